@@ -1,0 +1,70 @@
+"""Admin for the charging network: operators, staff, stations, chargers, holidays."""
+
+from django.contrib import admin
+
+from . import tenancy
+from .models import Charger, Connector, Holiday, Operator, StaffMembership, Station
+from .tenant_admin import TenantAdmin, TenantInline
+
+admin.site.site_header = "CPO offers portal"
+admin.site.site_title = "CPO offers portal"
+admin.site.index_title = "Charging network, pricing and offers"
+
+
+@admin.register(Operator)
+class OperatorAdmin(TenantAdmin):
+    list_display = ["code", "name", "currency", "time_zone", "prices_include_tax"]
+    search_fields = ["code", "name"]
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(TenantAdmin):
+    """Operator admins see who works for their operator; superusers grant roles."""
+
+    list_display = ["user", "operator", "role"]
+    list_filter = ["role", "operator"]
+    search_fields = ["user__username", "user__email"]
+    view_roles = tenancy.NETWORK_EDITORS
+    edit_roles = tenancy.NOBODY
+    raw_id_fields = ["user"]
+
+
+class ConnectorInline(TenantInline):
+    model = Connector
+
+
+class ChargerInline(TenantInline):
+    model = Charger
+    fields = ["code", "name", "power_kw", "power_type", "charging_speed", "status"]
+    show_change_link = True
+
+
+@admin.register(Station)
+class StationAdmin(TenantAdmin):
+    list_display = ["name", "code", "city", "region_code", "site_kind", "status", "operator"]
+    list_filter = ["operator", "site_kind", "status", "region_code"]
+    search_fields = ["name", "code", "city", "address"]
+    inlines = [ChargerInline]
+
+
+@admin.register(Charger)
+class ChargerAdmin(TenantAdmin):
+    list_display = ["code", "name", "station", "power_kw", "charging_speed", "status"]
+    list_filter = ["operator", "charging_speed", "power_type", "status"]
+    search_fields = ["code", "name", "station__name"]
+    autocomplete_fields = ["station"]
+    inlines = [ConnectorInline]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(TenantAdmin):
+    list_display = ["date", "name", "region_code", "operator"]
+    list_filter = ["operator"]
+    date_hierarchy = "date"
+    edit_roles = tenancy.PRICING_EDITORS

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CpoPortalConfig(AppConfig):
+    name = "cpo_portal"
+    verbose_name = "Charging network"

@@ -1,0 +1,26 @@
+"""Load the demo data: the network, then whatever each app adds (settings.DEMO_SEEDERS).
+
+Each seeder is a module with `add_arguments(parser)` and `seed(options, out)`; apps higher in
+the stack plug in their step by name, so this bottom layer imports none of them.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+
+
+class Command(BaseCommand):
+    help = "Build (or refresh) the demo operators, network, users and sample data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-progress", action="store_true", help="Hide progress bars.")
+        for path in settings.DEMO_SEEDERS:
+            import_string(f"{path}.add_arguments")(parser)
+
+    def handle(self, *args, **options):
+        options["progress"] = not options["no_progress"]
+        if options.get("stations", 1) < 1:
+            raise CommandError("--stations must be at least 1.")
+        for path in settings.DEMO_SEEDERS:
+            import_string(f"{path}.seed")(options, self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,102 @@
+"""Operators (the tenants; each is a Beckn provider) and their staff."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+provider_id_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9.\-]{1,99}$",
+    "Use lower-case letters, digits, dots and hyphens, like cpo1.com.",
+)
+GSTIN_PATTERN = r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone (like Asia/Kolkata).")
+
+
+class Operator(models.Model):
+    """A Charge Point Operator: the tenant, published as a Beckn provider."""
+
+    code = models.CharField(
+        "provider id",
+        max_length=100,
+        unique=True,
+        validators=[provider_id_validator],
+        help_text="The Beckn provider id, e.g. cpo1.com.",
+    )
+    name = models.CharField(max_length=200)
+    short_desc = models.CharField("short description", max_length=300, blank=True)
+    logo_url = models.URLField("logo URL", blank=True)
+    currency = models.CharField(max_length=3, default="INR")
+    time_zone = models.CharField(
+        max_length=64, default="Asia/Kolkata", validators=[validate_time_zone]
+    )
+    gstin = models.CharField(
+        "GST registration (GSTIN)",
+        max_length=15,
+        blank=True,
+        validators=[RegexValidator(GSTIN_PATTERN, "Not a valid 15-character GSTIN.")],
+    )
+    tax_rate = models.DecimalField(
+        "GST rate",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.18"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="As a fraction: 0.18 is 18%.",
+    )
+    prices_include_tax = models.BooleanField(
+        default=False, help_text="Listed prices already include GST."
+    )
+    surge_notice_hours = models.PositiveIntegerField(
+        default=0, help_text="Surge rules must be scheduled at least this far ahead."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Role(models.TextChoices):
+    OPERATOR_ADMIN = "operator_admin", "Operator admin"
+    PRICING_MANAGER = "pricing_manager", "Pricing manager"
+    ANALYST = "analyst", "Analyst"
+
+
+class StaffMembership(models.Model):
+    """A user's role at one operator. A user may belong to several operators."""
+
+    TENANT_PATH = "operator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "operator"], name="one_role_per_operator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.operator.code}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if not self.user.is_staff:  # staff of an operator sign in to the admin
+            type(self.user).objects.filter(pk=self.user_id).update(is_staff=True)

@@ -1,0 +1,117 @@
+"""Admin base classes that keep every operator's data to its own staff.
+
+Everything the admin shows or accepts goes through `tenancy.scope`: change lists (and so
+bulk actions, raw-id popups and autocomplete, which reuse the change list queryset), change
+forms and history pages (object-level permission checks), foreign-key and many-to-many
+choices (a forged POST with another operator's id fails form validation), and list filters
+(only values the user can see). Roles decide who may view and who may change.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import tenancy
+from .models import Operator
+
+
+class TenantScopedMixin:
+    """Shared by model admins and inlines. Subclasses pick the roles per area."""
+
+    view_roles: frozenset[str] = tenancy.ALL_ROLES
+    edit_roles: frozenset[str] = tenancy.NETWORK_EDITORS
+
+    # -- what the user sees ------------------------------------------------------------
+    def get_queryset(self, request):
+        return tenancy.scope(super().get_queryset(request), request.user, self.view_roles)
+
+    def _scoped_choices(self, request, model):
+        qs = model._default_manager.all()
+        if tenancy.tenant_path(model) is None:
+            return qs
+        return tenancy.scope(qs, request.user, self.edit_roles)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = self._scoped_choices(request, db_field.remote_field.model)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.remote_field.model is Operator and not db_field.null:
+            choices = list(kwargs["queryset"][:2])
+            if len(choices) == 1:
+                # New objects get the user's operator automatically.
+                field.initial = choices[0].pk
+                field.empty_label = None
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = self._scoped_choices(request, db_field.remote_field.model)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # -- what the user may do ----------------------------------------------------------
+    def has_module_permission(self, request):
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and tenancy.may(request.user, None, self.view_roles)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and tenancy.may(
+            request.user, obj, self.view_roles | self.edit_roles
+        )
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_staff and tenancy.may(request.user, None, self.edit_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_staff and tenancy.may(request.user, obj, self.edit_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+
+def _scoped_list_filter(spec):
+    """Foreign-key filters list only related objects present in the scoped change list."""
+    if isinstance(spec, str) and "__" not in spec:
+        return (spec, admin.RelatedOnlyFieldListFilter)
+    return spec
+
+
+class TenantAdmin(TenantScopedMixin, SimpleHistoryAdmin):
+    """Model admin for tenant-owned models, with audit history and CSV export."""
+
+    actions = ["export_csv"]
+
+    def get_list_filter(self, request):
+        out = []
+        for spec in super().get_list_filter(request):
+            if isinstance(spec, str):
+                field = self.model._meta.get_field(spec) if "__" not in spec else None
+                if isinstance(field, models.ForeignKey | models.ManyToManyField):
+                    spec = _scoped_list_filter(spec)
+            out.append(spec)
+        return out
+
+    @admin.action(description="Export selected rows as CSV")
+    def export_csv(self, request, queryset):
+        # `queryset` is already the scoped change list selection.
+        fields = [f for f in self.model._meta.concrete_fields]
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.model._meta.model_name}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow([f.name for f in fields])
+        for obj in queryset.iterator(chunk_size=2000):
+            writer.writerow([f.value_from_object(obj) for f in fields])
+        return response
+
+
+class TenantInline(TenantScopedMixin, admin.TabularInline):
+    extra = 0

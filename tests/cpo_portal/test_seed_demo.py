@@ -1,0 +1,44 @@
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from cpo_portal.models import Charger, Operator, StaffMembership, Station
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--no-progress", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_seed_builds_the_deg_example_cpo_and_is_idempotent():
+    first = seed(stations=8)
+    counts = (Station.objects.count(), Charger.objects.count(), StaffMembership.objects.count())
+    second = seed(stations=8)
+    assert counts == (
+        Station.objects.count(),
+        Charger.objects.count(),
+        StaffMembership.objects.count(),
+    )
+    assert "password" in first and "password" not in second  # printed once
+
+    cpo1 = Operator.objects.get(code="cpo1.com")
+    assert cpo1.name == "CPO1 EV charging Company"
+    station = Station.objects.get(name="BlueCharge Connaught Place Station")
+    assert (station.latitude, station.longitude) == (Decimal("28.345345"), Decimal("77.389754"))
+    charger = Charger.objects.get(operator=cpo1, code="pe-charging-01")
+    assert charger.power_kw == Decimal("30") and charger.connectors.get().connector_type == "CCS2"
+    assert Operator.objects.count() == 2
+    assert set(Station.objects.values_list("site_kind", flat=True)) >= {"urban", "highway"}
+    assert get_user_model().objects.filter(is_superuser=True).count() == 1
+    assert StaffMembership.objects.filter(operator=cpo1).count() == 3
+
+
+def test_seed_refuses_a_zero_station_network():
+    with pytest.raises(CommandError, match="at least 1"):
+        seed(stations=0)
