@@ -24,7 +24,7 @@ run: export BECKN_ALLOW_PRIVATE_CALLBACKS ?= 1
 run: install migrate
 	$(PY) manage.py seed_demo
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/"
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
