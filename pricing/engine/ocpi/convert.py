@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from pricing.engine.money import ZERO, money
@@ -188,11 +189,20 @@ def _per_minute(parking: PriceComponent | None, warn: list[str]) -> Decimal:
     if parking is None:
         return ZERO
     exact = parking.price / 60
-    if exact * 60 == parking.price:
+    if _terminates(Fraction(parking.price) / 60):
         return exact
     rounded = exact.quantize(PRICE_PLACES)
     warn.append(f"parking {parking.price}/h is {rounded}/min only approximately")
     return rounded
+
+
+def _terminates(value: Fraction) -> bool:
+    """A fraction is a finite decimal when its denominator has no prime but 2 and 5."""
+    d = value.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d == 1
 
 
 def _tax_rate(
