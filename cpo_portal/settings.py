@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "cpo_portal",
     "pricing",
     "offers",
+    "offers.analytics",
     "beckn",
 ]
 
