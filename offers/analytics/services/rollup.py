@@ -34,12 +34,14 @@ from offers.analytics.models import (
     DailyCustomer,
     DailyRollup,
     HourlyRollup,
+    NoOfferSession,
     RollupCursor,
 )
 from offers.analytics.services import rollup_sql as q
 from offers.models import Redemption
 
-CURSOR = "ledger"
+CURSOR = "ledger"  # its lock is the rollup's mutex: every rebuild takes it first
+SOURCES = {CURSOR: Redemption, "sessions": NoOfferSession}
 GAP_TTL = dt.timedelta(hours=1)
 INCREMENTAL_CHUNK_DAYS = 31
 BACKFILL_CHUNK_DAYS = 7
@@ -52,6 +54,7 @@ def names() -> q.Names:
         hourly=connection.ops.quote_name(HourlyRollup._meta.db_table),
         customers=connection.ops.quote_name(DailyCustomer._meta.db_table),
         keys=connection.ops.quote_name(CustomerKey._meta.db_table),
+        sessions=connection.ops.quote_name(NoOfferSession._meta.db_table),
     )
 
 
@@ -85,7 +88,7 @@ def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
         model.objects.filter(operator_id=operator.pk, date__range=(first, last)).delete()
     n = names()
     with connection.cursor() as cursor:
-        cursor.execute(q.customer_keys_sql(n), [part.operator_id, part.start, part.end])
+        cursor.execute(q.customer_keys_sql(n), [*part.window, *part.window])
         for build in (q.daily_sql, q.hourly_sql, q.customers_sql):
             sql, params = build(n, part)
             cursor.execute(sql, params)
@@ -105,9 +108,9 @@ def _local_dates(rows: Iterable[tuple[int, dt.datetime]]) -> dict[int, set[dt.da
     return out
 
 
-def touched(after: int, upto: int) -> dict[int, set[dt.date]]:
-    """operator id -> local dates of the ledger rows with after < id <= upto, in SQL."""
-    rows = Redemption.objects.filter(id__gt=after, id__lte=upto).order_by()
+def touched(model, after: int, upto: int) -> dict[int, set[dt.date]]:
+    """operator id -> local dates of the source rows with after < id <= upto, in SQL."""
+    rows = model.objects.filter(id__gt=after, id__lte=upto).order_by()
     out: dict[int, set[dt.date]] = {}
     for operator_id in rows.values_list("operator_id", flat=True).distinct():
         zone = ZoneInfo(Operator.objects.get(pk=operator_id).time_zone)
@@ -121,12 +124,12 @@ def touched(after: int, upto: int) -> dict[int, set[dt.date]]:
     return out
 
 
-def find_gaps(after: int, upto: int) -> list[tuple[int, int]]:
+def find_gaps(model, after: int, upto: int) -> list[tuple[int, int]]:
     """Id ranges missing from (after, upto]: rows whose transaction had not committed."""
-    present = Redemption.objects.filter(id__gt=after, id__lte=upto).order_by().count()
+    present = model.objects.filter(id__gt=after, id__lte=upto).order_by().count()
     if present == upto - after:
         return []
-    table = names().ledger
+    table = connection.ops.quote_name(model._meta.db_table)
     sql = f"""
         SELECT prev + 1, id - 1 FROM (
             SELECT id, LAG(id, 1, %s) OVER (ORDER BY id) AS prev
@@ -148,13 +151,15 @@ def _ranges(ids: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _late_rows(gaps: list, now: dt.datetime) -> tuple[dict[int, set[dt.date]], list, int]:
+def _late_rows(
+    model, gaps: list, now: dt.datetime
+) -> tuple[dict[int, set[dt.date]], list, int]:
     """Rows that have appeared in remembered gaps, and the gaps still open."""
     found: dict[int, set[dt.date]] = defaultdict(set)
     still: list = []
     count = 0
     for lo, hi, seen in gaps:
-        rows = list(Redemption.objects.filter(id__range=(lo, hi)).order_by().values_list(
+        rows = list(model.objects.filter(id__range=(lo, hi)).order_by().values_list(
             "id", "operator_id", "occurred_at"
         ))  # fmt: skip
         count += len(rows)
@@ -175,24 +180,33 @@ class RunResult:
     seconds: float
 
 
+def _advance(model, cursor: RollupCursor, now: dt.datetime, work) -> int:
+    """Add the partitions touched since the cursor to `work`; move the cursor (unsaved).
+    Returns the number of rows read."""
+    late, gaps, rows = _late_rows(model, cursor.pending_gaps, now)
+    for operator_id, dates in late.items():
+        work[operator_id] |= dates
+    high = model.objects.order_by().aggregate(m=Max("id"))["m"] or cursor.last_id
+    if high > cursor.last_id:
+        for operator_id, dates in touched(model, cursor.last_id, high).items():
+            work[operator_id] |= dates
+        fresh = find_gaps(model, cursor.last_id, high)
+        rows += high - cursor.last_id - sum(hi - lo + 1 for lo, hi in fresh)
+        gaps += [[lo, hi, now.isoformat()] for lo, hi in fresh]
+        cursor.last_id = high
+    cursor.pending_gaps = gaps
+    cursor.last_rows = rows
+    return rows
+
+
 def run_incremental() -> RunResult:
     """Roll up whatever the ledger gained since the last run. Safe to run at any time."""
     began = time.perf_counter()
     now = timezone.now()
     with transaction.atomic():
-        cursor = locked()
-        high = Redemption.objects.order_by().aggregate(m=Max("id"))["m"] or cursor.last_id
+        cursors = {name: locked(name) for name in SOURCES}  # always in this order
         work: dict[int, set[dt.date]] = defaultdict(set)
-        late, gaps, rows = _late_rows(cursor.pending_gaps, now)
-        for operator_id, dates in late.items():
-            work[operator_id] |= dates
-        if high > cursor.last_id:
-            rows += high - cursor.last_id
-            for operator_id, dates in touched(cursor.last_id, high).items():
-                work[operator_id] |= dates
-            stamp = now.isoformat()
-            gaps += [[lo, hi, stamp] for lo, hi in find_gaps(cursor.last_id, high)]
-            rows -= sum(hi - lo + 1 for lo, hi, s in gaps if s == stamp)
+        rows = sum(_advance(SOURCES[name], c, now, work) for name, c in cursors.items())
         partitions = 0
         operators = Operator.objects.in_bulk(list(work))
         for operator_id, dates in work.items():
@@ -200,15 +214,13 @@ def run_incremental() -> RunResult:
                 rebuild(operators[operator_id], first, last)
                 partitions += (last - first).days + 1
         seconds = time.perf_counter() - began
-        cursor.last_id = max(high, cursor.last_id)
-        cursor.pending_gaps = gaps
-        cursor.runs += 1
-        cursor.last_run_at = now
-        cursor.last_duration_ms = int(seconds * 1000)
-        cursor.last_rows = rows
-        cursor.last_partitions = partitions
-        cursor.save()
-    return RunResult(rows, partitions, cursor.last_id, seconds)
+        for cursor in cursors.values():
+            cursor.runs += 1
+            cursor.last_run_at = now
+            cursor.last_duration_ms = int(seconds * 1000)
+            cursor.last_partitions = partitions
+            cursor.save()
+    return RunResult(rows, partitions, cursors[CURSOR].last_id, seconds)
 
 
 def backfill(

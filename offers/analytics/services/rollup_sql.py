@@ -17,6 +17,7 @@ How ledger rows count (see docs/analytics.md):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
@@ -35,6 +36,7 @@ class Names:
     hourly: str
     customers: str
     keys: str
+    sessions: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,28 +45,50 @@ class Partition:
 
     operator_id: int
     time_zone: str
-    start: object  # aware datetime
-    end: object
+    start: dt.datetime  # aware
+    end: dt.datetime
+
+    @property
+    def window(self) -> list[object]:
+        """operator id, start, end as raw SQL parameters (SQLite stores naive UTC text)."""
+        adapt = connection.ops.adapt_datetimefield_value
+        return [self.operator_id, adapt(self.start), adapt(self.end)]
 
 
 def base_ctes(names: Names, part: Partition) -> tuple[str, list[object]]:
-    """CTEs `base` and `settled` over the ledger rows of one partition, with their params."""
+    """CTEs `src`, `base` and `settled` over one partition, with their params.
+
+    `src` is the ledger's rows plus the sessions without offers, the latter shaped as
+    settled rows of offer "none" (NULL).
+    """
     date_sql, date_params = connection.ops.datetime_cast_date_sql(
-        "r.occurred_at", (), part.time_zone
+        "s.occurred_at", (), part.time_zone
     )
     kinds = ", ".join(f"'{k}'" for k in KINDS)
+    where = "operator_id = %s AND occurred_at >= %s AND occurred_at < %s"
     sql = f"""
+    src AS (
+        SELECT id, operator_id, order_ref, kind, seq, offer_id, offer_type, station_id,
+               region_code, customer_key, held_out, session_start_hour, energy_kwh,
+               gross_amount, surge_amount, discount, tax_amount, net_amount, occurred_at
+        FROM {names.ledger}
+        WHERE {where} AND kind IN ({kinds})
+        UNION ALL
+        SELECT id, operator_id, order_ref, 'settled', 0, NULL, '', station_id,
+               region_code, customer_key, FALSE, session_start_hour, energy_kwh,
+               gross_amount, surge_amount, 0, tax_amount, net_amount, occurred_at
+        FROM {names.sessions}
+        WHERE {where}
+    ),
     base AS (
-        SELECT r.id, r.operator_id, r.order_ref, r.kind, r.seq, r.offer_id, r.offer_type,
-               r.station_id, r.region_code, r.customer_key, r.held_out,
-               r.session_start_hour AS hour, r.energy_kwh, r.gross_amount, r.surge_amount,
-               r.discount, r.tax_amount, r.net_amount, {date_sql} AS d,
+        SELECT s.id, s.operator_id, s.order_ref, s.kind, s.seq, s.offer_id, s.offer_type,
+               s.station_id, s.region_code, s.customer_key, s.held_out,
+               s.session_start_hour AS hour, s.energy_kwh, s.gross_amount, s.surge_amount,
+               s.discount, s.tax_amount, s.net_amount, {date_sql} AS d,
                ROW_NUMBER() OVER (
-                   PARTITION BY r.order_ref, r.offer_id, r.kind ORDER BY r.seq DESC, r.id DESC
+                   PARTITION BY s.order_ref, s.offer_id, s.kind ORDER BY s.seq DESC, s.id DESC
                ) AS latest
-        FROM {names.ledger} r
-        WHERE r.operator_id = %s AND r.occurred_at >= %s AND r.occurred_at < %s
-          AND r.kind IN ({kinds})
+        FROM src s
     ),
     settled AS (
         SELECT b.*, ROW_NUMBER() OVER (
@@ -74,7 +98,7 @@ def base_ctes(names: Names, part: Partition) -> tuple[str, list[object]]:
         FROM base b
         WHERE b.kind = 'settled' AND b.latest = 1
     )"""
-    return sql, [*date_params, part.operator_id, part.start, part.end]
+    return sql, [*part.window, *part.window, *date_params]
 
 
 _DIMS = "operator_id, d, offer_id, offer_type, station_id, region_code, hour"
@@ -151,17 +175,26 @@ def hourly_sql(names: Names, part: Partition) -> tuple[str, list[object]]:
 
 
 def customer_keys_sql(names: Names) -> str:
-    """New customer keys of a partition. Placeholders: operator id, range start, end."""
+    """New customer keys of a partition. Placeholders: (operator id, range start, end)
+    twice, for the ledger and for the sessions without offers."""
+    where = "operator_id = %s AND occurred_at >= %s AND occurred_at < %s AND customer_key <> ''"
     return f"""
     INSERT INTO {names.keys} ("key")
-    SELECT DISTINCT r.customer_key FROM {names.ledger} r
-    WHERE r.operator_id = %s AND r.occurred_at >= %s AND r.occurred_at < %s
-      AND r.customer_key <> '' AND r.kind IN ('settled', 'held_out')
+    SELECT DISTINCT customer_key FROM (
+        SELECT customer_key FROM {names.ledger}
+        WHERE {where} AND kind IN ('redeemed', 'held_out')
+        UNION
+        SELECT customer_key FROM {names.sessions} WHERE {where}
+    ) k WHERE TRUE
     ON CONFLICT ("key") DO NOTHING
     """
 
 
 def customers_sql(names: Names, part: Partition) -> tuple[str, list[object]]:
+    """Who charged, per offer and arm. Both arms of a holdout are counted at the same
+    step, confirmation: `redeemed` rows are the treated, `held_out` rows (written at
+    confirmation with the quoted figures) the control, so their figures compare like with
+    like. Sessions without offers count under offer "none"."""
     ctes, params = base_ctes(names, part)
     sql = f"""
     INSERT INTO {names.customers} (
@@ -170,19 +203,16 @@ def customers_sql(names: Names, part: Partition) -> tuple[str, list[object]]:
     )
     WITH {ctes},
     arms AS (
-        SELECT b.*, CASE WHEN b.kind = 'held_out' OR b.held_out THEN 1 ELSE 0 END AS arm,
-               ROW_NUMBER() OVER (
-                   PARTITION BY b.order_ref, b.offer_id
-                   ORDER BY CASE WHEN b.kind = 'settled' THEN 0 ELSE 1 END, b.id DESC
-               ) AS pick
+        SELECT b.*, CASE WHEN b.kind = 'held_out' THEN 1 ELSE 0 END AS arm
         FROM base b
-        WHERE b.kind IN ('settled', 'held_out') AND b.latest = 1 AND b.customer_key <> ''
+        WHERE b.latest = 1 AND b.customer_key <> '' AND (
+            b.kind IN ('redeemed', 'held_out') OR (b.kind = 'settled' AND b.offer_id IS NULL)
+        )
     )
     SELECT a.operator_id, a.d, a.station_id, a.region_code, a.offer_id, MAX(a.offer_type),
            a.arm = 1, k.id, COUNT(*), SUM(a.gross_amount),
            SUM(CASE WHEN a.arm = 1 THEN 0 ELSE a.discount END)
     FROM arms a JOIN {names.keys} k ON k."key" = a.customer_key
-    WHERE a.pick = 1
     GROUP BY a.operator_id, a.d, a.station_id, a.region_code, a.offer_id, a.arm, k.id
     """
     return sql, params
