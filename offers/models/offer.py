@@ -113,10 +113,20 @@ class Offer(models.Model):
     site_kinds = models.JSONField(default=list, blank=True)
     category_codes = models.JSONField(default=list, blank=True)
     geo_lat = models.DecimalField(
-        "centre latitude", max_digits=9, decimal_places=6, null=True, blank=True
+        "centre latitude",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
     )
     geo_lon = models.DecimalField(
-        "centre longitude", max_digits=9, decimal_places=6, null=True, blank=True
+        "centre longitude",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
     )
     geo_radius_km = models.DecimalField(
         "radius (km)", max_digits=7, decimal_places=2, null=True, blank=True

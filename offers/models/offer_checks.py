@@ -156,4 +156,34 @@ def check_offer(offer, station_codes=(), charger_codes=()) -> None:
     except OfferDefinitionError as exc:
         raise ValidationError({"ondc_type": "; ".join(exc.problems)}) from None
     if problems:
-        raise ValidationError([p[0].upper() + p[1:] + "." for p in problems])
+        raise ValidationError(place(problems))
+
+
+# The rules' problems that concern one field, by how their message starts.
+PROBLEM_FIELDS = (
+    ("ONDC type", "ondc_type"),
+    ("percent off", "percent"),
+    ("service fee waiver", "percent"),
+    ("fixed discount", "amount"),
+    ("override rate", "rate_per_kwh"),
+    ("free kWh", "free_kwh"),
+    ("buy X get Y", "buy_kwh"),
+    ("cap (max discount)", "max_discount"),
+    ("minimum session value", "min_session_value"),
+    ("holdout share", "holdout_percent"),
+    ("wheeling charge", "wheeling_amount"),
+    ("FIXED energy trade price", "fixed_price"),
+    ("energy trade maximumQuantity", "max_quantity"),
+    ("time-of-day", "tod_rates"),
+    ("TIME_OF_DAY", "tod_rates"),
+    ("slab", "slabs"),
+    ("geo circles", "geo_radius_km"),
+)
+
+
+def place(problems: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for problem in problems:
+        name = next((f for start, f in PROBLEM_FIELDS if problem.startswith(start)), "__all__")
+        out.setdefault(name, []).append(problem[0].upper() + problem[1:] + ".")
+    return out
