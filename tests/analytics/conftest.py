@@ -86,9 +86,11 @@ class Ledger:
         discount: str = "0",
         seq: int = 0,
         held_out: bool = False,
+        pk: int | None = None,
         **money,
     ) -> Redemption:
         return Redemption.objects.create(
+            **({"id": pk} if pk else {}),
             **self._order(customer, start, order_ref, **money),
             kind=kind,
             seq=seq,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from tqdm import tqdm
@@ -100,14 +100,6 @@ def locked(name: str = CURSOR) -> RollupCursor:
     return RollupCursor.objects.select_for_update().get(name=name)
 
 
-def _local_dates(rows: Iterable[tuple[int, dt.datetime]]) -> dict[int, set[dt.date]]:
-    zones = dict(Operator.objects.values_list("pk", "time_zone"))
-    out: dict[int, set[dt.date]] = defaultdict(set)
-    for operator_id, at in rows:
-        out[operator_id].add(at.astimezone(ZoneInfo(zones[operator_id])).date())
-    return out
-
-
 def touched(model, after: int, upto: int) -> dict[int, set[dt.date]]:
     """operator id -> local dates of the source rows with after < id <= upto, in SQL."""
     rows = model.objects.filter(id__gt=after, id__lte=upto).order_by()
@@ -126,9 +118,12 @@ def touched(model, after: int, upto: int) -> dict[int, set[dt.date]]:
 
 def find_gaps(model, after: int, upto: int) -> list[tuple[int, int]]:
     """Id ranges missing from (after, upto]: rows whose transaction had not committed."""
-    present = model.objects.filter(id__gt=after, id__lte=upto).order_by().count()
-    if present == upto - after:
+    found = model.objects.filter(id__gt=after, id__lte=upto).order_by()
+    found = found.aggregate(n=Count("id"), top=Max("id"))
+    if found["n"] == upto - after:
         return []
+    if not found["n"]:
+        return [(after + 1, upto)]
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"""
         SELECT prev + 1, id - 1 FROM (
@@ -138,37 +133,29 @@ def find_gaps(model, after: int, upto: int) -> list[tuple[int, int]]:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [after, after, upto])
-        return [(int(lo), int(hi)) for lo, hi in cursor.fetchall()]
-
-
-def _ranges(ids: Iterable[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for i in sorted(ids):
-        if out and i == out[-1][1] + 1:
-            out[-1] = (out[-1][0], i)
-        else:
-            out.append((i, i))
-    return out
+        gaps = [(int(lo), int(hi)) for lo, hi in cursor.fetchall()]
+    if found["top"] < upto:
+        gaps.append((found["top"] + 1, upto))
+    return gaps
 
 
 def _late_rows(
     model, gaps: list, now: dt.datetime
 ) -> tuple[dict[int, set[dt.date]], list, int]:
-    """Rows that have appeared in remembered gaps, and the gaps still open."""
+    """Rows that have appeared in remembered gaps (their partitions), the gaps still
+    open, and how many rows appeared. All in SQL: a gap may span many ids."""
     found: dict[int, set[dt.date]] = defaultdict(set)
     still: list = []
     count = 0
     for lo, hi, seen in gaps:
-        rows = list(model.objects.filter(id__range=(lo, hi)).order_by().values_list(
-            "id", "operator_id", "occurred_at"
-        ))  # fmt: skip
-        count += len(rows)
-        for operator_id, dates in _local_dates((r[1], r[2]) for r in rows).items():
-            found[operator_id] |= dates
+        appeared = model.objects.filter(id__range=(lo, hi)).order_by().count()
+        if appeared:
+            count += appeared
+            for operator_id, dates in touched(model, lo - 1, hi).items():
+                found[operator_id] |= dates
         if now - dt.datetime.fromisoformat(seen) > GAP_TTL:
             continue  # rolled back long ago: never coming
-        missing = set(range(lo, hi + 1)) - {r[0] for r in rows}
-        still += [[a, b, seen] for a, b in _ranges(missing)]
+        still += [[a, b, seen] for a, b in find_gaps(model, lo - 1, hi)]
     return found, still, count
 
 
