@@ -29,7 +29,7 @@ class OperatorForm(forms.Form):
         self.fields["operator"].queryset = allowed_operators(user)
 
     def chosen(self):
-        operator = self.cleaned_data.get("operator")
+        operator = getattr(self, "cleaned_data", {}).get("operator")
         return operator or self.fields["operator"].queryset.first()
 
 
@@ -71,6 +71,13 @@ class FilterForm(forms.Form):
         if start and end and (end - start).days > 3 * 366:
             raise forms.ValidationError("Pick at most three years.")
         return data
+
+    def show(self, filters: Filters) -> None:
+        """Display the dates actually used, defaults included."""
+        data = self.data.copy()
+        data["date_from"] = filters.date_from.isoformat()
+        data["date_to"] = filters.date_to.isoformat()
+        self.data = data
 
     def filters(self) -> Filters:
         data = self.cleaned_data

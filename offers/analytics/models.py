@@ -13,6 +13,8 @@ hours are the session's local start hour, as the ledger copies it.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
 from cpo_portal.models import Operator, Station
 from offers.models.ledger import AppendOnlyError, AppendOnlyQuerySet
@@ -69,9 +71,13 @@ class DailyRollup(models.Model):
         ordering = ["-date", "operator", "station", "hour_band"]
         constraints = [
             models.UniqueConstraint(
-                fields=["operator", "date", "offer", "station", "region_code", "hour_band"],
+                "operator",
+                "date",
+                Coalesce("offer", Value(0)),
+                Coalesce("station", Value(0)),
+                "region_code",
+                "hour_band",
                 name="one_daily_rollup_per_cell",
-                nulls_distinct=False,
             ),
         ]
         indexes = [
@@ -113,9 +119,12 @@ class HourlyRollup(models.Model):
         ordering = ["-date", "station", "hour"]
         constraints = [
             models.UniqueConstraint(
-                fields=["operator", "date", "station", "region_code", "hour"],
+                "operator",
+                "date",
+                Coalesce("station", Value(0)),
+                "region_code",
+                "hour",
                 name="one_hourly_rollup_per_cell",
-                nulls_distinct=False,
             ),
         ]
         indexes = [
@@ -140,10 +149,13 @@ class CustomerKey(models.Model):
 class DailyCustomer(models.Model):
     """Who charged: one row per operator, date, station, offer, arm and identified
     customer. Exact distinct customers over any range and filter are a COUNT(DISTINCT)
-    here; the holdout arms (held_out False/True) give ROI's revenue per customer.
+    here; the holdout arms give ROI's revenue per customer.
 
-    Sessions, revenue (gross, before discounts) and discount are per offer, not
-    deduplicated across offers: use them per offer, not summed over offers.
+    Both arms are read at the same step, confirmation: `redeemed` ledger rows are the
+    treated (held_out False), `held_out` rows the control (held_out True), so like is
+    compared with like. Sessions without offers count under offer None. Sessions, revenue
+    (gross, before discounts) and discount are per offer, not deduplicated across offers:
+    use them per offer, never summed over offers.
     """
 
     TENANT_PATH = "operator"
@@ -169,6 +181,11 @@ class DailyCustomer(models.Model):
             models.Index(fields=["operator", "date"], name="customer_operator_date"),
             models.Index(fields=["operator", "offer", "date"], name="customer_operator_offer"),
         ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.date} {self.customer_id} {self.offer_id} {'held out' if self.held_out else ''}"
+        )
 
 
 class RollupCursor(models.Model):
@@ -205,9 +222,7 @@ class NoOfferSession(models.Model):
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     order_ref = models.CharField(max_length=100, unique=True)
-    station = models.ForeignKey(
-        Station, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    station = models.ForeignKey(Station, null=True, on_delete=models.PROTECT, related_name="+")
     charger = models.ForeignKey(
         "cpo_portal.Charger", null=True, on_delete=models.PROTECT, related_name="+"
     )

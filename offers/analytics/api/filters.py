@@ -12,7 +12,12 @@ from offers.analytics.services.filters import allowed_operators, scoped
 from offers.models import Offer
 
 GRANULARITY = [("day", "day"), ("week", "week"), ("month", "month")]
-GROUP_BY = [("none", "none"), ("offer", "offer"), ("station", "station"), ("hour_band", "hour_band")]
+GROUP_BY = [
+    ("none", "none"),
+    ("offer", "offer"),
+    ("station", "station"),
+    ("hour_band", "hour_band"),
+]
 
 
 def _operators(request):

@@ -87,7 +87,9 @@ class SeriesView(generics.ListAPIView):
     @staticmethod
     def _point(row: dict, group: str | None) -> dict:
         period = row["period"]
-        row["period"] = period.date() if hasattr(period, "date") and callable(period.date) else period
+        row["period"] = (
+            period.date() if hasattr(period, "date") and callable(period.date) else period
+        )
         row["group"] = None if group is None else row.get(group)
         return row
 

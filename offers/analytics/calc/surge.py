@@ -1,20 +1,27 @@
-"""Surge impact, from hourly cells (station x local date x local hour).
+"""Surge impact from hourly demand profiles: plain arithmetic over grouped rollups.
 
-Definitions (also on the dashboard page and in docs/analytics.md):
+The unit is a *slot*: one station, one kind of day (weekday or weekend) and one local start
+hour, summed over the period. Definitions (also on the dashboard and in docs/analytics.md):
 
-- A *surge window* is a cell in which sessions paid a surge charge. A *surge day* is a
-  station's local date with at least one surge window.
-- Its *comparable windows* are the same station's same hour on the same kind of day
-  (weekday or weekend) on days without any surge at that station. Days without sessions
-  count as windows with zero sessions, so quiet days are not forgotten.
-- *Demand change* is what the surge windows saw against what their comparable windows
-  saw on average (sessions, kWh).
-- *Demand shifted* is what the other hours of surge days saw against the same hours on
-  days without surge: positive means sessions moved out of the surge into other hours.
+- A slot is a *surge slot* when a time-of-day surge rule applies in that hour (one that
+  does not apply at every hour of that kind of day: services.surge_windows reads them
+  from the operator's rules). Its *surge windows* are that hour on every day of that
+  kind in the period. Surges that apply all day (a fast-charging or location premium)
+  shift no demand between hours and are not windows; their revenue still counts.
+- A station's *profile* is the share of its sessions (or kWh) that start in each hour.
+  The *comparable* profile is that of the stations with no surge at any hour on that kind
+  of day (the control), weighted by their volume. Expected sessions in a surge slot =
+  comparable share of that hour x the station's sessions on that kind of day.
+- *Change* = actual / expected - 1 over all surge slots (sessions, and kWh alike).
+- *Shifted to other hours* = what the other (calm) hours of stations with surge got above
+  the comparable profile: positive means demand moved out of the surge, not away.
+- Kinds of day with no control station (every station has a window) are left out of the
+  comparison; their surge revenue still counts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,53 +30,48 @@ from decimal import Decimal
 from offers.analytics.calc.roi import ratio
 from pricing.engine.money import ZERO, money
 
-KWH = Decimal("0.001")
 TENTH = Decimal("0.1")
+STATION_KEYS = (
+    "windows",
+    "sessions",
+    "kwh",
+    "expected",
+    "expected_kwh",
+    "shifted",
+    "surge_revenue",
+)
+KWH = Decimal("0.001")
 
 
 @dataclass(frozen=True, slots=True)
-class Cells:
-    """Cells sharing a key, summed: how many cells, their sessions, kWh and surge revenue."""
-
+class Slot:
     station: int
-    hour: int
     weekend: bool
-    surge_day: bool
-    surge_window: bool
-    cells: int
+    hour: int
     sessions: int
+    surged: int  # sessions that paid any surge
     kwh: Decimal
     surge_revenue: Decimal = ZERO
-
-
-@dataclass(frozen=True, slots=True)
-class DayCount:
-    """Days of one kind at one station: all days in the period and its surge days."""
-
-    station: int
-    weekend: bool
-    days: int
-    surge_days: int
+    window: bool = False  # a time-of-day surge applies in this hour (services.surge_windows)
 
     @property
-    def calm_days(self) -> int:
-        return self.days - self.surge_days
+    def is_surge(self) -> bool:
+        return self.window
 
 
 @dataclass
 class Impact:
+    surge_slots: int = 0
     surge_windows: int = 0
-    covered_windows: int = 0  # surge windows that have comparable windows
     sessions: int = 0
     kwh: Decimal = ZERO
     expected_sessions: Decimal = ZERO
     expected_kwh: Decimal = ZERO
+    shifted_sessions: Decimal = ZERO
     surge_revenue: Decimal = ZERO
-    other_hours_sessions: int = 0
-    other_hours_expected: Decimal = ZERO
-    covered_sessions: int = 0
-    covered_kwh: Decimal = ZERO
+    compared_stations: int = 0
     profile: list[dict[str, object]] = field(default_factory=list)
+    stations: dict[int, dict[str, Decimal]] = field(default_factory=dict)
 
     @property
     def sessions_per_window(self) -> Decimal | None:
@@ -77,104 +79,142 @@ class Impact:
 
     @property
     def expected_per_window(self) -> Decimal | None:
-        return ratio(self.expected_sessions, Decimal(self.covered_windows))
+        return ratio(self.expected_sessions, Decimal(self.surge_windows))
 
     @property
     def session_change(self) -> Decimal | None:
-        """Relative change of sessions in covered surge windows (-0.25 = a quarter fewer)."""
-        return ratio(self.covered_sessions - self.expected_sessions, self.expected_sessions)
+        return ratio(self.sessions - self.expected_sessions, self.expected_sessions)
 
     @property
     def kwh_change(self) -> Decimal | None:
-        return ratio(self.covered_kwh - self.expected_kwh, self.expected_kwh)
-
-    @property
-    def shifted_sessions(self) -> Decimal:
-        return (Decimal(self.other_hours_sessions) - self.other_hours_expected).quantize(TENTH)
+        return ratio(self.kwh - self.expected_kwh, self.expected_kwh)
 
 
-def surge_impact(cells: Iterable[Cells], days: Iterable[DayCount]) -> Impact:
-    """Combine grouped hourly cells into the surge-impact figures and a 24-hour profile."""
-    day_index: Mapping[tuple[int, bool], DayCount] = {(d.station, d.weekend): d for d in days}
-    calm: dict[tuple[int, int, bool], list] = defaultdict(lambda: [0, ZERO])
-    surge_cells: dict[tuple[int, int, bool], int] = defaultdict(int)
-    rows = list(cells)
-    for c in rows:
-        key = (c.station, c.hour, c.weekend)
-        if not c.surge_day:
-            calm[key][0] += c.sessions
-            calm[key][1] += c.kwh
-        elif c.surge_window:
-            surge_cells[key] += c.cells
+def _totals(slots: Iterable[Slot]) -> tuple[dict, dict]:
+    sessions: dict[tuple[int, bool], int] = defaultdict(int)
+    kwh: dict[tuple[int, bool], Decimal] = defaultdict(lambda: ZERO)
+    for s in slots:
+        sessions[s.station, s.weekend] += s.sessions
+        kwh[s.station, s.weekend] += s.kwh
+    return sessions, kwh
 
-    def average(key: tuple[int, int, bool]) -> tuple[Decimal, Decimal] | None:
-        count = day_index.get((key[0], key[2]))
-        if count is None or count.calm_days <= 0:
-            return None
-        sessions, kwh = calm[key]
-        return Decimal(sessions) / count.calm_days, kwh / count.calm_days
 
-    out = Impact()
-    for c in rows:
-        if not c.surge_day:
-            continue
-        key = (c.station, c.hour, c.weekend)
-        mean = average(key)
-        if c.surge_window:
-            out.surge_windows += c.cells
-            out.sessions += c.sessions
-            out.kwh += c.kwh
-            out.surge_revenue += c.surge_revenue
-            if mean is not None:
-                out.covered_windows += c.cells
-                out.covered_sessions += c.sessions
-                out.covered_kwh += c.kwh
-                out.expected_sessions += mean[0] * c.cells
-                out.expected_kwh += mean[1] * c.cells
-        elif mean is not None:
-            out.other_hours_sessions += c.sessions
-    # Expected sessions in the other hours of surge days: every (surge day, hour) slot that
-    # was not a surge window, including slots with no sessions (and so no cell).
-    stations = {d.station for d in day_index.values() if d.surge_days > 0}
-    for (station, weekend), count in day_index.items():
-        if station not in stations or count.surge_days <= 0:
+def comparable_shares(slots: list[Slot], control: set[tuple[int, bool]]) -> dict:
+    """(weekend, hour) -> (share of sessions, share of kWh) that start in that hour at the
+    control stations (no surge at any hour on that kind of day), weighted by volume."""
+    sessions, kwh = _totals(slots)
+    num: dict[tuple[bool, int], list] = defaultdict(lambda: [0, ZERO])
+    den: dict[bool, list] = defaultdict(lambda: [0, ZERO])
+    for s in slots:
+        if (s.station, s.weekend) in control:
+            num[s.weekend, s.hour][0] += s.sessions
+            num[s.weekend, s.hour][1] += s.kwh
+    for station, weekend in control:
+        den[weekend][0] += sessions[station, weekend]
+        den[weekend][1] += kwh[station, weekend]
+    out = {}
+    for weekend, (d_n, d_k) in den.items():
+        if d_n <= 0:
             continue
         for hour in range(24):
-            key = (station, hour, weekend)
-            mean = average(key)
-            if mean is not None:
-                slots = count.surge_days - surge_cells.get(key, 0)
-                out.other_hours_expected += mean[0] * slots
-    out.expected_sessions = out.expected_sessions.quantize(TENTH)
-    out.other_hours_expected = out.other_hours_expected.quantize(TENTH)
-    out.expected_kwh = out.expected_kwh.quantize(KWH)
-    out.surge_revenue = money(out.surge_revenue)
-    out.profile = hourly_profile(rows, day_index.values(), stations)
+            n, k = num.get((weekend, hour), (0, ZERO))
+            out[weekend, hour] = (Decimal(n) / d_n, k / d_k if d_k > 0 else ZERO)
     return out
 
 
-def hourly_profile(
-    rows: list[Cells], days: Iterable[DayCount], stations: set[int]
-) -> list[dict[str, object]]:
-    """Average sessions per station-day for each local hour, surge days against calm days,
-    and the share of surge days on which that hour was a surge window."""
-    surge_days = sum(d.surge_days for d in days if d.station in stations)
-    calm_days = sum(d.calm_days for d in days if d.station in stations)
-    on_surge, on_calm, windows = [0] * 24, [0] * 24, [0] * 24
-    for c in rows:
-        if c.station not in stations:
+def surge_impact(
+    slots: Iterable[Slot], days: Mapping[bool, int], windows: set[tuple[int, bool, int]]
+) -> Impact:
+    """`days`: how many weekdays (False) and weekend days (True) the period has;
+    `windows`: (station, weekend, hour) of the time-of-day surges."""
+    rows = [
+        dataclasses.replace(s, window=(s.station, s.weekend, s.hour) in windows)
+        for s in slots
+        if s.sessions > 0
+    ]
+    out = Impact(surge_revenue=money(sum((s.surge_revenue for s in rows), ZERO)))
+    groups: dict[tuple[int, bool], list[Slot]] = defaultdict(list)
+    for s in rows:
+        groups[s.station, s.weekend].append(s)
+    with_windows = {(station, weekend) for station, weekend, _ in windows}
+    control = {key for key in groups if key not in with_windows}
+    # Surging stations need a calm hour (a profile) and a control on that kind of day.
+    kinds = {weekend for _, weekend in control}
+    surging = {
+        key
+        for key, group in groups.items()
+        if key in with_windows and key[1] in kinds and not all(s.is_surge for s in group)
+    }
+    shares = comparable_shares(rows, control)
+    sessions, kwh = _totals(rows)
+    out.compared_stations = len({station for station, _ in surging})
+    per = out.stations
+    for s in rows:
+        mine = per.setdefault(s.station, dict.fromkeys(STATION_KEYS, ZERO))
+        mine["surge_revenue"] += s.surge_revenue
+        key = (s.station, s.weekend)
+        if key not in surging:
             continue
-        if c.surge_day:
-            on_surge[c.hour] += c.sessions
-            windows[c.hour] += c.cells if c.surge_window else 0
+        share_n, share_k = shares[s.weekend, s.hour]
+        expected_n = share_n * sessions[key]
+        if s.is_surge:
+            mine["sessions"] += s.sessions
+            mine["kwh"] += s.kwh
+            mine["expected"] += expected_n
+            mine["expected_kwh"] += share_k * kwh[key]
+            out.surge_slots += 1
         else:
-            on_calm[c.hour] += c.sessions
+            mine["shifted"] += s.sessions - expected_n
+    # Hours without any session still had an expectation (and windows still count).
+    present = {(s.station, s.weekend, s.hour) for s in rows}
+    for station, weekend in surging:
+        mine = per[station]
+        for hour in range(24):
+            window = (station, weekend, hour) in windows
+            if window:
+                mine["windows"] += days.get(weekend, 0)
+            if (station, weekend, hour) in present:
+                continue
+            expected = shares[weekend, hour][0] * sessions[station, weekend]
+            if window:
+                mine["expected"] += expected
+                mine["expected_kwh"] += shares[weekend, hour][1] * kwh[station, weekend]
+            else:
+                mine["shifted"] -= expected
+    for mine in per.values():
+        out.surge_windows += int(mine["windows"])
+        out.sessions += int(mine["sessions"])
+        out.kwh += mine["kwh"]
+        out.expected_sessions += mine["expected"]
+        out.expected_kwh += mine["expected_kwh"]
+        out.shifted_sessions += mine["shifted"]
+    out.expected_sessions = out.expected_sessions.quantize(TENTH)
+    out.expected_kwh = out.expected_kwh.quantize(KWH)
+    out.shifted_sessions = out.shifted_sessions.quantize(TENTH)
+    out.profile = profile(rows, surging, control)
+    return out
+
+
+def profile(
+    slots: list[Slot], surging: set[tuple[int, bool]], control: set[tuple[int, bool]]
+) -> list[dict[str, object]]:
+    """Share of sessions starting in each local hour: stations with surge against the
+    control stations, and how many surging station-day kinds have a surge slot there."""
+    with_surge, without = [0] * 24, [0] * 24
+    windows = [0] * 24
+    for s in slots:
+        if (s.station, s.weekend) in surging:
+            with_surge[s.hour] += s.sessions
+            windows[s.hour] += 1 if s.is_surge else 0
+        elif (s.station, s.weekend) in control:
+            without[s.hour] += s.sessions
+    total_with, total_without = sum(with_surge), sum(without)
     return [
         {
             "hour": hour,
-            "surge_days": ratio(Decimal(on_surge[hour]), Decimal(surge_days)),
-            "calm_days": ratio(Decimal(on_calm[hour]), Decimal(calm_days)),
-            "surge_share": ratio(Decimal(windows[hour]), Decimal(surge_days)),
+            "with_surge": ratio(Decimal(with_surge[hour]), Decimal(total_with)),
+            "without_surge": ratio(Decimal(without[hour]), Decimal(total_without)),
+            "surge_slots": windows[hour],
         }
         for hour in range(24)
     ]

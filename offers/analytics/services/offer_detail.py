@@ -148,7 +148,9 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
         "tables": [
             method_table,
             Table("series", f"By {granularity}", offer_roi.SERIES_COLUMNS, points),
-            Table("stations", "Stations", offer_roi.STATION_COLUMNS, offer_roi.station_rows(f, None)),
+            Table(
+                "stations", "Stations", offer_roi.STATION_COLUMNS, offer_roi.station_rows(f, None)
+            ),
             Table("bands", "Hour bands", BAND_COLUMNS, bands),
         ],
         "charts": [

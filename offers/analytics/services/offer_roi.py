@@ -37,9 +37,7 @@ def granularity_for(f: Filters, asked: str = "") -> str:
 
 
 def period_expr(granularity: str):
-    return {"day": F("date"), "week": TruncWeek("date"), "month": TruncMonth("date")}[
-        granularity
-    ]
+    return {"day": F("date"), "week": TruncWeek("date"), "month": TruncMonth("date")}[granularity]
 
 
 def _zero(row: dict[str, Any]) -> dict[str, Any]:
@@ -209,7 +207,10 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                 labels,
                 [
                     {"label": "With offers (net, ₹)", "data": [p["net"] for p in points]},
-                    {"label": "Without offers (estimate, ₹)", "data": [p["without"] for p in points]},
+                    {
+                        "label": "Without offers (estimate, ₹)",
+                        "data": [p["without"] for p in points],
+                    },
                 ],
                 title="Revenue with and without the offers",
             ),

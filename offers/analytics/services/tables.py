@@ -35,9 +35,14 @@ class Table:
         ]
 
 
-def _text(value: Any) -> str:
+PLACES = {"money": Decimal("0.01"), "kwh": Decimal("0.001")}
+
+
+def _text(value: Any, kind: str = "text") -> str:
     if value is None:
         return ""
+    if kind in PLACES and isinstance(value, Decimal | int):
+        return format(Decimal(value).quantize(PLACES[kind]), "f")
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.date):
@@ -53,7 +58,7 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([c.label for c in table.columns])
     for row in table.rows:
-        writer.writerow([_cell(_text(row.get(c.key))) for c in table.columns])
+        writer.writerow([_cell(_text(row.get(c.key), c.kind)) for c in table.columns])
     return response
 
 

@@ -78,6 +78,8 @@ def cell(value, kind: str) -> str:
         return ratio(value)
     if kind == "percent":
         return percent(value)
+    if kind == "percent_share":
+        return _number(Decimal(value) * 100, 1) + "%"
     if kind == "date" and isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

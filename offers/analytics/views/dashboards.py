@@ -40,13 +40,11 @@ def resolve(request: HttpRequest, operator=None) -> tuple[Filters, FilterForm, O
     if request.GET and not picker.is_valid():
         raise BadFilters([str(e) for e in picker.errors.get("operator", [])])
     operator = operator or picker.chosen()
-    form = FilterForm(request.user, operator, request.GET or None)
-    if request.GET and not form.is_valid():
+    form = FilterForm(request.user, operator, request.GET)
+    if not form.is_valid():
         raise BadFilters([f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
-    if not request.GET:
-        form.is_valid()  # unbound: defaults
-        form.cleaned_data = {}
     filters = form.filters()
+    form.show(filters)
     granularity = offer_roi.granularity_for(filters, form.cleaned_data.get("granularity", ""))
     picker.initial = {"operator": operator.pk}
     return filters, form, picker, granularity
@@ -63,9 +61,7 @@ def _page(
     try:
         filters, form, picker, granularity = resolve(request, operator)
     except BadFilters as bad:
-        return render(
-            request, "analytics/bad_filters.html", {"errors": bad.errors}, status=400
-        )
+        return render(request, "analytics/bad_filters.html", {"errors": bad.errors}, status=400)
     data = build(filters, granularity)
     export = request.GET.get("export")
     if export:
