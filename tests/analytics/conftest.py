@@ -51,11 +51,12 @@ class Ledger:
         self.charger = station.chargers.first()
 
     def _order(self, customer: str, start: dt.datetime, order_ref: str | None, **money):
+        """Order-level figures; net payable defaults to gross - discount + tax."""
         energy = D(money.get("energy", "10"))
         gross = D(money.get("gross", "200"))
         surge = D(money.get("surge", "0"))
         tax = D(money.get("tax", "0"))
-        net = D(money.get("net", gross + tax))
+        net = D(money.get("net", gross - D(money.get("discount", "0")) + tax))
         return {
             "operator_id": self.station.operator_id,
             "order_ref": order_ref or f"order-{next(_orders)}",
@@ -91,7 +92,7 @@ class Ledger:
     ) -> Redemption:
         return Redemption.objects.create(
             **({"id": pk} if pk else {}),
-            **self._order(customer, start, order_ref, **money),
+            **self._order(customer, start, order_ref, discount=discount, **money),
             kind=kind,
             seq=seq,
             offer=offer,
