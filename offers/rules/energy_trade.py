@@ -60,7 +60,7 @@ def trade_discount(terms: EnergyTradeTerms, priced: PricedSession, energy: Decim
     return min(max(worth, ZERO), energy)
 
 
-def wheeling_line(offer: Offer, priced: PricedSession) -> QuoteLine | None:
+def wheeling_line(offer: Offer) -> QuoteLine | None:
     """The utility's wheeling charge as its own line, once per session.
 
     Untaxed here: transmission and distribution of electricity by a utility is exempt

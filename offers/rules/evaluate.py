@@ -94,7 +94,7 @@ def evaluate(
         return Rejected(offer.id, *amount)
     if amount <= 0:
         return Rejected(offer.id, Reason.NO_BENEFIT, f"Offer {offer.id} saves nothing here")
-    wheeling = wheeling_line(offer, priced)
+    wheeling = wheeling_line(offer)
     eligible = Eligible(
         offer=offer,
         discount=amount,

@@ -94,7 +94,7 @@ def stack(chosen: Sequence[Eligible], priced: PricedSession, facts: OfferFacts) 
             continue
         bases = bases.take(worth.base, amount)
         lines.append(discount_line(offer, amount, priced))
-        wheeling = wheeling_line(offer, priced)
+        wheeling = wheeling_line(offer)
         if wheeling is not None:
             lines.append(wheeling)
         charge = wheeling.amount if wheeling is not None else ZERO
