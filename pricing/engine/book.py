@@ -76,8 +76,13 @@ class PriceBook:
         self._plans: dict[tuple[object, ...], _SitePlan] = {}
 
     def _plan(self, site: Site) -> _SitePlan:
-        key = (site.station_code, site.site_kind, site.region_code, site.charging_speed,
-               site.power_kw)  # fmt: skip
+        key = (
+            site.station_code,
+            site.site_kind,
+            site.region_code,
+            site.charging_speed,
+            site.power_kw,
+        )
         plan = self._plans.get(key)
         if plan is None:
             if len(self._plans) >= _MEMO_LIMIT:
