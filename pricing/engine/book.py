@@ -41,6 +41,7 @@ from pricing.engine.types import (
 )
 from pricing.engine.windows import (
     ONE_DAY,
+    UTC,
     day_span,
     instants_at,
     offset_changes,
@@ -96,7 +97,7 @@ class PriceBook:
                 rules=rules,
                 edges_us=tuple(sorted({time_us(t) for t in times})),
                 times=tuple(times),
-                instants=tuple(sorted({b for b in bounds if b is not None})),
+                instants=tuple(sorted({b.astimezone(UTC) for b in bounds if b is not None})),
             )
             self._plans[key] = plan
         return plan

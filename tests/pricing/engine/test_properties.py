@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -81,6 +82,7 @@ def test_segments_cover_the_session_and_its_energy(scenario):
     assert segments[0].start == priced.start and segments[-1].end == priced.end
     assert all(a.end == b.start for a, b in pairwise(segments))
     assert all(seg.start < seg.end and seg.kwh >= 0 for seg in segments)
+    assert {seg.start.tzinfo for seg in segments} == {dt.UTC}
     energy = [ln for ln in priced.lines if ln.kind is LineKind.ENERGY]
     assert sum((ln.kwh or D(0) for ln in energy), D(0)) == priced.kwh
     for line in energy:
