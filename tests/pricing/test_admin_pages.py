@@ -230,3 +230,25 @@ def test_signal_list_shows_active_state(as_pricing_a, priced):
     SignalFactory(operator=priced.op_a, note="live")
     page = as_pricing_a.get(url("gridsignal", "changelist")).content.decode()
     assert "live" in page and "icon-yes" in page
+
+
+def test_every_pricing_page_renders_for_a_superuser(client, priced):
+    from tests.pricing.factories import BandFactory
+
+    BandFactory(tariff=priced.tariff_a)
+    signal = SignalFactory(operator=priced.op_a)
+    client.force_login(priced.superuser)
+    pages = [
+        url("tariff", "changelist"), url("tariff", "add"),
+        url("tariff", "change", priced.tariff_a.pk), url("tariff", "history", priced.tariff_a.pk),
+        url("tariff", "preview"), url("tariff", "ocpi_import"),
+        url("surgerule", "changelist"), url("surgerule", "add"),
+        url("surgerule", "change", priced.surge_a.pk), url("surgerule", "week"),
+        url("surgerule", "history", priced.surge_a.pk),
+        url("gridsignal", "changelist"), url("gridsignal", "add"),
+        url("gridsignal", "change", signal.pk),
+    ]  # fmt: skip
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    week = client.get(url("surgerule", "week")).content.decode()
+    assert "a-congestion" in week and "b-congestion" in week  # both operators
