@@ -18,6 +18,7 @@ from pricing.engine.bands import DEFAULT_BAND, band_times
 from pricing.engine.checks import check_rules, check_tariff
 from pricing.engine.compiled import (
     NOT_ACTIVE,
+    TODAY,
     YESTERDAY,
     CompiledRule,
     SiteIndex,
@@ -172,7 +173,7 @@ class PriceBook:
                     continue
                 if cr.valid_until is not None and instant >= cr.valid_until:
                     continue
-                whose = 0 if cr.window is None else owner(cr.window, tus, weekday)
+                whose = TODAY if cr.window is None else owner(cr.window, tus, weekday)
                 if whose == NOT_ACTIVE:
                     continue
                 if cr.holidays_only:
