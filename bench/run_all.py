@@ -1,6 +1,7 @@
 """Run every benchmark script in bench/ and write a short markdown summary (`make bench`).
 
-Each script is a standalone program that prints its own figures; this runner only runs them
+A script is a module of bench/ with a `__main__` guard, run as `python -m bench.<name>` and
+printing its own figures; modules without one are shared helpers. This runner runs them
 one after the other (they would skew each other in parallel), each with a time limit, and
 collects what they printed into bench/results/summary.md (gitignored) and stdout. A script
 that is missing, fails or overruns is reported as such; the others still run.
@@ -41,23 +42,28 @@ class Result:
     output: str = ""
 
 
-def discover(bench_dir: Path) -> list[str]:
-    return sorted(
-        path.name
-        for path in bench_dir.glob("*.py")
-        if path.name != Path(__file__).name and not path.name.startswith("_")
+def is_script(path: Path) -> bool:
+    return (
+        path.name != Path(__file__).name
+        and not path.name.startswith("_")
+        and 'if __name__ == "__main__":' in path.read_text(errors="replace")
     )
 
 
-def run_one(path: Path, timeout: float) -> Result:
+def discover(bench_dir: Path) -> list[str]:
+    return sorted(path.name for path in bench_dir.glob("*.py") if is_script(path))
+
+
+def run_one(bench_dir: Path, name: str, timeout: float) -> Result:
+    path = bench_dir / name
     if not path.is_file():
-        return Result(path.name, "not present")
+        return Result(name, "not present")
     started = time.perf_counter()
     # Its own process group, so a timeout also stops any worker or server it started.
     process = subprocess.Popen(
-        [sys.executable, str(path)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, "-m", f"{bench_dir.name}.{path.stem}"],
+        cwd=bench_dir.parent,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(bench_dir.parent), str(ROOT)])},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -80,7 +86,7 @@ def run_all(bench_dir: Path, names: list[str], timeout: float) -> list[Result]:
     results = []
     for name in names:
         print(f"--- {name}", file=sys.stderr, flush=True)
-        results.append(run_one(bench_dir / name, timeout))
+        results.append(run_one(bench_dir, name, timeout))
     return results
 
 
@@ -109,7 +115,7 @@ def summary(results: list[Result]) -> str:
         out.append(f"| {result.name} | {what} | {result.status} | {seconds} |")
     for result in results:
         if result.output.strip():
-            out += ["", f"## {result.name} ({result.status})", "", "```text"]
+            out += ["", f"## {result.name}: {result.status}", "", "```text"]
             out += [_tail(result.output), "```"]
     return "\n".join(out) + "\n"
 

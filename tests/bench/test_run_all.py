@@ -22,15 +22,29 @@ def runner():
     del sys.modules["run_all"]
 
 
+MAIN = '\nif __name__ == "__main__":\n    main()\n'
+
+
 @pytest.fixture
 def bench(tmp_path):
-    (tmp_path / "quote.py").write_text("print('quotes/s: 1234')\n")
-    (tmp_path / "extra.py").write_text("print('found by discovery')\n")
-    (tmp_path / "broken.py").write_text("print('half');import sys;sys.exit(3)\n")
-    (tmp_path / "slow.py").write_text("import time\nprint('started', flush=True)\ntime.sleep(60)\n")
-    (tmp_path / "_helpers.py").write_text("raise SystemExit('never run')\n")
-    (tmp_path / "run_all.py").write_text("raise SystemExit('not itself')\n")
-    return tmp_path
+    """A bench package like ours: scripts (with a __main__ guard) and a shared helper."""
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    (bench / "__init__.py").write_text("")
+    (bench / "scenario.py").write_text("FIGURE = 1234\n")  # a helper, never run
+    (bench / "quote.py").write_text(
+        "from bench.scenario import FIGURE\ndef main():\n    print(f'quotes/s: {FIGURE}')" + MAIN
+    )
+    (bench / "extra.py").write_text("def main():\n    print('found by discovery')" + MAIN)
+    (bench / "broken.py").write_text(
+        "def main():\n    print('half')\n    raise SystemExit(3)" + MAIN
+    )
+    (bench / "slow.py").write_text(
+        "import time\ndef main():\n    print('started', flush=True)\n    time.sleep(60)" + MAIN
+    )
+    (bench / "_private.py").write_text("def main():\n    raise SystemExit('never run')" + MAIN)
+    (bench / "run_all.py").write_text("def main():\n    raise SystemExit('not itself')" + MAIN)
+    return bench
 
 
 def test_discovery_skips_itself_and_private_modules(runner, bench):
@@ -52,8 +66,8 @@ def test_main_reports_every_outcome(runner, bench, capsys, monkeypatch):
     assert "| failed (exit 3) |" in rows["broken.py"]
     assert "| timed out after 3 s | 3.0 |" in rows["slow.py"]
     assert "| ok |" in rows["extra.py"]
-    assert "## quote.py (ok)\n\n```text\nquotes/s: 1234\n```" in text
-    assert "## slow.py (timed out after 3 s)\n\n```text\nstarted\n```" in text
+    assert "## quote.py: ok\n\n```text\nquotes/s: 1234\n```" in text
+    assert "## slow.py: timed out after 3 s\n\n```text\nstarted\n```" in text
     assert "half" in text
     assert "never run" not in text and "not itself" not in text
 
