@@ -47,3 +47,17 @@ def check_csp_enforced(app_configs, **kwargs) -> list[Warning]:
             id="cpo_portal.W003",
         )
     ]
+
+
+@register(Tags.security, Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
+    if settings.CACHE_URL:
+        return []
+    return [
+        Warning(
+            "No shared cache (CACHE_URL): each web process keeps its own Beckn rate-limit "
+            "counters and registry lookups.",
+            hint="Set CACHE_URL=redis://host:6379/1.",
+            id="cpo_portal.W004",
+        )
+    ]

@@ -197,6 +197,30 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Old keys, comma-separated, still accepted for sessions, password resets and signing.
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
+# --- Shared cache -------------------------------------------------------------------
+# Beckn rate limits and registry lookups are kept in the cache. The default memory cache is
+# per process, so with several gunicorn workers each would count alone: production sets
+# CACHE_URL=redis://host:6379/1 (a different Redis database from the broker's).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "cpo",
+        }
+    }
+
+# --- Celery queues ------------------------------------------------------------------
+# Off (the default): one queue, and any worker runs every task. On: Beckn work and the
+# ledger rollups get queues of their own, so a long rollup never delays a callback; every
+# worker must then name its queues with -Q (docs/operations.md).
+if env_bool("CELERY_SPLIT_QUEUES", False):
+    CELERY_TASK_ROUTES = {
+        "beckn.*": {"queue": "beckn"},
+        "offers.analytics.*": {"queue": "rollups"},
+    }
+
 # --- Admin location -----------------------------------------------------------------
 ADMIN_URL = (os.environ.get("ADMIN_URL") or "admin").strip("/") + "/"
 

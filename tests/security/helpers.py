@@ -32,6 +32,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         VAR_DIR=str(tmp_path / "var"),
         STATIC_ROOT=str(tmp_path / "static"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CACHE_URL="redis://127.0.0.1:6379/14",  # named, never reached by these tests
     )
     env.update(overrides)
     return {name: value for name, value in env.items() if value is not None}

@@ -179,3 +179,36 @@ def test_a_normal_form_is_within_the_limits(client):
         reverse("admin:login"), body, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 200
+
+
+def test_cache_url_selects_a_shared_redis_cache(tmp_path):
+    code = "from django.conf import settings\nresult = settings.CACHES['default']"
+    shared = django_json(code, production_env(tmp_path, CACHE_URL="redis://10.1.2.3:6379/1"))
+    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["LOCATION"] == "redis://10.1.2.3:6379/1"
+    local = django_json(code, production_env(tmp_path, CACHE_URL=None))
+    assert local["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+ROUTES = """
+from cpo_portal.celery import app
+names = ["beckn.deliver", "beckn.process_inbound", "beckn.requeue_stuck",
+         "offers.analytics.tasks.rollup_ledger", "pricing.anything"]
+result = {name: app.amqp.router.route({}, name)["queue"].name for name in names}
+"""
+
+
+def test_one_queue_by_default(tmp_path):
+    queues = django_json(ROUTES, production_env(tmp_path))
+    assert set(queues.values()) == {"celery"}
+
+
+def test_split_queues_route_beckn_work_and_rollups_apart(tmp_path):
+    queues = django_json(ROUTES, production_env(tmp_path, CELERY_SPLIT_QUEUES="1"))
+    assert queues == {
+        "beckn.deliver": "beckn",
+        "beckn.process_inbound": "beckn",
+        "beckn.requeue_stuck": "beckn",
+        "offers.analytics.tasks.rollup_ledger": "rollups",
+        "pricing.anything": "celery",
+    }
