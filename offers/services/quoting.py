@@ -20,7 +20,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cpo_portal.models import Charger
-from offers.rules.evaluate import evaluate
+from offers.rules.bases import SessionView
+from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
 from offers.rules.outcome import Applied, Eligible, Reason, Rejected
 from offers.rules.select import select
@@ -153,7 +154,8 @@ def quote_with_offers(
         credits = load_credits(operator.pk, who.key, plans, local_day)
         facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
     facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
-    outcomes: list[Eligible | Rejected] = [evaluate(i.rule, priced, facts) for i in todo.values()]
+    view = SessionView.of(priced)
+    outcomes: list[Eligible | Rejected] = [evaluate_in(i.rule, view, facts) for i in todo.values()]
     result = select([*outcomes, *req.rejections], priced, facts)
     quote = finalize(priced, result.lines)
     held = tuple(a.offer_id for a in result.applied if a.held_out)
