@@ -84,11 +84,19 @@ def granted(applied: Iterable[Applied], quote: Quote) -> tuple[Applied, ...]:
     return tuple(out)
 
 
-def _rewrite(rejected: Iterable[Rejected], req: Requested) -> tuple[Rejected, ...]:
+def _rewrite(
+    rejected: Iterable[Rejected], req: Requested, infos: Mapping[str, OfferInfo]
+) -> tuple[Rejected, ...]:
+    """Messages the rules cannot word: a code already used, an opt-in offer without codes."""
     out = []
     for r in rejected:
         if r.reason is Reason.CODE_UNKNOWN and r.offer_id in req.used:
             r = Rejected(r.offer_id, r.reason, f"Code {req.used[r.offer_id]} has already been used")
+        elif r.reason is Reason.CODE_REQUIRED and not getattr(
+            infos.get(r.offer_id), "has_codes", 1
+        ):
+            text = f"Offer {r.offer_id} is opt-in: name it (offer id {r.offer_id}) to apply it"
+            r = Rejected(r.offer_id, r.reason, text)
         out.append(r)
     return tuple(out)
 
@@ -165,7 +173,7 @@ def quote_with_offers(
         quote=quote,
         priced=priced,
         applied=applied,
-        rejected=_rewrite(result.rejected, req),
+        rejected=_rewrite(result.rejected, req, todo),
         held_out=held,
         customer_key=who.key,
         notices=surge_notices_of(priced, book.surges),
