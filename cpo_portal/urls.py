@@ -1,5 +1,6 @@
 """URLs. Other apps are included by dotted name, so this module imports none of them."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -8,7 +9,7 @@ from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),  # ADMIN_URL, "admin/" unless set
     # The OpenAPI schema of every DRF endpoint, and Swagger UI from drf-spectacular-sidecar's
     # static files (no CDN).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
