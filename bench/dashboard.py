@@ -41,8 +41,13 @@ def parse() -> argparse.Namespace:
 
 def main() -> None:
     args = parse()
-    if "postgres" not in os.environ.get("DATABASE_URL", ""):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (it gets filled).")
+    url = os.environ.get("DATABASE_URL", "")
+    if "postgres" not in url or "bench" not in url.rsplit("/", 1)[-1]:
+        print(
+            "skipped: set DATABASE_URL to a PostgreSQL database of its own whose name "
+            "contains 'bench' (it gets filled with millions of rows; --fresh empties it)."
+        )
+        return
     import django
 
     django.setup()
