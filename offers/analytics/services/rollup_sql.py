@@ -231,24 +231,24 @@ def offer_daily_sql(names: Names) -> str:
 
 
 def station_daily_sql(names: Names) -> str:
-    """Placeholders: Partition.dates twice (rollups, then hourly rollups)."""
-    sums = ", ".join(f"SUM(r.{m.strip()})" for m in MEASURES.split(","))
+    """Placeholders: Partition.dates twice (rollups, then hourly rollups). A UNION, not a
+    join: the rows were just written and have no planner statistics yet."""
+    zeros = ", ".join("0" for _ in MEASURES.split(","))
     return f"""
     INSERT INTO {names.station_daily} (
         operator_id, date, station_id, region_code, {MEASURES}, surge_sessions, surge_kwh
     )
-    SELECT r.operator_id, r.date, r.station_id, r.region_code, {sums},
-           COALESCE(MAX(h.surge_sessions), 0), COALESCE(MAX(h.surge_kwh), 0)
-    FROM {names.daily} r
-    LEFT JOIN (
-        SELECT station_id, region_code, date, SUM(surge_sessions) AS surge_sessions,
-               SUM(surge_kwh) AS surge_kwh
+    SELECT operator_id, date, station_id, region_code, {SUMS}, SUM(surge_sessions),
+           SUM(surge_kwh)
+    FROM (
+        SELECT operator_id, date, station_id, region_code, {MEASURES},
+               0 AS surge_sessions, 0 AS surge_kwh
+        FROM {names.daily} WHERE {_RANGE}
+        UNION ALL
+        SELECT operator_id, date, station_id, region_code, {zeros}, surge_sessions, surge_kwh
         FROM {names.hourly} WHERE {_RANGE}
-        GROUP BY station_id, region_code, date
-    ) h ON COALESCE(h.station_id, 0) = COALESCE(r.station_id, 0)
-       AND h.region_code = r.region_code AND h.date = r.date
-    WHERE r.operator_id = %s AND r.date >= %s AND r.date <= %s
-    GROUP BY r.operator_id, r.date, r.station_id, r.region_code
+    ) u
+    GROUP BY operator_id, date, station_id, region_code
     """  # noqa: S608 (table names from models, values are parameters)
 
 
