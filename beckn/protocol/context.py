@@ -1,0 +1,184 @@
+"""Inbound normalisation and our domain rules for a Beckn `context`.
+
+Order of use in a view: verify the signature over the raw bytes, `normalise_inbound` the
+parsed body, `validate_message` it against the core schema, then `check_context`.
+
+Domain: we accept only `deg:ev-charging`, the code the DEG offer and surge pages use. The
+v1 example files say `dent:ev-charging:0.1.0`; that is an older, versioned alias nobody
+should be sending to a 1.1.0 BPP, and accepting two spellings would split our data.
+
+bpp_id: `search` may arrive without one (it can come through a gateway); every other
+request is addressed to one BPP and must name us.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from jsonschema import FormatChecker
+
+from beckn.protocol import errors
+from beckn.protocol.timefmt import (
+    format_duration,
+    format_timestamp,
+    parse_duration,
+    parse_timestamp,
+)
+
+__all__ = [
+    "DEFAULT_TTL",
+    "DOMAIN",
+    "VERSION",
+    "ContextIssue",
+    "ContextRule",
+    "check_context",
+    "format_duration",
+    "format_timestamp",
+    "normalise_inbound",
+    "normalise_timestamp",
+    "parse_duration",
+    "parse_timestamp",
+]
+
+DOMAIN = "deg:ev-charging"
+VERSION = "1.1.0"
+# Beckn leaves a missing ttl to network policy; ONDC's default is PT30S and DEG sends 15S.
+DEFAULT_TTL = timedelta(seconds=30)
+
+# Keys whose string values are date-times in the core schema; `start` / `end` only count
+# under a `range` (Time.range), `time` only when it is a string (Cancellation.time).
+_TIMESTAMP_KEYS = frozenset(
+    {"timestamp", "time", "created_at", "updated_at", "valid_from", "valid_to", "exp"}
+)
+_TIMESTAMP_LIST_KEYS = frozenset({"holidays", "times"})
+_RANGE_KEYS = frozenset({"start", "end"})
+_RFC3339 = FormatChecker(formats=["date-time"])
+
+
+class ContextRule(StrEnum):
+    CONTEXT = "context"
+    DOMAIN = "domain"
+    VERSION = "version"
+    ACTION = "action"
+    BPP_ID = "bpp_id"
+    BAP_ID = "bap_id"
+    BAP_URI = "bap_uri"
+    MESSAGE_ID = "message_id"
+    TRANSACTION_ID = "transaction_id"
+    TIMESTAMP = "timestamp"
+    FUTURE = "future"
+    STALE = "stale"
+    TTL = "ttl"
+
+
+@dataclass(frozen=True, slots=True)
+class ContextIssue:
+    rule: ContextRule
+    path: str
+    message: str
+
+    @property
+    def error(self) -> errors.BecknError:
+        return errors.STALE_REQUEST if self.rule is ContextRule.STALE else errors.INVALID_REQUEST
+
+
+def normalise_timestamp(value: str) -> str:
+    """RFC 3339 values pass unchanged; DEG or offset-less ones become UTC RFC 3339."""
+    if _RFC3339.conforms(value, "date-time"):
+        return value
+    try:
+        return format_timestamp(parse_timestamp(value))
+    except ValueError:
+        return value  # leave it for schema validation to report
+
+
+def normalise_inbound(body: Any) -> Any:
+    """A copy of `body` with every known date-time field in RFC 3339 (see module doc)."""
+    return _walk(body, None, None)
+
+
+def _walk(node: Any, key: str | None, parent: str | None) -> Any:
+    if isinstance(node, dict):
+        return {k: _walk(v, k, key) for k, v in node.items()}
+    if isinstance(node, list):
+        if key in _TIMESTAMP_LIST_KEYS:
+            return [normalise_timestamp(v) if isinstance(v, str) else v for v in node]
+        return [_walk(item, None, key) for item in node]
+    if isinstance(node, str) and (
+        key in _TIMESTAMP_KEYS or (key in _RANGE_KEYS and parent == "range")
+    ):
+        return normalise_timestamp(node)
+    return node
+
+
+def check_context(
+    ctx: Any,
+    *,
+    action: str,
+    bpp_id: str,
+    now: datetime,
+    max_clock_skew: timedelta = timedelta(minutes=5),
+    default_ttl: timedelta = DEFAULT_TTL,
+) -> list[ContextIssue]:
+    """Every way `ctx` breaks our rules for a request to `/<action>`; empty when fine."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if not isinstance(ctx, Mapping):
+        return [ContextIssue(ContextRule.CONTEXT, "$.context", "must be an object")]
+    issues: list[ContextIssue] = []
+
+    def issue(rule: ContextRule, field: str, message: str) -> None:
+        issues.append(ContextIssue(rule, f"$.context.{field}", message))
+
+    expected = {"domain": DOMAIN, "version": VERSION, "action": action}
+    for field, want in expected.items():
+        if ctx.get(field) != want:
+            got = ctx.get(field)
+            issue(ContextRule(field), field, f"must be {want!r}, got {got!r}")
+    theirs = ctx.get("bpp_id")
+    if theirs is None and action != "search":
+        issue(ContextRule.BPP_ID, "bpp_id", f"is required for {action}")
+    elif theirs is not None and theirs != bpp_id:
+        issue(ContextRule.BPP_ID, "bpp_id", f"must be {bpp_id!r} (this BPP), got {theirs!r}")
+    for field in ("bap_id", "bap_uri", "message_id", "transaction_id"):
+        value = ctx.get(field)
+        if not isinstance(value, str) or not value.strip():
+            issue(ContextRule(field), field, "is required")
+    issues.extend(_check_time(ctx, now, max_clock_skew, default_ttl))
+    return issues
+
+
+def _check_time(
+    ctx: Mapping[str, Any], now: datetime, skew: timedelta, default_ttl: timedelta
+) -> list[ContextIssue]:
+    raw_ttl = ctx.get("ttl")
+    ttl = default_ttl
+    out: list[ContextIssue] = []
+    if raw_ttl is not None:
+        try:
+            ttl = parse_duration(raw_ttl)
+        except ValueError as exc:
+            out.append(ContextIssue(ContextRule.TTL, "$.context.ttl", str(exc)))
+    raw = ctx.get("timestamp")
+    path = "$.context.timestamp"
+    if raw is None:
+        return [*out, ContextIssue(ContextRule.TIMESTAMP, path, "is required")]
+    try:
+        sent = parse_timestamp(raw)
+    except ValueError:
+        return [*out, ContextIssue(ContextRule.TIMESTAMP, path, f"{raw!r} is not a timestamp")]
+    if sent > now + skew:
+        ahead = format_duration(sent - now)
+        message = f"is {ahead} ahead of our clock (allowed skew {format_duration(skew)})"
+        out.append(ContextIssue(ContextRule.FUTURE, path, message))
+    elif sent + ttl < now:
+        message = (
+            f"message expired at {format_timestamp(sent + ttl)} "
+            f"(timestamp + ttl {format_duration(ttl)}); now {format_timestamp(now)}"
+        )
+        out.append(ContextIssue(ContextRule.STALE, path, message))
+    return out

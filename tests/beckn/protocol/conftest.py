@@ -1,0 +1,10 @@
+from typing import Any
+
+import pytest
+
+from tests.beckn.protocol.examples import EXAMPLES, adapt, load
+
+
+@pytest.fixture
+def select_body() -> dict[str, Any]:
+    return adapt(load(EXAMPLES / "select" / "select-request.json"))
