@@ -1,0 +1,40 @@
+"""The amounts discounts take money off, and what is left of them as offers stack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from offers.rules.types import Base
+from pricing.engine.money import ZERO
+from pricing.engine.types import LineKind, PricedSession
+
+
+@dataclass(frozen=True, slots=True)
+class Bases:
+    """What is left to discount, per base. A GROSS discount leaves less of everything:
+    energy and fee are read as min(own remainder, gross remainder), so no sequence of
+    discounts can take the session below zero."""
+
+    energy: Decimal
+    fee: Decimal
+    gross: Decimal
+
+    @classmethod
+    def of(cls, priced: PricedSession) -> Bases:
+        fee = sum((ln.amount for ln in priced.lines if ln.kind is LineKind.SERVICE_FEE), ZERO)
+        return cls(energy=priced.energy_cost, fee=fee, gross=priced.gross)
+
+    def available(self, base: Base) -> Decimal:
+        if base is Base.ENERGY:
+            left = min(self.energy, self.gross)
+        elif base is Base.SERVICE_FEE:
+            left = min(self.fee, self.gross)
+        else:
+            left = self.gross
+        return max(left, ZERO)
+
+    def take(self, base: Base, amount: Decimal) -> Bases:
+        energy = self.energy - amount if base is Base.ENERGY else self.energy
+        fee = self.fee - amount if base is Base.SERVICE_FEE else self.fee
+        return Bases(energy=energy, fee=fee, gross=self.gross - amount)

@@ -1,0 +1,132 @@
+"""What each benefit kind is worth on what is left of its base. Pure arithmetic; amounts
+come back unrounded and are rounded once, in `limit`, where the discount line is made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from offers.rules.bases import Bases
+from offers.rules.energy_trade import trade_discount
+from offers.rules.facts import CustomerFacts, Limits
+from offers.rules.outcome import Failure, Reason, rupees
+from offers.rules.types import (
+    Base,
+    Benefit,
+    BudgetPolicy,
+    BuyXGetY,
+    CreditDrawdown,
+    EnergyTradeTerms,
+    FixedOff,
+    FreeKwh,
+    Offer,
+    PercentOff,
+    RateOverride,
+    ServiceFeeWaiver,
+    Slab,
+    SlabMode,
+    Slabs,
+)
+from pricing.engine.money import ZERO, money, percent_of
+from pricing.engine.types import PricedSession
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    amount: Decimal  # unrounded, 0 <= amount <= what is left of `base`
+    base: Base
+    kwh_drawn: Decimal | None = None
+
+
+def free_kwh_in(kwh: Decimal, buy: Decimal, free: Decimal) -> Decimal:
+    """Buy X get Y on a continuous quantity: in every X + Y kWh, the last Y are free."""
+    groups = kwh // (buy + free)
+    rest = kwh - groups * (buy + free)
+    return groups * free + max(rest - buy, ZERO)
+
+
+def _slab_for(slabs: tuple[Slab, ...], kwh: Decimal) -> Slab | None:
+    return next(
+        (s for s in slabs if s.from_kwh <= kwh and (s.to_kwh is None or kwh < s.to_kwh)), None
+    )
+
+
+def _slab_off(slab: Slab, kwh: Decimal, value: Decimal) -> Decimal:
+    """A slab's discount on `kwh` worth `value`: its percent, or down to its rate."""
+    if slab.percent is not None:
+        return percent_of(value, slab.percent)
+    assert slab.rate_per_kwh is not None
+    return max(value - kwh * slab.rate_per_kwh, ZERO)
+
+
+def _slabs(benefit: Slabs, kwh: Decimal, energy: Decimal) -> Decimal:
+    if benefit.mode is SlabMode.WHOLE:
+        slab = _slab_for(benefit.slabs, kwh)
+        return ZERO if slab is None else _slab_off(slab, kwh, energy)
+    average, total = energy / kwh, ZERO
+    for slab in benefit.slabs:
+        top = kwh if slab.to_kwh is None else min(kwh, slab.to_kwh)
+        portion = top - slab.from_kwh
+        if portion > 0:
+            total += _slab_off(slab, portion, portion * average)
+    return total
+
+
+def _credit(benefit: CreditDrawdown, bases: Bases, kwh: Decimal, who: CustomerFacts) -> Grant:
+    balance = who.credit(benefit.account)
+    if balance is None:
+        return Grant(ZERO, benefit.base)
+    if balance.amount is not None:
+        return Grant(min(max(balance.amount, ZERO), bases.available(benefit.base)), benefit.base)
+    drawn = min(max(balance.kwh or ZERO, ZERO), kwh)
+    energy = bases.available(Base.ENERGY)
+    return Grant(drawn * energy / kwh if kwh > 0 else ZERO, Base.ENERGY, kwh_drawn=drawn)
+
+
+def grant(benefit: Benefit, priced: PricedSession, bases: Bases, who: CustomerFacts) -> Grant:
+    """The benefit's worth before cap and budget, on what is left of its base."""
+    kwh, energy = priced.kwh, bases.available(Base.ENERGY)
+    if isinstance(benefit, CreditDrawdown):
+        return _credit(benefit, bases, kwh, who)
+    if isinstance(benefit, PercentOff | FixedOff):
+        left = bases.available(benefit.base)
+        worth = (
+            percent_of(left, benefit.percent) if isinstance(benefit, PercentOff) else benefit.amount
+        )
+        return Grant(min(worth, left), benefit.base)
+    if isinstance(benefit, ServiceFeeWaiver):
+        fee = bases.available(Base.SERVICE_FEE)
+        return Grant(percent_of(fee, benefit.percent), Base.SERVICE_FEE)
+    if kwh <= 0:
+        return Grant(ZERO, Base.ENERGY)
+    if isinstance(benefit, RateOverride):
+        worth = energy - kwh * benefit.rate_per_kwh
+    elif isinstance(benefit, FreeKwh):
+        worth = min(benefit.kwh, kwh) * energy / kwh
+    elif isinstance(benefit, BuyXGetY):
+        worth = free_kwh_in(kwh, benefit.buy_kwh, benefit.free_kwh) * energy / kwh
+    elif isinstance(benefit, Slabs):
+        worth = _slabs(benefit, kwh, energy)
+    elif isinstance(benefit, EnergyTradeTerms):
+        worth = trade_discount(benefit, priced, energy)
+    else:  # pragma: no cover - the union is closed
+        raise TypeError(f"unknown benefit {benefit!r}")
+    return Grant(min(max(worth, ZERO), energy), Base.ENERGY)
+
+
+def limit(
+    offer: Offer, amount: Decimal, limits: Limits, currency: str = "INR"
+) -> Decimal | Failure:
+    """Round the discount after the offer's cap and its remaining budget (CUT or REFUSE)."""
+    if offer.max_discount is not None:
+        amount = min(amount, offer.max_discount)
+    budget = limits.remaining_budget
+    if budget is not None and amount > budget:
+        if offer.budget_policy is BudgetPolicy.REFUSE or budget <= 0:
+            return (
+                Reason.BUDGET_EXHAUSTED,
+                f"Offer {offer.id} has {rupees(max(budget, ZERO), currency)} of budget left;"
+                f" this discount needs {rupees(money(amount), currency)}",
+            )
+        amount = budget
+    return money(amount)

@@ -1,0 +1,99 @@
+"""What the rules answer: eligible or rejected (with a reason a person can read), and the
+selected combination as quote lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from offers.rules.types import Base, Offer
+from pricing.engine.money import ZERO, as_text
+from pricing.engine.types import QuoteLine
+
+
+class Reason(StrEnum):
+    NOT_STARTED = "not_started"
+    EXPIRED = "expired"
+    NOT_VALID_HERE = "not_valid_here"
+    NOT_VALID_NOW = "not_valid_now"
+    BELOW_MIN_VALUE = "below_min_value"
+    BELOW_MIN_KWH = "below_min_kwh"
+    ABOVE_MAX_KWH = "above_max_kwh"
+    SEGMENT = "segment"
+    TIER = "tier"
+    MEMBERS_ONLY = "members_only"
+    FIRST_SESSION_ONLY = "first_session_only"
+    REFERRAL_ONLY = "referral_only"
+    NOT_ANNIVERSARY = "not_anniversary"
+    CODE_REQUIRED = "code_required"
+    CODE_UNKNOWN = "code_unknown"
+    LIMIT_REACHED = "limit_reached"
+    CUSTOMER_LIMIT_REACHED = "customer_limit_reached"
+    BUDGET_EXHAUSTED = "budget_exhausted"
+    HELD_OUT = "held_out"
+    NO_BENEFIT = "no_benefit"
+    OUTRANKED = "outranked"  # eligible, but the selected combination gives more
+
+
+Failure = tuple[Reason, str]
+
+
+def rupees(amount: Decimal, currency: str = "INR") -> str:
+    """₹50.00 for rupees, 'USD 2.50' otherwise."""
+    return f"₹{as_text(amount)}" if currency == "INR" else f"{currency} {as_text(amount)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Eligible:
+    """The offer applies on its own. `discount` is rounded, after cap and budget."""
+
+    offer: Offer
+    discount: Decimal
+    base: Base
+    code: str = ""  # the code the buyer used, for opt-in offers
+    wheeling: Decimal = ZERO  # energy-trade wheeling charge added with the offer
+    kwh_drawn: Decimal | None = None  # kWh taken from a kWh credit package
+
+    @property
+    def net(self) -> Decimal:
+        """What the customer saves: the discount less any wheeling charge it brings."""
+        return self.discount - self.wheeling
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    offer_id: str
+    reason: Reason
+    message: str
+    would_be: Eligible | None = None  # HELD_OUT: what the customer would have had
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """One offer in the quote (held_out: recorded for ROI, no discount given)."""
+
+    offer_id: str
+    discount: Decimal  # positive; the quote line carries it negated
+    base: Base
+    code: str = ""
+    held_out: bool = False
+    kwh_drawn: Decimal | None = None
+    wheeling: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class OfferResult:
+    lines: tuple[QuoteLine, ...]
+    applied: tuple[Applied, ...]
+    rejected: tuple[Rejected, ...]
+
+    @property
+    def total_discount(self) -> Decimal:
+        return sum((a.discount for a in self.applied), ZERO)
+
+    def applied_ids(self) -> tuple[str, ...]:
+        return tuple(a.offer_id for a in self.applied if not a.held_out)
+
+    def rejection(self, offer_id: str) -> Rejected | None:
+        return next((r for r in self.rejected if r.offer_id == offer_id), None)

@@ -1,0 +1,114 @@
+"""Surge rules and rate bands compiled to integers for the PriceBook's hot loop.
+
+Windows become (start µs, end µs, weekday bitmask, shape); the site index keeps one
+bitmask of rule positions per station / site kind / region / charging speed, so a site's
+candidate rules are a few integer ANDs instead of a scan of every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pricing.engine.types import Site, SurgeRule, TimeWindow
+from pricing.engine.windows import time_us
+
+WITHIN, WHOLE_DAY, WRAPS = 0, 1, 2
+NOT_ACTIVE, TODAY, YESTERDAY = -1, 0, 1
+
+# (start µs, end µs, weekday bitmask, shape)
+Window = tuple[int, int, int, int]
+
+
+def compile_window(window: TimeWindow) -> Window:
+    start, end = time_us(window.start), time_us(window.end)
+    shape = WITHIN if start < end else WHOLE_DAY if start == end else WRAPS
+    return start, end, sum(1 << day for day in window.days), shape
+
+
+def owner(window: Window, tus: int, weekday: int) -> int:
+    """Which day's occurrence covers wall time `tus` on `weekday`: TODAY, YESTERDAY or none.
+
+    Mirrors windows.window_owner on integers.
+    """
+    start, end, days, shape = window
+    if shape == WITHIN:
+        return TODAY if start <= tus < end and days >> weekday & 1 else NOT_ACTIVE
+    if shape == WHOLE_DAY or tus >= start:
+        return TODAY if days >> weekday & 1 else NOT_ACTIVE
+    if tus < end:
+        return YESTERDAY if days >> (weekday + 6) % 7 & 1 else NOT_ACTIVE
+    return NOT_ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    index: int
+    rule: SurgeRule
+    window: Window | None
+    valid_from: dt.datetime | None
+    valid_until: dt.datetime | None
+    holidays_only: bool
+    varies: bool  # has conditions that change per quote (load, grid, exemptions)
+
+
+def compile_rule(index: int, rule: SurgeRule) -> CompiledRule:
+    return CompiledRule(
+        index=index,
+        rule=rule,
+        window=None if rule.window is None else compile_window(rule.window),
+        valid_from=rule.valid_from,
+        valid_until=rule.valid_until,
+        holidays_only=rule.holidays_only,
+        varies=bool(
+            rule.occupancy_threshold is not None
+            or rule.on_grid_stress
+            or rule.exempt_segments
+            or rule.exempt_tiers
+        ),
+    )
+
+
+class _Attribute:
+    """Bitmask index of one set-valued rule condition (empty set = any value)."""
+
+    __slots__ = ("any", "by_value")
+
+    def __init__(self, rules: Sequence[SurgeRule], values_of: str) -> None:
+        self.any = 0
+        self.by_value: dict[str, int] = {}
+        for index, rule in enumerate(rules):
+            values: frozenset[str] = getattr(rule, values_of)
+            if not values:
+                self.any |= 1 << index
+            for value in values:
+                self.by_value[value] = self.by_value.get(value, 0) | 1 << index
+
+    def mask(self, value: str) -> int:
+        return self.any | self.by_value.get(value, 0)
+
+
+class SiteIndex:
+    """Which rules a charger can ever see, whatever the time or customer."""
+
+    __slots__ = ("_kinds", "_power", "_regions", "_speeds", "_stations")
+
+    def __init__(self, rules: Sequence[SurgeRule]) -> None:
+        self._stations = _Attribute(rules, "station_codes")
+        self._kinds = _Attribute(rules, "site_kinds")
+        self._regions = _Attribute(rules, "region_codes")
+        self._speeds = _Attribute(rules, "charging_speeds")
+        self._power = [(rule.min_power_kw, 1 << i) for i, rule in enumerate(rules)]
+
+    def candidates(self, site: Site) -> list[int]:
+        mask = (
+            self._stations.mask(site.station_code)
+            & self._kinds.mask(site.site_kind)
+            & self._regions.mask(site.region_code)
+            & self._speeds.mask(site.charging_speed)
+        )
+        for minimum, bit in self._power:
+            if minimum is not None and site.power_kw < minimum:
+                mask &= ~bit
+        return [i for i in range(mask.bit_length()) if mask >> i & 1]

@@ -1,0 +1,117 @@
+"""Stage two: adjustments from higher layers, minimum/maximum price, tax, total.
+
+Tax is GST on the taxable value after discounts (CGST Act s.15(3)): lines are grouped by
+their tax rate, each group's net is its taxable value, and each group gets one tax line.
+Lines with `tax_rate=None` are outside GST (pass-through charges): never taxed.
+
+A discount can never take its group's taxable value below zero. Rather than refuse the
+quote, finalize CLAMPS: the group's discount lines are shrunk, last first, until the group
+nets to exactly zero, and each shrunk line is tagged ("clamped_from", <original amount>)
+so the offers layer can record what was really granted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from decimal import Decimal
+
+from pricing.engine import text
+from pricing.engine.errors import QuoteInputError
+from pricing.engine.money import ZERO, money
+from pricing.engine.types import LineKind, PricedSession, Quote, QuoteLine, Tariff
+
+ADJUSTMENT_KINDS = frozenset({LineKind.DISCOUNT, LineKind.ADDON, LineKind.WHEELING})
+
+
+def _checked(line: QuoteLine) -> QuoteLine:
+    if line.kind not in ADJUSTMENT_KINDS:
+        raise QuoteInputError(f"{line.kind} lines cannot be added as adjustments")
+    if not line.amount.is_finite() or line.amount != money(line.amount):
+        raise QuoteInputError(f"adjustment {line.code} is not rounded to the paisa")
+    negative = line.kind is LineKind.DISCOUNT
+    if (line.amount > ZERO) if negative else (line.amount < ZERO):
+        raise QuoteInputError(f"{line.kind} line {line.code} has the wrong sign")
+    return line
+
+
+def _base(lines: Sequence[QuoteLine], rate: Decimal | None) -> Decimal:
+    return sum((ln.amount for ln in lines if ln.tax_rate == rate), ZERO)
+
+
+def _clamp_discounts(lines: list[QuoteLine]) -> list[QuoteLine]:
+    for rate in {ln.tax_rate for ln in lines}:
+        shortfall = -_base(lines, rate)
+        for i in reversed(range(len(lines))):
+            line = lines[i]
+            if shortfall <= ZERO:
+                break
+            if line.tax_rate != rate or line.kind is not LineKind.DISCOUNT:
+                continue
+            give_back = min(shortfall, -line.amount)
+            clamped = line.amount + give_back
+            lines[i] = dataclasses.replace(
+                line,
+                amount=clamped if clamped else Decimal("0.00"),
+                tags=(*line.tags, ("clamped_from", str(line.amount))),
+            )
+            shortfall -= give_back
+    return lines
+
+
+def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None:
+    """OCPI min_price / max_price, against the pre-tax total after adjustments."""
+    pre_tax = sum((ln.amount for ln in lines), ZERO)
+    if tariff.min_price is not None and pre_tax < money(tariff.min_price):
+        code, title = "min_price", "Minimum session price"
+        amount = money(tariff.min_price) - pre_tax
+    elif tariff.max_price is not None and pre_tax > money(tariff.max_price):
+        code, title = "max_price", "Maximum session price"
+        # never take the tariff's own tax group below zero
+        amount = max(money(tariff.max_price) - pre_tax, -_base(lines, tariff.tax_rate))
+        if amount == ZERO:
+            return None
+    else:
+        return None
+    return QuoteLine(
+        kind=LineKind.ADJUSTMENT, code=code, title=title, amount=amount, tax_rate=tariff.tax_rate
+    )
+
+
+def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Quote:
+    """The quote a customer sees: total is exactly the sum of its lines and never negative."""
+    tariff = priced.tariff
+    lines = _clamp_discounts([*priced.lines, *(_checked(ln) for ln in adjustments)])
+    bound = _price_bound(tariff, lines)
+    if bound is not None:
+        lines.append(bound)
+    rates = list(dict.fromkeys(ln.tax_rate for ln in lines if ln.tax_rate))
+    tax_lines, included = [], ZERO
+    for rate in rates:
+        assert rate is not None
+        base = _base(lines, rate)
+        if base <= ZERO:
+            continue
+        if tariff.tax_included:
+            included += money(base * rate / (1 + rate))
+            continue
+        tax_lines.append(
+            QuoteLine(
+                kind=LineKind.TAX,
+                code=tariff.tax_name,
+                title=f"{tariff.tax_name} ({text.percent(rate)}%)",
+                amount=money(base * rate),
+                tags=(("rate", str(rate)), ("taxable_value", str(base))),
+            )
+        )
+    lines.extend(tax_lines)
+    return Quote(
+        currency=tariff.currency,
+        start=priced.start,
+        end=priced.end,
+        kwh=priced.kwh,
+        lines=tuple(lines),
+        total=sum((ln.amount for ln in lines), ZERO),
+        tax_included=included,
+        tax_inclusive=tariff.tax_included,
+    )

@@ -1,0 +1,136 @@
+"""How much energy, from when to when: resolve a request into (start, end, kWh).
+
+Three ways to ask (DEG and OCPI both use them): an energy amount, a rupee budget, or a
+time slot at the charger's rated power. Power is constant over the session, so energy is
+proportional to elapsed time; that is what lets the session be split anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from pricing.engine.bands import band_at, band_times, rate_of
+from pricing.engine.checks import is_aware
+from pricing.engine.errors import QuoteInputError
+from pricing.engine.money import ZERO, kwh_floor
+from pricing.engine.types import SessionRequest, Tariff
+from pricing.engine.windows import UTC, split_points, wall, zone_of
+
+MAX_SESSION = dt.timedelta(days=31)
+_US_PER_HOUR = Decimal(3_600_000_000)
+_NANO_KWH = Decimal("1e-9")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    zone: ZoneInfo
+    start: dt.datetime  # UTC
+    end: dt.datetime  # UTC
+    kwh: Decimal
+
+
+def micros(delta: dt.timedelta) -> int:
+    return delta // dt.timedelta(microseconds=1)
+
+
+def hours(delta: dt.timedelta) -> Decimal:
+    return Decimal(micros(delta)) / _US_PER_HOUR
+
+
+def duration(hours_: Decimal) -> dt.timedelta:
+    us = (hours_ * _US_PER_HOUR).to_integral_value(rounding=ROUND_HALF_UP)
+    return dt.timedelta(microseconds=int(us))
+
+
+def _decimal(what: str, value: object) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise QuoteInputError(f"{what} must be a Decimal, not {type(value).__name__}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise QuoteInputError(f"{what} must be a finite number")
+    return number
+
+
+def _check(request: SessionRequest, tariff: Tariff) -> tuple[Decimal | None, Decimal | None]:
+    if not is_aware(request.start) or (request.end is not None and not is_aware(request.end)):
+        raise QuoteInputError("session start and end must be timezone-aware datetimes")
+    if request.end is not None and request.end <= request.start:
+        raise QuoteInputError("session end must be after its start")
+    power = _decimal("charger power", request.site.power_kw)
+    if power is None or power <= ZERO:
+        raise QuoteInputError("charger power must be positive")
+    kwh = _decimal("kWh", request.kwh)
+    amount = _decimal("amount", request.amount)
+    if kwh is not None and amount is not None:
+        raise QuoteInputError("give either kWh or an amount, not both")
+    if kwh is not None and kwh <= ZERO:
+        raise QuoteInputError(f"kWh must be positive (got {kwh})")
+    if amount is not None and amount <= tariff.service_fee:
+        raise QuoteInputError(
+            f"amount {amount} does not exceed the service fee {tariff.service_fee}"
+        )
+    if kwh is None and amount is None and request.end is None:
+        raise QuoteInputError("give an end time, a kWh amount or a money amount")
+    if request.idle_minutes < 0:
+        raise QuoteInputError("idle minutes must not be negative")
+    return kwh, amount
+
+
+def _kwh_for_budget(
+    tariff: Tariff,
+    zone: ZoneInfo,
+    start: dt.datetime,
+    limit: dt.datetime,
+    power: Decimal,
+    budget: Decimal,
+) -> Decimal | None:
+    """Energy whose base cost at constant power is `budget`; None if the budget outlasts
+    `limit` (then the caller charges the whole slot)."""
+    times = band_times(tariff)
+    bought, cursor = ZERO, start
+    while cursor < limit:
+        chunk = min(cursor + dt.timedelta(days=1), limit)
+        for a, b in pairwise(split_points(zone, cursor, chunk, times)):
+            rate = rate_of(tariff, band_at(tariff, wall(a, zone)))
+            energy = power * hours(b - a)
+            cost = energy * rate
+            if cost >= budget:
+                return bought + budget / rate
+            budget -= cost
+            bought += energy
+        cursor = chunk
+    return None
+
+
+def resolve_quantity(request: SessionRequest, tariff: Tariff) -> Quantity:
+    kwh, amount = _check(request, tariff)
+    zone = zone_of(request.site.time_zone)
+    power = Decimal(request.site.power_kw)
+    start = request.start.astimezone(UTC)
+    end = None if request.end is None else request.end.astimezone(UTC)
+    if amount is not None:
+        limit = end if end is not None else start + MAX_SESSION
+        bought = _kwh_for_budget(tariff, zone, start, limit, power, amount - tariff.service_fee)
+        if bought is None and end is None:
+            raise QuoteInputError(f"amount {amount} buys more than {MAX_SESSION.days} days")
+        if bought is not None:
+            kwh = kwh_floor(bought.quantize(_NANO_KWH))
+            end = None
+    if kwh is None:  # a slot at rated power (or a budget larger than the slot)
+        assert end is not None
+        kwh = kwh_floor(power * hours(end - start))
+    if kwh <= ZERO:
+        raise QuoteInputError("the session delivers less than one watt-hour")
+    if end is None:
+        end = start + duration(kwh / power)
+    if end <= start:
+        raise QuoteInputError("the session is shorter than a microsecond")
+    if end - start > MAX_SESSION:
+        raise QuoteInputError(f"sessions longer than {MAX_SESSION.days} days are not priced")
+    return Quantity(zone=zone, start=start, end=end, kwh=kwh)
