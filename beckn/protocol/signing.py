@@ -54,6 +54,7 @@ __all__ = [
     "generate_keypair",
     "parse_authorization",
     "sign_request",
+    "signing_key",
     "signing_string",
     "verify_request",
 ]

@@ -10,6 +10,7 @@ from beckn.protocol.context import (
     normalise_inbound,
     normalise_timestamp,
 )
+from beckn.protocol.schema import validate_message
 from tests.beckn.protocol.examples import EXAMPLES, OUR_BPP, adapt, example_files, load
 
 SENT = datetime(2025, 9, 24, 10, 0, tzinfo=UTC)
@@ -235,3 +236,17 @@ def test_timezone_offsets_in_the_future_check_use_the_instant():
     ist = timezone(timedelta(hours=5, minutes=30))
     now = datetime(2025, 9, 24, 15, 30, 5, tzinfo=ist)  # == SENT + 5 s
     assert check(good_context(), now=now) == []
+
+
+def test_a_select_in_the_deg_offer_page_style_validates_once_normalised(select_body):
+    select_body["context"].update(timestamp="2025:09:24:10:00:00", ttl="15S")
+    select_body["message"]["order"]["billing"] = {
+        "name": "Sarah Johnson",
+        "email": "sarah.johnson@email.com",
+        "time": {"timestamp": "2025:09:24:10:10:00Z"},
+    }
+    assert [i.path for i in validate_message("select", select_body)] == [
+        "$.context.timestamp",
+        "$.message.order.billing.time.timestamp",
+    ]
+    assert validate_message("select", normalise_inbound(select_body)) == []
