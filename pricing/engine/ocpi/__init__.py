@@ -1,0 +1,56 @@
+"""OCPI 2.2.1 tariffs: parse and write Tariff objects, price sessions, map to our Tariff.
+
+Pure Python like the rest of pricing.engine: no Django, no I/O.
+"""
+
+from pricing.engine.ocpi.calculate import StepRule, calculate
+from pricing.engine.ocpi.cost import CostKind, CostLine, OcpiCost, PricedPeriod
+from pricing.engine.ocpi.model import (
+    DayOfWeek,
+    DisplayText,
+    OcpiPrice,
+    OcpiTariff,
+    OcpiTariffError,
+    PriceComponent,
+    ReservationRestrictionType,
+    TariffDimensionType,
+    TariffElement,
+    TariffRestrictions,
+    TariffType,
+    parse_tariff,
+    tariff_to_json,
+)
+from pricing.engine.ocpi.session import (
+    ChargingPeriod,
+    OcpiSession,
+    OcpiSessionError,
+    Reservation,
+    constant_power_session,
+)
+
+__all__ = [
+    "ChargingPeriod",
+    "CostKind",
+    "CostLine",
+    "DayOfWeek",
+    "DisplayText",
+    "OcpiCost",
+    "OcpiPrice",
+    "OcpiSession",
+    "OcpiSessionError",
+    "OcpiTariff",
+    "OcpiTariffError",
+    "PriceComponent",
+    "PricedPeriod",
+    "Reservation",
+    "ReservationRestrictionType",
+    "StepRule",
+    "TariffDimensionType",
+    "TariffElement",
+    "TariffRestrictions",
+    "TariffType",
+    "calculate",
+    "constant_power_session",
+    "parse_tariff",
+    "tariff_to_json",
+]
