@@ -15,6 +15,6 @@ urlpatterns = [
 APP_URLS = [
     # ("pricing/", "pricing.urls"),
     # ("analytics/", "offers.urls"),
-    # ("beckn/", "beckn.urls"),
+    ("beckn/", "beckn.urls"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in APP_URLS]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from .messages import InboundMessage
 from .orders import Order
@@ -55,6 +56,10 @@ class Outbox(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
+    # Creation is recorded; later state changes are conditional UPDATEs (no signals), and
+    # every one of them is also a DeliveryAttempt row. The payload is not copied.
+    history = HistoricalRecords(excluded_fields=["payload"])
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "outbox"
@@ -79,6 +84,8 @@ class DeliveryAttempt(models.Model):
     outcome = models.CharField(max_length=16, choices=OutboxState.choices)
     error = models.TextField(blank=True)
     response_excerpt = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["outbox", "number"]

@@ -143,11 +143,14 @@ def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
     return Result(OutboxState.PENDING, due)
 
 
-def release_stuck(now: datetime) -> int:
+def release_stuck(now: datetime) -> list[int]:
     """Rows whose worker died mid-send go back to pending (the send may be repeated)."""
-    return Outbox.objects.filter(state=OutboxState.SENDING, leased_until__lt=now).update(
+    stuck = Outbox.objects.filter(state=OutboxState.SENDING, leased_until__lt=now)
+    ids = list(stuck.values_list("pk", flat=True)[:1000])
+    Outbox.objects.filter(pk__in=ids, state=OutboxState.SENDING, leased_until__lt=now).update(
         state=OutboxState.PENDING, leased_until=None, next_attempt_at=now
     )
+    return ids
 
 
 def expire_overdue(now: datetime) -> int:
