@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from beckn.models import InboundMessage, Outbox
 from beckn.protocol.schema import validate_message
@@ -22,6 +23,7 @@ def bpp(settings):
     settings.BECKN_VERIFY_SIGNATURES = True
     settings.BECKN_ALLOW_PRIVATE_CALLBACKS = False
     settings.BECKN_REGISTRY_URL = ""
+    cache.clear()  # rate-limit counters and registry lookups from other tests
     return settings
 
 
