@@ -13,7 +13,7 @@ urlpatterns = [
 # Each app contributes its own URL module; names are strings so that cpo_portal, the
 # bottom layer, never imports the layers above it.
 APP_URLS = [
-    # ("pricing/", "pricing.urls"),
+    ("pricing/", "pricing.urls"),
     # ("analytics/", "offers.urls"),
     ("beckn/", "beckn.urls"),
 ]

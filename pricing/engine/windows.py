@@ -96,16 +96,20 @@ def first_at_or_after(zone: ZoneInfo, local: dt.datetime) -> dt.datetime:
 
 @lru_cache(maxsize=8192)
 def day_span(zone: ZoneInfo, day: dt.date) -> tuple[dt.datetime, dt.datetime, dt.timedelta | None]:
-    """(first instant of the local day, first instant of the next, the offset if constant).
+    """(first instant of the local day, first instant of the next, its UTC offset if the
+    wall clock runs steadily from 00:00 through the whole day, else None).
 
     Cached: a station quotes the same few days over and over.
     """
     start = first_at_or_after(zone, dt.datetime.combine(day, MIDNIGHT))
     end = first_at_or_after(zone, dt.datetime.combine(day + ONE_DAY, MIDNIGHT))
-    offset = None if offset_changes(zone, start, end) else start.astimezone(zone).utcoffset()
-    if offset is not None and end.astimezone(zone).utcoffset() != offset:
-        offset = None
-    return start, end, offset
+    offset = start.astimezone(zone).utcoffset()
+    steady = (
+        wall(start, zone).time() == MIDNIGHT  # not so where midnight falls in a DST gap
+        and end.astimezone(zone).utcoffset() == offset
+        and not offset_changes(zone, start, end)
+    )
+    return start, end, offset if steady else None
 
 
 def local_days(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.date]:

@@ -4,6 +4,7 @@ Pure Python like the rest of pricing.engine: no Django, no I/O.
 """
 
 from pricing.engine.ocpi.calculate import StepRule, calculate
+from pricing.engine.ocpi.convert import OcpiExportError, from_ocpi, to_ocpi
 from pricing.engine.ocpi.cost import CostKind, CostLine, OcpiCost, PricedPeriod
 from pricing.engine.ocpi.model import (
     DayOfWeek,
@@ -35,6 +36,7 @@ __all__ = [
     "DayOfWeek",
     "DisplayText",
     "OcpiCost",
+    "OcpiExportError",
     "OcpiPrice",
     "OcpiSession",
     "OcpiSessionError",
@@ -51,6 +53,8 @@ __all__ = [
     "TariffType",
     "calculate",
     "constant_power_session",
+    "from_ocpi",
     "parse_tariff",
     "tariff_to_json",
+    "to_ocpi",
 ]

@@ -31,7 +31,7 @@ from pricing.engine.ocpi.objects import (
     ReservationRestrictionType,
     TariffDimensionType,
 )
-from pricing.engine.ocpi.session import ChargingPeriod, OcpiSession, OcpiSessionError
+from pricing.engine.ocpi.session import ChargingPeriod, OcpiSession, OcpiSessionError, shift
 from pricing.engine.ocpi.timeline import Moment, Piece, holds, moment, split, to_timedelta
 
 D = TariffDimensionType
@@ -143,8 +143,8 @@ class _Phase:
     ) -> PricedPeriod:
         origin = self.origin
         return PricedPeriod(
-            start=origin + to_timedelta(piece.start),
-            end=origin + to_timedelta(piece.end),
+            start=shift(origin, to_timedelta(piece.start)),
+            end=shift(origin, to_timedelta(piece.end)),
             kwh=piece.kwh,
             parking=piece.parking,
             reservation=res,

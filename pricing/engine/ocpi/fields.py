@@ -138,3 +138,11 @@ def format_number(value: Decimal) -> int | float:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def json_number(value: Decimal, path: str) -> int | float:
+    """format_number, refusing values a JSON number (a double) would not carry exactly."""
+    out = format_number(value)
+    if Decimal(repr(out)) != value:
+        raise OcpiTariffError(path, f"{value} has more digits than a JSON number keeps exactly")
+    return out

@@ -83,7 +83,7 @@ class OcpiSession:
 
     @property
     def end(self) -> dt.datetime:
-        return self.start + sum((p.duration for p in self.periods), dt.timedelta(0))
+        return shift(self.start, sum((p.duration for p in self.periods), dt.timedelta(0)))
 
     @property
     def kwh(self) -> Decimal:
@@ -94,7 +94,7 @@ class OcpiSession:
         """When the driver accepted the tariff: the reservation if any, else plug-in."""
         if self.reservation is None:
             return self.start
-        return self.start - self.reservation.duration
+        return shift(self.start, -self.reservation.duration)
 
 
 def constant_power_session(
@@ -111,17 +111,24 @@ def constant_power_session(
 
     Give `kwh`, `power_kw` or both; with only power, the energy is power x duration.
     """
-    if end <= start:
+    if end.astimezone(dt.UTC) <= start.astimezone(dt.UTC):
         raise OcpiSessionError("end must be after start")
-    hours = seconds_of(end - start) / 3600
+    elapsed = end.astimezone(dt.UTC) - start.astimezone(dt.UTC)
+    hours = seconds_of(elapsed) / 3600
     if kwh is None:
         if power_kw is None:
             raise OcpiSessionError("give kwh or power_kw")
         kwh = power_kw * hours
-    periods = [ChargingPeriod(end - start, kwh, power_kw, current_a)]
+    periods = [ChargingPeriod(elapsed, kwh, power_kw, current_a)]
     if parking > dt.timedelta(0):
         periods.append(ChargingPeriod(parking, parking=True))
     return OcpiSession(start, tuple(periods), reservation)
+
+
+def shift(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """`moment + delta` in real elapsed time. Plain `+` on an aware datetime adds wall-clock
+    time, which is an hour off across a DST change."""
+    return (moment.astimezone(dt.UTC) + delta).astimezone(moment.tzinfo)
 
 
 def seconds_of(delta: dt.timedelta) -> Decimal:

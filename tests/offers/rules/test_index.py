@@ -1,0 +1,120 @@
+"""The candidate index: what it keeps, what it drops, and geo boxes that never lose."""
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from offers.rules.applicability import in_circle
+from offers.rules.index import OfferIndex, _Box
+from offers.rules.types import Applicability, GeoCircle
+from pricing.engine.types import TimeWindow
+
+from .helpers import IST, SUNDAY_10, offer
+
+UTC = dt.UTC
+
+
+def ids(index: OfferIndex, **query: object) -> list[str]:
+    query.setdefault("at", SUNDAY_10)
+    return [o.id for o in index.candidates(**query)]  # type: ignore[arg-type]
+
+
+def test_attributes_intersect_and_any_buckets_always_come_back() -> None:
+    index = OfferIndex.build(
+        [
+            offer("any"),
+            offer("st1", applicability=Applicability(station_codes=frozenset({"S1", "S2"}))),
+            offer("ka", applicability=Applicability(region_codes=frozenset({"KA"}))),
+            offer(
+                "st1-hw",
+                applicability=Applicability(
+                    station_codes=frozenset({"S1"}), site_kinds=frozenset({"highway"})
+                ),
+            ),
+            offer("fleet", applicability=Applicability(category_codes=frozenset({"fleet"}))),
+        ]
+    )
+    assert len(index) == 5
+    assert ids(index, station_code="S1", region="KA", site_kind="highway") == [
+        "any",
+        "st1",
+        "ka",
+        "st1-hw",
+    ]
+    assert ids(index, station_code="S2", region="DL", site_kind="highway") == ["any", "st1"]
+    assert ids(index, station_code="S9", category_codes={"fleet", "x"}) == ["any", "fleet"]
+
+
+def test_other_operators_offers_are_dropped() -> None:
+    index = OfferIndex.build([offer("mine"), offer("theirs", operator_code="cpo2.com")])
+    assert ids(index, operator_code="cpo1.com") == ["mine"]
+    assert ids(index) == ["mine", "theirs"]  # no operator given: no filter
+
+
+def test_validity_windows_by_bisection() -> None:
+    day = dt.timedelta(days=1)
+    index = OfferIndex.build(
+        [
+            offer("past", applicability=Applicability(valid_until=SUNDAY_10 - day)),
+            offer("now", applicability=Applicability(valid_from=SUNDAY_10, valid_until=SUNDAY_10)),
+            offer("later", applicability=Applicability(valid_from=SUNDAY_10 + day)),
+            offer("open"),
+        ]
+    )
+    assert ids(index) == ["now", "open"]
+    assert ids(index, at=SUNDAY_10 + 2 * day) == ["later", "open"]
+    assert ids(index, at=SUNDAY_10 - 2 * day) == ["past", "open"]
+
+
+def test_weekdays_include_the_morning_after_a_wrapping_window() -> None:
+    friday_night = TimeWindow(dt.time(22), dt.time(6), frozenset({4}))
+    index = OfferIndex.build(
+        [offer("fri-night", applicability=Applicability(windows=(friday_night,)))]
+    )
+    saturday_1am = dt.datetime(2025, 9, 20, 1, 0, tzinfo=IST)
+    assert ids(index, at=saturday_1am, time_zone="Asia/Kolkata") == ["fri-night"]
+    # 19:30 UTC on Friday is already 01:00 Saturday in India; 05:00 UTC Sunday is Sunday
+    assert ids(index, at=saturday_1am.astimezone(UTC), time_zone="Asia/Kolkata") == ["fri-night"]
+    assert ids(index, at=SUNDAY_10, time_zone="Asia/Kolkata") == []
+
+
+def test_geo_offers_need_a_point_inside_their_box() -> None:
+    delhi = GeoCircle(28.6315, 77.2167, 5.0)
+    index = OfferIndex.build([offer("cp", applicability=Applicability(circles=(delhi,)))])
+    assert ids(index, lat=28.66, lon=77.23) == ["cp"]  # about 3.4 km away
+    assert ids(index, lat=28.9, lon=77.2) == []
+    assert ids(index) == []  # no coordinates, no geo offer
+
+
+def test_boxes_near_the_pole_and_across_the_antimeridian() -> None:
+    pole = _Box.around(GeoCircle(89.99, 0.0, 5.0))
+    assert pole.holds(89.98, 179.0)
+    fiji = GeoCircle(-17.0, 179.99, 10.0)
+    assert in_circle(fiji, -17.0, -179.95)
+    assert _Box.around(fiji).holds(-17.0, -179.95)
+
+
+@given(
+    lat=st.floats(-89.9, 89.9),
+    lon=st.floats(-180, 180),
+    radius=st.floats(0.01, 2000),
+    bearing=st.floats(0, 360),
+    fraction=st.floats(0, 1),
+)
+def test_a_box_holds_every_point_of_its_circle(
+    lat: float, lon: float, radius: float, bearing: float, fraction: float
+) -> None:
+    import math
+
+    circle = GeoCircle(lat, lon, radius)
+    # a point `fraction` of the radius away along `bearing` (spherical destination formula)
+    d = radius * fraction / 6371.0088
+    b, p1, l1 = math.radians(bearing), math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(
+        math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    )
+    plat, plon = math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
+    if in_circle(circle, plat, plon):
+        assert _Box.around(circle).holds(plat, plon)

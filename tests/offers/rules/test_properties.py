@@ -1,0 +1,96 @@
+"""Invariants over random offers and sessions."""
+
+from decimal import Decimal as D
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from offers.rules.evaluate import evaluate
+from offers.rules.facts import OfferFacts
+from offers.rules.index import OfferIndex
+from offers.rules.outcome import Eligible, Reason
+from offers.rules.select import Combination, best_offers, select
+from offers.rules.settle import settle
+from offers.rules.types import Base, Offer
+from pricing.engine.money import ZERO, money
+from pricing.engine.types import LineKind, PricedSession
+
+from .strategies import offer_lists, session_facts, sessions
+
+PLACE_OR_TIME = {Reason.NOT_STARTED, Reason.EXPIRED, Reason.NOT_VALID_HERE, Reason.NOT_VALID_NOW}
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[list[Offer], PricedSession, OfferFacts]:
+    offers = draw(offer_lists())
+    return offers, draw(sessions()), draw(session_facts([o.id for o in offers]))
+
+
+@SETTINGS
+@given(cases())
+def test_index_never_loses_an_offer_that_could_apply(
+    case: tuple[list[Offer], PricedSession, OfferFacts],
+) -> None:
+    offers, session, facts = case
+    found = {o.id for o in OfferIndex.build(offers).for_session(session, facts)}
+    for o in offers:
+        outcome = evaluate(o, session, facts)
+        if isinstance(outcome, Eligible) or outcome.reason not in PLACE_OR_TIME:
+            assert o.id in found, (o, outcome)
+
+
+@SETTINGS
+@given(cases(), st.sampled_from(Combination))
+def test_discounts_stay_within_their_bases_caps_and_budgets(
+    case: tuple[list[Offer], PricedSession, OfferFacts], combination: Combination
+) -> None:
+    offers, session, facts = case
+    result = best_offers(offers, session, facts, combination)
+    by_id = {o.id: o for o in offers}
+    fee = sum((ln.amount for ln in session.lines if ln.kind is LineKind.SERVICE_FEE), ZERO)
+    per_base = dict.fromkeys(Base, ZERO)
+    for a in result.applied:
+        assert a.discount >= 0
+        per_base[a.base] += a.discount
+        offer = by_id[a.offer_id]
+        if offer.max_discount is not None:
+            assert a.discount <= offer.max_discount
+        budget = facts.limits_for(a.offer_id).remaining_budget
+        if budget is not None:
+            assert a.discount <= budget
+    assert per_base[Base.ENERGY] <= session.energy_cost
+    assert per_base[Base.SERVICE_FEE] <= fee
+    assert sum(per_base.values(), ZERO) <= session.gross
+    discounts = [ln.amount for ln in result.lines if ln.kind is LineKind.DISCOUNT]
+    assert all(d < 0 and d == money(d) for d in discounts)
+    assert -sum(discounts, ZERO) == result.total_discount
+    assert session.gross + sum(discounts, ZERO) >= 0  # never a negative session
+
+
+@SETTINGS
+@given(cases())
+def test_the_best_is_at_least_as_good_as_any_single_offer(
+    case: tuple[list[Offer], PricedSession, OfferFacts],
+) -> None:
+    offers, session, facts = case
+    outcomes = [evaluate(o, session, facts) for o in offers]
+    result = select(outcomes, session, facts)
+    net = result.total_discount - sum((a.wheeling for a in result.applied), ZERO)
+    for e in outcomes:
+        if isinstance(e, Eligible) and not e.offer.meta.additive:
+            assert net >= e.net
+
+
+@SETTINGS
+@given(cases())
+def test_settling_the_same_session_reproduces_the_quote(
+    case: tuple[list[Offer], PricedSession, OfferFacts],
+) -> None:
+    offers, session, facts = case
+    quoted = best_offers(offers, session, facts)
+    by_id = {o.id: o for o in offers}
+    settled = settle([by_id[i] for i in quoted.applied_ids()], session, facts)
+    assert settled.lines == quoted.lines
+    assert settled.total_discount == quoted.total_discount
+    assert quoted.total_discount >= D(0)

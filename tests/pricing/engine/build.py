@@ -1,0 +1,70 @@
+"""Terse builders for engine tests: sites, tariffs, rules and sessions in local time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pricing.engine.types import (
+    ChargeForm,
+    Conditions,
+    Customer,
+    SessionRequest,
+    Site,
+    SurgeKind,
+    SurgeRule,
+    Tariff,
+    TimeWindow,
+)
+
+D = Decimal
+IST = ZoneInfo("Asia/Kolkata")
+BERLIN = ZoneInfo("Europe/Berlin")
+NONE = Conditions()
+
+
+def at(text: str, zone: ZoneInfo = IST) -> dt.datetime:
+    """'2025-09-24 18:25' as an aware local datetime."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+def hm(text: str) -> dt.time:
+    return dt.time.fromisoformat(text)
+
+
+def window(start: str, end: str, days: frozenset[int] | None = None) -> TimeWindow:
+    if days is None:
+        return TimeWindow(hm(start), hm(end))
+    return TimeWindow(hm(start), hm(end), days)
+
+
+def site(power: str = "10", zone: str = "Asia/Kolkata", **kw: Any) -> Site:
+    fields: dict[str, Any] = {"station_code": "ST1", "charger_code": "pe-charging-01"}
+    fields.update(kw)
+    return Site(time_zone=zone, power_kw=D(power), **fields)
+
+
+def tariff(rate: str = "16", **kw: Any) -> Tariff:
+    fields: dict[str, Any] = {"code": "T1", "currency": "INR"}
+    fields.update(kw)
+    return Tariff(energy_rate_per_kwh=D(rate), **fields)
+
+
+def rule(code: str, amount: str, form: ChargeForm = ChargeForm.PER_KWH, **kw: Any) -> SurgeRule:
+    fields: dict[str, Any] = {
+        "kind": SurgeKind.PEAK,
+        "name": code.replace("_", " ").title(),
+        "explanation": "",
+    }
+    fields.update(kw)
+    return SurgeRule(code=code, form=form, amount=D(amount), **fields)
+
+
+def session(start: dt.datetime, where: Site | None = None, **kw: Any) -> SessionRequest:
+    return SessionRequest(site=where or site(), start=start, **kw)
+
+
+def customer(segment: str = "", tier: str = "") -> Customer:
+    return Customer(key="k", segment=segment, tier=tier)
