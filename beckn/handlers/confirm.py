@@ -63,7 +63,7 @@ def handle(req: Request) -> Reply:
             order=order,
         )
     try:
-        commerce.redeem(order.reference, priced)
+        priced = commerce.redeem(order.reference, priced)
     except CommerceError as exc:
         raise Failure(
             errors.by_code(exc.code), exc.message, "$.message.order.offers", order=order

@@ -15,6 +15,7 @@ from beckn.handlers.base import Failure, Reply, Request
 from beckn.models import InvalidTransition, Order, OrderState
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_group, tag_value
+from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, ordering, orders
 from beckn.services.commerce_types import CommerceError
 from pricing.engine.types import LineKind
@@ -89,6 +90,14 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
             errors.BUSINESS_ERROR, "the charger of this order no longer exists", order=order
         )
     session_start = parsing.timestamp(order.session.get("start"), "session") or start or end
+    if end <= session_start:
+        raise Failure(
+            errors.INVALID_REQUEST,
+            f"charging cannot end ({format_timestamp(end)}) before the session starts "
+            f"({format_timestamp(session_start)})",
+            "$.message.order.fulfillments[0].stops",
+            order=order,
+        )
     try:
         settled = commerce.settle(order.reference, order.charger, session_start, kwh, end)
     except CommerceError as exc:

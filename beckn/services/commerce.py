@@ -38,6 +38,7 @@ __all__ = [
     "list_rate",
     "published_offers",
     "quote",
+    "record",
     "redeem",
     "reverse",
     "settle",
@@ -47,18 +48,26 @@ __all__ = [
 
 def list_rate(charger: Charger) -> tuple[Decimal, str]:
     """The energy rate a catalog shows for a charger, and its currency."""
-    from pricing import services as pricing_services
+    from pricing import services as pricing
 
-    book = pricing_services.price_book_for(charger)
+    try:
+        book = pricing.price_book_for(charger)
+    except pricing.NoTariffError as exc:
+        raise CommerceError("40000", str(exc)) from exc
     return book.tariff.energy_rate_per_kwh, book.tariff.currency
 
 
 def customer_key(phone: str | None = None, email: str | None = None) -> str:
-    if not phone and not email:
-        return ""
+    """The salted customer key; '' (anonymous) when neither contact can be read."""
     from offers import customers
 
-    return customers.customer_key(phone=phone or None, email=email or None)
+    for contact in ({"phone": phone}, {"email": email}):
+        if next(iter(contact.values())):
+            try:
+                return customers.customer_key(**contact)
+            except customers.ContactError:
+                continue
+    return ""
 
 
 def quote(
@@ -75,6 +84,7 @@ def quote(
 ) -> Priced:
     """The session priced with the best offers (and those asked for) applied."""
     from offers.services import quoting
+    from pricing import services as pricing
 
     try:
         oq = quoting.quote_with_offers(
@@ -83,33 +93,54 @@ def quote(
         )  # fmt: skip
     except QuoteInputError as exc:
         raise CommerceError("30000", str(exc)) from exc
-    except PricingSetupError as exc:
+    except (PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"this charger cannot be priced now: {exc}") from exc
-    return _priced(oq, charger)
+    return _priced(oq)
 
 
 def published_offers(
     operator: Operator, station: Station | None = None, at: dt.datetime | None = None
 ) -> list[PublishedOffer]:
-    from offers.services import quoting
+    """The operator's active offers still open at `at` (and valid at `station`)."""
+    from offers.services.catalog import catalog_for
 
-    return [publish(offer) for offer in quoting.published_offers(operator, station, at=at)]
+    out = []
+    for info in catalog_for(operator).offers.values():
+        rule = info.rule
+        where = rule.applicability
+        if at is not None and where.valid_until is not None and where.valid_until < at:
+            continue
+        if station is not None and where.station_codes and station.code not in where.station_codes:
+            continue
+        out.append(publish(rule))
+    return sorted(out, key=lambda o: o.offer_id)
 
 
 def surge_notices(
     station: Station, start: dt.datetime, end: dt.datetime | None = None
 ) -> list[SurgeNotice]:
-    from pricing import services as pricing_services
+    from pricing import services as pricing
 
-    return [_notice(n) for n in pricing_services.surge_notices(station, start, end)]
+    return [_notice(n) for n in pricing.surge_notices(station, start, end)]
 
 
-def redeem(order_ref: str, priced: Priced) -> None:
-    """Count the offers against their limits; CommerceError 30006 if one is no longer there."""
+def record(order_ref: str, priced: Priced, stage: str) -> None:
+    """The ledger's funnel: offers quoted (select) and validated (init); nothing consumed."""
     from offers.services import ledger
 
+    if priced.applied or getattr(priced.handle, "held_out", ()):
+        ledger.record_quote(order_ref, priced.handle, kind=stage)
+
+
+def redeem(order_ref: str, priced: Priced) -> Priced:
+    """Count the offers against their limits; CommerceError 30006 if one is no longer
+    there. The answer has the amounts really given (a budget may cut a discount)."""
+    from offers.services import ledger
+
+    if not priced.applied and not getattr(priced.handle, "held_out", ()):
+        return priced
     try:
-        ledger.redeem(order_ref, priced.handle)
+        return _priced(ledger.redeem(order_ref, priced.handle))
     except ledger.OfferUnavailable as exc:
         raise CommerceError("30006", exc.message, exc.offer_id) from exc
 
@@ -117,44 +148,64 @@ def redeem(order_ref: str, priced: Priced) -> None:
 def settle(
     order_ref: str, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime
 ) -> Priced:
-    """The final price on the energy delivered, with the redeemed offers recomputed."""
+    """The final price on the energy delivered, with the redeemed offers recomputed (or,
+    when none was redeemed, the session priced on that energy without offers)."""
     from offers.services import ledger
+    from pricing import services as pricing
 
-    return _priced(ledger.settle(order_ref, kwh, end=end), charger)
+    try:
+        return _priced(ledger.settle(order_ref, kwh, end=end))
+    except ledger.UnknownOrder:
+        pass
+    try:
+        book = pricing.price_book_for(charger)
+        final = pricing.quote_session(charger, start, kwh=kwh, end=end)
+    except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
+        raise CommerceError("40000", f"the session cannot be settled: {exc}") from exc
+    return Priced(quote=final, rate=book.tariff.energy_rate_per_kwh)
 
 
 def reverse(order_ref: str, reason: str) -> Decimal:
     """Give an order's offer uses and budget back; returns the discount reversed."""
     from offers.services import ledger
 
-    reversed_ = ledger.reverse(order_ref, reason=reason)
-    return Decimal(getattr(reversed_, "amount", reversed_ or 0))
+    try:
+        return ledger.reverse(order_ref, reason=reason).total
+    except ledger.UnknownOrder:
+        return Decimal("0")
 
 
 # -- converting upstream shapes ----------------------------------------------------------
 
 
-def _priced(oq: Any, charger: Charger) -> Priced:
+def _priced(oq: Any) -> Priced:
     q: Quote = oq.quote
     titles = {ln.code: ln.title for ln in q.lines if ln.kind is LineKind.DISCOUNT}
-    applied = tuple(
-        AppliedOffer(
-            offer_id=a.offer_id,
-            title=titles.get(a.offer_id, a.offer_id),
-            discount=a.discount,
-            code=getattr(a, "code", "") or "",
+    infos = getattr(oq, "offers", {}) or {}
+    applied = []
+    for a in oq.applied:
+        if getattr(a, "held_out", False):
+            continue
+        info = infos.get(a.offer_id)
+        rule = info.rule if info is not None else None
+        applied.append(
+            AppliedOffer(
+                offer_id=a.offer_id,
+                title=titles.get(a.offer_id, a.offer_id),
+                discount=a.discount,
+                code=getattr(a, "code", "") or "",
+                ondc_type=str(rule.offer_type) if rule else "discount",
+                additive=rule.meta.additive if rule else False,
+                auto=rule.meta.auto if rule else True,
+            )
         )
-        for a in oq.applied
-        if not getattr(a, "held_out", False)
-    )
     rejected = tuple(
         RejectedOffer(r.offer_id, str(getattr(r, "reason", "")), r.message) for r in oq.rejected
     )
-    rate = oq.priced.tariff.energy_rate_per_kwh
     return Priced(
         quote=q,
-        rate=rate,
-        applied=applied,
+        rate=oq.priced.tariff.energy_rate_per_kwh,
+        applied=tuple(applied),
         rejected=rejected,
         notices=tuple(_notice(n) for n in getattr(oq, "notices", ()) or ()),
         customer_key=getattr(oq, "customer_key", "") or "",
@@ -163,8 +214,9 @@ def _priced(oq: Any, charger: Charger) -> Priced:
 
 
 def _notice(notice: Any) -> SurgeNotice:
-    code = getattr(notice, "code", "") or getattr(notice, "name", "")
-    return SurgeNotice(code=str(code), name=notice.name, explanation=notice.explanation)
+    if isinstance(notice, str):  # OfferQuote.notices are explanations only
+        return SurgeNotice(code="", name=notice.split(":", 1)[0], explanation=notice)
+    return SurgeNotice(code=str(notice.code), name=notice.name, explanation=notice.explanation)
 
 
 _DISCOUNT_TYPES: dict[type, str] = {

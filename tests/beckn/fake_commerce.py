@@ -147,6 +147,10 @@ class FakeCommerce:
                     "30006", f"Offer {applied.offer_id} has been fully redeemed", applied.offer_id
                 )
         self.redeemed[order_ref] = tuple(a.offer_id for a in priced.applied)
+        return priced
+
+    def record(self, order_ref, priced, stage):
+        self.calls.append(stage)
 
     def settle(self, order_ref, charger, start, kwh, end):
         self.calls.append("settle")
@@ -186,6 +190,7 @@ NAMES = (
     "quote",
     "published_offers",
     "surge_notices",
+    "record",
     "redeem",
     "settle",
     "reverse",
