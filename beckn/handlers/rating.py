@@ -24,7 +24,7 @@ def _value(text: object, path: str) -> str:
 
 
 def _order_for(req: Request, category: str, target: str) -> Order | None:
-    orders = Order.objects.select_for_update().filter(bap_id=req.bap_id)
+    orders = Order.objects.select_for_update(of=("self",)).filter(bap_id=req.bap_id)
     if category in ("Order", "Fulfillment"):
         return orders.filter(order_id=target).first()
     if category == "Item":

@@ -52,7 +52,7 @@ def vocabularies(bap_id: str) -> str:
 
 def locked_order(req: Request) -> Order | None:
     return (
-        Order.objects.select_for_update()
+        Order.objects.select_for_update(of=("self",))
         .select_related("operator", "charger__station")
         .filter(bap_id=req.bap_id, transaction_id=req.context["transaction_id"])
         .first()

@@ -12,7 +12,7 @@ from beckn.protocol import errors
 def by_order_id(req: Request, order_id: Any, *, lock: bool = True) -> Order:
     orders = Order.objects.select_related("operator", "charger__station").filter(bap_id=req.bap_id)
     if lock:
-        orders = orders.select_for_update()
+        orders = orders.select_for_update(of=("self",))
     if isinstance(order_id, str) and order_id:
         order = orders.filter(order_id=order_id).first()
         where = f"order {order_id!r}"

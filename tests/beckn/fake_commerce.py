@@ -78,6 +78,7 @@ HOLIDAY = Offer(
 
 @dataclass
 class FakeCommerce:
+    tariff: Tariff = TARIFF
     offers: list[Offer] = field(default_factory=lambda: [WEEKEND, HOLIDAY])
     surges: list[SurgeRule] = field(default_factory=lambda: [CONGESTION])
     exhausted: set[str] = field(default_factory=set)
@@ -94,7 +95,7 @@ class FakeCommerce:
         )
 
     def list_rate(self, charger):
-        return TARIFF.energy_rate_per_kwh, TARIFF.currency
+        return self.tariff.energy_rate_per_kwh, self.tariff.currency
 
     def customer_key(self, phone=None, email=None):
         return f"cust:{phone or email}" if phone or email else ""
@@ -105,7 +106,7 @@ class FakeCommerce:
         if kwh is not None and amount is not None:
             raise CommerceError("30000", "give kWh or an amount, not both")
         request = SessionRequest(self.site(charger), start, end, kwh=kwh, amount=amount)
-        priced = price_session(request, TARIFF, self.surges, Conditions())
+        priced = price_session(request, self.tariff, self.surges, Conditions())
         live = [o for o in self.offers if o.applicability.valid_from is None
                 or o.applicability.valid_from <= start]  # fmt: skip
         result = best_offers(live, priced, OfferFacts(now=now))
@@ -126,7 +127,7 @@ class FakeCommerce:
         )
         return Priced(
             quote=quote,
-            rate=TARIFF.energy_rate_per_kwh,
+            rate=self.tariff.energy_rate_per_kwh,
             applied=applied,
             rejected=rejected,
             customer_key=customer,
@@ -156,7 +157,7 @@ class FakeCommerce:
         self.calls.append("settle")
         kept = self.redeemed.get(order_ref, ())
         request = SessionRequest(self.site(charger), start, end, kwh=kwh)
-        priced = price_session(request, TARIFF, self.surges, Conditions())
+        priced = price_session(request, self.tariff, self.surges, Conditions())
         offers = [o for o in self.offers if o.id in kept]
         result = best_offers(offers, priced, OfferFacts())
         quote = finalize(priced, result.lines)
@@ -165,7 +166,7 @@ class FakeCommerce:
             AppliedOffer(a.offer_id, titles.get(a.offer_id, a.offer_id), a.discount)
             for a in result.applied
         )
-        return Priced(quote=quote, rate=TARIFF.energy_rate_per_kwh, applied=applied)
+        return Priced(quote=quote, rate=self.tariff.energy_rate_per_kwh, applied=applied)
 
     def reverse(self, order_ref, reason):
         self.calls.append("reverse")
