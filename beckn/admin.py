@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -72,6 +72,7 @@ class SubscriberAdmin(SuperuserOnly, SimpleHistoryAdmin):
     list_display = ["subscriber_id", "type", "key_id", "url", "status", "vocabularies"]
     list_filter = ["type", "status", "vocabularies"]
     search_fields = ["subscriber_id", "key_id", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(SigningKey)
@@ -148,7 +149,7 @@ class OutboxAdmin(ReadOnly, TenantAdmin):
     def callback(self, obj):
         return pretty(obj.payload)
 
-    @admin.action(description="Send again now (within the request's ttl)")
+    @admin.action(description="Send again now (within the request's ttl)", permissions=["change"])
     def send_again(self, request, queryset):
         from beckn.tasks import deliver
 

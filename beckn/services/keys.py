@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from beckn import conf
 from beckn.models import SigningKey
+from beckn.models.registry import id_validator
 from beckn.protocol.signing import generate_keypair, sign_request, signing_key
 
 
@@ -41,6 +43,10 @@ def import_key(key_id: str, private_b64: str) -> SigningKey:
 
 
 def _install(key_id: str, private: str, public: str) -> SigningKey:
+    try:
+        id_validator(key_id)
+    except ValidationError as exc:
+        raise ValueError(f"key id {key_id!r}: {' '.join(exc.messages)}") from None
     now = timezone.now()
     SigningKey.objects.select_for_update().filter(is_active=True).update(
         is_active=False, retired_at=now
