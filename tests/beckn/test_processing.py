@@ -54,10 +54,11 @@ def test_every_action_has_a_schema_valid_callback(
     assert seen == {f"on_{a}" for a in handlers.ACTIONS}
 
 
-def test_a_message_is_processed_once(client, network, bap, fake, our_key, no_queue,
-                                     django_capture_on_commit_callbacks):  # fmt: skip
-    inbound = accepted(client, bap, "select", msgs.select(network.op_a.code, network.charger_a.code),
-                       django_capture_on_commit_callbacks)  # fmt: skip
+def test_a_message_is_processed_once(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    message = msgs.select(network.op_a.code, network.charger_a.code)
+    inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)
     assert processing.process(inbound.pk) is not None
     assert processing.process(inbound.pk) is None
     assert Outbox.objects.count() == 1 and Order.objects.count() == 1
