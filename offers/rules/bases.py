@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from offers.rules.localtime import local
 from offers.rules.types import Base
 from pricing.engine.money import ZERO
 from pricing.engine.types import LineKind, PricedSession
@@ -38,3 +40,22 @@ class Bases:
         energy = self.energy - amount if base is Base.ENERGY else self.energy
         fee = self.fee - amount if base is Base.SERVICE_FEE else self.fee
         return Bases(energy=energy, fee=fee, gross=self.gross - amount)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """What every offer reads from one priced session, worked out once per quote rather
+    than once per offer (the lines are summed and the start localised a single time)."""
+
+    priced: PricedSession
+    bases: Bases
+    start_local: dt.datetime
+
+    @classmethod
+    def of(cls, priced: PricedSession) -> SessionView:
+        start_local = local(priced.start, priced.request.site.time_zone)
+        return cls(priced, Bases.of(priced), start_local)
+
+    @property
+    def gross(self) -> Decimal:
+        return self.bases.gross

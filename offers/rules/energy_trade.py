@@ -60,7 +60,12 @@ def trade_discount(terms: EnergyTradeTerms, priced: PricedSession, energy: Decim
     return min(max(worth, ZERO), energy)
 
 
-def wheeling_line(offer: Offer, priced: PricedSession) -> QuoteLine | None:
+def wheeling_line(offer: Offer) -> QuoteLine | None:
+    """The utility's wheeling charge as its own line, once per session.
+
+    Untaxed here: transmission and distribution of electricity by a utility is exempt
+    from GST, and the CPO only passes the charge on.
+    """
     terms = offer.energy_trade
     if terms is None or terms.wheeling is None or terms.wheeling.amount <= 0:
         return None
@@ -69,7 +74,7 @@ def wheeling_line(offer: Offer, priced: PricedSession) -> QuoteLine | None:
         code=offer.id,
         title=terms.wheeling.description or "Wheeling charges",
         amount=money(terms.wheeling.amount),
-        tax_rate=priced.tariff.tax_rate,
+        tax_rate=None,  # a utility's pass-through charge: outside the CPO's GST
         tags=(("type", "wheeling"),),
     )
 

@@ -5,12 +5,11 @@ amounts, customer, code, limits, benefit, holdout."""
 from __future__ import annotations
 
 from offers.rules.applicability import check_place, check_time, check_validity
-from offers.rules.bases import Bases
+from offers.rules.bases import SessionView
 from offers.rules.benefits import grant, limit
 from offers.rules.energy_trade import wheeling_line
 from offers.rules.facts import Limits, OfferFacts
 from offers.rules.holdout import is_held_out
-from offers.rules.localtime import local
 from offers.rules.outcome import Eligible, Failure, Reason, Rejected
 from offers.rules.qualifier import check_amounts, check_customer
 from offers.rules.types import Offer
@@ -73,8 +72,15 @@ def evaluate(
     the code, the use limits and the holdout were settled at redemption and are skipped,
     and the offer is judged on the session's start, not on the clock.
     """
+    return evaluate_in(offer, SessionView.of(priced), facts, redeemed=redeemed)
+
+
+def evaluate_in(
+    offer: Offer, view: SessionView, facts: OfferFacts, *, redeemed: bool = False
+) -> Eligible | Rejected:
+    """evaluate() on a session view shared by every offer of one quote."""
+    priced, start_local = view.priced, view.start_local
     site = priced.request.site
-    start_local = local(priced.start, site.time_zone)
     currency = priced.tariff.currency
     limits = facts.limits_for(offer.id)
     failure = (
@@ -82,19 +88,19 @@ def evaluate(
         or check_place(offer, site, facts)
         or check_currency(offer, currency)
         or check_time(offer, start_local, facts)
-        or check_amounts(offer, priced)
+        or check_amounts(offer, priced, view.gross)
         or check_customer(offer, facts.customer, start_local.date())
         or (None if redeemed else check_code(offer, facts) or check_uses(offer, limits))
     )
     if failure is not None:
         return Rejected(offer.id, *failure)
-    worth = grant(offer.benefit, priced, Bases.of(priced), facts.customer)
+    worth = grant(offer.benefit, priced, view.bases, facts.customer)
     amount = limit(offer, worth.amount, limits, currency)
     if isinstance(amount, tuple):
         return Rejected(offer.id, *amount)
     if amount <= 0:
         return Rejected(offer.id, Reason.NO_BENEFIT, f"Offer {offer.id} saves nothing here")
-    wheeling = wheeling_line(offer, priced)
+    wheeling = wheeling_line(offer)
     eligible = Eligible(
         offer=offer,
         discount=amount,

@@ -42,9 +42,9 @@ def _quantity(offer: Offer) -> tuple[Decimal | None, Decimal | None]:
     return low, high
 
 
-def check_amounts(offer: Offer, priced: PricedSession) -> Failure | None:
-    q, currency = offer.qualifier, priced.tariff.currency
-    value = priced.gross
+def check_amounts(offer: Offer, priced: PricedSession, gross: Decimal) -> Failure | None:
+    """`gross` is the priced session's pre-tax gross (passed in: summed once per quote)."""
+    q, currency, value = offer.qualifier, priced.tariff.currency, gross
     if q.min_session_value is not None and value < q.min_session_value:
         return (
             Reason.BELOW_MIN_VALUE,

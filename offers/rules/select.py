@@ -21,10 +21,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from offers.rules.bases import Bases
+from offers.rules.bases import SessionView
 from offers.rules.benefits import grant, limit
 from offers.rules.energy_trade import wheeling_line
-from offers.rules.evaluate import evaluate
+from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Applied, Eligible, OfferResult, Reason, Rejected, rupees
 from offers.rules.types import Offer
@@ -74,9 +74,22 @@ def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> Quote
     )
 
 
-def stack(chosen: Sequence[Eligible], priced: PricedSession, facts: OfferFacts) -> Stack:
+def single(e: Eligible, priced: PricedSession) -> Stack:
+    """An offer alone: what evaluate() worked out is already the stack of one."""
+    lines = [discount_line(e.offer, e.discount, priced)]
+    wheeling = wheeling_line(e.offer)
+    if wheeling is not None:
+        lines.append(wheeling)
+    applied = Applied(
+        e.offer.id, e.discount, e.base, e.code, kwh_drawn=e.kwh_drawn, wheeling=e.wheeling
+    )
+    return Stack((applied,), tuple(lines), (), e.net, e.offer.meta.priority)
+
+
+def stack(chosen: Sequence[Eligible], view: SessionView, facts: OfferFacts) -> Stack:
     """Apply `chosen` in the given order, each on what the earlier ones left."""
-    bases, currency = Bases.of(priced), priced.tariff.currency
+    priced = view.priced
+    bases, currency = view.bases, priced.tariff.currency
     applied: list[Applied] = []
     lines: list[QuoteLine] = []
     dropped: list[Rejected] = []
@@ -94,7 +107,7 @@ def stack(chosen: Sequence[Eligible], priced: PricedSession, facts: OfferFacts) 
             continue
         bases = bases.take(worth.base, amount)
         lines.append(discount_line(offer, amount, priced))
-        wheeling = wheeling_line(offer, priced)
+        wheeling = wheeling_line(offer)
         if wheeling is not None:
             lines.append(wheeling)
         charge = wheeling.amount if wheeling is not None else ZERO
@@ -112,19 +125,25 @@ def _by_priority(offers: Iterable[Eligible]) -> list[Eligible]:
     return sorted(offers, key=lambda e: (-e.offer.meta.priority, e.offer.id))
 
 
+def _exclusive_rank(e: Eligible) -> tuple[Decimal, int, str]:
+    return (-e.net, -e.offer.meta.priority, e.offer.id)
+
+
 def best_stack(
     eligible: Sequence[Eligible],
-    priced: PricedSession,
+    view: SessionView,
     facts: OfferFacts,
     combination: Combination = Combination.ONDC,
 ) -> Stack:
     exclusive = [e for e in eligible if not e.offer.meta.additive]
     additive = _by_priority(e for e in eligible if e.offer.meta.additive)
-    options = [stack([x], priced, facts) for x in exclusive]
+    options: list[Stack] = []
+    if exclusive:  # the exclusive offers' contest needs no stacking: one rank each
+        options.append(single(min(exclusive, key=_exclusive_rank), view.priced))
     if additive:
-        options.append(stack(additive, priced, facts))
+        options.append(stack(additive, view, facts))
     if additive and combination is Combination.EXCLUSIVE_PLUS_ADDITIVES:
-        options += [stack([x, *additive], priced, facts) for x in exclusive]
+        options += [stack([x, *additive], view, facts) for x in exclusive]
     if not options:
         return Stack((), (), (), ZERO, 0)
     return min(options, key=lambda s: s.rank)
@@ -152,7 +171,8 @@ def select(
             eligible.append(outcome)
         else:
             rejected.append(outcome)
-    best = best_stack(eligible, priced, facts, combination)
+    view = SessionView.of(priced)
+    best = best_stack(eligible, view, facts, combination)
     chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}
     given = rupees(best.net, priced.tariff.currency)
     outranked = [
@@ -166,7 +186,7 @@ def select(
     ]
     return OfferResult(
         lines=best.lines,
-        applied=best.applied + _held_out(eligible, rejected, priced, facts, combination),
+        applied=best.applied + _held_out(eligible, rejected, view, facts, combination),
         rejected=(*rejected, *best.dropped, *outranked),
     )
 
@@ -174,14 +194,14 @@ def select(
 def _held_out(
     eligible: list[Eligible],
     rejected: list[Rejected],
-    priced: PricedSession,
+    view: SessionView,
     facts: OfferFacts,
     combination: Combination,
 ) -> tuple[Applied, ...]:
     held = [r.would_be for r in rejected if r.reason is Reason.HELD_OUT and r.would_be]
     if not held:
         return ()
-    shadow = best_stack([*eligible, *held], priced, facts, combination)
+    shadow = best_stack([*eligible, *held], view, facts, combination)
     held_ids = {e.offer.id for e in held}
     return tuple(
         Applied(a.offer_id, ZERO, a.base, a.code, held_out=True)
@@ -197,7 +217,8 @@ def best_offers(
     combination: Combination = Combination.ONDC,
 ) -> OfferResult:
     """Evaluate every offer given, then select."""
-    return select((evaluate(o, priced, facts) for o in offers), priced, facts, combination)
+    view = SessionView.of(priced)
+    return select([evaluate_in(o, view, facts) for o in offers], priced, facts, combination)
 
 
 def quote_offers(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from offers.rules.evaluate import evaluate
+from offers.rules.bases import SessionView
+from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Eligible, OfferResult, Rejected, rupees
 from offers.rules.select import stack
@@ -24,15 +25,16 @@ def settle(redeemed: Sequence[Offer], delivered: PricedSession, facts: OfferFact
     reversed: it is rejected here and gives nothing. Pass the budget left *plus* what this
     redemption reserved, or a cut to the budget may shrink the settled discount.
     """
+    view = SessionView.of(delivered)
     kept: list[Eligible] = []
     rejected: list[Rejected] = []
     for offer in redeemed:
-        outcome = evaluate(offer, delivered, facts, redeemed=True)
+        outcome = evaluate_in(offer, view, facts, redeemed=True)
         if isinstance(outcome, Eligible):
             kept.append(outcome)
         else:
             rejected.append(outcome)
-    result = stack(kept, delivered, facts)
+    result = stack(kept, view, facts)
     return OfferResult(result.lines, result.applied, (*rejected, *result.dropped))
 
 

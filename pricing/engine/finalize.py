@@ -24,6 +24,11 @@ from pricing.engine.types import LineKind, PricedSession, Quote, QuoteLine, Tari
 ADJUSTMENT_KINDS = frozenset({LineKind.DISCOUNT, LineKind.ADDON, LineKind.WHEELING})
 
 
+def _paisa(amount: Decimal) -> Decimal:
+    """The amount written with exactly two decimals, and never as -0.00."""
+    return money(amount) + ZERO
+
+
 def _checked(line: QuoteLine) -> QuoteLine:
     if line.kind not in ADJUSTMENT_KINDS:
         raise QuoteInputError(f"{line.kind} lines cannot be added as adjustments")
@@ -32,7 +37,8 @@ def _checked(line: QuoteLine) -> QuoteLine:
     negative = line.kind is LineKind.DISCOUNT
     if (line.amount > ZERO) if negative else (line.amount < ZERO):
         raise QuoteInputError(f"{line.kind} line {line.code} has the wrong sign")
-    return line
+    exact = _paisa(line.amount)
+    return line if str(exact) == str(line.amount) else dataclasses.replace(line, amount=exact)
 
 
 def _base(lines: Sequence[QuoteLine], rate: Decimal | None) -> Decimal:
@@ -52,7 +58,7 @@ def _clamp_discounts(lines: list[QuoteLine]) -> list[QuoteLine]:
             clamped = line.amount + give_back
             lines[i] = dataclasses.replace(
                 line,
-                amount=clamped if clamped else Decimal("0.00"),
+                amount=_paisa(clamped),
                 tags=(*line.tags, ("clamped_from", str(line.amount))),
             )
             shortfall -= give_back

@@ -118,3 +118,20 @@ def test_a_box_holds_every_point_of_its_circle(
     plat, plon = math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
     if in_circle(circle, plat, plon):
         assert _Box.around(circle).holds(plat, plon)
+
+
+def test_quote_offers_evaluates_only_the_candidates_and_agrees_with_a_full_scan() -> None:
+    from offers.rules.select import best_offers, quote_offers
+
+    from .helpers import facts, priced, site
+
+    here = offer("here", applicability=Applicability(station_codes=frozenset({"ST-CP"})))
+    there = offer("there", applicability=Applicability(station_codes=frozenset({"ST-X"})))
+    index = OfferIndex.build([here, there])
+    session = priced(where=site())
+    quoted = quote_offers(index, session, facts())
+    assert [ln.code for ln in quoted.lines] == ["here"]
+    assert quoted.rejected == ()  # "there" was never evaluated
+    full = best_offers([here, there], session, facts())
+    assert quoted.lines == full.lines
+    assert [r.offer_id for r in full.rejected] == ["there"]

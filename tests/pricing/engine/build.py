@@ -7,10 +7,14 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pricing.engine import compile_book, finalize, price_session
 from pricing.engine.types import (
     ChargeForm,
     Conditions,
     Customer,
+    LineKind,
+    PricedSession,
+    Quote,
     SessionRequest,
     Site,
     SurgeKind,
@@ -68,3 +72,37 @@ def session(start: dt.datetime, where: Site | None = None, **kw: Any) -> Session
 
 def customer(segment: str = "", tier: str = "") -> Customer:
     return Customer(key="k", segment=segment, tier=tier)
+
+
+def priced_both(
+    request: SessionRequest,
+    tariff_: Tariff,
+    rules: list[SurgeRule],
+    conditions: Conditions = NONE,
+) -> PricedSession:
+    """Price through the reference path and the compiled book, insisting they agree."""
+    reference = price_session(request, tariff_, rules, conditions)
+    assert compile_book(tariff_, rules).price(request, conditions) == reference
+    return reference
+
+
+def quote_both(
+    request: SessionRequest,
+    tariff_: Tariff,
+    rules: list[SurgeRule],
+    conditions: Conditions = NONE,
+) -> Quote:
+    reference = finalize(price_session(request, tariff_, rules, conditions))
+    assert compile_book(tariff_, rules).quote(request, conditions) == reference
+    return reference
+
+
+def surge_amounts(priced: PricedSession) -> dict[str, str]:
+    return {ln.code: str(ln.amount) for ln in priced.lines if ln.kind is LineKind.SURGE}
+
+
+def energy_amounts(priced: PricedSession) -> dict[str, tuple[str, str]]:
+    """band code -> (kWh, amount)"""
+    return {
+        ln.code: (str(ln.kwh), str(ln.amount)) for ln in priced.lines if ln.kind is LineKind.ENERGY
+    }

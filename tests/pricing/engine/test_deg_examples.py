@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pricing.engine import compile_book, finalize, price_session
-from pricing.engine.types import ChargeForm, LineKind, Quote, SessionRequest, SurgeRule, Tariff
-from tests.pricing.engine.build import NONE, D, at, rule, session, site, tariff, window
+from pricing.engine import price_session
+from pricing.engine.types import ChargeForm, LineKind, Quote
+from tests.pricing.engine.build import NONE, D, at, quote_both, rule, session, site, tariff, window
 
 CONGESTION = rule(
     "congestion",
@@ -20,19 +20,14 @@ SELECT = tariff("18", service_fee=D("10"), tax_included=True)
 SURGE_20 = rule("surge", "20", ChargeForm.PERCENT, name="surge price")
 
 
-def both(request: SessionRequest, tariff_: Tariff, rules: list[SurgeRule]) -> Quote:
-    """Quote through both paths and insist they agree."""
-    naive = finalize(price_session(request, tariff_, rules, NONE))
-    assert compile_book(tariff_, rules).quote(request, NONE) == naive
-    return naive
-
-
 def amounts(quote: Quote) -> list[tuple[LineKind, str]]:
     return [(line.kind, str(line.amount)) for line in quote.lines]
 
 
 def test_receipt_5_2_kwh_with_congestion_fee():
-    quote = both(session(at("2025-09-24 18:25"), site("7.4"), kwh=D("5.2")), JOURNEY, [CONGESTION])
+    quote = quote_both(
+        session(at("2025-09-24 18:25"), site("7.4"), kwh=D("5.2")), JOURNEY, [CONGESTION]
+    )
     assert amounts(quote) == [(LineKind.ENERGY, "83.20"), (LineKind.SURGE, "5.20")]
     assert quote.total == D("88.40")
     assert quote.lines[1].title == "Congestion Fee (₹1.00/kWh x 5.2 kWh)"
@@ -42,19 +37,25 @@ def test_receipt_5_2_kwh_with_congestion_fee():
 
 
 def test_running_total_at_3_4_kwh_is_57_80_not_58_00():
-    quote = both(session(at("2025-09-24 18:25"), site("7.4"), kwh=D("3.4")), JOURNEY, [CONGESTION])
+    quote = quote_both(
+        session(at("2025-09-24 18:25"), site("7.4"), kwh=D("3.4")), JOURNEY, [CONGESTION]
+    )
     assert amounts(quote) == [(LineKind.ENERGY, "54.40"), (LineKind.SURGE, "3.40")]
     assert quote.total == D("57.80")  # the DEG page prints 58.00: a slip
 
 
 def test_preview_for_5_kwh_is_85():
-    quote = both(session(at("2025-09-24 18:15"), site("7.4"), kwh=D("5")), JOURNEY, [CONGESTION])
+    quote = quote_both(
+        session(at("2025-09-24 18:15"), site("7.4"), kwh=D("5")), JOURNEY, [CONGESTION]
+    )
     assert quote.total == D("85.00")
 
 
 def test_congestion_fee_only_on_the_energy_inside_the_window():
     # 10 kW from 20:30: 5 kWh before 21:00, 5.2 kWh after
-    quote = both(session(at("2025-09-24 20:30"), site("10"), kwh=D("10.2")), JOURNEY, [CONGESTION])
+    quote = quote_both(
+        session(at("2025-09-24 20:30"), site("10"), kwh=D("10.2")), JOURNEY, [CONGESTION]
+    )
     assert amounts(quote) == [(LineKind.ENERGY, "163.20"), (LineKind.SURGE, "5.00")]
     assert [
         seg.kwh
@@ -75,7 +76,7 @@ def test_selected_100_rupees_buys_5_kwh(rules, expected, total):
     request = session(
         at("2025-09-24 10:00"), site("30"), end=at("2025-09-24 11:00"), amount=D("100")
     )
-    quote = both(request, SELECT, rules)
+    quote = quote_both(request, SELECT, rules)
     assert quote.kwh == D("5.000")
     assert [str(line.amount) for line in quote.lines] == expected
     assert quote.total == D(total)

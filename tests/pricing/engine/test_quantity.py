@@ -36,8 +36,10 @@ def test_slot_alone_is_rated_power_times_duration_floored_to_the_watt_hour():
 def test_amount_walks_the_rate_bands():
     # ₹14 off-peak until 11:00 then ₹20; 10 kW from 10:30: 5 kWh for ₹70, then ₹60 / 20 = 3 kWh
     bands = (RateBand("peak", "Peak", window("11:00", "23:00"), D("20")),)
-    result = priced(session(START.replace(minute=30), site("10"), amount=D("140")),
-                    tariff("14", service_fee=D("10"), bands=bands))  # fmt: skip
+    result = priced(
+        session(START.replace(minute=30), site("10"), amount=D("140")),
+        tariff("14", service_fee=D("10"), bands=bands),
+    )
     assert result.kwh == D("8.000")
     assert result.energy_cost == D("130.00")
     assert result.end == at("2025-09-24 11:18")
