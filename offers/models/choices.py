@@ -2,10 +2,6 @@
 
 from django.db import models
 
-from cpo_portal.models.network import SiteKind
-
-SITE_KINDS = tuple(SiteKind.values)
-
 
 class OfferStatus(models.TextChoices):
     DRAFT = "draft", "Draft"

@@ -17,8 +17,10 @@ from cpo_portal.models import Operator
 
 from .offer import Offer
 
-code_text = RegexValidator(r"^[A-Z0-9][A-Z0-9\-]{2,39}$", "Use 3-40 letters, digits or hyphens.")
-prefix_text = RegexValidator(r"^[A-Z0-9]{0,12}$", "Use up to 12 letters or digits.")
+code_text = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9\-]{2,39}$", "Use 3-40 letters, digits or hyphens."
+)
+prefix_text = RegexValidator(r"^[A-Za-z0-9]{0,12}$", "Use up to 12 letters or digits.")
 MAX_BATCH = 100_000
 
 

@@ -15,7 +15,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.models import Charger, Operator, Station
-from cpo_portal.models.network import code_validator
+from cpo_portal.models.network import SiteKind, code_validator
+from pricing.fields import CodeListField, WeekdaysField
 
 from .choices import (
     BenefitKind,
@@ -108,10 +109,10 @@ class Offer(models.Model):
     # -- applicability: where and when (attributes intersect, values within one unite) ---
     stations = models.ManyToManyField(Station, blank=True, related_name="offers")
     chargers = models.ManyToManyField(Charger, blank=True, related_name="offers")
-    region_codes = models.JSONField(default=list, blank=True)
-    city_codes = models.JSONField(default=list, blank=True)
-    site_kinds = models.JSONField(default=list, blank=True)
-    category_codes = models.JSONField(default=list, blank=True)
+    region_codes = CodeListField(help_text="Comma-separated, e.g. DL, HR.")
+    city_codes = CodeListField(help_text="Beckn city codes, e.g. std:011, std:080.")
+    site_kinds = CodeListField(options=SiteKind.choices)
+    category_codes = CodeListField(help_text="Charger categories, e.g. fast, ev-charger.")
     geo_lat = models.DecimalField(
         "centre latitude",
         max_digits=9,
@@ -133,9 +134,7 @@ class Offer(models.Model):
     )
     valid_from = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateTimeField(null=True, blank=True)
-    days_of_week = models.JSONField(
-        default=list, blank=True, help_text="Local weekdays, Monday = 0; empty: every day."
-    )
+    days_of_week = WeekdaysField("days of week")
     window_start = models.TimeField("local from", null=True, blank=True)
     window_end = models.TimeField(
         "local until", null=True, blank=True, help_text="Before 'from' wraps past midnight."
@@ -149,8 +148,8 @@ class Offer(models.Model):
     min_session_value = money_field("minimum session value")
     min_kwh = kwh_field("minimum kWh")
     max_kwh = kwh_field("maximum kWh")
-    segments = models.JSONField(default=list, blank=True)
-    tiers = models.JSONField(default=list, blank=True)
+    segments = CodeListField(help_text="Customer segments, e.g. commuter, fleet.")
+    tiers = CodeListField("loyalty tiers", help_text="e.g. silver, gold, platinum.")
     members_only = models.BooleanField(default=False)
     first_session_only = models.BooleanField(default=False)
     referred_only = models.BooleanField("referred customers only", default=False)

@@ -13,7 +13,7 @@ from offers.conversion import TermsError, to_rule_offer
 from offers.rules.types import OfferDefinitionError
 from offers.rules.validate import REFUSED_TYPES, validate_offer
 
-from .choices import SITE_KINDS, BenefitKind, OndcType
+from .choices import BenefitKind, OndcType
 
 # benefit kind -> (required fields, optional fields)
 BENEFIT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -97,20 +97,17 @@ def benefit_errors(offer) -> dict[str, str]:
     return errors
 
 
+def lists_ok(offer) -> bool:
+    """The list fields hold lists of codes (their own validators explain what is wrong)."""
+    values = [getattr(offer, name) for name in LIST_FIELDS]
+    days = offer.days_of_week
+    return all(isinstance(v, list) and all(isinstance(c, str) for c in v) for v in values) and (
+        isinstance(days, list) and all(isinstance(d, int) and 0 <= d <= 6 for d in days)
+    )
+
+
 def shape_errors(offer) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for name in LIST_FIELDS:
-        value = getattr(offer, name)
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            errors[name] = "Give a list of codes (non-empty strings)."
-    bad_kinds = set(offer.site_kinds or ()) - set(SITE_KINDS)
-    if "site_kinds" not in errors and bad_kinds:
-        errors["site_kinds"] = f"Unknown site kinds: {', '.join(sorted(bad_kinds))}."
-    days = offer.days_of_week
-    if not isinstance(days, list) or not all(
-        isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in days
-    ):
-        errors["days_of_week"] = "Give weekdays as numbers 0 (Monday) to 6 (Sunday)."
     if (offer.window_start is None) != (offer.window_end is None):
         errors["window_end"] = "Give both ends of the local time window, or neither."
     geo = (offer.geo_lat, offer.geo_lon, offer.geo_radius_km)
@@ -141,6 +138,8 @@ def check_offer(offer, station_codes=(), charger_codes=()) -> None:
     errors = {**shape_errors(offer), **type_errors(offer), **benefit_errors(offer)}
     if errors:
         raise ValidationError(errors)
+    if not lists_ok(offer):
+        return  # the fields' own validators report it; the terms cannot be read yet
     operator = offer.operator if offer.operator_id else None
     try:
         rule = to_rule_offer(

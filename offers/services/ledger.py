@@ -126,10 +126,13 @@ def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
     """Every applied offer checked again on locked counters; raises OfferUnavailable."""
     key = oq.customer_key
     for a in oq.applied:
-        status = usage[oq.offers[a.offer_id].pk].offer.status
-        if status != OfferStatus.ACTIVE:
-            reason, text = STATUS[status]
+        offer = usage[oq.offers[a.offer_id].pk].offer  # as it is now, not as quoted
+        if offer.status != OfferStatus.ACTIVE:
+            reason, text = STATUS[offer.status]
             raise OfferUnavailable(a.offer_id, reason, text.format(id=a.offer_id))
+        if offer.valid_until is not None and now > offer.valid_until:
+            ended = f"Offer {a.offer_id} ended {offer.valid_until.isoformat()}"
+            raise OfferUnavailable(a.offer_id, Reason.EXPIRED, ended)
     per_customer = [u.offer_id for u in usage.values() if u.offer.max_uses_per_customer]
     customer_uses = lim.lock_customer_usage(per_customer, key)
     codes = {a.offer_id: oq.codes[a.offer_id] for a in oq.applied if a.offer_id in oq.codes}
@@ -190,7 +193,8 @@ def redeem(order_ref: str, oq: OfferQuote, *, now: dt.datetime | None = None) ->
             or Redemption.objects.filter(order_ref=order_ref, kind=RedemptionKind.HELD_OUT).exists()
         ):
             rules = {code: info.rule for code, info in oq.offers.items()}
-            quote, applied = replay(done, oq.priced, rules)
+            bases = {a.offer_id: a.base for a in oq.applied}
+            quote, applied = replay(done, oq.priced, rules, bases)
             return dataclasses.replace(oq, quote=quote, applied=applied)
         result, codes, accounts, today = _recheck(oq, usage, now, order_ref)
         quote = finalize(oq.priced, result.lines)

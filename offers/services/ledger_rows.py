@@ -108,11 +108,14 @@ def applied_of(rows: Sequence[Redemption], bases: Mapping[str, Base]) -> tuple[A
 
 
 def replay(
-    rows: Sequence[Redemption], priced: PricedSession, rules: Mapping[str, RuleOffer]
+    rows: Sequence[Redemption],
+    priced: PricedSession,
+    rules: Mapping[str, RuleOffer],
+    bases: Mapping[str, Base] | None = None,
 ) -> tuple[Quote, tuple[Applied, ...]]:
     """The quote as recorded: the same discounts on the same priced session."""
     quote = finalize(priced, lines_of(rows, priced, rules))
-    return quote, applied_of(rows, {})
+    return quote, applied_of(rows, bases or {})
 
 
 def total(rows: Iterable[Redemption]) -> Decimal:

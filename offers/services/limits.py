@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import F
+from django.db.models.functions import Round
 
 from offers.models import CreditAccount, CreditKind, Customer, CustomerOfferUsage, OfferUsage
 from offers.models.codes import OfferCode
@@ -110,10 +111,11 @@ def limits_of(
 
 
 def count_use(offer_pk: int, key: str, uses: int, spent: Decimal) -> None:
-    """Add `uses` (+1, 0 or -1) and `spent` to the offer's counters and the customer's."""
+    """Add `uses` (+1, 0 or -1) and `spent` to the offer's counters and the customer's.
+    Sums are rounded in SQL: SQLite adds decimals as floats (13.40 - 13.40 < 0 there)."""
     if uses or spent:
         OfferUsage.objects.filter(offer_id=offer_pk).update(
-            uses=F("uses") + uses, budget_spent=F("budget_spent") + spent
+            uses=F("uses") + uses, budget_spent=Round(F("budget_spent") + spent, 2)
         )
     if uses and key:
         CustomerOfferUsage.objects.filter(offer_id=offer_pk, customer_key=key).update(
@@ -152,9 +154,9 @@ def draw_credit(
         ):
             rows.update(balance_kwh=account.monthly_kwh, period_start=first)
         if kwh:
-            rows.update(balance_kwh=F("balance_kwh") - kwh)
+            rows.update(balance_kwh=Round(F("balance_kwh") - kwh, 3))
     elif amount:
-        rows.update(balance_amount=F("balance_amount") - amount)
+        rows.update(balance_amount=Round(F("balance_amount") - amount, 2))
 
 
 def mark_first_session(operator_id: int, key: str) -> None:

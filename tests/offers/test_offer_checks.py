@@ -144,11 +144,11 @@ def test_applicability_shapes(offer):
     offer.region_codes = "DL"
     offer.site_kinds = ["moon"]
     errors = errors_of(offer)
-    assert errors["days_of_week"] == ["Give weekdays as numbers 0 (Monday) to 6 (Sunday)."]
+    assert errors["days_of_week"] == ["Days must be a list of weekday numbers 0 (Mon) to 6 (Sun)."]
     assert errors["window_end"] == ["Give both ends of the local time window, or neither."]
     assert errors["geo_radius_km"] == ["A geo circle needs a latitude, a longitude and a radius."]
-    assert errors["region_codes"] == ["Give a list of codes (non-empty strings)."]
-    assert errors["site_kinds"] == ["Unknown site kinds: moon."]
+    assert errors["region_codes"] == ["Give a list of codes (text)."]
+    assert errors["site_kinds"] == ["Unknown value(s): moon."]
 
 
 def test_windows_and_amounts_that_contradict_themselves(offer):
