@@ -34,6 +34,7 @@ class WeekdaysField(models.JSONField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", all_days)
+        kwargs.setdefault("error_messages", {"blank": "Pick at least one day of the week."})
         super().__init__(*args, **kwargs)
         self.validators.append(validate_days)
 

@@ -44,21 +44,23 @@ class Window:
 
 
 def first_overlap(windows: Sequence[Window]) -> str | None:
-    """A sentence naming the first two windows that overlap, or None."""
+    """A sentence naming the first two windows that overlap and when, or None."""
     spans = [(w, week_spans(w.start, w.end, w.days)) for w in windows]
     for i, (one, one_spans) in enumerate(spans):
         for other, other_spans in spans[i + 1 :]:
-            for a1, b1 in one_spans:
-                for a2, b2 in other_spans:
-                    lo, hi = max(a1, a2), min(b1, b2)
-                    if lo < hi:
-                        when = (
-                            f"{DAY_NAMES[lo // DAY]} {lo % DAY // 3600:02d}:{lo % 3600 // 60:02d}"
-                        )
-                        return (
-                            f"Bands {one.label!r} and {other.label!r} overlap "
-                            f"(both apply on {when}): a time can have only one rate."
-                        )
+            shared = [
+                max(a1, a2)
+                for a1, b1 in one_spans
+                for a2, b2 in other_spans
+                if max(a1, a2) < min(b1, b2)
+            ]
+            if shared:
+                lo = min(shared)
+                when = f"{DAY_NAMES[lo // DAY]} {lo % DAY // 3600:02d}:{lo % 3600 // 60:02d}"
+                return (
+                    f"Bands {one.label!r} and {other.label!r} overlap "
+                    f"(both apply on {when}): a time can have only one rate."
+                )
     return None
 
 

@@ -79,7 +79,7 @@ class OcpiAdminMixin:
                 self.message_user(request, f"{verb} tariff {result.tariff.code}.", messages.SUCCESS)
                 if result.replaced is not None:
                     self.message_user(
-                        request, f"{result.replaced.code} was deactivated.", messages.INFO
+                        request, f"Tariff {result.replaced.code} was deactivated.", messages.INFO
                     )
                 for warning in result.warnings:
                     self.message_user(request, warning, messages.WARNING)

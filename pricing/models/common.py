@@ -10,7 +10,7 @@ ZERO = Decimal("0")
 non_negative = MinValueValidator(ZERO, "Must not be negative.")
 fraction = [
     MinValueValidator(ZERO, "Must not be negative."),
-    MaxValueValidator(Decimal("1"), "Give a fraction: 0.18 is 18%, at most 1."),
+    MaxValueValidator(Decimal("1"), "Give a fraction: 0.18 is 18%%, at most 1."),
 ]
 slug_code = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$",

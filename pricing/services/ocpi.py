@@ -59,6 +59,11 @@ def _code(value: str) -> str:
     return code
 
 
+def _tax_name(name: str, currency: str) -> str:
+    """OCPI calls every tax VAT; in India it is GST (unless the tariff named it)."""
+    return "GST" if name == "VAT" and currency == "INR" else name[:16]
+
+
 def _name(data: dict[str, Any], code: str) -> str:
     for text in data.get("tariff_alt_text") or ():
         if isinstance(text, dict) and text.get("language") == "en" and text.get("text"):
@@ -110,7 +115,7 @@ def import_ocpi(
         "min_price": mapped.min_price,
         "max_price": mapped.max_price,
         "tax_rate": mapped.tax_rate,
-        "tax_name": mapped.tax_name[:16],
+        "tax_name": _tax_name(mapped.tax_name, mapped.currency),
         "prices_include_tax": mapped.tax_included,
         "ocpi": tariff_to_json(ocpi) if kept else None,
         "active": True,
@@ -159,4 +164,4 @@ def export_ocpi(tariff: Tariff, *, convert_tax_inclusive: bool = False) -> dict[
             convert_tax_inclusive=convert_tax_inclusive,
         )
     except OcpiExportError as exc:
-        raise OcpiError(f"{tariff.code} cannot be exported to OCPI: {exc}") from exc
+        raise OcpiError(f"Tariff {tariff.code} cannot be exported to OCPI: {exc}") from exc
