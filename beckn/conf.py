@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_REGISTRY_URL": "",
     "BECKN_REGISTRY_CACHE_SECONDS": 300,
     "BECKN_REGISTRY_TIMEOUT": 3.0,
+    "BECKN_REGISTRY_LOCAL_CACHE_SECONDS": 30,
     # Inbound limits: the largest real request (init with billing and tags) is a few KB.
     "BECKN_MAX_BODY_BYTES": 256 * 1024,
     "BECKN_MAX_JSON_DEPTH": 32,

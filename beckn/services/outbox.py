@@ -20,8 +20,7 @@ from beckn.protocol.context import (
     format_timestamp,
     parse_duration,
 )
-from beckn.protocol.schema import validate_message
-from beckn.services import registry
+from beckn.services import fastschema, registry
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ def add(
     now = now or timezone.now()
     body = callback_body(inbound, message, error, now)
     action = body["context"]["action"]
-    issues = validate_message(action, body)
+    issues = fastschema.issues(action, body)
     if issues:  # our bug, not the BAP's: send anyway (an ACK promised a callback), but say so
         log.error("%s for %s fails the core schema: %s", action, inbound.message_id, issues[:5])
     base = registry.callback_url(inbound.bap_id)

@@ -9,6 +9,7 @@ for the cache's short negative lifetime, never as an error the caller sees.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 import requests
@@ -53,9 +54,36 @@ def _local(subscriber_id: str, key_id: str | None) -> Entry | None:
     )
 
 
+_memo: dict[tuple[str, str | None], tuple[float, Entry | None]] = {}
+
+
+def forget() -> None:
+    """Drop this process's memo of the local registry (a row was saved or deleted)."""
+    _memo.clear()
+
+
+def _local_memo(subscriber_id: str, key_id: str | None) -> Entry | None:
+    """Local rows, remembered for BECKN_REGISTRY_LOCAL_CACHE_SECONDS: the ACK path then
+    costs no registry query. Saving or deleting a row clears this process's memo at once;
+    other processes see the change when their memo expires."""
+    lifetime = conf.get("BECKN_REGISTRY_LOCAL_CACHE_SECONDS")
+    if lifetime <= 0:
+        return _local(subscriber_id, key_id)
+    key = (subscriber_id, key_id)
+    now = time.monotonic()
+    hit = _memo.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    entry = _local(subscriber_id, key_id)
+    if len(_memo) > 10_000:
+        _memo.clear()
+    _memo[key] = (now + lifetime, entry)
+    return entry
+
+
 def find(subscriber_id: str, key_id: str | None = None) -> Entry | None:
     """The subscriber (with that key, when given), from the local or the remote registry."""
-    entry = _local(subscriber_id, key_id)
+    entry = _local_memo(subscriber_id, key_id)
     if entry is None and conf.get("BECKN_REGISTRY_URL"):
         entry = _remote(subscriber_id, key_id)
     return entry

@@ -23,6 +23,7 @@ def bpp(settings):
     settings.BECKN_VERIFY_SIGNATURES = True
     settings.BECKN_ALLOW_PRIVATE_CALLBACKS = False
     settings.BECKN_REGISTRY_URL = ""
+    settings.BECKN_REGISTRY_LOCAL_CACHE_SECONDS = 0  # tests change rows with update()
     cache.clear()  # rate-limit counters and registry lookups from other tests
     return settings
 

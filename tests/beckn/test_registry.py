@@ -72,3 +72,18 @@ def test_local_rows_win(bap, remote):
     _, seen = remote
     assert registry.lookup_key(bap.subscriber_id, bap.key_id) == bap.public
     assert seen == []
+
+
+def test_local_rows_are_remembered_until_a_row_changes(bap, settings, django_assert_num_queries):
+    from beckn.models import Subscriber
+
+    settings.BECKN_REGISTRY_LOCAL_CACHE_SECONDS = 30
+    registry.forget()
+    assert registry.lookup_key(bap.subscriber_id, bap.key_id) == bap.public
+    with django_assert_num_queries(0):
+        assert registry.lookup_key(bap.subscriber_id, bap.key_id) == bap.public
+    row = Subscriber.objects.get()
+    row.status = "SUSPENDED"
+    row.save()  # the signal clears the memo
+    assert registry.lookup_key(bap.subscriber_id, bap.key_id) is None
+    registry.forget()
