@@ -88,6 +88,13 @@ class TenantAdmin(TenantScopedMixin, SimpleHistoryAdmin):
 
     actions = ["export_csv"]
 
+    def history_view(self, request, object_id, extra_context=None):
+        # A model without HistoricalRecords (StaffMembership) gets Django's own history
+        # page (admin log entries) instead of a 500 from simple-history.
+        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context)
+
     def get_list_filter(self, request):
         out = []
         for spec in super().get_list_filter(request):
