@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "cpo_portal",
     "pricing",
     "offers",
+    "offers.analytics",
     "beckn",
 ]
 
@@ -352,4 +353,10 @@ LOGGING = {
 }
 
 # Demo data steps run by `manage.py seed_demo`, in order (see cpo_portal.demo).
-DEMO_SEEDERS = ["cpo_portal.demo", "pricing.demo"]
+DEMO_SEEDERS = [
+    "cpo_portal.demo",
+    "pricing.demo",
+    # "offers.demo" goes here once it exists: the analytics demo simulates sessions
+    # against whatever offers are there, and adds its own.
+    "offers.analytics.demo",
+]
