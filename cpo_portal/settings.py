@@ -356,7 +356,7 @@ LOGGING = {
 DEMO_SEEDERS = [
     "cpo_portal.demo",
     "pricing.demo",
-    # "offers.demo" goes here once it exists: the analytics demo simulates sessions
-    # against whatever offers are there, and adds its own.
+    "offers.demo",
+    # the analytics demo simulates sessions against whatever offers are there, and adds its own
     "offers.analytics.demo",
 ]
