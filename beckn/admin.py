@@ -64,7 +64,14 @@ def pretty(value) -> str:
             value = json.loads(value)
         except ValueError:
             return value
-    return format_html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(value, indent=2))
+    return format_html("<pre class='beckn-json'>{}</pre>", json.dumps(value, indent=2))
+
+
+class JsonMedia:
+    """The class pretty() uses is styled by our static CSS: the CSP allows no inline style."""
+
+    class Media:
+        css = {"all": ["beckn/admin.css"]}
 
 
 @admin.register(Subscriber)
@@ -85,7 +92,7 @@ class SigningKeyAdmin(SuperuserOnly, ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(SuperuserOnly, ReadOnly, admin.ModelAdmin):
+class InboundMessageAdmin(JsonMedia, SuperuserOnly, ReadOnly, admin.ModelAdmin):
     list_display = ["received_at", "action", "bap_id", "message_id", "state", "attempts"]
     list_filter = ["action", "state"]
     search_fields = ["bap_id", "message_id", "transaction_id"]
@@ -131,7 +138,7 @@ class OrderAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(Outbox)
-class OutboxAdmin(ReadOnly, TenantAdmin):
+class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
     list_display = ["created_at", "action", "subscriber_id", "state", "attempts", "order"]
     list_filter = ["action", "state"]
     search_fields = ["message_id", "transaction_id", "subscriber_id"]
