@@ -64,7 +64,7 @@ class Reversal:
         ]
 
 
-def _copy(row: Redemption, **changes) -> Redemption:
+def copy_row(row: Redemption, **changes) -> Redemption:
     values = {
         f.attname: getattr(row, f.attname)
         for f in Redemption._meta.concrete_fields
@@ -88,7 +88,7 @@ def _customer(row: Redemption) -> CustomerFacts:
     )
 
 
-def _rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
+def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
     return list(
         Redemption.objects.filter(order_ref=order_ref, kind__in=kinds)
         .select_related("operator", "charger__station", "charger__operator")
@@ -116,7 +116,7 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
     again returns the first settlement."""
     with transaction.atomic():
         lim.order_lock(order_ref)
-        rows = _rows(order_ref, (RedemptionKind.REDEEMED, RedemptionKind.SETTLED))
+        rows = order_rows(order_ref, (RedemptionKind.REDEEMED, RedemptionKind.SETTLED))
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         settled = [r for r in rows if r.kind == RedemptionKind.SETTLED]
         if not redeemed:
@@ -163,7 +163,7 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             if row.benefit_kind == "credit_drawdown":
                 _redraw(accounts, rules[row.offer_code], row, a, today)
             out.append(
-                _copy(
+                copy_row(
                     row,
                     **order_fields(priced, quote, first.charger, facts.customer),
                     kind=RedemptionKind.SETTLED,
