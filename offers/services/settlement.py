@@ -21,6 +21,7 @@ from pricing.engine.money import ZERO, as_text
 from pricing.engine.types import Customer, SessionRequest
 
 from . import limits as lim
+from .catalog import OfferInfo
 from .ledger_rows import order_fields, replay, rule_of, write
 from .quoting import OfferQuote, granted
 
@@ -127,7 +128,14 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             priced, _ = _price(first, settled[0].energy_kwh, settled[0].session_end)
             quote, applied = replay(settled, priced, rules)
             return OfferQuote(
-                quote, priced, applied, (), (), first.customer_key, charger=first.charger
+                quote,
+                priced,
+                applied,
+                (),
+                (),
+                first.customer_key,
+                charger=first.charger,
+                offers=_infos(redeemed, rules),
             )
         priced, conditions = _price(first, delivered_kwh, end)
         usage = lim.lock_usage(r.offer_id for r in redeemed)
@@ -183,8 +191,27 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             (),
             first.customer_key,
             charger=first.charger,
+            offers=_infos(redeemed, rules),
             facts=facts,
         )
+
+
+def _infos(redeemed: Sequence[Redemption], rules) -> dict[str, OfferInfo]:
+    """The redeemed offers as quoting describes them (type, meta) for callers' quote lines."""
+    return {
+        r.offer_code: OfferInfo(
+            r.offer_id,
+            rules[r.offer_code],
+            "",
+            r.benefit_kind,
+            None,
+            None,
+            None,
+            bool(r.code_used),
+            r.terms,
+        )
+        for r in redeemed
+    }
 
 
 def _redraw(accounts, rule, row: Redemption, a, today: dt.date) -> None:
