@@ -22,6 +22,6 @@ APP_URLS = [
     ("pricing/", "pricing.urls"),
     ("analytics/", "offers.analytics.urls"),
     ("api/analytics/", "offers.analytics.api.urls"),
-    # ("beckn/", "beckn.urls"),
+    ("beckn/", "beckn.urls"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in APP_URLS]

@@ -1,0 +1,14 @@
+from django.urls import path, re_path
+
+from beckn import conf, views
+
+app_name = "beckn"
+
+urlpatterns = [
+    re_path(r"^(?P<action>[A-Za-z_]{1,32})$", views.endpoint, name="endpoint"),
+]
+
+if conf.get("BECKN_BENCH_VIEWS"):
+    from beckn.bench_views import bare_ack
+
+    urlpatterns.insert(0, path("_bench/ack", bare_ack, name="bench-ack"))
