@@ -64,12 +64,10 @@ def pretty(value) -> str:
             value = json.loads(value)
         except ValueError:
             return value
-    return format_html("<pre class='beckn-json'>{}</pre>", json.dumps(value, indent=2))
+    return format_html('<pre class="beckn-json">{}</pre>', json.dumps(value, indent=2))
 
 
 class JsonMedia:
-    """The class pretty() uses is styled by our static CSS: the CSP allows no inline style."""
-
     class Media:
         css = {"all": ["beckn/admin.css"]}
 
@@ -83,7 +81,7 @@ class SubscriberAdmin(SuperuserOnly, SimpleHistoryAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(SuperuserOnly, ReadOnly, admin.ModelAdmin):
+class SigningKeyAdmin(ReadOnly, SuperuserOnly, admin.ModelAdmin):
     list_display = ["key_id", "is_active", "created_at", "retired_at"]
     exclude = ["private_key"]
 
@@ -92,7 +90,7 @@ class SigningKeyAdmin(SuperuserOnly, ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(JsonMedia, SuperuserOnly, ReadOnly, admin.ModelAdmin):
+class InboundMessageAdmin(JsonMedia, ReadOnly, SuperuserOnly, admin.ModelAdmin):
     list_display = ["received_at", "action", "bap_id", "message_id", "state", "attempts"]
     list_filter = ["action", "state"]
     search_fields = ["bap_id", "message_id", "transaction_id"]

@@ -49,10 +49,15 @@ def provider(
     for charger in chargers:
         stations.setdefault(charger.station_id, charger.station)
     notices = {pk: _notices(station, start, query.end) for pk, station in stations.items()}
-    offers = commerce.published_offers(operator, at=start)
-    items = []
-    for charger in chargers:
-        items.append(_item(charger, notices[charger.station_id], offers, vocabularies))
+    offered = {
+        pk: commerce.published_offers(operator, station=station, at=start)
+        for pk, station in stations.items()
+    }
+    items = [
+        _item(charger, notices[charger.station_id], offered[charger.station_id], vocabularies)
+        for charger in chargers
+    ]
+    offers = list({o.offer_id: o for group in offered.values() for o in group}.values())
     categories = sorted({code for charger in chargers for code in charger.categories})
     out: dict[str, Any] = {
         "id": operator.code,

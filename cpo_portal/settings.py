@@ -357,6 +357,6 @@ DEMO_SEEDERS = [
     "cpo_portal.demo",
     "pricing.demo",
     "offers.demo",
-    # the analytics demo simulates sessions against whatever offers are there, and adds its own
+    # Months of sessions through the services, against the offers above and its own.
     "offers.analytics.demo",
 ]

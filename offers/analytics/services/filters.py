@@ -12,7 +12,7 @@ from django.db.models import Max, QuerySet
 
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
-from offers.analytics.models import DailyRollup
+from offers.analytics.models import DailyRollup, OfferDaily, StationDaily
 
 DEFAULT_DAYS = 90
 
@@ -63,6 +63,18 @@ class Filters:
         return {k: v for k, v in values.items() if v}
 
 
+def figures(f: Filters, by_station: bool = False, by_offer: bool = False) -> QuerySet:
+    """The smallest rollup that can answer under these filters, already filtered:
+    OfferDaily (no station or region asked), StationDaily (no offer asked), else
+    DailyRollup. All three carry the same measures. `by_station` / `by_offer`: the
+    caller groups or filters by that dimension itself."""
+    if not (f.station_id or f.region or by_station):
+        return f.apply(OfferDaily.objects.all())
+    if not (f.offer_id or f.offer_type or by_offer):
+        return f.apply(StationDaily.objects.all(), offers=False)
+    return f.apply(DailyRollup.objects.all())
+
+
 def allowed_operators(user) -> QuerySet:
     """Operators whose dashboards the user may see: any role (analyst, pricing manager,
     operator admin) at that operator; every operator for a superuser."""
@@ -75,6 +87,6 @@ def scoped(qs: QuerySet, user) -> QuerySet:
 
 def default_range(operator: Operator) -> tuple[dt.date, dt.date]:
     """The last DEFAULT_DAYS days that have data (or up to today when there is none)."""
-    latest = DailyRollup.objects.filter(operator=operator).aggregate(m=Max("date"))["m"]
+    latest = OfferDaily.objects.filter(operator=operator).aggregate(m=Max("date"))["m"]
     end = latest or dt.date.today()
     return end - dt.timedelta(days=DEFAULT_DAYS - 1), end

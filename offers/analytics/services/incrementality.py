@@ -1,22 +1,31 @@
 """ROI per offer from the rollups: the holdout comparison when the offer has a holdout,
-else the same stations' baseline before the offer started (definitions in calc.roi)."""
+else the same stations' baseline before the offer started (definitions in calc.roi).
+
+A few queries whatever the number of offers: the holdout arms in one COUNT(DISTINCT), the
+baselines from OfferScopeDaily (each offer's stations and hour bands, precomputed).
+With a station or region filter the baseline is worked out from DailyRollup instead,
+within the filter.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Min, Q, Sum
 
 from offers.analytics.calc import roi
-from offers.analytics.models import DailyCustomer, DailyRollup
-from offers.analytics.services.filters import Filters
+from offers.analytics.models import DailyCustomer, DailyRollup, OfferDaily, OfferScopeDaily
+from offers.analytics.services.filters import Filters, figures
 from offers.models import Offer
 from pricing.engine.money import ZERO
 
 BASELINE_MAX_DAYS = 90
+ACTIVE = Q(sessions__gt=0) | Q(redemptions__gt=0)
 
 
 def has_holdout(offer: Offer) -> bool:
@@ -24,13 +33,20 @@ def has_holdout(offer: Offer) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Baseline:
-    """The windows a baseline estimate compared, for the drill-down page."""
+class Windows:
+    """The days an offer ran in the filtered range, and the same number of days before
+    it started (at most BASELINE_MAX_DAYS)."""
 
-    stations: tuple[int, ...]
-    bands: tuple[str, ...]
     during: tuple[dt.date, dt.date] | None
     before: tuple[dt.date, dt.date] | None
+
+    @staticmethod
+    def of(start: dt.date | None, first: dt.date | None, last: dt.date | None) -> Windows:
+        if start is None or first is None or last is None:
+            return Windows(None, None)
+        during = (max(first, start), last)
+        days = min((during[1] - during[0]).days + 1, BASELINE_MAX_DAYS)
+        return Windows(during, (start - dt.timedelta(days=days), start - dt.timedelta(days=1)))
 
 
 def holdout_arms(f: Filters, offer_ids: Iterable[int]) -> dict[int, tuple[roi.Arm, roi.Arm]]:
@@ -52,76 +68,121 @@ def holdout_arms(f: Filters, offer_ids: Iterable[int]) -> dict[int, tuple[roi.Ar
     return {i: (a[0], a[1]) for i, a in arms.items()}
 
 
-def _start_date(offer: Offer) -> dt.date | None:
-    """The local date the offer started: valid_from, else its first day in the rollups."""
-    if offer.valid_from is not None:
-        return offer.valid_from.astimezone(ZoneInfo(offer.operator.time_zone)).date()
-    first = DailyRollup.objects.filter(operator_id=offer.operator_id, offer=offer).aggregate(
-        d=Min("date")
-    )["d"]
-    return first
+def start_dates(offers: list[Offer]) -> dict[int, dt.date | None]:
+    """The local date each offer started: valid_from, else its first day in the rollups."""
+    out: dict[int, dt.date | None] = {}
+    for o in offers:
+        if o.valid_from is not None:
+            out[o.pk] = o.valid_from.astimezone(ZoneInfo(o.operator.time_zone)).date()
+    missing = [o.pk for o in offers if o.pk not in out]
+    if missing:
+        firsts = dict(
+            OfferDaily.objects.filter(offer_id__in=missing)
+            .values("offer_id")
+            .annotate(d=Min("date"))
+            .values_list("offer_id", "d")
+        )
+        out.update({pk: firsts.get(pk) for pk in missing})
+    return out
 
 
-def baseline_windows(f: Filters, offer: Offer) -> Baseline:
-    """Where and when the offer ran in the filtered range, and the comparable period."""
-    used = f.apply(DailyRollup.objects.filter(offer=offer)).filter(
-        Q(sessions__gt=0) | Q(redemptions__gt=0)
-    )
-    stations = tuple(sorted(set(used.values_list("station_id", flat=True).order_by())))
-    bands = tuple(sorted(set(used.values_list("hour_band", flat=True).order_by())))
-    span = used.aggregate(a=Min("date"), b=Max("date"))
-    start = _start_date(offer)
-    if span["a"] is None or start is None:
-        return Baseline(stations, bands, None, None)
-    during = (max(span["a"], start), span["b"])
-    days = min((during[1] - during[0]).days + 1, BASELINE_MAX_DAYS)
-    before = (start - dt.timedelta(days=days), start - dt.timedelta(days=1))
-    return Baseline(stations, bands, during, before)
+def windows(f: Filters, offers: list[Offer]) -> dict[int, Windows]:
+    spans = {
+        r["offer_id"]: (r["a"], r["b"])
+        for r in figures(f.without_offer(), by_offer=True)
+        .filter(ACTIVE, offer_id__in=[o.pk for o in offers])
+        .values("offer_id")
+        .annotate(a=Min("date"), b=Max("date"))
+        .order_by()
+    }
+    starts = start_dates(offers)
+    return {o.pk: Windows.of(starts[o.pk], *spans.get(o.pk, (None, None))) for o in offers}
 
 
-def baseline_estimate(f: Filters, offer: Offer, discount: roi.Decimal) -> roi.Estimate:
-    windows = baseline_windows(f, offer)
-    if windows.during is None or windows.before is None:
-        return roi.from_baseline(roi.Period(0, ZERO), roi.Period(0, ZERO), discount)
-    everything = replace(f.without_offer(), date_from=windows.before[0], date_to=windows.during[1])
+def _days(span: tuple[dt.date, dt.date], data_from: dt.date | None) -> int:
+    first = max(span[0], data_from) if data_from else span[1] + dt.timedelta(days=1)
+    return max((span[1] - first).days + 1, 0)
+
+
+def scope_periods(f: Filters, spans: dict[int, Windows]) -> dict[int, tuple[roi.Period, ...]]:
+    """(during, before) revenue in each offer's scope, from OfferScopeDaily."""
+    found = {pk: w for pk, w in spans.items() if w.during and w.before}
+    if not found:
+        return {}
+    lo = min(w.before[0] for w in found.values())
+    hi = max(w.during[1] for w in found.values())
+    sums: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    rows = OfferScopeDaily.objects.filter(
+        operator=f.operator, offer_id__in=list(found), date__range=(lo, hi)
+    ).values_list("offer_id", "date", "revenue")
+    for offer_id, day, revenue in rows:
+        w = found[offer_id]
+        if w.during[0] <= day <= w.during[1]:
+            sums[offer_id, "during"] += revenue
+        elif w.before[0] <= day <= w.before[1]:
+            sums[offer_id, "before"] += revenue
+    data_from = OfferDaily.objects.filter(operator=f.operator).aggregate(d=Min("date"))["d"]
+    return {
+        pk: (
+            roi.Period(_days(w.during, w.during[0]), sums[pk, "during"]),
+            roi.Period(_days(w.before, data_from), sums[pk, "before"]),
+        )
+        for pk, w in found.items()
+    }
+
+
+def filtered_periods(f: Filters, offer: Offer, w: Windows) -> tuple[roi.Period, roi.Period]:
+    """With a station or region filter: the offer's stations and bands within it."""
+    used = f.apply(DailyRollup.objects.filter(offer=offer)).filter(ACTIVE)
+    stations = set(used.values_list("station_id", flat=True).order_by())
+    bands = set(used.values_list("hour_band", flat=True).order_by())
+    span = replace(f.without_offer(), date_from=w.before[0], date_to=w.during[1])
     sums = (
-        everything.apply(DailyRollup.objects.all())
-        .filter(station_id__in=windows.stations, hour_band__in=windows.bands)
+        span.apply(DailyRollup.objects.all())
+        .filter(station_id__in=stations, hour_band__in=bands)
         .aggregate(
-            during=Sum("gross_revenue", filter=Q(date__gte=windows.during[0])),
-            before=Sum("gross_revenue", filter=Q(date__lte=windows.before[1])),
+            during=Sum("gross_revenue", filter=Q(date__gte=w.during[0])),
+            before=Sum("gross_revenue", filter=Q(date__lte=w.before[1])),
             first=Min("date"),
         )
     )
-    during_days = (windows.during[1] - windows.during[0]).days + 1
-    before_first = max(windows.before[0], sums["first"] or windows.before[1])
-    before_days = max((windows.before[1] - before_first).days + 1, 0)
-    return roi.from_baseline(
-        roi.Period(during_days, sums["during"] or ZERO),
-        roi.Period(before_days, sums["before"] or ZERO),
-        discount,
+    return (
+        roi.Period(_days(w.during, w.during[0]), sums["during"] or ZERO),
+        roi.Period(_days(w.before, sums["first"]), sums["before"] or ZERO),
     )
 
 
-def discount_by_offer(f: Filters, offer_ids: Iterable[int]) -> dict[int, roi.Decimal]:
-    rows = (
-        f.apply(DailyRollup.objects.filter(offer_id__in=list(offer_ids)))
-        .values("offer_id")
-        .annotate(d=Sum("discount_cost"))
-        .order_by()
-    )
-    return {r["offer_id"]: r["d"] or ZERO for r in rows}
+def baseline_periods(f: Filters, offers: list[Offer]) -> dict[int, tuple[roi.Period, ...]]:
+    spans = windows(f, offers)
+    if not (f.station_id or f.region):
+        return scope_periods(f, spans)
+    return {
+        o.pk: filtered_periods(f, o, spans[o.pk])
+        for o in offers
+        if spans[o.pk].during and spans[o.pk].before
+    }
 
 
 def estimates(f: Filters, offers: Iterable[Offer]) -> dict[int, roi.Estimate]:
     """offer id -> Estimate, each by its offer's method."""
     offers = list(offers)
     arms = holdout_arms(f, [o.pk for o in offers if has_holdout(o)])
-    discounts = discount_by_offer(f, [o.pk for o in offers if not has_holdout(o)])
+    plain = [o for o in offers if not has_holdout(o)]
+    discounts = dict(
+        figures(f.without_offer(), by_offer=True)
+        .filter(offer_id__in=[o.pk for o in plain])
+        .values("offer_id")
+        .annotate(d=Sum("discount_cost"))
+        .values_list("offer_id", "d")
+        .order_by()
+    )
+    periods = baseline_periods(f, plain)
+    none = (roi.Period(0, ZERO), roi.Period(0, ZERO))
     out: dict[int, roi.Estimate] = {}
     for offer in offers:
         if offer.pk in arms:
             out[offer.pk] = roi.from_holdout(*arms[offer.pk])
         else:
-            out[offer.pk] = baseline_estimate(f, offer, discounts.get(offer.pk, ZERO))
+            during, before = periods.get(offer.pk, none)
+            out[offer.pk] = roi.from_baseline(during, before, discounts.get(offer.pk) or ZERO)
     return out

@@ -6,21 +6,22 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from offers.analytics.calc.bands import BANDS
 from offers.analytics.models import DailyCustomer, DailyRollup
 from offers.analytics.services import offer_roi
 from offers.analytics.services.filters import Filters
 from offers.analytics.services.incrementality import (
-    baseline_windows,
+    baseline_periods,
     estimates,
     has_holdout,
     holdout_arms,
+    windows,
 )
 from offers.analytics.services.tables import Column, Table, chart
 from offers.models import Offer
-from pricing.engine.money import ZERO
+from pricing.engine.money import money
 
 ARM_COLUMNS = [
     Column("arm", "Group"),
@@ -61,30 +62,25 @@ def arm_rows(f: Filters, offer: Offer) -> list[dict[str, Any]]:
 
 
 def baseline_rows(f: Filters, offer: Offer) -> list[dict[str, Any]]:
-    w = baseline_windows(f, offer)
-    rows = []
-    for name, span in (("Before the offer", w.before), ("With the offer", w.during)):
-        if span is None:
-            continue
-        window = replace(f.without_offer(), date_from=span[0], date_to=span[1])
-        revenue = (
-            window.apply(DailyRollup.objects.all())
-            .filter(station_id__in=w.stations, hour_band__in=w.bands)
-            .aggregate(r=Sum("gross_revenue"))["r"]
-            or ZERO
+    w = windows(f, [offer])[offer.pk]
+    periods = baseline_periods(f, [offer]).get(offer.pk)
+    if periods is None:
+        return []
+    during, before = periods
+    return [
+        {
+            "period": name,
+            "first": span[0],
+            "last": span[1],
+            "days": period.days,
+            "revenue": period.revenue,
+            "per_day": money(period.per_day) if period.per_day is not None else None,
+        }
+        for name, span, period in (
+            ("Before the offer", w.before, before),
+            ("With the offer", w.during, during),
         )
-        days = window.days
-        rows.append(
-            {
-                "period": name,
-                "first": span[0],
-                "last": span[1],
-                "days": days,
-                "revenue": revenue,
-                "per_day": (revenue / days).quantize(ZERO.scaleb(-2)) if days else None,
-            }
-        )
-    return rows
+    ]
 
 
 def band_rows(f: Filters) -> list[dict[str, Any]]:

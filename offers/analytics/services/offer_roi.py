@@ -10,8 +10,8 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from offers.analytics.calc import roi
-from offers.analytics.models import DailyCustomer, DailyRollup
-from offers.analytics.services.filters import Filters
+from offers.analytics.models import DailyCustomer
+from offers.analytics.services.filters import Filters, figures
 from offers.analytics.services.incrementality import estimates, has_holdout
 from offers.analytics.services.tables import Column, Table, chart
 from offers.models import Offer
@@ -54,12 +54,12 @@ def customers(f: Filters) -> int:
 
 
 def totals(f: Filters) -> dict[str, Any]:
-    return _zero(f.apply(DailyRollup.objects.all()).aggregate(**MEASURES))
+    return _zero(figures(f).aggregate(**MEASURES))
 
 
 def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
     rows = (
-        f.apply(DailyRollup.objects.all())
+        figures(f)
         .annotate(period=period_expr(granularity))
         .values("period")
         .annotate(**MEASURES)
@@ -77,7 +77,8 @@ def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
 def offer_rows(f: Filters) -> list[dict[str, Any]]:
     """One row per offer active in the range, with its ROI estimate."""
     rows = (
-        f.apply(DailyRollup.objects.filter(offer__isnull=False))
+        figures(f, by_offer=True)
+        .filter(offer__isnull=False)
         .values("offer_id")
         .annotate(**MEASURES)
         .order_by("-discount")
@@ -117,7 +118,7 @@ def overall_roi(offers: list[dict[str, Any]]) -> tuple[Decimal, Decimal, Decimal
 
 def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
     rows = (
-        f.apply(DailyRollup.objects.all())
+        figures(f, by_station=True)
         .values("station_id", "station__name", "station__code", "region_code")
         .annotate(**MEASURES)
         .order_by("-redemptions", "-discount", "station__name")

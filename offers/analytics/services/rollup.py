@@ -35,7 +35,11 @@ from offers.analytics.models import (
     DailyRollup,
     HourlyRollup,
     NoOfferSession,
+    OfferDaily,
+    OfferScope,
+    OfferScopeDaily,
     RollupCursor,
+    StationDaily,
 )
 from offers.analytics.services import rollup_sql as q
 from offers.models import Redemption
@@ -48,14 +52,24 @@ BACKFILL_CHUNK_DAYS = 7
 
 
 def names() -> q.Names:
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
     return q.Names(
-        ledger=connection.ops.quote_name(Redemption._meta.db_table),
-        daily=connection.ops.quote_name(DailyRollup._meta.db_table),
-        hourly=connection.ops.quote_name(HourlyRollup._meta.db_table),
-        customers=connection.ops.quote_name(DailyCustomer._meta.db_table),
-        keys=connection.ops.quote_name(CustomerKey._meta.db_table),
-        sessions=connection.ops.quote_name(NoOfferSession._meta.db_table),
+        ledger=table(Redemption),
+        sessions=table(NoOfferSession),
+        daily=table(DailyRollup),
+        hourly=table(HourlyRollup),
+        customers=table(DailyCustomer),
+        keys=table(CustomerKey),
+        offer_daily=table(OfferDaily),
+        station_daily=table(StationDaily),
+        scope=table(OfferScope),
+        scope_daily=table(OfferScopeDaily),
     )
+
+
+PARTITIONED = (DailyRollup, HourlyRollup, DailyCustomer, OfferDaily, StationDaily, OfferScopeDaily)
 
 
 def day_start(day: dt.date, time_zone: str) -> dt.datetime:
@@ -83,15 +97,31 @@ def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
         operator.time_zone,
         day_start(first, operator.time_zone),
         day_start(last + dt.timedelta(days=1), operator.time_zone),
+        first,
+        last,
     )
-    for model in (DailyRollup, HourlyRollup, DailyCustomer):
+    for model in PARTITIONED:
         model.objects.filter(operator_id=operator.pk, date__range=(first, last)).delete()
     n = names()
     with connection.cursor() as cursor:
-        cursor.execute(q.customer_keys_sql(n), [*part.window, *part.window])
-        for build in (q.daily_sql, q.hourly_sql, q.customers_sql):
-            sql, params = build(n, part)
-            cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # sorts stay in memory
+        cursor.execute(f"DROP TABLE IF EXISTS {q.STAGE}")
+        cursor.execute(*q.stage_sql(n, part))
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {q.STAGE}")  # a fresh table has no statistics
+        cursor.execute(q.customer_keys_sql(n))
+        cursor.execute(q.daily_sql(n))
+        cursor.execute(*q.hourly_sql(n))
+        cursor.execute(q.customers_sql(n))
+        cursor.execute(f"DROP TABLE {q.STAGE}")
+        cursor.execute(q.offer_daily_sql(n), part.dates)
+        cursor.execute(q.station_daily_sql(n), [*part.dates, *part.dates])
+        cursor.execute(q.scope_sql(n), part.dates)
+        grown = [int(row[0]) for row in cursor.fetchall()]
+        cursor.execute(q.scope_daily_sql(n), part.dates)
+        if grown:  # the new cells count on every other day of the offers' history too
+            cursor.execute(q.scope_grown_sql(n, grown), part.dates)
 
 
 def locked(name: str = CURSOR) -> RollupCursor:

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from cpo_portal.models import Station
 from offers.analytics.calc.roi import ratio
 from offers.analytics.calc.surge import TENTH, Impact, Slot, surge_impact
-from offers.analytics.models import HourlyRollup
+from offers.analytics.models import HourlyRollup, StationDaily
 from offers.analytics.services import offer_roi
 from offers.analytics.services.filters import Filters
 from offers.analytics.services.surge_windows import surge_windows
@@ -79,7 +79,7 @@ def day_kinds(f: Filters) -> dict[bool, int]:
 
 def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
     rows = (
-        f.apply(HourlyRollup.objects.all(), offers=False)
+        f.apply(StationDaily.objects.all(), offers=False)
         .annotate(period=offer_roi.period_expr(granularity))
         .values("period")
         .annotate(

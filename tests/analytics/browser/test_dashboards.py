@@ -133,3 +133,16 @@ def test_staff_journey_log_in_create_an_offer_and_preview_its_price(page, live_s
     page.wait_for_selector("table.quote-lines")
     assert page.inner_text("table.quote-lines tr.line-discount td.amount") == "-9.00"
     assert page.inner_text("table.quote-lines tr.total td.amount") == str(Decimal("107.38"))
+
+
+def test_swagger_ui_runs_from_our_own_static_files(page, live_server, network):
+    """Under the CSP (no inline script), with drf-spectacular-sidecar's files, no CDN."""
+    outside = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
+    )
+    log_in(page, live_server, network.analyst_a.username, "/api/docs/")
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector("text=/api/analytics/offer-roi/")
+    assert outside == []
