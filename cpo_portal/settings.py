@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "cpo_portal",
     "pricing",
     "offers",
+    "offers.analytics",
     "beckn",
 ]
 
@@ -352,4 +353,11 @@ LOGGING = {
 }
 
 # Demo data steps run by `manage.py seed_demo`, in order (see cpo_portal.demo).
-DEMO_SEEDERS = ["cpo_portal.demo", "pricing.demo", "offers.demo", "beckn.demo"]
+DEMO_SEEDERS = [
+    "cpo_portal.demo",
+    "pricing.demo",
+    "offers.demo",
+    # Months of sessions through the services, against the offers above and its own.
+    "offers.analytics.demo",
+    "beckn.demo",  # a signing key, so `manage.py beckn_bap` can play at once
+]

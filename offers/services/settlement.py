@@ -21,6 +21,7 @@ from pricing.engine.money import ZERO, as_text
 from pricing.engine.types import Customer, SessionRequest
 
 from . import limits as lim
+from .catalog import OfferInfo
 from .ledger_rows import order_fields, replay, rule_of, write
 from .quoting import OfferQuote, granted
 
@@ -64,7 +65,7 @@ class Reversal:
         ]
 
 
-def _copy(row: Redemption, **changes) -> Redemption:
+def copy_row(row: Redemption, **changes) -> Redemption:
     values = {
         f.attname: getattr(row, f.attname)
         for f in Redemption._meta.concrete_fields
@@ -88,7 +89,7 @@ def _customer(row: Redemption) -> CustomerFacts:
     )
 
 
-def _rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
+def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
     return list(
         Redemption.objects.filter(order_ref=order_ref, kind__in=kinds)
         .select_related("operator", "charger__station", "charger__operator")
@@ -116,7 +117,7 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
     again returns the first settlement."""
     with transaction.atomic():
         lim.order_lock(order_ref)
-        rows = _rows(order_ref, (RedemptionKind.REDEEMED, RedemptionKind.SETTLED))
+        rows = order_rows(order_ref, (RedemptionKind.REDEEMED, RedemptionKind.SETTLED))
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         settled = [r for r in rows if r.kind == RedemptionKind.SETTLED]
         if not redeemed:
@@ -127,7 +128,14 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             priced, _ = _price(first, settled[0].energy_kwh, settled[0].session_end)
             quote, applied = replay(settled, priced, rules)
             return OfferQuote(
-                quote, priced, applied, (), (), first.customer_key, charger=first.charger
+                quote,
+                priced,
+                applied,
+                (),
+                (),
+                first.customer_key,
+                charger=first.charger,
+                offers=_infos(redeemed, rules),
             )
         priced, conditions = _price(first, delivered_kwh, end)
         usage = lim.lock_usage(r.offer_id for r in redeemed)
@@ -163,7 +171,7 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             if row.benefit_kind == "credit_drawdown":
                 _redraw(accounts, rules[row.offer_code], row, a, today)
             out.append(
-                _copy(
+                copy_row(
                     row,
                     **order_fields(priced, quote, first.charger, facts.customer),
                     kind=RedemptionKind.SETTLED,
@@ -183,8 +191,27 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             (),
             first.customer_key,
             charger=first.charger,
+            offers=_infos(redeemed, rules),
             facts=facts,
         )
+
+
+def _infos(redeemed: Sequence[Redemption], rules) -> dict[str, OfferInfo]:
+    """The redeemed offers as quoting describes them (type, meta) for callers' quote lines."""
+    return {
+        r.offer_code: OfferInfo(
+            r.offer_id,
+            rules[r.offer_code],
+            "",
+            r.benefit_kind,
+            None,
+            None,
+            None,
+            bool(r.code_used),
+            r.terms,
+        )
+        for r in redeemed
+    }
 
 
 def _redraw(accounts, rule, row: Redemption, a, today: dt.date) -> None:
