@@ -359,4 +359,5 @@ DEMO_SEEDERS = [
     "offers.demo",
     # Months of sessions through the services, against the offers above and its own.
     "offers.analytics.demo",
+    "beckn.demo",  # a signing key, so `manage.py beckn_bap` can play at once
 ]
