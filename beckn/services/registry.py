@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import requests
 from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
 
 from beckn import conf
 from beckn.models import Subscriber, SubscriberStatus, Vocabulary
@@ -35,8 +37,11 @@ class Entry:
 
 
 def _local(subscriber_id: str, key_id: str | None) -> Entry | None:
+    """A subscribed row whose valid_until (if any) has not passed."""
     rows = Subscriber.objects.filter(
-        subscriber_id=subscriber_id, status=SubscriberStatus.SUBSCRIBED
+        Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()),
+        subscriber_id=subscriber_id,
+        status=SubscriberStatus.SUBSCRIBED,
     )
     if key_id is not None:
         rows = rows.filter(key_id=key_id)
