@@ -12,11 +12,13 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from pricing.engine.bands import DEFAULT_BAND
+from pricing.engine.bands import DEFAULT_BAND, band_times
 from pricing.engine.checks import check_rules, check_tariff
 from pricing.engine.compiled import (
     NOT_ACTIVE,
+    TODAY,
     YESTERDAY,
     CompiledRule,
     SiteIndex,
@@ -41,6 +43,7 @@ from pricing.engine.types import (
 )
 from pricing.engine.windows import (
     ONE_DAY,
+    UTC,
     day_span,
     instants_at,
     offset_changes,
@@ -54,15 +57,64 @@ _US = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
+class _Edges:
+    """Where prices can change: wall-clock edges (as sorted µs offsets with midnight, and as
+    times for days with a DST change) and absolute instants (validity bounds)."""
+
+    offsets: tuple[int, ...]
+    times: tuple[dt.time, ...]
+    instants: tuple[dt.datetime, ...]
+
+    @classmethod
+    def of(cls, times: set[dt.time], instants: set[dt.datetime]) -> _Edges:
+        times = times | {dt.time(0)}
+        return cls(
+            offsets=tuple(sorted({time_us(t) for t in times})),
+            times=tuple(times),
+            instants=tuple(sorted(i.astimezone(UTC) for i in instants)),
+        )
+
+    def cut(self, zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+        """Like windows.split_points: start, end and every edge between, sorted."""
+        points = [start, end]
+        day, last = wall(start, zone).date(), wall(end, zone).date()
+        shifting = False
+        while day <= last:
+            day_start, _next, offset = day_span(zone, day)
+            if offset is not None:  # a steady day: edges are plain offsets from its start
+                lo = bisect_right(self.offsets, micros(start - day_start))
+                hi = bisect_left(self.offsets, micros(end - day_start))
+                points.extend(day_start + edge * _US for edge in self.offsets[lo:hi])
+            else:
+                shifting = True
+                for t in self.times:
+                    hits = instants_at(zone, dt.datetime.combine(day, t))
+                    points.extend(u for u in hits if start < u < end)
+            day += ONE_DAY
+        if shifting:
+            points.extend(offset_changes(zone, start, end))
+        points.extend(i for i in self.instants if start < i < end)
+        return sorted(set(points))
+
+
+@dataclass(frozen=True, slots=True)
 class _SitePlan:
     rules: tuple[CompiledRule, ...]  # rules the charger can see, in rule-list order
-    edges_us: tuple[int, ...]  # sorted wall-clock edges of bands and those rules, with 0
-    times: tuple[dt.time, ...]  # the same edges as times, for days with a DST change
-    instants: tuple[dt.datetime, ...]  # validity bounds of those rules
+    edges: _Edges  # of the bands and those rules
 
 
 class PriceBook:
-    __slots__ = ("_bands", "_index", "_plans", "_position", "_rules", "surges", "tariff")
+    __slots__ = (
+        "_band_edges",
+        "_band_times",
+        "_bands",
+        "_index",
+        "_plans",
+        "_position",
+        "_rules",
+        "surges",
+        "tariff",
+    )
 
     def __init__(self, tariff: Tariff, surges: Sequence[SurgeRule]) -> None:
         check_tariff(tariff)
@@ -74,6 +126,8 @@ class PriceBook:
         self._index = SiteIndex(self.surges)
         self._position = {rule.code: i for i, rule in enumerate(self.surges)}
         self._plans: dict[tuple[object, ...], _SitePlan] = {}
+        self._band_times = band_times(tariff)
+        self._band_edges = _Edges.of(set(self._band_times), set())
 
     def _plan(self, site: Site) -> _SitePlan:
         key = (
@@ -88,42 +142,12 @@ class PriceBook:
             if len(self._plans) >= _MEMO_LIMIT:
                 self._plans.clear()
             rules = tuple(self._rules[i] for i in self._index.candidates(site))
-            times = {t for band in self.tariff.bands for t in window_times(band.window)}
+            times = set(self._band_times)
             times.update(t for cr in rules for t in window_times(cr.rule.window))
-            times.add(dt.time(0))
-            bounds = (b for cr in rules for b in (cr.valid_from, cr.valid_until))
-            plan = _SitePlan(
-                rules=rules,
-                edges_us=tuple(sorted({time_us(t) for t in times})),
-                times=tuple(times),
-                instants=tuple(sorted({b for b in bounds if b is not None})),
-            )
+            bounds = {b for cr in rules for b in (cr.valid_from, cr.valid_until) if b is not None}
+            plan = _SitePlan(rules=rules, edges=_Edges.of(times, bounds))
             self._plans[key] = plan
         return plan
-
-    def _points(self, plan: _SitePlan, q: Quantity) -> list[dt.datetime]:
-        """Slice starts: every instant in the session where a price might change."""
-        start, end, zone = q.start, q.end, q.zone
-        points = [start]
-        first, last = wall(start, zone).date(), wall(end, zone).date()
-        day, shifting = first, False
-        while day <= last:
-            day_start, _next, offset = day_span(zone, day)
-            if offset is not None:
-                edges = plan.edges_us
-                lo = bisect_right(edges, micros(start - day_start))
-                hi = bisect_left(edges, micros(end - day_start))
-                points.extend(day_start + edge * _US for edge in edges[lo:hi])
-            else:
-                shifting = True
-                for t in plan.times:
-                    hits = instants_at(zone, dt.datetime.combine(day, t))
-                    points.extend(u for u in hits if start < u < end)
-            day += ONE_DAY
-        if shifting:
-            points.extend(offset_changes(zone, start, end))
-        points.extend(i for i in plan.instants if start < i < end)
-        return sorted(set(points))
 
     def _keys(
         self,
@@ -149,7 +173,7 @@ class PriceBook:
                     continue
                 if cr.valid_until is not None and instant >= cr.valid_until:
                     continue
-                whose = 0 if cr.window is None else owner(cr.window, tus, weekday)
+                whose = TODAY if cr.window is None else owner(cr.window, tus, weekday)
                 if whose == NOT_ACTIVE:
                     continue
                 if cr.holidays_only:
@@ -162,14 +186,14 @@ class PriceBook:
 
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession:
         """Same result as price_session(request, book.tariff, book.surges, conditions)."""
-        quantity = resolve_quantity(request, self.tariff)
+        quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
         plan = self._plan(request.site)
         rules = [
             cr
             for cr in plan.rules
             if not cr.varies or moment_matches(cr.rule, request.customer, conditions)
         ]
-        starts = self._points(plan, quantity)
+        starts = plan.edges.cut(quantity.zone, quantity.start, quantity.end)[:-1]
         keys = self._keys(rules, starts, quantity, conditions.holidays)
         segments = build_segments(quantity, starts, keys, self.tariff, self.surges)
         return PricedSession(

@@ -8,6 +8,7 @@ proportional to elapsed time; that is what lets the session be split anywhere.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
@@ -21,6 +22,7 @@ from pricing.engine.types import SessionRequest, Tariff
 from pricing.engine.windows import UTC, split_points, wall, zone_of
 
 MAX_SESSION = dt.timedelta(days=31)
+Cutter = Callable[[ZoneInfo, dt.datetime, dt.datetime], list[dt.datetime]]
 _US_PER_HOUR = Decimal(3_600_000_000)
 _NANO_KWH = Decimal("1e-9")
 
@@ -84,6 +86,7 @@ def _check(request: SessionRequest, tariff: Tariff) -> tuple[Decimal | None, Dec
 
 def _kwh_for_budget(
     tariff: Tariff,
+    cut: Cutter,
     zone: ZoneInfo,
     start: dt.datetime,
     limit: dt.datetime,
@@ -92,11 +95,10 @@ def _kwh_for_budget(
 ) -> Decimal | None:
     """Energy whose base cost at constant power is `budget`; None if the budget outlasts
     `limit` (then the caller charges the whole slot)."""
-    times = band_times(tariff)
     bought, cursor = ZERO, start
     while cursor < limit:
         chunk = min(cursor + dt.timedelta(days=1), limit)
-        for a, b in pairwise(split_points(zone, cursor, chunk, times)):
+        for a, b in pairwise(cut(zone, cursor, chunk)):
             rate = rate_of(tariff, band_at(tariff, wall(a, zone)))
             energy = power * hours(b - a)
             cost = energy * rate
@@ -108,15 +110,27 @@ def _kwh_for_budget(
     return None
 
 
-def resolve_quantity(request: SessionRequest, tariff: Tariff) -> Quantity:
+def resolve_quantity(
+    request: SessionRequest, tariff: Tariff, band_cuts: Cutter | None = None
+) -> Quantity:
+    """`band_cuts(zone, a, b)` lists a, b and every instant between where the band may
+    change (windows.split_points over the band edges, unless a faster equivalent is given).
+    """
     kwh, amount = _check(request, tariff)
+    if band_cuts is None:
+        times = band_times(tariff)
+
+        def band_cuts(zone: ZoneInfo, a: dt.datetime, b: dt.datetime) -> list[dt.datetime]:
+            return split_points(zone, a, b, times)
+
     zone = zone_of(request.site.time_zone)
     power = Decimal(request.site.power_kw)
     start = request.start.astimezone(UTC)
     end = None if request.end is None else request.end.astimezone(UTC)
     if amount is not None:
         limit = end if end is not None else start + MAX_SESSION
-        bought = _kwh_for_budget(tariff, zone, start, limit, power, amount - tariff.service_fee)
+        budget = amount - tariff.service_fee
+        bought = _kwh_for_budget(tariff, band_cuts, zone, start, limit, power, budget)
         if bought is None and end is None:
             raise QuoteInputError(f"amount {amount} buys more than {MAX_SESSION.days} days")
         if bought is not None:

@@ -134,7 +134,7 @@ def split_points(
             hits = instants_at(zone, dt.datetime.combine(day, t))
             points.update(u for u in hits if start < u < end)
     points.update(offset_changes(zone, start, end))
-    points.update(i for i in instants if start < i < end)
+    points.update(i.astimezone(UTC) for i in instants if start < i < end)
     return sorted(points)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
@@ -76,7 +77,9 @@ def tariffs(draw: st.DrawFn) -> Tariff:
 
 def _instants(base: dt.date) -> st.SearchStrategy[dt.datetime]:
     origin = dt.datetime.combine(base, dt.time(0), tzinfo=UTC) - dt.timedelta(days=1)
-    return st.integers(0, 4 * 24 * 4).map(lambda q: origin + dt.timedelta(minutes=15 * q))
+    instants = st.integers(0, 4 * 24 * 4).map(lambda q: origin + dt.timedelta(minutes=15 * q))
+    written_in = st.sampled_from([UTC, ZoneInfo("Asia/Kolkata"), ZoneInfo("Europe/Berlin")])
+    return st.builds(dt.datetime.astimezone, instants, written_in)
 
 
 def _rarely(strategy: st.SearchStrategy, empty: object) -> st.SearchStrategy:

@@ -203,6 +203,7 @@ def test_validity_dates_bound_the_surge_mid_session():
     )
     priced = priced_both(two_hours_from("2025-09-24 10:00"), tariff(), [surge])
     assert surge_amounts(priced) == {"promo": "7.50"}  # 45 minutes
+    assert {seg.start.tzinfo for seg in priced.segments} == {dt.UTC}
     assert [str(seg.kwh) for seg in priced.segments] == [
         "5.000000000000",
         "7.500000000000",
