@@ -1,6 +1,6 @@
 """Invariants over random offers and sessions."""
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from offers.rules.bases import SessionView
@@ -17,7 +17,6 @@ from pricing.engine.types import LineKind, PricedSession
 from .strategies import offer_lists, session_facts, sessions
 
 PLACE_OR_TIME = {Reason.NOT_STARTED, Reason.EXPIRED, Reason.NOT_VALID_HERE, Reason.NOT_VALID_NOW}
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -26,7 +25,6 @@ def cases(draw: st.DrawFn) -> tuple[list[Offer], PricedSession, OfferFacts]:
     return offers, draw(sessions()), draw(session_facts([o.id for o in offers]))
 
 
-@SETTINGS
 @given(cases())
 def test_index_never_loses_an_offer_that_could_apply(
     case: tuple[list[Offer], PricedSession, OfferFacts],
@@ -39,7 +37,6 @@ def test_index_never_loses_an_offer_that_could_apply(
             assert o.id in found, (o, outcome)
 
 
-@SETTINGS
 @given(cases(), st.sampled_from(Combination))
 def test_discounts_stay_within_their_bases_caps_and_budgets(
     case: tuple[list[Offer], PricedSession, OfferFacts], combination: Combination

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from pricing.engine import QuoteInputError, compile_book, finalize, price_session
 from tests.pricing.engine.strategies import scenarios
@@ -15,7 +15,6 @@ def _outcome(produce):
         return ("refused", str(exc))
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_compiled_book_equals_reference(scenario):
     request, tariff, rules, conditions = scenario
