@@ -1,0 +1,70 @@
+"""Everything the offers of one quote read from the session and the facts, worked out once
+per quote: the local start (day, weekday, wall time), whether it is a holiday, the
+station's age, the amounts. Compiled offers (compiled.py) and the index read these fields
+instead of converting datetimes and summing lines once per offer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from offers.rules.bases import SessionView
+from offers.rules.facts import CustomerFacts, OfferFacts
+from pricing.engine.types import PricedSession, Site
+from pricing.engine.windows import time_us
+
+UTC = dt.UTC
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteContext:
+    view: SessionView
+    facts: OfferFacts
+    site: Site
+    customer: CustomerFacts
+    currency: str
+    operator_code: str  # the quoting operator; empty: offers of any operator
+    start: dt.datetime  # UTC
+    latest: dt.datetime  # the start, or the quote time if later: ended by then is expired
+    day: dt.date  # local date of the start
+    weekday: int
+    hour: int
+    tus: int  # local wall time of the start, microseconds since midnight
+    holiday: bool
+    days_open: int | None  # days since the station opened (None: not known)
+    lat: float | None
+    lon: float | None
+    kwh: Decimal
+    gross: Decimal
+
+    @classmethod
+    def of(cls, priced: PricedSession, facts: OfferFacts) -> QuoteContext:
+        view = SessionView.of(priced)
+        start = priced.start.astimezone(UTC)
+        now = facts.now
+        latest = start if now is None else max(start, now.astimezone(UTC))
+        local = view.start_local
+        day = local.date()
+        opened = facts.station.opened_on
+        return cls(
+            view=view,
+            facts=facts,
+            site=priced.request.site,
+            customer=facts.customer,
+            currency=priced.tariff.currency,
+            operator_code=facts.operator_code,
+            start=start,
+            latest=latest,
+            day=day,
+            weekday=day.weekday(),
+            hour=local.hour,
+            tus=time_us(local.time()),
+            holiday=day in facts.holidays,
+            days_open=None if opened is None else (day - opened).days,
+            lat=facts.station.lat,
+            lon=facts.station.lon,
+            kwh=priced.kwh,
+            gross=view.gross,
+        )
