@@ -17,21 +17,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
 from offers.rules.applicability import in_circle, validity_window
-from offers.rules.benefits import grant, limit
+from offers.rules.benefits import limit
+from offers.rules.compiled_benefits import compile_worth
 from offers.rules.context import QuoteContext
 from offers.rules.energy_trade import wheeling_line
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import Limits
 from offers.rules.holdout import is_held_out
-from offers.rules.outcome import Eligible, Reason, Rejected
+from offers.rules.outcome import Eligible, Fit, Reason, Rejected
 from offers.rules.qualifier import is_anniversary, kwh_bounds
 from offers.rules.types import GeoCircle, HolidayRule, Offer
-from pricing.engine.compiled import NOT_ACTIVE, Window, compile_window, owner
-from pricing.engine.money import ZERO
+from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
+from pricing.engine.money import PAISA, ZERO
 
 Check = Callable[[QuoteContext], bool]
 UTC = dt.UTC
@@ -47,8 +48,25 @@ def _at_least(path: str, low: Decimal) -> Check:
     return lambda c: field(c) >= low
 
 
+def _window(window: Window) -> Check:
+    """localtime.in_window on integers: the context carries the local wall time in µs and
+    the weekday's bit (and the day before's, for the small hours of a wrapping window)."""
+    start, end, days, shape = window
+    if shape == WHOLE_DAY:
+        return lambda c: bool(days & c.today)
+    if shape == WITHIN:
+        return lambda c: bool(days & c.today) and start <= c.tus < end
+    return lambda c: (
+        bool(days & c.today) if c.tus >= start else c.tus < end and bool(days & c.yesterday)
+    )
+
+
 def _windows(windows: tuple[Window, ...]) -> Check:
-    return lambda c: any(owner(w, c.tus, c.weekday) != NOT_ACTIVE for w in windows)
+    if len(windows) == 1:
+        return _window(windows[0])
+    each = tuple(_window(w) for w in windows)
+
+    return lambda c: any(open_at(c) for open_at in each)
 
 
 def _circles(circles: tuple[GeoCircle, ...]) -> Check:
@@ -193,39 +211,52 @@ def compile_checks(offer: Offer) -> tuple[Check, ...]:
 class CompiledOffer:
     """An offer ready for quoting: evaluate(ctx) == evaluate_in(offer, ctx.view, ctx.facts)."""
 
-    __slots__ = ("_checks", "_wheeling", "offer")
+    __slots__ = ("_cap", "_checks", "_holdout", "_id", "_wheeling", "_worth", "offer")
 
     def __init__(self, offer: Offer) -> None:
         self.offer = offer
+        self._id = offer.id
         self._checks = compile_checks(offer)
+        self._worth = compile_worth(offer.benefit)
+        self._cap = offer.max_discount
+        holdout = offer.holdout
+        self._holdout = holdout if holdout is not None and holdout.share > 0 else None
         line = wheeling_line(offer)
         self._wheeling = ZERO if line is None else line.amount
 
     def evaluate(self, ctx: QuoteContext) -> Eligible | Rejected:
+        outcome = self.assess(ctx)
+        return outcome.eligible() if isinstance(outcome, Fit) else outcome
+
+    def assess(self, ctx: QuoteContext) -> Fit | Rejected:
+        """evaluate(), with an eligible offer as a Fit (select_fits reads those)."""
         for check in self._checks:
             if not check(ctx):
-                return evaluate_in(self.offer, ctx.view, ctx.facts)
-        offer, facts = self.offer, ctx.facts
-        worth = grant(offer.benefit, ctx.view.priced, ctx.view.bases, ctx.customer)
-        amount = limit(offer, worth.amount, facts.limits_for(offer.id), ctx.currency)
-        if isinstance(amount, tuple):
-            return Rejected(offer.id, *amount)
-        if amount <= 0:
-            return Rejected(offer.id, Reason.NO_BENEFIT, f"Offer {offer.id} saves nothing here")
-        presented = facts.codes.get(offer.id)
-        eligible = Eligible(
-            offer=offer,
-            discount=amount,
-            base=worth.base,
-            code=presented.code if presented is not None and presented.matched else "",
-            wheeling=self._wheeling,
-            kwh_drawn=worth.kwh_drawn,
-        )
-        if offer.holdout is not None and is_held_out(offer.holdout, ctx.customer.key, offer.id):
+                outcome = evaluate_in(self.offer, ctx.view, ctx.facts)
+                return outcome.fit() if isinstance(outcome, Eligible) else outcome
+        offer, offer_id, facts = self.offer, self._id, ctx.facts
+        worth, base, kwh_drawn = self._worth(ctx)
+        cap = self._cap
+        if cap is not None and cap < worth:  # min(worth, cap), as limit() does
+            worth = cap
+        limits = facts.limits.get(offer_id) if facts.limits else None
+        if limits is not None and limits.remaining_budget is not None:
+            amount = limit(offer, worth, limits, ctx.currency)  # budget: cut or refuse
+            if isinstance(amount, tuple):
+                return Rejected(offer_id, *amount)
+        else:
+            amount = worth.quantize(PAISA, ROUND_HALF_UP)  # money(), as limit() does
+        if amount <= ZERO:
+            return Rejected(offer_id, Reason.NO_BENEFIT, f"Offer {offer_id} saves nothing here")
+        presented = facts.codes.get(offer_id) if facts.codes else None
+        code = presented.code if presented is not None and presented.matched else ""
+        wheeling = self._wheeling
+        fit = Fit(offer, amount, base, code, wheeling, kwh_drawn, amount - wheeling)
+        if self._holdout is not None and is_held_out(self._holdout, ctx.customer.key, offer_id):
             return Rejected(
-                offer.id,
+                offer_id,
                 Reason.HELD_OUT,
-                f"Offer {offer.id} is withheld from this customer (holdout group)",
-                would_be=eligible,
+                f"Offer {offer_id} is withheld from this customer (holdout group)",
+                would_be=fit.eligible(),
             )
-        return eligible
+        return fit
