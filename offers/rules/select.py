@@ -168,8 +168,13 @@ def select_fits(
     exclusive = [f for f in fits if not f.offer.meta.additive]
     additive = [f for f in fits if f.offer.meta.additive]
     options: list[Stack] = []
-    if exclusive:
-        winner = min(exclusive, key=exclusive_rank)
+    if exclusive:  # min(exclusive, key=exclusive_rank), ranking only the ties
+        winner = exclusive[0]
+        for f in exclusive:
+            if f.net > winner.net or (
+                f.net == winner.net and exclusive_rank(f) < exclusive_rank(winner)
+            ):
+                winner = f
         options.append(single(winner.eligible(), view.priced))
     if additive and (
         not exclusive or sum((max(f.net, ZERO) for f in additive), ZERO) >= winner.net
@@ -200,5 +205,5 @@ def quote_offers(
     are evaluated (the rest cannot apply to this session, and are not listed as
     rejected), each through its compiled checks, on one QuoteContext."""
     ctx = QuoteContext.of(priced, facts)
-    outcomes = [c.assess(ctx) for c in index.compiled_for(ctx)]
+    outcomes = [c.assess_candidate(ctx) for c in index.compiled_for(ctx)]
     return select_fits(outcomes, ctx.view, facts, combination)

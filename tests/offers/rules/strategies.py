@@ -84,9 +84,11 @@ def instants(draw: st.DrawFn) -> dt.datetime:
 
 @st.composite
 def windows(draw: st.DrawFn) -> TimeWindow:
+    """Mostly on the hour (the index decides those exactly), sometimes at :30."""
     start, end = draw(st.integers(0, 23)), draw(st.integers(0, 23))
+    minutes = st.sampled_from([0, 0, 0, 30])
     days = draw(st.frozensets(st.integers(0, 6), min_size=1))
-    return TimeWindow(dt.time(start), dt.time(end), days)
+    return TimeWindow(dt.time(start, draw(minutes)), dt.time(end, draw(minutes)), days)
 
 
 @st.composite

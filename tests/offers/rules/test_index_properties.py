@@ -12,7 +12,7 @@ from offers.rules.context import QuoteContext
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import OfferFacts
 from offers.rules.index import OfferIndex
-from offers.rules.outcome import Eligible, Reason
+from offers.rules.outcome import Eligible, Fit, Reason
 from offers.rules.select import Combination, best_offers, quote_offers
 from offers.rules.types import Applicability, Offer
 from pricing.engine.types import PricedSession
@@ -69,6 +69,16 @@ def test_a_compiled_offer_evaluates_exactly_like_evaluate(case: Case) -> None:
     ctx = QuoteContext.of(session, facts)
     for o in offers:
         assert CompiledOffer(o).evaluate(ctx) == evaluate(o, session, facts)
+
+
+@given(cases())
+def test_a_candidate_needs_only_the_checks_the_index_does_not_decide(case: Case) -> None:
+    offers, session, facts = case
+    ctx = QuoteContext.of(session, facts)
+    for candidate in OfferIndex.build(offers).compiled_for(ctx):
+        outcome = candidate.assess_candidate(ctx)
+        expected = evaluate(candidate.offer, session, facts)
+        assert (outcome.eligible() if isinstance(outcome, Fit) else outcome) == expected
 
 
 @given(cases(), st.sampled_from(Combination))
