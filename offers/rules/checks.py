@@ -6,8 +6,9 @@ is converted, summed or formatted per offer.
 
 Each offer gets every check, and separately the few the candidate index does not decide
 exactly (the minutes of a window that does not open and close on the hour, a geo circle
-inside its box, the currency, the anniversary's date, whether a presented code matched,
-the use limits): an offer the index returned needs only those.
+inside its box, the currency, the anniversary's date, whether a presented code matched):
+an offer the index returned needs only those. The use limits are not checks here: the
+compiled offer reads them itself, once, with its budget.
 """
 
 from __future__ import annotations
@@ -92,20 +93,13 @@ def _code(offer_id: str) -> Check:
     return matched
 
 
-def _uses_left(limits: Limits) -> bool:
+def uses_left(limits: Limits) -> bool:
+    """check_uses() passes: no use limit and no budget at zero."""
     return not (
         (limits.remaining_uses is not None and limits.remaining_uses <= 0)
         or (limits.remaining_customer_uses is not None and limits.remaining_customer_uses <= 0)
         or (limits.remaining_budget is not None and limits.remaining_budget <= 0)
     )
-
-
-def _limits(offer_id: str) -> Check:
-    def left(c: QuoteContext) -> bool:
-        limits = c.facts.limits.get(offer_id)
-        return limits is None or _uses_left(limits)
-
-    return left
 
 
 class _Checks:
@@ -196,7 +190,8 @@ class CompiledChecks(NamedTuple):
 
 
 def compile_checks(offer: Offer) -> CompiledChecks:
-    """The conditions of a quote (not a settlement: codes and limits are checked)."""
+    """The conditions of a quote (not a settlement: codes are checked), but for the use
+    limits, which the compiled offer reads with its budget."""
     checks = _Checks()
     valid_from, valid_until = validity_window(offer)
     if valid_from is not None:
@@ -211,5 +206,4 @@ def compile_checks(offer: Offer) -> CompiledChecks:
     _qualifier_checks(offer, checks)
     if not offer.meta.auto:
         checks.add(_code(offer.id), indexed=False)  # the index: a code was presented
-    checks.add(_limits(offer.id), indexed=False)
     return CompiledChecks(tuple(checks.every), tuple(checks.residual))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP
 
 from offers.rules.benefits import limit
-from offers.rules.checks import compile_checks
+from offers.rules.checks import compile_checks, uses_left
 from offers.rules.compiled_benefits import compile_worth
 from offers.rules.context import QuoteContext
 from offers.rules.energy_trade import wheeling_line
@@ -65,13 +65,16 @@ class CompiledOffer:
         return outcome.fit() if isinstance(outcome, Eligible) else outcome
 
     def _benefit(self, ctx: QuoteContext) -> Fit | Rejected:
-        """What the offer gives once every condition holds, as evaluate_in() works it out."""
+        """What the offer gives once every condition but its limits holds, as evaluate_in()
+        works it out (the limits are read here once: they decide the budget cut too)."""
         offer, offer_id, facts = self.offer, self._id, ctx.facts
+        limits = facts.limits.get(offer_id) if facts.limits else None
+        if limits is not None and not uses_left(limits):
+            return self._reference(ctx)
         worth, base, kwh_drawn = self._worth(ctx)
         cap = self._cap
         if cap is not None and cap < worth:  # min(worth, cap), as limit() does
             worth = cap
-        limits = facts.limits.get(offer_id) if facts.limits else None
         if limits is not None and limits.remaining_budget is not None:
             amount = limit(offer, worth, limits, ctx.currency)  # budget: cut or refuse
             if isinstance(amount, tuple):

@@ -15,7 +15,6 @@ from offers.rules.bases import SessionView
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.types import Base
 from pricing.engine.types import PricedSession, Site
-from pricing.engine.windows import time_us
 
 UTC = dt.UTC
 
@@ -50,32 +49,40 @@ class QuoteContext(NamedTuple):
     @classmethod
     def of(cls, priced: PricedSession, facts: OfferFacts) -> QuoteContext:
         view = SessionView.of(priced)
+        bases, station = view.bases, facts.station
         start = priced.start.astimezone(UTC)
         now = facts.now
         latest = start if now is None else max(start, now.astimezone(UTC))
         local = view.start_local
         day = local.date()
-        opened = facts.station.opened_on
-        return cls(
-            view=view,
-            facts=facts,
-            site=priced.request.site,
-            customer=facts.customer,
-            currency=priced.tariff.currency,
-            operator_code=facts.operator_code,
-            start=start,
-            latest=latest,
-            day=day,
-            weekday=day.weekday(),
-            today=1 << day.weekday(),
-            yesterday=1 << (day.weekday() + 6) % 7,
-            hour=local.hour,
-            tus=time_us(local.time()),
-            holiday=day in facts.holidays,
-            days_open=None if opened is None else (day - opened).days,
-            lat=facts.station.lat,
-            lon=facts.station.lon,
-            kwh=priced.kwh,
-            gross=view.gross,
-            left={base: view.bases.available(base) for base in Base},
+        weekday = day.weekday()
+        tus = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
+        opened = station.opened_on
+        available = bases.available
+        return cls(  # positional, in field order: the cheapest way to build it
+            view,
+            facts,
+            priced.request.site,
+            facts.customer,
+            priced.tariff.currency,
+            facts.operator_code,
+            start,
+            latest,
+            day,
+            weekday,
+            1 << weekday,
+            1 << (weekday + 6) % 7,
+            local.hour,
+            tus + local.microsecond,
+            day in facts.holidays,
+            None if opened is None else (day - opened).days,
+            station.lat,
+            station.lon,
+            priced.kwh,
+            bases.gross,
+            {
+                Base.ENERGY: available(Base.ENERGY),
+                Base.SERVICE_FEE: available(Base.SERVICE_FEE),
+                Base.GROSS: available(Base.GROSS),
+            },
         )

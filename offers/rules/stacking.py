@@ -38,8 +38,15 @@ class Stack:
         return (-self.net, -self.top_priority, len(ids), ids)
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+_TAGS = {  # (additive, auto) -> the discount line's tags
+    (additive, auto): (
+        ("type", "discount"),
+        ("additive", "yes" if additive else "no"),
+        ("auto", "yes" if auto else "no"),
+    )
+    for additive in (False, True)
+    for auto in (False, True)
+}
 
 
 def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> QuoteLine:
@@ -49,11 +56,7 @@ def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> Quote
         title=offer.title,
         amount=-amount,
         tax_rate=priced.tariff.tax_rate,  # every line of a session is taxed at one rate
-        tags=(
-            ("type", "discount"),
-            ("additive", _yes(offer.meta.additive)),
-            ("auto", _yes(offer.meta.auto)),
-        ),
+        tags=_TAGS[offer.meta.additive, offer.meta.auto],
     )
 
 
