@@ -111,10 +111,12 @@ def figures(took: Sequence[int]) -> tuple[float, float, float]:
     )
 
 
-def main(count: int = 2_000) -> None:
+def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -> dict[str, float]:
+    """Run the benchmark and print it; the figures (CPU time) come back for tests."""
     network = build_network()
-    tariff, surges = build_tariff(), build_surges(random.Random(7), tuple(s.site for s in network))
-    offers = build_offers(1000, network=network)
+    sites = tuple(s.site for s in network)
+    tariff, surges = build_tariff(), build_surges(random.Random(7), sites, surge_count)
+    offers = build_offers(offers_count, network=network)
     book, index = compile_book(tariff, surges), OfferIndex.build(offers)
     opt_in = [o.id for o in offers if not o.meta.auto]
     sessions = build_quotes(network, opt_in, build_limits(offers), count)
@@ -149,6 +151,15 @@ def main(count: int = 2_000) -> None:
     )
     timed(fast, sessions[:300])  # warm the caches
     took = {"fast": timed(fast, sessions), "naive": timed(naive, sessions)}
+    fast_cpu, naive_cpu = figures(took["fast"][1]), figures(took["naive"][1])
+    out = {
+        "identical": float(len(sessions)),
+        "median_us": fast_cpu[1],
+        "p99_us": fast_cpu[2],
+        "naive_median_us": naive_cpu[1],
+        "speedup": fast_cpu[0] / naive_cpu[0],
+        "candidates_median": statistics.median(candidates),
+    }
     for clock, column in (("CPU time", 1), ("wall clock", 0)):
         print(f"-- whole quote, {clock}")
         fast_rate, fast_median, _ = figures(took["fast"][column])
@@ -179,6 +190,7 @@ def main(count: int = 2_000) -> None:
             f"   {name:<24} median {figures(took_ns)[1]:>6.1f} µs"
             f"  mean {statistics.mean(took_ns) / 1000:>6.1f} µs"
         )
+    return out
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -127,7 +129,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth, i18n, static -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},  # staff accounts reach every operator's prices
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -140,8 +145,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -162,7 +167,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -171,10 +177,102 @@ if BEHIND_TLS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # The header is preload-eligible (a year, subdomains); opting out is a decision, so
+    # the deploy check that asks for it (security.W021) is silenced only then.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # __Host- cookies are HTTPS-only, host-only and path=/: a sibling subdomain cannot
+    # plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 # Health checks come from load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# === Hardening (branch `hardening`; docs/operations.md) ==============================
+# Kept in one place so that merges with the feature branches stay trivial.
+
+# --- Keys: rotate SECRET_KEY without logging everyone out ------------------------------
+# Old keys, comma-separated, still accepted for sessions, password resets and signing.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+
+# --- Shared cache -------------------------------------------------------------------
+# Beckn rate limits and registry lookups are kept in the cache. The default memory cache is
+# per process, so with several gunicorn workers each would count alone: production sets
+# CACHE_URL=redis://host:6379/1 (a different Redis database from the broker's).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "cpo",
+        }
+    }
+
+# --- Celery queues ------------------------------------------------------------------
+# Off (the default): one queue, and any worker runs every task. On: Beckn work and the
+# ledger rollups get queues of their own, so a long rollup never delays a callback; every
+# worker must then name its queues with -Q (docs/operations.md).
+if env_bool("CELERY_SPLIT_QUEUES", False):
+    CELERY_TASK_ROUTES = {
+        "beckn.*": {"queue": "beckn"},
+        "offers.analytics.*": {"queue": "rollups"},
+    }
+
+# --- Admin location -----------------------------------------------------------------
+ADMIN_URL = (os.environ.get("ADMIN_URL") or "admin").strip("/") + "/"
+
+# --- Request size limits (gunicorn.conf.py limits the request line and headers) -----
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000))
+
+# --- Login throttling (django-axes) -------------------------------------------------
+# A username tried from one address is locked after AXES_FAILURE_LIMIT failures for
+# AXES_COOLOFF_MINUTES; `manage.py axes_reset` (or the admin's "Access attempts") unlocks.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cpo_portal.lockout.locked_out"  # 429, Retry-After, admin frame
+# Behind N reverse proxies the client is the N-th X-Forwarded-For entry from the right.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "cpo_portal.client_ip.client_ip"
+
+# --- Content security policy (django-csp 4) -----------------------------------------
+# No inline script or style: templates load our own static files; a template that truly
+# needs an inline <script> gives it nonce="{{ request.csp_nonce }}".
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# CSP_REPORT_ONLY=1 reports violations (to CSP_REPORT_URI, if set) without blocking; the
+# variable stays out of the settings namespace, where django-csp reads it as a 3.x setting.
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "report-uri": os.environ.get("CSP_REPORT_URI") or None,
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy
+# === End of hardening ================================================================
 
 # --- Celery -------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
@@ -246,4 +344,4 @@ LOGGING = {
 }
 
 # Demo data steps run by `manage.py seed_demo`, in order (see cpo_portal.demo).
-DEMO_SEEDERS = ["cpo_portal.demo"]
+DEMO_SEEDERS = ["cpo_portal.demo", "pricing.demo", "offers.demo"]

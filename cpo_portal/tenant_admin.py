@@ -25,6 +25,8 @@ class TenantScopedMixin:
 
     view_roles: frozenset[str] = tenancy.ALL_ROLES
     edit_roles: frozenset[str] = tenancy.NETWORK_EDITORS
+    # URLs typed without a scheme are https (Django 6.0's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # -- what the user sees ------------------------------------------------------------
     def get_queryset(self, request):
@@ -87,6 +89,13 @@ class TenantAdmin(TenantScopedMixin, SimpleHistoryAdmin):
     """Model admin for tenant-owned models, with audit history and CSV export."""
 
     actions = ["export_csv"]
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A model without HistoricalRecords (StaffMembership) gets Django's own history
+        # page (admin log entries) instead of a 500 from simple-history.
+        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context)
 
     def get_list_filter(self, request):
         out = []

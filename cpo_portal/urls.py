@@ -1,5 +1,6 @@
 """URLs. Other apps are included by dotted name, so this module imports none of them."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,13 +8,13 @@ from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),  # ADMIN_URL, "admin/" unless set
 ]
 
 # Each app contributes its own URL module; names are strings so that cpo_portal, the
 # bottom layer, never imports the layers above it.
 APP_URLS = [
-    # ("pricing/", "pricing.urls"),
+    ("pricing/", "pricing.urls"),
     # ("analytics/", "offers.urls"),
     # ("beckn/", "beckn.urls"),
 ]

@@ -12,6 +12,10 @@ session, referral, anniversary) and, for opt-in offers, the codes the buyer pres
 The index may return offers that evaluation later rejects (a window that opens at 14:30
 is a candidate all of 14:00-15:00), never the reverse: it only drops offers that cannot
 apply. The place part of the mask is remembered per charger.
+
+Two queries: for_quote() / compiled_for() apply every mask (the quote's fast path);
+for_session() / candidates() apply place, validity and weekday only, for a caller that also
+wants to tell the buyer why the offers of this place and day did not apply to them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import TypeVar
 
 from offers.rules.applicability import validity_window
@@ -62,6 +68,9 @@ class OfferIndex:
         self._started = BoundMask([_utc(w[0]) for w in validity], lower=True)
         self._not_ended = BoundMask([_utc(w[1]) for w in validity], lower=False)
         self._week_hours = week_hour_masks([a.windows for a in apps])
+        self._week_days = [  # per local weekday: offers with a window open some hour of it
+            reduce(or_, self._week_hours[day * 24 : day * 24 + 24]) for day in range(7)
+        ]
         self._holidays_only = bits(
             i for i, a in enumerate(apps) if a.holidays is HolidayRule.HOLIDAYS_ONLY
         )
@@ -181,8 +190,30 @@ class OfferIndex:
         """The candidates of one quote, compiled, in the order the offers were given."""
         return _pick(self.compiled, self._mask(ctx))
 
-    def for_session(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
+    def for_quote(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
+        """The offers that may apply to this quote: its place, time, amounts, customer
+        and codes (what quote_offers evaluates)."""
         return tuple(_pick(self.offers, self._mask(QuoteContext.of(priced, facts))))
+
+    def for_session(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
+        """The offers of this place and day, whoever the customer and whatever the hour,
+        the amounts or the codes: the wider set a caller evaluates when the quote should
+        also say why offers nearby did not apply (not ended by the session's start, not
+        only by the quote time)."""
+        site = priced.request.site
+        return self.candidates(
+            at=priced.start,
+            time_zone=site.time_zone,
+            station_code=site.station_code,
+            charger_code=site.charger_code,
+            category_codes=site.category_codes,
+            region=site.region_code,
+            city=site.city_code,
+            site_kind=site.site_kind,
+            operator_code=facts.operator_code,
+            lat=facts.station.lat,
+            lon=facts.station.lon,
+        )
 
     def candidates(
         self,
@@ -199,11 +230,11 @@ class OfferIndex:
         lat: float | None = None,
         lon: float | None = None,
     ) -> tuple[Offer, ...]:
-        """Offers that may apply at a place to a session starting at `at` (aware; local
-        time read in `time_zone`, or in `at`'s own zone), whoever the customer is and
-        whatever codes they bring, in the order they were given."""
+        """Offers that may apply at a place on the day of `at` (aware; the weekday read in
+        `time_zone`, or in `at`'s own zone) and are valid at `at`, whoever the customer is
+        and whatever codes they bring, in the order they were given."""
         start = at.astimezone(UTC)
-        wall = local(at, time_zone) if time_zone else at
+        weekday = (local(at, time_zone) if time_zone else at).weekday()
         mask = self._place(
             station_code,
             charger_code,
@@ -215,8 +246,8 @@ class OfferIndex:
             lat,
             lon,
         )
-        mask &= self._when(start, start, wall.weekday(), wall.hour)
-        return tuple(_pick(self.offers, mask))
+        mask &= self._started.mask(start) & self._not_ended.mask(start)
+        return tuple(_pick(self.offers, mask & self._week_days[weekday]))
 
 
 def _pick(items: tuple[T, ...], mask: int) -> list[T]:

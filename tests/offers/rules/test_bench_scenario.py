@@ -33,6 +33,6 @@ def test_index_and_naive_scan_agree_on_the_scenario() -> None:
     offers = build_offers(300, network=network)
     index = OfferIndex.build(offers)
     for priced, facts in build_sessions(network, 40, offers=offers):
-        assert len(index.for_session(priced, facts)) < len(offers) // 5
+        assert len(index.for_quote(priced, facts)) < len(offers) // 5
         fast, slow = quote_offers(index, priced, facts), best_offers(offers, priced, facts)
         assert (fast.lines, fast.applied) == (slow.lines, slow.applied)

@@ -38,6 +38,7 @@ INDEXED = {
     Reason.CODE_REQUIRED,
 }
 
+PLACE_OR_TIME = {Reason.NOT_STARTED, Reason.EXPIRED, Reason.NOT_VALID_HERE, Reason.NOT_VALID_NOW}
 Case = tuple[list[Offer], PricedSession, OfferFacts]
 
 
@@ -54,13 +55,25 @@ def cases(draw: st.DrawFn) -> Case:
 @given(cases())
 def test_index_never_loses_an_offer_that_could_apply(case: Case) -> None:
     offers, session, facts = case
-    found = {o.id for o in OfferIndex.build(offers).for_session(session, facts)}
+    found = {o.id for o in OfferIndex.build(offers).for_quote(session, facts)}
     for o in offers:
         outcome = evaluate(o, session, facts)
         if isinstance(outcome, Eligible) or outcome.reason is Reason.HELD_OUT:
             assert o.id in found, (o, outcome)
         elif o.id not in found:
             assert outcome.reason in INDEXED, (o, outcome)
+
+
+@given(cases())
+def test_the_offers_of_the_place_and_day_are_all_there(case: Case) -> None:
+    """for_session: every offer rejected for anything but place or time is kept, so a
+    caller can say why it did not apply."""
+    offers, session, facts = case
+    found = {o.id for o in OfferIndex.build(offers).for_session(session, facts)}
+    for o in offers:
+        outcome = evaluate(o, session, facts)
+        if isinstance(outcome, Eligible) or outcome.reason not in PLACE_OR_TIME:
+            assert o.id in found, (o, outcome)
 
 
 @given(cases())

@@ -1,0 +1,143 @@
+"""Run every benchmark script in bench/ and write a short markdown summary (`make bench`).
+
+A script is a module of bench/ with a `__main__` guard, run as `python -m bench.<name>` and
+printing its own figures; modules without one are shared helpers. This runner runs them
+one after the other (they would skew each other in parallel), each with a time limit, and
+collects what they printed into bench/results/summary.md (gitignored) and stdout. A script
+that is missing, fails or overruns is reported as such; the others still run.
+
+    python bench/run_all.py [--timeout SECONDS] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+# The figures issue 7 asks for; a script not written yet shows as "not present".
+EXPECTED = {
+    "beckn_ack.py": "the Beckn ACK path against a bare DRF view",
+    "quote.py": "quotes per second with 1,000 offers",
+    "callbacks.py": "callback deliveries per second with two workers",
+    "on_search.py": "on_search queries and time, 2,000 chargers and 200 offers",
+    "dashboard.py": "the analytics dashboard at 5 million ledger rows",
+}
+TAIL = 60  # lines of output kept per script in the summary
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    status: str  # "ok", "not present", "failed (exit N)", "timed out after N s"
+    seconds: float | None = None
+    output: str = ""
+
+
+def is_script(path: Path) -> bool:
+    return (
+        path.name != Path(__file__).name
+        and not path.name.startswith("_")
+        and 'if __name__ == "__main__":' in path.read_text(errors="replace")
+    )
+
+
+def discover(bench_dir: Path) -> list[str]:
+    return sorted(path.name for path in bench_dir.glob("*.py") if is_script(path))
+
+
+def run_one(bench_dir: Path, name: str, timeout: float) -> Result:
+    path = bench_dir / name
+    if not path.is_file():
+        return Result(name, "not present")
+    started = time.perf_counter()
+    # Its own process group, so a timeout also stops any worker or server it started.
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"{bench_dir.name}.{path.stem}"],
+        cwd=bench_dir.parent,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(bench_dir.parent), str(ROOT)])},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, _ = process.communicate()
+        return Result(path.name, f"timed out after {timeout:g} s", timeout, stdout)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        output = stdout + "\n--- stderr ---\n" + stderr
+        return Result(path.name, f"failed (exit {process.returncode})", seconds, output)
+    return Result(path.name, "ok", seconds, stdout)
+
+
+def run_all(bench_dir: Path, names: list[str], timeout: float) -> list[Result]:
+    results = []
+    for name in names:
+        print(f"--- {name}", file=sys.stderr, flush=True)
+        results.append(run_one(bench_dir, name, timeout))
+    return results
+
+
+def _tail(text: str) -> str:
+    lines = text.strip().splitlines()
+    if len(lines) > TAIL:
+        lines = [f"... ({len(lines) - TAIL} earlier lines left out)", *lines[-TAIL:]]
+    return "\n".join(lines)
+
+
+def summary(results: list[Result]) -> str:
+    database = (os.environ.get("DATABASE_URL") or "sqlite").split(":", 1)[0]
+    broker = (os.environ.get("CELERY_BROKER_URL") or "filesystem").split(":", 1)[0]
+    out = [
+        "# Benchmark summary",
+        "",
+        f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs, database {database}, broker {broker}.",
+        "",
+        "| script | measures | status | seconds |",
+        "| --- | --- | --- | --- |",
+    ]
+    for result in results:
+        seconds = "" if result.seconds is None else f"{result.seconds:.1f}"
+        what = EXPECTED.get(result.name, "")
+        out.append(f"| {result.name} | {what} | {result.status} | {seconds} |")
+    for result in results:
+        if result.output.strip():
+            out += ["", f"## {result.name}: {result.status}", "", "```text"]
+            out += [_tail(result.output), "```"]
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_timeout = float(os.environ.get("BENCH_TIMEOUT", 900))
+    parser.add_argument("--timeout", type=float, default=default_timeout, help="per script")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="e.g. quote.py")
+    parser.add_argument("--dir", type=Path, default=BENCH_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "summary.md")
+    args = parser.parse_args(argv)
+
+    names = args.only or sorted(set(EXPECTED) | set(discover(args.dir)))
+    results = run_all(args.dir, names, args.timeout)
+    text = summary(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    print(text)
+    print(f"(written to {args.out})", file=sys.stderr)
+    return 0 if all(r.status in ("ok", "not present") for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""gunicorn settings for deployments: `gunicorn -c gunicorn.conf.py` (docs/operations.md).
+
+Everything tunable comes from the environment, like the Django settings. gunicorn sits
+behind a TLS-terminating proxy that sets X-Forwarded-Proto (and X-Forwarded-For, see
+TRUSTED_PROXY_COUNT in the settings).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+wsgi_app = "cpo_portal.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"
+
+# Processes x threads bounds concurrent requests, and every one may hold a database
+# connection: keep workers * threads below the PostgreSQL connection budget.
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
+threads = _int("GUNICORN_THREADS", 1)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# A request may not take longer than this (the Beckn ACK path takes milliseconds; the
+# slowest admin pages and exports take seconds). A stuck worker is killed and replaced.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)  # above the proxy's idle timeout to its upstream
+# Recycle workers now and then so slow leaks never matter; jitter avoids all at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# Request line and headers; bodies are limited by DATA_UPLOAD_MAX_MEMORY_SIZE in Django.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# Only these proxy addresses may set X-Forwarded-Proto for gunicorn itself.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs to stdout/stderr for the process manager; %(L)s is the request time in seconds.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s" xff="%({x-forwarded-for}i)s"'
+
+# The heartbeat file on tmpfs, so a slow disk never makes the arbiter kill healthy workers.
+if Path("/dev/shm").is_dir():  # noqa: S108 (a directory choice, not a temp file)
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
+# gunicorn >= 25 opens a control socket in $HOME by default; several instances on one host
+# would share it, so it stays off unless GUNICORN_CONTROL_SOCKET names a path.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -1,0 +1,142 @@
+"""Admin forms. Validation lives in the model (Offer.clean); the forms add what only a
+form can check: many-to-many choices against the offer's operator."""
+
+from __future__ import annotations
+
+from django import forms
+
+from offers.models import Offer
+from offers.models.offer_checks import BENEFIT_FIELDS
+
+# Fieldsets of benefit fields: (title, fields). Which kinds show each one is derived from
+# BENEFIT_FIELDS, so the form, its JavaScript and the server checks cannot disagree.
+BENEFIT_GROUPS = [
+    ("Percent", ["percent"]),
+    ("Discount base", ["base"]),
+    ("Fixed amount", ["amount"]),
+    ("Rate", ["rate_per_kwh"]),
+    ("Free energy", ["free_kwh"]),
+    ("Buy X kWh, get Y kWh", [("buy_kwh", "get_kwh")]),
+    ("Slabs", ["slabs", "slab_mode"]),
+    ("Credit", ["credit_plan"]),
+    (
+        "EnergyTradeOffer terms",
+        [
+            "pricing_model",
+            "fixed_price",
+            "tod_rates",
+            ("wheeling_amount", "wheeling_currency"),
+            "wheeling_description",
+            ("min_quantity", "max_quantity"),
+            "settlement_type",
+        ],
+    ),
+]
+
+
+def _flat(fields) -> list[str]:
+    out: list[str] = []
+    for f in fields:
+        out.extend(f if isinstance(f, tuple) else [f])
+    return out
+
+
+def benefit_fieldsets() -> list[tuple[str, dict]]:
+    sets = []
+    for title, fields in BENEFIT_GROUPS:
+        names = set(_flat(fields))
+        kinds = [k for k, (req, opt) in BENEFIT_FIELDS.items() if names & set(req + opt)]
+        classes = ["benefit-group", *(f"for-{k}" for k in kinds)]
+        sets.append((title, {"fields": fields, "classes": classes}))
+    return sets
+
+
+OFFER_FIELDSETS = [
+    (
+        None,
+        {
+            "fields": [
+                "operator",
+                ("code", "status"),
+                "title",
+                "short_desc",
+                ("type_label", "ondc_type"),
+            ]
+        },
+    ),
+    ("Benefit", {"fields": ["benefit_kind"]}),
+    *benefit_fieldsets(),
+    (
+        "Where (applicability)",
+        {
+            "fields": [
+                "stations",
+                "chargers",
+                "region_codes",
+                "city_codes",
+                "site_kinds",
+                "category_codes",
+                ("geo_lat", "geo_lon", "geo_radius_km"),
+            ]
+        },
+    ),
+    (
+        "When",
+        {
+            "fields": [
+                ("valid_from", "valid_until"),
+                "days_of_week",
+                ("window_start", "window_end"),
+                "holidays",
+                "launch_days",
+            ]
+        },
+    ),
+    (
+        "Who (qualifier)",
+        {
+            "fields": [
+                "min_session_value",
+                ("min_kwh", "max_kwh"),
+                "segments",
+                "tiers",
+                ("members_only", "first_session_only", "referred_only"),
+                "anniversary_days",
+            ]
+        },
+    ),
+    (
+        "Meta, limits and holdout",
+        {
+            "fields": [
+                ("auto", "additive", "priority"),
+                "max_discount",
+                ("max_uses", "max_uses_per_customer"),
+                ("budget", "budget_policy"),
+                "holdout_percent",
+            ]
+        },
+    ),
+]
+OFFER_FIELDS = [n for _title, spec in OFFER_FIELDSETS for n in _flat(spec["fields"])]
+
+
+class OfferForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = OFFER_FIELDS
+
+    class Media:
+        js = ["offers/offer_form.js"]
+        css = {"all": ["offers/offers.css"]}
+
+    def clean(self):
+        data = super().clean()
+        operator = data.get("operator") or getattr(self.instance, "operator", None)
+        if operator is None:
+            return data
+        for name in ("stations", "chargers"):
+            foreign = [str(x) for x in data.get(name) or () if x.operator_id != operator.pk]
+            if foreign:
+                self.add_error(name, f"Not {operator.name}'s: {', '.join(foreign)}.")
+        return data

@@ -1,0 +1,136 @@
+"""Offers in the admin: forms that show what a benefit needs, clone/pause/resume, usage
+and what is left of each limit, the multi-use code inline, and the simulator."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.urls import path
+
+from cpo_portal import tenancy
+from cpo_portal.tenant_admin import TenantAdmin, TenantInline
+from offers.models import Offer, OfferCode, OfferStatus
+
+from .forms import OFFER_FIELDSETS, OfferForm
+from .simulate import simulate_view
+
+
+class MultiUseCodeInline(TenantInline):
+    model = OfferCode
+    fields = ["code"]
+    max_num = 1
+    verbose_name = "multi-use code"
+    verbose_name_plural = "multi-use code (e.g. WEEKEND25; single-use codes come in batches)"
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.PRICING_EDITORS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(batch__isnull=True)
+
+
+def _copy_code(code: str, taken: set[str]) -> str:
+    n = 1
+    while True:
+        candidate = f"{code[:56]}-copy{'' if n == 1 else n}"
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+@admin.register(Offer)
+class OfferAdmin(TenantAdmin):
+    form = OfferForm
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.PRICING_EDITORS
+    inlines = [MultiUseCodeInline]
+    list_display = [
+        "code",
+        "title",
+        "benefit_kind",
+        "status",
+        "auto",
+        "additive",
+        "priority",
+        "uses",
+        "remaining_uses",
+        "remaining_budget",
+        "operator",
+    ]
+    list_filter = ["operator", "status", "benefit_kind", "type_label", "auto", "additive"]
+    list_select_related = ["usage", "operator"]
+    search_fields = ["code", "title", "short_desc"]
+    filter_horizontal = ["stations", "chargers"]
+    actions = [*TenantAdmin.actions, "clone", "pause", "resume"]
+    change_list_template = "admin/offers/offer/change_list.html"
+    change_form_template = "admin/offers/offer/change_form.html"
+    fieldsets = OFFER_FIELDSETS
+
+    @admin.display(description="uses", ordering="usage__uses")
+    def uses(self, obj: Offer) -> int:
+        return obj.usage.uses if hasattr(obj, "usage") else 0
+
+    @admin.display(description="uses left")
+    def remaining_uses(self, obj: Offer) -> str:
+        if obj.max_uses is None:
+            return "∞"
+        return str(max(obj.max_uses - self.uses(obj), 0))
+
+    @admin.display(description="budget left")
+    def remaining_budget(self, obj: Offer) -> str:
+        if obj.budget is None:
+            return "—"
+        spent = obj.usage.budget_spent if hasattr(obj, "usage") else 0
+        return f"{max(obj.budget - spent, 0):.2f}"
+
+    def _editable(self, request, queryset):
+        return tenancy.scope(queryset, request.user, self.edit_roles)
+
+    def _set_status(self, request, queryset, old: str, new: str, verb: str) -> None:
+        changed = []
+        for offer in self._editable(request, queryset).filter(status=old):
+            offer.status = new
+            offer.save()  # signals: the catalog and the history see it
+            changed.append(offer.code)
+        self.message_user(
+            request,
+            f"{verb} {len(changed)} offer(s): {', '.join(changed) or '-'}.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Pause selected offers", permissions=["change"])
+    def pause(self, request, queryset):
+        self._set_status(request, queryset, OfferStatus.ACTIVE, OfferStatus.PAUSED, "Paused")
+
+    @admin.action(description="Resume selected offers", permissions=["change"])
+    def resume(self, request, queryset):
+        self._set_status(request, queryset, OfferStatus.PAUSED, OfferStatus.ACTIVE, "Resumed")
+
+    @admin.action(description="Clone selected offers (as drafts)", permissions=["change"])
+    def clone(self, request, queryset):
+        made = []
+        with transaction.atomic():
+            for offer in self._editable(request, queryset).prefetch_related("stations", "chargers"):
+                taken = set(
+                    Offer.objects.filter(operator_id=offer.operator_id).values_list(
+                        "code", flat=True
+                    )
+                )
+                stations, chargers = list(offer.stations.all()), list(offer.chargers.all())
+                offer.pk, offer.id = None, None
+                offer._state.adding = True
+                offer._prefetched_objects_cache = {}
+                offer.code = _copy_code(offer.code, taken)
+                offer.title = f"{offer.title} (copy)"[:200]
+                offer.status = OfferStatus.DRAFT
+                offer.save()
+                offer.stations.set(stations)
+                offer.chargers.set(chargers)
+                made.append(offer.code)
+        self.message_user(request, f"Cloned as drafts: {', '.join(made) or '-'}.", messages.SUCCESS)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(simulate_view(self))
+        return [
+            path("simulate/", view, name="offers_offer_simulate"),
+            *super().get_urls(),
+        ]

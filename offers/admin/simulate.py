@@ -1,0 +1,156 @@
+"""Simulate offers on a sample session: pick a charger, a start, kWh or an amount, a
+customer (real, by phone or e-mail, or made up: segment, tier, flags) and codes; see the
+quote with the offers applied and every rejection with its reason. Any role may look;
+drafts and paused offers can be previewed before they go live."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+
+from cpo_portal import tenancy
+from cpo_portal.models import Charger
+from offers.customers import ContactError, customer_key
+from offers.models import Offer
+from offers.rules.facts import CustomerFacts
+from pricing.engine import PricingSetupError, QuoteInputError
+from pricing.quote_json import quote_to_dict
+from pricing.services import NoTariffError
+
+
+class SimulateForm(forms.Form):
+    charger = forms.ModelChoiceField(queryset=Charger.objects.none())
+    start = forms.DateTimeField(
+        label="Local start",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Wall-clock time at the station.",
+    )
+    kwh = forms.DecimalField(label="kWh", required=False, min_value=Decimal("0.001"))
+    amount = forms.DecimalField(
+        label="or an amount (₹)", required=False, min_value=Decimal("0.01"), decimal_places=2
+    )
+    contact = forms.CharField(
+        label="Customer phone or e-mail",
+        required=False,
+        help_text="Hashed at once, never stored; a known customer's attributes are used.",
+    )
+    segment = forms.CharField(required=False, max_length=32)
+    tier = forms.CharField(required=False, max_length=32)
+    member = forms.BooleanField(required=False)
+    referred = forms.BooleanField(required=False)
+    first_session = forms.BooleanField(required=False)
+    joined_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    codes = forms.CharField(required=False, help_text="Codes presented, comma-separated.")
+    offers = forms.ModelMultipleChoiceField(
+        queryset=Offer.objects.none(),
+        required=False,
+        help_text="Offers to preview whatever their status (drafts, paused), as if opted in.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        chargers = Charger.objects.select_related("station", "operator")
+        self.fields["charger"].queryset = tenancy.scope(chargers, user, tenancy.ALL_ROLES)
+        self.fields["offers"].queryset = tenancy.scope(Offer.objects.all(), user, tenancy.ALL_ROLES)
+
+    def clean_contact(self) -> str:
+        contact = self.cleaned_data["contact"].strip()
+        if not contact:
+            return ""
+        try:
+            return customer_key(email=contact) if "@" in contact else customer_key(phone=contact)
+        except ContactError:
+            raise forms.ValidationError("Not a phone number or e-mail address.") from None
+
+    def clean(self):
+        data = super().clean()
+        kwh, amount = data.get("kwh"), data.get("amount")
+        if kwh is not None and amount is not None:
+            raise forms.ValidationError("Give kWh or an amount, not both.")
+        if kwh is None and amount is None and not self.errors:
+            raise forms.ValidationError("Give the kWh to deliver or an amount to spend.")
+        charger, offers = data.get("charger"), data.get("offers") or []
+        if charger is not None and any(o.operator_id != charger.operator_id for o in offers):
+            self.add_error("offers", "Pick offers of the charger's operator.")
+        if charger is not None and isinstance(data.get("start"), dt.datetime):
+            zone = ZoneInfo(charger.station.time_zone)
+            data["start"] = data["start"].replace(tzinfo=None).replace(tzinfo=zone)
+        return data
+
+    def customer(self) -> CustomerFacts | None:
+        """Made-up attributes replace the database's; none given: the real customer."""
+        d = self.cleaned_data
+        flags = (
+            d.get("segment"),
+            d.get("tier"),
+            d.get("member"),
+            d.get("referred"),
+            d.get("first_session"),
+            d.get("joined_on"),
+        )
+        if not any(flags):
+            return None
+        return CustomerFacts(
+            key=d.get("contact", ""),
+            segment=d.get("segment", ""),
+            tier=d.get("tier", ""),
+            member=d.get("member", False),
+            referred=d.get("referred", False),
+            first_session=d.get("first_session", False),
+            joined_on=d.get("joined_on"),
+        )
+
+
+def simulate(form: SimulateForm) -> dict:
+    from offers.services.quoting import quote_with_offers
+
+    d = form.cleaned_data
+    charger = d["charger"]
+    previewed = list(d.get("offers") or [])
+    try:
+        oq = quote_with_offers(
+            charger,
+            d["start"],
+            kwh=d.get("kwh"),
+            amount=d.get("amount"),
+            customer_key=d.get("contact", ""),
+            customer=form.customer(),
+            codes=[c.strip() for c in (d.get("codes") or "").split(",") if c.strip()],
+            offer_ids=[o.code for o in previewed],
+            preview=[o.pk for o in previewed],
+        )
+    except (QuoteInputError, NoTariffError, PricingSetupError) as exc:
+        return {"error": str(exc)}
+    return {
+        "oq": oq,
+        "quote": quote_to_dict(oq.quote, zone=ZoneInfo(charger.station.time_zone)),
+        "charger": charger,
+    }
+
+
+def simulate_view(model_admin):
+    def view(request):
+        if not model_admin.has_view_permission(request):
+            raise PermissionDenied
+        initial = {}
+        if request.GET.get("offer", "").isdigit():
+            initial["offers"] = [int(request.GET["offer"])]
+        has_input = "charger" in request.GET
+        form = SimulateForm(request.GET if has_input else None, user=request.user, initial=initial)
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "title": "Simulate offers on a session",
+            "opts": model_admin.model._meta,
+            "form": form,
+        }
+        if has_input and form.is_valid():
+            context.update(simulate(form))
+        return TemplateResponse(request, "admin/offers/simulate.html", context)
+
+    return view

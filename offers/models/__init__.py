@@ -1,0 +1,35 @@
+from .catalog import CatalogVersion
+from .choices import (
+    BenefitKind,
+    BudgetPolicy,
+    CreditKind,
+    DegOfferType,
+    OfferStatus,
+    OndcType,
+    RedemptionKind,
+)
+from .codes import CodeBatch, OfferCode
+from .customers import CreditAccount, Customer
+from .ledger import AppendOnlyError, Redemption
+from .offer import Offer
+from .usage import CustomerOfferUsage, OfferUsage
+
+__all__ = [
+    "AppendOnlyError",
+    "BenefitKind",
+    "BudgetPolicy",
+    "CatalogVersion",
+    "CodeBatch",
+    "CreditAccount",
+    "CreditKind",
+    "Customer",
+    "CustomerOfferUsage",
+    "DegOfferType",
+    "Offer",
+    "OfferCode",
+    "OfferStatus",
+    "OfferUsage",
+    "OndcType",
+    "Redemption",
+    "RedemptionKind",
+]

@@ -1,0 +1,102 @@
+"""Offer codes: one multi-use code per offer (WEEKEND25) and batches of single-use codes.
+
+Codes are stored upper-case and are unique per operator across both kinds, so a code
+presented at a station names exactly one offer. A single-use code is consumed by a
+conditional UPDATE (used_at IS NULL), never by reading it first.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from cpo_portal.models import Operator
+
+from .offer import Offer
+
+code_text = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9\-]{2,39}$", "Use 3-40 letters, digits or hyphens."
+)
+prefix_text = RegexValidator(r"^[A-Za-z0-9]{0,12}$", "Use up to 12 letters or digits.")
+MAX_BATCH = 100_000
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()
+
+
+class CodeBatch(models.Model):
+    TENANT_PATH = "offer__operator"
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="batches")
+    prefix = models.CharField(max_length=12, blank=True, validators=[prefix_text])
+    count = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_BATCH)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "code batches"
+
+    def __str__(self) -> str:
+        return f"{self.count} codes {self.prefix}… for {self.offer.code}"
+
+    def clean(self) -> None:
+        self.prefix = normalise_code(self.prefix)
+
+
+class OfferCode(models.Model):
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="offer_codes")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(max_length=40, validators=[code_text])
+    batch = models.ForeignKey(
+        CodeBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="codes"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.CharField("used by (customer key)", max_length=64, blank=True)
+    used_order = models.CharField("used on order", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["used_at", "used_by", "used_order"])
+
+    class Meta:
+        ordering = ["offer", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "code"], name="offer_code_unique"),
+            models.UniqueConstraint(
+                fields=["offer"],
+                condition=models.Q(batch__isnull=True),
+                name="one_multi_use_code_per_offer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        self.code = normalise_code(self.code)
+        if self.offer_id and not self.operator_id:
+            self.operator_id = self.offer.operator_id
+        super().save(*args, **kwargs)
+
+    @property
+    def single_use(self) -> bool:
+        return self.batch_id is not None
+
+    def clean(self) -> None:
+        self.code = normalise_code(self.code)
+        if self.offer_id and not self.operator_id:
+            self.operator_id = self.offer.operator_id
+        if self.offer_id and self.offer.operator_id != self.operator_id:
+            raise ValidationError({"offer": "The offer belongs to another operator."})

@@ -1,0 +1,154 @@
+"""Each operator's active offers, converted to the rules' dataclasses and indexed once.
+
+The compiled catalog is kept per process and rebuilt when the operator's CatalogVersion
+moves (offers, their places or their codes changed): checking costs one primary-key read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from cpo_portal.models import Charger, Operator, Station
+from offers.conversion import TermsError, to_rule_offer
+from offers.models import CatalogVersion, Offer, OfferCode, OfferStatus
+from offers.rules.index import OfferIndex
+from offers.rules.types import Offer as RuleOffer
+from offers.rules.types import OfferDefinitionError
+from offers.snapshot import terms_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferInfo:
+    """An offer as quoting and the ledger need it: the rules' view plus limits and ids."""
+
+    pk: int
+    rule: RuleOffer
+    status: str
+    benefit_kind: str
+    max_uses: int | None
+    max_uses_per_customer: int | None
+    budget: Decimal | None
+    has_codes: bool
+    terms: dict
+
+    @property
+    def code(self) -> str:
+        return self.rule.id
+
+    @property
+    def limited(self) -> bool:
+        return (
+            self.max_uses is not None
+            or self.max_uses_per_customer is not None
+            or self.budget is not None
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    operator_id: int
+    operator_code: str
+    currency: str
+    version: int
+    index: OfferIndex
+    offers: Mapping[str, OfferInfo]  # active offers by offer id
+    multi_use_codes: Mapping[str, str]  # multi-use code -> offer id
+
+
+_CATALOGS: dict[int, Catalog] = {}
+
+
+def offers_with_places(queryset):
+    return queryset.prefetch_related(
+        Prefetch("stations", queryset=Station.objects.only("id", "code")),
+        Prefetch("chargers", queryset=Charger.objects.only("id", "code")),
+    )
+
+
+def info_of(offer: Offer, operator: Operator, has_codes: bool) -> OfferInfo | None:
+    """The offer converted, or None (logged) if its stored terms cannot be priced."""
+    stations = [s.code for s in offer.stations.all()]
+    chargers = [c.code for c in offer.chargers.all()]
+    try:
+        rule = to_rule_offer(
+            offer,
+            operator_code=operator.code,
+            currency=operator.currency,
+            station_codes=stations,
+            charger_codes=chargers,
+        )
+    except (TermsError, OfferDefinitionError, ValueError, TypeError) as exc:
+        log.warning("offer %s (%s) skipped: %s", offer.pk, offer.code, exc)
+        return None
+    return OfferInfo(
+        pk=offer.pk,
+        rule=rule,
+        status=offer.status,
+        benefit_kind=offer.benefit_kind,
+        max_uses=offer.max_uses,
+        max_uses_per_customer=offer.max_uses_per_customer,
+        budget=offer.budget,
+        has_codes=has_codes,
+        terms=terms_of(offer, stations, chargers),
+    )
+
+
+def infos(queryset, operator: Operator) -> list[OfferInfo]:
+    offers = list(offers_with_places(queryset))
+    coded = set(
+        OfferCode.objects.filter(offer__in=[o.pk for o in offers])
+        .values_list("offer_id", flat=True)
+        .distinct()
+    )
+    found = (info_of(o, operator, o.pk in coded) for o in offers)
+    return [i for i in found if i is not None]
+
+
+def build_catalog(operator: Operator, version: int) -> Catalog:
+    active = infos(Offer.objects.filter(operator=operator, status=OfferStatus.ACTIVE), operator)
+    multi = dict(
+        OfferCode.objects.filter(
+            operator=operator, batch__isnull=True, offer__status=OfferStatus.ACTIVE
+        ).values_list("code", "offer__code")
+    )
+    return Catalog(
+        operator_id=operator.pk,
+        operator_code=operator.code,
+        currency=operator.currency,
+        version=version,
+        index=OfferIndex.build(i.rule for i in active),
+        offers={i.code: i for i in active},
+        multi_use_codes=multi,
+    )
+
+
+def catalog_for(operator: Operator) -> Catalog:
+    version = CatalogVersion.current(operator.pk)
+    cached = _CATALOGS.get(operator.pk)
+    if cached is None or cached.version != version or version == 0:
+        cached = build_catalog(operator, version)
+        _CATALOGS[operator.pk] = cached
+    return cached
+
+
+def forget_catalog(operator_id: int | None = None) -> None:
+    if operator_id is None:
+        _CATALOGS.clear()
+    else:
+        _CATALOGS.pop(operator_id, None)
+
+
+def by_pk(catalog: Catalog) -> dict[int, OfferInfo]:
+    return {i.pk: i for i in catalog.offers.values()}
+
+
+def lookup(operator: Operator, codes: Iterable[str]) -> list[OfferInfo]:
+    """Offers of any status by offer id (for requests naming an offer not in the catalog)."""
+    return infos(Offer.objects.filter(operator=operator, code__in=list(codes)), operator)

@@ -1,0 +1,129 @@
+"""Facts the rules read, loaded with one query each: the customer, their credit, what is
+left of each offer's limits, and the codes presented."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+
+from offers.models import CreditAccount, CreditKind, Customer, CustomerOfferUsage, OfferUsage
+from offers.models.codes import OfferCode, normalise_code
+from offers.rules.facts import CreditBalance, CustomerFacts, Limits
+
+from .catalog import OfferInfo
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def load_customer(operator_id: int, key: str) -> CustomerFacts:
+    """A customer never seen before is on their first session."""
+    if not key:
+        return CustomerFacts()
+    row = (
+        Customer.objects.filter(operator_id=operator_id, key=key)
+        .values("segment", "tier", "member", "referred", "joined_on", "first_session_done")
+        .first()
+    )
+    if row is None:
+        return CustomerFacts(key=key, first_session=True)
+    return CustomerFacts(
+        key=key,
+        segment=row["segment"],
+        tier=row["tier"],
+        member=row["member"],
+        first_session=not row["first_session_done"],
+        referred=row["referred"],
+        joined_on=row["joined_on"],
+    )
+
+
+def balance_of(account: CreditAccount, today: dt.date) -> CreditBalance:
+    """A kWh package not yet refilled this month counts as refilled (the refill itself is
+    written when credit is drawn)."""
+    if account.kind == CreditKind.RUPEES:
+        return CreditBalance(account=account.plan, amount=account.balance_amount)
+    kwh = account.balance_kwh
+    due = account.monthly_kwh is not None and (
+        account.period_start is None or account.period_start < month_start(today)
+    )
+    return CreditBalance(account=account.plan, kwh=account.monthly_kwh if due else kwh)
+
+
+def credit_accounts(operator_id: int, key: str, plans: Iterable[str]):
+    return CreditAccount.objects.filter(
+        operator_id=operator_id, members__key=key, plan__in=list(plans)
+    ).order_by("plan", "pk")
+
+
+def load_credits(
+    operator_id: int, key: str, plans: Iterable[str], today: dt.date
+) -> tuple[CreditBalance, ...]:
+    """One balance per plan: the first of the customer's accounts on it (family plans
+    share one account between members)."""
+    plans = set(plans)
+    if not key or not plans:
+        return ()
+    seen: dict[str, CreditBalance] = {}
+    for account in credit_accounts(operator_id, key, plans):
+        seen.setdefault(account.plan, balance_of(account, today))
+    return tuple(seen.values())
+
+
+def limits_from(info: OfferInfo, uses: int, spent: Decimal, customer_uses: int | None) -> Limits:
+    return Limits(
+        remaining_uses=None if info.max_uses is None else info.max_uses - uses,
+        remaining_customer_uses=(
+            None
+            if info.max_uses_per_customer is None or customer_uses is None
+            else info.max_uses_per_customer - customer_uses
+        ),
+        remaining_budget=None if info.budget is None else info.budget - spent,
+    )
+
+
+def load_limits(infos: Sequence[OfferInfo], key: str) -> dict[str, Limits]:
+    """Remaining uses and budget of the limited offers among `infos`. Anonymous customers
+    have no per-customer count (the customer limit is checked when the key is known)."""
+    limited = {i.pk: i for i in infos if i.limited}
+    if not limited:
+        return {}
+    rows = OfferUsage.objects.filter(offer_id__in=list(limited))
+    if key:
+        mine = CustomerOfferUsage.objects.filter(offer_id=OuterRef("offer_id"), customer_key=key)
+        rows = rows.annotate(mine=Subquery(mine.values("uses")[:1]))
+    out = {}
+    for row in rows:
+        info = limited[row.offer_id]
+        customer_uses = (getattr(row, "mine", None) or 0) if key else None
+        out[info.code] = limits_from(info, row.uses, row.budget_spent, customer_uses)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CodeMatch:
+    pk: int
+    code: str
+    offer_pk: int
+    offer_code: str
+    single_use: bool
+    used: bool
+
+
+def match_codes(operator_id: int, codes: Iterable[str]) -> dict[str, CodeMatch]:
+    """Presented codes (normalised) that exist at the operator, by code."""
+    wanted = {normalise_code(c) for c in codes if c and c.strip()}
+    if not wanted:
+        return {}
+    rows = OfferCode.objects.filter(operator_id=operator_id, code__in=wanted).values_list(
+        "pk", "code", "offer_id", "offer__code", "batch_id", "used_at"
+    )
+    return {
+        code: CodeMatch(pk, code, offer_pk, offer_code, batch is not None, used is not None)
+        for pk, code, offer_pk, offer_code, batch, used in rows
+    }

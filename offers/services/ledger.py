@@ -1,0 +1,226 @@
+"""The redemption ledger's write side: record quotes, redeem (limits consumed atomically),
+settle on the energy delivered, reverse. Every step of an order is idempotent: a retried
+confirm or settlement returns what was recorded the first time and consumes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from offers.models import OfferStatus, Redemption, RedemptionKind
+from offers.rules.bases import SessionView
+from offers.rules.evaluate import evaluate_in
+from offers.rules.outcome import Eligible, Reason, Rejected
+from offers.rules.select import stack
+from pricing.engine import finalize
+
+from . import limits as lim
+from .ledger_rows import offer_fields, order_fields, replay, write
+from .quoting import OfferQuote, granted
+from .reversal import reverse
+from .settlement import Reversal, UnknownOrder, settle
+
+__all__ = [
+    "OfferUnavailable",
+    "Reversal",
+    "UnknownOrder",
+    "record_quote",
+    "redeem",
+    "reverse",
+    "settle",
+]
+
+STATUS = {
+    OfferStatus.PAUSED: (Reason.NOT_VALID_NOW, "Offer {id} has been paused"),
+    OfferStatus.ENDED: (Reason.EXPIRED, "Offer {id} has ended"),
+    OfferStatus.DRAFT: (Reason.NOT_VALID_NOW, "Offer {id} is not published"),
+}
+
+
+class OfferUnavailable(Exception):
+    """An offer in the quote can no longer be given; nothing was consumed or recorded.
+
+    `reason` is the rules' Reason (expired, below_min_value, limit_reached,
+    customer_limit_reached, budget_exhausted, code_unknown, not_valid_here, ...), so the
+    Beckn layer can answer 30006 with a message a person can read.
+    """
+
+    def __init__(self, offer_id: str, reason: Reason, message: str) -> None:
+        self.offer_id = offer_id
+        self.reason = reason
+        self.message = message
+        super().__init__(message)
+
+    @classmethod
+    def of(cls, rejected: Rejected) -> OfferUnavailable:
+        return cls(rejected.offer_id, rejected.reason, rejected.message)
+
+
+def _next_seq(order_ref: str, kind: str) -> dict[int, int]:
+    rows = Redemption.objects.filter(order_ref=order_ref, kind=kind).values_list("offer_id", "seq")
+    out: dict[int, int] = {}
+    for offer_id, seq in rows:
+        out[offer_id] = max(out.get(offer_id, 0), seq + 1)
+    return out
+
+
+def _snapshot(info, oq: OfferQuote) -> dict:
+    """Redeemed rows keep the terms and the customer facts, for settlement."""
+    who = oq.facts.customer
+    return {
+        "terms": info.terms,
+        "customer_facts": {
+            "member": who.member,
+            "referred": who.referred,
+            "first_session": who.first_session,
+            "joined_on": who.joined_on.isoformat() if who.joined_on else None,
+        },
+    }
+
+
+def _rows(order_ref: str, oq: OfferQuote, kind: str, seqs: dict[int, int], **extra):
+    base = order_fields(oq.priced, oq.quote, oq.charger, oq.facts.customer)
+    for a in oq.applied:
+        info = oq.offers[a.offer_id]
+        yield Redemption(
+            **base,
+            **offer_fields(info.pk, info.rule, info.benefit_kind),
+            order_ref=order_ref,
+            kind=kind,
+            seq=seqs.get(info.pk, 0),
+            code_used=a.code,
+            discount=a.discount,
+            wheeling_amount=a.wheeling,
+            kwh_drawn=a.kwh_drawn,
+            **(_snapshot(info, oq) if kind == RedemptionKind.REDEEMED else {}),
+            **extra,
+        )
+    for offer_id in oq.held_out:
+        info = oq.offers[offer_id]
+        yield Redemption(
+            **base,
+            **offer_fields(info.pk, info.rule, info.benefit_kind),
+            order_ref=order_ref,
+            kind=RedemptionKind.HELD_OUT if kind == RedemptionKind.REDEEMED else kind,
+            seq=seqs.get(info.pk, 0),
+            discount=oq.would_have_had(offer_id),
+            held_out=True,
+            **extra,
+        )
+
+
+@transaction.atomic
+def record_quote(order_ref: str, oq: OfferQuote, kind: str = RedemptionKind.QUOTED) -> int:
+    """Record a quote (select) or a validation (init): one row per offer given or held
+    out. Consumes nothing. Returns the number of rows written."""
+    if kind not in (RedemptionKind.QUOTED, RedemptionKind.VALIDATED):
+        raise ValueError(f"record_quote records quoted or validated steps, not {kind}")
+    lim.order_lock(order_ref)
+    return len(write(_rows(order_ref, oq, kind, _next_seq(order_ref, kind))))
+
+
+def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
+    """Every applied offer checked again on locked counters; raises OfferUnavailable."""
+    key = oq.customer_key
+    for a in oq.applied:
+        offer = usage[oq.offers[a.offer_id].pk].offer  # as it is now, not as quoted
+        if offer.status != OfferStatus.ACTIVE:
+            reason, text = STATUS[offer.status]
+            raise OfferUnavailable(a.offer_id, reason, text.format(id=a.offer_id))
+        if offer.valid_until is not None and now > offer.valid_until:
+            ended = f"Offer {a.offer_id} ended {offer.valid_until.isoformat()}"
+            raise OfferUnavailable(a.offer_id, Reason.EXPIRED, ended)
+    per_customer = [u.offer_id for u in usage.values() if u.offer.max_uses_per_customer]
+    customer_uses = lim.lock_customer_usage(per_customer, key)
+    codes = {a.offer_id: oq.codes[a.offer_id] for a in oq.applied if a.offer_id in oq.codes}
+    used = lim.lock_codes(c.pk for c in codes.values() if c.single_use)
+    for offer_id, code in codes.items():
+        if used.get(code.pk):
+            raise OfferUnavailable(
+                offer_id, Reason.CODE_UNKNOWN, f"Code {code.code} has already been used"
+            )
+    plans = {
+        oq.offers[a.offer_id].rule.benefit.account
+        for a in oq.applied
+        if oq.offers[a.offer_id].benefit_kind == "credit_drawdown"
+    }
+    accounts = lim.lock_credits(oq.charger.operator_id, key, plans)
+    today = timezone.localdate(now)
+    facts = dataclasses.replace(
+        oq.facts,
+        now=now,
+        customer=dataclasses.replace(oq.facts.customer, credits=lim.balances(accounts, today)),
+        limits={
+            code: lim.limits_of(usage[info.pk], customer_uses.get(info.pk) if key else None)
+            for code, info in oq.offers.items()
+        },
+    )
+    chosen: list[Eligible] = []
+    view = SessionView.of(oq.priced)
+    for a in oq.applied:
+        outcome = evaluate_in(oq.offers[a.offer_id].rule, view, facts)
+        if isinstance(outcome, Rejected):
+            raise OfferUnavailable.of(outcome)
+        chosen.append(outcome)
+    result = stack(chosen, view, facts)
+    if result.dropped:
+        raise OfferUnavailable.of(result.dropped[0])
+    return result, codes, accounts, today
+
+
+def redeem(order_ref: str, oq: OfferQuote, *, now: dt.datetime | None = None) -> OfferQuote:
+    """Confirm the quote's offers for `order_ref`: uses, budgets, single-use codes and
+    credit are consumed in one transaction, or nothing is and OfferUnavailable says why.
+
+    Budgets apply as each offer's policy says: a discount the remaining budget cannot
+    cover is cut to it (CUT) or refused (REFUSE). The returned quote has the amounts
+    actually given. Redeeming an order again returns the first redemption unchanged.
+    """
+    now = now or timezone.now()
+    held = [oq.offers[i].pk for i in oq.held_out]
+    with transaction.atomic():
+        lim.order_lock(order_ref)
+        usage = lim.lock_usage([oq.offers[a.offer_id].pk for a in oq.applied] + held)
+        done = list(
+            Redemption.objects.filter(order_ref=order_ref, kind=RedemptionKind.REDEEMED)
+            .select_related("operator")
+            .order_by("pk")
+        )
+        if (
+            done
+            or Redemption.objects.filter(order_ref=order_ref, kind=RedemptionKind.HELD_OUT).exists()
+        ):
+            rules = {code: info.rule for code, info in oq.offers.items()}
+            bases = {a.offer_id: a.base for a in oq.applied}
+            quote, applied = replay(done, oq.priced, rules, bases)
+            return dataclasses.replace(oq, quote=quote, applied=applied)
+        result, codes, accounts, today = _recheck(oq, usage, now, order_ref)
+        quote = finalize(oq.priced, result.lines)
+        applied = granted(result.applied, quote)
+        key = oq.customer_key
+        for a in applied:
+            info = oq.offers[a.offer_id]
+            lim.count_use(info.pk, key, 1, a.discount)
+            code = codes.get(a.offer_id)
+            if (
+                code is not None
+                and code.single_use
+                and not lim.use_code(code.pk, key, order_ref, now)
+            ):
+                raise OfferUnavailable(
+                    a.offer_id, Reason.CODE_UNKNOWN, f"Code {code.code} has already been used"
+                )
+            if info.benefit_kind == "credit_drawdown":
+                account = accounts.get(info.rule.benefit.account)
+                if account is not None:
+                    kwh = a.kwh_drawn or 0
+                    lim.draw_credit(account, amount=0 if kwh else a.discount, kwh=kwh, today=today)
+        if applied:
+            lim.mark_first_session(oq.charger.operator_id, key)
+        out = dataclasses.replace(oq, quote=quote, applied=applied)
+        write(_rows(order_ref, out, RedemptionKind.REDEEMED, {}, occurred_at=now))
+        return out

@@ -1,0 +1,184 @@
+"""A quote with offers: price the session (pricing.services), find candidate offers in the
+operator's index, load the facts they need, let the rules choose, finalize (tax after
+discounts).
+
+Queries per quote are few and constant, whatever the number of offers: the pricing stamp,
+holidays, occupancy and grid signal (pricing), the catalog stamp, the customer, one for
+the limits of limited candidates, and one each only when codes are presented, when credit
+offers are candidates, or when an offer is named that is not active. Pass a charger
+loaded with select_related("station", "operator") to save two more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cpo_portal.models import Charger
+from offers.rules.bases import SessionView
+from offers.rules.evaluate import evaluate_in
+from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from offers.rules.outcome import Applied, Eligible, Reason, Rejected
+from offers.rules.select import select
+from offers.rules.types import BenefitKind
+from pricing import services as pricing
+from pricing.engine import finalize
+from pricing.engine.money import ZERO
+from pricing.engine.types import Customer, LineKind, PricedSession, Quote, SessionRequest
+
+from .catalog import OfferInfo, catalog_for
+from .facts import CodeMatch, load_credits, load_customer, load_limits
+from .requests import Requested, resolve
+
+
+@dataclass(frozen=True)
+class OfferQuote:
+    quote: Quote
+    priced: PricedSession
+    applied: tuple[Applied, ...]  # given to the customer, amounts as in the quote lines
+    rejected: tuple[Rejected, ...]
+    held_out: tuple[str, ...]  # offer ids withheld from this customer (control group)
+    customer_key: str
+    notices: tuple[str, ...] = ()
+    charger: Charger | None = field(default=None, compare=False, repr=False)
+    offers: Mapping[str, OfferInfo] = field(default_factory=dict, repr=False)
+    codes: Mapping[str, CodeMatch] = field(default_factory=dict, repr=False)
+    facts: OfferFacts = field(default_factory=OfferFacts, repr=False)
+
+    @property
+    def discount(self) -> Decimal:
+        return sum((a.discount for a in self.applied), ZERO)
+
+    def applied_ids(self) -> tuple[str, ...]:
+        return tuple(a.offer_id for a in self.applied)
+
+    def rejection(self, offer_id: str) -> Rejected | None:
+        return next((r for r in self.rejected if r.offer_id == offer_id), None)
+
+    def would_have_had(self, offer_id: str) -> Decimal:
+        """The discount a held-out customer would have been given."""
+        r = self.rejection(offer_id)
+        return r.would_be.discount if r is not None and r.would_be is not None else ZERO
+
+
+def surge_notices_of(priced: PricedSession, surges) -> tuple[str, ...]:
+    explain = {rule.code: rule.explanation for rule in surges}
+    codes = dict.fromkeys(ln.code for ln in priced.lines if ln.kind is LineKind.SURGE)
+    return tuple(explain.get(code) or code for code in codes)
+
+
+def granted(applied: Iterable[Applied], quote: Quote) -> tuple[Applied, ...]:
+    """Applied offers with the amounts finalize really kept (it clamps a discount that
+    would take its tax group below zero); an offer clamped to nothing is dropped."""
+    kept = {ln.code: -ln.amount for ln in quote.lines if ln.kind is LineKind.DISCOUNT}
+    out = []
+    for a in applied:
+        amount = kept.get(a.offer_id, ZERO)
+        if amount > 0:
+            out.append(a if amount == a.discount else dataclasses.replace(a, discount=amount))
+    return tuple(out)
+
+
+def _rewrite(
+    rejected: Iterable[Rejected], req: Requested, infos: Mapping[str, OfferInfo]
+) -> tuple[Rejected, ...]:
+    """Messages the rules cannot word: a code already used, an opt-in offer without codes."""
+    out = []
+    for r in rejected:
+        if r.reason is Reason.CODE_UNKNOWN and r.offer_id in req.used:
+            r = Rejected(r.offer_id, r.reason, f"Code {req.used[r.offer_id]} has already been used")
+        elif r.reason is Reason.CODE_REQUIRED and not getattr(
+            infos.get(r.offer_id), "has_codes", 1
+        ):
+            text = f"Offer {r.offer_id} is opt-in: name it (offer id {r.offer_id}) to apply it"
+            r = Rejected(r.offer_id, r.reason, text)
+        out.append(r)
+    return tuple(out)
+
+
+def quote_with_offers(
+    charger: Charger,
+    start: dt.datetime,
+    *,
+    kwh: Decimal | None = None,
+    amount: Decimal | None = None,
+    end: dt.datetime | None = None,
+    customer_key: str = "",
+    offer_ids: Iterable[str] = (),
+    codes: Iterable[str] = (),
+    now: dt.datetime | None = None,
+    customer: CustomerFacts | None = None,
+    preview: Iterable[int] = (),
+) -> OfferQuote:
+    """Price a session at `charger` with the best allowed offers.
+
+    `customer` replaces the customer facts from the database (the admin's simulation of
+    a segment or tier); `preview` lists offer pks to evaluate whatever their status.
+    Raises pricing's QuoteInputError / NoTariffError when the session cannot be priced.
+    """
+    now = now or timezone.now()
+    operator, station = charger.operator, charger.station
+    who = customer if customer is not None else load_customer(operator.pk, customer_key)
+    book = pricing.price_book_for(charger)
+    conditions = pricing.conditions_for(station, start)
+    request = SessionRequest(
+        site=pricing.site_for(charger),
+        start=start,
+        end=end,
+        kwh=kwh,
+        amount=amount,
+        customer=Customer(key=who.key, segment=who.segment, tier=who.tier),
+    )
+    priced = book.price(request, conditions)
+    catalog = catalog_for(operator)
+    req = resolve(catalog, operator, offer_ids, codes, preview)
+    facts = OfferFacts(
+        customer=who,
+        station=StationFacts(
+            lat=float(station.latitude), lon=float(station.longitude), opened_on=station.opened_on
+        ),
+        operator_code=operator.code,
+        holidays=conditions.holidays,
+        codes=req.codes,
+        unmatched_codes=req.unmatched,
+        now=now,
+    )
+    todo = {
+        i.code: i for i in (catalog.offers[o.id] for o in catalog.index.for_session(priced, facts))
+    }
+    todo.update({i.code: i for i in req.extra})
+    plans = {
+        i.rule.benefit.account
+        for i in todo.values()
+        if i.benefit_kind == BenefitKind.CREDIT_DRAWDOWN
+    }
+    if plans and customer is None:
+        local_day = start.astimezone(timezone.get_current_timezone()).date()
+        credits = load_credits(operator.pk, who.key, plans, local_day)
+        facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
+    facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
+    view = SessionView.of(priced)
+    outcomes: list[Eligible | Rejected] = [evaluate_in(i.rule, view, facts) for i in todo.values()]
+    result = select([*outcomes, *req.rejections], priced, facts)
+    quote = finalize(priced, result.lines)
+    held = tuple(a.offer_id for a in result.applied if a.held_out)
+    applied = granted((a for a in result.applied if not a.held_out), quote)
+    mentioned = {a.offer_id for a in applied} | set(held)
+    return OfferQuote(
+        quote=quote,
+        priced=priced,
+        applied=applied,
+        rejected=_rewrite(result.rejected, req, todo),
+        held_out=held,
+        customer_key=who.key,
+        notices=surge_notices_of(priced, book.surges),
+        charger=charger,
+        offers={k: v for k, v in todo.items() if k in mentioned},
+        codes={k: v for k, v in req.matches.items() if k in mentioned},
+        facts=facts,
+    )

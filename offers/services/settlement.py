@@ -1,0 +1,214 @@
+"""After the session: settle the redeemed offers on the energy delivered, or reverse them
+(cancellation, or a partial recovery), never beyond the discount given in aggregate."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from offers.models import Redemption, RedemptionKind
+from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from offers.rules.settle import settle as settle_offers
+from pricing import services as pricing
+from pricing.engine import finalize
+from pricing.engine.money import ZERO, as_text
+from pricing.engine.types import Customer, SessionRequest
+
+from . import limits as lim
+from .ledger_rows import order_fields, replay, rule_of, write
+from .quoting import OfferQuote, granted
+
+COPIED = {
+    "id",
+    "kind",
+    "seq",
+    "discount",
+    "reason",
+    "occurred_at",
+    "terms",
+    "use_returned",
+    "kwh_drawn",
+    "customer_facts",
+    "wheeling_amount",
+}
+
+
+class UnknownOrder(LookupError):
+    """No offer was redeemed for this order: there is nothing to settle or reverse."""
+
+
+@dataclass(frozen=True)
+class Reversal:
+    order_ref: str
+    currency: str
+    recovered: tuple[tuple[str, Decimal], ...]  # offer id, amount taken back now
+    remaining: tuple[tuple[str, Decimal], ...]  # offer id, discount still given
+    full: bool
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _, amount in self.recovered), ZERO)
+
+    def quote_trail(self) -> list[dict[str, str]]:
+        """ONDC quote_trail entries (type offer, id, currency, value) for on_update."""
+        return [
+            {"type": "offer", "id": offer_id, "currency": self.currency, "value": as_text(amount)}
+            for offer_id, amount in self.recovered
+            if amount > 0
+        ]
+
+
+def _copy(row: Redemption, **changes) -> Redemption:
+    values = {
+        f.attname: getattr(row, f.attname)
+        for f in Redemption._meta.concrete_fields
+        if f.name not in COPIED
+    }
+    values.update(changes)
+    return Redemption(**values)
+
+
+def _customer(row: Redemption) -> CustomerFacts:
+    saved = row.customer_facts or {}
+    joined = saved.get("joined_on")
+    return CustomerFacts(
+        key=row.customer_key,
+        segment=row.customer_segment,
+        tier=row.customer_tier,
+        member=bool(saved.get("member")),
+        referred=bool(saved.get("referred")),
+        first_session=bool(saved.get("first_session")),
+        joined_on=dt.date.fromisoformat(joined) if joined else None,
+    )
+
+
+def _rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
+    return list(
+        Redemption.objects.filter(order_ref=order_ref, kind__in=kinds)
+        .select_related("operator", "charger__station", "charger__operator")
+        .order_by("pk")
+    )
+
+
+def _price(row: Redemption, kwh: Decimal, end: dt.datetime | None):
+    charger = row.charger
+    request = SessionRequest(
+        site=pricing.site_for(charger),
+        start=row.session_start,
+        end=end,
+        kwh=kwh,
+        customer=Customer(row.customer_key, row.customer_segment, row.customer_tier),
+    )
+    conditions = pricing.conditions_for(charger.station, row.session_start)
+    return pricing.price_book_for(charger).price(request, conditions), conditions
+
+
+def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = None) -> OfferQuote:
+    """The redeemed offers recomputed on the energy delivered (DEG: -22.50 quoted on 5 kWh
+    settles at -23.40 on 5.2 kWh). An offer whose qualifier no longer holds gives nothing
+    and its use and budget come back. Budgets and credit move by the difference. Settling
+    again returns the first settlement."""
+    with transaction.atomic():
+        lim.order_lock(order_ref)
+        rows = _rows(order_ref, (RedemptionKind.REDEEMED, RedemptionKind.SETTLED))
+        redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
+        settled = [r for r in rows if r.kind == RedemptionKind.SETTLED]
+        if not redeemed:
+            raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
+        first = redeemed[0]
+        rules = {r.offer_code: rule_of(r) for r in redeemed}
+        if settled:
+            priced, _ = _price(first, settled[0].energy_kwh, settled[0].session_end)
+            quote, applied = replay(settled, priced, rules)
+            return OfferQuote(
+                quote, priced, applied, (), (), first.customer_key, charger=first.charger
+            )
+        priced, conditions = _price(first, delivered_kwh, end)
+        usage = lim.lock_usage(r.offer_id for r in redeemed)
+        plans = {
+            rules[r.offer_code].benefit.account
+            for r in redeemed
+            if r.benefit_kind == "credit_drawdown"
+        }
+        accounts = lim.lock_credits(first.operator_id, first.customer_key, plans)
+        today = timezone.localdate()
+        credits = tuple(_with_drawn(b, redeemed, rules) for b in lim.balances(accounts, today))
+        station = first.charger.station
+        facts = OfferFacts(
+            customer=dataclasses.replace(_customer(first), credits=credits),
+            station=StationFacts(
+                float(station.latitude), float(station.longitude), station.opened_on
+            ),
+            operator_code=first.operator.code,
+            holidays=conditions.holidays,
+            limits={
+                r.offer_code: lim.limits_of(usage[r.offer_id], None, r.discount) for r in redeemed
+            },
+        )
+        result = settle_offers([rules[r.offer_code] for r in redeemed], priced, facts)
+        quote = finalize(priced, result.lines)
+        applied = {a.offer_id: a for a in granted(result.applied, quote)}
+        why = {r.offer_id: r.message for r in result.rejected}
+        out = []
+        for row in redeemed:
+            a = applied.get(row.offer_code)
+            new = a.discount if a else ZERO
+            lim.count_use(row.offer_id, row.customer_key, 0 if a else -1, new - row.discount)
+            if row.benefit_kind == "credit_drawdown":
+                _redraw(accounts, rules[row.offer_code], row, a, today)
+            out.append(
+                _copy(
+                    row,
+                    **order_fields(priced, quote, first.charger, facts.customer),
+                    kind=RedemptionKind.SETTLED,
+                    discount=new,
+                    kwh_drawn=a.kwh_drawn if a else None,
+                    wheeling_amount=a.wheeling if a else ZERO,
+                    reason=why.get(row.offer_code, ""),
+                    use_returned=a is None,
+                )
+            )
+        write(out)
+        return OfferQuote(
+            quote,
+            priced,
+            tuple(applied.values()),
+            result.rejected,
+            (),
+            first.customer_key,
+            charger=first.charger,
+            facts=facts,
+        )
+
+
+def _redraw(accounts, rule, row: Redemption, a, today: dt.date) -> None:
+    """Move the credit by the difference between settled and redeemed."""
+    account = accounts.get(rule.benefit.account)
+    if account is None:
+        return
+    if row.kwh_drawn is not None:
+        drawn = (a.kwh_drawn or ZERO) if a else ZERO
+        lim.draw_credit(account, kwh=drawn - row.kwh_drawn, today=today)
+    else:
+        new = a.discount if a else ZERO
+        lim.draw_credit(account, amount=new - row.discount, today=today)
+
+
+def _with_drawn(balance, redeemed, rules):
+    """The balance as it was before this order drew from it."""
+    for row in redeemed:
+        if row.benefit_kind != "credit_drawdown":
+            continue
+        if rules[row.offer_code].benefit.account != balance.account:
+            continue
+        if balance.kwh is not None and row.kwh_drawn:
+            return dataclasses.replace(balance, kwh=balance.kwh + row.kwh_drawn)
+        if balance.amount is not None:
+            return dataclasses.replace(balance, amount=balance.amount + row.discount)
+    return balance

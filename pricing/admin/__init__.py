@@ -1,0 +1,7 @@
+"""Admin for pricing: tariffs (with bands, preview and OCPI), surge rules, grid signals."""
+
+from .signals import GridSignalAdmin
+from .surges import SurgeRuleAdmin
+from .tariffs import TariffAdmin
+
+__all__ = ["GridSignalAdmin", "SurgeRuleAdmin", "TariffAdmin"]

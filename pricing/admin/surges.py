@@ -1,0 +1,119 @@
+"""Surge rules: scoped stations, advance notice, pause/resume, and the week view."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from cpo_portal import tenancy
+from cpo_portal.models import Operator
+from cpo_portal.tenant_admin import TenantAdmin
+from pricing.models import PricingVersion, SurgeRule
+from pricing.services.advance import earliest_allowed
+from pricing.weekview import operator_week
+
+from .forms import SurgeRuleForm
+
+
+@admin.register(SurgeRule)
+class SurgeRuleAdmin(TenantAdmin):
+    form = SurgeRuleForm
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.PRICING_EDITORS
+    change_list_template = "admin/pricing/surgerule/change_list.html"
+    list_display = [
+        "code", "name", "kind", "form", "amount", "when", "operator", "stackable", "priority",
+        "effective_from", "paused",
+    ]  # fmt: skip
+    list_filter = ["operator", "kind", "form", "paused", "stackable"]
+    search_fields = ["code", "name", "explanation"]
+    filter_horizontal = ["stations"]
+    fieldsets = [
+        (None, {"fields": ["operator", "code", "kind", "name", "explanation"]}),
+        ("Charge", {"fields": ["form", "amount", "cap_per_session"]}),
+        ("When", {"fields": [("window_start", "window_end"), "window_days",
+                             ("valid_from", "valid_until"), "holidays_only"]}),
+        ("Where and on what", {"fields": ["stations", "site_kinds", "region_codes",
+                                          "min_power_kw", "charging_speeds"]}),
+        ("Demand triggers", {"fields": ["occupancy_threshold", "on_grid_stress"]}),
+        ("Combining and exemptions", {"fields": ["stackable", "priority", "exempt_segments",
+                                                 "exempt_tiers"]}),
+        ("Scheduling", {"fields": ["effective_from", "paused"],
+                        "description": "New rules and price-affecting changes take effect no "
+                        "sooner than the operator's surge notice period."}),
+    ]  # fmt: skip
+    actions = [*TenantAdmin.actions, "pause", "resume"]
+
+    @admin.display(description="when")
+    def when(self, obj: SurgeRule) -> str:
+        from pricing.schedule import window_text
+
+        text = window_text(obj.window_start, obj.window_end, obj.window_days)
+        return f"{text}, holidays only" if obj.holidays_only else text
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        operators = tenancy.scope(Operator.objects.all(), request.user, self.edit_roles)
+        notice = max((o.surge_notice_hours for o in operators), default=0)
+        if notice:
+            probe = Operator(surge_notice_hours=notice)
+            initial.setdefault("effective_from", earliest_allowed(probe))
+        return initial
+
+    def _editable(self, request, queryset):
+        return tenancy.scope(queryset, request.user, self.edit_roles)
+
+    @admin.action(description="Pause selected rules (takes effect at once)", permissions=["change"])
+    def pause(self, request, queryset):
+        rules = self._editable(request, queryset).filter(paused=False)
+        operators = set(rules.values_list("operator_id", flat=True))
+        count = rules.update(paused=True, updated_at=timezone.now())
+        for operator_id in operators:  # .update() sends no signals
+            PricingVersion.bump(operator_id)
+        self.message_user(request, f"Paused {count} rule(s).", messages.SUCCESS)
+
+    @admin.action(description="Resume selected rules (after the notice period)",
+                  permissions=["change"])  # fmt: skip
+    def resume(self, request, queryset):
+        resumed = []
+        for rule in (
+            self._editable(request, queryset).filter(paused=True).select_related("operator")
+        ):
+            rule.paused = False
+            if rule.operator.surge_notice_hours:
+                rule.effective_from = max(rule.effective_from, earliest_allowed(rule.operator))
+            rule.save()
+            resumed.append(
+                f"{rule.code} from {timezone.localtime(rule.effective_from):%Y-%m-%d %H:%M}"
+            )
+        self.message_user(
+            request,
+            f"Resumed {len(resumed)} rule(s): {'; '.join(resumed) or '-'}.",
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.week_view)
+        return [path("week/", view, name="pricing_surgerule_week"), *super().get_urls()]
+
+    def week_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rules = self.get_queryset(request).select_related("operator").prefetch_related("stations")
+        operators = tenancy.scope(Operator.objects.all(), request.user, self.view_roles)
+        wanted = request.GET.get("operator")
+        if wanted:
+            operators = operators.filter(pk=wanted) if wanted.isdigit() else operators.none()
+        weeks = [operator_week(op, [r for r in rules if r.operator_id == op.pk])
+                 for op in operators]  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "When surges apply: the week at a glance",
+            "opts": self.model._meta,
+            "weeks": weeks,
+            "hours": range(24),
+        }
+        return TemplateResponse(request, "admin/pricing/surgerule/week.html", context)

@@ -1,0 +1,64 @@
+"""Grid-stress signals: staff or a REST call raise and clear them; demand surges read them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from cpo_portal.models import Operator, Station
+
+
+class GridSignalQuerySet(models.QuerySet):
+    def active_at(self, at):
+        return self.filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=at), raised_at__lte=at)
+
+
+class GridSignal(models.Model):
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="grid_signals")
+    region_code = models.CharField(
+        max_length=16, blank=True, help_text="Only this region (empty: every region)."
+    )
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="grid_signals",
+        help_text="Only this station (empty: all stations in scope).",
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    note = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GridSignalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["operator", "cleared_at"])]
+
+    def __str__(self) -> str:
+        where = self.station.code if self.station_id else self.region_code or "all stations"
+        state = "cleared" if self.cleared_at else "raised"
+        return f"Grid stress at {where} ({state} {self.raised_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.raised_at <= now and (self.cleared_at is None or self.cleared_at > now)
+
+    def clean(self) -> None:
+        if self.station_id and self.operator_id and self.station.operator_id != self.operator_id:
+            raise ValidationError({"station": "The station belongs to another operator."})
+        if self.cleared_at and self.raised_at and self.cleared_at <= self.raised_at:
+            raise ValidationError({"cleared_at": "A signal is cleared after it is raised."})

@@ -1,0 +1,155 @@
+"""Surge rules: every condition the engine's SurgeRule has, plus scheduling and pausing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from cpo_portal.models import Operator, Station
+from cpo_portal.models.network import ChargingSpeed, SiteKind
+from pricing.engine.types import ChargeForm, SurgeKind
+from pricing.fields import CodeListField, WeekdaysField
+
+from .common import MONEY, RATE, non_negative, slug_code
+
+HUNDRED = Decimal("100")
+
+
+class SurgeRule(models.Model):
+    TENANT_PATH = "operator"
+
+    KIND_CHOICES = [(k.value, k.value.replace("_", " ").capitalize()) for k in SurgeKind]
+    FORM_CHOICES = [
+        (ChargeForm.PER_KWH.value, "Rupees per kWh"),
+        (ChargeForm.PERCENT.value, "Percent of the energy cost"),
+        (ChargeForm.FLAT.value, "Flat fee per session"),
+    ]
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="surge_rules")
+    code = models.CharField(max_length=64, validators=[slug_code])
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES)
+    name = models.CharField(max_length=100, help_text='Customer-facing: "Congestion Fee".')
+    explanation = models.CharField(
+        max_length=300, help_text='Customer-facing: "Congestion Fee: ₹1/kWh between 6 PM - 9 PM".'
+    )
+    form = models.CharField("charge form", max_length=16, choices=FORM_CHOICES)
+    amount = models.DecimalField(
+        validators=[non_negative], help_text="₹ per kWh, percent (20 = 20%), or ₹ flat.", **RATE
+    )
+    # When: a recurring local window (empty times: all day on the chosen days).
+    window_start = models.TimeField("local start", null=True, blank=True)
+    window_end = models.TimeField(
+        "local end", null=True, blank=True, help_text="Before the start: runs past midnight."
+    )
+    window_days = WeekdaysField("days of week")
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    holidays_only = models.BooleanField(
+        default=False, help_text="Applies only on the operator's holidays (and its region's)."
+    )
+    # Where and on what: empty means anywhere.
+    stations = models.ManyToManyField(Station, blank=True, related_name="surge_rules")
+    site_kinds = CodeListField(options=SiteKind.choices)
+    region_codes = CodeListField(help_text="Comma-separated, e.g. DL, HR.")
+    min_power_kw = models.DecimalField(
+        "minimum charger power (kW)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[non_negative],
+    )
+    charging_speeds = CodeListField(options=ChargingSpeed.choices)
+    # Demand triggers.
+    occupancy_threshold = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[non_negative],
+        help_text="Share of the station's chargers occupied, 0.8 = 80%.",
+    )
+    on_grid_stress = models.BooleanField(
+        default=False, help_text="Applies while a grid-stress signal is raised."
+    )
+    # How it combines.
+    stackable = models.BooleanField(default=True)
+    priority = models.IntegerField(
+        default=0, help_text="Among non-stackable rules, the highest priority wins."
+    )
+    cap_per_session = models.DecimalField(null=True, blank=True, validators=[non_negative], **MONEY)
+    exempt_segments = CodeListField(help_text="Customer segments that never pay this.")
+    exempt_tiers = CodeListField(help_text="Loyalty tiers that never pay this.")
+    # Scheduling.
+    effective_from = models.DateTimeField(
+        default=timezone.now,
+        help_text="When this version of the rule takes effect (the operator's notice "
+        "period applies).",
+    )
+    paused = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[stations])
+
+    class Meta:
+        ordering = ["operator", "-priority", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "code"], name="surge_code_per_operator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.form == ChargeForm.PERCENT and self.amount is not None and self.amount > HUNDRED:
+            errors["amount"] = "A percentage surge cannot exceed 100%."
+        if (self.window_start is None) != (self.window_end is None):
+            errors["window_end"] = "Give both a local start and end, or neither (all day)."
+        if self.valid_from and self.valid_until and self.valid_from >= self.valid_until:
+            errors["valid_until"] = "Valid until must be after valid from."
+        if self.effective_from and self.valid_until and self.effective_from >= self.valid_until:
+            errors["effective_from"] = "The rule would end before it takes effect."
+        if self.occupancy_threshold is not None and self.occupancy_threshold > 1:
+            errors["occupancy_threshold"] = "Give a fraction: 0.8 is 80%, at most 1."
+        kind = self.kind
+        if (
+            kind == SurgeKind.DEMAND
+            and self.occupancy_threshold is None
+            and not self.on_grid_stress
+        ):
+            errors["occupancy_threshold"] = (
+                "A demand surge needs a trigger: an occupancy threshold or grid stress."
+            )
+        if kind == SurgeKind.HOLIDAY and not self.holidays_only:
+            errors["holidays_only"] = "A holiday surge applies on holidays only: tick this."
+        if (
+            kind == SurgeKind.FAST_CHARGING
+            and self.min_power_kw is None
+            and not self.charging_speeds
+        ):
+            errors["min_power_kw"] = (
+                "A fast-charging premium needs a minimum power or charging speeds."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+@receiver(m2m_changed, sender=SurgeRule.stations.through)
+def _stations_of_own_operator(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Forms check this with a readable message; this guard covers every other path."""
+    if action != "pre_add" or not pk_set:
+        return
+    if reverse:
+        foreign = SurgeRule.objects.filter(pk__in=pk_set).exclude(operator_id=instance.operator_id)
+    else:
+        foreign = Station.objects.filter(pk__in=pk_set).exclude(operator_id=instance.operator_id)
+    if foreign.exists():
+        raise ValidationError("A surge rule can only name its own operator's stations.")

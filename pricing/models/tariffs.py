@@ -1,0 +1,184 @@
+"""Base tariffs (operator default, station or charger override) and their rate bands."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from cpo_portal.models import Charger, Operator, Station
+from pricing.fields import WeekdaysField
+
+from .common import MONEY, RATE, currency_code, fraction, non_negative, slug_code
+
+RESERVED_BAND_CODES = frozenset({"base"})  # the engine's name for the default rate
+
+
+class Tariff(models.Model):
+    """What a kWh costs. The most specific active tariff wins: charger, then station,
+    then the operator's default."""
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="tariffs")
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tariffs",
+        help_text="Override for one station (leave empty for the operator default).",
+    )
+    charger = models.ForeignKey(
+        Charger,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tariffs",
+        help_text="Override for one charger (beats a station override).",
+    )
+    code = models.CharField(max_length=64, validators=[slug_code])
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, default="INR", validators=[currency_code])
+    energy_rate_per_kwh = models.DecimalField(
+        "energy rate (per kWh)", validators=[non_negative], **RATE
+    )
+    service_fee = models.DecimalField(
+        default=0, validators=[non_negative], help_text="Flat, once per session.", **MONEY
+    )
+    idle_fee_per_minute = models.DecimalField(default=0, validators=[non_negative], **RATE)
+    idle_grace_minutes = models.PositiveIntegerField(default=0)
+    min_price = models.DecimalField(
+        "minimum session price", null=True, blank=True, validators=[non_negative], **MONEY
+    )
+    max_price = models.DecimalField(
+        "maximum session price", null=True, blank=True, validators=[non_negative], **MONEY
+    )
+    tax_rate = models.DecimalField(
+        "GST rate",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.18"),
+        validators=fraction,
+        help_text="As a fraction: 0.18 is 18%.",
+    )
+    tax_name = models.CharField(max_length=16, default="GST")
+    prices_include_tax = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    ocpi = models.JSONField(
+        "OCPI tariff",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Kept when an imported OCPI tariff has parts this model cannot express; "
+        "prices then come from the OCPI calculator.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["operator", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "code"], name="tariff_code_per_operator"),
+            models.CheckConstraint(
+                condition=Q(station__isnull=True) | Q(charger__isnull=True),
+                name="tariff_station_or_charger",
+            ),
+            models.UniqueConstraint(
+                fields=["operator"],
+                condition=Q(active=True, station__isnull=True, charger__isnull=True),
+                name="one_active_default_tariff",
+            ),
+            models.UniqueConstraint(
+                fields=["station"],
+                condition=Q(active=True, station__isnull=False),
+                name="one_active_station_tariff",
+            ),
+            models.UniqueConstraint(
+                fields=["charger"],
+                condition=Q(active=True, charger__isnull=False),
+                name="one_active_charger_tariff",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_price__isnull=True)
+                | Q(max_price__isnull=True)
+                | Q(min_price__lte=models.F("max_price")),
+                name="tariff_min_not_above_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def scope_label(self) -> str:
+        if self.charger_id:
+            return f"charger {self.charger.code}"
+        if self.station_id:
+            return f"station {self.station.code}"
+        return "operator default"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.station_id and self.charger_id:
+            errors["charger"] = "Choose a station or a charger, not both."
+        if self.operator_id:
+            if self.station_id and self.station.operator_id != self.operator_id:
+                errors["station"] = "The station belongs to another operator."
+            if self.charger_id and self.charger.operator_id != self.operator_id:
+                errors["charger"] = "The charger belongs to another operator."
+        if (
+            self.min_price is not None
+            and self.max_price is not None
+            and self.min_price > self.max_price
+        ):
+            errors["max_price"] = "The maximum session price is below the minimum."
+        if self.operator_id and self.active and not errors:
+            clash = Tariff.objects.filter(
+                operator_id=self.operator_id,
+                active=True,
+                station_id=self.station_id if not self.charger_id else None,
+                charger_id=self.charger_id,
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                errors["active"] = (
+                    f"{clash.first()} is already the active tariff for this {self.scope_label}: "
+                    "deactivate it first."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class TariffBand(models.Model):
+    """A time-of-day rate: replaces the tariff's energy rate inside its local window."""
+
+    TENANT_PATH = "tariff__operator"
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="bands")
+    code = models.CharField(max_length=64, validators=[slug_code])
+    label = models.CharField(max_length=100, help_text='Shown on quotes, e.g. "off-peak".')
+    start = models.TimeField("local start")
+    end = models.TimeField("local end", help_text="Before the start: runs past midnight.")
+    days = WeekdaysField("days of week", help_text="The day a window starts on.")
+    rate_per_kwh = models.DecimalField("rate (per kWh)", validators=[non_negative], **RATE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tariff", "start", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["tariff", "code"], name="band_code_per_tariff"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    def clean(self) -> None:
+        if self.code in RESERVED_BAND_CODES:
+            raise ValidationError({"code": f"{self.code!r} is reserved for the default rate."})

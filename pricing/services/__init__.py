@@ -1,0 +1,23 @@
+"""Where the ORM meets the pure quote engine.
+
+Views, commands, offers and beckn call these; none of them builds engine dataclasses or
+compiles price books by hand.
+"""
+
+from .books import NoTariffError, clear_cache, price_book_for, tariff_for
+from .notices import SurgeNotice, surge_notices
+from .quotes import price, quote_session
+from .sites import conditions_for, site_for
+
+__all__ = [
+    "NoTariffError",
+    "SurgeNotice",
+    "clear_cache",
+    "conditions_for",
+    "price",
+    "price_book_for",
+    "quote_session",
+    "site_for",
+    "surge_notices",
+    "tariff_for",
+]

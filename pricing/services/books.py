@@ -1,0 +1,139 @@
+"""Tariff resolution and the per-process cache of compiled price books.
+
+A book is compiled once per (operator, tariff) and reused until the operator's
+PricingVersion stamp changes; the stamp is read once per lookup, so a change saved in one
+process is seen by every other process on its next quote.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+
+from cpo_portal.models import Charger
+from pricing.engine import PriceBook, compile_book
+from pricing.engine import types as e
+from pricing.engine.ocpi import parse_tariff
+from pricing.models import PricingVersion, SurgeRule, Tariff, TariffBand
+
+from .convert import engine_surge, engine_tariff
+from .ocpi_book import OcpiBook
+
+Book = PriceBook | OcpiBook
+
+
+class NoTariffError(LookupError):
+    """The charger has no active tariff: nothing can be quoted there."""
+
+
+@dataclass(frozen=True, slots=True)
+class TariffRow:
+    id: int
+    station_id: int | None
+    charger_id: int | None
+
+
+def resolve(rows: Iterable[TariffRow], charger_id: int, station_id: int) -> int | None:
+    """The most specific active tariff: the charger's, the station's, the operator's."""
+    best: tuple[int, int] | None = None
+    for row in rows:
+        if row.charger_id is not None:
+            rank = 0 if row.charger_id == charger_id else None
+        elif row.station_id is not None:
+            rank = 1 if row.station_id == station_id else None
+        else:
+            rank = 2
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, row.id)
+    return None if best is None else best[1]
+
+
+def tariff_for(charger: Charger) -> Tariff | None:
+    """The tariff that prices this charger (charger beats station beats operator)."""
+    candidates = Tariff.objects.filter(operator_id=charger.operator_id, active=True).filter(
+        Q(charger_id=charger.pk)
+        | Q(station_id=charger.station_id, charger__isnull=True)
+        | Q(station__isnull=True, charger__isnull=True)
+    )
+    by_id = {t.pk: t for t in candidates}
+    rows = [TariffRow(t.pk, t.station_id, t.charger_id) for t in by_id.values()]
+    chosen = resolve(rows, charger.pk, charger.station_id)
+    return None if chosen is None else by_id[chosen]
+
+
+@dataclass
+class _OperatorBooks:
+    stamp: uuid.UUID
+    tariffs: tuple[TariffRow, ...]
+    surges: tuple[e.SurgeRule, ...]
+    books: dict[int, Book] = field(default_factory=dict)
+
+
+_CACHE: dict[int, _OperatorBooks] = {}
+_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _CACHE.clear()
+
+
+def load_surges(operator_id: int) -> tuple[e.SurgeRule, ...]:
+    """Every unpaused rule of the operator in engine form (validity is the engine's job)."""
+    rules = (
+        SurgeRule.objects.filter(operator_id=operator_id, paused=False)
+        .prefetch_related("stations")
+        .order_by("-priority", "code")
+    )
+    return tuple(engine_surge(r, [s.code for s in r.stations.all()]) for r in rules)
+
+
+def _operator_books(operator_id: int) -> _OperatorBooks:
+    stamp = PricingVersion.current(operator_id)  # read BEFORE the data it guards
+    entry = _CACHE.get(operator_id)
+    if entry is not None and entry.stamp == stamp:
+        return entry
+    rows = tuple(
+        TariffRow(*values)
+        for values in Tariff.objects.filter(operator_id=operator_id, active=True).values_list(
+            "pk", "station_id", "charger_id"
+        )
+    )
+    entry = _OperatorBooks(stamp=stamp, tariffs=rows, surges=load_surges(operator_id))
+    with _LOCK:
+        _CACHE[operator_id] = entry
+    return entry
+
+
+def compile_tariff(tariff: Tariff, surges: Sequence[e.SurgeRule]) -> Book:
+    """A PriceBook; an OcpiBook when the tariff is kept as OCPI JSON."""
+    mapped = engine_tariff(tariff, tariff.bands.all())
+    if tariff.ocpi:
+        return OcpiBook(parse_tariff(tariff.ocpi), mapped, surges)
+    return compile_book(mapped, surges)
+
+
+def surges_for_operator(operator_id: int) -> tuple[e.SurgeRule, ...]:
+    """The operator's engine surge rules, from the same cache as its books."""
+    return _operator_books(operator_id).surges
+
+
+def price_book_for(charger: Charger) -> Book:
+    """The compiled book that prices this charger. Raises NoTariffError."""
+    entry = _operator_books(charger.operator_id)
+    tariff_id = resolve(entry.tariffs, charger.pk, charger.station_id)
+    if tariff_id is None:
+        raise NoTariffError(f"charger {charger.code} has no active tariff")
+    book = entry.books.get(tariff_id)
+    if book is None:
+        tariff = Tariff.objects.prefetch_related(
+            Prefetch("bands", queryset=TariffBand.objects.order_by("start", "code"))
+        ).get(pk=tariff_id)
+        book = compile_tariff(tariff, entry.surges)
+        with _LOCK:
+            entry.books[tariff_id] = book
+    return book

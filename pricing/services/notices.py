@@ -1,0 +1,90 @@
+"""Surge notices: which surges a customer looking at a station or charger should be told
+about (Beckn on_search badges and the "Know more" text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import pairwise
+
+from cpo_portal.models import Charger, Station
+from pricing.engine.surges import moment_matches, site_matches, time_matches
+from pricing.engine.types import ChargeForm, Customer, Site, SurgeKind, SurgeRule
+from pricing.engine.windows import split_points, wall, window_times, zone_of
+from pricing.schedule import window_text
+
+from .books import surges_for_operator
+from .sites import conditions_for, site_for, station_site
+
+# Without an end, tell about surges during the next hour: a typical session.
+NOTICE_HORIZON = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SurgeNotice:
+    code: str
+    kind: SurgeKind
+    name: str
+    explanation: str
+    window_text: str  # "between 6 PM - 9 PM every day"
+    form: ChargeForm
+    amount: Decimal
+
+
+def _sites(place: Station | Charger) -> tuple[Station, list[Site]]:
+    if isinstance(place, Charger):
+        return place.station, [site_for(place)]
+    chargers = list(place.chargers.select_related("station"))
+    return place, [site_for(c) for c in chargers] or [station_site(place)]
+
+
+def _applies_during(rule: SurgeRule, zone, start, end, holidays) -> bool:
+    bounds = [b for b in (rule.valid_from, rule.valid_until) if b is not None]
+    points = split_points(zone, start, end, window_times(rule.window), bounds)
+    return any(
+        time_matches(rule, instant, wall(instant, zone), holidays)
+        for instant, _ in pairwise(points)
+    )
+
+
+def describe_window(rule: SurgeRule) -> str:
+    window = rule.window
+    text = (
+        window_text(None, None, range(7))
+        if window is None
+        else window_text(window.start, window.end, window.days)
+    )
+    return f"{text}, on holidays only" if rule.holidays_only else text
+
+
+def surge_notices(
+    place: Station | Charger, start: dt.datetime, end: dt.datetime | None = None
+) -> list[SurgeNotice]:
+    """Surges that would apply at `place` to an anonymous customer between start and end
+    (default: the hour after start), in the operator's rule order. Demand surges appear
+    only while their trigger holds."""
+    station, sites = _sites(place)
+    end = end or start + NOTICE_HORIZON
+    zone = zone_of(station.time_zone)
+    conditions = conditions_for(station, start)
+    notices = []
+    for rule in surges_for_operator(station.operator_id):
+        if not any(site_matches(rule, site) for site in sites):
+            continue
+        if not moment_matches(rule, Customer(), conditions):
+            continue
+        if not _applies_during(rule, zone, start, end, conditions.holidays):
+            continue
+        notices.append(
+            SurgeNotice(
+                code=rule.code,
+                kind=rule.kind,
+                name=rule.name,
+                explanation=rule.explanation,
+                window_text=describe_window(rule),
+                form=rule.form,
+                amount=rule.amount,
+            )
+        )
+    return notices

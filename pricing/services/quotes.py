@@ -1,0 +1,50 @@
+"""Price and quote a session at a charger: the ORM gathers, the engine computes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from cpo_portal.models import Charger
+from pricing.engine.types import Customer, PricedSession, Quote, QuoteLine, SessionRequest
+
+from .books import price_book_for
+from .sites import conditions_for, site_for
+
+
+def _request(charger, start, kwh, amount, end, customer) -> SessionRequest:
+    return SessionRequest(
+        site=site_for(charger), start=start, end=end, kwh=kwh, amount=amount, customer=customer
+    )
+
+
+def price(
+    charger: Charger,
+    start: dt.datetime,
+    *,
+    kwh: Decimal | None = None,
+    amount: Decimal | None = None,
+    end: dt.datetime | None = None,
+    customer: Customer = Customer(),  # noqa: B008 (frozen, immutable)
+) -> PricedSession:
+    """Stage one (before offers and tax). Raises QuoteInputError, NoTariffError."""
+    book = price_book_for(charger)
+    request = _request(charger, start, kwh, amount, end, customer)
+    return book.price(request, conditions_for(charger.station, start))
+
+
+def quote_session(
+    charger: Charger,
+    start: dt.datetime,
+    *,
+    kwh: Decimal | None = None,
+    amount: Decimal | None = None,
+    end: dt.datetime | None = None,
+    customer: Customer = Customer(),  # noqa: B008 (frozen, immutable)
+    adjustments: Sequence[QuoteLine] = (),
+) -> Quote:
+    """The full quote: lines, tax and total. Raises QuoteInputError, NoTariffError."""
+    book = price_book_for(charger)
+    request = _request(charger, start, kwh, amount, end, customer)
+    return book.quote(request, conditions_for(charger.station, start), adjustments)

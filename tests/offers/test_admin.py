@@ -1,0 +1,240 @@
+"""Offer admin: tenant-safe (lists, forms, M2M choices, forged ids, actions), role-aware,
+forms that refuse inconsistent input, clone/pause/resume, usage columns, simulation."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from offers.models import Offer, OfferUsage
+from tests.offers.conftest import weekend_offer
+from tests.offers.factories import OfferFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(model: str, action: str, *args) -> str:
+    return reverse(f"admin:offers_{model}_{action}", args=args)
+
+
+def offer_post(operator, **overrides) -> dict:
+    data = {
+        "operator": operator.pk,
+        "code": "happy-hour",
+        "status": "draft",
+        "title": "Happy hour 20%",
+        "short_desc": "",
+        "type_label": "HAPPY_HOUR",
+        "ondc_type": "",
+        "benefit_kind": "percent",
+        "percent": "20",
+        "base": "energy",
+        "days_of_week": ["0", "1", "2", "3", "4"],
+        "window_start": "14:00",
+        "window_end": "17:00",
+        "holidays": "any_day",
+        "auto": "on",
+        "priority": "0",
+        "budget_policy": "cut",
+        "slabs": "[]",
+        "tod_rates": "[]",
+        "codes-TOTAL_FORMS": "0",
+        "codes-INITIAL_FORMS": "0",
+        "codes-MIN_NUM_FORMS": "0",
+        "codes-MAX_NUM_FORMS": "1",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def offers(network):
+    network.offer_a = weekend_offer(network.op_a)
+    network.offer_b = weekend_offer(network.op_b, code="b-only-offer", title="B's secret offer")
+    return network
+
+
+@pytest.fixture
+def as_pricing_a(client, offers):
+    client.force_login(offers.pricing_a)
+    return client
+
+
+def test_change_list_shows_only_own_offers_with_usage(as_pricing_a, offers):
+    offers.offer_a.max_uses, offers.offer_a.budget = 50, Decimal("1000")
+    offers.offer_a.save()
+    OfferUsage.objects.filter(offer=offers.offer_a).update(uses=12, budget_spent=Decimal("270"))
+    page = as_pricing_a.get(url("offer", "changelist")).content.decode()
+    assert "weekend-discount-25" in page and "b-only-offer" not in page
+    assert '<td class="field-uses">12</td>' in page
+    assert '<td class="field-remaining_uses">38</td>' in page
+    assert '<td class="field-remaining_budget">730.00</td>' in page
+
+
+def test_other_operators_offer_pages_are_unreachable(as_pricing_a, offers):
+    for page in ("change", "history", "delete"):
+        response = as_pricing_a.get(url("offer", page, offers.offer_b.pk), follow=True)
+        assert "B&#x27;s secret offer" not in response.content.decode(), page
+        assert "B's secret offer" not in response.content.decode(), page
+
+
+def test_form_lists_only_own_stations_and_chargers(as_pricing_a, offers):
+    page = as_pricing_a.get(url("offer", "add")).content.decode()
+    assert f'<option value="{offers.station_a.pk}">Station of A</option>' in page
+    assert "Station of B" not in page and "b-charger-01" not in page
+    assert "offers/offer_form.js" in page
+    assert "benefit-group for-percent for-service_fee_waiver" in page
+
+
+def test_forged_station_or_operator_is_refused(as_pricing_a, offers):
+    response = as_pricing_a.post(
+        url("offer", "add"), offer_post(offers.op_a, stations=[offers.station_b.pk])
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    as_pricing_a.post(url("offer", "add"), offer_post(offers.op_b))
+    assert not Offer.objects.filter(code="happy-hour").exists()
+
+
+def test_user_of_two_operators_cannot_mix_their_stations(client, offers):
+    from cpo_portal.models import StaffMembership
+
+    StaffMembership.objects.create(
+        user=offers.pricing_a, operator=offers.op_b, role="pricing_manager"
+    )
+    client.force_login(offers.pricing_a)
+    response = client.post(
+        url("offer", "add"), offer_post(offers.op_a, stations=[offers.station_b.pk])
+    )
+    assert "Not Operator A&#x27;s: Station of B." in response.content.decode()
+    assert not Offer.objects.filter(code="happy-hour").exists()
+
+
+def test_valid_offer_is_created_with_its_code(as_pricing_a, offers):
+    data = offer_post(offers.op_a, **{"codes-TOTAL_FORMS": "1", "codes-0-code": "happy20"})
+    response = as_pricing_a.post(url("offer", "add"), data)
+    errors = re.findall(r"errorlist.*?</ul>", response.content.decode(), re.S)
+    assert response.status_code == 302, errors
+    offer = Offer.objects.get(code="happy-hour")
+    assert (offer.operator, offer.days_of_week, str(offer.window_start)) == (
+        offers.op_a,
+        [0, 1, 2, 3, 4],
+        "14:00:00",
+    )
+    assert offer.codes.get().code == "HAPPY20"
+    assert offer.usage.uses == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"percent": ""}, "Required for a percent off (with an optional cap) benefit."),
+        ({"benefit_kind": "fixed", "amount": "30"}, "Not used by a fixed amount off benefit"),
+        ({"ondc_type": "exchange"}, "Not available for charging: an Exchange offer"),
+        ({"ondc_type": "financing"}, "a charging session is paid, not financed"),
+        ({"window_end": ""}, "Give both ends of the local time window, or neither."),
+        (
+            {"benefit_kind": "slabs", "percent": "", "base": "", "slabs": '[{"from_kwh": 0}]'},
+            "Slab 1 needs exactly one of a percent or a rate.",
+        ),
+    ],
+)
+def test_inconsistent_input_is_refused_with_a_clear_message(as_pricing_a, offers, changes, message):
+    response = as_pricing_a.post(url("offer", "add"), offer_post(offers.op_a, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not Offer.objects.filter(code="happy-hour").exists()
+
+
+def test_analyst_reads_and_simulates_but_cannot_edit(client, offers):
+    client.force_login(offers.analyst_a)
+    assert client.get(url("offer", "changelist")).status_code == 200
+    assert client.get(url("offer", "add")).status_code == 403
+    assert client.get(url("offer", "simulate")).status_code == 200
+    response = client.post(url("offer", "change", offers.offer_a.pk), offer_post(offers.op_a))
+    assert response.status_code == 403
+    client.post(
+        url("offer", "changelist"), {"action": "pause", "_selected_action": [offers.offer_a.pk]}
+    )
+    offers.offer_a.refresh_from_db()
+    assert offers.offer_a.status == "active"
+
+
+def test_pause_resume_and_clone_touch_only_own_offers(as_pricing_a, offers):
+    offers.offer_a.stations.add(offers.station_a)
+    both = [offers.offer_a.pk, offers.offer_b.pk]
+    as_pricing_a.post(url("offer", "changelist"), {"action": "pause", "_selected_action": both})
+    statuses = dict(Offer.objects.values_list("code", "status"))
+    assert statuses == {"weekend-discount-25": "paused", "b-only-offer": "active"}
+    as_pricing_a.post(url("offer", "changelist"), {"action": "resume", "_selected_action": both})
+    assert Offer.objects.get(pk=offers.offer_a.pk).status == "active"
+    as_pricing_a.post(url("offer", "changelist"), {"action": "clone", "_selected_action": both})
+    as_pricing_a.post(url("offer", "changelist"), {"action": "clone", "_selected_action": both})
+    copies = Offer.objects.filter(code__contains="-copy").order_by("code")
+    assert [(c.code, c.status, c.operator_id) for c in copies] == [
+        ("weekend-discount-25-copy", "draft", offers.op_a.pk),
+        ("weekend-discount-25-copy2", "draft", offers.op_a.pk),
+    ]
+    assert list(copies[0].stations.all()) == [offers.station_a]
+    assert copies[0].title == "Weekend Special - 25% Off (copy)"
+    assert not copies[0].codes.exists()
+
+
+def test_history_records_who_changed_what(as_pricing_a, offers):
+    offers.offer_a.status = "paused"
+    offers.offer_a.save()
+    page = as_pricing_a.get(url("offer", "history", offers.offer_a.pk)).content.decode()
+    assert "Changed" in page or "status" in page
+    assert offers.offer_a.history.count() == 2
+
+
+def test_simulation_shows_applied_and_rejected_with_reasons(as_pricing_a, offers):
+    from pricing.models import Tariff
+
+    Tariff.objects.create(
+        operator=offers.op_a,
+        code="std",
+        name="Std",
+        energy_rate_per_kwh=Decimal("18"),
+        service_fee=Decimal("10"),
+    )
+    draft = OfferFactory(
+        operator=offers.op_a,
+        code="fleet-draft",
+        title="Fleet",
+        status="draft",
+        segments=["fleet"],
+        percent=Decimal("10"),
+        min_session_value=None,
+    )
+    params = {
+        "charger": offers.charger_a.pk,
+        "start": "2025-09-21T10:00",
+        "amount": "100",
+        "codes": "WEEKEND25, NOPE",
+        "offers": [draft.pk],
+    }
+    page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
+    assert "-22.50" in page and "91.45" in page
+    assert "Code NOPE matches no offer" in page
+    assert "Offer fleet-draft is for fleet customers only" in page
+    params["segment"] = "fleet"
+    page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
+    assert "cannot be combined with the selected offers" in page  # fleet 9.00 loses to 22.50
+
+
+def test_simulation_refuses_other_operators_chargers_and_offers(as_pricing_a, offers):
+    params = {"charger": offers.charger_b.pk, "start": "2025-09-21T10:00", "amount": "100"}
+    page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
+    assert "Select a valid choice" in page and "Charging session cost" not in page
+    params = {
+        "charger": offers.charger_a.pk,
+        "start": "2025-09-21T10:00",
+        "amount": "100",
+        "offers": [offers.offer_b.pk],
+    }
+    page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
+    assert "Select a valid choice" in page

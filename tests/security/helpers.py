@@ -1,0 +1,93 @@
+"""Run Django in a fresh interpreter under a chosen environment.
+
+Settings are read from the environment at import time, so production behaviour (DEBUG off,
+BEHIND_TLS on, toggles) can only be observed in a process that starts with that environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "XDG_RUNTIME_DIR")
+
+
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """What a deployment sets (docs/operations.md), on throwaway paths; nothing inherited."""
+    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    env.update(
+        DJANGO_SETTINGS_MODULE="cpo_portal.settings",
+        PYTHONPATH=str(ROOT),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        CUSTOMER_KEY_SALT=secrets.token_urlsafe(32),
+        ALLOWED_HOSTS="cpo.example.com,127.0.0.1",
+        CSRF_TRUSTED_ORIGINS="https://cpo.example.com",
+        BEHIND_TLS="1",
+        VAR_DIR=str(tmp_path / "var"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CACHE_URL="redis://127.0.0.1:6379/14",  # named, never reached by these tests
+    )
+    env.update(overrides)
+    return {name: value for name, value in env.items() if value is not None}
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def django_json(code: str, env: dict[str, str]):
+    """Run `code` after django.setup(); it must assign `result`, which comes back as JSON."""
+    program = (
+        "import json, django\ndjango.setup()\n"
+        + code
+        + "\nprint('RESULT:' + json.dumps(result, default=str))\n"
+    )
+    done = run(["-c", program], env)
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT:"))
+    return json.loads(line.removeprefix("RESULT:"))
+
+
+class InlineCode(HTMLParser):
+    """Collects what our CSP refuses: inline scripts, event handler attributes, javascript:
+    URLs, style elements and style attributes. JSON data blocks (`json_script`) are data,
+    not code, and are allowed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and "src" not in values and values.get("type") != "application/json":
+            self.found.append(f"<script {values}>")
+        if tag == "style":
+            self.found.append("<style>")
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.found.append(f"<{tag} {name}={value}>")
+            if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+def inline_code(html: str) -> list[str]:
+    parser = InlineCode()
+    parser.feed(html)
+    return parser.found
