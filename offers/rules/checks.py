@@ -29,7 +29,6 @@ from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
 
 Check = Callable[[QuoteContext], bool]
 UTC = dt.UTC
-UTC = dt.UTC
 
 
 def _member(path: str, allowed: frozenset[str]) -> Check:
@@ -59,7 +58,6 @@ def _windows(windows: tuple[Window, ...]) -> Check:
     if len(windows) == 1:
         return _window(windows[0])
     each = tuple(_window(w) for w in windows)
-
     return lambda c: any(open_at(c) for open_at in each)
 
 
