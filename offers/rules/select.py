@@ -142,8 +142,8 @@ def select_fits(
     facts: OfferFacts,
     combination: Combination = Combination.ONDC,
 ) -> OfferResult:
-    """select_in() for the fast path's outcomes, building an Eligible only for the offers
-    it stacks. With another combination policy, or a held-out offer to shadow, it hands
+    """select_in() for the fast path's outcomes, which stacks Fits as they are: no Eligible
+    is built. With another combination policy, or a held-out offer to shadow, it hands
     everything to select_in().
 
     The additive stack is not worked out when it cannot win: in a stack each offer gets
@@ -177,11 +177,11 @@ def select_fits(
                 f.net == winner.net and exclusive_rank(f) < exclusive_rank(winner)
             ):
                 winner = f
-        options.append(single(winner.eligible(), view.priced))
+        options.append(single(winner, view.priced))
     if additive and (
         not exclusive or sum((max(f.net, ZERO) for f in additive), ZERO) >= winner.net
     ):
-        options.append(stack(by_priority([f.eligible() for f in additive]), view, facts))
+        options.append(stack(by_priority(additive), view, facts))
     best = min(options, key=lambda s: s.rank) if options else Stack((), (), (), ZERO, 0)
     chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}
     given = rupees(best.net, view.priced.tariff.currency)

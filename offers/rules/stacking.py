@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypeVar
 
 from offers.rules.bases import SessionView
 from offers.rules.benefits import grant, limit
@@ -16,6 +17,8 @@ from offers.rules.outcome import Applied, Eligible, Fit, Reason, Rejected
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
 from pricing.engine.types import LineKind, PricedSession, QuoteLine
+
+E = TypeVar("E", Eligible, Fit)  # an eligible offer, or the fast path's Fit of one
 
 
 class Combination(StrEnum):
@@ -60,7 +63,7 @@ def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> Quote
     )
 
 
-def single(e: Eligible, priced: PricedSession) -> Stack:
+def single(e: Eligible | Fit, priced: PricedSession) -> Stack:
     """An offer alone: what evaluate() worked out is already the stack of one."""
     lines = [discount_line(e.offer, e.discount, priced)]
     wheeling = wheeling_line(e.offer)
@@ -72,7 +75,7 @@ def single(e: Eligible, priced: PricedSession) -> Stack:
     return Stack((applied,), tuple(lines), (), e.net, e.offer.meta.priority)
 
 
-def stack(chosen: Sequence[Eligible], view: SessionView, facts: OfferFacts) -> Stack:
+def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts) -> Stack:
     """Apply `chosen` in the given order, each on what the earlier ones left."""
     priced = view.priced
     bases, currency = view.bases, priced.tariff.currency
@@ -107,7 +110,7 @@ def stack(chosen: Sequence[Eligible], view: SessionView, facts: OfferFacts) -> S
     return Stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
 
 
-def by_priority(offers: Iterable[Eligible]) -> list[Eligible]:
+def by_priority(offers: Iterable[E]) -> list[E]:
     return sorted(offers, key=lambda e: (-e.offer.meta.priority, e.offer.id))
 
 
