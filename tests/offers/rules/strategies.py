@@ -65,8 +65,9 @@ rate = st.decimals(min_value=0, max_value=30, places=2)
 
 
 def rarely(strategy: st.SearchStrategy[T], otherwise: T) -> st.SearchStrategy[T]:
-    """`strategy` one time in five, else `otherwise`: random offers must often apply."""
-    return st.integers(0, 4).flatmap(lambda i: strategy if i == 0 else st.just(otherwise))
+    """`strategy` one time in five, else `otherwise`: random offers must often apply.
+    (one_of over five branches, not a flatmap: hypothesis draws those much faster.)"""
+    return st.one_of(strategy, *[st.just(otherwise)] * 4)
 
 
 def subset(pool: tuple[str, ...]) -> st.SearchStrategy[frozenset[str]]:

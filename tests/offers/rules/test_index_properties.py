@@ -52,54 +52,40 @@ def cases(draw: st.DrawFn) -> Case:
     return offers, draw(sessions()), draw(session_facts([o.id for o in offers]))
 
 
-@given(cases())
-def test_index_never_loses_an_offer_that_could_apply(case: Case) -> None:
-    offers, session, facts = case
-    found = {o.id for o in OfferIndex.build(offers).for_quote(session, facts)}
-    for o in offers:
-        outcome = evaluate(o, session, facts)
-        if isinstance(outcome, Eligible) or outcome.reason is Reason.HELD_OUT:
-            assert o.id in found, (o, outcome)
-        elif o.id not in found:
-            assert outcome.reason in INDEXED, (o, outcome)
+# Two tests, not five: drawing the case is most of the time, so each draw checks several
+# properties (the assertion messages say which).
 
 
 @given(cases())
-def test_the_offers_of_the_place_and_day_are_all_there(case: Case) -> None:
-    """for_session: every offer rejected for anything but place or time is kept, so a
-    caller can say why it did not apply."""
+def test_the_index_never_drops_an_offer_that_could_apply(case: Case) -> None:
     offers, session, facts = case
-    found = {o.id for o in OfferIndex.build(offers).for_session(session, facts)}
+    index = OfferIndex.build(offers)
+    for_quote = {o.id for o in index.for_quote(session, facts)}
+    for_session = {o.id for o in index.for_session(session, facts)}
     for o in offers:
         outcome = evaluate(o, session, facts)
+        could_apply = isinstance(outcome, Eligible) or outcome.reason is Reason.HELD_OUT
+        if could_apply:
+            assert o.id in for_quote, ("for_quote lost it", o, outcome)
+        elif o.id not in for_quote:
+            assert outcome.reason in INDEXED, ("for_quote dropped it for", o, outcome)
+        # for_session keeps every offer of the place and day, so a caller can say why
         if isinstance(outcome, Eligible) or outcome.reason not in PLACE_OR_TIME:
-            assert o.id in found, (o, outcome)
-
-
-@given(cases())
-def test_a_compiled_offer_evaluates_exactly_like_evaluate(case: Case) -> None:
-    offers, session, facts = case
-    ctx = QuoteContext.of(session, facts)
-    for o in offers:
-        assert CompiledOffer(o).evaluate(ctx) == evaluate(o, session, facts)
-
-
-@given(cases())
-def test_a_candidate_needs_only_the_checks_the_index_does_not_decide(case: Case) -> None:
-    offers, session, facts = case
-    ctx = QuoteContext.of(session, facts)
-    for candidate in OfferIndex.build(offers).compiled_for(ctx):
-        outcome = candidate.assess_candidate(ctx)
-        expected = evaluate(candidate.offer, session, facts)
-        assert (outcome.eligible() if isinstance(outcome, Fit) else outcome) == expected
+            assert o.id in for_session, ("for_session lost it", o, outcome)
 
 
 @given(cases(), st.sampled_from(Combination))
-def test_quote_offers_gives_what_a_scan_of_every_offer_gives(
-    case: Case, combination: Combination
-) -> None:
+def test_the_fast_path_gives_the_reference_outcomes(case: Case, combination: Combination) -> None:
     offers, session, facts = case
-    fast = quote_offers(OfferIndex.build(offers), session, facts, combination)
+    index = OfferIndex.build(offers)
+    ctx = QuoteContext.of(session, facts)
+    for o in offers:  # every check compiled, on any offer
+        assert CompiledOffer(o).evaluate(ctx) == evaluate(o, session, facts), ("compiled", o)
+    for candidate in index.compiled_for(ctx):  # a candidate: only what the index left open
+        outcome = candidate.assess_candidate(ctx)
+        got = outcome.eligible() if isinstance(outcome, Fit) else outcome
+        assert got == evaluate(candidate.offer, session, facts), ("candidate", candidate.offer)
+    fast = quote_offers(index, session, facts, combination)
     slow = best_offers(offers, session, facts, combination)
     assert (fast.lines, fast.applied) == (slow.lines, slow.applied)
     assert set(fast.rejected) <= set(slow.rejected)
