@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from bench import offers_quote
 from bench.naive import price_naively
 from bench.scenario import Operator, build_operator, build_sessions
 from pricing.engine import compile_book, finalize, price_session
@@ -96,6 +97,8 @@ def main(count: int = 20_000) -> None:
         for request, conditions in sessions
     )
     print(f"quotes with at least one surge line: {surged:,} of {len(sessions):,}")
+    print()
+    offers_quote.main(max(count // 10, 200))  # the same 50 surge rules, with 1,000 offers
 
 
 if __name__ == "__main__":

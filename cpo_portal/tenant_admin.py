@@ -25,6 +25,8 @@ class TenantScopedMixin:
 
     view_roles: frozenset[str] = tenancy.ALL_ROLES
     edit_roles: frozenset[str] = tenancy.NETWORK_EDITORS
+    # URLs typed without a scheme are https (Django 6.0's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # -- what the user sees ------------------------------------------------------------
     def get_queryset(self, request):

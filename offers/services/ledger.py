@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from offers.models import OfferStatus, Redemption, RedemptionKind
-from offers.rules.evaluate import evaluate
+from offers.rules.bases import SessionView
+from offers.rules.evaluate import evaluate_in
 from offers.rules.outcome import Eligible, Reason, Rejected
 from offers.rules.select import stack
 from pricing.engine import finalize
@@ -159,12 +160,13 @@ def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
         },
     )
     chosen: list[Eligible] = []
+    view = SessionView.of(oq.priced)
     for a in oq.applied:
-        outcome = evaluate(oq.offers[a.offer_id].rule, oq.priced, facts)
+        outcome = evaluate_in(oq.offers[a.offer_id].rule, view, facts)
         if isinstance(outcome, Rejected):
             raise OfferUnavailable.of(outcome)
         chosen.append(outcome)
-    result = stack(chosen, oq.priced, facts)
+    result = stack(chosen, view, facts)
     if result.dropped:
         raise OfferUnavailable.of(result.dropped[0])
     return result, codes, accounts, today

@@ -86,7 +86,7 @@ def lines_of(
             continue
         rule = rules[row.offer_code]
         lines.append(discount_line(rule, row.discount, priced))
-        wheeling = wheeling_line(rule, priced)
+        wheeling = wheeling_line(rule)
         if wheeling is not None and row.wheeling_amount:
             lines.append(wheeling)
     return lines

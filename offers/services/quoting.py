@@ -20,7 +20,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cpo_portal.models import Charger
-from offers.rules.evaluate import evaluate
+from offers.rules.bases import SessionView
+from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
 from offers.rules.outcome import Applied, Eligible, Reason, Rejected
 from offers.rules.select import select
@@ -83,11 +84,19 @@ def granted(applied: Iterable[Applied], quote: Quote) -> tuple[Applied, ...]:
     return tuple(out)
 
 
-def _rewrite(rejected: Iterable[Rejected], req: Requested) -> tuple[Rejected, ...]:
+def _rewrite(
+    rejected: Iterable[Rejected], req: Requested, infos: Mapping[str, OfferInfo]
+) -> tuple[Rejected, ...]:
+    """Messages the rules cannot word: a code already used, an opt-in offer without codes."""
     out = []
     for r in rejected:
         if r.reason is Reason.CODE_UNKNOWN and r.offer_id in req.used:
             r = Rejected(r.offer_id, r.reason, f"Code {req.used[r.offer_id]} has already been used")
+        elif r.reason is Reason.CODE_REQUIRED and not getattr(
+            infos.get(r.offer_id), "has_codes", 1
+        ):
+            text = f"Offer {r.offer_id} is opt-in: name it (offer id {r.offer_id}) to apply it"
+            r = Rejected(r.offer_id, r.reason, text)
         out.append(r)
     return tuple(out)
 
@@ -153,7 +162,8 @@ def quote_with_offers(
         credits = load_credits(operator.pk, who.key, plans, local_day)
         facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
     facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
-    outcomes: list[Eligible | Rejected] = [evaluate(i.rule, priced, facts) for i in todo.values()]
+    view = SessionView.of(priced)
+    outcomes: list[Eligible | Rejected] = [evaluate_in(i.rule, view, facts) for i in todo.values()]
     result = select([*outcomes, *req.rejections], priced, facts)
     quote = finalize(priced, result.lines)
     held = tuple(a.offer_id for a in result.applied if a.held_out)
@@ -163,7 +173,7 @@ def quote_with_offers(
         quote=quote,
         priced=priced,
         applied=applied,
-        rejected=_rewrite(result.rejected, req),
+        rejected=_rewrite(result.rejected, req, todo),
         held_out=held,
         customer_key=who.key,
         notices=surge_notices_of(priced, book.surges),

@@ -116,12 +116,16 @@ def test_opt_in_by_code_and_by_id(deg):
     )
     oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))
     assert oq.applied_ids() == ("weekend-discount-25",)
+    assert oq.rejection("night-owl").message == (
+        "Offer night-owl is opt-in: name it (offer id night-owl) to apply it"
+    )
     oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["night-owl"])
     assert oq.applied_ids() == ("night-owl",)  # no codes: naming it opts in (ONDC)
     assert oq.rejection("weekend-discount-25").reason is Reason.OUTRANKED
     OfferCode.objects.create(offer=optin, code="OWL10")
     oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["night-owl"])
     assert oq.rejection("night-owl").reason is Reason.CODE_REQUIRED
+    assert oq.rejection("night-owl").message == "Offer night-owl applies only with its code"
     oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["owl10"])
     assert oq.applied[0].code == "OWL10"
 

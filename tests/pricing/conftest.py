@@ -6,13 +6,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.pricing.factories import SurgeFactory, TariffFactory
-
 
 @pytest.fixture
 def priced(network) -> SimpleNamespace:
     """Each operator gets a default tariff (₹18/kWh + ₹10, GST 18% on top) and one evening
     surge; A's surge is the DEG congestion fee."""
+    # imported here: the engine's tests run this directory without Django
+    from tests.pricing.factories import SurgeFactory, TariffFactory
+
     ns = network
     ns.tariff_a = TariffFactory(operator=ns.op_a, code="a-default", name="A default")
     ns.tariff_b = TariffFactory(operator=ns.op_b, code="b-default", name="B default")

@@ -24,7 +24,15 @@ def run(*args: str) -> str:
 
 def test_json_output_is_exact(priced):
     text = run("--charger", "a-charger-01", "--start", DEG_START, "--amount", "100", "--json")
-    assert json.loads(text) == {
+    document = json.loads(text)
+    # The command lives in offers now (it adds the offers); no offer exists here.
+    assert document.pop("offers") == {
+        "applied": [],
+        "rejected": [],
+        "held_out": [],
+        "notices": ["Congestion Fee: ₹1/kWh between 6 PM - 9 PM"],
+    }
+    assert document == {
         "operator": "cpo-a.example",
         "station": "a-station",
         "charger": "a-charger-01",
@@ -114,8 +122,9 @@ def test_table_output_is_readable(priced):
         "18.00",
         "90.00",
     ]
-    assert lines[-2].split() == ["Total", "(INR)", "123.90"]
-    assert lines[-1] == "Rules applied: a-congestion (peak) 5.00"
+    assert lines[-3].split() == ["Total", "(INR)", "123.90"]
+    assert lines[-2] == "Rules applied: a-congestion (peak) 5.00"
+    assert lines[-1] == "Offers applied: none"
 
 
 def test_customer_segment_and_tier_reach_the_exemptions(priced):
@@ -244,7 +253,7 @@ def test_from_the_command_line_errors_exit_non_zero_on_one_line(
 ):
     # run_from_argv closes connections when done; keep the test's transaction open
     monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
-    command = __import__("pricing.management.commands.quote", fromlist=["Command"]).Command()
+    command = __import__("offers.management.commands.quote", fromlist=["Command"]).Command()
     assert isinstance(command, BaseCommand)
     with pytest.raises(SystemExit) as info:
         command.run_from_argv(["manage.py", "quote", *args])

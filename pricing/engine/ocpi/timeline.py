@@ -68,10 +68,10 @@ def split(
         points = {t0: e0, t1: e1}
         for t in times:
             if t0 < t < t1:
-                points.setdefault(t, e0 + period.kwh * (t - t0) / period.seconds)
+                points.setdefault(t, _on_grid(e0 + period.kwh * (t - t0) / period.seconds, KWH))
         for k in marks:
             if e0 < k < e1:
-                points[t0 + (k - e0) * period.seconds / period.kwh] = k
+                points[_on_grid(t0 + (k - e0) * period.seconds / period.kwh, SECONDS)] = k
         previous = e0
         ordered = sorted(points.items())
         for (a, ea), (b, eb) in itertools.pairwise(ordered):
@@ -81,6 +81,17 @@ def split(
             previous = eb
         t0, e0 = t1, e1
     return tuple(pieces)
+
+
+# Interpolated points sit on a fixed grid, far finer than any meter, so that the pieces'
+# energies add up exactly (28-digit Decimal arithmetic would otherwise round the last digit
+# of a sum of interpolated values).
+KWH = Decimal("1e-12")
+SECONDS = Decimal("1e-9")
+
+
+def _on_grid(value: Decimal, step: Decimal) -> Decimal:
+    return value.quantize(step)
 
 
 def moment(origin: dt.datetime, piece: Piece, tz: ZoneInfo) -> Moment:
