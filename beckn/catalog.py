@@ -1,9 +1,11 @@
 """The on_search catalog: one provider per operator, its stations, chargers and offers.
 
-Offers appear twice on purpose: in `provider.offers` with `item_ids` / `location_ids` /
-`category_ids` / `time.range` (where Beckn core puts them) and under each item (where the
-DEG offers page shows them), so apps written against either find them. Surge notices go
-on each item as a `surge-notice` tag group: the badge and the "Know more" text.
+Add-ons on sale at a charger's station are its item's `add_ons` (id, name, price), with
+their GST rates in an `add-on-tax` tag group. Offers appear twice on purpose: in
+`provider.offers` with `item_ids` / `location_ids` / `category_ids` / `time.range` (where
+Beckn core puts them) and under each item (where the DEG offers page shows them), so apps
+written against either find them. Surge notices go on each item as a `surge-notice` tag
+group: the badge and the "Know more" text.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from beckn import network_json, offers_json
+from beckn import addons_json, network_json, offers_json
 from beckn.intent import SearchQuery
-from beckn.services import commerce
+from beckn.services import commerce, commerce_addons
 from beckn.services.commerce_types import CommerceError, PublishedOffer, SurgeNotice
 from cpo_portal.models import Charger, Operator, Station
 
@@ -50,9 +52,15 @@ def provider(
         stations.setdefault(charger.station_id, charger.station)
     notices = {pk: _notices(station, start, query.end) for pk, station in stations.items()}
     offers = commerce.published_offers(operator, at=start)
+    extras = commerce_addons.add_ons_at(operator, stations.values())
     items = []
     for charger in chargers:
-        items.append(_item(charger, notices[charger.station_id], offers, vocabularies))
+        entry = _item(charger, notices[charger.station_id], offers, vocabularies)
+        on_sale = extras.get(charger.station_id) or []
+        if on_sale:
+            entry["add_ons"] = addons_json.add_ons(on_sale, operator.currency)
+            entry.setdefault("tags", []).append(addons_json.tax_tags(on_sale))
+        items.append(entry)
     categories = sorted({code for charger in chargers for code in charger.categories})
     out: dict[str, Any] = {
         "id": operator.code,

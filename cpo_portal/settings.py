@@ -352,4 +352,4 @@ LOGGING = {
 }
 
 # Demo data steps run by `manage.py seed_demo`, in order (see cpo_portal.demo).
-DEMO_SEEDERS = ["cpo_portal.demo", "pricing.demo", "offers.demo"]
+DEMO_SEEDERS = ["cpo_portal.demo", "pricing.demo", "offers.demo", "offers.demo_addons"]
