@@ -10,13 +10,14 @@ taxable value, and it never exceeds what is left of the session's value.
 Combination (docs/offers.md): combos are worked out after the regular selection
 (offers.rules.select). An exclusive combo (additive no) competes with that selection as a
 whole; additive combos stack on a selection made only of additive offers, because ONDC
-never combines an exclusive offer with another. The customer gets the larger saving.
+never combines an exclusive offer with another (when the regular selection is exclusive,
+the additive combos compete with it on their own). The customer gets the larger saving.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from offers.rules.applicability import check_place, check_time, check_validity
@@ -218,6 +219,9 @@ def _alone(e: Eligible, rate: Decimal | None) -> _Option:
     return _Option((line,), applied, (), frozenset({e.offer.id}), 1)
 
 
+NOTHING = OfferResult((), (), ())
+
+
 def _by_priority(offers: Iterable[Eligible]) -> list[Eligible]:
     return sorted(offers, key=lambda e: (-e.offer.meta.priority, e.offer.id))
 
@@ -236,8 +240,10 @@ def combine(
         return OfferResult(regular.lines, regular.applied, (*regular.rejected, *rejected))
     rate = view.priced.tariff.tax_rate
     additive = _by_priority(e for e in eligible if e.offer.meta.additive)
-    stacked = additive if not _exclusive_in(regular.lines) else []
-    options = [_stack(stacked, regular, view, facts, extras)]
+    exclusive = _exclusive_in(regular.lines)
+    options = [_stack([] if exclusive else additive, regular, view, facts, extras)]
+    if exclusive and additive:  # the additive combos without the exclusive offer
+        options.append(replace(_stack(additive, NOTHING, view, facts, extras), order=1))
     options += [_alone(e, rate) for e in eligible if not e.offer.meta.additive]
     best = min(options, key=lambda o: o.rank)
     given = _net(best.lines)

@@ -18,18 +18,16 @@ from pricing.engine.types import LineKind, PricedSession, QuoteLine
 
 from .catalog import Catalog, OfferInfo
 
-_COMBOS: dict[tuple[int, int], tuple[OfferInfo, ...]] = {}
+_COMBOS: dict[int, tuple[Catalog, tuple[OfferInfo, ...]]] = {}
 
 
 def combos_of(catalog: Catalog) -> tuple[OfferInfo, ...]:
-    """The catalog's active combo offers (worked out once per catalog version)."""
-    key = (catalog.operator_id, catalog.version)
-    found = _COMBOS.get(key)
-    if found is None or catalog.version == 0:
-        found = tuple(i for i in catalog.offers.values() if is_combo(i.rule))
-        if len(_COMBOS) > 256:
-            _COMBOS.clear()
-        _COMBOS[key] = found
+    """The catalog's active combo offers, worked out once per compiled catalog."""
+    cached = _COMBOS.get(catalog.operator_id)
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    found = tuple(i for i in catalog.offers.values() if is_combo(i.rule))
+    _COMBOS[catalog.operator_id] = (catalog, found)
     return found
 
 
