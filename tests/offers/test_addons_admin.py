@@ -214,3 +214,26 @@ def test_a_booking_marked_not_delivered_reverses_the_combo(client, deg, valet):
     assert AddOnAvailability.objects.get(add_on=valet).stock == 3
     client.force_login(deg.pricing_b)
     assert "order-9" not in client.get(url("addonbooking", "changelist")).content.decode()
+
+
+def test_the_simulator_prices_add_ons_and_combos(client, deg, valet):
+    combo = OfferFactory(
+        operator=deg.op_a, code="valet-combo", title="Valet combo", ondc_type="combo", base="",
+        percent=D("10"), min_session_value=None, secondary_ids=["valet-charging"],
+    )  # fmt: skip
+    combo.full_clean()
+    client.force_login(deg.analyst_a)
+    params = {
+        "charger": deg.charger_a.pk,
+        "start": "2025-09-21T10:00",
+        "kwh": "5",
+        "add_ons": [valet.pk],
+    }
+    page = client.get(url("offer", "simulate"), params).content.decode()
+    assert "Valet charging" in page and "-24.90" in page and "264.44" in page
+    AddOnAvailability.objects.update(stock=0)
+    page = client.get(url("offer", "simulate"), params).content.decode()
+    assert "Add-on valet-charging is sold out at station a-station" in page
+    client.force_login(deg.analyst_b)
+    page = client.get(url("offer", "simulate"), {**params, "charger": deg.charger_b.pk}).content
+    assert "Select a valid choice" in page.decode()
