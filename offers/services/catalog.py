@@ -132,7 +132,7 @@ def build_catalog(operator: Operator, version: int) -> Catalog:
 def catalog_for(operator: Operator) -> Catalog:
     version = CatalogVersion.current(operator.pk)
     cached = _CATALOGS.get(operator.pk)
-    if cached is None or cached.version != version or version == 0:
+    if cached is None or cached.version != version:  # 0: never bumped, still cacheable
         cached = build_catalog(operator, version)
         _CATALOGS[operator.pk] = cached
     return cached

@@ -23,6 +23,7 @@ from cpo_portal.models import Charger
 from offers.rules.bases import SessionView
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from offers.rules.localtime import local
 from offers.rules.outcome import Applied, Eligible, Reason, Rejected
 from offers.rules.select import select
 from offers.rules.types import BenefitKind
@@ -101,11 +102,10 @@ def _rewrite(
     """Messages the rules cannot word: a code already used, an opt-in offer without codes."""
     out = []
     for r in rejected:
+        info = infos.get(r.offer_id)
         if r.reason is Reason.CODE_UNKNOWN and r.offer_id in req.used:
             r = Rejected(r.offer_id, r.reason, f"Code {req.used[r.offer_id]} has already been used")
-        elif r.reason is Reason.CODE_REQUIRED and not getattr(
-            infos.get(r.offer_id), "has_codes", 1
-        ):
+        elif r.reason is Reason.CODE_REQUIRED and info is not None and not info.has_codes:
             text = f"Offer {r.offer_id} is opt-in: name it (offer id {r.offer_id}) to apply it"
             r = Rejected(r.offer_id, r.reason, text)
         out.append(r)
@@ -176,7 +176,7 @@ def quote_with_offers(
         if i.benefit_kind == BenefitKind.CREDIT_DRAWDOWN
     }
     if plans and customer is None:
-        local_day = start.astimezone(timezone.get_current_timezone()).date()
+        local_day = local(start, station.time_zone).date()
         credits = load_credits(operator.pk, who.key, plans, local_day)
         facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
     facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))

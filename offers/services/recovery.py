@@ -31,7 +31,7 @@ from . import limits as lim
 from .addons import booked_lines
 from .combos import extras_of
 from .ledger_rows import rule_of, write
-from .settlement import Reversal, UnknownOrder, _copy, _customer, _price, _rows
+from .settlement import Reversal, UnknownOrder, _customer, _price, copy_row, order_rows
 
 SETTLEMENT_PREFIX = "settlement: "
 KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
@@ -86,7 +86,7 @@ def reversed_total(rows: Iterable[Redemption], offer_id: int) -> Decimal:
 def reversal_row(
     holding: Holding, amount: Decimal, reason: str, now: dt.datetime, *, give_use: bool = False
 ) -> Redemption:
-    return _copy(
+    return copy_row(
         holding.base,
         kind=RedemptionKind.REVERSED,
         seq=holding.seq + 1,
@@ -112,7 +112,7 @@ def reverse_offer(
     now = now or timezone.now()
     with transaction.atomic():
         lim.order_lock(order_ref)
-        rows = _rows(order_ref, KINDS)
+        rows = order_rows(order_ref, KINDS)
         mine = [r for r in rows if r.offer_code == offer_code]
         if not any(r.kind == RedemptionKind.REDEEMED for r in mine):
             raise UnknownOrder(f"offer {offer_code} was not redeemed for order {order_ref}")
@@ -153,7 +153,7 @@ def recheck_combos(order_ref: str, *, reason: str, now: dt.datetime | None = Non
     now = now or timezone.now()
     with transaction.atomic():
         lim.order_lock(order_ref)
-        rows = _rows(order_ref, KINDS)
+        rows = order_rows(order_ref, KINDS)
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         if not redeemed:
             raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
@@ -201,7 +201,7 @@ def order_quote(order_ref: str):
 
     from .quoting import OfferQuote, granted
 
-    rows = _rows(order_ref, KINDS)
+    rows = order_rows(order_ref, KINDS)
     redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
     if not redeemed:
         raise UnknownOrder(f"no offer was redeemed for order {order_ref}")

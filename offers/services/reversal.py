@@ -16,7 +16,7 @@ from pricing.engine.money import ZERO, kwh_floor, money
 
 from . import limits as lim
 from .ledger_rows import rule_of, write
-from .settlement import Reversal, UnknownOrder, _copy, _rows
+from .settlement import Reversal, UnknownOrder, copy_row, order_rows
 
 GIVEN = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
 
@@ -49,7 +49,7 @@ def reverse(
     now = now or timezone.now()
     with transaction.atomic():
         lim.order_lock(order_ref)
-        rows = _rows(order_ref, GIVEN)
+        rows = order_rows(order_ref, GIVEN)
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         if not redeemed:
             raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
@@ -94,7 +94,7 @@ def reverse(
                 _credit_back(accounts, rules[row.offer_code], row, take, given, today)
             seq[row.offer_id] += 1
             out.append(
-                _copy(
+                copy_row(
                     row,
                     kind=RedemptionKind.REVERSED,
                     seq=seq[row.offer_id],

@@ -24,6 +24,7 @@ from pricing.engine.types import Customer, SessionRequest
 
 from . import addons, combos
 from . import limits as lim
+from .catalog import OfferInfo
 from .ledger_rows import order_fields, replay, rule_of, write
 from .quoting import OfferQuote, granted
 
@@ -68,7 +69,7 @@ class Reversal:
         ]
 
 
-def _copy(row: Redemption, **changes) -> Redemption:
+def copy_row(row: Redemption, **changes) -> Redemption:
     values = {
         f.attname: getattr(row, f.attname)
         for f in Redemption._meta.concrete_fields
@@ -92,7 +93,7 @@ def _customer(row: Redemption) -> CustomerFacts:
     )
 
 
-def _rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
+def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
     return list(
         Redemption.objects.filter(order_ref=order_ref, kind__in=kinds)
         .select_related("operator", "charger__station", "charger__operator")
@@ -122,7 +123,7 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
 
     with transaction.atomic():
         lim.order_lock(order_ref)
-        rows = _rows(order_ref, (*GIVEN_KINDS, RedemptionKind.REVERSED))
+        rows = order_rows(order_ref, (*GIVEN_KINDS, RedemptionKind.REVERSED))
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         settled = [r for r in rows if r.kind == RedemptionKind.SETTLED]
         if not redeemed:
@@ -135,7 +136,8 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             quote, applied = replay(settled, priced, rules, add_ons=add_ons)
             return OfferQuote(
                 quote, priced, applied, (), (), first.customer_key, charger=first.charger,
-                add_ons=add_ons, recovered=recovery.at_settlement(rows),
+                offers=_infos(redeemed, rules), add_ons=add_ons,
+                recovered=recovery.at_settlement(rows),
             )  # fmt: skip
         held = recovery.holdings(rows)
         priced, conditions = _price(first, delivered_kwh, end)
@@ -190,7 +192,7 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             if row.benefit_kind == "credit_drawdown":
                 _redraw(accounts, rules[row.offer_code], row, a, today)
             out.append(
-                _copy(
+                copy_row(
                     row,
                     **order_fields(priced, quote, first.charger, facts.customer),
                     kind=RedemptionKind.SETTLED,
@@ -211,10 +213,29 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             (),
             first.customer_key,
             charger=first.charger,
+            offers=_infos(redeemed, rules),
             facts=facts,
             add_ons=add_ons,
             recovered=tuple(recovered),
         )
+
+
+def _infos(redeemed: Sequence[Redemption], rules) -> dict[str, OfferInfo]:
+    """The redeemed offers as quoting describes them (type, meta) for callers' quote lines."""
+    return {
+        r.offer_code: OfferInfo(
+            r.offer_id,
+            rules[r.offer_code],
+            "",
+            r.benefit_kind,
+            None,
+            None,
+            None,
+            bool(r.code_used),
+            r.terms,
+        )
+        for r in redeemed
+    }
 
 
 def _redraw(accounts, rule, row: Redemption, a, today: dt.date) -> None:
