@@ -64,7 +64,12 @@ def pretty(value) -> str:
             value = json.loads(value)
         except ValueError:
             return value
-    return format_html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(value, indent=2))
+    return format_html('<pre class="beckn-json">{}</pre>', json.dumps(value, indent=2))
+
+
+class JsonMedia:
+    class Media:
+        css = {"all": ["beckn/admin.css"]}
 
 
 @admin.register(Subscriber)
@@ -76,7 +81,7 @@ class SubscriberAdmin(SuperuserOnly, SimpleHistoryAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(SuperuserOnly, ReadOnly, admin.ModelAdmin):
+class SigningKeyAdmin(ReadOnly, SuperuserOnly, admin.ModelAdmin):
     list_display = ["key_id", "is_active", "created_at", "retired_at"]
     exclude = ["private_key"]
 
@@ -85,7 +90,7 @@ class SigningKeyAdmin(SuperuserOnly, ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(SuperuserOnly, ReadOnly, admin.ModelAdmin):
+class InboundMessageAdmin(JsonMedia, ReadOnly, SuperuserOnly, admin.ModelAdmin):
     list_display = ["received_at", "action", "bap_id", "message_id", "state", "attempts"]
     list_filter = ["action", "state"]
     search_fields = ["bap_id", "message_id", "transaction_id"]
@@ -131,7 +136,7 @@ class OrderAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(Outbox)
-class OutboxAdmin(ReadOnly, TenantAdmin):
+class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
     list_display = ["created_at", "action", "subscriber_id", "state", "attempts", "order"]
     list_filter = ["action", "state"]
     search_fields = ["message_id", "transaction_id", "subscriber_id"]

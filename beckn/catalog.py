@@ -51,16 +51,21 @@ def provider(
     for charger in chargers:
         stations.setdefault(charger.station_id, charger.station)
     notices = {pk: _notices(station, start, query.end) for pk, station in stations.items()}
-    offers = commerce.published_offers(operator, at=start)
+    offered = {
+        pk: commerce.published_offers(operator, station=station, at=start)
+        for pk, station in stations.items()
+    }
     extras = commerce_addons.add_ons_at(operator, stations.values())
     items = []
     for charger in chargers:
-        entry = _item(charger, notices[charger.station_id], offers, vocabularies)
+        here = offered[charger.station_id]
+        entry = _item(charger, notices[charger.station_id], here, vocabularies)
         on_sale = extras.get(charger.station_id) or []
         if on_sale:
             entry["add_ons"] = addons_json.add_ons(on_sale, operator.currency)
             entry.setdefault("tags", []).append(addons_json.tax_tags(on_sale))
         items.append(entry)
+    offers = list({o.offer_id: o for group in offered.values() for o in group}.values())
     categories = sorted({code for charger in chargers for code in charger.categories})
     out: dict[str, Any] = {
         "id": operator.code,

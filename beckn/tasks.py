@@ -19,6 +19,12 @@ def process_inbound(inbound_id: int) -> None:
     processing.process_safely(inbound_id)
 
 
+@shared_task(name="beckn.process_inbound_batch", ignore_result=True)
+def process_inbound_batch(inbound_ids: list[int]) -> None:
+    for inbound_id in inbound_ids:
+        processing.process_safely(inbound_id)
+
+
 @shared_task(name="beckn.deliver", ignore_result=True)
 def deliver(outbox_id: int) -> str | None:
     result = delivery.deliver(outbox_id)

@@ -10,13 +10,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from beckn import conf
 from beckn.protocol import errors
-from beckn.services import intake
+from beckn.services import dispatch, intake
 
 
 def _enqueue(inbound_id: int) -> None:
-    from beckn.tasks import process_inbound
-
-    process_inbound.delay(inbound_id)
+    dispatch.submit(inbound_id)
 
 
 def _response(answer: intake.Answer) -> HttpResponse:

@@ -106,21 +106,17 @@ def quote(
 
 
 def published_offers(
-    operator: Operator, station: Station | None = None, at: dt.datetime | None = None
+    operator: Operator,
+    station: Station | None = None,
+    at: dt.datetime | None = None,
+    charger: Charger | None = None,
 ) -> list[PublishedOffer]:
-    """The operator's active offers still open at `at` (and valid at `station`)."""
-    from offers.services.catalog import catalog_for
+    """The operator's active offers not ended at `at`, valid at the station (any of its
+    chargers) or the charger when given, highest priority first."""
+    from offers.services.publishing import published_offers as published
 
-    out = []
-    for info in catalog_for(operator).offers.values():
-        rule = info.rule
-        where = rule.applicability
-        if at is not None and where.valid_until is not None and where.valid_until < at:
-            continue
-        if station is not None and where.station_codes and station.code not in where.station_codes:
-            continue
-        out.append(publish(rule))
-    return sorted(out, key=lambda o: o.offer_id)
+    offers = published(operator, station=station, charger=charger, at=at)
+    return [publish(rule) for rule in offers]
 
 
 def surge_notices(

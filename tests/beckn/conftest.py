@@ -24,6 +24,7 @@ def bpp(settings):
     settings.BECKN_ALLOW_PRIVATE_CALLBACKS = False
     settings.BECKN_REGISTRY_URL = ""
     settings.BECKN_REGISTRY_LOCAL_CACHE_SECONDS = 0  # tests change rows with update()
+    settings.BECKN_DISPATCH_WINDOW_MS = 0  # queue at once (no_queue collects it)
     cache.clear()  # rate-limit counters and registry lookups from other tests
     return settings
 

@@ -74,6 +74,13 @@ def test_operators_see_only_their_orders_and_callbacks(client, network, rows, ro
     assert reverse("admin:beckn_deliveryattempt_change", args=[theirs.pk]) not in attempts
 
 
+def test_callback_bodies_are_shown_with_our_stylesheet(client, network, rows):
+    client.force_login(network.admin_a)
+    page = client.get(reverse("admin:beckn_outbox_change", args=[rows["a"][1].pk]))
+    assert b'<pre class="beckn-json">' in page.content
+    assert b"beckn/admin.css" in page.content
+
+
 def test_orders_are_read_only(client, network, rows):
     client.force_login(network.admin_a)
     url = reverse("admin:beckn_order_change", args=[rows["a"][0].pk])
@@ -87,6 +94,9 @@ def test_registry_and_keys_are_for_superusers(client, network, rows):
     client.force_login(network.admin_a)
     for model in ("subscriber", "signingkey", "inboundmessage"):
         assert client.get(reverse(f"admin:beckn_{model}_changelist")).status_code == 403
+    client.force_login(network.superuser)
+    for model in ("signingkey", "inboundmessage"):  # never made by hand
+        assert client.get(reverse(f"admin:beckn_{model}_add")).status_code == 403
     client.force_login(network.superuser)
     page = listed(client, network.superuser, "subscriber")
     assert "bap.example" in page

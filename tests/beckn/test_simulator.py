@@ -121,6 +121,7 @@ def test_simulator_journey_with_a_real_worker(server, priced_network, settings):
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cpo_portal", "worker", "--pool", "solo",
+         "-Q", "celery,beckn",
          "--loglevel", "WARNING", "--hostname", f"beckn-test-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
