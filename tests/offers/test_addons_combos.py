@@ -227,3 +227,15 @@ def test_partial_reversals_in_the_ledger_never_exceed_the_discount(shop, amounts
         assert usage.budget_spent == given_now - back
         assert usage.uses == (0 if back == given_now else 1)
         transaction.set_rollback(True)
+
+
+def test_combos_stay_out_of_the_candidate_index(shop):
+    from offers.services.catalog import catalog_for
+    from offers.services.combos import combos_of
+
+    catalog = catalog_for(shop.op_a)
+    oq = quote(shop, "valet-charging")
+    candidates = {o.id for o in catalog.index.for_session(oq.priced, oq.facts)}
+    assert "weekend-discount-25" in candidates and "valet-combo" not in candidates
+    assert [i.code for i in combos_of(catalog)] == ["valet-combo"]
+    assert combos_of(catalog) is combos_of(catalog)  # worked out once per catalog
