@@ -18,3 +18,10 @@ class BecknConfig(AppConfig):
         post_delete.connect(
             forget, sender=Subscriber, weak=False, dispatch_uid="beckn-registry-del"
         )
+
+        from beckn.services.addon_push import on_not_delivered
+        from offers.services.addon_delivery import add_ons_not_delivered
+
+        add_ons_not_delivered.connect(
+            on_not_delivered, weak=False, dispatch_uid="beckn-add-ons-not-delivered"
+        )

@@ -1,9 +1,11 @@
 """The on_search catalog: one provider per operator, its stations, chargers and offers.
 
-Offers appear twice on purpose: in `provider.offers` with `item_ids` / `location_ids` /
-`category_ids` / `time.range` (where Beckn core puts them) and under each item (where the
-DEG offers page shows them), so apps written against either find them. Surge notices go
-on each item as a `surge-notice` tag group: the badge and the "Know more" text.
+Add-ons on sale at a charger's station are its item's `add_ons` (id, name, price), with
+their GST rates in an `add-on-tax` tag group. Offers appear twice on purpose: in
+`provider.offers` with `item_ids` / `location_ids` / `category_ids` / `time.range` (where
+Beckn core puts them) and under each item (where the DEG offers page shows them), so apps
+written against either find them. Surge notices go on each item as a `surge-notice` tag
+group: the badge and the "Know more" text.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from beckn import network_json, offers_json
+from beckn import addons_json, network_json, offers_json
 from beckn.intent import SearchQuery
-from beckn.services import commerce
+from beckn.services import commerce, commerce_addons
 from beckn.services.commerce_types import CommerceError, PublishedOffer, SurgeNotice
 from cpo_portal.models import Charger, Operator, Station
 
@@ -53,10 +55,16 @@ def provider(
         pk: commerce.published_offers(operator, station=station, at=start)
         for pk, station in stations.items()
     }
-    items = [
-        _item(charger, notices[charger.station_id], offered[charger.station_id], vocabularies)
-        for charger in chargers
-    ]
+    extras = commerce_addons.add_ons_at(operator, stations.values())
+    items = []
+    for charger in chargers:
+        here = offered[charger.station_id]
+        entry = _item(charger, notices[charger.station_id], here, vocabularies)
+        on_sale = extras.get(charger.station_id) or []
+        if on_sale:
+            entry["add_ons"] = addons_json.add_ons(on_sale, operator.currency)
+            entry.setdefault("tags", []).append(addons_json.tax_tags(on_sale))
+        items.append(entry)
     offers = list({o.offer_id: o for group in offered.values() for o in group}.values())
     categories = sorted({code for charger in chargers for code in charger.categories})
     out: dict[str, Any] = {

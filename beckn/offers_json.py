@@ -10,6 +10,7 @@ Which a subscriber receives is its `vocabularies` setting (both by default).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -72,7 +73,28 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def ondc_groups(offer: PublishedOffer) -> list[dict[str, Any]]:
+def ondc_groups(offer: PublishedOffer, item_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The construct's groups as offers.rules.ondc describes the offer (a Freebie's
+    benefit item_id: the charging items it is published for)."""
+    if offer.ondc_groups:
+        return [
+            ondc_tag_group(code, _with_items(offer, code, pairs, item_ids))
+            for code, pairs in offer.ondc_groups
+        ]
+    return _basic_groups(offer)
+
+
+def _with_items(
+    offer: PublishedOffer, code: str, pairs: Sequence[tuple[str, str]], item_ids: Sequence[str]
+) -> list[tuple[str, str]]:
+    out = list(pairs)
+    wants = offer.ondc_type == "freebie" and code == "benefit" and item_ids
+    if wants and all(tag != "item_id" for tag, _ in out):
+        out.append(("item_id", ",".join(item_ids)))
+    return out
+
+
+def _basic_groups(offer: PublishedOffer) -> list[dict[str, Any]]:
     groups = []
     if offer.min_session_value is not None:
         groups.append(
@@ -93,12 +115,14 @@ def ondc_groups(offer: PublishedOffer) -> list[dict[str, Any]]:
     return groups
 
 
-def offer_tags(offer: PublishedOffer, vocabularies: str) -> list[dict[str, Any]]:
+def offer_tags(
+    offer: PublishedOffer, vocabularies: str, item_ids: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     tags: list[dict[str, Any]] = []
     if wants_deg(vocabularies):
         tags.append(offer_details(offer))
     if wants_ondc(vocabularies):
-        tags.extend(ondc_groups(offer))
+        tags.extend(ondc_groups(offer, item_ids))
     return tags
 
 
@@ -136,7 +160,7 @@ def provider_offer(
     time = validity(offer)
     if time:
         out["time"] = time
-    out["tags"] = offer_tags(offer, vocabularies)
+    out["tags"] = offer_tags(offer, vocabularies, item_ids)
     return out
 
 

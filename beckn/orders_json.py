@@ -47,6 +47,16 @@ def item(order: Order) -> dict[str, Any]:
         quantity["allocated"] = {"measure": {"type": "CONSTANT", "value": delivered, "unit": "kWh"}}
     if quantity:
         entry["quantity"] = quantity
+    chosen = [a for a in session.get("add_ons") or () if isinstance(a, dict)]
+    if chosen:
+        entry["add_ons"] = [
+            {
+                "id": a["id"],
+                "descriptor": {"name": a.get("name", a["id"]), "code": a["id"]},
+                "price": {"value": as_text(Decimal(a["price"])), "currency": order.currency},
+            }
+            for a in chosen
+        ]
     return entry
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from beckn import conf, offers_json
+from beckn import addons_json, conf, offers_json
 from beckn.protocol.tags import ondc_tag_group, tag_group
 from beckn.services.commerce_types import Priced
 from pricing.engine.money import as_text
@@ -35,6 +35,8 @@ def _line(
     item: dict[str, Any] = {}
     if line.kind is LineKind.ENERGY:
         item["id"] = line.item_id or item_id
+    elif line.kind is LineKind.ADDON:
+        item.update(addons_json.breakup_item(item_id, line.code))
     kind_tag = tag_group("quote-line", [("type", line.kind.value), *_code(line)])
     item["tags"] = [kind_tag]
     if line.kind is LineKind.DISCOUNT and offers_json.wants_ondc(vocabularies):

@@ -357,6 +357,7 @@ DEMO_SEEDERS = [
     "cpo_portal.demo",
     "pricing.demo",
     "offers.demo",
+    "offers.demo_addons",
     # Months of sessions through the services, against the offers above and its own.
     "offers.analytics.demo",
 ]

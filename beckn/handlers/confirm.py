@@ -2,7 +2,8 @@
 
 Refused, and the order left as it was, when: there was no init (30010), the price has
 changed since on_init (40003: send init again), the quote the BAP sends back is not
-ours (40003), or an offer can no longer be redeemed (30006).
+ours (40003), an offer can no longer be redeemed (30006) or an add-on has sold out (30007).
+Nothing is charged then: the order stays initialized, and the BAP inits again.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from beckn import order_offers, orders_json, parsing
 from beckn.handlers.base import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
-from beckn.services import commerce, ordering
+from beckn.services import commerce, commerce_addons, ordering
 from beckn.services.commerce_types import CommerceError
 from pricing.engine.money import as_text, money
 
@@ -64,10 +65,10 @@ def handle(req: Request) -> Reply:
         )
     try:
         priced = commerce.redeem(order.reference, priced)
+        commerce_addons.book(order.reference, priced, ask.charger.station)
     except CommerceError as exc:
-        raise Failure(
-            errors.by_code(exc.code), exc.message, "$.message.order.offers", order=order
-        ) from exc
+        path = ordering.ADD_ON_PATH if exc.code == "30007" else "$.message.order.offers"
+        raise Failure(errors.by_code(exc.code), exc.message, path, order=order) from exc
     vocab = ordering.vocabularies(req.bap_id)
     order = ordering.save(req, order, ask, priced, OrderState.CONFIRMED, vocab)
     order.order_id = new_order_id()

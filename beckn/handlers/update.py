@@ -3,21 +3,25 @@
 The delivered kWh is read from order.items[0].quantity.allocated.measure (unit kWh), or
 from a `delivered-kwh` / `energy-delivered` tag on the fulfillment or the order. At the
 end the price is settled on that energy (offers recomputed), and on_update carries the
-settled quote, offer-usage tags and an offer-summary naming the next available offer.
+settled quote, offer-usage tags and an offer-summary naming the next available offer, and
+a quote_trail for any offer value the settlement took back (less energy than quoted, an
+offer's qualifier no longer holding). An update of order.items[0].add_ons is a part
+cancel (beckn.handlers.update_add_ons).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from beckn import order_offers, orders_json, parsing, quotes
+from beckn import order_offers, orders_json, parsing, quote_trail, quotes
+from beckn.handlers import update_add_ons
 from beckn.handlers.base import Failure, Reply, Request
 from beckn.models import InvalidTransition, Order, OrderState
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, ordering, orders
-from beckn.services.commerce_types import CommerceError
+from beckn.services.commerce_types import CommerceError, Recovery
 from pricing.engine.types import LineKind
 
 START_CODES = frozenset({"start-charging", "charging-start", "charging-started", "start", "active"})
@@ -56,6 +60,8 @@ def handle(req: Request) -> Reply:
     order_msg = parsing.obj(req.message.get("order"))
     order = orders.by_order_id(req, order_msg.get("id"))
     target = str(req.message.get("update_target", ""))
+    if update_add_ons.wanted(target):
+        return update_add_ons.handle(req, order, order_msg)
     fulfillment = parsing.first(order_msg.get("fulfillments"))
     code = str(parsing.obj(parsing.obj(fulfillment.get("state")).get("descriptor")).get("code", ""))
     if not target.startswith("order.fulfillments") or not code:
@@ -121,4 +127,5 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
     ]
     energy = settled.quote.sum_of(LineKind.ENERGY)
     body = orders_json.order_json(order, offers=order_offers.used(order, energy), tags=tags)
+    body = quote_trail.attach(body, Recovery(order.currency, settled.recovered), vocab)
     return Reply(message={"order": body}, order=order)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from beckn.services.commerce_types import (
+    AddOnLine,
     AppliedOffer,
     CommerceError,
     Priced,
@@ -23,6 +24,7 @@ from beckn.services.commerce_types import (
 )
 from cpo_portal.models import Charger, Operator, Station
 from offers.rules import benefit_types as bt
+from offers.rules import ondc
 from offers.rules.types import Offer
 from pricing.engine.errors import PricingSetupError, QuoteInputError
 from pricing.engine.types import LineKind, Quote
@@ -81,16 +83,21 @@ def quote(
     offer_ids: Sequence[str] = (),
     codes: Sequence[str] = (),
     now: dt.datetime | None = None,
+    add_ons: Sequence[str] = (),
 ) -> Priced:
-    """The session priced with the best offers (and those asked for) applied."""
+    """The session priced with the best offers (and those asked for) applied, and the
+    add-ons asked for (CommerceError 30007 when one cannot be sold here now)."""
     from offers.services import quoting
+    from offers.services.addons import AddOnUnavailable
     from pricing import services as pricing
 
     try:
         oq = quoting.quote_with_offers(
             charger, start, kwh=kwh, amount=amount, end=end, customer_key=customer,
-            offer_ids=tuple(offer_ids), codes=tuple(codes), now=now,
+            offer_ids=tuple(offer_ids), codes=tuple(codes), now=now, add_ons=tuple(add_ons),
         )  # fmt: skip
+    except AddOnUnavailable as exc:
+        raise CommerceError("30007", exc.message, exc.code) from exc
     except QuoteInputError as exc:
         raise CommerceError("30000", str(exc)) from exc
     except (PricingSetupError, pricing.NoTariffError) as exc:
@@ -153,12 +160,15 @@ def settle(
         return _priced(ledger.settle(order_ref, kwh, end=end))
     except ledger.UnknownOrder:
         pass
+    from offers.services.addons import booked_lines
+
+    add_ons = booked_lines(order_ref)
     try:
         book = pricing.price_book_for(charger)
-        final = pricing.quote_session(charger, start, kwh=kwh, end=end)
+        final = pricing.quote_session(charger, start, kwh=kwh, end=end, adjustments=add_ons)
     except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"the session cannot be settled: {exc}") from exc
-    return Priced(quote=final, rate=book.tariff.energy_rate_per_kwh)
+    return Priced(quote=final, rate=book.tariff.energy_rate_per_kwh, add_ons=add_on_lines(add_ons))
 
 
 def reverse(order_ref: str, reason: str) -> Decimal:
@@ -206,6 +216,14 @@ def _priced(oq: Any) -> Priced:
         notices=tuple(_notice(n) for n in getattr(oq, "notices", ()) or ()),
         customer_key=getattr(oq, "customer_key", "") or "",
         handle=oq,
+        add_ons=add_on_lines(getattr(oq, "add_ons", ()) or ()),
+        recovered=tuple(getattr(oq, "recovered", ()) or ()),
+    )
+
+
+def add_on_lines(lines: Iterable[Any]) -> tuple[AddOnLine, ...]:
+    return tuple(
+        AddOnLine(ln.code, ln.title, ln.amount, ln.tax_rate or Decimal("0")) for ln in lines
     )
 
 
@@ -276,4 +294,5 @@ def publish(offer: Offer) -> PublishedOffer:
         charger_codes=_codes(where.charger_codes),
         category_codes=_codes(where.category_codes),
         extra=extra,
+        ondc_groups=ondc.describe(offer).groups,
     )

@@ -34,6 +34,29 @@ class AppliedOffer:
 
 
 @dataclass(frozen=True, slots=True)
+class AddOnLine:
+    """An add-on as catalogs and quotes show it."""
+
+    add_on_id: str
+    name: str
+    price: Decimal
+    tax_rate: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """Offer value taken back from an order after confirmation (ONDC quote_trail)."""
+
+    currency: str
+    recovered: tuple[tuple[str, Decimal], ...] = ()  # offer id, amount
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _, amount in self.recovered), Decimal("0"))
+
+
+@dataclass(frozen=True, slots=True)
 class RejectedOffer:
     offer_id: str
     reason: str
@@ -58,6 +81,8 @@ class Priced:
     notices: tuple[SurgeNotice, ...] = ()
     customer_key: str = ""
     handle: Any = None
+    add_ons: tuple[AddOnLine, ...] = ()  # the add-ons priced in the quote
+    recovered: tuple[tuple[str, Decimal], ...] = ()  # settlement: offer id, amount reversed
 
     @property
     def discount(self) -> Decimal:
@@ -90,6 +115,7 @@ class PublishedOffer:
     charger_codes: frozenset[str] = frozenset()
     category_codes: frozenset[str] = frozenset()
     extra: dict[str, str] = field(default_factory=dict)
+    ondc_groups: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # offers.rules.ondc
 
     def applies_to(self, charger: Charger) -> bool:
         return (

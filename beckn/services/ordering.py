@@ -24,6 +24,7 @@ from cpo_portal.models.network import EquipmentStatus, StationStatus
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
 ITEM_PATH = "$.message.order.items[0].id"
+ADD_ON_PATH = "$.message.order.items[0].add_ons"
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Ask:
     fulfillment_id: str = "1"
     customer: dict[str, Any] = field(default_factory=dict)
     vehicle: dict[str, Any] = field(default_factory=dict)
+    add_ons: list[str] = field(default_factory=list)  # add-on ids (items[0].add_ons[].id)
 
     @property
     def operator(self) -> Operator:
@@ -111,6 +113,9 @@ def read_ask(req: Request, order: Order | None) -> Ask:
     offer_ids, codes = parsing.requested_offers(order_msg)
     if not offer_ids and not codes and order is not None:
         offer_ids, codes = list(order.offer_ids), list(order.offer_codes)
+    add_ons = requested_add_ons(order_msg, item)
+    if add_ons is None:  # not mentioned: what the order had
+        add_ons = [a["id"] for a in session.get("add_ons") or () if isinstance(a, dict)]
     return Ask(
         charger=charger,
         start=start,
@@ -121,7 +126,17 @@ def read_ask(req: Request, order: Order | None) -> Ask:
         fulfillment_id=str(fulfillment.get("id") or session.get("fulfillment_id") or "1"),
         customer=parsing.obj(fulfillment.get("customer")),
         vehicle=parsing.obj(fulfillment.get("vehicle")),
+        add_ons=add_ons,
     )
+
+
+def requested_add_ons(order_msg: dict[str, Any], item: dict[str, Any]) -> list[str] | None:
+    """Add-on ids from items[0].add_ons (or order.add_ons); None when neither is sent."""
+    sent = [v for v in (item.get("add_ons"), order_msg.get("add_ons")) if isinstance(v, list)]
+    if not sent:
+        return None
+    ids = [parsing.obj(a).get("id") for group in sent for a in group]
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
 
 
 def _stored(session: dict[str, Any], key: str) -> dt.datetime | None:
@@ -141,9 +156,11 @@ def price(ask: Ask, customer_key: str, now: dt.datetime) -> Priced:
             offer_ids=ask.offer_ids,
             codes=ask.codes,
             now=now,
+            add_ons=ask.add_ons,
         )
     except CommerceError as exc:
-        raise Failure(errors.by_code(exc.code), exc.message) from exc
+        path = ADD_ON_PATH if exc.code == errors.ADD_ON_NOT_FOUND.code else None
+        raise Failure(errors.by_code(exc.code), exc.message, path) from exc
 
 
 def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> None:
@@ -176,6 +193,10 @@ def session_json(ask: Ask, priced: Priced) -> dict[str, Any]:
         "unit": ask.quantity.unit,
         "fulfillment_id": ask.fulfillment_id,
         "rate": str(priced.rate),
+        "add_ons": [
+            {"id": a.add_on_id, "name": a.name, "price": str(a.price), "tax_rate": str(a.tax_rate)}
+            for a in priced.add_ons
+        ],
     }
 
 

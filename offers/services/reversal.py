@@ -58,9 +58,11 @@ def reverse(
         back = {r.offer_id: ZERO for r in redeemed}
         returned = {r.offer_id for r in rows if r.use_returned}
         seq = {r.offer_id: 0 for r in redeemed}
+        base = {r.offer_id: r.pk for r in current}
         for r in rows:
             if r.kind == RedemptionKind.REVERSED:
-                back[r.offer_id] += r.discount
+                if r.pk > base[r.offer_id]:  # a settlement's own are in its amount
+                    back[r.offer_id] += r.discount
                 seq[r.offer_id] = max(seq[r.offer_id], r.seq)
         lim.lock_usage(r.offer_id for r in redeemed)
         rules = {r.offer_code: rule_of(r) for r in redeemed}

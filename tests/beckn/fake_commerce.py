@@ -101,8 +101,10 @@ class FakeCommerce:
         return f"cust:{phone or email}" if phone or email else ""
 
     def quote(self, charger, start, *, end=None, kwh=None, amount=None, customer="",
-              offer_ids=(), codes=(), now=None):  # fmt: skip
+              offer_ids=(), codes=(), now=None, add_ons=()):  # fmt: skip
         self.calls.append("quote")
+        if add_ons:
+            raise CommerceError("30007", f"There is no add-on {add_ons[0]}", add_ons[0])
         if kwh is not None and amount is not None:
             raise CommerceError("30000", "give kWh or an amount, not both")
         request = SessionRequest(self.site(charger), start, end, kwh=kwh, amount=amount)
