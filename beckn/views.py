@@ -38,6 +38,13 @@ def _read_body(request: HttpRequest) -> bytes | None:
 
 
 @csrf_exempt
+def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /beckn/ ('search/', 'x/y', ''): a NACK, not Django's HTML 404."""
+    message = f"this BPP has no /{rest[:64]} endpoint"
+    return _response(intake.Answer(404, errors.nack(errors.ACTION_NOT_APPLICABLE, message)))
+
+
+@csrf_exempt
 def endpoint(request: HttpRequest, action: str) -> HttpResponse:
     if request.method != "POST":
         answer = intake.Answer(

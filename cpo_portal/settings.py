@@ -360,4 +360,5 @@ DEMO_SEEDERS = [
     "offers.demo_addons",
     # Months of sessions through the services, against the offers above and its own.
     "offers.analytics.demo",
+    "beckn.demo",  # a signing key, so `manage.py beckn_bap` can play at once
 ]

@@ -25,3 +25,5 @@ APP_URLS = [
     ("beckn/", "beckn.urls"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in APP_URLS]
+
+handler404 = "cpo_portal.not_found.not_found"  # JSON under /api/, Django's page elsewhere

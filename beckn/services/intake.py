@@ -51,12 +51,13 @@ class Refusal(Exception):
         message: str,
         paths: str | list[str] | None = None,
         status: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.answer = Answer(
             status or error.http_status or 400,
             errors.nack(error, message, paths),
-            _challenge() if error is errors.INVALID_SIGNATURE else {},
+            _challenge() if error is errors.INVALID_SIGNATURE else (headers or {}),
         )
 
 
@@ -152,11 +153,14 @@ def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | 
         raise Refusal(errors.INVALID_SIGNATURE, f"signature refused: {exc}") from None
     entry = found["entry"]
     if not ratelimit.allow(entry.subscriber_id, ratelimit.limit_for(entry.rate_limit)):
+        wait = ratelimit.retry_after()
         raise Refusal(
             errors.POLICY_ERROR,
-            f"rate limit of {ratelimit.limit_for(entry.rate_limit)} requests/minute exceeded",
+            f"rate limit of {ratelimit.limit_for(entry.rate_limit)} requests/minute exceeded; "
+            f"retry in {wait}s",
             None,
             429,
+            {"Retry-After": str(wait)},
         )
     return _Signer(verified.subscriber_id, verified.key_id)
 

@@ -9,6 +9,7 @@ limits stop those at the door with a message that says which limit was hit.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 
@@ -25,6 +26,15 @@ def _no_constants(name: str) -> Any:
     raise BodyError(f"{name} is not valid JSON")
 
 
+def _finite(text: str) -> float:
+    """1e999 is valid JSON that Python reads as infinity, which no JSON can hold again
+    (PostgreSQL refuses to store it)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise BodyError(f"the number {text[:30]} is out of range")
+    return value
+
+
 def parse(raw: bytes, *, max_bytes: int, max_depth: int, max_nodes: int) -> Any:
     if len(raw) > max_bytes:
         raise BodyError(f"the body is {len(raw)} bytes; the limit is {max_bytes}", too_large=True)
@@ -35,7 +45,7 @@ def parse(raw: bytes, *, max_bytes: int, max_depth: int, max_nodes: int) -> Any:
     except UnicodeDecodeError as exc:
         raise BodyError(f"the body is not UTF-8 (byte {exc.start})") from None
     try:
-        value = json.loads(text, parse_constant=_no_constants)
+        value = json.loads(text, parse_constant=_no_constants, parse_float=_finite)
     except RecursionError:
         raise BodyError(f"the JSON is nested deeper than {max_depth} levels") from None
     except ValueError as exc:  # JSONDecodeError, int too long, BodyError from constants
@@ -43,7 +53,41 @@ def parse(raw: bytes, *, max_bytes: int, max_depth: int, max_nodes: int) -> Any:
             raise
         raise BodyError(f"the body is not valid JSON: {exc}") from None
     check_shape(value, max_depth=max_depth, max_nodes=max_nodes)
+    if "\\u" in text:  # only an escape can carry NUL or an unpaired surrogate
+        check_strings(value)
     return value
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_strings(value: Any) -> None:
+    """No key or string holds NUL or an unpaired surrogate (\\u0000, \\ud800): valid JSON,
+    but no UTF-8 text can hold them, and PostgreSQL refuses them in jsonb and text."""
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            items = [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            items = node
+        else:
+            items = [node]
+        for item in items:
+            if isinstance(item, str):
+                if not _storable(item):
+                    raise BodyError(
+                        f"the JSON has a string with NUL or an unpaired surrogate: {item[:40]!r}"
+                    )
+            elif isinstance(item, dict | list):
+                stack.append(item)
 
 
 def check_shape(value: Any, *, max_depth: int, max_nodes: int) -> None:

@@ -8,6 +8,7 @@ production for an exact limit.
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.core.cache import cache
@@ -17,6 +18,12 @@ from beckn import conf
 
 def limit_for(configured: int | None) -> int:
     return conf.get("BECKN_DEFAULT_RATE_LIMIT") if configured is None else configured
+
+
+def retry_after(now: float | None = None) -> int:
+    """Whole seconds until the current window ends (when a refused subscriber may retry)."""
+    now = time.time() if now is None else now
+    return max(1, math.ceil(60 - now % 60))
 
 
 def allow(subscriber_id: str, per_minute: int, *, now: float | None = None) -> bool:

@@ -71,8 +71,9 @@ class Journey:
         provider, item, offer_id = choose(catalog, plan.offer_id)
         self.say(f"   chose {item['id']} of {provider['id']}; offer {offer_id or '(none)'}")
         order = order_message(provider["id"], item["id"], plan.amount, start, end, offer_id)
-        quote = self.call("select", {"order": order}, plan.wait)["order"]["quote"]
-        self.print_quote("on_select quote", quote)
+        selected = self.call("select", {"order": order}, plan.wait)["order"]
+        self.print_quote("on_select quote", selected["quote"])
+        order["offers"] = self.kept_offers(selected)
         order["billing"] = BILLING
         order["fulfillments"][0]["customer"] = CUSTOMER
         initialized = self.call("init", {"order": order}, plan.wait)["order"]
@@ -93,6 +94,18 @@ class Journey:
         summary = tag_values(ended.get("tags"), "offer-summary")
         self.print_receipt(receipt, summary)
         return Result(order_id, receipt, self.callbacks)
+
+    def kept_offers(self, selected: dict[str, Any]) -> list[dict[str, str]]:
+        """The offers on_select applied; one that does not apply is dropped, with why."""
+        kept = []
+        for offer in selected.get("offers", []):
+            check = tag_values(offer.get("tags"), "offer-validation")
+            if check.get("validated") == "false":
+                self.say(f"   offer {offer['id']} does not apply: {check.get('reason')}")
+                continue
+            kept.append({"id": offer["id"]})
+            self.say(f"   offer {offer['id']} applied: {offer['descriptor']['name']}")
+        return kept
 
     def print_quote(self, label: str, quote: dict[str, Any]) -> None:
         self.say(f"   {label}:")

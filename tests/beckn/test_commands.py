@@ -102,3 +102,13 @@ def test_subscriber_errors_are_one_line(db, change, message):
 def test_remove_unknown(db):
     with pytest.raises(CommandError, match="no subscriber 'ghost'"):
         run("beckn_subscriber", "remove", "--subscriber-id", "ghost")
+
+
+def test_demo_seeder_makes_one_key_once(bpp):
+    from beckn import demo
+
+    out = io.StringIO()
+    demo.seed({}, out)
+    demo.seed({}, out)
+    assert SigningKey.objects.count() == 1
+    assert "made signing key" in out.getvalue() and "kept signing key" in out.getvalue()
