@@ -3,19 +3,27 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),  # ADMIN_URL, "admin/" unless set
+    # The OpenAPI schema of every DRF endpoint, and Swagger UI from drf-spectacular-sidecar's
+    # static files (no CDN); the split view serves its start-up script as a file, as CSP wants.
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
 # Each app contributes its own URL module; names are strings so that cpo_portal, the
 # bottom layer, never imports the layers above it.
 APP_URLS = [
     ("pricing/", "pricing.urls"),
-    # ("analytics/", "offers.urls"),
-    # ("beckn/", "beckn.urls"),
+    ("analytics/", "offers.analytics.urls"),
+    ("api/analytics/", "offers.analytics.api.urls"),
+    ("beckn/", "beckn.urls"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in APP_URLS]
+
+handler404 = "cpo_portal.not_found.not_found"  # JSON under /api/, Django's page elsewhere

@@ -52,3 +52,24 @@ def network(db):
     from tests.factories import build_network
 
     return build_network()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole run, driven by Playwright's sync API.
+
+    Playwright allows one sync driver per thread, so every browser test shares this one.
+    Skipped, with the reason, where Chromium or Playwright is missing.
+    """
+    from tests.browser import ARGS, CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    # The sync API runs an event loop in this thread; the ORM calls beside it are plain
+    # synchronous code, which Django must be told to allow.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()

@@ -35,6 +35,7 @@ class Reason(StrEnum):
     HELD_OUT = "held_out"
     NO_BENEFIT = "no_benefit"
     OUTRANKED = "outranked"  # eligible, but the selected combination gives more
+    COMBO_INCOMPLETE = "combo_incomplete"  # a combo without any of its secondary items
 
 
 Failure = tuple[Reason, str]

@@ -1,0 +1,18 @@
+from .cursor import RollupCursor
+from .customers import CustomerKey, DailyCustomer
+from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
+from .rollups import DailyRollup, HourlyRollup
+from .sessions import NoOfferSession
+
+__all__ = [
+    "CustomerKey",
+    "DailyCustomer",
+    "DailyRollup",
+    "HourlyRollup",
+    "NoOfferSession",
+    "OfferDaily",
+    "OfferScope",
+    "OfferScopeDaily",
+    "RollupCursor",
+    "StationDaily",
+]

@@ -1,0 +1,64 @@
+"""Sessions the ledger does not see: those in which no offer was given."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from cpo_portal.models import Operator, Station
+from offers.models.ledger import AppendOnlyError, AppendOnlyQuerySet
+
+
+class NoOfferSession(models.Model):
+    """A delivered session in which no offer was given.
+
+    The redemption ledger writes one row per offer per step, so a session without an
+    offer leaves no trace there; yet baselines (revenue before an offer started) and
+    surge impact (all demand) need every session. This append-only table is the ledger's
+    complement: one row per order that settled without an offer (held-out customers
+    included), with the ledger's own column names for what both record. Written by
+    services.sessions.record_session; rolled up with the ledger as offer "none".
+    """
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    order_ref = models.CharField(max_length=100, unique=True)
+    station = models.ForeignKey(Station, null=True, on_delete=models.PROTECT, related_name="+")
+    charger = models.ForeignKey(
+        "cpo_portal.Charger", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    station_code = models.CharField(max_length=64)
+    charger_code = models.CharField(max_length=64)
+    region_code = models.CharField(max_length=16, blank=True)
+    city_code = models.CharField(max_length=32, blank=True)
+    site_kind = models.CharField(max_length=16, blank=True)
+    customer_key = models.CharField(max_length=64, blank=True)
+    customer_segment = models.CharField(max_length=32, blank=True)
+    customer_tier = models.CharField(max_length=32, blank=True)
+    currency = models.CharField(max_length=3, default="INR")
+    energy_kwh = models.DecimalField(max_digits=10, decimal_places=3, default=0)
+    gross_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    surge_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    net_amount = models.DecimalField("net (amount payable)", max_digits=12, decimal_places=2)
+    session_start = models.DateTimeField()
+    session_end = models.DateTimeField(null=True, blank=True)
+    session_start_hour = models.PositiveSmallIntegerField(help_text="Local hour, 0-23.")
+    occurred_at = models.DateTimeField(db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["operator", "occurred_at"], name="nooffer_operator_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref} (no offer) {self.net_amount}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Sessions are append-only: rows are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Sessions are append-only: rows are never deleted.")

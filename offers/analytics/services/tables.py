@@ -1,0 +1,100 @@
+"""Tables and charts as plain data: the page renders them, the CSV export writes the very
+same rows, and the charts read their data from json_script blocks."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text, int, money, kwh, ratio, percent, date
+    link: str = ""  # row key holding a URL for this cell (pages only, not in CSV)
+
+
+@dataclass
+class Table:
+    key: str  # the export name: ?export=<key>
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+
+    def cells(self) -> list[list[tuple[Column, Any, str]]]:
+        return [
+            [(c, row.get(c.key), row.get(c.link, "") if c.link else "") for c in self.columns]
+            for row in self.rows
+        ]
+
+
+PLACES = {"money": Decimal("0.01"), "kwh": Decimal("0.001")}
+
+
+def _text(value: Any, kind: str = "text") -> str:
+    if value is None:
+        return ""
+    if kind in PLACES and isinstance(value, Decimal | int):
+        return format(Decimal(value).quantize(PLACES[kind]), "f")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def csv_response(table: Table, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([c.label for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_cell(_text(row.get(c.key), c.kind)) for c in table.columns])
+    return response
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas; quote such text."""
+    if text and text[0] in "=+-@\t\r" and not _numeric(text):
+        return "'" + text
+    return text
+
+
+def _numeric(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def json_number(value: Any) -> float | int | None:
+    """Chart data: numbers for the browser (floats are fine for drawing, never for sums)."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def chart(
+    chart_id: str,
+    kind: str,
+    labels: list[str],
+    datasets: list[dict[str, Any]],
+    **options: Any,
+) -> dict[str, Any]:
+    """A chart spec for static/analytics/charts.js. Each dataset: label, data, and
+    optionally type (bar/line), axis ('y' or 'y1'), unit ('₹', 'kWh', '')."""
+    for ds in datasets:
+        ds["data"] = [json_number(v) for v in ds["data"]]
+    return {"id": chart_id, "type": kind, "labels": labels, "datasets": datasets, **options}

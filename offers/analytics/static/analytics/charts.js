@@ -1,0 +1,58 @@
+/* Draws every <canvas data-chart="..."> from the JSON block it names (json_script), with
+   Chart.js from our own static files. Charts are kept in window.cpoCharts by id so that
+   tests (and the console) can inspect them. Filter fields submit the form on change. */
+(function () {
+  "use strict";
+  var palette = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#0ea5e9"];
+  window.cpoCharts = {};
+
+  function alpha(hex, a) {
+    var n = parseInt(hex.slice(1), 16);
+    return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
+  }
+
+  function build(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-chart"));
+    if (!source || typeof Chart === "undefined") { return; }
+    var spec = JSON.parse(source.textContent);
+    var many = spec.labels.length > 45;
+    var twoAxes = spec.datasets.some(function (d) { return d.axis === "y1"; });
+    var datasets = spec.datasets.map(function (d, i) {
+      var type = d.type || spec.type;
+      var colour = palette[i % palette.length];
+      return {
+        label: d.label, data: d.data, type: type, yAxisID: d.axis || "y",
+        backgroundColor: type === "line" ? alpha(colour, 0.15) : alpha(colour, 0.75),
+        borderColor: colour, borderWidth: type === "line" ? 2 : 0,
+        pointRadius: many ? 0 : 2, tension: 0.25, order: type === "line" ? 0 : 1
+      };
+    });
+    var value = spec.horizontal ? "x" : "y";
+    var scales = {};
+    scales[spec.horizontal ? "y" : "x"] = { ticks: { autoSkip: true, maxRotation: 0 } };
+    scales[value] = { beginAtZero: true };
+    if (twoAxes) {
+      scales.y1 = { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } };
+    }
+    window.cpoCharts[spec.id] = new Chart(canvas, {
+      type: spec.type,
+      data: { labels: spec.labels, datasets: datasets },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        indexAxis: spec.horizontal ? "y" : "x",
+        interaction: { mode: "index", intersect: false },
+        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+        scales: scales
+      }
+    });
+  }
+
+  document.querySelectorAll("canvas[data-chart]").forEach(build);
+  document.querySelectorAll("form.filters select, form.filters input[type=date]").forEach(
+    function (field) {
+      field.addEventListener("change", function () {
+        if (field.form.requestSubmit) { field.form.requestSubmit(); } else { field.form.submit(); }
+      });
+    }
+  );
+})();

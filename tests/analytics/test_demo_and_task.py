@@ -1,0 +1,59 @@
+"""The demo simulation writes what production writes and rolls it up; the beat schedule
+exists in the database and the task is the incremental rollup."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django_celery_beat.models import PeriodicTask
+
+from offers.analytics.models import DailyCustomer, DailyRollup, HourlyRollup, NoOfferSession
+from offers.analytics.services.rollup import run_incremental
+from offers.analytics.tasks import TASK_NAME, rollup_ledger
+from offers.models import OfferUsage, Redemption
+from tests.analytics.conftest import DAY, at, make_offer
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--no-progress", "--stations", "8", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_demo_writes_what_production_writes_rolls_it_up_and_runs_once():
+    assert "Analytics: 400 sessions" in seed(sessions=400, session_days=60)
+    kinds = set(Redemption.objects.values_list("kind", flat=True).distinct())
+    assert {"quoted", "redeemed", "settled", "held_out"} <= kinds
+    assert NoOfferSession.objects.count() > 30  # the demo offers leave some sessions alone
+    # One session in ten went through the services, which also count the offers' uses.
+    assert OfferUsage.objects.filter(uses__gt=0).exists()
+    sessions = sum(DailyRollup.objects.values_list("sessions", flat=True))
+    settled_orders = Redemption.objects.filter(kind="settled").values("order_ref").distinct()
+    assert sessions == NoOfferSession.objects.count() + settled_orders.count()
+    assert HourlyRollup.objects.filter(surge_sessions__gt=0).exists()
+    assert DailyCustomer.objects.filter(held_out=True).exists()
+    # Rows are stamped with the simulated time, not with today.
+    for row in Redemption.objects.filter(kind="settled")[:50]:
+        assert abs((row.occurred_at - row.session_start).total_seconds()) < 6 * 3600
+
+    before = (Redemption.objects.count(), NoOfferSession.objects.count())
+    assert "already simulated" in seed(sessions=400)
+    assert (Redemption.objects.count(), NoOfferSession.objects.count()) == before
+
+
+def test_the_schedule_is_a_periodic_task_in_the_database():
+    task = PeriodicTask.objects.get(task=TASK_NAME)
+    assert task.enabled and task.interval.every == 10 and task.interval.period == "minutes"
+
+
+def test_the_task_runs_the_incremental_rollup(network, ledger_a):
+    offer = make_offer(network.op_a, "task-offer")
+    ledger_a.row("settled", offer, start=at(DAY, 9), discount="4")
+    result = rollup_ledger.apply().get()
+    assert result["rows"] == 1 and result["partitions"] == 1
+    assert DailyRollup.objects.get(offer=offer).discount_cost == 4
+    assert run_incremental().rows == 0
