@@ -6,6 +6,7 @@ Times price + finalize per quote for three paths over the same random sessions:
 compiled (PriceBook.quote), reference (price_session: static conditions once per session)
 and naive (every rule, every condition, every slice). Prints quotes per second, median and
 p99 microseconds, the speedups, and how many quotes differ between paths (must be 0).
+Then the whole quote with offers, fast against naive (bench/full_quote.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import offers_quote
+from bench import full_quote
 from bench.naive import price_naively
 from bench.scenario import Operator, build_operator, build_sessions
 from pricing.engine import compile_book, finalize, price_session
@@ -97,8 +98,8 @@ def main(count: int = 20_000) -> None:
         for request, conditions in sessions
     )
     print(f"quotes with at least one surge line: {surged:,} of {len(sessions):,}")
-    print()
-    offers_quote.main(max(count // 10, 200))  # the same 50 surge rules, with 1,000 offers
+    print("\n== the whole quote: pricing, 1,000 live offers, finalize (bench/full_quote.py)")
+    full_quote.main(min(count, 2_000))
 
 
 if __name__ == "__main__":

@@ -332,6 +332,14 @@ BECKN_VERIFY_SIGNATURES = env_bool("BECKN_VERIFY_SIGNATURES", True) or not DEBUG
 # Callbacks never go to private/loopback addresses unless development allows it.
 BECKN_ALLOW_PRIVATE_CALLBACKS = env_bool("BECKN_ALLOW_PRIVATE_CALLBACKS", False)
 BECKN_REGISTRY_URL = os.environ.get("BECKN_REGISTRY_URL", "")
+# Bench only: mounts a bare DRF view returning the same ACK at /beckn/_bench/ack.
+BECKN_BENCH_VIEWS = env_bool("BECKN_BENCH_VIEWS", False)
+# Other Beckn knobs (limits, timeouts, retry backoff) have defaults in beckn/conf.py.
+
+# Beat: re-queue callbacks whose worker died or whose task was lost (beckn.tasks).
+CELERY_BEAT_SCHEDULE = {
+    "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": 60.0},
+}
 
 # Customers are keyed by a salted hash of their normalised phone or email.
 CUSTOMER_KEY_SALT = os.environ.get("CUSTOMER_KEY_SALT") or ("customer:" + SECRET_KEY)
@@ -349,6 +357,8 @@ DEMO_SEEDERS = [
     "cpo_portal.demo",
     "pricing.demo",
     "offers.demo",
+    "offers.demo_addons",
     # Months of sessions through the services, against the offers above and its own.
     "offers.analytics.demo",
+    "beckn.demo",  # a signing key, so `manage.py beckn_bap` can play at once
 ]

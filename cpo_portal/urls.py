@@ -22,6 +22,8 @@ APP_URLS = [
     ("pricing/", "pricing.urls"),
     ("analytics/", "offers.analytics.urls"),
     ("api/analytics/", "offers.analytics.api.urls"),
-    # ("beckn/", "beckn.urls"),
+    ("beckn/", "beckn.urls"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in APP_URLS]
+
+handler404 = "cpo_portal.not_found.not_found"  # JSON under /api/, Django's page elsewhere

@@ -211,4 +211,12 @@ def to_rule_offer(
         max_discount=offer.max_discount,
         budget_policy=r.BudgetPolicy(offer.budget_policy or "cut"),
         ondc_type=r.OndcOfferType(offer.ondc_type) if offer.ondc_type else None,
+        combo=combo_of(offer),
     )
+
+
+def combo_of(offer) -> r.ComboTerms | None:
+    """ONDC combo terms: the secondary items / add-ons an order must hold with the session."""
+    if offer.ondc_type != "combo":
+        return None
+    return r.ComboTerms(secondary_ids=frozenset(getattr(offer, "secondary_ids", None) or ()))

@@ -88,7 +88,7 @@ def cpo1_offers() -> list[tuple[str, dict]]:
             "short_desc": "10% from 20 kWh, 15% from 50 kWh", "benefit_kind": "slabs",
             "slabs": [{"from_kwh": "20", "to_kwh": "50", "percent": "10"},
                       {"from_kwh": "50", "to_kwh": None, "percent": "15"}],
-            "slab_mode": "whole", "min_kwh": D("20"),
+            "slab_mode": "whole", "min_kwh": D("20"), "max_discount": D("300"),
         }),
         ("buy10-get2", {
             "title": "Buy 10 kWh, Get 2 kWh Free", "type_label": "BUY_X_GET_Y",

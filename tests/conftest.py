@@ -1,7 +1,13 @@
-"""Suite-wide fixtures and the PostgreSQL gate.
+"""Suite-wide fixtures, the PostgreSQL gate and the hypothesis budget.
 
 Tests marked `postgres` need real concurrent transactions; on SQLite they are skipped with
 a visible reason. With REQUIRE_POSTGRES=1 (CI) the run fails unless PostgreSQL is in use.
+
+Property tests take their example count from a hypothesis profile chosen by the
+HYPOTHESIS_PROFILE environment variable: "ci" (few examples: every property still runs on
+every push), "moderate" (the default, for a developer's run) or "thorough" (nightly, or
+after touching the engine's core). Tests state no max_examples of their own, so one switch
+scales the whole suite.
 """
 
 from __future__ import annotations
@@ -10,6 +16,14 @@ import os
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+_PROPERTY_TESTS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", max_examples=30, **_PROPERTY_TESTS)
+hypothesis_settings.register_profile("moderate", max_examples=100, **_PROPERTY_TESTS)
+hypothesis_settings.register_profile("thorough", max_examples=1000, **_PROPERTY_TESTS)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "moderate"))
 
 
 def _vendor() -> str:
@@ -38,3 +52,24 @@ def network(db):
     from tests.factories import build_network
 
     return build_network()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole run, driven by Playwright's sync API.
+
+    Playwright allows one sync driver per thread, so every browser test shares this one.
+    Skipped, with the reason, where Chromium or Playwright is missing.
+    """
+    from tests.browser import ARGS, CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    # The sync API runs an event loop in this thread; the ORM calls beside it are plain
+    # synchronous code, which Django must be told to allow.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()

@@ -1,6 +1,6 @@
 """Admin for offers: offers (with the simulator), code batches, customers, credit
-accounts, and the read-only redemption ledger."""
+accounts, add-ons and their bookings, and the read-only redemption ledger."""
 
-from . import codes, customers, ledger, offers
+from . import addons, codes, customers, ledger, offers
 
-__all__ = ["codes", "customers", "ledger", "offers"]
+__all__ = ["addons", "codes", "customers", "ledger", "offers"]

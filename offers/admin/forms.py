@@ -34,6 +34,12 @@ BENEFIT_GROUPS = [
 ]
 
 
+COMBO_HELP = (
+    "A combo gives its percent (with its cap) or amount off the session and the add-ons "
+    "below when the order holds the charging session and at least one of them."
+)
+
+
 def _flat(fields) -> list[str]:
     out: list[str] = []
     for f in fields:
@@ -66,6 +72,10 @@ OFFER_FIELDSETS = [
     ),
     ("Benefit", {"fields": ["benefit_kind"]}),
     *benefit_fieldsets(),
+    (
+        "Combo (ONDC type Combo): secondary add-ons or items",
+        {"fields": ["secondary_ids"], "description": COMBO_HELP},
+    ),
     (
         "Where (applicability)",
         {

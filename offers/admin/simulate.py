@@ -16,8 +16,9 @@ from django.template.response import TemplateResponse
 from cpo_portal import tenancy
 from cpo_portal.models import Charger
 from offers.customers import ContactError, customer_key
-from offers.models import Offer
+from offers.models import AddOn, Offer
 from offers.rules.facts import CustomerFacts
+from offers.services.addons import AddOnUnavailable
 from pricing.engine import PricingSetupError, QuoteInputError
 from pricing.quote_json import quote_to_dict
 from pricing.services import NoTariffError
@@ -52,12 +53,20 @@ class SimulateForm(forms.Form):
         required=False,
         help_text="Offers to preview whatever their status (drafts, paused), as if opted in.",
     )
+    add_ons = forms.ModelMultipleChoiceField(
+        queryset=AddOn.objects.none(),
+        required=False,
+        help_text="Add-ons sold with the session (priced with their own GST; combo offers).",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         chargers = Charger.objects.select_related("station", "operator")
         self.fields["charger"].queryset = tenancy.scope(chargers, user, tenancy.ALL_ROLES)
         self.fields["offers"].queryset = tenancy.scope(Offer.objects.all(), user, tenancy.ALL_ROLES)
+        self.fields["add_ons"].queryset = tenancy.scope(
+            AddOn.objects.all(), user, tenancy.ALL_ROLES
+        )
 
     def clean_contact(self) -> str:
         contact = self.cleaned_data["contact"].strip()
@@ -124,9 +133,12 @@ def simulate(form: SimulateForm) -> dict:
             codes=[c.strip() for c in (d.get("codes") or "").split(",") if c.strip()],
             offer_ids=[o.code for o in previewed],
             preview=[o.pk for o in previewed],
+            add_ons=[a.code for a in d.get("add_ons") or ()],
         )
     except (QuoteInputError, NoTariffError, PricingSetupError) as exc:
         return {"error": str(exc)}
+    except AddOnUnavailable as exc:
+        return {"error": exc.message}
     return {
         "oq": oq,
         "quote": quote_to_dict(oq.quote, zone=ZoneInfo(charger.station.time_zone)),

@@ -1,3 +1,4 @@
+from .addons import AddOn, AddOnAvailability, AddOnBooking, BookingState
 from .catalog import CatalogVersion
 from .choices import (
     BenefitKind,
@@ -15,8 +16,12 @@ from .offer import Offer
 from .usage import CustomerOfferUsage, OfferUsage
 
 __all__ = [
+    "AddOn",
+    "AddOnAvailability",
+    "AddOnBooking",
     "AppendOnlyError",
     "BenefitKind",
+    "BookingState",
     "BudgetPolicy",
     "CatalogVersion",
     "CodeBatch",

@@ -153,6 +153,11 @@ class Offer(models.Model):
     members_only = models.BooleanField(default=False)
     first_session_only = models.BooleanField(default=False)
     referred_only = models.BooleanField("referred customers only", default=False)
+    secondary_ids = CodeListField(
+        "combo: secondary items / add-ons",
+        help_text="ONDC combo (qualifier item_id): add-on ids, e.g. valet-charging, parking. "
+        "The order needs the charging session and at least one of them.",
+    )
     anniversary_days = models.PositiveIntegerField(
         "anniversary window (days)",
         null=True,

@@ -14,6 +14,7 @@ from offers.rules.types import OfferDefinitionError
 from offers.rules.validate import REFUSED_TYPES, validate_offer
 
 from .choices import BenefitKind, OndcType
+from .ondc_checks import combo_errors, template_errors
 
 # benefit kind -> (required fields, optional fields)
 BENEFIT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -128,9 +129,7 @@ def type_errors(offer) -> dict[str, str]:
     kind = offer.ondc_type
     if kind in WHY_REFUSED:
         return {"ondc_type": f"Not available for charging: {WHY_REFUSED[kind]}."}
-    if kind == OndcType.COMBO:
-        return {"ondc_type": "Combo offers need add-ons on the order; they are not available yet."}
-    return {}
+    return combo_errors(offer)
 
 
 def check_offer(offer, station_codes=(), charger_codes=()) -> None:
@@ -156,6 +155,9 @@ def check_offer(offer, station_codes=(), charger_codes=()) -> None:
         raise ValidationError({"ondc_type": "; ".join(exc.problems)}) from None
     if problems:
         raise ValidationError(place(problems))
+    errors = template_errors(rule)
+    if errors:
+        raise ValidationError(errors)
 
 
 # The rules' problems that concern one field, by how their message starts.

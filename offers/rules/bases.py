@@ -24,8 +24,15 @@ class Bases:
 
     @classmethod
     def of(cls, priced: PricedSession) -> Bases:
-        fee = sum((ln.amount for ln in priced.lines if ln.kind is LineKind.SERVICE_FEE), ZERO)
-        return cls(energy=priced.energy_cost, fee=fee, gross=priced.gross)
+        """One pass over the lines (the sums are exact: the same as energy_cost, gross)."""
+        energy = fee = gross = ZERO
+        for line in priced.lines:
+            gross += line.amount
+            if line.kind is LineKind.ENERGY:
+                energy += line.amount
+            elif line.kind is LineKind.SERVICE_FEE:
+                fee += line.amount
+        return cls(energy=energy, fee=fee, gross=gross)
 
     def available(self, base: Base) -> Decimal:
         if base is Base.ENERGY:

@@ -59,7 +59,7 @@ def _slab_off(slab: Slab, kwh: Decimal, value: Decimal) -> Decimal:
     return max(value - kwh * slab.rate_per_kwh, ZERO)
 
 
-def _slabs(benefit: Slabs, kwh: Decimal, energy: Decimal) -> Decimal:
+def slab_discount(benefit: Slabs, kwh: Decimal, energy: Decimal) -> Decimal:
     if benefit.mode is SlabMode.WHOLE:
         slab = _slab_for(benefit.slabs, kwh)
         return ZERO if slab is None else _slab_off(slab, kwh, energy)
@@ -106,7 +106,7 @@ def grant(benefit: Benefit, priced: PricedSession, bases: Bases, who: CustomerFa
     elif isinstance(benefit, BuyXGetY):
         worth = free_kwh_in(kwh, benefit.buy_kwh, benefit.free_kwh) * energy / kwh
     elif isinstance(benefit, Slabs):
-        worth = _slabs(benefit, kwh, energy)
+        worth = slab_discount(benefit, kwh, energy)
     elif isinstance(benefit, EnergyTradeTerms):
         worth = trade_discount(benefit, priced, energy)
     else:  # pragma: no cover - the union is closed

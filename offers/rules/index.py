@@ -1,125 +1,99 @@
 """Candidate offers for a session without scanning them all.
 
-Each attribute (operator, station, charger, region, city, site kind, category) maps its
-values to a bitmask of the offers that name them, plus a mask of offers that leave it
-open ('any'). Validity windows are sorted once, so 'started by t' and 'not ended by t' are
-a bisect and a prefix/suffix mask; weekdays have a mask each; geo circles are tried with a
-bounding box. A candidate is an offer in every mask. The index may return offers that
-later fail evaluation, never the reverse: it only drops offers that cannot apply.
+Every condition an offer can fail before its benefit is worked out has a bitmask here
+(bit i is offer i): place (operator, station, charger, region, city, site kind,
+category: each value maps to the offers naming it, plus the offers leaving it open; geo
+circles through a coarse grid of cells), validity (bounds sorted once: a bisect and a
+prefix or suffix mask), the local weekday and hour (168 masks), holidays and launch days,
+the minimum session value and kWh bounds, the customer (segment, tier, member, first
+session, referral, anniversary) and, for opt-in offers, the codes the buyer presented
+(by offer id). A candidate is an offer in every mask.
+
+The index may return offers that evaluation later rejects (a window that opens at 14:30
+is a candidate all of 14:00-15:00), never the reverse: it only drops offers that cannot
+apply. The place part of the mask is remembered per charger.
+
+Two queries: for_quote() / compiled_for() apply every mask (the quote's fast path);
+for_session() / candidates() apply place, validity and weekday only, for a caller that also
+wants to tell the buyer why the offers of this place and day did not apply to them.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+from typing import TypeVar
 
-from offers.rules.applicability import EARTH_RADIUS_KM, validity_window
-from offers.rules.facts import OfferFacts
-from offers.rules.localtime import local, wraps
-from offers.rules.types import GeoCircle, Offer
+from offers.rules.applicability import validity_window
+from offers.rules.compiled import CompiledOffer
+from offers.rules.context import QuoteContext
+from offers.rules.facts import CustomerFacts, OfferFacts, PresentedCode
+from offers.rules.geo import GeoGrid, _Box
+from offers.rules.localtime import local
+from offers.rules.masks import BoundMask, ValueMask, bits, week_hour_masks
+from offers.rules.qualifier import kwh_bounds
+from offers.rules.types import HolidayRule, Offer
 from pricing.engine.types import PricedSession
 
-_MARGIN = 1.01  # bounding boxes 1 % larger than the circle: floats must never lose one
+__all__ = ["OfferIndex", "_Box"]
+
+_MEMO_LIMIT = 10_000
+T = TypeVar("T")
+UTC = dt.UTC
 
 
-@dataclass(frozen=True, slots=True)
-class _Attribute:
-    any: int
-    by_value: dict[str, int]
-
-    def mask(self, *values: str) -> int:
-        out = self.any
-        for value in values:
-            out |= self.by_value.get(value, 0)
-        return out
-
-
-def _attribute(
-    offers: tuple[Offer, ...], values_of: Callable[[Offer], Iterable[str]]
-) -> _Attribute:
-    any_mask, by_value = 0, {}
-    for i, offer in enumerate(offers):
-        values = set(values_of(offer))
-        if not values:
-            any_mask |= 1 << i
-        for value in values:
-            by_value[value] = by_value.get(value, 0) | 1 << i
-    return _Attribute(any_mask, by_value)
-
-
-@dataclass(frozen=True, slots=True)
-class _Box:
-    lat_lo: float
-    lat_hi: float
-    lon: float
-    lon_half: float  # >= 180: every longitude
-
-    @classmethod
-    def around(cls, c: GeoCircle) -> _Box:
-        arc = c.radius_km / EARTH_RADIUS_KM
-        dlat = math.degrees(arc) * _MARGIN
-        cos_lat = math.cos(math.radians(c.lat))
-        if math.sin(arc) >= cos_lat or abs(c.lat) + dlat >= 90:
-            return cls(c.lat - dlat, c.lat + dlat, c.lon, 360.0)
-        dlon = math.degrees(math.asin(min(1.0, math.sin(arc) / cos_lat))) * _MARGIN
-        return cls(c.lat - dlat, c.lat + dlat, c.lon, dlon)
-
-    def holds(self, lat: float, lon: float) -> bool:
-        if not self.lat_lo <= lat <= self.lat_hi:
-            return False
-        return abs((lon - self.lon + 180.0) % 360.0 - 180.0) <= self.lon_half
-
-
-def _days(offer: Offer) -> frozenset[int]:
-    """Weekdays a session may start on and still be inside one of the offer's windows."""
-    windows = offer.applicability.windows
-    if not windows:
-        return frozenset(range(7))
-    days: set[int] = set()
-    for w in windows:
-        days |= w.days
-        if wraps(w):
-            days |= {(d + 1) % 7 for d in w.days}
-    return frozenset(days)
-
-
-def _cumulative(order: list[int]) -> list[int]:
-    masks = [0]
-    for i in order:
-        masks.append(masks[-1] | 1 << i)
-    return masks
+def _utc(at: dt.datetime | None) -> dt.datetime | None:
+    return None if at is None else at.astimezone(UTC)
 
 
 class OfferIndex:
     def __init__(self, offers: tuple[Offer, ...]) -> None:
         self.offers = offers
-        o = offers
-        self._operator = _attribute(o, lambda x: {x.operator_code} - {""})
-        self._station = _attribute(o, lambda x: x.applicability.station_codes)
-        self._charger = _attribute(o, lambda x: x.applicability.charger_codes)
-        self._region = _attribute(o, lambda x: x.applicability.region_codes)
-        self._city = _attribute(o, lambda x: x.applicability.city_codes)
-        self._kind = _attribute(o, lambda x: x.applicability.site_kinds)
-        self._category = _attribute(o, lambda x: x.applicability.category_codes)
-        windows = [validity_window(x) for x in o]
-        starts = sorted((w[0].astimezone(dt.UTC), i) for i, w in enumerate(windows) if w[0])
-        self._start_at = [t for t, _ in starts]
-        self._started = _cumulative([i for _, i in starts])
-        self._always_started = sum(1 << i for i, w in enumerate(windows) if w[0] is None)
-        ends = sorted((w[1].astimezone(dt.UTC), i) for i, w in enumerate(windows) if w[1])
-        self._end_at = [t for t, _ in ends]
-        self._not_ended = _cumulative([i for _, i in reversed(ends)])  # from the latest end
-        self._never_ends = sum(1 << i for i, w in enumerate(windows) if w[1] is None)
-        self._weekday = [sum(1 << i for i, x in enumerate(o) if d in _days(x)) for d in range(7)]
-        self._boxes = [
-            (1 << i, [_Box.around(c) for c in x.applicability.circles])
-            for i, x in enumerate(o)
-            if x.applicability.circles
+        self.compiled = tuple(CompiledOffer(o) for o in offers)
+        apps = [o.applicability for o in offers]
+        quals = [o.qualifier for o in offers]
+        self._operator = ValueMask([{o.operator_code} for o in offers])
+        self._station = ValueMask([a.station_codes for a in apps])
+        self._charger = ValueMask([a.charger_codes for a in apps])
+        self._region = ValueMask([a.region_codes for a in apps])
+        self._city = ValueMask([a.city_codes for a in apps])
+        self._kind = ValueMask([a.site_kinds for a in apps])
+        self._category = ValueMask([a.category_codes for a in apps])
+        self._geo = GeoGrid([(1 << i, a.circles) for i, a in enumerate(apps) if a.circles])
+        self._no_geo = bits(i for i, a in enumerate(apps) if not a.circles)
+        validity = [validity_window(o) for o in offers]
+        self._started = BoundMask([_utc(w[0]) for w in validity], lower=True)
+        self._not_ended = BoundMask([_utc(w[1]) for w in validity], lower=False)
+        self._week_hours = week_hour_masks([a.windows for a in apps])
+        self._week_days = [  # per local weekday: offers with a window open some hour of it
+            reduce(or_, self._week_hours[day * 24 : day * 24 + 24]) for day in range(7)
         ]
-        self._no_geo = sum(1 << i for i, x in enumerate(o) if not x.applicability.circles)
+        self._holidays_only = bits(
+            i for i, a in enumerate(apps) if a.holidays is HolidayRule.HOLIDAYS_ONLY
+        )
+        self._except_holidays = bits(
+            i for i, a in enumerate(apps) if a.holidays is HolidayRule.EXCEPT_HOLIDAYS
+        )
+        self._launch = BoundMask([a.launch_days for a in apps], lower=False)
+        self._min_value = BoundMask([q.min_session_value for q in quals], lower=True)
+        kwh = [kwh_bounds(o) for o in offers]
+        self._min_kwh = BoundMask([low for low, _ in kwh], lower=True)
+        self._max_kwh = BoundMask([high for _, high in kwh], lower=False)
+        self._segment = ValueMask([q.segments for q in quals])
+        self._tier = ValueMask([q.tiers for q in quals])
+        self._members_only = bits(i for i, q in enumerate(quals) if q.members_only)
+        self._first_only = bits(i for i, q in enumerate(quals) if q.first_session_only)
+        self._referred_only = bits(i for i, q in enumerate(quals) if q.referred_only)
+        self._anniversary = bits(i for i, q in enumerate(quals) if q.anniversary_days is not None)
+        self._auto = bits(i for i, o in enumerate(offers) if o.meta.auto)
+        self._opt_in: dict[str, int] = {}
+        for i, o in enumerate(offers):
+            if not o.meta.auto:
+                self._opt_in[o.id] = self._opt_in.get(o.id, 0) | 1 << i
+        self._places: dict[tuple[object, ...], int] = {}
 
     @classmethod
     def build(cls, offers: Iterable[Offer]) -> OfferIndex:
@@ -127,6 +101,119 @@ class OfferIndex:
 
     def __len__(self) -> int:
         return len(self.offers)
+
+    # -- the masks, one per group of conditions
+
+    def _place(
+        self,
+        station: str,
+        charger: str,
+        region: str,
+        city: str,
+        kind: str,
+        categories: frozenset[str],
+        operator: str,
+        lat: float | None,
+        lon: float | None,
+    ) -> int:
+        key = (station, charger, region, city, kind, categories, operator, lat, lon)
+        mask = self._places.get(key)
+        if mask is None:
+            mask = self._station.mask(station) & self._charger.mask(charger)
+            mask &= self._region.mask(region) & self._city.mask(city) & self._kind.mask(kind)
+            mask &= self._category.mask_any_of(categories)
+            if operator:
+                mask &= self._operator.mask(operator)
+            if mask & ~self._no_geo:
+                mask &= self._no_geo | self._geo.mask(lat, lon)
+            if len(self._places) >= _MEMO_LIMIT:
+                self._places.clear()
+            self._places[key] = mask
+        return mask
+
+    def _when(self, start: dt.datetime, latest: dt.datetime, weekday: int, hour: int) -> int:
+        """`start` and `latest` (the later of the start and the quote time) in UTC."""
+        mask = self._started.mask(start) & self._not_ended.mask(latest)
+        return mask & self._week_hours[weekday * 24 + hour]
+
+    def _occasion(self, holiday: bool, days_open: int | None) -> int:
+        mask = ~self._except_holidays if holiday else ~self._holidays_only
+        if days_open is None or days_open < 0:
+            return mask & self._launch.free
+        return mask & self._launch.mask(days_open + 1)  # launch_days > days_open
+
+    def _amounts(self, gross: Decimal, kwh: Decimal) -> int:
+        mask = self._min_value.mask(gross) & self._min_kwh.mask(kwh)
+        return mask & self._max_kwh.mask(kwh)
+
+    def _who(self, customer: CustomerFacts) -> int:
+        mask = self._segment.mask(customer.segment) & self._tier.mask(customer.tier)
+        if not customer.member:
+            mask &= ~self._members_only
+        if not customer.first_session:
+            mask &= ~self._first_only
+        if not customer.referred:
+            mask &= ~self._referred_only
+        if customer.joined_on is None:
+            mask &= ~self._anniversary
+        return mask
+
+    def _codes(self, codes: Mapping[str, PresentedCode]) -> int:
+        """Auto offers, and the opt-in offers the buyer presented a code for (matched or
+        not: an unmatched code is reported by evaluation)."""
+        mask = self._auto
+        for offer_id in codes:
+            mask |= self._opt_in.get(offer_id, 0)
+        return mask
+
+    def _mask(self, ctx: QuoteContext) -> int:
+        site = ctx.site
+        mask = self._place(
+            site.station_code,
+            site.charger_code,
+            site.region_code,
+            site.city_code,
+            site.site_kind,
+            site.category_codes,
+            ctx.operator_code,
+            ctx.lat,
+            ctx.lon,
+        )
+        mask &= self._when(ctx.start, ctx.latest, ctx.weekday, ctx.hour)
+        mask &= self._occasion(ctx.holiday, ctx.days_open)
+        mask &= self._amounts(ctx.gross, ctx.kwh)
+        return mask & self._who(ctx.customer) & self._codes(ctx.facts.codes)
+
+    # -- queries
+
+    def compiled_for(self, ctx: QuoteContext) -> list[CompiledOffer]:
+        """The candidates of one quote, compiled, in the order the offers were given."""
+        return _pick(self.compiled, self._mask(ctx))
+
+    def for_quote(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
+        """The offers that may apply to this quote: its place, time, amounts, customer
+        and codes (what quote_offers evaluates)."""
+        return tuple(_pick(self.offers, self._mask(QuoteContext.of(priced, facts))))
+
+    def for_session(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
+        """The offers of this place and day, whoever the customer and whatever the hour,
+        the amounts or the codes: the wider set a caller evaluates when the quote should
+        also say why offers nearby did not apply (not ended by the session's start, not
+        only by the quote time)."""
+        site = priced.request.site
+        return self.candidates(
+            at=priced.start,
+            time_zone=site.time_zone,
+            station_code=site.station_code,
+            charger_code=site.charger_code,
+            category_codes=site.category_codes,
+            region=site.region_code,
+            city=site.city_code,
+            site_kind=site.site_kind,
+            operator_code=facts.operator_code,
+            lat=facts.station.lat,
+            lon=facts.station.lon,
+        )
 
     def candidates(
         self,
@@ -143,51 +230,30 @@ class OfferIndex:
         lat: float | None = None,
         lon: float | None = None,
     ) -> tuple[Offer, ...]:
-        """Offers that may apply to a session starting at `at` (aware; weekday read in
-        `time_zone`, or in `at`'s own zone), in the order they were given."""
-        mask = self._station.mask(station_code) & self._charger.mask(charger_code)
-        mask &= self._region.mask(region) & self._city.mask(city) & self._kind.mask(site_kind)
-        mask &= self._category.mask(*category_codes)
-        if operator_code:
-            mask &= self._operator.mask(operator_code)
-        utc = at.astimezone(dt.UTC)
-        mask &= self._always_started | self._started[bisect.bisect_right(self._start_at, utc)]
-        ended = bisect.bisect_left(self._end_at, utc)
-        mask &= self._never_ends | self._not_ended[len(self._end_at) - ended]
+        """Offers that may apply at a place on the day of `at` (aware; the weekday read in
+        `time_zone`, or in `at`'s own zone) and are valid at `at`, whoever the customer is
+        and whatever codes they bring, in the order they were given."""
+        start = at.astimezone(UTC)
         weekday = (local(at, time_zone) if time_zone else at).weekday()
-        mask &= self._weekday[weekday]
-        mask &= self._no_geo | self._geo(lat, lon)
-        return self._materialise(mask)
-
-    def for_session(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
-        site = priced.request.site
-        return self.candidates(
-            at=priced.start,
-            time_zone=site.time_zone,
-            station_code=site.station_code,
-            charger_code=site.charger_code,
-            category_codes=site.category_codes,
-            region=site.region_code,
-            city=site.city_code,
-            site_kind=site.site_kind,
-            operator_code=facts.operator_code,
-            lat=facts.station.lat,
-            lon=facts.station.lon,
+        mask = self._place(
+            station_code,
+            charger_code,
+            region,
+            city,
+            site_kind,
+            frozenset(category_codes),
+            operator_code,
+            lat,
+            lon,
         )
+        mask &= self._started.mask(start) & self._not_ended.mask(start)
+        return tuple(_pick(self.offers, mask & self._week_days[weekday]))
 
-    def _geo(self, lat: float | None, lon: float | None) -> int:
-        if lat is None or lon is None:
-            return 0
-        out = 0
-        for bit, boxes in self._boxes:
-            if any(b.holds(lat, lon) for b in boxes):
-                out |= bit
-        return out
 
-    def _materialise(self, mask: int) -> tuple[Offer, ...]:
-        found = []
-        while mask:
-            low = mask & -mask
-            found.append(self.offers[low.bit_length() - 1])
-            mask ^= low
-        return tuple(found)
+def _pick(items: tuple[T, ...], mask: int) -> list[T]:
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(items[low.bit_length() - 1])
+        mask ^= low
+    return found

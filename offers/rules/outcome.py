@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from offers.rules.types import Base, Offer
 from pricing.engine.money import ZERO, as_text
@@ -34,6 +35,7 @@ class Reason(StrEnum):
     HELD_OUT = "held_out"
     NO_BENEFIT = "no_benefit"
     OUTRANKED = "outranked"  # eligible, but the selected combination gives more
+    COMBO_INCOMPLETE = "combo_incomplete"  # a combo without any of its secondary items
 
 
 Failure = tuple[Reason, str]
@@ -59,6 +61,29 @@ class Eligible:
     def net(self) -> Decimal:
         """What the customer saves: the discount less any wheeling charge it brings."""
         return self.discount - self.wheeling
+
+    def fit(self) -> Fit:
+        o = self
+        return Fit(o.offer, o.discount, o.base, o.code, o.wheeling, o.kwh_drawn, o.net)
+
+
+class Fit(NamedTuple):
+    """An eligible offer on the quote's fast path, before the selection: what Eligible
+    holds, plus its net saving. Most eligible offers end up outranked and need no
+    Eligible of their own; the selection builds one only for offers it applies."""
+
+    offer: Offer
+    discount: Decimal
+    base: Base
+    code: str
+    wheeling: Decimal
+    kwh_drawn: Decimal | None
+    net: Decimal
+
+    def eligible(self) -> Eligible:
+        return Eligible(
+            self.offer, self.discount, self.base, self.code, self.wheeling, self.kwh_drawn
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ def is_anniversary(joined: dt.date, day: dt.date, within_days: int) -> bool:
     return False
 
 
-def _quantity(offer: Offer) -> tuple[Decimal | None, Decimal | None]:
+def kwh_bounds(offer: Offer) -> tuple[Decimal | None, Decimal | None]:
     """The kWh bounds: the qualifier's, narrowed by an energy-trade min/max quantity."""
     low, high = offer.qualifier.min_kwh, offer.qualifier.max_kwh
     trade = offer.energy_trade
@@ -51,7 +51,7 @@ def check_amounts(offer: Offer, priced: PricedSession, gross: Decimal) -> Failur
             f"Offer {offer.id} needs a session value of at least "
             f"{rupees(q.min_session_value, currency)}; this one is {rupees(value, currency)}",
         )
-    low, high = _quantity(offer)
+    low, high = kwh_bounds(offer)
     if low is not None and priced.kwh < low:
         return (
             Reason.BELOW_MIN_KWH,

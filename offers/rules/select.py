@@ -16,137 +16,42 @@ Policy (docs/offers.md has worked examples):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from offers.rules.bases import SessionView
-from offers.rules.benefits import grant, limit
-from offers.rules.energy_trade import wheeling_line
+from offers.rules.context import QuoteContext
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
-from offers.rules.outcome import Applied, Eligible, OfferResult, Reason, Rejected, rupees
+from offers.rules.outcome import Applied, Eligible, Fit, OfferResult, Reason, Rejected, rupees
+from offers.rules.stacking import (
+    Combination,
+    Stack,
+    best_stack,
+    by_priority,
+    discount_line,
+    exclusive_rank,
+    single,
+    stack,
+)
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
-from pricing.engine.types import LineKind, PricedSession, QuoteLine
+from pricing.engine.types import PricedSession
+
+__all__ = [
+    "Combination",
+    "Stack",
+    "best_offers",
+    "best_stack",
+    "discount_line",
+    "quote_offers",
+    "select",
+    "select_in",
+    "single",
+    "stack",
+]
 
 if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
-
-
-class Combination(StrEnum):
-    ONDC = "ondc"  # an exclusive offer is never combined with another offer
-    EXCLUSIVE_PLUS_ADDITIVES = "exclusive_plus_additives"  # additives stack on it
-
-
-@dataclass(frozen=True, slots=True)
-class Stack:
-    applied: tuple[Applied, ...]
-    lines: tuple[QuoteLine, ...]
-    dropped: tuple[Rejected, ...]
-    net: Decimal
-    top_priority: int
-
-    @property
-    def rank(self) -> tuple[Decimal, int, int, tuple[str, ...]]:
-        """Sort key, best first."""
-        ids = tuple(a.offer_id for a in self.applied)
-        return (-self.net, -self.top_priority, len(ids), ids)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> QuoteLine:
-    return QuoteLine(
-        kind=LineKind.DISCOUNT,
-        code=offer.id,
-        title=offer.title,
-        amount=-amount,
-        tax_rate=priced.tariff.tax_rate,  # every line of a session is taxed at one rate
-        tags=(
-            ("type", "discount"),
-            ("additive", _yes(offer.meta.additive)),
-            ("auto", _yes(offer.meta.auto)),
-        ),
-    )
-
-
-def single(e: Eligible, priced: PricedSession) -> Stack:
-    """An offer alone: what evaluate() worked out is already the stack of one."""
-    lines = [discount_line(e.offer, e.discount, priced)]
-    wheeling = wheeling_line(e.offer)
-    if wheeling is not None:
-        lines.append(wheeling)
-    applied = Applied(
-        e.offer.id, e.discount, e.base, e.code, kwh_drawn=e.kwh_drawn, wheeling=e.wheeling
-    )
-    return Stack((applied,), tuple(lines), (), e.net, e.offer.meta.priority)
-
-
-def stack(chosen: Sequence[Eligible], view: SessionView, facts: OfferFacts) -> Stack:
-    """Apply `chosen` in the given order, each on what the earlier ones left."""
-    priced = view.priced
-    bases, currency = view.bases, priced.tariff.currency
-    applied: list[Applied] = []
-    lines: list[QuoteLine] = []
-    dropped: list[Rejected] = []
-    net = ZERO
-    for e in chosen:
-        offer = e.offer
-        worth = grant(offer.benefit, priced, bases, facts.customer)
-        amount = limit(offer, worth.amount, facts.limits_for(offer.id), currency)
-        if isinstance(amount, tuple):
-            dropped.append(Rejected(offer.id, *amount))
-            continue
-        if amount <= 0:
-            message = f"Offer {offer.id} has nothing left to discount after the offers before it"
-            dropped.append(Rejected(offer.id, Reason.NO_BENEFIT, message))
-            continue
-        bases = bases.take(worth.base, amount)
-        lines.append(discount_line(offer, amount, priced))
-        wheeling = wheeling_line(offer)
-        if wheeling is not None:
-            lines.append(wheeling)
-        charge = wheeling.amount if wheeling is not None else ZERO
-        net += amount - charge
-        applied.append(
-            Applied(
-                offer.id, amount, worth.base, e.code, kwh_drawn=worth.kwh_drawn, wheeling=charge
-            )
-        )
-    top = max((e.offer.meta.priority for e in chosen), default=0)
-    return Stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
-
-
-def _by_priority(offers: Iterable[Eligible]) -> list[Eligible]:
-    return sorted(offers, key=lambda e: (-e.offer.meta.priority, e.offer.id))
-
-
-def _exclusive_rank(e: Eligible) -> tuple[Decimal, int, str]:
-    return (-e.net, -e.offer.meta.priority, e.offer.id)
-
-
-def best_stack(
-    eligible: Sequence[Eligible],
-    view: SessionView,
-    facts: OfferFacts,
-    combination: Combination = Combination.ONDC,
-) -> Stack:
-    exclusive = [e for e in eligible if not e.offer.meta.additive]
-    additive = _by_priority(e for e in eligible if e.offer.meta.additive)
-    options: list[Stack] = []
-    if exclusive:  # the exclusive offers' contest needs no stacking: one rank each
-        options.append(single(min(exclusive, key=_exclusive_rank), view.priced))
-    if additive:
-        options.append(stack(additive, view, facts))
-    if additive and combination is Combination.EXCLUSIVE_PLUS_ADDITIVES:
-        options += [stack([x, *additive], view, facts) for x in exclusive]
-    if not options:
-        return Stack((), (), (), ZERO, 0)
-    return min(options, key=lambda s: s.rank)
 
 
 def select(
@@ -161,6 +66,17 @@ def select(
     combination it is also listed as Applied(held_out=True, discount 0) so the ledger can
     count the control group.
     """
+    return select_in(outcomes, SessionView.of(priced), facts, combination)
+
+
+def select_in(
+    outcomes: Iterable[Eligible | Rejected],
+    view: SessionView,
+    facts: OfferFacts,
+    combination: Combination = Combination.ONDC,
+) -> OfferResult:
+    """select() on a session view already worked out for this quote."""
+    priced = view.priced
     eligible: list[Eligible] = []
     rejected: list[Rejected] = [
         Rejected("", Reason.CODE_UNKNOWN, f"Code {code} matches no offer")
@@ -171,7 +87,6 @@ def select(
             eligible.append(outcome)
         else:
             rejected.append(outcome)
-    view = SessionView.of(priced)
     best = best_stack(eligible, view, facts, combination)
     chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}
     given = rupees(best.net, priced.tariff.currency)
@@ -218,7 +133,68 @@ def best_offers(
 ) -> OfferResult:
     """Evaluate every offer given, then select."""
     view = SessionView.of(priced)
-    return select([evaluate_in(o, view, facts) for o in offers], priced, facts, combination)
+    return select_in([evaluate_in(o, view, facts) for o in offers], view, facts, combination)
+
+
+def select_fits(
+    outcomes: Sequence[Fit | Rejected],
+    view: SessionView,
+    facts: OfferFacts,
+    combination: Combination = Combination.ONDC,
+) -> OfferResult:
+    """select_in() for the fast path's outcomes, which stacks Fits as they are: no Eligible
+    is built. With another combination policy, or a held-out offer to shadow, it hands
+    everything to select_in().
+
+    The additive stack is not worked out when it cannot win: in a stack each offer gets
+    at most what it gets alone (every benefit grows with what is left of its base, and so
+    do the cap, the budget and the rounding), so the stack saves at most the sum of the
+    additive offers' positive savings alone; below the best exclusive offer's saving, the
+    exclusive offer wins outright.
+    """
+    fits: list[Fit] = []
+    rejected: list[Rejected] = [
+        Rejected("", Reason.CODE_UNKNOWN, f"Code {code} matches no offer")
+        for code in facts.unmatched_codes
+    ]
+    held_out = False
+    for outcome in outcomes:
+        if isinstance(outcome, Fit):
+            fits.append(outcome)
+        else:
+            rejected.append(outcome)
+            held_out = held_out or outcome.reason is Reason.HELD_OUT
+    if combination is not Combination.ONDC or held_out:
+        whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
+        return select_in(whole, view, facts, combination)
+    exclusive = [f for f in fits if not f.offer.meta.additive]
+    additive = [f for f in fits if f.offer.meta.additive]
+    options: list[Stack] = []
+    if exclusive:  # min(exclusive, key=exclusive_rank), ranking only the ties
+        winner = exclusive[0]
+        for f in exclusive:
+            if f.net > winner.net or (
+                f.net == winner.net and exclusive_rank(f) < exclusive_rank(winner)
+            ):
+                winner = f
+        options.append(single(winner, view.priced))
+    if additive and (
+        not exclusive or sum((max(f.net, ZERO) for f in additive), ZERO) >= winner.net
+    ):
+        options.append(stack(by_priority(additive), view, facts))
+    best = min(options, key=lambda s: s.rank) if options else Stack((), (), (), ZERO, 0)
+    chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}
+    given = rupees(best.net, view.priced.tariff.currency)
+    outranked = [
+        Rejected(
+            f.offer.id,
+            Reason.OUTRANKED,
+            f"Offer {f.offer.id} cannot be combined with the selected offers, which save {given}",
+        )
+        for f in fits
+        if f.offer.id not in chosen
+    ]
+    return OfferResult(best.lines, best.applied, (*rejected, *best.dropped, *outranked))
 
 
 def quote_offers(
@@ -227,5 +203,9 @@ def quote_offers(
     facts: OfferFacts,
     combination: Combination = Combination.ONDC,
 ) -> OfferResult:
-    """Only the index's candidates are evaluated; the rest cannot apply to this session."""
-    return best_offers(index.for_session(priced, facts), priced, facts, combination)
+    """best_offers() over every offer of the index, faster: only the index's candidates
+    are evaluated (the rest cannot apply to this session, and are not listed as
+    rejected), each through its compiled checks, on one QuoteContext."""
+    ctx = QuoteContext.of(priced, facts)
+    outcomes = [c.assess_candidate(ctx) for c in index.compiled_for(ctx)]
+    return select_fits(outcomes, ctx.view, facts, combination)

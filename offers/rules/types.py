@@ -42,6 +42,7 @@ __all__ = [
     "BenefitKind",
     "BudgetPolicy",
     "BuyXGetY",
+    "ComboTerms",
     "CreditDrawdown",
     "EnergyTradeTerms",
     "FixedOff",
@@ -159,6 +160,15 @@ class Meta:
 
 
 @dataclass(frozen=True, slots=True)
+class ComboTerms:
+    """ONDC combo: the discount needs the primary item (the charging session, at the
+    offer's chargers) and at least one of these secondary items or add-ons (qualifier
+    item_id). The logic is in offers.rules.combo."""
+
+    secondary_ids: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Holdout:
     """Share (0..1) of eligible, identified customers who do not get the offer (control)."""
 
@@ -192,10 +202,13 @@ class Offer:
     max_discount: Decimal | None = None  # DEG max-discount, ONDC value cap
     budget_policy: BudgetPolicy = BudgetPolicy.CUT
     ondc_type: OndcOfferType | None = None  # None: derived from the benefit
+    combo: ComboTerms | None = None  # set: an ONDC combo (offers.rules.combo prices it)
 
     @property
     def offer_type(self) -> OndcOfferType:
-        return self.ondc_type or ondc_type_of(self.benefit)
+        if self.ondc_type is not None:
+            return self.ondc_type
+        return OndcOfferType.COMBO if self.combo is not None else ondc_type_of(self.benefit)
 
     @property
     def energy_trade(self) -> EnergyTradeTerms | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from offers.rules.combo import combo_problems
 from offers.rules.types import (
     Base,
     Benefit,
@@ -129,8 +130,11 @@ def validate_offer(offer: Offer) -> list[str]:
             [f"ONDC offer type {kind.value} ({REFUSED_TYPES[kind]}) has no meaning for charging"],
         )
     problems = _benefit(offer.benefit)
-    if offer.ondc_type is not None and offer.ondc_type is not ondc_type_of(offer.benefit):
+    combo = offer.combo is not None or offer.ondc_type is OndcOfferType.COMBO
+    expected = OndcOfferType.COMBO if combo else ondc_type_of(offer.benefit)
+    if offer.ondc_type is not None and offer.ondc_type is not expected:
         problems.append(f"ONDC type {kind.value} does not match a {offer.benefit.kind} benefit")
+    problems += combo_problems(offer)
     if not offer.id or not offer.title:
         problems.append("an offer needs an id and a title")
     if offer.max_discount is not None:

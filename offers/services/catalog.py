@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from cpo_portal.models import Charger, Operator, Station
 from offers.conversion import TermsError, to_rule_offer
 from offers.models import CatalogVersion, Offer, OfferCode, OfferStatus
+from offers.rules.combo import is_combo
 from offers.rules.index import OfferIndex
 from offers.rules.types import Offer as RuleOffer
 from offers.rules.types import OfferDefinitionError
@@ -123,7 +124,8 @@ def build_catalog(operator: Operator, version: int) -> Catalog:
         operator_code=operator.code,
         currency=operator.currency,
         version=version,
-        index=OfferIndex.build(i.rule for i in active),
+        # combos need the order's add-ons: services.combos prices them, never the index
+        index=OfferIndex.build(i.rule for i in active if not is_combo(i.rule)),
         offers={i.code: i for i in active},
         multi_use_codes=multi,
     )
@@ -132,7 +134,7 @@ def build_catalog(operator: Operator, version: int) -> Catalog:
 def catalog_for(operator: Operator) -> Catalog:
     version = CatalogVersion.current(operator.pk)
     cached = _CATALOGS.get(operator.pk)
-    if cached is None or cached.version != version or version == 0:
+    if cached is None or cached.version != version:  # 0: never bumped, still cacheable
         cached = build_catalog(operator, version)
         _CATALOGS[operator.pk] = cached
     return cached

@@ -18,6 +18,7 @@ from offers.rules.outcome import Eligible, Reason, Rejected
 from offers.rules.select import stack
 from pricing.engine import finalize
 
+from . import combos as combo_offers
 from . import limits as lim
 from .ledger_rows import offer_fields, order_fields, replay, write
 from .quoting import OfferQuote, granted
@@ -161,7 +162,11 @@ def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
     )
     chosen: list[Eligible] = []
     view = SessionView.of(oq.priced)
+    combos = [oq.offers[a.offer_id].rule for a in oq.applied]
+    combos = [rule for rule in combos if combo_offers.is_combo(rule)]
     for a in oq.applied:
+        if oq.offers[a.offer_id].rule in combos:
+            continue
         outcome = evaluate_in(oq.offers[a.offer_id].rule, view, facts)
         if isinstance(outcome, Rejected):
             raise OfferUnavailable.of(outcome)
@@ -169,6 +174,10 @@ def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
     result = stack(chosen, view, facts)
     if result.dropped:
         raise OfferUnavailable.of(result.dropped[0])
+    extras = combo_offers.extras_of(oq.charger.code, oq.add_ons)
+    result = combo_offers.recheck(result, combos, view, facts, extras)
+    if isinstance(result, Rejected):
+        raise OfferUnavailable.of(result)
     return result, codes, accounts, today
 
 
@@ -196,10 +205,10 @@ def redeem(order_ref: str, oq: OfferQuote, *, now: dt.datetime | None = None) ->
         ):
             rules = {code: info.rule for code, info in oq.offers.items()}
             bases = {a.offer_id: a.base for a in oq.applied}
-            quote, applied = replay(done, oq.priced, rules, bases)
+            quote, applied = replay(done, oq.priced, rules, bases, oq.add_ons)
             return dataclasses.replace(oq, quote=quote, applied=applied)
         result, codes, accounts, today = _recheck(oq, usage, now, order_ref)
-        quote = finalize(oq.priced, result.lines)
+        quote = finalize(oq.priced, [*result.lines, *oq.add_ons])
         applied = granted(result.applied, quote)
         key = oq.customer_key
         for a in applied:

@@ -112,9 +112,10 @@ def replay(
     priced: PricedSession,
     rules: Mapping[str, RuleOffer],
     bases: Mapping[str, Base] | None = None,
+    add_ons: Sequence[QuoteLine] = (),
 ) -> tuple[Quote, tuple[Applied, ...]]:
-    """The quote as recorded: the same discounts on the same priced session."""
-    quote = finalize(priced, lines_of(rows, priced, rules))
+    """The quote as recorded: the same discounts (and add-ons) on the same priced session."""
+    quote = finalize(priced, [*lines_of(rows, priced, rules), *add_ons])
     return quote, applied_of(rows, bases or {})
 
 

@@ -23,14 +23,24 @@ from cpo_portal.models import Charger
 from offers.rules.bases import SessionView
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from offers.rules.localtime import local
 from offers.rules.outcome import Applied, Eligible, Reason, Rejected
 from offers.rules.select import select
 from offers.rules.types import BenefitKind
 from pricing import services as pricing
 from pricing.engine import finalize
 from pricing.engine.money import ZERO
-from pricing.engine.types import Customer, LineKind, PricedSession, Quote, SessionRequest
+from pricing.engine.types import (
+    Customer,
+    LineKind,
+    PricedSession,
+    Quote,
+    QuoteLine,
+    SessionRequest,
+)
 
+from . import addons as addon_lines
+from . import combos as combo_offers
 from .catalog import OfferInfo, catalog_for
 from .facts import CodeMatch, load_credits, load_customer, load_limits
 from .requests import Requested, resolve
@@ -49,6 +59,8 @@ class OfferQuote:
     offers: Mapping[str, OfferInfo] = field(default_factory=dict, repr=False)
     codes: Mapping[str, CodeMatch] = field(default_factory=dict, repr=False)
     facts: OfferFacts = field(default_factory=OfferFacts, repr=False)
+    add_ons: tuple[QuoteLine, ...] = ()  # ADDON lines of the add-ons in the order
+    recovered: tuple[tuple[str, Decimal], ...] = ()  # settlement: offer id, amount reversed
 
     @property
     def discount(self) -> Decimal:
@@ -90,11 +102,10 @@ def _rewrite(
     """Messages the rules cannot word: a code already used, an opt-in offer without codes."""
     out = []
     for r in rejected:
+        info = infos.get(r.offer_id)
         if r.reason is Reason.CODE_UNKNOWN and r.offer_id in req.used:
             r = Rejected(r.offer_id, r.reason, f"Code {req.used[r.offer_id]} has already been used")
-        elif r.reason is Reason.CODE_REQUIRED and not getattr(
-            infos.get(r.offer_id), "has_codes", 1
-        ):
+        elif r.reason is Reason.CODE_REQUIRED and info is not None and not info.has_codes:
             text = f"Offer {r.offer_id} is opt-in: name it (offer id {r.offer_id}) to apply it"
             r = Rejected(r.offer_id, r.reason, text)
         out.append(r)
@@ -114,12 +125,15 @@ def quote_with_offers(
     now: dt.datetime | None = None,
     customer: CustomerFacts | None = None,
     preview: Iterable[int] = (),
+    add_ons: Iterable[str] = (),
 ) -> OfferQuote:
     """Price a session at `charger` with the best allowed offers.
 
     `customer` replaces the customer facts from the database (the admin's simulation of
-    a segment or tier); `preview` lists offer pks to evaluate whatever their status.
-    Raises pricing's QuoteInputError / NoTariffError when the session cannot be priced.
+    a segment or tier); `preview` lists offer pks to evaluate whatever their status;
+    `add_ons` are add-on ids sold with the session (ADDON lines, and combo offers).
+    Raises pricing's QuoteInputError / NoTariffError when the session cannot be priced,
+    addons.AddOnUnavailable when an add-on cannot be sold here now.
     """
     now = now or timezone.now()
     operator, station = charger.operator, charger.station
@@ -135,6 +149,7 @@ def quote_with_offers(
         customer=Customer(key=who.key, segment=who.segment, tier=who.tier),
     )
     priced = book.price(request, conditions)
+    extra_lines = addon_lines.lines_for(station, tuple(add_ons))
     catalog = catalog_for(operator)
     req = resolve(catalog, operator, offer_ids, codes, preview)
     facts = OfferFacts(
@@ -152,20 +167,27 @@ def quote_with_offers(
         i.code: i for i in (catalog.offers[o.id] for o in catalog.index.for_session(priced, facts))
     }
     todo.update({i.code: i for i in req.extra})
+    todo.update({i.code: i for i in combo_offers.combos_of(catalog)})
+    combos = [i for i in todo.values() if combo_offers.is_combo(i.rule)]
+    combo_ids = {i.code for i in combos}
     plans = {
         i.rule.benefit.account
         for i in todo.values()
         if i.benefit_kind == BenefitKind.CREDIT_DRAWDOWN
     }
     if plans and customer is None:
-        local_day = start.astimezone(timezone.get_current_timezone()).date()
+        local_day = local(start, station.time_zone).date()
         credits = load_credits(operator.pk, who.key, plans, local_day)
         facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
     facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
     view = SessionView.of(priced)
-    outcomes: list[Eligible | Rejected] = [evaluate_in(i.rule, view, facts) for i in todo.values()]
+    outcomes: list[Eligible | Rejected] = [
+        evaluate_in(i.rule, view, facts) for i in todo.values() if i.code not in combo_ids
+    ]
     result = select([*outcomes, *req.rejections], priced, facts)
-    quote = finalize(priced, result.lines)
+    extras = combo_offers.extras_of(charger.code, extra_lines)
+    result = combo_offers.with_combos(result, combos, priced, facts, extras)
+    quote = finalize(priced, [*result.lines, *extra_lines])
     held = tuple(a.offer_id for a in result.applied if a.held_out)
     applied = granted((a for a in result.applied if not a.held_out), quote)
     mentioned = {a.offer_id for a in applied} | set(held)
@@ -181,4 +203,5 @@ def quote_with_offers(
         offers={k: v for k, v in todo.items() if k in mentioned},
         codes={k: v for k, v in req.matches.items() if k in mentioned},
         facts=facts,
+        add_ons=extra_lines,
     )

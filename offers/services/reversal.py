@@ -16,7 +16,7 @@ from pricing.engine.money import ZERO, kwh_floor, money
 
 from . import limits as lim
 from .ledger_rows import rule_of, write
-from .settlement import Reversal, UnknownOrder, _copy, _rows
+from .settlement import Reversal, UnknownOrder, copy_row, order_rows
 
 GIVEN = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
 
@@ -49,7 +49,7 @@ def reverse(
     now = now or timezone.now()
     with transaction.atomic():
         lim.order_lock(order_ref)
-        rows = _rows(order_ref, GIVEN)
+        rows = order_rows(order_ref, GIVEN)
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         if not redeemed:
             raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
@@ -58,9 +58,11 @@ def reverse(
         back = {r.offer_id: ZERO for r in redeemed}
         returned = {r.offer_id for r in rows if r.use_returned}
         seq = {r.offer_id: 0 for r in redeemed}
+        base = {r.offer_id: r.pk for r in current}
         for r in rows:
             if r.kind == RedemptionKind.REVERSED:
-                back[r.offer_id] += r.discount
+                if r.pk > base[r.offer_id]:  # a settlement's own are in its amount
+                    back[r.offer_id] += r.discount
                 seq[r.offer_id] = max(seq[r.offer_id], r.seq)
         lim.lock_usage(r.offer_id for r in redeemed)
         rules = {r.offer_code: rule_of(r) for r in redeemed}
@@ -92,7 +94,7 @@ def reverse(
                 _credit_back(accounts, rules[row.offer_code], row, take, given, today)
             seq[row.offer_id] += 1
             out.append(
-                _copy(
+                copy_row(
                     row,
                     kind=RedemptionKind.REVERSED,
                     seq=seq[row.offer_id],

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from offers.models import Redemption, RedemptionKind
+from offers.rules import combo as combo_rules
+from offers.rules.bases import SessionView
 from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
 from offers.rules.settle import settle as settle_offers
 from pricing import services as pricing
@@ -20,10 +22,13 @@ from pricing.engine import finalize
 from pricing.engine.money import ZERO, as_text
 from pricing.engine.types import Customer, SessionRequest
 
+from . import addons, combos
 from . import limits as lim
+from .catalog import OfferInfo
 from .ledger_rows import order_fields, replay, rule_of, write
 from .quoting import OfferQuote, granted
 
+GIVEN_KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED)
 COPIED = {
     "id",
     "kind",
@@ -64,7 +69,7 @@ class Reversal:
         ]
 
 
-def _copy(row: Redemption, **changes) -> Redemption:
+def copy_row(row: Redemption, **changes) -> Redemption:
     values = {
         f.attname: getattr(row, f.attname)
         for f in Redemption._meta.concrete_fields
@@ -88,7 +93,7 @@ def _customer(row: Redemption) -> CustomerFacts:
     )
 
 
-def _rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
+def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
     return list(
         Redemption.objects.filter(order_ref=order_ref, kind__in=kinds)
         .select_related("operator", "charger__station", "charger__operator")
@@ -114,22 +119,29 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
     settles at -23.40 on 5.2 kWh). An offer whose qualifier no longer holds gives nothing
     and its use and budget come back. Budgets and credit move by the difference. Settling
     again returns the first settlement."""
+    from . import recovery  # it builds on this module
+
     with transaction.atomic():
         lim.order_lock(order_ref)
-        rows = _rows(order_ref, (RedemptionKind.REDEEMED, RedemptionKind.SETTLED))
+        rows = order_rows(order_ref, (*GIVEN_KINDS, RedemptionKind.REVERSED))
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         settled = [r for r in rows if r.kind == RedemptionKind.SETTLED]
         if not redeemed:
             raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
         first = redeemed[0]
         rules = {r.offer_code: rule_of(r) for r in redeemed}
+        add_ons = addons.booked_lines(order_ref)
         if settled:
             priced, _ = _price(first, settled[0].energy_kwh, settled[0].session_end)
-            quote, applied = replay(settled, priced, rules)
+            quote, applied = replay(settled, priced, rules, add_ons=add_ons)
             return OfferQuote(
-                quote, priced, applied, (), (), first.customer_key, charger=first.charger
-            )
+                quote, priced, applied, (), (), first.customer_key, charger=first.charger,
+                offers=_infos(redeemed, rules), add_ons=add_ons,
+                recovered=recovery.at_settlement(rows),
+            )  # fmt: skip
+        held = recovery.holdings(rows)
         priced, conditions = _price(first, delivered_kwh, end)
+        end_at = timezone.now()
         usage = lim.lock_usage(r.offer_id for r in redeemed)
         plans = {
             rules[r.offer_code].benefit.account
@@ -148,22 +160,39 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             operator_code=first.operator.code,
             holidays=conditions.holidays,
             limits={
-                r.offer_code: lim.limits_of(usage[r.offer_id], None, r.discount) for r in redeemed
+                r.offer_code: lim.limits_of(usage[r.offer_id], None, held[r.offer_id].held)
+                for r in redeemed
             },
         )
-        result = settle_offers([rules[r.offer_code] for r in redeemed], priced, facts)
-        quote = finalize(priced, result.lines)
+        result = settle_offers(
+            combos.regular_only(rules[r.offer_code] for r in redeemed), priced, facts
+        )
+        result = combo_rules.settle_combos(
+            [rules[r.offer_code] for r in redeemed if combos.is_combo(rules[r.offer_code])],
+            SessionView.of(priced),
+            facts,
+            combos.extras_of(first.charger_code, add_ons),
+            result,
+        )
+        quote = finalize(priced, [*result.lines, *add_ons])
         applied = {a.offer_id: a for a in granted(result.applied, quote)}
         why = {r.offer_id: r.message for r in result.rejected}
-        out = []
+        out, recovered = [], []
         for row in redeemed:
             a = applied.get(row.offer_code)
             new = a.discount if a else ZERO
-            lim.count_use(row.offer_id, row.customer_key, 0 if a else -1, new - row.discount)
+            holding = held[row.offer_id]
+            give_use = a is None and not holding.use_returned
+            lim.count_use(row.offer_id, row.customer_key, -int(give_use), new - holding.held)
+            if new < holding.held:  # recovered: its own reversed row, before the settled one
+                why_less = why.get(row.offer_code) or "less energy delivered than quoted"
+                reason = f"{recovery.SETTLEMENT_PREFIX}{why_less}"
+                out.append(recovery.reversal_row(holding, holding.held - new, reason, end_at))
+                recovered.append((row.offer_code, holding.held - new))
             if row.benefit_kind == "credit_drawdown":
                 _redraw(accounts, rules[row.offer_code], row, a, today)
             out.append(
-                _copy(
+                copy_row(
                     row,
                     **order_fields(priced, quote, first.charger, facts.customer),
                     kind=RedemptionKind.SETTLED,
@@ -171,7 +200,8 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
                     kwh_drawn=a.kwh_drawn if a else None,
                     wheeling_amount=a.wheeling if a else ZERO,
                     reason=why.get(row.offer_code, ""),
-                    use_returned=a is None,
+                    use_returned=give_use,
+                    occurred_at=end_at,
                 )
             )
         write(out)
@@ -183,8 +213,29 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             (),
             first.customer_key,
             charger=first.charger,
+            offers=_infos(redeemed, rules),
             facts=facts,
+            add_ons=add_ons,
+            recovered=tuple(recovered),
         )
+
+
+def _infos(redeemed: Sequence[Redemption], rules) -> dict[str, OfferInfo]:
+    """The redeemed offers as quoting describes them (type, meta) for callers' quote lines."""
+    return {
+        r.offer_code: OfferInfo(
+            r.offer_id,
+            rules[r.offer_code],
+            "",
+            r.benefit_kind,
+            None,
+            None,
+            None,
+            bool(r.code_used),
+            r.terms,
+        )
+        for r in redeemed
+    }
 
 
 def _redraw(accounts, rule, row: Redemption, a, today: dt.date) -> None:

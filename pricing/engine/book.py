@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from pricing.engine.bands import DEFAULT_BAND, band_times
@@ -97,10 +97,20 @@ class _Edges:
         return sorted(set(points))
 
 
+# What the wall clock alone decides for a slice: its band, the rules whose window is open
+# (with whose day owns the occurrence), and the surges chosen if no rule among them also
+# depends on the instant (validity) or the date (holidays), else None.
+_Slot = tuple[int, tuple[tuple[CompiledRule, int], ...], tuple[int, ...] | None]
+
+
 @dataclass(frozen=True, slots=True)
 class _SitePlan:
     rules: tuple[CompiledRule, ...]  # rules the charger can see, in rule-list order
     edges: _Edges  # of the bands and those rules
+    # (rules in play, weekday, edge interval) -> _Slot. Every window edge of these rules and
+    # bands is one of edges.offsets, so all wall times between two neighbouring offsets
+    # open and close the same windows: the interval stands for the time of day.
+    slots: dict[tuple[tuple[int, ...], int, int], _Slot] = field(default_factory=dict)
 
 
 class PriceBook:
@@ -149,39 +159,58 @@ class PriceBook:
             self._plans[key] = plan
         return plan
 
+    def _slot(self, rules: Sequence[CompiledRule], tus: int, weekday: int) -> _Slot:
+        band = DEFAULT_BAND
+        for i, window in enumerate(self._bands):
+            if owner(window, tus, weekday) != NOT_ACTIVE:
+                band = i
+                break
+        on = []
+        for cr in rules:
+            whose = TODAY if cr.window is None else owner(cr.window, tus, weekday)
+            if whose != NOT_ACTIVE:
+                on.append((cr, whose))
+        timeless = not any(cr.timed for cr, _ in on)
+        chosen = choose([cr.index for cr, _ in on], self.surges) if timeless else None
+        return band, tuple(on), chosen
+
     def _keys(
         self,
+        plan: _SitePlan,
         rules: Sequence[CompiledRule],
         starts: Sequence[dt.datetime],
         q: Quantity,
         holidays: frozenset[dt.date],
     ) -> list[SliceKey]:
         keys: list[SliceKey] = []
+        in_play = tuple(cr.index for cr in rules)
+        offsets, memo = plan.edges.offsets, plan.slots
         for instant in starts:
             local = instant.astimezone(q.zone)
             day, weekday = local.date(), local.weekday()
             tus = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
             tus += local.microsecond
-            band = DEFAULT_BAND
-            for i, window in enumerate(self._bands):
-                if owner(window, tus, weekday) != NOT_ACTIVE:
-                    band = i
-                    break
-            active = []
-            for cr in rules:
-                if cr.valid_from is not None and instant < cr.valid_from:
-                    continue
-                if cr.valid_until is not None and instant >= cr.valid_until:
-                    continue
-                whose = TODAY if cr.window is None else owner(cr.window, tus, weekday)
-                if whose == NOT_ACTIVE:
-                    continue
-                if cr.holidays_only:
-                    owning_day = day - ONE_DAY if whose == YESTERDAY else day
-                    if owning_day not in holidays:
+            memo_key = (in_play, weekday, bisect_right(offsets, tus))
+            slot = memo.get(memo_key)
+            if slot is None:
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                slot = memo[memo_key] = self._slot(rules, tus, weekday)
+            band, on, chosen = slot
+            if chosen is None:
+                active = []
+                for cr, whose in on:
+                    if cr.valid_from is not None and instant < cr.valid_from:
                         continue
-                active.append(cr.index)
-            keys.append((day, band, choose(active, self.surges)))
+                    if cr.valid_until is not None and instant >= cr.valid_until:
+                        continue
+                    if cr.holidays_only:
+                        owning_day = day - ONE_DAY if whose == YESTERDAY else day
+                        if owning_day not in holidays:
+                            continue
+                    active.append(cr.index)
+                chosen = choose(active, self.surges)
+            keys.append((day, band, chosen))
         return keys
 
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession:
@@ -194,7 +223,7 @@ class PriceBook:
             if not cr.varies or moment_matches(cr.rule, request.customer, conditions)
         ]
         starts = plan.edges.cut(quantity.zone, quantity.start, quantity.end)[:-1]
-        keys = self._keys(rules, starts, quantity, conditions.holidays)
+        keys = self._keys(plan, rules, starts, quantity, conditions.holidays)
         segments = build_segments(quantity, starts, keys, self.tariff, self.surges)
         return PricedSession(
             request=request,

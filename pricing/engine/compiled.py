@@ -51,6 +51,7 @@ class CompiledRule:
     valid_until: dt.datetime | None
     holidays_only: bool
     varies: bool  # has conditions that change per quote (load, grid, exemptions)
+    timed: bool  # also depends on the instant (validity) or the date (holidays)
 
 
 def compile_rule(index: int, rule: SurgeRule) -> CompiledRule:
@@ -61,6 +62,7 @@ def compile_rule(index: int, rule: SurgeRule) -> CompiledRule:
         valid_from=rule.valid_from,
         valid_until=rule.valid_until,
         holidays_only=rule.holidays_only,
+        timed=(rule.valid_from is not None or rule.valid_until is not None or rule.holidays_only),
         varies=bool(
             rule.occupancy_threshold is not None
             or rule.on_grid_stress

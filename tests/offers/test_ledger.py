@@ -54,6 +54,7 @@ def test_deg_end_to_end_quote_redeem_settle(deg):
         ("GST (18%)", "14.44"),  # 18 % of 80.20
     ]
     assert settled.quote.total == Decimal("94.64")
+    assert settled.offers["weekend-discount-25"].rule.type_label == "WEEKEND_SPECIAL"
     assert usage(deg.weekend) == (1, Decimal("23.40"))
     rows = {r.kind: r for r in Redemption.objects.all()}
     assert set(rows) == {"quoted", "validated", "redeemed", "settled"}

@@ -96,9 +96,14 @@ def test_ondc_type_must_match_the_benefit(offer):
     assert errors_of(offer)["ondc_type"] == ["ONDC type slab does not match a percent benefit."]
 
 
-def test_combo_waits_for_add_ons(offer):
+def test_a_combo_names_its_secondary_add_ons(offer):
     offer.ondc_type = "combo"
-    assert "add-ons" in errors_of(offer)["ondc_type"][0]
+    assert errors_of(offer) == {
+        "secondary_ids": [
+            "A combo needs at least one secondary add-on or item (ONDC qualifier item_id)."
+        ],
+        "base": ["A combo discounts the session and its add-ons together; clear the base."],
+    }
 
 
 def test_slabs_are_read_and_checked(offer):

@@ -290,3 +290,13 @@ def test_queries_per_quote_are_few_and_constant(deg, django_assert_num_queries, 
     with django_assert_num_queries(queries + 1):  # + remaining uses of limited candidates
         oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), **kwargs)
     assert len(oq.rejected) + len(oq.applied) == 41
+
+
+def test_an_operator_without_offers_costs_no_catalog_rebuilds(deg, django_assert_num_queries):
+    from cpo_portal.models import Charger
+
+    charger_b = Charger.objects.select_related("station", "operator").get(pk=deg.charger_b.pk)
+    quote_with_offers(charger_b, SUNDAY_10, amount=Decimal("100"))
+    with django_assert_num_queries(5):
+        oq = quote_with_offers(charger_b, SUNDAY_10, amount=Decimal("100"))
+    assert oq.applied == () and oq.quote.total == Decimal("118.00")

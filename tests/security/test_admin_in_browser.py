@@ -5,42 +5,28 @@ Headless Chromium (Debian's) through Playwright; skipped where either is missing
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 from django.urls import reverse
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
-def browser_page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if CHROMIUM is None:
-        pytest.skip("needs Chromium (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test
-    # body are still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
-            page = browser.new_page()
-            violations: list[str] = []
-            page.on(
-                "console",
-                lambda message: (
-                    violations.append(f"{page.url}: {message.text}")
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
-            yield page, violations
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser_page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield page, violations
+    context.close()
 
 
 def test_admin_pages_run_without_csp_violations(live_server, settings, network, browser_page):

@@ -6,22 +6,12 @@ missing. Pages are served by pytest-django's live_server.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser import CHROMIUM
+
 PASSWORD = "pw-for-tests-only"  # tests.factories.UserFactory
 
 
@@ -32,18 +22,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
                 item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    # Playwright's sync API runs an event loop; Django must allow ORM calls beside it.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -53,6 +53,8 @@ CITIES = ("X1", "X2")
 KINDS = ("urban", "highway")
 CATEGORIES = ("cat1", "cat2", "cat3")
 CENTRES = ((28.6, 77.2), (12.97, 77.59), (19.07, 72.88))
+SEGMENTS = ("retail", "fleet")
+TIERS = ("silver", "gold")
 BASE_DAY = dt.datetime(2025, 9, 15, tzinfo=IST)  # a Monday
 T = TypeVar("T")
 
@@ -63,8 +65,9 @@ rate = st.decimals(min_value=0, max_value=30, places=2)
 
 
 def rarely(strategy: st.SearchStrategy[T], otherwise: T) -> st.SearchStrategy[T]:
-    """`strategy` one time in five, else `otherwise`: random offers must often apply."""
-    return st.integers(0, 4).flatmap(lambda i: strategy if i == 0 else st.just(otherwise))
+    """`strategy` one time in five, else `otherwise`: random offers must often apply.
+    (one_of over five branches, not a flatmap: hypothesis draws those much faster.)"""
+    return st.one_of(strategy, *[st.just(otherwise)] * 4)
 
 
 def subset(pool: tuple[str, ...]) -> st.SearchStrategy[frozenset[str]]:
@@ -82,9 +85,11 @@ def instants(draw: st.DrawFn) -> dt.datetime:
 
 @st.composite
 def windows(draw: st.DrawFn) -> TimeWindow:
+    """Mostly on the hour (the index decides those exactly), sometimes at :30."""
     start, end = draw(st.integers(0, 23)), draw(st.integers(0, 23))
+    minutes = st.sampled_from([0, 0, 0, 30])
     days = draw(st.frozensets(st.integers(0, 6), min_size=1))
-    return TimeWindow(dt.time(start), dt.time(end), days)
+    return TimeWindow(dt.time(start, draw(minutes)), dt.time(end, draw(minutes)), days)
 
 
 @st.composite
@@ -164,6 +169,48 @@ def benefits() -> st.SearchStrategy[Benefit]:
 
 
 @st.composite
+def qualifiers(draw: st.DrawFn) -> Qualifier:
+    """A minimum session value now and then; one offer in three also names who qualifies."""
+    min_value = draw(rarely(st.decimals(0, 200, places=2), None))
+    if draw(st.integers(0, 2)):
+        return Qualifier(min_session_value=min_value)
+    return Qualifier(
+        min_session_value=min_value,
+        min_kwh=draw(rarely(st.decimals(0, 30, places=1), None)),
+        max_kwh=draw(rarely(st.decimals(5, 60, places=1), None)),
+        segments=draw(some(SEGMENTS)),
+        tiers=draw(some(TIERS)),
+        members_only=draw(rarely(st.just(True), False)),
+        first_session_only=draw(rarely(st.just(True), False)),
+        referred_only=draw(rarely(st.just(True), False)),
+        anniversary_days=draw(rarely(st.integers(0, 10), None)),
+    )
+
+
+@st.composite
+def customers(draw: st.DrawFn, credits: tuple[CreditBalance, ...]) -> CustomerFacts:
+    return CustomerFacts(
+        key=draw(st.sampled_from(["", "k1", "k2"])),
+        segment=draw(st.sampled_from(("", *SEGMENTS))),
+        tier=draw(st.sampled_from(("", *TIERS))),
+        member=draw(st.booleans()),
+        first_session=draw(st.booleans()),
+        referred=draw(st.booleans()),
+        joined_on=draw(st.none() | st.dates(dt.date(2022, 9, 1), dt.date(2025, 9, 30))),
+        credits=credits,
+    )
+
+
+@st.composite
+def limits(draw: st.DrawFn) -> Limits:
+    return Limits(
+        remaining_uses=draw(rarely(st.integers(0, 3), None)),
+        remaining_customer_uses=draw(rarely(st.integers(0, 2), None)),
+        remaining_budget=draw(st.none() | st.decimals(0, 100, places=2)),
+    )
+
+
+@st.composite
 def offers(draw: st.DrawFn, offer_id: str = "o") -> Offer:
     return Offer(
         id=offer_id,
@@ -171,7 +218,7 @@ def offers(draw: st.DrawFn, offer_id: str = "o") -> Offer:
         title=f"Offer {offer_id}",
         benefit=draw(benefits()),
         applicability=draw(applicabilities()),
-        qualifier=Qualifier(min_session_value=draw(rarely(st.decimals(0, 200, places=2), None))),
+        qualifier=draw(qualifiers()),
         meta=Meta(
             auto=draw(rarely(st.just(False), True)),
             additive=draw(st.booleans()),
@@ -218,12 +265,9 @@ def session_facts(draw: st.DrawFn, offer_ids: list[str]) -> OfferFacts:
         CreditBalance("wallet", amount=draw(money)),
         CreditBalance("package", kwh=draw(st.decimals(0, 30, places=1))),
     )
-    limits = {
-        i: Limits(remaining_budget=draw(st.none() | st.decimals(0, 100, places=2)))
-        for i in offer_ids
-    }
+    presented = draw(st.sets(st.sampled_from(offer_ids))) if offer_ids else set()
     return OfferFacts(
-        customer=CustomerFacts(key=draw(st.sampled_from(["", "k1", "k2"])), credits=credits),
+        customer=draw(customers(credits)),
         station=StationFacts(
             lat=lat + draw(st.floats(-1, 1)),
             lon=lon + draw(st.floats(-1, 1)),
@@ -231,11 +275,10 @@ def session_facts(draw: st.DrawFn, offer_ids: list[str]) -> OfferFacts:
         ),
         operator_code=draw(st.sampled_from(["", "op1"])),
         holidays=draw(st.frozensets(st.dates(dt.date(2025, 9, 15), dt.date(2025, 9, 30)))),
-        limits=limits,
+        limits={i: draw(limits()) for i in offer_ids},
         codes={
-            i: PresentedCode(f"CODE-{i}", matched=True)
-            for i in draw(st.sets(st.sampled_from(offer_ids)))
-        }
-        if offer_ids
-        else {},
+            i: PresentedCode(f"CODE-{i}", matched=draw(rarely(st.just(False), True)))
+            for i in sorted(presented)
+        },
+        now=draw(rarely(instants(), None)),
     )

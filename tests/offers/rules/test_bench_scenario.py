@@ -1,12 +1,14 @@
-"""The benchmark's offer book is valid, deterministic and really active."""
+"""The benchmarks' offer book is valid, deterministic, live and mixed as documented; on its
+sessions the fast path agrees with a scan of every offer."""
 
-from bench.offers_scenario import EPOCH, build_network, build_offers, build_sessions
+from bench.offer_mix import EPOCH, MONTH, SCOPES, build_network, build_offers, count_features
+from bench.offers_scenario import build_sessions
 from offers.rules.index import OfferIndex
-from offers.rules.select import best_offers
+from offers.rules.select import best_offers, quote_offers
 from offers.rules.validate import validate_offer
 
 
-def test_book_is_valid_deterministic_and_active() -> None:
+def test_book_is_valid_deterministic_and_live_in_the_month() -> None:
     network = build_network(50)
     offers = build_offers(200, seed=3, network=network)
     assert len({o.id for o in offers}) == 200
@@ -14,16 +16,23 @@ def test_book_is_valid_deterministic_and_active() -> None:
     assert offers == build_offers(200, seed=3, network=network)
     for o in offers:
         app = o.applicability
-        assert app.valid_from is not None and app.valid_from <= EPOCH
-        assert app.valid_until is not None and app.valid_until > EPOCH
+        assert app.valid_from is not None and app.valid_from < EPOCH + MONTH
+        assert app.valid_until is not None and app.valid_until > max(app.valid_from, EPOCH)
+
+
+def test_the_mix_is_the_documented_one() -> None:
+    assert abs(sum(share for _, share in SCOPES) - 1) < 1e-9
+    counts = count_features(build_offers(1000, network=build_network(100)))
+    assert counts["named stations"] == 420
+    assert counts["network-wide, auto, for everyone"] == 5
+    assert 100 < counts["opt-in: needs its code"] < 200
 
 
 def test_index_and_naive_scan_agree_on_the_scenario() -> None:
     network = build_network(50)
     offers = build_offers(300, network=network)
     index = OfferIndex.build(offers)
-    for priced, facts in build_sessions(network, 25):
-        candidates = index.for_session(priced, facts)
-        assert len(candidates) < len(offers)
-        fast, slow = best_offers(candidates, priced, facts), best_offers(offers, priced, facts)
+    for priced, facts in build_sessions(network, 40, offers=offers):
+        assert len(index.for_quote(priced, facts)) < len(offers) // 5
+        fast, slow = quote_offers(index, priced, facts), best_offers(offers, priced, facts)
         assert (fast.lines, fast.applied) == (slow.lines, slow.applied)

@@ -44,7 +44,9 @@ def test_ondc_type_follows_the_benefit() -> None:
     assert offer("a", BuyXGetY(D(1), D(1))).offer_type is OndcOfferType.BUY_X_GET_Y
     assert offer("a", ServiceFeeWaiver()).offer_type is OndcOfferType.DELIVERY
     combo = replace(offer("a"), ondc_type=OndcOfferType.COMBO)
-    assert validate_offer(combo) == ["ONDC type combo does not match a percent benefit"]
+    assert validate_offer(combo) == ["combo needs at least one secondary item or add-on (item_id)"]
+    slab = replace(offer("a"), ondc_type=OndcOfferType.SLAB)
+    assert validate_offer(slab) == ["ONDC type slab does not match a percent benefit"]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pricing.engine import QuoteInputError, finalize
@@ -18,7 +18,6 @@ from pricing.engine.types import ChargeForm, LineKind, QuoteLine, SurgeKind, Sur
 from tests.pricing.engine.strategies import scenarios, windows
 
 D = Decimal
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def price_session(*args):
@@ -50,7 +49,6 @@ def may_be_negative(line: QuoteLine) -> bool:
     )
 
 
-@SETTINGS
 @given(scenarios(), adjustments())
 def test_quote_invariants(scenario, extra):
     request, tariff, rules, conditions = scenario
@@ -72,7 +70,6 @@ def test_quote_invariants(scenario, extra):
         assert quote.sum_of(LineKind.TAX) <= money(taxable * D("0.18")) + D("0.01")
 
 
-@SETTINGS
 @given(scenarios())
 def test_segments_cover_the_session_and_its_energy(scenario):
     request, tariff, rules, conditions = scenario
@@ -105,7 +102,6 @@ def _splitters(draw_windows: list) -> list[SurgeRule]:
     ]
 
 
-@SETTINGS
 @given(scenarios(), st.lists(windows, min_size=1, max_size=4))
 def test_more_segments_never_move_the_energy_cost(scenario, extra_windows):
     request, tariff, rules, conditions = scenario
@@ -119,7 +115,6 @@ def test_more_segments_never_move_the_energy_cost(scenario, extra_windows):
     assert split.lines == plain.lines
 
 
-@SETTINGS
 @given(scenarios())
 def test_pricing_is_independent_of_the_zone_the_start_is_written_in(scenario):
     request, tariff, rules, conditions = scenario

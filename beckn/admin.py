@@ -1,0 +1,183 @@
+"""Beckn in the admin: read-mostly.
+
+The registry and our keys are network-wide: superusers only (subscribers editable, keys
+never show their private half). Orders, callbacks and delivery attempts belong to an
+operator through the order and are scoped by tenancy like everything else; nobody edits
+them by hand, operator admins may only send a callback again.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin, messages
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from cpo_portal import tenancy
+from cpo_portal.tenant_admin import TenantAdmin, TenantInline
+
+from .models import (
+    DeliveryAttempt,
+    InboundMessage,
+    Order,
+    Outbox,
+    OutboxState,
+    SigningKey,
+    Subscriber,
+)
+
+
+class SuperuserOnly:
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, *args):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+class ReadOnly:
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+def pretty(value) -> str:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return format_html('<pre class="beckn-json">{}</pre>', json.dumps(value, indent=2))
+
+
+class JsonMedia:
+    class Media:
+        css = {"all": ["beckn/admin.css"]}
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(SuperuserOnly, SimpleHistoryAdmin):
+    list_display = ["subscriber_id", "type", "key_id", "url", "status", "vocabularies"]
+    list_filter = ["type", "status", "vocabularies"]
+    search_fields = ["subscriber_id", "key_id", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnly, SuperuserOnly, admin.ModelAdmin):
+    list_display = ["key_id", "is_active", "created_at", "retired_at"]
+    exclude = ["private_key"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "private_key"]
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(JsonMedia, ReadOnly, SuperuserOnly, admin.ModelAdmin):
+    list_display = ["received_at", "action", "bap_id", "message_id", "state", "attempts"]
+    list_filter = ["action", "state"]
+    search_fields = ["bap_id", "message_id", "transaction_id"]
+    date_hierarchy = "received_at"
+    exclude = ["body"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*(f.name for f in self.model._meta.fields if f.name != "body"), "request"]
+
+    @admin.display(description="request body")
+    def request(self, obj):
+        return pretty(obj.body)
+
+
+class DeliveryAttemptInline(ReadOnly, TenantInline):
+    model = DeliveryAttempt
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.NOBODY
+    can_delete = False
+
+
+class OutboxInline(ReadOnly, TenantInline):
+    model = Outbox
+    fields = ["action", "state", "attempts", "created_at", "delivered_at"]
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.NOBODY
+    show_change_link = True
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnly, TenantAdmin):
+    list_display = ["__str__", "operator", "charger_code", "state", "quote_total", "bap_id"]
+    list_filter = ["operator", "state"]
+    search_fields = ["order_id", "transaction_id", "bap_id", "charger_code"]
+    date_hierarchy = "created_at"
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.NOBODY
+    inlines = [OutboxInline]
+
+
+@admin.register(Outbox)
+class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
+    list_display = ["created_at", "action", "subscriber_id", "state", "attempts", "order"]
+    list_filter = ["action", "state"]
+    search_fields = ["message_id", "transaction_id", "subscriber_id"]
+    date_hierarchy = "created_at"
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.NETWORK_EDITORS  # only for the "send again" action
+    inlines = [DeliveryAttemptInline]
+    actions = ["send_again", "export_csv"]
+    exclude = ["payload"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*(f.name for f in self.model._meta.fields if f.name != "payload"), "callback"]
+
+    @admin.display(description="callback body")
+    def callback(self, obj):
+        return pretty(obj.payload)
+
+    @admin.action(description="Send again now (within the request's ttl)", permissions=["change"])
+    def send_again(self, request, queryset):
+        from beckn.tasks import deliver
+
+        now = timezone.now()
+        rows = queryset.exclude(state=OutboxState.DELIVERED).filter(expires_at__gt=now)
+        ids = list(rows.values_list("pk", flat=True))
+        with transaction.atomic():
+            Outbox.objects.filter(pk__in=ids).exclude(state__in=[OutboxState.SENDING]).update(
+                state=OutboxState.PENDING, next_attempt_at=now, leased_until=None
+            )
+            for pk in ids:
+                transaction.on_commit(lambda pk=pk: deliver.delay(pk))
+        skipped = queryset.count() - len(ids)
+        self.message_user(request, f"{len(ids)} callback(s) queued; {skipped} skipped.")
+        if skipped:
+            self.message_user(
+                request, "Delivered or expired callbacks are not sent again.", messages.WARNING
+            )
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnly, TenantAdmin):
+    list_display = ["started_at", "outbox", "number", "status_code", "outcome", "duration_ms"]
+    list_filter = ["outcome"]
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.NOBODY

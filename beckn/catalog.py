@@ -1,0 +1,121 @@
+"""The on_search catalog: one provider per operator, its stations, chargers and offers.
+
+Add-ons on sale at a charger's station are its item's `add_ons` (id, name, price), with
+their GST rates in an `add-on-tax` tag group. Offers appear twice on purpose: in
+`provider.offers` with `item_ids` / `location_ids` / `category_ids` / `time.range` (where
+Beckn core puts them) and under each item (where the DEG offers page shows them), so apps
+written against either find them. Surge notices go on each item as a `surge-notice` tag
+group: the badge and the "Know more" text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from beckn import addons_json, network_json, offers_json
+from beckn.intent import SearchQuery
+from beckn.services import commerce, commerce_addons
+from beckn.services.commerce_types import CommerceError, PublishedOffer, SurgeNotice
+from cpo_portal.models import Charger, Operator, Station
+
+
+def build(chargers: list[Charger], query: SearchQuery, vocabularies: str, now: dt.datetime):
+    by_operator: dict[int, list[Charger]] = defaultdict(list)
+    for charger in chargers:
+        by_operator[charger.operator_id].append(charger)
+    providers = [
+        provider(group[0].operator, group, query, vocabularies, now)
+        for group in by_operator.values()
+    ]
+    return {"catalog": {"descriptor": {"name": "EV charging"}, "providers": providers}}
+
+
+def _notices(station: Station, start: dt.datetime, end: dt.datetime | None) -> list[SurgeNotice]:
+    try:
+        return commerce.surge_notices(station, start, end)
+    except CommerceError:
+        return []
+
+
+def provider(
+    operator: Operator,
+    chargers: list[Charger],
+    query: SearchQuery,
+    vocabularies: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    start = query.start or now
+    stations: dict[int, Station] = {}
+    for charger in chargers:
+        stations.setdefault(charger.station_id, charger.station)
+    notices = {pk: _notices(station, start, query.end) for pk, station in stations.items()}
+    offered = {
+        pk: commerce.published_offers(operator, station=station, at=start)
+        for pk, station in stations.items()
+    }
+    extras = commerce_addons.add_ons_at(operator, stations.values())
+    items = []
+    for charger in chargers:
+        here = offered[charger.station_id]
+        entry = _item(charger, notices[charger.station_id], here, vocabularies)
+        on_sale = extras.get(charger.station_id) or []
+        if on_sale:
+            entry["add_ons"] = addons_json.add_ons(on_sale, operator.currency)
+            entry.setdefault("tags", []).append(addons_json.tax_tags(on_sale))
+        items.append(entry)
+    offers = list({o.offer_id: o for group in offered.values() for o in group}.values())
+    categories = sorted({code for charger in chargers for code in charger.categories})
+    out: dict[str, Any] = {
+        "id": operator.code,
+        "descriptor": network_json.provider_descriptor(operator),
+        "categories": network_json.categories(categories),
+        "locations": [network_json.location(s) for s in stations.values()],
+        "fulfillments": [
+            network_json.catalog_fulfillment(s, query.start, query.end) for s in stations.values()
+        ],
+        "items": items,
+    }
+    placed = [_provider_offer(offer, chargers, vocabularies) for offer in offers]
+    if any(placed):
+        out["offers"] = [entry for entry in placed if entry]
+    return out
+
+
+def _item(
+    charger: Charger,
+    notices: list[SurgeNotice],
+    offers: list[PublishedOffer],
+    vocabularies: str,
+) -> dict[str, Any]:
+    try:
+        rate, currency = commerce.list_rate(charger)
+    except CommerceError:
+        rate, currency = None, charger.operator.currency
+    entry = network_json.item(
+        charger,
+        rate=rate,
+        currency=currency,
+        fulfillment_id=charger.station.code,
+        notices=notices,
+    )
+    mine = [o for o in offers if o.applies_to(charger)]
+    if mine and rate is not None:
+        entry["offers"] = [offers_json.item_offer(o, rate, currency, vocabularies) for o in mine]
+    return entry
+
+
+def _provider_offer(
+    offer: PublishedOffer, chargers: list[Charger], vocabularies: str
+) -> dict[str, Any] | None:
+    covered = [c for c in chargers if offer.applies_to(c)]
+    if not covered:
+        return None
+    return offers_json.provider_offer(
+        offer,
+        item_ids=[c.code for c in covered],
+        location_ids=list(dict.fromkeys(c.station.code for c in covered)),
+        category_ids=sorted(offer.category_codes),
+        vocabularies=vocabularies,
+    )

@@ -1,0 +1,68 @@
+"""Beckn settings with their defaults, read at call time so tests can override them.
+
+Only the identity (BECKN_SUBSCRIBER_ID / _URI) and the two safety switches live in
+cpo_portal/settings.py; everything tunable has a default here and may be set there.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "BECKN_SUBSCRIBER_ID": "bpp.cpo-portal.local",
+    "BECKN_SUBSCRIBER_URI": "http://127.0.0.1:8000/beckn",
+    "BECKN_VERIFY_SIGNATURES": True,
+    "BECKN_ALLOW_PRIVATE_CALLBACKS": False,
+    "BECKN_REGISTRY_URL": "",
+    "BECKN_REGISTRY_CACHE_SECONDS": 300,
+    "BECKN_REGISTRY_TIMEOUT": 3.0,
+    "BECKN_REGISTRY_LOCAL_CACHE_SECONDS": 30,
+    # Inbound limits: the largest real request (init with billing and tags) is a few KB.
+    "BECKN_MAX_BODY_BYTES": 256 * 1024,
+    "BECKN_MAX_JSON_DEPTH": 32,
+    "BECKN_MAX_JSON_NODES": 20_000,
+    "BECKN_SIGNATURE_MAX_SKEW": 300,  # seconds of clock difference tolerated
+    "BECKN_CONTEXT_MAX_SKEW": 300,
+    "BECKN_DEFAULT_RATE_LIMIT": 600,  # requests per minute per subscriber; 0: unlimited
+    # Accepted messages go to Celery in small batches from a background thread (0: at once).
+    "BECKN_DISPATCH_WINDOW_MS": 5,
+    # Callbacks
+    "BECKN_CALLBACK_CONNECT_TIMEOUT": 2.0,
+    "BECKN_CALLBACK_READ_TIMEOUT": 5.0,
+    "BECKN_CALLBACK_MIN_WINDOW": 10,  # seconds: always try at least this long
+    "BECKN_CALLBACK_BACKOFF_BASE": 0.5,
+    "BECKN_CALLBACK_BACKOFF_CAP": 30.0,
+    "BECKN_CALLBACK_LEASE": 60,  # seconds a worker may hold a row before it counts as stuck
+    # Commerce
+    "BECKN_DEFAULT_SESSION_MINUTES": 60,
+    "BECKN_DEFAULT_SEARCH_RADIUS_KM": 10,
+    "BECKN_MAX_SEARCH_RADIUS_KM": 200,
+    "BECKN_MAX_CATALOG_ITEMS": 500,
+    "BECKN_QUOTE_TTL": "PT15M",
+    "BECKN_PAYMENT_URL": "",
+    "BECKN_SUPPORT_PHONE": "1800 000 000",
+    "BECKN_SUPPORT_EMAIL": "support@example.com",
+    "BECKN_SUPPORT_URL": "",
+    "BECKN_TERMS_URL": "",
+    # Bench only: mounts a bare DRF ACK view at /beckn/_bench/ack.
+    "BECKN_BENCH_VIEWS": False,
+}
+
+
+def get(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def seconds(name: str) -> timedelta:
+    return timedelta(seconds=float(get(name)))
+
+
+def bpp_id() -> str:
+    return get("BECKN_SUBSCRIBER_ID")
+
+
+def bpp_uri() -> str:
+    return get("BECKN_SUBSCRIBER_URI")

@@ -1,0 +1,92 @@
+"""confirm -> on_confirm: the order id, and the offers redeemed (counted against limits).
+
+Refused, and the order left as it was, when: there was no init (30010), the price has
+changed since on_init (40003: send init again), the quote the BAP sends back is not
+ours (40003), an offer can no longer be redeemed (30006) or an add-on has sold out (30007).
+Nothing is charged then: the order stays initialized, and the BAP inits again.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from beckn import order_offers, orders_json, parsing
+from beckn.handlers.base import Failure, Reply, Request
+from beckn.models import Order, OrderState
+from beckn.protocol import errors
+from beckn.services import commerce, commerce_addons, ordering
+from beckn.services.commerce_types import CommerceError
+from pricing.engine.money import as_text, money
+
+
+def new_order_id() -> str:
+    return f"ord-{secrets.token_hex(8)}"
+
+
+def _bap_total(order_msg: dict) -> str | None:
+    value = parsing.obj(parsing.obj(order_msg.get("quote")).get("price")).get("value")
+    return value if isinstance(value, str) else None
+
+
+def _already(order: Order) -> Reply:
+    body = orders_json.order_json(order, offers=order_offers.redeemed(order))
+    return Reply(message={"order": body}, order=order)
+
+
+def handle(req: Request) -> Reply:
+    order = ordering.locked_order(req)
+    if order is None or order.state == OrderState.QUOTED:
+        raise Failure(
+            errors.ORDER_NOT_FOUND, "no initialized order in this transaction: send init first"
+        )
+    if order.state != OrderState.INITIALIZED:
+        return _already(order)
+    order_msg = parsing.obj(req.message.get("order"))
+    ask = ordering.read_ask(req, order)
+    priced = ordering.price(ask, order.customer_key, req.now)
+    ordering.refuse_rejected(ask, priced, order)
+    change = ordering.quote_change(order, priced)
+    if change is not None:
+        before, now = change
+        raise Failure(
+            errors.QUOTE_UNAVAILABLE,
+            f"the price changed since on_init: {as_text(before)} then, {as_text(now)} now; "
+            "send init again to accept the new quote",
+            "$.message.order.quote",
+            order=order,
+        )
+    theirs = _bap_total(order_msg)
+    if theirs is not None and _money(theirs) != priced.quote.total:
+        raise Failure(
+            errors.QUOTE_UNAVAILABLE,
+            f"the quote sent ({theirs}) is not the quote on offer ({as_text(priced.quote.total)})",
+            "$.message.order.quote.price.value",
+            order=order,
+        )
+    try:
+        priced = commerce.redeem(order.reference, priced)
+        commerce_addons.book(order.reference, priced, ask.charger.station)
+    except CommerceError as exc:
+        path = ordering.ADD_ON_PATH if exc.code == "30007" else "$.message.order.offers"
+        raise Failure(errors.by_code(exc.code), exc.message, path, order=order) from exc
+    vocab = ordering.vocabularies(req.bap_id)
+    order = ordering.save(req, order, ask, priced, OrderState.CONFIRMED, vocab)
+    order.order_id = new_order_id()
+    order.confirmed_at = req.now
+    payment = parsing.first(order_msg.get("payments"))
+    params = parsing.obj(payment.get("params"))
+    order.payment = {
+        "status": payment.get("status", "NOT-PAID"),
+        "transaction_id": params.get("transaction_id", ""),
+    }
+    if order_msg.get("billing"):
+        order.billing = order_msg["billing"]
+    order.save()
+    return _already(order)
+
+
+def _money(text: str):
+    try:
+        return money(text)
+    except ArithmeticError:
+        return None

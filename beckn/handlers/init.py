@@ -1,0 +1,47 @@
+"""init -> on_init: billing, payment and refund terms, offers validated.
+
+An offer asked for that no longer applies is refused with 30006. A total that differs
+from the one sent at select is not replaced silently: on_init carries a `quote-change`
+tag group (previous and new total) so the app can show the change before confirm.
+"""
+
+from __future__ import annotations
+
+from beckn import order_offers, orders_json, parsing
+from beckn.handlers.base import Reply, Request
+from beckn.models import OrderState
+from beckn.protocol.tags import tag_group
+from beckn.services import commerce, ordering
+from pricing.engine.money import as_text
+
+
+def handle(req: Request) -> Reply:
+    order = ordering.locked_order(req)
+    order_msg = parsing.obj(req.message.get("order"))
+    ask = ordering.read_ask(req, order)
+    customer = ordering.customer_key(order_msg, ask)
+    priced = ordering.price(ask, customer, req.now)
+    ordering.refuse_rejected(ask, priced, order)
+    change = ordering.quote_change(order, priced) if order is not None else None
+    vocab = ordering.vocabularies(req.bap_id)
+    order = ordering.save(req, order, ask, priced, OrderState.INITIALIZED, vocab)
+    commerce.record(order.reference, priced, "validated")
+    order.billing = parsing.obj(order_msg.get("billing"))
+    order.save(update_fields=["billing", "updated_at"])
+    tags = []
+    if change is not None:
+        before, now = change
+        tags.append(
+            tag_group(
+                "quote-change",
+                [
+                    ("changed", True),
+                    ("previous-total", as_text(before)),
+                    ("new-total", as_text(now)),
+                    ("reason", "prices or offers changed since the last quote"),
+                ],
+                name="Quote Changed",
+            )
+        )
+    body = orders_json.order_json(order, offers=order_offers.validated(order), tags=tags)
+    return Reply(message={"order": body}, order=order)

@@ -1,0 +1,59 @@
+"""rating -> on_rating: ratings of an order, its fulfillment, the charger or the operator
+are kept on the order; other categories answer 50003."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from beckn.handlers.base import Failure, Reply, Request
+from beckn.models import Order
+from beckn.parsing import obj, seq
+from beckn.protocol import errors
+
+SUPPORTED = frozenset({"Order", "Fulfillment", "Item", "Provider"})
+
+
+def _value(text: object, path: str) -> str:
+    try:
+        value = Decimal(str(text))
+    except (InvalidOperation, ValueError):
+        value = Decimal(-1)
+    if not value.is_finite() or not Decimal(1) <= value <= Decimal(5):
+        raise Failure(errors.INVALID_RATING_VALUE, f"{text!r} is not a rating from 1 to 5", path)
+    return str(value)
+
+
+def _order_for(req: Request, category: str, target: str) -> Order | None:
+    orders = Order.objects.select_for_update(of=("self",)).filter(bap_id=req.bap_id)
+    if category in ("Order", "Fulfillment"):
+        return orders.filter(order_id=target).first()
+    if category == "Item":
+        return orders.filter(charger_code=target).exclude(order_id=None).first()
+    return orders.filter(operator__code=target).exclude(order_id=None).first()
+
+
+def handle(req: Request) -> Reply:
+    last = None
+    for index, rating in enumerate(seq(req.message.get("ratings"))):
+        rating = obj(rating)
+        path = f"$.message.ratings[{index}]"
+        category = rating.get("rating_category")
+        if category not in SUPPORTED:
+            raise Failure(
+                errors.UNSUPPORTED_RATING_CATEGORY,
+                f"{category!r} cannot be rated here",
+                f"{path}.rating_category",
+            )
+        target = str(rating.get("id", ""))
+        value = _value(rating.get("value"), f"{path}.value")
+        order = _order_for(req, category, target)
+        if order is None:
+            raise Failure(
+                errors.ENTITY_TO_RATE_NOT_FOUND,
+                f"no order of yours to rate for {category} {target!r}",
+                f"{path}.id",
+            )
+        order.ratings = [*order.ratings, {"category": category, "id": target, "value": value}]
+        order.save(update_fields=["ratings", "updated_at"])
+        last = order
+    return Reply(message={}, order=last)

@@ -1,0 +1,15 @@
+"""status -> on_status: the order as it stands."""
+
+from __future__ import annotations
+
+from beckn import order_offers, orders_json
+from beckn.handlers.base import Reply, Request
+from beckn.services import orders
+
+
+def handle(req: Request) -> Reply:
+    order = orders.by_order_id(req, req.message.get("order_id"), lock=False)
+    return Reply(
+        message={"order": orders_json.order_json(order, offers=order_offers.redeemed(order))},
+        order=order,
+    )

@@ -1,0 +1,23 @@
+"""support -> on_support: how to reach the operator's support for this order."""
+
+from __future__ import annotations
+
+from beckn import conf
+from beckn.handlers.base import Reply, Request
+from beckn.models import Order
+from beckn.parsing import obj
+
+
+def handle(req: Request) -> Reply:
+    ref_id = obj(req.message.get("support")).get("ref_id")
+    order = (
+        Order.objects.select_related("operator").filter(bap_id=req.bap_id, order_id=ref_id).first()
+        if isinstance(ref_id, str)
+        else None
+    )
+    support = {"phone": conf.get("BECKN_SUPPORT_PHONE"), "email": conf.get("BECKN_SUPPORT_EMAIL")}
+    if isinstance(ref_id, str):
+        support = {"ref_id": ref_id, **support}
+    if conf.get("BECKN_SUPPORT_URL"):
+        support["url"] = conf.get("BECKN_SUPPORT_URL")
+    return Reply(message={"support": support}, order=order)

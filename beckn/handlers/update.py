@@ -1,0 +1,131 @@
+"""update -> on_update: charging started, or ended with the energy delivered.
+
+The delivered kWh is read from order.items[0].quantity.allocated.measure (unit kWh), or
+from a `delivered-kwh` / `energy-delivered` tag on the fulfillment or the order. At the
+end the price is settled on that energy (offers recomputed), and on_update carries the
+settled quote, offer-usage tags and an offer-summary naming the next available offer, and
+a quote_trail for any offer value the settlement took back (less energy than quoted, an
+offer's qualifier no longer holding). An update of order.items[0].add_ons is a part
+cancel (beckn.handlers.update_add_ons).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from beckn import order_offers, orders_json, parsing, quote_trail, quotes
+from beckn.handlers import update_add_ons
+from beckn.handlers.base import Failure, Reply, Request
+from beckn.models import InvalidTransition, Order, OrderState
+from beckn.protocol import errors
+from beckn.protocol.tags import tag_group, tag_value
+from beckn.protocol.timefmt import format_timestamp
+from beckn.services import commerce, ordering, orders
+from beckn.services.commerce_types import CommerceError, Recovery
+from pricing.engine.types import LineKind
+
+START_CODES = frozenset({"start-charging", "charging-start", "charging-started", "start", "active"})
+END_CODES = frozenset(
+    {"end-charging", "charging-end", "charging-ended", "end", "stop", "completed"}
+)
+KWH_TAGS = ("delivered-kwh", "energy-delivered", "kwh-delivered")
+STATE_PATH = "$.message.order.fulfillments[0].state.descriptor.code"
+
+
+def _move(order: Order, state: str) -> None:
+    try:
+        order.move_to(state)
+    except InvalidTransition as exc:
+        raise Failure(errors.UPDATION_NOT_POSSIBLE, str(exc), STATE_PATH, order=order) from exc
+
+
+def delivered_kwh(order_msg: dict, fulfillment: dict) -> Decimal:
+    quantity = parsing.quantity(parsing.first(order_msg.get("items")), "allocated")
+    if quantity.kwh is not None:
+        return quantity.kwh
+    for groups in (fulfillment.get("tags"), order_msg.get("tags")):
+        for code in KWH_TAGS:
+            value = tag_value(groups, None, code)
+            if value is not None:
+                return parsing.decimal(value, f"$..tags[{code}]")
+    raise Failure(
+        errors.INVALID_REQUEST,
+        "charging ended without the energy delivered: send it in "
+        "order.items[0].quantity.allocated.measure (unit kWh) or a delivered-kwh tag",
+        "$.message.order.items[0].quantity.allocated",
+    )
+
+
+def handle(req: Request) -> Reply:
+    order_msg = parsing.obj(req.message.get("order"))
+    order = orders.by_order_id(req, order_msg.get("id"))
+    target = str(req.message.get("update_target", ""))
+    if update_add_ons.wanted(target):
+        return update_add_ons.handle(req, order, order_msg)
+    fulfillment = parsing.first(order_msg.get("fulfillments"))
+    code = str(parsing.obj(parsing.obj(fulfillment.get("state")).get("descriptor")).get("code", ""))
+    if not target.startswith("order.fulfillments") or not code:
+        raise Failure(
+            errors.INVALID_UPDATE_TARGET,
+            "only the fulfillment state can be updated (order.fulfillments[0].state)",
+            "$.message.update_target",
+            order=order,
+        )
+    if code.lower() in START_CODES:
+        _move(order, OrderState.ACTIVE)
+        order.started_at = req.now
+        order.save()
+        return Reply(message={"order": orders_json.order_json(order)}, order=order)
+    if code.lower() not in END_CODES:
+        raise Failure(
+            errors.INVALID_UPDATE_TARGET,
+            f"unknown fulfillment state {code!r}",
+            STATE_PATH,
+            order=order,
+        )
+    return _end(req, order, order_msg, fulfillment)
+
+
+def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Reply:
+    kwh = delivered_kwh(order_msg, fulfillment)
+    start, end = parsing.stop_times(fulfillment)
+    end = end or req.now
+    _move(order, OrderState.COMPLETED)
+    if order.charger is None:
+        raise Failure(
+            errors.BUSINESS_ERROR, "the charger of this order no longer exists", order=order
+        )
+    session_start = parsing.timestamp(order.session.get("start"), "session") or start or end
+    if end <= session_start:
+        raise Failure(
+            errors.INVALID_REQUEST,
+            f"charging cannot end ({format_timestamp(end)}) before the session starts "
+            f"({format_timestamp(session_start)})",
+            "$.message.order.fulfillments[0].stops",
+            order=order,
+        )
+    try:
+        settled = commerce.settle(order.reference, order.charger, session_start, kwh, end)
+    except CommerceError as exc:
+        raise Failure(errors.by_code(exc.code), exc.message, order=order) from exc
+    vocab = ordering.vocabularies(req.bap_id)
+    order.delivered_kwh = kwh
+    order.ended_at = end
+    order.quote = quotes.of(settled, order.charger_code, vocab)
+    order.quote_total = settled.quote.total
+    order.applied_offers = [ordering.applied_json(a) for a in settled.applied]
+    order.save()
+    station = order.charger.station
+    published = commerce.published_offers(order.operator, station, at=req.now)
+    labels = {o.offer_id: o.type_label for o in published}
+    applied = {a.offer_id for a in settled.applied}
+    following = order_offers.next_offer(published, applied, req.now, station.time_zone)
+    types = sorted({labels[i] for i in applied if labels.get(i)})
+    tags = [
+        order_offers.summary(settled.discount, types, following, station.time_zone),
+        tag_group("receipt", quotes.summary(settled.quote).items(), name="Receipt"),
+    ]
+    energy = settled.quote.sum_of(LineKind.ENERGY)
+    body = orders_json.order_json(order, offers=order_offers.used(order, energy), tags=tags)
+    body = quote_trail.attach(body, Recovery(order.currency, settled.recovered), vocab)
+    return Reply(message={"order": body}, order=order)

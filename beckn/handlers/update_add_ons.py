@@ -1,0 +1,59 @@
+"""update of order.items[0].add_ons -> on_update: a part cancel. The message carries the
+add-ons the order should keep; the others are cancelled (stock back, refunded), combo
+offers that needed them are reversed in part or in full, and on_update carries the new
+quote with a quote_trail on the cancel fulfillment. Add-ons cannot be added after
+confirmation (50002): select and init a new order for that.
+"""
+
+from __future__ import annotations
+
+from beckn import parsing
+from beckn.handlers.base import Failure, Reply, Request
+from beckn.models import Order, OrderState
+from beckn.protocol import errors
+from beckn.services import commerce_addons, order_changes, ordering
+
+TARGETS = frozenset({"order.items[0].add_ons", "order.items.add_ons", "order.add_ons"})
+OPEN = frozenset({OrderState.CONFIRMED, OrderState.ACTIVE, OrderState.COMPLETED})
+PATH = "$.message.order.items[0].add_ons"
+
+
+def wanted(target: str) -> bool:
+    return target in TARGETS or target.endswith(".add_ons")
+
+
+def handle(req: Request, order: Order, order_msg: dict) -> Reply:
+    if order.state not in OPEN:
+        raise Failure(
+            errors.UPDATION_NOT_POSSIBLE,
+            f"an order that is {order.state} has no add-ons to change",
+            PATH,
+            order=order,
+        )
+    keep = ordering.requested_add_ons(order_msg, parsing.first(order_msg.get("items")))
+    if keep is None:
+        raise Failure(
+            errors.INVALID_UPDATE_TARGET,
+            "send the add-ons the order keeps in order.items[0].add_ons (an empty list "
+            "cancels them all)",
+            PATH,
+            order=order,
+        )
+    current = [a["id"] for a in order.session.get("add_ons") or ()]
+    added = [code for code in keep if code not in current]
+    if added:
+        raise Failure(
+            errors.UPDATION_NOT_POSSIBLE,
+            f"add-ons cannot be added after confirmation ({', '.join(added)}): "
+            "select and init a new order for them",
+            PATH,
+            order=order,
+        )
+    removed = [code for code in current if code not in keep]
+    taken, recovery = commerce_addons.take_out(
+        order.reference, removed, "add-on cancelled by the customer"
+    )
+    vocab = ordering.vocabularies(req.bap_id)
+    order_changes.refresh(order, removed, vocab)
+    body = order_changes.body(order, recovery, vocab, cancel=bool(taken))
+    return Reply(message={"order": body}, order=order)

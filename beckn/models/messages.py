@@ -1,0 +1,51 @@
+"""Every accepted inbound message, once: the unique (bap_id, message_id) makes retries free."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class InboundState(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PROCESSING = "processing", "Processing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class InboundMessage(models.Model):
+    bap_id = models.CharField(max_length=255)
+    message_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=16)
+    transaction_id = models.CharField(max_length=64, db_index=True)
+    body = models.JSONField(help_text="The request after timestamp normalisation.")
+    body_digest = models.CharField(
+        max_length=100, help_text="BLAKE-512 digest of the exact bytes received."
+    )
+    key_id = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="Request timestamp + ttl: the callback window.")
+    state = models.CharField(
+        max_length=16, choices=InboundState.choices, default=InboundState.RECEIVED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["bap_id", "message_id"], name="one_message_per_bap"),
+        ]
+        indexes = [models.Index(fields=["state", "received_at"], name="inbound_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.message_id} from {self.bap_id}"
+
+    @property
+    def context(self) -> dict:
+        return self.body.get("context", {}) if isinstance(self.body, dict) else {}
+
+    @property
+    def message(self) -> dict:
+        value = self.body.get("message") if isinstance(self.body, dict) else None
+        return value if isinstance(value, dict) else {}

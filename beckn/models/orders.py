@@ -1,0 +1,99 @@
+"""A Beckn order: one per (bap_id, transaction_id), from the first quote to its end."""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from cpo_portal.models import Charger, Operator
+
+
+class OrderState(models.TextChoices):
+    QUOTED = "quoted", "Quoted (select)"
+    INITIALIZED = "initialized", "Initialized (init)"
+    CONFIRMED = "confirmed", "Confirmed"
+    ACTIVE = "active", "Charging"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+S = OrderState
+# Which state may follow which. select may re-quote and init may re-init before confirm.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.QUOTED: frozenset({S.QUOTED, S.INITIALIZED, S.CANCELLED}),
+    S.INITIALIZED: frozenset({S.QUOTED, S.INITIALIZED, S.CONFIRMED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.ACTIVE, S.COMPLETED, S.CANCELLED}),
+    S.ACTIVE: frozenset({S.COMPLETED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+class InvalidTransition(Exception):
+    def __init__(self, current: str, wanted: str) -> None:
+        super().__init__(f"an order that is {current} cannot become {wanted}")
+        self.current = current
+        self.wanted = wanted
+
+
+class Order(models.Model):
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="beckn_orders")
+    charger = models.ForeignKey(
+        Charger, on_delete=models.SET_NULL, null=True, blank=True, related_name="beckn_orders"
+    )
+    charger_code = models.CharField("item id", max_length=64)
+    bap_id = models.CharField(max_length=255)
+    bap_uri = models.CharField(max_length=500, blank=True)
+    transaction_id = models.CharField(max_length=64)
+    order_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    state = models.CharField(max_length=16, choices=OrderState.choices, default=S.QUOTED)
+    session = models.JSONField(
+        default=dict, help_text="What was asked: start, end, kWh or amount (as strings)."
+    )
+    quote = models.JSONField(default=dict, help_text="The Beckn quote we last sent.")
+    quote_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="INR")
+    offer_ids = models.JSONField(default=list, blank=True, help_text="Offers the BAP asked for.")
+    offer_codes = models.JSONField(default=list, blank=True)
+    applied_offers = models.JSONField(
+        default=list, blank=True, help_text="Offers in the quote: id, title, discount, code."
+    )
+    customer_key = models.CharField(max_length=128, blank=True)
+    billing = models.JSONField(default=dict, blank=True)
+    fulfillment = models.JSONField(default=dict, blank=True, help_text="Customer and vehicle.")
+    payment = models.JSONField(default=dict, blank=True)
+    delivered_kwh = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    cancellation = models.JSONField(default=dict, blank=True)
+    ratings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bap_id", "transaction_id"], name="one_order_per_transaction"
+            ),
+        ]
+        indexes = [models.Index(fields=["operator", "state"], name="order_operator_state_idx")]
+
+    def __str__(self) -> str:
+        return self.order_id or f"{self.transaction_id} ({self.get_state_display()})"
+
+    @property
+    def reference(self) -> str:
+        """The key the offers ledger knows this order by."""
+        return f"beckn:{self.bap_id}:{self.transaction_id}"
+
+    def move_to(self, state: str) -> None:
+        if state not in TRANSITIONS[self.state]:
+            raise InvalidTransition(self.state, state)
+        self.state = state

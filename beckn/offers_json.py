@@ -1,0 +1,184 @@
+"""Offers in Beckn JSON: core `Offer` fields plus the tag vocabularies a BAP asked for.
+
+DEG vocabulary: an `offer-details` group (discount-type, discount-value, valid-from,
+valid-until, min-session-value, max-discount), as the DEG offers page publishes it.
+ONDC vocabulary: the offer construct's `qualifier`, `benefit` and `meta` groups, in the
+ONDC `{code, list}` shape ONDC peers read (extra keys the core schema allows).
+Which a subscriber receives is its `vocabularies` setting (both by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from beckn.models import Vocabulary
+from beckn.protocol.tags import ondc_tag_group, tag_group
+from beckn.protocol.timefmt import format_timestamp
+from beckn.services.commerce_types import PublishedOffer
+from pricing.engine.money import as_text, money
+from pricing.engine.text import plain
+
+OFFER_DETAIL_NAMES = {
+    "discount-type": "Discount Type",
+    "discount-value": "Discount Value",
+    "valid-from": "Valid From",
+    "valid-until": "Valid Until",
+    "min-session-value": "Minimum Session Value",
+    "max-discount": "Maximum Discount",
+    "offer-type": "Offer Type",
+    "auto-applied": "Auto Applied",
+    "stackable": "Stackable",
+}
+
+
+def wants_deg(vocabularies: str) -> bool:
+    return vocabularies in (Vocabulary.BOTH, Vocabulary.DEG)
+
+
+def wants_ondc(vocabularies: str) -> bool:
+    return vocabularies in (Vocabulary.BOTH, Vocabulary.ONDC)
+
+
+def descriptor(offer: PublishedOffer) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": offer.title, "code": offer.ondc_type}
+    if offer.short_desc:
+        out["short_desc"] = offer.short_desc
+    return out
+
+
+def offer_details(offer: PublishedOffer) -> dict[str, Any]:
+    values: list[tuple[str, Any]] = [("discount-type", offer.discount_type)]
+    if offer.discount_value is not None:
+        values.append(("discount-value", plain(offer.discount_value)))
+    for code, value in (
+        ("valid-from", offer.valid_from),
+        ("valid-until", offer.valid_until),
+        ("min-session-value", offer.min_session_value),
+        ("max-discount", offer.max_discount),
+    ):
+        if value is not None:
+            values.append((code, plain(value) if isinstance(value, Decimal) else value))
+    if offer.type_label:
+        values.append(("offer-type", offer.type_label))
+    values.append(("auto-applied", offer.auto))
+    values.append(("stackable", offer.additive))
+    values.extend(offer.extra.items())
+    return tag_group("offer-details", values, name="Offer Details", names=OFFER_DETAIL_NAMES)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def ondc_groups(offer: PublishedOffer, item_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The construct's groups as offers.rules.ondc describes the offer (a Freebie's
+    benefit item_id: the charging items it is published for)."""
+    if offer.ondc_groups:
+        return [
+            ondc_tag_group(code, _with_items(offer, code, pairs, item_ids))
+            for code, pairs in offer.ondc_groups
+        ]
+    return _basic_groups(offer)
+
+
+def _with_items(
+    offer: PublishedOffer, code: str, pairs: Sequence[tuple[str, str]], item_ids: Sequence[str]
+) -> list[tuple[str, str]]:
+    out = list(pairs)
+    wants = offer.ondc_type == "freebie" and code == "benefit" and item_ids
+    if wants and all(tag != "item_id" for tag, _ in out):
+        out.append(("item_id", ",".join(item_ids)))
+    return out
+
+
+def _basic_groups(offer: PublishedOffer) -> list[dict[str, Any]]:
+    groups = []
+    if offer.min_session_value is not None:
+        groups.append(
+            ondc_tag_group("qualifier", [("min_value", as_text(offer.min_session_value))])
+        )
+    benefit: list[tuple[str, str]] = []
+    if offer.discount_type == "PERCENTAGE" and offer.discount_value is not None:
+        benefit = [("value_type", "percent"), ("value", as_text(-offer.discount_value))]
+    elif offer.discount_type == "FIXED" and offer.discount_value is not None:
+        benefit = [("value_type", "amount"), ("value", as_text(-offer.discount_value))]
+    if benefit and offer.max_discount is not None:
+        benefit.append(("value_cap", as_text(-offer.max_discount)))
+    if benefit:
+        groups.append(ondc_tag_group("benefit", benefit))
+    groups.append(
+        ondc_tag_group("meta", [("additive", _yes(offer.additive)), ("auto", _yes(offer.auto))])
+    )
+    return groups
+
+
+def offer_tags(
+    offer: PublishedOffer, vocabularies: str, item_ids: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    tags: list[dict[str, Any]] = []
+    if wants_deg(vocabularies):
+        tags.append(offer_details(offer))
+    if wants_ondc(vocabularies):
+        tags.extend(ondc_groups(offer, item_ids))
+    return tags
+
+
+def validity(offer: PublishedOffer) -> dict[str, Any] | None:
+    if offer.valid_from is None and offer.valid_until is None:
+        return None
+    span: dict[str, str] = {}
+    if offer.valid_from is not None:
+        span["start"] = _stamp(offer.valid_from)
+    if offer.valid_until is not None:
+        span["end"] = _stamp(offer.valid_until)
+    return {"label": "valid", "range": span}
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return format_timestamp(moment)
+
+
+def provider_offer(
+    offer: PublishedOffer,
+    *,
+    item_ids: list[str],
+    location_ids: list[str],
+    category_ids: list[str],
+    vocabularies: str,
+) -> dict[str, Any]:
+    """The core placement: `provider.offers[]` with the ids it applies to."""
+    out: dict[str, Any] = {"id": offer.offer_id, "descriptor": descriptor(offer)}
+    if location_ids:
+        out["location_ids"] = location_ids
+    if category_ids:
+        out["category_ids"] = category_ids
+    if item_ids:
+        out["item_ids"] = item_ids
+    time = validity(offer)
+    if time:
+        out["time"] = time
+    out["tags"] = offer_tags(offer, vocabularies, item_ids)
+    return out
+
+
+def item_offer(
+    offer: PublishedOffer, rate: Decimal, currency: str, vocabularies: str
+) -> dict[str, Any]:
+    """The DEG placement: `item.offers[]`, with the offered rate where one follows."""
+    out: dict[str, Any] = {"id": offer.offer_id, "descriptor": descriptor(offer)}
+    offered = offered_rate(offer, rate)
+    if offered is not None:
+        out["price"] = {"value": as_text(offered), "currency": f"{currency}/kWh"}
+    out["tags"] = offer_tags(offer, vocabularies)
+    return out
+
+
+def offered_rate(offer: PublishedOffer, rate: Decimal) -> Decimal | None:
+    if offer.rate_override is not None:
+        return money(offer.rate_override)
+    if offer.percent_off_energy is not None:
+        return money(rate * (100 - offer.percent_off_energy) / 100)
+    return None

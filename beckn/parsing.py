@@ -1,0 +1,129 @@
+"""Read what a BAP asked for out of a (schema-valid, normalised) message.
+
+Schema validation has already checked types, so these helpers only deal with what the
+schema leaves open: optional parts, units, which of several places a value may sit in.
+They raise Failure with a BECKN-005 code when the request cannot be served as sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from beckn.handlers.base import Failure
+from beckn.protocol import errors
+from beckn.protocol.tags import tag_value
+from beckn.protocol.timefmt import parse_timestamp
+
+KWH_UNITS = frozenset({"kwh"})
+MONEY_UNITS = frozenset({"inr", "rs", "rupees"})
+START_STOPS = frozenset({"start", "start-charging", "charging-start"})
+END_STOPS = frozenset({"end", "stop", "end-charging", "charging-end"})
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def decimal(text: Any, path: str) -> Decimal:
+    try:
+        value = Decimal(str(text))
+    except (InvalidOperation, ValueError):
+        raise Failure(errors.INVALID_REQUEST, f"{text!r} is not a number", path) from None
+    if not value.is_finite() or value < 0 or value > Decimal("1e7"):
+        raise Failure(errors.INVALID_REQUEST, f"{text!r} is out of range", path)
+    return value
+
+
+def number_in(text: str | None) -> Decimal | None:
+    """The first number in a free-text tag value: '50kW', '>= 50', 'greater than 50kW'."""
+    match = _NUMBER.search(text or "")
+    return Decimal(match.group()) if match else None
+
+
+def timestamp(value: Any, path: str) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        raise Failure(errors.INVALID_REQUEST, f"{value!r} is not a timestamp", path) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    kwh: Decimal | None = None
+    amount: Decimal | None = None
+    unit: str = ""
+    value: str = ""
+
+    def measure(self) -> dict[str, str] | None:
+        if not self.value:
+            return None
+        return {"type": "CONSTANT", "value": self.value, "unit": self.unit}
+
+
+def quantity(item: dict[str, Any], where: str = "selected") -> Quantity:
+    """kWh or a rupee amount from item.quantity.<where>.measure."""
+    measure = obj(obj(obj(item.get("quantity")).get(where)).get("measure"))
+    if measure.get("value") is None:
+        return Quantity()
+    path = f"$.message.order.items[0].quantity.{where}.measure"
+    return measured(measure["value"], str(measure.get("unit", "")), path)
+
+
+def measured(raw: Any, unit: str, path: str) -> Quantity:
+    unit = unit.strip()
+    value = decimal(raw, f"{path}.value")
+    if unit.lower() in KWH_UNITS:
+        return Quantity(kwh=value, unit=unit, value=str(raw))
+    if unit.lower() in MONEY_UNITS:
+        return Quantity(amount=value, unit=unit, value=str(raw))
+    raise Failure(errors.INVALID_REQUEST, f"unit {unit!r} is not kWh or INR", f"{path}.unit")
+
+
+def stop_times(fulfillment: dict[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(start, end) from the stops: START/END/STOP types, a timestamp or a range."""
+    start = end = None
+    for index, stop in enumerate(seq(fulfillment.get("stops"))):
+        stop = obj(stop)
+        kind = str(stop.get("type", "")).lower()
+        time = obj(stop.get("time"))
+        path = f"$.message.order.fulfillments[0].stops[{index}].time"
+        span = obj(time.get("range"))
+        at = timestamp(time.get("timestamp"), f"{path}.timestamp")
+        if kind in START_STOPS or (not kind and index == 0):
+            start = at or timestamp(span.get("start"), f"{path}.range.start") or start
+            end = end or timestamp(span.get("end"), f"{path}.range.end")
+        elif kind in END_STOPS or (not kind and index == 1):
+            end = at or timestamp(span.get("end"), f"{path}.range.end") or end
+    return start, end
+
+
+def requested_offers(order: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(offer ids, codes) the BAP asked for: offers[].id and a code in descriptor or tags."""
+    ids: list[str] = []
+    codes: list[str] = []
+    for offer in seq(order.get("offers")):
+        offer = obj(offer)
+        if isinstance(offer.get("id"), str) and offer["id"] not in ids:
+            ids.append(offer["id"])
+        code = obj(offer.get("descriptor")).get("code") or tag_value(
+            offer.get("tags"), None, "offer-code"
+        )
+        if isinstance(code, str) and code and code not in codes:
+            codes.append(code)
+    return ids, codes
+
+
+def first(values: Any) -> dict[str, Any]:
+    items = seq(values)
+    return obj(items[0]) if items else {}

@@ -1,0 +1,298 @@
+"""The one door from the Beckn layer into pricing and offers.
+
+Every call beckn makes into `pricing.services` and `offers.services` is in this module, and
+it answers in the dataclasses of `commerce_types`, so a renamed function or a reshaped
+result upstream is fixed here and nowhere else. Imports of the service layers are lazy:
+they load when a Beckn flow first needs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from beckn.services.commerce_types import (
+    AddOnLine,
+    AppliedOffer,
+    CommerceError,
+    Priced,
+    PublishedOffer,
+    RejectedOffer,
+    SurgeNotice,
+)
+from cpo_portal.models import Charger, Operator, Station
+from offers.rules import benefit_types as bt
+from offers.rules import ondc
+from offers.rules.types import Offer
+from pricing.engine.errors import PricingSetupError, QuoteInputError
+from pricing.engine.types import LineKind, Quote
+
+__all__ = [
+    "AppliedOffer",
+    "CommerceError",
+    "Priced",
+    "PublishedOffer",
+    "RejectedOffer",
+    "SurgeNotice",
+    "customer_key",
+    "list_rate",
+    "published_offers",
+    "quote",
+    "record",
+    "redeem",
+    "reverse",
+    "settle",
+    "surge_notices",
+]
+
+
+def list_rate(charger: Charger) -> tuple[Decimal, str]:
+    """The energy rate a catalog shows for a charger, and its currency."""
+    from pricing import services as pricing
+
+    try:
+        book = pricing.price_book_for(charger)
+    except pricing.NoTariffError as exc:
+        raise CommerceError("40000", str(exc)) from exc
+    return book.tariff.energy_rate_per_kwh, book.tariff.currency
+
+
+def customer_key(phone: str | None = None, email: str | None = None) -> str:
+    """The salted customer key; '' (anonymous) when neither contact can be read."""
+    from offers import customers
+
+    for contact in ({"phone": phone}, {"email": email}):
+        if next(iter(contact.values())):
+            try:
+                return customers.customer_key(**contact)
+            except customers.ContactError:
+                continue
+    return ""
+
+
+def quote(
+    charger: Charger,
+    start: dt.datetime,
+    *,
+    end: dt.datetime | None = None,
+    kwh: Decimal | None = None,
+    amount: Decimal | None = None,
+    customer: str = "",
+    offer_ids: Sequence[str] = (),
+    codes: Sequence[str] = (),
+    now: dt.datetime | None = None,
+    add_ons: Sequence[str] = (),
+) -> Priced:
+    """The session priced with the best offers (and those asked for) applied, and the
+    add-ons asked for (CommerceError 30007 when one cannot be sold here now)."""
+    from offers.services import quoting
+    from offers.services.addons import AddOnUnavailable
+    from pricing import services as pricing
+
+    try:
+        oq = quoting.quote_with_offers(
+            charger, start, kwh=kwh, amount=amount, end=end, customer_key=customer,
+            offer_ids=tuple(offer_ids), codes=tuple(codes), now=now, add_ons=tuple(add_ons),
+        )  # fmt: skip
+    except AddOnUnavailable as exc:
+        raise CommerceError("30007", exc.message, exc.code) from exc
+    except QuoteInputError as exc:
+        raise CommerceError("30000", str(exc)) from exc
+    except (PricingSetupError, pricing.NoTariffError) as exc:
+        raise CommerceError("40000", f"this charger cannot be priced now: {exc}") from exc
+    return _priced(oq)
+
+
+def published_offers(
+    operator: Operator,
+    station: Station | None = None,
+    at: dt.datetime | None = None,
+    charger: Charger | None = None,
+) -> list[PublishedOffer]:
+    """The operator's active offers not ended at `at`, valid at the station (any of its
+    chargers) or the charger when given, highest priority first."""
+    from offers.services.publishing import published_offers as published
+
+    offers = published(operator, station=station, charger=charger, at=at)
+    return [publish(rule) for rule in offers]
+
+
+def surge_notices(
+    station: Station, start: dt.datetime, end: dt.datetime | None = None
+) -> list[SurgeNotice]:
+    from pricing import services as pricing
+
+    return [_notice(n) for n in pricing.surge_notices(station, start, end)]
+
+
+def record(order_ref: str, priced: Priced, stage: str) -> None:
+    """The ledger's funnel: offers quoted (select) and validated (init); nothing consumed."""
+    from offers.services import ledger
+
+    if priced.applied or getattr(priced.handle, "held_out", ()):
+        ledger.record_quote(order_ref, priced.handle, kind=stage)
+
+
+def redeem(order_ref: str, priced: Priced) -> Priced:
+    """Count the offers against their limits; CommerceError 30006 if one is no longer
+    there. The answer has the amounts really given (a budget may cut a discount)."""
+    from offers.services import ledger
+
+    if not priced.applied and not getattr(priced.handle, "held_out", ()):
+        return priced
+    try:
+        return _priced(ledger.redeem(order_ref, priced.handle))
+    except ledger.OfferUnavailable as exc:
+        raise CommerceError("30006", exc.message, exc.offer_id) from exc
+
+
+def settle(
+    order_ref: str, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime
+) -> Priced:
+    """The final price on the energy delivered, with the redeemed offers recomputed (or,
+    when none was redeemed, the session priced on that energy without offers)."""
+    from offers.services import ledger
+    from pricing import services as pricing
+
+    try:
+        return _priced(ledger.settle(order_ref, kwh, end=end))
+    except ledger.UnknownOrder:
+        pass
+    from offers.services.addons import booked_lines
+
+    add_ons = booked_lines(order_ref)
+    try:
+        book = pricing.price_book_for(charger)
+        final = pricing.quote_session(charger, start, kwh=kwh, end=end, adjustments=add_ons)
+    except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
+        raise CommerceError("40000", f"the session cannot be settled: {exc}") from exc
+    return Priced(quote=final, rate=book.tariff.energy_rate_per_kwh, add_ons=add_on_lines(add_ons))
+
+
+def reverse(order_ref: str, reason: str) -> Decimal:
+    """Give an order's offer uses and budget back; returns the discount reversed."""
+    from offers.services import ledger
+
+    try:
+        return ledger.reverse(order_ref, reason=reason).total
+    except ledger.UnknownOrder:
+        return Decimal("0")
+
+
+# -- converting upstream shapes ----------------------------------------------------------
+
+
+def _priced(oq: Any) -> Priced:
+    q: Quote = oq.quote
+    titles = {ln.code: ln.title for ln in q.lines if ln.kind is LineKind.DISCOUNT}
+    infos = getattr(oq, "offers", {}) or {}
+    applied = []
+    for a in oq.applied:
+        if getattr(a, "held_out", False):
+            continue
+        info = infos.get(a.offer_id)
+        rule = info.rule if info is not None else None
+        applied.append(
+            AppliedOffer(
+                offer_id=a.offer_id,
+                title=titles.get(a.offer_id, a.offer_id),
+                discount=a.discount,
+                code=getattr(a, "code", "") or "",
+                ondc_type=str(rule.offer_type) if rule else "discount",
+                additive=rule.meta.additive if rule else False,
+                auto=rule.meta.auto if rule else True,
+            )
+        )
+    rejected = tuple(
+        RejectedOffer(r.offer_id, str(getattr(r, "reason", "")), r.message) for r in oq.rejected
+    )
+    return Priced(
+        quote=q,
+        rate=oq.priced.tariff.energy_rate_per_kwh,
+        applied=tuple(applied),
+        rejected=rejected,
+        notices=tuple(_notice(n) for n in getattr(oq, "notices", ()) or ()),
+        customer_key=getattr(oq, "customer_key", "") or "",
+        handle=oq,
+        add_ons=add_on_lines(getattr(oq, "add_ons", ()) or ()),
+        recovered=tuple(getattr(oq, "recovered", ()) or ()),
+    )
+
+
+def add_on_lines(lines: Iterable[Any]) -> tuple[AddOnLine, ...]:
+    return tuple(
+        AddOnLine(ln.code, ln.title, ln.amount, ln.tax_rate or Decimal("0")) for ln in lines
+    )
+
+
+def _notice(notice: Any) -> SurgeNotice:
+    if isinstance(notice, str):  # OfferQuote.notices are explanations only
+        return SurgeNotice(code="", name=notice.split(":", 1)[0], explanation=notice)
+    return SurgeNotice(code=str(notice.code), name=notice.name, explanation=notice.explanation)
+
+
+_DISCOUNT_TYPES: dict[type, str] = {
+    bt.PercentOff: "PERCENTAGE",
+    bt.FixedOff: "FIXED",
+    bt.RateOverride: "RATE",
+    bt.FreeKwh: "FREE_KWH",
+    bt.BuyXGetY: "BUY_X_GET_Y",
+    bt.Slabs: "SLAB",
+    bt.ServiceFeeWaiver: "SERVICE_FEE_WAIVER",
+    bt.CreditDrawdown: "CREDIT",
+    bt.EnergyTradeTerms: "ENERGY_TRADE",
+}
+
+
+def _discount_value(benefit: bt.Benefit) -> Decimal | None:
+    match benefit:
+        case bt.PercentOff(percent=value) | bt.ServiceFeeWaiver(percent=value):
+            return value
+        case bt.FixedOff(amount=value):
+            return value
+        case bt.RateOverride(rate_per_kwh=value):
+            return value
+        case bt.FreeKwh(kwh=value):
+            return value
+    return None
+
+
+def _codes(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(values)
+
+
+def publish(offer: Offer) -> PublishedOffer:
+    """A pure offer as a catalog shows it."""
+    benefit, where = offer.benefit, offer.applicability
+    percent_energy = (
+        benefit.percent
+        if isinstance(benefit, bt.PercentOff) and benefit.base is bt.Base.ENERGY
+        else None
+    )
+    extra: dict[str, str] = {}
+    if isinstance(benefit, bt.BuyXGetY):
+        extra = {"buy-kwh": str(benefit.buy_kwh), "free-kwh": str(benefit.free_kwh)}
+    return PublishedOffer(
+        offer_id=offer.id,
+        title=offer.title,
+        short_desc=offer.short_desc,
+        type_label=offer.type_label,
+        ondc_type=str(offer.offer_type),
+        discount_type=_DISCOUNT_TYPES.get(type(benefit), "OTHER"),
+        discount_value=_discount_value(benefit),
+        valid_from=where.valid_from,
+        valid_until=where.valid_until,
+        min_session_value=offer.qualifier.min_session_value,
+        max_discount=offer.max_discount,
+        auto=offer.meta.auto,
+        additive=offer.meta.additive,
+        percent_off_energy=percent_energy,
+        rate_override=benefit.rate_per_kwh if isinstance(benefit, bt.RateOverride) else None,
+        station_codes=_codes(where.station_codes),
+        charger_codes=_codes(where.charger_codes),
+        category_codes=_codes(where.category_codes),
+        extra=extra,
+        ondc_groups=ondc.describe(offer).groups,
+    )

@@ -1,0 +1,100 @@
+"""The commerce door's add-on and reversal half: add-ons a catalog shows, booking them at
+confirm, taking them out of an order (cancelled, or not delivered) with the combo offers
+that needed them reversed, and cancelling a whole order. Every call into offers.services
+for these is here, answering in commerce_types (like beckn.services.commerce)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from beckn.services.commerce import add_on_lines
+from beckn.services.commerce_types import AddOnLine, CommerceError, Priced, Recovery
+from cpo_portal.models import Operator, Station
+
+
+def add_ons_at(operator: Operator, stations: Iterable[Station]) -> dict[int, list[AddOnLine]]:
+    """Add-ons on sale (active, offered, in stock) at each station, by station pk."""
+    from offers.services import addons
+
+    return {
+        pk: [AddOnLine(a.code, a.name, a.price, a.tax_rate, a.description) for a in found]
+        for pk, found in addons.available(operator, stations).items()
+    }
+
+
+def book(order_ref: str, priced: Priced, station: Station) -> None:
+    """Take the quoted add-ons' stock for a confirmed order; 30007 if one ran out."""
+    from offers.services import addons
+
+    lines = getattr(priced.handle, "add_ons", ()) or ()
+    try:
+        addons.book(order_ref, station, lines)
+    except addons.AddOnUnavailable as exc:
+        raise CommerceError("30007", exc.message, exc.code) from exc
+
+
+def _recovery(reversal) -> Recovery:
+    return Recovery(reversal.currency, tuple((i, a) for i, a in reversal.recovered if a > 0))
+
+
+def take_out(
+    order_ref: str, codes: Iterable[str] | None, reason: str, *, delivered: bool = True
+) -> tuple[list[str], Recovery]:
+    """Take add-ons out of an order: cancelled by the buyer, or (delivered False) not
+    delivered. Combo offers that needed them are reversed, in part or in full. Returns
+    the add-on ids taken out and what was recovered."""
+    from offers.models import BookingState
+    from offers.services import addons, recovery
+    from offers.services.settlement import UnknownOrder
+
+    state = BookingState.RELEASED if delivered else BookingState.NOT_DELIVERED
+    changed = addons.release(order_ref, codes, state=state, note=reason)
+    if not changed:
+        return [], Recovery("INR")
+    try:
+        reversal = recovery.recheck_combos(order_ref, reason=reason)
+    except UnknownOrder:
+        return [b.code for b in changed], Recovery("INR")
+    return [b.code for b in changed], _recovery(reversal)
+
+
+def cancel(order, reason: str) -> Recovery:
+    """A cancelled order: its add-ons released, every offer reversed in full (through
+    commerce.reverse). What is recovered is what the order held: its applied offers."""
+    from beckn.services import commerce
+    from offers.services import addons
+
+    addons.release(order.reference, None, note=reason)
+    held = tuple(
+        (o["id"], Decimal(o["discount"]))
+        for o in order.applied_offers
+        if Decimal(o.get("discount") or 0) > 0
+    )
+    if held:
+        commerce.reverse(order.reference, reason=reason)
+    return Recovery(order.currency, held)
+
+
+def charged_add_ons(order_ref: str) -> tuple[AddOnLine, ...]:
+    from offers.services.addons import booked_lines
+
+    return add_on_lines(booked_lines(order_ref))
+
+
+def current_quote(order_ref: str, charger, start, kwh: Decimal, end) -> Priced:
+    """The order's quote as it stands after add-ons were taken out or offers reversed."""
+    from beckn.services.commerce import _priced
+    from offers.services import recovery
+    from offers.services.addons import booked_lines
+    from offers.services.settlement import UnknownOrder
+    from pricing import services as pricing
+
+    try:
+        return _priced(recovery.order_quote(order_ref))
+    except UnknownOrder:
+        pass
+    add_ons = booked_lines(order_ref)
+    book = pricing.price_book_for(charger)
+    final = pricing.quote_session(charger, start, kwh=kwh, end=end, adjustments=add_ons)
+    return Priced(quote=final, rate=book.tariff.energy_rate_per_kwh, add_ons=add_on_lines(add_ons))

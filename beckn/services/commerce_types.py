@@ -1,0 +1,125 @@
+"""What the commerce adapter answers: small dataclasses of the Beckn layer's own, so the
+shapes of pricing and offers results stay out of every handler and builder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from cpo_portal.models import Charger
+from pricing.engine.types import LineKind, Quote
+
+
+class CommerceError(Exception):
+    """A request pricing or offers refused (bad session, unknown offer, no tariff)."""
+
+    def __init__(self, code: str, message: str, offer_id: str = "") -> None:
+        super().__init__(message)
+        self.code = code  # BECKN-005 code to answer with
+        self.message = message
+        self.offer_id = offer_id
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedOffer:
+    offer_id: str
+    title: str
+    discount: Decimal  # positive; the quote line carries it negated
+    code: str = ""
+    ondc_type: str = "discount"
+    additive: bool = False
+    auto: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AddOnLine:
+    """An add-on as catalogs and quotes show it."""
+
+    add_on_id: str
+    name: str
+    price: Decimal
+    tax_rate: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """Offer value taken back from an order after confirmation (ONDC quote_trail)."""
+
+    currency: str
+    recovered: tuple[tuple[str, Decimal], ...] = ()  # offer id, amount
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _, amount in self.recovered), Decimal("0"))
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedOffer:
+    offer_id: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SurgeNotice:
+    code: str
+    name: str  # the badge: "Congestion Fee"
+    explanation: str  # "Know more": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM"
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """A quote with what offers did to it. `handle` goes back into redeem()."""
+
+    quote: Quote
+    rate: Decimal  # the list energy rate, per kWh
+    applied: tuple[AppliedOffer, ...] = ()
+    rejected: tuple[RejectedOffer, ...] = ()
+    notices: tuple[SurgeNotice, ...] = ()
+    customer_key: str = ""
+    handle: Any = None
+    add_ons: tuple[AddOnLine, ...] = ()  # the add-ons priced in the quote
+    recovered: tuple[tuple[str, Decimal], ...] = ()  # settlement: offer id, amount reversed
+
+    @property
+    def discount(self) -> Decimal:
+        return -self.quote.sum_of(LineKind.DISCOUNT)
+
+    def rejection(self, offer_id: str) -> RejectedOffer | None:
+        return next((r for r in self.rejected if r.offer_id == offer_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedOffer:
+    """An offer as a catalog shows it (both DEG and ONDC vocabularies are built from it)."""
+
+    offer_id: str
+    title: str
+    short_desc: str = ""
+    type_label: str = ""  # DEG offer-type, e.g. WEEKEND_SPECIAL
+    ondc_type: str = "discount"
+    discount_type: str = ""  # PERCENTAGE, FIXED, RATE, FREE_KWH, ...
+    discount_value: Decimal | None = None
+    valid_from: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
+    min_session_value: Decimal | None = None
+    max_discount: Decimal | None = None
+    auto: bool = True
+    additive: bool = False
+    percent_off_energy: Decimal | None = None  # lets a catalog show the offered rate
+    rate_override: Decimal | None = None
+    station_codes: frozenset[str] = frozenset()
+    charger_codes: frozenset[str] = frozenset()
+    category_codes: frozenset[str] = frozenset()
+    extra: dict[str, str] = field(default_factory=dict)
+    ondc_groups: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # offers.rules.ondc
+
+    def applies_to(self, charger: Charger) -> bool:
+        return (
+            (not self.station_codes or charger.station.code in self.station_codes)
+            and (not self.charger_codes or charger.code in self.charger_codes)
+            and (not self.category_codes or bool(self.category_codes & set(charger.categories)))
+        )

@@ -1,0 +1,159 @@
+"""Deliver one outbox row: claim it, sign it, POST it, record the attempt, decide what next.
+
+A row is claimed by a conditional UPDATE (pending and due -> sending, with a lease), so
+two workers given the same row never both send it; a worker that dies mid-send leaves a
+lease that runs out, and the beat task puts the row back to pending. Retries back off
+exponentially with jitter and stop when the request's ttl has run out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import F
+from django.utils import timezone
+from urllib3.exceptions import HTTPError
+
+from beckn import conf
+from beckn.models import DeliveryAttempt, Outbox, OutboxState
+from beckn.services import keys, safehttp
+
+log = logging.getLogger(__name__)
+RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    state: str
+    next_attempt_at: datetime | None = None
+
+
+def backoff(attempt: int, rng: random.Random | None = None) -> float:
+    """Seconds before attempt `attempt + 1`: exponential, capped, with 'equal jitter'."""
+    base = float(conf.get("BECKN_CALLBACK_BACKOFF_BASE"))
+    cap = float(conf.get("BECKN_CALLBACK_BACKOFF_CAP"))
+    delay = min(cap, base * 2 ** max(attempt - 1, 0))
+    return delay / 2 + (rng or random).uniform(0, delay / 2)
+
+
+def claim(outbox_id: int, now: datetime) -> Outbox | None:
+    lease = now + timedelta(seconds=conf.get("BECKN_CALLBACK_LEASE"))
+    claimed = Outbox.objects.filter(
+        pk=outbox_id, state=OutboxState.PENDING, next_attempt_at__lte=now
+    ).update(state=OutboxState.SENDING, leased_until=lease, attempts=F("attempts") + 1)
+    return Outbox.objects.get(pk=outbox_id) if claimed else None
+
+
+def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
+    """One attempt if the row is due; None when it is not ours to send (yet)."""
+    now = now or timezone.now()
+    row = claim(outbox_id, now)
+    if row is None:
+        return None
+    if now >= row.expires_at:
+        return _finish(row, now, OutboxState.EXPIRED, "the request's ttl ran out before sending")
+    started = time.monotonic()
+    status, error, excerpt, state = _attempt(row)
+    duration = int((time.monotonic() - started) * 1000)
+    DeliveryAttempt.objects.create(
+        outbox=row,
+        number=row.attempts,
+        started_at=now,
+        duration_ms=duration,
+        target_url=row.target_url,
+        status_code=status,
+        outcome=state,
+        error=error,
+        response_excerpt=excerpt,
+    )
+    if state != OutboxState.PENDING:
+        return _finish(row, timezone.now(), state, error)
+    return _reschedule(row, timezone.now(), error)
+
+
+def _attempt(row: Outbox) -> tuple[int | None, str, str, str]:
+    """(status code, error, response excerpt, next state)."""
+    body = row.payload.encode("utf-8")
+    try:
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": keys.sign(body),
+        }
+    except keys.NoSigningKey as exc:
+        return None, str(exc), "", OutboxState.PENDING
+    try:
+        response = safehttp.post(row.target_url, body, headers)
+    except safehttp.UnsafeTarget as exc:
+        return None, f"refused: {exc}", "", OutboxState.UNDELIVERABLE
+    except (HTTPError, OSError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500], "", OutboxState.PENDING
+    excerpt = response.body[:400].decode("utf-8", "replace")
+    error, state = _judge(response)
+    return response.status, error, excerpt, state
+
+
+def _judge(response: safehttp.Response) -> tuple[str, str]:
+    code = response.status
+    if 200 <= code < 300:
+        nack = _nack(response.body)
+        if nack is not None:
+            return f"the BAP answered NACK: {nack}", OutboxState.REJECTED
+        return "", OutboxState.DELIVERED
+    if code in RETRYABLE_STATUS:
+        return f"HTTP {code}", OutboxState.PENDING
+    if 300 <= code < 400:
+        return f"HTTP {code}: redirects are not followed", OutboxState.REJECTED
+    return f"HTTP {code}", OutboxState.REJECTED
+
+
+def _nack(body: bytes) -> str | None:
+    try:
+        answer = json.loads(body)
+        status = answer["message"]["ack"]["status"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if status != "NACK":
+        return None
+    error = answer.get("error") if isinstance(answer, dict) else None
+    return json.dumps(error)[:300] if error else "no error given"
+
+
+def _finish(row: Outbox, now: datetime, state: str, error: str) -> Result:
+    Outbox.objects.filter(pk=row.pk).update(
+        state=state,
+        leased_until=None,
+        last_error=error,
+        delivered_at=now if state == OutboxState.DELIVERED else None,
+    )
+    return Result(state)
+
+
+def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
+    due = now + timedelta(seconds=backoff(row.attempts))
+    if due >= row.expires_at:
+        return _finish(row, now, OutboxState.EXPIRED, f"gave up at the ttl; last error: {error}")
+    Outbox.objects.filter(pk=row.pk).update(
+        state=OutboxState.PENDING, leased_until=None, last_error=error, next_attempt_at=due
+    )
+    return Result(OutboxState.PENDING, due)
+
+
+def release_stuck(now: datetime) -> list[int]:
+    """Rows whose worker died mid-send go back to pending (the send may be repeated)."""
+    stuck = Outbox.objects.filter(state=OutboxState.SENDING, leased_until__lt=now)
+    ids = list(stuck.values_list("pk", flat=True)[:1000])
+    Outbox.objects.filter(pk__in=ids, state=OutboxState.SENDING, leased_until__lt=now).update(
+        state=OutboxState.PENDING, leased_until=None, next_attempt_at=now
+    )
+    return ids
+
+
+def expire_overdue(now: datetime) -> int:
+    return Outbox.objects.filter(state=OutboxState.PENDING, expires_at__lte=now).update(
+        state=OutboxState.EXPIRED, last_error="the request's ttl ran out"
+    )

@@ -1,0 +1,75 @@
+"""Find the chargers a search asks for: a bounding box in SQL, the exact circle in Python."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from beckn import conf
+from beckn.intent import SearchQuery
+from cpo_portal.models import Charger, Connector
+from cpo_portal.models.network import StationStatus
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
+    dlat = math.degrees(km / EARTH_RADIUS_KM) * 1.01
+    shrink = max(math.cos(math.radians(lat)), 1e-6)
+    dlon = min(180.0, dlat / shrink)
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def find_chargers(query: SearchQuery) -> list[Charger]:
+    """Matching chargers, nearest first, capped at BECKN_MAX_CATALOG_ITEMS."""
+    qs = Charger.objects.filter(station__status=StationStatus.ACTIVE).select_related(
+        "station", "operator"
+    )
+    if query.provider_id:
+        qs = qs.filter(operator__code=query.provider_id)
+    if query.city_code:
+        qs = qs.filter(station__city_code=query.city_code)
+    if query.item_ids:
+        qs = qs.filter(code__in=query.item_ids)
+    if query.lat is not None and query.lon is not None:
+        south, north, west, east = _box(float(query.lat), float(query.lon), float(query.radius_km))
+        qs = qs.filter(station__latitude__gte=Decimal(str(round(south, 6))))
+        qs = qs.filter(station__latitude__lte=Decimal(str(round(north, 6))))
+        if west > -180 and east < 180:
+            qs = qs.filter(station__longitude__gte=Decimal(str(round(west, 6))))
+            qs = qs.filter(station__longitude__lte=Decimal(str(round(east, 6))))
+    connectors = Connector.objects.all()
+    if query.connector_types:
+        wanted = {t.upper() for t in query.connector_types}
+        types = [
+            t for t in Connector._meta.get_field("connector_type").choices if t[0].upper() in wanted
+        ]
+        connectors = connectors.filter(connector_type__in=[t[0] for t in types])
+    if query.min_power_kw is not None:
+        connectors = connectors.filter(power_kw__gte=query.min_power_kw)
+    if query.charging_speeds:
+        connectors = connectors.filter(
+            charging_speed__in={s.upper() for s in query.charging_speeds}
+        )
+    if connectors.query.where:
+        qs = qs.filter(pk__in=connectors.values("charger_id"))
+    qs = qs.prefetch_related(Prefetch("connectors", queryset=connectors.order_by("connector_id")))
+    found = list(qs.order_by("station_id", "code"))
+    if query.lat is not None and query.lon is not None:
+        here = (float(query.lat), float(query.lon))
+        ranked = [
+            (distance_km(*here, float(c.station.latitude), float(c.station.longitude)), c)
+            for c in found
+        ]
+        found = [c for d, c in sorted(ranked, key=lambda p: p[0]) if d <= float(query.radius_km)]
+    return found[: conf.get("BECKN_MAX_CATALOG_ITEMS")]

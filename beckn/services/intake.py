@@ -1,0 +1,257 @@
+"""The synchronous half of every Beckn request: check it, keep it, queue it, answer.
+
+Order of checks (cheapest and least trusting first): size, signature over the raw bytes,
+rate limit for the verified subscriber, JSON shape, signer == context.bap_id, timestamp
+normalisation, the core schema, our context rules, then the unique (bap_id, message_id)
+insert. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import DatabaseError, IntegrityError, transaction
+
+from beckn import conf
+from beckn.models import InboundMessage
+from beckn.protocol import errors
+from beckn.protocol.context import (
+    DEFAULT_TTL,
+    check_context,
+    normalise_inbound,
+    parse_duration,
+    parse_timestamp,
+)
+from beckn.protocol.schema import REQUEST_ACTIONS
+from beckn.protocol.signing import SignatureError, digest, verify_request
+from beckn.services import fastschema, jsonbody, ratelimit, registry
+
+log = logging.getLogger(__name__)
+
+NOT_APPLICABLE = frozenset({"track"})
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    inbound_id: int | None = None
+
+
+class Refusal(Exception):
+    def __init__(
+        self,
+        error: errors.BecknError,
+        message: str,
+        paths: str | list[str] | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.answer = Answer(
+            status or error.http_status or 400,
+            errors.nack(error, message, paths),
+            _challenge() if error is errors.INVALID_SIGNATURE else (headers or {}),
+        )
+
+
+def _challenge() -> dict[str, str]:
+    realm = conf.bpp_id()
+    return {"WWW-Authenticate": f'Signature realm="{realm}",headers="(created) (expires) digest"'}
+
+
+Enqueue = Callable[[int], None]
+
+
+def accept(
+    action: str, raw: bytes, headers: Mapping[str, str], enqueue: Enqueue, now: datetime
+) -> Answer:
+    try:
+        return _accept(action, raw, headers, enqueue, now)
+    except Refusal as refusal:
+        return refusal.answer
+    except DatabaseError:
+        log.exception("database error while accepting %s", action)
+        body = errors.nack(errors.INVALID_REQUEST, "temporarily unable to accept; retry")
+        return Answer(503, body, {"Retry-After": "5"})
+
+
+def _accept(
+    action: str, raw: bytes, headers: Mapping[str, str], enqueue: Enqueue, now: datetime
+) -> Answer:
+    if action not in REQUEST_ACTIONS:
+        raise Refusal(
+            errors.ACTION_NOT_APPLICABLE, f"this BPP has no /{action} endpoint", None, 404
+        )
+    max_bytes = conf.get("BECKN_MAX_BODY_BYTES")
+    if len(raw) > max_bytes:
+        raise Refusal(
+            errors.INVALID_REQUEST, f"the body is {len(raw)} bytes; the limit is {max_bytes}",
+            None, 413,
+        )  # fmt: skip
+    signer = _verify(raw, headers, now)
+    body = _parse(raw)
+    ctx = body["context"]
+    if signer is not None and signer.subscriber_id != ctx.get("bap_id"):
+        raise Refusal(
+            errors.INVALID_SIGNATURE,
+            f"signed by {signer.subscriber_id!r} but context.bap_id is {ctx.get('bap_id')!r}",
+            "$.context.bap_id",
+        )
+    body = normalise_inbound(body)
+    issues = fastschema.issues(action, body)
+    if issues:
+        raise Refusal(errors.INVALID_REQUEST, *_summary(issues))
+    skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
+    context_issues = check_context(
+        body["context"], action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
+    )
+    if context_issues:
+        error = next((i.error for i in context_issues if i.error is errors.STALE_REQUEST), None)
+        raise Refusal(error or errors.INVALID_REQUEST, *_summary(context_issues))
+    if action in NOT_APPLICABLE:
+        raise Refusal(
+            errors.ACTION_NOT_APPLICABLE,
+            f"{action} is not offered: charging sessions are followed with status and on_update",
+        )
+    return _store(action, body, raw, signer, enqueue, now)
+
+
+@dataclass(frozen=True, slots=True)
+class _Signer:
+    subscriber_id: str
+    key_id: str
+
+
+def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | None:
+    if not conf.get("BECKN_VERIFY_SIGNATURES"):
+        return None
+    header = headers.get("Authorization", "")
+    found: dict[str, registry.Entry] = {}
+
+    def lookup(subscriber_id: str, key_id: str) -> str | None:
+        entry = registry.find(subscriber_id, key_id)
+        if entry is not None:
+            found["entry"] = entry
+        return entry.public_key if entry is not None else None
+
+    try:
+        verified = verify_request(
+            raw,
+            header,
+            lookup=lookup,
+            now=int(now.timestamp()),
+            max_skew=conf.get("BECKN_SIGNATURE_MAX_SKEW"),
+        )
+    except SignatureError as exc:
+        raise Refusal(errors.INVALID_SIGNATURE, f"signature refused: {exc}") from None
+    entry = found["entry"]
+    if not ratelimit.allow(entry.subscriber_id, ratelimit.limit_for(entry.rate_limit)):
+        wait = ratelimit.retry_after()
+        raise Refusal(
+            errors.POLICY_ERROR,
+            f"rate limit of {ratelimit.limit_for(entry.rate_limit)} requests/minute exceeded; "
+            f"retry in {wait}s",
+            None,
+            429,
+            {"Retry-After": str(wait)},
+        )
+    return _Signer(verified.subscriber_id, verified.key_id)
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    try:
+        body = jsonbody.parse(
+            raw,
+            max_bytes=conf.get("BECKN_MAX_BODY_BYTES"),
+            max_depth=conf.get("BECKN_MAX_JSON_DEPTH"),
+            max_nodes=conf.get("BECKN_MAX_JSON_NODES"),
+        )
+    except jsonbody.BodyError as exc:
+        status = 413 if exc.too_large else 400
+        raise Refusal(errors.INVALID_REQUEST, exc.message, None, status) from None
+    if not isinstance(body, dict):
+        raise Refusal(errors.INVALID_REQUEST, "the body must be a JSON object", "$")
+    if not isinstance(body.get("context"), dict):
+        raise Refusal(errors.INVALID_REQUEST, "context is required (an object)", "$.context")
+    return body
+
+
+def _summary(issues: list[Any], limit: int = 5) -> tuple[str, list[str]]:
+    shown = "; ".join(f"{i.path}: {i.message}" for i in issues[:limit])
+    more = len(issues) - limit
+    return shown + (f"; and {more} more" if more > 0 else ""), [i.path for i in issues]
+
+
+def _expiry(ctx: Mapping[str, Any], now: datetime) -> datetime:
+    try:
+        ttl = parse_duration(ctx["ttl"]) if "ttl" in ctx else DEFAULT_TTL
+        sent = parse_timestamp(ctx["timestamp"])
+    except (KeyError, ValueError, TypeError):
+        ttl, sent = DEFAULT_TTL, now
+    floor = now + timedelta(seconds=conf.get("BECKN_CALLBACK_MIN_WINDOW"))
+    return max(sent + ttl, floor)
+
+
+def _store(
+    action: str,
+    body: dict[str, Any],
+    raw: bytes,
+    signer: _Signer | None,
+    enqueue: Enqueue,
+    now: datetime,
+) -> Answer:
+    ctx = body["context"]
+    body_digest = digest(raw)
+    fields = {
+        "bap_id": ctx["bap_id"],
+        "message_id": ctx["message_id"],
+        "action": action,
+        "transaction_id": ctx["transaction_id"],
+        "body": body,
+        "body_digest": body_digest,
+        "key_id": signer.key_id if signer else "",
+        "received_at": now,
+        "expires_at": _expiry(ctx, now),
+    }
+    try:
+        message = _insert(fields)
+    except IntegrityError:
+        return _duplicate(ctx, action, body_digest)
+    transaction.on_commit(lambda: enqueue(message.pk))  # at once, unless inside a caller's
+    return Answer(200, errors.ack(), inbound_id=message.pk)
+
+
+def _insert(fields: dict[str, Any]) -> InboundMessage:
+    """One INSERT, committed on its own (autocommit: one round trip, no BEGIN/COMMIT).
+    Inside a caller's transaction (tests, a batch) a savepoint keeps that one usable when
+    the unique constraint refuses a duplicate."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return InboundMessage.objects.create(**fields)
+    return InboundMessage.objects.create(**fields)
+
+
+def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:
+    earlier = (
+        InboundMessage.objects.filter(bap_id=ctx["bap_id"], message_id=ctx["message_id"])
+        .values_list("action", "body_digest")
+        .first()
+    )
+    if (
+        earlier is not None
+        and earlier[0] == action
+        and hmac.compare_digest(earlier[1], body_digest)
+    ):
+        return Answer(200, errors.ack())  # a retry: already accepted, nothing more to do
+    raise Refusal(
+        errors.INVALID_REQUEST,
+        f"message_id {ctx['message_id']} was already used by {ctx['bap_id']} for another message",
+        "$.context.message_id",
+    )

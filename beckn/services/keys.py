@@ -1,0 +1,69 @@
+"""Our own signing keys: make, rotate, and sign callbacks with the active one."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from beckn import conf
+from beckn.models import SigningKey
+from beckn.models.registry import id_validator
+from beckn.protocol.signing import generate_keypair, sign_request, signing_key
+
+
+class NoSigningKey(RuntimeError):
+    """No active key: run `manage.py beckn_keys generate`."""
+
+
+def active_key() -> SigningKey:
+    key = SigningKey.objects.filter(is_active=True).first()
+    if key is None:
+        raise NoSigningKey("no active signing key; run `manage.py beckn_keys generate`")
+    return key
+
+
+@transaction.atomic
+def generate(key_id: str | None = None) -> SigningKey:
+    """A new key pair, made active; the previous active key is retired but kept."""
+    private, public = generate_keypair()
+    return _install(key_id or f"k-{timezone.now():%Y%m%d}-{secrets.token_hex(3)}", private, public)
+
+
+@transaction.atomic
+def import_key(key_id: str, private_b64: str) -> SigningKey:
+    """Install a key pair made elsewhere (a 32- or 64-byte base64 private key)."""
+    key = signing_key(private_b64)  # ValueError on a bad key
+    seed = base64.b64encode(bytes(key)).decode("ascii")
+    public = base64.b64encode(bytes(key.verify_key)).decode("ascii")
+    return _install(key_id, seed, public)
+
+
+def _install(key_id: str, private: str, public: str) -> SigningKey:
+    try:
+        id_validator(key_id)
+    except ValidationError as exc:
+        raise ValueError(f"key id {key_id!r}: {' '.join(exc.messages)}") from None
+    now = timezone.now()
+    SigningKey.objects.select_for_update().filter(is_active=True).update(
+        is_active=False, retired_at=now
+    )
+    return SigningKey.objects.create(
+        key_id=key_id, public_key=public, private_key=private, is_active=True
+    )
+
+
+def sign(body: bytes) -> str:
+    """The Authorization header for a callback body, signed with the active key."""
+    key = active_key()
+    return sign_request(
+        body, subscriber_id=conf.bpp_id(), key_id=key.key_id, private_key_b64=key.private_key
+    )
+
+
+def our_public_key(key_id: str) -> str | None:
+    """For verifying our own signatures (the BAP simulator, tests)."""
+    return SigningKey.objects.filter(key_id=key_id).values_list("public_key", flat=True).first()

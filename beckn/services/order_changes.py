@@ -1,0 +1,108 @@
+"""An order changed after confirmation (add-ons taken out, offers reversed): its stored
+quote, add-ons and applied offers brought up to date, and the on_update that tells the
+BAP, with the quote_trail of what was recovered.
+
+The change can come from the BAP (update of order.items[0].add_ons: a part cancel) or
+from the operator (an add-on marked not delivered in the admin): the latter is sent as
+an unsolicited on_update through the outbox, like any callback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from beckn import conf, order_offers, orders_json, parsing, quote_trail, quotes
+from beckn.models import Order, Outbox, OutboxState
+from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
+from beckn.services import commerce_addons, fastschema, ordering, outbox, registry
+from beckn.services.commerce_types import Recovery
+
+UNSOLICITED_TTL = dt.timedelta(minutes=15)
+
+
+def refresh(order: Order, taken_out: list[str], vocab: str) -> None:
+    """Bring the stored order up to date with the ledger and the add-on bookings."""
+    session = dict(order.session)
+    session["add_ons"] = [a for a in session.get("add_ons") or () if a["id"] not in taken_out]
+    order.session = session
+    if order.charger is None:
+        order.save()
+        return
+    start = parsing.timestamp(session.get("start"), "session") or order.created_at
+    kwh = order.delivered_kwh or Decimal(session.get("kwh") or "0")
+    end = order.ended_at or parsing.timestamp(session.get("quoted_end"), "session")
+    priced = commerce_addons.current_quote(order.reference, order.charger, start, kwh, end)
+    order.quote = quotes.of(priced, order.charger_code, vocab)
+    order.quote_total = priced.quote.total
+    order.applied_offers = [ordering.applied_json(a) for a in priced.applied]
+    order.save()
+
+
+def body(order: Order, recovery: Recovery, vocab: str, *, cancel: bool) -> dict[str, Any]:
+    out = orders_json.order_json(order, offers=order_offers.redeemed(order))
+    return quote_trail.attach(out, recovery, vocab, cancel=cancel)
+
+
+def unsolicited_context(order: Order, action: str, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "domain": DOMAIN,
+        "action": action,
+        "version": VERSION,
+        "bap_id": order.bap_id,
+        "bap_uri": order.bap_uri or registry.callback_url(order.bap_id) or "",
+        "bpp_id": conf.bpp_id(),
+        "bpp_uri": conf.bpp_uri(),
+        "transaction_id": order.transaction_id,
+        "message_id": str(uuid.uuid4()),
+        "timestamp": format_timestamp(now),
+        "ttl": "PT15M",
+    }
+
+
+def push(order: Order, message: dict[str, Any], action: str = "on_update") -> Outbox:
+    """An on_<action> nobody asked for (the BPP's own news), queued like any callback."""
+    now = timezone.now()
+    payload = {"context": unsolicited_context(order, action, now), "message": message}
+    base = registry.callback_url(order.bap_id)
+    issues = fastschema.issues(action, payload)
+    row = Outbox.objects.create(
+        order=order,
+        subscriber_id=order.bap_id,
+        action=action,
+        target_url=f"{base.rstrip('/')}/{action}" if base else "",
+        payload=outbox.encode(payload),
+        message_id=payload["context"]["message_id"],
+        transaction_id=order.transaction_id,
+        state=OutboxState.PENDING if base else OutboxState.UNDELIVERABLE,
+        last_error="" if base else f"{order.bap_id} has no registered callback URL",
+        next_attempt_at=now,
+        expires_at=now + UNSOLICITED_TTL,
+    )
+    if issues:
+        outbox.log.error("unsolicited %s fails the core schema: %s", action, issues[:5])
+    if base:
+        from django.db import transaction
+
+        transaction.on_commit(lambda: outbox._queue(row.pk))
+    return row
+
+
+def order_of(reference: str) -> Order | None:
+    """The Beckn order behind a ledger reference (beckn:<bap_id>:<transaction_id>)."""
+    if not reference.startswith("beckn:"):
+        return None
+    parts = reference.removeprefix("beckn:").split(":")
+    rows = Order.objects.select_for_update(of=("self",)).select_related(
+        "operator", "charger__station"
+    )
+    for cut in range(1, len(parts)):  # ids may hold ':' themselves
+        bap_id, transaction_id = ":".join(parts[:cut]), ":".join(parts[cut:])
+        found = rows.filter(bap_id=bap_id, transaction_id=transaction_id).first()
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,252 @@
+"""select / init / confirm share this: read the session asked for, price it, keep the order.
+
+The order is one row per (bap_id, transaction_id), locked (select_for_update) while a
+message for that transaction is processed, so two messages of one transaction handled
+by two workers apply one after the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beckn import conf, parsing, quotes
+from beckn.handlers.base import Failure, Request
+from beckn.models import InvalidTransition, Order, Vocabulary
+from beckn.protocol import errors
+from beckn.protocol.timefmt import format_timestamp
+from beckn.services import commerce, registry
+from beckn.services.commerce_types import CommerceError, Priced
+from cpo_portal.models import Charger, Operator
+from cpo_portal.models.network import EquipmentStatus, StationStatus
+
+OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
+ITEM_PATH = "$.message.order.items[0].id"
+ADD_ON_PATH = "$.message.order.items[0].add_ons"
+
+
+@dataclass
+class Ask:
+    """The session a select / init / confirm asks for."""
+
+    charger: Charger
+    start: dt.datetime
+    end: dt.datetime | None
+    quantity: parsing.Quantity
+    offer_ids: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    fulfillment_id: str = "1"
+    customer: dict[str, Any] = field(default_factory=dict)
+    vehicle: dict[str, Any] = field(default_factory=dict)
+    add_ons: list[str] = field(default_factory=list)  # add-on ids (items[0].add_ons[].id)
+
+    @property
+    def operator(self) -> Operator:
+        return self.charger.operator
+
+
+def vocabularies(bap_id: str) -> str:
+    entry = registry.find(bap_id)
+    return entry.vocabularies if entry is not None else Vocabulary.BOTH
+
+
+def locked_order(req: Request) -> Order | None:
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("operator", "charger__station")
+        .filter(bap_id=req.bap_id, transaction_id=req.context["transaction_id"])
+        .first()
+    )
+
+
+def _charger(order_msg: dict[str, Any]) -> Charger:
+    provider_id = parsing.obj(order_msg.get("provider")).get("id")
+    item = parsing.first(order_msg.get("items"))
+    item_id = item.get("id")
+    if not isinstance(item_id, str):
+        raise Failure(errors.INVALID_REQUEST, "order.items[0].id is required", ITEM_PATH)
+    chargers = Charger.objects.select_related("station", "operator").filter(code=item_id)
+    if isinstance(provider_id, str):
+        if not Operator.objects.filter(code=provider_id).exists():
+            raise Failure(
+                errors.PROVIDER_NOT_FOUND,
+                f"provider {provider_id!r} is not on this BPP",
+                "$.message.order.provider.id",
+            )
+        chargers = chargers.filter(operator__code=provider_id)
+    found = list(chargers[:2])
+    if len(found) != 1:
+        why = "is not a charger of this provider" if not found else "needs a provider.id"
+        raise Failure(errors.ITEM_NOT_FOUND, f"item {item_id!r} {why}", ITEM_PATH)
+    charger = found[0]
+    if charger.status in OUT_OF_SERVICE or charger.station.status != StationStatus.ACTIVE:
+        raise Failure(
+            errors.ITEM_QUANTITY_UNAVAILABLE,
+            f"charger {item_id} is out of service ({charger.status})",
+            ITEM_PATH,
+        )
+    return charger
+
+
+def read_ask(req: Request, order: Order | None) -> Ask:
+    order_msg = parsing.obj(req.message.get("order"))
+    charger = _charger(order_msg)
+    item = parsing.first(order_msg.get("items"))
+    quantity = parsing.quantity(item)
+    fulfillment = parsing.first(order_msg.get("fulfillments"))
+    start, end = parsing.stop_times(fulfillment)
+    session = order.session if order is not None and order.charger_id == charger.pk else {}
+    if not quantity.value and session.get("value"):
+        quantity = parsing.measured(session["value"], session["unit"], "$.order.session")
+    start = start or _stored(session, "start") or req.now.replace(microsecond=0)
+    end = end or _stored(session, "end")
+    if end is None and quantity.kwh is None and quantity.amount is None:
+        end = start + dt.timedelta(minutes=conf.get("BECKN_DEFAULT_SESSION_MINUTES"))
+    if end is not None and end <= start:
+        raise Failure(
+            errors.INVALID_REQUEST,
+            "the session ends before it starts",
+            "$.message.order.fulfillments[0].stops",
+        )
+    offer_ids, codes = parsing.requested_offers(order_msg)
+    if not offer_ids and not codes and order is not None:
+        offer_ids, codes = list(order.offer_ids), list(order.offer_codes)
+    add_ons = requested_add_ons(order_msg, item)
+    if add_ons is None:  # not mentioned: what the order had
+        add_ons = [a["id"] for a in session.get("add_ons") or () if isinstance(a, dict)]
+    return Ask(
+        charger=charger,
+        start=start,
+        end=end,
+        quantity=quantity,
+        offer_ids=offer_ids,
+        codes=codes,
+        fulfillment_id=str(fulfillment.get("id") or session.get("fulfillment_id") or "1"),
+        customer=parsing.obj(fulfillment.get("customer")),
+        vehicle=parsing.obj(fulfillment.get("vehicle")),
+        add_ons=add_ons,
+    )
+
+
+def requested_add_ons(order_msg: dict[str, Any], item: dict[str, Any]) -> list[str] | None:
+    """Add-on ids from items[0].add_ons (or order.add_ons); None when neither is sent."""
+    sent = [v for v in (item.get("add_ons"), order_msg.get("add_ons")) if isinstance(v, list)]
+    if not sent:
+        return None
+    ids = [parsing.obj(a).get("id") for group in sent for a in group]
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
+
+
+def _stored(session: dict[str, Any], key: str) -> dt.datetime | None:
+    value = session.get(key)
+    return parsing.timestamp(value, key) if value else None
+
+
+def price(ask: Ask, customer_key: str, now: dt.datetime) -> Priced:
+    try:
+        return commerce.quote(
+            ask.charger,
+            ask.start,
+            end=ask.end,
+            kwh=ask.quantity.kwh,
+            amount=ask.quantity.amount,
+            customer=customer_key,
+            offer_ids=ask.offer_ids,
+            codes=ask.codes,
+            now=now,
+            add_ons=ask.add_ons,
+        )
+    except CommerceError as exc:
+        path = ADD_ON_PATH if exc.code == errors.ADD_ON_NOT_FOUND.code else None
+        raise Failure(errors.by_code(exc.code), exc.message, path) from exc
+
+
+def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> None:
+    """init / confirm: an offer the BAP asked for that no longer applies is an error."""
+    applied = {a.offer_id for a in priced.applied}
+    for offer_id in ask.offer_ids:
+        if offer_id in applied:
+            continue
+        rejection = priced.rejection(offer_id)
+        text = rejection.message if rejection else f"offer {offer_id!r} is not available"
+        raise Failure(errors.OFFER_NOT_FOUND, text, "$.message.order.offers", order=order)
+
+
+def customer_key(order_msg: dict[str, Any], ask: Ask) -> str:
+    billing = parsing.obj(order_msg.get("billing"))
+    contact = parsing.obj(ask.customer.get("contact"))
+    phone = billing.get("phone") or contact.get("phone")
+    email = billing.get("email") or contact.get("email")
+    return commerce.customer_key(phone=phone, email=email)
+
+
+def session_json(ask: Ask, priced: Priced) -> dict[str, Any]:
+    q = priced.quote
+    return {
+        "start": format_timestamp(ask.start),
+        "end": format_timestamp(ask.end) if ask.end else None,
+        "quoted_end": format_timestamp(q.end),
+        "kwh": str(q.kwh),
+        "value": ask.quantity.value,
+        "unit": ask.quantity.unit,
+        "fulfillment_id": ask.fulfillment_id,
+        "rate": str(priced.rate),
+        "add_ons": [
+            {"id": a.add_on_id, "name": a.name, "price": str(a.price), "tax_rate": str(a.tax_rate)}
+            for a in priced.add_ons
+        ],
+    }
+
+
+def save(
+    req: Request, order: Order | None, ask: Ask, priced: Priced, state: str, vocab: str
+) -> Order:
+    if order is None:
+        order = Order(
+            bap_id=req.bap_id,
+            transaction_id=req.context["transaction_id"],
+            operator=ask.operator,
+            charger=ask.charger,
+        )
+    try:
+        order.move_to(state)
+    except InvalidTransition as exc:
+        raise Failure(errors.UPDATION_NOT_POSSIBLE, str(exc), order=order) from exc
+    order.operator = ask.operator
+    order.charger = ask.charger
+    order.charger_code = ask.charger.code
+    order.bap_uri = req.context.get("bap_uri", "")
+    order.session = session_json(ask, priced)
+    order.quote = quotes.of(priced, ask.charger.code, vocab)
+    order.quote_total = priced.quote.total
+    order.currency = priced.quote.currency
+    order.offer_ids = ask.offer_ids
+    order.offer_codes = ask.codes
+    order.applied_offers = [applied_json(a) for a in priced.applied]
+    order.customer_key = priced.customer_key or order.customer_key
+    order.fulfillment = {
+        k: v for k, v in (("customer", ask.customer), ("vehicle", ask.vehicle)) if v
+    }
+    order.save()
+    return order
+
+
+def applied_json(applied: commerce.AppliedOffer) -> dict[str, Any]:
+    return {
+        "id": applied.offer_id,
+        "title": applied.title,
+        "discount": str(applied.discount),
+        "code": applied.code,
+        "ondc_type": applied.ondc_type,
+        "additive": applied.additive,
+        "auto": applied.auto,
+    }
+
+
+def quote_change(order: Order, priced: Priced) -> tuple[Decimal, Decimal] | None:
+    """(before, now) when the total differs from the last quote sent for this order."""
+    if order.quote_total is None or order.quote_total == priced.quote.total:
+        return None
+    return order.quote_total, priced.quote.total

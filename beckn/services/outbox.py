@@ -1,0 +1,107 @@
+"""Write a callback to the outbox, inside the caller's transaction, and queue its delivery
+for after the commit (so a rolled-back state change never sends a reply)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from beckn import conf
+from beckn.models import InboundMessage, Order, Outbox, OutboxState
+from beckn.protocol.context import (
+    DOMAIN,
+    VERSION,
+    format_duration,
+    format_timestamp,
+    parse_duration,
+)
+from beckn.services import fastschema, registry
+
+log = logging.getLogger(__name__)
+
+
+def reply_context(request_ctx: dict[str, Any], action: str, now: datetime) -> dict[str, Any]:
+    """The request's context, addressed back: same transaction and message ids."""
+    ctx: dict[str, Any] = {
+        "domain": DOMAIN,
+        "action": action,
+        "version": VERSION,
+        "bap_id": request_ctx["bap_id"],
+        "bap_uri": request_ctx["bap_uri"],
+        "bpp_id": conf.bpp_id(),
+        "bpp_uri": conf.bpp_uri(),
+        "transaction_id": request_ctx["transaction_id"],
+        "message_id": request_ctx["message_id"],
+        "timestamp": format_timestamp(now),
+    }
+    if isinstance(request_ctx.get("location"), dict):
+        ctx["location"] = request_ctx["location"]
+    if isinstance(request_ctx.get("ttl"), str):  # checked at intake; re-sent as ISO 8601
+        ctx["ttl"] = format_duration(parse_duration(request_ctx["ttl"]))
+    return ctx
+
+
+def encode(body: dict[str, Any]) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def callback_body(
+    inbound: InboundMessage,
+    message: dict[str, Any] | None,
+    error: dict[str, Any] | None,
+    now: datetime,
+) -> dict[str, Any]:
+    action = f"on_{inbound.action}"
+    body: dict[str, Any] = {"context": reply_context(inbound.context, action, now)}
+    if message is not None:
+        body["message"] = message
+    elif action in {"on_rating", "on_support"}:
+        body["message"] = {}  # required by the core schema even beside an error
+    if error is not None:
+        body["error"] = error
+    return body
+
+
+def add(
+    inbound: InboundMessage,
+    message: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
+    order: Order | None = None,
+    now: datetime | None = None,
+) -> Outbox:
+    """The on_<action> reply to `inbound`, queued for delivery once the transaction commits."""
+    now = now or timezone.now()
+    body = callback_body(inbound, message, error, now)
+    action = body["context"]["action"]
+    issues = fastschema.issues(action, body)
+    if issues:  # our bug, not the BAP's: send anyway (an ACK promised a callback), but say so
+        log.error("%s for %s fails the core schema: %s", action, inbound.message_id, issues[:5])
+    base = registry.callback_url(inbound.bap_id)
+    row = Outbox.objects.create(
+        inbound=inbound,
+        order=order,
+        subscriber_id=inbound.bap_id,
+        action=action,
+        target_url=f"{base.rstrip('/')}/{action}" if base else "",
+        payload=encode(body),
+        message_id=inbound.message_id,
+        transaction_id=inbound.transaction_id,
+        state=OutboxState.PENDING if base else OutboxState.UNDELIVERABLE,
+        last_error="" if base else f"{inbound.bap_id} has no registered callback URL",
+        next_attempt_at=now,
+        expires_at=inbound.expires_at,
+    )
+    if base:
+        transaction.on_commit(lambda: _queue(row.pk))
+    return row
+
+
+def _queue(outbox_id: int) -> None:
+    from beckn.tasks import deliver
+
+    deliver.delay(outbox_id)

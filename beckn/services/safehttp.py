@@ -1,0 +1,147 @@
+"""HTTP for callbacks that cannot be pointed at our own network.
+
+The check happens where the socket is made: the host is resolved once, every address is
+checked, and the connection goes to the checked address (TLS still verifies the host
+name). A DNS answer that changes between a check and a connect (rebinding) therefore
+cannot slip through, and redirects are never followed. Private, loopback, link-local
+(cloud metadata at 169.254.169.254 included), carrier-grade NAT, multicast and reserved
+addresses are refused unless BECKN_ALLOW_PRIVATE_CALLBACKS (development) is on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, PoolManager, Timeout
+from urllib3.connection import HTTPConnection, HTTPSConnection
+
+from beckn import conf
+
+MAX_RESPONSE_BYTES = 64 * 1024
+
+
+class UnsafeTarget(Exception):
+    """The URL or the address it resolves to is not allowed as a callback target."""
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise UnsafeTarget(f"only http and https callback URLs are allowed, not {parts.scheme!r}")
+    if not parts.hostname:
+        raise UnsafeTarget("the callback URL has no host")
+    if parts.username or parts.password:
+        raise UnsafeTarget("the callback URL must not carry credentials")
+
+
+def _connect(host: str, port: int, timeout: float | None, source_address, options) -> socket.socket:
+    allow_private = conf.get("BECKN_ALLOW_PRIVATE_CALLBACKS")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise OSError(f"cannot resolve {host}: {exc}") from exc
+    refused: list[str] = []
+    last_error: OSError | None = None
+    for family, kind, proto, _name, sockaddr in infos:
+        address = sockaddr[0]
+        if not allow_private and not is_public(address):
+            refused.append(address)
+            continue
+        sock = socket.socket(family, kind, proto)
+        try:
+            for option in options or ():
+                sock.setsockopt(*option)
+            if timeout is not None:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last_error = exc
+    if last_error is not None:
+        raise last_error
+    raise UnsafeTarget(f"{host} resolves only to non-public addresses ({', '.join(refused)})")
+
+
+class _SafeHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _connect(
+            self._dns_host, self.port, self.timeout, self.source_address, self.socket_options
+        )
+
+
+class _SafeHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        return _connect(
+            self._dns_host, self.port, self.timeout, self.source_address, self.socket_options
+        )
+
+
+class _SafeHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _SafeHTTPConnection
+
+
+class _SafeHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _SafeHTTPSConnection
+
+
+_pools: dict[int, PoolManager] = {}
+
+
+def _manager() -> PoolManager:
+    """One pool manager per process (Celery forks; sockets are never shared)."""
+    pid = os.getpid()
+    manager = _pools.get(pid)
+    if manager is None:
+        manager = PoolManager(num_pools=100, maxsize=4, retries=False)
+        manager.pool_classes_by_scheme = {"http": _SafeHTTPPool, "https": _SafeHTTPSPool}
+        _pools.clear()
+        _pools[pid] = manager
+    return manager
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    body: bytes
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
+    """POST once: no retries, no redirects, short timeouts, a bounded response read."""
+    check_url(url)
+    timeout = Timeout(
+        connect=conf.get("BECKN_CALLBACK_CONNECT_TIMEOUT"),
+        read=conf.get("BECKN_CALLBACK_READ_TIMEOUT"),
+    )
+    response = _manager().request(
+        "POST",
+        url,
+        body=body,
+        headers=headers,
+        timeout=timeout,
+        retries=False,
+        redirect=False,
+        preload_content=False,
+    )
+    data = b""
+    try:
+        data = response.read(MAX_RESPONSE_BYTES)
+    finally:
+        if len(data) < MAX_RESPONSE_BYTES:
+            response.release_conn()  # read to the end: the connection can be reused
+        else:
+            response.close()  # a BAP that sends more than we read loses the connection
+    return Response(response.status, data)

@@ -1,0 +1,77 @@
+"""The BAP side of a request: build the context, sign the exact bytes, POST, read the ACK."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from beckn.protocol.context import DOMAIN, VERSION
+from beckn.protocol.signing import sign_request
+from beckn.protocol.timefmt import format_timestamp
+
+
+class Refused(RuntimeError):
+    """The BPP answered NACK (or not at all)."""
+
+
+@dataclass
+class BapClient:
+    bpp_url: str  # https://bpp.example/beckn
+    bpp_id: str
+    subscriber_id: str
+    key_id: str
+    private_key: str
+    callback_url: str
+    city_code: str = "std:011"
+    ttl: str = "PT30S"
+    transaction_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    timeout: float = 10.0
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def context(self, action: str) -> dict[str, Any]:
+        ctx = {
+            "domain": DOMAIN,
+            "action": action,
+            "location": {"country": {"code": "IND"}, "city": {"code": self.city_code}},
+            "version": VERSION,
+            "bap_id": self.subscriber_id,
+            "bap_uri": self.callback_url,
+            "transaction_id": self.transaction_id,
+            "message_id": str(uuid.uuid4()),
+            "timestamp": format_timestamp(dt.datetime.now(dt.UTC)),
+            "ttl": self.ttl,
+        }
+        if action != "search":
+            ctx["bpp_id"] = self.bpp_id
+            ctx["bpp_uri"] = self.bpp_url
+        return ctx
+
+    def send(self, action: str, message: dict[str, Any]) -> str:
+        """POST a signed request; the message_id to wait for. Refused on a NACK."""
+        body = {"context": self.context(action), "message": message}
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        header = sign_request(
+            raw,
+            subscriber_id=self.subscriber_id,
+            key_id=self.key_id,
+            private_key_b64=self.private_key,
+        )
+        try:
+            response = self.session.post(
+                f"{self.bpp_url.rstrip('/')}/{action}",
+                data=raw,
+                headers={"Content-Type": "application/json", "Authorization": header},
+                timeout=self.timeout,
+            )
+            answer = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise Refused(f"{action}: no answer from the BPP ({exc})") from exc
+        status = answer.get("message", {}).get("ack", {}).get("status")
+        if status != "ACK":
+            raise Refused(f"{action}: HTTP {response.status_code} {answer.get('error')}")
+        return body["context"]["message_id"]

@@ -1,0 +1,214 @@
+"""The DEG journey a charging app plays: search, select (with an offer), init, confirm,
+charging started, charging ended with the energy delivered; quotes and receipt printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TextIO
+
+from beckn.protocol.tags import tag_values
+from beckn.protocol.timefmt import format_timestamp
+from beckn.simulator.client import BapClient, Refused
+from beckn.simulator.receiver import CallbackReceiver
+
+
+class JourneyFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Plan:
+    gps: str = "28.345345,77.389754"
+    radius_km: str = "5"
+    amount: str = "100"  # rupees selected, as DEG does
+    delivered_kwh: str = "5.2"
+    offer_id: str | None = None  # None: the first offer the catalog shows for the charger
+    start: dt.datetime | None = None  # None: in five minutes
+    wait: float = 20.0
+
+
+@dataclass
+class Result:
+    order_id: str
+    receipt: dict[str, str]
+    callbacks: dict[str, dict[str, Any]]
+
+
+class Journey:
+    def __init__(self, client: BapClient, receiver: CallbackReceiver, out: TextIO) -> None:
+        self.client = client
+        self.receiver = receiver
+        self.out = out
+        self.callbacks: dict[str, dict[str, Any]] = {}
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def call(self, action: str, message: dict[str, Any], wait: float) -> dict[str, Any]:
+        try:
+            message_id = self.client.send(action, message)
+        except Refused as exc:
+            raise JourneyFailed(str(exc)) from exc
+        self.say(f"-> {action:8} ACK   (message {message_id})")
+        got = self.receiver.wait_for(f"on_{action}", message_id, timeout=wait)
+        if got.error:
+            raise JourneyFailed(f"on_{action}: {got.error}")
+        body = got.body
+        if "error" in body:
+            raise JourneyFailed(f"on_{action} error {body['error']}")
+        self.say(f"<- on_{action:8} signed by {got.signer}")
+        self.callbacks[action] = body
+        return body.get("message", {})
+
+    def run(self, plan: Plan) -> Result:
+        start = plan.start or dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(
+            minutes=5
+        )
+        end = start + dt.timedelta(hours=1)
+        catalog = self.call("search", search_message(plan, start, end), plan.wait)["catalog"]
+        provider, item, offer_id = choose(catalog, plan.offer_id)
+        self.say(f"   chose {item['id']} of {provider['id']}; offer {offer_id or '(none)'}")
+        order = order_message(provider["id"], item["id"], plan.amount, start, end, offer_id)
+        selected = self.call("select", {"order": order}, plan.wait)["order"]
+        self.print_quote("on_select quote", selected["quote"])
+        order["offers"] = self.kept_offers(selected)
+        order["billing"] = BILLING
+        order["fulfillments"][0]["customer"] = CUSTOMER
+        initialized = self.call("init", {"order": order}, plan.wait)["order"]
+        self.print_quote("on_init quote", initialized["quote"])
+        order["payments"] = [payment(initialized)]
+        order["quote"] = {"price": initialized["quote"]["price"]}
+        confirmed = self.call("confirm", {"order": order}, plan.wait)["order"]
+        order_id = confirmed["id"]
+        self.say(f"   order {order_id} confirmed")
+        self.call("update", update_message(order_id, "start-charging"), plan.wait)
+        ended = self.call(
+            "update",
+            update_message(order_id, "end-charging", plan.delivered_kwh, end),
+            plan.wait,
+        )["order"]
+        self.print_quote(f"settled on {plan.delivered_kwh} kWh", ended["quote"])
+        receipt = tag_values(ended.get("tags"), "receipt")
+        summary = tag_values(ended.get("tags"), "offer-summary")
+        self.print_receipt(receipt, summary)
+        return Result(order_id, receipt, self.callbacks)
+
+    def kept_offers(self, selected: dict[str, Any]) -> list[dict[str, str]]:
+        """The offers on_select applied; one that does not apply is dropped, with why."""
+        kept = []
+        for offer in selected.get("offers", []):
+            check = tag_values(offer.get("tags"), "offer-validation")
+            if check.get("validated") == "false":
+                self.say(f"   offer {offer['id']} does not apply: {check.get('reason')}")
+                continue
+            kept.append({"id": offer["id"]})
+            self.say(f"   offer {offer['id']} applied: {offer['descriptor']['name']}")
+        return kept
+
+    def print_quote(self, label: str, quote: dict[str, Any]) -> None:
+        self.say(f"   {label}:")
+        for line in quote["breakup"]:
+            self.say(f"     {line['title']:<48} {line['price']['value']:>10}")
+        self.say(f"     {'Total':<48} {quote['price']['value']:>10} {quote['price']['currency']}")
+
+    def print_receipt(self, receipt: dict[str, str], summary: dict[str, str]) -> None:
+        self.say("   Receipt")
+        for label, key in (
+            ("Original price", "original-price"),
+            ("  of which surge", "surge"),
+            ("Discount", "discount"),
+            ("Tax", "tax"),
+            ("Total", "total"),
+        ):
+            self.say(f"     {label:<24} {receipt.get(key, '-'):>10}")
+        if receipt.get("tax-included", "0.00") != "0.00":
+            self.say(f"     {'(tax included in prices)':<24} {receipt['tax-included']:>10}")
+        if summary.get("next-offer"):
+            self.say(f"   Next offer: {summary['next-offer']}")
+
+
+BILLING = {"name": "Sarah Johnson", "email": "sarah.johnson@email.com", "phone": "+91-9876543210"}
+CUSTOMER = {"person": {"name": "Sarah Johnson"}, "contact": {"phone": "+91-9876543210"}}
+
+
+def search_message(plan: Plan, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    circle = {
+        "gps": plan.gps,
+        "radius": {"type": "CONSTANT", "value": plan.radius_km, "unit": "km"},
+    }
+    span = {"start": format_timestamp(start), "end": format_timestamp(end)}
+    stop = {"type": "START", "location": {"circle": circle}, "time": {"range": span}}
+    return {"intent": {"fulfillment": {"type": "CHARGING", "stops": [stop]}}}
+
+
+def choose(catalog: dict[str, Any], wanted: str | None) -> tuple[dict, dict, str | None]:
+    """The first item with an offer (the wanted one, when named), else the first item."""
+    first = None
+    for provider in catalog.get("providers", []):
+        for item in provider.get("items", []):
+            first = first or (provider, item)
+            ids = [o["id"] for o in item.get("offers", [])]
+            if (wanted and wanted in ids) or (not wanted and ids):
+                return provider, item, wanted or ids[0]
+    if first is None:
+        raise JourneyFailed("the catalog has no chargers in that circle")
+    if wanted:
+        raise JourneyFailed(f"no charger in the catalog offers {wanted!r}")
+    return first[0], first[1], None
+
+
+def order_message(
+    provider_id: str,
+    item_id: str,
+    amount: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    offer_id: str | None,
+) -> dict[str, Any]:
+    measure = {"type": "CONSTANT", "value": amount, "unit": "INR"}
+    order: dict[str, Any] = {
+        "provider": {"id": provider_id},
+        "items": [{"id": item_id, "quantity": {"selected": {"measure": measure}}}],
+        "fulfillments": [
+            {
+                "id": "1",
+                "stops": [
+                    {"type": "START", "time": {"timestamp": format_timestamp(start)}},
+                    {"type": "STOP", "time": {"timestamp": format_timestamp(end)}},
+                ],
+                "vehicle": {"make": "Tata", "model": "Nexon EV"},
+            }
+        ],
+    }
+    if offer_id:
+        order["offers"] = [{"id": offer_id}]
+    return order
+
+
+def payment(order: dict[str, Any]) -> dict[str, Any]:
+    price = order["quote"]["price"]
+    return {
+        "collected_by": "BPP",
+        "params": {
+            "amount": price["value"],
+            "currency": price["currency"],
+            "transaction_id": "sim-pay-1",
+        },
+        "status": "PAID",
+        "type": "PRE-FULFILLMENT",
+    }
+
+
+def update_message(
+    order_id: str, code: str, kwh: str | None = None, end: dt.datetime | None = None
+) -> dict[str, Any]:
+    fulfillment: dict[str, Any] = {"id": "1", "state": {"descriptor": {"code": code}}}
+    order: dict[str, Any] = {"id": order_id, "fulfillments": [fulfillment]}
+    if kwh is not None:
+        measure = {"type": "CONSTANT", "value": str(Decimal(kwh)), "unit": "kWh"}
+        order["items"] = [{"quantity": {"allocated": {"measure": measure}}}]
+    if end is not None:
+        fulfillment["stops"] = [{"type": "END", "time": {"timestamp": format_timestamp(end)}}]
+    return {"update_target": "order.fulfillments[0].state", "order": order}

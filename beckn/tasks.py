@@ -1,0 +1,67 @@
+"""Celery tasks: process an accepted message, deliver a callback, sweep what got stuck."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import current_app, shared_task
+from django.utils import timezone
+
+from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
+from beckn.services import delivery, processing
+
+INBOUND_GRACE = dt.timedelta(seconds=30)
+OUTBOX_GRACE = dt.timedelta(seconds=15)
+
+
+@shared_task(name="beckn.process_inbound", ignore_result=True)
+def process_inbound(inbound_id: int) -> None:
+    processing.process_safely(inbound_id)
+
+
+@shared_task(name="beckn.process_inbound_batch", ignore_result=True)
+def process_inbound_batch(inbound_ids: list[int]) -> None:
+    for inbound_id in inbound_ids:
+        processing.process_safely(inbound_id)
+
+
+@shared_task(name="beckn.deliver", ignore_result=True)
+def deliver(outbox_id: int) -> str | None:
+    result = delivery.deliver(outbox_id)
+    if result is None:
+        return None
+    retry = result.state == OutboxState.PENDING and result.next_attempt_at is not None
+    if retry and not current_app.conf.task_always_eager:  # eager (tests): the sweep retries
+        deliver.apply_async((outbox_id,), eta=result.next_attempt_at)
+    return result.state
+
+
+@shared_task(name="beckn.requeue_stuck", ignore_result=True)
+def requeue_stuck() -> dict[str, int]:
+    """Beat, every minute: leases that ran out, rows whose task was lost, messages never
+    processed. Claiming is conditional, so a row queued twice is still sent once."""
+    now = timezone.now()
+    released = delivery.release_stuck(now)
+    expired = delivery.expire_overdue(now)
+    due = list(
+        Outbox.objects.filter(
+            state=OutboxState.PENDING, next_attempt_at__lte=now - OUTBOX_GRACE
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for pk in dict.fromkeys([*released, *due]):
+        deliver.delay(pk)
+    waiting = list(
+        InboundMessage.objects.filter(
+            state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
+            received_at__lte=now - INBOUND_GRACE,
+            attempts__lt=processing.MAX_ATTEMPTS,
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for pk in waiting:
+        process_inbound.delay(pk)
+    return {
+        "released": len(released),
+        "expired": expired,
+        "requeued": len(due),
+        "reprocessed": len(waiting),
+    }

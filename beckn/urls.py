@@ -1,0 +1,15 @@
+from django.urls import path, re_path
+
+from beckn import conf, views
+
+app_name = "beckn"
+
+urlpatterns = [
+    re_path(r"^(?P<action>[A-Za-z_]{1,32})$", views.endpoint, name="endpoint"),
+    re_path(r"^(?P<rest>.*)$", views.unknown, name="unknown"),  # after every other route
+]
+
+if conf.get("BECKN_BENCH_VIEWS"):
+    from beckn.bench_views import bare_ack
+
+    urlpatterns.insert(0, path("_bench/ack", bare_ack, name="bench-ack"))  # before the catch-all

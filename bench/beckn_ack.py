@@ -1,0 +1,342 @@
+"""Benchmark: the synchronous ACK of POST /beckn/select next to a bare DRF view.
+
+    /work/venv/bin/python -m bench.beckn_ack [--seconds 10] [--workers 2] [--connections 16]
+
+Starts gunicorn (sync workers) on a free port with the project, the bench-only bare view
+mounted (BECKN_BENCH_VIEWS=1), against PostgreSQL and Redis (DATABASE_URL and
+CELERY_BROKER_URL, defaults below). /beckn/select gets signed, valid, distinct select
+messages, pre-signed before the clock starts, so the figures are the server's: size check,
+BECKN-006 verification, JSON parse, core-schema validation, context rules, the unique
+insert and the Celery enqueue on commit. The bare view parses nothing and writes nothing.
+Both are loaded by wrk (apt install wrk), alternating, in the same run. No worker runs:
+the queued messages are removed afterwards, with the bench's rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cpo_beckn"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/13"
+BAP_ID = "bench-bap.example"
+
+LUA = """
+local lines, i, step = {}, 0, 1
+function setup(thread)
+  thread:set("tid", counter or 0)
+  counter = (counter or 0) + 1
+  thread:set("nthreads", THREADS)
+end
+function init(args)
+  local path = args[1]
+  local n = 0
+  if path ~= nil then
+    for line in io.lines(path) do
+      if n % nthreads == tid then
+        local tab = line:find("\\t")
+        lines[#lines + 1] = {line:sub(1, tab - 1), line:sub(tab + 1)}
+      end
+      n = n + 1
+    end
+  end
+end
+function request()
+  i = i + 1
+  local entry = lines[((i - 1) % math.max(#lines, 1)) + 1]
+  local headers = {["Content-Type"] = "application/json"}
+  if entry == nil then
+    return wrk.format("POST", nil, headers, BODY)
+  end
+  headers["Authorization"] = entry[1]
+  return wrk.format("POST", nil, headers, entry[2])
+end
+function done(summary, latency, requests)
+  local out = string.format(
+    '{"requests":%d,"duration_us":%d,"status_errors":%d,"socket_errors":%d,' ..
+    '"p50":%d,"p90":%d,"p99":%d,"mean":%.1f}',
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean)
+  io.write("RESULT " .. out .. "\\n")
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment(args: argparse.Namespace) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "CELERY_BROKER_URL": args.broker,
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "DEBUG": "0",
+        "BEHIND_TLS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BECKN_BENCH_VIEWS": "1",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "cpo_portal.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def prepare(env: dict[str, str], files: list[tuple[Path, int]]) -> None:
+    """Migrate, register the bench BAP and our key, and pre-sign the select messages."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,
+        check=True,
+    )  # fmt: skip
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from beckn.models import InboundMessage, SigningKey, Subscriber
+    from beckn.protocol.signing import generate_keypair
+    from beckn.services import keys
+
+    if not SigningKey.objects.filter(is_active=True).exists():
+        keys.generate()
+    private, public = generate_keypair()
+    Subscriber.objects.update_or_create(
+        subscriber_id=BAP_ID,
+        key_id="bench-1",
+        defaults={
+            "type": "BAP",
+            "url": "https://bench-bap.example/beckn",
+            "signing_public_key": public,
+            "rate_limit": 0,
+        },
+    )
+    InboundMessage.objects.filter(bap_id=BAP_ID).delete()
+    for path, count in files:
+        write_requests(path, count, private)
+
+
+def select_body(message_id: str) -> dict:
+    from beckn import conf
+    from beckn.protocol.timefmt import format_timestamp
+
+    now = format_timestamp(dt.datetime.now(dt.UTC))
+    measure = {"type": "CONSTANT", "value": "100", "unit": "INR"}
+    return {
+        "context": {
+            "domain": "deg:ev-charging", "action": "select", "version": "1.1.0",
+            "location": {"country": {"code": "IND"}, "city": {"code": "std:080"}},
+            "bap_id": BAP_ID, "bap_uri": "https://bench-bap.example/beckn",
+            "bpp_id": conf.bpp_id(), "bpp_uri": conf.bpp_uri(),
+            "transaction_id": message_id, "message_id": message_id, "timestamp": now,
+            "ttl": "PT15M",
+        },
+        "message": {"order": {
+            "provider": {"id": "cpo1.com"},
+            "items": [{"id": "pe-charging-01", "quantity": {"selected": {"measure": measure}}}],
+            "fulfillments": [{"id": "1", "stops": [
+                {"type": "START", "time": {"timestamp": now}},
+            ], "vehicle": {"make": "Tata", "model": "Nexon EV"}}],
+            "offers": [{"id": "weekend-discount-25"}],
+        }},
+    }  # fmt: skip
+
+
+def write_requests(path: Path, count: int, private: str) -> None:
+    import uuid
+
+    from beckn.protocol.signing import sign_request
+
+    with path.open("w", encoding="utf-8") as out:
+        for _ in range(count):
+            raw = json.dumps(select_body(str(uuid.uuid4())), separators=(",", ":"))
+            header = sign_request(
+                raw.encode(), subscriber_id=BAP_ID, key_id="bench-1", private_key_b64=private,
+                validity=dt.timedelta(minutes=15),
+            )  # fmt: skip
+            out.write(f"{header}\t{raw}\n")
+
+
+def start_server(env: dict[str, str], port: int, args: argparse.Namespace) -> subprocess.Popen:
+    """gunicorn with the deployment config (gunicorn.conf.py), sized by its variables."""
+    env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(args.workers),
+        "GUNICORN_THREADS": str(args.gthreads),
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        "GUNICORN_MAX_REQUESTS": "0",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's workers (user + system, from /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def wrk(url: str, script: Path, args, seconds: float, data: Path | None, master: int) -> dict:
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
+               f"{int(seconds)}s", "--timeout", "10s", "-s", str(script), url]  # fmt: skip
+    if data is not None:
+        command += ["--", str(data)]
+    before = server_cpu(master)
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    used = server_cpu(master) - before
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))
+    result = json.loads(line.removeprefix("RESULT "))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["cpu_ms"] = used * 1000 / result["requests"] if result["requests"] else 0.0
+    errors = f"{result['status_errors']} non-2xx, {result['socket_errors']} socket errors"
+    print(
+        f"  {url.rsplit('/', 1)[-1]:>6}: {result['rps']:.0f} req/s, "
+        f"{result['cpu_ms']:.2f} ms server CPU per request, {errors}"
+    )
+    return result
+
+
+def row(name: str, r: dict) -> str:
+    return (
+        f"| {name} | {r['rps']:.0f} | {r['cpu_ms']:.2f} | {r['p50'] / 1000:.2f} | "
+        f"{r['p99'] / 1000:.2f} | {r['status_errors'] + r['socket_errors']} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=5, help="Seconds of warm-up per path.")
+    parser.add_argument("--pause", type=float, default=5, help="Seconds between runs.")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--gthreads", type=int, default=1, help="gunicorn threads per worker.")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--expected-rps", type=int, default=2500, help="Sizes the message pool.")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER))
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    env = environment(args)
+    work = Path(tempfile.mkdtemp(prefix="beckn-bench-"))
+    per_round = int(args.expected_rps * args.seconds * 1.5)
+    files = [(work / f"select-{n}.tsv", per_round) for n in range(args.rounds + 1)]
+    t0 = time.monotonic()
+    prepare(env, files)
+    print(f"pre-signed {per_round * len(files)} selects in {time.monotonic() - t0:.1f}s")
+    sample = json.dumps(select_body("00000000-0000-4000-8000-000000000000")).replace('"', '\\"')
+    script = work / "post.lua"
+    script.write_text(f'THREADS = {args.threads}\nBODY = "{sample}"\n' + LUA)
+    port = free_port()
+    server = start_server(env, port, args)
+    base = f"http://127.0.0.1:{port}/beckn"
+    results: dict[str, list[dict]] = {"bare": [], "select": []}
+    try:
+        master = server.pid
+        wrk(f"{base}/_bench/ack", script, args, args.warmup, None, master)  # warm-up both
+        wrk(f"{base}/select", script, args, args.warmup, files[0][0], master)
+        for n in range(args.rounds):
+            time.sleep(args.pause)  # let the database settle (autovacuum after the inserts)
+            bare = wrk(f"{base}/_bench/ack", script, args, args.seconds, None, master)
+            results["bare"].append(bare)
+            time.sleep(args.pause)
+            data = files[n + 1][0]
+            results["select"].append(
+                wrk(f"{base}/select", script, args, args.seconds, data, master)
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        report = summarise(results, args)
+        cleanup(args, work)
+    print(report)
+
+
+def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
+    load = os.getloadavg()[0]
+    lines = [
+        f"gunicorn (gunicorn.conf.py) {args.workers} workers x {args.gthreads} threads; "
+        f"wrk {args.threads} threads x {args.connections} connections, {args.seconds}s runs, "
+        f"alternating; {os.cpu_count()} CPUs, load average {load:.1f} at the end",
+        "",
+        "| run | req/s | server CPU ms/req | p50 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n in range(len(results["select"])):
+        lines.append(row(f"bare DRF ACK #{n + 1}", results["bare"][n]))
+        lines.append(row(f"/beckn/select #{n + 1}", results["select"][n]))
+
+    def median(path: str, key: str) -> float:
+        values = [r[key] for r in results[path] if r["requests"]]
+        return statistics.median(values) if values else 0.0
+
+    bare_rps, select_rps = median("bare", "rps"), median("select", "rps")
+    bare_cpu, select_cpu = median("bare", "cpu_ms"), median("select", "cpu_ms")
+    share = select_rps / bare_rps if bare_rps else 0.0
+    cpu_share = bare_cpu / select_cpu if select_cpu else 0.0
+    verdict = "meets" if share >= 0.5 else "misses"
+    lines += [
+        "",
+        f"median throughput: bare {bare_rps:.0f} req/s, /beckn/select {select_rps:.0f} req/s "
+        f"= {share:.0%} ({verdict} the 50% target)",
+        f"median server CPU per request: bare {bare_cpu:.2f} ms, /beckn/select "
+        f"{select_cpu:.2f} ms (CPU-bound throughput ratio {cpu_share:.0%})",
+    ]
+    text = "\n".join(lines)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "beckn_ack.md").write_text("# Beckn ACK path\n\n" + text + "\n")
+    return text
+
+
+def cleanup(args: argparse.Namespace, work: Path) -> None:
+    from beckn.models import InboundMessage, Subscriber
+
+    stored = InboundMessage.objects.filter(bap_id=BAP_ID).delete()[0]
+    Subscriber.objects.filter(subscriber_id=BAP_ID).delete()
+    print(f"removed {stored} bench messages")
+    try:
+        import redis
+
+        redis.Redis.from_url(args.broker).delete("celery")  # the queued, never-run tasks
+    except Exception as exc:
+        print(f"could not clear the queue: {exc}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Add-ons in the admin: each with its price, GST rate and availability per station (an
+inline with stock), and the bookings of confirmed orders, where staff mark an add-on not
+delivered (the order is refunded for it and its combo offers are reversed)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+
+from cpo_portal import tenancy
+from cpo_portal.tenant_admin import TenantAdmin, TenantInline
+from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
+from offers.services.addon_delivery import not_delivered
+
+
+class AvailabilityInline(TenantInline):
+    model = AddOnAvailability
+    fields = ["station", "enabled", "stock"]
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.PRICING_EDITORS
+
+
+@admin.register(AddOn)
+class AddOnAdmin(TenantAdmin):
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.PRICING_EDITORS
+    list_display = ["code", "name", "price", "gst_percent", "active", "stations", "operator"]
+    list_filter = ["operator", "active"]
+    search_fields = ["code", "name"]
+    fields = ["operator", "code", "name", "description", ("price", "tax_rate"), "active"]
+    inlines = [AvailabilityInline]
+
+    @admin.display(description="GST %")
+    def gst_percent(self, obj: AddOn) -> str:
+        return f"{obj.tax_rate * 100:g}"
+
+    @admin.display(description="stations (enabled)")
+    def stations(self, obj: AddOn) -> int:
+        return obj.availability.filter(enabled=True).count()
+
+
+@admin.register(AddOnBooking)
+class AddOnBookingAdmin(TenantAdmin):
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.PRICING_EDITORS
+    list_display = ["booked_at", "order_ref", "code", "price", "state", "station", "note"]
+    list_filter = ["state", "add_on"]
+    search_fields = ["order_ref", "code"]
+    date_hierarchy = "booked_at"
+    actions = [*TenantAdmin.actions, "mark_not_delivered"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Mark not delivered (refund it, reverse its combo offers)",
+        permissions=["change"],
+    )
+    def mark_not_delivered(self, request, queryset):
+        rows = tenancy.scope(queryset, request.user, self.edit_roles).filter(
+            state__in=[BookingState.BOOKED, BookingState.DELIVERED]
+        )
+        by_order: dict[str, list[str]] = {}
+        for booking in rows:
+            by_order.setdefault(booking.order_ref, []).append(booking.code)
+        done = []
+        who = request.user.get_username()
+        for order_ref, codes in by_order.items():
+            result = not_delivered(order_ref, codes, reason=f"marked by {who}")
+            back = sum((amount for _, amount in result.recovered), 0)
+            done.append(f"{order_ref}: {', '.join(result.codes)} (₹{back:.2f} recovered)")
+        self.message_user(
+            request,
+            f"Not delivered: {'; '.join(done) or 'nothing to change'}.",
+            messages.SUCCESS,
+        )

@@ -1,0 +1,83 @@
+"""Fixtures for the BPP's tests: our identity and key, a registered BAP, the fake commerce
+layer, and a helper that runs an accepted message through processing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from beckn.models import InboundMessage, Outbox
+from beckn.protocol.schema import validate_message
+from beckn.services import keys, processing
+from tests.beckn import fake_commerce
+from tests.beckn.bap import BPP_ID, Bap
+
+
+@pytest.fixture
+def bpp(settings):
+    settings.BECKN_SUBSCRIBER_ID = BPP_ID
+    settings.BECKN_SUBSCRIBER_URI = "https://bpp.test.example/beckn"
+    settings.BECKN_VERIFY_SIGNATURES = True
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = False
+    settings.BECKN_REGISTRY_URL = ""
+    settings.BECKN_REGISTRY_LOCAL_CACHE_SECONDS = 0  # tests change rows with update()
+    settings.BECKN_DISPATCH_WINDOW_MS = 0  # queue at once (no_queue collects it)
+    cache.clear()  # rate-limit counters and registry lookups from other tests
+    return settings
+
+
+@pytest.fixture
+def our_key(db, bpp):
+    return keys.generate("bpp-key-1")
+
+
+@pytest.fixture
+def bap(db, bpp):
+    client = Bap()
+    client.register()
+    return client
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    return fake_commerce.install(monkeypatch)
+
+
+@pytest.fixture
+def no_queue(monkeypatch):
+    """Collect what would be queued instead of talking to a broker."""
+    queued: dict[str, list[int]] = {"process": [], "deliver": []}
+    from beckn import tasks
+
+    monkeypatch.setattr(tasks.process_inbound, "delay", lambda pk: queued["process"].append(pk))
+    monkeypatch.setattr(tasks.deliver, "delay", lambda pk: queued["deliver"].append(pk))
+    return queued
+
+
+def callback(row: Outbox) -> dict[str, Any]:
+    body = json.loads(row.payload)
+    issues = validate_message(body["context"]["action"], body)
+    assert issues == [], issues
+    return body
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks, no_queue, client):
+    """POST a signed message, then process it; returns (response, callback body)."""
+
+    def go(bap: Bap, action: str, message: dict[str, Any], **ctx: Any):
+        body = bap.body(action, message, **ctx)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = bap.post(client, action, body)
+        assert response.status_code == 200, response.content
+        inbound = InboundMessage.objects.get(
+            bap_id=bap.subscriber_id, message_id=body["context"]["message_id"]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            row = processing.process(inbound.pk)
+        return row, callback(row)
+
+    return go

@@ -1,0 +1,207 @@
+"""A stand-in for pricing.services / offers.services behind beckn.services.commerce.
+
+Built on the real pure engines (pricing.engine, offers.rules) with the DEG pages' numbers:
+₹18/kWh, ₹10 service fee, 18% GST, the weekend offer (25% off energy, minimum session
+value 50, cap 100), a congestion fee of ₹1/kWh 18:00-21:00. The Beckn layer's tests use
+it to pin the protocol behaviour; the real services are exercised by the flow tests in
+test_commerce_real.py once they exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from beckn.services import commerce
+from beckn.services.commerce_types import (
+    AppliedOffer,
+    CommerceError,
+    Priced,
+    RejectedOffer,
+    SurgeNotice,
+)
+from offers.rules.facts import OfferFacts
+from offers.rules.select import best_offers
+from offers.rules.types import Applicability, Offer, PercentOff, Qualifier
+from pricing.engine import finalize, price_session
+from pricing.engine.types import (
+    ChargeForm,
+    Conditions,
+    SessionRequest,
+    Site,
+    SurgeKind,
+    SurgeRule,
+    Tariff,
+    TimeWindow,
+)
+
+UTC = dt.UTC
+TARIFF = Tariff(
+    code="std", currency="INR", energy_rate_per_kwh=Decimal("18"), service_fee=Decimal("10")
+)
+CONGESTION = SurgeRule(
+    code="congestion",
+    kind=SurgeKind.PEAK,
+    name="Congestion Fee",
+    explanation="Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
+    form=ChargeForm.PER_KWH,
+    amount=Decimal("1"),
+    window=TimeWindow(dt.time(18), dt.time(21)),
+)
+WEEKEND = Offer(
+    id="weekend-discount-25",
+    operator_code="",
+    title="Weekend Special Offer (25% off)",
+    short_desc="Get 25% off on all charging sessions this weekend",
+    type_label="WEEKEND_SPECIAL",
+    benefit=PercentOff(Decimal("25")),
+    qualifier=Qualifier(min_session_value=Decimal("50")),
+    max_discount=Decimal("100"),
+    applicability=Applicability(
+        valid_from=dt.datetime(2025, 1, 1, tzinfo=UTC),
+        valid_until=dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ),
+)
+HOLIDAY = Offer(
+    id="holiday-30",
+    operator_code="",
+    title="Holiday Special - 30% off",
+    type_label="HOLIDAY",
+    benefit=PercentOff(Decimal("30")),
+    applicability=Applicability(
+        valid_from=dt.datetime(2098, 12, 25, tzinfo=UTC),
+        valid_until=dt.datetime(2098, 12, 31, 18, tzinfo=UTC),
+    ),
+)
+
+
+@dataclass
+class FakeCommerce:
+    tariff: Tariff = TARIFF
+    offers: list[Offer] = field(default_factory=lambda: [WEEKEND, HOLIDAY])
+    surges: list[SurgeRule] = field(default_factory=lambda: [CONGESTION])
+    exhausted: set[str] = field(default_factory=set)
+    redeemed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reversed: dict[str, str] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+
+    def site(self, charger) -> Site:
+        return Site(
+            station_code=charger.station.code,
+            charger_code=charger.code,
+            time_zone=charger.station.time_zone,
+            power_kw=charger.power_kw,
+        )
+
+    def list_rate(self, charger):
+        return self.tariff.energy_rate_per_kwh, self.tariff.currency
+
+    def customer_key(self, phone=None, email=None):
+        return f"cust:{phone or email}" if phone or email else ""
+
+    def quote(self, charger, start, *, end=None, kwh=None, amount=None, customer="",
+              offer_ids=(), codes=(), now=None, add_ons=()):  # fmt: skip
+        self.calls.append("quote")
+        if add_ons:
+            raise CommerceError("30007", f"There is no add-on {add_ons[0]}", add_ons[0])
+        if kwh is not None and amount is not None:
+            raise CommerceError("30000", "give kWh or an amount, not both")
+        request = SessionRequest(self.site(charger), start, end, kwh=kwh, amount=amount)
+        priced = price_session(request, self.tariff, self.surges, Conditions())
+        live = [o for o in self.offers if o.applicability.valid_from is None
+                or o.applicability.valid_from <= start]  # fmt: skip
+        result = best_offers(live, priced, OfferFacts(now=now))
+        quote = finalize(priced, result.lines)
+        titles = {ln.code: ln.title for ln in quote.lines}
+        applied = tuple(
+            AppliedOffer(a.offer_id, titles.get(a.offer_id, a.offer_id), a.discount)
+            for a in result.applied
+        )
+        rejected = tuple(
+            RejectedOffer(r.offer_id, str(r.reason), r.message) for r in result.rejected
+        )
+        known = {o.id for o in self.offers}
+        rejected += tuple(
+            RejectedOffer(i, "unknown", f"Offer {i} does not exist")
+            for i in offer_ids
+            if i not in known
+        )
+        return Priced(
+            quote=quote,
+            rate=self.tariff.energy_rate_per_kwh,
+            applied=applied,
+            rejected=rejected,
+            customer_key=customer,
+            handle=(start, applied),
+        )
+
+    def published_offers(self, operator, station=None, at=None):
+        return [commerce.publish(o) for o in self.offers]
+
+    def surge_notices(self, station, start, end=None):
+        return [SurgeNotice(s.code, s.name, s.explanation) for s in self.surges]
+
+    def redeem(self, order_ref, priced):
+        self.calls.append("redeem")
+        for applied in priced.applied:
+            if applied.offer_id in self.exhausted:
+                raise CommerceError(
+                    "30006", f"Offer {applied.offer_id} has been fully redeemed", applied.offer_id
+                )
+        self.redeemed[order_ref] = tuple(a.offer_id for a in priced.applied)
+        return priced
+
+    def record(self, order_ref, priced, stage):
+        self.calls.append(stage)
+
+    def settle(self, order_ref, charger, start, kwh, end):
+        self.calls.append("settle")
+        kept = self.redeemed.get(order_ref, ())
+        request = SessionRequest(self.site(charger), start, end, kwh=kwh)
+        priced = price_session(request, self.tariff, self.surges, Conditions())
+        offers = [o for o in self.offers if o.id in kept]
+        result = best_offers(offers, priced, OfferFacts())
+        quote = finalize(priced, result.lines)
+        titles = {ln.code: ln.title for ln in quote.lines}
+        applied = tuple(
+            AppliedOffer(a.offer_id, titles.get(a.offer_id, a.offer_id), a.discount)
+            for a in result.applied
+        )
+        return Priced(quote=quote, rate=self.tariff.energy_rate_per_kwh, applied=applied)
+
+    def reverse(self, order_ref, reason):
+        self.calls.append("reverse")
+        self.reversed[order_ref] = reason
+        self.redeemed.pop(order_ref, None)
+        return Decimal("0")
+
+    def expire(self, offer_id: str) -> None:
+        """Make an offer stop applying (its validity ended yesterday)."""
+        ended = dt.datetime(2020, 1, 1, tzinfo=UTC)
+        self.offers = [
+            replace(o, applicability=replace(o.applicability, valid_until=ended))
+            if o.id == offer_id
+            else o
+            for o in self.offers
+        ]
+
+
+NAMES = (
+    "list_rate",
+    "customer_key",
+    "quote",
+    "published_offers",
+    "surge_notices",
+    "record",
+    "redeem",
+    "settle",
+    "reverse",
+)
+
+
+def install(monkeypatch) -> FakeCommerce:
+    fake = FakeCommerce()
+    for name in NAMES:
+        monkeypatch.setattr(commerce, name, getattr(fake, name))
+    return fake

@@ -1,0 +1,114 @@
+"""beckn_keys and beckn_subscriber: what they print, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from beckn.models import SigningKey, Subscriber
+from beckn.protocol.signing import generate_keypair
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_generate_show_and_rotate_keys(bpp):
+    out, _ = run("beckn_keys", "generate", "--key-id", "k-one")
+    first = SigningKey.objects.get(key_id="k-one")
+    assert first.public_key in out and first.private_key not in out
+    assert "keyId        bpp.test.example|k-one|ed25519" in out
+    run("beckn_keys", "generate", "--key-id", "k-two")
+    out, _ = run("beckn_keys", "show")
+    second = SigningKey.objects.get(key_id="k-two")
+    assert "key id       k-two" in out and second.private_key not in out
+    assert "retired      k-one" in out  # rotation keeps the old key listed
+    assert SigningKey.objects.filter(is_active=True).count() == 1
+    out, err = run("beckn_keys", "show", "--private")
+    assert second.private_key in out and "Anyone holding it" in err
+
+
+def test_key_errors_are_one_line(bpp):
+    with pytest.raises(CommandError, match="no active signing key"):
+        run("beckn_keys", "show")
+    with pytest.raises(CommandError, match="bad key: private key is not valid base64"):
+        run("beckn_keys", "import", "--key-id", "k", "--private-key", "%%%")
+    run("beckn_keys", "generate", "--key-id", "dup")
+    with pytest.raises(CommandError, match="'dup' already exists"):
+        run("beckn_keys", "generate", "--key-id", "dup")
+    with pytest.raises(CommandError, match="bad key: key id"):
+        run("beckn_keys", "generate", "--key-id", "has|pipe")
+
+
+def test_import_a_key_made_elsewhere(bpp):
+    private, public = generate_keypair()
+    out, _ = run("beckn_keys", "import", "--key-id", "ext", "--private-key", private)
+    assert public in out and SigningKey.objects.get(key_id="ext").is_active
+
+
+def test_subscriber_add_list_remove(db):
+    _, public = generate_keypair()
+    args = [
+        *("beckn_subscriber", "add", "--subscriber-id", "bap.example", "--type", "BAP"),
+        *("--url", "https://bap.example/beckn", "--key-id", "k1"),
+        *("--signing-public-key", public),
+    ]
+    out, _ = run(*args)
+    assert out.startswith("Added bap.example (BAP, key k1)")
+    out, _ = run(*args, "--vocabularies", "ondc", "--rate-limit", "30")
+    assert out.startswith("Updated")
+    row = Subscriber.objects.get()
+    assert (row.vocabularies, row.rate_limit) == ("ondc", 30)
+    out, _ = run("beckn_subscriber", "list")
+    assert "bap.example\tBAP\tk1\tSUBSCRIBED\tondc\thttps://bap.example/beckn" in out
+    out, _ = run("beckn_subscriber", "remove", "--subscriber-id", "bap.example")
+    assert "Removed 1 key(s)." in out and not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {"--signing-public-key": "abc"},
+            "signing-public-key: The signing public key is not valid base64.",
+        ),
+        (
+            {"--signing-public-key": "AAAA"},
+            "signing-public-key: An ed25519 public key is 32 bytes; this one is 3.",
+        ),
+        ({"--url": "not a url"}, "url: Enter a valid URL."),
+        ({"--subscriber-id": "has space"}, "subscriber-id: Use letters, digits"),
+        ({"--rate-limit": "-1"}, "rate-limit: must be 0 (unlimited) or more"),
+    ],
+)
+def test_subscriber_errors_are_one_line(db, change, message):
+    _, public = generate_keypair()
+    values = {"--subscriber-id": "bap.example", "--type": "BAP", "--url": "https://bap.example",
+              "--key-id": "k1", "--signing-public-key": public}  # fmt: skip
+    values.update(change)
+    args = [part for pair in values.items() for part in pair]
+    with pytest.raises(CommandError) as info:
+        run("beckn_subscriber", "add", *args)
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+
+
+def test_remove_unknown(db):
+    with pytest.raises(CommandError, match="no subscriber 'ghost'"):
+        run("beckn_subscriber", "remove", "--subscriber-id", "ghost")
+
+
+def test_demo_seeder_makes_one_key_once(bpp):
+    from beckn import demo
+
+    out = io.StringIO()
+    demo.seed({}, out)
+    demo.seed({}, out)
+    assert SigningKey.objects.count() == 1
+    assert "made signing key" in out.getvalue() and "kept signing key" in out.getvalue()

@@ -1,0 +1,167 @@
+"""The DEG offer and surge journeys through the real pricing and offers services (no fake):
+tariffs, surge rules and offers in the database, the redemption ledger written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from beckn.models import Order
+from beckn.protocol.tags import tag_values
+from offers.models import Redemption
+from pricing.models import SurgeRule, Tariff
+from tests.beckn import bap as msgs
+from tests.offers.factories import OfferFactory
+
+pytestmark = pytest.mark.django_db
+IST = ZoneInfo("Asia/Kolkata")
+
+
+def breakup(body):
+    return [(b["title"], b["price"]["value"]) for b in body["message"]["order"]["quote"]["breakup"]]
+
+
+@pytest.fixture
+def deg(network):
+    """Operator A priced as the DEG offers page: ₹18/kWh, ₹10 fee, 18% GST, 25% off."""
+    from offers.services.catalog import forget_catalog
+    from pricing.services import clear_cache
+
+    clear_cache()
+    forget_catalog()
+    Tariff.objects.create(
+        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=Decimal("18"),
+        service_fee=Decimal("10"), tax_rate=Decimal("0.18"), active=True,
+    )  # fmt: skip
+    OfferFactory(
+        operator=network.op_a,
+        code="weekend-discount-25",
+        title="Weekend Special Offer (25% off)",
+        short_desc="Get 25% off on all charging sessions this weekend",
+        type_label="WEEKEND_SPECIAL",
+        valid_from=dt.datetime(2025, 1, 1, tzinfo=IST),
+        valid_until=dt.datetime(2099, 1, 1, tzinfo=IST),
+    )
+    OfferFactory(
+        operator=network.op_a,
+        code="holiday-30",
+        title="Holiday Special - 30% off",
+        percent=Decimal("30"),
+        valid_from=dt.datetime(2098, 12, 25, tzinfo=IST),
+        valid_until=dt.datetime(2098, 12, 31, 23, 59, tzinfo=IST),
+    )
+    return network
+
+
+def test_offer_journey_with_the_ledger(deg, bap, run, our_key):
+    op, charger = deg.op_a.code, deg.charger_a.code
+    _, selected = run(bap, "select", msgs.select(op, charger))
+    assert breakup(selected) == [
+        ("Charging session cost (5 kWh @ ₹18.00/kWh)", "90.00"),
+        ("Service fee", "10.00"),
+        ("Weekend Special Offer (25% off)", "-22.50"),
+        ("GST (18%)", "13.95"),
+    ]
+    run(bap, "init", msgs.init(op, charger))
+    _, confirmed = run(bap, "confirm", msgs.confirm(op, charger, total="91.45"))
+    order = Order.objects.get()
+    kinds = sorted(
+        Redemption.objects.filter(order_ref=order.reference).values_list("kind", flat=True)
+    )
+    assert kinds == ["quoted", "redeemed", "validated"]
+    assert confirmed["message"]["order"]["id"] == order.order_id
+    run(bap, "update", msgs.update_start(order.order_id))
+    _, ended = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
+    assert breakup(ended) == [
+        ("Charging session cost (5.2 kWh @ ₹18.00/kWh)", "93.60"),
+        ("Service fee", "10.00"),
+        ("Weekend Special Offer (25% off)", "-23.40"),
+        ("GST (18%)", "14.44"),
+    ]
+    summary = tag_values(ended["message"]["order"]["tags"], "offer-summary")
+    assert summary["total-savings"] == "₹23.40"
+    assert summary["offer-type"] == "WEEKEND_SPECIAL"
+    assert summary["next-offer"] == "Holiday Special - 30% off (Dec 25-31)"
+    settled = Redemption.objects.get(order_ref=order.reference, kind="settled")
+    assert settled.discount == Decimal("23.40")
+
+
+def test_cancel_reverses_in_the_ledger(deg, bap, run, our_key):
+    op, charger = deg.op_a.code, deg.charger_a.code
+    run(bap, "init", msgs.init(op, charger))
+    run(bap, "confirm", msgs.confirm(op, charger))
+    order = Order.objects.get()
+    _, cancelled = run(bap, "cancel", {"order_id": order.order_id})
+    reversed_row = Redemption.objects.get(order_ref=order.reference, kind="reversed")
+    assert reversed_row.discount == Decimal("22.50")
+    assert cancelled["message"]["order"]["status"] == "CANCELLED"
+
+
+def test_an_exhausted_offer_is_refused_at_confirm_with_30006(deg, bap, run, our_key):
+    from offers.models import Offer
+
+    op, charger = deg.op_a.code, deg.charger_a.code
+    run(bap, "init", msgs.init(op, charger))
+    Offer.objects.filter(code="weekend-discount-25").update(max_uses=0)
+    from offers.services.catalog import forget_catalog
+
+    forget_catalog()
+    _, refused = run(bap, "confirm", msgs.confirm(op, charger))
+    assert refused["error"]["code"] == "30006"
+    assert "weekend-discount-25" in refused["error"]["message"]
+    assert Order.objects.get().state == "initialized"
+
+
+def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
+    from pricing.services import clear_cache
+
+    clear_cache()
+    Tariff.objects.create(
+        operator=network.op_a, code="metro", name="Metro", energy_rate_per_kwh=Decimal("16"),
+        service_fee=Decimal("0"), tax_rate=Decimal("0.18"), prices_include_tax=True, active=True,
+    )  # fmt: skip
+    SurgeRule.objects.create(
+        operator=network.op_a, code="congestion", kind="peak", name="Congestion Fee",
+        explanation="Congestion Fee: ₹1/kWh between 6 PM - 9 PM", form="per_kwh",
+        amount=Decimal("1"), window_start=dt.time(18), window_end=dt.time(21),
+        effective_from=dt.datetime(2025, 1, 1, tzinfo=IST),
+    )  # fmt: skip
+    clear_cache()
+    op, charger = network.op_a.code, network.charger_a.code
+    morning = msgs.search()
+    _, found = run(bap, "search", morning)
+    item = found["message"]["catalog"]["providers"][0]["items"][0]
+    assert tag_values(item["tags"], "surge-notice") == {}
+    evening = msgs.search()
+    evening["intent"]["fulfillment"]["stops"][0]["time"]["range"] = {
+        "start": "2030-09-23T18:15:00+05:30",
+        "end": "2030-09-23T19:15:00+05:30",
+    }
+    _, found = run(bap, "search", evening)
+    item = found["message"]["catalog"]["providers"][0]["items"][0]
+    assert tag_values(item["tags"], "surge-notice") == {
+        "badge": "Congestion Fee",
+        "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
+        "code": "congestion",
+    }
+    body = msgs.init(op, charger, offers=())
+    stops = body["order"]["fulfillments"][0]["stops"]
+    stops[0]["time"]["timestamp"] = "2030-09-23T18:25:00+05:30"
+    stops[1]["time"]["timestamp"] = "2030-09-23T19:25:00+05:30"
+    run(bap, "init", body)
+    confirm = msgs.confirm(op, charger, offers=())
+    confirm["order"]["fulfillments"][0]["stops"] = stops
+    run(bap, "confirm", confirm)
+    order = Order.objects.get()
+    end = "2030-09-23T19:25:00+05:30"
+    _, ended = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2", end=end))
+    assert breakup(ended) == [
+        ("Charging session cost (5.2 kWh @ ₹16.00/kWh)", "83.20"),
+        ("Congestion Fee (₹1.00/kWh x 5.2 kWh)", "5.20"),
+    ]
+    assert ended["message"]["order"]["quote"]["price"]["value"] == "88.40"
+    receipt = tag_values(ended["message"]["order"]["tags"], "receipt")
+    assert receipt["surge"] == "5.20" and receipt["tax-included"] == "13.48"

@@ -1,0 +1,247 @@
+"""Callback delivery: signed, to the registered URL only, retried until the ttl, recorded,
+and never to a private address unless development allows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from beckn import tasks
+from beckn.models import DeliveryAttempt, InboundMessage, Outbox, OutboxState, Subscriber
+from beckn.services import delivery, outbox, safehttp
+from beckn.simulator.receiver import CallbackReceiver
+from tests.beckn import bap as msgs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver(bpp, our_key):
+    ours = {(msgs.BPP_ID, our_key.key_id): our_key.public_key}  # no DB from the server thread
+
+    def lookup(subscriber_id, key_id):
+        return ours.get((subscriber_id, key_id))
+
+    server = CallbackReceiver(lookup=lookup).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local(settings, bap, receiver):
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    Subscriber.objects.update(url=receiver.url + "/beckn")
+    return receiver
+
+
+def make_row(bap, *, ttl_seconds: int = 30, bap_uri: str | None = None) -> Outbox:
+    now = timezone.now()
+    ctx = bap.context("status", bap_uri=bap_uri or bap.url)
+    inbound = InboundMessage.objects.create(
+        bap_id=bap.subscriber_id,
+        message_id=ctx["message_id"],
+        action="status",
+        transaction_id=ctx["transaction_id"],
+        body={"context": ctx, "message": {"order_id": "ord-1"}},
+        body_digest="x",
+        received_at=now,
+        expires_at=now + dt.timedelta(seconds=ttl_seconds),
+    )
+    error = {"code": "30010", "message": "order 'ord-1' is not a confirmed order of yours"}
+    return outbox.add(inbound, error=error, now=now)
+
+
+def test_delivered_signed_by_our_active_key(local, bap):
+    row = make_row(bap)
+    assert delivery.deliver(row.pk).state == OutboxState.DELIVERED
+    got = local.wait_for("on_status", row.message_id)
+    assert got.signer == f"{msgs.BPP_ID}|bpp-key-1"
+    assert got.body["error"]["code"] == "30010"
+    row.refresh_from_db()
+    assert row.state == OutboxState.DELIVERED and row.delivered_at is not None
+    attempt = DeliveryAttempt.objects.get(outbox=row)
+    assert (attempt.number, attempt.status_code, attempt.outcome) == (1, 200, "delivered")
+    assert attempt.target_url == local.url + "/beckn/on_status"
+
+
+def test_goes_to_the_registered_url_never_the_bap_uri(local, bap):
+    row = make_row(bap, bap_uri="http://169.254.169.254/steal")
+    assert row.target_url == local.url + "/beckn/on_status"
+
+
+def test_retried_with_backoff_then_delivered(local, bap, settings):
+    settings.BECKN_CALLBACK_BACKOFF_BASE = 2.0
+    local.script = [(503, {"oops": True})]
+    row = make_row(bap)
+    start = timezone.now()
+    first = delivery.deliver(row.pk, now=start)
+    assert first.state == OutboxState.PENDING
+    wait = (first.next_attempt_at - start).total_seconds()
+    assert 1.0 <= wait <= 2.5
+    assert delivery.deliver(row.pk, now=start) is None  # not due yet: nobody may send it
+    second = delivery.deliver(row.pk, now=first.next_attempt_at)
+    assert second.state == OutboxState.DELIVERED
+    assert list(row.delivery_attempts.values_list("status_code", "outcome")) == [
+        (503, "pending"),
+        (200, "delivered"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer, error",
+    [
+        ((200, {"message": {"ack": {"status": "NACK"}}, "error": {"code": "30016"}}), "NACK"),
+        ((401, {}), "HTTP 401"),
+        ((302, {}), "redirects are not followed"),
+    ],
+)
+def test_rejections_are_final(local, bap, answer, error):
+    local.script = [answer]
+    row = make_row(bap)
+    assert delivery.deliver(row.pk).state == OutboxState.REJECTED
+    row.refresh_from_db()
+    assert error in row.last_error
+    assert len(local.received) == 1  # a redirect is not followed
+
+
+def test_gives_up_when_the_ttl_runs_out(local, bap, settings):
+    settings.BECKN_CALLBACK_BACKOFF_BASE = 60.0  # the first retry would be 30-60 s away
+    settings.BECKN_CALLBACK_BACKOFF_CAP = 120.0
+    local.script = [(503, {})]
+    row = make_row(bap, ttl_seconds=20)
+    result = delivery.deliver(row.pk)
+    assert result.state == OutboxState.EXPIRED
+    row.refresh_from_db()
+    assert "gave up at the ttl" in row.last_error and "HTTP 503" in row.last_error
+
+
+def test_an_expired_row_is_not_sent(local, bap):
+    row = make_row(bap, ttl_seconds=20)
+    later = timezone.now() + dt.timedelta(seconds=60)
+    assert delivery.deliver(row.pk, now=later).state == OutboxState.EXPIRED
+    assert local.received == []
+
+
+def test_down_bap_is_retried(settings, bap, our_key):
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    Subscriber.objects.update(url=f"http://127.0.0.1:{port}/beckn")
+    row = make_row(bap)
+    assert delivery.deliver(row.pk).state == OutboxState.PENDING
+    row.refresh_from_db()
+    assert "Connection refused" in row.last_error or "refused" in row.last_error.lower()
+
+
+def test_read_timeout_is_short(settings, bap, our_key):
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    settings.BECKN_CALLBACK_READ_TIMEOUT = 0.3
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)  # accepts connections, never answers
+        Subscriber.objects.update(url=f"http://127.0.0.1:{silent.getsockname()[1]}/beckn")
+        row = make_row(bap)
+        assert delivery.deliver(row.pk).state == OutboxState.PENDING
+    attempt = DeliveryAttempt.objects.get(outbox=row)
+    assert "Timeout" in attempt.error and attempt.duration_ms < 3000
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/beckn",
+        "http://localhost:{port}/beckn",
+        "http://[::1]:{port}/beckn",
+        "http://169.254.169.254/latest",
+        "http://10.0.0.1/beckn",
+        "http://192.168.1.1/beckn",
+        "http://100.64.0.1/beckn",
+        "http://[::ffff:127.0.0.1]:{port}/beckn",
+        "http://0.0.0.0:{port}/beckn",
+    ],
+)
+def test_private_targets_are_refused_at_connect_time(receiver, bap, url):
+    port = receiver.url.rsplit(":", 1)[1]
+    Subscriber.objects.update(url=url.format(port=port))
+    row = make_row(bap)
+    assert delivery.deliver(row.pk).state == OutboxState.UNDELIVERABLE
+    row.refresh_from_db()
+    assert row.last_error.startswith("refused:")
+    assert receiver.received == []
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [("ftp://bap.example/x", "only http and https"), ("http://u:p@bap.example/x", "credentials")],
+)
+def test_odd_urls_are_refused(url, words):
+    with pytest.raises(safehttp.UnsafeTarget, match=words):
+        safehttp.check_url(url)
+
+
+def test_public_addresses():
+    assert safehttp.is_public("8.8.8.8") and safehttp.is_public("2001:4860:4860::8888")
+    for address in ("127.0.0.1", "10.1.2.3", "169.254.169.254", "fd00:ec2::254", "224.0.0.1"):
+        assert not safehttp.is_public(address)
+
+
+def test_unregistered_bap_gets_no_callback(bpp, our_key, bap):
+    Subscriber.objects.all().delete()
+    row = make_row(bap)
+    assert row.state == OutboxState.UNDELIVERABLE
+    assert "no registered callback URL" in row.last_error
+
+
+def test_no_signing_key_keeps_the_row_pending(local, bap):
+    from beckn.models import SigningKey
+
+    SigningKey.objects.all().delete()
+    row = make_row(bap)
+    assert delivery.deliver(row.pk).state == OutboxState.PENDING
+    row.refresh_from_db()
+    assert "beckn_keys generate" in row.last_error
+    assert local.received == []
+
+
+def test_beat_releases_stuck_rows_and_requeues_lost_ones(bap, our_key, no_queue):
+    now = timezone.now()
+    stuck = make_row(bap, ttl_seconds=600)
+    Outbox.objects.filter(pk=stuck.pk).update(
+        state=OutboxState.SENDING, leased_until=now - dt.timedelta(seconds=1)
+    )
+    lost = make_row(bap, ttl_seconds=600)
+    Outbox.objects.filter(pk=lost.pk).update(next_attempt_at=now - dt.timedelta(minutes=5))
+    dead = make_row(bap, ttl_seconds=600)
+    Outbox.objects.filter(pk=dead.pk).update(expires_at=now - dt.timedelta(seconds=1))
+    fresh = make_row(bap, ttl_seconds=600)
+    summary = tasks.requeue_stuck()
+    assert summary["released"] == 1 and summary["expired"] == 1
+    assert sorted(no_queue["deliver"]) == sorted([stuck.pk, lost.pk])
+    assert Outbox.objects.get(pk=dead.pk).state == OutboxState.EXPIRED
+    assert Outbox.objects.get(pk=fresh.pk).state == OutboxState.PENDING
+
+
+def test_backoff_grows_and_is_capped(settings):
+    import random
+
+    settings.BECKN_CALLBACK_BACKOFF_BASE = 1.0
+    settings.BECKN_CALLBACK_BACKOFF_CAP = 8.0
+    rng = random.Random(1)
+    waits = [delivery.backoff(n, rng) for n in range(1, 7)]
+    bounds = [(0.5, 1), (1, 2), (2, 4), (4, 8), (4, 8), (4, 8)]
+    assert all(lo <= w <= hi for w, (lo, hi) in zip(waits, bounds, strict=True))
+
+
+def test_callback_bytes_are_the_stored_payload(local, bap):
+    row = make_row(bap)
+    delivery.deliver(row.pk)
+    got = local.wait_for("on_status", row.message_id)
+    assert got.raw == row.payload.encode()
+    assert json.loads(got.raw)["context"]["timestamp"].endswith("Z")
+    assert uuid.UUID(got.body["context"]["message_id"])

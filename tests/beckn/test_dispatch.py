@@ -1,0 +1,49 @@
+"""The dispatcher hands every accepted id over, in batches, from its own thread."""
+
+from __future__ import annotations
+
+import threading
+
+from beckn.services.dispatch import Dispatcher
+
+
+def test_every_id_is_published_once_in_batches():
+    published: list[list[int]] = []
+    done = threading.Event()
+
+    def publish(ids):
+        published.append(list(ids))
+        if sum(map(len, published)) == 500:
+            done.set()
+
+    dispatcher = Dispatcher(publish, window=0.005)
+    workers = [
+        threading.Thread(target=lambda n=n: [dispatcher.submit(n * 100 + i) for i in range(100)])
+        for n in range(5)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert done.wait(5)
+    flat = [i for batch in published for i in batch]
+    assert sorted(flat) == list(range(500))
+    assert len(published) < 500  # batched, not one publish per id
+
+
+def test_a_failing_publish_does_not_stop_the_thread():
+    calls: list[list[int]] = []
+    second = threading.Event()
+
+    def publish(ids):
+        calls.append(ids)
+        if len(calls) == 1:
+            raise ConnectionError("broker down")
+        second.set()
+
+    dispatcher = Dispatcher(publish, window=0.001)
+    dispatcher.submit(1)
+    dispatcher.flush()
+    dispatcher.submit(2)
+    assert second.wait(5)
+    assert calls[-1] == [2]

@@ -1,0 +1,90 @@
+"""Processing: once per message, a reply for every action that validates against the core
+schema, and a crash that keeps happening ends in an error callback, not in silence."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.conf import settings
+
+from beckn import handlers, tasks
+from beckn.models import InboundMessage, InboundState, Order, Outbox
+from beckn.services import processing
+from tests.beckn import bap as msgs
+from tests.beckn.conftest import callback
+
+pytestmark = pytest.mark.django_db
+
+
+def accepted(client, bap, action, message, capture) -> InboundMessage:
+    body = bap.body(action, message)
+    with capture(execute=True):
+        assert bap.post(client, action, body).status_code == 200
+    return InboundMessage.objects.get(message_id=body["context"]["message_id"])
+
+
+def test_every_action_has_a_schema_valid_callback(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    op, charger = network.op_a.code, network.charger_a.code
+    seen = set()
+
+    def step(action, message):
+        inbound = accepted(client, bap, action, message, django_capture_on_commit_callbacks)
+        row = processing.process(inbound.pk)
+        body = callback(row)  # asserts the core schema for on_<action>
+        assert "error" not in body, body["error"]
+        seen.add(body["context"]["action"])
+        return body
+
+    step("search", msgs.search())
+    step("select", msgs.select(op, charger))
+    step("init", msgs.init(op, charger))
+    order_id = step("confirm", msgs.confirm(op, charger))["message"]["order"]["id"]
+    step("status", {"order_id": order_id})
+    step("update", msgs.update_start(order_id))
+    step("update", msgs.update_end(order_id))
+    step("rating", {"ratings": [{"id": order_id, "rating_category": "Order", "value": "4"}]})
+    step("support", {"support": {"ref_id": order_id}})
+    bap.transaction_id = "5c1ab7f4-6a3e-4a57-9d7e-1b2f8e6f9a10"
+    step("init", msgs.init(op, charger))
+    other = step("confirm", msgs.confirm(op, charger))["message"]["order"]["id"]
+    step("cancel", {"order_id": other})
+    assert seen == {f"on_{a}" for a in handlers.ACTIONS}
+
+
+def test_a_message_is_processed_once(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    message = msgs.select(network.op_a.code, network.charger_a.code)
+    inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)
+    assert processing.process(inbound.pk) is not None
+    assert processing.process(inbound.pk) is None
+    assert Outbox.objects.count() == 1 and Order.objects.count() == 1
+    assert InboundMessage.objects.get().state == InboundState.DONE
+
+
+def test_a_crashing_handler_ends_in_an_error_callback(
+    client, network, bap, our_key, no_queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    def boom(req):
+        raise RuntimeError("pricing database on fire")
+
+    monkeypatch.setattr(handlers, "handler_for", lambda action: boom)
+    monkeypatch.setattr(processing, "handler_for", lambda action: boom)
+    inbound = accepted(client, bap, "status", {"order_id": "x"}, django_capture_on_commit_callbacks)
+    for _ in range(processing.MAX_ATTEMPTS):
+        tasks.process_inbound(inbound.pk)
+    inbound.refresh_from_db()
+    assert inbound.state == InboundState.FAILED
+    assert inbound.attempts == 3 and "pricing database on fire" in inbound.error
+    body = json.loads(Outbox.objects.get().payload)
+    assert body["error"]["code"] == "40000"
+    assert body["context"]["action"] == "on_status"
+
+
+def test_the_sweep_is_on_the_beat_schedule():
+    entry = settings.CELERY_BEAT_SCHEDULE["beckn-requeue-stuck"]
+    assert entry["task"] == tasks.requeue_stuck.name == "beckn.requeue_stuck"
+    assert entry["schedule"] <= 60

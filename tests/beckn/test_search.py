@@ -1,0 +1,179 @@
+"""search -> on_search: filters, the catalog's shape, offers in both places, vocabularies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from beckn.models import Subscriber
+from beckn.protocol.tags import find_group, tag_values
+from tests.beckn import bap as msgs
+from tests.factories import ChargerFactory, ConnectorFactory, StationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def providers(body) -> dict:
+    return {p["id"]: p for p in body["message"]["catalog"]["providers"]}
+
+
+def item_ids(body) -> set[str]:
+    return {i["id"] for p in body["message"]["catalog"]["providers"] for i in p["items"]}
+
+
+@pytest.fixture
+def far_and_slow(network):
+    """A Mumbai station (far away) and a slow Type2 charger next to station A."""
+    mumbai = StationFactory(
+        operator=network.op_a, code="mumbai", latitude=Decimal("19.076"),
+        longitude=Decimal("72.8777"),
+    )  # fmt: skip
+    ConnectorFactory(charger=ChargerFactory(station=mumbai, code="mumbai-01"))
+    slow = ChargerFactory(station=network.station_a, code="a-slow-01", power_kw=Decimal("7.4"))
+    ConnectorFactory(charger=slow, connector_type="Type2", power_kw=Decimal("7.4"))
+    return network
+
+
+def test_catalog_shape_as_deg_publishes_it(network, bap, fake, run, our_key):
+    _, body = run(bap, "search", msgs.search())
+    catalog = providers(body)
+    assert set(catalog) == {"cpo-a.example", "cpo-b.example"}  # same GPS in the factories
+    provider = catalog["cpo-a.example"]
+    assert provider["descriptor"]["name"] == "Operator A"
+    assert provider["locations"] == [
+        {
+            "id": "a-station",
+            "descriptor": {"name": "Station of A"},
+            "gps": "28.345345,77.389754",
+            "address": "Connaught Place, New Delhi",
+            "city": {"name": "New Delhi", "code": "std:011"},
+            "state": {"code": "DL"},
+        }
+    ]
+    item = provider["items"][0]
+    assert item["id"] == "a-charger-01"
+    assert item["price"] == {"value": "18.00", "currency": "INR/kWh"}
+    assert item["location_ids"] == ["a-station"] and item["fulfillment_ids"] == ["a-station"]
+    assert item["category_ids"] == ["ev-charger"]
+    assert tag_values(item["tags"], "connector-specifications") == {
+        "connector-id": "1",
+        "power-type": "AC_3_PHASE",
+        "connector-type": "CCS2",
+        "connector-format": "SOCKET",
+        "charging-speed": "FAST",
+        "power-rating": "30kW",
+        "status": "Available",
+    }
+    names = [
+        t["descriptor"]["name"]
+        for t in find_group(item["tags"], "connector-specifications")["list"]
+    ]
+    assert names[:3] == ["connector Id", "Power Type", "Connector Type"]
+    fulfillment = provider["fulfillments"][0]
+    assert fulfillment["type"] == "CHARGING"
+    assert fulfillment["stops"][0]["location"]["gps"] == "28.345345,77.389754"
+    assert fulfillment["stops"][0]["time"]["range"] == {
+        "start": "2030-09-21T04:30:00.000Z",
+        "end": "2030-09-21T05:30:00.000Z",
+    }
+
+
+def test_offers_in_core_and_deg_places(network, bap, fake, run, our_key):
+    _, body = run(bap, "search", msgs.search())
+    provider = providers(body)["cpo-a.example"]
+    core = {o["id"]: o for o in provider["offers"]}
+    weekend = core["weekend-discount-25"]
+    assert weekend["item_ids"] == ["a-charger-01"]
+    assert weekend["location_ids"] == ["a-station"]
+    assert weekend["time"] == {
+        "label": "valid",
+        "range": {"start": "2025-01-01T00:00:00.000Z", "end": "2099-12-31T23:59:59.000Z"},
+    }
+    assert tag_values(weekend["tags"], "offer-details") == {
+        "discount-type": "PERCENTAGE",
+        "discount-value": "25",
+        "valid-from": "2025-01-01T00:00:00.000Z",
+        "valid-until": "2099-12-31T23:59:59.000Z",
+        "min-session-value": "50",
+        "max-discount": "100",
+        "offer-type": "WEEKEND_SPECIAL",
+        "auto-applied": "true",
+        "stackable": "false",
+    }
+    under_item = {o["id"]: o for o in provider["items"][0]["offers"]}
+    assert under_item["weekend-discount-25"]["price"] == {"value": "13.50", "currency": "INR/kWh"}
+    assert under_item["weekend-discount-25"]["descriptor"]["short_desc"].startswith("Get 25%")
+
+
+def test_surge_notices_give_badge_and_know_more(network, bap, fake, run, our_key):
+    _, body = run(bap, "search", msgs.search())
+    item = providers(body)["cpo-a.example"]["items"][0]
+    group = find_group(item["tags"], "surge-notice")
+    assert group["display"] is True
+    assert tag_values(item["tags"], "surge-notice") == {
+        "badge": "Congestion Fee",
+        "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
+        "code": "congestion",
+    }
+
+
+def test_vocabularies_per_subscriber(network, bap, fake, run, our_key):
+    Subscriber.objects.update(vocabularies="deg")
+    _, body = run(bap, "search", msgs.search())
+    tags = providers(body)["cpo-a.example"]["offers"][0]["tags"]
+    assert [t.get("descriptor", {}).get("code") or t.get("code") for t in tags] == ["offer-details"]
+    Subscriber.objects.update(vocabularies="ondc")
+    _, body = run(bap, "search", msgs.search())
+    weekend = next(
+        o for o in providers(body)["cpo-a.example"]["offers"] if o["id"] == "weekend-discount-25"
+    )
+    assert weekend["tags"] == [
+        {"code": "qualifier", "list": [{"code": "min_value", "value": "50.00"}]},
+        {
+            "code": "benefit",
+            "list": [
+                {"code": "value_type", "value": "percent"},
+                {"code": "value", "value": "-25.00"},
+                {"code": "value_cap", "value": "-100.00"},
+            ],
+        },
+        {
+            "code": "meta",
+            "list": [{"code": "additive", "value": "no"}, {"code": "auto", "value": "yes"}],
+        },
+    ]
+
+
+def test_radius_connector_and_power_filters(far_and_slow, bap, fake, run, our_key):
+    _, body = run(bap, "search", msgs.search(connector=None))
+    assert item_ids(body) == {"a-charger-01", "a-slow-01", "b-charger-01"}
+    _, body = run(bap, "search", msgs.search(connector="Type2"))
+    assert item_ids(body) == {"a-slow-01"}
+    message = msgs.search(connector=None)
+    message["intent"]["fulfillment"]["tags"] = [
+        {"list": [{"descriptor": {"code": "power-rating"}, "value": "greater than 20kW"}]}
+    ]
+    _, body = run(bap, "search", message)
+    assert item_ids(body) == {"a-charger-01", "b-charger-01"}
+    _, body = run(bap, "search", msgs.search(gps="19.07,72.87", radius="3", connector=None))
+    assert item_ids(body) == {"mumbai-01"}
+    _, body = run(bap, "search", msgs.search(gps="12.9,77.5", radius="5", connector=None))
+    assert body["message"]["catalog"]["providers"] == []
+
+
+def test_provider_filter(network, bap, fake, run, our_key):
+    message = msgs.search()
+    message["intent"]["provider"] = {"id": "cpo-b.example"}
+    _, body = run(bap, "search", message)
+    assert set(providers(body)) == {"cpo-b.example"}
+
+
+def test_time_range_the_wrong_way_round(network, bap, fake, run, our_key):
+    message = msgs.search()
+    message["intent"]["fulfillment"]["stops"][0]["time"]["range"] = {
+        "start": msgs.SESSION_END,
+        "end": msgs.SESSION_START,
+    }
+    _, body = run(bap, "search", message)
+    assert body["error"]["code"] == "30000"

@@ -1,0 +1,136 @@
+"""The BAP simulator against a running server: eager Celery here, a real worker below."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from celery import current_app
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+from beckn.models import Order, OrderState, Outbox, OutboxState
+from beckn.services import keys
+from offers.services.catalog import forget_catalog
+from pricing.models import SurgeRule, Tariff
+from pricing.services import clear_cache
+from tests.offers.factories import OfferFactory
+
+IST = ZoneInfo("Asia/Kolkata")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def priced_network(network):
+    clear_cache()
+    forget_catalog()
+    Tariff.objects.create(
+        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=Decimal("18"),
+        service_fee=Decimal("10"), tax_rate=Decimal("0.18"), active=True,
+    )  # fmt: skip
+    SurgeRule.objects.create(
+        operator=network.op_a, code="surge20", kind="peak", name="Surge", form="percent",
+        explanation="Surge: 20% on energy all day", amount=Decimal("20"),
+        effective_from=dt.datetime(2025, 1, 1, tzinfo=IST),
+    )  # fmt: skip
+    OfferFactory(
+        operator=network.op_a, code="weekend-discount-25", title="Weekend Special Offer (25% off)",
+        valid_from=dt.datetime(2025, 1, 1, tzinfo=IST),
+    )  # fmt: skip
+    network.charger_b.delete()  # one provider in the circle: the journey is deterministic
+    keys.generate("bpp-key-1")
+    return network
+
+
+@pytest.fixture
+def server(live_server, settings):
+    settings.BECKN_SUBSCRIBER_URI = live_server.url + "/beckn"
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    settings.BECKN_VERIFY_SIGNATURES = True
+    live_server.bpp_id = settings.BECKN_SUBSCRIBER_ID
+    return live_server
+
+
+@pytest.fixture
+def eager():
+    conf = current_app.conf
+    before = conf.task_always_eager
+    conf.task_always_eager = True
+    yield
+    conf.task_always_eager = before
+
+
+def play(server, *extra: str) -> str:
+    out = io.StringIO()
+    call_command(
+        "beckn_bap", "--bpp-url", server.url + "/beckn", "--start", "2030-09-21T10:00:00+05:30",
+        "--wait", "60", *extra, stdout=out,
+    )  # fmt: skip
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simulator_journey_eager(server, priced_network, eager):
+    out = play(server)
+    # ₹100 buys 5 kWh at ₹18 after the ₹10 fee; 20% surge; 25% off the energy; 18% GST
+    assert "Charging session cost (5 kWh @ ₹18.00/kWh)" in out
+    assert "Surge (20%)" in out
+    assert "Weekend Special Offer (25% off)" in out
+    assert "order ord-" in out and "Journey complete" in out
+    assert out.count(f"signed by {server.bpp_id}|bpp-key-1") == 6  # every callback verified
+    order = Order.objects.get()
+    assert order.state == OrderState.COMPLETED and order.delivered_kwh == Decimal("5.200")
+    # settled on 5.2 kWh: 93.60 + 10 + 18.72 surge - 23.40 = 98.92 taxable, GST 17.81
+    assert order.quote_total == Decimal("116.73")
+    receipt_lines = out.split("Receipt", 1)[1]
+    for label, value in [("Original price", "122.32"), ("of which surge", "18.72"),
+                         ("Discount", "23.40"), ("Tax", "17.81"), ("Total", "116.73")]:  # fmt: skip
+        assert any(label in ln and ln.rstrip().endswith(value) for ln in receipt_lines.splitlines())
+    assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.DELIVERED}
+
+
+def _redis_broker() -> bool:
+    return str(django_settings.CELERY_BROKER_URL).startswith("redis://")
+
+
+@pytest.mark.integration
+@pytest.mark.postgres
+@pytest.mark.skipif(not _redis_broker(), reason="needs CELERY_BROKER_URL=redis://...")
+@pytest.mark.django_db(transaction=True)
+def test_simulator_journey_with_a_real_worker(server, priced_network, settings):
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "BECKN_SUBSCRIBER_ID": settings.BECKN_SUBSCRIBER_ID,
+        "BECKN_SUBSCRIBER_URI": settings.BECKN_SUBSCRIBER_URI,
+        "BECKN_ALLOW_PRIVATE_CALLBACKS": "1",
+        "DEBUG": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "cpo_portal", "worker", "--pool", "solo",
+         "-Q", "celery,beckn",
+         "--loglevel", "WARNING", "--hostname", f"beckn-test-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        out = play(server)
+    finally:
+        worker.terminate()
+        logs = worker.communicate(timeout=30)[0].decode(errors="replace")
+    assert "Journey complete" in out, logs
+    order = Order.objects.get()
+    assert order.state == OrderState.COMPLETED and order.quote_total == Decimal("116.73")
+    assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.DELIVERED}

@@ -1,0 +1,91 @@
+"""The fast path against the reference, over random offers, sessions, customers and codes:
+the index never drops an offer that could apply, a compiled offer evaluates exactly like
+evaluate(), and quote_offers() gives what a scan of every offer gives."""
+
+from dataclasses import replace
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from offers.rules.compiled import CompiledOffer
+from offers.rules.context import QuoteContext
+from offers.rules.evaluate import evaluate
+from offers.rules.facts import OfferFacts
+from offers.rules.index import OfferIndex
+from offers.rules.outcome import Eligible, Fit, Reason
+from offers.rules.select import Combination, best_offers, quote_offers
+from offers.rules.types import Applicability, Offer
+from pricing.engine.types import PricedSession
+
+from .strategies import offer_lists, session_facts, sessions
+
+# What the index decides: every reason evaluate() can find before the code's match, the
+# use limits and the benefit. An offer the index drops must be rejected for one of these.
+INDEXED = {
+    Reason.NOT_STARTED,
+    Reason.EXPIRED,
+    Reason.NOT_VALID_HERE,
+    Reason.NOT_VALID_NOW,
+    Reason.BELOW_MIN_VALUE,
+    Reason.BELOW_MIN_KWH,
+    Reason.ABOVE_MAX_KWH,
+    Reason.SEGMENT,
+    Reason.TIER,
+    Reason.MEMBERS_ONLY,
+    Reason.FIRST_SESSION_ONLY,
+    Reason.REFERRAL_ONLY,
+    Reason.NOT_ANNIVERSARY,
+    Reason.CODE_REQUIRED,
+}
+
+PLACE_OR_TIME = {Reason.NOT_STARTED, Reason.EXPIRED, Reason.NOT_VALID_HERE, Reason.NOT_VALID_NOW}
+Case = tuple[list[Offer], PricedSession, OfferFacts]
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    """Half the time the offers are open everywhere and always, so that the customer,
+    the amounts and the codes decide (place and time would otherwise reject most)."""
+    offers = draw(offer_lists())
+    if draw(st.booleans()):
+        offers = [replace(o, operator_code="op1", applicability=Applicability()) for o in offers]
+    return offers, draw(sessions()), draw(session_facts([o.id for o in offers]))
+
+
+# Two tests, not five: drawing the case is most of the time, so each draw checks several
+# properties (the assertion messages say which).
+
+
+@given(cases())
+def test_the_index_never_drops_an_offer_that_could_apply(case: Case) -> None:
+    offers, session, facts = case
+    index = OfferIndex.build(offers)
+    for_quote = {o.id for o in index.for_quote(session, facts)}
+    for_session = {o.id for o in index.for_session(session, facts)}
+    for o in offers:
+        outcome = evaluate(o, session, facts)
+        could_apply = isinstance(outcome, Eligible) or outcome.reason is Reason.HELD_OUT
+        if could_apply:
+            assert o.id in for_quote, ("for_quote lost it", o, outcome)
+        elif o.id not in for_quote:
+            assert outcome.reason in INDEXED, ("for_quote dropped it for", o, outcome)
+        # for_session keeps every offer of the place and day, so a caller can say why
+        if isinstance(outcome, Eligible) or outcome.reason not in PLACE_OR_TIME:
+            assert o.id in for_session, ("for_session lost it", o, outcome)
+
+
+@given(cases(), st.sampled_from(Combination))
+def test_the_fast_path_gives_the_reference_outcomes(case: Case, combination: Combination) -> None:
+    offers, session, facts = case
+    index = OfferIndex.build(offers)
+    ctx = QuoteContext.of(session, facts)
+    for o in offers:  # every check compiled, on any offer
+        assert CompiledOffer(o).evaluate(ctx) == evaluate(o, session, facts), ("compiled", o)
+    for candidate in index.compiled_for(ctx):  # a candidate: only what the index left open
+        outcome = candidate.assess_candidate(ctx)
+        got = outcome.eligible() if isinstance(outcome, Fit) else outcome
+        assert got == evaluate(candidate.offer, session, facts), ("candidate", candidate.offer)
+    fast = quote_offers(index, session, facts, combination)
+    slow = best_offers(offers, session, facts, combination)
+    assert (fast.lines, fast.applied) == (slow.lines, slow.applied)
+    assert set(fast.rejected) <= set(slow.rejected)
