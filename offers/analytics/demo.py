@@ -175,8 +175,7 @@ class Simulation:
                     reverse(order, reason="Cancelled by the customer")
                 return False
             if oq.applied:
-                with ledger_clock(oq.priced.end):
-                    settled = settle(order, delivered)
+                settled = settle(order, delivered, now=oq.priced.end)
                 return bool(settled.applied)
         # no offer, or held out of every offer: the session goes on without one
         final = quote_with_offers(v.charger, v.start, kwh=delivered, customer_key="", now=v.start)

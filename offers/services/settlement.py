@@ -114,11 +114,17 @@ def _price(row: Redemption, kwh: Decimal, end: dt.datetime | None):
     return pricing.price_book_for(charger).price(request, conditions), conditions
 
 
-def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = None) -> OfferQuote:
+def settle(
+    order_ref: str,
+    delivered_kwh: Decimal,
+    *,
+    end: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> OfferQuote:
     """The redeemed offers recomputed on the energy delivered (DEG: -22.50 quoted on 5 kWh
     settles at -23.40 on 5.2 kWh). An offer whose qualifier no longer holds gives nothing
     and its use and budget come back. Budgets and credit move by the difference. Settling
-    again returns the first settlement."""
+    again returns the first settlement. The rows are stamped `now` (default: the clock)."""
     from . import recovery  # it builds on this module
 
     with transaction.atomic():
@@ -141,7 +147,7 @@ def settle(order_ref: str, delivered_kwh: Decimal, *, end: dt.datetime | None = 
             )  # fmt: skip
         held = recovery.holdings(rows)
         priced, conditions = _price(first, delivered_kwh, end)
-        end_at = timezone.now()
+        end_at = now or timezone.now()
         usage = lim.lock_usage(r.offer_id for r in redeemed)
         plans = {
             rules[r.offer_code].benefit.account
