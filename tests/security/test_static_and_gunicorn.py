@@ -65,7 +65,8 @@ def fetch(url: str, **headers: str):
     request = urllib.request.Request(url, headers=headers)
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(request, timeout=10) as response:
+        # Generous: a worker's first request imports the whole project, slow on a busy CI box.
+        with opener.open(request, timeout=60) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
