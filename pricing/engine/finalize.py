@@ -66,7 +66,11 @@ def _clamp_discounts(lines: list[QuoteLine]) -> list[QuoteLine]:
 
 
 def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None:
-    """OCPI min_price / max_price, against the pre-tax total after adjustments."""
+    """OCPI min_price / max_price, against the session's pre-tax total after adjustments.
+
+    Add-ons (valet, a cafe voucher) are sold beside the session, not part of its price:
+    they neither count towards the minimum nor get capped by the maximum."""
+    lines = [ln for ln in lines if ln.kind is not LineKind.ADDON]
     pre_tax = sum((ln.amount for ln in lines), ZERO)
     if tariff.min_price is not None and pre_tax < money(tariff.min_price):
         code, title = "min_price", "Minimum session price"

@@ -93,6 +93,20 @@ def test_maximum_price_caps_before_tax():
     assert quote.total == D("590.00")
 
 
+def test_add_ons_do_not_count_towards_the_minimum_price():
+    addon = line(LineKind.ADDON, "149.00", code="valet")
+    quote = finalize(priced("1", tariff("18", min_price=D("50"))), [addon])
+    assert quote.sum_of(LineKind.ADJUSTMENT) == D("32.00")  # 18 of energy topped up to 50
+    assert quote.total == D("234.82")  # (50 + 149) + 18 %
+
+
+def test_add_ons_are_not_capped_by_the_maximum_price():
+    addon = line(LineKind.ADDON, "149.00", code="valet")
+    quote = finalize(priced("50", tariff("18", max_price=D("500"))), [addon])
+    assert quote.sum_of(LineKind.ADJUSTMENT) == D("-400.00")  # the session alone: 900 -> 500
+    assert quote.total == D("765.82")  # (500 + 149) + 18 %
+
+
 def test_discount_larger_than_its_group_is_clamped_to_zero_base():
     quote = finalize(priced("5"), [line(LineKind.DISCOUNT, "-150.00", code="huge")])
     discount = quote.lines_of(LineKind.DISCOUNT)[0]
