@@ -1,0 +1,219 @@
+"""Confirm and cancel of one order racing each other through the real Beckn processing
+(PostgreSQL only): the messages are accepted by intake as a BAP would send them, then
+`processing.process` (what the Celery worker runs) handles them on threads with their own
+connections, released together at a barrier (tests/races.py). The real pricing and offers
+ledger are used, with use, per-customer and budget limits on the offer so that every
+counter is checked against the ledger after every round.
+
+The BAP names the order in its cancel by the id on_confirm gives it, so that a cancel can
+race the confirm that issues it the id is fixed per round (`new_order_id` patched).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections import Counter
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from beckn.handlers import confirm as confirm_handler
+from beckn.models import InboundMessage, Order, OrderState, Outbox
+from beckn.protocol.tags import tag_values
+from beckn.services import processing
+from offers.customers import customer_key
+from offers.models import CustomerOfferUsage, OfferUsage, Redemption
+from pricing.models import Tariff
+from tests.beckn import bap as msgs
+from tests.beckn.conftest import callback
+from tests.offers.factories import OfferFactory
+from tests.races import race
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+IST = ZoneInfo("Asia/Kolkata")
+ROUNDS = 30
+# A cancel is answered much faster than a confirm, so released together it nearly always
+# comes first; some rounds hold it back a little to land during or after the confirm.
+CANCEL_STAGGER = (0.0, 0.0, 0.02, 0.05, 0.1, 0.2)
+DISCOUNT = Decimal("22.50")
+SARAH = customer_key(phone=msgs.BILLING["phone"])
+
+
+@pytest.fixture
+def shop(network, bap, our_key, run):
+    """Operator A priced as DEG (₹18/kWh, ₹10 fee, 18 % GST) with the weekend offer, limited
+    (uses, per customer, budget) so that every limit's counter is in play."""
+    from offers.services.catalog import forget_catalog
+    from pricing.services import clear_cache
+
+    clear_cache()
+    forget_catalog()
+    Tariff.objects.create(
+        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=Decimal("18"),
+        service_fee=Decimal("10"), tax_rate=Decimal("0.18"), active=True,
+    )  # fmt: skip
+    OfferFactory(
+        operator=network.op_a,
+        code="weekend-discount-25",
+        title="Weekend Special Offer (25% off)",
+        max_uses=1000,
+        max_uses_per_customer=1000,
+        budget=Decimal("100000"),
+        valid_from=dt.datetime(2025, 1, 1, tzinfo=IST),
+        valid_until=dt.datetime(2099, 1, 1, tzinfo=IST),
+    )
+    return Shop(network, bap, run)
+
+
+class Shop:
+    def __init__(self, network, bap, run) -> None:
+        self.op, self.charger = network.op_a.code, network.charger_a.code
+        self.bap, self.run = bap, run
+
+    def initialized(self) -> str:
+        """A new order (its own transaction), initialized: returns its transaction id."""
+        self.bap.transaction_id = str(uuid.uuid4())
+        _, body = self.run(self.bap, "init", msgs.init(self.op, self.charger))
+        assert "error" not in body, body
+        return self.bap.transaction_id
+
+    def confirmed(self) -> Order:
+        self.initialized()
+        _, body = self.run(self.bap, "confirm", self.confirm_msg())
+        assert "error" not in body, body
+        return self.order()
+
+    def confirm_msg(self):
+        return msgs.confirm(self.op, self.charger, total="91.45")
+
+    def accept(self, client, action: str, message) -> int:
+        """The message through intake (signature, schema, stored); not processed yet."""
+        body = self.bap.body(action, message)
+        response = self.bap.post(client, action, body)
+        assert response.status_code == 200, response.content
+        return InboundMessage.objects.get(
+            bap_id=self.bap.subscriber_id, message_id=body["context"]["message_id"]
+        ).pk
+
+    def order(self) -> Order:
+        return Order.objects.get(
+            bap_id=self.bap.subscriber_id, transaction_id=self.bap.transaction_id
+        )
+
+
+def process_together(*inbound_ids: int, stagger: float = 0.0) -> list[dict]:
+    """Each message processed on its own thread and connection, all released at once (the
+    last one `stagger` seconds later); returns each one's reply, checked: exactly one outbox
+    row per message, valid against the core schema."""
+
+    def work(pk: int, wait: float):
+        time.sleep(wait)
+        return processing.process(pk)
+
+    last = len(inbound_ids) - 1
+    results = race(
+        [
+            lambda pk=pk, i=i: work(pk, stagger if i == last else 0)
+            for i, pk in enumerate(inbound_ids)
+        ]
+    )
+    assert all(isinstance(r, Outbox) for r in results), results
+    replies = []
+    for pk in inbound_ids:
+        rows = list(Outbox.objects.filter(inbound_id=pk))
+        assert len(rows) == 1, f"message {pk} got {len(rows)} replies"
+        replies.append(callback(rows[0]))
+    return replies
+
+
+def ledger(order: Order) -> Counter:
+    return Counter(
+        Redemption.objects.filter(order_ref=order.reference).values_list("kind", flat=True)
+    )
+
+
+def assert_counters(live: int) -> None:
+    """Uses, the customer's uses and the budget spent are those of the live orders only."""
+    usage = OfferUsage.objects.get(offer__code="weekend-discount-25")
+    assert (usage.uses, usage.budget_spent) == (live, live * DISCOUNT)
+    customer = CustomerOfferUsage.objects.get(offer=usage.offer, customer_key=SARAH)
+    assert customer.uses == live
+
+
+def assert_reversed_once(order: Order) -> None:
+    assert order.state == OrderState.CANCELLED
+    assert ledger(order) == Counter({"validated": 1, "redeemed": 1, "reversed": 1})
+    back = Redemption.objects.get(order_ref=order.reference, kind="reversed")
+    assert back.discount == DISCOUNT and back.use_returned
+
+
+def test_confirm_and_cancel_of_one_order_race(shop, client, monkeypatch):
+    order_id = {"next": ""}
+    monkeypatch.setattr(confirm_handler, "new_order_id", lambda: order_id["next"])
+    outcomes, live = Counter(), 0
+    for n in range(ROUNDS):
+        shop.initialized()
+        order_id["next"] = f"ord-race-{n}"
+        confirm = shop.accept(client, "confirm", shop.confirm_msg())
+        cancel = shop.accept(client, "cancel", {"order_id": f"ord-race-{n}"})
+        stagger = CANCEL_STAGGER[n % len(CANCEL_STAGGER)]
+        confirmed, cancelled = process_together(confirm, cancel, stagger=stagger)
+        # confirm never loses: a cancel cannot undo an order that has no id yet
+        assert "error" not in confirmed, confirmed
+        assert confirmed["message"]["order"]["id"] == f"ord-race-{n}"
+        order = shop.order()
+        if order.state == OrderState.CANCELLED:  # confirmed, then cancelled
+            assert "error" not in cancelled, cancelled
+            body = cancelled["message"]["order"]
+            assert body["status"] == "CANCELLED"
+            assert tag_values(body["offers"][0]["tags"], "offer-reversal") == {
+                "reversed": "true",
+                "amount-reversed": "22.50",
+            }
+            assert_reversed_once(order)
+            outcomes["confirm, then cancel"] += 1
+        else:  # the cancel came first: refused, the order confirmed and its offer given
+            assert order.state == OrderState.CONFIRMED
+            assert cancelled["error"]["code"] == "30010", cancelled
+            assert "message" not in cancelled
+            assert ledger(order) == Counter({"validated": 1, "redeemed": 1})
+            outcomes["cancel refused, then confirm"] += 1
+            live += 1
+        assert_counters(live)
+    assert sum(outcomes.values()) == ROUNDS
+    print(f"\n{ROUNDS} confirm/cancel races: {dict(outcomes)}")
+
+
+def test_two_confirms_of_one_order_redeem_once(shop, client):
+    for n in range(ROUNDS // 3):
+        shop.initialized()
+        first, second = (shop.accept(client, "confirm", shop.confirm_msg()) for _ in range(2))
+        replies = process_together(first, second)
+        order = shop.order()
+        assert order.state == OrderState.CONFIRMED
+        for reply in replies:
+            assert "error" not in reply, reply
+            assert reply["message"]["order"]["id"] == order.order_id
+            redemption = tag_values(
+                reply["message"]["order"]["offers"][0]["tags"], "offer-redemption"
+            )
+            assert redemption["discount-applied"] == "22.50"
+        assert ledger(order) == Counter({"validated": 1, "redeemed": 1})
+        assert_counters(n + 1)
+
+
+def test_two_cancels_of_one_order_reverse_once(shop, client):
+    for _ in range(ROUNDS // 3):
+        order = shop.confirmed()
+        first, second = (
+            shop.accept(client, "cancel", {"order_id": order.order_id}) for _ in range(2)
+        )
+        replies = process_together(first, second)
+        for reply in replies:
+            assert "error" not in reply, reply
+            assert reply["message"]["order"]["status"] == "CANCELLED"
+        assert_reversed_once(shop.order())
+        assert_counters(0)
