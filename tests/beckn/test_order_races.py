@@ -70,6 +70,7 @@ def shop(network, bap, our_key, run):
 
 class Shop:
     def __init__(self, network, bap, run) -> None:
+        self.network = network
         self.op, self.charger = network.op_a.code, network.charger_a.code
         self.bap, self.run = bap, run
 
@@ -217,3 +218,54 @@ def test_two_cancels_of_one_order_reverse_once(shop, client):
             assert reply["message"]["order"]["status"] == "CANCELLED"
         assert_reversed_once(shop.order())
         assert_counters(0)
+
+
+ADD_ONS = ("valet-charging", "reserved-bay")
+STOCK = 100
+
+
+def with_add_ons(body, n: int):
+    """Both add-ons, asked for in one order by even orders and the other by odd ones."""
+    ids = ADD_ONS if n % 2 == 0 else ADD_ONS[::-1]
+    body["order"]["items"][0]["add_ons"] = [{"id": i} for i in ids]
+    return body
+
+
+def test_confirms_and_cancels_of_different_orders_share_locks_without_deadlock(shop, client):
+    """Orders holding the same offer and the same limited-stock add-ons (asked for in either
+    order): confirms of some and cancels of others at once all go through, with no deadlock
+    between the offer's usage row and the add-ons' stock rows, and stock, bookings, uses and
+    budget end as the ledger says."""
+    from offers.models import AddOn, AddOnAvailability, AddOnBooking
+
+    for code in ADD_ONS:
+        add_on = AddOn.objects.create(
+            operator=shop.network.op_a, code=code, name=code, price=Decimal("149"),
+            tax_rate=Decimal("0.18"),
+        )  # fmt: skip
+        AddOnAvailability.objects.create(add_on=add_on, station=shop.network.station_a, stock=STOCK)
+    half = 10
+    to_cancel = []
+    for n in range(half):
+        shop.bap.transaction_id = str(uuid.uuid4())
+        shop.run(shop.bap, "init", with_add_ons(msgs.init(shop.op, shop.charger), n))
+        _, body = shop.run(
+            shop.bap, "confirm", with_add_ons(msgs.confirm(shop.op, shop.charger), n)
+        )
+        assert "error" not in body, body
+        order_id = body["message"]["order"]["id"]
+        to_cancel.append(shop.accept(client, "cancel", {"order_id": order_id}))
+    to_confirm = []
+    for n in range(half):
+        shop.bap.transaction_id = str(uuid.uuid4())
+        shop.run(shop.bap, "init", with_add_ons(msgs.init(shop.op, shop.charger), n + 1))
+        confirm = with_add_ons(msgs.confirm(shop.op, shop.charger), n + 1)
+        to_confirm.append(shop.accept(client, "confirm", confirm))
+    mixed = [pk for pair in zip(to_confirm, to_cancel, strict=True) for pk in pair]
+    replies = process_together(*mixed)
+    assert [r["error"] for r in replies if "error" in r] == []
+    assert_counters(half)  # the confirmed half live, the cancelled half given back
+    stock = AddOnAvailability.objects.values_list("stock", flat=True)
+    assert list(stock) == [STOCK - half] * len(ADD_ONS)
+    booked = AddOnBooking.objects.values_list("state", flat=True)
+    assert Counter(booked) == {"booked": half * len(ADD_ONS), "released": half * len(ADD_ONS)}
