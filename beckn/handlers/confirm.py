@@ -63,9 +63,9 @@ def handle(req: Request) -> Reply:
             "$.message.order.quote.price.value",
             order=order,
         )
-    try:
-        priced = commerce.redeem(order.reference, priced)
+    try:  # add-on stock before the offers' counters: the lock order cancel takes them in
         commerce_addons.book(order.reference, priced, ask.charger.station)
+        priced = commerce.redeem(order.reference, priced)
     except CommerceError as exc:
         path = ordering.ADD_ON_PATH if exc.code == "30007" else "$.message.order.offers"
         raise Failure(errors.by_code(exc.code), exc.message, path, order=order) from exc

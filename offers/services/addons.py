@@ -2,7 +2,10 @@
 AddOnUnavailable, Beckn 30007), stock taken at confirm and given back on release, and the
 order's booked add-ons as lines again for settlement and replays.
 
-Stock moves only by conditional UPDATEs (stock > 0), inside the caller's transaction.
+Stock moves only by conditional UPDATEs (stock > 0), inside the caller's transaction. The
+stock rows an order touches are locked first, by id, and before any of the ledger's locks
+(limits.py): book runs before redeem at confirm, release before the reversal at cancel, so
+two orders sharing add-ons and offers never wait on each other in a cycle.
 """
 
 from __future__ import annotations
@@ -104,6 +107,18 @@ def _take(add_on: AddOn, station: Station) -> bool:
     return rows.filter(stock__gt=0).update(stock=F("stock") - 1) == 1
 
 
+def _lock_stock(pairs: Iterable[tuple[int, int]]) -> None:
+    """Lock the limited-stock rows of these (add_on_id, station_id) pairs, by id."""
+    pairs = set(pairs)
+    if not pairs:
+        return
+    match = Q()
+    for add_on_id, station_id in pairs:
+        match |= Q(add_on_id=add_on_id, station_id=station_id)
+    rows = AddOnAvailability.objects.select_for_update().filter(match, stock__isnull=False)
+    list(rows.order_by("pk").values_list("pk", flat=True))
+
+
 @transaction.atomic
 def book(order_ref: str, station: Station, lines: Sequence[QuoteLine]) -> list[AddOnBooking]:
     """Book the quoted add-ons for a confirmed order, taking stock; AddOnUnavailable if
@@ -117,6 +132,7 @@ def book(order_ref: str, station: Station, lines: Sequence[QuoteLine]) -> list[A
             operator_id=station.operator_id, code__in=[ln.code for ln in lines]
         )
     }
+    _lock_stock((a.pk, station.pk) for a in by_code.values())
     out = []
     for ln in lines:
         add_on = by_code.get(ln.code)
@@ -168,7 +184,9 @@ def release(
         rows = rows.filter(code__in=list(codes))
     changed = []
     now = timezone.now()
-    for booking in rows.order_by("pk"):
+    rows = list(rows.order_by("pk"))
+    _lock_stock((b.add_on_id, b.station_id) for b in rows if b.stock_taken)
+    for booking in rows:
         if booking.stock_taken:
             _give_back(booking)
         booking.state, booking.stock_taken = state, False

@@ -3,7 +3,9 @@ updates by F() expressions. Nothing is read into Python, changed and saved back.
 
 Lock order, the same for redeem, settle and reverse (so two transactions never wait on
 each other in a cycle): the order's advisory lock, offer usage rows by offer id, the
-customer's usage rows by offer id, single-use codes by id, credit accounts by id.
+customer's usage rows by offer id, single-use codes by id, credit accounts by id. Add-on
+stock rows, when an order has any, are locked before all of these (addons.py): a confirm
+books its add-ons before it redeems, a cancel releases them before it reverses.
 """
 
 from __future__ import annotations
