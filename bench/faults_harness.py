@@ -1,8 +1,8 @@
 """Fault injection for Beckn callback delivery, shared by tests/beckn/test_faults.py and
 bench/faults.py: a BAP receiver that can go down and come back on the same port or hold a
 request open, Celery worker and beat processes that can be killed, a private Redis without
-persistence that can be crashed and restarted empty, a signed-message feeder going through
-the product's intake, and the tally of what arrived.
+persistence that can be crashed and restarted empty (bench/faults_procs.py), a
+signed-message feeder going through the product's intake, and the tally of what arrived.
 
 Needs Django set up against PostgreSQL (the worker processes share the database) and
 `redis-server` on the PATH. Every process here is started by this module and ended by its
@@ -11,43 +11,23 @@ own process id (each runs in its own session, so a prefork worker dies with its 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.faults_procs import ROOT, Process, RedisServer, free_port, wait_until
+
 UTC = dt.UTC
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"gave up after {timeout:g} s waiting for {what}")
-        time.sleep(every)
 
 
 def database_url() -> str:
@@ -57,117 +37,6 @@ def database_url() -> str:
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-# -- processes ---------------------------------------------------------------------------
-
-
-@dataclass
-class Process:
-    """A child in its own session, its output in a log file."""
-
-    name: str
-    argv: list[str]
-    env: dict[str, str]
-    log: Path
-    ready: str = ""  # what it prints once it works
-    popen: subprocess.Popen | None = None
-    killed: bool = False
-
-    def start(self) -> Process:
-        with self.log.open("ab") as out:
-            self.popen = subprocess.Popen(
-                self.argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        return self
-
-    @property
-    def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def wait_ready(self, timeout: float = 90.0) -> Process:
-        if self.ready:
-            self.wait_for(self.ready, timeout)
-        return self
-
-    def wait_for(self, text: str, timeout: float = 60.0) -> None:
-        def seen() -> bool:
-            if text in self.output():
-                return True
-            if not self.alive:
-                raise RuntimeError(f"{self.name} exited:\n{self.tail()}")
-            return False
-
-        wait_until(seen, timeout, f"{text!r} from {self.name}")
-
-    def kill(self) -> None:
-        """SIGKILL to the process and its children: no cleanup, no ack, no goodbye."""
-        self.killed = True
-        self._signal(signal.SIGKILL)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM (a warm shutdown for Celery), SIGKILL if it takes too long."""
-        if not self._signal(signal.SIGTERM, wait=timeout):
-            self.kill()
-
-    def _signal(self, sig: int, wait: float = 30.0) -> bool:
-        if self.popen is None or self.popen.returncode is not None:
-            return True
-        with contextlib.suppress(ProcessLookupError):  # the session we started: child + pool
-            os.killpg(self.popen.pid, sig)
-        try:
-            self.popen.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            return False
-        if sig == signal.SIGKILL:  # orphaned pool children of a killed prefork parent
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGKILL)
-        return True
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.output().splitlines()[-lines:])
-
-
-class RedisServer:
-    """A throwaway redis-server: no RDB, no AOF, so a restart comes back empty."""
-
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not on the PATH")
-        self.port = port or free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        argv = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", str(workdir), "--loglevel", "warning"]  # fmt: skip
-        self.process = Process("redis", argv, dict(os.environ), workdir / "redis.log")
-
-    def start(self) -> RedisServer:
-        self.process.start()
-        wait_until(lambda: self.ping(), 20, "redis-server to answer")
-        return self
-
-    def ping(self) -> bool:
-        import redis
-
-        try:
-            return bool(redis.Redis.from_url(self.url, socket_timeout=1).ping())
-        except redis.RedisError:
-            return False
-
-    def keys(self) -> int:
-        import redis
-
-        return redis.Redis.from_url(self.url, socket_timeout=2).dbsize()
-
-    def crash(self) -> None:
-        self.process.kill()
-
-    def stop(self) -> None:
-        self.process.kill()
 
 
 # -- the BAP's receiving end ---------------------------------------------------------------
