@@ -30,6 +30,7 @@ EXPECTED = {
     "callbacks.py": "callback deliveries per second with two workers",
     "on_search.py": "on_search queries and time, 2,000 chargers and 200 offers",
     "dashboard.py": "the analytics dashboard at 5 million ledger rows",
+    "faults.py": "callbacks lost or duplicated: BAP down a minute, worker killed, broker restart",
 }
 TAIL = 60  # lines of output kept per script in the summary
 

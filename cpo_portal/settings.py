@@ -335,11 +335,22 @@ BECKN_ALLOW_PRIVATE_CALLBACKS = env_bool("BECKN_ALLOW_PRIVATE_CALLBACKS", False)
 BECKN_REGISTRY_URL = os.environ.get("BECKN_REGISTRY_URL", "")
 # Bench only: mounts a bare DRF view returning the same ACK at /beckn/_bench/ack.
 BECKN_BENCH_VIEWS = env_bool("BECKN_BENCH_VIEWS", False)
-# Other Beckn knobs (limits, timeouts, retry backoff) have defaults in beckn/conf.py.
+# Other Beckn knobs (limits, timeouts, retry backoff) have defaults in beckn/conf.py. The
+# callback timings may also come from the environment (seconds); unset keeps the default.
+for _name in (
+    "BECKN_CALLBACK_LEASE",
+    "BECKN_CALLBACK_BACKOFF_BASE",
+    "BECKN_CALLBACK_BACKOFF_CAP",
+    "BECKN_CALLBACK_CONNECT_TIMEOUT",
+    "BECKN_CALLBACK_READ_TIMEOUT",
+):
+    if os.environ.get(_name):
+        globals()[_name] = float(os.environ[_name])
 
 # Beat: re-queue callbacks whose worker died or whose task was lost (beckn.tasks).
+BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 60)  # seconds
 CELERY_BEAT_SCHEDULE = {
-    "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": 60.0},
+    "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": BECKN_REQUEUE_EVERY},
 }
 
 # Customers are keyed by a salted hash of their normalised phone or email.

@@ -3,7 +3,8 @@
 A row is claimed by a conditional UPDATE (pending and due -> sending, with a lease), so
 two workers given the same row never both send it; a worker that dies mid-send leaves a
 lease that runs out, and the beat task puts the row back to pending. Retries back off
-exponentially with jitter and stop when the request's ttl has run out.
+exponentially with jitter until the request's ttl runs out; a retry that would come after
+it is brought forward to just before it, so a BAP that comes back in time gets its callback.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from beckn.services import keys, safehttp
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+FINAL_TRY = timedelta(seconds=3)  # the last retry goes this long before the ttl runs out
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,8 @@ def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
         return _finish(row, now, OutboxState.EXPIRED, "the request's ttl ran out before sending")
     started = time.monotonic()
     status, error, excerpt, state = _attempt(row)
-    duration = int((time.monotonic() - started) * 1000)
+    elapsed = time.monotonic() - started
+    duration = int(elapsed * 1000)
     DeliveryAttempt.objects.create(
         outbox=row,
         number=row.attempts,
@@ -71,9 +74,10 @@ def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
         error=error,
         response_excerpt=excerpt,
     )
+    after = now + timedelta(seconds=elapsed)
     if state != OutboxState.PENDING:
-        return _finish(row, timezone.now(), state, error)
-    return _reschedule(row, timezone.now(), error)
+        return _finish(row, after, state, error)
+    return _reschedule(row, after, error)
 
 
 def _attempt(row: Outbox) -> tuple[int | None, str, str, str]:
@@ -135,8 +139,13 @@ def _finish(row: Outbox, now: datetime, state: str, error: str) -> Result:
 
 def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
     due = now + timedelta(seconds=backoff(row.attempts))
-    if due >= row.expires_at:
-        return _finish(row, now, OutboxState.EXPIRED, f"gave up at the ttl; last error: {error}")
+    final_try = row.expires_at - FINAL_TRY
+    if due > final_try:
+        if now >= final_try:  # that was the final try
+            return _finish(
+                row, now, OutboxState.EXPIRED, f"gave up at the ttl; last error: {error}"
+            )
+        due = final_try  # not after the ttl: one more try just before it
     Outbox.objects.filter(pk=row.pk).update(
         state=OutboxState.PENDING, leased_until=None, last_error=error, next_attempt_at=due
     )

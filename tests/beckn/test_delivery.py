@@ -112,12 +112,31 @@ def test_rejections_are_final(local, bap, answer, error):
 def test_gives_up_when_the_ttl_runs_out(local, bap, settings):
     settings.BECKN_CALLBACK_BACKOFF_BASE = 60.0  # the first retry would be 30-60 s away
     settings.BECKN_CALLBACK_BACKOFF_CAP = 120.0
-    local.script = [(503, {})]
+    local.script = [(503, {}), (503, {})]
     row = make_row(bap, ttl_seconds=20)
-    result = delivery.deliver(row.pk)
+    first = delivery.deliver(row.pk)
+    final_try = row.expires_at - delivery.FINAL_TRY
+    assert (first.state, first.next_attempt_at) == (OutboxState.PENDING, final_try)
+    result = delivery.deliver(row.pk, now=final_try)
     assert result.state == OutboxState.EXPIRED
     row.refresh_from_db()
     assert "gave up at the ttl" in row.last_error and "HTTP 503" in row.last_error
+    assert row.attempts == 2
+
+
+def test_a_retry_past_the_ttl_becomes_a_final_try_before_it(local, bap, settings):
+    """Regression (bench/faults.py): a BAP down for 40 s, back 12 s before the ttl, lost 31
+    of 40 callbacks: a retry that would fall after the ttl gave up at once, up to the
+    backoff cap (30 s) early. Now it is brought forward to just before the ttl."""
+    settings.BECKN_CALLBACK_BACKOFF_BASE = 60.0
+    settings.BECKN_CALLBACK_BACKOFF_CAP = 120.0
+    local.script = [(503, {})]  # down once, then back
+    row = make_row(bap, ttl_seconds=20)
+    first = delivery.deliver(row.pk)
+    assert first.state == OutboxState.PENDING
+    assert first.next_attempt_at == row.expires_at - delivery.FINAL_TRY < row.expires_at
+    assert delivery.deliver(row.pk, now=first.next_attempt_at).state == OutboxState.DELIVERED
+    assert len(local.received) == 2
 
 
 def test_an_expired_row_is_not_sent(local, bap):

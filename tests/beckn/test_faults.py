@@ -1,0 +1,122 @@
+"""Callback delivery loses nothing when things break (issue 7, "Faults"), against real
+Celery worker and beat processes, a private Redis and a local BAP receiver
+(bench/faults_harness.py, bench/faults_scenarios.py; bench/faults.py runs them at scale).
+
+For each fault: every outbox message id reaches the BAP, within its ttl; a message id
+that arrives twice arrives as the same bytes; every arrival carries a valid BECKN-006
+signature by our key. The BAP outage lasts FAULTS_BAP_DOWN_SECONDS (default 60).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+from django.conf import settings as django_settings
+
+from beckn.services import keys
+from bench import faults_scenarios as scenarios
+from bench.faults_harness import Arrival, count_arrivals
+
+DOWN_SECONDS = float(os.environ.get("FAULTS_BAP_DOWN_SECONDS") or 60)
+
+
+def _why_not() -> str:
+    if not str(django_settings.CELERY_BROKER_URL).startswith("redis://"):
+        return "needs CELERY_BROKER_URL=redis://... (real workers and a private redis-server)"
+    if shutil.which("redis-server") is None:
+        return "needs redis-server on the PATH (a private Redis is crashed and restarted)"
+    return ""
+
+
+def real(test):
+    """A real worker, beat and a private Redis, against the test database."""
+    for mark in (
+        pytest.mark.integration,
+        pytest.mark.postgres,
+        pytest.mark.skipif(bool(_why_not()), reason=_why_not() or "-"),
+        pytest.mark.django_db(transaction=True),
+    ):
+        test = mark(test)
+    return test
+
+
+@pytest.fixture
+def bpp_id(settings):
+    settings.BECKN_VERIFY_SIGNATURES = True
+    settings.BECKN_REGISTRY_URL = ""
+    keys.generate("bpp-key-faults")
+    return settings.BECKN_SUBSCRIBER_ID
+
+
+def assert_nothing_lost(outcome: scenarios.Outcome, count: int) -> None:
+    print(outcome.report())
+    t = outcome.tally
+    assert t.sent == count, outcome.report()  # every request got its outbox row
+    assert t.lost == [], outcome.report()
+    assert t.received == count
+    assert t.mixed_duplicates == [], outcome.report()  # repeats are the same bytes
+    assert t.bad_signatures == [], outcome.report()  # every arrival signed by our key
+    assert t.late == [], outcome.report()  # within the request's ttl
+    assert t.strangers == 0
+
+
+@real
+def test_a_bap_down_for_a_minute_gets_every_callback_when_it_is_back(bpp_id):
+    # the ttl ends 20 s after the BAP is back, sooner than the longest backoff (30 s): a
+    # retry that would come after the ttl must become a final try before it
+    outcome = scenarios.bap_down(bpp_id, count=12, down_seconds=DOWN_SECONDS, ttl_after=20)
+    assert_nothing_lost(outcome, 12)
+    assert outcome.facts["failed attempts while down"] >= 12  # the outage was real
+
+
+@real
+def test_a_worker_killed_mid_post_still_delivers_through_the_lease(bpp_id):
+    outcome = scenarios.worker_killed(bpp_id, count=10, lease=10)
+    assert_nothing_lost(outcome, 10)
+    # the kill landed mid-POST: the held callback was claimed, arrived, and was sent again
+    assert outcome.facts["rows sending when killed"] == 1
+    assert outcome.facts["held rows sent again"] == 1
+    assert outcome.tally.exact_duplicates >= 1
+
+
+@real
+def test_a_broker_restarted_empty_loses_no_callback(bpp_id):
+    outcome = scenarios.broker_restart(bpp_id, count=16, delay=0.3)
+    assert_nothing_lost(outcome, 16)
+    assert outcome.facts["callbacks pending at the crash"] > 0  # their tasks died with Redis
+    assert outcome.facts["Celery messages lost with Redis"] > 0
+
+
+# -- the tally itself: it must see what the scenarios assert on ------------------------------
+
+T0 = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+OURS = "bpp|k1"
+
+
+def arrival(message_id: str, raw: bytes = b"{}", signer: str | None = OURS, seconds: int = 0):
+    return Arrival(message_id, raw, signer, "", T0 + dt.timedelta(seconds=seconds))
+
+
+def test_the_tally_counts_exact_repeats_and_flags_everything_else():
+    expires = {m: T0 + dt.timedelta(seconds=30) for m in ("a", "b", "c", "d", "e")}
+    arrivals = [
+        arrival("a", b"1"), arrival("a", b"1"), arrival("a", b"1"),  # two exact repeats
+        arrival("b", b"2"), arrival("b", b"2 "),  # same id, other bytes
+        arrival("c", signer=None),  # not verified
+        arrival("d", seconds=31),  # after its ttl
+        arrival("zz"),  # never sent
+    ]  # fmt: skip
+    t = count_arrivals(expires, arrivals, OURS)
+    assert (t.sent, t.received, t.lost) == (5, 4, ["e"])
+    assert t.exact_duplicates == 2 and t.mixed_duplicates == ["b"]
+    assert t.bad_signatures == ["c"] and t.late == ["d"] and t.strangers == 1
+    assert t.last_arrival == T0 + dt.timedelta(seconds=31) and not t.clean()
+
+
+def test_a_clean_tally():
+    expires = {"a": T0 + dt.timedelta(seconds=30)}
+    t = count_arrivals(expires, [arrival("a"), arrival("a", seconds=2)], OURS)
+    assert t.clean() and t.exact_duplicates == 1 and t.lost == []
