@@ -127,8 +127,22 @@ def _nack(body: bytes) -> str | None:
     return json.dumps(error)[:300] if error else "no error given"
 
 
+def _ours(row: Outbox):
+    """The row while this worker still holds its lease. A worker that outlived its lease
+    (the sweep released the row, perhaps another worker re-claimed it) must not overwrite
+    what happened since; only a delivery is still worth recording then."""
+    return Outbox.objects.filter(
+        pk=row.pk, state=OutboxState.SENDING, leased_until=row.leased_until
+    )
+
+
 def _finish(row: Outbox, now: datetime, state: str, error: str) -> Result:
-    Outbox.objects.filter(pk=row.pk).update(
+    rows = _ours(row)
+    if state == OutboxState.DELIVERED:  # lease lost or not: it did arrive, spare a re-send
+        rows = Outbox.objects.filter(
+            pk=row.pk, state__in=[OutboxState.SENDING, OutboxState.PENDING]
+        )
+    rows.update(
         state=state,
         leased_until=None,
         last_error=error,
@@ -146,7 +160,7 @@ def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
                 row, now, OutboxState.EXPIRED, f"gave up at the ttl; last error: {error}"
             )
         due = final_try  # not after the ttl: one more try just before it
-    Outbox.objects.filter(pk=row.pk).update(
+    _ours(row).update(
         state=OutboxState.PENDING, leased_until=None, last_error=error, next_attempt_at=due
     )
     return Result(OutboxState.PENDING, due)

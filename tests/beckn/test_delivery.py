@@ -264,3 +264,22 @@ def test_callback_bytes_are_the_stored_payload(local, bap):
     assert got.raw == row.payload.encode()
     assert json.loads(got.raw)["context"]["timestamp"].endswith("Z")
     assert uuid.UUID(got.body["context"]["message_id"])
+
+
+def test_a_worker_that_outlived_its_lease_does_not_overwrite_the_row(local, bap):
+    """Worker 1 hangs past its lease; the sweep releases the row and worker 2 re-claims it.
+    Worker 1's failure must not put worker 2's row back to pending (a third send)."""
+    row = make_row(bap)
+    now = timezone.now()
+    first = delivery.claim(row.pk, now)
+    later = now + dt.timedelta(seconds=120)
+    assert delivery.release_stuck(later) == [row.pk]
+    second = delivery.claim(row.pk, later)
+    assert second is not None and second.leased_until != first.leased_until
+    delivery._reschedule(first, later, "worker 1: read timeout")
+    delivery._finish(first, later, OutboxState.REJECTED, "worker 1: HTTP 400")
+    row.refresh_from_db()
+    assert (row.state, row.leased_until) == (OutboxState.SENDING, second.leased_until)
+    delivery._finish(first, later, OutboxState.DELIVERED, "")  # but an arrival counts
+    row.refresh_from_db()
+    assert row.state == OutboxState.DELIVERED
