@@ -72,16 +72,17 @@ class Searcher:
     """Signed searches through intake, processed as the worker processes them."""
 
     def __init__(self) -> None:
-        from beckn.models import Subscriber
+        from beckn.models import SigningKey, Subscriber
         from beckn.protocol.signing import generate_keypair
         from beckn.services import keys, outbox
 
-        keys.generate("bench-bpp-1")
+        if not SigningKey.objects.filter(is_active=True).exists():
+            keys.generate()
         self.private, public = generate_keypair()
-        Subscriber.objects.create(
-            subscriber_id=BAP_ID, key_id="bench-1", type="BAP",
-            url="https://bench-search-bap.example/beckn", signing_public_key=public,
-            rate_limit=0,
+        Subscriber.objects.update_or_create(
+            subscriber_id=BAP_ID, key_id="bench-1",
+            defaults={"type": "BAP", "url": "https://bench-search-bap.example/beckn",
+                      "signing_public_key": public, "rate_limit": 0},
         )  # fmt: skip
         outbox._queue = lambda pk: None  # no broker: delivery is not what is measured here
 
