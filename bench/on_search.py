@@ -52,7 +52,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--sizes", nargs="+", default=["200x20", "2000x20", "200x200", "2000x200"],
         metavar="CHARGERSxOFFERS", help="networks to search, one city each",
     )  # fmt: skip
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per size and cache state")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per size and cache state")
     parser.add_argument("--database", default="cpo_bench_search", help="dropped and created")
     parser.add_argument(
         "--uncapped", action="store_true",
