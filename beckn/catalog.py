@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from beckn import addons_json, network_json, offers_json
@@ -32,11 +33,13 @@ def build(chargers: list[Charger], query: SearchQuery, vocabularies: str, now: d
     return {"catalog": {"descriptor": {"name": "EV charging"}, "providers": providers}}
 
 
-def _notices(station: Station, start: dt.datetime, end: dt.datetime | None) -> list[SurgeNotice]:
+def _notices(
+    stations: dict[int, Station], start: dt.datetime, end: dt.datetime | None
+) -> dict[int, list[SurgeNotice]]:
     try:
-        return commerce.surge_notices(station, start, end)
+        return commerce.surge_notices_at(stations.values(), start, end)
     except CommerceError:
-        return []
+        return {}
 
 
 def provider(
@@ -46,20 +49,21 @@ def provider(
     vocabularies: str,
     now: dt.datetime,
 ) -> dict[str, Any]:
+    """One operator's part of the catalog: a fixed number of queries however many
+    chargers, stations and offers it holds (every lookup below is done for all at once)."""
     start = query.start or now
     stations: dict[int, Station] = {}
     for charger in chargers:
         stations.setdefault(charger.station_id, charger.station)
-    notices = {pk: _notices(station, start, query.end) for pk, station in stations.items()}
-    offered = {
-        pk: commerce.published_offers(operator, station=station, at=start)
-        for pk, station in stations.items()
-    }
+    notices = _notices(stations, start, query.end)
+    offered = commerce.published_offers_at(operator, stations.values(), at=start)
+    rates = commerce.list_rates(chargers)
     extras = commerce_addons.add_ons_at(operator, stations.values())
     items = []
     for charger in chargers:
-        here = offered[charger.station_id]
-        entry = _item(charger, notices[charger.station_id], here, vocabularies)
+        here = offered.get(charger.station_id) or []
+        rate = rates.get(charger.pk)
+        entry = _item(charger, notices.get(charger.station_id) or [], here, rate, vocabularies)
         on_sale = extras.get(charger.station_id) or []
         if on_sale:
             entry["add_ons"] = addons_json.add_ons(on_sale, operator.currency)
@@ -87,12 +91,10 @@ def _item(
     charger: Charger,
     notices: list[SurgeNotice],
     offers: list[PublishedOffer],
+    listed: tuple[Decimal, str] | None,
     vocabularies: str,
 ) -> dict[str, Any]:
-    try:
-        rate, currency = commerce.list_rate(charger)
-    except CommerceError:
-        rate, currency = None, charger.operator.currency
+    rate, currency = listed if listed is not None else (None, charger.operator.currency)
     entry = network_json.item(
         charger,
         rate=rate,

@@ -38,13 +38,16 @@ __all__ = [
     "SurgeNotice",
     "customer_key",
     "list_rate",
+    "list_rates",
     "published_offers",
+    "published_offers_at",
     "quote",
     "record",
     "redeem",
     "reverse",
     "settle",
     "surge_notices",
+    "surge_notices_at",
 ]
 
 
@@ -57,6 +60,17 @@ def list_rate(charger: Charger) -> tuple[Decimal, str]:
     except pricing.NoTariffError as exc:
         raise CommerceError("40000", str(exc)) from exc
     return book.tariff.energy_rate_per_kwh, book.tariff.currency
+
+
+def list_rates(chargers: Iterable[Charger]) -> dict[int, tuple[Decimal, str] | None]:
+    """list_rate for many chargers at once, by charger pk (None: no active tariff)."""
+    from pricing import services as pricing
+
+    books = pricing.price_books_for(chargers)
+    return {
+        pk: None if book is None else (book.tariff.energy_rate_per_kwh, book.tariff.currency)
+        for pk, book in books.items()
+    }
 
 
 def customer_key(phone: str | None = None, email: str | None = None) -> str:
@@ -117,6 +131,29 @@ def published_offers(
 
     offers = published(operator, station=station, charger=charger, at=at)
     return [publish(rule) for rule in offers]
+
+
+def published_offers_at(
+    operator: Operator, stations: Iterable[Station], at: dt.datetime | None = None
+) -> dict[int, list[PublishedOffer]]:
+    """published_offers at each station (by station pk), in a fixed number of queries."""
+    from offers.services.publishing import published_offers_at as published
+
+    shown: dict[str, PublishedOffer] = {}  # each offer converted once, however many stations
+    return {
+        pk: [shown.get(rule.id) or shown.setdefault(rule.id, publish(rule)) for rule in rules]
+        for pk, rules in published(operator, list(stations), at=at).items()
+    }
+
+
+def surge_notices_at(
+    stations: Iterable[Station], start: dt.datetime, end: dt.datetime | None = None
+) -> dict[int, list[SurgeNotice]]:
+    """surge_notices at each station (by station pk), in a fixed number of queries."""
+    from pricing import services as pricing
+
+    found = pricing.surge_notices_at(list(stations), start, end)
+    return {pk: [_notice(n) for n in notices] for pk, notices in found.items()}
 
 
 def surge_notices(

@@ -4,6 +4,7 @@ have not ended, narrowed to a station or a charger when one is given."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.utils import timezone
 
@@ -22,6 +23,21 @@ def _facts(operator: Operator, station: Station) -> OfferFacts:
     return OfferFacts(station=place, operator_code=operator.code)
 
 
+def _current(operator: Operator, at: dt.datetime) -> list[RuleOffer]:
+    """The operator's active offers not ended at `at`, highest priority first."""
+    offers = [
+        i.rule
+        for i in catalog_for(operator).offers.values()
+        if (end := validity_window(i.rule)[1]) is None or end >= at
+    ]
+    return sorted(offers, key=lambda o: (-o.meta.priority, o.id))
+
+
+def _placed(offers, operator: Operator, station: Station, sites) -> tuple[RuleOffer, ...]:
+    facts = _facts(operator, station)
+    return tuple(o for o in offers if any(check_place(o, s, facts) is None for s in sites))
+
+
 def published_offers(
     operator: Operator,
     *,
@@ -35,20 +51,25 @@ def published_offers(
     does: with a charger, offers valid on it; with a station, offers valid on any of its
     chargers."""
     at = at or timezone.now()
-    offers = [
-        i.rule
-        for i in catalog_for(operator).offers.values()
-        if (end := validity_window(i.rule)[1]) is None or end >= at
-    ]
     if charger is not None:
-        station = charger.station
-        sites = [site_for(charger)]
-    elif station is not None:
-        chargers = station.chargers.select_related("station")
-        sites = [site_for(c) for c in chargers] or [station_site(station)]
-    else:
-        sites = []
-    if sites:
-        facts = _facts(operator, station)
-        offers = [o for o in offers if any(check_place(o, s, facts) is None for s in sites)]
-    return tuple(sorted(offers, key=lambda o: (-o.meta.priority, o.id)))
+        return _placed(_current(operator, at), operator, charger.station, [site_for(charger)])
+    if station is not None:
+        return published_offers_at(operator, [station], at)[station.pk]
+    return tuple(_current(operator, at))
+
+
+def published_offers_at(
+    operator: Operator, stations: Sequence[Station], at: dt.datetime | None = None
+) -> dict[int, tuple[RuleOffer, ...]]:
+    """published_offers at each station, by station pk: one catalog check and one query
+    for the stations' chargers, whatever the number of stations."""
+    offers = _current(operator, at or timezone.now())
+    by_pk = {s.pk: s for s in stations}
+    sites: dict[int, list] = {pk: [] for pk in by_pk}
+    for charger in Charger.objects.filter(station__in=list(by_pk)).order_by("pk"):
+        charger.station = by_pk[charger.station_id]
+        sites[charger.station_id].append(site_for(charger))
+    return {
+        pk: _placed(offers, operator, station, sites[pk] or [station_site(station)])
+        for pk, station in by_pk.items()
+    }

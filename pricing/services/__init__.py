@@ -4,20 +4,23 @@ Views, commands, offers and beckn call these; none of them builds engine datacla
 compiles price books by hand.
 """
 
-from .books import NoTariffError, clear_cache, price_book_for, tariff_for
-from .notices import SurgeNotice, surge_notices
+from .books import NoTariffError, clear_cache, price_book_for, price_books_for, tariff_for
+from .notices import SurgeNotice, surge_notices, surge_notices_at
 from .quotes import price, quote_session
-from .sites import conditions_for, site_for
+from .sites import conditions_at, conditions_for, site_for
 
 __all__ = [
     "NoTariffError",
     "SurgeNotice",
     "clear_cache",
+    "conditions_at",
     "conditions_for",
     "price",
     "price_book_for",
+    "price_books_for",
     "quote_session",
     "site_for",
     "surge_notices",
+    "surge_notices_at",
     "tariff_for",
 ]

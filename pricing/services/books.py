@@ -124,16 +124,30 @@ def surges_for_operator(operator_id: int) -> tuple[e.SurgeRule, ...]:
 
 def price_book_for(charger: Charger) -> Book:
     """The compiled book that prices this charger. Raises NoTariffError."""
-    entry = _operator_books(charger.operator_id)
-    tariff_id = resolve(entry.tariffs, charger.pk, charger.station_id)
-    if tariff_id is None:
-        raise NoTariffError(f"charger {charger.code} has no active tariff")
-    book = entry.books.get(tariff_id)
+    book = price_books_for([charger])[charger.pk]
     if book is None:
-        tariff = Tariff.objects.prefetch_related(
-            Prefetch("bands", queryset=TariffBand.objects.order_by("start", "code"))
-        ).get(pk=tariff_id)
-        book = compile_tariff(tariff, entry.surges)
-        with _LOCK:
-            entry.books[tariff_id] = book
+        raise NoTariffError(f"charger {charger.code} has no active tariff")
     return book
+
+
+def price_books_for(chargers: Iterable[Charger]) -> dict[int, Book | None]:
+    """Each charger's compiled book by charger pk (None: no active tariff). Whatever the
+    number of chargers: one stamp read per operator, one query for the books not compiled."""
+    entries: dict[int, _OperatorBooks] = {}
+    chosen: dict[int, tuple[_OperatorBooks, int | None]] = {}
+    for charger in chargers:
+        entry = entries.get(charger.operator_id)
+        if entry is None:
+            entry = entries[charger.operator_id] = _operator_books(charger.operator_id)
+        chosen[charger.pk] = (entry, resolve(entry.tariffs, charger.pk, charger.station_id))
+    missing = {t: entry for entry, t in chosen.values() if t is not None and t not in entry.books}
+    if missing:
+        tariffs = Tariff.objects.filter(pk__in=missing).prefetch_related(
+            Prefetch("bands", queryset=TariffBand.objects.order_by("start", "code"))
+        )
+        for tariff in tariffs:
+            entry = missing[tariff.pk]
+            book = compile_tariff(tariff, entry.surges)
+            with _LOCK:
+                entry.books[tariff.pk] = book
+    return {pk: None if t is None else entry.books.get(t) for pk, (entry, t) in chosen.items()}

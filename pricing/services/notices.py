@@ -4,18 +4,19 @@ about (Beckn on_search badges and the "Know more" text)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
 from cpo_portal.models import Charger, Station
 from pricing.engine.surges import moment_matches, site_matches, time_matches
-from pricing.engine.types import ChargeForm, Customer, Site, SurgeKind, SurgeRule
+from pricing.engine.types import ChargeForm, Conditions, Customer, Site, SurgeKind, SurgeRule
 from pricing.engine.windows import split_points, wall, window_times, zone_of
 from pricing.schedule import window_text
 
 from .books import surges_for_operator
-from .sites import conditions_for, site_for, station_site
+from .sites import conditions_at, site_for, station_site
 
 # Without an end, tell about surges during the next hour: a typical session.
 NOTICE_HORIZON = dt.timedelta(hours=1)
@@ -32,11 +33,15 @@ class SurgeNotice:
     amount: Decimal
 
 
-def _sites(place: Station | Charger) -> tuple[Station, list[Site]]:
-    if isinstance(place, Charger):
-        return place.station, [site_for(place)]
-    chargers = list(place.chargers.select_related("station"))
-    return place, [site_for(c) for c in chargers] or [station_site(place)]
+def _station_sites(stations: Sequence[Station]) -> dict[int, list[Site]]:
+    """The sites of each station's chargers (the station itself when it has none), in one
+    query whatever the number of stations."""
+    by_pk = {s.pk: s for s in stations}
+    sites: dict[int, list[Site]] = {pk: [] for pk in by_pk}
+    for charger in Charger.objects.filter(station__in=list(by_pk)).order_by("pk"):
+        charger.station = by_pk[charger.station_id]
+        sites[charger.station_id].append(site_for(charger))
+    return {pk: found or [station_site(by_pk[pk])] for pk, found in sites.items()}
 
 
 def _applies_during(rule: SurgeRule, zone, start, end, holidays) -> bool:
@@ -64,12 +69,43 @@ def surge_notices(
     """Surges that would apply at `place` to an anonymous customer between start and end
     (default: the hour after start), in the operator's rule order. Demand surges appear
     only while their trigger holds."""
-    station, sites = _sites(place)
+    if isinstance(place, Charger):
+        station = place.station
+        conditions = conditions_at([station], start)[station.pk]
+        rules = surges_for_operator(station.operator_id)
+        return _notices(station, [site_for(place)], conditions, rules, start, end)
+    return surge_notices_at([place], start, end)[place.pk]
+
+
+def surge_notices_at(
+    stations: Sequence[Station], start: dt.datetime, end: dt.datetime | None = None
+) -> dict[int, list[SurgeNotice]]:
+    """surge_notices for each station, by station pk: a fixed number of queries whatever
+    the number of stations (a catalog of hundreds of them)."""
+    stations = list({s.pk: s for s in stations}.values())
+    if not stations:
+        return {}
+    sites = _station_sites(stations)
+    conditions = conditions_at(stations, start)
+    rules = {op: surges_for_operator(op) for op in {s.operator_id for s in stations}}
+    return {
+        s.pk: _notices(s, sites[s.pk], conditions[s.pk], rules[s.operator_id], start, end)
+        for s in stations
+    }
+
+
+def _notices(
+    station: Station,
+    sites: list[Site],
+    conditions: Conditions,
+    rules: Sequence[SurgeRule],
+    start: dt.datetime,
+    end: dt.datetime | None,
+) -> list[SurgeNotice]:
     end = end or start + NOTICE_HORIZON
     zone = zone_of(station.time_zone)
-    conditions = conditions_for(station, start)
     notices = []
-    for rule in surges_for_operator(station.operator_id):
+    for rule in rules:
         if not any(site_matches(rule, site) for site in sites):
             continue
         if not moment_matches(rule, Customer(), conditions):

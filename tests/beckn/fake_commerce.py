@@ -97,6 +97,9 @@ class FakeCommerce:
     def list_rate(self, charger):
         return self.tariff.energy_rate_per_kwh, self.tariff.currency
 
+    def list_rates(self, chargers):
+        return {c.pk: self.list_rate(c) for c in chargers}
+
     def customer_key(self, phone=None, email=None):
         return f"cust:{phone or email}" if phone or email else ""
 
@@ -139,8 +142,14 @@ class FakeCommerce:
     def published_offers(self, operator, station=None, at=None):
         return [commerce.publish(o) for o in self.offers]
 
+    def published_offers_at(self, operator, stations, at=None):
+        return {s.pk: self.published_offers(operator, s, at) for s in stations}
+
     def surge_notices(self, station, start, end=None):
         return [SurgeNotice(s.code, s.name, s.explanation) for s in self.surges]
+
+    def surge_notices_at(self, stations, start, end=None):
+        return {s.pk: self.surge_notices(s, start, end) for s in stations}
 
     def redeem(self, order_ref, priced):
         self.calls.append("redeem")
@@ -189,10 +198,13 @@ class FakeCommerce:
 
 NAMES = (
     "list_rate",
+    "list_rates",
     "customer_key",
     "quote",
     "published_offers",
+    "published_offers_at",
     "surge_notices",
+    "surge_notices_at",
     "record",
     "redeem",
     "settle",

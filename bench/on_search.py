@@ -1,0 +1,289 @@
+"""Benchmark: on_search for a big network: SQL queries, wall and CPU time, reply size.
+
+    /work/venv/bin/python -m bench.on_search [--sizes 200x20 2000x200 ...] [--runs 5]
+
+Drops and creates its own PostgreSQL database (--database, default cpo_bench_search, on
+DATABASE_URL's server), migrates it and seeds one city per size (bench/on_search_world.py):
+C chargers at C/10 stations of two operators within 4 km of the centre, tariffs, surge
+rules, add-ons and O active offers of mixed kinds and scopes. Then, per size, a signed
+search (5 km circle around the centre) goes through intake (signature, schema, the stored
+InboundMessage) and processing.process(), the worker's path: the handler builds the
+catalog and the on_search reply is validated against the fast schema and written to the
+outbox (its delivery is left out: bench/callbacks.py measures that).
+
+Counted and timed is process() only. "cold": the per-process caches (price books, offer
+catalogs, registry memo, Django cache) emptied before the run; "warm": a run right after
+another. Queries are counted in separate runs (CaptureQueriesContext), so the timed runs
+carry no query logging. CPU is this process's (the database server's is not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from bench import pgdb
+
+BAP_ID = "bench-search-bap.example"
+RADIUS_KM = "5"
+
+
+@dataclass
+class Run:
+    wall_ms: float
+    cpu_ms: float
+    queries: int | None
+    size: int
+    items: int
+    locations: int
+    offers: int
+    valid: bool | None = None
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", nargs="+", default=["200x20", "2000x20", "200x200", "2000x200"],
+        metavar="CHARGERSxOFFERS", help="networks to search, one city each",
+    )  # fmt: skip
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per size and cache state")
+    parser.add_argument("--database", default="cpo_bench_search", help="dropped and created")
+    parser.add_argument(
+        "--uncapped", action="store_true",
+        help="also run the largest size with BECKN_MAX_CATALOG_ITEMS raised to its size",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    args.scenarios = []
+    for n, text in enumerate(args.sizes):
+        chargers, _, offers = text.lower().partition("x")
+        if not (chargers.isdigit() and offers.isdigit()) or int(chargers) < 1:
+            parser.error(f"--sizes: {text!r} is not CHARGERSxOFFERS, e.g. 2000x200")
+        args.scenarios.append((n, int(chargers), int(offers)))
+    return args
+
+
+class Searcher:
+    """Signed searches through intake, processed as the worker processes them."""
+
+    def __init__(self) -> None:
+        from beckn.models import SigningKey, Subscriber
+        from beckn.protocol.signing import generate_keypair
+        from beckn.services import keys
+
+        if not SigningKey.objects.filter(is_active=True).exists():
+            keys.generate()
+        self.private, public = generate_keypair()
+        Subscriber.objects.update_or_create(
+            subscriber_id=BAP_ID, key_id="bench-1",
+            defaults={"type": "BAP", "url": "https://bench-search-bap.example/beckn",
+                      "signing_public_key": public, "rate_limit": 0},
+        )  # fmt: skip
+
+    def body(self, scenario) -> dict[str, Any]:
+        from beckn import conf
+        from beckn.protocol.timefmt import format_timestamp
+
+        now = dt.datetime.now(dt.UTC)
+        start, end = now + dt.timedelta(hours=1), now + dt.timedelta(hours=2)
+        lat, lon = scenario.centre
+        stop = {
+            "location": {"circle": {"gps": f"{lat:.6f},{lon:.6f}",
+                                    "radius": {"value": RADIUS_KM, "unit": "km"}}},
+            "type": "START-CHARGING",
+            "time": {"range": {"start": format_timestamp(start), "end": format_timestamp(end)}},
+        }  # fmt: skip
+        message_id = str(uuid.uuid4())
+        return {
+            "context": {
+                "domain": "deg:ev-charging", "action": "search", "version": "1.1.0",
+                "location": {"country": {"code": "IND"}, "city": {"code": scenario.city_code}},
+                "bap_id": BAP_ID, "bap_uri": "https://bench-search-bap.example/beckn",
+                "bpp_id": conf.bpp_id(), "bpp_uri": conf.bpp_uri(),
+                "transaction_id": message_id, "message_id": message_id,
+                "timestamp": format_timestamp(now), "ttl": "PT30S",
+            },
+            "message": {"intent": {
+                "descriptor": {"name": "EV charger"},
+                "item": {"descriptor": {"code": "CHARGER"}},
+                "fulfillment": {"type": "CHARGING", "stops": [stop]},
+            }},
+        }  # fmt: skip
+
+    def accept(self, scenario) -> int:
+        from django.utils import timezone
+
+        from beckn.protocol.signing import sign_request
+        from beckn.services import intake
+
+        raw = json.dumps(self.body(scenario), separators=(",", ":")).encode()
+        header = sign_request(
+            raw, subscriber_id=BAP_ID, key_id="bench-1", private_key_b64=self.private
+        )
+        answer = intake.accept(
+            "search", raw, {"Authorization": header}, lambda pk: None, timezone.now()
+        )
+        if answer.status != 200 or answer.inbound_id is None:
+            raise SystemExit(f"the search was refused: {answer.status} {answer.body}")
+        return answer.inbound_id
+
+    def run(self, scenario, *, cold: bool, count: bool, validate: bool = False) -> Run:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from beckn.services import processing
+
+        inbound_id = self.accept(scenario)
+        if cold:
+            forget_caches()
+        capture = CaptureQueriesContext(connection)
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        if count:
+            with capture:
+                row = processing.process(inbound_id)
+        else:
+            row = processing.process(inbound_id)
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        body = json.loads(row.payload)
+        providers = body.get("message", {}).get("catalog", {}).get("providers", [])
+        run = Run(
+            wall_ms=wall * 1000, cpu_ms=cpu * 1000,
+            queries=len(capture.captured_queries) if count else None,
+            size=len(row.payload.encode()),
+            items=sum(len(p.get("items", [])) for p in providers),
+            locations=sum(len(p.get("locations", [])) for p in providers),
+            offers=sum(len(p.get("offers", [])) for p in providers),
+        )  # fmt: skip
+        if "error" in body:
+            raise SystemExit(f"on_search carried an error: {body['error']}")
+        if validate:
+            from beckn.protocol.schema import validate_message
+
+            issues = validate_message("on_search", body)
+            run.valid = not issues
+            for issue in issues[:5]:
+                print(f"  schema: {issue}")
+        return run
+
+
+def forget_caches() -> None:
+    from django.core.cache import cache
+
+    from beckn.services import registry
+    from offers.services.catalog import forget_catalog
+    from pricing.services.books import clear_cache
+
+    clear_cache()
+    forget_catalog()
+    registry.forget()
+    cache.clear()
+
+
+def measure(searcher: Searcher, scenario, runs: int) -> dict[str, Any]:
+    """Counts (one cold, one warm), then `runs` timed runs cold and warm, alternating."""
+    cold_count = searcher.run(scenario, cold=True, count=True, validate=True)
+    warm_count = searcher.run(scenario, cold=False, count=True)
+    searcher.run(scenario, cold=False, count=False)  # warm-up
+    cold, warm = [], []
+    for _ in range(runs):
+        cold.append(searcher.run(scenario, cold=True, count=False))
+        warm.append(searcher.run(scenario, cold=False, count=False))
+    med = statistics.median
+    return {
+        "label": scenario.label, "chargers": scenario.chargers, "offers": scenario.offers,
+        "queries_cold": cold_count.queries, "queries_warm": warm_count.queries,
+        "wall_cold": med(r.wall_ms for r in cold), "wall_warm": med(r.wall_ms for r in warm),
+        "cpu_cold": med(r.cpu_ms for r in cold), "cpu_warm": med(r.cpu_ms for r in warm),
+        "bytes": cold_count.size, "items": cold_count.items,
+        "locations": cold_count.locations, "reply_offers": cold_count.offers,
+        "valid": cold_count.valid,
+    }  # fmt: skip
+
+
+def line(r: dict[str, Any]) -> str:
+    valid = "valid" if r["valid"] else "INVALID"
+    return (
+        f"| {r['label']} | {r['queries_cold']} / {r['queries_warm']} | "
+        f"{r['wall_cold']:.0f} / {r['wall_warm']:.0f} | {r['cpu_cold']:.0f} / {r['cpu_warm']:.0f}"
+        f" | {r['bytes'] / 1024:.0f} KiB | {r['items']} | {r['locations']} | "
+        f"{r['reply_offers']} | {valid} |"
+    )
+
+
+def growth(results: list[dict[str, Any]], key: str, fixed: str) -> str:
+    """How the warm query count moves with `key` while `fixed` stays the same."""
+    out = []
+    for a in results:
+        for b in results:
+            if a[fixed] == b[fixed] and a[key] < b[key] and a.get("cap") == b.get("cap"):
+                out.append(
+                    f"{a[key]} -> {b[key]} {key} ({fixed} {a[fixed]}): "
+                    f"{a['queries_warm']} -> {b['queries_warm']} queries"
+                )
+    return "; ".join(out) or "not measured (give two sizes that differ only in it)"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    url = pgdb.url_for(args.database)
+    began = time.monotonic()
+    pgdb.recreate(url)
+    pgdb.setup(url)
+    from django.test import override_settings
+
+    from beckn import conf
+    from bench.on_search_world import Scenario, seed
+
+    scenarios = [Scenario(n, chargers, offers) for n, chargers, offers in args.scenarios]
+    for scenario in scenarios:
+        seed(scenario)
+    print(f"seeded {len(scenarios)} networks in {time.monotonic() - began:.0f}s", flush=True)
+    from beckn.services import outbox
+
+    outbox._queue = lambda pk: None  # no broker: delivery is bench/callbacks.py's
+    searcher = Searcher()
+    cap = conf.get("BECKN_MAX_CATALOG_ITEMS")
+    results = []
+    for scenario in scenarios:
+        result = measure(searcher, scenario, args.runs)
+        result["cap"] = cap
+        results.append(result)
+        print(line(result), flush=True)
+    if args.uncapped:
+        biggest = max(scenarios, key=lambda s: (s.chargers, s.offers))
+        with override_settings(BECKN_MAX_CATALOG_ITEMS=biggest.chargers):
+            result = measure(searcher, biggest, args.runs)
+        result["cap"] = biggest.chargers
+        result["label"] += f" (cap {biggest.chargers})"
+        results.append(result)
+        print(line(result), flush=True)
+    print_figures(results, args, cap)
+
+
+def print_figures(results: list[dict[str, Any]], args: argparse.Namespace, cap: int) -> None:
+    print()
+    print("=== on_search figures ===")
+    print(
+        f"processing.process() of a signed search, {RADIUS_KM} km circle holding every "
+        f"charger of the city; BECKN_MAX_CATALOG_ITEMS={cap}; medians of {args.runs} runs; "
+        "cold = per-process caches emptied; times in ms; PostgreSQL on loopback"
+    )
+    print()
+    print("| network | queries cold / warm | wall ms cold / warm | CPU ms cold / warm | "
+          "reply | items | locations | provider offers | core schema |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    for result in results:
+        print(line(result))
+    print()
+    print(f"queries vs chargers: {growth(results, 'chargers', 'offers')}")
+    print(f"queries vs offers: {growth(results, 'offers', 'chargers')}")
+    print(f"load average: {pgdb.load_average()} ({__import__('os').cpu_count()} CPUs)")
+
+
+if __name__ == "__main__":
+    main()

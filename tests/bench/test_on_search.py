@@ -1,0 +1,39 @@
+"""The on_search benchmark at a tiny size: it runs, and its figures block reads back."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from beckn import conf
+from beckn.services import outbox
+from bench.on_search import Searcher, measure, print_figures
+from bench.on_search_world import Scenario, seed
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+ROW = re.compile(
+    r"^\| (\d+) chargers, (\d+) offers \| (\d+) / (\d+) \| [\d.]+ / [\d.]+ \| [\d.]+ / [\d.]+ "
+    r"\| \d+ KiB \| (\d+) \| (\d+) \| (\d+) \| (valid|INVALID) \|$"
+)
+
+
+def test_figures_block_parses_and_queries_do_not_grow(monkeypatch, capsys):
+    monkeypatch.setattr(outbox, "_queue", lambda pk: None)
+    scenarios = [Scenario(0, 20, 5), Scenario(1, 60, 15)]  # both operators in each
+    for scenario in scenarios:
+        seed(scenario)
+    searcher = Searcher()
+    results = [measure(searcher, scenario, runs=1) for scenario in scenarios]
+    capsys.readouterr()
+    print_figures(results, SimpleNamespace(runs=1), conf.get("BECKN_MAX_CATALOG_ITEMS"))
+    out = capsys.readouterr().out
+    block = out.split("=== on_search figures ===", 1)[1]
+    rows = [m.groups() for m in map(ROW.match, block.splitlines()) if m]
+    assert [(r[0], r[1], r[4], r[7]) for r in rows] == [
+        ("20", "5", "20", "valid"),
+        ("60", "15", "60", "valid"),
+    ]
+    assert rows[0][2:4] == rows[1][2:4]  # queries cold and warm: the same at both sizes
+    assert "load average:" in block
