@@ -167,12 +167,16 @@ def provider_offer(
 def item_offer(
     offer: PublishedOffer, rate: Decimal, currency: str, vocabularies: str
 ) -> dict[str, Any]:
-    """The DEG placement: `item.offers[]`, with the offered rate where one follows."""
+    """The DEG placement: `item.offers[]`, with the offered rate where one follows, and the
+    DEG `offer-details` tags as the DEG offers page shows them. The ONDC construct's groups
+    stay on `provider.offers` (where ONDC puts offers): repeating them under every item
+    made a big catalog's reply a third larger for nothing."""
     out: dict[str, Any] = {"id": offer.offer_id, "descriptor": descriptor(offer)}
     offered = offered_rate(offer, rate)
     if offered is not None:
         out["price"] = {"value": as_text(offered), "currency": f"{currency}/kWh"}
-    out["tags"] = offer_tags(offer, vocabularies)
+    if wants_deg(vocabularies):
+        out["tags"] = [offer_details(offer)]
     return out
 
 

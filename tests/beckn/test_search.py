@@ -104,6 +104,10 @@ def test_offers_in_core_and_deg_places(network, bap, fake, run, our_key):
     under_item = {o["id"]: o for o in provider["items"][0]["offers"]}
     assert under_item["weekend-discount-25"]["price"] == {"value": "13.50", "currency": "INR/kWh"}
     assert under_item["weekend-discount-25"]["descriptor"]["short_desc"].startswith("Get 25%")
+    # the DEG placement carries the DEG tags only; the ONDC groups are on provider.offers
+    assert [g["descriptor"]["code"] for g in under_item["weekend-discount-25"]["tags"]] == [
+        "offer-details"
+    ]
 
 
 def test_surge_notices_give_badge_and_know_more(network, bap, fake, run, our_key):
