@@ -242,7 +242,8 @@ def _autocomplete(d: Discovery) -> None:
     url = reverse("admin:autocomplete")
     request = _superuser_request(d.world)
     seen = set()
-    for model in apps.get_models():
+    # Sources are interchangeable (same target, same limit): prefer models with an admin.
+    for model in sorted(apps.get_models(), key=lambda m: m not in admin.site._registry):
         for f in model._meta.get_fields():
             if not (f.is_relation and f.concrete and (f.many_to_one or f.many_to_many)):
                 continue
@@ -400,8 +401,10 @@ def _api(d: Discovery, name: str, pattern, params: list[str], cls) -> None:
 
 
 def _filter_names(cls) -> list[str]:
+    """The endpoint's django-filter parameters that select by value (not isnull flags)."""
     filterset = getattr(cls, "filterset_class", None)
-    return sorted(getattr(filterset, "base_filters", {}) or {})
+    filters = getattr(filterset, "base_filters", {}) or {}
+    return sorted(name for name, f in filters.items() if f.lookup_expr != "isnull")
 
 
 def _filter_model(cls, fname: str) -> type[models.Model] | None:
@@ -439,10 +442,14 @@ def _page(d: Discovery, name: str, params: list[str]) -> None:
         return
     url = reverse(name)
     d.surfaces.append(Surface("page", name, url))
-    picks_operator = "operator" in _forged_params(d, "page", name, url)
+    if "operator" not in _forged_params(d, "page", name, url):
+        for export in _exports(d, url):
+            d.surfaces.append(Surface("page", f"{name} export={export}", f"{url}?export={export}"))
+        return
+    # A page with an operator picker: the superuser, picking B, must see B (the control).
     op = d.b.operator.pk
     d.surfaces.append(Surface("page", f"{name} operator={op}", f"{url}?operator={op}",
-                              forged="operator", expect_b=picks_operator))  # fmt: skip
+                              forged="operator", expect_b=True))  # fmt: skip
     for export in _exports(d, f"{url}?operator={op}"):
         d.surfaces.append(Surface("page", f"{name} export={export}", f"{url}?export={export}"))
         d.surfaces.append(Surface("page", f"{name} operator={op} export={export}",
