@@ -26,7 +26,8 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
-from cpo_portal.models import Role
+from cpo_portal import tenancy
+from cpo_portal.models import Operator, Role
 from tests.security import tenant_surfaces as ts
 from tests.security import tenant_world as tw
 
@@ -317,3 +318,33 @@ def test_every_path_of_the_openapi_schema_is_swept(world):
     for path in schema["paths"]:
         pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$")
         assert any(pattern.match(url) for url in swept), f"{path} is not swept"
+
+
+def _reaches_operator(model, depth: int = 3) -> bool:
+    if model is Operator:
+        return True
+    if depth == 0:
+        return False
+    return any(
+        f.is_relation
+        and f.related_model is not None
+        and _reaches_operator(f.related_model, depth - 1)
+        for f in model._meta.concrete_fields
+    )
+
+
+def test_every_model_on_a_surface_that_belongs_to_an_operator_says_so():
+    """A model in the admin or behind an endpoint that points at an operator but declares no
+    TENANT_PATH would pass through tenancy.scope unfiltered."""
+    from django.contrib import admin
+
+    exposed = set(admin.site._registry)
+    for _, pattern, _ in ts.walk():
+        cls = getattr(pattern.callback, "cls", None)
+        model = ts._view_model(cls) if cls is not None else None
+        if model is not None:
+            exposed.add(model)
+    undeclared = [
+        m._meta.label for m in exposed if tenancy.tenant_path(m) is None and _reaches_operator(m)
+    ]
+    assert undeclared == []
