@@ -4,7 +4,8 @@ Everything the admin shows or accepts goes through `tenancy.scope`: change lists
 bulk actions, raw-id popups and autocomplete, which reuse the change list queryset), change
 forms and history pages (object-level permission checks), foreign-key and many-to-many
 choices (a forged POST with another operator's id fails form validation), and list filters
-(only values the user can see). Roles decide who may view and who may change.
+(only values the user can see, for every admin built on the mixin, paths such as
+"offer__operator" included). Roles decide who may view and who may change.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.http import HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
@@ -55,6 +57,9 @@ class TenantScopedMixin:
             kwargs["queryset"] = self._scoped_choices(request, db_field.remote_field.model)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_list_filter(self, request):
+        return [_scoped_list_filter(self.model, spec) for spec in super().get_list_filter(request)]
+
     # -- what the user may do ----------------------------------------------------------
     def has_module_permission(self, request):
         return (
@@ -78,9 +83,13 @@ class TenantScopedMixin:
         return self.has_change_permission(request, obj)
 
 
-def _scoped_list_filter(spec):
-    """Foreign-key filters list only related objects present in the scoped change list."""
-    if isinstance(spec, str) and "__" not in spec:
+def _scoped_list_filter(model, spec):
+    """A relation filter (direct, or along a path such as "offer__operator") lists only the
+    related objects present in the scoped change list, never every row of the related table."""
+    if not isinstance(spec, str):
+        return spec
+    field = get_fields_from_path(model, spec)[-1]
+    if isinstance(field, models.ForeignKey | models.ManyToManyField | models.OneToOneField):
         return (spec, admin.RelatedOnlyFieldListFilter)
     return spec
 
@@ -96,16 +105,6 @@ class TenantAdmin(TenantScopedMixin, SimpleHistoryAdmin):
         if not hasattr(self.model._meta, "simple_history_manager_attribute"):
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
-
-    def get_list_filter(self, request):
-        out = []
-        for spec in super().get_list_filter(request):
-            if isinstance(spec, str):
-                field = self.model._meta.get_field(spec) if "__" not in spec else None
-                if isinstance(field, models.ForeignKey | models.ManyToManyField):
-                    spec = _scoped_list_filter(spec)
-            out.append(spec)
-        return out
 
     @admin.action(description="Export selected rows as CSV")
     def export_csv(self, request, queryset):

@@ -98,6 +98,18 @@ def test_list_filters_offer_only_own_related_objects(client, as_admin_a, network
     assert f"operator__id__exact={network.op_b.pk}" in page
 
 
+@pytest.mark.parametrize("changelist", ["offers_redemption", "offers_codebatch"])
+def test_filters_of_any_tenant_admin_list_only_own_operators(client, network, changelist):
+    """The ledger's admin is not a TenantAdmin, and code batches filter along a path
+    (offer__operator): both once listed every operator's name to every operator's staff."""
+    client.force_login(network.analyst_a)
+    page = client.get(reverse(f"admin:{changelist}_changelist")).content.decode()
+    assert network.op_b.name not in page
+    client.force_login(network.superuser)
+    page = client.get(reverse(f"admin:{changelist}_changelist")).content.decode()
+    assert network.op_b.name not in page  # no rows of B's yet: the filter offers only rows'
+
+
 def test_bulk_delete_with_foreign_ids_deletes_nothing_of_theirs(as_admin_a, network):
     as_admin_a.post(
         url("station", "changelist"),

@@ -1,0 +1,217 @@
+"""A two-operator world for the tenant sweep: every tenant-owned model has objects at both
+operators, every text field of B's objects carries B's token, and the staff of every role.
+
+Operator A's text carries "alpaca", operator B's "zebra": a page that shows "zebra" to one
+of A's staff has leaked B's data, whatever the page is. `missing()` names the tenant-owned
+models without an object at an operator, so a new model fails the sweep until it gets a
+recipe here (coverage cannot shrink silently).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+
+from beckn.models import DeliveryAttempt, Order, Outbox, OutboxState
+from cpo_portal import tenancy
+from cpo_portal.models import Holiday, Operator, Role
+from offers.analytics.services.rollup import run_incremental
+from offers.models import (
+    AddOn,
+    AddOnAvailability,
+    AddOnBooking,
+    CatalogVersion,
+    CreditAccount,
+    Customer,
+    CustomerOfferUsage,
+    OfferUsage,
+)
+from offers.services.codes import generate_batch
+from pricing.services.grid import raise_signal
+from tests.analytics.conftest import Ledger
+from tests.factories import (
+    ChargerFactory,
+    ConnectorFactory,
+    OperatorFactory,
+    StationFactory,
+    UserFactory,
+    staff,
+)
+from tests.offers.factories import OfferFactory
+from tests.pricing.factories import BandFactory, SurgeFactory, TariffFactory
+
+TOKENS = {"a": "alpaca", "b": "zebra"}
+IST = ZoneInfo("Asia/Kolkata")
+DAY = dt.date(2025, 3, 3)
+
+
+@dataclass
+class Side:
+    """One operator's objects: model -> pks, and its staff by role."""
+
+    key: str
+    token: str
+    operator: Operator
+    pks: dict[type[models.Model], set[int]] = field(default_factory=dict)
+    staff: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    superuser: object
+    stranger: object  # staff, no membership anywhere
+    both: object  # operator admin at A and at B
+
+
+def _build_side(key: str) -> Side:
+    token = TOKENS[key]
+    operator = OperatorFactory(
+        code=f"{token}-cpo.example", name=f"{token.title()} Charging", short_desc=f"{token} cpo"
+    )
+    side = Side(key=key, token=token, operator=operator)
+    for role in Role.values:
+        side.staff[role] = staff(operator, role, f"{token}-{role}")
+
+    station = StationFactory(
+        operator=operator, code=f"{token}-station", name=f"{token} station",
+        address=f"{token} road", instructions=f"{token} gate", region_code=token.upper(),
+    )  # fmt: skip
+    charger = ChargerFactory(station=station, code=f"{token}-charger", name=f"{token} charger")
+    ConnectorFactory(charger=charger, connector_id=f"{token}-1")
+    Holiday.objects.create(operator=operator, date=DAY, name=f"{token} holiday")
+
+    # pricing
+    tariff = TariffFactory(operator=operator, code=f"{token}-tariff", name=f"{token} tariff",
+                           tax_name=f"{token} GST")  # fmt: skip
+    BandFactory(tariff=tariff, code=f"{token}-band", label=f"{token} off-peak")
+    SurgeFactory(operator=operator, code=f"{token}-surge", name=f"{token} surge",
+                 explanation=f"{token} surge fee", stations=[station])  # fmt: skip
+    raise_signal(operator, by=side.staff[Role.OPERATOR_ADMIN], station=station,
+                 note=f"{token} grid stress")  # fmt: skip
+
+    # offers
+    offer = OfferFactory(
+        operator=operator, code=f"{token}-offer", title=f"{token} offer",
+        short_desc=f"{token} deal", type_label=f"{token.upper()}_HOUR",
+    )  # fmt: skip
+    offer.stations.add(station)
+    generate_batch(offer, 2, prefix=token, user=side.staff[Role.OPERATOR_ADMIN])
+    CatalogVersion.bump(operator.pk)
+    customer = Customer.objects.create(
+        operator=operator, key=f"{ord(token[0]):02x}" * 32, segment=f"{token}-seg",
+        tier=f"{token}-tier",
+    )  # fmt: skip
+    account = CreditAccount.objects.create(
+        operator=operator, plan=f"{token}-plan", name=f"{token} wallet", kind="rupees"
+    )
+    account.members.add(customer)
+    add_on = AddOn.objects.create(operator=operator, code=f"{token}-valet",
+                                  name=f"{token} valet", description=f"{token} parking",
+                                  price=Decimal("100"))  # fmt: skip
+    AddOnAvailability.objects.create(add_on=add_on, station=station, stock=5)
+    AddOnBooking.objects.create(
+        order_ref=f"{token}-order-3", add_on=add_on, station=station, code=add_on.code,
+        name=add_on.name, price=add_on.price, tax_rate=add_on.tax_rate, note=f"{token} note",
+    )  # fmt: skip
+    OfferUsage.objects.update_or_create(offer=offer, defaults={"uses": 1})
+    CustomerOfferUsage.objects.create(offer=offer, customer_key=f"{token}-customer", uses=1)
+
+    # the ledger (rolled up by build())
+    ledger = Ledger(station)
+    start = dt.datetime.combine(DAY, dt.time(18), tzinfo=IST)
+    for kind in ("redeemed", "settled"):
+        ledger.row(kind, offer, start=start, customer=token, order_ref=f"{token}-order-1",
+                   discount="11", surge="1", reason=f"{token} reason")  # fmt: skip
+    ledger.plain(start=start.replace(hour=9), customer=token, order_ref=f"{token}-order-2",
+                 gross="100")  # fmt: skip
+
+    # beckn
+    now = timezone.now()
+    order = Order.objects.create(
+        operator=operator, charger=charger, charger_code=charger.code,
+        bap_id=f"{token}-bap.example", transaction_id=f"{token}-txn", order_id=f"{token}-ord",
+        customer_key=f"{token}-customer",
+    )  # fmt: skip
+    box = Outbox.objects.create(
+        order=order, subscriber_id=f"{token}-bap.example", action="on_status",
+        target_url=f"https://{token}-bap.example/on_status", payload='{"context": {}}',
+        message_id=f"{token}-msg", transaction_id=f"{token}-txn", state=OutboxState.REJECTED,
+        next_attempt_at=now, expires_at=now + dt.timedelta(minutes=5), last_error=f"{token}",
+    )  # fmt: skip
+    DeliveryAttempt.objects.create(
+        outbox=box, number=1, started_at=now, target_url=box.target_url, status_code=500,
+        outcome=OutboxState.PENDING, error=f"{token} refused",
+    )  # fmt: skip
+    return side
+
+
+def tenant_models() -> list[type[models.Model]]:
+    """Every concrete model that declares an operator (TENANT_PATH), Operator included."""
+    return [
+        m
+        for m in apps.get_models()
+        if tenancy.tenant_path(m) is not None and not m._meta.label.count(".Historical")
+    ]
+
+
+def _collect(side: Side) -> None:
+    for model in tenant_models():
+        qs = model._default_manager.all()
+        path = tenancy.tenant_path(model)
+        qs = qs.filter(pk=side.operator.pk) if path == "" else qs.filter(**{path: side.operator})
+        side.pks[model] = set(qs.values_list("pk", flat=True))
+
+
+def build() -> World:
+    a, b = _build_side("a"), _build_side("b")
+    run_incremental()  # rollups of both operators' ledgers
+    for side in (a, b):
+        _collect(side)
+    superuser = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    stranger = UserFactory(username="stranger")
+    staff(a.operator, Role.OPERATOR_ADMIN, "both-admin")
+    both = staff(b.operator, Role.OPERATOR_ADMIN, "both-admin")  # the same user, saved last
+    return World(a=a, b=b, superuser=superuser, stranger=stranger, both=both)
+
+
+def missing(side: Side) -> list[str]:
+    """Tenant-owned models (all of them: in the admin, behind an API or neither) without an
+    object at this operator."""
+    return sorted(m._meta.label for m in tenant_models() if not side.pks.get(m))
+
+
+def free_text_fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField) and not f.choices
+    ]
+
+
+def unmarked(side: Side) -> list[str]:
+    """Objects with free text of which no text carries the side's token (all-blank text
+    has nothing to show)."""
+    out = []
+    for model, pks in side.pks.items():
+        fields = [f.attname for f in free_text_fields(model)]
+        if not fields:
+            continue
+        for row in model._default_manager.filter(pk__in=pks).values("pk", *fields):
+            texts = [str(row[name]).lower() for name in fields if row[name]]
+            if texts and not any(side.token in text for text in texts):
+                out.append(f"{model._meta.label} #{row['pk']}")
+    return out
+
+
+def admin_tenant_models() -> list[type[models.Model]]:
+    return [m for m in admin.site._registry if tenancy.tenant_path(m) is not None]
