@@ -29,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_DEFAULT_RATE_LIMIT": 600,  # requests per minute per subscriber; 0: unlimited
     # Accepted messages go to Celery in batches from a background thread, one task message
     # per window and process (0: at once, inside the request).
-    "BECKN_DISPATCH_WINDOW_MS": 20,
+    "BECKN_DISPATCH_WINDOW_MS": 50,
     # Callbacks
     "BECKN_CALLBACK_CONNECT_TIMEOUT": 2.0,
     "BECKN_CALLBACK_READ_TIMEOUT": 5.0,
