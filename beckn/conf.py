@@ -27,8 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_SIGNATURE_MAX_SKEW": 300,  # seconds of clock difference tolerated
     "BECKN_CONTEXT_MAX_SKEW": 300,
     "BECKN_DEFAULT_RATE_LIMIT": 600,  # requests per minute per subscriber; 0: unlimited
-    # Accepted messages go to Celery in small batches from a background thread (0: at once).
-    "BECKN_DISPATCH_WINDOW_MS": 5,
+    # Accepted messages go to Celery in batches from a background thread, one task message
+    # per window and process (0: at once, inside the request).
+    "BECKN_DISPATCH_WINDOW_MS": 50,
     # Callbacks
     "BECKN_CALLBACK_CONNECT_TIMEOUT": 2.0,
     "BECKN_CALLBACK_READ_TIMEOUT": 5.0,

@@ -8,6 +8,10 @@ CELERY_BROKER_URL, defaults below). /beckn/select gets signed, valid, distinct s
 messages, pre-signed before the clock starts, so the figures are the server's: size check,
 BECKN-006 verification, JSON parse, core-schema validation, context rules, the unique
 insert and the Celery enqueue on commit. The bare view parses nothing and writes nothing.
+It passes the project's whole middleware stack (sessions, CSRF, auth, CSP, axes, ...),
+unchanged since the first measurement; /beckn/select takes the lean path the protocol
+endpoints get in production (cpo_portal/lean_path.py: security headers only). Nothing
+here is special-cased for the bench: both are the deployed code paths.
 Both are loaded by wrk (apt install wrk), alternating, in the same run. No worker runs:
 the queued messages are removed afterwards, with the bench's rows.
 """

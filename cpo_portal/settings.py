@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cpo_portal.lean_path.LeanPathMiddleware",  # first: see LEAN_PATHS
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -335,6 +336,14 @@ BECKN_ALLOW_PRIVATE_CALLBACKS = env_bool("BECKN_ALLOW_PRIVATE_CALLBACKS", False)
 BECKN_REGISTRY_URL = os.environ.get("BECKN_REGISTRY_URL", "")
 # Bench only: mounts a bare DRF view returning the same ACK at /beckn/_bench/ack.
 BECKN_BENCH_VIEWS = env_bool("BECKN_BENCH_VIEWS", False)
+# The protocol endpoints (beckn/urls.py `endpoint`: /beckn/<action>, nothing deeper) skip
+# the browser-oriented middleware: cpo_portal/lean_path.py. Everything else under /beckn/
+# (the NACK for unknown paths, the bench view) goes through the whole stack.
+LEAN_PATHS = [r"^/beckn/[A-Za-z_]{1,32}$"]
+LEAN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 # Other Beckn knobs (limits, timeouts, retry backoff) have defaults in beckn/conf.py. The
 # callback timings may also come from the environment (seconds); unset keeps the default.
 for _name in (

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 
 from beckn import conf
 from beckn.models import InboundMessage
@@ -29,7 +29,7 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.services import fastschema, jsonbody, ratelimit, registry
+from beckn.services import fastschema, inbound_store, jsonbody, ratelimit, registry
 
 log = logging.getLogger(__name__)
 
@@ -220,22 +220,12 @@ def _store(
         "received_at": now,
         "expires_at": _expiry(ctx, now),
     }
-    try:
-        message = _insert(fields)
-    except IntegrityError:
+    # One statement, committed on its own (autocommit); None: the key is already taken.
+    inbound_id = inbound_store.insert(fields)
+    if inbound_id is None:
         return _duplicate(ctx, action, body_digest)
-    transaction.on_commit(lambda: enqueue(message.pk))  # at once, unless inside a caller's
-    return Answer(200, errors.ack(), inbound_id=message.pk)
-
-
-def _insert(fields: dict[str, Any]) -> InboundMessage:
-    """One INSERT, committed on its own (autocommit: one round trip, no BEGIN/COMMIT).
-    Inside a caller's transaction (tests, a batch) a savepoint keeps that one usable when
-    the unique constraint refuses a duplicate."""
-    if transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            return InboundMessage.objects.create(**fields)
-    return InboundMessage.objects.create(**fields)
+    transaction.on_commit(lambda: enqueue(inbound_id))  # at once, unless inside a caller's
+    return Answer(200, errors.ack(), inbound_id=inbound_id)
 
 
 def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:

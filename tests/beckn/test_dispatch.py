@@ -47,3 +47,24 @@ def test_a_failing_publish_does_not_stop_the_thread():
     dispatcher.submit(2)
     assert second.wait(5)
     assert calls[-1] == [2]
+
+
+def test_a_batch_is_one_message_and_the_worker_fans_it_out(monkeypatch):
+    from beckn import tasks
+    from beckn.services import dispatch
+
+    sent: list[tuple[str, object]] = []
+    monkeypatch.setattr(tasks.process_inbound, "delay", lambda pk: sent.append(("one", pk)))
+    monkeypatch.setattr(
+        tasks.process_inbound_batch, "delay", lambda ids: sent.append(("batch", list(ids)))
+    )
+    dispatch.publish([7])
+    dispatch.publish(list(range(20)))
+    assert sent == [("one", 7), ("batch", list(range(20)))]  # one message per batch
+
+    processed: list[int] = []
+    monkeypatch.setattr(tasks.processing, "process_safely", processed.append)
+    sent.clear()
+    tasks.process_inbound_batch.run(list(range(20)))  # in the worker that takes it
+    assert processed == list(range(tasks.CHUNK))  # the first chunk here
+    assert sent == [("batch", list(range(8, 16))), ("batch", list(range(16, 20)))]
