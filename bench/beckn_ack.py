@@ -11,8 +11,10 @@ insert and the Celery enqueue on commit. The bare view parses nothing and writes
 It passes the project's whole middleware stack (sessions, CSRF, auth, CSP, axes, ...),
 unchanged since the first measurement; /beckn/select takes the lean path the protocol
 endpoints get in production (cpo_portal/lean_path.py: security headers only). Nothing
-here is special-cased for the bench: both are the deployed code paths.
-Both are loaded by wrk (apt install wrk), alternating, in the same run. No worker runs:
+here is special-cased for the bench: both are the deployed code paths. A third target,
+the same bare view at /beckn/_bench_lean_ack, takes the lean path too, so the report also
+gives the ratio against a baseline with exactly /beckn/select's middleware.
+All are loaded by wrk (apt install wrk), alternating, in the same run. No worker runs:
 the queued messages are removed afterwards, with the bench's rows.
 """
 
@@ -268,15 +270,19 @@ def main() -> None:
     port = free_port()
     server = start_server(env, port, args)
     base = f"http://127.0.0.1:{port}/beckn"
-    results: dict[str, list[dict]] = {"bare": [], "select": []}
+    results: dict[str, list[dict]] = {"bare": [], "lean": [], "select": []}
     try:
         master = server.pid
-        wrk(f"{base}/_bench/ack", script, args, args.warmup, None, master)  # warm-up both
+        wrk(f"{base}/_bench/ack", script, args, args.warmup, None, master)  # warm-up all
+        wrk(f"{base}/_bench_lean_ack", script, args, args.warmup, None, master)
         wrk(f"{base}/select", script, args, args.warmup, files[0][0], master)
         for n in range(args.rounds):
             time.sleep(args.pause)  # let the database settle (autovacuum after the inserts)
             bare = wrk(f"{base}/_bench/ack", script, args, args.seconds, None, master)
             results["bare"].append(bare)
+            time.sleep(args.pause)
+            lean = wrk(f"{base}/_bench_lean_ack", script, args, args.seconds, None, master)
+            results["lean"].append(lean)
             time.sleep(args.pause)
             data = files[n + 1][0]
             results["select"].append(
@@ -302,6 +308,7 @@ def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
     ]
     for n in range(len(results["select"])):
         lines.append(row(f"bare DRF ACK #{n + 1}", results["bare"][n]))
+        lines.append(row(f"bare DRF ACK, lean path #{n + 1}", results["lean"][n]))
         lines.append(row(f"/beckn/select #{n + 1}", results["select"][n]))
 
     def median(path: str, key: str) -> float:
@@ -313,12 +320,16 @@ def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
     share = select_rps / bare_rps if bare_rps else 0.0
     cpu_share = bare_cpu / select_cpu if select_cpu else 0.0
     verdict = "meets" if share >= 0.5 else "misses"
+    lean_rps, lean_cpu = median("lean", "rps"), median("lean", "cpu_ms")
+    lean_share = select_rps / lean_rps if lean_rps else 0.0
     lines += [
         "",
         f"median throughput: bare {bare_rps:.0f} req/s, /beckn/select {select_rps:.0f} req/s "
         f"= {share:.0%} ({verdict} the 50% target)",
         f"median server CPU per request: bare {bare_cpu:.2f} ms, /beckn/select "
         f"{select_cpu:.2f} ms (CPU-bound throughput ratio {cpu_share:.0%})",
+        f"the bare view on the same lean middleware path as /beckn/select: {lean_rps:.0f} "
+        f"req/s, {lean_cpu:.2f} ms CPU; /beckn/select = {lean_share:.0%} of it",
     ]
     text = "\n".join(lines)
     out = ROOT / "bench" / "results"
