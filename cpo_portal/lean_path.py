@@ -49,10 +49,15 @@ class LeanPathMiddleware:
 
     @staticmethod
     def _view(request: HttpRequest) -> HttpResponseBase:
-        """What Django's handler does between the middleware and the view: resolve, call."""
+        """What Django's handler and CommonMiddleware do around the view that still applies:
+        the Host check (ALLOWED_HOSTS; a bad host is a 400), resolve, call, render."""
+        request.get_host()
         match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
         request.resolver_match = match
         response = match.func(request, *match.args, **match.kwargs)
         if response is None:
             raise ValueError(f"the view {match.func!r} returned None")
+        render = getattr(response, "render", None)
+        if callable(render) and not getattr(response, "is_rendered", True):
+            response = render()
         return response

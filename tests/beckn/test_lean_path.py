@@ -45,3 +45,37 @@ def test_plain_http_is_still_redirected_when_tls_is_required(bpp):
     response = Client().post("/beckn/select", b"{}", content_type="application/json")
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+def test_the_host_is_still_checked_on_the_lean_path(bpp, settings):
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["bpp.example.com"]
+    response = Client().post("/beckn/select", b"{}", content_type="application/json")
+    assert response.status_code == 400  # DisallowedHost, as on every other path
+    ok = Client(HTTP_HOST="bpp.example.com").post(
+        "/beckn/select", b"{}", content_type="application/json"
+    )
+    assert ok.status_code == 401  # reaches the view: unsigned
+
+
+def test_a_drf_response_on_the_lean_path_is_rendered(bpp, settings):
+    """DRF (and TemplateResponse) answers are rendered as Django's handler would."""
+    from django.urls import clear_url_caches, path
+
+    from beckn import urls
+    from beckn.bench_views import bare_ack
+
+    urls.urlpatterns.insert(0, path("_bench_lean_ack", bare_ack))
+    clear_url_caches()
+    try:
+        from django.test import Client
+
+        response = Client().post("/beckn/_bench_lean_ack", b"{}", content_type="application/json")
+    finally:
+        urls.urlpatterns.pop(0)
+        clear_url_caches()
+    assert response.status_code == 200
+    assert response.json() == {"message": {"ack": {"status": "ACK"}}}
+    assert response["Content-Length"] == str(len(response.content))
+    assert not hasattr(response.wsgi_request, "session")  # it did take the lean path
