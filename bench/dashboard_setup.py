@@ -11,9 +11,8 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from tqdm import tqdm
 
-from bench.dashboard_data import IST, Generator, OfferRef, Site, copy_rows, customer_keys
+from bench.dashboard_data import IST, OfferRef, Site, SqlGenerator
 from cpo_portal.models import Charger, Operator, Role, StaffMembership, Station
 from offers.analytics.models import (
     CustomerKey,
@@ -111,14 +110,16 @@ class Bench:
         user = get_user_model().objects.create_user("bench-analyst", password="x")
         StaffMembership.objects.create(user=user, operator=ops[0], role=Role.ANALYST)
 
-    def generator(self) -> Generator:
+    def generator(self) -> SqlGenerator:
+        chargers = Charger.objects.select_related("station").order_by("pk")
         sites = [
             Site(
                 c.operator_id, c.station_id, c.pk, c.station.code, c.code,
                 c.station.region_code,
                 frozenset({18, 19, 20} if c.station.region_code in ("DL", "HR", "UP") else ()),
+                3 if i % 3 == 0 else 1,
             )
-            for c in Charger.objects.select_related("station").order_by("pk")
+            for i, c in enumerate(chargers)
         ]  # fmt: skip
         offers: dict[int, list[OfferRef]] = {}
         for o in Offer.objects.order_by("pk"):
@@ -127,27 +128,22 @@ class Bench:
                 0.2 if o.holdout_percent else 0.0, frozenset(HOURS[o.short_desc]),
             )  # fmt: skip
             offers.setdefault(o.operator_id, []).append(ref)
-        return Generator(sites, offers, customer_keys(200_000), self.first, self.args.days)
+        return SqlGenerator(sites, offers)
 
     # -- loading --------------------------------------------------------------------------
     def load(
-        self, gen: Generator, rows: int, first: dt.date, days: int, label: str, ordered=True
+        self, gen: SqlGenerator, rows: int, first: dt.date, days: int, label: str, ordered=True
     ) -> float:
         tables = {
             "ledger": Redemption._meta.db_table,
             "sessions": NoOfferSession._meta.db_table,
         }
-        bar = tqdm(total=rows, desc=label, unit="row", unit_scale=True)
-        last = [0]
-
-        def progress(done: int) -> None:
-            bar.update(done - last[0])
-            last[0] = done
-
-        (counts, seconds) = timed(
-            copy_rows, connection, gen.batch(rows, first, days, ordered), tables, progress
-        )
-        bar.close()
+        base = Redemption.objects.count() + NoOfferSession.objects.count()
+        self.say(f"{label}: generating {rows:,} ledger rows in SQL ...")
+        counts, seconds = timed(
+            gen.load, connection, tables, rows, first, days,
+            ordered=ordered, order_base=base, seed=base + 1,
+        )  # fmt: skip
         self.say(f"{label}: {counts[0]:,} ledger rows + {counts[1]:,} sessions in {seconds:.0f}s")
         self.vacuum(Redemption, NoOfferSession)
         return seconds
@@ -166,7 +162,6 @@ class Bench:
             self.results["load_seconds"] = self.load(
                 gen, self.args.rows - have, self.first, self.args.days, "load"
             )
-        gen.orders = Redemption.objects.count() + NoOfferSession.objects.count() + 10**8
         self.results["ledger_rows"] = Redemption.objects.count()
         self.results["session_rows"] = NoOfferSession.objects.count()
 
