@@ -36,6 +36,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--stations", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page")
     parser.add_argument("--fresh", action="store_true", help="empty the database first")
+    parser.add_argument("--load-only", action="store_true", help="stop after loading rows")
     return parser.parse_args()
 
 

@@ -1,10 +1,11 @@
 from .cursor import RollupCursor
-from .customers import CustomerKey, DailyCustomer
+from .customers import CellCustomer, CustomerKey, DailyCustomer
 from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
 from .rollups import DailyRollup, HourlyRollup
 from .sessions import NoOfferSession
 
 __all__ = [
+    "CellCustomer",
     "CustomerKey",
     "DailyCustomer",
     "DailyRollup",
