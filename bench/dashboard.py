@@ -37,6 +37,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page")
     parser.add_argument("--fresh", action="store_true", help="empty the database first")
     parser.add_argument("--load-only", action="store_true", help="stop after loading rows")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="no loading or rollup: time the pages"
+    )
     return parser.parse_args()
 
 

@@ -15,12 +15,17 @@ from django.test import Client
 from bench.dashboard_data import IST, OfferRef, Site, SqlGenerator
 from cpo_portal.models import Charger, Operator, Role, StaffMembership, Station
 from offers.analytics.models import (
+    CellCustomer,
     CustomerKey,
     DailyCustomer,
     DailyRollup,
     HourlyRollup,
     NoOfferSession,
+    OfferDaily,
+    OfferScope,
+    OfferScopeDaily,
     RollupCursor,
+    StationDaily,
 )
 from offers.analytics.services.rollup import run_incremental
 from offers.models import Offer, Redemption
@@ -37,6 +42,10 @@ def summary(samples: list[float]) -> dict[str, float]:
     return {"median_ms": round(statistics.median(ms), 1), "max_ms": round(max(ms), 1)}
 
 
+ROLLUP_TABLES = (
+    DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
+    OfferScopeDaily, OfferScope,
+)  # fmt: skip
 REGIONS = ["DL", "HR", "UP", "MH", "KA", "TN", "TG", "RJ"]
 HOURS = {
     "night": set(range(0, 6)) | {22, 23},
@@ -156,6 +165,9 @@ class Bench:
     # -- the steps -------------------------------------------------------------------------
     def run(self) -> dict[str, object]:
         self.prepare()
+        if self.args.pages_only:
+            self.results["pages"] = self.pages()
+            return self.results
         gen = self.generator()
         have = Redemption.objects.count()
         if have < self.args.rows:
@@ -167,14 +179,14 @@ class Bench:
         if self.args.load_only:
             return self.results
 
-        for model in (DailyRollup, HourlyRollup, DailyCustomer, CustomerKey, RollupCursor):
+        for model in (*ROLLUP_TABLES, CustomerKey, RollupCursor):
             model.objects.all()._raw_delete(connection.alias)
         self.say("full rollup ...")
         full, seconds = timed(run_incremental)
         self.results["full_rollup"] = {"seconds": round(seconds, 1), "rows": full.rows,
                                        "partitions": full.partitions}  # fmt: skip
         self.say(f"full rollup: {full.rows:,} rows, {full.partitions} partitions, {seconds:.1f}s")
-        self.vacuum(DailyRollup, HourlyRollup, DailyCustomer, CustomerKey)
+        self.vacuum(*ROLLUP_TABLES, CustomerKey)
 
         # 1M new rows: most of them the last 30 days' (in time order, as they arrive), a
         # tenth late: settlements and corrections for days one to three months back.
@@ -188,7 +200,7 @@ class Bench:
                                               "partitions": inc.partitions}  # fmt: skip
         self.say(f"incremental rollup: {inc.rows:,} rows, {inc.partitions} partitions, "
                  f"{seconds:.1f}s (target < 60 s)")  # fmt: skip
-        self.vacuum(DailyRollup, HourlyRollup, DailyCustomer, CustomerKey)
+        self.vacuum(*ROLLUP_TABLES, CustomerKey)
         self.results["rollup_rows"] = {
             "daily": DailyRollup.objects.count(),
             "hourly": HourlyRollup.objects.count(),

@@ -1,5 +1,5 @@
 from .cursor import RollupCursor
-from .customers import CellCustomer, CustomerKey, DailyCustomer
+from .customers import CellCustomer, CustomerKey, CustomerSet, DailyCustomer
 from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
 from .rollups import DailyRollup, HourlyRollup
 from .sessions import NoOfferSession
@@ -7,6 +7,7 @@ from .sessions import NoOfferSession
 __all__ = [
     "CellCustomer",
     "CustomerKey",
+    "CustomerSet",
     "DailyCustomer",
     "DailyRollup",
     "HourlyRollup",

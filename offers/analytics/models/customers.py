@@ -115,3 +115,40 @@ class CellCustomer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.station_id} {self.offer_id} {self.hour_band} {self.customer_id}"
+
+
+class CustomerSet(models.Model):
+    """Who charged on a day, as a bitmap of CustomerKey ids (zlib-compressed): exact
+    distinct customers over any range are the bits of the OR of its days, a few
+    milliseconds where COUNT(DISTINCT) over DailyCustomer takes most of a second.
+
+    `offer` None: every identified customer of the day (DailyCustomer, all rows); else
+    one arm of one offer (`held_out`), with the arm's revenue and discount. Derived from
+    DailyCustomer by the rollup for every day it touches; pages with a station or region
+    filter read DailyCustomer itself."""
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    offer = models.ForeignKey(
+        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    held_out = models.BooleanField(default=False)
+    members = models.BinaryField()
+    revenue = _money("gross revenue (pre-tax, before discounts)")
+    discount = _money("discount")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator",
+                "date",
+                Coalesce("offer", Value(0)),
+                "held_out",
+                name="one_customer_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} customers of {self.offer_id or 'all'}"

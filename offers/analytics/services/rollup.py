@@ -32,6 +32,7 @@ from cpo_portal.models import Operator
 from offers.analytics.models import (
     CellCustomer,
     CustomerKey,
+    CustomerSet,
     DailyCustomer,
     DailyRollup,
     HourlyRollup,
@@ -42,6 +43,7 @@ from offers.analytics.models import (
     RollupCursor,
     StationDaily,
 )
+from offers.analytics.services import customer_sets
 from offers.analytics.services import rollup_delta as d
 from offers.analytics.services import rollup_sql as q
 from offers.models import Redemption
@@ -77,6 +79,7 @@ PARTITIONED = (
     HourlyRollup,
     DailyCustomer,
     CellCustomer,
+    CustomerSet,
     OfferDaily,
     StationDaily,
     OfferScopeDaily,
@@ -148,6 +151,7 @@ def derive(cursor, n: q.Names, part: q.Partition, rebuilt: bool = False) -> None
     cursor.execute(q.scope_daily_sql(n), part.dates)
     if grown:  # the new cells count on every other day of the offers' history too
         cursor.execute(q.scope_grown_sql(n, grown), part.dates)
+    customer_sets.refresh(part.operator_id, part.first, part.last)
 
 
 def locked(name: str = CURSOR) -> RollupCursor:
