@@ -185,6 +185,7 @@ def delta_sql(names: q.Names) -> list[str]:
         SELECT {_CELL}, MAX(offer_type) AS offer_type, SUM(sign) AS facts, 0 AS customers,
                {signed}
         FROM facts GROUP BY {_CELL}""",
+        f"ANALYZE {DAILY}",
         # -- who charged in each cell: counts, and customers who come or go -------------
         f"""CREATE TEMPORARY TABLE {CELLS} AS
         SELECT c.*, COALESCE(t.sessions, 0) AS before FROM (
@@ -195,6 +196,7 @@ def delta_sql(names: q.Names) -> list[str]:
             GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id
             HAVING SUM(s.sign) <> 0
         ) c LEFT JOIN {names.cell_customers} t ON {_match(t, "c", CELL_KEY, NULLABLE)}""",
+        f"ANALYZE {CELLS}",
         f"""UPDATE {DAILY} d SET customers = x.change FROM (
             SELECT {_CELL}, SUM(CASE WHEN before = 0 THEN 1
                                      WHEN before + sessions = 0 THEN -1 ELSE 0 END) AS change
@@ -236,6 +238,7 @@ def delta_sql(names: q.Names) -> list[str]:
             s.kind IN ('redeemed', 'held_out') OR (s.kind = 'settled' AND s.offer_id IS NULL))
         GROUP BY s.operator_id, s.d, s.station_id, s.region_code, s.offer_id,
                  s.kind = 'held_out', k.id""",
+        f"ANALYZE {PEOPLE}",
         f"""UPDATE {names.customers} t SET sessions = t.sessions + d.sessions,
             revenue = t.revenue + d.revenue, discount = t.discount + d.discount,
             offer_type = GREATEST(t.offer_type, d.offer_type)
@@ -260,6 +263,7 @@ def delta_sql(names: q.Names) -> list[str]:
                SUM(sign * (net_amount - tax_amount)) AS net_revenue
         FROM {STAGE} WHERE live = 1 AND pos = 1
         GROUP BY operator_id, d, station_id, region_code, session_start_hour""",
+        f"ANALYZE {HOURLY}",
         f"""UPDATE {names.hourly} t SET sessions = t.sessions + d.sessions,
             surge_sessions = t.surge_sessions + d.surge_sessions,
             energy_kwh = t.energy_kwh + d.energy_kwh, surge_kwh = t.surge_kwh + d.surge_kwh,
