@@ -105,7 +105,9 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
             order=order,
         )
     try:
-        settled = commerce.settle(order.reference, order.charger, session_start, kwh, end)
+        settled = commerce.settle(
+            order.reference, order.charger, session_start, kwh, end, customer=order.customer_key
+        )
     except CommerceError as exc:
         raise Failure(errors.by_code(exc.code), exc.message, order=order) from exc
     vocab = ordering.vocabularies(req.bap_id)

@@ -186,10 +186,17 @@ def redeem(order_ref: str, priced: Priced) -> Priced:
 
 
 def settle(
-    order_ref: str, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime
+    order_ref: str,
+    charger: Charger,
+    start: dt.datetime,
+    kwh: Decimal,
+    end: dt.datetime,
+    *,
+    customer: str = "",
 ) -> Priced:
     """The final price on the energy delivered, with the redeemed offers recomputed (or,
-    when none was redeemed, the session priced on that energy without offers)."""
+    when none was redeemed, the session priced on that energy without offers, and
+    recorded for analytics as a session without offers, once per order)."""
     from offers.services import ledger
     from pricing import services as pricing
 
@@ -197,14 +204,19 @@ def settle(
         return _priced(ledger.settle(order_ref, kwh, end=end))
     except ledger.UnknownOrder:
         pass
+    from offers.analytics.services.sessions import record_session
+    from offers.rules.facts import CustomerFacts
     from offers.services.addons import booked_lines
+    from pricing.engine import finalize
 
     add_ons = booked_lines(order_ref)
     try:
         book = pricing.price_book_for(charger)
-        final = pricing.quote_session(charger, start, kwh=kwh, end=end, adjustments=add_ons)
+        priced = pricing.price(charger, start, kwh=kwh, end=end)
+        final = finalize(priced, add_ons)
     except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"the session cannot be settled: {exc}") from exc
+    record_session(order_ref, priced, final, charger, CustomerFacts(key=customer))
     return Priced(quote=final, rate=book.tariff.energy_rate_per_kwh, add_ons=add_on_lines(add_ons))
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from django import forms
 
 from cpo_portal.models import Station
-from offers.analytics.models import DailyRollup
+from offers.analytics.models import OfferDaily
 from offers.analytics.services.filters import (
     DEFAULT_DAYS,
     Filters,
@@ -48,7 +48,7 @@ class FilterForm(forms.Form):
         self.fields["offer"].queryset = scoped(Offer.objects.filter(operator=operator), user)
         self.fields["station"].queryset = scoped(Station.objects.filter(operator=operator), user)
         types = (
-            DailyRollup.objects.filter(operator=operator)
+            OfferDaily.objects.filter(operator=operator)  # thousands of rows, not millions
             .exclude(offer_type="")
             .values_list("offer_type", flat=True)
             .distinct()

@@ -164,7 +164,7 @@ class FakeCommerce:
     def record(self, order_ref, priced, stage):
         self.calls.append(stage)
 
-    def settle(self, order_ref, charger, start, kwh, end):
+    def settle(self, order_ref, charger, start, kwh, end, *, customer=""):
         self.calls.append("settle")
         kept = self.redeemed.get(order_ref, ())
         request = SessionRequest(self.site(charger), start, end, kwh=kwh)

@@ -165,3 +165,64 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     assert ended["message"]["order"]["quote"]["price"]["value"] == "88.40"
     receipt = tag_values(ended["message"]["order"]["tags"], "receipt")
     assert receipt["surge"] == "5.20" and receipt["tax-included"] == "13.48"
+
+
+def test_a_session_without_offers_reaches_analytics_once(network, bap, run, our_key, client):
+    """Charging ends through Beckn with no offer: the session is recorded for analytics
+    (NoOfferSession) exactly once, and the rollup and the API count it."""
+    from beckn.services import commerce
+    from offers.analytics.models import NoOfferSession
+    from offers.analytics.services.rollup import run_incremental
+    from pricing.services import clear_cache
+
+    Tariff.objects.create(
+        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=Decimal("18"),
+        service_fee=Decimal("10"), tax_rate=Decimal("0.18"), active=True,
+    )  # fmt: skip
+    clear_cache()
+    op, charger = network.op_a.code, network.charger_a.code
+    run(bap, "init", msgs.init(op, charger, offers=()))
+    run(bap, "confirm", msgs.confirm(op, charger, offers=()))
+    order = Order.objects.get()
+    run(bap, "update", msgs.update_start(order.order_id))
+    _, ended = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
+    assert not Redemption.objects.filter(order_ref=order.reference).exists()
+    (session,) = NoOfferSession.objects.filter(order_ref=order.reference)
+    assert session.energy_kwh == Decimal("5.2")
+    assert session.gross_amount == Decimal("103.60")  # 5.2 x 18 + 10
+    assert str(session.net_amount) == ended["message"]["order"]["quote"]["price"]["value"]
+    assert session.customer_key == order.customer_key != ""
+    assert session.station_id == network.charger_a.station_id
+    assert session.session_start_hour == 10
+
+    # A re-sent end (or any retry of the settlement) records nothing more.
+    run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
+    order.refresh_from_db()
+    commerce.settle(
+        order.reference, order.charger, session.session_start, Decimal("5.2"),
+        session.session_end, customer=order.customer_key,
+    )  # fmt: skip
+    assert NoOfferSession.objects.filter(order_ref=order.reference).count() == 1
+
+    run_incremental()
+    client.force_login(network.analyst_a)
+    day = session.occurred_at.astimezone(IST).date()
+    span = f"date_from={day}&date_to={day}"
+    series = client.get(f"/api/analytics/series/?{span}&granularity=day").json()["results"]
+    assert [(p["sessions"], p["gross_revenue"]) for p in series] == [(1, "103.60")]
+    page = client.get(f"/analytics/?{span}&export=stations")
+    assert page.status_code == 200 and network.charger_a.station.code in page.content.decode()
+
+
+def test_a_settled_offer_session_is_not_recorded_twice(deg, bap, run, our_key):
+    """With an offer the ledger has the session already: nothing in NoOfferSession."""
+    from offers.analytics.models import NoOfferSession
+
+    op, charger = deg.op_a.code, deg.charger_a.code
+    run(bap, "init", msgs.init(op, charger))
+    run(bap, "confirm", msgs.confirm(op, charger, total="91.45"))
+    order = Order.objects.get()
+    run(bap, "update", msgs.update_start(order.order_id))
+    run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
+    assert Redemption.objects.filter(order_ref=order.reference, kind="settled").exists()
+    assert not NoOfferSession.objects.filter(order_ref=order.reference).exists()

@@ -1,11 +1,13 @@
 from .cursor import RollupCursor
-from .customers import CustomerKey, DailyCustomer
+from .customers import CellCustomer, CustomerKey, CustomerSet, DailyCustomer
 from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
 from .rollups import DailyRollup, HourlyRollup
 from .sessions import NoOfferSession
 
 __all__ = [
+    "CellCustomer",
     "CustomerKey",
+    "CustomerSet",
     "DailyCustomer",
     "DailyRollup",
     "HourlyRollup",

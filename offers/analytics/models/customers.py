@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
 from cpo_portal.models import Operator, Station
 
@@ -50,6 +52,18 @@ class DailyCustomer(models.Model):
     discount = _money("discount")
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator",
+                "date",
+                Coalesce("station", Value(0)),
+                "region_code",
+                Coalesce("offer", Value(0)),
+                "held_out",
+                "customer",
+                name="one_daily_customer_row",
+            ),
+        ]
         indexes = [
             # Both serve COUNT(DISTINCT customer) from the index alone.
             models.Index(fields=["operator", "date", "customer"], name="customer_operator_date"),
@@ -63,3 +77,78 @@ class DailyCustomer(models.Model):
         return (
             f"{self.date} {self.customer_id} {self.offer_id} {'held out' if self.held_out else ''}"
         )
+
+
+class CellCustomer(models.Model):
+    """Who charged in each DailyRollup cell (primary sessions of identified customers),
+    with how many sessions: it keeps `DailyRollup.customers` exact when the incremental
+    rollup adds and takes away sessions. Internal to the rollup; pages never read it."""
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    offer = models.ForeignKey(
+        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    region_code = models.CharField(max_length=16, blank=True)
+    hour_band = models.CharField(max_length=8)
+    customer = models.ForeignKey(CustomerKey, on_delete=models.CASCADE, related_name="+")
+    sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator",
+                "date",
+                Coalesce("offer", Value(0)),
+                Coalesce("station", Value(0)),
+                "region_code",
+                "hour_band",
+                "customer",
+                name="one_cell_customer_row",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.station_id} {self.offer_id} {self.hour_band} {self.customer_id}"
+
+
+class CustomerSet(models.Model):
+    """Who charged on a day, as a bitmap of CustomerKey ids (zlib-compressed): exact
+    distinct customers over any range are the bits of the OR of its days, a few
+    milliseconds where COUNT(DISTINCT) over DailyCustomer takes most of a second.
+
+    `offer` None: every identified customer of the day (DailyCustomer, all rows); else
+    one arm of one offer (`held_out`), with the arm's revenue and discount. Derived from
+    DailyCustomer by the rollup for every day it touches; pages with a station or region
+    filter read DailyCustomer itself."""
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    offer = models.ForeignKey(
+        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    held_out = models.BooleanField(default=False)
+    members = models.BinaryField()
+    revenue = _money("gross revenue (pre-tax, before discounts)")
+    discount = _money("discount")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator",
+                "date",
+                Coalesce("offer", Value(0)),
+                "held_out",
+                name="one_customer_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} customers of {self.offer_id or 'all'}"

@@ -46,6 +46,10 @@ class DailyRollup(Measures):
     hour_band = models.CharField(max_length=8, choices=BAND_CHOICES)
 
     customers = models.PositiveIntegerField("distinct customers (this row only)", default=0)
+    facts = models.PositiveIntegerField(
+        "ledger rows counted in this row", default=0, editable=False,
+        help_text="Kept by the incremental rollup: a row whose count falls to 0 goes.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-date", "operator", "station", "hour_band"]

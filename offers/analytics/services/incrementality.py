@@ -20,6 +20,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 
 from offers.analytics.calc import roi
 from offers.analytics.models import DailyCustomer, DailyRollup, OfferDaily, OfferScopeDaily
+from offers.analytics.services import customer_sets
 from offers.analytics.services.filters import Filters, figures
 from offers.models import Offer
 from pricing.engine.money import ZERO
@@ -54,14 +55,20 @@ def holdout_arms(f: Filters, offer_ids: Iterable[int]) -> dict[int, tuple[roi.Ar
     ids = list(offer_ids)
     if not ids:
         return {}
+    empty = roi.Arm(0, ZERO)
+    arms: dict[int, list[roi.Arm]] = {i: [empty, empty] for i in ids}
+    if not (f.station_id or f.region or f.offer_type):  # the daily customer sets answer
+        wanted = [i for i in ids if not f.offer_id or i == f.offer_id]
+        found = customer_sets.arms(f.operator.pk, f.date_from, f.date_to, wanted)
+        for (offer_id, held_out), (n, revenue, discount) in found.items():
+            arms[offer_id][1 if held_out else 0] = roi.Arm(n, revenue, discount)
+        return {i: (a[0], a[1]) for i, a in arms.items()}
     rows = (
         f.apply(DailyCustomer.objects.filter(offer_id__in=ids))
         .values("offer_id", "held_out")
         .annotate(n=Count("customer_id", distinct=True), rev=Sum("revenue"), disc=Sum("discount"))
         .order_by()
     )
-    empty = roi.Arm(0, ZERO)
-    arms: dict[int, list[roi.Arm]] = {i: [empty, empty] for i in ids}
     for row in rows:
         arm = roi.Arm(row["n"], row["rev"] or ZERO, row["disc"] or ZERO)
         arms[row["offer_id"]][1 if row["held_out"] else 0] = arm

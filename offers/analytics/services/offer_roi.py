@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from offers.analytics.calc import roi
 from offers.analytics.models import DailyCustomer
+from offers.analytics.services import customer_sets
 from offers.analytics.services.filters import Filters, figures
 from offers.analytics.services.incrementality import estimates, has_holdout
 from offers.analytics.services.tables import Column, Table, chart
@@ -48,7 +49,10 @@ _MONEY = {"energy", "gross", "discount", "surge", "net"}
 
 
 def customers(f: Filters) -> int:
-    """Exact distinct identified customers over the whole filtered range."""
+    """Exact distinct identified customers over the whole filtered range: from the
+    daily customer sets, unless a station, region or offer type is picked."""
+    if not (f.station_id or f.region or f.offer_type):
+        return customer_sets.customers(f.operator.pk, f.date_from, f.date_to, f.offer_id)
     qs = f.apply(DailyCustomer.objects.all())
     return qs.aggregate(n=Count("customer_id", distinct=True))["n"] or 0
 

@@ -30,7 +30,9 @@ from tqdm import tqdm
 
 from cpo_portal.models import Operator
 from offers.analytics.models import (
+    CellCustomer,
     CustomerKey,
+    CustomerSet,
     DailyCustomer,
     DailyRollup,
     HourlyRollup,
@@ -41,6 +43,8 @@ from offers.analytics.models import (
     RollupCursor,
     StationDaily,
 )
+from offers.analytics.services import customer_sets
+from offers.analytics.services import rollup_delta as d
 from offers.analytics.services import rollup_sql as q
 from offers.models import Redemption
 
@@ -61,6 +65,7 @@ def names() -> q.Names:
         daily=table(DailyRollup),
         hourly=table(HourlyRollup),
         customers=table(DailyCustomer),
+        cell_customers=table(CellCustomer),
         keys=table(CustomerKey),
         offer_daily=table(OfferDaily),
         station_daily=table(StationDaily),
@@ -69,7 +74,16 @@ def names() -> q.Names:
     )
 
 
-PARTITIONED = (DailyRollup, HourlyRollup, DailyCustomer, OfferDaily, StationDaily, OfferScopeDaily)
+PARTITIONED = (
+    DailyRollup,
+    HourlyRollup,
+    DailyCustomer,
+    CellCustomer,
+    CustomerSet,
+    OfferDaily,
+    StationDaily,
+    OfferScopeDaily,
+)
 
 
 def day_start(day: dt.date, time_zone: str) -> dt.datetime:
@@ -89,10 +103,8 @@ def date_runs(dates: Iterable[dt.date], max_days: int) -> list[tuple[dt.date, dt
     return runs
 
 
-def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
-    """Recompute [first, last] for one operator. Call inside a transaction holding the
-    cursor lock (see locked())."""
-    part = q.Partition(
+def partition(operator: Operator, first: dt.date, last: dt.date) -> q.Partition:
+    return q.Partition(
         operator.pk,
         operator.time_zone,
         day_start(first, operator.time_zone),
@@ -100,6 +112,12 @@ def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
         first,
         last,
     )
+
+
+def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
+    """Recompute [first, last] for one operator. Call inside a transaction holding the
+    cursor lock (see locked())."""
+    part = partition(operator, first, last)
     for model in PARTITIONED:
         model.objects.filter(operator_id=operator.pk, date__range=(first, last)).delete()
     n = names()
@@ -114,14 +132,26 @@ def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
         cursor.execute(q.daily_sql(n))
         cursor.execute(*q.hourly_sql(n))
         cursor.execute(q.customers_sql(n))
+        cursor.execute(q.cell_customers_sql(n))
         cursor.execute(f"DROP TABLE {q.STAGE}")
-        cursor.execute(q.offer_daily_sql(n), part.dates)
-        cursor.execute(q.station_daily_sql(n), [*part.dates, *part.dates])
-        cursor.execute(q.scope_sql(n), part.dates)
-        grown = [int(row[0]) for row in cursor.fetchall()]
-        cursor.execute(q.scope_daily_sql(n), part.dates)
-        if grown:  # the new cells count on every other day of the offers' history too
-            cursor.execute(q.scope_grown_sql(n, grown), part.dates)
+        derive(cursor, n, part, rebuilt=True)
+
+
+def derive(cursor, n: q.Names, part: q.Partition, rebuilt: bool = False) -> None:
+    """The coarser tables of [first, last] from the fresh rollups."""
+    if not rebuilt:
+        for model in (OfferDaily, StationDaily, OfferScopeDaily):
+            model.objects.filter(
+                operator_id=part.operator_id, date__range=(part.first, part.last)
+            ).delete()
+    cursor.execute(q.offer_daily_sql(n), part.dates)
+    cursor.execute(q.station_daily_sql(n), [*part.dates, *part.dates])
+    cursor.execute(q.scope_sql(n), part.dates)
+    grown = [int(row[0]) for row in cursor.fetchall()]
+    cursor.execute(q.scope_daily_sql(n), part.dates)
+    if grown:  # the new cells count on every other day of the offers' history too
+        cursor.execute(q.scope_grown_sql(n, grown), part.dates)
+    customer_sets.refresh(part.operator_id, part.first, part.last)
 
 
 def locked(name: str = CURSOR) -> RollupCursor:
@@ -131,18 +161,21 @@ def locked(name: str = CURSOR) -> RollupCursor:
 
 
 def touched(model, after: int, upto: int) -> dict[int, set[dt.date]]:
-    """operator id -> local dates of the source rows with after < id <= upto, in SQL."""
-    rows = model.objects.filter(id__gt=after, id__lte=upto).order_by()
-    out: dict[int, set[dt.date]] = {}
-    for operator_id in rows.values_list("operator_id", flat=True).distinct():
-        zone = ZoneInfo(Operator.objects.get(pk=operator_id).time_zone)
-        dates = (
-            rows.filter(operator_id=operator_id)
-            .annotate(day=TruncDate("occurred_at", tzinfo=zone))
-            .values_list("day", flat=True)
-            .distinct()
-        )
-        out[operator_id] = set(dates)
+    """operator id -> local dates of the source rows with after < id <= upto, and of every
+    other row of their orders (a new row can change how an older one counts), in SQL."""
+    refs = model.objects.filter(id__gt=after, id__lte=upto).order_by().values("order_ref")
+    out: dict[int, set[dt.date]] = defaultdict(set)
+    for source in (Redemption, NoOfferSession):
+        rows = source.objects.filter(order_ref__in=refs).order_by()
+        for operator_id in rows.values_list("operator_id", flat=True).distinct():
+            zone = ZoneInfo(Operator.objects.get(pk=operator_id).time_zone)
+            dates = (
+                rows.filter(operator_id=operator_id)
+                .annotate(day=TruncDate("occurred_at", tzinfo=zone))
+                .values_list("day", flat=True)
+                .distinct()
+            )
+            out[operator_id] |= set(dates)
     return out
 
 
@@ -215,19 +248,17 @@ def _advance(model, cursor: RollupCursor, now: dt.datetime, work) -> int:
 
 
 def run_incremental() -> RunResult:
-    """Roll up whatever the ledger gained since the last run. Safe to run at any time."""
+    """Roll up whatever the ledger gained since the last run. Safe to run at any time.
+    PostgreSQL applies the new rows as deltas (services.rollup_delta); other databases
+    (SQLite for `make run`) rebuild the partitions the new rows touched."""
     began = time.perf_counter()
     now = timezone.now()
     with transaction.atomic():
         cursors = {name: locked(name) for name in SOURCES}  # always in this order
-        work: dict[int, set[dt.date]] = defaultdict(set)
-        rows = sum(_advance(SOURCES[name], c, now, work) for name, c in cursors.items())
-        partitions = 0
-        operators = Operator.objects.in_bulk(list(work))
-        for operator_id, dates in work.items():
-            for first, last in date_runs(dates, INCREMENTAL_CHUNK_DAYS):
-                rebuild(operators[operator_id], first, last)
-                partitions += (last - first).days + 1
+        if connection.vendor == "postgresql":
+            rows, partitions = _run_deltas(cursors, now)
+        else:
+            rows, partitions = _run_rebuilds(cursors, now)
         seconds = time.perf_counter() - began
         for cursor in cursors.values():
             cursor.runs += 1
@@ -236,6 +267,74 @@ def run_incremental() -> RunResult:
             cursor.last_partitions = partitions
             cursor.save()
     return RunResult(rows, partitions, cursors[CURSOR].last_id, seconds)
+
+
+def _run_rebuilds(cursors: dict[str, RollupCursor], now: dt.datetime) -> tuple[int, int]:
+    work: dict[int, set[dt.date]] = defaultdict(set)
+    rows = sum(_advance(SOURCES[name], c, now, work) for name, c in cursors.items())
+    partitions = 0
+    operators = Operator.objects.in_bulk(list(work))
+    for operator_id, dates in work.items():
+        for first, last in date_runs(dates, INCREMENTAL_CHUNK_DAYS):
+            rebuild(operators[operator_id], first, last)
+            partitions += (last - first).days + 1
+    return rows, partitions
+
+
+def _run_deltas(cursors: dict[str, RollupCursor], now: dt.datetime) -> tuple[int, int]:
+    """PostgreSQL: apply the new rows as deltas; returns (rows read, days touched)."""
+    n = names()
+    windows = {}
+    for name, cursor in cursors.items():
+        high = SOURCES[name].objects.order_by().aggregate(m=Max("id"))["m"] or 0
+        gaps = tuple((int(lo), int(hi)) for lo, hi, _ in cursor.pending_gaps)
+        windows[name] = d.Window(cursor.last_id, max(high, cursor.last_id), gaps)
+    rows, partitions = 0, 0
+    with connection.cursor() as sql:
+        sql.execute("SET LOCAL work_mem = '128MB'")
+        sql.execute(f"DROP TABLE IF EXISTS {', '.join(d.TEMPS)}")
+        sql.execute(d.new_rows_sql(n, windows[CURSOR], windows["sessions"]))
+        for name, cursor in cursors.items():
+            rows += _move_watermark(sql, name, cursor, windows[name], now)
+        sql.execute(f"SELECT count(*) FROM {d.NEW} WHERE kind IN ({q.KIND_LIST})")  # noqa: S608
+        if sql.fetchone()[0]:
+            operators = connection.ops.quote_name(Operator._meta.db_table)
+            for statement in d.source_sql(n, operators, windows[CURSOR], windows["sessions"]):
+                sql.execute(statement)
+            for statement in d.delta_sql(n):
+                sql.execute(statement)
+            sql.execute(d.touched_days_sql())
+            work: dict[int, set[dt.date]] = defaultdict(set)
+            for operator_id, day in sql.fetchall():
+                work[operator_id].add(day)
+            by_pk = Operator.objects.in_bulk(list(work))
+            for operator_id, dates in work.items():
+                partitions += len(dates)
+                for first, last in date_runs(dates, INCREMENTAL_CHUNK_DAYS):
+                    derive(sql, n, partition(by_pk[operator_id], first, last))
+        sql.execute(f"DROP TABLE IF EXISTS {', '.join(d.TEMPS)}")
+    return rows, partitions
+
+
+def _move_watermark(sql, name: str, cursor: RollupCursor, window, now: dt.datetime) -> int:
+    """Count the source's new rows, remember the ids still missing, move the cursor
+    (unsaved). Returns the number of new rows."""
+    source = "L" if name == CURSOR else "S"
+    sql.execute(f"SELECT count(*) FROM {d.NEW} WHERE source = %s", [source])  # noqa: S608
+    rows = int(sql.fetchone()[0])
+    gaps: list = []
+    for lo, hi, seen in cursor.pending_gaps:
+        if now - dt.datetime.fromisoformat(seen) > GAP_TTL:
+            continue  # rolled back long ago: never coming
+        sql.execute(*d.gaps_sql(source, lo - 1, hi))
+        gaps += [[int(a), int(b), seen] for a, b in sql.fetchall()]
+    if window.high > window.last_id:
+        sql.execute(*d.gaps_sql(source, window.last_id, window.high))
+        gaps += [[int(a), int(b), now.isoformat()] for a, b in sql.fetchall()]
+    cursor.pending_gaps = gaps
+    cursor.last_id = window.high
+    cursor.last_rows = rows
+    return rows
 
 
 def backfill(

@@ -45,6 +45,7 @@ class Names:
     daily: str
     hourly: str
     customers: str
+    cell_customers: str
     keys: str
     offer_daily: str
     station_daily: str
@@ -74,47 +75,75 @@ class Partition:
         return [self.operator_id, self.first, self.last]
 
 
-def stage_sql(names: Names, part: Partition) -> tuple[str, list[object]]:
-    """CREATE TEMP TABLE stage: the partition's ledger rows, ranked once."""
-    date_sql, date_params = connection.ops.datetime_cast_date_sql(
-        "s.occurred_at", (), part.time_zone
-    )
-    kinds = ", ".join(f"'{k}'" for k in KINDS)
-    where = "operator_id = %s AND occurred_at >= %s AND occurred_at < %s"
-    sql = f"""
-    CREATE TEMPORARY TABLE {STAGE} AS
-    WITH src AS (
-        SELECT id, operator_id, order_ref, kind, seq, offer_id, offer_type, station_id,
-               region_code, customer_key, held_out, session_start_hour, energy_kwh,
-               gross_amount, surge_amount, discount, tax_amount, net_amount, occurred_at
-        FROM {names.ledger}
-        WHERE {where} AND kind IN ({kinds})
-        UNION ALL
-        SELECT id, operator_id, order_ref, 'settled', 0, NULL, '', station_id,
-               region_code, customer_key, FALSE, session_start_hour, energy_kwh,
-               gross_amount, surge_amount, 0, tax_amount, net_amount, occurred_at
-        FROM {names.sessions}
-        WHERE {where}
-    ),
+SOURCE_COLUMNS = (
+    "id, operator_id, order_ref, kind, seq, offer_id, offer_type, station_id, region_code, "
+    "customer_key, held_out, session_start_hour, energy_kwh, gross_amount, surge_amount, "
+    "discount, tax_amount, net_amount, occurred_at"
+)
+SESSION_AS_SOURCE = (
+    "id, operator_id, order_ref, 'settled', 0, NULL, '', station_id, region_code, "
+    "customer_key, FALSE, session_start_hour, energy_kwh, gross_amount, surge_amount, 0, "
+    "tax_amount, net_amount, occurred_at"
+)
+KIND_LIST = ", ".join(f"'{k}'" for k in KINDS)
+
+
+def ranked_sql(source: str, date_sql: str, by: str = "") -> str:
+    """CTEs ranked, flagged, staged: the window functions over `source` rows
+    (SOURCE_COLUMNS; `d` is added, the local date): `latest`, `live`, `pos` and `band`,
+    per order over all its rows (whatever their dates), partitioned further by the
+    columns `by` (e.g. "s.sign, ")."""
+    return f"""
     ranked AS (
         SELECT s.*, {date_sql} AS d,
                ROW_NUMBER() OVER (
-                   PARTITION BY s.order_ref, s.offer_id, s.kind ORDER BY s.seq DESC, s.id DESC
+                   PARTITION BY {by}s.order_ref, s.offer_id, s.kind
+                   ORDER BY s.seq DESC, s.id DESC
                ) AS latest
-        FROM src s
+        FROM {source} s
     ),
     flagged AS (
         SELECT r.*, CASE WHEN r.kind = 'settled' AND r.latest = 1 THEN 1 ELSE 0 END AS live
         FROM ranked r
+    ),
+    staged AS (
+        SELECT f.*, {sql_case("f.session_start_hour")} AS band,
+               ROW_NUMBER() OVER (
+                   PARTITION BY {by.replace("s.", "f.")}f.order_ref, f.live
+                   ORDER BY CASE WHEN f.held_out THEN 1 ELSE 0 END, f.discount DESC, f.offer_id
+               ) AS pos
+        FROM flagged f
     )
-    SELECT f.*, {sql_case("f.session_start_hour")} AS band,
-           ROW_NUMBER() OVER (
-               PARTITION BY f.order_ref, f.live
-               ORDER BY CASE WHEN f.held_out THEN 1 ELSE 0 END, f.discount DESC, f.offer_id
-           ) AS pos
-    FROM flagged f
+    """  # noqa: S608 (names from models)
+
+
+def stage_sql(names: Names, part: Partition) -> tuple[str, list[object]]:
+    """CREATE TEMP TABLE stage: the partition's ledger rows, ranked once. The windows see
+    every row of the partition's orders (a re-sent step or a settlement on another day
+    counts once, on its own day); only the partition's own rows are kept."""
+    date_sql, date_params = connection.ops.datetime_cast_date_sql(
+        "s.occurred_at", (), part.time_zone
+    )
+    where = "operator_id = %s AND occurred_at >= %s AND occurred_at < %s"
+    adapt = connection.ops.adapt_datefield_value
+    sql = f"""
+    CREATE TEMPORARY TABLE {STAGE} AS
+    WITH orders AS (
+        SELECT order_ref FROM {names.ledger} WHERE {where} AND kind IN ({KIND_LIST})
+        UNION
+        SELECT order_ref FROM {names.sessions} WHERE {where}
+    ),
+    src AS (
+        SELECT {SOURCE_COLUMNS} FROM {names.ledger}
+        WHERE kind IN ({KIND_LIST}) AND order_ref IN (SELECT order_ref FROM orders)
+        UNION ALL
+        SELECT {SESSION_AS_SOURCE} FROM {names.sessions}
+        WHERE order_ref IN (SELECT order_ref FROM orders)
+    ),
+    {ranked_sql("src", date_sql)}
+    SELECT * FROM staged WHERE d >= %s AND d <= %s
     """  # noqa: S608 (table names from models, values are parameters)
-    return sql, [*part.window, *part.window, *date_params]
+    return sql, [*part.window, *part.window, *date_params, adapt(part.first), adapt(part.last)]
 
 
 _DIMS = "operator_id, d, offer_id, offer_type, station_id, region_code, band"
@@ -124,7 +153,7 @@ def daily_sql(names: Names) -> str:
     return f"""
     INSERT INTO {names.daily} (
         operator_id, date, offer_id, offer_type, station_id, region_code, hour_band,
-        customers, {MEASURES}
+        customers, facts, {MEASURES}
     )
     WITH facts AS (
         SELECT {_DIMS},
@@ -150,7 +179,7 @@ def daily_sql(names: Names) -> str:
         FROM {STAGE} WHERE kind = 'held_out' AND latest = 1
     )
     SELECT operator_id, d, offer_id, MAX(offer_type), station_id, region_code, band,
-           COUNT(DISTINCT customer), {SUMS}
+           COUNT(DISTINCT customer), COUNT(*), {SUMS}
     FROM facts
     GROUP BY operator_id, d, offer_id, station_id, region_code, band
     """  # noqa: S608 (table names from models, values are parameters)
@@ -187,8 +216,21 @@ def customer_keys_sql(names: Names) -> str:
     return f"""
     INSERT INTO {names.keys} ("key")
     SELECT DISTINCT customer_key FROM {STAGE}
-    WHERE customer_key <> '' AND (kind IN ('redeemed', 'held_out') OR offer_id IS NULL)
+    WHERE customer_key <> '' AND (kind IN ('redeemed', 'held_out', 'settled'))
     ON CONFLICT ("key") DO NOTHING
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+def cell_customers_sql(names: Names) -> str:
+    """Who charged in each DailyRollup cell (identified primary sessions)."""
+    return f"""
+    INSERT INTO {names.cell_customers} (
+        operator_id, date, offer_id, station_id, region_code, hour_band, customer_id, sessions
+    )
+    SELECT s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id, COUNT(*)
+    FROM {STAGE} s JOIN {names.keys} k ON k."key" = s.customer_key
+    WHERE s.live = 1 AND s.pos = 1 AND s.customer_key <> ''
+    GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id
     """  # noqa: S608 (table names from models, values are parameters)
 
 

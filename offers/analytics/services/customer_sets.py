@@ -1,0 +1,96 @@
+"""Exact distinct customers over a date range from per-day bitmaps (models.CustomerSet).
+
+A day's set is a bitmap of CustomerKey ids (bit i: customer i charged), zlib-compressed;
+the customers of a range are the set bits of the OR of its days. Python's integers do the
+OR and the popcount (int.bit_count), so 90 or 365 days are a few milliseconds, where a
+COUNT(DISTINCT) over DailyCustomer reads a million index entries. The sets are derived
+from DailyCustomer by the rollup (refresh) for the days it touches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from offers.analytics.models import CustomerSet, DailyCustomer
+from pricing.engine.money import ZERO
+
+
+def _bitmap(ids: Iterable[int]) -> bytes:
+    ids = list(ids)
+    bits = bytearray((max(ids) >> 3) + 1 if ids else 0)
+    for i in ids:
+        bits[i >> 3] |= 1 << (i & 7)
+    return zlib.compress(bytes(bits), 1)
+
+
+def _members(blob: bytes | memoryview) -> int:
+    return int.from_bytes(zlib.decompress(bytes(blob)), "little")
+
+
+def union_count(blobs: Iterable[bytes | memoryview]) -> int:
+    """Distinct customers in the union of the sets."""
+    acc = 0
+    for blob in blobs:
+        acc |= _members(blob)
+    return acc.bit_count()
+
+
+def refresh(operator_id: int, first: dt.date, last: dt.date) -> None:
+    """Derive the sets of [first, last] from DailyCustomer (inside the rollup's lock)."""
+    CustomerSet.objects.filter(operator_id=operator_id, date__range=(first, last)).delete()
+    rows = (
+        DailyCustomer.objects.filter(operator_id=operator_id, date__range=(first, last))
+        .order_by()
+        .values_list("date", "offer_id", "held_out", "customer_id", "revenue", "discount")
+    )
+    everyone: dict[dt.date, set[int]] = defaultdict(set)
+    arms: dict[tuple, set[int]] = defaultdict(set)
+    sums: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for day, offer_id, held_out, customer_id, revenue, discount in rows.iterator(20_000):
+        everyone[day].add(customer_id)
+        if offer_id is not None:
+            key = (day, offer_id, held_out)
+            arms[key].add(customer_id)
+            total = sums[key]
+            total[0] += revenue
+            total[1] += discount
+    sets = [
+        CustomerSet(operator_id=operator_id, date=day, members=_bitmap(ids))
+        for day, ids in everyone.items()
+    ]
+    sets += [
+        CustomerSet(
+            operator_id=operator_id, date=day, offer_id=offer_id, held_out=held_out,
+            members=_bitmap(ids), revenue=sums[(day, offer_id, held_out)][0],
+            discount=sums[(day, offer_id, held_out)][1],
+        )
+        for (day, offer_id, held_out), ids in arms.items()
+    ]  # fmt: skip
+    CustomerSet.objects.bulk_create(sets, batch_size=2000)
+
+
+def customers(operator_id: int, first: dt.date, last: dt.date, offer_id: int | None) -> int:
+    """Distinct identified customers of the operator (or of one offer, both arms)."""
+    qs = CustomerSet.objects.filter(operator_id=operator_id, date__range=(first, last))
+    qs = qs.filter(offer_id=offer_id) if offer_id else qs.filter(offer__isnull=True)
+    return union_count(qs.values_list("members", flat=True).iterator())
+
+
+def arms(
+    operator_id: int, first: dt.date, last: dt.date, offer_ids: list[int]
+) -> dict[tuple[int, bool], tuple[int, Decimal, Decimal]]:
+    """(offer id, held out) -> distinct customers, revenue, discount."""
+    acc: dict[tuple[int, bool], list] = {}
+    rows = CustomerSet.objects.filter(
+        operator_id=operator_id, date__range=(first, last), offer_id__in=offer_ids
+    ).values_list("offer_id", "held_out", "members", "revenue", "discount")
+    for offer_id, held_out, blob, revenue, discount in rows.iterator():
+        got = acc.setdefault((offer_id, held_out), [0, ZERO, ZERO])
+        got[0] |= _members(blob)
+        got[1] += revenue
+        got[2] += discount
+    return {k: (v[0].bit_count(), v[1], v[2]) for k, v in acc.items()}
