@@ -131,7 +131,11 @@ class Target:
     def _check_replay(self, shot: Shot, sent: Sent, outcome: str, before: int | None) -> str:
         after = self._rows(sent.message_id)
         if shot.replay == "same" and self.acked:
-            if outcome != "ACK" or after != before:
+            if after != before:
+                return f"{FAIL} replay stored twice ({outcome}, rows {before} -> {after})"
+            if outcome == "NACK 400 30022":  # the original's ttl ran out meanwhile
+                return "replay after its ttl: NACK 30022, no second row"
+            if outcome != "ACK":
                 return f"{FAIL} replay not answered as a duplicate ({outcome}, rows {after})"
             return "replay: ACK, no second row"
         if shot.replay == "reuse-id" and self.acked and sent.message_id != shot.message_id:
