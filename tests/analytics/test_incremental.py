@@ -18,6 +18,7 @@ from offers.analytics.models import (
     CustomerSet,
     DailyCustomer,
     DailyRollup,
+    HourlyPeriod,
     HourlyRollup,
     OfferDaily,
     StationDaily,
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 _codes = itertools.count(1)
 TABLES = (
     DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
-    CustomerSet,
+    CustomerSet, HourlyPeriod,
 )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 from .cursor import RollupCursor
 from .customers import CellCustomer, CustomerKey, CustomerSet, DailyCustomer
 from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
+from .periods import HourlyPeriod
 from .rollups import DailyRollup, HourlyRollup
 from .sessions import NoOfferSession
 
@@ -10,6 +11,7 @@ __all__ = [
     "CustomerSet",
     "DailyCustomer",
     "DailyRollup",
+    "HourlyPeriod",
     "HourlyRollup",
     "NoOfferSession",
     "OfferDaily",
