@@ -1,5 +1,5 @@
 from .cursor import RollupCursor
-from .customers import CellCustomer, CustomerKey, CustomerSet, DailyCustomer
+from .customers import CellCustomer, CustomerKey, CustomerSet, CustomerSetMonth, DailyCustomer
 from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
 from .periods import HourlyPeriod
 from .rollups import DailyRollup, HourlyRollup
@@ -9,6 +9,7 @@ __all__ = [
     "CellCustomer",
     "CustomerKey",
     "CustomerSet",
+    "CustomerSetMonth",
     "DailyCustomer",
     "DailyRollup",
     "HourlyPeriod",
