@@ -35,18 +35,32 @@ class DailyCustomer(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     station = models.ForeignKey(
-        Station, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     offer = models.ForeignKey(
-        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     offer_type = models.CharField(max_length=32, blank=True)
     held_out = models.BooleanField(default=False)
-    customer = models.ForeignKey(CustomerKey, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     sessions = models.PositiveIntegerField(default=0)
     revenue = _money("gross revenue (pre-tax, before discounts)")
     discount = _money("discount")
@@ -86,17 +100,31 @@ class CellCustomer(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     offer = models.ForeignKey(
-        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     station = models.ForeignKey(
-        Station, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     hour_band = models.CharField(max_length=8)
-    customer = models.ForeignKey(CustomerKey, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     sessions = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -129,10 +157,17 @@ class CustomerSet(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     offer = models.ForeignKey(
-        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     held_out = models.BooleanField(default=False)
     members = models.BinaryField()
