@@ -18,8 +18,10 @@ from offers.analytics.models import (
     CellCustomer,
     CustomerKey,
     CustomerSet,
+    CustomerSetMonth,
     DailyCustomer,
     DailyRollup,
+    HourlyPeriod,
     HourlyRollup,
     NoOfferSession,
     OfferDaily,
@@ -45,7 +47,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 
 ROLLUP_TABLES = (
     DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
-    OfferScopeDaily, OfferScope, CustomerSet,
+    OfferScopeDaily, OfferScope, CustomerSet, CustomerSetMonth, HourlyPeriod,
 )  # fmt: skip
 REGIONS = ["DL", "HR", "UP", "MH", "KA", "TN", "TG", "RJ"]
 HOURS = {

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from offers.analytics.models import (
     CellCustomer,
     CustomerSet,
+    CustomerSetMonth,
     DailyCustomer,
     DailyRollup,
+    HourlyPeriod,
     HourlyRollup,
     OfferDaily,
     StationDaily,
@@ -30,7 +32,7 @@ pytestmark = pytest.mark.django_db
 _codes = itertools.count(1)
 TABLES = (
     DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
-    CustomerSet,
+    CustomerSet, HourlyPeriod, CustomerSetMonth,
 )  # fmt: skip
 
 
@@ -45,7 +47,10 @@ def snapshot() -> dict[str, list]:
         rows = model.objects.values_list(*_fields(model))
         if any(f.name == "customer" for f in model._meta.fields):
             rows = model.objects.values_list(*_fields(model), "customer__key")
-        if model is CustomerSet:  # bitmaps of customer ids (kept across rebuilds)
+        if model in (
+            CustomerSet,
+            CustomerSetMonth,
+        ):  # bitmaps of customer ids (kept across rebuilds)
             rows = [
                 (*row[:-1], customer_sets._members(row[-1]))
                 for row in model.objects.values_list(*_fields(model), "members")

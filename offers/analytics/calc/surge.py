@@ -122,16 +122,17 @@ def comparable_shares(slots: list[Slot], control: set[tuple[int, bool]]) -> dict
     return out
 
 
+def _marked(slot: Slot, window: bool) -> Slot:
+    """The slot with its window flag set (a copy only when the flag changes)."""
+    return slot if slot.window == window else dataclasses.replace(slot, window=window)
+
+
 def surge_impact(
     slots: Iterable[Slot], days: Mapping[bool, int], windows: set[tuple[int, bool, int]]
 ) -> Impact:
     """`days`: how many weekdays (False) and weekend days (True) the period has;
     `windows`: (station, weekend, hour) of the time-of-day surges."""
-    rows = [
-        dataclasses.replace(s, window=(s.station, s.weekend, s.hour) in windows)
-        for s in slots
-        if s.sessions > 0
-    ]
+    rows = [_marked(s, (s.station, s.weekend, s.hour) in windows) for s in slots if s.sessions > 0]
     out = Impact(surge_revenue=money(sum((s.surge_revenue for s in rows), ZERO)))
     groups: dict[tuple[int, bool], list[Slot]] = defaultdict(list)
     for s in rows:

@@ -1,6 +1,7 @@
 from .cursor import RollupCursor
-from .customers import CellCustomer, CustomerKey, CustomerSet, DailyCustomer
+from .customers import CellCustomer, CustomerKey, CustomerSet, CustomerSetMonth, DailyCustomer
 from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
+from .periods import HourlyPeriod
 from .rollups import DailyRollup, HourlyRollup
 from .sessions import NoOfferSession
 
@@ -8,8 +9,10 @@ __all__ = [
     "CellCustomer",
     "CustomerKey",
     "CustomerSet",
+    "CustomerSetMonth",
     "DailyCustomer",
     "DailyRollup",
+    "HourlyPeriod",
     "HourlyRollup",
     "NoOfferSession",
     "OfferDaily",

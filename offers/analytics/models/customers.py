@@ -35,18 +35,32 @@ class DailyCustomer(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     station = models.ForeignKey(
-        Station, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     offer = models.ForeignKey(
-        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     offer_type = models.CharField(max_length=32, blank=True)
     held_out = models.BooleanField(default=False)
-    customer = models.ForeignKey(CustomerKey, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     sessions = models.PositiveIntegerField(default=0)
     revenue = _money("gross revenue (pre-tax, before discounts)")
     discount = _money("discount")
@@ -86,17 +100,31 @@ class CellCustomer(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     offer = models.ForeignKey(
-        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     station = models.ForeignKey(
-        Station, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     hour_band = models.CharField(max_length=8)
-    customer = models.ForeignKey(CustomerKey, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     sessions = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -129,10 +157,17 @@ class CustomerSet(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     offer = models.ForeignKey(
-        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     held_out = models.BooleanField(default=False)
     members = models.BinaryField()
@@ -152,3 +187,42 @@ class CustomerSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} customers of {self.offer_id or 'all'}"
+
+
+class CustomerSetMonth(models.Model):
+    """The union of a whole month's CustomerSet rows (same operator, offer and arm), with
+    the summed revenue and discount: a year reads 12 sets per arm plus the edge days.
+    Derived by the rollup from CustomerSet; foreign keys without database constraints."""
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    month = models.DateField(help_text="Its first day.")
+    offer = models.ForeignKey(
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    held_out = models.BooleanField(default=False)
+    members = models.BinaryField()
+    revenue = _money("gross revenue (pre-tax, before discounts)")
+    discount = _money("discount")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator",
+                "month",
+                Coalesce("offer", Value(0)),
+                "held_out",
+                name="one_customer_set_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} customers of {self.offer_id or 'all'}"

@@ -26,10 +26,17 @@ from .common import Measures, _kwh, _money
 class OfferDaily(Measures):
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     offer = models.ForeignKey(
-        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     offer_type = models.CharField(max_length=32, blank=True)
 
@@ -48,10 +55,17 @@ class OfferDaily(Measures):
 class StationDaily(Measures):
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     station = models.ForeignKey(
-        Station, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     surge_sessions = models.PositiveIntegerField(default=0)
@@ -76,8 +90,12 @@ class StationDaily(Measures):
 class OfferScope(models.Model):
     TENANT_PATH = "offer__operator"
 
-    offer = models.ForeignKey("offers.Offer", on_delete=models.CASCADE, related_name="+")
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    offer = models.ForeignKey(
+        "offers.Offer", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     hour_band = models.CharField(max_length=8, choices=BAND_CHOICES)
 
     class Meta:
@@ -94,9 +112,13 @@ class OfferScope(models.Model):
 class OfferScopeDaily(models.Model):
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
-    offer = models.ForeignKey("offers.Offer", on_delete=models.CASCADE, related_name="+")
+    offer = models.ForeignKey(
+        "offers.Offer", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     revenue = _money("gross revenue in the offer's scope (all sessions)")
     sessions = models.PositiveIntegerField(default=0)
 

@@ -4,6 +4,9 @@ The ledger (offers.Redemption, with NoOfferSession for sessions that carried no 
 is the truth; these tables are derived from it by services.rollup and may be deleted and
 rebuilt at any time (`rollup_backfill`). They are written in bulk by SQL, so they keep no
 simple-history trail: nobody edits them, and their history is the ledger's.
+Their foreign keys, and those of the other derived tables (customers, derived,
+periods), have no database constraint (db_constraint=False): checking every inserted
+rollup row at COMMIT cost minutes of a large rollup, and the rows are rebuilt anyway.
 
 Dates are the operator's local date of the ledger row's `occurred_at`; hour bands and
 hours are the session's local start hour, as the ledger copies it.
@@ -33,14 +36,26 @@ class DailyRollup(Measures):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     offer = models.ForeignKey(
-        "offers.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "offers.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     offer_type = models.CharField("DEG offer type", max_length=32, blank=True)
     station = models.ForeignKey(
-        Station, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     hour_band = models.CharField(max_length=8, choices=BAND_CHOICES)
@@ -82,10 +97,17 @@ class HourlyRollup(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     station = models.ForeignKey(
-        Station, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     hour = models.PositiveSmallIntegerField()

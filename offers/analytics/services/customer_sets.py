@@ -4,7 +4,9 @@ A day's set is a bitmap of CustomerKey ids (bit i: customer i charged), zlib-com
 the customers of a range are the set bits of the OR of its days. Python's integers do the
 OR and the popcount (int.bit_count), so 90 or 365 days are a few milliseconds, where a
 COUNT(DISTINCT) over DailyCustomer reads a million index entries. The sets are derived
-from DailyCustomer by the rollup (refresh) for the days it touches.
+from DailyCustomer by the rollup (refresh) for the days it touches, and the monthly
+unions (CustomerSetMonth) from the days' sets: a range reads its whole months' unions and
+the days' sets at its edges.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from offers.analytics.models import CustomerSet, DailyCustomer
+from offers.analytics.calc import periods
+from offers.analytics.models import CustomerSet, CustomerSetMonth, DailyCustomer
 from pricing.engine.money import ZERO
 
 
@@ -71,13 +74,60 @@ def refresh(operator_id: int, first: dt.date, last: dt.date) -> None:
         for (day, offer_id, held_out), ids in arms.items()
     ]  # fmt: skip
     CustomerSet.objects.bulk_create(sets, batch_size=2000)
+    for month in periods.covering(first, last).months:
+        _refresh_month(operator_id, month)
+
+
+def _refresh_month(operator_id: int, month: dt.date) -> None:
+    """The month's unions per offer and arm (and of everyone), from its days' sets."""
+    CustomerSetMonth.objects.filter(operator_id=operator_id, month=month).delete()
+    rows = CustomerSet.objects.filter(
+        operator_id=operator_id, date__range=(month, periods.month_end(month))
+    ).values_list("offer_id", "held_out", "members", "revenue", "discount")
+    acc: dict[tuple, list] = {}
+    for offer_id, held_out, blob, revenue, discount in rows.iterator():
+        got = acc.setdefault((offer_id, held_out), [0, ZERO, ZERO])
+        got[0] |= _members(blob)
+        got[1] += revenue
+        got[2] += discount
+    CustomerSetMonth.objects.bulk_create(
+        [
+            CustomerSetMonth(
+                operator_id=operator_id, month=month, offer_id=offer_id, held_out=held_out,
+                members=_pack(bits), revenue=revenue, discount=discount,
+            )
+            for (offer_id, held_out), (bits, revenue, discount) in acc.items()
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+
+
+def _pack(bits: int) -> bytes:
+    return zlib.compress(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), 1)
+
+
+def _sets(operator_id: int, first: dt.date, last: dt.date, **arm) -> list:
+    """The month unions and day sets that make up [first, last], filtered by `arm`."""
+    cut = periods.split(first, last)
+    days = list(cut.days)
+    for start in cut.blocks:
+        days += [
+            start + dt.timedelta(days=i) for i in range((periods.block_end(start) - start).days + 1)
+        ]
+    months = CustomerSetMonth.objects.filter(operator_id=operator_id, month__in=cut.months)
+    daily = CustomerSet.objects.filter(operator_id=operator_id, date__in=days)
+    return [months.filter(**arm), daily.filter(**arm)]
 
 
 def customers(operator_id: int, first: dt.date, last: dt.date, offer_id: int | None) -> int:
     """Distinct identified customers of the operator (or of one offer, both arms)."""
-    qs = CustomerSet.objects.filter(operator_id=operator_id, date__range=(first, last))
-    qs = qs.filter(offer_id=offer_id) if offer_id else qs.filter(offer__isnull=True)
-    return union_count(qs.values_list("members", flat=True).iterator())
+    arm = {"offer_id": offer_id} if offer_id else {"offer__isnull": True}
+    blobs = (
+        blob
+        for qs in _sets(operator_id, first, last, **arm)
+        for blob in qs.values_list("members", flat=True).iterator()
+    )
+    return union_count(blobs)
 
 
 def arms(
@@ -85,12 +135,11 @@ def arms(
 ) -> dict[tuple[int, bool], tuple[int, Decimal, Decimal]]:
     """(offer id, held out) -> distinct customers, revenue, discount."""
     acc: dict[tuple[int, bool], list] = {}
-    rows = CustomerSet.objects.filter(
-        operator_id=operator_id, date__range=(first, last), offer_id__in=offer_ids
-    ).values_list("offer_id", "held_out", "members", "revenue", "discount")
-    for offer_id, held_out, blob, revenue, discount in rows.iterator():
-        got = acc.setdefault((offer_id, held_out), [0, ZERO, ZERO])
-        got[0] |= _members(blob)
-        got[1] += revenue
-        got[2] += discount
+    for qs in _sets(operator_id, first, last, offer_id__in=offer_ids):
+        rows = qs.values_list("offer_id", "held_out", "members", "revenue", "discount")
+        for offer_id, held_out, blob, revenue, discount in rows.iterator():
+            got = acc.setdefault((offer_id, held_out), [0, ZERO, ZERO])
+            got[0] |= _members(blob)
+            got[1] += revenue
+            got[2] += discount
     return {k: (v[0].bit_count(), v[1], v[2]) for k, v in acc.items()}

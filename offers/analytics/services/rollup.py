@@ -43,7 +43,7 @@ from offers.analytics.models import (
     RollupCursor,
     StationDaily,
 )
-from offers.analytics.services import customer_sets
+from offers.analytics.services import customer_sets, hourly_periods
 from offers.analytics.services import rollup_delta as d
 from offers.analytics.services import rollup_sql as q
 from offers.models import Redemption
@@ -152,6 +152,7 @@ def derive(cursor, n: q.Names, part: q.Partition, rebuilt: bool = False) -> None
     if grown:  # the new cells count on every other day of the offers' history too
         cursor.execute(q.scope_grown_sql(n, grown), part.dates)
     customer_sets.refresh(part.operator_id, part.first, part.last)
+    hourly_periods.refresh(part.operator_id, part.first, part.last)
 
 
 def locked(name: str = CURSOR) -> RollupCursor:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from cpo_portal.models import Station
+from offers.analytics.calc import periods
 from offers.analytics.calc.roi import ratio
 from offers.analytics.calc.surge import TENTH, Impact, Slot, surge_impact
-from offers.analytics.models import HourlyRollup, StationDaily
+from offers.analytics.models import HourlyPeriod, HourlyRollup, StationDaily
+from offers.analytics.models.periods import BLOCK, MONTH
 from offers.analytics.services import offer_roi
 from offers.analytics.services.filters import Filters
 from offers.analytics.services.surge_windows import surge_windows
@@ -44,26 +46,34 @@ SERIES_COLUMNS = [
 
 
 def slots(f: Filters) -> list[Slot]:
-    """Hourly rollups summed per station, kind of day and local hour, in SQL."""
-    rows = (
-        f.apply(HourlyRollup.objects.all(), offers=False)
-        .values("station_id", "weekend", "hour")
-        .annotate(
-            n=Sum("sessions"), m=Sum("surge_sessions"), k=Sum("energy_kwh"), r=Sum("surge_revenue")
+    """Hourly rollups summed per station, kind of day and local hour, in SQL: whole months
+    and blocks from HourlyPeriod, the days at the edges from HourlyRollup."""
+    cut = periods.split(f.date_from, f.date_to)
+    wanted = Q(grain=MONTH, start__in=cut.months) | Q(grain=BLOCK, start__in=cut.blocks)
+    pre = HourlyPeriod.objects.filter(wanted, operator=f.operator)
+    edges = HourlyRollup.objects.filter(operator=f.operator, date__in=cut.days)
+    acc: dict[tuple, list] = {}
+    for qs in (pre, edges):
+        if f.station_id:
+            qs = qs.filter(station_id=f.station_id)
+        if f.region:
+            qs = qs.filter(region_code=f.region)
+        rows = (
+            qs.values_list("station_id", "weekend", "hour")
+            .annotate(
+                Sum("sessions"), Sum("surge_sessions"), Sum("energy_kwh"), Sum("surge_revenue")
+            )
+            .order_by()
         )
-        .order_by()
-    )
+        for station, weekend, hour, n, m, k, r in rows:
+            got = acc.setdefault((station or 0, bool(weekend), hour), [0, 0, ZERO, ZERO])
+            got[0] += n or 0
+            got[1] += m or 0
+            got[2] += k or ZERO
+            got[3] += r or ZERO
     return [
-        Slot(
-            station=r["station_id"] or 0,
-            weekend=bool(r["weekend"]),
-            hour=r["hour"],
-            sessions=r["n"] or 0,
-            surged=r["m"] or 0,
-            kwh=r["k"] or ZERO,
-            surge_revenue=r["r"] or ZERO,
-        )
-        for r in rows
+        Slot(station=s, weekend=w, hour=h, sessions=n, surged=m, kwh=k, surge_revenue=r)
+        for (s, w, h), (n, m, k, r) in acc.items()
     ]
 
 

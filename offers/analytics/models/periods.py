@@ -1,0 +1,62 @@
+"""Pre-aggregates of HourlyRollup over whole months and blocks of days (calc.periods), so
+that the surge page sums thousands of rows where the hourly rollup holds hundreds of
+thousands for a quarter. Derived by services.hourly_periods for every day the rollup
+touches; their foreign keys have no database constraint (they are rebuilt anyway)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+
+from cpo_portal.models import Operator, Station
+
+from .common import _kwh, _money
+
+MONTH, BLOCK = "M", "B"
+
+
+class HourlyPeriod(models.Model):
+    """HourlyRollup summed per operator, month or block (`grain`, `start`: its first
+    day), station, region, kind of day and local hour."""
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    grain = models.CharField(max_length=1, choices=[(MONTH, "month"), (BLOCK, "block")])
+    start = models.DateField()
+    station = models.ForeignKey(
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    region_code = models.CharField(max_length=16, blank=True)
+    weekend = models.BooleanField()
+    hour = models.PositiveSmallIntegerField()
+
+    sessions = models.PositiveIntegerField(default=0)
+    surge_sessions = models.PositiveIntegerField(default=0)
+    energy_kwh = _kwh("energy (kWh)")
+    surge_revenue = _money("surge revenue")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator",
+                "grain",
+                "start",
+                Coalesce("station", Value(0)),
+                "region_code",
+                "weekend",
+                "hour",
+                name="one_hourly_period_row",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.start} {self.station_id} {self.hour:02d}h"
