@@ -38,6 +38,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="empty the database first")
     parser.add_argument("--load-only", action="store_true", help="stop after loading rows")
     parser.add_argument(
+        "--increment-only",
+        action="store_true",
+        help="keep the existing rollups (no full rollup): add --new-rows, roll them up, pages",
+    )
+    parser.add_argument(
         "--pages-only", action="store_true", help="no loading or rollup: time the pages"
     )
     return parser.parse_args()
