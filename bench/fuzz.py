@@ -69,8 +69,9 @@ def hypothesis_run(examples: int, seed: int, strategy, fire, label: str) -> None
 
 
 def fuzz_beckn(args, client) -> tuple[bool, str]:
-    from bench.fuzz_cases import beckn_shots, schema_shots
+    from bench.fuzz_cases import beckn_shots
     from bench.fuzz_run import Target, quiet_queues, report
+    from bench.fuzz_schema import schema_shots
     from bench.fuzz_world import build_world
 
     world, keys = build_world()

@@ -7,8 +7,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bench.fuzz_cases import beckn_shots, schema_shots
+from bench.fuzz_cases import beckn_shots
 from bench.fuzz_run import report
+from bench.fuzz_schema import schema_shots
 from tests.fuzz.conftest import CASES, failures_text
 
 
