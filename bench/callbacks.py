@@ -27,158 +27,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import os
-import re
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench import pgdb
+from bench.callbacks_rig import Receiver, Workers, cpu_seconds
 
 BAP_ID = "bench-cb-bap.example"
-MESSAGE_ID = re.compile(rb'"message_id":"([^"]+)"')
-ACK = json.dumps({"message": {"ack": {"status": "ACK"}}}).encode()
 CHUNK = 50
-
-
-class Receiver:
-    """The BAP's callback endpoint: ACK everything, remember when each message came."""
-
-    def __init__(self) -> None:
-        self.arrived: dict[str, float] = {}
-        self.posts = 0
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as a real BAP's server would
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                now = time.time()
-                found = MESSAGE_ID.search(raw)
-                with receiver._lock:
-                    receiver.posts += 1
-                    if found:
-                        receiver.arrived.setdefault(found.group(1).decode(), now)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(ACK)))
-                self.end_headers()
-                self.wfile.write(ACK)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/beckn"
-
-    def reset(self) -> None:
-        with self._lock:
-            self.arrived.clear()
-            self.posts = 0
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-# -- worker processes ----------------------------------------------------------------------
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
-
-
-def _tree(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        out.append(current)
-        todo.extend(_children(current))
-    return out
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """user + system CPU of these processes and their live descendants."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for root in pids:
-        for pid in _tree(root):
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-class Workers:
-    """`count` Celery workers, started and stopped by pid (in our process group, so the
-    bench runner's timeout kills them with us)."""
-
-    def __init__(self, count: int, concurrency: int, env: dict[str, str], logs: Path) -> None:
-        self.procs: list[subprocess.Popen] = []
-        self.logs = [logs / f"worker-{n}-{uuid.uuid4().hex[:6]}.log" for n in range(count)]
-        for n, log in enumerate(self.logs):
-            command = [
-                sys.executable, "-m", "celery", "-A", "cpo_portal", "worker", "--pool",
-                "prefork", "--concurrency", str(concurrency), "--hostname",
-                f"bench{n}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
-                "--without-heartbeat", "--loglevel", "INFO", "--logfile", str(log),
-            ]  # fmt: skip
-            self.procs.append(
-                subprocess.Popen(command, cwd=pgdb.ROOT, env=env, stdout=subprocess.DEVNULL)
-            )
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for proc in self.procs:
-                if proc.poll() is not None:
-                    raise SystemExit(f"a worker exited with {proc.returncode}: see {self.logs}")
-            texts = [log.read_text() if log.exists() else "" for log in self.logs]
-            if all(" ready." in text for text in texts):
-                return
-            time.sleep(0.2)
-        raise SystemExit(f"the workers were not ready within {timeout:g} s: see {self.logs}")
-
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.procs]
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()  # warm shutdown: the pool children finish and exit
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                for pid in reversed(_tree(proc.pid)):
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-                proc.wait()
-        for log in self.logs:
-            log.unlink(missing_ok=True)
 
 
 # -- the outbox ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -81,6 +82,10 @@ def run(name: str, args: argparse.Namespace, bpp_id: str):
     )  # fmt: skip
 
 
+def stopped(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=500, help="callbacks per scenario")
@@ -95,6 +100,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, stopped)  # run_all's timeout: the rigs stop their processes
     if not args.database_url.startswith("postgres"):
         print("skipped: needs DATABASE_URL=postgres://... (workers share the database)")
         return 0

@@ -1,7 +1,7 @@
 """Fault injection for Beckn callback delivery, shared by tests/beckn/test_faults.py and
 bench/faults.py: a BAP receiver that can go down and come back on the same port or hold a
 request open, Celery worker and beat processes that can be killed, a private Redis without
-persistence that can be crashed and restarted empty (bench/faults_procs.py), a
+persistence that can be crashed and restarted empty (bench/procs.py), a
 signed-message feeder going through the product's intake, and the tally of what arrived.
 
 Needs Django set up against PostgreSQL (the worker processes share the database) and
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.faults_procs import ROOT, Process, RedisServer, free_port, wait_until
+from bench.procs import ROOT, Process, RedisServer, free_port, wait_until
 
 UTC = dt.UTC
 

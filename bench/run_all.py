@@ -12,6 +12,7 @@ that is missing, fails or overruns is reported as such; the others still run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -33,6 +34,7 @@ EXPECTED = {
     "faults.py": "callbacks lost or duplicated: BAP down a minute, worker killed, broker restart",
 }
 TAIL = 60  # lines of output kept per script in the summary
+GRACE = 20  # seconds a timed-out script gets to clean up after SIGTERM
 
 
 @dataclass(frozen=True)
@@ -73,14 +75,27 @@ def run_one(bench_dir: Path, name: str, timeout: float) -> Result:
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, _ = process.communicate()
+        stdout = stop(process)
         return Result(path.name, f"timed out after {timeout:g} s", timeout, stdout)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         output = stdout + "\n--- stderr ---\n" + stderr
         return Result(path.name, f"failed (exit {process.returncode})", seconds, output)
     return Result(path.name, "ok", seconds, stdout)
+
+
+def stop(process: subprocess.Popen) -> str:
+    """SIGTERM to the script's group, so it can stop what it started in sessions of its own
+    (workers, a redis-server: bench/procs.py), then SIGKILL what is left after GRACE."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        stdout, _ = process.communicate(timeout=GRACE)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        stdout, _ = process.communicate()
+    return stdout
 
 
 def run_all(bench_dir: Path, names: list[str], timeout: float) -> list[Result]:

@@ -42,13 +42,20 @@ def bench(tmp_path):
     (bench / "slow.py").write_text(
         "import time\ndef main():\n    print('started', flush=True)\n    time.sleep(60)" + MAIN
     )
+    (bench / "tidy.py").write_text(
+        "import signal, sys, time\n"
+        "def main():\n"
+        "    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))\n"
+        "    try:\n        print('started', flush=True)\n        time.sleep(60)\n"
+        "    finally:\n        print('workers stopped', flush=True)" + MAIN
+    )
     (bench / "_private.py").write_text("def main():\n    raise SystemExit('never run')" + MAIN)
     (bench / "run_all.py").write_text("def main():\n    raise SystemExit('not itself')" + MAIN)
     return bench
 
 
 def test_discovery_skips_itself_and_private_modules(runner, bench):
-    assert runner.discover(bench) == ["broken.py", "extra.py", "quote.py", "slow.py"]
+    assert runner.discover(bench) == ["broken.py", "extra.py", "quote.py", "slow.py", "tidy.py"]
 
 
 def test_main_reports_every_outcome(runner, bench, capsys, monkeypatch):
@@ -68,6 +75,8 @@ def test_main_reports_every_outcome(runner, bench, capsys, monkeypatch):
     assert "| ok |" in rows["extra.py"]
     assert "## quote.py: ok\n\n```text\nquotes/s: 1234\n```" in text
     assert "## slow.py: timed out after 3 s\n\n```text\nstarted\n```" in text
+    # a timed-out script is stopped with SIGTERM first, so it can stop its own children
+    assert "## tidy.py: timed out after 3 s\n\n```text\nstarted\nworkers stopped\n```" in text
     assert "half" in text
     assert "never run" not in text and "not itself" not in text
 

@@ -1,0 +1,131 @@
+"""What bench/callbacks.py runs around the product: a local BAP that ACKs every callback
+and notes when each message arrived, the Celery worker processes, and their CPU."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from bench.procs import Process
+
+MESSAGE_ID = re.compile(rb'"message_id":"([^"]+)"')
+ACK = json.dumps({"message": {"ack": {"status": "ACK"}}}).encode()
+
+
+class Receiver:
+    """The BAP's callback endpoint: ACK everything, remember when each message came."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        self.posts = 0
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real BAP's server would
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                now = time.time()
+                found = MESSAGE_ID.search(raw)
+                with receiver._lock:
+                    receiver.posts += 1
+                    if found:
+                        receiver.arrived.setdefault(found.group(1).decode(), now)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(ACK)))
+                self.end_headers()
+                self.wfile.write(ACK)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/beckn"
+
+    def reset(self) -> None:
+        with self._lock:
+            self.arrived.clear()
+            self.posts = 0
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# -- worker processes ----------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(_children(current))
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """user + system CPU of these processes and their live descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for root in pids:
+        for pid in _tree(root):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class Workers:
+    """`count` Celery workers (bench/procs.py: each in a session of its own, stopped warm,
+    SIGKILLed if that takes too long)."""
+
+    def __init__(self, count: int, concurrency: int, env: dict[str, str], logs: Path) -> None:
+        self.procs = []
+        for n in range(count):
+            argv = [
+                sys.executable, "-m", "celery", "-A", "cpo_portal", "worker", "--pool",
+                "prefork", "--concurrency", str(concurrency), "--hostname",
+                f"bench{n}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+                "--without-heartbeat", "--loglevel", "INFO",
+            ]  # fmt: skip
+            log = logs / f"worker-{n}-{uuid.uuid4().hex[:6]}.log"
+            self.procs.append(Process(f"worker {n}", argv, env, log, ready=" ready.").start())
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        for proc in self.procs:
+            proc.wait_ready(timeout)
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.popen.pid for p in self.procs if p.popen is not None]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.stop(timeout=20)
+            proc.log.unlink(missing_ok=True)
