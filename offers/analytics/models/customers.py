@@ -145,22 +145,15 @@ class CellCustomer(models.Model):
         return f"{self.date} {self.station_id} {self.offer_id} {self.hour_band} {self.customer_id}"
 
 
-class CustomerSet(models.Model):
-    """Who charged on a day, as a bitmap of CustomerKey ids (zlib-compressed): exact
-    distinct customers over any range are the bits of the OR of its days, a few
-    milliseconds where COUNT(DISTINCT) over DailyCustomer takes most of a second.
-
-    `offer` None: every identified customer of the day (DailyCustomer, all rows); else
-    one arm of one offer (`held_out`), with the arm's revenue and discount. Derived from
-    DailyCustomer by the rollup for every day it touches; pages with a station or region
-    filter read DailyCustomer itself."""
+class _CustomerSetFields(models.Model):
+    """What a day's and a month's customer set share: whose set, of which offer and arm,
+    the members and the arm's money. Foreign keys without database constraints (derived)."""
 
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(
         Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    date = models.DateField()
     offer = models.ForeignKey(
         "offers.Offer",
         null=True,
@@ -173,6 +166,22 @@ class CustomerSet(models.Model):
     members = models.BinaryField()
     revenue = _money("gross revenue (pre-tax, before discounts)")
     discount = _money("discount")
+
+    class Meta:
+        abstract = True
+
+
+class CustomerSet(_CustomerSetFields):
+    """Who charged on a day, as a bitmap of CustomerKey ids (zlib-compressed): exact
+    distinct customers over any range are the bits of the OR of its days, a few
+    milliseconds where COUNT(DISTINCT) over DailyCustomer takes most of a second.
+
+    `offer` None: every identified customer of the day (DailyCustomer, all rows); else
+    one arm of one offer (`held_out`), with the arm's revenue and discount. Derived from
+    DailyCustomer by the rollup for every day it touches; pages with a station or region
+    filter read DailyCustomer itself."""
+
+    date = models.DateField()
 
     class Meta:
         constraints = [
@@ -189,29 +198,12 @@ class CustomerSet(models.Model):
         return f"{self.date} customers of {self.offer_id or 'all'}"
 
 
-class CustomerSetMonth(models.Model):
+class CustomerSetMonth(_CustomerSetFields):
     """The union of a whole month's CustomerSet rows (same operator, offer and arm), with
     the summed revenue and discount: a year reads 12 sets per arm plus the edge days.
-    Derived by the rollup from CustomerSet; foreign keys without database constraints."""
+    Derived by the rollup from CustomerSet."""
 
-    TENANT_PATH = "operator"
-
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
     month = models.DateField(help_text="Its first day.")
-    offer = models.ForeignKey(
-        "offers.Offer",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
-    held_out = models.BooleanField(default=False)
-    members = models.BinaryField()
-    revenue = _money("gross revenue (pre-tax, before discounts)")
-    discount = _money("discount")
 
     class Meta:
         constraints = [
