@@ -162,15 +162,7 @@ def delta_sql(names: q.Names) -> list[str]:
         f"""CREATE TEMPORARY TABLE {DAILY} AS
         WITH facts AS (
             SELECT sign, {_DIMS},
-                   CASE WHEN pos = 1 THEN 1 ELSE 0 END AS sessions,
-                   CASE WHEN pos = 1 THEN energy_kwh ELSE 0 END AS energy_kwh,
-                   CASE WHEN pos = 1 THEN gross_amount ELSE 0 END AS gross_revenue,
-                   CASE WHEN held_out THEN 0 ELSE discount END AS discount_cost,
-                   CASE WHEN pos = 1 THEN surge_amount ELSE 0 END AS surge_revenue,
-                   CASE WHEN pos = 1 THEN net_amount - tax_amount ELSE 0 END AS net_revenue,
-                   CASE WHEN pos = 1 THEN tax_amount ELSE 0 END AS tax,
-                   0 AS redemptions, 0 AS reversals, 0 AS recovered_discount,
-                   0 AS held_out_sessions
+                   {q.SESSION_FACTS}
             FROM {STAGE} WHERE live = 1
             UNION ALL
             SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0

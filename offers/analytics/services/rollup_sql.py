@@ -147,6 +147,18 @@ def stage_sql(names: Names, part: Partition) -> tuple[str, list[object]]:
 
 
 _DIMS = "operator_id, d, offer_id, offer_type, station_id, region_code, band"
+# What one staged row adds to its DailyRollup cell, in MEASURES' order: a session counts
+# once, on its primary row (pos = 1); each offer keeps its own discount. The rebuild and
+# the delta rollup (rollup_delta.py) both read it, so the definitions cannot drift apart.
+SESSION_FACTS = """CASE WHEN pos = 1 THEN 1 ELSE 0 END AS sessions,
+    CASE WHEN pos = 1 THEN energy_kwh ELSE 0 END AS energy_kwh,
+    CASE WHEN pos = 1 THEN gross_amount ELSE 0 END AS gross_revenue,
+    CASE WHEN held_out THEN 0 ELSE discount END AS discount_cost,
+    CASE WHEN pos = 1 THEN surge_amount ELSE 0 END AS surge_revenue,
+    CASE WHEN pos = 1 THEN net_amount - tax_amount ELSE 0 END AS net_revenue,
+    CASE WHEN pos = 1 THEN tax_amount ELSE 0 END AS tax,
+    0 AS redemptions, 0 AS reversals, 0 AS recovered_discount,
+    0 AS held_out_sessions"""
 
 
 def daily_sql(names: Names) -> str:
@@ -158,15 +170,7 @@ def daily_sql(names: Names) -> str:
     WITH facts AS (
         SELECT {_DIMS},
                CASE WHEN pos = 1 AND customer_key <> '' THEN customer_key END AS customer,
-               CASE WHEN pos = 1 THEN 1 ELSE 0 END AS sessions,
-               CASE WHEN pos = 1 THEN energy_kwh ELSE 0 END AS energy_kwh,
-               CASE WHEN pos = 1 THEN gross_amount ELSE 0 END AS gross_revenue,
-               CASE WHEN held_out THEN 0 ELSE discount END AS discount_cost,
-               CASE WHEN pos = 1 THEN surge_amount ELSE 0 END AS surge_revenue,
-               CASE WHEN pos = 1 THEN net_amount - tax_amount ELSE 0 END AS net_revenue,
-               CASE WHEN pos = 1 THEN tax_amount ELSE 0 END AS tax,
-               0 AS redemptions, 0 AS reversals, 0 AS recovered_discount,
-               0 AS held_out_sessions
+               {SESSION_FACTS}
         FROM {STAGE} WHERE live = 1
         UNION ALL
         SELECT {_DIMS}, NULL, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
