@@ -14,6 +14,7 @@ from beckn.protocol.tags import tag_values
 from offers.models import Redemption
 from pricing.models import SurgeRule, Tariff
 from tests.beckn import bap as msgs
+from tests.beckn.deg_pricing import price_as_deg
 from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,22 +28,10 @@ def breakup(body):
 @pytest.fixture
 def deg(network):
     """Operator A priced as the DEG offers page: ₹18/kWh, ₹10 fee, 18% GST, 25% off."""
-    from offers.services.catalog import forget_catalog
-    from pricing.services import clear_cache
-
-    clear_cache()
-    forget_catalog()
-    Tariff.objects.create(
-        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=Decimal("18"),
-        service_fee=Decimal("10"), tax_rate=Decimal("0.18"), active=True,
-    )  # fmt: skip
-    OfferFactory(
-        operator=network.op_a,
-        code="weekend-discount-25",
-        title="Weekend Special Offer (25% off)",
+    price_as_deg(
+        network.op_a,
         short_desc="Get 25% off on all charging sessions this weekend",
         type_label="WEEKEND_SPECIAL",
-        valid_from=dt.datetime(2025, 1, 1, tzinfo=IST),
         valid_until=dt.datetime(2099, 1, 1, tzinfo=IST),
     )
     OfferFactory(

@@ -26,10 +26,9 @@ from beckn.protocol.tags import tag_values
 from beckn.services import processing
 from offers.customers import customer_key
 from offers.models import CustomerOfferUsage, OfferUsage, Redemption
-from pricing.models import Tariff
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
-from tests.offers.factories import OfferFactory
+from tests.beckn.deg_pricing import price_as_deg
 from tests.races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -47,23 +46,11 @@ SARAH = customer_key(phone=msgs.BILLING["phone"])
 def shop(network, bap, our_key, run):
     """Operator A priced as DEG (₹18/kWh, ₹10 fee, 18 % GST) with the weekend offer, limited
     (uses, per customer, budget) so that every limit's counter is in play."""
-    from offers.services.catalog import forget_catalog
-    from pricing.services import clear_cache
-
-    clear_cache()
-    forget_catalog()
-    Tariff.objects.create(
-        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=Decimal("18"),
-        service_fee=Decimal("10"), tax_rate=Decimal("0.18"), active=True,
-    )  # fmt: skip
-    OfferFactory(
-        operator=network.op_a,
-        code="weekend-discount-25",
-        title="Weekend Special Offer (25% off)",
+    price_as_deg(
+        network.op_a,
         max_uses=1000,
         max_uses_per_customer=1000,
         budget=Decimal("100000"),
-        valid_from=dt.datetime(2025, 1, 1, tzinfo=IST),
         valid_until=dt.datetime(2099, 1, 1, tzinfo=IST),
     )
     return Shop(network, bap, run)

@@ -18,10 +18,8 @@ from django.core.management import call_command
 
 from beckn.models import Order, OrderState, Outbox, OutboxState
 from beckn.services import keys
-from offers.services.catalog import forget_catalog
-from pricing.models import SurgeRule, Tariff
-from pricing.services import clear_cache
-from tests.offers.factories import OfferFactory
+from pricing.models import SurgeRule
+from tests.beckn.deg_pricing import price_as_deg
 
 IST = ZoneInfo("Asia/Kolkata")
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,20 +27,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def priced_network(network):
-    clear_cache()
-    forget_catalog()
-    Tariff.objects.create(
-        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=Decimal("18"),
-        service_fee=Decimal("10"), tax_rate=Decimal("0.18"), active=True,
-    )  # fmt: skip
+    price_as_deg(network.op_a)
     SurgeRule.objects.create(
         operator=network.op_a, code="surge20", kind="peak", name="Surge", form="percent",
         explanation="Surge: 20% on energy all day", amount=Decimal("20"),
         effective_from=dt.datetime(2025, 1, 1, tzinfo=IST),
-    )  # fmt: skip
-    OfferFactory(
-        operator=network.op_a, code="weekend-discount-25", title="Weekend Special Offer (25% off)",
-        valid_from=dt.datetime(2025, 1, 1, tzinfo=IST),
     )  # fmt: skip
     network.charger_b.delete()  # one provider in the circle: the journey is deterministic
     keys.generate("bpp-key-1")
