@@ -1,5 +1,9 @@
 """Beckn settings with their defaults, read at call time so tests can override them.
 
+A value is remembered once read (the ACK path reads a dozen per request, and a setting
+left at its default would cost Django's settings lookup an AttributeError each time);
+`setting_changed` (override_settings, pytest-django's `settings`) forgets them.
+
 Only the identity (BECKN_SUBSCRIBER_ID / _URI) and the two safety switches live in
 cpo_portal/settings.py; everything tunable has a default here and may be set there.
 """
@@ -10,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
     "BECKN_SUBSCRIBER_ID": "bpp.cpo-portal.local",
@@ -30,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     # Accepted messages go to Celery in batches from a background thread, one task message
     # per window and process (0: at once, inside the request).
     "BECKN_DISPATCH_WINDOW_MS": 50,
+    # Concurrent ACKs of one process share one INSERT and commit (services.group_insert).
+    "BECKN_GROUP_INSERT": True,
     # Callbacks
     "BECKN_CALLBACK_CONNECT_TIMEOUT": 2.0,
     "BECKN_CALLBACK_READ_TIMEOUT": 5.0,
@@ -53,8 +60,22 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+_read: dict[str, Any] = {}
+
+
 def get(name: str) -> Any:
-    return getattr(settings, name, DEFAULTS[name])
+    try:
+        return _read[name]
+    except KeyError:
+        value = _read[name] = getattr(settings, name, DEFAULTS[name])
+        return value
+
+
+def _forget(**_: Any) -> None:
+    _read.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="beckn.conf.forget")
 
 
 def seconds(name: str) -> timedelta:

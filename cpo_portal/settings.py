@@ -336,6 +336,8 @@ BECKN_ALLOW_PRIVATE_CALLBACKS = env_bool("BECKN_ALLOW_PRIVATE_CALLBACKS", False)
 BECKN_REGISTRY_URL = os.environ.get("BECKN_REGISTRY_URL", "")
 # Bench only: mounts a bare DRF view returning the same ACK at /beckn/_bench/ack.
 BECKN_BENCH_VIEWS = env_bool("BECKN_BENCH_VIEWS", False)
+# Concurrent ACKs of one web process share one INSERT and commit (beckn/services/group_insert.py).
+BECKN_GROUP_INSERT = env_bool("BECKN_GROUP_INSERT", True)
 # The protocol endpoints (beckn/urls.py `endpoint`: /beckn/<action>, nothing deeper) skip
 # the browser-oriented middleware: cpo_portal/lean_path.py. Everything else under /beckn/
 # (the NACK for unknown paths, the bench view) goes through the whole stack.

@@ -1,4 +1,4 @@
-"""Store an accepted message: one INSERT ... ON CONFLICT DO NOTHING RETURNING id.
+"""Store accepted messages: one INSERT ... ON CONFLICT DO NOTHING RETURNING for one or more.
 
 The ACK promises a callback, so the row must be committed before we answer. This is the
 only statement on the ACK path (the registry is memoised, the rate limit is in the
@@ -10,6 +10,10 @@ cache), so it is kept to one round trip and little CPU:
   laptop setup are adapted exactly as `objects.create` would). A duplicate
   (bap_id, message_id) returns no id and raises nothing, inside or outside a caller's
   transaction. PostgreSQL and SQLite (>= 3.35) both have ON CONFLICT and RETURNING.
+- Several rows in one statement (`insert_many`, used by services.group_insert when
+  requests of one process arrive together): one round trip and one commit for all.
+  RETURNING gives each new row's key with its id; a key given twice in one batch goes
+  to the first, and the second is answered as a duplicate.
 - No health-check round trip: with CONN_HEALTH_CHECKS Django sends `SELECT 1` before the
   first query of every request. Here the INSERT is the check: when it fails because the
   connection is dead (the database restarted since the last request), the connection is
@@ -20,6 +24,7 @@ cache), so it is kept to one round trip and little CPU:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -28,29 +33,42 @@ from django.db import InterfaceError, OperationalError, connections
 from beckn.models import InboundMessage
 
 UNIQUE_KEY = ("bap_id", "message_id")
+Values = dict[str, Any]
 
 
 @cache
-def _statement(vendor: str, quote: Any) -> tuple[str, tuple[Any, ...]]:
-    fields = tuple(f for f in InboundMessage._meta.concrete_fields if not f.primary_key)
+def _fields() -> tuple[Any, ...]:
+    return tuple(f for f in InboundMessage._meta.concrete_fields if not f.primary_key)
+
+
+@cache
+def _statement(vendor: str, quote: Any, rows: int) -> str:
+    fields = _fields()
     table = quote(InboundMessage._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    conflict = ", ".join(quote(InboundMessage._meta.get_field(n).column) for n in UNIQUE_KEY)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    key = [quote(InboundMessage._meta.get_field(n).column) for n in UNIQUE_KEY]
     pk = quote(InboundMessage._meta.pk.column)
     # Names come from the model, quoted; every value is a parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608
-    sql += f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {pk}"
-    return sql, fields
+    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * rows)} "  # noqa: S608
+    sql += f"ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {pk}, {', '.join(key)}"
+    return sql
 
 
-def insert(values: dict[str, Any]) -> int | None:
+def insert(values: Values) -> int | None:
     """The new row's id, or None when (bap_id, message_id) is already stored."""
+    return insert_many([values])[0]
+
+
+def insert_many(rows: Sequence[Values]) -> list[int | None]:
+    """Each row's new id, in order, or None where its (bap_id, message_id) is taken
+    (already stored, or given by an earlier row of the same call)."""
     connection = connections[InboundMessage.objects.db]
-    sql, fields = _statement(connection.vendor, connection.ops.quote_name)
+    sql = _statement(connection.vendor, connection.ops.quote_name, len(rows))
     params = [
         f.get_db_prep_save(values[f.name] if f.name in values else f.get_default(), connection)
-        for f in fields
+        for values in rows
+        for f in _fields()
     ]
     retry = (
         connection.connection is not None
@@ -61,16 +79,16 @@ def insert(values: dict[str, Any]) -> int | None:
     if retry:
         connection.health_check_done = True  # this INSERT is the health check
     try:
-        return _run(connection, sql, params)
+        stored = _run(connection, sql, params)
     except (InterfaceError, OperationalError):
         if not retry or connection.is_usable():
             raise
-    connection.close()  # dead since the last request: once more, on a new connection
-    return _run(connection, sql, params)
+        connection.close()  # dead since the last request: once more, on a new connection
+        stored = _run(connection, sql, params)
+    return [stored.pop((v["bap_id"], v["message_id"]), None) for v in rows]
 
 
-def _run(connection: Any, sql: str, params: list[Any]) -> int | None:
+def _run(connection: Any, sql: str, params: list[Any]) -> dict[tuple[str, str], int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
+        return {(bap_id, message_id): pk for pk, bap_id, message_id in cursor.fetchall()}

@@ -29,7 +29,7 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.services import fastschema, inbound_store, jsonbody, ratelimit, registry
+from beckn.services import fastschema, group_insert, inbound_store, jsonbody, ratelimit, registry
 
 log = logging.getLogger(__name__)
 
@@ -220,12 +220,20 @@ def _store(
         "received_at": now,
         "expires_at": _expiry(ctx, now),
     }
-    # One statement, committed on its own (autocommit); None: the key is already taken.
-    inbound_id = inbound_store.insert(fields)
+    # Committed before we answer; None: the key is already taken.
+    inbound_id = _insert(fields)
     if inbound_id is None:
         return _duplicate(ctx, action, body_digest)
     transaction.on_commit(lambda: enqueue(inbound_id))  # at once, unless inside a caller's
     return Answer(200, errors.ack(), inbound_id=inbound_id)
+
+
+def _insert(fields: dict[str, Any]) -> int | None:
+    """Inside a caller's transaction, one statement of our own; otherwise shared with the
+    requests of this process that arrive at the same moment (services.group_insert)."""
+    if not conf.get("BECKN_GROUP_INSERT") or transaction.get_connection().in_atomic_block:
+        return inbound_store.insert(fields)
+    return group_insert.group(inbound_store.insert_many).insert(fields)
 
 
 def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:
