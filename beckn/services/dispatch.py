@@ -63,7 +63,10 @@ class Dispatcher:
                     self.publish(batch)
                 except Exception:  # the sweep re-queues whatever this loses
                     log.exception("could not queue %d inbound messages", len(batch))
-                batch = self._take()
+                # A full batch: more are waiting, send on. Otherwise what arrived during
+                # the publish waits for the next window (one publish per window, not one
+                # per request that slipped in while the last one was being sent).
+                batch = self._take() if len(batch) >= MAX_BATCH else []
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until everything submitted so far has been handed over (tests, shutdown)."""

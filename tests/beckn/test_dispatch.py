@@ -68,3 +68,44 @@ def test_a_batch_is_one_message_and_the_worker_fans_it_out(monkeypatch):
     tasks.process_inbound_batch.run(list(range(20)))  # in the worker that takes it
     assert processed == list(range(tasks.CHUNK))  # the first chunk here
     assert sent == [("batch", list(range(8, 16))), ("batch", list(range(16, 20)))]
+
+
+def test_ids_arriving_during_a_publish_wait_for_the_next_window():
+    """Under a steady trickle the thread publishes about once per window, not once per
+    publish: what slips in while a batch is being sent waits for the next window."""
+    import time
+
+    published: list[list[int]] = []
+
+    def publish(ids):
+        published.append(list(ids))
+        time.sleep(0.01)  # a publish takes a while; ids keep arriving meanwhile
+
+    dispatcher = Dispatcher(publish, window=0.1)
+    for n in range(400):  # about 0.5 s of one id per millisecond or so
+        dispatcher.submit(n)
+        time.sleep(0.001)
+    dispatcher.flush()
+    time.sleep(0.15)
+    assert sorted(i for batch in published for i in batch) == list(range(400))
+    # At most one publish per 0.1 s window (plus the last one); one per 10 ms publish
+    # would be dozens.
+    assert len(published) <= 12, [len(b) for b in published]
+
+
+def test_a_full_batch_is_followed_at_once_by_the_rest():
+    from beckn.services.dispatch import MAX_BATCH
+
+    published: list[int] = []
+    done = threading.Event()
+
+    def publish(ids):
+        published.append(len(ids))
+        if sum(published) == 2 * MAX_BATCH + 50:
+            done.set()
+
+    dispatcher = Dispatcher(publish, window=0.2)
+    for n in range(2 * MAX_BATCH + 50):  # all queued well inside the first window
+        dispatcher.submit(n)
+    assert done.wait(5)
+    assert published == [MAX_BATCH, MAX_BATCH, 50]

@@ -78,7 +78,7 @@ def _run(group: group_insert.GroupInsert, keys: list[str]) -> dict[str, Any]:
 
 def test_rows_that_arrive_during_a_statement_share_the_next_one():
     gate = Gate()
-    group = group_insert.GroupInsert(gate)
+    group = group_insert.GroupInsert(gate, max_rows=8)
     results = _run(group, ["m1", "m2", "m3", "m4", "m5"])
     assert gate.calls[0] == ["m1"]
     assert sorted(gate.calls[1]) == ["m2", "m3", "m4", "m5"] and len(gate.calls) == 2
@@ -95,7 +95,7 @@ def test_a_taken_key_is_none_for_its_own_request_only():
 
 def test_a_failing_statement_is_retried_row_by_row_and_fails_only_the_bad_row():
     gate = Gate(fail={"m3"})
-    results = _run(group_insert.GroupInsert(gate), ["m1", "m2", "m3", "m4"])
+    results = _run(group_insert.GroupInsert(gate, max_rows=8), ["m1", "m2", "m3", "m4"])
     assert isinstance(results["m3"], DataError)
     assert {k: v for k, v in results.items() if k != "m3"} == {"m1": 1, "m2": 2, "m4": 4}
     assert sorted(gate.calls[1]) == ["m2", "m3", "m4"]  # the shared statement failed,
