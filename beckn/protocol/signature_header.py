@@ -111,7 +111,10 @@ def _params(text: str) -> dict[str, str]:
         if name in params:
             raise _malformed(f"parameter {match[1]!r} given twice")
         quoted = match[2]
-        params[name] = _ESCAPE.sub(r"\1", quoted) if quoted is not None else match[3]
+        if quoted is None:
+            params[name] = match[3]
+        else:
+            params[name] = _ESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
         pos = match.end()
         if pos < len(text):
             if text[pos] != ",":

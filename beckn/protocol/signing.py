@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
@@ -178,13 +179,20 @@ def _verify_key(lookup: KeyLookup, subscriber_id: str, key_id: str) -> VerifyKey
     who = f"{subscriber_id!r} key {key_id!r}"
     if public_b64 is None:
         raise SignatureError(SignatureFailure.UNKNOWN_KEY, f"no registered key for {who}")
+    key = _public_key(public_b64)
+    if key is None:
+        raise SignatureError(SignatureFailure.UNKNOWN_KEY, f"registered key for {who} is invalid")
+    return key
+
+
+@lru_cache(maxsize=1024)
+def _public_key(public_b64: str) -> VerifyKey | None:
+    """A registered key, decoded once (a BAP signs every request with the same one)."""
     try:
         raw = base64.b64decode(public_b64, validate=True)
     except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != 32:
-        raise SignatureError(SignatureFailure.UNKNOWN_KEY, f"registered key for {who} is invalid")
-    return VerifyKey(raw)
+        return None
+    return VerifyKey(raw) if len(raw) == 32 else None
 
 
 def _b64(raw: bytes) -> str:
