@@ -16,8 +16,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 from urllib3.exceptions import HTTPError
 
 from beckn import conf
@@ -63,16 +65,20 @@ def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
     status, error, excerpt, state = _attempt(row)
     elapsed = time.monotonic() - started
     duration = int(elapsed * 1000)
-    DeliveryAttempt.objects.create(
+    # update_or_create: if this worker outlived its lease, the sweep has already written a
+    # "no outcome" row for this attempt; what really happened replaces it.
+    DeliveryAttempt.objects.update_or_create(
         outbox=row,
         number=row.attempts,
-        started_at=now,
-        duration_ms=duration,
-        target_url=row.target_url,
-        status_code=status,
-        outcome=state,
-        error=error,
-        response_excerpt=excerpt,
+        defaults={
+            "started_at": now,
+            "duration_ms": duration,
+            "target_url": row.target_url,
+            "status_code": status,
+            "outcome": state,
+            "error": error,
+            "response_excerpt": excerpt,
+        },
     )
     after = now + timedelta(seconds=elapsed)
     if state != OutboxState.PENDING:
@@ -166,13 +172,43 @@ def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
     return Result(OutboxState.PENDING, due)
 
 
+STOPPED_MID_SEND = (
+    "no outcome: the worker stopped during this attempt (its lease ran out); "
+    "the BAP may have received it"
+)
+
+
 def release_stuck(now: datetime) -> list[int]:
-    """Rows whose worker died mid-send go back to pending (the send may be repeated)."""
-    stuck = Outbox.objects.filter(state=OutboxState.SENDING, leased_until__lt=now)
-    ids = list(stuck.values_list("pk", flat=True)[:1000])
-    Outbox.objects.filter(pk__in=ids, state=OutboxState.SENDING, leased_until__lt=now).update(
-        state=OutboxState.PENDING, leased_until=None, next_attempt_at=now
-    )
+    """Rows whose worker died mid-send go back to pending (the send may be repeated), and
+    the attempt that worker never recorded gets a row of its own, so the admin shows as
+    many attempts as the row counts."""
+    lease = conf.seconds("BECKN_CALLBACK_LEASE")
+    with transaction.atomic():
+        stuck = list(
+            Outbox.objects.select_for_update(skip_locked=True)
+            .filter(state=OutboxState.SENDING, leased_until__lt=now)
+            .only("pk", "attempts", "leased_until", "target_url")[:1000]
+        )
+        ids = [row.pk for row in stuck]
+        Outbox.objects.filter(pk__in=ids).update(
+            state=OutboxState.PENDING, leased_until=None, next_attempt_at=now
+        )
+        recorded = set(
+            DeliveryAttempt.objects.filter(outbox_id__in=ids).values_list("outbox_id", "number")
+        )
+        missing = [
+            DeliveryAttempt(
+                outbox=row,
+                number=row.attempts,
+                started_at=row.leased_until - lease,  # when it was claimed
+                target_url=row.target_url,
+                outcome=OutboxState.SENDING,
+                error=STOPPED_MID_SEND,
+            )
+            for row in stuck
+            if (row.pk, row.attempts) not in recorded
+        ]
+        bulk_create_with_history(missing, DeliveryAttempt)
     return ids
 
 

@@ -283,3 +283,46 @@ def test_a_worker_that_outlived_its_lease_does_not_overwrite_the_row(local, bap)
     delivery._finish(first, later, OutboxState.DELIVERED, "")  # but an arrival counts
     row.refresh_from_db()
     assert row.state == OutboxState.DELIVERED
+
+
+def test_an_attempt_cut_short_by_a_dead_worker_is_recorded_once(local, bap):
+    """A SIGKILLed worker records nothing; the sweep writes that attempt's row (so the admin
+    shows as many attempts as the row counts), once, and a worker that was only slow and
+    finishes after all replaces it with what really happened."""
+    row = make_row(bap)
+    now = timezone.now()
+    assert delivery.deliver(row.pk, now) is not None  # attempt 1, recorded by its worker
+    Outbox.objects.filter(pk=row.pk).update(state=OutboxState.PENDING, next_attempt_at=now)
+    claimed = delivery.claim(row.pk, now)  # attempt 2: its worker is killed mid-POST
+    later = now + dt.timedelta(seconds=120)
+    assert delivery.release_stuck(later) == [row.pk]
+    assert delivery.release_stuck(later) == []  # nothing stuck any more: no second row
+    attempts = list(DeliveryAttempt.objects.filter(outbox=row).order_by("number"))
+    assert [a.number for a in attempts] == [1, 2] == list(range(1, claimed.attempts + 1))
+    cut = attempts[1]
+    assert (cut.outcome, cut.status_code, cut.error) == (
+        OutboxState.SENDING, None, delivery.STOPPED_MID_SEND,
+    )  # fmt: skip
+    assert cut.started_at == claimed.leased_until - dt.timedelta(
+        seconds=delivery.conf.get("BECKN_CALLBACK_LEASE")
+    )
+
+
+def test_a_slow_worker_s_own_record_replaces_the_sweep_s(local, bap, monkeypatch):
+    """The sweep ran while the worker was still in its POST (lease too short); when the
+    worker finishes, what really happened replaces the "no outcome" row: one row, the real
+    status."""
+    row = make_row(bap)
+    real = delivery._attempt
+
+    def slow(claimed):
+        assert delivery.release_stuck(timezone.now() + dt.timedelta(seconds=120)) == [row.pk]
+        assert DeliveryAttempt.objects.get(outbox=row).error == delivery.STOPPED_MID_SEND
+        return real(claimed)
+
+    monkeypatch.setattr(delivery, "_attempt", slow)
+    delivery.deliver(row.pk)
+    attempt = DeliveryAttempt.objects.get(outbox=row)  # one row for attempt 1
+    assert (attempt.number, attempt.status_code, attempt.outcome, attempt.error) == (
+        1, 200, OutboxState.DELIVERED, "",
+    )  # fmt: skip
