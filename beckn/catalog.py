@@ -22,7 +22,13 @@ from beckn.services.commerce_types import CommerceError, PublishedOffer, SurgeNo
 from cpo_portal.models import Charger, Operator, Station
 
 
-def build(chargers: list[Charger], query: SearchQuery, vocabularies: str, now: dt.datetime):
+def build(
+    chargers: list[Charger],
+    query: SearchQuery,
+    vocabularies: str,
+    now: dt.datetime,
+    matched: int | None = None,
+):
     by_operator: dict[int, list[Charger]] = defaultdict(list)
     for charger in chargers:
         by_operator[charger.operator_id].append(charger)
@@ -30,7 +36,26 @@ def build(chargers: list[Charger], query: SearchQuery, vocabularies: str, now: d
         provider(group[0].operator, group, query, vocabularies, now)
         for group in by_operator.values()
     ]
-    return {"catalog": {"descriptor": {"name": "EV charging"}, "providers": providers}}
+    return {"catalog": {"descriptor": descriptor(len(chargers), matched), "providers": providers}}
+
+
+PARTIAL = "partial"
+
+
+def descriptor(shown: int, matched: int | None) -> dict[str, str]:
+    """The catalog's descriptor. A catalog cut at BECKN_MAX_CATALOG_ITEMS says so (core
+    1.1.0's Catalog has no tags or paging, so the descriptor carries it): code "partial"
+    and a short_desc with both counts, so an app can ask the user to narrow the search."""
+    if matched is None or matched <= shown:
+        return {"name": "EV charging"}
+    return {
+        "name": "EV charging",
+        "code": PARTIAL,
+        "short_desc": (
+            f"The {shown} nearest of {matched} matching chargers; narrow the search (a "
+            "smaller radius, a connector type, a minimum power) to see the others."
+        ),
+    }
 
 
 def _notices(

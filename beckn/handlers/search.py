@@ -9,5 +9,7 @@ from beckn.services import discovery, ordering
 
 def handle(req: Request) -> Reply:
     query = intent.read(req.message, req.context)
-    chargers = discovery.find_chargers(query)
-    return Reply(message=catalog.build(chargers, query, ordering.vocabularies(req.bap_id), req.now))
+    found = discovery.find(query)
+    vocabularies = ordering.vocabularies(req.bap_id)
+    body = catalog.build(found.chargers, query, vocabularies, req.now, matched=found.matched)
+    return Reply(message=body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -30,7 +31,21 @@ def _box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    chargers: list[Charger]  # nearest first, at most BECKN_MAX_CATALOG_ITEMS
+    matched: int  # how many matched before the cap
+
+    @property
+    def cut(self) -> bool:
+        return self.matched > len(self.chargers)
+
+
 def find_chargers(query: SearchQuery) -> list[Charger]:
+    return find(query).chargers
+
+
+def find(query: SearchQuery) -> Found:
     """Matching chargers, nearest first, capped at BECKN_MAX_CATALOG_ITEMS."""
     qs = Charger.objects.filter(station__status=StationStatus.ACTIVE).select_related(
         "station", "operator"
@@ -72,4 +87,4 @@ def find_chargers(query: SearchQuery) -> list[Charger]:
             for c in found
         ]
         found = [c for d, c in sorted(ranked, key=lambda p: p[0]) if d <= float(query.radius_km)]
-    return found[: conf.get("BECKN_MAX_CATALOG_ITEMS")]
+    return Found(found[: conf.get("BECKN_MAX_CATALOG_ITEMS")], len(found))

@@ -181,3 +181,15 @@ def test_time_range_the_wrong_way_round(network, bap, fake, run, our_key):
     }
     _, body = run(bap, "search", message)
     assert body["error"]["code"] == "30000"
+
+
+def test_a_catalog_cut_at_the_cap_says_so(far_and_slow, bap, fake, run, our_key, settings):
+    _, whole = run(bap, "search", msgs.search())
+    shown = len(item_ids(whole))
+    assert whole["message"]["catalog"]["descriptor"] == {"name": "EV charging"}
+    settings.BECKN_MAX_CATALOG_ITEMS = shown - 1
+    _, cut = run(bap, "search", msgs.search())
+    assert len(item_ids(cut)) == shown - 1 and item_ids(cut) < item_ids(whole)
+    descriptor = cut["message"]["catalog"]["descriptor"]
+    assert descriptor["code"] == "partial"
+    assert descriptor["short_desc"].startswith(f"The {shown - 1} nearest of {shown} matching")
