@@ -8,6 +8,7 @@ class BecknConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from beckn import checks  # noqa: F401  (registers the settings checks)
         from beckn.models import Subscriber
         from beckn.services import registry
 

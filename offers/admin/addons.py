@@ -10,6 +10,7 @@ from cpo_portal import tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
 from offers.services.addon_delivery import not_delivered
+from offers.services.ledger_rows import LedgerUnreadable
 
 
 class AvailabilityInline(TenantInline):
@@ -68,14 +69,26 @@ class AddOnBookingAdmin(TenantAdmin):
         by_order: dict[str, list[str]] = {}
         for booking in rows:
             by_order.setdefault(booking.order_ref, []).append(booking.code)
-        done = []
+        done, failed = [], []
         who = request.user.get_username()
         for order_ref, codes in by_order.items():
-            result = not_delivered(order_ref, codes, reason=f"marked by {who}")
+            try:  # one transaction per order: a failed one is left as it was
+                result = not_delivered(order_ref, codes, reason=f"marked by {who}")
+            except LedgerUnreadable as exc:
+                noun = "Booking" if len(codes) == 1 else "Bookings"
+                verb = "was" if len(codes) == 1 else "were"
+                failed.append(
+                    f"{noun} {', '.join(codes)} of order {order_ref} {verb} not changed: "
+                    f"{str(exc).rstrip('.')}."
+                )
+                continue
             back = sum((amount for _, amount in result.recovered), 0)
             done.append(f"{order_ref}: {', '.join(result.codes)} (₹{back:.2f} recovered)")
-        self.message_user(
-            request,
-            f"Not delivered: {'; '.join(done) or 'nothing to change'}.",
-            messages.SUCCESS,
-        )
+        if done or not failed:
+            self.message_user(
+                request,
+                f"Not delivered: {'; '.join(done) or 'nothing to change'}.",
+                messages.SUCCESS,
+            )
+        for error in failed:
+            self.message_user(request, error, messages.ERROR)

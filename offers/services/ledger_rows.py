@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+
 from cpo_portal.models import Charger
 from offers.models import Redemption
 from offers.rules.energy_trade import wheeling_line
@@ -68,12 +70,27 @@ def write(rows: Iterable[Redemption]) -> list[Redemption]:
     return Redemption.objects.bulk_create(list(rows))
 
 
+class LedgerUnreadable(ValueError):
+    """A ledger row the services cannot work from: its terms snapshot or its place is
+    missing or malformed (written by hand, or by an older version). Nothing is changed."""
+
+    def __init__(self, row: Redemption, why: str) -> None:
+        self.row_pk = row.pk
+        super().__init__(f"ledger row {row.pk} (offer {row.offer_code}) {why}")
+
+
 def rule_of(row: Redemption, known: Mapping[str, RuleOffer] | None = None) -> RuleOffer:
+    """The offer as the row's terms snapshot has it; LedgerUnreadable if it cannot be read."""
     if known and row.offer_code in known:
         return known[row.offer_code]
-    return rule_from_terms(
-        row.terms, operator_code=row.operator.code, currency=row.currency or "INR"
-    )
+    try:
+        return rule_from_terms(
+            row.terms, operator_code=row.operator.code, currency=row.currency or "INR"
+        )
+    except ValidationError as exc:  # a field's stored value (Field.to_python)
+        raise LedgerUnreadable(row, f"cannot be read: {' '.join(exc.messages)}") from exc
+    except (ValueError, TypeError, KeyError) as exc:  # TermsError is a ValueError
+        raise LedgerUnreadable(row, f"cannot be read: {exc}") from exc
 
 
 def lines_of(

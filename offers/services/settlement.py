@@ -25,7 +25,7 @@ from pricing.engine.types import Customer, SessionRequest
 from . import addons, combos
 from . import limits as lim
 from .catalog import OfferInfo
-from .ledger_rows import order_fields, replay, rule_of, write
+from .ledger_rows import LedgerUnreadable, order_fields, replay, rule_of, write
 from .quoting import OfferQuote, granted
 
 GIVEN_KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED)
@@ -103,6 +103,8 @@ def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
 
 def _price(row: Redemption, kwh: Decimal, end: dt.datetime | None):
     charger = row.charger
+    if charger is None:
+        raise LedgerUnreadable(row, "has no charger to price the session at")
     request = SessionRequest(
         site=pricing.site_for(charger),
         start=row.session_start,

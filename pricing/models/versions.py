@@ -16,6 +16,8 @@ from cpo_portal.models import Operator
 
 
 class PricingVersion(models.Model):
+    TENANT_PATH = "operator"
+
     operator = models.OneToOneField(
         Operator, on_delete=models.CASCADE, primary_key=True, related_name="pricing_version"
     )

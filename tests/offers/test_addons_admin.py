@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, Offer, Redemption
 from offers.services import addons, ledger
+from offers.services.ledger_rows import write
 from offers.services.quoting import quote_with_offers
+from offers.services.settlement import copy_row
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
 from tests.offers.test_admin import offer_post
@@ -214,6 +216,63 @@ def test_a_booking_marked_not_delivered_reverses_the_combo(client, deg, valet):
     assert AddOnAvailability.objects.get(add_on=valet).stock == 3
     client.force_login(deg.pricing_b)
     assert "order-9" not in client.get(url("addonbooking", "changelist")).content.decode()
+
+
+def messages_of(response) -> list[tuple[str, str]]:
+    return [(m.level_tag, m.message) for m in response.context["messages"]]
+
+
+@pytest.mark.parametrize(
+    ("broken_by", "why"),
+    [
+        ("benefit_kind", "cannot be read: Unknown benefit kind ''."),
+        ("charger", "has no charger to price the session at."),
+    ],
+)
+def test_a_booking_with_an_unreadable_ledger_is_named_and_the_others_are_marked(
+    client, deg, valet, broken_by, why
+):
+    combo = OfferFactory(
+        operator=deg.op_a, code="valet-combo", title="Valet combo", ondc_type="combo", base="",
+        percent=D("10"), min_session_value=None, secondary_ids=["valet-charging"],
+    )  # fmt: skip
+    combo.full_clean()
+    oq = quote_with_offers(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
+    oq = ledger.redeem("order-9", oq)
+    row = Redemption.objects.get(order_ref="order-9")
+    copy = copy_row(row, order_ref="order-8", kind=row.kind, seq=row.seq, discount=row.discount)
+    copy.terms = row.terms
+    if broken_by == "benefit_kind":  # a terms snapshot that lost its benefit kind
+        copy.terms = {**row.terms, "benefit_kind": ""}
+    else:  # a row written without its charger
+        copy.charger = None
+    (broken,) = write([copy])
+    for order_ref in ("order-8", "order-9"):
+        addons.book(order_ref, deg.station_a, oq.add_ons)
+    bad, good = (AddOnBooking.objects.get(order_ref=ref) for ref in ("order-8", "order-9"))
+    client.force_login(deg.pricing_a)
+    response = client.post(
+        url("addonbooking", "changelist"),
+        {"action": "mark_not_delivered", "_selected_action": [bad.pk, good.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain == [(url("addonbooking", "changelist"), 302)]
+    assert messages_of(response) == [
+        ("success", "Not delivered: order-9: valet-charging (₹24.90 recovered)."),
+        ("error", "Booking valet-charging of order order-8 was not changed: ledger row "
+                  f"{broken.pk} (offer valet-combo) {why}"),
+    ]  # fmt: skip
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (bad.state, bad.stock_taken, bad.note) == ("booked", True, "")
+    assert good.state == "not_delivered"
+    reversed_rows = Redemption.objects.filter(kind="reversed")
+    assert list(reversed_rows.values_list("order_ref", "discount")) == [("order-9", D("24.90"))]
+    assert AddOnAvailability.objects.get(add_on=valet).stock == 2  # order-8 keeps its valet
+    assert list(Redemption.objects.filter(order_ref="order-8").values_list("kind")) == [
+        ("redeemed",)
+    ]
 
 
 def test_the_simulator_prices_add_ons_and_combos(client, deg, valet):

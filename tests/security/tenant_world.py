@@ -35,6 +35,7 @@ from offers.models import (
     OfferUsage,
 )
 from offers.services.codes import generate_batch
+from pricing.models import PricingVersion
 from pricing.services.grid import raise_signal
 from tests.analytics.conftest import Ledger
 from tests.factories import (
@@ -98,6 +99,7 @@ def _build_side(key: str) -> Side:
                  explanation=f"{token} surge fee", stations=[station])  # fmt: skip
     raise_signal(operator, by=side.staff[Role.OPERATOR_ADMIN], station=station,
                  note=f"{token} grid stress")  # fmt: skip
+    PricingVersion.current(operator.pk)  # made on the first quote
 
     # offers
     offer = OfferFactory(

@@ -1,0 +1,54 @@
+"""System checks of the Beckn settings (`manage.py check`, runserver, migrate).
+
+W001: a worker holds an outbox row for its lease (BECKN_CALLBACK_LEASE) while it sends one
+callback, which may take the connect timeout plus the read timeout, and more (urllib3's
+read timeout bounds each read, not the whole answer; signing and the attempt's own writes
+come on top). When the lease runs out first, `beckn.requeue_stuck` gives the row, still in
+flight, to a second worker and the BAP gets the callback twice. The lease must be at least
+LEASE_MARGIN times one attempt.
+"""
+
+from __future__ import annotations
+
+from django.core.checks import CheckMessage, Error, Warning, register
+
+from . import conf
+
+LEASE_MARGIN = 2  # lease >= 2 x (connect + read)
+TIMINGS = (
+    "BECKN_CALLBACK_LEASE",
+    "BECKN_CALLBACK_CONNECT_TIMEOUT",
+    "BECKN_CALLBACK_READ_TIMEOUT",
+)
+
+
+@register("beckn")
+def check_callback_lease(app_configs, **kwargs) -> list[CheckMessage]:
+    try:
+        lease, connect, read = (float(conf.get(name)) for name in TIMINGS)
+    except (TypeError, ValueError) as exc:
+        return [
+            Error(
+                f"The callback timings ({', '.join(TIMINGS)}) must be numbers of seconds: {exc}.",
+                id="beckn.E001",
+            )
+        ]
+    attempt = connect + read
+    needed = LEASE_MARGIN * attempt
+    if lease >= needed:
+        return []
+    return [
+        Warning(
+            f"BECKN_CALLBACK_LEASE ({lease:g} s) is shorter than {LEASE_MARGIN} x one callback "
+            f"attempt (BECKN_CALLBACK_CONNECT_TIMEOUT {connect:g} s + "
+            f"BECKN_CALLBACK_READ_TIMEOUT {read:g} s = {attempt:g} s).",
+            hint=(
+                f"Set BECKN_CALLBACK_LEASE to at least {needed:g} s, or lower the timeouts. "
+                "A lease that can run out while a worker is still sending lets the requeue "
+                "sweep (beckn.requeue_stuck) hand the row to a second worker: the BAP gets "
+                "the callback twice. The margin covers what the timeouts do not bound "
+                "(the read timeout is per read, not per answer)."
+            ),
+            id="beckn.W001",
+        )
+    ]
