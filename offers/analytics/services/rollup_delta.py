@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from offers.analytics.calc.bands import sql_case  # noqa: F401 (used through rollup_sql)
+from offers.analytics.models.periods import BLOCK, MONTH
 from offers.analytics.services import rollup_sql as q
 
 NEW = "analytics_inc_new"  # (source, id, order_ref, kind) of the rows new in this run
@@ -32,7 +33,8 @@ DAILY = "analytics_inc_daily"
 CELLS = "analytics_inc_cells"
 PEOPLE = "analytics_inc_people"
 HOURLY = "analytics_inc_hourly"
-TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, PEOPLE, HOURLY)
+PERIODS = "analytics_inc_periods"
+TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, PEOPLE, HOURLY, PERIODS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,11 @@ PEOPLE_KEY = [
     "customer_id",
 ]  # fmt: skip
 HOURLY_KEY = ["operator_id", "date:d", "station_id", "region_code", "hour"]
+PERIOD_KEY = ["operator_id", "grain", "start", "station_id", "region_code", "weekend", "hour"]
+# The first day of a date's block (days 1-7, 8-14, 15-21, 22-28, 29-end: calc.periods)
+# and of its month.
+BLOCK_START = "(date_trunc('month', d)::date + ((EXTRACT(DAY FROM d)::int - 1) / 7) * 7)"
+MONTH_START = "date_trunc('month', d)::date"
 
 
 def delta_sql(names: q.Names) -> list[str]:
@@ -283,6 +290,36 @@ def delta_sql(names: q.Names) -> list[str]:
         ) x WHERE x.operator_id = t.operator_id AND x.date = t.date
           AND COALESCE(x.station_id, 0) = COALESCE(t.station_id, 0)
           AND t.surge_day IS DISTINCT FROM x.surged""",
+    ]
+
+
+def periods_sql(names: q.Names) -> list[str]:
+    """HourlyPeriod takes the hourly deltas summed per block and month: the
+    same sums as a refresh from HourlyRollup, without reading the untouched cells. A row
+    goes when its sessions fall to zero (HourlyRollup keeps no empty row, so neither
+    does a sum of them)."""
+    measures = ["sessions", "surge_sessions", "energy_kwh", "surge_revenue"]
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in measures)
+    changed = " OR ".join(f"SUM({c}) <> 0" for c in measures)
+    keys = ", ".join(PERIOD_KEY)
+    table, t, d = names.periods, "t", "d"
+    return [
+        f"""CREATE TEMPORARY TABLE {PERIODS} AS
+        SELECT {keys}, {sums} FROM (
+            SELECT h.*, EXTRACT(ISODOW FROM h.d) >= 6 AS weekend, g.grain,
+                   CASE WHEN g.grain = '{BLOCK}' THEN {BLOCK_START} ELSE {MONTH_START} END
+                       AS start
+            FROM {HOURLY} h CROSS JOIN (VALUES ('{BLOCK}'), ('{MONTH}')) g (grain)
+        ) x GROUP BY {keys} HAVING {changed}""",
+        f"ANALYZE {PERIODS}",
+        f"""UPDATE {table} t SET {", ".join(f"{c} = t.{c} + d.{c}" for c in measures)}
+        FROM {PERIODS} d WHERE {_match(t, d, PERIOD_KEY, NULLABLE)}""",
+        f"""INSERT INTO {table} ({keys}, {", ".join(measures)})
+        SELECT {keys}, {", ".join(measures)} FROM {PERIODS} d
+        WHERE d.sessions > 0 AND NOT EXISTS (
+            SELECT 1 FROM {table} t WHERE {_match(t, d, PERIOD_KEY, NULLABLE)})""",
+        f"""DELETE FROM {table} t USING {PERIODS} d
+        WHERE t.sessions = 0 AND {_match(t, d, PERIOD_KEY, NULLABLE)}""",
     ]
 
 
