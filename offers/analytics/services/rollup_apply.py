@@ -50,6 +50,15 @@ class Target:
     count: str  # the row goes when this falls to zero
     inserted: tuple[tuple[str, str], ...] = ()  # more columns of a new row: (column, SQL on d)
     merged: tuple[tuple[str, str], ...] = ()  # more columns updated: (column, SQL on t, {new})
+    returning: str = ""  # a table that gets the key and the count after of each row changed
+
+    def _returned(self, statement: str) -> str:
+        """The statement, its changed rows' key and count after added to `returning`."""
+        if not self.returning:
+            return statement
+        cols = ", ".join(f"t.{c}" for c in (*self._cols(0), self.count))
+        return f"""WITH changed AS ({statement} RETURNING {cols})
+        INSERT INTO {self.returning} SELECT * FROM changed"""
 
     def _cols(self, side: int) -> list[str]:
         return [c.split(":")[side] if ":" in c else c for c in self.key]
@@ -71,13 +80,13 @@ class Target:
         on_conflict = [f"{c} = t.{c} + excluded.{c}" for c in self.added]
         on_conflict += [f"{c} = {v.format(new='excluded')}" for c, v in self.merged]
         return [
-            f"""UPDATE {self.table} t SET {", ".join(on_update)}
-            FROM {self.delta} d WHERE ({lower}) AND {match("t", "d", self.key)}""",
-            f"""INSERT INTO {self.table} AS t ({", ".join(columns)})
+            self._returned(f"""UPDATE {self.table} t SET {", ".join(on_update)}
+            FROM {self.delta} d WHERE ({lower}) AND {match("t", "d", self.key)}"""),
+            self._returned(f"""INSERT INTO {self.table} AS t ({", ".join(columns)})
             SELECT {", ".join(values)} FROM {self.delta} d
             WHERE NOT ({lower}) AND ({changed})
             ORDER BY {self._sorted()}
-            ON CONFLICT ({conflict}) DO UPDATE SET {", ".join(on_conflict)}""",
+            ON CONFLICT ({conflict}) DO UPDATE SET {", ".join(on_conflict)}"""),
             f"""DELETE FROM {self.table} t USING {self.delta} d
             WHERE d.{self.count} < 0 AND t.{self.count} = 0 AND {match("t", "d", self.key)}""",
         ]

@@ -33,10 +33,11 @@ SRC = "analytics_inc_src"
 STAGE = "analytics_inc_stage"
 DAILY = "analytics_inc_daily"
 CELLS = "analytics_inc_cells"
+AFTER = "analytics_inc_cells_after"
 PEOPLE = "analytics_inc_people"
 HOURLY = "analytics_inc_hourly"
 PERIODS = "analytics_inc_periods"
-TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, PEOPLE, HOURLY, PERIODS)
+TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, AFTER, PEOPLE, HOURLY, PERIODS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +159,8 @@ MONTH_START = "date_trunc('month', d)::date"
 GREATER_TYPE = "GREATEST(t.offer_type, {new}.offer_type)"
 
 
-def _key_order(prefix: str, key: tuple[str, ...]) -> str:
-    """ORDER BY of the delta rows in their unique index's order (delta column names)."""
-    cols = [(c.split(":")[0], c.split(":")[-1]) for c in key]
-    return ", ".join(
-        f"COALESCE({prefix}{c}, 0)" if t in NULLABLE else f"{prefix}{c}" for t, c in cols
-    )
+def _delta_names(key: tuple[str, ...]) -> list[str]:
+    return [c.split(":")[-1] for c in key]
 
 
 def delta_sql(names: q.Names) -> list[str]:
@@ -177,21 +174,28 @@ def delta_sql(names: q.Names) -> list[str]:
         SELECT DISTINCT customer_key FROM {STAGE}
         WHERE sign = 1 AND customer_key <> '' AND kind IN ('redeemed', 'held_out', 'settled')
         ON CONFLICT ("key") DO NOTHING""",
-        # -- who charged in each cell: counts, and the count before (customers who come or
-        # go); one index probe per row, in the index's order ---------------------------
+        # -- who charged in each cell: the change of their session counts, applied; AFTER
+        # gets each changed row's count after, to tell the customers who came (count
+        # after = change) or went (count after 0) ----------------------------------------
         f"""CREATE TEMPORARY TABLE {CELLS} AS
-        SELECT c.*, COALESCE((
-            SELECT t.sessions FROM {names.cell_customers} t WHERE {a.match("t", "c", CELL_KEY)}
-        ), 0) AS before FROM (
-            SELECT s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band,
-                   k.id AS customer_id, SUM(s.sign) AS sessions
-            FROM {STAGE} s JOIN {names.keys} k ON k."key" = s.customer_key
-            WHERE s.live = 1 AND s.pos = 1 AND s.customer_key <> ''
-            GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id
-            HAVING SUM(s.sign) <> 0
-            ORDER BY {_key_order("", CELL_KEY)}
-        ) c""",
+        SELECT s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band,
+               k.id AS customer_id, SUM(s.sign) AS sessions
+        FROM {STAGE} s JOIN {names.keys} k ON k."key" = s.customer_key
+        WHERE s.live = 1 AND s.pos = 1 AND s.customer_key <> ''
+        GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id
+        HAVING SUM(s.sign) <> 0""",
         f"ANALYZE {CELLS}",
+        f"CREATE TEMPORARY TABLE {AFTER} AS SELECT * FROM {CELLS} WITH NO DATA",
+        *a.Target(
+            names.cell_customers,
+            CELLS,
+            CELL_KEY,
+            ("sessions",),
+            ("sessions",),
+            "sessions",
+            returning=AFTER,
+        ).sql(),
+        f"ANALYZE {AFTER}",
         # -- DailyRollup cells, with the customers who came (+1) or went (-1) ------------
         f"""CREATE TEMPORARY TABLE {DAILY} AS
         WITH facts AS (
@@ -208,18 +212,16 @@ def delta_sql(names: q.Names) -> list[str]:
             SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
             FROM {STAGE} WHERE kind = 'held_out' AND latest = 1
             UNION ALL
-            SELECT 0, operator_id, d, offer_id, NULL, station_id, region_code, band,
-                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                   CASE WHEN before = 0 THEN 1 WHEN before + sessions = 0 THEN -1 ELSE 0 END
-            FROM {CELLS}
+            SELECT 0, c.operator_id, c.d, c.offer_id, NULL, c.station_id, c.region_code,
+                   c.band, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                   CASE WHEN x.sessions = 0 THEN -1 WHEN x.sessions = c.sessions THEN 1
+                        ELSE 0 END
+            FROM {CELLS} c JOIN {AFTER} x ON {a.match("x", "c", _delta_names(CELL_KEY))}
         )
         SELECT {_CELL}, MAX(offer_type) AS offer_type, SUM(sign) AS facts,
                SUM(customers) AS customers, {signed}
         FROM facts GROUP BY {_CELL}""",
         f"ANALYZE {DAILY}",
-        *a.Target(
-            names.cell_customers, CELLS, CELL_KEY, ("sessions",), ("sessions",), "sessions"
-        ).sql(),
         *a.Target(
             names.daily,
             DAILY,
