@@ -72,3 +72,28 @@ def test_month_unions_equal_count_distinct(network, ledger_a, incremental):
             assert got == exact_customers(op, a, b, offer_id), (a, b, offer_id)
         assert customer_sets.arms(op, a, b, ids) == exact_arms(op, a, b, ids), (a, b)
     assert exact_customers(op, FIRST, LAST, None) > 30  # not an empty world
+
+
+@pytest.mark.postgres
+def test_the_grouped_reader_of_a_days_customers_agrees_with_the_row_reader(network, ledger_a):
+    """PostgreSQL groups DailyCustomer into id arrays (customer_sets._who_charged_grouped);
+    the result must be the row by row reader's, sets and sums."""
+    rng = random.Random(5)
+    offer = make_offer(network.op_a, "arms", holdout="50")
+    for n in range(60):
+        start = at(FIRST + dt.timedelta(days=n % 9), rng.randrange(24))
+        if n % 3 == 0:
+            ledger_a.plain(start=start, customer=f"c{rng.randrange(12)}")
+        else:
+            ledger_a.row(
+                rng.choice(["redeemed", "held_out"]), offer, start=start,
+                customer=f"c{rng.randrange(12)}", discount=str(rng.randrange(1, 20)),
+            )  # fmt: skip
+    backfill(FIRST, FIRST + dt.timedelta(days=9), progress=False)
+    op, last = network.op_a.pk, FIRST + dt.timedelta(days=9)
+    rows = customer_sets._who_charged(op, FIRST, last)
+    grouped = customer_sets._who_charged_grouped(op, FIRST, last)
+    for mine, theirs in zip(rows[:2], grouped[:2], strict=True):
+        assert {k: set(v) for k, v in theirs.items()} == mine
+    assert {k: list(v) for k, v in grouped[2].items()} == dict(rows[2])
+    assert len(rows[1]) >= 10  # days x arms: not an empty world

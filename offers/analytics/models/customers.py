@@ -36,7 +36,7 @@ class DailyCustomer(models.Model):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     date = models.DateField()
     station = models.ForeignKey(
@@ -55,11 +55,12 @@ class DailyCustomer(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     offer_type = models.CharField(max_length=32, blank=True)
     held_out = models.BooleanField(default=False)
     customer = models.ForeignKey(
-        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     sessions = models.PositiveIntegerField(default=0)
     revenue = _money("gross revenue (pre-tax, before discounts)")
@@ -101,7 +102,7 @@ class CellCustomer(models.Model):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     date = models.DateField()
     offer = models.ForeignKey(
@@ -111,6 +112,7 @@ class CellCustomer(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     station = models.ForeignKey(
         Station,
@@ -119,11 +121,12 @@ class CellCustomer(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     hour_band = models.CharField(max_length=8)
     customer = models.ForeignKey(
-        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     sessions = models.PositiveIntegerField(default=0)
 

@@ -23,7 +23,7 @@ class HourlyPeriod(models.Model):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     grain = models.CharField(max_length=1, choices=[(MONTH, "month"), (BLOCK, "block")])
     start = models.DateField()
@@ -34,6 +34,7 @@ class HourlyPeriod(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     weekend = models.BooleanField()

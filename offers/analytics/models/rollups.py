@@ -37,7 +37,7 @@ class DailyRollup(Measures):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     date = models.DateField()
     offer = models.ForeignKey(
@@ -47,6 +47,7 @@ class DailyRollup(Measures):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     offer_type = models.CharField("DEG offer type", max_length=32, blank=True)
     station = models.ForeignKey(
@@ -98,7 +99,7 @@ class HourlyRollup(models.Model):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     date = models.DateField()
     station = models.ForeignKey(
@@ -108,6 +109,7 @@ class HourlyRollup(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     region_code = models.CharField(max_length=16, blank=True)
     hour = models.PositiveSmallIntegerField()

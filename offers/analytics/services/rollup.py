@@ -35,6 +35,7 @@ from offers.analytics.models import (
     CustomerSet,
     DailyCustomer,
     DailyRollup,
+    HourlyPeriod,
     HourlyRollup,
     NoOfferSession,
     OfferDaily,
@@ -71,6 +72,7 @@ def names() -> q.Names:
         station_daily=table(StationDaily),
         scope=table(OfferScope),
         scope_daily=table(OfferScopeDaily),
+        periods=table(HourlyPeriod),
     )
 
 
@@ -137,8 +139,11 @@ def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
         derive(cursor, n, part, rebuilt=True)
 
 
-def derive(cursor, n: q.Names, part: q.Partition, rebuilt: bool = False) -> None:
-    """The coarser tables of [first, last] from the fresh rollups."""
+def derive(
+    cursor, n: q.Names, part: q.Partition, rebuilt: bool = False, periods: bool = True
+) -> None:
+    """The coarser tables of [first, last] from the fresh rollups; HourlyPeriod too
+    unless `periods` is False (the delta path applies its deltas instead)."""
     if not rebuilt:
         for model in (OfferDaily, StationDaily, OfferScopeDaily):
             model.objects.filter(
@@ -152,7 +157,8 @@ def derive(cursor, n: q.Names, part: q.Partition, rebuilt: bool = False) -> None
     if grown:  # the new cells count on every other day of the offers' history too
         cursor.execute(q.scope_grown_sql(n, grown), part.dates)
     customer_sets.refresh(part.operator_id, part.first, part.last)
-    hourly_periods.refresh(part.operator_id, part.first, part.last)
+    if periods:
+        hourly_periods.refresh(part.operator_id, part.first, part.last)
 
 
 def locked(name: str = CURSOR) -> RollupCursor:
@@ -292,7 +298,10 @@ def _run_deltas(cursors: dict[str, RollupCursor], now: dt.datetime) -> tuple[int
         windows[name] = d.Window(cursor.last_id, max(high, cursor.last_id), gaps)
     rows, partitions = 0, 0
     with connection.cursor() as sql:
-        sql.execute("SET LOCAL work_mem = '128MB'")
+        # Sorts and hashes of a million rows stay in memory; no JIT compiling (up to half
+        # a second a statement, for statements that run once).
+        sql.execute("SET LOCAL work_mem = '256MB'")
+        sql.execute("SET LOCAL jit = off")
         sql.execute(f"DROP TABLE IF EXISTS {', '.join(d.TEMPS)}")
         sql.execute(d.new_rows_sql(n, windows[CURSOR], windows["sessions"]))
         for name, cursor in cursors.items():
@@ -304,6 +313,8 @@ def _run_deltas(cursors: dict[str, RollupCursor], now: dt.datetime) -> tuple[int
                 sql.execute(statement)
             for statement in d.delta_sql(n):
                 sql.execute(statement)
+            for statement in d.periods_sql(n):
+                sql.execute(statement)
             sql.execute(d.touched_days_sql())
             work: dict[int, set[dt.date]] = defaultdict(set)
             for operator_id, day in sql.fetchall():
@@ -312,7 +323,8 @@ def _run_deltas(cursors: dict[str, RollupCursor], now: dt.datetime) -> tuple[int
             for operator_id, dates in work.items():
                 partitions += len(dates)
                 for first, last in date_runs(dates, INCREMENTAL_CHUNK_DAYS):
-                    derive(sql, n, partition(by_pk[operator_id], first, last))
+                    part = partition(by_pk[operator_id], first, last)
+                    derive(sql, n, part, periods=False)
         sql.execute(f"DROP TABLE IF EXISTS {', '.join(d.TEMPS)}")
     return rows, partitions
 

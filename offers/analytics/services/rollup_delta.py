@@ -22,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from offers.analytics.calc.bands import sql_case  # noqa: F401 (used through rollup_sql)
+from offers.analytics.models import DailyCustomer, DailyRollup, HourlyPeriod, HourlyRollup
+from offers.analytics.models.periods import BLOCK, MONTH
+from offers.analytics.services import rollup_apply as a
 from offers.analytics.services import rollup_sql as q
 
 NEW = "analytics_inc_new"  # (source, id, order_ref, kind) of the rows new in this run
@@ -30,9 +33,11 @@ SRC = "analytics_inc_src"
 STAGE = "analytics_inc_stage"
 DAILY = "analytics_inc_daily"
 CELLS = "analytics_inc_cells"
+AFTER = "analytics_inc_cells_after"
 PEOPLE = "analytics_inc_people"
 HOURLY = "analytics_inc_hourly"
-TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, PEOPLE, HOURLY)
+PERIODS = "analytics_inc_periods"
+TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, AFTER, PEOPLE, HOURLY, PERIODS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +60,14 @@ class Window:
 
 
 def new_rows_sql(names: q.Names, ledger: Window, sessions: Window) -> str:
-    """One statement, one snapshot: the rows this run applies, in both sources."""
+    """One statement, one snapshot: the rows this run applies, in both sources, with every
+    column the rollup reads (sessions in the ledger's shape), so they are read once."""
     return f"""
     CREATE TEMPORARY TABLE {NEW} AS
-    SELECT 'L'::text AS source, id, order_ref, kind FROM {names.ledger}
+    SELECT 'L'::text AS source, {q.SOURCE_COLUMNS} FROM {names.ledger}
     WHERE {ledger.new_sql()}
     UNION ALL
-    SELECT 'S', id, order_ref, 'settled' FROM {names.sessions} WHERE {sessions.new_sql()}
+    SELECT 'S', {q.SESSION_AS_SOURCE} FROM {names.sessions} WHERE {sessions.new_sql()}
     """
 
 
@@ -80,27 +86,35 @@ def gaps_sql(source: str, after: int, upto: int) -> tuple[str, list[object]]:
 
 def source_sql(names: q.Names, operators: str, ledger: Window, sessions: Window) -> list[str]:
     """ORDERS: orders with a new counted row; SRC: every counted row of those orders
-    that is new or was rolled up before (rows committed meanwhile wait for the next run),
-    with `fresh` and the local date `d`."""
+    that is new (from NEW) or was rolled up before (rows committed meanwhile wait for the
+    next run), with `fresh`; STAGE: SRC ranked twice (before: sign -1, after: +1).
+
+    The rows rolled up before are found through the order_ref index, one probe per order
+    in order_ref order (OFFSET 0 keeps each probe a nested loop): most new orders have no
+    older rows, and a hash join would read the whole ledger to find the few that do."""
     kinds = q.KIND_LIST
     cols = ", ".join(f"l.{c.strip()}" for c in q.SOURCE_COLUMNS.split(","))
     session_cols = q.SESSION_AS_SOURCE.replace("id, operator_id, order_ref,", "")
     return [
         f"""CREATE TEMPORARY TABLE {ORDERS} AS
-        SELECT DISTINCT order_ref FROM {NEW} WHERE kind IN ({kinds})""",
+        SELECT DISTINCT order_ref FROM {NEW} WHERE kind IN ({kinds}) ORDER BY order_ref""",
         f"ANALYZE {ORDERS}",
         f"""CREATE TEMPORARY TABLE {SRC} AS
-        SELECT {cols}, n.id IS NOT NULL AS fresh
-        FROM {names.ledger} l
-        JOIN {ORDERS} o ON o.order_ref = l.order_ref
-        LEFT JOIN {NEW} n ON n.source = 'L' AND n.id = l.id
-        WHERE l.kind IN ({kinds}) AND (n.id IS NOT NULL OR {ledger.applied_sql("l.id")})
+        SELECT {q.SOURCE_COLUMNS}, TRUE AS fresh FROM {NEW} WHERE kind IN ({kinds})
         UNION ALL
-        SELECT s.id, s.operator_id, s.order_ref, {session_cols}, n.id IS NOT NULL
-        FROM {names.sessions} s
-        JOIN {ORDERS} o ON o.order_ref = s.order_ref
-        LEFT JOIN {NEW} n ON n.source = 'S' AND n.id = s.id
-        WHERE n.id IS NOT NULL OR {sessions.applied_sql("s.id")}""",
+        SELECT {cols}, FALSE FROM {ORDERS} o CROSS JOIN LATERAL (
+            SELECT {q.SOURCE_COLUMNS} FROM {names.ledger} l
+            WHERE l.order_ref = o.order_ref AND l.kind IN ({kinds})
+              AND {ledger.applied_sql("l.id")}
+            OFFSET 0
+        ) l
+        UNION ALL
+        SELECT s.id, s.operator_id, s.order_ref, {session_cols}, FALSE
+        FROM {ORDERS} o CROSS JOIN LATERAL (
+            SELECT * FROM {names.sessions} s
+            WHERE s.order_ref = o.order_ref AND {sessions.applied_sql("s.id")}
+            OFFSET 0
+        ) s""",
         f"""CREATE TEMPORARY TABLE {STAGE} AS
         WITH signed AS (
             SELECT -1 AS sign, s.* FROM {SRC} s WHERE NOT s.fresh
@@ -122,101 +136,102 @@ _CELL = "operator_id, d, offer_id, station_id, region_code, band"
 _MEASURE_LIST = [m.strip() for m in q.MEASURES.split(",")]
 
 
-def _match(a: str, b: str, cols: list[str], nullable: tuple[str, ...]) -> str:
-    """Join condition on columns, the nullable ones compared through COALESCE(x, 0)."""
-    out = []
-    for col in cols:
-        left, right = (col, col) if ":" not in col else col.split(":")
-        if left in nullable:
-            out.append(f"COALESCE({a}.{left}, 0) = COALESCE({b}.{right}, 0)")
-        else:
-            out.append(f"{a}.{left} = {b}.{right}")
-    return " AND ".join(out)
-
-
-NULLABLE = ("offer_id", "station_id")
-DAILY_KEY = [
+NULLABLE = a.NULLABLE
+DAILY_KEY = (
     "operator_id", "date:d", "offer_id", "station_id", "region_code", "hour_band:band",
-]  # fmt: skip
-CELL_KEY = [*DAILY_KEY, "customer_id"]
-PEOPLE_KEY = [
+)  # fmt: skip
+CELL_KEY = (*DAILY_KEY, "customer_id")
+PEOPLE_KEY = (
     "operator_id", "date:d", "station_id", "region_code", "offer_id", "held_out",
     "customer_id",
-]  # fmt: skip
-HOURLY_KEY = ["operator_id", "date:d", "station_id", "region_code", "hour"]
+)  # fmt: skip
+HOURLY_KEY = ("operator_id", "date:d", "station_id", "region_code", "hour")
+PERIOD_KEY = ("operator_id", "grain", "start", "station_id", "region_code", "weekend", "hour")
+HOURLY_MEASURES = (
+    "sessions", "surge_sessions", "energy_kwh", "surge_kwh", "surge_revenue", "net_revenue",
+)  # fmt: skip
+PERIOD_MEASURES = ("sessions", "surge_sessions", "energy_kwh", "surge_revenue")
+PEOPLE_MEASURES = ("sessions", "revenue", "discount")
+# The first day of a date's block (days 1-7, 8-14, 15-21, 22-28, 29-end: calc.periods)
+# and of its month.
+BLOCK_START = "(date_trunc('month', d)::date + ((EXTRACT(DAY FROM d)::int - 1) / 7) * 7)"
+MONTH_START = "date_trunc('month', d)::date"
+GREATER_TYPE = "GREATEST(t.offer_type, {new}.offer_type)"
+
+
+def _delta_names(key: tuple[str, ...]) -> list[str]:
+    return [c.split(":")[-1] for c in key]
 
 
 def delta_sql(names: q.Names) -> list[str]:
-    """The signed differences per table, then applied to the tables."""
+    """The signed differences per table, then added to the tables (rollup_apply)."""
     m = _MEASURE_LIST
     signed = ", ".join(f"SUM(sign * {c}) AS {c}" for c in m)
-    daily_set = ", ".join(f"{c} = t.{c} + d.{c}" for c in m)
-    t, d = "t", "d"
+    daily_added = ("facts", "customers", *m)
     return [
         # -- customer keys ---------------------------------------------------------------
         f"""INSERT INTO {names.keys} ("key")
         SELECT DISTINCT customer_key FROM {STAGE}
         WHERE sign = 1 AND customer_key <> '' AND kind IN ('redeemed', 'held_out', 'settled')
         ON CONFLICT ("key") DO NOTHING""",
-        # -- DailyRollup cells -------------------------------------------------------------
+        # -- who charged in each cell: the change of their session counts, applied; AFTER
+        # gets each changed row's count after, to tell the customers who came (count
+        # after = change) or went (count after 0) ----------------------------------------
+        f"""CREATE TEMPORARY TABLE {CELLS} AS
+        SELECT s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band,
+               k.id AS customer_id, SUM(s.sign) AS sessions
+        FROM {STAGE} s JOIN {names.keys} k ON k."key" = s.customer_key
+        WHERE s.live = 1 AND s.pos = 1 AND s.customer_key <> ''
+        GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id
+        HAVING SUM(s.sign) <> 0""",
+        f"ANALYZE {CELLS}",
+        f"CREATE TEMPORARY TABLE {AFTER} AS SELECT * FROM {CELLS} WITH NO DATA",
+        *a.Target(
+            names.cell_customers,
+            CELLS,
+            CELL_KEY,
+            ("sessions",),
+            ("sessions",),
+            "sessions",
+            returning=AFTER,
+        ).sql(),
+        f"ANALYZE {AFTER}",
+        # -- DailyRollup cells, with the customers who came (+1) or went (-1) ------------
         f"""CREATE TEMPORARY TABLE {DAILY} AS
         WITH facts AS (
             SELECT sign, {_DIMS},
-                   {q.SESSION_FACTS}
+                   {q.SESSION_FACTS}, 0 AS customers
             FROM {STAGE} WHERE live = 1
             UNION ALL
-            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
+            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0
             FROM {STAGE} WHERE kind = 'redeemed' AND latest = 1
             UNION ALL
-            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0
+            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0, 0
             FROM {STAGE} WHERE kind = 'reversed'
             UNION ALL
-            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
             FROM {STAGE} WHERE kind = 'held_out' AND latest = 1
+            UNION ALL
+            SELECT 0, c.operator_id, c.d, c.offer_id, NULL, c.station_id, c.region_code,
+                   c.band, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                   CASE WHEN x.sessions = 0 THEN -1 WHEN x.sessions = c.sessions THEN 1
+                        ELSE 0 END
+            FROM {CELLS} c JOIN {AFTER} x ON {a.match("x", "c", _delta_names(CELL_KEY))}
         )
-        SELECT {_CELL}, MAX(offer_type) AS offer_type, SUM(sign) AS facts, 0 AS customers,
-               {signed}
+        SELECT {_CELL}, MAX(offer_type) AS offer_type, SUM(sign) AS facts,
+               SUM(customers) AS customers, {signed}
         FROM facts GROUP BY {_CELL}""",
         f"ANALYZE {DAILY}",
-        # -- who charged in each cell: counts, and customers who come or go -------------
-        f"""CREATE TEMPORARY TABLE {CELLS} AS
-        SELECT c.*, COALESCE(t.sessions, 0) AS before FROM (
-            SELECT s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band,
-                   k.id AS customer_id, SUM(s.sign) AS sessions
-            FROM {STAGE} s JOIN {names.keys} k ON k."key" = s.customer_key
-            WHERE s.live = 1 AND s.pos = 1 AND s.customer_key <> ''
-            GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id
-            HAVING SUM(s.sign) <> 0
-        ) c LEFT JOIN {names.cell_customers} t ON {_match(t, "c", CELL_KEY, NULLABLE)}""",
-        f"ANALYZE {CELLS}",
-        f"""UPDATE {DAILY} d SET customers = x.change FROM (
-            SELECT {_CELL}, SUM(CASE WHEN before = 0 THEN 1
-                                     WHEN before + sessions = 0 THEN -1 ELSE 0 END) AS change
-            FROM {CELLS} GROUP BY {_CELL}
-        ) x WHERE {_match(d, "x", [c for c in _CELL.replace(" ", "").split(",")], NULLABLE)}""",
-        f"""UPDATE {names.cell_customers} t SET sessions = t.sessions + c.sessions
-        FROM {CELLS} c WHERE c.before > 0 AND {_match(t, "c", CELL_KEY, NULLABLE)}""",
-        f"""INSERT INTO {names.cell_customers} (
-            operator_id, date, offer_id, station_id, region_code, hour_band, customer_id,
-            sessions)
-        SELECT operator_id, d, offer_id, station_id, region_code, band, customer_id, sessions
-        FROM {CELLS} WHERE before = 0""",
-        f"""DELETE FROM {names.cell_customers} t USING {CELLS} c
-        WHERE c.before + c.sessions = 0 AND {_match(t, "c", CELL_KEY, NULLABLE)}""",
-        # -- apply the cells --------------------------------------------------------------
-        f"""UPDATE {names.daily} t SET facts = t.facts + d.facts,
-            customers = t.customers + d.customers, {daily_set},
-            offer_type = GREATEST(t.offer_type, d.offer_type)
-        FROM {DAILY} d WHERE {_match(t, d, DAILY_KEY, NULLABLE)}""",
-        f"""INSERT INTO {names.daily} (
-            operator_id, date, offer_id, offer_type, station_id, region_code, hour_band,
-            customers, facts, {q.MEASURES})
-        SELECT operator_id, d, offer_id, offer_type, station_id, region_code, band,
-               customers, facts, {q.MEASURES}
-        FROM {DAILY} d WHERE d.facts > 0 AND NOT EXISTS (
-            SELECT 1 FROM {names.daily} t WHERE {_match(t, d, DAILY_KEY, NULLABLE)})""",
-        f"""DELETE FROM {names.daily} t USING {DAILY} d
-        WHERE t.facts = 0 AND {_match(t, d, DAILY_KEY, NULLABLE)}""",
+        *a.Target(
+            names.daily,
+            DAILY,
+            DAILY_KEY,
+            daily_added,
+            a.checked(DailyRollup, daily_added),
+            "facts",
+            inserted=(("offer_type", "d.offer_type"),),
+            merged=(("offer_type", GREATER_TYPE),),
+        ).sql(),
         # -- DailyCustomer ----------------------------------------------------------------
         f"""CREATE TEMPORARY TABLE {PEOPLE} AS
         SELECT s.operator_id, s.d, s.station_id, s.region_code, s.offer_id,
@@ -231,19 +246,16 @@ def delta_sql(names: q.Names) -> list[str]:
         GROUP BY s.operator_id, s.d, s.station_id, s.region_code, s.offer_id,
                  s.kind = 'held_out', k.id""",
         f"ANALYZE {PEOPLE}",
-        f"""UPDATE {names.customers} t SET sessions = t.sessions + d.sessions,
-            revenue = t.revenue + d.revenue, discount = t.discount + d.discount,
-            offer_type = GREATEST(t.offer_type, d.offer_type)
-        FROM {PEOPLE} d WHERE {_match(t, d, PEOPLE_KEY, NULLABLE)}""",
-        f"""INSERT INTO {names.customers} (
-            operator_id, date, station_id, region_code, offer_id, offer_type, held_out,
-            customer_id, sessions, revenue, discount)
-        SELECT operator_id, d, station_id, region_code, offer_id, offer_type, held_out,
-               customer_id, sessions, revenue, discount
-        FROM {PEOPLE} d WHERE d.sessions > 0 AND NOT EXISTS (
-            SELECT 1 FROM {names.customers} t WHERE {_match(t, d, PEOPLE_KEY, NULLABLE)})""",
-        f"""DELETE FROM {names.customers} t USING {PEOPLE} d
-        WHERE t.sessions = 0 AND {_match(t, d, PEOPLE_KEY, NULLABLE)}""",
+        *a.Target(
+            names.customers,
+            PEOPLE,
+            PEOPLE_KEY,
+            PEOPLE_MEASURES,
+            a.checked(DailyCustomer, PEOPLE_MEASURES),
+            "sessions",
+            inserted=(("offer_type", "d.offer_type"),),
+            merged=(("offer_type", GREATER_TYPE),),
+        ).sql(),
         # -- HourlyRollup -----------------------------------------------------------------
         f"""CREATE TEMPORARY TABLE {HOURLY} AS
         SELECT operator_id, d, station_id, region_code, session_start_hour AS hour,
@@ -256,33 +268,55 @@ def delta_sql(names: q.Names) -> list[str]:
         FROM {STAGE} WHERE live = 1 AND pos = 1
         GROUP BY operator_id, d, station_id, region_code, session_start_hour""",
         f"ANALYZE {HOURLY}",
-        f"""UPDATE {names.hourly} t SET sessions = t.sessions + d.sessions,
-            surge_sessions = t.surge_sessions + d.surge_sessions,
-            energy_kwh = t.energy_kwh + d.energy_kwh, surge_kwh = t.surge_kwh + d.surge_kwh,
-            surge_revenue = t.surge_revenue + d.surge_revenue,
-            net_revenue = t.net_revenue + d.net_revenue
-        FROM {HOURLY} d WHERE {_match(t, d, HOURLY_KEY, NULLABLE)}""",
-        f"""INSERT INTO {names.hourly} (
-            operator_id, date, station_id, region_code, hour, weekend, surge_day, sessions,
-            surge_sessions, energy_kwh, surge_kwh, surge_revenue, net_revenue)
-        SELECT operator_id, d, station_id, region_code, hour, EXTRACT(ISODOW FROM d) >= 6,
-               FALSE, sessions, surge_sessions, energy_kwh, surge_kwh, surge_revenue,
-               net_revenue
-        FROM {HOURLY} d WHERE d.sessions > 0 AND NOT EXISTS (
-            SELECT 1 FROM {names.hourly} t WHERE {_match(t, d, HOURLY_KEY, NULLABLE)})""",
-        f"""DELETE FROM {names.hourly} t USING {HOURLY} d
-        WHERE t.sessions = 0 AND {_match(t, d, HOURLY_KEY, NULLABLE)}""",
-        # surge_day: any surged session at the station that day
+        *a.Target(
+            names.hourly,
+            HOURLY,
+            HOURLY_KEY,
+            HOURLY_MEASURES,
+            a.checked(HourlyRollup, HOURLY_MEASURES),
+            "sessions",
+            inserted=(("weekend", "EXTRACT(ISODOW FROM d.d) >= 6"), ("surge_day", "FALSE")),
+        ).sql(),
+        # surge_day: any surged session at the station that day (one probe per
+        # station-day the run touched)
         f"""UPDATE {names.hourly} t SET surge_day = x.surged FROM (
-            SELECT h.operator_id, h.date, h.station_id, MAX(h.surge_sessions) > 0 AS surged
-            FROM {names.hourly} h
-            JOIN (SELECT DISTINCT operator_id, d, station_id FROM {HOURLY}) a
-              ON a.operator_id = h.operator_id AND a.d = h.date
-             AND COALESCE(a.station_id, 0) = COALESCE(h.station_id, 0)
-            GROUP BY h.operator_id, h.date, h.station_id
-        ) x WHERE x.operator_id = t.operator_id AND x.date = t.date
+            SELECT a.operator_id, a.d, a.station_id, EXISTS (
+                SELECT 1 FROM {names.hourly} h
+                WHERE h.operator_id = a.operator_id AND h.date = a.d
+                  AND COALESCE(h.station_id, 0) = COALESCE(a.station_id, 0)
+                  AND h.surge_sessions > 0
+            ) AS surged
+            FROM (SELECT DISTINCT operator_id, d, station_id FROM {HOURLY}) a
+        ) x WHERE x.operator_id = t.operator_id AND x.d = t.date
           AND COALESCE(x.station_id, 0) = COALESCE(t.station_id, 0)
           AND t.surge_day IS DISTINCT FROM x.surged""",
+    ]
+
+
+def periods_sql(names: q.Names) -> list[str]:
+    """HourlyPeriod takes the hourly deltas summed per block and month: the same sums as
+    a refresh from HourlyRollup, without reading the untouched cells. A row goes when its
+    sessions fall to zero (HourlyRollup keeps no empty row, so neither does a sum of
+    them)."""
+    keys = ", ".join(PERIOD_KEY)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in PERIOD_MEASURES)
+    return [
+        f"""CREATE TEMPORARY TABLE {PERIODS} AS
+        SELECT {keys}, {sums} FROM (
+            SELECT h.*, EXTRACT(ISODOW FROM h.d) >= 6 AS weekend, g.grain,
+                   CASE WHEN g.grain = '{BLOCK}' THEN {BLOCK_START} ELSE {MONTH_START} END
+                       AS start
+            FROM {HOURLY} h CROSS JOIN (VALUES ('{BLOCK}'), ('{MONTH}')) g (grain)
+        ) x GROUP BY {keys}""",
+        f"ANALYZE {PERIODS}",
+        *a.Target(
+            names.periods,
+            PERIODS,
+            PERIOD_KEY,
+            PERIOD_MEASURES,
+            a.checked(HourlyPeriod, PERIOD_MEASURES),
+            "sessions",
+        ).sql(),
     ]
 
 

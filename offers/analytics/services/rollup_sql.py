@@ -51,6 +51,7 @@ class Names:
     station_daily: str
     scope: str
     scope_daily: str
+    periods: str
 
 
 @dataclass(frozen=True, slots=True)
