@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from cpo_portal.models import Operator, Station
 
-from .common import _money
+from .common import _money, derived_fk
 
 
 class CustomerKey(models.Model):
@@ -35,33 +35,14 @@ class DailyCustomer(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    operator = derived_fk(Operator, indexed=False)
     date = models.DateField()
-    station = models.ForeignKey(
-        Station,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
+    station = derived_fk(Station, optional=True)
     region_code = models.CharField(max_length=16, blank=True)
-    offer = models.ForeignKey(
-        "offers.Offer",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    offer = derived_fk("offers.Offer", optional=True, indexed=False)
     offer_type = models.CharField(max_length=32, blank=True)
     held_out = models.BooleanField(default=False)
-    customer = models.ForeignKey(
-        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    customer = derived_fk(CustomerKey, indexed=False)
     sessions = models.PositiveIntegerField(default=0)
     revenue = _money("gross revenue (pre-tax, before discounts)")
     discount = _money("discount")
@@ -101,33 +82,13 @@ class CellCustomer(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    operator = derived_fk(Operator, indexed=False)
     date = models.DateField()
-    offer = models.ForeignKey(
-        "offers.Offer",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    station = models.ForeignKey(
-        Station,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    offer = derived_fk("offers.Offer", optional=True, indexed=False)
+    station = derived_fk(Station, optional=True, indexed=False)
     region_code = models.CharField(max_length=16, blank=True)
     hour_band = models.CharField(max_length=8)
-    customer = models.ForeignKey(
-        CustomerKey, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    customer = derived_fk(CustomerKey, indexed=False)
     sessions = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -154,17 +115,8 @@ class _CustomerSetFields(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
-    offer = models.ForeignKey(
-        "offers.Offer",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
+    operator = derived_fk(Operator)
+    offer = derived_fk("offers.Offer", optional=True)
     held_out = models.BooleanField(default=False)
     members = models.BinaryField()
     revenue = _money("gross revenue (pre-tax, before discounts)")

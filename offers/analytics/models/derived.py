@@ -20,24 +20,15 @@ from django.db.models.functions import Coalesce
 from cpo_portal.models import Operator, Station
 from offers.analytics.calc.bands import CHOICES as BAND_CHOICES
 
-from .common import Measures, _kwh, _money
+from .common import Measures, _kwh, _money, derived_fk
 
 
 class OfferDaily(Measures):
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
+    operator = derived_fk(Operator)
     date = models.DateField()
-    offer = models.ForeignKey(
-        "offers.Offer",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
+    offer = derived_fk("offers.Offer", optional=True)
     offer_type = models.CharField(max_length=32, blank=True)
 
     class Meta:
@@ -55,18 +46,9 @@ class OfferDaily(Measures):
 class StationDaily(Measures):
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
+    operator = derived_fk(Operator)
     date = models.DateField()
-    station = models.ForeignKey(
-        Station,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
+    station = derived_fk(Station, optional=True)
     region_code = models.CharField(max_length=16, blank=True)
     surge_sessions = models.PositiveIntegerField(default=0)
     surge_kwh = _kwh("energy in surged sessions (kWh)")
@@ -90,12 +72,8 @@ class StationDaily(Measures):
 class OfferScope(models.Model):
     TENANT_PATH = "offer__operator"
 
-    offer = models.ForeignKey(
-        "offers.Offer", on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
-    station = models.ForeignKey(
-        Station, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
+    offer = derived_fk("offers.Offer")
+    station = derived_fk(Station)
     hour_band = models.CharField(max_length=8, choices=BAND_CHOICES)
 
     class Meta:
@@ -112,13 +90,9 @@ class OfferScope(models.Model):
 class OfferScopeDaily(models.Model):
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
+    operator = derived_fk(Operator)
     date = models.DateField()
-    offer = models.ForeignKey(
-        "offers.Offer", on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
+    offer = derived_fk("offers.Offer")
     revenue = _money("gross revenue in the offer's scope (all sessions)")
     sessions = models.PositiveIntegerField(default=0)
 

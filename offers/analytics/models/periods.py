@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from cpo_portal.models import Operator, Station
 
-from .common import _kwh, _money
+from .common import _kwh, _money, derived_fk
 
 MONTH, BLOCK = "M", "B"
 
@@ -22,20 +22,10 @@ class HourlyPeriod(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    operator = derived_fk(Operator, indexed=False)
     grain = models.CharField(max_length=1, choices=[(MONTH, "month"), (BLOCK, "block")])
     start = models.DateField()
-    station = models.ForeignKey(
-        Station,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    station = derived_fk(Station, optional=True, indexed=False)
     region_code = models.CharField(max_length=16, blank=True)
     weekend = models.BooleanField()
     hour = models.PositiveSmallIntegerField()

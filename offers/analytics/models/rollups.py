@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from cpo_portal.models import Operator, Station
 from offers.analytics.calc.bands import CHOICES as BAND_CHOICES
 
-from .common import Measures, _kwh, _money
+from .common import Measures, _kwh, _money, derived_fk
 
 
 class DailyRollup(Measures):
@@ -36,28 +36,11 @@ class DailyRollup(Measures):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    operator = derived_fk(Operator, indexed=False)
     date = models.DateField()
-    offer = models.ForeignKey(
-        "offers.Offer",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    offer = derived_fk("offers.Offer", optional=True, indexed=False)
     offer_type = models.CharField("DEG offer type", max_length=32, blank=True)
-    station = models.ForeignKey(
-        Station,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
+    station = derived_fk(Station, optional=True)
     region_code = models.CharField(max_length=16, blank=True)
     hour_band = models.CharField(max_length=8, choices=BAND_CHOICES)
 
@@ -98,19 +81,9 @@ class HourlyRollup(models.Model):
 
     TENANT_PATH = "operator"
 
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    operator = derived_fk(Operator, indexed=False)
     date = models.DateField()
-    station = models.ForeignKey(
-        Station,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    station = derived_fk(Station, optional=True, indexed=False)
     region_code = models.CharField(max_length=16, blank=True)
     hour = models.PositiveSmallIntegerField()
     weekend = models.BooleanField()
