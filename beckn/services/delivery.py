@@ -65,22 +65,20 @@ def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
     status, error, excerpt, state = _attempt(row)
     elapsed = time.monotonic() - started
     duration = int(elapsed * 1000)
-    # update_or_create: if this worker outlived its lease, the sweep has already written a
-    # "no outcome" row for this attempt; what really happened replaces it.
-    DeliveryAttempt.objects.update_or_create(
-        outbox=row,
-        number=row.attempts,
-        defaults={
-            "started_at": now,
-            "duration_ms": duration,
-            "target_url": row.target_url,
-            "status_code": status,
-            "outcome": state,
-            "error": error,
-            "response_excerpt": excerpt,
-        },
-    )
     after = now + timedelta(seconds=elapsed)
+    record = {
+        "started_at": now,
+        "duration_ms": duration,
+        "target_url": row.target_url,
+        "status_code": status,
+        "outcome": state,
+        "error": error,
+        "response_excerpt": excerpt,
+    }
+    if after < row.leased_until:  # the usual case: one INSERT
+        DeliveryAttempt.objects.create(outbox=row, number=row.attempts, **record)
+    else:  # outlived the lease: the sweep may have written a "no outcome" row; replace it
+        DeliveryAttempt.objects.update_or_create(outbox=row, number=row.attempts, defaults=record)
     if state != OutboxState.PENDING:
         return _finish(row, after, state, error)
     return _reschedule(row, after, error)

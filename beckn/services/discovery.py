@@ -36,14 +36,6 @@ class Found:
     chargers: list[Charger]  # nearest first, at most BECKN_MAX_CATALOG_ITEMS
     matched: int  # how many matched before the cap
 
-    @property
-    def cut(self) -> bool:
-        return self.matched > len(self.chargers)
-
-
-def find_chargers(query: SearchQuery) -> list[Charger]:
-    return find(query).chargers
-
 
 def find(query: SearchQuery) -> Found:
     """Matching chargers, nearest first, capped at BECKN_MAX_CATALOG_ITEMS."""
