@@ -60,9 +60,12 @@ class DailyCustomer(models.Model):
                 name="one_daily_customer_row",
             ),
         ]
+        # No (operator, date, customer) index: no page reads by date alone (the customer
+        # sets answer those; a station filter takes the station index), and the
+        # incremental rollup paid for its upkeep on every new row. Date ranges of an
+        # operator read the unique index's first two columns.
         indexes = [
-            # Both serve COUNT(DISTINCT customer) from the index alone.
-            models.Index(fields=["operator", "date", "customer"], name="customer_operator_date"),
+            # Serves COUNT(DISTINCT customer) per offer and arm from the index alone.
             models.Index(
                 fields=["operator", "offer", "date", "held_out", "customer"],
                 name="customer_operator_offer",

@@ -63,8 +63,8 @@ class DailyRollup(Measures):
                 name="one_daily_rollup_per_cell",
             ),
         ]
+        # (operator, date) ranges read the unique index's first two columns.
         indexes = [
-            models.Index(fields=["operator", "date"], name="rollup_operator_date"),
             models.Index(fields=["operator", "offer", "date"], name="rollup_operator_offer"),
             models.Index(fields=["operator", "station", "date"], name="rollup_operator_station"),
         ]
@@ -108,8 +108,8 @@ class HourlyRollup(models.Model):
                 name="one_hourly_rollup_per_cell",
             ),
         ]
+        # (operator, date) ranges read the unique index's first two columns.
         indexes = [
-            models.Index(fields=["operator", "date"], name="hourly_operator_date"),
             models.Index(fields=["operator", "station", "date"], name="hourly_operator_station"),
         ]
 

@@ -1,5 +1,5 @@
 # ruff: noqa: S608  (SQL built from model table names and column names of this module)
-"""Adding a temporary table of signed differences to a rollup table (PostgreSQL).
+"""Adding a work table of signed differences to a rollup table (PostgreSQL).
 
 Three statements per table, each over the differences only, never the whole table:
 
@@ -43,7 +43,7 @@ def checked(model, columns: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 @dataclass(frozen=True, slots=True)
 class Target:
     table: str  # the rollup table
-    delta: str  # the temporary table of differences, one row per key
+    delta: str  # the work table of differences, one row per key
     key: tuple[str, ...]  # "column" or "table column:delta column", in the index's order
     added: tuple[str, ...]  # table.m = table.m + delta.m (same name in both)
     checked: tuple[str, ...]  # of `added`, those kept >= 0 by the table
