@@ -24,10 +24,12 @@ cache), so it is kept to one round trip and little CPU:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+import psycopg
 from django.db import InterfaceError, OperationalError, connections
 
 from beckn.models import InboundMessage
@@ -39,6 +41,16 @@ Values = dict[str, Any]
 @cache
 def _fields() -> tuple[Any, ...]:
     return tuple(f for f in InboundMessage._meta.concrete_fields if not f.primary_key)
+
+
+@cache
+def _defaults(alias: str) -> dict[str, Any]:
+    """Every column's default, adapted once: the ACK path never sets state, attempts,
+    processed_at or error. A callable default would be frozen here, so there is none."""
+    connection = connections[alias]
+    if any(f.has_default() and callable(f.default) for f in _fields()):
+        raise TypeError("InboundMessage: a callable default cannot be adapted once")
+    return {f.name: f.get_db_prep_save(f.get_default(), connection) for f in _fields()}
 
 
 @cache
@@ -65,8 +77,9 @@ def insert_many(rows: Sequence[Values]) -> list[int | None]:
     (already stored, or given by an earlier row of the same call)."""
     connection = connections[InboundMessage.objects.db]
     sql = _statement(connection.vendor, connection.ops.quote_name, len(rows))
+    defaults = _defaults(connection.alias)
     params = [
-        f.get_db_prep_save(values[f.name] if f.name in values else f.get_default(), connection)
+        f.get_db_prep_save(values[f.name], connection) if f.name in values else defaults[f.name]
         for values in rows
         for f in _fields()
     ]
@@ -89,6 +102,30 @@ def insert_many(rows: Sequence[Values]) -> list[int | None]:
 
 
 def _run(connection: Any, sql: str, params: list[Any]) -> dict[tuple[str, str], int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(bap_id, message_id): pk for pk, bap_id, message_id in cursor.fetchall()}
+    if connection.vendor != "postgresql" or connection.execute_wrappers:
+        with connection.cursor() as cursor:  # execute_wrapper() hooks see every statement
+            cursor.execute(sql, params)
+            return {(bap_id, message_id): pk for pk, bap_id, message_id in cursor.fetchall()}
+    return _run_bound(connection, sql, params)
+
+
+def _run_bound(connection: Any, sql: str, params: list[Any]) -> dict[tuple[str, str], int]:
+    """PostgreSQL: the values travel as parameters (psycopg's server-side binding), not
+    quoted into the SQL text as Django's client-side cursor does: 125 µs of client CPU
+    per statement instead of 150 µs for one row and 200 µs for three. Not a named
+    prepared statement, so a transaction-pooling PgBouncer in front is no problem (it
+    saved no PostgreSQL CPU here: the commit is most of that). What Django does around
+    its own cursors is kept: a connection is opened if needed, a broken transaction
+    refuses the statement, psycopg's errors become Django's (so a failed statement in
+    atomic() still rolls that block back), and the statement is in the query log when
+    that is on (DEBUG, tests)."""
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    started = time.monotonic() if connection.queries_logged else None
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=False)
+        stored = {(bap_id, message_id): pk for pk, bap_id, message_id in cursor.fetchall()}
+    if started is not None:
+        took = time.monotonic() - started
+        connection.queries_log.append({"sql": sql, "time": f"{took:.3f}"})
+    return stored

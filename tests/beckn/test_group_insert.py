@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from django.db import DataError, connection
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from beckn.models import InboundMessage
@@ -186,3 +186,41 @@ def test_concurrent_acks_through_the_group_store_every_message_once(
     new = [a.inbound_id for a in answers if a.inbound_id is not None]
     assert len(new) == 40 == len(set(new))  # each new message got its own row id once
     assert sum(sizes) >= 50 and max(sizes) > 1, sizes  # statements really were shared
+
+
+@pytest.mark.django_db
+def test_insert_many_keeps_the_stored_values_and_the_defaults():
+    row = _row("v", bap_id="bap.values") | {"body": {"context": {"n": [1, "é", None]}}}
+    (new_id,) = inbound_store.insert_many([row])
+    stored = InboundMessage.objects.get(pk=new_id)
+    assert stored.body == {"context": {"n": [1, "é", None]}}
+    assert (stored.received_at, stored.key_id, stored.action) == (row["received_at"], "k", "select")
+    assert (stored.state, stored.attempts, stored.error, stored.processed_at) == (
+        "received", 0, "", None,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_execute_wrapper_sees_the_insert():
+    seen: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert inbound_store.insert(_row("w")) is not None
+    assert len(seen) == 1 and seen[0].startswith("INSERT INTO")
+
+
+@pytest.mark.django_db
+def test_a_failed_insert_raises_djangos_error_and_undoes_its_atomic_block():
+    """On PostgreSQL the statement bypasses Django's cursor: its errors must still be
+    Django's, and the surrounding atomic() must still roll back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce max_length")
+    with pytest.raises(DataError), transaction.atomic():
+        InboundMessage.objects.create(**_row("kept-only-if-committed"))
+        inbound_store.insert(_row("long", bap_id="b" * 300))  # over max_length 255
+    assert not InboundMessage.objects.filter(message_id="kept-only-if-committed").exists()
+    assert inbound_store.insert(_row("after")) is not None  # the connection is still usable
