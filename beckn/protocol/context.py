@@ -13,6 +13,7 @@ request is addressed to one BPP and must name us.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -96,23 +97,28 @@ def normalise_timestamp(value: str) -> str:
         return value  # leave it for schema validation to report
 
 
-def normalise_inbound(body: Any) -> Any:
-    """A copy of `body` with every known date-time field in RFC 3339 (see module doc)."""
-    return _walk(body, None, None)
-
-
-def _walk(node: Any, key: str | None, parent: str | None) -> Any:
-    if isinstance(node, dict):
-        return {k: _walk(v, k, key) for k, v in node.items()}
-    if isinstance(node, list):
-        if key in _TIMESTAMP_LIST_KEYS:
-            return [normalise_timestamp(v) if isinstance(v, str) else v for v in node]
-        return [_walk(item, None, key) for item in node]
-    if isinstance(node, str) and (
-        key in _TIMESTAMP_KEYS or (key in _RANGE_KEYS and parent == "range")
-    ):
-        return normalise_timestamp(node)
-    return node
+def normalise_inbound(body: Any, *, in_place: bool = False) -> Any:
+    """`body` with every known date-time field in RFC 3339 (see module doc): a copy, or
+    `body` itself changed where needed when `in_place` (the ACK path, which owns the body
+    it has just parsed and so saves rebuilding every object of it)."""
+    if not in_place:
+        body = copy.deepcopy(body)
+    stack: list[tuple[Any, str | None]] = [(body, None)]
+    while stack:
+        node, own_key = stack.pop()
+        if type(node) is dict:
+            for key, value in node.items():
+                kind = type(value)
+                if kind is str:
+                    if key in _TIMESTAMP_KEYS or (key in _RANGE_KEYS and own_key == "range"):
+                        node[key] = normalise_timestamp(value)  # a value, never a new key
+                elif kind is list and key in _TIMESTAMP_LIST_KEYS:
+                    value[:] = [normalise_timestamp(v) if type(v) is str else v for v in value]
+                elif kind is dict or kind is list:
+                    stack.append((value, key))
+        else:  # a list: its items have no key of their own
+            stack.extend((item, None) for item in node if type(item) is dict or type(item) is list)
+    return body
 
 
 def check_context(

@@ -104,7 +104,7 @@ def _accept(
             f"signed by {signer.subscriber_id!r} but context.bap_id is {ctx.get('bap_id')!r}",
             "$.context.bap_id",
         )
-    body = normalise_inbound(body)
+    body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
     issues = fastschema.issues(action, body)
     if issues:
         raise Refusal(errors.INVALID_REQUEST, *_summary(issues))
