@@ -52,7 +52,8 @@ def parse(raw: bytes, *, max_bytes: int, max_depth: int, max_nodes: int) -> Any:
         if isinstance(exc, BodyError):
             raise
         raise BodyError(f"the body is not valid JSON: {exc}") from None
-    check_shape(value, max_depth=max_depth, max_nodes=max_nodes)
+    if not _within_limits_by_count(raw, max_depth=max_depth, max_nodes=max_nodes):
+        check_shape(value, max_depth=max_depth, max_nodes=max_nodes)
     if "\\u" in text:  # only an escape can carry NUL or an unpaired surrogate
         check_strings(value)
     return value
@@ -88,6 +89,16 @@ def check_strings(value: Any) -> None:
                     )
             elif isinstance(item, dict | list):
                 stack.append(item)
+
+
+def _within_limits_by_count(raw: bytes, *, max_depth: int, max_nodes: int) -> bool:
+    """True when counting characters proves the shape limits hold, so the walk can be
+    skipped: every object or array opens with `{` or `[`, so no chain of them is longer
+    than their number; and a container of n values holds n - 1 commas, so there are no
+    more values than commas plus containers. Characters inside strings only raise the
+    counts, so the answer errs towards walking, never past a limit."""
+    opens = raw.count(b"{") + raw.count(b"[")
+    return opens <= max_depth and opens + raw.count(b",") <= max_nodes
 
 
 def check_shape(value: Any, *, max_depth: int, max_nodes: int) -> None:

@@ -116,3 +116,33 @@ def test_jsonbody_limits_directly():
         jsonbody.parse(b" " * 101, **limits)
     assert info.value.too_large
     assert jsonbody.parse(b"7", **limits) == 7
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='a{[,]}"\\ ', max_size=6),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet="k{,", max_size=3), children, max_size=4)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(value=JSON_VALUES, depth=st.integers(1, 8), nodes=st.integers(0, 40))
+def test_counting_characters_never_lets_a_body_past_the_shape_limits(value, depth, nodes):
+    """The character count that lets parse skip the walk must imply what the walk checks:
+    wherever it says "within limits", the walk agrees (brackets and commas inside strings
+    included)."""
+    raw = json.dumps(value).encode()
+    if jsonbody._within_limits_by_count(raw, max_depth=depth, max_nodes=nodes):
+        jsonbody.check_shape(value, max_depth=depth, max_nodes=nodes)  # raises if wrong
+    limits = {"max_bytes": 10_000, "max_depth": depth, "max_nodes": nodes}
+    try:
+        jsonbody.check_shape(value, max_depth=depth, max_nodes=nodes)
+    except jsonbody.BodyError as walked:
+        with pytest.raises(jsonbody.BodyError) as parsed:
+            jsonbody.parse(raw, **limits)
+        assert parsed.value.message == walked.message
+    else:
+        assert jsonbody.parse(raw, **limits) == value
