@@ -17,8 +17,16 @@ def _enqueue(inbound_id: int) -> None:
     dispatch.submit(inbound_id)
 
 
+def _json(body: object) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+_ACK = errors.ack()
+_ACK_JSON = _json(_ACK)  # most answers: serialised once
+
+
 def _response(answer: intake.Answer) -> HttpResponse:
-    payload = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False)
+    payload = _ACK_JSON if answer.body == _ACK else _json(answer.body)
     response = HttpResponse(payload, status=answer.status, content_type="application/json")
     for name, value in answer.headers.items():
         response[name] = value

@@ -67,7 +67,19 @@ def inlined_schema(action: str) -> dict[str, Any]:
 
 
 def _format_check(checker: FormatChecker, name: str) -> Any:
-    return lambda value: checker.conforms(value, name)
+    """`checker.conforms(value, name)` without building the FormatError it catches: the
+    same function and the same exceptions decide (a format it lacks conforms, as there)."""
+    if name not in checker.checkers:
+        return lambda value: True
+    check, raises = checker.checkers[name]
+
+    def conforms(value: Any) -> bool:
+        try:
+            return bool(check(value))
+        except raises:
+            return False
+
+    return conforms
 
 
 @cache
