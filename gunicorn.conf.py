@@ -27,6 +27,13 @@ workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 # (docs/beckn.md, Performance).
 threads = _int("GUNICORN_THREADS", 4)
 worker_class = "gthread" if threads > 1 else "sync"
+# Each worker its own listening socket (SO_REUSEPORT), so the kernel spreads new
+# connections over the workers. Without it, whichever worker wakes first accepts: a burst
+# of keep-alive connections (a proxy's pool, a BAP's client) can all land on one worker,
+# which then serves them alone on one CPU. The cost: connections still waiting in a
+# recycled worker's queue are reset, unless `sysctl net.ipv4.tcp_migrate_req=1` (Linux
+# 5.14+) hands them to a sibling. Off by default; docs/operations.md.
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "0") == "1"
 
 # A request may not take longer than this (the Beckn ACK path takes milliseconds; the
 # slowest admin pages and exports take seconds). A stuck worker is killed and replaced.
