@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import pgdb
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cpo_beckn"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/13"
@@ -104,6 +106,8 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
 
 def prepare(env: dict[str, str], files: list[tuple[Path, int]]) -> None:
     """Migrate, register the bench BAP and our key, and pre-sign the select messages."""
+    if env["DATABASE_URL"].startswith("postgres"):
+        pgdb.ensure(env["DATABASE_URL"])
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,
         check=True,

@@ -37,6 +37,20 @@ def recreate(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
 
 
+def ensure(url: str) -> None:
+    """CREATE the database of `url` if it does not exist yet (a fresh machine)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if found is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def django_env(database_url: str, **extra: str) -> dict[str, str]:
     """The variables a bench process (and its workers) run Django with."""
     return {
