@@ -26,7 +26,16 @@ workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 # INSERT's commit): with 8 threads the ACK path did twice the requests of sync workers
 # (docs/beckn.md, Performance).
 threads = _int("GUNICORN_THREADS", 4)
-worker_class = "gthread" if threads > 1 else "sync"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
+if worker_class not in ("sync", "gthread", "gevent"):
+    raise SystemExit(f"GUNICORN_WORKER_CLASS must be sync, gthread or gevent, not {worker_class!r}")
+if worker_class == "gevent":
+    # The protocol pool (docs/operations.md): one greenlet per client connection, so a
+    # request waiting for its commit never holds up the others and no thread competes for
+    # the GIL. Greenlets share a database connection pool per worker; workers x
+    # DATABASE_POOL_SIZE must fit the PostgreSQL connection budget.
+    worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 100)
+    os.environ.setdefault("DATABASE_POOL_SIZE", "8")  # read by the workers' settings
 # Each worker its own listening socket (SO_REUSEPORT), so the kernel spreads new
 # connections over the workers. Without it, whichever worker wakes first accepts: a burst
 # of keep-alive connections (a proxy's pool, a BAP's client) can all land on one worker,

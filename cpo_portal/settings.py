@@ -126,6 +126,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A connection pool per process (Django's psycopg pool): needed by gevent workers,
+    # whose every client connection is a greenlet that would otherwise open a database
+    # connection of its own (gunicorn.conf.py sets it for them; docs/operations.md).
+    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE") or 0)
+    if DATABASE_POOL_SIZE > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # back to the pool after each request
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT") or 10),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth, i18n, static -------------------------------------------------------------

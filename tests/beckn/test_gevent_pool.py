@@ -1,0 +1,127 @@
+"""The protocol pool's deployment: gunicorn gevent workers sharing a database connection
+pool (gunicorn.conf.py, docs/operations.md), serving signed Beckn requests for real."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from beckn.models import InboundMessage
+from tests.beckn.bap import BPP_ID, Bap, order
+from tests.security.helpers import ROOT, production_env
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+POOL_SIZE = 3
+REQUESTS = 30
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER']}{password}@{host}/{db['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def gevent_server(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the connection pool is PostgreSQL's (DATABASE_POOL_SIZE)")
+    port = _free_port()
+    env = production_env(
+        tmp_path,
+        DATABASE_URL=_database_url(),
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKER_CLASS="gevent",
+        WEB_CONCURRENCY="1",
+        DATABASE_POOL_SIZE=str(POOL_SIZE),
+        BECKN_SUBSCRIBER_ID=BPP_ID,
+        LOG_LEVEL="INFO",
+    )
+    log = (tmp_path / "gunicorn.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, Path(log.name).read_text()
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+    yield port, Path(log.name)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+    log.close()
+
+
+def _post(port: int, bap: Bap, raw: bytes) -> tuple[int, dict]:
+    """One request on a connection of its own: a greenlet of its own on the server."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": bap.sign(raw),
+            "X-Forwarded-Proto": "https",  # BEHIND_TLS, as deployed
+        }
+        conn.request("POST", "/beckn/select", body=raw, headers=headers)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+def _server_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_gevent_workers_ack_concurrent_requests_through_a_bounded_pool(gevent_server):
+    port, log = gevent_server
+    bap = Bap()
+    bap.register()
+    bodies = [
+        json.dumps(bap.body("select", {"order": order("cpo1", "charger-1")})).encode()
+        for _ in range(REQUESTS)
+    ]
+    _post(port, bap, bodies[0])  # the worker imports the project on its first request
+
+    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
+        answers = list(pool.map(lambda raw: _post(port, bap, raw), bodies[1:]))
+
+    assert answers == [(200, {"message": {"ack": {"status": "ACK"}}})] * (REQUESTS - 1)
+    assert InboundMessage.objects.filter(bap_id=bap.subscriber_id).count() == REQUESTS
+    # 30 client connections were 30 greenlets; their database work went through the pool.
+    assert 1 <= _server_connections() <= POOL_SIZE
+
+    again = _post(port, bap, bodies[5])  # a retry, on a new connection: answered, not redone
+    assert again == (200, {"message": {"ack": {"status": "ACK"}}})
+    assert InboundMessage.objects.filter(bap_id=bap.subscriber_id).count() == REQUESTS
+    assert "Using worker: gevent" in log.read_text()
