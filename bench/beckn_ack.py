@@ -1,8 +1,9 @@
 """Benchmark: the synchronous ACK of POST /beckn/select next to a bare DRF view.
 
-    /work/venv/bin/python -m bench.beckn_ack [--seconds 10] [--workers 2] [--connections 16]
+    /work/venv/bin/python -m bench.beckn_ack [--worker-class gevent|gthread] [--workers 2]
 
-Starts gunicorn (sync workers) on a free port with the project, the bench-only bare view
+Starts gunicorn (gevent workers, as the protocol pool is deployed; `--worker-class
+gthread` for the default pool's threads) on a free port with the project, the bench-only bare view
 mounted (BECKN_BENCH_VIEWS=1), against PostgreSQL and Redis (DATABASE_URL and
 CELERY_BROKER_URL, defaults below). /beckn/select gets signed, valid, distinct select
 messages, pre-signed before the clock starts, so the figures are the server's: size check,
@@ -199,6 +200,7 @@ def start_server(env: dict[str, str], port: int, args: argparse.Namespace) -> su
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(args.workers),
         "GUNICORN_THREADS": str(args.gthreads),
+        "GUNICORN_WORKER_CLASS": args.worker_class,
         "GUNICORN_ACCESS_LOG": "/dev/null",
         "GUNICORN_MAX_REQUESTS": "0",
         # wrk opens all its connections at once; with one shared socket they can all land
@@ -269,6 +271,13 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=5, help="Seconds between runs.")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
+        "--worker-class",
+        choices=["gevent", "gthread"],
+        default="gevent",
+        help="gevent: the protocol pool's deployment (docs/operations.md); gthread: the "
+        "default pool's.",
+    )
+    parser.add_argument(
         "--gthreads", type=int, default=4, help="gunicorn threads per worker (as deployed)."
     )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
@@ -324,8 +333,9 @@ def main() -> None:
 def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
     load = os.getloadavg()[0]
     lines = [
-        f"gunicorn (gunicorn.conf.py) {args.workers} workers x {args.gthreads} threads; "
-        f"wrk {args.threads} threads x {args.connections} connections, {args.seconds}s runs, "
+        f"gunicorn (gunicorn.conf.py) {args.workers} {args.worker_class} workers"
+        + (f" x {args.gthreads} threads; " if args.worker_class == "gthread" else "; ")
+        + f"wrk {args.threads} threads x {args.connections} connections, {args.seconds}s runs, "
         f"alternating; {os.cpu_count()} CPUs, load average {load:.1f} at the end",
         "",
         "| run | req/s | server CPU ms/req | p50 ms | p99 ms | errors |",
