@@ -25,13 +25,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 POOL_SIZE = 3
 REQUESTS = 30
+APP_NAME = "gevent-pool-test"
 
 
 def _database_url() -> str:
     db = connection.settings_dict
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
     host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{db['USER']}{password}@{host}/{db['NAME']}"
+    # Named, so that only the server's connections are counted (not other tests' threads).
+    return f"postgres://{db['USER']}{password}@{host}/{db['NAME']}?application_name={APP_NAME}"
 
 
 def _free_port() -> int:
@@ -98,7 +100,8 @@ def _server_connections() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            "AND application_name = %s",
+            [APP_NAME],
         )
         return cursor.fetchone()[0]
 
