@@ -21,16 +21,20 @@ def url_for(name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def _name_and_admin(url: str) -> tuple[str, str]:
+    """The database name of `url`, and the same server's `postgres` database."""
+    parts = urlsplit(url)
+    return parts.path.lstrip("/"), urlunsplit(parts._replace(path="/postgres"))
+
+
 def recreate(url: str) -> None:
     """DROP and CREATE the database of `url`; refuses a name without 'bench' in it."""
     import psycopg
     from psycopg import sql
 
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
+    name, admin = _name_and_admin(url)
     if "bench" not in name:
         raise SystemExit(f"refusing to drop {name!r}: a bench database's name contains 'bench'")
-    admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         ident = sql.Identifier(name)
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
@@ -42,9 +46,7 @@ def ensure(url: str) -> None:
     import psycopg
     from psycopg import sql
 
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
+    name, admin = _name_and_admin(url)
     with psycopg.connect(admin, autocommit=True) as conn:
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if found is None:

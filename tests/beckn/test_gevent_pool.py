@@ -6,10 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import signal
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +15,7 @@ from django.db import connection
 
 from beckn.models import InboundMessage
 from tests.beckn.bap import BPP_ID, Bap, order
-from tests.security.helpers import ROOT, production_env
+from tests.security.helpers import free_port, production_env, start_gunicorn
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -36,21 +32,14 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{host}/{db['NAME']}?application_name={APP_NAME}"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gevent_server(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is PostgreSQL's (DATABASE_POOL_SIZE)")
-    port = _free_port()
+    port = free_port()
     env = production_env(
         tmp_path,
         DATABASE_URL=_database_url(),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKER_CLASS="gevent",
         WEB_CONCURRENCY="1",
         DATABASE_POOL_SIZE=str(POOL_SIZE),
@@ -58,22 +47,7 @@ def gevent_server(tmp_path):
         LOG_LEVEL="INFO",
     )
     log = (tmp_path / "gunicorn.log").open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, Path(log.name).read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
+    process = start_gunicorn(env, port, log)
     yield port, Path(log.name)
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=30)

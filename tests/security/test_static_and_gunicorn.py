@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.helpers import ROOT, django_json, production_env, run
+from tests.security.helpers import django_json, free_port, production_env, run, start_gunicorn
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +52,6 @@ result = {"href": href, "status": asset.status_code, "cache": asset.headers["Cac
     assert got["missing"] == 404
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def fetch(url: str, **headers: str):
     request = urllib.request.Request(url, headers=headers)
     opener = urllib.request.build_opener(NoRedirect)
@@ -80,25 +71,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 @pytest.fixture
 def gunicorn(deployment, tmp_path):
     port = free_port()
-    env = {**deployment, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
     log = (tmp_path / "gunicorn.log").open("w+")
-    gunicorn_bin = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn_bin), "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_gunicorn({**deployment, "WEB_CONCURRENCY": "2"}, port, log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, Path(log.name).read_text()
-            time.sleep(0.2)
     yield base, Path(log.name)
     os.kill(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
