@@ -1,6 +1,6 @@
 """Fuzz: hostile Beckn requests and API calls, counted by outcome (10,000+ cases by default).
 
-    python -m bench.fuzz [--messages 8000] [--schema 2000] [--api 1000] [--seed 1]
+    .venv/bin/python -m bench.fuzz [--messages 8000] [--schema 2000] [--api 1000] [--seed 1]
 
 Three runs, in-process through Django's test client and WSGI application, against a
 throwaway database created beside DATABASE_URL's (PostgreSQL, which refuses more than
