@@ -89,7 +89,7 @@ def build_quotes(
     return out
 
 
-def timed(run: Callable[[Session], object], sessions: Sequence[Session]) -> tuple[list, list]:
+def timed(run: Callable[..., object], sessions: Sequence[Session]) -> tuple[list, list]:
     """Nanoseconds per quote: (wall clock, this thread's CPU clock)."""
     walls, cpus = [], []
     wall, cpu = time.perf_counter_ns, time.thread_time_ns

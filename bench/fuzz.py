@@ -106,7 +106,9 @@ def fuzz_api(args) -> tuple[bool, str]:
     users = {m.role: m.user for m in operator.memberships.select_related("user")}
     from django.contrib.auth import get_user_model
 
-    users["superuser"] = get_user_model().objects.filter(is_superuser=True).first()
+    superuser = get_user_model().objects.filter(is_superuser=True).first()
+    if superuser is not None:
+        users["superuser"] = superuser
     target = ApiTarget(
         {str(k): Token.objects.get_or_create(user=u)[0].key for k, u in users.items()}
     )

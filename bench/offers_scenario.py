@@ -134,7 +134,7 @@ def build_sessions(
     return out
 
 
-def _median_us(run: Callable[[], object], repeat: int) -> float:
+def _median_us(run: Callable[..., object], repeat: int) -> float:
     samples = []
     for _ in range(repeat):
         t0 = time.thread_time_ns()
