@@ -9,8 +9,11 @@ them by hand, operator admins may only send a callback again.
 from __future__ import annotations
 
 import json
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import BaseModelAdmin
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import format_html
@@ -28,6 +31,11 @@ from .models import (
     SigningKey,
     Subscriber,
 )
+
+if TYPE_CHECKING:  # what the mixins below are mixed into: model admins and inlines
+    _AdminBase = BaseModelAdmin[Any]
+else:
+    _AdminBase = object
 
 
 class SuperuserOnly:
@@ -47,7 +55,7 @@ class SuperuserOnly:
         return self.has_module_permission(request)
 
 
-class ReadOnly:
+class ReadOnly(_AdminBase):
     def has_add_permission(self, request, *args):
         return False
 
@@ -166,7 +174,7 @@ class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
                 state=OutboxState.PENDING, next_attempt_at=now, leased_until=None
             )
             for pk in ids:
-                transaction.on_commit(lambda pk=pk: deliver.delay(pk))
+                transaction.on_commit(partial(deliver.delay, pk))
         skipped = queryset.count() - len(ids)
         self.message_user(request, f"{len(ids)} callback(s) queued; {skipped} skipped.")
         if skipped:

@@ -14,14 +14,14 @@ from beckn.models import Order, OrderState
 from beckn.protocol.timefmt import format_timestamp
 from pricing.engine.money import as_text
 
-FULFILLMENT_STATES = {
+FULFILLMENT_STATES: dict[str, tuple[str, str]] = {
     OrderState.INITIALIZED: ("order-initiated", "Order initiated"),
     OrderState.CONFIRMED: ("order-confirmed", "Order confirmed"),
     OrderState.ACTIVE: ("charging-started", "Charging started"),
     OrderState.COMPLETED: ("charging-ended", "Charging completed"),
     OrderState.CANCELLED: ("order-cancelled", "Order cancelled"),
 }
-ORDER_STATUS = {
+ORDER_STATUS: dict[str, str] = {
     OrderState.CONFIRMED: "ACTIVE",
     OrderState.ACTIVE: "ACTIVE",
     OrderState.COMPLETED: "COMPLETE",
@@ -32,7 +32,7 @@ ORDER_STATUS = {
 def item(order: Order) -> dict[str, Any]:
     session = order.session
     rate = session.get("rate")
-    entry = network_json.item(
+    entry: dict[str, Any] = network_json.item(
         order.charger,
         rate=Decimal(rate) if rate else None,
         currency=order.currency,

@@ -1,6 +1,6 @@
 """Benchmark: the synchronous ACK of POST /beckn/select next to a bare DRF view.
 
-    /work/venv/bin/python -m bench.beckn_ack [--worker-class gevent|gthread] [--workers 2]
+    .venv/bin/python -m bench.beckn_ack [--worker-class gevent|gthread] [--workers 2]
 
 Starts gunicorn (gevent workers, as the protocol pool is deployed; `--worker-class
 gthread` for the default pool's threads) on a free port with the project, the bench-only bare view
@@ -9,8 +9,8 @@ CELERY_BROKER_URL, defaults below). /beckn/select gets signed, valid, distinct s
 messages, pre-signed before the clock starts, so the figures are the server's: size check,
 BECKN-006 verification, JSON parse, core-schema validation, context rules, the unique
 insert and the Celery enqueue on commit. The bare view parses nothing and writes nothing.
-It passes the project's whole middleware stack (sessions, CSRF, auth, CSP, axes, ...),
-unchanged since the first measurement; /beckn/select takes the lean path the protocol
+It passes the project's whole middleware stack (sessions, CSRF, auth, CSP, axes, ...);
+/beckn/select takes the lean path the protocol
 endpoints get in production (cpo_portal/lean_path.py: security headers only). Nothing
 here is special-cased for the bench: both are the deployed code paths. A third target,
 the same bare view at /beckn/_bench_lean_ack, takes the lean path too, so the report also

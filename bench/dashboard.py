@@ -3,16 +3,17 @@ rows rolled up incrementally, then the dashboard pages and the API, timed.
 
     createdb cpo_analytics_bench   # a database of its own: this fills it
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cpo_analytics_bench \\
-        python bench/dashboard.py [--rows 5000000] [--new-rows 1000000]
+        .venv/bin/python -m bench.dashboard [--rows 5000000] [--new-rows 1000000]
 
 Targets: the rollup of 1M new rows under 60 s; every page and API call under 300 ms.
 Re-running reuses the loaded rows (pass --fresh to start over). Results are printed and
-written to bench/results/dashboard.json.
+written to bench/results/<YYYY-MM-DD-HHMM>-dashboard.json (gitignored).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -66,7 +67,8 @@ def main() -> None:
     results = bench.run()
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "dashboard.json").write_text(json.dumps(results, indent=2, default=str))
+    stamp = f"{dt.datetime.now():%Y-%m-%d-%H%M}"
+    (out / f"{stamp}-dashboard.json").write_text(json.dumps(results, indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -258,8 +258,8 @@ class Bench:
         client.force_login(get_user_model().objects.get(username="bench-analyst"))
         op = Operator.objects.get(code="bench-one.in")
         offer = Offer.objects.filter(operator=op, holdout_percent__isnull=True).order_by("pk")[1]
-        held = Offer.objects.filter(operator=op, holdout_percent__isnull=False).first()
-        station = Station.objects.filter(operator=op).order_by("pk").first()
+        held = Offer.objects.filter(operator=op, holdout_percent__isnull=False).order_by("pk")[0]
+        station = Station.objects.filter(operator=op).order_by("pk")[0]
         year = f"date_from={self.first}&date_to={self.last}"
         urls = {
             "ROI dashboard (90 days)": "/analytics/",

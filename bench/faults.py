@@ -1,7 +1,7 @@
 """Benchmark: Beckn callback delivery under faults, at scale.
 
-    /work/venv/bin/python -m bench.faults [--count 500] [--down-seconds 60] [--concurrency 4]
-                                          [--only bap_down worker_killed broker_restart]
+    .venv/bin/python -m bench.faults [--count 500] [--down-seconds 60] [--concurrency 4]
+                                    [--only bap_down worker_killed broker_restart]
 
 The scenarios of tests/beckn/test_faults.py (bench/faults_scenarios.py) with more
 callbacks: a BAP down for a minute (FAULTS_BAP_DOWN_SECONDS), a worker SIGKILLed while its

@@ -71,9 +71,13 @@ def receiver_class():
         def start(self) -> FaultyReceiver:
             self._release.clear()
             super().start()
-            self.port = self._server.server_address[1]
-            # a held POST whose worker was killed cannot be answered: that is the point
-            self._server.handle_error = lambda request, address: None
+            server = self._server
+            if server is None:
+                raise RuntimeError("the receiver did not start")
+            self.port = server.server_address[1]
+            # A held POST whose worker was killed cannot be answered: that is the point, so
+            # this server instance reports no such error (an instance patch on purpose).
+            server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
             return self
 
         def stop(self) -> None:

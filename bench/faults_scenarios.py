@@ -1,4 +1,4 @@
-"""The three delivery faults of issue 7, each run end to end on a Rig (bench/faults_harness):
+"""The three delivery faults, each run end to end on a Rig (bench/faults_harness):
 a BAP that is down for a while, a worker killed mid-POST, and a broker restarted empty.
 
 Each returns an Outcome: the tally of what arrived plus the facts that show the fault

@@ -1,6 +1,6 @@
 """Fuzz: hostile Beckn requests and API calls, counted by outcome (10,000+ cases by default).
 
-    python -m bench.fuzz [--messages 8000] [--schema 2000] [--api 1000] [--seed 1]
+    .venv/bin/python -m bench.fuzz [--messages 8000] [--schema 2000] [--api 1000] [--seed 1]
 
 Three runs, in-process through Django's test client and WSGI application, against a
 throwaway database created beside DATABASE_URL's (PostgreSQL, which refuses more than
@@ -106,7 +106,9 @@ def fuzz_api(args) -> tuple[bool, str]:
     users = {m.role: m.user for m in operator.memberships.select_related("user")}
     from django.contrib.auth import get_user_model
 
-    users["superuser"] = get_user_model().objects.filter(is_superuser=True).first()
+    superuser = get_user_model().objects.filter(is_superuser=True).first()
+    if superuser is not None:
+        users["superuser"] = superuser
     target = ApiTarget(
         {str(k): Token.objects.get_or_create(user=u)[0].key for k, u in users.items()}
     )

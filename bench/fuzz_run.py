@@ -107,16 +107,22 @@ class Target:
         if how == "garbage":
             return 'Signature keyId="x|y|ed25519",signature="%%%"'
         subscriber, key_id, private = world.bap_id, keys.bap_key_id, keys.bap_private
-        extra: dict[str, int] = {}
+        created: int | None = None
+        expires: int | None = None
         if how == "other-key":
             private = generate_keypair()[0]
         elif how == "other-bap":
             subscriber, key_id, private = keys.other_bap_id, keys.other_key_id, keys.other_private
         elif how == "expired":
             now = int(dt.datetime.now(dt.UTC).timestamp())
-            extra = {"created": now - 7200, "expires": now - 3600}
+            created, expires = now - 7200, now - 3600
         return sign_request(
-            raw, subscriber_id=subscriber, key_id=key_id, private_key_b64=private, **extra
+            raw,
+            subscriber_id=subscriber,
+            key_id=key_id,
+            private_key_b64=private,
+            created=created,
+            expires=expires,
         )
 
     # -- checks ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ def build_world() -> tuple[World, Keys]:
     from beckn.models import SigningKey, Subscriber
     from beckn.protocol.signing import generate_keypair
     from beckn.services import keys
+    from offers.models import Offer
     from offers.services.catalog import forget_catalog
     from pricing.models import SurgeRule, Tariff
     from pricing.services import clear_cache
@@ -46,7 +47,7 @@ def build_world() -> tuple[World, Keys]:
             explanation="Surge: 20% on energy", amount=Decimal("20"),
             effective_from=dt.datetime(2025, 1, 1, tzinfo=IST),
         )  # fmt: skip
-        offer = OfferFactory(
+        offer: Offer = OfferFactory(  # type: ignore[assignment]  # factory_boy: a model instance
             operator=op, code=f"{op.code.split('.')[0]}-25", title="25% off",
             valid_from=dt.datetime(2025, 1, 1, tzinfo=IST), max_uses=1000,
         )  # fmt: skip

@@ -234,6 +234,11 @@ def _occasional(o: Offer) -> bool:
     return a.launch_days is not None or a.holidays is HolidayRule.HOLIDAYS_ONLY
 
 
+def _short_campaign(o: Offer) -> bool:
+    start = o.applicability.valid_from
+    return start is not None and start > EPOCH
+
+
 FEATURES: tuple[tuple[str, Callable[[Offer], object]], ...] = (
     ("named stations", lambda o: o.applicability.station_codes),
     ("a named charger", lambda o: o.applicability.charger_codes),
@@ -251,7 +256,7 @@ FEATURES: tuple[tuple[str, Callable[[Offer], object]], ...] = (
     ("local time windows (happy hour, night, weekend ...)", lambda o: o.applicability.windows),
     ("a minimum session value", lambda o: o.qualifier.min_session_value is not None),
     ("holidays only, or a station's first 60 days", _occasional),
-    ("short campaigns (7-14 days of the month)", lambda o: o.applicability.valid_from > EPOCH),
+    ("short campaigns (7-14 days of the month)", _short_campaign),
     ("additive (stack with others)", lambda o: o.meta.additive),
     ("with a holdout group", lambda o: o.holdout is not None),
 )

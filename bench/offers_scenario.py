@@ -1,7 +1,7 @@
 """Offers alone: the live book of bench/offer_mix.py against sessions priced without
 surges; index + compiled evaluation + select against a naive scan of every offer.
 
-    /work/venv/bin/python -m bench.offers_scenario [--offers 1000] [--sessions 300]
+    .venv/bin/python -m bench.offers_scenario [--offers 1000] [--sessions 300]
 
 The customers, codes and limits built here are shared with bench/full_quote.py.
 """
@@ -134,7 +134,7 @@ def build_sessions(
     return out
 
 
-def _median_us(run: Callable[[], object], repeat: int) -> float:
+def _median_us(run: Callable[..., object], repeat: int) -> float:
     samples = []
     for _ in range(repeat):
         t0 = time.thread_time_ns()

@@ -1,6 +1,6 @@
 """Benchmark: on_search for a big network: SQL queries, wall and CPU time, reply size.
 
-    /work/venv/bin/python -m bench.on_search [--sizes 200x20 2000x200 ...] [--runs 5]
+    .venv/bin/python -m bench.on_search [--sizes 200x20 2000x200 ...] [--runs 5]
 
 Drops and creates its own PostgreSQL database (--database, default cpo_bench_search, on
 DATABASE_URL's server), migrates it and seeds one city per size (bench/on_search_world.py):
@@ -149,6 +149,8 @@ class Searcher:
         else:
             row = processing.process(inbound_id)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        if row is None:
+            raise RuntimeError(f"inbound message {inbound_id} was already processed")
         body = json.loads(row.payload)
         providers = body.get("message", {}).get("catalog", {}).get("providers", [])
         run = Run(
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"seeded {len(scenarios)} networks in {time.monotonic() - began:.0f}s", flush=True)
     from beckn.services import outbox
 
-    outbox._queue = lambda pk: None  # no broker: delivery is bench/callbacks.py's
+    outbox._queue = lambda outbox_id: None  # no broker: delivery is bench/callbacks.py's
     searcher = Searcher()
     cap = conf.get("BECKN_MAX_CATALOG_ITEMS")
     results = []

@@ -82,7 +82,7 @@ def build_sites(rng: random.Random, count: int = 40) -> tuple[Site, ...]:
     return tuple(sites)
 
 
-_WINDOWS = (
+_WINDOWS: tuple[tuple[str | None, str | None, frozenset[int] | None], ...] = (
     ("06:00", "10:00", None),
     ("08:00", "11:00", WEEKDAYS),
     ("17:00", "20:00", None),
@@ -105,7 +105,9 @@ def build_surges(
         kind = kinds[i % len(kinds)]
         start, end, days = rng.choice(_WINDOWS)
         window = (
-            None if start is None else TimeWindow(_t(start), _t(end), days or frozenset(range(7)))
+            None
+            if start is None or end is None
+            else TimeWindow(_t(start), _t(end), days or frozenset(range(7)))
         )
         form = rng.choice(
             (ChargeForm.PER_KWH, ChargeForm.PER_KWH, ChargeForm.PERCENT, ChargeForm.FLAT)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import get_resolver
 from django.utils.module_loading import import_string
 
@@ -35,7 +36,8 @@ class LeanPathMiddleware:
         handler = convert_exception_to_response(self._view)
         for path in reversed(getattr(settings, "LEAN_MIDDLEWARE", [])):
             handler = convert_exception_to_response(import_string(path)(handler))
-        self.lean = handler
+        # Sync in, sync out (django-stubs types the wrapper as possibly async).
+        self.lean = cast(Callable[[HttpRequest], HttpResponseBase], handler)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self.pattern is None or not self.pattern.match(request.path_info):
@@ -43,7 +45,7 @@ class LeanPathMiddleware:
         response = self.lean(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = LEAN_CSP
-        if not response.streaming and not response.has_header("Content-Length"):
+        if isinstance(response, HttpResponse) and not response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
         return response
 

@@ -203,8 +203,8 @@ if BEHIND_TLS:
 # Health checks come from load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# === Hardening (branch `hardening`; docs/operations.md) ==============================
-# Kept in one place so that merges with the feature branches stay trivial.
+# === Production operation: keys, cache, queues, limits, throttling, CSP ===============
+# Each switch is explained in docs/operations.md.
 
 # --- Keys: rotate SECRET_KEY without logging everyone out ------------------------------
 # Old keys, comma-separated, still accepted for sessions, password resets and signing.
@@ -285,7 +285,7 @@ if env_bool("CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
 else:
     CONTENT_SECURITY_POLICY = _csp_policy
-# === End of hardening ================================================================
+# === End of production operation ===================================================
 
 # --- Celery -------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

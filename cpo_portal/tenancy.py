@@ -17,7 +17,7 @@ from .models import Operator, Role, StaffMembership
 ALL_ROLES = frozenset(Role.values)
 NETWORK_EDITORS = frozenset({Role.OPERATOR_ADMIN})
 PRICING_EDITORS = frozenset({Role.OPERATOR_ADMIN, Role.PRICING_MANAGER})
-NOBODY = frozenset()
+NOBODY: frozenset[str] = frozenset()
 
 _CACHE_ATTR = "_cpo_memberships"
 
@@ -54,7 +54,7 @@ def operator_of(obj: Model) -> int | None:
         return None
     if path == "":
         return obj.pk
-    target = obj
+    target: object = obj
     *parents, last = path.split("__")
     for part in parents:
         target = getattr(target, part, None)

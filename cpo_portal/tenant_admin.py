@@ -11,6 +11,7 @@ choices (a forged POST with another operator's id fails form validation), and li
 from __future__ import annotations
 
 import csv
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
@@ -21,8 +22,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import tenancy
 from .models import Operator
 
+if TYPE_CHECKING:
+    # What the mixin is mixed into (a ModelAdmin, or an inline: which never asks for
+    # list filters), so that its super() calls are checked.
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
 
-class TenantScopedMixin:
+
+class TenantScopedMixin(_AdminBase):
     """Shared by model admins and inlines. Subclasses pick the roles per area."""
 
     view_roles: frozenset[str] = tenancy.ALL_ROLES

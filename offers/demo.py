@@ -81,7 +81,7 @@ def seed_customers(operator: Operator, rng: random.Random) -> list[Customer]:
 
 def seed_credit(operator: Operator, customers: list[Customer]) -> None:
     month = dt.date.today().replace(day=1)
-    accounts = [
+    accounts: list[tuple[str, str, str, dict[str, object], list[int]]] = [
         ("prepaid", "Prepaid wallet (demo)", "rupees", {"balance_amount": Decimal("500")}, [3]),
         ("pkg-100", "100 kWh monthly package (demo)", "kwh",
          {"monthly_kwh": Decimal("100"), "balance_kwh": Decimal("100"), "period_start": month},

@@ -11,6 +11,7 @@ stock of an existing row is never reset (it moves with real bookings).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -31,7 +32,7 @@ ADD_ONS = [
     ("cafe-voucher", "Cafe voucher", "Coffee and a sandwich at the station cafe",
      D("120"), D("0.05"), 40),
 ]  # fmt: skip
-COMBOS = [
+COMBOS: list[tuple[str, dict[str, Any]]] = [
     ("valet-combo-10", {
         "title": "Valet combo - 10% off (up to ₹100)",
         "short_desc": "Charge with valet charging or a reserved bay: 10% off the lot",

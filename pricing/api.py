@@ -8,6 +8,7 @@ GET    /pricing/api/grid-signals/[?active=1]  the user's operators' signals
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -22,9 +23,15 @@ from pricing.services.grid import clear_signal, raise_signal
 
 
 class GridSignalSerializer(serializers.ModelSerializer):
-    operator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    station = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    raised_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    station: serializers.SlugRelatedField[Station] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    raised_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     active = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:
@@ -53,8 +60,8 @@ class GridSignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     permission_classes = [permissions.IsAuthenticated, IsPricingEditor]
 
     def get_queryset(self):
-        qs = GridSignal.objects.select_related("operator", "station", "raised_by")
-        qs = tenancy.scope(qs, self.request.user, tenancy.PRICING_EDITORS)
+        signals = GridSignal.objects.select_related("operator", "station", "raised_by")
+        qs = tenancy.scope(signals, self.request.user, tenancy.PRICING_EDITORS)
         if self.request.query_params.get("active") in {"1", "true"}:
             now = timezone.now()
             qs = qs.filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=now), raised_at__lte=now)

@@ -5,6 +5,8 @@ JSON keeps them portable across SQLite and PostgreSQL (ArrayField is PostgreSQL-
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -100,7 +102,7 @@ class CodeListField(models.JSONField):
                 raise ValidationError(f"Unknown value(s): {', '.join(unknown)}.")
 
     def formfield(self, **kwargs):
-        common = {
+        common: dict[str, Any] = {
             "required": not self.blank,
             "label": capfirst(self.verbose_name),
             "help_text": self.help_text,

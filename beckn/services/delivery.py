@@ -15,6 +15,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F
@@ -75,7 +76,7 @@ def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
         "error": error,
         "response_excerpt": excerpt,
     }
-    if after < row.leased_until:  # the usual case: one INSERT
+    if row.leased_until is None or after < row.leased_until:  # the usual case: one INSERT
         DeliveryAttempt.objects.create(outbox=row, number=row.attempts, **record)
     else:  # outlived the lease: the sweep may have written a "no outcome" row; replace it
         DeliveryAttempt.objects.update_or_create(outbox=row, number=row.attempts, defaults=record)
@@ -198,7 +199,7 @@ def release_stuck(now: datetime) -> list[int]:
             DeliveryAttempt(
                 outbox=row,
                 number=row.attempts,
-                started_at=row.leased_until - lease,  # when it was claimed
+                started_at=cast(datetime, row.leased_until) - lease,  # when it was claimed
                 target_url=row.target_url,
                 outcome=OutboxState.SENDING,
                 error=STOPPED_MID_SEND,

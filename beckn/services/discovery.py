@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from beckn import conf
 from beckn.intent import SearchQuery
 from cpo_portal.models import Charger, Connector
-from cpo_portal.models.network import StationStatus
+from cpo_portal.models.network import ConnectorType, StationStatus
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -58,10 +58,8 @@ def find(query: SearchQuery) -> Found:
     connectors = Connector.objects.all()
     if query.connector_types:
         wanted = {t.upper() for t in query.connector_types}
-        types = [
-            t for t in Connector._meta.get_field("connector_type").choices if t[0].upper() in wanted
-        ]
-        connectors = connectors.filter(connector_type__in=[t[0] for t in types])
+        types = [t for t in ConnectorType.values if t.upper() in wanted]
+        connectors = connectors.filter(connector_type__in=types)
     if query.min_power_kw is not None:
         connectors = connectors.filter(power_kw__gte=query.min_power_kw)
     if query.charging_speeds:

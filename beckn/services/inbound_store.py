@@ -27,10 +27,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from django.db import InterfaceError, OperationalError, connections
+from django.db.models import Field
 
 from beckn.models import InboundMessage
 
@@ -59,7 +60,7 @@ def _statement(vendor: str, quote: Any, rows: int) -> str:
     table = quote(InboundMessage._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    key = [quote(InboundMessage._meta.get_field(n).column) for n in UNIQUE_KEY]
+    key = [quote(cast(Field, InboundMessage._meta.get_field(n)).column) for n in UNIQUE_KEY]
     pk = quote(InboundMessage._meta.pk.column)
     # Names come from the model, quoted; every value is a parameter.
     sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * rows)} "  # noqa: S608
@@ -83,14 +84,15 @@ def insert_many(rows: Sequence[Values]) -> list[int | None]:
         for values in rows
         for f in _fields()
     ]
+    # health_check_enabled / _done: Django's (4.1+), missing from django-stubs.
     retry = (
         connection.connection is not None
-        and connection.health_check_enabled
-        and not connection.health_check_done
+        and connection.health_check_enabled  # type: ignore[attr-defined]
+        and not connection.health_check_done  # type: ignore[attr-defined]
         and not connection.in_atomic_block
     )
     if retry:
-        connection.health_check_done = True  # this INSERT is the health check
+        connection.health_check_done = True  # type: ignore[attr-defined]  # the INSERT checks
     try:
         stored = _run(connection, sql, params)
     except (InterfaceError, OperationalError):

@@ -54,7 +54,7 @@ def _connect(host: str, port: int, timeout: float | None, source_address, option
     refused: list[str] = []
     last_error: OSError | None = None
     for family, kind, proto, _name, sockaddr in infos:
-        address = sockaddr[0]
+        address = str(sockaddr[0])  # IPv4 and IPv6 addresses are strings
         if not allow_private and not is_public(address):
             refused.append(address)
             continue

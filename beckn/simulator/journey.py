@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from beckn.protocol.tags import tag_values
 from beckn.protocol.timefmt import format_timestamp
 from beckn.simulator.client import BapClient, Refused
 from beckn.simulator.receiver import CallbackReceiver
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 
 class JourneyFailed(RuntimeError):
@@ -37,7 +40,9 @@ class Result:
 
 
 class Journey:
-    def __init__(self, client: BapClient, receiver: CallbackReceiver, out: TextIO) -> None:
+    def __init__(
+        self, client: BapClient, receiver: CallbackReceiver, out: SupportsWrite[str]
+    ) -> None:
         self.client = client
         self.receiver = receiver
         self.out = out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -28,7 +30,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, operators, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].queryset = operators
+        cast(forms.ModelChoiceField, self.fields["operator"]).queryset = operators
         if operators.count() == 1:
             self.fields["operator"].initial = operators.first()
 

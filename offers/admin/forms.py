@@ -3,14 +3,23 @@ form can check: many-to-many choices against the offer's operator."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
 from django import forms
 
 from offers.models import Offer
 from offers.models.offer_checks import BENEFIT_FIELDS
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
+    from django.utils.functional import _StrPromise
+
+    Fieldset = tuple[str | _StrPromise | None, _FieldOpts]
+
 # Fieldsets of benefit fields: (title, fields). Which kinds show each one is derived from
 # BENEFIT_FIELDS, so the form, its JavaScript and the server checks cannot disagree.
-BENEFIT_GROUPS = [
+BENEFIT_GROUPS: list[tuple[str, list[str | tuple[str, ...]]]] = [
     ("Percent", ["percent"]),
     ("Discount base", ["base"]),
     ("Fixed amount", ["amount"]),
@@ -40,24 +49,24 @@ COMBO_HELP = (
 )
 
 
-def _flat(fields) -> list[str]:
+def _flat(fields: Iterable[str | Sequence[str]]) -> list[str]:
     out: list[str] = []
     for f in fields:
-        out.extend(f if isinstance(f, tuple) else [f])
+        out.extend([f] if isinstance(f, str) else f)
     return out
 
 
-def benefit_fieldsets() -> list[tuple[str, dict]]:
-    sets = []
+def benefit_fieldsets() -> list[Fieldset]:
+    sets: list[Fieldset] = []
     for title, fields in BENEFIT_GROUPS:
         names = set(_flat(fields))
         kinds = [k for k, (req, opt) in BENEFIT_FIELDS.items() if names & set(req + opt)]
         classes = ["benefit-group", *(f"for-{k}" for k in kinds)]
-        sets.append((title, {"fields": fields, "classes": classes}))
+        sets.append((title, {"fields": tuple(fields), "classes": classes}))
     return sets
 
 
-OFFER_FIELDSETS = [
+OFFER_FIELDSETS: list[Fieldset] = [
     (
         None,
         {
@@ -141,7 +150,8 @@ class OfferForm(forms.ModelForm):
         css = {"all": ["offers/offers.css"]}
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         operator = data.get("operator") or getattr(self.instance, "operator", None)
         if operator is None:
             return data

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -62,9 +63,13 @@ class SimulateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         chargers = Charger.objects.select_related("station", "operator")
-        self.fields["charger"].queryset = tenancy.scope(chargers, user, tenancy.ALL_ROLES)
-        self.fields["offers"].queryset = tenancy.scope(Offer.objects.all(), user, tenancy.ALL_ROLES)
-        self.fields["add_ons"].queryset = tenancy.scope(
+        cast(forms.ModelChoiceField, self.fields["charger"]).queryset = tenancy.scope(
+            chargers, user, tenancy.ALL_ROLES
+        )
+        cast(forms.ModelChoiceField, self.fields["offers"]).queryset = tenancy.scope(
+            Offer.objects.all(), user, tenancy.ALL_ROLES
+        )
+        cast(forms.ModelChoiceField, self.fields["add_ons"]).queryset = tenancy.scope(
             AddOn.objects.all(), user, tenancy.ALL_ROLES
         )
 
@@ -78,7 +83,8 @@ class SimulateForm(forms.Form):
             raise forms.ValidationError("Not a phone number or e-mail address.") from None
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kwh, amount = data.get("kwh"), data.get("amount")
         if kwh is not None and amount is not None:
             raise forms.ValidationError("Give kWh or an amount, not both.")

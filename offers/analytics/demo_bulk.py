@@ -30,6 +30,7 @@ from pricing import services as pricing
 from pricing.engine import finalize
 from pricing.engine.types import Conditions, SessionRequest
 from pricing.engine.types import Customer as EngineCustomer
+from pricing.services.books import Book
 
 
 class BulkLedger:
@@ -51,7 +52,7 @@ class BulkLedger:
         }
         # Nothing changes prices or offers during a simulation: load each book once.
         self.catalogs = {op.pk: catalog_for(op) for op in operators}
-        self.books: dict[int, object] = {}
+        self.books: dict[int, Book] = {}
         self.rows: list[Redemption] = []
         self.sessions: list[NoOfferSession] = []
 

@@ -4,10 +4,12 @@ operator list to the user's own: a forged id fails validation like any bad input
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
+from django.http import QueryDict
 
-from cpo_portal.models import Station
+from cpo_portal.models import Operator, Station
 from offers.analytics.models import OfferDaily
 from offers.analytics.services.filters import (
     DEFAULT_DAYS,
@@ -22,31 +24,42 @@ GRANULARITIES = [("", "Automatic"), ("day", "Day"), ("week", "Week"), ("month", 
 
 
 class OperatorForm(forms.Form):
-    operator = forms.ModelChoiceField(queryset=None, required=False, empty_label=None)
+    operator = forms.ModelChoiceField(
+        queryset=Operator.objects.none(), required=False, empty_label=None
+    )
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].queryset = allowed_operators(user)
+        self.operators = allowed_operators(user)  # the operators this user may pick
+        cast(forms.ModelChoiceField, self.fields["operator"]).queryset = self.operators
 
     def chosen(self):
         operator = getattr(self, "cleaned_data", {}).get("operator")
-        return operator or self.fields["operator"].queryset.first()
+        return operator or self.operators.first()
 
 
 class FilterForm(forms.Form):
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    offer = forms.ModelChoiceField(queryset=None, required=False, empty_label="All offers")
+    offer = forms.ModelChoiceField(
+        queryset=Offer.objects.none(), required=False, empty_label="All offers"
+    )
     offer_type = forms.ChoiceField(required=False)
-    station = forms.ModelChoiceField(queryset=None, required=False, empty_label="All stations")
+    station = forms.ModelChoiceField(
+        queryset=Station.objects.none(), required=False, empty_label="All stations"
+    )
     region = forms.ChoiceField(required=False)
     granularity = forms.ChoiceField(required=False, choices=GRANULARITIES)
 
     def __init__(self, user, operator, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.operator = operator
-        self.fields["offer"].queryset = scoped(Offer.objects.filter(operator=operator), user)
-        self.fields["station"].queryset = scoped(Station.objects.filter(operator=operator), user)
+        cast(forms.ModelChoiceField, self.fields["offer"]).queryset = scoped(
+            Offer.objects.filter(operator=operator), user
+        )
+        cast(forms.ModelChoiceField, self.fields["station"]).queryset = scoped(
+            Station.objects.filter(operator=operator), user
+        )
         types = (
             OfferDaily.objects.filter(operator=operator)  # thousands of rows, not millions
             .exclude(offer_type="")
@@ -54,17 +67,22 @@ class FilterForm(forms.Form):
             .distinct()
             .order_by("offer_type")
         )
-        self.fields["offer_type"].choices = [("", "All types")] + [(t, t) for t in types]
+        cast(forms.ChoiceField, self.fields["offer_type"]).choices = [("", "All types")] + [
+            (t, t) for t in types
+        ]
         regions = (
             Station.objects.filter(operator=operator)
             .values_list("region_code", flat=True)
             .distinct()
             .order_by("region_code")
         )
-        self.fields["region"].choices = [("", "All regions")] + [(r, r) for r in regions]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "All regions")] + [
+            (r, r) for r in regions
+        ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             raise forms.ValidationError("The end date is before the start date.")
@@ -74,7 +92,7 @@ class FilterForm(forms.Form):
 
     def show(self, filters: Filters) -> None:
         """Display the dates actually used, defaults included."""
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()  # the request's GET
         data["date_from"] = filters.date_from.isoformat()
         data["date_to"] = filters.date_to.isoformat()
         self.data = data

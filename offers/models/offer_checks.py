@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from offers.conversion import TermsError, to_rule_offer
-from offers.rules.types import OfferDefinitionError
+from offers.rules.types import OfferDefinitionError, OndcOfferType
 from offers.rules.validate import REFUSED_TYPES, validate_offer
 
 from .choices import BenefitKind, OndcType
@@ -52,9 +52,9 @@ TRADE_FIELDS = {
 LIST_FIELDS = ("region_codes", "city_codes", "site_kinds", "category_codes", "segments", "tiers")
 WHY_REFUSED = {
     OndcType.EXCHANGE: "an Exchange offer buys a catalog item in lieu of one the buyer "
-    f"owns ({REFUSED_TYPES[OndcType.EXCHANGE]}); a charging session has nothing to trade in",
+    f"owns ({REFUSED_TYPES[OndcOfferType.EXCHANGE]}); a charging session has nothing to trade in",
     OndcType.FINANCING: "a Financing offer finances a catalog item "
-    f"({REFUSED_TYPES[OndcType.FINANCING]}); a charging session is paid, not financed",
+    f"({REFUSED_TYPES[OndcOfferType.FINANCING]}); a charging session is paid, not financed",
 }
 
 
@@ -155,9 +155,9 @@ def check_offer(offer, station_codes=(), charger_codes=()) -> None:
         raise ValidationError({"ondc_type": "; ".join(exc.problems)}) from None
     if problems:
         raise ValidationError(place(problems))
-    errors = template_errors(rule)
-    if errors:
-        raise ValidationError(errors)
+    template = template_errors(rule)
+    if template:
+        raise ValidationError(template)
 
 
 # The rules' problems that concern one field, by how their message starts.

@@ -179,3 +179,10 @@ Benefit = (
     | CreditDrawdown
     | EnergyTradeTerms
 )
+
+
+def credit_account(benefit: Benefit) -> str:
+    """The credit account a credit-drawdown benefit draws on (TypeError for other kinds)."""
+    if not isinstance(benefit, CreditDrawdown):
+        raise TypeError(f"A {benefit.kind} benefit draws on no credit account")
+    return benefit.account

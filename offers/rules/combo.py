@@ -113,9 +113,12 @@ def worth(offer: Offer, session_left: Decimal, extras: OrderExtras) -> Decimal:
     """Unrounded, before cap and budget, never above what is left of the session."""
     value = max(session_left, ZERO) + extras.value_of(matched(offer, extras))
     benefit = offer.benefit
-    amount = (
-        percent_of(value, benefit.percent) if isinstance(benefit, PercentOff) else benefit.amount
-    )
+    if isinstance(benefit, PercentOff):
+        amount = percent_of(value, benefit.percent)
+    elif isinstance(benefit, FixedOff):
+        amount = benefit.amount
+    else:  # refused when the offer is validated (combo_problems)
+        raise TypeError(f"A combo gives a percent or an amount off, not {benefit.kind}")
     return max(min(amount, value, max(session_left, ZERO)), ZERO)
 
 

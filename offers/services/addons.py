@@ -184,9 +184,9 @@ def release(
         rows = rows.filter(code__in=list(codes))
     changed = []
     now = timezone.now()
-    rows = list(rows.order_by("pk"))
-    _lock_stock((b.add_on_id, b.station_id) for b in rows if b.stock_taken)
-    for booking in rows:
+    bookings = list(rows.order_by("pk"))
+    _lock_stock((b.add_on_id, b.station_id) for b in bookings if b.stock_taken)
+    for booking in bookings:
         if booking.stock_taken:
             _give_back(booking)
         booking.state, booking.stock_taken = state, False

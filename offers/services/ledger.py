@@ -11,12 +11,15 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from cpo_portal.models import Charger
 from offers.models import OfferStatus, Redemption, RedemptionKind
 from offers.rules.bases import SessionView
+from offers.rules.benefit_types import credit_account
 from offers.rules.evaluate import evaluate_in
 from offers.rules.outcome import Eligible, Reason, Rejected
 from offers.rules.select import stack
 from pricing.engine import finalize
+from pricing.engine.money import ZERO
 
 from . import combos as combo_offers
 from . import limits as lim
@@ -61,6 +64,13 @@ class OfferUnavailable(Exception):
         return cls(rejected.offer_id, rejected.reason, rejected.message)
 
 
+def _charger(oq: OfferQuote) -> Charger:
+    """The charger of a quote the ledger records (quote_with_offers always sets it)."""
+    if oq.charger is None:
+        raise ValueError("The ledger records only quotes made at a charger")
+    return oq.charger
+
+
 def _next_seq(order_ref: str, kind: str) -> dict[int, int]:
     rows = Redemption.objects.filter(order_ref=order_ref, kind=kind).values_list("offer_id", "seq")
     out: dict[int, int] = {}
@@ -84,7 +94,7 @@ def _snapshot(info, oq: OfferQuote) -> dict:
 
 
 def _rows(order_ref: str, oq: OfferQuote, kind: str, seqs: dict[int, int], **extra):
-    base = order_fields(oq.priced, oq.quote, oq.charger, oq.facts.customer)
+    base = order_fields(oq.priced, oq.quote, _charger(oq), oq.facts.customer)
     for a in oq.applied:
         info = oq.offers[a.offer_id]
         yield Redemption(
@@ -145,11 +155,11 @@ def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
                 offer_id, Reason.CODE_UNKNOWN, f"Code {code.code} has already been used"
             )
     plans = {
-        oq.offers[a.offer_id].rule.benefit.account
+        credit_account(oq.offers[a.offer_id].rule.benefit)
         for a in oq.applied
         if oq.offers[a.offer_id].benefit_kind == "credit_drawdown"
     }
-    accounts = lim.lock_credits(oq.charger.operator_id, key, plans)
+    accounts = lim.lock_credits(_charger(oq).operator_id, key, plans)
     today = timezone.localdate(now)
     facts = dataclasses.replace(
         oq.facts,
@@ -171,11 +181,11 @@ def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
         if isinstance(outcome, Rejected):
             raise OfferUnavailable.of(outcome)
         chosen.append(outcome)
-    result = stack(chosen, view, facts)
-    if result.dropped:
-        raise OfferUnavailable.of(result.dropped[0])
-    extras = combo_offers.extras_of(oq.charger.code, oq.add_ons)
-    result = combo_offers.recheck(result, combos, view, facts, extras)
+    stacked = stack(chosen, view, facts)
+    if stacked.dropped:
+        raise OfferUnavailable.of(stacked.dropped[0])
+    extras = combo_offers.extras_of(_charger(oq).code, oq.add_ons)
+    result = combo_offers.recheck(stacked, combos, view, facts, extras)
     if isinstance(result, Rejected):
         raise OfferUnavailable.of(result)
     return result, codes, accounts, today
@@ -224,12 +234,13 @@ def redeem(order_ref: str, oq: OfferQuote, *, now: dt.datetime | None = None) ->
                     a.offer_id, Reason.CODE_UNKNOWN, f"Code {code.code} has already been used"
                 )
             if info.benefit_kind == "credit_drawdown":
-                account = accounts.get(info.rule.benefit.account)
+                account = accounts.get(credit_account(info.rule.benefit))
                 if account is not None:
-                    kwh = a.kwh_drawn or 0
-                    lim.draw_credit(account, amount=0 if kwh else a.discount, kwh=kwh, today=today)
+                    kwh = a.kwh_drawn or ZERO
+                    amount = ZERO if kwh else a.discount
+                    lim.draw_credit(account, amount=amount, kwh=kwh, today=today)
         if applied:
-            lim.mark_first_session(oq.charger.operator_id, key)
+            lim.mark_first_session(_charger(oq).operator_id, key)
         out = dataclasses.replace(oq, quote=quote, applied=applied)
         write(_rows(order_ref, out, RedemptionKind.REDEEMED, {}, occurred_at=now))
         return out

@@ -79,6 +79,13 @@ class LedgerUnreadable(ValueError):
         super().__init__(f"ledger row {row.pk} (offer {row.offer_code}) {why}")
 
 
+def charger_of(row: Redemption) -> Charger:
+    """Where the row's session took place; LedgerUnreadable if the row names no charger."""
+    if row.charger is None:
+        raise LedgerUnreadable(row, "has no charger to price the session at")
+    return row.charger
+
+
 def rule_of(row: Redemption, known: Mapping[str, RuleOffer] | None = None) -> RuleOffer:
     """The offer as the row's terms snapshot has it; LedgerUnreadable if it cannot be read."""
     if known and row.offer_code in known:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from cpo_portal.models import Charger
 from offers.rules.bases import SessionView
+from offers.rules.benefit_types import credit_account
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
 from offers.rules.localtime import local
@@ -171,7 +172,7 @@ def quote_with_offers(
     combos = [i for i in todo.values() if combo_offers.is_combo(i.rule)]
     combo_ids = {i.code for i in combos}
     plans = {
-        i.rule.benefit.account
+        credit_account(i.rule.benefit)
         for i in todo.values()
         if i.benefit_kind == BenefitKind.CREDIT_DRAWDOWN
     }

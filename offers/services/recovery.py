@@ -30,7 +30,7 @@ from pricing.engine.money import ZERO, money
 from . import limits as lim
 from .addons import booked_lines
 from .combos import extras_of
-from .ledger_rows import rule_of, write
+from .ledger_rows import charger_of, rule_of, write
 from .settlement import Reversal, UnknownOrder, _customer, _price, copy_row, order_rows
 
 SETTLEMENT_PREFIX = "settlement: "
@@ -165,7 +165,7 @@ def recheck_combos(order_ref: str, *, reason: str, now: dt.datetime | None = Non
         base = held[redeemed[0].offer_id].base
         priced, conditions = _price(base, base.energy_kwh, base.session_end)
         view = SessionView.of(priced)
-        station = base.charger.station
+        station = charger_of(base).station
         facts = OfferFacts(
             customer=_customer(base),
             station=StationFacts(

@@ -18,7 +18,7 @@ from offers.rules.outcome import Reason, Rejected
 from .catalog import Catalog, OfferInfo, infos, lookup
 from .facts import CodeMatch, match_codes
 
-STATUS_REASON = {
+STATUS_REASON: dict[str, tuple[Reason, str]] = {
     OfferStatus.ENDED: (Reason.EXPIRED, "Offer {id} has ended"),
     OfferStatus.PAUSED: (Reason.NOT_VALID_NOW, "Offer {id} is paused"),
     OfferStatus.DRAFT: (Reason.NOT_VALID_NOW, "Offer {id} is not published"),

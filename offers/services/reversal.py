@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from offers.models import OfferCode, Redemption, RedemptionKind
+from offers.rules.benefit_types import credit_account
 from offers.rules.settle import reversal_amount
 from pricing.engine.money import ZERO, kwh_floor, money
 
@@ -67,7 +68,7 @@ def reverse(
         lim.lock_usage(r.offer_id for r in redeemed)
         rules = {r.offer_code: rule_of(r) for r in redeemed}
         plans = {
-            rules[r.offer_code].benefit.account
+            credit_account(rules[r.offer_code].benefit)
             for r in redeemed
             if r.benefit_kind == "credit_drawdown"
         }

@@ -15,6 +15,7 @@ from django.utils import timezone
 from offers.models import Redemption, RedemptionKind
 from offers.rules import combo as combo_rules
 from offers.rules.bases import SessionView
+from offers.rules.benefit_types import credit_account
 from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
 from offers.rules.settle import settle as settle_offers
 from pricing import services as pricing
@@ -25,7 +26,7 @@ from pricing.engine.types import Customer, SessionRequest
 from . import addons, combos
 from . import limits as lim
 from .catalog import OfferInfo
-from .ledger_rows import LedgerUnreadable, order_fields, replay, rule_of, write
+from .ledger_rows import charger_of, order_fields, replay, rule_of, write
 from .quoting import OfferQuote, granted
 
 GIVEN_KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED)
@@ -102,9 +103,7 @@ def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
 
 
 def _price(row: Redemption, kwh: Decimal, end: dt.datetime | None):
-    charger = row.charger
-    if charger is None:
-        raise LedgerUnreadable(row, "has no charger to price the session at")
+    charger = charger_of(row)
     request = SessionRequest(
         site=pricing.site_for(charger),
         start=row.session_start,
@@ -152,14 +151,14 @@ def settle(
         end_at = now or timezone.now()
         usage = lim.lock_usage(r.offer_id for r in redeemed)
         plans = {
-            rules[r.offer_code].benefit.account
+            credit_account(rules[r.offer_code].benefit)
             for r in redeemed
             if r.benefit_kind == "credit_drawdown"
         }
         accounts = lim.lock_credits(first.operator_id, first.customer_key, plans)
         today = timezone.localdate()
         credits = tuple(_with_drawn(b, redeemed, rules) for b in lim.balances(accounts, today))
-        station = first.charger.station
+        station = charger_of(first).station
         facts = OfferFacts(
             customer=dataclasses.replace(_customer(first), credits=credits),
             station=StationFacts(
@@ -183,11 +182,11 @@ def settle(
             result,
         )
         quote = finalize(priced, [*result.lines, *add_ons])
-        applied = {a.offer_id: a for a in granted(result.applied, quote)}
+        given = {a.offer_id: a for a in granted(result.applied, quote)}
         why = {r.offer_id: r.message for r in result.rejected}
         out, recovered = [], []
         for row in redeemed:
-            a = applied.get(row.offer_code)
+            a = given.get(row.offer_code)
             new = a.discount if a else ZERO
             holding = held[row.offer_id]
             give_use = a is None and not holding.use_returned
@@ -202,7 +201,7 @@ def settle(
             out.append(
                 copy_row(
                     row,
-                    **order_fields(priced, quote, first.charger, facts.customer),
+                    **order_fields(priced, quote, charger_of(first), facts.customer),
                     kind=RedemptionKind.SETTLED,
                     discount=new,
                     kwh_drawn=a.kwh_drawn if a else None,
@@ -216,7 +215,7 @@ def settle(
         return OfferQuote(
             quote,
             priced,
-            tuple(applied.values()),
+            tuple(given.values()),
             result.rejected,
             (),
             first.customer_key,

@@ -46,7 +46,8 @@ class SurgeRuleForm(forms.ModelForm):
         return self.cleaned_data.get("operator") or getattr(self.instance, "operator", None)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         operator = self._operator()
         if operator is None:
             return data

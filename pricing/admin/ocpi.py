@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +14,7 @@ from django.urls import path, reverse
 
 from cpo_portal import tenancy
 from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.tenant_admin import TenantAdmin
 from pricing.services.ocpi import OcpiError, export_ocpi, import_ocpi, read_json
 
 
@@ -35,13 +37,16 @@ class OcpiImportForm(forms.Form):
     def __init__(self, *args, user, roles, **kwargs):
         super().__init__(*args, **kwargs)
         for name, model in (("operator", Operator), ("station", Station), ("charger", Charger)):
-            self.fields[name].queryset = tenancy.scope(model.objects.all(), user, roles)
-        operators = self.fields["operator"].queryset
-        if operators.count() == 1:
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = tenancy.scope(
+                model.objects.all(), user, roles
+            )
+        operators = cast(forms.ModelChoiceField, self.fields["operator"]).queryset
+        if operators is not None and operators.count() == 1:
             self.fields["operator"].initial = operators.get().pk
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload is not None:
             try:
@@ -51,7 +56,13 @@ class OcpiImportForm(forms.Form):
         return data
 
 
-class OcpiAdminMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, so that its calls on the admin are checked
+    _Admin = TenantAdmin
+else:
+    _Admin = object
+
+
+class OcpiAdminMixin(_Admin):
     """For TariffAdmin: an import view and an export action."""
 
     def ocpi_urls(self):

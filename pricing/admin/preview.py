@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -35,7 +36,9 @@ class PreviewForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         chargers = Charger.objects.select_related("station", "operator")
-        self.fields["charger"].queryset = tenancy.scope(chargers, user, tenancy.ALL_ROLES)
+        cast(forms.ModelChoiceField, self.fields["charger"]).queryset = tenancy.scope(
+            chargers, user, tenancy.ALL_ROLES
+        )
 
     def clean_start(self) -> dt.datetime:
         text = self.cleaned_data["start"].strip()
@@ -50,7 +53,8 @@ class PreviewForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kwh, amount = data.get("kwh"), data.get("amount")
         if kwh is not None and amount is not None:
             raise forms.ValidationError("Give kWh or an amount, not both.")

@@ -23,7 +23,7 @@ class GridSignalAdmin(TenantAdmin):
 
     @admin.display(description="scope")
     def scope(self, obj: GridSignal) -> str:
-        if obj.station_id:
+        if obj.station is not None:
             return f"station {obj.station.code}"
         return f"region {obj.region_code}" if obj.region_code else "all stations"
 

@@ -60,7 +60,9 @@ class SurgeRuleAdmin(TenantAdmin):
         notice = max((o.surge_notice_hours for o in operators), default=0)
         if notice:
             probe = Operator(surge_notice_hours=notice)
-            initial.setdefault("effective_from", earliest_allowed(probe))
+            # Initial values may be any Python value (the form takes them as they are);
+            # django-stubs types them as query-string values.
+            initial.setdefault("effective_from", earliest_allowed(probe))  # type: ignore[arg-type]
         return initial
 
     def _editable(self, request, queryset):

@@ -7,6 +7,7 @@ tests hold it to this.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from pricing.engine.bands import band_at, band_times
@@ -40,7 +41,7 @@ def price_session(
         if site_matches(rule, request.site) and moment_matches(rule, request.customer, conditions)
     ]
     times = list(band_times(tariff))
-    bounds = []
+    bounds: list[dt.datetime] = []
     for index in matching:
         rule = surges[index]
         times.extend(window_times(rule.window))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 
@@ -18,6 +19,12 @@ slug_code = RegexValidator(
 )
 currency_code = RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 currency code, like INR.")
 
+
+class DecimalSize(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
 # Rates carry up to 4 decimals (₹0.125/kWh); amounts are whole paise.
-RATE = {"max_digits": 12, "decimal_places": 4}
-MONEY = {"max_digits": 12, "decimal_places": 2}
+RATE: DecimalSize = {"max_digits": 12, "decimal_places": 4}
+MONEY: DecimalSize = {"max_digits": 12, "decimal_places": 2}

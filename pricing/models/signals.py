@@ -48,7 +48,8 @@ class GridSignal(models.Model):
         indexes = [models.Index(fields=["operator", "cleared_at"])]
 
     def __str__(self) -> str:
-        where = self.station.code if self.station_id else self.region_code or "all stations"
+        station = self.station
+        where = station.code if station is not None else self.region_code or "all stations"
         state = "cleared" if self.cleared_at else "raised"
         return f"Grid stress at {where} ({state} {self.raised_at:%Y-%m-%d %H:%M})"
 
@@ -58,7 +59,8 @@ class GridSignal(models.Model):
         return self.raised_at <= now and (self.cleared_at is None or self.cleared_at > now)
 
     def clean(self) -> None:
-        if self.station_id and self.operator_id and self.station.operator_id != self.operator_id:
+        station = self.station
+        if station is not None and self.operator_id and station.operator_id != self.operator_id:
             raise ValidationError({"station": "The station belongs to another operator."})
         if self.cleared_at and self.raised_at and self.cleared_at <= self.raised_at:
             raise ValidationError({"cleared_at": "A signal is cleared after it is raised."})

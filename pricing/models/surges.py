@@ -148,8 +148,10 @@ def _stations_of_own_operator(sender, instance, action, reverse, pk_set, **kwarg
     if action != "pre_add" or not pk_set:
         return
     if reverse:
-        foreign = SurgeRule.objects.filter(pk__in=pk_set).exclude(operator_id=instance.operator_id)
+        rules = SurgeRule.objects.filter(pk__in=pk_set)
+        foreign = rules.exclude(operator_id=instance.operator_id).exists()
     else:
-        foreign = Station.objects.filter(pk__in=pk_set).exclude(operator_id=instance.operator_id)
-    if foreign.exists():
+        stations = Station.objects.filter(pk__in=pk_set)
+        foreign = stations.exclude(operator_id=instance.operator_id).exists()
+    if foreign:
         raise ValidationError("A surge rule can only name its own operator's stations.")

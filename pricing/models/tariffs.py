@@ -117,9 +117,9 @@ class Tariff(models.Model):
 
     @property
     def scope_label(self) -> str:
-        if self.charger_id:
+        if self.charger is not None:
             return f"charger {self.charger.code}"
-        if self.station_id:
+        if self.station is not None:
             return f"station {self.station.code}"
         return "operator default"
 
@@ -128,9 +128,9 @@ class Tariff(models.Model):
         if self.station_id and self.charger_id:
             errors["charger"] = "Choose a station or a charger, not both."
         if self.operator_id:
-            if self.station_id and self.station.operator_id != self.operator_id:
+            if self.station is not None and self.station.operator_id != self.operator_id:
                 errors["station"] = "The station belongs to another operator."
-            if self.charger_id and self.charger.operator_id != self.operator_id:
+            if self.charger is not None and self.charger.operator_id != self.operator_id:
                 errors["charger"] = "The charger belongs to another operator."
         if (
             self.min_price is not None
@@ -139,7 +139,9 @@ class Tariff(models.Model):
         ):
             errors["max_price"] = "The maximum session price is below the minimum."
         if self.operator_id and self.active and not errors:
-            clash = Tariff.objects.filter(
+            # None matches IS NULL; django-stubs types a nullable foreign key's id lookup
+            # as not nullable.
+            clash = Tariff.objects.filter(  # type: ignore[misc]
                 operator_id=self.operator_id,
                 active=True,
                 station_id=self.station_id if not self.charger_id else None,

@@ -71,12 +71,13 @@ def holidays_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, froze
     days = {s.pk: _local_days(s, at) for s in stations}
     if not stations:
         return {}
-    rows = Holiday.objects.filter(
-        operator_id__in={s.operator_id for s in stations},
-        region_code__in={"", *(s.region_code for s in stations)},
-        date__range=(min(d[0] for d in days.values()), max(d[1] for d in days.values())),
-    ).values_list("operator_id", "region_code", "date")
-    rows = list(rows)
+    rows = list(
+        Holiday.objects.filter(
+            operator_id__in={s.operator_id for s in stations},
+            region_code__in={"", *(s.region_code for s in stations)},
+            date__range=(min(d[0] for d in days.values()), max(d[1] for d in days.values())),
+        ).values_list("operator_id", "region_code", "date")
+    )
     return {
         s.pk: frozenset(
             date

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 FIRST, LAST = dt.date(2025, 1, 20), dt.date(2025, 4, 10)
 
 
-def old_slots(f: Filters) -> list[tuple]:
-    """What the page computed before: HourlyRollup summed over the range."""
+def reference_slots(f: Filters) -> list[tuple]:
+    """The reference: HourlyRollup summed over the whole range, day by day."""
     rows = (
         f.apply(HourlyRollup.objects.all(), offers=False)
         .values_list("station_id", "weekend", "hour")
@@ -31,7 +31,7 @@ def old_slots(f: Filters) -> list[tuple]:
     return sorted((s or 0, w, h, n, m, k, r) for s, w, h, n, m, k, r in rows)
 
 
-def new_slots(f: Filters) -> list[tuple]:
+def page_slots(f: Filters) -> list[tuple]:
     got = slots(f)
     return sorted(
         (s.station, s.weekend, s.hour, s.sessions, s.surged, s.kwh, s.surge_revenue) for s in got
@@ -76,7 +76,7 @@ def test_surge_slots_equal_the_hourly_sum(network, ledger_a, ledger_b, increment
     for _ in range(25):
         a = FIRST + dt.timedelta(days=rng.randrange(80))
         ranges.append((a, a + dt.timedelta(days=rng.randrange(80))))
-    assert len(old_slots(Filters(network.op_a, FIRST, LAST))) > 20  # not an empty world
+    assert len(reference_slots(Filters(network.op_a, FIRST, LAST))) > 20  # not an empty world
     station = network.station_a
     for a, b in ranges:
         for f in (
@@ -84,4 +84,4 @@ def test_surge_slots_equal_the_hourly_sum(network, ledger_a, ledger_b, increment
             Filters(network.op_a, a, b, station_id=station.pk),
             Filters(network.op_a, a, b, region=station.region_code),
         ):
-            assert new_slots(f) == old_slots(f)
+            assert page_slots(f) == reference_slots(f)

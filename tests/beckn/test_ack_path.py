@@ -67,7 +67,7 @@ def test_a_connection_dead_since_the_last_request_costs_a_retry_not_a_nack(
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (CONN_HEALTH_CHECKS)")
     warm = bap.body("select", select_body["message"])
-    assert bap.post(client, "select", warm).status_code == 200  # the INSERT comes first now
+    assert bap.post(client, "select", warm).status_code == 200  # opens the connection
     assert connection.health_check_enabled
     connection.connection.close()  # as if the database restarted between two requests
     connection.health_check_done = False  # a new request (Django's request_started does it)

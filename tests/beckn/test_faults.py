@@ -1,4 +1,4 @@
-"""Callback delivery loses nothing when things break (issue 7, "Faults"), against real
+"""Callback delivery loses nothing when things break, against real
 Celery worker and beat processes, a private Redis and a local BAP receiver
 (bench/faults_harness.py, bench/faults_scenarios.py; bench/faults.py runs them at scale).
 

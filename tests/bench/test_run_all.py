@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
@@ -79,6 +80,18 @@ def test_main_reports_every_outcome(runner, bench, capsys, monkeypatch):
     assert "## tidy.py: timed out after 3 s\n\n```text\nstarted\nworkers stopped\n```" in text
     assert "half" in text
     assert "never run" not in text and "not itself" not in text
+    # each script's whole output beside the summary, named after the run's start
+    (quote_output,) = (bench / "results").glob("*-quote.txt")
+    assert quote_output.read_text() == "quotes/s: 1234\n"
+    assert quote_output.name[:10] == text.split("\n")[2][:10]  # the date the summary gives
+    assert not list((bench / "results").glob("*-dashboard.txt"))  # not present: no output
+
+
+def test_summary_names_machine_and_load(runner):
+    result = runner.Result("x.py", "ok", 1.0, "figure", load="0.5 to 1.2")
+    text = runner.summary([result])
+    assert f"{os.cpu_count()} CPUs" in text.splitlines()[2]
+    assert "| x.py |  | ok | 1.0 | 0.5 to 1.2 |" in text
 
 
 def test_all_ok_or_absent_is_success(runner, bench, capsys):

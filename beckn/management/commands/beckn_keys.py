@@ -37,7 +37,7 @@ class Command(BaseCommand):
             if verb == "generate":
                 key = keys.generate(key_id)
             else:
-                key = keys.import_key(key_id, options["private_key"])
+                key = keys.import_key(options["key_id"], options["private_key"])
         except ValueError as exc:
             raise CommandError(f"bad key: {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"Key {key.key_id} is now the active key."))

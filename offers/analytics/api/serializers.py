@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from cpo_portal.models import Operator
 from offers.analytics.models import DailyRollup, HourlyRollup
 
 
@@ -17,7 +18,9 @@ def _kwh() -> serializers.DecimalField:
 
 
 class DailyRollupSerializer(serializers.ModelSerializer):
-    operator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     offer_code = serializers.CharField(source="offer.code", default=None, read_only=True)
     station_code = serializers.CharField(source="station.code", default=None, read_only=True)
 
@@ -51,7 +54,9 @@ class DailyRollupSerializer(serializers.ModelSerializer):
 
 
 class HourlyRollupSerializer(serializers.ModelSerializer):
-    operator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     station_code = serializers.CharField(source="station.code", default=None, read_only=True)
 
     class Meta:

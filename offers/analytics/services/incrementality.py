@@ -33,13 +33,16 @@ def has_holdout(offer: Offer) -> bool:
     return bool(offer.holdout_percent and offer.holdout_percent > 0)
 
 
+Span = tuple[dt.date, dt.date]  # first and last day
+
+
 @dataclass(frozen=True, slots=True)
 class Windows:
     """The days an offer ran in the filtered range, and the same number of days before
     it started (at most BASELINE_MAX_DAYS)."""
 
-    during: tuple[dt.date, dt.date] | None
-    before: tuple[dt.date, dt.date] | None
+    during: Span | None
+    before: Span | None
 
     @staticmethod
     def of(start: dt.date | None, first: dt.date | None, last: dt.date | None) -> Windows:
@@ -48,6 +51,10 @@ class Windows:
         during = (max(first, start), last)
         days = min((during[1] - during[0]).days + 1, BASELINE_MAX_DAYS)
         return Windows(during, (start - dt.timedelta(days=days), start - dt.timedelta(days=1)))
+
+    def both(self) -> tuple[Span, Span] | None:
+        """(during, before), when the offer ran in the range."""
+        return (self.during, self.before) if self.during and self.before else None
 
 
 def holdout_arms(f: Filters, offer_ids: Iterable[int]) -> dict[int, tuple[roi.Arm, roi.Arm]]:
@@ -106,56 +113,58 @@ def windows(f: Filters, offers: list[Offer]) -> dict[int, Windows]:
     return {o.pk: Windows.of(starts[o.pk], *spans.get(o.pk, (None, None))) for o in offers}
 
 
-def _days(span: tuple[dt.date, dt.date], data_from: dt.date | None) -> int:
+def _days(span: Span, data_from: dt.date | None) -> int:
     first = max(span[0], data_from) if data_from else span[1] + dt.timedelta(days=1)
     return max((span[1] - first).days + 1, 0)
 
 
 def scope_periods(f: Filters, spans: dict[int, Windows]) -> dict[int, tuple[roi.Period, ...]]:
     """(during, before) revenue in each offer's scope, from OfferScopeDaily."""
-    found = {pk: w for pk, w in spans.items() if w.during and w.before}
+    found = {pk: both for pk, w in spans.items() if (both := w.both())}
     if not found:
         return {}
-    lo = min(w.before[0] for w in found.values())
-    hi = max(w.during[1] for w in found.values())
+    lo = min(before[0] for _, before in found.values())
+    hi = max(during[1] for during, _ in found.values())
     sums: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     rows = OfferScopeDaily.objects.filter(
         operator=f.operator, offer_id__in=list(found), date__range=(lo, hi)
     ).values_list("offer_id", "date", "revenue")
     for offer_id, day, revenue in rows:
-        w = found[offer_id]
-        if w.during[0] <= day <= w.during[1]:
+        during, before = found[offer_id]
+        if during[0] <= day <= during[1]:
             sums[offer_id, "during"] += revenue
-        elif w.before[0] <= day <= w.before[1]:
+        elif before[0] <= day <= before[1]:
             sums[offer_id, "before"] += revenue
     data_from = OfferDaily.objects.filter(operator=f.operator).aggregate(d=Min("date"))["d"]
     return {
         pk: (
-            roi.Period(_days(w.during, w.during[0]), sums[pk, "during"]),
-            roi.Period(_days(w.before, data_from), sums[pk, "before"]),
+            roi.Period(_days(during, during[0]), sums[pk, "during"]),
+            roi.Period(_days(before, data_from), sums[pk, "before"]),
         )
-        for pk, w in found.items()
+        for pk, (during, before) in found.items()
     }
 
 
-def filtered_periods(f: Filters, offer: Offer, w: Windows) -> tuple[roi.Period, roi.Period]:
+def filtered_periods(
+    f: Filters, offer: Offer, during: Span, before: Span
+) -> tuple[roi.Period, roi.Period]:
     """With a station or region filter: the offer's stations and bands within it."""
     used = f.apply(DailyRollup.objects.filter(offer=offer)).filter(ACTIVE)
     stations = set(used.values_list("station_id", flat=True).order_by())
     bands = set(used.values_list("hour_band", flat=True).order_by())
-    span = replace(f.without_offer(), date_from=w.before[0], date_to=w.during[1])
+    span = replace(f.without_offer(), date_from=before[0], date_to=during[1])
     sums = (
         span.apply(DailyRollup.objects.all())
         .filter(station_id__in=stations, hour_band__in=bands)
         .aggregate(
-            during=Sum("gross_revenue", filter=Q(date__gte=w.during[0])),
-            before=Sum("gross_revenue", filter=Q(date__lte=w.before[1])),
+            during=Sum("gross_revenue", filter=Q(date__gte=during[0])),
+            before=Sum("gross_revenue", filter=Q(date__lte=before[1])),
             first=Min("date"),
         )
     )
     return (
-        roi.Period(_days(w.during, w.during[0]), sums["during"] or ZERO),
-        roi.Period(_days(w.before, sums["first"]), sums["before"] or ZERO),
+        roi.Period(_days(during, during[0]), sums["during"] or ZERO),
+        roi.Period(_days(before, sums["first"]), sums["before"] or ZERO),
     )
 
 
@@ -163,11 +172,7 @@ def baseline_periods(f: Filters, offers: list[Offer]) -> dict[int, tuple[roi.Per
     spans = windows(f, offers)
     if not (f.station_id or f.region):
         return scope_periods(f, spans)
-    return {
-        o.pk: filtered_periods(f, o, spans[o.pk])
-        for o in offers
-        if spans[o.pk].during and spans[o.pk].before
-    }
+    return {o.pk: filtered_periods(f, o, *both) for o in offers if (both := spans[o.pk].both())}
 
 
 def estimates(f: Filters, offers: Iterable[Offer]) -> dict[int, roi.Estimate]:

@@ -62,11 +62,12 @@ def arm_rows(f: Filters, offer: Offer) -> list[dict[str, Any]]:
 
 
 def baseline_rows(f: Filters, offer: Offer) -> list[dict[str, Any]]:
-    w = windows(f, [offer])[offer.pk]
+    both = windows(f, [offer])[offer.pk].both()
     periods = baseline_periods(f, [offer]).get(offer.pk)
-    if periods is None:
+    if periods is None or both is None:
         return []
     during, before = periods
+    during_span, before_span = both
     return [
         {
             "period": name,
@@ -77,8 +78,8 @@ def baseline_rows(f: Filters, offer: Offer) -> list[dict[str, Any]]:
             "per_day": money(period.per_day) if period.per_day is not None else None,
         }
         for name, span, period in (
-            ("Before the offer", w.before, before),
-            ("With the offer", w.during, during),
+            ("Before the offer", before_span, before),
+            ("With the offer", during_span, during),
         )
     ]
 

@@ -50,7 +50,10 @@ from offers.analytics.services import rollup_sql as q
 from offers.models import Redemption
 
 CURSOR = "ledger"  # its lock is the rollup's mutex: every rebuild takes it first
-SOURCES = {CURSOR: Redemption, "sessions": NoOfferSession}
+SOURCES: dict[str, type[Redemption] | type[NoOfferSession]] = {
+    CURSOR: Redemption,
+    "sessions": NoOfferSession,
+}
 GAP_TTL = dt.timedelta(hours=1)
 INCREMENTAL_CHUNK_DAYS = 31
 BACKFILL_CHUNK_DAYS = 7

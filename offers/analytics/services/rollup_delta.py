@@ -26,6 +26,7 @@ dropped before COMMIT, so no other session ever sees them and a failed run leave
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from offers.analytics.calc.bands import sql_case  # noqa: F401 (used through rollup_sql)
 from offers.analytics.models import DailyCustomer, DailyRollup, HourlyPeriod, HourlyRollup
@@ -78,7 +79,7 @@ def new_rows_sql(names: q.Names, ledger: Window, sessions: Window) -> str:
     """
 
 
-def gaps_sql(source: str, after: int, upto: int) -> tuple[str, list[object]]:
+def gaps_sql(source: str, after: int, upto: int) -> tuple[str, list[Any]]:
     """Ids missing from NEW in (after, upto]: (first, last) ranges."""
     sql = f"""
     SELECT prev + 1, id - 1 FROM (

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -66,13 +67,13 @@ class Partition:
     last: dt.date
 
     @property
-    def window(self) -> list[object]:
+    def window(self) -> list[Any]:
         """operator id, start, end as raw SQL parameters (SQLite stores naive UTC text)."""
         adapt = connection.ops.adapt_datetimefield_value
         return [self.operator_id, adapt(self.start), adapt(self.end)]
 
     @property
-    def dates(self) -> list[object]:
+    def dates(self) -> list[Any]:
         return [self.operator_id, self.first, self.last]
 
 
@@ -118,7 +119,7 @@ def ranked_sql(source: str, date_sql: str, by: str = "") -> str:
     """  # noqa: S608 (names from models)
 
 
-def stage_sql(names: Names, part: Partition) -> tuple[str, list[object]]:
+def stage_sql(names: Names, part: Partition) -> tuple[str, list[Any]]:
     """CREATE TEMP TABLE stage: the partition's ledger rows, ranked once. The windows see
     every row of the partition's orders (a re-sent step or a settlement on another day
     counts once, on its own day); only the partition's own rows are kept."""
@@ -190,7 +191,7 @@ def daily_sql(names: Names) -> str:
     """  # noqa: S608 (table names from models, values are parameters)
 
 
-def hourly_sql(names: Names) -> tuple[str, list[object]]:
+def hourly_sql(names: Names) -> tuple[str, list[Any]]:
     weekday_sql, weekday_params = connection.ops.date_extract_sql("iso_week_day", "c.d", ())
     sql = f"""
     INSERT INTO {names.hourly} (

@@ -135,7 +135,7 @@ def _summary(impact: Impact) -> list[dict[str, Any]]:
 
 def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
     names = dict(Station.objects.filter(operator=f.operator).values_list("pk", "name"))
-    out = []
+    out: list[dict[str, Any]] = []
     for station, fig in impact.stations.items():
         if not fig["windows"]:
             continue

@@ -35,14 +35,14 @@ class BadFilters(Exception):
 def resolve(request: HttpRequest, operator=None) -> tuple[Filters, FilterForm, OperatorForm, str]:
     """The filters of this request, checked against what the user may see."""
     picker = OperatorForm(request.user, request.GET or None)
-    if not picker.fields["operator"].queryset.exists():
+    if not picker.operators.exists():
         raise PermissionDenied("You have no role at any operator.")
     if request.GET and not picker.is_valid():
         raise BadFilters([str(e) for e in picker.errors.get("operator", [])])
     operator = operator or picker.chosen()
     form = FilterForm(request.user, operator, request.GET)
     if not form.is_valid():
-        raise BadFilters([f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
+        raise BadFilters([f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()])
     filters = form.filters()
     form.show(filters)
     granularity = offer_roi.granularity_for(filters, form.cleaned_data.get("granularity", ""))

@@ -62,8 +62,14 @@ _TARIFF_KEYS = frozenset(
     }
 )
 _RESTRICTION_KEYS = frozenset(fl.name for fl in dataclasses.fields(TariffRestrictions))
-_NUMBER_RESTRICTIONS = ("min_kwh", "max_kwh", "min_current", "max_current", "min_power")
-_NUMBER_RESTRICTIONS += ("max_power",)
+_NUMBER_RESTRICTIONS = (
+    "min_kwh",
+    "max_kwh",
+    "min_current",
+    "max_current",
+    "min_power",
+    "max_power",
+)
 _RESERVATION_DIMENSIONS = frozenset({TariffDimensionType.FLAT, TariffDimensionType.TIME})
 
 

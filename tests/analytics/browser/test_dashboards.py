@@ -56,7 +56,9 @@ def charts(page, ids):
     return {i: page.evaluate(INK, i) for i in ids}
 
 
-def test_roi_dashboard_draws_its_charts_and_filters_redraw_them(page, live_server, network, month):
+def test_roi_dashboard_draws_its_charts_and_filters_redraw_them(
+    page, live_server, network, month, tmp_path
+):
     happy, _ = month
     log_in(page, live_server, network.analyst_a.username, "/analytics/")
     page.goto(f"{live_server.url}/analytics/?{RANGE}")
@@ -65,7 +67,7 @@ def test_roi_dashboard_draws_its_charts_and_filters_redraw_them(page, live_serve
         assert ink["datasets"] >= 1 and min(ink["points"]) >= 1, chart_id
         assert ink["inked"] > ink["pixels"] * 0.01, f"{chart_id} looks blank"
     assert drawn["redemptions"]["sums"][0] == 27  # 18 happy hour + 9 weekend deal
-    page.screenshot(path="/tmp/analytics-roi-dashboard.png", full_page=True)
+    page.screenshot(path=tmp_path / "roi-dashboard.png", full_page=True)
 
     page.select_option("#id_offer", label=str(happy))  # the form submits itself on change
     page.wait_for_url("**offer=*")
@@ -93,7 +95,7 @@ def test_offer_drilldown_and_surge_page_draw_their_charts(page, live_server, net
     assert all(ink["inked"] > ink["pixels"] * 0.01 for ink in drawn.values())
 
 
-def test_pages_fit_a_phone(page, live_server, network, month):
+def test_pages_fit_a_phone(page, live_server, network, month, tmp_path):
     page.set_viewport_size({"width": 375, "height": 812})
     log_in(page, live_server, network.admin_a.username, "/analytics/")
     for path in ("/analytics/", "/analytics/surge/"):
@@ -101,7 +103,7 @@ def test_pages_fit_a_phone(page, live_server, network, month):
         page.wait_for_function("Object.keys(window.cpoCharts || {}).length > 0")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} scrolls sideways ({width}px)"
-    page.screenshot(path="/tmp/analytics-surge-phone.png", full_page=True)
+    page.screenshot(path=tmp_path / "surge-phone.png", full_page=True)
 
 
 def test_staff_journey_log_in_create_an_offer_and_preview_its_price(page, live_server, network):
