@@ -9,7 +9,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from beckn.handlers import Failure, Reply, Request, handler_for
+from beckn.handlers import handler_for
+from beckn.messages import Failure, Reply, Request
 from beckn.models import InboundMessage, InboundState, Outbox
 from beckn.protocol import errors
 from beckn.services import outbox

@@ -1,4 +1,7 @@
-"""What a flow handler gets and gives back.
+"""What a flow handler gets and gives back: Request, Reply, Failure.
+
+They sit below the handlers and the services, so processing, parsing and the order
+services use them without importing any handler.
 
 A handler runs inside the processing transaction (and its own savepoint), reads the
 inbound message, changes state, and returns the `message` of its on_<action> reply. A
