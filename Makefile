@@ -35,6 +35,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	SECRET_KEY=type-check-only $(VENV)/bin/mypy
+	$(PY) tools/import_cycles.py
 
 bench: install
 	$(PY) bench/run_all.py

@@ -10,7 +10,10 @@ class BecknConfig(AppConfig):
 
         from beckn import checks  # noqa: F401  (registers the settings checks)
         from beckn.models import Subscriber
-        from beckn.services import registry
+        from beckn.services import jobs, registry
+        from beckn.tasks import CeleryPublisher
+
+        jobs.register(CeleryPublisher())
 
         def forget(**kwargs) -> None:
             registry.forget()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from beckn import conf
-from beckn.handlers.base import Failure
+from beckn.messages import Failure
 from beckn.parsing import decimal, number_in, obj, seq, timestamp
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_value

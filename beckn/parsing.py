@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from beckn.handlers.base import Failure
+from beckn.messages import Failure
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_value
 from beckn.protocol.timefmt import parse_timestamp

@@ -7,8 +7,9 @@ import datetime as dt
 from celery import current_app, shared_task
 from django.utils import timezone
 
+from beckn import processing
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
-from beckn.services import delivery, processing
+from beckn.services import delivery
 
 INBOUND_GRACE = dt.timedelta(seconds=30)
 OUTBOX_GRACE = dt.timedelta(seconds=15)
@@ -74,3 +75,16 @@ def requeue_stuck() -> dict[str, int]:
         "requeued": len(due),
         "reprocessed": len(waiting),
     }
+
+
+class CeleryPublisher:
+    """The services' publisher (beckn.services.jobs): each call sends one task message."""
+
+    def deliver(self, outbox_id: int) -> None:
+        deliver.delay(outbox_id)
+
+    def process(self, inbound_id: int) -> None:
+        process_inbound.delay(inbound_id)
+
+    def process_batch(self, inbound_ids: list[int]) -> None:
+        process_inbound_batch.delay(inbound_ids)

@@ -12,9 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from bench.dashboard_data import IST, OfferRef, Site, SqlGenerator
-from cpo_portal.models import Charger, Operator, Role, StaffMembership, Station
-from offers.analytics.models import (
+from analytics.models import (
     CellCustomer,
     CustomerKey,
     CustomerSet,
@@ -30,7 +28,9 @@ from offers.analytics.models import (
     RollupCursor,
     StationDaily,
 )
-from offers.analytics.services.rollup import run_incremental
+from analytics.services.rollup import run_incremental
+from bench.dashboard_data import IST, OfferRef, Site, SqlGenerator
+from cpo_portal.models import Charger, Operator, Role, StaffMembership, Station
 from offers.models import Offer, Redemption
 
 
@@ -231,7 +231,7 @@ class Bench:
         them for the days it touches; this is their whole-history cost)."""
         from django.db import transaction
 
-        from offers.analytics.services import customer_sets
+        from analytics.services import customer_sets
 
         # What an incremental run that touched the last 90 days spends on the sets.
         began = time.perf_counter()

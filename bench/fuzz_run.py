@@ -168,7 +168,8 @@ class Target:
             self._count(self._process_one(pk), shot, f"inbound {pk}", self.processed)
 
     def _process_one(self, pk: int) -> str:
-        from beckn.services import fastschema, processing
+        from beckn import processing
+        from beckn.services import fastschema
 
         try:
             row = processing.process(pk)

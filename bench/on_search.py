@@ -136,7 +136,7 @@ class Searcher:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from beckn.services import processing
+        from beckn import processing
 
         inbound_id = self.accept(scenario)
         if cold:

@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "cpo_portal",
     "pricing",
     "offers",
-    "offers.analytics",
+    "analytics",
     "beckn",
 ]
 
@@ -393,6 +393,6 @@ DEMO_SEEDERS = [
     "offers.demo",
     "offers.demo_addons",
     # Months of sessions through the services, against the offers above and its own.
-    "offers.analytics.demo",
+    "analytics.demo",
     "beckn.demo",  # a signing key, so `manage.py beckn_bap` can play at once
 ]

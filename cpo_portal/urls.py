@@ -20,8 +20,8 @@ urlpatterns = [
 # bottom layer, never imports the layers above it.
 APP_URLS = [
     ("pricing/", "pricing.urls"),
-    ("analytics/", "offers.analytics.urls"),
-    ("api/analytics/", "offers.analytics.api.urls"),
+    ("analytics/", "analytics.urls"),
+    ("api/analytics/", "analytics.api.urls"),
     ("beckn/", "beckn.urls"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in APP_URLS]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from beckn.handlers.base import Failure, Handler, Reply, Request
+from beckn.messages import Failure, Handler, Reply, Request
 
 ACTIONS = (
     "search",

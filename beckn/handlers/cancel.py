@@ -8,7 +8,7 @@ Cancelling is free until charging starts; once it has (or after it ended) the an
 from __future__ import annotations
 
 from beckn import order_offers, orders_json, parsing, quote_trail
-from beckn.handlers.base import Failure, Reply, Request
+from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, OrderState
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 
 from beckn import order_offers, orders_json, parsing
-from beckn.handlers.base import Failure, Reply, Request
+from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce, commerce_addons, ordering

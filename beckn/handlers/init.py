@@ -8,7 +8,7 @@ tag group (previous and new total) so the app can show the change before confirm
 from __future__ import annotations
 
 from beckn import order_offers, orders_json, parsing
-from beckn.handlers.base import Reply, Request
+from beckn.messages import Reply, Request
 from beckn.models import OrderState
 from beckn.protocol.tags import tag_group
 from beckn.services import commerce, ordering

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from beckn.handlers.base import Failure, Reply, Request
+from beckn.messages import Failure, Reply, Request
 from beckn.models import Order
 from beckn.parsing import obj, seq
 from beckn.protocol import errors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from beckn import catalog, intent
-from beckn.handlers.base import Reply, Request
+from beckn.messages import Reply, Request
 from beckn.services import discovery, ordering
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from beckn import order_offers, orders_json
-from beckn.handlers.base import Reply, Request
+from beckn.messages import Reply, Request
 from beckn.services import orders
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from beckn import conf
-from beckn.handlers.base import Reply, Request
+from beckn.messages import Reply, Request
 from beckn.models import Order
 from beckn.parsing import obj
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from beckn import order_offers, orders_json, parsing, quote_trail, quotes
 from beckn.handlers import update_add_ons
-from beckn.handlers.base import Failure, Reply, Request
+from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, Order, OrderState
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_group, tag_value

@@ -8,7 +8,7 @@ confirmation (50002): select and init a new order for that.
 from __future__ import annotations
 
 from beckn import parsing
-from beckn.handlers.base import Failure, Reply, Request
+from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce_addons, order_changes, ordering

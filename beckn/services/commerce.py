@@ -204,7 +204,7 @@ def settle(
         return _priced(ledger.settle(order_ref, kwh, end=end))
     except ledger.UnknownOrder:
         pass
-    from offers.analytics.services.sessions import record_session
+    from analytics.services.sessions import record_session
     from offers.rules.facts import CustomerFacts
     from offers.services.addons import booked_lines
     from pricing.engine import finalize

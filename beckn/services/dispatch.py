@@ -22,6 +22,7 @@ from collections.abc import Callable
 from celery import current_app
 
 from beckn import conf
+from beckn.services import jobs
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
@@ -82,12 +83,10 @@ def publish(ids: list[int]) -> None:
     """One task message for the whole batch: a Celery publish costs ~0.5-0.9 ms of CPU
     whatever it carries, so the web process sends one and the worker that takes it fans
     the ids out in chunks (tasks.process_inbound_batch), off the ACK path's CPU."""
-    from beckn.tasks import process_inbound, process_inbound_batch
-
     if len(ids) == 1:
-        process_inbound.delay(ids[0])
+        jobs.publisher().process(ids[0])
     else:
-        process_inbound_batch.delay(ids)
+        jobs.publisher().process_batch(ids)
 
 
 _dispatchers: dict[int, Dispatcher] = {}
@@ -105,8 +104,6 @@ def dispatcher() -> Dispatcher:
 
 def submit(inbound_id: int) -> None:
     if current_app.conf.task_always_eager or conf.get("BECKN_DISPATCH_WINDOW_MS") <= 0:
-        from beckn.tasks import process_inbound
-
-        process_inbound.delay(inbound_id)
+        jobs.publisher().process(inbound_id)
         return
     dispatcher().submit(inbound_id)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from beckn import conf, parsing, quotes
-from beckn.handlers.base import Failure, Request
+from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from beckn.handlers.base import Failure, Request
+from beckn.messages import Failure, Request
 from beckn.models import Order
 from beckn.protocol import errors
 

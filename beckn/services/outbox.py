@@ -20,7 +20,7 @@ from beckn.protocol.context import (
     format_timestamp,
     parse_duration,
 )
-from beckn.services import fastschema, registry
+from beckn.services import fastschema, jobs, registry
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,4 @@ def add(
 
 
 def _queue(outbox_id: int) -> None:
-    from beckn.tasks import deliver
-
-    deliver.delay(outbox_id)
+    jobs.publisher().deliver(outbox_id)

@@ -30,6 +30,7 @@ from .choices import (
     SettlementType,
     SlabMode,
 )
+from .usage import OfferUsage
 
 ZERO = Decimal("0")
 
@@ -242,8 +243,6 @@ class Offer(models.Model):
         adding = self._state.adding
         super().save(*args, **kwargs)
         if adding:  # the counter row redemptions lock and update
-            from .usage import OfferUsage
-
             OfferUsage.objects.get_or_create(offer=self)
 
     def clean(self) -> None:

@@ -11,13 +11,11 @@ from decimal import Decimal
 
 from django.db import models
 
-from .offer import Offer
-
 
 class OfferUsage(models.Model):
     TENANT_PATH = "offer__operator"
 
-    offer = models.OneToOneField(Offer, on_delete=models.CASCADE, related_name="usage")
+    offer = models.OneToOneField("offers.Offer", on_delete=models.CASCADE, related_name="usage")
     uses = models.PositiveIntegerField(default=0)
     budget_spent = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
 
@@ -35,7 +33,9 @@ class OfferUsage(models.Model):
 class CustomerOfferUsage(models.Model):
     TENANT_PATH = "offer__operator"
 
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="customer_usage")
+    offer = models.ForeignKey(
+        "offers.Offer", on_delete=models.CASCADE, related_name="customer_usage"
+    )
     customer_key = models.CharField(max_length=64)
     uses = models.PositiveIntegerField(default=0)
 

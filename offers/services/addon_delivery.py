@@ -15,7 +15,7 @@ from django.dispatch import Signal
 from offers.models import BookingState
 
 from . import addons, recovery
-from .settlement import UnknownOrder
+from .order_ledger import UnknownOrder
 
 # Sent after commit with order_ref, codes (add-on ids) and recovered ((offer id, amount)).
 add_ons_not_delivered = Signal()

@@ -24,9 +24,10 @@ from pricing.engine.money import ZERO
 from . import combos as combo_offers
 from . import limits as lim
 from .ledger_rows import offer_fields, order_fields, replay, write
+from .order_ledger import Reversal, UnknownOrder
 from .quoting import OfferQuote, granted
 from .reversal import reverse
-from .settlement import Reversal, UnknownOrder, settle
+from .settlement import settle
 
 __all__ = [
     "OfferUnavailable",

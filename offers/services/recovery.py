@@ -31,7 +31,7 @@ from . import limits as lim
 from .addons import booked_lines
 from .combos import extras_of
 from .ledger_rows import charger_of, rule_of, write
-from .settlement import Reversal, UnknownOrder, _customer, _price, copy_row, order_rows
+from .order_ledger import Reversal, UnknownOrder, copy_row, customer_of, order_rows, price_at
 
 SETTLEMENT_PREFIX = "settlement: "
 KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
@@ -163,11 +163,11 @@ def recheck_combos(order_ref: str, *, reason: str, now: dt.datetime | None = Non
         if not combos:
             return Reversal(order_ref, redeemed[0].currency, (), (), full=False)
         base = held[redeemed[0].offer_id].base
-        priced, conditions = _price(base, base.energy_kwh, base.session_end)
+        priced, conditions = price_at(base, base.energy_kwh, base.session_end)
         view = SessionView.of(priced)
         station = charger_of(base).station
         facts = OfferFacts(
-            customer=_customer(base),
+            customer=customer_of(base),
             station=StationFacts(
                 float(station.latitude), float(station.longitude), station.opened_on
             ),
@@ -207,7 +207,7 @@ def order_quote(order_ref: str):
         raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
     held = holdings(rows)
     base = held[redeemed[0].offer_id].base
-    priced, _ = _price(base, base.energy_kwh, base.session_end)
+    priced, _ = price_at(base, base.energy_kwh, base.session_end)
     lines = []
     for row in redeemed:
         amount = held[row.offer_id].held

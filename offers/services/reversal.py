@@ -17,7 +17,7 @@ from pricing.engine.money import ZERO, kwh_floor, money
 
 from . import limits as lim
 from .ledger_rows import rule_of, write
-from .settlement import Reversal, UnknownOrder, copy_row, order_rows
+from .order_ledger import Reversal, UnknownOrder, copy_row, order_rows
 
 GIVEN = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
 

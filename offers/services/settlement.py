@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -16,103 +15,24 @@ from offers.models import Redemption, RedemptionKind
 from offers.rules import combo as combo_rules
 from offers.rules.bases import SessionView
 from offers.rules.benefit_types import credit_account
-from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from offers.rules.facts import OfferFacts, StationFacts
 from offers.rules.settle import settle as settle_offers
-from pricing import services as pricing
 from pricing.engine import finalize
-from pricing.engine.money import ZERO, as_text
-from pricing.engine.types import Customer, SessionRequest
+from pricing.engine.money import ZERO
 
-from . import addons, combos
+from . import addons, combos, recovery
 from . import limits as lim
 from .catalog import OfferInfo
 from .ledger_rows import charger_of, order_fields, replay, rule_of, write
+from .order_ledger import (
+    GIVEN_KINDS,
+    UnknownOrder,
+    copy_row,
+    customer_of,
+    order_rows,
+    price_at,
+)
 from .quoting import OfferQuote, granted
-
-GIVEN_KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED)
-COPIED = {
-    "id",
-    "kind",
-    "seq",
-    "discount",
-    "reason",
-    "occurred_at",
-    "terms",
-    "use_returned",
-    "kwh_drawn",
-    "customer_facts",
-    "wheeling_amount",
-}
-
-
-class UnknownOrder(LookupError):
-    """No offer was redeemed for this order: there is nothing to settle or reverse."""
-
-
-@dataclass(frozen=True)
-class Reversal:
-    order_ref: str
-    currency: str
-    recovered: tuple[tuple[str, Decimal], ...]  # offer id, amount taken back now
-    remaining: tuple[tuple[str, Decimal], ...]  # offer id, discount still given
-    full: bool
-
-    @property
-    def total(self) -> Decimal:
-        return sum((amount for _, amount in self.recovered), ZERO)
-
-    def quote_trail(self) -> list[dict[str, str]]:
-        """ONDC quote_trail entries (type offer, id, currency, value) for on_update."""
-        return [
-            {"type": "offer", "id": offer_id, "currency": self.currency, "value": as_text(amount)}
-            for offer_id, amount in self.recovered
-            if amount > 0
-        ]
-
-
-def copy_row(row: Redemption, **changes) -> Redemption:
-    values = {
-        f.attname: getattr(row, f.attname)
-        for f in Redemption._meta.concrete_fields
-        if f.name not in COPIED
-    }
-    values.update(changes)
-    return Redemption(**values)
-
-
-def _customer(row: Redemption) -> CustomerFacts:
-    saved = row.customer_facts or {}
-    joined = saved.get("joined_on")
-    return CustomerFacts(
-        key=row.customer_key,
-        segment=row.customer_segment,
-        tier=row.customer_tier,
-        member=bool(saved.get("member")),
-        referred=bool(saved.get("referred")),
-        first_session=bool(saved.get("first_session")),
-        joined_on=dt.date.fromisoformat(joined) if joined else None,
-    )
-
-
-def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
-    return list(
-        Redemption.objects.filter(order_ref=order_ref, kind__in=kinds)
-        .select_related("operator", "charger__station", "charger__operator")
-        .order_by("pk")
-    )
-
-
-def _price(row: Redemption, kwh: Decimal, end: dt.datetime | None):
-    charger = charger_of(row)
-    request = SessionRequest(
-        site=pricing.site_for(charger),
-        start=row.session_start,
-        end=end,
-        kwh=kwh,
-        customer=Customer(row.customer_key, row.customer_segment, row.customer_tier),
-    )
-    conditions = pricing.conditions_for(charger.station, row.session_start)
-    return pricing.price_book_for(charger).price(request, conditions), conditions
 
 
 def settle(
@@ -126,8 +46,6 @@ def settle(
     settles at -23.40 on 5.2 kWh). An offer whose qualifier no longer holds gives nothing
     and its use and budget come back. Budgets and credit move by the difference. Settling
     again returns the first settlement. The rows are stamped `now` (default: the clock)."""
-    from . import recovery  # it builds on this module
-
     with transaction.atomic():
         lim.order_lock(order_ref)
         rows = order_rows(order_ref, (*GIVEN_KINDS, RedemptionKind.REVERSED))
@@ -139,7 +57,7 @@ def settle(
         rules = {r.offer_code: rule_of(r) for r in redeemed}
         add_ons = addons.booked_lines(order_ref)
         if settled:
-            priced, _ = _price(first, settled[0].energy_kwh, settled[0].session_end)
+            priced, _ = price_at(first, settled[0].energy_kwh, settled[0].session_end)
             quote, applied = replay(settled, priced, rules, add_ons=add_ons)
             return OfferQuote(
                 quote, priced, applied, (), (), first.customer_key, charger=first.charger,
@@ -147,7 +65,7 @@ def settle(
                 recovered=recovery.at_settlement(rows),
             )  # fmt: skip
         held = recovery.holdings(rows)
-        priced, conditions = _price(first, delivered_kwh, end)
+        priced, conditions = price_at(first, delivered_kwh, end)
         end_at = now or timezone.now()
         usage = lim.lock_usage(r.offer_id for r in redeemed)
         plans = {
@@ -160,7 +78,7 @@ def settle(
         credits = tuple(_with_drawn(b, redeemed, rules) for b in lim.balances(accounts, today))
         station = charger_of(first).station
         facts = OfferFacts(
-            customer=dataclasses.replace(_customer(first), credits=credits),
+            customer=dataclasses.replace(customer_of(first), credits=credits),
             station=StationFacts(
                 float(station.latitude), float(station.longitude), station.opened_on
             ),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from offers.analytics.models import NoOfferSession
+from analytics.models import NoOfferSession
 from offers.models import Offer, Redemption
 
 IST = ZoneInfo("Asia/Kolkata")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offers.analytics.calc import bands, roi
-from offers.analytics.calc.surge import Slot, surge_impact
+from analytics.calc import bands, roi
+from analytics.calc.surge import Slot, surge_impact
 
 
 def test_roi_from_holdout_is_uplift_per_customer_times_treated():

@@ -10,9 +10,9 @@ import random
 import pytest
 from django.db.models import Count, Sum
 
-from offers.analytics.models import CustomerSetMonth, DailyCustomer
-from offers.analytics.services import customer_sets
-from offers.analytics.services.rollup import backfill, run_incremental
+from analytics.models import CustomerSetMonth, DailyCustomer
+from analytics.services import customer_sets
+from analytics.services.rollup import backfill, run_incremental
 from tests.analytics.conftest import at, make_offer
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from offers.analytics.models import DailyCustomer, DailyRollup, HourlyRollup, NoOfferSession
-from offers.analytics.services.rollup import run_incremental
-from offers.analytics.tasks import TASK_NAME, rollup_ledger
+from analytics.models import DailyCustomer, DailyRollup, HourlyRollup, NoOfferSession
+from analytics.services.rollup import run_incremental
+from analytics.tasks import TASK_NAME, rollup_ledger
 from offers.models import OfferUsage, Redemption
 from tests.analytics.conftest import DAY, at, make_offer
 

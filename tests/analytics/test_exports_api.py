@@ -10,7 +10,7 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
-from offers.analytics.services.rollup import run_incremental
+from analytics.services.rollup import run_incremental
 from tests.analytics.conftest import DAY, D, at, make_offer
 
 pytestmark = pytest.mark.django_db

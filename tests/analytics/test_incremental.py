@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from offers.analytics.models import (
+from analytics.models import (
     CellCustomer,
     CustomerSet,
     CustomerSetMonth,
@@ -24,8 +24,8 @@ from offers.analytics.models import (
     OfferDaily,
     StationDaily,
 )
-from offers.analytics.services import customer_sets
-from offers.analytics.services.rollup import backfill, run_incremental
+from analytics.services import customer_sets
+from analytics.services.rollup import backfill, run_incremental
 from tests.analytics.conftest import DAY, D, at, make_offer
 
 pytestmark = pytest.mark.django_db

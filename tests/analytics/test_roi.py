@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from offers.analytics.services.filters import Filters
-from offers.analytics.services.incrementality import estimates
-from offers.analytics.services.offer_roi import dashboard
-from offers.analytics.services.rollup import run_incremental
+from analytics.services.filters import Filters
+from analytics.services.incrementality import estimates
+from analytics.services.offer_roi import dashboard
+from analytics.services.rollup import run_incremental
 from tests.analytics.conftest import DAY, IST, D, at, make_offer
 
 pytestmark = pytest.mark.django_db

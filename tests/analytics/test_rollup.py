@@ -8,8 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from offers.analytics.models import DailyCustomer, DailyRollup, HourlyRollup, RollupCursor
-from offers.analytics.services.rollup import date_runs, run_incremental
+from analytics.models import DailyCustomer, DailyRollup, HourlyRollup, RollupCursor
+from analytics.services.rollup import date_runs, run_incremental
 from offers.models import Redemption
 from tests.analytics.conftest import DAY, D, at, make_offer
 

@@ -9,11 +9,11 @@ import random
 import pytest
 from django.db.models import Sum
 
-from offers.analytics.calc import periods
-from offers.analytics.models import HourlyRollup
-from offers.analytics.services.filters import Filters
-from offers.analytics.services.rollup import backfill, run_incremental
-from offers.analytics.services.surge_impact import slots
+from analytics.calc import periods
+from analytics.models import HourlyRollup
+from analytics.services.filters import Filters
+from analytics.services.rollup import backfill, run_incremental
+from analytics.services.surge_impact import slots
 from tests.analytics.conftest import at
 
 pytestmark = pytest.mark.django_db

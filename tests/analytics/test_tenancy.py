@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from analytics.services.rollup import run_incremental
 from cpo_portal.models import StaffMembership
-from offers.analytics.services.rollup import run_incremental
 from tests.analytics.conftest import DAY, at, make_offer
 
 pytestmark = pytest.mark.django_db

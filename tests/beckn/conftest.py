@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from beckn import processing
 from beckn.models import InboundMessage, Outbox
 from beckn.protocol.schema import validate_message
-from beckn.services import keys, processing
+from beckn.services import keys
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
 

@@ -159,9 +159,9 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
 def test_a_session_without_offers_reaches_analytics_once(network, bap, run, our_key, client):
     """Charging ends through Beckn with no offer: the session is recorded for analytics
     (NoOfferSession) exactly once, and the rollup and the API count it."""
+    from analytics.models import NoOfferSession
+    from analytics.services.rollup import run_incremental
     from beckn.services import commerce
-    from offers.analytics.models import NoOfferSession
-    from offers.analytics.services.rollup import run_incremental
     from pricing.services import clear_cache
 
     Tariff.objects.create(
@@ -205,7 +205,7 @@ def test_a_session_without_offers_reaches_analytics_once(network, bap, run, our_
 
 def test_a_settled_offer_session_is_not_recorded_twice(deg, bap, run, our_key):
     """With an offer the ledger has the session already: nothing in NoOfferSession."""
-    from offers.analytics.models import NoOfferSession
+    from analytics.models import NoOfferSession
 
     op, charger = deg.op_a.code, deg.charger_a.code
     run(bap, "init", msgs.init(op, charger))

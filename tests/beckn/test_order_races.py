@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from beckn import processing
 from beckn.handlers import confirm as confirm_handler
 from beckn.models import InboundMessage, Order, OrderState, Outbox
 from beckn.protocol.tags import tag_values
-from beckn.services import processing
 from offers.customers import customer_key
 from offers.models import CustomerOfferUsage, OfferUsage, Redemption
 from tests.beckn import bap as msgs

@@ -8,9 +8,8 @@ import json
 import pytest
 from django.conf import settings
 
-from beckn import handlers, tasks
+from beckn import handlers, processing, tasks
 from beckn.models import InboundMessage, InboundState, Order, Outbox
-from beckn.services import processing
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
 

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from beckn import processing
 from beckn.models import InboundMessage
-from beckn.services import processing
 from cpo_portal.models import Holiday
 from offers.services.catalog import forget_catalog
 from pricing.models import Tariff

@@ -15,9 +15,9 @@ import time
 import pytest
 from django.utils import timezone
 
+from beckn import processing
 from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.signing import generate_keypair
-from beckn.services import processing
 from tests.beckn import bap as msgs
 from tests.beckn.bap import Bap
 

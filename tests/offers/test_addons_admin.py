@@ -14,8 +14,8 @@ from django.urls import reverse
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, Offer, Redemption
 from offers.services import addons, ledger
 from offers.services.ledger_rows import write
+from offers.services.order_ledger import copy_row
 from offers.services.quoting import quote_with_offers
-from offers.services.settlement import copy_row
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
 from tests.offers.test_admin import offer_post

@@ -20,10 +20,10 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from analytics.services.rollup import run_incremental
 from beckn.models import DeliveryAttempt, Order, Outbox, OutboxState
 from cpo_portal import tenancy
 from cpo_portal.models import Holiday, Operator, Role
-from offers.analytics.services.rollup import run_incremental
 from offers.models import (
     AddOn,
     AddOnAvailability,

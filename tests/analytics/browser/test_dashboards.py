@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from offers.analytics.services.rollup import run_incremental
+from analytics.services.rollup import run_incremental
 from tests.analytics.browser.conftest import log_in
 from tests.analytics.conftest import DAY, at, make_offer
 

@@ -1,0 +1,116 @@
+"""Read-only representations. Amounts leave as strings with two decimals (DRF's default
+for DecimalField), energy with three."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from analytics.models import DailyRollup, HourlyRollup
+from cpo_portal.models import Operator
+
+
+def _money() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+
+def _kwh() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
+
+
+class DailyRollupSerializer(serializers.ModelSerializer):
+    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    offer_code = serializers.CharField(source="offer.code", default=None, read_only=True)
+    station_code = serializers.CharField(source="station.code", default=None, read_only=True)
+
+    class Meta:
+        model = DailyRollup
+        fields = [
+            "id",
+            "operator",
+            "date",
+            "offer",
+            "offer_code",
+            "offer_type",
+            "station",
+            "station_code",
+            "region_code",
+            "hour_band",
+            "sessions",
+            "customers",
+            "energy_kwh",
+            "gross_revenue",
+            "discount_cost",
+            "surge_revenue",
+            "net_revenue",
+            "tax",
+            "redemptions",
+            "reversals",
+            "recovered_discount",
+            "held_out_sessions",
+        ]
+        read_only_fields = fields
+
+
+class HourlyRollupSerializer(serializers.ModelSerializer):
+    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    station_code = serializers.CharField(source="station.code", default=None, read_only=True)
+
+    class Meta:
+        model = HourlyRollup
+        fields = [
+            "id",
+            "operator",
+            "date",
+            "station",
+            "station_code",
+            "region_code",
+            "hour",
+            "weekend",
+            "surge_day",
+            "sessions",
+            "surge_sessions",
+            "energy_kwh",
+            "surge_kwh",
+            "surge_revenue",
+            "net_revenue",
+        ]
+        read_only_fields = fields
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    """One period (and group, with group_by) of summed daily rollups."""
+
+    period = serializers.DateField(read_only=True)
+    operator = serializers.IntegerField(read_only=True, source="operator_id")
+    group = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Offer id, station id or hour band."
+    )
+    sessions = serializers.IntegerField(read_only=True)
+    redemptions = serializers.IntegerField(read_only=True)
+    reversals = serializers.IntegerField(read_only=True)
+    held_out_sessions = serializers.IntegerField(read_only=True)
+    energy_kwh = _kwh()
+    gross_revenue = _money()
+    discount_cost = _money()
+    surge_revenue = _money()
+    net_revenue = _money()
+
+
+class OfferRoiSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(read_only=True)
+    offer_code = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    offer_type = serializers.CharField(read_only=True)
+    method = serializers.ChoiceField(choices=["holdout", "baseline"], read_only=True)
+    redemptions = serializers.IntegerField(read_only=True)
+    sessions = serializers.IntegerField(read_only=True)
+    held_out_sessions = serializers.IntegerField(read_only=True, source="held_out")
+    discount_cost = _money()
+    net_revenue = _money()
+    incremental_revenue = _money()
+    roi = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True, allow_null=True)
+    note = serializers.CharField(read_only=True)

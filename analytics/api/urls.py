@@ -1,0 +1,18 @@
+"""The analytics API, mounted at /api/analytics/ (cpo_portal.urls.APP_URLS)."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from analytics.api import views
+
+app_name = "analytics-api"
+
+router = DefaultRouter()
+router.register("daily-rollups", views.DailyRollupViewSet, basename="daily-rollup")
+router.register("hourly-rollups", views.HourlyRollupViewSet, basename="hourly-rollup")
+
+urlpatterns = [
+    path("series/", views.SeriesView.as_view(), name="series"),
+    path("offer-roi/", views.OfferRoiView.as_view(), name="offer-roi"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,177 @@
+"""Read-only REST endpoints over the rollups: authenticated (session or token), scoped to
+the user's operators through tenancy.scope, filtered with django-filter."""
+
+from __future__ import annotations
+
+from django.db.models import Sum
+from django.utils.functional import cached_property
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, viewsets
+from rest_framework.exceptions import ValidationError
+
+from analytics.api.filters import (
+    DailyRollupFilterSet,
+    RollupFilterSet,
+    SeriesFilterSet,
+)
+from analytics.api.serializers import (
+    DailyRollupSerializer,
+    HourlyRollupSerializer,
+    OfferRoiSerializer,
+    SeriesPointSerializer,
+)
+from analytics.models import DailyRollup, HourlyRollup, OfferDaily
+from analytics.services import offer_roi
+from analytics.services.filters import Filters, allowed_operators, default_range, scoped
+
+
+class DailyRollupViewSet(viewsets.ReadOnlyModelViewSet):
+    """Daily rollup rows: operator x date x offer x station x hour band."""
+
+    serializer_class = DailyRollupSerializer
+    filterset_class = DailyRollupFilterSet
+
+    def get_queryset(self):
+        qs = DailyRollup.objects.select_related("operator", "offer", "station")
+        return scoped(qs, self.request.user).order_by("-date", "id")
+
+
+class HourlyRollupViewSet(viewsets.ReadOnlyModelViewSet):
+    """Hourly rollup rows (the surge view): operator x date x station x local hour."""
+
+    serializer_class = HourlyRollupSerializer
+    filterset_class = RollupFilterSet
+
+    def get_queryset(self):
+        qs = HourlyRollup.objects.select_related("operator", "station")
+        return scoped(qs, self.request.user).order_by("-date", "station_id", "hour")
+
+
+GROUP_FIELDS = {"offer": "offer_id", "station": "station_id", "hour_band": "hour_band"}
+SERIES_MEASURES = (
+    "sessions",
+    "redemptions",
+    "reversals",
+    "held_out_sessions",
+    "energy_kwh",
+    "gross_revenue",
+    "discount_cost",
+    "surge_revenue",
+    "net_revenue",
+)
+
+
+class SeriesView(generics.ListAPIView):
+    """Daily rollups summed per day, week or month, per operator (and per offer, station
+    or hour band with group_by)."""
+
+    serializer_class = SeriesPointSerializer
+    filterset_class = SeriesFilterSet
+
+    def get_queryset(self):
+        return scoped(DailyRollup.objects.all(), self.request.user)
+
+    def filter_queryset(self, queryset):
+        params = self.request.query_params
+        filterset = self.filterset_class(params, queryset=queryset, request=self.request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        data = filterset.form.cleaned_data
+        granularity = data.get("granularity") or "day"
+        group = GROUP_FIELDS.get(data.get("group_by") or "none")
+        fine = group in ("station_id", "hour_band") or any(
+            data.get(k) for k in ("station", "region", "hour_band")
+        )
+        queryset = filterset.qs if fine else self._coarse(data)
+        keys = ["period", "operator_id", *([group] if group else [])]
+        rows = (
+            queryset.annotate(period=offer_roi.period_expr(granularity))
+            .values(*keys)
+            .annotate(**{name: Sum(name) for name in SERIES_MEASURES})
+            .order_by(*keys)
+        )
+        return [self._point(row, group) for row in rows]
+
+    def _coarse(self, data: dict):
+        """The same filters on OfferDaily, a few rows per day instead of thousands."""
+        qs = scoped(OfferDaily.objects.all(), self.request.user)
+        if data.get("operator"):
+            qs = qs.filter(operator=data["operator"])
+        if data.get("offer"):
+            qs = qs.filter(offer=data["offer"])
+        if data.get("no_offer") is not None:
+            qs = qs.filter(offer__isnull=data["no_offer"])
+        if data.get("offer_type"):
+            qs = qs.filter(offer_type=data["offer_type"])
+        if data.get("date_from"):
+            qs = qs.filter(date__gte=data["date_from"])
+        if data.get("date_to"):
+            qs = qs.filter(date__lte=data["date_to"])
+        return qs
+
+    @staticmethod
+    def _point(row: dict, group: str | None) -> dict:
+        period = row["period"]
+        row["period"] = (
+            period.date() if hasattr(period, "date") and callable(period.date) else period
+        )
+        row["group"] = None if group is None else row.get(group)
+        return row
+
+
+class OfferRoiView(generics.ListAPIView):
+    """ROI per offer over a date range, by holdout or baseline (see the dashboard's
+    definitions). Needs `operator` when the user works for several operators."""
+
+    serializer_class = OfferRoiSerializer
+    filterset_class = DailyRollupFilterSet
+    pagination_class = None
+
+    def get_queryset(self):
+        return scoped(DailyRollup.objects.all(), self.request.user)
+
+    @cached_property
+    def _operator(self):
+        operators = allowed_operators(self.request.user)
+        wanted = self.request.query_params.get("operator")
+        if wanted:
+            operator = operators.filter(pk=wanted).first() if wanted.isdigit() else None
+            if operator is None:
+                raise ValidationError({"operator": ["Select a valid choice."]})
+            return operator
+        if operators.count() != 1:
+            raise ValidationError({"operator": ["Pick one of your operators."]})
+        return operators.first()
+
+    @extend_schema(responses=OfferRoiSerializer(many=True))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        filterset = self.filterset_class(
+            self.request.query_params, queryset=queryset, request=self.request
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        data = filterset.form.cleaned_data
+        operator = self._operator
+        first, last = default_range(operator)
+        f = Filters(
+            operator=operator,
+            date_from=data.get("date_from") or first,
+            date_to=data.get("date_to") or last,
+            offer_id=data["offer"].pk if data.get("offer") else None,
+            offer_type=data.get("offer_type") or "",
+            station_id=data["station"].pk if data.get("station") else None,
+            region=data.get("region") or "",
+        )
+        return [
+            {
+                **row,
+                "offer": row["offer"].pk,
+                "discount_cost": row["discount"],
+                "net_revenue": row["net"],
+                "incremental_revenue": row["incremental"],
+            }
+            for row in offer_roi.offer_rows(f)
+        ]

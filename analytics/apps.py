@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    """Rollups of the redemption ledger, the ROI and surge dashboards, exports and the API.
+
+    A top-level app beside beckn, above offers: it reads the ledger and session facts,
+    offers, pricing and the network, and never imports beckn (nor does offers import it).
+    """
+
+    name = "analytics"
+    label = "analytics"
+    verbose_name = "Analytics"
+    default_auto_field = "django.db.models.BigAutoField"

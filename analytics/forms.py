@@ -1,0 +1,116 @@
+"""The dashboards' filter form. Every choice list is cut to the chosen operator, and the
+operator list to the user's own: a forged id fails validation like any bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from django import forms
+from django.http import QueryDict
+
+from analytics.models import OfferDaily
+from analytics.services.filters import (
+    DEFAULT_DAYS,
+    Filters,
+    allowed_operators,
+    default_range,
+    scoped,
+)
+from cpo_portal.models import Operator, Station
+from offers.models import Offer
+
+GRANULARITIES = [("", "Automatic"), ("day", "Day"), ("week", "Week"), ("month", "Month")]
+
+
+class OperatorForm(forms.Form):
+    operator = forms.ModelChoiceField(
+        queryset=Operator.objects.none(), required=False, empty_label=None
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.operators = allowed_operators(user)  # the operators this user may pick
+        cast(forms.ModelChoiceField, self.fields["operator"]).queryset = self.operators
+
+    def chosen(self):
+        operator = getattr(self, "cleaned_data", {}).get("operator")
+        return operator or self.operators.first()
+
+
+class FilterForm(forms.Form):
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    offer = forms.ModelChoiceField(
+        queryset=Offer.objects.none(), required=False, empty_label="All offers"
+    )
+    offer_type = forms.ChoiceField(required=False)
+    station = forms.ModelChoiceField(
+        queryset=Station.objects.none(), required=False, empty_label="All stations"
+    )
+    region = forms.ChoiceField(required=False)
+    granularity = forms.ChoiceField(required=False, choices=GRANULARITIES)
+
+    def __init__(self, user, operator, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.operator = operator
+        cast(forms.ModelChoiceField, self.fields["offer"]).queryset = scoped(
+            Offer.objects.filter(operator=operator), user
+        )
+        cast(forms.ModelChoiceField, self.fields["station"]).queryset = scoped(
+            Station.objects.filter(operator=operator), user
+        )
+        types = (
+            OfferDaily.objects.filter(operator=operator)  # thousands of rows, not millions
+            .exclude(offer_type="")
+            .values_list("offer_type", flat=True)
+            .distinct()
+            .order_by("offer_type")
+        )
+        cast(forms.ChoiceField, self.fields["offer_type"]).choices = [("", "All types")] + [
+            (t, t) for t in types
+        ]
+        regions = (
+            Station.objects.filter(operator=operator)
+            .values_list("region_code", flat=True)
+            .distinct()
+            .order_by("region_code")
+        )
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "All regions")] + [
+            (r, r) for r in regions
+        ]
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            raise forms.ValidationError("The end date is before the start date.")
+        if start and end and (end - start).days > 3 * 366:
+            raise forms.ValidationError("Pick at most three years.")
+        return data
+
+    def show(self, filters: Filters) -> None:
+        """Display the dates actually used, defaults included."""
+        data = cast(QueryDict, self.data).copy()  # the request's GET
+        data["date_from"] = filters.date_from.isoformat()
+        data["date_to"] = filters.date_to.isoformat()
+        self.data = data
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        start, end = data.get("date_from"), data.get("date_to")
+        if end is None:
+            end = max(default_range(self.operator)[1], start or dt.date.min)
+        if start is None:
+            start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
+        offer, station = data.get("offer"), data.get("station")
+        return Filters(
+            operator=self.operator,
+            date_from=start,
+            date_to=end,
+            offer_id=offer.pk if offer else None,
+            offer_type=data.get("offer_type") or "",
+            station_id=station.pk if station else None,
+            region=data.get("region") or "",
+        )

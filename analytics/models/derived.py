@@ -1,0 +1,106 @@
+"""Coarser tables built from the rollups of each rebuilt partition, so that the pages
+read a few thousand rows where the rollups hold millions.
+
+- OfferDaily: per operator, date and offer (None: no offer). Totals, time series and the
+  per-offer table when no station or region is picked.
+- StationDaily: per operator, date and station, with the surge counts of HourlyRollup.
+  Top stations and the surge time series.
+- OfferScope / OfferScopeDaily: for the baseline ROI estimate. An offer's scope is every
+  (station, hour band) in which it was ever used; OfferScopeDaily is the gross revenue of
+  all sessions (with any offer or none) in the offer's scope, per day. When a scope
+  grows, the offer's whole history is recomputed (services.rollup).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+
+from analytics.calc.bands import CHOICES as BAND_CHOICES
+from cpo_portal.models import Operator, Station
+
+from .common import Measures, _kwh, _money, derived_fk
+
+
+class OfferDaily(Measures):
+    TENANT_PATH = "operator"
+
+    operator = derived_fk(Operator)
+    date = models.DateField()
+    offer = derived_fk("offers.Offer", optional=True)
+    offer_type = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator", "date", Coalesce("offer", Value(0)), name="one_offer_daily_row"
+            ),
+        ]
+        indexes = [models.Index(fields=["operator", "date"], name="offerdaily_operator_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} offer {self.offer_id}"
+
+
+class StationDaily(Measures):
+    TENANT_PATH = "operator"
+
+    operator = derived_fk(Operator)
+    date = models.DateField()
+    station = derived_fk(Station, optional=True)
+    region_code = models.CharField(max_length=16, blank=True)
+    surge_sessions = models.PositiveIntegerField(default=0)
+    surge_kwh = _kwh("energy in surged sessions (kWh)")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator",
+                "date",
+                Coalesce("station", Value(0)),
+                "region_code",
+                name="one_station_daily_row",
+            ),
+        ]
+        indexes = [models.Index(fields=["operator", "date"], name="stationdaily_operator_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} station {self.station_id}"
+
+
+class OfferScope(models.Model):
+    TENANT_PATH = "offer__operator"
+
+    offer = derived_fk("offers.Offer")
+    station = derived_fk(Station)
+    hour_band = models.CharField(max_length=8, choices=BAND_CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "station", "hour_band"], name="one_scope_cell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.offer_id} at {self.station_id} {self.hour_band}"
+
+
+class OfferScopeDaily(models.Model):
+    TENANT_PATH = "operator"
+
+    operator = derived_fk(Operator)
+    date = models.DateField()
+    offer = derived_fk("offers.Offer")
+    revenue = _money("gross revenue in the offer's scope (all sessions)")
+    sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "date"], name="one_scope_day"),
+        ]
+        indexes = [models.Index(fields=["operator", "date"], name="scopedaily_operator_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} scope of offer {self.offer_id}"

@@ -1,0 +1,181 @@
+"""One offer's drill-down: its figures over time, by station and hour band, and how its
+incremental revenue was estimated (holdout arms, or the baseline windows)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from django.db.models import Count
+
+from analytics.calc.bands import BANDS
+from analytics.models import DailyCustomer, DailyRollup
+from analytics.services import offer_roi
+from analytics.services.filters import Filters
+from analytics.services.incrementality import (
+    baseline_periods,
+    estimates,
+    has_holdout,
+    holdout_arms,
+    windows,
+)
+from analytics.services.tables import Column, Table, chart
+from offers.models import Offer
+from pricing.engine.money import money
+
+ARM_COLUMNS = [
+    Column("arm", "Group"),
+    Column("customers", "Customers", "int"),
+    Column("revenue", "Revenue before discount", "money"),
+    Column("per_customer", "Per customer", "money"),
+    Column("discount", "Discount", "money"),
+]
+BASELINE_COLUMNS = [
+    Column("period", "Period"),
+    Column("first", "From", "date"),
+    Column("last", "To", "date"),
+    Column("days", "Days", "int"),
+    Column("revenue", "Revenue before discount", "money"),
+    Column("per_day", "Per day", "money"),
+]
+BAND_COLUMNS = [
+    Column("band", "Hour band"),
+    Column("redemptions", "Redemptions", "int"),
+    Column("sessions", "Sessions", "int"),
+    Column("held_out", "Held-out sessions", "int"),
+    Column("discount", "Discount cost", "money"),
+]
+
+
+def arm_rows(f: Filters, offer: Offer) -> list[dict[str, Any]]:
+    treated, control = holdout_arms(f, [offer.pk])[offer.pk]
+    return [
+        {
+            "arm": name,
+            "customers": a.customers,
+            "revenue": a.revenue,
+            "per_customer": a.per_customer,
+            "discount": a.discount,
+        }
+        for name, a in (("Treated (got the offer)", treated), ("Held out", control))
+    ]
+
+
+def baseline_rows(f: Filters, offer: Offer) -> list[dict[str, Any]]:
+    both = windows(f, [offer])[offer.pk].both()
+    periods = baseline_periods(f, [offer]).get(offer.pk)
+    if periods is None or both is None:
+        return []
+    during, before = periods
+    during_span, before_span = both
+    return [
+        {
+            "period": name,
+            "first": span[0],
+            "last": span[1],
+            "days": period.days,
+            "revenue": period.revenue,
+            "per_day": money(period.per_day) if period.per_day is not None else None,
+        }
+        for name, span, period in (
+            ("Before the offer", before_span, before),
+            ("With the offer", during_span, during),
+        )
+    ]
+
+
+def band_rows(f: Filters) -> list[dict[str, Any]]:
+    found = {
+        r["hour_band"]: r
+        for r in f.apply(DailyRollup.objects.all())
+        .values("hour_band")
+        .annotate(**offer_roi.MEASURES)
+        .order_by()
+    }
+    out = []
+    for band in BANDS:
+        row = offer_roi._zero(found.get(band.code, {k: None for k in offer_roi.MEASURES}))
+        out.append({**row, "band": f"{band.label} ({band.span})"})
+    return out
+
+
+def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
+    f = replace(f, offer_id=offer.pk, offer_type="")
+    est = estimates(f, [offer])[offer.pk]
+    total = offer_roi.totals(f)
+    treated = f.apply(DailyCustomer.objects.filter(held_out=False)).aggregate(
+        n=Count("customer_id", distinct=True)
+    )["n"]
+    points = offer_roi.series(f, granularity)
+    if est.incremental_revenue is not None:
+        offer_roi.with_counterfactual(points, est.incremental_revenue, total["discount"])
+    else:
+        for p in points:
+            p["without"] = None
+    labels = [p["period"].isoformat() for p in points]
+    bands = band_rows(f)
+    method_table = (
+        Table("arms", "Holdout groups", ARM_COLUMNS, arm_rows(f, offer), est.note)
+        if has_holdout(offer)
+        else Table("baseline", "Baseline comparison", BASELINE_COLUMNS, baseline_rows(f, offer))
+    )
+    method_table.note = est.note
+    compare = method_table.rows
+    if has_holdout(offer):
+        comparison = chart(
+            "method",
+            "bar",
+            [r["arm"] for r in compare],
+            [{"label": "Revenue per customer (₹)", "data": [r["per_customer"] for r in compare]}],
+            title="Revenue per eligible customer",
+        )
+    else:
+        comparison = chart(
+            "method",
+            "bar",
+            [r["period"] for r in compare],
+            [{"label": "Revenue per day (₹)", "data": [r["per_day"] for r in compare]}],
+            title="Same stations, revenue per day",
+        )
+    return {
+        "offer": offer,
+        "estimate": est,
+        "totals": total,
+        "customers": treated or 0,
+        "tables": [
+            method_table,
+            Table("series", f"By {granularity}", offer_roi.SERIES_COLUMNS, points),
+            Table(
+                "stations", "Stations", offer_roi.STATION_COLUMNS, offer_roi.station_rows(f, None)
+            ),
+            Table("bands", "Hour bands", BAND_COLUMNS, bands),
+        ],
+        "charts": [
+            chart(
+                "redemptions",
+                "bar",
+                labels,
+                [
+                    {"label": "Redemptions", "data": [p["redemptions"] for p in points]},
+                    {
+                        "label": "Discount cost (₹)",
+                        "data": [p["discount"] for p in points],
+                        "type": "line",
+                        "axis": "y1",
+                    },
+                ],
+                title="Redemptions and discount cost",
+            ),
+            comparison,
+            chart(
+                "bands",
+                "bar",
+                [b["band"] for b in bands],
+                [
+                    {"label": "Redemptions", "data": [b["redemptions"] for b in bands]},
+                    {"label": "Held-out sessions", "data": [b["held_out"] for b in bands]},
+                ],
+                title="By hour band",
+            ),
+        ],
+    }

@@ -1,0 +1,239 @@
+"""The Offer ROI dashboard's figures, tables and charts, all from the rollups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from analytics.calc import roi
+from analytics.models import DailyCustomer
+from analytics.services import customer_sets
+from analytics.services.filters import Filters, figures
+from analytics.services.incrementality import estimates, has_holdout
+from analytics.services.tables import Column, Table, chart
+from offers.models import Offer
+from pricing.engine.money import ZERO, money
+
+MEASURES = {
+    "sessions": Sum("sessions"),
+    "redemptions": Sum("redemptions"),
+    "reversals": Sum("reversals"),
+    "held_out": Sum("held_out_sessions"),
+    "energy": Sum("energy_kwh"),
+    "gross": Sum("gross_revenue"),
+    "discount": Sum("discount_cost"),
+    "surge": Sum("surge_revenue"),
+    "net": Sum("net_revenue"),
+}
+
+
+def granularity_for(f: Filters, asked: str = "") -> str:
+    if asked in {"day", "week", "month"}:
+        return asked
+    return "day" if f.days <= 62 else "week" if f.days <= 366 else "month"
+
+
+def period_expr(granularity: str):
+    return {"day": F("date"), "week": TruncWeek("date"), "month": TruncMonth("date")}[granularity]
+
+
+def _zero(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if v is not None else (ZERO if k in _MONEY else 0)) for k, v in row.items()}
+
+
+_MONEY = {"energy", "gross", "discount", "surge", "net"}
+
+
+def customers(f: Filters) -> int:
+    """Exact distinct identified customers over the whole filtered range: from the
+    daily customer sets, unless a station, region or offer type is picked."""
+    if not (f.station_id or f.region or f.offer_type):
+        return customer_sets.customers(f.operator.pk, f.date_from, f.date_to, f.offer_id)
+    qs = f.apply(DailyCustomer.objects.all())
+    return qs.aggregate(n=Count("customer_id", distinct=True))["n"] or 0
+
+
+def totals(f: Filters) -> dict[str, Any]:
+    return _zero(figures(f).aggregate(**MEASURES))
+
+
+def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
+    rows = (
+        figures(f)
+        .annotate(period=period_expr(granularity))
+        .values("period")
+        .annotate(**MEASURES)
+        .order_by("period")
+    )
+    out = []
+    for row in rows:
+        row = _zero(row)
+        period = row["period"]
+        row["period"] = period.date() if isinstance(period, dt.datetime) else period
+        out.append(row)
+    return out
+
+
+def offer_rows(f: Filters) -> list[dict[str, Any]]:
+    """One row per offer active in the range, with its ROI estimate."""
+    rows = (
+        figures(f, by_offer=True)
+        .filter(offer__isnull=False)
+        .values("offer_id")
+        .annotate(**MEASURES)
+        .order_by("-discount")
+    )
+    by_id = {r["offer_id"]: _zero(r) for r in rows}
+    offers = Offer.objects.filter(pk__in=by_id, operator=f.operator).select_related("operator")
+    found = estimates(f, offers)
+    out = []
+    for offer in offers:
+        row, est = by_id[offer.pk], found[offer.pk]
+        out.append(
+            {
+                **row,
+                "offer": offer,
+                "offer_code": offer.code,
+                "title": offer.title,
+                "offer_type": offer.type_label or "",
+                "method": est.method,
+                "holdout": has_holdout(offer),
+                "incremental": est.incremental_revenue,
+                "roi_discount": est.discount_cost,
+                "roi": est.roi,
+                "note": est.note,
+            }
+        )
+    out.sort(key=lambda r: (-r["discount"], r["offer_code"]))
+    return out
+
+
+def overall_roi(offers: list[dict[str, Any]]) -> tuple[Decimal, Decimal, Decimal | None]:
+    """Incremental revenue and discount over the offers that have an estimate, and ROI."""
+    done = [o for o in offers if o["roi"] is not None]
+    incremental = sum((o["incremental"] for o in done), ZERO)
+    discount = sum((o["roi_discount"] for o in done), ZERO)
+    return incremental, discount, roi.roi(incremental, discount)
+
+
+def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
+    rows = (
+        figures(f, by_station=True)
+        .values("station_id", "station__name", "station__code", "region_code")
+        .annotate(**MEASURES)
+        .order_by("-redemptions", "-discount", "station__name")
+    )
+    return [_zero(r) for r in (rows[:limit] if limit else rows)]
+
+
+OFFER_COLUMNS = [
+    Column("offer_code", "Offer"),
+    Column("title", "Title"),
+    Column("offer_type", "Type"),
+    Column("redemptions", "Redemptions", "int"),
+    Column("sessions", "Sessions (primary offer)", "int"),
+    Column("held_out", "Held-out sessions", "int"),
+    Column("discount", "Discount cost", "money"),
+    Column("net", "Net revenue", "money"),
+    Column("method", "Method"),
+    Column("incremental", "Incremental revenue", "money"),
+    Column("roi", "ROI", "ratio"),
+]
+STATION_COLUMNS = [
+    Column("station__name", "Station"),
+    Column("station__code", "Code"),
+    Column("region_code", "Region"),
+    Column("sessions", "Sessions", "int"),
+    Column("redemptions", "Redemptions", "int"),
+    Column("discount", "Discount cost", "money"),
+    Column("net", "Net revenue", "money"),
+    Column("energy", "Energy (kWh)", "kwh"),
+]
+SERIES_COLUMNS = [
+    Column("period", "Period", "date"),
+    Column("sessions", "Sessions", "int"),
+    Column("redemptions", "Redemptions", "int"),
+    Column("discount", "Discount cost", "money"),
+    Column("net", "Revenue with offers (net)", "money"),
+    Column("without", "Revenue without offers (estimate)", "money"),
+    Column("gross", "Gross revenue", "money"),
+]
+
+
+def with_counterfactual(rows: list[dict[str, Any]], incremental: Decimal, discount: Decimal):
+    """Spread the incremental revenue over the periods in proportion to their discount."""
+    for row in rows:
+        share = row["discount"] / discount if discount > 0 else ZERO
+        row["without"] = roi.counterfactual(row["net"], row["discount"], money(incremental * share))
+    return rows
+
+
+def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
+    offers = offer_rows(f)
+    incremental, roi_discount, overall = overall_roi(offers)
+    total = totals(f)
+    points = with_counterfactual(series(f, granularity), incremental, total["discount"])
+    stations = station_rows(f)
+    labels = [p["period"].isoformat() for p in points]
+    return {
+        "totals": total,
+        "customers": customers(f),
+        "incremental": incremental,
+        "roi_discount": roi_discount,
+        "roi": overall,
+        "tables": [
+            Table("offers", "ROI per offer", OFFER_COLUMNS, offers),
+            Table("stations", "Top stations", STATION_COLUMNS, stations),
+            Table("series", f"By {granularity}", SERIES_COLUMNS, points),
+        ],
+        "charts": [
+            chart(
+                "redemptions",
+                "bar",
+                labels,
+                [
+                    {"label": "Redemptions", "data": [p["redemptions"] for p in points]},
+                    {
+                        "label": "Discount cost (₹)",
+                        "data": [p["discount"] for p in points],
+                        "type": "line",
+                        "axis": "y1",
+                    },
+                ],
+                title="Redemptions and discount cost",
+            ),
+            chart(
+                "revenue",
+                "line",
+                labels,
+                [
+                    {"label": "With offers (net, ₹)", "data": [p["net"] for p in points]},
+                    {
+                        "label": "Without offers (estimate, ₹)",
+                        "data": [p["without"] for p in points],
+                    },
+                ],
+                title="Revenue with and without the offers",
+            ),
+            chart(
+                "roi",
+                "bar",
+                [o["offer_code"] for o in offers],
+                [{"label": "ROI", "data": [o["roi"] for o in offers]}],
+                title="ROI per offer",
+                horizontal=True,
+            ),
+            chart(
+                "stations",
+                "bar",
+                [s["station__name"] or "(no station)" for s in stations],
+                [{"label": "Redemptions", "data": [s["redemptions"] for s in stations]}],
+                title="Top stations",
+                horizontal=True,
+            ),
+        ],
+    }

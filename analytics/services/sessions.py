@@ -1,0 +1,68 @@
+"""Recording delivered sessions that carried no offer (see models.NoOfferSession).
+
+Call `record_session` for every delivered session, after the offers ledger has settled
+its offers (offers.services.ledger.settle): if the ledger holds a settled row for the
+order it has the session already and nothing is written; otherwise one row is, once per
+order (a retry returns the first row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from analytics.models import NoOfferSession
+from cpo_portal.models import Charger
+from offers.models import Redemption, RedemptionKind
+from offers.rules.facts import CustomerFacts
+from offers.services.ledger_rows import order_fields
+from pricing.engine.types import PricedSession, Quote
+
+FIELDS = {f.attname for f in NoOfferSession._meta.concrete_fields} - {"id"}
+
+
+def session_row(
+    order_ref: str,
+    priced: PricedSession,
+    quote: Quote,
+    charger: Charger,
+    customer: CustomerFacts,
+    occurred_at: dt.datetime,
+) -> NoOfferSession:
+    """The row, unsaved: the same copied fields the ledger's rows carry."""
+    values = order_fields(priced, quote, charger, customer)
+    values = {k: v for k, v in values.items() if k in FIELDS}
+    return NoOfferSession(order_ref=order_ref, occurred_at=occurred_at, **values)
+
+
+def record_session(
+    order_ref: str,
+    priced: PricedSession,
+    quote: Quote,
+    charger: Charger,
+    customer: CustomerFacts | None = None,
+    *,
+    occurred_at: dt.datetime | None = None,
+) -> NoOfferSession | None:
+    """Record the delivered session unless the ledger already settled offers for it."""
+    if Redemption.objects.filter(order_ref=order_ref, kind=RedemptionKind.SETTLED).exists():
+        return None
+    existing = NoOfferSession.objects.filter(order_ref=order_ref).first()
+    if existing is not None:
+        return existing
+    row = session_row(
+        order_ref,
+        priced,
+        quote,
+        charger,
+        customer or CustomerFacts(key=priced.request.customer.key),
+        occurred_at or timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # a concurrent retry won
+        return NoOfferSession.objects.get(order_ref=order_ref)
+    return row

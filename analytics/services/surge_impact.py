@@ -1,0 +1,219 @@
+"""The surge-impact dashboard: hourly rollups grouped in SQL, combined by calc.surge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, Sum
+
+from analytics.calc import periods
+from analytics.calc.roi import ratio
+from analytics.calc.surge import TENTH, Impact, Slot, surge_impact
+from analytics.models import HourlyPeriod, HourlyRollup, StationDaily
+from analytics.models.periods import BLOCK, MONTH
+from analytics.services import offer_roi
+from analytics.services.filters import Filters
+from analytics.services.surge_windows import surge_windows
+from analytics.services.tables import Column, Table, chart
+from cpo_portal.models import Station
+from pricing.engine.money import ZERO, money
+
+SUMMARY_COLUMNS = [Column("figure", "Figure"), Column("value", "Value")]
+STATION_COLUMNS = [
+    Column("station", "Station"),
+    Column("surge_windows", "Surge windows", "int"),
+    Column("sessions", "Sessions in surge windows", "int"),
+    Column("expected", "Expected from comparable stations", "ratio"),
+    Column("change", "Change in sessions", "percent"),
+    Column("kwh_change", "Change in kWh", "percent"),
+    Column("shifted", "Sessions shifted to other hours", "ratio"),
+    Column("surge_revenue", "Surge revenue", "money"),
+]
+PROFILE_COLUMNS = [
+    Column("hour", "Local hour"),
+    Column("with_surge", "Share of sessions, stations with surge", "percent_share"),
+    Column("without_surge", "Share of sessions, stations without surge", "percent_share"),
+    Column("surge_slots", "Stations with a surge window at this hour (kinds of day)", "int"),
+]
+SERIES_COLUMNS = [
+    Column("period", "Period", "date"),
+    Column("sessions", "Sessions", "int"),
+    Column("surge_sessions", "Sessions that paid surge", "int"),
+    Column("surge_kwh", "kWh in surged sessions", "kwh"),
+    Column("surge_revenue", "Surge revenue", "money"),
+]
+
+
+def slots(f: Filters) -> list[Slot]:
+    """Hourly rollups summed per station, kind of day and local hour, in SQL: whole months
+    and blocks from HourlyPeriod, the days at the edges from HourlyRollup."""
+    cut = periods.split(f.date_from, f.date_to)
+    wanted = Q(grain=MONTH, start__in=cut.months) | Q(grain=BLOCK, start__in=cut.blocks)
+    pre = HourlyPeriod.objects.filter(wanted, operator=f.operator)
+    edges = HourlyRollup.objects.filter(operator=f.operator, date__in=cut.days)
+    acc: dict[tuple, list] = {}
+    for qs in (pre, edges):
+        if f.station_id:
+            qs = qs.filter(station_id=f.station_id)
+        if f.region:
+            qs = qs.filter(region_code=f.region)
+        rows = (
+            qs.values_list("station_id", "weekend", "hour")
+            .annotate(
+                Sum("sessions"), Sum("surge_sessions"), Sum("energy_kwh"), Sum("surge_revenue")
+            )
+            .order_by()
+        )
+        for station, weekend, hour, n, m, k, r in rows:
+            got = acc.setdefault((station or 0, bool(weekend), hour), [0, 0, ZERO, ZERO])
+            got[0] += n or 0
+            got[1] += m or 0
+            got[2] += k or ZERO
+            got[3] += r or ZERO
+    return [
+        Slot(station=s, weekend=w, hour=h, sessions=n, surged=m, kwh=k, surge_revenue=r)
+        for (s, w, h), (n, m, k, r) in acc.items()
+    ]
+
+
+def day_kinds(f: Filters) -> dict[bool, int]:
+    """Weekdays and weekend days in the filtered period."""
+    out = {False: 0, True: 0}
+    day = f.date_from
+    while day <= f.date_to:
+        out[day.weekday() >= 5] += 1
+        day += dt.timedelta(days=1)
+    return out
+
+
+def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
+    rows = (
+        f.apply(StationDaily.objects.all(), offers=False)
+        .annotate(period=offer_roi.period_expr(granularity))
+        .values("period")
+        .annotate(
+            sessions=Sum("sessions"),
+            surge_sessions=Sum("surge_sessions"),
+            surge_kwh=Sum("surge_kwh"),
+            surge_revenue=Sum("surge_revenue"),
+        )
+        .order_by("period")
+    )
+    out = []
+    for row in rows:
+        period = row["period"]
+        row["period"] = period.date() if isinstance(period, dt.datetime) else period
+        out.append(row)
+    return out
+
+
+def _summary(impact: Impact) -> list[dict[str, Any]]:
+    def pct(value):
+        return "n/a" if value is None else f"{value * 100:+.1f}%"
+
+    return [
+        {"figure": "Surge windows (station-hours with surge)", "value": impact.surge_windows},
+        {"figure": "Sessions in surge windows", "value": impact.sessions},
+        {"figure": "Sessions per surge window", "value": impact.sessions_per_window},
+        {
+            "figure": "Expected per window, from comparable stations",
+            "value": impact.expected_per_window,
+        },
+        {"figure": "Change in sessions", "value": pct(impact.session_change)},
+        {"figure": "kWh in surge windows", "value": impact.kwh.quantize(TENTH)},
+        {
+            "figure": "kWh expected from comparable stations",
+            "value": impact.expected_kwh.quantize(TENTH),
+        },
+        {"figure": "Change in kWh", "value": pct(impact.kwh_change)},
+        {"figure": "Sessions shifted to other hours", "value": impact.shifted_sessions},
+        {"figure": "Surge revenue", "value": impact.surge_revenue},
+        {"figure": "Stations compared", "value": impact.compared_stations},
+    ]
+
+
+def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
+    names = dict(Station.objects.filter(operator=f.operator).values_list("pk", "name"))
+    out: list[dict[str, Any]] = []
+    for station, fig in impact.stations.items():
+        if not fig["windows"]:
+            continue
+        out.append(
+            {
+                "station": names.get(station, "(no station)"),
+                "surge_windows": int(fig["windows"]),
+                "sessions": int(fig["sessions"]),
+                "expected": fig["expected"].quantize(TENTH) if fig["windows"] else None,
+                "change": ratio(fig["sessions"] - fig["expected"], fig["expected"]),
+                "kwh_change": ratio(fig["kwh"] - fig["expected_kwh"], fig["expected_kwh"]),
+                "shifted": fig["shifted"].quantize(TENTH) if fig["windows"] else None,
+                "surge_revenue": money(fig["surge_revenue"]),
+            }
+        )
+    out.sort(key=lambda r: (-r["surge_revenue"], r["station"]))
+    return out
+
+
+def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
+    f = f.without_offer()
+    windows = surge_windows(f.operator, f.date_from, f.date_to)
+    impact = surge_impact(slots(f), day_kinds(f), windows)
+    points = series(f, granularity)
+    profile = impact.profile
+    hours = [f"{p['hour']:02d}" for p in profile]
+    return {
+        "impact": impact,
+        "tables": [
+            Table("summary", "Surge impact", SUMMARY_COLUMNS, _summary(impact)),
+            Table("stations", "By station", STATION_COLUMNS, station_rows(f, impact)),
+            Table("profile", "Hourly demand profile", PROFILE_COLUMNS, profile),
+            Table("series", f"By {granularity}", SERIES_COLUMNS, points),
+        ],
+        "charts": [
+            chart(
+                "profile",
+                "line",
+                hours,
+                [
+                    {
+                        "label": "Stations with surge (% of sessions)",
+                        "data": [_pct(p["with_surge"]) for p in profile],
+                    },
+                    {
+                        "label": "Comparable stations without surge (%)",
+                        "data": [_pct(p["without_surge"]) for p in profile],
+                    },
+                    {
+                        "label": "Stations with a surge window",
+                        "data": [p["surge_slots"] for p in profile],
+                        "type": "bar",
+                        "axis": "y1",
+                    },
+                ],
+                title="Share of sessions by local start hour",
+            ),
+            chart(
+                "surge_series",
+                "bar",
+                [p["period"].isoformat() for p in points],
+                [
+                    {
+                        "label": "Sessions that paid surge",
+                        "data": [p["surge_sessions"] for p in points],
+                    },
+                    {
+                        "label": "Surge revenue (₹)",
+                        "data": [p["surge_revenue"] for p in points],
+                        "type": "line",
+                        "axis": "y1",
+                    },
+                ],
+                title="Surge sessions and revenue",
+            ),
+        ],
+    }
+
+
+def _pct(share):
+    return None if share is None else share * 100
