@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_MAX_JSON_DEPTH": 32,
     "BECKN_MAX_JSON_NODES": 20_000,
     "BECKN_SIGNATURE_MAX_SKEW": 300,  # seconds of clock difference tolerated
+    "BECKN_SIGNATURE_MAX_LIFETIME": 3600,  # seconds from created to expires, at most
     "BECKN_CONTEXT_MAX_SKEW": 300,
     "BECKN_DEFAULT_RATE_LIMIT": 600,  # requests per minute per subscriber; 0: unlimited
     # Accepted messages go to Celery in batches from a background thread, one task message
