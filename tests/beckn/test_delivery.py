@@ -212,6 +212,35 @@ def test_public_addresses():
         assert not safehttp.is_public(address)
 
 
+EMBEDDED_PRIVATE = [
+    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+    "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254 (cloud metadata)
+    "64:ff9b:1::808:808",  # local-use NAT64: never public
+    "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+    "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "::ffff:0:a00:1",  # SIIT IPv4-translated 10.0.0.1
+    "::127.0.0.1",  # IPv4-compatible
+    "::ffff:169.254.169.254",  # IPv4-mapped
+]
+EMBEDDED_PUBLIC = ["64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "::ffff:0:808:808"]
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE)
+def test_ipv6_forms_of_private_ipv4_addresses_are_not_public(address):
+    assert not safehttp.is_public(address)
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PUBLIC)
+def test_ipv6_forms_of_public_ipv4_addresses_are_public(address):
+    assert safehttp.is_public(address)
+
+
+def test_a_nat64_callback_url_to_cloud_metadata_is_refused_before_connecting(bpp):
+    with pytest.raises(safehttp.UnsafeTarget, match="non-public addresses"):
+        safehttp.post("http://[64:ff9b::a9fe:a9fe]/latest/meta-data", b"{}", {})
+
+
 def test_unregistered_bap_gets_no_callback(bpp, our_key, bap):
     Subscriber.objects.all().delete()
     row = make_row(bap)
