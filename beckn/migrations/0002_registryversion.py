@@ -20,6 +20,9 @@ class Migration(migrations.Migration):
                 ),
                 ("value", models.BigIntegerField(default=0)),
             ],
+            options={
+                "db_table": "beckn_registryversion",
+            },
         ),
         migrations.AlterField(
             model_name="historicaloutbox",
