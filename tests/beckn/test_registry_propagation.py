@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from beckn import conf
 from beckn.models import RegistryVersion, Subscriber, SubscriberStatus
@@ -121,6 +122,23 @@ def test_between_checks_the_memo_costs_no_query(bap, clock, django_assert_num_qu
     clock.advance(1)
     with django_assert_num_queries(1):  # the version only: nothing changed
         assert seen(web, bap) == (bap.public, bap.url)
+
+
+def test_a_change_in_the_admin_reaches_other_processes(bap, clock, admin_client):
+    web = registry.LocalMemo()
+    assert seen(web, bap) == (bap.public, bap.url)
+    row = Subscriber.objects.get()
+    form = {
+        "subscriber_id": row.subscriber_id, "type": row.type, "key_id": row.key_id,
+        "url": "https://moved.example/beckn", "signing_public_key": NEW_PUBLIC,
+        "status": row.status, "vocabularies": row.vocabularies, "rate_limit": "",
+        "valid_until_0": "", "valid_until_1": "",
+    }  # fmt: skip
+    url = reverse("admin:beckn_subscriber_change", args=[row.pk])
+    response = admin_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    clock.advance(conf.get("BECKN_REGISTRY_CHECK_MS"))
+    assert seen(web, bap) == (NEW_PUBLIC, "https://moved.example/beckn")
 
 
 def test_every_write_path_bumps_the_version(bap):
