@@ -6,11 +6,16 @@ read timeout bounds each read, not the whole answer; signing and the attempt's o
 come on top). When the lease runs out first, `beckn.requeue_stuck` gives the row, still in
 flight, to a second worker and the BAP gets the callback twice. The lease must be at least
 LEASE_MARGIN times one attempt.
+
+W002 (deploy): BECKN_ALLOW_PRIVATE_CALLBACKS lets callbacks go to private, loopback and
+link-local addresses (cloud metadata included): a development convenience that, with
+DEBUG off, turns every registered BAP URL into a way into our own network.
 """
 
 from __future__ import annotations
 
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from . import conf
 
@@ -50,5 +55,23 @@ def check_callback_lease(app_configs, **kwargs) -> list[CheckMessage]:
                 "(the read timeout is per read, not per answer)."
             ),
             id="beckn.W001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_private_callbacks(app_configs, **kwargs) -> list[CheckMessage]:
+    if settings.DEBUG or not conf.get("BECKN_ALLOW_PRIVATE_CALLBACKS"):
+        return []
+    return [
+        Warning(
+            "BECKN_ALLOW_PRIVATE_CALLBACKS is on with DEBUG off: callbacks may go to private, "
+            "loopback and link-local addresses (cloud metadata included).",
+            hint=(
+                "Unset BECKN_ALLOW_PRIVATE_CALLBACKS in production. It exists for BAPs "
+                "simulated on this machine; a registered callback URL that resolves into "
+                "our own network would otherwise be refused."
+            ),
+            id="beckn.W002",
         )
     ]

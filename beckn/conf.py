@@ -24,12 +24,17 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_REGISTRY_URL": "",
     "BECKN_REGISTRY_CACHE_SECONDS": 300,
     "BECKN_REGISTRY_TIMEOUT": 3.0,
+    # The local registry's per-process memo: its version is checked at most every
+    # CHECK_MS (a registry change reaches every process within that), and an entry lives
+    # at most LOCAL_CACHE_SECONDS (0: no memo, one query per lookup).
     "BECKN_REGISTRY_LOCAL_CACHE_SECONDS": 30,
+    "BECKN_REGISTRY_CHECK_MS": 250,
     # Inbound limits: the largest real request (init with billing and tags) is a few KB.
     "BECKN_MAX_BODY_BYTES": 256 * 1024,
     "BECKN_MAX_JSON_DEPTH": 32,
     "BECKN_MAX_JSON_NODES": 20_000,
     "BECKN_SIGNATURE_MAX_SKEW": 300,  # seconds of clock difference tolerated
+    "BECKN_SIGNATURE_MAX_LIFETIME": 3600,  # seconds from created to expires, at most
     "BECKN_CONTEXT_MAX_SKEW": 300,
     "BECKN_DEFAULT_RATE_LIMIT": 600,  # requests per minute per subscriber; 0: unlimited
     # Accepted messages go to Celery in batches from a background thread, one task message

@@ -1,7 +1,15 @@
 from .messages import InboundMessage, InboundState
 from .orders import TRANSITIONS, InvalidTransition, Order, OrderState
 from .outbox import FINAL_STATES, DeliveryAttempt, Outbox, OutboxState
-from .registry import SigningKey, Subscriber, SubscriberStatus, SubscriberType, Vocabulary
+from .registry import (
+    RegistryVersion,
+    SigningKey,
+    Subscriber,
+    SubscriberStatus,
+    SubscriberType,
+    Vocabulary,
+    registry_changed,
+)
 
 __all__ = [
     "FINAL_STATES",
@@ -14,9 +22,11 @@ __all__ = [
     "OrderState",
     "Outbox",
     "OutboxState",
+    "RegistryVersion",
     "SigningKey",
     "Subscriber",
     "SubscriberStatus",
     "SubscriberType",
     "Vocabulary",
+    "registry_changed",
 ]

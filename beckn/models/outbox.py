@@ -41,7 +41,11 @@ class Outbox(models.Model):
     )
     subscriber_id = models.CharField(max_length=255)
     action = models.CharField(max_length=16)
-    target_url = models.CharField(max_length=600, blank=True)
+    target_url = models.CharField(
+        max_length=600,
+        blank=True,
+        help_text="Last or next target; the registry is asked again at each attempt.",
+    )
     payload = models.TextField(help_text="The callback body, exactly the bytes we sign and send.")
     message_id = models.CharField(max_length=64)
     transaction_id = models.CharField(max_length=64)

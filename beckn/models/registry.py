@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
 
 id_validator = RegexValidator(
@@ -44,9 +47,92 @@ class Vocabulary(models.TextChoices):
     ONDC = "ondc", "ONDC offer construct only"
 
 
+registry_changed = Signal()
+"""Sent in the writing process by every registry write (RegistryVersion.bump)."""
+
+
+class RegistryVersion(models.Model):
+    """One row whose number goes up with every write to the subscriber registry.
+
+    It is how every process (web and worker) learns that its memo of the registry is out of
+    date: the write and the bump commit in one transaction, and a process reads this number
+    (one primary-key SELECT) at most every BECKN_REGISTRY_CHECK_MS before trusting its
+    memo (beckn.services.registry). The row may be missing (a fresh or flushed database):
+    that reads as version 0 and the first bump creates it.
+    """
+
+    ROW = 1
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "beckn_registryversion"  # named in current()'s SQL
+
+    def __str__(self) -> str:
+        return f"registry version {self.value}"
+
+    @classmethod
+    def current(cls) -> int:
+        """The number, by hand-written SQL: the ORM's query building costs about five times
+        the round trip of this one-row read (bench/registry_propagation.py)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT value FROM beckn_registryversion WHERE id = %s", [cls.ROW])
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    @classmethod
+    def bump(cls) -> None:
+        """Inside the caller's transaction: nobody sees the new number before the write."""
+        if not cls.objects.filter(pk=cls.ROW).update(value=F("value") + 1):
+            _, created = cls.objects.get_or_create(pk=cls.ROW, defaults={"value": 1})
+            if not created:  # created by a concurrent writer in between
+                cls.objects.filter(pk=cls.ROW).update(value=F("value") + 1)
+        registry_changed.send(sender=cls)
+
+
+class SubscriberQuerySet(models.QuerySet):
+    """Bulk writes bump the registry version like single ones (Subscriber.save/delete)."""
+
+    def update(self, **kwargs: Any) -> int:
+        with transaction.atomic(using=self.db):
+            count = super().update(**kwargs)
+            if count:
+                RegistryVersion.bump()
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=self.db):
+            deleted = super().delete()
+            if deleted[0]:
+                RegistryVersion.bump()
+        return deleted
+
+    def bulk_create(self, objs, *args: Any, **kwargs: Any):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if created:
+                RegistryVersion.bump()
+        return created
+
+    def bulk_update(self, objs, *args: Any, **kwargs: Any) -> int:
+        with transaction.atomic(using=self.db):
+            count = super().bulk_update(objs, *args, **kwargs)
+            if count:
+                RegistryVersion.bump()
+        return count
+
+
 class Subscriber(models.Model):
     """One key of one network participant. Rotating a key adds a row; the old one stays
-    until it is removed, so messages signed just before the rotation still verify."""
+    until it is removed, so messages signed just before the rotation still verify.
+
+    Every write (save, delete, and the bulk ones of SubscriberQuerySet), from whichever
+    surface (admin, `beckn_subscriber`, code), bumps RegistryVersion in the same
+    transaction: that is how every process's registry memo learns of it within
+    BECKN_REGISTRY_CHECK_MS. A change made in SQL outside Django must bump it too
+    (`UPDATE beckn_registryversion SET value = value + 1`) or waits for the memo's
+    lifetime (BECKN_REGISTRY_LOCAL_CACHE_SECONDS).
+    """
 
     subscriber_id = models.CharField(max_length=255, validators=[id_validator])
     type = models.CharField(max_length=3, choices=SubscriberType.choices)
@@ -77,6 +163,8 @@ class Subscriber(models.Model):
 
     history = HistoricalRecords()
 
+    objects = SubscriberQuerySet.as_manager()
+
     class Meta:
         ordering = ["subscriber_id", "key_id"]
         constraints = [
@@ -85,6 +173,17 @@ class Subscriber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber_id} ({self.type}, key {self.key_id})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            RegistryVersion.bump()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=kwargs.get("using")):
+            deleted = super().delete(*args, **kwargs)
+            RegistryVersion.bump()
+        return deleted
 
 
 class SigningKey(models.Model):

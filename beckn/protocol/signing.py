@@ -62,6 +62,10 @@ __all__ = [
 
 DEFAULT_VALIDITY = timedelta(minutes=5)
 DEFAULT_MAX_SKEW = 300  # seconds
+# The longest `expires - created` accepted: one hour, what BECKN-006's worked example and
+# ONDC's reference utility sign for. A longer-lived signature is refused outright, even
+# while it is still within its window (a leaked header must not stay usable for years).
+DEFAULT_MAX_LIFETIME = 3600  # seconds
 
 KeyLookup = Callable[[str, str], str | None]
 
@@ -140,18 +144,27 @@ def verify_request(
     lookup: KeyLookup,
     now: int,
     max_skew: int = DEFAULT_MAX_SKEW,
+    max_lifetime: int = DEFAULT_MAX_LIFETIME,
     digest_header: str | None = None,
 ) -> VerifiedSignature:
     """Check `header` signs `body`; raise SignatureError(reason) on any failure.
 
     `max_skew` (seconds) tolerates clock difference on both `created` and `expires`; 0 is
-    BECKN-006's strict reading. `digest_header` is an optional separate `Digest` header:
-    when sent and it disagrees with the body we say so; without it a tampered body shows
-    up as a bad signature, since the digest is only inside the signed string.
+    BECKN-006's strict reading. `max_lifetime` (seconds) bounds `expires - created`.
+    `digest_header` is an optional separate `Digest` header: when sent and it disagrees
+    with the body we say so; without it a tampered body shows up as a bad signature, since
+    the digest is only inside the signed string.
     """
     params = parse_authorization(header)
     if params.expires <= params.created:
         raise SignatureError(SignatureFailure.EXPIRES_BEFORE_CREATED, "expires <= created")
+    lifetime = params.expires - params.created
+    if lifetime > max_lifetime:
+        raise SignatureError(
+            SignatureFailure.LIFETIME_TOO_LONG,
+            f"the signature is valid for {lifetime}s (expires - created); "
+            f"at most {max_lifetime}s is accepted",
+        )
     if params.created > now + max_skew:
         raise SignatureError(
             SignatureFailure.NOT_YET_VALID, f"created is {params.created - now}s in the future"

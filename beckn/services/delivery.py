@@ -1,5 +1,10 @@
 """Deliver one outbox row: claim it, sign it, POST it, record the attempt, decide what next.
 
+The target is resolved from the registry at each attempt, not taken from the row: a
+callback goes to the URL the subscriber is registered with when it is sent, and is not
+sent (the row becomes undeliverable, the attempt says why) when the subscriber is no
+longer registered. The row's target_url shows where it last went or would go.
+
 A row is claimed by a conditional UPDATE (pending and due -> sending, with a lease), so
 two workers given the same row never both send it; a worker that dies mid-send leaves a
 lease that runs out, and the beat task puts the row back to pending. Retries back off
@@ -25,7 +30,7 @@ from urllib3.exceptions import HTTPError
 
 from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
-from beckn.services import keys, safehttp
+from beckn.services import keys, registry, safehttp
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -62,6 +67,12 @@ def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
         return None
     if now >= row.expires_at:
         return _finish(row, now, OutboxState.EXPIRED, "the request's ttl ran out before sending")
+    target = registry.callback_target(row.subscriber_id, row.action, fresh=True)
+    if target is None:
+        return _not_registered(row, now)
+    if target != row.target_url:  # the subscriber's URL changed since the row was queued
+        Outbox.objects.filter(pk=row.pk).update(target_url=target)
+        row.target_url = target
     started = time.monotonic()
     status, error, excerpt, state = _attempt(row)
     elapsed = time.monotonic() - started
@@ -83,6 +94,22 @@ def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
     if state != OutboxState.PENDING:
         return _finish(row, after, state, error)
     return _reschedule(row, after, error)
+
+
+def _not_registered(row: Outbox, now: datetime) -> Result:
+    error = (
+        f"not sent: {row.subscriber_id} has no registered callback URL now "
+        "(removed, suspended or past its valid_until)"
+    )
+    DeliveryAttempt.objects.create(
+        outbox=row,
+        number=row.attempts,
+        started_at=now,
+        target_url="",
+        outcome=OutboxState.UNDELIVERABLE,
+        error=error,
+    )
+    return _finish(row, now, OutboxState.UNDELIVERABLE, error)
 
 
 def _attempt(row: Outbox) -> tuple[int | None, str, str, str]:

@@ -148,6 +148,7 @@ def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | 
             lookup=lookup,
             now=int(now.timestamp()),
             max_skew=conf.get("BECKN_SIGNATURE_MAX_SKEW"),
+            max_lifetime=conf.get("BECKN_SIGNATURE_MAX_LIFETIME"),
         )
     except SignatureError as exc:
         raise Refusal(errors.INVALID_SIGNATURE, f"signature refused: {exc}") from None

@@ -68,13 +68,13 @@ def push(order: Order, message: dict[str, Any], action: str = "on_update") -> Ou
     """An on_<action> nobody asked for (the BPP's own news), queued like any callback."""
     now = timezone.now()
     payload = {"context": unsolicited_context(order, action, now), "message": message}
-    base = registry.callback_url(order.bap_id)
+    base = registry.callback_target(order.bap_id, action)  # shown; resolved again at send
     issues = fastschema.issues(action, payload)
     row = Outbox.objects.create(
         order=order,
         subscriber_id=order.bap_id,
         action=action,
-        target_url=f"{base.rstrip('/')}/{action}" if base else "",
+        target_url=base or "",
         payload=outbox.encode(payload),
         message_id=payload["context"]["message_id"],
         transaction_id=order.transaction_id,

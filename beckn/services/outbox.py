@@ -81,13 +81,13 @@ def add(
     issues = fastschema.issues(action, body)
     if issues:  # our bug, not the BAP's: send anyway (an ACK promised a callback), but say so
         log.error("%s for %s fails the core schema: %s", action, inbound.message_id, issues[:5])
-    base = registry.callback_url(inbound.bap_id)
+    base = registry.callback_target(inbound.bap_id, action)  # shown; resolved again at send
     row = Outbox.objects.create(
         inbound=inbound,
         order=order,
         subscriber_id=inbound.bap_id,
         action=action,
-        target_url=f"{base.rstrip('/')}/{action}" if base else "",
+        target_url=base or "",
         payload=encode(body),
         message_id=inbound.message_id,
         transaction_id=inbound.transaction_id,

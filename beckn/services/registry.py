@@ -1,5 +1,8 @@
 """Who is who on the network: the local registry first, then (optionally) a remote one.
 
+The local registry is read through a per-process memo that every registry write
+invalidates in all processes within BECKN_REGISTRY_CHECK_MS (see LocalMemo).
+
 The remote registry is the Beckn registry `/lookup` API (POST {subscriber_id, ukId} ->
 a list of subscriber records). Its answers, found or not, are cached so a burst of
 requests from one BAP costs one lookup; a registry that is down counts as "not found"
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 from django.core.cache import cache
@@ -18,7 +22,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from beckn import conf
-from beckn.models import Subscriber, SubscriberStatus, Vocabulary
+from beckn.models import (
+    RegistryVersion,
+    Subscriber,
+    SubscriberStatus,
+    Vocabulary,
+)
 
 log = logging.getLogger(__name__)
 NEGATIVE_CACHE_SECONDS = 30
@@ -36,7 +45,13 @@ class Entry:
     source: str = "local"
 
 
-def _local(subscriber_id: str, key_id: str | None) -> Entry | None:
+@dataclass(frozen=True, slots=True)
+class _Found:
+    entry: Entry | None
+    valid_until: datetime | None = None
+
+
+def _local(subscriber_id: str, key_id: str | None) -> _Found:
     """A subscribed row whose valid_until (if any) has not passed."""
     rows = Subscriber.objects.filter(
         Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()),
@@ -47,8 +62,8 @@ def _local(subscriber_id: str, key_id: str | None) -> Entry | None:
         rows = rows.filter(key_id=key_id)
     row = rows.order_by("-updated_at").first()
     if row is None:
-        return None
-    return Entry(
+        return _Found(None)
+    entry = Entry(
         subscriber_id=row.subscriber_id,
         key_id=row.key_id,
         type=row.type,
@@ -57,38 +72,76 @@ def _local(subscriber_id: str, key_id: str | None) -> Entry | None:
         vocabularies=row.vocabularies,
         rate_limit=row.rate_limit,
     )
+    return _Found(entry, row.valid_until)
 
 
-_memo: dict[tuple[str, str | None], tuple[float, Entry | None]] = {}
+class LocalMemo:
+    """One process's memo of the local registry: the ACK path then costs no registry query.
+
+    How it is invalidated across processes: every registry write bumps RegistryVersion in
+    its own transaction (beckn.models.registry). Before trusting its memo a process reads
+    that number, at most once per BECKN_REGISTRY_CHECK_MS (one primary-key SELECT), and
+    drops everything when it moved. A change therefore takes effect in every web and worker
+    process within BECKN_REGISTRY_CHECK_MS of its commit, and in the writing process at
+    once (the registry_changed signal). An entry is also never kept past its row's
+    valid_until, nor past BECKN_REGISTRY_LOCAL_CACHE_SECONDS (the backstop for a change
+    made in SQL without a bump). Each entry remembers the version it was read under, so a
+    thread that read just before a change cannot put a stale entry back.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str | None], tuple[int, float, Entry | None]] = {}
+        self._version = -1
+        self._next_check = 0.0
+
+    def forget(self) -> None:
+        self._entries.clear()
+        self._next_check = 0.0
+
+    def _current_version(self, now: float) -> int:
+        if now >= self._next_check:
+            self._next_check = now + conf.get("BECKN_REGISTRY_CHECK_MS") / 1000
+            version = RegistryVersion.current()
+            if version != self._version:
+                self._entries.clear()
+                self._version = version
+        return self._version
+
+    def get(self, subscriber_id: str, key_id: str | None) -> Entry | None:
+        lifetime = conf.get("BECKN_REGISTRY_LOCAL_CACHE_SECONDS")
+        if lifetime <= 0:
+            return _local(subscriber_id, key_id).entry
+        now = time.monotonic()
+        version = self._current_version(now)
+        key = (subscriber_id, key_id)
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] == version and hit[1] > now:
+            return hit[2]
+        found = _local(subscriber_id, key_id)
+        until = now + lifetime
+        if found.valid_until is not None:
+            left = (found.valid_until - timezone.now()).total_seconds()
+            until = min(until, now + left)
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = (version, until, found.entry)
+        return found.entry
+
+
+_memo = LocalMemo()
 
 
 def forget() -> None:
-    """Drop this process's memo of the local registry (a row was saved or deleted)."""
-    _memo.clear()
+    """Drop this process's memo of the local registry (a row was saved or deleted here)."""
+    _memo.forget()
 
 
-def _local_memo(subscriber_id: str, key_id: str | None) -> Entry | None:
-    """Local rows, remembered for BECKN_REGISTRY_LOCAL_CACHE_SECONDS: the ACK path then
-    costs no registry query. Saving or deleting a row clears this process's memo at once;
-    other processes see the change when their memo expires."""
-    lifetime = conf.get("BECKN_REGISTRY_LOCAL_CACHE_SECONDS")
-    if lifetime <= 0:
-        return _local(subscriber_id, key_id)
-    key = (subscriber_id, key_id)
-    now = time.monotonic()
-    hit = _memo.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    entry = _local(subscriber_id, key_id)
-    if len(_memo) > 10_000:
-        _memo.clear()
-    _memo[key] = (now + lifetime, entry)
-    return entry
-
-
-def find(subscriber_id: str, key_id: str | None = None) -> Entry | None:
-    """The subscriber (with that key, when given), from the local or the remote registry."""
-    entry = _local_memo(subscriber_id, key_id)
+def find(subscriber_id: str, key_id: str | None = None, *, fresh: bool = False) -> Entry | None:
+    """The subscriber (with that key, when given), from the local or the remote registry.
+    `fresh`: read the local registry now, not this process's memo of it."""
+    entry = _local(subscriber_id, key_id).entry if fresh else _memo.get(subscriber_id, key_id)
     if entry is None and conf.get("BECKN_REGISTRY_URL"):
         entry = _remote(subscriber_id, key_id)
     return entry
@@ -100,10 +153,18 @@ def lookup_key(subscriber_id: str, key_id: str) -> str | None:
     return entry.public_key if entry is not None else None
 
 
-def callback_url(subscriber_id: str) -> str | None:
-    """The registered callback base URL: the only place callbacks may go."""
-    entry = find(subscriber_id)
+def callback_url(subscriber_id: str, *, fresh: bool = False) -> str | None:
+    """The registered callback base URL: the only place callbacks may go. Delivery asks
+    with `fresh` when it sends, so a callback goes where the subscriber is registered at
+    that moment (or nowhere)."""
+    entry = find(subscriber_id, fresh=fresh)
     return entry.url if entry is not None else None
+
+
+def callback_target(subscriber_id: str, action: str, *, fresh: bool = False) -> str | None:
+    """Where an on_<action> callback to the subscriber goes: <registered url>/<action>."""
+    base = callback_url(subscriber_id, fresh=fresh)
+    return f"{base.rstrip('/')}/{action}" if base else None
 
 
 def _cache_key(subscriber_id: str, key_id: str | None) -> str:

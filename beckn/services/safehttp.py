@@ -5,7 +5,9 @@ checked, and the connection goes to the checked address (TLS still verifies the 
 name). A DNS answer that changes between a check and a connect (rebinding) therefore
 cannot slip through, and redirects are never followed. Private, loopback, link-local
 (cloud metadata at 169.254.169.254 included), carrier-grade NAT, multicast and reserved
-addresses are refused unless BECKN_ALLOW_PRIVATE_CALLBACKS (development) is on.
+addresses are refused unless BECKN_ALLOW_PRIVATE_CALLBACKS (development) is on; so is an
+IPv6 address that leads to such an IPv4 address (NAT64, 6to4, Teredo, IPv4-mapped and the
+other IPv4-embedding forms; see is_public).
 """
 
 from __future__ import annotations
@@ -28,10 +30,43 @@ class UnsafeTarget(Exception):
     """The URL or the address it resolves to is not allowed as a callback target."""
 
 
+# IPv6 ranges whose traffic is carried to an IPv4 address written inside them.
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits
+NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: see is_public
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT ::ffff:0:a.b.c.d
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: IPv4-mapped, 6to4 (2002::/16), Teredo
+    (server and client), NAT64 (64:ff9b::/96), SIIT and IPv4-compatible forms."""
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)
+    if ip in NAT64_WELL_KNOWN or ip in IPV4_TRANSLATED or ip in IPV4_COMPATIBLE:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
+
+
 def is_public(address: str) -> bool:
+    """A global unicast address, and for an IPv6 address that leads to an IPv4 one, that
+    IPv4 address too. The local-use NAT64 prefix (64:ff9b:1::/48) is never public: where
+    the IPv4 address sits in it depends on the translator's prefix length, so it cannot be
+    told from the address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # the socket talks IPv4 to it
+            return _public(ip.ipv4_mapped)
+        if ip in NAT64_LOCAL_USE:
+            return False
+        return _public(ip) and all(_public(v4) for v4 in embedded_ipv4(ip))
+    return _public(ip)
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
 
 

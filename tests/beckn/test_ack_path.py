@@ -24,6 +24,9 @@ def select_body(bap, network):
 def memo(bpp):
     """The registry memo on, as deployed (the tests' default turns it off)."""
     bpp.BECKN_REGISTRY_LOCAL_CACHE_SECONDS = 30
+    # Its version check, one SELECT per process at most every BECKN_REGISTRY_CHECK_MS, is
+    # pinned in test_registry_propagation; here it must not fall between two requests.
+    bpp.BECKN_REGISTRY_CHECK_MS = 60_000
     from beckn.services import registry
 
     registry.forget()

@@ -9,10 +9,12 @@ import socket
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from beckn import tasks
 from beckn.models import DeliveryAttempt, InboundMessage, Outbox, OutboxState, Subscriber
+from beckn.protocol.signing import generate_keypair
 from beckn.services import delivery, outbox, safehttp
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import bap as msgs
@@ -210,6 +212,35 @@ def test_public_addresses():
         assert not safehttp.is_public(address)
 
 
+EMBEDDED_PRIVATE = [
+    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+    "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254 (cloud metadata)
+    "64:ff9b:1::808:808",  # local-use NAT64: never public
+    "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+    "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "::ffff:0:a00:1",  # SIIT IPv4-translated 10.0.0.1
+    "::127.0.0.1",  # IPv4-compatible
+    "::ffff:169.254.169.254",  # IPv4-mapped
+]
+EMBEDDED_PUBLIC = ["64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "::ffff:0:808:808"]
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE)
+def test_ipv6_forms_of_private_ipv4_addresses_are_not_public(address):
+    assert not safehttp.is_public(address)
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PUBLIC)
+def test_ipv6_forms_of_public_ipv4_addresses_are_public(address):
+    assert safehttp.is_public(address)
+
+
+def test_a_nat64_callback_url_to_cloud_metadata_is_refused_before_connecting(bpp):
+    with pytest.raises(safehttp.UnsafeTarget, match="non-public addresses"):
+        safehttp.post("http://[64:ff9b::a9fe:a9fe]/latest/meta-data", b"{}", {})
+
+
 def test_unregistered_bap_gets_no_callback(bpp, our_key, bap):
     Subscriber.objects.all().delete()
     row = make_row(bap)
@@ -327,3 +358,58 @@ def test_a_slow_worker_s_own_record_replaces_the_sweep_s(local, bap, monkeypatch
     assert (attempt.number, attempt.status_code, attempt.outcome, attempt.error) == (
         1, 200, OutboxState.DELIVERED, "",
     )  # fmt: skip
+
+
+@pytest.fixture
+def moved(bpp, our_key):
+    """Where the BAP's callbacks go after it moves."""
+    ours = {(msgs.BPP_ID, our_key.key_id): our_key.public_key}
+    server = CallbackReceiver(lookup=lambda s, k: ours.get((s, k))).start()
+    yield server
+    server.stop()
+
+
+def test_a_queued_callback_goes_to_the_url_registered_when_it_is_sent(local, moved, bap):
+    row = make_row(bap)
+    assert row.target_url == local.url + "/beckn/on_status"  # queued for the old URL
+    new_key = generate_keypair()[1]
+    # re-registered: same ids, a new URL and key
+    call_command(
+        "beckn_subscriber", "add", "--subscriber-id", bap.subscriber_id, "--type", "BAP",
+        "--url", moved.url + "/beckn", "--key-id", bap.key_id, "--signing-public-key", new_key,
+    )  # fmt: skip
+    assert tasks.deliver(row.pk) == OutboxState.DELIVERED
+    assert moved.wait_for("on_status", row.message_id).signer == f"{msgs.BPP_ID}|bpp-key-1"
+    assert local.received == []
+    attempt = DeliveryAttempt.objects.get(outbox=row)
+    row.refresh_from_db()
+    assert attempt.target_url == row.target_url == moved.url + "/beckn/on_status"
+
+
+def _suspend(bap):
+    row = Subscriber.objects.get(subscriber_id=bap.subscriber_id)
+    row.status = "SUSPENDED"
+    row.save()
+
+
+@pytest.mark.parametrize(
+    "leave",
+    [
+        lambda bap: call_command(
+            "beckn_subscriber", "remove", "--subscriber-id", bap.subscriber_id
+        ),
+        _suspend,
+    ],
+    ids=["removed", "suspended"],
+)
+def test_a_queued_callback_is_not_sent_once_the_subscriber_is_gone(local, bap, leave):
+    row = make_row(bap)
+    assert row.state == OutboxState.PENDING
+    leave(bap)
+    assert tasks.deliver(row.pk) == OutboxState.UNDELIVERABLE
+    assert local.received == []
+    row.refresh_from_db()
+    attempt = DeliveryAttempt.objects.get(outbox=row)
+    assert (attempt.outcome, attempt.target_url, attempt.status_code) == ("undeliverable", "", None)
+    why = f"not sent: {bap.subscriber_id} has no registered callback URL now"
+    assert attempt.error.startswith(why) and row.last_error == attempt.error

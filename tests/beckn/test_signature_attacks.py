@@ -67,7 +67,7 @@ def tampered_message_id(bap, raw, now):
 
 def tampered_expiry(bap, raw, now):
     """Stretching `expires` in the header breaks the signature over it."""
-    return raw, _swap(bap.sign(raw), "expires", str(now + 86_400))
+    return raw, _swap(bap.sign(raw), "expires", str(now + 600))
 
 
 def expired(bap, raw, now):
@@ -80,6 +80,10 @@ def future_dated(bap, raw, now):
 
 def expires_before_created(bap, raw, now):
     return raw, _swap(bap.sign(raw, created=now, expires=now + 60), "expires", str(now - 1))
+
+
+def valid_for_ten_years(bap, raw, now):
+    return raw, bap.sign(raw, created=now, expires=now + 10 * 365 * 86_400)
 
 
 def unknown_key(bap, raw, now):
@@ -114,6 +118,7 @@ CASES = [
     (expired, "expired"),
     (future_dated, "in the future"),
     (expires_before_created, "expires <= created"),
+    (valid_for_ten_years, "valid for 315360000s (expires - created); at most 3600s is accepted"),
     (unknown_key, "no registered key for 'bap.test.example' key 'no-such-key'"),
     (unknown_subscriber, "no registered key for 'nobody.example'"),
     (other_algorithm, "signature refused"),

@@ -55,3 +55,15 @@ def test_opting_out_of_hsts_preload_is_a_decision_not_a_warning(tmp_path):
     done = deploy_check(production_env(tmp_path, SECURE_HSTS_PRELOAD="0"))
     assert done.returncode == 0, done.stderr
     assert "System check identified no issues (1 silenced)." in done.stdout
+
+
+def test_private_callbacks_in_production_are_named(tmp_path):
+    done = deploy_check(production_env(tmp_path, BECKN_ALLOW_PRIVATE_CALLBACKS="1"))
+    assert done.returncode != 0
+    assert "(beckn.W002) BECKN_ALLOW_PRIVATE_CALLBACKS is on with DEBUG off" in done.stderr
+
+
+def test_private_callbacks_in_development_are_not_a_deploy_warning(tmp_path):
+    env = production_env(tmp_path, DEBUG="1", BECKN_ALLOW_PRIVATE_CALLBACKS="1")
+    done = deploy_check(env)
+    assert "beckn.W002" not in done.stderr

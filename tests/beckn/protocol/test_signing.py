@@ -194,8 +194,20 @@ def test_a_signature_by_another_key_is_refused():
 
 
 def test_changing_created_or_expires_breaks_the_signature():
-    header = signed().replace(f'expires="{EXPIRES}"', f'expires="{EXPIRES + 3600}"')
+    header = signed().replace(f'expires="{EXPIRES}"', f'expires="{EXPIRES + 600}"')
     assert refused(BODY, header) is SignatureFailure.BAD_SIGNATURE
+
+
+def test_a_signature_valid_for_longer_than_the_maximum_is_refused():
+    ten_years = signed(expires=CREATED + 10 * 365 * 86400)
+    with pytest.raises(SignatureError) as caught:
+        verify_request(BODY, ten_years, lookup=LOOKUP, now=CREATED + 10)
+    assert caught.value.reason is SignatureFailure.LIFETIME_TOO_LONG
+    assert "valid for 315360000s (expires - created); at most 3600s" in str(caught.value)
+    assert refused(BODY, signed(expires=CREATED + 3601)) is SignatureFailure.LIFETIME_TOO_LONG
+    assert verify_request(BODY, signed(expires=CREATED + 3600), lookup=LOOKUP, now=CREATED)
+    shorter = signed(expires=CREATED + 301)
+    assert refused(BODY, shorter, max_lifetime=300) is SignatureFailure.LIFETIME_TOO_LONG
 
 
 def test_unknown_subscribers_and_keys_are_refused():
