@@ -1,16 +1,20 @@
 """Bump an operator's catalog version whenever something the offer index is built from
 changes: offers, their stations and chargers, their codes, and station or charger codes
-and places that offers name."""
+and places that offers name. And the domain's own events, for the apps above offers."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from cpo_portal.models import Charger, Station
 
 from .models import CatalogVersion, Offer, OfferCode
+
+# A delivered session that redeemed no offer was settled (commerce.settle_order), with
+# order_ref, quote (an OfferQuote: no offers applied) and customer (CustomerFacts).
+session_settled = Signal()
 
 
 def bump(operator_id: int | None) -> None:

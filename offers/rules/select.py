@@ -202,10 +202,23 @@ def quote_offers(
     priced: PricedSession,
     facts: OfferFacts,
     combination: Combination = Combination.ONDC,
+    *,
+    named: Iterable[Offer] = (),
+    rejections: Iterable[Rejected] = (),
 ) -> OfferResult:
     """best_offers() over every offer of the index, faster: only the index's candidates
     are evaluated (the rest cannot apply to this session, and are not listed as
-    rejected), each through its compiled checks, on one QuoteContext."""
+    rejected), each through its compiled checks, on one QuoteContext. Offers the buyer
+    `named` are evaluated too, so each one not applied has its reason; `rejections` are
+    named offers already refused (unknown, not active)."""
     ctx = QuoteContext.of(priced, facts)
-    outcomes = [c.assess_candidate(ctx) for c in index.compiled_for(ctx)]
-    return select_fits(outcomes, ctx.view, facts, combination)
+    outcomes: list[Fit | Rejected] = []
+    seen = set()
+    for compiled in index.compiled_for(ctx):
+        seen.add(compiled.offer.id)
+        outcomes.append(compiled.assess_candidate(ctx))
+    for offer in named:
+        if offer.id not in seen:
+            outcome = evaluate_in(offer, ctx.view, facts)
+            outcomes.append(outcome.fit() if isinstance(outcome, Eligible) else outcome)
+    return select_fits([*outcomes, *rejections], ctx.view, facts, combination)

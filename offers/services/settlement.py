@@ -15,16 +15,17 @@ from django.utils import timezone
 from offers.models import Redemption, RedemptionKind
 from offers.rules import combo as combo_rules
 from offers.rules.bases import SessionView
-from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.settle import settle as settle_offers
 from pricing import services as pricing
 from pricing.engine import finalize
 from pricing.engine.money import ZERO, as_text
-from pricing.engine.types import Customer, SessionRequest
+from pricing.engine.types import Customer
 
 from . import addons, combos
 from . import limits as lim
 from .catalog import OfferInfo
+from .facts import station_facts
 from .ledger_rows import LedgerUnreadable, order_fields, replay, rule_of, write
 from .quoting import OfferQuote, granted
 
@@ -105,9 +106,9 @@ def _price(row: Redemption, kwh: Decimal, end: dt.datetime | None):
     charger = row.charger
     if charger is None:
         raise LedgerUnreadable(row, "has no charger to price the session at")
-    request = SessionRequest(
-        site=pricing.site_for(charger),
-        start=row.session_start,
+    request = pricing.session_request_for(
+        charger,
+        row.session_start,
         end=end,
         kwh=kwh,
         customer=Customer(row.customer_key, row.customer_segment, row.customer_tier),
@@ -162,9 +163,7 @@ def settle(
         station = first.charger.station
         facts = OfferFacts(
             customer=dataclasses.replace(_customer(first), credits=credits),
-            station=StationFacts(
-                float(station.latitude), float(station.longitude), station.opened_on
-            ),
+            station=station_facts(station),
             operator_code=first.operator.code,
             holidays=conditions.holidays,
             limits={
