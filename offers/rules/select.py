@@ -212,13 +212,13 @@ def quote_offers(
     `named` are evaluated too, so each one not applied has its reason; `rejections` are
     named offers already refused (unknown, not active)."""
     ctx = QuoteContext.of(priced, facts)
-    outcomes: list[Fit | Rejected] = []
-    seen = set()
-    for compiled in index.compiled_for(ctx):
-        seen.add(compiled.offer.id)
-        outcomes.append(compiled.assess_candidate(ctx))
-    for offer in named:
-        if offer.id not in seen:
-            outcome = evaluate_in(offer, ctx.view, facts)
-            outcomes.append(outcome.fit() if isinstance(outcome, Eligible) else outcome)
-    return select_fits([*outcomes, *rejections], ctx.view, facts, combination)
+    candidates = index.compiled_for(ctx)
+    outcomes: list[Fit | Rejected] = [c.assess_candidate(ctx) for c in candidates]
+    if named:
+        seen = {c.offer.id for c in candidates}
+        for offer in named:
+            if offer.id not in seen:
+                outcome = evaluate_in(offer, ctx.view, facts)
+                outcomes.append(outcome.fit() if isinstance(outcome, Eligible) else outcome)
+    outcomes.extend(rejections)
+    return select_fits(outcomes, ctx.view, facts, combination)
