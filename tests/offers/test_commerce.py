@@ -35,6 +35,8 @@ def test_a_quote_costs_seven_queries_whatever_the_number_of_offers(
     deg, django_assert_num_queries, offers
 ):
     bulk_offers(deg.op_a, offers)
+    deg.weekend.max_uses = 1000  # a limited candidate: its remaining uses are read
+    deg.weekend.save()
     ask = commerce.SessionAsk(
         deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH, explain=False
     )
