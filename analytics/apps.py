@@ -12,3 +12,10 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
     verbose_name = "Analytics"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from offers.events import session_settled
+
+        from .services.sessions import record_settled_session
+
+        session_settled.connect(record_settled_session, dispatch_uid="analytics-sessions")

@@ -19,16 +19,17 @@ from analytics.services.sessions import session_row
 from cpo_portal.models import Charger, Holiday, Operator
 from offers.models import Customer, Redemption
 from offers.rules.evaluate import evaluate
-from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.outcome import Reason
 from offers.rules.select import select
 from offers.rules.settle import settle as settle_offers
 from offers.services.catalog import catalog_for
+from offers.services.facts import station_facts
 from offers.services.ledger_rows import offer_fields, order_fields
 from offers.services.quoting import granted
 from pricing import services as pricing
 from pricing.engine import finalize
-from pricing.engine.types import Conditions, SessionRequest
+from pricing.engine.types import Conditions
 from pricing.engine.types import Customer as EngineCustomer
 from pricing.services.books import Book
 
@@ -63,9 +64,9 @@ class BulkLedger:
         return sum((ln.amount for ln in priced.lines if ln.kind == "surge"), Decimal("0"))
 
     def price(self, charger: Charger, start: dt.datetime, kwh: Decimal, who: CustomerFacts):
-        request = SessionRequest(
-            site=pricing.site_for(charger),
-            start=start,
+        request = pricing.session_request_for(
+            charger,
+            start,
             kwh=kwh,
             customer=EngineCustomer(key=who.key, segment=who.segment, tier=who.tier),
         )
@@ -88,9 +89,7 @@ class BulkLedger:
         catalog = self.catalogs[operator.pk]
         facts = OfferFacts(
             customer=who,
-            station=StationFacts(
-                float(station.latitude), float(station.longitude), station.opened_on
-            ),
+            station=station_facts(station),
             operator_code=operator.code,
             holidays=self.holidays[operator.pk],
             now=start,

@@ -78,6 +78,13 @@ def validated(order: Order) -> list[dict[str, Any]]:
     ]
 
 
+def _reversal(o: dict[str, Any]) -> list[tuple[str, Any]]:
+    """An offer reversed (the order cancelled): what came back."""
+    if "reversed" not in o:
+        return []
+    return [("reversed", True), ("amount-reversed", as_text(Decimal(o["reversed"])))]
+
+
 def redeemed(order: Order) -> list[dict[str, Any]]:
     return [
         _entry(
@@ -89,6 +96,7 @@ def redeemed(order: Order) -> list[dict[str, Any]]:
                     ("redemption-ref", order.order_id or ""),
                     ("discount-applied", as_text(Decimal(o["discount"]))),
                     *_code(o, "offer-code"),
+                    *_reversal(o),
                 ],
                 name="Offer Redemption",
                 names=NAMES,
@@ -122,7 +130,10 @@ def reversed_(order: Order) -> list[dict[str, Any]]:
             o,
             tag_group(
                 "offer-reversal",
-                [("reversed", True), ("amount-reversed", as_text(Decimal(o["discount"])))],
+                [
+                    ("reversed", True),
+                    ("amount-reversed", as_text(Decimal(o.get("reversed", o["discount"])))),
+                ],
                 name="Offer Reversal",
                 names=NAMES,
             ),

@@ -6,14 +6,20 @@ One operator: a three-band tariff with 50 surge rules (bench/scenario.py) and 1,
 offers (bench/offer_mix.py, the mix is printed) over 300 stations; random sessions by kWh,
 rupee amount or time slot, random customers, codes and limits.
 
-- fast:  PriceBook.price (compiled surges) -> OfferIndex candidates -> compiled evaluate
-         -> select -> finalize  (offers.rules.pipeline.quote_with_offers)
-- naive: every surge rule on every slice (bench/naive.py) -> evaluate every offer
-         (best_offers) -> finalize
+- fast:    PriceBook.price (compiled surges) -> offers.rules.select.quote_offers (the
+           index's candidates through their compiled checks -> select) -> finalize
+           (offers.rules.pipeline.quote_with_offers): the pure functions Beckn's quote
+           calls (offers.services.quoting with explain off)
+- explain: the same price, every offer of the place and day evaluated one by one
+           (index.for_session -> evaluate_in -> select), as the admin and the command do
+           to give a reason for each offer not applied
+- naive:   every surge rule on every slice (bench/naive.py) -> evaluate every offer
+           (best_offers) -> finalize
 
-Both quotes and the applied offers must be identical on every session; the script stops
-if one differs. Times are per quote, by this thread's CPU clock (what the quote itself
-costs) and by the wall clock (on a shared machine its tail is mostly the scheduler).
+The three quotes and their applied offers must be identical on every session; the script
+stops if one differs. bench/db_quote.py times the whole call with its database loads.
+Times are per quote, by this thread's CPU clock (what the quote itself costs) and by the
+wall clock (on a shared machine its tail is mostly the scheduler).
 """
 
 from __future__ import annotations
@@ -124,6 +130,11 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
     def fast(s: Session) -> Result:
         return quote_with_offers(book, index, s.request, s.conditions, s.facts)
 
+    def explain(s: Session) -> Result:
+        priced = book.price(s.request, s.conditions)
+        result = best_offers(index.for_session(priced, s.facts), priced, s.facts)
+        return finalize(priced, result.lines), result
+
     def naive(s: Session) -> Result:
         priced = price_naively(s.request, tariff, surges, s.conditions)
         result = best_offers(offers, priced, s.facts)
@@ -139,10 +150,16 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
         (quote, result), (slow_quote, slow_result) = fast(s), naive(s)
         if quote != slow_quote or result.applied != slow_result.applied:
             sys.exit(f"fast and naive paths differ on {s.request}")
+        explained_quote, explained = explain(s)
+        if quote != explained_quote or result.applied != explained.applied:
+            sys.exit(f"fast and explain paths differ on {s.request}")
         priced = book.price(s.request, s.conditions)
         candidates.append(len(index.compiled_for(QuoteContext.of(priced, s.facts))))
         applied.append(len(result.applied_ids()))
-    print(f"quotes identical on the fast and naive paths: {len(sessions):,} of {len(sessions):,}")
+    print(
+        f"quotes identical on the fast, explain and naive paths: "
+        f"{len(sessions):,} of {len(sessions):,}"
+    )
     q = statistics.quantiles
     print(
         f"offer candidates per session: median {statistics.median(candidates):.0f}, "
@@ -150,7 +167,11 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
         f"offers applied: median {statistics.median(applied):.0f}, max {max(applied)}"
     )
     timed(fast, sessions[:300])  # warm the caches
-    took = {"fast": timed(fast, sessions), "naive": timed(naive, sessions)}
+    took = {
+        "fast": timed(fast, sessions),
+        "explain": timed(explain, sessions),
+        "naive": timed(naive, sessions),
+    }
     fast_cpu, naive_cpu = figures(took["fast"][1]), figures(took["naive"][1])
     out = {
         "identical": float(len(sessions)),
@@ -163,10 +184,10 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
     for clock, column in (("CPU time", 1), ("wall clock", 0)):
         print(f"-- whole quote, {clock}")
         fast_rate, fast_median, _ = figures(took["fast"][column])
-        for name in ("fast", "naive"):
+        for name in ("fast", "explain", "naive"):
             rate, median, p99 = figures(took[name][column])
             print(
-                f"{name:<6} {rate:>8,.0f} quotes/s  median {median:>8.1f} µs  p99 {p99:>8.1f} µs"
+                f"{name:<7} {rate:>8,.0f} quotes/s  median {median:>8.1f} µs  p99 {p99:>8.1f} µs"
                 f"  fast is x{fast_rate / rate:.1f} faster (median x{median / fast_median:.1f})"
             )
     priced_all = [book.price(s.request, s.conditions) for s in sessions]

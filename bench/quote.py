@@ -6,7 +6,8 @@ Times price + finalize per quote for three paths over the same random sessions:
 compiled (PriceBook.quote), reference (price_session: static conditions once per session)
 and naive (every rule, every condition, every slice). Prints quotes per second, median and
 p99 microseconds, the speedups, and how many quotes differ between paths (must be 0).
-Then the whole quote with offers, fast against naive (bench/full_quote.py).
+Then the whole quote with offers as Beckn prices it, against the explaining path (admin,
+command) and a naive one (bench/full_quote.py).
 """
 
 from __future__ import annotations

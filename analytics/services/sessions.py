@@ -66,3 +66,8 @@ def record_session(
     except IntegrityError:  # a concurrent retry won
         return NoOfferSession.objects.get(order_ref=order_ref)
     return row
+
+
+def record_settled_session(sender, *, order_ref: str, quote, customer, **kwargs) -> None:
+    """Receiver of offers.events.session_settled: a session without offers, recorded."""
+    record_session(order_ref, quote.priced, quote.quote, quote.charger, customer)

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from cpo_portal.models import Charger
 from pricing import services as pricing
 from pricing.engine.errors import PricingSetupError, QuoteInputError
-from pricing.engine.types import Conditions, LineKind, SessionRequest
+from pricing.engine.types import Conditions, LineKind
 from pricing.models import PricingVersion
 
 PROBE_KWH = Decimal("0.2")
@@ -39,7 +39,7 @@ def last_day(first: dt.date, last: dt.date, weekend: bool) -> dt.date | None:
 
 
 def _codes(charger: Charger, start: dt.datetime) -> frozenset[str]:
-    request = SessionRequest(site=pricing.site_for(charger), start=start, kwh=PROBE_KWH)
+    request = pricing.session_request_for(charger, start, kwh=PROBE_KWH)
     priced = pricing.price_book_for(charger).price(request, Conditions())
     return frozenset(ln.code for ln in priced.lines if ln.kind is LineKind.SURGE)
 

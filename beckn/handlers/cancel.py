@@ -1,6 +1,9 @@
 """cancel -> on_cancel: the order cancelled, its offers reversed (uses and budget back) and
 its add-ons released (stock back); the reversal is the cancel fulfillment's quote_trail.
 
+The order's quote is then the order as it stands (no reversed discount, no released
+add-on), and its offers say they were reversed (on_cancel, and every on_status after).
+
 Cancelling is free until charging starts; once it has (or after it ended) the answer is
 50001, cancellation not possible. Cancelling a cancelled order answers the same again.
 """
@@ -12,7 +15,7 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, OrderState
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce_addons, ordering, orders
+from beckn.services import commerce_addons, order_changes, ordering, orders
 from beckn.services.commerce_types import Recovery
 
 
@@ -30,7 +33,15 @@ def handle(req: Request) -> Reply:
                 order=order,
             ) from exc
         if redeemed:  # offers reversed in full, add-ons released (stock back)
+            held = list(order.applied_offers)
             recovery = commerce_addons.cancel(order, "cancelled by the customer")
+            released = [a["id"] for a in order.session.get("add_ons") or ()]
+            order_changes.refresh(order, released, ordering.vocabularies(req.bap_id))
+            back = dict(recovery.recovered)
+            order.applied_offers = [
+                *order.applied_offers,
+                *(ordering.reversed_json(o, back[o["id"]]) for o in held if o["id"] in back),
+            ]
         reason = req.message.get("cancellation_reason_id")
         note = parsing.obj(req.message.get("descriptor"))
         order.cancellation = {

@@ -11,7 +11,7 @@ from beckn import order_offers, orders_json, parsing
 from beckn.messages import Reply, Request
 from beckn.models import OrderState
 from beckn.protocol.tags import tag_group
-from beckn.services import commerce, ordering
+from beckn.services import ordering
 from pricing.engine.money import as_text
 
 
@@ -20,12 +20,12 @@ def handle(req: Request) -> Reply:
     order_msg = parsing.obj(req.message.get("order"))
     ask = ordering.read_ask(req, order)
     customer = ordering.customer_key(order_msg, ask)
-    priced = ordering.price(ask, customer, req.now)
+    ref = ordering.reference(req)  # a refusal below undoes the ledger's validated rows
+    priced = ordering.price(ask, customer, req.now, order_ref=ref, stage="validated")
     ordering.refuse_rejected(ask, priced, order)
     change = ordering.quote_change(order, priced) if order is not None else None
     vocab = ordering.vocabularies(req.bap_id)
     order = ordering.save(req, order, ask, priced, OrderState.INITIALIZED, vocab)
-    commerce.record(order.reference, priced, "validated")
     order.billing = parsing.obj(order_msg.get("billing"))
     order.save(update_fields=["billing", "updated_at"])
     tags = []

@@ -5,16 +5,16 @@ from __future__ import annotations
 from beckn import order_offers, orders_json
 from beckn.messages import Reply, Request
 from beckn.models import OrderState
-from beckn.services import commerce, ordering
+from beckn.services import ordering
 
 
 def handle(req: Request) -> Reply:
     order = ordering.locked_order(req)
     ask = ordering.read_ask(req, order)
-    priced = ordering.price(ask, order.customer_key if order else "", req.now)
+    customer = order.customer_key if order else ""
+    priced = ordering.price(ask, customer, req.now, order_ref=ordering.reference(req))
     vocab = ordering.vocabularies(req.bap_id)
     order = ordering.save(req, order, ask, priced, OrderState.QUOTED, vocab)
-    commerce.record(order.reference, priced, "quoted")
     offers = order_offers.quoted(order, priced.rejected)
     body = orders_json.order_json(order, offers=offers, with_payment=False)
     return Reply(message={"order": body}, order=order)

@@ -91,7 +91,11 @@ class Order(models.Model):
     @property
     def reference(self) -> str:
         """The key the offers ledger knows this order by."""
-        return f"beckn:{self.bap_id}:{self.transaction_id}"
+        return self.reference_for(self.bap_id, self.transaction_id)
+
+    @staticmethod
+    def reference_for(bap_id: str, transaction_id: str) -> str:
+        return f"beckn:{bap_id}:{transaction_id}"
 
     def move_to(self, state: str) -> None:
         if state not in TRANSITIONS[self.state]:

@@ -39,10 +39,10 @@ __all__ = [
     "customer_key",
     "list_rate",
     "list_rates",
+    "order_quote",
     "published_offers",
     "published_offers_at",
     "quote",
-    "record",
     "redeem",
     "reverse",
     "settle",
@@ -98,18 +98,24 @@ def quote(
     codes: Sequence[str] = (),
     now: dt.datetime | None = None,
     add_ons: Sequence[str] = (),
+    order_ref: str = "",
+    stage: str = "quoted",
 ) -> Priced:
     """The session priced with the best offers (and those asked for) applied, and the
-    add-ons asked for (CommerceError 30007 when one cannot be sold here now)."""
-    from offers.services import quoting
+    add-ons asked for (CommerceError 30007 when one cannot be sold here now). With
+    `order_ref`, the ledger records the step (`stage`: quoted or validated) in the same
+    call."""
+    from offers.services import commerce
     from offers.services.addons import AddOnUnavailable
     from pricing import services as pricing
 
+    ask = commerce.SessionAsk(
+        charger, start, kwh=kwh, amount=amount, end=end, customer_key=customer,
+        offer_ids=tuple(offer_ids), codes=tuple(codes), now=now, add_ons=tuple(add_ons),
+        explain=False,
+    )  # fmt: skip
     try:
-        oq = quoting.quote_with_offers(
-            charger, start, kwh=kwh, amount=amount, end=end, customer_key=customer,
-            offer_ids=tuple(offer_ids), codes=tuple(codes), now=now, add_ons=tuple(add_ons),
-        )  # fmt: skip
+        oq = commerce.quote_session_with_offers(ask, order_ref=order_ref, stage=stage)
     except AddOnUnavailable as exc:
         raise CommerceError("30007", exc.message, exc.code) from exc
     except QuoteInputError as exc:
@@ -164,23 +170,15 @@ def surge_notices(
     return [_notice(n) for n in pricing.surge_notices(station, start, end)]
 
 
-def record(order_ref: str, priced: Priced, stage: str) -> None:
-    """The ledger's funnel: offers quoted (select) and validated (init); nothing consumed."""
-    from offers.services import ledger
-
-    if priced.applied or getattr(priced.handle, "held_out", ()):
-        ledger.record_quote(order_ref, priced.handle, kind=stage)
-
-
 def redeem(order_ref: str, priced: Priced) -> Priced:
     """Count the offers against their limits; CommerceError 30006 if one is no longer
     there. The answer has the amounts really given (a budget may cut a discount)."""
-    from offers.services import ledger
+    from offers.services import commerce, ledger
 
-    if not priced.applied and not getattr(priced.handle, "held_out", ()):
+    if priced.handle is None:
         return priced
     try:
-        return _priced(ledger.redeem(order_ref, priced.handle))
+        return _priced(commerce.redeem_order(order_ref, priced.handle))
     except ledger.OfferUnavailable as exc:
         raise CommerceError("30006", exc.message, exc.offer_id) from exc
 
@@ -194,40 +192,35 @@ def settle(
     *,
     customer: str = "",
 ) -> Priced:
-    """The final price on the energy delivered, with the redeemed offers recomputed (or,
-    when none was redeemed, the session priced on that energy without offers, and
-    recorded for analytics as a session without offers, once per order)."""
-    from offers.services import ledger
+    """The final price on the energy delivered, with the redeemed offers recomputed."""
+    from offers.services import commerce
     from pricing import services as pricing
 
     try:
-        return _priced(ledger.settle(order_ref, kwh, end=end))
-    except ledger.UnknownOrder:
-        pass
-    from analytics.services.sessions import record_session
-    from offers.rules.facts import CustomerFacts
-    from offers.services.addons import booked_lines
-    from pricing.engine import finalize
-
-    add_ons = booked_lines(order_ref)
-    try:
-        book = pricing.price_book_for(charger)
-        priced = pricing.price(charger, start, kwh=kwh, end=end)
-        final = finalize(priced, add_ons)
+        oq = commerce.settle_order(order_ref, charger, start, kwh, end, customer_key=customer)
     except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"the session cannot be settled: {exc}") from exc
-    record_session(order_ref, priced, final, charger, CustomerFacts(key=customer))
-    return Priced(quote=final, rate=book.tariff.energy_rate_per_kwh, add_ons=add_on_lines(add_ons))
+    return _priced(oq)
+
+
+def order_quote(
+    order_ref: str, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime | None
+) -> Priced:
+    """The order's quote as it stands after add-ons were taken out or offers reversed."""
+    from offers.services import commerce
+    from pricing import services as pricing
+
+    try:
+        return _priced(commerce.order_quote(order_ref, charger, start, kwh, end))
+    except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
+        raise CommerceError("40000", f"the order cannot be priced now: {exc}") from exc
 
 
 def reverse(order_ref: str, reason: str) -> Decimal:
     """Give an order's offer uses and budget back; returns the discount reversed."""
-    from offers.services import ledger
+    from offers.services import commerce
 
-    try:
-        return ledger.reverse(order_ref, reason=reason).total
-    except ledger.UnknownOrder:
-        return Decimal("0")
+    return commerce.reverse_order(order_ref, reason)
 
 
 # -- converting upstream shapes ----------------------------------------------------------
@@ -248,7 +241,7 @@ def _priced(oq: Any) -> Priced:
                 offer_id=a.offer_id,
                 title=titles.get(a.offer_id, a.offer_id),
                 discount=a.discount,
-                code=getattr(a, "code", "") or "",
+                code=(getattr(oq, "offer_codes", {}) or {}).get(a.offer_id, a.code),
                 ondc_type=str(rule.offer_type) if rule else "discount",
                 additive=rule.meta.additive if rule else False,
                 auto=rule.meta.auto if rule else True,

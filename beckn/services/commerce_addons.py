@@ -80,21 +80,3 @@ def charged_add_ons(order_ref: str) -> tuple[AddOnLine, ...]:
     from offers.services.addons import booked_lines
 
     return add_on_lines(booked_lines(order_ref))
-
-
-def current_quote(order_ref: str, charger, start, kwh: Decimal, end) -> Priced:
-    """The order's quote as it stands after add-ons were taken out or offers reversed."""
-    from beckn.services.commerce import _priced
-    from offers.services import recovery
-    from offers.services.addons import booked_lines
-    from offers.services.settlement import UnknownOrder
-    from pricing import services as pricing
-
-    try:
-        return _priced(recovery.order_quote(order_ref))
-    except UnknownOrder:
-        pass
-    add_ons = booked_lines(order_ref)
-    book = pricing.price_book_for(charger)
-    final = pricing.quote_session(charger, start, kwh=kwh, end=end, adjustments=add_ons)
-    return Priced(quote=final, rate=book.tariff.energy_rate_per_kwh, add_ons=add_on_lines(add_ons))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from beckn import conf, order_offers, orders_json, parsing, quote_trail, quotes
 from beckn.models import Order, Outbox, OutboxState
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
-from beckn.services import commerce_addons, fastschema, ordering, outbox, registry
+from beckn.services import commerce, fastschema, ordering, outbox, registry
 from beckn.services.commerce_types import Recovery
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
@@ -36,7 +36,7 @@ def refresh(order: Order, taken_out: list[str], vocab: str) -> None:
     start = parsing.timestamp(session.get("start"), "session") or order.created_at
     kwh = order.delivered_kwh or Decimal(session.get("kwh") or "0")
     end = order.ended_at or parsing.timestamp(session.get("quoted_end"), "session")
-    priced = commerce_addons.current_quote(order.reference, order.charger, start, kwh, end)
+    priced = commerce.order_quote(order.reference, order.charger, start, kwh, end)
     order.quote = quotes.of(priced, order.charger_code, vocab)
     order.quote_total = priced.quote.total
     order.applied_offers = [ordering.applied_json(a) for a in priced.applied]

@@ -144,7 +144,14 @@ def _stored(session: dict[str, Any], key: str) -> dt.datetime | None:
     return parsing.timestamp(value, key) if value else None
 
 
-def price(ask: Ask, customer_key: str, now: dt.datetime) -> Priced:
+def reference(req: Request) -> str:
+    """The ledger's key for this transaction's order, saved or not yet."""
+    return Order.reference_for(req.bap_id, req.context["transaction_id"])
+
+
+def price(ask: Ask, customer_key: str, now: dt.datetime, *, order_ref: str = "",
+          stage: str = "quoted") -> Priced:  # fmt: skip
+    """The commerce service's quote; with `order_ref`, the ledger records `stage`."""
     try:
         return commerce.quote(
             ask.charger,
@@ -157,6 +164,8 @@ def price(ask: Ask, customer_key: str, now: dt.datetime) -> Priced:
             codes=ask.codes,
             now=now,
             add_ons=ask.add_ons,
+            order_ref=order_ref,
+            stage=stage,
         )
     except CommerceError as exc:
         path = ADD_ON_PATH if exc.code == errors.ADD_ON_NOT_FOUND.code else None
@@ -243,6 +252,11 @@ def applied_json(applied: commerce.AppliedOffer) -> dict[str, Any]:
         "additive": applied.additive,
         "auto": applied.auto,
     }
+
+
+def reversed_json(applied: dict[str, Any], amount: Decimal) -> dict[str, Any]:
+    """An applied offer as the order keeps it once reversed: nothing given, `amount` back."""
+    return {**applied, "discount": "0.00", "reversed": str(amount)}
 
 
 def quote_change(order: Order, priced: Priced) -> tuple[Decimal, Decimal] | None:

@@ -10,9 +10,12 @@ from django.urls import path
 from cpo_portal import tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import Offer, OfferCode, OfferStatus
+from pricing.admin.preview import price_tool
 
 from .forms import OFFER_FIELDSETS, OfferForm
 from .simulate import simulate_view
+
+price_tool.view = simulate_view  # the tariff admin's Price preview is this tool too
 
 
 class MultiUseCodeInline(TenantInline):

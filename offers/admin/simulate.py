@@ -22,14 +22,13 @@ from offers.rules.facts import CustomerFacts
 from offers.services.addons import AddOnUnavailable
 from pricing.engine import PricingSetupError, QuoteInputError
 from pricing.quote_json import quote_to_dict
-from pricing.services import NoTariffError
+from pricing.services import NoTariffError, tariff_for
 
 
 class SimulateForm(forms.Form):
     charger = forms.ModelChoiceField(queryset=Charger.objects.none())
-    start = forms.DateTimeField(
+    start = forms.CharField(
         label="Local start",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="Wall-clock time at the station.",
     )
@@ -72,6 +71,16 @@ class SimulateForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["add_ons"]).queryset = tenancy.scope(
             AddOn.objects.all(), user, tenancy.ALL_ROLES
         )
+
+    def clean_start(self) -> dt.datetime:
+        text = self.cleaned_data["start"].strip()
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise forms.ValidationError(
+                "Give a local date and time, like 2025-09-24T18:25."
+            ) from None
+        return value.replace(tzinfo=None)  # the station's wall clock decides
 
     def clean_contact(self) -> str:
         contact = self.cleaned_data["contact"].strip()
@@ -123,24 +132,25 @@ class SimulateForm(forms.Form):
 
 
 def simulate(form: SimulateForm) -> dict:
-    from offers.services.quoting import quote_with_offers
+    from offers.services.commerce import SessionAsk, quote_session_with_offers
 
     d = form.cleaned_data
     charger = d["charger"]
     previewed = list(d.get("offers") or [])
+    ask = SessionAsk(
+        charger,
+        d["start"],
+        kwh=d.get("kwh"),
+        amount=d.get("amount"),
+        customer_key=d.get("contact", ""),
+        customer=form.customer(),
+        codes=tuple(c.strip() for c in (d.get("codes") or "").split(",") if c.strip()),
+        offer_ids=tuple(o.code for o in previewed),
+        preview=tuple(o.pk for o in previewed),
+        add_ons=tuple(a.code for a in d.get("add_ons") or ()),
+    )
     try:
-        oq = quote_with_offers(
-            charger,
-            d["start"],
-            kwh=d.get("kwh"),
-            amount=d.get("amount"),
-            customer_key=d.get("contact", ""),
-            customer=form.customer(),
-            codes=[c.strip() for c in (d.get("codes") or "").split(",") if c.strip()],
-            offer_ids=[o.code for o in previewed],
-            preview=[o.pk for o in previewed],
-            add_ons=[a.code for a in d.get("add_ons") or ()],
-        )
+        oq = quote_session_with_offers(ask)
     except (QuoteInputError, NoTariffError, PricingSetupError) as exc:
         return {"error": str(exc)}
     except AddOnUnavailable as exc:
@@ -149,6 +159,7 @@ def simulate(form: SimulateForm) -> dict:
         "oq": oq,
         "quote": quote_to_dict(oq.quote, zone=ZoneInfo(charger.station.time_zone)),
         "charger": charger,
+        "tariff": tariff_for(charger),
     }
 
 

@@ -202,10 +202,23 @@ def quote_offers(
     priced: PricedSession,
     facts: OfferFacts,
     combination: Combination = Combination.ONDC,
+    *,
+    named: Iterable[Offer] = (),
+    rejections: Iterable[Rejected] = (),
 ) -> OfferResult:
     """best_offers() over every offer of the index, faster: only the index's candidates
     are evaluated (the rest cannot apply to this session, and are not listed as
-    rejected), each through its compiled checks, on one QuoteContext."""
+    rejected), each through its compiled checks, on one QuoteContext. Offers the buyer
+    `named` are evaluated too, so each one not applied has its reason; `rejections` are
+    named offers already refused (unknown, not active)."""
     ctx = QuoteContext.of(priced, facts)
-    outcomes = [c.assess_candidate(ctx) for c in index.compiled_for(ctx)]
+    candidates = index.compiled_for(ctx)
+    outcomes: list[Fit | Rejected] = [c.assess_candidate(ctx) for c in candidates]
+    if named:
+        seen = {c.offer.id for c in candidates}
+        for offer in named:
+            if offer.id not in seen:
+                outcome = evaluate_in(offer, ctx.view, facts)
+                outcomes.append(outcome.fit() if isinstance(outcome, Eligible) else outcome)
+    outcomes.extend(rejections)
     return select_fits(outcomes, ctx.view, facts, combination)

@@ -10,11 +10,17 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 
+from cpo_portal.models import Station
 from offers.models import CreditAccount, CreditKind, Customer, CustomerOfferUsage, OfferUsage
 from offers.models.codes import OfferCode, normalise_code
-from offers.rules.facts import CreditBalance, CustomerFacts, Limits
+from offers.rules.facts import CreditBalance, CustomerFacts, Limits, StationFacts
 
 from .catalog import OfferInfo
+
+
+def station_facts(station: Station) -> StationFacts:
+    """What the offer rules read of a station: its place and its opening day."""
+    return StationFacts(float(station.latitude), float(station.longitude), station.opened_on)
 
 
 def month_start(day: dt.date) -> dt.date:

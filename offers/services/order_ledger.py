@@ -13,7 +13,7 @@ from offers.models import Redemption, RedemptionKind
 from offers.rules.facts import CustomerFacts
 from pricing import services as pricing
 from pricing.engine.money import ZERO, as_text
-from pricing.engine.types import Conditions, Customer, PricedSession, SessionRequest
+from pricing.engine.types import Conditions, Customer, PricedSession
 
 from .ledger_rows import charger_of
 
@@ -96,9 +96,9 @@ def price_at(
 ) -> tuple[PricedSession, Conditions]:
     """The row's session priced again on `kwh` (ending at `end`), without offers."""
     charger = charger_of(row)
-    request = SessionRequest(
-        site=pricing.site_for(charger),
-        start=row.session_start,
+    request = pricing.session_request_for(
+        charger,
+        row.session_start,
         end=end,
         kwh=kwh,
         customer=Customer(row.customer_key, row.customer_segment, row.customer_tier),

@@ -10,17 +10,17 @@ from django.utils import timezone
 
 from cpo_portal.models import Charger, Operator, Station
 from offers.rules.applicability import check_place, validity_window
-from offers.rules.facts import OfferFacts, StationFacts
+from offers.rules.facts import OfferFacts
 from offers.rules.types import Offer as RuleOffer
 from pricing.services import site_for
 from pricing.services.sites import station_site
 
 from .catalog import catalog_for
+from .facts import station_facts
 
 
 def _facts(operator: Operator, station: Station) -> OfferFacts:
-    place = StationFacts(float(station.latitude), float(station.longitude), station.opened_on)
-    return OfferFacts(station=place, operator_code=operator.code)
+    return OfferFacts(station=station_facts(station), operator_code=operator.code)
 
 
 def _current(operator: Operator, at: dt.datetime) -> list[RuleOffer]:

@@ -22,11 +22,12 @@ from django.utils import timezone
 from cpo_portal.models import Charger
 from offers.rules.bases import SessionView
 from offers.rules.benefit_types import credit_account
+from offers.rules.context import QuoteContext
 from offers.rules.evaluate import evaluate_in
-from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
-from offers.rules.outcome import Applied, Eligible, Reason, Rejected
-from offers.rules.select import select
+from offers.rules.outcome import Applied, Reason, Rejected
+from offers.rules.select import quote_offers, select_in
 from offers.rules.types import BenefitKind
 from pricing import services as pricing
 from pricing.engine import finalize
@@ -37,13 +38,12 @@ from pricing.engine.types import (
     PricedSession,
     Quote,
     QuoteLine,
-    SessionRequest,
 )
 
 from . import addons as addon_lines
 from . import combos as combo_offers
 from .catalog import OfferInfo, catalog_for
-from .facts import CodeMatch, load_credits, load_customer, load_limits
+from .facts import CodeMatch, load_credits, load_customer, load_limits, station_facts
 from .requests import Requested, resolve
 
 
@@ -62,6 +62,8 @@ class OfferQuote:
     facts: OfferFacts = field(default_factory=OfferFacts, repr=False)
     add_ons: tuple[QuoteLine, ...] = ()  # ADDON lines of the add-ons in the order
     recovered: tuple[tuple[str, Decimal], ...] = ()  # settlement: offer id, amount reversed
+    # the code each applied offer is known by: the one presented, else its multi-use code
+    offer_codes: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def discount(self) -> Decimal:
@@ -127,12 +129,16 @@ def quote_with_offers(
     customer: CustomerFacts | None = None,
     preview: Iterable[int] = (),
     add_ons: Iterable[str] = (),
+    explain: bool = True,
 ) -> OfferQuote:
     """Price a session at `charger` with the best allowed offers.
 
     `customer` replaces the customer facts from the database (the admin's simulation of
     a segment or tier); `preview` lists offer pks to evaluate whatever their status;
-    `add_ons` are add-on ids sold with the session (ADDON lines, and combo offers).
+    `add_ons` are add-on ids sold with the session (ADDON lines, and combo offers);
+    `explain` (the admin and the command) evaluates every offer of the place and day so
+    that each one not applied has its reason; without it (Beckn) only the index's
+    candidates and the offers named are: the quote is the same either way.
     Raises pricing's QuoteInputError / NoTariffError when the session cannot be priced,
     addons.AddOnUnavailable when an add-on cannot be sold here now.
     """
@@ -141,9 +147,9 @@ def quote_with_offers(
     who = customer if customer is not None else load_customer(operator.pk, customer_key)
     book = pricing.price_book_for(charger)
     conditions = pricing.conditions_for(station, start)
-    request = SessionRequest(
-        site=pricing.site_for(charger),
-        start=start,
+    request = pricing.session_request_for(
+        charger,
+        start,
         end=end,
         kwh=kwh,
         amount=amount,
@@ -155,22 +161,25 @@ def quote_with_offers(
     req = resolve(catalog, operator, offer_ids, codes, preview)
     facts = OfferFacts(
         customer=who,
-        station=StationFacts(
-            lat=float(station.latitude), lon=float(station.longitude), opened_on=station.opened_on
-        ),
+        station=station_facts(station),
         operator_code=operator.code,
         holidays=conditions.holidays,
         codes=req.codes,
         unmatched_codes=req.unmatched,
         now=now,
     )
-    todo = {
-        i.code: i for i in (catalog.offers[o.id] for o in catalog.index.for_session(priced, facts))
-    }
+    if explain:
+        found = catalog.index.for_session(priced, facts)
+    else:
+        found = tuple(c.offer for c in catalog.index.compiled_for(QuoteContext.of(priced, facts)))
+    todo = {i.code: i for i in (catalog.offers[o.id] for o in found)}
     todo.update({i.code: i for i in req.extra})
-    todo.update({i.code: i for i in combo_offers.combos_of(catalog)})
-    combos = [i for i in todo.values() if combo_offers.is_combo(i.rule)]
-    combo_ids = {i.code for i in combos}
+    combos = combo_offers.combos_of(catalog)
+    todo.update({i.code: i for i in combos})
+    combo_ids = {i.code for i in combos} | {
+        i.code for i in req.extra if combo_offers.is_combo(i.rule)
+    }
+    combos = tuple(i for i in todo.values() if i.code in combo_ids)
     plans = {
         credit_account(i.rule.benefit)
         for i in todo.values()
@@ -181,17 +190,21 @@ def quote_with_offers(
         credits = load_credits(operator.pk, who.key, plans, local_day)
         facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
     facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
-    view = SessionView.of(priced)
-    outcomes: list[Eligible | Rejected] = [
-        evaluate_in(i.rule, view, facts) for i in todo.values() if i.code not in combo_ids
-    ]
-    result = select([*outcomes, *req.rejections], priced, facts)
+    regular = {k: v for k, v in todo.items() if k not in combo_ids}
+    if explain:  # every offer of the place and day, each with its reason if not applied
+        view = SessionView.of(priced)
+        outcomes = [evaluate_in(i.rule, view, facts) for i in regular.values()]
+        result = select_in([*outcomes, *req.rejections], view, facts)
+    else:  # the index's candidates and the offers named: the same choice, faster
+        named = [i.rule for i in req.extra if i.code in regular]
+        result = quote_offers(catalog.index, priced, facts, named=named, rejections=req.rejections)
     extras = combo_offers.extras_of(charger.code, extra_lines)
     result = combo_offers.with_combos(result, combos, priced, facts, extras)
     quote = finalize(priced, [*result.lines, *extra_lines])
     held = tuple(a.offer_id for a in result.applied if a.held_out)
     applied = granted((a for a in result.applied if not a.held_out), quote)
     mentioned = {a.offer_id for a in applied} | set(held)
+    public = {offer_id: code for code, offer_id in catalog.multi_use_codes.items()}
     return OfferQuote(
         quote=quote,
         priced=priced,
@@ -205,4 +218,5 @@ def quote_with_offers(
         codes={k: v for k, v in req.matches.items() if k in mentioned},
         facts=facts,
         add_ons=extra_lines,
+        offer_codes={a.offer_id: a.code or public.get(a.offer_id, "") for a in applied},
     )

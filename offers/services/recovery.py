@@ -22,7 +22,7 @@ from django.utils import timezone
 from offers.models import Redemption, RedemptionKind
 from offers.rules.bases import SessionView
 from offers.rules.combo import evaluate_combo, is_combo
-from offers.rules.facts import OfferFacts, StationFacts
+from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Eligible
 from offers.rules.settle import reversal_amount
 from pricing.engine.money import ZERO, money
@@ -30,6 +30,7 @@ from pricing.engine.money import ZERO, money
 from . import limits as lim
 from .addons import booked_lines
 from .combos import extras_of
+from .facts import station_facts
 from .ledger_rows import charger_of, rule_of, write
 from .order_ledger import Reversal, UnknownOrder, copy_row, customer_of, order_rows, price_at
 
@@ -168,9 +169,7 @@ def recheck_combos(order_ref: str, *, reason: str, now: dt.datetime | None = Non
         station = charger_of(base).station
         facts = OfferFacts(
             customer=customer_of(base),
-            station=StationFacts(
-                float(station.latitude), float(station.longitude), station.opened_on
-            ),
+            station=station_facts(station),
             operator_code=base.operator.code,
             holidays=conditions.holidays,
         )

@@ -15,7 +15,7 @@ from offers.models import Redemption, RedemptionKind
 from offers.rules import combo as combo_rules
 from offers.rules.bases import SessionView
 from offers.rules.benefit_types import credit_account
-from offers.rules.facts import OfferFacts, StationFacts
+from offers.rules.facts import OfferFacts
 from offers.rules.settle import settle as settle_offers
 from pricing.engine import finalize
 from pricing.engine.money import ZERO
@@ -23,6 +23,7 @@ from pricing.engine.money import ZERO
 from . import addons, combos, recovery
 from . import limits as lim
 from .catalog import OfferInfo
+from .facts import station_facts
 from .ledger_rows import charger_of, order_fields, replay, rule_of, write
 from .order_ledger import (
     GIVEN_KINDS,
@@ -79,9 +80,7 @@ def settle(
         station = charger_of(first).station
         facts = OfferFacts(
             customer=dataclasses.replace(customer_of(first), credits=credits),
-            station=StationFacts(
-                float(station.latitude), float(station.longitude), station.opened_on
-            ),
+            station=station_facts(station),
             operator_code=first.operator.code,
             holidays=conditions.holidays,
             limits={

@@ -12,7 +12,7 @@ from pricing.models import Tariff, TariffBand
 
 from .forms import BandFormSet
 from .ocpi import OcpiAdminMixin
-from .preview import preview_view
+from .preview import price_tool
 
 PRICE_FIELDS = (
     "currency", "energy_rate_per_kwh", "service_fee", "idle_fee_per_minute",
@@ -89,10 +89,14 @@ class TariffAdmin(OcpiAdminMixin, TenantAdmin):
             fields += [f for f in PRICE_FIELDS if f not in fields]
         return fields
 
+    def preview(self, request):
+        """The price tool (what would this session cost here?), one for the whole admin."""
+        return price_tool.view(self)(request)
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("preview/", view(preview_view(self)), name="pricing_tariff_preview"),
+            path("preview/", view(self.preview), name="pricing_tariff_preview"),
             *self.ocpi_urls(),
             *super().get_urls(),
         ]

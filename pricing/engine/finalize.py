@@ -88,8 +88,52 @@ def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None
     )
 
 
+OCPI_VAT = "ocpi_vat"  # tag of a line the OCPI calculator priced: its VAT, as OCPI rounds it
+
+
+def _ocpi_only(lines: Sequence[QuoteLine]) -> bool:
+    return bool(lines) and all(any(k == OCPI_VAT for k, _ in ln.tags) for ln in lines)
+
+
+def _ocpi_quote(priced: PricedSession) -> Quote:
+    """VAT exactly as OCPI computes it: per component line, rounded at the line (the
+    min/max price adjustment carries its own VAT, as in the OCPI 2.2.1 examples)."""
+    by_rate: dict[Decimal | None, Decimal] = {}
+    for line in priced.lines:
+        vat = Decimal(dict(line.tags)[OCPI_VAT])
+        if vat:
+            by_rate[line.tax_rate] = by_rate.get(line.tax_rate, ZERO) + vat
+    name = priced.tariff.tax_name
+    tax = [
+        QuoteLine(
+            kind=LineKind.TAX,
+            code=name,
+            title=f"{name} ({text.percent(rate)}%)" if rate is not None else name,
+            amount=amount,
+        )
+        for rate, amount in by_rate.items()
+    ]
+    lines = (*priced.lines, *tax)
+    return Quote(
+        currency=priced.tariff.currency,
+        start=priced.start,
+        end=priced.end,
+        kwh=priced.kwh,
+        lines=lines,
+        total=sum((ln.amount for ln in lines), ZERO),
+        tax_included=ZERO,
+        tax_inclusive=False,
+    )
+
+
 def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Quote:
-    """The quote a customer sees: total is exactly the sum of its lines and never negative."""
+    """The quote a customer sees: total is exactly the sum of its lines and never negative.
+
+    A session the OCPI calculator priced alone (every line tagged with its OCPI VAT, no
+    surge and no adjustment) keeps OCPI's own VAT per component; anything added on top is
+    taxed as below, on the net of each rate group."""
+    if not adjustments and _ocpi_only(priced.lines):
+        return _ocpi_quote(priced)
     tariff = priced.tariff
     lines = _clamp_discounts([*priced.lines, *(_checked(ln) for ln in adjustments)])
     bound = _price_bound(tariff, lines)

@@ -6,7 +6,7 @@ compiles price books by hand.
 
 from .books import NoTariffError, clear_cache, price_book_for, price_books_for, tariff_for
 from .notices import SurgeNotice, surge_notices, surge_notices_at
-from .quotes import price, quote_session
+from .quotes import price, quote_session, session_request_for
 from .sites import conditions_at, conditions_for, site_for
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "price_book_for",
     "price_books_for",
     "quote_session",
+    "session_request_for",
     "site_for",
     "surge_notices",
     "surge_notices_at",

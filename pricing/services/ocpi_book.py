@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from pricing.engine import QuoteInputError, compile_book, finalize
 from pricing.engine import text as words
-from pricing.engine.money import ZERO
+from pricing.engine.finalize import OCPI_VAT
 from pricing.engine.ocpi import (
     CostKind,
     CostLine,
@@ -82,7 +82,7 @@ def quote_line(line: CostLine, tariff: Tariff, item_id: str) -> QuoteLine:
         rate=line.price,
         tax_rate=rate,
         item_id=item_id if kind is LineKind.ENERGY else "",
-        tags=(("ocpi_vat", str(line.vat)),),
+        tags=((OCPI_VAT, str(line.vat)),),
     )
 
 
@@ -119,36 +119,4 @@ class OcpiBook:
     def quote(
         self, request: SessionRequest, conditions: Conditions, adjustments: Sequence[QuoteLine] = ()
     ) -> Quote:
-        priced = self.price(request, conditions)
-        if adjustments or any(ln.kind is LineKind.SURGE for ln in priced.lines):
-            return finalize(priced, adjustments)  # GST on the net, per rate group
-        return self._ocpi_quote(priced)
-
-    def _ocpi_quote(self, priced: PricedSession) -> Quote:
-        """VAT exactly as OCPI computes it: per component line, rounded at the line."""
-        by_rate: dict[Decimal | None, Decimal] = {}
-        for line in priced.lines:
-            vat = Decimal(dict(line.tags)["ocpi_vat"])
-            if vat:
-                by_rate[line.tax_rate] = by_rate.get(line.tax_rate, ZERO) + vat
-        name = self.tariff.tax_name
-        tax = [
-            QuoteLine(
-                kind=LineKind.TAX,
-                code=name,
-                title=f"{name} ({words.percent(rate)}%)" if rate is not None else name,
-                amount=amount,
-            )
-            for rate, amount in by_rate.items()
-        ]
-        lines = (*priced.lines, *tax)
-        return Quote(
-            currency=self.tariff.currency,
-            start=priced.start,
-            end=priced.end,
-            kwh=priced.kwh,
-            lines=lines,
-            total=sum((ln.amount for ln in lines), ZERO),
-            tax_included=ZERO,
-            tax_inclusive=False,
-        )
+        return finalize(self.price(request, conditions), adjustments)

@@ -13,7 +13,16 @@ from .books import price_book_for
 from .sites import conditions_for, site_for
 
 
-def _request(charger, start, kwh, amount, end, customer) -> SessionRequest:
+def session_request_for(
+    charger: Charger,
+    start: dt.datetime,
+    *,
+    kwh: Decimal | None = None,
+    amount: Decimal | None = None,
+    end: dt.datetime | None = None,
+    customer: Customer = Customer(),  # noqa: B008 (frozen, immutable)
+) -> SessionRequest:
+    """The session asked for at `charger`: every surface's request is built here."""
     return SessionRequest(
         site=site_for(charger), start=start, end=end, kwh=kwh, amount=amount, customer=customer
     )
@@ -30,7 +39,9 @@ def price(
 ) -> PricedSession:
     """Stage one (before offers and tax). Raises QuoteInputError, NoTariffError."""
     book = price_book_for(charger)
-    request = _request(charger, start, kwh, amount, end, customer)
+    request = session_request_for(
+        charger, start, kwh=kwh, amount=amount, end=end, customer=customer
+    )
     return book.price(request, conditions_for(charger.station, start))
 
 
@@ -46,5 +57,7 @@ def quote_session(
 ) -> Quote:
     """The full quote: lines, tax and total. Raises QuoteInputError, NoTariffError."""
     book = price_book_for(charger)
-    request = _request(charger, start, kwh, amount, end, customer)
+    request = session_request_for(
+        charger, start, kwh=kwh, amount=amount, end=end, customer=customer
+    )
     return book.quote(request, conditions_for(charger.station, start), adjustments)

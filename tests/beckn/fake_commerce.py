@@ -104,8 +104,11 @@ class FakeCommerce:
         return f"cust:{phone or email}" if phone or email else ""
 
     def quote(self, charger, start, *, end=None, kwh=None, amount=None, customer="",
-              offer_ids=(), codes=(), now=None, add_ons=()):  # fmt: skip
+              offer_ids=(), codes=(), now=None, add_ons=(), order_ref="",
+              stage="quoted"):  # fmt: skip
         self.calls.append("quote")
+        if order_ref:
+            self.calls.append(stage)
         if add_ons:
             raise CommerceError("30007", f"There is no add-on {add_ons[0]}", add_ons[0])
         if kwh is not None and amount is not None:
@@ -161,11 +164,11 @@ class FakeCommerce:
         self.redeemed[order_ref] = tuple(a.offer_id for a in priced.applied)
         return priced
 
-    def record(self, order_ref, priced, stage):
-        self.calls.append(stage)
-
     def settle(self, order_ref, charger, start, kwh, end, *, customer=""):
         self.calls.append("settle")
+        return self.order_quote(order_ref, charger, start, kwh, end)
+
+    def order_quote(self, order_ref, charger, start, kwh, end):
         kept = self.redeemed.get(order_ref, ())
         request = SessionRequest(self.site(charger), start, end, kwh=kwh)
         priced = price_session(request, self.tariff, self.surges, Conditions())
@@ -205,10 +208,10 @@ NAMES = (
     "published_offers_at",
     "surge_notices",
     "surge_notices_at",
-    "record",
     "redeem",
     "settle",
     "reverse",
+    "order_quote",
 )
 
 

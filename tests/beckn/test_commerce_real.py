@@ -215,3 +215,41 @@ def test_a_settled_offer_session_is_not_recorded_twice(deg, bap, run, our_key):
     run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
     assert Redemption.objects.filter(order_ref=order.reference, kind="settled").exists()
     assert not NoOfferSession.objects.filter(order_ref=order.reference).exists()
+
+
+def test_cancel_takes_the_reversed_discount_out_of_the_order(deg, bap, run, our_key):
+    op, charger = deg.op_a.code, deg.charger_a.code
+    run(bap, "init", msgs.init(op, charger))
+    run(bap, "confirm", msgs.confirm(op, charger, total="91.45"))
+    order = Order.objects.get()
+    _, cancelled = run(bap, "cancel", {"order_id": order.order_id})
+    assert breakup(cancelled) == [
+        ("Charging session cost (5 kWh @ ₹18.00/kWh)", "90.00"),
+        ("Service fee", "10.00"),
+        ("GST (18%)", "18.00"),
+    ]
+    assert cancelled["message"]["order"]["quote"]["price"]["value"] == "118.00"
+    offer = cancelled["message"]["order"]["offers"][0]
+    assert tag_values(offer["tags"], "offer-reversal") == {
+        "reversed": "true",
+        "amount-reversed": "22.50",
+    }
+    _, status = run(bap, "status", {"order_id": order.order_id})
+    assert status["message"]["order"]["quote"]["price"]["value"] == "118.00"
+    redemption = tag_values(status["message"]["order"]["offers"][0]["tags"], "offer-redemption")
+    assert redemption["reversed"] == "true"
+    assert redemption["amount-reversed"] == "22.50"
+    assert redemption["discount-applied"] == "0.00"
+
+
+def test_on_init_carries_the_offer_code_when_the_offer_is_named_by_id(deg, bap, run, our_key):
+    from offers.models import Offer, OfferCode
+
+    OfferCode.objects.create(offer=Offer.objects.get(code="weekend-discount-25"), code="WEEKEND25")
+    op, charger = deg.op_a.code, deg.charger_a.code
+    _, initialized = run(bap, "init", msgs.init(op, charger))  # offers: [{"id": ...}]
+    validation = tag_values(
+        initialized["message"]["order"]["offers"][0]["tags"], "offer-validation"
+    )
+    assert validation["offer-code"] == "WEEKEND25"
+    assert validation["discount-applied"] == "22.50"

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from offers.rules.facts import CustomerFacts
-from offers.services.quoting import OfferQuote, quote_with_offers
+from offers.services.commerce import OfferQuote, SessionAsk, quote_session_with_offers
 from pricing.engine import PricingSetupError, QuoteInputError
 from pricing.engine.money import as_text
 from pricing.quote_cli import (
@@ -26,18 +26,19 @@ from pricing.services import NoTariffError
 def compute(args: QuoteArgs, offer_ids: list[str], codes: list[str]) -> OfferQuote:
     who = args.customer
     override = CustomerFacts(key=who.key, segment=who.segment, tier=who.tier)
+    ask = SessionAsk(
+        args.charger,
+        args.start,
+        kwh=args.kwh,
+        amount=args.amount,
+        end=args.end,
+        customer_key=who.key,
+        offer_ids=tuple(offer_ids),
+        codes=tuple(codes),
+        customer=override if (who.segment or who.tier) else None,
+    )
     try:
-        return quote_with_offers(
-            args.charger,
-            args.start,
-            kwh=args.kwh,
-            amount=args.amount,
-            end=args.end,
-            customer_key=who.key,
-            offer_ids=offer_ids,
-            codes=codes,
-            customer=override if (who.segment or who.tier) else None,
-        )
+        return quote_session_with_offers(ask)
     except NoTariffError as exc:
         raise CommandError(f"No tariff: {' '.join(str(exc).split())}.") from exc
     except QuoteInputError as exc:

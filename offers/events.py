@@ -1,0 +1,10 @@
+"""The offers domain's own events, for the apps above it (analytics listens; offers never
+imports its listeners)."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# A delivered session that redeemed no offer was settled (commerce.settle_order), with
+# order_ref, quote (an OfferQuote: no offers applied) and customer (CustomerFacts).
+session_settled = Signal()
