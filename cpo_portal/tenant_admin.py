@@ -11,14 +11,12 @@ choices (a forged POST with another operator's id fails form validation), and li
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.http import HttpResponse
 
-from . import tenancy
+from . import csvsafe, tenancy
 from .history_admin import AuditHistoryAdmin
 from .models import Operator
 
@@ -115,7 +113,7 @@ class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
         response["Content-Disposition"] = (
             f'attachment; filename="{self.model._meta.model_name}.csv"'
         )
-        writer = csv.writer(response)
+        writer = csvsafe.writer(response)
         writer.writerow([f.name for f in fields])
         for obj in queryset.iterator(chunk_size=2000):
             writer.writerow([f.value_from_object(obj) for f in fields])
