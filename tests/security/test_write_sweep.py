@@ -127,7 +127,7 @@ def may_write(user, model, perm: str, obj=None) -> bool:
     if perm == "revert":
         return False  # the history form is read-only for everyone
     model_admin = admin.site._registry[model]
-    request = ws.superuser_request(user)
+    request = ws.request_as(user)
     check = {
         "add": lambda: model_admin.has_add_permission(request),
         "change": lambda: model_admin.has_change_permission(request, obj),
@@ -177,7 +177,7 @@ def post(client: Client, s: ws.WriteSurface, body: dict, baseline: dict) -> tupl
     return response.status_code, sorted(t for t in baseline if after[t] != baseline[t])
 
 
-def sweep(world, targets, surfaces, user, select) -> tuple[list[str], int]:
+def sweep(targets, surfaces, user, select) -> tuple[list[str], int]:
     """POST every surface `select` gives a body for; what wrote, and how many were sent."""
     objects_by_model = {m: {o.pk: o for o in objs} for m, objs in targets.items()}
     client = Client(raise_request_exception=False)
@@ -204,7 +204,7 @@ def sweep(world, targets, surfaces, user, select) -> tuple[list[str], int]:
 def test_no_admin_post_writes_for_a_role_without_write_permission(world, who):
     built, targets, surfaces = world
     user = user_of(built, who)
-    failures, sent = sweep(built, targets, surfaces, user,
+    failures, sent = sweep(targets, surfaces, user,
                            lambda s, objects: request_for(s, user, objects))  # fmt: skip
     print(f"\n{who}: {sent} POSTs of {len(surfaces)} surfaces")
     assert sent > 100
@@ -215,7 +215,7 @@ def test_no_admin_post_writes_for_a_role_without_write_permission(world, who):
 def test_history_forms_write_nothing_even_for_the_superuser(world):
     built, targets, surfaces = world
     forms = [s for s in surfaces if s.label.startswith("history form")]
-    failures, sent = sweep(built, targets, forms, built.superuser,
+    failures, sent = sweep(targets, forms, built.superuser,
                            lambda s, objects: s.body())  # fmt: skip
     assert sent == len(forms) > 20
     assert failures == [], "\n".join(failures)

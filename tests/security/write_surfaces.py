@@ -6,8 +6,9 @@ permissions, so `delete_selected` too), the change list's own form, the admin's 
 (`get_urls()`: imports, previews, CSV downloads, third-party pages such as simple-history's
 history form and django-celery-beat's), and for each swept object its change, delete,
 history and history-form (revert) pages. Bodies come from the superuser's rendering of the
-same page (every form that posts back to it), so they are valid where the superuser may
-write; the superuser control in the sweep proves that they do write.
+same page (every form that posts back to it; for a history version, the object's change
+form, which is what the revert page posted, and an empty body), so they are valid where the
+superuser may write; the superuser control in the sweep proves that they do write.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, reverse
 
 from cpo_portal import tenancy
+from tests.security.tenant_surfaces import STANDARD_ADMIN_VIEWS
 
-STANDARD = ("changelist", "add", "history", "delete", "change", "simple_history", "autocomplete")
 # Plausible files for upload fields, by URL name (any other upload gets an empty file).
 SAMPLE_UPLOADS = {
     "offers_customer_import": b"phone,segment,tier\n+91 90000 00009,sweep,gold\n",
@@ -152,7 +153,7 @@ class WriteSurface:
         return out
 
 
-def superuser_request(user):
+def request_as(user):
     request = RequestFactory().get("/")
     request.user = user
     return request
@@ -192,7 +193,7 @@ def _extra_views(model, model_admin) -> list[tuple[str, list[str]]]:
         if not isinstance(pattern, URLPattern) or pattern.name is None:
             continue
         suffix = pattern.name.removeprefix("{}_{}_".format(*_info(model)))
-        if suffix not in STANDARD:
+        if suffix not in STANDARD_ADMIN_VIEWS:
             out.append((pattern.name, list(pattern.pattern.regex.groupindex)))
     return out
 
@@ -247,7 +248,8 @@ def _object_surfaces(d: WriteDiscovery, model, obj) -> None:
     d.surfaces.append(WriteSurface(f"history {where}", history, model, obj_pk=pk))
     if not hasattr(model._meta, "simple_history_manager_attribute"):
         return
-    records = model.history.filter(**{model._meta.pk.attname: pk}).order_by("history_id")
+    history_manager = getattr(model, model._meta.simple_history_manager_attribute)
+    records = history_manager.filter(**{model._meta.pk.attname: pk}).order_by("history_id")
     oldest = records.first()
     if oldest is None:
         return
