@@ -17,9 +17,9 @@ from django.contrib.admin.options import BaseModelAdmin
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from cpo_portal import tenancy
+from cpo_portal.history_admin import AuditHistoryAdmin
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 
 from .models import (
@@ -81,7 +81,7 @@ class JsonMedia:
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(SuperuserOnly, SimpleHistoryAdmin):
+class SubscriberAdmin(SuperuserOnly, AuditHistoryAdmin):
     list_display = ["subscriber_id", "type", "key_id", "url", "status", "vocabularies"]
     list_filter = ["type", "status", "vocabularies"]
     search_fields = ["subscriber_id", "key_id", "url"]

@@ -94,6 +94,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
+# Admin history pages show old versions and never write one back (cpo_portal/history_admin.py
+# refuses the POST; these hide the buttons of any history admin).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_EDIT = False
+
 ROOT_URLCONF = "cpo_portal.urls"
 WSGI_APPLICATION = "cpo_portal.wsgi.application"
 

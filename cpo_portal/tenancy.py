@@ -2,8 +2,11 @@
 
 A model is tenant-owned when it declares `TENANT_PATH`: the ORM path from the model to its
 Operator ("operator", "charger__operator", ...). Operator itself uses the path "" (its pk).
-Every surface (admin, API, dashboards, exports) scopes through `scope()` so there is one
-rule, written once.
+Every surface (admin, API, dashboards, exports) scopes through `scope()` and `may()` so there
+is one rule, written once. An object belongs to the operator its TENANT_PATH reaches; an
+object whose path ends at no operator (an Outbox row that answers a search, not an order)
+belongs to no operator and only superusers see it: `scope()` leaves it out of every
+queryset, `may()` refuses it.
 """
 
 from __future__ import annotations
@@ -64,7 +67,8 @@ def operator_of(obj: Model) -> int | None:
 
 
 def scope(qs: QuerySet, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet:
-    """Restrict a queryset of a tenant-owned model to the user's operators.
+    """Restrict a queryset of a tenant-owned model to the user's operators (rows whose
+    path reaches no operator are left out: the join finds no operator to match).
 
     Models that are not tenant-owned pass through unchanged; callers decide whether such
     a model may be shown at all.
@@ -89,6 +93,9 @@ def may(user, obj: Model | None, roles: Iterable[str]) -> bool:
     if tenant_path(type(obj)) is None:
         return False  # not tenant-owned: superusers only
     owner = operator_of(obj)
-    if owner is None:  # a new object whose operator is not chosen yet
-        return bool(allowed)
+    if owner is None:
+        # A new object whose operator is not chosen yet: the form limits the choice. A
+        # saved one that belongs to no operator (an on_search callback, an error reply)
+        # is nobody's to see but the superusers'.
+        return obj.pk is None and bool(allowed)
     return owner in allowed

@@ -2,7 +2,8 @@
 
 Everything the admin shows or accepts goes through `tenancy.scope`: change lists (and so
 bulk actions, raw-id popups and autocomplete, which reuse the change list queryset), change
-forms and history pages (object-level permission checks), foreign-key and many-to-many
+forms and history pages (object-level permission checks; an object that belongs to no
+operator is the superusers' alone), foreign-key and many-to-many
 choices (a forged POST with another operator's id fails form validation), and list filters
 (only values the user can see, for every admin built on the mixin, paths such as
 "offer__operator" included). Roles decide who may view and who may change.
@@ -10,16 +11,15 @@ choices (a forged POST with another operator's id fails form validation), and li
 
 from __future__ import annotations
 
-import csv
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.http import HttpResponse
-from simple_history.admin import SimpleHistoryAdmin
 
-from . import tenancy
+from . import csvsafe, tenancy
+from .history_admin import AuditHistoryAdmin
 from .models import Operator
 
 if TYPE_CHECKING:
@@ -102,8 +102,8 @@ def _scoped_list_filter(model, spec):
     return spec
 
 
-class TenantAdmin(TenantScopedMixin, SimpleHistoryAdmin):
-    """Model admin for tenant-owned models, with audit history and CSV export."""
+class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
+    """Model admin for tenant-owned models, with read-only audit history and CSV export."""
 
     actions = ["export_csv"]
 
@@ -122,7 +122,7 @@ class TenantAdmin(TenantScopedMixin, SimpleHistoryAdmin):
         response["Content-Disposition"] = (
             f'attachment; filename="{self.model._meta.model_name}.csv"'
         )
-        writer = csv.writer(response)
+        writer = csvsafe.writer(response)
         writer.writerow([f.name for f in fields])
         for obj in queryset.iterator(chunk_size=2000):
             writer.writerow([f.value_from_object(obj) for f in fields])

@@ -3,13 +3,14 @@ same rows, and the charts read their data from json_script blocks."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
+
+from cpo_portal import csvsafe
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,26 +56,11 @@ def _text(value: Any, kind: str = "text") -> str:
 def csv_response(table: Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow([c.label for c in table.columns])
     for row in table.rows:
-        writer.writerow([_cell(_text(row.get(c.key), c.kind)) for c in table.columns])
+        writer.writerow([_text(row.get(c.key), c.kind) for c in table.columns])
     return response
-
-
-def _cell(text: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; quote such text."""
-    if text and text[0] in "=+-@\t\r" and not _numeric(text):
-        return "'" + text
-    return text
-
-
-def _numeric(text: str) -> bool:
-    try:
-        Decimal(text)
-    except ArithmeticError:
-        return False
-    return True
 
 
 def json_number(value: Any) -> float | int | None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import secrets
 
 from django.db import transaction
 
+from cpo_portal import csvsafe
 from offers.models import CatalogVersion, CodeBatch, Offer, OfferCode
 from offers.models.codes import MAX_BATCH, normalise_code
 
@@ -48,7 +48,7 @@ def generate_batch(offer: Offer, count: int, prefix: str = "", user=None) -> Cod
 
 def batch_csv(batch: CodeBatch) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(["offer_id", "code", "used_at", "used_order"])
     rows = batch.codes.order_by("code").values_list("code", "used_at", "used_order")
     for code, used_at, used_order in rows.iterator(chunk_size=5_000):

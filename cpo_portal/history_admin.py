@@ -1,0 +1,47 @@
+"""Audit history in the admin, read-only for everyone.
+
+django-simple-history's history form (`<pk>/history/<history_id>/`) asks only for view
+permission and saves the old version on POST, every field of it, the ones the change form
+shows read-only included (an order's state, a callback's state, a batch's size). Nothing
+here may be written that way: orders, callbacks and delivery attempts follow a state
+machine and feed the ledger; codes, usage and budgets are counters; and every other model
+has a change form that runs the model's validation. So the history form only shows an old
+version, all of it read-only, and refuses anything but GET. To restore an old value, an
+editor types it into the change form.
+
+Every admin with history derives from `AuditHistoryAdmin` (tests/security sweep the admin
+registry for it).
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import flatten_fieldsets
+from django.http import HttpResponseNotAllowed
+from simple_history.admin import SimpleHistoryAdmin
+
+_SHOWING_HISTORY = "_cpo_showing_history"
+
+
+class AuditHistoryAdmin(SimpleHistoryAdmin):
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        setattr(request, _SHOWING_HISTORY, True)
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        finally:
+            delattr(request, _SHOWING_HISTORY)
+
+    def get_readonly_fields(self, request, obj=None):
+        if not getattr(request, _SHOWING_HISTORY, False):
+            return super().get_readonly_fields(request, obj)
+        # Every field read-only, as Django shows an object to a user who may only view it;
+        # the fieldsets are computed with the flag down (they ask for the read-only fields).
+        setattr(request, _SHOWING_HISTORY, False)
+        try:
+            return flatten_fieldsets(self.get_fieldsets(request, obj))
+        finally:
+            setattr(request, _SHOWING_HISTORY, True)
