@@ -4,11 +4,12 @@ station) is cut to the requesting user's operators, so a forged id is a 400, not
 from __future__ import annotations
 
 import django_filters as df
+from django import forms
 
 from cpo_portal.models import Station
 from offers.analytics.calc.bands import CHOICES as BAND_CHOICES
 from offers.analytics.models import DailyRollup, HourlyRollup
-from offers.analytics.services.filters import allowed_operators, scoped
+from offers.analytics.services.filters import allowed_operators, check_dates, scoped
 from offers.models import Offer
 
 GRANULARITY = [("day", "day"), ("week", "week"), ("month", "month")]
@@ -32,6 +33,15 @@ def _stations(request):
     return scoped(Station.objects.all(), request.user) if request else Station.objects.none()
 
 
+class DateRangeForm(forms.Form):
+    """date_from / date_to checked by the same rule as the dashboards' (check_dates)."""
+
+    def clean(self):
+        data = super().clean()
+        check_dates(data.get("date_from"), data.get("date_to"))
+        return data
+
+
 class RollupFilterSet(df.FilterSet):
     operator = df.ModelChoiceFilter(queryset=_operators, help_text="Operator id.")
     station = df.ModelChoiceFilter(queryset=_stations, help_text="Station id.")
@@ -41,6 +51,7 @@ class RollupFilterSet(df.FilterSet):
 
     class Meta:
         model = HourlyRollup
+        form = DateRangeForm
         fields = ["operator", "station", "region", "date_from", "date_to"]
 
 
@@ -54,6 +65,7 @@ class DailyRollupFilterSet(RollupFilterSet):
 
     class Meta:
         model = DailyRollup
+        form = DateRangeForm
         fields = [
             "operator",
             "offer",
