@@ -73,6 +73,16 @@ def test_a_body_within_the_limit_reaches_the_app_whole():
     assert echo.seen == {"body": b"hello", "length": 5}
 
 
+def test_a_body_over_a_mebibyte_goes_through_a_temporary_file_whole():
+    echo = Echo()
+    data = bytes(range(256)) * 6000  # 1.5 MB
+    app = limits(echo, max_bytes=2_000_000)
+    environ = {"CONTENT_LENGTH": str(len(data)), "wsgi.input": io.BytesIO(data)}
+    response, _ = call(app, **environ)
+    assert response.status == "200 OK"
+    assert echo.seen == {"body": data, "length": len(data)}
+
+
 def test_a_declared_length_over_the_limit_is_refused_unread_and_the_connection_closes():
     response, body = call(limits(), CONTENT_LENGTH="1001", **{"wsgi.input": Unreadable()})
     assert response.status == "413 Content Too Large"
