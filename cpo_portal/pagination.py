@@ -27,7 +27,8 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
     max_limit = MAX_LIMIT
 
     def get_limit(self, request) -> int:
-        return _bounded(request, self.limit_query_param, 1, MAX_LIMIT, self.default_limit)
+        default = MAX_LIMIT if self.default_limit is None else self.default_limit  # PAGE_SIZE
+        return _bounded(request, self.limit_query_param, 1, MAX_LIMIT, default)
 
     def get_offset(self, request) -> int:
         return _bounded(request, self.offset_query_param, 0, MAX_OFFSET, 0)
