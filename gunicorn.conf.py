@@ -53,10 +53,22 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)  # above the proxy's idle timeout to i
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
-# Request line and headers; bodies are limited by DATA_UPLOAD_MAX_MEMORY_SIZE in Django.
+# Request line and headers. Bodies: the application reads each one whole before Django
+# runs, at most REQUEST_BODY_MAX_BYTES and within REQUEST_BODY_TIMEOUT seconds (plus one per
+# REQUEST_BODY_MIN_RATE bytes received), else 413 / 408 (cpo_portal/body_limits.py).
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+# A slow client holds a gthread or sync thread until that deadline, so the deadline must
+# come well before `timeout`, when the arbiter kills a sync worker stuck on the same read
+# (and every request in it). In production a buffering proxy sends gunicorn only whole
+# requests (docs/operations.md, Request limits).
+_body_timeout = float(os.environ.get("REQUEST_BODY_TIMEOUT") or 10)  # body_limits.DEFAULT_TIMEOUT
+if not 0 < _body_timeout <= timeout / 2:
+    raise SystemExit(
+        f"REQUEST_BODY_TIMEOUT ({_body_timeout:g} s) must be above 0 and at most half of "
+        f"GUNICORN_TIMEOUT ({timeout} s)"
+    )
 
 # Only these proxy addresses may set X-Forwarded-Proto for gunicorn itself.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

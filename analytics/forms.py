@@ -3,7 +3,6 @@ operator list to the user's own: a forged id fails validation like any bad input
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import cast
 
 from django import forms
@@ -11,10 +10,9 @@ from django.http import QueryDict
 
 from analytics.models import OfferDaily
 from analytics.services.filters import (
-    DEFAULT_DAYS,
     Filters,
     allowed_operators,
-    default_range,
+    resolve_range,
     scoped,
 )
 from cpo_portal.models import Operator, Station
@@ -83,11 +81,10 @@ class FilterForm(forms.Form):
     def clean(self):
         super().clean()
         data = self.cleaned_data
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            raise forms.ValidationError("The end date is before the start date.")
-        if start and end and (end - start).days > 3 * 366:
-            raise forms.ValidationError("Pick at most three years.")
+        if "date_from" in data and "date_to" in data:  # both parsed
+            data["date_from"], data["date_to"] = resolve_range(
+                self.operator, data["date_from"], data["date_to"]
+            )
         return data
 
     def show(self, filters: Filters) -> None:
@@ -99,16 +96,11 @@ class FilterForm(forms.Form):
 
     def filters(self) -> Filters:
         data = self.cleaned_data
-        start, end = data.get("date_from"), data.get("date_to")
-        if end is None:
-            end = max(default_range(self.operator)[1], start or dt.date.min)
-        if start is None:
-            start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
         offer, station = data.get("offer"), data.get("station")
         return Filters(
             operator=self.operator,
-            date_from=start,
-            date_to=end,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
             offer_id=offer.pk if offer else None,
             offer_type=data.get("offer_type") or "",
             station_id=station.pk if station else None,

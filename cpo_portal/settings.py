@@ -17,6 +17,8 @@ import dj_database_url
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
+from cpo_portal import body_limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cpo_portal.no_store.NoStoreMiddleware",  # Cache-Control for signed-in users' answers
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -245,6 +248,14 @@ ADMIN_URL = (os.environ.get("ADMIN_URL") or "admin").strip("/") + "/"
 # --- Request size limits (gunicorn.conf.py limits the request line and headers) -----
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000))
+# Every request body, before Django runs (cpo_portal/body_limits.py, with the defaults): at
+# most REQUEST_BODY_MAX_BYTES, read within REQUEST_BODY_TIMEOUT seconds plus one second per
+# REQUEST_BODY_MIN_RATE bytes received; else 413 / 408 and the connection closes.
+REQUEST_BODY_MAX_BYTES = int(
+    os.environ.get("REQUEST_BODY_MAX_BYTES") or body_limits.DEFAULT_MAX_BYTES
+)
+REQUEST_BODY_TIMEOUT = float(os.environ.get("REQUEST_BODY_TIMEOUT") or body_limits.DEFAULT_TIMEOUT)
+REQUEST_BODY_MIN_RATE = int(os.environ.get("REQUEST_BODY_MIN_RATE") or body_limits.DEFAULT_MIN_RATE)
 
 # --- Login throttling (django-axes) -------------------------------------------------
 # A username tried from one address is locked after AXES_FAILURE_LIMIT failures for
@@ -327,7 +338,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "cpo_portal.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {

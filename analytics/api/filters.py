@@ -4,10 +4,11 @@ station) is cut to the requesting user's operators, so a forged id is a 400, not
 from __future__ import annotations
 
 import django_filters as df
+from django import forms
 
 from analytics.calc.bands import CHOICES as BAND_CHOICES
 from analytics.models import DailyRollup, HourlyRollup
-from analytics.services.filters import allowed_operators, scoped
+from analytics.services.filters import allowed_operators, check_dates, scoped
 from cpo_portal.models import Station
 from offers.models import Offer
 
@@ -32,6 +33,16 @@ def _stations(request):
     return scoped(Station.objects.all(), request.user) if request else Station.objects.none()
 
 
+class DateRangeForm(forms.Form):
+    """date_from / date_to checked by the same rule as the dashboards' (check_dates)."""
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        check_dates(data.get("date_from"), data.get("date_to"))
+        return data
+
+
 class RollupFilterSet(df.FilterSet):
     operator = df.ModelChoiceFilter(queryset=_operators, help_text="Operator id.")
     station = df.ModelChoiceFilter(queryset=_stations, help_text="Station id.")
@@ -41,6 +52,7 @@ class RollupFilterSet(df.FilterSet):
 
     class Meta:
         model = HourlyRollup
+        form = DateRangeForm
         fields = ["operator", "station", "region", "date_from", "date_to"]
 
 
@@ -54,6 +66,7 @@ class DailyRollupFilterSet(RollupFilterSet):
 
     class Meta:
         model = DailyRollup
+        form = DateRangeForm
         fields = [
             "operator",
             "offer",

@@ -3,6 +3,7 @@ the user's operators through tenancy.scope, filtered with django-filter."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as InvalidFilters
 from django.db.models import Sum
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema
@@ -22,7 +23,7 @@ from analytics.api.serializers import (
 )
 from analytics.models import DailyRollup, HourlyRollup, OfferDaily
 from analytics.services import offer_roi
-from analytics.services.filters import Filters, allowed_operators, default_range, scoped
+from analytics.services.filters import Filters, allowed_operators, resolve_range, scoped
 
 
 class DailyRollupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -155,11 +156,16 @@ class OfferRoiView(generics.ListAPIView):
             raise ValidationError(filterset.errors)
         data = filterset.form.cleaned_data
         operator = self._operator
-        first, last = default_range(operator)
+        try:
+            first, last = resolve_range(operator, data.get("date_from"), data.get("date_to"))
+        except InvalidFilters as error:
+            raise ValidationError(
+                getattr(error, "message_dict", None) or {"__all__": error.messages}
+            ) from None
         f = Filters(
             operator=operator,
-            date_from=data.get("date_from") or first,
-            date_to=data.get("date_to") or last,
+            date_from=first,
+            date_to=last,
             offer_id=data["offer"].pk if data.get("offer") else None,
             offer_type=data.get("offer_type") or "",
             station_id=data["station"].pk if data.get("station") else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from django.core.exceptions import ValidationError
 from django.db.models import Max, QuerySet
 
 from analytics.models import DailyRollup, OfferDaily, StationDaily
@@ -15,6 +16,12 @@ from cpo_portal import tenancy
 from cpo_portal.models import Operator
 
 DEFAULT_DAYS = 90
+# Every date filter (dashboards, exports, the API) lies in these bounds, and a range spans
+# at most MAX_SPAN_DAYS: the ledger starts after DATE_MIN, and a range's cost grows with
+# its length (periods, baselines), so an unbounded one is refused rather than computed.
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+MAX_SPAN_DAYS = 3 * 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +97,34 @@ def default_range(operator: Operator) -> tuple[dt.date, dt.date]:
     latest = OfferDaily.objects.filter(operator=operator).aggregate(m=Max("date"))["m"]
     end = latest or dt.date.today()
     return end - dt.timedelta(days=DEFAULT_DAYS - 1), end
+
+
+def check_dates(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """The date filters as given (either may be absent): in bounds, in order, not too far
+    apart. ValidationError, per field where one field is at fault, says why."""
+    errors = {
+        name: f"Pick a date from {DATE_MIN} to {DATE_MAX}."
+        for name, value in (("date_from", date_from), ("date_to", date_to))
+        if value is not None and not DATE_MIN <= value <= DATE_MAX
+    }
+    if errors:
+        raise ValidationError(errors)
+    if date_from and date_to and date_to < date_from:
+        raise ValidationError("The end date is before the start date.")
+    if date_from and date_to and (date_to - date_from).days > MAX_SPAN_DAYS:
+        raise ValidationError(f"Pick at most three years ({MAX_SPAN_DAYS} days).")
+
+
+def resolve_range(
+    operator: Operator, date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """The range a dashboard or the API looks at: the dates given, the missing end the last
+    day with data (never before the start), the missing start DEFAULT_DAYS before the end.
+    The result passes `check_dates`, or ValidationError says why not."""
+    check_dates(date_from, date_to)
+    if date_to is None:
+        date_to = max(default_range(operator)[1], date_from or DATE_MIN)
+    if date_from is None:
+        date_from = max(DATE_MIN, date_to - dt.timedelta(days=DEFAULT_DAYS - 1))
+    check_dates(date_from, date_to)
+    return date_from, date_to

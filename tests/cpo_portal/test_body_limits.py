@@ -1,0 +1,212 @@
+"""cpo_portal.body_limits: request bodies read whole, under a size limit and a deadline.
+
+The WSGI wrapper is driven directly, with a real socket pair where time matters (the
+watchdog cuts a socket read, as under gunicorn). tests/security/test_slow_bodies.py runs
+it inside gunicorn.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import runpy
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cpo_portal import body_limits
+from cpo_portal.body_limits import BodyLimits
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Response:
+    """A stand-in for gunicorn's response, whose bound start_response the app receives."""
+
+    def __init__(self) -> None:
+        self.status = ""
+        self.headers: dict[str, str] = {}
+        self.closed = False
+
+    def start_response(self, status, headers, exc_info=None):
+        self.status = status
+        self.headers = dict(headers)
+
+    def force_close(self) -> None:
+        self.closed = True
+
+
+class Echo:
+    def __init__(self) -> None:
+        self.seen: dict = {}
+
+    def __call__(self, environ, start_response):
+        length = int(environ["CONTENT_LENGTH"] or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        self.seen = {"body": body, "length": length}
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+
+class Unreadable(io.RawIOBase):
+    def read(self, size=-1):
+        raise AssertionError("the body was read")
+
+
+def call(app, **environ):
+    response = Response()
+    body = b"".join(app({"REQUEST_METHOD": "POST", **environ}, response.start_response))
+    return response, body
+
+
+def limits(app=None, max_bytes=1000, timeout=5.0, min_rate=1000) -> BodyLimits:
+    return BodyLimits(app or Echo(), max_bytes=max_bytes, timeout=timeout, min_rate=min_rate)
+
+
+def test_a_body_within_the_limit_reaches_the_app_whole():
+    echo = Echo()
+    response, _ = call(limits(echo), CONTENT_LENGTH="5", **{"wsgi.input": io.BytesIO(b"hello")})
+    assert response.status == "200 OK"
+    assert echo.seen == {"body": b"hello", "length": 5}
+
+
+def test_a_body_over_a_mebibyte_goes_through_a_temporary_file_whole():
+    echo = Echo()
+    data = bytes(range(256)) * 6000  # 1.5 MB
+    app = limits(echo, max_bytes=2_000_000)
+    environ = {"CONTENT_LENGTH": str(len(data)), "wsgi.input": io.BytesIO(data)}
+    response, _ = call(app, **environ)
+    assert response.status == "200 OK"
+    assert echo.seen == {"body": data, "length": len(data)}
+
+
+def test_a_declared_length_over_the_limit_is_refused_unread_and_the_connection_closes():
+    response, body = call(limits(), CONTENT_LENGTH="1001", **{"wsgi.input": Unreadable()})
+    assert response.status == "413 Content Too Large"
+    assert json.loads(body) == {"detail": "the request body is larger than the limit of 1000 bytes"}
+    assert response.closed
+
+
+def test_a_chunked_body_is_cut_when_it_grows_past_the_limit():
+    environ = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 5000)}
+    response, _ = call(limits(), **environ)
+    assert response.status.startswith("413")
+
+
+def test_a_chunked_body_within_the_limit_gets_a_length():
+    echo = Echo()
+    environ = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"abc")}
+    response, _ = call(limits(echo), **environ)
+    assert response.status == "200 OK"
+    assert echo.seen == {"body": b"abc", "length": 3}
+
+
+@pytest.mark.parametrize(
+    ("length", "data", "detail"),
+    [
+        ("ten", b"", "the Content-Length header is not a number"),
+        ("-1", b"", "the Content-Length header is negative"),
+        ("10", b"short", "the request body ended early or is malformed"),
+    ],
+)
+def test_a_malformed_or_short_body_is_a_400(length, data, detail):
+    response, body = call(limits(), CONTENT_LENGTH=length, **{"wsgi.input": io.BytesIO(data)})
+    assert response.status == "400 Bad Request"
+    assert json.loads(body)["detail"] == detail
+
+
+def test_requests_without_a_body_pass_through_untouched():
+    echo = Echo()
+    stream = Unreadable()
+    response, _ = call(limits(echo), CONTENT_LENGTH="", **{"wsgi.input": stream})
+    assert response.status == "200 OK"
+
+
+@pytest.fixture
+def connection():
+    """(server side, client side) of a TCP connection; the server side as gunicorn's."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    listener.close()
+    yield server, client
+    server.close()
+    client.close()
+
+
+def gunicorn_environ(server: socket.socket, length: int) -> dict:
+    return {
+        "CONTENT_LENGTH": str(length),
+        "wsgi.input": server.makefile("rb"),  # read(n) waits for n bytes, like gunicorn's
+        "gunicorn.socket": server,
+    }
+
+
+def test_a_body_that_stops_arriving_is_cut_at_its_deadline_with_a_408(connection):
+    server, client = connection
+    client.sendall(b"{")
+    response, body = call(limits(timeout=0.5), **gunicorn_environ(server, 100))
+    assert response.status == "408 Request Timeout"
+    assert "did not arrive within 0.5 seconds" in json.loads(body)["detail"]
+    assert response.closed
+
+
+def test_a_trickle_that_beats_every_read_timeout_is_still_cut(connection):
+    """One byte every 0.2 s never leaves a recv() waiting long, yet the body is cut."""
+    server, client = connection
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.wait(0.2):
+            try:
+                client.sendall(b" ")
+            except OSError:
+                return
+
+    sender = threading.Thread(target=trickle)
+    sender.start()
+    try:
+        app = limits(max_bytes=100_000, timeout=0.5, min_rate=1000)
+        response, _ = call(app, **gunicorn_environ(server, 10_000))
+    finally:
+        stop.set()
+        sender.join()
+    assert response.status.startswith("408")
+
+
+def test_a_large_body_sent_at_a_steady_rate_may_take_longer_than_the_base_timeout(connection):
+    """The deadline grows by a second per min_rate bytes received."""
+    server, client = connection
+    size = 40_000
+
+    def send():
+        for _ in range(size // 4000):  # 4000 bytes per 0.1 s: 40 kB/s, four times min_rate
+            client.sendall(b"x" * 4000)
+            time.sleep(0.1)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    echo = Echo()
+    app = limits(echo, max_bytes=100_000, timeout=0.3, min_rate=10_000)
+    response, _ = call(app, **gunicorn_environ(server, size))
+    sender.join()
+    assert response.status == "200 OK"
+    assert echo.seen["length"] == size
+
+
+def test_the_default_deadline_fits_gunicorns_worker_timeout(monkeypatch):
+    monkeypatch.delenv("REQUEST_BODY_TIMEOUT", raising=False)
+    monkeypatch.delenv("GUNICORN_TIMEOUT", raising=False)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["_body_timeout"] == body_limits.DEFAULT_TIMEOUT
+    assert config["timeout"] / 2 >= body_limits.DEFAULT_TIMEOUT
+
+
+def test_gunicorn_conf_refuses_a_deadline_its_timeout_would_overrun(monkeypatch):
+    monkeypatch.setenv("REQUEST_BODY_TIMEOUT", "30")
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "30")
+    with pytest.raises(SystemExit, match="at most half of GUNICORN_TIMEOUT"):
+        runpy.run_path(str(ROOT / "gunicorn.conf.py"))

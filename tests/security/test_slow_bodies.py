@@ -1,0 +1,126 @@
+"""Slow request bodies against gunicorn as deployed (gunicorn.conf.py, production settings).
+
+Clients that send a POST's headers and a byte of its body, then nothing, must not starve
+the server: each is cut off with a 408 once its body deadline passes, and /healthz keeps
+answering. Each worker class the project supports is started with fewer threads (or
+connections) than there are slow clients, the situation of a server reachable without a
+buffering proxy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+import urllib.request
+
+import pytest
+
+from tests.security.helpers import free_port, production_env, start_gunicorn
+
+BODY_TIMEOUT = 2  # REQUEST_BODY_TIMEOUT for these servers, seconds
+# Generous: all slow clients are cut within a few body deadlines; without a deadline the
+# gthread and gevent servers never answer, the sync one not before its 30 s worker timeout.
+PROBE_WAIT = 20
+
+WORKERS = {
+    # worker class: (environment, slow clients)
+    "gthread": ({"WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2"}, 6),
+    "sync": ({"WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "1"}, 4),
+    "gevent": ({"WEB_CONCURRENCY": "1", "GUNICORN_WORKER_CONNECTIONS": "5"}, 7),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(WORKERS))
+def server(request, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp(request.param)
+    worker_class = request.param
+    settings, slow_clients = WORKERS[worker_class]
+    env = production_env(
+        tmp_path,
+        GUNICORN_WORKER_CLASS=worker_class,
+        REQUEST_BODY_TIMEOUT=str(BODY_TIMEOUT),
+        GUNICORN_MAX_REQUESTS="0",
+        **settings,
+    )
+    port = free_port()
+    log = (tmp_path / "gunicorn.log").open("w+")
+    process = start_gunicorn(env, port, log)
+    # Every worker imports the project before the slow clients arrive.
+    for _ in range(4):
+        assert healthz(port, timeout=60) == 200
+    yield port, slow_clients
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except Exception:
+        process.kill()
+    log.close()
+
+
+def healthz(port: int, timeout: float) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        json.loads(response.read())
+        return response.status
+
+
+def slow_post(port: int) -> socket.socket:
+    """A Beckn search whose body never comes: headers, one byte of 100,000, then silence."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=PROBE_WAIT + 10)
+    sock.sendall(
+        b"POST /beckn/search HTTP/1.1\r\n"
+        b"Host: 127.0.0.1\r\n"
+        b"X-Forwarded-Proto: https\r\n"  # as from the TLS proxy: no redirect, the body is read
+        b"Content-Type: application/json\r\n"
+        b"Content-Length: 100000\r\n"
+        b"\r\n{"
+    )
+    return sock
+
+
+def answer(sock: socket.socket) -> bytes:
+    received = b""
+    try:
+        while chunk := sock.recv(4096):
+            received += chunk
+    except OSError:
+        pass
+    return received
+
+
+@pytest.mark.integration
+def test_slow_bodies_are_cut_off_and_healthz_still_answers(server):
+    port, slow_clients = server
+    slow = [slow_post(port) for _ in range(slow_clients)]
+    try:
+        time.sleep(0.5)  # the slow clients are in the server before the probe
+        started = time.monotonic()
+        assert healthz(port, timeout=PROBE_WAIT) == 200
+        assert time.monotonic() - started < PROBE_WAIT
+        for sock in slow:
+            reply = answer(sock)
+            head, _, body = reply.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 408"), reply[:200]
+            assert b"connection: close" in head.lower()
+            assert "did not arrive within 2 seconds" in json.loads(body)["detail"]
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+@pytest.mark.integration
+def test_a_body_over_the_limit_is_refused_before_it_is_read(server):
+    port, _ = server
+    with socket.create_connection(("127.0.0.1", port), timeout=PROBE_WAIT) as sock:
+        sock.sendall(
+            b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 1000000000\r\n\r\nusername="
+        )
+        reply = answer(sock)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), reply[:200]
+    assert "larger than the limit of 25165824 bytes" in json.loads(body)["detail"]
