@@ -13,7 +13,7 @@ from django.urls import path, reverse
 
 from cpo_portal import tenancy
 from cpo_portal.models import Charger, Operator, Station
-from pricing.services.ocpi import OcpiError, export_ocpi, import_ocpi, read_json
+from pricing.services.ocpi import MAX_BYTES, OcpiError, export_ocpi, import_ocpi, read_json
 
 
 class OcpiImportForm(forms.Form):
@@ -45,7 +45,7 @@ class OcpiImportForm(forms.Form):
         upload = data.get("file")
         if upload is not None:
             try:
-                data["ocpi"] = read_json(upload.read())
+                data["ocpi"] = read_json(upload.read(MAX_BYTES + 1))
             except OcpiError as exc:
                 self.add_error("file", str(exc))
         return data

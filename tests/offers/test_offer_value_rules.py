@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from cpo_portal.jsonlimits import text_depth, value_depth
-from offers.models import Offer
+from offers.models import AddOn, Offer
 from tests.offers.factories import OfferFactory
 from tests.offers.test_admin import offer_post
 
@@ -69,6 +69,15 @@ def test_the_database_refuses_out_of_range_offer_values(network):
                    {"budget": Decimal("-5")}):  # fmt: skip
         with pytest.raises(IntegrityError), transaction.atomic():
             Offer.objects.filter(pk=offer.pk).update(**values)
+
+
+def test_the_database_refuses_an_add_on_tax_rate_above_one(network):
+    add_on = AddOn.objects.create(
+        operator=network.op_a, code="valet", name="Valet", price=Decimal("100")
+    )
+    for values in ({"tax_rate": Decimal("5")}, {"price": Decimal("-1")}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AddOn.objects.filter(pk=add_on.pk).update(**values)
 
 
 def test_depth_counts_ignore_brackets_inside_strings():
