@@ -18,27 +18,34 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 MAX_DEPTH = 20
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+# A string (to its closing quote, or to the end when it has none) or a bracket. Every match
+# is consumed once, so an unterminated string cannot make the scan quadratic.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 
 
 class JsonLimitError(ValueError):
     """The document is larger or deeper than allowed (the message says which)."""
 
 
-def text_depth(text: str) -> int:
-    """The deepest nesting of arrays and objects in JSON text (0 for a scalar)."""
+def text_depth(text: str, stop: int | None = None) -> int:
+    """The deepest nesting of arrays and objects in JSON text (0 for a scalar); counting
+    ends as soon as it passes `stop`."""
     depth = deepest = 0
-    for bracket in _BRACKET.findall(_STRING.sub("", text)):
-        if bracket in "[{":
+    for match in _TOKEN.finditer(text):
+        part = match.group()
+        if part[0] == '"':
+            continue
+        if part in "[{":
             depth += 1
             deepest = max(deepest, depth)
+            if stop is not None and deepest > stop:
+                break
         else:
             depth -= 1
     return deepest
 
 
-def value_depth(value: Any) -> int:
+def value_depth(value: Any, stop: int | None = None) -> int:
     """The same for a parsed value, without recursion."""
     deepest, stack = 0, [(value, 0)]
     while stack:
@@ -49,6 +56,8 @@ def value_depth(value: Any) -> int:
             continue
         depth += 1
         deepest = max(deepest, depth)
+        if stop is not None and deepest > stop:
+            break
         stack.extend((child, depth) for child in item)
     return deepest
 
@@ -62,9 +71,8 @@ def check_text(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH)
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise JsonLimitError(f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    depth = text_depth(text)
-    if depth > max_depth:
-        raise JsonLimitError(f"nested {depth} levels deep; at most {max_depth} are allowed")
+    if text_depth(text, stop=max_depth) > max_depth:
+        raise JsonLimitError(f"nested more than {max_depth} levels deep")
     return text
 
 
@@ -109,11 +117,9 @@ class BoundedJSONField(models.JSONField):
         return name, path, args, kwargs
 
     def validate(self, value, model_instance) -> None:
-        depth = value_depth(value)
-        if depth > self.max_depth:
+        if value_depth(value, stop=self.max_depth) > self.max_depth:
             raise ValidationError(
-                f"The JSON is nested {depth} levels deep; at most {self.max_depth} are allowed.",
-                code="json_limit",
+                f"The JSON is nested more than {self.max_depth} levels deep.", code="json_limit"
             )
         size = len(json.dumps(value, cls=self.encoder, default=str))
         if size > self.max_bytes:

@@ -23,6 +23,9 @@ INTERNAL_ERROR = (
 )
 
 
+NOT_QUEUED = "the import could not be queued (the task broker is unreachable); upload it again"
+
+
 def queue_import(operator: Operator, upload: UploadedFile, user=None) -> CustomerImport:
     """Store the upload and queue it for a worker (sent once the transaction commits)."""
     from offers.tasks import run_customer_import
@@ -35,7 +38,16 @@ def queue_import(operator: Operator, upload: UploadedFile, user=None) -> Custome
         total_lines=max(raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1) - 1, 0),
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    transaction.on_commit(lambda: run_customer_import.delay(job.pk))
+
+    def send() -> None:
+        try:
+            run_customer_import.delay(job.pk)
+        except Exception:  # the broker is unreachable: say so on the job, keep no upload
+            log.exception("customer import %s could not be queued", job.pk)
+            _update(job.pk, status=ImportStatus.FAILED, message=NOT_QUEUED, upload=b"",
+                    finished_at=timezone.now())  # fmt: skip
+
+    transaction.on_commit(send)
     return job
 
 

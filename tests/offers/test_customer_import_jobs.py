@@ -70,6 +70,21 @@ def test_the_web_request_only_stores_the_upload_and_queues_it(
     assert Customer.objects.count() == 2
 
 
+def test_an_unreachable_broker_fails_the_job_visibly(
+    client, network, monkeypatch, django_capture_on_commit_callbacks
+):
+    from offers import tasks
+
+    def down(job_id):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.run_customer_import, "delay", down)
+    upload(client, network, GOOD, django_capture_on_commit_callbacks)
+    job = CustomerImport.objects.get()
+    assert (job.status, bytes(job.upload)) == ("failed", b"")
+    assert "could not be queued" in job.message
+
+
 def test_progress_is_reported_while_reading_and_saving(network, monkeypatch):
     monkeypatch.setattr(customer_import, "BATCH", 2)
     rows = "".join(f"98765432{n:02d},commuter\n" for n in range(5))
