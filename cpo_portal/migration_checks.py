@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from django.core.management.base import CommandError
 from django.db import migrations
 
 SHOWN = 20
@@ -32,7 +33,7 @@ def refuse_rows_breaking(app_label: str, operations: Sequence[object]) -> migrat
                 ids = ", ".join(str(pk) for pk in bad)
                 problems.append(f"{model._meta.label} rows {ids} break {op.constraint.name}")
         if problems:
-            raise RuntimeError(
+            raise CommandError(  # `migrate` prints it as one line, without a traceback
                 "Existing rows break the new value rules; fix or delete them and migrate "
                 "again: " + "; ".join(problems) + "."
             )
