@@ -122,18 +122,18 @@ def ensure_customers(operator: Operator, count: int, first_day: dt.date) -> list
     """`count` customers keyed as production keys them (salted hash of a phone number)."""
     prefix = 70_000_00000 + (operator.pk % 90) * 100_000
     keys = [customer_key(phone=f"+91{prefix + i:010d}") for i in range(count)]
-    Customer.objects.bulk_create(
-        [
-            Customer(
-                operator=operator,
-                key=key,
-                tier=TIERS[i % len(TIERS)],
-                segment=SEGMENTS[i % len(SEGMENTS)],
-                member=i % 3 == 0,
-                joined_on=first_day - dt.timedelta(days=30 + i % 400),
-            )
-            for i, key in enumerate(keys)
-        ],
-        ignore_conflicts=True,
-    )
+    rows = [
+        Customer(
+            operator=operator,
+            key=key,
+            tier=TIERS[i % len(TIERS)],
+            segment=SEGMENTS[i % len(SEGMENTS)],
+            member=i % 3 == 0,
+            joined_on=first_day - dt.timedelta(days=30 + i % 400),
+        )
+        for i, key in enumerate(keys)
+    ]
+    for row in rows:  # the model's checks, as for any write
+        row.full_clean(validate_unique=False, validate_constraints=False)
+    Customer.objects.bulk_create(rows, ignore_conflicts=True)
     return keys

@@ -16,6 +16,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from .models import Charger, Connector, Holiday, Operator, Role, StaffMembership, Station
+from .validation import upsert_valid
 
 
 @dataclass(frozen=True)
@@ -70,21 +71,21 @@ NATIONAL_HOLIDAYS = [
 
 
 def upsert_operator(code: str, **fields) -> Operator:
-    operator, _ = Operator.objects.update_or_create(code=code, defaults=fields)
+    operator, _ = upsert_valid(Operator, {"code": code}, fields)
     return operator
 
 
 def upsert_station(operator: Operator, code: str, **fields) -> Station:
-    station, _ = Station.objects.update_or_create(operator=operator, code=code, defaults=fields)
+    station, _ = upsert_valid(Station, {"operator": operator, "code": code}, fields)
     return station
 
 
 def upsert_charger(station: Station, code: str, kind: tuple, number: int) -> Charger:
     name, kw, power_type, speed, connector_type = kind
-    charger, _ = Charger.objects.update_or_create(
-        operator=station.operator,
-        code=code,
-        defaults={
+    charger, _ = upsert_valid(
+        Charger,
+        {"operator": station.operator, "code": code},
+        {
             "station": station,
             "name": f"EV Charger #{number} ({name})",
             "power_kw": kw,
@@ -93,10 +94,10 @@ def upsert_charger(station: Station, code: str, kind: tuple, number: int) -> Cha
             "categories": ["ev-charger", speed.lower()],
         },
     )
-    Connector.objects.update_or_create(
-        charger=charger,
-        connector_id="1",
-        defaults={
+    upsert_valid(
+        Connector,
+        {"charger": charger, "connector_id": "1"},
+        {
             "power_type": power_type,
             "connector_type": connector_type,
             "connector_format": "SOCKET",
@@ -149,11 +150,10 @@ def seed_holidays(operator: Operator) -> None:
     year = dt.date.today().year
     for y in (year - 1, year, year + 1):
         for (month, day), name in NATIONAL_HOLIDAYS:
-            Holiday.objects.update_or_create(
-                operator=operator,
-                date=dt.date(y, month, day),
-                region_code="",
-                defaults={"name": name},
+            upsert_valid(
+                Holiday,
+                {"operator": operator, "date": dt.date(y, month, day), "region_code": ""},
+                {"name": name},
             )
 
 

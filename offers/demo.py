@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from cpo_portal.models import Operator
+from cpo_portal.validation import save_valid
 from offers.customers import customer_key
 from offers.models import CodeBatch, CreditAccount, Customer, Offer, OfferCode
 from offers.services.codes import generate_batch
@@ -74,6 +75,8 @@ def seed_customers(operator: Operator, rng: random.Random) -> list[Customer]:
     wanted[0].tier, wanted[0].member, wanted[0].segment = "gold", True, "commuter"
     wanted[1].referred, wanted[1].first_session_done = True, False
     wanted[2].joined_on = today.replace(year=today.year - 2)
+    for customer in wanted:
+        customer.full_clean(validate_unique=False, validate_constraints=False)
     Customer.objects.bulk_create(wanted, ignore_conflicts=True)
     keys = [c.key for c in wanted]
     return list(Customer.objects.filter(operator=operator, key__in=keys).order_by("pk"))
@@ -90,9 +93,11 @@ def seed_credit(operator: Operator, customers: list[Customer]) -> None:
          [4, 5, 6]),
     ]  # fmt: skip
     for plan, name, kind, values, members in accounts:
-        account, _ = CreditAccount.objects.get_or_create(
-            operator=operator, plan=plan, name=name, defaults={"kind": kind, **values}
-        )
+        account = CreditAccount.objects.filter(operator=operator, plan=plan, name=name).first()
+        if account is None:
+            account = save_valid(
+                CreditAccount(operator=operator, plan=plan, name=name, kind=kind, **values)
+            )
         account.members.add(*(customers[i] for i in members if i < len(customers)))
 
 

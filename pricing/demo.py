@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.validation import save_valid, upsert_valid
 from pricing.models import SurgeRule, Tariff, TariffBand
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -27,23 +28,24 @@ def add_arguments(parser) -> None:
     """No options of its own."""
 
 
+@transaction.atomic  # a tariff refused by its checks leaves the one in use active
 def upsert_tariff(operator: Operator, code: str, bands=(), **fields) -> Tariff:
     scope = {"station": fields.pop("station", None), "charger": fields.pop("charger", None)}
-    Tariff.objects.filter(operator=operator, active=True, **scope).exclude(code=code).update(
-        active=False
-    )
-    tariff, _ = Tariff.objects.update_or_create(
-        operator=operator, code=code, defaults={**scope, "active": True, **fields}
+    for old in Tariff.objects.filter(operator=operator, active=True, **scope).exclude(code=code):
+        old.active = False
+        old.save(update_fields=["active", "updated_at"])
+    tariff, _ = upsert_valid(
+        Tariff, {"operator": operator, "code": code}, {**scope, "active": True, **fields}
     )
     tariff.bands.exclude(code__in=[b["code"] for b in bands]).delete()
     for band in bands:
-        TariffBand.objects.update_or_create(tariff=tariff, code=band["code"], defaults=band)
+        upsert_valid(TariffBand, {"tariff": tariff, "code": band["code"]}, band)
     return tariff
 
 
 def upsert_surge(operator: Operator, code: str, stations=(), **fields) -> SurgeRule:
     fields.setdefault("effective_from", SINCE)
-    rule, _ = SurgeRule.objects.update_or_create(operator=operator, code=code, defaults=fields)
+    rule, _ = upsert_valid(SurgeRule, {"operator": operator, "code": code}, fields)
     rule.stations.set(stations)
     return rule
 
@@ -138,7 +140,8 @@ def seed_cpo1(cpo1: Operator) -> int:
 
 
 def seed_voltgrid(voltgrid: Operator) -> int:
-    Operator.objects.filter(pk=voltgrid.pk).update(surge_notice_hours=24)
+    voltgrid.surge_notice_hours = 24
+    save_valid(voltgrid)
     upsert_tariff(
         voltgrid, "vg-standard", name="VoltGrid highway", energy_rate_per_kwh=D("21"),
         service_fee=D("0"), tax_rate=D("0.18"), prices_include_tax=True, min_price=D("50"),

@@ -7,9 +7,12 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from cpo_portal.values import currency_code, fraction
 
 provider_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9.\-]{1,99}$",
@@ -36,7 +39,12 @@ class Operator(models.Model):
     name = models.CharField(max_length=200)
     short_desc = models.CharField("short description", max_length=300, blank=True)
     logo_url = models.URLField("logo URL", blank=True)
-    currency = models.CharField(max_length=3, default="INR")
+    currency = models.CharField(
+        max_length=3,
+        default="INR",
+        validators=[currency_code],
+        help_text="ISO 4217 code; tariffs and imported OCPI tariffs must use it.",
+    )
     time_zone = models.CharField(
         max_length=64, default="Asia/Kolkata", validators=[validate_time_zone]
     )
@@ -51,7 +59,7 @@ class Operator(models.Model):
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.18"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        validators=fraction,
         help_text="As a fraction: 0.18 is 18%.",
     )
     prices_include_tax = models.BooleanField(
@@ -66,6 +74,11 @@ class Operator(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=1), name="operator_tax_rate_fraction"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

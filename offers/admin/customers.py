@@ -13,10 +13,11 @@ from django.urls import path
 
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
-from cpo_portal.tenant_admin import TenantAdmin
+from cpo_portal.tenant_admin import TenantAdmin, TenantScopedMixin
 from offers.customers import ContactError, customer_key
-from offers.models import CreditAccount, Customer
-from offers.services.customer_import import import_customers
+from offers.models import CreditAccount, Customer, CustomerImport
+from offers.services.customer_import_jobs import queue_import
+from offers.tasks import run_customer_import
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -86,17 +87,18 @@ class CustomerAdmin(TenantAdmin):
         operators = tenancy.scope(Operator.objects.all(), request.user, self.edit_roles)
         form = ImportForm(request.POST or None, request.FILES or None, operators=operators)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            lines = (line.decode("utf-8-sig", errors="replace") for line in upload)
-            try:
-                result = import_customers(form.cleaned_data["operator"], lines)
-            except ValueError as exc:
-                form.add_error("file", str(exc))
-            else:
-                self.message_user(request, f"Imported: {result}.", messages.SUCCESS)
-                for error in result.errors:
-                    self.message_user(request, error, messages.WARNING)
-                return redirect("admin:offers_customer_changelist")
+            job = queue_import(
+                form.cleaned_data["operator"],
+                form.cleaned_data["file"],
+                run_customer_import.delay,
+                request.user,
+            )
+            self.message_user(
+                request,
+                f"{job.file_name} is queued for import; this page shows its progress.",
+                messages.SUCCESS,
+            )
+            return redirect("admin:offers_customerimport_change", job.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": "Import customers from CSV",
@@ -104,6 +106,40 @@ class CustomerAdmin(TenantAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/offers/customer/import.html", context)
+
+
+@admin.register(CustomerImport)
+class CustomerImportAdmin(TenantScopedMixin, admin.ModelAdmin):
+    """Customer CSV imports and their progress: read-only, started from the customer list's
+    "Import" page; the page of a running import refreshes itself."""
+
+    view_roles = tenancy.PRICING_EDITORS
+    edit_roles = tenancy.PRICING_EDITORS
+    list_display = ["file_name", "status", "progress", "created_by", "created_at", "operator"]
+    list_filter = ["operator", "status"]
+    fields = readonly_fields = (
+        "operator", "file_name", "status", "progress", "total_lines", "created", "updated",
+        "skipped", "error_list", "created_by", "created_at", "started_at", "finished_at",
+    )  # fmt: skip
+    actions = None
+    change_form_template = "admin/offers/customerimport/change_form.html"
+
+    @admin.display(description="progress")
+    def progress(self, obj: CustomerImport) -> str:
+        return obj.progress_text
+
+    @admin.display(description="rows skipped")
+    def error_list(self, obj: CustomerImport) -> str:
+        return "\n".join(obj.errors) or "-"
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CreditAccount)

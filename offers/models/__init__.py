@@ -10,6 +10,7 @@ from .choices import (
     RedemptionKind,
 )
 from .codes import CodeBatch, OfferCode
+from .customer_imports import CustomerImport, ImportStatus
 from .customers import CreditAccount, Customer
 from .ledger import AppendOnlyError, Redemption
 from .offer import Offer
@@ -28,8 +29,10 @@ __all__ = [
     "CreditAccount",
     "CreditKind",
     "Customer",
+    "CustomerImport",
     "CustomerOfferUsage",
     "DegOfferType",
+    "ImportStatus",
     "Offer",
     "OfferCode",
     "OfferStatus",

@@ -13,11 +13,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from cpo_portal import values
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import code_validator
 
@@ -37,7 +37,7 @@ class AddOn(models.Model):
     price = models.DecimalField(
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=values.amount,
         help_text="Read like the tariff's prices: before tax unless the tariff includes tax.",
     )
     tax_rate = models.DecimalField(
@@ -45,7 +45,7 @@ class AddOn(models.Model):
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.18"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        validators=values.fraction,
         help_text="As a fraction: 0.18 is 18% (services), 0.05 is 5% (restaurant food).",
     )
     active = models.BooleanField(default=True)
@@ -59,6 +59,11 @@ class AddOn(models.Model):
         verbose_name = "add-on"
         constraints = [
             models.UniqueConstraint(fields=["operator", "code"], name="add_on_code_per_operator"),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0, price__lte=values.MAX_AMOUNT)
+                & models.Q(tax_rate__gte=0, tax_rate__lte=1),
+                name="add_on_price_and_tax_in_bounds",
+            ),
         ]
 
     def __str__(self) -> str:

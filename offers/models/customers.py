@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from cpo_portal.models import Operator
 from cpo_portal.models.network import code_validator
+from cpo_portal.values import no_control_characters
 
 from .choices import CreditKind
 
@@ -26,8 +27,8 @@ class Customer(models.Model):
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="customers")
     key = models.CharField("customer key", max_length=64, validators=[key_text])
-    segment = models.CharField(max_length=32, blank=True)
-    tier = models.CharField(max_length=32, blank=True)
+    segment = models.CharField(max_length=32, blank=True, validators=[no_control_characters])
+    tier = models.CharField(max_length=32, blank=True, validators=[no_control_characters])
     member = models.BooleanField(default=False)
     referred = models.BooleanField(default=False)
     joined_on = models.DateField(null=True, blank=True)
@@ -72,6 +73,7 @@ class CreditAccount(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text="kWh packages: the balance is refilled to this on the 1st of each month.",
     )
     period_start = models.DateField(null=True, blank=True)

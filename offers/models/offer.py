@@ -12,8 +12,11 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cpo_portal import values
+from cpo_portal.jsonlimits import BoundedJSONField
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.models.network import SiteKind, code_validator
 from pricing.fields import CodeListField, WeekdaysField
@@ -35,14 +38,14 @@ from .usage import OfferUsage
 ZERO = Decimal("0")
 
 
-def money_field(label: str, **kwargs) -> models.DecimalField:
+def money_field(label: str, validators=values.amount, **kwargs) -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=12,
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(ZERO)],
+        validators=validators,
         **kwargs,
     )
 
@@ -66,7 +69,7 @@ def percent_field(label: str, **kwargs) -> models.DecimalField:
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        validators=values.percent,
         **kwargs,
     )
 
@@ -78,7 +81,7 @@ def rate_field(label: str, **kwargs) -> models.DecimalField:
         decimal_places=4,
         null=True,
         blank=True,
-        validators=[MinValueValidator(ZERO)],
+        validators=values.rate,
         **kwargs,
     )
 
@@ -177,8 +180,10 @@ class Offer(models.Model):
     free_kwh = kwh_field("free kWh")
     buy_kwh = kwh_field("buy X kWh")
     get_kwh = kwh_field("get Y kWh free")
-    slabs = models.JSONField(
+    slabs = BoundedJSONField(
         default=list,
+        max_bytes=16 * 1024,
+        max_depth=4,
         blank=True,
         help_text='[{"from_kwh": "0", "to_kwh": "20", "percent": "5"}, '
         '{"from_kwh": "20", "to_kwh": null, "rate_per_kwh": "14"}]',
@@ -191,15 +196,19 @@ class Offer(models.Model):
     # -- EnergyTradeOffer terms ------------------------------------------------------------
     pricing_model = models.CharField(max_length=16, choices=PricingModel.choices, blank=True)
     fixed_price = money_field("fixed session price")
-    tod_rates = models.JSONField(
+    tod_rates = BoundedJSONField(
         "time-of-day rates",
         default=list,
+        max_bytes=16 * 1024,
+        max_depth=4,
         blank=True,
         help_text='[{"timeRange": {"start": "09:00", "end": "17:00"}, "rate": 12, '
         '"currency": "INR"}]',
     )
     wheeling_amount = money_field("wheeling charge")
-    wheeling_currency = models.CharField(max_length=3, blank=True)
+    wheeling_currency = models.CharField(
+        max_length=3, blank=True, validators=[values.currency_code]
+    )
     wheeling_description = models.CharField(max_length=200, blank=True)
     min_quantity = kwh_field("minimum quantity (kWh)")
     max_quantity = kwh_field("maximum quantity (kWh)")
@@ -212,7 +221,7 @@ class Offer(models.Model):
     max_discount = money_field("cap (maximum discount)")
     max_uses = models.PositiveIntegerField("maximum total uses", null=True, blank=True)
     max_uses_per_customer = models.PositiveIntegerField(null=True, blank=True)
-    budget = money_field("money budget")
+    budget = money_field("money budget", validators=values.budget)
     budget_policy = models.CharField(
         max_length=8, choices=BudgetPolicy.choices, default=BudgetPolicy.CUT
     )
@@ -232,6 +241,18 @@ class Offer(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(ondc_type__in=["exchange", "financing"]),
                 name="offer_not_exchange_or_financing",
+            ),
+            models.CheckConstraint(
+                condition=(Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100))
+                & (
+                    Q(holdout_percent__isnull=True)
+                    | Q(holdout_percent__gte=0, holdout_percent__lte=100)
+                )
+                & (Q(amount__isnull=True) | Q(amount__gte=0))
+                & (Q(max_discount__isnull=True) | Q(max_discount__gte=0))
+                & (Q(budget__isnull=True) | Q(budget__gte=0))
+                & (Q(rate_per_kwh__isnull=True) | Q(rate_per_kwh__gte=0)),
+                name="offer_values_not_negative",
             ),
         ]
         indexes = [models.Index(fields=["operator", "status"])]

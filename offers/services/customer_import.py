@@ -3,25 +3,38 @@
 Columns (header row, any order): phone and/or email (at least one per row), and
 optionally segment, tier, member, referred, joined_on (YYYY-MM-DD). Columns that are
 absent leave existing values alone. Error messages name the line, never the contact.
+
+Each row passes the Customer model's own field checks (as the admin form does); a row
+that fails is skipped with a message naming the line and the field. A file the CSV
+reader cannot read (a cell over the csv module's 128 KiB limit, a broken quote) is
+refused whole, naming the line, before anything is written. Rows are written in batches
+of BATCH, each in its own transaction: an import stopped half-way is finished by running
+it again (rows are matched by customer key).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cpo_portal.models import Operator
+from cpo_portal.validation import describe
 from offers.customers import ContactError, customer_key
 from offers.models import Customer
 
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f", ""}
 MAX_ERRORS = 50
+BATCH = 1000
+
+Progress = Callable[[int, int, int], None]  # (lines read, customers saved, to save)
 
 
 @dataclass
@@ -29,6 +42,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    rows: int = 0  # data lines read
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -50,7 +64,7 @@ def _values(row: dict[str, str], line: int) -> dict[str, object]:
     out: dict[str, object] = {}
     for name in ("segment", "tier"):
         if name in row:
-            out[name] = (row[name] or "").strip()[:32]
+            out[name] = (row[name] or "").strip()
     for name in ("member", "referred"):
         if name in row:
             out[name] = _flag(row[name] or "", line, name)
@@ -63,34 +77,65 @@ def _values(row: dict[str, str], line: int) -> dict[str, object]:
     return out
 
 
-def parse(lines: Iterable[str]) -> tuple[dict[str, dict[str, object]], ImportResult]:
+def _check(key: str, values: dict[str, object], line: int) -> None:
+    """The model's field checks for the columns given (length, control characters)."""
+    try:
+        Customer(key=key, **values).full_clean(
+            exclude=["operator"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        raise ValueError(f"line {line}: {describe(exc, Customer)}") from None
+
+
+def parse(
+    lines: Iterable[str], progress: Progress | None = None
+) -> tuple[dict[str, dict[str, object]], ImportResult]:
     result = ImportResult()
     reader = csv.DictReader(lines)
-    headers = {h.strip().lower() for h in reader.fieldnames or ()}
+    try:
+        headers = {h.strip().lower() for h in reader.fieldnames or ()}
+    except csv.Error as exc:
+        raise ValueError(f"line 1: not a readable CSV header ({exc})") from None
     if not headers & {"phone", "email"}:
         raise ValueError("the CSV needs a phone or an email column")
     found: dict[str, dict[str, object]] = {}
-    for line, raw in enumerate(reader, start=2):
+    line = 1
+    rows = iter(reader)
+    while True:
+        try:
+            raw = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            why = str(exc)
+            if why.startswith("field larger than field limit"):
+                why = f"a cell is longer than {csv.field_size_limit():,} characters"
+            raise ValueError(f"line {line + 1}: the CSV cannot be read: {why}") from None
+        line += 1
         row = {(k or "").strip().lower(): (v or "") for k, v in raw.items()}
         try:
             key = customer_key(phone=row.get("phone"), email=row.get("email"))
-            found[key] = {**found.get(key, {}), **_values(row, line)}
+            values = _values(row, line)
+            _check(key, values, line)
+            found[key] = {**found.get(key, {}), **values}
         except ContactError:
             result.skipped += 1
             result.errors.append(f"line {line}: no valid phone number or e-mail address")
         except ValueError as exc:
             result.skipped += 1
             result.errors.append(str(exc))
+        if progress is not None and line % BATCH == 0:
+            progress(line - 1, 0, 0)
+    result.rows = line - 1
     del result.errors[MAX_ERRORS:]
     return found, result
 
 
 @transaction.atomic
-def import_customers(operator: Operator, lines: Iterable[str]) -> ImportResult:
-    found, result = parse(lines)
-    existing = {c.key: c for c in Customer.objects.filter(operator=operator, key__in=list(found))}
-    new, changed, touched = [], [], set()
-    for key, values in found.items():
+def _save_batch(operator: Operator, batch: dict[str, dict[str, object]]) -> tuple[int, int]:
+    existing = {c.key: c for c in Customer.objects.filter(operator=operator, key__in=list(batch))}
+    new, changed, touched = [], {}, set()
+    for key, values in batch.items():
         customer = existing.get(key)
         if customer is None:
             new.append(Customer(operator=operator, key=key, **values))
@@ -99,11 +144,29 @@ def import_customers(operator: Operator, lines: Iterable[str]) -> ImportResult:
             if getattr(customer, name) != value:
                 setattr(customer, name, value)
                 touched.add(name)
-                changed.append(customer)
-    changed = list({c.pk: c for c in changed}.values())
+                changed[customer.pk] = customer
     if new:
-        bulk_create_with_history(new, Customer, batch_size=1000)
+        bulk_create_with_history(new, Customer, batch_size=BATCH)
     if changed:
-        bulk_update_with_history(changed, Customer, sorted(touched), batch_size=1000)
-    result.created, result.updated = len(new), len(changed)
+        bulk_update_with_history(
+            list(changed.values()), Customer, sorted(touched), batch_size=BATCH
+        )
+    return len(new), len(changed)
+
+
+def import_customers(
+    operator: Operator, lines: Iterable[str], progress: Progress | None = None
+) -> ImportResult:
+    """Read every row, then write them in batches; `progress(read, saved, to_save)` is
+    called every BATCH rows when given."""
+    found, result = parse(lines, progress)
+    items = iter(found.items())
+    saved = 0
+    while batch := dict(islice(items, BATCH)):
+        created, updated = _save_batch(operator, batch)
+        result.created += created
+        result.updated += updated
+        saved += len(batch)
+        if progress is not None:
+            progress(result.rows, saved, len(found))
     return result

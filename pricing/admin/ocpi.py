@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from cpo_portal import tenancy
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.tenant_admin import TenantAdmin
-from pricing.services.ocpi import OcpiError, export_ocpi, import_ocpi, read_json
+from pricing.services.ocpi import MAX_BYTES, OcpiError, export_ocpi, import_ocpi, read_json
 
 
 class OcpiImportForm(forms.Form):
@@ -50,7 +50,7 @@ class OcpiImportForm(forms.Form):
         upload = data.get("file")
         if upload is not None:
             try:
-                data["ocpi"] = read_json(upload.read())
+                data["ocpi"] = read_json(upload.read(MAX_BYTES + 1))
             except OcpiError as exc:
                 self.add_error("file", str(exc))
         return data

@@ -22,6 +22,10 @@ from pricing.engine.types import SessionRequest, Tariff
 from pricing.engine.windows import UTC, split_points, wall, zone_of
 
 MAX_SESSION = dt.timedelta(days=31)
+# The most energy one session is quoted for: above the largest battery a vehicle that
+# charges at a public charger carries (electric trucks and buses: 400-900 kWh). A session
+# also never gets more than the charger's rated power times its duration.
+MAX_SESSION_KWH = Decimal("1000")
 Cutter = Callable[[ZoneInfo, dt.datetime, dt.datetime], list[dt.datetime]]
 _US_PER_HOUR = Decimal(3_600_000_000)
 _NANO_KWH = Decimal("1e-9")
@@ -73,6 +77,17 @@ def _check(request: SessionRequest, tariff: Tariff) -> tuple[Decimal | None, Dec
         raise QuoteInputError("give either kWh or an amount, not both")
     if kwh is not None and kwh <= ZERO:
         raise QuoteInputError(f"kWh must be positive (got {kwh})")
+    if kwh is not None and kwh > MAX_SESSION_KWH:
+        raise QuoteInputError(
+            f"{kwh} kWh is more than one session delivers (at most {MAX_SESSION_KWH} kWh)"
+        )
+    if kwh is not None and request.end is not None:
+        most = power * hours(request.end - request.start)
+        if kwh > most:
+            raise QuoteInputError(
+                f"{kwh} kWh cannot be delivered in that time at {power} kW "
+                f"(at most {kwh_floor(most)} kWh)"
+            )
     if amount is not None and amount <= tariff.service_fee:
         raise QuoteInputError(
             f"amount {amount} does not exceed the service fee {tariff.service_fee}"
@@ -147,4 +162,8 @@ def resolve_quantity(
         raise QuoteInputError("the session is shorter than a microsecond")
     if end - start > MAX_SESSION:
         raise QuoteInputError(f"sessions longer than {MAX_SESSION.days} days are not priced")
+    if kwh > MAX_SESSION_KWH:
+        raise QuoteInputError(
+            f"the session would deliver {kwh} kWh; at most {MAX_SESSION_KWH} kWh are quoted"
+        )
     return Quantity(zone=zone, start=start, end=end, kwh=kwh)

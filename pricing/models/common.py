@@ -1,23 +1,31 @@
-"""Validators and field sizes shared by the pricing models."""
+"""Validators and field sizes shared by the pricing models (the value rules themselves
+live in cpo_portal.values, shared with every app)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TypedDict
 
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 
-ZERO = Decimal("0")
-non_negative = MinValueValidator(ZERO, "Must not be negative.")
-fraction = [
-    MinValueValidator(ZERO, "Must not be negative."),
-    MaxValueValidator(Decimal("1"), "Give a fraction: 0.18 is 18%%, at most 1."),
+from cpo_portal.values import ZERO, amount, currency_code, fraction, non_negative, percent, rate
+
+__all__ = [
+    "MONEY",
+    "RATE",
+    "ZERO",
+    "amount",
+    "currency_code",
+    "fraction",
+    "non_negative",
+    "percent",
+    "rate",
+    "slug_code",
 ]
+
 slug_code = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$",
     "Use letters, digits, dots, hyphens and underscores (like peak-evening).",
 )
-currency_code = RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 currency code, like INR.")
 
 
 class DecimalSize(TypedDict):

@@ -5,14 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from cpo_portal import values
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import ChargingSpeed, SiteKind
+from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.fields import CodeListField, WeekdaysField
 
@@ -36,11 +39,13 @@ class SurgeRule(models.Model):
     kind = models.CharField(max_length=16, choices=KIND_CHOICES)
     name = models.CharField(max_length=100, help_text='Customer-facing: "Congestion Fee".')
     explanation = models.CharField(
-        max_length=300, help_text='Customer-facing: "Congestion Fee: ₹1/kWh between 6 PM - 9 PM".'
+        max_length=300,
+        validators=[no_control_characters],
+        help_text='Customer-facing: "Congestion Fee: ₹1/kWh between 6 PM - 9 PM".',
     )
     form = models.CharField("charge form", max_length=16, choices=FORM_CHOICES)
     amount = models.DecimalField(
-        validators=[non_negative], help_text="₹ per kWh, percent (20 = 20%), or ₹ flat.", **RATE
+        validators=values.amount, help_text="₹ per kWh, percent (20 = 20%), or ₹ flat.", **RATE
     )
     # When: a recurring local window (empty times: all day on the chosen days).
     window_start = models.TimeField("local start", null=True, blank=True)
@@ -72,7 +77,10 @@ class SurgeRule(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        validators=[non_negative],
+        validators=[
+            non_negative,
+            MaxValueValidator(Decimal("1"), "Give a fraction: 0.8 is 80%%, at most 1."),
+        ],
         help_text="Share of the station's chargers occupied, 0.8 = 80%.",
     )
     on_grid_stress = models.BooleanField(
@@ -83,7 +91,7 @@ class SurgeRule(models.Model):
     priority = models.IntegerField(
         default=0, help_text="Among non-stackable rules, the highest priority wins."
     )
-    cap_per_session = models.DecimalField(null=True, blank=True, validators=[non_negative], **MONEY)
+    cap_per_session = models.DecimalField(null=True, blank=True, validators=values.amount, **MONEY)
     exempt_segments = CodeListField(help_text="Customer segments that never pay this.")
     exempt_tiers = CodeListField(help_text="Loyalty tiers that never pay this.")
     # Scheduling.
@@ -102,6 +110,17 @@ class SurgeRule(models.Model):
         ordering = ["operator", "-priority", "code"]
         constraints = [
             models.UniqueConstraint(fields=["operator", "code"], name="surge_code_per_operator"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0, amount__lte=MAX_AMOUNT)
+                & (~models.Q(form=ChargeForm.PERCENT) | models.Q(amount__lte=HUNDRED))
+                & (~models.Q(form=ChargeForm.PER_KWH) | models.Q(amount__lte=MAX_RATE)),
+                name="surge_amount_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(occupancy_threshold__isnull=True)
+                | models.Q(occupancy_threshold__gte=0, occupancy_threshold__lte=1),
+                name="surge_occupancy_fraction",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,14 +130,14 @@ class SurgeRule(models.Model):
         errors: dict[str, str] = {}
         if self.form == ChargeForm.PERCENT and self.amount is not None and self.amount > HUNDRED:
             errors["amount"] = "A percentage surge cannot exceed 100%."
+        if self.form == ChargeForm.PER_KWH and self.amount is not None and self.amount > MAX_RATE:
+            errors["amount"] = f"A surge of more than {MAX_RATE} per kWh is not a price."
         if (self.window_start is None) != (self.window_end is None):
             errors["window_end"] = "Give both a local start and end, or neither (all day)."
         if self.valid_from and self.valid_until and self.valid_from >= self.valid_until:
             errors["valid_until"] = "Valid until must be after valid from."
         if self.effective_from and self.valid_until and self.effective_from >= self.valid_until:
             errors["effective_from"] = "The rule would end before it takes effect."
-        if self.occupancy_threshold is not None and self.occupancy_threshold > 1:
-            errors["occupancy_threshold"] = "Give a fraction: 0.8 is 80%, at most 1."
         kind = self.kind
         if (
             kind == SurgeKind.DEMAND

@@ -10,9 +10,10 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.fields import WeekdaysField
 
-from .common import MONEY, RATE, currency_code, fraction, non_negative, slug_code
+from .common import MONEY, RATE, amount, currency_code, fraction, rate, slug_code
 
 RESERVED_BAND_CODES = frozenset({"base"})  # the engine's name for the default rate
 
@@ -43,19 +44,17 @@ class Tariff(models.Model):
     code = models.CharField(max_length=64, validators=[slug_code])
     name = models.CharField(max_length=200)
     currency = models.CharField(max_length=3, default="INR", validators=[currency_code])
-    energy_rate_per_kwh = models.DecimalField(
-        "energy rate (per kWh)", validators=[non_negative], **RATE
-    )
+    energy_rate_per_kwh = models.DecimalField("energy rate (per kWh)", validators=rate, **RATE)
     service_fee = models.DecimalField(
-        default=0, validators=[non_negative], help_text="Flat, once per session.", **MONEY
+        default=0, validators=amount, help_text="Flat, once per session.", **MONEY
     )
-    idle_fee_per_minute = models.DecimalField(default=0, validators=[non_negative], **RATE)
+    idle_fee_per_minute = models.DecimalField(default=0, validators=rate, **RATE)
     idle_grace_minutes = models.PositiveIntegerField(default=0)
     min_price = models.DecimalField(
-        "minimum session price", null=True, blank=True, validators=[non_negative], **MONEY
+        "minimum session price", null=True, blank=True, validators=amount, **MONEY
     )
     max_price = models.DecimalField(
-        "maximum session price", null=True, blank=True, validators=[non_negative], **MONEY
+        "maximum session price", null=True, blank=True, validators=amount, **MONEY
     )
     tax_rate = models.DecimalField(
         "GST rate",
@@ -65,7 +64,7 @@ class Tariff(models.Model):
         validators=fraction,
         help_text="As a fraction: 0.18 is 18%.",
     )
-    tax_name = models.CharField(max_length=16, default="GST")
+    tax_name = models.CharField(max_length=16, default="GST", validators=[no_control_characters])
     prices_include_tax = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     ocpi = models.JSONField(
@@ -110,6 +109,22 @@ class Tariff(models.Model):
                 | Q(min_price__lte=models.F("max_price")),
                 name="tariff_min_not_above_max",
             ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=1), name="tariff_tax_rate_fraction"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    energy_rate_per_kwh__gte=0,
+                    energy_rate_per_kwh__lte=MAX_RATE,
+                    idle_fee_per_minute__gte=0,
+                    idle_fee_per_minute__lte=MAX_RATE,
+                    service_fee__gte=0,
+                    service_fee__lte=MAX_AMOUNT,
+                )
+                & (Q(min_price__isnull=True) | Q(min_price__gte=0, min_price__lte=MAX_AMOUNT))
+                & (Q(max_price__isnull=True) | Q(max_price__gte=0, max_price__lte=MAX_AMOUNT)),
+                name="tariff_money_in_bounds",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,6 +147,10 @@ class Tariff(models.Model):
                 errors["station"] = "The station belongs to another operator."
             if self.charger is not None and self.charger.operator_id != self.operator_id:
                 errors["charger"] = "The charger belongs to another operator."
+        if self.operator_id and self.currency and self.currency != self.operator.currency:
+            errors["currency"] = (
+                f"{self.operator.code} prices in {self.operator.currency}, not {self.currency}."
+            )
         if (
             self.min_price is not None
             and self.max_price is not None
@@ -167,7 +186,7 @@ class TariffBand(models.Model):
     start = models.TimeField("local start")
     end = models.TimeField("local end", help_text="Before the start: runs past midnight.")
     days = WeekdaysField("days of week", help_text="The day a window starts on.")
-    rate_per_kwh = models.DecimalField("rate (per kWh)", validators=[non_negative], **RATE)
+    rate_per_kwh = models.DecimalField("rate (per kWh)", validators=rate, **RATE)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -176,6 +195,10 @@ class TariffBand(models.Model):
         ordering = ["tariff", "start", "code"]
         constraints = [
             models.UniqueConstraint(fields=["tariff", "code"], name="band_code_per_tariff"),
+            models.CheckConstraint(
+                condition=Q(rate_per_kwh__gte=0, rate_per_kwh__lte=MAX_RATE),
+                name="band_rate_in_bounds",
+            ),
         ]
 
     def __str__(self) -> str:

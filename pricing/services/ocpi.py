@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cpo_portal import jsonlimits
 from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.validation import describe
 from pricing.engine.ocpi import OcpiTariffError, parse_tariff, tariff_to_json
 from pricing.engine.ocpi.convert import OcpiExportError, from_ocpi, to_ocpi
 from pricing.models import Tariff, TariffBand
@@ -21,6 +22,7 @@ from pricing.schedule import Window, first_overlap
 from .convert import engine_tariff
 
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 10
 
 
 class OcpiError(ValueError):
@@ -37,11 +39,15 @@ class ImportResult:
 
 
 def read_json(raw: bytes | str) -> dict[str, Any]:
+    """The Tariff object in an upload, refused before parsing when it is larger than
+    MAX_BYTES or nested deeper than MAX_DEPTH (an OCPI Tariff needs 5 levels)."""
     if len(raw) > MAX_BYTES:
         raise OcpiError(f"the file is larger than {MAX_BYTES // 1000} kB")
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = jsonlimits.loads(raw, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
+    except jsonlimits.JsonLimitError as exc:
+        raise OcpiError(f"the file is {exc}") from exc
+    except ValueError as exc:
         raise OcpiError(f"not JSON: {exc}") from exc
     if isinstance(data, dict) and "data" in data and "status_code" in data:
         data = data["data"]  # an OCPI response envelope
@@ -120,6 +126,7 @@ def import_ocpi(
         "ocpi": tariff_to_json(ocpi) if kept else None,
         "active": True,
     }
+    _check_component_vat(ocpi)
     replaced = (
         Tariff.objects.select_for_update()
         .filter(operator=operator, active=True, station=station, charger=charger)
@@ -129,10 +136,17 @@ def import_ocpi(
     if replaced is not None:
         replaced.active = False
         replaced.save(update_fields=["active", "updated_at"])
-    tariff, created = Tariff.objects.update_or_create(operator=operator, code=code, defaults=fields)
+    tariff = Tariff.objects.filter(operator=operator, code=code).first()
+    created = tariff is None
+    if tariff is None:
+        tariff = Tariff(operator=operator, code=code)
+    for name, value in fields.items():
+        setattr(tariff, name, value)
+    _valid(tariff, "the tariff")
+    tariff.save()
     tariff.bands.all().delete()
     for band in mapped.bands:
-        TariffBand.objects.create(
+        row = TariffBand(
             tariff=tariff,
             code=_code(band.code),
             label=band.label[:100],
@@ -141,7 +155,34 @@ def import_ocpi(
             days=sorted(band.window.days),
             rate_per_kwh=band.rate_per_kwh,
         )
+        _valid(row, f"band {row.code}")
+        row.save()
     return ImportResult(tariff, created, kept, warnings, replaced)
+
+
+def _valid(row: Tariff | TariffBand, what: str) -> None:
+    """The model's own checks, as for a form; the whole import is rolled back on failure."""
+    try:
+        row.full_clean()
+    except ValidationError as exc:
+        raise OcpiError(f"{what} would be invalid: {describe(exc, type(row))}") from exc
+
+
+def _check_component_vat(ocpi) -> None:
+    """Kept OCPI JSON is priced with each component's own VAT: each must pass the same
+    rule as the tariff's GST rate (a fraction 0 to 1, so 0 to 100 %)."""
+    field = Tariff._meta.get_field("tax_rate")
+    for i, element in enumerate(ocpi.elements):
+        for j, component in enumerate(element.price_components):
+            if component.vat is None:
+                continue
+            try:
+                field.run_validators(component.vat / 100)
+            except ValidationError as exc:
+                raise OcpiError(
+                    f"elements[{i}].price_components[{j}].vat: {component.vat}% is not a "
+                    f"valid {field.verbose_name} ({' '.join(exc.messages)})"
+                ) from exc
 
 
 def party_id(operator: Operator) -> str:

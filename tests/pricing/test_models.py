@@ -44,7 +44,23 @@ def test_a_valid_tariff_passes(network):
             "max_price",
             "The maximum session price is below the minimum.",
         ),
-        ({"currency": "inr"}, "currency", "Use an ISO 4217 currency code, like INR."),
+        (
+            {"currency": "inr"},
+            "currency",
+            "'inr' is not an ISO 4217 currency code; use one like INR.",
+        ),
+        (
+            {"currency": "ZZZ"},
+            "currency",
+            "'ZZZ' is not an ISO 4217 currency code; use one like INR.",
+        ),
+        ({"tax_rate": D("1.0001")}, "tax_rate", "Give a fraction: 0.18 is 18%, at most 1."),
+        (
+            {"energy_rate_per_kwh": D("10000.0001")},
+            "energy_rate_per_kwh",
+            "At most 10000 per unit.",
+        ),
+        ({"service_fee": D("10000000.01")}, "service_fee", "At most 10000000."),
         (
             {"code": "no spaces"},
             "code",

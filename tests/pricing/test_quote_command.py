@@ -227,7 +227,7 @@ ERRORS = [
     ),
     (
         ["--charger", "a-charger-01", "--start", DEG_START, "--kwh", "100000"],
-        "Cannot quote: sessions longer than 31 days are not priced.",
+        "Cannot quote: 100000 kWh is more than one session delivers (at most 1000 kWh).",
     ),
 ]
 

@@ -31,6 +31,7 @@ from offers.models import (
     CatalogVersion,
     CreditAccount,
     Customer,
+    CustomerImport,
     CustomerOfferUsage,
     OfferUsage,
 )
@@ -124,6 +125,10 @@ def _build_side(key: str) -> Side:
     AddOnBooking.objects.create(
         order_ref=f"{token}-order-3", add_on=add_on, station=station, code=add_on.code,
         name=add_on.name, price=add_on.price, tax_rate=add_on.tax_rate, note=f"{token} note",
+    )  # fmt: skip
+    CustomerImport.objects.create(
+        operator=operator, file_name=f"{token}-customers.csv", status="done",
+        errors=[f"line 2: {token} row skipped"],
     )  # fmt: skip
     OfferUsage.objects.update_or_create(offer=offer, defaults={"uses": 1})
     CustomerOfferUsage.objects.create(offer=offer, customer_key=f"{token}-customer", uses=1)

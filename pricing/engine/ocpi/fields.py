@@ -19,6 +19,9 @@ E = TypeVar("E", bound=StrEnum)
 TIME_RE = re.compile(r"([0-1][0-9]|2[0-3]):[0-5][0-9]")
 DATE_RE = re.compile(r"([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
+# No price, VAT, energy, power, step or duration in a tariff comes near this; larger values
+# are refused before any arithmetic (1e300 would overflow the decimal context).
+MAX_NUMBER = Decimal("1e9")
 
 
 def obj(value: Any, path: str) -> dict[str, Any]:
@@ -41,7 +44,13 @@ def required(data: dict[str, Any], key: str, path: str) -> Any:
     return data[key]
 
 
-def number(value: Any, path: str, *, minimum: Decimal | None = Decimal("0")) -> Decimal:
+def number(
+    value: Any,
+    path: str,
+    *,
+    minimum: Decimal | None = Decimal("0"),
+    maximum: Decimal = MAX_NUMBER,
+) -> Decimal:
     """A JSON number as Decimal. Floats go through their shortest repr, so 0.1 stays 0.1."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise OcpiTariffError(path, f"expected a number, got {value!r}")
@@ -55,6 +64,8 @@ def number(value: Any, path: str, *, minimum: Decimal | None = Decimal("0")) -> 
         raise OcpiTariffError(path, f"expected a finite number, got {value!r}")
     if minimum is not None and result < minimum:
         raise OcpiTariffError(path, f"must be >= {minimum}, got {result}")
+    if abs(result) > maximum:
+        raise OcpiTariffError(path, f"must be at most {maximum:f}")
     return result
 
 
@@ -63,6 +74,8 @@ def integer(value: Any, path: str, *, minimum: int = 0) -> int:
         raise OcpiTariffError(path, f"expected an integer, got {value!r}")
     if value < minimum:
         raise OcpiTariffError(path, f"must be >= {minimum}, got {value}")
+    if abs(value) > MAX_NUMBER:
+        raise OcpiTariffError(path, f"must be at most {MAX_NUMBER:f}")
     return value
 
 

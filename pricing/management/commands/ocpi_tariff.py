@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cpo_portal.models import Charger, Operator, Station
 from pricing.models import Tariff
-from pricing.services.ocpi import OcpiError, export_ocpi, import_ocpi, read_json
+from pricing.services.ocpi import MAX_BYTES, OcpiError, export_ocpi, import_ocpi, read_json
 
 
 class Command(BaseCommand):
@@ -58,7 +58,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown charger {options['charger']!r} at {operator.code}.")
         path = Path(options["file"])
         try:
-            raw = path.read_bytes()
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)  # read_json refuses anything larger
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
         try:

@@ -1,0 +1,135 @@
+"""JSON bounded before it is parsed: size and nesting depth, for uploads and form fields.
+
+The standard library's parser recurses once per nesting level, so a few kilobytes of
+`[[[[...` raise RecursionError deep inside it; this counts the depth first with one
+regular-expression pass (strings skipped), which is linear and cannot recurse.
+BoundedJSONField is a JSONField whose form field and validator apply the same limits, so
+the admin, the API and every `full_clean()` refuse the same documents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+MAX_DEPTH = 20
+# A string (to its closing quote, or to the end when it has none) or a bracket. Every match
+# is consumed once, so an unterminated string cannot make the scan quadratic.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+
+
+class JsonLimitError(ValueError):
+    """The document is larger or deeper than allowed (the message says which)."""
+
+
+def text_depth(text: str, stop: int | None = None) -> int:
+    """The deepest nesting of arrays and objects in JSON text (0 for a scalar); counting
+    ends as soon as it passes `stop`."""
+    depth = deepest = 0
+    for match in _TOKEN.finditer(text):
+        part = match.group()
+        if part[0] == '"':
+            continue
+        if part in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop is not None and deepest > stop:
+                break
+        else:
+            depth -= 1
+    return deepest
+
+
+def value_depth(value: Any, stop: int | None = None) -> int:
+    """The same for a parsed value, without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list | tuple):
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        if stop is not None and deepest > stop:
+            break
+        stack.extend((child, depth) for child in item)
+    return deepest
+
+
+def check_text(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> str:
+    """The text, decoded, if it is within `max_bytes` and `max_depth`; else JsonLimitError."""
+    if len(text) > max_bytes:
+        raise JsonLimitError(f"larger than {max_bytes:,} bytes")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise JsonLimitError(f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    if text_depth(text, stop=max_depth) > max_depth:
+        raise JsonLimitError(f"nested more than {max_depth} levels deep")
+    return text
+
+
+def loads(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
+    """json.loads within the limits. Raises JsonLimitError or ValueError (not JSON)."""
+    return json.loads(check_text(text, max_bytes=max_bytes, max_depth=max_depth))
+
+
+class BoundedJSONFormField(forms.JSONField):
+    def __init__(self, *, max_bytes: int, max_depth: int, **kwargs) -> None:
+        self.max_bytes, self.max_depth = max_bytes, max_depth
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and not self.disabled:
+            try:
+                check_text(value, max_bytes=self.max_bytes, max_depth=self.max_depth)
+            except JsonLimitError as exc:
+                raise ValidationError(f"The JSON is {exc}.", code="json_limit") from None
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        """The form shown again with its errors must not parse what to_python refused."""
+        if isinstance(data, str) and not self.disabled:
+            try:
+                check_text(data, max_bytes=self.max_bytes, max_depth=self.max_depth)
+            except JsonLimitError:
+                return forms.fields.InvalidJSONInput(data)
+        return super().bound_data(data, initial)
+
+
+class BoundedJSONField(models.JSONField):
+    """A JSONField that refuses documents over `max_bytes` (as JSON) or `max_depth`."""
+
+    def __init__(self, *args, max_bytes: int = 64 * 1024, max_depth: int = MAX_DEPTH, **kwargs):
+        self.max_bytes, self.max_depth = max_bytes, max_depth
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["max_bytes"], kwargs["max_depth"] = self.max_bytes, self.max_depth
+        return name, path, args, kwargs
+
+    def validate(self, value, model_instance) -> None:
+        if value_depth(value, stop=self.max_depth) > self.max_depth:
+            raise ValidationError(
+                f"The JSON is nested more than {self.max_depth} levels deep.", code="json_limit"
+            )
+        size = len(json.dumps(value, cls=self.encoder, default=str))
+        if size > self.max_bytes:
+            raise ValidationError(
+                f"The JSON is larger than {self.max_bytes:,} bytes.", code="json_limit"
+            )
+        super().validate(value, model_instance)
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("form_class", BoundedJSONFormField)
+        if kwargs["form_class"] is BoundedJSONFormField:
+            kwargs.update(max_bytes=self.max_bytes, max_depth=self.max_depth)
+        return super().formfield(**kwargs)

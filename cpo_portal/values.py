@@ -1,0 +1,68 @@
+"""Value rules every app's models share: currencies, money magnitudes, plain text.
+
+Models attach these as field validators (so `full_clean()` on any write path refuses a
+bad value with a message naming the field) and, where the rule fits in SQL, the same
+bound as a CHECK constraint (so a path that skips `full_clean()` still cannot store it).
+
+Money bounds are in the currency's major unit (rupees for INR). They are far above any
+real price, so they only refuse typing slips and hostile input, and they keep every sum
+the quote engine makes (a rate times at most MAX_SESSION_KWH, plus fees) inside the
+12-digit amount columns:
+
+| what                                   | bound            |
+|----------------------------------------|------------------|
+| a rate (per kWh, per minute)           | 0 to MAX_RATE    |
+| a single amount (fee, price, discount) | 0 to MAX_AMOUNT  |
+| an offer's money budget                | 0 to MAX_BUDGET  |
+| a tax rate                             | 0 to 1 (18% is 0.18) |
+| a percentage                           | 0 to 100         |
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+ZERO = Decimal("0")
+MAX_RATE = Decimal("10000")
+MAX_AMOUNT = Decimal("10000000")
+MAX_BUDGET = Decimal("1000000000")
+HUNDRED = Decimal("100")
+
+# ISO 4217 lists some codes that are not money a session can be priced in: precious
+# metals, bond-market units, the SDR, the testing code and "no currency".
+NOT_MONEY = frozenset(
+    {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
+)
+CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies) - NOT_MONEY
+
+
+def currency_code(value: str) -> None:
+    """An active ISO 4217 currency code (the list pycountry ships, from Debian's iso-codes)."""
+    if value not in CURRENCIES:
+        raise ValidationError(
+            "%(value)r is not an ISO 4217 currency code; use one like INR.",
+            code="currency",
+            params={"value": value},
+        )
+
+
+def no_control_characters(value: str) -> None:
+    """Text shown to people or stored as a code holds no NUL, tab, newline or other
+    control character (PostgreSQL cannot even store a NUL)."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValidationError("Remove control characters (NUL, tab, line breaks).", code="control")
+
+
+non_negative = MinValueValidator(ZERO, "Must not be negative.")
+rate = [non_negative, MaxValueValidator(MAX_RATE, "At most %(limit_value)s per unit.")]
+amount = [non_negative, MaxValueValidator(MAX_AMOUNT, "At most %(limit_value)s.")]
+budget = [non_negative, MaxValueValidator(MAX_BUDGET, "At most %(limit_value)s.")]
+fraction = [
+    non_negative,
+    MaxValueValidator(Decimal("1"), "Give a fraction: 0.18 is 18%%, at most 1."),
+]
+percent = [non_negative, MaxValueValidator(HUNDRED, "A percentage is at most 100.")]
