@@ -302,6 +302,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Processes that share one Redis database but not their queues: parallel test workers
+    # (pytest-xdist), each with a database of its own, and the Celery workers they start.
+    if TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.setdefault("CELERY_KEY_PREFIX", f"test-{os.environ['PYTEST_XDIST_WORKER']}:")
+    if os.environ.get("CELERY_KEY_PREFIX"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["CELERY_KEY_PREFIX"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another

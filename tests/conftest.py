@@ -13,6 +13,9 @@ scales the whole suite.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -44,6 +47,45 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@contextmanager
+def kept_world(django_db_blocker) -> Iterator[None]:
+    """An outer transaction for data built once and shared by several tests.
+
+    Whatever is written inside stays visible to the tests of the fixture's scope; each test's
+    own `db` transaction is a savepoint within it, so a test's changes are rolled back after
+    it and the next test sees the world as built. At the end of the scope the whole world is
+    rolled back. Only for tests on the `db` fixture: a `transactional_db` test would flush the
+    tables under it. Marked as a test case's block, as Django's own TestCase marks its class
+    transaction, so `atomic(durable=True)` in the code under test behaves as in any test.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """`manage.py seed_demo` run once per test module (it takes seconds); yields its output.
+
+    Tests take it through a function-scoped fixture that also asks for `db`, so each test
+    starts from the freshly seeded demo and its own changes are undone after it.
+    """
+    from django.core.management import call_command
+
+    with kept_world(django_db_blocker):
+        out = StringIO()
+        call_command("seed_demo", "--no-progress", stdout=out)
+        yield out.getvalue()
 
 
 @pytest.fixture
