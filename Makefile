@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTHON ?= python3
 
-.PHONY: install run test lint bench migrate clean
+.PHONY: install run test lint bench migrate clean dev-env
 
 install: $(VENV)/.installed
 
@@ -14,13 +14,21 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-migrate: install
+migrate: install dev-env
 	$(PY) manage.py migrate --noinput
+
+# Marks this checkout as a development one: the settings read var/dev.env (DEBUG on, a
+# secret key generated into var/, callbacks to local BAPs allowed), so manage.py and celery
+# run with no extra variables. Delete the file to get production's refusals back.
+VAR_DIR ?= var
+dev-env: $(VAR_DIR)/dev.env
+$(VAR_DIR)/dev.env:
+	mkdir -p $(VAR_DIR)
+	printf '%s\n' '# A development checkout (make dev-env); see cpo_portal/settings.py.' \
+	  'DEBUG=1' 'BECKN_ALLOW_PRIVATE_CALLBACKS=1' > $@
 
 # Web server, Celery worker and Celery beat on the embedded defaults (SQLite and a
 # filesystem broker in ./var). Ctrl-C stops all three.
-run: export DEBUG ?= 1
-run: export BECKN_ALLOW_PRIVATE_CALLBACKS ?= 1
 run: install migrate
 	$(PY) manage.py seed_demo
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/"
