@@ -1,6 +1,6 @@
 """Benchmark: the synchronous ACK of POST /beckn/select next to a bare DRF view.
 
-    /work/venv/bin/python -m bench.beckn_ack [--worker-class gevent|gthread] [--workers 2]
+    .venv/bin/python -m bench.beckn_ack [--worker-class gevent|gthread] [--workers 2]
 
 Starts gunicorn (gevent workers, as the protocol pool is deployed; `--worker-class
 gthread` for the default pool's threads) on a free port with the project, the bench-only bare view

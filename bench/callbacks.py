@@ -1,6 +1,6 @@
 """Benchmark: callback deliveries per second by real Celery workers to a local BAP.
 
-    /work/venv/bin/python -m bench.callbacks [--callbacks 2000] [--workers 1 2] [--concurrency 2]
+    .venv/bin/python -m bench.callbacks [--callbacks 2000] [--workers 1 2] [--concurrency 2]
 
 Drops and creates its own PostgreSQL database (--database, default cpo_bench_cb, on
 DATABASE_URL's server) and uses the Redis broker --broker (default db 4; only the Celery

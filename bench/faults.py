@@ -1,6 +1,6 @@
 """Benchmark: Beckn callback delivery under faults, at scale.
 
-    /work/venv/bin/python -m bench.faults [--count 500] [--down-seconds 60] [--concurrency 4]
+    .venv/bin/python -m bench.faults [--count 500] [--down-seconds 60] [--concurrency 4]
                                           [--only bap_down worker_killed broker_restart]
 
 The scenarios of tests/beckn/test_faults.py (bench/faults_scenarios.py) with more

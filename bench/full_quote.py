@@ -1,6 +1,6 @@
 """Benchmark: the WHOLE quote, fast path against naive path (a script; run by hand).
 
-    /work/venv/bin/python -m bench.full_quote [sessions]
+    .venv/bin/python -m bench.full_quote [sessions]
 
 One operator: a three-band tariff with 50 surge rules (bench/scenario.py) and 1,000 live
 offers (bench/offer_mix.py, the mix is printed) over 300 stations; random sessions by kWh,

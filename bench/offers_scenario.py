@@ -1,7 +1,7 @@
 """Offers alone: the live book of bench/offer_mix.py against sessions priced without
 surges; index + compiled evaluation + select against a naive scan of every offer.
 
-    /work/venv/bin/python -m bench.offers_scenario [--offers 1000] [--sessions 300]
+    .venv/bin/python -m bench.offers_scenario [--offers 1000] [--sessions 300]
 
 The customers, codes and limits built here are shared with bench/full_quote.py.
 """

@@ -1,6 +1,6 @@
 """Benchmark: on_search for a big network: SQL queries, wall and CPU time, reply size.
 
-    /work/venv/bin/python -m bench.on_search [--sizes 200x20 2000x200 ...] [--runs 5]
+    .venv/bin/python -m bench.on_search [--sizes 200x20 2000x200 ...] [--runs 5]
 
 Drops and creates its own PostgreSQL database (--database, default cpo_bench_search, on
 DATABASE_URL's server), migrates it and seeds one city per size (bench/on_search_world.py):

@@ -1,6 +1,6 @@
 """Benchmark: the compiled PriceBook against slower paths (a script; run by hand).
 
-    /work/venv/bin/python -m bench.quote [sessions]
+    .venv/bin/python -m bench.quote [sessions]
 
 Times price + finalize per quote for three paths over the same random sessions:
 compiled (PriceBook.quote), reference (price_session: static conditions once per session)
