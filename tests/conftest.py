@@ -38,7 +38,30 @@ def pytest_report_header(config):
     return [f"database: {_vendor()}; broker: {settings.CELERY_BROKER_URL.split(':')[0]}"]
 
 
+# The longest test files (--durations), started first: with one file per parallel worker
+# (make test: pytest-xdist --dist loadfile) a long file started last would leave the other
+# workers idle at the end. Only the order of files changes, never of tests within one.
+LONGEST_FIRST = (
+    "tests/test_docs_commands.py",
+    "tests/security/test_tenant_sweep.py",
+    "tests/analytics/test_incremental.py",
+    "tests/cpo_portal/test_seed_demo.py",
+    "tests/analytics/test_demo_and_task.py",
+    "tests/pricing/test_demo.py",
+    "tests/offers/test_demo.py",
+    "tests/analytics/test_customer_set_months.py",
+    "tests/fuzz/test_beckn_fuzz.py",
+    "tests/fuzz/test_api_fuzz.py",
+)
+
+
+def _longest_first(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_longest_first)  # stable: the rest keep their order
     if os.environ.get("REQUIRE_POSTGRES") == "1" and _vendor() != "postgresql":
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL.")
     if _vendor() == "postgresql":
