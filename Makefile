@@ -35,11 +35,13 @@ run: install migrate
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
 
 # The suite in parallel: one pytest-xdist worker per CPU (TEST_WORKERS=0: one process),
-# each test file on one worker so that worlds built once per module are built once; the ten
-# slowest tests are listed at the end, so that drift shows.
+# each test file on one worker so that worlds built once per module are built once, files
+# handed out in collection order (the longest first: tests/conftest.py); the ten slowest
+# tests are listed at the end, so that drift shows.
 TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=10 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=10 \
+	  $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
