@@ -31,7 +31,8 @@ $(VAR_DIR)/dev.env:
 # filesystem broker in ./var). Ctrl-C stops all three.
 run: install migrate
 	$(PY) manage.py seed_demo
-	@echo "Admin: http://127.0.0.1:$(PORT)/admin/"
+	@echo "Admin: http://127.0.0.1:$(PORT)/admin/  Dashboards: http://127.0.0.1:$(PORT)/analytics/"
+	@echo "API docs: http://127.0.0.1:$(PORT)/api/docs/  (README.md: Quick start)"
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
 
 # The suite in parallel: one pytest-xdist worker per CPU (TEST_WORKERS=0: one process),
