@@ -42,6 +42,7 @@ def pytest_report_header(config):
 # (make test: pytest-xdist --dist loadfile) a long file started last would leave the other
 # workers idle at the end. Only the order of files changes, never of tests within one.
 LONGEST_FIRST = (
+    "tests/beckn/test_faults.py",  # PostgreSQL and Redis only: minutes of waiting for outages
     "tests/test_docs_commands.py",
     "tests/security/test_tenant_sweep.py",
     "tests/analytics/test_incremental.py",
