@@ -4,10 +4,15 @@ Tests marked `postgres` need real concurrent transactions; on SQLite they are sk
 a visible reason. With REQUIRE_POSTGRES=1 (CI) the run fails unless PostgreSQL is in use.
 
 Property tests take their example count from a hypothesis profile chosen by the
-HYPOTHESIS_PROFILE environment variable: "ci" (few examples: every property still runs on
-every push), "moderate" (the default, for a developer's run) or "thorough" (nightly, or
-after touching the engine's core). Tests state no max_examples of their own, so one switch
-scales the whole suite.
+HYPOTHESIS_PROFILE environment variable: "ci" (30 examples per property: every property
+still runs on every push), "moderate" (100, the default, for a developer's `make test`) or
+"thorough" (1,000: nightly, or after touching the engine's core). One switch scales the
+suite, except the few tests that fix a count of their own and keep it under every profile:
+the Beckn schema (300) and hostile-input (150, 200) properties, the add-on combos (12) and
+the fuzz slices (FUZZ_CASES, 300).
+
+Expensive worlds are built once per module (`kept_world`, `demo_world`), and the longest
+files start first (`LONGEST_FIRST`) so that `make test`'s parallel workers finish together.
 """
 
 from __future__ import annotations
