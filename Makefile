@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTHON ?= python3
 
-.PHONY: install run test lint bench migrate clean
+.PHONY: install run test lint bench migrate clean dev-env
 
 install: $(VENV)/.installed
 
@@ -14,20 +14,35 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-migrate: install
+migrate: install dev-env
 	$(PY) manage.py migrate --noinput
+
+# Marks this checkout as a development one: the settings read var/dev.env (DEBUG on, a
+# secret key generated into var/, callbacks to local BAPs allowed), so manage.py and celery
+# run with no extra variables. Delete the file to get production's refusals back.
+VAR_DIR ?= var
+dev-env: $(VAR_DIR)/dev.env
+$(VAR_DIR)/dev.env:
+	mkdir -p $(VAR_DIR)
+	printf '%s\n' '# A development checkout (make dev-env); see cpo_portal/settings.py.' \
+	  'DEBUG=1' 'BECKN_ALLOW_PRIVATE_CALLBACKS=1' > $@
 
 # Web server, Celery worker and Celery beat on the embedded defaults (SQLite and a
 # filesystem broker in ./var). Ctrl-C stops all three.
-run: export DEBUG ?= 1
-run: export BECKN_ALLOW_PRIVATE_CALLBACKS ?= 1
 run: install migrate
 	$(PY) manage.py seed_demo
-	@echo "Admin: http://127.0.0.1:$(PORT)/admin/"
+	@echo "Admin: http://127.0.0.1:$(PORT)/admin/  Dashboards: http://127.0.0.1:$(PORT)/analytics/"
+	@echo "API docs: http://127.0.0.1:$(PORT)/api/docs/  (README.md: Quick start)"
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
 
+# The suite in parallel: one pytest-xdist worker per CPU (TEST_WORKERS=0: one process),
+# each test file on one worker so that worlds built once per module are built once, files
+# handed out in collection order (the longest first: tests/conftest.py); the ten slowest
+# tests are listed at the end, so that drift shows.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=10 \
+	  $(PYTEST_ARGS)
 
 # mypy's Django plugin loads the settings, which want a SECRET_KEY when DEBUG is off.
 lint: install

@@ -36,6 +36,20 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 TESTING = Path(sys.argv[0]).name in {"pytest", "py.test"} or "pytest" in sys.modules
+
+# A development checkout: `make run` (and `make dev-env`) write var/dev.env, whose
+# NAME=value lines are defaults for the variables below (the environment still wins), so
+# manage.py, celery and gunicorn need no extra variables there. A deployment has no such
+# file, and without it DEBUG is off and SECRET_KEY required. The tests ignore it: they run
+# on the same settings in every checkout. (Hand-written: KEY=VALUE lines and comments need
+# no dotenv library.)
+DEV_ENV_FILE = VAR_DIR / "dev.env"
+if DEV_ENV_FILE.exists() and not TESTING:
+    for _line in DEV_ENV_FILE.read_text().splitlines():
+        _name, _sep, _value = _line.strip().partition("=")
+        if _sep and not _name.startswith("#"):
+            os.environ.setdefault(_name.strip(), _value.strip())
+
 DEBUG = env_bool("DEBUG", False)
 
 
@@ -318,6 +332,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Processes that share one Redis database but not their queues: parallel test workers
+    # (pytest-xdist), each with a database of its own, and the Celery workers they start.
+    if TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.setdefault("CELERY_KEY_PREFIX", f"test-{os.environ['PYTEST_XDIST_WORKER']}:")
+    if os.environ.get("CELERY_KEY_PREFIX"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["CELERY_KEY_PREFIX"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another

@@ -4,15 +4,23 @@ Tests marked `postgres` need real concurrent transactions; on SQLite they are sk
 a visible reason. With REQUIRE_POSTGRES=1 (CI) the run fails unless PostgreSQL is in use.
 
 Property tests take their example count from a hypothesis profile chosen by the
-HYPOTHESIS_PROFILE environment variable: "ci" (few examples: every property still runs on
-every push), "moderate" (the default, for a developer's run) or "thorough" (nightly, or
-after touching the engine's core). Tests state no max_examples of their own, so one switch
-scales the whole suite.
+HYPOTHESIS_PROFILE environment variable: "ci" (30 examples per property: every property
+still runs on every push), "moderate" (100, the default, for a developer's `make test`) or
+"thorough" (1,000: nightly, or after touching the engine's core). One switch scales the
+suite, except the few tests that fix a count of their own and keep it under every profile:
+the Beckn schema (300) and hostile-input (150, 200) properties, the add-on combos (12) and
+the fuzz slices (FUZZ_CASES, 300).
+
+Expensive worlds are built once per module (`kept_world`, `demo_world`), and the longest
+files start first (`LONGEST_FIRST`) so that `make test`'s parallel workers finish together.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -35,7 +43,31 @@ def pytest_report_header(config):
     return [f"database: {_vendor()}; broker: {settings.CELERY_BROKER_URL.split(':')[0]}"]
 
 
+# The longest test files (--durations), started first: with one file per parallel worker
+# (make test: pytest-xdist --dist loadfile) a long file started last would leave the other
+# workers idle at the end. Only the order of files changes, never of tests within one.
+LONGEST_FIRST = (
+    "tests/beckn/test_faults.py",  # PostgreSQL and Redis only: minutes of waiting for outages
+    "tests/test_docs_commands.py",
+    "tests/security/test_tenant_sweep.py",
+    "tests/analytics/test_incremental.py",
+    "tests/cpo_portal/test_seed_demo.py",
+    "tests/analytics/test_demo_and_task.py",
+    "tests/pricing/test_demo.py",
+    "tests/offers/test_demo.py",
+    "tests/analytics/test_customer_set_months.py",
+    "tests/fuzz/test_beckn_fuzz.py",
+    "tests/fuzz/test_api_fuzz.py",
+)
+
+
+def _longest_first(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_longest_first)  # stable: the rest keep their order
     if os.environ.get("REQUIRE_POSTGRES") == "1" and _vendor() != "postgresql":
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL.")
     if _vendor() == "postgresql":
@@ -44,6 +76,45 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@contextmanager
+def kept_world(django_db_blocker) -> Iterator[None]:
+    """An outer transaction for data built once and shared by several tests.
+
+    Whatever is written inside stays visible to the tests of the fixture's scope; each test's
+    own `db` transaction is a savepoint within it, so a test's changes are rolled back after
+    it and the next test sees the world as built. At the end of the scope the whole world is
+    rolled back. Only for tests on the `db` fixture: a `transactional_db` test would flush the
+    tables under it. Marked as a test case's block, as Django's own TestCase marks its class
+    transaction, so `atomic(durable=True)` in the code under test behaves as in any test.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """`manage.py seed_demo` run once per test module (it takes seconds); yields its output.
+
+    Tests take it through a function-scoped fixture that also asks for `db`, so each test
+    starts from the freshly seeded demo and its own changes are undone after it.
+    """
+    from django.core.management import call_command
+
+    with kept_world(django_db_blocker):
+        out = StringIO()
+        call_command("seed_demo", "--no-progress", stdout=out)
+        yield out.getvalue()
 
 
 @pytest.fixture

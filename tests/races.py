@@ -4,14 +4,24 @@ connection, opened before they all start together at a barrier.
 `race(works)` refuses to run fewer attempts at once than asked: when the server cannot hold
 that many connections (max_connections, minus what other sessions use now) the test fails
 under REQUIRE_POSTGRES=1 (CI) and is skipped, with the numbers, otherwise.
+
+Races on one server take turns, across processes: parallel test workers (pytest-xdist) each
+run races of up to 200 connections, and two at once would not fit in CI's 300. The turn is
+an exclusive lock on a file named after the server, held from the room check to the last
+connection's close and let go by the kernel if a worker dies.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -56,9 +66,33 @@ def require_connections(n: int) -> None:
         )
 
 
+def turn_lock_path() -> Path:
+    """The lock file of the database server this process uses."""
+    settings = connection.settings_dict
+    server = f"{settings.get('HOST') or ''}:{settings.get('PORT') or ''}"
+    digest = hashlib.sha256(server.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"cpo-races-{digest}.lock"
+
+
+@contextmanager
+def server_turn() -> Iterator[None]:
+    """Hold this database server's race lock (module docstring)."""
+    with turn_lock_path().open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def race(works: Sequence[Callable[[], T]]) -> list[T | Exception]:
     """Run every work on its own thread and connection, all released at once; return each
     one's result or the exception it raised, in the order given."""
+    with server_turn():
+        return _race(works)
+
+
+def _race(works: Sequence[Callable[[], T]]) -> list[T | Exception]:
     n = len(works)
     require_connections(n)
     barrier = threading.Barrier(n)

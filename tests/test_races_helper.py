@@ -3,6 +3,7 @@ fail the test on CI (REQUIRE_POSTGRES=1) and skip it, with the numbers, elsewher
 
 from __future__ import annotations
 
+import fcntl
 import re
 
 import pytest
@@ -30,3 +31,13 @@ def test_too_few_connections_skip_locally_and_fail_on_ci(monkeypatch, room, says
 def test_enough_connections_pass(monkeypatch):
     monkeypatch.setattr(races, "connection_room", lambda: (300, 50))
     races.require_connections(200)
+
+
+def test_races_on_one_server_take_turns_across_processes():
+    """Another process (here: another open file, which flock treats alike) cannot take the
+    turn while a race holds it, and can once it is over."""
+    with races.turn_lock_path().open("a") as other:
+        with races.server_turn(), pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_UN)

@@ -96,7 +96,11 @@ def _redis_broker() -> bool:
 def test_simulator_journey_with_a_real_worker(server, priced_network, settings):
     import redis
 
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    # Stale messages go; a parallel test worker's queues (another key prefix) stay.
+    prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
+    for stale in broker.scan_iter(match=f"{prefix}*"):
+        broker.delete(stale)
     db = settings.DATABASES["default"]
     env = {
         **os.environ,

@@ -23,10 +23,10 @@ SUNDAY_10 = dt.datetime(2025, 9, 21, 10, tzinfo=IST)
 
 
 @pytest.fixture
-def demo(db):
-    out = StringIO()
-    call_command("seed_demo", "--no-progress", stdout=out)
-    return out.getvalue()
+def demo(demo_world, db):
+    """The demo, seeded once for this module (tests/conftest.py); this test's changes are
+    rolled back after it."""
+    return demo_world
 
 
 def flagship() -> Charger:

@@ -19,10 +19,10 @@ D = Decimal
 
 
 @pytest.fixture
-def demo(db):
-    out = StringIO()
-    call_command("seed_demo", "--no-progress", stdout=out)
-    return out.getvalue()
+def demo(demo_world, db):
+    """The demo, seeded once for this module (tests/conftest.py); this test's changes are
+    rolled back after it."""
+    return demo_world
 
 
 def test_seeding_twice_changes_nothing(demo):

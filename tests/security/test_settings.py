@@ -212,3 +212,14 @@ def test_split_queues_route_beckn_work_and_rollups_apart(tmp_path):
         "offers.analytics.tasks.rollup_ledger": "rollups",
         "pricing.anything": "celery",
     }
+
+
+def test_a_key_prefix_keeps_the_brokers_redis_keys_apart(tmp_path):
+    """Processes sharing one Redis database (parallel test workers and the Celery workers
+    they start) keep their queues under their own prefix; none by default."""
+    code = "from celery import current_app as app\nresult = app.conf.broker_transport_options"
+    redis_env = {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/15"}
+    plain = django_json(code, production_env(tmp_path, **redis_env))
+    assert "global_keyprefix" not in plain
+    prefixed = django_json(code, production_env(tmp_path, CELERY_KEY_PREFIX="w1:", **redis_env))
+    assert prefixed["global_keyprefix"] == "w1:"
