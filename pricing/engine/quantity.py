@@ -26,6 +26,9 @@ MAX_SESSION = dt.timedelta(days=31)
 # charges at a public charger carries (electric trucks and buses: 400-900 kWh). A session
 # also never gets more than the charger's rated power times its duration.
 MAX_SESSION_KWH = Decimal("1000")
+# Session ends are often stored or sent to the second: a session whose end was derived from
+# its kWh must still be accepted with that end, so the power ceiling allows one second more.
+END_SLACK = dt.timedelta(seconds=1)
 Cutter = Callable[[ZoneInfo, dt.datetime, dt.datetime], list[dt.datetime]]
 _US_PER_HOUR = Decimal(3_600_000_000)
 _NANO_KWH = Decimal("1e-9")
@@ -83,7 +86,7 @@ def _check(request: SessionRequest, tariff: Tariff) -> tuple[Decimal | None, Dec
         )
     if kwh is not None and request.end is not None:
         most = power * hours(request.end - request.start)
-        if kwh > most:
+        if kwh > power * hours(request.end - request.start + END_SLACK):
             raise QuoteInputError(
                 f"{kwh} kWh cannot be delivered in that time at {power} kW "
                 f"(at most {kwh_floor(most)} kWh)"

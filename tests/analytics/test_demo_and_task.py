@@ -45,6 +45,9 @@ def test_demo_writes_what_production_writes_rolls_it_up_and_runs_once():
     assert (Redemption.objects.count(), NoOfferSession.objects.count()) == before
 
 
+# A transactional test on the same worker flushes the tables, the migration's row with them:
+# this test reloads the database as the migrations left it (serialized_rollback).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_schedule_is_a_periodic_task_in_the_database():
     task = PeriodicTask.objects.get(task=TASK_NAME)
     assert task.enabled and task.interval.every == 10 and task.interval.period == "minutes"
