@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from beckn.commerce_types import AddOnLine
 from beckn.protocol.tags import tag_group
-from beckn.services.commerce_types import AddOnLine
 from pricing.engine.money import as_text
 from pricing.engine.text import plain
 

@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from beckn import addons_json, network_json, offers_json
+from beckn.commerce_types import CommerceError, PublishedOffer, SurgeNotice
 from beckn.intent import SearchQuery
 from beckn.services import commerce, commerce_addons
-from beckn.services.commerce_types import CommerceError, PublishedOffer, SurgeNotice
 from cpo_portal.models import Charger, Operator, Station
 
 

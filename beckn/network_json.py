@@ -8,9 +8,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from beckn.commerce_types import SurgeNotice
 from beckn.protocol.tags import tag_group
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services.commerce_types import SurgeNotice
 from cpo_portal.models import Charger, Connector, Operator, Station
 from pricing.engine.money import PAISA
 from pricing.engine.text import plain

@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from beckn.commerce_types import PublishedOffer, RejectedOffer
 from beckn.models import Order
 from beckn.protocol.tags import tag_group
-from beckn.services.commerce_types import PublishedOffer, RejectedOffer
 from pricing.engine.money import as_text
 from pricing.engine.text import plain
 

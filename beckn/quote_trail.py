@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from beckn import offers_json
+from beckn.commerce_types import Recovery
 from beckn.protocol.tags import ondc_tag_group, tag_group
-from beckn.services.commerce_types import Recovery
 from pricing.engine.money import as_text
 
 CANCEL_FULFILLMENT = "C1"

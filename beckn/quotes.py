@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from beckn import addons_json, conf, offers_json
+from beckn.commerce_types import Priced
 from beckn.protocol.tags import ondc_tag_group, tag_group
-from beckn.services.commerce_types import Priced
 from pricing.engine.money import as_text
 from pricing.engine.types import LineKind, Quote, QuoteLine
 

@@ -11,12 +11,12 @@ Cancelling is free until charging starts; once it has (or after it ended) the an
 from __future__ import annotations
 
 from beckn import order_offers, orders_json, parsing, quote_trail
+from beckn.commerce_types import Recovery
 from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, OrderState
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce_addons, order_changes, ordering, orders
-from beckn.services.commerce_types import Recovery
 
 
 def handle(req: Request) -> Reply:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import secrets
 
 from beckn import order_offers, orders_json, parsing
+from beckn.commerce_types import CommerceError
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce, commerce_addons, ordering
-from beckn.services.commerce_types import CommerceError
 from pricing.engine.money import as_text, money
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beckn import order_offers, orders_json, parsing, quote_trail, quotes
+from beckn.commerce_types import CommerceError, Recovery
 from beckn.handlers import update_add_ons
 from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, Order, OrderState
@@ -21,7 +22,6 @@ from beckn.protocol import errors
 from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, ordering, orders
-from beckn.services.commerce_types import CommerceError, Recovery
 from pricing.engine.types import LineKind
 
 START_CODES = frozenset({"start-charging", "charging-start", "charging-started", "start", "active"})

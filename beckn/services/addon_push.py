@@ -8,8 +8,8 @@ import logging
 
 from django.db import transaction
 
+from beckn.commerce_types import Recovery
 from beckn.services import order_changes, ordering
-from beckn.services.commerce_types import Recovery
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from typing import Any
 from django.utils import timezone
 
 from beckn import conf, order_offers, orders_json, parsing, quote_trail, quotes
+from beckn.commerce_types import Recovery
 from beckn.models import Order, Outbox, OutboxState
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
 from beckn.services import commerce, fastschema, ordering, outbox, registry
-from beckn.services.commerce_types import Recovery
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
 

@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from beckn import conf, parsing, quotes
+from beckn.commerce_types import CommerceError, Priced
 from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, registry
-from beckn.services.commerce_types import CommerceError, Priced
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 
