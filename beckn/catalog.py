@@ -15,10 +15,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from beckn import addons_json, network_json, offers_json
 from beckn.commerce_types import CommerceError, PublishedOffer, SurgeNotice
-from beckn.intent import SearchQuery
 from beckn.services import commerce, commerce_addons
+from beckn.wire import addons_json, catalog_json, offer_json
+from beckn.wire.intent import SearchQuery
 from cpo_portal.models import Charger, Operator, Station
 
 
@@ -98,11 +98,11 @@ def provider(
     categories = sorted({code for charger in chargers for code in charger.categories})
     out: dict[str, Any] = {
         "id": operator.code,
-        "descriptor": network_json.provider_descriptor(operator),
-        "categories": network_json.categories(categories),
-        "locations": [network_json.location(s) for s in stations.values()],
+        "descriptor": catalog_json.provider_descriptor(operator),
+        "categories": catalog_json.categories(categories),
+        "locations": [catalog_json.location(s) for s in stations.values()],
         "fulfillments": [
-            network_json.catalog_fulfillment(s, query.start, query.end) for s in stations.values()
+            catalog_json.catalog_fulfillment(s, query.start, query.end) for s in stations.values()
         ],
         "items": items,
     }
@@ -120,7 +120,7 @@ def _item(
     vocabularies: str,
 ) -> dict[str, Any]:
     rate, currency = listed if listed is not None else (None, charger.operator.currency)
-    entry = network_json.item(
+    entry = catalog_json.item(
         charger,
         rate=rate,
         currency=currency,
@@ -129,7 +129,7 @@ def _item(
     )
     mine = [o for o in offers if o.applies_to(charger)]
     if mine and rate is not None:
-        entry["offers"] = [offers_json.item_offer(o, rate, currency, vocabularies) for o in mine]
+        entry["offers"] = [offer_json.item_offer(o, rate, currency, vocabularies) for o in mine]
     return entry
 
 
@@ -139,7 +139,7 @@ def _provider_offer(
     covered = [c for c in chargers if offer.applies_to(c)]
     if not covered:
         return None
-    return offers_json.provider_offer(
+    return offer_json.provider_offer(
         offer,
         item_ids=[c.code for c in covered],
         location_ids=list(dict.fromkeys(c.station.code for c in covered)),

@@ -10,13 +10,13 @@ Cancelling is free until charging starts; once it has (or after it ended) the an
 
 from __future__ import annotations
 
-from beckn import order_offers, orders_json, parsing, quote_trail
 from beckn.commerce_types import Recovery
 from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, OrderState
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce_addons, order_changes, ordering, orders
+from beckn.wire import order_json, order_offers, quote_trail, request_parsing
 
 
 def handle(req: Request) -> Reply:
@@ -43,7 +43,7 @@ def handle(req: Request) -> Reply:
                 *(ordering.reversed_json(o, back[o["id"]]) for o in held if o["id"] in back),
             ]
         reason = req.message.get("cancellation_reason_id")
-        note = parsing.obj(req.message.get("descriptor"))
+        note = request_parsing.obj(req.message.get("descriptor"))
         order.cancellation = {
             "time": format_timestamp(req.now),
             "cancelled_by": "CONSUMER",
@@ -52,7 +52,7 @@ def handle(req: Request) -> Reply:
         }
         order.cancelled_at = req.now
         order.save()
-    body = orders_json.order_json(order, offers=order_offers.reversed_(order))
+    body = order_json.order_json(order, offers=order_offers.reversed_(order))
     vocab = ordering.vocabularies(req.bap_id)
     body = quote_trail.attach(body, recovery, vocab, cancel=True)
     return Reply(message={"order": body}, order=order)

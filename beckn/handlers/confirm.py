@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import secrets
 
-from beckn import order_offers, orders_json, parsing
 from beckn.commerce_types import CommerceError
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce, commerce_addons, ordering
+from beckn.wire import order_json, order_offers, request_parsing
 from pricing.engine.money import as_text, money
 
 
@@ -24,12 +24,14 @@ def new_order_id() -> str:
 
 
 def _bap_total(order_msg: dict) -> str | None:
-    value = parsing.obj(parsing.obj(order_msg.get("quote")).get("price")).get("value")
+    value = request_parsing.obj(request_parsing.obj(order_msg.get("quote")).get("price")).get(
+        "value"
+    )
     return value if isinstance(value, str) else None
 
 
 def _already(order: Order) -> Reply:
-    body = orders_json.order_json(order, offers=order_offers.redeemed(order))
+    body = order_json.order_json(order, offers=order_offers.redeemed(order))
     return Reply(message={"order": body}, order=order)
 
 
@@ -41,7 +43,7 @@ def handle(req: Request) -> Reply:
         )
     if order.state != OrderState.INITIALIZED:
         return _already(order)
-    order_msg = parsing.obj(req.message.get("order"))
+    order_msg = request_parsing.obj(req.message.get("order"))
     ask = ordering.read_ask(req, order)
     priced = ordering.price(ask, order.customer_key, req.now)
     ordering.refuse_rejected(ask, priced, order)
@@ -73,8 +75,8 @@ def handle(req: Request) -> Reply:
     order = ordering.save(req, order, ask, priced, OrderState.CONFIRMED, vocab)
     order.order_id = new_order_id()
     order.confirmed_at = req.now
-    payment = parsing.first(order_msg.get("payments"))
-    params = parsing.obj(payment.get("params"))
+    payment = request_parsing.first(order_msg.get("payments"))
+    params = request_parsing.obj(payment.get("params"))
     order.payment = {
         "status": payment.get("status", "NOT-PAID"),
         "transaction_id": params.get("transaction_id", ""),

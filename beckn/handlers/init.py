@@ -7,17 +7,17 @@ tag group (previous and new total) so the app can show the change before confirm
 
 from __future__ import annotations
 
-from beckn import order_offers, orders_json, parsing
 from beckn.messages import Reply, Request
 from beckn.models import OrderState
 from beckn.protocol.tags import tag_group
 from beckn.services import ordering
+from beckn.wire import order_json, order_offers, request_parsing
 from pricing.engine.money import as_text
 
 
 def handle(req: Request) -> Reply:
     order = ordering.locked_order(req)
-    order_msg = parsing.obj(req.message.get("order"))
+    order_msg = request_parsing.obj(req.message.get("order"))
     ask = ordering.read_ask(req, order)
     customer = ordering.customer_key(order_msg, ask)
     ref = ordering.reference(req)  # a refusal below undoes the ledger's validated rows
@@ -26,7 +26,7 @@ def handle(req: Request) -> Reply:
     change = ordering.quote_change(order, priced) if order is not None else None
     vocab = ordering.vocabularies(req.bap_id)
     order = ordering.save(req, order, ask, priced, OrderState.INITIALIZED, vocab)
-    order.billing = parsing.obj(order_msg.get("billing"))
+    order.billing = request_parsing.obj(order_msg.get("billing"))
     order.save(update_fields=["billing", "updated_at"])
     tags = []
     if change is not None:
@@ -43,5 +43,5 @@ def handle(req: Request) -> Reply:
                 name="Quote Changed",
             )
         )
-    body = orders_json.order_json(order, offers=order_offers.validated(order), tags=tags)
+    body = order_json.order_json(order, offers=order_offers.validated(order), tags=tags)
     return Reply(message={"order": body}, order=order)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from beckn import catalog, intent
+from beckn import catalog
 from beckn.messages import Reply, Request
 from beckn.services import discovery, ordering
+from beckn.wire import intent
 
 
 def handle(req: Request) -> Reply:

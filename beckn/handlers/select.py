@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from beckn import order_offers, orders_json
 from beckn.messages import Reply, Request
 from beckn.models import OrderState
 from beckn.services import ordering
+from beckn.wire import order_json, order_offers
 
 
 def handle(req: Request) -> Reply:
@@ -16,5 +16,5 @@ def handle(req: Request) -> Reply:
     vocab = ordering.vocabularies(req.bap_id)
     order = ordering.save(req, order, ask, priced, OrderState.QUOTED, vocab)
     offers = order_offers.quoted(order, priced.rejected)
-    body = orders_json.order_json(order, offers=offers, with_payment=False)
+    body = order_json.order_json(order, offers=offers, with_payment=False)
     return Reply(message={"order": body}, order=order)

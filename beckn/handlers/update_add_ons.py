@@ -7,11 +7,11 @@ confirmation (50002): select and init a new order for that.
 
 from __future__ import annotations
 
-from beckn import parsing
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce_addons, order_changes, ordering
+from beckn.wire import request_parsing
 
 TARGETS = frozenset({"order.items[0].add_ons", "order.items.add_ons", "order.add_ons"})
 OPEN = frozenset({OrderState.CONFIRMED, OrderState.ACTIVE, OrderState.COMPLETED})
@@ -30,7 +30,7 @@ def handle(req: Request, order: Order, order_msg: dict) -> Reply:
             PATH,
             order=order,
         )
-    keep = ordering.requested_add_ons(order_msg, parsing.first(order_msg.get("items")))
+    keep = ordering.requested_add_ons(order_msg, request_parsing.first(order_msg.get("items")))
     if keep is None:
         raise Failure(
             errors.INVALID_UPDATE_TARGET,

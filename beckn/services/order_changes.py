@@ -16,11 +16,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from beckn import conf, order_offers, orders_json, parsing, quote_trail, quotes
+from beckn import conf
 from beckn.commerce_types import Recovery
 from beckn.models import Order, Outbox, OutboxState
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
 from beckn.services import commerce, fastschema, ordering, outbox, registry
+from beckn.wire import order_json, order_offers, quote_json, quote_trail, request_parsing
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
 
@@ -33,18 +34,18 @@ def refresh(order: Order, taken_out: list[str], vocab: str) -> None:
     if order.charger is None:
         order.save()
         return
-    start = parsing.timestamp(session.get("start"), "session") or order.created_at
+    start = request_parsing.timestamp(session.get("start"), "session") or order.created_at
     kwh = order.delivered_kwh or Decimal(session.get("kwh") or "0")
-    end = order.ended_at or parsing.timestamp(session.get("quoted_end"), "session")
+    end = order.ended_at or request_parsing.timestamp(session.get("quoted_end"), "session")
     priced = commerce.order_quote(order.reference, order.charger, start, kwh, end)
-    order.quote = quotes.of(priced, order.charger_code, vocab)
+    order.quote = quote_json.of(priced, order.charger_code, vocab)
     order.quote_total = priced.quote.total
     order.applied_offers = [ordering.applied_json(a) for a in priced.applied]
     order.save()
 
 
 def body(order: Order, recovery: Recovery, vocab: str, *, cancel: bool) -> dict[str, Any]:
-    out = orders_json.order_json(order, offers=order_offers.redeemed(order))
+    out = order_json.order_json(order, offers=order_offers.redeemed(order))
     return quote_trail.attach(out, recovery, vocab, cancel=cancel)
 
 

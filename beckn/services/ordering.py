@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from beckn import conf, parsing, quotes
+from beckn import conf
 from beckn.commerce_types import CommerceError, Priced
 from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, registry
+from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 
@@ -34,7 +35,7 @@ class Ask:
     charger: Charger
     start: dt.datetime
     end: dt.datetime | None
-    quantity: parsing.Quantity
+    quantity: request_parsing.Quantity
     offer_ids: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
     fulfillment_id: str = "1"
@@ -62,8 +63,8 @@ def locked_order(req: Request) -> Order | None:
 
 
 def _charger(order_msg: dict[str, Any]) -> Charger:
-    provider_id = parsing.obj(order_msg.get("provider")).get("id")
-    item = parsing.first(order_msg.get("items"))
+    provider_id = request_parsing.obj(order_msg.get("provider")).get("id")
+    item = request_parsing.first(order_msg.get("items"))
     item_id = item.get("id")
     if not isinstance(item_id, str):
         raise Failure(errors.INVALID_REQUEST, "order.items[0].id is required", ITEM_PATH)
@@ -91,15 +92,15 @@ def _charger(order_msg: dict[str, Any]) -> Charger:
 
 
 def read_ask(req: Request, order: Order | None) -> Ask:
-    order_msg = parsing.obj(req.message.get("order"))
+    order_msg = request_parsing.obj(req.message.get("order"))
     charger = _charger(order_msg)
-    item = parsing.first(order_msg.get("items"))
-    quantity = parsing.quantity(item)
-    fulfillment = parsing.first(order_msg.get("fulfillments"))
-    start, end = parsing.stop_times(fulfillment)
+    item = request_parsing.first(order_msg.get("items"))
+    quantity = request_parsing.quantity(item)
+    fulfillment = request_parsing.first(order_msg.get("fulfillments"))
+    start, end = request_parsing.stop_times(fulfillment)
     session = order.session if order is not None and order.charger_id == charger.pk else {}
     if not quantity.value and session.get("value"):
-        quantity = parsing.measured(session["value"], session["unit"], "$.order.session")
+        quantity = request_parsing.measured(session["value"], session["unit"], "$.order.session")
     start = start or _stored(session, "start") or req.now.replace(microsecond=0)
     end = end or _stored(session, "end")
     if end is None and quantity.kwh is None and quantity.amount is None:
@@ -110,7 +111,7 @@ def read_ask(req: Request, order: Order | None) -> Ask:
             "the session ends before it starts",
             "$.message.order.fulfillments[0].stops",
         )
-    offer_ids, codes = parsing.requested_offers(order_msg)
+    offer_ids, codes = request_parsing.requested_offers(order_msg)
     if not offer_ids and not codes and order is not None:
         offer_ids, codes = list(order.offer_ids), list(order.offer_codes)
     add_ons = requested_add_ons(order_msg, item)
@@ -124,8 +125,8 @@ def read_ask(req: Request, order: Order | None) -> Ask:
         offer_ids=offer_ids,
         codes=codes,
         fulfillment_id=str(fulfillment.get("id") or session.get("fulfillment_id") or "1"),
-        customer=parsing.obj(fulfillment.get("customer")),
-        vehicle=parsing.obj(fulfillment.get("vehicle")),
+        customer=request_parsing.obj(fulfillment.get("customer")),
+        vehicle=request_parsing.obj(fulfillment.get("vehicle")),
         add_ons=add_ons,
     )
 
@@ -135,13 +136,13 @@ def requested_add_ons(order_msg: dict[str, Any], item: dict[str, Any]) -> list[s
     sent = [v for v in (item.get("add_ons"), order_msg.get("add_ons")) if isinstance(v, list)]
     if not sent:
         return None
-    ids = [parsing.obj(a).get("id") for group in sent for a in group]
+    ids = [request_parsing.obj(a).get("id") for group in sent for a in group]
     return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
 
 
 def _stored(session: dict[str, Any], key: str) -> dt.datetime | None:
     value = session.get(key)
-    return parsing.timestamp(value, key) if value else None
+    return request_parsing.timestamp(value, key) if value else None
 
 
 def reference(req: Request) -> str:
@@ -184,8 +185,8 @@ def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> Non
 
 
 def customer_key(order_msg: dict[str, Any], ask: Ask) -> str:
-    billing = parsing.obj(order_msg.get("billing"))
-    contact = parsing.obj(ask.customer.get("contact"))
+    billing = request_parsing.obj(order_msg.get("billing"))
+    contact = request_parsing.obj(ask.customer.get("contact"))
     phone = billing.get("phone") or contact.get("phone")
     email = billing.get("email") or contact.get("email")
     return commerce.customer_key(phone=phone, email=email)
@@ -228,7 +229,7 @@ def save(
     order.charger_code = ask.charger.code
     order.bap_uri = req.context.get("bap_uri", "")
     order.session = session_json(ask, priced)
-    order.quote = quotes.of(priced, ask.charger.code, vocab)
+    order.quote = quote_json.of(priced, ask.charger.code, vocab)
     order.quote_total = priced.quote.total
     order.currency = priced.quote.currency
     order.offer_ids = ask.offer_ids

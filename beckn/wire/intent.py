@@ -10,9 +10,9 @@ from typing import Any
 
 from beckn import conf
 from beckn.messages import Failure
-from beckn.parsing import decimal, number_in, obj, seq, timestamp
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_value
+from beckn.wire.request_parsing import decimal, number_in, obj, seq, timestamp
 
 _RADIUS_UNITS = {"km": Decimal(1), "kms": Decimal(1), "m": Decimal("0.001"), "": Decimal(1)}
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from beckn import conf, network_json
+from beckn import conf
 from beckn.models import Order, OrderState
 from beckn.protocol.timefmt import format_timestamp
+from beckn.wire import catalog_json
 from pricing.engine.money import as_text
 
 FULFILLMENT_STATES: dict[str, tuple[str, str]] = {
@@ -32,7 +33,7 @@ ORDER_STATUS: dict[str, str] = {
 def item(order: Order) -> dict[str, Any]:
     session = order.session
     rate = session.get("rate")
-    entry: dict[str, Any] = network_json.item(
+    entry: dict[str, Any] = catalog_json.item(
         order.charger,
         rate=Decimal(rate) if rate else None,
         currency=order.currency,
@@ -74,7 +75,7 @@ def fulfillment(order: Order) -> dict[str, Any]:
         start["time"] = {"timestamp": session["start"]}
     if order.charger is not None:
         station = order.charger.station
-        start["location"] = network_json.stop_location(station)
+        start["location"] = catalog_json.stop_location(station)
         if station.instructions:
             start["instructions"] = {"short_desc": station.instructions}
     end: dict[str, Any] = {"type": "END"}
@@ -152,7 +153,7 @@ def order_json(
         out["status"] = ORDER_STATUS[order.state]
     out["provider"] = {
         "id": order.operator.code,
-        "descriptor": network_json.provider_descriptor(order.operator),
+        "descriptor": catalog_json.provider_descriptor(order.operator),
     }
     out["items"] = [item(order)]
     out["fulfillments"] = [fulfillment(order)]

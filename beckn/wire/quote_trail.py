@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from beckn import offers_json
 from beckn.commerce_types import Recovery
 from beckn.protocol.tags import ondc_tag_group, tag_group
+from beckn.wire import offer_json
 from pricing.engine.money import as_text
 
 CANCEL_FULFILLMENT = "C1"
@@ -31,7 +31,7 @@ def groups(recovery: Recovery, vocabularies: str) -> list[dict[str, Any]]:
             ("currency", recovery.currency),
             ("value", as_text(amount)),
         ]
-        if offers_json.wants_ondc(vocabularies):
+        if offer_json.wants_ondc(vocabularies):
             out.append(ondc_tag_group("quote_trail", values))
         else:
             out.append(tag_group("quote_trail", values, name="Quote Trail"))

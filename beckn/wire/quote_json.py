@@ -13,9 +13,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from beckn import addons_json, conf, offers_json
+from beckn import conf
 from beckn.commerce_types import Priced
 from beckn.protocol.tags import ondc_tag_group, tag_group
+from beckn.wire import addons_json, offer_json
 from pricing.engine.money import as_text
 from pricing.engine.types import LineKind, Quote, QuoteLine
 
@@ -39,7 +40,7 @@ def _line(
         item.update(addons_json.breakup_item(item_id, line.code))
     kind_tag = tag_group("quote-line", [("type", line.kind.value), *_code(line)])
     item["tags"] = [kind_tag]
-    if line.kind is LineKind.DISCOUNT and offers_json.wants_ondc(vocabularies):
+    if line.kind is LineKind.DISCOUNT and offer_json.wants_ondc(vocabularies):
         kind, additive, auto = offer_meta.get(line.code, ("discount", False, True))
         entry["@ondc/org/item_id"] = line.code
         entry["@ondc/org/title_type"] = "offer"
