@@ -17,8 +17,8 @@ from typing import Any
 
 from beckn.commerce_types import CommerceError, PublishedOffer, SurgeNotice
 from beckn.services import commerce, commerce_addons
-from beckn.wire import addons_json, catalog_json, offer_json
-from beckn.wire.intent import SearchQuery
+from beckn.wire import catalog_json, offer_json
+from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import Charger, Operator, Station
 
 
@@ -91,8 +91,8 @@ def provider(
         entry = _item(charger, notices.get(charger.station_id) or [], here, rate, vocabularies)
         on_sale = extras.get(charger.station_id) or []
         if on_sale:
-            entry["add_ons"] = addons_json.add_ons(on_sale, operator.currency)
-            entry.setdefault("tags", []).append(addons_json.tax_tags(on_sale))
+            entry["add_ons"] = catalog_json.add_ons_json(on_sale, operator.currency)
+            entry.setdefault("tags", []).append(catalog_json.add_on_tax_tags(on_sale))
         items.append(entry)
     offers = list({o.offer_id: o for group in offered.values() for o in group}.values())
     categories = sorted({code for charger in chargers for code in charger.categories})

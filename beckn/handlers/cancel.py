@@ -16,7 +16,7 @@ from beckn.models import InvalidTransition, OrderState
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce_addons, order_changes, ordering, orders
-from beckn.wire import order_json, order_offers, quote_trail, request_parsing
+from beckn.wire import order_json, quote_json, request_parsing
 
 
 def handle(req: Request) -> Reply:
@@ -52,7 +52,7 @@ def handle(req: Request) -> Reply:
         }
         order.cancelled_at = req.now
         order.save()
-    body = order_json.order_json(order, offers=order_offers.reversed_(order))
+    body = order_json.order_json(order, offers=order_json.reversed_offers(order))
     vocab = ordering.vocabularies(req.bap_id)
-    body = quote_trail.attach(body, recovery, vocab, cancel=True)
+    body = quote_json.attach_quote_trail(body, recovery, vocab, cancel=True)
     return Reply(message={"order": body}, order=order)

@@ -15,7 +15,7 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce, commerce_addons, ordering
-from beckn.wire import order_json, order_offers, request_parsing
+from beckn.wire import order_json, request_parsing
 from pricing.engine.money import as_text, money
 
 
@@ -31,7 +31,7 @@ def _bap_total(order_msg: dict) -> str | None:
 
 
 def _already(order: Order) -> Reply:
-    body = order_json.order_json(order, offers=order_offers.redeemed(order))
+    body = order_json.order_json(order, offers=order_json.redeemed_offers(order))
     return Reply(message={"order": body}, order=order)
 
 

@@ -11,7 +11,7 @@ from beckn.messages import Reply, Request
 from beckn.models import OrderState
 from beckn.protocol.tags import tag_group
 from beckn.services import ordering
-from beckn.wire import order_json, order_offers, request_parsing
+from beckn.wire import order_json, request_parsing
 from pricing.engine.money import as_text
 
 
@@ -43,5 +43,5 @@ def handle(req: Request) -> Reply:
                 name="Quote Changed",
             )
         )
-    body = order_json.order_json(order, offers=order_offers.validated(order), tags=tags)
+    body = order_json.order_json(order, offers=order_json.validated_offers(order), tags=tags)
     return Reply(message={"order": body}, order=order)

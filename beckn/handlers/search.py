@@ -5,11 +5,11 @@ from __future__ import annotations
 from beckn import catalog
 from beckn.messages import Reply, Request
 from beckn.services import discovery, ordering
-from beckn.wire import intent
+from beckn.wire import request_parsing
 
 
 def handle(req: Request) -> Reply:
-    query = intent.read(req.message, req.context)
+    query = request_parsing.read_search_intent(req.message, req.context)
     found = discovery.find(query)
     vocabularies = ordering.vocabularies(req.bap_id)
     body = catalog.build(found.chargers, query, vocabularies, req.now, matched=found.matched)

@@ -21,7 +21,7 @@ from beckn.protocol import errors
 from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, ordering, orders
-from beckn.wire import order_json, order_offers, quote_json, quote_trail, request_parsing
+from beckn.wire import order_json, quote_json, request_parsing
 from pricing.engine.types import LineKind
 
 START_CODES = frozenset({"start-charging", "charging-start", "charging-started", "start", "active"})
@@ -117,7 +117,7 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
     vocab = ordering.vocabularies(req.bap_id)
     order.delivered_kwh = kwh
     order.ended_at = end
-    order.quote = quote_json.of(settled, order.charger_code, vocab)
+    order.quote = quote_json.priced_quote_json(settled, order.charger_code, vocab)
     order.quote_total = settled.quote.total
     order.applied_offers = [ordering.applied_json(a) for a in settled.applied]
     order.save()
@@ -125,13 +125,13 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
     published = commerce.published_offers(order.operator, station, at=req.now)
     labels = {o.offer_id: o.type_label for o in published}
     applied = {a.offer_id for a in settled.applied}
-    following = order_offers.next_offer(published, applied, req.now, station.time_zone)
+    following = order_json.next_offer(published, applied, req.now, station.time_zone)
     types = sorted({labels[i] for i in applied if labels.get(i)})
     tags = [
-        order_offers.summary(settled.discount, types, following, station.time_zone),
-        tag_group("receipt", quote_json.summary(settled.quote).items(), name="Receipt"),
+        order_json.offer_summary_tags(settled.discount, types, following, station.time_zone),
+        tag_group("receipt", quote_json.receipt_summary(settled.quote).items(), name="Receipt"),
     ]
     energy = settled.quote.sum_of(LineKind.ENERGY)
-    body = order_json.order_json(order, offers=order_offers.used(order, energy), tags=tags)
-    body = quote_trail.attach(body, Recovery(order.currency, settled.recovered), vocab)
+    body = order_json.order_json(order, offers=order_json.used_offers(order, energy), tags=tags)
+    body = quote_json.attach_quote_trail(body, Recovery(order.currency, settled.recovered), vocab)
     return Reply(message={"order": body}, order=order)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from beckn import conf
-from beckn.wire.intent import SearchQuery
+from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import Charger, Connector
 from cpo_portal.models.network import ConnectorType, StationStatus
 

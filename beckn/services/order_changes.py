@@ -21,7 +21,7 @@ from beckn.commerce_types import Recovery
 from beckn.models import Order, Outbox, OutboxState
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
 from beckn.services import commerce, fastschema, ordering, outbox, registry
-from beckn.wire import order_json, order_offers, quote_json, quote_trail, request_parsing
+from beckn.wire import order_json, quote_json, request_parsing
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
 
@@ -38,15 +38,15 @@ def refresh(order: Order, taken_out: list[str], vocab: str) -> None:
     kwh = order.delivered_kwh or Decimal(session.get("kwh") or "0")
     end = order.ended_at or request_parsing.timestamp(session.get("quoted_end"), "session")
     priced = commerce.order_quote(order.reference, order.charger, start, kwh, end)
-    order.quote = quote_json.of(priced, order.charger_code, vocab)
+    order.quote = quote_json.priced_quote_json(priced, order.charger_code, vocab)
     order.quote_total = priced.quote.total
     order.applied_offers = [ordering.applied_json(a) for a in priced.applied]
     order.save()
 
 
 def body(order: Order, recovery: Recovery, vocab: str, *, cancel: bool) -> dict[str, Any]:
-    out = order_json.order_json(order, offers=order_offers.redeemed(order))
-    return quote_trail.attach(out, recovery, vocab, cancel=cancel)
+    out = order_json.order_json(order, offers=order_json.redeemed_offers(order))
+    return quote_json.attach_quote_trail(out, recovery, vocab, cancel=cancel)
 
 
 def unsolicited_context(order: Order, action: str, now: dt.datetime) -> dict[str, Any]:

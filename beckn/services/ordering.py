@@ -229,7 +229,7 @@ def save(
     order.charger_code = ask.charger.code
     order.bap_uri = req.context.get("bap_uri", "")
     order.session = session_json(ask, priced)
-    order.quote = quote_json.of(priced, ask.charger.code, vocab)
+    order.quote = quote_json.priced_quote_json(priced, ask.charger.code, vocab)
     order.quote_total = priced.quote.total
     order.currency = priced.quote.currency
     order.offer_ids = ask.offer_ids

@@ -1,6 +1,9 @@
-"""The charging network in Beckn JSON: operators are providers, stations are locations,
-chargers are items (with DEG's connector-specifications tags), a station's charging
-service is a fulfillment."""
+"""The charging network in Beckn JSON, as catalogs and orders show it: operators are
+providers, stations are locations, chargers are items (with DEG's connector-specifications
+tags), a station's charging service is a fulfillment. Add-ons are core `AddOn`s (id,
+descriptor, price) on catalog items and on the order's item, with their GST rates in an
+`add-on-tax` tag group, and the ADDON line's item in a quote breakup.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from beckn.commerce_types import SurgeNotice
+from beckn.commerce_types import AddOnLine, SurgeNotice
 from beckn.protocol.tags import tag_group
 from beckn.protocol.timefmt import format_timestamp
 from cpo_portal.models import Charger, Connector, Operator, Station
-from pricing.engine.money import PAISA
+from pricing.engine.money import PAISA, as_text
 from pricing.engine.text import plain
 
 CONNECTOR_NAMES = {
@@ -130,3 +133,30 @@ def catalog_fulfillment(
     if station.instructions:
         stop["instructions"] = {"short_desc": station.instructions}
     return {"id": station.code, "type": "CHARGING", "stops": [stop]}
+
+
+def add_on_json(line: AddOnLine, currency: str) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {"name": line.name, "code": line.add_on_id}
+    if line.description:
+        descriptor["short_desc"] = line.description
+    return {
+        "id": line.add_on_id,
+        "descriptor": descriptor,
+        "price": {"value": as_text(line.price), "currency": currency},
+    }
+
+
+def add_on_tax_tags(lines: list[AddOnLine]) -> dict[str, Any]:
+    """Each add-on's GST rate (the core AddOn has no place for it), in percent."""
+    values = [(line.add_on_id, plain(line.tax_rate * 100)) for line in lines]
+    return tag_group("add-on-tax", values, name="Add-on GST rate (%)")
+
+
+def add_ons_json(
+    lines: list[AddOnLine] | tuple[AddOnLine, ...], currency: str
+) -> list[dict[str, Any]]:
+    return [add_on_json(line, currency) for line in lines]
+
+
+def add_on_breakup_item(charger_code: str, add_on_id: str) -> dict[str, Any]:
+    return {"id": charger_code, "add_ons": [{"id": add_on_id}]}

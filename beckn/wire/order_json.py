@@ -1,4 +1,7 @@
-"""An order as the on_select ... on_cancel replies show it.
+"""An order as the on_select ... on_cancel replies show it, with its offers tagged for the
+stage it is at, as the DEG offers page shows them: offer-validation (on_init),
+offer-redemption (on_confirm), offer-usage and the order's offer-summary (on_update at the end
+of charging), offer-reversal (on_cancel).
 
 Fulfillment state codes (DEG's examples mix several spellings; we use one set):
 order-initiated, order-confirmed, charging-started, charging-ended, order-cancelled.
@@ -6,14 +9,19 @@ order-initiated, order-confirmed, charging-started, charging-ended, order-cancel
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from beckn import conf
+from beckn.commerce_types import PublishedOffer, RejectedOffer
 from beckn.models import Order, OrderState
+from beckn.protocol.tags import tag_group
 from beckn.protocol.timefmt import format_timestamp
 from beckn.wire import catalog_json
 from pricing.engine.money import as_text
+from pricing.engine.text import plain
 
 FULFILLMENT_STATES: dict[str, tuple[str, str]] = {
     OrderState.INITIALIZED: ("order-initiated", "Order initiated"),
@@ -30,7 +38,7 @@ ORDER_STATUS: dict[str, str] = {
 }
 
 
-def item(order: Order) -> dict[str, Any]:
+def order_item(order: Order) -> dict[str, Any]:
     session = order.session
     rate = session.get("rate")
     entry: dict[str, Any] = catalog_json.item(
@@ -61,7 +69,7 @@ def item(order: Order) -> dict[str, Any]:
     return entry
 
 
-def fulfillment(order: Order) -> dict[str, Any]:
+def order_fulfillment(order: Order) -> dict[str, Any]:
     session = order.session
     out: dict[str, Any] = {"id": session.get("fulfillment_id") or "1", "type": "CHARGING"}
     if order.state in FULFILLMENT_STATES:
@@ -88,7 +96,7 @@ def fulfillment(order: Order) -> dict[str, Any]:
     return out
 
 
-def payment(order: Order) -> dict[str, Any]:
+def order_payment(order: Order) -> dict[str, Any]:
     params = {
         "transaction_id": order.payment.get("transaction_id") or order.transaction_id,
         "amount": as_text(order.quote_total) if order.quote_total is not None else "0.00",
@@ -107,7 +115,7 @@ def payment(order: Order) -> dict[str, Any]:
     return out
 
 
-def terms(order: Order) -> dict[str, Any]:
+def order_terms(order: Order) -> dict[str, Any]:
     total = as_text(order.quote_total) if order.quote_total is not None else "0.00"
     cancellation: dict[str, Any] = {
         "fulfillment_state": {"descriptor": {"code": "order-confirmed"}},
@@ -155,8 +163,8 @@ def order_json(
         "id": order.operator.code,
         "descriptor": catalog_json.provider_descriptor(order.operator),
     }
-    out["items"] = [item(order)]
-    out["fulfillments"] = [fulfillment(order)]
+    out["items"] = [order_item(order)]
+    out["fulfillments"] = [order_fulfillment(order)]
     if offers:
         out["offers"] = offers
     if order.billing:
@@ -166,10 +174,174 @@ def order_json(
     if order.cancellation:
         out["cancellation"] = order.cancellation
     if with_payment and order.state != OrderState.QUOTED:
-        out["payments"] = [payment(order)]
-        out.update(terms(order))
+        out["payments"] = [order_payment(order)]
+        out.update(order_terms(order))
     if tags:
         out["tags"] = tags
     out["created_at"] = format_timestamp(order.created_at)
     out["updated_at"] = format_timestamp(order.updated_at)
     return out
+
+
+OFFER_TAG_NAMES = {
+    "validated": "Offer Validated",
+    "discount-applied": "Discount Applied",
+    "offer-code": "Offer Code",
+    "reason": "Reason",
+    "redeemed": "Offer Redeemed",
+    "offer-applied": "Offer Applied",
+    "discount-amount": "Discount Amount",
+    "savings-percentage": "Savings Percentage",
+    "offer-code-used": "Offer Code Used",
+    "reversed": "Offer Reversed",
+    "amount-reversed": "Amount Reversed",
+    "total-savings": "Total Savings",
+    "offer-type": "Offer Type",
+    "next-offer": "Next Available Offer",
+}
+
+
+def _entry(offer: dict[str, Any], group: dict[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": offer["id"], "descriptor": {"name": offer["title"]}}
+    if group is not None:
+        out["tags"] = [group]
+    return out
+
+
+def _code(offer: dict[str, Any], tag: str) -> list[tuple[str, str]]:
+    return [(tag, offer["code"])] if offer.get("code") else []
+
+
+def quoted_offers(order: Order, rejected: tuple[RejectedOffer, ...] = ()) -> list[dict[str, Any]]:
+    """on_select: the offers in the quote, and those asked for that do not apply (why)."""
+    out = [_entry(o, None) for o in order.applied_offers]
+    for rejection in rejected:
+        if rejection.offer_id in order.offer_ids:
+            group = tag_group(
+                "offer-validation",
+                [("validated", False), ("reason", rejection.message)],
+                name="Offer Validation",
+                names=OFFER_TAG_NAMES,
+            )
+            out.append({"id": rejection.offer_id, "tags": [group]})
+    return out
+
+
+def validated_offers(order: Order) -> list[dict[str, Any]]:
+    return [
+        _entry(
+            o,
+            tag_group(
+                "offer-validation",
+                [
+                    ("validated", True),
+                    ("discount-applied", as_text(Decimal(o["discount"]))),
+                    *_code(o, "offer-code"),
+                ],
+                name="Offer Validation",
+                names=OFFER_TAG_NAMES,
+            ),
+        )
+        for o in order.applied_offers
+    ]
+
+
+def _reversal(o: dict[str, Any]) -> list[tuple[str, Any]]:
+    """An offer reversed (the order cancelled): what came back."""
+    if "reversed" not in o:
+        return []
+    return [("reversed", True), ("amount-reversed", as_text(Decimal(o["reversed"])))]
+
+
+def redeemed_offers(order: Order) -> list[dict[str, Any]]:
+    return [
+        _entry(
+            o,
+            tag_group(
+                "offer-redemption",
+                [
+                    ("redeemed", True),
+                    ("redemption-ref", order.order_id or ""),
+                    ("discount-applied", as_text(Decimal(o["discount"]))),
+                    *_code(o, "offer-code"),
+                    *_reversal(o),
+                ],
+                name="Offer Redemption",
+                names=OFFER_TAG_NAMES,
+            ),
+        )
+        for o in order.applied_offers
+    ]
+
+
+def used_offers(order: Order, energy_cost: Decimal) -> list[dict[str, Any]]:
+    out = []
+    for o in order.applied_offers:
+        discount = Decimal(o["discount"])
+        share = (
+            plain((discount / energy_cost * 100).quantize(Decimal("0.01"))) if energy_cost else "0"
+        )
+        values = [
+            ("offer-applied", True),
+            ("discount-amount", as_text(discount)),
+            ("savings-percentage", share),
+            *_code(o, "offer-code-used"),
+        ]
+        group = tag_group("offer-usage", values, name="Offer Usage Details", names=OFFER_TAG_NAMES)
+        out.append(_entry(o, group))
+    return out
+
+
+def reversed_offers(order: Order) -> list[dict[str, Any]]:
+    return [
+        _entry(
+            o,
+            tag_group(
+                "offer-reversal",
+                [
+                    ("reversed", True),
+                    ("amount-reversed", as_text(Decimal(o.get("reversed", o["discount"])))),
+                ],
+                name="Offer Reversal",
+                names=OFFER_TAG_NAMES,
+            ),
+        )
+        for o in order.applied_offers
+    ]
+
+
+def next_offer(
+    offers: list[PublishedOffer], exclude: set[str], now: dt.datetime, zone: str
+) -> PublishedOffer | None:
+    """The offer a customer can use next: still open, not the one just used, soonest first."""
+    candidates = [
+        o
+        for o in offers
+        if o.offer_id not in exclude and (o.valid_until is None or o.valid_until >= now)
+    ]
+    candidates.sort(key=lambda o: (max(o.valid_from or now, now), o.offer_id))
+    return candidates[0] if candidates else None
+
+
+def describe_offer(offer: PublishedOffer, zone: str) -> str:
+    """'Holiday Special - 30% off (Dec 25-31)'."""
+    if offer.valid_from is None or offer.valid_until is None:
+        return offer.title
+    tz = ZoneInfo(zone)
+    start, end = offer.valid_from.astimezone(tz), offer.valid_until.astimezone(tz)
+    if (start.year, start.month) == (end.year, end.month):
+        span = f"{start:%b} {start.day}-{end.day}"
+    else:
+        span = f"{start:%b} {start.day} - {end:%b} {end.day}"
+    return f"{offer.title} ({span})"
+
+
+def offer_summary_tags(
+    total_savings: Decimal, offer_types: list[str], following: PublishedOffer | None, zone: str
+) -> dict[str, Any]:
+    values: list[tuple[str, str]] = [("total-savings", f"₹{as_text(total_savings)}")]
+    if offer_types:
+        values.append(("offer-type", ",".join(offer_types)))
+    if following is not None:
+        values.append(("next-offer", describe_offer(following, zone)))
+    return tag_group("offer-summary", values, name="Offer Summary", names=OFFER_TAG_NAMES)
