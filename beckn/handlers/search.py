@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from beckn import catalog
 from beckn.messages import Reply, Request
 from beckn.services import discovery, ordering
-from beckn.wire import request_parsing
+from beckn.wire import catalog_json, request_parsing
 
 
 def handle(req: Request) -> Reply:
     query = request_parsing.read_search_intent(req.message, req.context)
     found = discovery.find(query)
+    offerings = discovery.fetch_offerings(found.chargers, query, req.now)
     vocabularies = ordering.vocabularies(req.bap_id)
-    body = catalog.build(found.chargers, query, vocabularies, req.now, matched=found.matched)
+    body = catalog_json.search_catalog(
+        offerings, vocabularies, query.start, query.end, matched=found.matched
+    )
     return Reply(message=body)
