@@ -15,12 +15,12 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, OrderState
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce_addons, order_changes, ordering, orders
+from beckn.services import commerce_addons, order_changes, order_flow
 from beckn.wire import order_json, quote_json, request_parsing
 
 
 def handle(req: Request) -> Reply:
-    order = orders.by_order_id(req, req.message.get("order_id"))
+    order = order_flow.find_confirmed_order(req, req.message.get("order_id"))
     recovery = Recovery(order.currency)
     if order.state != OrderState.CANCELLED:
         redeemed = order.state == OrderState.CONFIRMED
@@ -36,11 +36,11 @@ def handle(req: Request) -> Reply:
             held = list(order.applied_offers)
             recovery = commerce_addons.cancel(order, "cancelled by the customer")
             released = [a["id"] for a in order.session.get("add_ons") or ()]
-            order_changes.refresh(order, released, ordering.vocabularies(req.bap_id))
+            order_changes.refresh(order, released, order_flow.vocabularies(req.bap_id))
             back = dict(recovery.recovered)
             order.applied_offers = [
                 *order.applied_offers,
-                *(ordering.reversed_json(o, back[o["id"]]) for o in held if o["id"] in back),
+                *(order_flow.reversed_json(o, back[o["id"]]) for o in held if o["id"] in back),
             ]
         reason = req.message.get("cancellation_reason_id")
         note = request_parsing.obj(req.message.get("descriptor"))
@@ -53,6 +53,6 @@ def handle(req: Request) -> Reply:
         order.cancelled_at = req.now
         order.save()
     body = order_json.order_json(order, offers=order_json.reversed_offers(order))
-    vocab = ordering.vocabularies(req.bap_id)
+    vocab = order_flow.vocabularies(req.bap_id)
     body = quote_json.attach_quote_trail(body, recovery, vocab, cancel=True)
     return Reply(message={"order": body}, order=order)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from beckn.messages import Reply, Request
-from beckn.services import discovery, ordering
+from beckn.services import discovery, order_flow
 from beckn.wire import catalog_json, request_parsing
 
 
@@ -11,7 +11,7 @@ def handle(req: Request) -> Reply:
     query = request_parsing.read_search_intent(req.message, req.context)
     found = discovery.find(query)
     offerings = discovery.fetch_offerings(found.chargers, query, req.now)
-    vocabularies = ordering.vocabularies(req.bap_id)
+    vocabularies = order_flow.vocabularies(req.bap_id)
     body = catalog_json.search_catalog(
         offerings, vocabularies, query.start, query.end, matched=found.matched
     )

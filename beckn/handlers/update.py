@@ -20,7 +20,7 @@ from beckn.models import InvalidTransition, Order, OrderState
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce, ordering, orders
+from beckn.services import commerce, order_flow
 from beckn.wire import order_json, quote_json, request_parsing
 from pricing.engine.types import LineKind
 
@@ -58,7 +58,7 @@ def delivered_kwh(order_msg: dict, fulfillment: dict) -> Decimal:
 
 def handle(req: Request) -> Reply:
     order_msg = request_parsing.obj(req.message.get("order"))
-    order = orders.by_order_id(req, order_msg.get("id"))
+    order = order_flow.find_confirmed_order(req, order_msg.get("id"))
     target = str(req.message.get("update_target", ""))
     if update_add_ons.wanted(target):
         return update_add_ons.handle(req, order, order_msg)
@@ -114,12 +114,12 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
         )
     except CommerceError as exc:
         raise Failure(errors.by_code(exc.code), exc.message, order=order) from exc
-    vocab = ordering.vocabularies(req.bap_id)
+    vocab = order_flow.vocabularies(req.bap_id)
     order.delivered_kwh = kwh
     order.ended_at = end
     order.quote = quote_json.priced_quote_json(settled, order.charger_code, vocab)
     order.quote_total = settled.quote.total
-    order.applied_offers = [ordering.applied_json(a) for a in settled.applied]
+    order.applied_offers = [order_flow.applied_json(a) for a in settled.applied]
     order.save()
     station = order.charger.station
     published = commerce.published_offers(order.operator, station, at=req.now)

@@ -9,7 +9,7 @@ import logging
 from django.db import transaction
 
 from beckn.commerce_types import Recovery
-from beckn.services import order_changes, ordering
+from beckn.services import order_changes, order_flow
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def on_not_delivered(sender, order_ref: str, codes, currency: str, recovered, **
         order = order_changes.order_of(order_ref)
         if order is None:
             return
-        vocab = ordering.vocabularies(order.bap_id)
+        vocab = order_flow.vocabularies(order.bap_id)
         order_changes.refresh(order, list(codes), vocab)
         recovery = Recovery(currency, tuple(recovered))
         body = order_changes.body(order, recovery, vocab, cancel=False)

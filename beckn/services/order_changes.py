@@ -20,7 +20,7 @@ from beckn import conf
 from beckn.commerce_types import Recovery
 from beckn.models import Order, Outbox, OutboxState
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
-from beckn.services import commerce, fastschema, ordering, outbox, registry
+from beckn.services import commerce, fastschema, order_flow, outbox, registry
 from beckn.wire import order_json, quote_json, request_parsing
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
@@ -40,7 +40,7 @@ def refresh(order: Order, taken_out: list[str], vocab: str) -> None:
     priced = commerce.order_quote(order.reference, order.charger, start, kwh, end)
     order.quote = quote_json.priced_quote_json(priced, order.charger_code, vocab)
     order.quote_total = priced.quote.total
-    order.applied_offers = [ordering.applied_json(a) for a in priced.applied]
+    order.applied_offers = [order_flow.applied_json(a) for a in priced.applied]
     order.save()
 
 

@@ -1,4 +1,5 @@
-"""select / init / confirm share this: read the session asked for, price it, keep the order.
+"""An order through its steps: select / init / confirm read the session asked for, price
+it and keep the order; the messages after confirm find the order they are about.
 
 The order is one row per (bap_id, transaction_id), locked (select_for_update) while a
 message for that transaction is processed, so two messages of one transaction handled
@@ -145,12 +146,12 @@ def _stored(session: dict[str, Any], key: str) -> dt.datetime | None:
     return request_parsing.timestamp(value, key) if value else None
 
 
-def reference(req: Request) -> str:
+def order_reference(req: Request) -> str:
     """The ledger's key for this transaction's order, saved or not yet."""
     return Order.reference_for(req.bap_id, req.context["transaction_id"])
 
 
-def price(ask: Ask, customer_key: str, now: dt.datetime, *, order_ref: str = "",
+def price_ask(ask: Ask, customer_key: str, now: dt.datetime, *, order_ref: str = "",
           stage: str = "quoted") -> Priced:  # fmt: skip
     """The commerce service's quote; with `order_ref`, the ledger records `stage`."""
     try:
@@ -210,7 +211,7 @@ def session_json(ask: Ask, priced: Priced) -> dict[str, Any]:
     }
 
 
-def save(
+def save_order(
     req: Request, order: Order | None, ask: Ask, priced: Priced, state: str, vocab: str
 ) -> Order:
     if order is None:
@@ -265,3 +266,18 @@ def quote_change(order: Order, priced: Priced) -> tuple[Decimal, Decimal] | None
     if order.quote_total is None or order.quote_total == priced.quote.total:
         return None
     return order.quote_total, priced.quote.total
+
+
+def find_confirmed_order(req: Request, order_id: Any, *, lock: bool = True) -> Order:
+    rows = Order.objects.select_related("operator", "charger__station").filter(bap_id=req.bap_id)
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    if isinstance(order_id, str) and order_id:
+        order = rows.filter(order_id=order_id).first()
+        where = f"order {order_id!r}"
+    else:
+        order = rows.filter(transaction_id=req.context["transaction_id"]).first()
+        where = "an order in this transaction"
+    if order is None or not order.order_id:
+        raise Failure(errors.ORDER_NOT_FOUND, f"{where} is not a confirmed order of yours")
+    return order
