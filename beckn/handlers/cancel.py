@@ -15,7 +15,7 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, OrderState
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce_addons, order_changes, order_flow
+from beckn.services import commerce_addons, order_flow, order_updates
 from beckn.wire import order_json, quote_json, request_parsing
 
 
@@ -36,7 +36,9 @@ def handle(req: Request) -> Reply:
             held = list(order.applied_offers)
             recovery = commerce_addons.cancel(order, "cancelled by the customer")
             released = [a["id"] for a in order.session.get("add_ons") or ()]
-            order_changes.refresh(order, released, order_flow.vocabularies(req.bap_id))
+            order_updates.refresh_changed_order(
+                order, released, order_flow.vocabularies(req.bap_id)
+            )
             back = dict(recovery.recovered)
             order.applied_offers = [
                 *order.applied_offers,

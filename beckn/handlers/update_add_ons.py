@@ -10,7 +10,7 @@ from __future__ import annotations
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
-from beckn.services import commerce_addons, order_changes, order_flow
+from beckn.services import commerce_addons, order_flow, order_updates
 from beckn.wire import request_parsing
 
 TARGETS = frozenset({"order.items[0].add_ons", "order.items.add_ons", "order.add_ons"})
@@ -54,6 +54,6 @@ def handle(req: Request, order: Order, order_msg: dict) -> Reply:
         order.reference, removed, "add-on cancelled by the customer"
     )
     vocab = order_flow.vocabularies(req.bap_id)
-    order_changes.refresh(order, removed, vocab)
-    body = order_changes.body(order, recovery, vocab, cancel=bool(taken))
+    order_updates.refresh_changed_order(order, removed, vocab)
+    body = order_updates.changed_order_json(order, recovery, vocab, cancel=bool(taken))
     return Reply(message={"order": body}, order=order)

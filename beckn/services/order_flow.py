@@ -281,3 +281,19 @@ def find_confirmed_order(req: Request, order_id: Any, *, lock: bool = True) -> O
     if order is None or not order.order_id:
         raise Failure(errors.ORDER_NOT_FOUND, f"{where} is not a confirmed order of yours")
     return order
+
+
+def find_order_by_reference(reference: str) -> Order | None:
+    """The Beckn order behind a ledger reference (beckn:<bap_id>:<transaction_id>)."""
+    if not reference.startswith("beckn:"):
+        return None
+    parts = reference.removeprefix("beckn:").split(":")
+    rows = Order.objects.select_for_update(of=("self",)).select_related(
+        "operator", "charger__station"
+    )
+    for cut in range(1, len(parts)):  # ids may hold ':' themselves
+        bap_id, transaction_id = ":".join(parts[:cut]), ":".join(parts[cut:])
+        found = rows.filter(bap_id=bap_id, transaction_id=transaction_id).first()
+        if found is not None:
+            return found
+    return None
