@@ -269,6 +269,8 @@ def quote_change(order: Order, priced: Priced) -> tuple[Decimal, Decimal] | None
 
 
 def find_confirmed_order(req: Request, order_id: Any, *, lock: bool = True) -> Order:
+    """The confirmed order a post-confirm message is about: by order id, else by
+    transaction; a Failure (ORDER_NOT_FOUND) when there is none of this BAP's."""
     rows = Order.objects.select_related("operator", "charger__station").filter(bap_id=req.bap_id)
     if lock:
         rows = rows.select_for_update(of=("self",))
