@@ -18,7 +18,7 @@ class BecknConfig(AppConfig):
 
         registry_changed.connect(forget, weak=False, dispatch_uid="beckn-registry-changed")
 
-        from beckn.services.addon_push import on_not_delivered
+        from beckn.services.order_updates import on_not_delivered
         from offers.services.addon_delivery import add_ons_not_delivered
 
         add_ons_not_delivered.connect(

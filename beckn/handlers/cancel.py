@@ -10,17 +10,17 @@ Cancelling is free until charging starts; once it has (or after it ended) the an
 
 from __future__ import annotations
 
-from beckn import order_offers, orders_json, parsing, quote_trail
+from beckn.commerce_types import Recovery
 from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, OrderState
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce_addons, order_changes, ordering, orders
-from beckn.services.commerce_types import Recovery
+from beckn.services import commerce_addons, order_flow, order_updates
+from beckn.wire import order_json, quote_json, request_parsing
 
 
 def handle(req: Request) -> Reply:
-    order = orders.by_order_id(req, req.message.get("order_id"))
+    order = order_flow.find_confirmed_order(req, req.message.get("order_id"))
     recovery = Recovery(order.currency)
     if order.state != OrderState.CANCELLED:
         redeemed = order.state == OrderState.CONFIRMED
@@ -36,14 +36,16 @@ def handle(req: Request) -> Reply:
             held = list(order.applied_offers)
             recovery = commerce_addons.cancel(order, "cancelled by the customer")
             released = [a["id"] for a in order.session.get("add_ons") or ()]
-            order_changes.refresh(order, released, ordering.vocabularies(req.bap_id))
+            order_updates.refresh_changed_order(
+                order, released, order_flow.vocabularies(req.bap_id)
+            )
             back = dict(recovery.recovered)
             order.applied_offers = [
                 *order.applied_offers,
-                *(ordering.reversed_json(o, back[o["id"]]) for o in held if o["id"] in back),
+                *(order_flow.reversed_json(o, back[o["id"]]) for o in held if o["id"] in back),
             ]
         reason = req.message.get("cancellation_reason_id")
-        note = parsing.obj(req.message.get("descriptor"))
+        note = request_parsing.obj(req.message.get("descriptor"))
         order.cancellation = {
             "time": format_timestamp(req.now),
             "cancelled_by": "CONSUMER",
@@ -52,7 +54,7 @@ def handle(req: Request) -> Reply:
         }
         order.cancelled_at = req.now
         order.save()
-    body = orders_json.order_json(order, offers=order_offers.reversed_(order))
-    vocab = ordering.vocabularies(req.bap_id)
-    body = quote_trail.attach(body, recovery, vocab, cancel=True)
+    body = order_json.order_json(order, offers=order_json.reversed_offers(order))
+    vocab = order_flow.vocabularies(req.bap_id)
+    body = quote_json.attach_quote_trail(body, recovery, vocab, cancel=True)
     return Reply(message={"order": body}, order=order)

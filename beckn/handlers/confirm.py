@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import secrets
 
-from beckn import order_offers, orders_json, parsing
+from beckn.commerce_types import CommerceError
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
-from beckn.services import commerce, commerce_addons, ordering
-from beckn.services.commerce_types import CommerceError
+from beckn.services import commerce, commerce_addons, order_flow
+from beckn.wire import order_json, request_parsing
 from pricing.engine.money import as_text, money
 
 
@@ -24,28 +24,30 @@ def new_order_id() -> str:
 
 
 def _bap_total(order_msg: dict) -> str | None:
-    value = parsing.obj(parsing.obj(order_msg.get("quote")).get("price")).get("value")
+    value = request_parsing.obj(request_parsing.obj(order_msg.get("quote")).get("price")).get(
+        "value"
+    )
     return value if isinstance(value, str) else None
 
 
 def _already(order: Order) -> Reply:
-    body = orders_json.order_json(order, offers=order_offers.redeemed(order))
+    body = order_json.order_json(order, offers=order_json.redeemed_offers(order))
     return Reply(message={"order": body}, order=order)
 
 
 def handle(req: Request) -> Reply:
-    order = ordering.locked_order(req)
+    order = order_flow.locked_order(req)
     if order is None or order.state == OrderState.QUOTED:
         raise Failure(
             errors.ORDER_NOT_FOUND, "no initialized order in this transaction: send init first"
         )
     if order.state != OrderState.INITIALIZED:
         return _already(order)
-    order_msg = parsing.obj(req.message.get("order"))
-    ask = ordering.read_ask(req, order)
-    priced = ordering.price(ask, order.customer_key, req.now)
-    ordering.refuse_rejected(ask, priced, order)
-    change = ordering.quote_change(order, priced)
+    order_msg = request_parsing.obj(req.message.get("order"))
+    ask = order_flow.read_ask(req, order)
+    priced = order_flow.price_ask(ask, order.customer_key, req.now)
+    order_flow.refuse_rejected(ask, priced, order)
+    change = order_flow.quote_change(order, priced)
     if change is not None:
         before, now = change
         raise Failure(
@@ -67,14 +69,14 @@ def handle(req: Request) -> Reply:
         commerce_addons.book(order.reference, priced, ask.charger.station)
         priced = commerce.redeem(order.reference, priced)
     except CommerceError as exc:
-        path = ordering.ADD_ON_PATH if exc.code == "30007" else "$.message.order.offers"
+        path = order_flow.ADD_ON_PATH if exc.code == "30007" else "$.message.order.offers"
         raise Failure(errors.by_code(exc.code), exc.message, path, order=order) from exc
-    vocab = ordering.vocabularies(req.bap_id)
-    order = ordering.save(req, order, ask, priced, OrderState.CONFIRMED, vocab)
+    vocab = order_flow.vocabularies(req.bap_id)
+    order = order_flow.save_order(req, order, ask, priced, OrderState.CONFIRMED, vocab)
     order.order_id = new_order_id()
     order.confirmed_at = req.now
-    payment = parsing.first(order_msg.get("payments"))
-    params = parsing.obj(payment.get("params"))
+    payment = request_parsing.first(order_msg.get("payments"))
+    params = request_parsing.obj(payment.get("params"))
     order.payment = {
         "status": payment.get("status", "NOT-PAID"),
         "transaction_id": params.get("transaction_id", ""),

@@ -7,26 +7,26 @@ tag group (previous and new total) so the app can show the change before confirm
 
 from __future__ import annotations
 
-from beckn import order_offers, orders_json, parsing
 from beckn.messages import Reply, Request
 from beckn.models import OrderState
 from beckn.protocol.tags import tag_group
-from beckn.services import ordering
+from beckn.services import order_flow
+from beckn.wire import order_json, request_parsing
 from pricing.engine.money import as_text
 
 
 def handle(req: Request) -> Reply:
-    order = ordering.locked_order(req)
-    order_msg = parsing.obj(req.message.get("order"))
-    ask = ordering.read_ask(req, order)
-    customer = ordering.customer_key(order_msg, ask)
-    ref = ordering.reference(req)  # a refusal below undoes the ledger's validated rows
-    priced = ordering.price(ask, customer, req.now, order_ref=ref, stage="validated")
-    ordering.refuse_rejected(ask, priced, order)
-    change = ordering.quote_change(order, priced) if order is not None else None
-    vocab = ordering.vocabularies(req.bap_id)
-    order = ordering.save(req, order, ask, priced, OrderState.INITIALIZED, vocab)
-    order.billing = parsing.obj(order_msg.get("billing"))
+    order = order_flow.locked_order(req)
+    order_msg = request_parsing.obj(req.message.get("order"))
+    ask = order_flow.read_ask(req, order)
+    customer = order_flow.customer_key(order_msg, ask)
+    ref = order_flow.order_reference(req)  # a refusal below undoes the ledger's validated rows
+    priced = order_flow.price_ask(ask, customer, req.now, order_ref=ref, stage="validated")
+    order_flow.refuse_rejected(ask, priced, order)
+    change = order_flow.quote_change(order, priced) if order is not None else None
+    vocab = order_flow.vocabularies(req.bap_id)
+    order = order_flow.save_order(req, order, ask, priced, OrderState.INITIALIZED, vocab)
+    order.billing = request_parsing.obj(order_msg.get("billing"))
     order.save(update_fields=["billing", "updated_at"])
     tags = []
     if change is not None:
@@ -43,5 +43,5 @@ def handle(req: Request) -> Reply:
                 name="Quote Changed",
             )
         )
-    body = orders_json.order_json(order, offers=order_offers.validated(order), tags=tags)
+    body = order_json.order_json(order, offers=order_json.validated_offers(order), tags=tags)
     return Reply(message={"order": body}, order=order)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from beckn import catalog, intent
 from beckn.messages import Reply, Request
-from beckn.services import discovery, ordering
+from beckn.services import discovery, order_flow
+from beckn.wire import catalog_json, request_parsing
 
 
 def handle(req: Request) -> Reply:
-    query = intent.read(req.message, req.context)
+    query = request_parsing.read_search_intent(req.message, req.context)
     found = discovery.find(query)
-    vocabularies = ordering.vocabularies(req.bap_id)
-    body = catalog.build(found.chargers, query, vocabularies, req.now, matched=found.matched)
+    offerings = discovery.fetch_offerings(found.chargers, query, req.now)
+    vocabularies = order_flow.vocabularies(req.bap_id)
+    body = catalog_json.search_catalog(
+        offerings, vocabularies, query.start, query.end, matched=found.matched
+    )
     return Reply(message=body)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from beckn import order_offers, orders_json
 from beckn.messages import Reply, Request
 from beckn.models import OrderState
-from beckn.services import ordering
+from beckn.services import order_flow
+from beckn.wire import order_json
 
 
 def handle(req: Request) -> Reply:
-    order = ordering.locked_order(req)
-    ask = ordering.read_ask(req, order)
+    order = order_flow.locked_order(req)
+    ask = order_flow.read_ask(req, order)
     customer = order.customer_key if order else ""
-    priced = ordering.price(ask, customer, req.now, order_ref=ordering.reference(req))
-    vocab = ordering.vocabularies(req.bap_id)
-    order = ordering.save(req, order, ask, priced, OrderState.QUOTED, vocab)
-    offers = order_offers.quoted(order, priced.rejected)
-    body = orders_json.order_json(order, offers=offers, with_payment=False)
+    priced = order_flow.price_ask(ask, customer, req.now, order_ref=order_flow.order_reference(req))
+    vocab = order_flow.vocabularies(req.bap_id)
+    order = order_flow.save_order(req, order, ask, priced, OrderState.QUOTED, vocab)
+    offers = order_json.quoted_offers(order, priced.rejected)
+    body = order_json.order_json(order, offers=offers, with_payment=False)
     return Reply(message={"order": body}, order=order)

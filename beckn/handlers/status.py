@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from beckn import order_offers, orders_json
 from beckn.messages import Reply, Request
-from beckn.services import orders
+from beckn.services import order_flow
+from beckn.wire import order_json
 
 
 def handle(req: Request) -> Reply:
-    order = orders.by_order_id(req, req.message.get("order_id"), lock=False)
+    order = order_flow.find_confirmed_order(req, req.message.get("order_id"), lock=False)
     return Reply(
-        message={"order": orders_json.order_json(order, offers=order_offers.redeemed(order))},
+        message={"order": order_json.order_json(order, offers=order_json.redeemed_offers(order))},
         order=order,
     )

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from beckn import order_offers, orders_json, parsing, quote_trail, quotes
+from beckn.commerce_types import CommerceError, Recovery
 from beckn.handlers import update_add_ons
 from beckn.messages import Failure, Reply, Request
 from beckn.models import InvalidTransition, Order, OrderState
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce, ordering, orders
-from beckn.services.commerce_types import CommerceError, Recovery
+from beckn.services import commerce, order_flow
+from beckn.wire import order_json, quote_json, request_parsing
 from pricing.engine.types import LineKind
 
 START_CODES = frozenset({"start-charging", "charging-start", "charging-started", "start", "active"})
@@ -40,14 +40,14 @@ def _move(order: Order, state: str) -> None:
 
 
 def delivered_kwh(order_msg: dict, fulfillment: dict) -> Decimal:
-    quantity = parsing.quantity(parsing.first(order_msg.get("items")), "allocated")
+    quantity = request_parsing.quantity(request_parsing.first(order_msg.get("items")), "allocated")
     if quantity.kwh is not None:
         return quantity.kwh
     for groups in (fulfillment.get("tags"), order_msg.get("tags")):
         for code in KWH_TAGS:
             value = tag_value(groups, None, code)
             if value is not None:
-                return parsing.decimal(value, f"$..tags[{code}]")
+                return request_parsing.decimal(value, f"$..tags[{code}]")
     raise Failure(
         errors.INVALID_REQUEST,
         "charging ended without the energy delivered: send it in "
@@ -57,13 +57,17 @@ def delivered_kwh(order_msg: dict, fulfillment: dict) -> Decimal:
 
 
 def handle(req: Request) -> Reply:
-    order_msg = parsing.obj(req.message.get("order"))
-    order = orders.by_order_id(req, order_msg.get("id"))
+    order_msg = request_parsing.obj(req.message.get("order"))
+    order = order_flow.find_confirmed_order(req, order_msg.get("id"))
     target = str(req.message.get("update_target", ""))
     if update_add_ons.wanted(target):
         return update_add_ons.handle(req, order, order_msg)
-    fulfillment = parsing.first(order_msg.get("fulfillments"))
-    code = str(parsing.obj(parsing.obj(fulfillment.get("state")).get("descriptor")).get("code", ""))
+    fulfillment = request_parsing.first(order_msg.get("fulfillments"))
+    code = str(
+        request_parsing.obj(request_parsing.obj(fulfillment.get("state")).get("descriptor")).get(
+            "code", ""
+        )
+    )
     if not target.startswith("order.fulfillments") or not code:
         raise Failure(
             errors.INVALID_UPDATE_TARGET,
@@ -75,7 +79,7 @@ def handle(req: Request) -> Reply:
         _move(order, OrderState.ACTIVE)
         order.started_at = req.now
         order.save()
-        return Reply(message={"order": orders_json.order_json(order)}, order=order)
+        return Reply(message={"order": order_json.order_json(order)}, order=order)
     if code.lower() not in END_CODES:
         raise Failure(
             errors.INVALID_UPDATE_TARGET,
@@ -88,14 +92,14 @@ def handle(req: Request) -> Reply:
 
 def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Reply:
     kwh = delivered_kwh(order_msg, fulfillment)
-    start, end = parsing.stop_times(fulfillment)
+    start, end = request_parsing.stop_times(fulfillment)
     end = end or req.now
     _move(order, OrderState.COMPLETED)
     if order.charger is None:
         raise Failure(
             errors.BUSINESS_ERROR, "the charger of this order no longer exists", order=order
         )
-    session_start = parsing.timestamp(order.session.get("start"), "session") or start or end
+    session_start = request_parsing.timestamp(order.session.get("start"), "session") or start or end
     if end <= session_start:
         raise Failure(
             errors.INVALID_REQUEST,
@@ -110,24 +114,24 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
         )
     except CommerceError as exc:
         raise Failure(errors.by_code(exc.code), exc.message, order=order) from exc
-    vocab = ordering.vocabularies(req.bap_id)
+    vocab = order_flow.vocabularies(req.bap_id)
     order.delivered_kwh = kwh
     order.ended_at = end
-    order.quote = quotes.of(settled, order.charger_code, vocab)
+    order.quote = quote_json.priced_quote_json(settled, order.charger_code, vocab)
     order.quote_total = settled.quote.total
-    order.applied_offers = [ordering.applied_json(a) for a in settled.applied]
+    order.applied_offers = [order_flow.applied_json(a) for a in settled.applied]
     order.save()
     station = order.charger.station
     published = commerce.published_offers(order.operator, station, at=req.now)
     labels = {o.offer_id: o.type_label for o in published}
     applied = {a.offer_id for a in settled.applied}
-    following = order_offers.next_offer(published, applied, req.now, station.time_zone)
+    following = order_json.next_offer(published, applied, req.now, station.time_zone)
     types = sorted({labels[i] for i in applied if labels.get(i)})
     tags = [
-        order_offers.summary(settled.discount, types, following, station.time_zone),
-        tag_group("receipt", quotes.summary(settled.quote).items(), name="Receipt"),
+        order_json.offer_summary_tags(settled.discount, types, following, station.time_zone),
+        tag_group("receipt", quote_json.receipt_summary(settled.quote).items(), name="Receipt"),
     ]
     energy = settled.quote.sum_of(LineKind.ENERGY)
-    body = orders_json.order_json(order, offers=order_offers.used(order, energy), tags=tags)
-    body = quote_trail.attach(body, Recovery(order.currency, settled.recovered), vocab)
+    body = order_json.order_json(order, offers=order_json.used_offers(order, energy), tags=tags)
+    body = quote_json.attach_quote_trail(body, Recovery(order.currency, settled.recovered), vocab)
     return Reply(message={"order": body}, order=order)

@@ -7,11 +7,11 @@ confirmation (50002): select and init a new order for that.
 
 from __future__ import annotations
 
-from beckn import parsing
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
-from beckn.services import commerce_addons, order_changes, ordering
+from beckn.services import commerce_addons, order_flow, order_updates
+from beckn.wire import request_parsing
 
 TARGETS = frozenset({"order.items[0].add_ons", "order.items.add_ons", "order.add_ons"})
 OPEN = frozenset({OrderState.CONFIRMED, OrderState.ACTIVE, OrderState.COMPLETED})
@@ -30,7 +30,7 @@ def handle(req: Request, order: Order, order_msg: dict) -> Reply:
             PATH,
             order=order,
         )
-    keep = ordering.requested_add_ons(order_msg, parsing.first(order_msg.get("items")))
+    keep = order_flow.requested_add_ons(order_msg, request_parsing.first(order_msg.get("items")))
     if keep is None:
         raise Failure(
             errors.INVALID_UPDATE_TARGET,
@@ -53,7 +53,7 @@ def handle(req: Request, order: Order, order_msg: dict) -> Reply:
     taken, recovery = commerce_addons.take_out(
         order.reference, removed, "add-on cancelled by the customer"
     )
-    vocab = ordering.vocabularies(req.bap_id)
-    order_changes.refresh(order, removed, vocab)
-    body = order_changes.body(order, recovery, vocab, cancel=bool(taken))
+    vocab = order_flow.vocabularies(req.bap_id)
+    order_updates.refresh_changed_order(order, removed, vocab)
+    body = order_updates.changed_order_json(order, recovery, vocab, cancel=bool(taken))
     return Reply(message={"order": body}, order=order)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from beckn.services.commerce_types import (
+from beckn.commerce_types import (
     AddOnLine,
     AppliedOffer,
     CommerceError,

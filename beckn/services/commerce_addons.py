@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from beckn.commerce_types import AddOnLine, CommerceError, Priced, Recovery
 from beckn.services.commerce import add_on_lines
-from beckn.services.commerce_types import AddOnLine, CommerceError, Priced, Recovery
 from cpo_portal.models import Operator, Station
 
 

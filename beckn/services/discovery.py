@@ -1,16 +1,22 @@
-"""Find the chargers a search asks for: a bounding box in SQL, the exact circle in Python."""
+"""Find the chargers a search asks for (a bounding box in SQL, the exact circle in Python),
+and fetch what each operator offers at them: surge notices, published offers, list rates,
+add-ons on sale. The catalog JSON is built from that in beckn.wire.catalog_json."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
 from beckn import conf
-from beckn.intent import SearchQuery
-from cpo_portal.models import Charger, Connector
+from beckn.commerce_types import CommerceError, Offering
+from beckn.services import commerce, commerce_addons
+from beckn.wire.request_parsing import SearchQuery
+from cpo_portal.models import Charger, Connector, Station
 from cpo_portal.models.network import ConnectorType, StationStatus
 
 EARTH_RADIUS_KM = 6371.0088
@@ -78,3 +84,36 @@ def find(query: SearchQuery) -> Found:
         ]
         found = [c for d, c in sorted(ranked, key=lambda p: p[0]) if d <= float(query.radius_km)]
     return Found(found[: conf.get("BECKN_MAX_CATALOG_ITEMS")], len(found))
+
+
+def fetch_offerings(
+    chargers: list[Charger], query: SearchQuery, now: dt.datetime
+) -> list[Offering]:
+    """Each operator's offering at the chargers found, in the chargers' order: a fixed
+    number of queries per operator however many chargers, stations and offers it holds
+    (every lookup is done for all of them at once)."""
+    by_operator: dict[int, list[Charger]] = defaultdict(list)
+    for charger in chargers:
+        by_operator[charger.operator_id].append(charger)
+    start = query.start or now
+    return [_offering(group, start, query.end) for group in by_operator.values()]
+
+
+def _offering(chargers: list[Charger], start: dt.datetime, end: dt.datetime | None) -> Offering:
+    operator = chargers[0].operator
+    stations: dict[int, Station] = {}
+    for charger in chargers:
+        stations.setdefault(charger.station_id, charger.station)
+    try:
+        notices = commerce.surge_notices_at(stations.values(), start, end)
+    except CommerceError:
+        notices = {}
+    return Offering(
+        operator=operator,
+        chargers=chargers,
+        stations=stations,
+        notices=notices,
+        offers=commerce.published_offers_at(operator, stations.values(), at=start),
+        rates=commerce.list_rates(chargers),
+        add_ons=commerce_addons.add_ons_at(operator, stations.values()),
+    )

@@ -13,14 +13,14 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from beckn.services import commerce
-from beckn.services.commerce_types import (
+from beckn.commerce_types import (
     AppliedOffer,
     CommerceError,
     Priced,
     RejectedOffer,
     SurgeNotice,
 )
+from beckn.services import commerce
 from offers.rules.facts import OfferFacts
 from offers.rules.select import best_offers
 from offers.rules.types import Applicability, Offer, PercentOff, Qualifier

@@ -3,29 +3,35 @@ quote, add-ons and applied offers brought up to date, and the on_update that tel
 BAP, with the quote_trail of what was recovered.
 
 The change can come from the BAP (update of order.items[0].add_ons: a part cancel) or
-from the operator (an add-on marked not delivered in the admin): the latter is sent as
-an unsolicited on_update through the outbox, like any callback.
+from the operator (an add-on marked not delivered in the admin, received by
+on_not_delivered, connected in BecknConfig.ready): the latter is sent as an unsolicited
+on_update through the outbox, like any callback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
-from beckn import conf, order_offers, orders_json, parsing, quote_trail, quotes
+from beckn import conf
+from beckn.commerce_types import Recovery
 from beckn.models import Order, Outbox, OutboxState
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
-from beckn.services import commerce, fastschema, ordering, outbox, registry
-from beckn.services.commerce_types import Recovery
+from beckn.services import commerce, fastschema, order_flow, outbox, registry
+from beckn.wire import order_json, quote_json, request_parsing
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
 
+log = logging.getLogger(__name__)
 
-def refresh(order: Order, taken_out: list[str], vocab: str) -> None:
+
+def refresh_changed_order(order: Order, taken_out: list[str], vocab: str) -> None:
     """Bring the stored order up to date with the ledger and the add-on bookings."""
     session = dict(order.session)
     session["add_ons"] = [a for a in session.get("add_ons") or () if a["id"] not in taken_out]
@@ -33,19 +39,21 @@ def refresh(order: Order, taken_out: list[str], vocab: str) -> None:
     if order.charger is None:
         order.save()
         return
-    start = parsing.timestamp(session.get("start"), "session") or order.created_at
+    start = request_parsing.timestamp(session.get("start"), "session") or order.created_at
     kwh = order.delivered_kwh or Decimal(session.get("kwh") or "0")
-    end = order.ended_at or parsing.timestamp(session.get("quoted_end"), "session")
+    end = order.ended_at or request_parsing.timestamp(session.get("quoted_end"), "session")
     priced = commerce.order_quote(order.reference, order.charger, start, kwh, end)
-    order.quote = quotes.of(priced, order.charger_code, vocab)
+    order.quote = quote_json.priced_quote_json(priced, order.charger_code, vocab)
     order.quote_total = priced.quote.total
-    order.applied_offers = [ordering.applied_json(a) for a in priced.applied]
+    order.applied_offers = [order_flow.applied_json(a) for a in priced.applied]
     order.save()
 
 
-def body(order: Order, recovery: Recovery, vocab: str, *, cancel: bool) -> dict[str, Any]:
-    out = orders_json.order_json(order, offers=order_offers.redeemed(order))
-    return quote_trail.attach(out, recovery, vocab, cancel=cancel)
+def changed_order_json(
+    order: Order, recovery: Recovery, vocab: str, *, cancel: bool
+) -> dict[str, Any]:
+    out = order_json.order_json(order, offers=order_json.redeemed_offers(order))
+    return quote_json.attach_quote_trail(out, recovery, vocab, cancel=cancel)
 
 
 def unsolicited_context(order: Order, action: str, now: dt.datetime) -> dict[str, Any]:
@@ -64,7 +72,7 @@ def unsolicited_context(order: Order, action: str, now: dt.datetime) -> dict[str
     }
 
 
-def push(order: Order, message: dict[str, Any], action: str = "on_update") -> Outbox:
+def push_unsolicited(order: Order, message: dict[str, Any], action: str = "on_update") -> Outbox:
     """An on_<action> nobody asked for (the BPP's own news), queued like any callback."""
     now = timezone.now()
     payload = {"context": unsolicited_context(order, action, now), "message": message}
@@ -86,23 +94,18 @@ def push(order: Order, message: dict[str, Any], action: str = "on_update") -> Ou
     if issues:
         outbox.log.error("unsolicited %s fails the core schema: %s", action, issues[:5])
     if base:
-        from django.db import transaction
-
         transaction.on_commit(lambda: outbox._queue(row.pk))
     return row
 
 
-def order_of(reference: str) -> Order | None:
-    """The Beckn order behind a ledger reference (beckn:<bap_id>:<transaction_id>)."""
-    if not reference.startswith("beckn:"):
-        return None
-    parts = reference.removeprefix("beckn:").split(":")
-    rows = Order.objects.select_for_update(of=("self",)).select_related(
-        "operator", "charger__station"
-    )
-    for cut in range(1, len(parts)):  # ids may hold ':' themselves
-        bap_id, transaction_id = ":".join(parts[:cut]), ":".join(parts[cut:])
-        found = rows.filter(bap_id=bap_id, transaction_id=transaction_id).first()
-        if found is not None:
-            return found
-    return None
+def on_not_delivered(sender, order_ref: str, codes, currency: str, recovered, **kwargs) -> None:
+    with transaction.atomic():
+        order = order_flow.find_order_by_reference(order_ref)
+        if order is None:
+            return
+        vocab = order_flow.vocabularies(order.bap_id)
+        refresh_changed_order(order, list(codes), vocab)
+        recovery = Recovery(currency, tuple(recovered))
+        body = changed_order_json(order, recovery, vocab, cancel=False)
+        push_unsolicited(order, {"order": body})
+        log.info("on_update for %s: add-ons %s not delivered", order_ref, ", ".join(codes))

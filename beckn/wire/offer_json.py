@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from beckn.commerce_types import PublishedOffer
 from beckn.models import Vocabulary
 from beckn.protocol.tags import ondc_tag_group, tag_group
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services.commerce_types import PublishedOffer
 from pricing.engine.money import as_text, money
 from pricing.engine.text import plain
 

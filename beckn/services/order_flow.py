@@ -1,4 +1,5 @@
-"""select / init / confirm share this: read the session asked for, price it, keep the order.
+"""An order through its steps: select / init / confirm read the session asked for, price
+it and keep the order; the messages after confirm find the order they are about.
 
 The order is one row per (bap_id, transaction_id), locked (select_for_update) while a
 message for that transaction is processed, so two messages of one transaction handled
@@ -12,13 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from beckn import conf, parsing, quotes
+from beckn import conf
+from beckn.commerce_types import CommerceError, Priced
 from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, registry
-from beckn.services.commerce_types import CommerceError, Priced
+from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 
@@ -34,7 +36,7 @@ class Ask:
     charger: Charger
     start: dt.datetime
     end: dt.datetime | None
-    quantity: parsing.Quantity
+    quantity: request_parsing.Quantity
     offer_ids: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
     fulfillment_id: str = "1"
@@ -62,8 +64,8 @@ def locked_order(req: Request) -> Order | None:
 
 
 def _charger(order_msg: dict[str, Any]) -> Charger:
-    provider_id = parsing.obj(order_msg.get("provider")).get("id")
-    item = parsing.first(order_msg.get("items"))
+    provider_id = request_parsing.obj(order_msg.get("provider")).get("id")
+    item = request_parsing.first(order_msg.get("items"))
     item_id = item.get("id")
     if not isinstance(item_id, str):
         raise Failure(errors.INVALID_REQUEST, "order.items[0].id is required", ITEM_PATH)
@@ -91,15 +93,15 @@ def _charger(order_msg: dict[str, Any]) -> Charger:
 
 
 def read_ask(req: Request, order: Order | None) -> Ask:
-    order_msg = parsing.obj(req.message.get("order"))
+    order_msg = request_parsing.obj(req.message.get("order"))
     charger = _charger(order_msg)
-    item = parsing.first(order_msg.get("items"))
-    quantity = parsing.quantity(item)
-    fulfillment = parsing.first(order_msg.get("fulfillments"))
-    start, end = parsing.stop_times(fulfillment)
+    item = request_parsing.first(order_msg.get("items"))
+    quantity = request_parsing.quantity(item)
+    fulfillment = request_parsing.first(order_msg.get("fulfillments"))
+    start, end = request_parsing.stop_times(fulfillment)
     session = order.session if order is not None and order.charger_id == charger.pk else {}
     if not quantity.value and session.get("value"):
-        quantity = parsing.measured(session["value"], session["unit"], "$.order.session")
+        quantity = request_parsing.measured(session["value"], session["unit"], "$.order.session")
     start = start or _stored(session, "start") or req.now.replace(microsecond=0)
     end = end or _stored(session, "end")
     if end is None and quantity.kwh is None and quantity.amount is None:
@@ -110,7 +112,7 @@ def read_ask(req: Request, order: Order | None) -> Ask:
             "the session ends before it starts",
             "$.message.order.fulfillments[0].stops",
         )
-    offer_ids, codes = parsing.requested_offers(order_msg)
+    offer_ids, codes = request_parsing.requested_offers(order_msg)
     if not offer_ids and not codes and order is not None:
         offer_ids, codes = list(order.offer_ids), list(order.offer_codes)
     add_ons = requested_add_ons(order_msg, item)
@@ -124,8 +126,8 @@ def read_ask(req: Request, order: Order | None) -> Ask:
         offer_ids=offer_ids,
         codes=codes,
         fulfillment_id=str(fulfillment.get("id") or session.get("fulfillment_id") or "1"),
-        customer=parsing.obj(fulfillment.get("customer")),
-        vehicle=parsing.obj(fulfillment.get("vehicle")),
+        customer=request_parsing.obj(fulfillment.get("customer")),
+        vehicle=request_parsing.obj(fulfillment.get("vehicle")),
         add_ons=add_ons,
     )
 
@@ -135,21 +137,21 @@ def requested_add_ons(order_msg: dict[str, Any], item: dict[str, Any]) -> list[s
     sent = [v for v in (item.get("add_ons"), order_msg.get("add_ons")) if isinstance(v, list)]
     if not sent:
         return None
-    ids = [parsing.obj(a).get("id") for group in sent for a in group]
+    ids = [request_parsing.obj(a).get("id") for group in sent for a in group]
     return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
 
 
 def _stored(session: dict[str, Any], key: str) -> dt.datetime | None:
     value = session.get(key)
-    return parsing.timestamp(value, key) if value else None
+    return request_parsing.timestamp(value, key) if value else None
 
 
-def reference(req: Request) -> str:
+def order_reference(req: Request) -> str:
     """The ledger's key for this transaction's order, saved or not yet."""
     return Order.reference_for(req.bap_id, req.context["transaction_id"])
 
 
-def price(ask: Ask, customer_key: str, now: dt.datetime, *, order_ref: str = "",
+def price_ask(ask: Ask, customer_key: str, now: dt.datetime, *, order_ref: str = "",
           stage: str = "quoted") -> Priced:  # fmt: skip
     """The commerce service's quote; with `order_ref`, the ledger records `stage`."""
     try:
@@ -184,8 +186,8 @@ def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> Non
 
 
 def customer_key(order_msg: dict[str, Any], ask: Ask) -> str:
-    billing = parsing.obj(order_msg.get("billing"))
-    contact = parsing.obj(ask.customer.get("contact"))
+    billing = request_parsing.obj(order_msg.get("billing"))
+    contact = request_parsing.obj(ask.customer.get("contact"))
     phone = billing.get("phone") or contact.get("phone")
     email = billing.get("email") or contact.get("email")
     return commerce.customer_key(phone=phone, email=email)
@@ -209,7 +211,7 @@ def session_json(ask: Ask, priced: Priced) -> dict[str, Any]:
     }
 
 
-def save(
+def save_order(
     req: Request, order: Order | None, ask: Ask, priced: Priced, state: str, vocab: str
 ) -> Order:
     if order is None:
@@ -228,7 +230,7 @@ def save(
     order.charger_code = ask.charger.code
     order.bap_uri = req.context.get("bap_uri", "")
     order.session = session_json(ask, priced)
-    order.quote = quotes.of(priced, ask.charger.code, vocab)
+    order.quote = quote_json.priced_quote_json(priced, ask.charger.code, vocab)
     order.quote_total = priced.quote.total
     order.currency = priced.quote.currency
     order.offer_ids = ask.offer_ids
@@ -264,3 +266,36 @@ def quote_change(order: Order, priced: Priced) -> tuple[Decimal, Decimal] | None
     if order.quote_total is None or order.quote_total == priced.quote.total:
         return None
     return order.quote_total, priced.quote.total
+
+
+def find_confirmed_order(req: Request, order_id: Any, *, lock: bool = True) -> Order:
+    """The confirmed order a post-confirm message is about: by order id, else by
+    transaction; a Failure (ORDER_NOT_FOUND) when there is none of this BAP's."""
+    rows = Order.objects.select_related("operator", "charger__station").filter(bap_id=req.bap_id)
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    if isinstance(order_id, str) and order_id:
+        order = rows.filter(order_id=order_id).first()
+        where = f"order {order_id!r}"
+    else:
+        order = rows.filter(transaction_id=req.context["transaction_id"]).first()
+        where = "an order in this transaction"
+    if order is None or not order.order_id:
+        raise Failure(errors.ORDER_NOT_FOUND, f"{where} is not a confirmed order of yours")
+    return order
+
+
+def find_order_by_reference(reference: str) -> Order | None:
+    """The Beckn order behind a ledger reference (beckn:<bap_id>:<transaction_id>)."""
+    if not reference.startswith("beckn:"):
+        return None
+    parts = reference.removeprefix("beckn:").split(":")
+    rows = Order.objects.select_for_update(of=("self",)).select_related(
+        "operator", "charger__station"
+    )
+    for cut in range(1, len(parts)):  # ids may hold ':' themselves
+        bap_id, transaction_id = ":".join(parts[:cut]), ":".join(parts[cut:])
+        found = rows.filter(bap_id=bap_id, transaction_id=transaction_id).first()
+        if found is not None:
+            return found
+    return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from cpo_portal.models import Charger
+from cpo_portal.models import Charger, Operator, Station
 from pricing.engine.types import LineKind, Quote
 
 
@@ -123,3 +123,16 @@ class PublishedOffer:
             and (not self.charger_codes or charger.code in self.charger_codes)
             and (not self.category_codes or bool(self.category_codes & set(charger.categories)))
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Offering:
+    """What one operator offers at the chargers a search found: one provider of a catalog."""
+
+    operator: Operator
+    chargers: list[Charger]
+    stations: dict[int, Station]  # by pk, in the order of the chargers
+    notices: dict[int, list[SurgeNotice]]  # by station pk
+    offers: dict[int, list[PublishedOffer]]  # published at each station, by station pk
+    rates: dict[int, tuple[Decimal, str] | None]  # list energy rate by charger pk
+    add_ons: dict[int, list[AddOnLine]]  # on sale at each station, by station pk
