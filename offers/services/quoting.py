@@ -27,7 +27,7 @@ from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
 from offers.rules.outcome import Applied, Reason, Rejected
-from offers.rules.select import quote_offers, select_in
+from offers.rules.select import Combination, quote_offers, select_in
 from offers.rules.types import BenefitKind
 from pricing import services as pricing
 from pricing.engine import finalize
@@ -115,6 +115,11 @@ def _rewrite(
     return tuple(out)
 
 
+def combination_of(operator) -> Combination:
+    """The operator's setting (cpo_portal's plain choices carry the rules' values)."""
+    return Combination(operator.offer_combination)
+
+
 def quote_with_offers(
     charger: Charger,
     start: dt.datetime,
@@ -191,13 +196,16 @@ def quote_with_offers(
         facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
     facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
     regular = {k: v for k, v in todo.items() if k not in combo_ids}
+    combination = combination_of(operator)
     if explain:  # every offer of the place and day, each with its reason if not applied
         view = SessionView.of(priced)
         outcomes = [evaluate_in(i.rule, view, facts) for i in regular.values()]
-        result = select_in([*outcomes, *req.rejections], view, facts)
+        result = select_in([*outcomes, *req.rejections], view, facts, combination)
     else:  # the index's candidates and the offers named: the same choice, faster
         named = [i.rule for i in req.extra if i.code in regular]
-        result = quote_offers(catalog.index, priced, facts, named=named, rejections=req.rejections)
+        result = quote_offers(
+            catalog.index, priced, facts, combination, named=named, rejections=req.rejections
+        )
     extras = combo_offers.extras_of(charger.code, extra_lines)
     result = combo_offers.with_combos(result, combos, priced, facts, extras)
     quote = finalize(priced, [*result.lines, *extra_lines])
