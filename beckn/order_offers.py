@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from beckn.models import Order
+from beckn.offers_json import energy_trade_group
 from beckn.protocol.tags import tag_group
 from beckn.services.commerce_types import PublishedOffer, RejectedOffer
 from pricing.engine.money import as_text
@@ -34,9 +35,13 @@ NAMES = {
 
 
 def _entry(offer: dict[str, Any], group: dict[str, Any] | None) -> dict[str, Any]:
+    """An offer of the order, with the stage's group and, for an energy trade, its terms."""
     out: dict[str, Any] = {"id": offer["id"], "descriptor": {"name": offer["title"]}}
-    if group is not None:
-        out["tags"] = [group]
+    tags = [group] if group is not None else []
+    if offer.get("energy_trade"):
+        tags.append(energy_trade_group(offer["energy_trade"]))
+    if tags:
+        out["tags"] = tags
     return out
 
 
