@@ -31,6 +31,7 @@ class AppliedOffer:
     ondc_type: str = "discount"
     additive: bool = False
     auto: bool = True
+    energy_trade: str = ""  # the EnergyTradeOffer object as compact JSON text, if a trade
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,8 @@ class PublishedOffer:
     additive: bool = False
     percent_off_energy: Decimal | None = None  # lets a catalog show the offered rate
     rate_override: Decimal | None = None
+    fixed_price: Decimal | None = None  # FIXED energy trade: the session's energy price
+    energy_trade: str = ""  # the EnergyTradeOffer object (schema v0.2) as compact JSON text
     station_codes: frozenset[str] = frozenset()
     charger_codes: frozenset[str] = frozenset()
     category_codes: frozenset[str] = frozenset()

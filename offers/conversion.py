@@ -195,8 +195,10 @@ def to_rule_offer(
     charger_codes: Iterable[str] = (),
 ) -> r.Offer:
     """The row as the rules see it. Station and charger codes are passed in because an
-    unsaved row has no many-to-many values yet (the admin form supplies them)."""
+    unsaved row has no many-to-many values yet (the admin form supplies them). `currency`
+    stands in only where the row states none (terms recorded before offers had one)."""
     share = offer.holdout_percent
+    currency = getattr(offer, "currency", "") or currency
     return r.Offer(
         id=offer.code,
         operator_code=operator_code,
@@ -212,6 +214,7 @@ def to_rule_offer(
         budget_policy=r.BudgetPolicy(offer.budget_policy or "cut"),
         ondc_type=r.OndcOfferType(offer.ondc_type) if offer.ondc_type else None,
         combo=combo_of(offer),
+        currency=currency,
     )
 
 

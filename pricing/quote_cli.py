@@ -46,9 +46,11 @@ def add_quote_arguments(parser) -> None:
     parser.add_argument("--end", metavar="ISO", help="End (a time slot at rated power).")
     parser.add_argument("--kwh", metavar="N", help="Energy to deliver, in kWh.")
     parser.add_argument("--amount", metavar="R", help="Money to spend (DEG's INR measure).")
-    parser.add_argument("--customer", metavar="KEY", default="", help="Customer key.")
-    parser.add_argument("--segment", default="", help="Customer segment (exemptions).")
-    parser.add_argument("--tier", default="", help="Loyalty tier (exemptions).")
+    parser.add_argument(
+        "--customer-key", metavar="KEY", default="", help="Customer key, as stored (64 hex)."
+    )
+    parser.add_argument("--segment", default="", help="Customer segment (what-if).")
+    parser.add_argument("--tier", default="", help="Loyalty tier (what-if).")
     parser.add_argument("--json", action="store_true", help="Print the quote as JSON.")
 
 
@@ -111,7 +113,7 @@ def parse_quote_args(options: dict[str, Any]) -> QuoteArgs:
         raise CommandError("--end must be after --start.")
     charger = find_charger(options.get("charger"), options.get("operator"))
     customer = Customer(
-        key=options.get("customer") or "",
+        key=options.get("customer_key") or "",
         segment=options.get("segment") or "",
         tier=options.get("tier") or "",
     )
@@ -182,6 +184,10 @@ class QuoteCommand(BaseCommand):
     """Subclass and override `adjustments` (and `add_arguments`) to add offers."""
 
     help = "Quote a charging session at a charger: lines, totals and the rules applied."
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any):
+        # no abbreviations: a leftover `--customer PHONE` must not pass as --customer-key
+        return super().create_parser(prog_name, subcommand, allow_abbrev=False, **kwargs)
 
     def add_arguments(self, parser) -> None:
         add_quote_arguments(parser)

@@ -9,6 +9,7 @@ they load when a Beckn flow first needs them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from beckn.commerce_types import (
 from cpo_portal.models import Charger, Operator, Station
 from offers.rules import benefit_types as bt
 from offers.rules import ondc
+from offers.rules.energy_trade import energy_trade_json
 from offers.rules.types import Offer
 from pricing.engine.errors import PricingSetupError, QuoteInputError
 from pricing.engine.types import LineKind, Quote
@@ -245,6 +247,9 @@ def _priced(oq: Any) -> Priced:
                 ondc_type=str(rule.offer_type) if rule else "discount",
                 additive=rule.meta.additive if rule else False,
                 auto=rule.meta.auto if rule else True,
+                energy_trade=energy_trade_text(rule.energy_trade)
+                if rule is not None and rule.energy_trade is not None
+                else "",
             )
         )
     rejected = tuple(
@@ -305,6 +310,11 @@ def _codes(values: Iterable[str]) -> frozenset[str]:
     return frozenset(values)
 
 
+def energy_trade_text(terms: bt.EnergyTradeTerms) -> str:
+    """The EnergyTradeOffer object as one tag value (Beckn 1.1 tag values are strings)."""
+    return json.dumps(energy_trade_json(terms), separators=(",", ":"), ensure_ascii=False)
+
+
 def publish(offer: Offer) -> PublishedOffer:
     """A pure offer as a catalog shows it."""
     benefit, where = offer.benefit, offer.applicability
@@ -316,6 +326,12 @@ def publish(offer: Offer) -> PublishedOffer:
     extra: dict[str, str] = {}
     if isinstance(benefit, bt.BuyXGetY):
         extra = {"buy-kwh": str(benefit.buy_kwh), "free-kwh": str(benefit.free_kwh)}
+    rate = benefit.rate_per_kwh if isinstance(benefit, bt.RateOverride) else None
+    trade, fixed_price = offer.energy_trade, None
+    if trade is not None and trade.pricing_model is bt.PricingModel.PER_KWH:
+        rate = trade.rate_per_kwh
+    if trade is not None and trade.pricing_model is bt.PricingModel.FIXED:
+        fixed_price = trade.fixed_price
     return PublishedOffer(
         offer_id=offer.id,
         title=offer.title,
@@ -331,7 +347,9 @@ def publish(offer: Offer) -> PublishedOffer:
         auto=offer.meta.auto,
         additive=offer.meta.additive,
         percent_off_energy=percent_energy,
-        rate_override=benefit.rate_per_kwh if isinstance(benefit, bt.RateOverride) else None,
+        rate_override=rate,
+        fixed_price=fixed_price,
+        energy_trade=energy_trade_text(trade) if trade is not None else "",
         station_codes=_codes(where.station_codes),
         charger_codes=_codes(where.charger_codes),
         category_codes=_codes(where.category_codes),

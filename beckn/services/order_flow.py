@@ -253,6 +253,7 @@ def applied_json(applied: commerce.AppliedOffer) -> dict[str, Any]:
         "ondc_type": applied.ondc_type,
         "additive": applied.additive,
         "auto": applied.auto,
+        **({"energy_trade": applied.energy_trade} if applied.energy_trade else {}),
     }
 
 

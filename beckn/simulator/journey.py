@@ -4,6 +4,7 @@ charging started, charging ended with the energy delivered; quotes and receipt p
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,9 @@ class Journey:
         catalog = self.call("search", search_message(plan, start, end), plan.wait)["catalog"]
         provider, item, offer_id = choose(catalog, plan.offer_id)
         self.say(f"   chose {item['id']} of {provider['id']}; offer {offer_id or '(none)'}")
+        terms = trade_terms(provider, offer_id)
+        if terms is not None:
+            self.say(f"   energy trade terms: {describe_terms(terms)}")
         order = order_message(provider["id"], item["id"], plan.amount, start, end, offer_id)
         selected = self.call("select", {"order": order}, plan.wait)["order"]
         self.print_quote("on_select quote", selected["quote"])
@@ -146,6 +150,38 @@ def search_message(plan: Plan, start: dt.datetime, end: dt.datetime) -> dict[str
     span = {"start": format_timestamp(start), "end": format_timestamp(end)}
     stop = {"type": "START", "location": {"circle": circle}, "time": {"range": span}}
     return {"intent": {"fulfillment": {"type": "CHARGING", "stops": [stop]}}}
+
+
+def trade_terms(provider: dict[str, Any], offer_id: str | None) -> dict[str, Any] | None:
+    """The EnergyTradeOffer object the catalog publishes for the offer, if it is a trade."""
+    for offer in provider.get("offers", []):
+        if offer.get("id") == offer_id:
+            text = tag_values(offer.get("tags"), "energy-trade-offer").get("EnergyTradeOffer")
+            return json.loads(text) if text else None
+    return None
+
+
+def describe_terms(terms: dict[str, Any]) -> str:
+    """One line: pricing model, rates by time of day, wheeling, quantities, settlement."""
+    parts = [str(terms.get("pricingModel"))]
+    for r in terms.get("timeOfDayRates", []):
+        span = r.get("timeRange", {})
+        parts.append(
+            f"{span.get('start')}-{span.get('end')} at {r.get('rate')} {r.get('currency')}/kWh"
+        )
+    wheeling = terms.get("wheelingCharges")
+    if wheeling:
+        what = f" ({wheeling['description']})" if wheeling.get("description") else ""
+        parts.append(f"wheeling {wheeling.get('amount')} {wheeling.get('currency')}{what}")
+    low, high = terms.get("minimumQuantity"), terms.get("maximumQuantity")
+    if low is not None or high is not None:
+        parts.append(f"{low if low is not None else 0}-{high if high is not None else '…'} kWh")
+    if terms.get("settlementType"):
+        parts.append(f"settled {terms['settlementType']}")
+    window = terms.get("validityWindow") or {}
+    if window:
+        parts.append(f"valid {window.get('start', '…')} to {window.get('end', '…')}")
+    return "; ".join(parts)
 
 
 def choose(catalog: dict[str, Any], wanted: str | None) -> tuple[dict, dict, str | None]:

@@ -115,12 +115,26 @@ def _basic_groups(offer: PublishedOffer) -> list[dict[str, Any]]:
     return groups
 
 
+def energy_trade_group(terms: str) -> dict[str, Any]:
+    """The EnergyTradeOffer terms (spec/energy-trade-offer-schema.md) as the schema's own
+    JSON object, in one tag: a BAP parses the value and reads pricingModel, rates,
+    wheeling, quantities and validity exactly as the schema defines them."""
+    return tag_group(
+        "energy-trade-offer",
+        [("EnergyTradeOffer", terms)],
+        name="Energy Trade Offer",
+        names={"EnergyTradeOffer": "EnergyTradeOffer (schema v0.2, JSON)"},
+    )
+
+
 def offer_tags(
     offer: PublishedOffer, vocabularies: str, item_ids: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
     tags: list[dict[str, Any]] = []
     if wants_deg(vocabularies):
         tags.append(offer_details(offer))
+        if offer.energy_trade:  # once per catalog: on provider.offers, not under each item
+            tags.append(energy_trade_group(offer.energy_trade))
     if wants_ondc(vocabularies):
         tags.extend(ondc_groups(offer, item_ids))
     return tags
@@ -175,6 +189,8 @@ def item_offer(
     offered = offered_rate(offer, rate)
     if offered is not None:
         out["price"] = {"value": as_text(offered), "currency": f"{currency}/kWh"}
+    elif offer.fixed_price is not None:  # a FIXED energy trade: the session's energy price
+        out["price"] = {"value": as_text(offer.fixed_price), "currency": currency}
     if wants_deg(vocabularies):
         out["tags"] = [offer_details(offer)]
     return out

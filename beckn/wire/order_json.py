@@ -20,6 +20,7 @@ from beckn.models import Order, OrderState
 from beckn.protocol.tags import tag_group
 from beckn.protocol.timefmt import format_timestamp
 from beckn.wire import catalog_json
+from beckn.wire.offer_json import energy_trade_group
 from pricing.engine.money import as_text
 from pricing.engine.text import plain
 
@@ -202,9 +203,13 @@ OFFER_TAG_NAMES = {
 
 
 def _entry(offer: dict[str, Any], group: dict[str, Any] | None) -> dict[str, Any]:
+    """An offer of the order, with the stage's group and, for an energy trade, its terms."""
     out: dict[str, Any] = {"id": offer["id"], "descriptor": {"name": offer["title"]}}
-    if group is not None:
-        out["tags"] = [group]
+    tags = [group] if group is not None else []
+    if offer.get("energy_trade"):
+        tags.append(energy_trade_group(offer["energy_trade"]))
+    if tags:
+        out["tags"] = tags
     return out
 
 

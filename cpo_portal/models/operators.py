@@ -26,6 +26,16 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone (like Asia/Kolkata).")
 
 
+class OfferCombination(models.TextChoices):
+    """How the operator's offers combine (the offers app's `Combination` has these values)."""
+
+    ONDC = "ondc", "Exclusive offers stand alone (ONDC: additive no)"
+    EXCLUSIVE_PLUS_ADDITIVES = (
+        "exclusive_plus_additives",
+        "Additive offers may also stack on top of an exclusive offer",
+    )
+
+
 class Operator(models.Model):
     """A Charge Point Operator: the tenant, published as a Beckn provider."""
 
@@ -67,6 +77,14 @@ class Operator(models.Model):
     )
     surge_notice_hours = models.PositiveIntegerField(
         default=0, help_text="Surge rules must be scheduled at least this far ahead."
+    )
+    offer_combination = models.CharField(
+        "offer combination",
+        max_length=32,
+        choices=OfferCombination.choices,
+        default=OfferCombination.ONDC,
+        help_text="Whether additive offers may stack on top of an exclusive one. Either way "
+        "the customer gets the combination that saves the most.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -73,6 +73,7 @@ OFFER_FIELDSETS: list[Fieldset] = [
             "fields": [
                 "operator",
                 ("code", "status"),
+                "currency",
                 "title",
                 "short_desc",
                 ("type_label", "ondc_type"),

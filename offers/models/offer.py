@@ -20,6 +20,7 @@ from cpo_portal.jsonlimits import BoundedJSONField
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.models.network import SiteKind, code_validator
 from pricing.fields import CodeListField, WeekdaysField
+from pricing.models.common import currency_code
 
 from .choices import (
     BenefitKind,
@@ -109,6 +110,14 @@ class Offer(models.Model):
         help_text="Leave empty to derive it from the benefit.",
     )
     status = models.CharField(max_length=8, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
+    currency = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[currency_code],
+        help_text="ISO 4217 code of every amount below (fixed off, cap, budget, rates, minimum "
+        "session value, wheeling). The offer applies only to sessions priced in it. "
+        "Empty: the operator's currency.",
+    )
 
     # -- applicability: where and when (attributes intersect, values within one unite) ---
     stations = models.ManyToManyField(Station, blank=True, related_name="offers")
@@ -176,7 +185,7 @@ class Offer(models.Model):
         "discount base", max_length=16, choices=DiscountBase.choices, blank=True
     )
     amount = money_field("fixed amount")
-    rate_per_kwh = rate_field("rate (₹/kWh)")
+    rate_per_kwh = rate_field("rate per kWh")
     free_kwh = kwh_field("free kWh")
     buy_kwh = kwh_field("buy X kWh")
     get_kwh = kwh_field("get Y kWh free")
@@ -262,6 +271,8 @@ class Offer(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         adding = self._state.adding
+        if not self.currency and self.operator_id:  # unstated: the operator's currency
+            self.currency = self.operator.currency
         super().save(*args, **kwargs)
         if adding:  # the counter row redemptions lock and update
             OfferUsage.objects.get_or_create(offer=self)

@@ -140,6 +140,8 @@ def check_offer(offer, station_codes=(), charger_codes=()) -> None:
     if not lists_ok(offer):
         return  # the fields' own validators report it; the terms cannot be read yet
     operator = offer.operator if offer.operator_id else None
+    if not offer.currency and operator is not None:
+        offer.currency = operator.currency  # unstated: the operator's currency
     try:
         rule = to_rule_offer(
             offer,
@@ -172,7 +174,9 @@ PROBLEM_FIELDS = (
     ("cap (max discount)", "max_discount"),
     ("minimum session value", "min_session_value"),
     ("holdout share", "holdout_percent"),
+    ("wheeling charge is in", "wheeling_currency"),
     ("wheeling charge", "wheeling_amount"),
+    ("currency must be", "currency"),
     ("FIXED energy trade price", "fixed_price"),
     ("energy trade maximumQuantity", "max_quantity"),
     ("time-of-day", "tod_rates"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 
 from offers.rules.facts import OfferFacts
 from offers.rules.localtime import in_window
@@ -51,6 +52,17 @@ def _outside(allowed: frozenset[str], value: str) -> bool:
     return bool(allowed) and value not in allowed
 
 
+def without_validity(offer: Offer) -> Offer:
+    """The offer as if it were valid at any time (to tell whether only its dates keep it
+    from a session)."""
+    trade = offer.energy_trade
+    benefit = offer.benefit
+    if trade is not None:
+        benefit = replace(trade, valid_from=None, valid_until=None)
+    app = replace(offer.applicability, valid_from=None, valid_until=None)
+    return replace(offer, applicability=app, benefit=benefit)
+
+
 def check_place(offer: Offer, site: Site, facts: OfferFacts) -> Failure | None:
     app = offer.applicability
     here = f"Offer {offer.id} is not valid"
@@ -93,11 +105,9 @@ def check_time(offer: Offer, start_local: dt.datetime, facts: OfferFacts) -> Fai
         return Reason.NOT_VALID_NOW, f"{now} on holidays ({day.isoformat()})"
     if app.launch_days is not None:
         opened = facts.station.opened_on
-        if opened is None or not 0 <= (day - opened).days < app.launch_days:
-            since = "an unknown date" if opened is None else opened.isoformat()
-            return (
-                Reason.NOT_VALID_NOW,
-                f"{now}: only in the first {app.launch_days} days after the station opened"
-                f" (opened {since})",
-            )
+        first = f"{now}: only in the first {app.launch_days} days after the station opened"
+        if opened is None:
+            return Reason.NOT_VALID_NOW, f"{first}, and this station's opening date is not set"
+        if not 0 <= (day - opened).days < app.launch_days:
+            return Reason.NOT_VALID_NOW, f"{first} (opened {opened.isoformat()})"
     return None

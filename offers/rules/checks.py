@@ -133,15 +133,9 @@ def _place_checks(offer: Offer, checks: _Checks) -> None:
 
 
 def _currency_check(offer: Offer, checks: _Checks) -> None:
-    trade = offer.energy_trade
-    if trade is None:
-        return
-    used = {r.currency for r in trade.time_of_day_rates}
-    if trade.wheeling is not None:
-        used.add(trade.wheeling.currency)
-    if used:
-        only = next(iter(used)) if len(used) == 1 else None
-        checks.add(lambda c: c.currency == only, indexed=False)
+    used = offer.currencies
+    only = next(iter(used)) if len(used) == 1 else None  # mixed: valid nowhere
+    checks.add(lambda c: c.currency == only, indexed=False)
 
 
 def _time_checks(offer: Offer, checks: _Checks) -> None:

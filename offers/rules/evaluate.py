@@ -1,5 +1,5 @@
 """One offer against one priced session: eligible (with its discount on its own) or
-rejected with the first reason found, in a fixed order: validity, place, local time,
+rejected with the first reason found, in a fixed order: validity, place, currency, local time,
 amounts, customer, code, limits, benefit, holdout."""
 
 from __future__ import annotations
@@ -18,13 +18,9 @@ from pricing.engine.types import PricedSession
 
 
 def check_currency(offer: Offer, currency: str) -> Failure | None:
-    trade = offer.energy_trade
-    if trade is None:
-        return None
-    used = {r.currency for r in trade.time_of_day_rates}
-    if trade.wheeling is not None:
-        used.add(trade.wheeling.currency)
-    if used - {currency}:
+    """Money never crosses currencies: every amount of the offer must be in the session's."""
+    used = offer.currencies
+    if used != {currency}:
         return (
             Reason.NOT_VALID_HERE,
             f"Offer {offer.id} is priced in {', '.join(sorted(used))}; "

@@ -213,6 +213,7 @@ class OfferIndex:
             operator_code=facts.operator_code,
             lat=facts.station.lat,
             lon=facts.station.lon,
+            opened_known=facts.station.opened_on is not None,
         )
 
     def candidates(
@@ -229,10 +230,12 @@ class OfferIndex:
         operator_code: str = "",
         lat: float | None = None,
         lon: float | None = None,
+        opened_known: bool = True,
     ) -> tuple[Offer, ...]:
         """Offers that may apply at a place on the day of `at` (aware; the weekday read in
         `time_zone`, or in `at`'s own zone) and are valid at `at`, whoever the customer is
-        and whatever codes they bring, in the order they were given."""
+        and whatever codes they bring, in the order they were given. A station whose
+        opening date is not known (`opened_known=False`) has no launch offers."""
         start = at.astimezone(UTC)
         weekday = (local(at, time_zone) if time_zone else at).weekday()
         mask = self._place(
@@ -247,6 +250,8 @@ class OfferIndex:
             lon,
         )
         mask &= self._started.mask(start) & self._not_ended.mask(start)
+        if not opened_known:
+            mask &= self._launch.free
         return tuple(_pick(self.offers, mask & self._week_days[weekday]))
 
 

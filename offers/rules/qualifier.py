@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from offers.rules.facts import CustomerFacts
-from offers.rules.outcome import Failure, Reason, rupees
+from offers.rules.outcome import Failure, Reason, kwh_text, rupees
 from offers.rules.types import Offer
 from pricing.engine.types import PricedSession
 
@@ -55,12 +55,14 @@ def check_amounts(offer: Offer, priced: PricedSession, gross: Decimal) -> Failur
     if low is not None and priced.kwh < low:
         return (
             Reason.BELOW_MIN_KWH,
-            f"Offer {offer.id} needs at least {low} kWh; this session is {priced.kwh} kWh",
+            f"Offer {offer.id} needs at least {kwh_text(low)} kWh; "
+            f"this session is {kwh_text(priced.kwh)} kWh",
         )
     if high is not None and priced.kwh > high:
         return (
             Reason.ABOVE_MAX_KWH,
-            f"Offer {offer.id} allows at most {high} kWh; this session is {priced.kwh} kWh",
+            f"Offer {offer.id} allows at most {kwh_text(high)} kWh; "
+            f"this session is {kwh_text(priced.kwh)} kWh",
         )
     return None
 

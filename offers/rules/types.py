@@ -203,12 +203,26 @@ class Offer:
     budget_policy: BudgetPolicy = BudgetPolicy.CUT
     ondc_type: OndcOfferType | None = None  # None: derived from the benefit
     combo: ComboTerms | None = None  # set: an ONDC combo (offers.rules.combo prices it)
+    # ISO 4217 code of every amount the offer states (fixed off, cap, budget, rates, minimum
+    # session value, wheeling): it applies only to sessions priced in this currency
+    currency: str = "INR"
 
     @property
     def offer_type(self) -> OndcOfferType:
         if self.ondc_type is not None:
             return self.ondc_type
         return OndcOfferType.COMBO if self.combo is not None else ondc_type_of(self.benefit)
+
+    @property
+    def currencies(self) -> frozenset[str]:
+        """Every currency the offer's amounts are stated in (one, when it is well defined)."""
+        used = {self.currency}
+        trade = self.energy_trade
+        if trade is not None:
+            used.update(r.currency for r in trade.time_of_day_rates)
+            if trade.wheeling is not None:
+                used.add(trade.wheeling.currency)
+        return frozenset(used)
 
     @property
     def energy_trade(self) -> EnergyTradeTerms | None:

@@ -95,6 +95,27 @@ def _trade(terms: EnergyTradeTerms) -> list[str]:
     return problems
 
 
+def _currency(offer: Offer) -> list[str]:
+    """Every amount is in the offer's currency: a rate or charge in another is refused."""
+    problems = []
+    if len(offer.currency) != 3 or not offer.currency.isascii() or not offer.currency.isupper():
+        problems.append(f"currency must be an ISO 4217 code like INR, not {offer.currency!r}")
+    trade = offer.energy_trade
+    if trade is not None:
+        for r in trade.time_of_day_rates:
+            if r.currency != offer.currency:
+                problems.append(
+                    f"time-of-day rate {r.start:%H:%M} is in {r.currency}, "
+                    f"but the offer is in {offer.currency}"
+                )
+        if trade.wheeling is not None and trade.wheeling.currency != offer.currency:
+            problems.append(
+                f"wheeling charge is in {trade.wheeling.currency}, "
+                f"but the offer is in {offer.currency}"
+            )
+    return problems
+
+
 def _benefit(benefit: Benefit) -> list[str]:
     if isinstance(benefit, PercentOff):
         base = [] if benefit.base is not Base.SERVICE_FEE else ["use ServiceFeeWaiver"]
@@ -130,6 +151,7 @@ def validate_offer(offer: Offer) -> list[str]:
             [f"ONDC offer type {kind.value} ({REFUSED_TYPES[kind]}) has no meaning for charging"],
         )
     problems = _benefit(offer.benefit)
+    problems += _currency(offer)
     combo = offer.combo is not None or offer.ondc_type is OndcOfferType.COMBO
     expected = OndcOfferType.COMBO if combo else ondc_type_of(offer.benefit)
     if offer.ondc_type is not None and offer.ondc_type is not expected:

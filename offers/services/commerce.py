@@ -59,6 +59,7 @@ class SessionAsk:
     end: dt.datetime | None = None
     customer_key: str = ""
     customer: CustomerFacts | None = None  # made-up facts (the admin, the command)
+    what_if: tuple[tuple[str, str], ...] = ()  # (fact, value) over the stored customer
     offer_ids: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     preview: tuple[int, ...] = ()  # offer pks evaluated whatever their status (the admin)
@@ -84,6 +85,7 @@ def quote_session_with_offers(
         codes=ask.codes,
         now=ask.now,
         customer=ask.customer,
+        what_if=dict(ask.what_if),
         preview=ask.preview,
         add_ons=ask.add_ons,
         explain=ask.explain,

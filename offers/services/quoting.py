@@ -20,14 +20,15 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cpo_portal.models import Charger
+from offers.rules.applicability import without_validity
 from offers.rules.bases import SessionView
 from offers.rules.benefit_types import credit_account
 from offers.rules.context import QuoteContext
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
-from offers.rules.outcome import Applied, Reason, Rejected
-from offers.rules.select import quote_offers, select_in
+from offers.rules.outcome import Applied, Eligible, Reason, Rejected
+from offers.rules.select import Combination, quote_offers, select_in
 from offers.rules.types import BenefitKind
 from pricing import services as pricing
 from pricing.engine import finalize
@@ -42,7 +43,7 @@ from pricing.engine.types import (
 
 from . import addons as addon_lines
 from . import combos as combo_offers
-from .catalog import OfferInfo, catalog_for
+from .catalog import Catalog, OfferInfo, catalog_for
 from .facts import CodeMatch, load_credits, load_customer, load_limits, station_facts
 from .requests import Requested, resolve
 
@@ -115,6 +116,33 @@ def _rewrite(
     return tuple(out)
 
 
+def out_of_time(
+    catalog: Catalog, seen: set[str], view: SessionView, facts: OfferFacts
+) -> list[Rejected]:
+    """The catalog's offers not yet started or already ended at this session that would
+    otherwise have been eligible, each with its NOT_STARTED or EXPIRED reason (offers of
+    other places, customers or amounts are left out: their dates are not why)."""
+    out = []
+    for code, info in catalog.offers.items():
+        if code in seen or combo_offers.is_combo(info.rule):
+            continue
+        outcome = evaluate_in(info.rule, view, facts)
+        if not isinstance(outcome, Rejected) or outcome.reason not in OUT_OF_TIME:
+            continue
+        anytime = evaluate_in(without_validity(info.rule), view, facts)
+        if isinstance(anytime, Eligible) or anytime.reason is Reason.HELD_OUT:
+            out.append(outcome)
+    return out
+
+
+OUT_OF_TIME = (Reason.NOT_STARTED, Reason.EXPIRED)
+
+
+def combination_of(operator) -> Combination:
+    """The operator's setting (cpo_portal's plain choices carry the rules' values)."""
+    return Combination(operator.offer_combination)
+
+
 def quote_with_offers(
     charger: Charger,
     start: dt.datetime,
@@ -127,6 +155,7 @@ def quote_with_offers(
     codes: Iterable[str] = (),
     now: dt.datetime | None = None,
     customer: CustomerFacts | None = None,
+    what_if: Mapping[str, str] | None = None,
     preview: Iterable[int] = (),
     add_ons: Iterable[str] = (),
     explain: bool = True,
@@ -134,7 +163,9 @@ def quote_with_offers(
     """Price a session at `charger` with the best allowed offers.
 
     `customer` replaces the customer facts from the database (the admin's simulation of
-    a segment or tier); `preview` lists offer pks to evaluate whatever their status;
+    a segment or tier); `what_if` ({"segment": ..., "tier": ...}) changes only those facts
+    of the stored customer (the command's what-if); `preview` lists offer pks to evaluate
+    whatever their status;
     `add_ons` are add-on ids sold with the session (ADDON lines, and combo offers);
     `explain` (the admin and the command) evaluates every offer of the place and day so
     that each one not applied has its reason; without it (Beckn) only the index's
@@ -145,6 +176,9 @@ def quote_with_offers(
     now = now or timezone.now()
     operator, station = charger.operator, charger.station
     who = customer if customer is not None else load_customer(operator.pk, customer_key)
+    if what_if:
+        segment, tier = what_if.get("segment"), what_if.get("tier")
+        who = dataclasses.replace(who, segment=segment or who.segment, tier=tier or who.tier)
     book = pricing.price_book_for(charger)
     conditions = pricing.conditions_for(station, start)
     request = pricing.session_request_for(
@@ -191,13 +225,17 @@ def quote_with_offers(
         facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
     facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
     regular = {k: v for k, v in todo.items() if k not in combo_ids}
+    combination = combination_of(operator)
     if explain:  # every offer of the place and day, each with its reason if not applied
         view = SessionView.of(priced)
         outcomes = [evaluate_in(i.rule, view, facts) for i in regular.values()]
-        result = select_in([*outcomes, *req.rejections], view, facts)
+        outcomes += out_of_time(catalog, {*todo, *combo_ids}, view, facts)
+        result = select_in([*outcomes, *req.rejections], view, facts, combination)
     else:  # the index's candidates and the offers named: the same choice, faster
         named = [i.rule for i in req.extra if i.code in regular]
-        result = quote_offers(catalog.index, priced, facts, named=named, rejections=req.rejections)
+        result = quote_offers(
+            catalog.index, priced, facts, combination, named=named, rejections=req.rejections
+        )
     extras = combo_offers.extras_of(charger.code, extra_lines)
     result = combo_offers.with_combos(result, combos, priced, facts, extras)
     quote = finalize(priced, [*result.lines, *extra_lines])

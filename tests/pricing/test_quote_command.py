@@ -132,7 +132,9 @@ def test_customer_segment_and_tier_reach_the_exemptions(priced):
     priced.surge_a.save()
     args = ["--charger", "a-charger-01", "--start", DEG_START, "--kwh", "5", "--json"]
     assert json.loads(run(*args, "--tier", "gold"))["total"] == "118.00"
-    assert json.loads(run(*args, "--tier", "silver", "--customer", "abc"))["total"] == "123.90"
+    assert (
+        json.loads(run(*args, "--tier", "silver", "--customer-key", "ab" * 32))["total"] == "123.90"
+    )
 
 
 def test_end_gives_a_slot_at_rated_power(priced):

@@ -1,14 +1,17 @@
 """`manage.py quote`: a session's price with offers, and why each offer did or did not
 apply. Replaces pricing's command (same options, see pricing.quote_cli) and adds
-`--offer ID ...` (opt in to offers by id) and `--code CODE` (present a code)."""
+`--offer ID ...` (opt in to offers by id), `--code CODE` (present a code) and the customer
+as a person: `--phone` or `--email` (hashed as every surface hashes them) or the stored
+`--customer-key`; `--segment` / `--tier` then change only those facts (a what-if)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.management.base import CommandError
 
-from offers.rules.facts import CustomerFacts
+from offers.customers import ContactError, customer_key
 from offers.services.commerce import OfferQuote, SessionAsk, quote_session_with_offers
 from pricing.engine import PricingSetupError, QuoteInputError
 from pricing.engine.money import as_text
@@ -22,20 +25,46 @@ from pricing.quote_cli import (
 )
 from pricing.services import NoTariffError
 
+KEY = re.compile(r"^[0-9a-f]{64}$")
 
-def compute(args: QuoteArgs, offer_ids: list[str], codes: list[str]) -> OfferQuote:
+
+def customer_key_of(options: dict[str, Any]) -> str:
+    """The key from --phone, --email or --customer-key (one of them, or none)."""
+    given = [o for o in ("phone", "email", "customer_key") if options.get(o)]
+    if len(given) > 1:
+        names = " and ".join("--" + o.replace("_", "-") for o in given)
+        raise CommandError(f"Give one of --phone, --email or --customer-key, not {names}.")
+    if options.get("customer_key"):
+        key = options["customer_key"].strip()
+        if not KEY.match(key):
+            raise CommandError(
+                f"--customer-key {key!r} is not a customer key (64 hex digits): "
+                "give a phone number with --phone or an e-mail address with --email."
+            )
+        return key
+    try:
+        if options.get("phone"):
+            return customer_key(phone=options["phone"])
+        if options.get("email"):
+            return customer_key(email=options["email"])
+    except ContactError as exc:
+        raise CommandError(f"Cannot identify the customer: {exc}.") from None
+    return ""
+
+
+def compute(args: QuoteArgs, offer_ids: list[str], codes: list[str], key: str = "") -> OfferQuote:
     who = args.customer
-    override = CustomerFacts(key=who.key, segment=who.segment, tier=who.tier)
+    what_if = tuple((k, v) for k, v in (("segment", who.segment), ("tier", who.tier)) if v)
     ask = SessionAsk(
         args.charger,
         args.start,
         kwh=args.kwh,
         amount=args.amount,
         end=args.end,
-        customer_key=who.key,
+        customer_key=key or who.key,
         offer_ids=tuple(offer_ids),
         codes=tuple(codes),
-        customer=override if (who.segment or who.tier) else None,
+        what_if=what_if,
     )
     try:
         return quote_session_with_offers(ask)
@@ -98,10 +127,13 @@ class Command(QuoteCommand):
         parser.add_argument(
             "--code", action="append", default=[], metavar="CODE", help="Present a code."
         )
+        parser.add_argument("--phone", default="", help="The customer's phone number.")
+        parser.add_argument("--email", default="", help="The customer's e-mail address.")
 
     def handle(self, *positional, **options) -> None:
+        key = customer_key_of(options)
         args = parse_quote_args(options)
-        oq = compute(args, options["offer"], options["code"])
+        oq = compute(args, options["offer"], options["code"], key)
         document = {**quote_document(args, oq.quote), "offers": offers_document(oq)}
         if args.as_json:
             self.stdout.write(render_json(document))

@@ -55,6 +55,7 @@ CATEGORIES = ("cat1", "cat2", "cat3")
 CENTRES = ((28.6, 77.2), (12.97, 77.59), (19.07, 72.88))
 SEGMENTS = ("retail", "fleet")
 TIERS = ("silver", "gold")
+CURRENCIES = ("INR", "USD")  # offers and tariffs in two currencies: money must never cross
 BASE_DAY = dt.datetime(2025, 9, 15, tzinfo=IST)  # a Monday
 T = TypeVar("T")
 
@@ -137,10 +138,13 @@ def slabs() -> st.SearchStrategy[Slabs]:
 
 
 def trades() -> st.SearchStrategy[EnergyTradeTerms]:
+    """Rates and charges in either currency (a mixed offer is valid nowhere)."""
+    currency = st.sampled_from(CURRENCIES)
     tod = st.builds(
-        lambda h, r: (TimeOfDayRate(dt.time(h), dt.time((h + 6) % 24), r, "INR"),),
+        lambda h, r, c: (TimeOfDayRate(dt.time(h), dt.time((h + 6) % 24), r, c),),
         st.integers(0, 23),
         rate,
+        currency,
     )
     return st.builds(
         EnergyTradeTerms,
@@ -148,7 +152,7 @@ def trades() -> st.SearchStrategy[EnergyTradeTerms]:
         rate_per_kwh=rate,
         fixed_price=money,
         time_of_day_rates=tod,
-        wheeling=st.none() | st.builds(WheelingCharges, money, st.just("INR")),
+        wheeling=st.none() | st.builds(WheelingCharges, money, currency),
         minimum_quantity=st.none() | st.decimals(0, 5, places=1),
         maximum_quantity=st.none() | st.decimals(20, 80, places=1),
     )
@@ -227,6 +231,7 @@ def offers(draw: st.DrawFn, offer_id: str = "o") -> Offer:
         holdout=draw(st.none() | st.builds(Holdout, st.decimals(0, 1, places=2))),
         max_discount=draw(st.none() | money),
         budget_policy=draw(st.sampled_from(BudgetPolicy)),
+        currency=draw(st.sampled_from(CURRENCIES)),
     )
 
 
@@ -255,6 +260,7 @@ def sessions(draw: st.DrawFn) -> PricedSession:
         minutes=draw(st.integers(1, 300)),
         surges=[(c, str(a)) for c, a in surges],
         where=where,
+        currency=draw(st.sampled_from(CURRENCIES)),
     )
 
 

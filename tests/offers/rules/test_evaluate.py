@@ -115,7 +115,7 @@ def test_other_operator_and_other_currency() -> None:
         PricingModel.TIME_OF_DAY,
         time_of_day_rates=(TimeOfDayRate(dt.time(9), dt.time(17), D("0.15"), "USD"),),
     )
-    r = rejected(offer("t", usd))
+    r = rejected(offer("t", usd, currency="USD"))
     assert r.reason is Reason.NOT_VALID_HERE
     assert r.message == "Offer t is priced in USD; this station charges in INR"
 
