@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from offers.rules.types import Base, Offer
 from pricing.engine.money import ZERO, as_text
+from pricing.engine.quick import quick_init
 from pricing.engine.types import QuoteLine
 
 
@@ -46,6 +47,7 @@ def rupees(amount: Decimal, currency: str = "INR") -> str:
     return f"₹{as_text(amount)}" if currency == "INR" else f"{currency} {as_text(amount)}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Eligible:
     """The offer applies on its own. `discount` is rounded, after cap and budget."""
@@ -86,6 +88,7 @@ class Fit(NamedTuple):
         )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Rejected:
     offer_id: str
@@ -94,6 +97,7 @@ class Rejected:
     would_be: Eligible | None = None  # HELD_OUT: what the customer would have had
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Applied:
     """One offer in the quote (held_out: recorded for ROI, no discount given)."""
@@ -107,6 +111,7 @@ class Applied:
     wheeling: Decimal = ZERO
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class OfferResult:
     lines: tuple[QuoteLine, ...]
