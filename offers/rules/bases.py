@@ -9,9 +9,11 @@ from decimal import Decimal
 from offers.rules.localtime import local
 from offers.rules.types import Base
 from pricing.engine.money import ZERO
+from pricing.engine.quick import quick_init
 from pricing.engine.types import LineKind, PricedSession
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Bases:
     """What is left to discount, per base. A GROSS discount leaves less of everything:
@@ -49,6 +51,7 @@ class Bases:
         return Bases(energy=energy, fee=fee, gross=self.gross - amount)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SessionView:
     """What every offer reads from one priced session, worked out once per quote rather

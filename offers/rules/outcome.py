@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from offers.rules.types import Base, Offer
 from pricing.engine.money import ZERO, as_text
+from pricing.engine.quick import quick_init
 from pricing.engine.types import QuoteLine
 
 
@@ -51,6 +52,7 @@ def kwh_text(kwh: Decimal) -> str:
     return f"{kwh.normalize():f}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Eligible:
     """The offer applies on its own. `discount` is rounded, after cap and budget."""
@@ -91,6 +93,7 @@ class Fit(NamedTuple):
         )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Rejected:
     offer_id: str
@@ -99,6 +102,7 @@ class Rejected:
     would_be: Eligible | None = None  # HELD_OUT: what the customer would have had
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Applied:
     """One offer in the quote (held_out: recorded for ROI, no discount given)."""
@@ -112,6 +116,7 @@ class Applied:
     wheeling: Decimal = ZERO
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class OfferResult:
     lines: tuple[QuoteLine, ...]

@@ -158,29 +158,33 @@ def select_fits(
         for code in facts.unmatched_codes
     ]
     held_out = False
+    # one pass: the fits in order, the additive ones, the best exclusive one (the first
+    # of the largest net saving, ties ranked by exclusive_rank) and the additive savings
+    additive: list[Fit] = []
+    winner: Fit | None = None
+    additive_gain = ZERO
     for outcome in outcomes:
         if isinstance(outcome, Fit):
             fits.append(outcome)
+            if outcome.offer.meta.additive:
+                additive.append(outcome)
+                additive_gain += max(outcome.net, ZERO)
+            elif (
+                winner is None
+                or outcome.net > winner.net
+                or (outcome.net == winner.net and exclusive_rank(outcome) < exclusive_rank(winner))
+            ):
+                winner = outcome
         else:
             rejected.append(outcome)
             held_out = held_out or outcome.reason is Reason.HELD_OUT
     if combination is not Combination.ONDC or held_out:
         whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
         return select_in(whole, view, facts, combination)
-    exclusive = [f for f in fits if not f.offer.meta.additive]
-    additive = [f for f in fits if f.offer.meta.additive]
     options: list[Stack] = []
-    if exclusive:  # min(exclusive, key=exclusive_rank), ranking only the ties
-        winner = exclusive[0]
-        for f in exclusive:
-            if f.net > winner.net or (
-                f.net == winner.net and exclusive_rank(f) < exclusive_rank(winner)
-            ):
-                winner = f
+    if winner is not None:
         options.append(single(winner, view.priced))
-    if additive and (
-        not exclusive or sum((max(f.net, ZERO) for f in additive), ZERO) >= winner.net
-    ):
+    if additive and (winner is None or additive_gain >= winner.net):
         options.append(stack(by_priority(additive), view, facts))
     best = min(options, key=lambda s: s.rank) if options else Stack((), (), (), ZERO, 0)
     chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}

@@ -16,6 +16,7 @@ from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Applied, Eligible, Fit, Reason, Rejected
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
+from pricing.engine.quick import quick_init
 from pricing.engine.types import LineKind, PricedSession, QuoteLine
 
 E = TypeVar("E", Eligible, Fit)  # an eligible offer, or the fast path's Fit of one
@@ -26,6 +27,7 @@ class Combination(StrEnum):
     EXCLUSIVE_PLUS_ADDITIVES = "exclusive_plus_additives"  # additives stack on it
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Stack:
     applied: tuple[Applied, ...]

@@ -27,7 +27,7 @@ from pricing.engine.compiled import (
     owner,
 )
 from pricing.engine.finalize import finalize
-from pricing.engine.lines import priced_lines
+from pricing.engine.lines import LineTexts, priced_lines
 from pricing.engine.quantity import Quantity, micros, resolve_quantity
 from pricing.engine.segments import SliceKey, build_segments
 from pricing.engine.surges import choose, moment_matches
@@ -122,6 +122,7 @@ class PriceBook:
         "_plans",
         "_position",
         "_rules",
+        "_texts",
         "surges",
         "tariff",
     )
@@ -138,6 +139,7 @@ class PriceBook:
         self._plans: dict[tuple[object, ...], _SitePlan] = {}
         self._band_times = band_times(tariff)
         self._band_edges = _Edges.of(set(self._band_times), set())
+        self._texts = LineTexts(tariff, self.surges)
 
     def _plan(self, site: Site) -> _SitePlan:
         key = (
@@ -232,7 +234,9 @@ class PriceBook:
             end=quantity.end,
             kwh=quantity.kwh,
             segments=segments,
-            lines=priced_lines(self.tariff, request, segments, self.surges, self._position),
+            lines=priced_lines(
+                self.tariff, request, segments, self.surges, self._position, self._texts
+            ),
         )
 
     def quote(

@@ -45,9 +45,17 @@ def _base(lines: Sequence[QuoteLine], rate: Decimal | None) -> Decimal:
     return sum((ln.amount for ln in lines if ln.tax_rate == rate), ZERO)
 
 
+def _bases(lines: Sequence[QuoteLine]) -> dict[Decimal | None, Decimal]:
+    """Every tax rate group's net, in one pass (the same sums as _base, line by line)."""
+    bases: dict[Decimal | None, Decimal] = {}
+    for ln in lines:
+        bases[ln.tax_rate] = bases.get(ln.tax_rate, ZERO) + ln.amount
+    return bases
+
+
 def _clamp_discounts(lines: list[QuoteLine]) -> list[QuoteLine]:
-    for rate in {ln.tax_rate for ln in lines}:
-        shortfall = -_base(lines, rate)
+    for rate, base in _bases(lines).items():
+        shortfall = -base
         for i in reversed(range(len(lines))):
             line = lines[i]
             if shortfall <= ZERO:
@@ -140,10 +148,11 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
     if bound is not None:
         lines.append(bound)
     rates = list(dict.fromkeys(ln.tax_rate for ln in lines if ln.tax_rate))
+    bases = _bases(lines)
     tax_lines, included = [], ZERO
     for rate in rates:
         assert rate is not None
-        base = _base(lines, rate)
+        base = bases[rate]
         if base <= ZERO:
             continue
         if tariff.tax_included:

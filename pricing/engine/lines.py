@@ -1,12 +1,16 @@
 """Stage-one quote lines: energy per band, service fee, idle fee, one line per surge rule.
 
 Each line is rounded once, half-up to the paisa, from unrounded segment sums, so a band's
-line does not depend on how many segments it was cut into.
+line does not depend on how many segments it was cut into. What a line's wording and tags
+take from the tariff and the rules alone (a band's label and rate, a rule's price, tags
+and cap) is worked out once per tariff and rule list (LineTexts; the price book keeps
+one), so a quote only formats its own kWh and amounts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.engine import text
@@ -22,31 +26,84 @@ from pricing.engine.types import (
     Tariff,
 )
 
+Tags = tuple[tuple[str, str], ...]
 
-def _energy_lines(tariff: Tariff, item_id: str, segments: Sequence[Segment]) -> list[QuoteLine]:
+
+@dataclass(frozen=True, slots=True)
+class _RuleText:
+    """What a rule's surge line takes from the rule alone."""
+
+    title: str  # the whole title of a flat rule, else what precedes the session's figures
+    tags: Tags
+    capped_tags: Tags
+    cap: Decimal | None  # money(cap_per_session)
+
+
+def _rule_text(currency: str, rule: SurgeRule) -> _RuleText:
+    if rule.form is ChargeForm.PER_KWH:
+        title = f"{rule.name} ({text.price(currency, rule.amount)}/kWh x "
+    elif rule.form is ChargeForm.PERCENT:
+        title = f"{rule.name} ({text.plain(rule.amount)}%)"
+    else:
+        title = rule.name
+    tags: Tags = (("surge_kind", str(rule.kind)), ("form", str(rule.form)))
+    cap = None if rule.cap_per_session is None else money(rule.cap_per_session)
+    return _RuleText(title, tags, (*tags, ("capped", "true")), cap)
+
+
+class LineTexts:
+    """The wording and tags of a tariff's and a rule list's lines, each worked out the
+    first time a line needs it and kept."""
+
+    __slots__ = ("_bands", "_rules", "rules", "tariff")
+
+    def __init__(self, tariff: Tariff, rules: Sequence[SurgeRule]) -> None:
+        self.tariff = tariff
+        self.rules = rules
+        self._bands: dict[tuple[str, Decimal], tuple[str, str]] = {}
+        self._rules: list[_RuleText | None] = [None] * len(rules)
+
+    def band(self, code: str, rate: Decimal) -> tuple[str, str]:
+        """An energy line's title around its kWh: ('Charging session cost (', ' kWh @ ...')."""
+        said = self._bands.get((code, rate))
+        if said is None:
+            what = "Charging session cost"
+            if code != BASE_CODE:
+                labels = {band.code: band.label for band in self.tariff.bands}
+                what = f"{what}, {labels[code]}"
+            price = text.price(self.tariff.currency, rate)
+            said = self._bands[code, rate] = (f"{what} (", f" kWh @ {price}/kWh)")
+        return said
+
+    def rule(self, index: int) -> _RuleText:
+        said = self._rules[index]
+        if said is None:
+            said = self._rules[index] = _rule_text(self.tariff.currency, self.rules[index])
+        return said
+
+
+def _energy_lines(texts: LineTexts, item_id: str, segments: Sequence[Segment]) -> list[QuoteLine]:
+    tariff = texts.tariff
     kwh_by_band: dict[str, Decimal] = {}
     rate_by_band: dict[str, Decimal] = {}
     for seg in segments:
         kwh_by_band[seg.band_code] = kwh_by_band.get(seg.band_code, ZERO) + seg.kwh
         rate_by_band[seg.band_code] = seg.rate_per_kwh
-    labels = {band.code: band.label for band in tariff.bands}
     lines = []
     for code, kwh in kwh_by_band.items():
         rate = rate_by_band[code]
-        what = "Charging session cost"
-        if code != BASE_CODE:
-            what = f"{what}, {labels[code]}"
+        before, after = texts.band(code, rate)
         lines.append(
             QuoteLine(
-                kind=LineKind.ENERGY,
-                code=code,
-                title=f"{what} ({text.energy(kwh)} kWh @ {text.price(tariff.currency, rate)}/kWh)",
-                amount=money(kwh * rate),
-                kwh=kwh,
-                rate=rate,
-                tax_rate=tariff.tax_rate,
-                item_id=item_id,
-                tags=(("band", code),),
+                LineKind.ENERGY,
+                code,
+                f"{before}{text.energy(kwh)}{after}",
+                money(kwh * rate),
+                kwh,
+                rate,
+                tariff.tax_rate,
+                item_id,
+                (("band", code),),
             )
         )
     return lines
@@ -80,35 +137,27 @@ def _fee_lines(tariff: Tariff, request: SessionRequest) -> list[QuoteLine]:
     return lines
 
 
-def _surge_line(tariff: Tariff, rule: SurgeRule, inside: list[Segment]) -> QuoteLine | None:
+def _surge_line(
+    tariff: Tariff, rule: SurgeRule, said: _RuleText, inside: list[Segment]
+) -> QuoteLine | None:
     kwh = sum((seg.kwh for seg in inside), ZERO)
     rate = None
     if rule.form is ChargeForm.PER_KWH:
         amount, rate = money(rule.amount * kwh), rule.amount
-        price = text.price(tariff.currency, rule.amount)
-        title = f"{rule.name} ({price}/kWh x {text.energy(kwh)} kWh)"
+        title = f"{said.title}{text.energy(kwh)} kWh)"
     elif rule.form is ChargeForm.PERCENT:
         energy_cost = sum((seg.kwh * seg.rate_per_kwh for seg in inside), ZERO)
         amount = money(percent_of(energy_cost, rule.amount))
-        title = f"{rule.name} ({text.plain(rule.amount)}%)"
+        title = said.title
     else:
-        amount, title = money(rule.amount), rule.name
-    tags: tuple[tuple[str, str], ...] = (("surge_kind", str(rule.kind)), ("form", str(rule.form)))
-    if rule.cap_per_session is not None and amount > money(rule.cap_per_session):
-        amount = money(rule.cap_per_session)
-        tags += (("capped", "true"),)
+        amount, title = money(rule.amount), said.title
+    tags = said.tags
+    if said.cap is not None and amount > said.cap:
+        amount = said.cap
+        tags = said.capped_tags
     if amount == ZERO:
         return None
-    return QuoteLine(
-        kind=LineKind.SURGE,
-        code=rule.code,
-        title=title,
-        amount=amount,
-        kwh=kwh,
-        rate=rate,
-        tax_rate=tariff.tax_rate,
-        tags=tags,
-    )
+    return QuoteLine(LineKind.SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
 
 
 def priced_lines(
@@ -117,15 +166,19 @@ def priced_lines(
     segments: Sequence[Segment],
     rules: Sequence[SurgeRule],
     position: Mapping[str, int],
+    texts: LineTexts | None = None,
 ) -> tuple[QuoteLine, ...]:
-    """`position` maps a rule code to its index in `rules`: surge lines follow that order."""
+    """`position` maps a rule code to its index in `rules`: surge lines follow that order.
+    `texts` are LineTexts(tariff, rules), if the caller keeps them (the price book does)."""
+    if texts is None:
+        texts = LineTexts(tariff, rules)
     inside: dict[int, list[Segment]] = {}
     for seg in segments:
         for code in seg.surge_codes:
             inside.setdefault(position[code], []).append(seg)
-    surge_lines = [_surge_line(tariff, rules[i], inside[i]) for i in sorted(inside)]
+    surge_lines = [_surge_line(tariff, rules[i], texts.rule(i), inside[i]) for i in sorted(inside)]
     return (
-        *_energy_lines(tariff, request.site.charger_code, segments),
+        *_energy_lines(texts, request.site.charger_code, segments),
         *_fee_lines(tariff, request),
         *(line for line in surge_lines if line is not None),
     )

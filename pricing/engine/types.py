@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from pricing.engine.quick import quick_init
+
 # Day-of-week numbers follow Python: Monday is 0, Sunday is 6.
 ALL_DAYS: frozenset[int] = frozenset(range(7))
 
@@ -157,6 +159,7 @@ class LineKind(StrEnum):
     TAX = "tax"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class QuoteLine:
     kind: LineKind
@@ -170,6 +173,7 @@ class QuoteLine:
     tags: tuple[tuple[str, str], ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A slice of the session with one price: constant power, one band, one surge set."""
@@ -182,6 +186,7 @@ class Segment:
     surge_codes: tuple[str, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PricedSession:
     """Stage one: the session priced before offers and tax. Offers read this."""
@@ -203,6 +208,7 @@ class PricedSession:
         return sum((ln.amount for ln in self.lines), Decimal("0"))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Quote:
     """Stage two: the priced session with adjustments (offers, add-ons) and tax.
