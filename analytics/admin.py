@@ -6,33 +6,21 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from cpo_portal import tenancy
-from cpo_portal.tenant_admin import TenantScopedMixin
+from cpo_portal.tenant_admin import ReadOnlyTenantAdmin
 
 from .models import DailyRollup, HourlyRollup, NoOfferSession, RollupCursor
 from .services.rollup import run_incremental
 
 
-class ReadOnlyTenantAdmin(TenantScopedMixin, admin.ModelAdmin):
-    """Derived or append-only rows: everyone with a role at the operator may look."""
+class RollupAdmin(ReadOnlyTenantAdmin):
+    """Derived rows: everyone with a role at the operator may look."""
 
-    view_roles = tenancy.ALL_ROLES
-    edit_roles = tenancy.NOBODY
     list_per_page = 50
     show_full_result_count = False  # counting millions of rows on every page is slow
 
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DailyRollup)
-class DailyRollupAdmin(ReadOnlyTenantAdmin):
+class DailyRollupAdmin(RollupAdmin):
     list_display = [
         "date",
         "station",
@@ -49,7 +37,7 @@ class DailyRollupAdmin(ReadOnlyTenantAdmin):
 
 
 @admin.register(HourlyRollup)
-class HourlyRollupAdmin(ReadOnlyTenantAdmin):
+class HourlyRollupAdmin(RollupAdmin):
     list_display = ["date", "station", "hour", "sessions", "surge_sessions", "surge_revenue"]
     list_filter = ["surge_day", "weekend", "region_code"]
     date_hierarchy = "date"
@@ -57,7 +45,7 @@ class HourlyRollupAdmin(ReadOnlyTenantAdmin):
 
 
 @admin.register(NoOfferSession)
-class NoOfferSessionAdmin(ReadOnlyTenantAdmin):
+class NoOfferSessionAdmin(RollupAdmin):
     list_display = ["order_ref", "occurred_at", "station_code", "energy_kwh", "net_amount"]
     search_fields = ["order_ref", "station_code"]
     date_hierarchy = "occurred_at"

@@ -129,5 +129,23 @@ class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
         return response
 
 
+class ReadOnlyTenantAdmin(TenantScopedMixin, admin.ModelAdmin):
+    """Rows only the product's services write (the ledger, derived tables, import jobs):
+    staff with a role at the operator look; nobody, superusers included, adds, changes or
+    deletes them here."""
+
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.NOBODY
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TenantInline(TenantScopedMixin, admin.TabularInline):
     extra = 0

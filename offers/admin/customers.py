@@ -13,7 +13,7 @@ from django.urls import path
 
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
-from cpo_portal.tenant_admin import TenantAdmin, TenantScopedMixin
+from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
 from offers.customers import ContactError, customer_key
 from offers.models import CreditAccount, Customer, CustomerImport
 from offers.services.customer_import_jobs import queue_import
@@ -109,12 +109,11 @@ class CustomerAdmin(TenantAdmin):
 
 
 @admin.register(CustomerImport)
-class CustomerImportAdmin(TenantScopedMixin, admin.ModelAdmin):
+class CustomerImportAdmin(ReadOnlyTenantAdmin):
     """Customer CSV imports and their progress: read-only, started from the customer list's
     "Import" page; the page of a running import refreshes itself."""
 
     view_roles = tenancy.PRICING_EDITORS
-    edit_roles = tenancy.PRICING_EDITORS
     list_display = ["file_name", "status", "progress", "created_by", "created_at", "operator"]
     list_filter = ["operator", "status"]
     fields = readonly_fields = (
@@ -131,15 +130,6 @@ class CustomerImportAdmin(TenantScopedMixin, admin.ModelAdmin):
     @admin.display(description="rows skipped")
     def error_list(self, obj: CustomerImport) -> str:
         return "\n".join(obj.errors) or "-"
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CreditAccount)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from cpo_portal import tenancy
-from cpo_portal.tenant_admin import TenantAdmin, TenantScopedMixin
+from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
 from offers.models import Redemption
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(TenantScopedMixin, admin.ModelAdmin):
-    view_roles = tenancy.ALL_ROLES
-    edit_roles = tenancy.NOBODY
+class RedemptionAdmin(ReadOnlyTenantAdmin):
     list_display = [
         "occurred_at",
         "order_ref",
@@ -36,12 +33,3 @@ class RedemptionAdmin(TenantScopedMixin, admin.ModelAdmin):
     @admin.display(description="customer", ordering="customer_key")
     def short_key(self, obj: Redemption) -> str:
         return f"{obj.customer_key[:12]}…" if obj.customer_key else "anonymous"
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
