@@ -4,40 +4,24 @@ ratios and percentages. Numbers stay Decimal until they are text."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
+
+from cpo_portal import formatting
 
 register = template.Library()
 
 
-def indian(digits: str) -> str:
-    """12345678 -> 1,23,45,678 (lakh and crore grouping)."""
-    if len(digits) <= 3:
-        return digits
-    head, tail = digits[:-3], digits[-3:]
-    groups: list[str] = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return ",".join(groups) + "," + tail
-
-
 def _number(value: Decimal, places: int) -> str:
-    q = Decimal(1).scaleb(-places)
-    text = format(abs(value.quantize(q, rounding=ROUND_HALF_UP)), "f")
-    whole, _, frac = text.partition(".")
-    sign = "-" if value < 0 and text.strip("0.") else ""
-    return sign + indian(whole) + (f".{frac}" if frac else "")
+    return formatting.number(value, places)
 
 
 @register.filter
 def rupees(value) -> str:
     if value is None:
         return "—"
-    return "₹" + _number(Decimal(value), 2)
+    return formatting.money(Decimal(value))
 
 
 @register.filter

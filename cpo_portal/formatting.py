@@ -1,0 +1,85 @@
+"""How numbers and times read to people, everywhere in the product: money with its currency
+symbol and Indian digit grouping ("\u2212₹3,161.48"), percentages one way ("20%", "12.5%"), local
+times to the minute. Pure functions over Decimal and aware datetimes; templates reach them
+through the ``cpo_format`` tag library, admin columns and CSVs call them directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+MINUS = "\u2212"
+DASH = "—"
+SYMBOLS = {"INR": "₹", "EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def indian(digits: str) -> str:
+    """12345678 -> 1,23,45,678 (lakh and crore grouping)."""
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    groups: list[str] = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return ",".join(groups) + "," + tail
+
+
+def _parts(value: Decimal, places: int) -> tuple[bool, str]:
+    """(negative, grouped absolute value) rounded half-up to ``places``."""
+    q = Decimal(1).scaleb(-places)
+    rounded = value.quantize(q, rounding=ROUND_HALF_UP)
+    whole, _, frac = format(abs(rounded), "f").partition(".")
+    return rounded < 0, indian(whole) + (f".{frac}" if frac else "")
+
+
+def number(value: Decimal | int | float | str | None, places: int = 0) -> str:
+    if value is None:
+        return DASH
+    negative, text = _parts(Decimal(str(value)), places)
+    return (MINUS if negative else "") + text
+
+
+def money(value: Decimal | int | str | None, currency: str = "INR") -> str:
+    """Decimal("-3161.48") -> "\u2212₹3,161.48" (a true minus sign); an unknown currency
+    is shown by its code."""
+    if value is None:
+        return DASH
+    negative, text = _parts(Decimal(str(value)), 2)
+    symbol = SYMBOLS.get(currency)
+    body = f"{symbol}{text}" if symbol else f"{text} {currency}"
+    return (MINUS if negative else "") + body
+
+
+def percent_of_ratio(value: Decimal | float | str | None, *, signed: bool = False) -> str:
+    """A ratio as a percentage: 0.2 -> "20%", 0.125 -> "12.5%", signed -> "+12.5%"."""
+    if value is None:
+        return DASH
+    return percent(Decimal(str(value)) * 100, signed=signed)
+
+
+def percent(value: Decimal | int | float | str | None, *, signed: bool = False) -> str:
+    """A number already in percent: 20 -> "20%", Decimal("12.50") -> "12.5%"."""
+    if value is None:
+        return DASH
+    pct = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = format(abs(pct).normalize(), "f")
+    sign = MINUS if pct < 0 else ("+" if signed and pct > 0 else "")
+    return f"{sign}{text}%"
+
+
+def local_time(value: dt.datetime | None, tz: str | ZoneInfo | None = None) -> str:
+    """An aware datetime in ``tz`` (default: the active time zone), to the minute:
+    "22 Nov 2026, 18:05"."""
+    if value is None:
+        return DASH
+    if tz is not None:
+        value = value.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz)
+    else:
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return value.strftime("%-d %b %Y, %H:%M")
