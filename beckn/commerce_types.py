@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from cpo_portal.models import Charger, Operator, Station
 from pricing.engine.types import LineKind, Quote
@@ -73,7 +72,8 @@ class SurgeNotice:
 
 @dataclass(frozen=True, slots=True)
 class Priced:
-    """A quote with what offers did to it. `handle` goes back into redeem()."""
+    """A quote with what offers did to it. `handle` is the commerce door's own record of
+    the quote (opaque here), given back to it by redeem() and book()."""
 
     quote: Quote
     rate: Decimal  # the list energy rate, per kWh
@@ -81,7 +81,7 @@ class Priced:
     rejected: tuple[RejectedOffer, ...] = ()
     notices: tuple[SurgeNotice, ...] = ()
     customer_key: str = ""
-    handle: Any = None
+    handle: object = None
     add_ons: tuple[AddOnLine, ...] = ()  # the add-ons priced in the quote
     recovered: tuple[tuple[str, Decimal], ...] = ()  # settlement: offer id, amount reversed
 

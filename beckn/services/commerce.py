@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beckn.commerce_types import (
     AddOnLine,
@@ -30,6 +30,9 @@ from offers.rules.energy_trade import energy_trade_json
 from offers.rules.types import Offer
 from pricing.engine.errors import PricingSetupError, QuoteInputError
 from pricing.engine.types import LineKind, Quote
+
+if TYPE_CHECKING:
+    from offers.services.quoting import OfferQuote
 
 __all__ = [
     "AppliedOffer",
@@ -177,10 +180,11 @@ def redeem(order_ref: str, priced: Priced) -> Priced:
     there. The answer has the amounts really given (a budget may cut a discount)."""
     from offers.services import commerce, ledger
 
-    if priced.handle is None:
+    oq = offer_quote_of(priced)
+    if oq is None:
         return priced
     try:
-        return _priced(commerce.redeem_order(order_ref, priced.handle))
+        return _priced(commerce.redeem_order(order_ref, oq))
     except ledger.OfferUnavailable as exc:
         raise CommerceError("30006", exc.message, exc.offer_id) from exc
 
@@ -228,13 +232,22 @@ def reverse(order_ref: str, reason: str) -> Decimal:
 # -- converting upstream shapes ----------------------------------------------------------
 
 
-def _priced(oq: Any) -> Priced:
+def offer_quote_of(priced: Priced) -> OfferQuote | None:
+    """The offers service's quote behind a Priced this module made (None: a quote
+    without one, such as a test double's)."""
+    from offers.services.quoting import OfferQuote
+
+    handle = priced.handle
+    return handle if isinstance(handle, OfferQuote) else None
+
+
+def _priced(oq: OfferQuote) -> Priced:
     q: Quote = oq.quote
     titles = {ln.code: ln.title for ln in q.lines if ln.kind is LineKind.DISCOUNT}
-    infos = getattr(oq, "offers", {}) or {}
+    infos = oq.offers
     applied = []
     for a in oq.applied:
-        if getattr(a, "held_out", False):
+        if a.held_out:
             continue
         info = infos.get(a.offer_id)
         rule = info.rule if info is not None else None
@@ -243,7 +256,7 @@ def _priced(oq: Any) -> Priced:
                 offer_id=a.offer_id,
                 title=titles.get(a.offer_id, a.offer_id),
                 discount=a.discount,
-                code=(getattr(oq, "offer_codes", {}) or {}).get(a.offer_id, a.code),
+                code=oq.offer_codes.get(a.offer_id, a.code),
                 ondc_type=str(rule.offer_type) if rule else "discount",
                 additive=rule.meta.additive if rule else False,
                 auto=rule.meta.auto if rule else True,
@@ -252,19 +265,17 @@ def _priced(oq: Any) -> Priced:
                 else "",
             )
         )
-    rejected = tuple(
-        RejectedOffer(r.offer_id, str(getattr(r, "reason", "")), r.message) for r in oq.rejected
-    )
+    rejected = tuple(RejectedOffer(r.offer_id, str(r.reason), r.message) for r in oq.rejected)
     return Priced(
         quote=q,
         rate=oq.priced.tariff.energy_rate_per_kwh,
         applied=tuple(applied),
         rejected=rejected,
-        notices=tuple(_notice(n) for n in getattr(oq, "notices", ()) or ()),
-        customer_key=getattr(oq, "customer_key", "") or "",
+        notices=tuple(_notice(n) for n in oq.notices),
+        customer_key=oq.customer_key,
         handle=oq,
-        add_ons=add_on_lines(getattr(oq, "add_ons", ()) or ()),
-        recovered=tuple(getattr(oq, "recovered", ()) or ()),
+        add_ons=add_on_lines(oq.add_ons),
+        recovered=oq.recovered,
     )
 
 

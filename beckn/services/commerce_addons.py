@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from beckn.commerce_types import AddOnLine, CommerceError, Priced, Recovery
-from beckn.services.commerce import add_on_lines
+from beckn.services.commerce import add_on_lines, offer_quote_of
 from cpo_portal.models import Operator, Station
 
 
@@ -27,7 +27,8 @@ def book(order_ref: str, priced: Priced, station: Station) -> None:
     """Take the quoted add-ons' stock for a confirmed order; 30007 if one ran out."""
     from offers.services import addons
 
-    lines = getattr(priced.handle, "add_ons", ()) or ()
+    oq = offer_quote_of(priced)
+    lines = oq.add_ons if oq is not None else ()
     try:
         addons.book(order_ref, station, lines)
     except addons.AddOnUnavailable as exc:
