@@ -34,6 +34,8 @@ NACKS = {
     "405": ("Only POST is accepted.", errors.nack(errors.INVALID_REQUEST, "use POST")),
     "413": ("The body is over the size limit.",
             errors.nack(errors.INVALID_REQUEST, "the body is larger than the limit")),
+    "429": ("The signing subscriber is over its rate limit.",
+            errors.nack(errors.POLICY_ERROR, "rate limit exceeded")),
 }  # fmt: skip
 
 
