@@ -44,7 +44,7 @@ class OffersToday:
     currency: str
     live: int  # active, started and not ended
     starting_later: int  # active, starting later
-    budget: Decimal  # the money budgets of the live and starting offers that have one
+    budget: Decimal  # the money budgets (in `currency`) of the live and starting offers
     budget_spent: Decimal
     budget_left: Decimal
     redemptions_today: int  # confirmed orders' redemptions since local midnight
@@ -82,10 +82,11 @@ def offers_today(operator: Operator, now: dt.datetime | None = None) -> OffersTo
         if info.budget is None:
             continue
         used = spent.get(info.pk, ZERO)
-        left = limits_from(info, 0, used, None).remaining_budget or ZERO
-        budget += info.budget
-        budget_spent += used
-        budget_left += max(left, ZERO)
+        if info.rule.currency == catalog.currency:  # the totals are in one currency
+            left = limits_from(info, 0, used, None).remaining_budget or ZERO
+            budget += info.budget
+            budget_spent += used
+            budget_left += max(left, ZERO)
         share = used / info.budget if info.budget else Decimal("1")
         if share >= NEAR_BUDGET:
             alerts.append(
