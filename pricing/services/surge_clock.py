@@ -45,6 +45,7 @@ class SurgeClock:
     now: tuple[SurgeSpan, ...]  # windows on now (rules on at every hour are not windows)
     next: tuple[SurgeSpan, ...]  # the soonest next window of each rule, within the horizon
     always_on: int  # rules on at every hour of the horizon (premiums, site fees)
+    on_demand: int  # rules whose clock allows every hour, waiting for their demand trigger
     scheduled: tuple[SurgeRule, ...]  # saved changes still inside the notice period
 
 
@@ -98,11 +99,14 @@ def surge_clock(operator: Operator, now: dt.datetime | None = None) -> SurgeCloc
             date__range=(now.astimezone(zone).date() - dt.timedelta(days=1), end.date()),
         ).values_list("date", flat=True)
     )
-    running, upcoming, always_on = [], [], 0
+    running, upcoming, always_on, on_demand = [], [], 0, 0
     for rule in surges_for_operator(operator.pk):
         spans = _spans(rule, zone, now, end, holidays)
         if spans and spans[0] == (now, end):
-            always_on += 1
+            if rule.occupancy_threshold is not None or rule.on_grid_stress:
+                on_demand += 1
+            else:
+                always_on += 1
             continue
         if spans and spans[0][0] == now:
             running.append(_span(rule, *spans.pop(0), end))
@@ -118,5 +122,6 @@ def surge_clock(operator: Operator, now: dt.datetime | None = None) -> SurgeCloc
         now=tuple(running),
         next=tuple(upcoming[:NEXT_SHOWN]),
         always_on=always_on,
+        on_demand=on_demand,
         scheduled=scheduled,
     )

@@ -89,6 +89,7 @@ def world(network):
         .replace(minute=0, second=0, microsecond=0),
     )
     surge(a, "fast-premium", kind="fast_charging", min_power_kw=D("50"))
+    surge(a, "busy", kind="demand", occupancy_threshold=D("0.8"))
     surge(a, "announced", effective_from=now + dt.timedelta(hours=20))
     b = network.op_b
     OfferFactory(operator=b, code="b-secret", title="Operator B secret offer", budget=D("77"))
@@ -115,6 +116,7 @@ def test_surge_clock_tells_windows_now_next_and_notice(world):
         "announced": True,
     }
     assert clock.always_on == 1  # the fast-charging premium is no window
+    assert clock.on_demand == 1  # nor is a demand surge allowed at every hour
     assert [r.code for r in clock.scheduled] == ["announced"]
 
 
