@@ -2,18 +2,35 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from django.views.generic import RedirectView
 
+from .api_docs import schema_view, swagger_view
 from .health import healthz
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on pages that name no icon (JSON, files)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("cpo_portal/img/favicon.svg")
+
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # "/" and the admin's index lead to the staff home (offers.staff_home): today's figures
+    # of the user's operators, alerts, the main tools, and every model list below them.
+    path("", RedirectView.as_view(pattern_name="admin:index"), name="site-root"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path(settings.ADMIN_URL, include("offers.home_urls")),  # exactly the index URL
     path(settings.ADMIN_URL, admin.site.urls),  # ADMIN_URL, "admin/" unless set
-    # The OpenAPI schema of every DRF endpoint, and Swagger UI from drf-spectacular-sidecar's
-    # static files (no CDN); the split view serves its start-up script as a file, as CSP wants.
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    # The OpenAPI schema of every DRF endpoint and the Beckn BPP, and Swagger UI under the
+    # CSP (api_docs.py).
+    path("api/schema/", schema_view, name="schema"),
+    path("api/docs/", swagger_view, name="swagger-ui"),
 ]
 
 # Each app contributes its own URL module; names are strings so that cpo_portal, the

@@ -43,6 +43,24 @@ def pytest_report_header(config):
     return [f"database: {_vendor()}; broker: {settings.CELERY_BROKER_URL.split(':')[0]}"]
 
 
+def pytest_sessionstart(session):
+    import time
+
+    session.config._started_at = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Name the folder of the browser tests' screenshots when this run saved any."""
+    from tests.browser import screenshots_dir
+
+    folder = screenshots_dir()
+    started = getattr(config, "_started_at", 0)
+    shots = [p for p in folder.glob("*.png") if p.stat().st_mtime >= started]
+    if shots:
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(f"{len(shots)} screenshots of the pages visited: {folder}")
+
+
 # The longest test files (--durations), started first: with one file per parallel worker
 # (make test: pytest-xdist --dist loadfile) a long file started last would leave the other
 # workers idle at the end. Only the order of files changes, never of tests within one.
