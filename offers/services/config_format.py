@@ -94,8 +94,23 @@ def encode(field: models.Field, value: Any, tz: ZoneInfo) -> Any:
     return value
 
 
-def _type_error(field: models.Field, expected: str) -> ValidationError:
-    return ValidationError(f"expected {expected} for {field.verbose_name}")
+NUMBER = 'a number (in quotes, like "18.5")'
+TIME = 'a local time in quotes, like "18:00"'
+MOMENT = "a date and time like 2025-01-31T18:00:00+05:30"
+
+
+def _expected(field: models.Field) -> str:
+    if isinstance(field, models.BooleanField):
+        return "true or false"
+    if isinstance(field, models.DecimalField):
+        return NUMBER
+    if isinstance(field, models.IntegerField):
+        return "a whole number"
+    if isinstance(field, models.DateTimeField):
+        return MOMENT
+    if isinstance(field, models.TimeField):
+        return TIME
+    return "text (in quotes)"
 
 
 def decode(field: models.Field, value: Any) -> Any:
@@ -107,41 +122,39 @@ def decode(field: models.Field, value: Any) -> Any:
         return None
     if isinstance(field, models.JSONField):
         return value
+    expected = _expected(field)
+    wrong = ValidationError(f"expected {expected}, not {json.dumps(value, default=str)}")
+    if isinstance(field, models.BooleanField) != isinstance(value, bool):
+        raise wrong
     if isinstance(field, models.BooleanField):
-        if not isinstance(value, bool):
-            raise _type_error(field, "true or false")
         return value
-    if isinstance(value, bool):
-        raise _type_error(field, "a value, not true or false")
     if isinstance(field, models.DecimalField):
         if not isinstance(value, str | int | float):
-            raise _type_error(field, 'a number (in quotes, like "18.5")')
+            raise wrong
         return field.to_python(str(value))
     if isinstance(field, models.IntegerField):
         if not isinstance(value, int):
-            raise _type_error(field, "a whole number")
+            raise wrong
         return value
     if isinstance(field, models.DateTimeField):
-        return _datetime(field, value)
-    if isinstance(field, models.TimeField):
-        if not isinstance(value, str):
-            raise _type_error(field, 'a local time in quotes, like "18:00"')
-        return field.to_python(value)
+        return _datetime(value, wrong)
     if not isinstance(value, str):
-        raise _type_error(field, "text (in quotes)")
+        raise wrong
+    if isinstance(field, models.TimeField):
+        return field.to_python(value)
     return value
 
 
-def _datetime(field: models.Field, value: Any) -> dt.datetime:
+def _datetime(value: Any, wrong: ValidationError) -> dt.datetime:
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise _type_error(field, "a date and time like 2025-01-31T18:00:00+05:30") from None
+            raise wrong from None
     if not isinstance(value, dt.datetime):
-        raise _type_error(field, "a date and time like 2025-01-31T18:00:00+05:30")
+        raise wrong
     if value.tzinfo is None:
-        raise ValidationError(f"{field.verbose_name} needs a UTC offset, like +05:30")
+        raise ValidationError(f"needs a UTC offset, like {MOMENT}")
     return value
 
 

@@ -151,6 +151,7 @@ class _Import:
     def _bands(self, tariff: Tariff, row: dict[str, Any], path: str) -> bool:
         bands = rows_of(row, BANDS, self.problems, f"{path}.")
         existing = {b.code: b for b in tariff.bands.all()}
+        olds = {code: row_document(BANDS, b, self.tz) for code, b in existing.items()}
         wanted, ok = [], True
         for j, data in bands:
             band = existing.get(data["code"]) or TariffBand(tariff=tariff)
@@ -171,8 +172,7 @@ class _Import:
             if code not in {b.code for b in wanted}:
                 band.delete()
         for band in wanted:
-            old = row_document(BANDS, existing[band.code], self.tz) if band.pk else None
-            if old != row_document(BANDS, band, self.tz) or band.pk is None:
+            if band.pk is None or olds[band.code] != row_document(BANDS, band, self.tz):
                 band.save()
         return True
 
