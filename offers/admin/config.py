@@ -61,7 +61,7 @@ class ImportForm(forms.Form):
             field.initial = operators.get().pk
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         text = upload.read(MAX_BYTES + 1) if upload is not None else data.get("document")
         if not text:

@@ -33,8 +33,8 @@ MAX_DEPTH = 12  # the document needs 6 (offers[].slabs[].field); OCPI tariffs ne
 # Never in the document: identity, ownership, bookkeeping (the parent key is implied by
 # nesting; usage counters live in other tables).
 SKIPPED = frozenset({"id", "operator", "tariff", "offer", "created_at", "updated_at"})
-EXTRA = {Tariff: ("ocpi",)}  # not editable in a form, but part of how a tariff prices
-PLACES = {"station", "charger", "stations", "chargers"}
+# Not editable in a form, but part of how a tariff prices.
+EXTRA: dict[type[models.Model], tuple[str, ...]] = {Tariff: ("ocpi",)}
 
 
 class FormatError(ValueError):
@@ -164,7 +164,7 @@ def _datetime(value: Any, wrong: ValidationError) -> dt.datetime:
 class _Dumper(yaml.SafeDumper):
     """Lists of plain values on one line ([0, 1, 2], [DL, HR]); rows one field a line."""
 
-    def represent_list(self, data):  # type: ignore[override]
+    def represent_list(self, data):
         flow = all(isinstance(v, str | int) and not isinstance(v, bool) for v in data)
         return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 

@@ -17,7 +17,6 @@ never copied between environments).
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -41,7 +40,7 @@ from .config_diff import (
 )
 from .config_export import offer_codes_document, row_document
 from .config_format import BANDS, BATCHES, OFFERS, SURGES, TARIFFS, TOP_KEYS
-from .config_rows import Places, Problems, assign, clean, rows_of
+from .config_rows import RowContext, assign, clean, rows_of
 from .config_sections import offer_codes, write_row
 
 
@@ -70,12 +69,10 @@ def import_pricing(
     return run.plan
 
 
-class _Import:
+class _Import(RowContext):
     def __init__(self, operator: Operator, prune: bool, user, dry_run: bool) -> None:
+        super().__init__(operator)
         self.operator, self.prune, self.user, self.dry_run = operator, prune, user, dry_run
-        self.tz = ZoneInfo(operator.time_zone)
-        self.places = Places(operator)
-        self.problems = Problems()
         self.plan = ImportPlan()
 
     def check_top(self, document: dict[str, Any]) -> None:

@@ -4,7 +4,8 @@ import reports: one line per problem, naming its place in the document
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -57,6 +58,15 @@ class Places:
         return found
 
 
+class RowContext:
+    """What writing any row needs: the target's places, the problems found, its time zone."""
+
+    def __init__(self, operator: Operator) -> None:
+        self.tz = ZoneInfo(operator.time_zone)
+        self.places = Places(operator)
+        self.problems = Problems()
+
+
 def rows_of(document: dict[str, Any], section: Section, problems: Problems, path: str = ""):
     """(index, row) of a list in the document, shape-checked: mappings with a text code,
     codes unique, no keys the format does not know."""
@@ -104,7 +114,7 @@ def assign(
     ok = True
     wanted: dict[str, list[str]] = {}
     for name in section.fields:
-        field = section.model._meta.get_field(name)
+        field = cast(models.Field, section.model._meta.get_field(name))
         raw = row.get(name, MISSING)
         here = f"{path}.{name}"
         if field.many_to_many:
@@ -123,7 +133,7 @@ def assign(
             setattr(instance, name, target)
         else:
             try:
-                value = field.get_default() if raw is MISSING else decode(field, raw)  # type: ignore[arg-type]
+                value = field.get_default() if raw is MISSING else decode(field, raw)
             except ValidationError as exc:
                 problems.add_validation(here, exc)
                 ok = False

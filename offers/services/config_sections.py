@@ -6,7 +6,7 @@ the next problem."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -16,15 +16,12 @@ from offers.models.codes import normalise_code
 
 from .config_export import row_document
 from .config_format import Section
-from .config_rows import assign, clean
-
-if TYPE_CHECKING:
-    from .config_import import _Import
+from .config_rows import RowContext, assign, clean
 
 Check = Callable[[Any, dict[str, Any] | None, dict[str, Any], str], bool]
 
 
-def _save(run: _Import, path: str, write: Callable[[], None]) -> bool:
+def _save(run: RowContext, path: str, write: Callable[[], None]) -> bool:
     try:
         with transaction.atomic():
             write()
@@ -38,7 +35,7 @@ def _save(run: _Import, path: str, write: Callable[[], None]) -> bool:
 
 
 def write_row(
-    run: _Import,
+    run: RowContext,
     section: Section,
     instance: models.Model,
     row: dict[str, Any],
@@ -66,7 +63,7 @@ def write_row(
     return _save(run, path, write)
 
 
-def offer_codes(run: _Import, offer: Offer, row: dict[str, Any], path: str) -> bool:
+def offer_codes(run: RowContext, offer: Offer, row: dict[str, Any], path: str) -> bool:
     """The offer's public multi-use code becomes the document's (none: removed)."""
     here = f"{path}.multi_use_code"
     raw = row.get("multi_use_code")
