@@ -22,6 +22,7 @@ from django.db import transaction
 
 from cpo_portal.models import Operator
 from offers.models import CodeBatch, Offer, OfferStatus
+from pricing.engine.ocpi import OcpiTariffError, parse_tariff
 from pricing.models import SurgeRule, Tariff, TariffBand
 from pricing.schedule import Window, first_overlap
 from pricing.services.advance import needs_notice, notice_error
@@ -139,11 +140,29 @@ class _Import(RowContext):
         before = self._tariff_document(tariff) if tariff is not None else None
         created = tariff is None
         tariff = tariff or Tariff(operator=self.operator)
+        if not self._ocpi_readable(row.get("ocpi"), f"{path}.ocpi"):
+            return
         if not write_row(self, TARIFFS, tariff, row, path, before):
             return
         if not self._bands(tariff, row, path):
             return
         self._record(TARIFFS.key, tariff.code, before, self._tariff_document(tariff), created)
+
+    def _ocpi_readable(self, ocpi: Any, path: str) -> bool:
+        """A kept OCPI tariff prices sessions: it must pass the OCPI import's parser."""
+        if ocpi is None:
+            return True
+        try:
+            parsed = parse_tariff(ocpi)
+        except OcpiTariffError as exc:
+            where = f"{path}.{exc.path}" if exc.path else path
+            self.problems.add(where, f"not valid OCPI 2.2.1: {exc.message}")
+            return False
+        if parsed.currency != self.operator.currency:
+            self.problems.add(f"{path}.currency", f"{self.operator.code} uses "
+                              f"{self.operator.currency}, not {parsed.currency}")  # fmt: skip
+            return False
+        return True
 
     def _bands(self, tariff: Tariff, row: dict[str, Any], path: str) -> bool:
         bands = rows_of(row, BANDS, self.problems, f"{path}.")

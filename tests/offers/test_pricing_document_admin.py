@@ -153,3 +153,12 @@ def test_a_tariff_value_is_refused_as_the_admin_form_refuses_it(client, priced):
     document["tariffs"][0]["tax_rate"] = "1.5"
     plan = import_pricing(priced.op_a, document, dry_run=True)
     assert plan.errors == [f"tariffs[0].tax_rate: {message}" for message in admin_says]
+
+
+def test_a_kept_ocpi_tariff_must_pass_the_ocpi_parser(priced):
+    document = export_pricing(priced.op_a)
+    document["tariffs"][0]["ocpi"] = {"id": "T1", "currency": "INR"}
+    plan = import_pricing(priced.op_a, document, dry_run=True)
+    assert len(plan.errors) == 1
+    assert plan.errors[0].startswith("tariffs[0].ocpi.")
+    assert "not valid OCPI 2.2.1: " in plan.errors[0]
