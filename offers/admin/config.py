@@ -114,10 +114,12 @@ def import_view(model_admin):
         _refuse_unless_editor(request)
         operators = editable_operators(request)
         form = ImportForm(request.POST or None, request.FILES or None, operators=operators)
-        plan = None
+        plan, source = None, ""
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             operator, prune, document = data["operator"], data["prune"], data["parsed"]
+            if document.get("operator") not in (None, operator.code):
+                source = f"Exported from {document['operator']}, imported into {operator.code}."
             confirming = "apply" in request.POST and not request.FILES
             plan = import_pricing(operator, document, dry_run=True, prune=prune)
             digest = plan_digest(plan, operator, prune)
@@ -148,6 +150,7 @@ def import_view(model_admin):
             "opts": model_admin.model._meta,
             "form": form,
             "plan": plan,
+            "source": source,
             "plan_lines": plan.lines() if plan is not None else [],
         }
         return TemplateResponse(request, TEMPLATE, context)

@@ -69,8 +69,10 @@ def _text(value: Any) -> str:
         return "—"
     if isinstance(value, str):
         return value or '""'
-    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
-        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
     return str(value)
 
 

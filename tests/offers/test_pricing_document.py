@@ -154,6 +154,28 @@ def test_without_prune_rows_left_out_are_left_alone(cpo1):
     assert not SurgeRule.objects.get(operator=cpo1, code="holiday").paused
 
 
+def test_codes_and_batches_follow_the_document(cpo1):
+    document = export_pricing(cpo1)
+    weekend = row(document, "offers", "weekend-discount-25")
+    weekend.update(multi_use_code="weekend30", code_batches=[{"prefix": "EXTRA", "count": 3}])
+    welcome = row(document, "offers", "welcome-100")
+    welcome["code_batches"] = []
+    plan = import_pricing(cpo1, document)
+    assert plan.errors == []
+    assert plan.lines() == [
+        "~ offers[weekend-discount-25] update",
+        "    multi_use_code: WEEKEND25 → WEEKEND30",
+        "    code_batches: [] → [{prefix: EXTRA, count: 3}]",
+    ]
+    assert next(r for r in plan.rows if r.code == "welcome-100").note == (
+        "1 code batch(es) not in the document are kept"
+    )
+    codes = OfferCode.objects.filter(offer__code="weekend-discount-25", operator=cpo1)
+    assert sorted(c.code[:6] for c in codes) == ["EXTRA-", "EXTRA-", "EXTRA-", "WEEKEN"]
+    assert codes.get(batch__isnull=True).code == "WEEKEND30"
+    assert OfferCode.objects.filter(offer__code="welcome-100", operator=cpo1).count() == 50
+
+
 def _index(document: dict, section: str, code: str) -> int:
     return next(i for i, r in enumerate(document[section]) if r["code"] == code)
 

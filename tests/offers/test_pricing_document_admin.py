@@ -162,3 +162,19 @@ def test_a_kept_ocpi_tariff_must_pass_the_ocpi_parser(priced):
     assert len(plan.errors) == 1
     assert plan.errors[0].startswith("tariffs[0].ocpi.")
     assert "not valid OCPI 2.2.1: " in plan.errors[0]
+
+
+def test_a_superuser_copies_one_operators_pricing_to_another(client, priced):
+    client.force_login(priced.superuser)
+    document = export_pricing(priced.op_a)
+    preview = client.post(IMPORT, {"operator": priced.op_b.pk, "file": upload(document)})
+    assert preview.context["plan"].errors == [  # B's own offer has that code
+        "offers[0].multi_use_code: Offer code with this Operator and Code already exists."
+    ]
+    document["offers"][0]["multi_use_code"] = "WEEKEND-A"
+    preview = client.post(IMPORT, {"operator": priced.op_b.pk, "file": upload(document)})
+    assert "Exported from cpo-a.example, imported into cpo-b.example." in (preview.content.decode())
+    assert "+ tariffs[standard] create" in preview.context["plan_lines"]
+    response = client.post(IMPORT, {**preview.context["form"].initial, "apply": "Apply"})
+    assert response.status_code == 302
+    assert Tariff.objects.filter(operator=priced.op_b, code="standard").exists()
