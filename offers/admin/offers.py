@@ -12,6 +12,7 @@ from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import Offer, OfferCode, OfferStatus
 from pricing.admin.preview import price_tool
 
+from .config import pricing_document_urls
 from .forms import OFFER_FIELDSETS, OfferForm
 from .simulate import simulate_view
 
@@ -135,5 +136,6 @@ class OfferAdmin(TenantAdmin):
         view = self.admin_site.admin_view(simulate_view(self))
         return [
             path("simulate/", view, name="offers_offer_simulate"),
+            *pricing_document_urls(self),
             *super().get_urls(),
         ]

@@ -1,0 +1,167 @@
+"""Pricing as a document in the admin: download an operator's pricing (YAML or JSON), and
+import one: upload, see the dry run's plan, confirm to apply. Pricing editors only, each
+to their own operators (analysts never)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET
+
+from cpo_portal import tenancy
+from cpo_portal.models import Operator
+from offers.services.config_diff import ImportPlan
+from offers.services.config_export import export_pricing
+from offers.services.config_format import MAX_BYTES, FormatError, dump, load
+from offers.services.config_import import import_pricing
+
+ROLES = tenancy.PRICING_EDITORS
+TEMPLATE = "admin/offers/offer/pricing_import.html"
+
+
+def editable_operators(request: HttpRequest) -> QuerySet[Operator]:
+    return tenancy.scope(Operator.objects.all(), request.user, ROLES)
+
+
+def _refuse_unless_editor(request: HttpRequest) -> None:
+    if not (request.user.is_staff and tenancy.may(request.user, None, ROLES)):
+        raise PermissionDenied
+
+
+class ExportForm(forms.Form):
+    operator = forms.ModelChoiceField(queryset=Operator.objects.none())
+    format = forms.ChoiceField(choices=[("yaml", "YAML"), ("json", "JSON")], initial="yaml")
+
+
+class ImportForm(forms.Form):
+    operator = forms.ModelChoiceField(queryset=Operator.objects.none())
+    file = forms.FileField(label="Pricing document (YAML or JSON)", required=False)
+    prune = forms.BooleanField(
+        required=False,
+        label="Retire what the document does not name",
+        help_text="Deactivate tariffs, pause surge rules and active offers that are not in "
+        "the document. Nothing is deleted.",
+    )
+    document = forms.CharField(required=False, widget=forms.HiddenInput)
+    digest = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, operators: QuerySet[Operator], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["operator"])
+        field.queryset = operators
+        if operators.count() == 1:
+            field.initial = operators.get().pk
+
+    def clean(self):
+        data = super().clean() or {}
+        upload = data.get("file")
+        text = upload.read(MAX_BYTES + 1) if upload is not None else data.get("document")
+        if not text:
+            self.add_error("file", "Choose a pricing document to import.")
+            return data
+        try:
+            data["parsed"] = load(text)
+        except FormatError as exc:
+            self.add_error("file", str(exc))
+            return data
+        data["text"] = text.decode("utf-8") if isinstance(text, bytes) else text
+        return data
+
+
+def plan_digest(plan: ImportPlan, operator: Operator, prune: bool) -> str:
+    """What the preview showed: a confirm applies only if the import would do the same."""
+    seen = "\n".join([str(operator.pk), str(prune), *plan.lines(unchanged=True)])
+    return hashlib.sha256(seen.encode()).hexdigest()
+
+
+def export_view(model_admin):
+    @require_GET
+    def view(request: HttpRequest) -> HttpResponse:
+        _refuse_unless_editor(request)
+        operators = editable_operators(request)
+        form = ExportForm(request.GET if "operator" in request.GET else None)
+        cast(forms.ModelChoiceField, form.fields["operator"]).queryset = operators
+        if form.is_bound and form.is_valid():
+            operator, fmt = form.cleaned_data["operator"], form.cleaned_data["format"]
+            text = dump(export_pricing(operator), fmt)
+            kind = "application/json" if fmt == "json" else "application/yaml"
+            response = HttpResponse(text, content_type=f"{kind}; charset=utf-8")
+            name = f"{operator.code}-pricing.{fmt}"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "title": "Export pricing",
+            "opts": model_admin.model._meta,
+            "form": form,
+            "exporting": True,
+        }
+        return TemplateResponse(request, TEMPLATE, context)
+
+    return view
+
+
+def import_view(model_admin):
+    def view(request: HttpRequest) -> HttpResponse:
+        _refuse_unless_editor(request)
+        operators = editable_operators(request)
+        form = ImportForm(request.POST or None, request.FILES or None, operators=operators)
+        plan, source = None, ""
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            operator, prune, document = data["operator"], data["prune"], data["parsed"]
+            if document.get("operator") not in (None, operator.code):
+                source = f"Exported from {document['operator']}, imported into {operator.code}."
+            confirming = "apply" in request.POST and not request.FILES
+            plan = import_pricing(operator, document, dry_run=True, prune=prune)
+            digest = plan_digest(plan, operator, prune)
+            if confirming and not plan.errors and digest == data.get("digest"):
+                applied = import_pricing(operator, document, prune=prune, user=request.user)
+                if not applied.errors:
+                    model_admin.message_user(
+                        request,
+                        f"Imported pricing into {operator.code}: {applied.summary()}.",
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(reverse("admin:offers_offer_changelist"))
+                plan = applied
+            elif confirming and not plan.errors:
+                model_admin.message_user(
+                    request,
+                    "The pricing changed since the preview: check the plan again.",
+                    messages.WARNING,
+                )
+            form = ImportForm(
+                initial={"operator": operator.pk, "prune": prune, "document": data["text"],
+                         "digest": digest},
+                operators=operators,
+            )  # fmt: skip
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "title": "Import pricing",
+            "opts": model_admin.model._meta,
+            "form": form,
+            "plan": plan,
+            "source": source,
+            "plan_lines": plan.lines() if plan is not None else [],
+        }
+        return TemplateResponse(request, TEMPLATE, context)
+
+    return view
+
+
+def pricing_document_urls(model_admin) -> list:
+    """The registration hook: the offer admin adds these to its URLs."""
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path("pricing/export/", wrap(export_view(model_admin)), name="offers_pricing_export"),
+        path("pricing/import/", wrap(import_view(model_admin)), name="offers_pricing_import"),
+    ]
