@@ -162,8 +162,10 @@ def provider_offer(
     location_ids: list[str],
     category_ids: list[str],
     vocabularies: str,
+    tags: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The core placement: `provider.offers[]` with the ids it applies to."""
+    """The core placement: `provider.offers[]` with the ids it applies to (`tags`:
+    offer_tags() worked out already, for an offer defined in several parts)."""
     out: dict[str, Any] = {"id": offer.offer_id, "descriptor": descriptor(offer)}
     if location_ids:
         out["location_ids"] = location_ids
@@ -174,26 +176,38 @@ def provider_offer(
     time = validity(offer)
     if time:
         out["time"] = time
-    out["tags"] = offer_tags(offer, vocabularies, item_ids)
+    if tags is None:
+        tags = offer_tags(offer, vocabularies, item_ids)
+    out["tags"] = tags
     return out
 
 
-def item_offer(
-    offer: PublishedOffer, rate: Decimal, currency: str, vocabularies: str
-) -> dict[str, Any]:
-    """The DEG placement: `item.offers[]`, with the offered rate where one follows, and the
-    DEG `offer-details` tags as the DEG offers page shows them. The ONDC construct's groups
-    stay on `provider.offers` (where ONDC puts offers): repeating them under every item
-    made a big catalog's reply a third larger for nothing."""
-    out: dict[str, Any] = {"id": offer.offer_id, "descriptor": descriptor(offer)}
-    offered = offered_rate(offer, rate)
-    if offered is not None:
-        out["price"] = {"value": as_text(offered), "currency": f"{currency}/kWh"}
-    elif offer.fixed_price is not None:  # a FIXED energy trade: the session's energy price
-        out["price"] = {"value": as_text(offer.fixed_price), "currency": currency}
-    if wants_deg(vocabularies):
-        out["tags"] = [offer_details(offer)]
-    return out
+def item_offer_refs(
+    offers: Sequence[PublishedOffer], rate: Decimal, currency: str
+) -> list[dict[str, Any]]:
+    """The DEG placement, compact: what a driver reads at a glance under a charger. The
+    offer with the lowest offered rate per kWh (the first of equals), then any offer priced
+    per session (a FIXED energy trade), each as `id` and `price`; the definition (name,
+    terms, tags) is the one in `provider.offers`."""
+    best: tuple[Decimal, PublishedOffer] | None = None
+    per_session = []
+    for offer in offers:
+        offered = offered_rate(offer, rate)
+        if offered is not None:
+            if best is None or offered < best[0]:
+                best = (offered, offer)
+        elif offer.fixed_price is not None:
+            per_session.append(offer)
+    refs = []
+    if best is not None:
+        price = {"value": as_text(best[0]), "currency": f"{currency}/kWh"}
+        refs.append({"id": best[1].offer_id, "price": price})
+    refs.extend(
+        {"id": o.offer_id, "price": {"value": as_text(o.fixed_price), "currency": currency}}
+        for o in per_session
+        if o.fixed_price is not None
+    )
+    return refs
 
 
 def offered_rate(offer: PublishedOffer, rate: Decimal) -> Decimal | None:

@@ -122,16 +122,16 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     op, charger = network.op_a.code, network.charger_a.code
     morning = msgs.search()
     _, found = run(bap, "search", morning)
-    item = found["message"]["catalog"]["providers"][0]["items"][0]
-    assert tag_values(item["tags"], "surge-notice") == {}
+    station = found["message"]["catalog"]["providers"][0]["fulfillments"][0]
+    assert tag_values(station.get("tags"), "surge-notice") == {}
     evening = msgs.search()
     evening["intent"]["fulfillment"]["stops"][0]["time"]["range"] = {
         "start": "2030-09-23T18:15:00+05:30",
         "end": "2030-09-23T19:15:00+05:30",
     }
     _, found = run(bap, "search", evening)
-    item = found["message"]["catalog"]["providers"][0]["items"][0]
-    assert tag_values(item["tags"], "surge-notice") == {
+    station = found["message"]["catalog"]["providers"][0]["fulfillments"][0]
+    assert tag_values(station["tags"], "surge-notice") == {
         "badge": "Congestion Fee",
         "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
         "code": "congestion",
