@@ -1,8 +1,9 @@
 """The charging network in Beckn JSON, as the on_search catalog and orders show it:
 operators are providers, stations are locations, chargers are items (with DEG's
 connector-specifications tags), a station's charging service is a fulfillment. Add-ons
-are core `AddOn`s (id, descriptor, price) on catalog items and on the order's item, with
-their GST rates in an `add-on-tax` tag group, and the ADDON line's item in a quote breakup.
+are core `AddOn`s on catalog items (their ids) and on the order's item (id, descriptor,
+price), with their GST rates in an `add-on-tax` tag group, and the ADDON line's item in a
+quote breakup.
 
 The on_search catalog has one provider per operator (beckn.wire.catalog_layout), built
 from what beckn.services.discovery fetched (an Offering). Whatever several items share is
@@ -14,12 +15,16 @@ defined once per catalog and referenced:
 - under an item (where the DEG offers page shows offers) only compact references: the
   offer with the lowest offered rate per kWh (`id` and `price`: what a driver reads at a
   glance) and any offer priced per session (a FIXED energy trade);
-- surge notices (`surge-notice` tag groups: the badge and the "Know more" text) on the
-  station's CHARGING fulfillment, which every item there lists in `fulfillment_ids`;
-- the display names of DEG's connector-specifications tags once, in `provider.tags`
-  (items carry each connector's tag codes and values);
-- add-ons' GST rates in one `add-on-tax` group in `provider.tags` (the add-ons themselves
-  are core `AddOn`s under the items that sell them: core has no other place for them).
+- surge notices (`surge-notice` tag groups: the badge, the "Know more" text, the code) in
+  `provider.tags`, and on the CHARGING fulfillment of each station where they apply (which
+  every item there lists in `fulfillment_ids`) a `surge-notice` group with the code alone;
+  a notice without a code, or whose text differs between stations, is given in full there;
+- tag display names once, in `provider.tags` (connector-specifications, offer-details,
+  surge-notice groups without values); the groups under items, offers and fulfillments
+  carry codes and values;
+- add-ons in `provider.tags`: an `add-ons` group (name, description, price of each) and an
+  `add-on-tax` group (their GST rates); an item lists the ids of those on sale at its
+  station as core `AddOn`s.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from beckn.commerce_types import AddOnLine, SurgeNotice
-from beckn.protocol.tags import tag_group
+from beckn.protocol.tags import tag_group, tag_legend
 from beckn.protocol.timefmt import format_timestamp
 from cpo_portal.models import Charger, Connector, Operator, Station
 from pricing.engine.money import PAISA, as_text
@@ -45,6 +50,8 @@ CONNECTOR_NAMES = {
     "status": "Status",
 }
 CONNECTOR_GROUP = "connector-specifications"
+ADD_ONS_GROUP = "add-ons"
+SURGE_GROUP = "surge-notice"
 SURGE_NAMES = {"badge": "Badge", "explanation": "Know More", "code": "Surge Code"}
 
 
@@ -103,18 +110,27 @@ def connector_tags(connector: Connector, *, named: bool = True) -> dict[str, Any
 def connector_names() -> dict[str, Any]:
     """The connector-specifications group's display names, without values: said once in
     `provider.tags` instead of under every connector of every item."""
-    return {
-        "descriptor": {"code": CONNECTOR_GROUP, "name": "Connector Specifications"},
-        "list": [{"descriptor": {"code": c, "name": n}} for c, n in CONNECTOR_NAMES.items()],
-    }
+    return tag_legend(CONNECTOR_GROUP, "Connector Specifications", CONNECTOR_NAMES)
 
 
-def surge_tags(notice: SurgeNotice) -> dict[str, Any]:
-    """What an app needs for the badge and the "Know more" text."""
+def surge_tags(notice: SurgeNotice, *, named: bool = True) -> dict[str, Any]:
+    """What an app needs for the badge and the "Know more" text (`named` False: codes and
+    values only, the display names once per provider: surge_names())."""
     values = [("badge", notice.name), ("explanation", notice.explanation)]
     if notice.code:
         values.append(("code", notice.code))
-    return tag_group("surge-notice", values, name="Surge Pricing", names=SURGE_NAMES, display=True)
+    if not named:
+        return tag_group(SURGE_GROUP, values, display=True)
+    return tag_group(SURGE_GROUP, values, name="Surge Pricing", names=SURGE_NAMES, display=True)
+
+
+def surge_ref(notice: SurgeNotice) -> dict[str, Any]:
+    """A surge notice by its code, defined in full (surge_tags) in `provider.tags`."""
+    return tag_group(SURGE_GROUP, [("code", notice.code)], display=True)
+
+
+def surge_names() -> dict[str, Any]:
+    return tag_legend(SURGE_GROUP, "Surge Pricing", SURGE_NAMES)
 
 
 def item(
@@ -159,10 +175,10 @@ def catalog_fulfillment(
     station: Station,
     start: dt.datetime | None,
     end: dt.datetime | None,
-    notices: list[SurgeNotice] | tuple[SurgeNotice, ...] = (),
+    notices: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
     """A station's charging service in the searched time range, with the surge notices
-    that apply to a session there (once per station, not under every charger)."""
+    that apply to a session there (`notices`: surge_tags() or surge_ref() groups)."""
     stop: dict[str, Any] = {"type": "START", "location": stop_location(station)}
     if start is not None:
         span = {"start": format_timestamp(start)}
@@ -173,19 +189,22 @@ def catalog_fulfillment(
         stop["instructions"] = {"short_desc": station.instructions}
     out: dict[str, Any] = {"id": station.code, "type": "CHARGING", "stops": [stop]}
     if notices:
-        out["tags"] = [surge_tags(n) for n in notices]
+        out["tags"] = list(notices)
     return out
 
 
-def add_on_json(line: AddOnLine, currency: str) -> dict[str, Any]:
-    descriptor: dict[str, Any] = {"name": line.name, "code": line.add_on_id}
-    if line.description:
-        descriptor["short_desc"] = line.description
-    return {
-        "id": line.add_on_id,
-        "descriptor": descriptor,
-        "price": {"value": as_text(line.price), "currency": currency},
-    }
+def add_ons_tags(lines: list[AddOnLine], currency: str) -> dict[str, Any]:
+    """The add-ons on sale at the provider's stations, each defined once: a tag whose code
+    is the add-on id, whose descriptor has its name and description, and whose value is its
+    price (in `currency`, which the group's short_desc names). Items list the ids."""
+    tags = []
+    for line in lines:
+        descriptor = {"code": line.add_on_id, "name": line.name}
+        if line.description:
+            descriptor["short_desc"] = line.description
+        tags.append({"descriptor": descriptor, "value": as_text(line.price)})
+    group = {"code": ADD_ONS_GROUP, "name": "Add-ons", "short_desc": f"Prices in {currency}"}
+    return {"descriptor": group, "list": tags}
 
 
 def add_on_tax_tags(lines: list[AddOnLine]) -> dict[str, Any]:
@@ -194,10 +213,9 @@ def add_on_tax_tags(lines: list[AddOnLine]) -> dict[str, Any]:
     return tag_group("add-on-tax", values, name="Add-on GST rate (%)")
 
 
-def add_ons_json(
-    lines: list[AddOnLine] | tuple[AddOnLine, ...], currency: str
-) -> list[dict[str, Any]]:
-    return [add_on_json(line, currency) for line in lines]
+def add_on_refs(lines: list[AddOnLine] | tuple[AddOnLine, ...]) -> list[dict[str, Any]]:
+    """An item's add-ons: core `AddOn`s with their ids (defined in add_ons_tags())."""
+    return [{"id": line.add_on_id} for line in lines]
 
 
 def add_on_breakup_item(charger_code: str, add_on_id: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from beckn.commerce_types import AddOnLine, Offering, PublishedOffer
+from beckn.commerce_types import AddOnLine, Offering, PublishedOffer, SurgeNotice
 from beckn.wire import catalog_json, offer_json
 from cpo_portal.models import Charger, Station
 
@@ -29,6 +29,7 @@ class Layout:
     offers: dict[str, PublishedOffer]  # by id, in the order of the first charger covered
     covered: dict[str, list[str]]  # offer id -> codes of the chargers it applies to
     add_ons: list[AddOnLine]  # on sale at any of the stations, in the chargers' order
+    notices: dict[str, SurgeNotice]  # by code: the same text wherever it applies
     _items: dict[int, dict[str, Any]] = field(default_factory=dict)
     _stations: dict[int, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _offer_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -66,6 +67,7 @@ class Layout:
             offers,
             covered,
             list(add_ons.values()),
+            _shared_notices(offering),
         )
 
     def provider(self, chargers: list[Charger] | None = None) -> dict[str, Any]:
@@ -93,22 +95,45 @@ class Layout:
             "fulfillments": [ful for _, ful in placed],
             "items": [self.item(charger) for charger in chargers],
         }
-        out["tags"] = [catalog_json.connector_names()]  # the same in every part
-        if self.add_ons:  # each add-on's GST rate, once
-            out["tags"].append(catalog_json.add_on_tax_tags(self.add_ons))
+        out["tags"] = self.provider_tags()
         if locations:
+            everywhere = len(stations)
             out["offers"] = [
-                self.offer_json(offer, list(locations[offer_id]), item_ids.get(offer_id, []))
+                self.offer_json(
+                    offer,
+                    [] if len(locations[offer_id]) == everywhere else list(locations[offer_id]),
+                    item_ids.get(offer_id, []),
+                )
                 for offer_id, offer in self.offers.items()
                 if offer_id in locations
             ]
         return out
 
+    def provider_tags(self) -> list[dict[str, Any]]:
+        """Said once per provider, and the same in every part of a catalog: the display
+        names of the tag groups below, the add-ons and their GST rates."""
+        tags = [catalog_json.connector_names()]
+        if self.offers and offer_json.wants_deg(self.vocabularies):
+            tags.append(offer_json.offer_details_names())
+        if any(self.offering.notices.get(pk) for pk in self.offering.stations):
+            tags.append(catalog_json.surge_names())
+        tags.extend(catalog_json.surge_tags(n, named=False) for n in self.notices.values())
+        if self.add_ons:
+            currency = self.offering.operator.currency
+            tags.append(catalog_json.add_ons_tags(self.add_ons, currency))
+            tags.append(catalog_json.add_on_tax_tags(self.add_ons))
+        return tags
+
     def station(self, pk: int, station: Station) -> tuple[dict[str, Any], dict[str, Any]]:
         """The station's location and its CHARGING fulfillment (with its surge notices)."""
         found = self._stations.get(pk)
         if found is None:
-            notices = self.offering.notices.get(pk) or ()
+            notices = [
+                catalog_json.surge_ref(n)
+                if n.code in self.notices
+                else catalog_json.surge_tags(n, named=False)
+                for n in self.offering.notices.get(pk) or ()
+            ]
             found = self._stations[pk] = (
                 catalog_json.location(station),
                 catalog_json.catalog_fulfillment(
@@ -141,7 +166,7 @@ class Layout:
                 entry["offers"] = refs
         on_sale = self.offering.add_ons.get(charger.station_id) or []
         if on_sale:
-            entry["add_ons"] = catalog_json.add_ons_json(on_sale, currency)
+            entry["add_ons"] = catalog_json.add_on_refs(on_sale)
         return entry
 
     def refs(
@@ -157,12 +182,13 @@ class Layout:
     def offer_json(
         self, offer: PublishedOffer, location_ids: list[str], item_ids: list[str]
     ) -> dict[str, Any]:
-        """The offer's one full definition; `item_ids` only for an offer scoped to chargers
-        (any other applies to every item at its locations, in its categories)."""
+        """The offer's one full definition: `location_ids` unless it applies at every
+        location of the provider, `item_ids` only for an offer scoped to chargers (any other
+        applies to every item at its locations, in its categories)."""
         tags = self._offer_tags.get(offer.offer_id)
         if tags is None:  # an ONDC freebie names all the items it applies to, in every part
             tags = self._offer_tags[offer.offer_id] = offer_json.offer_tags(
-                offer, self.vocabularies, self.covered[offer.offer_id]
+                offer, self.vocabularies, self.covered[offer.offer_id], named=False
             )
         return offer_json.provider_offer(
             offer,
@@ -172,3 +198,15 @@ class Layout:
             vocabularies=self.vocabularies,
             tags=tags,
         )
+
+
+def _shared_notices(offering: Offering) -> dict[str, SurgeNotice]:
+    """The surge notices with a code and the same text at every station they apply to."""
+    seen: dict[str, SurgeNotice | None] = {}
+    for pk in offering.stations:
+        for notice in offering.notices.get(pk) or ():
+            if notice.code:
+                known = seen.setdefault(notice.code, notice)
+                if known is not None and known != notice:
+                    seen[notice.code] = None
+    return {code: n for code, n in seen.items() if n is not None}

@@ -35,6 +35,9 @@ from cpo_portal.models import Charger
 
 PART_GROUP = "catalog-part"
 ENVELOPE_BYTES = 2048  # the context and the catalog's own keys, generously
+LISTS = ("categories", "locations", "fulfillments", "items", "offers")
+IDS = ("location_ids", "item_ids")
+IDS_KEY = len(',"location_ids":[]')
 
 
 def size(value: Any) -> int:
@@ -154,11 +157,6 @@ def _cut(layouts: list[Layout], providers: list[dict[str, Any]], part_bytes: int
                 extra = sizes.cost(part, charger, item_bytes)
             sizes.add(part, charger, extra)
     return parts
-
-
-LISTS = ("categories", "locations", "fulfillments", "items", "offers")
-IDS = ("location_ids", "item_ids")
-IDS_KEY = len(',"location_ids":[]')
 
 
 def part_of(message: dict[str, Any]) -> tuple[int, int] | None:

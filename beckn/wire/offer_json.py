@@ -16,11 +16,12 @@ from typing import Any
 
 from beckn.commerce_types import PublishedOffer
 from beckn.models import Vocabulary
-from beckn.protocol.tags import ondc_tag_group, tag_group
+from beckn.protocol.tags import ondc_tag_group, tag_group, tag_legend
 from beckn.protocol.timefmt import format_timestamp
 from pricing.engine.money import as_text, money
 from pricing.engine.text import plain
 
+OFFER_DETAILS = "offer-details"
 OFFER_DETAIL_NAMES = {
     "discount-type": "Discount Type",
     "discount-value": "Discount Value",
@@ -49,7 +50,9 @@ def descriptor(offer: PublishedOffer) -> dict[str, Any]:
     return out
 
 
-def offer_details(offer: PublishedOffer) -> dict[str, Any]:
+def offer_details(offer: PublishedOffer, *, named: bool = True) -> dict[str, Any]:
+    """DEG's offer-details group; `named` False: codes and values only (a catalog says the
+    display names once per provider: offer_details_names())."""
     values: list[tuple[str, Any]] = [("discount-type", offer.discount_type)]
     if offer.discount_value is not None:
         values.append(("discount-value", plain(offer.discount_value)))
@@ -66,7 +69,13 @@ def offer_details(offer: PublishedOffer) -> dict[str, Any]:
     values.append(("auto-applied", offer.auto))
     values.append(("stackable", offer.additive))
     values.extend(offer.extra.items())
-    return tag_group("offer-details", values, name="Offer Details", names=OFFER_DETAIL_NAMES)
+    if not named:
+        return tag_group(OFFER_DETAILS, values)
+    return tag_group(OFFER_DETAILS, values, name="Offer Details", names=OFFER_DETAIL_NAMES)
+
+
+def offer_details_names() -> dict[str, Any]:
+    return tag_legend(OFFER_DETAILS, "Offer Details", OFFER_DETAIL_NAMES)
 
 
 def _yes(flag: bool) -> str:
@@ -128,11 +137,11 @@ def energy_trade_group(terms: str) -> dict[str, Any]:
 
 
 def offer_tags(
-    offer: PublishedOffer, vocabularies: str, item_ids: Sequence[str] = ()
+    offer: PublishedOffer, vocabularies: str, item_ids: Sequence[str] = (), *, named: bool = True
 ) -> list[dict[str, Any]]:
     tags: list[dict[str, Any]] = []
     if wants_deg(vocabularies):
-        tags.append(offer_details(offer))
+        tags.append(offer_details(offer, named=named))
         if offer.energy_trade:  # once per catalog: on provider.offers, not under each item
             tags.append(energy_trade_group(offer.energy_trade))
     if wants_ondc(vocabularies):

@@ -15,6 +15,7 @@ from offers.models import Redemption
 from pricing.models import SurgeRule, Tariff
 from tests.beckn import bap as msgs
 from tests.beckn.deg_pricing import price_as_deg
+from tests.beckn.test_search import surge_notices
 from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +131,9 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
         "end": "2030-09-23T19:15:00+05:30",
     }
     _, found = run(bap, "search", evening)
-    station = found["message"]["catalog"]["providers"][0]["fulfillments"][0]
-    assert tag_values(station["tags"], "surge-notice") == {
+    provider = found["message"]["catalog"]["providers"][0]
+    assert tag_values(provider["fulfillments"][0]["tags"], "surge-notice") == {"code": "congestion"}
+    assert surge_notices(provider)["congestion"] == {
         "badge": "Congestion Fee",
         "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
         "code": "congestion",

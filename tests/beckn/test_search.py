@@ -117,6 +117,13 @@ def test_offers_defined_once_and_referenced_under_items(network, bap, fake, run,
     ]
 
 
+def surge_notices(provider) -> dict[str, dict[str, str]]:
+    """The surge notices defined in provider.tags, by code (the group with values)."""
+    groups = [g for g in provider.get("tags", []) if g["descriptor"]["code"] == "surge-notice"]
+    found = [tag_values([g], "surge-notice") for g in groups]
+    return {v["code"]: v for v in found if "code" in v}
+
+
 def test_surge_notices_give_badge_and_know_more(network, bap, fake, run, our_key):
     _, body = run(bap, "search", msgs.search())
     provider = providers(body)["cpo-a.example"]
@@ -125,10 +132,13 @@ def test_surge_notices_give_badge_and_know_more(network, bap, fake, run, our_key
     (fulfillment,) = [f for f in provider["fulfillments"] if f["id"] in item["fulfillment_ids"]]
     group = find_group(fulfillment["tags"], "surge-notice")
     assert group["display"] is True
-    assert tag_values(fulfillment["tags"], "surge-notice") == {
-        "badge": "Congestion Fee",
-        "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
-        "code": "congestion",
+    assert tag_values(fulfillment["tags"], "surge-notice") == {"code": "congestion"}
+    assert surge_notices(provider) == {  # defined once per provider
+        "congestion": {
+            "badge": "Congestion Fee",
+            "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
+            "code": "congestion",
+        }
     }
 
 
