@@ -15,8 +15,10 @@ bigger than the limit still goes, alone in its part.
 
 Assembling (`assemble`): providers by id in order of first appearance; their categories,
 locations and fulfillments by id; items appended; an offer defined in several parts keeps
-its first definition with the `location_ids` and `item_ids` of all of them. The result
-equals the catalog the BPP would have sent in one callback.
+its first definition with the `location_ids` and `item_ids` of all of them (an offer
+without `location_ids` applies at every location of its part; one at every location of
+the assembled provider lists none). The result equals the catalog the BPP would have sent
+in one callback.
 """
 
 from __future__ import annotations
@@ -184,7 +186,11 @@ def assemble(messages: list[dict[str, Any]]) -> dict[str, Any]:
         catalog = message.get("catalog") or {}
         descriptor = descriptor or catalog.get("descriptor")
         for provider in catalog.get("providers") or ():
-            _merge(providers, copy.deepcopy(provider))
+            provider = copy.deepcopy(provider)
+            _spell_out(provider)
+            _merge(providers, provider)
+    for provider in providers.values():
+        _fold(provider)
     out: dict[str, Any] = {"providers": list(providers.values())}
     if descriptor is not None:
         out = {"descriptor": descriptor, **out}
@@ -216,6 +222,22 @@ def _merge(providers: dict[str, dict[str, Any]], provider: dict[str, Any]) -> No
         for key in ("location_ids", "item_ids"):
             if offer.get(key):
                 first[key] = list(dict.fromkeys([*first.get(key, []), *offer[key]]))
+
+
+def _spell_out(provider: dict[str, Any]) -> None:
+    """An offer without location_ids applies at every location of its part: say which."""
+    everywhere = [loc.get("id") for loc in provider.get("locations") or ()]
+    for offer in provider.get("offers") or ():
+        if not offer.get("location_ids"):
+            offer["location_ids"] = list(everywhere)
+
+
+def _fold(provider: dict[str, Any]) -> None:
+    """An offer at every location of the provider lists none, as a whole catalog has it."""
+    everywhere = {loc.get("id") for loc in provider.get("locations") or ()}
+    for offer in provider.get("offers") or ():
+        if set(offer.get("location_ids") or ()) == everywhere:
+            offer.pop("location_ids", None)
 
 
 def _by_id(into: dict[str, Any], key: str, entries: list[dict[str, Any]]) -> None:

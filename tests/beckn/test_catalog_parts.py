@@ -63,6 +63,9 @@ def test_each_offer_is_defined_once_and_items_refer_to_it(
     assert len(mine["offers"]) == 13
     scoped = [o for o in mine["offers"] if "item_ids" in o]  # the charger-scoped ones
     assert len(scoped) == 4 and all(len(o["item_ids"]) == 1 for o in scoped)
+    at_one = [o for o in mine["offers"] if len(o.get("location_ids", ())) == 1]
+    assert len(at_one) == 8  # the station- and charger-scoped ones
+    assert sum("location_ids" not in o for o in mine["offers"]) == 5  # at every station
     noticed = [f for f in mine["fulfillments"] if find_group(f.get("tags"), "surge-notice")]
     assert len(noticed) >= 6  # the grown stations each have a surge rule of their own
 
