@@ -37,8 +37,6 @@ from cpo_portal.models import Charger
 
 PART_GROUP = "catalog-part"
 ENVELOPE_BYTES = 2048  # the context and the catalog's own keys, generously
-LISTS = ("categories", "locations", "fulfillments", "items", "offers")
-IDS = ("location_ids", "item_ids")
 IDS_KEY = len(',"location_ids":[]')
 
 
@@ -77,11 +75,10 @@ def search_catalogs(
     layouts = [Layout.of(o, vocabularies, query_start, query_end) for o in offerings]
     shown = sum(len(o.chargers) for o in offerings)
     descriptor = catalog_json.catalog_descriptor(shown, matched)
-    providers = [layout.provider() for layout in layouts]
-    whole = {"catalog": {"descriptor": descriptor, "providers": providers}}
-    cuts = _cut(layouts, providers, part_bytes)  # sizes the pieces, not the whole again
+    cuts = _cut(layouts, part_bytes)  # by the sizes of the pieces: nothing built twice
     if len(cuts) == 1:
-        return [whole]
+        providers = [layout.provider() for layout in layouts]
+        return [{"catalog": {"descriptor": descriptor, "providers": providers}}]
     messages = []
     for number, part in enumerate(cuts, start=1):
         chosen = []
@@ -105,16 +102,27 @@ class _Sizes:
     offers: dict[str, int]  # the definition without location_ids / item_ids, by offer id
 
     @classmethod
-    def of(cls, index: int, layout: Layout, provider: dict[str, Any]) -> _Sizes:
-        header = size({k: v for k, v in provider.items() if k not in LISTS}) + 200
-        stations = {s["id"]: size(s) for s in provider["locations"]}
-        for f in provider["fulfillments"]:
-            stations[f["id"]] = stations.get(f["id"], 0) + size(f)
-        offers = {
-            o["id"]: size({k: v for k, v in o.items() if k not in IDS}) + 2 * IDS_KEY
-            for o in provider.get("offers", ())
+    def of(cls, index: int, layout: Layout) -> _Sizes:
+        offering = layout.offering
+        header = size(
+            {
+                "id": offering.operator.code,
+                "descriptor": catalog_json.provider_descriptor(offering.operator),
+                "categories": catalog_json.categories(
+                    list({code for c in offering.chargers for code in c.categories})
+                ),
+                "tags": layout.provider_tags(),
+            }
+        )
+        stations = {
+            station.code: sum(map(size, layout.station(pk, station)))
+            for pk, station in offering.stations.items()
         }
-        return cls(index, layout, header, stations, offers)
+        offers = {
+            offer_id: size(layout.offer_json(offer, [], [])) + 2 * IDS_KEY
+            for offer_id, offer in layout.offers.items()
+        }
+        return cls(index, layout, header + 200, stations, offers)
 
     def cost(self, part: _Part, charger: Charger, item_bytes: int) -> int:
         total = item_bytes
@@ -144,13 +152,13 @@ class _Sizes:
             part.placed.add((self.index, offer.offer_id, station))
 
 
-def _cut(layouts: list[Layout], providers: list[dict[str, Any]], part_bytes: int) -> list[_Part]:
-    """Runs of chargers per part, by the sizes of the whole catalog's pieces."""
+def _cut(layouts: list[Layout], part_bytes: int) -> list[_Part]:
+    """Runs of chargers per part, by the encoded sizes of the pieces."""
     parts = [_Part()]
-    for index, (layout, provider) in enumerate(zip(layouts, providers, strict=True)):
-        sizes = _Sizes.of(index, layout, provider)
-        for charger, item in zip(layout.offering.chargers, provider["items"], strict=True):
-            item_bytes = size(item) + 1
+    for index, layout in enumerate(layouts):
+        sizes = _Sizes.of(index, layout)
+        for charger in layout.offering.chargers:
+            item_bytes = size(layout.item(charger)) + 1
             part = parts[-1]
             extra = sizes.cost(part, charger, item_bytes)
             if part.runs and part.bytes + extra > part_bytes:
