@@ -4,6 +4,7 @@ shapes of pricing and offers results stay out of every handler and builder."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -121,10 +122,15 @@ class PublishedOffer:
     ondc_groups: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # offers.rules.ondc
 
     def applies_to(self, charger: Charger) -> bool:
+        return self.applies_at(charger.station.code, charger.code, charger.categories)
+
+    def applies_at(self, station_code: str, charger_code: str, categories: Iterable[str]) -> bool:
+        """applies_to() from a charger's codes (a catalog checks hundreds of offers per
+        charger: it reads them once)."""
         return (
-            (not self.station_codes or charger.station.code in self.station_codes)
-            and (not self.charger_codes or charger.code in self.charger_codes)
-            and (not self.category_codes or bool(self.category_codes & set(charger.categories)))
+            (not self.station_codes or station_code in self.station_codes)
+            and (not self.charger_codes or charger_code in self.charger_codes)
+            and (not self.category_codes or not self.category_codes.isdisjoint(categories))
         )
 
 

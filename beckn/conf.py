@@ -54,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_DEFAULT_SEARCH_RADIUS_KM": 10,
     "BECKN_MAX_SEARCH_RADIUS_KM": 200,
     "BECKN_MAX_CATALOG_ITEMS": 500,
+    # A bigger on_search catalog goes out as several callbacks of at most this many bytes
+    # each (beckn/wire/catalog_parts.py); each part repeats the offer definitions its items
+    # need, so smaller parts cost more bytes in all (docs/beckn.md, "A catalog in parts").
+    "BECKN_CATALOG_PART_BYTES": 512 * 1024,
     "BECKN_QUOTE_TTL": "PT15M",
     "BECKN_PAYMENT_URL": "",
     "BECKN_SUPPORT_PHONE": "1800 000 000",

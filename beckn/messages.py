@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from beckn.protocol import errors
@@ -27,6 +27,9 @@ class Reply:
     message: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     order: Order | None = None
+    # Further messages answering the same request, each its own callback on the same
+    # transaction and message id (an on_search catalog sent in parts).
+    more: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Failure(Exception):

@@ -20,7 +20,8 @@ MAX_ATTEMPTS = 3
 
 
 def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
-    """Handle one message; None if it was already handled (or does not exist)."""
+    """Handle one message; None if it was already handled (or does not exist). The row
+    returned is the reply's first callback (an on_search in parts has one per part)."""
     now = now or timezone.now()
     with transaction.atomic():
         inbound = InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()
@@ -28,6 +29,8 @@ def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
             return None
         reply = _run(inbound, now)
         row = outbox.add(inbound, reply.message, reply.error, reply.order, now)
+        for message in reply.more:  # the other parts of a catalog sent in parts
+            outbox.add(inbound, message, None, reply.order, now)
         inbound.state = InboundState.DONE
         inbound.processed_at = now
         inbound.attempts += 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import time
 import uuid
@@ -39,11 +40,29 @@ class Run:
     wall_ms: float
     cpu_ms: float
     queries: int | None
-    size: int
+    size: int  # bytes of all the callbacks (a catalog in parts: their sum)
     items: int
     locations: int
     offers: int
+    parts: int = 1
+    largest: int = 0  # bytes of the largest part
     valid: bool | None = None
+
+
+@dataclass(frozen=True)
+class DemoScenario:
+    """The demo network (`manage.py seed_demo`), searched from the DEG examples' point with
+    the largest radius a BAP may ask (200 km): what `beckn_bap --radius 200` receives."""
+
+    centre: tuple[float, float] = (28.345345, 77.389754)
+    city_code: str = "std:011"
+    radius_km: str = "200"
+    chargers: int = 0  # filled in once seeded
+    offers: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"demo network, {self.radius_km} km"
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -54,6 +73,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--runs", type=int, default=3, help="timed runs per size and cache state")
     parser.add_argument("--database", default="cpo_bench_search", help="dropped and created")
+    parser.add_argument(
+        "--part-bytes", type=int, default=None,
+        help="BECKN_CATALOG_PART_BYTES for the run (default: the setting's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="also seed the demo network (seed_demo, no sessions) and search it 200 km wide",
+    )  # fmt: skip
     parser.add_argument(
         "--uncapped", action="store_true",
         help="also run the largest size with BECKN_MAX_CATALOG_ITEMS raised to its size",
@@ -94,7 +121,7 @@ class Searcher:
         lat, lon = scenario.centre
         stop = {
             "location": {"circle": {"gps": f"{lat:.6f},{lon:.6f}",
-                                    "radius": {"value": RADIUS_KM, "unit": "km"}}},
+                                    "radius": {"value": radius(scenario), "unit": "km"}}},
             "type": "START-CHARGING",
             "time": {"range": {"start": format_timestamp(start), "end": format_timestamp(end)}},
         }  # fmt: skip
@@ -137,6 +164,7 @@ class Searcher:
         from django.test.utils import CaptureQueriesContext
 
         from beckn import processing
+        from beckn.models import Outbox
 
         inbound_id = self.accept(scenario)
         if cold:
@@ -151,26 +179,35 @@ class Searcher:
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         if row is None:
             raise RuntimeError(f"inbound message {inbound_id} was already processed")
-        body = json.loads(row.payload)
-        providers = body.get("message", {}).get("catalog", {}).get("providers", [])
+        payloads = [r.payload for r in Outbox.objects.filter(inbound_id=inbound_id).order_by("pk")]
+        bodies = [json.loads(p) for p in payloads]
+        providers = [
+            p for b in bodies for p in b.get("message", {}).get("catalog", {}).get("providers", [])
+        ]
+        sizes = [len(p.encode()) for p in payloads]
         run = Run(
             wall_ms=wall * 1000, cpu_ms=cpu * 1000,
             queries=len(capture.captured_queries) if count else None,
-            size=len(row.payload.encode()),
+            size=sum(sizes), largest=max(sizes), parts=len(bodies),
             items=sum(len(p.get("items", [])) for p in providers),
-            locations=sum(len(p.get("locations", [])) for p in providers),
-            offers=sum(len(p.get("offers", [])) for p in providers),
+            locations=len({(p["id"], loc["id"]) for p in providers for loc in p["locations"]}),
+            offers=len({(p["id"], o["id"]) for p in providers for o in p.get("offers", [])}),
         )  # fmt: skip
-        if "error" in body:
-            raise SystemExit(f"on_search carried an error: {body['error']}")
+        for body in bodies:
+            if "error" in body:
+                raise SystemExit(f"on_search carried an error: {body['error']}")
         if validate:
             from beckn.protocol.schema import validate_message
 
-            issues = validate_message("on_search", body)
+            issues = [i for body in bodies for i in validate_message("on_search", body)]
             run.valid = not issues
             for issue in issues[:5]:
                 print(f"  schema: {issue}")
         return run
+
+
+def radius(scenario) -> str:
+    return getattr(scenario, "radius_km", RADIUS_KM)
 
 
 def forget_caches() -> None:
@@ -202,6 +239,7 @@ def measure(searcher: Searcher, scenario, runs: int) -> dict[str, Any]:
         "wall_cold": med(r.wall_ms for r in cold), "wall_warm": med(r.wall_ms for r in warm),
         "cpu_cold": med(r.cpu_ms for r in cold), "cpu_warm": med(r.cpu_ms for r in warm),
         "bytes": cold_count.size, "items": cold_count.items,
+        "parts": cold_count.parts, "largest": cold_count.largest,
         "locations": cold_count.locations, "reply_offers": cold_count.offers,
         "valid": cold_count.valid,
     }  # fmt: skip
@@ -212,8 +250,8 @@ def line(r: dict[str, Any]) -> str:
     return (
         f"| {r['label']} | {r['queries_cold']} / {r['queries_warm']} | "
         f"{r['wall_cold']:.0f} / {r['wall_warm']:.0f} | {r['cpu_cold']:.0f} / {r['cpu_warm']:.0f}"
-        f" | {r['bytes'] / 1024:.0f} KiB | {r['items']} | {r['locations']} | "
-        f"{r['reply_offers']} | {valid} |"
+        f" | {r['bytes'] / 1024:.0f} KiB | {r['parts']} | {r['largest'] / 1024:.0f} KiB"
+        f" | {r['items']} | {r['locations']} | {r['reply_offers']} | {valid} |"
     )
 
 
@@ -241,9 +279,13 @@ def main(argv: list[str] | None = None) -> None:
     from beckn import conf
     from bench.on_search_world import Scenario, seed
 
-    scenarios = [Scenario(n, chargers, offers) for n, chargers, offers in args.scenarios]
+    if args.part_bytes:
+        override_settings(BECKN_CATALOG_PART_BYTES=args.part_bytes).enable()
+    scenarios: list[Any] = [Scenario(n, c, o) for n, c, o in args.scenarios]
     for scenario in scenarios:
         seed(scenario)
+    if args.demo:
+        scenarios.insert(0, seed_demo())
     print(f"seeded {len(scenarios)} networks in {time.monotonic() - began:.0f}s", flush=True)
     from beckn.services import outbox
 
@@ -257,7 +299,8 @@ def main(argv: list[str] | None = None) -> None:
         results.append(result)
         print(line(result), flush=True)
     if args.uncapped:
-        biggest = max(scenarios, key=lambda s: (s.chargers, s.offers))
+        worlds = scenarios[1:] if args.demo else scenarios
+        biggest = max(worlds, key=lambda s: (s.chargers, s.offers))
         with override_settings(BECKN_MAX_CATALOG_ITEMS=biggest.chargers):
             result = measure(searcher, biggest, args.runs)
         result["cap"] = biggest.chargers
@@ -267,24 +310,40 @@ def main(argv: list[str] | None = None) -> None:
     print_figures(results, args, cap)
 
 
+def seed_demo() -> DemoScenario:
+    from django.core.management import call_command
+
+    from cpo_portal.models import Charger
+    from offers.models import Offer
+
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", sessions=0, no_progress=True, stdout=quiet)
+    return DemoScenario(chargers=Charger.objects.count(), offers=Offer.objects.count())
+
+
 def print_figures(results: list[dict[str, Any]], args: argparse.Namespace, cap: int) -> None:
+    from beckn import conf
+
     print()
     print("=== on_search figures ===")
     print(
         f"processing.process() of a signed search, {RADIUS_KM} km circle holding every "
-        f"charger of the city; BECKN_MAX_CATALOG_ITEMS={cap}; medians of {args.runs} runs; "
-        "cold = per-process caches emptied; times in ms; PostgreSQL on loopback"
+        f"charger of the city; BECKN_MAX_CATALOG_ITEMS={cap}; "
+        f"BECKN_CATALOG_PART_BYTES={conf.get('BECKN_CATALOG_PART_BYTES')}; medians of "
+        f"{args.runs} runs; cold = per-process caches emptied; times in ms; PostgreSQL on "
+        "loopback"
     )
     print()
     print("| network | queries cold / warm | wall ms cold / warm | CPU ms cold / warm | "
-          "reply | items | locations | provider offers | core schema |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|")
+          "reply (all parts) | parts | largest part | items | locations | provider offers | "
+          "core schema |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for result in results:
         print(line(result))
     print()
     print(f"queries vs chargers: {growth(results, 'chargers', 'offers')}")
     print(f"queries vs offers: {growth(results, 'offers', 'chargers')}")
-    print(f"load average: {pgdb.load_average()} ({__import__('os').cpu_count()} CPUs)")
+    print(f"load average: {pgdb.load_average()} ({os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

@@ -68,6 +68,15 @@ def tag_group(
     return group
 
 
+def tag_legend(code: str, name: str, names: Mapping[str, str]) -> dict[str, Any]:
+    """A group's display names without values: said once (e.g. in a catalog's
+    `provider.tags`) for groups that elsewhere carry only codes and values."""
+    return {
+        "descriptor": _descriptor(code, name),
+        "list": [{"descriptor": _descriptor(c, n)} for c, n in names.items()],
+    }
+
+
 def ondc_tag_group(code: str, values: TagValues) -> dict[str, Any]:
     """An ONDC-style tag group: `{"code", "list": [{"code", "value"}]}`."""
     return {

@@ -44,10 +44,11 @@ class Found:
 
 
 def find(query: SearchQuery) -> Found:
-    """Matching chargers, nearest first, capped at BECKN_MAX_CATALOG_ITEMS."""
-    qs = Charger.objects.filter(station__status=StationStatus.ACTIVE).select_related(
-        "station", "operator"
-    )
+    """Matching chargers, nearest first, capped at BECKN_MAX_CATALOG_ITEMS. Ranked on their
+    stations' coordinates alone; only the chargers kept are loaded, with their station,
+    operator and (as `shown_connectors`) the connectors the search asked for: three
+    queries however many match."""
+    qs = Charger.objects.filter(station__status=StationStatus.ACTIVE)
     if query.provider_id:
         qs = qs.filter(operator__code=query.provider_id)
     if query.city_code:
@@ -74,16 +75,33 @@ def find(query: SearchQuery) -> Found:
         )
     if connectors.query.where:
         qs = qs.filter(pk__in=connectors.values("charger_id"))
-    qs = qs.prefetch_related(Prefetch("connectors", queryset=connectors.order_by("connector_id")))
-    found = list(qs.order_by("station_id", "code"))
+    rows = qs.order_by("station_id", "code").values_list(
+        "pk", "station__latitude", "station__longitude"
+    )
     if query.lat is not None and query.lon is not None:
         here = (float(query.lat), float(query.lon))
-        ranked = [
-            (distance_km(*here, float(c.station.latitude), float(c.station.longitude)), c)
-            for c in found
-        ]
-        found = [c for d, c in sorted(ranked, key=lambda p: p[0]) if d <= float(query.radius_km)]
-    return Found(found[: conf.get("BECKN_MAX_CATALOG_ITEMS")], len(found))
+        radius = float(query.radius_km)
+        ranked = [(distance_km(*here, float(lat), float(lon)), pk) for pk, lat, lon in rows]
+        ranked.sort(key=lambda p: p[0])  # stable: a station's chargers stay together
+        matching = [pk for d, pk in ranked if d <= radius]
+    else:
+        matching = [pk for pk, _, _ in rows]
+    kept = matching[: conf.get("BECKN_MAX_CATALOG_ITEMS")]
+    loaded = (
+        Charger.objects.filter(pk__in=kept)
+        .select_related("station", "operator")
+        .prefetch_related(
+            Prefetch(
+                "connectors",
+                queryset=connectors.order_by("connector_id"),
+                to_attr="shown_connectors",
+            )
+        )
+        .in_bulk()
+        if kept
+        else {}
+    )
+    return Found([loaded[pk] for pk in kept], len(matching))
 
 
 def fetch_offerings(

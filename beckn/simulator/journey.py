@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from beckn.protocol.tags import tag_values
 from beckn.protocol.timefmt import format_timestamp
 from beckn.simulator.client import BapClient, Refused
-from beckn.simulator.receiver import CallbackReceiver
+from beckn.simulator.receiver import CallbackReceiver, Received
+from beckn.wire import catalog_parts
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -59,14 +60,29 @@ class Journey:
             raise JourneyFailed(str(exc)) from exc
         self.say(f"-> {action:8} ACK   (message {message_id})")
         got = self.receiver.wait_for(f"on_{action}", message_id, timeout=wait)
-        if got.error:
-            raise JourneyFailed(f"on_{action}: {got.error}")
-        body = got.body
-        if "error" in body:
-            raise JourneyFailed(f"on_{action} error {body['error']}")
+        body = self.checked(action, got)
         self.say(f"<- on_{action:8} signed by {got.signer}")
+        part = catalog_parts.part_of(body.get("message") or {})
+        if action == "search" and part is not None:
+            body = self.whole_catalog(body, message_id, part[1], wait)
         self.callbacks[action] = body
         return body.get("message", {})
+
+    def checked(self, action: str, got: Received) -> dict[str, Any]:
+        if got.error:
+            raise JourneyFailed(f"on_{action}: {got.error}")
+        if "error" in got.body:
+            raise JourneyFailed(f"on_{action} error {got.body['error']}")
+        return got.body
+
+    def whole_catalog(
+        self, first: dict[str, Any], message_id: str, parts: int, wait: float
+    ) -> dict[str, Any]:
+        """A catalog sent in parts (beckn/wire/catalog_parts.py), put back together."""
+        received = self.receiver.wait_for_all("on_search", message_id, parts, timeout=wait)
+        messages = [self.checked("search", got).get("message") or {} for got in received]
+        self.say(f"   catalog in {parts} parts, {sum(len(got.raw) for got in received)} bytes")
+        return {**first, "message": catalog_parts.assemble(messages)}
 
     def run(self, plan: Plan) -> Result:
         start = plan.start or dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(

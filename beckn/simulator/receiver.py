@@ -110,14 +110,25 @@ class CallbackReceiver:
     def wait_for(
         self, action: str, message_id: str | None = None, timeout: float = 10.0
     ) -> Received:
+        return self.wait_for_all(action, message_id, 1, timeout)[0]
+
+    def wait_for_all(
+        self, action: str, message_id: str | None, count: int, timeout: float = 10.0
+    ) -> list[Received]:
+        """The first `count` such callbacks (an on_search sent in parts has several)."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
+                found = []
                 for item in self.received:
                     ctx = item.body.get("context", {}) if isinstance(item.body, dict) else {}
                     if item.action == action and message_id in (None, ctx.get("message_id")):
-                        return item
+                        found.append(item)
+                if len(found) >= count:
+                    return found[:count]
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"no {action} callback for {message_id} in {timeout}s")
+                    raise TimeoutError(
+                        f"{len(found)} of {count} {action} callbacks for {message_id} in {timeout}s"
+                    )
                 self._changed.wait(left)

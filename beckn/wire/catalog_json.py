@@ -1,15 +1,30 @@
 """The charging network in Beckn JSON, as the on_search catalog and orders show it:
 operators are providers, stations are locations, chargers are items (with DEG's
 connector-specifications tags), a station's charging service is a fulfillment. Add-ons
-are core `AddOn`s (id, descriptor, price) on catalog items and on the order's item, with
-their GST rates in an `add-on-tax` tag group, and the ADDON line's item in a quote breakup.
+are core `AddOn`s on catalog items (their ids) and on the order's item (id, descriptor,
+price), with their GST rates in an `add-on-tax` tag group, and the ADDON line's item in a
+quote breakup.
 
-The on_search catalog has one provider per operator, built from what
-beckn.services.discovery fetched (an Offering). Offers appear twice on purpose: in
-`provider.offers` with `item_ids` / `location_ids` / `category_ids` / `time.range` (where
-Beckn core puts them) and under each item (where the DEG offers page shows them), so apps
-written against either find them. Surge notices go on each item as a `surge-notice` tag
-group: the badge and the "Know more" text.
+The on_search catalog has one provider per operator (beckn.wire.catalog_layout), built
+from what beckn.services.discovery fetched (an Offering). Whatever several items share is
+defined once per catalog and referenced:
+
+- each offer in full once, in `provider.offers`, with the `location_ids` / `category_ids`
+  it applies at and `item_ids` only when it is scoped to single chargers (otherwise it
+  applies to every item at its locations, in its categories);
+- under an item (where the DEG offers page shows offers) only compact references: the
+  offer with the lowest offered rate per kWh (`id` and `price`: what a driver reads at a
+  glance) and any offer priced per session (a FIXED energy trade);
+- surge notices (`surge-notice` tag groups: the badge, the "Know more" text, the code) in
+  `provider.tags`, and on the CHARGING fulfillment of each station where they apply (which
+  every item there lists in `fulfillment_ids`) a `surge-notice` group with the code alone;
+  a notice without a code, or whose text differs between stations, is given in full there;
+- tag display names once, in `provider.tags` (connector-specifications, offer-details,
+  surge-notice groups without values); the groups under items, offers and fulfillments
+  carry codes and values;
+- add-ons in `provider.tags`: an `add-ons` group (name, description, price of each) and an
+  `add-on-tax` group (their GST rates); an item lists the ids of those on sale at its
+  station as core `AddOn`s.
 """
 
 from __future__ import annotations
@@ -18,10 +33,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from beckn.commerce_types import AddOnLine, Offering, PublishedOffer, SurgeNotice
-from beckn.protocol.tags import tag_group
+from beckn.commerce_types import AddOnLine, SurgeNotice
+from beckn.protocol.tags import tag_group, tag_legend
 from beckn.protocol.timefmt import format_timestamp
-from beckn.wire import offer_json
 from cpo_portal.models import Charger, Connector, Operator, Station
 from pricing.engine.money import PAISA, as_text
 from pricing.engine.text import plain
@@ -35,6 +49,9 @@ CONNECTOR_NAMES = {
     "power-rating": "Power Rating",
     "status": "Status",
 }
+CONNECTOR_GROUP = "connector-specifications"
+ADD_ONS_GROUP = "add-ons"
+SURGE_GROUP = "surge-notice"
 SURGE_NAMES = {"badge": "Badge", "explanation": "Know More", "code": "Surge Code"}
 
 
@@ -71,7 +88,9 @@ def stop_location(station: Station) -> dict[str, Any]:
     return {"gps": gps(station), "descriptor": {"name": station.name}, "address": station.address}
 
 
-def connector_tags(connector: Connector) -> dict[str, Any]:
+def connector_tags(connector: Connector, *, named: bool = True) -> dict[str, Any]:
+    """DEG's connector-specifications group; `named` False: codes and values only (a
+    catalog gives the display names once per provider: connector_names())."""
     values = [
         ("connector-id", connector.connector_id),
         ("power-type", connector.power_type),
@@ -81,17 +100,37 @@ def connector_tags(connector: Connector) -> dict[str, Any]:
         ("power-rating", f"{plain(connector.power_kw)}kW"),
         ("status", connector.status),
     ]
+    if not named:
+        return tag_group(CONNECTOR_GROUP, values)
     return tag_group(
-        "connector-specifications", values, name="Connector Specifications", names=CONNECTOR_NAMES
+        CONNECTOR_GROUP, values, name="Connector Specifications", names=CONNECTOR_NAMES
     )
 
 
-def surge_tags(notice: SurgeNotice) -> dict[str, Any]:
-    """What an app needs for the badge and the "Know more" text."""
+def connector_names() -> dict[str, Any]:
+    """The connector-specifications group's display names, without values: said once in
+    `provider.tags` instead of under every connector of every item."""
+    return tag_legend(CONNECTOR_GROUP, "Connector Specifications", CONNECTOR_NAMES)
+
+
+def surge_tags(notice: SurgeNotice, *, named: bool = True) -> dict[str, Any]:
+    """What an app needs for the badge and the "Know more" text (`named` False: codes and
+    values only, the display names once per provider: surge_names())."""
     values = [("badge", notice.name), ("explanation", notice.explanation)]
     if notice.code:
         values.append(("code", notice.code))
-    return tag_group("surge-notice", values, name="Surge Pricing", names=SURGE_NAMES, display=True)
+    if not named:
+        return tag_group(SURGE_GROUP, values, display=True)
+    return tag_group(SURGE_GROUP, values, name="Surge Pricing", names=SURGE_NAMES, display=True)
+
+
+def surge_ref(notice: SurgeNotice) -> dict[str, Any]:
+    """A surge notice by its code, defined in full (surge_tags) in `provider.tags`."""
+    return tag_group(SURGE_GROUP, [("code", notice.code)], display=True)
+
+
+def surge_names() -> dict[str, Any]:
+    return tag_legend(SURGE_GROUP, "Surge Pricing", SURGE_NAMES)
 
 
 def item(
@@ -100,9 +139,12 @@ def item(
     rate: Decimal | None,
     currency: str,
     fulfillment_id: str | None = None,
-    notices: list[SurgeNotice] | tuple[SurgeNotice, ...] = (),
     with_ids: bool = True,
+    connectors: list[Connector] | None = None,
+    named: bool = True,
 ) -> dict[str, Any]:
+    """A charger as an item; `connectors`: the ones to show (default: all of them);
+    `named` False: connector tags without display names (connector_names())."""
     out: dict[str, Any] = {
         "id": charger.code,
         "descriptor": {"name": charger.name, "code": "ev-charger"},
@@ -115,8 +157,8 @@ def item(
         out["location_ids"] = [charger.station.code]
         if fulfillment_id:
             out["fulfillment_ids"] = [fulfillment_id]
-    tags = [connector_tags(c) for c in charger.connectors.all()]
-    tags.extend(surge_tags(n) for n in notices)
+    shown = charger.connectors.all() if connectors is None else connectors
+    tags = [connector_tags(c, named=named) for c in shown]
     if tags:
         out["tags"] = tags
     return out
@@ -130,8 +172,13 @@ def categories(codes: list[str]) -> list[dict[str, Any]]:
 
 
 def catalog_fulfillment(
-    station: Station, start: dt.datetime | None, end: dt.datetime | None
+    station: Station,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    notices: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
+    """A station's charging service in the searched time range, with the surge notices
+    that apply to a session there (`notices`: surge_tags() or surge_ref() groups)."""
     stop: dict[str, Any] = {"type": "START", "location": stop_location(station)}
     if start is not None:
         span = {"start": format_timestamp(start)}
@@ -140,18 +187,24 @@ def catalog_fulfillment(
         stop["time"] = {"range": span}
     if station.instructions:
         stop["instructions"] = {"short_desc": station.instructions}
-    return {"id": station.code, "type": "CHARGING", "stops": [stop]}
+    out: dict[str, Any] = {"id": station.code, "type": "CHARGING", "stops": [stop]}
+    if notices:
+        out["tags"] = list(notices)
+    return out
 
 
-def add_on_json(line: AddOnLine, currency: str) -> dict[str, Any]:
-    descriptor: dict[str, Any] = {"name": line.name, "code": line.add_on_id}
-    if line.description:
-        descriptor["short_desc"] = line.description
-    return {
-        "id": line.add_on_id,
-        "descriptor": descriptor,
-        "price": {"value": as_text(line.price), "currency": currency},
-    }
+def add_ons_tags(lines: list[AddOnLine], currency: str) -> dict[str, Any]:
+    """The add-ons on sale at the provider's stations, each defined once: a tag whose code
+    is the add-on id, whose descriptor has its name and description, and whose value is its
+    price (in `currency`, which the group's short_desc names). Items list the ids."""
+    tags = []
+    for line in lines:
+        descriptor = {"code": line.add_on_id, "name": line.name}
+        if line.description:
+            descriptor["short_desc"] = line.description
+        tags.append({"descriptor": descriptor, "value": as_text(line.price)})
+    group = {"code": ADD_ONS_GROUP, "name": "Add-ons", "short_desc": f"Prices in {currency}"}
+    return {"descriptor": group, "list": tags}
 
 
 def add_on_tax_tags(lines: list[AddOnLine]) -> dict[str, Any]:
@@ -160,10 +213,9 @@ def add_on_tax_tags(lines: list[AddOnLine]) -> dict[str, Any]:
     return tag_group("add-on-tax", values, name="Add-on GST rate (%)")
 
 
-def add_ons_json(
-    lines: list[AddOnLine] | tuple[AddOnLine, ...], currency: str
-) -> list[dict[str, Any]]:
-    return [add_on_json(line, currency) for line in lines]
+def add_on_refs(lines: list[AddOnLine] | tuple[AddOnLine, ...]) -> list[dict[str, Any]]:
+    """An item's add-ons: core `AddOn`s with their ids (defined in add_ons_tags())."""
+    return [{"id": line.add_on_id} for line in lines]
 
 
 def add_on_breakup_item(charger_code: str, add_on_id: str) -> dict[str, Any]:
@@ -171,19 +223,6 @@ def add_on_breakup_item(charger_code: str, add_on_id: str) -> dict[str, Any]:
 
 
 PARTIAL = "partial"
-
-
-def search_catalog(
-    offerings: list[Offering],
-    vocabularies: str,
-    query_start: dt.datetime | None,
-    query_end: dt.datetime | None,
-    matched: int | None = None,
-) -> dict[str, Any]:
-    """The on_search message: one provider per operator offering."""
-    shown = sum(len(offering.chargers) for offering in offerings)
-    providers = [provider_json(o, vocabularies, query_start, query_end) for o in offerings]
-    return {"catalog": {"descriptor": catalog_descriptor(shown, matched), "providers": providers}}
 
 
 def catalog_descriptor(shown: int, matched: int | None) -> dict[str, str]:
@@ -200,77 +239,3 @@ def catalog_descriptor(shown: int, matched: int | None) -> dict[str, str]:
             "smaller radius, a connector type, a minimum power) to see the others."
         ),
     }
-
-
-def provider_json(
-    offering: Offering,
-    vocabularies: str,
-    query_start: dt.datetime | None,
-    query_end: dt.datetime | None,
-) -> dict[str, Any]:
-    """One operator's part of the catalog."""
-    operator, chargers, stations = offering.operator, offering.chargers, offering.stations
-    items = []
-    for charger in chargers:
-        entry = _catalog_item(
-            charger,
-            offering.notices.get(charger.station_id) or [],
-            offering.offers.get(charger.station_id) or [],
-            offering.rates.get(charger.pk),
-            vocabularies,
-        )
-        on_sale = offering.add_ons.get(charger.station_id) or []
-        if on_sale:
-            entry["add_ons"] = add_ons_json(on_sale, operator.currency)
-            entry.setdefault("tags", []).append(add_on_tax_tags(on_sale))
-        items.append(entry)
-    offers = list({o.offer_id: o for group in offering.offers.values() for o in group}.values())
-    codes = sorted({code for charger in chargers for code in charger.categories})
-    out: dict[str, Any] = {
-        "id": operator.code,
-        "descriptor": provider_descriptor(operator),
-        "categories": categories(codes),
-        "locations": [location(s) for s in stations.values()],
-        "fulfillments": [catalog_fulfillment(s, query_start, query_end) for s in stations.values()],
-        "items": items,
-    }
-    placed = [_provider_offer(offer, chargers, vocabularies) for offer in offers]
-    if any(placed):
-        out["offers"] = [entry for entry in placed if entry]
-    return out
-
-
-def _catalog_item(
-    charger: Charger,
-    notices: list[SurgeNotice],
-    offers: list[PublishedOffer],
-    listed: tuple[Decimal, str] | None,
-    vocabularies: str,
-) -> dict[str, Any]:
-    rate, currency = listed if listed is not None else (None, charger.operator.currency)
-    entry = item(
-        charger,
-        rate=rate,
-        currency=currency,
-        fulfillment_id=charger.station.code,
-        notices=notices,
-    )
-    mine = [o for o in offers if o.applies_to(charger)]
-    if mine and rate is not None:
-        entry["offers"] = [offer_json.item_offer(o, rate, currency, vocabularies) for o in mine]
-    return entry
-
-
-def _provider_offer(
-    offer: PublishedOffer, chargers: list[Charger], vocabularies: str
-) -> dict[str, Any] | None:
-    covered = [c for c in chargers if offer.applies_to(c)]
-    if not covered:
-        return None
-    return offer_json.provider_offer(
-        offer,
-        item_ids=[c.code for c in covered],
-        location_ids=list(dict.fromkeys(c.station.code for c in covered)),
-        category_ids=sorted(offer.category_codes),
-        vocabularies=vocabularies,
-    )

@@ -16,11 +16,12 @@ from typing import Any
 
 from beckn.commerce_types import PublishedOffer
 from beckn.models import Vocabulary
-from beckn.protocol.tags import ondc_tag_group, tag_group
+from beckn.protocol.tags import ondc_tag_group, tag_group, tag_legend
 from beckn.protocol.timefmt import format_timestamp
 from pricing.engine.money import as_text, money
 from pricing.engine.text import plain
 
+OFFER_DETAILS = "offer-details"
 OFFER_DETAIL_NAMES = {
     "discount-type": "Discount Type",
     "discount-value": "Discount Value",
@@ -49,7 +50,9 @@ def descriptor(offer: PublishedOffer) -> dict[str, Any]:
     return out
 
 
-def offer_details(offer: PublishedOffer) -> dict[str, Any]:
+def offer_details(offer: PublishedOffer, *, named: bool = True) -> dict[str, Any]:
+    """DEG's offer-details group; `named` False: codes and values only (a catalog says the
+    display names once per provider: offer_details_names())."""
     values: list[tuple[str, Any]] = [("discount-type", offer.discount_type)]
     if offer.discount_value is not None:
         values.append(("discount-value", plain(offer.discount_value)))
@@ -66,7 +69,13 @@ def offer_details(offer: PublishedOffer) -> dict[str, Any]:
     values.append(("auto-applied", offer.auto))
     values.append(("stackable", offer.additive))
     values.extend(offer.extra.items())
-    return tag_group("offer-details", values, name="Offer Details", names=OFFER_DETAIL_NAMES)
+    if not named:
+        return tag_group(OFFER_DETAILS, values)
+    return tag_group(OFFER_DETAILS, values, name="Offer Details", names=OFFER_DETAIL_NAMES)
+
+
+def offer_details_names() -> dict[str, Any]:
+    return tag_legend(OFFER_DETAILS, "Offer Details", OFFER_DETAIL_NAMES)
 
 
 def _yes(flag: bool) -> str:
@@ -128,11 +137,11 @@ def energy_trade_group(terms: str) -> dict[str, Any]:
 
 
 def offer_tags(
-    offer: PublishedOffer, vocabularies: str, item_ids: Sequence[str] = ()
+    offer: PublishedOffer, vocabularies: str, item_ids: Sequence[str] = (), *, named: bool = True
 ) -> list[dict[str, Any]]:
     tags: list[dict[str, Any]] = []
     if wants_deg(vocabularies):
-        tags.append(offer_details(offer))
+        tags.append(offer_details(offer, named=named))
         if offer.energy_trade:  # once per catalog: on provider.offers, not under each item
             tags.append(energy_trade_group(offer.energy_trade))
     if wants_ondc(vocabularies):
@@ -162,8 +171,10 @@ def provider_offer(
     location_ids: list[str],
     category_ids: list[str],
     vocabularies: str,
+    tags: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The core placement: `provider.offers[]` with the ids it applies to."""
+    """The core placement: `provider.offers[]` with the ids it applies to (`tags`:
+    offer_tags() worked out already, for an offer defined in several parts)."""
     out: dict[str, Any] = {"id": offer.offer_id, "descriptor": descriptor(offer)}
     if location_ids:
         out["location_ids"] = location_ids
@@ -174,26 +185,38 @@ def provider_offer(
     time = validity(offer)
     if time:
         out["time"] = time
-    out["tags"] = offer_tags(offer, vocabularies, item_ids)
+    if tags is None:
+        tags = offer_tags(offer, vocabularies, item_ids)
+    out["tags"] = tags
     return out
 
 
-def item_offer(
-    offer: PublishedOffer, rate: Decimal, currency: str, vocabularies: str
-) -> dict[str, Any]:
-    """The DEG placement: `item.offers[]`, with the offered rate where one follows, and the
-    DEG `offer-details` tags as the DEG offers page shows them. The ONDC construct's groups
-    stay on `provider.offers` (where ONDC puts offers): repeating them under every item
-    made a big catalog's reply a third larger for nothing."""
-    out: dict[str, Any] = {"id": offer.offer_id, "descriptor": descriptor(offer)}
-    offered = offered_rate(offer, rate)
-    if offered is not None:
-        out["price"] = {"value": as_text(offered), "currency": f"{currency}/kWh"}
-    elif offer.fixed_price is not None:  # a FIXED energy trade: the session's energy price
-        out["price"] = {"value": as_text(offer.fixed_price), "currency": currency}
-    if wants_deg(vocabularies):
-        out["tags"] = [offer_details(offer)]
-    return out
+def item_offer_refs(
+    offers: Sequence[PublishedOffer], rate: Decimal, currency: str
+) -> list[dict[str, Any]]:
+    """The DEG placement, compact: what a driver reads at a glance under a charger. The
+    offer with the lowest offered rate per kWh (the first of equals), then any offer priced
+    per session (a FIXED energy trade), each as `id` and `price`; the definition (name,
+    terms, tags) is the one in `provider.offers`."""
+    best: tuple[Decimal, PublishedOffer] | None = None
+    per_session = []
+    for offer in offers:
+        offered = offered_rate(offer, rate)
+        if offered is not None:
+            if best is None or offered < best[0]:
+                best = (offered, offer)
+        elif offer.fixed_price is not None:
+            per_session.append(offer)
+    refs = []
+    if best is not None:
+        price = {"value": as_text(best[0]), "currency": f"{currency}/kWh"}
+        refs.append({"id": best[1].offer_id, "price": price})
+    refs.extend(
+        {"id": o.offer_id, "price": {"value": as_text(o.fixed_price), "currency": currency}}
+        for o in per_session
+        if o.fixed_price is not None
+    )
+    return refs
 
 
 def offered_rate(offer: PublishedOffer, rate: Decimal) -> Decimal | None:

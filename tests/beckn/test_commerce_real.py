@@ -15,6 +15,7 @@ from offers.models import Redemption
 from pricing.models import SurgeRule, Tariff
 from tests.beckn import bap as msgs
 from tests.beckn.deg_pricing import price_as_deg
+from tests.beckn.test_search import surge_notices
 from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,16 +123,17 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     op, charger = network.op_a.code, network.charger_a.code
     morning = msgs.search()
     _, found = run(bap, "search", morning)
-    item = found["message"]["catalog"]["providers"][0]["items"][0]
-    assert tag_values(item["tags"], "surge-notice") == {}
+    station = found["message"]["catalog"]["providers"][0]["fulfillments"][0]
+    assert tag_values(station.get("tags"), "surge-notice") == {}
     evening = msgs.search()
     evening["intent"]["fulfillment"]["stops"][0]["time"]["range"] = {
         "start": "2030-09-23T18:15:00+05:30",
         "end": "2030-09-23T19:15:00+05:30",
     }
     _, found = run(bap, "search", evening)
-    item = found["message"]["catalog"]["providers"][0]["items"][0]
-    assert tag_values(item["tags"], "surge-notice") == {
+    provider = found["message"]["catalog"]["providers"][0]
+    assert tag_values(provider["fulfillments"][0]["tags"], "surge-notice") == {"code": "congestion"}
+    assert surge_notices(provider)["congestion"] == {
         "badge": "Congestion Fee",
         "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
         "code": "congestion",

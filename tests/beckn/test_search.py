@@ -1,4 +1,5 @@
-"""search -> on_search: filters, the catalog's shape, offers in both places, vocabularies."""
+"""search -> on_search: filters, the catalog's shape, offers defined once and referenced,
+surge notices on the station's fulfillment, vocabularies."""
 
 from __future__ import annotations
 
@@ -65,9 +66,11 @@ def test_catalog_shape_as_deg_publishes_it(network, bap, fake, run, our_key):
         "power-rating": "30kW",
         "status": "Available",
     }
+    # the display names once per provider, not under every connector of every item
+    assert "name" not in find_group(item["tags"], "connector-specifications")["descriptor"]
     names = [
         t["descriptor"]["name"]
-        for t in find_group(item["tags"], "connector-specifications")["list"]
+        for t in find_group(provider["tags"], "connector-specifications")["list"]
     ]
     assert names[:3] == ["connector Id", "Power Type", "Connector Type"]
     fulfillment = provider["fulfillments"][0]
@@ -79,13 +82,14 @@ def test_catalog_shape_as_deg_publishes_it(network, bap, fake, run, our_key):
     }
 
 
-def test_offers_in_core_and_deg_places(network, bap, fake, run, our_key):
+def test_offers_defined_once_and_referenced_under_items(network, bap, fake, run, our_key):
     _, body = run(bap, "search", msgs.search())
     provider = providers(body)["cpo-a.example"]
     core = {o["id"]: o for o in provider["offers"]}
     weekend = core["weekend-discount-25"]
-    assert weekend["item_ids"] == ["a-charger-01"]
-    assert weekend["location_ids"] == ["a-station"]
+    assert "item_ids" not in weekend  # not scoped to chargers: every item at its locations
+    assert "location_ids" not in weekend  # ... which are all the provider's (one station)
+    assert weekend["descriptor"]["short_desc"].startswith("Get 25%")
     assert weekend["time"] == {
         "label": "valid",
         "range": {"start": "2025-01-01T00:00:00.000Z", "end": "2099-12-31T23:59:59.000Z"},
@@ -101,24 +105,40 @@ def test_offers_in_core_and_deg_places(network, bap, fake, run, our_key):
         "auto-applied": "true",
         "stackable": "false",
     }
-    under_item = {o["id"]: o for o in provider["items"][0]["offers"]}
-    assert under_item["weekend-discount-25"]["price"] == {"value": "13.50", "currency": "INR/kWh"}
-    assert under_item["weekend-discount-25"]["descriptor"]["short_desc"].startswith("Get 25%")
-    # the DEG placement carries the DEG tags only; the ONDC groups are on provider.offers
-    assert [g["descriptor"]["code"] for g in under_item["weekend-discount-25"]["tags"]] == [
-        "offer-details"
+    # the DEG placement: a compact reference with the offered rate, at a glance: the lowest
+    assert provider["items"][0]["offers"] == [
+        {"id": "holiday-30", "price": {"value": "12.60", "currency": "INR/kWh"}}
     ]
+    # the DEG example's own case, the weekend offer alone: ₹18 at 25% off is ₹13.50/kWh
+    fake.offers = [o for o in fake.offers if o.id == "weekend-discount-25"]
+    _, body = run(bap, "search", msgs.search())
+    assert providers(body)["cpo-a.example"]["items"][0]["offers"] == [
+        {"id": "weekend-discount-25", "price": {"value": "13.50", "currency": "INR/kWh"}}
+    ]
+
+
+def surge_notices(provider) -> dict[str, dict[str, str]]:
+    """The surge notices defined in provider.tags, by code (the group with values)."""
+    groups = [g for g in provider.get("tags", []) if g["descriptor"]["code"] == "surge-notice"]
+    found = [tag_values([g], "surge-notice") for g in groups]
+    return {v["code"]: v for v in found if "code" in v}
 
 
 def test_surge_notices_give_badge_and_know_more(network, bap, fake, run, our_key):
     _, body = run(bap, "search", msgs.search())
-    item = providers(body)["cpo-a.example"]["items"][0]
-    group = find_group(item["tags"], "surge-notice")
+    provider = providers(body)["cpo-a.example"]
+    item = provider["items"][0]
+    assert find_group(item["tags"], "surge-notice") is None  # once per station, not per item
+    (fulfillment,) = [f for f in provider["fulfillments"] if f["id"] in item["fulfillment_ids"]]
+    group = find_group(fulfillment["tags"], "surge-notice")
     assert group["display"] is True
-    assert tag_values(item["tags"], "surge-notice") == {
-        "badge": "Congestion Fee",
-        "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
-        "code": "congestion",
+    assert tag_values(fulfillment["tags"], "surge-notice") == {"code": "congestion"}
+    assert surge_notices(provider) == {  # defined once per provider
+        "congestion": {
+            "badge": "Congestion Fee",
+            "explanation": "Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
+            "code": "congestion",
+        }
     }
 
 

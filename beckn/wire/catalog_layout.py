@@ -1,0 +1,212 @@
+"""One operator's provider in an on_search catalog, laid out once and cut as needed.
+
+`Layout.of(offering)` works out, in one pass over the chargers found, which offers apply
+to which charger; the JSON of each item, location, fulfillment and offer tag list is built
+at most once and shared by the whole catalog and by each part of a catalog sent in parts
+(beckn/wire/catalog_parts.py). Only an offer's `location_ids` / `item_ids` differ from one
+part to another. What goes where is described in beckn/wire/catalog_json.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beckn.commerce_types import AddOnLine, Offering, PublishedOffer, SurgeNotice
+from beckn.wire import catalog_json, offer_json
+from cpo_portal.models import Charger, Station
+
+
+@dataclass
+class Layout:
+    offering: Offering
+    vocabularies: str
+    query_start: dt.datetime | None
+    query_end: dt.datetime | None
+    mine: dict[int, list[PublishedOffer]]  # charger pk -> offers that apply to it
+    offers: dict[str, PublishedOffer]  # by id, in the order of the first charger covered
+    covered: dict[str, list[str]]  # offer id -> codes of the chargers it applies to
+    add_ons: list[AddOnLine]  # on sale at any of the stations, in the chargers' order
+    notices: dict[str, SurgeNotice]  # by code: the same text wherever it applies
+    _items: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _stations: dict[int, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    _offer_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _refs: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        offering: Offering,
+        vocabularies: str,
+        query_start: dt.datetime | None,
+        query_end: dt.datetime | None,
+    ) -> Layout:
+        mine: dict[int, list[PublishedOffer]] = {}
+        offers: dict[str, PublishedOffer] = {}
+        covered: dict[str, list[str]] = {}
+        for charger in offering.chargers:
+            published = offering.offers.get(charger.station_id) or ()
+            here, code, categories = charger.station.code, charger.code, charger.categories
+            applying = [o for o in published if o.applies_at(here, code, categories)]
+            mine[charger.pk] = applying
+            for offer in applying:
+                offers.setdefault(offer.offer_id, offer)
+                covered.setdefault(offer.offer_id, []).append(charger.code)
+        add_ons: dict[str, AddOnLine] = {}
+        for pk in offering.stations:
+            for line in offering.add_ons.get(pk) or ():
+                add_ons.setdefault(line.add_on_id, line)
+        return cls(
+            offering,
+            vocabularies,
+            query_start,
+            query_end,
+            mine,
+            offers,
+            covered,
+            list(add_ons.values()),
+            _shared_notices(offering),
+        )
+
+    def provider(self, chargers: list[Charger] | None = None) -> dict[str, Any]:
+        """The provider with all the chargers found or, for one part of a catalog, a run of
+        them (`chargers`) with the stations and offer definitions they need."""
+        offering = self.offering
+        chargers = offering.chargers if chargers is None else chargers
+        stations: dict[int, Station] = {}
+        locations: dict[str, dict[str, None]] = {}  # offer id -> station codes
+        item_ids: dict[str, list[str]] = {}  # offer id -> charger codes (charger-scoped)
+        for charger in chargers:
+            station = stations.setdefault(charger.station_id, charger.station)
+            here = station.code
+            for offer in self.mine.get(charger.pk) or ():
+                locations.setdefault(offer.offer_id, {})[here] = None
+                if offer.charger_codes:
+                    item_ids.setdefault(offer.offer_id, []).append(charger.code)
+        codes = dict.fromkeys(code for charger in chargers for code in charger.categories)
+        placed = [self.station(pk, s) for pk, s in stations.items()]
+        out: dict[str, Any] = {
+            "id": offering.operator.code,
+            "descriptor": catalog_json.provider_descriptor(offering.operator),
+            "categories": catalog_json.categories(list(codes)),
+            "locations": [loc for loc, _ in placed],
+            "fulfillments": [ful for _, ful in placed],
+            "items": [self.item(charger) for charger in chargers],
+        }
+        out["tags"] = self.provider_tags()
+        if locations:
+            everywhere = len(stations)
+            out["offers"] = [
+                self.offer_json(
+                    offer,
+                    [] if len(locations[offer_id]) == everywhere else list(locations[offer_id]),
+                    item_ids.get(offer_id, []),
+                )
+                for offer_id, offer in self.offers.items()
+                if offer_id in locations
+            ]
+        return out
+
+    def provider_tags(self) -> list[dict[str, Any]]:
+        """Said once per provider, and the same in every part of a catalog: the display
+        names of the tag groups below, the add-ons and their GST rates."""
+        tags = [catalog_json.connector_names()]
+        if self.offers and offer_json.wants_deg(self.vocabularies):
+            tags.append(offer_json.offer_details_names())
+        if any(self.offering.notices.get(pk) for pk in self.offering.stations):
+            tags.append(catalog_json.surge_names())
+        tags.extend(catalog_json.surge_tags(n, named=False) for n in self.notices.values())
+        if self.add_ons:
+            currency = self.offering.operator.currency
+            tags.append(catalog_json.add_ons_tags(self.add_ons, currency))
+            tags.append(catalog_json.add_on_tax_tags(self.add_ons))
+        return tags
+
+    def station(self, pk: int, station: Station) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The station's location and its CHARGING fulfillment (with its surge notices)."""
+        found = self._stations.get(pk)
+        if found is None:
+            notices = [
+                catalog_json.surge_ref(n)
+                if n.code in self.notices
+                else catalog_json.surge_tags(n, named=False)
+                for n in self.offering.notices.get(pk) or ()
+            ]
+            found = self._stations[pk] = (
+                catalog_json.location(station),
+                catalog_json.catalog_fulfillment(
+                    station, self.query_start, self.query_end, notices
+                ),
+            )
+        return found
+
+    def item(self, charger: Charger) -> dict[str, Any]:
+        found = self._items.get(charger.pk)
+        if found is None:
+            found = self._items[charger.pk] = self._item(charger)
+        return found
+
+    def _item(self, charger: Charger) -> dict[str, Any]:
+        listed = self.offering.rates.get(charger.pk)
+        rate, currency = listed if listed is not None else (None, charger.operator.currency)
+        entry = catalog_json.item(
+            charger,
+            rate=rate,
+            currency=currency,
+            fulfillment_id=charger.station.code,
+            connectors=getattr(charger, "shown_connectors", None),
+            named=False,
+        )
+        mine = self.mine.get(charger.pk) or []
+        if mine and rate is not None:
+            refs = self.refs(mine, rate, currency)
+            if refs:
+                entry["offers"] = refs
+        on_sale = self.offering.add_ons.get(charger.station_id) or []
+        if on_sale:
+            entry["add_ons"] = catalog_json.add_on_refs(on_sale)
+        return entry
+
+    def refs(
+        self, mine: list[PublishedOffer], rate: Decimal, currency: str
+    ) -> list[dict[str, Any]]:
+        """The item's compact offer references; chargers of a station mostly share them."""
+        key = (rate, currency, *(id(o) for o in mine))
+        found = self._refs.get(key)
+        if found is None:
+            found = self._refs[key] = offer_json.item_offer_refs(mine, rate, currency)
+        return found
+
+    def offer_json(
+        self, offer: PublishedOffer, location_ids: list[str], item_ids: list[str]
+    ) -> dict[str, Any]:
+        """The offer's one full definition: `location_ids` unless it applies at every
+        location of the provider, `item_ids` only for an offer scoped to chargers (any other
+        applies to every item at its locations, in its categories)."""
+        tags = self._offer_tags.get(offer.offer_id)
+        if tags is None:  # an ONDC freebie names all the items it applies to, in every part
+            tags = self._offer_tags[offer.offer_id] = offer_json.offer_tags(
+                offer, self.vocabularies, self.covered[offer.offer_id], named=False
+            )
+        return offer_json.provider_offer(
+            offer,
+            item_ids=item_ids,
+            location_ids=location_ids,
+            category_ids=sorted(offer.category_codes),
+            vocabularies=self.vocabularies,
+            tags=tags,
+        )
+
+
+def _shared_notices(offering: Offering) -> dict[str, SurgeNotice]:
+    """The surge notices with a code and the same text at every station they apply to."""
+    seen: dict[str, SurgeNotice | None] = {}
+    for pk in offering.stations:
+        for notice in offering.notices.get(pk) or ():
+            if notice.code:
+                known = seen.setdefault(notice.code, notice)
+                if known is not None and known != notice:
+                    seen[notice.code] = None
+    return {code: n for code, n in seen.items() if n is not None}
