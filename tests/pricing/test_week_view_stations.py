@@ -4,7 +4,6 @@ filters offer the user's own operators' stations only."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from types import SimpleNamespace
