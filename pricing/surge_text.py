@@ -81,7 +81,7 @@ def where_text(rule: SurgeRule) -> list[str]:
         out.append(f"at {joined(_labels(rule.site_kinds, SiteKind))} stations")
     speeds = joined(_labels(rule.charging_speeds, ChargingSpeed), "or")
     if rule.min_power_kw is not None:
-        kw = formatting.number(rule.min_power_kw, _places(rule.min_power_kw))
+        kw = formatting.number(rule.min_power_kw, places_of(rule.min_power_kw))
         out.append(f"on {speeds + ' ' if speeds else ''}chargers of {kw} kW or more")
     elif speeds:
         out.append(f"on {speeds} chargers")
@@ -100,7 +100,8 @@ def trigger_text(rule: SurgeRule) -> list[str]:
     return out
 
 
-def _places(value: Decimal) -> int:
+def places_of(value: Decimal) -> int:
+    """The decimals a quantity needs: 50.00 -> 0, 7.40 -> 1."""
     exponent = value.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 

@@ -24,7 +24,7 @@ from pricing.models import SurgeRule
 from pricing.schedule import DAY_NAMES, hour_cover, week_spans, window_text
 from pricing.services.convert import engine_surge
 from pricing.services.notices import station_sites
-from pricing.surge_text import surge_text, trigger_text
+from pricing.surge_text import places_of, surge_text, trigger_text
 
 MIDNIGHT = dt.time(0)
 HEAT_LEVELS = 4  # heat-0 .. heat-4 (four or more rules at once)
@@ -99,7 +99,8 @@ def conditions(rule: SurgeRule) -> list[str]:
     if rule.region_codes:
         out.append("regions " + ", ".join(rule.region_codes))
     if rule.min_power_kw is not None:
-        out.append(f"chargers of {rule.min_power_kw:g} kW or more")
+        kw = formatting.number(rule.min_power_kw, places_of(rule.min_power_kw))
+        out.append(f"chargers of {kw} kW or more")
     if rule.charging_speeds:
         out.append("speeds " + ", ".join(rule.charging_speeds))
     if rule.occupancy_threshold is not None:
