@@ -4,6 +4,7 @@ filters offer the user's own operators' stations only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from types import SimpleNamespace
@@ -36,6 +37,8 @@ def world(network) -> SimpleNamespace:
     SurgeFactory(operator=ns.op_a, code="holiday", kind="holiday", holidays_only=True,
                  **common)  # fmt: skip
     SurgeFactory(operator=ns.op_a, code="grid", kind="demand", on_grid_stress=True, **common)
+    SurgeFactory(operator=ns.op_a, code="fast", min_power_kw=D("50.00"),
+                 window_start=dt.time(10), window_end=dt.time(12))  # fmt: skip
     SurgeFactory(operator=ns.op_b, code="b-secret", name="B secret fee")
     return ns
 
@@ -60,7 +63,8 @@ def drawn(page: str) -> set[str]:
 
 def test_conditional_rules_are_drawn_as_conditional(client, world):
     page = week(client, world.pricing_a)
-    assert drawn(page) == {"evening", "hr-only", "busy", "holiday", "grid"}
+    assert drawn(page) == {"evening", "hr-only", "busy", "holiday", "grid", "fast"}
+    assert "chargers of 50 kW or more (at 1 of 3 stations)" in page
     assert cells(page, "busy")[0] == ["cond-full"] * 24  # never plain "full"
     assert cells(page, "evening")[0][18] == "full"
     assert "conditional: when occupancy is 80% or more" in page
@@ -75,15 +79,18 @@ def test_conditional_rules_are_drawn_as_conditional(client, world):
 
 def test_one_station_shows_only_the_rules_that_apply_there(client, world):
     page = week(client, world.pricing_a, station=world.station_a.pk)
-    assert drawn(page) == {"evening", "busy", "holiday", "grid"}
+    assert drawn(page) == {"evening", "busy", "holiday", "grid"}  # its charger is 30 kW
     assert 'title="Mon 18:00 — 1 rule(s), 3 more when conditions hold"' in page
-    assert "Not at this station: Congestion Fee (<code>hr-only</code>)" in page
+    assert (
+        "Not at this station: Congestion Fee (<code>fast</code>), "
+        "Congestion Fee (<code>hr-only</code>)."
+    ) in page
     assert "(at this station)" in page
 
 
 def test_a_region_shows_its_stations(client, world):
     page = week(client, world.pricing_a, region="HR")
-    assert drawn(page) == {"evening", "hr-only", "busy", "holiday", "grid"}
+    assert drawn(page) == {"evening", "hr-only", "busy", "holiday", "grid", "fast"}
     assert "2 stations" in page and "(at all 2 stations)" in page
     dl = week(client, world.pricing_a, region="DL")
     assert "hr-only" not in drawn(dl)
