@@ -44,7 +44,7 @@ def build_world() -> tuple[World, Keys]:
         )  # fmt: skip
         SurgeRule.objects.create(
             operator=op, code="evening", kind="peak", name="Evening surge", form="percent",
-            explanation="Surge: 20% on energy", amount=Decimal("20"),
+            amount=Decimal("20"),
             effective_from=dt.datetime(2025, 1, 1, tzinfo=IST),
         )  # fmt: skip
         offer: Offer = OfferFactory(  # type: ignore[assignment]  # factory_boy: a model instance

@@ -116,33 +116,29 @@ def _pricing(op: Operator, stations: list[Station], chargers: list[Charger]) -> 
         )  # fmt: skip
     upsert_surge(
         op, "congestion-evening", kind="peak", name="Congestion Fee",
-        explanation="Congestion Fee: ₹1/kWh between 6 PM - 9 PM", form="per_kwh",
+        form="per_kwh",
         amount=D("1"), window_start=dt.time(18), window_end=dt.time(21),
     )  # fmt: skip
     upsert_surge(
         op, "holiday", kind="holiday", name="Holiday surcharge",
-        explanation="Holiday surcharge: ₹2/kWh on public holidays", form="per_kwh",
+        form="per_kwh",
         amount=D("2"), holidays_only=True, stackable=False, priority=10,
     )  # fmt: skip
     upsert_surge(
         op, "highway-premium", kind="location", name="Highway location premium",
-        explanation="Highway location premium: ₹25 per session at highway stations",
         form="flat", amount=D("25"), site_kinds=["highway"],
     )  # fmt: skip
     upsert_surge(
         op, "fast-charging", kind="fast_charging", name="Fast charging premium",
-        explanation="Fast charging premium: ₹2/kWh on chargers of 50 kW or more",
         form="per_kwh", amount=D("2"), min_power_kw=D("50"),
     )  # fmt: skip
     upsert_surge(
         op, "high-demand", kind="demand", name="High demand surge",
-        explanation="High demand surge: 20% on energy while 80% of chargers are busy",
         form="percent", amount=D("20"), occupancy_threshold=D("0.8"),
         cap_per_session=D("50"), stations=stations[::4],
     )  # fmt: skip
     upsert_surge(
         op, "grid-stress", kind="demand", name="Grid stress surcharge",
-        explanation="Grid stress surcharge: 10% while the grid asks for demand response",
         form="percent", amount=D("10"), on_grid_stress=True, stackable=False,
     )  # fmt: skip
     Holiday.objects.get_or_create(operator=op, date=dt.date.today(), defaults={"name": "Bench"})

@@ -141,7 +141,6 @@ def build_surges(
                 code=f"S{i:02d}-{kind}",
                 kind=kind,
                 name=f"{str(kind).replace('_', ' ').title()} surcharge",
-                explanation="",
                 form=form,
                 amount=amount,
                 window=window,

@@ -54,6 +54,21 @@ def money(value: Decimal | int | str | None, currency: str = "INR") -> str:
     return (MINUS if negative else "") + body
 
 
+def price(value: Decimal | int | str | None, currency: str = "INR") -> str:
+    """Money inside a sentence: whole amounts without paise ("₹1", "₹1,500"), otherwise to
+    the paisa ("₹0.50"), more places only when a rate has them ("₹0.125")."""
+    if value is None:
+        return DASH
+    amount = Decimal(str(value))
+    places = 0 if amount == amount.to_integral_value() else 2
+    if amount != amount.quantize(Decimal("0.01")):
+        places = max(2, -amount.normalize().as_tuple().exponent)  # type: ignore[operator]
+    negative, text = _parts(amount, places)
+    symbol = SYMBOLS.get(currency)
+    body = f"{symbol}{text}" if symbol else f"{text} {currency}"
+    return (MINUS if negative else "") + body
+
+
 def percent_of_ratio(value: Decimal | float | str | None, *, signed: bool = False) -> str:
     """A ratio as a percentage: 0.2 -> "20%", 0.125 -> "12.5%", signed -> "+12.5%"."""
     if value is None:

@@ -88,51 +88,45 @@ def seed_cpo1(cpo1: Operator) -> int:
     rules = [
         upsert_surge(
             cpo1, "congestion-evening", kind="peak", name="Congestion Fee",
-            explanation="Congestion Fee: ₹1/kWh between 6 PM - 9 PM", form="per_kwh",
+            form="per_kwh",
             amount=D("1"), window_start=dt.time(18), window_end=dt.time(21),
             region_codes=["DL", "HR", "UP"],
         ),
         upsert_surge(
             cpo1, "weekend-leisure", kind="weekend", name="Weekend surcharge",
-            explanation="Weekend surcharge: 10% on energy at malls and airports, Sat-Sun",
             form="percent", amount=D("10"), window_days=WEEKEND, site_kinds=["mall", "airport"],
         ),
         upsert_surge(
             cpo1, "holiday", kind="holiday", name="Holiday surcharge",
-            explanation="Holiday surcharge: ₹2/kWh on public holidays", form="per_kwh",
+            form="per_kwh",
             amount=D("2"), holidays_only=True, stackable=False, priority=10,
         ),
         upsert_surge(
             cpo1, "night-highway", kind="night", name="Night service charge",
-            explanation="Night service charge: ₹0.50/kWh between 11 PM - 5 AM on highways",
             form="per_kwh", amount=D("0.5"), window_start=dt.time(23), window_end=dt.time(5),
             site_kinds=["highway"],
         ),
         upsert_surge(
             cpo1, "highway-premium", kind="location", name="Highway location premium",
-            explanation="Highway location premium: ₹25 per session at highway stations",
             form="flat", amount=D("25"), site_kinds=["highway"],
         ),
         upsert_surge(
             cpo1, "fast-charging", kind="fast_charging", name="Fast charging premium",
-            explanation="Fast charging premium: ₹2/kWh on chargers of 50 kW or more",
             form="per_kwh", amount=D("2"), min_power_kw=D("50"),
         ),
         upsert_surge(
             cpo1, "renewable-premium", kind="environmental", name="Renewable energy premium",
-            explanation="Renewable energy premium: ₹0.25/kWh for solar-powered stations",
+            note="It pays for solar power at these stations",
             form="per_kwh", amount=D("0.25"), exempt_segments=["fleet"], stations=green,
         ),
         upsert_surge(
             cpo1, "high-demand", kind="demand", name="High demand surge",
-            explanation="High demand surge: 20% on energy while 80% of chargers are busy",
             form="percent", amount=D("20"), occupancy_threshold=D("0.8"),
             cap_per_session=D("50"), exempt_tiers=["gold"], stations=busy,
         ),
         upsert_surge(
             cpo1, "grid-stress", kind="demand", name="Grid stress surcharge",
-            explanation="Grid stress surcharge: 10% on energy while the grid operator "
-            "asks for demand response", form="percent", amount=D("10"),
+            note="It helps the grid through demand response", form="percent", amount=D("10"),
             on_grid_stress=True, region_codes=["DL"], stackable=False,
         ),
     ]  # fmt: skip
@@ -148,12 +142,12 @@ def seed_voltgrid(voltgrid: Operator) -> int:
     )  # fmt: skip
     upsert_surge(
         voltgrid, "vg-evening", kind="peak", name="Evening peak",
-        explanation="Evening peak: 5% between 5 PM - 10 PM on weekdays", form="percent",
+        form="percent",
         amount=D("5"), window_start=dt.time(17), window_end=dt.time(22), window_days=WEEKDAYS,
     )  # fmt: skip
     upsert_surge(
         voltgrid, "vg-ultra", kind="fast_charging", name="Ultra-fast premium",
-        explanation="Ultra-fast premium: ₹3/kWh on ultra-fast chargers", form="per_kwh",
+        form="per_kwh",
         amount=D("3"), charging_speeds=["ULTRA_FAST"],
     )  # fmt: skip
     return 2

@@ -40,6 +40,7 @@ from pricing.engine.types import (
     Quote,
     QuoteLine,
 )
+from pricing.surge_text import surge_text
 
 from . import addons as addon_lines
 from . import combos as combo_offers
@@ -83,7 +84,7 @@ class OfferQuote:
 
 
 def surge_notices_of(priced: PricedSession, surges) -> tuple[str, ...]:
-    explain = {rule.code: rule.explanation for rule in surges}
+    explain = {rule.code: surge_text(rule) for rule in surges}
     codes = dict.fromkeys(ln.code for ln in priced.lines if ln.kind is LineKind.SURGE)
     return tuple(explain.get(code) or code for code in codes)
 

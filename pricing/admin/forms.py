@@ -34,7 +34,7 @@ class SurgeRuleForm(forms.ModelForm):
     class Meta:
         model = SurgeRule
         fields = [
-            "operator", "code", "kind", "name", "explanation", "form", "amount",
+            "operator", "code", "kind", "name", "note", "form", "amount",
             "cap_per_session", "window_start", "window_end", "window_days", "valid_from",
             "valid_until", "holidays_only", "stations", "site_kinds", "region_codes",
             "min_power_kw", "charging_speeds", "occupancy_threshold", "on_grid_stress",

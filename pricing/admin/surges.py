@@ -9,13 +9,14 @@ from django.urls import path
 from django.utils import timezone
 
 from cpo_portal import tenancy
-from cpo_portal.models import Operator
+from cpo_portal.models import Operator, Station
 from cpo_portal.tenant_admin import TenantAdmin
 from pricing.models import PricingVersion, SurgeRule
 from pricing.services.advance import earliest_allowed
-from pricing.weekview import operator_week
+from pricing.weekview import rule_text
 
 from .forms import SurgeRuleForm
+from .week_filter import WeekFilter
 
 
 @admin.register(SurgeRule)
@@ -29,10 +30,10 @@ class SurgeRuleAdmin(TenantAdmin):
         "effective_from", "paused",
     ]  # fmt: skip
     list_filter = ["operator", "kind", "form", "paused", "stackable"]
-    search_fields = ["code", "name", "explanation"]
+    search_fields = ["code", "name", "note"]
     filter_horizontal = ["stations"]
     fieldsets = [
-        (None, {"fields": ["operator", "code", "kind", "name", "explanation"]}),
+        (None, {"fields": ["operator", "code", "kind", "name", "customer_text", "note"]}),
         ("Charge", {"fields": ["form", "amount", "cap_per_session"]}),
         ("When", {"fields": [("window_start", "window_end"), "window_days",
                              ("valid_from", "valid_until"), "holidays_only"]}),
@@ -45,7 +46,15 @@ class SurgeRuleAdmin(TenantAdmin):
                         "description": "New rules and price-affecting changes take effect no "
                         "sooner than the operator's surge notice period."}),
     ]  # fmt: skip
+    readonly_fields = ["customer_text"]
     actions = [*TenantAdmin.actions, "pause", "resume"]
+
+    @admin.display(description="what customers read")
+    def customer_text(self, obj: SurgeRule) -> str:
+        """Written from the saved rule (the note follows it); saving updates it."""
+        if obj.pk is None:
+            return "Written from the rule once it is saved."
+        return rule_text(obj)
 
     @admin.display(description="when")
     def when(self, obj: SurgeRule) -> str:
@@ -105,17 +114,15 @@ class SurgeRuleAdmin(TenantAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rules = self.get_queryset(request).select_related("operator").prefetch_related("stations")
-        operators = tenancy.scope(Operator.objects.all(), request.user, self.view_roles)
-        wanted = request.GET.get("operator")
-        if wanted:
-            operators = operators.filter(pk=wanted) if wanted.isdigit() else operators.none()
-        weeks = [operator_week(op, [r for r in rules if r.operator_id == op.pk])
-                 for op in operators]  # fmt: skip
+        operators = list(tenancy.scope(Operator.objects.all(), request.user, self.view_roles))
+        stations = Station.objects.filter(operator__in=operators).order_by("code")
+        filters = WeekFilter(request.GET or None, operators=operators, stations=list(stations))
         context = {
             **self.admin_site.each_context(request),
             "title": "When surges apply: the week at a glance",
             "opts": self.model._meta,
-            "weeks": weeks,
+            "weeks": filters.weeks(list(rules)),
+            "filters": filters,
             "hours": range(24),
         }
         return TemplateResponse(request, "admin/pricing/surgerule/week.html", context)

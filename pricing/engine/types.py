@@ -76,12 +76,13 @@ class ChargeForm(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SurgeRule:
-    """One surge charge. Conditions are ANDed; an empty condition set means 'any'."""
+    """One surge charge. Conditions are ANDed; an empty condition set means 'any'.
+
+    What customers read about it is written from these fields (pricing.surge_text)."""
 
     code: str
     kind: SurgeKind
     name: str  # customer-facing: "Congestion Fee"
-    explanation: str  # "Congestion Fee: ₹1/kWh between 6 PM - 9 PM"
     form: ChargeForm
     amount: Decimal  # ₹/kWh, percent (20 = 20 %), or ₹ flat
     window: TimeWindow | None = None  # local recurring window; None = all day
@@ -100,6 +101,8 @@ class SurgeRule:
     cap_per_session: Decimal | None = None
     exempt_segments: frozenset[str] = frozenset()
     exempt_tiers: frozenset[str] = frozenset()
+    currency: str = "INR"  # the operator's: what `amount` and `cap_per_session` are in
+    note: str = ""  # staff's words shown after the text written from the rule (no figures)
 
 
 @dataclass(frozen=True, slots=True)

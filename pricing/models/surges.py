@@ -18,10 +18,16 @@ from cpo_portal.models.network import ChargingSpeed, SiteKind
 from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.fields import CodeListField, WeekdaysField
+from pricing.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
 
 from .common import MONEY, RATE, non_negative, slug_code
 
 HUNDRED = Decimal("100")
+
+
+def no_figures(value: str) -> None:
+    if not note_has_no_figures(value):
+        raise ValidationError(NOTE_DIGITS_ERROR, code="figures")
 
 
 class SurgeRule(models.Model):
@@ -38,10 +44,13 @@ class SurgeRule(models.Model):
     code = models.CharField(max_length=64, validators=[slug_code])
     kind = models.CharField(max_length=16, choices=KIND_CHOICES)
     name = models.CharField(max_length=100, help_text='Customer-facing: "Congestion Fee".')
-    explanation = models.CharField(
+    note = models.CharField(
         max_length=300,
-        validators=[no_control_characters],
-        help_text='Customer-facing: "Congestion Fee: ₹1/kWh between 6 PM - 9 PM".',
+        blank=True,
+        validators=[no_control_characters, no_figures],
+        help_text="Optional words shown to customers after the text written from the rule "
+        '("Congestion Fee: ₹1/kWh between 6 PM - 9 PM"). No figures: the amount, times '
+        "and thresholds always come from the rule.",
     )
     form = models.CharField("charge form", max_length=16, choices=FORM_CHOICES)
     amount = models.DecimalField(

@@ -86,6 +86,7 @@ def load_surges(operator_id: int) -> tuple[e.SurgeRule, ...]:
     """Every unpaused rule of the operator in engine form (validity is the engine's job)."""
     rules = (
         SurgeRule.objects.filter(operator_id=operator_id, paused=False)
+        .select_related("operator")
         .prefetch_related("stations")
         .order_by("-priority", "code")
     )

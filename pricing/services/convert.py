@@ -53,14 +53,17 @@ def _later(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
     return max(a, b)
 
 
-def engine_surge(rule: SurgeRule, station_codes: Iterable[str]) -> e.SurgeRule:
+def engine_surge(
+    rule: SurgeRule, station_codes: Iterable[str], currency: str | None = None
+) -> e.SurgeRule:
     """A scheduled rule takes effect at `effective_from`: the engine sees it as the later
-    of that and `valid_from`."""
+    of that and `valid_from`. `currency` is the operator's (read from it when not given)."""
     return e.SurgeRule(
         code=rule.code,
         kind=e.SurgeKind(rule.kind),
         name=rule.name,
-        explanation=rule.explanation,
+        note=rule.note,
+        currency=currency or rule.operator.currency,
         form=e.ChargeForm(rule.form),
         amount=rule.amount,
         window=surge_window(rule.window_start, rule.window_end, rule.window_days),

@@ -14,6 +14,7 @@ from pricing.engine.surges import moment_matches, site_matches, time_matches
 from pricing.engine.types import ChargeForm, Conditions, Customer, Site, SurgeKind, SurgeRule
 from pricing.engine.windows import split_points, wall, window_times, zone_of
 from pricing.schedule import window_text
+from pricing.surge_text import surge_text
 
 from .books import surges_for_operator
 from .sites import conditions_at, site_for, station_site
@@ -27,13 +28,13 @@ class SurgeNotice:
     code: str
     kind: SurgeKind
     name: str
-    explanation: str
+    explanation: str  # pricing.surge_text: written from the rule, then the staff's note
     window_text: str  # "between 6 PM - 9 PM every day"
     form: ChargeForm
     amount: Decimal
 
 
-def _station_sites(stations: Sequence[Station]) -> dict[int, list[Site]]:
+def station_sites(stations: Sequence[Station]) -> dict[int, list[Site]]:
     """The sites of each station's chargers (the station itself when it has none), in one
     query whatever the number of stations."""
     by_pk = {s.pk: s for s in stations}
@@ -85,7 +86,7 @@ def surge_notices_at(
     stations = list({s.pk: s for s in stations}.values())
     if not stations:
         return {}
-    sites = _station_sites(stations)
+    sites = station_sites(stations)
     conditions = conditions_at(stations, start)
     rules = {op: surges_for_operator(op) for op in {s.operator_id for s in stations}}
     return {
@@ -117,7 +118,7 @@ def _notices(
                 code=rule.code,
                 kind=rule.kind,
                 name=rule.name,
-                explanation=rule.explanation,
+                explanation=surge_text(rule),
                 window_text=describe_window(rule),
                 form=rule.form,
                 amount=rule.amount,

@@ -35,6 +35,7 @@ from pricing.engine.types import (
     Tariff,
     TimeWindow,
 )
+from pricing.surge_text import surge_text
 
 UTC = dt.UTC
 TARIFF = Tariff(
@@ -44,7 +45,6 @@ CONGESTION = SurgeRule(
     code="congestion",
     kind=SurgeKind.PEAK,
     name="Congestion Fee",
-    explanation="Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
     form=ChargeForm.PER_KWH,
     amount=Decimal("1"),
     window=TimeWindow(dt.time(18), dt.time(21)),
@@ -149,7 +149,7 @@ class FakeCommerce:
         return {s.pk: self.published_offers(operator, s, at) for s in stations}
 
     def surge_notices(self, station, start, end=None):
-        return [SurgeNotice(s.code, s.name, s.explanation) for s in self.surges]
+        return [SurgeNotice(s.code, s.name, surge_text(s)) for s in self.surges]
 
     def surge_notices_at(self, stations, start, end=None):
         return {s.pk: self.surge_notices(s, start, end) for s in stations}

@@ -115,7 +115,7 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     )  # fmt: skip
     SurgeRule.objects.create(
         operator=network.op_a, code="congestion", kind="peak", name="Congestion Fee",
-        explanation="Congestion Fee: ₹1/kWh between 6 PM - 9 PM", form="per_kwh",
+        form="per_kwh",
         amount=Decimal("1"), window_start=dt.time(18), window_end=dt.time(21),
         effective_from=dt.datetime(2025, 1, 1, tzinfo=IST),
     )  # fmt: skip

@@ -30,7 +30,7 @@ def priced_network(network):
     price_as_deg(network.op_a)
     SurgeRule.objects.create(
         operator=network.op_a, code="surge20", kind="peak", name="Surge", form="percent",
-        explanation="Surge: 20% on energy all day", amount=Decimal("20"),
+        amount=Decimal("20"),
         effective_from=dt.datetime(2025, 1, 1, tzinfo=IST),
     )  # fmt: skip
     network.charger_b.delete()  # one provider in the circle: the journey is deterministic

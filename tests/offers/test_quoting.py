@@ -255,7 +255,6 @@ def test_surge_notices_come_with_the_quote(deg):
         code="congestion",
         kind="peak",
         name="Congestion Fee",
-        explanation="Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
         form="per_kwh",
         amount=Decimal("1"),
         window_start=dt.time(18),

@@ -52,7 +52,6 @@ class SurgeFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"surge-{n}")
     kind = "peak"
     name = "Congestion Fee"
-    explanation = "Congestion Fee: ₹1/kWh between 6 PM - 9 PM"
     form = "per_kwh"
     amount = Decimal("1")
     window_start = dt.time(18)

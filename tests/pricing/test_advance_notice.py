@@ -50,7 +50,7 @@ def test_no_notice_period_means_no_check(priced):
 
 def test_which_changes_need_notice():
     assert needs_notice([], new=True, old_values={}, new_values={}) == ["new rule"]
-    assert needs_notice(["name", "explanation"], new=False, old_values={}, new_values={}) == []
+    assert needs_notice(["name", "note"], new=False, old_values={}, new_values={}) == []
     assert needs_notice(["amount", "name"], new=False, old_values={}, new_values={}) == ["amount"]
     assert needs_notice(["paused"], new=False, old_values={}, new_values={"paused": True}) == []
     assert needs_notice(["paused"], new=False, old_values={}, new_values={"paused": False}) == [

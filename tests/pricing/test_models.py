@@ -143,7 +143,7 @@ def surge(op, **fields) -> SurgeRule:
         "code": "s1",
         "kind": "peak",
         "name": "Fee",
-        "explanation": "Fee",
+        "note": "Fee",
         "form": "per_kwh",
         "amount": D("1"),
     }

@@ -97,7 +97,7 @@ def _build_side(key: str) -> Side:
                            tax_name=f"{token} GST")  # fmt: skip
     BandFactory(tariff=tariff, code=f"{token}-band", label=f"{token} off-peak")
     SurgeFactory(operator=operator, code=f"{token}-surge", name=f"{token} surge",
-                 explanation=f"{token} surge fee", stations=[station])  # fmt: skip
+                 stations=[station])  # fmt: skip
     raise_signal(operator, by=side.staff[Role.OPERATOR_ADMIN], station=station,
                  note=f"{token} grid stress")  # fmt: skip
     PricingVersion.current(operator.pk)  # made on the first quote

@@ -60,7 +60,6 @@ def rule(code: str, amount: str, form: ChargeForm = ChargeForm.PER_KWH, **kw: An
     fields: dict[str, Any] = {
         "kind": SurgeKind.PEAK,
         "name": code.replace("_", " ").title(),
-        "explanation": "",
     }
     fields.update(kw)
     return SurgeRule(code=code, form=form, amount=D(amount), **fields)

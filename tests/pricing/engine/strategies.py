@@ -100,7 +100,6 @@ def rule_sets(draw: st.DrawFn, base: dt.date) -> list[SurgeRule]:
                 code=draw(st.sampled_from(["a", "b", "c"])) + str(i),
                 kind=draw(st.sampled_from(list(SurgeKind))),
                 name=f"Rule {i}",
-                explanation="",
                 form=draw(st.sampled_from(list(ChargeForm))),
                 amount=draw(st.sampled_from([D("0"), D("1"), D("2.5"), D("20"), D("12.5")])),
                 window=draw(st.one_of(st.none(), windows)),

@@ -12,7 +12,6 @@ CONGESTION = rule(
     "congestion",
     "1",
     name="Congestion Fee",
-    explanation="Congestion Fee: ₹1/kWh between 6 PM - 9 PM",
     window=window("18:00", "21:00"),
 )
 JOURNEY = tariff("16", tax_included=True)

@@ -93,7 +93,6 @@ def _splitters(draw_windows: list) -> list[SurgeRule]:
             code=f"zz{i}",
             kind=SurgeKind.PEAK,
             name="split",
-            explanation="",
             form=ChargeForm.PER_KWH,
             amount=D(0),
             window=w,
