@@ -17,13 +17,17 @@ hour, summed over the period. Definitions (also on the dashboard and in docs/ana
   the comparable profile: positive means demand moved out of the surge, not away.
 - Kinds of day with no control station (every station has a window) are left out of the
   comparison; their surge revenue still counts.
+- Filtered to a region or a station, the figures are those of the chosen stations, while
+  the comparable profile still comes from every control station of the operator: a region
+  where every station surges is compared with the calm stations elsewhere, and the
+  regions' figures add up to the operator's.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -72,6 +76,9 @@ class Impact:
     compared_stations: int = 0
     profile: list[dict[str, object]] = field(default_factory=list)
     stations: dict[int, dict[str, Decimal]] = field(default_factory=dict)
+    # (station, weekend) compared, and the control ones (no surge that kind of day)
+    surging: set[tuple[int, bool]] = field(default_factory=set)
+    control: set[tuple[int, bool]] = field(default_factory=set)
 
     @property
     def sessions_per_window(self) -> Decimal | None:
@@ -128,11 +135,53 @@ def _marked(slot: Slot, window: bool) -> Slot:
 
 
 def surge_impact(
-    slots: Iterable[Slot], days: Mapping[bool, int], windows: set[tuple[int, bool, int]]
+    slots: Iterable[Slot],
+    days: Mapping[bool, int],
+    windows: set[tuple[int, bool, int]],
+    chosen: Callable[[int], bool] | None = None,
 ) -> Impact:
     """`days`: how many weekdays (False) and weekend days (True) the period has;
-    `windows`: (station, weekend, hour) of the time-of-day surges."""
+    `windows`: (station, weekend, hour) of the time-of-day surges; `slots`: every station
+    of the operator, so that the comparable profile is the same whatever the filter;
+    `chosen`: which stations the figures are about (None: all of them)."""
     rows = [_marked(s, (s.station, s.weekend, s.hour) in windows) for s in slots if s.sessions > 0]
+    out = _compare(rows, days, windows)
+    if chosen is None:
+        return out
+    return _restricted(out, rows, chosen)
+
+
+def _restricted(whole: Impact, rows: list[Slot], chosen: Callable[[int], bool]) -> Impact:
+    """The operator-wide comparison, cut to the chosen stations' own figures."""
+    out = Impact(
+        surge_revenue=money(sum((s.surge_revenue for s in rows if chosen(s.station)), ZERO)),
+        stations={k: v for k, v in whole.stations.items() if chosen(k)},
+    )
+    _sum_stations(out)
+    out.surge_slots = sum(1 for s in rows if chosen(s.station) and s.is_surge)
+    out.surging = {key for key in whole.surging if chosen(key[0])}
+    out.control = whole.control
+    out.compared_stations = len({station for station, _ in out.surging})
+    out.profile = profile(rows, out.surging, out.control)
+    return out
+
+
+def _sum_stations(out: Impact) -> None:
+    for mine in out.stations.values():
+        out.surge_windows += int(mine["windows"])
+        out.sessions += int(mine["sessions"])
+        out.kwh += mine["kwh"]
+        out.expected_sessions += mine["expected"]
+        out.expected_kwh += mine["expected_kwh"]
+        out.shifted_sessions += mine["shifted"]
+    out.expected_sessions = out.expected_sessions.quantize(TENTH)
+    out.expected_kwh = out.expected_kwh.quantize(KWH)
+    out.shifted_sessions = out.shifted_sessions.quantize(TENTH)
+
+
+def _compare(
+    rows: list[Slot], days: Mapping[bool, int], windows: set[tuple[int, bool, int]]
+) -> Impact:
     out = Impact(surge_revenue=money(sum((s.surge_revenue for s in rows), ZERO)))
     groups: dict[tuple[int, bool], list[Slot]] = defaultdict(list)
     for s in rows:
@@ -182,16 +231,8 @@ def surge_impact(
                 mine["expected_kwh"] += shares[weekend, hour][1] * kwh[station, weekend]
             else:
                 mine["shifted"] -= expected
-    for mine in per.values():
-        out.surge_windows += int(mine["windows"])
-        out.sessions += int(mine["sessions"])
-        out.kwh += mine["kwh"]
-        out.expected_sessions += mine["expected"]
-        out.expected_kwh += mine["expected_kwh"]
-        out.shifted_sessions += mine["shifted"]
-    out.expected_sessions = out.expected_sessions.quantize(TENTH)
-    out.expected_kwh = out.expected_kwh.quantize(KWH)
-    out.shifted_sessions = out.shifted_sessions.quantize(TENTH)
+    _sum_stations(out)
+    out.surging, out.control = surging, control
     out.profile = profile(rows, surging, control)
     return out
 
