@@ -146,14 +146,14 @@ OFFER_COLUMNS = [
     Column("incremental", "Incremental revenue", "money"),
     Column("roi", "ROI", "ratio"),
     Column("in_roi", "In the headline ROI", "bool"),
-    Column("flags", "Read with care"),
-    Column("note", "How it was worked out"),
+    Column("flags", "Read with care", "note"),
+    Column("note", "How it was worked out", "note"),
 ]
 LEFT_OUT_COLUMNS = [
     Column("offer_code", "Offer"),
     Column("title", "Title"),
     Column("discount", "Discount cost", "money"),
-    Column("left_out", "Why it is left out"),
+    Column("left_out", "Why it is left out", "note"),
 ]
 STATION_COLUMNS = [
     Column("station__name", "Station"),

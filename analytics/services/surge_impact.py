@@ -30,7 +30,7 @@ STATION_COLUMNS = [
     Column("kwh_change", "Change in kWh", "percent"),
     Column("shifted", "Sessions shifted to other hours", "ratio"),
     Column("surge_revenue", "Surge revenue", "money"),
-    Column("note", "Note"),
+    Column("note", "Note", "note"),
 ]
 NO_WINDOW = (
     "No surge window: its surges apply at every hour or on a condition (charger power, "
