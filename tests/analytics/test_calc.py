@@ -112,3 +112,26 @@ def test_hour_bands_cover_the_day_once():
     assert sum(len(b.hours) for b in bands.BANDS) == 24
     with pytest.raises(ValueError):
         bands.band_of(24)
+
+
+def test_flags_say_when_an_roi_needs_care():
+    short = roi.from_baseline(roi.Period(10, D("5000")), roi.Period(3, D("900")), D("200"))
+    assert short.baseline_days == 3
+    assert short.flags == [
+        "Short baseline: only 3 days before the offer (fewer than 14), so this ROI is a "
+        "rough guide."
+    ]
+    lost = roi.from_holdout(roi.Arm(4, D("800"), D("100")), roi.Arm(2, D("500")))
+    assert lost.roi == D("-3.0000")
+    assert lost.flags == [
+        "ROI below \u22121: revenue came out ₹200.00 lower than the held-out customers "
+        "suggests, on top of ₹100.00 of discount, so the offer lost more than it cost."
+    ]
+    long = roi.from_baseline(roi.Period(10, D("5000")), roi.Period(14, D("4200")), D("200"))
+    assert long.flags == []
+    head = roi.headline(
+        [short, lost, long, roi.from_holdout(roi.Arm(0, D("0")), roi.Arm(1, D("10")))]
+    )
+    assert (head.offers_in, head.offers_left_out) == (3, 1)
+    assert head.discount_cost == D("500.00")
+    assert head.roi == roi.roi(head.incremental_revenue, head.discount_cost)
