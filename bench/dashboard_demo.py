@@ -84,29 +84,35 @@ def main() -> None:
     client = Client()
     client.force_login(get_user_model().objects.get(username=args.user))
 
-    def view(url: str) -> tuple[float, int]:
+    def view(url: str) -> tuple[float, float, int]:
+        """Wall and this process's CPU milliseconds, and the SQL queries, of one view."""
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             ms = (time.perf_counter() - started) * 1000
+            cpu_ms = (time.process_time() - cpu) * 1000
         assert response.status_code == 200, (url, response.status_code)
-        return ms, len(queries)
+        return ms, cpu_ms, len(queries)
 
-    print(f"{'page':30} {'first after a pricing change':>30} {'median':>9} {'max':>8} queries")
+    pages = urls(operator)
+    for url in pages.values():  # a running server: imports and templates already loaded
+        view(url)
+    print(f"load average {os.getloadavg()[0]:.1f}; wall ms (CPU ms of this process)")
+    print(f"{'page':28} {'first after a pricing change':>30} {'median':>16} {'queries':>8}")
     worst = 0.0
-    for name, url in urls(operator).items():
+    for name, url in pages.items():
         PricingVersion.bump(operator.pk)
-        first, first_queries = view(url)
+        first, first_cpu, first_queries = view(url)
         samples = [view(url) for _ in range(args.repeat)]
-        times = [ms for ms, _ in samples]
-        median = statistics.median(times)
+        median = statistics.median(ms for ms, _, _ in samples)
+        median_cpu = statistics.median(cpu for _, cpu, _ in samples)
         worst = max(worst, first, median)
         print(
-            f"{name:30} {first:22.0f} ms ({first_queries:3}) {median:6.0f} ms "
-            f"{max(times):5.0f} ms {samples[-1][1]:4}"
+            f"{name:28} {first:10.0f} ({first_cpu:4.0f}) {first_queries:4} queries "
+            f"{median:7.0f} ({median_cpu:4.0f}) {samples[-1][2]:8}"
         )
     verdict = "met" if worst <= TARGET_MS else "missed"
-    print(f"worst {worst:.0f} ms against a target of {TARGET_MS} ms: {verdict}")
+    print(f"worst {worst:.0f} ms wall against a target of {TARGET_MS} ms: {verdict}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ hour, summed over the period. Definitions (also on the dashboard and in docs/ana
   The *comparable* profile is that of the stations with no surge at any hour on that kind
   of day (the control), weighted by their volume. Expected sessions in a surge slot =
   comparable share of that hour x the station's sessions on that kind of day.
-- *Change* = actual / expected - 1 over all surge slots (sessions, and kWh alike).
+- *Change* = actual / expected - 1 over the surge slots that have a comparison (sessions,
+  and kWh alike). Windows, and the sessions in them, count at every station with a
+  window, compared or not.
 - *Shifted to other hours* = what the other (calm) hours of stations with surge got above
   the comparable profile: positive means demand moved out of the surge, not away.
 - Kinds of day with no control station (every station has a window) are left out of the
@@ -39,6 +41,9 @@ STATION_KEYS = (
     "windows",
     "sessions",
     "kwh",
+    "compared_windows",
+    "compared_sessions",
+    "compared_kwh",
     "expected",
     "expected_kwh",
     "shifted",
@@ -69,6 +74,10 @@ class Impact:
     surge_windows: int = 0
     sessions: int = 0
     kwh: Decimal = ZERO
+    # the part of the windows (and their sessions) with a comparable profile
+    compared_windows: int = 0
+    compared_sessions: int = 0
+    compared_kwh: Decimal = ZERO
     expected_sessions: Decimal = ZERO
     expected_kwh: Decimal = ZERO
     shifted_sessions: Decimal = ZERO
@@ -86,15 +95,15 @@ class Impact:
 
     @property
     def expected_per_window(self) -> Decimal | None:
-        return ratio(self.expected_sessions, Decimal(self.surge_windows))
+        return ratio(self.expected_sessions, Decimal(self.compared_windows))
 
     @property
     def session_change(self) -> Decimal | None:
-        return ratio(self.sessions - self.expected_sessions, self.expected_sessions)
+        return ratio(self.compared_sessions - self.expected_sessions, self.expected_sessions)
 
     @property
     def kwh_change(self) -> Decimal | None:
-        return ratio(self.kwh - self.expected_kwh, self.expected_kwh)
+        return ratio(self.compared_kwh - self.expected_kwh, self.expected_kwh)
 
 
 def _totals(slots: Iterable[Slot]) -> tuple[dict, dict]:
@@ -171,6 +180,9 @@ def _sum_stations(out: Impact) -> None:
         out.surge_windows += int(mine["windows"])
         out.sessions += int(mine["sessions"])
         out.kwh += mine["kwh"]
+        out.compared_windows += int(mine["compared_windows"])
+        out.compared_sessions += int(mine["compared_sessions"])
+        out.compared_kwh += mine["compared_kwh"]
         out.expected_sessions += mine["expected"]
         out.expected_kwh += mine["expected_kwh"]
         out.shifted_sessions += mine["shifted"]
@@ -203,26 +215,33 @@ def _compare(
         mine = per.setdefault(s.station, dict.fromkeys(STATION_KEYS, ZERO))
         mine["surge_revenue"] += s.surge_revenue
         key = (s.station, s.weekend)
+        if s.is_surge:
+            mine["sessions"] += s.sessions
+            mine["kwh"] += s.kwh
         if key not in surging:
             continue
         share_n, share_k = shares[s.weekend, s.hour]
         expected_n = share_n * sessions[key]
         if s.is_surge:
-            mine["sessions"] += s.sessions
-            mine["kwh"] += s.kwh
+            mine["compared_sessions"] += s.sessions
+            mine["compared_kwh"] += s.kwh
             mine["expected"] += expected_n
             mine["expected_kwh"] += share_k * kwh[key]
             out.surge_slots += 1
         else:
             mine["shifted"] += s.sessions - expected_n
-    # Hours without any session still had an expectation (and windows still count).
+    # Windows count at every station with sessions that kind of day, compared or not.
+    for station, weekend, _hour in windows:
+        if (station, weekend) in groups:
+            per[station]["windows"] += days.get(weekend, 0)
+            if (station, weekend) in surging:
+                per[station]["compared_windows"] += days.get(weekend, 0)
+    # Hours without any session still had an expectation.
     present = {(s.station, s.weekend, s.hour) for s in rows}
     for station, weekend in surging:
         mine = per[station]
         for hour in range(24):
             window = (station, weekend, hour) in windows
-            if window:
-                mine["windows"] += days.get(weekend, 0)
             if (station, weekend, hour) in present:
                 continue
             expected = shares[weekend, hour][0] * sessions[station, weekend]

@@ -36,6 +36,10 @@ NO_WINDOW = (
     "No surge window: its surges apply at every hour or on a condition (charger power, "
     "site, weekend, occupancy, grid stress, holiday), so there is no hour to compare."
 )
+NO_CONTROL = (
+    "Not compared: no station without a surge window on that kind of day (or no calm hour "
+    "here) to compare with."
+)
 PROFILE_COLUMNS = [
     Column("hour", "Local hour"),
     Column("with_surge", "Share of sessions, stations with surge", "percent_share"),
@@ -128,6 +132,7 @@ def _summary(impact: Impact) -> list[dict[str, Any]]:
     rows = [
         ("Surge windows (station-hours with surge)", impact.surge_windows, "int"),
         ("Sessions in surge windows", impact.sessions, "int"),
+        ("Surge windows compared with calm stations", impact.compared_windows, "int"),
         ("Sessions per surge window", impact.sessions_per_window, "ratio"),
         ("Expected per window, from comparable stations", impact.expected_per_window, "ratio"),
         ("Change in sessions", impact.session_change, "percent"),
@@ -147,17 +152,18 @@ def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
     for station, fig in impact.stations.items():
         if not (fig["windows"] or fig["surge_revenue"]):
             continue
+        compared = bool(fig["compared_windows"])
         out.append(
             {
                 "station": names.get(station, "(no station)"),
                 "surge_windows": int(fig["windows"]),
                 "sessions": int(fig["sessions"]),
-                "expected": fig["expected"].quantize(TENTH) if fig["windows"] else None,
-                "change": ratio(fig["sessions"] - fig["expected"], fig["expected"]),
-                "kwh_change": ratio(fig["kwh"] - fig["expected_kwh"], fig["expected_kwh"]),
-                "shifted": fig["shifted"].quantize(TENTH) if fig["windows"] else None,
+                "expected": fig["expected"].quantize(TENTH) if compared else None,
+                "change": ratio(fig["compared_sessions"] - fig["expected"], fig["expected"]),
+                "kwh_change": ratio(fig["compared_kwh"] - fig["expected_kwh"], fig["expected_kwh"]),
+                "shifted": fig["shifted"].quantize(TENTH) if compared else None,
                 "surge_revenue": money(fig["surge_revenue"]),
-                "note": "" if fig["windows"] else NO_WINDOW,
+                "note": NO_WINDOW if not fig["windows"] else "" if compared else NO_CONTROL,
             }
         )
     out.sort(key=lambda r: (-r["surge_revenue"], r["station"]))

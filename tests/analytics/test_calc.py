@@ -72,7 +72,9 @@ def test_surge_impact_against_a_hand_worked_profile():
     """Station 2 has no surge: of its 100 weekday sessions 30 start at 10:00, 40 at
     18:00 and 30 at 20:00. Station 1 has a surge window at 18:00 and sees 50, 10 and 40.
     Expected at 18:00: 40% of 100 = 40, so -75%; the other hours got 20 + 10 = 30 more
-    than the profile gives them (shifted). Ten weekdays: ten surge windows."""
+    than the profile gives them (shifted). Ten weekdays: ten surge windows compared; the
+    four weekend windows count too (with their 6 sessions), but have nothing to compare
+    with."""
     slots = [
         slot(2, 10, 30), slot(2, 18, 40), slot(2, 20, 30),
         slot(1, 10, 50), slot(1, 18, 10, surged=10), slot(1, 20, 40),
@@ -80,10 +82,12 @@ def test_surge_impact_against_a_hand_worked_profile():
     ]  # fmt: skip
     windows = {(1, False, 18), (1, True, 18)}
     impact = surge_impact(slots, {False: 10, True: 4}, windows)
-    assert (impact.surge_windows, impact.sessions, impact.expected_sessions) == (10, 10, D("40.0"))
+    assert (impact.surge_windows, impact.sessions) == (14, 16)
+    assert (impact.compared_windows, impact.compared_sessions) == (10, 10)
+    assert impact.expected_sessions == D("40.0")
     assert impact.session_change == D("-0.7500") and impact.kwh_change == D("-0.7500")
     assert impact.shifted_sessions == D("30.0")
-    assert (impact.sessions_per_window, impact.expected_per_window) == (D("1"), D("4"))
+    assert (impact.sessions_per_window, impact.expected_per_window) == (D("1.1429"), D("4"))
     assert impact.compared_stations == 1  # weekends have no control station: left out
     assert impact.surge_revenue == D("32.00")  # all surge revenue counts
     at18 = impact.profile[18]
