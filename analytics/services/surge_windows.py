@@ -48,12 +48,15 @@ def hourly_surges(book: Book, charger: Charger, day: dt.date) -> list[frozenset[
     start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
     request = pricing.session_request_for(charger, start, kwh=PROBE_KWH, end=end)
-    segments = book.price(request, Conditions()).segments
-    out = []
+    segments = book.price(request, Conditions()).segments  # in time order
+    out: list[frozenset[str]] = []
+    i = 0
     for hour in range(24):
         moment = dt.datetime.combine(day, dt.time(hour, 30), tzinfo=zone)
-        found = next((s for s in segments if s.start <= moment < s.end), None)
-        out.append(frozenset(found.surge_codes) if found else frozenset())
+        while i < len(segments) and segments[i].end <= moment:
+            i += 1
+        inside = i < len(segments) and segments[i].start <= moment
+        out.append(frozenset(segments[i].surge_codes) if inside else frozenset())
     return out
 
 

@@ -6,20 +6,24 @@ comes back with its error next to the field."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from analytics.calc import roi
-from analytics.services import offer_roi, surge_impact
+from analytics.services import offer_roi, surge_impact, surge_windows
 from analytics.services.filters import Filters, resolve_range
 from cpo_portal import formatting
-from cpo_portal.models import Operator, Station
+from cpo_portal.models import Charger, Operator, Station
+from pricing import services as pricing
+from pricing.engine.types import LineKind
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +194,45 @@ def test_dashboards_read_as_people_read_them(client, demo):
     assert not re.search(r">\s*-?\d+\.\d{3,}\s*<", surge)
     change = re.search(r">Change in sessions</td>\s*<td[^>]*>([^<]*)<", surge)
     assert change and re.fullmatch(r"[+\u2212]?\d+(\.\d)?%", change.group(1)), change
+
+
+def test_surge_windows_match_a_quote_at_every_hour(demo):
+    """One whole-day quote per station and kind of day gives the windows that pricing a
+    probe at half past every hour gives (the evening fee in Delhi, the night fee on
+    highways, none where every surge is all day)."""
+    cpo1 = Operator.objects.get(code="cpo1.com")
+    first, last = resolve_range(cpo1, None, None)
+    days = {w: surge_windows.last_day(first, last, w) for w in (False, True)}
+    found = surge_windows.surge_windows(cpo1, first, last)
+    chargers = Charger.objects.filter(operator=cpo1).select_related("station", "operator")
+    probes: dict[int, Charger] = {}
+    for charger in chargers.order_by("station_id", "-power_kw", "code"):
+        probes.setdefault(charger.station_id, charger)
+    checked = set()
+    for station_id, charger in probes.items():
+        mine = {w for w in found if w[0] == station_id}
+        kind = (charger.station.region_code, charger.station.site_kind, bool(mine))
+        if kind in checked:
+            continue
+        checked.add(kind)
+        expected = set()
+        for weekend, day in days.items():
+            zone = ZoneInfo(charger.station.time_zone)
+            hours = [
+                frozenset(
+                    line.code
+                    for line in pricing.price(
+                        charger,
+                        dt.datetime.combine(day, dt.time(h, 30), tzinfo=zone),
+                        kwh=surge_windows.PROBE_KWH,
+                    ).lines
+                    if line.kind is LineKind.SURGE
+                )
+                for h in range(24)
+            ]
+            always = frozenset.intersection(*hours)
+            expected |= {(station_id, weekend, h) for h, c in enumerate(hours) if c - always}
+        assert mine == expected, charger.station.code
+    delhi = {w[2] for w in found if probes[w[0]].station.region_code == "DL"}
+    assert {18, 19, 20} <= delhi
+    assert len(checked) >= 3
