@@ -181,7 +181,7 @@ class OfferRoiView(generics.ListAPIView):
                 "roi_discount_cost": row["roi_discount"],
                 "in_headline_roi": row["in_roi"],
                 "left_out_reason": row["left_out"] or None,
-                "flags": row["estimate"].flags,
+                "flags": row["flag_list"],
             }
             for row in offer_roi.offer_rows(f)
         ]

@@ -22,11 +22,13 @@ Two ways to estimate the incremental revenue:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from cpo_portal.formatting import money as rupees
-from pricing.engine.money import ZERO, money
+from pricing.engine.money import ZERO, as_text, money
+
+Rupees = Callable[[Decimal], str]  # how amounts read in notes (services pass the formatter)
 
 RATIO = Decimal("0.0001")
 # A baseline shorter than this many days is flagged: a few days before the offer (a
@@ -74,8 +76,7 @@ class Estimate:
     def complete(self) -> bool:
         return self.roi is not None
 
-    @property
-    def flags(self) -> list[str]:
+    def flags(self, rupees: Rupees = as_text) -> list[str]:
         """What a reader must know before trusting this ROI, in words (empty: nothing)."""
         out = []
         days = self.baseline_days
@@ -117,7 +118,7 @@ def headline(found: list[Estimate]) -> Headline:
     )
 
 
-def from_holdout(treated: Arm, control: Arm) -> Estimate:
+def from_holdout(treated: Arm, control: Arm, rupees: Rupees = as_text) -> Estimate:
     """Uplift per eligible customer, scaled to the treated customers."""
     cost = money(treated.discount)
     if treated.per_customer is None or control.per_customer is None:
@@ -142,7 +143,9 @@ class Period:
         return None if self.days <= 0 else self.revenue / self.days
 
 
-def from_baseline(during: Period, before: Period, discount: Decimal) -> Estimate:
+def from_baseline(
+    during: Period, before: Period, discount: Decimal, rupees: Rupees = as_text
+) -> Estimate:
     """What happened at the offer's stations against their own recent past."""
     cost = money(discount)
     if during.days <= 0:

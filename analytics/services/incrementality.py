@@ -22,6 +22,7 @@ from analytics.calc import roi
 from analytics.models import DailyCustomer, DailyRollup, OfferDaily, OfferScopeDaily
 from analytics.services import customer_sets
 from analytics.services.filters import Filters, figures
+from cpo_portal import formatting
 from offers.models import Offer
 from pricing.engine.money import ZERO
 
@@ -220,8 +221,10 @@ def estimates(f: Filters, offers: Iterable[Offer]) -> dict[int, roi.Estimate]:
     out: dict[int, roi.Estimate] = {}
     for offer in offers:
         if offer.pk in arms:
-            out[offer.pk] = roi.from_holdout(*arms[offer.pk])
+            out[offer.pk] = roi.from_holdout(*arms[offer.pk], rupees=formatting.money)
         else:
             during, before = periods.get(offer.pk, none)
-            out[offer.pk] = roi.from_baseline(during, before, discounts.get(offer.pk) or ZERO)
+            out[offer.pk] = roi.from_baseline(
+                during, before, discounts.get(offer.pk) or ZERO, rupees=formatting.money
+            )
     return out

@@ -15,6 +15,7 @@ from analytics.services import customer_sets
 from analytics.services.filters import Filters, figures
 from analytics.services.incrementality import estimates, has_holdout
 from analytics.services.tables import Column, Table, chart
+from cpo_portal import formatting
 from offers.models import Offer
 from pricing.engine.money import ZERO, money
 
@@ -108,7 +109,8 @@ def offer_rows(f: Filters) -> list[dict[str, Any]]:
                 "note": est.note,
                 "estimate": est,
                 "in_roi": est.complete,
-                "flags": " ".join(est.flags),
+                "flags": " ".join(est.flags(formatting.money)),
+                "flag_list": est.flags(formatting.money),
                 "left_out": "" if est.complete else est.note,
             }
         )
