@@ -65,8 +65,14 @@ def staff(username: str):
 
 def test_the_headline_roi_is_one_computation_over_the_rows_shown(demo):
     seen_left_out = seen_short = 0
-    for operator in Operator.objects.all():
-        data = offer_roi.dashboard(whole_range(operator), "week")
+    cpo1 = Operator.objects.get(code="cpo1.com")
+    station = Station.objects.filter(operator=cpo1, region_code="HR").first()
+    cases = [whole_range(op) for op in Operator.objects.all()] + [
+        whole_range(cpo1, region="DL"),  # baselines within the filter
+        whole_range(cpo1, station_id=station.pk),
+    ]
+    for f in cases:
+        data = offer_roi.dashboard(f, "week")
         head = data["headline"]
         tables = {t.key: t.rows for t in data["tables"]}
         counted = [r for r in tables["offers"] if r["in_roi"]]
