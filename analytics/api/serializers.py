@@ -112,5 +112,20 @@ class OfferRoiSerializer(serializers.Serializer):
     discount_cost = _money()
     net_revenue = _money()
     incremental_revenue = _money()
+    roi_discount_cost = _money()
     roi = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True, allow_null=True)
     note = serializers.CharField(read_only=True)
+    in_headline_roi = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the offer counts in the dashboard's headline ROI (it has an estimate).",
+    )
+    left_out_reason = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Why the offer is left out of the headline ROI (null when it counts).",
+    )
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What to know before trusting this ROI: a short baseline, ROI below -1.",
+    )

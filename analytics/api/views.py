@@ -178,6 +178,10 @@ class OfferRoiView(generics.ListAPIView):
                 "discount_cost": row["discount"],
                 "net_revenue": row["net"],
                 "incremental_revenue": row["incremental"],
+                "roi_discount_cost": row["roi_discount"],
+                "in_headline_roi": row["in_roi"],
+                "left_out_reason": row["left_out"] or None,
+                "flags": row["flag_list"],
             }
             for row in offer_roi.offer_rows(f)
         ]

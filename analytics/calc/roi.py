@@ -22,12 +22,18 @@ Two ways to estimate the incremental revenue:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from pricing.engine.money import ZERO, money
+from pricing.engine.money import ZERO, as_text, money
+
+Rupees = Callable[[Decimal], str]  # how amounts read in notes (services pass the formatter)
 
 RATIO = Decimal("0.0001")
+# A baseline shorter than this many days is flagged: a few days before the offer (a
+# weekend, a holiday) can make any period after it look like a gain or a loss.
+SHORT_BASELINE_DAYS = 14
 
 
 def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
@@ -64,13 +70,55 @@ class Estimate:
     discount_cost: Decimal
     roi: Decimal | None
     note: str  # why a figure is missing, or how it was reached, in words
+    baseline_days: int | None = None  # days of baseline behind a baseline estimate
 
     @property
     def complete(self) -> bool:
         return self.roi is not None
 
+    def flags(self, rupees: Rupees = as_text) -> list[str]:
+        """What a reader must know before trusting this ROI, in words (empty: nothing)."""
+        out = []
+        days = self.baseline_days
+        short = days is not None and days < SHORT_BASELINE_DAYS
+        if self.method == "baseline" and self.roi is not None and short:
+            out.append(
+                f"Short baseline: only {days} {'day' if days == 1 else 'days'} before "
+                f"the offer (fewer than {SHORT_BASELINE_DAYS}), so this ROI is a rough guide."
+            )
+        if self.roi is not None and self.roi < -1 and self.incremental_revenue is not None:
+            against = "the held-out customers" if self.method == "holdout" else "the baseline"
+            out.append(
+                f"ROI below \u22121: revenue came out {rupees(-self.incremental_revenue)} lower "
+                f"than {against} suggests, on top of {rupees(self.discount_cost)} of "
+                "discount, so the offer lost more than it cost."
+            )
+        return out
 
-def from_holdout(treated: Arm, control: Arm) -> Estimate:
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The ROI over the offers that have an estimate: the figures the page shows beside it
+    (incremental revenue, discount cost) are the very sums it is computed from."""
+
+    incremental_revenue: Decimal
+    discount_cost: Decimal
+    roi: Decimal | None
+    offers_in: int
+    offers_left_out: int
+
+
+def headline(found: list[Estimate]) -> Headline:
+    """Sum the complete estimates and take the ROI of the sums; count the rest as left out."""
+    done = [e for e in found if e.complete]
+    incremental = sum((e.incremental_revenue or ZERO for e in done), ZERO)
+    discount = sum((e.discount_cost for e in done), ZERO)
+    return Headline(
+        incremental, discount, roi(incremental, discount), len(done), len(found) - len(done)
+    )
+
+
+def from_holdout(treated: Arm, control: Arm, rupees: Rupees = as_text) -> Estimate:
     """Uplift per eligible customer, scaled to the treated customers."""
     cost = money(treated.discount)
     if treated.per_customer is None or control.per_customer is None:
@@ -79,8 +127,8 @@ def from_holdout(treated: Arm, control: Arm) -> Estimate:
     uplift = treated.revenue / treated.customers - control.revenue / control.customers
     incremental = money(uplift * treated.customers)
     note = (
-        f"{treated.customers} treated customers spent {treated.per_customer} each, "
-        f"{control.customers} held-out customers {control.per_customer} each."
+        f"{treated.customers} treated customers spent {rupees(treated.per_customer)} each, "
+        f"{control.customers} held-out customers {rupees(control.per_customer)} each."
     )
     return Estimate("holdout", incremental, cost, roi(incremental, cost), note)
 
@@ -95,7 +143,9 @@ class Period:
         return None if self.days <= 0 else self.revenue / self.days
 
 
-def from_baseline(during: Period, before: Period, discount: Decimal) -> Estimate:
+def from_baseline(
+    during: Period, before: Period, discount: Decimal, rupees: Rupees = as_text
+) -> Estimate:
     """What happened at the offer's stations against their own recent past."""
     cost = money(discount)
     if during.days <= 0:
@@ -106,11 +156,14 @@ def from_baseline(during: Period, before: Period, discount: Decimal) -> Estimate
         )
     expected = money(before.per_day * during.days)
     incremental = money(during.revenue) - expected
+    days = "day" if before.days == 1 else "days"
     note = (
-        f"{during.days} days with the offer took {money(during.revenue)}; the "
-        f"{before.days} days before it averaged {money(before.per_day)} a day."
+        f"{during.days} days with the offer took {rupees(during.revenue)}; the "
+        f"{before.days} {days} before it averaged {rupees(money(before.per_day))} a day."
     )
-    return Estimate("baseline", incremental, cost, roi(incremental, cost), note)
+    return Estimate(
+        "baseline", incremental, cost, roi(incremental, cost), note, baseline_days=before.days
+    )
 
 
 def counterfactual(net: Decimal, discount: Decimal, incremental: Decimal) -> Decimal:

@@ -12,18 +12,24 @@ hour, summed over the period. Definitions (also on the dashboard and in docs/ana
   The *comparable* profile is that of the stations with no surge at any hour on that kind
   of day (the control), weighted by their volume. Expected sessions in a surge slot =
   comparable share of that hour x the station's sessions on that kind of day.
-- *Change* = actual / expected - 1 over all surge slots (sessions, and kWh alike).
+- *Change* = actual / expected - 1 over the surge slots that have a comparison (sessions,
+  and kWh alike). Windows, and the sessions in them, count at every station with a
+  window, compared or not.
 - *Shifted to other hours* = what the other (calm) hours of stations with surge got above
   the comparable profile: positive means demand moved out of the surge, not away.
 - Kinds of day with no control station (every station has a window) are left out of the
   comparison; their surge revenue still counts.
+- Filtered to a region or a station, the figures are those of the chosen stations, while
+  the comparable profile still comes from every control station of the operator: a region
+  where every station surges is compared with the calm stations elsewhere, and the
+  regions' figures add up to the operator's.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,6 +41,9 @@ STATION_KEYS = (
     "windows",
     "sessions",
     "kwh",
+    "compared_windows",
+    "compared_sessions",
+    "compared_kwh",
     "expected",
     "expected_kwh",
     "shifted",
@@ -65,6 +74,10 @@ class Impact:
     surge_windows: int = 0
     sessions: int = 0
     kwh: Decimal = ZERO
+    # the part of the windows (and their sessions) with a comparable profile
+    compared_windows: int = 0
+    compared_sessions: int = 0
+    compared_kwh: Decimal = ZERO
     expected_sessions: Decimal = ZERO
     expected_kwh: Decimal = ZERO
     shifted_sessions: Decimal = ZERO
@@ -72,6 +85,9 @@ class Impact:
     compared_stations: int = 0
     profile: list[dict[str, object]] = field(default_factory=list)
     stations: dict[int, dict[str, Decimal]] = field(default_factory=dict)
+    # (station, weekend) compared, and the control ones (no surge that kind of day)
+    surging: set[tuple[int, bool]] = field(default_factory=set)
+    control: set[tuple[int, bool]] = field(default_factory=set)
 
     @property
     def sessions_per_window(self) -> Decimal | None:
@@ -79,15 +95,15 @@ class Impact:
 
     @property
     def expected_per_window(self) -> Decimal | None:
-        return ratio(self.expected_sessions, Decimal(self.surge_windows))
+        return ratio(self.expected_sessions, Decimal(self.compared_windows))
 
     @property
     def session_change(self) -> Decimal | None:
-        return ratio(self.sessions - self.expected_sessions, self.expected_sessions)
+        return ratio(self.compared_sessions - self.expected_sessions, self.expected_sessions)
 
     @property
     def kwh_change(self) -> Decimal | None:
-        return ratio(self.kwh - self.expected_kwh, self.expected_kwh)
+        return ratio(self.compared_kwh - self.expected_kwh, self.expected_kwh)
 
 
 def _totals(slots: Iterable[Slot]) -> tuple[dict, dict]:
@@ -128,11 +144,56 @@ def _marked(slot: Slot, window: bool) -> Slot:
 
 
 def surge_impact(
-    slots: Iterable[Slot], days: Mapping[bool, int], windows: set[tuple[int, bool, int]]
+    slots: Iterable[Slot],
+    days: Mapping[bool, int],
+    windows: set[tuple[int, bool, int]],
+    chosen: Callable[[int], bool] | None = None,
 ) -> Impact:
     """`days`: how many weekdays (False) and weekend days (True) the period has;
-    `windows`: (station, weekend, hour) of the time-of-day surges."""
+    `windows`: (station, weekend, hour) of the time-of-day surges; `slots`: every station
+    of the operator, so that the comparable profile is the same whatever the filter;
+    `chosen`: which stations the figures are about (None: all of them)."""
     rows = [_marked(s, (s.station, s.weekend, s.hour) in windows) for s in slots if s.sessions > 0]
+    out = _compare(rows, days, windows)
+    if chosen is None:
+        return out
+    return _restricted(out, rows, chosen)
+
+
+def _restricted(whole: Impact, rows: list[Slot], chosen: Callable[[int], bool]) -> Impact:
+    """The operator-wide comparison, cut to the chosen stations' own figures."""
+    out = Impact(
+        surge_revenue=money(sum((s.surge_revenue for s in rows if chosen(s.station)), ZERO)),
+        stations={k: v for k, v in whole.stations.items() if chosen(k)},
+    )
+    _sum_stations(out)
+    out.surge_slots = sum(1 for s in rows if chosen(s.station) and s.is_surge)
+    out.surging = {key for key in whole.surging if chosen(key[0])}
+    out.control = whole.control
+    out.compared_stations = len({station for station, _ in out.surging})
+    out.profile = profile(rows, out.surging, out.control)
+    return out
+
+
+def _sum_stations(out: Impact) -> None:
+    for mine in out.stations.values():
+        out.surge_windows += int(mine["windows"])
+        out.sessions += int(mine["sessions"])
+        out.kwh += mine["kwh"]
+        out.compared_windows += int(mine["compared_windows"])
+        out.compared_sessions += int(mine["compared_sessions"])
+        out.compared_kwh += mine["compared_kwh"]
+        out.expected_sessions += mine["expected"]
+        out.expected_kwh += mine["expected_kwh"]
+        out.shifted_sessions += mine["shifted"]
+    out.expected_sessions = out.expected_sessions.quantize(TENTH)
+    out.expected_kwh = out.expected_kwh.quantize(KWH)
+    out.shifted_sessions = out.shifted_sessions.quantize(TENTH)
+
+
+def _compare(
+    rows: list[Slot], days: Mapping[bool, int], windows: set[tuple[int, bool, int]]
+) -> Impact:
     out = Impact(surge_revenue=money(sum((s.surge_revenue for s in rows), ZERO)))
     groups: dict[tuple[int, bool], list[Slot]] = defaultdict(list)
     for s in rows:
@@ -154,26 +215,33 @@ def surge_impact(
         mine = per.setdefault(s.station, dict.fromkeys(STATION_KEYS, ZERO))
         mine["surge_revenue"] += s.surge_revenue
         key = (s.station, s.weekend)
+        if s.is_surge:
+            mine["sessions"] += s.sessions
+            mine["kwh"] += s.kwh
         if key not in surging:
             continue
         share_n, share_k = shares[s.weekend, s.hour]
         expected_n = share_n * sessions[key]
         if s.is_surge:
-            mine["sessions"] += s.sessions
-            mine["kwh"] += s.kwh
+            mine["compared_sessions"] += s.sessions
+            mine["compared_kwh"] += s.kwh
             mine["expected"] += expected_n
             mine["expected_kwh"] += share_k * kwh[key]
             out.surge_slots += 1
         else:
             mine["shifted"] += s.sessions - expected_n
-    # Hours without any session still had an expectation (and windows still count).
+    # Windows count at every station with sessions that kind of day, compared or not.
+    for station, weekend, _hour in windows:
+        if (station, weekend) in groups:
+            per[station]["windows"] += days.get(weekend, 0)
+            if (station, weekend) in surging:
+                per[station]["compared_windows"] += days.get(weekend, 0)
+    # Hours without any session still had an expectation.
     present = {(s.station, s.weekend, s.hour) for s in rows}
     for station, weekend in surging:
         mine = per[station]
         for hour in range(24):
             window = (station, weekend, hour) in windows
-            if window:
-                mine["windows"] += days.get(weekend, 0)
             if (station, weekend, hour) in present:
                 continue
             expected = shares[weekend, hour][0] * sessions[station, weekend]
@@ -182,16 +250,8 @@ def surge_impact(
                 mine["expected_kwh"] += shares[weekend, hour][1] * kwh[station, weekend]
             else:
                 mine["shifted"] -= expected
-    for mine in per.values():
-        out.surge_windows += int(mine["windows"])
-        out.sessions += int(mine["sessions"])
-        out.kwh += mine["kwh"]
-        out.expected_sessions += mine["expected"]
-        out.expected_kwh += mine["expected_kwh"]
-        out.shifted_sessions += mine["shifted"]
-    out.expected_sessions = out.expected_sessions.quantize(TENTH)
-    out.expected_kwh = out.expected_kwh.quantize(KWH)
-    out.shifted_sessions = out.shifted_sessions.quantize(TENTH)
+    _sum_stations(out)
+    out.surging, out.control = surging, control
     out.profile = profile(rows, surging, control)
     return out
 

@@ -22,6 +22,7 @@ from analytics.calc import roi
 from analytics.models import DailyCustomer, DailyRollup, OfferDaily, OfferScopeDaily
 from analytics.services import customer_sets
 from analytics.services.filters import Filters, figures
+from cpo_portal import formatting
 from offers.models import Offer
 from pricing.engine.money import ZERO
 
@@ -146,33 +147,60 @@ def scope_periods(f: Filters, spans: dict[int, Windows]) -> dict[int, tuple[roi.
 
 
 def filtered_periods(
-    f: Filters, offer: Offer, during: Span, before: Span
-) -> tuple[roi.Period, roi.Period]:
-    """With a station or region filter: the offer's stations and bands within it."""
-    used = f.apply(DailyRollup.objects.filter(offer=offer)).filter(ACTIVE)
-    stations = set(used.values_list("station_id", flat=True).order_by())
-    bands = set(used.values_list("hour_band", flat=True).order_by())
-    span = replace(f.without_offer(), date_from=before[0], date_to=during[1])
-    sums = (
-        span.apply(DailyRollup.objects.all())
-        .filter(station_id__in=stations, hour_band__in=bands)
-        .aggregate(
-            during=Sum("gross_revenue", filter=Q(date__gte=during[0])),
-            before=Sum("gross_revenue", filter=Q(date__lte=before[1])),
-            first=Min("date"),
+    f: Filters, spans: dict[int, tuple[Span, Span]]
+) -> dict[int, tuple[roi.Period, roi.Period]]:
+    """With a station or region filter: each offer's stations and bands within it, the
+    revenue there while it ran and in its baseline days. Two queries for all the offers:
+    where each was used, then the filtered revenue per station, band and day."""
+    if not spans:
+        return {}
+    used: dict[int, tuple[set, set]] = {pk: (set(), set()) for pk in spans}
+    cells = (
+        f.apply(DailyRollup.objects.filter(offer_id__in=list(spans)))
+        .filter(ACTIVE)
+        .values_list("offer_id", "station_id", "hour_band")
+        .distinct()
+        .order_by()
+    )
+    for offer_id, station, band in cells:
+        used[offer_id][0].add(station)
+        used[offer_id][1].add(band)
+    lo = min(before[0] for _, before in spans.values())
+    hi = max(during[1] for during, _ in spans.values())
+    every = replace(f.without_offer(), date_from=lo, date_to=hi)
+    daily = (
+        every.apply(DailyRollup.objects.all())
+        .filter(
+            station_id__in={s for stations, _ in used.values() for s in stations},
+            hour_band__in={b for _, bands in used.values() for b in bands},
         )
+        .values_list("station_id", "hour_band", "date")
+        .annotate(revenue=Sum("gross_revenue"))
+        .order_by()
     )
-    return (
-        roi.Period(_days(during, during[0]), sums["during"] or ZERO),
-        roi.Period(_days(before, sums["first"]), sums["before"] or ZERO),
-    )
+    rows = list(daily)
+    out = {}
+    for pk, (during, before) in spans.items():
+        stations, bands = used[pk]
+        mine = [(d, r) for s, b, d, r in rows if s in stations and b in bands]
+        first = min((d for d, _ in mine if d >= before[0]), default=None)
+        out[pk] = (
+            roi.Period(
+                _days(during, during[0]),
+                sum((r for d, r in mine if during[0] <= d <= during[1]), ZERO),
+            ),
+            roi.Period(
+                _days(before, first), sum((r for d, r in mine if before[0] <= d <= before[1]), ZERO)
+            ),
+        )
+    return out
 
 
 def baseline_periods(f: Filters, offers: list[Offer]) -> dict[int, tuple[roi.Period, ...]]:
     spans = windows(f, offers)
     if not (f.station_id or f.region):
         return scope_periods(f, spans)
-    return {o.pk: filtered_periods(f, o, *both) for o in offers if (both := spans[o.pk].both())}
+    return dict(filtered_periods(f, {o.pk: both for o in offers if (both := spans[o.pk].both())}))
 
 
 def estimates(f: Filters, offers: Iterable[Offer]) -> dict[int, roi.Estimate]:
@@ -193,8 +221,10 @@ def estimates(f: Filters, offers: Iterable[Offer]) -> dict[int, roi.Estimate]:
     out: dict[int, roi.Estimate] = {}
     for offer in offers:
         if offer.pk in arms:
-            out[offer.pk] = roi.from_holdout(*arms[offer.pk])
+            out[offer.pk] = roi.from_holdout(*arms[offer.pk], rupees=formatting.money)
         else:
             during, before = periods.get(offer.pk, none)
-            out[offer.pk] = roi.from_baseline(during, before, discounts.get(offer.pk) or ZERO)
+            out[offer.pk] = roi.from_baseline(
+                during, before, discounts.get(offer.pk) or ZERO, rupees=formatting.money
+            )
     return out

@@ -20,6 +20,7 @@ from analytics.services.incrementality import (
     windows,
 )
 from analytics.services.tables import Column, Table, chart
+from cpo_portal import formatting
 from offers.models import Offer
 from pricing.engine.money import money
 
@@ -140,6 +141,7 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
     return {
         "offer": offer,
         "estimate": est,
+        "flags": est.flags(formatting.money),
         "totals": total,
         "customers": treated or 0,
         "tables": [

@@ -15,6 +15,7 @@ from analytics.services import customer_sets
 from analytics.services.filters import Filters, figures
 from analytics.services.incrementality import estimates, has_holdout
 from analytics.services.tables import Column, Table, chart
+from cpo_portal import formatting
 from offers.models import Offer
 from pricing.engine.money import ZERO, money
 
@@ -106,18 +107,21 @@ def offer_rows(f: Filters) -> list[dict[str, Any]]:
                 "roi_discount": est.discount_cost,
                 "roi": est.roi,
                 "note": est.note,
+                "estimate": est,
+                "in_roi": est.complete,
+                "flags": " ".join(est.flags(formatting.money)),
+                "flag_list": est.flags(formatting.money),
+                "left_out": "" if est.complete else est.note,
             }
         )
     out.sort(key=lambda r: (-r["discount"], r["offer_code"]))
     return out
 
 
-def overall_roi(offers: list[dict[str, Any]]) -> tuple[Decimal, Decimal, Decimal | None]:
-    """Incremental revenue and discount over the offers that have an estimate, and ROI."""
-    done = [o for o in offers if o["roi"] is not None]
-    incremental = sum((o["incremental"] for o in done), ZERO)
-    discount = sum((o["roi_discount"] for o in done), ZERO)
-    return incremental, discount, roi.roi(incremental, discount)
+def overall_roi(offers: list[dict[str, Any]]) -> roi.Headline:
+    """The headline ROI of exactly these rows: the offers with an estimate count, the
+    others are left out (their rows say why)."""
+    return roi.headline([o["estimate"] for o in offers])
 
 
 def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
@@ -140,8 +144,18 @@ OFFER_COLUMNS = [
     Column("discount", "Discount cost", "money"),
     Column("net", "Net revenue", "money"),
     Column("method", "Method"),
+    Column("roi_discount", "Discount cost in ROI", "money"),
     Column("incremental", "Incremental revenue", "money"),
     Column("roi", "ROI", "ratio"),
+    Column("in_roi", "In the headline ROI", "bool"),
+    Column("flags", "Read with care", "note"),
+    Column("note", "How it was worked out", "note"),
+]
+LEFT_OUT_COLUMNS = [
+    Column("offer_code", "Offer"),
+    Column("title", "Title"),
+    Column("discount", "Discount cost", "money"),
+    Column("left_out", "Why it is left out", "note"),
 ]
 STATION_COLUMNS = [
     Column("station__name", "Station"),
@@ -174,19 +188,31 @@ def with_counterfactual(rows: list[dict[str, Any]], incremental: Decimal, discou
 
 def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
     offers = offer_rows(f)
-    incremental, roi_discount, overall = overall_roi(offers)
+    head = overall_roi(offers)
+    left_out = [o for o in offers if not o["in_roi"]]
     total = totals(f)
-    points = with_counterfactual(series(f, granularity), incremental, total["discount"])
+    points = with_counterfactual(
+        series(f, granularity), head.incremental_revenue, total["discount"]
+    )
     stations = station_rows(f)
     labels = [p["period"].isoformat() for p in points]
     return {
         "totals": total,
         "customers": customers(f),
-        "incremental": incremental,
-        "roi_discount": roi_discount,
-        "roi": overall,
+        "headline": head,
+        "short_baseline_days": roi.SHORT_BASELINE_DAYS,
+        "left_out": left_out,
+        "flagged": [o for o in offers if o["flags"]],
         "tables": [
             Table("offers", "ROI per offer", OFFER_COLUMNS, offers),
+            Table(
+                "left_out",
+                "Offers left out of the headline ROI",
+                LEFT_OUT_COLUMNS,
+                left_out,
+                note="These offers have no ROI estimate for these filters; their discount "
+                "cost is in the totals above but not in the headline ROI.",
+            ),
             Table("stations", "Top stations", STATION_COLUMNS, stations),
             Table("series", f"By {granularity}", SERIES_COLUMNS, points),
         ],

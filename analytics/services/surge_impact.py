@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -19,7 +20,7 @@ from analytics.services.tables import Column, Table, chart
 from cpo_portal.models import Station
 from pricing.engine.money import ZERO, money
 
-SUMMARY_COLUMNS = [Column("figure", "Figure"), Column("value", "Value")]
+SUMMARY_COLUMNS = [Column("figure", "Figure"), Column("value", "Value", "row")]
 STATION_COLUMNS = [
     Column("station", "Station"),
     Column("surge_windows", "Surge windows", "int"),
@@ -29,7 +30,16 @@ STATION_COLUMNS = [
     Column("kwh_change", "Change in kWh", "percent"),
     Column("shifted", "Sessions shifted to other hours", "ratio"),
     Column("surge_revenue", "Surge revenue", "money"),
+    Column("note", "Note", "note"),
 ]
+NO_WINDOW = (
+    "No surge window: its surges apply at every hour or on a condition (charger power, "
+    "site, weekend, occupancy, grid stress, holiday), so there is no hour to compare."
+)
+NO_CONTROL = (
+    "Not compared: no station without a surge window on that kind of day (or no calm hour "
+    "here) to compare with."
+)
 PROFILE_COLUMNS = [
     Column("hour", "Local hour"),
     Column("with_surge", "Share of sessions, stations with surge", "percent_share"),
@@ -47,17 +57,15 @@ SERIES_COLUMNS = [
 
 def slots(f: Filters) -> list[Slot]:
     """Hourly rollups summed per station, kind of day and local hour, in SQL: whole months
-    and blocks from HourlyPeriod, the days at the edges from HourlyRollup."""
+    and blocks from HourlyPeriod, the days at the edges from HourlyRollup. Every station
+    of the operator, whatever the station or region filter: the comparable profile is
+    the operator's (`chosen` picks the stations the figures are about)."""
     cut = periods.split(f.date_from, f.date_to)
     wanted = Q(grain=MONTH, start__in=cut.months) | Q(grain=BLOCK, start__in=cut.blocks)
     pre = HourlyPeriod.objects.filter(wanted, operator=f.operator)
     edges = HourlyRollup.objects.filter(operator=f.operator, date__in=cut.days)
     acc: dict[tuple, list] = {}
     for qs in (pre, edges):
-        if f.station_id:
-            qs = qs.filter(station_id=f.station_id)
-        if f.region:
-            qs = qs.filter(region_code=f.region)
         rows = (
             qs.values_list("station_id", "weekend", "hour")
             .annotate(
@@ -75,6 +83,16 @@ def slots(f: Filters) -> list[Slot]:
         Slot(station=s, weekend=w, hour=h, sessions=n, surged=m, kwh=k, surge_revenue=r)
         for (s, w, h), (n, m, k, r) in acc.items()
     ]
+
+
+def chosen(f: Filters) -> Callable[[int], bool] | None:
+    """Which stations the station or region filter picks (None: every station): those
+    with rows in the filtered StationDaily, the rows the page's series sums."""
+    if not (f.station_id or f.region):
+        return None
+    rows = f.apply(StationDaily.objects.all(), offers=False).values_list("station_id", flat=True)
+    picked = {station or 0 for station in rows.distinct().order_by()}
+    return picked.__contains__
 
 
 def day_kinds(f: Filters) -> dict[bool, int]:
@@ -109,46 +127,43 @@ def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
 
 
 def _summary(impact: Impact) -> list[dict[str, Any]]:
-    def pct(value):
-        return "n/a" if value is None else f"{value * 100:+.1f}%"
-
-    return [
-        {"figure": "Surge windows (station-hours with surge)", "value": impact.surge_windows},
-        {"figure": "Sessions in surge windows", "value": impact.sessions},
-        {"figure": "Sessions per surge window", "value": impact.sessions_per_window},
-        {
-            "figure": "Expected per window, from comparable stations",
-            "value": impact.expected_per_window,
-        },
-        {"figure": "Change in sessions", "value": pct(impact.session_change)},
-        {"figure": "kWh in surge windows", "value": impact.kwh.quantize(TENTH)},
-        {
-            "figure": "kWh expected from comparable stations",
-            "value": impact.expected_kwh.quantize(TENTH),
-        },
-        {"figure": "Change in kWh", "value": pct(impact.kwh_change)},
-        {"figure": "Sessions shifted to other hours", "value": impact.shifted_sessions},
-        {"figure": "Surge revenue", "value": impact.surge_revenue},
-        {"figure": "Stations compared", "value": impact.compared_stations},
+    """The headline figures, each with its kind (the page formats it, the CSV keeps the
+    number: changes as fractions, 0.125 for +12.5%)."""
+    rows = [
+        ("Surge windows (station-hours with surge)", impact.surge_windows, "int"),
+        ("Sessions in surge windows", impact.sessions, "int"),
+        ("Surge windows compared with calm stations", impact.compared_windows, "int"),
+        ("Sessions per surge window", impact.sessions_per_window, "ratio"),
+        ("Expected per window, from comparable stations", impact.expected_per_window, "ratio"),
+        ("Change in sessions", impact.session_change, "percent"),
+        ("kWh in surge windows", impact.kwh.quantize(TENTH), "kwh"),
+        ("kWh expected from comparable stations", impact.expected_kwh.quantize(TENTH), "kwh"),
+        ("Change in kWh", impact.kwh_change, "percent"),
+        ("Sessions shifted to other hours", impact.shifted_sessions, "ratio"),
+        ("Surge revenue", impact.surge_revenue, "money"),
+        ("Stations compared", impact.compared_stations, "int"),
     ]
+    return [{"figure": figure, "value": value, "kind": kind} for figure, value, kind in rows]
 
 
 def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
     names = dict(Station.objects.filter(operator=f.operator).values_list("pk", "name"))
     out: list[dict[str, Any]] = []
     for station, fig in impact.stations.items():
-        if not fig["windows"]:
+        if not (fig["windows"] or fig["surge_revenue"]):
             continue
+        compared = bool(fig["compared_windows"])
         out.append(
             {
                 "station": names.get(station, "(no station)"),
                 "surge_windows": int(fig["windows"]),
                 "sessions": int(fig["sessions"]),
-                "expected": fig["expected"].quantize(TENTH) if fig["windows"] else None,
-                "change": ratio(fig["sessions"] - fig["expected"], fig["expected"]),
-                "kwh_change": ratio(fig["kwh"] - fig["expected_kwh"], fig["expected_kwh"]),
-                "shifted": fig["shifted"].quantize(TENTH) if fig["windows"] else None,
+                "expected": fig["expected"].quantize(TENTH) if compared else None,
+                "change": ratio(fig["compared_sessions"] - fig["expected"], fig["expected"]),
+                "kwh_change": ratio(fig["compared_kwh"] - fig["expected_kwh"], fig["expected_kwh"]),
+                "shifted": fig["shifted"].quantize(TENTH) if compared else None,
                 "surge_revenue": money(fig["surge_revenue"]),
+                "note": NO_WINDOW if not fig["windows"] else "" if compared else NO_CONTROL,
             }
         )
     out.sort(key=lambda r: (-r["surge_revenue"], r["station"]))
@@ -158,7 +173,7 @@ def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
 def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
     f = f.without_offer()
     windows = surge_windows(f.operator, f.date_from, f.date_to)
-    impact = surge_impact(slots(f), day_kinds(f), windows)
+    impact = surge_impact(slots(f), day_kinds(f), windows, chosen(f))
     points = series(f, granularity)
     profile = impact.profile
     hours = [f"{p['hour']:02d}" for p in profile]

@@ -4,9 +4,12 @@ surge rules, not guessed from sessions.
 Many surges are not about time at all (a fast-charging premium, a highway fee, a
 renewable premium): they apply at every hour and shift nobody's demand. A *surge window*
 is an hour in which a surge rule applies that does not apply at every hour of that kind
-of day. The real price book prices a small probe session at each hour of the latest
-weekday and weekend day of the period, and compares the surge codes on the lines. Cached
-per operator against pricing's version stamp, so rule edits show at once.
+of day. The real price book prices one probe session over the whole of the latest weekday
+and of the latest weekend day of the period, at each station's most powerful charger:
+the priced session comes in segments, one per stretch with one set of surges, so the
+surges of each hour are those of the segment at half past it. One quote a station and
+kind of day; cached per operator against pricing's version stamp, so rule edits show at
+once.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from django.core.cache import cache
 from cpo_portal.models import Charger
 from pricing import services as pricing
 from pricing.engine.errors import PricingSetupError, QuoteInputError
-from pricing.engine.types import Conditions, LineKind
+from pricing.engine.types import Conditions
 from pricing.models import PricingVersion
+from pricing.services.books import Book
 
-PROBE_KWH = Decimal("0.2")
+PROBE_KWH = Decimal("0.2")  # over a whole day: a trickle, whatever the tariff
 TTL = 3600
 
 Window = tuple[int, bool, int]  # station id, weekend, local hour
@@ -38,25 +42,38 @@ def last_day(first: dt.date, last: dt.date, weekend: bool) -> dt.date | None:
     return None
 
 
-def _codes(charger: Charger, start: dt.datetime) -> frozenset[str]:
-    request = pricing.session_request_for(charger, start, kwh=PROBE_KWH)
-    priced = pricing.price_book_for(charger).price(request, Conditions())
-    return frozenset(ln.code for ln in priced.lines if ln.kind is LineKind.SURGE)
-
-
-def station_windows(charger: Charger, days: dict[bool, dt.date | None]) -> set[Window]:
+def hourly_surges(book: Book, charger: Charger, day: dt.date) -> list[frozenset[str]]:
+    """The surge codes that apply at half past each local hour of `day` at `charger`."""
     zone = ZoneInfo(charger.station.time_zone)
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    request = pricing.session_request_for(charger, start, kwh=PROBE_KWH, end=end)
+    segments = book.price(request, Conditions()).segments  # in time order
+    out: list[frozenset[str]] = []
+    i = 0
+    for hour in range(24):
+        moment = dt.datetime.combine(day, dt.time(hour, 30), tzinfo=zone)
+        while i < len(segments) and segments[i].end <= moment:
+            i += 1
+        inside = i < len(segments) and segments[i].start <= moment
+        out.append(frozenset(segments[i].surge_codes) if inside else frozenset())
+    return out
+
+
+def station_windows(
+    charger: Charger, days: dict[bool, dt.date | None], book: Book | None
+) -> set[Window]:
+    """`book`: the charger's compiled price book (None: no tariff, so no windows)."""
+    if book is None:
+        return set()
     out: set[Window] = set()
     for weekend, day in days.items():
         if day is None:
             continue
         try:
-            hours = [
-                _codes(charger, dt.datetime.combine(day, dt.time(h, 30), tzinfo=zone))
-                for h in range(24)
-            ]
+            hours = hourly_surges(book, charger, day)
         except (PricingSetupError, QuoteInputError, LookupError):
-            return set()  # no tariff: nothing to say about its surges
+            return set()  # a tariff that cannot price: nothing to say about its surges
         always = frozenset.intersection(*hours)
         out |= {(charger.station_id, weekend, h) for h, c in enumerate(hours) if c - always}
     return out
@@ -74,12 +91,12 @@ def surge_windows(operator, first: dt.date, last: dt.date) -> set[Window]:
         .select_related("station", "operator")
         .order_by("station_id", "-power_kw", "code")
     )
-    seen: set[int] = set()
-    out: set[Window] = set()
+    probes: dict[int, Charger] = {}  # one charger a station: the most powerful
     for charger in chargers:
-        if charger.station_id in seen:
-            continue
-        seen.add(charger.station_id)
-        out |= station_windows(charger, days)
+        probes.setdefault(charger.station_id, charger)
+    books = pricing.price_books_for(probes.values())  # one stamp read, one query
+    out: set[Window] = set()
+    for charger in probes.values():
+        out |= station_windows(charger, days, books[charger.pk])
     cache.set(key, out, TTL)
     return out

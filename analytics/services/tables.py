@@ -17,7 +17,9 @@ from cpo_portal import csvsafe
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text, int, money, kwh, ratio, percent, date
+    # text, int, money, kwh, ratio, percent (a change, signed), percent_share, bool, date,
+    # or "row": each row's own "kind" key says (a table of mixed figures)
+    kind: str = "text"
     link: str = ""  # row key holding a URL for this cell (pages only, not in CSV)
 
 
@@ -29,27 +31,39 @@ class Table:
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
 
-    def cells(self) -> list[list[tuple[Column, Any, str]]]:
+    def cells(self) -> list[list[tuple[Column, Any, str, str]]]:
+        """Per row, per column: (column, value, link, kind of the value)."""
         return [
-            [(c, row.get(c.key), row.get(c.link, "") if c.link else "") for c in self.columns]
+            [
+                (c, row.get(c.key), row.get(c.link, "") if c.link else "", kind_of(c, row))
+                for c in self.columns
+            ]
             for row in self.rows
         ]
+
+
+def kind_of(column: Column, row: dict[str, Any]) -> str:
+    return row.get("kind", "text") if column.kind == "row" else column.kind
 
 
 PLACES = {"money": Decimal("0.01"), "kwh": Decimal("0.001")}
 
 
 def _text(value: Any, kind: str = "text") -> str:
+    """A CSV cell: plain machine-readable decimals (ratios and percentages as fractions,
+    0.125), ISO dates, timestamps to the minute with their offset."""
     if value is None:
         return ""
     if kind in PLACES and isinstance(value, Decimal | int):
         return format(Decimal(value).quantize(PLACES[kind]), "f")
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.replace(second=0, microsecond=0).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value.normalize() if value == value.to_integral() else value, "f")
     return str(value)
 
 
@@ -59,7 +73,7 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     writer = csvsafe.writer(response)
     writer.writerow([c.label for c in table.columns])
     for row in table.rows:
-        writer.writerow([_text(row.get(c.key), c.kind) for c in table.columns])
+        writer.writerow([_text(row.get(c.key), kind_of(c, row)) for c in table.columns])
     return response
 
 

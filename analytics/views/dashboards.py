@@ -28,8 +28,13 @@ staff_login = login_required(login_url=reverse_lazy("admin:login"))
 
 
 class BadFilters(Exception):
-    def __init__(self, errors: list[str]) -> None:
+    """Filters refused: the page shows the form again, as the user filled it in, with
+    each error in words next to its field (errors of no one field above the form)."""
+
+    def __init__(self, errors: list[str], form: FilterForm | None = None, operator=None) -> None:
         self.errors = errors
+        self.form = form
+        self.operator = operator
 
 
 def resolve(request: HttpRequest, operator=None) -> tuple[Filters, FilterForm, OperatorForm, str]:
@@ -42,7 +47,7 @@ def resolve(request: HttpRequest, operator=None) -> tuple[Filters, FilterForm, O
     operator = operator or picker.chosen()
     form = FilterForm(request.user, operator, request.GET)
     if not form.is_valid():
-        raise BadFilters([f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()])
+        raise BadFilters([str(e) for e in form.non_field_errors()], form, operator)
     filters = form.filters()
     form.show(filters)
     granularity = offer_roi.granularity_for(filters, form.cleaned_data.get("granularity", ""))
@@ -61,7 +66,8 @@ def _page(
     try:
         filters, form, picker, granularity = resolve(request, operator)
     except BadFilters as bad:
-        return render(request, "analytics/bad_filters.html", {"errors": bad.errors}, status=400)
+        context = {**extra, "errors": bad.errors, "form": bad.form, "operator": bad.operator}
+        return render(request, "analytics/bad_filters.html", context, status=400)
     data = build(filters, granularity)
     export = request.GET.get("export")
     if export:
@@ -76,6 +82,7 @@ def _page(
         **data,
         **extra,
         "filters": filters,
+        "operator": filters.operator,
         "form": form,
         "picker": picker,
         "granularity": granularity,
@@ -87,7 +94,14 @@ def _page(
 
 @staff_login
 def roi_dashboard(request: HttpRequest) -> HttpResponse:
-    return _page(request, "analytics/roi.html", offer_roi.dashboard, "offer-roi", nav="roi")
+    return _page(
+        request,
+        "analytics/roi.html",
+        offer_roi.dashboard,
+        "offer-roi",
+        nav="roi",
+        show_offer_filters=True,
+    )
 
 
 @staff_login

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from analytics.calc import bands, roi
 from analytics.calc.surge import Slot, surge_impact
+from cpo_portal import formatting
 
 
 def test_roi_from_holdout_is_uplift_per_customer_times_treated():
@@ -72,7 +73,9 @@ def test_surge_impact_against_a_hand_worked_profile():
     """Station 2 has no surge: of its 100 weekday sessions 30 start at 10:00, 40 at
     18:00 and 30 at 20:00. Station 1 has a surge window at 18:00 and sees 50, 10 and 40.
     Expected at 18:00: 40% of 100 = 40, so -75%; the other hours got 20 + 10 = 30 more
-    than the profile gives them (shifted). Ten weekdays: ten surge windows."""
+    than the profile gives them (shifted). Ten weekdays: ten surge windows compared; the
+    four weekend windows count too (with their 6 sessions), but have nothing to compare
+    with."""
     slots = [
         slot(2, 10, 30), slot(2, 18, 40), slot(2, 20, 30),
         slot(1, 10, 50), slot(1, 18, 10, surged=10), slot(1, 20, 40),
@@ -80,10 +83,12 @@ def test_surge_impact_against_a_hand_worked_profile():
     ]  # fmt: skip
     windows = {(1, False, 18), (1, True, 18)}
     impact = surge_impact(slots, {False: 10, True: 4}, windows)
-    assert (impact.surge_windows, impact.sessions, impact.expected_sessions) == (10, 10, D("40.0"))
+    assert (impact.surge_windows, impact.sessions) == (14, 16)
+    assert (impact.compared_windows, impact.compared_sessions) == (10, 10)
+    assert impact.expected_sessions == D("40.0")
     assert impact.session_change == D("-0.7500") and impact.kwh_change == D("-0.7500")
     assert impact.shifted_sessions == D("30.0")
-    assert (impact.sessions_per_window, impact.expected_per_window) == (D("1"), D("4"))
+    assert (impact.sessions_per_window, impact.expected_per_window) == (D("1.1429"), D("4"))
     assert impact.compared_stations == 1  # weekends have no control station: left out
     assert impact.surge_revenue == D("32.00")  # all surge revenue counts
     at18 = impact.profile[18]
@@ -112,3 +117,26 @@ def test_hour_bands_cover_the_day_once():
     assert sum(len(b.hours) for b in bands.BANDS) == 24
     with pytest.raises(ValueError):
         bands.band_of(24)
+
+
+def test_flags_say_when_an_roi_needs_care():
+    short = roi.from_baseline(roi.Period(10, D("5000")), roi.Period(3, D("900")), D("200"))
+    assert short.baseline_days == 3
+    assert short.flags() == [
+        "Short baseline: only 3 days before the offer (fewer than 14), so this ROI is a "
+        "rough guide."
+    ]
+    lost = roi.from_holdout(roi.Arm(4, D("800"), D("100")), roi.Arm(2, D("500")))
+    assert lost.roi == D("-3.0000")
+    assert lost.flags(formatting.money) == [
+        "ROI below \u22121: revenue came out ₹200.00 lower than the held-out customers "
+        "suggests, on top of ₹100.00 of discount, so the offer lost more than it cost."
+    ]
+    long = roi.from_baseline(roi.Period(10, D("5000")), roi.Period(14, D("4200")), D("200"))
+    assert long.flags() == []
+    head = roi.headline(
+        [short, lost, long, roi.from_holdout(roi.Arm(0, D("0")), roi.Arm(1, D("10")))]
+    )
+    assert (head.offers_in, head.offers_left_out) == (3, 1)
+    assert head.discount_cost == D("500.00")
+    assert head.roi == roi.roi(head.incremental_revenue, head.discount_cost)

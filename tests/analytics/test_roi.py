@@ -95,7 +95,12 @@ def test_dashboard_totals_and_overall_roi(baseline_offer, network):
     data = dashboard(Filters(network.op_a, start, start + dt.timedelta(days=6)), "day")
     totals = data["totals"]
     assert (totals["sessions"], totals["redemptions"], totals["discount"]) == (14, 7, D("140"))
-    assert data["roi"] == D("1.5000") and data["incremental"] == D("350.00")
+    head = data["headline"]
+    assert (head.roi, head.incremental_revenue, head.discount_cost) == (
+        D("1.5000"),
+        D("350.00"),
+        D("140.00"),
+    )
     series = next(t for t in data["tables"] if t.key == "series").rows
     assert len(series) == 7
     # Without the offer: net (130 + 999) + discount 20 - 350 / 7 = 1099 a day.
