@@ -28,6 +28,20 @@ def normalise_code(code: str) -> str:
     return code.strip().upper()
 
 
+def single_use_codes_refused(offer: Offer) -> str:
+    """Why `offer` takes no batch of single-use codes ("" when it does). An auto-applied
+    offer is given to every eligible customer without a code, so single-use codes would
+    gate nothing. Checked by CodeBatch.clean (every way a batch is made) and Offer.clean
+    (an offer with batches cannot be made auto-applied)."""
+    if offer.auto:
+        return (
+            f"Offer {offer.code} is auto-applied: every eligible customer gets it without a "
+            "code, so single-use codes would do nothing. Make the offer opt-in (untick "
+            "“auto-applied”) to give it codes."
+        )
+    return ""
+
+
 class CodeBatch(models.Model):
     TENANT_PATH = "offer__operator"
 
@@ -52,6 +66,9 @@ class CodeBatch(models.Model):
 
     def clean(self) -> None:
         self.prefix = normalise_code(self.prefix)
+        refused = single_use_codes_refused(self.offer) if self.offer_id else ""
+        if refused:
+            raise ValidationError({"offer": refused})
 
 
 class OfferCode(models.Model):
