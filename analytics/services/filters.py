@@ -110,9 +110,9 @@ def check_dates(date_from: dt.date | None, date_to: dt.date | None) -> None:
     if errors:
         raise ValidationError(errors)
     if date_from and date_to and date_to < date_from:
-        raise ValidationError("The end date is before the start date.")
+        raise ValidationError({"date_to": "The end date is before the start date."})
     if date_from and date_to and (date_to - date_from).days > MAX_SPAN_DAYS:
-        raise ValidationError(f"Pick at most three years ({MAX_SPAN_DAYS} days).")
+        raise ValidationError({"date_to": f"Pick at most three years ({MAX_SPAN_DAYS} days)."})
 
 
 def resolve_range(

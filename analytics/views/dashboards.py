@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import pretty_name
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
@@ -28,8 +29,19 @@ staff_login = login_required(login_url=reverse_lazy("admin:login"))
 
 
 class BadFilters(Exception):
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: list[str], form: FilterForm | None = None) -> None:
         self.errors = errors
+        self.form = form  # shown again with the user's input and its errors by each field
+
+
+def in_words(form) -> list[str]:
+    """Each error after its field's label ("Date to: ..."), never a field's code name."""
+    out = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or pretty_name(name)) if field is not None else ""
+        out += [f"{label}: {e}" if label else str(e) for e in errors]
+    return out
 
 
 def resolve(request: HttpRequest, operator=None) -> tuple[Filters, FilterForm, OperatorForm, str]:
@@ -42,7 +54,7 @@ def resolve(request: HttpRequest, operator=None) -> tuple[Filters, FilterForm, O
     operator = operator or picker.chosen()
     form = FilterForm(request.user, operator, request.GET)
     if not form.is_valid():
-        raise BadFilters([f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()])
+        raise BadFilters(in_words(form), form)
     filters = form.filters()
     form.show(filters)
     granularity = offer_roi.granularity_for(filters, form.cleaned_data.get("granularity", ""))
@@ -61,7 +73,8 @@ def _page(
     try:
         filters, form, picker, granularity = resolve(request, operator)
     except BadFilters as bad:
-        return render(request, "analytics/bad_filters.html", {"errors": bad.errors}, status=400)
+        context = {"errors": bad.errors, "form": bad.form}
+        return render(request, "analytics/bad_filters.html", context, status=400)
     data = build(filters, granularity)
     export = request.GET.get("export")
     if export:

@@ -16,6 +16,7 @@ from offers.services.ledger_rows import LedgerUnreadable
 class AvailabilityInline(TenantInline):
     model = AddOnAvailability
     fields = ["station", "enabled", "stock"]
+    autocomplete_fields = ["station"]  # one search box per row, not every station per row
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
 

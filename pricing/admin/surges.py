@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 
-from cpo_portal import tenancy
+from cpo_portal import formatting, tenancy
 from cpo_portal.models import Operator
 from cpo_portal.tenant_admin import TenantAdmin
+from pricing.engine.types import ChargeForm
 from pricing.models import PricingVersion, SurgeRule
 from pricing.services.advance import earliest_allowed
 from pricing.weekview import operator_week
@@ -24,13 +26,15 @@ class SurgeRuleAdmin(TenantAdmin):
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
     change_list_template = "admin/pricing/surgerule/change_list.html"
+    # What fits 1366 px: the rule (name over code), its charge in words, when it runs,
+    # and the scheduling columns people act on; kind and stacking are filters.
     list_display = [
-        "code", "name", "kind", "form", "amount", "when", "operator", "stackable", "priority",
-        "effective_from", "paused",
+        "rule", "charge", "when", "priority", "effective", "paused", "operator",
     ]  # fmt: skip
     list_filter = ["operator", "kind", "form", "paused", "stackable"]
+    list_select_related = ["operator"]
     search_fields = ["code", "name", "explanation"]
-    filter_horizontal = ["stations"]
+    autocomplete_fields = ["stations"]
     fieldsets = [
         (None, {"fields": ["operator", "code", "kind", "name", "explanation"]}),
         ("Charge", {"fields": ["form", "amount", "cap_per_session"]}),
@@ -46,6 +50,21 @@ class SurgeRuleAdmin(TenantAdmin):
                         "sooner than the operator's surge notice period."}),
     ]  # fmt: skip
     actions = [*TenantAdmin.actions, "pause", "resume"]
+
+    @admin.display(description="rule", ordering="code")
+    def rule(self, obj: SurgeRule) -> str:
+        return format_html('{}<br><code class="quiet">{}</code>', obj.name, obj.code)
+
+    @admin.display(description="charge", ordering="amount")
+    def charge(self, obj: SurgeRule) -> str:
+        if obj.form == ChargeForm.PERCENT:
+            return f"{formatting.percent(obj.amount)} of energy"
+        money = formatting.money(obj.amount, obj.operator.currency)
+        return f"{money}/kWh" if obj.form == ChargeForm.PER_KWH else f"{money} per session"
+
+    @admin.display(description="effective from", ordering="effective_from")
+    def effective(self, obj: SurgeRule) -> str:
+        return formatting.local_time(obj.effective_from, obj.operator.time_zone)
 
     @admin.display(description="when")
     def when(self, obj: SurgeRule) -> str:

@@ -88,7 +88,7 @@ def test_preview_shows_the_quote_lines_and_totals(as_pricing_a, priced):
         ("a-congestion", "5.00"),
         ("GST", "18.90"),
     ]
-    assert quote["total"] == "123.90" and ">123.90<" in page
+    assert quote["total"] == "123.90" and ">₹123.90<" in page
     assert quote["start"] == "2025-09-24T18:00:00+05:30"
     assert "Charging session cost (5 kWh @ ₹18.00/kWh)" in page
     assert "Congestion Fee: ₹1/kWh between 6 PM - 9 PM" in page  # the notice
