@@ -73,8 +73,8 @@ def _page(
     try:
         filters, form, picker, granularity = resolve(request, operator)
     except BadFilters as bad:
-        context = {"errors": bad.errors, "form": bad.form}
-        return render(request, "analytics/bad_filters.html", context, status=400)
+        shown: dict[str, Any] = {"errors": bad.errors, "form": bad.form}
+        return render(request, "analytics/bad_filters.html", shown, status=400)
     data = build(filters, granularity)
     export = request.GET.get("export")
     if export:

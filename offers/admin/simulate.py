@@ -28,11 +28,12 @@ from pricing.quote_json import quote_to_dict
 from pricing.services import NoTariffError, tariff_for
 
 
-def _picker(model, field: str, *, multiple: bool = False) -> AutocompleteSelect:
+def _picker(model, field: str, *, multiple: bool = False) -> forms.Widget:
     """A searchable picker served by the admin's autocomplete view, which lists only what
     the related model's admin shows this user (its tenant-scoped get_queryset)."""
-    widget = AutocompleteSelectMultiple if multiple else AutocompleteSelect
-    return widget(model._meta.get_field(field), admin.site)
+    if multiple:
+        return AutocompleteSelectMultiple(model._meta.get_field(field), admin.site)
+    return AutocompleteSelect(model._meta.get_field(field), admin.site)
 
 
 class SimulateForm(forms.Form):

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from cpo_portal.models import Operator
 
 from .offer import Offer
+from .offer_checks import single_use_codes_refused
 
 code_text = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9\-]{2,39}$", "Use 3-40 letters, digits or hyphens."
@@ -26,20 +27,6 @@ MAX_BATCH = 100_000
 
 def normalise_code(code: str) -> str:
     return code.strip().upper()
-
-
-def single_use_codes_refused(offer: Offer) -> str:
-    """Why `offer` takes no batch of single-use codes ("" when it does). An auto-applied
-    offer is given to every eligible customer without a code, so single-use codes would
-    gate nothing. Checked by CodeBatch.clean (every way a batch is made) and Offer.clean
-    (an offer with batches cannot be made auto-applied)."""
-    if offer.auto:
-        return (
-            f"Offer {offer.code} is auto-applied: every eligible customer gets it without a "
-            "code, so single-use codes would do nothing. Make the offer opt-in (untick "
-            "“auto-applied”) to give it codes."
-        )
-    return ""
 
 
 class CodeBatch(models.Model):

@@ -279,8 +279,7 @@ class Offer(models.Model):
             OfferUsage.objects.get_or_create(offer=self)
 
     def clean(self) -> None:
-        from .codes import single_use_codes_refused
-        from .offer_checks import check_offer
+        from .offer_checks import check_offer, single_use_codes_refused
 
         check_offer(self)
         if self.pk is not None and self.batches.exists():
