@@ -17,6 +17,9 @@ class AvailabilityInline(TenantInline):
     model = AddOnAvailability
     fields = ["station", "enabled", "stock"]
     autocomplete_fields = ["station"]  # one search box per row, not every station per row
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("add_on", "station")  # row titles
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
 
