@@ -20,6 +20,7 @@ class AvailabilityInline(TenantInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("add_on", "station")  # row titles
+
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
 
