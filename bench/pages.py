@@ -176,10 +176,11 @@ def sign_in(username: str, repeat: int) -> dict:
     }
 
 
-def row(name: str, got: dict) -> str:
-    """One Markdown table row: page, status, median, first request, queries."""
+def row(name: str, got: dict, baseline_ms: float) -> str:
+    """One Markdown table row: page, status, median, x the baseline, first request, queries."""
+    times = got["median_ms"] / baseline_ms if baseline_ms else 0.0
     return (
-        f"| {name:44} | {got['status']:3} | {got['median_ms']:7.1f} | "
+        f"| {name:44} | {got['status']:3} | {got['median_ms']:7.1f} | {times:5.1f} | "
         f"{got['first_ms']:7.1f} | {got['queries']:4} |"
     )
 
@@ -201,15 +202,17 @@ def main() -> None:
     pages = [("baseline: admin index", "/admin/"), *admin_urls(user), *tool_urls(user)]
     pages = [(n, u) for n, u in pages if args.only.lower() in n.lower()]
     rows = []
-    print("| page | status | median ms | first ms | queries |")
-    print("|---|---|---|---|---|")
+    print("| page | status | median ms | x baseline | first ms | queries |")
+    print("|---|---|---|---|---|---|")
+    baseline_ms = 0.0
     for name, url in pages:
         got = measure(client, url, args.repeat)
+        baseline_ms = baseline_ms or got["median_ms"]
         rows.append((name, got))
         flag = "" if got["median_ms"] <= TARGET_MS else "  SLOW"
-        print(row(name, got) + flag, flush=True)
+        print(row(name, got, baseline_ms) + flag, flush=True)
     login = sign_in(args.user, args.repeat)
-    print(row("sign-in (form post)", login))
+    print(row("sign-in (form post)", login, baseline_ms))
     print(
         f"password hasher alone ({get_hasher().algorithm}, one check): "
         f"{login['hasher_ms']:.1f} ms; sign-in less the hasher: "
