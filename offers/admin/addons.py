@@ -17,6 +17,7 @@ class AvailabilityInline(TenantInline):
     model = AddOnAvailability
     fields = ["station", "enabled", "stock"]
     autocomplete_fields = ["station"]  # one search box per row, not every station per row
+    extra = 0  # "Add another" adds rows; a page of one row per station is long enough
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("add_on", "station")  # row titles
