@@ -203,7 +203,6 @@ def amount_note(amount: Decimal | None, quote: Quote) -> dict | None:
     return {
         "amount": amount,
         "bought": sum((quote.sum_of(k) for k in BOUGHT), Decimal("0")),
-        "kwh": quote.kwh,
         "on_top": on_top,
         "discount": -quote.sum_of(LineKind.DISCOUNT),
         "tax_inclusive": quote.tax_inclusive,
