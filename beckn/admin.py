@@ -20,7 +20,7 @@ from django.utils.html import format_html
 
 from cpo_portal import tenancy
 from cpo_portal.history_admin import AuditHistoryAdmin
-from cpo_portal.tenant_admin import TenantAdmin, TenantInline
+from cpo_portal.tenant_admin import TenantAdmin, TenantInline, TenantScopedMixin
 
 from .models import (
     DeliveryAttempt,
@@ -76,8 +76,8 @@ def pretty(value) -> str:
 
 
 class JsonMedia:
-    class Media:
-        css = {"all": ["beckn/admin.css"]}
+    class Media(TenantScopedMixin.Media):  # the shared table styles, then the JSON ones
+        css = {"all": ["cpo_portal/admin_tables.css", "beckn/admin.css"]}
 
 
 @admin.register(Subscriber)

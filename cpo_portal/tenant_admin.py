@@ -20,7 +20,7 @@ from django.http import HttpResponse
 
 from . import csvsafe, tenancy
 from .history_admin import AuditHistoryAdmin
-from .models import Operator
+from .models import Charger, Operator
 
 if TYPE_CHECKING:
     # What the mixin is mixed into (a ModelAdmin, or an inline: which never asks for
@@ -38,12 +38,21 @@ class TenantScopedMixin(_AdminBase):
     # URLs typed without a scheme are https (Django 6.0's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    # Fifty rows a page: a screen shows about twenty, and rendering rows is most of a
+    # change list's server time (bench/pages.py).
+    list_per_page = 50
+
+    class Media:
+        css = {"all": ["cpo_portal/admin_tables.css"]}  # lists and forms that fit 1366 px
+
     # -- what the user sees ------------------------------------------------------------
     def get_queryset(self, request):
         return tenancy.scope(super().get_queryset(request), request.user, self.view_roles)
 
     def _scoped_choices(self, request, model):
         qs = model._default_manager.all()
+        if model is Charger:
+            qs = qs.select_related("station")  # its name says its station: no query per row
         if tenancy.tenant_path(model) is None:
             return qs
         return tenancy.scope(qs, request.user, self.edit_roles)
@@ -91,13 +100,26 @@ class TenantScopedMixin(_AdminBase):
         return self.has_change_permission(request, obj)
 
 
+class OperatorListFilter(admin.RelatedFieldListFilter):
+    """The operators the user may see, read from the operators table: no DISTINCT over the
+    listed table (which may be the ledger, millions of rows) to find which ones occur."""
+
+    def field_choices(self, field, request, model_admin):
+        roles = getattr(model_admin, "view_roles", tenancy.ALL_ROLES)
+        operators = tenancy.scope(Operator.objects.order_by("name"), request.user, roles)
+        return [(o.pk, str(o)) for o in operators]
+
+
 def _scoped_list_filter(model, spec):
     """A relation filter (direct, or along a path such as "offer__operator") lists only the
-    related objects present in the scoped change list, never every row of the related table."""
+    related objects present in the scoped change list, never every row of the related table;
+    an operator filter lists the user's operators."""
     if not isinstance(spec, str):
         return spec
     field = get_fields_from_path(model, spec)[-1]
     if isinstance(field, models.ForeignKey | models.ManyToManyField | models.OneToOneField):
+        if field.remote_field.model is Operator:
+            return (spec, OperatorListFilter)
         return (spec, admin.RelatedOnlyFieldListFilter)
     return spec
 

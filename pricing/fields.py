@@ -31,6 +31,15 @@ def validate_days(value) -> None:
         raise ValidationError("A day of the week is listed twice.")
 
 
+class WeekdaysWidget(forms.CheckboxSelectMultiple):
+    """Seven day boxes in a row, with "Every day", "Weekdays" and "Weekends" buttons that
+    tick them (static/pricing/weekdays.js; without JavaScript the boxes alone work)."""
+
+    class Media:
+        js = ["pricing/weekdays.js"]
+        css = {"all": ["cpo_portal/admin_tables.css"]}
+
+
 class WeekdaysField(models.JSONField):
     """Days of the week as a sorted JSON list of Python weekday numbers (Monday is 0)."""
 
@@ -44,7 +53,7 @@ class WeekdaysField(models.JSONField):
         return forms.TypedMultipleChoiceField(
             choices=WEEKDAYS,
             coerce=int,
-            widget=forms.CheckboxSelectMultiple(attrs={"class": "weekdays"}),
+            widget=WeekdaysWidget(attrs={"class": "weekdays"}),
             required=True,
             label=capfirst(self.verbose_name),
             help_text=self.help_text,

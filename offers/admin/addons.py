@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from cpo_portal import tenancy
+from cpo_portal import formatting, tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
 from offers.services.addon_delivery import not_delivered
@@ -16,6 +16,12 @@ from offers.services.ledger_rows import LedgerUnreadable
 class AvailabilityInline(TenantInline):
     model = AddOnAvailability
     fields = ["station", "enabled", "stock"]
+    autocomplete_fields = ["station"]  # one search box per row, not every station per row
+    extra = 0  # "Add another" adds rows; a page of one row per station is long enough
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("add_on", "station")  # row titles
+
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
 
@@ -30,9 +36,9 @@ class AddOnAdmin(TenantAdmin):
     fields = ["operator", "code", "name", "description", ("price", "tax_rate"), "active"]
     inlines = [AvailabilityInline]
 
-    @admin.display(description="GST %")
+    @admin.display(description="GST")
     def gst_percent(self, obj: AddOn) -> str:
-        return f"{obj.tax_rate * 100:g}"
+        return formatting.percent_of_ratio(obj.tax_rate)
 
     @admin.display(description="stations (enabled)")
     def stations(self, obj: AddOn) -> int:

@@ -66,14 +66,15 @@ def benefit_fieldsets() -> list[Fieldset]:
     return sets
 
 
+# Sections in the order a person decides them: what, what it gives, where, when; who may
+# have it, combos and geography are folded away (collapsible) until needed.
 OFFER_FIELDSETS: list[Fieldset] = [
     (
         None,
         {
             "fields": [
-                "operator",
-                ("code", "status"),
-                "currency",
+                ("operator", "status"),
+                ("code", "currency"),
                 "title",
                 "short_desc",
                 ("type_label", "ondc_type"),
@@ -83,21 +84,15 @@ OFFER_FIELDSETS: list[Fieldset] = [
     ("Benefit", {"fields": ["benefit_kind"]}),
     *benefit_fieldsets(),
     (
-        "Combo (ONDC type Combo): secondary add-ons or items",
-        {"fields": ["secondary_ids"], "description": COMBO_HELP},
-    ),
-    (
-        "Where (applicability)",
+        "Where",
         {
             "fields": [
                 "stations",
                 "chargers",
-                "region_codes",
-                "city_codes",
-                "site_kinds",
-                "category_codes",
-                ("geo_lat", "geo_lon", "geo_radius_km"),
-            ]
+                ("region_codes", "city_codes"),
+                ("site_kinds", "category_codes"),
+            ],
+            "description": "Empty everywhere: every station of the operator.",
         },
     ),
     (
@@ -107,35 +102,43 @@ OFFER_FIELDSETS: list[Fieldset] = [
                 ("valid_from", "valid_until"),
                 "days_of_week",
                 ("window_start", "window_end"),
-                "holidays",
-                "launch_days",
+                ("holidays", "launch_days"),
             ]
         },
     ),
     (
-        "Who (qualifier)",
-        {
-            "fields": [
-                "min_session_value",
-                ("min_kwh", "max_kwh"),
-                "segments",
-                "tiers",
-                ("members_only", "first_session_only", "referred_only"),
-                "anniversary_days",
-            ]
-        },
-    ),
-    (
-        "Meta, limits and holdout",
+        "Stacking, limits and budget",
         {
             "fields": [
                 ("auto", "additive", "priority"),
-                "max_discount",
+                ("max_discount", "budget", "budget_policy"),
                 ("max_uses", "max_uses_per_customer"),
-                ("budget", "budget_policy"),
-                "holdout_percent",
             ]
         },
+    ),
+    (
+        "Who may have it (qualifier)",
+        {
+            "fields": [
+                ("min_session_value", "min_kwh", "max_kwh"),
+                ("segments", "tiers"),
+                ("members_only", "first_session_only", "referred_only"),
+                "anniversary_days",
+            ],
+            "classes": ["collapse"],
+        },
+    ),
+    (
+        "Near a point (geo-fence)",
+        {"fields": [("geo_lat", "geo_lon", "geo_radius_km")], "classes": ["collapse"]},
+    ),
+    (
+        "Combo (ONDC type Combo): secondary add-ons or items",
+        {"fields": ["secondary_ids"], "description": COMBO_HELP, "classes": ["collapse"]},
+    ),
+    (
+        "Holdout (measuring uplift)",
+        {"fields": ["holdout_percent"], "classes": ["collapse"]},
     ),
 ]
 OFFER_FIELDS = [n for _title, spec in OFFER_FIELDSETS for n in _flat(spec["fields"])]

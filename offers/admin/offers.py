@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import path
+from django.utils.html import format_html
 
-from cpo_portal import tenancy
+from cpo_portal import formatting, tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import Offer, OfferCode, OfferStatus
 from pricing.admin.preview import price_tool
@@ -47,44 +48,48 @@ class OfferAdmin(TenantAdmin):
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
     inlines = [MultiUseCodeInline]
+    # Eight columns that fit 1366 px: auto/additive in one, uses with what is left of them.
     list_display = [
-        "code",
-        "title",
+        "offer",
         "benefit_kind",
         "status",
-        "auto",
-        "additive",
+        "applies",
         "priority",
         "uses",
-        "remaining_uses",
         "remaining_budget",
         "operator",
     ]
     list_filter = ["operator", "status", "benefit_kind", "type_label", "auto", "additive"]
     list_select_related = ["usage", "operator"]
     search_fields = ["code", "title", "short_desc"]
-    filter_horizontal = ["stations", "chargers"]
+    autocomplete_fields = ["stations", "chargers"]  # searchable, scoped to the user's operators
     actions = [*TenantAdmin.actions, "clone", "pause", "resume"]
     change_list_template = "admin/offers/offer/change_list.html"
     change_form_template = "admin/offers/offer/change_form.html"
     fieldsets = OFFER_FIELDSETS
 
-    @admin.display(description="uses", ordering="usage__uses")
-    def uses(self, obj: Offer) -> int:
-        return obj.usage.uses if hasattr(obj, "usage") else 0
+    @admin.display(description="offer", ordering="code")
+    def offer(self, obj: Offer) -> str:
+        return format_html('{}<br><code class="quiet">{}</code>', obj.title, obj.code)
 
-    @admin.display(description="uses left")
-    def remaining_uses(self, obj: Offer) -> str:
+    @admin.display(description="applies")
+    def applies(self, obj: Offer) -> str:
+        how = "automatically" if obj.auto else "with its code"
+        return f"{how}, {'stacks' if obj.additive else 'exclusive'}"
+
+    @admin.display(description="uses (of max)", ordering="usage__uses")
+    def uses(self, obj: Offer) -> str:
+        used = obj.usage.uses if hasattr(obj, "usage") else 0
         if obj.max_uses is None:
-            return "∞"
-        return str(max(obj.max_uses - self.uses(obj), 0))
+            return formatting.number(used)
+        return f"{formatting.number(used)} of {formatting.number(obj.max_uses)}"
 
     @admin.display(description="budget left")
     def remaining_budget(self, obj: Offer) -> str:
         if obj.budget is None:
             return "—"
         spent = obj.usage.budget_spent if hasattr(obj, "usage") else 0
-        return f"{max(obj.budget - spent, 0):.2f}"
+        return formatting.money(max(obj.budget - spent, 0), obj.currency or "INR")
 
     def _editable(self, request, queryset):
         return tenancy.scope(queryset, request.user, self.edit_roles)

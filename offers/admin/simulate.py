@@ -11,22 +11,35 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from cpo_portal import tenancy
 from cpo_portal.models import Charger
 from offers.customers import ContactError, customer_key
-from offers.models import AddOn, Offer
+from offers.models import AddOn, CodeBatch, Offer
 from offers.rules.facts import CustomerFacts
 from offers.services.addons import AddOnUnavailable
 from pricing.engine import PricingSetupError, QuoteInputError
+from pricing.engine.types import LineKind, Quote
 from pricing.quote_json import quote_to_dict
 from pricing.services import NoTariffError, tariff_for
 
 
+def _picker(model, field: str, *, multiple: bool = False) -> forms.Widget:
+    """A searchable picker served by the admin's autocomplete view, which lists only what
+    the related model's admin shows this user (its tenant-scoped get_queryset)."""
+    if multiple:
+        return AutocompleteSelectMultiple(model._meta.get_field(field), admin.site)
+    return AutocompleteSelect(model._meta.get_field(field), admin.site)
+
+
 class SimulateForm(forms.Form):
-    charger = forms.ModelChoiceField(queryset=Charger.objects.none())
+    charger = forms.ModelChoiceField(
+        queryset=Charger.objects.none(), widget=_picker(Offer, "chargers")
+    )
     start = forms.CharField(
         label="Local start",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -51,6 +64,7 @@ class SimulateForm(forms.Form):
     offers = forms.ModelMultipleChoiceField(
         queryset=Offer.objects.none(),
         required=False,
+        widget=_picker(CodeBatch, "offer", multiple=True),
         help_text="Offers to preview whatever their status (drafts, paused), as if opted in.",
     )
     add_ons = forms.ModelMultipleChoiceField(
@@ -96,9 +110,9 @@ class SimulateForm(forms.Form):
         data = self.cleaned_data
         kwh, amount = data.get("kwh"), data.get("amount")
         if kwh is not None and amount is not None:
-            raise forms.ValidationError("Give kWh or an amount, not both.")
+            self.add_error("amount", "Give kWh or an amount, not both.")
         if kwh is None and amount is None and not self.errors:
-            raise forms.ValidationError("Give the kWh to deliver or an amount to spend.")
+            self.add_error("kwh", "Give the kWh to deliver or an amount to spend.")
         charger, offers = data.get("charger"), data.get("offers") or []
         if charger is not None and any(o.operator_id != charger.operator_id for o in offers):
             self.add_error("offers", "Pick offers of the charger's operator.")
@@ -160,6 +174,39 @@ def simulate(form: SimulateForm) -> dict:
         "quote": quote_to_dict(oq.quote, zone=ZoneInfo(charger.station.time_zone)),
         "charger": charger,
         "tariff": tariff_for(charger),
+        "zone": charger.station.time_zone,
+        "amount_note": amount_note(d.get("amount"), oq.quote),
+    }
+
+
+BOUGHT = (LineKind.ENERGY, LineKind.SERVICE_FEE)
+
+
+def amount_note(amount: Decimal | None, quote: Quote) -> dict | None:
+    """An amount buys energy at the tariff's rates: energy and service fee come to the
+    amount (pricing.engine.quantity); surges, idle fees, add-ons and tax come on top and
+    offers come off. The figures for the page, each the sum of the quote's own lines."""
+    if amount is None:
+        return None
+    on_top = [
+        (label, quote.sum_of(kind))
+        for kind, label in (
+            (LineKind.SURGE, "surges"),
+            (LineKind.IDLE_FEE, "idle fees"),
+            (LineKind.ADDON, "add-ons"),
+            (LineKind.WHEELING, "wheeling"),
+            (LineKind.ADJUSTMENT, "minimum or maximum price"),
+            (LineKind.TAX, "tax"),
+        )
+        if quote.sum_of(kind)
+    ]
+    return {
+        "amount": amount,
+        "bought": sum((quote.sum_of(k) for k in BOUGHT), Decimal("0")),
+        "on_top": on_top,
+        "discount": -quote.sum_of(LineKind.DISCOUNT),
+        "tax_inclusive": quote.tax_inclusive,
+        "total": quote.total,
     }
 
 

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from cpo_portal.models import Operator
 
 from .offer import Offer
+from .offer_checks import single_use_codes_refused
 
 code_text = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9\-]{2,39}$", "Use 3-40 letters, digits or hyphens."
@@ -52,6 +53,9 @@ class CodeBatch(models.Model):
 
     def clean(self) -> None:
         self.prefix = normalise_code(self.prefix)
+        refused = single_use_codes_refused(self.offer) if self.offer_id else ""
+        if refused:
+            raise ValidationError({"offer": refused})
 
 
 class OfferCode(models.Model):

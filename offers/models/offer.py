@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -278,6 +279,10 @@ class Offer(models.Model):
             OfferUsage.objects.get_or_create(offer=self)
 
     def clean(self) -> None:
-        from .offer_checks import check_offer
+        from .offer_checks import check_offer, single_use_codes_refused
 
         check_offer(self)
+        if self.pk is not None and self.batches.exists():
+            refused = single_use_codes_refused(self)
+            if refused:
+                raise ValidationError({"auto": refused})

@@ -192,3 +192,17 @@ def place(problems: list[str]) -> dict[str, list[str]]:
         name = next((f for start, f in PROBLEM_FIELDS if problem.startswith(start)), "__all__")
         out.setdefault(name, []).append(problem[0].upper() + problem[1:] + ".")
     return out
+
+
+def single_use_codes_refused(offer) -> str:
+    """Why `offer` takes no batch of single-use codes ("" when it does). An auto-applied
+    offer is given to every eligible customer without a code, so single-use codes would
+    gate nothing. Checked by CodeBatch.clean (every way a batch is made) and Offer.clean
+    (an offer with batches cannot be made auto-applied)."""
+    if offer.auto:
+        return (
+            f"Offer {offer.code} is auto-applied: every eligible customer gets it without a "
+            "code, so single-use codes would do nothing. Make the offer opt-in (untick "
+            "“auto-applied”) to give it codes."
+        )
+    return ""

@@ -33,7 +33,8 @@ REFUSED_TYPES = {
 
 def _percent(value: Decimal | None, what: str) -> list[str]:
     if value is None or not ZERO < value <= HUNDRED:
-        return [f"{what} must be a percent in (0, 100], not {value}"]
+        given = "empty" if value is None else f"{value}%"
+        return [f"{what} must be more than 0% and at most 100%, not {given}"]
     return []
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from cpo_portal import csvsafe
 from offers.models import CatalogVersion, CodeBatch, Offer, OfferCode
-from offers.models.codes import MAX_BATCH, normalise_code
+from offers.models.codes import MAX_BATCH
 
 # No 0/O, 1/I/L: codes are read aloud and typed from screenshots.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -25,11 +25,14 @@ def new_code(prefix: str = "") -> str:
 @transaction.atomic
 def generate_batch(offer: Offer, count: int, prefix: str = "", user=None) -> CodeBatch:
     """A batch of `count` unique single-use codes for `offer`. Collisions with existing
-    codes (vanishingly rare) are skipped by the unique constraint and replaced."""
+    codes (vanishingly rare) are skipped by the unique constraint and replaced. Raises
+    ValidationError when the offer takes no codes (CodeBatch.clean)."""
     if not 1 <= count <= MAX_BATCH:
         raise ValueError(f"a batch holds 1 to {MAX_BATCH} codes, not {count}")
-    prefix = normalise_code(prefix)
-    batch = CodeBatch.objects.create(offer=offer, prefix=prefix, count=count, created_by=user)
+    batch = CodeBatch(offer=offer, prefix=prefix, count=count, created_by=user)
+    batch.clean()  # the prefix normalised; no codes for an auto-applied offer
+    batch.save()
+    prefix = batch.prefix
     made = 0
     while made < count:
         wanted = min(count - made, CHUNK)

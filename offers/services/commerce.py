@@ -62,7 +62,7 @@ class SessionAsk:
     what_if: tuple[tuple[str, str], ...] = ()  # (fact, value) over the stored customer
     offer_ids: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
-    preview: tuple[int, ...] = ()  # offer pks evaluated whatever their status (the admin)
+    preview: tuple[int, ...] = ()  # offer pks: any status, as if opted in (the admin)
     add_ons: tuple[str, ...] = ()
     now: dt.datetime | None = None
     explain: bool = True  # a reason for every offer of the place not applied (for people)

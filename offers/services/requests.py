@@ -3,6 +3,10 @@
 An opt-in offer applies when the buyer presents one of its codes, or, for an offer that
 has no codes at all, when the buyer names it by id (ONDC's opt-in by offer id). An offer
 with codes is never unlocked by its id alone: that would make single-use codes pointless.
+
+Offers previewed by staff (the admin's simulator: `preview`, by pk) are evaluated whatever
+their status and as if the customer had opted in: an opt-in offer counts as if its code
+had been entered, so a drafted code-only offer can be tried before any code exists.
 """
 
 from __future__ import annotations
@@ -70,6 +74,10 @@ def resolve(
         for info in infos(Offer.objects.filter(operator=operator, pk__in=preview), operator):
             known[info.code] = info
             out.extra.append(info)
+            held = out.codes.get(info.code)
+            if held is None or not held.matched:  # as if opted in (its code entered)
+                out.codes[info.code] = PresentedCode(held.code if held else "", True)
+                out.used.pop(info.code, None)
     missing = named - known.keys()
     if missing:
         for info in lookup(operator, missing):

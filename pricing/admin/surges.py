@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 
-from cpo_portal import tenancy
+from cpo_portal import formatting, tenancy
 from cpo_portal.models import Operator, Station
 from cpo_portal.tenant_admin import TenantAdmin
+from pricing.engine.types import ChargeForm
 from pricing.models import PricingVersion, SurgeRule
 from pricing.services.advance import earliest_allowed
 from pricing.weekview import rule_text
@@ -25,13 +27,15 @@ class SurgeRuleAdmin(TenantAdmin):
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
     change_list_template = "admin/pricing/surgerule/change_list.html"
+    # What fits 1366 px: the rule (name over code), its charge in words, when it runs,
+    # and the scheduling columns people act on; kind and stacking are filters.
     list_display = [
-        "code", "name", "kind", "form", "amount", "when", "operator", "stackable", "priority",
-        "effective_from", "paused",
+        "rule", "charge", "when", "priority", "effective", "paused", "operator",
     ]  # fmt: skip
     list_filter = ["operator", "kind", "form", "paused", "stackable"]
+    list_select_related = ["operator"]
     search_fields = ["code", "name", "note"]
-    filter_horizontal = ["stations"]
+    autocomplete_fields = ["stations"]
     fieldsets = [
         (None, {"fields": ["operator", "code", "kind", "name", "customer_text", "note"]}),
         ("Charge", {"fields": ["form", "amount", "cap_per_session"]}),
@@ -55,6 +59,21 @@ class SurgeRuleAdmin(TenantAdmin):
         if obj.pk is None:
             return "Written from the rule once it is saved."
         return rule_text(obj)
+
+    @admin.display(description="rule", ordering="code")
+    def rule(self, obj: SurgeRule) -> str:
+        return format_html('{}<br><code class="quiet">{}</code>', obj.name, obj.code)
+
+    @admin.display(description="charge", ordering="amount")
+    def charge(self, obj: SurgeRule) -> str:
+        if obj.form == ChargeForm.PERCENT:
+            return f"{formatting.percent(obj.amount)} of energy"
+        money = formatting.money(obj.amount, obj.operator.currency)
+        return f"{money}/kWh" if obj.form == ChargeForm.PER_KWH else f"{money} per session"
+
+    @admin.display(description="effective from", ordering="effective_from")
+    def effective(self, obj: SurgeRule) -> str:
+        return formatting.local_time(obj.effective_from, obj.operator.time_zone)
 
     @admin.display(description="when")
     def when(self, obj: SurgeRule) -> str:

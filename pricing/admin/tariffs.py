@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import path
 from django.utils.html import format_html
 
-from cpo_portal import tenancy
+from cpo_portal import formatting, tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from pricing.models import Tariff, TariffBand
 
@@ -44,8 +44,8 @@ class TariffAdmin(OcpiAdminMixin, TenantAdmin):
     inlines = [TariffBandInline]
     change_list_template = "admin/pricing/tariff/change_list.html"
     list_display = [
-        "code", "name", "operator", "applies_to", "energy_rate_per_kwh", "service_fee",
-        "tax", "active", "from_ocpi",
+        "code", "name", "operator", "applies_to", "energy_rate", "fee", "tax", "active",
+        "from_ocpi",
     ]  # fmt: skip
     list_filter = ["operator", "active", "prices_include_tax"]
     search_fields = ["code", "name", "station__code", "charger__code"]
@@ -66,9 +66,17 @@ class TariffAdmin(OcpiAdminMixin, TenantAdmin):
     def applies_to(self, obj: Tariff) -> str:
         return obj.scope_label
 
+    @admin.display(description="energy", ordering="energy_rate_per_kwh")
+    def energy_rate(self, obj: Tariff) -> str:
+        return f"{formatting.money(obj.energy_rate_per_kwh, obj.currency)}/kWh"
+
+    @admin.display(description="service fee", ordering="service_fee")
+    def fee(self, obj: Tariff) -> str:
+        return formatting.money(obj.service_fee, obj.currency)
+
     @admin.display(description="GST")
     def tax(self, obj: Tariff) -> str:
-        share = f"{obj.tax_rate * 100:g}%"
+        share = formatting.percent_of_ratio(obj.tax_rate)
         return f"{share} incl." if obj.prices_include_tax else f"{share} on top"
 
     @admin.display(description="OCPI", boolean=True)

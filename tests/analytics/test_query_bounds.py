@@ -146,6 +146,11 @@ def test_dashboard_date_ranges_out_of_bounds_are_a_400_that_says_why(client, net
         response = client.get(url, {k: v for k, v in query.items() if v})
         assert response.status_code == 400, (response.status_code, said(response)[:200])
         assert reason in said(response), said(response)[:300]
+        assert "__all__" not in said(response)  # in words, by the field at fault
+        if date_from:  # the page shows the filters again with what was typed
+            assert f'value="{date_from}"' in said(response) or "Enter a valid date" in said(
+                response
+            )
 
     cases = [(*case, export) for case in BAD_DATES for export in ("", "offers")]
     assert failures(check, cases) == []

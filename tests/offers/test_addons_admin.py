@@ -289,7 +289,7 @@ def test_the_simulator_prices_add_ons_and_combos(client, deg, valet):
         "add_ons": [valet.pk],
     }
     page = client.get(url("offer", "simulate"), params).content.decode()
-    assert "Valet charging" in page and "-24.90" in page and "264.44" in page
+    assert "Valet charging" in page and "\u2212₹24.90" in page and "264.44" in page
     AddOnAvailability.objects.update(stock=0)
     page = client.get(url("offer", "simulate"), params).content.decode()
     assert "Add-on valet-charging is sold out at station a-station" in page

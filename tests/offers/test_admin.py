@@ -69,9 +69,8 @@ def test_change_list_shows_only_own_offers_with_usage(as_pricing_a, offers):
     OfferUsage.objects.filter(offer=offers.offer_a).update(uses=12, budget_spent=Decimal("270"))
     page = as_pricing_a.get(url("offer", "changelist")).content.decode()
     assert "weekend-discount-25" in page and "b-only-offer" not in page
-    assert '<td class="field-uses">12</td>' in page
-    assert '<td class="field-remaining_uses">38</td>' in page
-    assert '<td class="field-remaining_budget">730.00</td>' in page
+    assert '<td class="field-uses">12 of 50</td>' in page
+    assert '<td class="field-remaining_budget">₹730.00</td>' in page
 
 
 def test_other_operators_offer_pages_are_unreachable(as_pricing_a, offers):
@@ -81,10 +80,25 @@ def test_other_operators_offer_pages_are_unreachable(as_pricing_a, offers):
         assert "B's secret offer" not in response.content.decode(), page
 
 
-def test_form_lists_only_own_stations_and_chargers(as_pricing_a, offers):
+def test_form_pickers_search_only_own_stations_and_chargers(as_pricing_a, offers):
     page = as_pricing_a.get(url("offer", "add")).content.decode()
-    assert f'<option value="{offers.station_a.pk}">Station of A</option>' in page
+    assert 'class="admin-autocomplete' in page  # searchable pickers, not every row as options
     assert "Station of B" not in page and "b-charger-01" not in page
+    for field, own, theirs in (
+        ("stations", "Station of A", "Station of B"),
+        ("chargers", offers.charger_a.code, "b-charger-01"),
+    ):
+        found = as_pricing_a.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "offers", "model_name": "offer", "field_name": field, "term": ""},
+        ).json()["results"]
+        texts = " ".join(r["text"] for r in found)
+        assert own in texts and theirs not in texts, field
+        b_only = as_pricing_a.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "offers", "model_name": "offer", "field_name": field, "term": "b"},
+        ).json()["results"]
+        assert theirs not in " ".join(r["text"] for r in b_only), field
     assert "offers/offer_form.js" in page
     assert "benefit-group for-percent for-service_fee_waiver" in page
 
@@ -218,7 +232,7 @@ def test_simulation_shows_applied_and_rejected_with_reasons(as_pricing_a, offers
         "offers": [draft.pk],
     }
     page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
-    assert "-22.50" in page and "91.45" in page
+    assert "\u2212₹22.50" in page and "₹91.45" in page
     assert "Code NOPE matches no offer" in page
     assert "Offer fleet-draft is for fleet customers only" in page
     params["segment"] = "fleet"

@@ -24,8 +24,8 @@ def url(model: str, action: str, *args) -> str:
 
 @pytest.fixture
 def world(network):
-    network.offer_a = weekend_offer(network.op_a)
-    network.offer_b = weekend_offer(network.op_b, code="b-offer")
+    network.offer_a = weekend_offer(network.op_a, auto=False)
+    network.offer_b = weekend_offer(network.op_b, code="b-offer", auto=False)
     network.batch_b = generate_batch(network.offer_b, 3, prefix="BEE")
     network.customer_a = Customer.objects.create(
         operator=network.op_a, key=customer_key(phone="9876543210"), segment="commuter"

@@ -167,7 +167,9 @@ def test_windows_and_amounts_that_contradict_themselves(offer):
 
 def test_rules_problems_go_next_to_their_field_or_form_wide(offer):
     offer.percent = Decimal("0")
-    assert errors_of(offer)["percent"] == ["Percent off must be a percent in (0, 100], not 0."]
+    assert errors_of(offer)["percent"] == [
+        "Percent off must be more than 0% and at most 100%, not 0%."
+    ]
     offer.benefit_kind, offer.percent, offer.base = "energy_trade", None, ""
     offer.pricing_model = "TIME_OF_DAY"
     offer.tod_rates = [

@@ -36,7 +36,7 @@ def surge(operator, code: str, **fields) -> SurgeRule:
         "code": code,
         "kind": "peak",
         "name": code.replace("-", " ").title(),
-        "explanation": "Peak fee",
+        "note": "Peak fee",
         "form": "per_kwh",
         "amount": D("1"),
         "effective_from": timezone.now() - dt.timedelta(days=1),

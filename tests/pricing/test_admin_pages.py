@@ -88,7 +88,7 @@ def test_preview_shows_the_quote_lines_and_totals(as_pricing_a, priced):
         ("a-congestion", "5.00"),
         ("GST", "18.90"),
     ]
-    assert quote["total"] == "123.90" and ">123.90<" in page
+    assert quote["total"] == "123.90" and ">₹123.90<" in page
     assert quote["start"] == "2025-09-24T18:00:00+05:30"
     assert "Charging session cost (5 kWh @ ₹18.00/kWh)" in page
     assert "Congestion Fee: ₹1/kWh between 6 PM - 9 PM" in page  # the notice
@@ -252,3 +252,13 @@ def test_every_pricing_page_renders_for_a_superuser(client, priced):
         assert client.get(page).status_code == 200, page
     week = client.get(url("surgerule", "week")).content.decode()
     assert "a-congestion" in week and "b-congestion" in week  # both operators
+
+
+def test_an_amount_says_what_it_buys_and_what_comes_on_top(as_pricing_a, priced):
+    response = preview(
+        as_pricing_a, charger=priced.charger_a.pk, start="2025-09-24T18:00", amount="100"
+    )
+    text = " ".join(response.content.decode().split())
+    assert "₹100.00 buys 5.000 kWh at the tariff's rates" in text
+    assert "energy and service fee come to ₹100.00" in text
+    assert "surges ₹5.00, tax ₹18.90" in text and "the total is ₹123.90" in text

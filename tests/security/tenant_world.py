@@ -105,7 +105,7 @@ def _build_side(key: str) -> Side:
     # offers
     offer = OfferFactory(
         operator=operator, code=f"{token}-offer", title=f"{token} offer",
-        short_desc=f"{token} deal", type_label=f"{token.upper()}_HOUR",
+        short_desc=f"{token} deal", type_label=f"{token.upper()}_HOUR", auto=False,
     )  # fmt: skip
     offer.stations.add(station)
     generate_batch(offer, 2, prefix=token, user=side.staff[Role.OPERATOR_ADMIN])

@@ -52,6 +52,8 @@ def test_admin_pages_run_without_csp_violations(live_server, settings, network, 
         reverse("admin:cpo_portal_station_history", args=[network.station_a.pk]),
         reverse("admin:auth_user_change", args=[network.superuser.pk]),
         reverse("admin:password_change"),
+        reverse("admin:offers_offer_simulate"),  # searchable pickers (select2)
+        reverse("admin:pricing_tariff_add"),  # weekday boxes in the band rows
     ]
     for url in urls:
         page.goto(live_server.url + url)
@@ -66,5 +68,13 @@ def test_admin_pages_run_without_csp_violations(live_server, settings, network, 
     help_text = page.inner_text(".field-crontab .help")
     assert "Translation: " in help_text
     assert "5 minutes" in help_text
+
+    # The offer form's weekday quick choice ticks the boxes (static/pricing/weekdays.js).
+    page.goto(live_server.url + reverse("admin:offers_offer_add"))
+    page.click(".field-days_of_week .weekday-presets button:text('Weekends')")
+    ticked = [page.is_checked(f"#id_days_of_week_{day}") for day in range(7)]
+    assert ticked == [False] * 5 + [True] * 2
+    page.click(".field-days_of_week .weekday-presets button:text('Every day')")
+    assert all(page.is_checked(f"#id_days_of_week_{day}") for day in range(7))
 
     assert violations == []

@@ -52,8 +52,8 @@ def test_ondc_type_follows_the_benefit() -> None:
 @pytest.mark.parametrize(
     ("benefit", "problem"),
     [
-        (PercentOff(D("0")), "percent off must be a percent in (0, 100], not 0"),
-        (PercentOff(D("100.5")), "percent off must be a percent in (0, 100], not 100.5"),
+        (PercentOff(D("0")), "percent off must be more than 0% and at most 100%, not 0%"),
+        (PercentOff(D("100.5")), "percent off must be more than 0% and at most 100%, not 100.5%"),
         (FixedOff(D("-1")), "fixed discount must be an amount >= 0 in whole paise, not -1"),
         (FixedOff(D("1.005")), "fixed discount must be an amount >= 0 in whole paise, not 1.005"),
         (BuyXGetY(D("0"), D("2")), "buy X get Y needs X > 0 and Y > 0"),
