@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -26,10 +26,8 @@ from offers.snapshot import terms_of
 from .models import WhatIfRun
 from .services.tables import csv_response
 from .services.whatif import report
-from .services.whatif.start import new_run
 from .services.whatif.run import request_cancel
 from .services.whatif.subjects import surge_definition
-from .tasks import queue_whatif
 from .whatif_forms import WhatIfForm
 
 NOTICE = (
@@ -110,8 +108,9 @@ class WhatIfRunAdmin(TenantAdmin):
         elif request.method == "POST":
             form = WhatIfForm(request.POST, user=request.user)
             if form.is_valid():
-                run = self._start(request, form)
+                run = form.start(request.user)
                 if run is not None:
+                    messages.success(request, "The what-if run is queued.")
                     return HttpResponseRedirect(
                         reverse("admin:analytics_whatifrun_change", args=[run.pk])
                     )
@@ -128,27 +127,6 @@ class WhatIfRunAdmin(TenantAdmin):
             notice=NOTICE,
         )
         return TemplateResponse(request, "admin/analytics/whatifrun/new.html", context)
-
-    def _start(self, request, form: WhatIfForm) -> WhatIfRun | None:
-        data = form.cleaned_data
-        try:
-            run = new_run(
-                data["subject"],
-                user=request.user,
-                date_from=data["date_from"],
-                date_to=data["date_to"],
-                stations=data["stations"],
-                region_codes=data["regions"],
-                candidate=data["candidate"],
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                target = field if field in form.fields and field != "candidate" else None
-                form.add_error(target, errors)
-            return None
-        queue_whatif(run.pk)
-        messages.success(request, "The what-if run is queued.")
-        return run
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)

@@ -9,7 +9,11 @@ import json
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from analytics.models import WhatIfRun
+from analytics.services.whatif.start import new_run
+from analytics.tasks import queue_whatif
 from cpo_portal import tenancy
 from cpo_portal.models import Station
 from offers.models import Offer
@@ -70,3 +74,25 @@ class WhatIfForm(forms.Form):
             self.add_error("stations", f"Not stations of {subject.operator}: {', '.join(foreign)}")
         data["subject"] = subject
         return data
+
+    def start(self, user) -> WhatIfRun | None:
+        """Save the run (checked by WhatIfRun.clean(): its errors land on this form) and
+        queue it; None when it was refused."""
+        data = self.cleaned_data
+        try:
+            run = new_run(
+                data["subject"],
+                user=user,
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                stations=data["stations"],
+                region_codes=data["regions"],
+                candidate=data["candidate"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = field if field in self.fields and field != "candidate" else None
+                self.add_error(target, errors)
+            return None
+        queue_whatif(run.pk)
+        return run
