@@ -56,6 +56,12 @@ class Priced:
     rejected: Mapping[str, str]  # offer id -> reason (candidates only)
 
 
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    priced: e.PricedSession
+    conditions: e.Conditions
+
+
 class Network:
     """The operator's chargers and stations, and the conditions of each session (read
     once per local day, or per session only when a grid signal falls in the window)."""
@@ -132,13 +138,13 @@ class Configuration:
         self.combination = Combination(operator.offer_combination)
         self.limits = LimitState(offers)
 
-    def price(self, charger: Charger, session, who: CustomerFacts) -> Priced | None:
-        """None when the charger has no tariff any more."""
+    def priced(self, charger: Charger, session, who: CustomerFacts) -> Quoted | None:
+        """Stage one (tariff and surges) and its conditions; None when the charger has
+        no tariff any more. Raises QuoteInputError like the quote path."""
         book = self.books.get(charger.pk)
         if book is None:
             return None
-        station = charger.station
-        conditions = self.network.conditions(station, session.start)
+        conditions = self.network.conditions(charger.station, session.start)
         request = session_request_for(
             charger,
             session.start,
@@ -146,10 +152,14 @@ class Configuration:
             end=session.end,
             customer=e.Customer(key=who.key, segment=who.segment, tier=who.tier),
         )
-        priced = book.price(request, conditions)
+        return Quoted(book.price(request, conditions), conditions)
+
+    def price(self, charger: Charger, session, who: CustomerFacts, stage: Quoted) -> Priced:
+        """The offers chosen on the priced session, taxed after discounts."""
+        priced, conditions = stage.priced, stage.conditions
         facts = OfferFacts(
             customer=who,
-            station=self.network.station_facts[station.pk],
+            station=self.network.station_facts[charger.station_id],
             operator_code=self.operator.code,
             holidays=conditions.holidays,
             now=session.start,

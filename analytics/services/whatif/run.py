@@ -27,6 +27,7 @@ from offers.models import Offer
 from offers.rules.facts import CustomerFacts
 from offers.services.catalog import catalog_for
 from offers.services.facts import load_customers
+from pricing.engine import PricingSetupError, QuoteInputError
 from pricing.services.books import load_surges
 
 from . import history
@@ -47,6 +48,23 @@ class Replay:
     baseline: Configuration
     candidate: Configuration
     network: Network
+
+    def price(self, charger, s: history.PastSession, who: CustomerFacts):
+        """Both prices of one session; priced once when both share their books (an
+        offer's what-if: the tariff and surges are the same)."""
+        stage = self.baseline.priced(charger, s, who)
+        if stage is None:
+            return None, None
+        if self.candidate.books is not self.baseline.books:
+            other = self.candidate.priced(charger, s, who)
+            if other is None:
+                return None, None
+        else:
+            other = stage
+        return (
+            self.baseline.price(charger, s, who, stage),
+            self.candidate.price(charger, s, who, other),
+        )
 
 
 def window_of(run: WhatIfRun) -> history.Window:
@@ -106,8 +124,10 @@ def replay(
             base = cand = None
             if charger is not None:
                 who = who_of(s, people)
-                base = configs.baseline.price(charger, s, who)
-                cand = configs.candidate.price(charger, s, who)
+                try:
+                    base, cand = configs.price(charger, s, who)
+                except (QuoteInputError, PricingSetupError):  # e.g. more kWh than today's power
+                    base = cand = None
             if base is None or cand is None or charger is None:
                 tally.skipped += 1
                 continue
