@@ -27,7 +27,7 @@ from .models import WhatIfRun
 from .services.tables import csv_response
 from .services.whatif import report
 from .services.whatif.run import request_cancel
-from .services.whatif.subjects import surge_definition
+from .whatif_candidates import surge_definition
 from .whatif_forms import WhatIfForm
 
 NOTICE = (
@@ -43,7 +43,7 @@ def unsaved_change(request, subject) -> tuple[dict | None, list[str]]:
     form_class = model_admin.get_form(request, subject, change=True)
     form = form_class(request.POST, request.FILES, instance=subject)
     if not form.is_valid():
-        return None, [f"{k}: {' '.join(v)}" for k, v in form.errors.items()]
+        return None, [f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()]
     changed = form.save(commit=False)
     stations = [s.code for s in form.cleaned_data.get("stations") or ()]
     if isinstance(subject, Offer):

@@ -59,17 +59,21 @@ class WhatIfForm(forms.Form):
         try:
             value = json.loads(text)
         except ValueError:
-            raise forms.ValidationError("The unsaved change cannot be read; open it again.")
+            raise forms.ValidationError(
+                "The unsaved change cannot be read; open it again."
+            ) from None
         if not isinstance(value, dict):
             raise forms.ValidationError("The unsaved change cannot be read; open it again.")
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         subject = data.get("offer") or data.get("surge_rule")
-        if bool(data.get("offer")) == bool(data.get("surge_rule")):
+        if subject is None or bool(data.get("offer")) == bool(data.get("surge_rule")):
             raise forms.ValidationError("Choose one offer or one surge rule.")
-        foreign = [s.code for s in data.get("stations") or () if s.operator_id != subject.operator_id]
+        foreign = [
+            s.code for s in data.get("stations") or () if s.operator_id != subject.operator_id
+        ]
         if foreign:
             self.add_error("stations", f"Not stations of {subject.operator}: {', '.join(foreign)}")
         data["subject"] = subject

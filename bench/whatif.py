@@ -62,8 +62,10 @@ def build(sessions: int, seed: int = 7) -> None:
                 power_kw=D("30"), power_type="AC_3_PHASE", charging_speed="FAST")
         for s in stations for j in range(2)
     )  # fmt: skip
-    Tariff.objects.create(operator=op, code="std", name="Standard",
-                          energy_rate_per_kwh=D("18"), service_fee=D("10"), tax_rate=D("0.18"))  # fmt: skip
+    Tariff.objects.create(
+        operator=op, code="std", name="Standard", energy_rate_per_kwh=D("18"),
+        service_fee=D("10"), tax_rate=D("0.18"),
+    )  # fmt: skip
     for i in range(20):
         h = rng.randrange(24)
         rule = SurgeRule.objects.create(
@@ -113,10 +115,12 @@ def build(sessions: int, seed: int = 7) -> None:
         row = dict(
             operator=op, order_ref=f"o-{n}", station=station, charger=charger,
             station_code=station.code, charger_code=charger.code,
-            region_code=station.region_code, customer_key=rng.choice(customers + [""]),
-            energy_kwh=kwh, gross_amount=gross, tax_amount=(gross * D("0.18")).quantize(D("0.01")),
+            region_code=station.region_code, customer_key=rng.choice([*customers, ""]),
+            energy_kwh=kwh, gross_amount=gross,
+            tax_amount=(gross * D("0.18")).quantize(D("0.01")),
             net_amount=(gross * D("1.18")).quantize(D("0.01")), session_start=start,
-            session_end=start + dt.timedelta(minutes=int(kwh * 3) + 10), session_start_hour=start.hour,
+            session_end=start + dt.timedelta(minutes=int(kwh * 3) + 10),
+            session_start_hour=start.hour,
         )  # fmt: skip
         if n % 3 == 0:
             offer = rng.choice(offers)
@@ -164,7 +168,8 @@ def run() -> None:
           f"{len(captured)} queries")  # fmt: skip
     print(f"  peak RSS {rss / 1024:.0f} MB (before the replay {rss_before / 1024:.0f} MB)")
     print(f"  touched {s['touched']:,}, redemptions {s['redemptions']:,}, discount "
-          f"{s['discount_cost']}, net change {s['net_change']}, exhausted {run.result['exhausted']}")  # fmt: skip
+          f"{s['discount_cost']}, net change {s['net_change']}, "
+          f"exhausted {run.result['exhausted']}")  # fmt: skip
     chargers = {c.pk: c for c in Charger.objects.select_related("station", "operator")}
     sample = []
     for past in history.stream(window_of(run)):
@@ -180,7 +185,7 @@ def run() -> None:
     per = (time.perf_counter() - began) / len(sample)
     print(f"service, one session at a time: {per * 1000:.2f} ms a quote; two quotes a session "
           f"for {run.progress_total:,} sessions would take {2 * per * run.progress_total:.0f} s; "
-          f"the replay: {wall / run.progress_total * 1000:.3f} ms a session (two prices)")  # fmt: skip
+          f"the replay: {wall / run.progress_total * 1000:.3f} ms a session")  # fmt: skip
 
 
 def main() -> None:

@@ -18,9 +18,15 @@ from analytics.whatif_forms import WhatIfForm
 
 
 class WhatIfRunSerializer(serializers.ModelSerializer):
-    operator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    stations = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    operator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    stations: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -68,9 +74,7 @@ class WhatIfRunViewSet(
     serializer_class = WhatIfRunSerializer
 
     def get_queryset(self):
-        qs = WhatIfRun.objects.select_related("operator", "created_by").prefetch_related(
-            "stations"
-        )
+        qs = WhatIfRun.objects.select_related("operator", "created_by").prefetch_related("stations")
         return scoped(qs, self.request.user).order_by("-created_at", "-id")
 
     @extend_schema(request=NewWhatIfSerializer, responses={201: WhatIfRunSerializer})

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from analytics.whatif_candidates import check_candidate
 from cpo_portal.models import Operator, Station
 
 MAX_WINDOW_DAYS = 90
@@ -78,7 +79,7 @@ class WhatIfRun(models.Model):
         indexes = [models.Index(fields=["operator", "created_at"], name="whatif_operator_at")]
 
     def __str__(self) -> str:
-        return f"What-if {self.subject_code} {self.date_from}–{self.date_to}"
+        return f"What-if {self.subject_code} {self.date_from} to {self.date_to}"
 
     @property
     def finished(self) -> bool:
@@ -104,8 +105,6 @@ class WhatIfRun(models.Model):
         if errors:
             raise ValidationError(errors)
         if self.operator_id and self.candidate:
-            from analytics.services.whatif.subjects import check_candidate
-
             problems = check_candidate(self)
             if problems:
                 raise ValidationError({"candidate": problems})

@@ -55,7 +55,9 @@ def quoted_by_day(network, window) -> dict[str, D]:
             customer_key=s.customer_key, what_if=(("segment", s.segment), ("tier", s.tier)),
             now=s.start, explain=False,
         )  # fmt: skip
-        out[s.start.astimezone(IST).date().isoformat()] += quote_session_with_offers(ask).quote.total
+        out[s.start.astimezone(IST).date().isoformat()] += quote_session_with_offers(
+            ask
+        ).quote.total
     return dict(out)
 
 
@@ -162,7 +164,7 @@ def test_a_queued_run_cancelled_never_starts(world):
 
 @pytest.mark.django_db
 def test_the_window_and_the_candidate_are_checked_by_the_model(world):
-    network, draft = world
+    _, draft = world
     with pytest.raises(ValidationError, match="at most 90 days"):
         new_run(draft, user=None, date_from=DAY, date_to=DAY + dt.timedelta(days=90))
     bad = {**_terms(draft), "percent": "250", "benefit_kind": "percent"}
@@ -173,7 +175,7 @@ def test_the_window_and_the_candidate_are_checked_by_the_model(world):
 
 
 def _terms(offer):
-    from analytics.services.whatif.subjects import offer_definition
+    from analytics.whatif_candidates import offer_definition
 
     return offer_definition(offer)
 

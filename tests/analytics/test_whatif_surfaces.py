@@ -69,22 +69,32 @@ def test_an_analyst_runs_a_what_if_from_the_offer_page_and_reads_the_result(worl
     assert 'id="chart-data-whatif-days"' in page
     csv = analyst.get(reverse("admin:analytics_whatifrun_change", args=[run.pk]) + "?export=days")
     lines = csv.content.decode().splitlines()
-    assert lines[0].startswith("Day,Sessions,Sessions touched") and lines[1].startswith("2025-03-03,3,3")
+    assert lines[0].startswith("Day,Sessions,Sessions touched") and lines[1].startswith(
+        "2025-03-03,3,3"
+    )
     offer.refresh_from_db()
     assert offer.status == "active"
 
 
 @pytest.mark.django_db
 def test_another_operators_subjects_and_runs_are_out_of_reach(world):
-    network, offer, other = world
+    network, _, other = world
     response = post_form(client_of(network.analyst_a), other)
     assert response.status_code == 200 and not WhatIfRun.objects.exists()
     post_form(client_of(network.analyst_b), other)
     run = WhatIfRun.objects.get()
     outsider = client_of(network.analyst_a)
-    assert outsider.get(reverse("admin:analytics_whatifrun_change", args=[run.pk])).status_code in (302, 404)  # noqa: E501
-    assert outsider.get(reverse("admin:analytics_whatifrun_progress", args=[run.pk])).status_code == 404
-    assert outsider.post(reverse("admin:analytics_whatifrun_change", args=[run.pk])).status_code in (302, 404)  # noqa: E501
+    assert outsider.get(reverse("admin:analytics_whatifrun_change", args=[run.pk])).status_code in (
+        302,
+        404,
+    )
+    assert (
+        outsider.get(reverse("admin:analytics_whatifrun_progress", args=[run.pk])).status_code
+        == 404
+    )
+    assert outsider.post(
+        reverse("admin:analytics_whatifrun_change", args=[run.pk])
+    ).status_code in (302, 404)
     run.refresh_from_db()
     assert run.cancel_requested is False
     api = APIClient()
@@ -147,7 +157,9 @@ def page_form(client, offer) -> dict:
             if value:
                 data[name] = "on"
         else:
-            data[name] = field.widget.format_value(value) if hasattr(field.widget, "format_value") else value  # noqa: E501
+            data[name] = (
+                field.widget.format_value(value) if hasattr(field.widget, "format_value") else value
+            )
     return {k: v for k, v in data.items() if v is not None}
 
 

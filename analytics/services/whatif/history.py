@@ -40,6 +40,10 @@ ORDER_COLUMNS = (
 )
 
 
+FIELDS = ("start", "order_ref", "end", "kwh", "charger_id", "station_id", "customer_key",
+          "segment", "tier", "gross", "surge", "tax", "net")  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class PastSession:
     """One delivered session as recorded: what was charged, and the offers given."""
@@ -102,7 +106,8 @@ def count(window: Window) -> int:
 
 
 def _session(row: tuple, offers: tuple[tuple[str, Decimal], ...] = ()) -> PastSession:
-    return PastSession(*row, offers=offers)
+    values = dict(zip(FIELDS, row, strict=True))
+    return PastSession(**values, offers=offers)
 
 
 def _plain(window: Window) -> Iterator[PastSession]:
@@ -118,7 +123,7 @@ def _with_offers(window: Window) -> Iterator[PastSession]:
     for row in rows.values_list(*ORDER_COLUMNS, "offer_code", "discount").iterator(
         chunk_size=CHUNK
     ):
-        head, (offer, discount) = row[:-2], row[-2:]
+        head, offer, discount = row[:-2], row[-2], row[-1]
         if current is not None and head[1] != current[1]:
             yield _session(current, tuple(offers.items()))
             offers = {}

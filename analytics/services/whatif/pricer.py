@@ -69,7 +69,9 @@ class Network:
     def __init__(self, operator, start: dt.datetime, end: dt.datetime) -> None:
         chargers = Charger.objects.filter(operator=operator).select_related("station", "operator")
         self.chargers: dict[int, Charger] = {c.pk: c for c in chargers}
-        self.stations: dict[int, Station] = {c.station_id: c.station for c in self.chargers.values()}
+        self.stations: dict[int, Station] = {
+            c.station_id: c.station for c in self.chargers.values()
+        }
         self.station_facts = {pk: station_facts(s) for pk, s in self.stations.items()}
         self.signals = (
             GridSignal.objects.filter(operator=operator, raised_at__lt=end)
@@ -204,4 +206,3 @@ def replace_surge(surges: Iterable[e.SurgeRule], candidate: e.SurgeRule | None, 
     kept = [r for r in surges if r.code != drop]
     out = [*kept, candidate] if candidate is not None else kept
     return tuple(sorted(out, key=lambda r: (-r.priority, r.code)))
-

@@ -26,7 +26,7 @@ MONEY = {c.key for c in FIGURES if c.kind == "money"} | {"discount"}
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: Decimal(v) if k in MONEY and v is not None else v for k, v in row.items()}
     if "date" in out:
-        out["date"] = dt.date.fromisoformat(out["date"])
+        out["date"] = dt.date.fromisoformat(str(row["date"]))
     return out
 
 
@@ -34,15 +34,26 @@ def tables(result: dict[str, Any]) -> list[Table]:
     if not result:
         return []
     return [
-        Table("days", "Per day", [Column("date", "Day", "date"), *FIGURES],
-              [_typed(r) for r in result.get("days", [])]),  # fmt: skip
-        Table("stations", "Per station", [Column("station", "Station"), *FIGURES],
-              [_typed(r) for r in result.get("stations", [])]),  # fmt: skip
+        Table(
+            "days",
+            "Per day",
+            [Column("date", "Day", "date"), *FIGURES],
+            [_typed(r) for r in result.get("days", [])],
+        ),
+        Table(
+            "stations",
+            "Per station",
+            [Column("station", "Station"), *FIGURES],
+            [_typed(r) for r in result.get("stations", [])],
+        ),
         Table(
             "displaced",
             "Offers it would have displaced",
-            [Column("offer", "Offer"), Column("sessions", "Sessions", "int"),
-             Column("discount", "Their discount, no longer given", "money")],  # fmt: skip
+            [
+                Column("offer", "Offer"),
+                Column("sessions", "Sessions", "int"),
+                Column("discount", "Their discount, no longer given", "money"),
+            ],
             [_typed(r) for r in result.get("displaced", [])],
             note="Offers given in the baseline that the candidate's sessions no longer get.",
         ),
@@ -65,13 +76,24 @@ def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
         "bar",
         [d["date"] for d in days],
         [
-            {"label": "Discount cost", "data": [Decimal(d["discount_cost"]) for d in days],
-             "unit": "₹"},
-            {"label": "Surge revenue change", "data": [Decimal(d["surge_change"]) for d in days],
-             "unit": "₹"},
-            {"label": "Net revenue change", "type": "line", "axis": "y1", "unit": "₹",
-             "data": [Decimal(d["net_change"]) for d in days]},
-        ],  # fmt: skip
+            {
+                "label": "Discount cost",
+                "data": [Decimal(d["discount_cost"]) for d in days],
+                "unit": "₹",
+            },
+            {
+                "label": "Surge revenue change",
+                "data": [Decimal(d["surge_change"]) for d in days],
+                "unit": "₹",
+            },
+            {
+                "label": "Net revenue change",
+                "type": "line",
+                "axis": "y1",
+                "unit": "₹",
+                "data": [Decimal(d["net_change"]) for d in days],
+            },
+        ],
         title="Per day",
     )
     per_station = chart(
@@ -79,11 +101,17 @@ def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
         "bar",
         [s["station"] for s in stations],
         [
-            {"label": "Discount cost", "data": [Decimal(s["discount_cost"]) for s in stations],
-             "unit": "₹"},
-            {"label": "Net revenue change", "unit": "₹",
-             "data": [Decimal(s["net_change"]) for s in stations]},
-        ],  # fmt: skip
+            {
+                "label": "Discount cost",
+                "data": [Decimal(s["discount_cost"]) for s in stations],
+                "unit": "₹",
+            },
+            {
+                "label": "Net revenue change",
+                "unit": "₹",
+                "data": [Decimal(s["net_change"]) for s in stations],
+            },
+        ],
         title="Per station",
         horizontal=True,
     )

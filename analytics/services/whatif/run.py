@@ -23,6 +23,7 @@ from analytics.models import WhatIfRun
 from analytics.models.whatif import WhatIfStatus, WhatIfSubject
 from analytics.services.filters import Filters
 from analytics.services.incrementality import estimates, has_holdout
+from analytics.whatif_candidates import candidate_offer, candidate_surge
 from offers.models import Offer
 from offers.rules.facts import CustomerFacts
 from offers.services.catalog import catalog_for
@@ -32,7 +33,6 @@ from pricing.services.books import load_surges
 
 from . import history
 from .pricer import Configuration, Network, offer_info, replace_surge, with_offer
-from .subjects import candidate_offer, candidate_surge
 from .tally import Tally
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,7 @@ def who_of(s: history.PastSession, people: dict[str, CustomerFacts]) -> Customer
     return dataclasses.replace(who, segment=s.segment or who.segment, tier=s.tier or who.tier)
 
 
-def replay(
-    run: WhatIfRun, on_chunk: Callable[[int], None] = lambda done: None
-) -> dict[str, Any]:
+def replay(run: WhatIfRun, on_chunk: Callable[[int], None] = lambda done: None) -> dict[str, Any]:
     window = window_of(run)
     start, end = window.bounds()
     network = Network(run.operator, start, end)
@@ -160,7 +158,9 @@ def incrementality(run: WhatIfRun) -> dict[str, Any] | None:
     if est.method != "holdout":
         return None
     return {
-        "incremental_revenue": None if est.incremental_revenue is None else str(est.incremental_revenue),
+        "incremental_revenue": None
+        if est.incremental_revenue is None
+        else str(est.incremental_revenue),
         "discount_cost": str(est.discount_cost),
         "roi": None if est.roi is None else str(est.roi),
         "note": est.note,

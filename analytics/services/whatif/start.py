@@ -8,10 +8,9 @@ from typing import Any
 
 from analytics.models import WhatIfRun
 from analytics.models.whatif import WhatIfSubject
+from analytics.whatif_candidates import offer_definition, subject_status, surge_definition
 from offers.models import Offer
 from pricing.models import SurgeRule
-
-from .subjects import offer_definition, subject_status, surge_definition
 
 
 def definition_of(subject: Offer | SurgeRule) -> dict[str, Any]:

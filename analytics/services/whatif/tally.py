@@ -63,9 +63,7 @@ class Tally:
     stacked: Counter = field(default_factory=Counter)
     exhausted: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def add(
-        self, s: PastSession, day: dt.date, station: str, base: Priced, cand: Priced
-    ) -> None:
+    def add(self, s: PastSession, day: dt.date, station: str, base: Priced, cand: Priced) -> None:
         ids = {a.offer_id: a.discount for a in cand.applied}
         mine = ids.get(self.subject) if self.kind == "offer" else None
         touched = cand.total != base.total or mine is not None

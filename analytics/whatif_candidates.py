@@ -46,7 +46,9 @@ def surge_definition(rule: SurgeRule, station_codes: list[str] | None = None) ->
 
 
 def _instance(model, operator, terms: dict[str, Any]):
-    values = {f.attname: f.to_python(terms[f.attname]) for f in _fields(model) if f.attname in terms}
+    values = {
+        f.attname: f.to_python(terms[f.attname]) for f in _fields(model) if f.attname in terms
+    }
     return model(operator=operator, **values)
 
 
