@@ -175,7 +175,8 @@ def _progress(run_id: int, done: int) -> None:
 
 
 def execute(run_id: int) -> str:
-    """The Celery task's body: run once (a queued run only), record the outcome."""
+    """The Celery task's body: run a queued run (or one whose worker died: tasks are
+    acknowledged late, so its message comes back) and record the outcome."""
     with transaction.atomic():
         run = (
             WhatIfRun.objects.select_for_update()
@@ -183,7 +184,8 @@ def execute(run_id: int) -> str:
             .filter(pk=run_id)
             .first()
         )
-        if run is None or run.status != WhatIfStatus.QUEUED:
+        # a running run is started again: its worker died and the message came back
+        if run is None or run.status not in (WhatIfStatus.QUEUED, WhatIfStatus.RUNNING):
             return "skipped"
         if run.cancel_requested:
             run.status, run.finished_at = WhatIfStatus.CANCELLED, timezone.now()
