@@ -53,7 +53,7 @@ class Priced:
     discount: Decimal
     applied: tuple[Applied, ...]
     held_out: tuple[str, ...]
-    rejected: Mapping[str, str]  # offer id -> reason (candidates only)
+    refused: str  # why the watched offer was not given here (a Reason value), or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,9 @@ class Configuration:
         offers: Sequence[OfferInfo],
         *,
         books: Mapping[int, Book | None] | None = None,
+        watch: str = "",
     ) -> None:
+        self.watch = watch  # the offer whose refusals (limits) are reported
         self.operator = operator
         self.network = network
         self.books = (
@@ -139,6 +141,9 @@ class Configuration:
         self.index = OfferIndex.build(i.rule for i in offers if not is_combo(i.rule))
         self.combination = Combination(operator.offer_combination)
         self.limits = LimitState(offers)
+
+    def _refused(self, rejected) -> str:
+        return next((r.reason.value for r in rejected if r.offer_id == self.watch), "")
 
     def priced(self, charger: Charger, session, who: CustomerFacts) -> Quoted | None:
         """Stage one (tariff and surges) and its conditions; None when the charger has
@@ -178,7 +183,7 @@ class Configuration:
             discount=-quote.sum_of(e.LineKind.DISCOUNT),
             applied=applied,
             held_out=tuple(a.offer_id for a in result.applied if a.held_out),
-            rejected={r.offer_id: r.reason.value for r in result.rejected},
+            refused=self._refused(result.rejected) if self.watch else "",
         )
 
 

@@ -90,7 +90,12 @@ def configurations(run: WhatIfRun, network: Network) -> Replay:
         base_offers = with_offer(live_offers, None, code) if live_subject else live_offers
         base = Configuration(operator, network, surges, base_offers)
         cand = Configuration(
-            operator, network, surges, with_offer(live_offers, info, code), books=base.books
+            operator,
+            network,
+            surges,
+            with_offer(live_offers, info, code),
+            books=base.books,
+            watch=code,
         )
     else:
         rule_s = candidate_surge(operator, run.candidate)

@@ -94,7 +94,7 @@ class Tally:
                     self.displaced_amount[offer] += amount
         if mine is not None:
             self.stacked.update(o for o in ids if o != self.subject)
-        reason = cand.rejected.get(self.subject)
+        reason = cand.refused
         if reason in LIMIT_REASONS and LIMIT_REASONS[reason] not in self.exhausted:
             self.exhaust(LIMIT_REASONS[reason], day)
 
