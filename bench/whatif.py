@@ -179,7 +179,7 @@ def run() -> None:
     began = time.perf_counter()
     for past in sample:
         quote_session_with_offers(SessionAsk(
-            chargers[past.charger_id], past.start, kwh=past.kwh, end=past.end,
+            chargers[past.charger_id or 0], past.start, kwh=past.kwh, end=past.end,
             customer_key=past.customer_key, now=past.start, explain=False,
         ))  # fmt: skip
     per = (time.perf_counter() - began) / len(sample)
