@@ -1,5 +1,6 @@
 """Benchmark: a what-if replay of 90 days of a 100-station operator (a script).
 
+    python -m bench.whatif                    # both steps below
     python -m bench.whatif build [sessions]   # a database of its own, filled afresh
     python -m bench.whatif run                # the replay, in a fresh process
 
@@ -23,6 +24,7 @@ import datetime as dt
 import os
 import random
 import resource
+import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -190,14 +192,17 @@ def run() -> None:
 
 def main() -> None:
     url = _database_url()
-    step = sys.argv[1] if len(sys.argv) > 1 else "run"
-    if step == "build":
+    step = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if step in ("build", "all"):
         pgdb.recreate(url)
         pgdb.setup(url)
         began = time.perf_counter()
         build(int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
-        print(f"built in {time.perf_counter() - began:.0f} s")
-    else:
+        print(f"built in {time.perf_counter() - began:.0f} s", flush=True)
+    if step == "all":  # the replay in a fresh process: its peak RSS is its own
+        env = {**os.environ, "PYTHONPATH": str(pgdb.ROOT)}
+        subprocess.run([sys.executable, "-m", "bench.whatif", "run"], env=env, check=True)
+    elif step == "run":
         pgdb.setup(url, migrate=False)
         run()
 
