@@ -192,6 +192,7 @@ def run() -> None:
 
 def main() -> None:
     url = _database_url()
+    original = dict(os.environ)  # setup() points DATABASE_URL at the bench database
     step = sys.argv[1] if len(sys.argv) > 1 else "all"
     if step in ("build", "all"):
         pgdb.recreate(url)
@@ -200,7 +201,7 @@ def main() -> None:
         build(int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
         print(f"built in {time.perf_counter() - began:.0f} s", flush=True)
     if step == "all":  # the replay in a fresh process: its peak RSS is its own
-        env = {**os.environ, "PYTHONPATH": str(pgdb.ROOT)}
+        env = {**original, "PYTHONPATH": str(pgdb.ROOT)}
         subprocess.run([sys.executable, "-m", "bench.whatif", "run"], env=env, check=True)
     elif step == "run":
         pgdb.setup(url, migrate=False)
