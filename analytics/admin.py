@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 
 from cpo_portal.tenant_admin import ReadOnlyTenantAdmin
 
+from . import whatif_admin  # noqa: F401  (registers the what-if runs)
 from .models import DailyRollup, HourlyRollup, NoOfferSession, RollupCursor
 from .services.rollup import run_incremental
 

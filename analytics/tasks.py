@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import transaction
 
 from analytics.services.rollup import run_incremental
+from analytics.services.whatif.run import execute
 
 log = logging.getLogger(__name__)
 
@@ -29,3 +31,14 @@ def rollup_ledger() -> dict[str, float | int]:
         result.seconds,
     )
     return {"rows": result.rows, "partitions": result.partitions, "last_id": result.last_id}
+
+
+@shared_task(name="offers.analytics.tasks.run_whatif", ignore_result=True)
+def run_whatif(run_id: int) -> str:
+    """Replay one what-if run (services.whatif.run.execute)."""
+    return execute(run_id)
+
+
+def queue_whatif(run_id: int) -> None:
+    """Queue the run once the transaction that saved it commits."""
+    transaction.on_commit(lambda: run_whatif.delay(run_id))

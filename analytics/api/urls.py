@@ -3,13 +3,14 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from analytics.api import views
+from analytics.api import views, whatif
 
 app_name = "analytics-api"
 
 router = DefaultRouter()
 router.register("daily-rollups", views.DailyRollupViewSet, basename="daily-rollup")
 router.register("hourly-rollups", views.HourlyRollupViewSet, basename="hourly-rollup")
+router.register("whatif-runs", whatif.WhatIfRunViewSet, basename="whatif-run")
 
 urlpatterns = [
     path("series/", views.SeriesView.as_view(), name="series"),

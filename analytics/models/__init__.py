@@ -4,6 +4,7 @@ from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
 from .periods import HourlyPeriod
 from .rollups import DailyRollup, HourlyRollup
 from .sessions import NoOfferSession
+from .whatif import WhatIfRun
 
 __all__ = [
     "CellCustomer",
@@ -20,4 +21,5 @@ __all__ = [
     "OfferScopeDaily",
     "RollupCursor",
     "StationDaily",
+    "WhatIfRun",
 ]

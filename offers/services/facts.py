@@ -27,15 +27,23 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+CUSTOMER_FACT_FIELDS = ("segment", "tier", "member", "referred", "joined_on", "first_session_done")
+
+
 def load_customer(operator_id: int, key: str) -> CustomerFacts:
     """A customer never seen before is on their first session."""
     if not key:
         return CustomerFacts()
     row = (
         Customer.objects.filter(operator_id=operator_id, key=key)
-        .values("segment", "tier", "member", "referred", "joined_on", "first_session_done")
+        .values(*CUSTOMER_FACT_FIELDS)
         .first()
     )
+    return customer_facts_of(key, row)
+
+
+def customer_facts_of(key: str, row: dict | None) -> CustomerFacts:
+    """The rules' facts of a stored customer row (None: never seen, a first session)."""
     if row is None:
         return CustomerFacts(key=key, first_session=True)
     return CustomerFacts(
@@ -47,6 +55,16 @@ def load_customer(operator_id: int, key: str) -> CustomerFacts:
         referred=row["referred"],
         joined_on=row["joined_on"],
     )
+
+
+def load_customers(operator_id: int, keys: Iterable[str]) -> dict[str, CustomerFacts]:
+    """load_customer for many keys in one query (anonymous keys left out)."""
+    wanted = {k for k in keys if k}
+    rows = Customer.objects.filter(operator_id=operator_id, key__in=wanted).values(
+        "key", *CUSTOMER_FACT_FIELDS
+    )
+    found = {row["key"]: row for row in rows}
+    return {k: customer_facts_of(k, found.get(k)) for k in wanted}
 
 
 def balance_of(account: CreditAccount, today: dt.date) -> CreditBalance:

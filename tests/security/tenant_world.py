@@ -21,6 +21,8 @@ from django.db import models
 from django.utils import timezone
 
 from analytics.services.rollup import run_incremental
+from analytics.services.whatif.run import execute
+from analytics.services.whatif.start import new_run
 from beckn.models import DeliveryAttempt, Order, Outbox, OutboxState
 from cpo_portal import tenancy
 from cpo_portal.models import Holiday, Operator, Role
@@ -141,6 +143,9 @@ def _build_side(key: str) -> Side:
                    discount="11", surge="1", reason=f"{token} reason")  # fmt: skip
     ledger.plain(start=start.replace(hour=9), customer=token, order_ref=f"{token}-order-2",
                  gross="100")  # fmt: skip
+    # a what-if run of the offer over that day, replayed (its result names the station)
+    run = new_run(offer, user=side.staff[Role.ANALYST], date_from=DAY, date_to=DAY)
+    execute(run.pk)
 
     # beckn
     now = timezone.now()

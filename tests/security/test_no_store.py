@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from analytics.services.rollup import run_incremental
+from analytics.services.whatif.start import new_run
 from pricing.models import GridSignal
 from tests.analytics.conftest import DAY, Ledger, at, make_offer
 from tests.security.test_admin_pages_csp import admin_urls, populated  # noqa: F401 (fixture)
@@ -41,6 +42,7 @@ def world(network):
     ledger_a.plain(start=at(DAY, 18), gross="100", surge="5", energy="5")
     run_incremental()
     GridSignal.objects.create(operator=network.op_a, raised_by=network.pricing_a)
+    new_run(offer, user=network.pricing_a, date_from=DAY, date_to=DAY)  # a what-if run
     return offer
 
 

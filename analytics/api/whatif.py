@@ -1,0 +1,88 @@
+"""What-if runs through the API: list and retrieve the user's operators' runs (with their
+results), and start one. A run is created by the admin's own form (WhatIfForm), so the
+same checks and scoping apply; any role at the operator may start one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import QueryDict
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from analytics.models import WhatIfRun
+from analytics.services.filters import scoped
+from analytics.whatif_forms import WhatIfForm
+
+
+class WhatIfRunSerializer(serializers.ModelSerializer):
+    operator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    stations: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = WhatIfRun
+        fields = [
+            "id", "operator", "created_by", "created_at", "subject_kind", "subject_code",
+            "subject_status", "candidate", "date_from", "date_to", "stations", "region_codes",
+            "status", "progress_done", "progress_total", "percent", "started_at",
+            "finished_at", "error", "result",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class NewWhatIfSerializer(serializers.Serializer):
+    """What to replay: one offer or one surge rule (ids), a window, optional stations
+    (ids) or regions, and optionally an unsaved definition of the subject."""
+
+    offer = serializers.IntegerField(required=False)
+    surge_rule = serializers.IntegerField(required=False)
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    stations = serializers.ListField(child=serializers.IntegerField(), required=False)
+    regions = serializers.ListField(child=serializers.CharField(), required=False)
+    candidate = serializers.JSONField(required=False)
+
+
+def form_data(data: dict[str, Any]) -> QueryDict:
+    out = QueryDict(mutable=True)
+    for key in ("offer", "surge_rule", "date_from", "date_to"):
+        if data.get(key) is not None:
+            out[key] = str(data[key])
+    out.setlist("stations", [str(s) for s in data.get("stations") or ()])
+    out.setlist("regions", list(data.get("regions") or ()))
+    if data.get("candidate") is not None:
+        out["candidate"] = json.dumps(data["candidate"])
+    return out
+
+
+class WhatIfRunViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """What-if replays of an offer or a surge rule over past sessions (docs/whatif.md)."""
+
+    serializer_class = WhatIfRunSerializer
+
+    def get_queryset(self):
+        qs = WhatIfRun.objects.select_related("operator", "created_by").prefetch_related("stations")
+        return scoped(qs, self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=NewWhatIfSerializer, responses={201: WhatIfRunSerializer})
+    def create(self, request, *args, **kwargs):
+        ask = NewWhatIfSerializer(data=request.data)
+        ask.is_valid(raise_exception=True)
+        form = WhatIfForm(form_data(ask.validated_data), user=request.user)
+        run = form.start(request.user) if form.is_valid() else None
+        if run is None:
+            raise serializers.ValidationError(form.errors.get_json_data())
+        return Response(WhatIfRunSerializer(run).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,102 @@
+"""The what-if form: the subject (an offer or a surge rule, or an unsaved change to one),
+the window, and the stations or regions. Every choice is cut to the user's operators; the
+window and the candidate are checked by WhatIfRun.clean() (services.whatif.start)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from analytics.models import WhatIfRun
+from analytics.services.whatif.start import new_run
+from analytics.tasks import queue_whatif
+from cpo_portal import tenancy
+from cpo_portal.models import Station
+from offers.models import Offer
+from pricing.models import SurgeRule
+
+
+class WhatIfForm(forms.Form):
+    offer = forms.ModelChoiceField(queryset=Offer.objects.none(), required=False)
+    surge_rule = forms.ModelChoiceField(queryset=SurgeRule.objects.none(), required=False)
+    date_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), help_text="At most 90 days, inclusive."
+    )
+    stations = forms.ModelMultipleChoiceField(
+        queryset=Station.objects.none(), required=False, help_text="None chosen: every station."
+    )
+    regions = forms.MultipleChoiceField(required=False, help_text="Or whole regions.")
+    candidate = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = tenancy.ALL_ROLES
+        fields = self.fields
+        cast(forms.ModelChoiceField, fields["offer"]).queryset = tenancy.scope(
+            Offer.objects.select_related("operator"), user, roles
+        )
+        cast(forms.ModelChoiceField, fields["surge_rule"]).queryset = tenancy.scope(
+            SurgeRule.objects.select_related("operator"), user, roles
+        )
+        stations = tenancy.scope(Station.objects.order_by("code"), user, roles)
+        cast(forms.ModelChoiceField, fields["stations"]).queryset = stations
+        regions = sorted({r for r in stations.values_list("region_code", flat=True) if r})
+        cast(forms.ChoiceField, fields["regions"]).choices = [(r, r) for r in regions]
+        if not self.is_bound and "date_to" not in self.initial:
+            today = dt.date.today()
+            self.initial.update(date_to=today - dt.timedelta(days=1))
+            self.initial.update(date_from=today - dt.timedelta(days=30))
+
+    def clean_candidate(self) -> dict | None:
+        text = self.cleaned_data.get("candidate") or ""
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise forms.ValidationError(
+                "The unsaved change cannot be read; open it again."
+            ) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError("The unsaved change cannot be read; open it again.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        subject = data.get("offer") or data.get("surge_rule")
+        if subject is None or bool(data.get("offer")) == bool(data.get("surge_rule")):
+            raise forms.ValidationError("Choose one offer or one surge rule.")
+        foreign = [
+            s.code for s in data.get("stations") or () if s.operator_id != subject.operator_id
+        ]
+        if foreign:
+            self.add_error("stations", f"Not stations of {subject.operator}: {', '.join(foreign)}")
+        data["subject"] = subject
+        return data
+
+    def start(self, user) -> WhatIfRun | None:
+        """Save the run (checked by WhatIfRun.clean(): its errors land on this form) and
+        queue it; None when it was refused."""
+        data = self.cleaned_data
+        try:
+            run = new_run(
+                data["subject"],
+                user=user,
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                stations=data["stations"],
+                region_codes=data["regions"],
+                candidate=data["candidate"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = field if field in self.fields and field != "candidate" else None
+                self.add_error(target, errors)
+            return None
+        queue_whatif(run.pk)
+        return run
