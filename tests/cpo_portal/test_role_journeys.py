@@ -65,7 +65,7 @@ def world(network, settings):
     )
     OfferFactory(operator=op, code="happy", title="Happy hour", budget=Decimal("1000"))
     SurgeRule.objects.create(
-        operator=op, code="evening", kind="peak", name="Evening peak", explanation="Peak fee",
+        operator=op, code="evening", kind="peak", name="Evening peak", note="Peak fee",
         form="percent", amount=Decimal("20"),
     )  # fmt: skip
     OfferFactory(operator=network.op_b, code="b-only", title="Operator B offer")

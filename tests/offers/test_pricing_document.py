@@ -158,23 +158,35 @@ def test_without_prune_rows_left_out_are_left_alone(cpo1):
 def test_codes_and_batches_follow_the_document(cpo1):
     document = export_pricing(cpo1)
     weekend = row(document, "offers", "weekend-discount-25")
-    weekend.update(multi_use_code="weekend30", code_batches=[{"prefix": "EXTRA", "count": 3}])
+    weekend.update(multi_use_code="weekend30")
     welcome = row(document, "offers", "welcome-100")
-    welcome["code_batches"] = []
+    welcome["code_batches"] = [{"prefix": "EXTRA", "count": 3}]
     plan = import_pricing(cpo1, document)
     assert plan.errors == []
     assert plan.lines() == [
         "~ offers[weekend-discount-25] update",
         "    multi_use_code: WEEKEND25 → WEEKEND30",
-        "    code_batches: [] → [{prefix: EXTRA, count: 3}]",
+        "~ offers[welcome-100] update (1 code batch(es) not in the document are kept)",
+        "    code_batches: [{prefix: WELCOME, count: 50}]"
+        " → [{prefix: EXTRA, count: 3}, {prefix: WELCOME, count: 50}]",
     ]
     assert next(r for r in plan.rows if r.code == "welcome-100").note == (
         "1 code batch(es) not in the document are kept"
     )
-    codes = OfferCode.objects.filter(offer__code="weekend-discount-25", operator=cpo1)
-    assert sorted(c.code[:6] for c in codes) == ["EXTRA-", "EXTRA-", "EXTRA-", "WEEKEN"]
-    assert codes.get(batch__isnull=True).code == "WEEKEND30"
-    assert OfferCode.objects.filter(offer__code="welcome-100", operator=cpo1).count() == 50
+    weekend_codes = OfferCode.objects.filter(offer__code="weekend-discount-25", operator=cpo1)
+    assert [c.code for c in weekend_codes] == ["WEEKEND30"]
+    codes = OfferCode.objects.filter(offer__code="welcome-100", operator=cpo1)
+    assert sorted({c.code[:6] for c in codes}) == ["EXTRA-", "WELCOM"]
+    assert codes.count() == 53
+
+
+def test_a_code_batch_on_an_auto_applied_offer_is_refused(cpo1):
+    document = export_pricing(cpo1)
+    weekend = row(document, "offers", "weekend-discount-25")
+    weekend["code_batches"] = [{"prefix": "EXTRA", "count": 3}]
+    plan = import_pricing(cpo1, document)
+    o = _index(document, "offers", "weekend-discount-25")
+    assert [e for e in plan.errors if e.startswith(f"offers[{o}].code_batches")], plan.errors
 
 
 def _index(document: dict, section: str, code: str) -> int:
@@ -207,7 +219,7 @@ def test_every_problem_is_one_line_naming_its_place_and_nothing_is_written(cpo1)
         f"offers[{o}].colour: not a field of offer",
         f"offers[{last}].code: {first!r} is also offers[0]",
         f"offers[{o}].percent: A percentage is at most 100.",
-        f"offers[{o}].percent: Percent off must be a percent in (0, 100], not 150.",
+        f"offers[{o}].percent: Percent off must be more than 0% and at most 100%, not 150%.",
     ]
 
 
