@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from beckn import processing
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
-from beckn.services import delivery
+from beckn.services import delivery, jobs
 
 INBOUND_GRACE = dt.timedelta(seconds=30)
 OUTBOX_GRACE = dt.timedelta(seconds=15)
@@ -17,7 +17,24 @@ OUTBOX_GRACE = dt.timedelta(seconds=15)
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
 def process_inbound(inbound_id: int) -> None:
-    processing.process_safely(inbound_id)
+    process_and_answer([inbound_id])
+
+
+def process_and_answer(inbound_ids: list[int]) -> None:
+    """Process each message and send its callbacks here, right after its commit: no task
+    message per callback and no wait for another worker. The attempts are written down
+    together at the end (delivery.Courier); a retry goes back to the queue."""
+    courier = delivery.Courier()
+    results: dict[int, delivery.Result] = {}
+    try:
+        for inbound_id in inbound_ids:
+            with jobs.collecting() as written:
+                processing.process_safely(inbound_id)
+            if written:
+                results.update(courier.send(written))
+    finally:
+        courier.record()
+    _retry_later(results)
 
 
 CHUNK = 8  # ids per task: few enough that a message never waits long behind its peers
@@ -31,19 +48,37 @@ def process_inbound_batch(inbound_ids: list[int]) -> None:
     head, rest = inbound_ids[:CHUNK], inbound_ids[CHUNK:]
     for start in range(0, len(rest), CHUNK):
         process_inbound_batch.delay(rest[start : start + CHUNK])
-    for inbound_id in head:
-        processing.process_safely(inbound_id)
+    process_and_answer(head)
 
 
 @shared_task(name="beckn.deliver", ignore_result=True)
 def deliver(outbox_id: int) -> str | None:
-    result = delivery.deliver(outbox_id)
-    if result is None:
-        return None
-    retry = result.state == OutboxState.PENDING and result.next_attempt_at is not None
-    if retry and not current_app.conf.task_always_eager:  # eager (tests): the sweep retries
-        deliver.apply_async((outbox_id,), eta=result.next_attempt_at)
-    return result.state
+    result = deliver_now([outbox_id]).get(outbox_id)
+    return result.state if result is not None else None
+
+
+BATCH = 8  # callbacks per beckn.deliver_batch message
+
+
+@shared_task(name="beckn.deliver_batch", ignore_result=True)
+def deliver_batch(outbox_ids: list[int]) -> None:
+    """Several callbacks in one task message, delivered with shared queries."""
+    deliver_now(outbox_ids)
+
+
+def deliver_now(outbox_ids: list[int]) -> dict[int, delivery.Result]:
+    """One attempt each, in this worker; a retry is queued for when it is due."""
+    results = delivery.deliver_many(outbox_ids)
+    _retry_later(results)
+    return results
+
+
+def _retry_later(results: dict[int, delivery.Result]) -> None:
+    if current_app.conf.task_always_eager:  # eager (tests): the sweep retries
+        return
+    for outbox_id, result in results.items():
+        if result.state == OutboxState.PENDING and result.next_attempt_at is not None:
+            deliver.apply_async((outbox_id,), eta=result.next_attempt_at)
 
 
 @shared_task(name="beckn.requeue_stuck", ignore_result=True)
@@ -58,8 +93,9 @@ def requeue_stuck() -> dict[str, int]:
             state=OutboxState.PENDING, next_attempt_at__lte=now - OUTBOX_GRACE
         ).values_list("pk", flat=True)[:1000]
     )
-    for pk in dict.fromkeys([*released, *due]):
-        deliver.delay(pk)
+    again = list(dict.fromkeys([*released, *due]))
+    for start in range(0, len(again), BATCH):
+        deliver_batch.delay(again[start : start + BATCH])
     waiting = list(
         InboundMessage.objects.filter(
             state__in=[InboundState.RECEIVED, InboundState.PROCESSING],

@@ -102,4 +102,4 @@ def add(
 
 
 def _queue(outbox_id: int) -> None:
-    jobs.publisher().deliver(outbox_id)
+    jobs.queue_delivery(outbox_id)
