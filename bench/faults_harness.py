@@ -177,7 +177,7 @@ class Bap:
         ids = []
         with Connection(broker_url) as connection:
 
-            def enqueue(inbound_id: int) -> None:
+            def enqueue(inbound_id: int, bap_id: str) -> None:
                 process_inbound.apply_async((inbound_id,), connection=connection)
 
             for number in range(count):

@@ -28,13 +28,14 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 from urllib3.exceptions import HTTPError
 
 from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
-from beckn.services import keys, registry, safehttp
+from beckn.services import backlog, keys, registry, safehttp
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -71,7 +72,7 @@ def claim_many(outbox_ids: list[int], now: datetime) -> list[Outbox]:
     # names from the model, quoted; every value is a parameter
     table = ops.quote_name(meta.db_table)
     pk, state, lease_col, tries, due = (
-        ops.quote_name(meta.get_field(name).column) for name in CLAIM_COLUMNS
+        ops.quote_name(str(cast(Field, meta.get_field(name)).column)) for name in CLAIM_COLUMNS
     )
     marks = ", ".join(["%s"] * len(outbox_ids))
     sql = (
@@ -273,6 +274,7 @@ def _finish(row: Outbox, now: datetime, state: str, error: str) -> Result:
         last_error=error,
         delivered_at=now if state == OutboxState.DELIVERED else None,
     )
+    backlog.release([(row.subscriber_id, row.message_id)])
     return Result(state)
 
 
@@ -281,6 +283,7 @@ def _delivered(rows: list[Outbox], now: datetime) -> None:
     Outbox.objects.filter(
         pk__in=[row.pk for row in rows], state__in=[OutboxState.SENDING, OutboxState.PENDING]
     ).update(state=OutboxState.DELIVERED, leased_until=None, last_error="", delivered_at=now)
+    backlog.release((row.subscriber_id, row.message_id) for row in rows)
 
 
 def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
@@ -339,6 +342,8 @@ def release_stuck(now: datetime) -> list[int]:
 
 
 def expire_overdue(now: datetime) -> int:
-    return Outbox.objects.filter(state=OutboxState.PENDING, expires_at__lte=now).update(
-        state=OutboxState.EXPIRED, last_error="the request's ttl ran out"
-    )
+    overdue = Outbox.objects.filter(state=OutboxState.PENDING, expires_at__lte=now)
+    done = list(overdue.values_list("subscriber_id", "message_id")[:10_000])
+    expired = overdue.update(state=OutboxState.EXPIRED, last_error="the request's ttl ran out")
+    backlog.release(done)
+    return expired

@@ -9,6 +9,9 @@ task message; the worker that takes it fans the ids out in chunks
 sweep (tasks.requeue_stuck) finds the rows still `received` after its grace period and
 queues them: late, never lost. With a window of 0, or with eager
 Celery (tests), every id is published at once.
+
+Fair between BAPs: ids wait in one queue per BAP and a batch takes them in turns, one from
+each BAP, so a burst from one BAP does not push another's message behind all of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from celery import current_app
@@ -32,14 +36,14 @@ class Dispatcher:
     def __init__(self, publish: Callable[[list[int]], None], window: float) -> None:
         self.publish = publish
         self.window = window
-        self._pending: list[int] = []
+        self._pending: dict[str, deque[int]] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def submit(self, inbound_id: int) -> None:
+    def submit(self, inbound_id: int, bap_id: str = "") -> None:
         with self._lock:
-            self._pending.append(inbound_id)
+            self._pending.setdefault(bap_id, deque()).append(inbound_id)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="beckn-dispatch", daemon=True
@@ -48,8 +52,10 @@ class Dispatcher:
         self._wake.set()
 
     def _take(self) -> list[int]:
+        """Up to MAX_BATCH ids, in turns: one from each BAP with ids waiting, round after
+        round (a BAP whose queue runs dry leaves; one that comes back joins at the end)."""
         with self._lock:
-            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            batch = take_in_turns(self._pending, MAX_BATCH)
             if not self._pending:
                 self._wake.clear()
         return batch
@@ -79,6 +85,20 @@ class Dispatcher:
             time.sleep(self.window or 0.001)
 
 
+def take_in_turns(queues: dict[str, deque[int]], limit: int) -> list[int]:
+    """Up to `limit` items, one from each queue in turn; emptied queues are removed."""
+    taken: list[int] = []
+    while queues and len(taken) < limit:
+        for key in list(queues):
+            queue = queues[key]
+            taken.append(queue.popleft())
+            if not queue:
+                del queues[key]
+            if len(taken) >= limit:
+                break
+    return taken
+
+
 def publish(ids: list[int]) -> None:
     """One task message for the whole batch: a Celery publish costs ~0.5-0.9 ms of CPU
     whatever it carries, so the web process sends one and the worker that takes it fans
@@ -102,8 +122,8 @@ def dispatcher() -> Dispatcher:
     return found
 
 
-def submit(inbound_id: int) -> None:
+def submit(inbound_id: int, bap_id: str = "") -> None:
     if current_app.conf.task_always_eager or conf.get("BECKN_DISPATCH_WINDOW_MS") <= 0:
         jobs.publisher().process(inbound_id)
         return
-    dispatcher().submit(inbound_id)
+    dispatcher().submit(inbound_id, bap_id)

@@ -48,7 +48,8 @@ def collecting() -> Iterator[list[int]]:
     """Outbox rows queued for delivery in this block (after their commit) are listed, not
     published: the caller delivers them. Blocks nest; the innermost one collects."""
     outer = getattr(_local, "collected", None)
-    _local.collected = collected = []
+    collected: list[int] = []
+    _local.collected = collected
     try:
         yield collected
     finally:
