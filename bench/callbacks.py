@@ -106,7 +106,9 @@ def fill(inbound: list, rate: float, batch: int = 1) -> list[int]:
     ids: list[int] = []
     began = time.monotonic()
     for start in range(0, len(inbound), CHUNK):
-        collect = jobs.collecting() if batch > 1 else contextlib.nullcontext([])
+        collect: contextlib.AbstractContextManager[list[int]] = (
+            jobs.collecting() if batch > 1 else contextlib.nullcontext([])
+        )
         with collect as written, transaction.atomic():
             for message in inbound[start : start + CHUNK]:
                 ids.append(outbox.add(message, REPLY).pk)
