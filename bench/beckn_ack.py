@@ -9,7 +9,8 @@ CELERY_BROKER_URL, defaults below). /beckn/select gets signed, valid, distinct s
 messages, pre-signed before the clock starts, so the figures are the server's: size check,
 BECKN-006 verification, JSON parse, core-schema validation, context rules, the unique
 insert, the per-BAP backlog admission (in Redis, --cache) and the Celery enqueue on
-commit. The bare view parses nothing and writes nothing. It passes the project's whole middleware stack (sessions, CSRF, auth, CSP, axes, ...);
+commit. The bare view parses nothing and writes nothing. It passes the project's whole
+middleware stack (sessions, CSRF, auth, CSP, axes, ...);
 /beckn/select takes the lean path the protocol
 endpoints get in production (cpo_portal/lean_path.py: security headers only). Nothing
 here is special-cased for the bench: both are the deployed code paths. A third target,
