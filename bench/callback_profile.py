@@ -5,10 +5,10 @@
 Drops and creates its own PostgreSQL database (--database, default cpo_bench_cbprof),
 writes --callbacks on_search replies through the outbox (beckn.services.outbox.add,
 queueing nothing), then delivers them to a local ACKing receiver (bench/callbacks_rig.py)
-twice over fresh rows: once one at a time through the `beckn.deliver` task's function, once
-in batches through `beckn.deliver_batch`'s, each under cProfile. Prints CPU per callback
-(process time, the receiver's threads excluded as far as the profile can: it runs in this
-process, so its share is given separately) and the top entries by cumulative time. Celery's
+over fresh rows: one at a time through the `beckn.deliver` task's function, once
+in batches through `beckn.deliver_batch`'s, each first measured (CPU time of the delivering
+thread, the receiver's threads excluded) and then again under cProfile (process CPU, with
+the profiler's own overhead), printing the top entries by cumulative and by own time. Celery's
 own cost per task message (consume, acknowledge) is not in this profile: bench/callbacks.py
 measures whole workers.
 """
@@ -56,6 +56,14 @@ class Nothing:
         pass
 
 
+def measure(label: str, run) -> None:
+    """CPU of this thread only (the receiver's threads excluded), without the profiler."""
+    cpu0 = time.thread_time()
+    count = run()
+    cpu = time.thread_time() - cpu0
+    print(f"\n{label}: {cpu * 1000 / count:.2f} ms of CPU per callback (no profiler)")
+
+
 def profile(label: str, run, top: int) -> None:
     profiler = cProfile.Profile(time.process_time)  # CPU, not wall time
     cpu0 = time.process_time()
@@ -100,6 +108,8 @@ def main() -> None:
                 tasks.deliver(pk)
             return len(ids)
 
+        measure("one task per callback (beckn.deliver)", one_by_one)
+        ids = fill(args.callbacks)
         profile("one task per callback (beckn.deliver)", one_by_one, args.top)
         ids = fill(args.callbacks)
 
@@ -111,6 +121,8 @@ def main() -> None:
                 tasks.deliver_batch(ids[start : start + args.batch])
             return len(ids)
 
+        measure(f"batches of {args.batch} (beckn.deliver_batch)", batched)
+        ids = fill(args.callbacks)
         profile(f"batches of {args.batch} (beckn.deliver_batch)", batched, args.top)
         delivered = Outbox.objects.filter(state=OutboxState.DELIVERED).count()
         print(f"delivered rows: {delivered}; POSTs received: {receiver.posts}")
