@@ -176,7 +176,9 @@ class Courier:
         """Write the attempts made since the last record, and mark the rows delivered."""
         attempts, self._attempts = self._attempts, []
         delivered, self._delivered = self._delivered, []
-        if attempts:
+        if len(attempts) == 1:  # one INSERT and its history row, without bulk's transaction
+            attempts[0].save()
+        elif attempts:
             bulk_create_with_history(attempts, DeliveryAttempt)
         if delivered:
             _delivered(delivered, timezone.now())

@@ -136,3 +136,20 @@ def test_the_dispatcher_publishes_a_late_bap_s_message_in_the_next_batch():
     dispatcher.flush()
     assert published[0][1] == 9999  # not behind bap-a's 450
     assert sorted(i for batch in published for i in batch) == [*range(450), 9999]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_workers_claiming_the_same_rows_at_once_each_get_their_own(bap, our_key):
+    """The batch claim is one conditional UPDATE ... RETURNING: eight workers given the same
+    twenty rows at the same moment never both get one."""
+    from tests.beckn.test_delivery import make_row
+    from tests.races import race
+
+    ids = [make_row(bap, ttl_seconds=600).pk for _ in range(20)]
+    now = timezone.now()
+    claims = race([lambda: [row.pk for row in delivery.claim_many(ids, now)]] * 8)
+    got = [pk for claim in claims for pk in claim]  # type: ignore[union-attr]
+    assert sorted(got) == ids
+    assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.SENDING}
+    assert set(Outbox.objects.values_list("attempts", flat=True)) == {1}
