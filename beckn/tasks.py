@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from celery import current_app, shared_task
+from celery import Task, current_app, shared_task
 from django.utils import timezone
 
 from beckn import processing
@@ -38,16 +38,20 @@ def process_and_answer(inbound_ids: list[int]) -> None:
 
 
 CHUNK = 8  # ids per task: few enough that a message never waits long behind its peers
+# Redis serves priority 0 (the default) first; a busy BAP's messages go out at this one.
+LOW_PRIORITY = 6
 
 
-@shared_task(name="beckn.process_inbound_batch", ignore_result=True)
-def process_inbound_batch(inbound_ids: list[int]) -> None:
+@shared_task(name="beckn.process_inbound_batch", ignore_result=True, bind=True)
+def process_inbound_batch(self: Task, inbound_ids: list[int]) -> None:
     """A web process's batch: the first chunk here, the others fanned out to the workers
-    (publishing costs CPU the web process should spend answering). A row processed twice
-    after a redelivery is still answered once: processing claims it conditionally."""
+    (publishing costs CPU the web process should spend answering), at the batch's own
+    priority. A row processed twice after a redelivery is still answered once: processing
+    claims it conditionally."""
     head, rest = inbound_ids[:CHUNK], inbound_ids[CHUNK:]
+    priority = (self.request.delivery_info or {}).get("priority")
     for start in range(0, len(rest), CHUNK):
-        process_inbound_batch.delay(rest[start : start + CHUNK])
+        process_inbound_batch.apply_async((rest[start : start + CHUNK],), priority=priority)
     process_and_answer(head)
 
 
@@ -122,5 +126,8 @@ class CeleryPublisher:
     def process(self, inbound_id: int) -> None:
         process_inbound.delay(inbound_id)
 
-    def process_batch(self, inbound_ids: list[int]) -> None:
-        process_inbound_batch.delay(inbound_ids)
+    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
+        if low:
+            process_inbound_batch.apply_async((inbound_ids,), priority=LOW_PRIORITY)
+        else:
+            process_inbound_batch.delay(inbound_ids)

@@ -12,6 +12,10 @@ Celery (tests), every id is published at once.
 
 Fair between BAPs: ids wait in one queue per BAP and a batch takes them in turns, one from
 each BAP, so a burst from one BAP does not push another's message behind all of its own.
+And the ids of a BAP that had more than FAIR_SHARE waiting go out in a task message of
+lower priority: on Redis, workers take every waiting message of normal priority first, so a
+BAP sending a trickle is not queued behind another's burst (the filesystem broker has no
+priorities: there, only the turns apply).
 """
 
 from __future__ import annotations
@@ -30,10 +34,11 @@ from beckn.services import jobs
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
+FAIR_SHARE = 8  # ids of one BAP per window beyond which its batch goes out at low priority
 
 
 class Dispatcher:
-    def __init__(self, publish: Callable[[list[int]], None], window: float) -> None:
+    def __init__(self, publish: Callable[[list[int], bool], None], window: float) -> None:
         self.publish = publish
         self.window = window
         self._pending: dict[str, deque[int]] = {}
@@ -51,29 +56,39 @@ class Dispatcher:
                 self._thread.start()
         self._wake.set()
 
-    def _take(self) -> list[int]:
+    def _take(self) -> tuple[list[int], list[int]]:
         """Up to MAX_BATCH ids, in turns: one from each BAP with ids waiting, round after
-        round (a BAP whose queue runs dry leaves; one that comes back joins at the end)."""
+        round (a BAP whose queue runs dry leaves; one that comes back joins at the end);
+        split into the ids of BAPs within their fair share and those of busy BAPs."""
         with self._lock:
-            batch = take_in_turns(self._pending, MAX_BATCH)
+            busy = {key for key, queue in self._pending.items() if len(queue) > FAIR_SHARE}
+            quiet = {key: q for key, q in self._pending.items() if key not in busy}
+            loud = {key: q for key, q in self._pending.items() if key in busy}
+            first = take_in_turns(quiet, MAX_BATCH)
+            second = take_in_turns(loud, MAX_BATCH - len(first))
+            self._pending = {**quiet, **loud}
             if not self._pending:
                 self._wake.clear()
-        return batch
+        return first, second
 
     def _run(self) -> None:
         while True:
             self._wake.wait()
             time.sleep(self.window)  # let a few more arrive
-            batch = self._take()
-            while batch:
-                try:
-                    self.publish(batch)
-                except Exception:  # the sweep re-queues whatever this loses
-                    log.exception("could not queue %d inbound messages", len(batch))
+            quiet, busy = self._take()
+            while quiet or busy:
+                for batch, low in ((quiet, False), (busy, True)):
+                    if not batch:
+                        continue
+                    try:
+                        self.publish(batch, low)
+                    except Exception:  # the sweep re-queues whatever this loses
+                        log.exception("could not queue %d inbound messages", len(batch))
                 # A full batch: more are waiting, send on. Otherwise what arrived during
                 # the publish waits for the next window (one publish per window, not one
                 # per request that slipped in while the last one was being sent).
-                batch = self._take() if len(batch) >= MAX_BATCH else []
+                full = len(quiet) + len(busy) >= MAX_BATCH
+                quiet, busy = self._take() if full else ([], [])
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until everything submitted so far has been handed over (tests, shutdown)."""
@@ -99,11 +114,14 @@ def take_in_turns(queues: dict[str, deque[int]], limit: int) -> list[int]:
     return taken
 
 
-def publish(ids: list[int]) -> None:
+def publish(ids: list[int], low: bool = False) -> None:
     """One task message for the whole batch: a Celery publish costs ~0.5-0.9 ms of CPU
     whatever it carries, so the web process sends one and the worker that takes it fans
-    the ids out in chunks (tasks.process_inbound_batch), off the ACK path's CPU."""
-    if len(ids) == 1:
+    the ids out in chunks (tasks.process_inbound_batch), off the ACK path's CPU. `low`:
+    the ids of busy BAPs, queued behind everyone else's."""
+    if low:
+        jobs.publisher().process_batch(ids, low=True)
+    elif len(ids) == 1:
         jobs.publisher().process(ids[0])
     else:
         jobs.publisher().process_batch(ids)

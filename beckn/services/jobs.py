@@ -24,8 +24,9 @@ class Publisher(Protocol):
     def process(self, inbound_id: int) -> None:
         """Queue the processing of one accepted message."""
 
-    def process_batch(self, inbound_ids: list[int]) -> None:
-        """Queue the processing of several accepted messages as one task message."""
+    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
+        """Queue the processing of several accepted messages as one task message; `low`:
+        behind every message of normal priority (where the broker has priorities)."""
 
 
 _publisher: Publisher | None = None

@@ -127,15 +127,16 @@ def test_a_burst_from_one_bap_does_not_push_another_behind_it():
     assert take_in_turns(queues, MAX_BATCH)[0] == MAX_BATCH - 3
 
 
-def test_the_dispatcher_publishes_a_late_bap_s_message_in_the_next_batch():
-    published: list[list[int]] = []
-    dispatcher = Dispatcher(published.append, window=0.05)
+def test_a_busy_bap_s_messages_go_out_behind_a_quiet_one_s():
+    published: list[tuple[list[int], bool]] = []
+    dispatcher = Dispatcher(lambda ids, low: published.append((list(ids), low)), window=0.05)
     for n in range(450):
         dispatcher.submit(n, "bap-a")
     dispatcher.submit(9999, "bap-b")
     dispatcher.flush()
-    assert published[0][1] == 9999  # not behind bap-a's 450
-    assert sorted(i for batch in published for i in batch) == [*range(450), 9999]
+    assert published[0] == ([9999], False)  # first, and at normal priority
+    assert all(low for ids, low in published[1:])  # bap-a's, at low priority
+    assert sorted(i for ids, _ in published for i in ids) == [*range(450), 9999]
 
 
 @pytest.mark.postgres
