@@ -192,7 +192,7 @@ def main() -> None:
     if args.embedded:
         from django.core.management import call_command
 
-        call_command("seed_demo", "--no-progress")
+        call_command("seed_demo", "--no-progress", "--sessions", "0", "--stations", "6")
     receiver = Receiver()
     private = prepare(receiver.url)
     count_b = int(args.rate * args.seconds)
