@@ -52,7 +52,7 @@ class Nothing:
     def process(self, inbound_id: int) -> None:
         pass
 
-    def process_batch(self, inbound_ids: list[int]) -> None:
+    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
         pass
 
 
