@@ -376,7 +376,9 @@ def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
     text = "\n".join(lines)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "beckn_ack.md").write_text("# Beckn ACK path\n\n" + text + "\n")
+    # generated output (named after the run, ignored by git), never the curated record
+    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M")
+    (out / f"{stamp}-beckn_ack.md").write_text("# Beckn ACK path\n\n" + text + "\n")
     return text
 
 
