@@ -12,8 +12,9 @@ Celery (tests), every id is published at once.
 
 Fair between BAPs: ids wait in one queue per BAP and a batch takes them in turns, one from
 each BAP, so a burst from one BAP does not push another's message behind all of its own.
-And the ids of a BAP that had more than FAIR_SHARE waiting go out in a task message of
-lower priority: on Redis, workers take every waiting message of normal priority first, so a
+And the ids of a busy BAP (more than LOUD times the average rate of the BAPs this process
+heard from in the last second or two, or more than FAIR_SHARE waiting) go out in a task
+message of lower priority: on Redis, workers take every waiting message of normal priority first, so a
 BAP sending a trickle is not queued behind another's burst (the filesystem broker has no
 priorities: there, only the turns apply).
 """
@@ -35,6 +36,8 @@ from beckn.services import jobs
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
 FAIR_SHARE = 8  # ids of one BAP per window beyond which its batch goes out at low priority
+RATE_PERIOD = 1.0  # seconds: a BAP's rate is its ids in this period and the one before
+LOUD = 1.5  # a BAP sending more than this many times the average of the BAPs is busy
 
 
 class Dispatcher:
@@ -45,10 +48,14 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._recent: dict[str, int] = {}  # ids per BAP in this rate period
+        self._earlier: dict[str, int] = {}  # and in the one before
+        self._period_ends = 0.0
 
     def submit(self, inbound_id: int, bap_id: str = "") -> None:
         with self._lock:
             self._pending.setdefault(bap_id, deque()).append(inbound_id)
+            self._count(bap_id, time.monotonic())
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="beckn-dispatch", daemon=True
@@ -56,12 +63,30 @@ class Dispatcher:
                 self._thread.start()
         self._wake.set()
 
+    def _count(self, bap_id: str, now: float) -> None:
+        if now >= self._period_ends:
+            stale = now >= self._period_ends + RATE_PERIOD
+            self._earlier, self._recent = ({} if stale else self._recent), {}
+            self._period_ends = now + RATE_PERIOD
+        self._recent[bap_id] = self._recent.get(bap_id, 0) + 1
+
+    def busy(self) -> set[str]:
+        """BAPs sending more than their share: over LOUD times the average of the BAPs
+        heard from in the last one to two seconds, and over FAIR_SHARE ids in that time,
+        or with more than FAIR_SHARE ids waiting now."""
+        heard = dict(self._earlier)
+        for key, count in self._recent.items():
+            heard[key] = heard.get(key, 0) + count
+        average = sum(heard.values()) / len(heard) if heard else 0.0
+        loud = {key for key, n in heard.items() if n > LOUD * average and n > FAIR_SHARE}
+        return loud | {key for key, queue in self._pending.items() if len(queue) > FAIR_SHARE}
+
     def _take(self) -> tuple[list[int], list[int]]:
         """Up to MAX_BATCH ids, in turns: one from each BAP with ids waiting, round after
         round (a BAP whose queue runs dry leaves; one that comes back joins at the end);
         split into the ids of BAPs within their fair share and those of busy BAPs."""
         with self._lock:
-            busy = {key for key, queue in self._pending.items() if len(queue) > FAIR_SHARE}
+            busy = self.busy()
             quiet = {key: q for key, q in self._pending.items() if key not in busy}
             loud = {key: q for key, q in self._pending.items() if key in busy}
             first = take_in_turns(quiet, MAX_BATCH)

@@ -6,6 +6,7 @@ the dispatcher takes accepted messages from the BAPs in turns."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections import deque
 
@@ -154,3 +155,24 @@ def test_workers_claiming_the_same_rows_at_once_each_get_their_own(bap, our_key)
     assert sorted(got) == ids
     assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.SENDING}
     assert set(Outbox.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_bap_sending_ten_times_another_s_rate_is_the_busy_one(monkeypatch):
+    from beckn.services import dispatch
+
+    clock = [100.0]
+    monkeypatch.setattr(dispatch.time, "monotonic", lambda: clock[0])
+    dispatcher = Dispatcher(lambda ids, low: None, window=60)
+    dispatcher._thread = threading.Thread(target=lambda: None)  # nothing publishes here
+    dispatcher._thread.start()
+    for tick in range(20):  # two seconds: bap-a 5 per tick, bap-b 1, few in each window
+        clock[0] += 0.1
+        for n in range(5):
+            dispatcher.submit(tick * 100 + n, "bap-a")
+        dispatcher.submit(tick, "bap-b")
+        quiet, busy = dispatcher._take()
+    assert dispatcher.busy() == {"bap-a"}
+    assert quiet == [19] and busy == [1900 + n for n in range(5)]  # never more than 8 waiting
+    clock[0] += 3  # quiet for a while: nobody is busy any more
+    dispatcher.submit(1, "bap-a")
+    assert dispatcher.busy() == set()
