@@ -14,9 +14,9 @@ Fair between BAPs: ids wait in one queue per BAP and a batch takes them in turns
 each BAP, so a burst from one BAP does not push another's message behind all of its own.
 And the ids of a busy BAP (more than LOUD times the average rate of the BAPs this process
 heard from in the last second or two, or more than FAIR_SHARE waiting) go out in a task
-message of lower priority: on Redis, workers take every waiting message of normal priority first, so a
-BAP sending a trickle is not queued behind another's burst (the filesystem broker has no
-priorities: there, only the turns apply).
+message of lower priority: on Redis, workers take every waiting message of normal
+priority first, so a BAP sending a trickle is not queued behind another's burst (the
+filesystem broker has no priorities: there, only the turns apply).
 """
 
 from __future__ import annotations
