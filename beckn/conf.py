@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_DISPATCH_WINDOW_MS": 50,
     # Concurrent ACKs of one process share one INSERT and commit (services.group_insert).
     "BECKN_GROUP_INSERT": True,
+    # Answers a BAP may be waiting for at once (accepted, callback not yet done); beyond
+    # it a request gets a 429 NACK (services.backlog). 0: unlimited.
+    "BECKN_MAX_PENDING_PER_BAP": 200,
+    "BECKN_PENDING_RETRY_AFTER": 2,  # seconds, the hint in that NACK
     # Callbacks
     "BECKN_CALLBACK_CONNECT_TIMEOUT": 2.0,
     "BECKN_CALLBACK_READ_TIMEOUT": 5.0,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from celery import current_app, shared_task
+from celery import Task, current_app, shared_task
 from django.utils import timezone
 
 from beckn import processing
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
-from beckn.services import delivery
+from beckn.services import delivery, jobs
 
 INBOUND_GRACE = dt.timedelta(seconds=30)
 OUTBOX_GRACE = dt.timedelta(seconds=15)
@@ -17,33 +17,72 @@ OUTBOX_GRACE = dt.timedelta(seconds=15)
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
 def process_inbound(inbound_id: int) -> None:
-    processing.process_safely(inbound_id)
+    process_and_answer([inbound_id])
+
+
+def process_and_answer(inbound_ids: list[int]) -> None:
+    """Process each message and send its callbacks here, right after its commit: no task
+    message per callback and no wait for another worker. The attempts are written down
+    together at the end (delivery.Courier); a retry goes back to the queue."""
+    courier = delivery.Courier()
+    results: dict[int, delivery.Result] = {}
+    try:
+        for inbound_id in inbound_ids:
+            with jobs.collecting() as written:
+                processing.process_safely(inbound_id)
+            if written:
+                results.update(courier.send(written))
+    finally:
+        courier.record()
+    _retry_later(results)
 
 
 CHUNK = 8  # ids per task: few enough that a message never waits long behind its peers
+# Redis serves priority 0 (the default) first; a busy BAP's messages go out at this one.
+LOW_PRIORITY = 6
 
 
-@shared_task(name="beckn.process_inbound_batch", ignore_result=True)
-def process_inbound_batch(inbound_ids: list[int]) -> None:
+@shared_task(name="beckn.process_inbound_batch", ignore_result=True, bind=True)
+def process_inbound_batch(self: Task, inbound_ids: list[int]) -> None:
     """A web process's batch: the first chunk here, the others fanned out to the workers
-    (publishing costs CPU the web process should spend answering). A row processed twice
-    after a redelivery is still answered once: processing claims it conditionally."""
+    (publishing costs CPU the web process should spend answering), at the batch's own
+    priority. A row processed twice after a redelivery is still answered once: processing
+    claims it conditionally."""
     head, rest = inbound_ids[:CHUNK], inbound_ids[CHUNK:]
+    priority = (self.request.delivery_info or {}).get("priority")
     for start in range(0, len(rest), CHUNK):
-        process_inbound_batch.delay(rest[start : start + CHUNK])
-    for inbound_id in head:
-        processing.process_safely(inbound_id)
+        process_inbound_batch.apply_async((rest[start : start + CHUNK],), priority=priority)
+    process_and_answer(head)
 
 
 @shared_task(name="beckn.deliver", ignore_result=True)
 def deliver(outbox_id: int) -> str | None:
-    result = delivery.deliver(outbox_id)
-    if result is None:
-        return None
-    retry = result.state == OutboxState.PENDING and result.next_attempt_at is not None
-    if retry and not current_app.conf.task_always_eager:  # eager (tests): the sweep retries
-        deliver.apply_async((outbox_id,), eta=result.next_attempt_at)
-    return result.state
+    result = deliver_now([outbox_id]).get(outbox_id)
+    return result.state if result is not None else None
+
+
+BATCH = 8  # callbacks per beckn.deliver_batch message
+
+
+@shared_task(name="beckn.deliver_batch", ignore_result=True)
+def deliver_batch(outbox_ids: list[int]) -> None:
+    """Several callbacks in one task message, delivered with shared queries."""
+    deliver_now(outbox_ids)
+
+
+def deliver_now(outbox_ids: list[int]) -> dict[int, delivery.Result]:
+    """One attempt each, in this worker; a retry is queued for when it is due."""
+    results = delivery.deliver_many(outbox_ids)
+    _retry_later(results)
+    return results
+
+
+def _retry_later(results: dict[int, delivery.Result]) -> None:
+    if current_app.conf.task_always_eager:  # eager (tests): the sweep retries
+        return
+    for outbox_id, result in results.items():
+        if result.state == OutboxState.PENDING and result.next_attempt_at is not None:
+            deliver.apply_async((outbox_id,), eta=result.next_attempt_at)
 
 
 @shared_task(name="beckn.requeue_stuck", ignore_result=True)
@@ -58,8 +97,9 @@ def requeue_stuck() -> dict[str, int]:
             state=OutboxState.PENDING, next_attempt_at__lte=now - OUTBOX_GRACE
         ).values_list("pk", flat=True)[:1000]
     )
-    for pk in dict.fromkeys([*released, *due]):
-        deliver.delay(pk)
+    again = list(dict.fromkeys([*released, *due]))
+    for start in range(0, len(again), BATCH):
+        deliver_batch.delay(again[start : start + BATCH])
     waiting = list(
         InboundMessage.objects.filter(
             state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
@@ -86,5 +126,8 @@ class CeleryPublisher:
     def process(self, inbound_id: int) -> None:
         process_inbound.delay(inbound_id)
 
-    def process_batch(self, inbound_ids: list[int]) -> None:
-        process_inbound_batch.delay(inbound_ids)
+    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
+        if low:
+            process_inbound_batch.apply_async((inbound_ids,), priority=LOW_PRIORITY)
+        else:
+            process_inbound_batch.delay(inbound_ids)

@@ -13,8 +13,8 @@ from beckn.protocol import errors
 from beckn.services import dispatch, intake
 
 
-def _enqueue(inbound_id: int) -> None:
-    dispatch.submit(inbound_id)
+def _enqueue(inbound_id: int, bap_id: str) -> None:
+    dispatch.submit(inbound_id, bap_id)
 
 
 def _json(body: object) -> str:

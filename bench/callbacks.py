@@ -93,19 +93,27 @@ def inbound_rows(count: int) -> list:
 REPLY = {"catalog": {"descriptor": {"name": "EV charging"}, "providers": []}}
 
 
-def fill(inbound: list, rate: float) -> list[int]:
+def fill(inbound: list, rate: float, batch: int = 1) -> list[int]:
     """One on_search per inbound message through outbox.add, committed in chunks of CHUNK
-    (each commit queues its rows' delivery); paced to `rate` per second when given."""
+    (each commit queues its rows' delivery: one beckn.deliver task each, or with `batch`
+    > 1 one beckn.deliver_batch task per `batch` rows, as the sweep queues them); paced to
+    `rate` per second when given."""
     from django.db import transaction
 
-    from beckn.services import outbox
+    from beckn import tasks
+    from beckn.services import jobs, outbox
 
     ids: list[int] = []
     began = time.monotonic()
     for start in range(0, len(inbound), CHUNK):
-        with transaction.atomic():
+        collect: contextlib.AbstractContextManager[list[int]] = (
+            jobs.collecting() if batch > 1 else contextlib.nullcontext([])
+        )
+        with collect as written, transaction.atomic():
             for message in inbound[start : start + CHUNK]:
                 ids.append(outbox.add(message, REPLY).pk)
+        for first in range(0, len(written), batch):
+            tasks.deliver_batch.delay(written[first : first + batch])
         if rate:  # paced: the latency is then the system's, not the backlog's
             ahead = began + len(ids) / rate - time.monotonic()
             if ahead > 0:
@@ -153,7 +161,7 @@ def run(args, workers: int, receiver: Receiver, env: dict[str, str], logs: Path)
     receiver.reset()
     inbound = inbound_rows(args.callbacks)
     began = time.time()
-    ids = fill(inbound, args.rate) if args.prefill else []
+    ids = fill(inbound, args.rate, args.batch) if args.prefill else []
     filled = time.time()
     pool = Workers(workers, args.concurrency, env, logs)
     try:
@@ -163,7 +171,7 @@ def run(args, workers: int, receiver: Receiver, env: dict[str, str], logs: Path)
         if not args.prefill:
             time.sleep(1)  # let the pool children settle before the clock starts
             began = time.time()
-            ids = fill(inbound, args.rate)
+            ids = fill(inbound, args.rate, args.batch)
             filled = time.time()
         states = wait_done(ids, args.timeout)
         cpu = cpu_seconds(pool.pids) - cpu_before
@@ -186,7 +194,7 @@ def run(args, workers: int, receiver: Receiver, env: dict[str, str], logs: Path)
         "callbacks": len(ids),
         "delivered": delivered,
         "states": states,
-        "mode": "prefilled" if args.prefill else "live",
+        "mode": ("prefilled" if args.prefill else "live") + f", {args.batch} per task",
         "seconds": last - first,
         "fill_seconds": filled - began,
         "rate": delivered / (last - first) if last > first else 0.0,
@@ -216,6 +224,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--callbacks", type=int, default=2000, help="per run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="one run each")
     parser.add_argument("--concurrency", type=int, default=2, help="prefork children each")
+    parser.add_argument(
+        "--batch", type=int, default=1,
+        help="callbacks per task message (1: beckn.deliver each; more: beckn.deliver_batch)",
+    )  # fmt: skip
     parser.add_argument("--rate", type=float, default=0, help="fill pace per second (0: burst)")
     parser.add_argument(
         "--prefill", action="store_true",

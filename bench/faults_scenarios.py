@@ -116,10 +116,11 @@ def worker_killed(bpp_id: str, count: int, lease: float = 8, concurrency: int = 
 def broker_restart(
     bpp_id: str, count: int, delay: float = 0.2, concurrency: int = 1, after: int = 3
 ) -> Outcome:
-    """Callbacks are produced faster than a slow BAP (`delay` s per answer) takes them, so
-    deliveries queue up in Redis; after `after` arrivals Redis is killed and restarted
-    empty (no persistence). The outbox is the truth: beckn.requeue_stuck re-queues what was
-    lost, and processing of inbound messages whose task was lost too."""
+    """Requests come faster than a slow BAP (`delay` s per answer) takes their callbacks
+    (sent by the worker that processes each), so processing tasks queue up in Redis; after
+    `after` arrivals Redis is killed and restarted empty (no persistence). The database is
+    the truth: beckn.requeue_stuck re-queues the processing of inbound messages whose task
+    was lost, and callbacks whose retry was lost."""
     from beckn.models import InboundMessage, InboundState, OutboxState
 
     rig = Rig(bpp_id, settings_env=dict(SWEEP))

@@ -329,6 +329,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_processed": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),  # kombu's default is ./control
         "store_processed": False,
+        # Seconds between looks at the queue folder when it is empty (kombu's default is 1:
+        # each hop to a worker would wait half a second on average).
+        "polling_interval": float(os.environ.get("CELERY_BROKER_POLLING_INTERVAL") or 0.05),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -411,6 +414,9 @@ for _name in (
 ):
     if os.environ.get(_name):
         globals()[_name] = float(os.environ[_name])
+
+if os.environ.get("BECKN_MAX_PENDING_PER_BAP"):  # answers a BAP may wait for (0: no limit)
+    BECKN_MAX_PENDING_PER_BAP = int(os.environ["BECKN_MAX_PENDING_PER_BAP"])
 
 # Beat: re-queue callbacks whose worker died or whose task was lost (beckn.tasks).
 BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 60)  # seconds

@@ -36,7 +36,15 @@ class InboundMessage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bap_id", "message_id"], name="one_message_per_bap"),
         ]
-        indexes = [models.Index(fields=["state", "received_at"], name="inbound_state_idx")]
+        indexes = [
+            models.Index(fields=["state", "received_at"], name="inbound_state_idx"),
+            # services.backlog counts a BAP's open messages (without a Redis cache)
+            models.Index(
+                fields=["bap_id"],
+                condition=models.Q(state__in=["received", "processing"]),
+                name="inbound_open_by_bap_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.message_id} from {self.bap_id}"

@@ -70,6 +70,12 @@ class Outbox(models.Model):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx"),
             models.Index(fields=["message_id"], name="outbox_message_idx"),
+            # services.backlog counts a BAP's open callbacks (without a Redis cache)
+            models.Index(
+                fields=["subscriber_id"],
+                condition=models.Q(state__in=["pending", "sending"]),
+                name="outbox_open_by_bap_idx",
+            ),
         ]
 
     def __str__(self) -> str:

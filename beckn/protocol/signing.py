@@ -96,8 +96,10 @@ def signing_string(created: int, expires: int, body_digest: str) -> str:
     return f"(created): {created}\n(expires): {expires}\ndigest: {body_digest}"
 
 
+@lru_cache(maxsize=16)
 def signing_key(private_key_b64: str) -> SigningKey:
-    """The ed25519 key from a 32-byte seed or a 64-byte seed+public key, base64."""
+    """The ed25519 key from a 32-byte seed or a 64-byte seed+public key, base64 (remembered:
+    building it costs more than a signature)."""
     try:
         raw = base64.b64decode(private_key_b64, validate=True)
     except (binascii.Error, ValueError) as exc:

@@ -1,7 +1,12 @@
-"""Deliver one outbox row: claim it, sign it, POST it, record the attempt, decide what next.
+"""Deliver outbox rows: claim them, sign them, POST them, record the attempts, decide what
+next. Several rows due together (a worker's batch) share their queries: one claim, one
+read of the signing key, one INSERT of the attempts, one UPDATE of those delivered; the
+HTTP connection to each BAP is kept open between callbacks (safehttp's pool).
 
-The target is resolved from the registry at each attempt, not taken from the row: a
-callback goes to the URL the subscriber is registered with when it is sent, and is not
+The target is resolved from the registry at each attempt, not taken from the row (through
+this process's memo of the local registry, which a registry change reaches within
+BECKN_REGISTRY_CHECK_MS): a callback goes to the URL the subscriber is registered with
+when it is sent, and is not
 sent (the row becomes undeliverable, the attempt says why) when the subscriber is no
 longer registered. The row's target_url shows where it last went or would go.
 
@@ -22,15 +27,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 from urllib3.exceptions import HTTPError
 
 from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
-from beckn.services import keys, registry, safehttp
+from beckn.services import backlog, keys, registry, safehttp
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -52,48 +57,141 @@ def backoff(attempt: int, rng: random.Random | None = None) -> float:
 
 
 def claim(outbox_id: int, now: datetime) -> Outbox | None:
+    rows = claim_many([outbox_id], now)
+    return rows[0] if rows else None
+
+
+def claim_many(outbox_ids: list[int], now: datetime) -> list[Outbox]:
+    """The rows among `outbox_ids` that are pending and due, now leased to this worker: one
+    conditional UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35), in id order."""
+    if not outbox_ids:
+        return []
     lease = now + timedelta(seconds=conf.get("BECKN_CALLBACK_LEASE"))
-    claimed = Outbox.objects.filter(
-        pk=outbox_id, state=OutboxState.PENDING, next_attempt_at__lte=now
-    ).update(state=OutboxState.SENDING, leased_until=lease, attempts=F("attempts") + 1)
-    return Outbox.objects.get(pk=outbox_id) if claimed else None
+    ops = connection.ops
+    meta = Outbox._meta
+    # names from the model, quoted; every value is a parameter
+    table = ops.quote_name(meta.db_table)
+    pk, state, lease_col, tries, due = (
+        ops.quote_name(str(cast(Field, meta.get_field(name)).column)) for name in CLAIM_COLUMNS
+    )
+    marks = ", ".join(["%s"] * len(outbox_ids))
+    sql = (
+        f"UPDATE {table} SET {state} = %s, {lease_col} = %s, {tries} = {tries} + 1 "  # noqa: S608
+        f"WHERE {pk} IN ({marks}) AND {state} = %s AND {due} <= %s RETURNING *"
+    )
+    params = [
+        OutboxState.SENDING,
+        ops.adapt_datetimefield_value(lease),
+        *outbox_ids,
+        OutboxState.PENDING,
+        ops.adapt_datetimefield_value(now),
+    ]
+    return sorted(Outbox.objects.raw(sql, params), key=lambda row: row.pk)
+
+
+CLAIM_COLUMNS = ("id", "state", "leased_until", "attempts", "next_attempt_at")
 
 
 def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
     """One attempt if the row is due; None when it is not ours to send (yet)."""
-    now = now or timezone.now()
-    row = claim(outbox_id, now)
-    if row is None:
-        return None
-    if now >= row.expires_at:
-        return _finish(row, now, OutboxState.EXPIRED, "the request's ttl ran out before sending")
-    target = registry.callback_target(row.subscriber_id, row.action, fresh=True)
-    if target is None:
-        return _not_registered(row, now)
-    if target != row.target_url:  # the subscriber's URL changed since the row was queued
-        Outbox.objects.filter(pk=row.pk).update(target_url=target)
-        row.target_url = target
-    started = time.monotonic()
-    status, error, excerpt, state = _attempt(row)
-    elapsed = time.monotonic() - started
-    duration = int(elapsed * 1000)
-    after = now + timedelta(seconds=elapsed)
-    record = {
-        "started_at": now,
-        "duration_ms": duration,
-        "target_url": row.target_url,
-        "status_code": status,
-        "outcome": state,
-        "error": error,
-        "response_excerpt": excerpt,
-    }
-    if row.leased_until is None or after < row.leased_until:  # the usual case: one INSERT
-        DeliveryAttempt.objects.create(outbox=row, number=row.attempts, **record)
-    else:  # outlived the lease: the sweep may have written a "no outcome" row; replace it
-        DeliveryAttempt.objects.update_or_create(outbox=row, number=row.attempts, defaults=record)
-    if state != OutboxState.PENDING:
-        return _finish(row, after, state, error)
-    return _reschedule(row, after, error)
+    return deliver_many([outbox_id], now).get(outbox_id)
+
+
+def deliver_many(outbox_ids: list[int], now: datetime | None = None) -> dict[int, Result]:
+    """One attempt for each row that is due, one after the other, with the queries shared
+    (see Courier). Rows not ours to send (yet) are left out of the answer."""
+    courier = Courier()
+    results = courier.send(outbox_ids, now)
+    courier.record()
+    return results
+
+
+class Courier:
+    """Sends callbacks at once and writes down how it went afterwards, for many together:
+    one read of the signing key, then one INSERT of the attempts (with their history) and
+    one UPDATE of the rows delivered, whenever `record` is called. A worker that stops
+    between a send and its record leaves the row leased: the sweep releases it and it may
+    be sent again (as with any worker that stops mid-send)."""
+
+    def __init__(self) -> None:
+        self._signer: keys.Signer | None = None
+        self._no_key = ""
+        self._attempts: list[DeliveryAttempt] = []
+        self._delivered: list[Outbox] = []
+
+    def _sign(self) -> keys.Signer | None:
+        if self._signer is None and not self._no_key:
+            try:
+                self._signer = keys.signer()
+            except keys.NoSigningKey as exc:
+                self._no_key = str(exc)
+        return self._signer
+
+    def send(self, outbox_ids: list[int], now: datetime | None = None) -> dict[int, Result]:
+        """Claim the rows that are due and POST each; a delivered row is marked by `record`."""
+        now = now or timezone.now()
+        clock = time.monotonic()
+        results: dict[int, Result] = {}
+        for row in claim_many(outbox_ids, now):
+            at = now + timedelta(seconds=time.monotonic() - clock)
+            results[row.pk] = self._one(row, at)
+        return results
+
+    def _one(self, row: Outbox, at: datetime) -> Result:
+        if at >= row.expires_at:
+            return _finish(row, at, OutboxState.EXPIRED, "the request's ttl ran out before sending")
+        target = registry.callback_target(row.subscriber_id, row.action)
+        if target is None:
+            return _not_registered(row, at)
+        if target != row.target_url:  # the subscriber's URL changed since the row was queued
+            Outbox.objects.filter(pk=row.pk).update(target_url=target)
+            row.target_url = target
+        started = time.monotonic()
+        status, error, excerpt, state = _attempt(row, self._sign(), self._no_key)
+        elapsed = time.monotonic() - started
+        after = at + timedelta(seconds=elapsed)
+        attempt = DeliveryAttempt(
+            outbox=row,
+            number=row.attempts,
+            started_at=at,
+            duration_ms=int(elapsed * 1000),
+            target_url=row.target_url,
+            status_code=status,
+            outcome=state,
+            error=error,
+            response_excerpt=excerpt,
+        )
+        if row.leased_until is None or after < row.leased_until:  # the usual case
+            self._attempts.append(attempt)
+        else:  # outlived the lease: the sweep may have written a "no outcome" row; replace it
+            _replace_attempt(attempt)
+        if state == OutboxState.DELIVERED:
+            self._delivered.append(row)
+            return Result(state)
+        if state != OutboxState.PENDING:
+            return _finish(row, after, state, error)
+        return _reschedule(row, after, error)
+
+    def record(self) -> None:
+        """Write the attempts made since the last record, and mark the rows delivered."""
+        attempts, self._attempts = self._attempts, []
+        delivered, self._delivered = self._delivered, []
+        if len(attempts) == 1:  # one INSERT and its history row, without bulk's transaction
+            attempts[0].save()
+        elif attempts:
+            bulk_create_with_history(attempts, DeliveryAttempt)
+        if delivered:
+            _delivered(delivered, timezone.now())
+
+
+def _replace_attempt(attempt: DeliveryAttempt) -> None:
+    fields = ("started_at", "duration_ms", "target_url", "status_code", "outcome", "error",
+              "response_excerpt")  # fmt: skip
+    DeliveryAttempt.objects.update_or_create(
+        outbox=attempt.outbox,
+        number=attempt.number,
+        defaults={name: getattr(attempt, name) for name in fields},
+    )
 
 
 def _not_registered(row: Outbox, now: datetime) -> Result:
@@ -112,16 +210,14 @@ def _not_registered(row: Outbox, now: datetime) -> Result:
     return _finish(row, now, OutboxState.UNDELIVERABLE, error)
 
 
-def _attempt(row: Outbox) -> tuple[int | None, str, str, str]:
+def _attempt(
+    row: Outbox, sign: keys.Signer | None, no_key: str
+) -> tuple[int | None, str, str, str]:
     """(status code, error, response excerpt, next state)."""
+    if sign is None:
+        return None, no_key, "", OutboxState.PENDING
     body = row.payload.encode("utf-8")
-    try:
-        headers = {
-            "Content-Type": "application/json",
-            "Authorization": keys.sign(body),
-        }
-    except keys.NoSigningKey as exc:
-        return None, str(exc), "", OutboxState.PENDING
+    headers = {"Content-Type": "application/json", "Authorization": sign(body)}
     try:
         response = safehttp.post(row.target_url, body, headers)
     except safehttp.UnsafeTarget as exc:
@@ -180,7 +276,16 @@ def _finish(row: Outbox, now: datetime, state: str, error: str) -> Result:
         last_error=error,
         delivered_at=now if state == OutboxState.DELIVERED else None,
     )
+    backlog.release([(row.subscriber_id, row.message_id)])
     return Result(state)
+
+
+def _delivered(rows: list[Outbox], now: datetime) -> None:
+    """Delivered, lease lost or not (it did arrive: spare a re-send); one UPDATE."""
+    Outbox.objects.filter(
+        pk__in=[row.pk for row in rows], state__in=[OutboxState.SENDING, OutboxState.PENDING]
+    ).update(state=OutboxState.DELIVERED, leased_until=None, last_error="", delivered_at=now)
+    backlog.release((row.subscriber_id, row.message_id) for row in rows)
 
 
 def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
@@ -239,6 +344,8 @@ def release_stuck(now: datetime) -> list[int]:
 
 
 def expire_overdue(now: datetime) -> int:
-    return Outbox.objects.filter(state=OutboxState.PENDING, expires_at__lte=now).update(
-        state=OutboxState.EXPIRED, last_error="the request's ttl ran out"
-    )
+    overdue = Outbox.objects.filter(state=OutboxState.PENDING, expires_at__lte=now)
+    done = list(overdue.values_list("subscriber_id", "message_id")[:10_000])
+    expired = overdue.update(state=OutboxState.EXPIRED, last_error="the request's ttl ran out")
+    backlog.release(done)
+    return expired

@@ -29,7 +29,15 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.services import fastschema, group_insert, inbound_store, jsonbody, ratelimit, registry
+from beckn.services import (
+    backlog,
+    fastschema,
+    group_insert,
+    inbound_store,
+    jsonbody,
+    ratelimit,
+    registry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +74,7 @@ def _challenge() -> dict[str, str]:
     return {"WWW-Authenticate": f'Signature realm="{realm}",headers="(created) (expires) digest"'}
 
 
-Enqueue = Callable[[int], None]
+Enqueue = Callable[[int, str], None]  # (inbound id, bap_id): queue it for processing
 
 
 def accept(
@@ -221,12 +229,30 @@ def _store(
         "received_at": now,
         "expires_at": _expiry(ctx, now),
     }
+    _admit(fields, now)
     # Committed before we answer; None: the key is already taken.
     inbound_id = _insert(fields)
     if inbound_id is None:
         return _duplicate(ctx, action, body_digest)
-    transaction.on_commit(lambda: enqueue(inbound_id))  # at once, unless inside a caller's
+    # at once, unless inside a caller's transaction
+    transaction.on_commit(lambda: enqueue(inbound_id, fields["bap_id"]))
     return Answer(200, errors.ack(), inbound_id=inbound_id)
+
+
+def _admit(fields: dict[str, Any], now: datetime) -> None:
+    """Refuse a BAP already waiting for its limit of answers (services.backlog)."""
+    waiting = backlog.admit(fields["bap_id"], fields["message_id"], fields["expires_at"], now)
+    if waiting is None:
+        return
+    wait = backlog.retry_after()
+    raise Refusal(
+        errors.POLICY_ERROR,
+        f"{fields['bap_id']} is already waiting for {waiting} answers, the most this BPP "
+        f"accepts at once ({backlog.limit()}); retry in {wait}s",
+        None,
+        429,
+        {"Retry-After": str(wait)},
+    )
 
 
 def _insert(fields: dict[str, Any]) -> int | None:

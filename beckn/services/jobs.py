@@ -3,10 +3,17 @@
 The tasks (beckn.tasks) sit above the services they run, so services never import them:
 they queue work through the publisher registered here, which beckn.apps sets when Django
 starts (beckn.tasks.CeleryPublisher). Tests may register one of their own.
+
+A worker that writes callbacks itself (processing an accepted message) delivers them
+itself, right after its commit, instead of publishing a task per row for another worker
+to take: inside `collecting()`, rows queued for delivery are noted, not published.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 
@@ -17,11 +24,13 @@ class Publisher(Protocol):
     def process(self, inbound_id: int) -> None:
         """Queue the processing of one accepted message."""
 
-    def process_batch(self, inbound_ids: list[int]) -> None:
-        """Queue the processing of several accepted messages as one task message."""
+    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
+        """Queue the processing of several accepted messages as one task message; `low`:
+        behind every message of normal priority (where the broker has priorities)."""
 
 
 _publisher: Publisher | None = None
+_local = threading.local()
 
 
 def register(publisher: Publisher) -> None:
@@ -33,3 +42,25 @@ def publisher() -> Publisher:
     if _publisher is None:
         raise RuntimeError("no task publisher registered: beckn.apps registers it at start-up")
     return _publisher
+
+
+@contextmanager
+def collecting() -> Iterator[list[int]]:
+    """Outbox rows queued for delivery in this block (after their commit) are listed, not
+    published: the caller delivers them. Blocks nest; the innermost one collects."""
+    outer = getattr(_local, "collected", None)
+    collected: list[int] = []
+    _local.collected = collected
+    try:
+        yield collected
+    finally:
+        _local.collected = outer
+
+
+def queue_delivery(outbox_id: int) -> None:
+    """Called once the row's transaction has committed."""
+    collected = getattr(_local, "collected", None)
+    if collected is not None:
+        collected.append(outbox_id)
+    else:
+        publisher().deliver(outbox_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -56,12 +57,29 @@ def _install(key_id: str, private: str, public: str) -> SigningKey:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Signs callback bodies with one key: read the active key once, sign many bodies."""
+
+    key_id: str
+    private_key: str
+
+    def __call__(self, body: bytes) -> str:
+        """The Authorization header for a callback body."""
+        return sign_request(
+            body, subscriber_id=conf.bpp_id(), key_id=self.key_id, private_key_b64=self.private_key
+        )
+
+
+def signer() -> Signer:
+    """The active key (one query), as a Signer; NoSigningKey when there is none."""
+    key = active_key()
+    return Signer(key.key_id, key.private_key)
+
+
 def sign(body: bytes) -> str:
     """The Authorization header for a callback body, signed with the active key."""
-    key = active_key()
-    return sign_request(
-        body, subscriber_id=conf.bpp_id(), key_id=key.key_id, private_key_b64=key.private_key
-    )
+    return signer()(body)
 
 
 def our_public_key(key_id: str) -> str | None:

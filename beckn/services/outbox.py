@@ -20,7 +20,7 @@ from beckn.protocol.context import (
     format_timestamp,
     parse_duration,
 )
-from beckn.services import fastschema, jobs, registry
+from beckn.services import backlog, fastschema, jobs, registry
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,10 @@ def add(
     )
     if base:
         transaction.on_commit(lambda: _queue(row.pk))
+    else:  # answered as far as it can be: the BAP may send another
+        transaction.on_commit(lambda: backlog.release([(row.subscriber_id, row.message_id)]))
     return row
 
 
 def _queue(outbox_id: int) -> None:
-    jobs.publisher().deliver(outbox_id)
+    jobs.queue_delivery(outbox_id)

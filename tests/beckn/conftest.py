@@ -55,6 +55,7 @@ def no_queue(monkeypatch):
 
     monkeypatch.setattr(tasks.process_inbound, "delay", lambda pk: queued["process"].append(pk))
     monkeypatch.setattr(tasks.deliver, "delay", lambda pk: queued["deliver"].append(pk))
+    monkeypatch.setattr(tasks.deliver_batch, "delay", lambda pks: queued["deliver"].extend(pks))
     return queued
 
 

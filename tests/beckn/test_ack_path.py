@@ -27,6 +27,9 @@ def memo(bpp):
     # Its version check, one SELECT per process at most every BECKN_REGISTRY_CHECK_MS, is
     # pinned in test_registry_propagation; here it must not fall between two requests.
     bpp.BECKN_REGISTRY_CHECK_MS = 60_000
+    # Deployed, the per-BAP backlog is counted in Redis, not in the database (the tests'
+    # memory cache counts it with queries): test_backlog.py covers both.
+    bpp.BECKN_MAX_PENDING_PER_BAP = 0
     from beckn.services import registry
 
     registry.forget()

@@ -347,10 +347,10 @@ def test_a_slow_worker_s_own_record_replaces_the_sweep_s(local, bap, monkeypatch
     row = make_row(bap)
     real = delivery._attempt
 
-    def slow(claimed):
+    def slow(claimed, *signing):
         assert delivery.release_stuck(timezone.now() + dt.timedelta(seconds=120)) == [row.pk]
         assert DeliveryAttempt.objects.get(outbox=row).error == delivery.STOPPED_MID_SEND
-        return real(claimed)
+        return real(claimed, *signing)
 
     monkeypatch.setattr(delivery, "_attempt", slow)
     delivery.deliver(row.pk)

@@ -11,7 +11,7 @@ def test_every_id_is_published_once_in_batches():
     published: list[list[int]] = []
     done = threading.Event()
 
-    def publish(ids):
+    def publish(ids, low=False):
         published.append(list(ids))
         if sum(map(len, published)) == 500:
             done.set()
@@ -35,7 +35,7 @@ def test_a_failing_publish_does_not_stop_the_thread():
     calls: list[list[int]] = []
     second = threading.Event()
 
-    def publish(ids):
+    def publish(ids, low=False):
         calls.append(ids)
         if len(calls) == 1:
             raise ConnectionError("broker down")
@@ -64,6 +64,11 @@ def test_a_batch_is_one_message_and_the_worker_fans_it_out(monkeypatch):
 
     processed: list[int] = []
     monkeypatch.setattr(tasks.processing, "process_safely", processed.append)
+    monkeypatch.setattr(
+        tasks.process_inbound_batch,
+        "apply_async",
+        lambda args, priority=None: sent.append(("batch", list(args[0]))),
+    )
     sent.clear()
     tasks.process_inbound_batch.run(list(range(20)))  # in the worker that takes it
     assert processed == list(range(tasks.CHUNK))  # the first chunk here
@@ -77,7 +82,7 @@ def test_ids_arriving_during_a_publish_wait_for_the_next_window():
 
     published: list[list[int]] = []
 
-    def publish(ids):
+    def publish(ids, low=False):
         published.append(list(ids))
         time.sleep(0.01)  # a publish takes a while; ids keep arriving meanwhile
 
@@ -99,7 +104,7 @@ def test_a_full_batch_is_followed_at_once_by_the_rest():
     published: list[int] = []
     done = threading.Event()
 
-    def publish(ids):
+    def publish(ids, low=False):
         published.append(len(ids))
         if sum(published) == 2 * MAX_BATCH + 50:
             done.set()

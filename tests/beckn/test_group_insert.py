@@ -176,7 +176,7 @@ def test_concurrent_acks_through_the_group_store_every_message_once(
         signed.append((raw, {"Authorization": bap.sign(raw)}))
     works = [
         lambda raw=raw, headers=headers: intake.accept(
-            "select", raw, headers, lambda pk: None, timezone.now()
+            "select", raw, headers, lambda pk, bap: None, timezone.now()
         )
         for raw, headers in signed + signed[:10]
     ]

@@ -1,0 +1,112 @@
+"""How many answers each BAP is waiting for, and the limit on it (BECKN_MAX_PENDING_PER_BAP).
+
+An ACK promises a callback. A BAP that already waits for BECKN_MAX_PENDING_PER_BAP of
+them gets a NACK instead (intake: 429, code 50000, Retry-After), never an ACK whose
+answer would expire unsent behind its own backlog; and since no BAP can queue more than
+the limit, none can push another's messages far back in the workers' queue.
+
+Where it is counted:
+
+- With a Redis cache (production: CACHE_URL), one sorted set per BAP in Redis: a member
+  per accepted message (its message_id), scored with the time its answer expires (the
+  request's ttl). Admission is one Lua script (drop expired members, count, add if under
+  the limit), atomic across every web process. A member leaves when the callback reaches
+  a final state (delivered, refused by the BAP, expired, undeliverable; the first part of
+  a multi-part answer), and on its own at its expiry if that step is lost (a worker that
+  died), so the count cannot drift for longer than a ttl.
+- With any other cache (the embedded default's per-process memory), the count is read
+  from the database: messages accepted and not yet processed plus callbacks pending or
+  being sent (two partial indexes). Not atomic: requests accepted at the same moment may
+  pass the limit by the number in flight.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+from beckn import conf
+from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
+
+ADMIT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return -1 end
+local count = redis.call('ZCARD', KEYS[1])
+if count >= tonumber(ARGV[2]) then return count end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+redis.call('EXPIREAT', KEYS[1], math.ceil(tonumber(last)) + 1)
+return -1
+"""
+
+
+def limit() -> int:
+    return int(conf.get("BECKN_MAX_PENDING_PER_BAP"))
+
+
+def retry_after() -> int:
+    return max(1, math.ceil(float(conf.get("BECKN_PENDING_RETRY_AFTER"))))
+
+
+def _redis() -> Any | None:
+    """The Redis client behind the default cache, or None when the cache is not Redis."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True)
+
+
+def _key(bap_id: str) -> str:
+    return caches["default"].make_key(f"beckn:pending:{bap_id}")
+
+
+def admit(bap_id: str, message_id: str, expires_at: datetime, now: datetime) -> int | None:
+    """None: admitted (counted until its callback is done). Otherwise the number of answers
+    the BAP is already waiting for, at or over the limit: refuse."""
+    most = limit()
+    if most <= 0:
+        return None
+    client = _redis()
+    if client is None:
+        waiting = pending_in_database(bap_id, most)
+        return waiting if waiting >= most else None
+    found = client.eval(
+        ADMIT, 1, _key(bap_id), now.timestamp(), most, message_id, expires_at.timestamp()
+    )
+    return None if int(found) < 0 else int(found)
+
+
+def release(pairs: Iterable[tuple[str, str]]) -> None:
+    """(bap_id, message_id) whose answers are done: the BAPs may send that many more."""
+    client = _redis() if limit() > 0 else None
+    if client is None:
+        return  # counted from the database: nothing to release
+    by_bap: dict[str, set[str]] = defaultdict(set)
+    for bap_id, message_id in pairs:
+        by_bap[bap_id].add(message_id)
+    if not by_bap:
+        return
+    pipe = client.pipeline(transaction=False)
+    for bap_id, message_ids in by_bap.items():
+        pipe.zrem(_key(bap_id), *message_ids)
+    pipe.execute()
+
+
+def pending_in_database(bap_id: str, cap: int) -> int:
+    """Messages accepted and not processed, and callbacks not yet done, counted up to `cap`."""
+    inbound = InboundMessage.objects.filter(
+        bap_id=bap_id, state__in=[InboundState.RECEIVED, InboundState.PROCESSING]
+    ).values("pk")[:cap]
+    waiting = len(inbound)
+    if waiting >= cap:
+        return waiting
+    outbox = Outbox.objects.filter(
+        subscriber_id=bap_id, state__in=[OutboxState.PENDING, OutboxState.SENDING]
+    ).values("pk")[: cap - waiting]
+    return waiting + len(outbox)

@@ -1,0 +1,252 @@
+"""Benchmark: request -> signed callback at the BAP, through gunicorn, the broker and the
+Celery workers, with a BAP that notes when each callback arrives.
+
+    .venv/bin/python -m bench.callback_latency [--rate 100] [--seconds 20] [--flood 0]
+    .venv/bin/python -m bench.callback_latency --embedded   # SQLite + filesystem broker
+
+PostgreSQL + Redis (default): --database-url names a database the demo has been seeded
+into (`manage.py seed_demo`), --broker and --cache are Redis URLs (the cache holds the
+per-BAP backlog, as in production). --embedded runs what `make run` runs instead: a
+SQLite database and the filesystem broker in a temporary folder, seeded here.
+
+The bench registers BAP "b" (and, with --flood, BAP "a") at a local receiver
+(bench/callbacks_rig.py: ACKs every callback, notes its arrival), starts gunicorn
+(gunicorn.conf.py, --web processes) and --workers `celery worker` processes (prefork,
+--concurrency children), and sends pre-signed demo selects from BAP b at --rate per
+second for --seconds, paced, over keep-alive connections. The latency of a message is
+its callback's arrival minus the moment its request was sent. With --flood F, BAP a sends
+F times b's rate at the same time: b's latencies show whether a's burst delays b, and a's
+refusals (429) show the per-BAP limit at work. Everything runs on this machine: the
+sender, the receiver, web, workers, PostgreSQL and Redis share its CPUs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from bench import pgdb
+from bench.beckn_ack import free_port, select_body, start_server
+from bench.callbacks_rig import Receiver, Workers, cpu_seconds
+
+BAPS = {"a": "bench-lat-a.example", "b": "bench-lat-b.example"}
+
+
+def prepare(receiver_url: str) -> dict[str, str]:
+    """Our key, and the bench BAPs registered at the receiver; their private keys."""
+    from beckn.models import SigningKey, Subscriber
+    from beckn.protocol.signing import generate_keypair
+    from beckn.services import keys
+
+    if not SigningKey.objects.filter(is_active=True).exists():
+        keys.generate()
+    private = {}
+    for name, bap_id in BAPS.items():
+        secret, public = generate_keypair()
+        Subscriber.objects.update_or_create(
+            subscriber_id=bap_id, key_id="bench-1",
+            defaults={"type": "BAP", "url": receiver_url, "signing_public_key": public,
+                      "rate_limit": 0},
+        )  # fmt: skip
+        private[name] = secret
+    return private
+
+
+def signed(bap: str, private: str, count: int) -> list[tuple[str, bytes, str]]:
+    """(message_id, body, Authorization) for `count` selects of the demo's charger."""
+    from beckn.protocol.signing import sign_request
+
+    out = []
+    for _ in range(count):
+        message_id = str(uuid.uuid4())
+        body = select_body(message_id)
+        body["context"]["bap_id"] = BAPS[bap]
+        raw = json.dumps(body, separators=(",", ":")).encode()
+        header = sign_request(
+            raw, subscriber_id=BAPS[bap], key_id="bench-1", private_key_b64=private,
+            validity=dt.timedelta(minutes=15),
+        )  # fmt: skip
+        out.append((message_id, raw, header))
+    return out
+
+
+class Sender:
+    """Sends its messages at `rate` per second over `connections` keep-alive connections and
+    notes when each was sent and what status it got."""
+
+    def __init__(self, port: int, messages: list, rate: float, connections: int) -> None:
+        self.port, self.messages, self.rate = port, messages, rate
+        self.sent: dict[str, float] = {}
+        self.status: dict[int, int] = {}
+        self._next = 0
+        self._lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(connections)]
+
+    def start(self, began: float) -> Sender:
+        self.began = began
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
+
+    def _run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while True:
+            with self._lock:
+                n = self._next
+                self._next += 1
+            if n >= len(self.messages):
+                return
+            wait = self.began + n / self.rate - time.time()
+            if wait > 0:
+                time.sleep(wait)
+            message_id, raw, header = self.messages[n]
+            headers = {"Content-Type": "application/json", "Authorization": header}
+            sent = time.time()
+            try:
+                conn.request("POST", "/beckn/select", raw, headers)
+                response = conn.getresponse()
+                response.read()
+                code = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                code = 0
+            with self._lock:
+                self.status[code] = self.status.get(code, 0) + 1
+                if code == 200:
+                    self.sent[message_id] = sent
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def latencies(sender: Sender, receiver: Receiver) -> list[float]:
+    return [
+        (receiver.arrived[m] - t) * 1000 for m, t in sender.sent.items() if m in receiver.arrived
+    ]
+
+
+def summary(name: str, sender: Sender, receiver: Receiver) -> str:
+    values = latencies(sender, receiver)
+    if not values:
+        return f"| {name} | {sender.status} | 0 | - | - | - |"
+    return (
+        f"| {name} | {dict(sorted(sender.status.items()))} | {len(values)}/{len(sender.sent)} | "
+        f"{statistics.median(values):.0f} | {percentile(values, 0.99):.0f} | "
+        f"{max(values):.0f} |"
+    )
+
+
+def environment(args: argparse.Namespace, work: Path) -> dict[str, str]:
+    extra = {
+        "BECKN_ALLOW_PRIVATE_CALLBACKS": "1",
+        "BECKN_SUBSCRIBER_URI": "http://127.0.0.1/beckn",
+        "BECKN_BENCH_VIEWS": "0",
+    }
+    if args.embedded:
+        extra |= {"VAR_DIR": str(work), "CELERY_BROKER_URL": "filesystem://"}
+        url = f"sqlite:///{work / 'db.sqlite3'}"
+    else:
+        extra |= {"CELERY_BROKER_URL": args.broker, "CACHE_URL": args.cache}
+        url = args.database_url
+    return pgdb.django_env(url, **extra)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=100, help="BAP b's selects per second")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--flood", type=float, default=0, help="BAP a sends this many times b")
+    parser.add_argument("--web", type=int, default=1, help="gunicorn processes")
+    parser.add_argument("--workers", type=int, default=1, help="celery worker processes")
+    parser.add_argument("--concurrency", type=int, default=4, help="prefork children each")
+    parser.add_argument("--connections", type=int, default=8, help="per sending BAP")
+    parser.add_argument("--embedded", action="store_true", help="SQLite + filesystem broker")
+    parser.add_argument(
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/cpo_bench_latency",
+        help="a database seeded with `manage.py seed_demo`",
+    )
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/4")
+    parser.add_argument("--cache", default="redis://127.0.0.1:6379/5")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-latency-"))
+    env = environment(args, work)
+    os.environ.update(env)
+    pgdb.setup(env["DATABASE_URL"], migrate=True, **env)
+    if args.embedded:
+        from django.core.management import call_command
+
+        call_command("seed_demo", "--no-progress", "--sessions", "0", "--stations", "6")
+    receiver = Receiver()
+    private = prepare(receiver.url)
+    count_b = int(args.rate * args.seconds)
+    senders_msgs = {"b": signed("b", private["b"], count_b)}
+    if args.flood:
+        senders_msgs["a"] = signed("a", private["a"], int(count_b * args.flood))
+    port = free_port()
+    web_args = argparse.Namespace(
+        workers=args.web, gthreads=4, worker_class="gevent", shared_socket=False
+    )
+    server = start_server(env, port, web_args)
+    pool = Workers(args.workers, args.concurrency, env, work)
+    try:
+        pool.wait_ready()
+        warm = Sender(port, signed("b", private["b"], 20), 10, 2).start(time.time())
+        warm.join()
+        time.sleep(3)
+        receiver.reset()
+        cpu_before = cpu_seconds([*pool.pids, server.pid])
+        load = os.getloadavg()[0]
+        began = time.time() + 0.5
+        senders = {
+            name: Sender(port, msgs, args.rate * (args.flood if name == "a" else 1),
+                         args.connections).start(began)
+            for name, msgs in senders_msgs.items()
+        }  # fmt: skip
+        for sender in senders.values():
+            sender.join()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            waiting = sum(len(s.sent) for s in senders.values()) - len(receiver.arrived)
+            if waiting <= 0:
+                break
+            time.sleep(0.5)
+        cpu = cpu_seconds([*pool.pids, server.pid]) - cpu_before
+    finally:
+        pool.stop()
+        server.terminate()
+        server.wait(timeout=30)
+        receiver.stop()
+    mode = "SQLite + filesystem broker" if args.embedded else "PostgreSQL + Redis"
+    print("\n=== callback latency figures ===")
+    print(
+        f"{mode}; web {args.web} gevent process(es), {args.workers} worker(s) x "
+        f"{args.concurrency}; BAP b {args.rate:g} selects/s for {args.seconds:g} s"
+        + (f", BAP a {args.rate * args.flood:g}/s" if args.flood else "")
+        + f"; load before {load:.1f}, after {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs); "
+        f"web + worker CPU {cpu:.1f} s"
+    )
+    print("| BAP | answers (HTTP status: count) | callbacks arrived | p50 ms | p99 ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    for name, sender in sorted(senders.items(), reverse=True):
+        print(summary(name, sender, receiver))
+
+
+if __name__ == "__main__":
+    main()

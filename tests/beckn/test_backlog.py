@@ -1,0 +1,178 @@
+"""A BAP may wait for at most BECKN_MAX_PENDING_PER_BAP answers: beyond it a request gets a
+429 NACK with a retry hint, never an ACK; the limit frees up as callbacks are done or
+expire. Counted in the database with the default cache, in Redis with a Redis cache; and
+the dispatcher takes accepted messages from the BAPs in turns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections import deque
+
+import pytest
+from django.utils import timezone
+
+from beckn import processing
+from beckn.models import InboundMessage, Outbox, OutboxState, Subscriber
+from beckn.protocol import errors
+from beckn.services import backlog, delivery
+from beckn.services.dispatch import MAX_BATCH, Dispatcher, take_in_turns
+from tests.beckn import bap as msgs
+
+REDIS_CACHE = "redis://127.0.0.1:6379/6"
+
+
+def select(client, network, bap):
+    body = bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))
+    return bap.post(client, "select", body)
+
+
+@pytest.fixture
+def limited(settings, bap, our_key, no_queue):
+    settings.BECKN_MAX_PENDING_PER_BAP = 2
+    settings.BECKN_PENDING_RETRY_AFTER = 3
+    return settings
+
+
+def assert_refused(response, waiting: int) -> None:
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3"
+    error = response.json()["error"]
+    assert response.json()["message"]["ack"]["status"] == "NACK"
+    assert error["code"] == errors.POLICY_ERROR.code
+    assert f"already waiting for {waiting} answers" in error["message"]
+    assert "retry in 3s" in error["message"]
+
+
+@pytest.mark.django_db
+def test_over_the_limit_a_request_is_refused_and_frees_up_once_answered(
+    client, network, bap, limited, fake, monkeypatch
+):
+    assert [select(client, network, bap).status_code for _ in range(2)] == [200, 200]
+    assert_refused(select(client, network, bap), 2)
+    assert InboundMessage.objects.count() == 2  # the refused one was never stored
+
+    first = InboundMessage.objects.order_by("pk").first()
+    processing.process(first.pk)  # answered: its callback waits in the outbox, still counted
+    assert_refused(select(client, network, bap), 2)
+
+    row = Outbox.objects.get(inbound=first)
+    monkeypatch.setattr(delivery, "_attempt", lambda *a: (200, "", "", OutboxState.DELIVERED))
+    assert delivery.deliver(row.pk).state == OutboxState.DELIVERED
+    assert select(client, network, bap).status_code == 200  # the delivered one freed a place
+    assert_refused(select(client, network, bap), 2)
+
+
+@pytest.mark.django_db
+def test_expired_and_undeliverable_callbacks_free_their_places(client, network, bap, limited, fake):
+    for _ in range(2):
+        assert select(client, network, bap).status_code == 200
+    for inbound in InboundMessage.objects.all():
+        processing.process(inbound.pk)
+    Outbox.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert delivery.expire_overdue(timezone.now()) == 2
+    assert select(client, network, bap).status_code == 200
+
+    Subscriber.objects.update(url="")  # nowhere to send: the answer is undeliverable at once
+    processing.process(InboundMessage.objects.order_by("pk").last().pk)
+    assert Outbox.objects.order_by("pk").last().state == OutboxState.UNDELIVERABLE
+    assert [select(client, network, bap).status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.fixture
+def redis_cache(settings):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_CACHE, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis at " + REDIS_CACHE)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE,
+            "KEY_PREFIX": f"test-backlog-{uuid.uuid4().hex[:8]}",
+        }
+    }
+    settings.BECKN_MAX_PENDING_PER_BAP = 2
+    yield settings
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def test_in_redis_admission_is_counted_released_and_expires(redis_cache):
+    now = timezone.now()
+    later = now + dt.timedelta(minutes=5)
+    assert backlog.admit("bap-a", "m1", later, now) is None
+    assert backlog.admit("bap-a", "m1", later, now) is None  # a retry is not counted twice
+    assert backlog.admit("bap-a", "m2", now + dt.timedelta(seconds=5), now) is None
+    assert backlog.admit("bap-a", "m3", later, now) == 2
+    assert backlog.admit("bap-b", "m1", later, now) is None  # every BAP has its own limit
+    backlog.release([("bap-a", "m1")])
+    assert backlog.admit("bap-a", "m3", later, now) is None
+    assert backlog.admit("bap-a", "m4", later, now) == 2
+    # m2's answer expires (its ttl): the place is free again, no release needed
+    assert backlog.admit("bap-a", "m4", later, now + dt.timedelta(seconds=6)) is None
+
+
+def test_a_burst_from_one_bap_does_not_push_another_behind_it():
+    queues: dict[str, deque[int]] = {}
+    for n in range(500):
+        queues.setdefault("bap-a", deque()).append(n)
+    queues.setdefault("bap-b", deque()).append(1000)
+    queues.setdefault("bap-c", deque()).extend([2000, 2001])
+    first = take_in_turns(queues, MAX_BATCH)
+    assert first[:5] == [0, 1000, 2000, 1, 2001]
+    assert len(first) == MAX_BATCH and list(queues) == ["bap-a"]
+    assert take_in_turns(queues, MAX_BATCH)[0] == MAX_BATCH - 3
+
+
+def test_a_busy_bap_s_messages_go_out_behind_a_quiet_one_s():
+    published: list[tuple[list[int], bool]] = []
+    dispatcher = Dispatcher(lambda ids, low: published.append((list(ids), low)), window=0.05)
+    for n in range(450):
+        dispatcher.submit(n, "bap-a")
+    dispatcher.submit(9999, "bap-b")
+    dispatcher.flush()
+    assert published[0] == ([9999], False)  # first, and at normal priority
+    assert all(low for ids, low in published[1:])  # bap-a's, at low priority
+    assert sorted(i for ids, _ in published for i in ids) == [*range(450), 9999]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_workers_claiming_the_same_rows_at_once_each_get_their_own(bap, our_key):
+    """The batch claim is one conditional UPDATE ... RETURNING: eight workers given the same
+    twenty rows at the same moment never both get one."""
+    from tests.beckn.test_delivery import make_row
+    from tests.races import race
+
+    ids = [make_row(bap, ttl_seconds=600).pk for _ in range(20)]
+    now = timezone.now()
+    claims = race([lambda: [row.pk for row in delivery.claim_many(ids, now)]] * 8)
+    got = [pk for claim in claims for pk in claim]  # type: ignore[union-attr]
+    assert sorted(got) == ids
+    assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.SENDING}
+    assert set(Outbox.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_bap_sending_ten_times_another_s_rate_is_the_busy_one(monkeypatch):
+    from beckn.services import dispatch
+
+    clock = [100.0]
+    monkeypatch.setattr(dispatch.time, "monotonic", lambda: clock[0])
+    dispatcher = Dispatcher(lambda ids, low: None, window=60)
+    dispatcher._thread = threading.Thread(target=lambda: None)  # nothing publishes here
+    dispatcher._thread.start()
+    for tick in range(20):  # two seconds: bap-a 5 per tick, bap-b 1, few in each window
+        clock[0] += 0.1
+        for n in range(5):
+            dispatcher.submit(tick * 100 + n, "bap-a")
+        dispatcher.submit(tick, "bap-b")
+        quiet, busy = dispatcher._take()
+    assert dispatcher.busy() == {"bap-a"}
+    assert quiet == [19] and busy == [1900 + n for n in range(5)]  # never more than 8 waiting
+    clock[0] += 3  # quiet for a while: nobody is busy any more
+    dispatcher.submit(1, "bap-a")
+    assert dispatcher.busy() == set()
