@@ -25,3 +25,14 @@ def screenshots_dir() -> Path:
     from django.conf import settings
 
     return Path(os.environ.get(SCREENSHOTS_ENV) or Path(settings.VAR_DIR) / "screenshots")
+
+
+def pick(page, select_id: str, text: str) -> None:
+    """Choose `text` in one of the admin's searchable pickers (select2, fed by the admin's
+    autocomplete view): open it, type, take the first match."""
+    page.click(f"#{select_id} + .select2 .select2-selection")
+    search = ".select2-container--open .select2-search__field"
+    page.fill(search, text)
+    option = page.locator(".select2-results__option:not(.loading-results)", has_text=text)
+    option.first.click()
+    page.wait_for_function(f"document.getElementById('{select_id}').selectedOptions.length > 0")
