@@ -140,6 +140,19 @@ def demo_world(django_db_setup, django_db_blocker) -> Iterator[str]:
         yield out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def demo_config_world(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo's configuration without its months of sessions (`seed_demo --sessions 0`),
+    once per test module: operators, stations, tariffs, surge rules, offers, customers. A
+    third of the full seed's time, for tests that read no history."""
+    from django.core.management import call_command
+
+    with kept_world(django_db_blocker):
+        out = StringIO()
+        call_command("seed_demo", "--no-progress", "--sessions", "0", stdout=out)
+        yield out.getvalue()
+
+
 @pytest.fixture
 def network(db):
     """Two operators with a station, a charger and staff in every role each."""

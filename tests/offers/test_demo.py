@@ -23,10 +23,10 @@ SUNDAY_10 = dt.datetime(2025, 9, 21, 10, tzinfo=IST)
 
 
 @pytest.fixture
-def demo(demo_world, db):
-    """The demo, seeded once for this module (tests/conftest.py); this test's changes are
-    rolled back after it."""
-    return demo_world
+def demo(demo_config_world, db):
+    """The demo's configuration, seeded once for this module (tests/conftest.py); this
+    test's changes are rolled back after it."""
+    return demo_config_world
 
 
 def flagship() -> Charger:
@@ -41,7 +41,7 @@ def test_seeding_twice_changes_nothing(demo):
         CreditAccount.objects.count(),
         CodeBatch.objects.count(),
     )
-    call_command("seed_demo", "--no-progress", stdout=StringIO())
+    call_command("seed_demo", "--no-progress", "--sessions", "0", stdout=StringIO())
     assert counts == (
         Offer.objects.count(),
         Offer.history.count(),

@@ -19,16 +19,16 @@ D = Decimal
 
 
 @pytest.fixture
-def demo(demo_world, db):
-    """The demo, seeded once for this module (tests/conftest.py); this test's changes are
-    rolled back after it."""
-    return demo_world
+def demo(demo_config_world, db):
+    """The demo's configuration, seeded once for this module (tests/conftest.py); this
+    test's changes are rolled back after it."""
+    return demo_config_world
 
 
 def test_seeding_twice_changes_nothing(demo):
     counts = (Tariff.objects.count(), TariffBand.objects.count(), SurgeRule.objects.count())
     stations = sorted(SurgeRule.objects.values_list("code", "stations__code"), key=str)
-    call_command("seed_demo", "--no-progress", stdout=StringIO())
+    call_command("seed_demo", "--no-progress", "--sessions", "0", stdout=StringIO())
     assert counts == (Tariff.objects.count(), TariffBand.objects.count(), SurgeRule.objects.count())
     assert stations == sorted(SurgeRule.objects.values_list("code", "stations__code"), key=str)
     assert "Pricing: 4 tariffs, 11 demo surge rules." in demo
