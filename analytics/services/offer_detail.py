@@ -153,21 +153,7 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
             Table("bands", "Hour bands", BAND_COLUMNS, bands),
         ],
         "charts": [
-            chart(
-                "redemptions",
-                "bar",
-                labels,
-                [
-                    {"label": "Redemptions", "data": [p["redemptions"] for p in points]},
-                    {
-                        "label": "Discount cost (₹)",
-                        "data": [p["discount"] for p in points],
-                        "type": "line",
-                        "axis": "y1",
-                    },
-                ],
-                title="Redemptions and discount cost",
-            ),
+            offer_roi.redemptions_chart(labels, points),
             comparison,
             chart(
                 "bands",

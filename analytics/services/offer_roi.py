@@ -217,21 +217,7 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
             Table("series", f"By {granularity}", SERIES_COLUMNS, points),
         ],
         "charts": [
-            chart(
-                "redemptions",
-                "bar",
-                labels,
-                [
-                    {"label": "Redemptions", "data": [p["redemptions"] for p in points]},
-                    {
-                        "label": "Discount cost (₹)",
-                        "data": [p["discount"] for p in points],
-                        "type": "line",
-                        "axis": "y1",
-                    },
-                ],
-                title="Redemptions and discount cost",
-            ),
+            redemptions_chart(labels, points),
             chart(
                 "revenue",
                 "line",
@@ -263,3 +249,23 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
             ),
         ],
     }
+
+
+def redemptions_chart(labels: list[Any], points: list[dict[str, Any]]) -> dict[str, Any]:
+    """Redemptions (bars) and discount cost (line) per period: the offer ROI page's chart,
+    and an offer's own page's."""
+    return chart(
+        "redemptions",
+        "bar",
+        labels,
+        [
+            {"label": "Redemptions", "data": [p["redemptions"] for p in points]},
+            {
+                "label": "Discount cost (₹)",
+                "data": [p["discount"] for p in points],
+                "type": "line",
+                "axis": "y1",
+            },
+        ],
+        title="Redemptions and discount cost",
+    )
