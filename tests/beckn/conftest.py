@@ -43,6 +43,17 @@ def bap(db, bpp):
 
 
 @pytest.fixture
+def one_minute(monkeypatch):
+    """Rate-limit windows pinned to the middle of one minute: a test's few requests never
+    straddle a window boundary, however slowly a loaded machine sends them."""
+    from types import SimpleNamespace
+
+    from beckn.services import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
+
+
+@pytest.fixture
 def fake(monkeypatch):
     return fake_commerce.install(monkeypatch)
 

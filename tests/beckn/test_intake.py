@@ -194,7 +194,7 @@ def test_signature_checking_can_be_switched_off_for_development(
     assert response.status_code == 200
 
 
-def test_rate_limit_per_subscriber(client, bap, network, no_queue, settings):
+def test_rate_limit_per_subscriber(client, bap, network, no_queue, settings, one_minute):
     from beckn.models import Subscriber
 
     Subscriber.objects.update(rate_limit=2)
