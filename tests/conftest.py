@@ -49,6 +49,23 @@ def pytest_sessionstart(session):
     session.config._started_at = time.time()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """Parallel workers on PostgreSQL create their test databases from one migrated
+    template (tests/db_template.py) instead of migrating each their own."""
+    if _vendor() == "postgresql" and hasattr(request.config, "workerinput"):
+        from tests.db_template import use_migrated_template
+
+        use_migrated_template(request.config._tmp_path_factory.getbasetemp().parent)
+
+
+def pytest_sessionfinish(session):
+    if _vendor() == "postgresql" and not hasattr(session.config, "workerinput"):
+        from tests.db_template import drop_template
+
+        drop_template(session.config._tmp_path_factory.getbasetemp())
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Name the folder of the browser tests' screenshots when this run saved any."""
     from tests.browser import screenshots_dir
