@@ -5,7 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from analytics.models import NoOfferSession
 from cpo_portal.models import Charger, Operator, StaffMembership, Station
+from offers.models import Redemption
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +19,14 @@ def seed(**options) -> str:
 
 
 def test_seed_builds_the_deg_example_cpo_and_is_idempotent():
-    first = seed(stations=8)
-    counts = (Station.objects.count(), Charger.objects.count(), StaffMembership.objects.count())
-    second = seed(stations=8)
-    assert counts == (
-        Station.objects.count(),
-        Charger.objects.count(),
-        StaffMembership.objects.count(),
-    )
+    def counts() -> tuple[int, ...]:
+        models = (Station, Charger, StaffMembership, Redemption, NoOfferSession)
+        return tuple(model.objects.count() for model in models)
+
+    first = seed(stations=8, sessions=150)
+    seeded = counts()
+    second = seed(stations=8, sessions=150)
+    assert counts() == seeded and seeded[-2] > 0 and seeded[-1] > 0
     assert "password" in first and "password" not in second  # printed once
 
     cpo1 = Operator.objects.get(code="cpo1.com")
