@@ -46,7 +46,7 @@ def make_dev_env(var: Path) -> None:
 def test_without_the_development_marker_manage_py_refuses_to_start(tmp_path):
     done = manage(checkout_env(tmp_path / "var"), "check")
     assert done.returncode != 0
-    assert REFUSAL in done.stderr
+    assert done.stderr == f"Configuration error: {REFUSAL}. (README.md: Configuration)\n"
     assert not (tmp_path / "var" / "dev-secret-key").exists()
 
 
