@@ -6,7 +6,7 @@ is converted, summed or formatted per offer.
 
 Each offer gets every check, and separately the few the candidate index does not decide
 exactly (the minutes of a window that does not open and close on the hour, a geo circle
-inside its box, the currency, the anniversary's date, whether a presented code matched):
+inside its box, the anniversary's date, whether a presented code matched):
 an offer the index returned needs only those. The use limits are not checks here: the
 compiled offer reads them itself, once, with its budget.
 """
@@ -132,10 +132,15 @@ def _place_checks(offer: Offer, checks: _Checks) -> None:
         checks.add(_circles(app.circles), indexed=False)  # the index tries boxes
 
 
-def _currency_check(offer: Offer, checks: _Checks) -> None:
+def only_currency(offer: Offer) -> str | None:
+    """The one currency of the offer's amounts; None if mixed (then it is valid nowhere)."""
     used = offer.currencies
-    only = next(iter(used)) if len(used) == 1 else None  # mixed: valid nowhere
-    checks.add(lambda c: c.currency == only, indexed=False)
+    return next(iter(used)) if len(used) == 1 else None
+
+
+def _currency_check(offer: Offer, checks: _Checks) -> None:
+    only = only_currency(offer)
+    checks.add(lambda c: c.currency == only)
 
 
 def _time_checks(offer: Offer, checks: _Checks) -> None:

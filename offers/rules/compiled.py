@@ -11,7 +11,8 @@ offers, sessions, customers and codes).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from offers.rules.benefits import limit
 from offers.rules.checks import compile_checks, uses_left
@@ -21,14 +22,30 @@ from offers.rules.energy_trade import wheeling_line
 from offers.rules.evaluate import evaluate_in
 from offers.rules.holdout import is_held_out
 from offers.rules.outcome import Eligible, Fit, Reason, Rejected
-from offers.rules.types import Offer
-from pricing.engine.money import PAISA, ZERO
+from offers.rules.types import Base, FixedOff, Offer, PercentOff
+from pricing.engine.money import HUNDRED, PAISA, ZERO
+
+_PERCENT, _FIXED = 1, 2
+_new_fit = tuple.__new__  # Fit(...) without the NamedTuple's Python-level __new__
 
 
 class CompiledOffer:
     """An offer ready for quoting: evaluate(ctx) == evaluate_in(offer, ctx.view, ctx.facts)."""
 
-    __slots__ = ("_cap", "_checks", "_holdout", "_id", "_residual", "_wheeling", "_worth", "offer")
+    __slots__ = (
+        "_base",
+        "_cap",
+        "_checks",
+        "_holdout",
+        "_id",
+        "_kind",
+        "_plain",
+        "_residual",
+        "_value",
+        "_wheeling",
+        "_worth",
+        "offer",
+    )
 
     def __init__(self, offer: Offer) -> None:
         self.offer = offer
@@ -40,6 +57,15 @@ class CompiledOffer:
         self._holdout = holdout if holdout is not None and holdout.share > 0 else None
         line = wheeling_line(offer)
         self._wheeling = ZERO if line is None else line.amount
+        # percent or fixed off, nothing to check but what the index decides, no wheeling
+        # charge: assess_all() works these out inline
+        benefit = offer.benefit
+        self._kind, self._value, self._base = 0, ZERO, Base.GROSS
+        if isinstance(benefit, PercentOff):
+            self._kind, self._value, self._base = _PERCENT, benefit.percent, benefit.base
+        elif isinstance(benefit, FixedOff):
+            self._kind, self._value, self._base = _FIXED, benefit.amount, benefit.base
+        self._plain = bool(self._kind and not self._residual and line is None)
 
     def evaluate(self, ctx: QuoteContext) -> Eligible | Rejected:
         outcome = self.assess(ctx)
@@ -95,3 +121,44 @@ class CompiledOffer:
                 would_be=fit.eligible(),
             )
         return fit
+
+
+def assess_all(candidates: Sequence[CompiledOffer], ctx: QuoteContext) -> list[Fit | Rejected]:
+    """[c.assess_candidate(ctx) for c in candidates], the common case worked out inline:
+    a percent or fixed amount off, with no check left to the offer, no limits and no
+    wheeling charge (the arithmetic of compiled_benefits and _benefit, step for step)."""
+    facts = ctx.facts
+    limits, codes, left = facts.limits, facts.codes, ctx.left
+    out: list[Fit | Rejected] = []
+    append = out.append
+    for c in candidates:
+        offer_id = c._id
+        if not c._plain or (limits and offer_id in limits):
+            append(c.assess_candidate(ctx))
+            continue
+        room = left[c._base]
+        worth: Decimal
+        if c._kind == _PERCENT:
+            worth = room * c._value / HUNDRED  # percent_of, then min(worth, room)
+            if room < worth:
+                worth = room
+        else:
+            worth = c._value  # min(amount, room)
+            if room < worth:
+                worth = room
+        cap = c._cap
+        if cap is not None and cap < worth:
+            worth = cap
+        amount = worth.quantize(PAISA, ROUND_HALF_UP)
+        if amount <= ZERO:
+            append(Rejected(offer_id, Reason.NO_BENEFIT, f"Offer {offer_id} saves nothing here"))
+            continue
+        presented = codes.get(offer_id) if codes else None
+        code = presented.code if presented is not None and presented.matched else ""
+        fit: Fit = _new_fit(Fit, (c.offer, amount, c._base, code, ZERO, None, amount))
+        if c._holdout is not None and is_held_out(c._holdout, ctx.customer.key, offer_id):
+            message = f"Offer {offer_id} is withheld from this customer (holdout group)"
+            append(Rejected(offer_id, Reason.HELD_OUT, message, would_be=fit.eligible()))
+            continue
+        append(fit)
+    return out

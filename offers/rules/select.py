@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from offers.rules.bases import SessionView
+from offers.rules.compiled import assess_all
 from offers.rules.context import QuoteContext
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
@@ -217,7 +218,7 @@ def quote_offers(
     named offers already refused (unknown, not active)."""
     ctx = QuoteContext.of(priced, facts)
     candidates = index.compiled_for(ctx)
-    outcomes: list[Fit | Rejected] = [c.assess_candidate(ctx) for c in candidates]
+    outcomes = assess_all(candidates, ctx)
     if named:
         seen = {c.offer.id for c in candidates}
         for offer in named:
