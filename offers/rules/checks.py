@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 from offers.rules.applicability import in_circle, validity_window
 from offers.rules.context import QuoteContext
-from offers.rules.facts import Limits
 from offers.rules.masks import HOUR_US
 from offers.rules.qualifier import is_anniversary, kwh_bounds
 from offers.rules.types import GeoCircle, HolidayRule, Offer
@@ -89,15 +88,6 @@ def _code(offer_id: str) -> Check:
         return presented is not None and presented.matched
 
     return matched
-
-
-def uses_left(limits: Limits) -> bool:
-    """check_uses() passes: no use limit and no budget at zero."""
-    return not (
-        (limits.remaining_uses is not None and limits.remaining_uses <= 0)
-        or (limits.remaining_customer_uses is not None and limits.remaining_customer_uses <= 0)
-        or (limits.remaining_budget is not None and limits.remaining_budget <= 0)
-    )
 
 
 class _Checks:

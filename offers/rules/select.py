@@ -182,22 +182,27 @@ def select_fits(
     if combination is not Combination.ONDC or held_out:
         whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
         return select_in(whole, view, facts, combination)
-    options: list[Stack] = []
-    if winner is not None:
-        options.append(single(winner, view.priced))
+    priced = view.priced
     if additive and (winner is None or additive_gain >= winner.net):
-        options.append(stack(by_priority(additive), view, facts))
-    best = min(options, key=lambda s: s.rank) if options else Stack((), (), (), ZERO, 0)
-    chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}
-    given = rupees(best.net, view.priced.tariff.currency)
+        options = [stack(by_priority(additive), view, facts)]
+        if winner is not None:
+            options.insert(0, single(winner, priced))
+        best = min(options, key=lambda s: s.rank)
+    elif winner is not None:
+        best = single(winner, priced)
+    else:
+        best = Stack((), (), (), ZERO, 0)
+    chosen = {a.offer_id for a in best.applied}
+    chosen.update(r.offer_id for r in best.dropped)
+    given = rupees(best.net, priced.tariff.currency)
     outranked = [
         Rejected(
-            f.offer.id,
+            offer_id,
             Reason.OUTRANKED,
-            f"Offer {f.offer.id} cannot be combined with the selected offers, which save {given}",
+            f"Offer {offer_id} cannot be combined with the selected offers, which save {given}",
         )
-        for f in fits
-        if f.offer.id not in chosen
+        for offer_id in [f.offer.id for f in fits]
+        if offer_id not in chosen
     ]
     return OfferResult(best.lines, best.applied, (*rejected, *best.dropped, *outranked))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from pricing.engine import text
 from pricing.engine.errors import QuoteInputError
@@ -78,6 +79,8 @@ def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None
 
     Add-ons (valet, a cafe voucher) are sold beside the session, not part of its price:
     they neither count towards the minimum nor get capped by the maximum."""
+    if tariff.min_price is None and tariff.max_price is None:
+        return None
     lines = [ln for ln in lines if ln.kind is not LineKind.ADDON]
     pre_tax = sum((ln.amount for ln in lines), ZERO)
     if tariff.min_price is not None and pre_tax < money(tariff.min_price):
@@ -147,24 +150,26 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
     bound = _price_bound(tariff, lines)
     if bound is not None:
         lines.append(bound)
-    rates = list(dict.fromkeys(ln.tax_rate for ln in lines if ln.tax_rate))
-    bases = _bases(lines)
+    bases = _bases(lines)  # by tax rate, in the order the rates first appear
     tax_lines, included = [], ZERO
-    for rate in rates:
-        assert rate is not None
-        base = bases[rate]
-        if base <= ZERO:
+    for rate, base in bases.items():
+        if not rate or base <= ZERO:
             continue
         if tariff.tax_included:
             included += money(base * rate / (1 + rate))
             continue
-        tax_lines.append(
+        rate_text = str(rate)
+        tax_lines.append(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
             QuoteLine(
-                kind=LineKind.TAX,
-                code=tariff.tax_name,
-                title=f"{tariff.tax_name} ({text.percent(rate)}%)",
-                amount=money(base * rate),
-                tags=(("rate", str(rate)), ("taxable_value", str(base))),
+                LineKind.TAX,
+                tariff.tax_name,
+                _tax_title(tariff.tax_name, rate_text),
+                money(base * rate),
+                None,
+                None,
+                None,
+                "",
+                (("rate", rate_text), ("taxable_value", str(base))),
             )
         )
     lines.extend(tax_lines)
@@ -174,7 +179,12 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
         end=priced.end,
         kwh=priced.kwh,
         lines=tuple(lines),
-        total=sum((ln.amount for ln in lines), ZERO),
+        total=sum([ln.amount for ln in lines], ZERO),
         tax_included=included,
         tax_inclusive=tariff.tax_included,
     )
+
+
+@lru_cache(maxsize=256)
+def _tax_title(name: str, rate: str) -> str:
+    return f"{name} ({text.percent(Decimal(rate))}%)"
