@@ -102,7 +102,7 @@ class _Edges:
         wall time is its offset from the day's start."""
         instants = self.instants
         if not instants or bisect_right(instants, start) >= bisect_left(instants, end):
-            day, last = wall(start, zone).date(), wall(end, zone).date()
+            day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
             offsets, out = self.offsets, []
             while day <= last:
                 day_start, _next, offset = day_span(zone, day)
@@ -141,10 +141,11 @@ _Slot = tuple[int, tuple[tuple[CompiledRule, int], ...], tuple[int, ...] | None]
 class _SitePlan:
     rules: tuple[CompiledRule, ...]  # rules the charger can see, in rule-list order
     edges: _Edges  # of the bands and those rules
-    # (rules in play, weekday, edge interval) -> _Slot. Every window edge of these rules and
-    # bands is one of edges.offsets, so all wall times between two neighbouring offsets
-    # open and close the same windows: the interval stands for the time of day.
-    slots: dict[tuple[tuple[int, ...], int, int], _Slot] = field(default_factory=dict)
+    # (bits of the rules in play, weekday, edge interval) -> _Slot. Every window edge of
+    # these rules and bands is one of edges.offsets, so all wall times between two
+    # neighbouring offsets open and close the same windows: the interval stands for the
+    # time of day.
+    slots: dict[tuple[int, int, int], _Slot] = field(default_factory=dict)
 
 
 class PriceBook:
@@ -214,14 +215,15 @@ class PriceBook:
         self,
         plan: _SitePlan,
         rules: Sequence[CompiledRule],
+        in_play: int,
         slices: Sequence[_Slice],
         start: dt.datetime,
         holidays: frozenset[dt.date],
     ) -> tuple[list[int], list[SliceKey]]:
-        """The slices' keys, neighbours with the same key merged: (run starts, keys)."""
+        """The slices' keys, neighbours with the same key merged: (run starts, keys).
+        `in_play` has the bits of `rules`."""
         offsets: list[int] = []
         keys: list[SliceKey] = []
-        in_play = tuple(cr.index for cr in rules)
         edges, memo = plan.edges.offsets, plan.slots
         last = None
         for us, day, weekday, tus in slices:
@@ -257,14 +259,14 @@ class PriceBook:
         """Same result as price_session(request, book.tariff, book.surges, conditions)."""
         quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
         plan = self._plan(request.site)
-        rules = [
-            cr
-            for cr in plan.rules
-            if not cr.varies or moment_matches(cr.rule, request.customer, conditions)
-        ]
+        rules, in_play, customer = [], 0, request.customer
+        for cr in plan.rules:
+            if not cr.varies or moment_matches(cr.rule, customer, conditions):
+                rules.append(cr)
+                in_play |= cr.bit
         start = quantity.start
         slices = plan.edges.slices(quantity.zone, start, quantity.end)
-        offsets, keys = self._runs(plan, rules, slices, start, conditions.holidays)
+        offsets, keys = self._runs(plan, rules, in_play, slices, start, conditions.holidays)
         starts = [start, *(start + us * _US for us in offsets[1:])]
         segments = segments_of_runs(quantity, starts, offsets, keys, self.tariff, self.surges)
         return PricedSession(

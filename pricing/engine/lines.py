@@ -151,13 +151,13 @@ def _fee_lines(tariff: Tariff, idle_minutes: int) -> list[QuoteLine]:
 def _surge_line(
     tariff: Tariff, rule: SurgeRule, said: _RuleText, inside: list[Segment]
 ) -> QuoteLine | None:
-    kwh = sum((seg.kwh for seg in inside), ZERO)
+    kwh = sum([seg.kwh for seg in inside], ZERO)
     rate = None
     if rule.form is ChargeForm.PER_KWH:
         amount, rate = money(rule.amount * kwh), rule.amount
         title = f"{said.title}{text.energy(kwh)} kWh)"
     elif rule.form is ChargeForm.PERCENT:
-        energy_cost = sum((seg.kwh * seg.rate_per_kwh for seg in inside), ZERO)
+        energy_cost = sum([seg.kwh * seg.rate_per_kwh for seg in inside], ZERO)
         amount = money(percent_of(energy_cost, rule.amount))
         title = said.title
     else:
