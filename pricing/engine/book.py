@@ -103,7 +103,7 @@ class _Edges:
         instants = self.instants
         if not instants or bisect_right(instants, start) >= bisect_left(instants, end):
             day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-            offsets, out = self.offsets, []
+            offsets, out = self.offsets, list[_Slice]()
             while day <= last:
                 day_start, _next, offset = day_span(zone, day)
                 if offset is None:
