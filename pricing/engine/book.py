@@ -141,7 +141,10 @@ _Slot = tuple[int, tuple[tuple[CompiledRule, int], ...], tuple[int, ...] | None]
 class _SitePlan:
     rules: tuple[CompiledRule, ...]  # rules the charger can see, in rule-list order
     edges: _Edges  # of the bands and those rules
-    # (bits of the rules in play, weekday, edge interval) -> _Slot. Every window edge of
+    varying: tuple[CompiledRule, ...]  # those whose conditions change per quote
+    # bits of the varying rules that hold -> the rules in play, in rule-list order
+    in_play: dict[int, tuple[CompiledRule, ...]] = field(default_factory=dict)
+    # (bits of the varying rules in play, weekday, edge interval) -> _Slot. Every window edge of
     # these rules and bands is one of edges.offsets, so all wall times between two
     # neighbouring offsets open and close the same windows: the interval stands for the
     # time of day.
@@ -192,7 +195,8 @@ class PriceBook:
             times = set(self._band_times)
             times.update(t for cr in rules for t in window_times(cr.rule.window))
             bounds = {b for cr in rules for b in (cr.valid_from, cr.valid_until) if b is not None}
-            plan = _SitePlan(rules=rules, edges=_Edges.of(times, bounds))
+            varying = tuple(cr for cr in rules if cr.varies)
+            plan = _SitePlan(rules, _Edges.of(times, bounds), varying)
             self._plans[key] = plan
         return plan
 
@@ -221,7 +225,7 @@ class PriceBook:
         holidays: frozenset[dt.date],
     ) -> tuple[list[int], list[SliceKey]]:
         """The slices' keys, neighbours with the same key merged: (run starts, keys).
-        `in_play` has the bits of `rules`."""
+        `in_play` has the bits of the varying rules among `rules`."""
         offsets: list[int] = []
         keys: list[SliceKey] = []
         edges, memo = plan.edges.offsets, plan.slots
@@ -259,11 +263,17 @@ class PriceBook:
         """Same result as price_session(request, book.tariff, book.surges, conditions)."""
         quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
         plan = self._plan(request.site)
-        rules, in_play, customer = [], 0, request.customer
-        for cr in plan.rules:
-            if not cr.varies or moment_matches(cr.rule, customer, conditions):
-                rules.append(cr)
+        in_play, customer = 0, request.customer
+        for cr in plan.varying:
+            if moment_matches(cr.rule, customer, conditions):
                 in_play |= cr.bit
+        rules = plan.in_play.get(in_play)
+        if rules is None:
+            if len(plan.in_play) >= _MEMO_LIMIT:
+                plan.in_play.clear()
+            rules = plan.in_play[in_play] = tuple(
+                cr for cr in plan.rules if not cr.varies or in_play & cr.bit
+            )
         start = quantity.start
         slices = plan.edges.slices(quantity.zone, start, quantity.end)
         offsets, keys = self._runs(plan, rules, in_play, slices, start, conditions.holidays)

@@ -33,13 +33,16 @@ def _paisa(amount: Decimal) -> Decimal:
 def _checked(line: QuoteLine) -> QuoteLine:
     if line.kind not in ADJUSTMENT_KINDS:
         raise QuoteInputError(f"{line.kind} lines cannot be added as adjustments")
-    if not line.amount.is_finite() or line.amount != money(line.amount):
+    amount = line.amount
+    if not amount.is_finite():
+        raise QuoteInputError(f"adjustment {line.code} is not rounded to the paisa")
+    exact = _paisa(amount)
+    if amount != exact:
         raise QuoteInputError(f"adjustment {line.code} is not rounded to the paisa")
     negative = line.kind is LineKind.DISCOUNT
-    if (line.amount > ZERO) if negative else (line.amount < ZERO):
+    if (amount > ZERO) if negative else (amount < ZERO):
         raise QuoteInputError(f"{line.kind} line {line.code} has the wrong sign")
-    exact = _paisa(line.amount)
-    return line if str(exact) == str(line.amount) else dataclasses.replace(line, amount=exact)
+    return line if str(exact) == str(amount) else dataclasses.replace(line, amount=exact)
 
 
 def _base(lines: Sequence[QuoteLine], rate: Decimal | None) -> Decimal:

@@ -18,6 +18,7 @@ from pricing.engine.bands import band_at, band_times, rate_of
 from pricing.engine.checks import is_aware
 from pricing.engine.errors import QuoteInputError
 from pricing.engine.money import ZERO, kwh_floor
+from pricing.engine.quick import quick_init
 from pricing.engine.types import SessionRequest, Tariff
 from pricing.engine.windows import UTC, split_points, wall, zone_of
 
@@ -34,6 +35,7 @@ _US_PER_HOUR = Decimal(3_600_000_000)
 _NANO_KWH = Decimal("1e-9")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Quantity:
     zone: ZoneInfo
@@ -169,4 +171,4 @@ def resolve_quantity(
         raise QuoteInputError(
             f"the session would deliver {kwh} kWh; at most {MAX_SESSION_KWH} kWh are quoted"
         )
-    return Quantity(zone=zone, start=start, end=end, kwh=kwh)
+    return Quantity(zone, start, end, kwh)
