@@ -279,16 +279,12 @@ class PriceBook:
         offsets, keys = self._runs(plan, rules, in_play, slices, start, conditions.holidays)
         starts = [start, *(start + us * _US for us in offsets[1:])]
         segments = segments_of_runs(quantity, starts, offsets, keys, self.tariff, self.surges)
+        lines = priced_lines(
+            self.tariff, request, segments, self.surges, self._position, self._texts
+        )
+        # request, tariff, start, end, kWh, segments, lines
         return PricedSession(
-            request=request,
-            tariff=self.tariff,
-            start=quantity.start,
-            end=quantity.end,
-            kwh=quantity.kwh,
-            segments=segments,
-            lines=priced_lines(
-                self.tariff, request, segments, self.surges, self._position, self._texts
-            ),
+            request, self.tariff, start, quantity.end, quantity.kwh, segments, lines
         )
 
     def quote(

@@ -57,9 +57,13 @@ def _bases(lines: Sequence[QuoteLine]) -> dict[Decimal | None, Decimal]:
     return bases
 
 
-def _clamp_discounts(lines: list[QuoteLine]) -> list[QuoteLine]:
-    for rate, base in _bases(lines).items():
+def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
+    """Clamp `lines` in place; the groups' nets after clamping come back."""
+    bases = _bases(lines)
+    clamped = False
+    for rate, base in bases.items():
         shortfall = -base
+        clamped = clamped or shortfall > ZERO
         for i in reversed(range(len(lines))):
             line = lines[i]
             if shortfall <= ZERO:
@@ -74,7 +78,7 @@ def _clamp_discounts(lines: list[QuoteLine]) -> list[QuoteLine]:
                 tags=(*line.tags, ("clamped_from", str(line.amount))),
             )
             shortfall -= give_back
-    return lines
+    return _bases(lines) if clamped else bases
 
 
 def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None:
@@ -149,11 +153,12 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
     if not adjustments and _ocpi_only(priced.lines):
         return _ocpi_quote(priced)
     tariff = priced.tariff
-    lines = _clamp_discounts([*priced.lines, *(_checked(ln) for ln in adjustments)])
+    lines = [*priced.lines, *(_checked(ln) for ln in adjustments)]
+    bases = _clamp_discounts(lines)  # by tax rate, in the order the rates first appear
     bound = _price_bound(tariff, lines)
     if bound is not None:
         lines.append(bound)
-    bases = _bases(lines)  # by tax rate, in the order the rates first appear
+        bases[bound.tax_rate] = bases.get(bound.tax_rate, ZERO) + bound.amount
     tax_lines, included = [], ZERO
     for rate, base in bases.items():
         if not rate or base <= ZERO:
