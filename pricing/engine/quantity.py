@@ -60,9 +60,12 @@ def duration(hours_: Decimal) -> dt.timedelta:
 def _decimal(what: str, value: object) -> Decimal | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, bool) or not isinstance(value, int):
         raise QuoteInputError(f"{what} must be a Decimal, not {type(value).__name__}")
-    number = Decimal(value)
+    else:
+        number = Decimal(value)
     if not number.is_finite():
         raise QuoteInputError(f"{what} must be a finite number")
     return number
