@@ -34,6 +34,7 @@ class CompiledOffer:
     """An offer ready for quoting: evaluate(ctx) == evaluate_in(offer, ctx.view, ctx.facts)."""
 
     __slots__ = (
+        "_additive",
         "_base",
         "_cap",
         "_checks",
@@ -50,6 +51,7 @@ class CompiledOffer:
     def __init__(self, offer: Offer) -> None:
         self.offer = offer
         self._id = offer.id
+        self._additive = offer.meta.additive
         self._checks, self._residual = compile_checks(offer)
         self._worth = compile_worth(offer.benefit)
         self._cap = offer.max_discount
@@ -139,7 +141,8 @@ def assess_all(
             code = presented.code if presented is not None and presented.matched else ""
             wheeling = c._wheeling
             net = amount - wheeling if wheeling else amount
-            fit: Fit = _new_fit(Fit, (c.offer, amount, base, code, wheeling, kwh_drawn, net))
+            fields = (c.offer, amount, base, code, wheeling, kwh_drawn, net, offer_id, c._additive)
+            fit: Fit = _new_fit(Fit, fields)
             if c._holdout is not None and is_held_out(c._holdout, ctx.customer.key, offer_id):
                 message = f"Offer {offer_id} is withheld from this customer (holdout group)"
                 append(Rejected(offer_id, Reason.HELD_OUT, message, would_be=fit.eligible()))

@@ -164,7 +164,7 @@ def select_fits(
             Reason.OUTRANKED,
             f"Offer {offer_id} cannot be combined with the selected offers, which save {given}",
         )
-        for offer_id in [f.offer.id for f in fits]
+        for offer_id in [f.offer_id for f in fits]
         if offer_id not in chosen
     ]
     applied = best.applied + _held_out(
@@ -188,7 +188,7 @@ def _best_ondc(fits: Sequence[Fit], view: SessionView, facts: OfferFacts) -> Sta
     winner: Fit | None = None
     additive_gain = ZERO
     for fit in fits:
-        if fit.offer.meta.additive:
+        if fit.additive:
             additive.append(fit)
             if fit.net > ZERO:
                 additive_gain += fit.net
