@@ -60,10 +60,10 @@ def _bases(lines: Sequence[QuoteLine]) -> dict[Decimal | None, Decimal]:
 def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
     """Clamp `lines` in place; the groups' nets after clamping come back."""
     bases = _bases(lines)
-    clamped = False
+    shrunk = False
     for rate, base in bases.items():
         shortfall = -base
-        clamped = clamped or shortfall > ZERO
+        shrunk = shrunk or shortfall > ZERO
         for i in reversed(range(len(lines))):
             line = lines[i]
             if shortfall <= ZERO:
@@ -78,7 +78,7 @@ def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
                 tags=(*line.tags, ("clamped_from", str(line.amount))),
             )
             shortfall -= give_back
-    return _bases(lines) if clamped else bases
+    return _bases(lines) if shrunk else bases
 
 
 def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None:
