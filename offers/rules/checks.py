@@ -6,7 +6,7 @@ is converted, summed or formatted per offer.
 
 Each offer gets every check, and separately the few the candidate index does not decide
 exactly (the minutes of a window that does not open and close on the hour, a geo circle
-inside its box, the currency, the anniversary's date, whether a presented code matched):
+inside its box, the anniversary's date, whether a presented code matched):
 an offer the index returned needs only those. The use limits are not checks here: the
 compiled offer reads them itself, once, with its budget.
 """
@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 from offers.rules.applicability import in_circle, validity_window
 from offers.rules.context import QuoteContext
-from offers.rules.facts import Limits
 from offers.rules.masks import HOUR_US
 from offers.rules.qualifier import is_anniversary, kwh_bounds
 from offers.rules.types import GeoCircle, HolidayRule, Offer
@@ -91,15 +90,6 @@ def _code(offer_id: str) -> Check:
     return matched
 
 
-def uses_left(limits: Limits) -> bool:
-    """check_uses() passes: no use limit and no budget at zero."""
-    return not (
-        (limits.remaining_uses is not None and limits.remaining_uses <= 0)
-        or (limits.remaining_customer_uses is not None and limits.remaining_customer_uses <= 0)
-        or (limits.remaining_budget is not None and limits.remaining_budget <= 0)
-    )
-
-
 class _Checks:
     def __init__(self) -> None:
         self.every: list[Check] = []
@@ -132,10 +122,15 @@ def _place_checks(offer: Offer, checks: _Checks) -> None:
         checks.add(_circles(app.circles), indexed=False)  # the index tries boxes
 
 
-def _currency_check(offer: Offer, checks: _Checks) -> None:
+def only_currency(offer: Offer) -> str | None:
+    """The one currency of the offer's amounts; None if mixed (then it is valid nowhere)."""
     used = offer.currencies
-    only = next(iter(used)) if len(used) == 1 else None  # mixed: valid nowhere
-    checks.add(lambda c: c.currency == only, indexed=False)
+    return next(iter(used)) if len(used) == 1 else None
+
+
+def _currency_check(offer: Offer, checks: _Checks) -> None:
+    only = only_currency(offer)
+    checks.add(lambda c: c.currency == only)
 
 
 def _time_checks(offer: Offer, checks: _Checks) -> None:

@@ -2,37 +2,56 @@
 
 A compiled offer holds its checks (checks.py) and its benefit's worth function
 (compiled_benefits.py). The checks only decide the common case. When every check passes,
-the offer's benefit is worked out exactly as evaluate() does; when one fails, the offer
-goes to evaluate_in() itself, which finds the first reason in its fixed order and words
-the message, so a rejection reads exactly as on the reference path. A check must
-therefore never pass an offer that evaluate() would reject (tests compare both on random
-offers, sessions, customers and codes).
+the offer's benefit is worked out exactly as evaluate() does (assess_all, for all the
+candidates of a quote in one loop); when one fails, the offer goes to evaluate_in()
+itself, which finds the first reason in its fixed order and words the message, so a
+rejection reads exactly as on the reference path. A check must therefore never pass an
+offer that evaluate() would reject (tests compare both on random offers, sessions,
+customers and codes).
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from offers.rules.benefits import limit
-from offers.rules.checks import compile_checks, uses_left
+from offers.rules.checks import compile_checks
 from offers.rules.compiled_benefits import compile_worth
 from offers.rules.context import QuoteContext
 from offers.rules.energy_trade import wheeling_line
-from offers.rules.evaluate import evaluate_in
+from offers.rules.evaluate import check_uses, evaluate_in
 from offers.rules.holdout import is_held_out
 from offers.rules.outcome import Eligible, Fit, Reason, Rejected
-from offers.rules.types import Offer
-from pricing.engine.money import PAISA, ZERO
+from offers.rules.types import Base, FixedOff, Offer, PercentOff
+from pricing.engine.money import HUNDRED, PAISA, ZERO
+
+_PERCENT, _FIXED = 1, 2  # benefits worked out inline; any other kind calls its worth
+_new_fit = tuple.__new__  # Fit(...) without the NamedTuple's Python-level __new__
 
 
 class CompiledOffer:
     """An offer ready for quoting: evaluate(ctx) == evaluate_in(offer, ctx.view, ctx.facts)."""
 
-    __slots__ = ("_cap", "_checks", "_holdout", "_id", "_residual", "_wheeling", "_worth", "offer")
+    __slots__ = (
+        "_additive",
+        "_base",
+        "_cap",
+        "_checks",
+        "_holdout",
+        "_id",
+        "_kind",
+        "_residual",
+        "_value",
+        "_wheeling",
+        "_worth",
+        "offer",
+    )
 
     def __init__(self, offer: Offer) -> None:
         self.offer = offer
         self._id = offer.id
+        self._additive = offer.meta.additive
         self._checks, self._residual = compile_checks(offer)
         self._worth = compile_worth(offer.benefit)
         self._cap = offer.max_discount
@@ -40,6 +59,12 @@ class CompiledOffer:
         self._holdout = holdout if holdout is not None and holdout.share > 0 else None
         line = wheeling_line(offer)
         self._wheeling = ZERO if line is None else line.amount
+        benefit = offer.benefit
+        self._kind, self._value, self._base = 0, ZERO, Base.GROSS
+        if isinstance(benefit, PercentOff):
+            self._kind, self._value, self._base = _PERCENT, benefit.percent, benefit.base
+        elif isinstance(benefit, FixedOff):
+            self._kind, self._value, self._base = _FIXED, benefit.amount, benefit.base
 
     def evaluate(self, ctx: QuoteContext) -> Eligible | Rejected:
         outcome = self.assess(ctx)
@@ -47,51 +72,80 @@ class CompiledOffer:
 
     def assess(self, ctx: QuoteContext) -> Fit | Rejected:
         """evaluate(), with an eligible offer as a Fit (select_fits reads those)."""
-        for check in self._checks:
-            if not check(ctx):
-                return self._reference(ctx)
-        return self._benefit(ctx)
+        return assess_all((self,), ctx, candidates=False)[0]
 
     def assess_candidate(self, ctx: QuoteContext) -> Fit | Rejected:
         """assess() for an offer the index returned for this context: the conditions the
         index decides exactly are not checked again."""
-        for check in self._residual:
-            if not check(ctx):
-                return self._reference(ctx)
-        return self._benefit(ctx)
+        return assess_all((self,), ctx)[0]
 
-    def _reference(self, ctx: QuoteContext) -> Fit | Rejected:
+    def reference(self, ctx: QuoteContext) -> Fit | Rejected:
         outcome = evaluate_in(self.offer, ctx.view, ctx.facts)
         return outcome.fit() if isinstance(outcome, Eligible) else outcome
 
-    def _benefit(self, ctx: QuoteContext) -> Fit | Rejected:
-        """What the offer gives once every condition but its limits holds, as evaluate_in()
-        works it out (the limits are read here once: they decide the budget cut too)."""
-        offer, offer_id, facts = self.offer, self._id, ctx.facts
-        limits = facts.limits.get(offer_id) if facts.limits else None
-        if limits is not None and not uses_left(limits):
-            return self._reference(ctx)
-        worth, base, kwh_drawn = self._worth(ctx)
-        cap = self._cap
-        if cap is not None and cap < worth:  # min(worth, cap), as limit() does
-            worth = cap
-        if limits is not None and limits.remaining_budget is not None:
-            amount = limit(offer, worth, limits, ctx.currency)  # budget: cut or refuse
-            if isinstance(amount, tuple):
-                return Rejected(offer_id, *amount)
+
+def assess_all(
+    offers: Sequence[CompiledOffer], ctx: QuoteContext, *, candidates: bool = True
+) -> list[Fit | Rejected]:
+    """Each offer's assess(), or assess_candidate() for the index's `candidates`, in one
+    loop. When every check passes, the benefit is worked out exactly as evaluate_in()
+    does (a percent or fixed amount off inline, other kinds by their compiled worth); the
+    use limits are read here, once, as they decide the budget cut too. An offer failing a
+    check goes to evaluate_in() itself for its reason and message."""
+    facts = ctx.facts
+    all_limits, codes, left = facts.limits, facts.codes, ctx.left
+    out: list[Fit | Rejected] = []
+    append = out.append
+    for c in offers:
+        for check in c._residual if candidates else c._checks:
+            if not check(ctx):
+                append(c.reference(ctx))
+                break
         else:
-            amount = worth.quantize(PAISA, ROUND_HALF_UP)  # money(), as limit() does
-        if amount <= ZERO:
-            return Rejected(offer_id, Reason.NO_BENEFIT, f"Offer {offer_id} saves nothing here")
-        presented = facts.codes.get(offer_id) if facts.codes else None
-        code = presented.code if presented is not None and presented.matched else ""
-        wheeling = self._wheeling
-        fit = Fit(offer, amount, base, code, wheeling, kwh_drawn, amount - wheeling)
-        if self._holdout is not None and is_held_out(self._holdout, ctx.customer.key, offer_id):
-            return Rejected(
-                offer_id,
-                Reason.HELD_OUT,
-                f"Offer {offer_id} is withheld from this customer (holdout group)",
-                would_be=fit.eligible(),
-            )
-        return fit
+            offer_id = c._id
+            limits = all_limits.get(offer_id) if all_limits else None
+            if limits is not None:  # the last of evaluate_in()'s checks
+                failure = check_uses(c.offer, limits)
+                if failure is not None:
+                    append(Rejected(offer_id, *failure))
+                    continue
+            kind, base, kwh_drawn = c._kind, c._base, None
+            worth: Decimal
+            if kind == _PERCENT:
+                room = left[base]
+                worth = room * c._value / HUNDRED  # min(percent_of(room, percent), room)
+                if room < worth:
+                    worth = room
+            elif kind == _FIXED:
+                room = left[base]
+                worth = c._value  # min(amount, room)
+                if room < worth:
+                    worth = room
+            else:
+                worth, base, kwh_drawn = c._worth(ctx)
+            cap = c._cap
+            if cap is not None and cap < worth:  # min(worth, cap), as limit() does
+                worth = cap
+            if limits is not None and limits.remaining_budget is not None:
+                amount = limit(c.offer, worth, limits, ctx.currency)  # budget: cut or refuse
+                if isinstance(amount, tuple):
+                    append(Rejected(offer_id, *amount))
+                    continue
+            else:
+                amount = worth.quantize(PAISA, ROUND_HALF_UP)  # money(), as limit() does
+            if amount <= ZERO:
+                message = f"Offer {offer_id} saves nothing here"
+                append(Rejected(offer_id, Reason.NO_BENEFIT, message))
+                continue
+            presented = codes.get(offer_id) if codes else None
+            code = presented.code if presented is not None and presented.matched else ""
+            wheeling = c._wheeling
+            net = amount - wheeling if wheeling else amount
+            fields = (c.offer, amount, base, code, wheeling, kwh_drawn, net, offer_id, c._additive)
+            fit: Fit = _new_fit(Fit, fields)
+            if c._holdout is not None and is_held_out(c._holdout, ctx.customer.key, offer_id):
+                message = f"Offer {offer_id} is withheld from this customer (holdout group)"
+                append(Rejected(offer_id, Reason.HELD_OUT, message, would_be=fit.eligible()))
+                continue
+            append(fit)
+    return out

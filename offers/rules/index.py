@@ -5,9 +5,9 @@ Every condition an offer can fail before its benefit is worked out has a bitmask
 category: each value maps to the offers naming it, plus the offers leaving it open; geo
 circles through a coarse grid of cells), validity (bounds sorted once: a bisect and a
 prefix or suffix mask), the local weekday and hour (168 masks), holidays and launch days,
-the minimum session value and kWh bounds, the customer (segment, tier, member, first
-session, referral, anniversary) and, for opt-in offers, the codes the buyer presented
-(by offer id). A candidate is an offer in every mask.
+the minimum session value and kWh bounds, the currency, the customer (segment, tier,
+member, first session, referral, anniversary) and, for opt-in offers, the codes the buyer
+presented (by offer id). A candidate is an offer in every mask.
 
 The index may return offers that evaluation later rejects (a window that opens at 14:30
 is a candidate all of 14:00-15:00), never the reverse: it only drops offers that cannot
@@ -28,6 +28,7 @@ from operator import or_
 from typing import TypeVar
 
 from offers.rules.applicability import validity_window
+from offers.rules.checks import only_currency
 from offers.rules.compiled import CompiledOffer
 from offers.rules.context import QuoteContext
 from offers.rules.facts import CustomerFacts, OfferFacts, PresentedCode
@@ -56,6 +57,11 @@ class OfferIndex:
         apps = [o.applicability for o in offers]
         quals = [o.qualifier for o in offers]
         self._operator = ValueMask([{o.operator_code} for o in offers])
+        self._currency: dict[str, int] = {}  # an offer of mixed currencies is in none
+        for i, o in enumerate(offers):
+            only = only_currency(o)
+            if only is not None:
+                self._currency[only] = self._currency.get(only, 0) | 1 << i
         self._station = ValueMask([a.station_codes for a in apps])
         self._charger = ValueMask([a.charger_codes for a in apps])
         self._region = ValueMask([a.region_codes for a in apps])
@@ -181,7 +187,7 @@ class OfferIndex:
         )
         mask &= self._when(ctx.start, ctx.latest, ctx.weekday, ctx.hour)
         mask &= self._occasion(ctx.holiday, ctx.days_open)
-        mask &= self._amounts(ctx.gross, ctx.kwh)
+        mask &= self._amounts(ctx.gross, ctx.kwh) & self._currency.get(ctx.currency, 0)
         return mask & self._who(ctx.customer) & self._codes(ctx.facts.codes)
 
     # -- queries

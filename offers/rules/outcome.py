@@ -71,7 +71,9 @@ class Eligible:
 
     def fit(self) -> Fit:
         o = self
-        return Fit(o.offer, o.discount, o.base, o.code, o.wheeling, o.kwh_drawn, o.net)
+        offer = o.offer
+        fields = (offer, o.discount, o.base, o.code, o.wheeling, o.kwh_drawn, o.net)
+        return Fit(*fields, offer.id, offer.meta.additive)
 
 
 class Fit(NamedTuple):
@@ -86,6 +88,8 @@ class Fit(NamedTuple):
     wheeling: Decimal
     kwh_drawn: Decimal | None
     net: Decimal
+    offer_id: str  # offer.id and offer.meta.additive, read by the selection for every Fit
+    additive: bool
 
     def eligible(self) -> Eligible:
         return Eligible(

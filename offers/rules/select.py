@@ -15,10 +15,11 @@ Policy (docs/offers.md has worked examples):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from offers.rules.bases import SessionView
+from offers.rules.compiled import assess_all
 from offers.rules.context import QuoteContext
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
@@ -99,24 +100,20 @@ def select_in(
         for e in eligible
         if e.offer.id not in chosen
     ]
-    return OfferResult(
-        lines=best.lines,
-        applied=best.applied + _held_out(eligible, rejected, view, facts, combination),
-        rejected=(*rejected, *best.dropped, *outranked),
-    )
+    held = _held_out(rejected, lambda h: best_stack([*eligible, *h], view, facts, combination))
+    return OfferResult(best.lines, best.applied + held, (*rejected, *best.dropped, *outranked))
 
 
 def _held_out(
-    eligible: list[Eligible],
-    rejected: list[Rejected],
-    view: SessionView,
-    facts: OfferFacts,
-    combination: Combination,
+    rejected: list[Rejected], best_with: Callable[[list[Eligible]], Stack]
 ) -> tuple[Applied, ...]:
+    """The held-out offers that would have been in the best combination had they been
+    given (`best_with(held)`: the eligible offers and those), as Applied with no discount
+    (the ledger counts the control group)."""
     held = [r.would_be for r in rejected if r.reason is Reason.HELD_OUT and r.would_be]
     if not held:
         return ()
-    shadow = best_stack([*eligible, *held], view, facts, combination)
+    shadow = best_with(held)
     held_ids = {e.offer.id for e in held}
     return tuple(
         Applied(a.offer_id, ZERO, a.base, a.code, held_out=True)
@@ -143,8 +140,43 @@ def select_fits(
     combination: Combination = Combination.ONDC,
 ) -> OfferResult:
     """select_in() for the fast path's outcomes, which stacks Fits as they are: no Eligible
-    is built. With another combination policy, or a held-out offer to shadow, it hands
-    everything to select_in().
+    is built. With another combination policy it hands everything to select_in()."""
+    if combination is not Combination.ONDC:
+        whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
+        return select_in(whole, view, facts, combination)
+    fits: list[Fit] = []
+    rejected: list[Rejected] = [
+        Rejected("", Reason.CODE_UNKNOWN, f"Code {code} matches no offer")
+        for code in facts.unmatched_codes
+    ]
+    for outcome in outcomes:
+        if isinstance(outcome, Fit):
+            fits.append(outcome)
+        else:
+            rejected.append(outcome)
+    best = _best_ondc(fits, view, facts)
+    chosen = {a.offer_id for a in best.applied}
+    chosen.update(r.offer_id for r in best.dropped)
+    given = rupees(best.net, view.priced.tariff.currency)
+    outranked = [
+        Rejected(
+            offer_id,
+            Reason.OUTRANKED,
+            f"Offer {offer_id} cannot be combined with the selected offers, which save {given}",
+        )
+        for offer_id in [f.offer_id for f in fits]
+        if offer_id not in chosen
+    ]
+    applied = best.applied + _held_out(
+        rejected, lambda held: _best_ondc([*fits, *(e.fit() for e in held)], view, facts)
+    )
+    return OfferResult(best.lines, applied, (*rejected, *best.dropped, *outranked))
+
+
+def _best_ondc(fits: Sequence[Fit], view: SessionView, facts: OfferFacts) -> Stack:
+    """best_stack() with Combination.ONDC, on Fits, in one pass: the best exclusive offer
+    (the first of the largest net saving, ties ranked by exclusive_rank) against the
+    additive stack.
 
     The additive stack is not worked out when it cannot win: in a stack each offer gets
     at most what it gets alone (every benefit grows with what is left of its base, and so
@@ -152,53 +184,28 @@ def select_fits(
     additive offers' positive savings alone; below the best exclusive offer's saving, the
     exclusive offer wins outright.
     """
-    fits: list[Fit] = []
-    rejected: list[Rejected] = [
-        Rejected("", Reason.CODE_UNKNOWN, f"Code {code} matches no offer")
-        for code in facts.unmatched_codes
-    ]
-    held_out = False
-    # one pass: the fits in order, the additive ones, the best exclusive one (the first
-    # of the largest net saving, ties ranked by exclusive_rank) and the additive savings
     additive: list[Fit] = []
     winner: Fit | None = None
     additive_gain = ZERO
-    for outcome in outcomes:
-        if isinstance(outcome, Fit):
-            fits.append(outcome)
-            if outcome.offer.meta.additive:
-                additive.append(outcome)
-                additive_gain += max(outcome.net, ZERO)
-            elif (
-                winner is None
-                or outcome.net > winner.net
-                or (outcome.net == winner.net and exclusive_rank(outcome) < exclusive_rank(winner))
-            ):
-                winner = outcome
-        else:
-            rejected.append(outcome)
-            held_out = held_out or outcome.reason is Reason.HELD_OUT
-    if combination is not Combination.ONDC or held_out:
-        whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
-        return select_in(whole, view, facts, combination)
-    options: list[Stack] = []
-    if winner is not None:
-        options.append(single(winner, view.priced))
+    for fit in fits:
+        if fit.additive:
+            additive.append(fit)
+            if fit.net > ZERO:
+                additive_gain += fit.net
+        elif (
+            winner is None
+            or fit.net > winner.net
+            or (fit.net == winner.net and exclusive_rank(fit) < exclusive_rank(winner))
+        ):
+            winner = fit
     if additive and (winner is None or additive_gain >= winner.net):
-        options.append(stack(by_priority(additive), view, facts))
-    best = min(options, key=lambda s: s.rank) if options else Stack((), (), (), ZERO, 0)
-    chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}
-    given = rupees(best.net, view.priced.tariff.currency)
-    outranked = [
-        Rejected(
-            f.offer.id,
-            Reason.OUTRANKED,
-            f"Offer {f.offer.id} cannot be combined with the selected offers, which save {given}",
-        )
-        for f in fits
-        if f.offer.id not in chosen
-    ]
-    return OfferResult(best.lines, best.applied, (*rejected, *best.dropped, *outranked))
+        options = [stack(by_priority(additive), view, facts)]
+        if winner is not None:
+            options.insert(0, single(winner, view.priced))
+        return min(options, key=lambda s: s.rank)
+    if winner is not None:
+        return single(winner, view.priced)
+    return Stack((), (), (), ZERO, 0)
 
 
 def quote_offers(
@@ -217,7 +224,7 @@ def quote_offers(
     named offers already refused (unknown, not active)."""
     ctx = QuoteContext.of(priced, facts)
     candidates = index.compiled_for(ctx)
-    outcomes: list[Fit | Rejected] = [c.assess_candidate(ctx) for c in candidates]
+    outcomes = assess_all(candidates, ctx)
     if named:
         seen = {c.offer.id for c in candidates}
         for offer in named:

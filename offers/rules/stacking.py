@@ -55,26 +55,29 @@ _TAGS = {  # (additive, auto) -> the discount line's tags
 
 
 def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> QuoteLine:
-    return QuoteLine(
-        kind=LineKind.DISCOUNT,
-        code=offer.id,
-        title=offer.title,
-        amount=-amount,
-        tax_rate=priced.tariff.tax_rate,  # every line of a session is taxed at one rate
-        tags=_TAGS[offer.meta.additive, offer.meta.auto],
+    meta = offer.meta
+    return QuoteLine(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
+        LineKind.DISCOUNT,
+        offer.id,
+        offer.title,
+        -amount,
+        None,
+        None,
+        priced.tariff.tax_rate,  # every line of a session is taxed at one rate
+        "",
+        _TAGS[meta.additive, meta.auto],
     )
 
 
 def single(e: Eligible | Fit, priced: PricedSession) -> Stack:
     """An offer alone: what evaluate() worked out is already the stack of one."""
-    lines = [discount_line(e.offer, e.discount, priced)]
-    wheeling = wheeling_line(e.offer)
-    if wheeling is not None:
-        lines.append(wheeling)
-    applied = Applied(
-        e.offer.id, e.discount, e.base, e.code, kwh_drawn=e.kwh_drawn, wheeling=e.wheeling
-    )
-    return Stack((applied,), tuple(lines), (), e.net, e.offer.meta.priority)
+    offer = e.offer
+    line = discount_line(offer, e.discount, priced)
+    wheeling = wheeling_line(offer) if e.wheeling else None
+    lines = (line,) if wheeling is None else (line, wheeling)
+    # offer id, discount, base, code, held out, kWh drawn, wheeling
+    applied = Applied(offer.id, e.discount, e.base, e.code, False, e.kwh_drawn, e.wheeling)
+    return Stack((applied,), lines, (), e.net, offer.meta.priority)
 
 
 def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts) -> Stack:

@@ -28,8 +28,8 @@ from pricing.engine.compiled import (
 )
 from pricing.engine.finalize import finalize
 from pricing.engine.lines import LineTexts, priced_lines
-from pricing.engine.quantity import Quantity, micros, resolve_quantity
-from pricing.engine.segments import SliceKey, build_segments
+from pricing.engine.quantity import micros, resolve_quantity
+from pricing.engine.segments import SliceKey, segments_of_runs
 from pricing.engine.surges import choose, moment_matches
 from pricing.engine.types import (
     Conditions,
@@ -96,6 +96,40 @@ class _Edges:
         points.extend(i for i in self.instants if start < i < end)
         return sorted(set(points))
 
+    def slices(self, zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[_Slice]:
+        """cut()'s points but the end, each with its wall-clock reading. On steady days
+        (no DST change) with no validity bound inside, from the bisects alone: an edge's
+        wall time is its offset from the day's start."""
+        instants = self.instants
+        if not instants or bisect_right(instants, start) >= bisect_left(instants, end):
+            day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+            offsets, out = self.offsets, list[_Slice]()
+            while day <= last:
+                day_start, _next, offset = day_span(zone, day)
+                if offset is None:
+                    break
+                weekday, base = day.weekday(), micros(day_start - start)  # base <= 0
+                if not out:
+                    out.append((0, day, weekday, -base))
+                lo = bisect_right(offsets, -base)
+                hi = bisect_left(offsets, micros(end - day_start))
+                out.extend([(base + edge, day, weekday, edge) for edge in offsets[lo:hi]])
+                day += ONE_DAY
+            else:
+                return out
+        out = []
+        for instant in self.cut(zone, start, end)[:-1]:
+            local = instant.astimezone(zone)
+            tus = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
+            out.append(
+                (micros(instant - start), local.date(), local.weekday(), tus + local.microsecond)
+            )
+        return out
+
+
+# A slice's start: microseconds from the session's start, and its local date, weekday and
+# wall time (microseconds since midnight)
+_Slice = tuple[int, dt.date, int, int]
 
 # What the wall clock alone decides for a slice: its band, the rules whose window is open
 # (with whose day owns the occurrence), and the surges chosen if no rule among them also
@@ -107,10 +141,14 @@ _Slot = tuple[int, tuple[tuple[CompiledRule, int], ...], tuple[int, ...] | None]
 class _SitePlan:
     rules: tuple[CompiledRule, ...]  # rules the charger can see, in rule-list order
     edges: _Edges  # of the bands and those rules
-    # (rules in play, weekday, edge interval) -> _Slot. Every window edge of these rules and
-    # bands is one of edges.offsets, so all wall times between two neighbouring offsets
-    # open and close the same windows: the interval stands for the time of day.
-    slots: dict[tuple[tuple[int, ...], int, int], _Slot] = field(default_factory=dict)
+    varying: tuple[CompiledRule, ...]  # those whose conditions change per quote
+    # bits of the varying rules that hold -> the rules in play, in rule-list order
+    in_play: dict[int, tuple[CompiledRule, ...]] = field(default_factory=dict)
+    # (bits of the varying rules in play, weekday, edge interval) -> _Slot. Every window edge of
+    # these rules and bands is one of edges.offsets, so all wall times between two
+    # neighbouring offsets open and close the same windows: the interval stands for the
+    # time of day.
+    slots: dict[tuple[int, int, int], _Slot] = field(default_factory=dict)
 
 
 class PriceBook:
@@ -157,7 +195,8 @@ class PriceBook:
             times = set(self._band_times)
             times.update(t for cr in rules for t in window_times(cr.rule.window))
             bounds = {b for cr in rules for b in (cr.valid_from, cr.valid_until) if b is not None}
-            plan = _SitePlan(rules=rules, edges=_Edges.of(times, bounds))
+            varying = tuple(cr for cr in rules if cr.varies)
+            plan = _SitePlan(rules, _Edges.of(times, bounds), varying)
             self._plans[key] = plan
         return plan
 
@@ -176,23 +215,23 @@ class PriceBook:
         chosen = choose([cr.index for cr, _ in on], self.surges) if timeless else None
         return band, tuple(on), chosen
 
-    def _keys(
+    def _runs(
         self,
         plan: _SitePlan,
         rules: Sequence[CompiledRule],
-        starts: Sequence[dt.datetime],
-        q: Quantity,
+        in_play: int,
+        slices: Sequence[_Slice],
+        start: dt.datetime,
         holidays: frozenset[dt.date],
-    ) -> list[SliceKey]:
+    ) -> tuple[list[int], list[SliceKey]]:
+        """The slices' keys, neighbours with the same key merged: (run starts, keys).
+        `in_play` has the bits of the varying rules among `rules`."""
+        offsets: list[int] = []
         keys: list[SliceKey] = []
-        in_play = tuple(cr.index for cr in rules)
-        offsets, memo = plan.edges.offsets, plan.slots
-        for instant in starts:
-            local = instant.astimezone(q.zone)
-            day, weekday = local.date(), local.weekday()
-            tus = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
-            tus += local.microsecond
-            memo_key = (in_play, weekday, bisect_right(offsets, tus))
+        edges, memo = plan.edges.offsets, plan.slots
+        last = None
+        for us, day, weekday, tus in slices:
+            memo_key = (in_play, weekday, bisect_right(edges, tus))
             slot = memo.get(memo_key)
             if slot is None:
                 if len(memo) >= _MEMO_LIMIT:
@@ -200,6 +239,7 @@ class PriceBook:
                 slot = memo[memo_key] = self._slot(rules, tus, weekday)
             band, on, chosen = slot
             if chosen is None:
+                instant = start + us * _US
                 active = []
                 for cr, whose in on:
                     if cr.valid_from is not None and instant < cr.valid_from:
@@ -212,31 +252,39 @@ class PriceBook:
                             continue
                     active.append(cr.index)
                 chosen = choose(active, self.surges)
-            keys.append((day, band, chosen))
-        return keys
+            key = (day, band, chosen)
+            if key != last:
+                offsets.append(us)
+                keys.append(key)
+                last = key
+        return offsets, keys
 
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession:
         """Same result as price_session(request, book.tariff, book.surges, conditions)."""
         quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
         plan = self._plan(request.site)
-        rules = [
-            cr
-            for cr in plan.rules
-            if not cr.varies or moment_matches(cr.rule, request.customer, conditions)
-        ]
-        starts = plan.edges.cut(quantity.zone, quantity.start, quantity.end)[:-1]
-        keys = self._keys(plan, rules, starts, quantity, conditions.holidays)
-        segments = build_segments(quantity, starts, keys, self.tariff, self.surges)
+        in_play, customer = 0, request.customer
+        for cr in plan.varying:
+            if moment_matches(cr.rule, customer, conditions):
+                in_play |= cr.bit
+        rules = plan.in_play.get(in_play)
+        if rules is None:
+            if len(plan.in_play) >= _MEMO_LIMIT:
+                plan.in_play.clear()
+            rules = plan.in_play[in_play] = tuple(
+                cr for cr in plan.rules if not cr.varies or in_play & cr.bit
+            )
+        start = quantity.start
+        slices = plan.edges.slices(quantity.zone, start, quantity.end)
+        offsets, keys = self._runs(plan, rules, in_play, slices, start, conditions.holidays)
+        starts = [start, *(start + us * _US for us in offsets[1:])]
+        segments = segments_of_runs(quantity, starts, offsets, keys, self.tariff, self.surges)
+        lines = priced_lines(
+            self.tariff, request, segments, self.surges, self._position, self._texts
+        )
+        # request, tariff, start, end, kWh, segments, lines
         return PricedSession(
-            request=request,
-            tariff=self.tariff,
-            start=quantity.start,
-            end=quantity.end,
-            kwh=quantity.kwh,
-            segments=segments,
-            lines=priced_lines(
-                self.tariff, request, segments, self.surges, self._position, self._texts
-            ),
+            request, self.tariff, start, quantity.end, quantity.kwh, segments, lines
         )
 
     def quote(

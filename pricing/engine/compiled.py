@@ -45,6 +45,7 @@ def owner(window: Window, tus: int, weekday: int) -> int:
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
     index: int
+    bit: int  # 1 << index
     rule: SurgeRule
     window: Window | None
     valid_from: dt.datetime | None
@@ -57,6 +58,7 @@ class CompiledRule:
 def compile_rule(index: int, rule: SurgeRule) -> CompiledRule:
     return CompiledRule(
         index=index,
+        bit=1 << index,
         rule=rule,
         window=None if rule.window is None else compile_window(rule.window),
         valid_from=rule.valid_from,

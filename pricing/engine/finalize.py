@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from pricing.engine import text
 from pricing.engine.errors import QuoteInputError
@@ -32,13 +33,16 @@ def _paisa(amount: Decimal) -> Decimal:
 def _checked(line: QuoteLine) -> QuoteLine:
     if line.kind not in ADJUSTMENT_KINDS:
         raise QuoteInputError(f"{line.kind} lines cannot be added as adjustments")
-    if not line.amount.is_finite() or line.amount != money(line.amount):
+    amount = line.amount
+    if not amount.is_finite():
+        raise QuoteInputError(f"adjustment {line.code} is not rounded to the paisa")
+    exact = _paisa(amount)
+    if amount != exact:
         raise QuoteInputError(f"adjustment {line.code} is not rounded to the paisa")
     negative = line.kind is LineKind.DISCOUNT
-    if (line.amount > ZERO) if negative else (line.amount < ZERO):
+    if (amount > ZERO) if negative else (amount < ZERO):
         raise QuoteInputError(f"{line.kind} line {line.code} has the wrong sign")
-    exact = _paisa(line.amount)
-    return line if str(exact) == str(line.amount) else dataclasses.replace(line, amount=exact)
+    return line if str(exact) == str(amount) else dataclasses.replace(line, amount=exact)
 
 
 def _base(lines: Sequence[QuoteLine], rate: Decimal | None) -> Decimal:
@@ -53,9 +57,13 @@ def _bases(lines: Sequence[QuoteLine]) -> dict[Decimal | None, Decimal]:
     return bases
 
 
-def _clamp_discounts(lines: list[QuoteLine]) -> list[QuoteLine]:
-    for rate, base in _bases(lines).items():
+def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
+    """Clamp `lines` in place; the groups' nets after clamping come back."""
+    bases = _bases(lines)
+    shrunk = False
+    for rate, base in bases.items():
         shortfall = -base
+        shrunk = shrunk or shortfall > ZERO
         for i in reversed(range(len(lines))):
             line = lines[i]
             if shortfall <= ZERO:
@@ -70,7 +78,7 @@ def _clamp_discounts(lines: list[QuoteLine]) -> list[QuoteLine]:
                 tags=(*line.tags, ("clamped_from", str(line.amount))),
             )
             shortfall -= give_back
-    return lines
+    return _bases(lines) if shrunk else bases
 
 
 def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None:
@@ -78,6 +86,8 @@ def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None
 
     Add-ons (valet, a cafe voucher) are sold beside the session, not part of its price:
     they neither count towards the minimum nor get capped by the maximum."""
+    if tariff.min_price is None and tariff.max_price is None:
+        return None
     lines = [ln for ln in lines if ln.kind is not LineKind.ADDON]
     pre_tax = sum((ln.amount for ln in lines), ZERO)
     if tariff.min_price is not None and pre_tax < money(tariff.min_price):
@@ -143,28 +153,31 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
     if not adjustments and _ocpi_only(priced.lines):
         return _ocpi_quote(priced)
     tariff = priced.tariff
-    lines = _clamp_discounts([*priced.lines, *(_checked(ln) for ln in adjustments)])
+    lines = [*priced.lines, *(_checked(ln) for ln in adjustments)]
+    bases = _clamp_discounts(lines)  # by tax rate, in the order the rates first appear
     bound = _price_bound(tariff, lines)
     if bound is not None:
         lines.append(bound)
-    rates = list(dict.fromkeys(ln.tax_rate for ln in lines if ln.tax_rate))
-    bases = _bases(lines)
+        bases[bound.tax_rate] = bases.get(bound.tax_rate, ZERO) + bound.amount
     tax_lines, included = [], ZERO
-    for rate in rates:
-        assert rate is not None
-        base = bases[rate]
-        if base <= ZERO:
+    for rate, base in bases.items():
+        if not rate or base <= ZERO:
             continue
         if tariff.tax_included:
             included += money(base * rate / (1 + rate))
             continue
-        tax_lines.append(
+        rate_text = str(rate)
+        tax_lines.append(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
             QuoteLine(
-                kind=LineKind.TAX,
-                code=tariff.tax_name,
-                title=f"{tariff.tax_name} ({text.percent(rate)}%)",
-                amount=money(base * rate),
-                tags=(("rate", str(rate)), ("taxable_value", str(base))),
+                LineKind.TAX,
+                tariff.tax_name,
+                _tax_title(tariff.tax_name, rate_text),
+                money(base * rate),
+                None,
+                None,
+                None,
+                "",
+                (("rate", rate_text), ("taxable_value", str(base))),
             )
         )
     lines.extend(tax_lines)
@@ -174,7 +187,12 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
         end=priced.end,
         kwh=priced.kwh,
         lines=tuple(lines),
-        total=sum((ln.amount for ln in lines), ZERO),
+        total=sum([ln.amount for ln in lines], ZERO),
         tax_included=included,
         tax_inclusive=tariff.tax_included,
     )
+
+
+@lru_cache(maxsize=256)
+def _tax_title(name: str, rate: str) -> str:
+    return f"{name} ({text.percent(Decimal(rate))}%)"

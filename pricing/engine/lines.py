@@ -55,13 +55,14 @@ class LineTexts:
     """The wording and tags of a tariff's and a rule list's lines, each worked out the
     first time a line needs it and kept."""
 
-    __slots__ = ("_bands", "_rules", "rules", "tariff")
+    __slots__ = ("_bands", "_fees", "_rules", "rules", "tariff")
 
     def __init__(self, tariff: Tariff, rules: Sequence[SurgeRule]) -> None:
         self.tariff = tariff
         self.rules = rules
         self._bands: dict[tuple[str, Decimal], tuple[str, str]] = {}
         self._rules: list[_RuleText | None] = [None] * len(rules)
+        self._fees: dict[int, tuple[QuoteLine, ...]] = {}
 
     def band(self, code: str, rate: Decimal) -> tuple[str, str]:
         """An energy line's title around its kWh: ('Charging session cost (', ' kWh @ ...')."""
@@ -74,6 +75,16 @@ class LineTexts:
             price = text.price(self.tariff.currency, rate)
             said = self._bands[code, rate] = (f"{what} (", f" kWh @ {price}/kWh)")
         return said
+
+    def fee_lines(self, idle_minutes: int) -> tuple[QuoteLine, ...]:
+        """The service and idle fee lines of a session idle that long (kept: they depend
+        on the tariff and the minutes alone)."""
+        lines = self._fees.get(idle_minutes)
+        if lines is None:
+            if len(self._fees) >= 1000:
+                self._fees.clear()
+            lines = self._fees[idle_minutes] = tuple(_fee_lines(self.tariff, idle_minutes))
+        return lines
 
     def rule(self, index: int) -> _RuleText:
         said = self._rules[index]
@@ -109,7 +120,7 @@ def _energy_lines(texts: LineTexts, item_id: str, segments: Sequence[Segment]) -
     return lines
 
 
-def _fee_lines(tariff: Tariff, request: SessionRequest) -> list[QuoteLine]:
+def _fee_lines(tariff: Tariff, idle_minutes: int) -> list[QuoteLine]:
     lines = []
     if tariff.service_fee > ZERO:
         lines.append(
@@ -121,7 +132,7 @@ def _fee_lines(tariff: Tariff, request: SessionRequest) -> list[QuoteLine]:
                 tax_rate=tariff.tax_rate,
             )
         )
-    billable = request.idle_minutes - tariff.idle_grace_minutes
+    billable = idle_minutes - tariff.idle_grace_minutes
     if billable > 0 and tariff.idle_fee_per_minute > ZERO:
         fee = tariff.idle_fee_per_minute
         lines.append(
@@ -140,13 +151,13 @@ def _fee_lines(tariff: Tariff, request: SessionRequest) -> list[QuoteLine]:
 def _surge_line(
     tariff: Tariff, rule: SurgeRule, said: _RuleText, inside: list[Segment]
 ) -> QuoteLine | None:
-    kwh = sum((seg.kwh for seg in inside), ZERO)
+    kwh = sum([seg.kwh for seg in inside], ZERO)
     rate = None
     if rule.form is ChargeForm.PER_KWH:
         amount, rate = money(rule.amount * kwh), rule.amount
         title = f"{said.title}{text.energy(kwh)} kWh)"
     elif rule.form is ChargeForm.PERCENT:
-        energy_cost = sum((seg.kwh * seg.rate_per_kwh for seg in inside), ZERO)
+        energy_cost = sum([seg.kwh * seg.rate_per_kwh for seg in inside], ZERO)
         amount = money(percent_of(energy_cost, rule.amount))
         title = said.title
     else:
@@ -179,6 +190,6 @@ def priced_lines(
     surge_lines = [_surge_line(tariff, rules[i], texts.rule(i), inside[i]) for i in sorted(inside)]
     return (
         *_energy_lines(texts, request.site.charger_code, segments),
-        *_fee_lines(tariff, request),
+        *texts.fee_lines(request.idle_minutes),
         *(line for line in surge_lines if line is not None),
     )

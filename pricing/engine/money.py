@@ -12,7 +12,9 @@ HUNDRED = Decimal("100")
 
 def money(value: Decimal | int | str) -> Decimal:
     """Round an amount half-up to the paisa (2 decimal places)."""
-    return Decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
+    if not isinstance(value, Decimal):
+        value = Decimal(value)
+    return value.quantize(PAISA, ROUND_HALF_UP)
 
 
 def kwh_floor(value: Decimal) -> Decimal:

@@ -18,6 +18,7 @@ from pricing.engine.bands import band_at, band_times, rate_of
 from pricing.engine.checks import is_aware
 from pricing.engine.errors import QuoteInputError
 from pricing.engine.money import ZERO, kwh_floor
+from pricing.engine.quick import quick_init
 from pricing.engine.types import SessionRequest, Tariff
 from pricing.engine.windows import UTC, split_points, wall, zone_of
 
@@ -34,6 +35,7 @@ _US_PER_HOUR = Decimal(3_600_000_000)
 _NANO_KWH = Decimal("1e-9")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Quantity:
     zone: ZoneInfo
@@ -58,9 +60,12 @@ def duration(hours_: Decimal) -> dt.timedelta:
 def _decimal(what: str, value: object) -> Decimal | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, bool) or not isinstance(value, int):
         raise QuoteInputError(f"{what} must be a Decimal, not {type(value).__name__}")
-    number = Decimal(value)
+    else:
+        number = Decimal(value)
     if not number.is_finite():
         raise QuoteInputError(f"{what} must be a finite number")
     return number
@@ -169,4 +174,4 @@ def resolve_quantity(
         raise QuoteInputError(
             f"the session would deliver {kwh} kWh; at most {MAX_SESSION_KWH} kWh are quoted"
         )
-    return Quantity(zone=zone, start=start, end=end, kwh=kwh)
+    return Quantity(zone, start, end, kwh)

@@ -39,24 +39,34 @@ def build_segments(
         if not run_keys or key != run_keys[-1]:
             run_starts.append(start)
             run_keys.append(key)
+    offsets = [micros(start - quantity.start) for start in run_starts]
+    return segments_of_runs(quantity, run_starts, offsets, run_keys, tariff, rules)
+
+
+def segments_of_runs(
+    quantity: Quantity,
+    run_starts: Sequence[dt.datetime],
+    offsets: Sequence[int],
+    run_keys: Sequence[SliceKey],
+    tariff: Tariff,
+    rules: Sequence[SurgeRule],
+) -> tuple[Segment, ...]:
+    """Segments of merged runs: each run's start, as an instant and in microseconds from
+    the session's start, and its key (neighbouring runs have different keys)."""
     total_us = micros(quantity.end - quantity.start)
-    positions = [
-        (quantity.kwh * micros(start - quantity.start) / total_us).quantize(_POSITION)
-        for start in run_starts
-    ]
-    positions[0] = Decimal(0)
-    positions.append(quantity.kwh)
+    kwh = quantity.kwh
+    positions = [Decimal(0)]
+    positions.extend((kwh * us / total_us).quantize(_POSITION) for us in offsets[1:])
+    positions.append(kwh)
     ends = [*run_starts[1:], quantity.end]
     return tuple(
         Segment(
-            start=start,
-            end=end,
-            kwh=positions[i + 1] - positions[i],
-            band_code=code_of(tariff, band),
-            rate_per_kwh=rate_of(tariff, band),
-            surge_codes=tuple(rules[r].code for r in applied),
+            start,
+            ends[i],
+            positions[i + 1] - positions[i],
+            code_of(tariff, band),
+            rate_of(tariff, band),
+            tuple([rules[r].code for r in applied]),
         )
-        for i, (start, end, (_day, band, applied)) in enumerate(
-            zip(run_starts, ends, run_keys, strict=True)
-        )
+        for i, (start, (_day, band, applied)) in enumerate(zip(run_starts, run_keys, strict=True))
     )

@@ -26,7 +26,9 @@ def price(currency: str, value: Decimal) -> str:
 
 
 def energy(kwh: Decimal) -> str:
-    return plain(kwh.quantize(WATT_HOUR, rounding=ROUND_HALF_UP))
+    """kWh to the watt-hour, half-up, written as plain() writes it."""
+    text = f"{kwh.quantize(WATT_HOUR, ROUND_HALF_UP).normalize():f}"
+    return "0" if text == "-0" else text
 
 
 def percent(rate: Decimal) -> str:

@@ -115,6 +115,15 @@ def test_discount_larger_than_its_group_is_clamped_to_zero_base():
     assert quote.total == D("0.00")
 
 
+def test_minimum_price_is_taxed_on_the_net_after_a_discount_clamped_to_nothing():
+    discounts = [line(LineKind.DISCOUNT, "-100.00", code="a"), line(LineKind.DISCOUNT, "-30.00")]
+    quote = finalize(priced("5", tariff("18", service_fee=D("10"), min_price=D("50"))), discounts)
+    assert [str(ln.amount) for ln in quote.lines_of(LineKind.DISCOUNT)] == ["-100.00", "0.00"]
+    assert quote.sum_of(LineKind.ADJUSTMENT) == D("50.00")
+    assert quote.lines_of(LineKind.TAX)[0].amount == D("9.00")  # 18 % of the 50.00 left
+    assert quote.total == D("59.00")
+
+
 def test_discount_in_a_group_with_nothing_to_discount_vanishes():
     quote = finalize(priced("5"), [line(LineKind.DISCOUNT, "-10.00", rate="0.05")])
     assert str(quote.lines_of(LineKind.DISCOUNT)[0].amount) == "0.00"
