@@ -47,7 +47,8 @@ def station_site(station: Station) -> Site:
 def occupancy_at(stations: Sequence[Station]) -> dict[int, Decimal]:
     """Each station's share of chargers whose status is Occupied (0 with no chargers)."""
     counts = (
-        Charger.objects.filter(station__in=[s.pk for s in stations])
+        Charger.objects.filter(station_id__in=[s.pk for s in stations])
+        .order_by()  # counts: no ordering (Charger's orders by station, a join)
         .values("station_id")
         .annotate(total=Count("pk"), busy=Count("pk", filter=Q(status=EquipmentStatus.OCCUPIED)))
     )
@@ -76,7 +77,9 @@ def holidays_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, froze
             operator_id__in={s.operator_id for s in stations},
             region_code__in={"", *(s.region_code for s in stations)},
             date__range=(min(d[0] for d in days.values()), max(d[1] for d in days.values())),
-        ).values_list("operator_id", "region_code", "date")
+        )
+        .order_by()  # read into sets: no ordering
+        .values_list("operator_id", "region_code", "date")
     )
     return {
         s.pk: frozenset(
@@ -96,6 +99,7 @@ def grid_stress_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, bo
     signals = list(
         GridSignal.objects.active_at(at)
         .filter(operator_id__in={s.operator_id for s in stations})
+        .order_by()  # only whether one covers the station: no ordering
         .values_list("operator_id", "station_id", "region_code")
     )
     return {
