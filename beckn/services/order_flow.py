@@ -19,7 +19,7 @@ from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce, registry
+from beckn.services import commerce, network_memo, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
@@ -71,10 +71,10 @@ def _charger(order_msg: dict[str, Any]) -> Charger:
     item_id = item.get("id")
     if not isinstance(item_id, str):
         raise Failure(errors.INVALID_REQUEST, "order.items[0].id is required", ITEM_PATH)
-    chargers = Charger.objects.select_related("station", "operator").filter(code=item_id)
     if isinstance(provider_id, str):
-        chargers = chargers.filter(operator__code=provider_id)
-    found = list(chargers[:2])
+        found = network_memo.chargers(provider_id, item_id)
+    else:
+        found = list(Charger.objects.select_related("station", "operator").filter(code=item_id)[:2])
     # An unknown provider is told as such; asked only when no charger was found.
     known = found or not isinstance(provider_id, str)
     if not known and not Operator.objects.filter(code=provider_id).exists():
