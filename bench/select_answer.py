@@ -15,11 +15,12 @@ in this one process, as production runs them:
   the quote and its loads, the order row, the on_select JSON, its schema check, the
   outbox row), each in its own transaction; the delivery it would queue is dropped.
 
-Each is timed by this thread's CPU clock (time.thread_time) and the queries it sends are
-counted (the same for every message after the first few). With --profile, a further
---selects are run under cProfile (process CPU, the profiler's overhead included) and its
-top entries by cumulative time are printed. The first --warm messages of each kind warm
-the caches (connections, memos, compiled validators) and are not counted.
+The first --warm messages of each kind warm the caches (connections, memos, compiled
+validators); the next 10 count the queries each sends (through Django's query log, whose
+own CPU is left out of the timing); the next --selects are timed by this thread's CPU
+clock (time.thread_time), nothing logged. With --profile, a further --selects are
+answered under cProfile (process CPU, the profiler's overhead included) and its top
+entries by cumulative and by own time are printed; --queries prints one answer's SQL.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bench import pgdb
 
 BAP_ID = "bench-select.example"
 BAP_URL = "https://bench-select.example/beckn"
+COUNTED = 10  # messages whose queries are counted (Django's query log), not timed
 
 
 class _Dropped:
@@ -102,16 +104,22 @@ def signed(private: str, count: int) -> list[tuple[str, bytes, str]]:
     return out
 
 
-def ack_all(client, messages) -> tuple[list[float], list[int], list[int]]:
-    """POST each; (CPU ms each, queries each, the inbound ids)."""
+def _counting(count: bool):
+    """The queries sent in the block when `count` (Django's query log, which costs CPU of
+    its own: timed runs do not count), else nothing is recorded."""
+    from contextlib import nullcontext
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from beckn.models import InboundMessage
+    return CaptureQueriesContext(connection) if count else nullcontext(None)
 
+
+def ack_all(client, messages, count: bool) -> tuple[list[float], list[int]]:
+    """POST each; (CPU ms each, queries each when `count`)."""
     cpu, queries = [], []
     for _message_id, raw, header in messages:
-        with CaptureQueriesContext(connection) as seen:
+        with _counting(count) as seen:
             t0 = time.thread_time()
             response = client.post(
                 "/beckn/select", raw, content_type="application/json",
@@ -120,30 +128,35 @@ def ack_all(client, messages) -> tuple[list[float], list[int], list[int]]:
             cpu.append((time.thread_time() - t0) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"select refused: {response.status_code} {response.content!r}")
-        queries.append(len(seen.captured_queries))
+        if seen is not None:
+            queries.append(len(seen.captured_queries))
+    return cpu, queries
+
+
+def _inbound_ids(messages) -> list[int]:
+    from beckn.models import InboundMessage
+
     ids = dict(
         InboundMessage.objects.filter(
             bap_id=BAP_ID, message_id__in=[m[0] for m in messages]
         ).values_list("message_id", "pk")
     )
-    return cpu, queries, [ids[m[0]] for m in messages]
+    return [ids[m[0]] for m in messages]
 
 
-def answer_all(ids: list[int]) -> tuple[list[float], list[int]]:
-    """processing.process each; (CPU ms each, queries each)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def answer_all(ids: list[int], count: bool) -> tuple[list[float], list[int]]:
+    """processing.process each; (CPU ms each, queries each when `count`)."""
     from beckn import processing
     from beckn.models import Outbox
 
     cpu, queries = [], []
     for pk in ids:
-        with CaptureQueriesContext(connection) as seen:
+        with _counting(count) as seen:
             t0 = time.thread_time()
             row = processing.process(pk)
             cpu.append((time.thread_time() - t0) * 1000)
-        queries.append(len(seen.captured_queries))
+        if seen is not None:
+            queries.append(len(seen.captured_queries))
         if row is None or Outbox.objects.filter(pk=row.pk, action="on_select").count() != 1:
             raise SystemExit(f"message {pk} got no on_select")
     return cpu, queries
@@ -220,29 +233,35 @@ def main() -> None:
 
     private = prepare()
     client = Client()
-    total = args.warm + args.selects + (args.selects if args.profile else 0) + args.queries
-    messages = signed(private, total)
-    ack_cpu, ack_queries, ids = ack_all(client, messages)
-    warm, timed, profiled = (
-        ids[: args.warm],
-        ids[args.warm : args.warm + args.selects],
-        ids[args.warm + args.selects :],
-    )
-    answer_all(warm)
-    cpu, queries = answer_all(timed)
+    # warm (not counted), counted (queries logged, CPU not kept), timed, then the profiled
+    # ones and the one whose SQL is printed
+    spans = [args.warm, COUNTED, args.selects, args.selects if args.profile else 0, 1]
+    messages = signed(private, sum(spans))
+    parts, start = [], 0
+    for size in spans:
+        parts.append(slice(start, start + size))
+        start += size
+    warm, counted, timed, profiled, shown = parts
+    ack_all(client, messages[warm], count=False)
+    _, ack_queries = ack_all(client, messages[counted], count=True)
+    ack_cpu, _ = ack_all(client, messages[timed], count=False)
+    ack_all(client, messages[profiled.start :], count=False)
+    ids = _inbound_ids(messages)
+    answer_all(ids[warm], count=False)
+    _, queries = answer_all(ids[counted], count=True)
+    cpu, _ = answer_all(ids[timed], count=False)
     check_answer(_last_outbox())
     print(
-        f"PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs, load average "
+        f"PostgreSQL {connection.pg_version}, "  # type: ignore[attr-defined]
+        f"{os.cpu_count()} CPUs, load average "
         f"{pgdb.load_average()}; demo selects, {args.selects} timed after {args.warm} warm"
     )
-    n = args.warm
-    print(line("ACK (POST /beckn/select, test client)", ack_cpu[n : n + args.selects],
-               ack_queries[n : n + args.selects]))  # fmt: skip
+    print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
     print(line("answer (processing.process)", cpu, queries))
     if args.queries:
-        show_queries(profiled[-1:])
+        show_queries(ids[shown])
     if args.profile:
-        profile(profiled[:-1] if args.queries else profiled, args.top)
+        profile(ids[profiled], args.top)
 
 
 def _last_outbox() -> int:

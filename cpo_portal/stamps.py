@@ -6,7 +6,7 @@ statement here is built once per (model, column, key) from the model's own names
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models, router
 
@@ -16,7 +16,9 @@ def _statement(model: type[models.Model], column: str, key: str, alias: str) -> 
     quote = connections[alias].ops.quote_name
     meta = model._meta
     table = quote(meta.db_table)
-    value, where = quote(meta.get_field(column).column), quote(meta.get_field(key).column)
+    value, where = (
+        quote(str(cast(models.Field, meta.get_field(name)).column)) for name in (column, key)
+    )
     return f"SELECT {value} FROM {table} WHERE {where} = %s"  # noqa: S608 (names quoted)
 
 
