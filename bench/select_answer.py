@@ -2,12 +2,15 @@
 
     .venv/bin/python -m bench.select_answer [--selects 300] [--profile] [--top 30]
 
-A PostgreSQL database of its own (`<DATABASE_URL's name>_bench_select`, dropped and
-created afresh; --database names another), seeded with the demo (`seed_demo --sessions 0
---stations 6`, as bench/callback_latency.py), our signing key and a registered BAP. Then,
-in this one process, as production runs them:
+PostgreSQL and Redis: a database of its own (`<DATABASE_URL's name>_bench_select`, dropped
+and created afresh; --database names another), seeded with the demo (`seed_demo
+--sessions 0 --stations 6`, as bench/callback_latency.py), our signing key and a
+registered BAP; the cache in Redis (--cache, default CACHE_URL or Redis database 12), where
+the per-BAP backlog is counted, as in production. Then, in this one process, as
+production runs them:
 
-- the ACK: --selects signed demo selects (bench/beckn_ack.py's body, pre-signed) POSTed
+- the ACK: --selects signed demo selects (bench/beckn_ack.py's body, for a session starting
+  at 10:00 India time next Saturday, so every run quotes the same offers; pre-signed) POSTed
   to /beckn/select through Django's test client (the whole request path: middleware,
   signature, schema, context rules, the INSERT); nothing is queued (a publisher that
   drops the task), so the messages stay for the next step;
@@ -40,6 +43,7 @@ from bench import pgdb
 
 BAP_ID = "bench-select.example"
 BAP_URL = "https://bench-select.example/beckn"
+DEFAULT_CACHE = "redis://127.0.0.1:6379/12"  # as bench/beckn_ack.py
 COUNTED = 10  # messages whose queries are counted (Django's query log), not timed
 
 
@@ -84,17 +88,30 @@ def prepare() -> str:
     return private
 
 
+def next_saturday_morning() -> dt.datetime:
+    """10:00 in India on the coming Saturday: every run quotes the same session (the demo's
+    offers depend on the day and hour; a session starting "now" would not)."""
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(ZoneInfo("Asia/Kolkata"))
+    day = now.date() + dt.timedelta(days=(5 - now.weekday()) % 7 or 7)
+    return dt.datetime.combine(day, dt.time(10), tzinfo=now.tzinfo)
+
+
 def signed(private: str, count: int) -> list[tuple[str, bytes, str]]:
     """(message_id, body, Authorization) for `count` demo selects of the bench BAP."""
     from beckn.protocol.signing import sign_request
+    from beckn.protocol.timefmt import format_timestamp
     from bench.beckn_ack import select_body
 
+    start = format_timestamp(next_saturday_morning())
     out = []
     for _ in range(count):
         message_id = str(uuid.uuid4())
         body = select_body(message_id)
         body["context"]["bap_id"] = BAP_ID
         body["context"]["bap_uri"] = BAP_URL
+        body["message"]["order"]["fulfillments"][0]["stops"][0]["time"]["timestamp"] = start
         raw = json.dumps(body, separators=(",", ":")).encode()
         header = sign_request(
             raw, subscriber_id=BAP_ID, key_id="bench-1", private_key_b64=private,
@@ -222,12 +239,14 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--queries", action="store_true", help="print one answer's SQL")
     parser.add_argument("--database", default="", help="default: <DATABASE_URL's>_bench_select")
+    parser.add_argument("--cache", default=os.environ.get("CACHE_URL", DEFAULT_CACHE))
     args = parser.parse_args()
     url = _database_url(args.database)
     pgdb.recreate(url)
-    # CACHE_URL from the environment (locmem without it); every message is ACKed before
-    # any is answered, so the per-BAP backlog limit is set out of reach.
-    pgdb.setup(url, BECKN_MAX_PENDING_PER_BAP="1000000000")
+    # The per-BAP backlog is counted in Redis, as deployed; every message is ACKed before
+    # any is answered, so its limit is set out of reach (the admission still runs).
+    pgdb.setup(url, CACHE_URL=args.cache, BECKN_MAX_PENDING_PER_BAP="1000000000")
+    _forget_backlog()
     from django.db import connection
     from django.test import Client
 
@@ -262,6 +281,14 @@ def main() -> None:
         show_queries(ids[shown])
     if args.profile:
         profile(ids[profiled], args.top)
+    _forget_backlog()
+
+
+def _forget_backlog() -> None:
+    """The bench BAP's backlog count in the cache (its messages are all answered)."""
+    from django.core.cache import caches
+
+    caches["default"].delete(f"beckn:pending:{BAP_ID}")
 
 
 def _last_outbox() -> int:
