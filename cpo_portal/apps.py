@@ -6,4 +6,7 @@ class CpoPortalConfig(AppConfig):
     verbose_name = "Charging network"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            network_signals,  # noqa: F401  (renews the network stamp)
+        )

@@ -9,7 +9,7 @@ from beckn.wire import order_json
 
 
 def handle(req: Request) -> Reply:
-    order = order_flow.locked_order(req)
+    order = order_flow.locked_order(req, related=False)
     ask = order_flow.read_ask(req, order)
     customer = order.customer_key if order else ""
     priced = order_flow.price_ask(ask, customer, req.now, order_ref=order_flow.order_reference(req))

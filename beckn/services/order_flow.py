@@ -19,7 +19,7 @@ from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce, registry
+from beckn.services import commerce, network_memo, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
@@ -54,13 +54,15 @@ def vocabularies(bap_id: str) -> str:
     return entry.vocabularies if entry is not None else Vocabulary.BOTH
 
 
-def locked_order(req: Request) -> Order | None:
-    return (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("operator", "charger__station")
-        .filter(bap_id=req.bap_id, transaction_id=req.context["transaction_id"])
-        .first()
-    )
+def locked_order(req: Request, *, related: bool = True) -> Order | None:
+    """The transaction's order, locked; `related` False: without its operator, charger and
+    station joined in (a handler that replaces them from the ask, as select does, saves
+    the join: a third of the statement's CPU)."""
+    rows = Order.objects.select_for_update(of=("self",))
+    if related:
+        rows = rows.select_related("operator", "charger__station")
+    key = {"bap_id": req.bap_id, "transaction_id": req.context["transaction_id"]}
+    return next(iter(rows.filter(**key).order_by()[:1]), None)  # the pair is unique
 
 
 def _charger(order_msg: dict[str, Any]) -> Charger:
@@ -69,16 +71,18 @@ def _charger(order_msg: dict[str, Any]) -> Charger:
     item_id = item.get("id")
     if not isinstance(item_id, str):
         raise Failure(errors.INVALID_REQUEST, "order.items[0].id is required", ITEM_PATH)
-    chargers = Charger.objects.select_related("station", "operator").filter(code=item_id)
     if isinstance(provider_id, str):
-        if not Operator.objects.filter(code=provider_id).exists():
-            raise Failure(
-                errors.PROVIDER_NOT_FOUND,
-                f"provider {provider_id!r} is not on this BPP",
-                "$.message.order.provider.id",
-            )
-        chargers = chargers.filter(operator__code=provider_id)
-    found = list(chargers[:2])
+        found = network_memo.chargers(provider_id, item_id)
+    else:
+        found = list(Charger.objects.select_related("station", "operator").filter(code=item_id)[:2])
+    # An unknown provider is told as such; asked only when no charger was found.
+    known = found or not isinstance(provider_id, str)
+    if not known and not Operator.objects.filter(code=provider_id).exists():
+        raise Failure(
+            errors.PROVIDER_NOT_FOUND,
+            f"provider {provider_id!r} is not on this BPP",
+            "$.message.order.provider.id",
+        )
     if len(found) != 1:
         why = "is not a charger of this provider" if not found else "needs a provider.id"
         raise Failure(errors.ITEM_NOT_FOUND, f"item {item_id!r} {why}", ITEM_PATH)

@@ -1,5 +1,15 @@
 from .calendar import Holiday
 from .network import Charger, Connector, Station
 from .operators import Operator, Role, StaffMembership
+from .versions import NetworkVersion
 
-__all__ = ["Charger", "Connector", "Holiday", "Operator", "Role", "StaffMembership", "Station"]
+__all__ = [
+    "Charger",
+    "Connector",
+    "Holiday",
+    "NetworkVersion",
+    "Operator",
+    "Role",
+    "StaffMembership",
+    "Station",
+]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F
 
 from cpo_portal.models import Operator
+from cpo_portal.stamps import read_one
 
 
 class CatalogVersion(models.Model):
@@ -31,5 +32,4 @@ class CatalogVersion(models.Model):
 
     @classmethod
     def current(cls, operator_id: int) -> int:
-        found = cls.objects.filter(operator_id=operator_id).values_list("version", flat=True)
-        return found.first() or 0
+        return read_one(cls, "version", "operator", operator_id) or 0

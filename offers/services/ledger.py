@@ -73,7 +73,8 @@ def _charger(oq: OfferQuote) -> Charger:
 
 
 def _next_seq(order_ref: str, kind: str) -> dict[int, int]:
-    rows = Redemption.objects.filter(order_ref=order_ref, kind=kind).values_list("offer_id", "seq")
+    found = Redemption.objects.filter(order_ref=order_ref, kind=kind).order_by()  # any order
+    rows = found.values_list("offer_id", "seq")
     out: dict[int, int] = {}
     for offer_id, seq in rows:
         out[offer_id] = max(out.get(offer_id, 0), seq + 1)

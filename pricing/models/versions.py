@@ -13,6 +13,7 @@ import uuid
 from django.db import IntegrityError, models, transaction
 
 from cpo_portal.models import Operator
+from cpo_portal.stamps import read_one
 
 
 class PricingVersion(models.Model):
@@ -35,9 +36,9 @@ class PricingVersion(models.Model):
     def current(cls, operator_id: int) -> uuid.UUID:
         """The stamp to cache against. The row is made on first read, so any change after
         a book was cached finds a row to bump."""
-        stamp = cls.objects.filter(pk=operator_id).values_list("stamp", flat=True).first()
-        if stamp is not None:
-            return stamp
+        stamp = read_one(cls, "stamp", "operator", operator_id)
+        if stamp is not None:  # a uuid.UUID from PostgreSQL, its hex text from SQLite
+            return stamp if isinstance(stamp, uuid.UUID) else uuid.UUID(stamp)
         try:
             with transaction.atomic():
                 cls.objects.create(pk=operator_id)

@@ -1,0 +1,301 @@
+"""Benchmark: the CPU of answering one demo select (the worker's part), and of its ACK.
+
+    .venv/bin/python -m bench.select_answer [--selects 300] [--profile] [--top 30]
+
+PostgreSQL and Redis: a database of its own (`<DATABASE_URL's name>_bench_select`, dropped
+and created afresh; --database names another), seeded with the demo (`seed_demo
+--sessions 0 --stations 6`, as bench/callback_latency.py), our signing key and a
+registered BAP; the cache in Redis (--cache, default CACHE_URL or Redis database 12), where
+the per-BAP backlog is counted, as in production. Then, in this one process, as
+production runs them:
+
+- the ACK: --selects signed demo selects (bench/beckn_ack.py's body, for a session starting
+  at 10:00 India time next Saturday, so every run quotes the same offers; pre-signed) POSTed
+  to /beckn/select through Django's test client (the whole request path: middleware,
+  signature, schema, context rules, the INSERT); nothing is queued (a publisher that
+  drops the task), so the messages stay for the next step;
+- the answer: `beckn.processing.process` on each accepted message (the select handler,
+  the quote and its loads, the order row, the on_select JSON, its schema check, the
+  outbox row), each in its own transaction; the delivery it would queue is dropped.
+
+The first --warm messages of each kind warm the caches (connections, memos, compiled
+validators); the next 10 count the queries each sends (through Django's query log, whose
+own CPU is left out of the timing); the next --selects are timed by this thread's CPU
+clock (time.thread_time), nothing logged. With --profile, a further --selects are
+answered under cProfile (process CPU, the profiler's overhead included) and its top
+entries by cumulative and by own time are printed; --queries prints one answer's SQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import pstats
+import statistics
+import time
+import uuid
+
+from bench import pgdb
+
+BAP_ID = "bench-select.example"
+BAP_URL = "https://bench-select.example/beckn"
+DEFAULT_CACHE = "redis://127.0.0.1:6379/12"  # as bench/beckn_ack.py
+COUNTED = 10  # messages whose queries are counted (Django's query log), not timed
+
+
+class _Dropped:
+    """A task publisher that queues nothing: this process runs what it would queue."""
+
+    def deliver(self, outbox_id: int) -> None:
+        pass
+
+    def process(self, inbound_id: int) -> None:
+        pass
+
+    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
+        pass
+
+
+def _database_url(name: str) -> str:
+    if name:
+        return pgdb.url_for(name)
+    base = os.environ.get("DATABASE_URL", "")
+    stem = base.rsplit("/", 1)[-1] if base.startswith("postgres") else "cpo"
+    return pgdb.url_for(f"{stem}_bench_select")
+
+
+def prepare() -> str:
+    """The demo, our key and the bench BAP; the BAP's private key."""
+    from django.core.management import call_command
+
+    from beckn.models import SigningKey, Subscriber
+    from beckn.protocol.signing import generate_keypair
+    from beckn.services import jobs, keys
+
+    call_command("seed_demo", "--no-progress", "--sessions", "0", "--stations", "6")
+    if not SigningKey.objects.filter(is_active=True).exists():
+        keys.generate()
+    private, public = generate_keypair()
+    Subscriber.objects.update_or_create(
+        subscriber_id=BAP_ID, key_id="bench-1",
+        defaults={"type": "BAP", "url": BAP_URL, "signing_public_key": public, "rate_limit": 0},
+    )  # fmt: skip
+    jobs.register(_Dropped())
+    return private
+
+
+def next_saturday_morning() -> dt.datetime:
+    """10:00 in India on the coming Saturday: every run quotes the same session (the demo's
+    offers depend on the day and hour; a session starting "now" would not)."""
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(ZoneInfo("Asia/Kolkata"))
+    day = now.date() + dt.timedelta(days=(5 - now.weekday()) % 7 or 7)
+    return dt.datetime.combine(day, dt.time(10), tzinfo=now.tzinfo)
+
+
+def signed(private: str, count: int) -> list[tuple[str, bytes, str]]:
+    """(message_id, body, Authorization) for `count` demo selects of the bench BAP."""
+    from beckn.protocol.signing import sign_request
+    from beckn.protocol.timefmt import format_timestamp
+    from bench.beckn_ack import select_body
+
+    start = format_timestamp(next_saturday_morning())
+    out = []
+    for _ in range(count):
+        message_id = str(uuid.uuid4())
+        body = select_body(message_id)
+        body["context"]["bap_id"] = BAP_ID
+        body["context"]["bap_uri"] = BAP_URL
+        body["message"]["order"]["fulfillments"][0]["stops"][0]["time"]["timestamp"] = start
+        raw = json.dumps(body, separators=(",", ":")).encode()
+        header = sign_request(
+            raw, subscriber_id=BAP_ID, key_id="bench-1", private_key_b64=private,
+            validity=dt.timedelta(minutes=15),
+        )  # fmt: skip
+        out.append((message_id, raw, header))
+    return out
+
+
+def _counting(count: bool):
+    """The queries sent in the block when `count` (Django's query log, which costs CPU of
+    its own: timed runs do not count), else nothing is recorded."""
+    from contextlib import nullcontext
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    return CaptureQueriesContext(connection) if count else nullcontext(None)
+
+
+def ack_all(client, messages, count: bool) -> tuple[list[float], list[int]]:
+    """POST each; (CPU ms each, queries each when `count`)."""
+    cpu, queries = [], []
+    for _message_id, raw, header in messages:
+        with _counting(count) as seen:
+            t0 = time.thread_time()
+            response = client.post(
+                "/beckn/select", raw, content_type="application/json",
+                HTTP_AUTHORIZATION=header,
+            )  # fmt: skip
+            cpu.append((time.thread_time() - t0) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"select refused: {response.status_code} {response.content!r}")
+        if seen is not None:
+            queries.append(len(seen.captured_queries))
+    return cpu, queries
+
+
+def _inbound_ids(messages) -> list[int]:
+    from beckn.models import InboundMessage
+
+    ids = dict(
+        InboundMessage.objects.filter(
+            bap_id=BAP_ID, message_id__in=[m[0] for m in messages]
+        ).values_list("message_id", "pk")
+    )
+    return [ids[m[0]] for m in messages]
+
+
+def answer_all(ids: list[int], count: bool) -> tuple[list[float], list[int]]:
+    """processing.process each; (CPU ms each, queries each when `count`)."""
+    from beckn import processing
+    from beckn.models import Outbox
+
+    cpu, queries = [], []
+    for pk in ids:
+        with _counting(count) as seen:
+            t0 = time.thread_time()
+            row = processing.process(pk)
+            cpu.append((time.thread_time() - t0) * 1000)
+        if seen is not None:
+            queries.append(len(seen.captured_queries))
+        if row is None or Outbox.objects.filter(pk=row.pk, action="on_select").count() != 1:
+            raise SystemExit(f"message {pk} got no on_select")
+    return cpu, queries
+
+
+def check_answer(outbox_id: int) -> None:
+    """The last answer is a quote, not an error (the bench must time the real path)."""
+    from beckn.models import Outbox
+
+    body = json.loads(Outbox.objects.get(pk=outbox_id).payload)
+    if "error" in body or "quote" not in body["message"]["order"]:
+        raise SystemExit(f"the demo select was not quoted: {body}")
+
+
+def line(label: str, cpu: list[float], queries: list[int]) -> str:
+    cpu_sorted = sorted(cpu)
+    p95 = cpu_sorted[int(len(cpu_sorted) * 0.95) - 1]
+    return (
+        f"{label}: CPU per select median {statistics.median(cpu):.2f} ms, mean "
+        f"{statistics.fmean(cpu):.2f} ms, p95 {p95:.2f} ms; queries per select "
+        f"{statistics.median(queries):g} (min {min(queries)}, max {max(queries)})"
+    )
+
+
+def profile(ids: list[int], top: int) -> None:
+    from beckn import processing
+
+    profiler = cProfile.Profile(time.process_time)
+    cpu0 = time.process_time()
+    profiler.enable()
+    for pk in ids:
+        processing.process(pk)
+    profiler.disable()
+    cpu = (time.process_time() - cpu0) * 1000 / len(ids)
+    print(f"\n=== cProfile of {len(ids)} answers: {cpu:.2f} ms process CPU each "
+          "(profiler overhead included) ===")  # fmt: skip
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    print(out.getvalue())
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    print(out.getvalue())
+
+
+def show_queries(ids: list[int]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from beckn import processing
+
+    with CaptureQueriesContext(connection) as seen:
+        processing.process(ids[0])
+    print(f"\n=== the {len(seen.captured_queries)} queries of one answer ===")
+    for n, query in enumerate(seen.captured_queries, 1):
+        print(f"{n:2}. {query['sql'][:300]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--selects", type=int, default=300)
+    parser.add_argument("--warm", type=int, default=20)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--queries", action="store_true", help="print one answer's SQL")
+    parser.add_argument("--database", default="", help="default: <DATABASE_URL's>_bench_select")
+    parser.add_argument("--cache", default=os.environ.get("CACHE_URL", DEFAULT_CACHE))
+    args = parser.parse_args()
+    url = _database_url(args.database)
+    pgdb.recreate(url)
+    # The per-BAP backlog is counted in Redis, as deployed; every message is ACKed before
+    # any is answered, so its limit is set out of reach (the admission still runs).
+    pgdb.setup(url, CACHE_URL=args.cache, BECKN_MAX_PENDING_PER_BAP="1000000000")
+    _forget_backlog()
+    from django.db import connection
+    from django.test import Client
+
+    private = prepare()
+    client = Client()
+    # warm (not counted), counted (queries logged, CPU not kept), timed, then the profiled
+    # ones and the one whose SQL is printed
+    spans = [args.warm, COUNTED, args.selects, args.selects if args.profile else 0, 1]
+    messages = signed(private, sum(spans))
+    parts, start = [], 0
+    for size in spans:
+        parts.append(slice(start, start + size))
+        start += size
+    warm, counted, timed, profiled, shown = parts
+    ack_all(client, messages[warm], count=False)
+    _, ack_queries = ack_all(client, messages[counted], count=True)
+    ack_cpu, _ = ack_all(client, messages[timed], count=False)
+    ack_all(client, messages[profiled.start :], count=False)
+    ids = _inbound_ids(messages)
+    answer_all(ids[warm], count=False)
+    _, queries = answer_all(ids[counted], count=True)
+    cpu, _ = answer_all(ids[timed], count=False)
+    check_answer(_last_outbox())
+    print(
+        f"PostgreSQL {connection.pg_version}, "  # type: ignore[attr-defined]
+        f"{os.cpu_count()} CPUs, load average "
+        f"{pgdb.load_average()}; demo selects, {args.selects} timed after {args.warm} warm"
+    )
+    print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
+    print(line("answer (processing.process)", cpu, queries))
+    if args.queries:
+        show_queries(ids[shown])
+    if args.profile:
+        profile(ids[profiled], args.top)
+    _forget_backlog()
+
+
+def _forget_backlog() -> None:
+    """The bench BAP's backlog count in the cache (its messages are all answered)."""
+    from django.core.cache import caches
+
+    caches["default"].delete(f"beckn:pending:{BAP_ID}")
+
+
+def _last_outbox() -> int:
+    from beckn.models import Outbox
+
+    return Outbox.objects.filter(action="on_select").latest("pk").pk
+
+
+if __name__ == "__main__":
+    main()

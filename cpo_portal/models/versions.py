@@ -1,0 +1,48 @@
+"""One stamp for the whole charging network, renewed by every change to its rows.
+
+A process that memoises network rows (operators, stations, chargers, connectors: the
+Beckn select path does) reads it before trusting its memo: one primary-key SELECT,
+hand-written (cpo_portal.stamps). Saves and deletes of those models renew it in the
+writer's transaction (cpo_portal.network_signals), so the new stamp is seen exactly when
+the change is. Queryset .update() and .bulk_create() send no signals: code that uses them
+on network rows must call NetworkVersion.bump() itself. The stamp is random rather than a
+counter so that a row made again (a flushed or restored database) never matches a memo
+of the old data.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import IntegrityError, models, transaction
+
+from cpo_portal.stamps import read_one
+
+
+class NetworkVersion(models.Model):
+    ROW = 1
+
+    stamp = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"network version {self.stamp}"
+
+    @classmethod
+    def bump(cls) -> None:
+        """Inside the caller's transaction: nobody sees the new stamp before the change."""
+        if not cls.objects.filter(pk=cls.ROW).update(stamp=uuid.uuid4()):
+            cls.objects.get_or_create(pk=cls.ROW)  # made now: a stamp nobody has seen
+
+    @classmethod
+    def current(cls) -> uuid.UUID:
+        """The stamp to memoise against; the row is made on first read, so any change
+        after a memo was filled finds a row to renew."""
+        stamp = read_one(cls, "stamp", "id", cls.ROW)
+        if stamp is None:
+            try:
+                with transaction.atomic():
+                    cls.objects.create(pk=cls.ROW)
+            except IntegrityError:  # another process made it meanwhile
+                pass
+            stamp = read_one(cls, "stamp", "id", cls.ROW)
+        return stamp if isinstance(stamp, uuid.UUID) else uuid.UUID(stamp)

@@ -1,0 +1,32 @@
+"""One column of one row by primary or unique key, read without the ORM: for the version
+stamps every quote reads before trusting its process's memo (pricing books, the offer
+catalog). Building the query through the ORM costs several times its round trip; the
+statement here is built once per (model, column, key) from the model's own names."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, cast
+
+from django.db import connections, models, router
+
+
+@cache
+def _statement(model: type[models.Model], column: str, key: str, alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    meta = model._meta
+    table = quote(meta.db_table)
+    value, where = (
+        quote(str(cast(models.Field, meta.get_field(name)).column)) for name in (column, key)
+    )
+    return f"SELECT {value} FROM {table} WHERE {where} = %s"  # noqa: S608 (names quoted)
+
+
+def read_one(model: type[models.Model], column: str, key: str, value: Any) -> Any:
+    """`column` of the row whose unique `key` is `value`; None when there is none. The
+    value is as the database driver gives it (no ORM converters)."""
+    alias = router.db_for_read(model)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_statement(model, column, key, alias), [value])
+        row = cursor.fetchone()
+    return row[0] if row else None
