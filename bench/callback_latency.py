@@ -167,14 +167,12 @@ def breakdown(sender: Sender, receiver: Receiver) -> str:
             "message_id", "received_at", "processed_at"
         )
     }
-    written = {
-        m: c.timestamp()
-        for m, c in Outbox.objects.filter(message_id__in=ids).values_list("message_id", "created_at")
-    }
+    rows = Outbox.objects.filter(message_id__in=ids)
+    written = {m: c.timestamp() for m, c in rows.values_list("message_id", "created_at")}
     started: dict[str, float] = {}
-    for m, t in DeliveryAttempt.objects.filter(
-        outbox__message_id__in=ids, number=1
-    ).values_list("outbox__message_id", "started_at"):
+    for m, t in DeliveryAttempt.objects.filter(outbox__message_id__in=ids, number=1).values_list(
+        "outbox__message_id", "started_at"
+    ):
         started[m] = min(started.get(m, t.timestamp()), t.timestamp())
     steps: dict[str, list[float]] = {k: [] for k in STEPS}
     for m in ids:
@@ -183,9 +181,10 @@ def breakdown(sender: Sender, receiver: Receiver) -> str:
         points = [sender.sent[m], *inbound[m], written[m], started[m], receiver.arrived[m]]
         for name, a, b in zip(STEPS, points, points[1:], strict=False):
             steps[name].append((b - a) * 1000)
-    return " | ".join(
-        f"{name} {statistics.median(v):.0f}" for name, v in steps.items() if v
-    ) + " (median ms)"
+    return (
+        " | ".join(f"{name} {statistics.median(v):.0f}" for name, v in steps.items() if v)
+        + " (median ms)"
+    )
 
 
 STEPS = ("sent->accepted", "accepted->taken", "taken->written", "written->send", "send->arrived")

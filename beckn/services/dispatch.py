@@ -5,11 +5,11 @@ Celery publish costs about as much CPU as everything else on the ACK path togeth
 instead of publishing inside each request, the web process queues the id in memory and
 a background thread publishes what has gathered as one task message, at most once every
 BECKN_DISPATCH_WINDOW_MS: an id that comes after a quiet spell goes at once, ids that
-come close behind a publish gather until its window has passed. The worker that takes it fans the ids out in chunks
-(tasks.process_inbound_batch). If the process dies before a batch goes out, the beat
-sweep (tasks.requeue_stuck) finds the rows still `received` after its grace period and
-queues them: late, never lost. With a window of 0, or with eager
-Celery (tests), every id is published at once.
+come close behind a publish gather until its window has passed. The worker that takes
+a batch fans the ids out in chunks (tasks.process_inbound_batch). If the process dies
+before a batch goes out, the beat sweep (tasks.requeue_stuck) finds the rows still
+`received` after its grace period and queues them: late, never lost. With a window of 0,
+or with eager Celery (tests), every id is published at once.
 
 Fair between BAPs: ids wait in one queue per BAP and a batch takes them in turns, one from
 each BAP, so a burst from one BAP does not push another's message behind all of its own.
