@@ -166,6 +166,7 @@ def breakdown(sender: Sender, receiver: Receiver) -> str:
         for m, r, p in InboundMessage.objects.filter(message_id__in=ids).values_list(
             "message_id", "received_at", "processed_at"
         )
+        if p is not None
     }
     rows = Outbox.objects.filter(message_id__in=ids)
     written = {m: c.timestamp() for m, c in rows.values_list("message_id", "created_at")}

@@ -177,11 +177,17 @@ class Courier:
         attempts, self._attempts = self._attempts, []
         delivered, self._delivered = self._delivered, []
         if len(attempts) == 1:  # one INSERT, without bulk's transaction
-            attempts[0].save_without_historical_record()
+            _save_final(attempts[0])
         elif attempts:
             DeliveryAttempt.objects.bulk_create(attempts)
         if delivered:
             _delivered(delivered, timezone.now())
+
+
+def _save_final(attempt: DeliveryAttempt) -> None:
+    """One INSERT. An attempt written with its outcome is never changed: the row is its own
+    record, without a history row (the bulk INSERT of the others writes none either)."""
+    attempt.save_without_historical_record()  # type: ignore[attr-defined]  # simple-history's
 
 
 def _replace_attempt(attempt: DeliveryAttempt) -> None:
@@ -199,14 +205,15 @@ def _not_registered(row: Outbox, now: datetime) -> Result:
         f"not sent: {row.subscriber_id} has no registered callback URL now "
         "(removed, suspended or past its valid_until)"
     )
-    DeliveryAttempt(
+    attempt = DeliveryAttempt(
         outbox=row,
         number=row.attempts,
         started_at=now,
         target_url="",
         outcome=OutboxState.UNDELIVERABLE,
         error=error,
-    ).save_without_historical_record()
+    )
+    _save_final(attempt)
     return _finish(row, now, OutboxState.UNDELIVERABLE, error)
 
 
