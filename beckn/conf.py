@@ -37,8 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_SIGNATURE_MAX_LIFETIME": 3600,  # seconds from created to expires, at most
     "BECKN_CONTEXT_MAX_SKEW": 300,
     "BECKN_DEFAULT_RATE_LIMIT": 600,  # requests per minute per subscriber; 0: unlimited
-    # Accepted messages go to Celery in batches from a background thread, one task message
-    # per window and process (0: at once, inside the request).
+    # Accepted messages go to Celery in batches from a background thread, at most one task
+    # message per window and process; an id after a quiet spell goes at once (0: at once,
+    # inside the request).
     "BECKN_DISPATCH_WINDOW_MS": 50,
     # Concurrent ACKs of one process share one INSERT and commit (services.group_insert).
     "BECKN_GROUP_INSERT": True,

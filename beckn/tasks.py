@@ -61,7 +61,13 @@ def deliver(outbox_id: int) -> str | None:
     return result.state if result is not None else None
 
 
-BATCH = 8  # callbacks per beckn.deliver_batch message
+# Callbacks per beckn.deliver_batch message: a task message costs a worker about as much
+# CPU as sending a few callbacks (consume, hand to a pool process, acknowledge), so one
+# message carries many. They are claimed and recorded CLAIM at a time, so that no row
+# waits under its lease behind more than CLAIM - 1 others (each POST may take the
+# connect + read timeouts, 7 s; the lease is 60 s).
+BATCH = 32
+CLAIM = 8
 
 
 @shared_task(name="beckn.deliver_batch", ignore_result=True)
@@ -71,8 +77,16 @@ def deliver_batch(outbox_ids: list[int]) -> None:
 
 
 def deliver_now(outbox_ids: list[int]) -> dict[int, delivery.Result]:
-    """One attempt each, in this worker; a retry is queued for when it is due."""
-    results = delivery.deliver_many(outbox_ids)
+    """One attempt each, in this worker, CLAIM rows at a time (one read of the signing
+    key for all); a retry is queued for when it is due."""
+    courier = delivery.Courier()
+    results: dict[int, delivery.Result] = {}
+    try:
+        for start in range(0, len(outbox_ids), CLAIM):
+            results.update(courier.send(outbox_ids[start : start + CLAIM]))
+            courier.record()
+    finally:
+        courier.record()
     _retry_later(results)
     return results
 

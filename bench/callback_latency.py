@@ -152,6 +152,45 @@ def summary(name: str, sender: Sender, receiver: Receiver) -> str:
     )
 
 
+def breakdown(sender: Sender, receiver: Receiver) -> str:
+    """Medians of the path's steps, from the timestamps the product writes down: the request
+    sent -> accepted (InboundMessage.received_at, the ACK path) -> taken by a worker
+    (processed_at: the hand-over to the broker and a worker's pick-up) -> its answer
+    written (the outbox row's created_at) -> the send started (the attempt's started_at:
+    the commit and the claim) -> arrived at the BAP (signing, POST)."""
+    from beckn.models import DeliveryAttempt, InboundMessage, Outbox
+
+    ids = [m for m in sender.sent if m in receiver.arrived]
+    inbound = {
+        m: (r.timestamp(), p.timestamp())
+        for m, r, p in InboundMessage.objects.filter(message_id__in=ids).values_list(
+            "message_id", "received_at", "processed_at"
+        )
+        if p is not None
+    }
+    rows = Outbox.objects.filter(message_id__in=ids)
+    written = {m: c.timestamp() for m, c in rows.values_list("message_id", "created_at")}
+    started: dict[str, float] = {}
+    for m, t in DeliveryAttempt.objects.filter(outbox__message_id__in=ids, number=1).values_list(
+        "outbox__message_id", "started_at"
+    ):
+        started[m] = min(started.get(m, t.timestamp()), t.timestamp())
+    steps: dict[str, list[float]] = {k: [] for k in STEPS}
+    for m in ids:
+        if m not in inbound or m not in written or m not in started:
+            continue
+        points = [sender.sent[m], *inbound[m], written[m], started[m], receiver.arrived[m]]
+        for name, a, b in zip(STEPS, points, points[1:], strict=False):
+            steps[name].append((b - a) * 1000)
+    return (
+        " | ".join(f"{name} {statistics.median(v):.0f}" for name, v in steps.items() if v)
+        + " (median ms)"
+    )
+
+
+STEPS = ("sent->accepted", "accepted->taken", "taken->written", "written->send", "send->arrived")
+
+
 def environment(args: argparse.Namespace, work: Path) -> dict[str, str]:
     extra = {
         "BECKN_ALLOW_PRIVATE_CALLBACKS": "1",
@@ -246,6 +285,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for name, sender in sorted(senders.items(), reverse=True):
         print(summary(name, sender, receiver))
+    for name, sender in sorted(senders.items(), reverse=True):
+        print(f"BAP {name}: {breakdown(sender, receiver)}")
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--callbacks", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=0, help="default: tasks.BATCH")
     parser.add_argument("--database", default="cpo_bench_cbprof")
     args = parser.parse_args()
     url = pgdb.url_for(args.database)
@@ -95,6 +95,8 @@ def main() -> None:
     pgdb.setup(url, BECKN_ALLOW_PRIVATE_CALLBACKS="1")
     from beckn import tasks
     from beckn.models import Outbox, OutboxState
+
+    args.batch = args.batch or tasks.BATCH
     from bench.callbacks_rig import Receiver
 
     receiver = Receiver()

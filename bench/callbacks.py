@@ -1,6 +1,7 @@
 """Benchmark: callback deliveries per second by real Celery workers to a local BAP.
 
     .venv/bin/python -m bench.callbacks [--callbacks 2000] [--workers 1 2] [--concurrency 2]
+        [--batch N] [--prefill] [--broker redis://127.0.0.1:6379/4] [--database cpo_bench_cb]
 
 Drops and creates its own PostgreSQL database (--database, default cpo_bench_cb, on
 DATABASE_URL's server) and uses the Redis broker --broker (default db 4; only the Celery
@@ -225,8 +226,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="one run each")
     parser.add_argument("--concurrency", type=int, default=2, help="prefork children each")
     parser.add_argument(
-        "--batch", type=int, default=1,
-        help="callbacks per task message (1: beckn.deliver each; more: beckn.deliver_batch)",
+        "--batch", type=int, default=0,
+        help="callbacks per task message (1: beckn.deliver each; more: beckn.deliver_batch; "
+        "default: as many as the sweep puts in one, tasks.BATCH)",
     )  # fmt: skip
     parser.add_argument("--rate", type=float, default=0, help="fill pace per second (0: burst)")
     parser.add_argument(
@@ -254,6 +256,10 @@ def main(argv: list[str] | None = None) -> None:
     extra = {"CELERY_BROKER_URL": args.broker, "BECKN_ALLOW_PRIVATE_CALLBACKS": "1"}
     env = pgdb.django_env(url, **extra)
     pgdb.setup(url, **extra)
+    if not args.batch:
+        from beckn import tasks
+
+        args.batch = tasks.BATCH
     clear_queue(args.broker)
     receiver = Receiver()
     prepare(receiver.url)

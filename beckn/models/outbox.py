@@ -95,6 +95,9 @@ class DeliveryAttempt(models.Model):
     error = models.TextField(blank=True)
     response_excerpt = models.CharField(max_length=500, blank=True)
 
+    # An attempt written with its outcome is never changed: the row is its own record, and
+    # delivery writes it without a history row. Only the sweep's "no outcome" row of a
+    # worker that stopped mid-send can be replaced by the outcome, and both are recorded.
     history = HistoricalRecords()
 
     class Meta:

@@ -108,8 +108,8 @@ def deliver_many(outbox_ids: list[int], now: datetime | None = None) -> dict[int
 
 class Courier:
     """Sends callbacks at once and writes down how it went afterwards, for many together:
-    one read of the signing key, then one INSERT of the attempts (with their history) and
-    one UPDATE of the rows delivered, whenever `record` is called. A worker that stops
+    one read of the signing key, then one INSERT of the attempts and one UPDATE of the rows
+    delivered, whenever `record` is called. A worker that stops
     between a send and its record leaves the row leased: the sweep releases it and it may
     be sent again (as with any worker that stops mid-send)."""
 
@@ -176,12 +176,18 @@ class Courier:
         """Write the attempts made since the last record, and mark the rows delivered."""
         attempts, self._attempts = self._attempts, []
         delivered, self._delivered = self._delivered, []
-        if len(attempts) == 1:  # one INSERT and its history row, without bulk's transaction
-            attempts[0].save()
+        if len(attempts) == 1:  # one INSERT, without bulk's transaction
+            _save_final(attempts[0])
         elif attempts:
-            bulk_create_with_history(attempts, DeliveryAttempt)
+            DeliveryAttempt.objects.bulk_create(attempts)
         if delivered:
             _delivered(delivered, timezone.now())
+
+
+def _save_final(attempt: DeliveryAttempt) -> None:
+    """One INSERT. An attempt written with its outcome is never changed: the row is its own
+    record, without a history row (the bulk INSERT of the others writes none either)."""
+    attempt.save_without_historical_record()  # type: ignore[attr-defined]  # simple-history's
 
 
 def _replace_attempt(attempt: DeliveryAttempt) -> None:
@@ -199,7 +205,7 @@ def _not_registered(row: Outbox, now: datetime) -> Result:
         f"not sent: {row.subscriber_id} has no registered callback URL now "
         "(removed, suspended or past its valid_until)"
     )
-    DeliveryAttempt.objects.create(
+    attempt = DeliveryAttempt(
         outbox=row,
         number=row.attempts,
         started_at=now,
@@ -207,6 +213,7 @@ def _not_registered(row: Outbox, now: datetime) -> Result:
         outcome=OutboxState.UNDELIVERABLE,
         error=error,
     )
+    _save_final(attempt)
     return _finish(row, now, OutboxState.UNDELIVERABLE, error)
 
 

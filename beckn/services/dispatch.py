@@ -3,12 +3,13 @@
 The stored InboundMessage row is the truth; the broker message only wakes a worker. A
 Celery publish costs about as much CPU as everything else on the ACK path together, so
 instead of publishing inside each request, the web process queues the id in memory and
-a background thread publishes what has gathered every BECKN_DISPATCH_WINDOW_MS as one
-task message; the worker that takes it fans the ids out in chunks
-(tasks.process_inbound_batch). If the process dies before a batch goes out, the beat
-sweep (tasks.requeue_stuck) finds the rows still `received` after its grace period and
-queues them: late, never lost. With a window of 0, or with eager
-Celery (tests), every id is published at once.
+a background thread publishes what has gathered as one task message, at most once every
+BECKN_DISPATCH_WINDOW_MS: an id that comes after a quiet spell goes at once, ids that
+come close behind a publish gather until its window has passed. The worker that takes
+a batch fans the ids out in chunks (tasks.process_inbound_batch). If the process dies
+before a batch goes out, the beat sweep (tasks.requeue_stuck) finds the rows still
+`received` after its grace period and queues them: late, never lost. With a window of 0,
+or with eager Celery (tests), every id is published at once.
 
 Fair between BAPs: ids wait in one queue per BAP and a batch takes them in turns, one from
 each BAP, so a burst from one BAP does not push another's message behind all of its own.
@@ -51,6 +52,7 @@ class Dispatcher:
         self._recent: dict[str, int] = {}  # ids per BAP in this rate period
         self._earlier: dict[str, int] = {}  # and in the one before
         self._period_ends = 0.0
+        self._window_ends = time.monotonic()  # the next publish may go from then on
 
     def submit(self, inbound_id: int, bap_id: str = "") -> None:
         with self._lock:
@@ -99,9 +101,10 @@ class Dispatcher:
     def _run(self) -> None:
         while True:
             self._wake.wait()
-            time.sleep(self.window)  # let a few more arrive
+            time.sleep(max(0.0, self._window_ends - time.monotonic()))  # let more arrive
             quiet, busy = self._take()
             while quiet or busy:
+                self._window_ends = time.monotonic() + self.window
                 for batch, low in ((quiet, False), (busy, True)):
                     if not batch:
                         continue

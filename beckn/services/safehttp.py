@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, PoolManager, Timeout
 from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.util import parse_url
 
 from beckn import conf
 
@@ -161,15 +162,22 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
         connect=conf.get("BECKN_CALLBACK_CONNECT_TIMEOUT"),
         read=conf.get("BECKN_CALLBACK_READ_TIMEOUT"),
     )
-    response = _manager().request(
-        "POST",
-        url,
-        body=body,
-        headers=headers,
-        timeout=timeout,
-        retries=False,
-        redirect=False,
-        preload_content=False,
+    # the host's pool, asked directly (what PoolManager.request does on its way there)
+    target = parse_url(url)
+    response = (
+        _manager()
+        .connection_from_host(target.host, target.port, target.scheme)
+        .urlopen(
+            "POST",
+            target.request_uri,
+            body=body,
+            headers=headers,
+            timeout=timeout,
+            retries=False,
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+        )
     )
     data = b""
     try:
