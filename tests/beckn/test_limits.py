@@ -64,7 +64,9 @@ def test_forged_requests_do_not_spend_a_baps_budget(client, bap, no_queue, one_m
     ]
 
 
-def test_the_default_comes_from_settings_and_zero_is_unlimited(client, bap, no_queue, one_minute, settings):
+def test_the_default_comes_from_settings_and_zero_is_unlimited(
+    client, bap, no_queue, one_minute, settings
+):
     settings.BECKN_DEFAULT_RATE_LIMIT = 2
     codes = [bap.post(client, "select", select(bap)).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
