@@ -262,9 +262,13 @@ class OfferIndex:
 
 
 def _pick(items: tuple[T, ...], mask: int) -> list[T]:
-    found = []
+    """The items of the mask's bits, in order. Taken from the top bit down: each step
+    shortens the integer, cheaper than isolating the lowest bit of the whole mask."""
+    found: list[T] = []
+    append = found.append
     while mask:
-        low = mask & -mask
-        found.append(items[low.bit_length() - 1])
-        mask ^= low
+        top = mask.bit_length() - 1
+        append(items[top])
+        mask ^= 1 << top
+    found.reverse()
     return found
