@@ -44,6 +44,7 @@ class CompiledOffer:
         "_holdout",
         "_id",
         "_kind",
+        "_no_benefit",
         "_residual",
         "_value",
         "_wheeling",
@@ -58,6 +59,7 @@ class CompiledOffer:
         self._checks, self._residual = compile_checks(offer)
         self._worth = compile_worth(offer.benefit)
         self._cap = offer.max_discount
+        self._no_benefit = f"Offer {offer.id} saves nothing here"
         holdout = offer.holdout
         self._holdout = holdout if holdout is not None and holdout.share > 0 else None
         line = wheeling_line(offer)
@@ -154,8 +156,7 @@ def assess_all(
             else:
                 amount = worth.quantize(PAISA, ROUND_HALF_UP)  # money(), as limit() does
             if amount <= ZERO:
-                message = f"Offer {offer_id} saves nothing here"
-                append(Rejected(offer_id, Reason.NO_BENEFIT, message))
+                append(Rejected(offer_id, Reason.NO_BENEFIT, c._no_benefit))
                 continue
             presented = codes.get(offer_id) if codes else None
             code = presented.code if presented is not None and presented.matched else ""
