@@ -12,6 +12,8 @@ from pricing.engine.money import ZERO
 from pricing.engine.quick import quick_init
 from pricing.engine.types import LineKind, PricedSession
 
+_ENERGY, _SERVICE_FEE = LineKind.ENERGY, LineKind.SERVICE_FEE
+
 
 @quick_init
 @dataclass(frozen=True, slots=True)
@@ -29,11 +31,12 @@ class Bases:
         """One pass over the lines (the sums are exact: the same as energy_cost, gross)."""
         energy = fee = gross = ZERO
         for line in priced.lines:
-            gross += line.amount
-            if line.kind is LineKind.ENERGY:
-                energy += line.amount
-            elif line.kind is LineKind.SERVICE_FEE:
-                fee += line.amount
+            amount, kind = line.amount, line.kind
+            gross += amount
+            if kind is _ENERGY:
+                energy += amount
+            elif kind is _SERVICE_FEE:
+                fee += amount
         return cls(energy=energy, fee=fee, gross=gross)
 
     def available(self, base: Base) -> Decimal:

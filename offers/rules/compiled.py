@@ -17,16 +17,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from offers.rules.benefits import limit
 from offers.rules.checks import compile_checks
-from offers.rules.compiled_benefits import compile_worth
+from offers.rules.compiled_benefits import compile_worth, energy_worth
 from offers.rules.context import QuoteContext
 from offers.rules.energy_trade import wheeling_line
 from offers.rules.evaluate import check_uses, evaluate_in
 from offers.rules.holdout import is_held_out
 from offers.rules.outcome import Eligible, Fit, Reason, Rejected
-from offers.rules.types import Base, FixedOff, Offer, PercentOff
+from offers.rules.types import Base, FixedOff, Offer, PercentOff, ServiceFeeWaiver
 from pricing.engine.money import HUNDRED, PAISA, ZERO
 
-_PERCENT, _FIXED = 1, 2  # benefits worked out inline; any other kind calls its worth
+# benefits worked out inline (percent or fixed off, a fee waiver, the energy kinds); any
+# other kind calls its compiled worth
+_PERCENT, _FIXED, _FEE, _ENERGY = 1, 2, 3, 4
 _new_fit = tuple.__new__  # Fit(...) without the NamedTuple's Python-level __new__
 
 
@@ -38,9 +40,11 @@ class CompiledOffer:
         "_base",
         "_cap",
         "_checks",
+        "_energy",
         "_holdout",
         "_id",
         "_kind",
+        "_no_benefit",
         "_residual",
         "_value",
         "_wheeling",
@@ -55,16 +59,22 @@ class CompiledOffer:
         self._checks, self._residual = compile_checks(offer)
         self._worth = compile_worth(offer.benefit)
         self._cap = offer.max_discount
+        self._no_benefit = f"Offer {offer.id} saves nothing here"
         holdout = offer.holdout
         self._holdout = holdout if holdout is not None and holdout.share > 0 else None
         line = wheeling_line(offer)
         self._wheeling = ZERO if line is None else line.amount
         benefit = offer.benefit
         self._kind, self._value, self._base = 0, ZERO, Base.GROSS
+        self._energy = energy_worth(benefit)
         if isinstance(benefit, PercentOff):
             self._kind, self._value, self._base = _PERCENT, benefit.percent, benefit.base
         elif isinstance(benefit, FixedOff):
             self._kind, self._value, self._base = _FIXED, benefit.amount, benefit.base
+        elif isinstance(benefit, ServiceFeeWaiver):
+            self._kind, self._value, self._base = _FEE, benefit.percent, Base.SERVICE_FEE
+        elif self._energy is not None:
+            self._kind, self._base = _ENERGY, Base.ENERGY
 
     def evaluate(self, ctx: QuoteContext) -> Eligible | Rejected:
         outcome = self.assess(ctx)
@@ -93,7 +103,7 @@ def assess_all(
     use limits are read here, once, as they decide the budget cut too. An offer failing a
     check goes to evaluate_in() itself for its reason and message."""
     facts = ctx.facts
-    all_limits, codes, left = facts.limits, facts.codes, ctx.left
+    all_limits, codes, left, kwh = facts.limits, facts.codes, ctx.left, ctx.kwh
     out: list[Fit | Rejected] = []
     append = out.append
     for c in offers:
@@ -121,6 +131,18 @@ def assess_all(
                 worth = c._value  # min(amount, room)
                 if room < worth:
                     worth = room
+            elif kind == _ENERGY:  # on a session with energy, clipped to [0, energy left]
+                if kwh > ZERO:
+                    room = left[base]
+                    worth = c._energy(kwh, room)  # type: ignore[misc]
+                    if worth < ZERO:
+                        worth = ZERO
+                    if room < worth:
+                        worth = room
+                else:
+                    worth = ZERO
+            elif kind == _FEE:
+                worth = left[base] * c._value / HUNDRED  # percent_of(fee left, percent)
             else:
                 worth, base, kwh_drawn = c._worth(ctx)
             cap = c._cap
@@ -134,8 +156,7 @@ def assess_all(
             else:
                 amount = worth.quantize(PAISA, ROUND_HALF_UP)  # money(), as limit() does
             if amount <= ZERO:
-                message = f"Offer {offer_id} saves nothing here"
-                append(Rejected(offer_id, Reason.NO_BENEFIT, message))
+                append(Rejected(offer_id, Reason.NO_BENEFIT, c._no_benefit))
                 continue
             presented = codes.get(offer_id) if codes else None
             code = presented.code if presented is not None and presented.matched else ""

@@ -86,6 +86,27 @@ def _generic(benefit: Benefit) -> WorthOf:
     return worth
 
 
+EnergyWorth = Callable[[Decimal, Decimal], Decimal]  # (kWh, energy left) -> unclipped worth
+
+
+def energy_worth(benefit: Benefit) -> EnergyWorth | None:
+    """The energy kinds' worth before grant()'s clipping to [0, energy left], on a session
+    with energy; None for any other kind."""
+    if isinstance(benefit, RateOverride):
+        rate = benefit.rate_per_kwh
+        return lambda kwh, energy: energy - kwh * rate
+    if isinstance(benefit, FreeKwh):
+        free = benefit.kwh
+        return lambda kwh, energy: min(free, kwh) * energy / kwh
+    if isinstance(benefit, BuyXGetY):
+        buy, get = benefit.buy_kwh, benefit.free_kwh
+        return lambda kwh, energy: free_kwh_in(kwh, buy, get) * energy / kwh
+    if isinstance(benefit, Slabs):
+        slabs = benefit
+        return lambda kwh, energy: slab_discount(slabs, kwh, energy)
+    return None
+
+
 def compile_worth(benefit: Benefit) -> WorthOf:
     """grant(benefit, priced, bases, customer) on a quote's full bases, as a function."""
     if isinstance(benefit, PercentOff):
@@ -94,18 +115,9 @@ def compile_worth(benefit: Benefit) -> WorthOf:
         return _fixed(benefit.amount, benefit.base)
     if isinstance(benefit, ServiceFeeWaiver):
         return _fee_waiver(benefit.percent)
-    if isinstance(benefit, RateOverride):
-        rate = benefit.rate_per_kwh
-        return _per_kwh(lambda kwh, energy: energy - kwh * rate)
-    if isinstance(benefit, FreeKwh):
-        free = benefit.kwh
-        return _per_kwh(lambda kwh, energy: min(free, kwh) * energy / kwh)
-    if isinstance(benefit, BuyXGetY):
-        buy, get = benefit.buy_kwh, benefit.free_kwh
-        return _per_kwh(lambda kwh, energy: free_kwh_in(kwh, buy, get) * energy / kwh)
-    if isinstance(benefit, Slabs):
-        slabs = benefit
-        return _per_kwh(lambda kwh, energy: slab_discount(slabs, kwh, energy))
+    per_kwh = energy_worth(benefit)
+    if per_kwh is not None:
+        return _per_kwh(per_kwh)
     if isinstance(benefit, CreditDrawdown):
         return _credit(benefit)
     return _generic(benefit)

@@ -17,6 +17,7 @@ from offers.rules.types import Base
 from pricing.engine.types import PricedSession, Site
 
 UTC = dt.UTC
+_new_tuple = tuple.__new__
 
 
 class QuoteContext(NamedTuple):
@@ -59,30 +60,33 @@ class QuoteContext(NamedTuple):
         tus = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
         opened = station.opened_on
         available = bases.available
-        return cls(  # positional, in field order: the cheapest way to build it
-            view,
-            facts,
-            priced.request.site,
-            facts.customer,
-            priced.tariff.currency,
-            facts.operator_code,
-            start,
-            latest,
-            day,
-            weekday,
-            1 << weekday,
-            1 << (weekday + 6) % 7,
-            local.hour,
-            tus + local.microsecond,
-            day in facts.holidays,
-            None if opened is None else (day - opened).days,
-            station.lat,
-            station.lon,
-            priced.kwh,
-            bases.gross,
-            {
-                Base.ENERGY: available(Base.ENERGY),
-                Base.SERVICE_FEE: available(Base.SERVICE_FEE),
-                Base.GROSS: available(Base.GROSS),
-            },
+        return _new_tuple(  # the fields in order, without the NamedTuple's own __new__
+            cls,
+            (
+                view,
+                facts,
+                priced.request.site,
+                facts.customer,
+                priced.tariff.currency,
+                facts.operator_code,
+                start,
+                latest,
+                day,
+                weekday,
+                1 << weekday,
+                1 << (weekday + 6) % 7,
+                local.hour,
+                tus + local.microsecond,
+                day in facts.holidays,
+                None if opened is None else (day - opened).days,
+                station.lat,
+                station.lon,
+                priced.kwh,
+                bases.gross,
+                {
+                    Base.ENERGY: available(Base.ENERGY),
+                    Base.SERVICE_FEE: available(Base.SERVICE_FEE),
+                    Base.GROSS: available(Base.GROSS),
+                },
+            ),
         )

@@ -100,6 +100,15 @@ class OfferIndex:
             if not o.meta.auto:
                 self._opt_in[o.id] = self._opt_in.get(o.id, 0) | 1 << i
         self._places: dict[tuple[object, ...], int] = {}
+        # the complements the quote's mask takes, within the offers' bits (positive
+        # integers: cheaper to AND than the negative ones ~ gives)
+        every = (1 << len(offers)) - 1
+        self._not_holidays_only = every & ~self._holidays_only
+        self._not_except_holidays = every & ~self._except_holidays
+        self._not_members_only = every & ~self._members_only
+        self._not_first_only = every & ~self._first_only
+        self._not_referred_only = every & ~self._referred_only
+        self._not_anniversary = every & ~self._anniversary
 
     @classmethod
     def build(cls, offers: Iterable[Offer]) -> OfferIndex:
@@ -143,7 +152,7 @@ class OfferIndex:
         return mask & self._week_hours[weekday * 24 + hour]
 
     def _occasion(self, holiday: bool, days_open: int | None) -> int:
-        mask = ~self._except_holidays if holiday else ~self._holidays_only
+        mask = self._not_except_holidays if holiday else self._not_holidays_only
         if days_open is None or days_open < 0:
             return mask & self._launch.free
         return mask & self._launch.mask(days_open + 1)  # launch_days > days_open
@@ -155,13 +164,13 @@ class OfferIndex:
     def _who(self, customer: CustomerFacts) -> int:
         mask = self._segment.mask(customer.segment) & self._tier.mask(customer.tier)
         if not customer.member:
-            mask &= ~self._members_only
+            mask &= self._not_members_only
         if not customer.first_session:
-            mask &= ~self._first_only
+            mask &= self._not_first_only
         if not customer.referred:
-            mask &= ~self._referred_only
+            mask &= self._not_referred_only
         if customer.joined_on is None:
-            mask &= ~self._anniversary
+            mask &= self._not_anniversary
         return mask
 
     def _codes(self, codes: Mapping[str, PresentedCode]) -> int:
@@ -262,9 +271,13 @@ class OfferIndex:
 
 
 def _pick(items: tuple[T, ...], mask: int) -> list[T]:
-    found = []
+    """The items of the mask's bits, in order. Taken from the top bit down: each step
+    shortens the integer, cheaper than isolating the lowest bit of the whole mask."""
+    found: list[T] = []
+    append = found.append
     while mask:
-        low = mask & -mask
-        found.append(items[low.bit_length() - 1])
-        mask ^= low
+        top = mask.bit_length() - 1
+        append(items[top])
+        mask ^= 1 << top
+    found.reverse()
     return found

@@ -54,6 +54,8 @@ __all__ = [
 if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
 
+_OUTRANKED = Reason.OUTRANKED
+
 
 def select(
     outcomes: Iterable[Eligible | Rejected],
@@ -160,12 +162,12 @@ def select_fits(
     given = rupees(best.net, view.priced.tariff.currency)
     outranked = [
         Rejected(
-            offer_id,
-            Reason.OUTRANKED,
-            f"Offer {offer_id} cannot be combined with the selected offers, which save {given}",
+            f.offer_id,
+            _OUTRANKED,
+            f"Offer {f.offer_id} cannot be combined with the selected offers, which save {given}",
         )
-        for offer_id in [f.offer_id for f in fits]
-        if offer_id not in chosen
+        for f in fits
+        if f.offer_id not in chosen
     ]
     applied = best.applied + _held_out(
         rejected, lambda held: _best_ondc([*fits, *(e.fit() for e in held)], view, facts)

@@ -32,6 +32,7 @@ MAX_SESSION_KWH = Decimal("1000")
 END_SLACK = dt.timedelta(seconds=1)
 Cutter = Callable[[ZoneInfo, dt.datetime, dt.datetime], list[dt.datetime]]
 _US_PER_HOUR = Decimal(3_600_000_000)
+_ONE_US = dt.timedelta(microseconds=1)
 _NANO_KWH = Decimal("1e-9")
 
 
@@ -45,7 +46,7 @@ class Quantity:
 
 
 def micros(delta: dt.timedelta) -> int:
-    return delta // dt.timedelta(microseconds=1)
+    return delta // _ONE_US
 
 
 def hours(delta: dt.timedelta) -> Decimal:
