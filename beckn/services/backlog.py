@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
@@ -65,7 +66,7 @@ def _redis() -> Any | None:
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
-    key = (os.getpid(), tuple(backend._servers), repr(backend._options))
+    key = (os.getpid(), repr(settings.CACHES["default"]))
     found = _clients.get(key)
     if found is None:
         client = backend._cache.get_client(write=True)
@@ -74,7 +75,7 @@ def _redis() -> Any | None:
     return found
 
 
-_clients: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+_clients: dict[tuple[int, str], tuple[Any, Any]] = {}
 
 
 def _key(bap_id: str) -> str:
