@@ -234,8 +234,14 @@ def _store(
     inbound_id = _insert(fields)
     if inbound_id is None:
         return _duplicate(ctx, action, body_digest)
-    # at once, unless inside a caller's transaction
-    transaction.on_commit(lambda: enqueue(inbound_id, fields["bap_id"]))
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:  # queued when the caller's transaction commits
+        connection.on_commit(lambda: enqueue(inbound_id, fields["bap_id"]))
+    else:
+        # Committed already: what on_commit would do at once, without it first taking a
+        # database connection from the pool (and its check round trip) that this request,
+        # when another one's statement carried its row, never needed.
+        enqueue(inbound_id, fields["bap_id"])
     return Answer(200, errors.ack(), inbound_id=inbound_id)
 
 
