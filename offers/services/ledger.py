@@ -126,10 +126,11 @@ def _rows(order_ref: str, oq: OfferQuote, kind: str, seqs: dict[int, int], **ext
         )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_quote(order_ref: str, oq: OfferQuote, kind: str = RedemptionKind.QUOTED) -> int:
     """Record a quote (select) or a validation (init): one row per offer given or held
-    out. Consumes nothing. Returns the number of rows written."""
+    out. Consumes nothing. Returns the number of rows written. Inside a caller's
+    transaction it sets no savepoint of its own: a failure here undoes the caller's."""
     if kind not in (RedemptionKind.QUOTED, RedemptionKind.VALIDATED):
         raise ValueError(f"record_quote records quoted or validated steps, not {kind}")
     lim.order_lock(order_ref)
