@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from cpo_portal import stamps
 from cpo_portal.models import Charger
 from offers.models import OfferStatus, Redemption, RedemptionKind
 from offers.rules.bases import SessionView
@@ -73,8 +74,7 @@ def _charger(oq: OfferQuote) -> Charger:
 
 
 def _next_seq(order_ref: str, kind: str) -> dict[int, int]:
-    found = Redemption.objects.filter(order_ref=order_ref, kind=kind).order_by()  # any order
-    rows = found.values_list("offer_id", "seq")
+    rows = stamps.rows_of(Redemption, ("offer_id", "seq"), order_ref=order_ref, kind=kind)
     out: dict[int, int] = {}
     for offer_id, seq in rows:
         out[offer_id] = max(out.get(offer_id, 0), seq + 1)
