@@ -60,11 +60,34 @@ def rows_of(model: type[models.Model], columns: tuple[str, ...], **key: Any) -> 
         return cursor.fetchall()
 
 
+def _converters(model: type[models.Model], alias: str) -> list[tuple[int, Any, list]]:
+    """(position, the ORM's converters) of each field whose database value is converted
+    (as a query of the model's own columns would: the backend's, then the field's)."""
+    connection = connections[alias]
+    out = []
+    for i, field in enumerate(model._meta.concrete_fields):
+        col = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            out.append((i, col, found))
+    return out
+
+
 def locked_row(model: type[M], **key: Any) -> M | None:
     """The row whose unique `key` (field names) is as given, locked FOR UPDATE until the
-    transaction ends, as a model instance (the ORM's raw path: its converters apply);
-    None when there is none."""
+    transaction ends, as a model instance made as the ORM makes one (Model.from_db, the
+    fields' converters applied); None when there is none."""
     alias = router.db_for_write(model)
-    columns = tuple(f.attname for f in model._meta.concrete_fields)
-    sql = _select(model, columns, tuple(key), alias) + " LIMIT 1 FOR UPDATE"
-    return next(iter(model._default_manager.raw(sql, list(key.values())).using(alias)), None)
+    names = tuple(f.attname for f in model._meta.concrete_fields)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        sql = _select(model, names, tuple(key), alias) + " LIMIT 1 FOR UPDATE"
+        cursor.execute(sql, list(key.values()))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for i, col, converters in _converters(model, alias):
+        for converter in converters:
+            values[i] = converter(values[i], col, connection)
+    return model.from_db(alias, list(names), values)

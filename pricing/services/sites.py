@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connections, router
@@ -172,7 +173,7 @@ def conditions_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, Con
         return {}
     days = _day_ranges(stations, at)
     alias = router.db_for_read(Holiday)
-    params = {
+    params: dict[str, Any] = {
         "operators": sorted({s.operator_id for s in stations}),
         "regions": sorted({"", *(s.region_code for s in stations)}),
         "first": min(d[0] for d in days.values()),
