@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from cpo_portal.models import Charger, Operator
+
+from .history import history_records
 
 
 class OrderState(models.TextChoices):
@@ -74,7 +75,7 @@ class Order(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from .history import history_records
 from .messages import InboundMessage
 from .orders import Order
 
@@ -62,7 +62,7 @@ class Outbox(models.Model):
 
     # Creation is recorded; later state changes are conditional UPDATEs (no signals), and
     # every one of them is also a DeliveryAttempt row. The payload is not copied.
-    history = HistoricalRecords(excluded_fields=["payload"])
+    history = history_records(excluded_fields=["payload"])
 
     class Meta:
         ordering = ["-created_at"]
@@ -98,7 +98,7 @@ class DeliveryAttempt(models.Model):
     # An attempt written with its outcome is never changed: the row is its own record, and
     # delivery writes it without a history row. Only the sweep's "no outcome" row of a
     # worker that stopped mid-send can be replaced by the outcome, and both are recorded.
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         ordering = ["outbox", "number"]

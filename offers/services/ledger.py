@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from cpo_portal import stamps
 from cpo_portal.models import Charger
 from offers.models import OfferStatus, Redemption, RedemptionKind
 from offers.rules.bases import SessionView
@@ -73,8 +74,7 @@ def _charger(oq: OfferQuote) -> Charger:
 
 
 def _next_seq(order_ref: str, kind: str) -> dict[int, int]:
-    found = Redemption.objects.filter(order_ref=order_ref, kind=kind).order_by()  # any order
-    rows = found.values_list("offer_id", "seq")
+    rows = stamps.rows_of(Redemption, ("offer_id", "seq"), order_ref=order_ref, kind=kind)
     out: dict[int, int] = {}
     for offer_id, seq in rows:
         out[offer_id] = max(out.get(offer_id, 0), seq + 1)
@@ -126,10 +126,11 @@ def _rows(order_ref: str, oq: OfferQuote, kind: str, seqs: dict[int, int], **ext
         )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_quote(order_ref: str, oq: OfferQuote, kind: str = RedemptionKind.QUOTED) -> int:
     """Record a quote (select) or a validation (init): one row per offer given or held
-    out. Consumes nothing. Returns the number of rows written."""
+    out. Consumes nothing. Returns the number of rows written. Inside a caller's
+    transaction it sets no savepoint of its own: a failure here undoes the caller's."""
     if kind not in (RedemptionKind.QUOTED, RedemptionKind.VALIDATED):
         raise ValueError(f"record_quote records quoted or validated steps, not {kind}")
     lim.order_lock(order_ref)

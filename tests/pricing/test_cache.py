@@ -31,8 +31,9 @@ def test_a_cached_quote_reads_the_stamp_once_and_compiles_nothing(
     priced, django_assert_num_queries
 ):
     price_book_for(priced.charger_a)
-    # stamp, holidays, occupancy, grid signals: no tariff or surge queries
-    with django_assert_num_queries(4):
+    # stamp, the conditions (holidays, occupancy, grid signals in one statement): no
+    # tariff or surge queries
+    with django_assert_num_queries(2):
         total(priced.charger_a)
 
 
