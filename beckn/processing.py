@@ -14,7 +14,6 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import InboundMessage, InboundState, Outbox
 from beckn.protocol import errors
 from beckn.services import outbox
-from cpo_portal import stamps
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -25,7 +24,7 @@ def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
     returned is the reply's first callback (an on_search in parts has one per part)."""
     now = now or timezone.now()
     with transaction.atomic():
-        inbound = stamps.locked_row(InboundMessage, pk=inbound_id)
+        inbound = InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()
         if inbound is None or inbound.state in (InboundState.DONE, InboundState.FAILED):
             return None
         reply = _run(inbound, now)

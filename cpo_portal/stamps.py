@@ -1,17 +1,15 @@
 """One column of one row by primary or unique key, read without the ORM: for the version
 stamps every quote reads before trusting its process's memo (pricing books, the offer
-catalog); and one row locked by its unique key, for the rows a worker locks per message.
+catalog), and a few columns of the rows matching a key (the ledger's sequence read).
 Building the query through the ORM costs several times its round trip; the statements
-here are built once per model and names from the model's own names."""
+here are built once per model and names, from the model's own names."""
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from django.db import connections, models, router
-
-M = TypeVar("M", bound=models.Model)
 
 
 @cache
@@ -58,36 +56,3 @@ def rows_of(model: type[models.Model], columns: tuple[str, ...], **key: Any) -> 
     with connections[alias].cursor() as cursor:
         cursor.execute(_select(model, columns, tuple(key), alias), list(key.values()))
         return cursor.fetchall()
-
-
-def _converters(model: type[models.Model], alias: str) -> list[tuple[int, Any, list]]:
-    """(position, the ORM's converters) of each field whose database value is converted
-    (as a query of the model's own columns would: the backend's, then the field's)."""
-    connection = connections[alias]
-    out = []
-    for i, field in enumerate(model._meta.concrete_fields):
-        col = field.get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            out.append((i, col, found))
-    return out
-
-
-def locked_row(model: type[M], **key: Any) -> M | None:
-    """The row whose unique `key` (field names) is as given, locked FOR UPDATE until the
-    transaction ends, as a model instance made as the ORM makes one (Model.from_db, the
-    fields' converters applied); None when there is none."""
-    alias = router.db_for_write(model)
-    names = tuple(f.attname for f in model._meta.concrete_fields)
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        sql = _select(model, names, tuple(key), alias) + " LIMIT 1 FOR UPDATE"
-        cursor.execute(sql, list(key.values()))
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    for i, col, converters in _converters(model, alias):
-        for converter in converters:
-            values[i] = converter(values[i], col, connection)
-    return model.from_db(alias, list(names), values)

@@ -21,7 +21,6 @@ from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, network_memo, registry
 from beckn.wire import quote_json, request_parsing
-from cpo_portal import stamps
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 
@@ -59,11 +58,10 @@ def locked_order(req: Request, *, related: bool = True) -> Order | None:
     """The transaction's order, locked; `related` False: without its operator, charger and
     station joined in (a handler that replaces them from the ask, as select does, saves
     the join: a third of the statement's CPU)."""
-    key = {"bap_id": req.bap_id, "transaction_id": req.context["transaction_id"]}
-    if not related:
-        return stamps.locked_row(Order, **key)  # the pair is unique
     rows = Order.objects.select_for_update(of=("self",))
-    rows = rows.select_related("operator", "charger__station")
+    if related:
+        rows = rows.select_related("operator", "charger__station")
+    key = {"bap_id": req.bap_id, "transaction_id": req.context["transaction_id"]}
     return next(iter(rows.filter(**key).order_by()[:1]), None)  # the pair is unique
 
 

@@ -6,11 +6,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from functools import cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connections, router
+from django.db.models import BigIntegerField, DateField, QuerySet, Value
+from django.db.models.functions import Cast
 
 from cpo_portal.models import Charger, Holiday, Station
 from cpo_portal.models.network import EquipmentStatus
@@ -61,11 +60,23 @@ def _occupancy_by_station(
     return out
 
 
+# Each read below is one query set of the same five columns (tag, a, b, date, station),
+# so that conditions_at can send all three as one UNION ALL; the single reads evaluate
+# their own. Typed NULLs keep the columns' types alike on every database.
+_NO_DATE = Cast(Value(None), DateField())
+_NO_ID = Cast(Value(None), BigIntegerField())
+
+
+def _charger_rows(stations: Sequence[Station]) -> QuerySet:
+    """(tag "c", station_id, status, -, -) of each charger of the stations."""
+    rows = Charger.objects.filter(station_id__in=[s.pk for s in stations]).order_by()
+    return rows.values_list(Value("c"), "station_id", "status", _NO_DATE, _NO_ID)
+
+
 def occupancy_at(stations: Sequence[Station]) -> dict[int, Decimal]:
     """Each station's share of chargers whose status is Occupied (0 with no chargers),
     counted from each charger's status (a station has a handful of chargers)."""
-    statuses = Charger.objects.filter(station_id__in=[s.pk for s in stations]).order_by()
-    return _occupancy_by_station(stations, statuses.values_list("station_id", "status"))
+    return _occupancy_by_station(stations, ((a, b) for _, a, b, _, _ in _charger_rows(stations)))
 
 
 def _local_days(station: Station, at: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -99,21 +110,26 @@ def _holidays_by_station(
     }
 
 
+def _holiday_rows(
+    stations: Sequence[Station], days: dict[int, tuple[dt.date, dt.date]]
+) -> QuerySet:
+    """(tag "h", operator_id, region_code, date, -) of the stations' operators' national
+    and regional holidays over all their `days` (each station keeps its own below)."""
+    rows = Holiday.objects.filter(
+        operator_id__in={s.operator_id for s in stations},
+        region_code__in={"", *(s.region_code for s in stations)},
+        date__range=(min(d[0] for d in days.values()), max(d[1] for d in days.values())),
+    ).order_by()  # read into sets: no ordering
+    return rows.values_list(Value("h"), "operator_id", "region_code", "date", _NO_ID)
+
+
 def holidays_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, frozenset[dt.date]]:
     """Each station's holidays, its operator's national and regional ones, that a session
     starting at `at` can touch."""
-    days = _day_ranges(stations, at)
     if not stations:
         return {}
-    rows = (
-        Holiday.objects.filter(
-            operator_id__in={s.operator_id for s in stations},
-            region_code__in={"", *(s.region_code for s in stations)},
-            date__range=(min(d[0] for d in days.values()), max(d[1] for d in days.values())),
-        )
-        .order_by()  # read into sets: no ordering
-        .values_list("operator_id", "region_code", "date")
-    )
+    days = _day_ranges(stations, at)
+    rows = ((a, b, d) for _, a, b, d, _ in _holiday_rows(stations, days))
     return _holidays_by_station(stations, days, rows)
 
 
@@ -133,57 +149,35 @@ def _stress_by_station(
     }
 
 
-def grid_stress_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, bool]:
-    """Whether a signal raised at `at` and not cleared covers each station."""
-    signals = (
+def _signal_rows(stations: Sequence[Station], at: dt.datetime) -> QuerySet:
+    """(tag "g", operator_id, region_code, -, station_id) of the stations' operators'
+    signals active at `at`."""
+    rows = (
         GridSignal.objects.active_at(at)
         .filter(operator_id__in={s.operator_id for s in stations})
-        .order_by()  # only whether one covers the station: no ordering
-        .values_list("operator_id", "station_id", "region_code")
-    )
-    return _stress_by_station(stations, signals)
+        .order_by()
+    )  # only whether one covers the station: no ordering
+    return rows.values_list(Value("g"), "operator_id", "region_code", _NO_DATE, "station_id")
 
 
-@cache
-def _conditions_statement(alias: str) -> str:
-    """The three reads of conditions_at as one statement, a tag per row. Its grid part is
-    GridSignalQuerySet.active_at's rule: raised by `at`, not cleared by then."""
-    q = connections[alias].ops.quote_name
-    holiday, charger, signal = (q(m._meta.db_table) for m in (Holiday, Charger, GridSignal))
-    # names from the models, quoted; values are parameters
-    return (
-        f"SELECT 'h', operator_id, region_code, date, NULL::integer FROM {holiday}"  # noqa: S608
-        " WHERE operator_id = ANY(%(operators)s) AND region_code = ANY(%(regions)s)"
-        " AND date BETWEEN %(first)s AND %(last)s"
-        f" UNION ALL SELECT 'c', station_id, status, NULL::date, NULL::integer FROM {charger}"
-        " WHERE station_id = ANY(%(stations)s)"
-        f" UNION ALL SELECT 'g', operator_id, region_code, NULL::date, station_id FROM {signal}"
-        " WHERE operator_id = ANY(%(operators)s) AND raised_at <= %(at)s"
-        " AND (cleared_at IS NULL OR cleared_at > %(at)s)"
-    )
+def grid_stress_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, bool]:
+    """Whether a signal raised at `at` and not cleared covers each station."""
+    rows = ((a, e, b) for _, a, b, _, e in _signal_rows(stations, at))
+    return _stress_by_station(stations, rows)
 
 
 def conditions_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, Conditions]:
     """conditions_for each station, by station pk, in one query whatever their number:
     holidays (as holidays_at), occupancy (as occupancy_at) and grid stress (as
-    grid_stress_at), read together; the ORM's building of three queries costs several
-    times their round trip."""
+    grid_stress_at), their three reads sent together as one UNION ALL."""
     stations = list({s.pk: s for s in stations}.values())
     if not stations:
         return {}
     days = _day_ranges(stations, at)
-    alias = router.db_for_read(Holiday)
-    params: dict[str, Any] = {
-        "operators": sorted({s.operator_id for s in stations}),
-        "regions": sorted({"", *(s.region_code for s in stations)}),
-        "first": min(d[0] for d in days.values()),
-        "last": max(d[1] for d in days.values()),
-        "stations": [s.pk for s in stations],
-        "at": at,
-    }
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_conditions_statement(alias), params)
-        rows = cursor.fetchall()
+    reads = _holiday_rows(stations, days).union(
+        _charger_rows(stations), _signal_rows(stations, at), all=True
+    )
+    rows = list(reads)
     holidays = _holidays_by_station(
         stations, days, ((a, b, d) for tag, a, b, d, _ in rows if tag == "h")
     )
