@@ -23,6 +23,7 @@ import time
 
 from bench import pgdb
 from bench.callbacks import inbound_rows, prepare
+from bench.callbacks_rig import NoQueue
 
 REPLY = {"catalog": {"descriptor": {"name": "EV charging"}, "providers": []}}
 
@@ -35,7 +36,7 @@ def fill(count: int) -> list[int]:
     ids: list[int] = []
     inbound = inbound_rows(count)
     registered = jobs.publisher()
-    jobs.register(Nothing())  # queue nothing: this process delivers
+    jobs.register(NoQueue())  # queue nothing: this process delivers
     try:
         with transaction.atomic():
             for message in inbound:
@@ -43,17 +44,6 @@ def fill(count: int) -> list[int]:
     finally:
         jobs.register(registered)
     return ids
-
-
-class Nothing:
-    def deliver(self, outbox_id: int) -> None:
-        pass
-
-    def process(self, inbound_id: int) -> None:
-        pass
-
-    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
-        pass
 
 
 def measure(label: str, run) -> None:

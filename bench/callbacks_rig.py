@@ -19,6 +19,20 @@ MESSAGE_ID = re.compile(rb'"message_id":"([^"]+)"')
 ACK = json.dumps({"message": {"ack": {"status": "ACK"}}}).encode()
 
 
+class NoQueue:
+    """A task publisher (beckn.services.jobs) that queues nothing: the bench's own
+    process runs what would have been queued."""
+
+    def deliver(self, outbox_id: int) -> None:
+        pass
+
+    def process(self, inbound_id: int) -> None:
+        pass
+
+    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
+        pass
+
+
 class Receiver:
     """The BAP's callback endpoint: ACK everything, remember when each message came."""
 

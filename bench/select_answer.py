@@ -40,24 +40,12 @@ import time
 import uuid
 
 from bench import pgdb
+from bench.callbacks_rig import NoQueue
 
 BAP_ID = "bench-select.example"
 BAP_URL = "https://bench-select.example/beckn"
 DEFAULT_CACHE = "redis://127.0.0.1:6379/12"  # as bench/beckn_ack.py
 COUNTED = 10  # messages whose queries are counted (Django's query log), not timed
-
-
-class _Dropped:
-    """A task publisher that queues nothing: this process runs what it would queue."""
-
-    def deliver(self, outbox_id: int) -> None:
-        pass
-
-    def process(self, inbound_id: int) -> None:
-        pass
-
-    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
-        pass
 
 
 def _database_url(name: str) -> str:
@@ -84,7 +72,7 @@ def prepare() -> str:
         subscriber_id=BAP_ID, key_id="bench-1",
         defaults={"type": "BAP", "url": BAP_URL, "signing_public_key": public, "rate_limit": 0},
     )  # fmt: skip
-    jobs.register(_Dropped())
+    jobs.register(NoQueue())
     return private
 
 
