@@ -19,6 +19,26 @@ from cpo_portal.models import Station
 from offers.models import Offer
 from pricing.models import SurgeRule
 
+BIGGEST_ID = 2**63 - 1  # the largest primary key any supported database stores
+
+
+class StationsField(forms.ModelMultipleChoiceField):
+    """Stations by id; an id no database could hold is an invalid choice, like any other
+    unknown id (SQLite would otherwise fail on it while looking it up)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # the library's own check words these
+            if not 0 < number <= BIGGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice",
+                    params={"value": pk},
+                )  # fmt: skip
+        return super()._check_values(value)
+
 
 class WhatIfForm(forms.Form):
     offer = forms.ModelChoiceField(queryset=Offer.objects.none(), required=False)
@@ -27,7 +47,7 @@ class WhatIfForm(forms.Form):
     date_to = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), help_text="At most 90 days, inclusive."
     )
-    stations = forms.ModelMultipleChoiceField(
+    stations = StationsField(
         queryset=Station.objects.none(), required=False, help_text="None chosen: every station."
     )
     regions = forms.MultipleChoiceField(required=False, help_text="Or whole regions.")

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from analytics.models import WhatIfRun
 from analytics.services.filters import scoped
-from analytics.whatif_forms import WhatIfForm
+from analytics.whatif_forms import BIGGEST_ID, WhatIfForm
 
 
 class WhatIfRunSerializer(serializers.ModelSerializer):
@@ -44,11 +44,13 @@ class NewWhatIfSerializer(serializers.Serializer):
     """What to replay: one offer or one surge rule (ids), a window, optional stations
     (ids) or regions, and optionally an unsaved definition of the subject."""
 
-    offer = serializers.IntegerField(required=False)
-    surge_rule = serializers.IntegerField(required=False)
+    offer = serializers.IntegerField(required=False, min_value=1, max_value=BIGGEST_ID)
+    surge_rule = serializers.IntegerField(required=False, min_value=1, max_value=BIGGEST_ID)
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    stations = serializers.ListField(child=serializers.IntegerField(), required=False)
+    stations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=BIGGEST_ID), required=False
+    )
     regions = serializers.ListField(child=serializers.CharField(), required=False)
     candidate = serializers.JSONField(required=False)
 

@@ -178,3 +178,20 @@ def test_the_api_starts_lists_and_returns_runs(world):
     bad = api.post("/api/analytics/whatif-runs/", {**body, "date_to": "2025-07-03"}, format="json")
     assert bad.status_code == 400 and "90 days" in bad.content.decode()
     assert api.get("/api/analytics/whatif-runs/").json()["count"] == 1
+
+
+def test_an_id_no_database_holds_is_a_clear_refusal_on_every_surface(world):
+    """The API and the form refuse a station or offer id beyond any primary key with a
+    field error, not a 500 (SQLite cannot even look such a number up)."""
+    network, offer, _ = world
+    huge = 2**70
+    api = APIClient()
+    api.force_authenticate(network.analyst_a)
+    body = {"offer": offer.pk, "date_from": "2025-03-03", "date_to": "2025-03-03"}
+    for extra in ({"stations": [huge]}, {"offer": huge}):
+        refused = api.post("/api/analytics/whatif-runs/", {**body, **extra}, format="json")
+        assert refused.status_code == 400, refused.content
+        assert set(refused.json()) == set(extra)
+    form = post_form(client_of(network.analyst_a), offer, stations=[str(2**63)])
+    assert form.status_code == 200 and b"Select a valid choice" in form.content
+    assert not WhatIfRun.objects.exists()
