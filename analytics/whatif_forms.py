@@ -37,7 +37,7 @@ class StationsField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice",
                     params={"value": pk},
                 )  # fmt: skip
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in the stubs
 
 
 class WhatIfForm(forms.Form):
