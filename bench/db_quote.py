@@ -23,6 +23,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bench import pgdb
+from bench.db_pricing import seed_pricing
 
 IST = ZoneInfo("Asia/Kolkata")
 D = Decimal
@@ -37,7 +38,6 @@ def _database_url() -> str:
 def build_world(seed: int = 11):
     from cpo_portal.models import Charger, Operator, Station
     from offers.models import Offer
-    from pricing.models import SurgeRule, Tariff
 
     rng = random.Random(seed)
     op = Operator.objects.create(code="bench.example", name="Bench CPO", time_zone="Asia/Kolkata")
@@ -60,19 +60,7 @@ def build_world(seed: int = 11):
         operator=op, station=stations[0], code="bench-charger", name="Bench charger",
         power_kw=D("30"), power_type="AC_3_PHASE", charging_speed="FAST",
     )  # fmt: skip
-    Tariff.objects.create(
-        operator=op, code="std", name="Standard", energy_rate_per_kwh=D("18"),
-        service_fee=D("10"), tax_rate=D("0.18"),
-    )  # fmt: skip
-    for i in range(50):
-        start = rng.randrange(24)
-        rule = SurgeRule.objects.create(
-            operator=op, code=f"surge-{i}", kind="peak", name=f"Fee {i}", form="per_kwh",
-            amount=D(rng.randrange(5, 30)) / 10, window_start=dt.time(start),
-            window_end=dt.time((start + rng.randrange(1, 5)) % 24),
-            effective_from=dt.datetime(2024, 1, 1, tzinfo=IST),
-        )  # fmt: skip
-        rule.stations.set(rng.sample(stations, 3))
+    seed_pricing(op, stations, rng, rules=50, per_rule=3, longest_hours=4)
     offers = Offer.objects.bulk_create(
         Offer(
             operator=op,

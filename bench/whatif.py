@@ -31,6 +31,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bench import pgdb
+from bench.db_pricing import seed_pricing
 
 IST = ZoneInfo("Asia/Kolkata")
 D = Decimal
@@ -48,7 +49,6 @@ def build(sessions: int, seed: int = 7) -> None:
     from analytics.models import NoOfferSession
     from cpo_portal.models import Charger, Operator, Station
     from offers.models import Offer, Redemption
-    from pricing.models import SurgeRule, Tariff
 
     rng = random.Random(seed)
     op = Operator.objects.create(code="bench.example", name="Bench CPO", time_zone="Asia/Kolkata")
@@ -64,19 +64,7 @@ def build(sessions: int, seed: int = 7) -> None:
                 power_kw=D("30"), power_type="AC_3_PHASE", charging_speed="FAST")
         for s in stations for j in range(2)
     )  # fmt: skip
-    Tariff.objects.create(
-        operator=op, code="std", name="Standard", energy_rate_per_kwh=D("18"),
-        service_fee=D("10"), tax_rate=D("0.18"),
-    )  # fmt: skip
-    for i in range(20):
-        h = rng.randrange(24)
-        rule = SurgeRule.objects.create(
-            operator=op, code=f"surge-{i}", kind="peak", name=f"Fee {i}", form="per_kwh",
-            amount=D(rng.randrange(5, 30)) / 10, window_start=dt.time(h),
-            window_end=dt.time((h + rng.randrange(1, 4)) % 24),
-            effective_from=dt.datetime(2024, 1, 1, tzinfo=IST),
-        )  # fmt: skip
-        rule.stations.set(rng.sample(stations, 10))
+    seed_pricing(op, stations, rng, rules=20, per_rule=10, longest_hours=3)
     offers = []
     for i in range(200):
         fixed = rng.random() < 0.3
