@@ -180,8 +180,7 @@ def quote_with_offers(
     if what_if:
         segment, tier = what_if.get("segment"), what_if.get("tier")
         who = dataclasses.replace(who, segment=segment or who.segment, tier=tier or who.tier)
-    book = pricing.price_book_for(charger)
-    conditions = pricing.conditions_for(station, start)
+    book, conditions = pricing.book_and_conditions(charger, start)
     request = pricing.session_request_for(
         charger,
         start,
