@@ -87,3 +87,26 @@ def test_the_sweep_is_on_the_beat_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["beckn-requeue-stuck"]
     assert entry["task"] == tasks.requeue_stuck.name == "beckn.requeue_stuck"
     assert entry["schedule"] <= 60
+
+
+def test_a_refusal_undoes_the_handlers_writes_and_is_answered_once(
+    client, network, bap, our_key, no_queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    from beckn.messages import Failure
+    from beckn.protocol import errors
+
+    def refuses_after_writing(req):
+        Order.objects.create(
+            operator=network.op_a, bap_id=req.inbound.bap_id, transaction_id="t", order_id="o"
+        )
+        raise Failure(errors.BUSINESS_ERROR, "no such offer")
+
+    monkeypatch.setattr(processing, "handler_for", lambda action: refuses_after_writing)
+    inbound = accepted(client, bap, "status", {"order_id": "x"}, django_capture_on_commit_callbacks)
+    row = processing.process(inbound.pk)
+    assert row is not None and processing.process(inbound.pk) is None
+    assert not Order.objects.exists()  # the handler's write is gone
+    body = json.loads(Outbox.objects.get().payload)
+    assert body["error"] == {"code": errors.BUSINESS_ERROR.code, "message": "no such offer"}
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.attempts) == (InboundState.DONE, 1)
