@@ -14,6 +14,7 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import InboundMessage, InboundState, Outbox
 from beckn.protocol import errors
 from beckn.services import outbox
+from cpo_portal.stamps import locked_row
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -44,7 +45,7 @@ def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
 
 def _locked(inbound_id: int) -> InboundMessage | None:
     """The message, locked, unless it does not exist or was already handled."""
-    inbound = InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()
+    inbound = locked_row(InboundMessage, pk=inbound_id)
     if inbound is None or inbound.state in (InboundState.DONE, InboundState.FAILED):
         return None
     return inbound
