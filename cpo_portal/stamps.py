@@ -7,6 +7,7 @@ here are built once per model and names, from the model's own names."""
 
 from __future__ import annotations
 
+import uuid
 from functools import cache
 from typing import Any, TypeVar, cast
 
@@ -76,3 +77,18 @@ def locked_row(model: type[M], **key: Any) -> M | None:
     alias = router.db_for_write(model)
     rows = model._default_manager.raw(_locking(model, tuple(key), alias), list(key.values()))
     return next(iter(rows.using(alias)), None)
+
+
+def read_each(*reads: tuple[type[models.Model], str, str, Any]) -> list[Any]:
+    """read_one for each (model, column, key, value), all in one statement (a scalar
+    subquery each); None for a read that finds no row."""
+    alias = router.db_for_read(reads[0][0])
+    parts = ", ".join(f"({_statement(m, c, k, alias)})" for m, c, k, _ in reads)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT {parts}", [value for *_, value in reads])
+        return list(cursor.fetchone())
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    """A stamp as read: a uuid.UUID from PostgreSQL, its hex text from SQLite."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)

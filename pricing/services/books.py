@@ -139,11 +139,15 @@ def _book(charger: Charger, book: Book | None) -> Book:
     return book
 
 
-def book_and_conditions(charger: Charger, at: dt.datetime) -> tuple[Book, e.Conditions]:
+def book_and_conditions(
+    charger: Charger, at: dt.datetime, stamp: uuid.UUID | None = None
+) -> tuple[Book, e.Conditions]:
     """price_book_for(charger) and sites.conditions_for(charger.station, at): the book,
     holidays and grid signals from this process's memos, trusted after one read of the
-    operator's pricing stamp; the chargers' statuses read as they are now."""
-    stamp = PricingVersion.current(charger.operator_id)  # read BEFORE the data it guards
+    operator's pricing stamp (`stamp`: just read by the caller); the chargers' statuses
+    read as they are now."""
+    if stamp is None:
+        stamp = PricingVersion.current(charger.operator_id)  # read BEFORE the data it guards
     book = _book(charger, price_books_for([charger], stamp)[charger.pk])
     station = charger.station
     return book, site_memo.conditions_of([station], at, stamp)[station.pk]
