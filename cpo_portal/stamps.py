@@ -1,15 +1,19 @@
 """One column of one row by primary or unique key, read without the ORM: for the version
 stamps every quote reads before trusting its process's memo (pricing books, the offer
-catalog), and a few columns of the rows matching a key (the ledger's sequence read).
+catalog), a few columns of the rows matching a key (the ledger's sequence read), and one
+row locked by its unique key (the rows a worker locks per Beckn message).
 Building the query through the ORM costs several times its round trip; the statements
 here are built once per model and names, from the model's own names."""
 
 from __future__ import annotations
 
+import uuid
 from functools import cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router
+
+M = TypeVar("M", bound=models.Model)
 
 
 @cache
@@ -56,3 +60,35 @@ def rows_of(model: type[models.Model], columns: tuple[str, ...], **key: Any) -> 
     with connections[alias].cursor() as cursor:
         cursor.execute(_select(model, columns, tuple(key), alias), list(key.values()))
         return cursor.fetchall()
+
+
+@cache
+def _locking(model: type[models.Model], keys: tuple[str, ...], alias: str) -> str:
+    columns = tuple(f.attname for f in model._meta.concrete_fields)
+    lock = " FOR UPDATE" if connections[alias].features.has_select_for_update else ""
+    return f"{_select(model, columns, keys, alias)} LIMIT 1{lock}"
+
+
+def locked_row(model: type[M], **key: Any) -> M | None:
+    """The row whose unique `key` (field names) is as given, as a model instance (the
+    ORM's raw path: its converters apply), locked until the transaction ends where the
+    database locks rows (as select_for_update(): SQLite locks the whole database for
+    the writing transaction instead); None when there is none."""
+    alias = router.db_for_write(model)
+    rows = model._default_manager.raw(_locking(model, tuple(key), alias), list(key.values()))
+    return next(iter(rows.using(alias)), None)
+
+
+def read_each(*reads: tuple[type[models.Model], str, str, Any]) -> list[Any]:
+    """read_one for each (model, column, key, value), all in one statement (a scalar
+    subquery each); None for a read that finds no row."""
+    alias = router.db_for_read(reads[0][0])
+    parts = ", ".join(f"({_statement(m, c, k, alias)})" for m, c, k, _ in reads)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT {parts}", [value for *_, value in reads])
+        return list(cursor.fetchone())
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    """A stamp as read: a uuid.UUID from PostgreSQL, its hex text from SQLite."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)

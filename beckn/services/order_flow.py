@@ -23,6 +23,7 @@ from beckn.services import commerce, network_memo, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
+from cpo_portal.stamps import locked_row
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
 ITEM_PATH = "$.message.order.items[0].id"
@@ -58,11 +59,12 @@ def locked_order(req: Request, *, related: bool = True) -> Order | None:
     """The transaction's order, locked; `related` False: without its operator, charger and
     station joined in (a handler that replaces them from the ask, as select does, saves
     the join: a third of the statement's CPU)."""
-    rows = Order.objects.select_for_update(of=("self",))
-    if related:
-        rows = rows.select_related("operator", "charger__station")
     key = {"bap_id": req.bap_id, "transaction_id": req.context["transaction_id"]}
-    return next(iter(rows.filter(**key).order_by()[:1]), None)  # the pair is unique
+    if not related:
+        return locked_row(Order, **key)  # the pair is unique
+    rows = Order.objects.select_for_update(of=("self",))
+    rows = rows.select_related("operator", "charger__station")
+    return next(iter(rows.filter(**key).order_by()[:1]), None)
 
 
 def _charger(order_msg: dict[str, Any]) -> Charger:

@@ -16,7 +16,7 @@ import uuid
 
 from django.db import IntegrityError, models, transaction
 
-from cpo_portal.stamps import read_one
+from cpo_portal.stamps import as_uuid, read_one
 
 
 class NetworkVersion(models.Model):
@@ -45,4 +45,4 @@ class NetworkVersion(models.Model):
             except IntegrityError:  # another process made it meanwhile
                 pass
             stamp = read_one(cls, "stamp", "id", cls.ROW)
-        return stamp if isinstance(stamp, uuid.UUID) else uuid.UUID(stamp)
+        return as_uuid(stamp)

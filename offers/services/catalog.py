@@ -7,6 +7,7 @@ moves (offers, their places or their codes changed): checking costs one primary-
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.stamps import as_uuid, read_each
 from offers.conversion import TermsError, to_rule_offer
 from offers.models import CatalogVersion, Offer, OfferCode, OfferStatus
 from offers.rules.combo import is_combo
@@ -21,6 +23,7 @@ from offers.rules.index import OfferIndex
 from offers.rules.types import Offer as RuleOffer
 from offers.rules.types import OfferDefinitionError
 from offers.snapshot import terms_of
+from pricing.models import PricingVersion
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +134,27 @@ def build_catalog(operator: Operator, version: int) -> Catalog:
     )
 
 
-def catalog_for(operator: Operator) -> Catalog:
-    version = CatalogVersion.current(operator.pk)
+def catalog_for(operator: Operator, version: int | None = None) -> Catalog:
+    """The operator's catalog for its catalog `version` (read here when not given)."""
+    if version is None:
+        version = CatalogVersion.current(operator.pk)
     cached = _CATALOGS.get(operator.pk)
     if cached is None or cached.version != version:  # 0: never bumped, still cacheable
         cached = build_catalog(operator, version)
         _CATALOGS[operator.pk] = cached
     return cached
+
+
+def stamps_for(operator_id: int) -> tuple[uuid.UUID, int]:
+    """The operator's pricing stamp and catalog version, read in one statement: what a
+    quote checks its price book, conditions and catalog against (a pricing row not made
+    yet is made by PricingVersion.current)."""
+    stamp, version = read_each(
+        (PricingVersion, "stamp", "operator", operator_id),
+        (CatalogVersion, "version", "operator", operator_id),
+    )
+    pricing = PricingVersion.current(operator_id) if stamp is None else as_uuid(stamp)
+    return pricing, version or 0
 
 
 def forget_catalog(operator_id: int | None = None) -> None:

@@ -117,9 +117,9 @@ def quote_without_offers(
     customer_key: str = "",
 ) -> OfferQuote:
     """The session priced with its add-ons and no offer (an order that redeemed none)."""
-    book = pricing.price_book_for(charger)
+    book, conditions = pricing.book_and_conditions(charger, start)
     request = pricing.session_request_for(charger, start, kwh=kwh, end=end)
-    priced = book.price(request, pricing.conditions_for(charger.station, start))
+    priced = book.price(request, conditions)
     lines = tuple(add_ons)
     return OfferQuote(
         quote=finalize(priced, lines),

@@ -103,5 +103,5 @@ def price_at(
         kwh=kwh,
         customer=Customer(row.customer_key, row.customer_segment, row.customer_tier),
     )
-    conditions = pricing.conditions_for(charger.station, row.session_start)
-    return pricing.price_book_for(charger).price(request, conditions), conditions
+    book, conditions = pricing.book_and_conditions(charger, row.session_start)
+    return book.price(request, conditions), conditions

@@ -44,7 +44,7 @@ from pricing.surge_text import surge_text
 
 from . import addons as addon_lines
 from . import combos as combo_offers
-from .catalog import Catalog, OfferInfo, catalog_for
+from .catalog import Catalog, OfferInfo, catalog_for, stamps_for
 from .facts import CodeMatch, load_credits, load_customer, load_limits, station_facts
 from .requests import Requested, resolve
 
@@ -180,8 +180,8 @@ def quote_with_offers(
     if what_if:
         segment, tier = what_if.get("segment"), what_if.get("tier")
         who = dataclasses.replace(who, segment=segment or who.segment, tier=tier or who.tier)
-    book = pricing.price_book_for(charger)
-    conditions = pricing.conditions_for(station, start)
+    stamp, version = stamps_for(operator.pk)
+    book, conditions = pricing.book_and_conditions(charger, start, stamp)
     request = pricing.session_request_for(
         charger,
         start,
@@ -192,7 +192,7 @@ def quote_with_offers(
     )
     priced = book.price(request, conditions)
     extra_lines = addon_lines.lines_for(station, tuple(add_ons))
-    catalog = catalog_for(operator)
+    catalog = catalog_for(operator, version)
     req = resolve(catalog, operator, offer_ids, codes, preview)
     facts = OfferFacts(
         customer=who,

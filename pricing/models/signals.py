@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,8 +14,15 @@ from simple_history.models import HistoricalRecords
 from cpo_portal.models import Operator, Station
 
 
+def active_at(raised_at: dt.datetime, cleared_at: dt.datetime | None, at: dt.datetime) -> bool:
+    """Whether a signal raised at `raised_at` and cleared at `cleared_at` (None: not yet)
+    is active at `at`; GridSignalQuerySet.active_at is the same rule as a query."""
+    return raised_at <= at and (cleared_at is None or cleared_at > at)
+
+
 class GridSignalQuerySet(models.QuerySet):
     def active_at(self, at):
+        """The signals active at `at` (the rule of active_at() above, as a query)."""
         return self.filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=at), raised_at__lte=at)
 
 
@@ -55,8 +64,7 @@ class GridSignal(models.Model):
 
     @property
     def is_active(self) -> bool:
-        now = timezone.now()
-        return self.raised_at <= now and (self.cleared_at is None or self.cleared_at > now)
+        return active_at(self.raised_at, self.cleared_at, timezone.now())
 
     def clean(self) -> None:
         station = self.station

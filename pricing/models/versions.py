@@ -13,7 +13,7 @@ import uuid
 from django.db import IntegrityError, models, transaction
 
 from cpo_portal.models import Operator
-from cpo_portal.stamps import read_one
+from cpo_portal.stamps import as_uuid, read_one
 
 
 class PricingVersion(models.Model):
@@ -37,8 +37,8 @@ class PricingVersion(models.Model):
         """The stamp to cache against. The row is made on first read, so any change after
         a book was cached finds a row to bump."""
         stamp = read_one(cls, "stamp", "operator", operator_id)
-        if stamp is not None:  # a uuid.UUID from PostgreSQL, its hex text from SQLite
-            return stamp if isinstance(stamp, uuid.UUID) else uuid.UUID(stamp)
+        if stamp is not None:
+            return as_uuid(stamp)
         try:
             with transaction.atomic():
                 cls.objects.create(pk=operator_id)

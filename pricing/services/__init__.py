@@ -4,7 +4,14 @@ Views, commands, offers and beckn call these; none of them builds engine datacla
 compiles price books by hand.
 """
 
-from .books import NoTariffError, clear_cache, price_book_for, price_books_for, tariff_for
+from .books import (
+    NoTariffError,
+    book_and_conditions,
+    clear_cache,
+    price_book_for,
+    price_books_for,
+    tariff_for,
+)
 from .notices import SurgeNotice, surge_notices, surge_notices_at
 from .quotes import price, quote_session, session_request_for
 from .sites import conditions_at, conditions_for, site_for
@@ -12,6 +19,7 @@ from .sites import conditions_at, conditions_for, site_for
 __all__ = [
     "NoTariffError",
     "SurgeNotice",
+    "book_and_conditions",
     "clear_cache",
     "conditions_at",
     "conditions_for",

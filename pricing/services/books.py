@@ -7,6 +7,7 @@ process is seen by every other process on its next quote.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,7 @@ from pricing.engine import types as e
 from pricing.engine.ocpi import parse_tariff
 from pricing.models import PricingVersion, SurgeRule, Tariff, TariffBand
 
+from . import site_memo
 from .convert import engine_surge, engine_tariff
 from .ocpi_book import OcpiBook
 
@@ -80,6 +82,7 @@ _LOCK = threading.Lock()
 def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
+    site_memo.forget()
 
 
 def load_surges(operator_id: int) -> tuple[e.SurgeRule, ...]:
@@ -93,8 +96,10 @@ def load_surges(operator_id: int) -> tuple[e.SurgeRule, ...]:
     return tuple(engine_surge(r, [s.code for s in r.stations.all()]) for r in rules)
 
 
-def _operator_books(operator_id: int) -> _OperatorBooks:
-    stamp = PricingVersion.current(operator_id)  # read BEFORE the data it guards
+def _operator_books(operator_id: int, stamp: uuid.UUID | None = None) -> _OperatorBooks:
+    """The operator's cache entry for its pricing `stamp` (read here when not given)."""
+    if stamp is None:
+        stamp = PricingVersion.current(operator_id)  # read BEFORE the data it guards
     entry = _CACHE.get(operator_id)
     if entry is not None and entry.stamp == stamp:
         return entry
@@ -125,21 +130,41 @@ def surges_for_operator(operator_id: int) -> tuple[e.SurgeRule, ...]:
 
 def price_book_for(charger: Charger) -> Book:
     """The compiled book that prices this charger. Raises NoTariffError."""
-    book = price_books_for([charger])[charger.pk]
+    return _book(charger, price_books_for([charger])[charger.pk])
+
+
+def _book(charger: Charger, book: Book | None) -> Book:
     if book is None:
         raise NoTariffError(f"charger {charger.code} has no active tariff")
     return book
 
 
-def price_books_for(chargers: Iterable[Charger]) -> dict[int, Book | None]:
+def book_and_conditions(
+    charger: Charger, at: dt.datetime, stamp: uuid.UUID | None = None
+) -> tuple[Book, e.Conditions]:
+    """price_book_for(charger) and sites.conditions_for(charger.station, at): the book,
+    holidays and grid signals from this process's memos, trusted after one read of the
+    operator's pricing stamp (`stamp`: just read by the caller); the chargers' statuses
+    read as they are now."""
+    if stamp is None:
+        stamp = PricingVersion.current(charger.operator_id)  # read BEFORE the data it guards
+    book = _book(charger, price_books_for([charger], stamp)[charger.pk])
+    station = charger.station
+    return book, site_memo.conditions_of([station], at, stamp)[station.pk]
+
+
+def price_books_for(
+    chargers: Iterable[Charger], stamp: uuid.UUID | None = None
+) -> dict[int, Book | None]:
     """Each charger's compiled book by charger pk (None: no active tariff). Whatever the
-    number of chargers: one stamp read per operator, one query for the books not compiled."""
+    number of chargers: one stamp read per operator, one query for the books not compiled.
+    `stamp`: the pricing stamp of the chargers' one operator, just read."""
     entries: dict[int, _OperatorBooks] = {}
     chosen: dict[int, tuple[_OperatorBooks, int | None]] = {}
     for charger in chargers:
         entry = entries.get(charger.operator_id)
         if entry is None:
-            entry = entries[charger.operator_id] = _operator_books(charger.operator_id)
+            entry = entries[charger.operator_id] = _operator_books(charger.operator_id, stamp)
         chosen[charger.pk] = (entry, resolve(entry.tariffs, charger.pk, charger.station_id))
     missing = {t: entry for entry, t in chosen.values() if t is not None and t not in entry.books}
     if missing:

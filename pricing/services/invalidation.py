@@ -1,4 +1,5 @@
-"""Renew the operator's pricing stamp whenever a row that feeds its price books changes.
+"""Renew the operator's pricing stamp whenever a row that feeds its price books, or the
+conditions its quotes are priced under (holidays, grid signals: site_memo), changes.
 
 Queryset .update() and .bulk_create() send no signals: code that uses them must call
 PricingVersion.bump(operator_id) itself (the admin's pause/resume actions do).
@@ -9,6 +10,7 @@ from __future__ import annotations
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from cpo_portal.models import Holiday
 from pricing.models import GridSignal, PricingVersion, SurgeRule, Tariff, TariffBand
 
 
@@ -23,6 +25,7 @@ def _operator_id(instance) -> int | None:
 @receiver([post_save, post_delete], sender=TariffBand)
 @receiver([post_save, post_delete], sender=SurgeRule)
 @receiver([post_save, post_delete], sender=GridSignal)
+@receiver([post_save, post_delete], sender=Holiday)
 def _changed(sender, instance, **kwargs) -> None:
     operator_id = _operator_id(instance)
     if operator_id is not None:

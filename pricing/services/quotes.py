@@ -9,8 +9,8 @@ from decimal import Decimal
 from cpo_portal.models import Charger
 from pricing.engine.types import Customer, PricedSession, Quote, QuoteLine, SessionRequest
 
-from .books import price_book_for
-from .sites import conditions_for, site_for
+from .books import book_and_conditions
+from .sites import site_for
 
 
 def session_request_for(
@@ -38,11 +38,11 @@ def price(
     customer: Customer = Customer(),  # noqa: B008 (frozen, immutable)
 ) -> PricedSession:
     """Stage one (before offers and tax). Raises QuoteInputError, NoTariffError."""
-    book = price_book_for(charger)
+    book, conditions = book_and_conditions(charger, start)
     request = session_request_for(
         charger, start, kwh=kwh, amount=amount, end=end, customer=customer
     )
-    return book.price(request, conditions_for(charger.station, start))
+    return book.price(request, conditions)
 
 
 def quote_session(
@@ -56,8 +56,8 @@ def quote_session(
     adjustments: Sequence[QuoteLine] = (),
 ) -> Quote:
     """The full quote: lines, tax and total. Raises QuoteInputError, NoTariffError."""
-    book = price_book_for(charger)
+    book, conditions = book_and_conditions(charger, start)
     request = session_request_for(
         charger, start, kwh=kwh, amount=amount, end=end, customer=customer
     )
-    return book.quote(request, conditions_for(charger.station, start), adjustments)
+    return book.quote(request, conditions, adjustments)

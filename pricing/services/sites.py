@@ -46,7 +46,7 @@ def station_site(station: Station) -> Site:
     )
 
 
-def _occupancy_by_station(
+def occupancy_by_station(
     stations: Sequence[Station], statuses: Iterable[tuple[int, str]]
 ) -> dict[int, Decimal]:
     total: Counter[int] = Counter()
@@ -76,7 +76,7 @@ def _charger_rows(stations: Sequence[Station]) -> QuerySet:
 def occupancy_at(stations: Sequence[Station]) -> dict[int, Decimal]:
     """Each station's share of chargers whose status is Occupied (0 with no chargers),
     counted from each charger's status (a station has a handful of chargers)."""
-    return _occupancy_by_station(stations, ((a, b) for _, a, b, _, _ in _charger_rows(stations)))
+    return occupancy_by_station(stations, ((a, b) for _, a, b, _, _ in _charger_rows(stations)))
 
 
 def _local_days(station: Station, at: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -86,11 +86,11 @@ def _local_days(station: Station, at: dt.datetime) -> tuple[dt.date, dt.date]:
     return local - dt.timedelta(days=1), local + MAX_SESSION + dt.timedelta(days=1)
 
 
-def _day_ranges(stations: Sequence[Station], at: dt.datetime) -> dict[int, tuple[dt.date, dt.date]]:
+def day_ranges(stations: Sequence[Station], at: dt.datetime) -> dict[int, tuple[dt.date, dt.date]]:
     return {s.pk: _local_days(s, at) for s in stations}
 
 
-def _holidays_by_station(
+def holidays_by_station(
     stations: Sequence[Station],
     days: dict[int, tuple[dt.date, dt.date]],
     rows: Iterable[tuple[int, str, dt.date]],
@@ -128,12 +128,12 @@ def holidays_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, froze
     starting at `at` can touch."""
     if not stations:
         return {}
-    days = _day_ranges(stations, at)
+    days = day_ranges(stations, at)
     rows = ((a, b, d) for _, a, b, d, _ in _holiday_rows(stations, days))
-    return _holidays_by_station(stations, days, rows)
+    return holidays_by_station(stations, days, rows)
 
 
-def _stress_by_station(
+def stress_by_station(
     stations: Sequence[Station], signals: Iterable[tuple[int, int | None, str]]
 ) -> dict[int, bool]:
     """Whether one of the active (operator_id, station_id, region_code) signals covers
@@ -163,7 +163,7 @@ def _signal_rows(stations: Sequence[Station], at: dt.datetime) -> QuerySet:
 def grid_stress_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, bool]:
     """Whether a signal raised at `at` and not cleared covers each station."""
     rows = ((a, e, b) for _, a, b, _, e in _signal_rows(stations, at))
-    return _stress_by_station(stations, rows)
+    return stress_by_station(stations, rows)
 
 
 def conditions_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, Conditions]:
@@ -173,16 +173,16 @@ def conditions_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, Con
     stations = list({s.pk: s for s in stations}.values())
     if not stations:
         return {}
-    days = _day_ranges(stations, at)
+    days = day_ranges(stations, at)
     reads = _holiday_rows(stations, days).union(
         _charger_rows(stations), _signal_rows(stations, at), all=True
     )
     rows = list(reads)
-    holidays = _holidays_by_station(
+    holidays = holidays_by_station(
         stations, days, ((a, b, d) for tag, a, b, d, _ in rows if tag == "h")
     )
-    occupancy = _occupancy_by_station(stations, ((a, b) for tag, a, b, _, _ in rows if tag == "c"))
-    stress = _stress_by_station(stations, ((a, e, b) for tag, a, b, _, e in rows if tag == "g"))
+    occupancy = occupancy_by_station(stations, ((a, b) for tag, a, b, _, _ in rows if tag == "c"))
+    stress = stress_by_station(stations, ((a, e, b) for tag, a, b, _, e in rows if tag == "g"))
     return {
         s.pk: Conditions(
             holidays=holidays[s.pk], occupancy=occupancy[s.pk], grid_stress=stress[s.pk]

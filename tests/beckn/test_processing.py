@@ -87,3 +87,50 @@ def test_the_sweep_is_on_the_beat_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["beckn-requeue-stuck"]
     assert entry["task"] == tasks.requeue_stuck.name == "beckn.requeue_stuck"
     assert entry["schedule"] <= 60
+
+
+def test_a_refusal_undoes_the_handlers_writes_and_is_answered_once(
+    client, network, bap, our_key, no_queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    from beckn.messages import Failure
+    from beckn.protocol import errors
+
+    def refuses_after_writing(req):
+        Order.objects.create(
+            operator=network.op_a, bap_id=req.inbound.bap_id, transaction_id="t", order_id="o"
+        )
+        raise Failure(errors.BUSINESS_ERROR, "no such offer")
+
+    monkeypatch.setattr(processing, "handler_for", lambda action: refuses_after_writing)
+    inbound = accepted(client, bap, "status", {"order_id": "x"}, django_capture_on_commit_callbacks)
+    row = processing.process(inbound.pk)
+    assert row is not None and processing.process(inbound.pk) is None
+    assert not Order.objects.exists()  # the handler's write is gone
+    body = json.loads(Outbox.objects.get().payload)
+    assert body["error"] == {"code": errors.BUSINESS_ERROR.code, "message": "no such offer"}
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.attempts) == (InboundState.DONE, 1)
+
+
+def test_a_locked_row_is_the_row_the_orm_reads(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from cpo_portal.stamps import locked_row
+
+    message = msgs.select(network.op_a.code, network.charger_a.code)
+    inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)
+    processing.process(inbound.pk)
+    order = Order.objects.get()
+    with transaction.atomic():
+        for model, row, key in (
+            (Order, order, {"bap_id": order.bap_id, "transaction_id": order.transaction_id}),
+            (InboundMessage, InboundMessage.objects.get(), {"pk": inbound.pk}),
+        ):
+            locked = locked_row(model, **key)
+            assert locked is not None and not locked._state.adding
+            for field in model._meta.concrete_fields:
+                assert getattr(locked, field.attname) == getattr(row, field.attname), field
+        assert locked_row(Order, bap_id=order.bap_id, transaction_id="no-such") is None
+    assert isinstance(order.quote, dict) and order.created_at.tzinfo is not None

@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from pricing.models import PricingVersion, SurgeRule, Tariff
 from pricing.services import books, price_book_for, quote_session
@@ -30,11 +31,12 @@ def test_the_book_is_compiled_once_and_reused(priced):
 def test_a_cached_quote_reads_the_stamp_once_and_compiles_nothing(
     priced, django_assert_num_queries
 ):
-    price_book_for(priced.charger_a)
-    # stamp, the conditions (holidays, occupancy, grid signals in one statement): no
-    # tariff or surge queries
+    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    total(priced.charger_a, now)
+    # the stamp and the station's charger statuses: no tariff, surge, holiday or grid
+    # signal queries (the book and the operator's holidays and signals are memoised)
     with django_assert_num_queries(2):
-        total(priced.charger_a)
+        total(priced.charger_a, now)
 
 
 @pytest.mark.parametrize(
