@@ -10,7 +10,8 @@ Where it is counted:
 - With a Redis cache (production: CACHE_URL), one sorted set per BAP in Redis: a member
   per accepted message (its message_id), scored with the time its answer expires (the
   request's ttl). Admission is one Lua script (drop expired members, count, add if under
-  the limit), atomic across every web process. A member leaves when the callback reaches
+  the limit), atomic across every web process; one call admits all the messages that
+  share an INSERT (services.group_insert), each in turn. A member leaves when the callback reaches
   a final state (delivered, refused by the BAP, expired, undeliverable; the first part of
   a multi-part answer), and on its own at its expiry if that step is lost (a worker that
   died), so the count cannot drift for longer than a ttl.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import math
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,15 +37,27 @@ from django.core.cache.backends.redis import RedisCache
 from beckn import conf
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
 
+# KEYS: the sorted set of each message's BAP; ARGV: now, the limit, then each message's member
+# (its message_id) and expiry. Answers one integer per message: -1 admitted (or counted
+# already: a retry), else the number its BAP already waits for.
 ADMIT = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return -1 end
-local count = redis.call('ZCARD', KEYS[1])
-if count >= tonumber(ARGV[2]) then return count end
-redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
-redis.call('EXPIREAT', KEYS[1], math.ceil(tonumber(last)) + 1)
-return -1
+local now, most, out = ARGV[1], tonumber(ARGV[2]), {}
+for i, key in ipairs(KEYS) do
+  local member = ARGV[2 * i + 1]
+  out[i] = -1
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if not redis.call('ZSCORE', key, member) then
+    local count = redis.call('ZCARD', key)
+    if count >= most then
+      out[i] = count
+    else
+      redis.call('ZADD', key, ARGV[2 * i + 2], member)
+      local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
+      redis.call('EXPIREAT', key, math.ceil(tonumber(last)) + 1)
+    end
+  end
+end
+return out
 """
 
 
@@ -85,18 +98,26 @@ def _key(bap_id: str) -> str:
 def admit(bap_id: str, message_id: str, expires_at: datetime, now: datetime) -> int | None:
     """None: admitted (counted until its callback is done). Otherwise the number of answers
     the BAP is already waiting for, at or over the limit: refuse."""
+    return admit_many([(bap_id, message_id, expires_at)], now)[0]
+
+
+def admit_many(messages: Sequence[tuple[str, str, datetime]], now: datetime) -> list[int | None]:
+    """`admit` for several (bap_id, message_id, expires_at), in order. With Redis, one
+    script call for all of them (the messages of one group insert), in which each one
+    admitted takes a place that the next one of its BAP sees."""
     most = limit()
     if most <= 0:
-        return None
+        return [None] * len(messages)
     redis = _redis()
     if redis is None:
-        waiting = pending_in_database(bap_id, most)
-        return waiting if waiting >= most else None
+        counts = [pending_in_database(bap_id, most) for bap_id, _, _ in messages]
+        return [waiting if waiting >= most else None for waiting in counts]
+    args: list[Any] = [now.timestamp(), most]
+    for _, message_id, expires_at in messages:
+        args += [message_id, expires_at.timestamp()]
     script = redis[1]  # EVALSHA: the script's text is sent only when Redis lacks it
-    found = script(
-        keys=[_key(bap_id)], args=[now.timestamp(), most, message_id, expires_at.timestamp()]
-    )
-    return None if int(found) < 0 else int(found)
+    found = script(keys=[_key(bap_id) for bap_id, _, _ in messages], args=args)
+    return [None if int(n) < 0 else int(n) for n in found]
 
 
 def release(pairs: Iterable[tuple[str, str]]) -> None:

@@ -2,15 +2,17 @@
 
 Order of checks (cheapest and least trusting first): size, signature over the raw bytes,
 rate limit for the verified subscriber, JSON shape, signer == context.bap_id, timestamp
-normalisation, the core schema, our context rules, then the unique (bap_id, message_id)
-insert. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
+normalisation, the core schema, our context rules, then the BAP's backlog and the unique
+(bap_id, message_id) insert (one Redis call and one statement for the requests of a
+process that arrive together). Every refusal is a NACK carrying a BECKN-005 code; nothing
+here raises.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -229,11 +231,14 @@ def _store(
         "received_at": now,
         "expires_at": _expiry(ctx, now),
     }
-    _admit(fields, now)
-    # Committed before we answer; None: the key is already taken.
-    inbound_id = _insert(fields)
-    if inbound_id is None:
+    # Admitted against the BAP's backlog, then committed, before we answer; None: the key
+    # is already taken.
+    outcome = _admit_and_insert(fields)
+    if isinstance(outcome, _Backlogged):
+        raise _backlog_refusal(fields["bap_id"], outcome.waiting)
+    if outcome is None:
         return _duplicate(ctx, action, body_digest)
+    inbound_id = outcome
     connection = transaction.get_connection()
     if connection.in_atomic_block:  # queued when the caller's transaction commits
         connection.on_commit(lambda: enqueue(inbound_id, fields["bap_id"]))
@@ -245,15 +250,18 @@ def _store(
     return Answer(200, errors.ack(), inbound_id=inbound_id)
 
 
-def _admit(fields: dict[str, Any], now: datetime) -> None:
-    """Refuse a BAP already waiting for its limit of answers (services.backlog)."""
-    waiting = backlog.admit(fields["bap_id"], fields["message_id"], fields["expires_at"], now)
-    if waiting is None:
-        return
+@dataclass(frozen=True, slots=True)
+class _Backlogged:
+    waiting: int  # answers the BAP already waits for, at or over its limit
+
+
+def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
+    """A BAP already waiting for its limit of answers (services.backlog): a NACK now, not
+    an ACK whose answer would expire unsent."""
     wait = backlog.retry_after()
-    raise Refusal(
+    return Refusal(
         errors.POLICY_ERROR,
-        f"{fields['bap_id']} is already waiting for {waiting} answers, the most this BPP "
+        f"{bap_id} is already waiting for {waiting} answers, the most this BPP "
         f"accepts at once ({backlog.limit()}); retry in {wait}s",
         None,
         429,
@@ -261,12 +269,26 @@ def _admit(fields: dict[str, Any], now: datetime) -> None:
     )
 
 
-def _insert(fields: dict[str, Any]) -> int | None:
-    """Inside a caller's transaction, one statement of our own; otherwise shared with the
-    requests of this process that arrive at the same moment (services.group_insert)."""
+def _admit_and_insert(fields: dict[str, Any]) -> int | _Backlogged | None:
+    """Inside a caller's transaction, statements of our own; otherwise shared with the
+    requests of this process that arrive at the same moment (services.group_insert): one
+    backlog admission and one INSERT for all of them."""
     if not conf.get("BECKN_GROUP_INSERT") or transaction.get_connection().in_atomic_block:
-        return inbound_store.insert(fields)
-    return group_insert.group(inbound_store.insert_many).insert(fields)
+        return admit_and_insert_many([fields])[0]
+    return group_insert.group(admit_and_insert_many).insert(fields)
+
+
+def admit_and_insert_many(rows: Sequence[dict[str, Any]]) -> list[int | _Backlogged | None]:
+    """Each row admitted against its BAP's backlog (in order, one call for all), and those
+    admitted stored in one statement: per row its new id, None when its key is taken, or
+    the refusal. A refused row is never stored, so never dispatched."""
+    now = max(row["received_at"] for row in rows)
+    verdicts = backlog.admit_many(
+        [(row["bap_id"], row["message_id"], row["expires_at"]) for row in rows], now
+    )
+    admitted = [row for row, waiting in zip(rows, verdicts, strict=True) if waiting is None]
+    stored = iter(inbound_store.insert_many(admitted) if admitted else [])
+    return [next(stored) if waiting is None else _Backlogged(waiting) for waiting in verdicts]
 
 
 def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:
