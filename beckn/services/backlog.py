@@ -24,18 +24,16 @@ Where it is counted:
 from __future__ import annotations
 
 import math
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 
 from beckn import conf
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
+from beckn.services import redisclient
 
 # KEYS: the sorted set of each message's BAP; ARGV: now, the limit, then each message's member
 # (its message_id) and expiry. Answers one integer per message: -1 admitted (or counted
@@ -69,28 +67,6 @@ def retry_after() -> int:
     return max(1, math.ceil(float(conf.get("BECKN_PENDING_RETRY_AFTER"))))
 
 
-def _redis() -> Any | None:
-    """The Redis client behind the default cache, or None when the cache is not Redis.
-
-    One per process and cache configuration: Django's cache hands out a new client object
-    on every call (and each thread, or gevent greenlet, has a backend and connection pool
-    of its own), which cost about a tenth of the ACK's CPU. A redis-py client is safe to
-    share; its pool reconnects in a forked child."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    key = (os.getpid(), repr(settings.CACHES["default"]))
-    found = _clients.get(key)
-    if found is None:
-        client = backend._cache.get_client(write=True)
-        _clients.clear()
-        found = _clients[key] = (client, client.register_script(ADMIT))
-    return found
-
-
-_clients: dict[tuple[int, str], tuple[Any, Any]] = {}
-
-
 def _key(bap_id: str) -> str:
     return caches["default"].make_key(f"beckn:pending:{bap_id}")
 
@@ -108,24 +84,22 @@ def admit_many(messages: Sequence[tuple[str, str, datetime]], now: datetime) -> 
     most = limit()
     if most <= 0:
         return [None] * len(messages)
-    redis = _redis()
-    if redis is None:
+    script = redisclient.script(caches["default"], ADMIT)
+    if script is None:
         counts = [pending_in_database(bap_id, most) for bap_id, _, _ in messages]
         return [waiting if waiting >= most else None for waiting in counts]
     args: list[Any] = [now.timestamp(), most]
     for _, message_id, expires_at in messages:
         args += [message_id, expires_at.timestamp()]
-    script = redis[1]  # EVALSHA: the script's text is sent only when Redis lacks it
     found = script(keys=[_key(bap_id) for bap_id, _, _ in messages], args=args)
     return [None if int(n) < 0 else int(n) for n in found]
 
 
 def release(pairs: Iterable[tuple[str, str]]) -> None:
     """(bap_id, message_id) whose answers are done: the BAPs may send that many more."""
-    redis = _redis() if limit() > 0 else None
-    if redis is None:
+    client = redisclient.client(caches["default"]) if limit() > 0 else None
+    if client is None:
         return  # counted from the database: nothing to release
-    client = redis[0]
     by_bap: dict[str, set[str]] = defaultdict(set)
     for bap_id, message_id in pairs:
         by_bap[bap_id].add(message_id)
