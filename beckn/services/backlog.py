@@ -27,36 +27,54 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, NamedTuple
 
 from django.core.cache import caches
 
 from beckn import conf
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
-from beckn.services import redisclient
+from beckn.services import ratelimit, redisclient
 
-# KEYS: the sorted set of each message's BAP; ARGV: now, the limit, then each message's member
-# (its message_id) and expiry. Answers one integer per message: -1 admitted (or counted
-# already: a retry), else the number its BAP already waits for.
+# KEYS: per message, its BAP's sorted set and its subscriber's rate counter for this
+# minute. ARGV: now, the backlog limit (0: none), the counter's ttl, then per message its
+# member (its message_id), expiry and rate limit (0: none). Answers one integer per
+# message: -1 admitted (or counted already: a retry), -2 over its rate limit (counted,
+# not admitted), else the number its BAP already waits for.
 ADMIT = """
-local now, most, out = ARGV[1], tonumber(ARGV[2]), {}
-for i, key in ipairs(KEYS) do
-  local member = ARGV[2 * i + 1]
+local now, most, ttl, out = ARGV[1], tonumber(ARGV[2]), ARGV[3], {}
+for i = 1, #KEYS / 2 do
+  local key, rate, member = KEYS[2 * i - 1], KEYS[2 * i], ARGV[3 * i + 1]
+  local per_minute = tonumber(ARGV[3 * i + 3])
   out[i] = -1
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if not redis.call('ZSCORE', key, member) then
-    local count = redis.call('ZCARD', key)
-    if count >= most then
-      out[i] = count
-    else
-      redis.call('ZADD', key, ARGV[2 * i + 2], member)
-      local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
-      redis.call('EXPIREAT', key, math.ceil(tonumber(last)) + 1)
+  if per_minute > 0 then
+    local requests = redis.call('INCR', rate)
+    if requests == 1 then redis.call('EXPIRE', rate, ttl) end
+    if requests > per_minute then out[i] = -2 end
+  end
+  if out[i] == -1 and most > 0 then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    if not redis.call('ZSCORE', key, member) then
+      local count = redis.call('ZCARD', key)
+      if count >= most then
+        out[i] = count
+      else
+        redis.call('ZADD', key, ARGV[3 * i + 2], member)
+        local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
+        redis.call('EXPIREAT', key, math.ceil(tonumber(last)) + 1)
+      end
     end
   end
 end
 return out
 """
+RATE_LIMITED: Final = -1  # admit_many's answer for a message over its sender's rate limit
+
+
+class Message(NamedTuple):
+    bap_id: str
+    message_id: str
+    expires_at: datetime
+    per_minute: int = 0  # the sender's rate limit (services.ratelimit), counted here; 0: none
 
 
 def limit() -> int:
@@ -74,25 +92,38 @@ def _key(bap_id: str) -> str:
 def admit(bap_id: str, message_id: str, expires_at: datetime, now: datetime) -> int | None:
     """None: admitted (counted until its callback is done). Otherwise the number of answers
     the BAP is already waiting for, at or over the limit: refuse."""
-    return admit_many([(bap_id, message_id, expires_at)], now)[0]
+    return admit_many([Message(bap_id, message_id, expires_at)], now)[0]
 
 
-def admit_many(messages: Sequence[tuple[str, str, datetime]], now: datetime) -> list[int | None]:
-    """`admit` for several (bap_id, message_id, expires_at), in order. With Redis, one
-    script call for all of them (the messages of one group insert), in which each one
-    admitted takes a place that the next one of its BAP sees."""
+def admit_many(messages: Sequence[Message], now: datetime) -> list[int | None]:
+    """`admit` for several messages, in order, each first counted against its sender's
+    rate limit (RATE_LIMITED: over it, not admitted). With Redis, one script call for all
+    of them (the messages of one group insert), in which each one admitted takes a place
+    that the next one of its BAP sees."""
     most = limit()
-    if most <= 0:
+    if most <= 0 and not any(m.per_minute > 0 for m in messages):
         return [None] * len(messages)
-    script = redisclient.script(caches["default"], ADMIT)
+    backend = caches["default"]
+    script = redisclient.script(backend, ADMIT)
     if script is None:
-        counts = [pending_in_database(bap_id, most) for bap_id, _, _ in messages]
-        return [waiting if waiting >= most else None for waiting in counts]
-    args: list[Any] = [now.timestamp(), most]
-    for _, message_id, expires_at in messages:
-        args += [message_id, expires_at.timestamp()]
-    found = script(keys=[_key(bap_id) for bap_id, _, _ in messages], args=args)
-    return [None if int(n) < 0 else int(n) for n in found]
+        return [_admit_here(m, most) for m in messages]
+    keys: list[str] = []
+    args: list[Any] = [now.timestamp(), max(most, 0), ratelimit.WINDOW_TTL]
+    for m in messages:
+        keys += [_key(m.bap_id), backend.make_key(ratelimit.key(m.bap_id))]
+        args += [m.message_id, m.expires_at.timestamp(), max(m.per_minute, 0)]
+    found = [int(n) for n in script(keys=keys, args=args)]
+    return [None if n == -1 else RATE_LIMITED if n == -2 else n for n in found]
+
+
+def _admit_here(message: Message, most: int) -> int | None:
+    """Without Redis: the rate counted in the cache, the backlog in the database."""
+    if message.per_minute > 0 and not ratelimit.allow(message.bap_id, message.per_minute):
+        return RATE_LIMITED
+    if most <= 0:
+        return None
+    waiting = pending_in_database(message.bap_id, most)
+    return waiting if waiting >= most else None
 
 
 def release(pairs: Iterable[tuple[str, str]]) -> None:

@@ -1,11 +1,12 @@
 """The synchronous half of every Beckn request: check it, keep it, queue it, answer.
 
 Order of checks (cheapest and least trusting first): size, signature over the raw bytes,
-rate limit for the verified subscriber, JSON shape, signer == context.bap_id, timestamp
-normalisation, the core schema, our context rules, then the BAP's backlog and the unique
-(bap_id, message_id) insert (one Redis call and one statement for the requests of a
-process that arrive together). Every refusal is a NACK carrying a BECKN-005 code; nothing
-here raises.
+JSON shape, signer == context.bap_id, timestamp normalisation, the core schema, our
+context rules, then the verified subscriber's rate limit with the BAP's backlog, and the
+unique (bap_id, message_id) insert: one Redis call and one statement for the requests of
+a process that arrive together. A verified request refused before that is counted against
+its rate limit on its own, and over the limit gets the rate limit's answer, as it would
+have. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
 """
 
 from __future__ import annotations
@@ -106,6 +107,16 @@ def _accept(
             None, 413,
         )  # fmt: skip
     signer = _verify(raw, headers, now)
+    try:
+        body = _checked(action, raw, signer, now)
+    except Refusal:
+        _count_refused(signer)
+        raise
+    return _store(action, body, raw, signer, enqueue, now)
+
+
+def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> dict[str, Any]:
+    """The parsed body, once its shape, schema and context pass; otherwise a Refusal."""
     body = _parse(raw)
     ctx = body["context"]
     if signer is not None and signer.subscriber_id != ctx.get("bap_id"):
@@ -130,13 +141,14 @@ def _accept(
             errors.ACTION_NOT_APPLICABLE,
             f"{action} is not offered: charging sessions are followed with status and on_update",
         )
-    return _store(action, body, raw, signer, enqueue, now)
+    return body
 
 
 @dataclass(frozen=True, slots=True)
 class _Signer:
     subscriber_id: str
     key_id: str
+    per_minute: int  # its rate limit (0: none), counted with the backlog admission
 
 
 def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | None:
@@ -163,17 +175,26 @@ def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | 
     except SignatureError as exc:
         raise Refusal(errors.INVALID_SIGNATURE, f"signature refused: {exc}") from None
     entry = found["entry"]
-    if not ratelimit.allow(entry.subscriber_id, ratelimit.limit_for(entry.rate_limit)):
-        wait = ratelimit.retry_after()
-        raise Refusal(
-            errors.POLICY_ERROR,
-            f"rate limit of {ratelimit.limit_for(entry.rate_limit)} requests/minute exceeded; "
-            f"retry in {wait}s",
-            None,
-            429,
-            {"Retry-After": str(wait)},
-        )
-    return _Signer(verified.subscriber_id, verified.key_id)
+    per_minute = ratelimit.limit_for(entry.rate_limit)
+    return _Signer(verified.subscriber_id, verified.key_id, per_minute)
+
+
+def _rate_refusal(per_minute: int) -> Refusal:
+    wait = ratelimit.retry_after()
+    return Refusal(
+        errors.POLICY_ERROR,
+        f"rate limit of {per_minute} requests/minute exceeded; retry in {wait}s",
+        None,
+        429,
+        {"Retry-After": str(wait)},
+    )
+
+
+def _count_refused(signer: _Signer | None) -> None:
+    """A verified request refused before the backlog script (which counts the others)
+    counts against its sender's rate limit here; over it, the answer is the rate limit's."""
+    if signer is not None and not ratelimit.allow(signer.subscriber_id, signer.per_minute):
+        raise _rate_refusal(signer.per_minute) from None
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
@@ -230,11 +251,14 @@ def _store(
         "key_id": signer.key_id if signer else "",
         "received_at": now,
         "expires_at": _expiry(ctx, now),
+        PER_MINUTE: signer.per_minute if signer else 0,  # not stored: for the admission
     }
     # Admitted against the BAP's backlog, then committed, before we answer; None: the key
     # is already taken.
     outcome = _admit_and_insert(fields)
     if isinstance(outcome, _Backlogged):
+        if outcome.waiting == backlog.RATE_LIMITED:
+            raise _rate_refusal(fields[PER_MINUTE])
         raise _backlog_refusal(fields["bap_id"], outcome.waiting)
     if outcome is None:
         return _duplicate(ctx, action, body_digest)
@@ -250,9 +274,12 @@ def _store(
     return Answer(200, errors.ack(), inbound_id=inbound_id)
 
 
+PER_MINUTE = "_per_minute"  # a row's sender's rate limit, beside its columns
+
+
 @dataclass(frozen=True, slots=True)
 class _Backlogged:
-    waiting: int  # answers the BAP already waits for, at or over its limit
+    waiting: int  # answers the BAP already waits for, at or over its limit; or RATE_LIMITED
 
 
 def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
@@ -279,13 +306,16 @@ def _admit_and_insert(fields: dict[str, Any]) -> int | _Backlogged | None:
 
 
 def admit_and_insert_many(rows: Sequence[dict[str, Any]]) -> list[int | _Backlogged | None]:
-    """Each row admitted against its BAP's backlog (in order, one call for all), and those
-    admitted stored in one statement: per row its new id, None when its key is taken, or
-    the refusal. A refused row is never stored, so never dispatched."""
+    """Each row counted against its sender's rate limit and admitted against its BAP's
+    backlog (in order, one call for all), and those admitted stored in one statement: per
+    row its new id, None when its key is taken, or the refusal. A refused row is never
+    stored, so never dispatched."""
     now = max(row["received_at"] for row in rows)
-    verdicts = backlog.admit_many(
-        [(row["bap_id"], row["message_id"], row["expires_at"]) for row in rows], now
-    )
+    messages = [
+        backlog.Message(r["bap_id"], r["message_id"], r["expires_at"], r.get(PER_MINUTE, 0))
+        for r in rows
+    ]
+    verdicts = backlog.admit_many(messages, now)
     admitted = [row for row, waiting in zip(rows, verdicts, strict=True) if waiting is None]
     stored = iter(inbound_store.insert_many(admitted) if admitted else [])
     return [next(stored) if waiting is None else _Backlogged(waiting) for waiting in verdicts]

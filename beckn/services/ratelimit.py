@@ -38,22 +38,27 @@ def retry_after(now: float | None = None) -> int:
     return max(1, math.ceil(60 - now % 60))
 
 
+def key(subscriber_id: str, now: float | None = None) -> str:
+    """The cache key (before the cache's prefix) counting this minute's requests."""
+    window = int((time.time() if now is None else now) // 60)
+    return f"beckn:rate:{subscriber_id}:{window}"
+
+
 def allow(subscriber_id: str, per_minute: int, *, now: float | None = None) -> bool:
     """Count one request; False once the subscriber is over `per_minute` (0: unlimited)."""
     if per_minute <= 0:
         return True
-    window = int((time.time() if now is None else now) // 60)
-    key = f"beckn:rate:{subscriber_id}:{window}"
+    counter = key(subscriber_id, now)
     backend = _backend()
     count = redisclient.script(backend, COUNT)
     if count is not None:
-        return int(count(keys=[backend.make_key(key)], args=[WINDOW_TTL])) <= per_minute
-    if backend.add(key, 1, timeout=WINDOW_TTL):
+        return int(count(keys=[backend.make_key(counter)], args=[WINDOW_TTL])) <= per_minute
+    if backend.add(counter, 1, timeout=WINDOW_TTL):
         return True
     try:
-        counted = backend.incr(key)
+        counted = backend.incr(counter)
     except ValueError:  # expired between add and incr
-        backend.add(key, 1, timeout=WINDOW_TTL)
+        backend.add(counter, 1, timeout=WINDOW_TTL)
         return True
     return counted <= per_minute
 

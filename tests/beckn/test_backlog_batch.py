@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from beckn.models import InboundMessage
 from beckn.protocol import errors
-from beckn.services import backlog, group_insert, inbound_store, intake
+from beckn.services import backlog, group_insert, inbound_store, intake, ratelimit
 from tests.beckn import bap as msgs
 
 
@@ -31,20 +31,35 @@ def test_one_call_admits_a_batch_in_turn(redis_cache):
     now = timezone.now()
     later = now + dt.timedelta(minutes=5)
     assert backlog.admit("bap-a", "m0", later, now) is None
+    message = backlog.Message
     verdicts = backlog.admit_many(
         [
-            ("bap-a", "m1", later),
-            ("bap-a", "m0", later),  # a retry of one counted already
-            ("bap-b", "m1", later),  # another BAP, its own limit
-            ("bap-a", "m2", later),  # m1 took bap-a's last place
-            ("bap-b", "m2", later),
-            ("bap-b", "m3", later),
+            message("bap-a", "m1", later),
+            message("bap-a", "m0", later),  # a retry of one counted already
+            message("bap-b", "m1", later),  # another BAP, its own limit
+            message("bap-a", "m2", later),  # m1 took bap-a's last place
+            message("bap-b", "m2", later),
+            message("bap-b", "m3", later),
         ],
         now,
     )
     assert verdicts == [None, None, None, 2, None, 2]
     backlog.release([("bap-a", "m0")])
-    assert backlog.admit_many([("bap-a", "m2", later), ("bap-a", "m3", later)], now) == [None, 2]
+    again = [message("bap-a", "m2", later), message("bap-a", "m3", later)]
+    assert backlog.admit_many(again, now) == [None, 2]
+
+
+def test_the_same_call_counts_each_sender_s_rate(redis_cache):
+    """A message over its sender's rate limit is counted and refused, never admitted."""
+    redis_cache.BECKN_MAX_PENDING_PER_BAP = 10
+    now = timezone.now()
+    later = now + dt.timedelta(minutes=5)
+    messages = [backlog.Message("bap-a", f"m{n}", later, per_minute=2) for n in range(4)]
+    messages.insert(1, backlog.Message("bap-b", "m0", later))  # no rate limit
+    limited = backlog.RATE_LIMITED
+    assert backlog.admit_many(messages, now) == [None, None, None, limited, limited]
+    assert not ratelimit.allow("bap-a", 2)  # the same counter: 5 requests this minute
+    assert backlog.admit("bap-a", "m9", later, now) is None  # its third place of 10
 
 
 @pytest.mark.django_db
