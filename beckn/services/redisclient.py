@@ -41,7 +41,9 @@ def script(backend: BaseCache, source: str) -> Any | None:
 def _shared(backend: BaseCache) -> tuple[Any, dict[str, Any]] | None:
     if not isinstance(backend, RedisCache):
         return None
-    key = (os.getpid(), tuple(backend._servers), repr(backend._options))
+    # _servers, _options: Django's (the client's configuration), missing from django-stubs.
+    servers, options = backend._servers, backend._options  # type: ignore[attr-defined]
+    key = (os.getpid(), tuple(servers), repr(options))
     found = _clients.get(key)
     if found is None:
         _clients.clear()  # another process or configuration (tests): start afresh
