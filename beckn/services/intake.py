@@ -275,6 +275,7 @@ def _store(
 
 
 PER_MINUTE = "_per_minute"  # a row's sender's rate limit, beside its columns
+ADMISSION = "_admission"  # and its verdict, once counted (backlog.admit_many's answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,16 +310,20 @@ def admit_and_insert_many(rows: Sequence[dict[str, Any]]) -> list[int | _Backlog
     """Each row counted against its sender's rate limit and admitted against its BAP's
     backlog (in order, one call for all), and those admitted stored in one statement: per
     row its new id, None when its key is taken, or the refusal. A refused row is never
-    stored, so never dispatched."""
-    now = max(row["received_at"] for row in rows)
-    messages = [
-        backlog.Message(r["bap_id"], r["message_id"], r["expires_at"], r.get(PER_MINUTE, 0))
-        for r in rows
-    ]
-    verdicts = backlog.admit_many(messages, now)
-    admitted = [row for row, waiting in zip(rows, verdicts, strict=True) if waiting is None]
+    stored, so never dispatched. A row's verdict is kept in it: when the group retries a
+    failed statement row by row, the rows are not counted again."""
+    fresh = [row for row in rows if ADMISSION not in row]
+    if fresh:
+        now = max(row["received_at"] for row in fresh)
+        messages = [
+            backlog.Message(r["bap_id"], r["message_id"], r["expires_at"], r.get(PER_MINUTE, 0))
+            for r in fresh
+        ]
+        for row, verdict in zip(fresh, backlog.admit_many(messages, now), strict=True):
+            row[ADMISSION] = verdict
+    admitted = [row for row in rows if row[ADMISSION] is None]
     stored = iter(inbound_store.insert_many(admitted) if admitted else [])
-    return [next(stored) if waiting is None else _Backlogged(waiting) for waiting in verdicts]
+    return [next(stored) if r[ADMISSION] is None else _Backlogged(r[ADMISSION]) for r in rows]
 
 
 def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:

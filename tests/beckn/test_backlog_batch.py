@@ -9,6 +9,7 @@ import json
 import time
 
 import pytest
+from django.db import DataError
 from django.utils import timezone
 
 from beckn.models import InboundMessage
@@ -73,6 +74,28 @@ def test_a_batch_stores_only_its_admitted_rows(redis_cache):
     assert stored == {("bap-a", "m1"), ("bap-b", "m1")}
     assert intake.admit_and_insert_many([_row("m2"), _row("m3")])[0].waiting == 2  # type: ignore[union-attr]
     assert InboundMessage.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_statement_retried_row_by_row_counts_each_row_once(redis_cache, monkeypatch):
+    """A failed statement is retried row by row (services.group_insert): the rows keep the
+    verdict of their one admission, not a second count against their rate limit."""
+    real = inbound_store.insert_many
+
+    def fails_for_several(rows):
+        if len(rows) > 1:
+            raise DataError("one bad row among several")
+        return real(rows)
+
+    monkeypatch.setattr(inbound_store, "insert_many", fails_for_several)
+    rows = [_row(f"m{n}") | {intake.PER_MINUTE: 3} for n in range(2)]
+    group = group_insert.GroupInsert(intake.admit_and_insert_many)
+    slots = [group_insert._Slot(row) for row in rows]
+    group._store(slots)
+    assert all(isinstance(slot.outcome(), int) for slot in slots)
+    assert InboundMessage.objects.count() == 2
+    assert ratelimit.allow("bap-a", 3)  # the third request of the minute
+    assert not ratelimit.allow("bap-a", 3)
 
 
 @pytest.mark.postgres
