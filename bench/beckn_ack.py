@@ -3,15 +3,15 @@
     .venv/bin/python -m bench.beckn_ack [--worker-class gevent|gthread] [--workers 2]
 
 Starts gunicorn (gevent workers, as the protocol pool is deployed; `--worker-class
-gthread` for the default pool's threads) on a free port with the project, the bench-only bare view
-mounted (BECKN_BENCH_VIEWS=1), against PostgreSQL and Redis (DATABASE_URL and
+gthread` for the default pool's threads) on a free port with the project, the bench-only
+bare view mounted (BECKN_BENCH_VIEWS=1), against PostgreSQL and Redis (DATABASE_URL and
 CELERY_BROKER_URL, defaults below). /beckn/select gets signed, valid, distinct select
 messages, pre-signed before the clock starts, so the figures are the server's: size check,
-BECKN-006 verification, JSON parse, core-schema validation, context rules, the unique
-insert, the per-BAP backlog admission (in Redis, --cache) and the Celery enqueue on
-commit. The bare view parses nothing and writes nothing. It passes the project's whole
-middleware stack (sessions, CSRF, auth, CSP, axes, ...);
-/beckn/select takes the lean path the protocol
+BECKN-006 verification, the per-subscriber rate limit, JSON parse, core-schema
+validation, context rules, the per-BAP backlog admission (both limits counted in Redis,
+--cache, and set out of reach), the unique insert and the Celery enqueue. The bare view
+parses nothing and writes nothing. It passes the project's whole middleware stack
+(sessions, CSRF, auth, CSP, axes, ...); /beckn/select takes the lean path the protocol
 endpoints get in production (cpo_portal/lean_path.py: security headers only). Nothing
 here is special-cased for the bench: both are the deployed code paths. A third target,
 the same bare view at /beckn/_bench_lean_ack, takes the lean path too, so the report also
@@ -137,7 +137,8 @@ def prepare(env: dict[str, str], files: list[tuple[Path, int]]) -> None:
             "type": "BAP",
             "url": "https://bench-bap.example/beckn",
             "signing_public_key": public,
-            "rate_limit": 0,
+            # Counted, as every subscriber is when deployed, with a limit out of reach.
+            "rate_limit": 1_000_000_000,
         },
     )
     InboundMessage.objects.filter(bap_id=BAP_ID).delete()

@@ -10,7 +10,8 @@ Where it is counted:
 - With a Redis cache (production: CACHE_URL), one sorted set per BAP in Redis: a member
   per accepted message (its message_id), scored with the time its answer expires (the
   request's ttl). Admission is one Lua script (drop expired members, count, add if under
-  the limit), atomic across every web process. A member leaves when the callback reaches
+  the limit), atomic across every web process; one call admits all the messages that
+  share an INSERT (services.group_insert), each in turn. A member leaves when the callback reaches
   a final state (delivered, refused by the BAP, expired, undeliverable; the first part of
   a multi-part answer), and on its own at its expiry if that step is lost (a worker that
   died), so the count cannot drift for longer than a ttl.
@@ -23,29 +24,57 @@ Where it is counted:
 from __future__ import annotations
 
 import math
-import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, NamedTuple
 
-from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 
 from beckn import conf
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
+from beckn.services import ratelimit, redisclient
 
+# KEYS: per message, its BAP's sorted set and its subscriber's rate counter for this
+# minute. ARGV: now, the backlog limit (0: none), the counter's ttl, then per message its
+# member (its message_id), expiry and rate limit (0: none). Answers one integer per
+# message: -1 admitted (or counted already: a retry), -2 over its rate limit (counted,
+# not admitted), else the number its BAP already waits for.
 ADMIT = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return -1 end
-local count = redis.call('ZCARD', KEYS[1])
-if count >= tonumber(ARGV[2]) then return count end
-redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
-redis.call('EXPIREAT', KEYS[1], math.ceil(tonumber(last)) + 1)
-return -1
+local now, most, ttl, out = ARGV[1], tonumber(ARGV[2]), ARGV[3], {}
+for i = 1, #KEYS / 2 do
+  local key, rate, member = KEYS[2 * i - 1], KEYS[2 * i], ARGV[3 * i + 1]
+  local per_minute = tonumber(ARGV[3 * i + 3])
+  out[i] = -1
+  if per_minute > 0 then
+    local requests = redis.call('INCR', rate)
+    if requests == 1 then redis.call('EXPIRE', rate, ttl) end
+    if requests > per_minute then out[i] = -2 end
+  end
+  if out[i] == -1 and most > 0 then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    if not redis.call('ZSCORE', key, member) then
+      local count = redis.call('ZCARD', key)
+      if count >= most then
+        out[i] = count
+      else
+        redis.call('ZADD', key, ARGV[3 * i + 2], member)
+        local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
+        redis.call('EXPIREAT', key, math.ceil(tonumber(last)) + 1)
+      end
+    end
+  end
+end
+return out
 """
+RATE_LIMITED: Final = -1  # admit_many's answer for a message over its sender's rate limit
+
+
+class Message(NamedTuple):
+    bap_id: str
+    message_id: str
+    expires_at: datetime
+    per_minute: int = 0  # the sender's rate limit (services.ratelimit), counted here; 0: none
 
 
 def limit() -> int:
@@ -56,28 +85,6 @@ def retry_after() -> int:
     return max(1, math.ceil(float(conf.get("BECKN_PENDING_RETRY_AFTER"))))
 
 
-def _redis() -> Any | None:
-    """The Redis client behind the default cache, or None when the cache is not Redis.
-
-    One per process and cache configuration: Django's cache hands out a new client object
-    on every call (and each thread, or gevent greenlet, has a backend and connection pool
-    of its own), which cost about a tenth of the ACK's CPU. A redis-py client is safe to
-    share; its pool reconnects in a forked child."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    key = (os.getpid(), repr(settings.CACHES["default"]))
-    found = _clients.get(key)
-    if found is None:
-        client = backend._cache.get_client(write=True)
-        _clients.clear()
-        found = _clients[key] = (client, client.register_script(ADMIT))
-    return found
-
-
-_clients: dict[tuple[int, str], tuple[Any, Any]] = {}
-
-
 def _key(bap_id: str) -> str:
     return caches["default"].make_key(f"beckn:pending:{bap_id}")
 
@@ -85,26 +92,45 @@ def _key(bap_id: str) -> str:
 def admit(bap_id: str, message_id: str, expires_at: datetime, now: datetime) -> int | None:
     """None: admitted (counted until its callback is done). Otherwise the number of answers
     the BAP is already waiting for, at or over the limit: refuse."""
+    return admit_many([Message(bap_id, message_id, expires_at)], now)[0]
+
+
+def admit_many(messages: Sequence[Message], now: datetime) -> list[int | None]:
+    """`admit` for several messages, in order, each first counted against its sender's
+    rate limit (RATE_LIMITED: over it, not admitted). With Redis, one script call for all
+    of them (the messages of one group insert), in which each one admitted takes a place
+    that the next one of its BAP sees."""
     most = limit()
+    if most <= 0 and not any(m.per_minute > 0 for m in messages):
+        return [None] * len(messages)
+    backend = caches["default"]
+    script = redisclient.script(backend, ADMIT)
+    if script is None:
+        return [_admit_here(m, most) for m in messages]
+    keys: list[str] = []
+    args: list[Any] = [now.timestamp(), max(most, 0), ratelimit.WINDOW_TTL]
+    for m in messages:
+        keys += [_key(m.bap_id), backend.make_key(ratelimit.key(m.bap_id))]
+        args += [m.message_id, m.expires_at.timestamp(), max(m.per_minute, 0)]
+    found = [int(n) for n in script(keys=keys, args=args)]
+    return [None if n == -1 else RATE_LIMITED if n == -2 else n for n in found]
+
+
+def _admit_here(message: Message, most: int) -> int | None:
+    """Without Redis: the rate counted in the cache, the backlog in the database."""
+    if message.per_minute > 0 and not ratelimit.allow(message.bap_id, message.per_minute):
+        return RATE_LIMITED
     if most <= 0:
         return None
-    redis = _redis()
-    if redis is None:
-        waiting = pending_in_database(bap_id, most)
-        return waiting if waiting >= most else None
-    script = redis[1]  # EVALSHA: the script's text is sent only when Redis lacks it
-    found = script(
-        keys=[_key(bap_id)], args=[now.timestamp(), most, message_id, expires_at.timestamp()]
-    )
-    return None if int(found) < 0 else int(found)
+    waiting = pending_in_database(message.bap_id, most)
+    return waiting if waiting >= most else None
 
 
 def release(pairs: Iterable[tuple[str, str]]) -> None:
     """(bap_id, message_id) whose answers are done: the BAPs may send that many more."""
-    redis = _redis() if limit() > 0 else None
-    if redis is None:
+    client = redisclient.client(caches["default"]) if limit() > 0 else None
+    if client is None:
         return  # counted from the database: nothing to release
-    client = redis[0]
     by_bap: dict[str, set[str]] = defaultdict(set)
     for bap_id, message_id in pairs:
         by_bap[bap_id].add(message_id)

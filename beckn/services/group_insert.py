@@ -21,7 +21,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import DatabaseError
 
@@ -32,36 +32,38 @@ log = logging.getLogger(__name__)
 # than the fourth row saves. A fourth row is queued for the next statement.
 MAX_ROWS = 3
 Values = dict[str, Any]
-InsertMany = Callable[[Sequence[Values]], list[int | None]]
+R = TypeVar("R")  # what a row's request learns: its id, None for a taken key, a refusal
+InsertMany = Callable[[Sequence[Values]], list[R]]
 
 
-class _Slot:
+class _Slot(Generic[R]):
     __slots__ = ("error", "lead", "ready", "result", "values")
 
     def __init__(self, values: Values) -> None:
         self.values = values
         self.ready = threading.Event()
         self.lead = False
-        self.result: int | None = None
+        self.result: R | None = None
         self.error: BaseException | None = None
 
-    def outcome(self) -> int | None:
+    def outcome(self) -> R | None:
         if self.error is not None:
             raise self.error
         return self.result
 
 
-class GroupInsert:
-    def __init__(self, insert_many: InsertMany, max_rows: int = MAX_ROWS) -> None:
+class GroupInsert(Generic[R]):
+    def __init__(self, insert_many: InsertMany[R], max_rows: int = MAX_ROWS) -> None:
         self.insert_many = insert_many
         self.max_rows = max_rows
         self._lock = threading.Lock()
-        self._queue: list[_Slot] = []
+        self._queue: list[_Slot[R]] = []
         self._leading = False
 
-    def insert(self, values: Values) -> int | None:
-        """The new row's id, or None when its key is taken; raises what the row raised."""
-        slot = _Slot(values)
+    def insert(self, values: Values) -> R | None:
+        """What insert_many answered for this row (the new row's id, None when its key is
+        taken); raises what the row raised."""
+        slot: _Slot[R] = _Slot(values)
         with self._lock:
             self._queue.append(slot)
             lead = not self._leading
@@ -92,7 +94,7 @@ class GroupInsert:
             if successor is not None:
                 successor.ready.set()
 
-    def _store(self, batch: list[_Slot]) -> None:
+    def _store(self, batch: list[_Slot[R]]) -> None:
         try:
             results = self.insert_many([slot.values for slot in batch])
         except DatabaseError as exc:
@@ -111,14 +113,16 @@ class GroupInsert:
             slot.result = result
 
 
-_groups: dict[int, GroupInsert] = {}
+_groups: dict[tuple[int, Any], GroupInsert[Any]] = {}
 
 
-def group(insert_many: InsertMany) -> GroupInsert:
-    """One per process: a forked worker never shares its parent's queue or lock."""
-    pid = os.getpid()
-    found = _groups.get(pid)
+def group(insert_many: InsertMany[R]) -> GroupInsert[R]:
+    """One per process and function: a forked worker never shares its parent's queue or
+    lock."""
+    key = (os.getpid(), insert_many)
+    found = _groups.get(key)
     if found is None:
-        _groups.clear()
-        found = _groups[pid] = GroupInsert(insert_many)
+        if any(pid != key[0] for pid, _ in _groups):
+            _groups.clear()
+        found = _groups[key] = GroupInsert(insert_many)
     return found

@@ -1,16 +1,19 @@
 """The synchronous half of every Beckn request: check it, keep it, queue it, answer.
 
 Order of checks (cheapest and least trusting first): size, signature over the raw bytes,
-rate limit for the verified subscriber, JSON shape, signer == context.bap_id, timestamp
-normalisation, the core schema, our context rules, then the unique (bap_id, message_id)
-insert. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
+JSON shape, signer == context.bap_id, timestamp normalisation, the core schema, our
+context rules, then the verified subscriber's rate limit with the BAP's backlog, and the
+unique (bap_id, message_id) insert: one Redis call and one statement for the requests of
+a process that arrive together. A verified request refused before that is counted against
+its rate limit on its own, and over the limit gets the rate limit's answer, as it would
+have. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,6 +107,16 @@ def _accept(
             None, 413,
         )  # fmt: skip
     signer = _verify(raw, headers, now)
+    try:
+        body = _checked(action, raw, signer, now)
+    except Refusal:
+        _count_refused(signer)
+        raise
+    return _store(action, body, raw, signer, enqueue, now)
+
+
+def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> dict[str, Any]:
+    """The parsed body, once its shape, schema and context pass; otherwise a Refusal."""
     body = _parse(raw)
     ctx = body["context"]
     if signer is not None and signer.subscriber_id != ctx.get("bap_id"):
@@ -128,13 +141,14 @@ def _accept(
             errors.ACTION_NOT_APPLICABLE,
             f"{action} is not offered: charging sessions are followed with status and on_update",
         )
-    return _store(action, body, raw, signer, enqueue, now)
+    return body
 
 
 @dataclass(frozen=True, slots=True)
 class _Signer:
     subscriber_id: str
     key_id: str
+    per_minute: int  # its rate limit (0: none), counted with the backlog admission
 
 
 def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | None:
@@ -161,17 +175,26 @@ def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | 
     except SignatureError as exc:
         raise Refusal(errors.INVALID_SIGNATURE, f"signature refused: {exc}") from None
     entry = found["entry"]
-    if not ratelimit.allow(entry.subscriber_id, ratelimit.limit_for(entry.rate_limit)):
-        wait = ratelimit.retry_after()
-        raise Refusal(
-            errors.POLICY_ERROR,
-            f"rate limit of {ratelimit.limit_for(entry.rate_limit)} requests/minute exceeded; "
-            f"retry in {wait}s",
-            None,
-            429,
-            {"Retry-After": str(wait)},
-        )
-    return _Signer(verified.subscriber_id, verified.key_id)
+    per_minute = ratelimit.limit_for(entry.rate_limit)
+    return _Signer(verified.subscriber_id, verified.key_id, per_minute)
+
+
+def _rate_refusal(per_minute: int) -> Refusal:
+    wait = ratelimit.retry_after()
+    return Refusal(
+        errors.POLICY_ERROR,
+        f"rate limit of {per_minute} requests/minute exceeded; retry in {wait}s",
+        None,
+        429,
+        {"Retry-After": str(wait)},
+    )
+
+
+def _count_refused(signer: _Signer | None) -> None:
+    """A verified request refused before the backlog script (which counts the others)
+    counts against its sender's rate limit here; over it, the answer is the rate limit's."""
+    if signer is not None and not ratelimit.allow(signer.subscriber_id, signer.per_minute):
+        raise _rate_refusal(signer.per_minute) from None
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
@@ -228,12 +251,18 @@ def _store(
         "key_id": signer.key_id if signer else "",
         "received_at": now,
         "expires_at": _expiry(ctx, now),
+        PER_MINUTE: signer.per_minute if signer else 0,  # not stored: for the admission
     }
-    _admit(fields, now)
-    # Committed before we answer; None: the key is already taken.
-    inbound_id = _insert(fields)
-    if inbound_id is None:
+    # Admitted against the BAP's backlog, then committed, before we answer; None: the key
+    # is already taken.
+    outcome = _admit_and_insert(fields)
+    if isinstance(outcome, _Backlogged):
+        if outcome.waiting == backlog.RATE_LIMITED:
+            raise _rate_refusal(fields[PER_MINUTE])
+        raise _backlog_refusal(fields["bap_id"], outcome.waiting)
+    if outcome is None:
         return _duplicate(ctx, action, body_digest)
+    inbound_id = outcome
     connection = transaction.get_connection()
     if connection.in_atomic_block:  # queued when the caller's transaction commits
         connection.on_commit(lambda: enqueue(inbound_id, fields["bap_id"]))
@@ -245,15 +274,22 @@ def _store(
     return Answer(200, errors.ack(), inbound_id=inbound_id)
 
 
-def _admit(fields: dict[str, Any], now: datetime) -> None:
-    """Refuse a BAP already waiting for its limit of answers (services.backlog)."""
-    waiting = backlog.admit(fields["bap_id"], fields["message_id"], fields["expires_at"], now)
-    if waiting is None:
-        return
+PER_MINUTE = "_per_minute"  # a row's sender's rate limit, beside its columns
+ADMISSION = "_admission"  # and its verdict, once counted (backlog.admit_many's answer)
+
+
+@dataclass(frozen=True, slots=True)
+class _Backlogged:
+    waiting: int  # answers the BAP already waits for, at or over its limit; or RATE_LIMITED
+
+
+def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
+    """A BAP already waiting for its limit of answers (services.backlog): a NACK now, not
+    an ACK whose answer would expire unsent."""
     wait = backlog.retry_after()
-    raise Refusal(
+    return Refusal(
         errors.POLICY_ERROR,
-        f"{fields['bap_id']} is already waiting for {waiting} answers, the most this BPP "
+        f"{bap_id} is already waiting for {waiting} answers, the most this BPP "
         f"accepts at once ({backlog.limit()}); retry in {wait}s",
         None,
         429,
@@ -261,12 +297,33 @@ def _admit(fields: dict[str, Any], now: datetime) -> None:
     )
 
 
-def _insert(fields: dict[str, Any]) -> int | None:
-    """Inside a caller's transaction, one statement of our own; otherwise shared with the
-    requests of this process that arrive at the same moment (services.group_insert)."""
+def _admit_and_insert(fields: dict[str, Any]) -> int | _Backlogged | None:
+    """Inside a caller's transaction, statements of our own; otherwise shared with the
+    requests of this process that arrive at the same moment (services.group_insert): one
+    backlog admission and one INSERT for all of them."""
     if not conf.get("BECKN_GROUP_INSERT") or transaction.get_connection().in_atomic_block:
-        return inbound_store.insert(fields)
-    return group_insert.group(inbound_store.insert_many).insert(fields)
+        return admit_and_insert_many([fields])[0]
+    return group_insert.group(admit_and_insert_many).insert(fields)
+
+
+def admit_and_insert_many(rows: Sequence[dict[str, Any]]) -> list[int | _Backlogged | None]:
+    """Each row counted against its sender's rate limit and admitted against its BAP's
+    backlog (in order, one call for all), and those admitted stored in one statement: per
+    row its new id, None when its key is taken, or the refusal. A refused row is never
+    stored, so never dispatched. A row's verdict is kept in it: when the group retries a
+    failed statement row by row, the rows are not counted again."""
+    fresh = [row for row in rows if ADMISSION not in row]
+    if fresh:
+        now = max(row["received_at"] for row in fresh)
+        messages = [
+            backlog.Message(r["bap_id"], r["message_id"], r["expires_at"], r.get(PER_MINUTE, 0))
+            for r in fresh
+        ]
+        for row, verdict in zip(fresh, backlog.admit_many(messages, now), strict=True):
+            row[ADMISSION] = verdict
+    admitted = [row for row in rows if row[ADMISSION] is None]
+    stored = iter(inbound_store.insert_many(admitted) if admitted else [])
+    return [next(stored) if r[ADMISSION] is None else _Backlogged(r[ADMISSION]) for r in rows]
 
 
 def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:

@@ -1,9 +1,10 @@
 """Requests per minute per verified subscriber, counted in the Django cache.
 
-A fixed one-minute window (cache `add` then `incr`, both atomic in Redis and memcached).
-With the default local-memory cache every web process counts alone, so the effective
-limit is the setting times the number of processes: configure a shared cache (Redis) in
-production for an exact limit.
+A fixed one-minute window. With a Redis cache, one script call per request (count, and
+set the window's expiry with its first request), atomic across processes. With another
+cache, `add` then `incr` (both atomic in memcached); with the default local-memory
+cache every web process counts alone, so the effective limit is the setting times the
+number of processes: configure a shared cache (Redis) in production for an exact limit.
 """
 
 from __future__ import annotations
@@ -11,9 +12,20 @@ from __future__ import annotations
 import math
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.base import BaseCache
+from django.utils.connection import ConnectionProxy
 
 from beckn import conf
+from beckn.services import redisclient
+
+WINDOW_TTL = 120  # seconds a window's counter is kept: past its minute, then gone
+
+COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
 
 
 def limit_for(configured: int | None) -> int:
@@ -26,17 +38,31 @@ def retry_after(now: float | None = None) -> int:
     return max(1, math.ceil(60 - now % 60))
 
 
+def key(subscriber_id: str, now: float | None = None) -> str:
+    """The cache key (before the cache's prefix) counting this minute's requests."""
+    window = int((time.time() if now is None else now) // 60)
+    return f"beckn:rate:{subscriber_id}:{window}"
+
+
 def allow(subscriber_id: str, per_minute: int, *, now: float | None = None) -> bool:
     """Count one request; False once the subscriber is over `per_minute` (0: unlimited)."""
     if per_minute <= 0:
         return True
-    window = int((time.time() if now is None else now) // 60)
-    key = f"beckn:rate:{subscriber_id}:{window}"
-    if cache.add(key, 1, timeout=120):
+    counter = key(subscriber_id, now)
+    backend = _backend()
+    count = redisclient.script(backend, COUNT)
+    if count is not None:
+        return int(count(keys=[backend.make_key(counter)], args=[WINDOW_TTL])) <= per_minute
+    if backend.add(counter, 1, timeout=WINDOW_TTL):
         return True
     try:
-        count = cache.incr(key)
+        counted = backend.incr(counter)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=120)
+        backend.add(counter, 1, timeout=WINDOW_TTL)
         return True
-    return count <= per_minute
+    return counted <= per_minute
+
+
+def _backend() -> BaseCache:
+    """The default cache (`cache` is Django's proxy to it), or what replaced `cache`."""
+    return caches["default"] if isinstance(cache, ConnectionProxy) else cache

@@ -4,6 +4,7 @@ layer, and a helper that runs an accepted message through processing."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from beckn.protocol.schema import validate_message
 from beckn.services import keys
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
+
+REDIS_CACHE = "redis://127.0.0.1:6379/6"
 
 
 @pytest.fixture
@@ -94,3 +97,23 @@ def run(django_capture_on_commit_callbacks, no_queue, client):
         return row, callback(row)
 
     return go
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache in Redis (the backlog counted there), a limit of 2 answers."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_CACHE, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis at " + REDIS_CACHE)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE,
+            "KEY_PREFIX": f"test-backlog-{uuid.uuid4().hex[:8]}",
+        }
+    }
+    settings.BECKN_MAX_PENDING_PER_BAP = 2
+    yield settings
+    cache.clear()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 from collections import deque
 
 import pytest
@@ -19,8 +18,6 @@ from beckn.protocol import errors
 from beckn.services import backlog, delivery
 from beckn.services.dispatch import MAX_BATCH, Dispatcher, take_in_turns
 from tests.beckn import bap as msgs
-
-REDIS_CACHE = "redis://127.0.0.1:6379/6"
 
 
 def select(client, network, bap):
@@ -78,27 +75,6 @@ def test_expired_and_undeliverable_callbacks_free_their_places(client, network, 
     processing.process(InboundMessage.objects.order_by("pk").last().pk)
     assert Outbox.objects.order_by("pk").last().state == OutboxState.UNDELIVERABLE
     assert [select(client, network, bap).status_code for _ in range(3)] == [200, 200, 429]
-
-
-@pytest.fixture
-def redis_cache(settings):
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_CACHE, socket_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis at " + REDIS_CACHE)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_CACHE,
-            "KEY_PREFIX": f"test-backlog-{uuid.uuid4().hex[:8]}",
-        }
-    }
-    settings.BECKN_MAX_PENDING_PER_BAP = 2
-    yield settings
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def test_in_redis_admission_is_counted_released_and_expires(redis_cache):

@@ -50,6 +50,21 @@ def test_the_limit_is_per_verified_subscriber(client, bap, no_queue, one_minute)
     assert [other.post(client, "select", select(other)).status_code for _ in range(5)] == [200] * 5
 
 
+def test_refused_requests_count_and_over_the_limit_get_the_rate_limit_s_answer(
+    client, bap, no_queue, one_minute
+):
+    """A verified request refused for its content still spends the budget, and once the
+    budget is spent an invalid request is answered with the rate limit, as a valid one."""
+    Subscriber.objects.update(rate_limit=2)
+    invalid = select(bap)
+    invalid["context"]["action"] = "search"  # does not match the endpoint
+    assert bap.post(client, "select", invalid).status_code == 400
+    assert bap.post(client, "select", select(bap)).status_code == 200
+    assert bap.post(client, "select", select(bap)).status_code == 429
+    assert bap.post(client, "select", invalid).status_code == 429
+    assert InboundMessage.objects.count() == 1
+
+
 def test_forged_requests_do_not_spend_a_baps_budget(client, bap, no_queue, one_minute):
     """Counting happens after the signature is verified: someone who merely names a BAP
     cannot lock it out."""
