@@ -62,7 +62,9 @@ def test_over_the_limit_a_request_is_refused_and_frees_up_once_answered(
 
 
 @pytest.mark.django_db
-def test_expired_and_undeliverable_callbacks_free_their_places(client, network, bap, limited, fake):
+def test_expired_and_undeliverable_callbacks_free_their_places(
+    client, network, bap, limited, fake, django_capture_on_commit_callbacks
+):
     for _ in range(2):
         assert select(client, network, bap).status_code == 200
     for inbound in InboundMessage.objects.all():
@@ -72,7 +74,8 @@ def test_expired_and_undeliverable_callbacks_free_their_places(client, network, 
     assert select(client, network, bap).status_code == 200
 
     Subscriber.objects.update(url="")  # nowhere to send: the answer is undeliverable at once
-    processing.process(InboundMessage.objects.order_by("pk").last().pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the place is freed on commit
+        processing.process(InboundMessage.objects.order_by("pk").last().pk)
     assert Outbox.objects.order_by("pk").last().state == OutboxState.UNDELIVERABLE
     assert [select(client, network, bap).status_code for _ in range(3)] == [200, 200, 429]
 
