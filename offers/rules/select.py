@@ -23,7 +23,7 @@ from offers.rules.compiled import assess_all
 from offers.rules.context import QuoteContext
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
-from offers.rules.outcome import Applied, Eligible, Fit, OfferResult, Reason, Rejected, rupees
+from offers.rules.outcome import Applied, Eligible, Fit, OfferResult, Outranked, Reason, Rejected
 from offers.rules.stacking import (
     Combination,
     Stack,
@@ -54,7 +54,7 @@ __all__ = [
 if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
 
-_OUTRANKED = Reason.OUTRANKED
+_HELD_OUT = Reason.HELD_OUT
 
 
 def select(
@@ -91,19 +91,10 @@ def select_in(
         else:
             rejected.append(outcome)
     best = best_stack(eligible, view, facts, combination)
-    chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}
-    given = rupees(best.net, priced.tariff.currency)
-    outranked = [
-        Rejected(
-            e.offer.id,
-            Reason.OUTRANKED,
-            f"Offer {e.offer.id} cannot be combined with the selected offers, which save {given}",
-        )
-        for e in eligible
-        if e.offer.id not in chosen
-    ]
     held = _held_out(rejected, lambda h: best_stack([*eligible, *h], view, facts, combination))
-    return OfferResult(best.lines, best.applied + held, (*rejected, *best.dropped, *outranked))
+    ids = [e.offer.id for e in eligible]
+    left_out = Outranked(ids, best.applied, best.dropped, best.net, priced.tariff.currency)
+    return OfferResult(best.lines, best.applied + held, (*rejected, *best.dropped), left_out)
 
 
 def _held_out(
@@ -147,32 +138,29 @@ def select_fits(
         whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
         return select_in(whole, view, facts, combination)
     fits: list[Fit] = []
+    ids: list[str] = []
     rejected: list[Rejected] = [
         Rejected("", Reason.CODE_UNKNOWN, f"Code {code} matches no offer")
         for code in facts.unmatched_codes
     ]
+    held_out = False
     for outcome in outcomes:
-        if isinstance(outcome, Fit):
+        if type(outcome) is Fit:
             fits.append(outcome)
+            ids.append(outcome.offer_id)
         else:
-            rejected.append(outcome)
+            rejected.append(outcome)  # type: ignore[arg-type]
+            if outcome.reason is _HELD_OUT:
+                held_out = True
     best = _best_ondc(fits, view, facts)
-    chosen = {a.offer_id for a in best.applied}
-    chosen.update(r.offer_id for r in best.dropped)
-    given = rupees(best.net, view.priced.tariff.currency)
-    outranked = [
-        Rejected(
-            f.offer_id,
-            _OUTRANKED,
-            f"Offer {f.offer_id} cannot be combined with the selected offers, which save {given}",
+    applied = best.applied
+    if held_out:
+        applied += _held_out(
+            rejected, lambda held: _best_ondc([*fits, *(e.fit() for e in held)], view, facts)
         )
-        for f in fits
-        if f.offer_id not in chosen
-    ]
-    applied = best.applied + _held_out(
-        rejected, lambda held: _best_ondc([*fits, *(e.fit() for e in held)], view, facts)
-    )
-    return OfferResult(best.lines, applied, (*rejected, *best.dropped, *outranked))
+    currency = view.priced.tariff.currency
+    left_out = Outranked(ids, best.applied, best.dropped, best.net, currency)
+    return OfferResult(best.lines, applied, (*rejected, *best.dropped), left_out)
 
 
 def _best_ondc(fits: Sequence[Fit], view: SessionView, facts: OfferFacts) -> Stack:

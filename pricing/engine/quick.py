@@ -6,7 +6,8 @@ one that calls each field's slot descriptor directly: the same signature, defaul
 stored values (so equality, hashing, repr, pickling and dataclasses.replace are those
 of the dataclass), about a third cheaper to call. The dataclasses module generates its
 own __init__ the same way, from source text; this does so for a narrower case: fields
-with plain defaults, no __post_init__, no InitVar, no keyword-only or init=False fields.
+with plain defaults (init=False ones start as theirs), no __post_init__, no InitVar, no
+keyword-only fields.
 """
 
 from __future__ import annotations
@@ -31,9 +32,15 @@ def quick_init(cls: C) -> C:
     scope: dict[str, Any] = {}
     args, body = [], []
     for f in fields:
-        if not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING:
+        if f.kw_only or f.default_factory is not dataclasses.MISSING:
             raise TypeError(f"quick_init cannot handle field {cls.__name__}.{f.name}")
         scope[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
+        if not f.init:  # not an argument: it starts as its default
+            if f.default is dataclasses.MISSING:
+                raise TypeError(f"quick_init needs a default for {cls.__name__}.{f.name}")
+            scope[f"_default_{f.name}"] = f.default
+            body.append(f"    _set_{f.name}(self, _default_{f.name})")
+            continue
         if f.default is dataclasses.MISSING:
             args.append(f.name)
         else:

@@ -93,3 +93,24 @@ def test_refuses_what_it_cannot_copy():
     for cls in (NoSlots, NotFrozen, Factory, PostInit):
         with pytest.raises(TypeError):
             quick_init(cls)
+
+
+def test_a_field_outside_init_starts_as_its_default():
+    @quick_init
+    @dataclass(frozen=True, slots=True)
+    class Cached:
+        x: int
+        memo: str | None = field(default=None, init=False)
+
+    @dataclass(frozen=True, slots=True)
+    class NoDefault:
+        x: int
+        memo: str = field(init=False)
+
+    made = Cached(3)
+    assert (made.x, made.memo) == (3, None)
+    with pytest.raises(TypeError):
+        Cached(3, "given")  # type: ignore[call-arg]
+    assert dataclasses.replace(made, x=4).memo is None
+    with pytest.raises(TypeError):
+        quick_init(NoDefault)
