@@ -32,6 +32,19 @@ _PERCENT, _FIXED, _FEE, _ENERGY = 1, 2, 3, 4
 _new_fit = tuple.__new__  # Fit(...) without the NamedTuple's Python-level __new__
 
 
+def _share(percent: Decimal) -> Decimal:
+    """A percentage as the factor it multiplies by (12.5 -> 0.125), exactly: the same
+    digits, two places down. `amount * _share(p)` is the number percent_of(amount, p)
+    gives (each is the exact product rounded to the context's precision, and a power of
+    ten moves no digit) without a Decimal division per offer and quote. The two may
+    write trailing zeros differently: every worth is compared, or rounded to the paisa,
+    before anyone reads it."""
+    sign, digits, exponent = percent.as_tuple()
+    if not isinstance(exponent, int):  # not finite: as percent_of would have it
+        return percent / HUNDRED
+    return Decimal((sign, digits, exponent - 2))
+
+
 class CompiledOffer:
     """An offer ready for quoting: evaluate(ctx) == evaluate_in(offer, ctx.view, ctx.facts)."""
 
@@ -68,11 +81,11 @@ class CompiledOffer:
         self._kind, self._value, self._base = 0, ZERO, Base.GROSS
         self._energy = energy_worth(benefit)
         if isinstance(benefit, PercentOff):
-            self._kind, self._value, self._base = _PERCENT, benefit.percent, benefit.base
+            self._kind, self._value, self._base = _PERCENT, _share(benefit.percent), benefit.base
         elif isinstance(benefit, FixedOff):
             self._kind, self._value, self._base = _FIXED, benefit.amount, benefit.base
         elif isinstance(benefit, ServiceFeeWaiver):
-            self._kind, self._value, self._base = _FEE, benefit.percent, Base.SERVICE_FEE
+            self._kind, self._value, self._base = _FEE, _share(benefit.percent), Base.SERVICE_FEE
         elif self._energy is not None:
             self._kind, self._base = _ENERGY, Base.ENERGY
 
@@ -123,7 +136,7 @@ def assess_all(
             worth: Decimal
             if kind == _PERCENT:
                 room = left[base]
-                worth = room * c._value / HUNDRED  # min(percent_of(room, percent), room)
+                worth = room * c._value  # min(percent_of(room, percent), room)
                 if room < worth:
                     worth = room
             elif kind == _FIXED:
@@ -142,7 +155,7 @@ def assess_all(
                 else:
                     worth = ZERO
             elif kind == _FEE:
-                worth = left[base] * c._value / HUNDRED  # percent_of(fee left, percent)
+                worth = left[base] * c._value  # percent_of(fee left, percent)
             else:
                 worth, base, kwh_drawn = c._worth(ctx)
             cap = c._cap

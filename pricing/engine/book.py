@@ -21,6 +21,7 @@ from pricing.engine.compiled import (
     TODAY,
     YESTERDAY,
     CompiledRule,
+    MomentIndex,
     SiteIndex,
     compile_rule,
     compile_window,
@@ -30,7 +31,7 @@ from pricing.engine.finalize import finalize
 from pricing.engine.lines import LineTexts, priced_lines
 from pricing.engine.quantity import micros, resolve_quantity
 from pricing.engine.segments import SliceKey, segments_of_runs
-from pricing.engine.surges import choose, moment_matches
+from pricing.engine.surges import choose
 from pricing.engine.types import (
     Conditions,
     PricedSession,
@@ -141,7 +142,7 @@ _Slot = tuple[int, tuple[tuple[CompiledRule, int], ...], tuple[int, ...] | None]
 class _SitePlan:
     rules: tuple[CompiledRule, ...]  # rules the charger can see, in rule-list order
     edges: _Edges  # of the bands and those rules
-    varying: tuple[CompiledRule, ...]  # those whose conditions change per quote
+    varying: int  # bits of those whose conditions change per quote
     # bits of the varying rules that hold -> the rules in play, in rule-list order
     in_play: dict[int, tuple[CompiledRule, ...]] = field(default_factory=dict)
     # (bits of the varying rules in play, weekday, edge interval) -> _Slot. Every window edge of
@@ -157,6 +158,7 @@ class PriceBook:
         "_band_times",
         "_bands",
         "_index",
+        "_moments",
         "_plans",
         "_position",
         "_rules",
@@ -173,6 +175,7 @@ class PriceBook:
         self._rules = tuple(compile_rule(i, rule) for i, rule in enumerate(self.surges))
         self._bands = tuple(compile_window(band.window) for band in tariff.bands)
         self._index = SiteIndex(self.surges)
+        self._moments = MomentIndex(self.surges)
         self._position = {rule.code: i for i, rule in enumerate(self.surges)}
         self._plans: dict[tuple[object, ...], _SitePlan] = {}
         self._band_times = band_times(tariff)
@@ -195,7 +198,7 @@ class PriceBook:
             times = set(self._band_times)
             times.update(t for cr in rules for t in window_times(cr.rule.window))
             bounds = {b for cr in rules for b in (cr.valid_from, cr.valid_until) if b is not None}
-            varying = tuple(cr for cr in rules if cr.varies)
+            varying = sum(cr.bit for cr in rules if cr.varies)
             plan = _SitePlan(rules, _Edges.of(times, bounds), varying)
             self._plans[key] = plan
         return plan
@@ -263,10 +266,7 @@ class PriceBook:
         """Same result as price_session(request, book.tariff, book.surges, conditions)."""
         quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
         plan = self._plan(request.site)
-        in_play, customer = 0, request.customer
-        for cr in plan.varying:
-            if moment_matches(cr.rule, customer, conditions):
-                in_play |= cr.bit
+        in_play = plan.varying & ~self._moments.off(request.customer, conditions)
         rules = plan.in_play.get(in_play)
         if rules is None:
             if len(plan.in_play) >= _MEMO_LIMIT:
