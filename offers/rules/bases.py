@@ -13,6 +13,7 @@ from pricing.engine.quick import quick_init
 from pricing.engine.types import LineKind, PricedSession
 
 _ENERGY, _SERVICE_FEE = LineKind.ENERGY, LineKind.SERVICE_FEE
+_ENERGY_BASE, _FEE_BASE = Base.ENERGY, Base.SERVICE_FEE
 
 
 @quick_init
@@ -40,17 +41,17 @@ class Bases:
         return cls(energy=energy, fee=fee, gross=gross)
 
     def available(self, base: Base) -> Decimal:
-        if base is Base.ENERGY:
+        if base is _ENERGY_BASE:
             left = min(self.energy, self.gross)
-        elif base is Base.SERVICE_FEE:
+        elif base is _FEE_BASE:
             left = min(self.fee, self.gross)
         else:
             left = self.gross
         return max(left, ZERO)
 
     def take(self, base: Base, amount: Decimal) -> Bases:
-        energy = self.energy - amount if base is Base.ENERGY else self.energy
-        fee = self.fee - amount if base is Base.SERVICE_FEE else self.fee
+        energy = self.energy - amount if base is _ENERGY_BASE else self.energy
+        fee = self.fee - amount if base is _FEE_BASE else self.fee
         return Bases(energy=energy, fee=fee, gross=self.gross - amount)
 
 

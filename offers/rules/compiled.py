@@ -30,6 +30,7 @@ from pricing.engine.money import HUNDRED, PAISA, ZERO
 # other kind calls its compiled worth
 _PERCENT, _FIXED, _FEE, _ENERGY = 1, 2, 3, 4
 _new_fit = tuple.__new__  # Fit(...) without the NamedTuple's Python-level __new__
+_NO_BENEFIT, _HELD_OUT = Reason.NO_BENEFIT, Reason.HELD_OUT  # enum members read once
 
 
 def _share(percent: Decimal) -> Decimal:
@@ -169,7 +170,7 @@ def assess_all(
             else:
                 amount = worth.quantize(PAISA, ROUND_HALF_UP)  # money(), as limit() does
             if amount <= ZERO:
-                append(Rejected(offer_id, Reason.NO_BENEFIT, c._no_benefit))
+                append(Rejected(offer_id, _NO_BENEFIT, c._no_benefit))
                 continue
             presented = codes.get(offer_id) if codes else None
             code = presented.code if presented is not None and presented.matched else ""
@@ -179,7 +180,7 @@ def assess_all(
             fit: Fit = _new_fit(Fit, fields)
             if c._holdout is not None and is_held_out(c._holdout, ctx.customer.key, offer_id):
                 message = f"Offer {offer_id} is withheld from this customer (holdout group)"
-                append(Rejected(offer_id, Reason.HELD_OUT, message, would_be=fit.eligible()))
+                append(Rejected(offer_id, _HELD_OUT, message, would_be=fit.eligible()))
                 continue
             append(fit)
     return out

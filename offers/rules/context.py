@@ -18,6 +18,7 @@ from pricing.engine.types import PricedSession, Site
 
 UTC = dt.UTC
 _new_tuple = tuple.__new__
+_ENERGY, _FEE, _GROSS = Base.ENERGY, Base.SERVICE_FEE, Base.GROSS  # enum members read once
 
 
 class QuoteContext(NamedTuple):
@@ -83,10 +84,6 @@ class QuoteContext(NamedTuple):
                 station.lon,
                 priced.kwh,
                 bases.gross,
-                {
-                    Base.ENERGY: available(Base.ENERGY),
-                    Base.SERVICE_FEE: available(Base.SERVICE_FEE),
-                    Base.GROSS: available(Base.GROSS),
-                },
+                {_ENERGY: available(_ENERGY), _FEE: available(_FEE), _GROSS: available(_GROSS)},
             ),
         )

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
 
 _HELD_OUT = Reason.HELD_OUT
+_ONDC = Combination.ONDC
 
 
 def select(
@@ -103,7 +104,7 @@ def _held_out(
     """The held-out offers that would have been in the best combination had they been
     given (`best_with(held)`: the eligible offers and those), as Applied with no discount
     (the ledger counts the control group)."""
-    held = [r.would_be for r in rejected if r.reason is Reason.HELD_OUT and r.would_be]
+    held = [r.would_be for r in rejected if r.reason is _HELD_OUT and r.would_be]
     if not held:
         return ()
     shadow = best_with(held)
@@ -134,7 +135,7 @@ def select_fits(
 ) -> OfferResult:
     """select_in() for the fast path's outcomes, which stacks Fits as they are: no Eligible
     is built. With another combination policy it hands everything to select_in()."""
-    if combination is not Combination.ONDC:
+    if combination is not _ONDC:
         whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
         return select_in(whole, view, facts, combination)
     fits: list[Fit] = []

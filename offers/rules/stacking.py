@@ -20,11 +20,15 @@ from pricing.engine.quick import quick_init
 from pricing.engine.types import LineKind, PricedSession, QuoteLine
 
 E = TypeVar("E", Eligible, Fit)  # an eligible offer, or the fast path's Fit of one
+_DISCOUNT, _NO_BENEFIT = LineKind.DISCOUNT, Reason.NO_BENEFIT  # enum members read once
 
 
 class Combination(StrEnum):
     ONDC = "ondc"  # an exclusive offer is never combined with another offer
     EXCLUSIVE_PLUS_ADDITIVES = "exclusive_plus_additives"  # additives stack on it
+
+
+_PLUS_ADDITIVES = Combination.EXCLUSIVE_PLUS_ADDITIVES
 
 
 @quick_init
@@ -57,7 +61,7 @@ _TAGS = {  # (additive, auto) -> the discount line's tags
 def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> QuoteLine:
     meta = offer.meta
     return QuoteLine(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
-        LineKind.DISCOUNT,
+        _DISCOUNT,
         offer.id,
         offer.title,
         -amount,
@@ -97,7 +101,7 @@ def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts
             continue
         if amount <= 0:
             message = f"Offer {offer.id} has nothing left to discount after the offers before it"
-            dropped.append(Rejected(offer.id, Reason.NO_BENEFIT, message))
+            dropped.append(Rejected(offer.id, _NO_BENEFIT, message))
             continue
         bases = bases.take(worth.base, amount)
         lines.append(discount_line(offer, amount, priced))
@@ -137,7 +141,7 @@ def best_stack(
         options.append(single(min(exclusive, key=exclusive_rank), view.priced))
     if additive:
         options.append(stack(additive, view, facts))
-    if additive and combination is Combination.EXCLUSIVE_PLUS_ADDITIVES:
+    if additive and combination is _PLUS_ADDITIVES:
         options += [stack([x, *additive], view, facts) for x in exclusive]
     if not options:
         return Stack((), (), (), ZERO, 0)

@@ -23,6 +23,7 @@ from pricing.engine.money import ZERO, money
 from pricing.engine.types import LineKind, PricedSession, Quote, QuoteLine, Tariff
 
 ADJUSTMENT_KINDS = frozenset({LineKind.DISCOUNT, LineKind.ADDON, LineKind.WHEELING})
+_DISCOUNT, _ADDON, _TAX = LineKind.DISCOUNT, LineKind.ADDON, LineKind.TAX  # read once
 
 
 def _paisa(amount: Decimal) -> Decimal:
@@ -39,7 +40,7 @@ def _checked(line: QuoteLine) -> QuoteLine:
     exact = _paisa(amount)
     if amount != exact:
         raise QuoteInputError(f"adjustment {line.code} is not rounded to the paisa")
-    negative = line.kind is LineKind.DISCOUNT
+    negative = line.kind is _DISCOUNT
     if (amount > ZERO) if negative else (amount < ZERO):
         raise QuoteInputError(f"{line.kind} line {line.code} has the wrong sign")
     return line if str(exact) == str(amount) else dataclasses.replace(line, amount=exact)
@@ -60,6 +61,11 @@ def _bases(lines: Sequence[QuoteLine]) -> dict[Decimal | None, Decimal]:
 def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
     """Clamp `lines` in place; the groups' nets after clamping come back."""
     bases = _bases(lines)
+    for base in bases.values():
+        if base < ZERO:
+            break
+    else:  # no group below zero: nothing to clamp
+        return bases
     shrunk = False
     for rate, base in bases.items():
         shortfall = -base
@@ -68,7 +74,7 @@ def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
             line = lines[i]
             if shortfall <= ZERO:
                 break
-            if line.tax_rate != rate or line.kind is not LineKind.DISCOUNT:
+            if line.tax_rate != rate or line.kind is not _DISCOUNT:
                 continue
             give_back = min(shortfall, -line.amount)
             clamped = line.amount + give_back
@@ -88,11 +94,12 @@ def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None
     they neither count towards the minimum nor get capped by the maximum."""
     if tariff.min_price is None and tariff.max_price is None:
         return None
-    lines = [ln for ln in lines if ln.kind is not LineKind.ADDON]
-    pre_tax = sum((ln.amount for ln in lines), ZERO)
-    if tariff.min_price is not None and pre_tax < money(tariff.min_price):
+    lines = [ln for ln in lines if ln.kind is not _ADDON]
+    pre_tax = sum([ln.amount for ln in lines], ZERO)
+    lowest = None if tariff.min_price is None else money(tariff.min_price)
+    if lowest is not None and pre_tax < lowest:
         code, title = "min_price", "Minimum session price"
-        amount = money(tariff.min_price) - pre_tax
+        amount = lowest - pre_tax
     elif tariff.max_price is not None and pre_tax > money(tariff.max_price):
         code, title = "max_price", "Maximum session price"
         # never take the tariff's own tax group below zero
@@ -169,7 +176,7 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
         rate_text = str(rate)
         tax_lines.append(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
             QuoteLine(
-                LineKind.TAX,
+                _TAX,
                 tariff.tax_name,
                 _tax_title(tariff.tax_name, rate_text),
                 money(base * rate),
@@ -187,7 +194,7 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
         end=priced.end,
         kwh=priced.kwh,
         lines=tuple(lines),
-        total=sum([ln.amount for ln in lines], ZERO),
+        total=sum([*bases.values(), *(ln.amount for ln in tax_lines)], ZERO),
         tax_included=included,
         tax_inclusive=tariff.tax_included,
     )

@@ -27,6 +27,9 @@ from pricing.engine.types import (
 )
 
 Tags = tuple[tuple[str, str], ...]
+# enum members read once: a member read through its class costs more than the line's sums
+_PER_KWH, _PERCENT = ChargeForm.PER_KWH, ChargeForm.PERCENT
+_ENERGY, _SURGE = LineKind.ENERGY, LineKind.SURGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,7 @@ def _energy_lines(texts: LineTexts, item_id: str, segments: Sequence[Segment]) -
         before, after = texts.band(code, rate)
         lines.append(
             QuoteLine(
-                LineKind.ENERGY,
+                _ENERGY,
                 code,
                 f"{before}{text.energy(kwh)}{after}",
                 money(kwh * rate),
@@ -153,10 +156,10 @@ def _surge_line(
 ) -> QuoteLine | None:
     kwh = sum([seg.kwh for seg in inside], ZERO)
     rate = None
-    if rule.form is ChargeForm.PER_KWH:
+    if rule.form is _PER_KWH:
         amount, rate = money(rule.amount * kwh), rule.amount
         title = f"{said.title}{text.energy(kwh)} kWh)"
-    elif rule.form is ChargeForm.PERCENT:
+    elif rule.form is _PERCENT:
         energy_cost = sum([seg.kwh * seg.rate_per_kwh for seg in inside], ZERO)
         amount = money(percent_of(energy_cost, rule.amount))
         title = said.title
@@ -168,7 +171,7 @@ def _surge_line(
         tags = said.capped_tags
     if amount == ZERO:
         return None
-    return QuoteLine(LineKind.SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
+    return QuoteLine(_SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
 
 
 def priced_lines(
