@@ -177,14 +177,14 @@ def test_outranked_offers_are_worded_when_read_as_the_reference_path_words_them(
     offers = build_offers(300, network=network)
     index = OfferIndex.build(offers)
     seen = 0
-    for priced, facts in build_sessions(network, 60, offers=offers):
-        result = quote_offers(index, priced, facts)
+    for session, buyer in build_sessions(network, 60, offers=offers):
+        result = quote_offers(index, session, buyer)
         assert result._rejected is None  # nothing worded until someone reads it
-        view = SessionView.of(priced)
+        view = SessionView.of(session)
         eligible = [
             c.offer.id
-            for c in index.compiled_for(QuoteContext.of(priced, facts))
-            if isinstance(evaluate_in(c.offer, view, facts), Eligible)
+            for c in index.compiled_for(QuoteContext.of(session, buyer))
+            if isinstance(evaluate_in(c.offer, view, buyer), Eligible)
         ]
         saving = sum((a.discount - a.wheeling for a in result.applied if not a.held_out), D(0))
         applied = {a.offer_id for a in result.applied}
@@ -202,8 +202,8 @@ def test_outranked_offers_are_worded_when_read_as_the_reference_path_words_them(
         assert [r for r in rejected if r.reason is Reason.OUTRANKED] == expected
         assert result.rejected is rejected  # worded once, then kept
         # the reference path (every offer evaluated, then select_in) words them alike
-        reference = best_offers(offers, priced, facts)
+        reference = best_offers(offers, session, buyer)
         assert set(rejected) <= set(reference.rejected)
-        assert result == quote_offers(index, priced, facts)
+        assert result == quote_offers(index, session, buyer)
         seen += len(expected)
     assert seen > 60
