@@ -146,11 +146,11 @@ def select_fits(
     ]
     held_out = False
     for outcome in outcomes:
-        if type(outcome) is Fit:
+        if isinstance(outcome, Fit):
             fits.append(outcome)
             ids.append(outcome.offer_id)
         else:
-            rejected.append(outcome)  # type: ignore[arg-type]
+            rejected.append(outcome)
             if outcome.reason is _HELD_OUT:
                 held_out = True
     best = _best_ondc(fits, view, facts)
