@@ -73,7 +73,8 @@ class CompiledOffer:
         self._checks, self._residual = compile_checks(offer)
         self._worth = compile_worth(offer.benefit)
         self._cap = offer.max_discount
-        self._no_benefit = f"Offer {offer.id} saves nothing here"
+        # the same answer on every quote it saves nothing on (immutable: one is enough)
+        self._no_benefit = Rejected(offer.id, _NO_BENEFIT, f"Offer {offer.id} saves nothing here")
         holdout = offer.holdout
         self._holdout = holdout if holdout is not None and holdout.share > 0 else None
         line = wheeling_line(offer)
@@ -170,7 +171,7 @@ def assess_all(
             else:
                 amount = worth.quantize(PAISA, ROUND_HALF_UP)  # money(), as limit() does
             if amount <= ZERO:
-                append(Rejected(offer_id, _NO_BENEFIT, c._no_benefit))
+                append(c._no_benefit)
                 continue
             presented = codes.get(offer_id) if codes else None
             code = presented.code if presented is not None and presented.matched else ""
