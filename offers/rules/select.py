@@ -36,6 +36,7 @@ from offers.rules.stacking import (
 )
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
+from pricing.engine.quick import quick_new
 from pricing.engine.types import PricedSession
 
 __all__ = [
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
 
 _HELD_OUT = Reason.HELD_OUT
+_result = quick_new(OfferResult)  # OfferResult(...), cheaper
 _ONDC = Combination.ONDC
 
 
@@ -161,7 +163,7 @@ def select_fits(
         )
     currency = view.priced.tariff.currency
     left_out = Outranked(ids, best.applied, best.dropped, best.net, currency)
-    return OfferResult(best.lines, applied, (*rejected, *best.dropped), left_out)
+    return _result(best.lines, applied, (*rejected, *best.dropped), left_out)
 
 
 def _best_ondc(fits: Sequence[Fit], view: SessionView, facts: OfferFacts) -> Stack:

@@ -16,7 +16,7 @@ from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Applied, Eligible, Fit, Reason, Rejected
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
-from pricing.engine.quick import quick_init
+from pricing.engine.quick import quick_init, quick_new
 from pricing.engine.types import LineKind, PricedSession, QuoteLine
 
 E = TypeVar("E", Eligible, Fit)  # an eligible offer, or the fast path's Fit of one
@@ -47,6 +47,8 @@ class Stack:
         return (-self.net, -self.top_priority, len(ids), ids)
 
 
+# QuoteLine(...), Applied(...), Stack(...), cheaper
+_line, _applied, _stack = quick_new(QuoteLine), quick_new(Applied), quick_new(Stack)
 _TAGS = {  # (additive, auto) -> the discount line's tags
     (additive, auto): (
         ("type", "discount"),
@@ -60,7 +62,7 @@ _TAGS = {  # (additive, auto) -> the discount line's tags
 
 def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> QuoteLine:
     meta = offer.meta
-    return QuoteLine(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
+    return _line(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
         _DISCOUNT,
         offer.id,
         offer.title,
@@ -80,8 +82,8 @@ def single(e: Eligible | Fit, priced: PricedSession) -> Stack:
     wheeling = wheeling_line(offer) if e.wheeling else None
     lines = (line,) if wheeling is None else (line, wheeling)
     # offer id, discount, base, code, held out, kWh drawn, wheeling
-    applied = Applied(offer.id, e.discount, e.base, e.code, False, e.kwh_drawn, e.wheeling)
-    return Stack((applied,), lines, (), e.net, offer.meta.priority)
+    applied = _applied(offer.id, e.discount, e.base, e.code, False, e.kwh_drawn, e.wheeling)
+    return _stack((applied,), lines, (), e.net, offer.meta.priority)
 
 
 def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts) -> Stack:
@@ -116,7 +118,7 @@ def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts
             )
         )
     top = max((e.offer.meta.priority for e in chosen), default=0)
-    return Stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
+    return _stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
 
 
 def by_priority(offers: Iterable[E]) -> list[E]:

@@ -12,10 +12,11 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from pricing.engine.bands import DEFAULT_BAND, band_times
-from pricing.engine.checks import check_rules, check_tariff
+from pricing.engine.checks import BASE_CODE, check_rules, check_tariff
 from pricing.engine.compiled import (
     NOT_ACTIVE,
     TODAY,
@@ -29,14 +30,16 @@ from pricing.engine.compiled import (
 )
 from pricing.engine.finalize import finalize
 from pricing.engine.lines import LineTexts, priced_lines
-from pricing.engine.quantity import micros, resolve_quantity
-from pricing.engine.segments import SliceKey, segments_of_runs
+from pricing.engine.quantity import Quantity, micros, resolve_quantity
+from pricing.engine.quick import quick_new
+from pricing.engine.segments import POSITION, SliceKey
 from pricing.engine.surges import choose
 from pricing.engine.types import (
     Conditions,
     PricedSession,
     Quote,
     QuoteLine,
+    Segment,
     SessionRequest,
     Site,
     SurgeRule,
@@ -55,6 +58,8 @@ from pricing.engine.windows import (
 
 _MEMO_LIMIT = 10_000
 _US = dt.timedelta(microseconds=1)
+_NONE = Decimal(0)
+_segment, _priced = quick_new(Segment), quick_new(PricedSession)  # Segment(...), PricedSession(...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +160,10 @@ class _SitePlan:
 class PriceBook:
     __slots__ = (
         "_band_edges",
+        "_band_rates",
         "_band_times",
         "_bands",
+        "_codes",
         "_index",
         "_moments",
         "_plans",
@@ -181,6 +188,12 @@ class PriceBook:
         self._band_times = band_times(tariff)
         self._band_edges = _Edges.of(set(self._band_times), set())
         self._texts = LineTexts(tariff, self.surges)
+        # (code, rate) by band index; the default band (-1) last
+        self._band_rates = (
+            *((band.code, band.rate_per_kwh) for band in tariff.bands),
+            (BASE_CODE, tariff.energy_rate_per_kwh),
+        )
+        self._codes: dict[tuple[int, ...], tuple[str, ...]] = {}  # applied rules -> codes
 
     def _plan(self, site: Site) -> _SitePlan:
         key = (
@@ -262,6 +275,40 @@ class PriceBook:
                 last = key
         return offsets, keys
 
+    def _segments(
+        self, quantity: Quantity, offsets: Sequence[int], keys: Sequence[SliceKey]
+    ) -> tuple[tuple[Segment, ...], dict[int, list[Segment]]]:
+        """segments_of_runs() of the runs (run starts as µs from the session's start), and
+        the segments under each applied rule (by rule index, in session order)."""
+        start, end, kwh = quantity.start, quantity.end, quantity.kwh
+        total_us = micros(end - start)
+        bands, codes, rules = self._band_rates, self._codes, self.surges
+        segments: list[Segment] = []
+        inside: dict[int, list[Segment]] = {}
+        low, since, last = _NONE, start, len(offsets) - 1
+        for i, (_day, band, applied) in enumerate(keys):
+            if i < last:
+                us = offsets[i + 1]
+                until, high = start + us * _US, (kwh * us / total_us).quantize(POSITION)
+            else:
+                until, high = end, kwh
+            surge_codes = codes.get(applied)
+            if surge_codes is None:
+                if len(codes) >= _MEMO_LIMIT:
+                    codes.clear()
+                surge_codes = codes[applied] = tuple([rules[r].code for r in applied])
+            code, rate = bands[band]
+            segment = _segment(since, until, high - low, code, rate, surge_codes)
+            segments.append(segment)
+            for r in applied:
+                under = inside.get(r)
+                if under is None:
+                    inside[r] = [segment]
+                else:
+                    under.append(segment)
+            since, low = until, high
+        return tuple(segments), inside
+
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession:
         """Same result as price_session(request, book.tariff, book.surges, conditions)."""
         quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
@@ -277,15 +324,12 @@ class PriceBook:
         start = quantity.start
         slices = plan.edges.slices(quantity.zone, start, quantity.end)
         offsets, keys = self._runs(plan, rules, in_play, slices, start, conditions.holidays)
-        starts = [start, *(start + us * _US for us in offsets[1:])]
-        segments = segments_of_runs(quantity, starts, offsets, keys, self.tariff, self.surges)
+        segments, inside = self._segments(quantity, offsets, keys)
         lines = priced_lines(
-            self.tariff, request, segments, self.surges, self._position, self._texts
+            self.tariff, request, segments, self.surges, self._position, self._texts, inside
         )
         # request, tariff, start, end, kWh, segments, lines
-        return PricedSession(
-            request, self.tariff, start, quantity.end, quantity.kwh, segments, lines
-        )
+        return _priced(request, self.tariff, start, quantity.end, quantity.kwh, segments, lines)
 
     def quote(
         self, request: SessionRequest, conditions: Conditions, adjustments: Sequence[QuoteLine] = ()

@@ -20,10 +20,12 @@ from functools import lru_cache
 from pricing.engine import text
 from pricing.engine.errors import QuoteInputError
 from pricing.engine.money import ZERO, money
+from pricing.engine.quick import quick_new
 from pricing.engine.types import LineKind, PricedSession, Quote, QuoteLine, Tariff
 
 ADJUSTMENT_KINDS = frozenset({LineKind.DISCOUNT, LineKind.ADDON, LineKind.WHEELING})
 _DISCOUNT, _ADDON, _TAX = LineKind.DISCOUNT, LineKind.ADDON, LineKind.TAX  # read once
+_line, _quote = quick_new(QuoteLine), quick_new(Quote)  # QuoteLine(...), Quote(...)
 
 
 def _paisa(amount: Decimal) -> Decimal:
@@ -175,7 +177,7 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
             continue
         rate_text = str(rate)
         tax_lines.append(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
-            QuoteLine(
+            _line(
                 _TAX,
                 tariff.tax_name,
                 _tax_title(tariff.tax_name, rate_text),
@@ -188,7 +190,7 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
             )
         )
     lines.extend(tax_lines)
-    return Quote(
+    return _quote(
         currency=tariff.currency,
         start=priced.start,
         end=priced.end,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pricing.engine import text
 from pricing.engine.checks import BASE_CODE
 from pricing.engine.money import ZERO, money, percent_of
+from pricing.engine.quick import quick_new
 from pricing.engine.types import (
     ChargeForm,
     LineKind,
@@ -30,6 +31,7 @@ Tags = tuple[tuple[str, str], ...]
 # enum members read once: a member read through its class costs more than the line's sums
 _PER_KWH, _PERCENT = ChargeForm.PER_KWH, ChargeForm.PERCENT
 _ENERGY, _SURGE = LineKind.ENERGY, LineKind.SURGE
+_line = quick_new(QuoteLine)  # QuoteLine(...), cheaper
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,7 @@ def _energy_lines(texts: LineTexts, item_id: str, segments: Sequence[Segment]) -
         rate = rate_by_band[code]
         before, after = texts.band(code, rate)
         lines.append(
-            QuoteLine(
+            _line(
                 _ENERGY,
                 code,
                 f"{before}{text.energy(kwh)}{after}",
@@ -171,7 +173,7 @@ def _surge_line(
         tags = said.capped_tags
     if amount == ZERO:
         return None
-    return QuoteLine(_SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
+    return _line(_SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
 
 
 def priced_lines(
@@ -181,15 +183,19 @@ def priced_lines(
     rules: Sequence[SurgeRule],
     position: Mapping[str, int],
     texts: LineTexts | None = None,
+    inside: Mapping[int, list[Segment]] | None = None,
 ) -> tuple[QuoteLine, ...]:
     """`position` maps a rule code to its index in `rules`: surge lines follow that order.
-    `texts` are LineTexts(tariff, rules), if the caller keeps them (the price book does)."""
+    `texts` are LineTexts(tariff, rules), if the caller keeps them (the price book does);
+    `inside`, the segments under each rule by its index, if the caller has them."""
     if texts is None:
         texts = LineTexts(tariff, rules)
-    inside: dict[int, list[Segment]] = {}
-    for seg in segments:
-        for code in seg.surge_codes:
-            inside.setdefault(position[code], []).append(seg)
+    if inside is None:
+        found: dict[int, list[Segment]] = {}
+        for seg in segments:
+            for code in seg.surge_codes:
+                found.setdefault(position[code], []).append(seg)
+        inside = found
     surge_lines = [_surge_line(tariff, rules[i], texts.rule(i), inside[i]) for i in sorted(inside)]
     return (
         *_energy_lines(texts, request.site.charger_code, segments),
