@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from pricing.engine import text
 from pricing.engine.checks import BASE_CODE
-from pricing.engine.money import ZERO, money, percent_of
+from pricing.engine.money import PAISA, ZERO, money, percent_of
 from pricing.engine.quick import quick_new
 from pricing.engine.types import (
     ChargeForm,
@@ -114,7 +114,7 @@ def _energy_lines(texts: LineTexts, item_id: str, segments: Sequence[Segment]) -
                 _ENERGY,
                 code,
                 f"{before}{text.energy(kwh)}{after}",
-                money(kwh * rate),
+                (kwh * rate).quantize(PAISA, ROUND_HALF_UP),  # money()
                 kwh,
                 rate,
                 tariff.tax_rate,
@@ -159,11 +159,11 @@ def _surge_line(
     kwh = sum([seg.kwh for seg in inside], ZERO)
     rate = None
     if rule.form is _PER_KWH:
-        amount, rate = money(rule.amount * kwh), rule.amount
+        amount, rate = (rule.amount * kwh).quantize(PAISA, ROUND_HALF_UP), rule.amount
         title = f"{said.title}{text.energy(kwh)} kWh)"
     elif rule.form is _PERCENT:
         energy_cost = sum([seg.kwh * seg.rate_per_kwh for seg in inside], ZERO)
-        amount = money(percent_of(energy_cost, rule.amount))
+        amount = percent_of(energy_cost, rule.amount).quantize(PAISA, ROUND_HALF_UP)
         title = said.title
     else:
         amount, title = money(rule.amount), said.title
