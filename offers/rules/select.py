@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 _HELD_OUT = Reason.HELD_OUT
 _result = quick_new(OfferResult)  # OfferResult(...), cheaper
+_new_tuple = tuple.__new__
 _ONDC = Combination.ONDC
 
 
@@ -162,7 +163,8 @@ def select_fits(
             rejected, lambda held: _best_ondc([*fits, *(e.fit() for e in held)], view, facts)
         )
     currency = view.priced.tariff.currency
-    left_out = Outranked(ids, best.applied, best.dropped, best.net, currency)
+    fields = (ids, best.applied, best.dropped, best.net, currency)
+    left_out: Outranked = _new_tuple(Outranked, fields)  # Outranked(...), cheaper
     return _result(best.lines, applied, (*rejected, *best.dropped), left_out)
 
 

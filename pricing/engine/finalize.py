@@ -89,15 +89,21 @@ def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
     return _bases(lines) if shrunk else bases
 
 
-def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None:
+def _price_bound(
+    tariff: Tariff, lines: Sequence[QuoteLine], total: Decimal | None = None
+) -> QuoteLine | None:
     """OCPI min_price / max_price, against the session's pre-tax total after adjustments.
 
     Add-ons (valet, a cafe voucher) are sold beside the session, not part of its price:
-    they neither count towards the minimum nor get capped by the maximum."""
+    they neither count towards the minimum nor get capped by the maximum. `total` is
+    the sum of `lines`, if the caller has it and none is an add-on."""
     if tariff.min_price is None and tariff.max_price is None:
         return None
-    lines = [ln for ln in lines if ln.kind is not _ADDON]
-    pre_tax = sum([ln.amount for ln in lines], ZERO)
+    if total is None:
+        lines = [ln for ln in lines if ln.kind is not _ADDON]
+        pre_tax = sum([ln.amount for ln in lines], ZERO)
+    else:
+        pre_tax = total
     lowest = None if tariff.min_price is None else money(tariff.min_price)
     if lowest is not None and pre_tax < lowest:
         code, title = "min_price", "Minimum session price"
@@ -164,7 +170,9 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
     tariff = priced.tariff
     lines = [*priced.lines, *(_checked(ln) for ln in adjustments)]
     bases = _clamp_discounts(lines)  # by tax rate, in the order the rates first appear
-    bound = _price_bound(tariff, lines)
+    # the groups' nets add up to the lines' sum exactly (Decimal sums of paisa amounts)
+    addons = any(ln.kind is _ADDON for ln in adjustments)
+    bound = _price_bound(tariff, lines, None if addons else sum([*bases.values()], ZERO))
     if bound is not None:
         lines.append(bound)
         bases[bound.tax_rate] = bases.get(bound.tax_rate, ZERO) + bound.amount
