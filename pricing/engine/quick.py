@@ -14,7 +14,8 @@ the class's signature that fills an instance of a plain twin class (the same slo
 frozen __setattr__: each field a plain attribute store) and then makes it an instance of
 `cls` (`__class__` assignment, allowed between classes of the same slot layout). What
 it returns is an ordinary instance of `cls`, equal to `cls(...)` of the same arguments;
-it skips `cls.__init__` and the class call, about half the cost of `cls(...)`.
+it skips `cls.__init__` and the class call: about 40 % of the cost of `cls(...)` (a
+nine-field QuoteLine: 3,500 instructions against 8,700).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def quick_init(cls: C) -> C:
 
 def quick_new(cls: type[T]) -> Callable[..., T]:
     """A constructor of the frozen, slotted dataclass `cls` (as quick_init accepts, with
-    no base class but object) that returns what `cls(...)` returns, at about half the cost."""
+    no base class but object) that returns what `cls(...)` returns, at well under half the cost."""
     if cls.__bases__ != (object,):
         raise TypeError(f"quick_new needs a class with no base but object: {cls.__name__}")
     fields = _plain_fields(cls)
