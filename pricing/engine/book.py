@@ -52,7 +52,6 @@ from pricing.engine.windows import (
     instants_at,
     offset_changes,
     time_us,
-    wall,
     window_times,
 )
 
@@ -83,7 +82,7 @@ class _Edges:
     def cut(self, zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """Like windows.split_points: start, end and every edge between, sorted."""
         points = [start, end]
-        day, last = wall(start, zone).date(), wall(end, zone).date()
+        day, last = start.astimezone(zone).date(), end.astimezone(zone).date()  # wall dates
         shifting = False
         while day <= last:
             day_start, _next, offset = day_span(zone, day)
@@ -100,7 +99,12 @@ class _Edges:
         if shifting:
             points.extend(offset_changes(zone, start, end))
         points.extend(i for i in self.instants if start < i < end)
-        return sorted(set(points))
+        points.sort()  # then equal instants dropped, the first of each kept (as a set does)
+        distinct = [points[0]]
+        for point in points:
+            if point != distinct[-1]:
+                distinct.append(point)
+        return distinct
 
     def slices(self, zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[_Slice]:
         """cut()'s points but the end, each with its wall-clock reading. On steady days

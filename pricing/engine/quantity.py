@@ -20,7 +20,7 @@ from pricing.engine.errors import QuoteInputError
 from pricing.engine.money import ZERO, kwh_floor
 from pricing.engine.quick import quick_init, quick_new
 from pricing.engine.types import SessionRequest, Tariff
-from pricing.engine.windows import UTC, split_points, wall, zone_of
+from pricing.engine.windows import UTC, split_points, zone_of
 
 MAX_SESSION = dt.timedelta(days=31)
 # The most energy one session is quoted for: above the largest battery a vehicle that
@@ -126,7 +126,7 @@ def _kwh_for_budget(
     while cursor < limit:
         chunk = min(cursor + dt.timedelta(days=1), limit)
         for a, b in pairwise(cut(zone, cursor, chunk)):
-            rate = rate_of(tariff, band_at(tariff, wall(a, zone)))
+            rate = rate_of(tariff, band_at(tariff, a.astimezone(zone)))  # reads date and time
             energy = power * hours(b - a)
             cost = energy * rate
             if cost >= budget:
