@@ -69,14 +69,17 @@ class _Edges:
     offsets: tuple[int, ...]
     times: tuple[dt.time, ...]
     instants: tuple[dt.datetime, ...]
+    deltas: tuple[dt.timedelta, ...]  # the offsets as timedeltas
 
     @classmethod
     def of(cls, times: set[dt.time], instants: set[dt.datetime]) -> _Edges:
         times = times | {dt.time(0)}
+        offsets = tuple(sorted({time_us(t) for t in times}))
         return cls(
-            offsets=tuple(sorted({time_us(t) for t in times})),
+            offsets=offsets,
             times=tuple(times),
             instants=tuple(sorted(i.astimezone(UTC) for i in instants)),
+            deltas=tuple(edge * _US for edge in offsets),
         )
 
     def cut(self, zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
@@ -89,7 +92,7 @@ class _Edges:
             if offset is not None:  # a steady day: edges are plain offsets from its start
                 lo = bisect_right(self.offsets, micros(start - day_start))
                 hi = bisect_left(self.offsets, micros(end - day_start))
-                points.extend(day_start + edge * _US for edge in self.offsets[lo:hi])
+                points.extend([day_start + edge for edge in self.deltas[lo:hi]])
             else:
                 shifting = True
                 for t in self.times:
