@@ -9,10 +9,11 @@ from decimal import Decimal
 from offers.rules.localtime import local
 from offers.rules.types import Base
 from pricing.engine.money import ZERO
-from pricing.engine.quick import quick_init
+from pricing.engine.quick import quick_init, quick_new
 from pricing.engine.types import LineKind, PricedSession
 
 _ENERGY, _SERVICE_FEE = LineKind.ENERGY, LineKind.SERVICE_FEE
+_ENERGY_BASE, _FEE_BASE = Base.ENERGY, Base.SERVICE_FEE
 
 
 @quick_init
@@ -37,21 +38,21 @@ class Bases:
                 energy += amount
             elif kind is _SERVICE_FEE:
                 fee += amount
-        return cls(energy=energy, fee=fee, gross=gross)
+        return _bases(energy, fee, gross)
 
     def available(self, base: Base) -> Decimal:
-        if base is Base.ENERGY:
+        if base is _ENERGY_BASE:
             left = min(self.energy, self.gross)
-        elif base is Base.SERVICE_FEE:
+        elif base is _FEE_BASE:
             left = min(self.fee, self.gross)
         else:
             left = self.gross
         return max(left, ZERO)
 
     def take(self, base: Base, amount: Decimal) -> Bases:
-        energy = self.energy - amount if base is Base.ENERGY else self.energy
-        fee = self.fee - amount if base is Base.SERVICE_FEE else self.fee
-        return Bases(energy=energy, fee=fee, gross=self.gross - amount)
+        energy = self.energy - amount if base is _ENERGY_BASE else self.energy
+        fee = self.fee - amount if base is _FEE_BASE else self.fee
+        return _bases(energy, fee, self.gross - amount)
 
 
 @quick_init
@@ -67,8 +68,11 @@ class SessionView:
     @classmethod
     def of(cls, priced: PricedSession) -> SessionView:
         start_local = local(priced.start, priced.request.site.time_zone)
-        return cls(priced, Bases.of(priced), start_local)
+        return _view(priced, Bases.of(priced), start_local)
 
     @property
     def gross(self) -> Decimal:
         return self.bases.gross
+
+
+_bases, _view = quick_new(Bases), quick_new(SessionView)  # Bases(...), SessionView(...)

@@ -33,7 +33,7 @@ from offers.rules.outcome import (
     OfferResult,
     Reason,
     Rejected,
-    rupees,
+    outranked,
 )
 from offers.rules.qualifier import check_amounts, check_customer
 from offers.rules.types import Base, FixedOff, Offer, OndcOfferType, PercentOff
@@ -252,13 +252,9 @@ def combine(
     given = _net(best.lines)
     losers = [a.offer_id for a in regular.applied if a.offer_id not in best.chosen]
     losers += [e.offer.id for e in eligible if e.offer.id not in best.chosen]
-    outranked = [
-        Rejected(
-            offer_id,
-            Reason.OUTRANKED,
-            f"Offer {offer_id} cannot be combined with the selected offers, which save "
-            f"{rupees(given, view.priced.tariff.currency)}",
-        )
+    currency = view.priced.tariff.currency
+    left_out = [
+        outranked(offer_id, given, currency)
         for offer_id in dict.fromkeys(losers)
         if offer_id not in {a.offer_id for a in regular.applied if a.held_out}
     ]
@@ -266,7 +262,7 @@ def combine(
     return OfferResult(
         lines=best.lines,
         applied=(*best.applied, *held),
-        rejected=(*regular.rejected, *rejected, *best.dropped, *outranked),
+        stated=(*regular.rejected, *rejected, *best.dropped, *left_out),
     )
 
 

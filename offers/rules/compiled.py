@@ -30,6 +30,20 @@ from pricing.engine.money import HUNDRED, PAISA, ZERO
 # other kind calls its compiled worth
 _PERCENT, _FIXED, _FEE, _ENERGY = 1, 2, 3, 4
 _new_fit = tuple.__new__  # Fit(...) without the NamedTuple's Python-level __new__
+_NO_BENEFIT, _HELD_OUT = Reason.NO_BENEFIT, Reason.HELD_OUT  # enum members read once
+
+
+def _share(percent: Decimal) -> Decimal:
+    """A percentage as the factor it multiplies by (12.5 -> 0.125), exactly: the same
+    digits, two places down. `amount * _share(p)` is the number percent_of(amount, p)
+    gives (each is the exact product rounded to the context's precision, and a power of
+    ten moves no digit) without a Decimal division per offer and quote. The two may
+    write trailing zeros differently: every worth is compared, or rounded to the paisa,
+    before anyone reads it."""
+    sign, digits, exponent = percent.as_tuple()
+    if not isinstance(exponent, int):  # not finite: as percent_of would have it
+        return percent / HUNDRED
+    return Decimal((sign, digits, exponent - 2))
 
 
 class CompiledOffer:
@@ -59,7 +73,8 @@ class CompiledOffer:
         self._checks, self._residual = compile_checks(offer)
         self._worth = compile_worth(offer.benefit)
         self._cap = offer.max_discount
-        self._no_benefit = f"Offer {offer.id} saves nothing here"
+        # the same answer on every quote it saves nothing on (immutable: one is enough)
+        self._no_benefit = Rejected(offer.id, _NO_BENEFIT, f"Offer {offer.id} saves nothing here")
         holdout = offer.holdout
         self._holdout = holdout if holdout is not None and holdout.share > 0 else None
         line = wheeling_line(offer)
@@ -68,11 +83,11 @@ class CompiledOffer:
         self._kind, self._value, self._base = 0, ZERO, Base.GROSS
         self._energy = energy_worth(benefit)
         if isinstance(benefit, PercentOff):
-            self._kind, self._value, self._base = _PERCENT, benefit.percent, benefit.base
+            self._kind, self._value, self._base = _PERCENT, _share(benefit.percent), benefit.base
         elif isinstance(benefit, FixedOff):
             self._kind, self._value, self._base = _FIXED, benefit.amount, benefit.base
         elif isinstance(benefit, ServiceFeeWaiver):
-            self._kind, self._value, self._base = _FEE, benefit.percent, Base.SERVICE_FEE
+            self._kind, self._value, self._base = _FEE, _share(benefit.percent), Base.SERVICE_FEE
         elif self._energy is not None:
             self._kind, self._base = _ENERGY, Base.ENERGY
 
@@ -123,7 +138,7 @@ def assess_all(
             worth: Decimal
             if kind == _PERCENT:
                 room = left[base]
-                worth = room * c._value / HUNDRED  # min(percent_of(room, percent), room)
+                worth = room * c._value  # min(percent_of(room, percent), room)
                 if room < worth:
                     worth = room
             elif kind == _FIXED:
@@ -142,7 +157,7 @@ def assess_all(
                 else:
                     worth = ZERO
             elif kind == _FEE:
-                worth = left[base] * c._value / HUNDRED  # percent_of(fee left, percent)
+                worth = left[base] * c._value  # percent_of(fee left, percent)
             else:
                 worth, base, kwh_drawn = c._worth(ctx)
             cap = c._cap
@@ -156,7 +171,7 @@ def assess_all(
             else:
                 amount = worth.quantize(PAISA, ROUND_HALF_UP)  # money(), as limit() does
             if amount <= ZERO:
-                append(Rejected(offer_id, Reason.NO_BENEFIT, c._no_benefit))
+                append(c._no_benefit)
                 continue
             presented = codes.get(offer_id) if codes else None
             code = presented.code if presented is not None and presented.matched else ""
@@ -166,7 +181,7 @@ def assess_all(
             fit: Fit = _new_fit(Fit, fields)
             if c._holdout is not None and is_held_out(c._holdout, ctx.customer.key, offer_id):
                 message = f"Offer {offer_id} is withheld from this customer (holdout group)"
-                append(Rejected(offer_id, Reason.HELD_OUT, message, would_be=fit.eligible()))
+                append(Rejected(offer_id, _HELD_OUT, message, would_be=fit.eligible()))
                 continue
             append(fit)
     return out

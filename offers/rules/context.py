@@ -14,10 +14,12 @@ from typing import NamedTuple
 from offers.rules.bases import SessionView
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.types import Base
+from pricing.engine.money import ZERO
 from pricing.engine.types import PricedSession, Site
 
 UTC = dt.UTC
 _new_tuple = tuple.__new__
+_ENERGY, _FEE, _GROSS = Base.ENERGY, Base.SERVICE_FEE, Base.GROSS  # enum members read once
 
 
 class QuoteContext(NamedTuple):
@@ -59,7 +61,7 @@ class QuoteContext(NamedTuple):
         weekday = day.weekday()
         tus = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
         opened = station.opened_on
-        available = bases.available
+        energy, fee, gross = bases.energy, bases.fee, bases.gross  # as Bases.available reads them
         return _new_tuple(  # the fields in order, without the NamedTuple's own __new__
             cls,
             (
@@ -82,11 +84,11 @@ class QuoteContext(NamedTuple):
                 station.lat,
                 station.lon,
                 priced.kwh,
-                bases.gross,
+                gross,
                 {
-                    Base.ENERGY: available(Base.ENERGY),
-                    Base.SERVICE_FEE: available(Base.SERVICE_FEE),
-                    Base.GROSS: available(Base.GROSS),
+                    _ENERGY: max(min(energy, gross), ZERO),
+                    _FEE: max(min(fee, gross), ZERO),
+                    _GROSS: max(gross, ZERO),
                 },
             ),
         )

@@ -3,7 +3,8 @@ selected combination as quote lines."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -120,12 +121,72 @@ class Applied:
     wheeling: Decimal = ZERO
 
 
+def outranked(offer_id: str, saving: Decimal, currency: str = "INR") -> Rejected:
+    """An eligible offer left out of the selected combination, which saves `saving`."""
+    return Rejected(
+        offer_id,
+        Reason.OUTRANKED,
+        f"Offer {offer_id} cannot be combined with the selected offers, "
+        f"which save {rupees(saving, currency)}",
+    )
+
+
+class Outranked(NamedTuple):
+    """The eligible offers a selection left out, kept unworded: most quotes never read
+    their rejections, so each outranked offer's Rejected is made the first time the
+    result's `rejected` is read (outranked() words it)."""
+
+    eligible_ids: Sequence[str]  # every eligible offer, in order
+    applied: Sequence[Applied]  # the selected combination's offers
+    dropped: Sequence[Rejected]  # and those dropped from its stack
+    saving: Decimal  # what the selected combination saves
+    currency: str
+
+    def rejections(self) -> tuple[Rejected, ...]:
+        chosen = {a.offer_id for a in self.applied}
+        chosen.update(r.offer_id for r in self.dropped)
+        saving, currency = self.saving, self.currency
+        return tuple(
+            outranked(offer_id, saving, currency)
+            for offer_id in self.eligible_ids
+            if offer_id not in chosen
+        )
+
+
 @quick_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class OfferResult:
+    """The selection's lines and applied offers, and every offer not applied with its
+    reason (`rejected`): the `stated` rejections, then the `outranked` offers'."""
+
     lines: tuple[QuoteLine, ...]
     applied: tuple[Applied, ...]
-    rejected: tuple[Rejected, ...]
+    stated: tuple[Rejected, ...] = ()
+    outranked: Outranked | None = None
+    _rejected: tuple[Rejected, ...] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def rejected(self) -> tuple[Rejected, ...]:
+        """The stated rejections, then one OUTRANKED per eligible offer left out (worded
+        on the first read, then kept)."""
+        rejected = self._rejected
+        if rejected is None:
+            extra = self.outranked
+            rejected = self.stated if extra is None else (*self.stated, *extra.rejections())
+            object.__setattr__(self, "_rejected", rejected)
+        return rejected
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OfferResult):
+            return NotImplemented
+        return (self.lines, self.applied, self.rejected) == (
+            other.lines,
+            other.applied,
+            other.rejected,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.lines, self.applied, self.rejected))
 
     @property
     def total_discount(self) -> Decimal:

@@ -23,7 +23,7 @@ from offers.rules.compiled import assess_all
 from offers.rules.context import QuoteContext
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
-from offers.rules.outcome import Applied, Eligible, Fit, OfferResult, Reason, Rejected, rupees
+from offers.rules.outcome import Applied, Eligible, Fit, OfferResult, Outranked, Reason, Rejected
 from offers.rules.stacking import (
     Combination,
     Stack,
@@ -36,6 +36,7 @@ from offers.rules.stacking import (
 )
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
+from pricing.engine.quick import quick_new
 from pricing.engine.types import PricedSession
 
 __all__ = [
@@ -54,7 +55,10 @@ __all__ = [
 if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
 
-_OUTRANKED = Reason.OUTRANKED
+_HELD_OUT = Reason.HELD_OUT
+_result = quick_new(OfferResult)  # OfferResult(...), cheaper
+_new_tuple = tuple.__new__
+_ONDC = Combination.ONDC
 
 
 def select(
@@ -91,19 +95,10 @@ def select_in(
         else:
             rejected.append(outcome)
     best = best_stack(eligible, view, facts, combination)
-    chosen = {a.offer_id for a in best.applied} | {r.offer_id for r in best.dropped}
-    given = rupees(best.net, priced.tariff.currency)
-    outranked = [
-        Rejected(
-            e.offer.id,
-            Reason.OUTRANKED,
-            f"Offer {e.offer.id} cannot be combined with the selected offers, which save {given}",
-        )
-        for e in eligible
-        if e.offer.id not in chosen
-    ]
     held = _held_out(rejected, lambda h: best_stack([*eligible, *h], view, facts, combination))
-    return OfferResult(best.lines, best.applied + held, (*rejected, *best.dropped, *outranked))
+    ids = [e.offer.id for e in eligible]
+    left_out = Outranked(ids, best.applied, best.dropped, best.net, priced.tariff.currency)
+    return OfferResult(best.lines, best.applied + held, (*rejected, *best.dropped), left_out)
 
 
 def _held_out(
@@ -112,7 +107,7 @@ def _held_out(
     """The held-out offers that would have been in the best combination had they been
     given (`best_with(held)`: the eligible offers and those), as Applied with no discount
     (the ledger counts the control group)."""
-    held = [r.would_be for r in rejected if r.reason is Reason.HELD_OUT and r.would_be]
+    held = [r.would_be for r in rejected if r.reason is _HELD_OUT and r.would_be]
     if not held:
         return ()
     shadow = best_with(held)
@@ -143,36 +138,34 @@ def select_fits(
 ) -> OfferResult:
     """select_in() for the fast path's outcomes, which stacks Fits as they are: no Eligible
     is built. With another combination policy it hands everything to select_in()."""
-    if combination is not Combination.ONDC:
+    if combination is not _ONDC:
         whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
         return select_in(whole, view, facts, combination)
     fits: list[Fit] = []
+    ids: list[str] = []
     rejected: list[Rejected] = [
         Rejected("", Reason.CODE_UNKNOWN, f"Code {code} matches no offer")
         for code in facts.unmatched_codes
     ]
+    held_out = False
     for outcome in outcomes:
         if isinstance(outcome, Fit):
             fits.append(outcome)
+            ids.append(outcome.offer_id)
         else:
             rejected.append(outcome)
+            if outcome.reason is _HELD_OUT:
+                held_out = True
     best = _best_ondc(fits, view, facts)
-    chosen = {a.offer_id for a in best.applied}
-    chosen.update(r.offer_id for r in best.dropped)
-    given = rupees(best.net, view.priced.tariff.currency)
-    outranked = [
-        Rejected(
-            f.offer_id,
-            _OUTRANKED,
-            f"Offer {f.offer_id} cannot be combined with the selected offers, which save {given}",
+    applied = best.applied
+    if held_out:
+        applied += _held_out(
+            rejected, lambda held: _best_ondc([*fits, *(e.fit() for e in held)], view, facts)
         )
-        for f in fits
-        if f.offer_id not in chosen
-    ]
-    applied = best.applied + _held_out(
-        rejected, lambda held: _best_ondc([*fits, *(e.fit() for e in held)], view, facts)
-    )
-    return OfferResult(best.lines, applied, (*rejected, *best.dropped, *outranked))
+    currency = view.priced.tariff.currency
+    fields = (ids, best.applied, best.dropped, best.net, currency)
+    left_out: Outranked = _new_tuple(Outranked, fields)  # Outranked(...), cheaper
+    return _result(best.lines, applied, (*rejected, *best.dropped), left_out)
 
 
 def _best_ondc(fits: Sequence[Fit], view: SessionView, facts: OfferFacts) -> Stack:

@@ -16,15 +16,19 @@ from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Applied, Eligible, Fit, Reason, Rejected
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
-from pricing.engine.quick import quick_init
+from pricing.engine.quick import quick_init, quick_new
 from pricing.engine.types import LineKind, PricedSession, QuoteLine
 
 E = TypeVar("E", Eligible, Fit)  # an eligible offer, or the fast path's Fit of one
+_DISCOUNT, _NO_BENEFIT = LineKind.DISCOUNT, Reason.NO_BENEFIT  # enum members read once
 
 
 class Combination(StrEnum):
     ONDC = "ondc"  # an exclusive offer is never combined with another offer
     EXCLUSIVE_PLUS_ADDITIVES = "exclusive_plus_additives"  # additives stack on it
+
+
+_PLUS_ADDITIVES = Combination.EXCLUSIVE_PLUS_ADDITIVES
 
 
 @quick_init
@@ -43,6 +47,8 @@ class Stack:
         return (-self.net, -self.top_priority, len(ids), ids)
 
 
+# QuoteLine(...), Applied(...), Stack(...), cheaper
+_line, _applied, _stack = quick_new(QuoteLine), quick_new(Applied), quick_new(Stack)
 _TAGS = {  # (additive, auto) -> the discount line's tags
     (additive, auto): (
         ("type", "discount"),
@@ -56,8 +62,8 @@ _TAGS = {  # (additive, auto) -> the discount line's tags
 
 def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> QuoteLine:
     meta = offer.meta
-    return QuoteLine(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
-        LineKind.DISCOUNT,
+    return _line(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
+        _DISCOUNT,
         offer.id,
         offer.title,
         -amount,
@@ -76,8 +82,8 @@ def single(e: Eligible | Fit, priced: PricedSession) -> Stack:
     wheeling = wheeling_line(offer) if e.wheeling else None
     lines = (line,) if wheeling is None else (line, wheeling)
     # offer id, discount, base, code, held out, kWh drawn, wheeling
-    applied = Applied(offer.id, e.discount, e.base, e.code, False, e.kwh_drawn, e.wheeling)
-    return Stack((applied,), lines, (), e.net, offer.meta.priority)
+    applied = _applied(offer.id, e.discount, e.base, e.code, False, e.kwh_drawn, e.wheeling)
+    return _stack((applied,), lines, (), e.net, offer.meta.priority)
 
 
 def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts) -> Stack:
@@ -97,7 +103,7 @@ def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts
             continue
         if amount <= 0:
             message = f"Offer {offer.id} has nothing left to discount after the offers before it"
-            dropped.append(Rejected(offer.id, Reason.NO_BENEFIT, message))
+            dropped.append(Rejected(offer.id, _NO_BENEFIT, message))
             continue
         bases = bases.take(worth.base, amount)
         lines.append(discount_line(offer, amount, priced))
@@ -112,7 +118,7 @@ def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts
             )
         )
     top = max((e.offer.meta.priority for e in chosen), default=0)
-    return Stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
+    return _stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
 
 
 def by_priority(offers: Iterable[E]) -> list[E]:
@@ -137,7 +143,7 @@ def best_stack(
         options.append(single(min(exclusive, key=exclusive_rank), view.priced))
     if additive:
         options.append(stack(additive, view, facts))
-    if additive and combination is Combination.EXCLUSIVE_PLUS_ADDITIVES:
+    if additive and combination is _PLUS_ADDITIVES:
         options += [stack([x, *additive], view, facts) for x in exclusive]
     if not options:
         return Stack((), (), (), ZERO, 0)

@@ -12,15 +12,17 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from pricing.engine.bands import DEFAULT_BAND, band_times
-from pricing.engine.checks import check_rules, check_tariff
+from pricing.engine.checks import BASE_CODE, check_rules, check_tariff
 from pricing.engine.compiled import (
     NOT_ACTIVE,
     TODAY,
     YESTERDAY,
     CompiledRule,
+    MomentIndex,
     SiteIndex,
     compile_rule,
     compile_window,
@@ -28,14 +30,16 @@ from pricing.engine.compiled import (
 )
 from pricing.engine.finalize import finalize
 from pricing.engine.lines import LineTexts, priced_lines
-from pricing.engine.quantity import micros, resolve_quantity
-from pricing.engine.segments import SliceKey, segments_of_runs
-from pricing.engine.surges import choose, moment_matches
+from pricing.engine.quantity import Quantity, micros, resolve_quantity
+from pricing.engine.quick import quick_new
+from pricing.engine.segments import POSITION, SliceKey
+from pricing.engine.surges import choose
 from pricing.engine.types import (
     Conditions,
     PricedSession,
     Quote,
     QuoteLine,
+    Segment,
     SessionRequest,
     Site,
     SurgeRule,
@@ -48,12 +52,13 @@ from pricing.engine.windows import (
     instants_at,
     offset_changes,
     time_us,
-    wall,
     window_times,
 )
 
 _MEMO_LIMIT = 10_000
 _US = dt.timedelta(microseconds=1)
+_NONE = Decimal(0)
+_segment, _priced = quick_new(Segment), quick_new(PricedSession)  # Segment(...), PricedSession(...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,27 +69,30 @@ class _Edges:
     offsets: tuple[int, ...]
     times: tuple[dt.time, ...]
     instants: tuple[dt.datetime, ...]
+    deltas: tuple[dt.timedelta, ...]  # the offsets as timedeltas
 
     @classmethod
     def of(cls, times: set[dt.time], instants: set[dt.datetime]) -> _Edges:
         times = times | {dt.time(0)}
+        offsets = tuple(sorted({time_us(t) for t in times}))
         return cls(
-            offsets=tuple(sorted({time_us(t) for t in times})),
+            offsets=offsets,
             times=tuple(times),
             instants=tuple(sorted(i.astimezone(UTC) for i in instants)),
+            deltas=tuple(edge * _US for edge in offsets),
         )
 
     def cut(self, zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """Like windows.split_points: start, end and every edge between, sorted."""
         points = [start, end]
-        day, last = wall(start, zone).date(), wall(end, zone).date()
+        day, last = start.astimezone(zone).date(), end.astimezone(zone).date()  # wall dates
         shifting = False
         while day <= last:
             day_start, _next, offset = day_span(zone, day)
             if offset is not None:  # a steady day: edges are plain offsets from its start
                 lo = bisect_right(self.offsets, micros(start - day_start))
                 hi = bisect_left(self.offsets, micros(end - day_start))
-                points.extend(day_start + edge * _US for edge in self.offsets[lo:hi])
+                points.extend([day_start + edge for edge in self.deltas[lo:hi]])
             else:
                 shifting = True
                 for t in self.times:
@@ -94,7 +102,12 @@ class _Edges:
         if shifting:
             points.extend(offset_changes(zone, start, end))
         points.extend(i for i in self.instants if start < i < end)
-        return sorted(set(points))
+        points.sort()  # then equal instants dropped, the first of each kept (as a set does)
+        distinct = [points[0]]
+        for point in points:
+            if point != distinct[-1]:
+                distinct.append(point)
+        return distinct
 
     def slices(self, zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[_Slice]:
         """cut()'s points but the end, each with its wall-clock reading. On steady days
@@ -141,7 +154,7 @@ _Slot = tuple[int, tuple[tuple[CompiledRule, int], ...], tuple[int, ...] | None]
 class _SitePlan:
     rules: tuple[CompiledRule, ...]  # rules the charger can see, in rule-list order
     edges: _Edges  # of the bands and those rules
-    varying: tuple[CompiledRule, ...]  # those whose conditions change per quote
+    varying: int  # bits of those whose conditions change per quote
     # bits of the varying rules that hold -> the rules in play, in rule-list order
     in_play: dict[int, tuple[CompiledRule, ...]] = field(default_factory=dict)
     # (bits of the varying rules in play, weekday, edge interval) -> _Slot. Every window edge of
@@ -154,9 +167,12 @@ class _SitePlan:
 class PriceBook:
     __slots__ = (
         "_band_edges",
+        "_band_rates",
         "_band_times",
         "_bands",
+        "_codes",
         "_index",
+        "_moments",
         "_plans",
         "_position",
         "_rules",
@@ -173,11 +189,18 @@ class PriceBook:
         self._rules = tuple(compile_rule(i, rule) for i, rule in enumerate(self.surges))
         self._bands = tuple(compile_window(band.window) for band in tariff.bands)
         self._index = SiteIndex(self.surges)
+        self._moments = MomentIndex(self.surges)
         self._position = {rule.code: i for i, rule in enumerate(self.surges)}
         self._plans: dict[tuple[object, ...], _SitePlan] = {}
         self._band_times = band_times(tariff)
         self._band_edges = _Edges.of(set(self._band_times), set())
         self._texts = LineTexts(tariff, self.surges)
+        # (code, rate) by band index; the default band (-1) last
+        self._band_rates = (
+            *((band.code, band.rate_per_kwh) for band in tariff.bands),
+            (BASE_CODE, tariff.energy_rate_per_kwh),
+        )
+        self._codes: dict[tuple[int, ...], tuple[str, ...]] = {}  # applied rules -> codes
 
     def _plan(self, site: Site) -> _SitePlan:
         key = (
@@ -195,7 +218,7 @@ class PriceBook:
             times = set(self._band_times)
             times.update(t for cr in rules for t in window_times(cr.rule.window))
             bounds = {b for cr in rules for b in (cr.valid_from, cr.valid_until) if b is not None}
-            varying = tuple(cr for cr in rules if cr.varies)
+            varying = sum(cr.bit for cr in rules if cr.varies)
             plan = _SitePlan(rules, _Edges.of(times, bounds), varying)
             self._plans[key] = plan
         return plan
@@ -259,14 +282,45 @@ class PriceBook:
                 last = key
         return offsets, keys
 
+    def _segments(
+        self, quantity: Quantity, offsets: Sequence[int], keys: Sequence[SliceKey]
+    ) -> tuple[tuple[Segment, ...], dict[int, list[Segment]]]:
+        """segments_of_runs() of the runs (run starts as µs from the session's start), and
+        the segments under each applied rule (by rule index, in session order)."""
+        start, end, kwh = quantity.start, quantity.end, quantity.kwh
+        total_us = micros(end - start)
+        bands, codes, rules = self._band_rates, self._codes, self.surges
+        segments: list[Segment] = []
+        inside: dict[int, list[Segment]] = {}
+        low, since, last = _NONE, start, len(offsets) - 1
+        for i, (_day, band, applied) in enumerate(keys):
+            if i < last:
+                us = offsets[i + 1]
+                until, high = start + us * _US, (kwh * us / total_us).quantize(POSITION)
+            else:
+                until, high = end, kwh
+            surge_codes = codes.get(applied)
+            if surge_codes is None:
+                if len(codes) >= _MEMO_LIMIT:
+                    codes.clear()
+                surge_codes = codes[applied] = tuple([rules[r].code for r in applied])
+            code, rate = bands[band]
+            segment = _segment(since, until, high - low, code, rate, surge_codes)
+            segments.append(segment)
+            for r in applied:
+                under = inside.get(r)
+                if under is None:
+                    inside[r] = [segment]
+                else:
+                    under.append(segment)
+            since, low = until, high
+        return tuple(segments), inside
+
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession:
         """Same result as price_session(request, book.tariff, book.surges, conditions)."""
         quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
         plan = self._plan(request.site)
-        in_play, customer = 0, request.customer
-        for cr in plan.varying:
-            if moment_matches(cr.rule, customer, conditions):
-                in_play |= cr.bit
+        in_play = plan.varying & ~self._moments.off(request.customer, conditions)
         rules = plan.in_play.get(in_play)
         if rules is None:
             if len(plan.in_play) >= _MEMO_LIMIT:
@@ -277,15 +331,12 @@ class PriceBook:
         start = quantity.start
         slices = plan.edges.slices(quantity.zone, start, quantity.end)
         offsets, keys = self._runs(plan, rules, in_play, slices, start, conditions.holidays)
-        starts = [start, *(start + us * _US for us in offsets[1:])]
-        segments = segments_of_runs(quantity, starts, offsets, keys, self.tariff, self.surges)
+        segments, inside = self._segments(quantity, offsets, keys)
         lines = priced_lines(
-            self.tariff, request, segments, self.surges, self._position, self._texts
+            self.tariff, request, segments, self.surges, self._position, self._texts, inside
         )
         # request, tariff, start, end, kWh, segments, lines
-        return PricedSession(
-            request, self.tariff, start, quantity.end, quantity.kwh, segments, lines
-        )
+        return _priced(request, self.tariff, start, quantity.end, quantity.kwh, segments, lines)
 
     def quote(
         self, request: SessionRequest, conditions: Conditions, adjustments: Sequence[QuoteLine] = ()

@@ -8,10 +8,11 @@ candidate rules are a few integer ANDs instead of a scan of every rule.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pricing.engine.types import Site, SurgeRule, TimeWindow
+from pricing.engine.types import Conditions, Customer, Site, SurgeRule, TimeWindow
 from pricing.engine.windows import time_us
 
 WITHIN, WHOLE_DAY, WRAPS = 0, 1, 2
@@ -48,7 +49,7 @@ class CompiledRule:
     bit: int  # 1 << index
     rule: SurgeRule
     window: Window | None
-    valid_from: dt.datetime | None
+    valid_from: dt.datetime | None  # in UTC, as the instants compared with it
     valid_until: dt.datetime | None
     holidays_only: bool
     varies: bool  # has conditions that change per quote (load, grid, exemptions)
@@ -61,8 +62,8 @@ def compile_rule(index: int, rule: SurgeRule) -> CompiledRule:
         bit=1 << index,
         rule=rule,
         window=None if rule.window is None else compile_window(rule.window),
-        valid_from=rule.valid_from,
-        valid_until=rule.valid_until,
+        valid_from=None if rule.valid_from is None else rule.valid_from.astimezone(dt.UTC),
+        valid_until=None if rule.valid_until is None else rule.valid_until.astimezone(dt.UTC),
         holidays_only=rule.holidays_only,
         timed=(rule.valid_from is not None or rule.valid_until is not None or rule.holidays_only),
         varies=bool(
@@ -116,3 +117,44 @@ class SiteIndex:
             if minimum is not None and site.power_kw < minimum:
                 mask &= ~bit
         return [i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
+class MomentIndex:
+    """Which rules the conditions of one quote switch off (surges.moment_matches as bit
+    masks): an occupancy below the rule's threshold, no grid stress for a grid-stress
+    rule, a customer segment or tier the rule exempts."""
+
+    __slots__ = ("_grid", "_segments", "_thresholds", "_tiers", "_too_busy")
+
+    def __init__(self, rules: Sequence[SurgeRule]) -> None:
+        by_threshold = sorted(
+            (rule.occupancy_threshold, 1 << i)
+            for i, rule in enumerate(rules)
+            if rule.occupancy_threshold is not None
+        )
+        self._thresholds = [threshold for threshold, _ in by_threshold]
+        # _too_busy[k]: the rules whose threshold is above the k lowest thresholds
+        self._too_busy = [0] * (len(by_threshold) + 1)
+        for k in reversed(range(len(by_threshold))):
+            self._too_busy[k] = self._too_busy[k + 1] | by_threshold[k][1]
+        self._grid = 0
+        self._segments: dict[str, int] = {}
+        self._tiers: dict[str, int] = {}
+        for i, rule in enumerate(rules):
+            if rule.on_grid_stress:
+                self._grid |= 1 << i
+            for segment in rule.exempt_segments:
+                self._segments[segment] = self._segments.get(segment, 0) | 1 << i
+            for tier in rule.exempt_tiers:
+                self._tiers[tier] = self._tiers.get(tier, 0) | 1 << i
+
+    def off(self, customer: Customer, conditions: Conditions) -> int:
+        """The rules whose moment conditions fail for this customer and these conditions."""
+        off = self._too_busy[bisect_right(self._thresholds, conditions.occupancy)]
+        if not conditions.grid_stress:
+            off |= self._grid
+        if customer.segment:
+            off |= self._segments.get(customer.segment, 0)
+        if customer.tier:
+            off |= self._tiers.get(customer.tier, 0)
+        return off

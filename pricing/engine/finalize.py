@@ -20,9 +20,12 @@ from functools import lru_cache
 from pricing.engine import text
 from pricing.engine.errors import QuoteInputError
 from pricing.engine.money import ZERO, money
+from pricing.engine.quick import quick_new
 from pricing.engine.types import LineKind, PricedSession, Quote, QuoteLine, Tariff
 
 ADJUSTMENT_KINDS = frozenset({LineKind.DISCOUNT, LineKind.ADDON, LineKind.WHEELING})
+_DISCOUNT, _ADDON, _TAX = LineKind.DISCOUNT, LineKind.ADDON, LineKind.TAX  # read once
+_line, _quote = quick_new(QuoteLine), quick_new(Quote)  # QuoteLine(...), Quote(...)
 
 
 def _paisa(amount: Decimal) -> Decimal:
@@ -39,7 +42,7 @@ def _checked(line: QuoteLine) -> QuoteLine:
     exact = _paisa(amount)
     if amount != exact:
         raise QuoteInputError(f"adjustment {line.code} is not rounded to the paisa")
-    negative = line.kind is LineKind.DISCOUNT
+    negative = line.kind is _DISCOUNT
     if (amount > ZERO) if negative else (amount < ZERO):
         raise QuoteInputError(f"{line.kind} line {line.code} has the wrong sign")
     return line if str(exact) == str(amount) else dataclasses.replace(line, amount=exact)
@@ -60,6 +63,11 @@ def _bases(lines: Sequence[QuoteLine]) -> dict[Decimal | None, Decimal]:
 def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
     """Clamp `lines` in place; the groups' nets after clamping come back."""
     bases = _bases(lines)
+    for base in bases.values():
+        if base < ZERO:
+            break
+    else:  # no group below zero: nothing to clamp
+        return bases
     shrunk = False
     for rate, base in bases.items():
         shortfall = -base
@@ -68,7 +76,7 @@ def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
             line = lines[i]
             if shortfall <= ZERO:
                 break
-            if line.tax_rate != rate or line.kind is not LineKind.DISCOUNT:
+            if line.tax_rate != rate or line.kind is not _DISCOUNT:
                 continue
             give_back = min(shortfall, -line.amount)
             clamped = line.amount + give_back
@@ -81,18 +89,25 @@ def _clamp_discounts(lines: list[QuoteLine]) -> dict[Decimal | None, Decimal]:
     return _bases(lines) if shrunk else bases
 
 
-def _price_bound(tariff: Tariff, lines: Sequence[QuoteLine]) -> QuoteLine | None:
+def _price_bound(
+    tariff: Tariff, lines: Sequence[QuoteLine], total: Decimal | None = None
+) -> QuoteLine | None:
     """OCPI min_price / max_price, against the session's pre-tax total after adjustments.
 
     Add-ons (valet, a cafe voucher) are sold beside the session, not part of its price:
-    they neither count towards the minimum nor get capped by the maximum."""
+    they neither count towards the minimum nor get capped by the maximum. `total` is
+    the sum of `lines`, if the caller has it and none is an add-on."""
     if tariff.min_price is None and tariff.max_price is None:
         return None
-    lines = [ln for ln in lines if ln.kind is not LineKind.ADDON]
-    pre_tax = sum((ln.amount for ln in lines), ZERO)
-    if tariff.min_price is not None and pre_tax < money(tariff.min_price):
+    if total is None:
+        lines = [ln for ln in lines if ln.kind is not _ADDON]
+        pre_tax = sum([ln.amount for ln in lines], ZERO)
+    else:
+        pre_tax = total
+    lowest = None if tariff.min_price is None else money(tariff.min_price)
+    if lowest is not None and pre_tax < lowest:
         code, title = "min_price", "Minimum session price"
-        amount = money(tariff.min_price) - pre_tax
+        amount = lowest - pre_tax
     elif tariff.max_price is not None and pre_tax > money(tariff.max_price):
         code, title = "max_price", "Maximum session price"
         # never take the tariff's own tax group below zero
@@ -155,7 +170,9 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
     tariff = priced.tariff
     lines = [*priced.lines, *(_checked(ln) for ln in adjustments)]
     bases = _clamp_discounts(lines)  # by tax rate, in the order the rates first appear
-    bound = _price_bound(tariff, lines)
+    # the groups' nets add up to the lines' sum exactly (Decimal sums of paisa amounts)
+    addons = any(ln.kind is _ADDON for ln in adjustments)
+    bound = _price_bound(tariff, lines, None if addons else sum([*bases.values()], ZERO))
     if bound is not None:
         lines.append(bound)
         bases[bound.tax_rate] = bases.get(bound.tax_rate, ZERO) + bound.amount
@@ -168,8 +185,8 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
             continue
         rate_text = str(rate)
         tax_lines.append(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
-            QuoteLine(
-                LineKind.TAX,
+            _line(
+                _TAX,
                 tariff.tax_name,
                 _tax_title(tariff.tax_name, rate_text),
                 money(base * rate),
@@ -181,13 +198,13 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
             )
         )
     lines.extend(tax_lines)
-    return Quote(
+    return _quote(
         currency=tariff.currency,
         start=priced.start,
         end=priced.end,
         kwh=priced.kwh,
         lines=tuple(lines),
-        total=sum([ln.amount for ln in lines], ZERO),
+        total=sum([*bases.values(), *(ln.amount for ln in tax_lines)], ZERO),
         tax_included=included,
         tax_inclusive=tariff.tax_included,
     )

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from pricing.engine import text
 from pricing.engine.checks import BASE_CODE
-from pricing.engine.money import ZERO, money, percent_of
+from pricing.engine.money import PAISA, ZERO, money, percent_of
+from pricing.engine.quick import quick_new
 from pricing.engine.types import (
     ChargeForm,
     LineKind,
@@ -27,6 +28,10 @@ from pricing.engine.types import (
 )
 
 Tags = tuple[tuple[str, str], ...]
+# enum members read once: a member read through its class costs more than the line's sums
+_PER_KWH, _PERCENT = ChargeForm.PER_KWH, ChargeForm.PERCENT
+_ENERGY, _SURGE = LineKind.ENERGY, LineKind.SURGE
+_line = quick_new(QuoteLine)  # QuoteLine(...), cheaper
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +110,11 @@ def _energy_lines(texts: LineTexts, item_id: str, segments: Sequence[Segment]) -
         rate = rate_by_band[code]
         before, after = texts.band(code, rate)
         lines.append(
-            QuoteLine(
-                LineKind.ENERGY,
+            _line(
+                _ENERGY,
                 code,
                 f"{before}{text.energy(kwh)}{after}",
-                money(kwh * rate),
+                (kwh * rate).quantize(PAISA, ROUND_HALF_UP),  # money()
                 kwh,
                 rate,
                 tariff.tax_rate,
@@ -153,12 +158,12 @@ def _surge_line(
 ) -> QuoteLine | None:
     kwh = sum([seg.kwh for seg in inside], ZERO)
     rate = None
-    if rule.form is ChargeForm.PER_KWH:
-        amount, rate = money(rule.amount * kwh), rule.amount
+    if rule.form is _PER_KWH:
+        amount, rate = (rule.amount * kwh).quantize(PAISA, ROUND_HALF_UP), rule.amount
         title = f"{said.title}{text.energy(kwh)} kWh)"
-    elif rule.form is ChargeForm.PERCENT:
+    elif rule.form is _PERCENT:
         energy_cost = sum([seg.kwh * seg.rate_per_kwh for seg in inside], ZERO)
-        amount = money(percent_of(energy_cost, rule.amount))
+        amount = percent_of(energy_cost, rule.amount).quantize(PAISA, ROUND_HALF_UP)
         title = said.title
     else:
         amount, title = money(rule.amount), said.title
@@ -168,7 +173,7 @@ def _surge_line(
         tags = said.capped_tags
     if amount == ZERO:
         return None
-    return QuoteLine(LineKind.SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
+    return _line(_SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
 
 
 def priced_lines(
@@ -178,15 +183,19 @@ def priced_lines(
     rules: Sequence[SurgeRule],
     position: Mapping[str, int],
     texts: LineTexts | None = None,
+    inside: Mapping[int, list[Segment]] | None = None,
 ) -> tuple[QuoteLine, ...]:
     """`position` maps a rule code to its index in `rules`: surge lines follow that order.
-    `texts` are LineTexts(tariff, rules), if the caller keeps them (the price book does)."""
+    `texts` are LineTexts(tariff, rules), if the caller keeps them (the price book does);
+    `inside`, the segments under each rule by its index, if the caller has them."""
     if texts is None:
         texts = LineTexts(tariff, rules)
-    inside: dict[int, list[Segment]] = {}
-    for seg in segments:
-        for code in seg.surge_codes:
-            inside.setdefault(position[code], []).append(seg)
+    if inside is None:
+        found: dict[int, list[Segment]] = {}
+        for seg in segments:
+            for code in seg.surge_codes:
+                found.setdefault(position[code], []).append(seg)
+        inside = found
     surge_lines = [_surge_line(tariff, rules[i], texts.rule(i), inside[i]) for i in sorted(inside)]
     return (
         *_energy_lines(texts, request.site.charger_code, segments),

@@ -23,7 +23,7 @@ from pricing.engine.types import Segment, SurgeRule, Tariff
 # (local date, band index, applied surge rule indices): everything a slice's price depends on
 SliceKey = tuple[dt.date, int, tuple[int, ...]]
 
-_POSITION = Decimal("1e-12")
+POSITION = Decimal("1e-12")  # cumulative kWh are fixed to this
 
 
 def build_segments(
@@ -56,7 +56,7 @@ def segments_of_runs(
     total_us = micros(quantity.end - quantity.start)
     kwh = quantity.kwh
     positions = [Decimal(0)]
-    positions.extend((kwh * us / total_us).quantize(_POSITION) for us in offsets[1:])
+    positions.extend((kwh * us / total_us).quantize(POSITION) for us in offsets[1:])
     positions.append(kwh)
     ends = [*run_starts[1:], quantity.end]
     return tuple(

@@ -26,8 +26,9 @@ def price(currency: str, value: Decimal) -> str:
 
 
 def energy(kwh: Decimal) -> str:
-    """kWh to the watt-hour, half-up, written as plain() writes it."""
-    text = f"{kwh.quantize(WATT_HOUR, ROUND_HALF_UP).normalize():f}"
+    """kWh to the watt-hour, half-up, written as plain() writes it. A number with exactly
+    three decimals prints plainly (no exponent), so its trailing zeros can be cut."""
+    text = str(kwh.quantize(WATT_HOUR, ROUND_HALF_UP)).rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 

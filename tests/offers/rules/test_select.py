@@ -6,9 +6,15 @@ Session: 10 kWh at ₹18 (energy 180.00) + service fee 10.00 = gross 190.00.
 from dataclasses import replace
 from decimal import Decimal as D
 
+from bench.offer_mix import build_network, build_offers
+from bench.offers_scenario import build_sessions
+from offers.rules.bases import SessionView
+from offers.rules.context import QuoteContext
+from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import Limits
-from offers.rules.outcome import Applied, Reason
-from offers.rules.select import Combination, best_offers
+from offers.rules.index import OfferIndex
+from offers.rules.outcome import Applied, Eligible, Reason, Rejected, outranked
+from offers.rules.select import Combination, best_offers, quote_offers
 from offers.rules.types import (
     Base,
     EnergyTradeTerms,
@@ -153,3 +159,51 @@ def test_energy_trade_competes_on_its_net_saving_and_adds_a_wheeling_line() -> N
 def test_nothing_eligible_gives_no_lines() -> None:
     result = best_offers([], SESSION, facts())
     assert (result.lines, result.applied, result.rejected) == ((), (), ())
+
+
+def test_outranked_wording() -> None:
+    assert outranked("x-25pct", D("50"), "INR") == Rejected(
+        "x-25pct",
+        Reason.OUTRANKED,
+        "Offer x-25pct cannot be combined with the selected offers, which save ₹50.00",
+    )
+    assert outranked("x", D("2.5"), "USD").message == (
+        "Offer x cannot be combined with the selected offers, which save USD 2.50"
+    )
+
+
+def test_outranked_offers_are_worded_when_read_as_the_reference_path_words_them() -> None:
+    network = build_network(50)
+    offers = build_offers(300, network=network)
+    index = OfferIndex.build(offers)
+    seen = 0
+    for session, buyer in build_sessions(network, 60, offers=offers):
+        result = quote_offers(index, session, buyer)
+        assert result._rejected is None  # nothing worded until someone reads it
+        view = SessionView.of(session)
+        eligible = [
+            c.offer.id
+            for c in index.compiled_for(QuoteContext.of(session, buyer))
+            if isinstance(evaluate_in(c.offer, view, buyer), Eligible)
+        ]
+        saving = sum((a.discount - a.wheeling for a in result.applied if not a.held_out), D(0))
+        applied = {a.offer_id for a in result.applied}
+        expected = [
+            Rejected(
+                offer_id,
+                Reason.OUTRANKED,
+                f"Offer {offer_id} cannot be combined with the selected offers, "
+                f"which save ₹{saving.quantize(D('0.01'))}",
+            )
+            for offer_id in eligible
+            if offer_id not in applied
+        ]
+        rejected = result.rejected
+        assert [r for r in rejected if r.reason is Reason.OUTRANKED] == expected
+        assert result.rejected is rejected  # worded once, then kept
+        # the reference path (every offer evaluated, then select_in) words them alike
+        reference = best_offers(offers, session, buyer)
+        assert set(rejected) <= set(reference.rejected)
+        assert result == quote_offers(index, session, buyer)
+        seen += len(expected)
+    assert seen > 60
