@@ -72,6 +72,12 @@ class Bap:
             **kw,
         )
 
+    def signed(self, action: str, message: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+        """A new message's raw body and its Authorization header, as intake.accept takes
+        them."""
+        raw = json.dumps(self.body(action, message)).encode()
+        return raw, {"Authorization": self.sign(raw)}
+
     def post(self, client, action: str, body: Any, *, raw: bytes | None = None, **sign_kw: Any):
         data = raw if raw is not None else json.dumps(body).encode()
         headers = {"HTTP_AUTHORIZATION": self.sign(data, **sign_kw)}

@@ -5,7 +5,6 @@ the limit leaves, and a refused request is answered with its 429 NACK, never sto
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 
 import pytest
@@ -123,16 +122,13 @@ def test_concurrent_requests_over_the_budget_get_exactly_the_budget_acked(
         return admit_many(messages, now)
 
     def slow(rows):
-        time.sleep(0.02)  # a slow round trip, so that requests queue behind it
+        time.sleep(0.1)  # a slow round trip, so that requests queue behind it, even when busy
         return real(rows)
 
     monkeypatch.setattr(backlog, "admit_many", counted)
     monkeypatch.setattr(inbound_store, "insert_many", slow)
     message = msgs.select(network.op_a.code, network.charger_a.code)
-    signed = []
-    for _ in range(12):
-        raw = json.dumps(bap.body("select", message)).encode()
-        signed.append((raw, {"Authorization": bap.sign(raw)}))
+    signed = [bap.signed("select", message) for _ in range(12)]
     answers = race(
         [
             lambda raw=raw, headers=headers: intake.accept(

@@ -3,7 +3,6 @@ next one, each request still gets its own answer, and a bad row fails only itsel
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Sequence
@@ -170,10 +169,7 @@ def test_concurrent_acks_through_the_group_store_every_message_once(
 
     monkeypatch.setattr(inbound_store, "insert_many", counted)
     message = msgs.select(network.op_a.code, network.charger_a.code)
-    signed = []
-    for _ in range(40):
-        raw = json.dumps(bap.body("select", message)).encode()
-        signed.append((raw, {"Authorization": bap.sign(raw)}))
+    signed = [bap.signed("select", message) for _ in range(40)]
     works = [
         lambda raw=raw, headers=headers: intake.accept(
             "select", raw, headers, lambda pk, bap: None, timezone.now()
