@@ -8,7 +8,9 @@ import uuid
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from beckn import processing
 from beckn.models import InboundMessage, Outbox
@@ -29,7 +31,7 @@ def bpp(settings):
     settings.BECKN_REGISTRY_URL = ""
     settings.BECKN_REGISTRY_LOCAL_CACHE_SECONDS = 0  # tests change rows with update()
     settings.BECKN_DISPATCH_WINDOW_MS = 0  # queue at once (no_queue collects it)
-    cache.clear()  # rate-limit counters and registry lookups from other tests
+    clear_cache()  # rate-limit counters and registry lookups from other tests
     return settings
 
 
@@ -116,4 +118,18 @@ def redis_cache(settings):
     }
     settings.BECKN_MAX_PENDING_PER_BAP = 2
     yield settings
-    cache.clear()
+    clear_cache()
+
+
+def clear_cache() -> None:
+    """cache.clear(), except that a Redis cache loses only this test's keys (its KEY_PREFIX):
+    its clear() is a FLUSHDB, which would empty the keys of the tests other pytest-xdist
+    workers are running against the same Redis database at that moment."""
+    backend = caches["default"]
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if not (isinstance(backend, RedisCache) and prefix):
+        backend.clear()
+        return
+    client = backend._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
