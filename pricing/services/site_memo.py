@@ -7,7 +7,8 @@ signals renews it (pricing.services.invalidation), and the caller reads it befor
 trusts the memo (books.book_and_conditions), so a change committed in any process is seen
 by the next quote everywhere. The memo holds the signals not cleared before a day ahead of
 its filling; an earlier moment is read from the database (sites.conditions_at).
-Occupancy is live: the stations' charger statuses are read on every call.
+Occupancy is live: the stations' charger statuses are read on every call (once per
+work inside cpo_portal.stamps.held(), as the stamps are: a worker's batch of answers).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _occupancy(stations: Sequence[Station]) -> dict[int, Decimal]:
         return occupancy_at(stations)
     (station,) = stations
     return occupancy_by_station(
-        stations, rows_of(Charger, ("station", "status"), station=station.pk)
+        stations, rows_of(Charger, ("station", "status"), once=True, station=station.pk)
     )
 
 
