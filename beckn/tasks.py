@@ -21,17 +21,17 @@ def process_inbound(inbound_id: int) -> None:
 
 
 def process_and_answer(inbound_ids: list[int]) -> None:
-    """Process each message and send its callbacks here, right after its commit: no task
-    message per callback and no wait for another worker. The attempts are written down
-    together at the end (delivery.Courier); a retry goes back to the queue."""
+    """Answer the messages (those that can, in one transaction: processing.process_many)
+    and send their callbacks here, right after the commit: no task message per callback
+    and no wait for another worker. The attempts are written down together at the end
+    (delivery.Courier); a retry goes back to the queue."""
     courier = delivery.Courier()
     results: dict[int, delivery.Result] = {}
     try:
-        for inbound_id in inbound_ids:
-            with jobs.collecting() as written:
-                processing.process_safely(inbound_id)
-            if written:
-                results.update(courier.send(written))
+        with jobs.collecting() as written:
+            processing.process_many(inbound_ids)
+        if written:
+            results.update(courier.send(written))
     finally:
         courier.record()
     _retry_later(results)

@@ -23,7 +23,7 @@ from beckn import conf
 from beckn.commerce_types import Recovery
 from beckn.models import Order, Outbox, OutboxState
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
-from beckn.services import commerce, fastschema, order_flow, outbox, registry
+from beckn.services import commerce, fastschema, jobs, order_flow, outbox, registry
 from beckn.wire import order_json, quote_json, request_parsing
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
@@ -94,7 +94,7 @@ def push_unsolicited(order: Order, message: dict[str, Any], action: str = "on_up
     if issues:
         outbox.log.error("unsolicited %s fails the core schema: %s", action, issues[:5])
     if base:
-        transaction.on_commit(lambda: outbox._queue(row.pk))
+        transaction.on_commit(lambda: jobs.queue_delivery(row.pk))
     return row
 
 

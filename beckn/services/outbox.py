@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from beckn import conf
 from beckn.models import InboundMessage, Order, Outbox, OutboxState
@@ -75,14 +76,39 @@ def add(
     now: datetime | None = None,
 ) -> Outbox:
     """The on_<action> reply to `inbound`, queued for delivery once the transaction commits."""
-    now = now or timezone.now()
+    row = build(inbound, message, error, order, now or timezone.now())
+    row.save()
+    _after_commit([row])
+    return row
+
+
+def add_many(replies: list[tuple[InboundMessage, dict[str, Any] | None,
+                                 dict[str, Any] | None, Order | None]],
+             now: datetime) -> list[Outbox]:  # fmt: skip
+    """add() for several replies (inbound, message, error, order): one INSERT of the rows
+    and one of their history records."""
+    rows = [build(*reply, now) for reply in replies]
+    rows = bulk_create_with_history(rows, Outbox)
+    _after_commit(rows)
+    return rows
+
+
+def build(
+    inbound: InboundMessage,
+    message: dict[str, Any] | None,
+    error: dict[str, Any] | None,
+    order: Order | None,
+    now: datetime,
+) -> Outbox:
+    """The reply's row, not saved: its body checked against the core schema, addressed to
+    the BAP's registered callback URL (or undeliverable when it has none)."""
     body = callback_body(inbound, message, error, now)
     action = body["context"]["action"]
     issues = fastschema.issues(action, body)
     if issues:  # our bug, not the BAP's: send anyway (an ACK promised a callback), but say so
         log.error("%s for %s fails the core schema: %s", action, inbound.message_id, issues[:5])
     base = registry.callback_target(inbound.bap_id, action)  # shown; resolved again at send
-    row = Outbox.objects.create(
+    return Outbox(
         inbound=inbound,
         order=order,
         subscriber_id=inbound.bap_id,
@@ -96,12 +122,21 @@ def add(
         next_attempt_at=now,
         expires_at=inbound.expires_at,
     )
-    if base:
-        transaction.on_commit(lambda: _queue(row.pk))
-    else:  # answered as far as it can be: the BAP may send another
-        transaction.on_commit(lambda: backlog.release([(row.subscriber_id, row.message_id)]))
-    return row
 
 
-def _queue(outbox_id: int) -> None:
-    jobs.queue_delivery(outbox_id)
+def _after_commit(rows: list[Outbox]) -> None:
+    """Once the transaction commits: queue the rows to send; an undeliverable one is
+    answered as far as it can be, so its place in the BAP's backlog is given back."""
+    sendable = [row.pk for row in rows if row.state == OutboxState.PENDING]
+    unsendable = [
+        (row.subscriber_id, row.message_id) for row in rows if row.state != OutboxState.PENDING
+    ]
+    if sendable:
+        transaction.on_commit(lambda: _queue(sendable))
+    if unsendable:
+        transaction.on_commit(lambda: backlog.release(unsendable))
+
+
+def _queue(outbox_ids: list[int]) -> None:
+    for outbox_id in outbox_ids:
+        jobs.queue_delivery(outbox_id)

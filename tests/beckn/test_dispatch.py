@@ -63,7 +63,7 @@ def test_a_batch_is_one_message_and_the_worker_fans_it_out(monkeypatch):
     assert sent == [("one", 7), ("batch", list(range(20)))]  # one message per batch
 
     processed: list[int] = []
-    monkeypatch.setattr(tasks.processing, "process_safely", processed.append)
+    monkeypatch.setattr(tasks.processing, "process_many", processed.extend)
     monkeypatch.setattr(
         tasks.process_inbound_batch,
         "apply_async",

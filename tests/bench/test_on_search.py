@@ -20,7 +20,7 @@ ROW = re.compile(
 
 
 def test_figures_block_parses_and_queries_do_not_grow(monkeypatch, capsys, settings):
-    monkeypatch.setattr(outbox, "_queue", lambda pk: None)
+    monkeypatch.setattr(outbox, "_queue", lambda pks: None)
     # The registry memo's version check (one SELECT per process at most every
     # BECKN_REGISTRY_CHECK_MS) must not land inside one of the counted searches.
     settings.BECKN_REGISTRY_CHECK_MS = 60_000
