@@ -9,6 +9,18 @@ from .messages import InboundMessage
 from .orders import Order
 
 
+class PayloadField(models.TextField):
+    """A callback body. Several rows' bodies go into one INSERT as one placeholder each:
+    Django 5.2 would send a multi-row INSERT on PostgreSQL as UNNEST of one array per
+    column, and psycopg writes a text array element by escaping each of its double quotes
+    with a regular-expression substitution, a tenth of the CPU of answering a select for
+    a JSON body's hundreds of quotes. A field with its own placeholder is left out of
+    UNNEST (django.db.backends.postgresql.compiler.SQLInsertCompiler)."""
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+
 class OutboxState(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"
@@ -46,7 +58,7 @@ class Outbox(models.Model):
         blank=True,
         help_text="Last or next target; the registry is asked again at each attempt.",
     )
-    payload = models.TextField(help_text="The callback body, exactly the bytes we sign and send.")
+    payload = PayloadField(help_text="The callback body, exactly the bytes we sign and send.")
     message_id = models.CharField(max_length=64)
     transaction_id = models.CharField(max_length=64)
     state = models.CharField(

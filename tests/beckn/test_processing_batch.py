@@ -15,6 +15,7 @@ import uuid
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from beckn import processing
 from beckn.handlers import select as select_handler
@@ -204,3 +205,24 @@ def test_batches_of_the_same_orders_in_opposite_orders_do_not_deadlock(
     rows = Outbox.objects.filter(inbound__in=[a1, a2, b1, b2])
     assert rows.count() == 4
     assert all("error" not in json.loads(row.payload) for row in rows)
+
+
+@pytest.mark.django_db
+def test_callback_bodies_go_into_one_insert_byte_for_byte_without_unnest(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    """Several bodies in one INSERT, each as one placeholder (PayloadField): not as an
+    UNNEST array, whose elements psycopg escapes quote by quote; and stored exactly."""
+    from beckn.services import outbox
+
+    capture = django_capture_on_commit_callbacks
+    ids = selects(client, bap, network, capture, 2)
+    inbound = list(InboundMessage.objects.filter(pk__in=ids).order_by("pk"))
+    odd = {"quote": 'a "quoted" \\ back\\slash, {braces}, NULL, ₹ and \u2003 spaces'}
+    with CaptureQueriesContext(connection) as seen, capture(execute=True):
+        rows = outbox.add_many([(m, odd, None, None) for m in inbound], timezone.now())
+    inserts = [q["sql"] for q in seen.captured_queries if 'INSERT INTO "beckn_outbox"' in q["sql"]]
+    assert len(inserts) == 1 and "UNNEST" not in inserts[0].upper()
+    for row in rows:
+        stored = Outbox.objects.get(pk=row.pk).payload
+        assert stored == row.payload and json.loads(stored)["message"] == odd
