@@ -346,6 +346,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes a worker's database connections after every task unless
+# this is set; then it closes them once per this many tasks, and Django's CONN_MAX_AGE
+# applies around each task (cpo_portal/celery.py).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -415,8 +419,10 @@ for _name in (
     if os.environ.get(_name):
         globals()[_name] = float(os.environ[_name])
 
-if os.environ.get("BECKN_MAX_PENDING_PER_BAP"):  # answers a BAP may wait for (0: no limit)
-    BECKN_MAX_PENDING_PER_BAP = int(os.environ["BECKN_MAX_PENDING_PER_BAP"])
+# Answers a BAP may wait for (0: no limit); the batching window of accepted messages (ms).
+for _name in ("BECKN_MAX_PENDING_PER_BAP", "BECKN_DISPATCH_WINDOW_MS"):
+    if os.environ.get(_name):
+        globals()[_name] = int(os.environ[_name])
 
 # Beat: re-queue callbacks whose worker died or whose task was lost (beckn.tasks).
 BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 60)  # seconds
