@@ -37,9 +37,20 @@ def process_and_answer(inbound_ids: list[int]) -> None:
     _retry_later(results)
 
 
-CHUNK = 8  # ids per task: few enough that a message never waits long behind its peers
+CHUNK = 8  # most ids per task: few enough that a message never waits long behind its peers
+SPLIT_FROM = 4  # a batch this big or bigger is shared by two tasks at least
 # Redis serves priority 0 (the default) first; a busy BAP's messages go out at this one.
 LOW_PRIORITY = 6
+
+
+def chunks(inbound_ids: list[int]) -> list[list[int]]:
+    """A batch in tasks: a small one whole; from SPLIT_FROM ids on, in halves of at most
+    CHUNK, so that two worker processes answer it side by side (a task is answered in one
+    transaction, so its last message waits for its first)."""
+    if len(inbound_ids) < SPLIT_FROM:
+        return [inbound_ids]
+    size = min(CHUNK, -(-len(inbound_ids) // 2))
+    return [inbound_ids[start : start + size] for start in range(0, len(inbound_ids), size)]
 
 
 @shared_task(name="beckn.process_inbound_batch", ignore_result=True, bind=True)
@@ -48,10 +59,10 @@ def process_inbound_batch(self: Task, inbound_ids: list[int]) -> None:
     (publishing costs CPU the web process should spend answering), at the batch's own
     priority. A row processed twice after a redelivery is still answered once: processing
     claims it conditionally."""
-    head, rest = inbound_ids[:CHUNK], inbound_ids[CHUNK:]
+    head, *rest = chunks(inbound_ids)
     priority = (self.request.delivery_info or {}).get("priority")
-    for start in range(0, len(rest), CHUNK):
-        process_inbound_batch.apply_async((rest[start : start + CHUNK],), priority=priority)
+    for chunk in rest:
+        process_inbound_batch.apply_async((chunk,), priority=priority)
     process_and_answer(head)
 
 

@@ -75,6 +75,20 @@ def test_a_batch_is_one_message_and_the_worker_fans_it_out(monkeypatch):
     assert sent == [("batch", list(range(8, 16))), ("batch", list(range(16, 20)))]
 
 
+def test_a_batch_is_answered_by_two_workers_side_by_side_from_four_ids_on():
+    """A task is one transaction: its last message waits for its first. From SPLIT_FROM ids
+    on, a batch goes to two tasks at least, each of at most CHUNK."""
+    from beckn import tasks
+
+    assert tasks.chunks([1]) == [[1]]
+    assert tasks.chunks([1, 2, 3]) == [[1, 2, 3]]
+    assert tasks.chunks([1, 2, 3, 4]) == [[1, 2], [3, 4]]
+    assert tasks.chunks([1, 2, 3, 4, 5]) == [[1, 2, 3], [4, 5]]
+    ids = list(range(40))
+    assert [len(c) for c in tasks.chunks(ids)] == [tasks.CHUNK] * 5
+    assert [i for c in tasks.chunks(ids) for i in c] == ids
+
+
 def test_ids_arriving_during_a_publish_wait_for_the_next_window():
     """Under a steady trickle the thread publishes about once per window, not once per
     publish: what slips in while a batch is being sent waits for the next window."""
