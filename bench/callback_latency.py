@@ -196,6 +196,8 @@ def environment(args: argparse.Namespace, work: Path) -> dict[str, str]:
         "BECKN_ALLOW_PRIVATE_CALLBACKS": "1",
         "BECKN_SUBSCRIBER_URI": "http://127.0.0.1/beckn",
         "BECKN_BENCH_VIEWS": "0",
+        # the product's knobs, as set for this run (BECKN_DISPATCH_WINDOW_MS=25 ...)
+        **{k: v for k, v in os.environ.items() if k.startswith("BECKN_")},
     }
     if args.embedded:
         extra |= {"VAR_DIR": str(work), "CELERY_BROKER_URL": "filesystem://"}
