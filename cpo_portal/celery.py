@@ -22,7 +22,9 @@ app.autodiscover_tasks()
 
 @task_prerun.connect(weak=False)
 @task_postrun.connect(weak=False)
-def _connections_as_for_a_request(**_: Any) -> None:
+def _connections_as_for_a_request(sender: Any = None, **_: Any) -> None:
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # run inside its caller, maybe in its transaction (tests, eager mode)
     from django.db import close_old_connections
 
     close_old_connections()

@@ -51,3 +51,18 @@ def test_a_connection_left_unusable_is_replaced_before_the_next_task():
     connection.errors_occurred = True  # as after the error a task met
     run_a_task(fixup)
     assert connection.connection is not first and not connection.connection.closed
+
+
+def test_an_eager_task_leaves_its_callers_connection_alone():
+    """Run in its caller (tests, eager mode), maybe inside its transaction: even a
+    connection past its CONN_MAX_AGE is the caller's to close."""
+
+    class EagerTask:
+        request = SimpleNamespace(is_eager=True)
+
+    connection.ensure_connection()
+    first = connection.connection
+    connection.close_at = 0  # long past its age
+    task_prerun.send(sender=EagerTask(), task_id="t", task=EagerTask())
+    task_postrun.send(sender=EagerTask(), task_id="t", task=EagerTask())
+    assert connection.connection is first
