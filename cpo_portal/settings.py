@@ -154,6 +154,11 @@ else:
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE") or 0)
     if DATABASE_POOL_SIZE > 0:
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # back to the pool after each request
+        # No check at each checkout (an empty query: a round trip per request): the ACK
+        # path's INSERT is the check, sent again when its connection had died, after the
+        # pool has replaced its dead ones (beckn/services/inbound_store.py); a connection
+        # that failed goes back to the pool broken and is replaced there.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": DATABASE_POOL_SIZE,

@@ -85,13 +85,16 @@ def insert_many(rows: Sequence[Values]) -> list[int | None]:
         for f in _fields()
     ]
     # health_check_enabled / _done: Django's (4.1+), missing from django-stubs.
-    retry = (
-        connection.connection is not None
-        and connection.health_check_enabled  # type: ignore[attr-defined]
-        and not connection.health_check_done  # type: ignore[attr-defined]
-        and not connection.in_atomic_block
+    pooled = connection.connection is None and _pooled(connection)
+    retry = not connection.in_atomic_block and (
+        pooled  # to be taken from the pool, where nothing checks it (settings: the pool)
+        or (
+            connection.connection is not None
+            and connection.health_check_enabled  # type: ignore[attr-defined]
+            and not connection.health_check_done  # type: ignore[attr-defined]
+        )
     )
-    if retry:
+    if retry and not pooled:
         connection.health_check_done = True  # type: ignore[attr-defined]  # the INSERT checks
     try:
         stored = _run(connection, sql, params)
@@ -99,8 +102,14 @@ def insert_many(rows: Sequence[Values]) -> list[int | None]:
         if not retry or connection.is_usable():
             raise
         connection.close()  # dead since the last request: once more, on a new connection
+        if pooled:  # the pool's others died with it (the database restarted): replaced first
+            connection.pool.check()  # type: ignore[attr-defined]  # Django's psycopg pool
         stored = _run(connection, sql, params)
     return [stored.pop((v["bap_id"], v["message_id"]), None) for v in rows]
+
+
+def _pooled(connection: Any) -> bool:
+    return bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
 
 
 def _run(connection: Any, sql: str, params: list[Any]) -> dict[tuple[str, str], int]:

@@ -102,3 +102,30 @@ def test_gevent_workers_ack_concurrent_requests_through_a_bounded_pool(gevent_se
     assert again == (200, {"message": {"ack": {"status": "ACK"}}})
     assert InboundMessage.objects.filter(bap_id=bap.subscriber_id).count() == REQUESTS
     assert "Using worker: gevent" in log.read_text()
+
+
+def test_a_database_restart_costs_the_pool_no_nack(gevent_server):
+    """The pool checks no connection when it hands it out (a round trip per request); a
+    connection that died with the database is found by the INSERT, the pool replaces its
+    dead ones, and the INSERT goes again: every request after the restart is ACKed."""
+    port, _ = gevent_server
+    bap = Bap()
+    bap.register()
+
+    def body() -> bytes:
+        return json.dumps(bap.body("select", {"order": order("cpo1", "charger-1")})).encode()
+
+    assert _post(port, bap, body())[0] == 200  # the worker imports the project
+    with ThreadPoolExecutor(max_workers=POOL_SIZE * 2) as pool:  # fill the pool
+        list(pool.map(lambda raw: _post(port, bap, raw), [body() for _ in range(POOL_SIZE * 4)]))
+    assert _server_connections() >= 1
+    with connection.cursor() as cursor:  # what a restart does to the server's connections
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = %s",
+            [APP_NAME],
+        )
+        assert cursor.fetchone()[0] >= 1
+
+    answers = [_post(port, bap, body()) for _ in range(POOL_SIZE + 2)]
+    assert answers == [(200, {"message": {"ack": {"status": "ACK"}}})] * (POOL_SIZE + 2)
