@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from beckn import conf
 from beckn.commerce_types import Recovery
-from beckn.models import Order, Outbox, OutboxState
+from beckn.models import Order, Outbox
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
-from beckn.services import commerce, fastschema, jobs, order_flow, outbox, registry
+from beckn.services import commerce, order_flow, outbox, registry
 from beckn.wire import order_json, quote_json, request_parsing
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
@@ -76,26 +76,7 @@ def push_unsolicited(order: Order, message: dict[str, Any], action: str = "on_up
     """An on_<action> nobody asked for (the BPP's own news), queued like any callback."""
     now = timezone.now()
     payload = {"context": unsolicited_context(order, action, now), "message": message}
-    base = registry.callback_target(order.bap_id, action)  # shown; resolved again at send
-    issues = fastschema.issues(action, payload)
-    row = Outbox.objects.create(
-        order=order,
-        subscriber_id=order.bap_id,
-        action=action,
-        target_url=base or "",
-        payload=outbox.encode(payload),
-        message_id=payload["context"]["message_id"],
-        transaction_id=order.transaction_id,
-        state=OutboxState.PENDING if base else OutboxState.UNDELIVERABLE,
-        last_error="" if base else f"{order.bap_id} has no registered callback URL",
-        next_attempt_at=now,
-        expires_at=now + UNSOLICITED_TTL,
-    )
-    if issues:
-        outbox.log.error("unsolicited %s fails the core schema: %s", action, issues[:5])
-    if base:
-        transaction.on_commit(lambda: jobs.queue_delivery(row.pk))
-    return row
+    return outbox.push(payload, order, now, now + UNSOLICITED_TTL)
 
 
 def on_not_delivered(sender, order_ref: str, codes, currency: str, recovered, **kwargs) -> None:

@@ -100,36 +100,62 @@ def build(
     order: Order | None,
     now: datetime,
 ) -> Outbox:
-    """The reply's row, not saved: its body checked against the core schema, addressed to
-    the BAP's registered callback URL (or undeliverable when it has none)."""
+    """The reply's row, not saved."""
     body = callback_body(inbound, message, error, now)
-    action = body["context"]["action"]
+    return _row(body, inbound.bap_id, now, inbound.expires_at, inbound=inbound, order=order)
+
+
+def push(body: dict[str, Any], order: Order, now: datetime, expires_at: datetime) -> Outbox:
+    """A callback nobody asked for (the BPP's own news; `body` carries its own context),
+    queued for delivery once the transaction commits, like a reply."""
+    row = _row(body, order.bap_id, now, expires_at, order=order)
+    row.save()
+    _after_commit([row])
+    return row
+
+
+def _row(
+    body: dict[str, Any],
+    subscriber_id: str,
+    now: datetime,
+    expires_at: datetime,
+    *,
+    inbound: InboundMessage | None = None,
+    order: Order | None = None,
+) -> Outbox:
+    """A callback's row, not saved: its body checked against the core schema, addressed to
+    the subscriber's registered callback URL (or undeliverable when it has none)."""
+    context = body["context"]
+    action = context["action"]
     issues = fastschema.issues(action, body)
     if issues:  # our bug, not the BAP's: send anyway (an ACK promised a callback), but say so
-        log.error("%s for %s fails the core schema: %s", action, inbound.message_id, issues[:5])
-    base = registry.callback_target(inbound.bap_id, action)  # shown; resolved again at send
+        log.error("%s for %s fails the core schema: %s", action, context["message_id"], issues[:5])
+    base = registry.callback_target(subscriber_id, action)  # shown; resolved again at send
     return Outbox(
         inbound=inbound,
         order=order,
-        subscriber_id=inbound.bap_id,
+        subscriber_id=subscriber_id,
         action=action,
         target_url=base or "",
         payload=encode(body),
-        message_id=inbound.message_id,
-        transaction_id=inbound.transaction_id,
+        message_id=context["message_id"],
+        transaction_id=context["transaction_id"],
         state=OutboxState.PENDING if base else OutboxState.UNDELIVERABLE,
-        last_error="" if base else f"{inbound.bap_id} has no registered callback URL",
+        last_error="" if base else f"{subscriber_id} has no registered callback URL",
         next_attempt_at=now,
-        expires_at=inbound.expires_at,
+        expires_at=expires_at,
     )
 
 
 def _after_commit(rows: list[Outbox]) -> None:
-    """Once the transaction commits: queue the rows to send; an undeliverable one is
-    answered as far as it can be, so its place in the BAP's backlog is given back."""
+    """Once the transaction commits: queue the rows to send; an undeliverable reply is
+    answered as far as it can be, so its request's place in the BAP's backlog is given
+    back (a callback nobody asked for holds none)."""
     sendable = [row.pk for row in rows if row.state == OutboxState.PENDING]
     unsendable = [
-        (row.subscriber_id, row.message_id) for row in rows if row.state != OutboxState.PENDING
+        (row.subscriber_id, row.message_id)
+        for row in rows
+        if row.state != OutboxState.PENDING and row.inbound_id is not None
     ]
     if sendable:
         transaction.on_commit(lambda: _queue(sendable))
