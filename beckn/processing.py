@@ -107,11 +107,12 @@ def _locked_many(inbound_ids: list[int]) -> list[InboundMessage]:
     return sorted(waiting, key=lambda m: (m.bap_id, m.transaction_id, m.pk))
 
 
-def _finish_many(answered: list[tuple[InboundMessage, Reply]], now: dt.datetime) -> None:
-    """_finish for several: the callbacks in one INSERT, the messages in one UPDATE."""
+def _finish_many(answered: list[tuple[InboundMessage, Reply]], now: dt.datetime) -> list[Outbox]:
+    """Write the replies' callbacks (one INSERT) and mark the messages handled (one
+    UPDATE); the rows, in order (an on_search in parts has one per part)."""
     if not answered:
-        return
-    outbox.add_many(
+        return []
+    rows = outbox.add_many(
         [
             (inbound, message, reply.error if i == 0 else None, reply.order)
             for inbound, reply in answered
@@ -122,6 +123,7 @@ def _finish_many(answered: list[tuple[InboundMessage, Reply]], now: dt.datetime)
     InboundMessage.objects.filter(pk__in=[inbound.pk for inbound, _ in answered]).update(
         state=InboundState.DONE, processed_at=now, attempts=F("attempts") + 1
     )
+    return rows
 
 
 def _locked(inbound_id: int) -> InboundMessage | None:
@@ -133,15 +135,8 @@ def _locked(inbound_id: int) -> InboundMessage | None:
 
 
 def _finish(inbound: InboundMessage, reply: Reply, now: dt.datetime) -> Outbox:
-    """Write the reply's callbacks and mark the message handled."""
-    row = outbox.add(inbound, reply.message, reply.error, reply.order, now)
-    for message in reply.more:  # the other parts of a catalog sent in parts
-        outbox.add(inbound, message, None, reply.order, now)
-    inbound.state = InboundState.DONE
-    inbound.processed_at = now
-    inbound.attempts += 1
-    inbound.save(update_fields=["state", "processed_at", "attempts"])
-    return row
+    """Write the reply's callbacks and mark the message handled; its first callback."""
+    return _finish_many([(inbound, reply)], now)[0]
 
 
 def record_crash(inbound_id: int, exc: BaseException) -> None:
