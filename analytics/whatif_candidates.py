@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 
 from offers.models import Offer, OfferStatus
-from offers.rules.applicability import without_validity
+from offers.rules.conditions import without_validity
 from offers.rules.types import Offer as RuleOffer
 from offers.snapshot import rule_from_terms, terms_of
 from pricing.engine import types as e

@@ -7,16 +7,17 @@ offers (bench/offer_mix.py, the mix is printed) over 300 stations; random sessio
 rupee amount or time slot, random customers, codes and limits.
 
 - fast:    PriceBook.price (compiled surges) -> offers.rules.select.quote_offers (the
-           index's candidates through their compiled checks -> select) -> finalize
-           (offers.rules.pipeline.quote_with_offers): the pure functions Beckn's quote
-           calls (offers.services.quoting with explain off)
-- explain: the same price, every offer of the place and day evaluated one by one
-           (index.for_session -> evaluate_in -> select), as the admin and the command do
-           to give a reason for each offer not applied
+           index's candidates through the evaluator, on what the index left open ->
+           select) -> finalize (offers.rules.pipeline.quote_with_offers): the pure
+           functions Beckn's quote calls (offers.services.quoting with explain off)
+- explain: the same price, quote_offers(explain=True): every offer of the place and day,
+           and those only their dates keep away, through the same evaluator, as the admin
+           and the command do to give a reason for each offer not applied
+- scan:    the same price, every offer through the same evaluator (no index) -> select
 - naive:   every surge rule on every slice (bench/naive.py) -> evaluate every offer
            (best_offers) -> finalize
 
-The three quotes and their applied offers must be identical on every session; the script
+The quotes and their applied offers must be identical on every session; the script
 stops if one differs. bench/db_quote.py times the whole call with its database loads.
 Times are per quote, by this thread's CPU clock (what the quote itself costs) and by the
 wall clock (on a shared machine its tail is mostly the scheduler).
@@ -38,11 +39,12 @@ from bench.offer_mix import Station, build_network, build_offers, describe_mix
 from bench.offers_scenario import build_customer, build_facts, build_limits, session_start
 from bench.scenario import HOLIDAYS, build_surges, build_tariff
 from offers.rules.context import QuoteContext
+from offers.rules.evaluate import assess
 from offers.rules.facts import Limits, OfferFacts
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import OfferResult
 from offers.rules.pipeline import quote_with_offers
-from offers.rules.select import best_offers, quote_offers
+from offers.rules.select import best_offers, quote_offers, select_in
 from pricing.engine import compile_book, finalize
 from pricing.engine.types import Conditions, Customer, Quote, SessionRequest
 
@@ -132,7 +134,13 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
 
     def explain(s: Session) -> Result:
         priced = book.price(s.request, s.conditions)
-        result = best_offers(index.for_session(priced, s.facts), priced, s.facts)
+        result = quote_offers(index, priced, s.facts, explain=True)
+        return finalize(priced, result.lines), result
+
+    def scan(s: Session) -> Result:
+        priced = book.price(s.request, s.conditions)
+        ctx = QuoteContext.of(priced, s.facts)
+        result = select_in(assess(index.prepared, ctx), ctx.view, s.facts)
         return finalize(priced, result.lines), result
 
     def naive(s: Session) -> Result:
@@ -150,14 +158,15 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
         (quote, result), (slow_quote, slow_result) = fast(s), naive(s)
         if quote != slow_quote or result.applied != slow_result.applied:
             sys.exit(f"fast and naive paths differ on {s.request}")
-        explained_quote, explained = explain(s)
-        if quote != explained_quote or result.applied != explained.applied:
-            sys.exit(f"fast and explain paths differ on {s.request}")
+        for name, other in (("explain", explain), ("scan", scan)):
+            other_quote, other_result = other(s)
+            if quote != other_quote or result.applied != other_result.applied:
+                sys.exit(f"fast and {name} paths differ on {s.request}")
         priced = book.price(s.request, s.conditions)
-        candidates.append(len(index.compiled_for(QuoteContext.of(priced, s.facts))))
+        candidates.append(len(index.candidates_for(QuoteContext.of(priced, s.facts))))
         applied.append(len(result.applied_ids()))
     print(
-        f"quotes identical on the fast, explain and naive paths: "
+        f"quotes identical on the fast, explain, scan and naive paths: "
         f"{len(sessions):,} of {len(sessions):,}"
     )
     q = statistics.quantiles
@@ -170,21 +179,26 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
     took = {
         "fast": timed(fast, sessions),
         "explain": timed(explain, sessions),
+        "scan": timed(scan, sessions),
         "naive": timed(naive, sessions),
     }
     fast_cpu, naive_cpu = figures(took["fast"][1]), figures(took["naive"][1])
+    explain_cpu = figures(took["explain"][1])
     out = {
         "identical": float(len(sessions)),
         "median_us": fast_cpu[1],
         "p99_us": fast_cpu[2],
         "naive_median_us": naive_cpu[1],
         "speedup": fast_cpu[0] / naive_cpu[0],
+        "naive_over_fast_median": naive_cpu[1] / fast_cpu[1],
+        "explain_median_us": explain_cpu[1],
+        "explain_over_fast_median": explain_cpu[1] / fast_cpu[1],
         "candidates_median": statistics.median(candidates),
     }
     for clock, column in (("CPU time", 1), ("wall clock", 0)):
         print(f"-- whole quote, {clock}")
         fast_rate, fast_median, _ = figures(took["fast"][column])
-        for name in ("fast", "explain", "naive"):
+        for name in took:
             rate, median, p99 = figures(took[name][column])
             print(
                 f"{name:<7} {rate:>8,.0f} quotes/s  median {median:>8.1f} µs  p99 {p99:>8.1f} µs"

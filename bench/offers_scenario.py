@@ -1,5 +1,5 @@
 """Offers alone: the live book of bench/offer_mix.py against sessions priced without
-surges; index + compiled evaluation + select against a naive scan of every offer.
+surges; index + evaluation + select against a naive scan of every offer.
 
     .venv/bin/python -m bench.offers_scenario [--offers 1000] [--sessions 300]
 
@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sessions = build_sessions(network, args.sessions, offers=offers)
     counts, indexed, naive, applied = [], [], [], []
     for priced, facts in sessions:
-        counts.append(len(index.compiled_for(QuoteContext.of(priced, facts))))
+        counts.append(len(index.candidates_for(QuoteContext.of(priced, facts))))
         fast = quote_offers(index, priced, facts)
         slow = best_offers(offers, priced, facts)
         assert (fast.lines, fast.applied) == (slow.lines, slow.applied), "the index lost one"
@@ -175,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print("CPU time per session (this thread):")
     print(
-        f"quote_offers (index + compiled evaluate + select): median "
+        f"quote_offers (index + evaluate + select): median "
         f"{statistics.median(indexed):.0f} µs, p95 {q(indexed, n=20)[-1]:.0f} µs"
     )
     print(

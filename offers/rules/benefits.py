@@ -3,8 +3,9 @@ come back unrounded and are rounded once, in `limit`, where the discount line is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from offers.rules.bases import Bases
 from offers.rules.energy_trade import trade_discount
@@ -31,8 +32,7 @@ from pricing.engine.money import ZERO, money, percent_of
 from pricing.engine.types import PricedSession
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
+class Grant(NamedTuple):
     amount: Decimal  # unrounded, 0 <= amount <= what is left of `base`
     base: Base
     kwh_drawn: Decimal | None = None
@@ -72,46 +72,75 @@ def slab_discount(benefit: Slabs, kwh: Decimal, energy: Decimal) -> Decimal:
     return total
 
 
-def _credit(benefit: CreditDrawdown, bases: Bases, kwh: Decimal, who: CustomerFacts) -> Grant:
+Grant_ = Callable[[Any, PricedSession, Bases, CustomerFacts], Grant]
+
+
+def _credit(
+    benefit: CreditDrawdown, priced: PricedSession, bases: Bases, who: CustomerFacts
+) -> Grant:
     balance = who.credit(benefit.account)
     if balance is None:
         return Grant(ZERO, benefit.base)
     if balance.amount is not None:
         return Grant(min(max(balance.amount, ZERO), bases.available(benefit.base)), benefit.base)
+    kwh = priced.kwh
     drawn = min(max(balance.kwh or ZERO, ZERO), kwh)
     energy = bases.available(Base.ENERGY)
     return Grant(drawn * energy / kwh if kwh > 0 else ZERO, Base.ENERGY, kwh_drawn=drawn)
 
 
+def _percent(benefit: PercentOff, _p: PricedSession, bases: Bases, _w: CustomerFacts) -> Grant:
+    left = bases.available(benefit.base)
+    return Grant(min(percent_of(left, benefit.percent), left), benefit.base)
+
+
+def _fixed(benefit: FixedOff, _p: PricedSession, bases: Bases, _w: CustomerFacts) -> Grant:
+    return Grant(min(benefit.amount, bases.available(benefit.base)), benefit.base)
+
+
+def _fee(benefit: ServiceFeeWaiver, _p: PricedSession, bases: Bases, _w: CustomerFacts) -> Grant:
+    return Grant(percent_of(bases.available(Base.SERVICE_FEE), benefit.percent), Base.SERVICE_FEE)
+
+
+def _on_energy(worth: Callable[[Any, PricedSession, Decimal, Decimal], Decimal]) -> Grant_:
+    """The energy kinds: `worth(benefit, priced, kWh, energy left)` on a session with
+    energy, kept within [0, energy left]."""
+
+    def grant_energy(
+        benefit: Benefit, priced: PricedSession, bases: Bases, _w: CustomerFacts
+    ) -> Grant:
+        kwh = priced.kwh
+        if kwh <= 0:
+            return Grant(ZERO, Base.ENERGY)
+        energy = bases.available(Base.ENERGY)
+        return Grant(min(max(worth(benefit, priced, kwh, energy), ZERO), energy), Base.ENERGY)
+
+    return grant_energy
+
+
+_GRANTS: dict[type, Grant_] = {
+    CreditDrawdown: _credit,
+    PercentOff: _percent,
+    FixedOff: _fixed,
+    ServiceFeeWaiver: _fee,
+    RateOverride: _on_energy(lambda b, _p, kwh, energy: energy - kwh * b.rate_per_kwh),
+    FreeKwh: _on_energy(lambda b, _p, kwh, energy: min(b.kwh, kwh) * energy / kwh),
+    BuyXGetY: _on_energy(
+        lambda b, _p, kwh, energy: free_kwh_in(kwh, b.buy_kwh, b.free_kwh) * energy / kwh
+    ),
+    Slabs: _on_energy(lambda b, _p, kwh, energy: slab_discount(b, kwh, energy)),
+    EnergyTradeTerms: _on_energy(lambda b, priced, _k, energy: trade_discount(b, priced, energy)),
+}
+
+
+def grant_of(benefit: Benefit) -> Grant_:
+    """The function that works out what a benefit of this kind is worth (see grant)."""
+    return _GRANTS[type(benefit)]
+
+
 def grant(benefit: Benefit, priced: PricedSession, bases: Bases, who: CustomerFacts) -> Grant:
     """The benefit's worth before cap and budget, on what is left of its base."""
-    kwh, energy = priced.kwh, bases.available(Base.ENERGY)
-    if isinstance(benefit, CreditDrawdown):
-        return _credit(benefit, bases, kwh, who)
-    if isinstance(benefit, PercentOff | FixedOff):
-        left = bases.available(benefit.base)
-        worth = (
-            percent_of(left, benefit.percent) if isinstance(benefit, PercentOff) else benefit.amount
-        )
-        return Grant(min(worth, left), benefit.base)
-    if isinstance(benefit, ServiceFeeWaiver):
-        fee = bases.available(Base.SERVICE_FEE)
-        return Grant(percent_of(fee, benefit.percent), Base.SERVICE_FEE)
-    if kwh <= 0:
-        return Grant(ZERO, Base.ENERGY)
-    if isinstance(benefit, RateOverride):
-        worth = energy - kwh * benefit.rate_per_kwh
-    elif isinstance(benefit, FreeKwh):
-        worth = min(benefit.kwh, kwh) * energy / kwh
-    elif isinstance(benefit, BuyXGetY):
-        worth = free_kwh_in(kwh, benefit.buy_kwh, benefit.free_kwh) * energy / kwh
-    elif isinstance(benefit, Slabs):
-        worth = slab_discount(benefit, kwh, energy)
-    elif isinstance(benefit, EnergyTradeTerms):
-        worth = trade_discount(benefit, priced, energy)
-    else:  # pragma: no cover - the union is closed
-        raise TypeError(f"unknown benefit {benefit!r}")
-    return Grant(min(max(worth, ZERO), energy), Base.ENERGY)
+    return _GRANTS[type(benefit)](benefit, priced, bases, who)
 
 
 def limit(

@@ -20,22 +20,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from offers.rules.applicability import check_place, check_time, check_validity
 from offers.rules.bases import SessionView
 from offers.rules.benefits import limit
-from offers.rules.evaluate import check_code, check_currency, check_uses, code_used
+from offers.rules.evaluate import EVERY, code_used, context_of, prepare, rejection
 from offers.rules.facts import OfferFacts
 from offers.rules.holdout import is_held_out
 from offers.rules.outcome import (
     Applied,
     Eligible,
-    Failure,
     OfferResult,
     Reason,
     Rejected,
     outranked,
 )
-from offers.rules.qualifier import check_amounts, check_customer
 from offers.rules.types import Base, FixedOff, Offer, OndcOfferType, PercentOff
 from pricing.engine.money import ZERO, percent_of
 from pricing.engine.types import LineKind, QuoteLine
@@ -83,30 +80,19 @@ def matched(offer: Offer, extras: OrderExtras) -> tuple[str, ...]:
     return tuple(sorted(wanted & extras.holds()))
 
 
-def _failure(
+def _rejection(
     offer: Offer, view: SessionView, facts: OfferFacts, extras: OrderExtras, redeemed: bool
-) -> Failure | None:
-    """The checks of evaluate(), in its order; the minimum value is read on the cart
+) -> Rejected | None:
+    """The evaluator's checks, in its order; the minimum value is read on the cart
     (session and add-ons, before tax), as ONDC's qualifier defines it."""
-    priced, start_local = view.priced, view.start_local
-    cart = view.gross + extras.add_on_value
-    failure = (
-        check_validity(offer, priced.start, None if redeemed else facts.now)
-        or check_place(offer, priced.request.site, facts)
-        or check_currency(offer, priced.tariff.currency)
-        or check_time(offer, start_local, facts)
-        or check_amounts(offer, priced, cart)
-        or check_customer(offer, facts.customer, start_local.date())
-    )
-    if failure is None and not redeemed:
-        failure = check_code(offer, facts) or check_uses(offer, facts.limits_for(offer.id))
-    if failure is None and not matched(offer, extras):
+    ctx = context_of(view, facts, redeemed=redeemed).with_gross(view.gross + extras.add_on_value)
+    limits = facts.limits_for(offer.id)
+    rejected = rejection(prepare(offer), ctx, limits, EVERY, redeemed=redeemed)
+    if rejected is None and not matched(offer, extras):
         wanted = ", ".join(sorted(offer.combo.secondary_ids)) if offer.combo else "(none)"
-        failure = (
-            Reason.COMBO_INCOMPLETE,
-            f"Offer {offer.id} needs the charging session with one of: {wanted}",
-        )
-    return failure
+        message = f"Offer {offer.id} needs the charging session with one of: {wanted}"
+        rejected = Rejected(offer.id, Reason.COMBO_INCOMPLETE, message)
+    return rejected
 
 
 def worth(offer: Offer, session_left: Decimal, extras: OrderExtras) -> Decimal:
@@ -133,16 +119,18 @@ def evaluate_combo(
 ) -> Eligible | Rejected:
     """The combo on its own (or after `taken` came off the session): eligible with its
     discount, or rejected with the first reason found."""
-    failure = _failure(offer, view, facts, extras, redeemed)
-    if failure is not None:
-        return Rejected(offer.id, *failure)
+    rejected = _rejection(offer, view, facts, extras, redeemed)
+    if rejected is not None:
+        return rejected
     raw = worth(offer, view.gross - taken, extras)
     amount = limit(offer, raw, facts.limits_for(offer.id), view.priced.tariff.currency)
     if isinstance(amount, tuple):
         return Rejected(offer.id, *amount)
     if amount <= 0:
         return Rejected(offer.id, Reason.NO_BENEFIT, f"Offer {offer.id} saves nothing here")
-    eligible = Eligible(offer=offer, discount=amount, base=Base.GROSS, code=code_used(offer, facts))
+    eligible = Eligible(
+        offer=offer, discount=amount, base=Base.GROSS, code=code_used(offer.id, facts.codes)
+    )
     if not redeemed and is_held_out(offer.holdout, facts.customer.key, offer.id):
         why = f"Offer {offer.id} is withheld from this customer (holdout group)"
         return Rejected(offer.id, Reason.HELD_OUT, why, would_be=eligible)

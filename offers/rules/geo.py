@@ -1,7 +1,7 @@
 """Geo radius offers for the candidate index: a bounding box per circle, and a coarse grid
 of cells so a station's point only meets the few boxes near it.
 
-Boxes are computed on the same sphere as the exact check (applicability.haversine_km) and
+Boxes are computed on the same sphere as the exact check (haversine_km, below) and
 made 1 % larger, so floating point can never drop a point that is inside its circle. A box
 is filed under every grid cell it touches plus a one-cell margin on each side (a point on
 a cell edge may round into either neighbour); a box too large for the grid (near a pole,
@@ -13,13 +13,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from offers.rules.applicability import EARTH_RADIUS_KM
 from offers.rules.types import GeoCircle
+
+EARTH_RADIUS_KM = 6371.0088
 
 _MARGIN = 1.01  # bounding boxes 1 % larger than the circle: floats must never lose one
 CELL_DEGREES = 0.25  # about 28 km of latitude: a city's offers share a handful of cells
 _LON_CELLS = round(360 / CELL_DEGREES)
 _MAX_CELLS = 400  # a box over more cells than this goes on the short list instead
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def in_circle(circle: GeoCircle, lat: float, lon: float) -> bool:
+    """The exact check of a geo radius offer."""
+    return haversine_km(circle.lat, circle.lon, lat, lon) <= circle.radius_km
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,12 @@ The index may return offers that evaluation later rejects (a window that opens a
 is a candidate all of 14:00-15:00), never the reverse: it only drops offers that cannot
 apply. The place part of the mask is remembered per charger.
 
-Two queries: for_quote() / compiled_for() apply every mask (the quote's fast path);
-for_session() / candidates() apply place, validity and weekday only, for a caller that also
-wants to tell the buyer why the offers of this place and day did not apply to them.
+The index keeps its offers prepared for the evaluator (evaluate.PreparedOffer). Its
+queries: candidates_for() (and for_quote()) apply every mask: what a quote evaluates;
+of_place_and_day() (and for_session(), candidates()) apply place, validity and weekday
+only, and out_of_time() gives the offers of the place that only their dates may keep from
+the session: what a quote evaluates when it tells the buyer why the offers nearby did
+not apply to them.
 """
 
 from __future__ import annotations
@@ -27,15 +30,13 @@ from functools import reduce
 from operator import or_
 from typing import TypeVar
 
-from offers.rules.applicability import validity_window
-from offers.rules.checks import only_currency
-from offers.rules.compiled import CompiledOffer
+from offers.rules.conditions import kwh_bounds, only_currency, validity_window
 from offers.rules.context import QuoteContext
+from offers.rules.evaluate import RESIDUAL, PreparedOffer
 from offers.rules.facts import CustomerFacts, OfferFacts, PresentedCode
 from offers.rules.geo import GeoGrid, _Box
 from offers.rules.localtime import local
 from offers.rules.masks import BoundMask, ValueMask, bits, week_hour_masks
-from offers.rules.qualifier import kwh_bounds
 from offers.rules.types import HolidayRule, Offer
 from pricing.engine.types import PricedSession
 
@@ -53,7 +54,7 @@ def _utc(at: dt.datetime | None) -> dt.datetime | None:
 class OfferIndex:
     def __init__(self, offers: tuple[Offer, ...]) -> None:
         self.offers = offers
-        self.compiled = tuple(CompiledOffer(o) for o in offers)
+        self.prepared = tuple(PreparedOffer(o) for o in offers)
         apps = [o.applicability for o in offers]
         quals = [o.qualifier for o in offers]
         self._operator = ValueMask([{o.operator_code} for o in offers])
@@ -146,10 +147,21 @@ class OfferIndex:
             self._places[key] = mask
         return mask
 
-    def _when(self, start: dt.datetime, latest: dt.datetime, weekday: int, hour: int) -> int:
-        """`start` and `latest` (the later of the start and the quote time) in UTC."""
-        mask = self._started.mask(start) & self._not_ended.mask(latest)
-        return mask & self._week_hours[weekday * 24 + hour]
+    def _valid(self, ctx: QuoteContext) -> int:
+        """Started by the start, not ended by the later of the start and the quote time."""
+        return self._started.mask(ctx.start) & self._not_ended.mask(ctx.latest)
+
+    def _groups(self, ctx: QuoteContext, place: int) -> tuple[int, ...]:
+        """A mask per group of conditions, in the evaluator's order (conditions.GROUPS)."""
+        return (
+            self._valid(ctx),
+            place,
+            self._currency.get(ctx.currency, 0),
+            self._week_hours[ctx.weekday * 24 + ctx.hour]
+            & self._occasion(ctx.holiday, ctx.days_open),
+            self._amounts(ctx.gross, ctx.kwh),
+            self._who(ctx.customer),
+        )
 
     def _occasion(self, holiday: bool, days_open: int | None) -> int:
         mask = self._not_except_holidays if holiday else self._not_holidays_only
@@ -182,8 +194,28 @@ class OfferIndex:
         return mask
 
     def _mask(self, ctx: QuoteContext) -> int:
+        mask = self._codes(ctx.facts.codes)
+        for group in self._groups(ctx, self._place_of(ctx)):
+            mask &= group
+        return mask
+
+    def _day(
+        self,
+        place: int,
+        start: dt.datetime,
+        weekday: int,
+        opened_known: bool,
+    ) -> int:
+        """Place and validity at the start, the local weekday, launch offers only where
+        the station's opening date is known."""
+        mask = place & self._started.mask(start) & self._not_ended.mask(start)
+        if not opened_known:
+            mask &= self._launch.free
+        return mask & self._week_days[weekday]
+
+    def _place_of(self, ctx: QuoteContext) -> int:
         site = ctx.site
-        mask = self._place(
+        return self._place(
             site.station_code,
             site.charger_code,
             site.region_code,
@@ -194,42 +226,64 @@ class OfferIndex:
             ctx.lat,
             ctx.lon,
         )
-        mask &= self._when(ctx.start, ctx.latest, ctx.weekday, ctx.hour)
-        mask &= self._occasion(ctx.holiday, ctx.days_open)
-        mask &= self._amounts(ctx.gross, ctx.kwh) & self._currency.get(ctx.currency, 0)
-        return mask & self._who(ctx.customer) & self._codes(ctx.facts.codes)
 
     # -- queries
 
-    def compiled_for(self, ctx: QuoteContext) -> list[CompiledOffer]:
-        """The candidates of one quote, compiled, in the order the offers were given."""
-        return _pick(self.compiled, self._mask(ctx))
+    def candidates_for(self, ctx: QuoteContext) -> list[PreparedOffer]:
+        """The offers that may apply to this quote: its place, time, amounts, customer and
+        codes, in the order the offers were given."""
+        return _pick(self.prepared, self._mask(ctx))
 
-    def for_quote(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
-        """The offers that may apply to this quote: its place, time, amounts, customer
-        and codes (what quote_offers evaluates)."""
-        return tuple(_pick(self.offers, self._mask(QuoteContext.of(priced, facts))))
+    def of_place_and_day(self, ctx: QuoteContext) -> list[PreparedOffer]:
+        """The offers of this place and day, whoever the customer and whatever the hour,
+        the amounts or the codes (not ended by the session's start, not only by the quote
+        time): a superset of candidates_for()."""
+        known = ctx.facts.station.opened_on is not None
+        return _pick(self.prepared, self._day(self._place_of(ctx), ctx.start, ctx.weekday, known))
+
+    def out_of_time(self, ctx: QuoteContext) -> list[PreparedOffer]:
+        """The offers of this place, not of its day, that are not valid at the session's
+        start or its quote time, and that pass every other condition the index decides:
+        those of them only their dates keep from the session are told so
+        (select.out_of_time)."""
+        place = self._place_of(ctx)
+        known = ctx.facts.station.opened_on is not None
+        valid, *others = self._groups(ctx, place)
+        mask = place & ~valid & ~self._day(place, ctx.start, ctx.weekday, known)
+        for group in others:
+            mask &= group
+        return _pick(self.prepared, mask & self._codes(ctx.facts.codes))
+
+    def to_evaluate(
+        self, ctx: QuoteContext, *, explain: bool = False
+    ) -> tuple[list[PreparedOffer], int | list[int]]:
+        """What a quote evaluates, with the scope of each (evaluate.assess): the candidates,
+        on what the index left open; or, to `explain` the offers not applied, the offers
+        of the place and day, each on the first group of conditions the index says it
+        fails (and those the index left open before it), which the evaluator words."""
+        if not explain:
+            return self.candidates_for(ctx), RESIDUAL
+        place = self._place_of(ctx)
+        known = ctx.facts.station.opened_on is not None
+        left = self._day(place, ctx.start, ctx.weekday, known)
+        scoped = []
+        for scope, group in enumerate(self._groups(ctx, place)):
+            scoped += [(i, scope) for i in _positions(left & ~group)]
+            left &= group
+        scoped += [(i, RESIDUAL) for i in _positions(left)]
+        scoped.sort()  # in the order the offers were given
+        return [self.prepared[i] for i, _ in scoped], [scope for _, scope in scoped]
+
+    def for_quote(
+        self, priced: PricedSession, facts: OfferFacts, *, explain: bool = False
+    ) -> tuple[Offer, ...]:
+        """The offers to_evaluate() gives."""
+        ctx = QuoteContext.of(priced, facts)
+        return tuple(p.offer for p in self.to_evaluate(ctx, explain=explain)[0])
 
     def for_session(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
-        """The offers of this place and day, whoever the customer and whatever the hour,
-        the amounts or the codes: the wider set a caller evaluates when the quote should
-        also say why offers nearby did not apply (not ended by the session's start, not
-        only by the quote time)."""
-        site = priced.request.site
-        return self.candidates(
-            at=priced.start,
-            time_zone=site.time_zone,
-            station_code=site.station_code,
-            charger_code=site.charger_code,
-            category_codes=site.category_codes,
-            region=site.region_code,
-            city=site.city_code,
-            site_kind=site.site_kind,
-            operator_code=facts.operator_code,
-            lat=facts.station.lat,
-            lon=facts.station.lon,
-            opened_known=facts.station.opened_on is not None,
-        )
+        """The offers of_place_and_day() gives."""
+        return tuple(p.offer for p in self.of_place_and_day(QuoteContext.of(priced, facts)))
 
     def candidates(
         self,
@@ -251,9 +305,8 @@ class OfferIndex:
         `time_zone`, or in `at`'s own zone) and are valid at `at`, whoever the customer is
         and whatever codes they bring, in the order they were given. A station whose
         opening date is not known (`opened_known=False`) has no launch offers."""
-        start = at.astimezone(UTC)
         weekday = (local(at, time_zone) if time_zone else at).weekday()
-        mask = self._place(
+        place = self._place(
             station_code,
             charger_code,
             region,
@@ -264,10 +317,18 @@ class OfferIndex:
             lat,
             lon,
         )
-        mask &= self._started.mask(start) & self._not_ended.mask(start)
-        if not opened_known:
-            mask &= self._launch.free
-        return tuple(_pick(self.offers, mask & self._week_days[weekday]))
+        return tuple(_pick(self.offers, self._day(place, at, weekday, opened_known)))
+
+
+def _positions(mask: int) -> list[int]:
+    """The mask's bits, lowest first."""
+    found = []
+    while mask:
+        top = mask.bit_length() - 1
+        found.append(top)
+        mask ^= 1 << top
+    found.reverse()
+    return found
 
 
 def _pick(items: tuple[T, ...], mask: int) -> list[T]:

@@ -70,33 +70,6 @@ class Eligible:
         """What the customer saves: the discount less any wheeling charge it brings."""
         return self.discount - self.wheeling
 
-    def fit(self) -> Fit:
-        o = self
-        offer = o.offer
-        fields = (offer, o.discount, o.base, o.code, o.wheeling, o.kwh_drawn, o.net)
-        return Fit(*fields, offer.id, offer.meta.additive)
-
-
-class Fit(NamedTuple):
-    """An eligible offer on the quote's fast path, before the selection: what Eligible
-    holds, plus its net saving. Most eligible offers end up outranked and need no
-    Eligible of their own; the selection builds one only for offers it applies."""
-
-    offer: Offer
-    discount: Decimal
-    base: Base
-    code: str
-    wheeling: Decimal
-    kwh_drawn: Decimal | None
-    net: Decimal
-    offer_id: str  # offer.id and offer.meta.additive, read by the selection for every Fit
-    additive: bool
-
-    def eligible(self) -> Eligible:
-        return Eligible(
-            self.offer, self.discount, self.base, self.code, self.wheeling, self.kwh_drawn
-        )
-
 
 @quick_init
 @dataclass(frozen=True, slots=True)

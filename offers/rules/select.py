@@ -19,24 +19,21 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from offers.rules.bases import SessionView
-from offers.rules.compiled import assess_all
+from offers.rules.conditions import VALIDITY
 from offers.rules.context import QuoteContext
-from offers.rules.evaluate import evaluate_in
-from offers.rules.facts import OfferFacts
-from offers.rules.outcome import Applied, Eligible, Fit, OfferResult, Outranked, Reason, Rejected
+from offers.rules.evaluate import RESIDUAL, PreparedOffer, assess, prepare, rejection
+from offers.rules.facts import NO_LIMITS, OfferFacts
+from offers.rules.outcome import Applied, Eligible, OfferResult, Outranked, Reason, Rejected
 from offers.rules.stacking import (
     Combination,
     Stack,
     best_stack,
-    by_priority,
     discount_line,
-    exclusive_rank,
     single,
     stack,
 )
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
-from pricing.engine.quick import quick_new
 from pricing.engine.types import PricedSession
 
 __all__ = [
@@ -55,10 +52,7 @@ __all__ = [
 if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
 
-_HELD_OUT = Reason.HELD_OUT
-_result = quick_new(OfferResult)  # OfferResult(...), cheaper
-_new_tuple = tuple.__new__
-_ONDC = Combination.ONDC
+OUT_OF_TIME = (Reason.NOT_STARTED, Reason.EXPIRED)
 
 
 def select(
@@ -107,7 +101,7 @@ def _held_out(
     """The held-out offers that would have been in the best combination had they been
     given (`best_with(held)`: the eligible offers and those), as Applied with no discount
     (the ledger counts the control group)."""
-    held = [r.would_be for r in rejected if r.reason is _HELD_OUT and r.would_be]
+    held = [r.would_be for r in rejected if r.reason is Reason.HELD_OUT and r.would_be]
     if not held:
         return ()
     shadow = best_with(held)
@@ -126,81 +120,8 @@ def best_offers(
     combination: Combination = Combination.ONDC,
 ) -> OfferResult:
     """Evaluate every offer given, then select."""
-    view = SessionView.of(priced)
-    return select_in([evaluate_in(o, view, facts) for o in offers], view, facts, combination)
-
-
-def select_fits(
-    outcomes: Sequence[Fit | Rejected],
-    view: SessionView,
-    facts: OfferFacts,
-    combination: Combination = Combination.ONDC,
-) -> OfferResult:
-    """select_in() for the fast path's outcomes, which stacks Fits as they are: no Eligible
-    is built. With another combination policy it hands everything to select_in()."""
-    if combination is not _ONDC:
-        whole = [o.eligible() if isinstance(o, Fit) else o for o in outcomes]
-        return select_in(whole, view, facts, combination)
-    fits: list[Fit] = []
-    ids: list[str] = []
-    rejected: list[Rejected] = [
-        Rejected("", Reason.CODE_UNKNOWN, f"Code {code} matches no offer")
-        for code in facts.unmatched_codes
-    ]
-    held_out = False
-    for outcome in outcomes:
-        if isinstance(outcome, Fit):
-            fits.append(outcome)
-            ids.append(outcome.offer_id)
-        else:
-            rejected.append(outcome)
-            if outcome.reason is _HELD_OUT:
-                held_out = True
-    best = _best_ondc(fits, view, facts)
-    applied = best.applied
-    if held_out:
-        applied += _held_out(
-            rejected, lambda held: _best_ondc([*fits, *(e.fit() for e in held)], view, facts)
-        )
-    currency = view.priced.tariff.currency
-    fields = (ids, best.applied, best.dropped, best.net, currency)
-    left_out: Outranked = _new_tuple(Outranked, fields)  # Outranked(...), cheaper
-    return _result(best.lines, applied, (*rejected, *best.dropped), left_out)
-
-
-def _best_ondc(fits: Sequence[Fit], view: SessionView, facts: OfferFacts) -> Stack:
-    """best_stack() with Combination.ONDC, on Fits, in one pass: the best exclusive offer
-    (the first of the largest net saving, ties ranked by exclusive_rank) against the
-    additive stack.
-
-    The additive stack is not worked out when it cannot win: in a stack each offer gets
-    at most what it gets alone (every benefit grows with what is left of its base, and so
-    do the cap, the budget and the rounding), so the stack saves at most the sum of the
-    additive offers' positive savings alone; below the best exclusive offer's saving, the
-    exclusive offer wins outright.
-    """
-    additive: list[Fit] = []
-    winner: Fit | None = None
-    additive_gain = ZERO
-    for fit in fits:
-        if fit.additive:
-            additive.append(fit)
-            if fit.net > ZERO:
-                additive_gain += fit.net
-        elif (
-            winner is None
-            or fit.net > winner.net
-            or (fit.net == winner.net and exclusive_rank(fit) < exclusive_rank(winner))
-        ):
-            winner = fit
-    if additive and (winner is None or additive_gain >= winner.net):
-        options = [stack(by_priority(additive), view, facts)]
-        if winner is not None:
-            options.insert(0, single(winner, view.priced))
-        return min(options, key=lambda s: s.rank)
-    if winner is not None:
-        return single(winner, view.priced)
-    return Stack((), (), (), ZERO, 0)
+    ctx = QuoteContext.of(priced, facts)
+    return select_in(assess(map(prepare, offers), ctx), ctx.view, facts, combination)
 
 
 def quote_offers(
@@ -211,20 +132,39 @@ def quote_offers(
     *,
     named: Iterable[Offer] = (),
     rejections: Iterable[Rejected] = (),
+    explain: bool = False,
 ) -> OfferResult:
-    """best_offers() over every offer of the index, faster: only the index's candidates
-    are evaluated (the rest cannot apply to this session, and are not listed as
-    rejected), each through its compiled checks, on one QuoteContext. Offers the buyer
-    `named` are evaluated too, so each one not applied has its reason; `rejections` are
-    named offers already refused (unknown, not active)."""
+    """best_offers() over every offer of the index, without evaluating them all.
+
+    Without `explain`, only the index's candidates are evaluated (the others cannot apply
+    to this session, and are not listed as rejected). With it, every offer of the place
+    and day is, and those only their dates keep from the session, so that each one not
+    applied has its reason. The lines and applied offers are the same either way. Offers
+    the buyer `named` are evaluated too, so each one not applied has its reason;
+    `rejections` are named offers already refused (unknown, not active)."""
     ctx = QuoteContext.of(priced, facts)
-    candidates = index.compiled_for(ctx)
-    outcomes = assess_all(candidates, ctx)
-    if named:
-        seen = {c.offer.id for c in candidates}
-        for offer in named:
-            if offer.id not in seen:
-                outcome = evaluate_in(offer, ctx.view, facts)
-                outcomes.append(outcome.fit() if isinstance(outcome, Eligible) else outcome)
+    found, scopes = index.to_evaluate(ctx, explain=explain)
+    outcomes = assess(found, ctx, scopes)
+    seen = {p.id for p in found}
+    more = [prepare(o) for o in named if o.id not in seen]
+    outcomes += assess(more, ctx)
+    if explain:
+        seen.update(p.id for p in more)
+        outcomes += out_of_time([p for p in index.out_of_time(ctx) if p.id not in seen], ctx)
     outcomes.extend(rejections)
-    return select_fits(outcomes, ctx.view, facts, combination)
+    return select_in(outcomes, ctx.view, facts, combination)
+
+
+def out_of_time(offers: Sequence[PreparedOffer], ctx: QuoteContext) -> list[Rejected]:
+    """The offers not yet started or already ended that would otherwise have been
+    eligible, each with its NOT_STARTED or EXPIRED reason (offers of other places,
+    customers or amounts are left out: their dates are not why)."""
+    out = []
+    anytime = assess(offers, ctx, RESIDUAL)  # the index passed them on every other group
+    for p, outcome in zip(offers, anytime, strict=True):
+        if isinstance(outcome, Rejected) and outcome.reason is not Reason.HELD_OUT:
+            continue
+        dated = rejection(p, ctx, NO_LIMITS, VALIDITY)
+        if dated is not None and dated.reason in OUT_OF_TIME:
+            out.append(dated)
+    return out

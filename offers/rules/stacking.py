@@ -7,19 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
 
 from offers.rules.bases import SessionView
 from offers.rules.benefits import grant, limit
 from offers.rules.energy_trade import wheeling_line
 from offers.rules.facts import OfferFacts
-from offers.rules.outcome import Applied, Eligible, Fit, Reason, Rejected
+from offers.rules.outcome import Applied, Eligible, Reason, Rejected
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
 from pricing.engine.quick import quick_init, quick_new
 from pricing.engine.types import LineKind, PricedSession, QuoteLine
 
-E = TypeVar("E", Eligible, Fit)  # an eligible offer, or the fast path's Fit of one
 _DISCOUNT, _NO_BENEFIT = LineKind.DISCOUNT, Reason.NO_BENEFIT  # enum members read once
 
 
@@ -75,7 +73,7 @@ def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> Quote
     )
 
 
-def single(e: Eligible | Fit, priced: PricedSession) -> Stack:
+def single(e: Eligible, priced: PricedSession) -> Stack:
     """An offer alone: what evaluate() worked out is already the stack of one."""
     offer = e.offer
     line = discount_line(offer, e.discount, priced)
@@ -86,7 +84,7 @@ def single(e: Eligible | Fit, priced: PricedSession) -> Stack:
     return _stack((applied,), lines, (), e.net, offer.meta.priority)
 
 
-def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts) -> Stack:
+def stack(chosen: Sequence[Eligible], view: SessionView, facts: OfferFacts) -> Stack:
     """Apply `chosen` in the given order, each on what the earlier ones left."""
     priced = view.priced
     bases, currency = view.bases, priced.tariff.currency
@@ -121,11 +119,11 @@ def stack(chosen: Sequence[Eligible | Fit], view: SessionView, facts: OfferFacts
     return _stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
 
 
-def by_priority(offers: Iterable[E]) -> list[E]:
+def by_priority(offers: Iterable[Eligible]) -> list[Eligible]:
     return sorted(offers, key=lambda e: (-e.offer.meta.priority, e.offer.id))
 
 
-def exclusive_rank(e: Eligible | Fit) -> tuple[Decimal, int, str]:
+def exclusive_rank(e: Eligible) -> tuple[Decimal, int, str]:
     """Sort key of the exclusive offers' contest, best first."""
     return (-e.net, -e.offer.meta.priority, e.offer.id)
 

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from cpo_portal.models import Charger, Operator, Station
-from offers.rules.applicability import check_place, validity_window
+from offers.rules.conditions import validity_window
 from offers.rules.facts import OfferFacts
+from offers.rules.places import place_failure
 from offers.rules.types import Offer as RuleOffer
 from pricing.services import site_for
 from pricing.services.sites import station_site
@@ -35,7 +36,7 @@ def _current(operator: Operator, at: dt.datetime) -> list[RuleOffer]:
 
 def _placed(offers, operator: Operator, station: Station, sites) -> tuple[RuleOffer, ...]:
     facts = _facts(operator, station)
-    return tuple(o for o in offers if any(check_place(o, s, facts) is None for s in sites))
+    return tuple(o for o in offers if any(place_failure(o, s, facts) is None for s in sites))
 
 
 def published_offers(

@@ -20,15 +20,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cpo_portal.models import Charger
-from offers.rules.applicability import without_validity
-from offers.rules.bases import SessionView
 from offers.rules.benefit_types import credit_account
-from offers.rules.context import QuoteContext
-from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
-from offers.rules.outcome import Applied, Eligible, Reason, Rejected
-from offers.rules.select import Combination, quote_offers, select_in
+from offers.rules.outcome import Applied, Reason, Rejected
+from offers.rules.select import Combination, quote_offers
 from offers.rules.types import BenefitKind
 from pricing import services as pricing
 from pricing.engine import finalize
@@ -44,7 +40,7 @@ from pricing.surge_text import surge_text
 
 from . import addons as addon_lines
 from . import combos as combo_offers
-from .catalog import Catalog, OfferInfo, catalog_for, stamps_for
+from .catalog import OfferInfo, catalog_for, stamps_for
 from .facts import CodeMatch, load_credits, load_customer, load_limits, station_facts
 from .requests import Requested, resolve
 
@@ -117,28 +113,6 @@ def _rewrite(
     return tuple(out)
 
 
-def out_of_time(
-    catalog: Catalog, seen: set[str], view: SessionView, facts: OfferFacts
-) -> list[Rejected]:
-    """The catalog's offers not yet started or already ended at this session that would
-    otherwise have been eligible, each with its NOT_STARTED or EXPIRED reason (offers of
-    other places, customers or amounts are left out: their dates are not why)."""
-    out = []
-    for code, info in catalog.offers.items():
-        if code in seen or combo_offers.is_combo(info.rule):
-            continue
-        outcome = evaluate_in(info.rule, view, facts)
-        if not isinstance(outcome, Rejected) or outcome.reason not in OUT_OF_TIME:
-            continue
-        anytime = evaluate_in(without_validity(info.rule), view, facts)
-        if isinstance(anytime, Eligible) or anytime.reason is Reason.HELD_OUT:
-            out.append(outcome)
-    return out
-
-
-OUT_OF_TIME = (Reason.NOT_STARTED, Reason.EXPIRED)
-
-
 def combination_of(operator) -> Combination:
     """The operator's setting (cpo_portal's plain choices carry the rules' values)."""
     return Combination(operator.offer_combination)
@@ -168,9 +142,10 @@ def quote_with_offers(
     of the stored customer (the command's what-if); `preview` lists offer pks to evaluate
     whatever their status;
     `add_ons` are add-on ids sold with the session (ADDON lines, and combo offers);
-    `explain` (the admin and the command) evaluates every offer of the place and day so
-    that each one not applied has its reason; without it (Beckn) only the index's
-    candidates and the offers named are: the quote is the same either way.
+    `explain` (the admin and the command) evaluates every offer of the place and day, and
+    those only their dates keep from it, so that each one not applied has its reason;
+    without it (Beckn) only the index's candidates and the offers named are: the same
+    evaluator, and the quote is the same either way (offers.rules.select.quote_offers).
     Raises pricing's QuoteInputError / NoTariffError when the session cannot be priced,
     addons.AddOnUnavailable when an add-on cannot be sold here now.
     """
@@ -203,10 +178,7 @@ def quote_with_offers(
         unmatched_codes=req.unmatched,
         now=now,
     )
-    if explain:
-        found = catalog.index.for_session(priced, facts)
-    else:
-        found = tuple(c.offer for c in catalog.index.compiled_for(QuoteContext.of(priced, facts)))
+    found = catalog.index.for_quote(priced, facts, explain=explain)
     todo = {i.code: i for i in (catalog.offers[o.id] for o in found)}
     todo.update({i.code: i for i in req.extra})
     combos = combo_offers.combos_of(catalog)
@@ -227,16 +199,16 @@ def quote_with_offers(
     facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
     regular = {k: v for k, v in todo.items() if k not in combo_ids}
     combination = combination_of(operator)
-    if explain:  # every offer of the place and day, each with its reason if not applied
-        view = SessionView.of(priced)
-        outcomes = [evaluate_in(i.rule, view, facts) for i in regular.values()]
-        outcomes += out_of_time(catalog, {*todo, *combo_ids}, view, facts)
-        result = select_in([*outcomes, *req.rejections], view, facts, combination)
-    else:  # the index's candidates and the offers named: the same choice, faster
-        named = [i.rule for i in req.extra if i.code in regular]
-        result = quote_offers(
-            catalog.index, priced, facts, combination, named=named, rejections=req.rejections
-        )
+    named = [i.rule for i in req.extra if i.code in regular]
+    result = quote_offers(
+        catalog.index,
+        priced,
+        facts,
+        combination,
+        named=named,
+        rejections=req.rejections,
+        explain=explain,
+    )
     extras = combo_offers.extras_of(charger.code, extra_lines)
     result = combo_offers.with_combos(result, combos, priced, facts, extras)
     quote = finalize(priced, [*result.lines, *extra_lines])

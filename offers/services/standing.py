@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cpo_portal.models import Operator
 from offers.models import OfferUsage, Redemption, RedemptionKind
-from offers.rules.applicability import validity_window
+from offers.rules.conditions import validity_window
 
 from .catalog import catalog_for
 from .facts import limits_from

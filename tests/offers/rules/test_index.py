@@ -1,11 +1,12 @@
 """The candidate index: what it keeps, what it drops, and geo boxes that never lose."""
 
 import datetime as dt
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offers.rules.applicability import in_circle
+from offers.rules.geo import in_circle
 from offers.rules.index import OfferIndex, _Box
 from offers.rules.types import Applicability, GeoCircle
 from pricing.engine.types import TimeWindow
@@ -135,3 +136,37 @@ def test_quote_offers_evaluates_only_the_candidates_and_agrees_with_a_full_scan(
     full = best_offers([here, there], session, facts())
     assert quoted.lines == full.lines
     assert [r.offer_id for r in full.rejected] == ["there"]
+
+
+def test_explained_the_offers_only_their_dates_keep_away_are_told_so() -> None:
+    from offers.rules.outcome import Reason
+    from offers.rules.select import quote_offers
+    from offers.rules.types import Qualifier
+
+    from .helpers import D, facts, priced, site
+
+    day = dt.timedelta(days=1)
+    here = frozenset({"ST-CP"})
+    ended = Applicability(station_codes=here, valid_until=SUNDAY_10 - day)
+    index = OfferIndex.build(
+        [
+            offer("live", applicability=Applicability(station_codes=here)),
+            offer("ended", applicability=ended),
+            offer("later", applicability=Applicability(valid_from=SUNDAY_10 + day)),
+            offer("ended-elsewhere", applicability=replace(ended, station_codes=frozenset({"X"}))),
+            offer("ended-and-gold", applicability=ended, qualifier=Qualifier(tiers=frozenset({"gold"}))),
+        ]
+    )
+    session = priced(where=site())
+    fast = quote_offers(index, session, facts())
+    explained = quote_offers(index, session, facts(), explain=True)
+    assert (fast.lines, fast.applied) == (explained.lines, explained.applied)
+    assert [a.offer_id for a in explained.applied] == ["live"]
+    assert fast.rejected == ()
+    told = {r.offer_id: r.reason for r in explained.rejected}
+    # only its dates keep "ended" and "later" away; the others would not apply anyway
+    assert told == {"ended": Reason.EXPIRED, "later": Reason.NOT_STARTED}
+    assert explained.rejection("later").message == (
+        f"Offer later starts {(SUNDAY_10 + day).isoformat()}"
+    )
+    assert D(0) < explained.applied[0].discount

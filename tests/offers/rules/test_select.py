@@ -172,7 +172,7 @@ def test_outranked_wording() -> None:
     )
 
 
-def test_outranked_offers_are_worded_when_read_as_the_reference_path_words_them() -> None:
+def test_outranked_offers_are_worded_when_read_as_a_scan_of_every_offer_words_them() -> None:
     network = build_network(50)
     offers = build_offers(300, network=network)
     index = OfferIndex.build(offers)
@@ -182,9 +182,9 @@ def test_outranked_offers_are_worded_when_read_as_the_reference_path_words_them(
         assert result._rejected is None  # nothing worded until someone reads it
         view = SessionView.of(session)
         eligible = [
-            c.offer.id
-            for c in index.compiled_for(QuoteContext.of(session, buyer))
-            if isinstance(evaluate_in(c.offer, view, buyer), Eligible)
+            p.id
+            for p in index.candidates_for(QuoteContext.of(session, buyer))
+            if isinstance(evaluate_in(p.offer, view, buyer), Eligible)
         ]
         saving = sum((a.discount - a.wheeling for a in result.applied if not a.held_out), D(0))
         applied = {a.offer_id for a in result.applied}
@@ -201,7 +201,7 @@ def test_outranked_offers_are_worded_when_read_as_the_reference_path_words_them(
         rejected = result.rejected
         assert [r for r in rejected if r.reason is Reason.OUTRANKED] == expected
         assert result.rejected is rejected  # worded once, then kept
-        # the reference path (every offer evaluated, then select_in) words them alike
+        # a scan of every offer (then select_in) words them alike
         reference = best_offers(offers, session, buyer)
         assert set(rejected) <= set(reference.rejected)
         assert result == quote_offers(index, session, buyer)
