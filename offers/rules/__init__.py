@@ -1,8 +1,9 @@
 """The offer rules: pure functions over dataclasses, no Django, no I/O (docs/offers.md).
 
 Offers are data (types.py); evaluate() says whether one applies to a priced session and
-why not; select() / best_offers() / quote_offers() pick the best allowed combination as
-quote lines; OfferIndex finds the candidates; settle() recomputes on delivered energy.
+why not (evaluate.assess, the one evaluator, on many); select() / best_offers() /
+quote_offers() pick the best allowed combination as quote lines; OfferIndex finds the
+candidates; settle() recomputes on delivered energy.
 """
 
 from offers.rules.evaluate import evaluate

@@ -9,14 +9,12 @@ from decimal import Decimal
 from offers.rules.localtime import local
 from offers.rules.types import Base
 from pricing.engine.money import ZERO
-from pricing.engine.quick import quick_init, quick_new
 from pricing.engine.types import LineKind, PricedSession
 
 _ENERGY, _SERVICE_FEE = LineKind.ENERGY, LineKind.SERVICE_FEE
 _ENERGY_BASE, _FEE_BASE = Base.ENERGY, Base.SERVICE_FEE
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Bases:
     """What is left to discount, per base. A GROSS discount leaves less of everything:
@@ -38,7 +36,7 @@ class Bases:
                 energy += amount
             elif kind is _SERVICE_FEE:
                 fee += amount
-        return _bases(energy, fee, gross)
+        return Bases(energy, fee, gross)
 
     def available(self, base: Base) -> Decimal:
         if base is _ENERGY_BASE:
@@ -52,10 +50,9 @@ class Bases:
     def take(self, base: Base, amount: Decimal) -> Bases:
         energy = self.energy - amount if base is _ENERGY_BASE else self.energy
         fee = self.fee - amount if base is _FEE_BASE else self.fee
-        return _bases(energy, fee, self.gross - amount)
+        return Bases(energy, fee, self.gross - amount)
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class SessionView:
     """What every offer reads from one priced session, worked out once per quote rather
@@ -68,11 +65,8 @@ class SessionView:
     @classmethod
     def of(cls, priced: PricedSession) -> SessionView:
         start_local = local(priced.start, priced.request.site.time_zone)
-        return _view(priced, Bases.of(priced), start_local)
+        return SessionView(priced, Bases.of(priced), start_local)
 
     @property
     def gross(self) -> Decimal:
         return self.bases.gross
-
-
-_bases, _view = quick_new(Bases), quick_new(SessionView)  # Bases(...), SessionView(...)

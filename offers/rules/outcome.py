@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 from offers.rules.types import Base, Offer
 from pricing.engine.money import ZERO, as_text
-from pricing.engine.quick import quick_init
 from pricing.engine.types import QuoteLine
 
 
@@ -53,7 +52,6 @@ def kwh_text(kwh: Decimal) -> str:
     return f"{kwh.normalize():f}"
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Eligible:
     """The offer applies on its own. `discount` is rounded, after cap and budget."""
@@ -71,7 +69,6 @@ class Eligible:
         return self.discount - self.wheeling
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Rejected:
     offer_id: str
@@ -80,7 +77,6 @@ class Rejected:
     would_be: Eligible | None = None  # HELD_OUT: what the customer would have had
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Applied:
     """One offer in the quote (held_out: recorded for ROI, no discount given)."""
@@ -126,7 +122,6 @@ class Outranked(NamedTuple):
         )
 
 
-@quick_init
 @dataclass(frozen=True, slots=True, eq=False)
 class OfferResult:
     """The selection's lines and applied offers, and every offer not applied with its

@@ -15,7 +15,6 @@ from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Applied, Eligible, Reason, Rejected
 from offers.rules.types import Offer
 from pricing.engine.money import ZERO
-from pricing.engine.quick import quick_init, quick_new
 from pricing.engine.types import LineKind, PricedSession, QuoteLine
 
 _DISCOUNT, _NO_BENEFIT = LineKind.DISCOUNT, Reason.NO_BENEFIT  # enum members read once
@@ -29,7 +28,6 @@ class Combination(StrEnum):
 _PLUS_ADDITIVES = Combination.EXCLUSIVE_PLUS_ADDITIVES
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Stack:
     applied: tuple[Applied, ...]
@@ -45,8 +43,6 @@ class Stack:
         return (-self.net, -self.top_priority, len(ids), ids)
 
 
-# QuoteLine(...), Applied(...), Stack(...), cheaper
-_line, _applied, _stack = quick_new(QuoteLine), quick_new(Applied), quick_new(Stack)
 _TAGS = {  # (additive, auto) -> the discount line's tags
     (additive, auto): (
         ("type", "discount"),
@@ -60,7 +56,7 @@ _TAGS = {  # (additive, auto) -> the discount line's tags
 
 def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> QuoteLine:
     meta = offer.meta
-    return _line(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
+    return QuoteLine(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
         _DISCOUNT,
         offer.id,
         offer.title,
@@ -80,8 +76,8 @@ def single(e: Eligible, priced: PricedSession) -> Stack:
     wheeling = wheeling_line(offer) if e.wheeling else None
     lines = (line,) if wheeling is None else (line, wheeling)
     # offer id, discount, base, code, held out, kWh drawn, wheeling
-    applied = _applied(offer.id, e.discount, e.base, e.code, False, e.kwh_drawn, e.wheeling)
-    return _stack((applied,), lines, (), e.net, offer.meta.priority)
+    applied = Applied(offer.id, e.discount, e.base, e.code, False, e.kwh_drawn, e.wheeling)
+    return Stack((applied,), lines, (), e.net, offer.meta.priority)
 
 
 def stack(chosen: Sequence[Eligible], view: SessionView, facts: OfferFacts) -> Stack:
@@ -116,7 +112,7 @@ def stack(chosen: Sequence[Eligible], view: SessionView, facts: OfferFacts) -> S
             )
         )
     top = max((e.offer.meta.priority for e in chosen), default=0)
-    return _stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
+    return Stack(tuple(applied), tuple(lines), tuple(dropped), net, top)
 
 
 def by_priority(offers: Iterable[Eligible]) -> list[Eligible]:
