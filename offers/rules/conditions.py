@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from offers.rules.context import QuoteContext
 from offers.rules.masks import HOUR_US
@@ -27,6 +27,7 @@ from offers.rules.types import HolidayRule, Offer
 from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
 
 UTC = dt.UTC
+T = TypeVar("T", dt.datetime, Decimal)
 
 # The groups of conditions, in the evaluator's order; the index has a mask for each
 VALIDITY, PLACE, CURRENCY, LOCAL_TIME, AMOUNTS, CUSTOMER = range(6)
@@ -43,16 +44,23 @@ class Condition(NamedTuple):
 # -- validity
 
 
+def _narrowed(
+    low: T | None, high: T | None, at_least: T | None, at_most: T | None
+) -> tuple[T | None, T | None]:
+    """The bounds [low, high] narrowed by [at_least, at_most] (None: open)."""
+    if at_least is not None:
+        low = at_least if low is None else max(low, at_least)
+    if at_most is not None:
+        high = at_most if high is None else min(high, at_most)
+    return low, high
+
+
 def validity_window(offer: Offer) -> tuple[dt.datetime | None, dt.datetime | None]:
     """The offer's own window narrowed by an energy-trade validity window, if any."""
     app, trade = offer.applicability, offer.energy_trade
-    start, end = app.valid_from, app.valid_until
-    if trade is not None:
-        if trade.valid_from is not None:
-            start = trade.valid_from if start is None else max(start, trade.valid_from)
-        if trade.valid_until is not None:
-            end = trade.valid_until if end is None else min(end, trade.valid_until)
-    return start, end
+    if trade is None:
+        return app.valid_from, app.valid_until
+    return _narrowed(app.valid_from, app.valid_until, trade.valid_from, trade.valid_until)
 
 
 def without_validity(offer: Offer) -> Offer:
@@ -191,14 +199,10 @@ def local_time(offer: Offer) -> list[Condition]:
 
 def kwh_bounds(offer: Offer) -> tuple[Decimal | None, Decimal | None]:
     """The kWh bounds: the qualifier's, narrowed by an energy-trade min/max quantity."""
-    low, high = offer.qualifier.min_kwh, offer.qualifier.max_kwh
-    trade = offer.energy_trade
-    if trade is not None:
-        if trade.minimum_quantity is not None:
-            low = trade.minimum_quantity if low is None else max(low, trade.minimum_quantity)
-        if trade.maximum_quantity is not None:
-            high = trade.maximum_quantity if high is None else min(high, trade.maximum_quantity)
-    return low, high
+    q, trade = offer.qualifier, offer.energy_trade
+    if trade is None:
+        return q.min_kwh, q.max_kwh
+    return _narrowed(q.min_kwh, q.max_kwh, trade.minimum_quantity, trade.maximum_quantity)
 
 
 def amounts(offer: Offer) -> list[Condition]:
