@@ -6,10 +6,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from offers.rules.conditions import is_anniversary
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import CustomerFacts, Limits, OfferFacts, PresentedCode, StationFacts
 from offers.rules.outcome import Eligible, Reason, Rejected
-from offers.rules.conditions import is_anniversary
 from offers.rules.types import (
     Applicability,
     BudgetPolicy,

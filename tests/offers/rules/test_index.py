@@ -154,7 +154,9 @@ def test_explained_the_offers_only_their_dates_keep_away_are_told_so() -> None:
             offer("ended", applicability=ended),
             offer("later", applicability=Applicability(valid_from=SUNDAY_10 + day)),
             offer("ended-elsewhere", applicability=replace(ended, station_codes=frozenset({"X"}))),
-            offer("ended-and-gold", applicability=ended, qualifier=Qualifier(tiers=frozenset({"gold"}))),
+            offer(
+                "ended-gold", applicability=ended, qualifier=Qualifier(tiers=frozenset({"gold"}))
+            ),
         ]
     )
     session = priced(where=site())
