@@ -73,8 +73,7 @@ class SurgeNotice:
 
 @dataclass(frozen=True, slots=True)
 class Priced:
-    """A quote with what offers did to it. `handle` is the commerce door's own record of
-    the quote (opaque here), given back to it by redeem() and book()."""
+    """A quote with what offers did to it."""
 
     quote: Quote
     rate: Decimal  # the list energy rate, per kWh
@@ -82,7 +81,6 @@ class Priced:
     rejected: tuple[RejectedOffer, ...] = ()
     notices: tuple[SurgeNotice, ...] = ()
     customer_key: str = ""
-    handle: object = None
     add_ons: tuple[AddOnLine, ...] = ()  # the add-ons priced in the quote
     recovered: tuple[tuple[str, Decimal], ...] = ()  # settlement: offer id, amount reversed
 

@@ -8,7 +8,7 @@ rupee amount or time slot, random customers, codes and limits.
 
 - fast:    PriceBook.price (compiled surges) -> offers.rules.select.quote_offers (the
            index's candidates through their compiled checks -> select) -> finalize
-           (offers.rules.pipeline.quote_with_offers): the pure functions Beckn's quote
+           (offers.rules.compose.compose): the pure functions Beckn's quote
            calls (offers.services.quoting with explain off)
 - explain: the same price, every offer of the place and day evaluated one by one
            (index.for_session -> evaluate_in -> select), as the admin and the command do
@@ -37,11 +37,11 @@ from bench.naive import price_naively
 from bench.offer_mix import Station, build_network, build_offers, describe_mix
 from bench.offers_scenario import build_customer, build_facts, build_limits, session_start
 from bench.scenario import HOLIDAYS, build_surges, build_tariff
+from offers.rules.compose import Compete, ToPrice, compose
 from offers.rules.context import QuoteContext
 from offers.rules.facts import Limits, OfferFacts
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import OfferResult
-from offers.rules.pipeline import quote_with_offers
 from offers.rules.select import best_offers, quote_offers
 from pricing.engine import compile_book, finalize
 from pricing.engine.types import Conditions, Customer, Quote, SessionRequest
@@ -128,7 +128,8 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
     sessions = build_quotes(network, opt_in, build_limits(offers), count)
 
     def fast(s: Session) -> Result:
-        return quote_with_offers(book, index, s.request, s.conditions, s.facts)
+        composed = compose(ToPrice(book, s.request, s.conditions), Compete(index), s.facts)
+        return composed.quote, composed.result
 
     def explain(s: Session) -> Result:
         priced = book.price(s.request, s.conditions)
