@@ -40,9 +40,8 @@ def handle(req: Request) -> Reply:
                 order, released, order_flow.vocabularies(req.bap_id)
             )
             back = dict(recovery.recovered)
-            order.hold_offers(
-                [*order.held_offers, *(o.reversed_by(back[o.id]) for o in held if o.id in back)]
-            )
+            gone = [o.reversed_by(back[o.offer_id]) for o in held if o.offer_id in back]
+            order.hold_offers([*order.held_offers, *gone])
         reason = req.message.get("cancellation_reason_id")
         note = request_parsing.obj(req.message.get("descriptor"))
         order.cancellation = {

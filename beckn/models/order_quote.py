@@ -1,7 +1,8 @@
-"""What an Order keeps of its quote, typed: the session asked for (OrderSession), the
-offers in the quote (HeldOffer) and the Beckn quote sent (BecknQuote). Each round-trips
-through its JSON column (to_json / from_json); a quote is written into an order by
-Order.hold_quote(HeldQuote) only."""
+"""What an Order keeps of its quote, typed: the session asked for (OrderSession, with its
+AddOnLines), the offers in the quote (AppliedOffer) and the Beckn quote sent (BecknQuote).
+Each round-trips through its JSON column (to_json / from_json); a quote is written into an
+order by Order.hold_quote(HeldQuote) only. The commerce door answers in the same types
+(beckn.commerce_types re-exports them)."""
 
 from __future__ import annotations
 
@@ -33,20 +34,23 @@ def _stamp(value: dt.datetime | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class HeldAddOn:
-    id: str
+class AddOnLine:
+    """An add-on as catalogs, quotes and orders show it."""
+
+    add_on_id: str
     name: str
     price: Decimal
     tax_rate: Decimal
+    description: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "price": str(self.price),
+        return {"id": self.add_on_id, "name": self.name, "price": str(self.price),
                 "tax_rate": str(self.tax_rate)}  # fmt: skip
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> HeldAddOn:
+    def from_json(cls, raw: dict[str, Any]) -> AddOnLine:
         return cls(
-            id=str(raw["id"]),
+            add_on_id=str(raw["id"]),
             name=str(raw.get("name") or raw["id"]),
             price=Decimal(str(raw.get("price") or "0")),
             tax_rate=Decimal(str(raw.get("tax_rate") or "0")),
@@ -65,14 +69,14 @@ class OrderSession:
     unit: str = ""
     fulfillment_id: str = "1"
     rate: Decimal | None = None  # the list energy rate
-    add_ons: tuple[HeldAddOn, ...] = ()
+    add_ons: tuple[AddOnLine, ...] = ()
 
     @property
     def add_on_ids(self) -> list[str]:
-        return [a.id for a in self.add_ons]
+        return [a.add_on_id for a in self.add_ons]
 
     def without_add_ons(self, ids: list[str]) -> OrderSession:
-        return replace(self, add_ons=tuple(a for a in self.add_ons if a.id not in ids))
+        return replace(self, add_ons=tuple(a for a in self.add_ons if a.add_on_id not in ids))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,16 +105,17 @@ class OrderSession:
             fulfillment_id=str(raw.get("fulfillment_id") or "1"),
             rate=Decimal(str(rate)) if rate else None,
             add_ons=tuple(
-                HeldAddOn.from_json(a) for a in raw.get("add_ons") or () if isinstance(a, dict)
+                AddOnLine.from_json(a) for a in raw.get("add_ons") or () if isinstance(a, dict)
             ),
         )
 
 
 @dataclass(frozen=True, slots=True)
-class HeldOffer:
-    """An offer in the order's quote: what it gave, and once reversed, what came back."""
+class AppliedOffer:
+    """An offer in a quote: what it gave, and once reversed (an order cancelled), what
+    came back."""
 
-    id: str
+    offer_id: str
     title: str
     discount: Decimal  # positive
     code: str = ""
@@ -120,13 +125,13 @@ class HeldOffer:
     energy_trade: str = ""  # the EnergyTradeOffer object as compact JSON text, if a trade
     reversed: Decimal | None = None
 
-    def reversed_by(self, amount: Decimal) -> HeldOffer:
+    def reversed_by(self, amount: Decimal) -> AppliedOffer:
         """The offer as the order keeps it once reversed: nothing given, `amount` back."""
         return replace(self, discount=Decimal("0.00"), reversed=amount)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": self.id,
+            "id": self.offer_id,
             "title": self.title,
             "discount": str(self.discount),
             "code": self.code,
@@ -141,10 +146,10 @@ class HeldOffer:
         return out
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> HeldOffer:
+    def from_json(cls, raw: dict[str, Any]) -> AppliedOffer:
         back = raw.get("reversed")
         return cls(
-            id=str(raw["id"]),
+            offer_id=str(raw["id"]),
             title=str(raw.get("title") or raw["id"]),
             discount=Decimal(str(raw.get("discount") or "0")),
             code=str(raw.get("code") or ""),
@@ -163,6 +168,6 @@ class HeldQuote:
     quote: BecknQuote
     total: Decimal
     currency: str
-    offers: tuple[HeldOffer, ...]
+    offers: tuple[AppliedOffer, ...]
     session: OrderSession | None = None
     customer_key: str = ""

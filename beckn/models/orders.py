@@ -9,7 +9,7 @@ from django.db import models
 from cpo_portal.models import Charger, Operator
 
 from .history import history_records
-from .order_quote import HeldOffer, HeldQuote, OrderSession
+from .order_quote import AppliedOffer, HeldQuote, OrderSession
 
 
 class OrderState(models.TextChoices):
@@ -61,7 +61,7 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, default="INR")
     offer_ids = models.JSONField(default=list, blank=True, help_text="Offers the BAP asked for.")
     offer_codes = models.JSONField(default=list, blank=True)
-    applied_offers = models.JSONField(  # HeldOffer (held_offers)
+    applied_offers = models.JSONField(  # AppliedOffer (held_offers)
         default=list, blank=True, help_text="Offers in the quote: id, title, discount, code."
     )
     customer_key = models.CharField(max_length=128, blank=True)
@@ -107,9 +107,9 @@ class Order(models.Model):
         return OrderSession.from_json(self.session)
 
     @property
-    def held_offers(self) -> tuple[HeldOffer, ...]:
+    def held_offers(self) -> tuple[AppliedOffer, ...]:
         """The offers in the order's quote, typed (the `applied_offers` column)."""
-        return tuple(HeldOffer.from_json(o) for o in self.applied_offers if isinstance(o, dict))
+        return tuple(AppliedOffer.from_json(o) for o in self.applied_offers if isinstance(o, dict))
 
     def hold_quote(self, held: HeldQuote) -> None:
         """Write a priced quote into the order (saved by the caller): the Beckn quote, its
@@ -122,7 +122,7 @@ class Order(models.Model):
         self.hold_offers(held.offers)
         self.customer_key = held.customer_key or self.customer_key
 
-    def hold_offers(self, offers: Iterable[HeldOffer]) -> None:
+    def hold_offers(self, offers: Iterable[AppliedOffer]) -> None:
         self.applied_offers = [o.to_json() for o in offers]
 
     def move_to(self, state: str) -> None:

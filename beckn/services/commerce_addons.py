@@ -55,7 +55,7 @@ def cancel(order, reason: str) -> Recovery:
     from offers.services import addons
 
     addons.release(order.reference, None, note=reason)
-    held = tuple((o.id, o.discount) for o in order.held_offers if o.discount > 0)
+    held = tuple((o.offer_id, o.discount) for o in order.held_offers if o.discount > 0)
     if held:
         commerce.reverse(order.reference, reason=reason)
     return Recovery(order.currency, held)

@@ -17,12 +17,7 @@ from beckn import conf
 from beckn.commerce_types import CommerceError, Priced
 from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
-from beckn.models.order_quote import (
-    HeldAddOn,
-    HeldOffer,
-    HeldQuote,
-    OrderSession,
-)
+from beckn.models.order_quote import HeldQuote, OrderSession
 from beckn.protocol import errors
 from beckn.services import commerce, network_memo, registry
 from beckn.wire import quote_json, request_parsing
@@ -225,7 +220,7 @@ def order_session(ask: Ask, priced: Priced) -> OrderSession:
         unit=ask.quantity.unit,
         fulfillment_id=ask.fulfillment_id,
         rate=priced.rate,
-        add_ons=tuple(HeldAddOn(a.add_on_id, a.name, a.price, a.tax_rate) for a in priced.add_ons),
+        add_ons=priced.add_ons,
     )
 
 
@@ -237,7 +232,7 @@ def hold(order: Order, priced: Priced, vocab: str, session: OrderSession | None 
             quote=quote_json.priced_quote_json(priced, order.charger_code, vocab),
             total=priced.quote.total,
             currency=priced.quote.currency,
-            offers=tuple(held_offer(a) for a in priced.applied),
+            offers=priced.applied,
             session=session,
             customer_key=priced.customer_key,
         )
@@ -270,19 +265,6 @@ def save_order(
     }
     order.save()
     return order
-
-
-def held_offer(applied: commerce.AppliedOffer) -> HeldOffer:
-    return HeldOffer(
-        id=applied.offer_id,
-        title=applied.title,
-        discount=applied.discount,
-        code=applied.code,
-        ondc_type=applied.ondc_type,
-        additive=applied.additive,
-        auto=applied.auto,
-        energy_trade=applied.energy_trade,
-    )
 
 
 def quote_change(order: Order, priced: Priced) -> tuple[Decimal, Decimal] | None:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from beckn import conf
 from beckn.commerce_types import PublishedOffer, RejectedOffer
 from beckn.models import Order, OrderState
-from beckn.models.order_quote import HeldOffer
+from beckn.models.order_quote import AppliedOffer
 from beckn.protocol.tags import tag_group
 from beckn.protocol.timefmt import format_timestamp
 from beckn.wire import catalog_json
@@ -60,8 +60,8 @@ def order_item(order: Order) -> dict[str, Any]:
     if session.add_ons:
         entry["add_ons"] = [
             {
-                "id": a.id,
-                "descriptor": {"name": a.name, "code": a.id},
+                "id": a.add_on_id,
+                "descriptor": {"name": a.name, "code": a.add_on_id},
                 "price": {"value": as_text(a.price), "currency": order.currency},
             }
             for a in session.add_ons
@@ -201,9 +201,9 @@ OFFER_TAG_NAMES = {
 }
 
 
-def _entry(offer: HeldOffer, group: dict[str, Any] | None) -> dict[str, Any]:
+def _entry(offer: AppliedOffer, group: dict[str, Any] | None) -> dict[str, Any]:
     """An offer of the order, with the stage's group and, for an energy trade, its terms."""
-    out: dict[str, Any] = {"id": offer.id, "descriptor": {"name": offer.title}}
+    out: dict[str, Any] = {"id": offer.offer_id, "descriptor": {"name": offer.title}}
     tags = [group] if group is not None else []
     if offer.energy_trade:
         tags.append(energy_trade_group(offer.energy_trade))
@@ -212,7 +212,7 @@ def _entry(offer: HeldOffer, group: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def _code(offer: HeldOffer, tag: str) -> list[tuple[str, str]]:
+def _code(offer: AppliedOffer, tag: str) -> list[tuple[str, str]]:
     return [(tag, offer.code)] if offer.code else []
 
 
@@ -250,7 +250,7 @@ def validated_offers(order: Order) -> list[dict[str, Any]]:
     ]
 
 
-def _reversal(o: HeldOffer) -> list[tuple[str, Any]]:
+def _reversal(o: AppliedOffer) -> list[tuple[str, Any]]:
     """An offer reversed (the order cancelled): what came back."""
     if o.reversed is None:
         return []
