@@ -42,6 +42,7 @@ from offers.rules.settle import settle as settle_offers
 from offers.rules.types import Base, Offer
 from pricing.engine import finalize
 from pricing.engine.money import ZERO
+from pricing.engine.quick import quick_init
 from pricing.engine.types import (
     Conditions,
     LineKind,
@@ -58,6 +59,7 @@ class PriceBook(Protocol):
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession: ...
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ToPrice:
     """A session still to price: the charger's compiled book, the request, its conditions."""
@@ -120,6 +122,7 @@ class Refused(Exception):
         self.rejected = rejected
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Composed:
     priced: PricedSession
@@ -150,22 +153,26 @@ def compose(
         priced = session.book.price(session.request, session.conditions)
     else:
         priced = session
-    extras = _Extras(item_id, add_ons)
     match offers:
         case None:
             result = OfferResult((), ())
         case Recorded(lines, applied):
             result = OfferResult(lines, applied)
         case Compete():
-            result, facts = _compete(offers, priced, facts, extras, facts_for)
+            if offers.explain or offers.named or offers.combos or facts_for is not None:
+                extras = _extras(item_id, add_ons)
+                result, facts = _compete(offers, priced, facts, extras, facts_for)
+            else:  # the index's candidates alone
+                result = _select(offers, priced, facts, (), (), set())
         case Settle(redeemed):
             regular = [o for o in redeemed if not is_combo(o)]
             combos = [o for o in redeemed if is_combo(o)]
             view = SessionView.of(priced)
             result = settle_offers(regular, priced, facts)
-            result = settle_combo_offers(combos, view, facts, extras.of(), result)
+            extras = _extras(item_id, add_ons)
+            result = settle_combo_offers(combos, view, facts, extras, result)
         case Recheck(again):
-            result = _recheck(again, priced, facts, extras.of())
+            result = _recheck(again, priced, facts, _extras(item_id, add_ons))
     quote = finalize(priced, [*result.lines, *add_ons])
     held = tuple(a.offer_id for a in result.applied if a.held_out)
     applied = granted((a for a in result.applied if not a.held_out), quote)
@@ -184,22 +191,16 @@ def granted(applied: Iterable[Applied], quote: Quote) -> tuple[Applied, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class _Extras:
-    """The order's items and add-ons as combos see them (built only when a combo looks)."""
-
-    item_id: str
-    add_ons: Sequence[QuoteLine]
-
-    def of(self) -> OrderExtras:
-        return OrderExtras(item_ids=frozenset({self.item_id}), add_ons=tuple(self.add_ons))
+def _extras(item_id: str, add_ons: Sequence[QuoteLine]) -> OrderExtras:
+    """The order's items and add-ons as combos see them."""
+    return OrderExtras(item_ids=frozenset({item_id}), add_ons=tuple(add_ons))
 
 
 def _compete(
     c: Compete,
     priced: PricedSession,
     facts: OfferFacts,
-    extras: _Extras,
+    extras: OrderExtras,
     facts_for: FactsFor | None,
 ) -> tuple[OfferResult, OfferFacts]:
     combo_ids = {o.id for o in c.combos} | {o.id for o in c.named if is_combo(o)}
@@ -217,9 +218,8 @@ def _compete(
     result = _select(c, priced, facts, regular, named, {*todo, *combo_ids})
     if combos:
         view = SessionView.of(priced)
-        order = extras.of()
-        outcomes = [evaluate_combo(o, view, facts, order) for o in combos]
-        result = combine(result, outcomes, view, facts, order)
+        outcomes = [evaluate_combo(o, view, facts, extras) for o in combos]
+        result = combine(result, outcomes, view, facts, extras)
     return result, facts
 
 
