@@ -231,7 +231,7 @@ def _select(
     named: Sequence[Offer],
     seen: set[str],
 ) -> OfferResult:
-    """The offers' evaluation and selection: the one place the evaluators are called."""
+    """The offers compete: the one place a quote picks among them (the fork on explain)."""
     if c.explain:  # every offer of the place and day, each with its reason if not applied
         view = SessionView.of(priced)
         outcomes = [evaluate_in(o, view, facts) for o in regular]
