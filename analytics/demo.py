@@ -36,7 +36,7 @@ from analytics.services.sessions import record_session
 from cpo_portal.models import Charger, Operator
 from offers.models import Redemption
 from offers.services.ledger import OfferUnavailable, record_quote, redeem, reverse, settle
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from pricing.engine.money import kwh_floor
 
 PREFIX = "demo-"
@@ -162,7 +162,9 @@ class Simulation:
     def through_services(self, order: str, v: Visit, delivered: Decimal, cancel: bool) -> bool:
         """The production path: quote_with_offers, record_quote, redeem, settle / reverse,
         record_session. Returns whether an offer was given and kept."""
-        oq = quote_with_offers(v.charger, v.start, kwh=v.kwh, customer_key=v.customer, now=v.start)
+        oq = quote_with_offers(
+            SessionAsk(v.charger, v.start, kwh=v.kwh, customer_key=v.customer, now=v.start)
+        )
         if oq.applied or oq.held_out:
             with ledger_clock(v.start - dt.timedelta(minutes=5)):
                 record_quote(order, oq)
@@ -178,7 +180,9 @@ class Simulation:
                 settled = settle(order, delivered, now=oq.priced.end)
                 return bool(settled.applied)
         # no offer, or held out of every offer: the session goes on without one
-        final = quote_with_offers(v.charger, v.start, kwh=delivered, customer_key="", now=v.start)
+        final = quote_with_offers(
+            SessionAsk(v.charger, v.start, kwh=delivered, customer_key="", now=v.start)
+        )
         record_session(
             order, final.priced, final.quote, v.charger, oq.facts.customer,
             occurred_at=final.priced.end,

@@ -2,8 +2,8 @@
 
 The operator's real price books (pricing.services.price_book_for) and offer catalog
 (offers.services.catalog.catalog_for) price each session and choose its offers with the
-pure engines, exactly as quote_with_offers does; rows are built by the ledger's own
-order_fields / offer_fields and bulk-inserted. What it skips is what a demo does not
+composition every quote goes through (offers.rules.compose); rows are built by the
+ledger's own order_fields / offer_fields and bulk-inserted. What it skips is what a demo does not
 need: live occupancy and grid signals, and the limit counters and locks of redeem (the
 demo's offers have no limits). demo.py sends one session in ten through the services.
 """
@@ -18,17 +18,14 @@ from analytics.models import NoOfferSession
 from analytics.services.sessions import session_row
 from cpo_portal.models import Charger, Holiday, Operator
 from offers.models import Customer, Redemption
-from offers.rules.evaluate import evaluate
+from offers.rules.compose import Compete, Settle, compose
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.outcome import Reason
-from offers.rules.select import select
-from offers.rules.settle import settle as settle_offers
 from offers.services.catalog import catalog_for
 from offers.services.facts import station_facts
 from offers.services.ledger_rows import offer_fields, order_fields
-from offers.services.quoting import granted
+from offers.services.quoting import combination_of
 from pricing import services as pricing
-from pricing.engine import finalize
 from pricing.engine.types import Conditions
 from pricing.engine.types import Customer as EngineCustomer
 from pricing.services.books import Book
@@ -94,17 +91,16 @@ class BulkLedger:
             holidays=self.holidays[operator.pk],
             now=start,
         )
-        infos = [catalog.offers[o.id] for o in catalog.index.for_session(priced, facts)]
-        result = select([evaluate(i.rule, priced, facts) for i in infos], priced, facts)
-        quote = finalize(priced, result.lines)
-        applied = granted((a for a in result.applied if not a.held_out), quote)
+        # no codes presented, no offer named, no add-on bought: the index's candidates
+        composed = compose(priced, Compete(catalog.index, combination_of(operator)), facts)
+        quote, applied = composed.quote, composed.applied
         held = {
             r.offer_id: r.would_be.discount
-            for r in result.rejected
+            for r in composed.rejected
             if r.reason is Reason.HELD_OUT and r.would_be is not None
         }
-        held = {k: v for k, v in held.items() if k in {a.offer_id for a in result.applied}}
-        by_code = {i.code: i for i in infos}
+        held = {k: v for k, v in held.items() if k in composed.held_out}
+        by_code = catalog.offers
         base = order_fields(priced, quote, charger, who)
         for kind, at in (("quoted", start - dt.timedelta(minutes=5)),
                          ("redeemed", start - dt.timedelta(minutes=2))):  # fmt: skip
@@ -126,7 +122,9 @@ class BulkLedger:
             return True
         dpriced = self.price(charger, start, delivered, who)
         self.sessions.append(
-            session_row(order, dpriced, finalize(dpriced), charger, who, dpriced.end)
+            session_row(
+                order, dpriced, compose(dpriced, None, facts).quote, charger, who, dpriced.end
+            )
         )
         return False
 
@@ -134,10 +132,10 @@ class BulkLedger:
         if not applied:
             return False
         dpriced = self.price(charger, start, delivered, who)
-        rules = [by_code[a.offer_id].rule for a in applied]
-        result = settle_offers(rules, dpriced, dataclasses.replace(facts, now=None))
-        dquote = finalize(dpriced, result.lines)
-        kept = {a.offer_id: a for a in granted(result.applied, dquote)}
+        again = Settle(tuple(by_code[a.offer_id].rule for a in applied))
+        settled = compose(dpriced, again, dataclasses.replace(facts, now=None))
+        dquote = settled.quote
+        kept = {a.offer_id: a for a in settled.applied}
         base = order_fields(dpriced, dquote, charger, who)
         for a in applied:
             got = kept.get(a.offer_id)

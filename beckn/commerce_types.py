@@ -8,8 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from beckn.models.order_quote import AddOnLine, AppliedOffer
 from cpo_portal.models import Charger, Operator, Station
 from pricing.engine.types import LineKind, Quote
+
+__all__ = ["AddOnLine", "AppliedOffer"]  # and the classes below; kept with the Order's types
 
 
 class CommerceError(Exception):
@@ -20,29 +23,6 @@ class CommerceError(Exception):
         self.code = code  # BECKN-005 code to answer with
         self.message = message
         self.offer_id = offer_id
-
-
-@dataclass(frozen=True, slots=True)
-class AppliedOffer:
-    offer_id: str
-    title: str
-    discount: Decimal  # positive; the quote line carries it negated
-    code: str = ""
-    ondc_type: str = "discount"
-    additive: bool = False
-    auto: bool = True
-    energy_trade: str = ""  # the EnergyTradeOffer object as compact JSON text, if a trade
-
-
-@dataclass(frozen=True, slots=True)
-class AddOnLine:
-    """An add-on as catalogs and quotes show it."""
-
-    add_on_id: str
-    name: str
-    price: Decimal
-    tax_rate: Decimal
-    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +53,7 @@ class SurgeNotice:
 
 @dataclass(frozen=True, slots=True)
 class Priced:
-    """A quote with what offers did to it. `handle` is the commerce door's own record of
-    the quote (opaque here), given back to it by redeem() and book()."""
+    """A quote with what offers did to it."""
 
     quote: Quote
     rate: Decimal  # the list energy rate, per kWh
@@ -82,7 +61,6 @@ class Priced:
     rejected: tuple[RejectedOffer, ...] = ()
     notices: tuple[SurgeNotice, ...] = ()
     customer_key: str = ""
-    handle: object = None
     add_ons: tuple[AddOnLine, ...] = ()  # the add-ons priced in the quote
     recovered: tuple[tuple[str, Decimal], ...] = ()  # settlement: offer id, amount reversed
 

@@ -8,9 +8,9 @@ rupee amount or time slot, random customers, codes and limits.
 
 - fast:    PriceBook.price (compiled surges) -> offers.rules.select.quote_offers (the
            index's candidates through the evaluator, on what the index left open ->
-           select) -> finalize (offers.rules.pipeline.quote_with_offers): the pure
+           select) -> finalize (offers.rules.compose.compose): the pure
            functions Beckn's quote calls (offers.services.quoting with explain off)
-- explain: the same price, quote_offers(explain=True): every offer of the place and day,
+- explain: the same composition, Compete(explain=True): every offer of the place and day,
            and those only their dates keep away, through the same evaluator, as the admin
            and the command do to give a reason for each offer not applied
 - scan:    the same price, every offer through the same evaluator (no index) -> select
@@ -38,12 +38,12 @@ from bench.naive import price_naively
 from bench.offer_mix import Station, build_network, build_offers, describe_mix
 from bench.offers_scenario import build_customer, build_facts, build_limits, session_start
 from bench.scenario import HOLIDAYS, build_surges, build_tariff
+from offers.rules.compose import Compete, ToPrice, compose
 from offers.rules.context import QuoteContext
 from offers.rules.evaluate import assess
 from offers.rules.facts import Limits, OfferFacts
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import OfferResult
-from offers.rules.pipeline import quote_with_offers
 from offers.rules.select import best_offers, quote_offers, select_in
 from pricing.engine import compile_book, finalize
 from pricing.engine.types import Conditions, Customer, Quote, SessionRequest
@@ -130,12 +130,13 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
     sessions = build_quotes(network, opt_in, build_limits(offers), count)
 
     def fast(s: Session) -> Result:
-        return quote_with_offers(book, index, s.request, s.conditions, s.facts)
+        composed = compose(ToPrice(book, s.request, s.conditions), Compete(index), s.facts)
+        return composed.quote, composed.result
 
     def explain(s: Session) -> Result:
-        priced = book.price(s.request, s.conditions)
-        result = quote_offers(index, priced, s.facts, explain=True)
-        return finalize(priced, result.lines), result
+        asked = Compete(index, explain=True)
+        composed = compose(ToPrice(book, s.request, s.conditions), asked, s.facts)
+        return composed.quote, composed.result
 
     def scan(s: Session) -> Result:
         priced = book.price(s.request, s.conditions)

@@ -33,17 +33,15 @@ def handle(req: Request) -> Reply:
                 order=order,
             ) from exc
         if redeemed:  # offers reversed in full, add-ons released (stock back)
-            held = list(order.applied_offers)
+            held = order.held_offers
             recovery = commerce_addons.cancel(order, "cancelled by the customer")
-            released = [a["id"] for a in order.session.get("add_ons") or ()]
+            released = order.held_session.add_on_ids
             order_updates.refresh_changed_order(
                 order, released, order_flow.vocabularies(req.bap_id)
             )
             back = dict(recovery.recovered)
-            order.applied_offers = [
-                *order.applied_offers,
-                *(order_flow.reversed_json(o, back[o["id"]]) for o in held if o["id"] in back),
-            ]
+            gone = [o.reversed_by(back[o.offer_id]) for o in held if o.offer_id in back]
+            order.hold_offers([*order.held_offers, *gone])
         reason = req.message.get("cancellation_reason_id")
         note = request_parsing.obj(req.message.get("descriptor"))
         order.cancellation = {

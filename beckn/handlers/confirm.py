@@ -9,12 +9,13 @@ Nothing is charged then: the order stays initialized, and the BAP inits again.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-from beckn.commerce_types import CommerceError
+from beckn.commerce_types import CommerceError, Priced
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
-from beckn.services import commerce, commerce_addons, order_flow
+from beckn.services import commerce, order_flow
 from beckn.wire import order_json, request_parsing
 from pricing.engine.money import as_text, money
 
@@ -35,6 +36,33 @@ def _already(order: Order) -> Reply:
     return Reply(message={"order": body}, order=order)
 
 
+def _acceptance(order: Order, ask: order_flow.Ask, order_msg: dict) -> Callable[[Priced], None]:
+    def accept(priced: Priced) -> None:
+        """The quote as confirmed must be the one on offer at init and the one sent."""
+        order_flow.refuse_rejected(ask, priced, order)
+        change = order_flow.quote_change(order, priced)
+        if change is not None:
+            before, now = change
+            raise Failure(
+                errors.QUOTE_UNAVAILABLE,
+                f"the price changed since on_init: {as_text(before)} then, {as_text(now)} "
+                "now; send init again to accept the new quote",
+                "$.message.order.quote",
+                order=order,
+            )
+        theirs = _bap_total(order_msg)
+        if theirs is not None and _money(theirs) != priced.quote.total:
+            total = as_text(priced.quote.total)
+            raise Failure(
+                errors.QUOTE_UNAVAILABLE,
+                f"the quote sent ({theirs}) is not the quote on offer ({total})",
+                "$.message.order.quote.price.value",
+                order=order,
+            )
+
+    return accept
+
+
 def handle(req: Request) -> Reply:
     order = order_flow.locked_order(req)
     if order is None or order.state == OrderState.QUOTED:
@@ -45,32 +73,12 @@ def handle(req: Request) -> Reply:
         return _already(order)
     order_msg = request_parsing.obj(req.message.get("order"))
     ask = order_flow.read_ask(req, order)
-    priced = order_flow.price_ask(ask, order.customer_key, req.now)
-    order_flow.refuse_rejected(ask, priced, order)
-    change = order_flow.quote_change(order, priced)
-    if change is not None:
-        before, now = change
-        raise Failure(
-            errors.QUOTE_UNAVAILABLE,
-            f"the price changed since on_init: {as_text(before)} then, {as_text(now)} now; "
-            "send init again to accept the new quote",
-            "$.message.order.quote",
-            order=order,
-        )
-    theirs = _bap_total(order_msg)
-    if theirs is not None and _money(theirs) != priced.quote.total:
-        raise Failure(
-            errors.QUOTE_UNAVAILABLE,
-            f"the quote sent ({theirs}) is not the quote on offer ({as_text(priced.quote.total)})",
-            "$.message.order.quote.price.value",
-            order=order,
-        )
-    try:  # add-on stock before the offers' counters: the lock order cancel takes them in
-        commerce_addons.book(order.reference, priced, ask.charger.station)
-        priced = commerce.redeem(order.reference, priced)
+
+    accept = _acceptance(order, ask, order_msg)
+    try:  # the add-ons' stock, then the offers' counters: the lock order cancel takes
+        priced = commerce.confirm(ask.session, order.reference, accept)
     except CommerceError as exc:
-        path = order_flow.ADD_ON_PATH if exc.code == "30007" else "$.message.order.offers"
-        raise Failure(errors.by_code(exc.code), exc.message, path, order=order) from exc
+        raise order_flow.commerce_failure(exc, order) from exc
     vocab = order_flow.vocabularies(req.bap_id)
     order = order_flow.save_order(req, order, ask, priced, OrderState.CONFIRMED, vocab)
     order.order_id = new_order_id()

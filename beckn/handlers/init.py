@@ -18,10 +18,9 @@ from pricing.engine.money import as_text
 def handle(req: Request) -> Reply:
     order = order_flow.locked_order(req)
     order_msg = request_parsing.obj(req.message.get("order"))
-    ask = order_flow.read_ask(req, order)
-    customer = order_flow.customer_key(order_msg, ask)
+    ask = order_flow.read_ask(req, order, identify=True)
     ref = order_flow.order_reference(req)  # a refusal below undoes the ledger's validated rows
-    priced = order_flow.price_ask(ask, customer, req.now, order_ref=ref, stage="validated")
+    priced = order_flow.price_ask(ask, order_ref=ref, stage="validated")
     order_flow.refuse_rejected(ask, priced, order)
     change = order_flow.quote_change(order, priced) if order is not None else None
     vocab = order_flow.vocabularies(req.bap_id)

@@ -11,8 +11,7 @@ from beckn.wire import order_json
 def handle(req: Request) -> Reply:
     order = order_flow.locked_order(req, related=False)
     ask = order_flow.read_ask(req, order)
-    customer = order.customer_key if order else ""
-    priced = order_flow.price_ask(ask, customer, req.now, order_ref=order_flow.order_reference(req))
+    priced = order_flow.price_ask(ask, order_ref=order_flow.order_reference(req))
     vocab = order_flow.vocabularies(req.bap_id)
     order = order_flow.save_order(req, order, ask, priced, OrderState.QUOTED, vocab)
     offers = order_json.quoted_offers(order, priced.rejected)

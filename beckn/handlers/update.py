@@ -99,7 +99,7 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
         raise Failure(
             errors.BUSINESS_ERROR, "the charger of this order no longer exists", order=order
         )
-    session_start = request_parsing.timestamp(order.session.get("start"), "session") or start or end
+    session_start = order_flow.session_start(order) or start or end
     if end <= session_start:
         raise Failure(
             errors.INVALID_REQUEST,
@@ -109,17 +109,14 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
             order=order,
         )
     try:
-        settled = commerce.settle(
-            order.reference, order.charger, session_start, kwh, end, customer=order.customer_key
-        )
+        delivered = order_flow.as_delivered(order, order.charger, session_start, kwh, end)
+        settled = commerce.settle(order.reference, delivered)
     except CommerceError as exc:
         raise Failure(errors.by_code(exc.code), exc.message, order=order) from exc
     vocab = order_flow.vocabularies(req.bap_id)
     order.delivered_kwh = kwh
     order.ended_at = end
-    order.quote = quote_json.priced_quote_json(settled, order.charger_code, vocab)
-    order.quote_total = settled.quote.total
-    order.applied_offers = [order_flow.applied_json(a) for a in settled.applied]
+    order_flow.hold(order, settled, vocab)
     order.save()
     station = order.charger.station
     published = commerce.published_offers(order.operator, station, at=req.now)

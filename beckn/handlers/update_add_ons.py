@@ -39,7 +39,7 @@ def handle(req: Request, order: Order, order_msg: dict) -> Reply:
             PATH,
             order=order,
         )
-    current = [a["id"] for a in order.session.get("add_ons") or ()]
+    current = order.held_session.add_on_ids
     added = [code for code in keep if code not in current]
     if added:
         raise Failure(

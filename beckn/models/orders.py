@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 
 from cpo_portal.models import Charger, Operator
 
 from .history import history_records
+from .order_quote import AppliedOffer, HeldQuote, OrderSession
 
 
 class OrderState(models.TextChoices):
@@ -50,15 +53,15 @@ class Order(models.Model):
     transaction_id = models.CharField(max_length=64)
     order_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     state = models.CharField(max_length=16, choices=OrderState.choices, default=S.QUOTED)
-    session = models.JSONField(
+    session = models.JSONField(  # OrderSession (held_session)
         default=dict, help_text="What was asked: start, end, kWh or amount (as strings)."
     )
-    quote = models.JSONField(default=dict, help_text="The Beckn quote we last sent.")
+    quote = models.JSONField(default=dict, help_text="The Beckn quote we last sent.")  # BecknQuote
     quote_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="INR")
     offer_ids = models.JSONField(default=list, blank=True, help_text="Offers the BAP asked for.")
     offer_codes = models.JSONField(default=list, blank=True)
-    applied_offers = models.JSONField(
+    applied_offers = models.JSONField(  # AppliedOffer (held_offers)
         default=list, blank=True, help_text="Offers in the quote: id, title, discount, code."
     )
     customer_key = models.CharField(max_length=128, blank=True)
@@ -97,6 +100,30 @@ class Order(models.Model):
     @staticmethod
     def reference_for(bap_id: str, transaction_id: str) -> str:
         return f"beckn:{bap_id}:{transaction_id}"
+
+    @property
+    def held_session(self) -> OrderSession:
+        """The session asked for and quoted, typed (the `session` column)."""
+        return OrderSession.from_json(self.session)
+
+    @property
+    def held_offers(self) -> tuple[AppliedOffer, ...]:
+        """The offers in the order's quote, typed (the `applied_offers` column)."""
+        return tuple(AppliedOffer.from_json(o) for o in self.applied_offers if isinstance(o, dict))
+
+    def hold_quote(self, held: HeldQuote) -> None:
+        """Write a priced quote into the order (saved by the caller): the Beckn quote, its
+        total, the offers it applied and, when given, the session and the customer."""
+        if held.session is not None:
+            self.session = held.session.to_json()
+        self.quote = dict(held.quote)
+        self.quote_total = held.total
+        self.currency = held.currency
+        self.hold_offers(held.offers)
+        self.customer_key = held.customer_key or self.customer_key
+
+    def hold_offers(self, offers: Iterable[AppliedOffer]) -> None:
+        self.applied_offers = [o.to_json() for o in offers]
 
     def move_to(self, state: str) -> None:
         if state not in TRANSITIONS[self.state]:

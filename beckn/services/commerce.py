@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from pricing.engine.errors import PricingSetupError, QuoteInputError
 from pricing.engine.types import LineKind, Quote
 
 if TYPE_CHECKING:
-    from offers.services.quoting import OfferQuote
+    from offers.services.quoting import OfferQuote, SessionAsk
 
 __all__ = [
     "AppliedOffer",
@@ -41,6 +42,7 @@ __all__ = [
     "PublishedOffer",
     "RejectedOffer",
     "SurgeNotice",
+    "confirm",
     "customer_key",
     "list_rate",
     "list_rates",
@@ -48,7 +50,6 @@ __all__ = [
     "published_offers",
     "published_offers_at",
     "quote",
-    "redeem",
     "reverse",
     "settle",
     "surge_notices",
@@ -91,42 +92,47 @@ def customer_key(phone: str | None = None, email: str | None = None) -> str:
     return ""
 
 
-def quote(
-    charger: Charger,
-    start: dt.datetime,
-    *,
-    end: dt.datetime | None = None,
-    kwh: Decimal | None = None,
-    amount: Decimal | None = None,
-    customer: str = "",
-    offer_ids: Sequence[str] = (),
-    codes: Sequence[str] = (),
-    now: dt.datetime | None = None,
-    add_ons: Sequence[str] = (),
-    order_ref: str = "",
-    stage: str = "quoted",
-) -> Priced:
-    """The session priced with the best offers (and those asked for) applied, and the
-    add-ons asked for (CommerceError 30007 when one cannot be sold here now). With
-    `order_ref`, the ledger records the step (`stage`: quoted or validated) in the same
-    call."""
-    from offers.services import commerce
+@contextmanager
+def _priceable() -> Iterator[None]:
+    """The quote's refusals as CommerceErrors (30000 a bad session, 30007 an add-on that
+    cannot be sold, 40000 a charger that cannot be priced)."""
     from offers.services.addons import AddOnUnavailable
     from pricing import services as pricing
 
-    ask = commerce.SessionAsk(
-        charger, start, kwh=kwh, amount=amount, end=end, customer_key=customer,
-        offer_ids=tuple(offer_ids), codes=tuple(codes), now=now, add_ons=tuple(add_ons),
-        explain=False,
-    )  # fmt: skip
     try:
-        oq = commerce.quote_session_with_offers(ask, order_ref=order_ref, stage=stage)
+        yield
     except AddOnUnavailable as exc:
         raise CommerceError("30007", exc.message, exc.code) from exc
     except QuoteInputError as exc:
         raise CommerceError("30000", str(exc)) from exc
     except (PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"this charger cannot be priced now: {exc}") from exc
+
+
+def quote(ask: SessionAsk, *, order_ref: str = "", stage: str = "quoted") -> Priced:
+    """The session priced with the best offers (and those asked for) applied, and the
+    add-ons asked for (CommerceError 30007 when one cannot be sold here now). With
+    `order_ref`, the ledger records the step (`stage`: quoted or validated) in the same
+    call."""
+    from offers.services import commerce
+
+    with _priceable():
+        oq = commerce.quote_session_with_offers(ask, order_ref=order_ref, stage=stage)
+    return _priced(oq)
+
+
+def confirm(ask: SessionAsk, order_ref: str, accept: Callable[[Priced], None]) -> Priced:
+    """confirm, in one call: the session quoted again and shown to `accept` (which raises
+    to refuse it: nothing is taken then), then the add-ons' stock booked and the offers
+    counted against their limits. CommerceError 30007 if an add-on sold out, 30006 if an
+    offer is no longer there. The answer has the amounts really given."""
+    from offers.services import commerce, ledger
+
+    try:
+        with _priceable():
+            oq = commerce.confirm_order(ask, order_ref, accept=lambda oq: accept(_priced(oq)))
+    except ledger.OfferUnavailable as exc:
+        raise CommerceError("30006", exc.message, exc.offer_id) from exc
     return _priced(oq)
 
 
@@ -175,49 +181,26 @@ def surge_notices(
     return [_notice(n) for n in pricing.surge_notices(station, start, end)]
 
 
-def redeem(order_ref: str, priced: Priced) -> Priced:
-    """Count the offers against their limits; CommerceError 30006 if one is no longer
-    there. The answer has the amounts really given (a budget may cut a discount)."""
-    from offers.services import commerce, ledger
-
-    oq = offer_quote_of(priced)
-    if oq is None:
-        return priced
-    try:
-        return _priced(commerce.redeem_order(order_ref, oq))
-    except ledger.OfferUnavailable as exc:
-        raise CommerceError("30006", exc.message, exc.offer_id) from exc
-
-
-def settle(
-    order_ref: str,
-    charger: Charger,
-    start: dt.datetime,
-    kwh: Decimal,
-    end: dt.datetime,
-    *,
-    customer: str = "",
-) -> Priced:
-    """The final price on the energy delivered, with the redeemed offers recomputed."""
+def settle(order_ref: str, ask: SessionAsk) -> Priced:
+    """The final price on the energy delivered (`ask`: the session as delivered), with
+    the redeemed offers recomputed."""
     from offers.services import commerce
     from pricing import services as pricing
 
     try:
-        oq = commerce.settle_order(order_ref, charger, start, kwh, end, customer_key=customer)
+        oq = commerce.settle_order(order_ref, ask)
     except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"the session cannot be settled: {exc}") from exc
     return _priced(oq)
 
 
-def order_quote(
-    order_ref: str, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime | None
-) -> Priced:
+def order_quote(order_ref: str, ask: SessionAsk) -> Priced:
     """The order's quote as it stands after add-ons were taken out or offers reversed."""
     from offers.services import commerce
     from pricing import services as pricing
 
     try:
-        return _priced(commerce.order_quote(order_ref, charger, start, kwh, end))
+        return _priced(commerce.order_quote(order_ref, ask))
     except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"the order cannot be priced now: {exc}") from exc
 
@@ -230,15 +213,6 @@ def reverse(order_ref: str, reason: str) -> Decimal:
 
 
 # -- converting upstream shapes ----------------------------------------------------------
-
-
-def offer_quote_of(priced: Priced) -> OfferQuote | None:
-    """The offers service's quote behind a Priced this module made (None: a quote
-    without one, such as a test double's)."""
-    from offers.services.quoting import OfferQuote
-
-    handle = priced.handle
-    return handle if isinstance(handle, OfferQuote) else None
 
 
 def _priced(oq: OfferQuote) -> Priced:
@@ -273,7 +247,6 @@ def _priced(oq: OfferQuote) -> Priced:
         rejected=rejected,
         notices=tuple(_notice(n) for n in oq.notices),
         customer_key=oq.customer_key,
-        handle=oq,
         add_ons=add_on_lines(oq.add_ons),
         recovered=oq.recovered,
     )

@@ -1,15 +1,15 @@
-"""The commerce door's add-on and reversal half: add-ons a catalog shows, booking them at
-confirm, taking them out of an order (cancelled, or not delivered) with the combo offers
-that needed them reversed, and cancelling a whole order. Every call into offers.services
-for these is here, answering in commerce_types (like beckn.services.commerce)."""
+"""The commerce door's add-on and reversal half: add-ons a catalog shows (confirm books
+them: beckn.services.commerce.confirm), taking them out of an order (cancelled, or not
+delivered) with the combo offers that needed them reversed, and cancelling a whole order.
+Every call into offers.services for these is here, answering in commerce_types (like
+beckn.services.commerce)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
-from beckn.commerce_types import AddOnLine, CommerceError, Priced, Recovery
-from beckn.services.commerce import add_on_lines, offer_quote_of
+from beckn.commerce_types import AddOnLine, Recovery
+from beckn.services.commerce import add_on_lines
 from cpo_portal.models import Operator, Station
 
 
@@ -21,18 +21,6 @@ def add_ons_at(operator: Operator, stations: Iterable[Station]) -> dict[int, lis
         pk: [AddOnLine(a.code, a.name, a.price, a.tax_rate, a.description) for a in found]
         for pk, found in addons.available(operator, stations).items()
     }
-
-
-def book(order_ref: str, priced: Priced, station: Station) -> None:
-    """Take the quoted add-ons' stock for a confirmed order; 30007 if one ran out."""
-    from offers.services import addons
-
-    oq = offer_quote_of(priced)
-    lines = oq.add_ons if oq is not None else ()
-    try:
-        addons.book(order_ref, station, lines)
-    except addons.AddOnUnavailable as exc:
-        raise CommerceError("30007", exc.message, exc.code) from exc
 
 
 def _recovery(reversal) -> Recovery:
@@ -67,11 +55,7 @@ def cancel(order, reason: str) -> Recovery:
     from offers.services import addons
 
     addons.release(order.reference, None, note=reason)
-    held = tuple(
-        (o["id"], Decimal(o["discount"]))
-        for o in order.applied_offers
-        if Decimal(o.get("discount") or 0) > 0
-    )
+    held = tuple((o.offer_id, o.discount) for o in order.held_offers if o.discount > 0)
     if held:
         commerce.reverse(order.reference, reason=reason)
     return Recovery(order.currency, held)

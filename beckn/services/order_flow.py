@@ -17,37 +17,38 @@ from beckn import conf
 from beckn.commerce_types import CommerceError, Priced
 from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
+from beckn.models.order_quote import HeldQuote, OrderSession
 from beckn.protocol import errors
-from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, network_memo, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 from cpo_portal.stamps import locked_row
+from offers.services.quoting import SessionAsk
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
 ITEM_PATH = "$.message.order.items[0].id"
 ADD_ON_PATH = "$.message.order.items[0].add_ons"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ask:
-    """The session a select / init / confirm asks for."""
+    """What a select / init / confirm asks for: the session to quote (`session`, the
+    quote's one input, passed whole to offers) and what the order keeps besides."""
 
-    charger: Charger
-    start: dt.datetime
-    end: dt.datetime | None
+    session: SessionAsk
     quantity: request_parsing.Quantity
-    offer_ids: list[str] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)
     fulfillment_id: str = "1"
     customer: dict[str, Any] = field(default_factory=dict)
     vehicle: dict[str, Any] = field(default_factory=dict)
-    add_ons: list[str] = field(default_factory=list)  # add-on ids (items[0].add_ons[].id)
+
+    @property
+    def charger(self) -> Charger:
+        return self.session.charger
 
     @property
     def operator(self) -> Operator:
-        return self.charger.operator
+        return self.session.charger.operator
 
 
 def vocabularies(bap_id: str) -> str:
@@ -98,18 +99,22 @@ def _charger(order_msg: dict[str, Any]) -> Charger:
     return charger
 
 
-def read_ask(req: Request, order: Order | None) -> Ask:
+def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> Ask:
+    """The ask of a select / init / confirm, filled from the order where the message is
+    silent. The customer: from the message's billing or contact with `identify` (init),
+    else the order's."""
     order_msg = request_parsing.obj(req.message.get("order"))
     charger = _charger(order_msg)
     item = request_parsing.first(order_msg.get("items"))
     quantity = request_parsing.quantity(item)
     fulfillment = request_parsing.first(order_msg.get("fulfillments"))
     start, end = request_parsing.stop_times(fulfillment)
-    session = order.session if order is not None and order.charger_id == charger.pk else {}
-    if not quantity.value and session.get("value"):
-        quantity = request_parsing.measured(session["value"], session["unit"], "$.order.session")
-    start = start or _stored(session, "start") or req.now.replace(microsecond=0)
-    end = end or _stored(session, "end")
+    same_charger = order is not None and order.charger_id == charger.pk
+    held = order.held_session if order is not None and same_charger else OrderSession()
+    if not quantity.value and held.value:
+        quantity = request_parsing.measured(held.value, held.unit, "$.order.session")
+    start = start or held.start or req.now.replace(microsecond=0)
+    end = end or held.end
     if end is None and quantity.kwh is None and quantity.amount is None:
         end = start + dt.timedelta(minutes=conf.get("BECKN_DEFAULT_SESSION_MINUTES"))
     if end is not None and end <= start:
@@ -123,18 +128,23 @@ def read_ask(req: Request, order: Order | None) -> Ask:
         offer_ids, codes = list(order.offer_ids), list(order.offer_codes)
     add_ons = requested_add_ons(order_msg, item)
     if add_ons is None:  # not mentioned: what the order had
-        add_ons = [a["id"] for a in session.get("add_ons") or () if isinstance(a, dict)]
+        add_ons = held.add_on_ids
+    customer = request_parsing.obj(fulfillment.get("customer"))
+    if identify:
+        key = customer_key(order_msg, customer)
+    else:
+        key = order.customer_key if order is not None else ""
+    session = SessionAsk(
+        charger, start, kwh=quantity.kwh, amount=quantity.amount, end=end, customer_key=key,
+        offer_ids=tuple(offer_ids), codes=tuple(codes), add_ons=tuple(add_ons), now=req.now,
+        explain=False,
+    )  # fmt: skip
     return Ask(
-        charger=charger,
-        start=start,
-        end=end,
+        session=session,
         quantity=quantity,
-        offer_ids=offer_ids,
-        codes=codes,
-        fulfillment_id=str(fulfillment.get("id") or session.get("fulfillment_id") or "1"),
-        customer=request_parsing.obj(fulfillment.get("customer")),
+        fulfillment_id=str(fulfillment.get("id") or held.fulfillment_id or "1"),
+        customer=customer,
         vehicle=request_parsing.obj(fulfillment.get("vehicle")),
-        add_ons=add_ons,
     )
 
 
@@ -147,9 +157,15 @@ def requested_add_ons(order_msg: dict[str, Any], item: dict[str, Any]) -> list[s
     return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
 
 
-def _stored(session: dict[str, Any], key: str) -> dt.datetime | None:
-    value = session.get(key)
-    return request_parsing.timestamp(value, key) if value else None
+def session_start(order: Order) -> dt.datetime | None:
+    return order.held_session.start
+
+
+def as_delivered(
+    order: Order, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime
+) -> SessionAsk:
+    """The order's session as charging ended: the energy delivered, the end (settlement)."""
+    return SessionAsk(charger, start, kwh=kwh, end=end, customer_key=order.customer_key)
 
 
 def order_reference(req: Request) -> str:
@@ -157,33 +173,26 @@ def order_reference(req: Request) -> str:
     return Order.reference_for(req.bap_id, req.context["transaction_id"])
 
 
-def price_ask(ask: Ask, customer_key: str, now: dt.datetime, *, order_ref: str = "",
-          stage: str = "quoted") -> Priced:  # fmt: skip
+def commerce_failure(exc: CommerceError, order: Order | None = None) -> Failure:
+    """A refusal of the commerce door as the Beckn error it answers."""
+    path = ADD_ON_PATH if exc.code == errors.ADD_ON_NOT_FOUND.code else None
+    if exc.code == errors.OFFER_NOT_FOUND.code:
+        path = "$.message.order.offers"
+    return Failure(errors.by_code(exc.code), exc.message, path, order=order)
+
+
+def price_ask(ask: Ask, *, order_ref: str = "", stage: str = "quoted") -> Priced:
     """The commerce service's quote; with `order_ref`, the ledger records `stage`."""
     try:
-        return commerce.quote(
-            ask.charger,
-            ask.start,
-            end=ask.end,
-            kwh=ask.quantity.kwh,
-            amount=ask.quantity.amount,
-            customer=customer_key,
-            offer_ids=ask.offer_ids,
-            codes=ask.codes,
-            now=now,
-            add_ons=ask.add_ons,
-            order_ref=order_ref,
-            stage=stage,
-        )
+        return commerce.quote(ask.session, order_ref=order_ref, stage=stage)
     except CommerceError as exc:
-        path = ADD_ON_PATH if exc.code == errors.ADD_ON_NOT_FOUND.code else None
-        raise Failure(errors.by_code(exc.code), exc.message, path) from exc
+        raise commerce_failure(exc) from exc
 
 
 def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> None:
     """init / confirm: an offer the BAP asked for that no longer applies is an error."""
     applied = {a.offer_id for a in priced.applied}
-    for offer_id in ask.offer_ids:
+    for offer_id in ask.session.offer_ids:
         if offer_id in applied:
             continue
         rejection = priced.rejection(offer_id)
@@ -191,30 +200,43 @@ def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> Non
         raise Failure(errors.OFFER_NOT_FOUND, text, "$.message.order.offers", order=order)
 
 
-def customer_key(order_msg: dict[str, Any], ask: Ask) -> str:
+def customer_key(order_msg: dict[str, Any], customer: dict[str, Any]) -> str:
+    """The customer's key from the order's billing, else the fulfillment's contact."""
     billing = request_parsing.obj(order_msg.get("billing"))
-    contact = request_parsing.obj(ask.customer.get("contact"))
+    contact = request_parsing.obj(customer.get("contact"))
     phone = billing.get("phone") or contact.get("phone")
     email = billing.get("email") or contact.get("email")
     return commerce.customer_key(phone=phone, email=email)
 
 
-def session_json(ask: Ask, priced: Priced) -> dict[str, Any]:
+def order_session(ask: Ask, priced: Priced) -> OrderSession:
     q = priced.quote
-    return {
-        "start": format_timestamp(ask.start),
-        "end": format_timestamp(ask.end) if ask.end else None,
-        "quoted_end": format_timestamp(q.end),
-        "kwh": str(q.kwh),
-        "value": ask.quantity.value,
-        "unit": ask.quantity.unit,
-        "fulfillment_id": ask.fulfillment_id,
-        "rate": str(priced.rate),
-        "add_ons": [
-            {"id": a.add_on_id, "name": a.name, "price": str(a.price), "tax_rate": str(a.tax_rate)}
-            for a in priced.add_ons
-        ],
-    }
+    return OrderSession(
+        start=ask.session.start,
+        end=ask.session.end,
+        quoted_end=q.end,
+        kwh=q.kwh,
+        value=ask.quantity.value,
+        unit=ask.quantity.unit,
+        fulfillment_id=ask.fulfillment_id,
+        rate=priced.rate,
+        add_ons=priced.add_ons,
+    )
+
+
+def hold(order: Order, priced: Priced, vocab: str, session: OrderSession | None = None) -> None:
+    """A priced quote written into the order (Order.hold_quote): the Beckn quote sent,
+    its total, the offers it applied; with `session`, the session too."""
+    order.hold_quote(
+        HeldQuote(
+            quote=quote_json.priced_quote_json(priced, order.charger_code, vocab),
+            total=priced.quote.total,
+            currency=priced.quote.currency,
+            offers=priced.applied,
+            session=session,
+            customer_key=priced.customer_key,
+        )
+    )
 
 
 def save_order(
@@ -235,37 +257,14 @@ def save_order(
     order.charger = ask.charger
     order.charger_code = ask.charger.code
     order.bap_uri = req.context.get("bap_uri", "")
-    order.session = session_json(ask, priced)
-    order.quote = quote_json.priced_quote_json(priced, ask.charger.code, vocab)
-    order.quote_total = priced.quote.total
-    order.currency = priced.quote.currency
-    order.offer_ids = ask.offer_ids
-    order.offer_codes = ask.codes
-    order.applied_offers = [applied_json(a) for a in priced.applied]
-    order.customer_key = priced.customer_key or order.customer_key
+    hold(order, priced, vocab, order_session(ask, priced))
+    order.offer_ids = list(ask.session.offer_ids)
+    order.offer_codes = list(ask.session.codes)
     order.fulfillment = {
         k: v for k, v in (("customer", ask.customer), ("vehicle", ask.vehicle)) if v
     }
     order.save()
     return order
-
-
-def applied_json(applied: commerce.AppliedOffer) -> dict[str, Any]:
-    return {
-        "id": applied.offer_id,
-        "title": applied.title,
-        "discount": str(applied.discount),
-        "code": applied.code,
-        "ondc_type": applied.ondc_type,
-        "additive": applied.additive,
-        "auto": applied.auto,
-        **({"energy_trade": applied.energy_trade} if applied.energy_trade else {}),
-    }
-
-
-def reversed_json(applied: dict[str, Any], amount: Decimal) -> dict[str, Any]:
-    """An applied offer as the order keeps it once reversed: nothing given, `amount` back."""
-    return {**applied, "discount": "0.00", "reversed": str(amount)}
 
 
 def quote_change(order: Order, priced: Priced) -> tuple[Decimal, Decimal] | None:

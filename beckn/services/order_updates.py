@@ -24,7 +24,8 @@ from beckn.commerce_types import Recovery
 from beckn.models import Order, Outbox
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
 from beckn.services import commerce, order_flow, outbox, registry
-from beckn.wire import order_json, quote_json, request_parsing
+from beckn.wire import order_json, quote_json
+from offers.services.quoting import SessionAsk
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
 
@@ -33,19 +34,17 @@ log = logging.getLogger(__name__)
 
 def refresh_changed_order(order: Order, taken_out: list[str], vocab: str) -> None:
     """Bring the stored order up to date with the ledger and the add-on bookings."""
-    session = dict(order.session)
-    session["add_ons"] = [a for a in session.get("add_ons") or () if a["id"] not in taken_out]
-    order.session = session
+    session = order.held_session.without_add_ons(taken_out)
+    order.session = session.to_json()
     if order.charger is None:
         order.save()
         return
-    start = request_parsing.timestamp(session.get("start"), "session") or order.created_at
-    kwh = order.delivered_kwh or Decimal(session.get("kwh") or "0")
-    end = order.ended_at or request_parsing.timestamp(session.get("quoted_end"), "session")
-    priced = commerce.order_quote(order.reference, order.charger, start, kwh, end)
-    order.quote = quote_json.priced_quote_json(priced, order.charger_code, vocab)
-    order.quote_total = priced.quote.total
-    order.applied_offers = [order_flow.applied_json(a) for a in priced.applied]
+    start = session.start or order.created_at
+    kwh = order.delivered_kwh or session.kwh or Decimal("0")
+    end = order.ended_at or session.quoted_end
+    as_it_stands = SessionAsk(order.charger, start, kwh=kwh, end=end)
+    priced = commerce.order_quote(order.reference, as_it_stands)
+    order_flow.hold(order, priced, vocab)
     order.save()
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from beckn import conf
 from beckn.commerce_types import PublishedOffer, RejectedOffer
 from beckn.models import Order, OrderState
+from beckn.models.order_quote import AppliedOffer
 from beckn.protocol.tags import tag_group
 from beckn.protocol.timefmt import format_timestamp
 from beckn.wire import catalog_json
@@ -40,39 +41,37 @@ ORDER_STATUS: dict[str, str] = {
 
 
 def order_item(order: Order) -> dict[str, Any]:
-    session = order.session
-    rate = session.get("rate")
+    session = order.held_session
     entry: dict[str, Any] = catalog_json.item(
         order.charger,
-        rate=Decimal(rate) if rate else None,
+        rate=session.rate,
         currency=order.currency,
         with_ids=False,
     ) if order.charger else {"id": order.charger_code}  # fmt: skip
     quantity: dict[str, Any] = {}
-    if session.get("value"):
-        measure = {"type": "CONSTANT", "value": session["value"], "unit": session["unit"]}
+    if session.value:
+        measure = {"type": "CONSTANT", "value": session.value, "unit": session.unit}
         quantity["selected"] = {"measure": measure}
     if order.delivered_kwh is not None:
         delivered = f"{order.delivered_kwh.normalize():f}"
         quantity["allocated"] = {"measure": {"type": "CONSTANT", "value": delivered, "unit": "kWh"}}
     if quantity:
         entry["quantity"] = quantity
-    chosen = [a for a in session.get("add_ons") or () if isinstance(a, dict)]
-    if chosen:
+    if session.add_ons:
         entry["add_ons"] = [
             {
-                "id": a["id"],
-                "descriptor": {"name": a.get("name", a["id"]), "code": a["id"]},
-                "price": {"value": as_text(Decimal(a["price"])), "currency": order.currency},
+                "id": a.add_on_id,
+                "descriptor": {"name": a.name, "code": a.add_on_id},
+                "price": {"value": as_text(a.price), "currency": order.currency},
             }
-            for a in chosen
+            for a in session.add_ons
         ]
     return entry
 
 
 def order_fulfillment(order: Order) -> dict[str, Any]:
-    session = order.session
-    out: dict[str, Any] = {"id": session.get("fulfillment_id") or "1", "type": "CHARGING"}
+    session = order.held_session
+    out: dict[str, Any] = {"id": session.fulfillment_id, "type": "CHARGING"}
     if order.state in FULFILLMENT_STATES:
         code, name = FULFILLMENT_STATES[order.state]
         out["state"] = {
@@ -80,16 +79,16 @@ def order_fulfillment(order: Order) -> dict[str, Any]:
             "updated_at": format_timestamp(order.updated_at),
         }
     start: dict[str, Any] = {"type": "START"}
-    if session.get("start"):
-        start["time"] = {"timestamp": session["start"]}
+    if session.start is not None:
+        start["time"] = {"timestamp": format_timestamp(session.start)}
     if order.charger is not None:
         station = order.charger.station
         start["location"] = catalog_json.stop_location(station)
         if station.instructions:
             start["instructions"] = {"short_desc": station.instructions}
     end: dict[str, Any] = {"type": "END"}
-    if session.get("end"):
-        end["time"] = {"timestamp": session["end"]}
+    if session.end is not None:
+        end["time"] = {"timestamp": format_timestamp(session.end)}
     out["stops"] = [start, end]
     for key in ("customer", "vehicle"):
         if order.fulfillment.get(key):
@@ -202,24 +201,24 @@ OFFER_TAG_NAMES = {
 }
 
 
-def _entry(offer: dict[str, Any], group: dict[str, Any] | None) -> dict[str, Any]:
+def _entry(offer: AppliedOffer, group: dict[str, Any] | None) -> dict[str, Any]:
     """An offer of the order, with the stage's group and, for an energy trade, its terms."""
-    out: dict[str, Any] = {"id": offer["id"], "descriptor": {"name": offer["title"]}}
+    out: dict[str, Any] = {"id": offer.offer_id, "descriptor": {"name": offer.title}}
     tags = [group] if group is not None else []
-    if offer.get("energy_trade"):
-        tags.append(energy_trade_group(offer["energy_trade"]))
+    if offer.energy_trade:
+        tags.append(energy_trade_group(offer.energy_trade))
     if tags:
         out["tags"] = tags
     return out
 
 
-def _code(offer: dict[str, Any], tag: str) -> list[tuple[str, str]]:
-    return [(tag, offer["code"])] if offer.get("code") else []
+def _code(offer: AppliedOffer, tag: str) -> list[tuple[str, str]]:
+    return [(tag, offer.code)] if offer.code else []
 
 
 def quoted_offers(order: Order, rejected: tuple[RejectedOffer, ...] = ()) -> list[dict[str, Any]]:
     """on_select: the offers in the quote, and those asked for that do not apply (why)."""
-    out = [_entry(o, None) for o in order.applied_offers]
+    out = [_entry(o, None) for o in order.held_offers]
     for rejection in rejected:
         if rejection.offer_id in order.offer_ids:
             group = tag_group(
@@ -240,22 +239,22 @@ def validated_offers(order: Order) -> list[dict[str, Any]]:
                 "offer-validation",
                 [
                     ("validated", True),
-                    ("discount-applied", as_text(Decimal(o["discount"]))),
+                    ("discount-applied", as_text(o.discount)),
                     *_code(o, "offer-code"),
                 ],
                 name="Offer Validation",
                 names=OFFER_TAG_NAMES,
             ),
         )
-        for o in order.applied_offers
+        for o in order.held_offers
     ]
 
 
-def _reversal(o: dict[str, Any]) -> list[tuple[str, Any]]:
+def _reversal(o: AppliedOffer) -> list[tuple[str, Any]]:
     """An offer reversed (the order cancelled): what came back."""
-    if "reversed" not in o:
+    if o.reversed is None:
         return []
-    return [("reversed", True), ("amount-reversed", as_text(Decimal(o["reversed"])))]
+    return [("reversed", True), ("amount-reversed", as_text(o.reversed))]
 
 
 def redeemed_offers(order: Order) -> list[dict[str, Any]]:
@@ -267,7 +266,7 @@ def redeemed_offers(order: Order) -> list[dict[str, Any]]:
                 [
                     ("redeemed", True),
                     ("redemption-ref", order.order_id or ""),
-                    ("discount-applied", as_text(Decimal(o["discount"]))),
+                    ("discount-applied", as_text(o.discount)),
                     *_code(o, "offer-code"),
                     *_reversal(o),
                 ],
@@ -275,14 +274,14 @@ def redeemed_offers(order: Order) -> list[dict[str, Any]]:
                 names=OFFER_TAG_NAMES,
             ),
         )
-        for o in order.applied_offers
+        for o in order.held_offers
     ]
 
 
 def used_offers(order: Order, energy_cost: Decimal) -> list[dict[str, Any]]:
     out = []
-    for o in order.applied_offers:
-        discount = Decimal(o["discount"])
+    for o in order.held_offers:
+        discount = o.discount
         share = (
             plain((discount / energy_cost * 100).quantize(Decimal("0.01"))) if energy_cost else "0"
         )
@@ -305,13 +304,13 @@ def reversed_offers(order: Order) -> list[dict[str, Any]]:
                 "offer-reversal",
                 [
                     ("reversed", True),
-                    ("amount-reversed", as_text(Decimal(o.get("reversed", o["discount"])))),
+                    ("amount-reversed", as_text(o.discount if o.reversed is None else o.reversed)),
                 ],
                 name="Offer Reversal",
                 names=OFFER_TAG_NAMES,
             ),
         )
-        for o in order.applied_offers
+        for o in order.held_offers
     ]
 
 

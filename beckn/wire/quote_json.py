@@ -22,6 +22,7 @@ from typing import Any
 
 from beckn import conf
 from beckn.commerce_types import Priced, Recovery
+from beckn.models.order_quote import BecknQuote
 from beckn.protocol.tags import ondc_tag_group, tag_group
 from beckn.wire import catalog_json, offer_json
 from pricing.engine.money import as_text
@@ -86,9 +87,11 @@ def quote_json(
     return out
 
 
-def priced_quote_json(priced: Priced, item_id: str, vocabularies: str) -> dict[str, Any]:
+def priced_quote_json(priced: Priced, item_id: str, vocabularies: str) -> BecknQuote:
+    """The Beckn quote of a priced session, as an order keeps it."""
     meta = {a.offer_id: (a.ondc_type, a.additive, a.auto) for a in priced.applied}
-    return quote_json(priced.quote, item_id, vocabularies, meta)
+    out = quote_json(priced.quote, item_id, vocabularies, meta)
+    return BecknQuote(price=out["price"], breakup=out["breakup"], ttl=out["ttl"])
 
 
 def receipt_summary(quote: Quote) -> dict[str, str]:

@@ -4,7 +4,8 @@ the Beckn handlers and settlement.
 
     quote_session_with_offers   select: price + offers (+ the ledger's quoted rows)
     validate_order              init: the same, recorded as validated
-    redeem_order                confirm: uses, budgets, codes and credit consumed
+    confirm_order               confirm: the quote again, add-ons booked, offers redeemed
+    redeem_order                the redemption alone: uses, budgets, codes, credit consumed
     settle_order                charging ended: recomputed on the kWh delivered
     reverse_order               cancel: uses and budget given back; the order as it stands
     order_quote                 the order as it stands after a change
@@ -16,28 +17,27 @@ knows analytics exists.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from cpo_portal.models import Charger
 from offers.events import session_settled
 from offers.models import RedemptionKind
-from offers.rules.facts import CustomerFacts
+from offers.rules.compose import ToPrice, compose
+from offers.rules.facts import CustomerFacts, OfferFacts
 from pricing import services as pricing
-from pricing.engine import finalize
 from pricing.engine.types import QuoteLine
 
 from . import ledger, recovery
+from .addons import book as book_add_ons
 from .addons import booked_lines
 from .order_ledger import UnknownOrder
-from .quoting import OfferQuote, quote_with_offers
+from .quoting import OfferQuote, SessionAsk, quote_with_offers
 
 __all__ = [
     "OfferQuote",
     "SessionAsk",
     "UnknownOrder",
+    "confirm_order",
     "order_quote",
     "quote_session_with_offers",
     "quote_without_offers",
@@ -48,48 +48,13 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class SessionAsk:
-    """The session a surface asks to price: where, when, how much, who, which offers."""
-
-    charger: Charger
-    start: dt.datetime
-    kwh: Decimal | None = None
-    amount: Decimal | None = None
-    end: dt.datetime | None = None
-    customer_key: str = ""
-    customer: CustomerFacts | None = None  # made-up facts (the admin, the command)
-    what_if: tuple[tuple[str, str], ...] = ()  # (fact, value) over the stored customer
-    offer_ids: tuple[str, ...] = ()
-    codes: tuple[str, ...] = ()
-    preview: tuple[int, ...] = ()  # offer pks: any status, as if opted in (the admin)
-    add_ons: tuple[str, ...] = ()
-    now: dt.datetime | None = None
-    explain: bool = True  # a reason for every offer of the place not applied (for people)
-
-
 def quote_session_with_offers(
     ask: SessionAsk, *, order_ref: str = "", stage: str = RedemptionKind.QUOTED
 ) -> OfferQuote:
     """Price the session with the best allowed offers. With `order_ref`, the ledger's
     funnel row (quoted, or validated) is written in the same call; nothing is consumed.
     Raises QuoteInputError, NoTariffError, PricingSetupError, AddOnUnavailable."""
-    oq = quote_with_offers(
-        ask.charger,
-        ask.start,
-        kwh=ask.kwh,
-        amount=ask.amount,
-        end=ask.end,
-        customer_key=ask.customer_key,
-        offer_ids=ask.offer_ids,
-        codes=ask.codes,
-        now=ask.now,
-        customer=ask.customer,
-        what_if=dict(ask.what_if),
-        preview=ask.preview,
-        add_ons=ask.add_ons,
-        explain=ask.explain,
-    )
+    oq = quote_with_offers(ask)
     if order_ref and (oq.applied or oq.held_out):
         ledger.record_quote(order_ref, oq, kind=stage)
     return oq
@@ -100,6 +65,18 @@ def validate_order(ask: SessionAsk, order_ref: str) -> OfferQuote:
     return quote_session_with_offers(ask, order_ref=order_ref, stage=RedemptionKind.VALIDATED)
 
 
+def confirm_order(
+    ask: SessionAsk, order_ref: str, *, accept: Callable[[OfferQuote], None] = lambda oq: None
+) -> OfferQuote:
+    """confirm, in one call: the quote again, shown to `accept` (it raises to refuse the
+    quote: nothing is taken then), then the add-ons' stock booked (AddOnUnavailable) and
+    the offers redeemed (ledger.OfferUnavailable). The answer has the amounts really given."""
+    oq = quote_with_offers(ask)
+    accept(oq)
+    book_add_ons(order_ref, ask.charger.station, oq.add_ons)
+    return redeem_order(order_ref, oq)
+
+
 def redeem_order(order_ref: str, oq: OfferQuote) -> OfferQuote:
     """confirm: count the offers against their limits (ledger.OfferUnavailable if one is
     no longer there). The answer has the amounts really given."""
@@ -108,63 +85,39 @@ def redeem_order(order_ref: str, oq: OfferQuote) -> OfferQuote:
     return ledger.redeem(order_ref, oq)
 
 
-def quote_without_offers(
-    charger: Charger,
-    start: dt.datetime,
-    kwh: Decimal,
-    end: dt.datetime | None,
-    add_ons: Iterable[QuoteLine] = (),
-    customer_key: str = "",
-) -> OfferQuote:
+def quote_without_offers(ask: SessionAsk, add_ons: Iterable[QuoteLine] = ()) -> OfferQuote:
     """The session priced with its add-ons and no offer (an order that redeemed none)."""
-    book, conditions = pricing.book_and_conditions(charger, start)
-    request = pricing.session_request_for(charger, start, kwh=kwh, end=end)
-    priced = book.price(request, conditions)
+    book, conditions = pricing.book_and_conditions(ask.charger, ask.start)
+    request = pricing.session_request_for(ask.charger, ask.start, kwh=ask.kwh, end=ask.end)
     lines = tuple(add_ons)
-    return OfferQuote(
-        quote=finalize(priced, lines),
-        priced=priced,
-        applied=(),
-        rejected=(),
-        held_out=(),
-        customer_key=customer_key,
-        charger=charger,
-        add_ons=lines,
-    )
+    composed = compose(ToPrice(book, request, conditions), None, OfferFacts(), add_ons=lines)
+    return OfferQuote.of(composed, ask.customer_key, charger=ask.charger, add_ons=lines)
 
 
-def settle_order(
-    order_ref: str,
-    charger: Charger,
-    start: dt.datetime,
-    kwh: Decimal,
-    end: dt.datetime,
-    *,
-    customer_key: str = "",
-) -> OfferQuote:
-    """Charging ended: the final price on the energy delivered, the redeemed offers
-    recomputed. An order that redeemed none is priced without offers and announced once
-    (session_settled) for whoever counts sessions without offers."""
+def settle_order(order_ref: str, ask: SessionAsk) -> OfferQuote:
+    """Charging ended (`ask`: the session with the energy delivered and its end): the
+    final price, the redeemed offers recomputed. An order that redeemed none is priced
+    without offers and announced once (session_settled) for whoever counts sessions
+    without offers."""
+    if ask.kwh is None or ask.end is None:
+        raise ValueError("a settlement needs the energy delivered and the end")
     try:
-        return ledger.settle(order_ref, kwh, end=end)
+        return ledger.settle(order_ref, ask.kwh, end=ask.end)
     except UnknownOrder:
         pass
-    oq = quote_without_offers(charger, start, kwh, end, booked_lines(order_ref), customer_key)
-    session_settled.send(
-        sender=OfferQuote, order_ref=order_ref, quote=oq, customer=CustomerFacts(key=customer_key)
-    )
+    oq = quote_without_offers(ask, booked_lines(order_ref))
+    customer = CustomerFacts(key=ask.customer_key)
+    session_settled.send(sender=OfferQuote, order_ref=order_ref, quote=oq, customer=customer)
     return oq
 
 
-def order_quote(
-    order_ref: str, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime | None
-) -> OfferQuote:
+def order_quote(order_ref: str, ask: SessionAsk) -> OfferQuote:
     """The order as it stands: offers at what it still holds of them (none reversed),
     the add-ons still booked."""
     try:
         return recovery.order_quote(order_ref)
     except UnknownOrder:
-        return quote_without_offers(charger, start, kwh, end, booked_lines(order_ref))
+        return quote_without_offers(ask, booked_lines(order_ref))
 
 
 def reverse_order(order_ref: str, reason: str) -> Decimal:

@@ -14,19 +14,15 @@ from django.utils import timezone
 from cpo_portal import stamps
 from cpo_portal.models import Charger
 from offers.models import OfferStatus, Redemption, RedemptionKind
-from offers.rules.bases import SessionView
 from offers.rules.benefit_types import credit_account
-from offers.rules.evaluate import evaluate_in
-from offers.rules.outcome import Eligible, Reason, Rejected
-from offers.rules.select import stack
-from pricing.engine import finalize
+from offers.rules.compose import Composed, Recheck, Refused, compose
+from offers.rules.outcome import Reason, Rejected
 from pricing.engine.money import ZERO
 
-from . import combos as combo_offers
 from . import limits as lim
 from .ledger_rows import offer_fields, order_fields, replay, write
 from .order_ledger import Reversal, UnknownOrder
-from .quoting import OfferQuote, granted
+from .quoting import OfferQuote
 from .reversal import reverse
 from .settlement import settle
 
@@ -137,8 +133,11 @@ def record_quote(order_ref: str, oq: OfferQuote, kind: str = RedemptionKind.QUOT
     return len(write(_rows(order_ref, oq, kind, _next_seq(order_ref, kind))))
 
 
-def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
-    """Every applied offer checked again on locked counters; raises OfferUnavailable."""
+def _recheck(
+    oq: OfferQuote, usage, now: dt.datetime, order_ref: str
+) -> tuple[Composed, dict, dict, dt.date]:
+    """Every applied offer checked again on locked counters (the composition's Recheck);
+    raises OfferUnavailable."""
     key = oq.customer_key
     for a in oq.applied:
         offer = usage[oq.offers[a.offer_id].pk].offer  # as it is now, not as quoted
@@ -173,25 +172,12 @@ def _recheck(oq: OfferQuote, usage, now: dt.datetime, order_ref: str) -> tuple:
             for code, info in oq.offers.items()
         },
     )
-    chosen: list[Eligible] = []
-    view = SessionView.of(oq.priced)
-    combos = [oq.offers[a.offer_id].rule for a in oq.applied]
-    combos = [rule for rule in combos if combo_offers.is_combo(rule)]
-    for a in oq.applied:
-        if oq.offers[a.offer_id].rule in combos:
-            continue
-        outcome = evaluate_in(oq.offers[a.offer_id].rule, view, facts)
-        if isinstance(outcome, Rejected):
-            raise OfferUnavailable.of(outcome)
-        chosen.append(outcome)
-    stacked = stack(chosen, view, facts)
-    if stacked.dropped:
-        raise OfferUnavailable.of(stacked.dropped[0])
-    extras = combo_offers.extras_of(_charger(oq).code, oq.add_ons)
-    result = combo_offers.recheck(stacked, combos, view, facts, extras)
-    if isinstance(result, Rejected):
-        raise OfferUnavailable.of(result)
-    return result, codes, accounts, today
+    again = Recheck(tuple(oq.offers[a.offer_id].rule for a in oq.applied))
+    try:
+        composed = compose(oq.priced, again, facts, add_ons=oq.add_ons, item_id=_charger(oq).code)
+    except Refused as exc:
+        raise OfferUnavailable.of(exc.rejected) from exc
+    return composed, codes, accounts, today
 
 
 def redeem(order_ref: str, oq: OfferQuote, *, now: dt.datetime | None = None) -> OfferQuote:
@@ -220,9 +206,8 @@ def redeem(order_ref: str, oq: OfferQuote, *, now: dt.datetime | None = None) ->
             bases = {a.offer_id: a.base for a in oq.applied}
             quote, applied = replay(done, oq.priced, rules, bases, oq.add_ons)
             return dataclasses.replace(oq, quote=quote, applied=applied)
-        result, codes, accounts, today = _recheck(oq, usage, now, order_ref)
-        quote = finalize(oq.priced, [*result.lines, *oq.add_ons])
-        applied = granted(result.applied, quote)
+        composed, codes, accounts, today = _recheck(oq, usage, now, order_ref)
+        quote, applied = composed.quote, composed.applied
         key = oq.customer_key
         for a in applied:
             info = oq.offers[a.offer_id]

@@ -10,15 +10,15 @@ from django.core.exceptions import ValidationError
 
 from cpo_portal.models import Charger
 from offers.models import Redemption
+from offers.rules.compose import Recorded, compose
 from offers.rules.energy_trade import wheeling_line
-from offers.rules.facts import CustomerFacts
+from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
 from offers.rules.outcome import Applied
 from offers.rules.select import discount_line
 from offers.rules.types import Base
 from offers.rules.types import Offer as RuleOffer
 from offers.snapshot import rule_from_terms
-from pricing.engine import finalize
 from pricing.engine.money import ZERO
 from pricing.engine.types import LineKind, PricedSession, Quote, QuoteLine
 
@@ -139,8 +139,9 @@ def replay(
     add_ons: Sequence[QuoteLine] = (),
 ) -> tuple[Quote, tuple[Applied, ...]]:
     """The quote as recorded: the same discounts (and add-ons) on the same priced session."""
-    quote = finalize(priced, [*lines_of(rows, priced, rules), *add_ons])
-    return quote, applied_of(rows, bases or {})
+    recorded = Recorded(tuple(lines_of(rows, priced, rules)), applied_of(rows, bases or {}))
+    composed = compose(priced, recorded, OfferFacts(), add_ons=add_ons)
+    return composed.quote, composed.applied
 
 
 def total(rows: Iterable[Redemption]) -> Decimal:

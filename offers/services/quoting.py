@@ -1,6 +1,7 @@
-"""A quote with offers: price the session (pricing.services), find candidate offers in the
-operator's index, load the facts they need, let the rules choose, finalize (tax after
-discounts).
+"""A quote with offers: what the quote needs is loaded (fetch_quote_inputs: the charger's
+price book and conditions, the catalog, the customer, the codes and offers asked for),
+then offers.rules.compose composes it (price, candidates, evaluate, select, combos,
+finalize, granted) and the answer is an OfferQuote.
 
 Queries per quote are few and constant, whatever the number of offers: the pricing stamp,
 holidays, occupancy and grid signal (pricing), the catalog stamp, the customer, one for
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,13 +22,14 @@ from django.utils import timezone
 
 from cpo_portal.models import Charger
 from offers.rules.benefit_types import credit_account
+from offers.rules.compose import Compete, Composed, ToPrice, compose
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
 from offers.rules.outcome import Applied, Reason, Rejected
-from offers.rules.select import Combination, quote_offers
+from offers.rules.select import Combination
 from offers.rules.types import BenefitKind
+from offers.rules.types import Offer as RuleOffer
 from pricing import services as pricing
-from pricing.engine import finalize
 from pricing.engine.money import ZERO
 from pricing.engine.types import (
     Customer,
@@ -35,14 +37,52 @@ from pricing.engine.types import (
     PricedSession,
     Quote,
     QuoteLine,
+    SurgeRule,
 )
 from pricing.surge_text import surge_text
 
 from . import addons as addon_lines
 from . import combos as combo_offers
-from .catalog import OfferInfo, catalog_for, stamps_for
+from .catalog import Catalog, OfferInfo, catalog_for, stamps_for
 from .facts import CodeMatch, load_credits, load_customer, load_limits, station_facts
 from .requests import Requested, resolve
+
+
+def _tuple(value: Iterable) -> tuple:
+    return value if isinstance(value, tuple) else tuple(value)
+
+
+@dataclass(frozen=True)
+class SessionAsk:
+    """The session a surface asks to price: where, when, how much, who, which offers.
+    Built once where the request is read (a Beckn message, the admin's preview form,
+    `manage.py quote`, a replayed session) and passed whole."""
+
+    charger: Charger
+    start: dt.datetime
+    kwh: Decimal | None = None
+    amount: Decimal | None = None
+    end: dt.datetime | None = None
+    customer_key: str = ""
+    customer: CustomerFacts | None = None  # made-up facts (the admin, the command)
+    what_if: tuple[tuple[str, str], ...] = ()  # (fact, value) over the stored customer
+    offer_ids: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    preview: tuple[int, ...] = ()  # offer pks: any status, as if opted in (the admin)
+    add_ons: tuple[str, ...] = ()  # add-on ids sold with the session
+    now: dt.datetime | None = None
+    explain: bool = True  # a reason for every offer of the place not applied (for people)
+
+    def __post_init__(self) -> None:  # lists and mappings as read from a request
+        what_if = self.what_if.items() if isinstance(self.what_if, Mapping) else self.what_if
+        for name, value in (
+            ("what_if", what_if),
+            ("offer_ids", self.offer_ids),
+            ("codes", self.codes),
+            ("preview", self.preview),
+            ("add_ons", self.add_ons),
+        ):
+            object.__setattr__(self, name, _tuple(value))
 
 
 @dataclass(frozen=True)
@@ -63,6 +103,20 @@ class OfferQuote:
     # the code each applied offer is known by: the one presented, else its multi-use code
     offer_codes: Mapping[str, str] = field(default_factory=dict, repr=False)
 
+    @classmethod
+    def of(cls, composed: Composed, customer_key: str, **more) -> OfferQuote:
+        """The composition's quote, as the services answer it."""
+        return cls(
+            quote=composed.quote,
+            priced=composed.priced,
+            applied=composed.applied,
+            rejected=more.pop("rejected", composed.rejected),
+            held_out=composed.held_out,
+            customer_key=customer_key,
+            facts=more.pop("facts", composed.facts),
+            **more,
+        )
+
     @property
     def discount(self) -> Decimal:
         return sum((a.discount for a in self.applied), ZERO)
@@ -79,31 +133,50 @@ class OfferQuote:
         return r.would_be.discount if r is not None and r.would_be is not None else ZERO
 
 
+@dataclass(frozen=True)
+class QuoteInputs:
+    """What a live quote loads before it is composed."""
+
+    ask: SessionAsk
+    who: CustomerFacts
+    session: ToPrice
+    surges: tuple[SurgeRule, ...]
+    catalog: Catalog
+    requested: Requested
+    facts: OfferFacts
+    add_ons: tuple[QuoteLine, ...]
+    combination: Combination
+    named: Mapping[str, OfferInfo]  # the offers asked for (named, by code, previewed)
+
+    def info(self, offer_id: str) -> OfferInfo | None:
+        """An offer the quote may mention: one asked for, else the catalog's."""
+        named = self.named.get(offer_id)
+        return named if named is not None else self.catalog.offers.get(offer_id)
+
+    def offers(self) -> Compete:
+        return Compete(
+            index=self.catalog.index,
+            combination=self.combination,
+            named=tuple(i.rule for i in self.requested.extra),
+            combos=tuple(i.rule for i in combo_offers.combos_of(self.catalog)),
+            rejections=tuple(self.requested.rejections),
+            explain=self.ask.explain,
+        )
+
+
 def surge_notices_of(priced: PricedSession, surges) -> tuple[str, ...]:
     explain = {rule.code: surge_text(rule) for rule in surges}
     codes = dict.fromkeys(ln.code for ln in priced.lines if ln.kind is LineKind.SURGE)
     return tuple(explain.get(code) or code for code in codes)
 
 
-def granted(applied: Iterable[Applied], quote: Quote) -> tuple[Applied, ...]:
-    """Applied offers with the amounts finalize really kept (it clamps a discount that
-    would take its tax group below zero); an offer clamped to nothing is dropped."""
-    kept = {ln.code: -ln.amount for ln in quote.lines if ln.kind is LineKind.DISCOUNT}
-    out = []
-    for a in applied:
-        amount = kept.get(a.offer_id, ZERO)
-        if amount > 0:
-            out.append(a if amount == a.discount else dataclasses.replace(a, discount=amount))
-    return tuple(out)
-
-
 def _rewrite(
-    rejected: Iterable[Rejected], req: Requested, infos: Mapping[str, OfferInfo]
+    rejected: Iterable[Rejected], req: Requested, info_of: Callable[[str], OfferInfo | None]
 ) -> tuple[Rejected, ...]:
     """Messages the rules cannot word: a code already used, an opt-in offer without codes."""
     out = []
     for r in rejected:
-        info = infos.get(r.offer_id)
+        info = info_of(r.offer_id)
         if r.reason is Reason.CODE_UNKNOWN and r.offer_id in req.used:
             r = Rejected(r.offer_id, r.reason, f"Code {req.used[r.offer_id]} has already been used")
         elif r.reason is Reason.CODE_REQUIRED and info is not None and not info.has_codes:
@@ -118,57 +191,35 @@ def combination_of(operator) -> Combination:
     return Combination(operator.offer_combination)
 
 
-def quote_with_offers(
-    charger: Charger,
-    start: dt.datetime,
-    *,
-    kwh: Decimal | None = None,
-    amount: Decimal | None = None,
-    end: dt.datetime | None = None,
-    customer_key: str = "",
-    offer_ids: Iterable[str] = (),
-    codes: Iterable[str] = (),
-    now: dt.datetime | None = None,
-    customer: CustomerFacts | None = None,
-    what_if: Mapping[str, str] | None = None,
-    preview: Iterable[int] = (),
-    add_ons: Iterable[str] = (),
-    explain: bool = True,
-) -> OfferQuote:
-    """Price a session at `charger` with the best allowed offers.
+def fetch_quote_inputs(ask: SessionAsk) -> QuoteInputs:
+    """Everything the quote reads from the database but the limits and credit of the
+    offers it will evaluate (facts_for, once those are known).
 
-    `customer` replaces the customer facts from the database (the admin's simulation of
-    a segment or tier); `what_if` ({"segment": ..., "tier": ...}) changes only those facts
-    of the stored customer (the command's what-if); `preview` lists offer pks to evaluate
-    whatever their status;
-    `add_ons` are add-on ids sold with the session (ADDON lines, and combo offers);
-    `explain` (the admin and the command) evaluates every offer of the place and day, and
-    those only their dates keep from it, so that each one not applied has its reason;
-    without it (Beckn) only the index's candidates and the offers named are: the same
-    evaluator, and the quote is the same either way (offers.rules.select.quote_offers).
-    Raises pricing's QuoteInputError / NoTariffError when the session cannot be priced,
-    addons.AddOnUnavailable when an add-on cannot be sold here now.
-    """
-    now = now or timezone.now()
+    `ask.customer` replaces the customer facts from the database (the admin's simulation
+    of a segment or tier); `ask.what_if` changes only those facts of the stored customer
+    (the command's what-if); `ask.preview` lists offer pks to evaluate whatever their
+    status. Raises pricing's QuoteInputError / NoTariffError when the session cannot be
+    priced, addons.AddOnUnavailable when an add-on cannot be sold here now."""
+    charger = ask.charger
     operator, station = charger.operator, charger.station
-    who = customer if customer is not None else load_customer(operator.pk, customer_key)
-    if what_if:
+    who = ask.customer or load_customer(operator.pk, ask.customer_key)
+    if ask.what_if:
+        what_if = dict(ask.what_if)
         segment, tier = what_if.get("segment"), what_if.get("tier")
         who = dataclasses.replace(who, segment=segment or who.segment, tier=tier or who.tier)
     stamp, version = stamps_for(operator.pk)
-    book, conditions = pricing.book_and_conditions(charger, start, stamp)
+    book, conditions = pricing.book_and_conditions(charger, ask.start, stamp)
     request = pricing.session_request_for(
         charger,
-        start,
-        end=end,
-        kwh=kwh,
-        amount=amount,
+        ask.start,
+        end=ask.end,
+        kwh=ask.kwh,
+        amount=ask.amount,
         customer=Customer(key=who.key, segment=who.segment, tier=who.tier),
     )
-    priced = book.price(request, conditions)
-    extra_lines = addon_lines.lines_for(station, tuple(add_ons))
+    add_ons = addon_lines.lines_for(station, ask.add_ons)
     catalog = catalog_for(operator, version)
-    req = resolve(catalog, operator, offer_ids, codes, preview)
+    req = resolve(catalog, operator, ask.offer_ids, ask.codes, ask.preview)
     facts = OfferFacts(
         customer=who,
         station=station_facts(station),
@@ -176,58 +227,60 @@ def quote_with_offers(
         holidays=conditions.holidays,
         codes=req.codes,
         unmatched_codes=req.unmatched,
-        now=now,
+        now=ask.now or timezone.now(),
     )
-    found = catalog.index.for_quote(priced, facts, explain=explain)
-    todo = {i.code: i for i in (catalog.offers[o.id] for o in found)}
-    todo.update({i.code: i for i in req.extra})
-    combos = combo_offers.combos_of(catalog)
-    todo.update({i.code: i for i in combos})
-    combo_ids = {i.code for i in combos} | {
-        i.code for i in req.extra if combo_offers.is_combo(i.rule)
-    }
-    combos = tuple(i for i in todo.values() if i.code in combo_ids)
-    plans = {
-        credit_account(i.rule.benefit)
-        for i in todo.values()
-        if i.benefit_kind == BenefitKind.CREDIT_DRAWDOWN
-    }
-    if plans and customer is None:
-        local_day = local(start, station.time_zone).date()
-        credits = load_credits(operator.pk, who.key, plans, local_day)
-        facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
-    facts = dataclasses.replace(facts, limits=load_limits(list(todo.values()), who.key))
-    regular = {k: v for k, v in todo.items() if k not in combo_ids}
-    combination = combination_of(operator)
-    named = [i.rule for i in req.extra if i.code in regular]
-    result = quote_offers(
-        catalog.index,
-        priced,
-        facts,
-        combination,
-        named=named,
-        rejections=req.rejections,
-        explain=explain,
+    return QuoteInputs(
+        ask, who, ToPrice(book, request, conditions), tuple(book.surges), catalog, req, facts,
+        add_ons, combination_of(operator), {i.code: i for i in req.extra},
+    )  # fmt: skip
+
+
+def limits_and_credit(inputs: QuoteInputs):
+    """The facts completed for the offers the quote evaluates: their limits, and the
+    customer's credit when a credit offer is among them (not for made-up customers)."""
+
+    def facts_for(offers: Sequence[RuleOffer]) -> OfferFacts:
+        todo = [i for i in map(inputs.info, (o.id for o in offers)) if i is not None]
+        facts, who, ask = inputs.facts, inputs.who, inputs.ask
+        plans = {
+            credit_account(i.rule.benefit)
+            for i in todo
+            if i.benefit_kind == BenefitKind.CREDIT_DRAWDOWN
+        }
+        if plans and ask.customer is None:
+            local_day = local(ask.start, ask.charger.station.time_zone).date()
+            credits = load_credits(ask.charger.operator_id, who.key, plans, local_day)
+            facts = dataclasses.replace(facts, customer=dataclasses.replace(who, credits=credits))
+        return dataclasses.replace(facts, limits=load_limits(todo, who.key))
+
+    return facts_for
+
+
+def quote_with_offers(ask: SessionAsk) -> OfferQuote:
+    """Price a session at `ask.charger` with the best allowed offers (see SessionAsk and
+    fetch_quote_inputs). `ask.explain` (the admin and the command) gives each offer of
+    the place and day not applied its reason; without it (Beckn) only the index's
+    candidates and the offers named are evaluated: the quote is the same either way."""
+    inputs = fetch_quote_inputs(ask)
+    composed = compose(
+        inputs.session,
+        inputs.offers(),
+        inputs.facts,
+        add_ons=inputs.add_ons,
+        item_id=ask.charger.code,
+        facts_for=limits_and_credit(inputs),
     )
-    extras = combo_offers.extras_of(charger.code, extra_lines)
-    result = combo_offers.with_combos(result, combos, priced, facts, extras)
-    quote = finalize(priced, [*result.lines, *extra_lines])
-    held = tuple(a.offer_id for a in result.applied if a.held_out)
-    applied = granted((a for a in result.applied if not a.held_out), quote)
-    mentioned = {a.offer_id for a in applied} | set(held)
-    public = {offer_id: code for code, offer_id in catalog.multi_use_codes.items()}
-    return OfferQuote(
-        quote=quote,
-        priced=priced,
-        applied=applied,
-        rejected=_rewrite(result.rejected, req, todo),
-        held_out=held,
-        customer_key=who.key,
-        notices=surge_notices_of(priced, book.surges),
-        charger=charger,
-        offers={k: v for k, v in todo.items() if k in mentioned},
+    mentioned = [*(a.offer_id for a in composed.applied), *composed.held_out]
+    public = {offer_id: code for code, offer_id in inputs.catalog.multi_use_codes.items()}
+    req = inputs.requested
+    return OfferQuote.of(
+        composed,
+        inputs.who.key,
+        rejected=_rewrite(composed.rejected, req, inputs.info),
+        notices=surge_notices_of(composed.priced, inputs.surges),
+        charger=ask.charger,
+        offers={k: info for k in mentioned if (info := inputs.info(k)) is not None},
         codes={k: v for k, v in req.matches.items() if k in mentioned},
-        facts=facts,
-        add_ons=extra_lines,
-        offer_codes={a.offer_id: a.code or public.get(a.offer_id, "") for a in applied},
+        add_ons=inputs.add_ons,
+        offer_codes={a.offer_id: a.code or public.get(a.offer_id, "") for a in composed.applied},
     )

@@ -12,7 +12,7 @@ the use back. The callers tell the buyer (Beckn: the quote_trail).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,10 +21,14 @@ from django.utils import timezone
 
 from offers.models import Redemption, RedemptionKind
 from offers.rules.bases import SessionView
-from offers.rules.combo import evaluate_combo, is_combo
+from offers.rules.combo import combo_line, evaluate_combo, is_combo
+from offers.rules.compose import Recorded, compose
+from offers.rules.energy_trade import wheeling_line
 from offers.rules.facts import OfferFacts
-from offers.rules.outcome import Eligible
+from offers.rules.outcome import Applied, Eligible
+from offers.rules.select import discount_line
 from offers.rules.settle import reversal_amount
+from offers.rules.types import Base
 from pricing.engine.money import ZERO, money
 
 from . import limits as lim
@@ -33,6 +37,7 @@ from .combos import extras_of
 from .facts import station_facts
 from .ledger_rows import charger_of, rule_of, write
 from .order_ledger import Reversal, UnknownOrder, copy_row, customer_of, order_rows, price_at
+from .quoting import OfferQuote
 
 SETTLEMENT_PREFIX = "settlement: "
 KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
@@ -189,17 +194,10 @@ def recheck_combos(order_ref: str, *, reason: str, now: dt.datetime | None = Non
         return _write(order_ref, takes, reason, now)
 
 
-def order_quote(order_ref: str):
+def order_quote(order_ref: str) -> OfferQuote:
     """The order's quote as it stands: the session as redeemed (or as settled), each
     offer at what the order still holds of it, and the add-ons still charged. Raises
     UnknownOrder when the order redeemed no offer."""
-    from offers.rules.combo import combo_line
-    from offers.rules.energy_trade import wheeling_line
-    from offers.rules.select import discount_line
-    from pricing.engine import finalize
-
-    from .quoting import OfferQuote, granted
-
     rows = order_rows(order_ref, KINDS)
     redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
     if not redeemed:
@@ -221,16 +219,11 @@ def order_quote(order_ref: str):
         if wheeling is not None and row.wheeling_amount:
             lines.append(wheeling)
     add_ons = booked_lines(order_ref)
-    quote = finalize(priced, [*lines, *add_ons])
-    applied = granted(_applied(redeemed, held), quote)
-    return OfferQuote(
-        quote, priced, applied, (), (), base.customer_key, charger=base.charger, add_ons=add_ons
-    )
+    recorded = Recorded(tuple(lines), tuple(_applied(redeemed, held)))
+    composed = compose(priced, recorded, OfferFacts(), add_ons=add_ons)
+    return OfferQuote.of(composed, base.customer_key, charger=base.charger, add_ons=add_ons)
 
 
-def _applied(redeemed: Sequence[Redemption], held: dict[int, Holding]):
-    from offers.rules.outcome import Applied
-    from offers.rules.types import Base
-
+def _applied(redeemed: Sequence[Redemption], held: dict[int, Holding]) -> Iterator[Applied]:
     for row in redeemed:
         yield Applied(row.offer_code, held[row.offer_id].held, Base.GROSS, row.code_used)

@@ -12,15 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from offers.models import Redemption, RedemptionKind
-from offers.rules import combo as combo_rules
-from offers.rules.bases import SessionView
 from offers.rules.benefit_types import credit_account
+from offers.rules.compose import Settle, compose
 from offers.rules.facts import OfferFacts
-from offers.rules.settle import settle as settle_offers
-from pricing.engine import finalize
 from pricing.engine.money import ZERO
 
-from . import addons, combos, recovery
+from . import addons, recovery
 from . import limits as lim
 from .catalog import OfferInfo
 from .facts import station_facts
@@ -33,7 +30,7 @@ from .order_ledger import (
     order_rows,
     price_at,
 )
-from .quoting import OfferQuote, granted
+from .quoting import OfferQuote
 
 
 def settle(
@@ -88,19 +85,11 @@ def settle(
                 for r in redeemed
             },
         )
-        result = settle_offers(
-            combos.regular_only(rules[r.offer_code] for r in redeemed), priced, facts
-        )
-        result = combo_rules.settle_combos(
-            [rules[r.offer_code] for r in redeemed if combos.is_combo(rules[r.offer_code])],
-            SessionView.of(priced),
-            facts,
-            combos.extras_of(first.charger_code, add_ons),
-            result,
-        )
-        quote = finalize(priced, [*result.lines, *add_ons])
-        given = {a.offer_id: a for a in granted(result.applied, quote)}
-        why = {r.offer_id: r.message for r in result.rejected}
+        again = Settle(tuple(rules[r.offer_code] for r in redeemed))
+        settled_now = compose(priced, again, facts, add_ons=add_ons, item_id=first.charger_code)
+        quote = settled_now.quote
+        given = {a.offer_id: a for a in settled_now.applied}
+        why = {r.offer_id: r.message for r in settled_now.rejected}
         out, recovered = [], []
         for row in redeemed:
             a = given.get(row.offer_code)
@@ -133,7 +122,7 @@ def settle(
             quote,
             priced,
             tuple(given.values()),
-            result.rejected,
+            settled_now.rejected,
             (),
             first.customer_key,
             charger=first.charger,

@@ -103,9 +103,9 @@ class FakeCommerce:
     def customer_key(self, phone=None, email=None):
         return f"cust:{phone or email}" if phone or email else ""
 
-    def quote(self, charger, start, *, end=None, kwh=None, amount=None, customer="",
-              offer_ids=(), codes=(), now=None, add_ons=(), order_ref="",
-              stage="quoted"):  # fmt: skip
+    def quote(self, ask, *, order_ref="", stage="quoted"):
+        charger, start, end, kwh, amount = ask.charger, ask.start, ask.end, ask.kwh, ask.amount
+        customer, offer_ids, now, add_ons = ask.customer_key, ask.offer_ids, ask.now, ask.add_ons
         self.calls.append("quote")
         if order_ref:
             self.calls.append(stage)
@@ -139,7 +139,6 @@ class FakeCommerce:
             applied=applied,
             rejected=rejected,
             customer_key=customer,
-            handle=(start, applied),
         )
 
     def published_offers(self, operator, station=None, at=None):
@@ -154,6 +153,11 @@ class FakeCommerce:
     def surge_notices_at(self, stations, start, end=None):
         return {s.pk: self.surge_notices(s, start, end) for s in stations}
 
+    def confirm(self, ask, order_ref, accept):
+        priced = self.quote(ask)
+        accept(priced)
+        return self.redeem(order_ref, priced)
+
     def redeem(self, order_ref, priced):
         self.calls.append("redeem")
         for applied in priced.applied:
@@ -164,11 +168,12 @@ class FakeCommerce:
         self.redeemed[order_ref] = tuple(a.offer_id for a in priced.applied)
         return priced
 
-    def settle(self, order_ref, charger, start, kwh, end, *, customer=""):
+    def settle(self, order_ref, ask):
         self.calls.append("settle")
-        return self.order_quote(order_ref, charger, start, kwh, end)
+        return self.order_quote(order_ref, ask)
 
-    def order_quote(self, order_ref, charger, start, kwh, end):
+    def order_quote(self, order_ref, ask):
+        charger, start, kwh, end = ask.charger, ask.start, ask.kwh, ask.end
         kept = self.redeemed.get(order_ref, ())
         request = SessionRequest(self.site(charger), start, end, kwh=kwh)
         priced = price_session(request, self.tariff, self.surges, Conditions())
@@ -208,7 +213,7 @@ NAMES = (
     "published_offers_at",
     "surge_notices",
     "surge_notices_at",
-    "redeem",
+    "confirm",
     "settle",
     "reverse",
     "order_quote",

@@ -12,6 +12,7 @@ import pytest
 from beckn.models import Order
 from beckn.protocol.tags import tag_values
 from offers.models import Redemption
+from offers.services.quoting import SessionAsk
 from pricing.models import SurgeRule, Tariff
 from tests.beckn import bap as msgs
 from tests.beckn.deg_pricing import price_as_deg
@@ -190,8 +191,9 @@ def test_a_session_without_offers_reaches_analytics_once(network, bap, run, our_
     run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
     order.refresh_from_db()
     commerce.settle(
-        order.reference, order.charger, session.session_start, Decimal("5.2"),
-        session.session_end, customer=order.customer_key,
+        order.reference,
+        SessionAsk(order.charger, session.session_start, kwh=Decimal("5.2"),
+                   end=session.session_end, customer_key=order.customer_key),
     )  # fmt: skip
     assert NoOfferSession.objects.filter(order_ref=order.reference).count() == 1
 

@@ -15,7 +15,7 @@ from offers.models import AddOn, AddOnAvailability, AddOnBooking, Offer, Redempt
 from offers.services import addons, ledger
 from offers.services.ledger_rows import write
 from offers.services.order_ledger import copy_row
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
 from tests.offers.test_admin import offer_post
@@ -122,7 +122,9 @@ def test_a_combo_is_created_in_the_admin_and_quoted(client, deg, valet):
     assert response.status_code == 302, page_errors(response)
     combo = Offer.objects.get(code="valet-combo")
     assert (combo.ondc_type, combo.secondary_ids) == ("combo", ["valet-charging"])
-    oq = quote_with_offers(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
+    )
     assert oq.applied_ids() == ("valet-combo",) and oq.discount == D("24.90")
 
 
@@ -196,7 +198,10 @@ def test_a_booking_marked_not_delivered_reverses_the_combo(client, deg, valet):
     )  # fmt: skip
     combo.full_clean()
     oq = ledger.redeem(
-        "order-9", quote_with_offers(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
+        "order-9",
+        quote_with_offers(
+            SessionAsk(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
+        ),
     )
     addons.book("order-9", deg.station_a, oq.add_ons)
     booking = AddOnBooking.objects.get()
@@ -237,7 +242,9 @@ def test_a_booking_with_an_unreadable_ledger_is_named_and_the_others_are_marked(
         percent=D("10"), min_session_value=None, secondary_ids=["valet-charging"],
     )  # fmt: skip
     combo.full_clean()
-    oq = quote_with_offers(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
+    )
     oq = ledger.redeem("order-9", oq)
     row = Redemption.objects.get(order_ref="order-9")
     copy = copy_row(row, order_ref="order-8", kind=row.kind, seq=row.seq, discount=row.discount)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, OfferUsage, Redemption
 from offers.services import addons, ledger, recovery
 from offers.services.addon_delivery import not_delivered
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from pricing.engine.types import LineKind
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
@@ -60,7 +60,7 @@ def shop(deg):
 
 
 def quote(shop, *codes, kwh="5"):
-    return quote_with_offers(shop.charger, SUNDAY_10, kwh=D(kwh), add_ons=codes)
+    return quote_with_offers(SessionAsk(shop.charger, SUNDAY_10, kwh=D(kwh), add_ons=codes))
 
 
 def lines(oq):

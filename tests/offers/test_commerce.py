@@ -80,9 +80,9 @@ def test_a_session_without_offers_is_settled_and_announced_once(deg):
 
     session_settled.connect(listen)
     try:
-        oq = commerce.settle_order(
-            "order-2", deg.charger_b, SUNDAY_10, Decimal("5"), SUNDAY_10 + dt.timedelta(hours=1)
-        )
+        end = SUNDAY_10 + dt.timedelta(hours=1)
+        ask = commerce.SessionAsk(deg.charger_b, SUNDAY_10, kwh=Decimal("5"), end=end)
+        oq = commerce.settle_order("order-2", ask)
     finally:
         session_settled.disconnect(listen)
     assert oq.applied == () and oq.quote.total == Decimal("118.00")

@@ -17,7 +17,7 @@ from django.db.models import Sum
 from offers.customers import customer_key
 from offers.models import CustomerOfferUsage, OfferUsage, Redemption
 from offers.services.ledger import OfferUnavailable, redeem
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from tests.offers.conftest import SUNDAY_10
 from tests.races import race_n
 
@@ -33,7 +33,7 @@ def reasons(results) -> Counter:
 
 
 def anonymous_quote(deg):
-    return quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    return quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100")))
 
 
 def assert_counters_match_ledger(offer):
@@ -66,7 +66,9 @@ def test_200_redemptions_by_10_customers_limited_to_2_each(deg):
     phones = [f"+91-98765432{n:02d}" for n in range(10)]
     quotes = [
         quote_with_offers(
-            deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=customer_key(phone=p)
+            SessionAsk(
+                deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=customer_key(phone=p)
+            )
         )
         for p in phones
     ]

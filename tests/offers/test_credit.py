@@ -11,7 +11,7 @@ import pytest
 from offers.customers import customer_key
 from offers.models import CreditAccount, Customer
 from offers.services.ledger import redeem, reverse, settle
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
 
@@ -54,7 +54,9 @@ def balance(account) -> Decimal:
 
 
 def test_prepaid_rupees_drawn_settled_and_given_back(deg, prepaid):
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=ASHA)
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=ASHA)
+    )
     assert oq.applied_ids() == ("prepaid",) and oq.discount == Decimal("60.00")
     redeem("o-1", oq)
     assert balance(prepaid) == Decimal("0.00")
@@ -66,7 +68,9 @@ def test_prepaid_rupees_drawn_settled_and_given_back(deg, prepaid):
 
 
 def test_someone_without_an_account_gets_nothing(deg, prepaid):
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=RAVI)
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=RAVI)
+    )
     assert oq.applied == ()
     assert oq.rejection("prepaid").message == "Offer prepaid saves nothing here"
 
@@ -94,12 +98,16 @@ def test_family_kwh_package_is_shared_and_refilled_monthly(deg):
         period_start=dt.date(2025, 8, 1),
     )
     family.members.add(member(deg.op_a, ASHA), member(deg.op_a, RAVI))
-    asha = quote_with_offers(deg.charger, SUNDAY_10, kwh=Decimal("5"), customer_key=ASHA)
+    asha = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, kwh=Decimal("5"), customer_key=ASHA)
+    )
     assert asha.applied[0].kwh_drawn == Decimal("5") and asha.discount == Decimal("90.00")
     redeem("o-asha", asha, now=dt.datetime(2025, 9, 21, 5, tzinfo=dt.UTC))
     family.refresh_from_db()
     assert (family.balance_kwh, family.period_start) == (Decimal("3.000"), dt.date(2025, 9, 1))
-    ravi = quote_with_offers(deg.charger, SUNDAY_10, kwh=Decimal("5"), customer_key=RAVI)
+    ravi = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, kwh=Decimal("5"), customer_key=RAVI)
+    )
     assert ravi.applied[0].kwh_drawn == Decimal("3.000") and ravi.discount == Decimal("54.00")
     redeem("o-ravi", ravi, now=dt.datetime(2025, 9, 21, 6, tzinfo=dt.UTC))
     assert balance(family) == Decimal("0.000")

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from offers.rules.outcome import Reason
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from tests.offers.conftest import SUNDAY_10, deg_tariff
 from tests.offers.factories import OfferFactory
 
@@ -40,7 +40,7 @@ def test_issue_repro_inr_offers_give_nothing_on_a_usd_session(network, usd_charg
         percent=None, base="", min_session_value=None,
     )  # fmt: skip
     assert trade.currency == "INR"  # unstated: the operator's
-    oq = quote_with_offers(usd_charger, SUNDAY_10, kwh=Decimal("10"))
+    oq = quote_with_offers(SessionAsk(usd_charger, SUNDAY_10, kwh=Decimal("10")))
     assert oq.applied == () and oq.discount == 0
     assert oq.quote.total == Decimal("3.54")  # $3.00 + 18 % tax, nothing off
     reasons = {r.offer_id: (r.reason, r.message) for r in oq.rejected}
@@ -61,7 +61,7 @@ def test_an_offer_stated_in_the_tariffs_currency_applies(network, usd_charger):
         operator=network.op_a, code="trade", currency="USD", pricing_model="FIXED",
         fixed_price=Decimal("1"), wheeling_amount=Decimal("0.10"), **TRADE,
     )  # fmt: skip
-    oq = quote_with_offers(usd_charger, SUNDAY_10, kwh=Decimal("10"))
+    oq = quote_with_offers(SessionAsk(usd_charger, SUNDAY_10, kwh=Decimal("10")))
     assert oq.applied_ids() == ("trade",)
     assert oq.discount == Decimal("2.00")  # $3.00 of energy for $1.00
 

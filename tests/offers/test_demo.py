@@ -14,7 +14,7 @@ from django.core.management import call_command
 from cpo_portal.models import Charger
 from offers.customers import customer_key
 from offers.models import CodeBatch, CreditAccount, Customer, Offer
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from pricing.engine.types import LineKind
 
 pytestmark = pytest.mark.django_db
@@ -81,19 +81,25 @@ def test_every_deg_offer_type_is_there_and_valid(demo):
 
 
 def test_deg_weekend_offer_on_the_flagship(demo):
-    oq = quote_with_offers(flagship(), SUNDAY_10, amount=Decimal("100"), codes=["WEEKEND25"])
+    oq = quote_with_offers(
+        SessionAsk(flagship(), SUNDAY_10, amount=Decimal("100"), codes=["WEEKEND25"])
+    )
     assert oq.applied_ids() == ("weekend-discount-25",)
     assert [str(ln.amount) for ln in oq.quote.lines] == ["90.00", "10.00", "-22.50", "13.95"]
 
 
 def test_package_member_and_time_of_day_trade(demo):
     gold = customer_key(phone="+91 90000 00001")
-    oq = quote_with_offers(flagship(), SUNDAY_10, amount=Decimal("100"), customer_key=gold)
+    oq = quote_with_offers(
+        SessionAsk(flagship(), SUNDAY_10, amount=Decimal("100"), customer_key=gold)
+    )
     assert oq.applied_ids() == ("monthly-package-100",)  # the package pays the 90.00 energy
     assert oq.applied[0].kwh_drawn == Decimal("5.000")
     assert oq.rejection("weekend-discount-25").reason.value == "outranked"
     noon = SUNDAY_10.replace(day=24, hour=12)  # a Wednesday
-    oq = quote_with_offers(flagship(), noon, kwh=Decimal("10"), offer_ids=["solar-noon-trade"])
+    oq = quote_with_offers(
+        SessionAsk(flagship(), noon, kwh=Decimal("10"), offer_ids=["solar-noon-trade"])
+    )
     assert oq.applied_ids() == ("solar-noon-trade",)
     assert oq.discount == Decimal("70.00")  # (18 - 11) x 10 kWh
     assert oq.quote.sum_of(LineKind.WHEELING) == Decimal("2.50")

@@ -20,7 +20,7 @@ from offers.services.ledger import (
     reverse,
     settle,
 )
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
 
@@ -36,7 +36,7 @@ def usage(offer) -> tuple[int, Decimal]:
 def quote(deg, **kwargs):
     kwargs.setdefault("amount", Decimal("100"))
     kwargs.setdefault("customer_key", SARAH)
-    return quote_with_offers(deg.charger, SUNDAY_10, **kwargs)
+    return quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, **kwargs))
 
 
 def test_deg_end_to_end_quote_redeem_settle(deg):

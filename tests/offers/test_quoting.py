@@ -12,7 +12,7 @@ from offers.customers import customer_key
 from offers.models import Customer, OfferCode, OfferUsage
 from offers.rules.outcome import Reason
 from offers.services.codes import generate_batch
-from offers.services.quoting import quote_with_offers
+from offers.services.quoting import SessionAsk, quote_with_offers
 from pricing.engine.types import LineKind
 from tests.offers.conftest import SUNDAY_10, WEDNESDAY_10, weekend_offer
 from tests.offers.factories import OfferFactory
@@ -26,7 +26,9 @@ def lines(oq) -> list[tuple[str, str]]:
 
 
 def test_deg_offer_quote(deg):
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["weekend25"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["weekend25"])
+    )
     assert lines(oq) == [
         ("Charging session cost (5 kWh @ ₹18.00/kWh)", "90.00"),
         ("Service fee", "10.00"),
@@ -41,22 +43,26 @@ def test_deg_offer_quote(deg):
 
 
 def test_auto_offer_applies_without_its_code(deg):
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    oq = quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100")))
     assert oq.discount == Decimal("22.50") and oq.applied[0].code == ""
 
 
 def test_offers_outside_their_window_are_not_even_candidates(deg):
-    oq = quote_with_offers(deg.charger, WEDNESDAY_10, amount=Decimal("100"))
+    oq = quote_with_offers(SessionAsk(deg.charger, WEDNESDAY_10, amount=Decimal("100")))
     assert oq.applied == () and oq.rejected == ()
     assert oq.quote.total == Decimal("118.00")
 
 
 def test_named_offers_say_why_they_do_not_apply(deg):
-    oq = quote_with_offers(deg.charger, WEDNESDAY_10, amount=Decimal("100"), codes=["WEEKEND25"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, WEDNESDAY_10, amount=Decimal("100"), codes=["WEEKEND25"])
+    )
     (r,) = oq.rejected
     assert (r.offer_id, r.reason) == ("weekend-discount-25", Reason.NOT_VALID_NOW)
     assert r.message == "Offer weekend-discount-25 is not valid at Wed 10:00"
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("40"), codes=["WEEKEND25"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("40"), codes=["WEEKEND25"])
+    )
     (r,) = oq.rejected
     assert r.reason is Reason.BELOW_MIN_VALUE  # ₹40 buys 1.666 kWh: 29.99 + 10 fee
     assert r.message == (
@@ -66,7 +72,9 @@ def test_named_offers_say_why_they_do_not_apply(deg):
 
 def test_unknown_codes_and_offer_ids(deg):
     oq = quote_with_offers(
-        deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["NOPE"], offer_ids=["ghost"]
+        SessionAsk(
+            deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["NOPE"], offer_ids=["ghost"]
+        )
     )
     assert {(r.offer_id, r.reason, r.message) for r in oq.rejected} == {
         ("", Reason.CODE_UNKNOWN, "Code NOPE matches no offer"),
@@ -84,10 +92,14 @@ def test_unknown_codes_and_offer_ids(deg):
     ],
 )
 def test_offers_that_are_not_active(deg, status, reason, message):
-    quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))  # cache the catalog
+    quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    )  # cache the catalog
     deg.weekend.status = status
     deg.weekend.save()
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["WEEKEND25"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["WEEKEND25"])
+    )
     assert oq.applied == ()
     assert [(r.reason, r.message) for r in oq.rejected] == [(reason, message)]
 
@@ -96,7 +108,7 @@ def test_offer_that_ended_by_now_is_expired(deg):
     deg.weekend.valid_until = dt.datetime(2025, 9, 22, 23, 59, 59, tzinfo=dt.UTC)
     deg.weekend.save()
     late = dt.datetime(2025, 9, 23, tzinfo=dt.UTC)
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), now=late)
+    oq = quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), now=late))
     assert oq.applied == ()
     assert [(r.reason, r.message) for r in oq.rejected] == [
         (Reason.EXPIRED, "Offer weekend-discount-25 ended 2025-09-22T23:59:59+00:00")
@@ -114,19 +126,25 @@ def test_opt_in_by_code_and_by_id(deg):
         min_session_value=None,
         max_discount=None,
     )
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    oq = quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100")))
     assert oq.applied_ids() == ("weekend-discount-25",)
     assert oq.rejection("night-owl").message == (
         "Offer night-owl is opt-in: name it (offer id night-owl) to apply it"
     )
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["night-owl"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["night-owl"])
+    )
     assert oq.applied_ids() == ("night-owl",)  # no codes: naming it opts in (ONDC)
     assert oq.rejection("weekend-discount-25").reason is Reason.OUTRANKED
     OfferCode.objects.create(offer=optin, code="OWL10")
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["night-owl"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["night-owl"])
+    )
     assert oq.rejection("night-owl").reason is Reason.CODE_REQUIRED
     assert oq.rejection("night-owl").message == "Offer night-owl applies only with its code"
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["owl10"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["owl10"])
+    )
     assert oq.applied[0].code == "OWL10"
 
 
@@ -142,9 +160,13 @@ def test_single_use_codes(deg):
     batch = generate_batch(offer, 2)
     first, second = batch.codes.order_by("pk")
     OfferCode.objects.filter(pk=first.pk).update(used_at=SUNDAY_10, used_order="o-1")
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=[first.code])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=[first.code])
+    )
     assert oq.rejection("diwali").message == f"Code {first.code} has already been used"
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=[second.code])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=[second.code])
+    )
     assert oq.applied_ids() == ("diwali",) and oq.discount == Decimal("45.00")
     assert oq.codes["diwali"].pk == second.pk
 
@@ -159,13 +181,19 @@ def test_customer_attributes_come_from_the_database(deg):
         members_only=True,
         min_session_value=None,
     )
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    )
     assert oq.rejection("gold").reason is Reason.TIER
     Customer.objects.create(operator=deg.op_a, key=SARAH, tier="gold", member=False)
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    )
     assert oq.rejection("gold").reason is Reason.MEMBERS_ONLY
     Customer.objects.filter(key=SARAH).update(member=True)
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    )
     assert oq.applied_ids() == ("gold",) and oq.discount == Decimal("27.00")
 
 
@@ -178,48 +206,58 @@ def test_first_session_offers_use_the_customer_row(deg):
         first_session_only=True,
         min_session_value=None,
     )
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    )
     assert oq.applied_ids() == ("welcome",)  # never seen: first session
     Customer.objects.create(operator=deg.op_a, key=SARAH, first_session_done=True)
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    )
     assert oq.rejection("welcome").reason is Reason.FIRST_SESSION_ONLY
 
 
 def test_another_operators_offers_never_apply(deg):
     weekend_offer(deg.op_b, code="b-weekend", percent=Decimal("90"), max_discount=None)
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["b-weekend"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["b-weekend"])
+    )
     assert oq.applied_ids() == ("weekend-discount-25",)
     assert oq.rejection("b-weekend").message == "There is no offer b-weekend at cpo-a.example"
 
 
 def test_catalog_follows_edits_and_places(deg):
-    quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))  # warm the cache
+    quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100")))  # warm the cache
     deg.weekend.percent = Decimal("10")
     deg.weekend.save()
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    oq = quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100")))
     assert oq.discount == Decimal("9.00")
     deg.weekend.stations.add(deg.station_b)  # only B's station: not valid here any more
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    oq = quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100")))
     assert oq.applied == ()
     deg.weekend.stations.add(deg.station_a)
-    assert quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100")).applied
+    assert quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"))).applied
 
 
 def test_limits_seen_at_quote_time(deg):
     deg.weekend.max_uses = 10
     deg.weekend.save()
     OfferUsage.objects.filter(offer=deg.weekend).update(uses=10)
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["WEEKEND25"])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), codes=["WEEKEND25"])
+    )
     assert oq.rejection("weekend-discount-25").reason is Reason.LIMIT_REACHED
 
 
 def test_holdout_withholds_deterministically(deg):
     deg.weekend.holdout_percent = Decimal("100")
     deg.weekend.save()
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH)
+    )
     assert oq.applied == () and oq.held_out == ("weekend-discount-25",)
     assert oq.would_have_had("weekend-discount-25") == Decimal("22.50")
-    anonymous = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    anonymous = quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100")))
     assert anonymous.applied_ids() == ("weekend-discount-25",)  # no key: cannot be followed
 
 
@@ -235,14 +273,18 @@ def test_simulation_overrides_customer_and_previews_drafts(deg):
         segments=["fleet"],
         min_session_value=None,
     )
-    oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), preview=[draft.pk])
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), preview=[draft.pk])
+    )
     assert oq.rejection("draft").reason is Reason.SEGMENT
     oq = quote_with_offers(
-        deg.charger,
-        SUNDAY_10,
-        amount=Decimal("100"),
-        preview=[draft.pk],
-        customer=CustomerFacts(segment="fleet"),
+        SessionAsk(
+            deg.charger,
+            SUNDAY_10,
+            amount=Decimal("100"),
+            preview=[draft.pk],
+            customer=CustomerFacts(segment="fleet"),
+        )
     )
     assert oq.applied_ids() == ("draft",) and oq.discount == Decimal("45.00")
 
@@ -262,7 +304,7 @@ def test_surge_notices_come_with_the_quote(deg):
         effective_from=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
     )
     evening = SUNDAY_10.replace(hour=18, minute=30)
-    oq = quote_with_offers(deg.charger, evening, kwh=Decimal("5"))
+    oq = quote_with_offers(SessionAsk(deg.charger, evening, kwh=Decimal("5")))
     assert oq.notices == ("Congestion Fee: ₹1/kWh between 6 PM - 9 PM",)
     assert oq.quote.sum_of(LineKind.SURGE) == Decimal("5.00")
 
@@ -285,9 +327,11 @@ def test_queries_per_quote_are_few_and_constant(deg, django_assert_num_queries, 
             percent=Decimal("1"),
             max_uses=100 if n % 2 else None,
         )
-    quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"))  # build the catalog
+    quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    )  # build the catalog
     with django_assert_num_queries(queries + 1):  # + remaining uses of limited candidates
-        oq = quote_with_offers(deg.charger, SUNDAY_10, amount=Decimal("100"), **kwargs)
+        oq = quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), **kwargs))
     assert len(oq.rejected) + len(oq.applied) == 41
 
 
@@ -295,7 +339,7 @@ def test_an_operator_without_offers_costs_no_catalog_rebuilds(deg, django_assert
     from cpo_portal.models import Charger
 
     charger_b = Charger.objects.select_related("station", "operator").get(pk=deg.charger_b.pk)
-    quote_with_offers(charger_b, SUNDAY_10, amount=Decimal("100"))
+    quote_with_offers(SessionAsk(charger_b, SUNDAY_10, amount=Decimal("100")))
     with django_assert_num_queries(2):
-        oq = quote_with_offers(charger_b, SUNDAY_10, amount=Decimal("100"))
+        oq = quote_with_offers(SessionAsk(charger_b, SUNDAY_10, amount=Decimal("100")))
     assert oq.applied == () and oq.quote.total == Decimal("118.00")

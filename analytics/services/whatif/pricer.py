@@ -1,15 +1,14 @@
 """One configuration's prices for past sessions: the quote path's own functions over
 books, a catalog and facts loaded once per run.
 
-quote_with_offers (offers.services.quoting), for a Beckn quote, does: the charger's
-compiled price book prices the session request under its conditions; the catalog's index
-and the rules choose the offers (`quote_offers`) with the operator's combination; combos
-are added; `finalize` taxes after discounts; `granted` keeps what finalize kept. A
-Configuration does the same calls in the same order. What it holds instead of reading per
-quote: the books (compiled once from the tariffs and the surge rules given), the offer
-index (built once from the offers given), the holidays (one query per local day), and the
-limits, which it keeps itself in session order (Limits), so a budget runs out as it would
-have.
+A live quote is composed by offers.rules.compose.compose: price, candidates, evaluate,
+select, combos, finalize, granted. A Configuration calls the same composition with the
+same kind of offers (Compete, the operator's combination); what a past session lacks is
+said in its arguments: no codes presented, no offer named, no add-ons (so no combos).
+What it holds instead of reading per quote: the books (compiled once from the tariffs and
+the surge rules given), the offer index (built once from the offers given), the holidays
+(one query per local day), and the limits, which it keeps itself in session order
+(Limits), so a budget runs out as it would have.
 """
 
 from __future__ import annotations
@@ -24,14 +23,13 @@ from django.db.models import Prefetch, Q
 
 from cpo_portal.models import Charger, Station
 from offers.rules.combo import is_combo
+from offers.rules.compose import Compete, compose
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import Applied
-from offers.rules.select import Combination, quote_offers
+from offers.rules.select import Combination
 from offers.services.catalog import OfferInfo
 from offers.services.facts import station_facts
-from offers.services.quoting import granted
-from pricing.engine import finalize
 from pricing.engine import types as e
 from pricing.models import GridSignal, Tariff, TariffBand
 from pricing.services import session_request_for
@@ -140,6 +138,8 @@ class Configuration:
         # combos need the order's add-ons, which no past session records: never quoted
         self.index = OfferIndex.build(i.rule for i in offers if not is_combo(i.rule))
         self.combination = Combination(operator.offer_combination)
+        # a past session presented no code, named no offer and bought no add-on
+        self.offers = Compete(self.index, self.combination, named=(), combos=(), rejections=())
         self.limits = LimitState(offers)
 
     def _refused(self, rejected) -> str:
@@ -172,9 +172,8 @@ class Configuration:
             now=session.start,
             limits=self.limits.facts(who.key),
         )
-        result = quote_offers(self.index, priced, facts, self.combination)
-        quote = finalize(priced, result.lines)
-        applied = granted((a for a in result.applied if not a.held_out), quote)
+        composed = compose(priced, self.offers, facts)
+        quote, applied = composed.quote, composed.applied
         self.limits.consume(applied, who.key)
         return Priced(
             total=quote.total,
@@ -182,8 +181,8 @@ class Configuration:
             surge=quote.sum_of(e.LineKind.SURGE),
             discount=-quote.sum_of(e.LineKind.DISCOUNT),
             applied=applied,
-            held_out=tuple(a.offer_id for a in result.applied if a.held_out),
-            refused=self._refused(result.rejected) if self.watch else "",
+            held_out=composed.held_out,
+            refused=self._refused(composed.rejected) if self.watch else "",
         )
 
 

@@ -106,8 +106,8 @@ def configurations(run: WhatIfRun, network: Network) -> Replay:
 
 
 def who_of(s: history.PastSession, people: dict[str, CustomerFacts]) -> CustomerFacts:
-    """The stored customer with the segment and tier recorded with the session (what
-    quote_with_offers does with its what_if)."""
+    """The stored customer with the segment and tier recorded with the session (what a
+    live quote does with SessionAsk.what_if)."""
     who = people.get(s.customer_key, CustomerFacts())
     return dataclasses.replace(who, segment=s.segment or who.segment, tier=s.tier or who.tier)
 
