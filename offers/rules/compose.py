@@ -34,7 +34,7 @@ from offers.rules.combo import settle_combos as settle_combo_offers
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
 from offers.rules.index import OfferIndex
-from offers.rules.outcome import Applied, Eligible, OfferResult, Reason, Rejected
+from offers.rules.outcome import Applied, Eligible, OfferResult, Rejected
 from offers.rules.select import Combination, quote_offers, stack
 from offers.rules.settle import settle as settle_offers
 from offers.rules.types import Base, Offer
@@ -49,6 +49,7 @@ from pricing.engine.types import (
     QuoteLine,
     SessionRequest,
 )
+
 
 class PriceBook(Protocol):
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession: ...

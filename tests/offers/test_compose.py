@@ -28,7 +28,7 @@ def _offers():
 @pytest.mark.parametrize("explain", [False, True])
 def test_compete_gives_the_best_offers_taxed_after_discounts(explain: bool) -> None:
     session, offers = priced(kwh="5"), _offers()
-    competed = Compete(OfferIndex.build(offers), explain=explain, everything=tuple(offers))
+    competed = Compete(OfferIndex.build(offers), explain=explain)
     composed = compose(session, competed, facts())
     by_hand = best_offers(offers, session, facts())
     assert composed.quote == finalize(session, by_hand.lines)
