@@ -152,17 +152,13 @@ else:
     # connection of its own (gunicorn.conf.py sets it for them; docs/operations.md).
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE") or 0)
     if DATABASE_POOL_SIZE > 0:
-        from psycopg_pool import ConnectionPool
-
+        # CONN_HEALTH_CHECKS (on) makes Django have the pool check each connection at
+        # checkout: one that died (the database restarted) is replaced before use.
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # back to the pool after each request
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the pool checks (below)
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": DATABASE_POOL_SIZE,
             "timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT") or 10),
-            # psycopg_pool's own check at checkout: a connection that died (the database
-            # restarted) is replaced before a request gets it.
-            "check": ConnectionPool.check_connection,
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,24 +5,77 @@ them gets a NACK instead (intake: 429, code 50000, Retry-After), never an ACK wh
 answer would expire unsent behind its own backlog; and since no BAP can queue more than
 the limit, none can push another's messages far back in the workers' queue.
 
-The count is read from the database, where the messages and callbacks are: messages
-accepted and not yet answered (while their answer may still go) plus callbacks pending or
-being sent (two partial indexes). Nothing has to be released when an answer is done, so
-the count cannot drift. Admission is exact: intake counts and inserts inside one
-transaction holding the BAP's lock (`hold`: a PostgreSQL transaction-level advisory lock;
-SQLite's write lock covers the whole transaction), so requests of one BAP are admitted one
-at a time and never pass the limit together; other BAPs never wait for it.
+Where it is counted:
+
+- With a Redis cache (production: CACHE_URL), one sorted set per BAP in Redis: a member
+  per accepted message (its message_id), scored with the time its answer expires (the
+  request's ttl). Admission is one Lua script on services.redisclient (count the
+  sender's rate, drop expired members, count, add if under the limit), atomic across
+  every web process. A member leaves when the callback reaches a final state
+  (delivered, refused by the BAP, expired, undeliverable; the first part of a
+  multi-part answer), and on its own at its expiry if that step is lost (a worker that
+  died), so the count cannot drift for longer than a ttl.
+- With any other cache (the embedded default's per-process memory), the count is read
+  from the database: messages accepted and not yet processed plus callbacks pending or
+  being sent (two partial indexes). Not atomic: requests accepted at the same moment may
+  pass the limit by the number in flight.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Final, NamedTuple
 
-from django.db import connections
+from django.core.cache import caches
 from django.utils import timezone
 
 from beckn import conf
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
+from beckn.services import ratelimit, redisclient
+
+# KEYS: per message, its BAP's sorted set and its subscriber's rate counter for this
+# minute. ARGV: now, the backlog limit (0: none), the counter's ttl, then per message its
+# member (its message_id), expiry and rate limit (0: none). Answers one integer per
+# message: -1 admitted (or counted already: a retry), -2 over its rate limit (counted,
+# not admitted), else the number its BAP already waits for.
+ADMIT = """
+local now, most, ttl, out = ARGV[1], tonumber(ARGV[2]), ARGV[3], {}
+for i = 1, #KEYS / 2 do
+  local key, rate, member = KEYS[2 * i - 1], KEYS[2 * i], ARGV[3 * i + 1]
+  local per_minute = tonumber(ARGV[3 * i + 3])
+  out[i] = -1
+  if per_minute > 0 then
+    local requests = redis.call('INCR', rate)
+    if requests == 1 then redis.call('EXPIRE', rate, ttl) end
+    if requests > per_minute then out[i] = -2 end
+  end
+  if out[i] == -1 and most > 0 then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    if not redis.call('ZSCORE', key, member) then
+      local count = redis.call('ZCARD', key)
+      if count >= most then
+        out[i] = count
+      else
+        redis.call('ZADD', key, ARGV[3 * i + 2], member)
+        local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
+        redis.call('EXPIREAT', key, math.ceil(tonumber(last)) + 1)
+      end
+    end
+  end
+end
+return out
+"""
+RATE_LIMITED: Final = -1  # admit_many's answer for a message over its sender's rate limit
+
+
+class Message(NamedTuple):
+    bap_id: str
+    message_id: str
+    expires_at: datetime
+    per_minute: int = 0  # the sender's rate limit (services.ratelimit), counted here; 0: none
 
 
 def limit() -> int:
@@ -33,24 +86,60 @@ def retry_after() -> int:
     return max(1, math.ceil(float(conf.get("BECKN_PENDING_RETRY_AFTER"))))
 
 
-def hold(bap_id: str) -> None:
-    """Inside a transaction: take `bap_id`'s admission lock until it ends (PostgreSQL; other
-    databases lock the whole transaction already)."""
-    connection = connections[InboundMessage.objects.db]
-    if limit() <= 0 or connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ["beckn:" + bap_id])
+def _key(bap_id: str) -> str:
+    return caches["default"].make_key(f"beckn:pending:{bap_id}")
 
 
-def over_limit(bap_id: str) -> int | None:
-    """None: the BAP may send one more. Otherwise the number of answers it is already
-    waiting for, at or over the limit: refuse."""
+def admit(bap_id: str, message_id: str, expires_at: datetime, now: datetime) -> int | None:
+    """None: admitted (counted until its callback is done). Otherwise the number of answers
+    the BAP is already waiting for, at or over the limit: refuse."""
+    return admit_many([Message(bap_id, message_id, expires_at)], now)[0]
+
+
+def admit_many(messages: Sequence[Message], now: datetime) -> list[int | None]:
+    """`admit` for several messages, in order, each first counted against its sender's
+    rate limit (RATE_LIMITED: over it, not admitted). With Redis, one script call for all
+    of them, in which each one admitted takes a place that the next one of its BAP sees."""
     most = limit()
+    if most <= 0 and not any(m.per_minute > 0 for m in messages):
+        return [None] * len(messages)
+    backend = caches["default"]
+    script = redisclient.script(ADMIT)
+    if script is None:
+        return [_admit_here(m, most) for m in messages]
+    keys: list[str] = []
+    args: list[Any] = [now.timestamp(), max(most, 0), ratelimit.WINDOW_TTL]
+    for m in messages:
+        keys += [_key(m.bap_id), backend.make_key(ratelimit.key(m.bap_id))]
+        args += [m.message_id, m.expires_at.timestamp(), max(m.per_minute, 0)]
+    found = [int(n) for n in script(keys=keys, args=args)]
+    return [None if n == -1 else RATE_LIMITED if n == -2 else n for n in found]
+
+
+def _admit_here(message: Message, most: int) -> int | None:
+    """Without Redis: the rate counted in the cache, the backlog in the database."""
+    if message.per_minute > 0 and not ratelimit.allow(message.bap_id, message.per_minute):
+        return RATE_LIMITED
     if most <= 0:
         return None
-    waiting = pending_in_database(bap_id, most)
+    waiting = pending_in_database(message.bap_id, most)
     return waiting if waiting >= most else None
+
+
+def release(pairs: Iterable[tuple[str, str]]) -> None:
+    """(bap_id, message_id) whose answers are done: the BAPs may send that many more."""
+    client = redisclient.client() if limit() > 0 else None
+    if client is None:
+        return  # counted from the database: nothing to release
+    by_bap: dict[str, set[str]] = defaultdict(set)
+    for bap_id, message_id in pairs:
+        by_bap[bap_id].add(message_id)
+    if not by_bap:
+        return
+    pipe = client.pipeline(transaction=False)
+    for bap_id, message_ids in by_bap.items():
+        pipe.zrem(_key(bap_id), *message_ids)
+    pipe.execute()
 
 
 def pending_in_database(bap_id: str, cap: int) -> int:
@@ -60,11 +149,10 @@ def pending_in_database(bap_id: str, cap: int) -> int:
         bap_id=bap_id,
         state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
         expires_at__gt=timezone.now(),
-    ).values("pk")[:cap]
-    waiting = len(inbound)
-    if waiting >= cap:
-        return waiting
+    )[:cap].count()
+    if inbound >= cap:
+        return inbound
     outbox = Outbox.objects.filter(
         subscriber_id=bap_id, state__in=[OutboxState.PENDING, OutboxState.SENDING]
-    ).values("pk")[: cap - waiting]
-    return waiting + len(outbox)
+    )[: cap - inbound].count()
+    return inbound + outbox

@@ -35,7 +35,7 @@ from urllib3.exceptions import HTTPError
 
 from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
-from beckn.services import keys, registry, safehttp
+from beckn.services import backlog, keys, registry, safehttp
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -283,6 +283,7 @@ def _finish(row: Outbox, now: datetime, state: str, error: str) -> Result:
         last_error=error,
         delivered_at=now if state == OutboxState.DELIVERED else None,
     )
+    backlog.release([(row.subscriber_id, row.message_id)])
     return Result(state)
 
 
@@ -291,6 +292,7 @@ def _delivered(rows: list[Outbox], now: datetime) -> None:
     Outbox.objects.filter(
         pk__in=[row.pk for row in rows], state__in=[OutboxState.SENDING, OutboxState.PENDING]
     ).update(state=OutboxState.DELIVERED, leased_until=None, last_error="", delivered_at=now)
+    backlog.release((row.subscriber_id, row.message_id) for row in rows)
 
 
 def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
@@ -350,4 +352,7 @@ def release_stuck(now: datetime) -> list[int]:
 
 def expire_overdue(now: datetime) -> int:
     overdue = Outbox.objects.filter(state=OutboxState.PENDING, expires_at__lte=now)
-    return overdue.update(state=OutboxState.EXPIRED, last_error="the request's ttl ran out")
+    done = list(overdue.values_list("subscriber_id", "message_id")[:10_000])
+    expired = overdue.update(state=OutboxState.EXPIRED, last_error="the request's ttl ran out")
+    backlog.release(done)
+    return expired

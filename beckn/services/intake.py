@@ -3,10 +3,10 @@
 Order of checks (cheapest and least trusting first): size, signature over the raw bytes,
 JSON within the project's limits (cpo_portal.jsonlimits), signer == context.bap_id,
 timestamp normalisation, the core schema, our context rules, then the verified
-subscriber's rate limit, the BAP's backlog, and the unique (bap_id, message_id) insert
-(the ORM's, in a transaction of its own). A verified request refused before the rate
-limit is counted against it all the same, and over the limit gets the rate limit's
-answer. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
+subscriber's rate limit with the BAP's backlog (one Redis call: services.backlog), and
+the unique (bap_id, message_id) insert (the ORM's). A verified request refused before
+that is counted against its rate limit all the same, and over the limit gets the rate
+limit's answer. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
 
 Once the row is committed the message is queued for a worker (`enqueue`, on commit). If
 that publish fails, or the broker loses the task, the row is still `received`, and the
@@ -36,9 +36,9 @@ from beckn.protocol.context import (
     parse_duration,
     parse_timestamp,
 )
-from beckn.protocol.schema import REQUEST_ACTIONS, validate_message
+from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.services import backlog, ratelimit, registry
+from beckn.services import backlog, fastschema, ratelimit, registry
 from cpo_portal import jsonlimits
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
             "$.context.bap_id",
         )
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
-    issues = validate_message(action, body)
+    issues = fastschema.issues(action, body)
     if issues:
         raise Refusal(errors.INVALID_REQUEST, *_summary(issues))
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
@@ -283,26 +283,32 @@ def _store(
 ) -> Answer:
     ctx = body["context"]
     bap_id = ctx["bap_id"]
-    if signer is not None and not ratelimit.allow(bap_id, signer.per_minute):
-        raise _rate_refusal(signer.per_minute)
+    per_minute = signer.per_minute if signer else 0
+    expires_at = _expiry(ctx, now)
+    message = backlog.Message(bap_id, ctx["message_id"], expires_at, per_minute)
+    (waiting,) = backlog.admit_many([message], now)  # counted until its callback is done
+    if waiting == backlog.RATE_LIMITED:
+        raise _rate_refusal(per_minute)
+    if waiting is not None:
+        raise _backlog_refusal(bap_id, waiting)
     body_digest = digest(raw)
+    fields = {
+        "bap_id": bap_id,
+        "message_id": ctx["message_id"],
+        "action": action,
+        "transaction_id": ctx["transaction_id"],
+        "body": body,
+        "body_digest": body_digest,
+        "key_id": signer.key_id if signer else "",
+        "received_at": now,
+        "expires_at": expires_at,
+    }
     try:
-        with transaction.atomic():  # a savepoint inside a caller's transaction
-            backlog.hold(bap_id)  # this BAP's admissions one at a time, until the commit
-            waiting = backlog.over_limit(bap_id)
-            if waiting is not None and not _stored(ctx):  # a retry is answered as one
-                raise _backlog_refusal(bap_id, waiting)
-            inbound = InboundMessage.objects.create(
-                bap_id=bap_id,
-                message_id=ctx["message_id"],
-                action=action,
-                transaction_id=ctx["transaction_id"],
-                body=body,
-                body_digest=body_digest,
-                key_id=signer.key_id if signer else "",
-                received_at=now,
-                expires_at=_expiry(ctx, now),
-            )
+        if transaction.get_connection().in_atomic_block:  # a caller's: keep it usable
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(**fields)
+        else:  # autocommit: committed by this one statement
+            inbound = InboundMessage.objects.create(**fields)
     except IntegrityError:  # (bap_id, message_id) is taken
         return _duplicate(ctx, action, body_digest)
     transaction.on_commit(lambda: _queue(enqueue, inbound.pk, bap_id))
@@ -330,12 +336,6 @@ def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
         429,
         {"Retry-After": str(wait)},
     )
-
-
-def _stored(ctx: Mapping[str, Any]) -> bool:
-    return InboundMessage.objects.filter(
-        bap_id=ctx["bap_id"], message_id=ctx["message_id"]
-    ).exists()
 
 
 def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:

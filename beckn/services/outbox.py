@@ -21,8 +21,7 @@ from beckn.protocol.context import (
     format_timestamp,
     parse_duration,
 )
-from beckn.protocol.schema import validate_message
-from beckn.services import jobs, registry
+from beckn.services import backlog, fastschema, jobs, registry
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ def _row(
     the subscriber's registered callback URL (or undeliverable when it has none)."""
     context = body["context"]
     action = context["action"]
-    issues = validate_message(action, body)
+    issues = fastschema.issues(action, body)
     if issues:  # our bug, not the BAP's: send anyway (an ACK promised a callback), but say so
         log.error("%s for %s fails the core schema: %s", action, context["message_id"], issues[:5])
     base = registry.callback_target(subscriber_id, action)  # shown; resolved again at send
@@ -149,10 +148,19 @@ def _row(
 
 
 def _after_commit(rows: list[Outbox]) -> None:
-    """Once the transaction commits: queue the rows to send."""
+    """Once the transaction commits: queue the rows to send; an undeliverable reply is
+    answered as far as it can be, so its request's place in the BAP's backlog is given
+    back (a callback nobody asked for holds none)."""
     sendable = [row.pk for row in rows if row.state == OutboxState.PENDING]
+    unsendable = [
+        (row.subscriber_id, row.message_id)
+        for row in rows
+        if row.state != OutboxState.PENDING and row.inbound_id is not None
+    ]
     if sendable:
         transaction.on_commit(lambda: _queue(sendable))
+    if unsendable:
+        transaction.on_commit(lambda: backlog.release(unsendable))
 
 
 def _queue(outbox_ids: list[int]) -> None:
