@@ -107,11 +107,10 @@ class Sender:
         return Sent(message_id, status, sent_at + TTL)
 
 
-def web(rig: Rig, cache_url: str) -> tuple[Process, int]:
+def web(rig: Rig) -> tuple[Process, int]:
     port = free_port()
     env = {
         **rig.env(),
-        "CACHE_URL": cache_url,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "8",
@@ -159,12 +158,14 @@ def run(bpp_id: str, seconds: float = 12, threads: int = 4) -> FloodOutcome:
     import redis
 
     rig = Rig(bpp_id)
+    # the web and the workers share the cache, where the per-BAP backlog is counted
+    rig.settings_env["CACHE_URL"] = rig.redis.url.rsplit("/", 1)[0] + "/1"
     outcome = FloodOutcome()
     try:
         quiet_bap = Bap(bpp_id)
         quiet_bap.register(rig.receiver.address)
         rig.receiver.start()
-        _, port = web(rig, rig.redis.url.rsplit("/", 1)[0] + "/1")
+        _, port = web(rig)
         rig.beat()
         victim = rig.worker("victim")
         rig.worker("survivor")
