@@ -272,8 +272,11 @@ def main() -> None:
     _, queries = answer_all(ids[counted], count=True)
     cpu, _ = answer_all(ids[timed], count=False)
     check_answer(_last_outbox())
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (version,) = cursor.fetchone()
     print(
-        f"PostgreSQL {connection.pg_version}, "  # type: ignore[attr-defined]
+        f"PostgreSQL {version}, "
         f"{os.cpu_count()} CPUs, load average "
         f"{pgdb.load_average()}; demo selects, {args.selects} timed after {args.warm} warm"
     )
