@@ -1,9 +1,5 @@
 """Beckn settings with their defaults, read at call time so tests can override them.
 
-A value is remembered once read (the ACK path reads a dozen per request, and a setting
-left at its default would cost Django's settings lookup an AttributeError each time);
-`setting_changed` (override_settings, pytest-django's `settings`) forgets them.
-
 Only the identity (BECKN_SUBSCRIBER_ID / _URI) and the two safety switches live in
 cpo_portal/settings.py; everything tunable has a default here and may be set there.
 """
@@ -14,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
     "BECKN_SUBSCRIBER_ID": "bpp.cpo-portal.local",
@@ -32,17 +27,10 @@ DEFAULTS: dict[str, Any] = {
     # Inbound limits: the largest real request (init with billing and tags) is a few KB.
     "BECKN_MAX_BODY_BYTES": 256 * 1024,
     "BECKN_MAX_JSON_DEPTH": 32,
-    "BECKN_MAX_JSON_NODES": 20_000,
     "BECKN_SIGNATURE_MAX_SKEW": 300,  # seconds of clock difference tolerated
     "BECKN_SIGNATURE_MAX_LIFETIME": 3600,  # seconds from created to expires, at most
     "BECKN_CONTEXT_MAX_SKEW": 300,
     "BECKN_DEFAULT_RATE_LIMIT": 600,  # requests per minute per subscriber; 0: unlimited
-    # Accepted messages go to Celery in batches from a background thread, at most one task
-    # message per window and process; an id after a quiet spell goes at once (0: at once,
-    # inside the request).
-    "BECKN_DISPATCH_WINDOW_MS": 50,
-    # Concurrent ACKs of one process share one INSERT and commit (services.group_insert).
-    "BECKN_GROUP_INSERT": True,
     # Answers a BAP may be waiting for at once (accepted, callback not yet done); beyond
     # it a request gets a 429 NACK (services.backlog). 0: unlimited.
     "BECKN_MAX_PENDING_PER_BAP": 200,
@@ -74,22 +62,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-_read: dict[str, Any] = {}
-
-
 def get(name: str) -> Any:
-    try:
-        return _read[name]
-    except KeyError:
-        value = _read[name] = getattr(settings, name, DEFAULTS[name])
-        return value
-
-
-def _forget(**_: Any) -> None:
-    _read.clear()
-
-
-setting_changed.connect(_forget, dispatch_uid="beckn.conf.forget")
+    return getattr(settings, name, DEFAULTS[name])
 
 
 def seconds(name: str) -> timedelta:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from celery import Task, current_app, shared_task
+from celery import current_app, shared_task
 from django.utils import timezone
 
 from beckn import processing
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
 from beckn.services import delivery, jobs
 
-INBOUND_GRACE = dt.timedelta(seconds=30)
-OUTBOX_GRACE = dt.timedelta(seconds=15)
+# A message queued for a worker is normally taken within a second or two, even during a
+# flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still
+# `received` after this was lost on the way (the publish failed, the broker lost it, or
+# the worker that held it was killed) and is queued again. With the sweep every
+# BECKN_REQUEUE_EVERY seconds (5), such a message is answered within about 10 s of its
+# arrival: inside the shortest ttl a BAP gets (BECKN_CALLBACK_MIN_WINDOW).
+INBOUND_GRACE = dt.timedelta(seconds=5)
+OUTBOX_GRACE = dt.timedelta(seconds=5)
 
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
@@ -21,49 +27,20 @@ def process_inbound(inbound_id: int) -> None:
 
 
 def process_and_answer(inbound_ids: list[int]) -> None:
-    """Answer the messages (those that can, in one transaction: processing.process_many)
-    and send their callbacks here, right after the commit: no task message per callback
-    and no wait for another worker. The attempts are written down together at the end
-    (delivery.Courier); a retry goes back to the queue."""
+    """Answer the messages and send their callbacks here, right after the commit: no task
+    message per callback and no wait for another worker. The attempts are written down
+    together at the end (delivery.Courier); a retry goes back to the queue."""
     courier = delivery.Courier()
     results: dict[int, delivery.Result] = {}
     try:
         with jobs.collecting() as written:
-            processing.process_many(inbound_ids)
+            for inbound_id in inbound_ids:
+                processing.process_safely(inbound_id)
         if written:
             results.update(courier.send(written))
     finally:
         courier.record()
     _retry_later(results)
-
-
-CHUNK = 8  # most ids per task: few enough that a message never waits long behind its peers
-SPLIT_FROM = 4  # a batch this big or bigger is shared by two tasks at least
-# Redis serves priority 0 (the default) first; a busy BAP's messages go out at this one.
-LOW_PRIORITY = 6
-
-
-def chunks(inbound_ids: list[int]) -> list[list[int]]:
-    """A batch in tasks: a small one whole; from SPLIT_FROM ids on, in halves of at most
-    CHUNK, so that two worker processes answer it side by side (a task is answered in one
-    transaction, so its last message waits for its first)."""
-    if len(inbound_ids) < SPLIT_FROM:
-        return [inbound_ids]
-    size = min(CHUNK, -(-len(inbound_ids) // 2))
-    return [inbound_ids[start : start + size] for start in range(0, len(inbound_ids), size)]
-
-
-@shared_task(name="beckn.process_inbound_batch", ignore_result=True, bind=True)
-def process_inbound_batch(self: Task, inbound_ids: list[int]) -> None:
-    """A web process's batch: the first chunk here, the others fanned out to the workers
-    (publishing costs CPU the web process should spend answering), at the batch's own
-    priority. A row processed twice after a redelivery is still answered once: processing
-    claims it conditionally."""
-    head, *rest = chunks(inbound_ids)
-    priority = (self.request.delivery_info or {}).get("priority")
-    for chunk in rest:
-        process_inbound_batch.apply_async((chunk,), priority=priority)
-    process_and_answer(head)
 
 
 @shared_task(name="beckn.deliver", ignore_result=True)
@@ -112,8 +89,9 @@ def _retry_later(results: dict[int, delivery.Result]) -> None:
 
 @shared_task(name="beckn.requeue_stuck", ignore_result=True)
 def requeue_stuck() -> dict[str, int]:
-    """Beat, every minute: leases that ran out, rows whose task was lost, messages never
-    processed. Claiming is conditional, so a row queued twice is still sent once."""
+    """Beat, every few seconds: leases that ran out, rows whose task was lost, messages
+    never processed (while their answer can still arrive in time). Claiming is
+    conditional, so a row queued twice is still sent once."""
     now = timezone.now()
     released = delivery.release_stuck(now)
     expired = delivery.expire_overdue(now)
@@ -129,6 +107,7 @@ def requeue_stuck() -> dict[str, int]:
         InboundMessage.objects.filter(
             state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
             received_at__lte=now - INBOUND_GRACE,
+            expires_at__gt=now,
             attempts__lt=processing.MAX_ATTEMPTS,
         ).values_list("pk", flat=True)[:1000]
     )
@@ -150,9 +129,3 @@ class CeleryPublisher:
 
     def process(self, inbound_id: int) -> None:
         process_inbound.delay(inbound_id)
-
-    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
-        if low:
-            process_inbound_batch.apply_async((inbound_ids,), priority=LOW_PRIORITY)
-        else:
-            process_inbound_batch.delay(inbound_ids)

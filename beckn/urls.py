@@ -13,5 +13,3 @@ if conf.get("BECKN_BENCH_VIEWS"):
     from beckn.bench_views import bare_ack
 
     urlpatterns.insert(0, path("_bench/ack", bare_ack, name="bench-ack"))  # before the catch-all
-    # the same view at a path the lean middleware path takes, like /beckn/<action>
-    urlpatterns.insert(0, path("_bench_lean_ack", bare_ack, name="bench-lean-ack"))

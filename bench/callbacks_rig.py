@@ -29,9 +29,6 @@ class NoQueue:
     def process(self, inbound_id: int) -> None:
         pass
 
-    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
-        pass
-
 
 class Receiver:
     """The BAP's callback endpoint: ACK everything, remember when each message came."""

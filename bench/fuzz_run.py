@@ -215,11 +215,9 @@ def quiet_queues() -> Iterator[list[int]]:
     """Nothing goes to a broker: processing is done in-process by the Target, deliveries
     are not attempted (the callbacks are checked where they are written)."""
     from beckn import tasks
-    from beckn.services import dispatch
 
     queued: list[int] = []
     with (
-        mock.patch.object(dispatch, "submit", queued.append),
         mock.patch.object(tasks.process_inbound, "delay", queued.append),
         mock.patch.object(tasks.deliver, "delay", lambda pk: None),
     ):

@@ -14,12 +14,10 @@ production runs them:
   to /beckn/select through Django's test client (the whole request path: middleware,
   signature, schema, context rules, the INSERT); nothing is queued (a publisher that
   drops the task), so the messages stay for the next step;
-- the answer: what a worker runs on the messages a web process hands over together
-  (`beckn.processing.process_many`, --batch at a time; 5 is a 50 ms dispatch window at
-  100 selects/s): the select handler, the quote and its loads, the order row, the on_select
-  JSON, its schema check and the outbox rows, in one transaction per batch; --batch 1
-  answers each alone (`processing.process`). The delivery it would queue is dropped;
-  CPU and queries are per select (a batch's divided by its size).
+- the answer: what a worker runs for each message (`beckn.processing.process`, each in a
+  transaction of its own; timed --batch at a time): the select handler, the quote and its
+  loads, the order row, the on_select JSON, its schema check and the outbox row. The
+  delivery it would queue is dropped; CPU and queries are per select.
 
 The first --warm messages of each kind warm the caches (connections, memos, compiled
 validators); the next 10 count the queries each sends (through Django's query log, whose
@@ -159,10 +157,8 @@ def answer(ids: list[int]) -> None:
     """As a worker answers the ids a web process handed over together."""
     from beckn import processing
 
-    if len(ids) == 1:
-        processing.process(ids[0])
-    else:
-        processing.process_many(ids)
+    for inbound_id in ids:
+        processing.process(inbound_id)
 
 
 def answer_all(ids: list[int], count: bool) -> tuple[list[float], list[float]]:
@@ -276,13 +272,16 @@ def main() -> None:
     _, queries = answer_all(ids[counted], count=True)
     cpu, _ = answer_all(ids[timed], count=False)
     check_answer(_last_outbox())
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (version,) = cursor.fetchone()
     print(
-        f"PostgreSQL {connection.pg_version}, "  # type: ignore[attr-defined]
+        f"PostgreSQL {version}, "
         f"{os.cpu_count()} CPUs, load average "
         f"{pgdb.load_average()}; demo selects, {args.selects} timed after {args.warm} warm"
     )
     print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
-    how = "processing.process" if BATCH == 1 else f"processing.process_many, {BATCH} at a time"
+    how = "processing.process"
     print(line(f"answer ({how})", cpu, queries))
     if args.queries:
         show_queries(ids[shown])

@@ -98,7 +98,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "cpo_portal.lean_path.LeanPathMiddleware",  # first: see LEAN_PATHS
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -153,12 +152,9 @@ else:
     # connection of its own (gunicorn.conf.py sets it for them; docs/operations.md).
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE") or 0)
     if DATABASE_POOL_SIZE > 0:
+        # CONN_HEALTH_CHECKS (on) makes Django have the pool check each connection at
+        # checkout: one that died (the database restarted) is replaced before use.
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # back to the pool after each request
-        # No check at each checkout (an empty query: a round trip per request): the ACK
-        # path's INSERT is the check, sent again when its connection had died, after the
-        # pool has replaced its dead ones (beckn/services/inbound_store.py); a connection
-        # that failed goes back to the pool broken and is replaced there.
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": DATABASE_POOL_SIZE,
@@ -402,16 +398,6 @@ BECKN_ALLOW_PRIVATE_CALLBACKS = env_bool("BECKN_ALLOW_PRIVATE_CALLBACKS", False)
 BECKN_REGISTRY_URL = os.environ.get("BECKN_REGISTRY_URL", "")
 # Bench only: mounts a bare DRF view returning the same ACK at /beckn/_bench/ack.
 BECKN_BENCH_VIEWS = env_bool("BECKN_BENCH_VIEWS", False)
-# Concurrent ACKs of one web process share one INSERT and commit (beckn/services/group_insert.py).
-BECKN_GROUP_INSERT = env_bool("BECKN_GROUP_INSERT", True)
-# The protocol endpoints (beckn/urls.py `endpoint`: /beckn/<action>, nothing deeper) skip
-# the browser-oriented middleware: cpo_portal/lean_path.py. Everything else under /beckn/
-# (the NACK for unknown paths, the bench view) goes through the whole stack.
-LEAN_PATHS = [r"^/beckn/[A-Za-z_]{1,32}$"]
-LEAN_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
 # Other Beckn knobs (limits, timeouts, retry backoff) have defaults in beckn/conf.py. The
 # callback timings may also come from the environment (seconds); unset keeps the default.
 for _name in (
@@ -424,13 +410,13 @@ for _name in (
     if os.environ.get(_name):
         globals()[_name] = float(os.environ[_name])
 
-# Answers a BAP may wait for (0: no limit); the batching window of accepted messages (ms).
-for _name in ("BECKN_MAX_PENDING_PER_BAP", "BECKN_DISPATCH_WINDOW_MS"):
-    if os.environ.get(_name):
-        globals()[_name] = int(os.environ[_name])
+# Answers a BAP may wait for (0: no limit).
+if os.environ.get("BECKN_MAX_PENDING_PER_BAP"):
+    BECKN_MAX_PENDING_PER_BAP = int(os.environ["BECKN_MAX_PENDING_PER_BAP"])
 
-# Beat: re-queue callbacks whose worker died or whose task was lost (beckn.tasks).
-BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 60)  # seconds
+# Beat: re-queue messages and callbacks whose task was lost or whose worker died
+# (beckn.tasks.requeue_stuck), well inside the shortest ttl a BAP gets.
+BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 5)  # seconds
 CELERY_BEAT_SCHEDULE = {
     "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": BECKN_REQUEUE_EVERY},
 }

@@ -9,11 +9,11 @@ Where it is counted:
 
 - With a Redis cache (production: CACHE_URL), one sorted set per BAP in Redis: a member
   per accepted message (its message_id), scored with the time its answer expires (the
-  request's ttl). Admission is one Lua script (drop expired members, count, add if under
-  the limit), atomic across every web process; one call admits all the messages that
-  share an INSERT (services.group_insert), each in turn. A member leaves when the callback reaches
-  a final state (delivered, refused by the BAP, expired, undeliverable; the first part of
-  a multi-part answer), and on its own at its expiry if that step is lost (a worker that
+  request's ttl). Admission is one Lua script on services.redisclient (count the
+  sender's rate, drop expired members, count, add if under the limit), atomic across
+  every web process. A member leaves when the callback reaches a final state
+  (delivered, refused by the BAP, expired, undeliverable; the first part of a
+  multi-part answer), and on its own at its expiry if that step is lost (a worker that
   died), so the count cannot drift for longer than a ttl.
 - With any other cache (the embedded default's per-process memory), the count is read
   from the database: messages accepted and not yet processed plus callbacks pending or
@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any, Final, NamedTuple
 
 from django.core.cache import caches
+from django.utils import timezone
 
 from beckn import conf
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
@@ -98,13 +99,12 @@ def admit(bap_id: str, message_id: str, expires_at: datetime, now: datetime) -> 
 def admit_many(messages: Sequence[Message], now: datetime) -> list[int | None]:
     """`admit` for several messages, in order, each first counted against its sender's
     rate limit (RATE_LIMITED: over it, not admitted). With Redis, one script call for all
-    of them (the messages of one group insert), in which each one admitted takes a place
-    that the next one of its BAP sees."""
+    of them, in which each one admitted takes a place that the next one of its BAP sees."""
     most = limit()
     if most <= 0 and not any(m.per_minute > 0 for m in messages):
         return [None] * len(messages)
     backend = caches["default"]
-    script = redisclient.script(backend, ADMIT)
+    script = redisclient.script(ADMIT)
     if script is None:
         return [_admit_here(m, most) for m in messages]
     keys: list[str] = []
@@ -128,7 +128,7 @@ def _admit_here(message: Message, most: int) -> int | None:
 
 def release(pairs: Iterable[tuple[str, str]]) -> None:
     """(bap_id, message_id) whose answers are done: the BAPs may send that many more."""
-    client = redisclient.client(caches["default"]) if limit() > 0 else None
+    client = redisclient.client() if limit() > 0 else None
     if client is None:
         return  # counted from the database: nothing to release
     by_bap: dict[str, set[str]] = defaultdict(set)
@@ -143,14 +143,16 @@ def release(pairs: Iterable[tuple[str, str]]) -> None:
 
 
 def pending_in_database(bap_id: str, cap: int) -> int:
-    """Messages accepted and not processed, and callbacks not yet done, counted up to `cap`."""
+    """Messages accepted and not processed (while their answer may still go), and callbacks
+    not yet done, counted up to `cap`."""
     inbound = InboundMessage.objects.filter(
-        bap_id=bap_id, state__in=[InboundState.RECEIVED, InboundState.PROCESSING]
-    ).values("pk")[:cap]
-    waiting = len(inbound)
-    if waiting >= cap:
-        return waiting
+        bap_id=bap_id,
+        state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
+        expires_at__gt=timezone.now(),
+    )[:cap].count()
+    if inbound >= cap:
+        return inbound
     outbox = Outbox.objects.filter(
         subscriber_id=bap_id, state__in=[OutboxState.PENDING, OutboxState.SENDING]
-    ).values("pk")[: cap - waiting]
-    return waiting + len(outbox)
+    )[: cap - inbound].count()
+    return inbound + outbox

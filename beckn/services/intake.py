@@ -1,24 +1,30 @@
 """The synchronous half of every Beckn request: check it, keep it, queue it, answer.
 
 Order of checks (cheapest and least trusting first): size, signature over the raw bytes,
-JSON shape, signer == context.bap_id, timestamp normalisation, the core schema, our
-context rules, then the verified subscriber's rate limit with the BAP's backlog, and the
-unique (bap_id, message_id) insert: one Redis call and one statement for the requests of
-a process that arrive together. A verified request refused before that is counted against
-its rate limit on its own, and over the limit gets the rate limit's answer, as it would
-have. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
+JSON within the project's limits (cpo_portal.jsonlimits), signer == context.bap_id,
+timestamp normalisation, the core schema, our context rules, then the verified
+subscriber's rate limit with the BAP's backlog (one Redis call: services.backlog), and
+the unique (bap_id, message_id) insert (the ORM's). A verified request refused before
+that is counted against its rate limit all the same, and over the limit gets the rate
+limit's answer. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
+
+Once the row is committed the message is queued for a worker (`enqueue`, on commit). If
+that publish fails, or the broker loses the task, the row is still `received`, and the
+sweep (beckn.tasks.requeue_stuck) queues it again within seconds.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from beckn import conf
 from beckn.models import InboundMessage
@@ -32,15 +38,8 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.services import (
-    backlog,
-    fastschema,
-    group_insert,
-    inbound_store,
-    jsonbody,
-    ratelimit,
-    registry,
-)
+from beckn.services import backlog, fastschema, ratelimit, registry
+from cpo_portal import jsonlimits
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +147,7 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
 class _Signer:
     subscriber_id: str
     key_id: str
-    per_minute: int  # its rate limit (0: none), counted with the backlog admission
+    per_minute: int  # its rate limit (0: none)
 
 
 def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | None:
@@ -191,28 +190,71 @@ def _rate_refusal(per_minute: int) -> Refusal:
 
 
 def _count_refused(signer: _Signer | None) -> None:
-    """A verified request refused before the backlog script (which counts the others)
-    counts against its sender's rate limit here; over it, the answer is the rate limit's."""
+    """A verified request refused before it was stored counts against its sender's rate
+    limit all the same; over it, the answer is the rate limit's."""
     if signer is not None and not ratelimit.allow(signer.subscriber_id, signer.per_minute):
         raise _rate_refusal(signer.per_minute) from None
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        raise Refusal(errors.INVALID_REQUEST, "the body is empty; send a JSON object")
     try:
-        body = jsonbody.parse(
+        text = jsonlimits.check_text(
             raw,
             max_bytes=conf.get("BECKN_MAX_BODY_BYTES"),
             max_depth=conf.get("BECKN_MAX_JSON_DEPTH"),
-            max_nodes=conf.get("BECKN_MAX_JSON_NODES"),
         )
-    except jsonbody.BodyError as exc:
-        status = 413 if exc.too_large else 400
-        raise Refusal(errors.INVALID_REQUEST, exc.message, None, status) from None
+        body = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except jsonlimits.JsonLimitError as exc:
+        raise Refusal(errors.INVALID_REQUEST, f"the body is {exc}") from None
+    except ValueError as exc:  # JSONDecodeError, an integer too long, NaN, 1e999
+        raise Refusal(errors.INVALID_REQUEST, f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
         raise Refusal(errors.INVALID_REQUEST, "the body must be a JSON object", "$")
     if not isinstance(body.get("context"), dict):
         raise Refusal(errors.INVALID_REQUEST, "context is required (an object)", "$.context")
+    if "\\u" in text:  # only an escape can carry NUL or an unpaired surrogate
+        _check_storable(body)
     return body
+
+
+def _no_constant(name: str) -> Any:
+    raise Refusal(errors.INVALID_REQUEST, f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    """1e999 is JSON that Python reads as infinity, which PostgreSQL refuses to store."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise Refusal(errors.INVALID_REQUEST, f"the number {text[:30]} is out of range")
+    return value
+
+
+def _check_storable(value: Any) -> None:
+    """No key or string holds NUL or an unpaired surrogate (valid JSON, but no UTF-8 text
+    can hold them, and PostgreSQL refuses them)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        items = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        for item in items:
+            if isinstance(item, str):
+                if "\x00" in item or _unencodable(item):
+                    raise Refusal(
+                        errors.INVALID_REQUEST,
+                        f"the JSON has a string with NUL or an unpaired surrogate: {item[:40]!r}",
+                    )
+            elif isinstance(item, dict | list):
+                stack.append(item)
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _summary(issues: list[Any], limit: int = 5) -> tuple[str, list[str]]:
@@ -240,9 +282,18 @@ def _store(
     now: datetime,
 ) -> Answer:
     ctx = body["context"]
+    bap_id = ctx["bap_id"]
+    per_minute = signer.per_minute if signer else 0
+    expires_at = _expiry(ctx, now)
+    message = backlog.Message(bap_id, ctx["message_id"], expires_at, per_minute)
+    (waiting,) = backlog.admit_many([message], now)  # counted until its callback is done
+    if waiting == backlog.RATE_LIMITED:
+        raise _rate_refusal(per_minute)
+    if waiting is not None:
+        raise _backlog_refusal(bap_id, waiting)
     body_digest = digest(raw)
     fields = {
-        "bap_id": ctx["bap_id"],
+        "bap_id": bap_id,
         "message_id": ctx["message_id"],
         "action": action,
         "transaction_id": ctx["transaction_id"],
@@ -250,37 +301,27 @@ def _store(
         "body_digest": body_digest,
         "key_id": signer.key_id if signer else "",
         "received_at": now,
-        "expires_at": _expiry(ctx, now),
-        PER_MINUTE: signer.per_minute if signer else 0,  # not stored: for the admission
+        "expires_at": expires_at,
     }
-    # Admitted against the BAP's backlog, then committed, before we answer; None: the key
-    # is already taken.
-    outcome = _admit_and_insert(fields)
-    if isinstance(outcome, _Backlogged):
-        if outcome.waiting == backlog.RATE_LIMITED:
-            raise _rate_refusal(fields[PER_MINUTE])
-        raise _backlog_refusal(fields["bap_id"], outcome.waiting)
-    if outcome is None:
+    try:
+        if transaction.get_connection().in_atomic_block:  # a caller's: keep it usable
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(**fields)
+        else:  # autocommit: committed by this one statement
+            inbound = InboundMessage.objects.create(**fields)
+    except IntegrityError:  # (bap_id, message_id) is taken
         return _duplicate(ctx, action, body_digest)
-    inbound_id = outcome
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:  # queued when the caller's transaction commits
-        connection.on_commit(lambda: enqueue(inbound_id, fields["bap_id"]))
-    else:
-        # Committed already: what on_commit would do at once, without it first taking a
-        # database connection from the pool (and its check round trip) that this request,
-        # when another one's statement carried its row, never needed.
-        enqueue(inbound_id, fields["bap_id"])
-    return Answer(200, errors.ack(), inbound_id=inbound_id)
+    transaction.on_commit(lambda: _queue(enqueue, inbound.pk, bap_id))
+    return Answer(200, errors.ack(), inbound_id=inbound.pk)
 
 
-PER_MINUTE = "_per_minute"  # a row's sender's rate limit, beside its columns
-ADMISSION = "_admission"  # and its verdict, once counted (backlog.admit_many's answer)
-
-
-@dataclass(frozen=True, slots=True)
-class _Backlogged:
-    waiting: int  # answers the BAP already waits for, at or over its limit; or RATE_LIMITED
+def _queue(enqueue: Enqueue, inbound_id: int, bap_id: str) -> None:
+    """The row is committed and the ACK is due: a broker that is down must not turn it into
+    an error. The sweep queues the row again."""
+    try:
+        enqueue(inbound_id, bap_id)
+    except Exception:
+        log.exception("could not queue inbound message %s; the sweep will", inbound_id)
 
 
 def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
@@ -295,35 +336,6 @@ def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
         429,
         {"Retry-After": str(wait)},
     )
-
-
-def _admit_and_insert(fields: dict[str, Any]) -> int | _Backlogged | None:
-    """Inside a caller's transaction, statements of our own; otherwise shared with the
-    requests of this process that arrive at the same moment (services.group_insert): one
-    backlog admission and one INSERT for all of them."""
-    if not conf.get("BECKN_GROUP_INSERT") or transaction.get_connection().in_atomic_block:
-        return admit_and_insert_many([fields])[0]
-    return group_insert.group(admit_and_insert_many).insert(fields)
-
-
-def admit_and_insert_many(rows: Sequence[dict[str, Any]]) -> list[int | _Backlogged | None]:
-    """Each row counted against its sender's rate limit and admitted against its BAP's
-    backlog (in order, one call for all), and those admitted stored in one statement: per
-    row its new id, None when its key is taken, or the refusal. A refused row is never
-    stored, so never dispatched. A row's verdict is kept in it: when the group retries a
-    failed statement row by row, the rows are not counted again."""
-    fresh = [row for row in rows if ADMISSION not in row]
-    if fresh:
-        now = max(row["received_at"] for row in fresh)
-        messages = [
-            backlog.Message(r["bap_id"], r["message_id"], r["expires_at"], r.get(PER_MINUTE, 0))
-            for r in fresh
-        ]
-        for row, verdict in zip(fresh, backlog.admit_many(messages, now), strict=True):
-            row[ADMISSION] = verdict
-    admitted = [row for row in rows if row[ADMISSION] is None]
-    stored = iter(inbound_store.insert_many(admitted) if admitted else [])
-    return [next(stored) if r[ADMISSION] is None else _Backlogged(r[ADMISSION]) for r in rows]
 
 
 def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:

@@ -24,10 +24,6 @@ class Publisher(Protocol):
     def process(self, inbound_id: int) -> None:
         """Queue the processing of one accepted message."""
 
-    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
-        """Queue the processing of several accepted messages as one task message; `low`:
-        behind every message of normal priority (where the broker has priorities)."""
-
 
 _publisher: Publisher | None = None
 _local = threading.local()

@@ -1,10 +1,9 @@
 """Requests per minute per verified subscriber, counted in the Django cache.
 
-A fixed one-minute window. With a Redis cache, one script call per request (count, and
-set the window's expiry with its first request), atomic across processes. With another
-cache, `add` then `incr` (both atomic in memcached); with the default local-memory
-cache every web process counts alone, so the effective limit is the setting times the
-number of processes: configure a shared cache (Redis) in production for an exact limit.
+A fixed one-minute window, counted with the cache's `add` then `incr` (both atomic in
+Redis and memcached). With the default local-memory cache every web process counts alone,
+so the effective limit is the setting times the number of processes: configure a shared
+cache (Redis, CACHE_URL) in production for an exact limit.
 """
 
 from __future__ import annotations
@@ -17,15 +16,8 @@ from django.core.cache.backends.base import BaseCache
 from django.utils.connection import ConnectionProxy
 
 from beckn import conf
-from beckn.services import redisclient
 
 WINDOW_TTL = 120  # seconds a window's counter is kept: past its minute, then gone
-
-COUNT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
-"""
 
 
 def limit_for(configured: int | None) -> int:
@@ -50,9 +42,6 @@ def allow(subscriber_id: str, per_minute: int, *, now: float | None = None) -> b
         return True
     counter = key(subscriber_id, now)
     backend = _backend()
-    count = redisclient.script(backend, COUNT)
-    if count is not None:
-        return int(count(keys=[backend.make_key(counter)], args=[WINDOW_TTL])) <= per_minute
     if backend.add(counter, 1, timeout=WINDOW_TTL):
         return True
     try:

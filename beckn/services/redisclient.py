@@ -1,10 +1,13 @@
-"""One redis-py client per process for the ACK path's Redis calls (services.backlog,
-services.ratelimit), and their Lua scripts sent by hash.
+"""The ACK path's one Redis connection: services.backlog counts a request against its
+sender's rate limit and its BAP's backlog in one Lua call on it.
 
-Django's Redis cache hands out a new client object on every call (and each thread, or
-gevent greenlet, has a backend and connection pool of its own), which cost about a
-tenth of the ACK's CPU. A redis-py client is safe to share; its pool reconnects in a
-forked child.
+Measured (bench/results/beckn_ack.md): each round trip the ACK adds costs the web process
+CPU, and this call replaces the three the cache API needs for the rate limit (add, exists,
+incr) and the backlog count the database would need (two queries under a per-BAP lock).
+
+The client is made with redis-py's public `Redis.from_url` from the default cache's own
+setting (CACHES["default"]["LOCATION"]) when that cache is Django's Redis cache, once per
+process (redis-py clients are safe to share between threads); None otherwise.
 """
 
 from __future__ import annotations
@@ -12,23 +15,45 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.redis import RedisCache
+import redis
+from django.conf import settings
 
-_clients: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+_clients: dict[tuple[int, str], tuple[redis.Redis, dict[str, Any]]] = {}
 
 
-def client(backend: BaseCache) -> Any | None:
-    """The shared client for `backend`'s servers, or None when it is not a Redis cache."""
-    found = _shared(backend)
+def _location() -> str | None:
+    config = settings.CACHES.get("default", {})
+    if config.get("BACKEND") != REDIS_CACHE:
+        return None
+    location = config.get("LOCATION")
+    if isinstance(location, list | tuple):
+        location = location[0]  # the primary, where Django's cache writes
+    return str(location) if location else None
+
+
+def _shared() -> tuple[redis.Redis, dict[str, Any]] | None:
+    location = _location()
+    if location is None:
+        return None
+    key = (os.getpid(), location)
+    found = _clients.get(key)
+    if found is None:
+        _clients.clear()  # another process or configuration (tests): start afresh
+        found = _clients[key] = (redis.Redis.from_url(location), {})
+    return found
+
+
+def client() -> redis.Redis | None:
+    """The shared client for the default cache's Redis, or None when it is not Redis."""
+    found = _shared()
     return None if found is None else found[0]
 
 
-def script(backend: BaseCache, source: str) -> Any | None:
-    """`source` registered on the shared client for `backend`'s servers (called, it runs
-    by EVALSHA: the text is sent only when Redis lacks it); None when `backend` is not a
-    Redis cache."""
-    found = _shared(backend)
+def script(source: str) -> Any | None:
+    """`source` registered on the shared client (called, it runs by EVALSHA: the text is
+    sent only when Redis lacks it); None when the default cache is not Redis."""
+    found = _shared()
     if found is None:
         return None
     shared, scripts = found
@@ -36,16 +61,3 @@ def script(backend: BaseCache, source: str) -> Any | None:
     if registered is None:
         registered = scripts[source] = shared.register_script(source)
     return registered
-
-
-def _shared(backend: BaseCache) -> tuple[Any, dict[str, Any]] | None:
-    if not isinstance(backend, RedisCache):
-        return None
-    # _servers, _options: Django's (the client's configuration), missing from django-stubs.
-    servers, options = backend._servers, backend._options  # type: ignore[attr-defined]
-    key = (os.getpid(), tuple(servers), repr(options))
-    found = _clients.get(key)
-    if found is None:
-        _clients.clear()  # another process or configuration (tests): start afresh
-        found = _clients[key] = (backend._cache.get_client(write=True), {})
-    return found

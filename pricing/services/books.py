@@ -21,9 +21,9 @@ from pricing.engine import types as e
 from pricing.engine.ocpi import parse_tariff
 from pricing.models import PricingVersion, SurgeRule, Tariff, TariffBand
 
-from . import site_memo
 from .convert import engine_surge, engine_tariff
 from .ocpi_book import OcpiBook
+from .sites import conditions_for
 
 Book = PriceBook | OcpiBook
 
@@ -82,7 +82,6 @@ _LOCK = threading.Lock()
 def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
-    site_memo.forget()
 
 
 def load_surges(operator_id: int) -> tuple[e.SurgeRule, ...]:
@@ -142,15 +141,14 @@ def _book(charger: Charger, book: Book | None) -> Book:
 def book_and_conditions(
     charger: Charger, at: dt.datetime, stamp: uuid.UUID | None = None
 ) -> tuple[Book, e.Conditions]:
-    """price_book_for(charger) and sites.conditions_for(charger.station, at): the book,
-    holidays and grid signals from this process's memos, trusted after one read of the
-    operator's pricing stamp (`stamp`: just read by the caller); the chargers' statuses
-    read as they are now."""
+    """price_book_for(charger) and sites.conditions_for(charger.station, at): the book from
+    this process's memo, trusted after one read of the operator's pricing stamp (`stamp`:
+    just read by the caller); holidays, grid signals and the chargers' statuses read as
+    they are now (one query)."""
     if stamp is None:
         stamp = PricingVersion.current(charger.operator_id)  # read BEFORE the data it guards
     book = _book(charger, price_books_for([charger], stamp)[charger.pk])
-    station = charger.station
-    return book, site_memo.conditions_of([station], at, stamp)[station.pk]
+    return book, conditions_for(charger.station, at)
 
 
 def price_books_for(

@@ -1,5 +1,5 @@
 """Renew the operator's pricing stamp whenever a row that feeds its price books, or the
-conditions its quotes are priced under (holidays, grid signals: site_memo), changes.
+conditions its quotes are priced under (holidays, grid signals), changes.
 
 Queryset .update() and .bulk_create() send no signals: code that uses them must call
 PricingVersion.bump(operator_id) itself (the admin's pause/resume actions do).

@@ -1,13 +1,10 @@
 """A BAP may wait for at most BECKN_MAX_PENDING_PER_BAP answers: beyond it a request gets a
 429 NACK with a retry hint, never an ACK; the limit frees up as callbacks are done or
-expire. Counted in the database with the default cache, in Redis with a Redis cache; and
-the dispatcher takes accepted messages from the BAPs in turns."""
+expire. Counted in the database with the default cache, in Redis with a Redis cache."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import deque
 
 import pytest
 from django.utils import timezone
@@ -16,7 +13,6 @@ from beckn import processing
 from beckn.models import InboundMessage, Outbox, OutboxState, Subscriber
 from beckn.protocol import errors
 from beckn.services import backlog, delivery
-from beckn.services.dispatch import MAX_BATCH, Dispatcher, take_in_turns
 from tests.beckn import bap as msgs
 
 
@@ -95,30 +91,6 @@ def test_in_redis_admission_is_counted_released_and_expires(redis_cache):
     assert backlog.admit("bap-a", "m4", later, now + dt.timedelta(seconds=6)) is None
 
 
-def test_a_burst_from_one_bap_does_not_push_another_behind_it():
-    queues: dict[str, deque[int]] = {}
-    for n in range(500):
-        queues.setdefault("bap-a", deque()).append(n)
-    queues.setdefault("bap-b", deque()).append(1000)
-    queues.setdefault("bap-c", deque()).extend([2000, 2001])
-    first = take_in_turns(queues, MAX_BATCH)
-    assert first[:5] == [0, 1000, 2000, 1, 2001]
-    assert len(first) == MAX_BATCH and list(queues) == ["bap-a"]
-    assert take_in_turns(queues, MAX_BATCH)[0] == MAX_BATCH - 3
-
-
-def test_a_busy_bap_s_messages_go_out_behind_a_quiet_one_s():
-    published: list[tuple[list[int], bool]] = []
-    dispatcher = Dispatcher(lambda ids, low: published.append((list(ids), low)), window=0.05)
-    for n in range(450):
-        dispatcher.submit(n, "bap-a")
-    dispatcher.submit(9999, "bap-b")
-    dispatcher.flush()
-    assert published[0] == ([9999], False)  # first, and at normal priority
-    assert all(low for ids, low in published[1:])  # bap-a's, at low priority
-    assert sorted(i for ids, _ in published for i in ids) == [*range(450), 9999]
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_workers_claiming_the_same_rows_at_once_each_get_their_own(bap, our_key):
@@ -134,24 +106,3 @@ def test_workers_claiming_the_same_rows_at_once_each_get_their_own(bap, our_key)
     assert sorted(got) == ids
     assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.SENDING}
     assert set(Outbox.objects.values_list("attempts", flat=True)) == {1}
-
-
-def test_a_bap_sending_ten_times_another_s_rate_is_the_busy_one(monkeypatch):
-    from beckn.services import dispatch
-
-    clock = [100.0]
-    monkeypatch.setattr(dispatch.time, "monotonic", lambda: clock[0])
-    dispatcher = Dispatcher(lambda ids, low: None, window=60)
-    dispatcher._thread = threading.Thread(target=lambda: None)  # nothing publishes here
-    dispatcher._thread.start()
-    for tick in range(20):  # two seconds: bap-a 5 per tick, bap-b 1, few in each window
-        clock[0] += 0.1
-        for n in range(5):
-            dispatcher.submit(tick * 100 + n, "bap-a")
-        dispatcher.submit(tick, "bap-b")
-        quiet, busy = dispatcher._take()
-    assert dispatcher.busy() == {"bap-a"}
-    assert quiet == [19] and busy == [1900 + n for n in range(5)]  # never more than 8 waiting
-    clock[0] += 3  # quiet for a while: nobody is busy any more
-    dispatcher.submit(1, "bap-a")
-    assert dispatcher.busy() == set()

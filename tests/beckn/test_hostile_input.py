@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from beckn.protocol.errors import ALL_ERRORS
 from beckn.protocol.schema import REQUEST_ACTIONS
-from beckn.services import jsonbody
 
 pytestmark = pytest.mark.django_db
 CODES = {e.code for e in ALL_ERRORS}
@@ -43,19 +42,13 @@ def post(client, bap, raw: bytes, action: str = "select"):
         (b'{"context": []}', "context is required"),
         (b'{"context": {}, "message": {"a": NaN}}', "NaN is not valid JSON"),
         (b'{"context": {"x": 1' + b"0" * 5000 + b"}}", "not valid JSON"),
-        (b"[" * 100_000 + b"]" * 100_000, "nested deeper"),
-        (b'{"a":' * 40 + b"1" + b"}" * 40, "nested deeper"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested more than"),
+        (b'{"a":' * 40 + b"1" + b"}" * 40, "nested more than"),
     ],
 )
 def test_hostile_bodies(client, bap, no_queue, raw, words):
     error = check_nack(post(client, bap, raw), 400)
     assert words in error["message"]
-
-
-def test_too_many_nodes(client, bap, no_queue, settings):
-    settings.BECKN_MAX_JSON_NODES = 100
-    raw = json.dumps({"context": {}, "message": {"list": list(range(200))}}).encode()
-    assert "more than 100 values" in check_nack(post(client, bap, raw), 400)["message"]
 
 
 def test_huge_body_is_refused_before_reading(client, bap, no_queue, settings):
@@ -103,46 +96,3 @@ def test_fuzzed_messages_never_500(client, bap, no_queue, action, context, messa
     answer = response.json()
     if answer["message"]["ack"]["status"] == "NACK":
         assert answer["error"]["code"] in CODES
-
-
-def test_jsonbody_limits_directly():
-    limits = {"max_bytes": 100, "max_depth": 3, "max_nodes": 10}
-    assert jsonbody.parse(b'{"a": {"b": [1, 2]}}', **limits) == {"a": {"b": [1, 2]}}
-    with pytest.raises(jsonbody.BodyError, match="deeper than 3"):
-        jsonbody.parse(b'{"a": {"b": [[1]]}}', **limits)
-    with pytest.raises(jsonbody.BodyError, match="more than 10 values"):
-        jsonbody.parse(json.dumps(list(range(11))).encode(), **limits)
-    with pytest.raises(jsonbody.BodyError, match="the limit is 100") as info:
-        jsonbody.parse(b" " * 101, **limits)
-    assert info.value.too_large
-    assert jsonbody.parse(b"7", **limits) == 7
-
-
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(alphabet='a{[,]}"\\ ', max_size=6),
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(st.text(alphabet="k{,", max_size=3), children, max_size=4)
-    ),
-    max_leaves=40,
-)
-
-
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
-@given(value=JSON_VALUES, depth=st.integers(1, 8), nodes=st.integers(0, 40))
-def test_counting_characters_never_lets_a_body_past_the_shape_limits(value, depth, nodes):
-    """The character count that lets parse skip the walk must imply what the walk checks:
-    wherever it says "within limits", the walk agrees (brackets and commas inside strings
-    included)."""
-    raw = json.dumps(value).encode()
-    if jsonbody._within_limits_by_count(raw, max_depth=depth, max_nodes=nodes):
-        jsonbody.check_shape(value, max_depth=depth, max_nodes=nodes)  # raises if wrong
-    limits = {"max_bytes": 10_000, "max_depth": depth, "max_nodes": nodes}
-    try:
-        jsonbody.check_shape(value, max_depth=depth, max_nodes=nodes)
-    except jsonbody.BodyError as walked:
-        with pytest.raises(jsonbody.BodyError) as parsed:
-            jsonbody.parse(raw, **limits)
-        assert parsed.value.message == walked.message
-    else:
-        assert jsonbody.parse(raw, **limits) == value

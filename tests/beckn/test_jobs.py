@@ -24,9 +24,6 @@ class Recorder:
     def process(self, inbound_id: int) -> None:
         self.sent.append(("process", inbound_id))
 
-    def process_batch(self, inbound_ids: list[int], low: bool = False) -> None:
-        self.sent.append(("process_batch", list(inbound_ids)))
-
 
 @pytest.fixture
 def recorder():
