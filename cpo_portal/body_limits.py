@@ -17,6 +17,10 @@ whose deadline has passed, which wakes the recv() blocked on it. It needs the cl
 socket, which gunicorn passes as `gunicorn.socket`; under another server (runserver) the
 size limit applies and the deadline does not.
 
+The request line and headers come before this wrapper runs: the project's gunicorn worker
+classes (cpo_portal/web_workers.py) put them under a deadline of their own on the same
+watchdog, which the wrapper ends when it is called.
+
 A slow client still holds a gthread or sync worker's thread until its deadline: gunicorn
 alone bounds the damage, a buffering proxy in front of it removes it (docs/operations.md,
 Request limits). Hand-written: no maintained WSGI middleware bounds the time of a body
@@ -36,6 +40,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
+# Default of REQUEST_HEADER_TIMEOUT, seconds from the moment a worker takes a connection to
+# the end of the request's headers (cpo_portal/web_workers.py).
+DEFAULT_HEADER_TIMEOUT = 10.0
 # Defaults of REQUEST_BODY_MAX_BYTES (the largest upload, a 20 MB customer CSV, plus its
 # form), REQUEST_BODY_TIMEOUT (gunicorn.conf.py checks it against its own `timeout`) and
 # REQUEST_BODY_MIN_RATE (bytes per second).
@@ -81,6 +88,14 @@ class Watchdog:
         with self._lock:
             self._watches.discard(entry)
         return entry.cut
+
+    def release_socket(self, sock: socket.socket) -> None:
+        """Stop watching every read on `sock`: the request's headers have arrived (the
+        header deadline of cpo_portal/web_workers.py ends where the application starts)."""
+        fd = sock.fileno()  # the same descriptor under a TLS wrapper of the socket
+        with self._lock:
+            if any(entry.sock.fileno() == fd for entry in self._watches):
+                self._watches = {e for e in self._watches if e.sock.fileno() != fd}
 
     def sweep(self, now: float) -> None:
         with self._lock:
@@ -168,6 +183,9 @@ class BodyLimits:
         self.step = max(4096, min(READ_STEP, int(min_rate * timeout / 4)))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        sock = environ.get("gunicorn.socket")
+        if sock is not None:
+            WATCHDOG.release_socket(sock)  # the headers are in: their deadline is over
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         length = environ.get("CONTENT_LENGTH") or ""
         if not chunked and length in ("", "0"):
