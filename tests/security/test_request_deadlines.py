@@ -134,3 +134,30 @@ def test_slow_headers_and_slow_bodies_at_once_leave_healthz_answering(server):
             client.close()
         for sock in slow_bodies:
             sock.close()
+
+
+def test_the_header_deadline_ends_where_the_application_starts():
+    """A request whose headers are in is not cut when its application runs past the header
+    deadline (the WSGI wrapper ends the watch), and one that never got there is."""
+    from cpo_portal.body_limits import WATCHDOG, BodyLimits
+
+    served, idle = socket.socketpair(), socket.socketpair()
+    try:
+        now = time.monotonic()
+        in_app = WATCHDOG.watch(served[0], now + HEADER_TIMEOUT)
+        never = WATCHDOG.watch(idle[0], now + HEADER_TIMEOUT)
+
+        def app(environ, start_response):
+            WATCHDOG.sweep(now + 100 * HEADER_TIMEOUT)  # long past both deadlines
+            start_response("200 OK", [])
+            return [b"ok"]
+
+        wrapped = BodyLimits(app, max_bytes=100, timeout=BODY_TIMEOUT, min_rate=1000)
+        environ = {"gunicorn.socket": served[0], "wsgi.input": None, "CONTENT_LENGTH": ""}
+        assert wrapped(environ, lambda status, headers: None) == [b"ok"]
+        assert WATCHDOG.release(in_app) is False  # never cut
+        assert WATCHDOG.release(never) is True
+        assert idle[0].recv(1) == b""  # its read side was shut
+    finally:
+        for sock in (*served, *idle):
+            sock.close()
