@@ -55,9 +55,11 @@ class Channel(filesystem.Channel):
     def quarantine_folder(self) -> str:
         return self.transport_options.get("quarantine_folder", "quarantine")
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
-        """Put `payload` onto `queue`: the message file appears whole, or not at all."""
-        data = str_to_bytes(dumps(payload))  # before any file exists
+    # kombu's base channel names the second parameter `message`, its filesystem channel
+    # `payload`; kombu passes it by position.
+    def _put(self, queue: str, message: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Put `message` onto `queue`: its file appears whole, or not at all."""
+        data = str_to_bytes(dumps(message))  # before any file exists
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         part = os.path.join(self.data_folder_out, PART_PREFIX + name)
@@ -70,7 +72,7 @@ class Channel(filesystem.Channel):
                 os.remove(part)
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str, timeout: float | None = None) -> Any:
         """The first message of `queue` that reads as a kombu message, in kombu's order
         (by name, which starts with a time stamp); Empty when there is none."""
         wanted = f"{queue}.msg"

@@ -22,7 +22,7 @@ import os
 import time
 from typing import Any
 
-from gunicorn.workers import gthread, sync
+from gunicorn.workers import gthread, sync  # type: ignore[import-untyped]
 
 from cpo_portal.body_limits import DEFAULT_HEADER_TIMEOUT, WATCHDOG
 
