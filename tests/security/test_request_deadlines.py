@@ -10,15 +10,14 @@ reached without a buffering proxy.
 
 from __future__ import annotations
 
-import os
-import signal
+import runpy
 import socket
 import threading
 import time
 
 import pytest
 
-from tests.security.helpers import free_port, production_env, start_gunicorn
+from tests.security.helpers import ROOT, free_port, production_env, start_gunicorn, stop_gunicorn
 from tests.security.test_slow_bodies import answer, healthz, slow_post
 
 HEADER_TIMEOUT = 2  # REQUEST_HEADER_TIMEOUT (gevent: GUNICORN_KEEPALIVE) for these servers
@@ -55,11 +54,7 @@ def server(request, tmp_path_factory):
     for _ in range(4):  # every worker imports the project before the slow clients arrive
         assert healthz(port, timeout=60) == 200
     yield port, headers, bodies
-    os.kill(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except Exception:
-        process.kill()
+    stop_gunicorn(process)
     log.close()
 
 
@@ -74,6 +69,13 @@ class SlowHeaders(threading.Thread):
         self.stop = threading.Event()
         self.closed_after: float | None = None  # seconds, when the server closed it
         self.reply = b""
+
+    @classmethod
+    def started(cls, port: int, count: int) -> list[SlowHeaders]:
+        clients = [cls(port) for _ in range(count)]
+        for client in clients:
+            client.start()
+        return clients
 
     def run(self) -> None:
         started = time.monotonic()
@@ -96,9 +98,7 @@ class SlowHeaders(threading.Thread):
 @pytest.mark.integration
 def test_slow_headers_are_cut_off_and_healthz_still_answers(server):
     port, headers, _ = server
-    slow = [SlowHeaders(port) for _ in range(headers)]
-    for client in slow:
-        client.start()
+    slow = SlowHeaders.started(port, headers)
     try:
         time.sleep(0.5)  # the slow clients hold the server before the probe
         started = time.monotonic()
@@ -116,9 +116,7 @@ def test_slow_headers_are_cut_off_and_healthz_still_answers(server):
 @pytest.mark.integration
 def test_slow_headers_and_slow_bodies_at_once_leave_healthz_answering(server):
     port, headers, bodies = server
-    slow_heads = [SlowHeaders(port) for _ in range(headers)]
-    for client in slow_heads:
-        client.start()
+    slow_heads = SlowHeaders.started(port, headers)
     slow_bodies = [slow_post(port) for _ in range(bodies)]
     try:
         time.sleep(0.5)
@@ -161,3 +159,35 @@ def test_the_header_deadline_ends_where_the_application_starts():
     finally:
         for sock in (*served, *idle):
             sock.close()
+
+
+def gunicorn_conf(monkeypatch, **env: str) -> dict:
+    for name in (
+        *("GUNICORN_BIND", "PORT", "GUNICORN_WORKER_CLASS", "GUNICORN_THREADS"),
+        *("GUNICORN_TIMEOUT", "GUNICORN_KEEPALIVE", "REQUEST_HEADER_TIMEOUT"),
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_listens_on_loopback_unless_told_otherwise(monkeypatch):
+    assert gunicorn_conf(monkeypatch)["bind"] == "127.0.0.1:8000"
+    assert gunicorn_conf(monkeypatch, GUNICORN_BIND="10.0.0.5:8000")["bind"] == "10.0.0.5:8000"
+
+
+def test_the_threaded_and_sync_workers_are_the_projects_with_a_header_deadline(monkeypatch):
+    assert gunicorn_conf(monkeypatch)["worker_class"] == "cpo_portal.web_workers.ThreadWorker"
+    single = gunicorn_conf(monkeypatch, GUNICORN_THREADS="1")
+    assert single["worker_class"] == "cpo_portal.web_workers.SyncWorker"
+    assert gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent")["worker_class"] == "gevent"
+
+
+def test_gunicorn_conf_refuses_header_deadlines_it_cannot_keep(monkeypatch):
+    with pytest.raises(
+        SystemExit, match=r"REQUEST_HEADER_TIMEOUT \(20 s\) must be above 0 and at most half"
+    ):
+        gunicorn_conf(monkeypatch, REQUEST_HEADER_TIMEOUT="20", GUNICORN_TIMEOUT="30")
+    with pytest.raises(SystemExit, match="KEEPALIVE must be above 0 with gevent"):
+        gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent", GUNICORN_KEEPALIVE="0")
