@@ -14,6 +14,9 @@ import logging
 import multiprocessing
 import os
 import queue as queues
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -25,6 +28,7 @@ from kombu.transport import filesystem
 from cpo_portal import embedded_broker
 
 QUEUE = "celery"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def connect(folder: Path, transport) -> Connection:
@@ -170,3 +174,54 @@ def test_processes_writing_and_reading_at_once_deliver_every_message_once(tmp_pa
     assert sorted(ids) == sorted(f"{n}-{i}" for n in range(PRODUCERS) for i in range(PER_PRODUCER))
     assert found.empty()  # none twice
     assert not os.listdir(tmp_path / "quarantine")
+
+
+@pytest.mark.integration
+def test_a_celery_worker_meeting_bad_messages_logs_them_and_goes_on(tmp_path):
+    """The project's Celery worker on the embedded broker (as `make run` starts it) finds
+    unreadable messages ahead of a task in its queue: it logs them, sets them aside, runs
+    the task and is still running."""
+    var = tmp_path / "var"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/"),
+        "PYTHONPATH": str(ROOT),
+        "VAR_DIR": str(var),
+        "DEBUG": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    queue = var / "broker" / "queue"
+    queue.mkdir(parents=True)
+    envelope = b'{"body": "bm90IGpzb24=", "content-type": "application/json", "properties":'
+    envelope += b' {"delivery_tag": "x", "body_encoding": "base64", "delivery_info": {}}}'
+    for n, content in ((1, b""), (2, b"{not json"), (3, envelope)):
+        (queue / f"0_bad{n}.{QUEUE}.msg").write_bytes(content)
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "cpo_portal", "worker", "--pool", "solo",
+             "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        sent = subprocess.run(
+            [sys.executable, "-c", "from cpo_portal.celery import app\n"
+             "print(app.send_task('celery.backend_cleanup').id)"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
+        ).stdout.strip()  # fmt: skip
+        deadline = time.monotonic() + 120
+        while f"[{sent}] succeeded" not in log.read_text():
+            assert worker.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.5)
+        assert worker.poll() is None  # still running
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+    output = log.read_text()
+    assert "Unrecoverable error" not in output
+    assert output.count("is not a readable message") == 2  # empty, and not JSON
+    assert "Can't decode message body" in output  # Celery's own answer to a bad body
+    assert sorted(p.name for p in (var / "broker" / "quarantine").iterdir()) == [
+        f"0_bad{n}.{QUEUE}.msg" for n in (1, 2)
+    ]
