@@ -124,8 +124,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--clients", type=int, default=12)
+    parser.add_argument("--only", choices=["headers", "bodies"], help="one attack")
     options = parser.parse_args()
     attacks = {"headers": slow_headers, "bodies (reconnecting)": slow_body}
+    if options.only:
+        attacks = {k: v for k, v in attacks.items() if k.startswith(options.only)}
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     for name, client in attacks.items():
         for variant, (env_extra, args) in VARIANTS.items():
