@@ -191,3 +191,28 @@ def test_gunicorn_conf_refuses_header_deadlines_it_cannot_keep(monkeypatch):
         gunicorn_conf(monkeypatch, REQUEST_HEADER_TIMEOUT="20", GUNICORN_TIMEOUT="30")
     with pytest.raises(SystemExit, match="KEEPALIVE must be above 0 with gevent"):
         gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent", GUNICORN_KEEPALIVE="0")
+
+
+def test_a_request_cut_at_its_header_deadline_gets_408_when_its_body_is_still_to_come():
+    """Headers that were in when the deadline passed (the connection waited in a busy
+    pool's queue) are served; a body still to come after the cut is answered 408."""
+    from cpo_portal.body_limits import WATCHDOG, BodyLimits
+
+    server, client = socket.socketpair()
+    try:
+        client.sendall(b"{")  # 1 byte of the 10 declared
+        watch = WATCHDOG.watch(server, time.monotonic())
+        WATCHDOG.sweep(time.monotonic() + 1)  # the header deadline passes: cut
+        statuses = []
+        wrapped = BodyLimits(lambda e, s: [b"ok"], max_bytes=100, timeout=60, min_rate=1000)
+        environ = {
+            "gunicorn.socket": server,
+            "wsgi.input": server.makefile("rb"),
+            "CONTENT_LENGTH": "10",
+        }
+        body = wrapped(environ, lambda status, headers: statuses.append(status))
+        assert statuses == ["408 Request Timeout"], body
+        assert WATCHDOG.release(watch) is True
+    finally:
+        server.close()
+        client.close()
