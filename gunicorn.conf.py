@@ -80,7 +80,7 @@ limit_request_field_size = 8190
 # (and every request in it). In production a buffering proxy sends gunicorn only whole
 # requests (docs/operations.md, Request limits).
 # The request line and headers have a deadline of their own, REQUEST_HEADER_TIMEOUT from
-# the moment a worker takes the connection (cpo_portal/web_workers.py; under gevent the
+# the moment gunicorn accepts the connection (cpo_portal/web_workers.py; under gevent the
 # `keepalive` seconds per request), so a client sending a header line now and then is cut.
 _deadlines = {
     "REQUEST_HEADER_TIMEOUT": float(os.environ.get("REQUEST_HEADER_TIMEOUT") or 10),

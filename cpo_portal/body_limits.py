@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-# Default of REQUEST_HEADER_TIMEOUT, seconds from the moment a worker takes a connection to
+# Default of REQUEST_HEADER_TIMEOUT, seconds from the moment a worker accepts a connection to
 # the end of the request's headers (cpo_portal/web_workers.py).
 DEFAULT_HEADER_TIMEOUT = 10.0
 # Defaults of REQUEST_BODY_MAX_BYTES (the largest upload, a 20 MB customer CSV, plus its
