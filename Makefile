@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTHON ?= python3
 
-.PHONY: install run test lint bench migrate clean dev-env
+.PHONY: install run test lint bench soak migrate clean dev-env
 
 install: $(VENV)/.installed
 
@@ -27,8 +27,9 @@ $(VAR_DIR)/dev.env:
 	printf '%s\n' '# A development checkout (make dev-env); see cpo_portal/settings.py.' \
 	  'DEBUG=1' 'BECKN_ALLOW_PRIVATE_CALLBACKS=1' > $@
 
-# Web server, Celery worker and Celery beat on the embedded defaults (SQLite and a
-# filesystem broker in ./var). Ctrl-C stops all three.
+# Web server, Celery worker and Celery beat on the embedded defaults (SQLite and the
+# project's filesystem broker in ./var/broker, cpo_portal/embedded_broker.py). Ctrl-C
+# stops all three; so does any one of them stopping.
 run: install migrate
 	$(PY) manage.py seed_demo
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/  Dashboards: http://127.0.0.1:$(PORT)/analytics/"
@@ -55,6 +56,13 @@ lint: install
 
 bench: install
 	$(PY) bench/run_all.py
+
+# `make run`'s Procfile in a fresh var/ with the demo data, 2,000 signed Beckn requests from
+# four BAPs; fails if a process stops or an ACKed message gets no callback (bench/soak.py;
+# the suite runs a shorter one, tests/integration/test_soak.py).
+SOAK_REQUESTS ?= 2000
+soak: install
+	$(PY) bench/soak.py --requests $(SOAK_REQUESTS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

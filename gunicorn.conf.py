@@ -1,8 +1,9 @@
 """gunicorn settings for deployments: `gunicorn -c gunicorn.conf.py` (docs/operations.md).
 
 Everything tunable comes from the environment, like the Django settings. gunicorn sits
-behind a TLS-terminating proxy that sets X-Forwarded-Proto (and X-Forwarded-For, see
-TRUSTED_PROXY_COUNT in the settings).
+behind a TLS-terminating proxy that buffers whole requests and sets X-Forwarded-Proto (and
+X-Forwarded-For, see TRUSTED_PROXY_COUNT in the settings); it listens on 127.0.0.1 unless
+GUNICORN_BIND says otherwise.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ def _int(name: str, default: int) -> int:
 
 
 wsgi_app = "cpo_portal.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"
+# Loopback by default: gunicorn must not face clients itself. A reverse proxy on this host
+# (TLS, and buffering whole requests before it passes them on: docs/operations.md, Request
+# limits) is what clients reach; GUNICORN_BIND=0.0.0.0:8000 (or the proxy's private
+# network address) only when that proxy runs on another host or in another container.
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 
 # Processes x threads bounds concurrent requests, and every one may hold a database
 # connection: keep workers * threads below the PostgreSQL connection budget.
@@ -26,10 +31,18 @@ workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 # INSERT's commit): with 8 threads the ACK path did twice the requests of sync workers
 # (docs/beckn.md, Performance).
 threads = _int("GUNICORN_THREADS", 4)
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
-if worker_class not in ("sync", "gthread", "gevent"):
-    raise SystemExit(f"GUNICORN_WORKER_CLASS must be sync, gthread or gevent, not {worker_class!r}")
-if worker_class == "gevent":
+_worker = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
+# gunicorn's gthread and sync workers with a deadline on the request line and headers
+# (cpo_portal/web_workers.py); gevent's own worker reads headers under `keepalive`.
+WORKER_CLASSES = {
+    "gthread": "cpo_portal.web_workers.ThreadWorker",
+    "sync": "cpo_portal.web_workers.SyncWorker",
+    "gevent": "gevent",
+}
+if _worker not in WORKER_CLASSES:
+    raise SystemExit(f"GUNICORN_WORKER_CLASS must be sync, gthread or gevent, not {_worker!r}")
+worker_class = WORKER_CLASSES[_worker]
+if _worker == "gevent":
     # The protocol pool (docs/operations.md): one greenlet per client connection, so a
     # request waiting for its commit never holds up the others and no thread competes for
     # the GIL. Greenlets share a database connection pool per worker; workers x
@@ -44,8 +57,11 @@ if worker_class == "gevent":
 # 5.14+) hands them to a sibling. Off by default; docs/operations.md.
 reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "0") == "1"
 
-# A request may not take longer than this (the Beckn ACK path takes milliseconds; the
-# slowest admin pages and exports take seconds). A stuck worker is killed and replaced.
+# Seconds a worker may go without a heartbeat before the arbiter kills and replaces it. A
+# sync worker beats only between requests, so this bounds a sync request; a gthread
+# worker's main thread and a gevent worker's hub beat while requests run, so it bounds
+# neither a gthread request nor a gevent one waiting on I/O (docs/operations.md, What
+# bounds a request).
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)  # above the proxy's idle timeout to its upstream
@@ -63,12 +79,21 @@ limit_request_field_size = 8190
 # come well before `timeout`, when the arbiter kills a sync worker stuck on the same read
 # (and every request in it). In production a buffering proxy sends gunicorn only whole
 # requests (docs/operations.md, Request limits).
-_body_timeout = float(os.environ.get("REQUEST_BODY_TIMEOUT") or 10)  # body_limits.DEFAULT_TIMEOUT
-if not 0 < _body_timeout <= timeout / 2:
-    raise SystemExit(
-        f"REQUEST_BODY_TIMEOUT ({_body_timeout:g} s) must be above 0 and at most half of "
-        f"GUNICORN_TIMEOUT ({timeout} s)"
-    )
+# The request line and headers have a deadline of their own, REQUEST_HEADER_TIMEOUT from
+# the moment gunicorn accepts the connection (cpo_portal/web_workers.py; under gevent the
+# `keepalive` seconds per request), so a client sending a header line now and then is cut.
+_deadlines = {
+    "REQUEST_HEADER_TIMEOUT": float(os.environ.get("REQUEST_HEADER_TIMEOUT") or 10),
+    "REQUEST_BODY_TIMEOUT": float(os.environ.get("REQUEST_BODY_TIMEOUT") or 10),
+}  # body_limits.DEFAULT_HEADER_TIMEOUT, DEFAULT_TIMEOUT
+for _name, _seconds in _deadlines.items():
+    if not 0 < _seconds <= timeout / 2:
+        raise SystemExit(
+            f"{_name} ({_seconds:g} s) must be above 0 and at most half of "
+            f"GUNICORN_TIMEOUT ({timeout} s)"
+        )
+if _worker == "gevent" and keepalive <= 0:
+    raise SystemExit("GUNICORN_KEEPALIVE must be above 0 with gevent: it bounds the headers")
 
 # Only these proxy addresses may set X-Forwarded-Proto for gunicorn itself.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -17,6 +17,10 @@ whose deadline has passed, which wakes the recv() blocked on it. It needs the cl
 socket, which gunicorn passes as `gunicorn.socket`; under another server (runserver) the
 size limit applies and the deadline does not.
 
+The request line and headers come before this wrapper runs: the project's gunicorn worker
+classes (cpo_portal/web_workers.py) put them under a deadline of their own on the same
+watchdog, which the wrapper ends when it is called.
+
 A slow client still holds a gthread or sync worker's thread until its deadline: gunicorn
 alone bounds the damage, a buffering proxy in front of it removes it (docs/operations.md,
 Request limits). Hand-written: no maintained WSGI middleware bounds the time of a body
@@ -36,6 +40,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
+# Default of REQUEST_HEADER_TIMEOUT, seconds from the moment a worker accepts a connection to
+# the end of the request's headers (cpo_portal/web_workers.py).
+DEFAULT_HEADER_TIMEOUT = 10.0
 # Defaults of REQUEST_BODY_MAX_BYTES (the largest upload, a 20 MB customer CSV, plus its
 # form), REQUEST_BODY_TIMEOUT (gunicorn.conf.py checks it against its own `timeout`) and
 # REQUEST_BODY_MIN_RATE (bytes per second).
@@ -48,10 +55,11 @@ WATCH_TICK = 0.25  # seconds between the watchdog's sweeps
 
 
 class _Watch:
-    __slots__ = ("cut", "deadline", "sock")
+    __slots__ = ("cut", "deadline", "fd", "sock")
 
     def __init__(self, sock: socket.socket, deadline: float) -> None:
         self.sock = sock
+        self.fd = sock.fileno()  # the same under a TLS wrapper of the socket
         self.deadline = deadline
         self.cut = False
 
@@ -64,6 +72,7 @@ class Watchdog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._watches: set[_Watch] = set()
+        self._cut: set[int] = set()  # descriptors cut and not yet released
         self._pid = 0
 
     def watch(self, sock: socket.socket, deadline: float) -> _Watch:
@@ -72,6 +81,7 @@ class Watchdog:
             if self._pid != os.getpid():  # first use in this process (or a forked child)
                 self._pid = os.getpid()
                 self._watches = set()
+                self._cut = set()
                 threading.Thread(target=self._run, name="body-deadline", daemon=True).start()
             self._watches.add(entry)
         return entry
@@ -80,7 +90,21 @@ class Watchdog:
         """Stop watching; True when the read was cut."""
         with self._lock:
             self._watches.discard(entry)
+            self._cut.discard(entry.fd)
         return entry.cut
+
+    def release_socket(self, sock: socket.socket) -> bool:
+        """Stop watching every read on `sock`: the request's headers have arrived (the
+        header deadline of cpo_portal/web_workers.py ends where the application starts).
+        True when a watch had already cut it (what was still to come will not arrive)."""
+        fd = sock.fileno()
+        with self._lock:
+            if any(entry.fd == fd for entry in self._watches):
+                self._watches = {entry for entry in self._watches if entry.fd != fd}
+            if fd in self._cut:
+                self._cut.discard(fd)
+                return True
+        return False
 
     def sweep(self, now: float) -> None:
         with self._lock:
@@ -88,6 +112,7 @@ class Watchdog:
             for entry in late:
                 self._watches.discard(entry)
                 entry.cut = True
+                self._cut.add(entry.fd)
                 with contextlib.suppress(OSError):  # already closed by the client
                     entry.sock.shutdown(socket.SHUT_RD)
 
@@ -168,12 +193,16 @@ class BodyLimits:
         self.step = max(4096, min(READ_STEP, int(min_rate * timeout / 4)))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        sock = environ.get("gunicorn.socket")
+        # The headers are in: their deadline is over (if it already cut the connection, a
+        # body still to come will not arrive).
+        cut_before = sock is not None and WATCHDOG.release_socket(sock)
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         length = environ.get("CONTENT_LENGTH") or ""
         if not chunked and length in ("", "0"):
             return self.app(environ, start_response)
         try:
-            body, size = self.read(environ, None if chunked else length)
+            body, size = self.read(environ, None if chunked else length, cut_before)
         except BodyError as error:
             return self.refuse(error, environ, start_response)
         environ["wsgi.input"] = body
@@ -181,7 +210,9 @@ class BodyLimits:
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
 
-    def read(self, environ: dict[str, Any], length: str | None) -> tuple[IO[bytes], int]:
+    def read(
+        self, environ: dict[str, Any], length: str | None, cut_before: bool = False
+    ) -> tuple[IO[bytes], int]:
         """The body in a buffer (freed with the request), and its size."""
         declared = None
         if length is not None:
@@ -220,7 +251,7 @@ class BodyLimits:
             buffer.close()
             raise
         finally:
-            cut = watch is not None and WATCHDOG.release(watch)
+            cut = (watch is not None and WATCHDOG.release(watch)) or cut_before
         complete = not failed and (declared is None or received == declared)
         if not complete:
             buffer.close()

@@ -17,7 +17,7 @@ import dj_database_url
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
-from cpo_portal import body_limits
+from cpo_portal import body_limits, embedded_broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -322,18 +322,12 @@ else:
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "data_folder_processed": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),  # kombu's default is ./control
-        "store_processed": False,
-        # Seconds between looks at the queue folder when it is empty (kombu's default is 1:
-        # each hop to a worker would wait half a second on average).
-        "polling_interval": float(os.environ.get("CELERY_BROKER_POLLING_INTERVAL") or 0.05),
-    }
+    # The embedded broker: kombu's filesystem transport with atomic writes and a worker
+    # that skips an unreadable message (cpo_portal/embedded_broker.py).
+    CELERY_BROKER_TRANSPORT = embedded_broker.TRANSPORT
+    CELERY_BROKER_TRANSPORT_OPTIONS = embedded_broker.transport_options(
+        BROKER_DIR, float(os.environ.get("CELERY_BROKER_POLLING_INTERVAL") or 0.05)
+    )
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     # Processes that share one Redis database but not their queues: parallel test workers

@@ -83,6 +83,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 # workers idle at the end. Only the order of files changes, never of tests within one.
 LONGEST_FIRST = (
     "tests/beckn/test_faults.py",  # PostgreSQL and Redis only: minutes of waiting for outages
+    "tests/integration/test_soak.py",  # make run's processes under 500 Beckn requests
     "tests/test_docs_commands.py",
     "tests/security/test_tenant_sweep.py",
     "tests/analytics/test_incremental.py",

@@ -199,10 +199,13 @@ def test_a_large_body_sent_at_a_steady_rate_may_take_longer_than_the_base_timeou
 
 def test_the_default_deadline_fits_gunicorns_worker_timeout(monkeypatch):
     monkeypatch.delenv("REQUEST_BODY_TIMEOUT", raising=False)
+    monkeypatch.delenv("REQUEST_HEADER_TIMEOUT", raising=False)
     monkeypatch.delenv("GUNICORN_TIMEOUT", raising=False)
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert config["_body_timeout"] == body_limits.DEFAULT_TIMEOUT
+    assert config["_deadlines"]["REQUEST_BODY_TIMEOUT"] == body_limits.DEFAULT_TIMEOUT
     assert config["timeout"] / 2 >= body_limits.DEFAULT_TIMEOUT
+    assert config["_deadlines"]["REQUEST_HEADER_TIMEOUT"] == body_limits.DEFAULT_HEADER_TIMEOUT
+    assert config["timeout"] / 2 >= body_limits.DEFAULT_HEADER_TIMEOUT
 
 
 def test_gunicorn_conf_refuses_a_deadline_its_timeout_would_overrun(monkeypatch):

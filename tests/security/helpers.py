@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -77,6 +78,15 @@ def start_gunicorn(env: dict[str, str], port: int, log) -> subprocess.Popen:
             assert process.poll() is None, Path(log.name).read_text()
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.2)
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    """SIGTERM (gunicorn's graceful stop), SIGKILL if it takes longer than 30 s."""
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def django_json(code: str, env: dict[str, str]):

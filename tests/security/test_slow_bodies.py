@@ -10,15 +10,13 @@ buffering proxy.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import time
 import urllib.request
 
 import pytest
 
-from tests.security.helpers import free_port, production_env, start_gunicorn
+from tests.security.helpers import free_port, production_env, start_gunicorn, stop_gunicorn
 
 BODY_TIMEOUT = 2  # REQUEST_BODY_TIMEOUT for these servers, seconds
 # Generous: all slow clients are cut within a few body deadlines; without a deadline the
@@ -52,11 +50,7 @@ def server(request, tmp_path_factory):
     for _ in range(4):
         assert healthz(port, timeout=60) == 200
     yield port, slow_clients
-    os.kill(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except Exception:
-        process.kill()
+    stop_gunicorn(process)
     log.close()
 
 
