@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.validation import PlainTextModel
 from cpo_portal.values import currency_code, fraction
 
 provider_id_validator = RegexValidator(
@@ -36,7 +37,7 @@ class OfferCombination(models.TextChoices):
     )
 
 
-class Operator(models.Model):
+class Operator(PlainTextModel):
     """A Charge Point Operator: the tenant, published as a Beckn provider."""
 
     code = models.CharField(

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from cpo_portal import work_limits
 from cpo_portal.models import Operator
+from cpo_portal.validation import PlainTextModel
 
 from .offer import Offer
 from .offer_checks import single_use_codes_refused
@@ -30,7 +31,7 @@ def normalise_code(code: str) -> str:
     return code.strip().upper()
 
 
-class CodeBatch(models.Model):
+class CodeBatch(PlainTextModel):
     TENANT_PATH = "offer__operator"
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="batches")
@@ -79,7 +80,7 @@ def check_codes_room(offer: Offer, adding: int, field: str) -> None:
         raise ValidationError({field: message})
 
 
-class OfferCode(models.Model):
+class OfferCode(PlainTextModel):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="offer_codes")
