@@ -26,10 +26,11 @@ from cpo_portal import work_limits
 from cpo_portal.models import Operator
 from offers.models import CodeBatch, Offer, OfferStatus
 from offers.models.codes import check_codes_room
+from offers.models.offer_checks import title_contradiction
 from pricing.engine.ocpi import OcpiTariffError, parse_tariff
 from pricing.models import SurgeRule, Tariff, TariffBand
 from pricing.schedule import Window, first_overlap
-from pricing.services.advance import needs_notice, notice_error
+from pricing.services.advance import COMPARED, needs_notice, notice_error, old_values
 
 from .codes import generate_batch
 from .config_diff import (
@@ -218,8 +219,8 @@ class _Import(RowContext):
     def _notice(self, rule: SurgeRule, before, wanted, path: str) -> bool:
         """The advance-notice rule the admin form applies to new and price-changing rules."""
         changed = [k for k in wanted if before is None or before.get(k) != wanted[k]]
-        old = {"valid_until": None if before is None else self._old_until(rule)}
-        new = {"paused": rule.paused, "valid_until": rule.valid_until}
+        old = {} if before is None else old_values(rule)
+        new = {name: getattr(rule, name) for name in COMPARED}
         changes = needs_notice(changed, new=before is None, old_values=old, new_values=new)
         message = notice_error(self.operator, rule.effective_from) if changes else None
         if message:
@@ -227,9 +228,6 @@ class _Import(RowContext):
             self.problems.add(f"{path}.effective_from", f"{what} needs notice. {message}")
             return False
         return True
-
-    def _old_until(self, rule: SurgeRule):
-        return SurgeRule.objects.filter(pk=rule.pk).values_list("valid_until", flat=True).first()
 
     def _pause(self, rule: SurgeRule):
         if rule.paused:
@@ -255,6 +253,9 @@ class _Import(RowContext):
             note = self._batches(target, row, path)
             if note is None:
                 continue
+            warning = title_contradiction(target)
+            if warning:
+                note = "; ".join(part for part in (note, f"warning: {warning}") if part)
             self._record(OFFERS.key, target.code, before, self._offer_document(target),
                          offer is None, note)  # fmt: skip
         self._absent(OFFERS.key, existing.values(), {r["code"] for _, r in rows}, self._pause_offer)
