@@ -149,14 +149,15 @@ def fuzz_inputs(args) -> tuple[bool, str]:
 
     operator = Operator.objects.get(code="cpo-a.example")
     client = APIClient()
-    client.force_authenticate(operator.memberships.first().user)
+    client.force_authenticate(operator.memberships.select_related("user")[0].user)
     tally = Tally()
     started = time.perf_counter()
     with kept_connections():
         paths = post_paths(api_schema(application))
     bodies = st.tuples(st.sampled_from(paths), API_BODIES)
-    hypothesis_run(args.inputs // 2, args.seed, bodies,
-                   lambda pair: fire_api(client, *pair, tally), "api bodies")  # fmt: skip
+    hypothesis_run(
+        args.inputs // 2, args.seed, bodies, lambda p: fire_api(client, p[0], p[1], tally), "api"
+    )
     documents = document_cases(export_pricing(operator))
     hypothesis_run(args.inputs - args.inputs // 2, args.seed, documents,
                    lambda text: fire_document(operator, text, tally), "pricing")  # fmt: skip

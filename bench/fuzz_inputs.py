@@ -94,7 +94,7 @@ def fire_api(client, path: str, raw: bytes, tally: Tally) -> None:
 
 # -- pricing documents ---------------------------------------------------------------------
 
-HOSTILE_VALUES = st.one_of(
+HOSTILE_VALUES: st.SearchStrategy[Any] = st.one_of(
     HOSTILE_TEXT,
     LONG_DIGITS.map(int),
     st.sampled_from([float("inf"), float("nan"), -1, 10**30, True, None, [], {}]),

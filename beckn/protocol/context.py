@@ -154,7 +154,7 @@ def check_timestamps(body: Any) -> list[ContextIssue]:
         for key, value in node.items() if in_dict else enumerate(node):
             where = f"{path}.{key}" if in_dict else f"{path}[{key}]"
             if type(value) is dict or type(value) is list:
-                stack.append((value, where, key if in_dict else None))
+                stack.append((value, where, str(key) if in_dict else None))
             elif type(value) is str and (
                 key in _TIMESTAMP_KEYS or (key in _RANGE_KEYS and own_key == "range")
                 if in_dict

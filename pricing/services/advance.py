@@ -65,7 +65,9 @@ def _only_lowers(field: str, fields: list[str], old: dict, new: dict) -> bool:
     if field == "valid_until":
         return after is not None and (before is None or after < before) and after > timezone.now()
     if field == "amount":  # in the same form only: 5 % and ₹5/kWh are not comparable
-        return "form" not in fields and None not in (before, after) and after < before
+        if "form" in fields or before is None or after is None:
+            return False
+        return after < before
     if field == "cap_per_session":
         return after is not None and (before is None or after < before)
     return False
