@@ -303,7 +303,11 @@ class _Import(RowContext):
             if self.dry_run:
                 CodeBatch.objects.create(offer=offer, prefix=prefix, count=count)
             else:
-                generate_batch(offer, count, prefix, user=self.user, enqueue=self.enqueue_codes)
+                try:
+                    generate_batch(offer, count, prefix, user=self.user, enqueue=self.enqueue_codes)
+                except ValidationError as exc:  # a batch added meanwhile took the room
+                    self.problems.add_validation(f"{path}.code_batches", exc)
+                    return None
         if have:
             return f"{len(have)} code batch(es) not in the document are kept"
         return ""

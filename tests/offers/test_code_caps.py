@@ -96,3 +96,16 @@ def test_the_import_queues_large_batches(
     assert plan.errors == []
     batch = CodeBatch.objects.get()
     assert queued == [batch.pk] and batch.codes.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batches_added_at_once_never_pass_the_offer_cap(network, small_caps):
+    from tests.races import race_n
+
+    offer = OfferFactory(operator=network.op_a, code="raced", title="Raced", auto=False)
+    results = race_n(6, lambda i: generate_batch(offer, 10, prefix=f"R{i}"))
+    made = [r for r in results if isinstance(r, CodeBatch)]
+    assert len(made) == 3  # 30 codes at most
+    assert all(isinstance(r, ValidationError) for r in results if r not in made)
+    assert OfferCode.objects.filter(offer=offer).count() == 30
