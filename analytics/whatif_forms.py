@@ -55,6 +55,7 @@ class WhatIfForm(forms.Form):
 
     def __init__(self, *args: Any, user, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.reused = False  # start() found the identical run already queued
         roles = tenancy.ALL_ROLES
         fields = self.fields
         cast(forms.ModelChoiceField, fields["offer"]).queryset = tenancy.scope(
@@ -104,7 +105,7 @@ class WhatIfForm(forms.Form):
         queue it; None when it was refused."""
         data = self.cleaned_data
         try:
-            run = new_run(
+            run, created = new_run(
                 data["subject"],
                 user=user,
                 date_from=data["date_from"],
@@ -118,5 +119,7 @@ class WhatIfForm(forms.Form):
                 target = field if field in self.fields and field != "candidate" else None
                 self.add_error(target, errors)
             return None
-        queue_whatif(run.pk)
+        self.reused = not created
+        if created:
+            queue_whatif(run.pk)
         return run

@@ -1,6 +1,7 @@
 """Fuzz: hostile Beckn requests and API calls, counted by outcome (10,000+ cases by default).
 
-    .venv/bin/python -m bench.fuzz [--messages 8000] [--schema 2000] [--api 1000] [--seed 1]
+    .venv/bin/python -m bench.fuzz [--messages 8000] [--schema 2000] [--api 1000]
+                                   [--inputs 1000] [--seed 1]
 
 Three runs, in-process through Django's test client and WSGI application, against a
 throwaway database created beside DATABASE_URL's (PostgreSQL, which refuses more than
@@ -10,7 +11,9 @@ SQLite does) and dropped afterwards:
    contexts, huge and deep bodies, broken bytes, replays), mostly signed by a registered
    test BAP so they reach every stage; each ACKed one processed into its callback;
 2. schemathesis cases from the core 1.1.0 OpenAPI for the ten request endpoints;
-3. schemathesis cases for every DRF endpoint of /api/schema/ as each role of one operator.
+3. schemathesis cases for every DRF endpoint of /api/schema/ as each role of one operator;
+4. hostile raw bodies to every DRF POST endpoint and hostile pricing documents to the
+   import, half each (bench/fuzz_inputs.py).
 
 Prints the counts by outcome; exits 1 if any answer was a 5xx or not a Beckn ACK/NACK
 (or, for the API, not JSON), or any ACKed message crashed its processing.
@@ -127,11 +130,52 @@ def fuzz_api(args) -> tuple[bool, str]:
     return not target.failures, "\n".join(lines)
 
 
+def fuzz_inputs(args) -> tuple[bool, str]:
+    from hypothesis import strategies as st
+    from rest_framework.test import APIClient
+
+    from bench.fuzz_api import api_schema, kept_connections
+    from bench.fuzz_inputs import (
+        API_BODIES,
+        Tally,
+        document_cases,
+        fire_api,
+        fire_document,
+        post_paths,
+    )
+    from cpo_portal.models import Operator
+    from cpo_portal.wsgi import application
+    from offers.services.config_export import export_pricing
+
+    operator = Operator.objects.get(code="cpo-a.example")
+    client = APIClient()
+    client.force_authenticate(operator.memberships.select_related("user")[0].user)
+    tally = Tally()
+    started = time.perf_counter()
+    with kept_connections():
+        paths = post_paths(api_schema(application))
+    bodies = st.tuples(st.sampled_from(paths), API_BODIES)
+    hypothesis_run(
+        args.inputs // 2, args.seed, bodies, lambda p: fire_api(client, p[0], p[1], tally), "api"
+    )
+    documents = document_cases(export_pricing(operator))
+    hypothesis_run(args.inputs - args.inputs // 2, args.seed, documents,
+                   lambda text: fire_document(operator, text, tally), "pricing")  # fmt: skip
+    seconds = time.perf_counter() - started
+    lines = [f"{'Hostile inputs':<64} {'count':>7}"]
+    lines += [f"  {label[:62]:<62} {n:>7}" for label, n in sorted(tally.counts.items())]
+    lines.append(f"\n{sum(tally.counts.values())} inputs in {seconds:.1f}s; "
+                 f"{len(tally.failures)} failures")  # fmt: skip
+    lines += [f"  {line}" for line in tally.failures[:20]]
+    return not tally.failures, "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=8000, help="hypothesis Beckn messages")
     parser.add_argument("--schema", type=int, default=2000, help="schemathesis Beckn cases")
     parser.add_argument("--api", type=int, default=1000, help="schemathesis DRF API cases")
+    parser.add_argument("--inputs", type=int, default=1000, help="hostile API bodies, documents")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     configure()
@@ -161,12 +205,15 @@ def main() -> int:
             print(beckn_text, flush=True)
             ok_api, api_text = fuzz_api(args) if args.api else (True, "")
             print("\n" + api_text)
+            ok_inputs, inputs_text = fuzz_inputs(args) if args.inputs else (True, "")
+            print("\n" + inputs_text)
     finally:
         connection.creation.destroy_test_db(original, verbosity=0)
         teardown_test_environment()
-    total = args.messages + args.schema + args.api
-    print(f"\n{total} cases in all; {'no failures' if ok_beckn and ok_api else 'FAILURES'}")
-    return 0 if ok_beckn and ok_api else 1
+    total = args.messages + args.schema + args.api + args.inputs
+    ok = ok_beckn and ok_api and ok_inputs
+    print(f"\n{total} cases in all; {'no failures' if ok else 'FAILURES'}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -153,7 +153,7 @@ def run() -> None:
     WhatIfRun.objects.all().delete()
     user = get_user_model().objects.first()
     candidate = Offer.objects.get(code="candidate-15")
-    run = new_run(candidate, user=user, date_from=FIRST,
+    run, _ = new_run(candidate, user=user, date_from=FIRST,
                   date_to=FIRST + dt.timedelta(days=DAYS - 1))  # fmt: skip
     rss_before = peak_kb()
     with CaptureQueriesContext(connection) as captured:

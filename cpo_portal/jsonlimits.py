@@ -1,10 +1,15 @@
-"""JSON bounded before it is parsed: size and nesting depth, for uploads and form fields.
+"""JSON bounded before it is parsed: size, nesting depth and number length, for every
+parser of the product: uploads, form fields, the REST API (BoundedJSONParser, set in
+REST_FRAMEWORK's DEFAULT_PARSER_CLASSES), pricing documents (their YAML events are
+checked with `check_depth` and `check_number`) and the Beckn body parser.
 
 The standard library's parser recurses once per nesting level, so a few kilobytes of
 `[[[[...` raise RecursionError deep inside it; this counts the depth first with one
-regular-expression pass (strings skipped), which is linear and cannot recurse.
-BoundedJSONField is a JSONField whose form field and validator apply the same limits, so
-the admin, the API and every `full_clean()` refuse the same documents.
+regular-expression pass (strings skipped), which is linear and cannot recurse. Python
+refuses to read an integer of more than 4,300 digits (ValueError); no figure we price
+needs more than MAX_NUMBER_CHARS characters, so longer numbers are refused first, with a
+message. BoundedJSONField is a JSONField whose form field and validator apply the same
+limits, so the admin, the API and every `full_clean()` refuse the same documents.
 """
 
 from __future__ import annotations
@@ -16,8 +21,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 
 MAX_DEPTH = 20
+MAX_NUMBER_CHARS = 100
+API_MAX_BYTES = 1_000_000  # a REST API request body
 # A string (to its closing quote, or to the end when it has none) or a bracket. Every match
 # is consumed once, so an unterminated string cannot make the scan quadratic.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
@@ -76,9 +85,57 @@ def check_text(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH)
     return text
 
 
+def check_depth(depth: int, max_depth: int = MAX_DEPTH) -> None:
+    """JsonLimitError when a parser that counts its own nesting has gone past `max_depth`."""
+    if depth > max_depth:
+        raise JsonLimitError(f"nested more than {max_depth} levels deep")
+
+
+def check_number(text: str) -> str:
+    """`text`, a number as written, if it is at most MAX_NUMBER_CHARS long."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise JsonLimitError(
+            f"written with a number of {len(text):,} characters ({text[:12]}...); "
+            f"numbers are read up to {MAX_NUMBER_CHARS}"
+        )
+    return text
+
+
+def _int(text: str) -> int:
+    return int(check_number(text))
+
+
+def _float(text: str) -> float:
+    return float(check_number(text))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def loads(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
-    """json.loads within the limits. Raises JsonLimitError or ValueError (not JSON)."""
-    return json.loads(check_text(text, max_bytes=max_bytes, max_depth=max_depth))
+    """json.loads within the limits (and without NaN or Infinity, which no JSON holds).
+    Raises JsonLimitError or ValueError (not JSON)."""
+    return json.loads(
+        check_text(text, max_bytes=max_bytes, max_depth=max_depth),
+        parse_int=_int,
+        parse_float=_float,
+        parse_constant=_no_constant,
+    )
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser within the limits: a body over API_MAX_BYTES or MAX_DEPTH deep,
+    a number too long or a NaN is a 400 with the reason, never a RecursionError."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read(API_MAX_BYTES + 1) if stream is not None else b""
+        try:
+            return loads(raw, max_bytes=API_MAX_BYTES)
+        except JsonLimitError as exc:
+            raise ParseError(f"JSON refused: the body is {exc}.") from None
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
 
 
 class BoundedJSONFormField(forms.JSONField):

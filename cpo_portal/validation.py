@@ -4,6 +4,12 @@ Admin forms call `full_clean()` through the ModelForm; imports, commands and the
 seeder call `save_valid` / `upsert_valid`, so a value a form refuses is refused on every
 path, with the same message. `describe` turns the error into the one line an import or a
 command reports, naming each field by its label.
+
+Text is printable: models mix in PlainTextModel, so `full_clean()` refuses NUL (PostgreSQL
+cannot store it) and the other control characters (invisible; they break CSV exports and
+logs) in every text field, on every write path: values.no_control_characters for a
+CharField, values.no_control_characters_but_lines (tabs and line breaks allowed) for a
+TextField.
 """
 
 from __future__ import annotations
@@ -13,7 +19,45 @@ from typing import Any, TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 
+from cpo_portal.values import no_control_characters, no_control_characters_but_lines
+
 M = TypeVar("M", bound=models.Model)
+
+
+def _text_rule(field: models.Field):
+    if isinstance(field, models.TextField):
+        return no_control_characters_but_lines
+    if isinstance(field, models.CharField) and no_control_characters not in field.validators:
+        return no_control_characters
+    return None
+
+
+class PlainTextModel(models.Model):
+    """Every CharField and TextField of the model refuses control characters in
+    `full_clean()`, beside the field's own validators (module doc)."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if exclude and field.name in exclude:
+                continue
+            rule = _text_rule(field)
+            value = getattr(self, field.attname)
+            if rule is None or not isinstance(value, str) or field.name in errors:
+                continue
+            try:
+                rule(value)
+            except ValidationError as exc:
+                errors[field.name] = [exc]
+        if errors:
+            raise ValidationError(errors)
 
 
 def _label(model: type[models.Model] | None, name: str) -> str:

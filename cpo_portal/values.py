@@ -57,6 +57,15 @@ def no_control_characters(value: str) -> None:
         raise ValidationError("Remove control characters (NUL, tab, line breaks).", code="control")
 
 
+def no_control_characters_but_lines(value: str) -> None:
+    """The same for text of several lines (descriptions, notes): tabs and line breaks are
+    allowed, NUL and the other control characters are not."""
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value):
+        raise ValidationError(
+            "Remove control characters (NUL and other invisible characters).", code="control"
+        )
+
+
 non_negative = MinValueValidator(ZERO, "Must not be negative.")
 rate = [non_negative, MaxValueValidator(MAX_RATE, "At most %(limit_value)s per unit.")]
 amount = [non_negative, MaxValueValidator(MAX_AMOUNT, "At most %(limit_value)s.")]

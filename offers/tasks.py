@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from offers.services.codes import fill_batch
 from offers.services.customer_import_jobs import run_import
 
 
@@ -11,3 +12,9 @@ from offers.services.customer_import_jobs import run_import
 def run_customer_import(job_id: int) -> None:
     """Import one queued customer CSV (offers.models.CustomerImport)."""
     run_import(job_id)
+
+
+@shared_task(name="offers.generate_codes", ignore_result=True)
+def generate_codes(batch_id: int) -> None:
+    """Generate a large single-use code batch (offers.services.codes.fill_batch)."""
+    fill_batch(batch_id)

@@ -1,6 +1,7 @@
 """What-if runs through the API: list and retrieve the user's operators' runs (with their
 results), and start one. A run is created by the admin's own form (WhatIfForm), so the
-same checks and scoping apply; any role at the operator may start one."""
+same checks and scoping apply; any role at the operator may start one. Asking for a run
+identical to one still queued answers 200 with that run instead of 201 with a new one."""
 
 from __future__ import annotations
 
@@ -87,4 +88,5 @@ class WhatIfRunViewSet(
         run = form.start(request.user) if form.is_valid() else None
         if run is None:
             raise serializers.ValidationError(form.errors.get_json_data())
-        return Response(WhatIfRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if form.reused else status.HTTP_201_CREATED
+        return Response(WhatIfRunSerializer(run).data, status=code)

@@ -9,6 +9,11 @@ should be sending to a 1.1.0 BPP, and accepting two spellings would split our da
 
 bpp_id: `search` may arrive without one (it can come through a gateway); every other
 request is addressed to one BPP and must name us.
+
+Every timestamp anywhere in a message must lie in TIMESTAMP_RANGE (`check_timestamps`, at
+intake; `in_range`, for whoever reads one later): a charging session, a search window or an
+order's times are never before 2000 nor after 2099, and values near year 1 or 9999 would
+overflow the date arithmetic of pricing (a day before, a session's length after).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -33,12 +38,15 @@ from beckn.protocol.timefmt import (
 __all__ = [
     "DEFAULT_TTL",
     "DOMAIN",
+    "TIMESTAMP_RANGE",
     "VERSION",
     "ContextIssue",
     "ContextRule",
     "check_context",
+    "check_timestamps",
     "format_duration",
     "format_timestamp",
+    "in_range",
     "normalise_inbound",
     "normalise_timestamp",
     "parse_duration",
@@ -58,6 +66,8 @@ _TIMESTAMP_KEYS = frozenset(
 _TIMESTAMP_LIST_KEYS = frozenset({"holidays", "times"})
 _RANGE_KEYS = frozenset({"start", "end"})
 _RFC3339 = FormatChecker(formats=["date-time"])
+# The accepted range of any timestamp in a message: [first, last).
+TIMESTAMP_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 
 class ContextRule(StrEnum):
@@ -74,6 +84,7 @@ class ContextRule(StrEnum):
     FUTURE = "future"
     STALE = "stale"
     TTL = "ttl"
+    RANGE = "range"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +130,43 @@ def normalise_inbound(body: Any, *, in_place: bool = False) -> Any:
         else:  # a list: its items have no key of their own
             stack.extend((item, None) for item in node if type(item) is dict or type(item) is list)
     return body
+
+
+def in_range(moment: datetime) -> str | None:
+    """Why `moment` is outside TIMESTAMP_RANGE, or None when it is inside."""
+    first, last = TIMESTAMP_RANGE
+    if first <= moment < last:
+        return None
+    return (
+        f"{format_timestamp(moment)} is outside the accepted range "
+        f"{first.year}-01-01 to {last.year - 1}-12-31"
+    )
+
+
+def check_timestamps(body: Any) -> list[ContextIssue]:
+    """Every timestamp in `body` (the keys `normalise_inbound` reads) outside
+    TIMESTAMP_RANGE, with its path; values that are not timestamps are the schema's."""
+    issues: list[ContextIssue] = []
+    stack: list[tuple[Any, str, str | None]] = [(body, "$", None)]
+    while stack:
+        node, path, own_key = stack.pop()
+        in_dict = type(node) is dict
+        for key, value in node.items() if in_dict else enumerate(node):
+            where = f"{path}.{key}" if in_dict else f"{path}[{key}]"
+            if type(value) is dict or type(value) is list:
+                stack.append((value, where, str(key) if in_dict else None))
+            elif type(value) is str and (
+                key in _TIMESTAMP_KEYS or (key in _RANGE_KEYS and own_key == "range")
+                if in_dict
+                else own_key in _TIMESTAMP_LIST_KEYS
+            ):
+                try:
+                    why = in_range(parse_timestamp(value))
+                except ValueError:
+                    continue
+                if why is not None:
+                    issues.append(ContextIssue(ContextRule.RANGE, where, why))
+    return sorted(issues, key=lambda issue: issue.path)
 
 
 def check_context(

@@ -32,6 +32,7 @@ from beckn.protocol import errors
 from beckn.protocol.context import (
     DEFAULT_TTL,
     check_context,
+    check_timestamps,
     normalise_inbound,
     parse_duration,
     parse_timestamp,
@@ -131,7 +132,7 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
     context_issues = check_context(
         body["context"], action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
-    )
+    ) or check_timestamps(body)
     if context_issues:
         error = next((i.error for i in context_issues if i.error is errors.STALE_REQUEST), None)
         raise Refusal(error or errors.INVALID_REQUEST, *_summary(context_issues))

@@ -194,29 +194,29 @@ def provider_offer(
 def item_offer_refs(
     offers: Sequence[PublishedOffer], rate: Decimal, currency: str
 ) -> list[dict[str, Any]]:
-    """The DEG placement, compact: what a driver reads at a glance under a charger. The
-    offer with the lowest offered rate per kWh (the first of equals), then any offer priced
-    per session (a FIXED energy trade), each as `id` and `price`; the definition (name,
-    terms, tags) is the one in `provider.offers`."""
+    """The DEG placement, compact: what a driver reads at a glance under a charger, each as
+    `id` and `price`; the definition (name, terms, tags) is the one in `provider.offers`.
+    The discount offer with the lowest offered rate per kWh (the first of equals), then
+    every energy trade with a price of its own: a PER_KWH trade's rate, a FIXED trade's
+    session price. A trade's price is its offer (the terms carry no rate), so each is shown
+    whatever else is cheaper; a TIME_OF_DAY trade's rates are in its terms."""
     best: tuple[Decimal, PublishedOffer] | None = None
-    per_session = []
+    trades: list[dict[str, Any]] = []
     for offer in offers:
         offered = offered_rate(offer, rate)
-        if offered is not None:
-            if best is None or offered < best[0]:
-                best = (offered, offer)
-        elif offer.fixed_price is not None:
-            per_session.append(offer)
+        if offer.energy_trade and offered is not None:
+            price = {"value": as_text(offered), "currency": f"{currency}/kWh"}
+            trades.append({"id": offer.offer_id, "price": price})
+        elif offer.energy_trade and offer.fixed_price is not None:
+            price = {"value": as_text(offer.fixed_price), "currency": currency}
+            trades.append({"id": offer.offer_id, "price": price})
+        elif offered is not None and (best is None or offered < best[0]):
+            best = (offered, offer)
     refs = []
     if best is not None:
         price = {"value": as_text(best[0]), "currency": f"{currency}/kWh"}
         refs.append({"id": best[1].offer_id, "price": price})
-    refs.extend(
-        {"id": o.offer_id, "price": {"value": as_text(o.fixed_price), "currency": currency}}
-        for o in per_session
-        if o.fixed_price is not None
-    )
-    return refs
+    return refs + trades
 
 
 def offered_rate(offer: PublishedOffer, rate: Decimal) -> Decimal | None:

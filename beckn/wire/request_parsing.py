@@ -19,6 +19,7 @@ from typing import Any
 from beckn import conf
 from beckn.messages import Failure
 from beckn.protocol import errors
+from beckn.protocol.context import in_range
 from beckn.protocol.tags import tag_value
 from beckn.protocol.timefmt import parse_timestamp
 
@@ -57,9 +58,13 @@ def timestamp(value: Any, path: str) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return parse_timestamp(value)
+        moment = parse_timestamp(value)
     except ValueError:
         raise Failure(errors.INVALID_REQUEST, f"{value!r} is not a timestamp", path) from None
+    why = in_range(moment)
+    if why is not None:
+        raise Failure(errors.INVALID_REQUEST, why, path)
+    return moment
 
 
 @dataclass(frozen=True, slots=True)

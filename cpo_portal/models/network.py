@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.validation import PlainTextModel
+
 from .operators import Operator, validate_time_zone
 
 code_validator = RegexValidator(
@@ -36,7 +38,7 @@ class StationStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class Station(models.Model):
+class Station(PlainTextModel):
     TENANT_PATH = "operator"
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="stations")
     code = models.CharField(
@@ -127,7 +129,7 @@ class EquipmentStatus(models.TextChoices):
     FAULTED = "Faulted", "Faulted"
 
 
-class Charger(models.Model):
+class Charger(PlainTextModel):
     """A charger is the Beckn item the customer books."""
 
     TENANT_PATH = "operator"

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.validation import PlainTextModel
 from cpo_portal.values import currency_code, fraction
 
 provider_id_validator = RegexValidator(
@@ -36,7 +37,13 @@ class OfferCombination(models.TextChoices):
     )
 
 
-class Operator(models.Model):
+# What is priced in an operator's currency, by the reverse relations the upper apps declare
+# on Operator (pricing: tariffs; offers: offers; beckn: orders). Only their names are known
+# here: this app imports none of them (the layering), and an app not installed has none.
+PRICED_IN_CURRENCY = (("tariffs", "tariff"), ("offers", "offer"), ("beckn_orders", "order"))
+
+
+class Operator(PlainTextModel):
     """A Charge Point Operator: the tenant, published as a Beckn provider."""
 
     code = models.CharField(
@@ -100,6 +107,32 @@ class Operator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        super().clean()
+        self.check_currency_fixed()
+
+    def check_currency_fixed(self) -> None:
+        """The currency cannot change once anything is priced in it: tariffs, offers and
+        orders hold amounts in it, and a second currency beside them would never apply."""
+        if self.pk is None:
+            return
+        was = Operator.objects.filter(pk=self.pk).values_list("currency", flat=True).first()
+        if was is None or was == self.currency:
+            return
+        held = []
+        for relation, noun in PRICED_IN_CURRENCY:
+            manager = getattr(self, relation, None)
+            count = manager.count() if manager is not None else 0
+            if count:
+                held.append(f"{count} {noun}{'' if count == 1 else 's'}")
+        if held:
+            raise ValidationError({"currency": (
+                f"{self.code} prices in {was}: it has {', '.join(held)} in {was}, so its "
+                f"currency stays {was}. To price in {self.currency}, set up another operator "
+                "with that currency (or, for an operator still being set up, delete its "
+                "tariffs and offers first)."
+            )})  # fmt: skip
 
 
 class Role(models.TextChoices):

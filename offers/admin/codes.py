@@ -13,6 +13,7 @@ from cpo_portal import tenancy
 from cpo_portal.tenant_admin import TenantAdmin
 from offers.models import CodeBatch
 from offers.services.codes import batch_csv, generate_batch
+from offers.tasks import generate_codes
 
 
 def csv_response(batch: CodeBatch) -> HttpResponse:
@@ -26,12 +27,20 @@ def csv_response(batch: CodeBatch) -> HttpResponse:
 class CodeBatchAdmin(TenantAdmin):
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
-    list_display = ["offer", "prefix", "count", "used", "created_at", "created_by", "download"]
+    list_display = [
+        "offer", "prefix", "count", "progress", "used", "created_at", "created_by", "download",
+    ]  # fmt: skip
     list_filter = ["offer__operator"]
     list_select_related = ["offer", "created_by"]
     search_fields = ["offer__code", "prefix"]
     fields = ["offer", "prefix", "count"]
     autocomplete_fields = ["offer"]
+
+    @admin.display(description="generated")
+    def progress(self, batch: CodeBatch) -> str:
+        if batch.generated >= batch.count:
+            return "all"
+        return f"{batch.generated:,} of {batch.count:,} (a worker is generating them)"
 
     @admin.display(description="used")
     def used(self, batch: CodeBatch) -> int:
@@ -50,7 +59,9 @@ class CodeBatchAdmin(TenantAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        batch = generate_batch(obj.offer, obj.count, obj.prefix, user=request.user)
+        batch = generate_batch(
+            obj.offer, obj.count, obj.prefix, user=request.user, enqueue=generate_codes.delay
+        )
         obj.pk = batch.pk
 
     def get_urls(self):

@@ -22,6 +22,7 @@ from offers.services.config_diff import ImportPlan
 from offers.services.config_export import export_pricing
 from offers.services.config_format import MAX_BYTES, FormatError, dump, load
 from offers.services.config_import import import_pricing
+from offers.tasks import generate_codes
 
 ROLES = tenancy.PRICING_EDITORS
 TEMPLATE = "admin/offers/offer/pricing_import.html"
@@ -124,7 +125,10 @@ def import_view(model_admin):
             plan = import_pricing(operator, document, dry_run=True, prune=prune)
             digest = plan_digest(plan, operator, prune)
             if confirming and not plan.errors and digest == data.get("digest"):
-                applied = import_pricing(operator, document, prune=prune, user=request.user)
+                applied = import_pricing(
+                    operator, document, prune=prune, user=request.user,
+                    enqueue_codes=generate_codes.delay,
+                )  # fmt: skip
                 if not applied.errors:
                     model_admin.message_user(
                         request,

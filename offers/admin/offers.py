@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from cpo_portal import formatting, tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import Offer, OfferCode, OfferStatus
+from offers.models.offer_checks import title_contradiction
 from pricing.admin.preview import price_tool
 
 from .config import pricing_document_urls
@@ -67,6 +68,12 @@ class OfferAdmin(TenantAdmin):
     change_list_template = "admin/offers/offer/change_list.html"
     change_form_template = "admin/offers/offer/change_form.html"
     fieldsets = OFFER_FIELDSETS
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warning = title_contradiction(obj)
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
 
     @admin.display(description="offer", ordering="code")
     def offer(self, obj: Offer) -> str:

@@ -20,9 +20,10 @@ from simple_history.models import HistoricalRecords
 from cpo_portal import values
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import code_validator
+from cpo_portal.validation import PlainTextModel
 
 
-class AddOn(models.Model):
+class AddOn(PlainTextModel):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="add_ons")

@@ -13,7 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cpo_portal import work_limits
 from cpo_portal.models import Operator
+from cpo_portal.validation import PlainTextModel
 
 from .offer import Offer
 from .offer_checks import single_use_codes_refused
@@ -22,14 +24,14 @@ code_text = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9\-]{2,39}$", "Use 3-40 letters, digits or hyphens."
 )
 prefix_text = RegexValidator(r"^[A-Za-z0-9]{0,12}$", "Use up to 12 letters or digits.")
-MAX_BATCH = 100_000
+MAX_BATCH = work_limits.CODES_PER_BATCH
 
 
 def normalise_code(code: str) -> str:
     return code.strip().upper()
 
 
-class CodeBatch(models.Model):
+class CodeBatch(PlainTextModel):
     TENANT_PATH = "offer__operator"
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="batches")
@@ -37,12 +39,16 @@ class CodeBatch(models.Model):
     count = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_BATCH)]
     )
+    generated = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Codes written so far: below the count while a "
+        "worker is still generating a large batch."
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["generated"])
 
     class Meta:
         ordering = ["-created_at"]
@@ -56,9 +62,25 @@ class CodeBatch(models.Model):
         refused = single_use_codes_refused(self.offer) if self.offer_id else ""
         if refused:
             raise ValidationError({"offer": refused})
+        if self.offer_id and self.pk is None and self.count:
+            check_codes_room(self.offer, self.count, "count")
 
 
-class OfferCode(models.Model):
+def check_codes_room(offer: Offer, adding: int, field: str) -> None:
+    """ValidationError on `field` when `adding` more single-use codes would take `offer`
+    past work_limits.CODES_PER_OFFER in all its batches."""
+    cap = work_limits.CODES_PER_OFFER
+    have = offer.batches.aggregate(total=models.Sum("count"))["total"] or 0
+    if have + adding > cap:
+        message = (
+            f"An offer holds at most {cap:,} single-use codes in all its batches; "
+            f"{offer.code} has {have:,}, so {adding:,} more is too many. Delete batches "
+            "it no longer needs, or give the codes to another offer."
+        )
+        raise ValidationError({field: message})
+
+
+class OfferCode(PlainTextModel):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="offer_codes")

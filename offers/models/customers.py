@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from cpo_portal.models import Operator
 from cpo_portal.models.network import code_validator
+from cpo_portal.validation import PlainTextModel
 from cpo_portal.values import no_control_characters
 
 from .choices import CreditKind
@@ -22,7 +23,7 @@ from .choices import CreditKind
 key_text = RegexValidator(r"^[0-9a-f]{64}$", "A customer key is 64 hex digits (HMAC-SHA256).")
 
 
-class Customer(models.Model):
+class Customer(PlainTextModel):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="customers")

@@ -20,6 +20,7 @@ from cpo_portal import values
 from cpo_portal.jsonlimits import BoundedJSONField
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.models.network import SiteKind, code_validator
+from cpo_portal.validation import PlainTextModel
 from pricing.fields import CodeListField, WeekdaysField
 from pricing.models.common import currency_code
 
@@ -88,7 +89,7 @@ def rate_field(label: str, **kwargs) -> models.DecimalField:
     )
 
 
-class Offer(models.Model):
+class Offer(PlainTextModel):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="offers")

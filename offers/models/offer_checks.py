@@ -7,6 +7,9 @@ in place; the rules' problems that span several fields are form-wide.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 
 from offers.conversion import TermsError, to_rule_offer
@@ -206,3 +209,29 @@ def single_use_codes_refused(offer) -> str:
             "“auto-applied”) to give it codes."
         )
     return ""
+
+
+_STATED_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+_STATED_AMOUNT = re.compile(r"(?:₹|\bRs\.?|\bINR)\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def title_contradiction(offer) -> str:
+    """A warning (not an error: a title may say more than the benefit) when the title
+    states a figure of the benefit's own kind that the benefit does not give: "25% Off"
+    on a 30 % offer, "₹50 off" on a ₹40 one. Empty when the title agrees or states none."""
+    kind, title = offer.benefit_kind, offer.title or ""
+    if kind == BenefitKind.PERCENT and offer.percent is not None:
+        stated, given, unit = _STATED_PERCENT.findall(title), offer.percent, "%"
+    elif kind == BenefitKind.FIXED and offer.amount is not None:
+        stated, given, unit = _STATED_AMOUNT.findall(title), offer.amount, " off"
+    else:
+        return ""
+    wrong = [figure for figure in stated if Decimal(figure) != given]
+    if not wrong:
+        return ""
+    figure = f"₹{wrong[0]}" if unit == " off" else f"{wrong[0]}%"
+    gives = f"₹{given.normalize():f} off" if unit == " off" else f"{given.normalize():f}% off"
+    return (
+        f"The title “{title}” says {figure}, but the offer gives {gives}: change the title "
+        "or the benefit, so customers are shown what they get."
+    )

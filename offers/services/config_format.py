@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from cpo_portal import jsonlimits
 from offers.models import CodeBatch, Offer
 from pricing.models import SurgeRule, Tariff, TariffBand
 
@@ -196,6 +198,10 @@ def load(text: str | bytes) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise FormatError(f"not JSON or YAML: {' '.join(str(exc).split())}") from None
+    except FormatError:
+        raise
+    except ValueError as exc:  # a value YAML reads but Python cannot hold
+        raise FormatError(f"a value cannot be read: {exc}") from None
     if not isinstance(data, dict):
         raise FormatError("expected a document with version, operator, tariffs, surge_rules "
                           "and offers")  # fmt: skip
@@ -206,13 +212,28 @@ def load(text: str | bytes) -> dict[str, Any]:
 
 
 def _check_events(text: str) -> None:
+    """The document's shape within the product's JSON limits (cpo_portal.jsonlimits), read
+    from YAML's events before anything is built: depth, number length, no aliases."""
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            raise FormatError("YAML aliases (*name) are not accepted: write values out")
-        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise FormatError(f"the document is nested deeper than {MAX_DEPTH} levels")
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            depth -= 1
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        try:
+            if isinstance(event, yaml.AliasEvent):
+                raise FormatError("YAML aliases (*name) are not accepted: write values out")
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+                jsonlimits.check_depth(depth, MAX_DEPTH)
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
+            elif (
+                isinstance(event, yaml.ScalarEvent)
+                and event.style is None
+                and _NUMERIC.match(event.value)
+            ):
+                jsonlimits.check_number(event.value)
+        except jsonlimits.JsonLimitError as exc:
+            raise FormatError(f"line {line}: the document is {exc}") from None
+
+
+# What YAML would read as a number when written without quotes.
+_NUMERIC = re.compile(r"^[-+]?(?:0[xo]?)?[0-9_.]+(?:[eE][-+]?[0-9]+)?$")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 
 from offers.models import Offer, OfferCode
 from offers.models.codes import normalise_code
@@ -28,7 +28,7 @@ def _save(run: RowContext, path: str, write: Callable[[], None]) -> bool:
     except ValidationError as exc:
         run.problems.add_validation(path, exc)
         return False
-    except IntegrityError as exc:
+    except (IntegrityError, DataError) as exc:  # a rule only the database knows
         run.problems.add(path, f"refused by the database: {' '.join(str(exc).split())}")
         return False
     return True

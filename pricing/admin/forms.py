@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from pricing.models import SurgeRule
 from pricing.schedule import Window, first_overlap
-from pricing.services.advance import needs_notice, notice_error
+from pricing.services.advance import needs_notice, notice_error, old_values
 
 
 class BandFormSet(forms.BaseInlineFormSet):
@@ -60,7 +60,7 @@ class SurgeRuleForm(forms.ModelForm):
                     f"{', '.join(s.code for s in foreign)} belong(s) to another operator.",
                 )
         new = self.instance.pk is None
-        old = {"valid_until": None if new else self.instance.valid_until}
+        old = {} if new else old_values(self.instance)
         changes = needs_notice(self.changed_data, new=new, old_values=old, new_values=data)
         if changes:
             message = notice_error(operator, data.get("effective_from"))

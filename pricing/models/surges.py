@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from cpo_portal import values
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import ChargingSpeed, SiteKind
+from cpo_portal.validation import PlainTextModel
 from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.fields import CodeListField, WeekdaysField
@@ -30,7 +31,7 @@ def no_figures(value: str) -> None:
         raise ValidationError(NOTE_DIGITS_ERROR, code="figures")
 
 
-class SurgeRule(models.Model):
+class SurgeRule(PlainTextModel):
     TENANT_PATH = "operator"
 
     KIND_CHOICES = [(k.value, k.value.replace("_", " ").capitalize()) for k in SurgeKind]

@@ -10,6 +10,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.validation import PlainTextModel
 from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.fields import WeekdaysField
 
@@ -18,7 +19,7 @@ from .common import MONEY, RATE, amount, currency_code, fraction, rate, slug_cod
 RESERVED_BAND_CODES = frozenset({"base"})  # the engine's name for the default rate
 
 
-class Tariff(models.Model):
+class Tariff(PlainTextModel):
     """What a kWh costs. The most specific active tariff wins: charger, then station,
     then the operator's default."""
 
@@ -175,7 +176,7 @@ class Tariff(models.Model):
             raise ValidationError(errors)
 
 
-class TariffBand(models.Model):
+class TariffBand(PlainTextModel):
     """A time-of-day rate: replaces the tariff's energy rate inside its local window."""
 
     TENANT_PATH = "tariff__operator"

@@ -1,5 +1,14 @@
 """Advance notice: surge changes that can raise a price take effect only after the
-operator's notice period (DEG: "advance notice of surge charge changes")."""
+operator's notice period (DEG: "advance notice of surge charge changes").
+
+The one rule, which the admin form, the pricing import and the docs follow: notice is
+for a change that can make a customer pay more than the rule as it stands would charge
+them. A new rule needs notice, and so does a change of anything that can make a rule
+charge more or apply more often (NOTICE_FIELDS), unless it can only lower the price:
+pausing, ending sooner, a lower amount in the same form, a lower cap per session or a
+first cap. Wording (name, note) is not a price at all. Customers are told of rises in
+advance; a reduction is never a surprise they need time for.
+"""
 
 from __future__ import annotations
 
@@ -33,24 +42,42 @@ def earliest_allowed(operator: Operator, now: dt.datetime | None = None) -> dt.d
     return at
 
 
+# The values `needs_notice` compares, before and after, to tell a reduction from a rise.
+COMPARED = ("paused", "valid_until", "form", "amount", "cap_per_session")
+
+
 def needs_notice(
     changed: Iterable[str], *, new: bool, old_values: dict, new_values: dict
 ) -> list[str]:
-    """The price-affecting fields among `changed` (everything, for a new rule).
-
-    Changes that can only lower prices need no notice: pausing a rule, and ending it
-    sooner (an earlier valid-until that is still in the future).
-    """
+    """The changed fields that need notice (module doc): ["new rule"] for a new rule,
+    else the price fields among `changed` less those that can only lower the price.
+    `old_values` / `new_values` hold COMPARED's values before and after."""
     if new:
         return ["new rule"]
     fields = [f for f in changed if f in PRICE_FIELDS]
-    if "paused" in fields and new_values.get("paused"):
-        fields.remove("paused")
-    if "valid_until" in fields:
-        before, after = old_values.get("valid_until"), new_values.get("valid_until")
-        if after is not None and (before is None or after < before) and after > timezone.now():
-            fields.remove("valid_until")
-    return fields
+    return [f for f in fields if not _only_lowers(f, fields, old_values, new_values)]
+
+
+def _only_lowers(field: str, fields: list[str], old: dict, new: dict) -> bool:
+    before, after = old.get(field), new.get(field)
+    if field == "paused":
+        return bool(after)
+    if field == "valid_until":
+        return after is not None and (before is None or after < before) and after > timezone.now()
+    if field == "amount":  # in the same form only: 5 % and ₹5/kWh are not comparable
+        if "form" in fields or before is None or after is None:
+            return False
+        return after < before
+    if field == "cap_per_session":
+        return after is not None and (before is None or after < before)
+    return False
+
+
+def old_values(rule) -> dict:
+    """COMPARED's values of a saved surge rule, as stored (the admin form and the import
+    read them before the change is applied)."""
+    row = type(rule)._default_manager.filter(pk=rule.pk).values(*COMPARED).first()
+    return row or {}
 
 
 def notice_error(

@@ -62,7 +62,7 @@ def quoted_by_day(network, window) -> dict[str, D]:
 
 
 def run_of(subject, user, days=4, **kwargs) -> WhatIfRun:
-    run = new_run(subject, user=user, date_from=DAY, date_to=DAY + dt.timedelta(days=days - 1),
+    run, _ = new_run(subject, user=user, date_from=DAY, date_to=DAY + dt.timedelta(days=days - 1),
                   **kwargs)  # fmt: skip
     assert execute(run.pk) == WhatIfStatus.DONE
     run.refresh_from_db()
@@ -144,7 +144,9 @@ def test_progress_is_written_per_chunk_and_a_cancel_stops_the_run(world, monkeyp
             request_cancel(WhatIfRun.objects.get(pk=run_id))
 
     monkeypatch.setattr(runner, "_progress", spy)
-    run = new_run(draft, user=network.analyst_a, date_from=DAY, date_to=DAY + dt.timedelta(days=3))
+    run, _ = new_run(
+        draft, user=network.analyst_a, date_from=DAY, date_to=DAY + dt.timedelta(days=3)
+    )
     assert execute(run.pk) == WhatIfStatus.CANCELLED
     run.refresh_from_db()
     assert seen == [12, 5, 12, 10, 12]  # total known first; the cancel is read after chunk 3
@@ -155,7 +157,7 @@ def test_progress_is_written_per_chunk_and_a_cancel_stops_the_run(world, monkeyp
 @pytest.mark.django_db
 def test_a_queued_run_cancelled_never_starts(world):
     network, draft = world
-    run = new_run(draft, user=network.analyst_a, date_from=DAY, date_to=DAY)
+    run, _ = new_run(draft, user=network.analyst_a, date_from=DAY, date_to=DAY)
     request_cancel(run)
     assert execute(run.pk) == "skipped"
     run.refresh_from_db()

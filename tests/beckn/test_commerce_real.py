@@ -241,6 +241,7 @@ def test_cancel_takes_the_reversed_discount_out_of_the_order(deg, bap, run, our_
     _, status = run(bap, "status", {"order_id": order.order_id})
     assert status["message"]["order"]["quote"]["price"]["value"] == "118.00"
     redemption = tag_values(status["message"]["order"]["offers"][0]["tags"], "offer-redemption")
+    assert redemption["redeemed"] == "false"  # reversed: it no longer stands
     assert redemption["reversed"] == "true"
     assert redemption["amount-reversed"] == "22.50"
     assert redemption["discount-applied"] == "0.00"

@@ -139,6 +139,32 @@ def test_per_kwh_and_fixed_trades_carry_their_offered_price(trades, bap, run, ou
     assert "solar-tod" not in prices  # the rate depends on the hour: in the terms
 
 
+def test_every_published_offer_has_a_price_a_bap_can_show(trades, bap, run, our_key):
+    """Each offer read back from on_search: a trade by its item price (PER_KWH, FIXED) or
+    its terms' rates (TIME_OF_DAY), a discount by its value, whatever else is cheaper."""
+    OfferFactory(
+        operator=trades.op_a, code="trade-15", title="Trade at 15", pricing_model="PER_KWH",
+        rate_per_kwh=Decimal("15"), **TRADE,
+    )  # fmt: skip
+    _, body = run(bap, "search", msgs.search())
+    provider = _provider(body)
+    charger = next(i for i in provider["items"] if i["id"] == trades.charger_a.code)
+    prices = {o["id"]: o.get("price") for o in charger.get("offers", ())}
+    assert prices["trade-15"] == {"value": "15.00", "currency": "INR/kWh"}
+    assert prices["trade-kwh"] == {"value": "12.00", "currency": "INR/kWh"}
+    for offer in provider["offers"]:
+        trade = find_group(offer["tags"], "energy-trade-offer")
+        if trade is None:
+            details = tag_values(offer["tags"], "offer-details")
+            assert details.get("discount-value") or prices.get(offer["id"]), offer
+            continue
+        terms = json.loads(tag_values(offer["tags"], "energy-trade-offer")["EnergyTradeOffer"])
+        if terms["pricingModel"] == "TIME_OF_DAY":
+            assert all(r["rate"] for r in terms["timeOfDayRates"]), offer
+        else:
+            assert prices.get(offer["id"]), f"{offer['id']}: no price a BAP can show"
+
+
 def test_the_quote_carries_the_terms_of_an_applied_trade(trades, bap, run, our_key):
     provider, item = trades.op_a.code, trades.charger_a.code
     _, body = run(bap, "select", msgs.select(provider, item, offers=("trade-fixed",)))

@@ -113,7 +113,8 @@ def _edited(document: dict) -> dict:
     standard["energy_rate_per_kwh"] = "20.00"
     standard["bands"][0]["rate_per_kwh"] = "15"
     newcomer = copy.deepcopy(row(edited, "offers", "happy-hour-20"))
-    newcomer.update(code="happy-hour-25", percent="25", multi_use_code=None, code_batches=[])
+    newcomer.update(code="happy-hour-25", percent="25", multi_use_code=None, code_batches=[],
+                    title="Happy Hour - 25% Off")  # fmt: skip
     edited["offers"].append(newcomer)
     edited["offers"] = [o for o in edited["offers"] if o["code"] != "early-bird-15"]
     edited["surge_rules"] = [s for s in edited["surge_rules"] if s["code"] != "holiday"]

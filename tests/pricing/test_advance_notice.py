@@ -72,6 +72,34 @@ def test_which_changes_need_notice():
     ) == ["valid_until"]
 
 
+def test_lowering_a_surge_needs_no_notice_and_raising_one_does():
+    five, four = {"form": "percent", "amount": Decimal("5")}, {"form": "percent", "amount": 4}
+    assert needs_notice(["amount"], new=False, old_values=five, new_values=four) == []
+    assert needs_notice(["amount"], new=False, old_values=four, new_values=five) == ["amount"]
+    per_kwh = {"form": "per_kwh", "amount": Decimal("1")}  # another form: not comparable
+    assert needs_notice(["form", "amount"], new=False, old_values=five, new_values=per_kwh) == [
+        "form",
+        "amount",
+    ]
+    capped = {"cap_per_session": Decimal("20")}
+    assert needs_notice(["cap_per_session"], new=False, old_values={}, new_values=capped) == []
+    assert needs_notice(
+        ["cap_per_session"], new=False, old_values=capped, new_values={"cap_per_session": None}
+    ) == ["cap_per_session"]
+
+
+def test_admin_lowers_a_live_surge_without_notice(as_pricing_a, notice):
+    rule = notice.surge_a
+    SurgeRule.objects.filter(pk=rule.pk).update(amount=Decimal("5"))
+    rule.refresh_from_db()
+    response = as_pricing_a.post(
+        url("surgerule", "change", rule.pk), surge_edit_post(rule, amount="4")
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rule.refresh_from_db()
+    assert rule.amount == Decimal("4")
+
+
 def test_admin_refuses_a_new_rule_that_takes_effect_too_soon(as_pricing_a, notice):
     data = surge_post(notice.op_a, code="too-soon", effective_from=timezone.now())
     page = as_pricing_a.post(url("surgerule", "add"), data).content.decode()

@@ -144,7 +144,7 @@ def _build_side(key: str) -> Side:
     ledger.plain(start=start.replace(hour=9), customer=token, order_ref=f"{token}-order-2",
                  gross="100")  # fmt: skip
     # a what-if run of the offer over that day, replayed (its result names the station)
-    run = new_run(offer, user=side.staff[Role.ANALYST], date_from=DAY, date_to=DAY)
+    run, _ = new_run(offer, user=side.staff[Role.ANALYST], date_from=DAY, date_to=DAY)
     execute(run.pk)
 
     # beckn

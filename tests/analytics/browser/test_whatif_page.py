@@ -24,7 +24,9 @@ def test_the_run_page_follows_the_run_and_draws_the_result(page, live_server, ne
     offer = OfferFactory(operator=network.op_a, code="a-evening", percent=Decimal("20"))
     for day in range(3):
         ledger_a.plain(start=at(DAY + dt.timedelta(days=day), 18), energy="12")
-    run = new_run(offer, user=network.analyst_a, date_from=DAY, date_to=DAY + dt.timedelta(days=2))
+    run, _ = new_run(
+        offer, user=network.analyst_a, date_from=DAY, date_to=DAY + dt.timedelta(days=2)
+    )
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))  # a script that failed
     log_in(page, live_server, network.analyst_a.username,
