@@ -42,16 +42,17 @@ def network(code: str = "cpo1.example", stations: int = 3):
     """An operator with a default tariff, `stations` stations (charger + connector each),
     and a station tariff at every other station."""
     operator = OperatorFactory(code=code, name=f"Operator {code}")
-    TariffFactory(operator=operator, code=f"{code[:4]}-default", name="Default")
+    prefix = code.split(".")[0]
+    TariffFactory(operator=operator, code=f"{prefix}-default", name="Default")
     for n in range(stations):
-        station = StationFactory(operator=operator, code=f"{code[:4]}-st-{n:03d}")
-        charger = ChargerFactory(station=station, code=f"{code[:4]}-ch-{n:03d}")
+        station = StationFactory(operator=operator, code=f"{prefix}-st-{n:03d}")
+        charger = ChargerFactory(station=station, code=f"{prefix}-ch-{n:03d}")
         ConnectorFactory(charger=charger)
         if n % 2:
             TariffFactory(
                 operator=operator,
                 station=station,
-                code=f"{code[:4]}-station-{n:03d}",
+                code=f"{prefix}-station-{n:03d}",
                 energy_rate_per_kwh=Decimal("20") + n,
             )
     return operator
