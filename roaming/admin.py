@@ -30,7 +30,7 @@ class PartnerForm(forms.ModelForm):
         strip=True,
         widget=forms.PasswordInput(render_value=False),
         help_text="To register with them: the token (A) and the versions URL they gave us. "
-        "Kept sealed, never shown again; leave empty to keep the one stored.",
+        "Kept sealed, never shown again.",
     )
 
     class Meta:
@@ -67,6 +67,13 @@ class PartnerAdmin(TenantAdmin):
     readonly_fields = ["state", "version", "business_name", "registered_at", "endpoints_list"]
     actions = ["register_with_partner", "new_registration_token", "unregister", "export_csv"]
 
+    def get_fields(self, request, obj=None):
+        # The partner's token is typed when the partner is added (a new one later goes
+        # through `manage.py ocpi_partner register --token`); history pages show no form
+        # field that is not on the model.
+        fields = [f for f in super().get_fields(request, obj) if f != "their_token"]
+        return [*fields, "their_token"] if obj is None else fields
+
     @admin.display(description="their endpoints")
     def endpoints_list(self, obj: Partner) -> str:
         return ", ".join(f"{e['identifier']} ({e['role']})" for e in obj.endpoints or ()) or "-"
@@ -82,7 +89,9 @@ class PartnerAdmin(TenantAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Register with the partner (send our credentials)")
+    @admin.action(
+        description="Register with the partner (send our credentials)", permissions=["change"]
+    )
     def register_with_partner(self, request, queryset) -> None:
         for partner in queryset:
             try:
@@ -92,7 +101,7 @@ class PartnerAdmin(TenantAdmin):
             else:
                 self.message_user(request, f"{partner.name}: registered.")
 
-    @admin.action(description="Issue a new registration token (token A)")
+    @admin.action(description="Issue a new registration token (token A)", permissions=["change"])
     def new_registration_token(self, request, queryset) -> None:
         for partner in queryset:
             token = credentials.issue_registration_token(partner)
@@ -100,7 +109,9 @@ class PartnerAdmin(TenantAdmin):
                 request, f"{partner.name}: new token (shown only now): {token}", messages.WARNING
             )
 
-    @admin.action(description="Unregister (delete our credentials at the partner)")
+    @admin.action(
+        description="Unregister (delete our credentials at the partner)", permissions=["change"]
+    )
     def unregister(self, request, queryset) -> None:
         for partner in queryset:
             try:

@@ -37,6 +37,7 @@ class OcpiView(APIView):
     parser_classes = [JSONParser]
     registration_allowed = False
     partner: Partner
+    schema = None  # the OCPI 2.2.1 specification documents these endpoints (docs/ocpi.md)
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
