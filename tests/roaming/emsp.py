@@ -108,7 +108,7 @@ def _handler(emsp: Emsp):
 
         def _token(self) -> str:
             value = self.headers.get("Authorization", "")
-            scheme, _, encoded = value.partition(" ")
+            _scheme, _, encoded = value.partition(" ")
             try:
                 return base64.b64decode(encoded, validate=True).decode()
             except ValueError:

@@ -20,6 +20,7 @@ convention our partners bill by, docs/ocpi.md).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -99,9 +100,7 @@ def _active(tariff: dict, kind: str, local: dt.datetime) -> tuple[int, dict] | N
     return None
 
 
-def bill(
-    tariff: dict, start: dt.datetime, end: dt.datetime, kwh: Decimal, time_zone: str
-) -> Bill:
+def bill(tariff: dict, start: dt.datetime, end: dt.datetime, kwh: Decimal, time_zone: str) -> Bill:
     zone = ZoneInfo(time_zone)
     points = [start, *_cuts(tariff, start, end, zone), end]
     whole = Fraction((end - start) / dt.timedelta(microseconds=1))
@@ -110,7 +109,7 @@ def bill(
     prices: dict[tuple[int, str], Fraction] = {}
     vats: dict[tuple[int, str], Decimal] = {}
     last_energy = None
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         local = a.astimezone(zone)
         share = Fraction((b - a) / dt.timedelta(microseconds=1)) / whole
         hours = Fraction((b - a) / dt.timedelta(microseconds=1)) / 3_600_000_000

@@ -140,8 +140,8 @@ def test_registration_with_an_unreachable_partner_is_3001(client, ocpi):
     partner, token = registered_partner(operator)
     partner.state = PartnerState.PENDING
     partner.save()
-    credentials = {"token": "their-b", "url": "http://127.0.0.1:9/ocpi/versions",
-                   "roles": [{"role": "EMSP", "party_id": "EMS", "country_code": "NL"}]}  # fmt: skip
+    role = {"role": "EMSP", "party_id": "EMS", "country_code": "NL"}
+    credentials = {"token": "their-b", "url": "http://127.0.0.1:9/ocpi/versions", "roles": [role]}
     response = client.post("/ocpi/2.2.1/credentials", credentials,
                            content_type="application/json", headers=auth(token))  # fmt: skip
     assert envelope_of(response)["status_code"] == 3001

@@ -32,8 +32,9 @@ def change_price(code: str, rate: str, capture) -> None:
         tariff.save()
 
 
-def test_a_change_is_pushed_after_the_commit_and_logged(world, emsp, eager,
-                                                        django_capture_on_commit_callbacks):
+def test_a_change_is_pushed_after_the_commit_and_logged(
+    world, emsp, eager, django_capture_on_commit_callbacks
+):
     change_price("cpo1-default", "21", django_capture_on_commit_callbacks)
     [push] = Push.objects.filter(module="tariffs")
     assert (push.state, push.attempts, push.object_id) == ("delivered", 1, "cpo1-default")
@@ -44,12 +45,13 @@ def test_a_change_is_pushed_after_the_commit_and_logged(world, emsp, eager,
     assert emsp.pushes("tariffs")[-1].headers["OCPI-to-party-id"] == "EMS"
 
 
-def test_a_rolled_back_change_pushes_nothing(world, emsp, eager,
-                                             django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            Tariff.objects.filter(code="cpo1-default").get().save()
-            raise RuntimeError("rolled back")
+def test_a_rolled_back_change_pushes_nothing(
+    world, emsp, eager, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with capture, pytest.raises(RuntimeError), transaction.atomic():
+        Tariff.objects.filter(code="cpo1-default").get().save()
+        raise RuntimeError("rolled back")
     assert not Push.objects.exists() and not emsp.pushes("tariffs")
 
 
@@ -92,7 +94,7 @@ def test_retries_stop_after_max_attempts(world, emsp):
 
 
 def test_changes_while_a_push_waits_join_it(world):
-    operator, partner = world
+    operator, _partner = world
     for _ in range(3):
         pushes.enqueue(operator.pk, "tariffs", ["cpo1-default", "cpo1-station-001"])
     assert Push.objects.filter(state="pending").count() == 2
