@@ -89,17 +89,21 @@ class PartnerAdmin(TenantAdmin):
                 messages.WARNING,
             )
 
+    def _each(self, request, queryset, act, done: str) -> None:
+        """`act` on each partner, one message per partner: `done`, or why not."""
+        for partner in queryset:
+            try:
+                act(partner)
+            except (RegistrationError, ValueError) as exc:
+                self.message_user(request, f"{partner.name}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{partner.name}: {done}.")
+
     @admin.action(
         description="Register with the partner (send our credentials)", permissions=["change"]
     )
     def register_with_partner(self, request, queryset) -> None:
-        for partner in queryset:
-            try:
-                credentials.register_with(partner)
-            except (RegistrationError, ValueError) as exc:
-                self.message_user(request, f"{partner.name}: {exc}", messages.ERROR)
-            else:
-                self.message_user(request, f"{partner.name}: registered.")
+        self._each(request, queryset, credentials.register_with, "registered")
 
     @admin.action(description="Issue a new registration token (token A)", permissions=["change"])
     def new_registration_token(self, request, queryset) -> None:
@@ -113,13 +117,7 @@ class PartnerAdmin(TenantAdmin):
         description="Unregister (delete our credentials at the partner)", permissions=["change"]
     )
     def unregister(self, request, queryset) -> None:
-        for partner in queryset:
-            try:
-                credentials.unregister_from(partner)
-            except (RegistrationError, ValueError) as exc:
-                self.message_user(request, f"{partner.name}: {exc}", messages.ERROR)
-            else:
-                self.message_user(request, f"{partner.name}: unregistered.")
+        self._each(request, queryset, credentials.unregister_from, "unregistered")
 
 
 class PushAttemptInline(ReadOnlyRows, TenantInline):

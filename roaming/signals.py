@@ -22,13 +22,12 @@ from pricing.models import Tariff, TariffBand
 from roaming.models import LocationStamp, Module
 from roaming.services import pushes
 from roaming.services.tariffs import ocpi_id
+from roaming.tasks import send_due
 
 SCOPE_FIELDS = ("active", "code", "station_id", "charger_id")
 
 
 def _send(operator_id: int, module: str, object_ids: Iterable[str]) -> None:
-    from roaming.tasks import send_due
-
     for partner_id in pushes.enqueue(operator_id, module, object_ids):
         send_due.delay(partner_id)
 

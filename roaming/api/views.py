@@ -39,7 +39,8 @@ class Credentials(OcpiView):
 
     def get(self, request):
         # The token the caller presented is the one that is valid for it now.
-        token = next(iter(tokens.candidates(request.headers["Authorization"])))
+        presented = tokens.candidates(request.headers["Authorization"])
+        token = next(t for t in presented if tokens.digest(t) == self.partner.inbound_token_hash)
         return answer(parties.credentials(self.partner.operator, token))
 
     def post(self, request):

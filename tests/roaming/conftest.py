@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from celery import current_app
 
 from roaming.models import Partner
 from roaming.services import credentials
+from tests.beckn.test_simulator import eager  # noqa: F401  (Celery tasks run inline)
 from tests.factories import ChargerFactory, ConnectorFactory, OperatorFactory, StationFactory
 from tests.pricing.factories import TariffFactory
 from tests.roaming.emsp import Emsp
@@ -20,15 +20,6 @@ def ocpi(settings):
     settings.OCPI_COUNTRY_CODE = "IN"
     settings.OCPI_ALLOW_PRIVATE_PARTNERS = True
     return settings
-
-
-@pytest.fixture
-def eager():
-    conf = current_app.conf
-    before = conf.task_always_eager
-    conf.task_always_eager = True
-    yield
-    conf.task_always_eager = before
 
 
 @pytest.fixture
