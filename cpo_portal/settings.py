@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "offers",
     "analytics",
     "beckn",
+    "roaming",
 ]
 
 MIDDLEWARE = [
@@ -419,7 +420,15 @@ if os.environ.get("BECKN_MAX_PENDING_PER_BAP"):
 BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 5)  # seconds
 CELERY_BEAT_SCHEDULE = {
     "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": BECKN_REQUEUE_EVERY},
+    "roaming-send-due": {"task": "roaming.send_all_due", "schedule": 60.0},
 }
+
+# --- OCPI 2.2.1 (roaming) ---------------------------------------------------------------
+# The public URL of our OCPI root: partners are given OCPI_PUBLIC_URL + "/versions".
+OCPI_PUBLIC_URL = os.environ.get("OCPI_PUBLIC_URL", "http://127.0.0.1:8000/ocpi").rstrip("/")
+OCPI_COUNTRY_CODE = os.environ.get("OCPI_COUNTRY_CODE", "IN")
+# Partner URLs never lead to private/loopback addresses unless development allows it.
+OCPI_ALLOW_PRIVATE_PARTNERS = env_bool("OCPI_ALLOW_PRIVATE_PARTNERS", False)
 
 # Customers are keyed by a salted hash of their normalised phone or email.
 CUSTOMER_KEY_SALT = os.environ.get("CUSTOMER_KEY_SALT") or ("customer:" + SECRET_KEY)

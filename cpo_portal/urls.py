@@ -40,6 +40,7 @@ APP_URLS = [
     ("analytics/", "analytics.urls"),
     ("api/analytics/", "analytics.api.urls"),
     ("beckn/", "beckn.urls"),
+    ("ocpi/", "roaming.urls"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in APP_URLS]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import grimp
 
-PACKAGES = ("cpo_portal", "pricing", "offers", "beckn", "analytics")
+PACKAGES = ("cpo_portal", "pricing", "offers", "beckn", "analytics", "roaming")
 
 
 def cycles(graph: grimp.ImportGraph) -> list[list[str]]:

@@ -30,9 +30,10 @@ from tests.security.tenant_world import World, tenant_models
 
 STANDARD_ADMIN_VIEWS = ("changelist", "add", "history", "delete", "change", "simple_history")
 # Not staff surfaces: the Beckn BPP is a signed machine-to-machine protocol whose tenant is
-# the provider named in each message (tests/beckn cover it); the admin's login/logout/i18n
-# pages and catch-all redirect hold no data.
-NOT_STAFF = ("beckn:",)
+# the provider named in each message (tests/beckn cover it), and OCPI's tenant is the
+# operator of the partner whose credentials token calls (tests/roaming cover it); the
+# admin's login/logout/i18n pages and catch-all redirect hold no data.
+NOT_STAFF = ("beckn:", "roaming:")
 ADMIN_PLUMBING = {"login", "logout", "jsi18n", "view_on_site", "password_change_done", None}
 
 

@@ -40,6 +40,7 @@ from offers.models import (
 from offers.services.codes import generate_batch
 from pricing.models import PricingVersion
 from pricing.services.grid import raise_signal
+from roaming.models import LocationStamp, Partner, Push, PushAttempt
 from tests.analytics.conftest import Ledger
 from tests.factories import (
     ChargerFactory,
@@ -164,6 +165,21 @@ def _build_side(key: str) -> Side:
         outbox=box, number=1, started_at=now, target_url=box.target_url, status_code=500,
         outcome=OutboxState.PENDING, error=f"{token} refused",
     )  # fmt: skip
+
+    # roaming (OCPI)
+    partner = Partner.objects.create(
+        operator=operator, name=f"{token} roaming", country_code="NL", party_id=token[:3].upper(),
+        versions_url=f"https://{token}-emsp.example/ocpi/versions",
+    )  # fmt: skip
+    push = Push.objects.create(
+        partner=partner, module="tariffs", object_id=f"{token}-tariff", state="rejected",
+        next_attempt_at=now, last_error=f"{token} refused",
+    )  # fmt: skip
+    PushAttempt.objects.create(
+        push=push, number=1, started_at=now, method="PUT", status_code=400, outcome="rejected",
+        url=f"https://{token}-emsp.example/ocpi/2.2.1/tariffs/IN/CPO/{token}-tariff",
+    )  # fmt: skip
+    LocationStamp.objects.update_or_create(station=station, defaults={"last_updated": now})
     return side
 
 

@@ -1,0 +1,64 @@
+"""The OCPI view base: the credentials token decides who calls, and every answer, errors
+included, is the OCPI envelope (never Django's HTML or a bare 500)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from roaming.models import Partner, PartnerState
+from roaming.services import envelope
+from roaming.services.credentials import partner_for
+from roaming.services.envelope import OcpiProblem
+
+log = logging.getLogger(__name__)
+
+
+def answer(data: Any = None, headers: dict[str, str] | None = None, status: int = 200) -> Response:
+    return Response(envelope.body(data), status=status, headers=headers)
+
+
+def problem(status_code: int, message: str, http_status: int) -> Response:
+    return Response(envelope.body(None, status_code, message), status=http_status)
+
+
+class OcpiView(APIView):
+    """Subclasses set `registration_allowed` when a registration token (A) may call them."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    registration_allowed = False
+    partner: Partner
+    schema = None  # the OCPI 2.2.1 specification documents these endpoints (docs/ocpi.md)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        partner = partner_for(request.headers.get("Authorization", ""))
+        if partner is None:
+            raise OcpiProblem(envelope.CLIENT_ERROR, "Unknown or missing credentials token.", 401)
+        usable = partner.inbound_token_final and partner.state == PartnerState.REGISTERED
+        if not usable and not self.registration_allowed:
+            raise OcpiProblem(
+                envelope.CLIENT_ERROR, "Register first: this token opens only credentials.", 401
+            )
+        self.partner = partner
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, OcpiProblem):
+            return problem(exc.status_code, exc.message, exc.http_status)
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            return problem(envelope.CLIENT_ERROR, str(exc.detail), 405)
+        if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
+            return problem(envelope.INVALID_PARAMETERS, str(exc.detail), 400)
+        if isinstance(exc, exceptions.APIException):
+            return problem(envelope.CLIENT_ERROR, str(exc.detail), exc.status_code)
+        log.exception("OCPI request failed")
+        return problem(envelope.SERVER_ERROR, "Internal error; the operator has been told.", 200)

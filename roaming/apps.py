@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RoamingConfig(AppConfig):
+    name = "roaming"
+    verbose_name = "Roaming (OCPI 2.2.1)"
+
+    def ready(self) -> None:
+        from roaming import signals  # noqa: F401  (pushes tariffs and locations on change)

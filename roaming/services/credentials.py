@@ -1,0 +1,249 @@
+"""The credentials module, both directions (credentials.asciidoc).
+
+A partner registers with us: staff add the partner and hand over a registration token
+(`issue_registration_token`, token A) and our versions URL; the partner POSTs its token
+and versions URL (`register_partner`), we fetch its endpoints with its token and answer
+with a fresh token (C) that replaces A. PUT updates (`register_partner(update=True)`),
+DELETE unregisters (`unregister_partner`).
+
+We register with a partner: staff enter its versions URL and the token it gave us (A);
+`register_with` fetches its endpoints, POSTs our credentials with a fresh token (B) and
+keeps the token it answers with (C). `unregister_from` DELETEs our credentials there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from roaming.models import Partner, PartnerRole, PartnerState
+
+from . import client, parties, tokens
+from .envelope import (
+    CLIENT_ERROR,
+    INVALID_PARAMETERS,
+    NO_MATCHING_ENDPOINTS,
+    UNABLE_TO_USE_CLIENT_API,
+    UNSUPPORTED_VERSION,
+    OcpiProblem,
+)
+
+
+class RegistrationError(Exception):
+    """Registering with a partner failed; the message says where."""
+
+
+def issue_registration_token(partner: Partner) -> str:
+    """A new token A for the partner to register with; shown once, kept as a hash."""
+    token = tokens.new_token()
+    partner.inbound_token_hash = tokens.digest(token)
+    partner.inbound_token_final = False
+    partner.save(update_fields=["inbound_token_hash", "inbound_token_final", "updated_at"])
+    return token
+
+
+def partner_for(authorization: str) -> Partner | None:
+    """The partner a request's Authorization header names (one query), or None."""
+    found = tokens.candidates(authorization)
+    if not found:
+        return None
+    hashes = [tokens.digest(t) for t in found]
+    return (
+        Partner.objects.select_related("operator")
+        .filter(inbound_token_hash__in=hashes)
+        .exclude(state=PartnerState.UNREGISTERED)
+        .first()
+    )
+
+
+# -- reading the other side's objects ------------------------------------------------------
+
+
+def read_credentials(data: Any) -> dict[str, Any]:
+    """A Credentials object, checked; OcpiProblem 2001 naming what is wrong."""
+    if not isinstance(data, dict):
+        raise OcpiProblem(INVALID_PARAMETERS, "expected a Credentials object")
+    if not tokens.valid_token(data.get("token")):
+        raise OcpiProblem(INVALID_PARAMETERS, "token: 1 to 64 printable ASCII characters")
+    if not isinstance(data.get("url"), str) or not data["url"].startswith(("http://", "https://")):
+        raise OcpiProblem(INVALID_PARAMETERS, "url: the URL of your versions endpoint")
+    roles = data.get("roles")
+    if not isinstance(roles, list) or not roles:
+        raise OcpiProblem(INVALID_PARAMETERS, "roles: at least one CredentialsRole")
+    for i, role in enumerate(roles):
+        ok = (
+            isinstance(role, dict)
+            and role.get("role") in PartnerRole.values
+            and isinstance(role.get("party_id"), str)
+            and len(role["party_id"]) == 3
+            and isinstance(role.get("country_code"), str)
+            and len(role["country_code"]) == 2
+        )
+        if not ok:
+            raise OcpiProblem(
+                INVALID_PARAMETERS, f"roles[{i}]: role, party_id (3) and country_code (2)"
+            )
+    return data
+
+
+def _main_role(roles: list[dict[str, Any]]) -> dict[str, Any]:
+    """The role we deal with: an eMSP's if the platform has one."""
+    return next((r for r in roles if r["role"] == PartnerRole.EMSP), roles[0])
+
+
+def fetch_endpoints(versions_url: str, token: str) -> tuple[str, list[dict[str, Any]]]:
+    """Their 2.2.1 version details: (version, endpoints). Raises OcpiProblem 3001/3002."""
+    try:
+        versions = client.get_data(versions_url, token)
+        if not isinstance(versions, list):
+            raise client.PartnerCallError("the versions endpoint answered no list")
+        url = next(
+            (v.get("url") for v in versions
+             if isinstance(v, dict) and v.get("version") == parties.VERSION),
+            None,
+        )  # fmt: skip
+        if not isinstance(url, str):
+            raise OcpiProblem(UNSUPPORTED_VERSION, f"no OCPI {parties.VERSION} in {versions_url}")
+        details = client.get_data(url, token)
+    except client.PartnerCallError as exc:
+        raise OcpiProblem(UNABLE_TO_USE_CLIENT_API, f"cannot use your API: {exc}") from exc
+    endpoints = details.get("endpoints") if isinstance(details, dict) else None
+    if not isinstance(endpoints, list):
+        raise OcpiProblem(UNABLE_TO_USE_CLIENT_API, f"{url}: no endpoints in the version details")
+    kept = [
+        {"identifier": str(e["identifier"]), "role": str(e.get("role", "")), "url": str(e["url"])}
+        for e in endpoints
+        if isinstance(e, dict) and e.get("identifier") and isinstance(e.get("url"), str)
+    ]
+    return parties.VERSION, kept
+
+
+def _store(partner: Partner, their: dict[str, Any], endpoints: list[dict[str, Any]]) -> None:
+    role = _main_role(their["roles"])
+    partner.outbound_token = tokens.seal(their["token"])
+    partner.versions_url = their["url"]
+    partner.version = parties.VERSION
+    partner.endpoints = endpoints
+    partner.role = role["role"]
+    partner.country_code = role["country_code"].upper()
+    partner.party_id = role["party_id"].upper()
+    details = role.get("business_details")
+    if isinstance(details, dict) and isinstance(details.get("name"), str):
+        partner.business_name = details["name"][:100]
+    partner.state = PartnerState.REGISTERED
+    partner.registered_at = timezone.now()
+
+
+# -- a partner registers with us -----------------------------------------------------------
+
+
+def register_partner(partner: Partner, data: Any, *, update: bool) -> dict[str, Any]:
+    """POST (update False) or PUT (True) on our credentials endpoint: our Credentials
+    object with the partner's new token. OcpiProblem on any refusal."""
+    registered = partner.state == PartnerState.REGISTERED
+    if registered != update:
+        word = "already registered: use PUT" if registered else "not registered: use POST"
+        raise OcpiProblem(CLIENT_ERROR, f"You are {word}.", http_status=405)
+    their = read_credentials(data)
+    _version, endpoints = fetch_endpoints(their["url"], their["token"])
+    if not endpoints:
+        raise OcpiProblem(NO_MATCHING_ENDPOINTS, "your version details list no endpoints")
+    token = tokens.new_token()
+    try:
+        with transaction.atomic():
+            current = Partner.objects.select_for_update().get(pk=partner.pk)
+            if (current.state == PartnerState.REGISTERED) != update or (
+                current.inbound_token_hash != partner.inbound_token_hash
+            ):
+                raise OcpiProblem(CLIENT_ERROR, "Registration changed meanwhile: try again.", 409)
+            _store(current, their, endpoints)
+            current.inbound_token_hash = tokens.digest(token)
+            current.inbound_token_final = True
+            current.save()
+    except IntegrityError:
+        raise OcpiProblem(
+            CLIENT_ERROR, "This party is already registered with this operator."
+        ) from None
+    return parties.credentials(partner.operator, token)
+
+
+def unregister_partner(partner: Partner) -> None:
+    """DELETE on our credentials endpoint: both tokens forgotten, no more pushes."""
+    if partner.state != PartnerState.REGISTERED:
+        raise OcpiProblem(CLIENT_ERROR, "You are not registered.", http_status=405)
+    updated = Partner.objects.filter(pk=partner.pk, state=PartnerState.REGISTERED).update(
+        state=PartnerState.UNREGISTERED,
+        inbound_token_hash=None,
+        outbound_token="",
+        endpoints=[],
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise OcpiProblem(CLIENT_ERROR, "You are not registered.", http_status=405)
+
+
+# -- we register with a partner ------------------------------------------------------------
+
+
+def set_their_token(partner: Partner, token: str) -> None:
+    """The token the partner gave us out of band (their A), sealed at once."""
+    if not tokens.valid_token(token):
+        raise RegistrationError("a token is 1 to 64 printable ASCII characters")
+    partner.outbound_token = tokens.seal(token)
+
+
+def register_with(partner: Partner) -> Partner:
+    """Register with the partner (POST), or update the registration (PUT) when we are
+    registered already. Raises RegistrationError."""
+    if not partner.versions_url or not partner.outbound_token:
+        raise RegistrationError("give the partner's versions URL and the token it gave us")
+    their_token = tokens.unseal(partner.outbound_token)
+    try:
+        _version, endpoints = fetch_endpoints(partner.versions_url, their_token)
+    except OcpiProblem as exc:
+        raise RegistrationError(exc.message) from exc
+    url = Partner(endpoints=endpoints).endpoint("credentials", role=None)
+    if url is None:
+        raise RegistrationError("the partner lists no credentials endpoint")
+    method = "PUT" if partner.state == PartnerState.REGISTERED else "POST"
+    previous = (partner.inbound_token_hash, partner.inbound_token_final)
+    ours = tokens.new_token()
+    # The partner calls our versions endpoint with this token before it answers.
+    Partner.objects.filter(pk=partner.pk).update(
+        inbound_token_hash=tokens.digest(ours), inbound_token_final=True
+    )
+    try:
+        answer = client.call(method, url, their_token, parties.credentials(partner.operator, ours))
+        if not answer.ok:
+            raise RegistrationError(
+                f"{method} {url}: HTTP {answer.http_status}, OCPI status "
+                f"{answer.status_code}: {answer.text[:200]}"
+            )
+        their = read_credentials(answer.data)
+    except (client.PartnerCallError, OcpiProblem, RegistrationError) as exc:
+        Partner.objects.filter(pk=partner.pk).update(
+            inbound_token_hash=previous[0], inbound_token_final=previous[1]
+        )
+        raise RegistrationError(str(exc)) from exc
+    partner.refresh_from_db()
+    _store(partner, their, endpoints)
+    partner.save()
+    return partner
+
+
+def unregister_from(partner: Partner) -> None:
+    """DELETE our credentials at the partner, then forget both tokens here."""
+    url = partner.endpoint("credentials", role=None)
+    if partner.state != PartnerState.REGISTERED or not url:
+        raise RegistrationError("not registered with this partner")
+    try:
+        answer = client.call("DELETE", url, tokens.unseal(partner.outbound_token))
+    except client.PartnerCallError as exc:
+        raise RegistrationError(str(exc)) from exc
+    if not answer.ok:
+        raise RegistrationError(f"DELETE {url}: HTTP {answer.http_status}: {answer.text[:200]}")
+    Partner.objects.filter(pk=partner.pk).update(
+        state=PartnerState.UNREGISTERED, inbound_token_hash=None, outbound_token="", endpoints=[]
+    )

@@ -1,0 +1,81 @@
+"""OCPI pagination (transport_and_format, "Pagination"): date_from (inclusive), date_to
+(exclusive), offset and limit in; the Link, X-Total-Count and X-Limit headers out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+
+from .envelope import INVALID_PARAMETERS, OcpiProblem
+
+MAX_LIMIT = 100  # X-Limit: objects per page, whatever the client asks
+MAX_OFFSET = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class PageAsk:
+    offset: int
+    limit: int
+    date_from: dt.datetime | None
+    date_to: dt.datetime | None
+    filters: tuple[tuple[str, str], ...]  # date_from/date_to as sent, for the Link
+
+
+def _whole(params: Mapping[str, str], name: str, low: int, high: int, default: int) -> int:
+    raw = params.get(name, "")
+    if raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < low:
+        raise OcpiProblem(INVALID_PARAMETERS, f"{name}: give a whole number from {low}")
+    return min(int(raw), high)
+
+
+def parse_datetime(raw: str, name: str) -> dt.datetime:
+    """OCPI DateTime (RFC 3339, UTC; a value without zone is read as UTC)."""
+    try:
+        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise OcpiProblem(
+            INVALID_PARAMETERS, f"{name}: expected a date-time like 2025-01-31T12:00:00Z"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def read(params: Mapping[str, str]) -> PageAsk:
+    date_from = date_to = None
+    filters = []
+    if params.get("date_from"):
+        date_from = parse_datetime(params["date_from"], "date_from")
+        filters.append(("date_from", params["date_from"]))
+    if params.get("date_to"):
+        date_to = parse_datetime(params["date_to"], "date_to")
+        filters.append(("date_to", params["date_to"]))
+    return PageAsk(
+        offset=_whole(params, "offset", 0, MAX_OFFSET, 0),
+        limit=_whole(params, "limit", 1, MAX_LIMIT, MAX_LIMIT),
+        date_from=date_from,
+        date_to=date_to,
+        filters=tuple(filters),
+    )
+
+
+def window(qs: QuerySet, ask: PageAsk, field: str) -> QuerySet:
+    """Objects whose `field` (their last_updated) is in [date_from, date_to)."""
+    if ask.date_from is not None:
+        qs = qs.filter(**{f"{field}__gte": ask.date_from})
+    if ask.date_to is not None:
+        qs = qs.filter(**{f"{field}__lt": ask.date_to})
+    return qs
+
+
+def headers(ask: PageAsk, total: int, base_url: str) -> dict[str, str]:
+    out = {"X-Total-Count": str(total), "X-Limit": str(ask.limit)}
+    following = ask.offset + ask.limit
+    if following < total:
+        query = urlencode([("offset", following), ("limit", ask.limit), *ask.filters])
+        out["Link"] = f'<{base_url}?{query}>; rel="next"'
+    return out

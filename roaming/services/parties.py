@@ -1,0 +1,60 @@
+"""Who we are on OCPI: one CPO party per operator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pycountry
+from django.conf import settings
+
+from cpo_portal.models import Operator
+from pricing.services.ocpi import party_id as operator_party_id
+
+VERSION = "2.2.1"
+
+
+def country_code() -> str:
+    return str(getattr(settings, "OCPI_COUNTRY_CODE", "IN")).upper()
+
+
+def country_alpha3() -> str:
+    country = pycountry.countries.get(alpha_2=country_code())
+    return country.alpha_3 if country is not None else country_code()
+
+
+def party_id(operator: Operator) -> str:
+    return operator_party_id(operator)
+
+
+def versions_url() -> str:
+    return f"{settings.OCPI_PUBLIC_URL}/versions"
+
+
+def version_url() -> str:
+    return f"{settings.OCPI_PUBLIC_URL}/{VERSION}"
+
+
+def credentials(operator: Operator, token: str) -> dict[str, Any]:
+    """Our Credentials object, carrying the token the partner is to use."""
+    return {
+        "token": token,
+        "url": versions_url(),
+        "roles": [
+            {
+                "role": "CPO",
+                "party_id": party_id(operator),
+                "country_code": country_code(),
+                "business_details": {"name": operator.name[:100]},
+            }
+        ],
+    }
+
+
+def routing_headers(operator: Operator, to_country: str, to_party: str) -> dict[str, str]:
+    """OCPI-from/to headers of functional-module requests (transport_and_format)."""
+    return {
+        "OCPI-from-country-code": country_code(),
+        "OCPI-from-party-id": party_id(operator),
+        "OCPI-to-country-code": to_country,
+        "OCPI-to-party-id": to_party,
+    }

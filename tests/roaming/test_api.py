@@ -1,0 +1,157 @@
+"""The OCPI HTTP surface: tokens (Base64 and plain), the envelope on every error, the
+pagination parameters and headers, and one operator's partner never seeing another's."""
+
+from __future__ import annotations
+
+import pytest
+
+from roaming.models import PartnerState
+from tests.roaming.conftest import network, registered_partner
+from tests.roaming.emsp import auth
+
+pytestmark = pytest.mark.django_db
+
+TARIFFS = "/ocpi/2.2.1/tariffs"
+LOCATIONS = "/ocpi/2.2.1/locations"
+
+
+def envelope_of(response) -> dict:
+    body = response.json()
+    assert set(body) >= {"status_code", "status_message", "timestamp"}
+    assert body["timestamp"].endswith("Z")
+    return body
+
+
+@pytest.fixture
+def partner(ocpi):
+    return registered_partner(network())
+
+
+def test_a_base64_token_and_a_plain_one_both_open_the_api(client, partner):
+    _row, token = partner
+    encoded = client.get(TARIFFS, headers=auth(token))
+    plain = client.get(TARIFFS, headers={"Authorization": f"Token {token}"})
+    assert encoded.status_code == plain.status_code == 200
+    assert envelope_of(encoded)["data"] == envelope_of(plain)["data"]
+
+
+@pytest.mark.parametrize(
+    "header", [None, "Token", "Token bm90LWEtdG9rZW4=", "Bearer abc", "Token \x7f\x7f"]
+)
+def test_unknown_or_missing_tokens_get_401_in_the_envelope(client, partner, header):
+    headers = {} if header is None else {"Authorization": header}
+    response = client.get(TARIFFS, headers=headers)
+    assert response.status_code == 401
+    assert envelope_of(response)["status_code"] == 2000
+
+
+def test_a_registration_token_opens_only_versions_and_credentials(client, ocpi):
+    operator = network(stations=1)
+    partner, token = registered_partner(operator)
+    partner.inbound_token_final = False
+    partner.state = PartnerState.PENDING
+    partner.save()
+    assert client.get("/ocpi/versions", headers=auth(token)).status_code == 200
+    assert client.get("/ocpi/2.2.1", headers=auth(token)).status_code == 200
+    assert client.get("/ocpi/2.2.1/credentials", headers=auth(token)).status_code == 200
+    assert client.get(TARIFFS, headers=auth(token)).status_code == 401
+    # PUT and DELETE need a registration first: HTTP 405, as the spec asks.
+    assert client.delete("/ocpi/2.2.1/credentials", headers=auth(token)).status_code == 405
+
+
+def test_get_credentials_answers_our_party_and_the_token_in_use(client, partner):
+    _row, token = partner
+    data = envelope_of(client.get("/ocpi/2.2.1/credentials", headers=auth(token)))["data"]
+    assert data["token"] == token
+    assert data["url"] == "http://testserver/ocpi/versions"
+    assert data["roles"][0] == {
+        "role": "CPO", "party_id": "CPO", "country_code": "IN",
+        "business_details": {"name": "Operator cpo1.example"},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+        ("offset=-1", "offset"),
+        ("date_from=yesterday", "date_from"),
+        ("date_to=2025-13-01T00:00:00Z", "date_to"),
+    ],
+)
+def test_bad_paging_parameters_are_2001(client, partner, query, message):
+    _row, token = partner
+    response = client.get(f"{TARIFFS}?{query}", headers=auth(token))
+    body = envelope_of(response)
+    assert (response.status_code, body["status_code"]) == (400, 2001)
+    assert message in body["status_message"]
+
+
+def test_pages_carry_the_link_and_counts_and_keep_the_filters(client, partner):
+    _row, token = partner
+    query = "limit=2&date_from=2020-01-01T00:00:00Z"
+    first = client.get(f"{LOCATIONS}?{query}", headers=auth(token))
+    assert first.headers["X-Total-Count"] == "3" and first.headers["X-Limit"] == "2"
+    assert first.headers["Link"] == (
+        "<http://testserver/ocpi/2.2.1/locations?offset=2&limit=2"
+        '&date_from=2020-01-01T00%3A00%3A00Z>; rel="next"'
+    )
+    last = client.get(f"{LOCATIONS}?offset=2&{query}", headers=auth(token))
+    assert "Link" not in last.headers and len(envelope_of(last)["data"]) == 1
+    big = client.get(f"{TARIFFS}?limit=5000", headers=auth(token))
+    assert big.headers["X-Limit"] == "100"
+
+
+def test_a_location_its_evse_and_its_connector(client, partner):
+    _row, token = partner
+    base = f"{LOCATIONS}/cpo1-st-001"
+    location = envelope_of(client.get(base, headers=auth(token)))["data"]
+    assert location["country"] == "IND" and location["time_zone"] == "Asia/Kolkata"
+    evse = envelope_of(client.get(f"{base}/cpo1-ch-001", headers=auth(token)))["data"]
+    assert evse["status"] == "AVAILABLE"
+    connector = envelope_of(client.get(f"{base}/cpo1-ch-001/1", headers=auth(token)))["data"]
+    assert connector["standard"] == "IEC_62196_T2_COMBO"
+    assert connector["max_electric_power"] == 30000
+    missing = client.get(f"{base}/nope", headers=auth(token))
+    assert (missing.status_code, envelope_of(missing)["status_code"]) == (404, 2003)
+
+
+def test_errors_are_envelopes_never_html(client, partner):
+    _row, token = partner
+    unknown = client.get("/ocpi/2.2.1/sessions", headers=auth(token))
+    assert unknown.status_code == 404 and envelope_of(unknown)["status_code"] == 2000
+    bad_json = client.put(
+        "/ocpi/2.2.1/credentials", "{not json", content_type="application/json",
+        headers=auth(token),
+    )  # fmt: skip
+    assert bad_json.status_code == 400 and envelope_of(bad_json)["status_code"] == 2001
+    wrong_method = client.post(TARIFFS, {}, content_type="application/json", headers=auth(token))
+    assert wrong_method.status_code == 405 and envelope_of(wrong_method)["status_code"] == 2000
+    bad_credentials = client.put(
+        "/ocpi/2.2.1/credentials", {"token": "x"}, content_type="application/json",
+        headers=auth(token),
+    )  # fmt: skip
+    assert envelope_of(bad_credentials)["status_code"] == 2001
+
+
+def test_registration_with_an_unreachable_partner_is_3001(client, ocpi):
+    operator = network(stations=1)
+    partner, token = registered_partner(operator)
+    partner.state = PartnerState.PENDING
+    partner.save()
+    role = {"role": "EMSP", "party_id": "EMS", "country_code": "NL"}
+    credentials = {"token": "their-b", "url": "http://127.0.0.1:9/ocpi/versions", "roles": [role]}
+    response = client.post("/ocpi/2.2.1/credentials", credentials,
+                           content_type="application/json", headers=auth(token))  # fmt: skip
+    assert envelope_of(response)["status_code"] == 3001
+
+
+def test_a_partner_sees_only_its_operators_tariffs_and_locations(client, ocpi):
+    _a, token_a = registered_partner(network("cpo-a.example", stations=2))
+    network("cpo-b.example", stations=2)
+    tariffs = envelope_of(client.get(TARIFFS, headers=auth(token_a)))["data"]
+    locations = envelope_of(client.get(LOCATIONS, headers=auth(token_a)))["data"]
+    assert {t["id"] for t in tariffs} == {"cpo-a-default", "cpo-a-station-001"}
+    assert {loc["id"] for loc in locations} == {"cpo-a-st-000", "cpo-a-st-001"}
+    assert all(loc["operator"]["name"] == "Operator cpo-a.example" for loc in locations)

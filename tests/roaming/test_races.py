@@ -1,0 +1,55 @@
+"""Concurrent writers and senders on PostgreSQL: one pending push per object whatever the
+number of changes at once, each due push claimed by one sender only, and one registration
+per partner when it POSTs twice at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from roaming.models import Partner, Push
+from roaming.services import credentials, pushes
+from tests.races import race, race_n
+from tests.roaming.conftest import network, registered_partner
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(ocpi, emsp):
+    operator = network(stations=2)
+    partner, _token = registered_partner(operator, emsp)
+    return operator, partner
+
+
+def test_simultaneous_changes_leave_one_pending_push_per_object(world):
+    operator, _partner = world
+    ids = ["cpo1-default", "cpo1-station-001"]
+    results = race_n(8, lambda i: pushes.enqueue(operator.pk, "tariffs", ids))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Push.objects.filter(state="pending").count() == 2
+
+
+def test_two_senders_never_claim_the_same_push(world):
+    operator, partner = world
+    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default", "cpo1-station-001"])
+    pushes.enqueue(operator.pk, "locations", ["cpo1-st-000", "cpo1-st-001"])
+    claimed = race_n(4, lambda i: [p.pk for p in pushes._claim(partner.pk)])
+    flat = [pk for batch in claimed for pk in batch]
+    assert sorted(flat) == sorted(Push.objects.values_list("pk", flat=True))
+    assert len(flat) == len(set(flat)) == 4
+
+
+def test_one_registration_wins_when_a_partner_posts_twice_at_once(world, emsp):
+    operator, _ = world
+    partner = Partner.objects.create(operator=operator, name="Twice")
+    credentials.issue_registration_token(partner)
+    row = Partner.objects.get(pk=partner.pk)
+    body = emsp.credentials("emsp-token-a")
+    body["roles"][0]["party_id"] = "TWO"  # not the party the world registered already
+    emsp.check_back = False
+    results = race([lambda: credentials.register_partner(row, body, update=False)] * 2)
+    wins = [r for r in results if isinstance(r, dict)]
+    assert len(wins) == 1, results
+    partner.refresh_from_db()
+    assert partner.state == "registered"
+    assert partner.inbound_token_hash == credentials.tokens.digest(wins[0]["token"])
