@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from offers.services.commerce import quote_without_offers
+from offers.services.commerce import SessionAsk, quote_without_offers
 from pricing.engine.types import LineKind
 from pricing.models import Tariff, TariffBand
 from tests.factories import ChargerFactory, OperatorFactory, StationFactory
@@ -93,7 +93,8 @@ def publish(charger, drawn: dict, client, token: str) -> dict:
 
 def commerce_total(charger, start, end, kwh) -> tuple[Decimal, Decimal]:
     """(total excl. tax, total) of the quote without offers."""
-    quote = quote_without_offers(charger, start, kwh, end).quote
+    ask = SessionAsk(charger=charger, start=start, kwh=kwh, end=end)
+    quote = quote_without_offers(ask).quote
     excl = sum((ln.amount for ln in quote.lines if ln.kind is not LineKind.TAX), Decimal(0))
     return excl, quote.total
 
