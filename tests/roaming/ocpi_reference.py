@@ -11,11 +11,10 @@ in list order that has a component of that dimension and whose restrictions hold
 one that prices it, judged at the start of each charging period; a new period starts
 wherever a restriction's clock time or the local day changes. FLAT is charged once, by the
 element active when the session starts. ENERGY's step_size (Wh) rounds the session's
-energy up, billed at the price of the last period. The energy delivered by each period
+energy up, billed by the element of the last period. The energy delivered by each period
 boundary is stated to 1e-12 kWh, as a meter reading in a CDR is stated to a finite
-precision. Money: the cost of each dimension at each price is rounded half-up to the cent
-(two elements at one price, such as the two halves of a band past midnight, make one
-line); min/max_price bound the total excl. VAT; VAT is
+precision. Money: each element's cost per dimension is rounded half-up to the cent;
+min/max_price bound the total excl. VAT; VAT is
 then taken on the total per VAT rate and rounded half-up (GST on the taxable value: the
 convention our partners bill by, docs/ocpi.md).
 """
@@ -128,7 +127,7 @@ def bill(tariff: dict, start: dt.datetime, end: dt.datetime, kwh: Decimal, time_
             found = _active(tariff, kind, local)
             if found is None:
                 continue
-            key = (kind, found[1]["price"], found[1].get("vat"))
+            key = (found[0], kind)
             volumes[key] = volumes.get(key, Fraction(0)) + volume
             prices[key] = Fraction(str(found[1]["price"]))
             vats[key] = Decimal(str(found[1].get("vat", 0)))
@@ -136,7 +135,7 @@ def bill(tariff: dict, start: dt.datetime, end: dt.datetime, kwh: Decimal, time_
                 last_energy = (key, found[1].get("step_size", 1))
     flat = _active(tariff, "FLAT", start.astimezone(zone))
     if flat is not None:
-        key = ("FLAT", flat[1]["price"], flat[1].get("vat"))
+        key = (flat[0], "FLAT")
         volumes[key], prices[key] = Fraction(1), Fraction(str(flat[1]["price"]))
         vats[key] = Decimal(str(flat[1].get("vat", 0)))
     if last_energy is not None:
