@@ -11,8 +11,10 @@ in list order that has a component of that dimension and whose restrictions hold
 one that prices it, judged at the start of each charging period; a new period starts
 wherever a restriction's clock time or the local day changes. FLAT is charged once, by the
 element active when the session starts. ENERGY's step_size (Wh) rounds the session's
-energy up, billed by the element of the last period. Money: each element's cost per
-dimension is rounded half-up to the cent; min/max_price bound the total excl. VAT; VAT is
+energy up, billed by the element of the last period. The energy delivered by each period
+boundary is stated to 1e-12 kWh, as a meter reading in a CDR is stated to a finite
+precision. Money: each element's cost per dimension is rounded half-up to the cent;
+min/max_price bound the total excl. VAT; VAT is
 then taken on the total per VAT rate and rounded half-up (GST on the taxable value: the
 convention our partners bill by, docs/ocpi.md).
 """
@@ -30,6 +32,7 @@ from zoneinfo import ZoneInfo
 DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 KNOWN_RESTRICTIONS = {"start_time", "end_time", "day_of_week"}
 CENT = Decimal("0.01")
+KWH_PLACES = Decimal("1e-12")  # the meter reading at each period boundary
 
 
 @dataclass(frozen=True)
@@ -105,15 +108,22 @@ def bill(tariff: dict, start: dt.datetime, end: dt.datetime, kwh: Decimal, time_
     points = [start, *_cuts(tariff, start, end, zone), end]
     whole = Fraction((end - start) / dt.timedelta(microseconds=1))
     energy = Fraction(kwh)
-    volumes: dict[tuple[int, str], Fraction] = {}
-    prices: dict[tuple[int, str], Fraction] = {}
-    vats: dict[tuple[int, str], Decimal] = {}
+    volumes: dict[tuple, Fraction] = {}
+    prices: dict[tuple, Fraction] = {}
+    vats: dict[tuple, Decimal] = {}
     last_energy = None
+
+    def delivered(moment: dt.datetime) -> Fraction:
+        """kWh delivered by `moment` at constant power, stated to 1e-12 kWh."""
+        exact = energy * Fraction((moment - start) / dt.timedelta(microseconds=1)) / whole
+        stated = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(KWH_PLACES)
+        return Fraction(stated)
+
     for a, b in itertools.pairwise(points):
         local = a.astimezone(zone)
-        share = Fraction((b - a) / dt.timedelta(microseconds=1)) / whole
+        period_kwh = delivered(b) - delivered(a) if b != end else energy - delivered(a)
         hours = Fraction((b - a) / dt.timedelta(microseconds=1)) / 3_600_000_000
-        for kind, volume in (("ENERGY", energy * share), ("TIME", hours)):
+        for kind, volume in (("ENERGY", period_kwh), ("TIME", hours)):
             found = _active(tariff, kind, local)
             if found is None:
                 continue
