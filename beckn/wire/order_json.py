@@ -264,7 +264,7 @@ def redeemed_offers(order: Order) -> list[dict[str, Any]]:
             tag_group(
                 "offer-redemption",
                 [
-                    ("redeemed", "reversed" not in o),  # a cancelled order's offer is not
+                    ("redeemed", o.reversed is None),  # a cancelled order's offer is not
                     ("redemption-ref", order.order_id or ""),
                     ("discount-applied", as_text(o.discount)),
                     *_code(o, "offer-code"),
