@@ -11,4 +11,4 @@ def test_fast_quotes_equal_the_naive_path(capsys):
     assert 0 < figures["median_us"] < figures["naive_median_us"]
     out = capsys.readouterr().out
     assert "40 sessions; 50 surge rules" in out and "200 live offers" in out
-    assert "quotes identical on the fast, explain and naive paths: 40 of 40" in out
+    assert "quotes identical on the fast, explain, scan and naive paths: 40 of 40" in out
