@@ -24,6 +24,7 @@ from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 from cpo_portal.stamps import locked_row
+from offers.rules.outcome import Reason
 from offers.services.quoting import SessionAsk
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
@@ -190,12 +191,16 @@ def price_ask(ask: Ask, *, order_ref: str = "", stage: str = "quoted") -> Priced
 
 
 def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> None:
-    """init / confirm: an offer the BAP asked for that no longer applies is an error."""
+    """init / confirm: an offer the BAP asked for that no longer applies is an error. Not
+    a holdout: a customer identified only now (init's billing) may fall in an offer's
+    control group; the order goes on without the offer and the quote says the new total."""
     applied = {a.offer_id for a in priced.applied}
     for offer_id in ask.session.offer_ids:
         if offer_id in applied:
             continue
         rejection = priced.rejection(offer_id)
+        if rejection is not None and rejection.reason == Reason.HELD_OUT:
+            continue
         text = rejection.message if rejection else f"offer {offer_id!r} is not available"
         raise Failure(errors.OFFER_NOT_FOUND, text, "$.message.order.offers", order=order)
 

@@ -91,6 +91,26 @@ def test_cancel_reverses_in_the_ledger(deg, bap, run, our_key):
     assert cancelled["message"]["order"]["status"] == "CANCELLED"
 
 
+def test_a_customer_identified_at_init_in_a_holdout_goes_on_without_the_offer(
+    deg, bap, run, our_key
+):
+    """select is anonymous (no holdout applies); init names the customer, who falls in the
+    offer's control group: not an error, the offer is left out and the new total shown."""
+    from offers.models import Offer
+    from offers.services.catalog import forget_catalog
+
+    Offer.objects.filter(code="weekend-discount-25").update(holdout_percent=Decimal("100"))
+    forget_catalog()
+    op, charger = deg.op_a.code, deg.charger_a.code
+    _, selected = run(bap, "select", msgs.select(op, charger))
+    assert ("Weekend Special Offer (25% off)", "-22.50") in breakup(selected)
+    _, initialised = run(bap, "init", msgs.init(op, charger))
+    assert "error" not in initialised
+    assert all(title != "Weekend Special Offer (25% off)" for title, _ in breakup(initialised))
+    change = tag_values(initialised["message"]["order"]["tags"], "quote-change")
+    assert change["previous-total"] == "91.45" and change["new-total"] == "118.00"
+
+
 def test_an_exhausted_offer_is_refused_at_confirm_with_30006(deg, bap, run, our_key):
     from offers.models import Offer
 
