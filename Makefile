@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTHON ?= python3
 
-.PHONY: install run test lint bench soak migrate clean dev-env
+.PHONY: install run test lint lint-quick typecheck bench soak migrate clean dev-env
 
 install: $(VENV)/.installed
 
@@ -46,13 +46,20 @@ test: install
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=10 \
 	  $(PYTEST_ARGS)
 
-# mypy's Django plugin loads the settings, which want a SECRET_KEY when DEBUG is off.
-lint: install
+# `make lint` is the quick checks (seconds) and the type check (minutes), which CI runs
+# beside the tests (.ci/run). mypy's Django plugin loads the settings, which want a
+# SECRET_KEY when DEBUG is off.
+lint: lint-quick typecheck
+
+lint-quick: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	SECRET_KEY=type-check-only $(VENV)/bin/mypy
 	$(PY) tools/import_cycles.py
+	$(PY) tools/type_ignores.py
+
+typecheck: install
+	SECRET_KEY=type-check-only $(VENV)/bin/mypy
 
 bench: install
 	$(PY) bench/run_all.py

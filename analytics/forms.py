@@ -16,7 +16,7 @@ from analytics.services.filters import (
     scoped,
 )
 from cpo_portal.models import Operator, Station
-from offers.models import Offer
+from offers.models import DegOfferType, Offer
 
 GRANULARITIES = [("", "Automatic"), ("day", "Day"), ("week", "Week"), ("month", "Month")]
 
@@ -65,8 +65,9 @@ class FilterForm(forms.Form):
             .distinct()
             .order_by("offer_type")
         )
+        labels = dict(DegOfferType.choices)
         cast(forms.ChoiceField, self.fields["offer_type"]).choices = [("", "All types")] + [
-            (t, t) for t in types
+            (t, labels.get(t, t)) for t in types
         ]
         regions = (
             Station.objects.filter(operator=operator)

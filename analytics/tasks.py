@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import transaction
 
 from analytics.services.rollup import run_incremental
-from analytics.services.whatif.run import execute
+from analytics.services.whatif.parallel import begin
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,9 @@ def rollup_ledger() -> dict[str, float | int]:
 
 @shared_task(name="offers.analytics.tasks.run_whatif", ignore_result=True)
 def run_whatif(run_id: int) -> str:
-    """Replay one what-if run (services.whatif.run.execute)."""
-    return execute(run_id)
+    """Replay one what-if run, in parallel parts where they are independent
+    (services.whatif.parallel.begin)."""
+    return begin(run_id)
 
 
 def queue_whatif(run_id: int) -> None:

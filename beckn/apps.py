@@ -19,7 +19,7 @@ class BecknConfig(AppConfig):
         registry_changed.connect(forget, weak=False, dispatch_uid="beckn-registry-changed")
 
         from beckn.services.order_updates import on_not_delivered
-        from offers.services.addon_delivery import add_ons_not_delivered
+        from offers.services import add_ons_not_delivered
 
         add_ons_not_delivered.connect(
             on_not_delivered, weak=False, dispatch_uid="beckn-add-ons-not-delivered"

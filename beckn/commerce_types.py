@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from beckn.models.order_quote import AddOnLine, AppliedOffer
 from cpo_portal.models import Charger, Operator, Station
-from pricing.engine.types import LineKind, Quote
+from pricing.engine import LineKind, Quote
 
 __all__ = ["AddOnLine", "AppliedOffer"]  # and the classes below; kept with the Order's types
 

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from beckn.handlers import handler_for
@@ -29,13 +29,14 @@ COULD_NOT_PROCESS = "the BPP could not process this request; please retry with a
 
 
 def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
-    """Handle one message; None if it was already handled (or does not exist). The row
-    returned is the reply's first callback (an on_search in parts has one per part)."""
+    """Handle one message; None if it was already handled, another worker is handling it,
+    or it does not exist. The row returned is the reply's first callback (an on_search
+    in parts has one per part)."""
     now = now or timezone.now()
     refusal: Reply | None = None
     try:
         with transaction.atomic():
-            inbound = _locked(inbound_id)
+            inbound = _locked(inbound_id, skip_locked=True)
             if inbound is None:
                 return None
             reply = handler_for(inbound.action)(Request(inbound, now))
@@ -55,9 +56,27 @@ def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
         return _failed(inbound, crash, now)
 
 
-def _locked(inbound_id: int) -> InboundMessage | None:
-    """The message, locked, unless it does not exist or was already handled."""
-    inbound = InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()
+def unanswered(now: dt.datetime) -> QuerySet[InboundMessage]:
+    """Messages not yet handled whose answer can still arrive in time."""
+    return InboundMessage.objects.filter(
+        state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
+        expires_at__gt=now,
+        attempts__lt=MAX_ATTEMPTS,
+    )
+
+
+def waiting(after: int = 0, limit: int = 8) -> list[int]:
+    """The oldest unanswered messages after id `after`, up to `limit` (a worker's next
+    batch; rows another worker holds are taken by it, and skipped by `process`)."""
+    rows = unanswered(timezone.now()).filter(pk__gt=after).order_by("pk")
+    return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def _locked(inbound_id: int, skip_locked: bool = False) -> InboundMessage | None:
+    """The message, locked, unless it does not exist, was already handled or (with
+    `skip_locked`) another worker is handling it."""
+    rows = InboundMessage.objects.select_for_update(skip_locked=skip_locked)
+    inbound = rows.filter(pk=inbound_id).first()
     if inbound is None or inbound.state in (InboundState.DONE, InboundState.FAILED):
         return None
     return inbound

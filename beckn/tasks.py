@@ -8,8 +8,8 @@ from celery import current_app, shared_task
 from django.utils import timezone
 
 from beckn import processing
-from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
-from beckn.services import delivery, jobs
+from beckn.models import Outbox, OutboxState
+from beckn.services import delivery, doorbell, jobs
 
 # A message queued for a worker is normally taken within a second or two, even during a
 # flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still
@@ -21,9 +21,33 @@ INBOUND_GRACE = dt.timedelta(seconds=5)
 OUTBOX_GRACE = dt.timedelta(seconds=5)
 
 
+# A worker woken by the doorbell (services.doorbell) answers every message waiting, oldest
+# first, DRAIN_BATCH at a time (their callbacks are sent after each batch), up to
+# DRAIN_LIMIT; then it rings again, so that a long flood goes on in a new task message.
+# Other workers woken meanwhile share the same rows: each takes the next one not locked.
+DRAIN_BATCH = 4
+DRAIN_LIMIT = 512
+
+
 @shared_task(name="beckn.process_inbound", ignore_result=True)
-def process_inbound(inbound_id: int) -> None:
-    process_and_answer([inbound_id])
+def process_inbound(inbound_id: int | None = None) -> None:
+    """Answer this message; with the doorbell in use, every other one waiting too."""
+    if not doorbell.in_use():
+        if inbound_id is not None:
+            process_and_answer([inbound_id])
+        return
+    doorbell.silence()
+    if inbound_id is not None:
+        process_and_answer([inbound_id])
+    answered, last = 0, 0
+    while answered < DRAIN_LIMIT:
+        batch = processing.waiting(after=last, limit=DRAIN_BATCH)
+        if not batch:
+            return
+        process_and_answer(batch)
+        answered, last = answered + len(batch), batch[-1]
+    if doorbell.ring():
+        process_inbound.delay()
 
 
 def process_and_answer(inbound_ids: list[int]) -> None:
@@ -104,12 +128,9 @@ def requeue_stuck() -> dict[str, int]:
     for start in range(0, len(again), BATCH):
         deliver_batch.delay(again[start : start + BATCH])
     waiting = list(
-        InboundMessage.objects.filter(
-            state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
-            received_at__lte=now - INBOUND_GRACE,
-            expires_at__gt=now,
-            attempts__lt=processing.MAX_ATTEMPTS,
-        ).values_list("pk", flat=True)[:1000]
+        processing.unanswered(now)
+        .filter(received_at__lte=now - INBOUND_GRACE)
+        .values_list("pk", flat=True)[:1000]
     )
     for pk in waiting:
         process_inbound.delay(pk)
@@ -122,10 +143,11 @@ def requeue_stuck() -> dict[str, int]:
 
 
 class CeleryPublisher:
-    """The services' publisher (beckn.services.jobs): each call sends one task message."""
+    """The services' publisher (beckn.services.jobs)."""
 
     def deliver(self, outbox_id: int) -> None:
         deliver.delay(outbox_id)
 
     def process(self, inbound_id: int) -> None:
-        process_inbound.delay(inbound_id)
+        if doorbell.ring():  # else a queued task will find this message
+            process_inbound.delay(inbound_id)

@@ -13,7 +13,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bench.procs import Process
+from tests.support.procs import Process
 
 MESSAGE_ID = re.compile(rb'"message_id":"([^"]+)"')
 ACK = json.dumps({"message": {"ack": {"status": "ACK"}}}).encode()
@@ -116,7 +116,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 class Workers:
-    """`count` Celery workers (bench/procs.py: each in a session of its own, stopped warm,
+    """`count` Celery workers (tests/support/procs.py: each in a session of its own, stopped warm,
     SIGKILLed if that takes too long)."""
 
     def __init__(self, count: int, concurrency: int, env: dict[str, str], logs: Path) -> None:

@@ -5,7 +5,7 @@
 A PostgreSQL database of its own (`<DATABASE_URL's name>_bench`, dropped and created
 afresh): one operator, 300 stations, a tariff, 50 surge rules and 1,000 live offers (each
 at a few stations, a third in a time window, a fifth with a minimum session value), then
-offers.services.commerce.quote_session_with_offers (explain off: what Beckn's select and
+offers.services.order_steps.quote_session_with_offers (explain off: what Beckn's select and
 init call) on random sessions at one charger. Prints the queries per quote (the same for
 every quote: the figure a test pins with django_assert_num_queries) and the median and
 p95 by the wall clock, and by this thread's CPU clock.
@@ -88,7 +88,7 @@ def build_world(seed: int = 11):
 
 
 def asks(charger, count: int, seed: int = 5):
-    from offers.services.commerce import SessionAsk
+    from offers.services import SessionAsk
 
     rng = random.Random(seed)
     out = []
@@ -107,7 +107,7 @@ def main(count: int = 500) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from offers.services.commerce import quote_session_with_offers
+    from offers.services import quote_session_with_offers
 
     charger = build_world()
     from cpo_portal.models import Charger

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.faults [--count 500] [--down-seconds 60] [--concurrency 4]
                                     [--only bap_down worker_killed broker_restart]
 
-The scenarios of tests/beckn/test_faults.py (bench/faults_scenarios.py) with more
+The scenarios of tests/beckn/test_faults.py (tests/support/faults/scenarios.py) with more
 callbacks: a BAP down for a minute (FAULTS_BAP_DOWN_SECONDS), a worker SIGKILLed while its
 POSTs are held open, a Redis without persistence crashed and restarted empty. Each runs
 real `celery worker` (prefork, --concurrency) and `celery beat` processes against
@@ -68,7 +68,7 @@ def forget() -> None:
 
 
 def run(name: str, args: argparse.Namespace, bpp_id: str):
-    from bench import faults_scenarios as scenarios
+    from tests.support.faults import scenarios
 
     if name == "bap_down":
         return scenarios.bap_down(

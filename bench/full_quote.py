@@ -2,13 +2,14 @@
 
     .venv/bin/python -m bench.full_quote [sessions]
 
-One operator: a three-band tariff with 50 surge rules (bench/scenario.py) and 1,000 live
-offers (bench/offer_mix.py, the mix is printed) over 300 stations; random sessions by kWh,
-rupee amount or time slot, random customers, codes and limits.
+One operator: a three-band tariff with 50 surge rules (tests/support/scenarios/pricing.py)
+and 1,000 live offers (tests/support/scenarios/offer_mix.py, the mix is printed) over 300
+stations; random sessions by kWh, rupee amount or time slot, random customers, codes and
+limits (tests/support/scenarios/offer_sessions.py).
 
-- fast:    PriceBook.price (compiled surges) -> offers.rules.select.quote_offers (the
+- fast:    PriceBook.price (compiled surges) -> offers.rules.choose.quote_offers (the
            index's candidates through the evaluator, on what the index left open ->
-           select) -> finalize (offers.rules.compose.compose): the pure
+           select) -> finalize (offers.rules.composition.compose): the pure
            functions Beckn's quote calls (offers.services.quoting with explain off)
 - explain: the same composition, Compete(explain=True): every offer of the place and day,
            and those only their dates keep away, through the same evaluator, as the admin
@@ -35,18 +36,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bench.naive import price_naively
-from bench.offer_mix import Station, build_network, build_offers, describe_mix
-from bench.offers_scenario import build_customer, build_facts, build_limits, session_start
-from bench.scenario import HOLIDAYS, build_surges, build_tariff
-from offers.rules.compose import Compete, ToPrice, compose
-from offers.rules.context import QuoteContext
+from offers.rules.choose import best_offers, quote_offers, select_in
+from offers.rules.composition import Compete, ToPrice, compose
 from offers.rules.evaluate import assess
 from offers.rules.facts import Limits, OfferFacts
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import OfferResult
-from offers.rules.select import best_offers, quote_offers, select_in
+from offers.rules.session_view import QuoteContext
 from pricing.engine import compile_book, finalize
 from pricing.engine.types import Conditions, Customer, Quote, SessionRequest
+from tests.support.scenarios.offer_mix import Station, build_network, build_offers, describe_mix
+from tests.support.scenarios.offer_sessions import (
+    build_customer,
+    build_facts,
+    build_limits,
+    session_start,
+)
+from tests.support.scenarios.pricing import HOLIDAYS, build_surges, build_tariff
 
 D = Decimal
 Result = tuple[Quote, OfferResult]

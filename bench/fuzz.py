@@ -7,13 +7,13 @@ Three runs, in-process through Django's test client and WSGI application, agains
 throwaway database created beside DATABASE_URL's (PostgreSQL, which refuses more than
 SQLite does) and dropped afterwards:
 
-1. hypothesis-built Beckn messages (bench/fuzz_cases.py: DEG examples mutated, broken
+1. hypothesis-built Beckn messages (tests/support/fuzz/cases.py: DEG examples mutated, broken
    contexts, huge and deep bodies, broken bytes, replays), mostly signed by a registered
    test BAP so they reach every stage; each ACKed one processed into its callback;
 2. schemathesis cases from the core 1.1.0 OpenAPI for the ten request endpoints;
 3. schemathesis cases for every DRF endpoint of /api/schema/ as each role of one operator;
 4. hostile raw bodies to every DRF POST endpoint and hostile pricing documents to the
-   import, half each (bench/fuzz_inputs.py).
+   import, half each (tests/support/fuzz/inputs.py).
 
 Prints the counts by outcome; exits 1 if any answer was a 5xx or not a Beckn ACK/NACK
 (or, for the API, not JSON), or any ACKed message crashed its processing.
@@ -72,10 +72,10 @@ def hypothesis_run(examples: int, seed: int, strategy, fire, label: str) -> None
 
 
 def fuzz_beckn(args, client) -> tuple[bool, str]:
-    from bench.fuzz_cases import beckn_shots
-    from bench.fuzz_run import Target, quiet_queues, report
-    from bench.fuzz_schema import schema_shots
-    from bench.fuzz_world import build_world
+    from tests.support.fuzz.cases import beckn_shots
+    from tests.support.fuzz.run import Target, quiet_queues, report
+    from tests.support.fuzz.schema import schema_shots
+    from tests.support.fuzz.world import build_world
 
     world, keys = build_world()
     target = Target(client, world, keys, seed=args.seed)
@@ -101,9 +101,9 @@ def fuzz_api(args) -> tuple[bool, str]:
     from hypothesis import strategies as st
     from rest_framework.authtoken.models import Token
 
-    from bench.fuzz_api import ApiTarget, api_cases, api_schema, kept_connections
     from cpo_portal.models import Operator
     from cpo_portal.wsgi import application
+    from tests.support.fuzz.api import ApiTarget, api_cases, api_schema, kept_connections
 
     operator = Operator.objects.get(code="cpo-a.example")
     users = {m.role: m.user for m in operator.memberships.select_related("user")}
@@ -134,8 +134,11 @@ def fuzz_inputs(args) -> tuple[bool, str]:
     from hypothesis import strategies as st
     from rest_framework.test import APIClient
 
-    from bench.fuzz_api import api_schema, kept_connections
-    from bench.fuzz_inputs import (
+    from cpo_portal.models import Operator
+    from cpo_portal.wsgi import application
+    from offers.services.config.exporting import export_pricing
+    from tests.support.fuzz.api import api_schema, kept_connections
+    from tests.support.fuzz.inputs import (
         API_BODIES,
         Tally,
         document_cases,
@@ -143,9 +146,6 @@ def fuzz_inputs(args) -> tuple[bool, str]:
         fire_document,
         post_paths,
     )
-    from cpo_portal.models import Operator
-    from cpo_portal.wsgi import application
-    from offers.services.config_export import export_pricing
 
     operator = Operator.objects.get(code="cpo-a.example")
     client = APIClient()

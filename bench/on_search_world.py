@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from cpo_portal.models import Charger, Connector, Holiday, Operator, Station
-from offers.demo_addons import ADD_ONS
-from offers.demo_offers import cpo1_offers
+from offers.demo.addons import ADD_ONS
+from offers.demo.offers import cpo1_offers
 from offers.models import AddOn, AddOnAvailability, Offer
 from pricing.demo import upsert_surge, upsert_tariff
 from pricing.models import GridSignal

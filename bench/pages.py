@@ -110,7 +110,7 @@ def tool_urls(user) -> list[tuple[str, str]]:
     start = timezone.localtime().replace(hour=18, minute=30).strftime("%Y-%m-%dT%H:%M")
     ask = f"charger={charger.pk}&start={start}" if charger else ""
     simulate = reverse("admin:offers_offer_simulate")
-    preview = reverse("admin:pricing_tariff_preview")
+    preview = reverse("admin:offers_offer_simulate")
     out = [
         ("preview (empty)", preview),
         ("preview 30 kWh", f"{preview}?{ask}&kwh=30"),

@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 from bench import full_quote
 from bench.naive import price_naively
-from bench.scenario import Operator, build_operator, build_sessions
 from pricing.engine import compile_book, finalize, price_session
 from pricing.engine.types import Conditions, LineKind, Quote, SessionRequest
+from tests.support.scenarios.pricing import Operator, build_operator, build_sessions
 
 Quoter = Callable[[SessionRequest, Conditions], Quote]
 Sessions = list[tuple[SessionRequest, Conditions]]

@@ -94,7 +94,7 @@ def run_one(bench_dir: Path, name: str, timeout: float) -> Result:
 
 def stop(process: subprocess.Popen) -> str:
     """SIGTERM to the script's group, so it can stop what it started in sessions of its own
-    (workers, a redis-server: bench/procs.py), then SIGKILL what is left after GRACE."""
+    (workers, a redis-server: tests/support/procs.py), then SIGKILL what is left after GRACE."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
-from bench.procs import free_port, wait_until  # noqa: E402
+from tests.support.procs import free_port, wait_until  # noqa: E402
 
 VARIANTS = {
     "gunicorn's gthread": ({"GUNICORN_THREADS": "4"}, ["--worker-class", "gthread"]),

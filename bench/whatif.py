@@ -3,6 +3,7 @@
     python -m bench.whatif                    # both steps below
     python -m bench.whatif build [sessions]   # a database of its own, filled afresh
     python -m bench.whatif run                # the replay, in a fresh process
+    python -m bench.whatif parallel [parts]   # the replay in parts, 1 then 2 worker processes
 
 A PostgreSQL database of its own (`<DATABASE_URL's name>_bench_whatif`): one operator,
 100 stations with two chargers each, a tariff, 20 surge rules, 200 live offers (a mix of
@@ -12,7 +13,7 @@ ledger, the rest without) and a draft candidate: 15 % off, ₹50,000 budget.
 
 `run` times analytics.services.whatif.run.execute on the whole window (the Celery task's
 body: both configurations priced per session, the tally, progress every chunk) and,
-as the fair baseline in the same process, offers.services.commerce.quote_session_with_offers
+as the fair baseline in the same process, offers.services.order_steps.quote_session_with_offers
 on the first 2,000 sessions one at a time (what the replay would cost through the
 service, per session, extrapolated). Prints seconds, sessions per second, queries, and
 the process's peak RSS (the replay runs in its own process, so the figure is its own).
@@ -21,6 +22,7 @@ the process's peak RSS (the replay runs in its own process, so the figure is its
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import random
 import resource
@@ -143,12 +145,12 @@ def run() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from analytics.models import WhatIfRun
-    from analytics.services.whatif import history
+    from analytics.services.whatif import past_sessions
     from analytics.services.whatif.run import execute, window_of
     from analytics.services.whatif.start import new_run
     from cpo_portal.models import Charger
     from offers.models import Offer
-    from offers.services.commerce import SessionAsk, quote_session_with_offers
+    from offers.services import SessionAsk, quote_session_with_offers
 
     WhatIfRun.objects.all().delete()
     user = get_user_model().objects.first()
@@ -172,7 +174,7 @@ def run() -> None:
           f"exhausted {run.result['exhausted']}")  # fmt: skip
     chargers = {c.pk: c for c in Charger.objects.select_related("station", "operator")}
     sample = []
-    for past in history.stream(window_of(run)):
+    for past in past_sessions.stream(window_of(run)):
         sample.append(past)
         if len(sample) >= 2000:
             break
@@ -186,6 +188,75 @@ def run() -> None:
     print(f"service, one session at a time: {per * 1000:.2f} ms a quote; two quotes a session "
           f"for {run.progress_total:,} sessions would take {2 * per * run.progress_total:.0f} s; "
           f"the replay: {wall / run.progress_total * 1000:.3f} ms a session")  # fmt: skip
+
+
+def parallel(parts: int) -> None:
+    """The replay split into `parts` (analytics.services.whatif.parallel) run by a Celery
+    worker of 1, then 2 processes: wall time, each part's CPU, and the two results
+    compared. A budget or a cap on uses shared by all customers keeps a replay in one
+    task, so the offers' budgets are lifted for the runs (and put back after)."""
+    import uuid
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from kombu import Connection
+
+    from analytics.models import WhatIfRun
+    from analytics.models.whatif import FINISHED
+    from analytics.services.whatif.run import subject_of
+    from analytics.services.whatif.start import new_run
+    from analytics.tasks import run_whatif
+    from cpo_portal import chunked
+    from offers.models import Offer
+    from tests.support.procs import Process, wait_until
+
+    def finished(pk: int) -> bool:
+        return WhatIfRun.objects.get(pk=pk).status in FINISHED
+
+    budgets = dict(Offer.objects.values_list("pk", "budget"))
+    Offer.objects.update(budget=None, max_uses=None)
+    user = get_user_model().objects.first()
+    candidate = Offer.objects.get(code="candidate-15")
+    results = {}
+    try:
+        for processes in (1, 2):
+            WhatIfRun.objects.all().delete()
+            prefix = f"bench-whatif-{uuid.uuid4().hex[:6]}:"
+            env = {**os.environ, "CELERY_KEY_PREFIX": prefix, "WHATIF_PARTS": str(parts),
+                   "PYTHONPATH": str(pgdb.ROOT), "DEBUG": "1"}  # fmt: skip
+            argv = [sys.executable, "-m", "celery", "-A", "cpo_portal", "worker",
+                    "--concurrency", str(processes), "--without-gossip", "--without-mingle",
+                    "--loglevel", "INFO", "--hostname", f"{prefix}@%h"]  # fmt: skip
+            log = pgdb.ROOT / "var" / f"bench-whatif-{processes}.log"
+            log.parent.mkdir(exist_ok=True)
+            worker = Process(f"worker x{processes}", argv, env, log, "ready.").start()
+            try:
+                worker.wait_ready(180)
+                run, _ = new_run(candidate, user=user, date_from=FIRST,
+                                 date_to=FIRST + dt.timedelta(days=DAYS - 1))  # fmt: skip
+                options = {"global_keyprefix": prefix}
+                load_before = pgdb.load_average()
+                with Connection(settings.CELERY_BROKER_URL, transport_options=options) as conn:
+                    began = time.perf_counter()
+                    run_whatif.apply_async((run.pk,), connection=conn)
+                    wait_until(functools.partial(finished, run.pk), 3600, "the run", every=0.2)
+                    wall = time.perf_counter() - began
+            finally:
+                worker.stop()
+            run.refresh_from_db()
+            job = chunked.ChunkedJob.objects.filter(subject=subject_of(run.pk)).first()
+            cpu = chunked.cpu_seconds(job.pk) if job else []
+            results[processes] = (wall, run.result)
+            print(f"{processes} worker process(es), {parts} parts: {run.status}, "
+                  f"{run.progress_total:,} sessions in {wall:.1f} s wall; CPU per part "
+                  f"{', '.join(f'{c:.1f}' for c in cpu)} s (sum {sum(cpu):.1f} s); load "
+                  f"before {load_before}, after {pgdb.load_average()}", flush=True)  # fmt: skip
+    finally:
+        for pk, budget in budgets.items():
+            Offer.objects.filter(pk=pk).update(budget=budget)
+    if len(results) == 2:
+        print(f"speed-up {results[1][0] / results[2][0]:.2f}x; results identical: "
+              f"{results[1][1] == results[2][1]}")  # fmt: skip
 
 
 def main() -> None:
@@ -204,6 +275,9 @@ def main() -> None:
     elif step == "run":
         pgdb.setup(url, migrate=False)
         run()
+    elif step == "parallel":
+        pgdb.setup(url, migrate=False)
+        parallel(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
 
 
 if __name__ == "__main__":

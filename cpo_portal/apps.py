@@ -8,5 +8,5 @@ class CpoPortalConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             checks,  # noqa: F401  (registers the deploy checks)
-            network_signals,  # noqa: F401  (renews the network stamp)
+            signals,  # noqa: F401  (renews the network stamp)
         )

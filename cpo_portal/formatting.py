@@ -1,7 +1,20 @@
 """How numbers and times read to people, everywhere in the product: money with its currency
 symbol and Indian digit grouping ("\u2212₹3,161.48"), percentages one way ("20%", "12.5%"), local
 times to the minute. Pure functions over Decimal and aware datetimes; templates reach them
-through the ``cpo_format`` tag library, admin columns and CSVs call them directly."""
+through the ``cpo_format`` tag library, admin columns and CSVs call them directly.
+
+The precision rule (docs/analytics.md), one place for every page:
+
+- each kind of figure shows a fixed number of places (PLACES): counts are whole (sessions,
+  windows, redemptions, and estimated counts such as expected or shifted sessions), money
+  to the paisa, ratios (ROI, sessions per window) to two places, kWh to one, percentages
+  to one place of the percentage;
+- a change or ratio shown beside its figures is computed from those figures *as shown*
+  (``change``): 1 against an expected 1.7 shown as "2" is -50 %, never a percentage of
+  the unrounded 1.7049;
+- a figure is worked out once, by its service, and printed through ``figure`` (or the
+  dashboards' ``cell`` filter, which calls it), so it reads the same wherever it appears.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +49,45 @@ def _parts(value: Decimal, places: int) -> tuple[bool, str]:
     return rounded < 0, indian(whole) + (f".{frac}" if frac else "")
 
 
+PLACES = {"int": 0, "money": 2, "ratio": 2, "kwh": 1, "percent": 1, "percent_share": 1}
+
+
+def shown(value: Decimal | int | float | str | None, kind: str) -> Decimal | None:
+    """The value as a page shows it: rounded half-up to its kind's places (a percent kind
+    is a ratio, rounded to its kind's places of the percentage)."""
+    if value is None:
+        return None
+    number_ = Decimal(str(value))
+    if kind in ("percent", "percent_share"):
+        q = Decimal(1).scaleb(-(PLACES[kind] + 2))
+        return number_.quantize(q, rounding=ROUND_HALF_UP)
+    return number_.quantize(Decimal(1).scaleb(-PLACES.get(kind, 0)), rounding=ROUND_HALF_UP)
+
+
+def change(
+    new: Decimal | int | None, old: Decimal | int | None, kind: str = "int"
+) -> Decimal | None:
+    """new ÷ old - 1 of two figures of `kind`, from the figures as shown (a ratio: 0.125 is
+    +12.5 %); None when either is missing or the old one shows as zero or less."""
+    a, b = shown(new, kind), shown(old, kind)
+    if a is None or b is None or b <= 0:
+        return None
+    return a / b - 1
+
+
+def figure(value, kind: str) -> str:
+    """A figure as text by its kind, at the places the precision rule gives it."""
+    if value is None or value == "":
+        return DASH
+    if kind == "money":
+        return money_text(value)
+    if kind in ("percent", "percent_share"):
+        return percent_of_ratio(value, signed=kind == "percent")
+    if kind in PLACES:
+        return number(value, PLACES[kind])
+    return str(value)
+
+
 def number(value: Decimal | int | float | str | None, places: int = 0) -> str:
     if value is None:
         return DASH
@@ -43,7 +95,7 @@ def number(value: Decimal | int | float | str | None, places: int = 0) -> str:
     return (MINUS if negative else "") + text
 
 
-def money(value: Decimal | int | str | None, currency: str = "INR") -> str:
+def money_text(value: Decimal | int | str | None, currency: str = "INR") -> str:
     """Decimal("-3161.48") -> "\u2212₹3,161.48" (a true minus sign); an unknown currency
     is shown by its code."""
     if value is None:
@@ -54,7 +106,7 @@ def money(value: Decimal | int | str | None, currency: str = "INR") -> str:
     return (MINUS if negative else "") + body
 
 
-def price(value: Decimal | int | str | None, currency: str = "INR") -> str:
+def money_in_sentence(value: Decimal | int | str | None, currency: str = "INR") -> str:
     """Money inside a sentence: whole amounts without paise ("₹1", "₹1,500"), otherwise to
     the paisa ("₹0.50"), more places only when a rate has them ("₹0.125")."""
     if value is None:
@@ -62,6 +114,7 @@ def price(value: Decimal | int | str | None, currency: str = "INR") -> str:
     amount = Decimal(str(value))
     places = 0 if amount == amount.to_integral_value() else 2
     if amount != amount.quantize(Decimal("0.01")):
+        # finite here, so the exponent is an int (not the 'n', 'N' or 'F' of NaN and infinity)
         places = max(2, -amount.normalize().as_tuple().exponent)  # type: ignore[operator]
     negative, text = _parts(amount, places)
     symbol = SYMBOLS.get(currency)

@@ -1,4 +1,6 @@
-"""/healthz: is the database reachable, is the broker reachable? JSON, 200 or 503."""
+"""/healthz: is the database reachable, is the broker reachable? JSON, 200 or 503, with
+the fingerprint of the settings every host must share (cpo_portal.deployment), which
+`manage.py check_hosts --host URL` compares."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from cpo_portal.deployment import fingerprint
 
 
 def _database() -> str:
@@ -39,6 +43,6 @@ def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks},
+        {"status": "ok" if healthy else "unavailable", **checks, "settings": fingerprint()},
         status=200 if healthy else 503,
     )

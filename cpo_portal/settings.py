@@ -256,6 +256,7 @@ if env_bool("CELERY_SPLIT_QUEUES", False):
     CELERY_TASK_ROUTES = {
         "beckn.*": {"queue": "beckn"},
         "offers.analytics.*": {"queue": "rollups"},
+        "cpo_portal.run_chunk": {"queue": "rollups"},  # heavy jobs' parts, never on Beckn's
     }
 
 # --- Admin location -----------------------------------------------------------------
@@ -351,6 +352,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# A what-if replay is priced in this many parts at once by whichever workers are free
+# (analytics.services.whatif.parallel); about the number of worker processes.
+WHATIF_PARTS = int(os.environ.get("WHATIF_PARTS") or 4)
+# A customer import of more data lines than this is split into parts (at most
+# CUSTOMER_IMPORT_PARTS), run at once by the free workers (offers.services.customer_import_parts).
+CUSTOMER_IMPORT_PART_LINES = int(os.environ.get("CUSTOMER_IMPORT_PART_LINES") or 20000)
+CUSTOMER_IMPORT_PARTS = int(os.environ.get("CUSTOMER_IMPORT_PARTS") or 4)
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -446,7 +454,7 @@ DEMO_SEEDERS = [
     "cpo_portal.demo",
     "pricing.demo",
     "offers.demo",
-    "offers.demo_addons",
+    "offers.demo.addons",
     # Months of sessions through the services, against the offers above and its own.
     "analytics.demo",
     "beckn.demo",  # a signing key, so `manage.py beckn_bap` can play at once

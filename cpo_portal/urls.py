@@ -25,7 +25,7 @@ urlpatterns = [
     # of the user's operators, alerts, the main tools, and every model list below them.
     path("", RedirectView.as_view(pattern_name="admin:index"), name="site-root"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
-    path(settings.ADMIN_URL, include("offers.home_urls")),  # exactly the index URL
+    path(settings.ADMIN_URL, include("offers.urls")),  # exactly the index URL
     path(settings.ADMIN_URL, admin.site.urls),  # ADMIN_URL, "admin/" unless set
     # The OpenAPI schema of every DRF endpoint and the Beckn BPP, and Swagger UI under the
     # CSP (api_docs.py).

@@ -24,7 +24,7 @@ import os
 import time
 from typing import Any
 
-from gunicorn.workers import gthread, sync  # type: ignore[import-untyped]
+from gunicorn.workers import gthread, sync  # type: ignore[import-untyped]  # no stubs
 
 from cpo_portal.body_limits import DEFAULT_HEADER_TIMEOUT, WATCHDOG
 

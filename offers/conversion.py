@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from offers.rules import types as r
-from pricing.engine.types import ALL_DAYS, TimeWindow
+from offers.rules import construct as r
+from pricing.engine import ALL_DAYS, TimeWindow
 
 HUNDRED = Decimal("100")
 
@@ -193,13 +193,13 @@ def to_rule_offer(
     currency: str = "INR",
     station_codes: Iterable[str] = (),
     charger_codes: Iterable[str] = (),
-) -> r.Offer:
+) -> r.OfferRule:
     """The row as the rules see it. Station and charger codes are passed in because an
     unsaved row has no many-to-many values yet (the admin form supplies them). `currency`
     stands in only where the row states none (terms recorded before offers had one)."""
     share = offer.holdout_percent
     currency = getattr(offer, "currency", "") or currency
-    return r.Offer(
+    return r.OfferRule(
         id=offer.code,
         operator_code=operator_code,
         title=offer.title,

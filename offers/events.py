@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# A delivered session that redeemed no offer was settled (commerce.settle_order), with
-# order_ref, quote (an OfferQuote: no offers applied) and customer (CustomerFacts).
+# A delivered session that redeemed no offer was settled (the ledger's settle, given the
+# session), with order_ref, quote (an OfferQuote: no offers applied) and customer
+# (CustomerFacts).
 session_settled = Signal()

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.core.serializers.json import DjangoJSONEncoder
 
 from offers.conversion import to_rule_offer
-from offers.rules.types import Offer as RuleOffer
+from offers.rules.construct import OfferRule
 
 SKIPPED = {"id", "operator", "created_at", "updated_at"}
 
@@ -31,7 +31,7 @@ def terms_of(offer, station_codes: Iterable[str], charger_codes: Iterable[str]) 
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def rule_from_terms(terms: dict, *, operator_code: str, currency: str) -> RuleOffer:
+def rule_from_terms(terms: dict, *, operator_code: str, currency: str) -> OfferRule:
     from offers.models import Offer
 
     values = {f.attname: f.to_python(terms[f.attname]) for f in _fields() if f.attname in terms}

@@ -20,8 +20,8 @@ from cpo_portal import tenancy
 from cpo_portal.models import Operator
 from offers.models import Offer
 from offers.services.standing import offers_today
-from pricing.models import SurgeRule, Tariff
-from pricing.services.surge_clock import surge_clock
+from pricing.models import SurgeRule
+from pricing.services import surge_clock
 
 MAX_OPERATORS = 12  # a superuser's home shows the first operators; the lists show all
 
@@ -45,9 +45,9 @@ def actions(request: HttpRequest) -> list[Action]:
     if not (user.is_active and user.is_staff):
         return []
     out = []
-    if _may(request, Tariff, "view"):
+    if _may(request, Offer, "view"):  # the price tool is offers' simulator
         out.append(
-            Action("preview", "Preview a price", reverse("admin:pricing_tariff_preview"), "tool")
+            Action("preview", "Preview a price", reverse("admin:offers_offer_simulate"), "tool")
         )
     if _may(request, Offer, "add"):
         out.append(Action("new-offer", "New offer", reverse("admin:offers_offer_add"), "write"))

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cpo_portal.models import Charger
 from pricing.engine import PricingSetupError, QuoteInputError
 from pricing.engine.types import Customer, Quote, QuoteLine
-from pricing.quote_json import quote_to_dict
+from pricing.quote_dict import quote_to_dict
 from pricing.services import NoTariffError, quote_session, tariff_for
 
 

@@ -36,14 +36,14 @@ def week_spans(start: dt.time, end: dt.time, days: Iterable[int]) -> list[tuple[
 
 
 @dataclass(frozen=True)
-class Window:
+class LabelledWindow:
     label: str
     start: dt.time
     end: dt.time
     days: tuple[int, ...]
 
 
-def first_overlap(windows: Sequence[Window]) -> str | None:
+def first_overlap(windows: Sequence[LabelledWindow]) -> str | None:
     """A sentence naming the first two windows that overlap and when, or None."""
     spans = [(w, week_spans(w.start, w.end, w.days)) for w in windows]
     for i, (one, one_spans) in enumerate(spans):

@@ -44,7 +44,7 @@ def _labels(codes: Iterable[str], choices: type[SiteKind] | type[ChargingSpeed])
 
 def charge_text(rule: SurgeRule) -> str:
     """ "₹1/kWh", "25% on energy", "₹25 per session" (with a cap when there is one)."""
-    amount = formatting.price(rule.amount, rule.currency)
+    amount = formatting.money_in_sentence(rule.amount, rule.currency)
     if rule.form is ChargeForm.PER_KWH:
         text = f"{amount}/kWh"
     elif rule.form is ChargeForm.PERCENT:
@@ -52,7 +52,8 @@ def charge_text(rule: SurgeRule) -> str:
     else:
         text = f"{amount} per session"
     if rule.cap_per_session is not None and rule.form is not ChargeForm.FLAT:
-        text += f", at most {formatting.price(rule.cap_per_session, rule.currency)} a session"
+        cap = formatting.money_in_sentence(rule.cap_per_session, rule.currency)
+        text += f", at most {cap} a session"
     return text
 
 

@@ -55,6 +55,7 @@ class ReadOnlyRows:
         return False
 
     def get_readonly_fields(self, request, obj=None):
+        # every field read-only; the stubs give ModelAdmin.model no _meta
         return [f.name for f in self.model._meta.fields]  # type: ignore[attr-defined]
 
 

@@ -21,7 +21,7 @@ from cpo_portal.models import Charger, Connector, Station
 from pricing.models import Tariff, TariffBand
 from roaming.models import LocationStamp, Module
 from roaming.services import pushes
-from roaming.services.tariffs import ocpi_id
+from roaming.services.published_tariffs import ocpi_id
 from roaming.tasks import send_due
 
 SCOPE_FIELDS = ("active", "code", "station_id", "charger_id")
@@ -90,6 +90,7 @@ def _tariff_before(sender, instance: Tariff, raw: bool = False, **kwargs) -> Non
     before = None
     if instance.pk and not raw:
         before = Tariff.objects.filter(pk=instance.pk).values(*SCOPE_FIELDS).first()
+    # kept on the instance for this save only: _tariff_saved (post_save) reads it
     instance.roaming_before = before  # type: ignore[attr-defined]
 
 

@@ -84,6 +84,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 LONGEST_FIRST = (
     "tests/beckn/test_faults.py",  # PostgreSQL and Redis only: minutes of waiting for outages
     "tests/integration/test_soak.py",  # make run's processes under 500 Beckn requests
+    "tests/integration/test_multihost.py",  # hosts in network namespaces, about 50 s
     "tests/test_docs_commands.py",
     "tests/security/test_tenant_sweep.py",
     "tests/analytics/test_incremental.py",
@@ -144,17 +145,21 @@ def kept_world(django_db_blocker) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker) -> Iterator[str]:
+def demo_world(request, django_db_setup, django_db_blocker) -> Iterator[str]:
     """`manage.py seed_demo` run once per test module (it takes seconds); yields its output.
 
     Tests take it through a function-scoped fixture that also asks for `db`, so each test
-    starts from the freshly seeded demo and its own changes are undone after it.
+    starts from the freshly seeded demo and its own changes are undone after it. A module
+    that needs fewer months of sessions than the demo's sets DEMO_SESSIONS (seed_demo's
+    `--sessions`).
     """
     from django.core.management import call_command
 
+    sessions = getattr(request.module, "DEMO_SESSIONS", None)
+    options = [] if sessions is None else ["--sessions", str(sessions)]
     with kept_world(django_db_blocker):
         out = StringIO()
-        call_command("seed_demo", "--no-progress", stdout=out)
+        call_command("seed_demo", "--no-progress", *options, stdout=out)
         yield out.getvalue()
 
 
@@ -177,6 +182,26 @@ def network(db):
     from tests.factories import build_network
 
     return build_network()
+
+
+@pytest.fixture
+def as_pricing_a(client, network):
+    """The test client logged in as operator A's pricing editor (of `network`; a test's own
+    world fixture built on `network` adds to the same operators)."""
+    client.force_login(network.pricing_a)
+    return client
+
+
+@pytest.fixture
+def eager():
+    """Celery tasks run inline, in the caller, for the test's duration."""
+    from celery import current_app
+
+    conf = current_app.conf
+    before = conf.task_always_eager
+    conf.task_always_eager = True
+    yield
+    conf.task_always_eager = before
 
 
 @pytest.fixture(scope="session")

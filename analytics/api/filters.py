@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters as df
 from django import forms
 
-from analytics.calc.bands import CHOICES as BAND_CHOICES
+from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from analytics.models import DailyRollup, HourlyRollup
 from analytics.services.filters import allowed_operators, check_dates, scoped
 from cpo_portal.models import Station

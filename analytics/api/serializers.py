@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from analytics.calc import figures
 from analytics.models import DailyRollup, HourlyRollup
 from cpo_portal.models import Operator
 
 
-def _money() -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+def _money(help_text: str = "") -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, help_text=help_text or None
+    )
+
+
+NET = f"{figures.NET_REVENUE.label}: {figures.NET_REVENUE.meaning}"
+SESSIONS = f"{figures.SESSIONS.label}: {figures.SESSIONS.meaning}"
 
 
 def _kwh() -> serializers.DecimalField:
@@ -26,6 +33,7 @@ class DailyRollupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DailyRollup
+        extra_kwargs = {"net_revenue": {"help_text": NET}, "sessions": {"help_text": SESSIONS}}
         fields = [
             "id",
             "operator",
@@ -89,7 +97,7 @@ class SeriesPointSerializer(serializers.Serializer):
     group = serializers.CharField(
         read_only=True, allow_null=True, help_text="Offer id, station id or hour band."
     )
-    sessions = serializers.IntegerField(read_only=True)
+    sessions = serializers.IntegerField(read_only=True, help_text=SESSIONS)
     redemptions = serializers.IntegerField(read_only=True)
     reversals = serializers.IntegerField(read_only=True)
     held_out_sessions = serializers.IntegerField(read_only=True)
@@ -97,7 +105,7 @@ class SeriesPointSerializer(serializers.Serializer):
     gross_revenue = _money()
     discount_cost = _money()
     surge_revenue = _money()
-    net_revenue = _money()
+    net_revenue = _money(NET)
 
 
 class OfferRoiSerializer(serializers.Serializer):
@@ -110,7 +118,7 @@ class OfferRoiSerializer(serializers.Serializer):
     sessions = serializers.IntegerField(read_only=True)
     held_out_sessions = serializers.IntegerField(read_only=True, source="held_out")
     discount_cost = _money()
-    net_revenue = _money()
+    net_revenue = _money(NET)
     incremental_revenue = _money()
     roi_discount_cost = _money()
     roi = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True, allow_null=True)

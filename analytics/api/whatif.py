@@ -13,9 +13,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from analytics.admin.forms import BIGGEST_ID, WhatIfForm
 from analytics.models import WhatIfRun
 from analytics.services.filters import scoped
-from analytics.whatif_forms import BIGGEST_ID, WhatIfForm
 
 
 class WhatIfRunSerializer(serializers.ModelSerializer):
@@ -35,7 +35,7 @@ class WhatIfRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "operator", "created_by", "created_at", "subject_kind", "subject_code",
             "subject_status", "candidate", "date_from", "date_to", "stations", "region_codes",
-            "status", "progress_done", "progress_total", "percent", "started_at",
+            "presented_share", "status", "progress_done", "progress_total", "percent", "started_at",
             "finished_at", "error", "result",
         ]  # fmt: skip
         read_only_fields = fields
@@ -53,12 +53,19 @@ class NewWhatIfSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=BIGGEST_ID), required=False
     )
     regions = serializers.ListField(child=serializers.CharField(), required=False)
+    presented_share = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text="An offer that needs its code: replay as if this % of eligible sessions "
+        "presented it.",
+    )
     candidate = serializers.JSONField(required=False)
 
 
 def form_data(data: dict[str, Any]) -> QueryDict:
     out = QueryDict(mutable=True)
-    for key in ("offer", "surge_rule", "date_from", "date_to"):
+    for key in ("offer", "surge_rule", "date_from", "date_to", "presented_share"):
         if data.get(key) is not None:
             out[key] = str(data[key])
     out.setlist("stations", [str(s) for s in data.get("stations") or ()])

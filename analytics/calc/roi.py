@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from pricing.engine.money import ZERO, as_text, money
+from pricing.engine import ZERO, as_text, money
 
 Rupees = Callable[[Decimal], str]  # how amounts read in notes (services pass the formatter)
 
@@ -75,6 +75,12 @@ class Estimate:
     @property
     def complete(self) -> bool:
         return self.roi is not None
+
+    @property
+    def low_confidence(self) -> bool:
+        """A baseline estimate on fewer than SHORT_BASELINE_DAYS days: a rough guide."""
+        days = self.baseline_days
+        return self.method == "baseline" and days is not None and days < SHORT_BASELINE_DAYS
 
     def flags(self, rupees: Rupees = as_text) -> list[str]:
         """What a reader must know before trusting this ROI, in words (empty: nothing)."""

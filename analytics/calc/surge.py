@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from analytics.calc.roi import ratio
-from pricing.engine.money import ZERO, money
+from pricing.engine import ZERO, money
 
 TENTH = Decimal("0.1")
 STATION_KEYS = (

@@ -1,5 +1,12 @@
+from analytics.models.distinct_customers import (
+    CellCustomer,
+    CustomerKey,
+    CustomerSet,
+    CustomerSetMonth,
+    DailyCustomer,
+)
+
 from .cursor import RollupCursor
-from .customers import CellCustomer, CustomerKey, CustomerSet, CustomerSetMonth, DailyCustomer
 from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
 from .periods import HourlyPeriod
 from .rollups import DailyRollup, HourlyRollup

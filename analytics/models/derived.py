@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 
-from analytics.calc.bands import CHOICES as BAND_CHOICES
+from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from cpo_portal.models import Operator, Station
 
 from .common import Measures, _kwh, _money, derived_fk

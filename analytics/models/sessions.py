@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from cpo_portal.models import Operator, Station
-from offers.models.ledger import AppendOnlyError, AppendOnlyQuerySet
+from offers.models import AppendOnlyError, AppendOnlyQuerySet
 
 
 class NoOfferSession(models.Model):

@@ -6,9 +6,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from analytics.whatif_candidates import check_candidate
+from analytics.models.candidates import check_candidate
 from cpo_portal.models import Operator, Station
 
 MAX_WINDOW_DAYS = 90
@@ -62,6 +63,15 @@ class WhatIfRun(models.Model):
     date_to = models.DateField()
     stations = models.ManyToManyField(Station, blank=True, related_name="+")
     region_codes = models.JSONField(default=list, blank=True)
+    presented_share = models.PositiveSmallIntegerField(
+        "sessions presenting the code (%)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="An offer that needs a code: replay as if this share of eligible sessions "
+        "presented it (chosen by a hash of each session, so a replay is reproducible). "
+        "Empty: no session presents a code.",
+    )
     status = models.CharField(
         max_length=10, choices=WhatIfStatus.choices, default=WhatIfStatus.QUEUED
     )

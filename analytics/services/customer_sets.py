@@ -21,7 +21,7 @@ from django.db import connection
 
 from analytics.calc import periods
 from analytics.models import CustomerSet, CustomerSetMonth, DailyCustomer
-from pricing.engine.money import ZERO
+from pricing.engine import ZERO
 
 
 def _bitmap(ids: Iterable[int]) -> bytes:

@@ -24,7 +24,7 @@ from analytics.services import customer_sets
 from analytics.services.filters import Filters, figures
 from cpo_portal import formatting
 from offers.models import Offer
-from pricing.engine.money import ZERO
+from pricing.engine import ZERO
 
 BASELINE_MAX_DAYS = 90
 ACTIVE = Q(sessions__gt=0) | Q(redemptions__gt=0)
@@ -221,10 +221,10 @@ def estimates(f: Filters, offers: Iterable[Offer]) -> dict[int, roi.Estimate]:
     out: dict[int, roi.Estimate] = {}
     for offer in offers:
         if offer.pk in arms:
-            out[offer.pk] = roi.from_holdout(*arms[offer.pk], rupees=formatting.money)
+            out[offer.pk] = roi.from_holdout(*arms[offer.pk], rupees=formatting.money_text)
         else:
             during, before = periods.get(offer.pk, none)
             out[offer.pk] = roi.from_baseline(
-                during, before, discounts.get(offer.pk) or ZERO, rupees=formatting.money
+                during, before, discounts.get(offer.pk) or ZERO, rupees=formatting.money_text
             )
     return out

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from analytics.calc.bands import BANDS
+from analytics.calc.hour_bands import BANDS
 from analytics.models import DailyCustomer, DailyRollup
 from analytics.services import offer_roi
 from analytics.services.filters import Filters
@@ -22,12 +22,12 @@ from analytics.services.incrementality import (
 from analytics.services.tables import Column, Table, chart
 from cpo_portal import formatting
 from offers.models import Offer
-from pricing.engine.money import money
+from pricing.engine import money
 
 ARM_COLUMNS = [
     Column("arm", "Group"),
     Column("customers", "Customers", "int"),
-    Column("revenue", "Revenue before discount", "money"),
+    Column("revenue", "Revenue before discount and tax", "money"),
     Column("per_customer", "Per customer", "money"),
     Column("discount", "Discount", "money"),
 ]
@@ -36,7 +36,7 @@ BASELINE_COLUMNS = [
     Column("first", "From", "date"),
     Column("last", "To", "date"),
     Column("days", "Days", "int"),
-    Column("revenue", "Revenue before discount", "money"),
+    Column("revenue", "Revenue before discount and tax", "money"),
     Column("per_day", "Per day", "money"),
 ]
 BAND_COLUMNS = [
@@ -141,7 +141,7 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
     return {
         "offer": offer,
         "estimate": est,
-        "flags": est.flags(formatting.money),
+        "flags": est.flags(formatting.money_text),
         "totals": total,
         "customers": treated or 0,
         "tables": [

@@ -8,7 +8,10 @@ from typing import Any
 
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils.http import urlencode
 
+from analytics.calc import figures as defs
 from analytics.calc import roi
 from analytics.models import DailyCustomer
 from analytics.services import customer_sets
@@ -17,7 +20,7 @@ from analytics.services.incrementality import estimates, has_holdout
 from analytics.services.tables import Column, Table, chart
 from cpo_portal import formatting
 from offers.models import Offer
-from pricing.engine.money import ZERO, money
+from pricing.engine import ZERO, money
 
 MEASURES = {
     "sessions": Sum("sessions"),
@@ -91,6 +94,7 @@ def offer_rows(f: Filters) -> list[dict[str, Any]]:
     by_id = {r["offer_id"]: _zero(r) for r in rows}
     offers = Offer.objects.filter(pk__in=by_id, operator=f.operator).select_related("operator")
     found = estimates(f, offers)
+    query = urlencode(f.without_offer().query())
     out = []
     for offer in offers:
         row, est = by_id[offer.pk], found[offer.pk]
@@ -100,7 +104,10 @@ def offer_rows(f: Filters) -> list[dict[str, Any]]:
                 "offer": offer,
                 "offer_code": offer.code,
                 "title": offer.title,
+                "url": f"{reverse('analytics:offer', args=[offer.pk])}?{query}",
                 "offer_type": offer.type_label or "",
+                "type": offer.get_type_label_display() if offer.type_label else "",
+                "confidence": confidence(est),
                 "method": est.method,
                 "holdout": has_holdout(offer),
                 "incremental": est.incremental_revenue,
@@ -109,13 +116,22 @@ def offer_rows(f: Filters) -> list[dict[str, Any]]:
                 "note": est.note,
                 "estimate": est,
                 "in_roi": est.complete,
-                "flags": " ".join(est.flags(formatting.money)),
-                "flag_list": est.flags(formatting.money),
+                "flags": " ".join(est.flags(formatting.money_text)),
+                "flag_list": est.flags(formatting.money_text),
                 "left_out": "" if est.complete else est.note,
             }
         )
     out.sort(key=lambda r: (-r["discount"], r["offer_code"]))
     return out
+
+
+def confidence(est: roi.Estimate) -> str:
+    """What the ROI cell says under the figure: no estimate, or how rough it is."""
+    if not est.complete:
+        return "no estimate"
+    if est.low_confidence:
+        return f"low confidence: {est.baseline_days}-day baseline"
+    return ""
 
 
 def overall_roi(offers: list[dict[str, Any]]) -> roi.Headline:
@@ -125,46 +141,57 @@ def overall_roi(offers: list[dict[str, Any]]) -> roi.Headline:
 
 
 def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
+    """The top stations; each links to the dashboard filtered to it."""
     rows = (
         figures(f, by_station=True)
         .values("station_id", "station__name", "station__code", "region_code")
         .annotate(**MEASURES)
         .order_by("-redemptions", "-discount", "station__name")
     )
-    return [_zero(r) for r in (rows[:limit] if limit else rows)]
+    out = []
+    for r in rows[:limit] if limit else rows:
+        row = _zero(r)
+        if row["station_id"]:
+            query = urlencode({**f.query(), "station": str(row["station_id"])})
+            row["url"] = f"{reverse('analytics:roi')}?{query}"
+        out.append(row)
+    return out
 
 
 OFFER_COLUMNS = [
-    Column("offer_code", "Offer"),
-    Column("title", "Title"),
-    Column("offer_type", "Type"),
+    Column("title", "Offer", link="url", sub="offer_code", csv=False),
+    Column("offer_code", "Offer", page=False),
+    Column("title", "Title", page=False),
+    Column("roi", "ROI", "ratio", sub="confidence"),
+    Column("type", "Type"),
+    Column("method", "Method"),
+    Column("discount", "Discount cost", "money"),
+    Column("incremental", "Incremental revenue", "money"),
+    Column("roi_discount", "Discount cost in ROI", "money"),
+    Column("net", defs.NET_REVENUE.label, "money"),
     Column("redemptions", "Redemptions", "int"),
     Column("sessions", "Sessions (primary offer)", "int"),
     Column("held_out", "Held-out sessions", "int"),
-    Column("discount", "Discount cost", "money"),
-    Column("net", "Net revenue", "money"),
-    Column("method", "Method"),
-    Column("roi_discount", "Discount cost in ROI", "money"),
-    Column("incremental", "Incremental revenue", "money"),
-    Column("roi", "ROI", "ratio"),
     Column("in_roi", "In the headline ROI", "bool"),
+    Column("left_out", "Why there is no estimate", "note"),
     Column("flags", "Read with care", "note"),
     Column("note", "How it was worked out", "note"),
 ]
 LEFT_OUT_COLUMNS = [
-    Column("offer_code", "Offer"),
-    Column("title", "Title"),
+    Column("title", "Offer", link="url", sub="offer_code", csv=False),
+    Column("offer_code", "Offer", page=False),
+    Column("title", "Title", page=False),
     Column("discount", "Discount cost", "money"),
-    Column("left_out", "Why it is left out", "note"),
+    Column("left_out", "Why it is left out", "prose"),
 ]
 STATION_COLUMNS = [
-    Column("station__name", "Station"),
+    Column("station__name", "Station", link="url"),
     Column("station__code", "Code"),
     Column("region_code", "Region"),
-    Column("sessions", "Sessions", "int"),
+    Column("sessions", defs.SESSIONS.label, "int"),
     Column("redemptions", "Redemptions", "int"),
     Column("discount", "Discount cost", "money"),
-    Column("net", "Net revenue", "money"),
+    Column("net", defs.NET_REVENUE.label, "money"),
     Column("energy", "Energy (kWh)", "kwh"),
 ]
 SERIES_COLUMNS = [
@@ -172,9 +199,9 @@ SERIES_COLUMNS = [
     Column("sessions", "Sessions", "int"),
     Column("redemptions", "Redemptions", "int"),
     Column("discount", "Discount cost", "money"),
-    Column("net", "Revenue with offers (net)", "money"),
-    Column("without", "Revenue without offers (estimate)", "money"),
-    Column("gross", "Gross revenue", "money"),
+    Column("net", defs.label("net_revenue", "with offers"), "money"),
+    Column("without", defs.label("net_revenue", "without offers, estimate"), "money"),
+    Column("gross", defs.GROSS_REVENUE.label, "money"),
 ]
 
 
@@ -223,22 +250,18 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                 "line",
                 labels,
                 [
-                    {"label": "With offers (net, ₹)", "data": [p["net"] for p in points]},
                     {
-                        "label": "Without offers (estimate, ₹)",
+                        "label": defs.label("net_revenue", "with offers") + ", ₹",
+                        "data": [p["net"] for p in points],
+                    },
+                    {
+                        "label": defs.label("net_revenue", "without offers, estimate") + ", ₹",
                         "data": [p["without"] for p in points],
                     },
                 ],
                 title="Revenue with and without the offers",
             ),
-            chart(
-                "roi",
-                "bar",
-                [o["offer_code"] for o in offers],
-                [{"label": "ROI", "data": [o["roi"] for o in offers]}],
-                title="ROI per offer",
-                horizontal=True,
-            ),
+            roi_chart(offers),
             chart(
                 "stations",
                 "bar",
@@ -249,6 +272,27 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
             ),
         ],
     }
+
+
+LOW = "#cbd5e1"  # low-confidence bars: pale, and said in their label
+
+
+def roi_chart(offers: list[dict[str, Any]]) -> dict[str, Any]:
+    """ROI per offer, highest first; low-confidence estimates pale and labelled so; offers
+    without an estimate last, labelled "no estimate" (the table says why)."""
+    ranked = sorted(offers, key=lambda o: (o["roi"] is None, -(o["roi"] or 0), o["offer_code"]))
+    labels = [f"{o['title']}{' · ' + o['confidence'] if o['confidence'] else ''}" for o in ranked]
+    colours = [LOW if o["estimate"].low_confidence else "" for o in ranked]
+    return chart(
+        "roi",
+        "bar",
+        labels,
+        [{"label": "ROI", "data": [o["roi"] for o in ranked], "colors": colours}],
+        title="ROI per offer",
+        horizontal=True,
+        note="Pale bars: low-confidence estimates (a baseline shorter than "
+        f"{roi.SHORT_BASELINE_DAYS} days). Offers with no estimate are listed last.",
+    )
 
 
 def redemptions_chart(labels: list[Any], points: list[dict[str, Any]]) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from django.utils import timezone
 from analytics.models import NoOfferSession
 from cpo_portal.models import Charger
 from offers.models import Redemption, RedemptionKind
-from offers.rules.facts import CustomerFacts
-from offers.services.ledger_rows import order_fields
-from pricing.engine.types import PricedSession, Quote
+from offers.rules import CustomerFacts
+from offers.services import order_fields
+from pricing.engine import PricedSession, Quote
 
 FIELDS = {f.attname for f in NoOfferSession._meta.concrete_fields} - {"id"}
 

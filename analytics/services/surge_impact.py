@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from analytics.calc import periods
-from analytics.calc.roi import ratio
 from analytics.calc.surge import TENTH, Impact, Slot, surge_impact
 from analytics.models import HourlyPeriod, HourlyRollup, StationDaily
 from analytics.models.periods import BLOCK, MONTH
@@ -17,18 +18,20 @@ from analytics.services import offer_roi
 from analytics.services.filters import Filters
 from analytics.services.surge_windows import surge_windows
 from analytics.services.tables import Column, Table, chart
+from cpo_portal import formatting
 from cpo_portal.models import Station
-from pricing.engine.money import ZERO, money
+from pricing.engine import ZERO, money
 
 SUMMARY_COLUMNS = [Column("figure", "Figure"), Column("value", "Value", "row")]
 STATION_COLUMNS = [
-    Column("station", "Station"),
+    Column("station", "Station", link="url"),
     Column("surge_windows", "Surge windows", "int"),
     Column("sessions", "Sessions in surge windows", "int"),
-    Column("expected", "Expected from comparable stations", "ratio"),
+    Column("compared_sessions", "…in compared windows", "int"),
+    Column("expected", "Expected from comparable stations", "int"),
     Column("change", "Change in sessions", "percent"),
     Column("kwh_change", "Change in kWh", "percent"),
-    Column("shifted", "Sessions shifted to other hours", "ratio"),
+    Column("shifted", "Sessions shifted to other hours", "int"),
     Column("surge_revenue", "Surge revenue", "money"),
     Column("note", "Note", "note"),
 ]
@@ -126,20 +129,39 @@ def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
     return out
 
 
+def headline(impact: Impact) -> dict[str, Any]:
+    """The figures the page's tiles show, with each change worked out from the figures
+    shown beside it (formatting.change: counts whole, kWh to one place)."""
+    expected = formatting.shown(impact.expected_sessions, "int")
+    return {
+        "compared_sessions": impact.compared_sessions,
+        "expected_sessions": expected,
+        "session_change": formatting.change(impact.compared_sessions, expected),
+        "compared_kwh": formatting.shown(impact.compared_kwh, "kwh"),
+        "expected_kwh": formatting.shown(impact.expected_kwh, "kwh"),
+        "kwh_change": formatting.change(impact.compared_kwh, impact.expected_kwh, "kwh"),
+        "shifted_sessions": formatting.shown(impact.shifted_sessions, "int"),
+    }
+
+
 def _summary(impact: Impact) -> list[dict[str, Any]]:
     """The headline figures, each with its kind (the page formats it, the CSV keeps the
     number: changes as fractions, 0.125 for +12.5%)."""
+    head = headline(impact)
     rows = [
         ("Surge windows (station-hours with surge)", impact.surge_windows, "int"),
         ("Sessions in surge windows", impact.sessions, "int"),
         ("Surge windows compared with calm stations", impact.compared_windows, "int"),
         ("Sessions per surge window", impact.sessions_per_window, "ratio"),
         ("Expected per window, from comparable stations", impact.expected_per_window, "ratio"),
-        ("Change in sessions", impact.session_change, "percent"),
+        ("Sessions in compared surge windows", head["compared_sessions"], "int"),
+        ("Expected from comparable stations", head["expected_sessions"], "int"),
+        ("Change in sessions", head["session_change"], "percent"),
         ("kWh in surge windows", impact.kwh.quantize(TENTH), "kwh"),
-        ("kWh expected from comparable stations", impact.expected_kwh.quantize(TENTH), "kwh"),
-        ("Change in kWh", impact.kwh_change, "percent"),
-        ("Sessions shifted to other hours", impact.shifted_sessions, "ratio"),
+        ("kWh in compared surge windows", head["compared_kwh"], "kwh"),
+        ("kWh expected from comparable stations", head["expected_kwh"], "kwh"),
+        ("Change in kWh", head["kwh_change"], "percent"),
+        ("Sessions shifted to other hours", head["shifted_sessions"], "int"),
         ("Surge revenue", impact.surge_revenue, "money"),
         ("Stations compared", impact.compared_stations, "int"),
     ]
@@ -148,20 +170,30 @@ def _summary(impact: Impact) -> list[dict[str, Any]]:
 
 def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
     names = dict(Station.objects.filter(operator=f.operator).values_list("pk", "name"))
+    page = reverse("analytics:surge")
     out: list[dict[str, Any]] = []
     for station, fig in impact.stations.items():
         if not (fig["windows"] or fig["surge_revenue"]):
             continue
         compared = bool(fig["compared_windows"])
+        expected = formatting.shown(fig["expected"], "int") if compared else None
         out.append(
             {
                 "station": names.get(station, "(no station)"),
+                "url": f"{page}?{urlencode({**f.query(), 'station': str(station)})}"
+                if station
+                else "",
                 "surge_windows": int(fig["windows"]),
                 "sessions": int(fig["sessions"]),
-                "expected": fig["expected"].quantize(TENTH) if compared else None,
-                "change": ratio(fig["compared_sessions"] - fig["expected"], fig["expected"]),
-                "kwh_change": ratio(fig["compared_kwh"] - fig["expected_kwh"], fig["expected_kwh"]),
-                "shifted": fig["shifted"].quantize(TENTH) if compared else None,
+                "compared_sessions": int(fig["compared_sessions"]) if compared else None,
+                "expected": expected,
+                "change": formatting.change(fig["compared_sessions"], expected)
+                if compared
+                else None,
+                "kwh_change": formatting.change(fig["compared_kwh"], fig["expected_kwh"], "kwh")
+                if compared
+                else None,
+                "shifted": formatting.shown(fig["shifted"], "int") if compared else None,
                 "surge_revenue": money(fig["surge_revenue"]),
                 "note": NO_WINDOW if not fig["windows"] else "" if compared else NO_CONTROL,
             }
@@ -179,6 +211,7 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
     hours = [f"{p['hour']:02d}" for p in profile]
     return {
         "impact": impact,
+        "head": headline(impact),
         "tables": [
             Table("summary", "Surge impact", SUMMARY_COLUMNS, _summary(impact)),
             Table("stations", "By station", STATION_COLUMNS, station_rows(f, impact)),

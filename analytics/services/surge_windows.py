@@ -22,10 +22,9 @@ from django.core.cache import cache
 
 from cpo_portal.models import Charger
 from pricing import services as pricing
-from pricing.engine.errors import PricingSetupError, QuoteInputError
-from pricing.engine.types import Conditions
+from pricing.engine import Conditions, PricingSetupError, QuoteInputError
 from pricing.models import PricingVersion
-from pricing.services.books import Book
+from pricing.services import Book
 
 PROBE_KWH = Decimal("0.2")  # over a whole day: a trickle, whatever the tariff
 TTL = 3600

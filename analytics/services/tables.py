@@ -21,6 +21,18 @@ class Column:
     # or "row": each row's own "kind" key says (a table of mixed figures)
     kind: str = "text"
     link: str = ""  # row key holding a URL for this cell (pages only, not in CSV)
+    sub: str = ""  # row key of a second line under the value (pages only, not in CSV)
+    page: bool = True  # shown as a column on the page
+    csv: bool = True  # written to the CSV
+
+    @property
+    def expands(self) -> bool:
+        """Long explanations go in the row's expander on the page, not in a column."""
+        return self.kind == "note"
+
+    @property
+    def sortable(self) -> bool:
+        return self.kind not in ("note", "row")
 
 
 @dataclass
@@ -30,16 +42,78 @@ class Table:
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    sorted_by: str = ""  # the column key the rows were sorted by ("-key": descending)
+
+    @property
+    def shown_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.page and not c.expands]
+
+    @property
+    def expander_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.page and c.expands]
 
     def cells(self) -> list[list[tuple[Column, Any, str, str]]]:
-        """Per row, per column: (column, value, link, kind of the value)."""
+        """Per row, per column shown: (column, value, link, kind of the value)."""
         return [
             [
                 (c, row.get(c.key), row.get(c.link, "") if c.link else "", kind_of(c, row))
-                for c in self.columns
+                for c in self.shown_columns
             ]
             for row in self.rows
         ]
+
+    def page_rows(self) -> list[dict[str, Any]]:
+        """Per row: its cells, the second lines of its cells, and its explanations (label,
+        text) for the row's expander."""
+        out = []
+        for row, cells in zip(self.rows, self.cells(), strict=True):
+            subs = [row.get(c.sub, "") if c.sub else "" for c in self.shown_columns]
+            notes = [(c.label, row.get(c.key)) for c in self.expander_columns if row.get(c.key)]
+            out.append({"cells": list(zip(cells, subs, strict=True)), "notes": notes})
+        return out
+
+    def sort_links(self) -> list[tuple[Column, str, str]]:
+        """Per column shown: (column, the sort value its header asks for, aria-sort)."""
+        out = []
+        for c in self.shown_columns:
+            if not c.sortable:
+                out.append((c, "", ""))
+                continue
+            now = self.sorted_by
+            if now == c.key:
+                out.append((c, f"{self.key}.-{c.key}", "ascending"))
+            elif now == f"-{c.key}":
+                out.append((c, f"{self.key}.{c.key}", "descending"))
+            else:
+                first = "" if c.kind in ("text", "date") else "-"  # figures: largest first
+                out.append((c, f"{self.key}.{first}{c.key}", ""))
+        return out
+
+    def sort(self, by: str) -> bool:
+        """Order the rows by a column shown (`-key`: descending); missing values last,
+        ties in their present order. False (rows untouched) for an unknown column."""
+        key = by.removeprefix("-")
+        column = next((c for c in self.shown_columns if c.key == key and c.sortable), None)
+        if column is None:
+            return False
+        present = [r for r in self.rows if r.get(key) not in (None, "")]
+        missing = [r for r in self.rows if r.get(key) in (None, "")]
+        present.sort(key=lambda r: _sort_key(r[key]), reverse=by.startswith("-"))
+        self.rows = present + missing
+        self.sorted_by = by
+        return True
+
+
+def _sort_key(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def sort_tables(tables: list[Table], asked: str) -> None:
+    """`?sort=<table key>.<column key>` (a leading '-' on the column: descending)."""
+    table_key, _, by = asked.partition(".")
+    for table in tables:
+        if table.key == table_key and by:
+            table.sort(by)
 
 
 def kind_of(column: Column, row: dict[str, Any]) -> str:
@@ -71,9 +145,10 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     writer = csvsafe.writer(response)
-    writer.writerow([c.label for c in table.columns])
+    columns = [c for c in table.columns if c.csv]
+    writer.writerow([c.label for c in columns])
     for row in table.rows:
-        writer.writerow([_text(row.get(c.key), kind_of(c, row)) for c in table.columns])
+        writer.writerow([_text(row.get(c.key), kind_of(c, row)) for c in columns])
     return response
 
 

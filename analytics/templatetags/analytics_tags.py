@@ -4,35 +4,42 @@ grouping, counts, ratios and percentages. Numbers stay Decimal until they are te
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django import template
 
+from analytics.calc import figures
 from cpo_portal import formatting
 
 register = template.Library()
 
 
+@register.simple_tag
+def figure(key: str, qualifier: str = "") -> str:
+    """A figure's one label (analytics.calc.figures): {% figure "net_revenue" %}."""
+    return figures.label(key, qualifier)
+
+
 @register.filter
 def rupees(value) -> str:
-    return formatting.money(value)
+    return formatting.figure(value, "money")
 
 
 @register.filter
 def count(value) -> str:
-    return formatting.number(value, 0)
+    """A count: whole (formatting's precision rule)."""
+    return formatting.figure(value, "int")
 
 
 @register.filter
 def percent(value) -> str:
     """A change as a ratio (0.125) as a signed percentage (+12.5%)."""
-    return formatting.percent_of_ratio(value, signed=True)
+    return formatting.figure(value, "percent")
 
 
 @register.filter
 def ratio(value) -> str:
     """A ratio such as ROI (rupees per rupee): two places, a true minus sign."""
-    return formatting.number(value, 2)
+    return formatting.figure(value, "ratio")
 
 
 @register.filter
@@ -40,18 +47,8 @@ def cell(value, kind: str) -> str:
     """Format one table cell by its column kind (services.tables.Column.kind)."""
     if value is None or value == "":
         return formatting.DASH
-    if kind == "money":
-        return rupees(value)
-    if kind == "int":
-        return count(value)
-    if kind == "kwh":
-        return formatting.number(Decimal(value), 1)
-    if kind == "ratio":
-        return ratio(value)
-    if kind == "percent":
-        return percent(value)
-    if kind == "percent_share":
-        return formatting.percent_of_ratio(value)
+    if kind in formatting.PLACES:
+        return formatting.figure(value, kind)
     if kind == "bool":
         return "yes" if value else "no"
     if kind == "datetime" and isinstance(value, dt.datetime):

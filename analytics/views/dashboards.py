@@ -17,11 +17,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
 from django.utils.http import urlencode
 
-from analytics.calc.bands import BANDS
+from analytics.calc.hour_bands import BANDS
 from analytics.forms import FilterForm, OperatorForm
 from analytics.services import offer_detail, offer_roi, surge_impact
 from analytics.services.filters import Filters, scoped
-from analytics.services.tables import csv_response
+from analytics.services.tables import csv_response, sort_tables
 from offers.models import Offer
 
 staff_login = login_required(login_url=reverse_lazy("admin:login"))
@@ -75,6 +75,7 @@ def _page(
         if table is None:
             raise Http404("No such table on this page.")
         return csv_response(table, f"{export_name}-{export}-{filters.date_from}-{filters.date_to}")
+    sort_tables(data["tables"], request.GET.get("sort", ""))
     query = filters.query()
     if granularity:
         query["granularity"] = granularity

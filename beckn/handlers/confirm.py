@@ -17,7 +17,7 @@ from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce, order_flow
 from beckn.wire import order_json, request_parsing
-from pricing.engine.money import as_text, money
+from pricing.engine import as_text, money
 
 
 def new_order_id() -> str:

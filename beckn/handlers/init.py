@@ -12,7 +12,7 @@ from beckn.models import OrderState
 from beckn.protocol.tags import tag_group
 from beckn.services import order_flow
 from beckn.wire import order_json, request_parsing
-from pricing.engine.money import as_text
+from pricing.engine import as_text
 
 
 def handle(req: Request) -> Reply:

@@ -22,7 +22,7 @@ from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce, order_flow
 from beckn.wire import order_json, quote_json, request_parsing
-from pricing.engine.types import LineKind
+from pricing.engine import LineKind
 
 START_CODES = frozenset({"start-charging", "charging-start", "charging-started", "start", "active"})
 END_CODES = frozenset(

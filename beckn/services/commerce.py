@@ -1,8 +1,10 @@
 """The one door from the Beckn layer into pricing and offers.
 
-Every call beckn makes into `pricing.services` and `offers.services` is in this module, and
-it answers in the dataclasses of `commerce_types`, so a renamed function or a reshaped
-result upstream is fixed here and nowhere else. Imports of the service layers are lazy:
+The quote, order and settlement calls beckn makes into `pricing.services` and
+`offers.services` are in this module (the add-on ones in `commerce_addons.py`; `beckn/apps.py`
+connects offers' add-on signal at start-up), answering in the dataclasses of
+`commerce_types`, so a renamed function or a reshaped result upstream is fixed in these
+places only. Imports of the service layers are lazy:
 they load when a Beckn flow first needs them.
 """
 
@@ -25,15 +27,27 @@ from beckn.commerce_types import (
     SurgeNotice,
 )
 from cpo_portal.models import Charger, Operator, Station
-from offers.rules import benefit_types as bt
-from offers.rules import ondc
-from offers.rules.energy_trade import energy_trade_json
-from offers.rules.types import Offer
-from pricing.engine.errors import PricingSetupError, QuoteInputError
-from pricing.engine.types import LineKind, Quote
+from offers.rules import (
+    Base,
+    Benefit,
+    BuyXGetY,
+    CreditDrawdown,
+    EnergyTradeTerms,
+    FixedOff,
+    FreeKwh,
+    OfferRule,
+    PercentOff,
+    PricingModel,
+    RateOverride,
+    ServiceFeeWaiver,
+    Slabs,
+    energy_trade_json,
+    ondc_description,
+)
+from pricing.engine import LineKind, PricingSetupError, Quote, QuoteInputError
 
 if TYPE_CHECKING:
-    from offers.services.quoting import OfferQuote, SessionAsk
+    from offers.services import OfferQuote, SessionAsk
 
 __all__ = [
     "AppliedOffer",
@@ -43,7 +57,7 @@ __all__ = [
     "RejectedOffer",
     "SurgeNotice",
     "confirm",
-    "customer_key",
+    "contact_key",
     "list_rate",
     "list_rates",
     "order_quote",
@@ -79,15 +93,16 @@ def list_rates(chargers: Iterable[Charger]) -> dict[int, tuple[Decimal, str] | N
     }
 
 
-def customer_key(phone: str | None = None, email: str | None = None) -> str:
-    """The salted customer key; '' (anonymous) when neither contact can be read."""
-    from offers import customers
+def contact_key(phone: str | None = None, email: str | None = None) -> str:
+    """The salted customer key of the first contact that can be read (offers'
+    customer_key); '' (anonymous) when neither can."""
+    from offers.services import ContactError, customer_key
 
     for contact in ({"phone": phone}, {"email": email}):
         if next(iter(contact.values())):
             try:
-                return customers.customer_key(**contact)
-            except customers.ContactError:
+                return customer_key(**contact)
+            except ContactError:
                 continue
     return ""
 
@@ -96,7 +111,7 @@ def customer_key(phone: str | None = None, email: str | None = None) -> str:
 def _priceable() -> Iterator[None]:
     """The quote's refusals as CommerceErrors (30000 a bad session, 30007 an add-on that
     cannot be sold, 40000 a charger that cannot be priced)."""
-    from offers.services.addons import AddOnUnavailable
+    from offers.services import AddOnUnavailable
     from pricing import services as pricing
 
     try:
@@ -114,10 +129,10 @@ def quote(ask: SessionAsk, *, order_ref: str = "", stage: str = "quoted") -> Pri
     add-ons asked for (CommerceError 30007 when one cannot be sold here now). With
     `order_ref`, the ledger records the step (`stage`: quoted or validated) in the same
     call."""
-    from offers.services import commerce
+    from offers.services import quote_session_with_offers
 
     with _priceable():
-        oq = commerce.quote_session_with_offers(ask, order_ref=order_ref, stage=stage)
+        oq = quote_session_with_offers(ask, order_ref=order_ref, stage=stage)
     return _priced(oq)
 
 
@@ -126,12 +141,12 @@ def confirm(ask: SessionAsk, order_ref: str, accept: Callable[[Priced], None]) -
     to refuse it: nothing is taken then), then the add-ons' stock booked and the offers
     counted against their limits. CommerceError 30007 if an add-on sold out, 30006 if an
     offer is no longer there. The answer has the amounts really given."""
-    from offers.services import commerce, ledger
+    from offers.services import OfferUnavailable, confirm_order
 
     try:
         with _priceable():
-            oq = commerce.confirm_order(ask, order_ref, accept=lambda oq: accept(_priced(oq)))
-    except ledger.OfferUnavailable as exc:
+            oq = confirm_order(ask, order_ref, accept=lambda oq: accept(_priced(oq)))
+    except OfferUnavailable as exc:
         raise CommerceError("30006", exc.message, exc.offer_id) from exc
     return _priced(oq)
 
@@ -144,7 +159,7 @@ def published_offers(
 ) -> list[PublishedOffer]:
     """The operator's active offers not ended at `at`, valid at the station (any of its
     chargers) or the charger when given, highest priority first."""
-    from offers.services.publishing import published_offers as published
+    from offers.services import published_offers as published
 
     offers = published(operator, station=station, charger=charger, at=at)
     return [publish(rule) for rule in offers]
@@ -154,7 +169,7 @@ def published_offers_at(
     operator: Operator, stations: Iterable[Station], at: dt.datetime | None = None
 ) -> dict[int, list[PublishedOffer]]:
     """published_offers at each station (by station pk), in a fixed number of queries."""
-    from offers.services.publishing import published_offers_at as published
+    from offers.services import published_offers_at as published
 
     shown: dict[str, PublishedOffer] = {}  # each offer converted once, however many stations
     return {
@@ -182,34 +197,43 @@ def surge_notices(
 
 
 def settle(order_ref: str, ask: SessionAsk) -> Priced:
-    """The final price on the energy delivered (`ask`: the session as delivered), with
-    the redeemed offers recomputed."""
-    from offers.services import commerce
+    """offers' settle (the ledger's), answered as Priced: the final price on the energy
+    delivered (`ask`: the session as delivered), with the redeemed offers recomputed; an
+    order without offers priced without them."""
+    from offers.services import settle as settle_order
     from pricing import services as pricing
 
+    if ask.kwh is None or ask.end is None:
+        raise ValueError("a settlement needs the energy delivered and the end")
     try:
-        oq = commerce.settle_order(order_ref, ask)
+        oq = settle_order(order_ref, ask.kwh, end=ask.end, session=ask)
     except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"the session cannot be settled: {exc}") from exc
     return _priced(oq)
 
 
 def order_quote(order_ref: str, ask: SessionAsk) -> Priced:
-    """The order's quote as it stands after add-ons were taken out or offers reversed."""
-    from offers.services import commerce
+    """offers' order_quote, answered as Priced: the order's quote as it stands after
+    add-ons were taken out or offers reversed."""
+    from offers.services import order_quote as quote_as_it_stands
     from pricing import services as pricing
 
     try:
-        return _priced(commerce.order_quote(order_ref, ask))
+        return _priced(quote_as_it_stands(order_ref, session=ask))
     except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"the order cannot be priced now: {exc}") from exc
 
 
 def reverse(order_ref: str, reason: str) -> Decimal:
-    """Give an order's offer uses and budget back; returns the discount reversed."""
-    from offers.services import commerce
+    """offers' reverse in full (a cancellation): the order's offer uses and budget given
+    back. Returns the discount reversed (0 when the order redeemed no offer)."""
+    from offers.services import UnknownOrder
+    from offers.services import reverse as reverse_offers
 
-    return commerce.reverse_order(order_ref, reason)
+    try:
+        return reverse_offers(order_ref, reason=reason).total
+    except UnknownOrder:
+        return Decimal("0")
 
 
 # -- converting upstream shapes ----------------------------------------------------------
@@ -265,27 +289,27 @@ def _notice(notice: Any) -> SurgeNotice:
 
 
 _DISCOUNT_TYPES: dict[type, str] = {
-    bt.PercentOff: "PERCENTAGE",
-    bt.FixedOff: "FIXED",
-    bt.RateOverride: "RATE",
-    bt.FreeKwh: "FREE_KWH",
-    bt.BuyXGetY: "BUY_X_GET_Y",
-    bt.Slabs: "SLAB",
-    bt.ServiceFeeWaiver: "SERVICE_FEE_WAIVER",
-    bt.CreditDrawdown: "CREDIT",
-    bt.EnergyTradeTerms: "ENERGY_TRADE",
+    PercentOff: "PERCENTAGE",
+    FixedOff: "FIXED",
+    RateOverride: "RATE",
+    FreeKwh: "FREE_KWH",
+    BuyXGetY: "BUY_X_GET_Y",
+    Slabs: "SLAB",
+    ServiceFeeWaiver: "SERVICE_FEE_WAIVER",
+    CreditDrawdown: "CREDIT",
+    EnergyTradeTerms: "ENERGY_TRADE",
 }
 
 
-def _discount_value(benefit: bt.Benefit) -> Decimal | None:
+def _discount_value(benefit: Benefit) -> Decimal | None:
     match benefit:
-        case bt.PercentOff(percent=value) | bt.ServiceFeeWaiver(percent=value):
+        case PercentOff(percent=value) | ServiceFeeWaiver(percent=value):
             return value
-        case bt.FixedOff(amount=value):
+        case FixedOff(amount=value):
             return value
-        case bt.RateOverride(rate_per_kwh=value):
+        case RateOverride(rate_per_kwh=value):
             return value
-        case bt.FreeKwh(kwh=value):
+        case FreeKwh(kwh=value):
             return value
     return None
 
@@ -294,27 +318,25 @@ def _codes(values: Iterable[str]) -> frozenset[str]:
     return frozenset(values)
 
 
-def energy_trade_text(terms: bt.EnergyTradeTerms) -> str:
+def energy_trade_text(terms: EnergyTradeTerms) -> str:
     """The EnergyTradeOffer object as one tag value (Beckn 1.1 tag values are strings)."""
     return json.dumps(energy_trade_json(terms), separators=(",", ":"), ensure_ascii=False)
 
 
-def publish(offer: Offer) -> PublishedOffer:
+def publish(offer: OfferRule) -> PublishedOffer:
     """A pure offer as a catalog shows it."""
     benefit, where = offer.benefit, offer.applicability
     percent_energy = (
-        benefit.percent
-        if isinstance(benefit, bt.PercentOff) and benefit.base is bt.Base.ENERGY
-        else None
+        benefit.percent if isinstance(benefit, PercentOff) and benefit.base is Base.ENERGY else None
     )
     extra: dict[str, str] = {}
-    if isinstance(benefit, bt.BuyXGetY):
+    if isinstance(benefit, BuyXGetY):
         extra = {"buy-kwh": str(benefit.buy_kwh), "free-kwh": str(benefit.free_kwh)}
-    rate = benefit.rate_per_kwh if isinstance(benefit, bt.RateOverride) else None
+    rate = benefit.rate_per_kwh if isinstance(benefit, RateOverride) else None
     trade, fixed_price = offer.energy_trade, None
-    if trade is not None and trade.pricing_model is bt.PricingModel.PER_KWH:
+    if trade is not None and trade.pricing_model is PricingModel.PER_KWH:
         rate = trade.rate_per_kwh
-    if trade is not None and trade.pricing_model is bt.PricingModel.FIXED:
+    if trade is not None and trade.pricing_model is PricingModel.FIXED:
         fixed_price = trade.fixed_price
     return PublishedOffer(
         offer_id=offer.id,
@@ -338,5 +360,5 @@ def publish(offer: Offer) -> PublishedOffer:
         charger_codes=_codes(where.charger_codes),
         category_codes=_codes(where.category_codes),
         extra=extra,
-        ondc_groups=ondc.describe(offer).groups,
+        ondc_groups=ondc_description(offer).groups,
     )

@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from beckn.commerce_types import AddOnLine, Recovery
-from beckn.services.commerce import add_on_lines
 from cpo_portal.models import Operator, Station
 
 
 def add_ons_at(operator: Operator, stations: Iterable[Station]) -> dict[int, list[AddOnLine]]:
     """Add-ons on sale (active, offered, in stock) at each station, by station pk."""
-    from offers.services import addons
+    from offers.services import add_ons_on_sale
 
     return {
         pk: [AddOnLine(a.code, a.name, a.price, a.tax_rate, a.description) for a in found]
-        for pk, found in addons.available(operator, stations).items()
+        for pk, found in add_ons_on_sale(operator, stations).items()
     }
 
 
@@ -34,15 +33,14 @@ def take_out(
     delivered. Combo offers that needed them are reversed, in part or in full. Returns
     the add-on ids taken out and what was recovered."""
     from offers.models import BookingState
-    from offers.services import addons, recovery
-    from offers.services.settlement import UnknownOrder
+    from offers.services import UnknownOrder, recheck_combos, release_add_ons
 
     state = BookingState.RELEASED if delivered else BookingState.NOT_DELIVERED
-    changed = addons.release(order_ref, codes, state=state, note=reason)
+    changed = release_add_ons(order_ref, codes, state=state, note=reason)
     if not changed:
         return [], Recovery("INR")
     try:
-        reversal = recovery.recheck_combos(order_ref, reason=reason)
+        reversal = recheck_combos(order_ref, reason=reason)
     except UnknownOrder:
         return [b.code for b in changed], Recovery("INR")
     return [b.code for b in changed], _recovery(reversal)
@@ -52,16 +50,10 @@ def cancel(order, reason: str) -> Recovery:
     """A cancelled order: its add-ons released, every offer reversed in full (through
     commerce.reverse). What is recovered is what the order held: its applied offers."""
     from beckn.services import commerce
-    from offers.services import addons
+    from offers.services import release_add_ons
 
-    addons.release(order.reference, None, note=reason)
+    release_add_ons(order.reference, None, note=reason)
     held = tuple((o.offer_id, o.discount) for o in order.held_offers if o.discount > 0)
     if held:
         commerce.reverse(order.reference, reason=reason)
     return Recovery(order.currency, held)
-
-
-def charged_add_ons(order_ref: str) -> tuple[AddOnLine, ...]:
-    from offers.services.addons import booked_lines
-
-    return add_on_lines(booked_lines(order_ref))

@@ -80,8 +80,3 @@ def signer() -> Signer:
 def sign(body: bytes) -> str:
     """The Authorization header for a callback body, signed with the active key."""
     return signer()(body)
-
-
-def our_public_key(key_id: str) -> str | None:
-    """For verifying our own signatures (the BAP simulator, tests)."""
-    return SigningKey.objects.filter(key_id=key_id).values_list("public_key", flat=True).first()

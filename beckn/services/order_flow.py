@@ -24,8 +24,8 @@ from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 from cpo_portal.stamps import locked_row
-from offers.rules.outcome import Reason
-from offers.services.quoting import SessionAsk
+from offers.rules import Reason
+from offers.services import SessionAsk
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
 ITEM_PATH = "$.message.order.items[0].id"
@@ -132,7 +132,7 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
         add_ons = held.add_on_ids
     customer = request_parsing.obj(fulfillment.get("customer"))
     if identify:
-        key = customer_key(order_msg, customer)
+        key = order_customer_key(order_msg, customer)
     else:
         key = order.customer_key if order is not None else ""
     session = SessionAsk(
@@ -205,13 +205,13 @@ def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> Non
         raise Failure(errors.OFFER_NOT_FOUND, text, "$.message.order.offers", order=order)
 
 
-def customer_key(order_msg: dict[str, Any], customer: dict[str, Any]) -> str:
+def order_customer_key(order_msg: dict[str, Any], customer: dict[str, Any]) -> str:
     """The customer's key from the order's billing, else the fulfillment's contact."""
     billing = request_parsing.obj(order_msg.get("billing"))
     contact = request_parsing.obj(customer.get("contact"))
     phone = billing.get("phone") or contact.get("phone")
     email = billing.get("email") or contact.get("email")
-    return commerce.customer_key(phone=phone, email=email)
+    return commerce.contact_key(phone=phone, email=email)
 
 
 def order_session(ask: Ask, priced: Priced) -> OrderSession:

@@ -25,7 +25,7 @@ from beckn.models import Order, Outbox
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
 from beckn.services import commerce, order_flow, outbox, registry
 from beckn.wire import order_json, quote_json
-from offers.services.quoting import SessionAsk
+from offers.services import SessionAsk
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
 

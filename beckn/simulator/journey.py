@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from beckn.protocol.tags import tag_values
 from beckn.protocol.timefmt import format_timestamp
-from beckn.simulator.client import BapClient, Refused
+from beckn.simulator.bap_client import BapClient, Refused
 from beckn.simulator.receiver import CallbackReceiver, Received
 from beckn.wire import catalog_parts
 

@@ -37,8 +37,7 @@ from beckn.commerce_types import AddOnLine, SurgeNotice
 from beckn.protocol.tags import tag_group, tag_legend
 from beckn.protocol.timefmt import format_timestamp
 from cpo_portal.models import Charger, Connector, Operator, Station
-from pricing.engine.money import PAISA, as_text
-from pricing.engine.text import plain
+from pricing.engine import as_text, plain, rate_text
 
 CONNECTOR_NAMES = {
     "connector-id": "connector Id",
@@ -53,11 +52,6 @@ CONNECTOR_GROUP = "connector-specifications"
 ADD_ONS_GROUP = "add-ons"
 SURGE_GROUP = "surge-notice"
 SURGE_NAMES = {"badge": "Badge", "explanation": "Know More", "code": "Surge Code"}
-
-
-def rate_text(value: Decimal) -> str:
-    """A per-kWh rate with two decimals, or more when it has them (₹0.125)."""
-    return str(value.quantize(PAISA)) if value == value.quantize(PAISA) else plain(value)
 
 
 def provider_descriptor(operator: Operator) -> dict[str, Any]:

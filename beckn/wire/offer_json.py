@@ -18,8 +18,7 @@ from beckn.commerce_types import PublishedOffer
 from beckn.models import Vocabulary
 from beckn.protocol.tags import ondc_tag_group, tag_group, tag_legend
 from beckn.protocol.timefmt import format_timestamp
-from pricing.engine.money import as_text, money
-from pricing.engine.text import plain
+from pricing.engine import as_text, money, plain
 
 OFFER_DETAILS = "offer-details"
 OFFER_DETAIL_NAMES = {

@@ -22,8 +22,7 @@ from beckn.protocol.tags import tag_group
 from beckn.protocol.timefmt import format_timestamp
 from beckn.wire import catalog_json
 from beckn.wire.offer_json import energy_trade_group
-from pricing.engine.money import as_text
-from pricing.engine.text import plain
+from pricing.engine import as_text, plain
 
 FULFILLMENT_STATES: dict[str, tuple[str, str]] = {
     OrderState.INITIALIZED: ("order-initiated", "Order initiated"),

@@ -25,8 +25,7 @@ from beckn.commerce_types import Priced, Recovery
 from beckn.models.order_quote import BecknQuote
 from beckn.protocol.tags import ondc_tag_group, tag_group
 from beckn.wire import catalog_json, offer_json
-from pricing.engine.money import as_text
-from pricing.engine.types import LineKind, Quote, QuoteLine
+from pricing.engine import LineKind, Quote, QuoteLine, as_text
 
 
 def money_json(amount: Decimal, currency: str) -> dict[str, str]:

@@ -1,12 +1,15 @@
 from .calendar import Holiday
+from .chunked_jobs import ChunkedJob, JobChunk
 from .network import Charger, Connector, Station
 from .operators import Operator, Role, StaffMembership
 from .versions import NetworkVersion
 
 __all__ = [
     "Charger",
+    "ChunkedJob",
     "Connector",
     "Holiday",
+    "JobChunk",
     "NetworkVersion",
     "Operator",
     "Role",

@@ -3,7 +3,7 @@
 A process that memoises network rows (operators, stations, chargers, connectors: the
 Beckn select path does) reads it before trusting its memo: one primary-key SELECT,
 hand-written (cpo_portal.stamps). Saves and deletes of those models renew it in the
-writer's transaction (cpo_portal.network_signals), so the new stamp is seen exactly when
+writer's transaction (cpo_portal.signals), so the new stamp is seen exactly when
 the change is. Queryset .update() and .bulk_create() send no signals: code that uses them
 on network rows must call NetworkVersion.bump() itself. The stamp is random rather than a
 counter so that a row made again (a flushed or restored database) never matches a memo

@@ -13,7 +13,7 @@ register = template.Library()
 
 @register.filter
 def money(value, currency: str = "INR") -> str:
-    return formatting.money(value, currency or "INR")
+    return formatting.money_text(value, currency or "INR")
 
 
 @register.filter

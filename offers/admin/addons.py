@@ -10,7 +10,7 @@ from cpo_portal import formatting, tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
 from offers.services.addon_delivery import not_delivered
-from offers.services.ledger_rows import LedgerUnreadable
+from offers.services.ledger.rows import LedgerUnreadable
 
 
 class AvailabilityInline(TenantInline):

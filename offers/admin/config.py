@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET
 
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
-from offers.services.config_diff import ImportPlan
-from offers.services.config_export import export_pricing
-from offers.services.config_format import MAX_BYTES, FormatError, dump, load
-from offers.services.config_import import import_pricing
+from offers.services.config.diff import ImportPlan
+from offers.services.config.exporting import export_pricing
+from offers.services.config.format import MAX_BYTES, FormatError, dump, load
+from offers.services.config.importing import import_pricing
 from offers.tasks import generate_codes
 
 ROLES = tenancy.PRICING_EDITORS

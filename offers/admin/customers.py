@@ -14,7 +14,7 @@ from django.urls import path
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
 from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
-from offers.customers import ContactError, customer_key
+from offers.customer_keys import ContactError, customer_key
 from offers.models import CreditAccount, Customer, CustomerImport
 from offers.services.customer_import_jobs import queue_import
 from offers.tasks import run_customer_import

@@ -56,11 +56,11 @@ class RedemptionAdmin(ReadOnlyTenantAdmin):
 
     @admin.display(description="discount", ordering="discount")
     def discount_shown(self, obj: Redemption) -> str:
-        return formatting.money(obj.discount, obj.currency)
+        return formatting.money_text(obj.discount, obj.currency)
 
     @admin.display(description="net amount", ordering="net_amount")
     def net_shown(self, obj: Redemption) -> str:
-        return formatting.money(obj.net_amount, obj.currency)
+        return formatting.money_text(obj.net_amount, obj.currency)
 
     @admin.display(description="customer", ordering="customer_key")
     def short_key(self, obj: Redemption) -> str:

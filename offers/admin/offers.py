@@ -1,5 +1,7 @@
 """Offers in the admin: forms that show what a benefit needs, clone/pause/resume, usage
-and what is left of each limit, the multi-use code inline, and the simulator."""
+and what is left of each limit, the multi-use code inline, and the simulator: the
+admin's one price tool (admin:offers_offer_simulate; the tariff list and the staff home
+link to it by that name)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,10 @@ from cpo_portal import formatting, tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import Offer, OfferCode, OfferStatus
 from offers.models.offer_checks import title_contradiction
-from pricing.admin.preview import price_tool
 
 from .config import pricing_document_urls
 from .forms import OFFER_FIELDSETS, OfferForm
 from .simulate import simulate_view
-
-price_tool.view = simulate_view  # the tariff admin's Price preview is this tool too
 
 
 class MultiUseCodeInline(TenantInline):
@@ -96,7 +95,7 @@ class OfferAdmin(TenantAdmin):
         if obj.budget is None:
             return "—"
         spent = obj.usage.budget_spent if hasattr(obj, "usage") else 0
-        return formatting.money(max(obj.budget - spent, 0), obj.currency or "INR")
+        return formatting.money_text(max(obj.budget - spent, 0), obj.currency or "INR")
 
     def _editable(self, request, queryset):
         return tenancy.scope(queryset, request.user, self.edit_roles)

@@ -18,14 +18,12 @@ from django.template.response import TemplateResponse
 
 from cpo_portal import tenancy
 from cpo_portal.models import Charger
-from offers.customers import ContactError, customer_key
+from offers.customer_keys import ContactError, customer_key
 from offers.models import AddOn, CodeBatch, Offer
 from offers.rules.facts import CustomerFacts
 from offers.services.addons import AddOnUnavailable
-from pricing.engine import PricingSetupError, QuoteInputError
-from pricing.engine.types import LineKind, Quote
-from pricing.quote_json import quote_to_dict
-from pricing.services import NoTariffError, tariff_for
+from pricing.engine import LineKind, PricingSetupError, Quote, QuoteInputError
+from pricing.services import NoTariffError, quote_to_dict, tariff_for
 
 
 def _picker(model, field: str, *, multiple: bool = False) -> forms.Widget:
@@ -146,7 +144,7 @@ class SimulateForm(forms.Form):
 
 
 def simulate(form: SimulateForm) -> dict:
-    from offers.services.commerce import SessionAsk, quote_session_with_offers
+    from offers.services import SessionAsk, quote_session_with_offers
 
     d = form.cleaned_data
     charger = d["charger"]

@@ -12,7 +12,7 @@ from .choices import (
 from .codes import CodeBatch, OfferCode
 from .customer_imports import CustomerImport, ImportStatus
 from .customers import CreditAccount, Customer
-from .ledger import AppendOnlyError, Redemption
+from .ledger import AppendOnlyError, AppendOnlyQuerySet, Redemption
 from .offer import Offer
 from .usage import CustomerOfferUsage, OfferUsage
 
@@ -21,6 +21,7 @@ __all__ = [
     "AddOnAvailability",
     "AddOnBooking",
     "AppendOnlyError",
+    "AppendOnlyQuerySet",
     "BenefitKind",
     "BookingState",
     "BudgetPolicy",

@@ -144,8 +144,3 @@ class AddOnBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_ref}: {self.code} ({self.state})"
-
-    @property
-    def charged(self) -> bool:
-        """Still part of the order's price."""
-        return self.state in (BookingState.BOOKED, BookingState.DELIVERED)

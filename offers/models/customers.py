@@ -1,6 +1,6 @@
 """Customers, known only by a salted hash of their phone or email, and their credit.
 
-No raw contact detail is stored anywhere: the key is an HMAC (offers.customers), and every
+No raw contact detail is stored anywhere: the key is an HMAC (offers.customer_keys), and every
 offer rule reads segment, tier, membership, referral and join date instead.
 """
 

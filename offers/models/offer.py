@@ -21,8 +21,7 @@ from cpo_portal.jsonlimits import BoundedJSONField
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.models.network import SiteKind, code_validator
 from cpo_portal.validation import PlainTextModel
-from pricing.fields import CodeListField, WeekdaysField
-from pricing.models.common import currency_code
+from pricing.models import CodeListField, WeekdaysField, currency_code
 
 from .choices import (
     BenefitKind,

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from offers.conversion import TermsError, to_rule_offer
-from offers.rules.types import OfferDefinitionError, OndcOfferType
+from offers.rules.construct import OfferDefinitionError, OndcOfferType
 from offers.rules.validate import REFUSED_TYPES, validate_offer
 
 from .choices import BenefitKind, OndcType

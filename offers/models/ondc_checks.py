@@ -5,7 +5,7 @@ reported on the form field that holds each template column."""
 from __future__ import annotations
 
 from offers.rules import ondc
-from offers.rules.types import Offer as RuleOffer
+from offers.rules.construct import OfferRule
 
 from .choices import BenefitKind, OndcType
 
@@ -78,7 +78,7 @@ def combo_errors(offer) -> dict[str, str]:
     return errors
 
 
-def template_errors(rule: RuleOffer) -> dict[str, list[str]]:
+def template_errors(rule: OfferRule) -> dict[str, list[str]]:
     """The ONDC template's problems, each on the field the operator should fill or clear."""
     kind = str(rule.benefit.kind)
     out: dict[str, list[str]] = {}

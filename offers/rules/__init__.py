@@ -1,11 +1,35 @@
 """The offer rules: pure functions over dataclasses, no Django, no I/O (docs/offers.md).
 
-Offers are data (types.py); evaluate() says whether one applies to a priced session and
-why not (evaluate.assess, the one evaluator, on many); select() / best_offers() /
-quote_offers() pick the best allowed combination as quote lines; OfferIndex finds the
-candidates; settle() recomputes on delivered energy.
+Offers are data (construct.py: OfferRule); evaluate() says whether one applies to a priced
+session and why not (evaluate.assess, the one evaluator, on many); select() /
+best_offers() / quote_offers() pick the best allowed combination as quote lines
+(choose.py); OfferIndex finds the candidates; redeemed_on_delivery() recomputes on
+delivered energy (settle.py); compose() runs a whole quote.
+
+This package's namespace is the rules' public face: other apps import from `offers.rules`
+only (an import-linter contract, pyproject.toml).
 """
 
+from offers.rules.benefit_types import (
+    Base,
+    Benefit,
+    BuyXGetY,
+    CreditDrawdown,
+    EnergyTradeTerms,
+    FixedOff,
+    FreeKwh,
+    PercentOff,
+    PricingModel,
+    RateOverride,
+    ServiceFeeWaiver,
+    Slabs,
+)
+from offers.rules.choose import Combination, best_offers, quote_offers, select
+from offers.rules.combo import is_combo
+from offers.rules.composition import Compete, Settle, compose
+from offers.rules.conditions import without_validity
+from offers.rules.construct import OfferRule
+from offers.rules.energy_trade import energy_trade_json
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import (
     CreditBalance,
@@ -16,32 +40,51 @@ from offers.rules.facts import (
     StationFacts,
 )
 from offers.rules.index import OfferIndex
+from offers.rules.ondc import ondc_description
 from offers.rules.outcome import Applied, Eligible, OfferResult, Reason, Rejected
-from offers.rules.select import Combination, best_offers, quote_offers, select
-from offers.rules.settle import reversal_amount, reverse, settle
+from offers.rules.settle import redeemed_on_delivery, reversal_amount
 from offers.rules.validate import ensure_valid, validate_offer
 
 __all__ = [
     "Applied",
+    "Base",
+    "Benefit",
+    "BuyXGetY",
     "Combination",
+    "Compete",
     "CreditBalance",
+    "CreditDrawdown",
     "CustomerFacts",
     "Eligible",
+    "EnergyTradeTerms",
+    "FixedOff",
+    "FreeKwh",
     "Limits",
     "OfferFacts",
     "OfferIndex",
     "OfferResult",
+    "OfferRule",
+    "PercentOff",
     "PresentedCode",
+    "PricingModel",
+    "RateOverride",
     "Reason",
     "Rejected",
+    "ServiceFeeWaiver",
+    "Settle",
+    "Slabs",
     "StationFacts",
     "best_offers",
+    "compose",
+    "energy_trade_json",
     "ensure_valid",
     "evaluate",
+    "is_combo",
+    "ondc_description",
     "quote_offers",
+    "redeemed_on_delivery",
     "reversal_amount",
-    "reverse",
     "select",
-    "settle",
     "validate_offer",
+    "without_validity",
 ]

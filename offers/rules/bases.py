@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from offers.rules.construct import Base
 from offers.rules.localtime import local
-from offers.rules.types import Base
-from pricing.engine.money import ZERO
-from pricing.engine.types import LineKind, PricedSession
+from pricing.engine import ZERO, LineKind, PricedSession
 
 _ENERGY, _SERVICE_FEE = LineKind.ENERGY, LineKind.SERVICE_FEE
 _ENERGY_BASE, _FEE_BASE = Base.ENERGY, Base.SERVICE_FEE

@@ -1,7 +1,7 @@
 """The benefit an offer gives: a tagged union, one frozen dataclass per kind.
 
 Every class carries its `kind`; the ones that can take money off more than one thing
-carry a `base`. Re-exported by offers.rules.types.
+carry a `base`. Re-exported by offers.rules.construct.
 """
 
 from __future__ import annotations

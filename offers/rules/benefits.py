@@ -8,10 +8,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from offers.rules.bases import Bases
-from offers.rules.energy_trade import trade_discount
-from offers.rules.facts import CustomerFacts, Limits
-from offers.rules.outcome import Failure, Reason, rupees
-from offers.rules.types import (
+from offers.rules.construct import (
     Base,
     Benefit,
     BudgetPolicy,
@@ -20,7 +17,7 @@ from offers.rules.types import (
     EnergyTradeTerms,
     FixedOff,
     FreeKwh,
-    Offer,
+    OfferRule,
     PercentOff,
     RateOverride,
     ServiceFeeWaiver,
@@ -28,8 +25,10 @@ from offers.rules.types import (
     SlabMode,
     Slabs,
 )
-from pricing.engine.money import ZERO, money, percent_of
-from pricing.engine.types import PricedSession
+from offers.rules.energy_trade import trade_discount
+from offers.rules.facts import CustomerFacts, Limits
+from offers.rules.outcome import Failure, Reason, rupees
+from pricing.engine import ZERO, PricedSession, money, percent_of
 
 
 class Grant(NamedTuple):
@@ -144,7 +143,7 @@ def grant(benefit: Benefit, priced: PricedSession, bases: Bases, who: CustomerFa
 
 
 def limit(
-    offer: Offer, amount: Decimal, limits: Limits, currency: str = "INR"
+    offer: OfferRule, amount: Decimal, limits: Limits, currency: str = "INR"
 ) -> Decimal | Failure:
     """Round the discount after the offer's cap and its remaining budget (CUT or REFUSE)."""
     if offer.max_discount is not None:

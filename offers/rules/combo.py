@@ -8,7 +8,7 @@ primary item: it sits in the session's tax group, so every add-on keeps its own 
 taxable value, and it never exceeds what is left of the session's value.
 
 Combination (docs/offers.md): combos are worked out after the regular selection
-(offers.rules.select). An exclusive combo (additive no) competes with that selection as a
+(offers.rules.choose). An exclusive combo (additive no) competes with that selection as a
 whole; additive combos stack on a selection made only of additive offers, because ONDC
 never combines an exclusive offer with another (when the regular selection is exclusive,
 the additive combos compete with it on their own). The customer gets the larger saving.
@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from offers.rules.bases import SessionView
 from offers.rules.benefits import limit
+from offers.rules.construct import Base, FixedOff, OfferRule, OndcOfferType, PercentOff
 from offers.rules.evaluate import EVERY, code_used, context_of, prepare, rejection
 from offers.rules.facts import OfferFacts
 from offers.rules.holdout import is_held_out
@@ -33,9 +34,7 @@ from offers.rules.outcome import (
     Rejected,
     outranked,
 )
-from offers.rules.types import Base, FixedOff, Offer, OndcOfferType, PercentOff
-from pricing.engine.money import ZERO, percent_of
-from pricing.engine.types import LineKind, QuoteLine
+from pricing.engine import ZERO, LineKind, QuoteLine, percent_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +57,11 @@ class OrderExtras:
         return sum((ln.amount for ln in self.add_ons), ZERO)
 
 
-def is_combo(offer: Offer) -> bool:
+def is_combo(offer: OfferRule) -> bool:
     return offer.combo is not None or offer.ondc_type is OndcOfferType.COMBO
 
 
-def combo_problems(offer: Offer) -> list[str]:
+def combo_problems(offer: OfferRule) -> list[str]:
     """What makes a combo unpriceable (validate_offer adds these)."""
     if not is_combo(offer):
         return []
@@ -74,14 +73,14 @@ def combo_problems(offer: Offer) -> list[str]:
     return problems
 
 
-def matched(offer: Offer, extras: OrderExtras) -> tuple[str, ...]:
+def matched(offer: OfferRule, extras: OrderExtras) -> tuple[str, ...]:
     """The offer's secondary items the order holds, sorted."""
     wanted = offer.combo.secondary_ids if offer.combo is not None else frozenset()
     return tuple(sorted(wanted & extras.holds()))
 
 
 def _rejection(
-    offer: Offer, view: SessionView, facts: OfferFacts, extras: OrderExtras, redeemed: bool
+    offer: OfferRule, view: SessionView, facts: OfferFacts, extras: OrderExtras, redeemed: bool
 ) -> Rejected | None:
     """The evaluator's checks, in its order; the minimum value is read on the cart
     (session and add-ons, before tax), as ONDC's qualifier defines it."""
@@ -95,7 +94,7 @@ def _rejection(
     return rejected
 
 
-def worth(offer: Offer, session_left: Decimal, extras: OrderExtras) -> Decimal:
+def worth(offer: OfferRule, session_left: Decimal, extras: OrderExtras) -> Decimal:
     """Unrounded, before cap and budget, never above what is left of the session."""
     value = max(session_left, ZERO) + extras.value_of(matched(offer, extras))
     benefit = offer.benefit
@@ -109,7 +108,7 @@ def worth(offer: Offer, session_left: Decimal, extras: OrderExtras) -> Decimal:
 
 
 def evaluate_combo(
-    offer: Offer,
+    offer: OfferRule,
     view: SessionView,
     facts: OfferFacts,
     extras: OrderExtras,
@@ -141,7 +140,7 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def combo_line(offer: Offer, amount: Decimal, tax_rate: Decimal | None) -> QuoteLine:
+def combo_line(offer: OfferRule, amount: Decimal, tax_rate: Decimal | None) -> QuoteLine:
     return QuoteLine(
         kind=LineKind.DISCOUNT,
         code=offer.id,
@@ -269,7 +268,7 @@ def _held_out(rejected: Sequence[Rejected], best: _Option, view: SessionView) ->
 
 
 def settle_combos(
-    redeemed: Sequence[Offer],
+    redeemed: Sequence[OfferRule],
     view: SessionView,
     facts: OfferFacts,
     extras: OrderExtras,

@@ -19,12 +19,12 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
-from offers.rules.context import QuoteContext
+from offers.rules.construct import HolidayRule, OfferRule
 from offers.rules.masks import HOUR_US
 from offers.rules.outcome import Reason, Rejected, kwh_text, rupees
 from offers.rules.places import always, place
-from offers.rules.types import HolidayRule, Offer
-from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
+from offers.rules.session_view import QuoteContext
+from pricing.engine import WHOLE_DAY, WITHIN, Window, compile_window
 
 UTC = dt.UTC
 T = TypeVar("T", dt.datetime, Decimal)
@@ -55,7 +55,7 @@ def _narrowed(
     return low, high
 
 
-def validity_window(offer: Offer) -> tuple[dt.datetime | None, dt.datetime | None]:
+def validity_window(offer: OfferRule) -> tuple[dt.datetime | None, dt.datetime | None]:
     """The offer's own window narrowed by an energy-trade validity window, if any."""
     app, trade = offer.applicability, offer.energy_trade
     if trade is None:
@@ -63,7 +63,7 @@ def validity_window(offer: Offer) -> tuple[dt.datetime | None, dt.datetime | Non
     return _narrowed(app.valid_from, app.valid_until, trade.valid_from, trade.valid_until)
 
 
-def without_validity(offer: Offer) -> Offer:
+def without_validity(offer: OfferRule) -> OfferRule:
     """The offer as if it were valid at any time (to tell whether only its dates keep it
     from a session)."""
     trade = offer.energy_trade
@@ -74,7 +74,7 @@ def without_validity(offer: Offer) -> Offer:
     return replace(offer, applicability=app, benefit=benefit)
 
 
-def validity(offer: Offer) -> list[Condition]:
+def validity(offer: OfferRule) -> list[Condition]:
     """Started by the session's start; not ended by it nor by the quote time (`latest`)."""
     valid_from, valid_until = validity_window(offer)
     out = []
@@ -100,13 +100,13 @@ def validity(offer: Offer) -> list[Condition]:
 # -- currency
 
 
-def only_currency(offer: Offer) -> str | None:
+def only_currency(offer: OfferRule) -> str | None:
     """The one currency of the offer's amounts; None if mixed (then it is valid nowhere)."""
     used = offer.currencies
     return next(iter(used)) if len(used) == 1 else None
 
 
-def currency(offer: Offer) -> Condition:
+def currency(offer: OfferRule) -> Condition:
     """Money never crosses currencies: every amount of the offer must be in the session's."""
     only, used = only_currency(offer), ", ".join(sorted(offer.currencies))
     return Condition(
@@ -144,7 +144,7 @@ def _any_window(windows: tuple[Window, ...]) -> Callable[[QuoteContext], bool]:
     return lambda c: any(open_at(c) for open_at in each)
 
 
-def local_time(offer: Offer) -> list[Condition]:
+def local_time(offer: OfferRule) -> list[Condition]:
     """Local wall-clock conditions, read at the session's local start."""
     app, now = offer.applicability, f"Offer {offer.id} is not valid"
     out = []
@@ -197,7 +197,7 @@ def local_time(offer: Offer) -> list[Condition]:
 # -- amounts
 
 
-def kwh_bounds(offer: Offer) -> tuple[Decimal | None, Decimal | None]:
+def kwh_bounds(offer: OfferRule) -> tuple[Decimal | None, Decimal | None]:
     """The kWh bounds: the qualifier's, narrowed by an energy-trade min/max quantity."""
     q, trade = offer.qualifier, offer.energy_trade
     if trade is None:
@@ -205,7 +205,7 @@ def kwh_bounds(offer: Offer) -> tuple[Decimal | None, Decimal | None]:
     return _narrowed(q.min_kwh, q.max_kwh, trade.minimum_quantity, trade.maximum_quantity)
 
 
-def amounts(offer: Offer) -> list[Condition]:
+def amounts(offer: OfferRule) -> list[Condition]:
     """The session's pre-tax gross (a combo's: the cart's) and its kWh."""
     oid, least = offer.id, offer.qualifier.min_session_value
     out = []
@@ -280,7 +280,7 @@ def _fixed(
     return Condition(test, always(Rejected(offer_id, reason, message)))
 
 
-def customer(offer: Offer) -> list[Condition]:
+def customer(offer: OfferRule) -> list[Condition]:
     q, oid = offer.qualifier, offer.id
     out = []
     if q.segments:
@@ -314,7 +314,7 @@ def customer(offer: Offer) -> list[Condition]:
     return out
 
 
-def conditions(offer: Offer) -> tuple[Condition, ...]:
+def conditions(offer: OfferRule) -> tuple[Condition, ...]:
     """Every condition of the offer before its code, uses and benefit, in order, each
     with its group."""
     groups: list[list[Condition]] = [

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from offers.rules.construct import EnergyTradeTerms, OfferRule, PricingModel
 from offers.rules.localtime import in_window, local, overlap
-from offers.rules.types import EnergyTradeTerms, Offer, PricingModel
-from pricing.engine.money import ZERO, money
-from pricing.engine.types import LineKind, PricedSession, QuoteLine, Segment, TimeWindow
+from pricing.engine import ZERO, LineKind, PricedSession, QuoteLine, Segment, TimeWindow, money
 
 JSON_CONTEXT = "./context.jsonld"
 
@@ -60,7 +59,7 @@ def trade_discount(terms: EnergyTradeTerms, priced: PricedSession, energy: Decim
     return min(max(worth, ZERO), energy)
 
 
-def wheeling_line(offer: Offer) -> QuoteLine | None:
+def wheeling_line(offer: OfferRule) -> QuoteLine | None:
     """The utility's wheeling charge as its own line, once per session.
 
     Untaxed here: transmission and distribution of electricity by a utility is exempt

@@ -19,14 +19,13 @@ from functools import lru_cache
 from offers.rules.bases import SessionView
 from offers.rules.benefits import grant_of, limit
 from offers.rules.conditions import GROUPS, Condition, conditions
-from offers.rules.context import QuoteContext
+from offers.rules.construct import OfferRule
 from offers.rules.energy_trade import wheeling_line
 from offers.rules.facts import NO_LIMITS, Limits, OfferFacts, PresentedCode
 from offers.rules.holdout import is_held_out
 from offers.rules.outcome import Eligible, Failure, Reason, Rejected
-from offers.rules.types import Offer
-from pricing.engine.money import ZERO
-from pricing.engine.types import PricedSession
+from offers.rules.session_view import QuoteContext
+from pricing.engine import ZERO, PricedSession
 
 Check = tuple[Callable[[QuoteContext], bool], Callable[[QuoteContext], Rejected]]
 
@@ -48,7 +47,7 @@ class PreparedOffer:
 
     __slots__ = ("auto", "code_required", "grant", "holdout", "id", "offer", "scopes", "wheeling")
 
-    def __init__(self, offer: Offer) -> None:
+    def __init__(self, offer: OfferRule) -> None:
         built = conditions(offer)
         self.offer = offer
         self.id = offer.id
@@ -69,7 +68,7 @@ class PreparedOffer:
 
 
 @lru_cache(maxsize=4096)
-def prepare(offer: Offer) -> PreparedOffer:
+def prepare(offer: OfferRule) -> PreparedOffer:
     """The offer prepared (offers are values: the same offer is prepared once)."""
     return PreparedOffer(offer)
 
@@ -170,7 +169,7 @@ def assess(
 
 
 def evaluate(
-    offer: Offer, priced: PricedSession, facts: OfferFacts, *, redeemed: bool = False
+    offer: OfferRule, priced: PricedSession, facts: OfferFacts, *, redeemed: bool = False
 ) -> Eligible | Rejected:
     """Whether `offer` applies to `priced`, and its discount on its own.
 
@@ -182,7 +181,7 @@ def evaluate(
 
 
 def evaluate_in(
-    offer: Offer, view: SessionView, facts: OfferFacts, *, redeemed: bool = False
+    offer: OfferRule, view: SessionView, facts: OfferFacts, *, redeemed: bool = False
 ) -> Eligible | Rejected:
     """evaluate() on a session view shared by every offer of one quote."""
     ctx = context_of(view, facts, redeemed=redeemed)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pricing.engine.types import Customer
+from pricing.engine import Customer
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from offers.rules.types import GeoCircle
+from offers.rules.construct import GeoCircle
 
 EARTH_RADIUS_KM = 6371.0088
 

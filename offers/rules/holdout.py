@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from offers.rules.types import Holdout
+from offers.rules.construct import Holdout
 
 _SPAN = Decimal(2**64)
 

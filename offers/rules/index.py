@@ -31,14 +31,14 @@ from operator import or_
 from typing import TypeVar
 
 from offers.rules.conditions import kwh_bounds, only_currency, validity_window
-from offers.rules.context import QuoteContext
+from offers.rules.construct import HolidayRule, OfferRule
 from offers.rules.evaluate import RESIDUAL, PreparedOffer
 from offers.rules.facts import CustomerFacts, OfferFacts, PresentedCode
 from offers.rules.geo import GeoGrid, _Box
 from offers.rules.localtime import local
 from offers.rules.masks import BoundMask, ValueMask, bits, week_hour_masks
-from offers.rules.types import HolidayRule, Offer
-from pricing.engine.types import PricedSession
+from offers.rules.session_view import QuoteContext
+from pricing.engine import PricedSession
 
 __all__ = ["OfferIndex", "_Box"]
 
@@ -52,7 +52,7 @@ def _utc(at: dt.datetime | None) -> dt.datetime | None:
 
 
 class OfferIndex:
-    def __init__(self, offers: tuple[Offer, ...]) -> None:
+    def __init__(self, offers: tuple[OfferRule, ...]) -> None:
         self.offers = offers
         self.prepared = tuple(PreparedOffer(o) for o in offers)
         apps = [o.applicability for o in offers]
@@ -112,7 +112,7 @@ class OfferIndex:
         self._not_anniversary = every & ~self._anniversary
 
     @classmethod
-    def build(cls, offers: Iterable[Offer]) -> OfferIndex:
+    def build(cls, offers: Iterable[OfferRule]) -> OfferIndex:
         return cls(tuple(offers))
 
     def __len__(self) -> int:
@@ -276,12 +276,12 @@ class OfferIndex:
 
     def for_quote(
         self, priced: PricedSession, facts: OfferFacts, *, explain: bool = False
-    ) -> tuple[Offer, ...]:
+    ) -> tuple[OfferRule, ...]:
         """The offers to_evaluate() gives."""
         ctx = QuoteContext.of(priced, facts)
         return tuple(p.offer for p in self.to_evaluate(ctx, explain=explain)[0])
 
-    def for_session(self, priced: PricedSession, facts: OfferFacts) -> tuple[Offer, ...]:
+    def for_session(self, priced: PricedSession, facts: OfferFacts) -> tuple[OfferRule, ...]:
         """The offers of_place_and_day() gives."""
         return tuple(p.offer for p in self.of_place_and_day(QuoteContext.of(priced, facts)))
 
@@ -300,7 +300,7 @@ class OfferIndex:
         lat: float | None = None,
         lon: float | None = None,
         opened_known: bool = True,
-    ) -> tuple[Offer, ...]:
+    ) -> tuple[OfferRule, ...]:
         """Offers that may apply at a place on the day of `at` (aware; the weekday read in
         `time_zone`, or in `at`'s own zone) and are valid at `at`, whoever the customer is
         and whatever codes they bring, in the order they were given. A station whose

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from pricing.engine.types import TimeWindow
+from pricing.engine import TimeWindow
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -18,10 +18,6 @@ def zone(name: str) -> ZoneInfo:
 
 def local(at: dt.datetime, time_zone: str) -> dt.datetime:
     return at.astimezone(zone(time_zone))
-
-
-def wraps(window: TimeWindow) -> bool:
-    return window.end < window.start
 
 
 def in_window(window: TimeWindow, at_local: dt.datetime) -> bool:

@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
-from pricing.engine.types import TimeWindow
+from pricing.engine import WHOLE_DAY, WITHIN, TimeWindow, Window, compile_window
 
 HOUR_US = 3_600_000_000
 ALL_WEEK_HOURS = 7 * 24

@@ -19,20 +19,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from offers.rules.types import (
+from offers.rules.construct import (
     BuyXGetY,
     CreditDrawdown,
     EnergyTradeTerms,
     FixedOff,
     FreeKwh,
-    Offer,
+    OfferRule,
     OndcOfferType,
     PercentOff,
     RateOverride,
     ServiceFeeWaiver,
     Slabs,
 )
-from pricing.engine.money import as_text
+from pricing.engine import as_text
 
 
 class Need(StrEnum):
@@ -98,7 +98,7 @@ def _negative(amount: Decimal) -> str:
     return as_text(-amount)
 
 
-def _value_fields(offer: Offer) -> dict[str, str]:
+def _value_fields(offer: OfferRule) -> dict[str, str]:
     """value / value_type / value_cap from a percent or amount benefit."""
     benefit = offer.benefit
     out: dict[str, str] = {}
@@ -123,7 +123,7 @@ def _slab_fields(benefit: Slabs, cap: Decimal | None) -> list[dict[str, str]]:
     return out
 
 
-def template_fields(offer: Offer, item_ids: Sequence[str] = ()) -> list[dict[str, str]]:
+def template_fields(offer: OfferRule, item_ids: Sequence[str] = ()) -> list[dict[str, str]]:
     """The template columns the offer fills, one dict per ONDC offer (slabs: one each).
 
     `item_ids` are the charging items a Freebie gives kWh of (the catalog's item ids)."""
@@ -153,7 +153,7 @@ def template_fields(offer: Offer, item_ids: Sequence[str] = ()) -> list[dict[str
 PER_SLAB = frozenset({"item_count", "item_count_upper", "value", "value_type"})
 
 
-def outside_template(offer: Offer) -> bool:
+def outside_template(offer: OfferRule) -> bool:
     """A benefit the template cannot describe, with no ONDC type chosen for it."""
     benefit = offer.benefit
     rated = isinstance(benefit, Slabs) and any(s.rate_per_kwh is not None for s in benefit.slabs)
@@ -161,7 +161,7 @@ def outside_template(offer: Offer) -> bool:
     return offer.ondc_type is None and (isinstance(benefit, kinds) or rated)
 
 
-def template_problems(offer: Offer) -> list[tuple[str, str]]:
+def template_problems(offer: OfferRule) -> list[tuple[str, str]]:
     """(template column, message) for each mandatory column the offer leaves empty and
     each column its type does not allow. Freebie's item_id is the charging item itself,
     so it is never missing; slab uppers may be open (ONDC's own slab example sends '')."""
@@ -214,7 +214,7 @@ BENEFIT = (
 )
 
 
-def describe(offer: Offer, item_ids: Sequence[str] = ()) -> OndcDescription:
+def ondc_description(offer: OfferRule, item_ids: Sequence[str] = ()) -> OndcDescription:
     """The offer's ONDC tag groups: qualifier, benefit, meta (a slab offer: a qualifier
     and a benefit group per slab, in order). Columns the type does not use are left out,
     so a cap on a BuyXGetY offer stays in the DEG vocabulary only."""

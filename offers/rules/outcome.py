@@ -9,9 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from offers.rules.types import Base, Offer
-from pricing.engine.money import ZERO, as_text
-from pricing.engine.types import QuoteLine
+from offers.rules.construct import Base, OfferRule
+from pricing.engine import ZERO, QuoteLine, as_text
 
 
 class Reason(StrEnum):
@@ -56,7 +55,7 @@ def kwh_text(kwh: Decimal) -> str:
 class Eligible:
     """The offer applies on its own. `discount` is rounded, after cap and budget."""
 
-    offer: Offer
+    offer: OfferRule
     discount: Decimal
     base: Base
     code: str = ""  # the code the buyer used, for opt-in offers

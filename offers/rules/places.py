@@ -8,11 +8,11 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import NamedTuple, Protocol
 
+from offers.rules.construct import GeoCircle, OfferRule
 from offers.rules.facts import OfferFacts
 from offers.rules.geo import in_circle
 from offers.rules.outcome import Reason, Rejected
-from offers.rules.types import GeoCircle, Offer
-from pricing.engine.types import Site
+from pricing.engine import Site
 
 
 class Place(Protocol):
@@ -63,7 +63,7 @@ def _site_values(here: str) -> list[tuple[str, Callable[[str], str]]]:
     ]
 
 
-def place(offer: Offer) -> list[PlaceCondition]:
+def place(offer: OfferRule) -> list[PlaceCondition]:
     app, here = offer.applicability, f"Offer {offer.id} is not valid"
     operator = offer.operator_code
     out = [
@@ -114,7 +114,7 @@ class _At(NamedTuple):
     lon: float | None
 
 
-def place_failure(offer: Offer, site: Site, facts: OfferFacts) -> Rejected | None:
+def place_failure(offer: OfferRule, site: Site, facts: OfferFacts) -> Rejected | None:
     """Why the offer is not valid at `site` (None: it is), without a session."""
     at = _At(site, facts.operator_code, facts.station.lat, facts.station.lon)
     for condition in place(offer):

@@ -7,16 +7,17 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from offers.rules.bases import SessionView
+from offers.rules.choose import stack
+from offers.rules.construct import OfferRule
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
-from offers.rules.outcome import Eligible, OfferResult, Rejected, rupees
-from offers.rules.select import stack
-from offers.rules.types import Offer
-from pricing.engine.money import ZERO, money
-from pricing.engine.types import LineKind, PricedSession, QuoteLine
+from offers.rules.outcome import Eligible, OfferResult, Rejected
+from pricing.engine import PricedSession, money
 
 
-def settle(redeemed: Sequence[Offer], delivered: PricedSession, facts: OfferFacts) -> OfferResult:
+def redeemed_on_delivery(
+    redeemed: Sequence[OfferRule], delivered: PricedSession, facts: OfferFacts
+) -> OfferResult:
     """The redeemed offers, in the order they were applied, on the delivered session.
 
     No new competition: the combination chosen at confirm stays. Each offer is re-checked
@@ -46,29 +47,3 @@ def reversal_amount(given: Decimal, already_reversed: Decimal, requested: Decima
     if already_reversed > given:
         raise ValueError(f"{already_reversed} already reversed exceeds the {given} given")
     return money(min(requested, given - already_reversed))
-
-
-def reverse(
-    line: QuoteLine, already_reversed: Decimal, requested: Decimal | None = None
-) -> tuple[Decimal, QuoteLine]:
-    """Reverse part (or, with requested None, all that is left) of a discount line.
-
-    Returns the amount recovered now and the discount line as it stands afterwards: like
-    ONDC's quote_trail example, a -200 discount with 50 recovered reads -150.
-    """
-    if line.kind is not LineKind.DISCOUNT:
-        raise ValueError(f"only discount lines can be reversed, not {line.kind}")
-    given = -line.amount
-    left = given - already_reversed
-    amount = reversal_amount(given, already_reversed, left if requested is None else requested)
-    remaining = -(left - amount)
-    title = f"Recovery of {rupees(amount)} from offered discount"
-    return amount, QuoteLine(
-        kind=LineKind.DISCOUNT,
-        code=line.code,
-        title=title,
-        amount=remaining + ZERO,
-        tax_rate=line.tax_rate,
-        item_id=line.item_id,
-        tags=line.tags,
-    )

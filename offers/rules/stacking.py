@@ -1,5 +1,5 @@
 """Stacks of offers: one offer alone, additive offers in turn on what the earlier ones
-left, and the best of the options (the combination policy is in select.py)."""
+left, and the best of the options (the combination policy is in choose.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from enum import StrEnum
 
 from offers.rules.bases import SessionView
 from offers.rules.benefits import grant, limit
+from offers.rules.construct import OfferRule
 from offers.rules.energy_trade import wheeling_line
 from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Applied, Eligible, Reason, Rejected
-from offers.rules.types import Offer
-from pricing.engine.money import ZERO
-from pricing.engine.types import LineKind, PricedSession, QuoteLine
+from pricing.engine import ZERO, LineKind, PricedSession, QuoteLine
 
 _DISCOUNT, _NO_BENEFIT = LineKind.DISCOUNT, Reason.NO_BENEFIT  # enum members read once
 
@@ -54,7 +53,7 @@ _TAGS = {  # (additive, auto) -> the discount line's tags
 }
 
 
-def discount_line(offer: Offer, amount: Decimal, priced: PricedSession) -> QuoteLine:
+def discount_line(offer: OfferRule, amount: Decimal, priced: PricedSession) -> QuoteLine:
     meta = offer.meta
     return QuoteLine(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
         _DISCOUNT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from offers.rules.combo import combo_problems
-from offers.rules.types import (
+from offers.rules.construct import (
     Base,
     Benefit,
     BuyXGetY,
@@ -13,8 +13,8 @@ from offers.rules.types import (
     EnergyTradeTerms,
     FixedOff,
     FreeKwh,
-    Offer,
     OfferDefinitionError,
+    OfferRule,
     OndcOfferType,
     PercentOff,
     PricingModel,
@@ -23,7 +23,7 @@ from offers.rules.types import (
     Slabs,
     ondc_type_of,
 )
-from pricing.engine.money import HUNDRED, PAISA, ZERO
+from pricing.engine import HUNDRED, PAISA, ZERO
 
 REFUSED_TYPES = {
     OndcOfferType.EXCHANGE: "an exchange of an item the buyer owns",
@@ -96,7 +96,7 @@ def _trade(terms: EnergyTradeTerms) -> list[str]:
     return problems
 
 
-def _currency(offer: Offer) -> list[str]:
+def _currency(offer: OfferRule) -> list[str]:
     """Every amount is in the offer's currency: a rate or charge in another is refused."""
     problems = []
     if len(offer.currency) != 3 or not offer.currency.isascii() or not offer.currency.isupper():
@@ -139,7 +139,7 @@ def _benefit(benefit: Benefit) -> list[str]:
     return _trade(benefit)
 
 
-def validate_offer(offer: Offer) -> list[str]:
+def validate_offer(offer: OfferRule) -> list[str]:
     """The offer's problems, empty when it can be priced.
 
     Raises OfferDefinitionError at once for ONDC types that mean nothing for a charging
@@ -183,7 +183,7 @@ def validate_offer(offer: Offer) -> list[str]:
     return problems
 
 
-def ensure_valid(offer: Offer) -> Offer:
+def ensure_valid(offer: OfferRule) -> OfferRule:
     """The offer itself, or OfferDefinitionError listing every problem."""
     problems = validate_offer(offer)
     if problems:

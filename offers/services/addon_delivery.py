@@ -13,9 +13,9 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from offers.models import BookingState
-
-from . import addons, recovery
-from .order_ledger import UnknownOrder
+from offers.services import addons
+from offers.services.ledger import recovery
+from offers.services.ledger.order import UnknownOrder
 
 # Sent after commit with order_ref, codes (add-on ids) and recovered ((offer id, amount)).
 add_ons_not_delivered = Signal()
@@ -32,7 +32,7 @@ class NotDelivered:
 def not_delivered(order_ref: str, codes: Iterable[str], *, reason: str) -> NotDelivered:
     """Mark the order's add-ons `codes` not delivered and reverse what depended on them."""
     with transaction.atomic():
-        changed = addons.release(
+        changed = addons.release_add_ons(
             order_ref, list(codes), state=BookingState.NOT_DELIVERED, note=reason
         )
         taken = tuple(b.code for b in changed)

@@ -4,7 +4,7 @@ order's booked add-ons as lines again for settlement and replays.
 
 Stock moves only by conditional UPDATEs (stock > 0), inside the caller's transaction. The
 stock rows an order touches are locked first, by id, and before any of the ledger's locks
-(limits.py): book runs before redeem at confirm, release before the reversal at cancel, so
+(ledger/locks.py): book runs before redeem at confirm, release before the reversal at cancel, so
 two orders sharing add-ons and offers never wait on each other in a cycle.
 """
 
@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from cpo_portal.models import Operator, Station
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
-from pricing.engine.money import money
-from pricing.engine.types import LineKind, QuoteLine
+from pricing.engine import LineKind, QuoteLine, money
 
 
 class AddOnUnavailable(Exception):
@@ -47,7 +46,7 @@ def _open(row: AddOnAvailability) -> bool:
     return row.enabled and (row.stock is None or row.stock > 0)
 
 
-def available(operator: Operator, stations: Iterable[Station]) -> dict[int, list[AddOn]]:
+def add_ons_on_sale(operator: Operator, stations: Iterable[Station]) -> dict[int, list[AddOn]]:
     """Active add-ons offered (and in stock) at each station, by station pk."""
     ids = [s.pk for s in stations]
     rows = (
@@ -120,7 +119,9 @@ def _lock_stock(pairs: Iterable[tuple[int, int]]) -> None:
 
 
 @transaction.atomic
-def book(order_ref: str, station: Station, lines: Sequence[QuoteLine]) -> list[AddOnBooking]:
+def book_add_ons(
+    order_ref: str, station: Station, lines: Sequence[QuoteLine]
+) -> list[AddOnBooking]:
     """Book the quoted add-ons for a confirmed order, taking stock; AddOnUnavailable if
     one ran out since the quote. Booking an order again returns its bookings."""
     done = list(AddOnBooking.objects.filter(order_ref=order_ref))
@@ -166,7 +167,7 @@ def _give_back(booking: AddOnBooking) -> None:
 
 
 @transaction.atomic
-def release(
+def release_add_ons(
     order_ref: str,
     codes: Iterable[str] | None = None,
     *,

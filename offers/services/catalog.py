@@ -19,9 +19,8 @@ from cpo_portal.stamps import as_uuid, read_each
 from offers.conversion import TermsError, to_rule_offer
 from offers.models import CatalogVersion, Offer, OfferCode, OfferStatus
 from offers.rules.combo import is_combo
+from offers.rules.construct import OfferDefinitionError, OfferRule
 from offers.rules.index import OfferIndex
-from offers.rules.types import Offer as RuleOffer
-from offers.rules.types import OfferDefinitionError
 from offers.snapshot import terms_of
 from pricing.models import PricingVersion
 
@@ -33,7 +32,7 @@ class OfferInfo:
     """An offer as quoting and the ledger need it: the rules' view plus limits and ids."""
 
     pk: int
-    rule: RuleOffer
+    rule: OfferRule
     status: str
     benefit_kind: str
     max_uses: int | None

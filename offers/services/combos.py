@@ -1,13 +1,13 @@
 """Where combo offers and add-ons meet the quote: the combos of a catalog (kept out of the
 candidate index, which knows nothing of add-ons) and the order's add-ons as the combos
-see them (offers.rules.compose combines them with the regular selection)."""
+see them (offers.rules.composition combines them with the regular selection)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from offers.rules.combo import OrderExtras, is_combo
-from pricing.engine.types import QuoteLine
+from pricing.engine import QuoteLine
 
 from .catalog import Catalog, OfferInfo
 

@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cpo_portal.models import Operator
 from cpo_portal.validation import describe
-from offers.customers import ContactError, customer_key
+from offers.customer_keys import ContactError, customer_key
 from offers.models import Customer
 
 TRUE = {"1", "true", "yes", "y", "t"}
@@ -88,8 +88,13 @@ def _check(key: str, values: dict[str, object], line: int) -> None:
 
 
 def parse(
-    lines: Iterable[str], progress: Progress | None = None
+    lines: Iterable[str],
+    progress: Progress | None = None,
+    keep: Callable[[str, int], bool] | None = None,
 ) -> tuple[dict[str, dict[str, object]], ImportResult]:
+    """The customers of the file, and what was read and skipped. `keep(key, line)` (a
+    part of an import in parallel, customer_import_parts.py) takes the rows it returns
+    True for, by customer key ("" for a row with no valid contact) and line."""
     result = ImportResult()
     reader = csv.DictReader(lines)
     try:
@@ -115,10 +120,14 @@ def parse(
         row = {(k or "").strip().lower(): (v or "") for k, v in raw.items()}
         try:
             key = customer_key(phone=row.get("phone"), email=row.get("email"))
+            if keep is not None and not keep(key, line):
+                continue
             values = _values(row, line)
             _check(key, values, line)
             found[key] = {**found.get(key, {}), **values}
         except ContactError:
+            if keep is not None and not keep("", line):
+                continue
             result.skipped += 1
             result.errors.append(f"line {line}: no valid phone number or e-mail address")
         except ValueError as exc:
@@ -155,11 +164,14 @@ def _save_batch(operator: Operator, batch: dict[str, dict[str, object]]) -> tupl
 
 
 def import_customers(
-    operator: Operator, lines: Iterable[str], progress: Progress | None = None
+    operator: Operator,
+    lines: Iterable[str],
+    progress: Progress | None = None,
+    keep: Callable[[str, int], bool] | None = None,
 ) -> ImportResult:
-    """Read every row, then write them in batches; `progress(read, saved, to_save)` is
-    called every BATCH rows when given."""
-    found, result = parse(lines, progress)
+    """Read every row (those `keep` keeps, see parse), then write them in batches;
+    `progress(read, saved, to_save)` is called every BATCH rows when given."""
+    found, result = parse(lines, progress, keep)
     items = iter(found.items())
     saved = 0
     while batch := dict(islice(items, BATCH)):

@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from cpo_portal.models import Charger, Operator, Station
 from offers.rules.conditions import validity_window
+from offers.rules.construct import OfferRule
 from offers.rules.facts import OfferFacts
 from offers.rules.places import place_failure
-from offers.rules.types import Offer as RuleOffer
-from pricing.services import site_for
-from pricing.services.sites import station_site
+from pricing.services import site_for, station_site
 
 from .catalog import catalog_for
 from .facts import station_facts
@@ -24,7 +23,7 @@ def _facts(operator: Operator, station: Station) -> OfferFacts:
     return OfferFacts(station=station_facts(station), operator_code=operator.code)
 
 
-def _current(operator: Operator, at: dt.datetime) -> list[RuleOffer]:
+def _current(operator: Operator, at: dt.datetime) -> list[OfferRule]:
     """The operator's active offers not ended at `at`, highest priority first."""
     offers = [
         i.rule
@@ -34,7 +33,7 @@ def _current(operator: Operator, at: dt.datetime) -> list[RuleOffer]:
     return sorted(offers, key=lambda o: (-o.meta.priority, o.id))
 
 
-def _placed(offers, operator: Operator, station: Station, sites) -> tuple[RuleOffer, ...]:
+def _placed(offers, operator: Operator, station: Station, sites) -> tuple[OfferRule, ...]:
     facts = _facts(operator, station)
     return tuple(o for o in offers if any(place_failure(o, s, facts) is None for s in sites))
 
@@ -45,7 +44,7 @@ def published_offers(
     station: Station | None = None,
     charger: Charger | None = None,
     at: dt.datetime | None = None,
-) -> tuple[RuleOffer, ...]:
+) -> tuple[OfferRule, ...]:
     """Active offers not ended at `at` (default now), highest priority first. Offers that
     start later are included: the catalog tells their valid-from. Weekday and hour
     windows do not hide an offer (a weekend offer is advertised during the week); place
@@ -61,7 +60,7 @@ def published_offers(
 
 def published_offers_at(
     operator: Operator, stations: Sequence[Station], at: dt.datetime | None = None
-) -> dict[int, tuple[RuleOffer, ...]]:
+) -> dict[int, tuple[OfferRule, ...]]:
     """published_offers at each station, by station pk: one catalog check and one query
     for the stations' chargers, whatever the number of stations."""
     offers = _current(operator, at or timezone.now())

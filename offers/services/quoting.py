@@ -1,6 +1,6 @@
 """A quote with offers: what the quote needs is loaded (fetch_quote_inputs: the charger's
 price book and conditions, the catalog, the customer, the codes and offers asked for),
-then offers.rules.compose composes it (price, candidates, evaluate, select, combos,
+then offers.rules.composition composes it (price, candidates, evaluate, select, combos,
 finalize, granted) and the answer is an OfferQuote.
 
 Queries per quote are few and constant, whatever the number of offers: the pricing stamp,
@@ -22,24 +22,15 @@ from django.utils import timezone
 
 from cpo_portal.models import Charger
 from offers.rules.benefit_types import credit_account
-from offers.rules.compose import Compete, Composed, ToPrice, compose
+from offers.rules.choose import Combination
+from offers.rules.composition import Compete, Composed, ToPrice, compose
+from offers.rules.construct import BenefitKind, OfferRule
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
 from offers.rules.outcome import Applied, Reason, Rejected
-from offers.rules.select import Combination
-from offers.rules.types import BenefitKind
-from offers.rules.types import Offer as RuleOffer
 from pricing import services as pricing
-from pricing.engine.money import ZERO
-from pricing.engine.types import (
-    Customer,
-    LineKind,
-    PricedSession,
-    Quote,
-    QuoteLine,
-    SurgeRule,
-)
-from pricing.surge_text import surge_text
+from pricing.engine import ZERO, Customer, LineKind, PricedSession, Quote, QuoteLine, SurgeRule
+from pricing.services import surge_text
 
 from . import addons as addon_lines
 from . import combos as combo_offers
@@ -239,7 +230,7 @@ def limits_and_credit(inputs: QuoteInputs):
     """The facts completed for the offers the quote evaluates: their limits, and the
     customer's credit when a credit offer is among them (not for made-up customers)."""
 
-    def facts_for(offers: Sequence[RuleOffer]) -> OfferFacts:
+    def facts_for(offers: Sequence[OfferRule]) -> OfferFacts:
         todo = [i for i in map(inputs.info, (o.id for o in offers)) if i is not None]
         facts, who, ask = inputs.facts, inputs.who, inputs.ask
         plans = {
@@ -284,3 +275,12 @@ def quote_with_offers(ask: SessionAsk) -> OfferQuote:
         add_ons=inputs.add_ons,
         offer_codes={a.offer_id: a.code or public.get(a.offer_id, "") for a in composed.applied},
     )
+
+
+def quote_without_offers(ask: SessionAsk, add_ons: Iterable[QuoteLine] = ()) -> OfferQuote:
+    """The session priced with its add-ons and no offer (an order that redeemed none)."""
+    book, conditions = pricing.book_and_conditions(ask.charger, ask.start)
+    request = pricing.session_request_for(ask.charger, ask.start, kwh=ask.kwh, end=ask.end)
+    lines = tuple(add_ons)
+    composed = compose(ToPrice(book, request, conditions), None, OfferFacts(), add_ons=lines)
+    return OfferQuote.of(composed, ask.customer_key, charger=ask.charger, add_ons=lines)

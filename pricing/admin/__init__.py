@@ -1,6 +1,7 @@
 """Admin for pricing: tariffs (with bands, preview and OCPI), surge rules, grid signals."""
 
-from .signals import GridSignalAdmin
+from pricing.admin.grid_signals import GridSignalAdmin
+
 from .surges import SurgeRuleAdmin
 from .tariffs import TariffAdmin
 

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from pricing.models import SurgeRule
-from pricing.schedule import Window, first_overlap
+from pricing.schedule import LabelledWindow, first_overlap
 from pricing.services.advance import needs_notice, notice_error, old_values
 
 
@@ -24,7 +24,7 @@ class BandFormSet(forms.BaseInlineFormSet):
             if data.get("start") is None or data.get("end") is None or not data.get("days"):
                 continue
             label = data.get("label") or data.get("code") or "?"
-            windows.append(Window(label, data["start"], data["end"], tuple(data["days"])))
+            windows.append(LabelledWindow(label, data["start"], data["end"], tuple(data["days"])))
         problem = first_overlap(windows)
         if problem:
             raise ValidationError(problem)

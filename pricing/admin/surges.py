@@ -68,7 +68,7 @@ class SurgeRuleAdmin(TenantAdmin):
     def charge(self, obj: SurgeRule) -> str:
         if obj.form == ChargeForm.PERCENT:
             return f"{formatting.percent(obj.amount)} of energy"
-        money = formatting.money(obj.amount, obj.operator.currency)
+        money = formatting.money_text(obj.amount, obj.operator.currency)
         return f"{money}/kWh" if obj.form == ChargeForm.PER_KWH else f"{money} per session"
 
     @admin.display(description="effective from", ordering="effective_from")

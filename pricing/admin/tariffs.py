@@ -1,9 +1,9 @@
-"""Tariffs with their rate bands inline; the price preview lives here too."""
+"""Tariffs with their rate bands inline. The price tool (what would this session cost
+here?) is offers' (admin:offers_offer_simulate): the tariff list links to it by name."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
 from django.utils.html import format_html
 
 from cpo_portal import formatting, tenancy
@@ -12,7 +12,6 @@ from pricing.models import Tariff, TariffBand
 
 from .forms import BandFormSet
 from .ocpi import OcpiAdminMixin
-from .preview import price_tool
 
 PRICE_FIELDS = (
     "currency", "energy_rate_per_kwh", "service_fee", "idle_fee_per_minute",
@@ -68,11 +67,11 @@ class TariffAdmin(OcpiAdminMixin, TenantAdmin):
 
     @admin.display(description="energy", ordering="energy_rate_per_kwh")
     def energy_rate(self, obj: Tariff) -> str:
-        return f"{formatting.money(obj.energy_rate_per_kwh, obj.currency)}/kWh"
+        return f"{formatting.money_text(obj.energy_rate_per_kwh, obj.currency)}/kWh"
 
     @admin.display(description="service fee", ordering="service_fee")
     def fee(self, obj: Tariff) -> str:
-        return formatting.money(obj.service_fee, obj.currency)
+        return formatting.money_text(obj.service_fee, obj.currency)
 
     @admin.display(description="GST")
     def tax(self, obj: Tariff) -> str:
@@ -97,14 +96,8 @@ class TariffAdmin(OcpiAdminMixin, TenantAdmin):
             fields += [f for f in PRICE_FIELDS if f not in fields]
         return fields
 
-    def preview(self, request):
-        """The price tool (what would this session cost here?), one for the whole admin."""
-        return price_tool.view(self)(request)
-
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path("preview/", view(self.preview), name="pricing_tariff_preview"),
             *self.ocpi_urls(),
             *super().get_urls(),
         ]

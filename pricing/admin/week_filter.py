@@ -27,10 +27,12 @@ class WeekFilter(forms.Form):
         super().__init__(data)
         self.operators = list(operators)
         self.stations = list(stations)
+        # a ChoiceField; the stubs type self.fields[...] as a plain Field
         self.fields["operator"].choices = [("", "All operators")] + [  # type: ignore[attr-defined]
             (o.pk, o.name) for o in operators
         ]
         regions = sorted({s.region_code for s in stations if s.region_code})
+        # a ChoiceField; the stubs type self.fields[...] as a plain Field
         self.fields["region"].choices = [("", "All regions")] + [  # type: ignore[attr-defined]
             (r, r) for r in regions
         ]
@@ -39,6 +41,7 @@ class WeekFilter(forms.Form):
             (region or "No region", [(s.pk, f"{s.name} ({s.code})") for s in members])
             for region, members in groupby(ordered, key=lambda s: s.region_code)
         ]
+        # a ChoiceField; the stubs type self.fields[...] as a plain Field
         self.fields["station"].choices = [("", "All stations"), *groups]  # type: ignore[attr-defined]
 
     def _filters(self) -> tuple[int | None, str, int | None]:

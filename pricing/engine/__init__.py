@@ -4,16 +4,65 @@ Callers (pricing.services, offers, beckn) load data from the database into these
 dataclasses, call the engine, and persist or render the result.
 """
 
+from pricing.engine.amounts import HUNDRED, PAISA, ZERO, as_text, kwh_floor, money, percent_of
 from pricing.engine.book import PriceBook, compile_book
-from pricing.engine.errors import PricingSetupError, QuoteInputError
-from pricing.engine.finalize import finalize
+from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
+from pricing.engine.ocpi import OcpiTariffError, parse_tariff
+from pricing.engine.ocpi.fields import format_datetime
+from pricing.engine.quick import quick_init
+from pricing.engine.refusals import PricingSetupError, QuoteInputError
 from pricing.engine.session import price_session
+from pricing.engine.text import plain, rate_text
+from pricing.engine.totals import finalize
+from pricing.engine.types import (
+    ALL_DAYS,
+    Conditions,
+    Customer,
+    LineKind,
+    PricedSession,
+    Quote,
+    QuoteLine,
+    Segment,
+    SessionRequest,
+    Site,
+    SurgeRule,
+    TimeWindow,
+)
 
 __all__ = [
+    "ALL_DAYS",
+    "HUNDRED",
+    "PAISA",
+    "WHOLE_DAY",
+    "WITHIN",
+    "ZERO",
+    "Conditions",
+    "Customer",
+    "LineKind",
+    "OcpiTariffError",
     "PriceBook",
+    "PricedSession",
     "PricingSetupError",
+    "Quote",
     "QuoteInputError",
+    "QuoteLine",
+    "Segment",
+    "SessionRequest",
+    "Site",
+    "SurgeRule",
+    "TimeWindow",
+    "Window",
+    "as_text",
     "compile_book",
+    "compile_window",
     "finalize",
+    "format_datetime",
+    "kwh_floor",
+    "money",
+    "parse_tariff",
+    "percent_of",
+    "plain",
     "price_session",
+    "quick_init",
+    "rate_text",
 ]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pricing.engine.checks import BASE_CODE
 from pricing.engine.types import Tariff
+from pricing.engine.well_formed import BASE_CODE
 from pricing.engine.windows import window_owner, window_times
 
 DEFAULT_BAND = -1

@@ -16,7 +16,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from pricing.engine.bands import DEFAULT_BAND, band_times
-from pricing.engine.checks import BASE_CODE, check_rules, check_tariff
 from pricing.engine.compiled import (
     NOT_ACTIVE,
     TODAY,
@@ -28,12 +27,12 @@ from pricing.engine.compiled import (
     compile_window,
     owner,
 )
-from pricing.engine.finalize import finalize
 from pricing.engine.lines import LineTexts, priced_lines
 from pricing.engine.quantity import Quantity, micros, resolve_quantity
 from pricing.engine.quick import quick_new
 from pricing.engine.segments import POSITION, SliceKey
 from pricing.engine.surges import choose
+from pricing.engine.totals import finalize
 from pricing.engine.types import (
     Conditions,
     PricedSession,
@@ -45,6 +44,7 @@ from pricing.engine.types import (
     SurgeRule,
     Tariff,
 )
+from pricing.engine.well_formed import BASE_CODE, check_rules, check_tariff
 from pricing.engine.windows import (
     ONE_DAY,
     UTC,

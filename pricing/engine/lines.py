@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from pricing.engine import text
-from pricing.engine.checks import BASE_CODE
-from pricing.engine.money import PAISA, ZERO, money, percent_of
+from pricing.engine.amounts import PAISA, ZERO, money, percent_of
 from pricing.engine.quick import quick_new
 from pricing.engine.types import (
     ChargeForm,
@@ -26,6 +25,7 @@ from pricing.engine.types import (
     SurgeRule,
     Tariff,
 )
+from pricing.engine.well_formed import BASE_CODE
 
 Tags = tuple[tuple[str, str], ...]
 # enum members read once: a member read through its class costs more than the line's sums
@@ -46,7 +46,7 @@ class _RuleText:
 
 def _rule_text(currency: str, rule: SurgeRule) -> _RuleText:
     if rule.form is ChargeForm.PER_KWH:
-        title = f"{rule.name} ({text.price(currency, rule.amount)}/kWh x "
+        title = f"{rule.name} ({text.rate_with_symbol(currency, rule.amount)}/kWh x "
     elif rule.form is ChargeForm.PERCENT:
         title = f"{rule.name} ({text.plain(rule.amount)}%)"
     else:
@@ -77,7 +77,7 @@ class LineTexts:
             if code != BASE_CODE:
                 labels = {band.code: band.label for band in self.tariff.bands}
                 what = f"{what}, {labels[code]}"
-            price = text.price(self.tariff.currency, rate)
+            price = text.rate_with_symbol(self.tariff.currency, rate)
             said = self._bands[code, rate] = (f"{what} (", f" kWh @ {price}/kWh)")
         return said
 
@@ -140,11 +140,12 @@ def _fee_lines(tariff: Tariff, idle_minutes: int) -> list[QuoteLine]:
     billable = idle_minutes - tariff.idle_grace_minutes
     if billable > 0 and tariff.idle_fee_per_minute > ZERO:
         fee = tariff.idle_fee_per_minute
+        per_minute = text.rate_with_symbol(tariff.currency, fee)
         lines.append(
             QuoteLine(
                 kind=LineKind.IDLE_FEE,
                 code="idle_fee",
-                title=f"Idle fee ({billable} min @ {text.price(tariff.currency, fee)}/min)",
+                title=f"Idle fee ({billable} min @ {per_minute}/min)",
                 amount=money(billable * fee),
                 rate=fee,
                 tax_rate=tariff.tax_rate,

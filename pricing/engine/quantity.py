@@ -14,12 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from pricing.engine.amounts import ZERO, kwh_floor
 from pricing.engine.bands import band_at, band_times, rate_of
-from pricing.engine.checks import is_aware
-from pricing.engine.errors import QuoteInputError
-from pricing.engine.money import ZERO, kwh_floor
 from pricing.engine.quick import quick_init, quick_new
+from pricing.engine.refusals import QuoteInputError
 from pricing.engine.types import SessionRequest, Tariff
+from pricing.engine.well_formed import is_aware
 from pricing.engine.windows import UTC, split_points, zone_of
 
 MAX_SESSION = dt.timedelta(days=31)

@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 from pricing.engine.bands import band_at, band_times
-from pricing.engine.checks import check_rules, check_tariff
 from pricing.engine.lines import priced_lines
 from pricing.engine.quantity import resolve_quantity
 from pricing.engine.segments import SliceKey, build_segments
 from pricing.engine.surges import choose, moment_matches, site_matches, time_matches
 from pricing.engine.types import Conditions, PricedSession, SessionRequest, SurgeRule, Tariff
+from pricing.engine.well_formed import check_rules, check_tariff
 from pricing.engine.windows import split_points, wall, window_times
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from pricing.engine.money import HUNDRED, PAISA, WATT_HOUR
+from pricing.engine.amounts import HUNDRED, PAISA, WATT_HOUR
 
 _SYMBOLS = {"INR": "₹", "EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -19,10 +19,16 @@ def plain(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
-def price(currency: str, value: Decimal) -> str:
-    """At least two decimals (₹18.00), more only when the rate has them (₹0.125)."""
+def rate_text(value: Decimal) -> str:
+    """A rate or an amount with at least two decimals ('18.00'), more only when it has
+    them ('0.125')."""
     shown = value.quantize(PAISA) if value == value.quantize(PAISA) else value.normalize()
-    return f"{symbol(currency)}{shown:f}"
+    return f"{shown:f}"
+
+
+def rate_with_symbol(currency: str, value: Decimal) -> str:
+    """rate_text after the currency's symbol: '₹18.00', '₹0.125'."""
+    return f"{symbol(currency)}{rate_text(value)}"
 
 
 def energy(kwh: Decimal) -> str:

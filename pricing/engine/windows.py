@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pricing.engine.errors import QuoteInputError
+from pricing.engine.refusals import QuoteInputError
 from pricing.engine.types import TimeWindow
 
 UTC = dt.UTC

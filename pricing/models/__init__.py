@@ -1,6 +1,18 @@
-from .signals import GridSignal
+from pricing.fields import CodeListField, WeekdaysField
+from pricing.models.book_versions import PricingVersion
+from pricing.models.grid_signals import GridSignal
+from pricing.models.validators import currency_code
+
 from .surges import SurgeRule
 from .tariffs import Tariff, TariffBand
-from .versions import PricingVersion
 
-__all__ = ["GridSignal", "PricingVersion", "SurgeRule", "Tariff", "TariffBand"]
+__all__ = [
+    "CodeListField",
+    "GridSignal",
+    "PricingVersion",
+    "SurgeRule",
+    "Tariff",
+    "TariffBand",
+    "WeekdaysField",
+    "currency_code",
+]

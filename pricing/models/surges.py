@@ -19,9 +19,8 @@ from cpo_portal.validation import PlainTextModel
 from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.fields import CodeListField, WeekdaysField
+from pricing.models.validators import MONEY, RATE, non_negative, slug_code
 from pricing.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
-
-from .common import MONEY, RATE, non_negative, slug_code
 
 HUNDRED = Decimal("100")
 

@@ -13,8 +13,7 @@ from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.validation import PlainTextModel
 from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.fields import WeekdaysField
-
-from .common import MONEY, RATE, amount, currency_code, fraction, rate, slug_code
+from pricing.models.validators import MONEY, RATE, amount, currency_code, fraction, rate, slug_code
 
 RESERVED_BAND_CODES = frozenset({"base"})  # the engine's name for the default rate
 

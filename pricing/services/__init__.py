@@ -4,6 +4,16 @@ Views, commands, offers and beckn call these; none of them builds engine datacla
 compiles price books by hand.
 """
 
+from pricing.quote_dict import quote_to_dict
+from pricing.schedule import LabelledWindow, first_overlap
+from pricing.services.advance import COMPARED, needs_notice, notice_error, old_values
+from pricing.services.books import Book, TariffRow, compile_tariff, load_surges, resolve
+from pricing.services.convert import engine_surge
+from pricing.services.ocpi import export_ocpi, party_id
+from pricing.services.sites import grid_stress_at, holidays_at, station_site
+from pricing.services.surge_now import surge_clock
+from pricing.surge_text import surge_text
+
 from .books import (
     NoTariffError,
     book_and_conditions,
@@ -17,19 +27,39 @@ from .quotes import price, quote_session, session_request_for
 from .sites import conditions_at, conditions_for, site_for
 
 __all__ = [
+    "COMPARED",
+    "Book",
+    "LabelledWindow",
     "NoTariffError",
     "SurgeNotice",
+    "TariffRow",
     "book_and_conditions",
     "clear_cache",
+    "compile_tariff",
     "conditions_at",
     "conditions_for",
+    "engine_surge",
+    "export_ocpi",
+    "first_overlap",
+    "grid_stress_at",
+    "holidays_at",
+    "load_surges",
+    "needs_notice",
+    "notice_error",
+    "old_values",
+    "party_id",
     "price",
     "price_book_for",
     "price_books_for",
     "quote_session",
+    "quote_to_dict",
+    "resolve",
     "session_request_for",
     "site_for",
+    "station_site",
+    "surge_clock",
     "surge_notices",
     "surge_notices_at",
+    "surge_text",
     "tariff_for",
 ]

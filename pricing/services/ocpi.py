@@ -16,8 +16,8 @@ from cpo_portal.validation import describe
 from pricing.engine.ocpi import OcpiTariffError, parse_tariff, tariff_to_json
 from pricing.engine.ocpi.convert import OcpiExportError, from_ocpi, to_ocpi
 from pricing.models import Tariff, TariffBand
-from pricing.models.common import slug_code
-from pricing.schedule import Window, first_overlap
+from pricing.models.validators import slug_code
+from pricing.schedule import LabelledWindow, first_overlap
 
 from .convert import engine_tariff
 
@@ -102,7 +102,7 @@ def import_ocpi(
     if station is not None and charger is not None:
         raise OcpiError("give a station or a charger, not both")
     mapped, warnings = from_ocpi(ocpi)
-    windows = [Window(b.label, b.window.start, b.window.end, tuple(b.window.days))
+    windows = [LabelledWindow(b.label, b.window.start, b.window.end, tuple(b.window.days))
                for b in mapped.bands]  # fmt: skip
     overlap = first_overlap(windows)
     if overlap:

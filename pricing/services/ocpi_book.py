@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from pricing.engine import QuoteInputError, compile_book, finalize
 from pricing.engine import text as words
-from pricing.engine.finalize import OCPI_VAT
 from pricing.engine.ocpi import (
     CostKind,
     CostLine,
@@ -25,6 +24,7 @@ from pricing.engine.ocpi import (
     calculate,
     constant_power_session,
 )
+from pricing.engine.totals import OCPI_VAT
 from pricing.engine.types import (
     Conditions,
     LineKind,
@@ -51,7 +51,7 @@ _KINDS = {
 
 
 def _title(line: CostLine, currency: str) -> str:
-    price = "" if line.price is None else words.price(currency, line.price)
+    price = "" if line.price is None else words.rate_with_symbol(currency, line.price)
     if line.kind is CostKind.ENERGY:
         return f"Charging session cost ({words.energy(line.billed_volume)} kWh @ {price}/kWh)"
     if line.kind is CostKind.TIME:

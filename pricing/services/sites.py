@@ -73,12 +73,6 @@ def _charger_rows(stations: Sequence[Station]) -> QuerySet:
     return rows.values_list(Value("c"), "station_id", "status", _NO_DATE, _NO_ID)
 
 
-def occupancy_at(stations: Sequence[Station]) -> dict[int, Decimal]:
-    """Each station's share of chargers whose status is Occupied (0 with no chargers),
-    counted from each charger's status (a station has a handful of chargers)."""
-    return occupancy_by_station(stations, ((a, b) for _, a, b, _, _ in _charger_rows(stations)))
-
-
 def _local_days(station: Station, at: dt.datetime) -> tuple[dt.date, dt.date]:
     """The days a session at `station` starting at `at` can touch (from the day before: a
     night window owned by yesterday)."""
@@ -168,7 +162,7 @@ def grid_stress_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, bo
 
 def conditions_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, Conditions]:
     """conditions_for each station, by station pk, in one query whatever their number:
-    holidays (as holidays_at), occupancy (as occupancy_at) and grid stress (as
+    holidays (as holidays_at), occupancy (from each charger's status) and grid stress (as
     grid_stress_at), their three reads sent together as one UNION ALL."""
     stations = list({s.pk: s for s in stations}.values())
     if not stations:

@@ -7,7 +7,15 @@ from typing import Any
 
 from django.http import JsonResponse
 
-from roaming.services import credentials, envelope, locations, pages, parties, tariffs, tokens
+from roaming.services import (
+    credentials,
+    envelope,
+    locations,
+    pages,
+    parties,
+    published_tariffs,
+    tokens,
+)
 
 from .base import OcpiView, answer
 
@@ -57,11 +65,13 @@ class Credentials(OcpiView):
 class TariffList(OcpiView):
     def get(self, request):
         ask = pages.read(request.query_params)
-        rows = pages.window(tariffs.published(self.partner.operator_id), ask, "updated_at")
+        rows = pages.window(
+            published_tariffs.published(self.partner.operator_id), ask, "updated_at"
+        )
         total = rows.count()
         page = rows[ask.offset : ask.offset + ask.limit]
         base = f"{parties.version_url()}/tariffs"
-        return answer(tariffs.objects(page), pages.headers(ask, total, base))
+        return answer(published_tariffs.objects(page), pages.headers(ask, total, base))
 
 
 class LocationList(OcpiView):

@@ -13,12 +13,12 @@ from django.db.models import DateTimeField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from cpo_portal.models import Charger, Station
-from pricing.engine.ocpi.fields import format_datetime
+from pricing.engine import format_datetime
 from pricing.models import Tariff
-from pricing.services.books import TariffRow, resolve
+from pricing.services import TariffRow, resolve
+from roaming.services.published_tariffs import PUBLISHABLE, ocpi_id
 
 from . import parties
-from .tariffs import PUBLISHABLE, ocpi_id
 
 ID_LENGTH = 36
 # Stations saved before OCPI was installed, or written by bulk_create (no signals), have

@@ -8,7 +8,7 @@ import pycountry
 from django.conf import settings
 
 from cpo_portal.models import Operator
-from pricing.services.ocpi import party_id as operator_party_id
+from pricing.services import party_id as operator_party_id
 
 VERSION = "2.2.1"
 

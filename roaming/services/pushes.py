@@ -25,8 +25,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from roaming.models import Module, Partner, PartnerState, Push, PushAttempt, PushState
+from roaming.services import client, locations, parties, published_tariffs, tokens
 
-from . import client, locations, parties, tariffs, tokens
 from .envelope import timestamp
 
 MAX_ATTEMPTS = 10
@@ -99,8 +99,8 @@ def request_for(push: Push) -> tuple[str, dict[str, Any] | None]:
     """(method, body) that leaves the partner with the object as it is now."""
     operator_id = push.partner.operator_id
     if push.module == Module.TARIFFS:
-        tariff = tariffs.find(operator_id, push.object_id)
-        return ("PUT", tariffs.tariff_object(tariff)) if tariff else ("DELETE", None)
+        tariff = published_tariffs.find(operator_id, push.object_id)
+        return ("PUT", published_tariffs.tariff_object(tariff)) if tariff else ("DELETE", None)
     station = locations.find(operator_id, push.object_id)
     if station is None:
         return "PATCH", {"publish": False, "last_updated": timestamp()}

@@ -24,7 +24,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def key(name: str) -> str:
-    """A 64-hex customer key, as offers.customers makes them."""
+    """A 64-hex customer key, as offers.customer_keys makes them."""
     return (name.encode().hex() * 64)[:64]
 
 

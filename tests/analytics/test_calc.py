@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.calc import bands, roi
+from analytics.calc import hour_bands, roi
 from analytics.calc.surge import Slot, surge_impact
 from cpo_portal import formatting
 
@@ -110,13 +110,13 @@ def test_surge_impact_counts_hours_without_sessions():
 
 
 def test_hour_bands_cover_the_day_once():
-    assert [bands.band_of(h) for h in (0, 5, 6, 10, 11, 16, 17, 20, 21, 23)] == [
+    assert [hour_bands.band_of(h) for h in (0, 5, 6, 10, 11, 16, 17, 20, 21, 23)] == [
         "night", "night", "morning", "morning", "midday", "midday", "peak", "peak",
         "evening", "evening",
     ]  # fmt: skip
-    assert sum(len(b.hours) for b in bands.BANDS) == 24
+    assert sum(len(b.hours) for b in hour_bands.BANDS) == 24
     with pytest.raises(ValueError):
-        bands.band_of(24)
+        hour_bands.band_of(24)
 
 
 def test_flags_say_when_an_roi_needs_care():
@@ -128,7 +128,7 @@ def test_flags_say_when_an_roi_needs_care():
     ]
     lost = roi.from_holdout(roi.Arm(4, D("800"), D("100")), roi.Arm(2, D("500")))
     assert lost.roi == D("-3.0000")
-    assert lost.flags(formatting.money) == [
+    assert lost.flags(formatting.money_text) == [
         "ROI below \u22121: revenue came out ₹200.00 lower than the held-out customers "
         "suggests, on top of ₹100.00 of discount, so the offer lost more than it cost."
     ]

@@ -39,11 +39,11 @@ def rows_of(response):
 def test_offer_table_export_matches_the_rollup(client, network, month):
     client.force_login(network.analyst_a)
     header, *rows = rows_of(client.get(f"/analytics/?{RANGE}&export=offers"))
-    assert header[:4] == ["Offer", "Title", "Type", "Redemptions"]
+    assert header[:4] == ["Offer", "Title", "ROI", "Type"]
     (row,) = rows
     record = dict(zip(header, row, strict=True))
     assert record["Offer"] == "offer-w" and record["Redemptions"] == "3"
-    assert record["Discount cost"] == "60.00" and record["Net revenue"] == "540.00"
+    assert record["Discount cost"] == "60.00" and record["Net revenue (before tax)"] == "540.00"
     assert record["Method"] == "baseline"
 
 

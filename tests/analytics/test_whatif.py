@@ -10,13 +10,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from analytics.calc import figures
 from analytics.models import WhatIfRun
 from analytics.models.whatif import WhatIfStatus
-from analytics.services.whatif import history
+from analytics.services.whatif import past_sessions
 from analytics.services.whatif.run import execute, request_cancel, window_of
 from analytics.services.whatif.start import new_run
 from offers.models import Offer
-from offers.services.commerce import SessionAsk, quote_session_with_offers
+from offers.services import SessionAsk, quote_session_with_offers
 from tests.analytics.conftest import IST, Ledger, at
 from tests.offers.factories import OfferFactory
 from tests.pricing.factories import SurgeFactory, TariffFactory
@@ -47,17 +48,17 @@ def world(network):
 
 
 def quoted_by_day(network, window) -> dict[str, D]:
-    """The quote service, one session at a time, summed per local day."""
+    """The quote service, one session at a time: net revenue (before tax, as the
+    dashboards) summed per local day."""
     out: dict[str, D] = defaultdict(D)
-    for s in history.stream(window):
+    for s in past_sessions.stream(window):
         ask = SessionAsk(
             charger=network.charger_a, start=s.start, kwh=s.kwh, end=s.end,
             customer_key=s.customer_key, what_if=(("segment", s.segment), ("tier", s.tier)),
             now=s.start, explain=False,
         )  # fmt: skip
-        out[s.start.astimezone(IST).date().isoformat()] += quote_session_with_offers(
-            ask
-        ).quote.total
+        quote = quote_session_with_offers(ask).quote
+        out[s.start.astimezone(IST).date().isoformat()] += figures.quote_net_revenue(quote)
     return dict(out)
 
 
@@ -84,7 +85,7 @@ def test_the_replay_charges_what_the_quote_service_charges_session_by_session(wo
     summary = run.result["summary"]
     assert summary["sessions"] == 12 and summary["redemptions"] == 12
     assert D(summary["net_change"]) == sum(candidate.values()) - sum(baseline.values())
-    assert D(summary["actual_net"]) == D("150") * 12
+    assert D(summary["actual_net"]) == D("150") * 12  # recorded untaxed
     assert D(summary["net_change_vs_actual"]) == sum(candidate.values()) - D("1800")
     # the exclusive ₹50 beats the additive 10 % everywhere: it displaces it
     assert run.result["displaced"][0]["offer"] == "live-10"
@@ -177,7 +178,7 @@ def test_the_window_and_the_candidate_are_checked_by_the_model(world):
 
 
 def _terms(offer):
-    from analytics.whatif_candidates import offer_definition
+    from analytics.models.candidates import offer_definition
 
     return offer_definition(offer)
 

@@ -69,9 +69,8 @@ def test_an_analyst_runs_a_what_if_from_the_offer_page_and_reads_the_result(worl
     assert 'id="chart-data-whatif-days"' in page
     csv = analyst.get(reverse("admin:analytics_whatifrun_change", args=[run.pk]) + "?export=days")
     lines = csv.content.decode().splitlines()
-    assert lines[0].startswith("Day,Sessions,Sessions touched") and lines[1].startswith(
-        "2025-03-03,3,3"
-    )
+    assert lines[0].startswith("Day,Sessions,Sessions replayed,Sessions touched")
+    assert lines[1].startswith("2025-03-03,3,3,3")
     offer.refresh_from_db()
     assert offer.status == "active"
 

@@ -15,7 +15,7 @@ from django.core.cache.backends.redis import RedisCache
 from beckn import processing
 from beckn.models import InboundMessage, Outbox
 from beckn.protocol.schema import validate_message
-from beckn.services import keys
+from beckn.services import keys, redisclient
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
 
@@ -130,6 +130,23 @@ def clear_cache() -> None:
     if not (isinstance(backend, RedisCache) and prefix):
         backend.clear()
         return
-    client = backend._cache.get_client(write=True)
+    client = redisclient.client()
     for key in client.scan_iter(match=f"{prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture
+def search_world(network):
+    """Both operators priced (a standard tariff, a surge rule each), an offer everywhere for A;
+    caches emptied (tests/beckn/search_world.py)."""
+    from tests.beckn.search_world import build_search_world
+
+    return build_search_world(network)
+
+
+@pytest.fixture
+def select_body(bap, network):
+    """A signed-ready select from `bap` for operator A's charger."""
+    from tests.beckn import bap as msgs
+
+    return bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))

@@ -21,9 +21,9 @@ from beckn.commerce_types import (
     SurgeNotice,
 )
 from beckn.services import commerce
+from offers.rules.choose import best_offers
+from offers.rules.construct import Applicability, OfferRule, PercentOff, Qualifier
 from offers.rules.facts import OfferFacts
-from offers.rules.select import best_offers
-from offers.rules.types import Applicability, Offer, PercentOff, Qualifier
 from pricing.engine import finalize, price_session
 from pricing.engine.types import (
     ChargeForm,
@@ -49,7 +49,7 @@ CONGESTION = SurgeRule(
     amount=Decimal("1"),
     window=TimeWindow(dt.time(18), dt.time(21)),
 )
-WEEKEND = Offer(
+WEEKEND = OfferRule(
     id="weekend-discount-25",
     operator_code="",
     title="Weekend Special Offer (25% off)",
@@ -63,7 +63,7 @@ WEEKEND = Offer(
         valid_until=dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC),
     ),
 )
-HOLIDAY = Offer(
+HOLIDAY = OfferRule(
     id="holiday-30",
     operator_code="",
     title="Holiday Special - 30% off",
@@ -79,7 +79,7 @@ HOLIDAY = Offer(
 @dataclass
 class FakeCommerce:
     tariff: Tariff = TARIFF
-    offers: list[Offer] = field(default_factory=lambda: [WEEKEND, HOLIDAY])
+    offers: list[OfferRule] = field(default_factory=lambda: [WEEKEND, HOLIDAY])
     surges: list[SurgeRule] = field(default_factory=lambda: [CONGESTION])
     exhausted: set[str] = field(default_factory=set)
     redeemed: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -100,7 +100,7 @@ class FakeCommerce:
     def list_rates(self, chargers):
         return {c.pk: self.list_rate(c) for c in chargers}
 
-    def customer_key(self, phone=None, email=None):
+    def contact_key(self, phone=None, email=None):
         return f"cust:{phone or email}" if phone or email else ""
 
     def quote(self, ask, *, order_ref="", stage="quoted"):
@@ -207,7 +207,7 @@ class FakeCommerce:
 NAMES = (
     "list_rate",
     "list_rates",
-    "customer_key",
+    "contact_key",
     "quote",
     "published_offers",
     "published_offers_at",

@@ -9,14 +9,8 @@ import pytest
 from django.db import close_old_connections, connection
 
 from beckn.models import InboundMessage, InboundState
-from tests.beckn import bap as msgs
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def select_body(bap, network):
-    return bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from beckn.simulator.journey import Journey
 from beckn.simulator.receiver import Received
 from beckn.wire.catalog_parts import assemble, part_of
 from tests.beckn import bap as msgs
-from tests.beckn.test_search_queries import grow, priced  # noqa: F401 (a fixture)
+from tests.beckn.search_world import grow
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,9 @@ def providers(message: dict) -> list[dict]:
 
 
 @pytest.fixture
-def grown(priced):  # noqa: F811
-    grow(priced, stations=6, chargers=4, offers=12)
-    return priced
+def grown(search_world):
+    grow(search_world, stations=6, chargers=4, offers=12)
+    return search_world
 
 
 def test_each_offer_is_defined_once_and_items_refer_to_it(

@@ -11,10 +11,11 @@ from django.urls import reverse
 
 from cpo_portal.models import Operator
 from cpo_portal.models.operators import OfferCombination
-from offers.rules.select import Combination
+from offers.rules.choose import Combination
 from tests.beckn import bap as msgs
 from tests.beckn.deg_pricing import price_as_deg
 from tests.offers.factories import OfferFactory
+from tests.support.beckn import breakup
 
 pytestmark = pytest.mark.django_db
 SESSION = [("Charging session cost (5 kWh @ ₹18.00/kWh)", "90.00"), ("Service fee", "10.00")]
@@ -28,10 +29,6 @@ STACKED = [
     ("Fee waived (additive)", "-10.00"),
     ("GST (18%)", "10.94"),
 ]
-
-
-def breakup(body):
-    return [(b["title"], b["price"]["value"]) for b in body["message"]["order"]["quote"]["breakup"]]
 
 
 @pytest.fixture

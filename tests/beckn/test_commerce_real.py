@@ -18,13 +18,10 @@ from tests.beckn import bap as msgs
 from tests.beckn.deg_pricing import price_as_deg
 from tests.beckn.test_search import surge_notices
 from tests.offers.factories import OfferFactory
+from tests.support.beckn import breakup
 
 pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
-
-
-def breakup(body):
-    return [(b["title"], b["price"]["value"]) for b in body["message"]["order"]["quote"]["breakup"]]
 
 
 @pytest.fixture

@@ -1,17 +1,18 @@
 """Every ACKed message is answered within its ttl while one BAP floods, the broker is
 flushed and a worker is killed; a quiet BAP within its limits is never refused meanwhile.
 
-The whole product runs as deployed (bench/flood.py): gunicorn, two Celery workers and beat
-on the production settings (the sweep's own cadence), a private Redis as broker and cache,
-signed requests over HTTP, a receiver that checks every callback's signature."""
+The whole product runs as deployed (tests/support/faults/flood.py): gunicorn, two Celery
+workers and beat on the production settings (the sweep's own cadence), a private Redis as
+broker and cache, signed requests over HTTP, a receiver that checks every callback's
+signature."""
 
 from __future__ import annotations
 
 import pytest
 
 from beckn.services import keys
-from bench import flood
 from tests.beckn.test_faults import real
+from tests.support.faults import flood
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from pricing.models import Tariff
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
 from tests.offers.factories import OfferFactory
+from tests.support.beckn import breakup
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -76,10 +77,6 @@ def confirm(network, total, add_ons=VALET, offers=()):
     if add_ons is not None:
         body["order"]["items"][0]["add_ons"] = add_ons
     return body
-
-
-def breakup(body):
-    return [(b["title"], b["price"]["value"]) for b in body["message"]["order"]["quote"]["breakup"]]
 
 
 def stock():

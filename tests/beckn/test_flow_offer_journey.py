@@ -9,12 +9,9 @@ import pytest
 from beckn.models import Order, OrderState
 from beckn.protocol.tags import tag_values
 from tests.beckn import bap as msgs
+from tests.support.beckn import breakup
 
 pytestmark = pytest.mark.django_db
-
-
-def breakup(body):
-    return [(b["title"], b["price"]["value"]) for b in body["message"]["order"]["quote"]["breakup"]]
 
 
 def test_select_quotes_the_weekend_offer(network, bap, fake, run, our_key):

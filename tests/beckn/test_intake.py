@@ -21,11 +21,6 @@ def nack(response) -> dict:
     return body["error"]
 
 
-@pytest.fixture
-def select_body(bap, network):
-    return bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))
-
-
 def test_signed_valid_select_is_acked_stored_and_queued(
     client, bap, select_body, no_queue, django_capture_on_commit_callbacks
 ):

@@ -24,7 +24,7 @@ from beckn import processing
 from beckn.handlers import confirm as confirm_handler
 from beckn.models import InboundMessage, Order, OrderState, Outbox
 from beckn.protocol.tags import tag_values
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.models import CustomerOfferUsage, OfferUsage, Redemption
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback

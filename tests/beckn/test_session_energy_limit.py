@@ -31,7 +31,7 @@ def big_charger(network):
 def preview_error(client, network, kwh: str) -> str:
     client.force_login(network.pricing_a)
     params = {"charger": network.charger_a.pk, "start": "2030-09-21T10:00", "kwh": kwh}
-    response = client.get(reverse("admin:pricing_tariff_preview"), params)
+    response = client.get(reverse("admin:offers_offer_simulate"), params)
     assert response.status_code == 200
     return response.content.decode()
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from celery import current_app
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
@@ -45,15 +44,6 @@ def server(live_server, settings):
     settings.BECKN_VERIFY_SIGNATURES = True
     live_server.bpp_id = settings.BECKN_SUBSCRIBER_ID
     return live_server
-
-
-@pytest.fixture
-def eager():
-    conf = current_app.conf
-    before = conf.task_always_eager
-    conf.task_always_eager = True
-    yield
-    conf.task_always_eager = before
 
 
 def play(server, *extra: str) -> str:

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +25,6 @@ from pricing.services import clear_cache
 from pricing.services.ocpi import import_ocpi
 from tests.beckn import bap as msgs
 from tests.offers.factories import OfferFactory
-from tests.pricing.admin_posts import url
 from tests.pricing.factories import IST, BandFactory, SurgeFactory, TariffFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def preview(network, start: dt.datetime, kwh: Decimal) -> tuple[Lines, str]:
     staff = Client()
     staff.force_login(network.pricing_a)
     params = {"charger": network.charger_a.pk, "start": f"{start:%Y-%m-%dT%H:%M}", "kwh": kwh}
-    response = staff.get(url("tariff", "preview"), params, follow=True)
+    response = staff.get(reverse("admin:offers_offer_simulate"), params, follow=True)
     quote = response.context["quote"]
     return [(ln["title"], ln["amount"]) for ln in quote["lines"]], quote["total"]
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from beckn.protocol.tags import tag_values
 from pricing.models import SurgeRule, Tariff
@@ -40,7 +41,7 @@ def test_a_changed_amount_reads_the_same_everywhere(network, bap, run, our_key, 
     form = client.get(url("surgerule", "change", rule.pk)).content.decode()
     assert text in form
     preview = client.get(
-        url("tariff", "preview"),
+        reverse("admin:offers_offer_simulate"),
         {"charger": network.charger_a.pk, "start": "2030-09-23T18:15", "kwh": "5"},
     ).content.decode()
     assert text in preview and "Evening peak (25%)" in preview

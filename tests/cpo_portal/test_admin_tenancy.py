@@ -6,12 +6,12 @@ import pytest
 from django.urls import reverse
 
 from cpo_portal.models import Charger, Holiday, Station
+from tests.support.admin import admin_urls
 
 pytestmark = pytest.mark.django_db
 
 
-def url(model: str, action: str, *args) -> str:
-    return reverse(f"admin:cpo_portal_{model}_{action}", args=args)
+url = admin_urls("cpo_portal")
 
 
 @pytest.fixture

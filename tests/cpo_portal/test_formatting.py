@@ -21,7 +21,7 @@ from cpo_portal import formatting
     ],
 )
 def test_money(value, currency, text):
-    assert formatting.money(value, currency) == text
+    assert formatting.money_text(value, currency) == text
 
 
 @pytest.mark.parametrize(

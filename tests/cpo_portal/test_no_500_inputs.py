@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 
 from cpo_portal import jsonlimits
 from cpo_portal.values import no_control_characters_but_lines
-from offers.services.config_export import export_pricing
-from offers.services.config_format import FormatError, load
-from offers.services.config_import import import_pricing
+from offers.services.config.exporting import export_pricing
+from offers.services.config.format import FormatError, load
+from offers.services.config.importing import import_pricing
 from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db

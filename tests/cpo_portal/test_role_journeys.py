@@ -95,7 +95,7 @@ def test_pricing_manager_previews_a_price_and_opens_a_new_offer(world, journey):
     assert "Operator B" not in trip.page.content()
     assert {"preview", "new-offer", "new-surge", "week", "roi", "surge"} <= set(trip.actions())
     trip.follow(".home-actions a[data-action=preview]", "preview")
-    assert trip.page.url == trip.base + reverse("admin:pricing_tariff_preview")
+    assert trip.page.url == trip.base + reverse("admin:offers_offer_simulate")
     assert trip.page.is_visible("#content form")
     trip.follow(".staff-nav a >> text=Home", "home-again")
     trip.follow(".home-actions a[data-action=new-offer]", "new-offer")

@@ -1,4 +1,4 @@
-"""A BPP to fuzz: the fuzz world (bench/fuzz_world.py) behind the test client, with queues
+"""A BPP to fuzz: the fuzz world (tests/support/fuzz/world.py) behind the test client, with queues
 replaced by in-process processing."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import os
 import pytest
 from django.core.cache import cache
 
-from bench.fuzz_run import Target, quiet_queues
-from bench.fuzz_world import build_world
+from tests.support.fuzz.run import Target, quiet_queues
+from tests.support.fuzz.world import build_world
 
 # The CI slice; `bench/fuzz.py` runs the 10,000-case version.
 CASES = int(os.environ.get("FUZZ_CASES", "300"))

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from bench.fuzz_api import ApiTarget, api_cases, api_schema, kept_connections
 from tests.fuzz.conftest import CASES
+from tests.support.fuzz.api import ApiTarget, api_cases, api_schema, kept_connections
 
 pytestmark = pytest.mark.django_db
 

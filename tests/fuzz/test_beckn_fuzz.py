@@ -7,10 +7,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bench.fuzz_cases import beckn_shots
-from bench.fuzz_run import report
-from bench.fuzz_schema import schema_shots
 from tests.fuzz.conftest import CASES, failures_text
+from tests.support.fuzz.cases import beckn_shots
+from tests.support.fuzz.run import report
+from tests.support.fuzz.schema import schema_shots
 
 
 def run(examples: int) -> settings:

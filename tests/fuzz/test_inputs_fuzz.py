@@ -1,5 +1,5 @@
 """Hostile bodies to every POST endpoint of the DRF API and hostile pricing documents to the
-import (bench/fuzz_inputs.py): never a 5xx, never an exception but a FormatError."""
+import (tests/support/fuzz/inputs.py): never a 5xx, never an exception but a FormatError."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from bench.fuzz_api import api_schema, kept_connections
-from bench.fuzz_inputs import API_BODIES, Tally, document_cases, fire_api, fire_document, post_paths
-from offers.services.config_export import export_pricing
+from offers.services.config.exporting import export_pricing
 from tests.fuzz.conftest import CASES
 from tests.offers.factories import OfferFactory
+from tests.support.fuzz.api import api_schema, kept_connections
+from tests.support.fuzz.inputs import (
+    API_BODIES,
+    Tally,
+    document_cases,
+    fire_api,
+    fire_document,
+    post_paths,
+)
 
 pytestmark = pytest.mark.django_db
 RUN = settings(

@@ -9,23 +9,22 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, Offer, Redemption
 from offers.services import addons, ledger
-from offers.services.ledger_rows import write
-from offers.services.order_ledger import copy_row
+from offers.services.ledger.order import copy_row
+from offers.services.ledger.rows import write
 from offers.services.quoting import SessionAsk, quote_with_offers
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
 from tests.offers.test_admin import offer_post
+from tests.support.admin import admin_urls
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def url(model: str, action: str, *args) -> str:
-    return reverse(f"admin:offers_{model}_{action}", args=args)
+url = admin_urls("offers")
 
 
 def errors_of(offer: Offer) -> dict[str, list[str]]:
@@ -203,7 +202,7 @@ def test_a_booking_marked_not_delivered_reverses_the_combo(client, deg, valet):
             SessionAsk(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
         ),
     )
-    addons.book("order-9", deg.station_a, oq.add_ons)
+    addons.book_add_ons("order-9", deg.station_a, oq.add_ons)
     booking = AddOnBooking.objects.get()
     client.force_login(deg.pricing_a)
     response = client.post(
@@ -255,7 +254,7 @@ def test_a_booking_with_an_unreadable_ledger_is_named_and_the_others_are_marked(
         copy.charger = None
     (broken,) = write([copy])
     for order_ref in ("order-8", "order-9"):
-        addons.book(order_ref, deg.station_a, oq.add_ons)
+        addons.book_add_ons(order_ref, deg.station_a, oq.add_ons)
     bad, good = (AddOnBooking.objects.get(order_ref=ref) for ref in ("order-8", "order-9"))
     client.force_login(deg.pricing_a)
     response = client.post(

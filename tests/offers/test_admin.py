@@ -12,12 +12,12 @@ from django.urls import reverse
 from offers.models import Offer, OfferUsage
 from tests.offers.conftest import weekend_offer
 from tests.offers.factories import OfferFactory
+from tests.support.admin import admin_urls
 
 pytestmark = pytest.mark.django_db
 
 
-def url(model: str, action: str, *args) -> str:
-    return reverse(f"admin:offers_{model}_{action}", args=args)
+url = admin_urls("offers")
 
 
 def offer_post(operator, **overrides) -> dict:
@@ -55,12 +55,6 @@ def offers(network):
     network.offer_a = weekend_offer(network.op_a)
     network.offer_b = weekend_offer(network.op_b, code="b-only-offer", title="B's secret offer")
     return network
-
-
-@pytest.fixture
-def as_pricing_a(client, offers):
-    client.force_login(offers.pricing_a)
-    return client
 
 
 def test_change_list_shows_only_own_offers_with_usage(as_pricing_a, offers):

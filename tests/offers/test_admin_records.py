@@ -10,16 +10,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.models import CodeBatch, CreditAccount, Customer, Redemption
 from offers.services.codes import generate_batch
 from tests.offers.conftest import weekend_offer
+from tests.support.admin import admin_urls
 
 pytestmark = pytest.mark.django_db
 
 
-def url(model: str, action: str, *args) -> str:
-    return reverse(f"admin:offers_{model}_{action}", args=args)
+url = admin_urls("offers")
 
 
 @pytest.fixture
@@ -34,12 +34,6 @@ def world(network):
         operator=network.op_b, key=customer_key(phone="9123456789"), segment="fleet-b"
     )
     return network
-
-
-@pytest.fixture
-def as_pricing_a(client, world):
-    client.force_login(world.pricing_a)
-    return client
 
 
 def test_generate_a_batch_and_download_it(as_pricing_a, world):

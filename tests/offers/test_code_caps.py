@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from cpo_portal import work_limits
 from offers.models import CodeBatch, OfferCode
 from offers.services.codes import fill_batch, generate_batch
-from offers.services.config_export import export_pricing
-from offers.services.config_import import import_pricing
+from offers.services.config.exporting import export_pricing
+from offers.services.config.importing import import_pricing
 from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db

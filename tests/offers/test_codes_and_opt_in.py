@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from offers.models import CodeBatch
 from offers.rules.outcome import Reason
+from offers.services import SessionAsk, quote_session_with_offers
 from offers.services.codes import generate_batch
-from offers.services.commerce import SessionAsk, quote_session_with_offers
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
 

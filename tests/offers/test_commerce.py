@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.events import session_settled
-from offers.models import Redemption
-from offers.services import commerce
+from offers.models import Redemption, RedemptionKind
+from offers.services import SessionAsk, order_steps, settle
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
 
@@ -37,27 +37,27 @@ def test_a_quote_costs_five_queries_whatever_the_number_of_offers(
     bulk_offers(deg.op_a, offers)
     deg.weekend.max_uses = 1000  # a limited candidate: its remaining uses are read
     deg.weekend.save()
-    ask = commerce.SessionAsk(
+    ask = SessionAsk(
         deg.charger, SUNDAY_10, amount=Decimal("100"), customer_key=SARAH, explain=False
     )
-    commerce.quote_session_with_offers(ask)  # builds the catalog and the price book
+    order_steps.quote_session_with_offers(ask)  # builds the catalog and the price book
     # the pricing stamp, the catalog stamp, the conditions (holidays, charger statuses and
     # grid signals in one statement), the customer, the remaining uses of the limited
     # candidates
     with django_assert_num_queries(5):
-        oq = commerce.quote_session_with_offers(ask)
+        oq = order_steps.quote_session_with_offers(ask)
     assert "weekend-discount-25" in {a.offer_id for a in oq.applied}
 
 
 def test_the_quote_is_the_same_with_or_without_every_offer_explained(deg):
     bulk_offers(deg.op_a, 40)
     for hour in (1, 9, 14, 19):
-        ask = commerce.SessionAsk(
+        ask = SessionAsk(
             deg.charger, SUNDAY_10.replace(hour=hour), kwh=Decimal("12"), explain=False,
             offer_ids=("bulk-3", "no-such-offer"),
         )  # fmt: skip
-        fast = commerce.quote_session_with_offers(ask)
-        explained = commerce.quote_session_with_offers(dataclasses.replace(ask, explain=True))
+        fast = order_steps.quote_session_with_offers(ask)
+        explained = order_steps.quote_session_with_offers(dataclasses.replace(ask, explain=True))
         assert (fast.quote, fast.applied) == (explained.quote, explained.applied)
         named = {r.offer_id: r.message for r in explained.rejected if r.offer_id in ask.offer_ids}
         assert {r.offer_id: r.message for r in fast.rejected if r.offer_id in named} == named
@@ -65,9 +65,9 @@ def test_the_quote_is_the_same_with_or_without_every_offer_explained(deg):
 
 
 def test_a_quote_for_an_order_records_the_funnel_in_the_same_call(deg):
-    ask = commerce.SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"))
-    commerce.quote_session_with_offers(ask, order_ref="order-1")
-    commerce.validate_order(ask, "order-1")
+    ask = SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"))
+    order_steps.quote_session_with_offers(ask, order_ref="order-1")
+    order_steps.quote_session_with_offers(ask, order_ref="order-1", stage=RedemptionKind.VALIDATED)
     kinds = Redemption.objects.filter(order_ref="order-1").values_list("kind", flat=True)
     assert sorted(kinds) == ["quoted", "validated"]
 
@@ -81,8 +81,8 @@ def test_a_session_without_offers_is_settled_and_announced_once(deg):
     session_settled.connect(listen)
     try:
         end = SUNDAY_10 + dt.timedelta(hours=1)
-        ask = commerce.SessionAsk(deg.charger_b, SUNDAY_10, kwh=Decimal("5"), end=end)
-        oq = commerce.settle_order("order-2", ask)
+        ask = SessionAsk(deg.charger_b, SUNDAY_10, kwh=Decimal("5"), end=end)
+        oq = settle("order-2", ask.kwh, end=ask.end, session=ask)
     finally:
         session_settled.disconnect(listen)
     assert oq.applied == () and oq.quote.total == Decimal("118.00")

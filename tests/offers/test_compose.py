@@ -1,20 +1,20 @@
-"""The one quote composition (offers.rules.compose): each kind of offers argument gives the
+"""The one quote composition (offers.rules.composition): each kind of offers argument gives the
 quote the step it stands for would give by hand."""
 
 from decimal import Decimal as D
 
 import pytest
 
-from offers.rules.compose import Compete, Recheck, Recorded, Refused, Settle, compose
+from offers.rules.choose import best_offers, discount_line
+from offers.rules.composition import Compete, Recheck, Recorded, Refused, Settle, compose
+from offers.rules.construct import Base, PercentOff, ServiceFeeWaiver
 from offers.rules.facts import Limits
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import Applied, Reason
-from offers.rules.select import best_offers, discount_line
-from offers.rules.types import Base, PercentOff, ServiceFeeWaiver
 from pricing.engine import finalize
 from pricing.engine.types import LineKind
 
-from .rules.helpers import deg_weekend_offer, facts, offer, priced
+from .rules.helpers import deg_weekend_offer, facts, offer, priced_slot
 
 
 def _offers():
@@ -27,7 +27,7 @@ def _offers():
 
 @pytest.mark.parametrize("explain", [False, True])
 def test_compete_gives_the_best_offers_taxed_after_discounts(explain: bool) -> None:
-    session, offers = priced(kwh="5"), _offers()
+    session, offers = priced_slot(kwh="5"), _offers()
     competed = Compete(OfferIndex.build(offers), explain=explain)
     composed = compose(session, competed, facts())
     by_hand = best_offers(offers, session, facts())
@@ -37,7 +37,7 @@ def test_compete_gives_the_best_offers_taxed_after_discounts(explain: bool) -> N
 
 
 def test_without_offers_the_session_is_only_taxed() -> None:
-    session = priced(kwh="5")
+    session = priced_slot(kwh="5")
     composed = compose(session, None, facts())
     assert composed.quote == finalize(session) and composed.applied == ()
     assert composed.quote.total == D("116.20")  # 90 + 18 % GST, the untaxed ₹10 fee
@@ -51,7 +51,7 @@ def test_facts_for_completes_the_facts_of_the_offers_evaluated() -> None:
         asked.extend(o.id for o in todo)
         return facts(limits={o.id: Limits(remaining_uses=0) for o in todo})
 
-    composed = compose(priced(kwh="5"), Compete(OfferIndex.build(offers)), facts(),
+    composed = compose(priced_slot(kwh="5"), Compete(OfferIndex.build(offers)), facts(),
                        facts_for=used_up)  # fmt: skip
     assert sorted(asked) == sorted(o.id for o in offers)
     assert composed.applied == ()
@@ -62,23 +62,23 @@ def test_recheck_refuses_an_offer_that_no_longer_applies() -> None:
     weekend = deg_weekend_offer()
     spent = facts(limits={weekend.id: Limits(remaining_uses=0)})
     with pytest.raises(Refused) as refused:
-        compose(priced(kwh="5"), Recheck((weekend,)), spent)
+        compose(priced_slot(kwh="5"), Recheck((weekend,)), spent)
     assert refused.value.rejected.reason is Reason.LIMIT_REACHED
-    again = compose(priced(kwh="5"), Recheck((weekend,)), facts())
+    again = compose(priced_slot(kwh="5"), Recheck((weekend,)), facts())
     assert [(a.offer_id, a.discount) for a in again.applied] == [(weekend.id, D("22.50"))]
 
 
 def test_settle_reverses_an_offer_whose_qualifier_no_longer_holds() -> None:
     weekend = deg_weekend_offer()
-    settled = compose(priced(kwh="2", rate="18", fee="10"), Settle((weekend,)), facts())
+    settled = compose(priced_slot(kwh="2", rate="18", fee="10"), Settle((weekend,)), facts())
     assert settled.applied == () and settled.quote.sum_of(LineKind.DISCOUNT) == 0
     assert [r.reason for r in settled.rejected] == [Reason.BELOW_MIN_VALUE]
-    more = compose(priced(kwh="5.2"), Settle((weekend,)), facts())
+    more = compose(priced_slot(kwh="5.2"), Settle((weekend,)), facts())
     assert [a.discount for a in more.applied] == [D("23.40")]  # DEG: 25 % of 93.60
 
 
 def test_recorded_amounts_are_taxed_as_they_were_given() -> None:
-    session, weekend = priced(kwh="5"), deg_weekend_offer()
+    session, weekend = priced_slot(kwh="5"), deg_weekend_offer()
     line = discount_line(weekend, D("20.00"), session)
     recorded = Recorded((line,), (Applied(weekend.id, D("20.00"), Base.GROSS),))
     composed = compose(session, recorded, facts())

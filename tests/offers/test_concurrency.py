@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.models import CustomerOfferUsage, OfferUsage, Redemption
 from offers.services.ledger import OfferUnavailable, redeem
 from offers.services.quoting import SessionAsk, quote_with_offers

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.models import CreditAccount, Customer
 from offers.services.ledger import redeem, reverse, settle
 from offers.services.quoting import SessionAsk, quote_with_offers

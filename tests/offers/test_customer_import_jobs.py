@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.models import Customer, CustomerImport, ImportStatus
 from offers.services import customer_import
 from offers.services.customer_import import import_customers

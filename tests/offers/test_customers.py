@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from offers.customers import ContactError, customer_key, normalise_email, normalise_phone
+from offers.customer_keys import ContactError, customer_key, normalise_email, normalise_phone
 from offers.models import Customer
 from offers.services.customer_import import import_customers
 

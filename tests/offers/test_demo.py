@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from cpo_portal.models import Charger
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.models import CodeBatch, CreditAccount, Customer, Offer
 from offers.services.quoting import SessionAsk, quote_with_offers
 from pricing.engine.types import LineKind

@@ -11,8 +11,8 @@ import pytest
 from django.contrib.messages import get_messages
 
 from offers.models.offer_checks import title_contradiction
-from offers.services.config_export import export_pricing
-from offers.services.config_import import import_pricing
+from offers.services.config.exporting import export_pricing
+from offers.services.config.importing import import_pricing
 from pricing.models import SurgeRule
 from tests.offers.factories import OfferFactory
 from tests.offers.test_admin import offer_post, url

@@ -14,10 +14,10 @@ from django.core.management import CommandError, call_command
 
 from cpo_portal.models import Operator, Station
 from offers.models import AddOn, Offer, OfferCode, OfferStatus, OfferUsage
-from offers.services.config_diff import CREATE, UNCHANGED
-from offers.services.config_export import export_pricing
-from offers.services.config_format import dump, load
-from offers.services.config_import import import_pricing
+from offers.services.config.diff import CREATE, UNCHANGED
+from offers.services.config.exporting import export_pricing
+from offers.services.config.format import dump, load
+from offers.services.config.importing import import_pricing
 from pricing.models import SurgeRule, Tariff
 from tests.conftest import kept_world
 from tests.security.write_surfaces import fingerprint, write_count

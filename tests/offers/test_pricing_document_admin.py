@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from offers.models import Offer
-from offers.services.config_export import export_pricing
-from offers.services.config_format import dump, load
-from offers.services.config_import import import_pricing
+from offers.services.config.exporting import export_pricing
+from offers.services.config.format import dump, load
+from offers.services.config.importing import import_pricing
 from pricing.models import Tariff
 from tests.offers.conftest import deg_tariff, weekend_offer
 from tests.offers.test_admin import offer_post
@@ -23,7 +23,7 @@ IMPORT = reverse("admin:offers_pricing_import")
 
 
 @pytest.fixture
-def priced(network):
+def deg_world(network):
     deg_tariff(network.op_a)
     network.offer_a = weekend_offer(network.op_a)
     network.offer_b = weekend_offer(network.op_b, code="b-only-offer", title="B's secret offer")
@@ -34,82 +34,82 @@ def upload(document: dict, name: str = "pricing.yaml") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, dump(document).encode(), "application/yaml")
 
 
-def test_analysts_and_other_operators_staff_never_reach_a_pricing(client, priced):
-    document = export_pricing(priced.op_a)
+def test_analysts_and_other_operators_staff_never_reach_a_pricing(client, deg_world):
+    document = export_pricing(deg_world.op_a)
     document["offers"][0]["title"] = "Changed"
-    client.force_login(priced.analyst_a)
-    assert client.get(EXPORT, {"operator": priced.op_a.pk}).status_code == 403
+    client.force_login(deg_world.analyst_a)
+    assert client.get(EXPORT, {"operator": deg_world.op_a.pk}).status_code == 403
     assert client.get(IMPORT).status_code == 403
-    body = {"operator": priced.op_a.pk, "file": upload(document), "apply": "Apply"}
+    body = {"operator": deg_world.op_a.pk, "file": upload(document), "apply": "Apply"}
     assert client.post(IMPORT, body).status_code == 403
     page = client.get(reverse("admin:offers_offer_changelist")).content.decode()
     assert "Import pricing" not in page and "Export pricing" not in page
-    client.force_login(priced.pricing_b)
-    exported = client.get(EXPORT, {"operator": priced.op_a.pk})
+    client.force_login(deg_world.pricing_b)
+    exported = client.get(EXPORT, {"operator": deg_world.op_a.pk})
     assert exported.context["form"].errors["operator"]
     body["file"] = upload(document)
     assert client.post(IMPORT, body).context["form"].errors["operator"]
-    assert Offer.objects.get(pk=priced.offer_a.pk).title != "Changed"
+    assert Offer.objects.get(pk=deg_world.offer_a.pk).title != "Changed"
 
 
-def test_an_editor_exports_only_their_own_operator(client, priced):
-    client.force_login(priced.pricing_a)
+def test_an_editor_exports_only_their_own_operator(client, deg_world):
+    client.force_login(deg_world.pricing_a)
     assert "Export pricing" in client.get(reverse("admin:offers_offer_changelist")).content.decode()
-    response = client.get(EXPORT, {"operator": priced.op_a.pk, "format": "yaml"})
+    response = client.get(EXPORT, {"operator": deg_world.op_a.pk, "format": "yaml"})
     assert response["Content-Disposition"] == 'attachment; filename="cpo-a.example-pricing.yaml"'
     document = load(response.content)
     assert document["operator"] == "cpo-a.example"
-    assert [o["code"] for o in document["offers"]] == [priced.offer_a.code]
-    refused = client.get(EXPORT, {"operator": priced.op_b.pk, "format": "json"})
+    assert [o["code"] for o in document["offers"]] == [deg_world.offer_a.code]
+    refused = client.get(EXPORT, {"operator": deg_world.op_b.pk, "format": "json"})
     assert refused.status_code == 200 and "b-only-offer" not in refused.content.decode()
     assert refused.context["form"].errors["operator"]
 
 
-def test_preview_then_apply(client, priced):
-    client.force_login(priced.pricing_a)
-    document = export_pricing(priced.op_a)
+def test_preview_then_apply(client, deg_world):
+    client.force_login(deg_world.pricing_a)
+    document = export_pricing(deg_world.op_a)
     document["offers"][0]["title"] = "Weekend, renamed"
-    preview = client.post(IMPORT, {"operator": priced.op_a.pk, "file": upload(document)})
+    preview = client.post(IMPORT, {"operator": deg_world.op_a.pk, "file": upload(document)})
     assert preview.status_code == 200
     assert preview.context["plan_lines"] == [
-        f"~ offers[{priced.offer_a.code}] update",
-        f"    title: {priced.offer_a.title} → Weekend, renamed",
+        f"~ offers[{deg_world.offer_a.code}] update",
+        f"    title: {deg_world.offer_a.title} → Weekend, renamed",
     ]
-    assert Offer.objects.get(pk=priced.offer_a.pk).title == priced.offer_a.title
+    assert Offer.objects.get(pk=deg_world.offer_a.pk).title == deg_world.offer_a.title
     confirm = preview.context["form"].initial
     response = client.post(IMPORT, {**confirm, "apply": "Apply"})
     assert response.status_code == 302
-    assert Offer.objects.get(pk=priced.offer_a.pk).title == "Weekend, renamed"
+    assert Offer.objects.get(pk=deg_world.offer_a.pk).title == "Weekend, renamed"
 
 
-def test_a_preview_gone_stale_is_shown_again_not_applied(client, priced):
-    client.force_login(priced.pricing_a)
-    document = export_pricing(priced.op_a)
+def test_a_preview_gone_stale_is_shown_again_not_applied(client, deg_world):
+    client.force_login(deg_world.pricing_a)
+    document = export_pricing(deg_world.op_a)
     document["tariffs"][0]["service_fee"] = "12"
-    preview = client.post(IMPORT, {"operator": priced.op_a.pk, "file": upload(document)})
-    Tariff.objects.filter(operator=priced.op_a).update(name="Edited meanwhile")
+    preview = client.post(IMPORT, {"operator": deg_world.op_a.pk, "file": upload(document)})
+    Tariff.objects.filter(operator=deg_world.op_a).update(name="Edited meanwhile")
     response = client.post(IMPORT, {**preview.context["form"].initial, "apply": "Apply"})
     assert response.status_code == 200
     assert "changed since the preview" in response.content.decode()
-    assert Tariff.objects.get(operator=priced.op_a).service_fee == 10
+    assert Tariff.objects.get(operator=deg_world.op_a).service_fee == 10
 
 
-def test_an_editor_cannot_import_into_another_operator(client, priced):
-    client.force_login(priced.pricing_a)
-    document = export_pricing(priced.op_b)
+def test_an_editor_cannot_import_into_another_operator(client, deg_world):
+    client.force_login(deg_world.pricing_a)
+    document = export_pricing(deg_world.op_b)
     document["offers"][0]["title"] = "Hijacked"
     response = client.post(
-        IMPORT, {"operator": priced.op_b.pk, "file": upload(document), "apply": "Apply"}
+        IMPORT, {"operator": deg_world.op_b.pk, "file": upload(document), "apply": "Apply"}
     )
     assert response.status_code == 200 and response.context["form"].errors["operator"]
-    assert Offer.objects.get(pk=priced.offer_b.pk).title == "B's secret offer"
+    assert Offer.objects.get(pk=deg_world.offer_b.pk).title == "B's secret offer"
 
 
-def test_problems_are_listed_and_nothing_is_applied(client, priced):
-    client.force_login(priced.admin_a)
-    document = export_pricing(priced.op_a)
+def test_problems_are_listed_and_nothing_is_applied(client, deg_world):
+    client.force_login(deg_world.admin_a)
+    document = export_pricing(deg_world.op_a)
     document["offers"][0]["max_uses"] = "many"
-    response = client.post(IMPORT, {"operator": priced.op_a.pk, "file": upload(document)})
+    response = client.post(IMPORT, {"operator": deg_world.op_a.pk, "file": upload(document)})
     assert response.context["plan"].errors == [
         'offers[0].max_uses: expected a whole number, not "many"'
     ]
@@ -126,55 +126,55 @@ def test_problems_are_listed_and_nothing_is_applied(client, priced):
     ],
 )
 def test_an_offer_value_is_refused_as_the_admin_form_refuses_it(
-    client, priced, field, form_value, document_value
+    client, deg_world, field, form_value, document_value
 ):
-    client.force_login(priced.pricing_a)
-    created = client.post(reverse("admin:offers_offer_add"), offer_post(priced.op_a))
+    client.force_login(deg_world.pricing_a)
+    created = client.post(reverse("admin:offers_offer_add"), offer_post(deg_world.op_a))
     assert created.status_code == 302
     offer = Offer.objects.get(code="happy-hour")
     change = reverse("admin:offers_offer_change", args=[offer.pk])
-    form = client.post(change, offer_post(priced.op_a, **{field: form_value}))
+    form = client.post(change, offer_post(deg_world.op_a, **{field: form_value}))
     admin_says = form.context["adminform"].form.errors[field]
 
-    document = export_pricing(priced.op_a)
+    document = export_pricing(deg_world.op_a)
     i = next(i for i, o in enumerate(document["offers"]) if o["code"] == "happy-hour")
     document["offers"][i][field] = document_value
-    plan = import_pricing(priced.op_a, document, dry_run=True)
+    plan = import_pricing(deg_world.op_a, document, dry_run=True)
     assert plan.errors == [f"offers[{i}].{field}: {message}" for message in admin_says]
 
 
-def test_a_tariff_value_is_refused_as_the_admin_form_refuses_it(client, priced):
-    client.force_login(priced.pricing_a)
+def test_a_tariff_value_is_refused_as_the_admin_form_refuses_it(client, deg_world):
+    client.force_login(deg_world.pricing_a)
     form = client.post(
-        reverse("admin:pricing_tariff_add"), tariff_post(priced.op_a, tax_rate="1.5")
+        reverse("admin:pricing_tariff_add"), tariff_post(deg_world.op_a, tax_rate="1.5")
     )
     admin_says = form.context["adminform"].form.errors["tax_rate"]
-    document = export_pricing(priced.op_a)
+    document = export_pricing(deg_world.op_a)
     document["tariffs"][0]["tax_rate"] = "1.5"
-    plan = import_pricing(priced.op_a, document, dry_run=True)
+    plan = import_pricing(deg_world.op_a, document, dry_run=True)
     assert plan.errors == [f"tariffs[0].tax_rate: {message}" for message in admin_says]
 
 
-def test_a_kept_ocpi_tariff_must_pass_the_ocpi_parser(priced):
-    document = export_pricing(priced.op_a)
+def test_a_kept_ocpi_tariff_must_pass_the_ocpi_parser(deg_world):
+    document = export_pricing(deg_world.op_a)
     document["tariffs"][0]["ocpi"] = {"id": "T1", "currency": "INR"}
-    plan = import_pricing(priced.op_a, document, dry_run=True)
+    plan = import_pricing(deg_world.op_a, document, dry_run=True)
     assert len(plan.errors) == 1
     assert plan.errors[0].startswith("tariffs[0].ocpi.")
     assert "not valid OCPI 2.2.1: " in plan.errors[0]
 
 
-def test_a_superuser_copies_one_operators_pricing_to_another(client, priced):
-    client.force_login(priced.superuser)
-    document = export_pricing(priced.op_a)
-    preview = client.post(IMPORT, {"operator": priced.op_b.pk, "file": upload(document)})
+def test_a_superuser_copies_one_operators_pricing_to_another(client, deg_world):
+    client.force_login(deg_world.superuser)
+    document = export_pricing(deg_world.op_a)
+    preview = client.post(IMPORT, {"operator": deg_world.op_b.pk, "file": upload(document)})
     assert preview.context["plan"].errors == [  # B's own offer has that code
         "offers[0].multi_use_code: Offer code with this Operator and Code already exists."
     ]
     document["offers"][0]["multi_use_code"] = "WEEKEND-A"
-    preview = client.post(IMPORT, {"operator": priced.op_b.pk, "file": upload(document)})
+    preview = client.post(IMPORT, {"operator": deg_world.op_b.pk, "file": upload(document)})
     assert "Exported from cpo-a.example, imported into cpo-b.example." in (preview.content.decode())
     assert "+ tariffs[standard] create" in preview.context["plan_lines"]
     response = client.post(IMPORT, {**preview.context["form"].initial, "apply": "Apply"})
     assert response.status_code == 302
-    assert Tariff.objects.filter(operator=priced.op_b, code="standard").exists()
+    assert Tariff.objects.filter(operator=deg_world.op_b, code="standard").exists()

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.models import Customer
 from tests.offers.factories import OfferFactory
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from offers.customers import customer_key
+from offers.customer_keys import customer_key
 from offers.models import Customer, OfferCode, OfferUsage
 from offers.rules.outcome import Reason
 from offers.services.codes import generate_batch

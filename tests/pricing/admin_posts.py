@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
+from tests.support.admin import admin_urls
 
-def url(model: str, action: str, *args) -> str:
-    return reverse(f"admin:pricing_{model}_{action}", args=args)
+url = admin_urls("pricing")
 
 
 def split(value: dt.datetime, prefix: str) -> dict[str, str]:

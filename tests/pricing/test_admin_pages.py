@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from pricing.models import GridSignal, Tariff
 from tests.pricing.admin_posts import band, tariff_post, url
@@ -14,12 +15,6 @@ from tests.pricing.factories import SignalFactory, SurgeFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def as_pricing_a(client, priced):
-    client.force_login(priced.pricing_a)
-    return client
 
 
 def test_tariff_with_bands_inline_is_saved(as_pricing_a, priced):
@@ -75,7 +70,7 @@ def test_tariff_field_errors_show_in_the_form(as_pricing_a, priced):
 
 
 def preview(client, **params):
-    return client.get(url("tariff", "preview"), params)
+    return client.get(reverse("admin:offers_offer_simulate"), params)
 
 
 def test_preview_shows_the_quote_lines_and_totals(as_pricing_a, priced):
@@ -189,13 +184,13 @@ def test_week_view_marks_scheduled_rules(as_pricing_a, priced):
     assert "takes effect" in section
 
 
-def test_changelist_links_to_week_view_preview_and_import(as_pricing_a):
+def test_changelist_links_to_week_view_preview_and_import(as_pricing_a, priced):
     assert (
         url("surgerule", "week")
         in as_pricing_a.get(url("surgerule", "changelist")).content.decode()
     )
     page = as_pricing_a.get(url("tariff", "changelist")).content.decode()
-    assert url("tariff", "preview") in page and url("tariff", "ocpi_import") in page
+    assert reverse("admin:offers_offer_simulate") in page and url("tariff", "ocpi_import") in page
 
 
 def test_grid_signal_raise_and_clear_in_the_admin(as_pricing_a, priced):
@@ -241,7 +236,7 @@ def test_every_pricing_page_renders_for_a_superuser(client, priced):
     pages = [
         url("tariff", "changelist"), url("tariff", "add"),
         url("tariff", "change", priced.tariff_a.pk), url("tariff", "history", priced.tariff_a.pk),
-        url("tariff", "preview"), url("tariff", "ocpi_import"),
+        reverse("admin:offers_offer_simulate"), url("tariff", "ocpi_import"),
         url("surgerule", "changelist"), url("surgerule", "add"),
         url("surgerule", "change", priced.surge_a.pk), url("surgerule", "week"),
         url("surgerule", "history", priced.surge_a.pk),

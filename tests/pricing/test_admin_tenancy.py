@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def as_pricing_a(client, priced):
-    client.force_login(priced.pricing_a)
-    return client
-
-
-@pytest.fixture
 def signals(priced):
     priced.signal_a = SignalFactory(operator=priced.op_a, note="A's signal")
     priced.signal_b = SignalFactory(operator=priced.op_b, note="B's signal")
@@ -122,7 +116,7 @@ def test_analyst_reads_but_cannot_change(client, signals):
         assert client.get(url(model, "add")).status_code == 403
     assert client.get(url("tariff", "ocpi_import")).status_code == 403
     assert client.get(url("surgerule", "week")).status_code == 200
-    assert client.get(url("tariff", "preview")).status_code == 200
+    assert client.get(reverse("admin:offers_offer_simulate")).status_code == 200
     client.post(
         url("surgerule", "changelist"),
         {"action": "pause", "_selected_action": [signals.surge_a.pk]},
@@ -144,7 +138,7 @@ def test_staff_without_a_role_sees_no_pricing(client, priced):
 
     client.force_login(UserFactory(username="nobody"))
     assert client.get(url("tariff", "changelist")).status_code == 403
-    assert client.get(url("tariff", "preview")).status_code == 403
+    assert client.get(reverse("admin:offers_offer_simulate")).status_code == 403
     assert client.get(url("surgerule", "week")).status_code == 403
 
 
@@ -157,7 +151,7 @@ def test_week_view_shows_only_own_rules(as_pricing_a, priced):
 
 
 def test_preview_charger_choices_are_scoped_and_forgeries_refused(as_pricing_a, priced):
-    page = as_pricing_a.get(url("tariff", "preview")).content.decode()
+    page = as_pricing_a.get(reverse("admin:offers_offer_simulate")).content.decode()
     assert f'<option value="{priced.charger_b.pk}">' not in page and "b-charger" not in page
     found = as_pricing_a.get(  # the searchable charger picker
         reverse("admin:autocomplete"),
@@ -165,7 +159,7 @@ def test_preview_charger_choices_are_scoped_and_forgeries_refused(as_pricing_a, 
     ).json()["results"]
     assert [r["id"] for r in found] == [str(priced.charger_a.pk)]
     response = as_pricing_a.get(
-        url("tariff", "preview"),
+        reverse("admin:offers_offer_simulate"),
         {"charger": priced.charger_b.pk, "start": "2025-09-24T18:00", "kwh": "5"},
     )
     page = response.content.decode()
@@ -205,7 +199,7 @@ def test_grid_signal_station_choices_are_scoped(as_pricing_a, priced):
     assert not GridSignal.objects.filter(note="forged").exists()
 
 
-def test_admin_index_lists_pricing_for_pricing_staff(as_pricing_a):
+def test_admin_index_lists_pricing_for_pricing_staff(as_pricing_a, priced):
     page = as_pricing_a.get(reverse("admin:index")).content.decode()
     for name in ("Tariffs", "Surge rules", "Grid signals"):
         assert name in page

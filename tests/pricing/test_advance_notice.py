@@ -24,12 +24,6 @@ def notice(priced):
     return priced
 
 
-@pytest.fixture
-def as_pricing_a(client, notice):
-    client.force_login(notice.pricing_a)
-    return client
-
-
 def test_earliest_allowed_rounds_up_to_the_minute(notice):
     assert earliest_allowed(notice.op_a, NOW) == dt.datetime(2025, 9, 25, 12, 35, tzinfo=dt.UTC)
 

@@ -10,7 +10,7 @@ import pytest
 
 from pricing.engine.types import Customer, LineKind, Quote, QuoteLine
 from pricing.quote_cli import QuoteArgs, QuoteCommand, compute_quote
-from pricing.quote_json import kwh_text, quote_to_dict, rate_text
+from pricing.quote_dict import kwh_text, quote_to_dict, rate_text
 from tests.pricing.factories import at
 
 D = Decimal

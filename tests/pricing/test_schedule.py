@@ -9,7 +9,7 @@ import pytest
 from pricing.schedule import (
     DAY,
     WEEK,
-    Window,
+    LabelledWindow,
     clock,
     days_text,
     first_overlap,
@@ -30,12 +30,12 @@ def test_spans_plain_wrapping_whole_day_and_sunday_seam():
 
 
 def test_no_overlap_for_adjacent_bands():
-    bands = [Window("day", T(6), T(22), ALL), Window("night", T(22), T(6), ALL)]
+    bands = [LabelledWindow("day", T(6), T(22), ALL), LabelledWindow("night", T(22), T(6), ALL)]
     assert first_overlap(bands) is None
 
 
 def test_overlap_is_named_with_its_first_moment():
-    bands = [Window("night", T(22), T(6), ALL), Window("early", T(5), T(7), ALL)]
+    bands = [LabelledWindow("night", T(22), T(6), ALL), LabelledWindow("early", T(5), T(7), ALL)]
     assert first_overlap(bands) == (
         "Bands 'night' and 'early' overlap (both apply on Monday 05:00): "
         "a time can have only one rate."
@@ -43,12 +43,18 @@ def test_overlap_is_named_with_its_first_moment():
 
 
 def test_wrapping_sunday_night_overlaps_monday_morning():
-    bands = [Window("sun-night", T(23), T(2), (6,)), Window("mon", T(1), T(3), (0,))]
+    bands = [
+        LabelledWindow("sun-night", T(23), T(2), (6,)),
+        LabelledWindow("mon", T(1), T(3), (0,)),
+    ]
     assert "Monday 01:00" in first_overlap(bands)
 
 
 def test_same_hours_on_different_days_do_not_overlap():
-    bands = [Window("wd", T(18), T(21), (0, 1, 2, 3, 4)), Window("we", T(18), T(21), (5, 6))]
+    bands = [
+        LabelledWindow("wd", T(18), T(21), (0, 1, 2, 3, 4)),
+        LabelledWindow("we", T(18), T(21), (5, 6)),
+    ]
     assert first_overlap(bands) is None
 
 

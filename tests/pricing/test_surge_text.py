@@ -106,7 +106,7 @@ def test_a_changed_amount_changes_the_text():
     [("1", "₹1"), ("1500", "₹1,500"), ("0.5", "₹0.50"), ("0.125", "₹0.125"), ("2.00", "₹2")],
 )
 def test_price_in_a_sentence(value, text):
-    assert formatting.price(D(value)) == text
+    assert formatting.money_in_sentence(D(value)) == text
 
 
 def test_a_note_with_figures_is_refused():

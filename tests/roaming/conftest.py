@@ -8,7 +8,6 @@ import pytest
 
 from roaming.models import Partner
 from roaming.services import credentials
-from tests.beckn.test_simulator import eager  # noqa: F401  (Celery tasks run inline)
 from tests.factories import ChargerFactory, ConnectorFactory, OperatorFactory, StationFactory
 from tests.pricing.factories import TariffFactory
 from tests.roaming.emsp import Emsp

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from offers.services.commerce import SessionAsk, quote_without_offers
+from offers.services import SessionAsk, quote_without_offers
 from pricing.engine.types import LineKind
 from pricing.models import Tariff, TariffBand
 from tests.factories import ChargerFactory, OperatorFactory, StationFactory

@@ -193,7 +193,7 @@ def test_cache_url_selects_a_shared_redis_cache(tmp_path):
 ROUTES = """
 from cpo_portal.celery import app
 names = ["beckn.deliver", "beckn.process_inbound", "beckn.requeue_stuck",
-         "offers.analytics.tasks.rollup_ledger", "pricing.anything"]
+         "offers.analytics.tasks.rollup_ledger", "cpo_portal.run_chunk", "pricing.anything"]
 result = {name: app.amqp.router.route({}, name)["queue"].name for name in names}
 """
 
@@ -210,6 +210,7 @@ def test_split_queues_route_beckn_work_and_rollups_apart(tmp_path):
         "beckn.process_inbound": "beckn",
         "beckn.requeue_stuck": "beckn",
         "offers.analytics.tasks.rollup_ledger": "rollups",
+        "cpo_portal.run_chunk": "rollups",  # heavy jobs' parts
         "pricing.anything": "celery",
     }
 

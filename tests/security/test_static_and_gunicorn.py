@@ -81,11 +81,18 @@ def gunicorn(deployment, tmp_path):
 
 
 @pytest.mark.integration
-def test_gunicorn_serves_the_app_with_its_config(gunicorn):
+def test_gunicorn_serves_the_app_with_its_config(gunicorn, deployment):
     base, log = gunicorn
     status, headers, body = fetch(f"{base}/healthz")  # plain HTTP from the load balancer
     assert status == 200, body
-    assert json.loads(body) == {"status": "ok", "database": "ok", "broker": "ok"}
+    health = json.loads(body)
+    assert {k: health[k] for k in ("status", "database", "broker")} == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+    }
+    assert set(health["settings"]) >= {"secret_key", "database", "broker"}  # fingerprints only
+    assert deployment["SECRET_KEY"].encode() not in body
     assert "default-src 'self'" in headers["Content-Security-Policy"]
 
     status, headers, _ = fetch(f"{base}/admin/login/", Host="cpo.example.com")

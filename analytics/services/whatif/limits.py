@@ -11,10 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from offers.rules.facts import Limits
-from offers.rules.outcome import Applied
-from offers.services.catalog import OfferInfo
-from offers.services.facts import limits_from
+from offers.rules import Applied, Limits
+from offers.services import OfferInfo, limits_from
 
 ZERO = Decimal("0")
 

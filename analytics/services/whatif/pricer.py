@@ -1,7 +1,7 @@
 """One configuration's prices for past sessions: the quote path's own functions over
 books, a catalog and facts loaded once per run.
 
-A live quote is composed by offers.rules.compose.compose: price, candidates, evaluate,
+A live quote is composed by offers.rules.composition.compose: price, candidates, evaluate,
 select, combos, finalize, granted. A Configuration calls the same composition with the
 same kind of offers (Compete, the operator's combination); what a past session lacks is
 said in its arguments: no codes presented, no offer named, no add-ons (so no combos).
@@ -21,20 +21,31 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q
 
+from analytics.calc import figures
 from cpo_portal.models import Charger, Station
-from offers.rules.combo import is_combo
-from offers.rules.compose import Compete, compose
-from offers.rules.facts import CustomerFacts, OfferFacts
-from offers.rules.index import OfferIndex
-from offers.rules.outcome import Applied
-from offers.rules.select import Combination
-from offers.services.catalog import OfferInfo
-from offers.services.facts import station_facts
-from pricing.engine import types as e
+from offers.rules import (
+    Applied,
+    Combination,
+    Compete,
+    CustomerFacts,
+    OfferFacts,
+    OfferIndex,
+    PresentedCode,
+    compose,
+    is_combo,
+)
+from offers.services import OfferInfo, station_facts
+from pricing.engine import Conditions, Customer, LineKind, PricedSession, SurgeRule
 from pricing.models import GridSignal, Tariff, TariffBand
-from pricing.services import session_request_for
-from pricing.services.books import Book, TariffRow, compile_tariff, resolve
-from pricing.services.sites import grid_stress_at, holidays_at
+from pricing.services import (
+    Book,
+    TariffRow,
+    compile_tariff,
+    grid_stress_at,
+    holidays_at,
+    resolve,
+    session_request_for,
+)
 
 from .limits import LimitState
 
@@ -42,10 +53,11 @@ ZERO = Decimal("0")
 
 
 @dataclass(frozen=True, slots=True)
-class Priced:
+class SessionCharge:
     """What one configuration charges for one session."""
 
     total: Decimal  # payable, tax included
+    net: Decimal  # net revenue: payable less tax (analytics.calc.figures.NET_REVENUE)
     gross: Decimal  # pre-tax, before discounts
     surge: Decimal
     discount: Decimal
@@ -56,8 +68,8 @@ class Priced:
 
 @dataclass(frozen=True, slots=True)
 class Quoted:
-    priced: e.PricedSession
-    conditions: e.Conditions
+    priced: PricedSession
+    conditions: Conditions
 
 
 class Network:
@@ -78,7 +90,7 @@ class Network:
         )
         self._holidays: dict[tuple[str, dt.date], dict[int, frozenset[dt.date]]] = {}
 
-    def conditions(self, station: Station, at: dt.datetime) -> e.Conditions:
+    def conditions(self, station: Station, at: dt.datetime) -> Conditions:
         """pricing.services.conditions_for, replayed: holidays as then, a grid signal
         raised then, and no occupancy (the stations' past occupancy is not kept)."""
         key = (station.time_zone, at.astimezone(ZoneInfo(station.time_zone)).date())
@@ -87,10 +99,10 @@ class Network:
             same_zone = [s for s in self.stations.values() if s.time_zone == station.time_zone]
             days = self._holidays[key] = holidays_at(same_zone, at)
         stress = self.signals and grid_stress_at([station], at)[station.pk]
-        return e.Conditions(holidays=days[station.pk], grid_stress=bool(stress))
+        return Conditions(holidays=days[station.pk], grid_stress=bool(stress))
 
 
-def compile_books(operator_id: int, chargers: Iterable[Charger], surges: Sequence[e.SurgeRule]):
+def compile_books(operator_id: int, chargers: Iterable[Charger], surges: Sequence[SurgeRule]):
     """Each charger's book (None: no active tariff), as pricing.services.price_books_for
     compiles them, with the surge rules given."""
     tariffs = {
@@ -120,7 +132,7 @@ class Configuration:
         self,
         operator,
         network: Network,
-        surges: Sequence[e.SurgeRule],
+        surges: Sequence[SurgeRule],
         offers: Sequence[OfferInfo],
         *,
         books: Mapping[int, Book | None] | None = None,
@@ -138,7 +150,8 @@ class Configuration:
         # combos need the order's add-ons, which no past session records: never quoted
         self.index = OfferIndex.build(i.rule for i in offers if not is_combo(i.rule))
         self.combination = Combination(operator.offer_combination)
-        # a past session presented no code, named no offer and bought no add-on
+        # a past session presented no code (unless the run replays a share presenting the
+        # subject's: see applicability), named no offer and bought no add-on
         self.offers = Compete(self.index, self.combination, named=(), combos=(), rejections=())
         self.limits = LimitState(offers)
 
@@ -157,14 +170,23 @@ class Configuration:
             session.start,
             kwh=session.kwh,
             end=session.end,
-            customer=e.Customer(key=who.key, segment=who.segment, tier=who.tier),
+            customer=Customer(key=who.key, segment=who.segment, tier=who.tier),
         )
         return Quoted(book.price(request, conditions), conditions)
 
-    def price(self, charger: Charger, session, who: CustomerFacts, stage: Quoted) -> Priced:
-        """The offers chosen on the priced session, taxed after discounts."""
+    def price(
+        self,
+        charger: Charger,
+        session,
+        who: CustomerFacts,
+        stage: Quoted,
+        codes: Mapping[str, PresentedCode] | None = None,
+    ) -> SessionCharge:
+        """The offers chosen on the priced session, taxed after discounts; `codes`: the
+        codes the session presents (none, unless the run replays a share presenting one)."""
         priced, conditions = stage.priced, stage.conditions
         facts = OfferFacts(
+            codes=codes or {},
             customer=who,
             station=self.network.station_facts[charger.station_id],
             operator_code=self.operator.code,
@@ -175,11 +197,12 @@ class Configuration:
         composed = compose(priced, self.offers, facts)
         quote, applied = composed.quote, composed.applied
         self.limits.consume(applied, who.key)
-        return Priced(
+        return SessionCharge(
             total=quote.total,
+            net=figures.quote_net_revenue(quote),
             gross=priced.gross,
-            surge=quote.sum_of(e.LineKind.SURGE),
-            discount=-quote.sum_of(e.LineKind.DISCOUNT),
+            surge=quote.sum_of(LineKind.SURGE),
+            discount=-quote.sum_of(LineKind.DISCOUNT),
             applied=applied,
             held_out=composed.held_out,
             refused=self._refused(composed.rejected) if self.watch else "",
@@ -206,7 +229,7 @@ def offer_info(pk: int | None, rule, terms: dict, status: str) -> OfferInfo:
     )
 
 
-def replace_surge(surges: Iterable[e.SurgeRule], candidate: e.SurgeRule | None, drop: str):
+def replace_surge(surges: Iterable[SurgeRule], candidate: SurgeRule | None, drop: str):
     kept = [r for r in surges if r.code != drop]
     out = [*kept, candidate] if candidate is not None else kept
     return tuple(sorted(out, key=lambda r: (-r.priority, r.code)))

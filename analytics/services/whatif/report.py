@@ -7,20 +7,26 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from analytics.calc import figures
 from analytics.services.tables import Column, Table, chart
 
 FIGURES = [
-    Column("sessions", "Sessions", "int"),
+    Column("sessions", figures.SESSIONS.label, "int"),
+    Column("replayed", "Sessions replayed", "int"),
     Column("touched", "Sessions touched", "int"),
-    Column("redemptions", "Redemptions", "int"),
-    Column("discount_cost", "Discount cost", "money"),
-    Column("surge_change", "Surge revenue change", "money"),
-    Column("net_change", "Net revenue change (replayed)", "money"),
-    Column("actual_net", "Net revenue recorded", "money"),
-    Column("candidate_net", "Net revenue with the candidate", "money"),
-    Column("net_change_vs_actual", "Change against what happened", "money"),
+    Column("redemptions", figures.REDEMPTIONS.label, "int"),
+    Column("discount_cost", figures.DISCOUNT_COST.label, "money"),
+    Column("surge_change", figures.label("surge_revenue", "change"), "money"),
+    Column("net_change", figures.label("net_revenue", "change, replayed"), "money"),
+    Column("actual_net", figures.label("net_revenue", "recorded"), "money"),
+    Column("candidate_net", figures.label("net_revenue", "with the candidate"), "money"),
+    Column(
+        "net_change_vs_actual",
+        figures.label("net_revenue", "change against what happened"),
+        "money",
+    ),
 ]
-MONEY = {c.key for c in FIGURES if c.kind == "money"} | {"discount"}
+MONEY = {c.key for c in FIGURES if c.kind == "money"} | {"discount", "baseline_net"}
 
 
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +93,7 @@ def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "unit": "₹",
             },
             {
-                "label": "Net revenue change",
+                "label": figures.label("net_revenue", "change"),
                 "type": "line",
                 "axis": "y1",
                 "unit": "₹",
@@ -107,7 +113,7 @@ def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "unit": "₹",
             },
             {
-                "label": "Net revenue change",
+                "label": figures.label("net_revenue", "change"),
                 "unit": "₹",
                 "data": [Decimal(s["net_change"]) for s in stations],
             },
@@ -116,3 +122,43 @@ def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
         horizontal=True,
     )
     return [per_day, per_station]
+
+
+def summary(result: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """The result's headline figures, in order: key (the cell's id), label, value and its
+    kind (the page formats it with the dashboards' own rule)."""
+    s = _typed(result.get("summary") or {})
+    if not s:
+        return []
+    offer = kind == "offer"
+    rows: list[tuple[str, str, Any, str]] = [
+        ("sessions", figures.SESSIONS.label, s.get("sessions"), "int"),
+        ("replayed", "Sessions replayed", s.get("replayed", s.get("sessions")), "int"),
+        ("touched", "Sessions touched", s.get("touched"), "int"),
+    ]
+    if offer:
+        rows += [
+            ("redemptions", figures.REDEMPTIONS.label, s.get("redemptions"), "int"),
+            ("discount_cost", figures.DISCOUNT_COST.label, s.get("discount_cost"), "money"),
+            ("held_out", "Held out (control group)", s.get("held_out"), "int"),
+        ]
+    rows += [
+        ("surge_change", figures.label("surge_revenue", "change"), s.get("surge_change"), "money"),
+        ("net_change", figures.label("net_revenue", "change, replayed (candidate \u2212 baseline)"),
+         s.get("net_change"), "money"),
+        ("actual_net", figures.label("net_revenue", "recorded"), s.get("actual_net"), "money"),
+        ("candidate_net", figures.label("net_revenue", "with the candidate"),
+         s.get("candidate_net"), "money"),
+        ("net_change_vs_actual", figures.label("net_revenue", "change against what happened"),
+         s.get("net_change_vs_actual"), "money"),
+    ]  # fmt: skip
+    if s.get("skipped"):
+        rows.append(
+            ("skipped", "Sessions not priced (charger or tariff gone)", s["skipped"], "int")
+        )
+    return [{"key": k, "label": label, "value": v, "kind": kd} for k, label, v, kd in rows]
+
+
+def outdated(result: dict[str, Any]) -> bool:
+    """A result worked out before net revenue meant 'before tax' everywhere."""
+    return bool(result) and result.get("figures_version", 1) < 2

@@ -14,29 +14,35 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from analytics.models import WhatIfRun
+from analytics.models.candidates import candidate_offer, candidate_surge
 from analytics.models.whatif import WhatIfStatus, WhatIfSubject
 from analytics.services.filters import Filters
 from analytics.services.incrementality import estimates, has_holdout
-from analytics.whatif_candidates import candidate_offer, candidate_surge
+from analytics.services.whatif import past_sessions
+from cpo_portal import chunked
+from cpo_portal.models import Station
 from offers.models import Offer
-from offers.rules.facts import CustomerFacts
-from offers.services.catalog import catalog_for
-from offers.services.facts import load_customers
+from offers.rules import CustomerFacts
+from offers.services import catalog_for, load_customers
 from pricing.engine import PricingSetupError, QuoteInputError
-from pricing.services.books import load_surges
+from pricing.services import load_surges
 
-from . import history
+from .applicability import limits_of, presented_codes
 from .pricer import Configuration, Network, offer_info, replace_surge, with_offer
 from .tally import Tally
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
+
+
+def subject_of(run_id: int) -> str:
+    """The run's name on the chunked jobs that replay it in parallel (parallel.py)."""
+    return f"whatif:{run_id}"
 
 
 class Cancelled(Exception):
@@ -48,10 +54,16 @@ class Replay:
     baseline: Configuration
     candidate: Configuration
     network: Network
+    subject: str = ""
+    presented_share: int | None = None  # % of eligible sessions presenting the subject's code
 
-    def price(self, charger, s: history.PastSession, who: CustomerFacts):
+    def codes(self, s: past_sessions.PastSession):
+        return presented_codes(s.order_ref, self.subject, self.presented_share)
+
+    def price(self, charger, s: past_sessions.PastSession, who: CustomerFacts):
         """Both prices of one session; priced once when both share their books (an
-        offer's what-if: the tariff and surges are the same)."""
+        offer's what-if: the tariff and surges are the same). A session chosen to present
+        the subject's code presents it in both configurations."""
         stage = self.baseline.priced(charger, s, who)
         if stage is None:
             return None, None
@@ -61,14 +73,15 @@ class Replay:
                 return None, None
         else:
             other = stage
+        codes = self.codes(s)
         return (
-            self.baseline.price(charger, s, who, stage),
-            self.candidate.price(charger, s, who, other),
+            self.baseline.price(charger, s, who, stage, codes),
+            self.candidate.price(charger, s, who, other, codes),
         )
 
 
-def window_of(run: WhatIfRun) -> history.Window:
-    return history.Window(
+def window_of(run: WhatIfRun) -> past_sessions.Window:
+    return past_sessions.Window(
         operator_id=run.operator_id,
         date_from=run.date_from,
         date_to=run.date_to,
@@ -97,15 +110,15 @@ def configurations(run: WhatIfRun, network: Network) -> Replay:
             books=base.books,
             watch=code,
         )
-    else:
-        rule_s = candidate_surge(operator, run.candidate)
-        base_surges = replace_surge(surges, None, code) if live_subject else surges
-        base = Configuration(operator, network, base_surges, live_offers)
-        cand = Configuration(operator, network, replace_surge(surges, rule_s, code), live_offers)
+        return Replay(base, cand, network, code, run.presented_share)
+    rule_s = candidate_surge(operator, run.candidate)
+    base_surges = replace_surge(surges, None, code) if live_subject else surges
+    base = Configuration(operator, network, base_surges, live_offers)
+    cand = Configuration(operator, network, replace_surge(surges, rule_s, code), live_offers)
     return Replay(base, cand, network)
 
 
-def who_of(s: history.PastSession, people: dict[str, CustomerFacts]) -> CustomerFacts:
+def who_of(s: past_sessions.PastSession, people: dict[str, CustomerFacts]) -> CustomerFacts:
     """The stored customer with the segment and tier recorded with the session (what a
     live quote does with SessionAsk.what_if)."""
     who = people.get(s.customer_key, CustomerFacts())
@@ -113,16 +126,35 @@ def who_of(s: history.PastSession, people: dict[str, CustomerFacts]) -> Customer
 
 
 def replay(run: WhatIfRun, on_chunk: Callable[[int], None] = lambda done: None) -> dict[str, Any]:
+    return result_of(run, replay_part(run, on_chunk))
+
+
+def replay_part(
+    run: WhatIfRun,
+    on_chunk: Callable[[int], None] = lambda done: None,
+    keep: Callable[[past_sessions.PastSession], bool] | None = None,
+) -> Tally:
+    """The tally of the window's sessions (those `keep` keeps: a part of a replay in
+    parallel, parallel.py), priced in order of start."""
     window = window_of(run)
     start, end = window.bounds()
     network = Network(run.operator, start, end)
     configs = configurations(run, network)
     tally = Tally(run.subject_code, run.subject_kind, run.date_from)
+    codes = dict(Station.objects.filter(operator_id=run.operator_id).values_list("pk", "code"))
     limited = configs.candidate.limits.infos.get(run.subject_code)
     done = 0
-    for batch in history.chunks(history.stream(window), CHUNK):
+    sessions = (
+        past_sessions.stream(window) if keep is None else filter(keep, past_sessions.stream(window))
+    )
+    for batch in past_sessions.chunks(sessions, CHUNK):
         people = load_customers(run.operator_id, (s.customer_key for s in batch))
         for s in batch:
+            if configs.presented_share and configs.codes(s):
+                tally.presented += 1
+            day = window.day_of(s.settled_at)
+            station = codes.get(s.station_id or 0, "")
+            tally.record(s, day, station)
             charger = network.chargers.get(s.charger_id or 0)
             base = cand = None
             if charger is not None:
@@ -134,9 +166,7 @@ def replay(run: WhatIfRun, on_chunk: Callable[[int], None] = lambda done: None) 
             if base is None or cand is None or charger is None:
                 tally.skipped += 1
                 continue
-            tz = ZoneInfo(charger.station.time_zone)
-            day = s.start.astimezone(tz).date()
-            tally.add(s, day, charger.station.code, base, cand)
+            tally.add(s, day, station, base, cand)
             if limited is not None:
                 left = configs.candidate.limits.facts("")[run.subject_code]
                 if left.remaining_budget is not None and left.remaining_budget <= 0:
@@ -145,9 +175,19 @@ def replay(run: WhatIfRun, on_chunk: Callable[[int], None] = lambda done: None) 
                     tally.exhaust("uses", day)
         done += len(batch)
         on_chunk(done)
-    new = len(tally.customers - history.seen_before(run.operator_id, tally.customers, start))
+    return tally
+
+
+def result_of(run: WhatIfRun, tally: Tally) -> dict[str, Any]:
+    start, _ = window_of(run).bounds()
+    new = len(tally.customers - past_sessions.seen_before(run.operator_id, tally.customers, start))
     result = tally.result(new)
     result["incrementality"] = incrementality(run)
+    result["limits"] = [
+        {"key": lim.key, "text": lim.text}
+        for lim in limits_of(run.operator, run.subject_kind, run.candidate)
+    ]
+    result["presented_share"] = run.presented_share
     return result
 
 
@@ -179,26 +219,30 @@ def _progress(run_id: int, done: int) -> None:
         raise Cancelled
 
 
+def claim(run_id: int) -> WhatIfRun | str:
+    """Lock the run and mark it running, inside the caller's transaction: the run, or
+    what became of it instead ("skipped", or "cancelled" for a run cancelled while queued)."""
+    run = WhatIfRun.objects.select_for_update().select_related("operator").filter(pk=run_id).first()
+    # a running run is started again: its worker died and the message came back
+    if run is None or run.status not in (WhatIfStatus.QUEUED, WhatIfStatus.RUNNING):
+        return "skipped"
+    if run.cancel_requested:
+        run.status, run.finished_at = WhatIfStatus.CANCELLED, timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+        return run.status
+    run.status, run.started_at = WhatIfStatus.RUNNING, timezone.now()
+    run.progress_total = past_sessions.count(window_of(run))
+    run.save(update_fields=["status", "started_at", "progress_total"])
+    return run
+
+
 def execute(run_id: int) -> str:
     """The Celery task's body: run a queued run (or one whose worker died: tasks are
     acknowledged late, so its message comes back) and record the outcome."""
     with transaction.atomic():
-        run = (
-            WhatIfRun.objects.select_for_update()
-            .select_related("operator")
-            .filter(pk=run_id)
-            .first()
-        )
-        # a running run is started again: its worker died and the message came back
-        if run is None or run.status not in (WhatIfStatus.QUEUED, WhatIfStatus.RUNNING):
-            return "skipped"
-        if run.cancel_requested:
-            run.status, run.finished_at = WhatIfStatus.CANCELLED, timezone.now()
-            run.save(update_fields=["status", "finished_at"])
-            return run.status
-        run.status, run.started_at = WhatIfStatus.RUNNING, timezone.now()
-        run.progress_total = history.count(window_of(run))
-        run.save(update_fields=["status", "started_at", "progress_total"])
+        run = claim(run_id)
+        if isinstance(run, str):
+            return run
     fields = ["status", "finished_at", "result", "error", "progress_done"]
     try:
         run.result = replay(run, lambda done: _progress(run.pk, done))
@@ -216,8 +260,10 @@ def execute(run_id: int) -> str:
 
 
 def request_cancel(run: WhatIfRun) -> None:
-    """The task stops at its next chunk; a queued run never starts."""
+    """The task (or every part of a run in parallel) stops at its next chunk; a queued
+    run never starts."""
     WhatIfRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+    chunked.cancel(subject_of(run.pk))
     WhatIfRun.objects.filter(pk=run.pk, status=WhatIfStatus.QUEUED).update(
         status=WhatIfStatus.CANCELLED, finished_at=timezone.now()
     )

@@ -16,8 +16,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from analytics.models import WhatIfRun
+from analytics.models.candidates import offer_definition, subject_status, surge_definition
 from analytics.models.whatif import WhatIfStatus, WhatIfSubject
-from analytics.whatif_candidates import offer_definition, subject_status, surge_definition
 from cpo_portal import work_limits
 from cpo_portal.models import Operator
 from offers.models import Offer
@@ -39,6 +39,7 @@ def new_run(
     stations: Iterable = (),
     region_codes: Iterable[str] = (),
     candidate: dict[str, Any] | None = None,
+    presented_share: int | None = None,
 ) -> tuple[WhatIfRun, bool]:
     """(run, created): a queued run of `subject` (or of `candidate`, an unsaved change to
     it), saved, or the identical run already queued. Raises ValidationError (window,
@@ -56,6 +57,7 @@ def new_run(
         date_from=date_from,
         date_to=date_to,
         region_codes=sorted(set(region_codes)),
+        presented_share=presented_share or None,
     )
     run.full_clean(exclude=["stations"])
     chosen = list(stations)
@@ -92,6 +94,7 @@ def _same(queued: WhatIfRun, new: WhatIfRun, stations: list) -> bool:
         == (new.subject_kind, new.subject_code, new.subject_pk)
         and (queued.date_from, queued.date_to) == (new.date_from, new.date_to)
         and queued.candidate == new.candidate
+        and queued.presented_share == new.presented_share
         and list(queued.region_codes) == list(new.region_codes)
         and {s.pk for s in queued.stations.all()} == {s.pk for s in stations}
     )

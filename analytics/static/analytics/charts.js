@@ -20,9 +20,13 @@
     var datasets = spec.datasets.map(function (d, i) {
       var type = d.type || spec.type;
       var colour = palette[i % palette.length];
+      var fill = type === "line" ? alpha(colour, 0.15) : alpha(colour, 0.75);
+      if (d.colors) {  // per bar: "" keeps the dataset's colour (low-confidence bars are pale)
+        fill = d.colors.map(function (c) { return c ? alpha(c, 0.9) : fill; });
+      }
       return {
         label: d.label, data: d.data, type: type, yAxisID: d.axis || "y",
-        backgroundColor: type === "line" ? alpha(colour, 0.15) : alpha(colour, 0.75),
+        backgroundColor: fill,
         borderColor: colour, borderWidth: type === "line" ? 2 : 0,
         pointRadius: many ? 0 : 2, tension: 0.25, order: type === "line" ? 0 : 1
       };

@@ -17,7 +17,7 @@ from beckn import conf
 from beckn.models import SigningKey, Subscriber, SubscriberType
 from beckn.protocol.signing import generate_keypair, signing_key
 from beckn.protocol.timefmt import parse_timestamp
-from beckn.simulator.client import BapClient
+from beckn.simulator.bap_client import BapClient
 from beckn.simulator.journey import Journey, JourneyFailed, Plan
 from beckn.simulator.receiver import CallbackReceiver
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cpo_portal.models import Operator
-from offers.services.config_export import export_pricing
-from offers.services.config_format import dump
+from offers.services.config.exporting import export_pricing
+from offers.services.config.format import dump
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cpo_portal.models import Operator
-from offers.services.config_format import MAX_BYTES, FormatError, load
-from offers.services.config_import import import_pricing
+from offers.services.config.format import MAX_BYTES, FormatError, load
+from offers.services.config.importing import import_pricing
 
 
 class Command(BaseCommand):

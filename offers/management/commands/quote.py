@@ -1,5 +1,5 @@
 """`manage.py quote`: a session's price with offers, and why each offer did or did not
-apply. Replaces pricing's command (same options, see pricing.quote_cli) and adds
+apply. The options of `pricing.quote_cli` (pricing has no command of its own) plus
 `--offer ID ...` (opt in to offers by id), `--code CODE` (present a code) and the customer
 as a person: `--phone` or `--email` (hashed as every surface hashes them) or the stored
 `--customer-key`; `--segment` / `--tier` then change only those facts (a what-if)."""
@@ -11,10 +11,9 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from offers.customers import ContactError, customer_key
-from offers.services.commerce import OfferQuote, SessionAsk, quote_session_with_offers
-from pricing.engine import PricingSetupError, QuoteInputError
-from pricing.engine.money import as_text
+from offers.customer_keys import ContactError, customer_key
+from offers.services import OfferQuote, SessionAsk, quote_session_with_offers
+from pricing.engine import PricingSetupError, QuoteInputError, as_text
 from pricing.quote_cli import (
     QuoteArgs,
     QuoteCommand,

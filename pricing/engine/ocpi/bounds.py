@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from pricing.engine.money import money
+from pricing.engine.amounts import money
 from pricing.engine.ocpi.cost import CostKind, CostLine
 from pricing.engine.ocpi.objects import OcpiPrice, OcpiTariff
 

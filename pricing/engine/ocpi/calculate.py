@@ -22,7 +22,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pricing.engine.money import ZERO, money
+from pricing.engine.amounts import ZERO, money
 from pricing.engine.ocpi.bounds import adjustment_lines, clamp_unrounded
 from pricing.engine.ocpi.cost import CostKind, CostLine, OcpiCost, PricedPeriod, make_cost
 from pricing.engine.ocpi.objects import (

@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pricing.engine.money import ZERO, money
+from pricing.engine.amounts import ZERO, money
 from pricing.engine.ocpi import bands as b
 from pricing.engine.ocpi import fields as f
 from pricing.engine.ocpi.model import parse_tariff

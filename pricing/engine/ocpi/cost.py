@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from pricing.engine.money import ZERO
+from pricing.engine.amounts import ZERO
 from pricing.engine.ocpi.objects import OcpiPrice, TariffDimensionType
 
 

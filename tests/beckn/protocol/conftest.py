@@ -6,5 +6,5 @@ from tests.beckn.protocol.examples import EXAMPLES, adapt, load
 
 
 @pytest.fixture
-def select_body() -> dict[str, Any]:
+def example_select() -> dict[str, Any]:
     return adapt(load(EXAMPLES / "select" / "select-request.json"))

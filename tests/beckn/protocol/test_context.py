@@ -238,15 +238,15 @@ def test_timezone_offsets_in_the_future_check_use_the_instant():
     assert check(good_context(), now=now) == []
 
 
-def test_a_select_in_the_deg_offer_page_style_validates_once_normalised(select_body):
-    select_body["context"].update(timestamp="2025:09:24:10:00:00", ttl="15S")
-    select_body["message"]["order"]["billing"] = {
+def test_a_select_in_the_deg_offer_page_style_validates_once_normalised(example_select):
+    example_select["context"].update(timestamp="2025:09:24:10:00:00", ttl="15S")
+    example_select["message"]["order"]["billing"] = {
         "name": "Sarah Johnson",
         "email": "sarah.johnson@email.com",
         "time": {"timestamp": "2025:09:24:10:10:00Z"},
     }
-    assert [i.path for i in validate_message("select", select_body)] == [
+    assert [i.path for i in validate_message("select", example_select)] == [
         "$.context.timestamp",
         "$.message.order.billing.time.timestamp",
     ]
-    assert validate_message("select", normalise_inbound(select_body)) == []
+    assert validate_message("select", normalise_inbound(example_select)) == []

@@ -63,25 +63,25 @@ def test_offset_less_timestamps_in_the_examples_fail_until_normalised():
     assert validate_message("on_init", normalise_inbound(body)) == []
 
 
-def test_missing_required_fields_are_reported_at_the_missing_path(select_body):
-    del select_body["message"]["order"]
-    del select_body["context"]["action"]
-    issues = validate_message("select", select_body)
+def test_missing_required_fields_are_reported_at_the_missing_path(example_select):
+    del example_select["message"]["order"]
+    del example_select["context"]["action"]
+    issues = validate_message("select", example_select)
     assert issues == [
         SchemaIssue("$.context.action", "is required", "required"),
         SchemaIssue("$.message.order", "is required", "required"),
     ]
 
 
-def test_wrong_types_formats_and_enums_carry_json_paths(select_body):
-    order = select_body["message"]["order"]
+def test_wrong_types_formats_and_enums_carry_json_paths(example_select):
+    order = example_select["message"]["order"]
     order["items"][0]["id"] = 42
     order["items"][0]["quantity"]["selected"]["measure"]["value"] = "four"
     order["status"] = "DONE"
-    select_body["context"]["timestamp"] = "2025:09:24:10:00:00"  # not normalised on purpose
-    select_body["context"]["message_id"] = "not-a-uuid"
-    select_body["context"]["bap_uri"] = "not a uri"
-    issues = {issue.path: issue for issue in validate_message("select", select_body)}
+    example_select["context"]["timestamp"] = "2025:09:24:10:00:00"  # not normalised on purpose
+    example_select["context"]["message_id"] = "not-a-uuid"
+    example_select["context"]["bap_uri"] = "not a uri"
+    issues = {issue.path: issue for issue in validate_message("select", example_select)}
     assert issues["$.message.order.items[0].id"].message == "must be of type string, got integer"
     assert issues["$.message.order.items[0].quantity.selected.measure.value"].rule == "pattern"
     assert issues["$.message.order.status"].rule == "enum"
@@ -93,8 +93,8 @@ def test_wrong_types_formats_and_enums_carry_json_paths(select_body):
     assert len(issues) == 6
 
 
-def test_the_action_in_the_context_must_match_the_path(select_body):
-    issues = validate_message("init", select_body)
+def test_the_action_in_the_context_must_match_the_path(example_select):
+    issues = validate_message("init", example_select)
     assert SchemaIssue("$.context.action", "'select' is not one of 'init'", "enum") in issues
 
 
@@ -104,9 +104,9 @@ def test_a_body_that_is_not_an_object_is_one_issue_at_the_root():
     ]
 
 
-def test_long_values_are_shortened_in_messages(select_body):
-    select_body["context"]["timestamp"] = "x" * 500
-    (issue,) = validate_message("select", select_body)
+def test_long_values_are_shortened_in_messages(example_select):
+    example_select["context"]["timestamp"] = "x" * 500
+    (issue,) = validate_message("select", example_select)
     assert issue.path == "$.context.timestamp"
     assert len(issue.message) < 100 and issue.message.endswith("is not a valid date-time")
 
@@ -123,11 +123,11 @@ def test_validators_are_compiled_once_per_action():
     assert validator_for("select") is not validator_for("init")
 
 
-def test_validation_is_fast_once_compiled(select_body):
-    validate_message("select", select_body)
+def test_validation_is_fast_once_compiled(example_select):
+    validate_message("select", example_select)
     start = time.perf_counter()
     for _ in range(200):
-        assert validate_message("select", select_body) == []
+        assert validate_message("select", example_select) == []
     assert (time.perf_counter() - start) / 200 < 0.01  # measured ~0.3 ms per message
 
 
@@ -154,8 +154,8 @@ def test_nullable_becomes_a_type_list():
     assert schema._rewrite_nullable({"type": "string", "nullable": False}) == {"type": "string"}
 
 
-def test_our_ack_and_nacks_match_the_core_response_schema(select_body):
-    broken = copy.deepcopy(select_body)
+def test_our_ack_and_nacks_match_the_core_response_schema(example_select):
+    broken = copy.deepcopy(example_select)
     del broken["message"]
     issues = validate_message("select", broken)
     for body in (

@@ -54,9 +54,9 @@ def test_ondc_tag_group_shape():
     }
 
 
-def test_built_groups_pass_the_core_schema(select_body):
-    select_body["message"]["order"]["tags"] = [offer_details()]
-    assert validate_message("select", select_body) == []
+def test_built_groups_pass_the_core_schema(example_select):
+    example_select["message"]["order"]["tags"] = [offer_details()]
+    assert validate_message("select", example_select) == []
 
 
 @pytest.mark.parametrize(

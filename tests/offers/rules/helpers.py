@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
-from offers.rules.types import (
+from offers.rules.construct import (
     Applicability,
     Benefit,
     Meta,
-    Offer,
+    OfferRule,
     PercentOff,
     Qualifier,
 )
-from pricing.engine.money import money
+from offers.rules.facts import CustomerFacts, OfferFacts, StationFacts
+from pricing.engine.amounts import money
 from pricing.engine.types import (
     LineKind,
     PricedSession,
@@ -95,7 +95,7 @@ def priced_segments(
     )
 
 
-def priced(
+def priced_slot(
     kwh: str = "5",
     rate: str = "18",
     fee: str = "10",
@@ -120,7 +120,7 @@ def offer(
     applicability: Applicability | None = None,
     qualifier: Qualifier | None = None,
     **changes: object,
-) -> Offer:
+) -> OfferRule:
     values: dict[str, object] = {
         "id": offer_id,
         "operator_code": "cpo1.com",
@@ -131,12 +131,12 @@ def offer(
         "meta": Meta(auto=auto, additive=additive, priority=priority),
     }
     values.update(changes)
-    return Offer(**values)  # type: ignore[arg-type]
+    return OfferRule(**values)  # type: ignore[arg-type]
 
 
-def deg_weekend_offer() -> Offer:
+def deg_weekend_offer() -> OfferRule:
     """weekend-discount-25 as the DEG on_search publishes it."""
-    return Offer(
+    return OfferRule(
         id="weekend-discount-25",
         operator_code="cpo1.com",
         title="Weekend Special Offer (25% off)",

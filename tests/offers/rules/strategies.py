@@ -8,15 +8,7 @@ from typing import TypeVar
 
 from hypothesis import strategies as st
 
-from offers.rules.facts import (
-    CreditBalance,
-    CustomerFacts,
-    Limits,
-    OfferFacts,
-    PresentedCode,
-    StationFacts,
-)
-from offers.rules.types import (
+from offers.rules.construct import (
     Applicability,
     Base,
     Benefit,
@@ -30,7 +22,7 @@ from offers.rules.types import (
     Holdout,
     HolidayRule,
     Meta,
-    Offer,
+    OfferRule,
     PercentOff,
     PricingModel,
     Qualifier,
@@ -42,9 +34,17 @@ from offers.rules.types import (
     TimeOfDayRate,
     WheelingCharges,
 )
+from offers.rules.facts import (
+    CreditBalance,
+    CustomerFacts,
+    Limits,
+    OfferFacts,
+    PresentedCode,
+    StationFacts,
+)
 from pricing.engine.types import PricedSession, TimeWindow
 
-from .helpers import IST, priced, site
+from .helpers import IST, priced_slot, site
 
 STATIONS = ("S1", "S2", "S3", "S4")
 CHARGERS = ("C1", "C2", "C3")
@@ -215,8 +215,8 @@ def limits(draw: st.DrawFn) -> Limits:
 
 
 @st.composite
-def offers(draw: st.DrawFn, offer_id: str = "o") -> Offer:
-    return Offer(
+def offers(draw: st.DrawFn, offer_id: str = "o") -> OfferRule:
+    return OfferRule(
         id=offer_id,
         operator_code=draw(rarely(st.just("op2"), "op1")),
         title=f"Offer {offer_id}",
@@ -236,7 +236,7 @@ def offers(draw: st.DrawFn, offer_id: str = "o") -> Offer:
 
 
 @st.composite
-def offer_lists(draw: st.DrawFn, max_size: int = 8) -> list[Offer]:
+def offer_lists(draw: st.DrawFn, max_size: int = 8) -> list[OfferRule]:
     n = draw(st.integers(0, max_size))
     return [draw(offers(f"o{i:02d}")) for i in range(n)]
 
@@ -252,7 +252,7 @@ def sessions(draw: st.DrawFn) -> PricedSession:
         category_codes=draw(subset(CATEGORIES)),
     )
     surges = draw(st.lists(st.tuples(st.just("SURGE"), st.decimals(0, 50, places=2)), max_size=2))
-    return priced(
+    return priced_slot(
         kwh=str(draw(kwh)),
         rate=str(draw(st.decimals(1, 30, places=2))),
         fee=str(draw(st.decimals(0, 20, places=2))),

@@ -7,10 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from offers.rules.benefits import free_kwh_in
-from offers.rules.evaluate import evaluate
-from offers.rules.facts import CreditBalance, CustomerFacts
-from offers.rules.outcome import Eligible, Reason, Rejected
-from offers.rules.types import (
+from offers.rules.construct import (
     Base,
     Benefit,
     BuyXGetY,
@@ -24,11 +21,14 @@ from offers.rules.types import (
     SlabMode,
     Slabs,
 )
+from offers.rules.evaluate import evaluate
+from offers.rules.facts import CreditBalance, CustomerFacts
+from offers.rules.outcome import Eligible, Reason, Rejected
 from pricing.engine.types import PricedSession
 
-from .helpers import SUNDAY_10, facts, offer, priced, priced_segments
+from .helpers import SUNDAY_10, facts, offer, priced_segments, priced_slot
 
-TEN_KWH = priced(kwh="10", rate="18", fee="10")  # energy 180, gross 190
+TEN_KWH = priced_slot(kwh="10", rate="18", fee="10")  # energy 180, gross 190
 
 
 def discount(benefit: Benefit, session: PricedSession = TEN_KWH, **fact_changes: object) -> D:
@@ -49,13 +49,13 @@ def test_percent_of_energy() -> None:
 
 
 def test_percent_of_gross_includes_surges_and_fees() -> None:
-    session = priced(kwh="5", rate="18", fee="10", surges=[("SURGE-20", "18")])
+    session = priced_slot(kwh="5", rate="18", fee="10", surges=[("SURGE-20", "18")])
     assert session.gross == D("118.00")
     assert discount(PercentOff(D("10"), Base.GROSS), session) == D("11.80")
 
 
 def test_percent_rounds_half_up_to_the_paisa() -> None:
-    session = priced(kwh="1.234", rate="18")  # energy 22.212 -> 22.21
+    session = priced_slot(kwh="1.234", rate="18")  # energy 22.212 -> 22.21
     assert session.energy_cost == D("22.21")
     assert discount(PercentOff(D("12.5")), session) == D("2.78")  # 2.77625
 
@@ -92,9 +92,9 @@ def test_buy_10_get_2_counts_free_kwh(kwh: str, free: str) -> None:
 
 
 def test_buy_x_get_y_values_free_kwh() -> None:
-    assert discount(BuyXGetY(D("10"), D("2")), priced(kwh="12")) == D("36.00")
-    assert discount(BuyXGetY(D("10"), D("2")), priced(kwh="25")) == D("72.00")
-    no_benefit(BuyXGetY(D("10"), D("2")), priced(kwh="10"))
+    assert discount(BuyXGetY(D("10"), D("2")), priced_slot(kwh="12")) == D("36.00")
+    assert discount(BuyXGetY(D("10"), D("2")), priced_slot(kwh="25")) == D("72.00")
+    no_benefit(BuyXGetY(D("10"), D("2")), priced_slot(kwh="10"))
 
 
 SLABS = (
@@ -106,25 +106,25 @@ SLABS = (
 
 def test_whole_slab_prices_the_whole_session() -> None:
     whole = Slabs(SLABS)
-    assert discount(whole, priced(kwh="5")) == D("4.50")  # 5 % of 90
-    assert discount(whole, priced(kwh="15")) == D("27.00")  # 10 % of 270
-    assert discount(whole, priced(kwh="25")) == D("150.00")  # 450 - 25 x 12
+    assert discount(whole, priced_slot(kwh="5")) == D("4.50")  # 5 % of 90
+    assert discount(whole, priced_slot(kwh="15")) == D("27.00")  # 10 % of 270
+    assert discount(whole, priced_slot(kwh="25")) == D("150.00")  # 450 - 25 x 12
 
 
 def test_marginal_slabs_price_each_kwh_by_its_slab() -> None:
     marginal = Slabs(SLABS, SlabMode.MARGINAL)
     # 10 kWh at 5 % of 180, 10 kWh at 10 % of 180, 5 kWh down to 12: 90 - 60
-    assert discount(marginal, priced(kwh="25")) == D("57.00")
+    assert discount(marginal, priced_slot(kwh="25")) == D("57.00")
 
 
 def test_session_below_the_first_slab_gets_nothing() -> None:
-    no_benefit(Slabs((Slab(D("10"), None, percent=D("10")),)), priced(kwh="5"))
+    no_benefit(Slabs((Slab(D("10"), None, percent=D("10")),)), priced_slot(kwh="5"))
 
 
 def test_service_fee_waiver() -> None:
     assert discount(ServiceFeeWaiver()) == D("10.00")
     assert discount(ServiceFeeWaiver(D("50"))) == D("5.00")
-    no_benefit(ServiceFeeWaiver(), priced(fee="0"))
+    no_benefit(ServiceFeeWaiver(), priced_slot(fee="0"))
 
 
 def credit(account: str = "family-42", **balance: D) -> CustomerFacts:

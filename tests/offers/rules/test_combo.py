@@ -9,19 +9,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 from offers.rules.bases import SessionView
+from offers.rules.choose import best_offers
 from offers.rules.combo import (
     OrderExtras,
     combine,
     evaluate_combo,
     settle_combos,
 )
+from offers.rules.construct import ComboTerms, FixedOff, Meta, OndcOfferType, PercentOff, Qualifier
 from offers.rules.outcome import Eligible, OfferResult, Reason, Rejected
-from offers.rules.select import best_offers
-from offers.rules.types import ComboTerms, FixedOff, Meta, OndcOfferType, PercentOff, Qualifier
 from offers.rules.validate import validate_offer
 from pricing.engine import finalize
 from pricing.engine.types import LineKind, QuoteLine
-from tests.offers.rules.helpers import facts, offer, priced
+from tests.offers.rules.helpers import facts, offer, priced_slot
 
 D = Decimal
 VALET = QuoteLine(LineKind.ADDON, "valet-charging", "Valet", D("149.00"), tax_rate=D("0.18"))
@@ -44,7 +44,7 @@ def extras(*lines: QuoteLine) -> OrderExtras:
 
 
 def view(kwh="5"):
-    return SessionView.of(priced(kwh=kwh))
+    return SessionView.of(priced_slot(kwh=kwh))
 
 
 def test_a_combo_is_its_own_ondc_type_and_validates():
@@ -97,7 +97,7 @@ def test_the_minimum_value_is_read_on_the_cart_with_add_ons():
 
 
 def _regular(*offers):
-    return best_offers(list(offers), priced(), facts())
+    return best_offers(list(offers), priced_slot(), facts())
 
 
 def _combine(regular, *combos, lines=(VALET,)):
@@ -131,7 +131,7 @@ def test_additive_combos_stack_on_additive_offers_each_on_what_is_left():
         ("highway", D("-9.00")),
         ("cafe30", D("-30.00")),
     ]
-    quote = finalize(priced(), [*result.lines, CAFE])
+    quote = finalize(priced_slot(), [*result.lines, CAFE])
     assert [(ln.title, ln.amount) for ln in quote.lines if ln.kind is LineKind.TAX] == [
         ("GST (18%)", D("9.18")),  # (90 - 9 - 30) x 18% (this helper's fee is untaxed)
         ("GST (5%)", D("6.00")),  # the cafe voucher keeps its own rate and value
@@ -160,7 +160,7 @@ def test_nothing_to_combine_leaves_the_regular_result_alone():
 
 def test_settlement_recomputes_on_the_add_ons_delivered():
     redeemed = [combo()]
-    delivered = SessionView.of(priced(kwh="6"))  # 108 + 10 = 118
+    delivered = SessionView.of(priced_slot(kwh="6"))  # 108 + 10 = 118
     kept = settle_combos(redeemed, delivered, facts(), extras(VALET), OfferResult((), (), ()))
     assert kept.applied_ids() == ("combo1",)
     assert kept.total_discount == D("26.70")  # 10% of 118 + 149

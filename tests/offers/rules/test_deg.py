@@ -2,19 +2,19 @@
 
 from decimal import Decimal as D
 
+from offers.rules.choose import best_offers
+from offers.rules.construct import Base
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import PresentedCode
 from offers.rules.outcome import Eligible
-from offers.rules.select import best_offers
-from offers.rules.settle import settle
-from offers.rules.types import Base
+from offers.rules.settle import redeemed_on_delivery
 from pricing.engine.types import LineKind
 
-from .helpers import deg_weekend_offer, facts, priced
+from .helpers import deg_weekend_offer, facts, priced_slot
 
 
 def test_quote_five_kwh_at_18_gives_minus_22_50() -> None:
-    session = priced(kwh="5", rate="18", fee="10")
+    session = priced_slot(kwh="5", rate="18", fee="10")
     assert session.energy_cost == D("90.00")
     assert session.gross == D("100.00")
     result = best_offers([deg_weekend_offer()], session, facts())
@@ -36,22 +36,22 @@ def test_quote_five_kwh_at_18_gives_minus_22_50() -> None:
 
 
 def test_settled_on_5_2_kwh_gives_minus_23_40() -> None:
-    delivered = priced(kwh="5.2", rate="18", fee="10")
+    delivered = priced_slot(kwh="5.2", rate="18", fee="10")
     assert delivered.energy_cost == D("93.60")
-    result = settle([deg_weekend_offer()], delivered, facts())
+    result = redeemed_on_delivery([deg_weekend_offer()], delivered, facts())
     assert [ln.amount for ln in result.lines] == [D("-23.40")]
     assert result.total_discount == D("23.40")
 
 
 def test_code_used_is_recorded() -> None:
     codes = {"weekend-discount-25": PresentedCode("WEEKEND25", matched=True)}
-    outcome = evaluate(deg_weekend_offer(), priced(), facts(codes=codes))
+    outcome = evaluate(deg_weekend_offer(), priced_slot(), facts(codes=codes))
     assert isinstance(outcome, Eligible)
     assert outcome.code == "WEEKEND25"
     assert outcome.discount == D("22.50")
 
 
 def test_cap_of_100_binds_on_a_big_session() -> None:
-    result = best_offers([deg_weekend_offer()], priced(kwh="40", rate="18"), facts())
+    result = best_offers([deg_weekend_offer()], priced_slot(kwh="40", rate="18"), facts())
     # 25 % of 720 is 180; the cap is 100
     assert [ln.amount for ln in result.lines] == [D("-100.00")]

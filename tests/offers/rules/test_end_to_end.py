@@ -3,14 +3,14 @@
 import datetime as dt
 from decimal import Decimal as D
 
-from offers.rules.select import best_offers
-from offers.rules.settle import settle
-from offers.rules.types import (
+from offers.rules.choose import best_offers
+from offers.rules.construct import (
     EnergyTradeTerms,
     PricingModel,
     TimeOfDayRate,
     WheelingCharges,
 )
+from offers.rules.settle import redeemed_on_delivery
 from pricing.engine import finalize, price_session
 from pricing.engine.types import (
     Conditions,
@@ -63,7 +63,7 @@ def test_deg_select_100_rupees_with_the_weekend_offer() -> None:
 
 def test_deg_settlement_on_5_2_kwh() -> None:
     delivered = price(kwh=D("5.2"))
-    settled = settle([deg_weekend_offer()], delivered, facts())
+    settled = redeemed_on_delivery([deg_weekend_offer()], delivered, facts())
     quote = finalize(delivered, settled.lines)
     # taxable 93.60 + 10 - 23.40 = 80.20; GST 14.436 -> 14.44 (the page prints 11.60, 91.80)
     assert rows(quote) == [

@@ -5,19 +5,19 @@ import json
 from dataclasses import replace
 from decimal import Decimal as D
 
-from offers.rules.energy_trade import energy_trade_json
-from offers.rules.evaluate import evaluate
-from offers.rules.outcome import Eligible, Reason, Rejected
-from offers.rules.types import (
+from offers.rules.construct import (
     EnergyTradeTerms,
     PricingModel,
     SettlementType,
     TimeOfDayRate,
     WheelingCharges,
 )
+from offers.rules.energy_trade import energy_trade_json
+from offers.rules.evaluate import evaluate
+from offers.rules.outcome import Eligible, Reason, Rejected
 from pricing.engine.types import PricedSession
 
-from .helpers import IST, SUNDAY_10, facts, offer, priced, priced_segments
+from .helpers import IST, SUNDAY_10, facts, offer, priced_segments, priced_slot
 
 SCHEMA_EXAMPLE = """{
   "@context": "./context.jsonld",
@@ -78,7 +78,7 @@ def trade_discount(terms: EnergyTradeTerms, session: PricedSession) -> D:
     return outcome.discount
 
 
-TEN = priced(kwh="10", rate="18")  # energy 180
+TEN = priced_slot(kwh="10", rate="18")  # energy 180
 
 
 def test_per_kwh_fixed_and_subscription() -> None:
@@ -103,7 +103,7 @@ def tod(*rates: tuple[int, int, int, int, str]) -> EnergyTradeTerms:
 
 def test_time_of_day_rates_apply_to_the_part_of_the_session_inside_them() -> None:
     start = SUNDAY_10.replace(hour=8)
-    session = priced(kwh="10", rate="18", start=start, minutes=120)  # 08:00-10:00
+    session = priced_slot(kwh="10", rate="18", start=start, minutes=120)  # 08:00-10:00
     # half the session (5 kWh) falls in 09:00-17:00 at ₹10: 5 x (18 - 10)
     assert trade_discount(tod((9, 0, 17, 0, "10"), (22, 0, 6, 0, "8")), session) == D("40.00")
 
@@ -114,7 +114,7 @@ def test_time_of_day_across_segments_and_midnight() -> None:
     two = priced_segments([(s, nine, "5", "18"), (nine, ten, "5", "20")])
     # only 09:30-10:00 is inside: 2.5 kWh of the ₹20 segment down to ₹10
     assert trade_discount(tod((9, 30, 17, 0, "10")), two) == D("25.00")
-    night = priced(kwh="4", rate="18", start=dt.datetime(2025, 9, 21, 23, 0, tzinfo=IST))
+    night = priced_slot(kwh="4", rate="18", start=dt.datetime(2025, 9, 21, 23, 0, tzinfo=IST))
     assert trade_discount(tod((22, 0, 6, 0, "9")), night) == D("36.00")
 
 
@@ -130,13 +130,13 @@ def test_quantity_and_validity_of_the_trade_terms() -> None:
         minimum_quantity=D("6"),
         maximum_quantity=D("20"),
     )
-    small = evaluate(offer("t", terms), priced(kwh="5"), facts())
+    small = evaluate(offer("t", terms), priced_slot(kwh="5"), facts())
     assert isinstance(small, Rejected)
     assert (small.reason, small.message) == (
         Reason.BELOW_MIN_KWH,
         "Offer t needs at least 6 kWh; this session is 5 kWh",
     )
-    big = evaluate(offer("t", terms), priced(kwh="21"), facts())
+    big = evaluate(offer("t", terms), priced_slot(kwh="21"), facts())
     assert isinstance(big, Rejected) and big.reason is Reason.ABOVE_MAX_KWH
     assert isinstance(evaluate(offer("t", terms), TEN, facts()), Eligible)
     ended = replace(terms, valid_until=dt.datetime(2025, 9, 21, 4, 29, tzinfo=dt.UTC))

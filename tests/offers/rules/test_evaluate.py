@@ -7,47 +7,47 @@ from decimal import Decimal as D
 import pytest
 
 from offers.rules.conditions import is_anniversary
-from offers.rules.evaluate import evaluate
-from offers.rules.facts import CustomerFacts, Limits, OfferFacts, PresentedCode, StationFacts
-from offers.rules.outcome import Eligible, Reason, Rejected
-from offers.rules.types import (
+from offers.rules.construct import (
     Applicability,
     BudgetPolicy,
     EnergyTradeTerms,
     GeoCircle,
     Holdout,
     HolidayRule,
-    Offer,
+    OfferRule,
     PricingModel,
     Qualifier,
     TimeOfDayRate,
 )
+from offers.rules.evaluate import evaluate
+from offers.rules.facts import CustomerFacts, Limits, OfferFacts, PresentedCode, StationFacts
+from offers.rules.outcome import Eligible, Reason, Rejected
 from pricing.engine.types import PricedSession, TimeWindow
 
-from .helpers import IST, SUNDAY_10, deg_weekend_offer, facts, offer, priced, site
+from .helpers import IST, SUNDAY_10, deg_weekend_offer, facts, offer, priced_slot, site
 
 UTC = dt.UTC
 
 
 def rejected(
-    o: Offer, session: PricedSession | None = None, f: OfferFacts | None = None
+    o: OfferRule, session: PricedSession | None = None, f: OfferFacts | None = None
 ) -> Rejected:
-    outcome = evaluate(o, session or priced(), f or facts())
+    outcome = evaluate(o, session or priced_slot(), f or facts())
     assert isinstance(outcome, Rejected), outcome
     return outcome
 
 
-def passes(o: Offer, session: PricedSession | None = None, f: OfferFacts | None = None) -> None:
-    assert isinstance(evaluate(o, session or priced(), f or facts()), Eligible)
+def passes(o: OfferRule, session: PricedSession | None = None, f: OfferFacts | None = None) -> None:
+    assert isinstance(evaluate(o, session or priced_slot(), f or facts()), Eligible)
 
 
 def test_below_min_value_message() -> None:
-    r = rejected(deg_weekend_offer(), priced(kwh="2", rate="15", fee="10"))
+    r = rejected(deg_weekend_offer(), priced_slot(kwh="2", rate="15", fee="10"))
     assert r.reason is Reason.BELOW_MIN_VALUE
     assert r.message == (
         "Offer weekend-discount-25 needs a session value of at least ₹50.00; this one is ₹40.00"
     )
-    passes(deg_weekend_offer(), priced(kwh="2", rate="20", fee="10"))  # exactly 50
+    passes(deg_weekend_offer(), priced_slot(kwh="2", rate="20", fee="10"))  # exactly 50
 
 
 def test_not_started_and_expired() -> None:
@@ -56,15 +56,15 @@ def test_not_started_and_expired() -> None:
         valid_until=dt.datetime(2025, 9, 22, 23, 59, 59, tzinfo=UTC),
     )
     o = offer("w", applicability=app)
-    early = rejected(o, priced(start=dt.datetime(2025, 9, 21, 5, 0, tzinfo=IST)))  # 23:30Z
+    early = rejected(o, priced_slot(start=dt.datetime(2025, 9, 21, 5, 0, tzinfo=IST)))  # 23:30Z
     assert early.reason is Reason.NOT_STARTED
     assert early.message == "Offer w starts 2025-09-21T00:00:00+00:00"
-    late = rejected(o, priced(start=dt.datetime(2025, 9, 23, 5, 30, tzinfo=IST)))  # 00:00Z
+    late = rejected(o, priced_slot(start=dt.datetime(2025, 9, 23, 5, 30, tzinfo=IST)))  # 00:00Z
     assert late.reason is Reason.EXPIRED
     assert late.message == "Offer w ended 2025-09-22T23:59:59+00:00"
-    passes(o, priced(start=dt.datetime(2025, 9, 23, 5, 29, 59, tzinfo=IST)))  # inclusive end
+    passes(o, priced_slot(start=dt.datetime(2025, 9, 23, 5, 29, 59, tzinfo=IST)))  # inclusive end
     quoted_too_late = facts(now=dt.datetime(2025, 9, 23, tzinfo=UTC))
-    assert rejected(o, priced(), quoted_too_late).reason is Reason.EXPIRED
+    assert rejected(o, priced_slot(), quoted_too_late).reason is Reason.EXPIRED
 
 
 @pytest.mark.parametrize(
@@ -128,14 +128,14 @@ def test_outside_the_happy_hour() -> None:
     o = offer("hh", applicability=Applicability(windows=(HAPPY_HOUR,)))
     r = rejected(o)
     assert (r.reason, r.message) == (Reason.NOT_VALID_NOW, "Offer hh is not valid at Sun 10:00")
-    passes(o, priced(start=SUNDAY_10.replace(hour=14)))
+    passes(o, priced_slot(start=SUNDAY_10.replace(hour=14)))
 
 
 def test_a_wrapping_window_belongs_to_the_day_it_starts() -> None:
     o = offer("night", applicability=Applicability(windows=(FRIDAY_NIGHT,)))
-    passes(o, priced(start=dt.datetime(2025, 9, 20, 1, 0, tzinfo=IST)))  # Saturday 01:00
+    passes(o, priced_slot(start=dt.datetime(2025, 9, 20, 1, 0, tzinfo=IST)))  # Saturday 01:00
     saturday_night = dt.datetime(2025, 9, 20, 23, 0, tzinfo=IST)
-    assert rejected(o, priced(start=saturday_night)).reason is Reason.NOT_VALID_NOW
+    assert rejected(o, priced_slot(start=saturday_night)).reason is Reason.NOT_VALID_NOW
 
 
 def test_holidays() -> None:
@@ -170,12 +170,12 @@ def test_kwh_bounds() -> None:
         Reason.BELOW_MIN_KWH,
         "Offer k needs at least 10 kWh; this session is 5 kWh",
     )
-    high = rejected(o, priced(kwh="41"))
+    high = rejected(o, priced_slot(kwh="41"))
     assert (high.reason, high.message) == (
         Reason.ABOVE_MAX_KWH,
         "Offer k allows at most 40 kWh; this session is 41 kWh",
     )
-    passes(o, priced(kwh="40"))
+    passes(o, priced_slot(kwh="40"))
 
 
 def who(**changes: object) -> OfferFacts:
@@ -245,7 +245,7 @@ def test_limits(limits: Limits, reason: Reason, message: str) -> None:
 
 def test_budget_cut_or_refuse() -> None:
     low = facts(limits={"l": Limits(remaining_uses=5, remaining_budget=D("3.50"))})
-    cut = evaluate(offer("l"), priced(), low)  # 10 % of 90 = 9.00
+    cut = evaluate(offer("l"), priced_slot(), low)  # 10 % of 90 = 9.00
     assert isinstance(cut, Eligible) and cut.discount == D("3.50")
     refuse = replace(offer("l"), budget_policy=BudgetPolicy.REFUSE)
     r = rejected(refuse, f=low)
@@ -273,4 +273,4 @@ def test_first_failure_wins_in_a_fixed_order() -> None:
         qualifier=Qualifier(members_only=True),
     )
     assert rejected(o).reason is Reason.NOT_VALID_HERE
-    assert rejected(o, priced(where=site(station_code="ST-X"))).reason is Reason.MEMBERS_ONLY
+    assert rejected(o, priced_slot(where=site(station_code="ST-X"))).reason is Reason.MEMBERS_ONLY

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
+from offers.rules.construct import Holdout
 from offers.rules.holdout import bucket, is_held_out
-from offers.rules.types import Holdout
 
 
 def test_bucket_is_pinned_so_a_refactor_cannot_reshuffle_groups() -> None:

@@ -6,9 +6,9 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from offers.rules.construct import Applicability, GeoCircle
 from offers.rules.geo import in_circle
 from offers.rules.index import OfferIndex, _Box
-from offers.rules.types import Applicability, GeoCircle
 from pricing.engine.types import TimeWindow
 
 from .helpers import IST, SUNDAY_10, offer
@@ -122,14 +122,14 @@ def test_a_box_holds_every_point_of_its_circle(
 
 
 def test_quote_offers_evaluates_only_the_candidates_and_agrees_with_a_full_scan() -> None:
-    from offers.rules.select import best_offers, quote_offers
+    from offers.rules.choose import best_offers, quote_offers
 
-    from .helpers import facts, priced, site
+    from .helpers import facts, priced_slot, site
 
     here = offer("here", applicability=Applicability(station_codes=frozenset({"ST-CP"})))
     there = offer("there", applicability=Applicability(station_codes=frozenset({"ST-X"})))
     index = OfferIndex.build([here, there])
-    session = priced(where=site())
+    session = priced_slot(where=site())
     quoted = quote_offers(index, session, facts())
     assert [ln.code for ln in quoted.lines] == ["here"]
     assert quoted.rejected == ()  # "there" was never evaluated
@@ -139,11 +139,11 @@ def test_quote_offers_evaluates_only_the_candidates_and_agrees_with_a_full_scan(
 
 
 def test_explained_the_offers_only_their_dates_keep_away_are_told_so() -> None:
+    from offers.rules.choose import quote_offers
+    from offers.rules.construct import Qualifier
     from offers.rules.outcome import Reason
-    from offers.rules.select import quote_offers
-    from offers.rules.types import Qualifier
 
-    from .helpers import D, facts, priced, site
+    from .helpers import D, facts, priced_slot, site
 
     day = dt.timedelta(days=1)
     here = frozenset({"ST-CP"})
@@ -159,7 +159,7 @@ def test_explained_the_offers_only_their_dates_keep_away_are_told_so() -> None:
             ),
         ]
     )
-    session = priced(where=site())
+    session = priced_slot(where=site())
     fast = quote_offers(index, session, facts())
     explained = quote_offers(index, session, facts(), explain=True)
     assert (fast.lines, fast.applied) == (explained.lines, explained.applied)

@@ -8,13 +8,13 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offers.rules.context import QuoteContext
+from offers.rules.choose import Combination, best_offers, quote_offers
+from offers.rules.construct import Applicability, OfferRule
 from offers.rules.evaluate import assess, evaluate
 from offers.rules.facts import OfferFacts
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import Eligible, Reason
-from offers.rules.select import Combination, best_offers, quote_offers
-from offers.rules.types import Applicability, Offer
+from offers.rules.session_view import QuoteContext
 from pricing.engine.types import PricedSession
 
 from .strategies import offer_lists, session_facts, sessions
@@ -39,7 +39,7 @@ INDEXED = {
 }
 
 PLACE_OR_TIME = {Reason.NOT_STARTED, Reason.EXPIRED, Reason.NOT_VALID_HERE, Reason.NOT_VALID_NOW}
-Case = tuple[list[Offer], PricedSession, OfferFacts]
+Case = tuple[list[OfferRule], PricedSession, OfferFacts]
 
 
 @st.composite

@@ -4,27 +4,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from offers.rules.bases import SessionView
+from offers.rules.choose import Combination, best_offers, single, stack
+from offers.rules.construct import Base, OfferRule
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Eligible
-from offers.rules.select import Combination, best_offers, single, stack
-from offers.rules.settle import settle
-from offers.rules.types import Base, Offer
-from pricing.engine.money import ZERO, money
+from offers.rules.settle import redeemed_on_delivery
+from pricing.engine.amounts import ZERO, money
 from pricing.engine.types import LineKind, PricedSession
 
 from .strategies import offer_lists, session_facts, sessions
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[list[Offer], PricedSession, OfferFacts]:
+def cases(draw: st.DrawFn) -> tuple[list[OfferRule], PricedSession, OfferFacts]:
     offers = draw(offer_lists())
     return offers, draw(sessions()), draw(session_facts([o.id for o in offers]))
 
 
 @given(cases(), st.sampled_from(Combination))
 def test_discounts_stay_within_their_bases_caps_and_budgets(
-    case: tuple[list[Offer], PricedSession, OfferFacts], combination: Combination
+    case: tuple[list[OfferRule], PricedSession, OfferFacts], combination: Combination
 ) -> None:
     offers, session, facts = case
     result = best_offers(offers, session, facts, combination)
@@ -59,5 +59,5 @@ def test_discounts_stay_within_their_bases_caps_and_budgets(
                 assert net >= outcome.net
 
     # settling the very session that was quoted reproduces the quote
-    settled = settle([by_id[i] for i in result.applied_ids()], session, facts)
+    settled = redeemed_on_delivery([by_id[i] for i in result.applied_ids()], session, facts)
     assert settled.lines == result.lines

@@ -6,16 +6,9 @@ Session: 10 kWh at ₹18 (energy 180.00) + service fee 10.00 = gross 190.00.
 from dataclasses import replace
 from decimal import Decimal as D
 
-from bench.offer_mix import build_network, build_offers
-from bench.offers_scenario import build_sessions
 from offers.rules.bases import SessionView
-from offers.rules.context import QuoteContext
-from offers.rules.evaluate import evaluate_in
-from offers.rules.facts import Limits
-from offers.rules.index import OfferIndex
-from offers.rules.outcome import Applied, Eligible, Reason, Rejected, outranked
-from offers.rules.select import Combination, best_offers, quote_offers
-from offers.rules.types import (
+from offers.rules.choose import Combination, best_offers, quote_offers
+from offers.rules.construct import (
     Base,
     EnergyTradeTerms,
     FixedOff,
@@ -25,11 +18,18 @@ from offers.rules.types import (
     ServiceFeeWaiver,
     WheelingCharges,
 )
+from offers.rules.evaluate import evaluate_in
+from offers.rules.facts import Limits
+from offers.rules.index import OfferIndex
+from offers.rules.outcome import Applied, Eligible, Reason, Rejected, outranked
+from offers.rules.session_view import QuoteContext
 from pricing.engine.types import LineKind
+from tests.support.scenarios.offer_mix import build_network, build_offers
+from tests.support.scenarios.offer_sessions import build_sessions
 
-from .helpers import facts, offer, priced
+from .helpers import facts, offer, priced_slot
 
-SESSION = priced(kwh="10", rate="18", fee="10")
+SESSION = priced_slot(kwh="10", rate="18", fee="10")
 PCT25 = offer("x-25pct", PercentOff(D("25")))  # exclusive, 45.00
 FLAT50 = offer("x-flat50", FixedOff(D("50")))  # exclusive, 50.00
 ADD10 = offer("a-10pct", PercentOff(D("10")), additive=True, priority=10)

@@ -4,24 +4,23 @@ from decimal import Decimal as D
 
 import pytest
 
+from offers.rules.choose import best_offers
+from offers.rules.construct import PercentOff, ServiceFeeWaiver
 from offers.rules.facts import Limits
 from offers.rules.outcome import Reason
-from offers.rules.select import best_offers
-from offers.rules.settle import reversal_amount, reverse, settle
-from offers.rules.types import PercentOff, ServiceFeeWaiver
-from pricing.engine.types import LineKind, QuoteLine
+from offers.rules.settle import redeemed_on_delivery, reversal_amount
 
-from .helpers import deg_weekend_offer, facts, offer, priced
+from .helpers import deg_weekend_offer, facts, offer, priced_slot
 
 
 def test_settlement_keeps_the_combination_and_its_order() -> None:
     a = offer("a-10", PercentOff(D("10")), additive=True, priority=2)
     b = offer("a-fee", ServiceFeeWaiver(), additive=True, priority=1)
-    quoted = best_offers([b, a], priced(kwh="5"), facts())
+    quoted = best_offers([b, a], priced_slot(kwh="5"), facts())
     assert quoted.total_discount == D("19.00")  # 9.00 + 10.00
     by_id = {o.id: o for o in (a, b)}
     redeemed = [by_id[i] for i in quoted.applied_ids()]
-    settled = settle(redeemed, priced(kwh="7.5"), facts())
+    settled = redeemed_on_delivery(redeemed, priced_slot(kwh="7.5"), facts())
     assert [(ln.code, ln.amount) for ln in settled.lines] == [
         ("a-10", D("-13.50")),
         ("a-fee", D("-10.00")),
@@ -31,12 +30,14 @@ def test_settlement_keeps_the_combination_and_its_order() -> None:
 def test_used_up_limits_and_codes_do_not_undo_a_redemption() -> None:
     opt_in = offer("c", PercentOff(D("10")), auto=False)
     spent = facts(limits={"c": Limits(remaining_uses=0, remaining_customer_uses=0)})
-    settled = settle([opt_in], priced(kwh="5.2"), spent)
+    settled = redeemed_on_delivery([opt_in], priced_slot(kwh="5.2"), spent)
     assert [ln.amount for ln in settled.lines] == [D("-9.36")]
 
 
 def test_a_qualifier_lost_on_delivery_reverses_the_offer() -> None:
-    settled = settle([deg_weekend_offer()], priced(kwh="2", rate="18", fee="10"), facts())
+    settled = redeemed_on_delivery(
+        [deg_weekend_offer()], priced_slot(kwh="2", rate="18", fee="10"), facts()
+    )
     assert settled.lines == ()
     (lost,) = settled.rejected
     assert lost.reason is Reason.BELOW_MIN_VALUE
@@ -63,18 +64,3 @@ def test_reversal_refuses_impossible_histories() -> None:
         reversal_amount(D("10"), D("11"), D("1"))
     with pytest.raises(ValueError, match="positive"):
         reversal_amount(D("10"), D("0"), D("-1"))
-
-
-def test_reverse_a_discount_line_in_parts() -> None:
-    line = QuoteLine(LineKind.DISCOUNT, "combo1", "Flat ₹200 off", D("-200.00"), tax_rate=D("0.18"))
-    amount, after = reverse(line, D("0"), D("50"))
-    assert (amount, after.amount, after.title) == (
-        D("50.00"),
-        D("-150.00"),
-        "Recovery of ₹50.00 from offered discount",
-    )
-    rest, emptied = reverse(line, D("50"))
-    assert (rest, emptied.amount) == (D("150.00"), D("0.00"))
-    assert str(emptied.amount) == "0.00"  # not -0.00
-    with pytest.raises(ValueError, match="only discount lines"):
-        reverse(QuoteLine(LineKind.ENERGY, "B0", "Energy", D("90")), D("0"))

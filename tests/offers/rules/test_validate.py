@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from offers.rules.types import (
+from offers.rules.construct import (
     Applicability,
     BuyXGetY,
     EnergyTradeTerms,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pricing.engine import QuoteInputError, finalize
 from pricing.engine import price_session as reference
-from pricing.engine.money import money
+from pricing.engine.amounts import money
 from pricing.engine.types import ChargeForm, LineKind, QuoteLine, SurgeKind, SurgeRule
 from tests.pricing.engine.strategies import scenarios, windows
 

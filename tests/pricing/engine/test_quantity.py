@@ -13,30 +13,30 @@ from tests.pricing.engine.build import NONE, D, at, session, site, tariff, windo
 START = at("2025-09-24 10:00")
 
 
-def priced(request, tariff_=None):
+def price_plainly(request, tariff_=None):
     return price_session(request, tariff_ or tariff("18", service_fee=D("10")), [], NONE)
 
 
 def test_kwh_sets_the_end_at_rated_power():
-    result = priced(session(START, site("7.4"), kwh=D("3.7")))
+    result = price_plainly(session(START, site("7.4"), kwh=D("3.7")))
     assert (result.kwh, result.end) == (D("3.7"), at("2025-09-24 10:30"))
 
 
 def test_kwh_with_an_end_spreads_it_over_the_slot():
-    result = priced(session(START, site("50"), kwh=D("10"), end=at("2025-09-24 12:00")))
+    result = price_plainly(session(START, site("50"), kwh=D("10"), end=at("2025-09-24 12:00")))
     assert result.end == at("2025-09-24 12:00")
     assert result.lines[0].amount == D("180.00")
 
 
 def test_slot_alone_is_rated_power_times_duration_floored_to_the_watt_hour():
-    result = priced(session(START, site("7.4"), end=at("2025-09-24 10:37")))
+    result = price_plainly(session(START, site("7.4"), end=at("2025-09-24 10:37")))
     assert result.kwh == D("4.563")  # 7.4 x 37/60 = 4.5633...
 
 
 def test_amount_walks_the_rate_bands():
     # ₹14 off-peak until 11:00 then ₹20; 10 kW from 10:30: 5 kWh for ₹70, then ₹60 / 20 = 3 kWh
     bands = (RateBand("peak", "Peak", window("11:00", "23:00"), D("20")),)
-    result = priced(
+    result = price_plainly(
         session(START.replace(minute=30), site("10"), amount=D("140")),
         tariff("14", service_fee=D("10"), bands=bands),
     )
@@ -46,14 +46,14 @@ def test_amount_walks_the_rate_bands():
 
 
 def test_amount_rounds_energy_down_to_the_watt_hour():
-    result = priced(session(START, site("30"), amount=D("100.01")))
+    result = price_plainly(session(START, site("30"), amount=D("100.01")))
     assert result.kwh == D("5.000")  # 90.01 / 18 = 5.00055...
     assert result.energy_cost == D("90.00")
 
 
 def test_amount_larger_than_the_slot_buys_the_slot():
     request = session(START, site("7"), amount=D("1000"), end=at("2025-09-24 11:00"))
-    result = priced(request)
+    result = price_plainly(request)
     assert (result.kwh, result.end, result.energy_cost) == (D("7.000"), request.end, D("126.00"))
 
 
@@ -89,7 +89,7 @@ def test_amount_larger_than_the_slot_buys_the_slot():
 def test_nonsense_is_refused(changes, message):
     start = changes.pop("start", START)
     with pytest.raises(QuoteInputError, match=message):
-        priced(session(start, **changes))
+        price_plainly(session(start, **changes))
 
 
 def test_quote_input_error_is_a_value_error():

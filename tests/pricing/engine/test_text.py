@@ -6,7 +6,7 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 
 from pricing.engine import text
-from pricing.engine.money import WATT_HOUR
+from pricing.engine.amounts import WATT_HOUR
 
 
 def _normalized(kwh: Decimal) -> str:

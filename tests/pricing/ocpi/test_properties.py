@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.engine.money import PAISA
+from pricing.engine.amounts import PAISA
 from pricing.engine.ocpi import (
     ChargingPeriod,
     CostKind,

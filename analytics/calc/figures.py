@@ -1,0 +1,106 @@
+"""One definition per figure: what it counts, what it is called, how it is worked out.
+
+Every page, CSV and API field that shows one of these figures takes its label from here
+and computes it with these functions, so "net revenue" means one thing on the ROI
+dashboard, an offer's page, the what-if result and the API.
+
+- **Sessions**: delivered sessions, each counted once, on the local date (the operator's
+  time zone) on which it *settled* (its settled ledger row, or its row among the sessions
+  without offers). A session that starts at 23:50 on 31 October and ends after midnight
+  belongs to November: the rollups, the dashboards, the API and the what-if window all
+  read the settlement date.
+- **Net revenue (before tax)**: what the customer paid less tax (GST), i.e. after the
+  discounts. Never includes tax.
+- **Payable (incl. GST)**: what the customer paid, tax included. Shown only where a
+  payable figure is the point, and always labelled so.
+- **Gross revenue**: the session's value before discounts and before tax (energy, fees,
+  surge).
+- **Discount cost**: the discounts given on settled sessions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pricing.engine import LineKind, Quote
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    key: str
+    label: str
+    kind: str  # services.tables.Column kinds: int, money, ratio, percent, kwh
+    meaning: str
+
+
+SESSIONS = Figure(
+    "sessions",
+    "Sessions",
+    "int",
+    "Delivered sessions, each counted once, on the local date on which it settled.",
+)
+NET_REVENUE = Figure(
+    "net_revenue",
+    "Net revenue (before tax)",
+    "money",
+    "What customers paid less tax: after discounts, before GST.",
+)
+PAYABLE = Figure(
+    "payable",
+    "Payable (incl. GST)",
+    "money",
+    "What customers paid, tax included.",
+)
+GROSS_REVENUE = Figure(
+    "gross_revenue",
+    "Gross revenue (before discounts and tax)",
+    "money",
+    "The sessions' value before discounts and before tax: energy, fees and surge.",
+)
+DISCOUNT_COST = Figure(
+    "discount_cost", "Discount cost", "money", "Discounts given on settled sessions."
+)
+SURGE_REVENUE = Figure(
+    "surge_revenue", "Surge revenue (before tax)", "money", "Surge lines, before tax."
+)
+TAX = Figure("tax", "Tax (GST)", "money", "Tax on the sessions.")
+REDEMPTIONS = Figure(
+    "redemptions", "Redemptions", "int", "Offers confirmed on orders (one per offer per order)."
+)
+ROI = Figure(
+    "roi",
+    "ROI",
+    "ratio",
+    "(incremental revenue \u2212 discount cost) ÷ discount cost: rupees gained per rupee "
+    "of discount.",
+)
+
+ALL = {f.key: f for f in (SESSIONS, NET_REVENUE, PAYABLE, GROSS_REVENUE, DISCOUNT_COST,
+                          SURGE_REVENUE, TAX, REDEMPTIONS, ROI)}  # fmt: skip
+
+
+def label(key: str, qualifier: str = "") -> str:
+    """The figure's label, with a qualifier inserted before its parenthesis:
+    label("net_revenue", "recorded") -> "Net revenue recorded (before tax)"."""
+    text = ALL[key].label
+    if not qualifier:
+        return text
+    head, paren, tail = text.partition(" (")
+    return f"{head} {qualifier}{paren}{tail}" if paren else f"{head} {qualifier}"
+
+
+def net_revenue(payable: Decimal, tax: Decimal) -> Decimal:
+    """Net revenue of a session from what was recorded: payable less tax."""
+    return payable - tax
+
+
+def quote_tax(quote: Quote) -> Decimal:
+    """The tax in a quote: its tax lines, or the tax contained in a tax-inclusive total
+    (what the ledger records as the order's tax)."""
+    return quote.tax_included if quote.tax_inclusive else quote.sum_of(LineKind.TAX)
+
+
+def quote_net_revenue(quote: Quote) -> Decimal:
+    """A quote's net revenue: its total less its tax."""
+    return net_revenue(quote.total, quote_tax(quote))

@@ -1,0 +1,342 @@
+"""The SQL that rebuilds one (operator, local date range) partition from the ledger.
+
+The partition's ledger rows are read once into a temporary table (`stage`), with the
+window functions that decide how each row counts, and every rollup table is then one
+INSERT ... SELECT ... GROUP BY over it: the database aggregates, Python never loops over
+rows. The same text runs on PostgreSQL and SQLite; the only vendor-specific pieces (local
+date of a timestamp, day of week) come from Django's own backend operations, the ones
+TruncDate and ExtractIsoWeekDay use.
+
+How ledger rows count (see docs/analytics.md):
+- `latest` picks the last of repeated steps per (order, offer, kind): a re-sent step is
+  not counted twice.
+- `live` marks the delivered session's rows (kind settled, latest), one per offer; among
+  them `pos` 1 is the order's *primary* row (not held out, largest discount), which
+  carries the order-level figures (energy, gross, surge, net, tax) so that they count
+  once per session. Sessions without offers arrive as settled rows of offer None.
+- redeemed rows count redemptions, reversed rows reversals and the discount recovered,
+  held_out rows the sessions of customers withheld from the offer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from analytics.calc.hour_bands import sql_case
+
+KINDS = ("settled", "redeemed", "reversed", "held_out")
+STAGE = "analytics_rollup_stage"
+MEASURES = (
+    "sessions, energy_kwh, gross_revenue, discount_cost, surge_revenue, net_revenue, tax, "
+    "redemptions, reversals, recovered_discount, held_out_sessions"
+)
+SUMS = ", ".join(f"SUM({m.strip()})" for m in MEASURES.split(","))
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Table names, read from the models so that a rename is followed."""
+
+    ledger: str
+    sessions: str
+    daily: str
+    hourly: str
+    customers: str
+    cell_customers: str
+    keys: str
+    offer_daily: str
+    station_daily: str
+    scope: str
+    scope_daily: str
+    periods: str
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """One operator's ledger rows with occurred_at in [start, end): whole local days."""
+
+    operator_id: int
+    time_zone: str
+    start: dt.datetime  # aware
+    end: dt.datetime
+    first: dt.date
+    last: dt.date
+
+    @property
+    def window(self) -> list[Any]:
+        """operator id, start, end as raw SQL parameters (SQLite stores naive UTC text)."""
+        adapt = connection.ops.adapt_datetimefield_value
+        return [self.operator_id, adapt(self.start), adapt(self.end)]
+
+    @property
+    def dates(self) -> list[Any]:
+        return [self.operator_id, self.first, self.last]
+
+
+SOURCE_COLUMNS = (
+    "id, operator_id, order_ref, kind, seq, offer_id, offer_type, station_id, region_code, "
+    "customer_key, held_out, session_start_hour, energy_kwh, gross_amount, surge_amount, "
+    "discount, tax_amount, net_amount, occurred_at"
+)
+SESSION_AS_SOURCE = (
+    "id, operator_id, order_ref, 'settled', 0, NULL, '', station_id, region_code, "
+    "customer_key, FALSE, session_start_hour, energy_kwh, gross_amount, surge_amount, 0, "
+    "tax_amount, net_amount, occurred_at"
+)
+KIND_LIST = ", ".join(f"'{k}'" for k in KINDS)
+
+
+def ranked_sql(source: str, date_sql: str, by: str = "") -> str:
+    """CTEs ranked, flagged, staged: the window functions over `source` rows
+    (SOURCE_COLUMNS; `d` is added, the local date): `latest`, `live`, `pos` and `band`,
+    per order over all its rows (whatever their dates), partitioned further by the
+    columns `by` (e.g. "s.sign, ")."""
+    return f"""
+    ranked AS (
+        SELECT s.*, {date_sql} AS d,
+               ROW_NUMBER() OVER (
+                   PARTITION BY {by}s.order_ref, s.offer_id, s.kind
+                   ORDER BY s.seq DESC, s.id DESC
+               ) AS latest
+        FROM {source} s
+    ),
+    flagged AS (
+        SELECT r.*, CASE WHEN r.kind = 'settled' AND r.latest = 1 THEN 1 ELSE 0 END AS live
+        FROM ranked r
+    ),
+    staged AS (
+        SELECT f.*, {sql_case("f.session_start_hour")} AS band,
+               ROW_NUMBER() OVER (
+                   PARTITION BY {by.replace("s.", "f.")}f.order_ref, f.live
+                   ORDER BY CASE WHEN f.held_out THEN 1 ELSE 0 END, f.discount DESC, f.offer_id
+               ) AS pos
+        FROM flagged f
+    )
+    """  # noqa: S608 (names from models)
+
+
+def stage_sql(names: Names, part: Partition) -> tuple[str, list[Any]]:
+    """CREATE TEMP TABLE stage: the partition's ledger rows, ranked once. The windows see
+    every row of the partition's orders (a re-sent step or a settlement on another day
+    counts once, on its own day); only the partition's own rows are kept."""
+    date_sql, date_params = connection.ops.datetime_cast_date_sql(
+        "s.occurred_at", (), part.time_zone
+    )
+    where = "operator_id = %s AND occurred_at >= %s AND occurred_at < %s"
+    adapt = connection.ops.adapt_datefield_value
+    sql = f"""
+    CREATE TEMPORARY TABLE {STAGE} AS
+    WITH orders AS (
+        SELECT order_ref FROM {names.ledger} WHERE {where} AND kind IN ({KIND_LIST})
+        UNION
+        SELECT order_ref FROM {names.sessions} WHERE {where}
+    ),
+    src AS (
+        SELECT {SOURCE_COLUMNS} FROM {names.ledger}
+        WHERE kind IN ({KIND_LIST}) AND order_ref IN (SELECT order_ref FROM orders)
+        UNION ALL
+        SELECT {SESSION_AS_SOURCE} FROM {names.sessions}
+        WHERE order_ref IN (SELECT order_ref FROM orders)
+    ),
+    {ranked_sql("src", date_sql)}
+    SELECT * FROM staged WHERE d >= %s AND d <= %s
+    """  # noqa: S608 (table names from models, values are parameters)
+    return sql, [*part.window, *part.window, *date_params, adapt(part.first), adapt(part.last)]
+
+
+_DIMS = "operator_id, d, offer_id, offer_type, station_id, region_code, band"
+# What one staged row adds to its DailyRollup cell, in MEASURES' order: a session counts
+# once, on its primary row (pos = 1); each offer keeps its own discount. The rebuild and
+# the delta rollup (rollup/delta.py) both read it, so the definitions cannot drift apart.
+SESSION_FACTS = """CASE WHEN pos = 1 THEN 1 ELSE 0 END AS sessions,
+    CASE WHEN pos = 1 THEN energy_kwh ELSE 0 END AS energy_kwh,
+    CASE WHEN pos = 1 THEN gross_amount ELSE 0 END AS gross_revenue,
+    CASE WHEN held_out THEN 0 ELSE discount END AS discount_cost,
+    CASE WHEN pos = 1 THEN surge_amount ELSE 0 END AS surge_revenue,
+    CASE WHEN pos = 1 THEN net_amount - tax_amount ELSE 0 END AS net_revenue,
+    CASE WHEN pos = 1 THEN tax_amount ELSE 0 END AS tax,
+    0 AS redemptions, 0 AS reversals, 0 AS recovered_discount,
+    0 AS held_out_sessions"""
+
+
+def daily_sql(names: Names) -> str:
+    return f"""
+    INSERT INTO {names.daily} (
+        operator_id, date, offer_id, offer_type, station_id, region_code, hour_band,
+        customers, facts, {MEASURES}
+    )
+    WITH facts AS (
+        SELECT {_DIMS},
+               CASE WHEN pos = 1 AND customer_key <> '' THEN customer_key END AS customer,
+               {SESSION_FACTS}
+        FROM {STAGE} WHERE live = 1
+        UNION ALL
+        SELECT {_DIMS}, NULL, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
+        FROM {STAGE} WHERE kind = 'redeemed' AND latest = 1
+        UNION ALL
+        SELECT {_DIMS}, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0
+        FROM {STAGE} WHERE kind = 'reversed'
+        UNION ALL
+        SELECT {_DIMS}, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+        FROM {STAGE} WHERE kind = 'held_out' AND latest = 1
+    )
+    SELECT operator_id, d, offer_id, MAX(offer_type), station_id, region_code, band,
+           COUNT(DISTINCT customer), COUNT(*), {SUMS}
+    FROM facts
+    GROUP BY operator_id, d, offer_id, station_id, region_code, band
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+def hourly_sql(names: Names) -> tuple[str, list[Any]]:
+    weekday_sql, weekday_params = connection.ops.date_extract_sql("iso_week_day", "c.d", ())
+    sql = f"""
+    INSERT INTO {names.hourly} (
+        operator_id, date, station_id, region_code, hour, weekend, surge_day, sessions,
+        surge_sessions, energy_kwh, surge_kwh, surge_revenue, net_revenue
+    )
+    WITH cells AS (
+        SELECT operator_id, d, station_id, region_code, session_start_hour AS hour,
+               COUNT(*) AS sessions,
+               SUM(CASE WHEN surge_amount > 0 THEN 1 ELSE 0 END) AS surge_sessions,
+               SUM(energy_kwh) AS energy_kwh,
+               SUM(CASE WHEN surge_amount > 0 THEN energy_kwh ELSE 0 END) AS surge_kwh,
+               SUM(surge_amount) AS surge_revenue,
+               SUM(net_amount - tax_amount) AS net_revenue
+        FROM {STAGE} WHERE live = 1 AND pos = 1
+        GROUP BY operator_id, d, station_id, region_code, session_start_hour
+    )
+    SELECT c.operator_id, c.d, c.station_id, c.region_code, c.hour, {weekday_sql} >= 6,
+           MAX(c.surge_sessions) OVER (PARTITION BY c.station_id, c.d) > 0,
+           c.sessions, c.surge_sessions, c.energy_kwh, c.surge_kwh, c.surge_revenue,
+           c.net_revenue
+    FROM cells c
+    """  # noqa: S608 (table names from models, values are parameters)
+    return sql, [*weekday_params]
+
+
+def customer_keys_sql(names: Names) -> str:
+    return f"""
+    INSERT INTO {names.keys} ("key")
+    SELECT DISTINCT customer_key FROM {STAGE}
+    WHERE customer_key <> '' AND (kind IN ('redeemed', 'held_out', 'settled'))
+    ON CONFLICT ("key") DO NOTHING
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+def cell_customers_sql(names: Names) -> str:
+    """Who charged in each DailyRollup cell (identified primary sessions)."""
+    return f"""
+    INSERT INTO {names.cell_customers} (
+        operator_id, date, offer_id, station_id, region_code, hour_band, customer_id, sessions
+    )
+    SELECT s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id, COUNT(*)
+    FROM {STAGE} s JOIN {names.keys} k ON k."key" = s.customer_key
+    WHERE s.live = 1 AND s.pos = 1 AND s.customer_key <> ''
+    GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+def customers_sql(names: Names) -> str:
+    """Who charged, per offer and arm. Both arms of a holdout are counted at the same
+    step, confirmation: `redeemed` rows are the treated, `held_out` rows (written at
+    confirmation with the quoted figures) the control, so their figures compare like with
+    like. Sessions without offers count under offer None."""
+    return f"""
+    INSERT INTO {names.customers} (
+        operator_id, date, station_id, region_code, offer_id, offer_type, held_out,
+        customer_id, sessions, revenue, discount
+    )
+    WITH arms AS (
+        SELECT s.*, CASE WHEN s.kind = 'held_out' THEN 1 ELSE 0 END AS arm
+        FROM {STAGE} s
+        WHERE s.latest = 1 AND s.customer_key <> '' AND (
+            s.kind IN ('redeemed', 'held_out') OR (s.kind = 'settled' AND s.offer_id IS NULL)
+        )
+    )
+    SELECT a.operator_id, a.d, a.station_id, a.region_code, a.offer_id, MAX(a.offer_type),
+           a.arm = 1, k.id, COUNT(*), SUM(a.gross_amount),
+           SUM(CASE WHEN a.arm = 1 THEN 0 ELSE a.discount END)
+    FROM arms a JOIN {names.keys} k ON k."key" = a.customer_key
+    GROUP BY a.operator_id, a.d, a.station_id, a.region_code, a.offer_id, a.arm, k.id
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+_RANGE = "operator_id = %s AND date >= %s AND date <= %s"
+
+
+def offer_daily_sql(names: Names) -> str:
+    """Placeholders: Partition.dates."""
+    return f"""
+    INSERT INTO {names.offer_daily} (operator_id, date, offer_id, offer_type, {MEASURES})
+    SELECT operator_id, date, offer_id, MAX(offer_type), {SUMS}
+    FROM {names.daily} WHERE {_RANGE}
+    GROUP BY operator_id, date, offer_id
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+def station_daily_sql(names: Names) -> str:
+    """Placeholders: Partition.dates twice (rollups, then hourly rollups). A UNION, not a
+    join: the rows were just written and have no planner statistics yet."""
+    zeros = ", ".join("0" for _ in MEASURES.split(","))
+    return f"""
+    INSERT INTO {names.station_daily} (
+        operator_id, date, station_id, region_code, {MEASURES}, surge_sessions, surge_kwh
+    )
+    SELECT operator_id, date, station_id, region_code, {SUMS}, SUM(surge_sessions),
+           SUM(surge_kwh)
+    FROM (
+        SELECT operator_id, date, station_id, region_code, {MEASURES},
+               0 AS surge_sessions, 0 AS surge_kwh
+        FROM {names.daily} WHERE {_RANGE}
+        UNION ALL
+        SELECT operator_id, date, station_id, region_code, {zeros}, surge_sessions, surge_kwh
+        FROM {names.hourly} WHERE {_RANGE}
+    ) u
+    GROUP BY operator_id, date, station_id, region_code
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+def scope_sql(names: Names) -> str:
+    """Add the (offer, station, band) cells the partition used; returns the new cells'
+    ids. Placeholders: Partition.dates."""
+    return f"""
+    INSERT INTO {names.scope} (offer_id, station_id, hour_band)
+    SELECT DISTINCT offer_id, station_id, hour_band FROM {names.daily}
+    WHERE {_RANGE} AND offer_id IS NOT NULL AND station_id IS NOT NULL
+      AND (sessions > 0 OR redemptions > 0)
+    ON CONFLICT (offer_id, station_id, hour_band) DO NOTHING
+    RETURNING id
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+def scope_daily_sql(names: Names) -> str:
+    """Scope revenue per offer and day of the partition. Placeholders: Partition.dates."""
+    return f"""
+    INSERT INTO {names.scope_daily} (operator_id, date, offer_id, revenue, sessions)
+    SELECT d.operator_id, d.date, s.offer_id, SUM(d.gross_revenue), SUM(d.sessions)
+    FROM {names.daily} d
+    JOIN {names.scope} s ON s.station_id = d.station_id AND s.hour_band = d.hour_band
+    WHERE d.operator_id = %s AND d.date >= %s AND d.date <= %s
+    GROUP BY d.operator_id, d.date, s.offer_id
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+def scope_grown_sql(names: Names, cells: list[int]) -> str:
+    """New scope cells add their revenue to every other day of the offer's history.
+    `cells`: OfferScope ids (integers). Placeholders: operator, partition's first, last."""
+    ids = ", ".join(str(int(i)) for i in cells)
+    return f"""
+    INSERT INTO {names.scope_daily} (operator_id, date, offer_id, revenue, sessions)
+    SELECT d.operator_id, d.date, s.offer_id, SUM(d.gross_revenue), SUM(d.sessions)
+    FROM {names.daily} d
+    JOIN {names.scope} s ON s.station_id = d.station_id AND s.hour_band = d.hour_band
+    WHERE s.id IN ({ids}) AND d.operator_id = %s AND (d.date < %s OR d.date > %s)
+    GROUP BY d.operator_id, d.date, s.offer_id
+    ON CONFLICT (offer_id, date) DO UPDATE SET
+        revenue = {names.scope_daily}.revenue + excluded.revenue,
+        sessions = {names.scope_daily}.sessions + excluded.sessions
+    """  # noqa: S608 (table names from models, values are parameters)

@@ -1,0 +1,60 @@
+"""Check this host's settings for mistakes that only show on several hosts, and compare
+them with other hosts' (their /healthz). One line per problem; exit status 1 if any."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cpo_portal.deployment import differences, fingerprint, local_problems
+
+
+def fetch_fingerprint(base: str, timeout: float) -> dict[str, str]:
+    url = base.rstrip("/") + "/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 (given URL)
+            body = json.loads(answer.read())
+    except urllib.error.HTTPError as exc:  # 503: unhealthy, but it still says its settings
+        body = json.loads(exc.read() or b"{}")
+    return body.get("settings") or {}
+
+
+class Command(BaseCommand):
+    help = (
+        "Check this host's settings for multi-host mistakes (SQLite, a local broker, a "
+        "per-process cache, local sessions, eager tasks) and, with --host, compare the "
+        "settings each host reports on /healthz (secrets, database, broker, cache)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--host",
+            action="append",
+            default=[],
+            metavar="URL",
+            help="Another host's base URL (http://10.0.0.12:8000); repeat for more.",
+        )
+        parser.add_argument("--timeout", type=float, default=5.0)
+
+    def handle(self, *args, host, timeout, **options):
+        problems = local_problems()
+        mine = fingerprint()
+        for base in host:
+            try:
+                theirs = fetch_fingerprint(base, timeout)
+            except (OSError, ValueError) as exc:
+                problems.append(f"{base}: no answer from /healthz ({exc})")
+                continue
+            if not theirs:
+                problems.append(f"{base}: /healthz reports no settings fingerprint")
+                continue
+            for name in differences(mine, theirs):
+                problems.append(f"{base}: {name.replace('_', ' ')} differs from this host's")
+        for line in problems:
+            self.stdout.write(line)
+        if problems:
+            raise CommandError(f"{len(problems)} problem(s) for a multi-host deployment.")
+        self.stdout.write(f"No multi-host problems ({len(host)} other host(s) compared).")

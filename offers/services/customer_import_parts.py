@@ -1,0 +1,119 @@
+"""A large customer import split into parts that Celery workers run at once
+(cpo_portal.chunked), with the same customers, counts and messages as one task's import
+(customer_import_jobs.run_import).
+
+Every part reads the whole file and takes the rows of its customers (a stable hash of
+the customer key; a row without a valid contact by its line), so all the rows of one
+customer meet in one part, in file order, and a later row still wins. A part saves its
+customers in batches as the single import does; the last part to finish adds up the
+counts and keeps the first MAX_ERRORS messages by line.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cpo_portal import chunked
+from offers.models import CustomerImport, ImportStatus
+
+from .customer_import import MAX_ERRORS, import_customers
+from .customer_import_jobs import INTERNAL_ERROR, run_import
+
+RUNNER = "offers.services.customer_import_parts.PARTS"
+LINE = re.compile(r"line (\d+)")
+
+
+def part_of(key: str, line: int, parts: int) -> int:
+    return zlib.crc32(key.encode()) % parts if key else line % parts
+
+
+def subject_of(job_id: int) -> str:
+    return f"customer-import:{job_id}"
+
+
+def parts_for(job: CustomerImport) -> int:
+    """One part per CUSTOMER_IMPORT_PART_LINES data lines, at most CUSTOMER_IMPORT_PARTS."""
+    wanted = -(-job.total_lines // max(1, int(settings.CUSTOMER_IMPORT_PART_LINES)))
+    return max(1, min(int(settings.CUSTOMER_IMPORT_PARTS), wanted))
+
+
+def begin(job_id: int) -> str:
+    """The Celery task's body: a large file in parts, any other as one task."""
+    with transaction.atomic():
+        job = CustomerImport.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+            return "skipped"
+        parts = parts_for(job)
+        if parts > 1:
+            if chunked.running(subject_of(job_id)):  # the message came back
+                return "skipped"
+            job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
+            job.save(update_fields=["status", "started_at"])
+            chunked.start(RUNNER, subject_of(job_id), {"job": job_id}, parts, job.total_lines)
+            return "split"
+    run_import(job_id)
+    return "done"
+
+
+def _line(message: str) -> int:
+    found = LINE.match(message)
+    return int(found.group(1)) if found else 0
+
+
+class Parts:
+    def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
+        job = CustomerImport.objects.select_related("operator").get(pk=params["job"])
+        text = bytes(job.upload).decode("utf-8-sig", errors="replace")
+
+        def progress(read: int, saved: int, to_save: int) -> None:
+            checkpoint(saved)
+            done, _ = chunked.progress_of(subject_of(job.pk))
+            CustomerImport.objects.filter(pk=job.pk).update(rows_read=read, rows_saved=done)
+
+        result = import_customers(
+            job.operator,
+            io.StringIO(text, newline=""),
+            progress,
+            keep=lambda key, line: part_of(key, line, chunks) == index,
+        )
+        return {
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "skipped": result.skipped,
+            "errors": result.errors,
+        }
+
+    def finish(self, params: dict, results: Sequence[Any]) -> None:
+        errors = sorted((e for r in results for e in r["errors"]), key=_line)[:MAX_ERRORS]
+        CustomerImport.objects.filter(pk=params["job"]).update(
+            status=ImportStatus.DONE,
+            rows_read=results[0]["rows"],
+            created=sum(r["created"] for r in results),
+            updated=sum(r["updated"] for r in results),
+            skipped=sum(r["skipped"] for r in results),
+            errors=errors,
+            upload=b"",
+            finished_at=timezone.now(),
+        )
+
+    def stopped(self, params: dict, status: str, error: str) -> None:
+        # a file the reader refuses is refused by every part: its message, as one import's
+        refused = error.removeprefix("ValueError: ") if error.startswith("ValueError") else ""
+        CustomerImport.objects.filter(pk=params["job"]).update(
+            status=ImportStatus.FAILED,
+            message=(refused or INTERNAL_ERROR)[:500],
+            upload=b"",
+            finished_at=timezone.now(),
+        )
+
+
+PARTS = Parts()

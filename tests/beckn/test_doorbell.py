@@ -1,0 +1,87 @@
+"""Accepted messages wake the workers through the doorbell (beckn.services.doorbell): with
+a Redis cache one task message per wake-up, and the worker that takes it answers every
+message waiting; without one, a task per message. A message another worker holds is
+skipped, not waited for."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from beckn import processing, tasks
+from beckn.models import InboundMessage, InboundState, OutboxState
+from beckn.services import delivery, doorbell
+from tests.beckn import bap as msgs
+
+
+def accept(client, network, bap, capture) -> InboundMessage:
+    body = bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))
+    with capture(execute=True):
+        assert bap.post(client, "select", body).status_code == 200
+    return InboundMessage.objects.get(message_id=body["context"]["message_id"])
+
+
+@pytest.fixture
+def delivered(monkeypatch):
+    monkeypatch.setattr(delivery, "_attempt", lambda *a: (200, "", "", OutboxState.DELIVERED))
+
+
+@pytest.mark.django_db
+def test_with_redis_one_task_wakes_a_worker_that_answers_every_waiting_message(
+    client, network, bap, fake, our_key, no_queue, redis_cache, delivered,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    redis_cache.BECKN_MAX_PENDING_PER_BAP = 100
+    first, *_rest = [
+        accept(client, network, bap, django_capture_on_commit_callbacks) for _ in range(4)
+    ]
+    assert no_queue["process"] == [first.pk]  # the other three rang a ringing bell
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.process_inbound(first.pk)
+    states = InboundMessage.objects.values_list("state", flat=True)
+    assert set(states) == {InboundState.DONE}
+
+    latest = accept(client, network, bap, django_capture_on_commit_callbacks)
+    assert no_queue["process"] == [first.pk, latest.pk]  # silenced by the worker: rings again
+
+
+@pytest.mark.django_db
+def test_without_a_shared_cache_each_message_has_its_own_task(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    assert not doorbell.in_use()
+    accepted = [accept(client, network, bap, django_capture_on_commit_callbacks) for _ in range(3)]
+    assert no_queue["process"] == [m.pk for m in accepted]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_another_worker_holds_is_skipped_at_once(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    inbound = accept(client, network, bap, django_capture_on_commit_callbacks)
+    held, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert held.wait(10)
+    try:
+        assert processing.process(inbound.pk) is None  # not blocked behind the other
+        assert InboundMessage.objects.get(pk=inbound.pk).state == InboundState.RECEIVED
+    finally:
+        release.set()
+        thread.join()
+    assert processing.process(inbound.pk) is not None

@@ -1,0 +1,47 @@
+"""The product on several hosts (tests/support/multihost/scenario.py, run by bench/multihost.py
+too): two web hosts and two worker hosts in network namespaces, PostgreSQL and Redis on a
+third, haproxy in front. Under load a web host and a worker host are killed and come back;
+pricing and the registry are changed on one host and read on the other. Skips, saying why,
+where namespaces cannot be made."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.support.faults.harness import database_url
+from tests.support.multihost import netns
+from tests.support.multihost import scenario as multihost
+
+pytestmark = [pytest.mark.multihost, pytest.mark.integration, pytest.mark.postgres]
+SECONDS = float(os.environ.get("MULTIHOST_SECONDS") or 10)
+
+
+@pytest.fixture
+def lab_possible():
+    from django.conf import settings
+
+    if reason := netns.unavailable():
+        pytest.skip(reason)
+    if shutil.which("haproxy") is None:
+        pytest.skip("haproxy is not installed (Debian: apt-get install haproxy)")
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.skip("the hosts share a Redis broker (CELERY_BROKER_URL is not redis://)")
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the hosts share a PostgreSQL database")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hosts_lost_and_back_lose_no_answer_and_changes_reach_every_host(lab_possible, tmp_path):
+    from django.conf import settings
+
+    figures = multihost.run(database_url(), settings.CELERY_BROKER_URL, tmp_path, SECONDS)
+    report = "\n".join(figures.lines())
+    assert figures.acks > 0, report
+    assert figures.lost == [] and figures.late == [], report
+    assert figures.duplicates == 0 and figures.bad_signatures == [], report
+    assert figures.price_after != figures.price_before and figures.stale_prices == [], report
+    assert figures.key_seen_after is not None and figures.old_key_refused, report
+    assert figures.staff_pages == [200, 200, 200] and figures.staff_signed_in, report

@@ -1,0 +1,246 @@
+"""Fire fuzz shots at the BPP in-process and sort the answers (bench/fuzz.py, tests/fuzz).
+
+Every answer must be an ACK (HTTP 200) or a NACK whose error code is one of BECKN-005's
+(or our two ONDC borrowings) with a 4xx status; anything else, and any 5xx, is counted
+as a failure (its label starts with FAIL). An ACKed message is then processed the way a
+worker would, and its on_<action> callback checked against the core schema: a crash or a
+callback the BAP could not accept is a failure too. Replays check the duplicate rules: the
+same request again is ACKed without a second row; an old message_id with a new body is
+refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import random
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+from tests.support.fuzz.cases import ORDER, Shot, World
+
+FAIL = "FAIL"
+
+
+@dataclass
+class Keys:
+    bap_key_id: str
+    bap_private: str
+    other_bap_id: str
+    other_key_id: str
+    other_private: str
+
+
+@dataclass
+class Sent:
+    action: str
+    raw: bytes
+    header: str
+    message_id: str
+
+
+@dataclass
+class Target:
+    """The BPP behind a django.test.Client, and what the fuzzer learnt while firing."""
+
+    client: Any
+    world: World
+    keys: Keys
+    process: bool = True
+    seed: int = 0
+    tally: Counter = field(default_factory=Counter)  # answers
+    processed: Counter = field(default_factory=Counter)  # callbacks of the ACKed messages
+    failures: list[tuple[str, Shot, str]] = field(default_factory=list)
+    acked: list[Sent] = field(default_factory=list)
+    order_ids: list[str] = field(default_factory=list)
+    last_inbound: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    # -- firing --------------------------------------------------------------------------
+
+    def fire(self, shot: Shot) -> str:
+        sent = self._prepare(shot)
+        before = self._rows(sent.message_id) if shot.replay else None
+        response = self.client.post(
+            f"/beckn/{sent.action}",
+            data=sent.raw,
+            content_type="application/json",
+            **({"HTTP_AUTHORIZATION": sent.header} if sent.header else {}),
+        )
+        outcome, _ = judge(response)
+        if shot.replay:
+            outcome = self._check_replay(shot, sent, outcome, before)
+        self._count(outcome, shot, response.content[:300].decode("utf-8", "replace"))
+        if outcome == "ACK" and not shot.replay:
+            self.acked.append(sent)
+        if self.process:
+            self._process_new(shot)
+        return outcome
+
+    def _prepare(self, shot: Shot) -> Sent:
+        if shot.replay == "same" and self.acked:
+            earlier = self.rng.choice(self.acked)
+            return Sent(earlier.action, earlier.raw, earlier.header, earlier.message_id)
+        raw = shot.raw
+        if ORDER.encode() in raw:
+            order_id = self.rng.choice(self.order_ids) if self.order_ids else "ord-unknown"
+            raw = raw.replace(ORDER.encode(), order_id.encode())
+        message_id = shot.message_id or ""
+        if shot.replay == "reuse-id" and self.acked and message_id:
+            old = self.rng.choice(self.acked).message_id
+            raw = raw.replace(message_id.encode(), old.encode())
+            message_id = old
+        return Sent(shot.action, raw, self._sign(raw, shot.signing), message_id)
+
+    def _sign(self, raw: bytes, how: str) -> str:
+        from beckn.protocol.signing import generate_keypair, sign_request
+
+        world, keys = self.world, self.keys
+        if how == "none":
+            return ""
+        if how == "garbage":
+            return 'Signature keyId="x|y|ed25519",signature="%%%"'
+        subscriber, key_id, private = world.bap_id, keys.bap_key_id, keys.bap_private
+        created: int | None = None
+        expires: int | None = None
+        if how == "other-key":
+            private = generate_keypair()[0]
+        elif how == "other-bap":
+            subscriber, key_id, private = keys.other_bap_id, keys.other_key_id, keys.other_private
+        elif how == "expired":
+            now = int(dt.datetime.now(dt.UTC).timestamp())
+            created, expires = now - 7200, now - 3600
+        return sign_request(
+            raw,
+            subscriber_id=subscriber,
+            key_id=key_id,
+            private_key_b64=private,
+            created=created,
+            expires=expires,
+        )
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def _rows(self, message_id: str) -> int:
+        from beckn.models import InboundMessage
+
+        return InboundMessage.objects.filter(
+            bap_id=self.world.bap_id, message_id=message_id
+        ).count()
+
+    def _check_replay(self, shot: Shot, sent: Sent, outcome: str, before: int | None) -> str:
+        after = self._rows(sent.message_id)
+        if shot.replay == "same" and self.acked:
+            if after != before:
+                return f"{FAIL} replay stored twice ({outcome}, rows {before} -> {after})"
+            if outcome == "NACK 400 30022":  # the original's ttl ran out meanwhile
+                return "replay after its ttl: NACK 30022, no second row"
+            if outcome != "ACK":
+                return f"{FAIL} replay not answered as a duplicate ({outcome}, rows {after})"
+            return "replay: ACK, no second row"
+        if shot.replay == "reuse-id" and self.acked and sent.message_id != shot.message_id:
+            if outcome == "ACK" or after != before:
+                return f"{FAIL} reused message_id accepted ({outcome}, rows {after})"
+            return f"reused message_id: {outcome}"
+        return outcome
+
+    def _count(self, outcome: str, shot: Shot, detail: str, tally: Counter | None = None) -> None:
+        (self.tally if tally is None else tally)[outcome] += 1
+        if outcome.startswith(FAIL):
+            self.failures.append((outcome, shot, detail))
+
+    def _process_new(self, shot: Shot) -> None:
+        from beckn.models import InboundMessage
+
+        fresh = list(
+            InboundMessage.objects.filter(pk__gt=self.last_inbound)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for pk in fresh:
+            self.last_inbound = max(self.last_inbound, pk)
+            self._count(self._process_one(pk), shot, f"inbound {pk}", self.processed)
+
+    def _process_one(self, pk: int) -> str:
+        from beckn import processing
+        from beckn.services import fastschema
+
+        try:
+            row = processing.process(pk)
+        except Exception as exc:  # a crash is a finding, reported with its type
+            return f"{FAIL} processing crashed: {type(exc).__name__}: {str(exc)[:120]}"
+        if row is None:
+            return "processed: nothing to do"
+        body = json.loads(row.payload)
+        issues = fastschema.issues(row.action, body)
+        if issues:
+            return f"{FAIL} {row.action} breaks the core schema: {issues[0].path}"
+        order_id = (((body.get("message") or {}).get("order")) or {}).get("id")
+        if row.action == "on_confirm" and isinstance(order_id, str):
+            self.order_ids.append(order_id)
+        error = body.get("error")
+        return f"callback {row.action} " + (f"error {error['code']}" if error else "ok")
+
+
+def judge(response) -> tuple[str, dict | None]:
+    """ACK, NACK <status> <code>, or FAIL <why>."""
+    from beckn.protocol.errors import ALL_ERRORS
+
+    status = response.status_code
+    if status >= 500:
+        return f"{FAIL} HTTP {status}", None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return f"{FAIL} HTTP {status}, not JSON", None
+    ack = body.get("message", {}).get("ack", {}) if isinstance(body, dict) else {}
+    state = ack.get("status") if isinstance(ack, dict) else None
+    if state == "ACK" and status == 200 and "error" not in body:
+        return "ACK", body
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    if state == "NACK" and code in {e.code for e in ALL_ERRORS} and 400 <= status < 500:
+        return f"NACK {status} {code}", body
+    return f"{FAIL} HTTP {status}, not a Beckn ACK/NACK", body
+
+
+@contextlib.contextmanager
+def quiet_queues() -> Iterator[list[int]]:
+    """Nothing goes to a broker: processing is done in-process by the Target, deliveries
+    are not attempted (the callbacks are checked where they are written)."""
+    from beckn import tasks
+
+    queued: list[int] = []
+    with (
+        mock.patch.object(tasks.process_inbound, "delay", queued.append),
+        mock.patch.object(tasks.deliver, "delay", lambda pk: None),
+    ):
+        yield queued
+
+
+def _table(title: str, tally: Counter) -> list[str]:
+    lines = [f"{title:<64} {'count':>7}"]
+    for label, count in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {label[:62]:<62} {count:>7}")
+    return lines
+
+
+def report(target: Target, seconds: float, families: Counter | None = None) -> str:
+    total = sum(target.tally.values())
+    lines = _table("answers by outcome", target.tally)
+    lines += _table("callbacks of the ACKed messages", target.processed)
+    if families:
+        lines += _table("requests by family", families)
+    five = sum(n for k, n in target.tally.items() if k.startswith(f"{FAIL} HTTP 5"))
+    lines += [
+        "",
+        f"{total} requests in {seconds:.1f}s ({total / max(seconds, 1e-9):.0f}/s); "
+        f"{len(target.failures)} failures; 5xx answers: {five}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""The layout docs/architecture.md describes: the same rooms in every app, and no module
+name used by two apps unless it is one of those rooms."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["cpo_portal", "pricing", "offers", "analytics", "beckn", "roaming"]
+# The rooms every app may have under one name (docs/architecture.md, "One layout").
+ROOMS = {
+    "models",
+    "admin",
+    "services",
+    "api",
+    "views",
+    "forms",
+    "templatetags",
+    "management",
+    "commands",
+    "tasks",
+    "urls",
+    "demo",
+    "signals",
+    "apps",
+    "checks",
+    "migrations",
+}
+# The rooms every app has (cpo_portal, the project package, has no services/).
+EVERY_APP = {"models", "admin", "services", "management", "urls"}
+
+
+def module_names(app: str) -> dict[str, list[str]]:
+    """Each module or package name in the app (migrations left out), with its paths."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for path in sorted((ROOT / app).rglob("*.py")):
+        parts = path.relative_to(ROOT).parts
+        if "migrations" in parts:
+            continue
+        name = path.parent.name if path.stem == "__init__" else path.stem
+        if name != app:
+            names[name].append("/".join(parts))
+    return names
+
+
+def test_no_module_name_is_used_by_two_apps():
+    owners: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for app in APPS:
+        for name, paths in module_names(app).items():
+            owners[name][app] = paths
+    shared = {
+        name: [p for paths in apps.values() for p in paths]
+        for name, apps in owners.items()
+        if len(apps) > 1 and name not in ROOMS
+    }
+    assert shared == {}, "a module name used by two apps; rename one (docs/architecture.md)"
+
+
+def test_every_app_has_the_rooms_every_app_has():
+    missing = {
+        app: sorted(EVERY_APP - set(module_names(app)))
+        for app in APPS
+        if app != "cpo_portal" and EVERY_APP - set(module_names(app))
+    }
+    assert missing == {}
+
+
+def test_the_project_package_has_its_rooms_too():
+    assert EVERY_APP - {"services"} <= set(module_names("cpo_portal"))
