@@ -24,7 +24,7 @@ VAR_DIR ?= var
 dev-env: $(VAR_DIR)/dev.env
 $(VAR_DIR)/dev.env:
 	mkdir -p $(VAR_DIR)
-	printf '%s\n' '# A development checkout (make dev-env); see cpo_portal/settings.py.' \
+	printf '%s\n' '# A development checkout (make dev-env); see cpo_portal/settings/environment.py.' \
 	  'DEBUG=1' 'BECKN_ALLOW_PRIVATE_CALLBACKS=1' > $@
 
 # Web server, Celery worker and Celery beat on the embedded defaults (SQLite and the

@@ -1,7 +1,7 @@
 """Beckn settings with their defaults, read at call time so tests can override them.
 
 Only the identity (BECKN_SUBSCRIBER_ID / _URI) and the two safety switches live in
-cpo_portal/settings.py; everything tunable has a default here and may be set there.
+cpo_portal/settings/protocols.py; everything tunable has a default here and may be set there.
 """
 
 from __future__ import annotations

@@ -1,0 +1,99 @@
+"""The APIs: REST framework and its schema, Beckn (BPP) and OCPI 2.2.1, and the demo data."""
+
+from __future__ import annotations
+
+import os
+
+from .environment import DEBUG, SECRET_KEY, env_bool
+
+# --- REST framework -----------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON within the product's limits (size, depth, number length); forms and uploads as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "cpo_portal.jsonlimits.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "cpo_portal.pagination.BoundedLimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CPO offers portal API",
+    "DESCRIPTION": "Analytics rollups and the Beckn BPP endpoints.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from validator.swagger.io: the CSP allows no other origin.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # The Beckn protocol endpoints are plain views: a hook adds them from the core spec.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "beckn.openapi.add_beckn_paths",
+    ],
+}
+
+# --- Beckn --------------------------------------------------------------------------
+BECKN_SUBSCRIBER_ID = os.environ.get("BECKN_SUBSCRIBER_ID", "bpp.cpo-portal.local")
+BECKN_SUBSCRIBER_URI = os.environ.get("BECKN_SUBSCRIBER_URI", "http://127.0.0.1:8000/beckn")
+BECKN_DOMAIN = "deg:ev-charging"
+BECKN_VERSION = "1.1.0"
+# Signature checking is on; only local development may turn it off.
+BECKN_VERIFY_SIGNATURES = env_bool("BECKN_VERIFY_SIGNATURES", True) or not DEBUG
+# Callbacks never go to private/loopback addresses unless development allows it.
+BECKN_ALLOW_PRIVATE_CALLBACKS = env_bool("BECKN_ALLOW_PRIVATE_CALLBACKS", False)
+BECKN_REGISTRY_URL = os.environ.get("BECKN_REGISTRY_URL", "")
+# Bench only: mounts a bare DRF view returning the same ACK at /beckn/_bench/ack.
+BECKN_BENCH_VIEWS = env_bool("BECKN_BENCH_VIEWS", False)
+# Other Beckn knobs (limits, timeouts, retry backoff) have defaults in beckn/conf.py. The
+# callback timings may also come from the environment (seconds); unset keeps the default.
+for _name in (
+    "BECKN_CALLBACK_LEASE",
+    "BECKN_CALLBACK_BACKOFF_BASE",
+    "BECKN_CALLBACK_BACKOFF_CAP",
+    "BECKN_CALLBACK_CONNECT_TIMEOUT",
+    "BECKN_CALLBACK_READ_TIMEOUT",
+):
+    if os.environ.get(_name):
+        globals()[_name] = float(os.environ[_name])
+
+# Answers a BAP may wait for (0: no limit).
+if os.environ.get("BECKN_MAX_PENDING_PER_BAP"):
+    BECKN_MAX_PENDING_PER_BAP = int(os.environ["BECKN_MAX_PENDING_PER_BAP"])
+
+# Beat: re-queue messages and callbacks whose task was lost or whose worker died
+# (beckn.tasks.requeue_stuck), well inside the shortest ttl a BAP gets.
+BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 5)  # seconds
+CELERY_BEAT_SCHEDULE = {
+    "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": BECKN_REQUEUE_EVERY},
+    "roaming-send-due": {"task": "roaming.send_all_due", "schedule": 60.0},
+}
+
+# --- OCPI 2.2.1 (roaming) ---------------------------------------------------------------
+# The public URL of our OCPI root: partners are given OCPI_PUBLIC_URL + "/versions".
+OCPI_PUBLIC_URL = os.environ.get("OCPI_PUBLIC_URL", "http://127.0.0.1:8000/ocpi").rstrip("/")
+OCPI_COUNTRY_CODE = os.environ.get("OCPI_COUNTRY_CODE", "IN")
+# Partner URLs never lead to private/loopback addresses unless development allows it.
+OCPI_ALLOW_PRIVATE_PARTNERS = env_bool("OCPI_ALLOW_PRIVATE_PARTNERS", False)
+
+# Customers are keyed by a salted hash of their normalised phone or email.
+CUSTOMER_KEY_SALT = os.environ.get("CUSTOMER_KEY_SALT") or ("customer:" + SECRET_KEY)
+
+# Demo data steps run by `manage.py seed_demo`, in order (see cpo_portal.demo).
+DEMO_SEEDERS = [
+    "cpo_portal.demo",
+    "pricing.demo",
+    "offers.demo",
+    "offers.demo.addons",
+    # Months of sessions through the services, against the offers above and its own.
+    "analytics.demo",
+    "beckn.demo",  # a signing key, so `manage.py beckn_bap` can play at once
+]
