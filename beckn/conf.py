@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_CALLBACK_MIN_WINDOW": 10,  # seconds: always try at least this long
     "BECKN_CALLBACK_BACKOFF_BASE": 0.5,
     "BECKN_CALLBACK_BACKOFF_CAP": 30.0,
-    "BECKN_CALLBACK_LEASE": 60,  # seconds a worker may hold a row before it counts as stuck
+    "BECKN_CALLBACK_LEASE": 15,  # seconds a worker holds a row, renewed before each slow POST
     # Commerce
     "BECKN_DEFAULT_SESSION_MINUTES": 60,
     "BECKN_DEFAULT_SEARCH_RADIUS_KM": 10,

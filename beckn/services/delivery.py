@@ -12,7 +12,10 @@ longer registered. The row's target_url shows where it last went or would go.
 
 A row is claimed by a conditional UPDATE (pending and due -> sending, with a lease), so
 two workers given the same row never both send it; a worker that dies mid-send leaves a
-lease that runs out, and the beat task puts the row back to pending. Retries back off
+lease that runs out, and the beat task puts the row back to pending. The lease is short
+(BECKN_CALLBACK_LEASE, 15 s) so that a dead worker's rows are sent again well inside a
+30 s ttl; a live worker held up by slow BAPs renews it before each POST that could
+outlast it. Retries back off
 exponentially with jitter until the request's ttl runs out; a retry that would come after
 it is brought forward to just before it, so a BAP that comes back in time gets its callback.
 """
@@ -92,6 +95,39 @@ def claim_many(outbox_ids: list[int], now: datetime) -> list[Outbox]:
 CLAIM_COLUMNS = ("id", "state", "leased_until", "attempts", "next_attempt_at")
 
 
+def one_attempt() -> timedelta:
+    """The longest one POST may take (connect and read timeouts), and a second to spare."""
+    timeouts = conf.get("BECKN_CALLBACK_CONNECT_TIMEOUT") + conf.get("BECKN_CALLBACK_READ_TIMEOUT")
+    return timedelta(seconds=float(timeouts) + 1)
+
+
+def _lease_ends_soon(row: Outbox, now: datetime) -> bool:
+    return row.leased_until is not None and row.leased_until - now < one_attempt()
+
+
+def renew(rows: list[Outbox], now: datetime) -> set[int]:
+    """Extend this worker's lease on the rows it has yet to send, before a POST that could
+    outlast it; the ids still ours. A lease is short (a dead worker's rows go back to
+    pending soon, well inside the ttl), so a worker held up by slow BAPs renews it rather
+    than hold a long one. Rows the sweep already released are left alone: not sent here."""
+    held = rows[0].leased_until
+    lease = now + timedelta(seconds=conf.get("BECKN_CALLBACK_LEASE"))
+    ids = [row.pk for row in rows]
+    mine = Outbox.objects.filter(pk__in=ids, state=OutboxState.SENDING, leased_until=held)
+    if mine.update(leased_until=lease) == len(ids):
+        kept = set(ids)
+    else:
+        kept = set(
+            Outbox.objects.filter(
+                pk__in=ids, state=OutboxState.SENDING, leased_until=lease
+            ).values_list("pk", flat=True)
+        )
+    for row in rows:
+        if row.pk in kept:
+            row.leased_until = lease
+    return kept
+
+
 def deliver(outbox_id: int, now: datetime | None = None) -> Result | None:
     """One attempt if the row is due; None when it is not ours to send (yet)."""
     return deliver_many([outbox_id], now).get(outbox_id)
@@ -132,8 +168,11 @@ class Courier:
         now = now or timezone.now()
         clock = time.monotonic()
         results: dict[int, Result] = {}
-        for row in claim_many(outbox_ids, now):
+        rows = claim_many(outbox_ids, now)
+        for index, row in enumerate(rows):
             at = now + timedelta(seconds=time.monotonic() - clock)
+            if _lease_ends_soon(row, at) and row.pk not in renew(rows[index:], at):
+                continue  # the sweep took it back: it may be another worker's now
             results[row.pk] = self._one(row, at)
         return results
 
@@ -338,7 +377,7 @@ def release_stuck(now: datetime) -> list[int]:
             DeliveryAttempt(
                 outbox=row,
                 number=row.attempts,
-                started_at=cast(datetime, row.leased_until) - lease,  # when it was claimed
+                started_at=cast(datetime, row.leased_until) - lease,  # claimed or last renewed
                 target_url=row.target_url,
                 outcome=OutboxState.SENDING,
                 error=STOPPED_MID_SEND,

@@ -413,3 +413,52 @@ def test_a_queued_callback_is_not_sent_once_the_subscriber_is_gone(local, bap, l
     assert (attempt.outcome, attempt.target_url, attempt.status_code) == ("undeliverable", "", None)
     why = f"not sent: {bap.subscriber_id} has no registered callback URL now"
     assert attempt.error.startswith(why) and row.last_error == attempt.error
+
+
+def test_a_dead_worker_s_callback_is_sent_again_inside_a_30_second_ttl(local, bap, settings):
+    """A worker SIGKILLed mid-send leaves its row leased; the lease is short enough that the
+    sweep (every BECKN_REQUEUE_EVERY) hands it back and it is delivered before the ttl."""
+    row = make_row(bap, ttl_seconds=30)
+    now = timezone.now()
+    assert delivery.claim(row.pk, now) is not None  # then the worker dies
+    lease = delivery.conf.get("BECKN_CALLBACK_LEASE")
+    swept = now + dt.timedelta(seconds=lease + settings.BECKN_REQUEUE_EVERY)
+    assert delivery.release_stuck(swept) == [row.pk]
+    assert delivery.deliver(row.pk, swept).state == OutboxState.DELIVERED
+    row.refresh_from_db()
+    assert row.delivered_at < row.expires_at - delivery.FINAL_TRY
+
+
+def test_a_worker_held_up_by_slow_baps_renews_its_lease(local, bap):
+    rows = [make_row(bap), make_row(bap)]
+    now = timezone.now()
+    claimed = delivery.claim_many([row.pk for row in rows], now)
+    later = now + dt.timedelta(seconds=10)  # the first POST took its whole timeout
+    assert delivery.renew(claimed, later) == {row.pk for row in rows}
+    lease = dt.timedelta(seconds=delivery.conf.get("BECKN_CALLBACK_LEASE"))
+    assert all(row.leased_until == later + lease for row in claimed)
+    assert delivery.release_stuck(now + lease + dt.timedelta(seconds=1)) == []  # still ours
+
+
+def test_a_row_the_sweep_took_back_is_not_sent_by_the_late_worker(
+    local, bap, settings, monkeypatch
+):
+    """No duplicate callback: the worker's first POST outlasts its lease, the sweep hands the
+    second row back meanwhile (another worker may send it), so this worker leaves it."""
+    settings.BECKN_CALLBACK_LEASE = 1  # under one attempt: renewed before every POST
+    first, second = make_row(bap), make_row(bap)
+    real = delivery._attempt
+
+    def slow(row, *signing):
+        later = timezone.now() + dt.timedelta(seconds=120)
+        assert second.pk in delivery.release_stuck(later)
+        return real(row, *signing)
+
+    monkeypatch.setattr(delivery, "_attempt", slow)
+    results = delivery.deliver_many([first.pk, second.pk])
+    assert list(results) == [first.pk]
+    local.wait_for("on_status", first.message_id)
+    second.refresh_from_db()
+    assert (second.state, second.leased_until) == (OutboxState.PENDING, None)
+    sent = [got.body["context"]["message_id"] for got in local.received]
+    assert sent == [first.message_id]
