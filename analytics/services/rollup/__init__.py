@@ -161,16 +161,28 @@ def derive(
             model.objects.filter(
                 operator_id=part.operator_id, date__range=(part.first, part.last)
             ).delete()
+    derive_days(cursor, n, part)
+    derive_scope(cursor, n, part)
+    customer_sets.refresh(part.operator_id, part.first, part.last)
+    if periods:
+        hourly_periods.refresh(part.operator_id, part.first, part.last)
+
+
+def derive_days(cursor, n: q.Names, part: q.Partition) -> None:
+    """OfferDaily and StationDaily of the partition's days from its DailyRollup and
+    HourlyRollup rows (n's tables: the rollups, or a backfill part's own)."""
     cursor.execute(q.offer_daily_sql(n), part.dates)
     cursor.execute(q.station_daily_sql(n), [*part.dates, *part.dates])
+
+
+def derive_scope(cursor, n: q.Names, part: q.Partition) -> None:
+    """The offers' scope cells the partition used, and its days' scope revenue (with
+    every scope cell known so far); new cells add theirs to the offers' other days."""
     cursor.execute(q.scope_sql(n), part.dates)
     grown = [int(row[0]) for row in cursor.fetchall()]
     cursor.execute(q.scope_daily_sql(n), part.dates)
     if grown:  # the new cells count on every other day of the offers' history too
         cursor.execute(q.scope_grown_sql(n, grown), part.dates)
-    customer_sets.refresh(part.operator_id, part.first, part.last)
-    if periods:
-        hourly_periods.refresh(part.operator_id, part.first, part.last)
 
 
 def locked(name: str = CURSOR) -> RollupCursor:

@@ -5,14 +5,17 @@
 The units are the one task's (an operator's week, backfill_units), dealt to the parts in
 turn. A part computes its units from the ledger into tables of its own (UNLOGGED, named by
 run and part, created when the run starts), never into the rollups, so a cancelled or
-failed run leaves the rollups as they were. It holds an advisory lock on (run, part) while
-it works, empties its tables when it starts and marks them complete in its last unit's
-transaction: a part delivered again after its worker died starts afresh; one delivered
-again after it completed changes nothing. The last part to finish merges every part's rows
-into the rollups once, in the transaction that marks the run done (chunked), under the
-live rollup's lock: the fine tables are replaced in one statement each, and the coarser
-ones are derived a week at a time in the one task's order (serial: the merge's share of
-the time does not shrink with workers).
+failed run leaves the rollups as they were: the fine tables (DailyRollup, HourlyRollup,
+DailyCustomer, CellCustomer) and what follows from a day alone (OfferDaily, StationDaily,
+the days' CustomerSet rows). It holds an advisory lock on (run, part) while it works,
+empties its tables when it starts and marks them complete in its last unit's transaction:
+a part delivered again after its worker died starts afresh; one delivered again after it
+completed changes nothing. The last part to finish merges every part's rows into the
+rollups once, in the transaction that marks the run done (chunked), under the live
+rollup's lock: one INSERT ... SELECT per table, then what spans days, per operator over
+the whole range (the offers' scope cells and scope revenue, the months' customer sets,
+the hourly blocks and months). That merge is serial: its share of the time does not
+shrink with workers.
 
 The live rollup runs on beat meanwhile. The parts read the rows it had rolled up when the
 run started (q.Applied at the run's watermarks); if it has moved on by the merge, the
@@ -30,19 +33,33 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from analytics.models import CellCustomer, DailyCustomer, DailyRollup, HourlyRollup
+from analytics.models import (
+    CellCustomer,
+    CustomerSet,
+    DailyCustomer,
+    DailyRollup,
+    HourlyRollup,
+    OfferDaily,
+    StationDaily,
+)
+from analytics.services import customer_sets, hourly_periods
 from analytics.services import rollup as r
 from cpo_portal import chunked
 from cpo_portal.models import ChunkedJob, JobChunk, Operator
 
 RUNNER = "analytics.services.rollup.backfill_parts.RUNNER_OBJECT"
-FINE = {
+# what a part computes for its own days, by the rollup.sql.Names attribute of its table
+# ("sets": the days' customer sets)
+WORK = {
     "daily": DailyRollup,
     "hourly": HourlyRollup,
     "customers": DailyCustomer,
     "cell_customers": CellCustomer,
+    "offer_daily": OfferDaily,
+    "station_daily": StationDaily,
+    "sets": CustomerSet,
 }
-COARSE = [m for m in r.PARTITIONED if m not in FINE.values()]
+NAMED = [kind for kind in WORK if kind != "sets"]
 MAX_PARTS = 64
 
 
@@ -57,6 +74,10 @@ def _table(run_id: int, index: int | str, kind: str) -> str:
 def _columns(model) -> str:
     fields = model._meta.concrete_fields
     return ", ".join(connection.ops.quote_name(f.column) for f in fields if not f.primary_key)
+
+
+def _real(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _done_table(run_id: int) -> str:
@@ -88,11 +109,10 @@ def start(
         job.save(update_fields=["subject", "progress_total", "params"])
         with connection.cursor() as cursor:
             for index in range(job.chunks):
-                for kind, model in FINE.items():
+                for kind, model in WORK.items():
                     cursor.execute(
                         f"CREATE UNLOGGED TABLE {_table(job.pk, index, kind)} AS "
-                        f"SELECT {_columns(model)} FROM {getattr(r.names(), kind)} "
-                        "WITH NO DATA"
+                        f"SELECT {_columns(model)} FROM {_real(model)} WITH NO DATA"
                     )
             cursor.execute(f"CREATE UNLOGGED TABLE {_done_table(job.pk)} (part integer)")
     return job
@@ -129,8 +149,8 @@ class Parts:
     def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
         run_id = params["run"]
         mine = [u for i, u in enumerate(_units(params)) if i % chunks == index]
-        tables = {kind: _table(run_id, index, kind) for kind in FINE}
-        names = dataclasses.replace(r.names(), **tables)
+        tables = {kind: _table(run_id, index, kind) for kind in WORK}
+        names = dataclasses.replace(r.names(), **{k: tables[k] for k in NAMED})
         applied = r.applied_of(params["marks"])
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", [run_id, index])
@@ -147,7 +167,11 @@ class Parts:
                 for done, (operator, a, b) in enumerate(mine):
                     checkpoint(done)
                     with transaction.atomic():
-                        r.stage_fine(cursor, names, r.partition(operator, a, b), applied)
+                        part = r.partition(operator, a, b)
+                        r.stage_fine(cursor, names, part, applied)
+                        r.derive_days(cursor, names, part)
+                        sets = customer_sets.day_sets(operator.pk, a, b, tables["customers"])
+                        _insert(cursor, tables["sets"], CustomerSet, sets)
                         if done == len(mine) - 1:
                             cursor.execute(
                                 f"INSERT INTO {_done_table(run_id)} VALUES (%s)", [index]
@@ -166,19 +190,20 @@ class Parts:
         n = r.names()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")
-            ops = params["operators"]
-            for model in FINE.values():
-                model.objects.filter(operator_id__in=ops, date__range=(first, last)).delete()
-            for kind, model in FINE.items():
+            for model in r.PARTITIONED:
+                rows = model.objects.filter(operator_id__in=params["operators"])
+                rows.filter(date__range=(first, last)).delete()
+            for kind, model in WORK.items():
                 union = " UNION ALL ".join(
                     f"SELECT {_columns(model)} FROM {_table(run_id, i, kind)}"
                     for i in range(chunks)
                 )
-                cursor.execute(f"INSERT INTO {getattr(n, kind)} ({_columns(model)}) {union}")
-            for operator, a, b in units:
-                for model in COARSE:
-                    model.objects.filter(operator_id=operator.pk, date__range=(a, b)).delete()
-                r.derive(cursor, n, r.partition(operator, a, b), rebuilt=True)
+                cursor.execute(f"INSERT INTO {_real(model)} ({_columns(model)}) {union}")
+            for operator in dict.fromkeys(op for op, _, _ in units):
+                whole = r.partition(operator, first, last)
+                r.derive_scope(cursor, n, whole)
+                customer_sets.refresh_months(operator.pk, first, last)
+                hourly_periods.refresh(operator.pk, first, last)
             now = r.watermarks()
             if now != params["marks"]:  # the live rollup read more rows meanwhile
                 for operator, a, b in _moved(params, now, units):
@@ -190,8 +215,17 @@ class Parts:
             _drop(cursor, params["run"], ChunkedJob.objects.get(pk=params["run"]).chunks)
 
 
+def _insert(cursor, table: str, model, objects: list) -> None:
+    """Unsaved model objects into a table of the model's columns."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = [[f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields] for o in objects]
+    if rows:
+        marks = ", ".join("%s" for _ in fields)
+        cursor.executemany(f"INSERT INTO {table} ({_columns(model)}) VALUES ({marks})", rows)
+
+
 def _drop(cursor, run_id: int, chunks: int) -> None:
-    tables = [_table(run_id, i, kind) for i in range(chunks) for kind in FINE]
+    tables = [_table(run_id, i, kind) for i in range(chunks) for kind in WORK]
     cursor.execute(f"DROP TABLE IF EXISTS {', '.join([*tables, _done_table(run_id)])}")
 
 
