@@ -190,8 +190,8 @@ class Parts:
         n = r.names()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")
-            for model in r.PARTITIONED:
-                rows = model.objects.filter(operator_id__in=params["operators"])
+            for rollup_model in r.PARTITIONED:
+                rows = rollup_model.objects.filter(operator_id__in=params["operators"])
                 rows.filter(date__range=(first, last)).delete()
             for kind, model in WORK.items():
                 union = " UNION ALL ".join(
