@@ -153,7 +153,7 @@ class Parts:
         names = dataclasses.replace(r.names(), **{k: tables[k] for k in NAMED})
         applied = r.applied_of(params["marks"])
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [run_id, index])
+            cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", [run_id, index])
             try:
                 cursor.execute(f"SELECT 1 FROM {_done_table(run_id)} WHERE part = %s", [index])
                 if (
@@ -178,7 +178,7 @@ class Parts:
                             )
                 checkpoint(len(mine))
             finally:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [run_id, index])
+                cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", [run_id, index])
         return {"units": len(mine)}
 
     def finish(self, params: dict, results: Sequence[Any]) -> None:
