@@ -47,8 +47,23 @@ def union_count(blobs: Iterable[bytes | memoryview]) -> int:
 def refresh(operator_id: int, first: dt.date, last: dt.date) -> None:
     """Derive the sets of [first, last] from DailyCustomer (inside the rollup's lock)."""
     CustomerSet.objects.filter(operator_id=operator_id, date__range=(first, last)).delete()
+    CustomerSet.objects.bulk_create(day_sets(operator_id, first, last), batch_size=2000)
+    refresh_months(operator_id, first, last)
+
+
+def refresh_months(operator_id: int, first: dt.date, last: dt.date) -> None:
+    """The monthly unions of every month that overlaps [first, last], from the days' sets."""
+    for month in periods.covering(first, last).months:
+        _refresh_month(operator_id, month)
+
+
+def day_sets(
+    operator_id: int, first: dt.date, last: dt.date, table: str | None = None
+) -> list[CustomerSet]:
+    """The days' sets of [first, last] (unsaved), from DailyCustomer or, on PostgreSQL,
+    from `table`, a table of DailyCustomer's columns (a backfill part's own)."""
     if connection.vendor == "postgresql":
-        everyone, arms, sums = _who_charged_grouped(operator_id, first, last)
+        everyone, arms, sums = _who_charged_grouped(operator_id, first, last, table)
     else:
         everyone, arms, sums = _who_charged(operator_id, first, last)
     sets = [
@@ -63,9 +78,7 @@ def refresh(operator_id: int, first: dt.date, last: dt.date) -> None:
         )
         for (day, offer_id, held_out), ids in arms.items()
     ]  # fmt: skip
-    CustomerSet.objects.bulk_create(sets, batch_size=2000)
-    for month in periods.covering(first, last).months:
-        _refresh_month(operator_id, month)
+    return sets
 
 
 def _who_charged(operator_id: int, first: dt.date, last: dt.date) -> tuple[dict, dict, dict]:
@@ -91,11 +104,11 @@ def _who_charged(operator_id: int, first: dt.date, last: dt.date) -> tuple[dict,
 
 
 def _who_charged_grouped(
-    operator_id: int, first: dt.date, last: dt.date
+    operator_id: int, first: dt.date, last: dt.date, table: str | None = None
 ) -> tuple[dict, dict, dict]:
     """The same as _who_charged, grouped in PostgreSQL: a few thousand rows of id arrays
     instead of millions of rows through the ORM. Ids may repeat (bitmaps ignore that)."""
-    table = connection.ops.quote_name(DailyCustomer._meta.db_table)
+    table = table or connection.ops.quote_name(DailyCustomer._meta.db_table)
     sql = f"""
     SELECT date, offer_id, held_out, array_agg(customer_id), SUM(revenue), SUM(discount)
     FROM {table} WHERE operator_id = %s AND date BETWEEN %s AND %s

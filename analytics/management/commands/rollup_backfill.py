@@ -1,12 +1,15 @@
-"""Rebuild the rollups for a range of local dates from the ledger, with a progress bar."""
+"""Rebuild the rollups for a range of local dates from the ledger: in this process with a
+progress bar, or in parts that Celery workers compute at once (--parts)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
-from analytics.services.rollup import backfill
+from analytics.services.rollup import backfill, backfill_parts
 from cpo_portal.models import Operator
 
 
@@ -17,32 +20,104 @@ def _date(text: str) -> dt.date:
         raise CommandError(f"{text!r} is not a date like 2025-03-01") from exc
 
 
+def _parts(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= backfill_parts.MAX_PARTS:
+        raise CommandError(f"--parts takes a whole number from 1 to {backfill_parts.MAX_PARTS}.")
+    return int(text)
+
+
+def _run(text: str) -> int:
+    if not text.isdigit():
+        raise CommandError(f"{text!r} is not a run id (a whole number).")
+    return int(text)
+
+
 class Command(BaseCommand):
     help = (
         "Rebuild the analytics rollups for local dates FROM..TO (inclusive) from the "
-        "redemption ledger. Idempotent; safe while the beat task runs (they take turns)."
+        "redemption ledger. Idempotent; safe while the beat task runs (they take turns). "
+        "With --parts N, N Celery workers compute it at once and the last one merges it."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="first", required=True, type=_date)
-        parser.add_argument("--to", dest="last", required=True, type=_date)
+        parser.add_argument("--from", dest="first", type=_date)
+        parser.add_argument("--to", dest="last", type=_date)
         parser.add_argument(
             "--operator", action="append", default=[], help="Operator code; repeat for more."
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument(
+            "--parts", type=_parts, help="Split into N parts that Celery workers run at once."
+        )
+        parser.add_argument(
+            "--no-wait", action="store_true", help="With --parts: print the run id and return."
+        )
+        parser.add_argument("--status", type=_run, metavar="RUN", help="A run's progress.")
+        parser.add_argument("--cancel", type=_run, metavar="RUN", help="Stop every part of a run.")
 
-    def handle(self, *args, first, last, operator, no_progress, **options):
+    def handle(self, *args, first, last, operator, no_progress, parts, no_wait, **options):
+        run = options["cancel"] or options["status"]
+        if run is not None:
+            if first or last or parts or no_wait or (options["cancel"] and options["status"]):
+                raise CommandError("--cancel and --status take a run id and nothing else.")
+            return self._cancel(run) if options["cancel"] else self._status(run)
+        if first is None or last is None:
+            raise CommandError("--from and --to are required (or --status/--cancel RUN).")
         if last < first:
             raise CommandError("--to is before --from.")
+        if no_wait and not parts:
+            raise CommandError("--no-wait goes with --parts.")
         operators = None
         if operator:
-            found = list(Operator.objects.filter(code__in=operator))
+            found = list(Operator.objects.filter(code__in=operator).order_by("pk"))
             missing = set(operator) - {o.code for o in found}
             if missing:
                 raise CommandError(f"No operator with code {', '.join(sorted(missing))}.")
             operators = found
-        count = backfill(first, last, operators, progress=not no_progress, out=self.stderr)
         days = (last - first).days + 1
+        if parts:
+            try:
+                job = backfill_parts.start(first, last, operators, parts)
+            except ValueError as exc:
+                raise CommandError(f"{exc}.") from exc
+            if no_wait:
+                self.stdout.write(f"{job.pk}")
+                return None
+            self._wait(job.pk, no_progress)
+            self.stdout.write(
+                self.style.SUCCESS(f"Rebuilt {days} days in {job.chunks} parts from the ledger.")
+            )
+            return None
+        count = backfill(first, last, operators, progress=not no_progress, out=self.stderr)
         self.stdout.write(
             self.style.SUCCESS(f"Rebuilt {days} days ({count} operator-days) from the ledger.")
         )
+        return None
+
+    def _wait(self, run: int, no_progress: bool) -> None:
+        bar = tqdm(total=100, desc="rollup", unit="%", disable=no_progress, file=self.stderr)
+        while True:
+            status, percent = backfill_parts.progress(run)
+            bar.update(percent - bar.n)
+            if status != "running":
+                break
+            time.sleep(0.5)
+        bar.close()
+        if status != "done":
+            raise CommandError(f"Backfill run {run} {status}.")
+
+    def _status(self, run: int) -> None:
+        try:
+            status, percent = backfill_parts.progress(run)
+        except LookupError as exc:
+            raise CommandError(f"No backfill run {run}.") from exc
+        self.stdout.write(f"{status} {percent}%")
+
+    def _cancel(self, run: int) -> None:
+        try:
+            asked = backfill_parts.cancel(run)
+        except LookupError as exc:
+            raise CommandError(f"No backfill run {run}.") from exc
+        if not asked:
+            raise CommandError(f"Backfill run {run} is not running.")
+        self.stdout.write(f"Cancelling every part of backfill run {run}.")

@@ -119,27 +119,36 @@ def partition(operator: Operator, first: dt.date, last: dt.date) -> q.Partition:
     )
 
 
-def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
-    """Recompute [first, last] for one operator. Call inside a transaction holding the
-    cursor lock (see locked())."""
+def rebuild(
+    operator: Operator, first: dt.date, last: dt.date, applied: q.Applied | None = None
+) -> None:
+    """Recompute [first, last] for one operator; with `applied`, from only the rows the
+    live rollup has rolled up (a backfill: see q.Applied). Call inside a transaction
+    holding the cursor lock (see locked())."""
     part = partition(operator, first, last)
     for model in PARTITIONED:
         model.objects.filter(operator_id=operator.pk, date__range=(first, last)).delete()
     n = names()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL work_mem = '64MB'")  # sorts stay in memory
-        cursor.execute(f"DROP TABLE IF EXISTS {q.STAGE}")
-        cursor.execute(*q.stage_sql(n, part))
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {q.STAGE}")  # a fresh table has no statistics
-        cursor.execute(q.customer_keys_sql(n))
-        cursor.execute(q.daily_sql(n))
-        cursor.execute(*q.hourly_sql(n))
-        cursor.execute(q.customers_sql(n))
-        cursor.execute(q.cell_customers_sql(n))
-        cursor.execute(f"DROP TABLE {q.STAGE}")
+        stage_fine(cursor, n, part, applied)
         derive(cursor, n, part, rebuilt=True)
+
+
+def stage_fine(cursor, n: q.Names, part: q.Partition, applied: q.Applied | None) -> None:
+    """The fine tables of the partition (n.daily, n.hourly, n.customers, n.cell_customers:
+    the rollups, or a backfill part's own tables) from the ledger, through the stage."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # sorts stay in memory
+    cursor.execute(f"DROP TABLE IF EXISTS {q.STAGE}")
+    cursor.execute(*q.stage_sql(n, part, applied))
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {q.STAGE}")  # a fresh table has no statistics
+    cursor.execute(q.customer_keys_sql(n))
+    cursor.execute(q.daily_sql(n))
+    cursor.execute(*q.hourly_sql(n))
+    cursor.execute(q.customers_sql(n))
+    cursor.execute(q.cell_customers_sql(n))
+    cursor.execute(f"DROP TABLE {q.STAGE}")
 
 
 def derive(
@@ -152,16 +161,28 @@ def derive(
             model.objects.filter(
                 operator_id=part.operator_id, date__range=(part.first, part.last)
             ).delete()
+    derive_days(cursor, n, part)
+    derive_scope(cursor, n, part)
+    customer_sets.refresh(part.operator_id, part.first, part.last)
+    if periods:
+        hourly_periods.refresh(part.operator_id, part.first, part.last)
+
+
+def derive_days(cursor, n: q.Names, part: q.Partition) -> None:
+    """OfferDaily and StationDaily of the partition's days from its DailyRollup and
+    HourlyRollup rows (n's tables: the rollups, or a backfill part's own)."""
     cursor.execute(q.offer_daily_sql(n), part.dates)
     cursor.execute(q.station_daily_sql(n), [*part.dates, *part.dates])
+
+
+def derive_scope(cursor, n: q.Names, part: q.Partition) -> None:
+    """The offers' scope cells the partition used, and its days' scope revenue (with
+    every scope cell known so far); new cells add theirs to the offers' other days."""
     cursor.execute(q.scope_sql(n), part.dates)
     grown = [int(row[0]) for row in cursor.fetchall()]
     cursor.execute(q.scope_daily_sql(n), part.dates)
     if grown:  # the new cells count on every other day of the offers' history too
         cursor.execute(q.scope_grown_sql(n, grown), part.dates)
-    customer_sets.refresh(part.operator_id, part.first, part.last)
-    if periods:
-        hourly_periods.refresh(part.operator_id, part.first, part.last)
 
 
 def locked(name: str = CURSOR) -> RollupCursor:
@@ -353,6 +374,41 @@ def _move_watermark(sql, name: str, cursor: RollupCursor, window, now: dt.dateti
     return rows
 
 
+Marks = dict[str, list]  # cursor name -> [watermark, gaps]: what the live rollup has read
+
+
+def watermarks() -> Marks:
+    """Where the live rollup stands: per source, its watermark and the ids it still waits
+    on below it."""
+    marks: Marks = {}
+    for name in SOURCES:
+        cursor, _ = RollupCursor.objects.get_or_create(name=name)
+        marks[name] = [cursor.last_id, [[int(lo), int(hi)] for lo, hi, _ in cursor.pending_gaps]]
+    return marks
+
+
+def applied_of(marks: Marks) -> q.Applied:
+    """The rows rolled up at `marks`, as conditions a rebuild reads with (q.Applied)."""
+
+    def window(name: str) -> d.Window:
+        last_id, gaps = marks[name]
+        return d.Window(int(last_id), int(last_id), tuple((int(a), int(b)) for a, b in gaps))
+
+    return q.Applied(window(CURSOR).applied_sql("id"), window("sessions").applied_sql("id"))
+
+
+def backfill_units(
+    first: dt.date, last: dt.date, operators: Iterable[Operator] | None = None
+) -> list[tuple[Operator, dt.date, dt.date]]:
+    """The backfill's units of work, in the order one task rebuilds them: per operator
+    (default: all), a week at a time."""
+    if last < first:
+        raise ValueError("the end date is before the start date")
+    chosen = list(operators if operators is not None else Operator.objects.order_by("pk"))
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    return [(op, a, b) for op in chosen for a, b in date_runs(days, BACKFILL_CHUNK_DAYS)]
+
+
 def backfill(
     first: dt.date,
     last: dt.date,
@@ -361,16 +417,17 @@ def backfill(
     out=None,
 ) -> int:
     """Rebuild [first, last] (local dates) for the operators given (default: all), a week
-    per transaction. Returns the number of partitions rebuilt."""
-    if last < first:
-        raise ValueError("the end date is before the start date")
-    chosen = list(operators if operators is not None else Operator.objects.all())
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    chunks = [(op, a, b) for op in chosen for a, b in date_runs(days, BACKFILL_CHUNK_DAYS)]
+    per transaction. Returns the number of partitions rebuilt.
+
+    The live rollup first catches up (so every row committed by now counts); each week is
+    then rebuilt from the rows the live rollup has read, under its lock, so rows that
+    arrive meanwhile are added once, by the live rollup's next run (q.Applied)."""
+    chunks = backfill_units(first, last, operators)
+    run_incremental()
     bar = tqdm(chunks, desc="rollup", unit="week", disable=not progress, file=out)
     for operator, a, b in bar:
         bar.set_postfix_str(f"{operator.code} {a:%Y-%m-%d}")
         with transaction.atomic():
             locked()
-            rebuild(operator, a, b)
-    return len(days) * len(chosen)
+            rebuild(operator, a, b, applied_of(watermarks()))
+    return ((last - first).days + 1) * len({op.pk for op, _, _ in chunks})

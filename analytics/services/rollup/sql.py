@@ -77,6 +77,17 @@ class Partition:
         return [self.operator_id, self.first, self.last]
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """The rows the live (incremental) rollup has rolled up, as SQL conditions on `id` of
+    the ledger and of the sessions without offers: at or below its watermark and not in a
+    gap it is still waiting on. A rebuild that reads only these leaves the rollup tables
+    as the live rollup believes them to be, so its next run adds the newer rows once."""
+
+    ledger: str
+    sessions: str
+
+
 SOURCE_COLUMNS = (
     "id, operator_id, order_ref, kind, seq, offer_id, offer_type, station_id, region_code, "
     "customer_key, held_out, session_start_hour, energy_kwh, gross_amount, surge_amount, "
@@ -119,28 +130,34 @@ def ranked_sql(source: str, date_sql: str, by: str = "") -> str:
     """  # noqa: S608 (names from models)
 
 
-def stage_sql(names: Names, part: Partition) -> tuple[str, list[Any]]:
+def stage_sql(
+    names: Names, part: Partition, applied: Applied | None = None
+) -> tuple[str, list[Any]]:
     """CREATE TEMP TABLE stage: the partition's ledger rows, ranked once. The windows see
     every row of the partition's orders (a re-sent step or a settlement on another day
-    counts once, on its own day); only the partition's own rows are kept."""
+    counts once, on its own day); only the partition's own rows are kept. With `applied`,
+    only the rows the live rollup has rolled up (see Applied)."""
     date_sql, date_params = connection.ops.datetime_cast_date_sql(
         "s.occurred_at", (), part.time_zone
     )
+    mine, theirs = (applied.ledger, applied.sessions) if applied else ("TRUE", "TRUE")
     where = "operator_id = %s AND occurred_at >= %s AND occurred_at < %s"
     adapt = connection.ops.adapt_datefield_value
     sql = f"""
     CREATE TEMPORARY TABLE {STAGE} AS
     WITH orders AS (
-        SELECT order_ref FROM {names.ledger} WHERE {where} AND kind IN ({KIND_LIST})
+        SELECT order_ref FROM {names.ledger}
+        WHERE {where} AND kind IN ({KIND_LIST}) AND ({mine})
         UNION
-        SELECT order_ref FROM {names.sessions} WHERE {where}
+        SELECT order_ref FROM {names.sessions} WHERE {where} AND ({theirs})
     ),
     src AS (
         SELECT {SOURCE_COLUMNS} FROM {names.ledger}
         WHERE kind IN ({KIND_LIST}) AND order_ref IN (SELECT order_ref FROM orders)
+          AND ({mine})
         UNION ALL
         SELECT {SESSION_AS_SOURCE} FROM {names.sessions}
-        WHERE order_ref IN (SELECT order_ref FROM orders)
+        WHERE order_ref IN (SELECT order_ref FROM orders) AND ({theirs})
     ),
     {ranked_sql("src", date_sql)}
     SELECT * FROM staged WHERE d >= %s AND d <= %s

@@ -1,0 +1,263 @@
+# ruff: noqa: S608  (SQL built from model table names and integer ids; values are parameters)
+"""The rollups' backfill split into parts that Celery workers compute at once
+(cpo_portal.chunked), with the same rollup rows as the backfill in one task (backfill()).
+
+The units are the one task's (an operator's week, backfill_units), dealt to the parts in
+turn. A part computes its units from the ledger into tables of its own (UNLOGGED, named by
+run and part, created when the run starts), never into the rollups, so a cancelled or
+failed run leaves the rollups as they were: the fine tables (DailyRollup, HourlyRollup,
+DailyCustomer, CellCustomer) and what follows from a day alone (OfferDaily, StationDaily,
+the days' CustomerSet rows). It holds an advisory lock on (run, part) while it works,
+empties its tables when it starts and marks them complete in its last unit's transaction:
+a part delivered again after its worker died starts afresh; one delivered again after it
+completed changes nothing. The last part to finish merges every part's rows into the
+rollups once, in the transaction that marks the run done (chunked), under the live
+rollup's lock: one INSERT ... SELECT per table, then what spans days, per operator over
+the whole range (the offers' scope cells and scope revenue, the months' customer sets,
+the hourly blocks and months). That merge is serial: its share of the time does not
+shrink with workers.
+
+The live rollup runs on beat meanwhile. The parts read the rows it had rolled up when the
+run started (q.Applied at the run's watermarks); if it has moved on by the merge, the
+weeks that the rows it read since then touch are rebuilt at its new watermarks inside the
+merge, so no row is counted twice or missed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+
+from analytics.models import (
+    CellCustomer,
+    CustomerSet,
+    DailyCustomer,
+    DailyRollup,
+    HourlyRollup,
+    OfferDaily,
+    StationDaily,
+)
+from analytics.services import customer_sets, hourly_periods
+from analytics.services import rollup as r
+from cpo_portal import chunked
+from cpo_portal.models import ChunkedJob, JobChunk, Operator
+
+RUNNER = "analytics.services.rollup.backfill_parts.RUNNER_OBJECT"
+# what a part computes for its own days, by the rollup.sql.Names attribute of its table
+# ("sets": the days' customer sets)
+WORK = {
+    "daily": DailyRollup,
+    "hourly": HourlyRollup,
+    "customers": DailyCustomer,
+    "cell_customers": CellCustomer,
+    "offer_daily": OfferDaily,
+    "station_daily": StationDaily,
+    "sets": CustomerSet,
+}
+NAMED = [kind for kind in WORK if kind != "sets"]
+MAX_PARTS = 64
+
+
+def subject_of(run_id: int) -> str:
+    return f"rollup_backfill:{run_id}"
+
+
+def _table(run_id: int, index: int | str, kind: str) -> str:
+    return connection.ops.quote_name(f"analytics_backfill_{int(run_id)}_{index}_{kind}")
+
+
+def _columns(model) -> str:
+    fields = model._meta.concrete_fields
+    return ", ".join(connection.ops.quote_name(f.column) for f in fields if not f.primary_key)
+
+
+def _real(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _done_table(run_id: int) -> str:
+    return _table(run_id, "parts", "done")
+
+
+def start(
+    first: dt.date, last: dt.date, operators: list[Operator] | None, parts: int
+) -> ChunkedJob:
+    """Start a backfill in `parts` parts (fewer if there are fewer units); the chunked job
+    is the run (its id is the run id). Its parts are queued once the caller's transaction
+    commits (or now, outside one)."""
+    if connection.vendor != "postgresql":
+        raise ValueError("a backfill in parts needs PostgreSQL")
+    if not 1 <= parts <= MAX_PARTS:
+        raise ValueError(f"the number of parts is between 1 and {MAX_PARTS}")
+    units = r.backfill_units(first, last, operators)
+    r.run_incremental()  # catch up: every row committed by now counts
+    params = {
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "operators": list(dict.fromkeys(op.pk for op, _, _ in units)),
+        "marks": r.watermarks(),
+    }
+    with transaction.atomic():
+        job = chunked.start(RUNNER, "rollup_backfill", params, max(1, min(parts, len(units))))
+        job.subject, job.progress_total = subject_of(job.pk), len(units)
+        job.params = {**params, "run": job.pk}
+        job.save(update_fields=["subject", "progress_total", "params"])
+        with connection.cursor() as cursor:
+            for index in range(job.chunks):
+                for kind, model in WORK.items():
+                    cursor.execute(
+                        f"CREATE UNLOGGED TABLE {_table(job.pk, index, kind)} AS "
+                        f"SELECT {_columns(model)} FROM {_real(model)} WITH NO DATA"
+                    )
+            cursor.execute(f"CREATE UNLOGGED TABLE {_done_table(job.pk)} (part integer)")
+    return job
+
+
+def _units(params: dict) -> list[tuple[Operator, dt.date, dt.date]]:
+    by_pk = Operator.objects.in_bulk(params["operators"])
+    chosen = [by_pk[pk] for pk in params["operators"] if pk in by_pk]
+    first, last = dt.date.fromisoformat(params["first"]), dt.date.fromisoformat(params["last"])
+    return r.backfill_units(first, last, chosen)
+
+
+def progress(run_id: int) -> tuple[str, int]:
+    """The run's status and its one progress figure, in per cent of its units."""
+    job = ChunkedJob.objects.filter(pk=run_id).first()
+    if job is None or not job.subject.startswith("rollup_backfill:"):
+        raise LookupError(f"no backfill run {run_id}")
+    if job.status == "done":
+        return job.status, 100
+    done, total = chunked.progress_of(job.subject)
+    return job.status, (100 * done // total) if total else 0
+
+
+def cancel(run_id: int) -> bool:
+    """Ask every part of the run to stop; False if it was not running."""
+    progress(run_id)  # LookupError for a run that is not a backfill
+    return bool(chunked.cancel(subject_of(run_id)))
+
+
+# -- the runner cpo_portal.chunked calls ------------------------------------------------------
+
+
+class Parts:
+    def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
+        run_id = params["run"]
+        mine = [u for i, u in enumerate(_units(params)) if i % chunks == index]
+        tables = {kind: _table(run_id, index, kind) for kind in WORK}
+        names = dataclasses.replace(r.names(), **{k: tables[k] for k in NAMED})
+        applied = r.applied_of(params["marks"])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", [run_id, index])
+            try:
+                cursor.execute(f"SELECT 1 FROM {_done_table(run_id)} WHERE part = %s", [index])
+                if (
+                    cursor.fetchone()
+                    or JobChunk.objects.filter(job_id=run_id, index=index, done=True).exists()
+                ):
+                    return {"units": len(mine)}  # complete: delivered again, nothing to do
+                with transaction.atomic():
+                    for table in tables.values():
+                        cursor.execute(f"TRUNCATE {table}")
+                for done, (operator, a, b) in enumerate(mine):
+                    checkpoint(done)
+                    with transaction.atomic():
+                        part = r.partition(operator, a, b)
+                        r.stage_fine(cursor, names, part, applied)
+                        r.derive_days(cursor, names, part)
+                        sets = customer_sets.day_sets(operator.pk, a, b, tables["customers"])
+                        _insert(cursor, tables["sets"], CustomerSet, sets)
+                        if done == len(mine) - 1:
+                            cursor.execute(
+                                f"INSERT INTO {_done_table(run_id)} VALUES (%s)", [index]
+                            )
+                checkpoint(len(mine))
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", [run_id, index])
+        return {"units": len(mine)}
+
+    def finish(self, params: dict, results: Sequence[Any]) -> None:
+        """Inside chunked's transaction: the parts' rows into the rollups, once."""
+        run_id, chunks = params["run"], len(results)
+        units = _units(params)
+        first, last = dt.date.fromisoformat(params["first"]), dt.date.fromisoformat(params["last"])
+        r.locked()
+        n = r.names()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            for rollup_model in r.PARTITIONED:
+                rows = rollup_model.objects.filter(operator_id__in=params["operators"])
+                rows.filter(date__range=(first, last)).delete()
+            for kind, model in WORK.items():
+                union = " UNION ALL ".join(
+                    f"SELECT {_columns(model)} FROM {_table(run_id, i, kind)}"
+                    for i in range(chunks)
+                )
+                cursor.execute(f"INSERT INTO {_real(model)} ({_columns(model)}) {union}")
+            for operator in dict.fromkeys(op for op, _, _ in units):
+                whole = r.partition(operator, first, last)
+                r.derive_scope(cursor, n, whole)
+                customer_sets.refresh_months(operator.pk, first, last)
+                hourly_periods.refresh(operator.pk, first, last)
+            now = r.watermarks()
+            if now != params["marks"]:  # the live rollup read more rows meanwhile
+                for operator, a, b in _moved(params, now, units):
+                    r.rebuild(operator, a, b, r.applied_of(now))
+            _drop(cursor, run_id, chunks)
+
+    def stopped(self, params: dict, status: str, error: str) -> None:
+        with connection.cursor() as cursor:
+            _drop(cursor, params["run"], ChunkedJob.objects.get(pk=params["run"]).chunks)
+
+
+def _insert(cursor, table: str, model, objects: list) -> None:
+    """Unsaved model objects into a table of the model's columns."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = [[f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields] for o in objects]
+    if rows:
+        marks = ", ".join("%s" for _ in fields)
+        cursor.executemany(f"INSERT INTO {table} ({_columns(model)}) VALUES ({marks})", rows)
+
+
+def _drop(cursor, run_id: int, chunks: int) -> None:
+    tables = [_table(run_id, i, kind) for i in range(chunks) for kind in WORK]
+    cursor.execute(f"DROP TABLE IF EXISTS {', '.join([*tables, _done_table(run_id)])}")
+
+
+def _moved(params: dict, now: r.Marks, units) -> list[tuple[Operator, dt.date, dt.date]]:
+    """The run's weeks that rows rolled up at `now` but not at the run's marks touch (with
+    every other row of their orders), as rebuild units."""
+    was, is_ = r.applied_of(params["marks"]), r.applied_of(now)
+    n = r.names()
+    operators = connection.ops.quote_name(Operator._meta.db_table)
+    sql = f"""
+    WITH refs AS (
+        SELECT order_ref FROM {n.ledger} WHERE ({is_.ledger}) AND NOT ({was.ledger})
+        UNION
+        SELECT order_ref FROM {n.sessions} WHERE ({is_.sessions}) AND NOT ({was.sessions})
+    ),
+    rows AS (
+        SELECT operator_id, occurred_at FROM {n.ledger} WHERE order_ref IN (SELECT * FROM refs)
+        UNION ALL
+        SELECT operator_id, occurred_at FROM {n.sessions}
+        WHERE order_ref IN (SELECT * FROM refs)
+    )
+    SELECT DISTINCT x.operator_id, (x.occurred_at AT TIME ZONE o.time_zone)::date
+    FROM rows x JOIN {operators} o ON o.id = x.operator_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        touched: dict[int, set[dt.date]] = defaultdict(set)
+        for operator_id, day in cursor.fetchall():
+            touched[operator_id].add(day)
+    return [
+        (op, a, b) for op, a, b in units if any(a <= day <= b for day in touched.get(op.pk, ()))
+    ]
+
+
+RUNNER_OBJECT = Parts()

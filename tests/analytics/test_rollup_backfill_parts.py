@@ -1,0 +1,241 @@
+"""The rollups' backfill in parallel parts (analytics.services.rollup.backfill_parts over
+cpo_portal.chunked): the one task's rows exactly, the live rollup running beside it, a
+cancel that stops every part, a part delivered twice, one progress figure, and the
+command's errors. PostgreSQL only (the parts' tables are UNLOGGED tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from analytics.models import (
+    CellCustomer,
+    CustomerSet,
+    CustomerSetMonth,
+    DailyCustomer,
+    DailyRollup,
+    HourlyPeriod,
+    HourlyRollup,
+    OfferDaily,
+    OfferScope,
+    OfferScopeDaily,
+    StationDaily,
+)
+from analytics.services import rollup
+from analytics.services.rollup import backfill, backfill_parts, run_incremental
+from cpo_portal import chunked
+from cpo_portal.models import ChunkedJob
+from tests.analytics.conftest import Ledger, at, make_offer
+from tests.support.rollup_history import generate
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="parts need PostgreSQL"),
+]
+
+FIRST = dt.date(2025, 3, 1)
+LAST = dt.date(2025, 3, 24)  # four weeks
+TABLES = (
+    DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
+    OfferScopeDaily, CustomerSet, CustomerSetMonth, HourlyPeriod,
+)  # fmt: skip
+
+
+@pytest.fixture
+def history(network):
+    offers = [
+        make_offer(network.op_a, "a-10"),
+        make_offer(network.op_a, "a-hold", holdout="20"),
+        make_offer(network.op_b, "b-5", type_label="FLAT"),
+    ]
+    rows = generate([network.station_a, network.station_b], offers, FIRST, 19, 700, seed=3)
+    run_incremental()
+    return network, rows
+
+
+def _fields(model) -> list[str]:
+    skip = {"id", "customer", "members"}
+    return [f.attname for f in model._meta.concrete_fields if f.name not in skip]
+
+
+def snapshot() -> dict[str, list]:
+    """Every rollup row, without surrogate ids (customers by key, scope cells by what
+    they name)."""
+    out: dict[str, list] = {}
+    for model in TABLES:
+        extra = ["customer__key"] if any(f.name == "customer" for f in model._meta.fields) else []
+        extra += ["members"] if any(f.name == "members" for f in model._meta.fields) else []
+        rows = model.objects.values_list(*_fields(model), *extra)
+        out[model.__name__] = sorted(map(tuple, rows), key=str)
+    cells = OfferScope.objects.values_list("offer_id", "station_id", "hour_band")
+    out["OfferScope"] = sorted(cells)
+    return out
+
+
+def wipe() -> None:
+    for model in (*TABLES, OfferScope):
+        model.objects.all()._raw_delete(connection.alias)
+
+
+def single() -> dict[str, list]:
+    wipe()
+    backfill(FIRST, LAST, progress=False)
+    return snapshot()
+
+
+def start(parts: int) -> ChunkedJob:
+    return backfill_parts.start(FIRST, LAST, None, parts)
+
+
+def work_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'analytics_backfill%'")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("parts", [2, 3, 8])
+def test_the_parts_give_the_single_tasks_rows_exactly(history, parts):
+    live = snapshot()  # what the live rollup made of the same rows
+    alone = single()
+    for name in live:
+        assert set(alone[name]) ^ set(live[name]) == set(), name
+    assert alone == live
+    assert len(alone["DailyRollup"]) > 300 and alone["OfferScopeDaily"]  # a real comparison
+    assert sum(r[-5] for r in alone["DailyRollup"]) > 0  # redemptions were counted
+    wipe()
+    job = start(parts)
+    assert job.chunks == parts and job.progress_total == 8  # 2 operators x 4 weeks
+    outcomes = [chunked.execute_chunk(job.pk, i) for i in range(parts)]
+    assert outcomes == ["chunk done"] * (parts - 1) + ["done"]
+    assert snapshot() == alone
+    worked = [p.progress for p in ChunkedJob.objects.get(pk=job.pk).parts.all()]
+    assert sum(worked) == 8 and min(worked) >= 1  # the work was shared
+    assert work_tables() == []
+
+
+def test_rows_the_live_rollup_reads_during_the_run_count_once(history):
+    network, _ = history
+    alone = single()
+    job = start(2)
+    assert chunked.execute_chunk(job.pk, 0) == "chunk done"
+    # meanwhile sessions arrive, in the range and for an order of it, and beat rolls them up
+    ledger = Ledger(network.station_a)
+    offer = make_offer(network.op_a, "late-offer")
+    ledger.plain(start=at(FIRST + dt.timedelta(days=9), 10), customer="new", gross="300")
+    ledger.row("settled", offer, start=at(FIRST + dt.timedelta(days=20), 8), discount="7")
+    ledger.row("reversed", offer, start=at(FIRST + dt.timedelta(days=2), 8),
+               order_ref="h-5", discount="0", seq=9)  # fmt: skip
+    run_incremental()
+    assert chunked.execute_chunk(job.pk, 1) == "done"
+    after_merge = snapshot()
+    run_incremental()  # nothing new: the beat's next run changes nothing
+    assert snapshot() == after_merge
+    assert after_merge == single()  # the truth: everything rebuilt from the ledger
+    assert after_merge != alone
+
+
+def test_the_single_task_does_not_count_twice_rows_newer_than_the_watermark(history, monkeypatch):
+    """A row committed after the live rollup's last run is left to its next run: a
+    rebuild that counted it would be joined by the live rollup's delta for it."""
+    network, _ = history
+    Ledger(network.station_a).plain(start=at(FIRST + dt.timedelta(days=4), 9), gross="500")
+    monkeypatch.setattr(rollup, "run_incremental", lambda: None)  # it arrived after catch-up
+    backfill(FIRST, LAST, progress=False)
+    monkeypatch.undo()
+    run_incremental()
+    counted = snapshot()
+    assert counted == single()
+
+
+def test_cancel_stops_every_part_and_leaves_the_rollups_as_they_were(history):
+    before = snapshot()
+    job = start(3)
+    assert chunked.execute_chunk(job.pk, 0) == "chunk done"
+    assert backfill_parts.cancel(job.pk) is True
+    assert chunked.execute_chunk(job.pk, 1) == "cancelled"
+    assert chunked.execute_chunk(job.pk, 2) == "skipped"
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert snapshot() == before
+    assert work_tables() == []
+    assert backfill_parts.cancel(job.pk) is False  # not running any more
+
+
+def test_a_part_run_twice_is_merged_once(history):
+    alone = single()
+    wipe()
+    job = start(2)
+    assert chunked.execute_chunk(job.pk, 0) == "chunk done"
+    assert chunked.execute_chunk(job.pk, 0) == "skipped"  # delivered again after it finished
+    # part 1's worker computed it all and died before recording it; the message comes back
+    params = ChunkedJob.objects.get(pk=job.pk).params
+    backfill_parts.RUNNER_OBJECT.run_chunk(params, 1, 2, lambda done: None)
+    assert chunked.execute_chunk(job.pk, 1) == "done"
+    assert chunked.execute_chunk(job.pk, 1) == "skipped"
+    assert snapshot() == alone
+
+
+def test_a_part_whose_worker_died_midway_starts_afresh(history):
+    alone = single()
+    wipe()
+    job = start(2)
+    params = ChunkedJob.objects.get(pk=job.pk).params
+
+    def dies(done: int) -> None:
+        if done == 2:
+            raise SystemExit("worker lost")
+
+    with pytest.raises(SystemExit):
+        backfill_parts.RUNNER_OBJECT.run_chunk(params, 0, 2, dies)
+    assert chunked.execute_chunk(job.pk, 0) == "chunk done"
+    assert chunked.execute_chunk(job.pk, 1) == "done"
+    assert snapshot() == alone
+
+
+def test_one_progress_figure_from_0_to_100(history):
+    job = start(2)
+    assert backfill_parts.progress(job.pk) == ("running", 0)
+    out = StringIO()
+    call_command("rollup_backfill", "--status", str(job.pk), stdout=out)
+    assert out.getvalue().strip() == "running 0%"
+    chunked.execute_chunk(job.pk, 0)
+    assert backfill_parts.progress(job.pk) == ("running", 50)
+    chunked.execute_chunk(job.pk, 1)
+    assert backfill_parts.progress(job.pk) == ("done", 100)
+
+
+def test_the_command_starts_a_run_in_parts_and_cancels_it(history):
+    out = StringIO()
+    call_command("rollup_backfill", "--from", "2025-03-01", "--to", "2025-03-24",
+                 "--parts", "4", "--no-wait", stdout=out)  # fmt: skip
+    run = int(out.getvalue())
+    assert ChunkedJob.objects.get(pk=run).chunks == 4
+    out = StringIO()
+    call_command("rollup_backfill", "--cancel", str(run), stdout=out)
+    assert f"run {run}" in out.getvalue()
+    assert [chunked.execute_chunk(run, i) for i in range(4)] == ["cancelled", *["skipped"] * 3]
+    assert ChunkedJob.objects.get(pk=run).status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--from", "2025-03-01", "--to", "2025-03-02", "--parts", "0"], "--parts takes"),
+        (["--from", "2025-03-01", "--to", "2025-03-02", "--parts", "x"], "--parts takes"),
+        (["--from", "2025-03-01", "--to", "2025-03-02", "--no-wait"], "goes with --parts"),
+        (["--from", "2025-03-01"], "are required"),
+        (["--cancel", "999999"], "No backfill run 999999"),
+        (["--status", "999999"], "No backfill run 999999"),
+        (["--status", "abc"], "not a run id"),
+        (["--cancel", "1", "--from", "2025-03-01"], "nothing else"),
+    ],
+)
+def test_bad_arguments_give_a_one_line_error(network, argv, message):
+    with pytest.raises(CommandError, match=message) as caught:
+        call_command("rollup_backfill", *argv)
+    assert "\n" not in str(caught.value)
