@@ -30,6 +30,7 @@ from offers.services.ledger import (
 from offers.services.ledger.rows import offer_fields, order_fields
 from offers.services.order_steps import confirm_order, quote_session_with_offers, redeem_order
 from offers.services.publishing import published_offers, published_offers_at
+from offers.services.received_sessions import ReceivedSession, receive_sessions
 from offers.services.quoting import (
     OfferQuote,
     SessionAsk,
@@ -45,6 +46,7 @@ __all__ = [
     "OfferInfo",
     "OfferQuote",
     "OfferUnavailable",
+    "ReceivedSession",
     "Reversal",
     "SessionAsk",
     "UnknownOrder",
@@ -65,6 +67,7 @@ __all__ = [
     "quote_session_with_offers",
     "quote_with_offers",
     "quote_without_offers",
+    "receive_sessions",
     "recheck_combos",
     "record_quote",
     "redeem",

@@ -1,8 +1,13 @@
+from .cdrs import DIFFERENCE, CdrImport, CdrImportStatus, CdrSource, ReceivedCdr
 from .deliveries import FINAL_PUSH_STATES, Module, Push, PushAttempt, PushState
 from .locations import LocationStamp
 from .partners import Partner, PartnerRole, PartnerState
 
 __all__ = [
+    "DIFFERENCE",
+    "CdrImport",
+    "CdrImportStatus",
+    "CdrSource",
     "FINAL_PUSH_STATES",
     "LocationStamp",
     "Module",
@@ -12,4 +17,5 @@ __all__ = [
     "Push",
     "PushAttempt",
     "PushState",
+    "ReceivedCdr",
 ]
