@@ -30,7 +30,6 @@ from offers.services.ledger import (
 from offers.services.ledger.rows import offer_fields, order_fields
 from offers.services.order_steps import confirm_order, quote_session_with_offers, redeem_order
 from offers.services.publishing import published_offers, published_offers_at
-from offers.services.received_sessions import ReceivedSession, receive_sessions
 from offers.services.quoting import (
     OfferQuote,
     SessionAsk,
@@ -38,6 +37,7 @@ from offers.services.quoting import (
     quote_with_offers,
     quote_without_offers,
 )
+from offers.services.received_sessions import ReceivedSession, receive_sessions
 from offers.snapshot import rule_from_terms, terms_of
 
 __all__ = [

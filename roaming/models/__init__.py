@@ -5,10 +5,10 @@ from .partners import Partner, PartnerRole, PartnerState
 
 __all__ = [
     "DIFFERENCE",
+    "FINAL_PUSH_STATES",
     "CdrImport",
     "CdrImportStatus",
     "CdrSource",
-    "FINAL_PUSH_STATES",
     "LocationStamp",
     "Module",
     "Partner",

@@ -64,7 +64,7 @@ SCHEMA: dict[str, Any] = {
         "total_energy",
         "total_time",
         "last_updated",
-    ],  # fmt: skip
+    ],
     "properties": {
         "country_code": _text(2, r"^[A-Z]{2}$"),
         "party_id": _text(3, r"^[A-Z0-9]{3}$"),
@@ -99,7 +99,7 @@ SCHEMA: dict[str, Any] = {
                 "connector_standard",
                 "connector_format",
                 "connector_power_type",
-            ],  # fmt: skip
+            ],
             "properties": {
                 "id": _text(36),
                 "address": {"type": "string", "maxLength": 45},
@@ -120,7 +120,7 @@ SCHEMA: dict[str, Any] = {
                 "connector_power_type": {
                     "enum": ["AC_1_PHASE", "AC_2_PHASE", "AC_2_PHASE_SPLIT", "AC_3_PHASE", "DC"]
                 },
-            },  # fmt: skip
+            },
         },
         "currency": _text(3, r"^[A-Z]{3}$"),
         "charging_periods": {
