@@ -65,8 +65,8 @@ def test_a_refused_cdr_gets_an_ocpi_error_that_says_why(client, partner):
 
 
 def test_a_partner_never_reads_or_writes_another_operators_cdrs(client, partner):
-    row, token = partner
-    other, other_token = registered_partner(network("cpo2.example", stations=1))
+    _row, token = partner
+    _other, other_token = registered_partner(network("cpo2.example", stations=1))
     push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000"))
     stored = ReceivedCdr.objects.get()
     hidden = client.get(f"{CDRS}/{stored.pk}", headers=auth(other_token))
