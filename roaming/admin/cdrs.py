@@ -21,8 +21,10 @@ from .partners import ReadOnlyRows
 
 @admin.register(ReceivedCdr)
 class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
-    list_display = ["cdr_id", "session_start", "station", "charger", "channel", "source",
-                    "energy_kwh", "charged_excl_vat", "our_excl_vat", "difference", "operator"]  # fmt: skip
+    list_display = [
+        "cdr_id", "session_start", "station", "charger", "channel", "source", "energy_kwh",
+        "charged_excl_vat", "our_excl_vat", "difference", "operator",
+    ]  # fmt: skip
     list_filter = ["operator", "channel", "source"]
     search_fields = ["cdr_id", "station__code", "charger__code"]
     date_hierarchy = "session_start"

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from cpo_portal import tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
-
 from roaming.models import Partner, Push, PushAttempt, PushState
 from roaming.services import credentials, parties
 from roaming.services.credentials import RegistrationError

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from analytics.models import NoOfferSession
 from cpo_portal.models import Role
@@ -85,8 +85,9 @@ def test_an_unknown_operator_or_file_is_a_one_line_error(operator, tmp_path):
     assert not ReceivedCdr.objects.exists()
 
 
-def test_an_upload_is_imported_in_parts_with_its_progress(client, operator, settings, eager,
-                                                         django_capture_on_commit_callbacks):  # fmt: skip
+def test_an_upload_is_imported_in_parts_with_its_progress(
+    client, operator, settings, eager, django_capture_on_commit_callbacks
+):
     settings.CDR_IMPORT_PART = 2
     settings.CDR_IMPORT_BATCH = 2
     client.force_login(staff(operator, Role.OPERATOR_ADMIN, "admin-1"))
