@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from analytics.models import (
     CellCustomer,
+    ChannelDaily,
     CustomerKey,
     CustomerSet,
     DailyCustomer,
@@ -73,6 +74,7 @@ def names() -> q.Names:
         keys=table(CustomerKey),
         offer_daily=table(OfferDaily),
         station_daily=table(StationDaily),
+        channel_daily=table(ChannelDaily),
         scope=table(OfferScope),
         scope_daily=table(OfferScopeDaily),
         periods=table(HourlyPeriod),
@@ -87,6 +89,7 @@ PARTITIONED = (
     CustomerSet,
     OfferDaily,
     StationDaily,
+    ChannelDaily,
     OfferScopeDaily,
 )
 
@@ -135,6 +138,7 @@ def rebuild(operator: Operator, first: dt.date, last: dt.date) -> None:
             cursor.execute(f"ANALYZE {q.STAGE}")  # a fresh table has no statistics
         cursor.execute(q.customer_keys_sql(n))
         cursor.execute(q.daily_sql(n))
+        cursor.execute(q.channel_daily_sql(n))
         cursor.execute(*q.hourly_sql(n))
         cursor.execute(q.customers_sql(n))
         cursor.execute(q.cell_customers_sql(n))
