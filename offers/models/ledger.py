@@ -17,7 +17,6 @@ from django.db import models
 from django.utils import timezone
 
 from cpo_portal.models import Charger, Operator, Station
-
 from offers.channels import SessionChannel
 
 from .choices import RedemptionKind
