@@ -10,8 +10,10 @@ tariff, another currency) is counted apart, never as a difference.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Abs
@@ -68,7 +70,7 @@ def window(
     return cdrs
 
 
-def _audit(values: dict, station_id: int | None, name: str) -> StationAudit:
+def _audit(values: Mapping[str, Any], station_id: int | None, name: str) -> StationAudit:
     return StationAudit(
         station_id=station_id,
         station=name,
