@@ -56,15 +56,26 @@ def is_array(head: str) -> bool:
     return head.lstrip("\ufeff \t\r\n").startswith("[")
 
 
-def items(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """(line number, the CDR or a CdrRefused) for each non-blank line of JSON lines."""
+def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each non-blank line."""
     for number, line in enumerate(lines, 1):
         line = line.strip().lstrip("\ufeff")
         if line:
-            try:
-                yield number, loads(line)
-            except CdrRefused as refusal:
-                yield number, refusal
+            yield number, line
+
+
+def parsed(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, Any]]:
+    """(line number, the CDR or a CdrRefused) for each numbered line of JSON lines."""
+    for number, line in lines:
+        try:
+            yield number, loads(line)
+        except CdrRefused as refusal:
+            yield number, refusal
+
+
+def items(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """(line number, the CDR or a CdrRefused) for each non-blank line of JSON lines."""
+    return parsed(numbered_lines(lines))
 
 
 def array_items(text: str | bytes) -> list[tuple[int, Any]]:
@@ -181,9 +192,10 @@ class Parts:
                 error = [f"the file: {refusal}"] if index == 0 else []
                 return {"total": 0, "imported": 0, "duplicates": 0, "refused": len(error),
                         "errors": error}  # fmt: skip
-        else:
-            numbered, label = list(items(text.splitlines())), "line"
-        mine = part_of(numbered, index, chunks)
+            mine: Iterable[tuple[int, Any]] = part_of(numbered, index, chunks)
+        else:  # only this part's lines are parsed
+            lines, label = list(numbered_lines(text.splitlines())), "line"
+            mine = parsed(part_of(lines, index, chunks))
         totals = import_items(job.operator, mine, label, checkpoint)
         return {
             "total": totals.total,
