@@ -14,8 +14,11 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from offers.events import session_settled
+        from offers.events import session_settled, sessions_received
 
-        from .services.sessions import record_settled_session
+        from .services.sessions import record_received_sessions, record_settled_session
 
         session_settled.connect(record_settled_session, dispatch_uid="analytics-sessions")
+        sessions_received.connect(
+            record_received_sessions, dispatch_uid="analytics-received-sessions"
+        )

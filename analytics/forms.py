@@ -16,7 +16,7 @@ from analytics.services.filters import (
     scoped,
 )
 from cpo_portal.models import Operator, Station
-from offers.models import DegOfferType, Offer
+from offers.models import DegOfferType, Offer, SessionChannel
 
 GRANULARITIES = [("", "Automatic"), ("day", "Day"), ("week", "Week"), ("month", "Month")]
 
@@ -47,6 +47,9 @@ class FilterForm(forms.Form):
         queryset=Station.objects.none(), required=False, empty_label="All stations"
     )
     region = forms.ChoiceField(required=False)
+    channel = forms.ChoiceField(
+        required=False, choices=[("", "All channels"), *SessionChannel.choices]
+    )
     granularity = forms.ChoiceField(required=False, choices=GRANULARITIES)
 
     def __init__(self, user, operator, *args, **kwargs):
@@ -106,4 +109,5 @@ class FilterForm(forms.Form):
             offer_type=data.get("offer_type") or "",
             station_id=station.pk if station else None,
             region=data.get("region") or "",
+            channel=data.get("channel") or "",
         )

@@ -9,3 +9,8 @@ from django.dispatch import Signal
 # session), with order_ref, quote (an OfferQuote: no offers applied) and customer
 # (CustomerFacts).
 session_settled = Signal()
+
+# Finished sessions that came by another channel than Beckn (a CDR pushed or imported),
+# with sessions (a list of offers.services.ReceivedSession), sent inside the transaction
+# that stores them.
+sessions_received = Signal()

@@ -7,10 +7,10 @@ import django_filters as df
 from django import forms
 
 from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
-from analytics.models import DailyRollup, HourlyRollup
+from analytics.models import ChannelDaily, DailyRollup, HourlyRollup
 from analytics.services.filters import allowed_operators, check_dates, scoped
 from cpo_portal.models import Station
-from offers.models import Offer
+from offers.models import Offer, SessionChannel
 
 GRANULARITY = [("day", "day"), ("week", "week"), ("month", "month")]
 GROUP_BY = [
@@ -54,6 +54,15 @@ class RollupFilterSet(df.FilterSet):
         model = HourlyRollup
         form = DateRangeForm
         fields = ["operator", "station", "region", "date_from", "date_to"]
+
+
+class ChannelDailyFilterSet(RollupFilterSet):
+    channel = df.ChoiceFilter(choices=SessionChannel.choices, help_text="How sessions came.")
+
+    class Meta:
+        model = ChannelDaily
+        form = DateRangeForm
+        fields = ["operator", "station", "region", "channel", "date_from", "date_to"]
 
 
 class DailyRollupFilterSet(RollupFilterSet):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from analytics.calc import figures
-from analytics.models import DailyRollup, HourlyRollup
+from analytics.models import ChannelDaily, DailyRollup, HourlyRollup
 from cpo_portal.models import Operator
 
 
@@ -58,6 +58,24 @@ class DailyRollupSerializer(serializers.ModelSerializer):
             "recovered_discount",
             "held_out_sessions",
         ]
+        read_only_fields = fields
+
+
+class ChannelDailySerializer(serializers.ModelSerializer):
+    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    station_code = serializers.CharField(source="station.code", default=None, read_only=True)
+
+    class Meta:
+        model = ChannelDaily
+        extra_kwargs = {"net_revenue": {"help_text": NET}, "sessions": {"help_text": SESSIONS}}
+        fields = [
+            "id", "operator", "date", "station", "station_code", "region_code", "channel",
+            "sessions", "energy_kwh", "gross_revenue", "discount_cost", "surge_revenue",
+            "net_revenue", "tax", "redemptions", "reversals", "recovered_discount",
+            "held_out_sessions",
+        ]  # fmt: skip
         read_only_fields = fields
 
 

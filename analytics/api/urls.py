@@ -9,6 +9,7 @@ app_name = "analytics-api"
 
 router = DefaultRouter()
 router.register("daily-rollups", views.DailyRollupViewSet, basename="daily-rollup")
+router.register("channel-rollups", views.ChannelDailyViewSet, basename="channel-rollup")
 router.register("hourly-rollups", views.HourlyRollupViewSet, basename="hourly-rollup")
 router.register("whatif-runs", whatif.WhatIfRunViewSet, basename="whatif-run")
 

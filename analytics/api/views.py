@@ -11,17 +11,19 @@ from rest_framework import generics, viewsets
 from rest_framework.exceptions import ValidationError
 
 from analytics.api.filters import (
+    ChannelDailyFilterSet,
     DailyRollupFilterSet,
     RollupFilterSet,
     SeriesFilterSet,
 )
 from analytics.api.serializers import (
+    ChannelDailySerializer,
     DailyRollupSerializer,
     HourlyRollupSerializer,
     OfferRoiSerializer,
     SeriesPointSerializer,
 )
-from analytics.models import DailyRollup, HourlyRollup, OfferDaily
+from analytics.models import ChannelDaily, DailyRollup, HourlyRollup, OfferDaily
 from analytics.services import offer_roi
 from analytics.services.filters import Filters, allowed_operators, resolve_range, scoped
 
@@ -46,6 +48,17 @@ class HourlyRollupViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = HourlyRollup.objects.select_related("operator", "station")
         return scoped(qs, self.request.user).order_by("-date", "station_id", "hour")
+
+
+class ChannelDailyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sessions per day, station and channel (Beckn, OCPI roaming, own app, other)."""
+
+    serializer_class = ChannelDailySerializer
+    filterset_class = ChannelDailyFilterSet
+
+    def get_queryset(self):
+        qs = ChannelDaily.objects.select_related("operator", "station")
+        return scoped(qs, self.request.user).order_by("-date", "station_id", "channel")
 
 
 GROUP_FIELDS = {"offer": "offer_id", "station": "station_id", "hour_band": "hour_band"}

@@ -7,7 +7,7 @@ from analytics.models.distinct_customers import (
 )
 
 from .cursor import RollupCursor
-from .derived import OfferDaily, OfferScope, OfferScopeDaily, StationDaily
+from .derived import ChannelDaily, OfferDaily, OfferScope, OfferScopeDaily, StationDaily
 from .periods import HourlyPeriod
 from .rollups import DailyRollup, HourlyRollup
 from .sessions import NoOfferSession
@@ -15,6 +15,7 @@ from .whatif import WhatIfRun
 
 __all__ = [
     "CellCustomer",
+    "ChannelDaily",
     "CustomerKey",
     "CustomerSet",
     "CustomerSetMonth",

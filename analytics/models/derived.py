@@ -5,6 +5,8 @@ read a few thousand rows where the rollups hold millions.
   per-offer table when no station or region is picked.
 - StationDaily: per operator, date and station, with the surge counts of HourlyRollup.
   Top stations and the surge time series.
+- ChannelDaily: per operator, date, station and channel (Beckn, OCPI roaming, own app,
+  other): the session figures when a dashboard is filtered by channel.
 - OfferScope / OfferScopeDaily: for the baseline ROI estimate. An offer's scope is every
   (station, hour band) in which it was ever used; OfferScopeDaily is the gross revenue of
   all sessions (with any offer or none) in the offer's scope, per day. When a scope
@@ -19,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from cpo_portal.models import Operator, Station
+from offers.models import SessionChannel
 
 from .common import Measures, _kwh, _money, derived_fk
 
@@ -67,6 +70,38 @@ class StationDaily(Measures):
 
     def __str__(self) -> str:
         return f"{self.date} station {self.station_id}"
+
+
+class ChannelDaily(Measures):
+    """Figures per operator, local date, station and the channel the sessions came by.
+    Offers are redeemed on Beckn orders only, so offer figures are all under Beckn."""
+
+    TENANT_PATH = "operator"
+
+    operator = derived_fk(Operator, indexed=False)
+    date = models.DateField()
+    station = derived_fk(Station, optional=True)
+    region_code = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=8, choices=SessionChannel.choices)
+    facts = models.PositiveIntegerField(
+        "ledger rows counted in this row", default=0, editable=False,
+        help_text="Kept by the incremental rollup: a row whose count falls to 0 goes.",
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "operator",
+                "date",
+                Coalesce("station", Value(0)),
+                "region_code",
+                "channel",
+                name="one_channel_daily_row",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} station {self.station_id} {self.channel}"
 
 
 class OfferScope(models.Model):

@@ -5,24 +5,30 @@ from __future__ import annotations
 from django.db import models
 
 from cpo_portal.models import Operator, Station
-from offers.models import AppendOnlyError, AppendOnlyQuerySet
+from offers.models import AppendOnlyError, AppendOnlyQuerySet, SessionChannel
 
 
 class NoOfferSession(models.Model):
-    """A delivered session in which no offer was given.
+    """A delivered session in which no offer was given, by any channel.
 
     The redemption ledger writes one row per offer per step, so a session without an
     offer leaves no trace there; yet baselines (revenue before an offer started) and
     surge impact (all demand) need every session. This append-only table is the ledger's
     complement: one row per order that settled without an offer (held-out customers
-    included), with the ledger's own column names for what both record. Written by
-    services.sessions.record_session; rolled up with the ledger as offer "none".
+    included), with the ledger's own column names for what both record, and one row per
+    session that came by another channel (a CDR the operator's charging system sent: its
+    `channel` says which; the ledger's own rows are all Beckn). Written by
+    services.sessions.record_session and record_received_sessions; rolled up with the
+    ledger as offer "none".
     """
 
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     order_ref = models.CharField(max_length=100, unique=True)
+    channel = models.CharField(
+        max_length=8, choices=SessionChannel.choices, default=SessionChannel.BECKN
+    )
     station = models.ForeignKey(Station, null=True, on_delete=models.PROTECT, related_name="+")
     charger = models.ForeignKey(
         "cpo_portal.Charger", null=True, on_delete=models.PROTECT, related_name="+"

@@ -1,5 +1,5 @@
 """What a dashboard, an export or an API call looks at: one operator, a date range and
-optional offer / offer type / station / region. Every query on the rollups goes through
+optional offer / offer type / station / region / channel. Every query on the rollups goes through
 `Filters.apply`, after `tenancy.scope` has already cut the queryset to the user's
 operators, so the operator filter here is a second lock, not the only one."""
 
@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from django.core.exceptions import ValidationError
 from django.db.models import Max, QuerySet
 
-from analytics.models import DailyRollup, OfferDaily, StationDaily
+from analytics.models import ChannelDaily, DailyRollup, OfferDaily, StationDaily
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
+from offers.models import SessionChannel
 
 DEFAULT_DAYS = 90
 # Every date filter (dashboards, exports, the API) lies in these bounds, and a range spans
@@ -33,6 +34,7 @@ class Filters:
     offer_type: str = ""
     station_id: int | None = None
     region: str = ""
+    channel: str = ""  # a SessionChannel value; "" for every channel
 
     @property
     def days(self) -> int:
@@ -66,6 +68,7 @@ class Filters:
             "offer_type": self.offer_type,
             "station": str(self.station_id or ""),
             "region": self.region,
+            "channel": self.channel,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -74,7 +77,16 @@ def figures(f: Filters, by_station: bool = False, by_offer: bool = False) -> Que
     """The smallest rollup that can answer under these filters, already filtered:
     OfferDaily (no station or region asked), StationDaily (no offer asked), else
     DailyRollup. All three carry the same measures. `by_station` / `by_offer`: the
-    caller groups or filters by that dimension itself."""
+    caller groups or filters by that dimension itself.
+
+    With a channel: ChannelDaily, the sessions of that channel by station; offers are
+    redeemed on Beckn orders only, so an offer asked of another channel has no rows."""
+    if f.channel:
+        if f.offer_id or f.offer_type or by_offer:
+            if f.channel != SessionChannel.BECKN:
+                return DailyRollup.objects.none()
+            return figures(replace(f, channel=""), by_station, by_offer)
+        return f.apply(ChannelDaily.objects.filter(channel=f.channel), offers=False)
     if not (f.station_id or f.region or by_station):
         return f.apply(OfferDaily.objects.all())
     if not (f.offer_id or f.offer_type or by_offer):

@@ -19,7 +19,7 @@ from analytics.services.filters import Filters, figures
 from analytics.services.incrementality import estimates, has_holdout
 from analytics.services.tables import Column, Table, chart
 from cpo_portal import formatting
-from offers.models import Offer
+from offers.models import Offer, SessionChannel
 from pricing.engine import ZERO, money
 
 MEASURES = {
@@ -54,7 +54,10 @@ _MONEY = {"energy", "gross", "discount", "surge", "net"}
 
 def customers(f: Filters) -> int:
     """Exact distinct identified customers over the whole filtered range: from the
-    daily customer sets, unless a station, region or offer type is picked."""
+    daily customer sets, unless a station, region or offer type is picked. Customers are
+    identified on Beckn orders only: another channel has none."""
+    if f.channel and f.channel != SessionChannel.BECKN:
+        return 0
     if not (f.station_id or f.region or f.offer_type):
         return customer_sets.customers(f.operator.pk, f.date_from, f.date_to, f.offer_id)
     qs = f.apply(DailyCustomer.objects.all())

@@ -17,7 +17,7 @@ from analytics.models import NoOfferSession
 from cpo_portal.models import Charger
 from offers.models import Redemption, RedemptionKind
 from offers.rules import CustomerFacts
-from offers.services import order_fields
+from offers.services import ReceivedSession, order_fields
 from pricing.engine import PricedSession, Quote
 
 FIELDS = {f.attname for f in NoOfferSession._meta.concrete_fields} - {"id"}
@@ -71,3 +71,34 @@ def record_session(
 def record_settled_session(sender, *, order_ref: str, quote, customer, **kwargs) -> None:
     """Receiver of offers.events.session_settled: a session without offers, recorded."""
     record_session(order_ref, quote.priced, quote.quote, quote.charger, customer)
+
+
+def record_received_sessions(sender, *, sessions: list[ReceivedSession], **kwargs) -> None:
+    """Receiver of offers.events.sessions_received: sessions from another channel, written
+    in the sender's transaction in one statement; one already recorded stays as it was."""
+    rows = [
+        NoOfferSession(
+            order_ref=s.ref,
+            channel=s.channel,
+            operator_id=s.operator_id,
+            station_id=s.station_id,
+            charger_id=s.charger_id,
+            station_code=s.station_code,
+            charger_code=s.charger_code,
+            region_code=s.region_code,
+            city_code=s.city_code,
+            site_kind=s.site_kind,
+            customer_key=s.customer_key,
+            currency=s.currency,
+            energy_kwh=s.energy_kwh,
+            gross_amount=s.gross_amount,
+            tax_amount=s.tax_amount,
+            net_amount=s.net_amount,
+            session_start=s.session_start,
+            session_end=s.session_end,
+            session_start_hour=s.session_start_hour,
+            occurred_at=s.occurred_at,
+        )
+        for s in sessions
+    ]
+    NoOfferSession.objects.bulk_create(rows, ignore_conflicts=True)

@@ -83,6 +83,11 @@ OCPI_PUBLIC_URL = os.environ.get("OCPI_PUBLIC_URL", "http://127.0.0.1:8000/ocpi"
 OCPI_COUNTRY_CODE = os.environ.get("OCPI_COUNTRY_CODE", "IN")
 # Partner URLs never lead to private/loopback addresses unless development allows it.
 OCPI_ALLOW_PRIVATE_PARTNERS = env_bool("OCPI_ALLOW_PRIVATE_PARTNERS", False)
+# CDR imports (`manage.py import_cdrs`, the admin upload): CDRs checked and written per
+# transaction, CDRs per Celery part of an upload, refusals kept on an import's report.
+CDR_IMPORT_BATCH = int(os.environ.get("CDR_IMPORT_BATCH") or 500)
+CDR_IMPORT_PART = int(os.environ.get("CDR_IMPORT_PART") or 20_000)
+CDR_IMPORT_MAX_ERRORS = int(os.environ.get("CDR_IMPORT_MAX_ERRORS") or 1_000)
 
 # Customers are keyed by a salted hash of their normalised phone or email.
 CUSTOMER_KEY_SALT = os.environ.get("CUSTOMER_KEY_SALT") or ("customer:" + SECRET_KEY)

@@ -1,3 +1,5 @@
+from offers.channels import SessionChannel
+
 from .addons import AddOn, AddOnAvailability, AddOnBooking, BookingState
 from .catalog import CatalogVersion
 from .choices import (
@@ -41,4 +43,5 @@ __all__ = [
     "OndcType",
     "Redemption",
     "RedemptionKind",
+    "SessionChannel",
 ]

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from cpo_portal.models import Charger, Operator, Station
+from offers.channels import SessionChannel
 
 from .choices import RedemptionKind
 from .offer import Offer
@@ -49,6 +50,15 @@ class Redemption(models.Model):
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="redemptions")
     order_ref = models.CharField(max_length=100, db_index=True)
+    # Offers are redeemed on our own Beckn orders only; the column is the session facts'
+    # shared shape (analytics' sessions carry every channel).
+    channel = models.CharField(
+        max_length=8,
+        choices=SessionChannel.choices,
+        default=SessionChannel.BECKN,
+        db_default=SessionChannel.BECKN,
+        editable=False,
+    )
     kind = models.CharField(max_length=12, choices=RedemptionKind.choices)
     seq = models.PositiveIntegerField(default=0, help_text="Orders repeated steps (reversals).")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="redemptions")

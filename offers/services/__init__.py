@@ -37,6 +37,7 @@ from offers.services.quoting import (
     quote_with_offers,
     quote_without_offers,
 )
+from offers.services.received_sessions import ReceivedSession, receive_sessions
 from offers.snapshot import rule_from_terms, terms_of
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "OfferInfo",
     "OfferQuote",
     "OfferUnavailable",
+    "ReceivedSession",
     "Reversal",
     "SessionAsk",
     "UnknownOrder",
@@ -65,6 +67,7 @@ __all__ = [
     "quote_session_with_offers",
     "quote_with_offers",
     "quote_without_offers",
+    "receive_sessions",
     "recheck_combos",
     "record_quote",
     "redeem",

@@ -32,13 +32,17 @@ class VersionDetails(OcpiView):
 
     def get(self, request):
         base = parties.version_url()
-        endpoints = [
-            {"identifier": "credentials", "role": role, "url": f"{base}/credentials"}
-            for role in ("SENDER", "RECEIVER")
-        ] + [
-            {"identifier": module, "role": "SENDER", "url": f"{base}/{module}"}
-            for module in ("tariffs", "locations")
-        ]
+        endpoints = (
+            [
+                {"identifier": "credentials", "role": role, "url": f"{base}/credentials"}
+                for role in ("SENDER", "RECEIVER")
+            ]
+            + [
+                {"identifier": module, "role": "SENDER", "url": f"{base}/{module}"}
+                for module in ("tariffs", "locations")
+            ]
+            + [{"identifier": "cdrs", "role": "RECEIVER", "url": f"{base}/cdrs"}]
+        )
         return answer({"version": parties.VERSION, "endpoints": endpoints})
 
 

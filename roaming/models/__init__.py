@@ -1,9 +1,14 @@
+from .cdrs import DIFFERENCE, CdrImport, CdrImportStatus, CdrSource, ReceivedCdr
 from .deliveries import FINAL_PUSH_STATES, Module, Push, PushAttempt, PushState
 from .locations import LocationStamp
 from .partners import Partner, PartnerRole, PartnerState
 
 __all__ = [
+    "DIFFERENCE",
     "FINAL_PUSH_STATES",
+    "CdrImport",
+    "CdrImportStatus",
+    "CdrSource",
     "LocationStamp",
     "Module",
     "Partner",
@@ -12,4 +17,5 @@ __all__ = [
     "Push",
     "PushAttempt",
     "PushState",
+    "ReceivedCdr",
 ]

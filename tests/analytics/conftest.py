@@ -112,10 +112,13 @@ class Ledger:
         occurred: dt.datetime | None = None,
         customer: str = "c1",
         order_ref: str | None = None,
+        channel: str = "beckn",
         **money,
     ) -> NoOfferSession:
         return NoOfferSession.objects.create(
-            **self._order(customer, start, order_ref, **money), occurred_at=occurred or start
+            **self._order(customer, start, order_ref, **money),
+            occurred_at=occurred or start,
+            channel=channel,
         )
 
 

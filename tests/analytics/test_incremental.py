@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from analytics.models import (
     CellCustomer,
+    ChannelDaily,
     CustomerSet,
     CustomerSetMonth,
     DailyCustomer,
@@ -32,8 +33,9 @@ pytestmark = pytest.mark.django_db
 _codes = itertools.count(1)
 TABLES = (
     DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
-    CustomerSet, HourlyPeriod, CustomerSetMonth,
+    CustomerSet, HourlyPeriod, CustomerSetMonth, ChannelDaily,
 )  # fmt: skip
+CHANNELS = ("beckn", "roaming", "own_app", "other")
 
 
 def _fields(model) -> list[str]:
@@ -186,7 +188,8 @@ def replay(network, ledger_a, history) -> None:
                 continue
             plain_done.add(order)
             ledger_a.plain(order_ref=f"{ref}-p", start=start, occurred=written,
-                           customer=customer, gross=str(gross))  # fmt: skip
+                           customer=customer, gross=str(gross),
+                           channel=CHANNELS[order % 4])  # fmt: skip
             continue
         key = (order, offer_i, kind)
         ledger_a.row(kind, offers[offer_i], order_ref=ref, start=start, occurred=written,

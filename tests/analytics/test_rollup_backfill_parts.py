@@ -15,6 +15,7 @@ from django.db import connection
 
 from analytics.models import (
     CellCustomer,
+    ChannelDaily,
     CustomerSet,
     CustomerSetMonth,
     DailyCustomer,
@@ -42,7 +43,7 @@ FIRST = dt.date(2025, 3, 1)
 LAST = dt.date(2025, 3, 24)  # four weeks
 TABLES = (
     DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
-    OfferScopeDaily, CustomerSet, CustomerSetMonth, HourlyPeriod,
+    OfferScopeDaily, CustomerSet, CustomerSetMonth, HourlyPeriod, ChannelDaily,
 )  # fmt: skip
 
 

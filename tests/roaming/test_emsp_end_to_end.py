@@ -1,17 +1,21 @@
 """An eMSP plays against a running server over real HTTP: it registers with us (token A ->
 B -> C), pulls tariffs and locations page by page, receives a pushed tariff change and a
-retired tariff, updates its credentials and unregisters; and we register with an eMSP."""
+retired tariff, pushes a CDR to us, updates its credentials and unregisters; and we
+register with an eMSP."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
+from analytics.models import NoOfferSession
 from pricing.models import Tariff
-from roaming.models import Partner, Push, PushState
+from roaming.models import Partner, Push, PushState, ReceivedCdr
 from roaming.services import credentials
+from tests.roaming.cdr_data import cdr, dumps
 from tests.roaming.conftest import network
 from tests.roaming.emsp import Emsp, auth
 
@@ -93,6 +97,22 @@ def test_an_emsp_registers_pulls_and_receives_pushes(server, emsp):
     # A date_from pull after the change finds just the changed Location.
     changed, _ = emsp.pull_all(urls["locations", "SENDER"], date_from=location.body["last_updated"])
     assert [loc["id"] for loc in changed] == ["cpo1-st-001"]
+
+    # A CDR pushed to our CDRs receiver is taken, read back at the URL we answer with, and
+    # counted in the session facts as a roaming session; pushed again, it is the same CDR.
+    sent = json.loads(dumps(cdr("EMS-0001", "cpo1-st-000", "cpo1-ch-000")))
+    pushed = emsp.send("POST", urls["cdrs", "RECEIVER"], sent, token_c)
+    assert pushed.status_code == 200 and pushed.json()["status_code"] == 1000, pushed.text
+    where = pushed.headers["Location"]
+    assert where.startswith(f"{server.url}/ocpi/2.2.1/cdrs/")
+    assert emsp.get(where, token_c).json()["data"] == sent
+    again = emsp.send("POST", urls["cdrs", "RECEIVER"], sent, token_c)
+    assert again.headers["Location"] == where
+    fact = NoOfferSession.objects.get()
+    assert (fact.channel, fact.station.code, fact.net_amount) == (
+        "roaming", "cpo1-st-000", Decimal("224.20"),
+    )  # fmt: skip
+    assert ReceivedCdr.objects.get().our_incl_vat == Decimal("241.90")  # (10 x 19.50 + 10) x 1.18
 
     # Credentials update (PUT): a new token C; the old one stops working.
     token_b2 = "emsp-token-b2"

@@ -53,3 +53,20 @@ def test_one_registration_wins_when_a_partner_posts_twice_at_once(world, emsp):
     partner.refresh_from_db()
     assert partner.state == "registered"
     assert partner.inbound_token_hash == credentials.tokens.digest(wins[0]["token"])
+
+
+def test_two_pushes_of_one_cdr_at_once_leave_one_row(world):
+    from analytics.models import NoOfferSession
+    from roaming.models import ReceivedCdr
+    from roaming.services import cdr_intake
+    from tests.roaming.cdr_data import cdr
+
+    operator, partner = world
+    sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000")
+    results = race_n(
+        4, lambda i: cdr_intake.take(operator, [(1, sent)], source="push", partner=partner)
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(len(r.stored) for r in results) == 1
+    assert sum(len(r.duplicates) for r in results) == 3
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 1

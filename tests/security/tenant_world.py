@@ -40,7 +40,8 @@ from offers.models import (
 from offers.services.codes import generate_batch
 from pricing.models import PricingVersion
 from pricing.services.grid import raise_signal
-from roaming.models import LocationStamp, Partner, Push, PushAttempt
+from roaming.models import CdrImport, LocationStamp, Partner, Push, PushAttempt
+from roaming.services import cdr_intake
 from tests.analytics.conftest import Ledger
 from tests.factories import (
     ChargerFactory,
@@ -52,6 +53,7 @@ from tests.factories import (
 )
 from tests.offers.factories import OfferFactory
 from tests.pricing.factories import BandFactory, SurgeFactory, TariffFactory
+from tests.roaming.cdr_data import cdr
 
 TOKENS = {"a": "alpaca", "b": "zebra"}
 IST = ZoneInfo("Asia/Kolkata")
@@ -180,6 +182,12 @@ def _build_side(key: str) -> Side:
         url=f"https://{token}-emsp.example/ocpi/2.2.1/tariffs/IN/CPO/{token}-tariff",
     )  # fmt: skip
     LocationStamp.objects.update_or_create(station=station, defaults={"last_updated": now})
+    # a CDR its charging system sent (billed above our price: it shows in the price audit)
+    received = cdr(f"{token}-cdr", station.code, charger.code, excl="999.00", incl="999.00",
+                   start=start.replace(hour=12))  # fmt: skip
+    cdr_intake.take(operator, [(1, received)], partner=partner, source="push")
+    CdrImport.objects.create(operator=operator, file_name=f"{token}-cdrs.jsonl", status="done",
+                             errors=[f"line 2: {token} refused"])  # fmt: skip
     return side
 
 

@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from analytics.models import (
     CellCustomer,
+    ChannelDaily,
     CustomerKey,
     CustomerSet,
     DailyCustomer,
@@ -73,6 +74,7 @@ def names() -> q.Names:
         keys=table(CustomerKey),
         offer_daily=table(OfferDaily),
         station_daily=table(StationDaily),
+        channel_daily=table(ChannelDaily),
         scope=table(OfferScope),
         scope_daily=table(OfferScopeDaily),
         periods=table(HourlyPeriod),
@@ -87,6 +89,7 @@ PARTITIONED = (
     CustomerSet,
     OfferDaily,
     StationDaily,
+    ChannelDaily,
     OfferScopeDaily,
 )
 
@@ -135,7 +138,8 @@ def rebuild(
 
 
 def stage_fine(cursor, n: q.Names, part: q.Partition, applied: q.Applied | None) -> None:
-    """The fine tables of the partition (n.daily, n.hourly, n.customers, n.cell_customers:
+    """The fine tables of the partition (n.daily, n.channel_daily, n.hourly, n.customers,
+    n.cell_customers:
     the rollups, or a backfill part's own tables) from the ledger, through the stage."""
     if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL work_mem = '64MB'")  # sorts stay in memory
@@ -145,6 +149,7 @@ def stage_fine(cursor, n: q.Names, part: q.Partition, applied: q.Applied | None)
         cursor.execute(f"ANALYZE {q.STAGE}")  # a fresh table has no statistics
     cursor.execute(q.customer_keys_sql(n))
     cursor.execute(q.daily_sql(n))
+    cursor.execute(q.channel_daily_sql(n))
     cursor.execute(*q.hourly_sql(n))
     cursor.execute(q.customers_sql(n))
     cursor.execute(q.cell_customers_sql(n))

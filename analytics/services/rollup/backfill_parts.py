@@ -35,6 +35,7 @@ from django.db import connection, transaction
 
 from analytics.models import (
     CellCustomer,
+    ChannelDaily,
     CustomerSet,
     DailyCustomer,
     DailyRollup,
@@ -52,6 +53,7 @@ RUNNER = "analytics.services.rollup.backfill_parts.RUNNER_OBJECT"
 # ("sets": the days' customer sets)
 WORK = {
     "daily": DailyRollup,
+    "channel_daily": ChannelDaily,
     "hourly": HourlyRollup,
     "customers": DailyCustomer,
     "cell_customers": CellCustomer,

@@ -29,7 +29,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.calc.hour_bands import sql_case  # noqa: F401 (used through rollup.sql)
-from analytics.models import DailyCustomer, DailyRollup, HourlyPeriod, HourlyRollup
+from analytics.models import (
+    ChannelDaily,
+    DailyCustomer,
+    DailyRollup,
+    HourlyPeriod,
+    HourlyRollup,
+)
 from analytics.models.periods import BLOCK, MONTH
 from analytics.services.rollup import apply as a
 from analytics.services.rollup import sql as q
@@ -44,8 +50,9 @@ AFTER = "analytics_inc_cells_after"
 CAME = "analytics_inc_came"
 PEOPLE = "analytics_inc_people"
 HOURLY = "analytics_inc_hourly"
+CHANNELS = "analytics_inc_channels"
 PERIODS = "analytics_inc_periods"
-TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, AFTER, CAME, PEOPLE, HOURLY, PERIODS)
+TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, AFTER, CAME, PEOPLE, HOURLY, PERIODS, CHANNELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +172,7 @@ PEOPLE_KEY = (
     "customer_id",
 )  # fmt: skip
 HOURLY_KEY = ("operator_id", "date:d", "station_id", "region_code", "hour")
+CHANNEL_KEY = ("operator_id", "date:d", "station_id", "region_code", "channel")
 PERIOD_KEY = ("operator_id", "grain", "start", "station_id", "region_code", "weekend", "hour")
 HOURLY_MEASURES = (
     "sessions", "surge_sessions", "energy_kwh", "surge_kwh", "surge_revenue", "net_revenue",
@@ -253,6 +261,19 @@ def delta_sql(names: q.Names) -> list[str]:
             "facts",
             inserted=(("offer_type", "d.offer_type"),),
             merged=(("offer_type", GREATER_TYPE),),
+        ).sql(),
+        # -- ChannelDaily: DailyRollup's facts by channel ----------------------------------
+        f"""CREATE UNLOGGED TABLE {CHANNELS} AS
+        WITH facts AS ({q.CHANNEL_FACTS.format(sign="sign, ", stage=STAGE)})
+        SELECT {q.CHANNEL_DIMS}, SUM(sign) AS facts, {signed}
+        FROM facts GROUP BY {q.CHANNEL_DIMS}""",
+        *a.Target(
+            names.channel_daily,
+            CHANNELS,
+            CHANNEL_KEY,
+            ("facts", *m),
+            a.checked(ChannelDaily, ("facts", *m)),
+            "facts",
         ).sql(),
         # -- DailyCustomer ----------------------------------------------------------------
         f"""CREATE UNLOGGED TABLE {PEOPLE} AS

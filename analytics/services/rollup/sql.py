@@ -50,6 +50,7 @@ class Names:
     keys: str
     offer_daily: str
     station_daily: str
+    channel_daily: str
     scope: str
     scope_daily: str
     periods: str
@@ -91,12 +92,12 @@ class Applied:
 SOURCE_COLUMNS = (
     "id, operator_id, order_ref, kind, seq, offer_id, offer_type, station_id, region_code, "
     "customer_key, held_out, session_start_hour, energy_kwh, gross_amount, surge_amount, "
-    "discount, tax_amount, net_amount, occurred_at"
+    "discount, tax_amount, net_amount, occurred_at, channel"
 )
 SESSION_AS_SOURCE = (
     "id, operator_id, order_ref, 'settled', 0, NULL, '', station_id, region_code, "
     "customer_key, FALSE, session_start_hour, energy_kwh, gross_amount, surge_amount, 0, "
-    "tax_amount, net_amount, occurred_at"
+    "tax_amount, net_amount, occurred_at, channel"
 )
 KIND_LIST = ", ".join(f"'{k}'" for k in KINDS)
 
@@ -205,6 +206,32 @@ def daily_sql(names: Names) -> str:
            COUNT(DISTINCT customer), COUNT(*), {SUMS}
     FROM facts
     GROUP BY operator_id, d, offer_id, station_id, region_code, band
+    """  # noqa: S608 (table names from models, values are parameters)
+
+
+# What one staged row adds to its ChannelDaily cell: DailyRollup's facts, by channel.
+CHANNEL_DIMS = "operator_id, d, station_id, region_code, channel"
+CHANNEL_FACTS = f"""
+    SELECT {{sign}}{CHANNEL_DIMS}, {SESSION_FACTS} FROM {{stage}} WHERE live = 1
+    UNION ALL
+    SELECT {{sign}}{CHANNEL_DIMS}, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
+    FROM {{stage}} WHERE kind = 'redeemed' AND latest = 1
+    UNION ALL
+    SELECT {{sign}}{CHANNEL_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0
+    FROM {{stage}} WHERE kind = 'reversed'
+    UNION ALL
+    SELECT {{sign}}{CHANNEL_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+    FROM {{stage}} WHERE kind = 'held_out' AND latest = 1
+"""  # noqa: S608 (a template of column names; tables from models)
+
+
+def channel_daily_sql(names: Names) -> str:
+    return f"""
+    INSERT INTO {names.channel_daily} (
+        operator_id, date, station_id, region_code, channel, facts, {MEASURES}
+    )
+    WITH facts AS ({CHANNEL_FACTS.format(sign="", stage=STAGE)})
+    SELECT {CHANNEL_DIMS}, COUNT(*), {SUMS} FROM facts GROUP BY {CHANNEL_DIMS}
     """  # noqa: S608 (table names from models, values are parameters)
 
 

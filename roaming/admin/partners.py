@@ -17,10 +17,9 @@ from django.utils import timezone
 
 from cpo_portal import tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
-
-from .models import Partner, Push, PushAttempt, PushState
-from .services import credentials, parties
-from .services.credentials import RegistrationError
+from roaming.models import Partner, Push, PushAttempt, PushState
+from roaming.services import credentials, parties
+from roaming.services.credentials import RegistrationError
 
 
 class PartnerForm(forms.ModelForm):
@@ -142,7 +141,7 @@ class PushAdmin(ReadOnlyRows, TenantAdmin):
 
     @admin.action(description="Send again now", permissions=["change"])
     def send_again(self, request, queryset) -> None:
-        from .tasks import send_due
+        from roaming.tasks import send_due
 
         rows = queryset.exclude(state=PushState.SENDING)
         partners = sorted(set(rows.values_list("partner_id", flat=True)))

@@ -1,0 +1,57 @@
+"""The CDRs module, receiver interface: the operator's charging system (or any partner)
+pushes a finished session's CDR (POST), and reads it back at the URL we answered with
+(GET). Thin: roaming.services.cdr_intake takes the CDR."""
+
+from __future__ import annotations
+
+from rest_framework.parsers import BaseParser
+
+from roaming.models import CdrSource, ReceivedCdr
+from roaming.services import cdr_intake, cdr_schema, envelope, parties
+from roaming.services.cdr_schema import CdrRefused
+
+from .base import OcpiView, answer
+
+
+class OcpiJsonParser(BaseParser):
+    """JSON with every non-integer number a Decimal (money never passes a float)."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return cdr_schema.loads(stream.read())
+        except CdrRefused as exc:
+            raise envelope.OcpiProblem(envelope.INVALID_PARAMETERS, str(exc), 400) from None
+
+
+def cdr_url(row: ReceivedCdr) -> str:
+    return f"{parties.version_url()}/cdrs/{row.pk}"
+
+
+class CdrReceiver(OcpiView):
+    parser_classes = [OcpiJsonParser]
+
+    def post(self, request):
+        operator = self.partner.operator
+        outcome = cdr_intake.take(
+            operator, [(1, request.data)], source=CdrSource.PUSH, partner=self.partner
+        )
+        if outcome.refused:
+            raise envelope.OcpiProblem(envelope.INVALID_PARAMETERS, outcome.refused[0][1], 400)
+        if outcome.stored:
+            row = outcome.stored[0]
+        else:  # pushed before: the same answer again
+            country, party, cdr_id = outcome.duplicates[0]
+            row = ReceivedCdr.objects.get(
+                operator=operator, country_code=country, party_id=party, cdr_id=cdr_id
+            )
+        return answer(headers={"Location": cdr_url(row)})
+
+
+class CdrObject(OcpiView):
+    def get(self, request, pk: int):
+        row = ReceivedCdr.objects.filter(operator_id=self.partner.operator_id, pk=pk).first()
+        if row is None:
+            raise envelope.OcpiProblem(envelope.CLIENT_ERROR, "Unknown CDR.", 404)
+        return answer(row.data)

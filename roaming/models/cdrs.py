@@ -1,0 +1,132 @@
+"""Charge detail records (OCPI 2.2.1 CDRs) the operator's charging system sent us, pushed
+to our CDRs receiver or imported from a file, and the file imports themselves.
+
+A CDR is taken once: one row per operator and OCPI (country code, party id, CDR id), a
+unique constraint, so two concurrent pushes of the same CDR leave one row. Each row is
+matched to our station and charger, carries its channel (offers.models.SessionChannel)
+and our own price for the same session (the price audit compares the two); the session
+it describes enters analytics' session facts in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+
+from cpo_portal.models import Charger, Operator, Station
+from offers.models import SessionChannel
+
+from .partners import Partner
+
+
+class CdrSource(models.TextChoices):
+    PUSH = "push", "Pushed to our CDRs endpoint"
+    FILE = "file", "Imported from a file"
+
+
+class ReceivedCdr(models.Model):
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    country_code = models.CharField(max_length=2)
+    party_id = models.CharField(max_length=3)
+    cdr_id = models.CharField("CDR id", max_length=39)
+    source = models.CharField(max_length=8, choices=CdrSource.choices)
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Who pushed it (none for a file import).",
+    )  # fmt: skip
+    channel = models.CharField(max_length=8, choices=SessionChannel.choices)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
+    charger = models.ForeignKey(Charger, on_delete=models.PROTECT, related_name="+")
+    session_start = models.DateTimeField()
+    session_end = models.DateTimeField()
+    energy_kwh = models.DecimalField(max_digits=10, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    charged_excl_vat = models.DecimalField(
+        "charged (excl. VAT)", max_digits=12, decimal_places=2,
+        help_text="total_cost.excl_vat: what the charging system billed.",
+    )  # fmt: skip
+    charged_incl_vat = models.DecimalField(
+        "charged (incl. VAT)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    our_excl_vat = models.DecimalField(
+        "our price (excl. VAT)", max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="Our tariff for the same time, place and energy (none: not priceable).",
+    )  # fmt: skip
+    our_incl_vat = models.DecimalField(
+        "our price (incl. VAT)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    price_note = models.CharField(
+        max_length=200, blank=True, help_text="Why our price is missing, when it is."
+    )
+    data = models.JSONField("the CDR as received")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "received CDR"
+        verbose_name_plural = "received CDRs"
+        ordering = ["-session_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "country_code", "party_id", "cdr_id"],
+                name="one_cdr_per_operator_party_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["operator", "session_start"], name="cdr_operator_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_code}*{self.party_id} {self.cdr_id}"
+
+    @property
+    def difference(self):
+        """Charged minus our price, before VAT (None when we could not price it)."""
+        if self.our_excl_vat is None:
+            return None
+        return self.charged_excl_vat - self.our_excl_vat
+
+
+DIFFERENCE = F("charged_excl_vat") - F("our_excl_vat")
+
+
+class CdrImportStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CdrImport(models.Model):
+    """One uploaded file of CDRs (JSON lines or a JSON array), imported in parts by
+    Celery workers (cpo_portal.chunked). The upload is kept until the import ends."""
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=200)
+    upload = models.BinaryField(editable=False, default=bytes)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False, related_name="+",
+    )  # fmt: skip
+    status = models.CharField(
+        max_length=10, choices=CdrImportStatus.choices, default=CdrImportStatus.RUNNING
+    )
+    total = models.PositiveIntegerField(default=0, help_text="CDRs in the file.")
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="Refused CDRs, and why.")
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "CDR import"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display().lower()})"

@@ -1,0 +1,243 @@
+"""Taking CDRs in: validated, matched to our stations and chargers, priced by our own
+tariff, stored once, and announced as sessions (offers.services.receive_sessions) so that
+they enter analytics' session facts with their channel.
+
+One path for every door: the CDRs receiver (roaming.api.cdrs, one CDR a call), the
+command and the admin upload (roaming.services.cdr_imports, batches). A batch is checked
+first, then written in one transaction: each CDR is either stored with its session fact,
+or refused with a reason, never half-written. A CDR already taken (same operator, country
+code, party id and id) is a duplicate, not an error: the unique constraint decides, so two
+concurrent pushes of one CDR leave one row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+
+from cpo_portal.models import Charger, Operator
+from offers.models import SessionChannel
+from offers.services import ReceivedSession, receive_sessions
+from pricing.engine import LineKind, QuoteInputError
+from pricing.services import NoTariffError, quote_session
+from roaming.models import CdrSource, Partner, ReceivedCdr
+
+from .cdr_schema import CdrRecord, CdrRefused, read
+
+ZERO = Decimal("0")
+Key = tuple[str, str, str]
+
+
+@dataclass
+class Outcome:
+    """What became of a batch: rows stored, duplicates (their rows), refusals by position."""
+
+    stored: list[ReceivedCdr] = field(default_factory=list)
+    duplicates: list[Key] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+class Matcher:
+    """The operator's stations by OCPI Location id and chargers by EVSE uid (our codes cut
+    to OCPI's 36 characters, as roaming.services.locations publishes them): two queries."""
+
+    def __init__(self, operator: Operator) -> None:
+        chargers = Charger.objects.filter(operator=operator).select_related("station")
+        self.chargers: dict[tuple[str, str], Charger] = {}
+        self.stations: set[str] = set()
+        for charger in chargers:
+            station_id = charger.station.code[:36]
+            self.stations.add(station_id)
+            self.chargers[station_id, charger.code[:36]] = charger
+
+    def charger(self, record: CdrRecord) -> Charger:
+        if record.location_id not in self.stations:
+            raise CdrRefused(f"cdr_location.id {record.location_id!r} is not one of our stations")
+        found = self.chargers.get((record.location_id, record.evse_uid))
+        if found is None:
+            raise CdrRefused(
+                f"cdr_location.evse_uid {record.evse_uid!r} is not a charger at station "
+                f"{record.location_id!r}"
+            )
+        return found
+
+
+def channel_of(record: CdrRecord) -> SessionChannel:
+    """A token issued by another party (an eMSP) is roaming; one the CPO issued itself is
+    its own app (APP_USER) or another of its own channels (RFID cards, ad hoc payment)."""
+    own = (record.token_country_code, record.token_party_id) == (
+        record.country_code,
+        record.party_id,
+    )
+    if not own:
+        return SessionChannel.ROAMING
+    app = record.token_type == "APP_USER"  # noqa: S105 (an OCPI token type, no secret)
+    return SessionChannel.OWN_APP if app else SessionChannel.OTHER
+
+
+def our_price(charger: Charger, record: CdrRecord) -> tuple[Decimal | None, Decimal | None, str]:
+    """Our tariff's price of the same session (pricing.services.quote_session, the quote
+    every surface uses): (excl. VAT, incl. VAT, why not)."""
+    try:
+        quote = quote_session(charger, record.start, kwh=record.energy_kwh, end=record.end)
+    except NoTariffError:
+        return None, None, "no tariff prices this charger"
+    except QuoteInputError as exc:
+        return None, None, f"not priceable: {exc}"[:200]
+    if quote.currency != record.currency:
+        return None, None, f"billed in {record.currency}, our tariff is in {quote.currency}"
+    tax = quote.tax_included if quote.tax_inclusive else quote.sum_of(LineKind.TAX)
+    return quote.total - tax, quote.total, ""
+
+
+def session_ref(operator_id: int, key: Key) -> str:
+    """The session's reference among all orders (analytics' order_ref)."""
+    country, party, cdr_id = key
+    return f"cdr:{operator_id}:{country}*{party}:{cdr_id}"
+
+
+def _key(record: CdrRecord) -> Key:
+    return record.country_code, record.party_id, record.cdr_id
+
+
+def plain(data: Any) -> Any:
+    """The CDR as JSON can store it: its Decimals as numbers again."""
+    if isinstance(data, dict):
+        return {k: plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [plain(v) for v in data]
+    return float(data) if isinstance(data, Decimal) else data
+
+
+def row_for(
+    operator: Operator, record: CdrRecord, charger: Charger, source: str, partner: Partner | None
+) -> ReceivedCdr:
+    excl, incl, note = our_price(charger, record)
+    return ReceivedCdr(
+        operator=operator,
+        country_code=record.country_code,
+        party_id=record.party_id,
+        cdr_id=record.cdr_id,
+        source=source,
+        partner=partner,
+        channel=channel_of(record),
+        station=charger.station,
+        charger=charger,
+        session_start=record.start,
+        session_end=record.end,
+        energy_kwh=record.energy_kwh.quantize(Decimal("0.001")),
+        currency=record.currency,
+        charged_excl_vat=record.charged_excl_vat.quantize(Decimal("0.01")),
+        charged_incl_vat=None
+        if record.charged_incl_vat is None
+        else record.charged_incl_vat.quantize(Decimal("0.01")),
+        our_excl_vat=excl,
+        our_incl_vat=incl,
+        price_note=note,
+        data=plain(record.data),
+    )
+
+
+def session_of(row: ReceivedCdr) -> ReceivedSession:
+    """The session fact of a stored CDR: what the charging system billed."""
+    station, charger = row.station, row.charger
+    net = row.charged_incl_vat if row.charged_incl_vat is not None else row.charged_excl_vat
+    start: dt.datetime = row.session_start
+    return ReceivedSession(
+        ref=session_ref(row.operator_id, (row.country_code, row.party_id, row.cdr_id)),
+        channel=SessionChannel(row.channel),
+        operator_id=row.operator_id,
+        station_id=station.pk,
+        charger_id=charger.pk,
+        station_code=station.code,
+        charger_code=charger.code,
+        region_code=station.region_code,
+        city_code=station.city_code,
+        site_kind=station.site_kind,
+        currency=row.currency,
+        energy_kwh=row.energy_kwh,
+        gross_amount=row.charged_excl_vat,
+        tax_amount=net - row.charged_excl_vat,
+        net_amount=net,
+        session_start=start,
+        session_end=row.session_end,
+        session_start_hour=start.astimezone(ZoneInfo(station.time_zone)).hour,
+        occurred_at=row.session_end,
+    )
+
+
+def take(
+    operator: Operator,
+    items: Iterable[tuple[int, Any]],
+    *,
+    source: str = CdrSource.FILE,
+    partner: Partner | None = None,
+    matcher: Matcher | None = None,
+) -> Outcome:
+    """Take a batch of CDRs (position, parsed JSON object; a CdrRefused in place of the
+    object is a line that could not be read)."""
+    matcher = matcher or Matcher(operator)
+    out = Outcome()
+    fresh: dict[Key, tuple[CdrRecord, Charger]] = {}
+    for position, data in items:
+        try:
+            if isinstance(data, CdrRefused):
+                raise data
+            record = read(data)
+            charger = matcher.charger(record)
+        except CdrRefused as refusal:
+            out.refused.append((position, str(refusal)))
+            continue
+        if _key(record) in fresh:
+            out.duplicates.append(_key(record))
+        else:
+            fresh[_key(record)] = (record, charger)
+    taken = _already_taken(operator, fresh)
+    out.duplicates.extend(taken)
+    rows = [
+        row_for(operator, record, charger, source, partner)
+        for key, (record, charger) in fresh.items()
+        if key not in taken
+    ]
+    _store(rows, out)
+    return out
+
+
+def _already_taken(operator: Operator, fresh: dict[Key, Any]) -> set[Key]:
+    if not fresh:
+        return set()
+    ids = {key[2] for key in fresh}
+    rows = ReceivedCdr.objects.filter(operator=operator, cdr_id__in=ids)
+    found = set(rows.values_list("country_code", "party_id", "cdr_id"))
+    return found & set(fresh)
+
+
+def _store(rows: Sequence[ReceivedCdr], out: Outcome) -> None:
+    """All rows in one transaction; if another writer took one of them meanwhile (the
+    unique constraint says so), row by row, each a duplicate or stored."""
+    if not rows:
+        return
+    try:
+        with transaction.atomic():
+            ReceivedCdr.objects.bulk_create(rows)
+            receive_sessions([session_of(r) for r in rows])
+        out.stored.extend(rows)
+        return
+    except IntegrityError:
+        pass
+    columns = [f.attname for f in ReceivedCdr._meta.concrete_fields if not f.primary_key]
+    for unsaved in rows:
+        row = ReceivedCdr(**{name: getattr(unsaved, name) for name in columns})
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+                receive_sessions([session_of(row)])
+            out.stored.append(row)
+        except IntegrityError:
+            out.duplicates.append((row.country_code, row.party_id, row.cdr_id))

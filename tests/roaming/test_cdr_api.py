@@ -1,0 +1,91 @@
+"""The CDRs receiver: a partner (the operator's own charging system) pushes a CDR, reads it
+back at the URL we answered with; a refused CDR gets an OCPI error that says why; a CDR
+pushed again is the same CDR; one operator's partner never reads another's CDRs."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.models import NoOfferSession
+from roaming.models import ReceivedCdr
+from tests.roaming.cdr_data import cdr, dumps
+from tests.roaming.conftest import network, registered_partner
+from tests.roaming.emsp import auth
+
+pytestmark = pytest.mark.django_db
+
+CDRS = "/ocpi/2.2.1/cdrs"
+
+
+@pytest.fixture
+def partner(ocpi):
+    return registered_partner(network(stations=2))
+
+
+def push(client, token, body):
+    return client.post(CDRS, dumps(body), content_type="application/json", headers=auth(token))
+
+
+def test_a_pushed_cdr_is_taken_and_read_back_at_its_location(client, partner):
+    row, token = partner
+    sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000", kwh="12.345", excl="232.21", incl="274.01")
+    reply = push(client, token, sent)
+    assert reply.status_code == 200 and reply.json()["status_code"] == 1000
+    stored = ReceivedCdr.objects.get()
+    assert (stored.source, stored.partner_id) == ("push", row.pk)
+    location = reply.headers["Location"]
+    assert location == f"http://testserver/ocpi/2.2.1/cdrs/{stored.pk}"
+    got = client.get(location, headers=auth(token)).json()
+    assert got["status_code"] == 1000
+    assert got["data"]["id"] == "C1" and got["data"]["total_energy"] == 12.345
+    assert got["data"]["total_cost"] == {"excl_vat": 232.21, "incl_vat": 274.01}
+    assert NoOfferSession.objects.get().energy_kwh == stored.energy_kwh
+
+
+def test_a_cdr_pushed_again_answers_the_same_location(client, partner):
+    _row, token = partner
+    sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000")
+    first, again = push(client, token, sent), push(client, token, sent)
+    assert again.status_code == 200 and again.json()["status_code"] == 1000
+    assert first.headers["Location"] == again.headers["Location"]
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 1
+
+
+def test_a_refused_cdr_gets_an_ocpi_error_that_says_why(client, partner):
+    _row, token = partner
+    sent = cdr("C1", "cpo1-st-009", "cpo1-ch-000")
+    reply = push(client, token, sent)
+    body = reply.json()
+    assert reply.status_code == 400 and body["status_code"] == 2001
+    assert body["status_message"] == "cdr_location.id 'cpo1-st-009' is not one of our stations"
+    broken = client.post(CDRS, "{not json", content_type="application/json",
+                         headers=auth(token))  # fmt: skip
+    assert broken.status_code == 400 and broken.json()["status_code"] == 2001
+    assert not ReceivedCdr.objects.exists()
+
+
+def test_a_partner_never_reads_or_writes_another_operators_cdrs(client, partner):
+    _row, token = partner
+    _other, other_token = registered_partner(network("cpo2.example", stations=1))
+    push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000"))
+    stored = ReceivedCdr.objects.get()
+    hidden = client.get(f"{CDRS}/{stored.pk}", headers=auth(other_token))
+    assert hidden.status_code == 404 and hidden.json()["status_code"] == 2000
+    # the other operator's partner cannot file a CDR at our station
+    refused = push(client, other_token, cdr("C2", "cpo1-st-000", "cpo1-ch-000"))
+    assert refused.json()["status_code"] == 2001
+    assert ReceivedCdr.objects.count() == 1
+
+
+def test_without_a_token_nothing_is_taken(client, partner):
+    reply = client.post(CDRS, dumps(cdr("C1", "cpo1-st-000", "cpo1-ch-000")),
+                        content_type="application/json")  # fmt: skip
+    assert reply.status_code == 401 and reply.json()["status_code"] == 2000
+    assert not ReceivedCdr.objects.exists()
+
+
+def test_the_version_details_list_the_cdrs_receiver(client, partner):
+    _row, token = partner
+    details = client.get("/ocpi/2.2.1", headers=auth(token)).json()["data"]["endpoints"]
+    assert {"identifier": "cdrs", "role": "RECEIVER",
+            "url": "http://testserver/ocpi/2.2.1/cdrs"} in details  # fmt: skip

@@ -1,0 +1,144 @@
+"""CDR files: `manage.py import_cdrs` (JSON lines or an array; a line message per refused
+CDR; one-line errors for an unknown operator or file), the admin upload imported in parts
+by Celery with its progress, and the price audit page, each operator seeing its own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from analytics.models import NoOfferSession
+from cpo_portal.models import Role
+from roaming.models import CdrImport, ReceivedCdr
+from roaming.services import cdr_imports
+from tests.factories import staff
+from tests.roaming.cdr_data import cdr, dumps
+from tests.roaming.conftest import network
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(ocpi):
+    return network(stations=2)
+
+
+def lines(*objects) -> str:
+    return "\n".join(o if isinstance(o, str) else dumps(o) for o in objects) + "\n"
+
+
+def good(n: int, station: int = 0, **kw):
+    return cdr(f"C{n}", f"cpo1-st-{station:03d}", f"cpo1-ch-{station:03d}", **kw)
+
+
+def run(path, operator_code="cpo1.example", capsys=None):
+    call_command("import_cdrs", str(path), operator=operator_code)
+    return capsys.readouterr() if capsys else None
+
+
+def test_the_command_imports_a_good_file(operator, tmp_path, capsys):
+    path = tmp_path / "cdrs.jsonl"
+    path.write_text(lines(good(1), good(2), good(3, station=1)))
+    out = run(path, capsys=capsys)
+    assert out.out.strip() == "3 imported, 0 already there, 0 refused, of 3"
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 3
+    again = run(path, capsys=capsys)  # a second import takes nothing twice
+    assert again.out.strip() == "0 imported, 3 already there, 0 refused, of 3"
+    assert ReceivedCdr.objects.count() == 3
+
+
+def test_the_command_reads_a_json_array(operator, tmp_path, capsys):
+    path = tmp_path / "cdrs.json"
+    bad = good(2)
+    del bad["currency"]
+    path.write_text(json.dumps(json.loads(f"[{dumps(good(1))}, {dumps(bad)}]"), indent=2))
+    out = run(path, capsys=capsys)
+    assert out.out.strip() == "1 imported, 0 already there, 1 refused, of 2"
+    assert out.err.strip() == "item 2: the CDR: 'currency' is a required property"
+
+
+def test_bad_lines_are_reported_by_number_and_the_rest_is_taken(operator, tmp_path, capsys):
+    unknown = good(3)
+    unknown["cdr_location"]["evse_uid"] = "cpo1-ch-999"
+    path = tmp_path / "cdrs.jsonl"
+    path.write_text(lines(good(1), "{not json", "", unknown, good(4), good(1)))
+    out = run(path, capsys=capsys)
+    assert out.out.strip() == "2 imported, 1 already there, 2 refused, of 5"
+    errors = out.err.strip().splitlines()
+    assert errors[0].startswith("line 2: not JSON (")
+    assert errors[1] == (
+        "line 4: cdr_location.evse_uid 'cpo1-ch-999' is not a charger at station 'cpo1-st-000'"
+    )
+    assert sorted(ReceivedCdr.objects.values_list("cdr_id", flat=True)) == ["C1", "C4"]
+
+
+def test_an_unknown_operator_or_file_is_a_one_line_error(operator, tmp_path):
+    path = tmp_path / "cdrs.jsonl"
+    path.write_text(lines(good(1)))
+    with pytest.raises(CommandError, match=r"^no operator with code 'nobody'$"):
+        run(path, "nobody")
+    with pytest.raises(CommandError, match=r"^cannot read .*missing.jsonl: No such file"):
+        run(tmp_path / "missing.jsonl")
+    assert not ReceivedCdr.objects.exists()
+
+
+def test_an_upload_is_imported_in_parts_with_its_progress(
+    client, operator, settings, eager, django_capture_on_commit_callbacks
+):
+    settings.CDR_IMPORT_PART = 2
+    settings.CDR_IMPORT_BATCH = 2
+    client.force_login(staff(operator, Role.OPERATOR_ADMIN, "admin-1"))
+    body = lines(good(1), good(2), "[1]", good(3, station=1), good(4), good(2))
+    upload = SimpleUploadedFile("cdrs.jsonl", body.encode(), "application/jsonl")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = client.post("/admin/roaming/cdrimport/upload/",
+                            {"operator": operator.pk, "file": upload})  # fmt: skip
+    assert reply.status_code == 302, reply.content[:2000]
+    job = CdrImport.objects.get()
+    assert reply["Location"] == f"/admin/roaming/cdrimport/{job.pk}/change/"
+    assert (job.status, job.total, job.imported, job.duplicates, job.refused) == (
+        "done", 6, 4, 1, 1,
+    )  # fmt: skip
+    assert job.errors == ["line 3: the CDR: [1] is not of type 'object'"]
+    assert bytes(job.upload) == b""
+    assert cdr_imports.progress(job) == (6, 6)
+    page = client.get(reply["Location"]).content.decode()
+    assert "6 of 6 CDRs (100 %)" in page and "line 3: the CDR" in page
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 4
+
+
+def test_a_running_upload_shows_how_far_it_got(operator):
+    from cpo_portal.models.chunked_jobs import JobChunk
+
+    upload = SimpleUploadedFile("cdrs.jsonl", lines(good(1), good(2)).encode())
+    job = cdr_imports.start_import(operator, upload)  # not run: no commit in this test
+    JobChunk.objects.filter(job__subject=cdr_imports.subject_of(job.pk)).update(progress=1)
+    assert cdr_imports.progress(job) == (1, 2)
+
+
+def test_an_analyst_cannot_upload(client, operator):
+    client.force_login(staff(operator, Role.ANALYST, "analyst-1"))
+    assert client.get("/admin/roaming/cdrimport/upload/").status_code == 403
+
+
+def test_the_price_audit_lists_sessions_billed_at_another_price(client, operator, tmp_path):
+    other = network("cpo2.example", stations=1)
+    cdr_imports.import_file(operator, lines(
+        good(1), good(2), good(3, excl="210.00", incl="247.80"),
+        good(4, station=1, kwh="10", excl="190.00", incl="224.20"),
+    ).splitlines())  # fmt: skip
+    secret = cdr("SECRET-9", "cpo2-st-000", "cpo2-ch-000", excl="999.00", incl="999.00")
+    cdr_imports.import_file(other, [dumps(secret)])
+    client.force_login(staff(operator, Role.ANALYST, "analyst-1"))
+    page = client.get("/admin/roaming/receivedcdr/audit/").content.decode()
+    # station 1's tariff is 21/kWh: 10 kWh billed at the default 18 is 30.00 short
+    assert "<strong>2</strong> of 4 sessions (50.0 % of those we could price)" in page
+    assert "net difference -10.00, absolute 50.00" in page
+    assert "C3" in page and "C4" in page and "C1</td>" not in page
+    assert "SECRET-9" not in page and "cpo2-st-000" not in page
+    assert "999.00" not in page
+    listed = client.get("/admin/roaming/receivedcdr/").content.decode()
+    assert "SECRET-9" not in listed and "C3" in listed

@@ -1,0 +1,148 @@
+"""CDRs taken in: each refused one says why, each taken one is stored once, matched to our
+station and charger, priced by our tariff, and counted in the session facts with its
+channel, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from analytics.models import NoOfferSession
+from roaming.models import ReceivedCdr
+from roaming.services import cdr_intake
+from tests.roaming.cdr_data import cdr
+from tests.roaming.conftest import network
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(ocpi):
+    return network(stations=2)
+
+
+def take(operator, *cdrs):
+    return cdr_intake.take(operator, list(enumerate(cdrs, 1)))
+
+
+def test_a_cdr_is_stored_matched_priced_and_counted(operator):
+    out = take(operator, cdr("C1", "cpo1-st-000", "cpo1-ch-000"))
+    assert (len(out.stored), out.duplicates, out.refused) == (1, [], [])
+    row = ReceivedCdr.objects.get()
+    assert (row.station.code, row.charger.code, row.channel) == (
+        "cpo1-st-000", "cpo1-ch-000", "roaming",
+    )  # fmt: skip
+    # default tariff: 10 kWh x 18 + 10 service fee, 18 % GST
+    assert (row.our_excl_vat, row.our_incl_vat) == (Decimal("190.00"), Decimal("224.20"))
+    assert row.difference == Decimal("0.00")
+    fact = NoOfferSession.objects.get()
+    assert fact.order_ref == f"cdr:{operator.pk}:IN*CPO:C1"
+    assert (fact.channel, fact.station_id, fact.charger_id) == ("roaming", row.station_id,
+                                                                row.charger_id)  # fmt: skip
+    assert (fact.gross_amount, fact.tax_amount, fact.net_amount) == (
+        Decimal("190.00"), Decimal("34.20"), Decimal("224.20"),
+    )  # fmt: skip
+    assert fact.session_start_hour == 10  # local (Asia/Kolkata)
+    assert fact.energy_kwh == Decimal("10.000")
+
+
+def test_the_channel_follows_who_issued_the_token(operator):
+    take(
+        operator,
+        cdr("R", "cpo1-st-000", "cpo1-ch-000", token=("NL", "EMS", "APP_USER")),
+        cdr("A", "cpo1-st-000", "cpo1-ch-000", token=("IN", "CPO", "APP_USER")),
+        cdr("O", "cpo1-st-000", "cpo1-ch-000", token=("IN", "CPO", "RFID")),
+    )
+    channels = dict(NoOfferSession.objects.values_list("order_ref", "channel"))
+    assert {ref[-1]: channel for ref, channel in channels.items()} == {
+        "R": "roaming", "A": "own_app", "O": "other",
+    }  # fmt: skip
+
+
+def test_a_cdr_billed_at_another_price_shows_the_difference(operator):
+    take(operator, cdr("C1", "cpo1-st-000", "cpo1-ch-000", excl="210.00", incl="247.80"))
+    row = ReceivedCdr.objects.get()
+    assert row.difference == Decimal("20.00")
+    assert NoOfferSession.objects.get().gross_amount == Decimal("210.00")  # what was billed
+
+
+def test_the_same_cdr_twice_is_one_row(operator):
+    one = cdr("C1", "cpo1-st-000", "cpo1-ch-000")
+    first = take(operator, one, one)
+    again = take(operator, one)
+    assert (len(first.stored), len(first.duplicates)) == (1, 1)
+    assert (again.stored, again.duplicates) == ([], [("IN", "CPO", "C1")])
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 1
+
+
+def test_the_same_id_from_another_party_or_operator_is_another_cdr(operator):
+    other = network("cpo2.example", stations=1)
+    take(operator, cdr("C1", "cpo1-st-000", "cpo1-ch-000"),
+         cdr("C1", "cpo1-st-000", "cpo1-ch-000", party=("IN", "XYZ")))  # fmt: skip
+    take(other, cdr("C1", "cpo2-st-000", "cpo2-ch-000"))
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 3
+
+
+def _set(*path, value):
+    def change(c):
+        for key in path[:-1]:
+            c = c[key]
+        c[path[-1]] = value
+
+    return change
+
+
+REFUSALS = [
+    (lambda c: c.pop("id"), "the CDR: 'id' is a required property"),
+    (_set("total_energy", value=-1), "total_energy: -1 is less than the minimum of 0"),
+    (_set("start_date_time", value="later"), "start_date_time: 'later' does not match"),
+    (_set("cdr_token", "type", value="CARD"), "cdr_token.type: 'CARD' is not one of"),
+    (_set("end_date_time", value="2026-03-01T00:00:00Z"), "end_date_time is before start"),
+    (_set("total_cost", "incl_vat", value=Decimal(1)), "total_cost.incl_vat is less than"),
+    (_set("cdr_location", "id", value="nowhere"), "cdr_location.id 'nowhere' is not one of"),
+    (
+        _set("cdr_location", "evse_uid", value="cpo1-ch-001"),
+        "cdr_location.evse_uid 'cpo1-ch-001' is not a charger at station 'cpo1-st-000'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), REFUSALS)
+def test_a_refused_cdr_says_why_and_writes_nothing(operator, change, message):
+    bad = cdr("C1", "cpo1-st-000", "cpo1-ch-000")
+    change(bad)
+    out = take(operator, cdr("C0", "cpo1-st-000", "cpo1-ch-000"), bad)
+    assert len(out.stored) == 1 and len(out.refused) == 1
+    position, reason = out.refused[0]
+    assert position == 2 and reason.startswith(message), reason
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 1
+
+
+def test_a_cdr_we_cannot_price_is_taken_without_our_price(operator):
+    from pricing.models import Tariff
+
+    Tariff.objects.filter(operator=operator).update(active=False)
+    take(operator, cdr("C1", "cpo1-st-000", "cpo1-ch-000"))
+    row = ReceivedCdr.objects.get()
+    assert (row.our_excl_vat, row.price_note) == (None, "no tariff prices this charger")
+    assert row.difference is None
+
+
+def test_a_failing_session_fact_leaves_no_cdr(operator, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("analytics down")
+
+    monkeypatch.setattr(cdr_intake, "receive_sessions", broken)
+    with pytest.raises(RuntimeError):
+        take(operator, cdr("C1", "cpo1-st-000", "cpo1-ch-000"))
+    assert ReceivedCdr.objects.count() == 0
+
+
+def test_times_are_read_as_utc():
+    from roaming.services.cdr_schema import when
+
+    assert when("2026-03-02T04:30:00Z") == dt.datetime(2026, 3, 2, 4, 30, tzinfo=dt.UTC)
+    assert when("2026-03-02T04:30:00.123") == dt.datetime(2026, 3, 2, 4, 30, 0, 123000,
+                                                          tzinfo=dt.UTC)  # fmt: skip
