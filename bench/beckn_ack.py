@@ -17,6 +17,11 @@ by wrk (apt install wrk), alternating, in the same run. No worker runs: a thread
 process plays the workers' part for the backlog, marking the bench BAP's messages
 answered every 200 ms, so the admission counts what a running worker pool leaves waiting
 (not every message of the run); the rows are removed afterwards.
+
+`--baseline DIR` also starts the code checked out in DIR (another commit's tree, same
+database schema) on a second port against the same database, and loads its
+`/beckn/select` (and bare view) in every round too, so that a change is measured against
+the code before it in one run, under the same load.
 """
 
 from __future__ import annotations
@@ -200,7 +205,9 @@ def write_requests(path: Path, count: int, private: str) -> None:
             out.write(f"{header}\t{raw}\n")
 
 
-def start_server(env: dict[str, str], port: int, args: argparse.Namespace) -> subprocess.Popen:
+def start_server(
+    env: dict[str, str], port: int, args: argparse.Namespace, root: Path = ROOT
+) -> subprocess.Popen:
     """gunicorn with the deployment config (gunicorn.conf.py), sized by its variables."""
     env = {
         **env,
@@ -214,9 +221,10 @@ def start_server(env: dict[str, str], port: int, args: argparse.Namespace) -> su
         # on one worker (seen: 16 of 16), which halves a round at random.
         "GUNICORN_REUSE_PORT": "0" if args.shared_socket else "1",
     }
+    env["PYTHONPATH"] = str(root)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
-        cwd=ROOT, env=env,
+        [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py")],
+        cwd=root, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -292,6 +300,9 @@ def main() -> None:
     parser.add_argument(
         "--shared-socket", action="store_true", help="One listening socket (no SO_REUSEPORT)."
     )
+    parser.add_argument(
+        "--baseline", type=Path, help="Another checkout to load in the same rounds."
+    )
     parser.add_argument("--expected-rps", type=int, default=2500, help="Sizes the message pool.")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER))
@@ -302,7 +313,8 @@ def main() -> None:
     env = environment(args)
     work = Path(tempfile.mkdtemp(prefix="beckn-bench-"))
     per_round = int(args.expected_rps * args.seconds * 1.5)
-    files = [(work / f"select-{n}.tsv", per_round) for n in range(args.rounds + 1)]
+    runs = args.rounds * (2 if args.baseline else 1) + 1
+    files = [(work / f"select-{n}.tsv", per_round) for n in range(runs)]
     t0 = time.monotonic()
     prepare(env, files)
     print(f"pre-signed {per_round * len(files)} selects in {time.monotonic() - t0:.1f}s")
@@ -313,12 +325,20 @@ def main() -> None:
     server = start_server(env, port, args)
     base = f"http://127.0.0.1:{port}/beckn"
     results: dict[str, list[dict]] = {"bare": [], "select": []}
+    other = None
+    if args.baseline:
+        other_port = free_port()
+        other = start_server(env, other_port, args, args.baseline.resolve())
+        other_base = f"http://127.0.0.1:{other_port}/beckn"
+        results.update({"baseline bare": [], "baseline select": []})
     answering = threading.Event()
     threading.Thread(target=answer_all, args=(answering,), daemon=True).start()
     try:
         master = server.pid
         wrk(f"{base}/_bench/ack", script, args, args.warmup, None, master)  # warm-up both
         wrk(f"{base}/select", script, args, args.warmup, files[0][0], master)
+        if other is not None:
+            wrk(f"{other_base}/_bench/ack", script, args, args.warmup, None, other.pid)
         for n in range(args.rounds):
             time.sleep(args.pause)  # let the database settle (autovacuum after the inserts)
             bare = wrk(f"{base}/_bench/ack", script, args, args.seconds, None, master)
@@ -328,10 +348,22 @@ def main() -> None:
             results["select"].append(
                 wrk(f"{base}/select", script, args, args.seconds, data, master)
             )
+            if other is not None:
+                time.sleep(args.pause)
+                results["baseline bare"].append(
+                    wrk(f"{other_base}/_bench/ack", script, args, args.seconds, None, other.pid)
+                )
+                time.sleep(args.pause)
+                data = files[args.rounds + n + 1][0]
+                results["baseline select"].append(
+                    wrk(f"{other_base}/select", script, args, args.seconds, data, other.pid)
+                )
     finally:
         answering.set()
-        server.terminate()
-        server.wait(timeout=30)
+        for running in (server, other):
+            if running is not None:
+                running.terminate()
+                running.wait(timeout=30)
         report = summarise(results, args)
         cleanup(args, work)
     print(report)
@@ -351,6 +383,9 @@ def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
     for n in range(len(results["select"])):
         lines.append(row(f"bare DRF ACK #{n + 1}", results["bare"][n]))
         lines.append(row(f"/beckn/select #{n + 1}", results["select"][n]))
+        if n < len(results.get("baseline select", [])):
+            lines.append(row(f"baseline: bare DRF ACK #{n + 1}", results["baseline bare"][n]))
+            lines.append(row(f"baseline: /beckn/select #{n + 1}", results["baseline select"][n]))
 
     def median(path: str, key: str) -> float:
         values = [r[key] for r in results[path] if r["requests"]]
@@ -368,6 +403,16 @@ def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
         f"median server CPU per request: bare {bare_cpu:.2f} ms, /beckn/select "
         f"{select_cpu:.2f} ms (CPU-bound throughput ratio {cpu_share:.0%})",
     ]
+    if "baseline select" in results:
+        b_bare, b_select = median("baseline bare", "rps"), median("baseline select", "rps")
+        b_bare_cpu = median("baseline bare", "cpu_ms")
+        b_select_cpu = median("baseline select", "cpu_ms")
+        lines += [
+            f"baseline ({args.baseline}): bare {b_bare:.0f} req/s at {b_bare_cpu:.2f} ms, "
+            f"/beckn/select {b_select:.0f} req/s at {b_select_cpu:.2f} ms "
+            f"= {b_select / b_bare if b_bare else 0:.0%} (CPU ratio "
+            f"{b_bare_cpu / b_select_cpu if b_select_cpu else 0:.0%})",
+        ]
     text = "\n".join(lines)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
