@@ -22,6 +22,9 @@ answered every 200 ms, so the admission counts what a running worker pool leaves
 database schema) on a second port against the same database, and loads its
 `/beckn/select` (and bare view) in every round too, so that a change is measured against
 the code before it in one run, under the same load.
+
+The load rig (gunicorn, wrk, the server's CPU) is bench/ack_load.py, the signed messages
+bench/ack_messages.py.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,59 +43,13 @@ import time
 from pathlib import Path
 
 from bench import pgdb
+from bench.ack_load import LUA, free_port, start_server, wrk
+from bench.ack_messages import BAP_ID, select_body, vacuum, write_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cpo_beckn"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/13"
 DEFAULT_CACHE = "redis://127.0.0.1:6379/12"
-BAP_ID = "bench-bap.example"
-
-LUA = """
-local lines, i, step = {}, 0, 1
-function setup(thread)
-  thread:set("tid", counter or 0)
-  counter = (counter or 0) + 1
-  thread:set("nthreads", THREADS)
-end
-function init(args)
-  local path = args[1]
-  local n = 0
-  if path ~= nil then
-    for line in io.lines(path) do
-      if n % nthreads == tid then
-        local tab = line:find("\\t")
-        lines[#lines + 1] = {line:sub(1, tab - 1), line:sub(tab + 1)}
-      end
-      n = n + 1
-    end
-  end
-end
-function request()
-  i = i + 1
-  local entry = lines[((i - 1) % math.max(#lines, 1)) + 1]
-  local headers = {["Content-Type"] = "application/json"}
-  if entry == nil then
-    return wrk.format("POST", nil, headers, BODY)
-  end
-  headers["Authorization"] = entry[1]
-  return wrk.format("POST", nil, headers, entry[2])
-end
-function done(summary, latency, requests)
-  local out = string.format(
-    '{"requests":%d,"duration_us":%d,"status_errors":%d,"socket_errors":%d,' ..
-    '"p50":%d,"p90":%d,"p99":%d,"mean":%.1f}',
-    summary.requests, summary.duration, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean)
-  io.write("RESULT " .. out .. "\\n")
-end
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
@@ -150,125 +106,6 @@ def prepare(env: dict[str, str], files: list[tuple[Path, int]]) -> None:
     vacuum()
     for path, count in files:
         write_requests(path, count, private)
-
-
-def vacuum() -> None:
-    """Clean up after deleting a previous run's rows now, so that autovacuum does not do
-    it during the first rounds (seen: select's CPU per request 1.5 ms there, 1.1 after)."""
-    from django.db import connection
-
-    from beckn.models import InboundMessage
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {InboundMessage._meta.db_table}")
-
-
-def select_body(message_id: str) -> dict:
-    from beckn import conf
-    from beckn.protocol.timefmt import format_timestamp
-
-    now = format_timestamp(dt.datetime.now(dt.UTC))
-    measure = {"type": "CONSTANT", "value": "100", "unit": "INR"}
-    return {
-        "context": {
-            "domain": "deg:ev-charging", "action": "select", "version": "1.1.0",
-            "location": {"country": {"code": "IND"}, "city": {"code": "std:080"}},
-            "bap_id": BAP_ID, "bap_uri": "https://bench-bap.example/beckn",
-            "bpp_id": conf.bpp_id(), "bpp_uri": conf.bpp_uri(),
-            "transaction_id": message_id, "message_id": message_id, "timestamp": now,
-            "ttl": "PT15M",
-        },
-        "message": {"order": {
-            "provider": {"id": "cpo1.com"},
-            "items": [{"id": "pe-charging-01", "quantity": {"selected": {"measure": measure}}}],
-            "fulfillments": [{"id": "1", "stops": [
-                {"type": "START", "time": {"timestamp": now}},
-            ], "vehicle": {"make": "Tata", "model": "Nexon EV"}}],
-            "offers": [{"id": "weekend-discount-25"}],
-        }},
-    }  # fmt: skip
-
-
-def write_requests(path: Path, count: int, private: str) -> None:
-    import uuid
-
-    from beckn.protocol.signing import sign_request
-
-    with path.open("w", encoding="utf-8") as out:
-        for _ in range(count):
-            raw = json.dumps(select_body(str(uuid.uuid4())), separators=(",", ":"))
-            header = sign_request(
-                raw.encode(), subscriber_id=BAP_ID, key_id="bench-1", private_key_b64=private,
-                validity=dt.timedelta(minutes=15),
-            )  # fmt: skip
-            out.write(f"{header}\t{raw}\n")
-
-
-def start_server(
-    env: dict[str, str], port: int, args: argparse.Namespace, root: Path = ROOT
-) -> subprocess.Popen:
-    """gunicorn with the deployment config (gunicorn.conf.py), sized by its variables."""
-    env = {
-        **env,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(args.workers),
-        "GUNICORN_THREADS": str(args.gthreads),
-        "GUNICORN_WORKER_CLASS": args.worker_class,
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        "GUNICORN_MAX_REQUESTS": "0",
-        # wrk opens all its connections at once; with one shared socket they can all land
-        # on one worker (seen: 16 of 16), which halves a round at random.
-        "GUNICORN_REUSE_PORT": "0" if args.shared_socket else "1",
-    }
-    env["PYTHONPATH"] = str(root)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py")],
-        cwd=root, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
-def server_cpu(master: int) -> float:
-    """CPU seconds used so far by gunicorn's workers (user + system, from /proc)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def wrk(url: str, script: Path, args, seconds: float, data: Path | None, master: int) -> dict:
-    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
-               f"{int(seconds)}s", "--timeout", "10s", "-s", str(script), url]  # fmt: skip
-    if data is not None:
-        command += ["--", str(data)]
-    before = server_cpu(master)
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    used = server_cpu(master) - before
-    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["cpu_ms"] = used * 1000 / result["requests"] if result["requests"] else 0.0
-    errors = f"{result['status_errors']} non-2xx, {result['socket_errors']} socket errors"
-    print(
-        f"  {url.rsplit('/', 1)[-1]:>6}: {result['rps']:.0f} req/s, "
-        f"{result['cpu_ms']:.2f} ms server CPU per request, {errors}"
-    )
-    return result
 
 
 def row(name: str, r: dict) -> str:
