@@ -57,6 +57,7 @@ lint-quick: install
 	$(VENV)/bin/lint-imports
 	$(PY) tools/import_cycles.py
 	$(PY) tools/type_ignores.py
+	$(PY) tools/private_attributes.py
 
 typecheck: install
 	SECRET_KEY=type-check-only $(VENV)/bin/mypy

@@ -17,6 +17,14 @@ by wrk (apt install wrk), alternating, in the same run. No worker runs: a thread
 process plays the workers' part for the backlog, marking the bench BAP's messages
 answered every 200 ms, so the admission counts what a running worker pool leaves waiting
 (not every message of the run); the rows are removed afterwards.
+
+`--baseline DIR` also starts the code checked out in DIR (another commit's tree, same
+database schema) on a second port against the same database, and loads its
+`/beckn/select` (and bare view) in every round too, so that a change is measured against
+the code before it in one run, under the same load.
+
+The load rig (gunicorn, wrk, the server's CPU) is bench/ack_load.py, the signed messages
+bench/ack_messages.py.
 """
 
 from __future__ import annotations
@@ -26,7 +34,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,59 +43,13 @@ import time
 from pathlib import Path
 
 from bench import pgdb
+from bench.ack_load import LUA, free_port, start_server, wrk
+from bench.ack_messages import BAP_ID, select_body, vacuum, write_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cpo_beckn"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/13"
 DEFAULT_CACHE = "redis://127.0.0.1:6379/12"
-BAP_ID = "bench-bap.example"
-
-LUA = """
-local lines, i, step = {}, 0, 1
-function setup(thread)
-  thread:set("tid", counter or 0)
-  counter = (counter or 0) + 1
-  thread:set("nthreads", THREADS)
-end
-function init(args)
-  local path = args[1]
-  local n = 0
-  if path ~= nil then
-    for line in io.lines(path) do
-      if n % nthreads == tid then
-        local tab = line:find("\\t")
-        lines[#lines + 1] = {line:sub(1, tab - 1), line:sub(tab + 1)}
-      end
-      n = n + 1
-    end
-  end
-end
-function request()
-  i = i + 1
-  local entry = lines[((i - 1) % math.max(#lines, 1)) + 1]
-  local headers = {["Content-Type"] = "application/json"}
-  if entry == nil then
-    return wrk.format("POST", nil, headers, BODY)
-  end
-  headers["Authorization"] = entry[1]
-  return wrk.format("POST", nil, headers, entry[2])
-end
-function done(summary, latency, requests)
-  local out = string.format(
-    '{"requests":%d,"duration_us":%d,"status_errors":%d,"socket_errors":%d,' ..
-    '"p50":%d,"p90":%d,"p99":%d,"mean":%.1f}',
-    summary.requests, summary.duration, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean)
-  io.write("RESULT " .. out .. "\\n")
-end
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
@@ -147,122 +108,6 @@ def prepare(env: dict[str, str], files: list[tuple[Path, int]]) -> None:
         write_requests(path, count, private)
 
 
-def vacuum() -> None:
-    """Clean up after deleting a previous run's rows now, so that autovacuum does not do
-    it during the first rounds (seen: select's CPU per request 1.5 ms there, 1.1 after)."""
-    from django.db import connection
-
-    from beckn.models import InboundMessage
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {InboundMessage._meta.db_table}")
-
-
-def select_body(message_id: str) -> dict:
-    from beckn import conf
-    from beckn.protocol.timefmt import format_timestamp
-
-    now = format_timestamp(dt.datetime.now(dt.UTC))
-    measure = {"type": "CONSTANT", "value": "100", "unit": "INR"}
-    return {
-        "context": {
-            "domain": "deg:ev-charging", "action": "select", "version": "1.1.0",
-            "location": {"country": {"code": "IND"}, "city": {"code": "std:080"}},
-            "bap_id": BAP_ID, "bap_uri": "https://bench-bap.example/beckn",
-            "bpp_id": conf.bpp_id(), "bpp_uri": conf.bpp_uri(),
-            "transaction_id": message_id, "message_id": message_id, "timestamp": now,
-            "ttl": "PT15M",
-        },
-        "message": {"order": {
-            "provider": {"id": "cpo1.com"},
-            "items": [{"id": "pe-charging-01", "quantity": {"selected": {"measure": measure}}}],
-            "fulfillments": [{"id": "1", "stops": [
-                {"type": "START", "time": {"timestamp": now}},
-            ], "vehicle": {"make": "Tata", "model": "Nexon EV"}}],
-            "offers": [{"id": "weekend-discount-25"}],
-        }},
-    }  # fmt: skip
-
-
-def write_requests(path: Path, count: int, private: str) -> None:
-    import uuid
-
-    from beckn.protocol.signing import sign_request
-
-    with path.open("w", encoding="utf-8") as out:
-        for _ in range(count):
-            raw = json.dumps(select_body(str(uuid.uuid4())), separators=(",", ":"))
-            header = sign_request(
-                raw.encode(), subscriber_id=BAP_ID, key_id="bench-1", private_key_b64=private,
-                validity=dt.timedelta(minutes=15),
-            )  # fmt: skip
-            out.write(f"{header}\t{raw}\n")
-
-
-def start_server(env: dict[str, str], port: int, args: argparse.Namespace) -> subprocess.Popen:
-    """gunicorn with the deployment config (gunicorn.conf.py), sized by its variables."""
-    env = {
-        **env,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(args.workers),
-        "GUNICORN_THREADS": str(args.gthreads),
-        "GUNICORN_WORKER_CLASS": args.worker_class,
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        "GUNICORN_MAX_REQUESTS": "0",
-        # wrk opens all its connections at once; with one shared socket they can all land
-        # on one worker (seen: 16 of 16), which halves a round at random.
-        "GUNICORN_REUSE_PORT": "0" if args.shared_socket else "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
-def server_cpu(master: int) -> float:
-    """CPU seconds used so far by gunicorn's workers (user + system, from /proc)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def wrk(url: str, script: Path, args, seconds: float, data: Path | None, master: int) -> dict:
-    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
-               f"{int(seconds)}s", "--timeout", "10s", "-s", str(script), url]  # fmt: skip
-    if data is not None:
-        command += ["--", str(data)]
-    before = server_cpu(master)
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    used = server_cpu(master) - before
-    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["cpu_ms"] = used * 1000 / result["requests"] if result["requests"] else 0.0
-    errors = f"{result['status_errors']} non-2xx, {result['socket_errors']} socket errors"
-    print(
-        f"  {url.rsplit('/', 1)[-1]:>6}: {result['rps']:.0f} req/s, "
-        f"{result['cpu_ms']:.2f} ms server CPU per request, {errors}"
-    )
-    return result
-
-
 def row(name: str, r: dict) -> str:
     return (
         f"| {name} | {r['rps']:.0f} | {r['cpu_ms']:.2f} | {r['p50'] / 1000:.2f} | "
@@ -292,6 +137,9 @@ def main() -> None:
     parser.add_argument(
         "--shared-socket", action="store_true", help="One listening socket (no SO_REUSEPORT)."
     )
+    parser.add_argument(
+        "--baseline", type=Path, help="Another checkout to load in the same rounds."
+    )
     parser.add_argument("--expected-rps", type=int, default=2500, help="Sizes the message pool.")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER))
@@ -302,7 +150,8 @@ def main() -> None:
     env = environment(args)
     work = Path(tempfile.mkdtemp(prefix="beckn-bench-"))
     per_round = int(args.expected_rps * args.seconds * 1.5)
-    files = [(work / f"select-{n}.tsv", per_round) for n in range(args.rounds + 1)]
+    runs = args.rounds * (2 if args.baseline else 1) + 1
+    files = [(work / f"select-{n}.tsv", per_round) for n in range(runs)]
     t0 = time.monotonic()
     prepare(env, files)
     print(f"pre-signed {per_round * len(files)} selects in {time.monotonic() - t0:.1f}s")
@@ -313,25 +162,45 @@ def main() -> None:
     server = start_server(env, port, args)
     base = f"http://127.0.0.1:{port}/beckn"
     results: dict[str, list[dict]] = {"bare": [], "select": []}
+    other = None
+    if args.baseline:
+        other_port = free_port()
+        other = start_server(env, other_port, args, args.baseline.resolve())
+        other_base = f"http://127.0.0.1:{other_port}/beckn"
+        results.update({"baseline bare": [], "baseline select": []})
     answering = threading.Event()
     threading.Thread(target=answer_all, args=(answering,), daemon=True).start()
     try:
         master = server.pid
         wrk(f"{base}/_bench/ack", script, args, args.warmup, None, master)  # warm-up both
         wrk(f"{base}/select", script, args, args.warmup, files[0][0], master)
+        if other is not None:
+            wrk(f"{other_base}/_bench/ack", script, args, args.warmup, None, other.pid)
+            # its first requests import the project too (these repeat the warm-up's
+            # messages: answered as duplicates)
+            wrk(f"{other_base}/select", script, args, args.warmup, files[0][0], other.pid)
+        servers = [("", base, master, 1)]
+        if other is not None:
+            servers.append(("baseline ", other_base, other.pid, args.rounds + 1))
         for n in range(args.rounds):
-            time.sleep(args.pause)  # let the database settle (autovacuum after the inserts)
-            bare = wrk(f"{base}/_bench/ack", script, args, args.seconds, None, master)
-            results["bare"].append(bare)
-            time.sleep(args.pause)
-            data = files[n + 1][0]
-            results["select"].append(
-                wrk(f"{base}/select", script, args, args.seconds, data, master)
-            )
+            # the two servers take turns to go first, so neither always meets the
+            # database just after the other's inserts
+            for prefix, url, pid, first_file in servers[:: -1 if n % 2 else 1]:
+                time.sleep(args.pause)  # let the database settle (autovacuum after inserts)
+                results[f"{prefix}bare"].append(
+                    wrk(f"{url}/_bench/ack", script, args, args.seconds, None, pid)
+                )
+                time.sleep(args.pause)
+                data = files[first_file + n][0]
+                results[f"{prefix}select"].append(
+                    wrk(f"{url}/select", script, args, args.seconds, data, pid)
+                )
     finally:
         answering.set()
-        server.terminate()
-        server.wait(timeout=30)
+        for running in (server, other):
+            if running is not None:
+                running.terminate()
+                running.wait(timeout=30)
         report = summarise(results, args)
         cleanup(args, work)
     print(report)
@@ -351,6 +220,9 @@ def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
     for n in range(len(results["select"])):
         lines.append(row(f"bare DRF ACK #{n + 1}", results["bare"][n]))
         lines.append(row(f"/beckn/select #{n + 1}", results["select"][n]))
+        if n < len(results.get("baseline select", [])):
+            lines.append(row(f"baseline: bare DRF ACK #{n + 1}", results["baseline bare"][n]))
+            lines.append(row(f"baseline: /beckn/select #{n + 1}", results["baseline select"][n]))
 
     def median(path: str, key: str) -> float:
         values = [r[key] for r in results[path] if r["requests"]]
@@ -368,6 +240,16 @@ def summarise(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
         f"median server CPU per request: bare {bare_cpu:.2f} ms, /beckn/select "
         f"{select_cpu:.2f} ms (CPU-bound throughput ratio {cpu_share:.0%})",
     ]
+    if "baseline select" in results:
+        b_bare, b_select = median("baseline bare", "rps"), median("baseline select", "rps")
+        b_bare_cpu = median("baseline bare", "cpu_ms")
+        b_select_cpu = median("baseline select", "cpu_ms")
+        lines += [
+            f"baseline ({args.baseline}): bare {b_bare:.0f} req/s at {b_bare_cpu:.2f} ms, "
+            f"/beckn/select {b_select:.0f} req/s at {b_select_cpu:.2f} ms "
+            f"= {b_select / b_bare if b_bare else 0:.0%} (CPU ratio "
+            f"{b_bare_cpu / b_select_cpu if b_select_cpu else 0:.0%})",
+        ]
     text = "\n".join(lines)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,8 @@ import uuid
 from pathlib import Path
 
 from bench import pgdb
-from bench.beckn_ack import free_port, select_body, start_server
+from bench.ack_load import free_port, start_server
+from bench.ack_messages import select_body
 from bench.callbacks_rig import Receiver, Workers, cpu_seconds
 
 BAPS = {"a": "bench-lat-a.example", "b": "bench-lat-b.example"}

@@ -70,6 +70,7 @@ def timed(fn, *a, **kw):
 def admin_urls(user) -> list[tuple[str, str]]:
     """Every registered model's change list, add form (when the user may add) and the
     change form of its first visible row."""
+    from django.apps import apps
     from django.contrib import admin
     from django.test import RequestFactory
     from django.urls import NoReverseMatch, reverse
@@ -77,9 +78,9 @@ def admin_urls(user) -> list[tuple[str, str]]:
     request = RequestFactory().get("/admin/")
     request.user = user
     out = []
-    for model, model_admin in sorted(
-        admin.site._registry.items(), key=lambda kv: kv[0]._meta.label
-    ):
+    registered = [model for model in apps.get_models() if admin.site.is_registered(model)]
+    for model in sorted(registered, key=lambda model: model._meta.label):
+        model_admin = admin.site.get_model_admin(model)
         if not model_admin.has_view_permission(request):
             continue
         info = model._meta.app_label, model._meta.model_name

@@ -91,7 +91,7 @@ def signed(private: str, count: int) -> list[tuple[str, bytes, str]]:
     """(message_id, body, Authorization) for `count` demo selects of the bench BAP."""
     from beckn.protocol.signing import sign_request
     from beckn.protocol.timefmt import format_timestamp
-    from bench.beckn_ack import select_body
+    from bench.ack_messages import select_body
 
     start = format_timestamp(next_saturday_morning())
     out = []

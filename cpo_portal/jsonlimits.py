@@ -80,7 +80,10 @@ def check_text(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH)
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise JsonLimitError(f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    if text_depth(text, stop=max_depth) > max_depth:
+    # Each level opens with a bracket, so fewer brackets than the limit (those inside
+    # strings count too) prove the depth without reading the tokens.
+    shallow = text.count("{") + text.count("[") <= max_depth
+    if not shallow and text_depth(text, stop=max_depth) > max_depth:
         raise JsonLimitError(f"nested more than {max_depth} levels deep")
     return text
 

@@ -27,8 +27,8 @@ class StationsField(forms.ModelMultipleChoiceField):
     """Stations by id; an id no database could hold is an invalid choice, like any other
     unknown id (SQLite would otherwise fail on it while looking it up)."""
 
-    def _check_values(self, value: Any) -> Any:
-        for pk in value:
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
             try:
                 number = int(pk)
             except (TypeError, ValueError):
@@ -38,7 +38,7 @@ class StationsField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice",
                     params={"value": pk},
                 )  # fmt: skip
-        return super()._check_values(value)  # type: ignore[misc]  # private in the stubs
+        return super().clean(value)
 
 
 class WhatIfForm(forms.Form):

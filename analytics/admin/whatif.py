@@ -38,7 +38,7 @@ NOTICE = (
 
 def unsaved_change(request, subject) -> tuple[dict | None, list[str]]:
     """The subject's change form as posted, checked by that same form; its definition."""
-    model_admin = admin.site._registry[type(subject)]
+    model_admin = admin.site.get_model_admin(type(subject))
     form_class = model_admin.get_form(request, subject, change=True)
     form = form_class(request.POST, request.FILES, instance=subject)
     if not form.is_valid():

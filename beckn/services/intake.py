@@ -39,7 +39,7 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.services import backlog, fastschema, ratelimit, registry
+from beckn.services import backlog, fastschema, ratelimit, reconnect, registry
 from cpo_portal import jsonlimits
 
 log = logging.getLogger(__name__)
@@ -309,7 +309,9 @@ def _store(
             with transaction.atomic():
                 inbound = InboundMessage.objects.create(**fields)
         else:  # autocommit: committed by this one statement
-            inbound = InboundMessage.objects.create(**fields)
+            inbound = reconnect.once_more_if_disconnected(
+                lambda: InboundMessage.objects.create(**fields)
+            )
     except IntegrityError:  # (bap_id, message_id) is taken
         return _duplicate(ctx, action, body_digest)
     transaction.on_commit(lambda: _queue(enqueue, inbound.pk, bap_id))

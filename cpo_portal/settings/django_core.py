@@ -91,8 +91,11 @@ else:
     # connection of its own (gunicorn.conf.py sets it for them; docs/operations.md).
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE") or 0)
     if DATABASE_POOL_SIZE > 0:
-        # CONN_HEALTH_CHECKS (on) makes Django have the pool check each connection at
-        # checkout: one that died (the database restarted) is replaced before use.
+        # No check at checkout (an empty query, one round trip per request): the Beckn
+        # ACK's INSERT finds a dead connection itself and goes again on a live one
+        # (beckn/services/reconnect.py); other requests on this pool meet a dead
+        # connection at most once each after a database restart.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # back to the pool after each request
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,

@@ -124,7 +124,7 @@ class OfferAdmin(TenantAdmin):
     def clone(self, request, queryset):
         made = []
         with transaction.atomic():
-            for offer in self._editable(request, queryset).prefetch_related("stations", "chargers"):
+            for offer in self._editable(request, queryset):
                 taken = set(
                     Offer.objects.filter(operator_id=offer.operator_id).values_list(
                         "code", flat=True
@@ -133,7 +133,6 @@ class OfferAdmin(TenantAdmin):
                 stations, chargers = list(offer.stations.all()), list(offer.chargers.all())
                 offer.pk, offer.id = None, None
                 offer._state.adding = True
-                offer._prefetched_objects_cache = {}
                 offer.code = _copy_code(offer.code, taken)
                 offer.title = f"{offer.title} (copy)"[:200]
                 offer.status = OfferStatus.DRAFT

@@ -1,0 +1,63 @@
+"""The messages of bench/beckn_ack.py: valid signed selects from the bench BAP, and
+cleaning the inbound table between runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+BAP_ID = "bench-bap.example"
+
+
+def vacuum() -> None:
+    """Clean up after deleting a previous run's rows now, so that autovacuum does not do
+    it during the first rounds (seen: select's CPU per request 1.5 ms there, 1.1 after)."""
+    from django.db import connection
+
+    from beckn.models import InboundMessage
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {InboundMessage._meta.db_table}")
+
+
+def select_body(message_id: str) -> dict:
+    from beckn import conf
+    from beckn.protocol.timefmt import format_timestamp
+
+    now = format_timestamp(dt.datetime.now(dt.UTC))
+    measure = {"type": "CONSTANT", "value": "100", "unit": "INR"}
+    return {
+        "context": {
+            "domain": "deg:ev-charging", "action": "select", "version": "1.1.0",
+            "location": {"country": {"code": "IND"}, "city": {"code": "std:080"}},
+            "bap_id": BAP_ID, "bap_uri": "https://bench-bap.example/beckn",
+            "bpp_id": conf.bpp_id(), "bpp_uri": conf.bpp_uri(),
+            "transaction_id": message_id, "message_id": message_id, "timestamp": now,
+            "ttl": "PT15M",
+        },
+        "message": {"order": {
+            "provider": {"id": "cpo1.com"},
+            "items": [{"id": "pe-charging-01", "quantity": {"selected": {"measure": measure}}}],
+            "fulfillments": [{"id": "1", "stops": [
+                {"type": "START", "time": {"timestamp": now}},
+            ], "vehicle": {"make": "Tata", "model": "Nexon EV"}}],
+            "offers": [{"id": "weekend-discount-25"}],
+        }},
+    }  # fmt: skip
+
+
+def write_requests(path: Path, count: int, private: str) -> None:
+    import uuid
+
+    from beckn.protocol.signing import sign_request
+
+    with path.open("w", encoding="utf-8") as out:
+        for _ in range(count):
+            raw = json.dumps(select_body(str(uuid.uuid4())), separators=(",", ":"))
+            header = sign_request(
+                raw.encode(), subscriber_id=BAP_ID, key_id="bench-1", private_key_b64=private,
+                validity=dt.timedelta(minutes=15),
+            )  # fmt: skip
+            out.write(f"{header}\t{raw}\n")

@@ -1,0 +1,54 @@
+"""tools/private_attributes.py: no code reaches into the private attributes of Django,
+psycopg, Celery, kombu, redis-py (or any other library)."""
+
+from __future__ import annotations
+
+from tools.private_attributes import ROOT, checked_files, main, problems_in
+
+SAMPLE = """\
+from django import forms
+from django.contrib import admin
+import redis
+
+
+class Ours:
+    def __init__(self):
+        self._lock = None
+
+    def _helper(self):
+        return self._lock
+
+
+class Field(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        return super()._check_values(value)
+
+
+def use(model, client: redis.Redis, ours: Ours):
+    admin.site._registry[model]
+    getattr(client, "_pool")
+    model._meta.label, model._default_manager, model._state.adding
+    ours._helper()
+    return redis._lock
+"""
+
+
+def test_private_accesses_to_libraries_are_named():
+    found = problems_in(SAMPLE, "x.py", ours={"offers"})
+    lines = [problem.split(":")[1] for problem in found]
+    assert lines == ["15", "16", "20", "21", "24"]
+    assert "`._registry` is private to a library" in found[2]
+    assert "`_check_values` overrides a private method" in found[0]
+
+
+def test_our_own_underscore_names_and_the_documented_ones_pass():
+    ours = "\n".join(SAMPLE.splitlines()[:12])
+    text = ours + "\ndef f(m):\n    return m._meta, Ours()._helper()\n"
+    assert problems_in(text, "x.py", ours={"offers"}) == []
+
+
+def test_the_project_touches_no_private_attribute_of_a_library(capsys):
+    files = checked_files()
+    assert ROOT / "beckn" / "views.py" in files
+    assert ROOT / "bench" / "beckn_ack.py" in files
+    assert main() == 0, capsys.readouterr().out
