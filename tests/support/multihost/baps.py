@@ -9,11 +9,23 @@ import json
 import threading
 import time
 import uuid
+from zoneinfo import ZoneInfo
 
 from tests.support.procs import free_port, wait_until
 
 TTL = "PT30S"
 TTL_SECONDS = 30
+# The demo network's stations keep India's time; a session at noon there meets no offer
+# that sets the rate itself (Night Owl's ₹12/kWh from 23:00), so a tariff change always
+# shows in its price, whatever the hour the test runs.
+STATION_TIME = ZoneInfo("Asia/Kolkata")
+
+
+def midday_tomorrow() -> dt.datetime:
+    day = dt.datetime.now(STATION_TIME).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(12), tzinfo=STATION_TIME)
+
+
 PROVIDER, ITEM = "cpo1.com", "pe-charging-01"  # the demo's flagship charger
 
 
@@ -60,7 +72,7 @@ class Baps:
         from beckn.simulator.bap_client import Refused
         from beckn.simulator.journey import order_message
 
-        start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
+        start = midday_tomorrow()
         order = order_message(PROVIDER, ITEM, "100", start, start + dt.timedelta(hours=1), None)
         # 5 kWh rather than ₹100, so that a new rate shows in the price
         order["items"][0]["quantity"]["selected"]["measure"].update(value="5", unit="kWh")
