@@ -19,6 +19,7 @@ from django.db import models
 from django.http import HttpResponse
 
 from . import csvsafe, tenancy
+from .changes.views import object_history
 from .history_admin import AuditHistoryAdmin
 from .models import Charger, Operator
 
@@ -134,7 +135,8 @@ class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
         # page (admin log entries) instead of a 500 from simple-history.
         if not hasattr(self.model._meta, "simple_history_manager_attribute"):
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
-        return super().history_view(request, object_id, extra_context)
+        # Field by field, with the children's changes (cpo_portal.changes).
+        return object_history(self, request, object_id)
 
     @admin.action(description="Export selected rows as CSV")
     def export_csv(self, request, queryset):

@@ -64,6 +64,7 @@ def actions(request: HttpRequest) -> list[Action]:
     if tenancy.operator_ids(user) != set():  # the dashboards: any role, or a superuser
         out.append(Action("roi", "ROI dashboard", reverse("analytics:roi"), "dashboard"))
         out.append(Action("surge", "Surge impact", reverse("analytics:surge"), "dashboard"))
+        out.append(Action("changes", "Change log", reverse("change-log"), "tool"))
     return out
 
 
