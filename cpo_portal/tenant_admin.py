@@ -22,6 +22,7 @@ from . import csvsafe, tenancy
 from .changes.views import object_history
 from .history_admin import AuditHistoryAdmin
 from .models import Charger, Operator
+from .number_inputs import decimal_formfield
 
 if TYPE_CHECKING:
     # What the mixin is mixed into (a ModelAdmin, or an inline: which never asks for
@@ -57,6 +58,12 @@ class TenantScopedMixin(_AdminBase):
         if tenancy.tenant_path(model) is None:
             return qs
         return tenancy.scope(qs, request.user, self.edit_roles)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Decimals as people write them; a fraction (GST) as a percentage.
+        if isinstance(db_field, models.DecimalField) and not db_field.choices:
+            return decimal_formfield(db_field, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
