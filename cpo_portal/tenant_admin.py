@@ -37,6 +37,10 @@ class TenantScopedMixin(_AdminBase):
 
     view_roles: frozenset[str] = tenancy.ALL_ROLES
     edit_roles: frozenset[str] = tenancy.NETWORK_EDITORS
+    # Who finds the model in the home's "All models" and the sidebar (None: whoever may
+    # view it). Machinery tables (rollups, the outbox, deliveries) are listed for operator
+    # admins only; the other roles may still open a link to them.
+    listed_roles: frozenset[str] | None = None
     # URLs typed without a scheme are https (Django 6.0's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -84,6 +88,15 @@ class TenantScopedMixin(_AdminBase):
 
     def get_list_filter(self, request):
         return [_scoped_list_filter(self.model, spec) for spec in super().get_list_filter(request)]
+
+    def get_model_perms(self, request):
+        perms = super().get_model_perms(request)
+        if (
+            self.listed_roles is not None
+            and tenancy.operator_ids(request.user, self.listed_roles) == set()
+        ):
+            return dict.fromkeys(perms, False)  # left out of the index and the sidebar
+        return perms
 
     # -- what the user may do ----------------------------------------------------------
     def has_module_permission(self, request):
