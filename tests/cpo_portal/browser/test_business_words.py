@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from cpo_portal.models import Holiday
 from offers.models import OfferUsage
 from pricing.models import SurgeRule
 from tests.cpo_portal.browser.conftest import log_in, shoot
@@ -127,3 +128,7 @@ def test_forms_write_numbers_as_people_do(page, live_server, network, priced):
     assert network.charger_a.categories == ["ev-charger", "fast", "highway"]
     page.goto(live_server.url + reverse("admin:offers_pricing_export"))
     assert page.locator("#id_operator option:checked").inner_text() == str(network.op_a)
+    # one date format: the admin's own columns write dates as the rest of the product
+    Holiday.objects.create(operator=network.op_a, date=dt.date(2025, 10, 2), name="Gandhi")
+    page.goto(live_server.url + reverse("admin:cpo_portal_holiday_changelist"))
+    assert "2 Oct 2025" in page.inner_text("#result_list")
