@@ -145,6 +145,7 @@ class OrderAdmin(ReadOnly, TenantAdmin):
 
 @admin.register(Outbox)
 class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
+    listed_roles = tenancy.NETWORK_EDITORS  # machinery, listed for operator admins
     list_display = ["created_at", "action", "subscriber_id", "state", "attempts", "order"]
     list_filter = ["action", "state"]
     search_fields = ["message_id", "transaction_id", "subscriber_id"]
@@ -185,6 +186,7 @@ class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
 
 @admin.register(DeliveryAttempt)
 class DeliveryAttemptAdmin(ReadOnly, TenantAdmin):
+    listed_roles = tenancy.NETWORK_EDITORS  # machinery, listed for operator admins
     list_display = ["started_at", "outbox", "number", "status_code", "outcome", "duration_ms"]
     list_filter = ["outcome"]
     view_roles = tenancy.ALL_ROLES

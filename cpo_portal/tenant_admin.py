@@ -19,8 +19,10 @@ from django.db import models
 from django.http import HttpResponse
 
 from . import csvsafe, tenancy
+from .changes.views import object_history
 from .history_admin import AuditHistoryAdmin
 from .models import Charger, Operator
+from .number_inputs import decimal_formfield
 
 if TYPE_CHECKING:
     # What the mixin is mixed into (a ModelAdmin, or an inline: which never asks for
@@ -35,6 +37,10 @@ class TenantScopedMixin(_AdminBase):
 
     view_roles: frozenset[str] = tenancy.ALL_ROLES
     edit_roles: frozenset[str] = tenancy.NETWORK_EDITORS
+    # Who finds the model in the home's "All models" and the sidebar (None: whoever may
+    # view it). Machinery tables (rollups, the outbox, deliveries) are listed for operator
+    # admins only; the other roles may still open a link to them.
+    listed_roles: frozenset[str] | None = None
     # URLs typed without a scheme are https (Django 6.0's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -57,6 +63,12 @@ class TenantScopedMixin(_AdminBase):
             return qs
         return tenancy.scope(qs, request.user, self.edit_roles)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Decimals as people write them; a fraction (GST) as a percentage.
+        if isinstance(db_field, models.DecimalField) and not db_field.choices:
+            return decimal_formfield(db_field, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
             kwargs["queryset"] = self._scoped_choices(request, db_field.remote_field.model)
@@ -76,6 +88,15 @@ class TenantScopedMixin(_AdminBase):
 
     def get_list_filter(self, request):
         return [_scoped_list_filter(self.model, spec) for spec in super().get_list_filter(request)]
+
+    def get_model_perms(self, request):
+        perms = super().get_model_perms(request)
+        if (
+            self.listed_roles is not None
+            and tenancy.operator_ids(request.user, self.listed_roles) == set()
+        ):
+            return dict.fromkeys(perms, False)  # left out of the index and the sidebar
+        return perms
 
     # -- what the user may do ----------------------------------------------------------
     def has_module_permission(self, request):
@@ -134,7 +155,8 @@ class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
         # page (admin log entries) instead of a 500 from simple-history.
         if not hasattr(self.model._meta, "simple_history_manager_attribute"):
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
-        return super().history_view(request, object_id, extra_context)
+        # Field by field, with the children's changes (cpo_portal.changes).
+        return object_history(self, request, object_id)
 
     @admin.action(description="Export selected rows as CSV")
     def export_csv(self, request, queryset):

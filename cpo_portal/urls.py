@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from .api_docs import schema_view, swagger_view
+from .changes.views import change_log
 from .health import healthz
 
 
@@ -25,6 +26,7 @@ urlpatterns = [
     # of the user's operators, alerts, the main tools, and every model list below them.
     path("", RedirectView.as_view(pattern_name="admin:index"), name="site-root"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path(settings.ADMIN_URL + "changes/", admin.site.admin_view(change_log), name="change-log"),
     path(settings.ADMIN_URL, include("offers.urls")),  # exactly the index URL
     path(settings.ADMIN_URL, admin.site.urls),  # ADMIN_URL, "admin/" unless set
     # The OpenAPI schema of every DRF endpoint and the Beckn BPP, and Swagger UI under the

@@ -57,13 +57,10 @@ def actions(request: HttpRequest) -> list[Action]:
         )
     if _may(request, SurgeRule, "view"):
         out.append(Action("week", "Week view", reverse("admin:pricing_surgerule_week"), "tool"))
-    if _may(request, Offer, "view"):
-        out.append(
-            Action("simulate", "Simulate offers", reverse("admin:offers_offer_simulate"), "tool")
-        )
     if tenancy.operator_ids(user) != set():  # the dashboards: any role, or a superuser
         out.append(Action("roi", "ROI dashboard", reverse("analytics:roi"), "dashboard"))
         out.append(Action("surge", "Surge impact", reverse("analytics:surge"), "dashboard"))
+        out.append(Action("changes", "Change log", reverse("change-log"), "tool"))
     return out
 
 

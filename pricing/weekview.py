@@ -49,10 +49,20 @@ class HeatCell:
     css: str
     count: int  # surges certain to apply (the most at any one chosen station)
     possible: int  # with every conditional rule's trigger holding
+    names: tuple[str, ...] = ()  # the rules sure to apply in this hour (at some station)
+    maybe: tuple[str, ...] = ()  # the conditional rules that can apply in this hour
 
     @property
     def more(self) -> int:
         return self.possible - self.count
+
+    @property
+    def hover(self) -> str:
+        """The rules of the hour, for the cell's tooltip."""
+        parts = [", ".join(self.names) if self.names else "no surge"]
+        if self.maybe:
+            parts.append("when conditions hold: " + ", ".join(self.maybe))
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,11 @@ class OperatorWeek:
     rules: list[RuleWeek]
     station_count: int
     elsewhere: list[SurgeRule]  # live rules that apply at none of the chosen stations
+
+    @property
+    def conditional_rules(self) -> list[RuleWeek]:
+        """Rules that apply only when a condition holds, counted once for the summary."""
+        return [r for r in self.rules if r.conditional]
 
 
 def rule_cover(rule: SurgeRule) -> Grid:
@@ -128,9 +143,20 @@ def _counts(covers: Sequence[Grid]) -> list[list[int]]:
 
 
 def _heat(
-    applying: dict[int, tuple[int, ...]], covers: list[Grid], is_conditional: list[bool]
+    applying: dict[int, tuple[int, ...]],
+    covers: list[Grid],
+    is_conditional: list[bool],
+    names: list[str],
 ) -> list[tuple[str, list[HeatCell]]]:
-    """Per cell, the most rules any one station is certain to have, and could have."""
+    """Per cell, the most rules any one station is certain to have, and could have, and
+    the names of the rules that cover it."""
+    wanted = sorted({i for found in applying.values() for i in found})
+
+    def named(d: int, h: int, conditional: bool) -> tuple[str, ...]:
+        return tuple(
+            names[i] for i in wanted if is_conditional[i] == conditional and covers[i][d][h] > 0
+        )
+
     count = [[0] * 24 for _ in range(7)]
     possible = [[0] * 24 for _ in range(7)]
     for indexes in set(applying.values()):  # stations with the same rules count once
@@ -144,8 +170,8 @@ def _heat(
         (
             DAY_NAMES[d][:3],
             [
-                HeatCell(f"heat-{min(c, HEAT_LEVELS)}", c, p)
-                for c, p in zip(count[d], possible[d], strict=True)
+                HeatCell(f"heat-{min(c, HEAT_LEVELS)}", c, p, named(d, h, False), named(d, h, True))
+                for h, (c, p) in enumerate(zip(count[d], possible[d], strict=True))
             ],
         )
         for d in range(7)
@@ -189,7 +215,7 @@ def operator_week(
         )
     return OperatorWeek(
         operator=operator,
-        heat=_heat(applying, covers, [bool(t) for t in triggers]),
+        heat=_heat(applying, covers, [bool(t) for t in triggers], [r.name for r in live]),
         rules=weeks,
         station_count=len(stations),
         elsewhere=[r for i, r in enumerate(live) if i not in set(wanted)],

@@ -9,10 +9,12 @@ from django.contrib import admin, messages
 from analytics.admin import whatif  # noqa: F401  (registers the what-if runs)
 from analytics.models import DailyRollup, HourlyRollup, NoOfferSession, RollupCursor
 from analytics.services.rollup import run_incremental
+from cpo_portal import tenancy
 from cpo_portal.tenant_admin import ReadOnlyTenantAdmin
 
 
 class RollupAdmin(ReadOnlyTenantAdmin):
+    listed_roles = tenancy.NETWORK_EDITORS  # machinery: the dashboards read it for others
     """Derived rows: everyone with a role at the operator may look."""
 
     list_per_page = 50

@@ -182,6 +182,7 @@ class Charger(PlainTextModel):
 
 class Connector(models.Model):
     TENANT_PATH = "charger__operator"
+    HISTORY_PARENT = "charger"  # its changes show in the charger's history
     charger = models.ForeignKey(Charger, on_delete=models.CASCADE, related_name="connectors")
     connector_id = models.CharField(max_length=16, default="1")
     power_type = models.CharField(max_length=16, choices=PowerType.choices)

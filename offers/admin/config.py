@@ -89,7 +89,10 @@ def export_view(model_admin):
         _refuse_unless_editor(request)
         operators = editable_operators(request)
         form = ExportForm(request.GET if "operator" in request.GET else None)
-        cast(forms.ModelChoiceField, form.fields["operator"]).queryset = operators
+        field = cast(forms.ModelChoiceField, form.fields["operator"])
+        field.queryset = operators
+        if operators.count() == 1:  # a single-operator user starts on their operator
+            field.initial, field.empty_label = operators.get().pk, None
         if form.is_bound and form.is_valid():
             operator, fmt = form.cleaned_data["operator"], form.cleaned_data["format"]
             text = dump(export_pricing(operator), fmt)

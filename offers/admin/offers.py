@@ -14,6 +14,7 @@ from cpo_portal import formatting, tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import Offer, OfferCode, OfferStatus
 from offers.models.offer_checks import title_contradiction
+from offers.services.offer_words import offer_words
 
 from .config import pricing_document_urls
 from .forms import OFFER_FIELDSETS, OfferForm
@@ -48,17 +49,9 @@ class OfferAdmin(TenantAdmin):
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.PRICING_EDITORS
     inlines = [MultiUseCodeInline]
-    # Eight columns that fit 1366 px: auto/additive in one, uses with what is left of them.
-    list_display = [
-        "offer",
-        "benefit_kind",
-        "status",
-        "applies",
-        "priority",
-        "uses",
-        "remaining_budget",
-        "operator",
-    ]
+    # What the offer gives, when it runs, its state and what it has used, in words
+    # (offers.services.offer_words); seven columns that fit 1366 px.
+    list_display = ["offer", "value", "schedule", "status", "applies", "uses", "budget_used"]
     list_filter = ["operator", "status", "benefit_kind", "type_label", "auto", "additive"]
     list_select_related = ["usage", "operator"]
     search_fields = ["code", "title", "short_desc"]
@@ -90,12 +83,25 @@ class OfferAdmin(TenantAdmin):
             return formatting.number(used)
         return f"{formatting.number(used)} of {formatting.number(obj.max_uses)}"
 
-    @admin.display(description="budget left")
-    def remaining_budget(self, obj: Offer) -> str:
-        if obj.budget is None:
-            return "—"
-        spent = obj.usage.budget_spent if hasattr(obj, "usage") else 0
-        return formatting.money_text(max(obj.budget - spent, 0), obj.currency or "INR")
+    @admin.display(description="value")
+    def value(self, obj: Offer) -> str:
+        return offer_words(obj).value
+
+    @admin.display(description="when it runs")
+    def schedule(self, obj: Offer) -> str:
+        return offer_words(obj).schedule
+
+    @admin.display(description="budget used")
+    def budget_used(self, obj: Offer) -> str:
+        words = offer_words(obj)
+        if words.budget is None:
+            return format_html('<span class="quiet">{}</span>', words.budget_text)
+        return format_html(
+            '<meter class="budget-bar" min="0" max="1" high="0.8" value="{}">{}</meter> {}',
+            words.budget.share,
+            formatting.percent_of_ratio(words.budget.share),
+            words.budget_text,
+        )
 
     def _editable(self, request, queryset):
         return tenancy.scope(queryset, request.user, self.edit_roles)

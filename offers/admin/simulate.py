@@ -25,6 +25,8 @@ from offers.services.addons import AddOnUnavailable
 from pricing.engine import LineKind, PricingSetupError, Quote, QuoteInputError
 from pricing.services import NoTariffError, quote_to_dict, tariff_for
 
+from .price_compare import compare, in_words, offer_titles
+
 
 def _picker(model, field: str, *, multiple: bool = False) -> forms.Widget:
     """A searchable picker served by the admin's autocomplete view, which lists only what
@@ -167,8 +169,15 @@ def simulate(form: SimulateForm) -> dict:
         return {"error": str(exc)}
     except AddOnUnavailable as exc:
         return {"error": exc.message}
+    titles = offer_titles(oq, charger.operator_id)
     return {
         "oq": oq,
+        "comparison": compare(oq),
+        "applied": [(titles[a.offer_id], a) for a in oq.applied],
+        "rejected": [
+            (titles.get(r.offer_id, ""), in_words(r.message, titles)) for r in oq.rejected
+        ],
+        "held_out": [titles[o] for o in oq.held_out],
         "quote": quote_to_dict(oq.quote, zone=ZoneInfo(charger.station.time_zone)),
         "charger": charger,
         "tariff": tariff_for(charger),
@@ -219,7 +228,7 @@ def simulate_view(model_admin):
         form = SimulateForm(request.GET if has_input else None, user=request.user, initial=initial)
         context = {
             **model_admin.admin_site.each_context(request),
-            "title": "Simulate offers on a session",
+            "title": "Price a session, with and without offers",
             "opts": model_admin.model._meta,
             "form": form,
         }

@@ -33,6 +33,7 @@ def normalise_code(code: str) -> str:
 
 class CodeBatch(PlainTextModel):
     TENANT_PATH = "offer__operator"
+    HISTORY_PARENT = "offer"  # its changes show in the offer's history
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="batches")
     prefix = models.CharField(max_length=12, blank=True, validators=[prefix_text])

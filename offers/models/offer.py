@@ -242,7 +242,7 @@ class Offer(PlainTextModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[stations])
 
     class Meta:
         ordering = ["operator", "-priority", "code"]

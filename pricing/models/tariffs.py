@@ -179,6 +179,7 @@ class TariffBand(PlainTextModel):
     """A time-of-day rate: replaces the tariff's energy rate inside its local window."""
 
     TENANT_PATH = "tariff__operator"
+    HISTORY_PARENT = "tariff"  # its changes show in the tariff's history
 
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="bands")
     code = models.CharField(max_length=64, validators=[slug_code])

@@ -50,7 +50,6 @@ def test_forged_post_with_another_operators_station_is_refused(as_admin_a, netwo
         "power_kw": "30",
         "power_type": "AC_3_PHASE",
         "charging_speed": "FAST",
-        "categories": "[]",
         "status": "Available",
         "connectors-TOTAL_FORMS": "0",
         "connectors-INITIAL_FORMS": "0",

@@ -52,7 +52,7 @@ class Journey:
 
     def actions(self) -> list[str]:
         return self.page.eval_on_selector_all(
-            ".home-actions a", "links => links.map(a => a.dataset.action)"
+            ".staff-nav a, .home-actions a", "links => links.map(a => a.dataset.action)"
         )
 
 
@@ -94,7 +94,7 @@ def test_pricing_manager_previews_a_price_and_opens_a_new_offer(world, journey):
     assert "Operator A today" in trip.page.inner_text("#content")
     assert "Operator B" not in trip.page.content()
     assert {"preview", "new-offer", "new-surge", "week", "roi", "surge"} <= set(trip.actions())
-    trip.follow(".home-actions a[data-action=preview]", "preview")
+    trip.follow(".staff-nav a[data-action=preview]", "preview")
     assert trip.page.url == trip.base + reverse("admin:offers_offer_simulate")
     assert trip.page.is_visible("#content form")
     trip.follow(".staff-nav a >> text=Home", "home-again")
@@ -107,7 +107,7 @@ def test_analyst_reads_the_dashboards_and_sees_no_write_action(world, journey):
     trip = journey("analyst")
     trip.sign_in(world.analyst_a.username)
     assert set(trip.actions()).isdisjoint({"new-offer", "new-surge"})
-    trip.follow(".home-actions a[data-action=roi]", "roi")
+    trip.follow(".staff-nav a[data-action=roi]", "roi")
     assert trip.page.url.startswith(trip.base + reverse("analytics:roi"))
     trip.follow("header nav a >> text=Surge impact", "surge-impact")
     assert trip.page.url.startswith(trip.base + reverse("analytics:surge"))

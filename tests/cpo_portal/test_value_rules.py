@@ -27,7 +27,7 @@ def operator_post(operator: Operator, **fields) -> dict:
         "currency": "INR",
         "time_zone": "Asia/Kolkata",
         "gstin": "",
-        "tax_rate": "0.18",
+        "tax_rate": "18",  # percent in the admin
         "surge_notice_hours": "0",
     }
     data.update(fields)

@@ -148,7 +148,7 @@ def addon_post(operator, station, **overrides) -> dict:
         "name": "Cafe voucher",
         "description": "Coffee and a sandwich",
         "price": "120",
-        "tax_rate": "0.05",
+        "tax_rate": "5",  # percent in the admin
         "active": "on",
         "availability-TOTAL_FORMS": "1",
         "availability-INITIAL_FORMS": "0",

@@ -64,7 +64,8 @@ def test_change_list_shows_only_own_offers_with_usage(as_pricing_a, offers):
     page = as_pricing_a.get(url("offer", "changelist")).content.decode()
     assert "weekend-discount-25" in page and "b-only-offer" not in page
     assert '<td class="field-uses">12 of 50</td>' in page
-    assert '<td class="field-remaining_budget">₹730.00</td>' in page
+    assert "₹270.00 of ₹1,000.00" in page  # budget used, beside its bar
+    assert '<meter class="budget-bar" min="0" max="1" high="0.8" value="0.27">' in page
 
 
 def test_other_operators_offer_pages_are_unreachable(as_pricing_a, offers):
@@ -228,7 +229,7 @@ def test_simulation_shows_applied_and_rejected_with_reasons(as_pricing_a, offers
     page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
     assert "\u2212₹22.50" in page and "₹91.45" in page
     assert "Code NOPE matches no offer" in page
-    assert "Offer fleet-draft is for fleet customers only" in page
+    assert "<strong>Fleet</strong>: Fleet is for fleet customers only" in page  # its title
     params["segment"] = "fleet"
     page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
     assert "cannot be combined with the selected offers" in page  # fleet 9.00 loses to 22.50

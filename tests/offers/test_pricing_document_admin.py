@@ -146,7 +146,8 @@ def test_an_offer_value_is_refused_as_the_admin_form_refuses_it(
 def test_a_tariff_value_is_refused_as_the_admin_form_refuses_it(client, deg_world):
     client.force_login(deg_world.pricing_a)
     form = client.post(
-        reverse("admin:pricing_tariff_add"), tariff_post(deg_world.op_a, tax_rate="1.5")
+        reverse("admin:pricing_tariff_add"),
+        tariff_post(deg_world.op_a, tax_rate="150"),  # 150 % in the admin
     )
     admin_says = form.context["adminform"].form.errors["tax_rate"]
     document = export_pricing(deg_world.op_a)

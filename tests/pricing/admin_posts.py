@@ -43,7 +43,7 @@ def tariff_post(operator, bands=(), **fields) -> dict[str, Any]:
         "idle_grace_minutes": "0",
         "min_price": "",
         "max_price": "",
-        "tax_rate": "0.18",
+        "tax_rate": "18",  # the admin asks for GST in percent
         "tax_name": "GST",
         "bands-TOTAL_FORMS": str(len(bands)),
         "bands-INITIAL_FORMS": "0",

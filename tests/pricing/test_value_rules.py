@@ -78,7 +78,8 @@ def test_every_surface_refuses_a_tax_rate_above_one(client, priced, tmp_path):
     # the admin form
     client.force_login(priced.pricing_a)
     page = client.post(
-        url("tariff", "add"), tariff_post(priced.op_a, code="hostile", tax_rate="5")
+        url("tariff", "add"),
+        tariff_post(priced.op_a, code="hostile", tax_rate="500"),  # percent
     ).content.decode()
     assert "Give a fraction: 0.18 is 18%, at most 1." in page
     # the OCPI import, as a service, an admin upload and a command

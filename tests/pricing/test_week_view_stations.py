@@ -56,6 +56,13 @@ def cells(page: str, rule_code: str) -> list[list[str]]:
     return [re.findall(r'<td class="([\w-]*)"></td>', row) for row in rows]
 
 
+def hover(page: str, when: str) -> tuple[list[str], list[str]]:
+    """The summary cell's tooltip: the rules sure to apply, and the conditional ones."""
+    (title,) = re.findall(rf'title="{when}: ([^"]*)"', page)
+    sure, _, maybe = title.partition("; when conditions hold: ")
+    return ([] if sure == "no surge" else sure.split(", ")), (maybe.split(", ") if maybe else [])
+
+
 def drawn(page: str) -> set[str]:
     return set(re.findall(r'<div class="rule-week[^"]*">\s*<h3><a [^>]*>[^<]*</a>\s*'
                           r"<code>([\w-]+)</code>", page))  # fmt: skip
@@ -71,8 +78,10 @@ def test_conditional_rules_are_drawn_as_conditional(client, world):
     assert "conditional: on public holidays only" in page
     assert "80.000" not in page and "0.800" not in page
     # the HR stations are sure of two surges at 18:00; the three conditional rules may add
-    assert 'title="Mon 18:00 — 2 rule(s), 3 more when conditions hold"' in page
-    assert 'title="Mon 03:00' not in page and 'title="Mon 3:00 — 0 rule(s), 3 more' in page
+    sure, maybe = hover(page, "Mon 18:00")
+    assert (len(sure), len(maybe)) == (2, 3)
+    assert hover(page, "Mon 03:00") == ([], maybe)  # no surge for sure; three may apply
+    assert "3 conditional rules can add to the hours they cover" in page
     assert "High demand: 20% on energy when occupancy is 80% or more" in page
     assert "b-secret" not in page
 
@@ -80,7 +89,8 @@ def test_conditional_rules_are_drawn_as_conditional(client, world):
 def test_one_station_shows_only_the_rules_that_apply_there(client, world):
     page = week(client, world.pricing_a, station=world.station_a.pk)
     assert drawn(page) == {"evening", "busy", "holiday", "grid"}  # its charger is 30 kW
-    assert 'title="Mon 18:00 — 1 rule(s), 3 more when conditions hold"' in page
+    sure, maybe = hover(page, "Mon 18:00")
+    assert (len(sure), len(maybe)) == (1, 3)
     assert (
         "Not at this station: Congestion Fee (<code>fast</code>), "
         "Congestion Fee (<code>hr-only</code>)."

@@ -6,7 +6,10 @@ the stack plug in their step by name, so this bottom layer imports none of them.
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from cpo_portal.changes.seeding import mark_demo_history
 
 
 class Command(BaseCommand):
@@ -21,6 +24,8 @@ class Command(BaseCommand):
         options["progress"] = not options["no_progress"]
         if options.get("stations", 1) < 1:
             raise CommandError("--stations must be at least 1.")
+        started = timezone.now()
         for path in settings.DEMO_SEEDERS:
             import_string(f"{path}.seed")(options, self.stdout)
+        mark_demo_history(since=started)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

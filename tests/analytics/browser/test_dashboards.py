@@ -131,10 +131,11 @@ def test_staff_journey_log_in_create_an_offer_and_preview_its_price(page, live_s
     page.fill("#id_start", "2025-09-24T10:00")
     page.fill("#id_kwh", "5")
     pick(page, "id_offers", "browser-ten")
-    page.click("input[type=submit][value=Simulate]")
-    page.wait_for_selector("table.quote-lines")
-    assert page.inner_text("table.quote-lines tr.line-discount td.amount") == "\u2212₹9.00"
-    assert page.inner_text("table.quote-lines tr.total td.amount") == "₹107.38"
+    page.click("input[type=submit][value='Price it']")
+    page.wait_for_selector("table.quote-compare")
+    discount = "table.quote-compare tr.line-discount td[data-label='Difference']"
+    assert page.inner_text(discount) == "\u2212₹9.00"
+    assert page.inner_text("#total-with") == "₹107.38"
 
 
 def test_swagger_ui_runs_from_our_own_static_files(page, live_server, network):

@@ -1,0 +1,245 @@
+"""The change log: every change to an operator's data, as people read it.
+
+`object_changes` is one object's history with its children's (a tariff with its bands);
+`operator_changes` is every change the user may see across their operators, filtered by
+person, kind of object and day (the admin page `/admin/changes/`). Both read
+django-simple-history's records and word them through `wording`; which models count and
+which are children comes from `tracked`. Each change lists its fields old → new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.urls import NoReverseMatch, reverse
+from simple_history import utils
+
+from cpo_portal import tenancy
+from cpo_portal.changes import tracked, wording
+from cpo_portal.models import Operator
+
+LIMIT = 200  # changes on one page, newest first
+_SKIPPED = {"updated_at", "created_at"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.old} → {self.new}"
+
+
+@dataclass(frozen=True)
+class Change:
+    when: dt.datetime
+    who: str
+    action: str  # Created, Changed, Deleted
+    kind: str  # the model's name: "Tariff band"
+    subject: str  # the object's name as it was then
+    url: str | None  # its admin page
+    version_url: str | None  # the whole version, read-only
+    fields: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class Filters:
+    who: str = ""  # a username, "system" or "demo data"
+    kind: str = ""  # a model label: "pricing.tariffband"
+    day_from: dt.date | None = None
+    day_to: dt.date | None = None
+
+
+def _admin_url(model: type[Model], name: str, *args) -> str | None:
+    try:
+        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{name}", args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _tracked_fields(history: type[Model]) -> list:
+    return [
+        f
+        for f in history._meta.concrete_fields
+        if not f.name.startswith("history_") and f.name not in _SKIPPED and not f.primary_key
+    ]
+
+
+def _currency(record, cache: dict) -> str:
+    currency = getattr(record, "currency", None)
+    if currency:
+        return currency
+    model = record.instance_type
+    path = tenancy.tenant_path(model)
+    if not path:
+        return "INR"
+    key = path + ":" + str(getattr(record, path.split("__")[0] + "_id", ""))
+    if key not in cache:
+        operator_id = tenancy.operator_of(record.instance)
+        cache[key] = "INR"
+        if operator_id is not None:
+            currencies = Operator.objects.filter(pk=operator_id).values_list("currency", flat=True)
+            cache[key] = currencies.first() or "INR"
+    return cache[key]
+
+
+def _names(pairs: list[tuple], fields_of: dict) -> dict:
+    """(model, pk) -> str(object) for every relation value the records hold, in one query
+    per related model."""
+    wanted: dict[type[Model], set] = defaultdict(set)
+    for record, previous in pairs:
+        for field in fields_of[type(record)]:
+            if field.is_relation and field.related_model is not None:
+                for r in (record, previous):
+                    if r is not None and getattr(r, field.attname) is not None:
+                        wanted[field.related_model].add(getattr(r, field.attname))
+    names = {}
+    for model, pks in wanted.items():
+        for pk, obj in model._default_manager.in_bulk(list(pks)).items():
+            names[(model, pk)] = str(obj)
+    return names
+
+
+def _word(records: list) -> list[Change]:
+    pairs = [(r, r.prev_record if r.history_type == "~" else None) for r in records]
+    fields_of = {type(r): _tracked_fields(type(r)) for r in records}
+    names = _names(pairs, fields_of)
+    currencies: dict = {}
+    changes = []
+    for record, previous in pairs:
+        model = record.instance_type
+        currency = _currency(record, currencies)
+        fields = []
+        if previous is not None:
+            for field in fields_of[type(record)]:
+                old, new = getattr(previous, field.attname), getattr(record, field.attname)
+                if old != new:
+                    fields.append(
+                        FieldChange(
+                            wording.label(field),
+                            wording.value_text(field, old, currency, names),
+                            wording.value_text(field, new, currency, names),
+                        )
+                    )
+            fields.extend(_m2m_changes(record, previous))
+        pk = getattr(record, model._meta.pk.attname)
+        changes.append(
+            Change(
+                when=record.history_date,
+                who=wording.who(record),
+                action=wording.ACTIONS.get(record.history_type, record.history_type),
+                kind=str(model._meta.verbose_name).capitalize(),
+                subject=str(record.instance),
+                url=_admin_url(model, "change", pk) if record.history_type != "-" else None,
+                version_url=_admin_url(model, "simple_history", pk, record.pk),
+                fields=tuple(fields),
+            )
+        )
+    return changes
+
+
+def _m2m_changes(record, previous) -> list[FieldChange]:
+    """Many-to-many fields kept with the record (an offer's stations), as lists of names:
+    simple-history gives a tracked field's rows under the field's own name on the record."""
+    found = []
+    tracked = [f for f in record.instance_type._meta.many_to_many if hasattr(record, f.name)]
+    for field in tracked:
+        target = field.related_model
+        column = f"{utils.get_m2m_reverse_field_name(field)}_id"
+        old = set(getattr(previous, field.name).values_list(column, flat=True))
+        new = set(getattr(record, field.name).values_list(column, flat=True))
+        if old != new:
+            names = {pk: str(o) for pk, o in target._default_manager.in_bulk(old | new).items()}
+
+            def listed(pks: set, names: dict = names) -> str:
+                return ", ".join(sorted(names.get(pk, f"#{pk}") for pk in pks)) or "none"
+
+            found.append(FieldChange(str(field.verbose_name), listed(old), listed(new)))
+    return found
+
+
+def _newest(querysets: list[QuerySet], limit: int) -> list:
+    rows: list = []
+    for qs in querysets:
+        rows.extend(qs.select_related("history_user").order_by("-history_date")[:limit])
+    rows.sort(key=lambda r: r.history_date, reverse=True)
+    return rows[:limit]
+
+
+def object_changes(obj: Model, limit: int = LIMIT) -> list[Change]:
+    """One object's changes and its children's (each child declaring `HISTORY_PARENT`)."""
+    model = type(obj)
+    history = tracked.history_model(model)
+    querysets = []
+    if history is not None:
+        querysets.append(history._default_manager.filter(**{model._meta.pk.attname: obj.pk}))
+    for child, attname in tracked.children_of(model):
+        child_history = tracked.history_model(child)
+        if child_history is not None:
+            querysets.append(child_history._default_manager.filter(**{attname: obj.pk}))
+    return _word(_newest(querysets, limit))
+
+
+def _roles(model: type[Model]):
+    model_admin = admin.site.get_model_admin(model) if admin.site.is_registered(model) else None
+    return getattr(model_admin, "view_roles", tenancy.ALL_ROLES)
+
+
+def visible_models(user) -> list[type[Model]]:
+    """The tracked models the user may see at one of their operators at least."""
+    return [m for m in tracked.tenant_models() if tenancy.operator_ids(user, _roles(m)) != set()]
+
+
+def _scoped(model: type[Model], user) -> QuerySet:
+    history = tracked.history_model(model)
+    assert history is not None
+    qs = history._default_manager.all()
+    operators = tenancy.operator_ids(user, _roles(model))
+    if operators is None:
+        return qs
+    path = tenancy.tenant_path(model)
+    return qs.filter(**{f"{path or 'id'}__in": operators})
+
+
+def _filtered(qs: QuerySet, filters: Filters) -> QuerySet:
+    if filters.who == wording.SYSTEM:
+        qs = qs.filter(history_user__isnull=True).exclude(history_change_reason=wording.DEMO_REASON)
+    elif filters.who == wording.DEMO_REASON:
+        qs = qs.filter(history_user__isnull=True, history_change_reason=wording.DEMO_REASON)
+    elif filters.who:
+        qs = qs.filter(history_user__username=filters.who)
+    if filters.day_from:
+        qs = qs.filter(history_date__date__gte=filters.day_from)
+    if filters.day_to:
+        qs = qs.filter(history_date__date__lte=filters.day_to)
+    return qs
+
+
+def operator_changes(user, filters: Filters = Filters(), limit: int = LIMIT) -> list[Change]:
+    """Every change the user may see across their operators, newest first."""
+    models = [
+        m for m in visible_models(user) if not filters.kind or m._meta.label_lower == filters.kind
+    ]
+    return _word(_newest([_filtered(_scoped(m, user), filters) for m in models], limit))
+
+
+def people(user) -> list[str]:
+    """Who changed what the user may see: usernames, then "system" and "demo data"."""
+    names: set[str] = set()
+    for model in visible_models(user):
+        names.update(
+            _scoped(model, user)
+            .filter(history_user__isnull=False)
+            .values_list("history_user__username", flat=True)
+            .distinct()
+        )
+    return [*sorted(names), wording.SYSTEM, wording.DEMO_REASON]
+
+
+__all__ = ["Change", "FieldChange", "Filters", "object_changes", "operator_changes", "people"]

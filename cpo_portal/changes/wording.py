@@ -1,0 +1,103 @@
+"""A history record as people read it: who made it, what kind of change, and each field's
+old and new value in the product's own formats (₹15.00, 22:30, 18%, yes/no, names).
+
+The value's kind is read from the field itself: its choices, its relation, and the shared
+validators of `cpo_portal.values` (a rate or an amount is money, a fraction is a
+percentage), so a new field reads right without a line here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+
+from cpo_portal import formatting, values
+
+DEMO_REASON = "demo data"  # the change reason seed_demo gives every row it writes
+SYSTEM = "system"  # a change no person made (a task, a command, an import job)
+ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+_MONEY = {id(v) for v in (*values.rate, *values.amount, *values.budget)} - {id(values.non_negative)}
+_FRACTION = {id(v) for v in values.fraction} - {id(values.non_negative)}
+_PERCENT = {id(v) for v in values.percent} - {id(values.non_negative)}
+
+
+def who(record) -> str:
+    """The person behind a history record, "demo data" for the seeded rows, else "system"."""
+    user = getattr(record, "history_user", None)
+    if user is not None:
+        return user.get_username()
+    if record.history_change_reason == DEMO_REASON:
+        return DEMO_REASON
+    return SYSTEM
+
+
+def label(field: models.Field) -> str:
+    return str(field.verbose_name)
+
+
+def _kind(field: models.Field) -> str:
+    ids = {id(v) for v in field.validators}
+    if ids & _MONEY:
+        return "money"
+    if ids & _FRACTION:
+        return "fraction"
+    if ids & _PERCENT:
+        return "percent"
+    return ""
+
+
+def _plain_number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def value_text(field: models.Field, value, currency: str, related: dict) -> str:
+    """One field's value as text; `related` maps (model, pk) to a name for relations."""
+    if value is None or value == "" or value == []:
+        return formatting.DASH
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.related_model is not None:
+        return related.get((field.related_model, value), f"#{value}")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        kind = _kind(field)
+        if kind == "money":  # to the paisa, more places only when a rate has them
+            if value == value.quantize(Decimal("0.01")):
+                return formatting.money_text(value, currency)
+            return formatting.money_in_sentence(value, currency)
+        if kind == "fraction":
+            return formatting.percent_of_ratio(value)
+        if kind == "percent":
+            return formatting.percent(value)
+        return _plain_number(value)
+    if isinstance(value, dt.datetime):
+        return formatting.local_time(value)
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%-d %b %Y")
+    if isinstance(value, list):
+        return day_list(value) if _is_days(field) else ", ".join(str(v) for v in value)
+    return str(value)
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _is_days(field: models.Field) -> bool:
+    return "day" in field.name
+
+
+def day_list(days: list) -> str:
+    if sorted(days) == list(range(7)):
+        return "every day"
+    if sorted(days) == list(range(5)):
+        return "weekdays"
+    if sorted(days) == [5, 6]:
+        return "weekends"
+    return ", ".join(_DAYS[d] for d in sorted(days) if isinstance(d, int) and 0 <= d <= 6)

@@ -1,0 +1,75 @@
+"""The price tool's side-by-side: the session without offers and with them, line by line,
+with the difference; offers named by their titles, reasons in sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from offers.models import Offer
+from pricing.engine import LineKind, Quote, finalize
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    without: Decimal | None
+    with_offers: Decimal | None
+    kind: str
+
+    @property
+    def difference(self) -> Decimal:
+        return (self.with_offers or Decimal(0)) - (self.without or Decimal(0))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    rows: tuple[Row, ...]
+    without_total: Decimal
+    with_total: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.with_total - self.without_total
+
+
+def without_offers(oq) -> Quote:
+    """The same session with no offer at all (add-ons kept): the first stage's lines
+    finalised with tax, as the quote would be if no offer applied."""
+    return finalize(oq.priced, oq.add_ons)
+
+
+def compare(oq) -> Comparison:
+    base = without_offers(oq)
+    keyed: dict[tuple[str, str], list] = {}
+    for ln in base.lines:
+        keyed.setdefault((ln.kind.value, ln.code), [ln.title, ln.amount, None, ln.kind.value])
+    for ln in oq.quote.lines:
+        entry = keyed.setdefault((ln.kind.value, ln.code), [ln.title, None, None, ln.kind.value])
+        entry[2] = (entry[2] or Decimal(0)) + ln.amount
+        if entry[1] is None:
+            entry[0] = ln.title
+    # Discounts after the lines they take money off, tax last, as the quote orders them.
+    order = {kind.value: i for i, kind in enumerate(LineKind)}
+    rows = sorted(keyed.values(), key=lambda e: (e[3] == LineKind.TAX.value, order[e[3]]))
+    return Comparison(
+        rows=tuple(Row(title, without, with_, kind) for title, without, with_, kind in rows),
+        without_total=base.total,
+        with_total=oq.quote.total,
+    )
+
+
+def offer_titles(oq, operator_id: int) -> dict[str, str]:
+    """Offer id -> title for every offer the quote names (applied, refused, held out)."""
+    ids = {a.offer_id for a in oq.applied} | {r.offer_id for r in oq.rejected} | set(oq.held_out)
+    found = dict(
+        Offer.objects.filter(operator_id=operator_id, code__in=ids).values_list("code", "title")
+    )
+    return {i: found.get(i, i) for i in ids if i}
+
+
+def in_words(message: str, titles: dict[str, str]) -> str:
+    """A refusal's sentence with offer ids replaced by their titles."""
+    for offer_id, title in titles.items():
+        message = message.replace(f"Offer {offer_id} ", f"{title} ").replace(offer_id, title)
+    return message

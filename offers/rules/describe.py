@@ -1,0 +1,122 @@
+"""An offer in the words a pricing manager uses: what it gives ("15 % off energy, cap
+₹100"), when it runs ("weekdays 18:00-22:00", with an en dash) and how much of its money
+budget is used.
+
+Pure: the caller passes how money is written (the product's one money format lives in
+`cpo_portal.formatting`), so every page that words an offer goes through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from offers.rules.benefit_types import (
+    Base,
+    Benefit,
+    BuyXGetY,
+    CreditDrawdown,
+    EnergyTradeTerms,
+    FixedOff,
+    FreeKwh,
+    PercentOff,
+    RateOverride,
+    ServiceFeeWaiver,
+    Slabs,
+)
+from pricing.engine import TimeWindow, plain
+
+Money = Callable[[Decimal], str]
+EN_DASH = "\u2013"
+
+BASE_WORDS = {Base.ENERGY: "energy", Base.SERVICE_FEE: "the service fee", Base.GROSS: "the session"}
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def pct(value: Decimal) -> str:
+    """15 -> '15 %', 12.50 -> '12.5 %'."""
+    return f"{plain(value)} %"
+
+
+def benefit_text(benefit: Benefit, money: Money) -> str:
+    """What the offer takes off, in one phrase."""
+    if isinstance(benefit, PercentOff):
+        return f"{pct(benefit.percent)} off {BASE_WORDS[benefit.base]}"
+    if isinstance(benefit, FixedOff):
+        return f"{money(benefit.amount)} off {BASE_WORDS[benefit.base]}"
+    if isinstance(benefit, RateOverride):
+        return f"energy at {money(benefit.rate_per_kwh)}/kWh"
+    if isinstance(benefit, FreeKwh):
+        return f"first {plain(benefit.kwh)} kWh free"
+    if isinstance(benefit, BuyXGetY):
+        return f"buy {plain(benefit.buy_kwh)} kWh, get {plain(benefit.free_kwh)} kWh free"
+    if isinstance(benefit, Slabs):
+        return f"bulk prices in {len(benefit.slabs)} kWh slabs"
+    if isinstance(benefit, ServiceFeeWaiver):
+        if benefit.percent >= 100:
+            return "service fee waived"
+        return f"{pct(benefit.percent)} off the service fee"
+    if isinstance(benefit, CreditDrawdown):
+        return f"paid from prepaid credit ({benefit.account})"
+    if isinstance(benefit, EnergyTradeTerms):
+        return f"energy trade terms ({benefit.pricing_model.value.replace('_', ' ').lower()})"
+    return str(benefit.kind)
+
+
+def value_text(benefit: Benefit, cap: Decimal | None, money: Money) -> str:
+    """'15 % off energy, cap ₹100'."""
+    text = benefit_text(benefit, money)
+    return f"{text}, cap {money(cap)}" if cap is not None else text
+
+
+def days_text(days: Iterable[int]) -> str:
+    chosen = sorted(set(days))
+    if len(chosen) == 7:
+        return "every day"
+    if chosen == [0, 1, 2, 3, 4]:
+        return "weekdays"
+    if chosen == [5, 6]:
+        return "weekends"
+    return ", ".join(_DAYS[d] for d in chosen)
+
+
+def clock(t: dt.time) -> str:
+    return f"{t.hour:02d}:{t.minute:02d}"
+
+
+def window_text(window: TimeWindow) -> str:
+    """'weekdays 18:00-22:00' (an en dash), 'weekends all day'."""
+    days = days_text(window.days)
+    if window.start == window.end:
+        return f"{days} all day"
+    return f"{days} {clock(window.start)}{EN_DASH}{clock(window.end)}"
+
+
+def schedule_text(windows: tuple[TimeWindow, ...]) -> str:
+    """When in the week the offer runs; 'any time' without a window."""
+    if not windows:
+        return "any time"
+    return "; ".join(window_text(w) for w in windows)
+
+
+@dataclass(frozen=True)
+class BudgetUse:
+    spent: Decimal
+    budget: Decimal
+
+    @property
+    def share(self) -> Decimal:
+        """Spent ÷ budget, 0 to 1."""
+        if self.budget <= 0:
+            return Decimal(1)
+        return min(Decimal(1), max(Decimal(0), self.spent / self.budget))
+
+    def text(self, money: Money) -> str:
+        return f"{money(self.spent)} of {money(self.budget)}"
+
+
+def budget_use(spent: Decimal, budget: Decimal | None) -> BudgetUse | None:
+    """None for an offer without a money budget (nothing to draw)."""
+    return None if budget is None else BudgetUse(spent=spent, budget=budget)

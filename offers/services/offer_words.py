@@ -1,0 +1,41 @@
+"""An offer row in words, for the admin's list and anything else that shows offers: the
+model read through offers.rules.describe (the wording) and cpo_portal.formatting (money
+and dates), so the list and the pages say the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+from cpo_portal import formatting
+from offers.conversion import TermsError, benefit_of, window_of
+from offers.models import Offer
+from offers.rules import describe
+
+
+@dataclass(frozen=True)
+class OfferWords:
+    value: str  # "15 % off energy, cap ₹100"
+    schedule: str  # "weekdays 18:00-22:00, until 30 Nov 2026, 23:59"
+    budget: describe.BudgetUse | None  # None: no money budget
+    budget_text: str  # "₹40.00 of ₹500.00", or "no money budget"
+
+
+def offer_words(offer: Offer) -> OfferWords:
+    currency = offer.currency or offer.operator.currency
+    money = partial(formatting.money_in_sentence, currency=currency)
+    try:
+        value = describe.value_text(benefit_of(offer, currency), offer.max_discount, money)
+    except (TermsError, ValueError, TypeError):  # a draft not yet filled in
+        value = "not yet set"
+    schedule = describe.schedule_text(window_of(offer))
+    zone = offer.operator.time_zone
+    if offer.valid_from:
+        schedule += f", from {formatting.local_time(offer.valid_from, zone)}"
+    if offer.valid_until:
+        schedule += f", until {formatting.local_time(offer.valid_until, zone)}"
+    spent = offer.usage.budget_spent if hasattr(offer, "usage") else Decimal(0)
+    budget = describe.budget_use(spent, offer.budget)
+    text = budget.text(partial(formatting.money_text, currency=currency)) if budget else ""
+    return OfferWords(value, schedule, budget, text or "no money budget")

@@ -1,0 +1,46 @@
+"""Browser tests of the portal's staff pages: the same Chromium and log-in as the
+dashboards' (tests/analytics/browser/conftest.py), and screenshots at laptop and phone
+width written to the screenshots folder (tests/browser.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.analytics.browser.conftest import log_in, page
+from tests.browser import CHROMIUM, screenshots_dir
+
+WIDTHS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
+
+
+def sideways_scroll(page) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits its width)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def shoot(page, name: str) -> dict[str, int]:
+    """Screenshots of the current page at 1366 and 390 px; the sideways scroll at each."""
+    folder = screenshots_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    overflow = {}
+    for label, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        page.wait_for_timeout(50)
+        overflow[label] = sideways_scroll(page)
+        page.screenshot(path=folder / f"{name}-{label}.png", full_page=True)
+    return overflow
+
+
+__all__ = ["log_in", "page", "shoot", "sideways_scroll"]
