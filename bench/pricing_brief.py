@@ -341,6 +341,10 @@ def brief(act: Actions, steps: list[Step], charger: str, workdir: Path, shots: s
 
 
 def main() -> None:
+    from tests.browser import CHROMIUM
+
+    if not CHROMIUM.exists():
+        raise SystemExit(f"{CHROMIUM} is not installed (apt-get install chromium)")
     args = parse()
     prepare(args)
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM beside Playwright's sync loop
@@ -349,7 +353,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     from pytest_django.live_server_helper import LiveServer
 
-    from tests.browser import ARGS, CHROMIUM
+    from tests.browser import ARGS
 
     charger = station_charger(args.user)
     workdir = Path(tempfile.mkdtemp(prefix="pricing-brief-"))
