@@ -36,6 +36,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -53,7 +57,7 @@ SESSION_START = "2025-10-15T19:30"  # a Wednesday evening inside the demo's hist
 class Actions:
     """The one counting wrapper: every user action in the brief goes through it."""
 
-    page: object
+    page: Page
     base: str
     count: int = 0
 
@@ -163,7 +167,7 @@ def start_worker(args: argparse.Namespace, logdir: Path):
     return Process("worker", argv, env, logdir / "worker.log", ready="ready.").start()
 
 
-def station_charger(username: str) -> str:
+def first_charger(username: str) -> str:
     from django.contrib.auth import get_user_model
 
     from cpo_portal import tenancy
@@ -171,6 +175,8 @@ def station_charger(username: str) -> str:
 
     user = get_user_model().objects.get(username=username)
     charger = tenancy.scope(Charger.objects.all(), user, tenancy.PRICING_EDITORS).first()
+    if charger is None:
+        raise SystemExit(f"{username} sees no charger: is the database seeded (seed_demo)?")
     return charger.code
 
 
@@ -355,7 +361,7 @@ def main() -> None:
 
     from tests.browser import ARGS
 
-    charger = station_charger(args.user)
+    charger = first_charger(args.user)
     workdir = Path(tempfile.mkdtemp(prefix="pricing-brief-"))
     worker = start_worker(args, workdir)
     # The live server serves static files from the finders, as in the browser tests: the
