@@ -49,11 +49,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # .Channel: "_get", "_put", ... are the methods a transport provides).
     ("cpo_portal/embedded_broker.py", "_put"): "kombu's virtual transport interface",
     ("cpo_portal/embedded_broker.py", "_get"): "kombu's virtual transport interface",
-    # urllib3 (not Django, psycopg, Celery, kombu nor redis-py) has no public hook that
-    # vets the address a connection is made to at connect time, which closes the DNS
-    # rebinding window between a check and the connect.
-    ("beckn/services/safehttp.py", "_new_conn"): "urllib3: vet the address at connect time",
-    ("beckn/services/safehttp.py", "_dns_host"): "urllib3: the host _new_conn resolves",
 }
 
 ATTR_FUNCTIONS = {"getattr", "setattr", "hasattr", "delattr"}

@@ -1,13 +1,17 @@
 """HTTP for callbacks that cannot be pointed at our own network.
 
-The check happens where the socket is made: the host is resolved once, every address is
-checked, and the connection goes to the checked address (TLS still verifies the host
-name). A DNS answer that changes between a check and a connect (rebinding) therefore
-cannot slip through, and redirects are never followed. Private, loopback, link-local
-(cloud metadata at 169.254.169.254 included), carrier-grade NAT, multicast and reserved
-addresses are refused unless BECKN_ALLOW_PRIVATE_CALLBACKS (development) is on; so is an
-IPv6 address that leads to such an IPv4 address (NAT64, 6to4, Teredo, IPv4-mapped and the
-other IPv4-embedding forms; see is_public).
+The host is resolved once (socket.getaddrinfo), every address is checked, and the request
+goes to a checked address written as a number: urllib3 gets the address, not the name, so
+nothing resolves the name a second time and a DNS answer that changes between the check
+and the connect (rebinding) cannot slip through. The name still goes where it belongs:
+in the Host header, and for https in the TLS handshake (SNI) and the certificate check
+(urllib3's public pool arguments `server_hostname` and `assert_hostname`, both part of
+the pool key). When a checked address cannot be connected to, the next one is tried;
+redirects are never followed. Private, loopback, link-local (cloud metadata at
+169.254.169.254 included), carrier-grade NAT, multicast and reserved addresses are refused
+unless BECKN_ALLOW_PRIVATE_CALLBACKS (development) is on; so is an IPv6 address that leads
+to such an IPv4 address (NAT64, 6to4, Teredo, IPv4-mapped and the other IPv4-embedding
+forms; see is_public).
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, PoolManager, Timeout
-from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3 import BaseHTTPResponse, PoolManager, Timeout
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util import parse_url
 
 from beckn import conf
 
 MAX_RESPONSE_BYTES = 64 * 1024
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class UnsafeTarget(Exception):
@@ -81,69 +86,37 @@ def check_url(url: str) -> None:
         raise UnsafeTarget("the callback URL must not carry credentials")
 
 
-def _connect(host: str, port: int, timeout: float | None, source_address, options) -> socket.socket:
+def addresses(host: str, port: int) -> list[str]:
+    """The addresses `host` may be reached at, in the resolver's order: it is resolved
+    once, and every answer that is not public is left out (all kept when
+    BECKN_ALLOW_PRIVATE_CALLBACKS is on). UnsafeTarget when none is left."""
     allow_private = conf.get("BECKN_ALLOW_PRIVATE_CALLBACKS")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise OSError(f"cannot resolve {host}: {exc}") from exc
+    kept: list[str] = []
     refused: list[str] = []
-    last_error: OSError | None = None
-    for family, kind, proto, _name, sockaddr in infos:
+    for *_, sockaddr in infos:
         address = str(sockaddr[0])  # IPv4 and IPv6 addresses are strings
-        if not allow_private and not is_public(address):
-            refused.append(address)
+        if address in kept or address in refused:
             continue
-        sock = socket.socket(family, kind, proto)
-        try:
-            for option in options or ():
-                sock.setsockopt(*option)
-            if timeout is not None:
-                sock.settimeout(timeout)
-            if source_address:
-                sock.bind(source_address)
-            sock.connect(sockaddr)
-            return sock
-        except OSError as exc:
-            sock.close()
-            last_error = exc
-    if last_error is not None:
-        raise last_error
-    raise UnsafeTarget(f"{host} resolves only to non-public addresses ({', '.join(refused)})")
-
-
-class _SafeHTTPConnection(HTTPConnection):
-    def _new_conn(self) -> socket.socket:
-        return _connect(
-            self._dns_host, self.port, self.timeout, self.source_address, self.socket_options
-        )
-
-
-class _SafeHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        return _connect(
-            self._dns_host, self.port, self.timeout, self.source_address, self.socket_options
-        )
-
-
-class _SafeHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _SafeHTTPConnection
-
-
-class _SafeHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _SafeHTTPSConnection
+        (kept if allow_private or is_public(address) else refused).append(address)
+    if not kept:
+        raise UnsafeTarget(f"{host} resolves only to non-public addresses ({', '.join(refused)})")
+    return kept
 
 
 _pools: dict[int, PoolManager] = {}
 
 
 def _manager() -> PoolManager:
-    """One pool manager per process (Celery forks; sockets are never shared)."""
+    """One pool manager per process (Celery forks; sockets are never shared). Its pools
+    are keyed by checked address, port and, for https, the name the certificate is for."""
     pid = os.getpid()
     manager = _pools.get(pid)
     if manager is None:
         manager = PoolManager(num_pools=100, maxsize=4, retries=False)
-        manager.pool_classes_by_scheme = {"http": _SafeHTTPPool, "https": _SafeHTTPSPool}
         _pools.clear()
         _pools[pid] = manager
     return manager
@@ -156,29 +129,50 @@ class Response:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
-    """POST once: no retries, no redirects, short timeouts, a bounded response read."""
+    """POST once: no retries, no redirects, short timeouts, a bounded response read. The
+    checked addresses are tried in order while a connection cannot be made (nothing was
+    sent); the last failure is raised."""
     check_url(url)
+    target = parse_url(url)
+    scheme = target.scheme or "http"
+    host = target.host or ""  # check_url saw one; an IPv6 literal keeps its brackets
+    name = host.strip("[]")  # what is resolved, and what TLS speaks to and checks
+    port = target.port or DEFAULT_PORTS[scheme]
+    host_header = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    # SNI and the certificate check are for the name, whatever address the socket goes to
+    tls = {"server_hostname": name, "assert_hostname": name} if scheme == "https" else None
     timeout = Timeout(
         connect=conf.get("BECKN_CALLBACK_CONNECT_TIMEOUT"),
         read=conf.get("BECKN_CALLBACK_READ_TIMEOUT"),
     )
-    # the host's pool, asked directly (what PoolManager.request does on its way there)
-    target = parse_url(url)
-    response = (
-        _manager()
-        .connection_from_host(target.host, target.port, target.scheme)
-        .urlopen(
+    sent_headers = {**headers, "Host": host_header}
+    manager = _manager()
+
+    def send(address: str) -> BaseHTTPResponse:
+        pool = manager.connection_from_host(address, port, scheme, pool_kwargs=tls)
+        return pool.urlopen(
             "POST",
             target.request_uri,
             body=body,
-            headers=headers,
+            headers=sent_headers,
             timeout=timeout,
             retries=False,
             redirect=False,
             assert_same_host=False,
             preload_content=False,
         )
-    )
+
+    *others, last = addresses(name, port)
+    for address in others:
+        try:
+            response = send(address)
+        except (NewConnectionError, ConnectTimeoutError):
+            continue  # no connection, so nothing was sent: the next address
+        return _read(response)
+    return _read(send(last))
+
+
+def _read(response: BaseHTTPResponse) -> Response:
     data = b""
     try:
         data = response.read(MAX_RESPONSE_BYTES)
