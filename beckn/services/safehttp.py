@@ -149,7 +149,9 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
     manager = _manager()
 
     def send(address: str) -> BaseHTTPResponse:
-        pool = manager.connection_from_host(address, port, scheme, pool_kwargs=tls)
+        # urllib3 reads an IPv6 zone (fe80::1%eth0) only in brackets; the pool's host is bare
+        pool_host = f"[{address}]" if "%" in address else address
+        pool = manager.connection_from_host(pool_host, port, scheme, pool_kwargs=tls)
         return pool.urlopen(
             "POST",
             target.request_uri,

@@ -360,3 +360,13 @@ def test_the_default_port_is_left_out_of_the_host_header(resolve, public, monkey
     assert seen["headers"] == {"Authorization": "sig", "Host": NAME}
     assert (seen["method"], seen["url"]) == ("POST", "/beckn/on_status?x=1")
     assert (seen["retries"], seen["redirect"], seen["preload_content"]) == (False, False, False)
+
+
+def test_a_scoped_link_local_answer_is_connected_to_in_development(resolve, settings):
+    """fe80::1%lo: the zone reaches the socket (nothing listens there: a connect failure,
+    not a URL urllib3 cannot parse)."""
+    resolver = resolve(["fe80::1%lo"])
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    with pytest.raises(NewConnectionError):
+        safehttp.post(f"http://{NAME}:9/x", b"{}", {})
+    assert resolver.connected == ["fe80::1%lo"]
