@@ -113,9 +113,7 @@ def day_kinds(f: Filters) -> dict[bool, int]:
 def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
     """Sessions and surge per period: StationDaily, or with a channel the hourly rollups of
     that channel (StationDaily's surge counts are sums of the same hourly rows)."""
-    source = (
-        f.by_channel(HourlyRollup.objects.all()) if f.channel else StationDaily.objects.all()
-    )
+    source = f.by_channel(HourlyRollup.objects.all()) if f.channel else StationDaily.objects.all()
     rows = (
         f.apply(source, offers=False)
         .annotate(period=offer_roi.period_expr(granularity))

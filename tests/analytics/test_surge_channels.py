@@ -6,7 +6,6 @@ operator, has no surge window and gives the comparable profile."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import html
 import io
 import re
@@ -177,8 +176,9 @@ def test_an_offer_page_asked_for_a_channel_says_what_it_counts(client, history):
     client.force_login(network.analyst_a)
     plain = html.unescape(client.get(f"/analytics/offers/{offer.pk}/", RANGE).content.decode())
     roaming = html.unescape(
-        client.get(f"/analytics/offers/{offer.pk}/", {**RANGE, "channel": "roaming"})
-        .content.decode()
+        client.get(
+            f"/analytics/offers/{offer.pk}/", {**RANGE, "channel": "roaming"}
+        ).content.decode()
     )
     assert 'id="channel-note"' not in plain
     assert "The channel filter (OCPI roaming) does not apply to an offer's page" in roaming

@@ -49,7 +49,10 @@ def network(code: str = "cpo1.example", stations: int = 3):
 
 
 def registered_partner(
-    operator, emsp: Emsp | None = None, *, party: tuple[str, str] = ("NL", "EMS"),
+    operator,
+    emsp: Emsp | None = None,
+    *,
+    party: tuple[str, str] = ("NL", "EMS"),
     role: str = "EMSP",
 ) -> tuple[Partner, str]:
     """A partner registered with us by hand (no HTTP): returns it and its token. `party`:

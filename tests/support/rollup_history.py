@@ -70,9 +70,7 @@ def generate(
         if not mine or rng.random() < 0.65:
             channel = {"channel": rng.choice(channels)} if channels else {}
             plain.append(
-                NoOfferSession(
-                    **row, **channel, net_amount=gross + surge + tax, occurred_at=start
-                )
+                NoOfferSession(**row, **channel, net_amount=gross + surge + tax, occurred_at=start)
             )
         else:
             chosen = rng.sample(mine, 2 if len(mine) > 1 and rng.random() < 0.2 else 1)
