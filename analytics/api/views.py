@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as InvalidFilters
 from django.db.models import Sum
 from django.utils.functional import cached_property
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -29,7 +30,14 @@ from analytics.api.serializers import (
 )
 from analytics.models import ChannelDaily, DailyRollup, HourlyRollup, OfferDaily
 from analytics.services import offer_roi, surge_impact
-from analytics.services.filters import Filters, allowed_operators, resolve_range, scoped
+from analytics.services.filters import (
+    CHANNEL_CHOICES,
+    CHANNEL_LABEL,
+    Filters,
+    allowed_operators,
+    resolve_range,
+    scoped,
+)
 
 
 class DailyRollupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -226,6 +234,21 @@ class SurgeImpactView(OneOperator, generics.GenericAPIView):
     def get_queryset(self):
         return scoped(HourlyRollup.objects.all(), self.request.user)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("operator", OpenApiTypes.INT, description="Operator id."),
+            OpenApiParameter("station", OpenApiTypes.INT, description="Station id."),
+            OpenApiParameter("region", OpenApiTypes.STR, description="Region code, e.g. DL."),
+            OpenApiParameter(
+                "channel",
+                OpenApiTypes.STR,
+                enum=[value for value, _ in CHANNEL_CHOICES[1:]],
+                description=f"{CHANNEL_LABEL}: how sessions came; every channel when absent.",
+            ),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="First date."),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last date."),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         filterset = self.filterset_class(
             request.query_params, queryset=self.get_queryset(), request=request

@@ -100,7 +100,7 @@ def figures(f: Filters, by_station: bool = False, by_offer: bool = False) -> Que
             if f.channel != SessionChannel.BECKN:
                 return DailyRollup.objects.none()
             return figures(replace(f, channel=""), by_station, by_offer)
-        return f.apply(ChannelDaily.objects.filter(channel=f.channel), offers=False)
+        return f.apply(f.by_channel(ChannelDaily.objects.all()), offers=False)
     if not (f.station_id or f.region or by_station):
         return f.apply(OfferDaily.objects.all())
     if not (f.offer_id or f.offer_type or by_offer):
