@@ -10,13 +10,15 @@ from django.http import QueryDict
 
 from analytics.models import OfferDaily
 from analytics.services.filters import (
+    CHANNEL_CHOICES,
+    CHANNEL_LABEL,
     Filters,
     allowed_operators,
     resolve_range,
     scoped,
 )
 from cpo_portal.models import Operator, Station
-from offers.models import DegOfferType, Offer, SessionChannel
+from offers.models import DegOfferType, Offer
 
 GRANULARITIES = [("", "Automatic"), ("day", "Day"), ("week", "Week"), ("month", "Month")]
 
@@ -47,9 +49,7 @@ class FilterForm(forms.Form):
         queryset=Station.objects.none(), required=False, empty_label="All stations"
     )
     region = forms.ChoiceField(required=False)
-    channel = forms.ChoiceField(
-        required=False, choices=[("", "All channels"), *SessionChannel.choices]
-    )
+    channel = forms.ChoiceField(required=False, choices=CHANNEL_CHOICES, label=CHANNEL_LABEL)
     granularity = forms.ChoiceField(required=False, choices=GRANULARITIES)
 
     def __init__(self, user, operator, *args, **kwargs):

@@ -40,8 +40,10 @@ class DailyRollupAdmin(RollupAdmin):
 
 @admin.register(HourlyRollup)
 class HourlyRollupAdmin(RollupAdmin):
-    list_display = ["date", "station", "hour", "sessions", "surge_sessions", "surge_revenue"]
-    list_filter = ["surge_day", "weekend", "region_code"]
+    list_display = [
+        "date", "station", "hour", "channel", "sessions", "surge_sessions", "surge_revenue",
+    ]  # fmt: skip
+    list_filter = ["channel", "surge_day", "weekend", "region_code"]
     date_hierarchy = "date"
     list_select_related = ["station"]
 

@@ -8,9 +8,15 @@ from django import forms
 
 from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from analytics.models import ChannelDaily, DailyRollup, HourlyRollup
-from analytics.services.filters import allowed_operators, check_dates, scoped
+from analytics.services.filters import (
+    CHANNEL_CHOICES,
+    CHANNEL_LABEL,
+    allowed_operators,
+    check_dates,
+    scoped,
+)
 from cpo_portal.models import Station
-from offers.models import Offer, SessionChannel
+from offers.models import Offer
 
 GRANULARITY = [("day", "day"), ("week", "week"), ("month", "month")]
 GROUP_BY = [
@@ -51,14 +57,25 @@ class RollupFilterSet(df.FilterSet):
     date_to = df.DateFilter(field_name="date", lookup_expr="lte", help_text="Last date.")
 
     class Meta:
-        model = HourlyRollup
+        model = DailyRollup
         form = DateRangeForm
         fields = ["operator", "station", "region", "date_from", "date_to"]
 
 
-class ChannelDailyFilterSet(RollupFilterSet):
-    channel = df.ChoiceFilter(choices=SessionChannel.choices, help_text="How sessions came.")
+class HourlyRollupFilterSet(RollupFilterSet):
+    """The surge view's rows; `channel` as the dashboards' channel filter."""
 
+    channel = df.ChoiceFilter(
+        choices=CHANNEL_CHOICES[1:], label=CHANNEL_LABEL, help_text="How sessions came."
+    )
+
+    class Meta:
+        model = HourlyRollup
+        form = DateRangeForm
+        fields = ["operator", "station", "region", "channel", "date_from", "date_to"]
+
+
+class ChannelDailyFilterSet(HourlyRollupFilterSet):
     class Meta:
         model = ChannelDaily
         form = DateRangeForm

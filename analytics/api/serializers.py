@@ -95,6 +95,7 @@ class HourlyRollupSerializer(serializers.ModelSerializer):
             "station_code",
             "region_code",
             "hour",
+            "channel",
             "weekend",
             "surge_day",
             "sessions",
@@ -155,3 +156,39 @@ class OfferRoiSerializer(serializers.Serializer):
         read_only=True,
         help_text="What to know before trusting this ROI: a short baseline, ROI below -1.",
     )
+
+
+def _count(help_text: str) -> serializers.IntegerField:
+    return serializers.IntegerField(read_only=True, help_text=help_text)
+
+
+def _figure(places: int, help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=16, decimal_places=places, read_only=True, allow_null=True, help_text=help_text
+    )
+
+
+class SurgeImpactSerializer(serializers.Serializer):
+    """The surge page's headline figures, as its summary table and CSV give them."""
+
+    operator = serializers.IntegerField(read_only=True)
+    date_from = serializers.DateField(read_only=True)
+    date_to = serializers.DateField(read_only=True)
+    channel = serializers.CharField(
+        read_only=True, help_text="The channel the figures count; empty for every channel."
+    )
+    surge_windows = _count("Surge windows (station-hours with surge).")
+    sessions = _count("Sessions in surge windows.")
+    compared_windows = _count("Surge windows compared with calm stations.")
+    sessions_per_window = _figure(4, "Sessions per surge window.")
+    expected_per_window = _figure(4, "Expected sessions per window, from comparable stations.")
+    compared_sessions = _count("Sessions in compared surge windows.")
+    expected_sessions = _count("Sessions expected from comparable stations.")
+    session_change = _figure(6, "Change in sessions, a fraction (0.125 = +12.5%).")
+    kwh = _figure(1, "kWh in surge windows.")
+    compared_kwh = _figure(1, "kWh in compared surge windows.")
+    expected_kwh = _figure(1, "kWh expected from comparable stations.")
+    kwh_change = _figure(6, "Change in kWh, a fraction.")
+    shifted_sessions = _count("Sessions shifted to other hours.")
+    surge_revenue = _money("Surge revenue.")
+    compared_stations = _count("Stations compared.")

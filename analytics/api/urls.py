@@ -16,5 +16,6 @@ router.register("whatif-runs", whatif.WhatIfRunViewSet, basename="whatif-run")
 urlpatterns = [
     path("series/", views.SeriesView.as_view(), name="series"),
     path("offer-roi/", views.OfferRoiView.as_view(), name="offer-roi"),
+    path("surge-impact/", views.SurgeImpactView.as_view(), name="surge-impact"),
     path("", include(router.urls)),
 ]

@@ -3,17 +3,21 @@ the user's operators through tenancy.scope, filtered with django-filter."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as InvalidFilters
 from django.db.models import Sum
 from django.utils.functional import cached_property
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from analytics.api.filters import (
     ChannelDailyFilterSet,
     DailyRollupFilterSet,
-    RollupFilterSet,
+    HourlyRollupFilterSet,
     SeriesFilterSet,
 )
 from analytics.api.serializers import (
@@ -22,10 +26,18 @@ from analytics.api.serializers import (
     HourlyRollupSerializer,
     OfferRoiSerializer,
     SeriesPointSerializer,
+    SurgeImpactSerializer,
 )
 from analytics.models import ChannelDaily, DailyRollup, HourlyRollup, OfferDaily
-from analytics.services import offer_roi
-from analytics.services.filters import Filters, allowed_operators, resolve_range, scoped
+from analytics.services import offer_roi, surge_impact
+from analytics.services.filters import (
+    CHANNEL_CHOICES,
+    CHANNEL_LABEL,
+    Filters,
+    allowed_operators,
+    resolve_range,
+    scoped,
+)
 
 
 class DailyRollupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -40,14 +52,15 @@ class DailyRollupViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class HourlyRollupViewSet(viewsets.ReadOnlyModelViewSet):
-    """Hourly rollup rows (the surge view): operator x date x station x local hour."""
+    """Hourly rollup rows (the surge view): operator x date x station x local hour x
+    channel."""
 
     serializer_class = HourlyRollupSerializer
-    filterset_class = RollupFilterSet
+    filterset_class = HourlyRollupFilterSet
 
     def get_queryset(self):
         qs = HourlyRollup.objects.select_related("operator", "station")
-        return scoped(qs, self.request.user).order_by("-date", "station_id", "hour")
+        return scoped(qs, self.request.user).order_by("-date", "station_id", "hour", "channel")
 
 
 class ChannelDailyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -133,16 +146,10 @@ class SeriesView(generics.ListAPIView):
         return row
 
 
-class OfferRoiView(generics.ListAPIView):
-    """ROI per offer over a date range, by holdout or baseline (see the dashboard's
-    definitions). Needs `operator` when the user works for several operators."""
+class OneOperator:
+    """An endpoint about one operator: `operator`, needed when the user works for several."""
 
-    serializer_class = OfferRoiSerializer
-    filterset_class = DailyRollupFilterSet
-    pagination_class = None
-
-    def get_queryset(self):
-        return scoped(DailyRollup.objects.all(), self.request.user)
+    request: Any
 
     @cached_property
     def _operator(self):
@@ -157,6 +164,26 @@ class OfferRoiView(generics.ListAPIView):
             raise ValidationError({"operator": ["Pick one of your operators."]})
         return operators.first()
 
+    def _range(self, data: dict) -> tuple:
+        try:
+            return resolve_range(self._operator, data.get("date_from"), data.get("date_to"))
+        except InvalidFilters as error:
+            raise ValidationError(
+                getattr(error, "message_dict", None) or {"__all__": error.messages}
+            ) from None
+
+
+class OfferRoiView(OneOperator, generics.ListAPIView):
+    """ROI per offer over a date range, by holdout or baseline (see the dashboard's
+    definitions). Needs `operator` when the user works for several operators."""
+
+    serializer_class = OfferRoiSerializer
+    filterset_class = DailyRollupFilterSet
+    pagination_class = None
+
+    def get_queryset(self):
+        return scoped(DailyRollup.objects.all(), self.request.user)
+
     @extend_schema(responses=OfferRoiSerializer(many=True))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -169,12 +196,7 @@ class OfferRoiView(generics.ListAPIView):
             raise ValidationError(filterset.errors)
         data = filterset.form.cleaned_data
         operator = self._operator
-        try:
-            first, last = resolve_range(operator, data.get("date_from"), data.get("date_to"))
-        except InvalidFilters as error:
-            raise ValidationError(
-                getattr(error, "message_dict", None) or {"__all__": error.messages}
-            ) from None
+        first, last = self._range(data)
         f = Filters(
             operator=operator,
             date_from=first,
@@ -198,3 +220,60 @@ class OfferRoiView(generics.ListAPIView):
             }
             for row in offer_roi.offer_rows(f)
         ]
+
+
+class SurgeImpactView(OneOperator, generics.GenericAPIView):
+    """The surge page's headline figures over a date range (see its definitions), for the
+    operator's stations, one station or a region, every channel or one. Needs `operator`
+    when the user works for several operators."""
+
+    serializer_class = SurgeImpactSerializer
+    filterset_class = HourlyRollupFilterSet
+    pagination_class = None
+
+    def get_queryset(self):
+        return scoped(HourlyRollup.objects.all(), self.request.user)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("operator", OpenApiTypes.INT, description="Operator id."),
+            OpenApiParameter("station", OpenApiTypes.INT, description="Station id."),
+            OpenApiParameter("region", OpenApiTypes.STR, description="Region code, e.g. DL."),
+            OpenApiParameter(
+                "channel",
+                OpenApiTypes.STR,
+                enum=[value for value, _ in CHANNEL_CHOICES[1:]],
+                description=f"{CHANNEL_LABEL}: how sessions came; every channel when absent.",
+            ),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="First date."),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last date."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset_class(
+            request.query_params, queryset=self.get_queryset(), request=request
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        data = filterset.form.cleaned_data
+        station = data.get("station")
+        if station is not None and station.operator_id != self._operator.pk:
+            raise ValidationError({"station": ["That station belongs to another operator."]})
+        first, last = self._range(data)
+        f = Filters(
+            operator=self._operator,
+            date_from=first,
+            date_to=last,
+            station_id=station.pk if station else None,
+            region=data.get("region") or "",
+            channel=data.get("channel") or "",
+        )
+        figures = surge_impact.summary(f)
+        body = {
+            "operator": f.operator.pk,
+            "date_from": first,
+            "date_to": last,
+            "channel": f.channel,
+            **figures,
+        }
+        return Response(self.get_serializer(body).data)

@@ -10,6 +10,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 
 from cpo_portal.models import Operator, Station
+from offers.models import SessionChannel
 
 from .common import _kwh, _money, derived_fk
 
@@ -18,7 +19,7 @@ MONTH, BLOCK = "M", "B"
 
 class HourlyPeriod(models.Model):
     """HourlyRollup summed per operator, month or block (`grain`, `start`: its first
-    day), station, region, kind of day and local hour."""
+    day), station, region, kind of day, local hour and channel."""
 
     TENANT_PATH = "operator"
 
@@ -29,6 +30,7 @@ class HourlyPeriod(models.Model):
     region_code = models.CharField(max_length=16, blank=True)
     weekend = models.BooleanField()
     hour = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=8, choices=SessionChannel.choices)
 
     sessions = models.PositiveIntegerField(default=0)
     surge_sessions = models.PositiveIntegerField(default=0)
@@ -45,6 +47,7 @@ class HourlyPeriod(models.Model):
                 "region_code",
                 "weekend",
                 "hour",
+                "channel",
                 name="one_hourly_period_row",
             ),
         ]

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 
 from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from cpo_portal.models import Operator, Station
+from offers.models import SessionChannel
 
 from .common import Measures, _kwh, _money, derived_fk
 
@@ -74,9 +75,11 @@ class DailyRollup(Measures):
 
 
 class HourlyRollup(models.Model):
-    """Sessions per operator, local date, station and local start hour: the surge view.
+    """Sessions per operator, local date, station, local start hour and the channel the
+    sessions came by: the surge view.
 
-    `surge_day` marks every hour of a station's day on which any session paid surge.
+    `surge_day` marks every hour of a station's day on which any session (of any
+    channel) paid surge.
     """
 
     TENANT_PATH = "operator"
@@ -86,6 +89,7 @@ class HourlyRollup(models.Model):
     station = derived_fk(Station, optional=True, indexed=False)
     region_code = models.CharField(max_length=16, blank=True)
     hour = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=8, choices=SessionChannel.choices)
     weekend = models.BooleanField()
     surge_day = models.BooleanField(default=False)
 
@@ -105,6 +109,7 @@ class HourlyRollup(models.Model):
                 Coalesce("station", Value(0)),
                 "region_code",
                 "hour",
+                "channel",
                 name="one_hourly_rollup_per_cell",
             ),
         ]

@@ -23,6 +23,10 @@ DEFAULT_DAYS = 90
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2099, 12, 31)
 MAX_SPAN_DAYS = 3 * 366
+# The channel filter, one definition for every page, export and API call that takes it
+# (the ROI dashboard, the surge page, the hourly rollups): its label and its choices.
+CHANNEL_LABEL = "Channel"
+CHANNEL_CHOICES = [("", "All channels"), *SessionChannel.choices]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,16 @@ class Filters:
             qs = qs.filter(offer_type=self.offer_type)
         return qs
 
+    def by_channel(self, qs: QuerySet) -> QuerySet:
+        """Cut a queryset of a table with a `channel` column (HourlyRollup, HourlyPeriod,
+        ChannelDaily) to the chosen channel; every channel when none is chosen."""
+        return qs.filter(channel=self.channel) if self.channel else qs
+
+    @property
+    def channel_label(self) -> str:
+        """The chosen channel as people say it ("OCPI roaming"); "" for every channel."""
+        return str(SessionChannel(self.channel).label) if self.channel else ""
+
     def without_offer(self) -> Filters:
         return replace(self, offer_id=None, offer_type="")
 
@@ -86,7 +100,7 @@ def figures(f: Filters, by_station: bool = False, by_offer: bool = False) -> Que
             if f.channel != SessionChannel.BECKN:
                 return DailyRollup.objects.none()
             return figures(replace(f, channel=""), by_station, by_offer)
-        return f.apply(ChannelDaily.objects.filter(channel=f.channel), offers=False)
+        return f.apply(f.by_channel(ChannelDaily.objects.all()), offers=False)
     if not (f.station_id or f.region or by_station):
         return f.apply(OfferDaily.objects.all())
     if not (f.offer_id or f.offer_type or by_offer):

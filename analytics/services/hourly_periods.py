@@ -11,7 +11,7 @@ from analytics.calc import periods
 from analytics.models import HourlyPeriod, HourlyRollup
 from analytics.models.periods import BLOCK, MONTH
 
-KEYS = "station_id, region_code, weekend, hour"
+KEYS = "station_id, region_code, weekend, hour, channel"
 MEASURES = "sessions, surge_sessions, energy_kwh, surge_revenue"
 SUMS = "SUM(sessions), SUM(surge_sessions), SUM(energy_kwh), SUM(surge_revenue)"
 

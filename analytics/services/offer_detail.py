@@ -100,8 +100,24 @@ def band_rows(f: Filters) -> list[dict[str, Any]]:
     return out
 
 
+CHANNEL_NOTE = (
+    "The channel filter ({channel}) does not apply to an offer's page: offers are redeemed "
+    "on Beckn orders only, and the comparison counts every channel. A holdout compares "
+    "Beckn customers with held-out Beckn customers; a baseline compares all the sessions "
+    "at the offer's stations and hours, whatever channel they came by, so that a driver who "
+    "moved from another channel to the offer is not counted as new revenue. The figures "
+    "below are those of every channel."
+)
+
+
+def channel_note(f: Filters) -> str:
+    """What a channel asked of an offer's page does, in words ("" when none is asked)."""
+    return CHANNEL_NOTE.format(channel=f.channel_label) if f.channel else ""
+
+
 def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
-    f = replace(f, offer_id=offer.pk, offer_type="")
+    note = channel_note(f)
+    f = replace(f, offer_id=offer.pk, offer_type="", channel="")
     est = estimates(f, [offer])[offer.pk]
     total = offer_roi.totals(f)
     treated = f.apply(DailyCustomer.objects.filter(held_out=False)).aggregate(
@@ -140,6 +156,7 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
         )
     return {
         "offer": offer,
+        "channel_note": note,
         "estimate": est,
         "flags": est.flags(formatting.money_text),
         "totals": total,

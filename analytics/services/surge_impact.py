@@ -62,11 +62,13 @@ def slots(f: Filters) -> list[Slot]:
     """Hourly rollups summed per station, kind of day and local hour, in SQL: whole months
     and blocks from HourlyPeriod, the days at the edges from HourlyRollup. Every station
     of the operator, whatever the station or region filter: the comparable profile is
-    the operator's (`chosen` picks the stations the figures are about)."""
+    the operator's (`chosen` picks the stations the figures are about). With a channel,
+    the sessions of that channel only, at every station: its figures and its comparable
+    profile alike (drivers of one channel are compared with drivers of the same channel)."""
     cut = periods.split(f.date_from, f.date_to)
     wanted = Q(grain=MONTH, start__in=cut.months) | Q(grain=BLOCK, start__in=cut.blocks)
-    pre = HourlyPeriod.objects.filter(wanted, operator=f.operator)
-    edges = HourlyRollup.objects.filter(operator=f.operator, date__in=cut.days)
+    pre = f.by_channel(HourlyPeriod.objects.filter(wanted, operator=f.operator))
+    edges = f.by_channel(HourlyRollup.objects.filter(operator=f.operator, date__in=cut.days))
     acc: dict[tuple, list] = {}
     for qs in (pre, edges):
         rows = (
@@ -109,8 +111,11 @@ def day_kinds(f: Filters) -> dict[bool, int]:
 
 
 def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
+    """Sessions and surge per period: StationDaily, or with a channel the hourly rollups of
+    that channel (StationDaily's surge counts are sums of the same hourly rows)."""
+    source = f.by_channel(HourlyRollup.objects.all()) if f.channel else StationDaily.objects.all()
     rows = (
-        f.apply(StationDaily.objects.all(), offers=False)
+        f.apply(source, offers=False)
         .annotate(period=offer_roi.period_expr(granularity))
         .values("period")
         .annotate(
@@ -144,28 +149,50 @@ def headline(impact: Impact) -> dict[str, Any]:
     }
 
 
+def _figures(impact: Impact) -> list[tuple[str, str, Any, str]]:
+    """The headline figures: (key, label, value, kind), values as the page shows them."""
+    head = headline(impact)
+    return [
+        ("surge_windows", "Surge windows (station-hours with surge)", impact.surge_windows, "int"),
+        ("sessions", "Sessions in surge windows", impact.sessions, "int"),
+        ("compared_windows", "Surge windows compared with calm stations",
+         impact.compared_windows, "int"),
+        ("sessions_per_window", "Sessions per surge window", impact.sessions_per_window, "ratio"),
+        ("expected_per_window", "Expected per window, from comparable stations",
+         impact.expected_per_window, "ratio"),
+        ("compared_sessions", "Sessions in compared surge windows", head["compared_sessions"],
+         "int"),
+        ("expected_sessions", "Expected from comparable stations", head["expected_sessions"],
+         "int"),
+        ("session_change", "Change in sessions", head["session_change"], "percent"),
+        ("kwh", "kWh in surge windows", impact.kwh.quantize(TENTH), "kwh"),
+        ("compared_kwh", "kWh in compared surge windows", head["compared_kwh"], "kwh"),
+        ("expected_kwh", "kWh expected from comparable stations", head["expected_kwh"], "kwh"),
+        ("kwh_change", "Change in kWh", head["kwh_change"], "percent"),
+        ("shifted_sessions", "Sessions shifted to other hours", head["shifted_sessions"], "int"),
+        ("surge_revenue", "Surge revenue", impact.surge_revenue, "money"),
+        ("compared_stations", "Stations compared", impact.compared_stations, "int"),
+    ]  # fmt: skip
+
+
 def _summary(impact: Impact) -> list[dict[str, Any]]:
     """The headline figures, each with its kind (the page formats it, the CSV keeps the
     number: changes as fractions, 0.125 for +12.5%)."""
-    head = headline(impact)
-    rows = [
-        ("Surge windows (station-hours with surge)", impact.surge_windows, "int"),
-        ("Sessions in surge windows", impact.sessions, "int"),
-        ("Surge windows compared with calm stations", impact.compared_windows, "int"),
-        ("Sessions per surge window", impact.sessions_per_window, "ratio"),
-        ("Expected per window, from comparable stations", impact.expected_per_window, "ratio"),
-        ("Sessions in compared surge windows", head["compared_sessions"], "int"),
-        ("Expected from comparable stations", head["expected_sessions"], "int"),
-        ("Change in sessions", head["session_change"], "percent"),
-        ("kWh in surge windows", impact.kwh.quantize(TENTH), "kwh"),
-        ("kWh in compared surge windows", head["compared_kwh"], "kwh"),
-        ("kWh expected from comparable stations", head["expected_kwh"], "kwh"),
-        ("Change in kWh", head["kwh_change"], "percent"),
-        ("Sessions shifted to other hours", head["shifted_sessions"], "int"),
-        ("Surge revenue", impact.surge_revenue, "money"),
-        ("Stations compared", impact.compared_stations, "int"),
+    return [
+        {"figure": label, "value": value, "kind": kind}
+        for _, label, value, kind in _figures(impact)
     ]
-    return [{"figure": figure, "value": value, "kind": kind} for figure, value, kind in rows]
+
+
+def summary(f: Filters) -> dict[str, Any]:
+    """The page's headline figures by name (the API): the same values as its summary
+    table and its CSV."""
+    return {key: value for key, _, value, _ in _figures(impact_of(f.without_offer()))}
+
+
+def impact_of(f: Filters) -> Impact:
+    windows = surge_windows(f.operator, f.date_from, f.date_to)
+    return surge_impact(slots(f), day_kinds(f), windows, chosen(f))
 
 
 def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
@@ -204,8 +231,7 @@ def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
 
 def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
     f = f.without_offer()
-    windows = surge_windows(f.operator, f.date_from, f.date_to)
-    impact = surge_impact(slots(f), day_kinds(f), windows, chosen(f))
+    impact = impact_of(f)
     points = series(f, granularity)
     profile = impact.profile
     hours = [f"{p['hour']:02d}" for p in profile]

@@ -81,6 +81,21 @@ def channel_of(record: CdrRecord) -> SessionChannel:
     return SessionChannel.OWN_APP if app else SessionChannel.OTHER
 
 
+def check_sender(record: CdrRecord, partner: Partner) -> None:
+    """A partner pushes its own CDRs only: the CDR's country_code and party_id are the
+    party that sends it (OCPI 2.2.1 mod_cdrs, the CPO that issued the CDR), so a CDR that
+    names another party is refused. Party ids are compared as OCPI's CiString, ignoring
+    case."""
+    theirs = (partner.country_code.upper(), partner.party_id.upper())
+    named = (record.country_code.upper(), record.party_id.upper())
+    if named != theirs:
+        raise CdrRefused(
+            f"country_code/party_id {named[0]}*{named[1]} is not the sending partner's own "
+            f"({theirs[0] or '?'}*{theirs[1] or '?'}): a partner pushes only the CDRs it "
+            "issued itself"
+        )
+
+
 def our_price(charger: Charger, record: CdrRecord) -> tuple[Decimal | None, Decimal | None, str]:
     """Our tariff's price of the same session (pricing.services.quote_session, the quote
     every surface uses): (excl. VAT, incl. VAT, why not)."""
@@ -181,7 +196,8 @@ def take(
     matcher: Matcher | None = None,
 ) -> Outcome:
     """Take a batch of CDRs (position, parsed JSON object; a CdrRefused in place of the
-    object is a line that could not be read)."""
+    object is a line that could not be read). `partner`: the partner that pushed them,
+    whose own party every one of them must name (check_sender)."""
     matcher = matcher or Matcher(operator)
     out = Outcome()
     fresh: dict[Key, tuple[CdrRecord, Charger]] = {}
@@ -190,6 +206,8 @@ def take(
             if isinstance(data, CdrRefused):
                 raise data
             record = read(data)
+            if partner is not None:
+                check_sender(record, partner)
             charger = matcher.charger(record)
         except CdrRefused as refusal:
             out.refused.append((position, str(refusal)))

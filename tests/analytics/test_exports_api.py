@@ -136,10 +136,20 @@ def test_openapi_schema_lists_the_endpoints_and_the_ui_is_served_locally(client,
         "/api/analytics/hourly-rollups/",
         "/api/analytics/series/",
         "/api/analytics/offer-roi/",
+        "/api/analytics/surge-impact/",
     ):
         assert path in paths, path
     params = {p["name"] for p in paths["/api/analytics/series/"]["get"]["parameters"]}
     assert {"operator", "offer", "station", "date_from", "date_to", "granularity"} <= params
+    for path in ("/api/analytics/surge-impact/", "/api/analytics/hourly-rollups/"):
+        found = {p["name"]: p for p in paths[path]["get"]["parameters"]}
+        assert {"operator", "station", "region", "channel", "date_from", "date_to"} <= set(found)
+        assert sorted(found["channel"]["schema"]["enum"]) == [
+            "beckn",
+            "other",
+            "own_app",
+            "roaming",
+        ]
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
     docs = client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar" in docs and "cdn" not in docs.lower()

@@ -54,7 +54,8 @@ def history(network):
         make_offer(network.op_a, "a-hold", holdout="20"),
         make_offer(network.op_b, "b-5", type_label="FLAT"),
     ]
-    rows = generate([network.station_a, network.station_b], offers, FIRST, 19, 700, seed=3)
+    rows = generate([network.station_a, network.station_b], offers, FIRST, 19, 700, seed=3,
+                    channels=("beckn", "roaming", "own_app", "other"))  # fmt: skip
     run_incremental()
     return network, rows
 
@@ -108,6 +109,11 @@ def test_the_parts_give_the_single_tasks_rows_exactly(history, parts):
     assert alone == live
     assert len(alone["DailyRollup"]) > 300 and alone["OfferScopeDaily"]  # a real comparison
     assert sum(r[-5] for r in alone["DailyRollup"]) > 0  # redemptions were counted
+    for hourly in (HourlyRollup, HourlyPeriod):  # the hourly rows are split by channel
+        channel = _fields(hourly).index("channel")
+        assert {r[channel] for r in alone[hourly.__name__]} == {
+            "beckn", "roaming", "own_app", "other",
+        }, hourly  # fmt: skip
     wipe()
     job = start(parts)
     assert job.chunks == parts and job.progress_total == 8  # 2 operators x 4 weeks

@@ -23,7 +23,7 @@ FIRST, LAST = dt.date(2025, 1, 20), dt.date(2025, 4, 10)
 def reference_slots(f: Filters) -> list[tuple]:
     """The reference: HourlyRollup summed over the whole range, day by day."""
     rows = (
-        f.apply(HourlyRollup.objects.all(), offers=False)
+        f.by_channel(f.apply(HourlyRollup.objects.all(), offers=False))
         .values_list("station_id", "weekend", "hour")
         .annotate(Sum("sessions"), Sum("surge_sessions"), Sum("energy_kwh"), Sum("surge_revenue"))
         .order_by()
@@ -65,6 +65,7 @@ def test_surge_slots_equal_the_hourly_sum(network, ledger_a, ledger_b, increment
                 customer=f"c{rng.randrange(9)}",
                 gross=str(rng.randrange(50, 300)),
                 surge=rng.choice(["0", "0", "7.25"]),
+                channel=rng.choice(["beckn", "beckn", "roaming", "own_app"]),
                 energy=f"{rng.randrange(1, 40)}.{rng.randrange(1000):03d}",
             )
         day += dt.timedelta(days=1)
@@ -77,11 +78,16 @@ def test_surge_slots_equal_the_hourly_sum(network, ledger_a, ledger_b, increment
         a = FIRST + dt.timedelta(days=rng.randrange(80))
         ranges.append((a, a + dt.timedelta(days=rng.randrange(80))))
     assert len(reference_slots(Filters(network.op_a, FIRST, LAST))) > 20  # not an empty world
+    every = reference_slots(Filters(network.op_a, FIRST, LAST))
+    roaming = reference_slots(Filters(network.op_a, FIRST, LAST, channel="roaming"))
+    assert 0 < sum(s[3] for s in roaming) < sum(s[3] for s in every)  # a real cut
     station = network.station_a
     for a, b in ranges:
         for f in (
             Filters(network.op_a, a, b),
             Filters(network.op_a, a, b, station_id=station.pk),
             Filters(network.op_a, a, b, region=station.region_code),
+            Filters(network.op_a, a, b, channel="roaming"),
+            Filters(network.op_a, a, b, station_id=station.pk, channel="beckn"),
         ):
             assert page_slots(f) == reference_slots(f)

@@ -54,6 +54,7 @@ API = [
     "/api/analytics/hourly-rollups/",
     f"/api/analytics/series/?{RANGE}",
     f"/api/analytics/offer-roi/?{RANGE}",
+    f"/api/analytics/surge-impact/?{RANGE}",
 ]
 
 
@@ -117,6 +118,8 @@ def test_forged_operator_offer_and_station_ids_are_refused(client, network, two_
         f"/api/analytics/hourly-rollups/?station={network.station_b.pk}",
         f"/api/analytics/series/?operator={network.op_b.pk}",
         f"/api/analytics/offer-roi/?operator={network.op_b.pk}",
+        f"/api/analytics/surge-impact/?operator={network.op_b.pk}",
+        f"/api/analytics/surge-impact/?station={network.station_b.pk}",
     ):
         assert api.get(url).status_code == 400, url
     b_row = api.get("/api/analytics/daily-rollups/").json()["results"][0]["id"]
@@ -133,6 +136,7 @@ def test_strangers_and_anonymous_users_see_nothing(client, network, two_operator
     api.force_authenticate(stranger)
     assert api.get("/api/analytics/daily-rollups/").json()["results"] == []
     assert api.get("/api/analytics/offer-roi/").status_code == 400
+    assert api.get("/api/analytics/surge-impact/").status_code == 400
 
     client.logout()
     response = client.get("/analytics/")

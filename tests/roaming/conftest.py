@@ -48,10 +48,18 @@ def network(code: str = "cpo1.example", stations: int = 3):
     return operator
 
 
-def registered_partner(operator, emsp: Emsp | None = None) -> tuple[Partner, str]:
-    """A partner registered with us by hand (no HTTP): returns it and its token."""
-    partner = Partner.objects.create(operator=operator, name="Roamer", country_code="NL",
-                                     party_id="EMS", state="registered")  # fmt: skip
+def registered_partner(
+    operator,
+    emsp: Emsp | None = None,
+    *,
+    party: tuple[str, str] = ("NL", "EMS"),
+    role: str = "EMSP",
+) -> tuple[Partner, str]:
+    """A partner registered with us by hand (no HTTP): returns it and its token. `party`:
+    its country code and party id (an eMSP's by default)."""
+    partner = Partner.objects.create(operator=operator, name="Roamer", country_code=party[0],
+                                     party_id=party[1], role=role,
+                                     state="registered")  # fmt: skip
     token = credentials.issue_registration_token(partner)
     Partner.objects.filter(pk=partner.pk).update(inbound_token_final=True)
     if emsp is not None:

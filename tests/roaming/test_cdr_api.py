@@ -1,6 +1,7 @@
 """The CDRs receiver: a partner (the operator's own charging system) pushes a CDR, reads it
 back at the URL we answered with; a refused CDR gets an OCPI error that says why; a CDR
-pushed again is the same CDR; one operator's partner never reads another's CDRs."""
+pushed again is the same CDR; one operator's partner never reads another's CDRs; a partner
+pushes only CDRs that name its own party."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ pytestmark = pytest.mark.django_db
 CDRS = "/ocpi/2.2.1/cdrs"
 
 
+CSMS = {"party": ("IN", "CPO"), "role": "CPO"}  # the operator's charging system
+
+
 @pytest.fixture
 def partner(ocpi):
-    return registered_partner(network(stations=2))
+    return registered_partner(network(stations=2), **CSMS)
 
 
 def push(client, token, body):
@@ -66,7 +70,7 @@ def test_a_refused_cdr_gets_an_ocpi_error_that_says_why(client, partner):
 
 def test_a_partner_never_reads_or_writes_another_operators_cdrs(client, partner):
     _row, token = partner
-    _other, other_token = registered_partner(network("cpo2.example", stations=1))
+    _other, other_token = registered_partner(network("cpo2.example", stations=1), **CSMS)
     push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000"))
     stored = ReceivedCdr.objects.get()
     hidden = client.get(f"{CDRS}/{stored.pk}", headers=auth(other_token))
@@ -89,3 +93,37 @@ def test_the_version_details_list_the_cdrs_receiver(client, partner):
     details = client.get("/ocpi/2.2.1", headers=auth(token)).json()["data"]["endpoints"]
     assert {"identifier": "cdrs", "role": "RECEIVER",
             "url": "http://testserver/ocpi/2.2.1/cdrs"} in details  # fmt: skip
+
+
+@pytest.mark.parametrize("party", [("NL", "EMS"), ("IN", "CPX"), ("DE", "CPO")])
+def test_a_cdr_naming_another_party_than_the_pusher_is_refused(client, partner, party):
+    """OCPI 2.2.1 mod_cdrs: a CDR's country_code and party_id are its sender's. The
+    charging system registered as IN*CPO cannot file another party's CDR."""
+    _row, token = partner
+    reply = push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000", party=party))
+    body = reply.json()
+    assert reply.status_code == 400 and body["status_code"] == 2001
+    assert body["status_message"] == (
+        f"country_code/party_id {party[0]}*{party[1]} is not the sending partner's own "
+        "(IN*CPO): a partner pushes only the CDRs it issued itself"
+    )
+    assert not ReceivedCdr.objects.exists() and not NoOfferSession.objects.exists()
+    # the same CDR under the partner's own party is taken
+    taken = push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000", party=("IN", "CPO")))
+    assert taken.json()["status_code"] == 1000
+    assert ReceivedCdr.objects.get().party_id == "CPO"
+
+
+def test_another_partners_cdr_already_taken_is_not_answered_to_a_pusher_of_another_party(
+    client, partner
+):
+    """A CDR that a file brought in (no partner) is not read back to a partner that names
+    that party without being it: the party check comes first."""
+    from roaming.services import cdr_intake
+
+    row, token = partner
+    cdr_intake.take(row.operator, [(1, cdr("C9", "cpo1-st-000", "cpo1-ch-000",
+                                           party=("NL", "EMS")))])  # fmt: skip
+    reply = push(client, token, cdr("C9", "cpo1-st-000", "cpo1-ch-000", party=("NL", "EMS")))
+    assert reply.json()["status_code"] == 2001 and "Location" not in reply.headers
+    assert ReceivedCdr.objects.count() == 1

@@ -100,7 +100,14 @@ def test_an_emsp_registers_pulls_and_receives_pushes(server, emsp):
 
     # A CDR pushed to our CDRs receiver is taken, read back at the URL we answer with, and
     # counted in the session facts as a roaming session; pushed again, it is the same CDR.
-    sent = json.loads(dumps(cdr("EMS-0001", "cpo1-st-000", "cpo1-ch-000")))
+    # It names its sender's own party (a token of a third party: roaming); one naming
+    # another party is refused.
+    foreign = json.loads(dumps(cdr("EMS-0000", "cpo1-st-000", "cpo1-ch-000")))
+    refused = emsp.send("POST", urls["cdrs", "RECEIVER"], foreign, token_c)
+    assert refused.status_code == 400 and refused.json()["status_code"] == 2001, refused.text
+    own = (emsp.country_code, emsp.party_id)
+    sent = json.loads(dumps(cdr("EMS-0001", "cpo1-st-000", "cpo1-ch-000", party=own,
+                                token=("DE", "ABC", "RFID"))))  # fmt: skip
     pushed = emsp.send("POST", urls["cdrs", "RECEIVER"], sent, token_c)
     assert pushed.status_code == 200 and pushed.json()["status_code"] == 1000, pushed.text
     where = pushed.headers["Location"]

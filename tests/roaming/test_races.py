@@ -62,7 +62,7 @@ def test_two_pushes_of_one_cdr_at_once_leave_one_row(world):
     from tests.roaming.cdr_data import cdr
 
     operator, partner = world
-    sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000")
+    sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000", party=(partner.country_code, partner.party_id))
     results = race_n(
         4, lambda i: cdr_intake.take(operator, [(1, sent)], source="push", partner=partner)
     )

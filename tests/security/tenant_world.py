@@ -184,8 +184,10 @@ def _build_side(key: str) -> Side:
     LocationStamp.objects.update_or_create(station=station, defaults={"last_updated": now})
     # a CDR its charging system sent (billed above our price: it shows in the price audit)
     received = cdr(f"{token}-cdr", station.code, charger.code, excl="999.00", incl="999.00",
-                   start=start.replace(hour=12))  # fmt: skip
-    cdr_intake.take(operator, [(1, received)], partner=partner, source="push")
+                   start=start.replace(hour=12),
+                   party=(partner.country_code, partner.party_id))  # fmt: skip
+    taken = cdr_intake.take(operator, [(1, received)], partner=partner, source="push")
+    assert len(taken.stored) == 1, taken.refused
     CdrImport.objects.create(operator=operator, file_name=f"{token}-cdrs.jsonl", status="done",
                              errors=[f"line 2: {token} refused"])  # fmt: skip
     return side

@@ -30,10 +30,13 @@ def generate(
     seed: int = 7,
     customers: int = 2000,
     prefix: str = "h",
+    channels: Sequence[str] = (),
 ) -> int:
     """Write `sessions` sessions over `days` local days from `first` at `stations`
     (each with at least one charger loaded as `station.chargers`), a third with one of
-    the operator's `offers`. Returns the number of rows written."""
+    the operator's `offers`. With `channels`, each session without an offer came by one
+    of them (offers are redeemed on Beckn orders only); else all are Beckn. Returns the
+    number of rows written."""
     rng = random.Random(seed)
     by_operator: dict[int, list[Offer]] = {}
     for offer in offers:
@@ -65,7 +68,10 @@ def generate(
         )  # fmt: skip
         mine = by_operator.get(station.operator_id, [])
         if not mine or rng.random() < 0.65:
-            plain.append(NoOfferSession(**row, net_amount=gross + surge + tax, occurred_at=start))
+            channel = {"channel": rng.choice(channels)} if channels else {}
+            plain.append(
+                NoOfferSession(**row, **channel, net_amount=gross + surge + tax, occurred_at=start)
+            )
         else:
             chosen = rng.sample(mine, 2 if len(mine) > 1 and rng.random() < 0.2 else 1)
             held = rng.random() < 0.08

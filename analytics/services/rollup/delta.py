@@ -171,9 +171,11 @@ PEOPLE_KEY = (
     "operator_id", "date:d", "station_id", "region_code", "offer_id", "held_out",
     "customer_id",
 )  # fmt: skip
-HOURLY_KEY = ("operator_id", "date:d", "station_id", "region_code", "hour")
+HOURLY_KEY = ("operator_id", "date:d", "station_id", "region_code", "hour", "channel")
 CHANNEL_KEY = ("operator_id", "date:d", "station_id", "region_code", "channel")
-PERIOD_KEY = ("operator_id", "grain", "start", "station_id", "region_code", "weekend", "hour")
+PERIOD_KEY = (
+    "operator_id", "grain", "start", "station_id", "region_code", "weekend", "hour", "channel",
+)  # fmt: skip
 HOURLY_MEASURES = (
     "sessions", "surge_sessions", "energy_kwh", "surge_kwh", "surge_revenue", "net_revenue",
 )  # fmt: skip
@@ -301,7 +303,7 @@ def delta_sql(names: q.Names) -> list[str]:
         ).sql(),
         # -- HourlyRollup -----------------------------------------------------------------
         f"""CREATE UNLOGGED TABLE {HOURLY} AS
-        SELECT operator_id, d, station_id, region_code, session_start_hour AS hour,
+        SELECT operator_id, d, station_id, region_code, session_start_hour AS hour, channel,
                SUM(sign) AS sessions,
                SUM(sign * CASE WHEN surge_amount > 0 THEN 1 ELSE 0 END) AS surge_sessions,
                SUM(sign * energy_kwh) AS energy_kwh,
@@ -309,7 +311,7 @@ def delta_sql(names: q.Names) -> list[str]:
                SUM(sign * surge_amount) AS surge_revenue,
                SUM(sign * (net_amount - tax_amount)) AS net_revenue
         FROM {STAGE} WHERE live = 1 AND pos = 1
-        GROUP BY operator_id, d, station_id, region_code, session_start_hour""",
+        GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel""",
         f"ANALYZE {HOURLY}",
         *a.Target(
             names.hourly,

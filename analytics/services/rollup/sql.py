@@ -236,14 +236,16 @@ def channel_daily_sql(names: Names) -> str:
 
 
 def hourly_sql(names: Names) -> tuple[str, list[Any]]:
+    """HourlyRollup: sessions per station, local start hour and channel; `surge_day` is
+    the station's day, whichever channel paid the surge."""
     weekday_sql, weekday_params = connection.ops.date_extract_sql("iso_week_day", "c.d", ())
     sql = f"""
     INSERT INTO {names.hourly} (
-        operator_id, date, station_id, region_code, hour, weekend, surge_day, sessions,
-        surge_sessions, energy_kwh, surge_kwh, surge_revenue, net_revenue
+        operator_id, date, station_id, region_code, hour, channel, weekend, surge_day,
+        sessions, surge_sessions, energy_kwh, surge_kwh, surge_revenue, net_revenue
     )
     WITH cells AS (
-        SELECT operator_id, d, station_id, region_code, session_start_hour AS hour,
+        SELECT operator_id, d, station_id, region_code, session_start_hour AS hour, channel,
                COUNT(*) AS sessions,
                SUM(CASE WHEN surge_amount > 0 THEN 1 ELSE 0 END) AS surge_sessions,
                SUM(energy_kwh) AS energy_kwh,
@@ -251,9 +253,10 @@ def hourly_sql(names: Names) -> tuple[str, list[Any]]:
                SUM(surge_amount) AS surge_revenue,
                SUM(net_amount - tax_amount) AS net_revenue
         FROM {STAGE} WHERE live = 1 AND pos = 1
-        GROUP BY operator_id, d, station_id, region_code, session_start_hour
+        GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel
     )
-    SELECT c.operator_id, c.d, c.station_id, c.region_code, c.hour, {weekday_sql} >= 6,
+    SELECT c.operator_id, c.d, c.station_id, c.region_code, c.hour, c.channel,
+           {weekday_sql} >= 6,
            MAX(c.surge_sessions) OVER (PARTITION BY c.station_id, c.d) > 0,
            c.sessions, c.surge_sessions, c.energy_kwh, c.surge_kwh, c.surge_revenue,
            c.net_revenue
