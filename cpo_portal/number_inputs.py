@@ -35,9 +35,18 @@ class PlainNumberInput(forms.NumberInput):
 
 
 class PercentOfFractionField(forms.DecimalField):
-    """A fraction stored (0.18), a percentage typed and shown (18)."""
+    """A fraction stored (0.18), a percentage typed and shown (18). The rules are said in
+    percent, with the field's name: "GST rate must be between 0 % and 100 %.", and a
+    fraction stored with 4 decimals takes a percentage with 2 (18.25)."""
 
     widget = PlainNumberInput
+
+    def __init__(self, *, name: str = "The percentage", max_digits=None, decimal_places=None,
+                 **kwargs) -> None:  # fmt: skip
+        # The fraction's digits are checked here, in percent, not by DecimalValidator.
+        super().__init__(**kwargs)
+        self.name = name
+        self.places = None if decimal_places is None else max(decimal_places - 2, 0)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
@@ -48,6 +57,19 @@ class PercentOfFractionField(forms.DecimalField):
         number = super().to_python(value)
         if number is None:
             return None
+        if not number.is_finite() or not 0 <= number <= HUNDRED:
+            raise forms.ValidationError(
+                f"{self.name} must be between 0 % and 100 %.", code="percent_range"
+            )
+        exponent = number.normalize().as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) else 0
+        if self.places is not None and decimals > self.places:
+            example = {0: "18", 1: "18.5"}.get(self.places, "18.25")
+            raise forms.ValidationError(
+                f"{self.name} takes at most {self.places} decimal"
+                f"{'' if self.places == 1 else 's'}, e.g. {example} %.",
+                code="percent_places",
+            )
         try:
             return (number / HUNDRED).normalize()
         except InvalidOperation:
@@ -62,10 +84,13 @@ def decimal_formfield(db_field: models.DecimalField, **kwargs) -> forms.Field | 
     """The form field for a decimal model field: a percentage box for a fraction, a plain
     number box otherwise."""
     if is_fraction(db_field):
-        field = db_field.formfield(form_class=PercentOfFractionField, **kwargs)
+        name = capfirst(db_field.verbose_name)
+        field = db_field.formfield(form_class=PercentOfFractionField, name=name, **kwargs)
         if field is not None:
-            field.label = f"{capfirst(db_field.verbose_name)} (%)"
-            field.help_text = "In percent: 18 for 18%."
+            field.label = f"{name} (%)"
+            default = db_field.get_default()
+            example = plain(default * HUNDRED) if isinstance(default, Decimal) else "80"
+            field.help_text = f"In percent: {example} for {example} %."
         return field
     kwargs.setdefault("widget", PlainNumberInput)
     return db_field.formfield(**kwargs)

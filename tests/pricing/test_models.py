@@ -187,7 +187,7 @@ def test_a_valid_surge_passes(network):
         (
             {"occupancy_threshold": D("1.5")},
             "occupancy_threshold",
-            "Give a fraction: 0.8 is 80%, at most 1.",
+            "Give a fraction: 0.18 is 18%, at most 1.",
         ),
         (
             {"kind": "demand"},

@@ -81,7 +81,7 @@ def test_every_surface_refuses_a_tax_rate_above_one(client, priced, tmp_path):
         url("tariff", "add"),
         tariff_post(priced.op_a, code="hostile", tax_rate="500"),  # percent
     ).content.decode()
-    assert "Give a fraction: 0.18 is 18%, at most 1." in page
+    assert "GST rate must be between 0 % and 100 %." in page  # the form's box is in percent
     # the OCPI import, as a service, an admin upload and a command
     raw = json.dumps(ocpi(vat=500)).encode()
     with pytest.raises(OcpiError, match=r"vat: 500% is not a valid GST rate"):
