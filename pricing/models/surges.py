@@ -85,7 +85,7 @@ class SurgeRule(PlainTextModel):
         decimal_places=3,
         null=True,
         blank=True,
-        validators=values.fraction,
+        validators=values.share("Occupancy threshold"),
         help_text="Share of the station's chargers occupied: a fraction (0.8 is 80%), "
         "typed and shown in percent in the admin.",
     )

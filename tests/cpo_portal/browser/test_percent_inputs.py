@@ -37,7 +37,7 @@ def test_gst_is_typed_and_shown_in_percent_with_errors_in_words(page, live_serve
     page.goto(url)
     assert page.input_value("#id_tax_rate") == "18"
     for wrong in ("180", "-1"):
-        assert submit(page, "#id_tax_rate", wrong) == ["GST rate must be between 0 % and 100 %."]
+        assert submit(page, "#id_tax_rate", wrong) == ["GST must be between 0 % and 100 %."]
         assert page.input_value("#id_tax_rate") == wrong  # kept as typed
     assert submit(page, "#id_tax_rate", "18.555") == [
         "GST rate takes at most 2 decimals, e.g. 18.25 %."
@@ -62,7 +62,7 @@ def test_an_add_on_gst_follows_the_same_rule(page, live_server, network):
     log_in(page, live_server, network.pricing_a.username)
     page.goto(live_server.url + reverse("admin:offers_addon_change", args=[add_on.pk]))
     assert page.input_value("#id_tax_rate") == "5"
-    assert submit(page, "#id_tax_rate", "180") == ["GST rate must be between 0 % and 100 %."]
+    assert submit(page, "#id_tax_rate", "180") == ["GST must be between 0 % and 100 %."]
 
 
 def test_a_surge_occupancy_threshold_is_a_percentage(page, live_server, network):
