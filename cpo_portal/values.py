@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import pycountry
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 
 ZERO = Decimal("0")
 MAX_RATE = Decimal("10000")
@@ -78,7 +78,7 @@ class ShareAtMost(MaxValueValidator):
     log writes in percent (cpo_portal.changes.wording)."""
 
 
-def share(name: str) -> list[MinValueValidator]:
+def share(name: str) -> list[BaseValidator]:
     """A share stored as a fraction (0.18 for 18 %), 0 to 1, refused in percent and by its
     name, the same words in the admin, in documents and in imports."""
     message = f"{name} must be between 0 %% and 100 %%."
