@@ -1,8 +1,8 @@
 """Numbers in admin forms as people write them: 18, not 18.0000; a rate of 15.5, not
 15.5000; GST as 18 (%), not 0.1800. The stored value keeps its precision; only the box
 changes. `TenantScopedMixin.formfield_for_dbfield` gives every decimal field of every
-tenant admin these widgets (a fraction field, one with `values.fraction`'s validators,
-becomes a percentage box)."""
+tenant admin these widgets (a share stored as a fraction, one with `values.share`'s
+validators, becomes a percentage box; its range is the model's rule, said in percent)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from django.utils.text import capfirst
 from . import values
 
 HUNDRED = Decimal(100)
-_FRACTION = {id(v) for v in values.fraction} - {id(values.non_negative)}
 
 
 def plain(value: Decimal) -> str:
@@ -35,9 +34,23 @@ class PlainNumberInput(forms.NumberInput):
 
 
 class PercentOfFractionField(forms.DecimalField):
-    """A fraction stored (0.18), a percentage typed and shown (18)."""
+    """A fraction stored (0.18), a percentage typed and shown (18): the one place of the
+    conversion. The range is the model field's rule (`values.share`: "GST must be between
+    0 % and 100 %."), checked on the fraction; a fraction stored with 4 decimals takes a
+    percentage with 2 (18.25), said here in percent."""
 
     widget = PlainNumberInput
+
+    def __init__(self, *, name: str = "The percentage", out_of_range: str = "",
+                 max_digits=None, decimal_places=None, **kwargs) -> None:  # fmt: skip
+        # The fraction's digits are checked here, in percent, not by DecimalValidator.
+        super().__init__(**kwargs)
+        self.name, self.out_of_range = name, out_of_range
+        self.places = None if decimal_places is None else max(decimal_places - 2, 0)
+        digits = (max_digits, decimal_places)
+        whole = None if None in digits else max_digits - decimal_places
+        # a number too large for the stored digits gets the model's range message alone
+        self.limit = None if whole is None else HUNDRED * 10**whole
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
@@ -48,6 +61,17 @@ class PercentOfFractionField(forms.DecimalField):
         number = super().to_python(value)
         if number is None:
             return None
+        if self.limit is not None and self.out_of_range and abs(number) >= self.limit:
+            raise forms.ValidationError(self.out_of_range, code="max_value")
+        exponent = number.normalize().as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) else 0
+        if self.places is not None and decimals > self.places and abs(number) <= HUNDRED:
+            example = {0: "18", 1: "18.5"}.get(self.places, "18.25")
+            raise forms.ValidationError(
+                f"{self.name} takes at most {self.places} decimal"
+                f"{'' if self.places == 1 else 's'}, e.g. {example} %.",
+                code="percent_places",
+            )
         try:
             return (number / HUNDRED).normalize()
         except InvalidOperation:
@@ -55,17 +79,24 @@ class PercentOfFractionField(forms.DecimalField):
 
 
 def is_fraction(db_field: models.Field) -> bool:
-    return bool({id(v) for v in db_field.validators} & _FRACTION)
+    return values.is_share(db_field.validators)
 
 
 def decimal_formfield(db_field: models.DecimalField, **kwargs) -> forms.Field | None:
     """The form field for a decimal model field: a percentage box for a fraction, a plain
     number box otherwise."""
     if is_fraction(db_field):
-        field = db_field.formfield(form_class=PercentOfFractionField, **kwargs)
+        name = capfirst(db_field.verbose_name)
+        bound = next(v for v in db_field.validators if isinstance(v, values.ShareAtMost))
+        field = db_field.formfield(
+            form_class=PercentOfFractionField, name=name, out_of_range=bound.message % {},
+            **kwargs,
+        )  # fmt: skip
         if field is not None:
-            field.label = f"{capfirst(db_field.verbose_name)} (%)"
-            field.help_text = "In percent: 18 for 18%."
+            field.label = f"{name} (%)"
+            default = db_field.get_default()
+            example = plain(default * HUNDRED) if isinstance(default, Decimal) else "80"
+            field.help_text = f"In percent: {example} for {example} %."
         return field
     kwargs.setdefault("widget", PlainNumberInput)
     return db_field.formfield(**kwargs)

@@ -14,7 +14,7 @@ the quote engine makes (a rate times at most MAX_SESSION_KWH, plus fees) inside 
 | a rate (per kWh, per minute)           | 0 to MAX_RATE    |
 | a single amount (fee, price, discount) | 0 to MAX_AMOUNT  |
 | an offer's money budget                | 0 to MAX_BUDGET  |
-| a tax rate                             | 0 to 1 (18% is 0.18) |
+| a tax rate, a share (`share`)          | 0 to 1 (18% is 0.18) |
 | a percentage                           | 0 to 100         |
 """
 
@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import pycountry
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 
 ZERO = Decimal("0")
 MAX_RATE = Decimal("10000")
@@ -70,8 +70,24 @@ non_negative = MinValueValidator(ZERO, "Must not be negative.")
 rate = [non_negative, MaxValueValidator(MAX_RATE, "At most %(limit_value)s per unit.")]
 amount = [non_negative, MaxValueValidator(MAX_AMOUNT, "At most %(limit_value)s.")]
 budget = [non_negative, MaxValueValidator(MAX_BUDGET, "At most %(limit_value)s.")]
-fraction = [
-    non_negative,
-    MaxValueValidator(Decimal("1"), "Give a fraction: 0.18 is 18%%, at most 1."),
-]
+
+
+class ShareAtMost(MaxValueValidator):
+    """The top of a share stored as a fraction (1, that is 100 %). It marks the field as a
+    share, which forms type and show in percent (cpo_portal.number_inputs) and the change
+    log writes in percent (cpo_portal.changes.wording)."""
+
+
+def share(name: str) -> list[BaseValidator]:
+    """A share stored as a fraction (0.18 for 18 %), 0 to 1, refused in percent and by its
+    name, the same words in the admin, in documents and in imports."""
+    message = f"{name} must be between 0 %% and 100 %%."
+    return [MinValueValidator(ZERO, message), ShareAtMost(Decimal("1"), message)]
+
+
+def is_share(validators) -> bool:
+    return any(isinstance(v, ShareAtMost) for v in validators)
+
+
+gst = share("GST")
 percent = [non_negative, MaxValueValidator(HUNDRED, "A percentage is at most 100.")]

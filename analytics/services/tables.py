@@ -169,7 +169,9 @@ def chart(
     **options: Any,
 ) -> dict[str, Any]:
     """A chart spec for static/analytics/charts.js. Each dataset: label, data, and
-    optionally type (bar/line), axis ('y' or 'y1'), unit ('₹', 'kWh', '')."""
+    optionally type (bar/line), axis ('y' or 'y1'), unit ('₹', 'kWh', ''). Option `axes`:
+    each axis's title, by its id as drawn ('x', 'y', 'y1'; a horizontal chart's values run
+    along 'x'): what it measures and its unit (a list: one line each)."""
     for ds in datasets:
         ds["data"] = [json_number(v) for v in ds["data"]]
     return {"id": chart_id, "type": kind, "labels": labels, "datasets": datasets, **options}

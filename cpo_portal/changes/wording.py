@@ -20,7 +20,6 @@ SYSTEM = "system"  # a change no person made (a task, a command, an import job)
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 _MONEY = {id(v) for v in (*values.rate, *values.amount, *values.budget)} - {id(values.non_negative)}
-_FRACTION = {id(v) for v in values.fraction} - {id(values.non_negative)}
 _PERCENT = {id(v) for v in values.percent} - {id(values.non_negative)}
 
 
@@ -42,7 +41,7 @@ def _kind(field: models.Field) -> str:
     ids = {id(v) for v in field.validators}
     if ids & _MONEY:
         return "money"
-    if ids & _FRACTION:
+    if values.is_share(field.validators):
         return "fraction"
     if ids & _PERCENT:
         return "percent"

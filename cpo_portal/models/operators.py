@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.validation import PlainTextModel
-from cpo_portal.values import currency_code, fraction
+from cpo_portal.values import currency_code, gst
 
 provider_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9.\-]{1,99}$",
@@ -76,7 +76,7 @@ class Operator(PlainTextModel):
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.18"),
-        validators=fraction,
+        validators=gst,
         help_text="As a fraction: 0.18 is 18%.",
     )
     prices_include_tax = models.BooleanField(

@@ -16,8 +16,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
-from cpo_portal import tenancy
+from cpo_portal import formatting, tenancy
 from cpo_portal.models import Operator
+from offers.models import PricingDraft
 from offers.services.config.diff import ImportPlan
 from offers.services.config.exporting import export_pricing
 from offers.services.config.format import MAX_BYTES, FormatError, dump, load
@@ -51,20 +52,42 @@ class ImportForm(forms.Form):
         help_text="Deactivate tariffs, pause surge rules and active offers that are not in "
         "the document. Nothing is deleted.",
     )
-    document = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The previewed file, kept on the server (PricingDraft): its token, looked up with the
+    # user, so that Apply needs no second upload.
+    draft = forms.UUIDField(required=False, widget=forms.HiddenInput)
     digest = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, operators: QuerySet[Operator], **kwargs) -> None:
+    def __init__(self, *args, operators: QuerySet[Operator], user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         field = cast(forms.ModelChoiceField, self.fields["operator"])
         field.queryset = operators
-        if operators.count() == 1:
-            field.initial = operators.get().pk
+        if operators.count() == 1:  # a single-operator user starts on their operator
+            field.initial, field.empty_label = operators.get().pk, None
+        self.kept = PricingDraft.find(user, self.initial.get("draft"))
+        if self.kept is not None:
+            self.fields["file"].help_text = (
+                f"Previewed: {self.kept.file_name}, kept until "
+                f"{formatting.local_time(self.kept.expires_at)}. Apply imports it; "
+                "choose a file only to preview another."
+            )
 
     def clean(self):
         data = super().clean() or {}
         upload = data.get("file")
-        text = upload.read(MAX_BYTES + 1) if upload is not None else data.get("document")
+        if upload is not None:
+            text, name = upload.read(MAX_BYTES + 1), upload.name
+        else:
+            kept = PricingDraft.find(self.user, data.get("draft"))
+            if kept is None and data.get("draft"):
+                self.add_error(
+                    "file",
+                    "The previewed file is no longer kept (an hour has passed, or another "
+                    "file was previewed since): choose it again.",
+                )
+                return data
+            text, name = (kept.text, kept.file_name) if kept else ("", "")
+            data["kept"] = kept
         if not text:
             self.add_error("file", "Choose a pricing document to import.")
             return data
@@ -74,6 +97,7 @@ class ImportForm(forms.Form):
             self.add_error("file", str(exc))
             return data
         data["text"] = text.decode("utf-8") if isinstance(text, bytes) else text
+        data["name"] = name
         return data
 
 
@@ -117,7 +141,9 @@ def import_view(model_admin):
     def view(request: HttpRequest) -> HttpResponse:
         _refuse_unless_editor(request)
         operators = editable_operators(request)
-        form = ImportForm(request.POST or None, request.FILES or None, operators=operators)
+        form = ImportForm(
+            request.POST or None, request.FILES or None, operators=operators, user=request.user
+        )
         plan, source = None, ""
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -127,12 +153,15 @@ def import_view(model_admin):
             confirming = "apply" in request.POST and not request.FILES
             plan = import_pricing(operator, document, dry_run=True, prune=prune)
             digest = plan_digest(plan, operator, prune)
+            kept = data.get("kept")
             if confirming and not plan.errors and digest == data.get("digest"):
                 applied = import_pricing(
                     operator, document, prune=prune, user=request.user,
                     enqueue_codes=generate_codes.delay,
                 )  # fmt: skip
                 if not applied.errors:
+                    if kept is not None:
+                        kept.delete()
                     model_admin.message_user(
                         request,
                         f"Imported pricing into {operator.code}: {applied.summary()}.",
@@ -146,10 +175,12 @@ def import_view(model_admin):
                     "The pricing changed since the preview: check the plan again.",
                     messages.WARNING,
                 )
+            if kept is None:  # a new upload: kept for the Apply that follows its preview
+                kept = PricingDraft.keep(request.user, data["name"], data["text"])
             form = ImportForm(
-                initial={"operator": operator.pk, "prune": prune, "document": data["text"],
+                initial={"operator": operator.pk, "prune": prune, "draft": kept.token,
                          "digest": digest},
-                operators=operators,
+                operators=operators, user=request.user,
             )  # fmt: skip
         context = {
             **model_admin.admin_site.each_context(request),

@@ -16,6 +16,7 @@ from .customer_imports import CustomerImport, ImportStatus
 from .customers import CreditAccount, Customer
 from .ledger import AppendOnlyError, AppendOnlyQuerySet, Redemption
 from .offer import Offer
+from .pricing_drafts import PricingDraft
 from .usage import CustomerOfferUsage, OfferUsage
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "OfferStatus",
     "OfferUsage",
     "OndcType",
+    "PricingDraft",
     "Redemption",
     "RedemptionKind",
     "SessionChannel",

@@ -46,7 +46,7 @@ class AddOn(PlainTextModel):
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.18"),
-        validators=values.fraction,
+        validators=values.gst,
         help_text="As a fraction: 0.18 is 18% (services), 0.05 is 5% (restaurant food).",
     )
     active = models.BooleanField(default=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
@@ -86,11 +85,9 @@ class SurgeRule(PlainTextModel):
         decimal_places=3,
         null=True,
         blank=True,
-        validators=[
-            non_negative,
-            MaxValueValidator(Decimal("1"), "Give a fraction: 0.8 is 80%%, at most 1."),
-        ],
-        help_text="Share of the station's chargers occupied, 0.8 = 80%.",
+        validators=values.share("Occupancy threshold"),
+        help_text="Share of the station's chargers occupied: a fraction (0.8 is 80%), "
+        "typed and shown in percent in the admin.",
     )
     on_grid_stress = models.BooleanField(
         default=False, help_text="Applies while a grid-stress signal is raised."

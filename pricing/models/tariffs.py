@@ -13,7 +13,7 @@ from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.validation import PlainTextModel
 from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.fields import WeekdaysField
-from pricing.models.validators import MONEY, RATE, amount, currency_code, fraction, rate, slug_code
+from pricing.models.validators import MONEY, RATE, amount, currency_code, gst, rate, slug_code
 
 RESERVED_BAND_CODES = frozenset({"base"})  # the engine's name for the default rate
 
@@ -61,7 +61,7 @@ class Tariff(PlainTextModel):
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.18"),
-        validators=fraction,
+        validators=gst,
         help_text="As a fraction: 0.18 is 18%.",
     )
     tax_name = models.CharField(max_length=16, default="GST", validators=[no_control_characters])

@@ -7,7 +7,7 @@ from typing import TypedDict
 
 from django.core.validators import RegexValidator
 
-from cpo_portal.values import ZERO, amount, currency_code, fraction, non_negative, percent, rate
+from cpo_portal.values import ZERO, amount, currency_code, gst, non_negative, percent, rate
 
 __all__ = [
     "MONEY",
@@ -15,7 +15,7 @@ __all__ = [
     "ZERO",
     "amount",
     "currency_code",
-    "fraction",
+    "gst",
     "non_negative",
     "percent",
     "rate",

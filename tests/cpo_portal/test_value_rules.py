@@ -58,4 +58,4 @@ def test_the_operator_tax_rate_is_a_fraction(network):
     network.op_a.tax_rate = Decimal("1.5")
     with pytest.raises(ValidationError) as caught:
         network.op_a.full_clean()
-    assert caught.value.message_dict["tax_rate"] == ["Give a fraction: 0.18 is 18%, at most 1."]
+    assert caught.value.message_dict["tax_rate"] == ["GST must be between 0 % and 100 %."]

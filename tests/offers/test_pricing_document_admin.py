@@ -4,11 +4,15 @@ a value the admin form refuses is refused by the import with the same message.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from offers.models import Offer
+from offers.models import Offer, PricingDraft
+from offers.models.pricing_drafts import DRAFT_LIFETIME
 from offers.services.config.exporting import export_pricing
 from offers.services.config.format import dump, load
 from offers.services.config.importing import import_pricing
@@ -179,3 +183,58 @@ def test_a_superuser_copies_one_operators_pricing_to_another(client, deg_world):
     response = client.post(IMPORT, {**preview.context["form"].initial, "apply": "Apply"})
     assert response.status_code == 302
     assert Tariff.objects.filter(operator=deg_world.op_b, code="standard").exists()
+
+
+def test_apply_imports_the_previewed_file_kept_on_the_server(client, deg_world):
+    """Apply needs no second upload and carries no document: the preview's file is kept on
+    the server, so a file larger than a form field may be (1 MB) applies as previewed."""
+    client.force_login(deg_world.pricing_a)
+    document = export_pricing(deg_world.op_a)
+    document["offers"][0]["title"] = "Weekend, renamed"
+    padded = ("# " + "x" * 1_200_000 + "\n" + dump(document)).encode()  # a long comment
+    file = SimpleUploadedFile("big-pricing.yaml", padded, "application/yaml")
+    preview = client.post(IMPORT, {"operator": deg_world.op_a.pk, "file": file})
+    assert preview.status_code == 200
+    confirm = preview.context["form"].initial
+    assert "big-pricing.yaml" in preview.content.decode()  # the page names the kept file
+    assert all(len(str(v)) < 100 for v in confirm.values())  # a token, not the document
+    response = client.post(IMPORT, {**confirm, "apply": "Apply"})
+    assert response.status_code == 302
+    assert Offer.objects.get(pk=deg_world.offer_a.pk).title == "Weekend, renamed"
+    assert not PricingDraft.objects.exists()  # applied: no longer kept
+
+
+def test_a_kept_file_is_the_uploaders_alone_and_expires(client, deg_world):
+    client.force_login(deg_world.pricing_a)
+    document = export_pricing(deg_world.op_a)
+    document["offers"][0]["title"] = "Weekend, renamed"
+    preview = client.post(IMPORT, {"operator": deg_world.op_a.pk, "file": upload(document)})
+    confirm = {**preview.context["form"].initial, "apply": "Apply"}
+    draft = PricingDraft.objects.get()
+    assert str(draft.token) == str(confirm["draft"]) and draft.created_by == deg_world.pricing_a
+    # another editor of the same operator holding the token gets nothing
+    client.force_login(deg_world.admin_a)
+    refused = client.post(IMPORT, confirm)
+    assert refused.status_code == 200
+    assert "no longer kept" in refused.context["form"].errors["file"][0]
+    # the uploader, after the draft's lifetime
+    client.force_login(deg_world.pricing_a)
+    PricingDraft.objects.update(created_at=timezone.now() - DRAFT_LIFETIME - dt.timedelta(1))
+    expired = client.post(IMPORT, confirm)
+    assert "choose it again" in expired.context["form"].errors["file"][0]
+    # a token that is not one, or a path, is refused as a form error, never opened
+    for bogus in ("../../etc/passwd", "/tmp/pricing.yaml"):
+        response = client.post(IMPORT, {**confirm, "draft": bogus})
+        assert response.status_code == 200 and response.context["form"].errors["draft"]
+    assert Offer.objects.get(pk=deg_world.offer_a.pk).title == deg_world.offer_a.title
+    # a new preview clears expired drafts
+    client.post(IMPORT, {"operator": deg_world.op_a.pk, "file": upload(document)})
+    assert PricingDraft.objects.count() == 1
+
+
+def test_the_import_starts_on_a_single_operator_users_operator(client, deg_world):
+    client.force_login(deg_world.pricing_a)
+    page = client.get(IMPORT)
+    field = page.context["form"]["operator"]
+    assert field.value() == deg_world.op_a.pk
+    assert "---------" not in str(field)

@@ -72,11 +72,36 @@ def tables(result: dict[str, Any]) -> list[Table]:
     ]
 
 
+STATIONS_SHOWN = 12  # bars in the per-station chart; the rest are summed as one
+
+
+def _station_bars(stations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-station chart's bars: only stations where the run changed something (a
+    discount given or net revenue moved), largest change first, at most STATIONS_SHOWN;
+    the remaining stations summed as one "other stations" bar."""
+    moved = [
+        {"station": s["station"], "discount_cost": Decimal(s["discount_cost"]),
+         "net_change": Decimal(s["net_change"])}
+        for s in stations
+        if Decimal(s["discount_cost"]) or Decimal(s["net_change"])
+    ]  # fmt: skip
+    moved.sort(key=lambda s: (-(abs(s["net_change"]) + s["discount_cost"]), s["station"]))
+    if len(moved) <= STATIONS_SHOWN:
+        return moved
+    shown, rest = moved[: STATIONS_SHOWN - 1], moved[STATIONS_SHOWN - 1 :]
+    others = {
+        "station": f"{len(rest)} other stations",
+        "discount_cost": sum((s["discount_cost"] for s in rest), Decimal(0)),
+        "net_change": sum((s["net_change"] for s in rest), Decimal(0)),
+    }
+    return [*shown, others]
+
+
 def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
     if not result:
         return []
     days = result.get("days", [])
-    stations = result.get("stations", [])
+    net_change = figures.label("net_revenue", "change")
     per_day = chart(
         "whatif-days",
         "bar",
@@ -93,7 +118,7 @@ def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "unit": "₹",
             },
             {
-                "label": figures.label("net_revenue", "change"),
+                "label": net_change,
                 "type": "line",
                 "axis": "y1",
                 "unit": "₹",
@@ -101,25 +126,25 @@ def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
             },
         ],
         title="Per day",
+        axes={
+            "x": "Day",
+            "y": ["Discount, surge change", "(₹ a day)"],
+            "y1": ["Net revenue change", "(₹ a day)"],
+        },
     )
+    bars = _station_bars(result.get("stations", []))
     per_station = chart(
         "whatif-stations",
         "bar",
-        [s["station"] for s in stations],
+        [s["station"] for s in bars],
         [
-            {
-                "label": "Discount cost",
-                "data": [Decimal(s["discount_cost"]) for s in stations],
-                "unit": "₹",
-            },
-            {
-                "label": figures.label("net_revenue", "change"),
-                "unit": "₹",
-                "data": [Decimal(s["net_change"]) for s in stations],
-            },
+            {"label": "Discount cost", "data": [s["discount_cost"] for s in bars], "unit": "₹"},
+            {"label": net_change, "unit": "₹", "data": [s["net_change"] for s in bars]},
         ],
         title="Per station",
         horizontal=True,
+        axes={"x": "Discount cost, net revenue change (₹)", "y": "Station"},
+        note="Stations where the run changed nothing are left out; the table lists every one.",
     )
     return [per_day, per_station]
 

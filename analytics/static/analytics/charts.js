@@ -11,6 +11,12 @@
     return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
   }
 
+  function shorten(label) {
+    var most = window.innerWidth < 600 ? 18 : 28;
+    label = String(label);
+    return label.length > most ? label.slice(0, most - 1) + "\u2026" : label;
+  }
+
   function build(canvas) {
     var source = document.getElementById(canvas.getAttribute("data-chart"));
     if (!source || typeof Chart === "undefined") { return; }
@@ -32,12 +38,20 @@
       };
     });
     var value = spec.horizontal ? "x" : "y";
+    var category = spec.horizontal ? "y" : "x";
     var scales = {};
-    scales[spec.horizontal ? "y" : "x"] = { ticks: { autoSkip: true, maxRotation: 0 } };
+    scales[category] = { ticks: { autoSkip: true, maxRotation: 0 } };
+    if (spec.horizontal) {  // long station names shortened on the axis (the tooltip has all)
+      scales[category].ticks.callback = function (v) { return shorten(this.getLabelForValue(v)); };
+    }
     scales[value] = { beginAtZero: true };
     if (twoAxes) {
       scales.y1 = { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } };
     }
+    Object.keys(spec.axes || {}).forEach(function (id) {  // what each axis measures, its unit
+      scales[id] = scales[id] || {};
+      scales[id].title = { display: true, text: spec.axes[id] };
+    });
     window.cpoCharts[spec.id] = new Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: datasets },

@@ -40,3 +40,60 @@ def test_the_run_page_follows_the_run_and_draws_the_result(page, live_server, ne
     assert points == 3
     assert "a cheaper price might have brought more sessions" in page.content().lower()
     assert errors == []
+
+
+AXES = """(id) => {
+    const chart = window.cpoCharts[id];
+    return {
+        labels: chart.data.labels,
+        titles: Object.fromEntries(Object.entries(chart.scales).map(
+            ([axis, scale]) => [axis, scale.options.title.display
+                ? [].concat(scale.options.title.text).join(' ') : ''])),
+        ticks: chart.scales.y.ticks.map(t => chart.scales.y.getLabelForValue(t.value)),
+    };
+}"""
+
+
+def test_the_result_charts_title_every_axis_and_list_only_stations_with_a_value(
+    page, live_server, network, ledger_a
+):
+    """A run of an offer at one station of five: the per-station chart has that station's
+    bars alone, and every axis of both charts is titled with what it measures and its unit,
+    at laptop and phone width."""
+    from tests.analytics.conftest import Ledger
+    from tests.browser import screenshots_dir
+    from tests.factories import ChargerFactory, ConnectorFactory, StationFactory
+
+    TariffFactory(operator=network.op_a)
+    offer = OfferFactory(operator=network.op_a, code="a-one-station", percent=Decimal("20"))
+    offer.stations.set([network.station_a])
+    ledgers = [ledger_a]
+    for n in range(4):
+        station = StationFactory(operator=network.op_a, code=f"a-other-{n}")
+        ConnectorFactory(charger=ChargerFactory(station=station, code=f"a-other-{n}-c1"))
+        ledgers.append(Ledger(station))
+    for ledger in ledgers:
+        for d in range(2):
+            ledger.plain(start=at(DAY + dt.timedelta(days=d), 18), energy="12")
+    run, _ = new_run(
+        offer, user=network.analyst_a, date_from=DAY, date_to=DAY + dt.timedelta(days=1)
+    )
+    execute(run.pk)
+    log_in(page, live_server, network.analyst_a.username,
+           f"/admin/analytics/whatifrun/{run.pk}/change/")  # fmt: skip
+    folder = screenshots_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()
+        page.wait_for_function("window.cpoCharts && window.cpoCharts['whatif-stations']")
+        stations = page.evaluate(AXES, "whatif-stations")
+        assert stations["labels"] == [network.station_a.code]  # not the four unchanged ones
+        assert stations["ticks"] == [network.station_a.code]
+        assert stations["titles"]["y"] == "Station"
+        assert "net revenue change (₹)" in stations["titles"]["x"]
+        days = page.evaluate(AXES, "whatif-days")
+        assert days["titles"]["x"] == "Day"
+        assert "Discount, surge change" in days["titles"]["y"] and "₹" in days["titles"]["y"]
+        assert days["titles"]["y1"] == "Net revenue change (₹ a day)"
+        page.locator("section.charts").screenshot(path=folder / f"whatif-charts-{width}.png")
