@@ -19,18 +19,29 @@ pytestmark = [pytest.mark.multihost, pytest.mark.integration, pytest.mark.postgr
 SECONDS = float(os.environ.get("MULTIHOST_SECONDS") or 10)
 
 
-@pytest.fixture
-def lab_possible():
+def lab_missing() -> str:
+    """Why the lab cannot be built here, or "" when it can."""
     from django.conf import settings
 
     if reason := netns.unavailable():
-        pytest.skip(reason)
+        return reason
     if shutil.which("haproxy") is None:
-        pytest.skip("haproxy is not installed (Debian: apt-get install haproxy)")
+        return "haproxy is not installed (Debian: apt-get install haproxy)"
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("the hosts share a Redis broker (CELERY_BROKER_URL is not redis://)")
+        return "the hosts share a Redis broker (CELERY_BROKER_URL is not redis://)"
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("the hosts share a PostgreSQL database")
+        return "the hosts share a PostgreSQL database"
+    return ""
+
+
+@pytest.fixture
+def lab_possible():
+    """Skipped where the lab cannot be built, unless REQUIRE_MULTIHOST is set (CI sets it:
+    there a missing prerequisite is a failure, not a silent skip)."""
+    if reason := lab_missing():
+        if os.environ.get("REQUIRE_MULTIHOST"):
+            pytest.fail(f"REQUIRE_MULTIHOST is set, but {reason}")
+        pytest.skip(reason)
 
 
 @pytest.mark.django_db(transaction=True)
