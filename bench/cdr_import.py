@@ -162,7 +162,7 @@ def one_at_a_time(sessions):
     from pricing.engine import QuoteInputError
     from pricing.services import NoTariffError, quote_session
 
-    out = []
+    out: list[object] = []
     for s in sessions:
         try:
             out.append(quote_session(s.charger, s.start, kwh=s.kwh, amount=s.amount, end=s.end,
