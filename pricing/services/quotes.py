@@ -10,7 +10,15 @@ from decimal import Decimal
 
 from cpo_portal.models import Charger
 from pricing.engine.refusals import QuoteInputError
-from pricing.engine.types import Customer, PricedSession, Quote, QuoteLine, SessionRequest
+from pricing.engine.types import (
+    Conditions,
+    Customer,
+    PricedSession,
+    Quote,
+    QuoteLine,
+    SessionRequest,
+)
+from pricing.engine.well_formed import is_aware
 
 from .books import NoTariffError, book_and_conditions, no_tariff, price_books_for
 from .sites import ConditionsDuring, site_for
@@ -91,8 +99,9 @@ def quote_sessions(
     if not sessions:
         return []
     books = price_books_for([s.charger for s in sessions])  # the stamp BEFORE the rest
-    starts = [s.start for s in sessions]
-    conditions = ConditionsDuring([s.charger.station for s in sessions], min(starts), max(starts))
+    starts = [s.start for s in sessions if is_aware(s.start)]
+    stations = [s.charger.station for s in sessions]
+    span = ConditionsDuring(stations, min(starts), max(starts)) if starts else None
     out: list[Quote | NoTariffError | QuoteInputError] = []
     for s in sessions:
         book = books[s.charger.pk]
@@ -102,7 +111,8 @@ def quote_sessions(
         request = session_request_for(
             s.charger, s.start, kwh=s.kwh, amount=s.amount, end=s.end, customer=s.customer
         )
-        at = conditions.at(s.charger.station, s.start)
+        # A naive start is refused by the engine before it reads any condition.
+        at = span.at(s.charger.station, s.start) if span and is_aware(s.start) else Conditions()
         try:
             out.append(book.quote(request, at, s.adjustments))
         except QuoteInputError as refusal:

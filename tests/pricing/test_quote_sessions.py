@@ -220,6 +220,12 @@ def test_the_conditions_of_each_session_are_its_own(world):
     assert surges == [want for _, _, want in table]
     assert isinstance(batch[-1], NoTariffError)
     assert str(batch[-1]) == "charger b-2-1 has no active tariff"
+    # A naive start is the engine's refusal, the rest of the batch quoted as before.
+    naive = SessionToQuote(dl_1, noon.replace(tzinfo=None), kwh=D("10"))
+    *rest, refused = quote_sessions([*asks, naive])
+    same(rest, batch)
+    assert isinstance(refused, QuoteInputError)
+    assert str(refused) == "session start and end must be timezone-aware datetimes"
     assert lines(batch[0])["a-holiday"] == D("25.00")
 
     # The chargers change: Delhi is free, Maharashtra busy. The next batch reads them.
