@@ -160,7 +160,8 @@ def cdrs_over(n: int, stations: int, prefix: str = "Q") -> list[tuple[int, dict]
 
 def test_a_batch_of_cdrs_costs_seven_queries_whatever_its_size(ocpi, django_assert_num_queries):
     """Priced together (pricing.services.quote_sessions): the pricing stamp and the
-    conditions once each; the duplicate check, the two inserts and the savepoint."""
+    conditions once each; the duplicate check, the two inserts, and the savepoint and its
+    release (the test's transaction around it; alone, a batch's own begins and commits)."""
     operator = network(stations=6)
     matcher = cdr_intake.Matcher(operator)
     cdr_intake.take(operator, cdrs_over(6, 6, "W"), matcher=matcher)  # the books compiled
