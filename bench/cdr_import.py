@@ -2,6 +2,7 @@
 and queries per CDR, then the incremental rollup that brings them into the dashboards.
 
     python bench/cdr_import.py [--cdrs 100000] [--stations 500] [--db cdr_bench]
+                               [--pricing both|batch]
 
 A PostgreSQL database of its own (the name must contain "bench"; dropped and created
 afresh) gets one operator with `--stations` stations (a charger, a connector and a
@@ -12,6 +13,13 @@ import theirs (CDR_IMPORT_BATCH CDRs a transaction). Printed: the file's size, t
 import's time and CDRs per second, the process's peak resident memory before and after,
 queries per CDR (counted by a database execute wrapper), the outcome, and the rollup's
 time; with the load average before and after.
+
+`--pricing both` (the default) imports the file twice in the same process and database,
+for two operators filled alike: first with each CDR quoted on its own
+(pricing.services.quote_session, one CDR after the other, as the import priced before
+quote_sessions), then, the book memo cleared, with each batch quoted together
+(pricing.services.quote_sessions); it prints both and how many stored prices differ
+between the two (0: the same money to the paisa). `--pricing batch` imports once, batched.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -40,14 +49,15 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--cdrs", type=int, default=100_000)
     parser.add_argument("--stations", type=int, default=500)
     parser.add_argument("--db", default="cdr_bench", help="database name (with 'bench')")
+    parser.add_argument("--pricing", choices=["both", "batch"], default="both")
     return parser.parse_args()
 
 
-def fill(stations: int):
+def fill(stations: int, code: str = "bench-cdr.example"):
     from cpo_portal.models import Charger, Connector, Operator, Station
     from pricing.models import Tariff
 
-    operator = Operator.objects.create(code="bench-cdr.example", name="Bench CPO")
+    operator = Operator.objects.create(code=code, name="Bench CPO")
     Tariff.objects.create(operator=operator, code="default", name="Default",
                           energy_rate_per_kwh=Decimal("18"), service_fee=Decimal("10"))  # fmt: skip
     rows = Station.objects.bulk_create(
@@ -121,15 +131,11 @@ def main() -> None:
     print(f"{platform.node()} {platform.processor() or platform.machine()}, "
           f"load before: {pgdb.load_average()}")  # fmt: skip
     from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.models import F
 
-    from analytics.models import NoOfferSession
     from analytics.services.rollup import run_incremental
-    from roaming.models import ReceivedCdr
 
-    operator = fill(args.stations)
+    runs = ["one at a time", "batched"] if args.pricing == "both" else ["batched"]
+    operators = {run: fill(args.stations, f"bench-cdr-{n}.example") for n, run in enumerate(runs)}
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as out:
         for n in range(args.cdrs):
             out.write(json.dumps(cdr(n, args.stations)) + "\n")
@@ -138,6 +144,45 @@ def main() -> None:
     print(f"{args.cdrs} CDRs over {args.stations} stations: {size:.1f} MB of JSON lines; "
           f"batch {settings.CDR_IMPORT_BATCH}")  # fmt: skip
 
+    prices = {run: imported(run, operators[run], path, args.cdrs) for run in runs}
+    if len(prices) == 2:
+        first, second = prices.values()
+        differ = sum(1 for key in first.keys() | second.keys() if first.get(key) != second.get(key))
+        print(f"stored prices (excl. VAT, incl. VAT, note) differing between the runs: {differ} "
+              f"of {len(first)}")  # fmt: skip
+    began = time.perf_counter()
+    run_incremental()
+    print(f"incremental rollup of the new sessions: {time.perf_counter() - began:.1f} s")
+    print(f"load after: {pgdb.load_average()}")
+    Path(path).unlink()
+
+
+def one_at_a_time(sessions):
+    """pricing.services.quote_sessions as quote_session of each session in turn."""
+    from pricing.engine import QuoteInputError
+    from pricing.services import NoTariffError, quote_session
+
+    out: list[object] = []
+    for s in sessions:
+        try:
+            out.append(quote_session(s.charger, s.start, kwh=s.kwh, amount=s.amount, end=s.end,
+                                     customer=s.customer, adjustments=s.adjustments))  # fmt: skip
+        except (NoTariffError, QuoteInputError) as refusal:
+            out.append(refusal)
+    return out
+
+
+def imported(run: str, operator, path: str, cdrs: int) -> dict[str, tuple]:
+    """Import the file (priced as `run` says); print its figures; the stored prices."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import F
+
+    from analytics.models import NoOfferSession
+    from pricing.services import clear_cache
+    from roaming.models import ReceivedCdr
+    from roaming.services import cdr_intake
+
     queries = 0
 
     def count(execute, sql, params, many, context):
@@ -145,24 +190,27 @@ def main() -> None:
         queries += 1
         return execute(sql, params, many, context)
 
+    clear_cache()
+    pricer = one_at_a_time if run == "one at a time" else cdr_intake.quote_sessions
     before = rss_mb()
     began = time.perf_counter()
-    with connection.execute_wrapper(count):
+    patched = mock.patch.object(cdr_intake, "quote_sessions", pricer)
+    with patched, connection.execute_wrapper(count):
         call_command("import_cdrs", path, operator=operator.code, stderr=io.StringIO())
     took = time.perf_counter() - began
-    taken = ReceivedCdr.objects.count()
-    print(f"import: {took:.1f} s, {args.cdrs / took:.0f} CDRs/s; peak RSS {before:.0f} MB "
+    taken = ReceivedCdr.objects.filter(operator=operator).count()
+    print(f"{run}: import {took:.1f} s, {cdrs / took:.0f} CDRs/s; peak RSS {before:.0f} MB "
           f"before, {rss_mb():.0f} MB after; {queries} queries, "
-          f"{queries / args.cdrs:.2f} per CDR")  # fmt: skip
-    priced = ReceivedCdr.objects.exclude(our_excl_vat=None)
+          f"{queries / cdrs:.2f} per CDR")  # fmt: skip
+    priced = ReceivedCdr.objects.filter(operator=operator).exclude(our_excl_vat=None)
     differing = priced.exclude(charged_excl_vat=F("our_excl_vat")).count()
-    print(f"taken {taken}, refused {args.cdrs - taken}, session facts "
-          f"{NoOfferSession.objects.count()}, billed at another price {differing}")  # fmt: skip
-    began = time.perf_counter()
-    run_incremental()
-    print(f"incremental rollup of the new sessions: {time.perf_counter() - began:.1f} s")
-    print(f"load after: {pgdb.load_average()}")
-    Path(path).unlink()
+    facts = NoOfferSession.objects.filter(operator=operator).count()
+    print(f"  taken {taken}, refused {cdrs - taken}, session facts {facts}, billed at another "
+          f"price {differing}; load {pgdb.load_average()}")  # fmt: skip
+    rows = ReceivedCdr.objects.filter(operator=operator).values_list(
+        "cdr_id", "our_excl_vat", "our_incl_vat", "price_note"
+    )
+    return {cdr_id: tuple(rest) for cdr_id, *rest in rows}
 
 
 if __name__ == "__main__":

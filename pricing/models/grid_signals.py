@@ -23,7 +23,14 @@ def active_at(raised_at: dt.datetime, cleared_at: dt.datetime | None, at: dt.dat
 class GridSignalQuerySet(models.QuerySet):
     def active_at(self, at):
         """The signals active at `at` (the rule of active_at() above, as a query)."""
-        return self.filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=at), raised_at__lte=at)
+        return self.active_during(at, at)
+
+    def active_during(self, first, last):
+        """The signals that may be active at some moment from `first` to `last`: raised by
+        `last` and not cleared by `first` (active_at() tells the moments)."""
+        return self.filter(
+            Q(cleared_at__isnull=True) | Q(cleared_at__gt=first), raised_at__lte=last
+        )
 
 
 class GridSignal(models.Model):

@@ -23,14 +23,16 @@ from .books import (
     tariff_for,
 )
 from .notices import SurgeNotice, surge_notices, surge_notices_at
-from .quotes import price, quote_session, session_request_for
-from .sites import conditions_at, conditions_for, site_for
+from .quotes import SessionToQuote, price, quote_session, quote_sessions, session_request_for
+from .sites import ConditionsDuring, conditions_at, conditions_for, site_for
 
 __all__ = [
     "COMPARED",
     "Book",
+    "ConditionsDuring",
     "LabelledWindow",
     "NoTariffError",
+    "SessionToQuote",
     "SurgeNotice",
     "TariffRow",
     "book_and_conditions",
@@ -52,6 +54,7 @@ __all__ = [
     "price_book_for",
     "price_books_for",
     "quote_session",
+    "quote_sessions",
     "quote_to_dict",
     "resolve",
     "session_request_for",

@@ -132,9 +132,13 @@ def price_book_for(charger: Charger) -> Book:
     return _book(charger, price_books_for([charger])[charger.pk])
 
 
+def no_tariff(charger: Charger) -> NoTariffError:
+    return NoTariffError(f"charger {charger.code} has no active tariff")
+
+
 def _book(charger: Charger, book: Book | None) -> Book:
     if book is None:
-        raise NoTariffError(f"charger {charger.code} has no active tariff")
+        raise no_tariff(charger)
     return book
 
 

@@ -5,7 +5,9 @@ they enter analytics' session facts with their channel.
 One path for every door: the CDRs receiver (roaming.api.cdrs, one CDR a call), the
 command and the admin upload (roaming.services.cdr_imports, batches). A batch is checked
 first, then written in one transaction: each CDR is either stored with its session fact,
-or refused with a reason, never half-written. A CDR already taken (same operator, country
+or refused with a reason, never half-written; its CDRs are priced together
+(pricing.services.quote_sessions: the same money as quote_session of each, from a constant
+number of queries). A CDR already taken (same operator, country
 code, party id and id) is a duplicate, not an error: the unique constraint decides, so two
 concurrent pushes of one CDR leave one row.
 """
@@ -24,8 +26,8 @@ from django.db import IntegrityError, transaction
 from cpo_portal.models import Charger, Operator
 from offers.models import SessionChannel
 from offers.services import ReceivedSession, receive_sessions
-from pricing.engine import LineKind, QuoteInputError
-from pricing.services import NoTariffError, quote_session
+from pricing.engine import LineKind, Quote, QuoteInputError
+from pricing.services import NoTariffError, SessionToQuote, quote_sessions
 from roaming.models import CdrSource, Partner, ReceivedCdr
 
 from .cdr_schema import CdrRecord, CdrRefused, read
@@ -96,15 +98,24 @@ def check_sender(record: CdrRecord, partner: Partner) -> None:
         )
 
 
-def our_price(charger: Charger, record: CdrRecord) -> tuple[Decimal | None, Decimal | None, str]:
-    """Our tariff's price of the same session (pricing.services.quote_session, the quote
-    every surface uses): (excl. VAT, incl. VAT, why not)."""
-    try:
-        quote = quote_session(charger, record.start, kwh=record.energy_kwh, end=record.end)
-    except NoTariffError:
+Price = tuple[Decimal | None, Decimal | None, str]
+
+
+def our_prices(taken: Sequence[tuple[CdrRecord, Charger]]) -> list[Price]:
+    """Our tariff's price of each session, as pricing.services.quote_session (the quote
+    every surface uses) prices it, the batch quoted together (quote_sessions: a constant
+    number of queries): (excl. VAT, incl. VAT, why not) of each."""
+    quotes = quote_sessions(
+        [SessionToQuote(charger, r.start, kwh=r.energy_kwh, end=r.end) for r, charger in taken]
+    )
+    return [our_price(record, quote) for (record, _), quote in zip(taken, quotes, strict=True)]
+
+
+def our_price(record: CdrRecord, quote: Quote | NoTariffError | QuoteInputError) -> Price:
+    if isinstance(quote, NoTariffError):
         return None, None, "no tariff prices this charger"
-    except QuoteInputError as exc:
-        return None, None, f"not priceable: {exc}"[:200]
+    if isinstance(quote, QuoteInputError):
+        return None, None, f"not priceable: {quote}"[:200]
     if quote.currency != record.currency:
         return None, None, f"billed in {record.currency}, our tariff is in {quote.currency}"
     tax = quote.tax_included if quote.tax_inclusive else quote.sum_of(LineKind.TAX)
@@ -131,9 +142,14 @@ def plain(data: Any) -> Any:
 
 
 def row_for(
-    operator: Operator, record: CdrRecord, charger: Charger, source: str, partner: Partner | None
+    operator: Operator,
+    record: CdrRecord,
+    charger: Charger,
+    price: Price,
+    source: str,
+    partner: Partner | None,
 ) -> ReceivedCdr:
-    excl, incl, note = our_price(charger, record)
+    excl, incl, note = price
     return ReceivedCdr(
         operator=operator,
         country_code=record.country_code,
@@ -218,10 +234,10 @@ def take(
             fresh[_key(record)] = (record, charger)
     taken = _already_taken(operator, fresh)
     out.duplicates.extend(taken)
+    new = [pair for key, pair in fresh.items() if key not in taken]
     rows = [
-        row_for(operator, record, charger, source, partner)
-        for key, (record, charger) in fresh.items()
-        if key not in taken
+        row_for(operator, record, charger, price, source, partner)
+        for (record, charger), price in zip(new, our_prices(new), strict=True)
     ]
     _store(rows, out)
     return out

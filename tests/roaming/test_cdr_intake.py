@@ -12,7 +12,7 @@ import pytest
 from analytics.models import NoOfferSession
 from roaming.models import ReceivedCdr
 from roaming.services import cdr_intake
-from tests.roaming.cdr_data import cdr
+from tests.roaming.cdr_data import START, cdr
 from tests.roaming.conftest import network
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +146,61 @@ def test_times_are_read_as_utc():
     assert when("2026-03-02T04:30:00Z") == dt.datetime(2026, 3, 2, 4, 30, tzinfo=dt.UTC)
     assert when("2026-03-02T04:30:00.123") == dt.datetime(2026, 3, 2, 4, 30, 0, 123000,
                                                           tzinfo=dt.UTC)  # fmt: skip
+
+
+def cdrs_over(n: int, stations: int, prefix: str = "Q") -> list[tuple[int, dict]]:
+    """n CDRs over the stations and over n days, 10 to 39 kWh in 90 minutes."""
+    return [
+        (i, cdr(f"{prefix}{i}", f"cpo1-st-{i % stations:03d}", f"cpo1-ch-{i % stations:03d}",
+                start=START + dt.timedelta(days=i, minutes=37 * i), minutes=90,
+                kwh=str(10 + i % 30)))
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def test_a_batch_of_cdrs_costs_seven_queries_whatever_its_size(ocpi, django_assert_num_queries):
+    """Priced together (pricing.services.quote_sessions): the pricing stamp and the
+    conditions once each; the duplicate check, the two inserts, and the savepoint and its
+    release (the test's transaction around it; alone, a batch's own begins and commits)."""
+    operator = network(stations=6)
+    matcher = cdr_intake.Matcher(operator)
+    cdr_intake.take(operator, cdrs_over(6, 6, "W"), matcher=matcher)  # the books compiled
+    for n in (2, 40, 300):
+        with django_assert_num_queries(7):
+            out = cdr_intake.take(operator, cdrs_over(n, 6, f"N{n}-"), matcher=matcher)
+        assert len(out.stored) == n
+
+
+def test_each_cdr_of_a_batch_has_the_price_quote_session_gives_it(ocpi):
+    from cpo_portal.models import Holiday
+    from pricing.engine import LineKind
+    from pricing.services import quote_session
+    from tests.pricing.factories import SignalFactory, SurgeFactory
+
+    operator = network(stations=4)
+    SurgeFactory(operator=operator, code="evening")  # 18:00-21:00 local
+    all_day = {"window_start": None, "window_end": None}
+    SurgeFactory(operator=operator, code="grid", kind="demand", on_grid_stress=True,
+                 form="percent", amount=Decimal("9"), **all_day)  # fmt: skip
+    Holiday.objects.create(operator=operator, date=dt.date(2026, 3, 4), name="Holi")
+    SurgeFactory(operator=operator, code="holi", kind="holiday", holidays_only=True,
+                 form="flat", amount=Decimal("30"), **all_day)  # fmt: skip
+    SignalFactory(operator=operator, raised_at=START + dt.timedelta(days=5),
+                  cleared_at=START + dt.timedelta(days=9))  # fmt: skip
+    items = cdrs_over(24, 4)
+    items.append((99, cdr("HUGE", "cpo1-st-001", "cpo1-ch-001", kwh="5000")))
+    cdr_intake.take(operator, items)
+    rows = {r.cdr_id: r for r in ReceivedCdr.objects.select_related("charger")}
+    assert len(rows) == 25
+    surged = set()
+    for cdr_id, row in rows.items():
+        if cdr_id == "HUGE":
+            assert row.our_excl_vat is None
+            assert row.price_note.startswith("not priceable: ")
+            continue
+        quote = quote_session(row.charger, row.session_start, kwh=row.energy_kwh,
+                              end=row.session_end)  # fmt: skip
+        tax = quote.sum_of(LineKind.TAX)
+        assert (row.our_excl_vat, row.our_incl_vat) == (quote.total - tax, quote.total)
+        surged |= {ln.code for ln in quote.lines if ln.kind == LineKind.SURGE}
+    assert surged == {"evening", "grid", "holi"}  # the batch met every condition
