@@ -178,6 +178,8 @@ class Parts:
                         sets = customer_sets.day_sets(operator.pk, a, b, tables["customers"])
                         _insert(cursor, tables["sets"], CustomerSet, sets)
                         if done == len(mine) - 1:
+                            for table in tables.values():  # statistics for the merge's plans
+                                cursor.execute(f"ANALYZE {table}")
                             cursor.execute(
                                 f"INSERT INTO {_done_table(run_id)} VALUES (%s)", [index]
                             )
@@ -198,10 +200,14 @@ class Parts:
             # half a second a statement, for statements that run once).
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")
+            # Whole-range joins: hashed, whatever the estimates of freshly written rows
+            # say (a nested loop over a range thought to be one row is quadratic).
+            cursor.execute("SET LOCAL enable_nestloop = off")
             scope = [first, last, params["operators"]]
             for kind, model in WORK.items():
                 for statement in merge_sql(model, [_table(run_id, i, kind) for i in range(chunks)]):
                     cursor.execute(statement, scope)
+            cursor.execute("SET LOCAL enable_nestloop = on")
             rows = OfferScopeDaily.objects.filter(operator_id__in=params["operators"])
             rows.filter(date__range=(first, last)).delete()
             for operator in dict.fromkeys(op for op, _, _ in units):
@@ -262,8 +268,7 @@ def merge_sql(model, tables: list[str]) -> list[str]:
         AND ({differs[0]}) IS DISTINCT FROM ({differs[1]})""",
         f"""INSERT INTO {_real(model)} ({columns})
         SELECT {columns} FROM ({parts}) p
-        WHERE %s <= p.date AND p.date <= %s AND p.operator_id = ANY(%s)
-        AND NOT EXISTS (SELECT 1 FROM {real} WHERE {same_key})""",
+        WHERE NOT EXISTS (SELECT 1 FROM {real} WHERE {mine} AND {same_key})""",
     ]
 
 
