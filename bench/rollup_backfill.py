@@ -22,14 +22,15 @@ identical to the single task's. The machine's load average before and after.
 `cpu` runs the same in this process, one step after the other, and prints the CPU time
 of this process and of its database server process for each: the single task, each
 part, the merge; the merge three times, meeting the range's rollups right (as the parts
-computed them), empty, and with other figures in every row (STATES). On a shared machine these are the figures that do not depend on what
-else runs; the wall time of N free CPUs follows from them (the parts at once, then the
-merge).
+computed them), empty, and with other figures in every row (STATES). On a shared machine
+these are the figures that do not depend on what else runs; the wall time of N free CPUs
+follows from them (the parts at once, then the merge).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 import time
@@ -189,8 +190,21 @@ def _prepare(state: str) -> None:
             rows.update(sessions=F("sessions") + 1)
 
 
+def _nothing(done: int) -> None:
+    """A checkpoint that never stops the part."""
+
+
+def _merge(params: dict, chunks: int) -> None:
+    from django.db import transaction
+
+    from analytics.services.rollup import backfill_parts
+
+    with transaction.atomic():
+        backfill_parts.RUNNER_OBJECT.finish(params, [None] * chunks)
+
+
 def cpu_split(parts: int) -> None:
-    from django.db import connection, transaction
+    from django.db import connection
 
     from analytics.services.rollup import backfill, backfill_parts
     from cpo_portal.models import ChunkedJob
@@ -211,19 +225,16 @@ def cpu_split(parts: int) -> None:
     for state in STATES:
         job = backfill_parts.start(FIRST, LAST, None, parts)
         params = ChunkedJob.objects.get(pk=job.pk).params
-        run = backfill_parts.RUNNER_OBJECT.run_chunk
         for index in range(job.chunks):
-            step = lambda i=index: run(params, i, job.chunks, lambda done: None)  # noqa: E731
+            step = functools.partial(
+                backfill_parts.RUNNER_OBJECT.run_chunk, params, index, job.chunks, _nothing
+            )
             if state == STATES[0]:
                 measured(f"part {index}", step)
             else:
                 step()
         _prepare(state)
-
-        def merge() -> None:
-            with transaction.atomic():
-                backfill_parts.RUNNER_OBJECT.finish(params, [None] * job.chunks)
-
+        merge = functools.partial(_merge, params, job.chunks)
         measured(f"merge, the range's rollups {state}", merge)
         ChunkedJob.objects.filter(pk=job.pk).update(status="done")
     print(f"load after: {pgdb.load_average()}")
