@@ -10,15 +10,14 @@ DailyCustomer, CellCustomer) and what follows from a day alone (OfferDaily, Stat
 the days' CustomerSet rows). It holds an advisory lock on (run, part) while it works,
 empties its tables when it starts and marks them complete in its last unit's transaction:
 a part delivered again after its worker died starts afresh; one delivered again after it
-completed changes nothing (it analyzes its tables there too, for the merge's plans). The
-last part to finish merges every part's rows into the rollups once, in the transaction
-that marks the run done (chunked), under the live rollup's lock: per table, it deletes
-the range's rows that no part has as they are and inserts the parts' rows the table then
-lacks (merge_sql), so rows that are already right are not written again; then what
-spans days, per operator over the whole range (the offers' scope cells and scope
-revenue, the months' customer sets, the hourly blocks and months). That merge is serial:
-its share of the time does not shrink with workers, and it is largest when every row of
-the range changes.
+completed changes nothing. The last part to finish merges every part's rows into the
+rollups once, in the transaction that marks the run done (chunked), under the live
+rollup's lock: per table, it deletes the range's rows that no part has as they are and
+inserts the parts' rows the table then lacks (merge_sql), so rows that are already right
+are not written again; then what spans days, per operator over the whole range (the
+offers' scope cells and scope revenue, the months' customer sets, the hourly blocks and
+months). That merge is serial: its share of the time does not shrink with workers, and
+it is largest when every row of the range changes.
 
 The live rollup runs on beat meanwhile. The parts read the rows it had rolled up when the
 run started (q.Applied at the run's watermarks); if it has moved on by the merge, the
@@ -181,8 +180,6 @@ class Parts:
                         sets = customer_sets.day_sets(operator.pk, a, b, tables["customers"])
                         _insert(cursor, tables["sets"], CustomerSet, sets)
                         if done == len(mine) - 1:
-                            for table in tables.values():  # statistics for the merge's plans
-                                cursor.execute(f"ANALYZE {table}")
                             cursor.execute(
                                 f"INSERT INTO {_done_table(run_id)} VALUES (%s)", [index]
                             )
