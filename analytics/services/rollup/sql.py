@@ -361,7 +361,7 @@ def _cells_sql(names: Names, where: str) -> str:
     """DailyRollup's revenue and sessions per (operator, date, station, hour band): what a
     scope cell (offer, station, band) adds to its offer's day. Summed before the join with
     the scope cells, so the join meets each cell's day once instead of once per offer and
-    region of the rollup rows (a third of the rows and of the time on a busy network)."""
+    region of the rollup rows (half the joined rows in the backfill bench)."""
     return f"""
     SELECT operator_id, date, station_id, hour_band, SUM(gross_revenue) AS gross_revenue,
            SUM(sessions) AS sessions
