@@ -21,14 +21,16 @@ identical to the single task's. The machine's load average before and after.
 
 `cpu` runs the same in this process, one step after the other, and prints the CPU time
 of this process and of its database server process for each: the single task, each
-part, the merge. On a shared machine these are the figures that do not depend on what
-else runs; the wall time of N free CPUs follows from them (the parts at once, then the
-merge).
+part, the merge; the merge three times, meeting the range's rollups right (as the parts
+computed them), empty, and with other figures in every row (STATES). On a shared machine
+these are the figures that do not depend on what else runs; the wall time of N free CPUs
+follows from them (the parts at once, then the merge).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 import time
@@ -168,8 +170,41 @@ def time_all(parts: int) -> None:
     print(f"speed-up of 2 worker processes over 1: {walls[1] / walls[2]:.2f}x")
 
 
+# What the rollups of the range hold when the merge meets them (`cpu`): what the parts
+# computed (the usual case: a repair check, or a run after the live rollup), nothing (a
+# first fill, e.g. of a new table), or other figures in every row (a changed definition).
+STATES = ("right", "empty", "different")
+FINE = ("DailyRollup", "HourlyRollup", "DailyCustomer", "CellCustomer")
+
+
+def _prepare(state: str) -> None:
+    """Put the four fine rollup tables' rows of the range in `state`."""
+    from django.apps import apps
+    from django.db.models import F
+
+    for name in FINE:
+        rows = apps.get_model("analytics", name).objects.filter(date__range=(FIRST, LAST))
+        if state == "empty":
+            rows.delete()
+        elif state == "different":
+            rows.update(sessions=F("sessions") + 1)
+
+
+def _nothing(done: int) -> None:
+    """A checkpoint that never stops the part."""
+
+
+def _merge(params: dict, chunks: int) -> None:
+    from django.db import transaction
+
+    from analytics.services.rollup import backfill_parts
+
+    with transaction.atomic():
+        backfill_parts.RUNNER_OBJECT.finish(params, [None] * chunks)
+
+
 def cpu_split(parts: int) -> None:
-    from django.db import connection, transaction
+    from django.db import connection
 
     from analytics.services.rollup import backfill, backfill_parts
     from cpo_portal.models import ChunkedJob
@@ -177,6 +212,7 @@ def cpu_split(parts: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
+        cursor.execute("VACUUM ANALYZE")  # every run from tables without earlier runs' dead rows
 
     def measured(what: str, step) -> None:
         db, own = _cpu(pid), time.process_time()
@@ -186,18 +222,21 @@ def cpu_split(parts: int) -> None:
 
     print(f"load before: {pgdb.load_average()}", flush=True)
     measured("single task", lambda: backfill(FIRST, LAST, progress=False))
-    job = backfill_parts.start(FIRST, LAST, None, parts)
-    params = ChunkedJob.objects.get(pk=job.pk).params
-    run = backfill_parts.RUNNER_OBJECT.run_chunk
-    for index in range(job.chunks):
-        measured(f"part {index}", lambda i=index: run(params, i, job.chunks, lambda done: None))
-
-    def merge() -> None:
-        with transaction.atomic():
-            backfill_parts.RUNNER_OBJECT.finish(params, [None] * job.chunks)
-
-    measured("merge", merge)
-    ChunkedJob.objects.filter(pk=job.pk).update(status="done")
+    for state in STATES:
+        job = backfill_parts.start(FIRST, LAST, None, parts)
+        params = ChunkedJob.objects.get(pk=job.pk).params
+        for index in range(job.chunks):
+            step = functools.partial(
+                backfill_parts.RUNNER_OBJECT.run_chunk, params, index, job.chunks, _nothing
+            )
+            if state == STATES[0]:
+                measured(f"part {index}", step)
+            else:
+                step()
+        _prepare(state)
+        merge = functools.partial(_merge, params, job.chunks)
+        measured(f"merge, the range's rollups {state}", merge)
+        ChunkedJob.objects.filter(pk=job.pk).update(status="done")
     print(f"load after: {pgdb.load_average()}")
 
 

@@ -246,3 +246,105 @@ def test_bad_arguments_give_a_one_line_error(network, argv, message):
     with pytest.raises(CommandError, match=message) as caught:
         call_command("rollup_backfill", *argv)
     assert "\n" not in str(caught.value)
+
+
+def _spoil() -> dict[str, set[int]]:
+    """Make the range's fine rollups wrong three ways (a row with other figures, a row
+    missing, a row no ledger row makes) and add a row outside the range; returns the ids
+    of the rows left as they were, by table."""
+    daily = DailyRollup.objects.filter(date__range=(FIRST, LAST)).order_by("pk")
+    wrong = daily.first()
+    DailyRollup.objects.filter(pk=wrong.pk).update(sessions=wrong.sessions + 5)
+    gone = DailyCustomer.objects.filter(date__range=(FIRST, LAST)).order_by("pk").first()
+    DailyCustomer.objects.filter(pk=gone.pk).delete()
+    hourly = HourlyRollup.objects.filter(date__range=(FIRST, LAST)).order_by("pk").first()
+    HourlyRollup.objects.create(
+        operator_id=hourly.operator_id, date=hourly.date, station_id=hourly.station_id,
+        region_code="ZZ", hour=3, weekend=False, sessions=9,
+    )  # fmt: skip
+    outside = DailyRollup.objects.get(pk=wrong.pk)
+    outside.pk, outside.date = None, FIRST - dt.timedelta(days=3)
+    outside.save()
+    kept = {
+        model.__name__: set(model.objects.values_list("pk", flat=True))
+        for model in (DailyRollup, HourlyRollup, DailyCustomer, CellCustomer)
+    }
+    kept["DailyRollup"] -= {wrong.pk}
+    return kept
+
+
+def test_the_merge_writes_only_the_rows_that_differ(history):
+    """Rows the parts agree with keep their ids (they were not rewritten); wrong, missing
+    and extra rows of the range are corrected; rows outside the range are left alone."""
+    alone = single()
+    kept = _spoil()
+    outside = DailyRollup.objects.get(date=FIRST - dt.timedelta(days=3))
+    job = start(2)
+    assert [chunked.execute_chunk(job.pk, i) for i in range(2)] == ["chunk done", "done"]
+    DailyRollup.objects.filter(pk=outside.pk).delete()  # checked below; not the parts'
+    assert snapshot() == alone
+    for model in (DailyRollup, HourlyRollup, DailyCustomer, CellCustomer):
+        now = set(model.objects.values_list("pk", flat=True))
+        assert len(now - kept[model.__name__]) <= 1, model.__name__  # the corrected row
+        assert now, model.__name__
+    assert set(DailyRollup.objects.values_list("pk", flat=True)) - kept["DailyRollup"]
+    assert HourlyRollup.objects.filter(region_code="ZZ").count() == 0
+
+
+def test_the_merge_over_empty_rollups_fills_them(history):
+    alone = single()
+    for model in (DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, CustomerSet):
+        model.objects.filter(date__range=(FIRST, LAST)).delete()
+    job = start(3)
+    assert [chunked.execute_chunk(job.pk, i) for i in range(3)][-1] == "done"
+    assert snapshot() == alone
+
+
+def test_a_failed_merge_leaves_the_rollups_as_they_were(history, monkeypatch):
+    """The merge writes the fine rollups first and derives what spans days after: an error
+    in between takes back every row it wrote."""
+    _spoil()
+    before = snapshot()
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(backfill_parts.hourly_periods, "refresh", fails)
+    job = start(2)
+    assert chunked.execute_chunk(job.pk, 0) == "chunk done"
+    with pytest.raises(RuntimeError):
+        chunked.execute_chunk(job.pk, 1)
+    assert snapshot() == before
+    assert ChunkedJob.objects.get(pk=job.pk).status == "running"  # delivered again later
+    monkeypatch.undo()
+    assert chunked.execute_chunk(job.pk, 1) == "done"
+    DailyRollup.objects.filter(date=FIRST - dt.timedelta(days=3)).delete()  # not the range's
+    assert snapshot() == single()
+
+
+def test_a_cancelled_run_leaves_wrong_rollups_wrong(history):
+    """Nothing a part computes reaches the rollups before the merge: a run cancelled after
+    its parts computed everything leaves even rollups it would have corrected as they were."""
+    _spoil()
+    before = snapshot()
+    job = start(2)
+    params = ChunkedJob.objects.get(pk=job.pk).params
+    for index in range(2):
+        backfill_parts.RUNNER_OBJECT.run_chunk(params, index, 2, lambda done: None)
+    assert backfill_parts.cancel(job.pk) is True
+    assert chunked.execute_chunk(job.pk, 0) == "cancelled"
+    assert snapshot() == before
+    assert work_tables() == []
+
+
+def test_the_merge_matches_rows_by_each_tables_unique_key():
+    assert backfill_parts.key_columns(DailyRollup) == (
+        "operator_id", "date", "offer_id", "station_id", "region_code", "hour_band",
+    )  # fmt: skip
+    assert backfill_parts.key_columns(CustomerSet) == (
+        "operator_id", "date", "offer_id", "held_out",
+    )  # fmt: skip
+    for model in backfill_parts.WORK.values():
+        key = backfill_parts.key_columns(model)
+        assert key[:2] == ("operator_id", "date"), model.__name__  # the range's columns
+        assert len(set(key)) == len(key)
