@@ -7,7 +7,8 @@ imports no app above it) with three methods:
         it calls checkpoint(done) now and then with the items it has done so far, which
         records its progress and raises Cancelled once the job is cancelled or failed
     finish(params, results)   every part done: `results` in index order, inside the
-                              transaction that marks the job done (so both or neither)
+                              transaction that marks the job done (so both or neither);
+                              if it raises, the job is marked failed with the error
     stopped(params, status, error)   the job was cancelled or failed (called once)
 
 start() saves the job and one row per chunk and, once the caller's transaction commits,
@@ -139,7 +140,15 @@ def execute_chunk(job_id: int, index: int) -> str:
         _stop(job_id, JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
         return JobStatus.FAILED
     cpu = time.process_time() - began
-    return _complete(job_id, part.pk, result, cpu)
+    try:
+        return _complete(job_id, part.pk, result, cpu)
+    except Exception as exc:  # finish() failed: its transaction took back what it wrote
+        # The task's message is acknowledged whatever happens (late acknowledgement acks a
+        # task that raised), so nobody would run this part again: the job fails now, saying
+        # why, instead of staying "running" for ever.
+        log.exception("job %s failed as its parts were put together", job_id)
+        _stop(job_id, JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        return JobStatus.FAILED
 
 
 def _complete(job_id: int, part_id: int, result: Any, cpu: float) -> str:

@@ -25,3 +25,22 @@ class Slow:
 
 
 SLOW = Slow()
+
+
+class FailsToFinish:
+    """Every chunk returns its index; putting them together raises. Notes what it heard."""
+
+    heard: list[tuple[str, str]] = []
+
+    def run_chunk(self, params: dict, index: int, chunks: int, checkpoint) -> Any:
+        checkpoint(1)
+        return index
+
+    def finish(self, params: dict, results: Sequence[Any]) -> None:
+        raise ValueError("the results do not add up")
+
+    def stopped(self, params: dict, status: str, error: str) -> None:
+        self.heard.append((status, error))
+
+
+FAILS_TO_FINISH = FailsToFinish()
