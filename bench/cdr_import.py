@@ -157,21 +157,6 @@ def main() -> None:
     Path(path).unlink()
 
 
-def one_at_a_time(sessions):
-    """pricing.services.quote_sessions as quote_session of each session in turn."""
-    from pricing.engine import QuoteInputError
-    from pricing.services import NoTariffError, quote_session
-
-    out: list[object] = []
-    for s in sessions:
-        try:
-            out.append(quote_session(s.charger, s.start, kwh=s.kwh, amount=s.amount, end=s.end,
-                                     customer=s.customer, adjustments=s.adjustments))  # fmt: skip
-        except (NoTariffError, QuoteInputError) as refusal:
-            out.append(refusal)
-    return out
-
-
 def imported(run: str, operator, path: str, cdrs: int) -> dict[str, tuple]:
     """Import the file (priced as `run` says); print its figures; the stored prices."""
     from django.core.management import call_command
@@ -182,6 +167,7 @@ def imported(run: str, operator, path: str, cdrs: int) -> dict[str, tuple]:
     from pricing.services import clear_cache
     from roaming.models import ReceivedCdr
     from roaming.services import cdr_intake
+    from tests.support.pricing import one_at_a_time
 
     queries = 0
 

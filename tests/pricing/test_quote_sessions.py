@@ -24,11 +24,11 @@ from pricing.services import (
     SessionToQuote,
     clear_cache,
     conditions_for,
-    quote_session,
     quote_sessions,
 )
 from tests.factories import ChargerFactory, OperatorFactory, StationFactory
 from tests.pricing.factories import SurgeFactory, TariffFactory
+from tests.support.pricing import one_at_a_time
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -75,19 +75,6 @@ def world() -> SimpleNamespace:
                  form="percent", amount=D("7"), **every_day)  # fmt: skip
     clear_cache()
     return SimpleNamespace(a=a, b=b, stations=[dl, mh, dxb, b1, b2], chargers=chargers)
-
-
-def one_at_a_time(asks: list[SessionToQuote]) -> list:
-    """What quote_session answers for each session, in turn (its error in place of a
-    quote)."""
-    out: list = []
-    for s in asks:
-        try:
-            out.append(quote_session(s.charger, s.start, kwh=s.kwh, amount=s.amount, end=s.end,
-                                     customer=s.customer, adjustments=s.adjustments))  # fmt: skip
-        except (NoTariffError, QuoteInputError) as refusal:
-            out.append(refusal)
-    return out
 
 
 def same(batch: list, single: list) -> None:
