@@ -26,8 +26,10 @@ OUTBOX_GRACE = dt.timedelta(seconds=5)
 # first, DRAIN_BATCH at a time (their callbacks are sent after each batch), up to
 # DRAIN_LIMIT; then it rings again, so that a long flood goes on in a new task message.
 # Other workers woken meanwhile share the same rows: each locks the next one no other
-# worker holds, by one statement (processing.process_next).
-DRAIN_BATCH = 4
+# worker holds, by one statement (processing.process_next). One at a time: a callback
+# sent after a batch of 4 waited for the other three answers (written -> sent 230-330 ms
+# at 100 selects/s on a loaded two-CPU machine, 27 ms one at a time; bench/results/select.md).
+DRAIN_BATCH = 1
 DRAIN_LIMIT = 512
 
 
