@@ -32,21 +32,54 @@ def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
     """Handle one message; None if it was already handled, another worker is handling it,
     or it does not exist. The row returned is the reply's first callback (an on_search
     in parts has one per part)."""
+    return _answer(inbound_id, now or timezone.now())
+
+
+def process_next(after: int = 0, now: dt.datetime | None = None) -> int | None:
+    """Handle the oldest unanswered message after id `after` that no other worker is
+    handling; its id, or None when there is none. One statement finds and locks it (FOR
+    UPDATE SKIP LOCKED), so workers draining the queue side by side never ask for a row
+    another one holds, nor lock one already answered. A message whose handling failed
+    is counted for the sweep (as process_safely)."""
     now = now or timezone.now()
+    taken: list[int] = []
+    try:
+        _answer(None, now, after=after, taken=taken)
+    except Exception as exc:
+        if not taken:
+            raise
+        log.exception("answering inbound message %s failed", taken[0])
+        record_crash(taken[0], exc)
+    return taken[0] if taken else None
+
+
+def _answer(
+    inbound_id: int | None, now: dt.datetime, after: int = 0, taken: list[int] | None = None
+) -> Outbox | None:
+    """process(inbound_id); with no id, the next message after `after` (its id into `taken`)."""
     refusal: Reply | None = None
     try:
         with transaction.atomic():
-            inbound = _locked(inbound_id, skip_locked=True)
+            if inbound_id is None:
+                inbound = _next_waiting(after, now)
+            else:
+                inbound = _locked(inbound_id, skip_locked=True)
             if inbound is None:
                 return None
+            inbound_id = inbound.pk
+            if taken is not None:
+                taken.append(inbound.pk)
             reply = handler_for(inbound.action)(Request(inbound, now))
             return _finish(inbound, reply, now)
     except Failure as failure:
         refusal = failure.reply()
         crash: Exception | None = None
     except Exception as exc:
+        if inbound_id is None:
+            raise
         log.exception("processing inbound message %s failed", inbound_id)
         crash = exc
+    assert inbound_id is not None  # set before the handler runs
     with transaction.atomic():
         inbound = _locked(inbound_id)
         if inbound is None:
@@ -65,11 +98,9 @@ def unanswered(now: dt.datetime) -> QuerySet[InboundMessage]:
     )
 
 
-def waiting(after: int = 0, limit: int = 8) -> list[int]:
-    """The oldest unanswered messages after id `after`, up to `limit` (a worker's next
-    batch; rows another worker holds are taken by it, and skipped by `process`)."""
-    rows = unanswered(timezone.now()).filter(pk__gt=after).order_by("pk")
-    return list(rows.values_list("pk", flat=True)[:limit])
+def _next_waiting(after: int, now: dt.datetime) -> InboundMessage | None:
+    rows = unanswered(now).filter(pk__gt=after).order_by("pk")
+    return rows.select_for_update(skip_locked=True).first()
 
 
 def _locked(inbound_id: int, skip_locked: bool = False) -> InboundMessage | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from celery import current_app, shared_task
 from django.utils import timezone
@@ -24,8 +25,11 @@ OUTBOX_GRACE = dt.timedelta(seconds=5)
 # A worker woken by the doorbell (services.doorbell) answers every message waiting, oldest
 # first, DRAIN_BATCH at a time (their callbacks are sent after each batch), up to
 # DRAIN_LIMIT; then it rings again, so that a long flood goes on in a new task message.
-# Other workers woken meanwhile share the same rows: each takes the next one not locked.
-DRAIN_BATCH = 4
+# Other workers woken meanwhile share the same rows: each locks the next one no other
+# worker holds, by one statement (processing.process_next). One at a time: a callback
+# sent after a batch of 4 waited for the other three answers (written -> sent 230-330 ms
+# at 100 selects/s on a loaded two-CPU machine, 27 ms one at a time; bench/results/select.md).
+DRAIN_BATCH = 1
 DRAIN_LIMIT = 512
 
 
@@ -41,11 +45,10 @@ def process_inbound(inbound_id: int | None = None) -> None:
         process_and_answer([inbound_id])
     answered, last = 0, 0
     while answered < DRAIN_LIMIT:
-        batch = processing.waiting(after=last, limit=DRAIN_BATCH)
-        if not batch:
+        taken = answer_next(after=last, limit=DRAIN_BATCH)
+        if not taken:
             return
-        process_and_answer(batch)
-        answered, last = answered + len(batch), batch[-1]
+        answered, last = answered + len(taken), taken[-1]
     if doorbell.ring():
         process_inbound.delay()
 
@@ -54,12 +57,31 @@ def process_and_answer(inbound_ids: list[int]) -> None:
     """Answer the messages and send their callbacks here, right after the commit: no task
     message per callback and no wait for another worker. The attempts are written down
     together at the end (delivery.Courier); a retry goes back to the queue."""
+    _answer_here(lambda: [processing.process_safely(pk) for pk in inbound_ids])
+
+
+def answer_next(after: int, limit: int) -> list[int]:
+    """Answer the oldest waiting messages after id `after` that no other worker holds, up
+    to `limit`, and send their callbacks here (as process_and_answer); their ids."""
+    taken: list[int] = []
+
+    def answer() -> None:
+        while len(taken) < limit:
+            inbound_id = processing.process_next(after=taken[-1] if taken else after)
+            if inbound_id is None:
+                return
+            taken.append(inbound_id)
+
+    _answer_here(answer)
+    return taken
+
+
+def _answer_here(answer: Callable[[], object]) -> None:
     courier = delivery.Courier()
     results: dict[int, delivery.Result] = {}
     try:
         with jobs.collecting() as written:
-            for inbound_id in inbound_ids:
-                processing.process_safely(inbound_id)
+            answer()
         if written:
             results.update(courier.send(written))
     finally:

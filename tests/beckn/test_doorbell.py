@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from beckn import processing, tasks
 from beckn.models import InboundMessage, InboundState, OutboxState
@@ -85,3 +86,42 @@ def test_a_message_another_worker_holds_is_skipped_at_once(
         release.set()
         thread.join()
     assert processing.process(inbound.pk) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draining_worker_locks_only_the_next_message_no_other_worker_holds(
+    client, network, bap, fake, our_key, no_queue, delivered, django_capture_on_commit_callbacks
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    first, second = [accept(client, network, bap, django_capture_on_commit_callbacks) for _ in "ab"]
+    held, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                InboundMessage.objects.select_for_update().get(pk=first.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert held.wait(10)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            taken = tasks.answer_next(after=0, limit=4)
+    finally:
+        release.set()
+        thread.join()
+    assert taken == [second.pk]  # the held one passed over, not waited for
+    assert InboundMessage.objects.get(pk=first.pk).state == InboundState.RECEIVED
+    assert InboundMessage.objects.get(pk=second.pk).state == InboundState.DONE
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and "inboundmessage" in q["sql"]]
+    assert len(locks) == 2  # one took the second message, one found nothing more
+
+    with CaptureQueriesContext(connection) as queries:
+        assert tasks.answer_next(after=0, limit=4) == [first.pk]
+        assert processing.process_next() is None  # answered messages are never locked again
+    assert sum("FOR UPDATE" in q["sql"] and "inboundmessage" in q["sql"] for q in queries) == 3
