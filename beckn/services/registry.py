@@ -28,6 +28,7 @@ from beckn.models import (
     SubscriberStatus,
     Vocabulary,
 )
+from beckn.services import reconnect
 
 log = logging.getLogger(__name__)
 NEGATIVE_CACHE_SECONDS = 30
@@ -103,7 +104,9 @@ class LocalMemo:
     def _current_version(self, now: float) -> int:
         if now >= self._next_check:
             self._next_check = now + conf.get("BECKN_REGISTRY_CHECK_MS") / 1000
-            version = RegistryVersion.current()
+            # the first query of a request: on the protocol pool its connection may have
+            # died with a database restart (reconnect: replaced and asked again)
+            version = reconnect.once_more_if_disconnected(RegistryVersion.current)
             if version != self._version:
                 self._entries.clear()
                 self._version = version

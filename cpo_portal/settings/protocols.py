@@ -54,13 +54,15 @@ BECKN_REGISTRY_URL = os.environ.get("BECKN_REGISTRY_URL", "")
 # Bench only: mounts a bare DRF view returning the same ACK at /beckn/_bench/ack.
 BECKN_BENCH_VIEWS = env_bool("BECKN_BENCH_VIEWS", False)
 # Other Beckn knobs (limits, timeouts, retry backoff) have defaults in beckn/conf.py. The
-# callback timings may also come from the environment (seconds); unset keeps the default.
+# callback timings (seconds) and the registry check (milliseconds) may also come from the
+# environment; unset keeps the default.
 for _name in (
     "BECKN_CALLBACK_LEASE",
     "BECKN_CALLBACK_BACKOFF_BASE",
     "BECKN_CALLBACK_BACKOFF_CAP",
     "BECKN_CALLBACK_CONNECT_TIMEOUT",
     "BECKN_CALLBACK_READ_TIMEOUT",
+    "BECKN_REGISTRY_CHECK_MS",  # how soon a registry change reaches every process
 ):
     if os.environ.get(_name):
         globals()[_name] = float(os.environ[_name])

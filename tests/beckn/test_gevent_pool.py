@@ -33,7 +33,9 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def gevent_server(tmp_path):
+def gevent_server(tmp_path, request):
+    """gunicorn with one gevent worker on the protocol pool; an indirect parameter adds
+    settings to its environment."""
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is PostgreSQL's (DATABASE_POOL_SIZE)")
     port = free_port()
@@ -45,6 +47,7 @@ def gevent_server(tmp_path):
         DATABASE_POOL_SIZE=str(POOL_SIZE),
         BECKN_SUBSCRIBER_ID=BPP_ID,
         LOG_LEVEL="INFO",
+        **getattr(request, "param", {}),
     )
     log = (tmp_path / "gunicorn.log").open("w+")
     process = start_gunicorn(env, port, log)
@@ -104,10 +107,18 @@ def test_gevent_workers_ack_concurrent_requests_through_a_bounded_pool(gevent_se
     assert "Using worker: gevent" in log.read_text()
 
 
+@pytest.mark.parametrize(
+    "gevent_server",
+    [{}, {"BECKN_REGISTRY_CHECK_MS": "0"}],
+    ids=["insert first", "registry check first"],
+    indirect=True,
+)
 def test_a_database_restart_costs_the_pool_no_nack(gevent_server):
     """The pool checks no connection when it hands it out (a round trip per request); a
-    connection that died with the database is found by the INSERT, the pool replaces its
-    dead ones, and the INSERT goes again: every request after the restart is ACKed."""
+    connection that died with the database is found by the request's first query (the
+    INSERT, or the registry's version check when one is due: with a check on every request
+    it always comes first), the pool replaces its dead ones, and the query goes again:
+    every request after the restart is ACKed."""
     port, _ = gevent_server
     bap = Bap()
     bap.register()
