@@ -6,6 +6,8 @@ skipped, not waited for."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -58,19 +60,15 @@ def test_without_a_shared_cache_each_message_has_its_own_task(
     assert no_queue["process"] == [m.pk for m in accepted]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_message_another_worker_holds_is_skipped_at_once(
-    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
-):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
-    inbound = accept(client, network, bap, django_capture_on_commit_callbacks)
+@contextmanager
+def held_by_another_worker(pk: int) -> Iterator[None]:
+    """Another worker's transaction holds the message's row lock until the block ends."""
     held, release = threading.Event(), threading.Event()
 
     def other_worker() -> None:
         try:
             with transaction.atomic():
-                InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+                InboundMessage.objects.select_for_update().get(pk=pk)
                 held.set()
                 release.wait(10)
         finally:
@@ -80,11 +78,22 @@ def test_a_message_another_worker_holds_is_skipped_at_once(
     thread.start()
     assert held.wait(10)
     try:
-        assert processing.process(inbound.pk) is None  # not blocked behind the other
-        assert InboundMessage.objects.get(pk=inbound.pk).state == InboundState.RECEIVED
+        yield
     finally:
         release.set()
         thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_another_worker_holds_is_skipped_at_once(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    inbound = accept(client, network, bap, django_capture_on_commit_callbacks)
+    with held_by_another_worker(inbound.pk):
+        assert processing.process(inbound.pk) is None  # not blocked behind the other
+        assert InboundMessage.objects.get(pk=inbound.pk).state == InboundState.RECEIVED
     assert processing.process(inbound.pk) is not None
 
 
@@ -95,26 +104,8 @@ def test_a_draining_worker_locks_only_the_next_message_no_other_worker_holds(
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     first, second = [accept(client, network, bap, django_capture_on_commit_callbacks) for _ in "ab"]
-    held, release = threading.Event(), threading.Event()
-
-    def other_worker() -> None:
-        try:
-            with transaction.atomic():
-                InboundMessage.objects.select_for_update().get(pk=first.pk)
-                held.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    assert held.wait(10)
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            taken = tasks.answer_next(after=0, limit=4)
-    finally:
-        release.set()
-        thread.join()
+    with held_by_another_worker(first.pk), CaptureQueriesContext(connection) as queries:
+        taken = tasks.answer_next(after=0, limit=4)
     assert taken == [second.pk]  # the held one passed over, not waited for
     assert InboundMessage.objects.get(pk=first.pk).state == InboundState.RECEIVED
     assert InboundMessage.objects.get(pk=second.pk).state == InboundState.DONE
