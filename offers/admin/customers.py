@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from cpo_portal import tenancy
+from cpo_portal.file_uploads import OperatorFileForm
 from cpo_portal.models import Operator
 from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
 from offers.customer_keys import ContactError, customer_key
@@ -19,27 +18,14 @@ from offers.models import CreditAccount, Customer, CustomerImport
 from offers.services.customer_import_jobs import queue_import
 from offers.tasks import run_customer_import
 
-MAX_UPLOAD = 20 * 1024 * 1024
 
+class ImportForm(OperatorFileForm):
+    max_megabytes = 20
 
-class ImportForm(forms.Form):
-    operator = forms.ModelChoiceField(queryset=Operator.objects.none())
     file = forms.FileField(
         help_text="CSV with a header row: phone and/or email, segment, tier, member, referred, "
         "joined_on. Contacts are hashed; nothing raw is kept."
     )
-
-    def __init__(self, *args, operators, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["operator"]).queryset = operators
-        if operators.count() == 1:
-            self.fields["operator"].initial = operators.first()
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("The file is larger than 20 MB; split it.")
-        return upload
 
 
 @admin.register(Customer)

@@ -6,29 +6,17 @@ from typing import cast
 
 from django import forms
 
+from cpo_portal.file_uploads import OperatorFileForm
 from cpo_portal.models import Operator
 
-MAX_UPLOAD = 200 * 1024 * 1024
 
+class CdrUploadForm(OperatorFileForm):
+    max_megabytes = 200
 
-class CdrUploadForm(forms.Form):
-    operator = forms.ModelChoiceField(queryset=Operator.objects.none())
     file = forms.FileField(
         help_text="OCPI 2.2.1 CDRs: JSON lines (one CDR a line) or a JSON array. Imported in "
         "parts in the background; CDRs already imported are skipped."
     )
-
-    def __init__(self, *args, operators, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["operator"]).queryset = operators
-        if operators.count() == 1:
-            self.fields["operator"].initial = operators.first()
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("The file is larger than 200 MB; split it.")
-        return upload
 
 
 class AuditFilterForm(forms.Form):
