@@ -19,12 +19,12 @@ import platform
 import statistics
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import pgdb
+from bench.cdr_import import fill as fill_network
 
 PAGE = 100
 
@@ -39,38 +39,14 @@ def parse() -> argparse.Namespace:
 
 def fill(stations: int) -> str:
     """The network, bulk-inserted (no signals); returns the partner's token."""
-    from cpo_portal.models import Charger, Connector, Operator, Station
-    from pricing.models import Tariff
+    from cpo_portal.models import Station
     from roaming.models import Partner
     from roaming.services import credentials
 
     partner = Partner.objects.filter(name="bench eMSP").first()
     if partner is not None and Station.objects.count() >= stations:
         return credentials.issue_registration_token(partner)
-    operator = Operator.objects.create(code="bench-cpo.example", name="Bench CPO")
-    Tariff.objects.create(operator=operator, code="default", name="Default",
-                          energy_rate_per_kwh=Decimal("18"), service_fee=Decimal("10"))  # fmt: skip
-    rows = Station.objects.bulk_create(
-        Station(operator=operator, code=f"st-{n:05d}", name=f"Station {n}", address="Road 1",
-                city="Pune", city_code="std:020", region_code="MH", latitude=Decimal("18.5"),
-                longitude=Decimal("73.8"), site_kind="urban")
-        for n in range(stations)
-    )  # fmt: skip
-    chargers = Charger.objects.bulk_create(
-        Charger(operator=operator, station=s, code=f"ch-{s.code}", name="DC 60", power_kw=60,
-                power_type="DC", charging_speed="FAST")
-        for s in rows
-    )  # fmt: skip
-    Connector.objects.bulk_create(
-        Connector(charger=c, power_type="DC", connector_type="CCS2", charging_speed="FAST",
-                  power_kw=60)
-        for c in chargers
-    )  # fmt: skip
-    Tariff.objects.bulk_create(
-        Tariff(operator=operator, station=s, code=f"t-{s.code}", name=f"Tariff {s.code}",
-               energy_rate_per_kwh=Decimal("18") + Decimal(n % 7), service_fee=Decimal("10"))
-        for n, s in enumerate(rows)
-    )  # fmt: skip
+    operator = fill_network(stations, code="bench-cpo.example")  # the CDR bench's network
     partner = Partner.objects.create(operator=operator, name="bench eMSP", state="registered",
                                      country_code="NL", party_id="EMS")  # fmt: skip
     token = credentials.issue_registration_token(partner)
