@@ -10,11 +10,12 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.models import Charger, NetworkVersion, Operator, Station
 from cpo_portal.stamps import as_uuid, read_each
 from offers.conversion import TermsError, to_rule_offer
 from offers.models import CatalogVersion, Offer, OfferCode, OfferStatus
@@ -144,16 +145,28 @@ def catalog_for(operator: Operator, version: int | None = None) -> Catalog:
     return cached
 
 
-def stamps_for(operator_id: int) -> tuple[uuid.UUID, int]:
-    """The operator's pricing stamp and catalog version, read in one statement: what a
-    quote checks its price book, conditions and catalog against (a pricing row not made
-    yet is made by PricingVersion.current)."""
-    stamp, version = read_each(
+class Stamps(NamedTuple):
+    """What a quote checks its memos against: the network rows and conditions (network),
+    the price book and conditions (pricing), the offer catalog (catalog)."""
+
+    network: uuid.UUID
+    pricing: uuid.UUID
+    catalog: int
+
+
+def stamps_for(operator_id: int) -> Stamps:
+    """The network stamp, the operator's pricing stamp and its catalog version, read in
+    one statement (a stamp row not made yet is made by its model's current())."""
+    network, stamp, version = read_each(
+        (NetworkVersion, "stamp", "id", NetworkVersion.ROW),
         (PricingVersion, "stamp", "operator", operator_id),
         (CatalogVersion, "version", "operator", operator_id),
     )
-    pricing = PricingVersion.current(operator_id) if stamp is None else as_uuid(stamp)
-    return pricing, version or 0
+    return Stamps(
+        NetworkVersion.current() if network is None else as_uuid(network),
+        PricingVersion.current(operator_id) if stamp is None else as_uuid(stamp),
+        version or 0,
+    )
 
 
 def forget_catalog(operator_id: int | None = None) -> None:

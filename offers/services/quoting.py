@@ -198,8 +198,10 @@ def fetch_quote_inputs(ask: SessionAsk) -> QuoteInputs:
         what_if = dict(ask.what_if)
         segment, tier = what_if.get("segment"), what_if.get("tier")
         who = dataclasses.replace(who, segment=segment or who.segment, tier=tier or who.tier)
-    stamp, version = stamps_for(operator.pk)
-    book, conditions = pricing.book_and_conditions(charger, ask.start, stamp)
+    stamps = stamps_for(operator.pk)
+    book, conditions = pricing.book_and_conditions(
+        charger, ask.start, stamps.pricing, stamps.network
+    )
     request = pricing.session_request_for(
         charger,
         ask.start,
@@ -209,7 +211,7 @@ def fetch_quote_inputs(ask: SessionAsk) -> QuoteInputs:
         customer=Customer(key=who.key, segment=who.segment, tier=who.tier),
     )
     add_ons = addon_lines.lines_for(station, ask.add_ons)
-    catalog = catalog_for(operator, version)
+    catalog = catalog_for(operator, stamps.catalog)
     req = resolve(catalog, operator, ask.offer_ids, ask.codes, ask.preview)
     facts = OfferFacts(
         customer=who,

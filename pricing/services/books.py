@@ -23,6 +23,7 @@ from pricing.models import PricingVersion, SurgeRule, Tariff, TariffBand
 
 from .convert import engine_surge, engine_tariff
 from .ocpi_book import OcpiBook
+from .live_conditions import conditions_now
 from .sites import conditions_for
 
 Book = PriceBook | OcpiBook
@@ -143,16 +144,22 @@ def _book(charger: Charger, book: Book | None) -> Book:
 
 
 def book_and_conditions(
-    charger: Charger, at: dt.datetime, stamp: uuid.UUID | None = None
+    charger: Charger,
+    at: dt.datetime,
+    stamp: uuid.UUID | None = None,
+    network: uuid.UUID | None = None,
 ) -> tuple[Book, e.Conditions]:
     """price_book_for(charger) and sites.conditions_for(charger.station, at): the book from
     this process's memo, trusted after one read of the operator's pricing stamp (`stamp`:
-    just read by the caller); holidays, grid signals and the chargers' statuses read as
-    they are now (one query)."""
+    just read by the caller). Given the network stamp too (read with it), the conditions
+    come from live_conditions' memo; otherwise holidays, grid signals and the chargers'
+    statuses are read as they are now (one query)."""
     if stamp is None:
         stamp = PricingVersion.current(charger.operator_id)  # read BEFORE the data it guards
     book = _book(charger, price_books_for([charger], stamp)[charger.pk])
-    return book, conditions_for(charger.station, at)
+    if network is None:
+        return book, conditions_for(charger.station, at)
+    return book, conditions_now(charger.station, at, network, stamp)
 
 
 def price_books_for(
