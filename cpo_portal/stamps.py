@@ -31,9 +31,9 @@ def _select(model: type[models.Model], column: str, key: str, alias: str) -> str
     if found is None:
         quote = connections[alias].ops.quote_name
         meta = model._meta
+        column_name, key_name = meta.get_field(column).column, meta.get_field(key).column
         found = _SQL[model, column, key, alias] = (
-            f"SELECT {quote(meta.get_field(column).column)} FROM {quote(meta.db_table)} "
-            f"WHERE {quote(meta.get_field(key).column)} = %s"
+            f"SELECT {quote(column_name)} FROM {quote(meta.db_table)} WHERE {quote(key_name)} = %s"  # noqa: S608 (names from the model, the value a parameter)
         )
     return found
 

@@ -10,8 +10,8 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 

@@ -22,8 +22,8 @@ from pricing.engine.ocpi import parse_tariff
 from pricing.models import PricingVersion, SurgeRule, Tariff, TariffBand
 
 from .convert import engine_surge, engine_tariff
-from .ocpi_book import OcpiBook
 from .live_conditions import conditions_now
+from .ocpi_book import OcpiBook
 from .sites import conditions_for
 
 Book = PriceBook | OcpiBook
