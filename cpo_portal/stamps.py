@@ -3,13 +3,12 @@ process's memo (the network rows, pricing books and conditions, the offer catalo
 columns of the rows matching a key (the ledger's sequence read), and one row locked by
 its unique key.
 
-The stamps are this project's one place of SQL written for speed: a quote reads three of
-them, and building each read through the ORM cost 0.74-0.79 ms of CPU against 0.20 ms
-for the same statement sent as text (bench/results/select.md, 2026-11-23 evening), about
-a tenth of a select's answer. So `read_one` and `read_each` send a SELECT by key whose
-text is made once per (model, column, key) from the model's documented options
-(`Model._meta`, `connection.ops.quote_name`) and kept in a plain dict (the text is the
-same in every thread); `read_each` sends its reads as one statement. They return the
+The stamp reads are written for speed: a Beckn answer reads them on every message, and
+building each read through the ORM cost about three times the CPU of sending the same
+statement as text (bench/results/select.md). So `read_one` and `read_each` send a SELECT
+by key whose text is made once per (model, column, key) from the model's documented
+options (`Model._meta`, `connection.ops.quote_name`) and kept in a plain dict (the same
+text in every thread); `read_each` sends its reads as one statement. They return the
 value as the database driver gives it (a UUID on PostgreSQL, its text on SQLite: as_uuid).
 """
 
