@@ -145,6 +145,7 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
             [r["arm"] for r in compare],
             [{"label": "Revenue per customer (₹)", "data": [r["per_customer"] for r in compare]}],
             title="Revenue per eligible customer",
+            axes={"x": "Group", "y": ["Revenue per customer", "(₹)"]},
         )
     else:
         comparison = chart(
@@ -153,6 +154,7 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
             [r["period"] for r in compare],
             [{"label": "Revenue per day (₹)", "data": [r["per_day"] for r in compare]}],
             title="Same stations, revenue per day",
+            axes={"x": "Period", "y": ["Revenue per day", "(₹)"]},
         )
     return {
         "offer": offer,
@@ -181,6 +183,7 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
                     {"label": "Held-out sessions", "data": [b["held_out"] for b in bands]},
                 ],
                 title="By hour band",
+                axes={"x": "Hour band (local time)", "y": "Sessions (count)"},
             ),
         ],
     }

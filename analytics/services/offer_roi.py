@@ -263,6 +263,7 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                     },
                 ],
                 title="Revenue with and without the offers",
+                axes={"x": "Period start", "y": [defs.label("net_revenue"), "(₹)"]},
             ),
             roi_chart(offers),
             chart(
@@ -272,6 +273,7 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                 [{"label": "Redemptions", "data": [s["redemptions"] for s in stations]}],
                 title="Top stations",
                 horizontal=True,
+                axes={"x": "Redemptions (count)", "y": "Station"},
             ),
         ],
     }
@@ -293,6 +295,7 @@ def roi_chart(offers: list[dict[str, Any]]) -> dict[str, Any]:
         [{"label": "ROI", "data": [o["roi"] for o in ranked], "colors": colours}],
         title="ROI per offer",
         horizontal=True,
+        axes={"x": ["ROI", "(₹ gained per ₹1 of discount)"], "y": "Offer"},
         note="Pale bars: low-confidence estimates (a baseline shorter than "
         f"{roi.SHORT_BASELINE_DAYS} days). Offers with no estimate are listed last.",
     )
@@ -315,4 +318,5 @@ def redemptions_chart(labels: list[Any], points: list[dict[str, Any]]) -> dict[s
             },
         ],
         title="Redemptions and discount cost",
+        axes={"x": "Period start", "y": "Redemptions (count)", "y1": ["Discount cost", "(₹)"]},
     )

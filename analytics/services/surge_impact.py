@@ -266,6 +266,11 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                     },
                 ],
                 title="Share of sessions by local start hour",
+                axes={
+                    "x": "Local start hour",
+                    "y": ["Share of sessions", "(%)"],
+                    "y1": ["Stations with a surge window", "(count)"],
+                },
             ),
             chart(
                 "surge_series",
@@ -284,6 +289,11 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                     },
                 ],
                 title="Surge sessions and revenue",
+                axes={
+                    "x": "Period start",
+                    "y": ["Sessions that paid surge", "(count)"],
+                    "y1": ["Surge revenue", "(₹, before tax)"],
+                },
             ),
         ],
     }

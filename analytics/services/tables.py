@@ -171,7 +171,13 @@ def chart(
     """A chart spec for static/analytics/charts.js. Each dataset: label, data, and
     optionally type (bar/line), axis ('y' or 'y1'), unit ('₹', 'kWh', ''). Option `axes`:
     each axis's title, by its id as drawn ('x', 'y', 'y1'; a horizontal chart's values run
-    along 'x'): what it measures and its unit (a list: one line each)."""
+    along 'x'): what it measures and its unit (a list: one line each). Every axis the
+    chart draws must have its title: a chart without one is refused here, on every page."""
+    horizontal = options.get("horizontal", False)
+    drawn = {"x", "y"} | {ds.get("axis", "y") for ds in datasets if not horizontal}
+    untitled = sorted(drawn - set(options.get("axes", {})))
+    if untitled:
+        raise ValueError(f"chart {chart_id!r} has no title for its axis {', '.join(untitled)}")
     for ds in datasets:
         ds["data"] = [json_number(v) for v in ds["data"]]
     return {"id": chart_id, "type": kind, "labels": labels, "datasets": datasets, **options}

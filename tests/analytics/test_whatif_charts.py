@@ -4,6 +4,8 @@ where the run changed something, the rest of many summed as one bar."""
 
 from __future__ import annotations
 
+import pytest
+
 from analytics.services.whatif.report import STATIONS_SHOWN, charts
 
 
@@ -67,3 +69,16 @@ def test_many_stations_keep_the_largest_and_sum_the_rest_as_others():
 def test_a_run_that_changed_no_station_draws_no_station_chart():
     stations = by_id(charts(result([station("st-1"), station("st-2")])))["whatif-stations"]
     assert stations["labels"] == []
+
+
+def test_a_chart_without_a_title_for_an_axis_it_draws_is_refused():
+    from analytics.services.tables import chart
+
+    line = {"label": "Sessions", "data": [1, 2]}
+    money = {"label": "Revenue", "data": [3, 4], "axis": "y1"}
+    with pytest.raises(ValueError, match="no title for its axis y1"):
+        chart("c", "bar", ["a", "b"], [line, money], axes={"x": "Day", "y": "Sessions"})
+    with pytest.raises(ValueError, match="no title for its axis x, y"):
+        chart("c", "bar", ["a", "b"], [line], horizontal=True)
+    drawn = chart("c", "bar", ["a", "b"], [line, money], axes={"x": "Day", "y": "n", "y1": "₹"})
+    assert drawn["axes"]["y1"] == "₹"

@@ -26,6 +26,9 @@ INK = """(id) => {
         datasets: chart.data.datasets.length,
         points: chart.data.datasets.map(d => d.data.filter(v => v !== null).length),
         sums: chart.data.datasets.map(d => d.data.reduce((a, v) => a + (v || 0), 0)),
+        titles: Object.fromEntries(Object.entries(chart.scales).map(([axis, scale]) => [
+            axis, scale.options.title.display ? [].concat(scale.options.title.text).join(" ") : "",
+        ])),
     };
 }"""
 
@@ -53,7 +56,10 @@ def charts(page, ids):
     page.wait_for_function(
         f"window.cpoCharts && Object.keys(window.cpoCharts).length >= {len(ids)}"
     )
-    return {i: page.evaluate(INK, i) for i in ids}
+    drawn = {i: page.evaluate(INK, i) for i in ids}
+    for chart_id, ink in drawn.items():  # every axis drawn says what it measures
+        assert ink["titles"] and all(ink["titles"].values()), (chart_id, ink["titles"])
+    return drawn
 
 
 def test_roi_dashboard_draws_its_charts_and_filters_redraw_them(
@@ -92,6 +98,7 @@ def test_offer_drilldown_and_surge_page_draw_their_charts(page, live_server, net
     page.goto(f"{live_server.url}/analytics/surge/?{RANGE}")
     drawn = charts(page, ["profile", "surge_series"])
     assert drawn["surge_series"]["sums"][0] == 9  # nine evenings paid surge
+    assert drawn["surge_series"]["titles"]["y1"] == "Surge revenue (₹, before tax)"
     assert all(ink["inked"] > ink["pixels"] * 0.01 for ink in drawn.values())
 
 
