@@ -24,15 +24,21 @@ M = TypeVar("M", bound=models.Model)
 _SQL: dict[tuple[type[models.Model], str, str, str], str] = {}
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field.column
+
+
 def _select(model: type[models.Model], column: str, key: str, alias: str) -> str:
     """SELECT `column` FROM the model's table WHERE `key` = %s (field names)."""
     found = _SQL.get((model, column, key, alias))
     if found is None:
         quote = connections[alias].ops.quote_name
-        meta = model._meta
-        column_name, key_name = meta.get_field(column).column, meta.get_field(key).column
+        table, value, where = model._meta.db_table, _column(model, column), _column(model, key)
         found = _SQL[model, column, key, alias] = (
-            f"SELECT {quote(column_name)} FROM {quote(meta.db_table)} WHERE {quote(key_name)} = %s"  # noqa: S608 (names from the model, the value a parameter)
+            f"SELECT {quote(value)} FROM {quote(table)} WHERE {quote(where)} = %s"  # noqa: S608 (names from the model, the value a parameter)
         )
     return found
 
