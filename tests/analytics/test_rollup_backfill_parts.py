@@ -27,8 +27,7 @@ from analytics.models import (
     OfferScopeDaily,
     StationDaily,
 )
-from analytics.services import rollup
-from analytics.services.rollup import backfill, backfill_parts, run_incremental
+from analytics.services.rollup import backfill, backfill_parts, backfill_whole, run_incremental
 from cpo_portal import chunked
 from cpo_portal.models import ChunkedJob
 from tests.analytics.conftest import Ledger, at, make_offer
@@ -151,7 +150,8 @@ def test_the_single_task_does_not_count_twice_rows_newer_than_the_watermark(hist
     rebuild that counted it would be joined by the live rollup's delta for it."""
     network, _ = history
     Ledger(network.station_a).plain(start=at(FIRST + dt.timedelta(days=4), 9), gross="500")
-    monkeypatch.setattr(rollup, "run_incremental", lambda: None)  # it arrived after catch-up
+    # it arrived after catch-up
+    monkeypatch.setattr(backfill_whole, "run_incremental", lambda: None)
     backfill(FIRST, LAST, progress=False)
     monkeypatch.undo()
     run_incremental()

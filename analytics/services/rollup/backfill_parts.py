@@ -48,8 +48,10 @@ from analytics.models import (
     StationDaily,
 )
 from analytics.services import customer_sets, hourly_periods
-from analytics.services import rollup as r
 from analytics.services.rollup import apply as a
+from analytics.services.rollup import backfill_whole as single
+from analytics.services.rollup import incremental
+from analytics.services.rollup import partitions as p
 from cpo_portal import chunked
 from cpo_portal.models import ChunkedJob, JobChunk, Operator
 
@@ -101,13 +103,13 @@ def start(
         raise ValueError("a backfill in parts needs PostgreSQL")
     if not 1 <= parts <= MAX_PARTS:
         raise ValueError(f"the number of parts is between 1 and {MAX_PARTS}")
-    units = r.backfill_units(first, last, operators)
-    r.run_incremental()  # catch up: every row committed by now counts
+    units = single.backfill_units(first, last, operators)
+    incremental.run_incremental()  # catch up: every row committed by now counts
     params = {
         "first": first.isoformat(),
         "last": last.isoformat(),
         "operators": list(dict.fromkeys(op.pk for op, _, _ in units)),
-        "marks": r.watermarks(),
+        "marks": single.watermarks(),
     }
     with transaction.atomic():
         job = chunked.start(RUNNER, "rollup_backfill", params, max(1, min(parts, len(units))))
@@ -129,7 +131,7 @@ def _units(params: dict) -> list[tuple[Operator, dt.date, dt.date]]:
     by_pk = Operator.objects.in_bulk(params["operators"])
     chosen = [by_pk[pk] for pk in params["operators"] if pk in by_pk]
     first, last = dt.date.fromisoformat(params["first"]), dt.date.fromisoformat(params["last"])
-    return r.backfill_units(first, last, chosen)
+    return single.backfill_units(first, last, chosen)
 
 
 def progress(run_id: int) -> tuple[str, int]:
@@ -157,8 +159,8 @@ class Parts:
         run_id = params["run"]
         mine = [u for i, u in enumerate(_units(params)) if i % chunks == index]
         tables = {kind: _table(run_id, index, kind) for kind in WORK}
-        names = dataclasses.replace(r.names(), **{k: tables[k] for k in NAMED})
-        applied = r.applied_of(params["marks"])
+        names = dataclasses.replace(p.names(), **{k: tables[k] for k in NAMED})
+        applied = single.applied_of(params["marks"])
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", [run_id, index])
             try:
@@ -174,9 +176,9 @@ class Parts:
                 for done, (operator, a, b) in enumerate(mine):
                     checkpoint(done)
                     with transaction.atomic():
-                        part = r.partition(operator, a, b)
-                        r.stage_fine(cursor, names, part, applied)
-                        r.derive_days(cursor, names, part)
+                        part = p.partition(operator, a, b)
+                        p.stage_fine(cursor, names, part, applied)
+                        p.derive_days(cursor, names, part)
                         sets = customer_sets.day_sets(operator.pk, a, b, tables["customers"])
                         _insert(cursor, tables["sets"], CustomerSet, sets)
                         if done == len(mine) - 1:
@@ -193,8 +195,8 @@ class Parts:
         run_id, chunks = params["run"], len(results)
         units = _units(params)
         first, last = dt.date.fromisoformat(params["first"]), dt.date.fromisoformat(params["last"])
-        r.locked()
-        n = r.names()
+        p.locked()
+        n = p.names()
         with connection.cursor() as cursor:
             # Sorts and hashes of the whole range stay in memory; no JIT compiling (up to
             # half a second a statement, for statements that run once).
@@ -211,18 +213,18 @@ class Parts:
             rows = OfferScopeDaily.objects.filter(operator_id__in=params["operators"])
             rows.filter(date__range=(first, last)).delete()
             for operator in dict.fromkeys(op for op, _, _ in units):
-                whole = r.partition(operator, first, last)
+                whole = p.partition(operator, first, last)
                 # a few thousand (offer, day) sums of some 400,000 joined rows: hashed,
                 # not sorted (the planner cannot tell how few the offers' days are)
                 cursor.execute("SET LOCAL enable_sort = off")
-                r.derive_scope(cursor, n, whole)
+                p.derive_scope(cursor, n, whole)
                 cursor.execute("SET LOCAL enable_sort = on")
                 customer_sets.refresh_months(operator.pk, first, last)
                 hourly_periods.refresh(operator.pk, first, last)
-            now = r.watermarks()
+            now = single.watermarks()
             if now != params["marks"]:  # the live rollup read more rows meanwhile
                 for operator, a, b in _moved(params, now, units):
-                    r.rebuild(operator, a, b, r.applied_of(now))
+                    p.rebuild(operator, a, b, single.applied_of(now))
             _drop(cursor, run_id, chunks)
 
     def stopped(self, params: dict, status: str, error: str) -> None:
@@ -289,11 +291,11 @@ def _drop(cursor, run_id: int, chunks: int) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {', '.join([*tables, _done_table(run_id)])}")
 
 
-def _moved(params: dict, now: r.Marks, units) -> list[tuple[Operator, dt.date, dt.date]]:
+def _moved(params: dict, now: single.Marks, units) -> list[tuple[Operator, dt.date, dt.date]]:
     """The run's weeks that rows rolled up at `now` but not at the run's marks touch (with
     every other row of their orders), as rebuild units."""
-    was, is_ = r.applied_of(params["marks"]), r.applied_of(now)
-    n = r.names()
+    was, is_ = single.applied_of(params["marks"]), single.applied_of(now)
+    n = p.names()
     operators = connection.ops.quote_name(Operator._meta.db_table)
     sql = f"""
     WITH refs AS (

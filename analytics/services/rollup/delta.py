@@ -19,7 +19,7 @@ touched days from the fine ones, as the rebuild does.
 The work tables (TEMPS) are UNLOGGED, not TEMPORARY: PostgreSQL never gives a temporary
 table's scans and sorts to parallel workers (the stage's sort of a million rows took 4.2 s
 with them, 6.0 s without). Their names are fixed, which is safe because they live only
-inside the run's transaction, after the cursor lock (rollup.run_incremental): created and
+inside the run's transaction, after the cursor lock (rollup.incremental): created and
 dropped before COMMIT, so no other session ever sees them and a failed run leaves none.
 """
 
