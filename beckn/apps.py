@@ -18,9 +18,12 @@ class BecknConfig(AppConfig):
 
         registry_changed.connect(forget, weak=False, dispatch_uid="beckn-registry-changed")
 
+        from beckn.services.order_flow import orders_named
         from beckn.services.order_updates import on_not_delivered
+        from offers.events import orders_named as orders_named_asked
         from offers.services import add_ons_not_delivered
 
         add_ons_not_delivered.connect(
             on_not_delivered, weak=False, dispatch_uid="beckn-add-ons-not-delivered"
         )
+        orders_named_asked.connect(orders_named, weak=False, dispatch_uid="beckn-orders-named")

@@ -14,3 +14,9 @@ session_settled = Signal()
 # with sessions (a list of offers.services.ReceivedSession), sent inside the transaction
 # that stores them.
 sessions_received = Signal()
+
+# Asked by whoever receives sessions from another channel, with operator_id and
+# references (what the sessions name as their authorization: an OCPI CDR's
+# authorization_reference): which of them are the receiver's orders at that operator.
+# Each receiver returns {reference: offers.services.KnownOrder}.
+orders_named = Signal()

@@ -24,8 +24,9 @@ from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 from cpo_portal.stamps import locked_row
+from offers.models import SessionChannel
 from offers.rules import Reason
-from offers.services import SessionAsk
+from offers.services import KnownOrder, SessionAsk
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
 ITEM_PATH = "$.message.order.items[0].id"
@@ -310,3 +311,17 @@ def find_order_by_reference(reference: str) -> Order | None:
         if found is not None:
             return found
     return None
+
+
+def orders_named(
+    sender: object, *, operator_id: int, references: list[str], **kwargs: object
+) -> dict[str, KnownOrder]:
+    """Receiver of offers.events.orders_named: the references that are the ids of our
+    confirmed orders at that operator (a CDR of a session we started names our order id
+    as its authorization_reference), as the ledger knows them."""
+    orders = Order.objects.filter(operator_id=operator_id, order_id__in=references)
+    return {
+        order.order_id: KnownOrder(order.reference, SessionChannel.BECKN, order.customer_key)
+        for order in orders.only("order_id", "bap_id", "transaction_id", "customer_key")
+        if order.order_id
+    }

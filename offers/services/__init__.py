@@ -37,12 +37,17 @@ from offers.services.quoting import (
     quote_with_offers,
     quote_without_offers,
 )
-from offers.services.received_sessions import ReceivedSession, receive_sessions
+from offers.services.received_sessions import (
+    KnownOrder,
+    ReceivedSession,
+    receive_sessions,
+)
 from offers.snapshot import rule_from_terms, terms_of
 
 __all__ = [
     "AddOnUnavailable",
     "ContactError",
+    "KnownOrder",
     "OfferInfo",
     "OfferQuote",
     "OfferUnavailable",

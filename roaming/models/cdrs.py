@@ -82,6 +82,14 @@ class ReceivedCdr(models.Model):
         return f"{self.country_code}*{self.party_id} {self.cdr_id}"
 
     @property
+    def authorization_reference(self) -> str:
+        """What the session names as its authorization: an eMSP's reference, or the id of
+        one of our orders that we started on the charging system (its session is then the
+        order's: offers.services.received_sessions)."""
+        data = self.data if isinstance(self.data, dict) else {}
+        return str(data.get("authorization_reference") or "")
+
+    @property
     def difference(self):
         """Charged minus our price, before VAT (None when we could not price it)."""
         if self.our_excl_vat is None:

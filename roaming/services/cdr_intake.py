@@ -200,6 +200,7 @@ def session_of(row: ReceivedCdr) -> ReceivedSession:
         session_end=row.session_end,
         session_start_hour=start.astimezone(ZoneInfo(station.time_zone)).hour,
         occurred_at=row.session_end,
+        authorization_reference=row.authorization_reference,
     )
 
 
