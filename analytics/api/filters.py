@@ -111,7 +111,22 @@ def _keep(queryset, name, value):
     return queryset
 
 
-class SeriesFilterSet(DailyRollupFilterSet):
+class OfferRoiFilterSet(DailyRollupFilterSet):
+    """The ROI dashboard's filters, its channel too (read by the view)."""
+
+    channel = df.ChoiceFilter(
+        choices=CHANNEL_CHOICES[1:],
+        method=_keep,
+        label=CHANNEL_LABEL,
+        help_text="How sessions came; every channel when absent. Offers are redeemed on "
+        "Beckn orders only, so another channel has no offer figures.",
+    )
+
+    class Meta(DailyRollupFilterSet.Meta):
+        fields = [*DailyRollupFilterSet.Meta.fields, "channel"]
+
+
+class SeriesFilterSet(OfferRoiFilterSet):
     granularity = df.ChoiceFilter(
         choices=GRANULARITY, method=_keep, empty_label=None, help_text="Period length."
     )
@@ -119,5 +134,5 @@ class SeriesFilterSet(DailyRollupFilterSet):
         choices=GROUP_BY, method=_keep, empty_label=None, help_text="Split each period by this."
     )
 
-    class Meta(DailyRollupFilterSet.Meta):
-        fields = [*DailyRollupFilterSet.Meta.fields, "granularity", "group_by"]
+    class Meta(OfferRoiFilterSet.Meta):
+        fields = [*OfferRoiFilterSet.Meta.fields, "granularity", "group_by"]

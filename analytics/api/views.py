@@ -18,6 +18,7 @@ from analytics.api.filters import (
     ChannelDailyFilterSet,
     DailyRollupFilterSet,
     HourlyRollupFilterSet,
+    OfferRoiFilterSet,
     SeriesFilterSet,
 )
 from analytics.api.serializers import (
@@ -33,11 +34,14 @@ from analytics.services import offer_roi, surge_impact
 from analytics.services.filters import (
     CHANNEL_CHOICES,
     CHANNEL_LABEL,
+    ChannelRows,
     Filters,
     allowed_operators,
+    channel_rows,
     resolve_range,
     scoped,
 )
+from offers.models import SessionChannel
 
 
 class DailyRollupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -88,6 +92,21 @@ SERIES_MEASURES = (
 )
 
 
+# The series' filters that ChannelDaily (one channel's rows) answers too, by its field.
+CHANNEL_FILTERS = {
+    "operator": "operator",
+    "station": "station",
+    "region": "region_code",
+    "date_from": "date__gte",
+    "date_to": "date__lte",
+}
+NO_CHANNEL_BY_BAND = "Sessions by channel are not kept by hour band: leave out one or the other."
+NO_BECKN_WITHOUT_OFFER = (
+    "Beckn sessions with and without an offer are not kept apart by channel: leave out "
+    "channel, or no_offer."
+)
+
+
 class SeriesView(generics.ListAPIView):
     """Daily rollups summed per day, week or month, per operator (and per offer, station
     or hour band with group_by)."""
@@ -110,6 +129,8 @@ class SeriesView(generics.ListAPIView):
             data.get(k) for k in ("station", "region", "hour_band")
         )
         queryset = filterset.qs if fine else self._coarse(data)
+        if data.get("channel"):
+            queryset = self._of_channel(data, group, queryset)
         keys = ["period", "operator_id", *([group] if group else [])]
         rows = (
             queryset.annotate(period=offer_roi.period_expr(granularity))
@@ -118,6 +139,26 @@ class SeriesView(generics.ListAPIView):
             .order_by(*keys)
         )
         return [self._point(row, group) for row in rows]
+
+    def _of_channel(self, data: dict, group: str | None, every):
+        """One channel's rows (filters.channel_rows, as the dashboards read them)."""
+        if group == "hour_band" or data.get("hour_band"):
+            raise ValidationError({"channel": [NO_CHANNEL_BY_BAND]})
+        offers = group == "offer_id" or bool(data.get("offer") or data.get("offer_type"))
+        if data.get("no_offer") is not None:
+            if data["channel"] == SessionChannel.BECKN:
+                raise ValidationError({"no_offer": [NO_BECKN_WITHOUT_OFFER]})
+            offers = offers or not data["no_offer"]
+        rows = channel_rows(data["channel"], offers)
+        if rows == ChannelRows.EVERY:
+            return every
+        if rows == ChannelRows.NONE:
+            return DailyRollup.objects.none()
+        qs = scoped(ChannelDaily.objects.filter(channel=data["channel"]), self.request.user)
+        for name, lookup in CHANNEL_FILTERS.items():
+            if data.get(name):
+                qs = qs.filter(**{lookup: data[name]})
+        return qs
 
     def _coarse(self, data: dict):
         """The same filters on OfferDaily, a few rows per day instead of thousands."""
@@ -178,7 +219,7 @@ class OfferRoiView(OneOperator, generics.ListAPIView):
     definitions). Needs `operator` when the user works for several operators."""
 
     serializer_class = OfferRoiSerializer
-    filterset_class = DailyRollupFilterSet
+    filterset_class = OfferRoiFilterSet
     pagination_class = None
 
     def get_queryset(self):
@@ -205,6 +246,7 @@ class OfferRoiView(OneOperator, generics.ListAPIView):
             offer_type=data.get("offer_type") or "",
             station_id=data["station"].pk if data.get("station") else None,
             region=data.get("region") or "",
+            channel=data.get("channel") or "",
         )
         return [
             {

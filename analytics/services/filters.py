@@ -87,6 +87,22 @@ class Filters:
         return {k: v for k, v in values.items() if v}
 
 
+class ChannelRows:
+    """Where one channel's figures come from (channel_rows)."""
+
+    CHANNEL = "channel"  # ChannelDaily: that channel's sessions by station and day
+    EVERY = "every"  # the rollups without a channel: offers are redeemed on Beckn orders only
+    NONE = "none"  # another channel redeems no offer
+
+
+def channel_rows(channel: str, offers: bool) -> str:
+    """Where the figures of `channel` come from when the question is about offers
+    (`offers`: an offer or offer type asked, or figures by offer) or not (ChannelRows)."""
+    if not offers:
+        return ChannelRows.CHANNEL
+    return ChannelRows.EVERY if channel == SessionChannel.BECKN else ChannelRows.NONE
+
+
 def figures(f: Filters, by_station: bool = False, by_offer: bool = False) -> QuerySet:
     """The smallest rollup that can answer under these filters, already filtered:
     OfferDaily (no station or region asked), StationDaily (no offer asked), else
@@ -96,9 +112,10 @@ def figures(f: Filters, by_station: bool = False, by_offer: bool = False) -> Que
     With a channel: ChannelDaily, the sessions of that channel by station; offers are
     redeemed on Beckn orders only, so an offer asked of another channel has no rows."""
     if f.channel:
-        if f.offer_id or f.offer_type or by_offer:
-            if f.channel != SessionChannel.BECKN:
-                return DailyRollup.objects.none()
+        rows = channel_rows(f.channel, bool(f.offer_id or f.offer_type or by_offer))
+        if rows == ChannelRows.NONE:
+            return DailyRollup.objects.none()
+        if rows == ChannelRows.EVERY:
             return figures(replace(f, channel=""), by_station, by_offer)
         return f.apply(f.by_channel(ChannelDaily.objects.all()), offers=False)
     if not (f.station_id or f.region or by_station):

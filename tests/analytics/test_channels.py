@@ -138,3 +138,39 @@ def test_a_whatif_over_a_history_with_cdr_sessions_counts_them(network, ledger_a
     assert summary["sessions"] == 5  # one Beckn session and four CDRs
     assert summary["redemptions"] == 5
     assert D(summary["actual_net"]) == D("150") + 4 * D("190.00")
+
+
+@pytest.mark.parametrize("channel", ["", "beckn", "roaming", "own_app", "other"])
+def test_the_api_series_and_offer_roi_agree_with_the_dashboard_channel_by_channel(
+    client, network, month, channel
+):
+    """The same filters on the ROI dashboard's exports and on the API give the same
+    figures, for every channel and for none."""
+    client.force_login(network.analyst_a)
+    api = APIClient()
+    api.force_authenticate(network.analyst_a)
+    asked = f"{RANGE}&granularity=week&channel={channel}"
+    page = rows_of(client.get(f"/analytics/?{asked}&export=series"))[1:]
+    series = api.get(f"/api/analytics/series/?{asked}").json()["results"]
+    assert [int(r[1]) for r in page] == [p["sessions"] for p in series]
+    by_station = api.get(f"/api/analytics/series/?{asked}&group_by=station").json()["results"]
+    assert sum(p["sessions"] for p in by_station) == sum(int(r[1]) for r in page)
+
+    offers = rows_of(client.get(f"/analytics/?{RANGE}&export=offers&channel={channel}"))[1:]
+    roi = api.get(f"/api/analytics/offer-roi/?{RANGE}&channel={channel}").json()
+    assert [r[0] for r in offers] == [r["offer_code"] for r in roi]
+    by_offer = api.get(f"/api/analytics/series/?{asked}&group_by=offer").json()["results"]
+    assert {p["group"] for p in by_offer if p["group"]} == {str(r["offer"]) for r in roi}
+
+
+def test_the_api_series_by_channel_refuses_what_is_not_kept_by_channel(network, month):
+    api = APIClient()
+    api.force_authenticate(network.analyst_a)
+    by_band = api.get(f"/api/analytics/series/?{RANGE}&channel=roaming&group_by=hour_band")
+    assert by_band.status_code == 400 and "hour band" in by_band.json()["channel"][0]
+    beckn = api.get(f"/api/analytics/series/?{RANGE}&channel=beckn&no_offer=true")
+    assert beckn.status_code == 400 and "no_offer" in beckn.json()
+    roaming = api.get(f"/api/analytics/series/?{RANGE}&channel=roaming&no_offer=true").json()
+    assert [p["sessions"] for p in roaming["results"]] == [2]
+    bad = api.get(f"/api/analytics/series/?{RANGE}&channel=carrier-pigeon")
+    assert bad.status_code == 400
