@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as InvalidFilters
-from django.db.models import Sum
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -29,19 +28,16 @@ from analytics.api.serializers import (
     SeriesPointSerializer,
     SurgeImpactSerializer,
 )
-from analytics.models import ChannelDaily, DailyRollup, HourlyRollup, OfferDaily
-from analytics.services import offer_roi, surge_impact
+from analytics.models import ChannelDaily, DailyRollup, HourlyRollup
+from analytics.services import offer_roi, series, surge_impact
 from analytics.services.filters import (
     CHANNEL_CHOICES,
     CHANNEL_LABEL,
-    ChannelRows,
     Filters,
     allowed_operators,
-    channel_rows,
     resolve_range,
     scoped,
 )
-from offers.models import SessionChannel
 
 
 class DailyRollupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -78,35 +74,6 @@ class ChannelDailyViewSet(viewsets.ReadOnlyModelViewSet):
         return scoped(qs, self.request.user).order_by("-date", "station_id", "channel")
 
 
-GROUP_FIELDS = {"offer": "offer_id", "station": "station_id", "hour_band": "hour_band"}
-SERIES_MEASURES = (
-    "sessions",
-    "redemptions",
-    "reversals",
-    "held_out_sessions",
-    "energy_kwh",
-    "gross_revenue",
-    "discount_cost",
-    "surge_revenue",
-    "net_revenue",
-)
-
-
-# The series' filters that ChannelDaily (one channel's rows) answers too, by its field.
-CHANNEL_FILTERS = {
-    "operator": "operator",
-    "station": "station",
-    "region": "region_code",
-    "date_from": "date__gte",
-    "date_to": "date__lte",
-}
-NO_CHANNEL_BY_BAND = "Sessions by channel are not kept by hour band: leave out one or the other."
-NO_BECKN_WITHOUT_OFFER = (
-    "Beckn sessions with and without an offer are not kept apart by channel: leave out "
-    "channel, or no_offer."
-)
-
-
 class SeriesView(generics.ListAPIView):
     """Daily rollups summed per day, week or month, per operator (and per offer, station
     or hour band with group_by)."""
@@ -122,69 +89,10 @@ class SeriesView(generics.ListAPIView):
         filterset = self.filterset_class(params, queryset=queryset, request=self.request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        data = filterset.form.cleaned_data
-        granularity = data.get("granularity") or "day"
-        group = GROUP_FIELDS.get(data.get("group_by") or "none")
-        fine = group in ("station_id", "hour_band") or any(
-            data.get(k) for k in ("station", "region", "hour_band")
-        )
-        queryset = filterset.qs if fine else self._coarse(data)
-        if data.get("channel"):
-            queryset = self._of_channel(data, group, queryset)
-        keys = ["period", "operator_id", *([group] if group else [])]
-        rows = (
-            queryset.annotate(period=offer_roi.period_expr(granularity))
-            .values(*keys)
-            .annotate(**{name: Sum(name) for name in SERIES_MEASURES})
-            .order_by(*keys)
-        )
-        return [self._point(row, group) for row in rows]
-
-    def _of_channel(self, data: dict, group: str | None, every):
-        """One channel's rows (filters.channel_rows, as the dashboards read them)."""
-        if group == "hour_band" or data.get("hour_band"):
-            raise ValidationError({"channel": [NO_CHANNEL_BY_BAND]})
-        offers = group == "offer_id" or bool(data.get("offer") or data.get("offer_type"))
-        if data.get("no_offer") is not None:
-            if data["channel"] == SessionChannel.BECKN:
-                raise ValidationError({"no_offer": [NO_BECKN_WITHOUT_OFFER]})
-            offers = offers or not data["no_offer"]
-        rows = channel_rows(data["channel"], offers)
-        if rows == ChannelRows.EVERY:
-            return every
-        if rows == ChannelRows.NONE:
-            return DailyRollup.objects.none()
-        qs = scoped(ChannelDaily.objects.filter(channel=data["channel"]), self.request.user)
-        for name, lookup in CHANNEL_FILTERS.items():
-            if data.get(name):
-                qs = qs.filter(**{lookup: data[name]})
-        return qs
-
-    def _coarse(self, data: dict):
-        """The same filters on OfferDaily, a few rows per day instead of thousands."""
-        qs = scoped(OfferDaily.objects.all(), self.request.user)
-        if data.get("operator"):
-            qs = qs.filter(operator=data["operator"])
-        if data.get("offer"):
-            qs = qs.filter(offer=data["offer"])
-        if data.get("no_offer") is not None:
-            qs = qs.filter(offer__isnull=data["no_offer"])
-        if data.get("offer_type"):
-            qs = qs.filter(offer_type=data["offer_type"])
-        if data.get("date_from"):
-            qs = qs.filter(date__gte=data["date_from"])
-        if data.get("date_to"):
-            qs = qs.filter(date__lte=data["date_to"])
-        return qs
-
-    @staticmethod
-    def _point(row: dict, group: str | None) -> dict:
-        period = row["period"]
-        row["period"] = (
-            period.date() if hasattr(period, "date") and callable(period.date) else period
-        )
-        row["group"] = None if group is None else row.get(group)
-        return row
+        try:
+            return series.points(filterset.qs, self.request.user, filterset.form.cleaned_data)
+        except InvalidFilters as error:
+            raise ValidationError(error.message_dict) from None
 
 
 class OneOperator:

@@ -119,6 +119,21 @@ def test_a_cdr_of_an_order_with_an_offer_adds_no_session(
     assert counted(client, deg, order) == (1, "103.60")  # 5.2 x 18 + 10, before discount
 
 
+def test_a_cdr_before_the_settlement_of_an_order_with_an_offer_adds_no_session(
+    deg,  # noqa: F811
+    bap,
+    run,
+    our_key,
+    client,
+    tmp_path,
+):
+    order = confirmed(deg, bap, run, offers=("weekend-discount-25",))
+    import_cdr(tmp_path, deg, order, "C1", order.order_id)
+    ended(bap, run, order)
+    assert Redemption.objects.filter(order_ref=order.reference, kind="settled").exists()
+    assert counted(client, deg, order) == (1, "103.60")  # the redemption's row counts
+
+
 def test_a_cdr_naming_no_order_of_ours_is_a_session_of_its_own(
     tariff, bap, run, our_key, client, tmp_path
 ):
