@@ -90,8 +90,11 @@ def its_orders(sessions: Sequence[ReceivedSession]) -> list[ReceivedSession]:
     return out
 
 
-def receive_sessions(sessions: Sequence[ReceivedSession]) -> None:
+def receive_sessions(sessions: Sequence[ReceivedSession]) -> list[ReceivedSession]:
     """Announce received sessions, inside the caller's transaction: a listener writes its
-    facts there too, so a session is recorded with its source row or not at all."""
-    if sessions:
-        sessions_received.send(sender=ReceivedSession, sessions=its_orders(sessions))
+    facts there too, so a session is recorded with its source row or not at all. Returns
+    them as announced (its_orders), in order."""
+    announced = its_orders(sessions)
+    if announced:
+        sessions_received.send(sender=ReceivedSession, sessions=announced)
+    return announced

@@ -260,8 +260,8 @@ def _store(rows: Sequence[ReceivedCdr], out: Outcome) -> None:
         return
     try:
         with transaction.atomic():
+            _counted(rows)
             ReceivedCdr.objects.bulk_create(rows)
-            receive_sessions([session_of(r) for r in rows])
         out.stored.extend(rows)
         return
     except IntegrityError:
@@ -271,8 +271,17 @@ def _store(rows: Sequence[ReceivedCdr], out: Outcome) -> None:
         row = ReceivedCdr(**{name: getattr(unsaved, name) for name in columns})
         try:
             with transaction.atomic():
+                _counted([row])
                 row.save(force_insert=True)
-                receive_sessions([session_of(row)])
             out.stored.append(row)
         except IntegrityError:
             out.duplicates.append((row.country_code, row.party_id, row.cdr_id))
+
+
+def _counted(rows: Sequence[ReceivedCdr]) -> None:
+    """Announce the rows' sessions (inside the caller's transaction), and store each row
+    with the channel its session is counted under: the token's, or Beckn's for the CDR of
+    one of our orders (offers.services.received_sessions)."""
+    sessions = receive_sessions([session_of(r) for r in rows])
+    for row, session in zip(rows, sessions, strict=True):
+        row.channel = session.channel

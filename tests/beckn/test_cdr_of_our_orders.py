@@ -84,7 +84,8 @@ def test_a_cdr_of_a_settled_order_adds_no_session(tariff, bap, run, our_key, cli
     order = confirmed(tariff, bap, run)
     ended(bap, run, order)
     import_cdr(tmp_path, tariff, order, "C1", order.order_id)
-    assert ReceivedCdr.objects.count() == 1  # kept for the price audit
+    (cdr_row,) = ReceivedCdr.objects.all()  # kept for the price audit
+    assert cdr_row.channel == "beckn"  # counted as the order's, not the token's own app
     (session,) = NoOfferSession.objects.all()
     assert (session.order_ref, session.channel) == (order.reference, "beckn")
     assert session.gross_amount == Decimal("103.60")  # our settlement: 5.2 x 18 + 10
@@ -146,6 +147,8 @@ def test_a_cdr_naming_no_order_of_ours_is_a_session_of_its_own(
     import_cdr(tmp_path, tariff, order, "C1", other.order_id)  # another operator's order
     import_cdr(tmp_path, tariff, order, "C2", "EMSP-AUTH-1")  # an eMSP's authorization
     import_cdr(tmp_path, tariff, order, "C3", None)
+    channels = set(ReceivedCdr.objects.values_list("channel", flat=True))
+    assert channels == {"own_app"}  # as their token says
     refs = set(NoOfferSession.objects.values_list("order_ref", flat=True))
     assert refs == {order.reference} | {
         f"cdr:{tariff.op_a.pk}:IN*CPO:{c}" for c in ("C1", "C2", "C3")
