@@ -169,6 +169,13 @@ def test_a_batch_of_cdrs_costs_seven_queries_whatever_its_size(ocpi, django_asse
         with django_assert_num_queries(7):
             out = cdr_intake.take(operator, cdrs_over(n, 6, f"N{n}-"), matcher=matcher)
         assert len(out.stored) == n
+    for n in (2, 300):  # naming authorizations: one more, for our orders among them
+        named = [
+            (i, {**c, "authorization_reference": f"A{i}"}) for i, c in cdrs_over(n, 6, f"R{n}-")
+        ]
+        with django_assert_num_queries(8):
+            out = cdr_intake.take(operator, named, matcher=matcher)
+        assert len(out.stored) == n
 
 
 def test_each_cdr_of_a_batch_has_the_price_quote_session_gives_it(ocpi):
