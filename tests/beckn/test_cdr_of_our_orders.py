@@ -105,6 +105,7 @@ def test_a_cdr_before_the_settlement_is_the_orders_session(
     assert counted(client, tariff, order) == (1, "110.00")  # as the charging system billed
 
 
+@pytest.mark.parametrize("cdr_first", [False, True], ids=["settled first", "CDR first"])
 def test_a_cdr_of_an_order_with_an_offer_adds_no_session(
     deg,  # noqa: F811
     bap,
@@ -112,27 +113,17 @@ def test_a_cdr_of_an_order_with_an_offer_adds_no_session(
     our_key,
     client,
     tmp_path,
+    cdr_first,
 ):
     order = confirmed(deg, bap, run, offers=("weekend-discount-25",))
+    if cdr_first:
+        import_cdr(tmp_path, deg, order, "C1", order.order_id)
     ended(bap, run, order)
     assert Redemption.objects.filter(order_ref=order.reference, kind="settled").exists()
-    import_cdr(tmp_path, deg, order, "C1", order.order_id)
-    assert counted(client, deg, order) == (1, "103.60")  # 5.2 x 18 + 10, before discount
-
-
-def test_a_cdr_before_the_settlement_of_an_order_with_an_offer_adds_no_session(
-    deg,  # noqa: F811
-    bap,
-    run,
-    our_key,
-    client,
-    tmp_path,
-):
-    order = confirmed(deg, bap, run, offers=("weekend-discount-25",))
-    import_cdr(tmp_path, deg, order, "C1", order.order_id)
-    ended(bap, run, order)
-    assert Redemption.objects.filter(order_ref=order.reference, kind="settled").exists()
-    assert counted(client, deg, order) == (1, "103.60")  # the redemption's row counts
+    if not cdr_first:
+        import_cdr(tmp_path, deg, order, "C1", order.order_id)
+    # the redemption's row counts: 5.2 x 18 + 10, before the discount
+    assert counted(client, deg, order) == (1, "103.60")
 
 
 def test_a_cdr_naming_no_order_of_ours_is_a_session_of_its_own(
