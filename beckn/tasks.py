@@ -41,11 +41,12 @@ def process_inbound(inbound_id: int | None = None) -> None:
             process_and_answer([inbound_id])
         return
     doorbell.silence()
+    courier = delivery.Courier()  # one read of the signing key for the whole drain
     if inbound_id is not None:
-        process_and_answer([inbound_id])
+        process_and_answer([inbound_id], courier)
     answered, last = 0, 0
     while answered < DRAIN_LIMIT:
-        taken = answer_next(after=last, limit=DRAIN_BATCH)
+        taken = answer_next(after=last, limit=DRAIN_BATCH, courier=courier)
         if not taken:
             return
         answered, last = answered + len(taken), taken[-1]
@@ -53,16 +54,17 @@ def process_inbound(inbound_id: int | None = None) -> None:
         process_inbound.delay()
 
 
-def process_and_answer(inbound_ids: list[int]) -> None:
+def process_and_answer(inbound_ids: list[int], courier: delivery.Courier | None = None) -> None:
     """Answer the messages and send their callbacks here, right after the commit: no task
     message per callback and no wait for another worker. The attempts are written down
     together at the end (delivery.Courier); a retry goes back to the queue."""
-    _answer_here(lambda: [processing.process_safely(pk) for pk in inbound_ids])
+    _answer_here(lambda: [processing.process_safely(pk) for pk in inbound_ids], courier)
 
 
-def answer_next(after: int, limit: int) -> list[int]:
+def answer_next(after: int, limit: int, courier: delivery.Courier | None = None) -> list[int]:
     """Answer the oldest waiting messages after id `after` that no other worker holds, up
-    to `limit`, and send their callbacks here (as process_and_answer); their ids."""
+    to `limit`, and send their callbacks here (as process_and_answer); their ids. A
+    courier handed in is reused (its signing key read once for many calls)."""
     taken: list[int] = []
 
     def answer() -> None:
@@ -72,12 +74,12 @@ def answer_next(after: int, limit: int) -> list[int]:
                 return
             taken.append(inbound_id)
 
-    _answer_here(answer)
+    _answer_here(answer, courier)
     return taken
 
 
-def _answer_here(answer: Callable[[], object]) -> None:
-    courier = delivery.Courier()
+def _answer_here(answer: Callable[[], object], courier: delivery.Courier | None) -> None:
+    courier = courier or delivery.Courier()
     results: dict[int, delivery.Result] = {}
     try:
         with jobs.collecting() as written:

@@ -116,3 +116,27 @@ def test_a_draining_worker_locks_only_the_next_message_no_other_worker_holds(
         assert tasks.answer_next(after=0, limit=4) == [first.pk]
         assert processing.process_next() is None  # answered messages are never locked again
     assert sum("FOR UPDATE" in q["sql"] and "inboundmessage" in q["sql"] for q in queries) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_signs_all_its_callbacks_with_one_read_of_the_key(
+    client, network, bap, fake, our_key, no_queue, redis_cache, monkeypatch,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    redis_cache.BECKN_MAX_PENDING_PER_BAP = 100
+    first, *_rest = [
+        accept(client, network, bap, django_capture_on_commit_callbacks) for _ in range(3)
+    ]
+    reads: list[str] = []
+    signer = delivery.keys.signer
+    monkeypatch.setattr(delivery.keys, "signer", lambda: reads.append("key") or signer())
+    signed: list[str] = []
+
+    def attempt(row, sign, no_key):
+        signed.append(sign(row.payload.encode()))
+        return 200, "", "", OutboxState.DELIVERED
+
+    monkeypatch.setattr(delivery, "_attempt", attempt)
+    tasks.process_inbound(first.pk)
+    assert len(signed) == 3 and all(header.startswith("Signature ") for header in signed)
+    assert reads == ["key"]
