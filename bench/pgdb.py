@@ -85,3 +85,19 @@ def setup(database_url: str, *, migrate: bool = True, **extra: str) -> None:
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds (user + system) used so far by the PostgreSQL server process of this
+    thread's connection, read from /proc (the server runs on this machine); None where
+    it cannot be read."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -19,6 +19,9 @@ production runs them:
   loads, the order row, the on_select JSON, its schema check and the outbox row. The
   delivery it would queue is dropped; CPU and queries are per select.
 
+The server's CPU for the timed answers (its process's user + system time, from /proc:
+PostgreSQL on this machine) is printed per select beside them.
+
 The first --warm messages of each kind warm the caches (connections, memos, compiled
 validators); the next 10 count the queries each sends (through Django's query log, whose
 own CPU is left out of the timing); the next --selects are timed by this thread's CPU
@@ -270,7 +273,9 @@ def main() -> None:
     ids = _inbound_ids(messages)
     answer_all(ids[warm], count=False)
     _, queries = answer_all(ids[counted], count=True)
+    server_before = pgdb.backend_cpu()
     cpu, _ = answer_all(ids[timed], count=False)
+    server_after = pgdb.backend_cpu()
     check_answer(_last_outbox())
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -283,6 +288,9 @@ def main() -> None:
     print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
     how = "processing.process"
     print(line(f"answer ({how})", cpu, queries))
+    if server_before is not None and server_after is not None:
+        server_ms = (server_after - server_before) * 1000 / max(1, args.selects)
+        print(f"answer: PostgreSQL server CPU per select {server_ms:.2f} ms (mean, /proc)")
     if args.queries:
         show_queries(ids[shown])
     if args.profile:
