@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .environment import BASE_DIR, DEBUG, TESTING, VAR_DIR
+from .environment import BASE_DIR, DEBUG, TESTING, VAR_DIR, env_bool
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,6 +86,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Parameters sent apart from the statement (server-side binding), and a statement
+        # that has run PREPARE_THRESHOLD times on a connection prepared there: PostgreSQL
+        # then skips parsing and planning it, about half of its CPU for the small
+        # statements of a Beckn answer (bench/results/database.md). Turn off for a pooler
+        # that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
     # A connection pool per process (Django's psycopg pool): needed by gevent workers,
     # whose every client connection is a greenlet that would otherwise open a database
     # connection of its own (gunicorn.conf.py sets it for them; docs/operations.md).
