@@ -98,9 +98,16 @@ def unanswered(now: dt.datetime) -> QuerySet[InboundMessage]:
     )
 
 
-def _next_waiting(after: int, now: dt.datetime) -> InboundMessage | None:
+def waiting(after: int, now: dt.datetime) -> QuerySet[InboundMessage]:
+    """The unanswered messages after id `after`, oldest first, each locked as it is read
+    unless another worker holds it (then passed over). Read through the index of open
+    messages by id (inbound_waiting_idx), however many answered ones the table holds."""
     rows = unanswered(now).filter(pk__gt=after).order_by("pk")
-    return rows.select_for_update(skip_locked=True).first()
+    return rows.select_for_update(skip_locked=True)
+
+
+def _next_waiting(after: int, now: dt.datetime) -> InboundMessage | None:
+    return waiting(after, now).first()
 
 
 def _locked(inbound_id: int, skip_locked: bool = False) -> InboundMessage | None:

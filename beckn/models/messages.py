@@ -38,6 +38,13 @@ class InboundMessage(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "received_at"], name="inbound_state_idx"),
+            # a draining worker takes the next open message by id (processing.process_next):
+            # only open rows are in it, so the scan does not wade through answered ones
+            models.Index(
+                fields=["id"],
+                condition=models.Q(state__in=["received", "processing"]),
+                name="inbound_waiting_idx",
+            ),
             # services.backlog counts a BAP's open messages (without a Redis cache)
             models.Index(
                 fields=["bap_id"],

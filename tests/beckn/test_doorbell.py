@@ -5,6 +5,7 @@ skipped, not waited for."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from beckn import processing, tasks
 from beckn.models import InboundMessage, InboundState, OutboxState
@@ -140,3 +142,29 @@ def test_a_drain_signs_all_its_callbacks_with_one_read_of_the_key(
     tasks.process_inbound(first.pk)
     assert len(signed) == 3 and all(header.startswith("Signature ") for header in signed)
     assert reads == ["key"]
+
+
+@pytest.mark.django_db
+def test_the_next_message_is_found_through_the_index_of_open_messages():
+    """Answered messages are never scanned for the next one: with thousands of them in the
+    table (they are kept), the claim reads the open ones by id from their own index."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    now = timezone.now()
+
+    def message(n: int, state: str) -> InboundMessage:
+        return InboundMessage(
+            bap_id="bap.example", message_id=f"m-{n}", action="select", transaction_id=f"t-{n}",
+            body={}, body_digest="x", received_at=now, state=state,
+            expires_at=now + dt.timedelta(seconds=30),
+        )  # fmt: skip
+
+    InboundMessage.objects.bulk_create(
+        [message(n, InboundState.DONE) for n in range(5000)]
+        + [message(n, InboundState.RECEIVED) for n in range(5000, 5003)]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE beckn_inboundmessage")
+    plan = processing.waiting(after=0, now=now)[:1].explain()
+    assert "inbound_waiting_idx" in plan
+    assert processing.waiting(after=0, now=now).first().message_id == "m-5000"
