@@ -17,7 +17,9 @@ second for --seconds, paced, over keep-alive connections. The latency of a messa
 its callback's arrival minus the moment its request was sent. With --flood F, BAP a sends
 F times b's rate at the same time: b's latencies show whether a's burst delays b, and a's
 refusals (429) show the per-BAP limit at work. Everything runs on this machine: the
-sender, the receiver, web, workers, PostgreSQL and Redis share its CPUs.
+sender, the receiver, web, workers, PostgreSQL and Redis share its CPUs. The database is
+vacuumed before each run (`vacuumed`), so that a run does not pay for the rows the
+earlier ones left on a server whose autovacuum is off.
 """
 
 from __future__ import annotations
@@ -192,6 +194,21 @@ def breakdown(sender: Sender, receiver: Receiver) -> str:
 STEPS = ("sent->accepted", "accepted->taken", "taken->written", "written->send", "send->arrived")
 
 
+def vacuumed() -> str:
+    """VACUUM ANALYZE the bench database; the server's autovacuum setting, for the report.
+    Earlier runs leave thousands of updated rows behind; a server with autovacuum on
+    (PostgreSQL's default) cleans them up as it goes, one with it off (as on CI machines)
+    never does, and every later run would pay for them. Each run starts from a clean
+    table either way."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("SHOW autovacuum")
+        (setting,) = cursor.fetchone()
+    return str(setting)
+
+
 def environment(args: argparse.Namespace, work: Path) -> dict[str, str]:
     extra = {
         "BECKN_ALLOW_PRIVATE_CALLBACKS": "1",
@@ -237,6 +254,7 @@ def main() -> None:
         call_command("seed_demo", "--no-progress", "--sessions", "0", "--stations", "6")
     receiver = Receiver()
     private = prepare(receiver.url)
+    autovacuum = "" if args.embedded else vacuumed()
     count_b = int(args.rate * args.seconds)
     senders_msgs = {"b": signed("b", private["b"], count_b)}
     if args.flood:
@@ -275,7 +293,11 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
         receiver.stop()
-    mode = "SQLite + filesystem broker" if args.embedded else "PostgreSQL + Redis"
+    mode = (
+        "SQLite + filesystem broker"
+        if args.embedded
+        else f"PostgreSQL (vacuumed before the run, autovacuum {autovacuum}) + Redis"
+    )
     print("\n=== callback latency figures ===")
     print(
         f"{mode}; web {args.web} gevent process(es), {args.workers} worker(s) x "
