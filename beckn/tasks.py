@@ -31,6 +31,10 @@ OUTBOX_GRACE = dt.timedelta(seconds=5)
 # at 100 selects/s on a loaded two-CPU machine, 27 ms one at a time; bench/results/select.md).
 DRAIN_BATCH = 1
 DRAIN_LIMIT = 512
+# How the callbacks went is written down for RECORD_EVERY of them together (one INSERT of
+# the attempts, one UPDATE of the rows delivered) and when the drain ends, not after each
+# one: a callback is sent right after its answer's commit all the same.
+RECORD_EVERY = 8
 
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
@@ -42,16 +46,27 @@ def process_inbound(inbound_id: int | None = None) -> None:
         return
     doorbell.silence()
     courier = delivery.Courier()  # one read of the signing key for the whole drain
+    try:
+        if _drain(inbound_id, courier) and doorbell.ring():
+            process_inbound.delay()
+    finally:
+        courier.record()
+
+
+def _drain(inbound_id: int | None, courier: delivery.Courier) -> bool:
+    """Answer `inbound_id` and then the waiting messages, up to DRAIN_LIMIT; True when
+    there may be more."""
     if inbound_id is not None:
         process_and_answer([inbound_id], courier)
     answered, last = 0, 0
     while answered < DRAIN_LIMIT:
         taken = answer_next(after=last, limit=DRAIN_BATCH, courier=courier)
         if not taken:
-            return
+            return False
         answered, last = answered + len(taken), taken[-1]
-    if doorbell.ring():
-        process_inbound.delay()
+        if answered % RECORD_EVERY == 0:
+            courier.record()
+    return True
 
 
 def process_and_answer(inbound_ids: list[int], courier: delivery.Courier | None = None) -> None:
@@ -64,7 +79,8 @@ def process_and_answer(inbound_ids: list[int], courier: delivery.Courier | None 
 def answer_next(after: int, limit: int, courier: delivery.Courier | None = None) -> list[int]:
     """Answer the oldest waiting messages after id `after` that no other worker holds, up
     to `limit`, and send their callbacks here (as process_and_answer); their ids. A
-    courier handed in is reused (its signing key read once for many calls)."""
+    courier handed in is reused (its signing key read once for many calls), and its
+    owner writes down the attempts (Courier.record)."""
     taken: list[int] = []
 
     def answer() -> None:
@@ -79,6 +95,7 @@ def answer_next(after: int, limit: int, courier: delivery.Courier | None = None)
 
 
 def _answer_here(answer: Callable[[], object], courier: delivery.Courier | None) -> None:
+    own = courier is None
     courier = courier or delivery.Courier()
     results: dict[int, delivery.Result] = {}
     try:
@@ -87,7 +104,8 @@ def _answer_here(answer: Callable[[], object], courier: delivery.Courier | None)
         if written:
             results.update(courier.send(written))
     finally:
-        courier.record()
+        if own:
+            courier.record()
     _retry_later(results)
 
 
