@@ -39,7 +39,7 @@ from pathlib import Path
 from bench import pgdb
 from bench.ack_load import free_port, start_server
 from bench.ack_messages import select_body
-from bench.callbacks_rig import Receiver, Workers, cpu_seconds
+from bench.callbacks_rig import Receiver, Workers, cpu_of_command, cpu_seconds
 
 BAPS = {"a": "bench-lat-a.example", "b": "bench-lat-b.example"}
 
@@ -194,6 +194,11 @@ def breakdown(sender: Sender, receiver: Receiver) -> str:
 STEPS = ("sent->accepted", "accepted->taken", "taken->written", "written->send", "send->arrived")
 
 
+def _cpu(pool: Workers, server) -> tuple[float, float, float]:
+    """CPU seconds so far of the web server, the workers and PostgreSQL."""
+    return cpu_seconds([server.pid]), cpu_seconds(pool.pids), cpu_of_command("postgres")
+
+
 def vacuumed() -> str:
     """VACUUM ANALYZE the bench database; the server's autovacuum setting, for the report.
     Earlier runs leave thousands of updated rows behind; a server with autovacuum on
@@ -271,7 +276,7 @@ def main() -> None:
         warm.join()
         time.sleep(3)
         receiver.reset()
-        cpu_before = cpu_seconds([*pool.pids, server.pid])
+        cpu_before = _cpu(pool, server)
         load = os.getloadavg()[0]
         began = time.time() + 0.5
         senders = {
@@ -287,7 +292,7 @@ def main() -> None:
             if waiting <= 0:
                 break
             time.sleep(0.5)
-        cpu = cpu_seconds([*pool.pids, server.pid]) - cpu_before
+        cpu = [after - before for after, before in zip(_cpu(pool, server), cpu_before, strict=True)]
     finally:
         pool.stop()
         server.terminate()
@@ -304,7 +309,16 @@ def main() -> None:
         f"{args.concurrency}; BAP b {args.rate:g} selects/s for {args.seconds:g} s"
         + (f", BAP a {args.rate * args.flood:g}/s" if args.flood else "")
         + f"; load before {load:.1f}, after {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs); "
-        f"web + worker CPU {cpu:.1f} s"
+        f"web + worker CPU {cpu[0] + cpu[1]:.1f} s"
+    )
+    accepted = sum(s.status.get(200, 0) for s in senders.values())
+    print(
+        "CPU per accepted select: "
+        + ", ".join(
+            f"{name} {seconds * 1000 / max(1, accepted):.1f} ms"
+            for name, seconds in zip(("web", "workers", "PostgreSQL"), cpu, strict=True)
+        )
+        + " (PostgreSQL: its processes on this machine that lived through the run)"
     )
     print("| BAP | answers (HTTP status: count) | callbacks arrived | p50 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")

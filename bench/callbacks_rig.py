@@ -115,6 +115,22 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def cpu_of_command(name: str) -> float:
+    """user + system CPU of the live processes whose command is `name` ("postgres": the
+    server's backends and its own processes, on this machine)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] == name:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 class Workers:
     """`count` Celery workers (tests/support/procs.py: each in a session of its own, stopped warm,
     SIGKILLed if that takes too long)."""
