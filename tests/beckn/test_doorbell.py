@@ -28,6 +28,12 @@ def accept(client, network, bap, capture) -> InboundMessage:
     return InboundMessage.objects.get(message_id=body["context"]["message_id"])
 
 
+def accept_many(count: int, client, network, bap, capture, redis_cache) -> list[InboundMessage]:
+    """`count` selects accepted with the doorbell in use, the backlog limit out of the way."""
+    redis_cache.BECKN_MAX_PENDING_PER_BAP = 100
+    return [accept(client, network, bap, capture) for _ in range(count)]
+
+
 @pytest.fixture
 def delivered(monkeypatch):
     monkeypatch.setattr(delivery, "_attempt", lambda *a: (200, "", "", OutboxState.DELIVERED))
@@ -38,10 +44,9 @@ def test_with_redis_one_task_wakes_a_worker_that_answers_every_waiting_message(
     client, network, bap, fake, our_key, no_queue, redis_cache, delivered,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
-    redis_cache.BECKN_MAX_PENDING_PER_BAP = 100
-    first, *_rest = [
-        accept(client, network, bap, django_capture_on_commit_callbacks) for _ in range(4)
-    ]
+    first, *_rest = accept_many(
+        4, client, network, bap, django_capture_on_commit_callbacks, redis_cache
+    )
     assert no_queue["process"] == [first.pk]  # the other three rang a ringing bell
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -125,10 +130,9 @@ def test_a_drain_signs_its_callbacks_with_one_read_of_the_key_and_records_them_t
     client, network, bap, fake, our_key, no_queue, redis_cache, monkeypatch,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
-    redis_cache.BECKN_MAX_PENDING_PER_BAP = 100
-    first, *_rest = [
-        accept(client, network, bap, django_capture_on_commit_callbacks) for _ in range(3)
-    ]
+    first, *_rest = accept_many(
+        3, client, network, bap, django_capture_on_commit_callbacks, redis_cache
+    )
     reads: list[str] = []
     signer = delivery.keys.signer
     monkeypatch.setattr(delivery.keys, "signer", lambda: reads.append("key") or signer())
