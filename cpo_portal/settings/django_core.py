@@ -88,9 +88,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
         # Parameters sent apart from the statement (server-side binding), and a statement
-        # that has run PREPARE_THRESHOLD times on a connection prepared there: PostgreSQL
-        # then skips parsing and planning it, about half of its CPU for the small
-        # statements of a Beckn answer (bench/results/database.md). Turn off for a pooler
+        # that has run five times on a connection prepared there: PostgreSQL then skips
+        # parsing and planning it, a third to a half of its CPU for the small statements
+        # of a Beckn answer (bench/results/select.md, 2026-11-24). Turn off for a pooler
         # that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5
