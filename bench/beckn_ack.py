@@ -44,7 +44,7 @@ from pathlib import Path
 
 from bench import pgdb
 from bench.ack_load import LUA, free_port, start_server, wrk
-from bench.ack_messages import BAP_ID, select_body, vacuum, write_requests
+from bench.ack_messages import BAP_ID, select_body, write_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cpo_beckn"
@@ -103,7 +103,7 @@ def prepare(env: dict[str, str], files: list[tuple[Path, int]]) -> None:
         },
     )
     InboundMessage.objects.filter(bap_id=BAP_ID).delete()
-    vacuum()
+    pgdb.vacuum(InboundMessage._meta.db_table)
     for path, count in files:
         write_requests(path, count, private)
 
@@ -277,7 +277,7 @@ def cleanup(args: argparse.Namespace, work: Path) -> None:
 
     stored = InboundMessage.objects.filter(bap_id=BAP_ID).delete()[0]
     Subscriber.objects.filter(subscriber_id=BAP_ID).delete()
-    vacuum()
+    pgdb.vacuum(InboundMessage._meta.db_table)
     print(f"removed {stored} bench messages")
     try:
         import redis

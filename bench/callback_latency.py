@@ -18,7 +18,7 @@ its callback's arrival minus the moment its request was sent. With --flood F, BA
 F times b's rate at the same time: b's latencies show whether a's burst delays b, and a's
 refusals (429) show the per-BAP limit at work. Everything runs on this machine: the
 sender, the receiver, web, workers, PostgreSQL and Redis share its CPUs. The database is
-vacuumed before each run (`vacuumed`), so that a run does not pay for the rows the
+vacuumed before each run (`pgdb.vacuum`), so that a run does not pay for the rows the
 earlier ones left on a server whose autovacuum is off.
 """
 
@@ -199,21 +199,6 @@ def _cpu(pool: Workers, server) -> tuple[float, float, float]:
     return cpu_seconds([server.pid]), cpu_seconds(pool.pids), cpu_of_command("postgres")
 
 
-def vacuumed() -> str:
-    """VACUUM ANALYZE the bench database; the server's autovacuum setting, for the report.
-    Earlier runs leave thousands of updated rows behind; a server with autovacuum on
-    (PostgreSQL's default) cleans them up as it goes, one with it off (as on CI machines)
-    never does, and every later run would pay for them. Each run starts from a clean
-    table either way."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-        cursor.execute("SHOW autovacuum")
-        (setting,) = cursor.fetchone()
-    return str(setting)
-
-
 def environment(args: argparse.Namespace, work: Path) -> dict[str, str]:
     extra = {
         "BECKN_ALLOW_PRIVATE_CALLBACKS": "1",
@@ -259,7 +244,7 @@ def main() -> None:
         call_command("seed_demo", "--no-progress", "--sessions", "0", "--stations", "6")
     receiver = Receiver()
     private = prepare(receiver.url)
-    autovacuum = "" if args.embedded else vacuumed()
+    autovacuum = pgdb.vacuum()
     count_b = int(args.rate * args.seconds)
     senders_msgs = {"b": signed("b", private["b"], count_b)}
     if args.flood:

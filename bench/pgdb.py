@@ -101,3 +101,22 @@ def backend_cpu() -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def vacuum(table: str = "") -> str:
+    """VACUUM ANALYZE `table` (the whole database when none is named) on PostgreSQL; the
+    server's autovacuum setting, "" on another database. A bench that reuses a database
+    cleans up what earlier runs left: a server with autovacuum on (PostgreSQL's default)
+    does it at a moment of its own, perhaps during the first rounds (seen in
+    bench/beckn_ack.py: select's CPU per request 1.5 ms there, 1.1 after), and one with it
+    off (as on CI machines) never does, so every later run pays for it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        target = connection.ops.quote_name(table) if table else ""
+        cursor.execute(f"VACUUM ANALYZE {target}")
+        cursor.execute("SHOW autovacuum")
+        (setting,) = cursor.fetchone()
+    return str(setting)
