@@ -36,13 +36,12 @@ run: install migrate
 	@echo "API docs: http://127.0.0.1:$(PORT)/api/docs/  (README.md: Quick start)"
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
 
-# The suite in parallel: one pytest-xdist worker per CPU and two more, since many tests
-# mostly wait (real Celery workers riding out an outage, a browser, the soak; on two CPUs
-# the fresh-clone CI took 9 min 6 s with four workers against 9 min 58 s with three, in
-# the same half hour; TEST_WORKERS=0: one process), each test file on one worker so that worlds built once per module are built once, files
+# The suite in parallel: one pytest-xdist worker per CPU and one more, since some tests
+# mostly wait (real Celery workers riding out an outage, a browser; TEST_WORKERS=0: one
+# process), each test file on one worker so that worlds built once per module are built once, files
 # handed out in collection order (the longest first: tests/conftest.py); the ten slowest
 # tests are listed at the end, so that drift shows.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 2 )))
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=10 \
 	  $(PYTEST_ARGS)
