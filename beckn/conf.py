@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     # it a request gets a 429 NACK (services.backlog). 0: unlimited.
     "BECKN_MAX_PENDING_PER_BAP": 200,
     "BECKN_PENDING_RETRY_AFTER": 2,  # seconds, the hint in that NACK
+    # Requests, and callbacks of no order, are deleted this many days after their answer
+    # window closed (services.retention); 0: kept for ever.
+    "BECKN_KEEP_MESSAGES_DAYS": 30,
     # Callbacks
     "BECKN_CALLBACK_CONNECT_TIMEOUT": 2.0,
     "BECKN_CALLBACK_READ_TIMEOUT": 5.0,

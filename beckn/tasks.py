@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from beckn import processing
 from beckn.models import Outbox, OutboxState
-from beckn.services import delivery, doorbell, jobs
+from beckn.services import delivery, doorbell, jobs, retention
 
 # A message queued for a worker is normally taken within a second or two, even during a
 # flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still
@@ -182,6 +182,13 @@ def requeue_stuck() -> dict[str, int]:
         "requeued": len(due),
         "reprocessed": len(waiting),
     }
+
+
+@shared_task(name="beckn.prune_messages", ignore_result=True)
+def prune_messages() -> dict[str, int]:
+    """Beat, every ten minutes: what has been kept for BECKN_KEEP_MESSAGES_DAYS goes."""
+    pruned = retention.prune(timezone.now())
+    return {"requests": pruned.requests, "callbacks": pruned.callbacks}
 
 
 class CeleryPublisher:

@@ -88,6 +88,12 @@ class Outbox(models.Model):
                 condition=models.Q(state__in=["pending", "sending"]),
                 name="outbox_open_by_bap_idx",
             ),
+            # services.retention finds the finished callbacks of no order to delete
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(order__isnull=True, state__in=sorted(FINAL_STATES)),
+                name="outbox_prunable_idx",
+            ),
         ]
 
     def __str__(self) -> str:

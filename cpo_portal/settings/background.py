@@ -29,6 +29,7 @@ if CACHE_URL:
 # worker must then name its queues with -Q (docs/operations.md).
 if env_bool("CELERY_SPLIT_QUEUES", False):
     CELERY_TASK_ROUTES = {
+        "beckn.prune_messages": {"queue": "rollups"},  # bulk deletes, never on Beckn's
         "beckn.*": {"queue": "beckn"},
         "offers.analytics.*": {"queue": "rollups"},
         "cpo_portal.run_chunk": {"queue": "rollups"},  # heavy jobs' parts, never on Beckn's

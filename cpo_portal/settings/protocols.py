@@ -71,11 +71,16 @@ for _name in (
 if os.environ.get("BECKN_MAX_PENDING_PER_BAP"):
     BECKN_MAX_PENDING_PER_BAP = int(os.environ["BECKN_MAX_PENDING_PER_BAP"])
 
+# Days a request (and a callback of no order) is kept after its answer window (0: for ever).
+if os.environ.get("BECKN_KEEP_MESSAGES_DAYS"):
+    BECKN_KEEP_MESSAGES_DAYS = float(os.environ["BECKN_KEEP_MESSAGES_DAYS"])
+
 # Beat: re-queue messages and callbacks whose task was lost or whose worker died
 # (beckn.tasks.requeue_stuck), well inside the shortest ttl a BAP gets.
 BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 5)  # seconds
 CELERY_BEAT_SCHEDULE = {
     "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": BECKN_REQUEUE_EVERY},
+    "beckn-prune-messages": {"task": "beckn.prune_messages", "schedule": 600.0},
     "roaming-send-due": {"task": "roaming.send_all_due", "schedule": 60.0},
 }
 

@@ -192,7 +192,7 @@ def test_cache_url_selects_a_shared_redis_cache(tmp_path):
 
 ROUTES = """
 from cpo_portal.celery import app
-names = ["beckn.deliver", "beckn.process_inbound", "beckn.requeue_stuck",
+names = ["beckn.deliver", "beckn.process_inbound", "beckn.requeue_stuck", "beckn.prune_messages",
          "offers.analytics.tasks.rollup_ledger", "cpo_portal.run_chunk", "pricing.anything"]
 result = {name: app.amqp.router.route({}, name)["queue"].name for name in names}
 """
@@ -209,6 +209,7 @@ def test_split_queues_route_beckn_work_and_rollups_apart(tmp_path):
         "beckn.deliver": "beckn",
         "beckn.process_inbound": "beckn",
         "beckn.requeue_stuck": "beckn",
+        "beckn.prune_messages": "rollups",  # bulk deletes wait behind no callback
         "offers.analytics.tasks.rollup_ledger": "rollups",
         "cpo_portal.run_chunk": "rollups",  # heavy jobs' parts
         "pricing.anything": "celery",

@@ -1,0 +1,139 @@
+"""How long Beckn messages are kept (BECKN_KEEP_MESSAGES_DAYS), and the pruning that keeps
+to it (the beat task beckn.prune_messages, `manage.py beckn_prune`).
+
+What goes, `keep` after the answer window closed (each row's expires_at):
+
+- every accepted request (InboundMessage), whatever became of it. Its unique key is what
+  makes a BAP's retry an ACK of the same message instead of a second one, but the same
+  bytes sent after expires_at are refused as stale (their timestamp + ttl has passed) and
+  their signature has expired long before (BECKN_SIGNATURE_MAX_LIFETIME), so a row gone
+  then opens no door to a replay;
+- every callback that answers no order (on_search, on_select and the errors of requests
+  that made none) once it reached a final state, with its delivery attempts and their
+  history records.
+
+What stays: an order's callbacks and their attempts, for as long as the order (they are
+what the BAP was told about it); their request's row goes, and their `inbound` becomes
+empty. Nothing is pruned while BECKN_KEEP_MESSAGES_DAYS is 0.
+
+Rows go PRUNE_BATCH at a time, one transaction each, found through an index
+(inbound_state_idx; outbox_prunable_idx) in no particular order, so that a batch costs
+the same however large the tables are; a run stops after MAX_BATCHES of each, and the
+next run (beat runs it every ten minutes) goes on. The rows
+are deleted by plain DELETE statements: Django's QuerySet.delete() would load every row
+(request bodies included) to send the delete signals, and django-simple-history would
+answer each deleted callback with a new history record, the opposite of pruning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, models, transaction
+
+from beckn import conf
+from beckn.models import FINAL_STATES, DeliveryAttempt, InboundMessage, InboundState, Outbox
+
+PRUNE_BATCH = 1000
+MAX_BATCHES = 100  # per table and run: at most 100,000 rows each
+
+
+@dataclass(frozen=True)
+class Pruned:
+    requests: int = 0
+    callbacks: int = 0
+    attempts: int = 0
+
+    def __add__(self, other: Pruned) -> Pruned:
+        return Pruned(
+            self.requests + other.requests,
+            self.callbacks + other.callbacks,
+            self.attempts + other.attempts,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.requests or self.callbacks)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.requests} requests, {self.callbacks} callbacks and "
+            f"{self.attempts} delivery attempts"
+        )
+
+
+def keep() -> timedelta | None:
+    """How long after its answer window a message is kept; None: for ever."""
+    days = float(conf.get("BECKN_KEEP_MESSAGES_DAYS"))
+    return timedelta(days=days) if days > 0 else None
+
+
+def prune(now: datetime, kept: timedelta | None = None, batch: int = PRUNE_BATCH) -> Pruned:
+    """Delete what has been kept long enough (the module's docstring says what)."""
+    kept = kept if kept is not None else keep()
+    if kept is None:
+        return Pruned()
+    cutoff = now - kept
+    callbacks = attempts = requests = 0
+    for _ in range(MAX_BATCHES):
+        ids = _ids(old_callbacks(cutoff), batch)
+        with transaction.atomic():
+            attempts += _delete_callbacks(ids)
+        callbacks += len(ids)
+        if len(ids) < batch:
+            break
+    for _ in range(MAX_BATCHES):
+        ids = _ids(old_requests(cutoff), batch)
+        with transaction.atomic():
+            Outbox.objects.filter(inbound_id__in=ids).update(inbound=None)
+            _delete(InboundMessage, "id", ids)
+        requests += len(ids)
+        if len(ids) < batch:
+            break
+    return Pruned(requests, callbacks, attempts)
+
+
+def old_requests(cutoff: datetime) -> models.QuerySet[InboundMessage]:
+    """Requests whose answer window closed before `cutoff`. A request arrives before its
+    window closes, so received_at < cutoff is implied; it lets inbound_state_idx (state,
+    received_at) find them, every state named so that the index's first column is used."""
+    return InboundMessage.objects.filter(
+        state__in=InboundState.values, received_at__lt=cutoff, expires_at__lt=cutoff
+    )
+
+
+def old_callbacks(cutoff: datetime) -> models.QuerySet[Outbox]:
+    """Finished callbacks of no order whose window closed before `cutoff`."""
+    return Outbox.objects.filter(
+        order__isnull=True, state__in=sorted(FINAL_STATES), expires_at__lt=cutoff
+    )
+
+
+def _ids(rows: models.QuerySet, batch: int) -> list[int]:
+    """Up to `batch` ids, unordered: the first rows the index yields, not a sort of all."""
+    return list(rows.order_by().values_list("pk", flat=True)[:batch])
+
+
+def _delete_callbacks(ids: list[int]) -> int:
+    """The callbacks, their attempts and the history records of both; the attempts' count."""
+    if not ids:
+        return 0
+    DeliveryAttempt.history.model.objects.filter(outbox_id__in=ids).delete()
+    attempts = _delete(DeliveryAttempt, "outbox_id", ids)
+    Outbox.history.model.objects.filter(id__in=ids).delete()
+    _delete(Outbox, "id", ids)
+    return attempts
+
+
+def _delete(model: type[models.Model], column: str, values: Sequence[int]) -> int:
+    """DELETE FROM the model's table WHERE column IN values: no rows loaded, no signals."""
+    if not values:
+        return 0
+    ops = connection.ops
+    marks = ", ".join(["%s"] * len(values))
+    table, where = ops.quote_name(model._meta.db_table), ops.quote_name(column)
+    sql = f"DELETE FROM {table} WHERE {where} IN ({marks})"  # noqa: S608 (names from the model)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(values))
+        return cursor.rowcount

@@ -1,0 +1,182 @@
+"""Retention: requests and the finished callbacks of no order go BECKN_KEEP_MESSAGES_DAYS
+after their answer window; an order's callbacks stay; a pruned message cannot come back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from beckn import tasks
+from beckn.models import DeliveryAttempt, InboundMessage, InboundState, Order, Outbox, OutboxState
+from beckn.protocol import errors
+from beckn.protocol.timefmt import format_timestamp
+from beckn.services import intake, outbox, retention
+from tests.beckn.bap import Bap
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.timedelta(days=1)
+KEEP = 30 * DAY
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def request(
+    name: str,
+    window_closed: dt.datetime,
+    *,
+    received: dt.datetime | None = None,
+    state: str = InboundState.DONE,
+) -> InboundMessage:
+    """A request named by its transaction_id column (the ids in its context are uuids)."""
+    received = received or window_closed - dt.timedelta(seconds=30)
+    context = Bap().context("select")
+    return InboundMessage.objects.create(
+        bap_id="bap.example", message_id=context["message_id"], action="select",
+        transaction_id=name, body={"context": context}, body_digest="x", received_at=received,
+        expires_at=window_closed, state=state,
+    )  # fmt: skip
+
+
+def callback(
+    inbound: InboundMessage, *, state: str = OutboxState.DELIVERED, order: Order | None = None
+) -> Outbox:
+    """The reply as processing writes it (with its history record), then its outcome and
+    one attempt."""
+    row = outbox.add(inbound, message={"order": {"id": "o"}}, order=order, now=inbound.received_at)
+    Outbox.objects.filter(pk=row.pk).update(state=state, expires_at=inbound.expires_at)
+    DeliveryAttempt.objects.create(
+        outbox=row, number=1, started_at=inbound.received_at, target_url="https://bap.example",
+        status_code=200, outcome=state,
+    )  # fmt: skip
+    return row
+
+
+def names() -> set[str]:
+    return set(InboundMessage.objects.values_list("transaction_id", flat=True))
+
+
+def test_requests_go_their_keep_after_their_window_and_not_before(bpp, now):
+    request("answered-long-ago", now - KEEP - DAY)
+    request("never-answered", now - KEEP - DAY, state=InboundState.RECEIVED)
+    request("inside-the-keep", now - KEEP + DAY)
+    request("long-ttl", now + DAY, received=now - KEEP - 10 * DAY)  # window still open
+    pruned = retention.prune(now, KEEP)
+    assert names() == {"inside-the-keep", "long-ttl"}
+    assert (pruned.requests, pruned.callbacks) == (2, 0)
+
+
+def test_finished_callbacks_of_no_order_go_with_attempts_and_history(bpp, now):
+    old = request("old", now - KEEP - DAY)
+    gone = callback(old)
+    waiting = callback(old, state=OutboxState.PENDING)  # not final: the sweep's to settle
+    recent = callback(request("recent", now - DAY))
+    assert Outbox.history.filter(id=gone.pk).exists()
+    pruned = retention.prune(now, KEEP)
+    assert set(Outbox.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
+    assert not Outbox.history.filter(id=gone.pk).exists()  # and no "deleted" record made
+    assert not DeliveryAttempt.objects.filter(outbox_id=gone.pk).exists()
+    assert DeliveryAttempt.objects.filter(outbox_id=recent.pk).exists()
+    assert (pruned.requests, pruned.callbacks, pruned.attempts) == (1, 1, 1)
+    assert Outbox.objects.get(pk=waiting.pk).inbound_id is None
+
+
+def test_an_orders_callbacks_stay_when_their_request_goes(bpp, network, now):
+    order = Order.objects.create(
+        operator=network.op_a, charger=network.charger_a, charger_code="a-01",
+        bap_id="bap.example", transaction_id="t-confirm", order_id="ord-1",
+    )  # fmt: skip
+    row = callback(request("confirm", now - KEEP - DAY), order=order)
+    retention.prune(now, KEEP)
+    assert names() == set()
+    row.refresh_from_db()
+    assert row.inbound_id is None and row.order_id == order.pk
+    assert row.delivery_attempts.count() == 1
+    assert Outbox.history.filter(id=row.pk).exists()
+
+
+def test_a_run_stops_after_its_batches_and_the_next_goes_on(bpp, now, monkeypatch):
+    monkeypatch.setattr(retention, "MAX_BATCHES", 2)
+    for n in range(5):
+        request(f"m-{n}", now - KEEP - DAY)
+    assert retention.prune(now, KEEP, batch=2).requests == 4
+    assert retention.prune(now, KEEP, batch=2).requests == 1
+    assert names() == set()
+
+
+def test_nothing_goes_when_messages_are_kept_for_ever(bpp, settings, now):
+    settings.BECKN_KEEP_MESSAGES_DAYS = 0
+    request("old", now - 1000 * DAY)
+    assert not retention.prune(now)
+    assert names() == {"old"}
+
+
+def test_a_pruned_message_sent_again_is_refused_as_stale(bap, select_body, now):
+    """The unique key is gone, but the same message, even signed anew, is past its window."""
+    select_body["context"].update(timestamp=format_timestamp(now), ttl="PT30S")
+    raw = json.dumps(select_body).encode()
+    first = intake.accept("select", raw, {"Authorization": bap.sign(raw)}, lambda *a: None, now)
+    assert first.status == 200 and first.body["message"]["ack"]["status"] == "ACK"
+    later = now + KEEP + DAY
+    assert retention.prune(later, KEEP).requests == 1
+    again = bap.sign(raw, created=int(later.timestamp()) - 1)
+    answer = intake.accept("select", raw, {"Authorization": again}, lambda *a: None, later)
+    assert answer.body["message"]["ack"]["status"] == "NACK"
+    assert answer.body["error"]["code"] == errors.STALE_REQUEST.code
+    assert not InboundMessage.objects.exists()
+
+
+def test_the_command_prunes_to_the_end_in_one_line(bpp, now, monkeypatch, capsys):
+    monkeypatch.setattr(retention, "MAX_BATCHES", 1)
+    monkeypatch.setattr(retention, "PRUNE_BATCH", 2)
+    for n in range(5):
+        request(f"m-{n}", now - 3 * DAY)
+    call_command("beckn_prune", "--days", "2")
+    assert capsys.readouterr().out == (
+        "Deleted 5 requests, 0 callbacks and 0 delivery attempts "
+        "(2 days after their answer window).\n"
+    )
+    assert names() == set()
+
+
+@pytest.mark.parametrize("days", ["0", "-1"])
+def test_the_command_refuses_a_keep_of_nothing(bpp, days):
+    with pytest.raises(CommandError, match="--days must be more than 0"):
+        call_command("beckn_prune", "--days", days)
+
+
+def test_beat_prunes_every_ten_minutes_off_the_beckn_queue(bpp, now):
+    request("old", now - KEEP - DAY)
+    entry = settings.CELERY_BEAT_SCHEDULE["beckn-prune-messages"]
+    assert entry == {"task": tasks.prune_messages.name, "schedule": 600.0}
+    assert tasks.prune_messages() == {"requests": 1, "callbacks": 0}
+
+
+def test_each_batch_is_found_through_an_index_however_large_the_table(bpp, now):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    callback(request("old", now - KEEP - DAY))
+    new = [request(f"new-{n}", now + DAY, received=now) for n in range(3)]
+    more = dict(bap_id="bap.example", action="select", transaction_id="t", body={},
+                body_digest="x", received_at=now, expires_at=now + DAY)  # fmt: skip
+    InboundMessage.objects.bulk_create(
+        InboundMessage(message_id=f"more-{n}", **more) for n in range(3000)
+    )
+    Outbox.objects.bulk_create(
+        outbox.build(new[n % 3], {"order": {"id": "o"}}, None, None, now) for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE beckn_inboundmessage")
+        cursor.execute("ANALYZE beckn_outbox")
+    cutoff = now - KEEP
+    assert "inbound_state_idx" in retention.old_requests(cutoff).order_by()[:1000].explain()
+    assert "outbox_prunable_idx" in retention.old_callbacks(cutoff).order_by()[:1000].explain()
