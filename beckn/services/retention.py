@@ -77,14 +77,14 @@ def prune(now: datetime, kept: timedelta | None = None, batch: int = PRUNE_BATCH
     cutoff = now - kept
     callbacks = attempts = requests = 0
     for _ in range(MAX_BATCHES):
-        ids = _ids(old_callbacks(cutoff), batch)
+        ids = batch_of(old_callbacks(cutoff), batch)
         with transaction.atomic():
             attempts += _delete_callbacks(ids)
         callbacks += len(ids)
         if len(ids) < batch:
             break
     for _ in range(MAX_BATCHES):
-        ids = _ids(old_requests(cutoff), batch)
+        ids = batch_of(old_requests(cutoff), batch)
         with transaction.atomic():
             Outbox.objects.filter(inbound_id__in=ids).update(inbound=None)
             _delete(InboundMessage, "id", ids)
@@ -110,7 +110,7 @@ def old_callbacks(cutoff: datetime) -> models.QuerySet[Outbox]:
     )
 
 
-def _ids(rows: models.QuerySet, batch: int) -> list[int]:
+def batch_of(rows: models.QuerySet, batch: int) -> list[int]:
     """Up to `batch` ids, unordered: the first rows the index yields, not a sort of all."""
     return list(rows.order_by().values_list("pk", flat=True)[:batch])
 
