@@ -8,13 +8,13 @@ What goes, `keep` after the answer window closed (each row's expires_at):
   bytes sent after expires_at are refused as stale (their timestamp + ttl has passed) and
   their signature has expired long before (BECKN_SIGNATURE_MAX_LIFETIME), so a row gone
   then opens no door to a replay;
-- every callback that answers no order (on_search, on_select and the errors of requests
-  that made none) once it reached a final state, with its delivery attempts and their
-  history records.
+- every callback that answers no order (on_search, and on_support, on_rating and the
+  errors of requests that named none) once it reached a final state, with its delivery
+  attempts and their history records.
 
 What stays: an order's callbacks and their attempts, for as long as the order (they are
-what the BAP was told about it); their request's row goes, and their `inbound` becomes
-empty. Nothing is pruned while BECKN_KEEP_MESSAGES_DAYS is 0.
+what the BAP was told about it), a select's on_select included, since a select makes an
+order (quoted); their request's row goes, and their `inbound` becomes empty. Nothing is pruned while BECKN_KEEP_MESSAGES_DAYS is 0.
 
 Rows go PRUNE_BATCH at a time, one transaction each, found through an index
 (inbound_state_idx; outbox_prunable_idx) in no particular order, so that a batch costs
