@@ -99,10 +99,10 @@ def _answer_here(answer: Callable[[], object], courier: delivery.Courier | None)
     courier = courier or delivery.Courier()
     results: dict[int, delivery.Result] = {}
     try:
-        with jobs.collecting() as written:
+        with jobs.collecting(held=True) as written:  # written leased to this worker
             answer()
         if written:
-            results.update(courier.send(written))
+            results.update(courier.send_held(written))
     finally:
         if own:
             courier.record()

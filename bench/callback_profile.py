@@ -11,6 +11,13 @@ thread, the receiver's threads excluded) and then again under cProfile (process 
 the profiler's own overhead), printing the top entries by cumulative and by own time. Celery's
 own cost per task message (consume, acknowledge) is not in this profile: bench/callbacks.py
 measures whole workers.
+
+Then the draining worker's way, each callback written in a transaction of its own and sent
+right after its commit, recorded 8 at a time (beckn.tasks' drain), two ways in alternating
+rounds: written leased to this worker and sent as held (`jobs.collecting(held=True)`,
+`Courier.send_held`, as the drain does), and written pending, then claimed and sent
+(`Courier.send`, the plain alternative); this thread's CPU and the PostgreSQL backend's
+per callback, and the statements each sends.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import statistics
 import time
 
 from bench import pgdb
@@ -73,6 +81,56 @@ def profile(label: str, run, top: int) -> None:
     print(out.getvalue())
 
 
+def write_and_send(count: int, held: bool) -> tuple[float, float]:
+    """(worker CPU ms, PostgreSQL CPU ms) per callback, written and sent as the drain does:
+    `held` leased at the write, else claimed before the send."""
+    from django.db import transaction
+
+    from beckn.services import delivery, jobs, outbox
+
+    inbound = inbound_rows(count)
+    courier = delivery.Courier()
+    pg0, cpu0 = pgdb.backend_cpu() or 0.0, time.thread_time()
+    for n, message in enumerate(inbound, 1):
+        with jobs.collecting(held=held) as written, transaction.atomic():
+            outbox.add(message, REPLY)
+        if held:
+            courier.send_held(written)
+        else:
+            courier.send([row.pk for row in written])
+        if n % 8 == 0:
+            courier.record()
+    courier.record()
+    cpu, pg = time.thread_time() - cpu0, (pgdb.backend_cpu() or 0.0) - pg0
+    return cpu * 1000 / count, pg * 1000 / count
+
+
+def statements(held: bool) -> float:
+    """Statements per callback, over 16 (Django's query log, outside the timings)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        write_and_send(16, held)
+    return len(queries) / 16
+
+
+def compare_held(count: int, rounds: int = 5) -> None:
+    figures: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    write_and_send(20, True)  # warm
+    for round_ in range(rounds):
+        for held in (True, False) if round_ % 2 == 0 else (False, True):
+            figures[held].append(write_and_send(count, held))
+    print(f"\nwritten and sent by one worker, {count} callbacks x {rounds} rounds, alternating")
+    print("| way | worker CPU ms per callback (median) | PostgreSQL CPU ms | statements |")
+    print("| --- | --- | --- | --- |")
+    for held, label in ((True, "written leased, sent as held"), (False, "written, claimed, sent")):
+        runs = figures[held]
+        worker = statistics.median(run[0] for run in runs)
+        database = statistics.median(run[1] for run in runs)
+        print(f"| {label} | {worker:.2f} | {database:.2f} | {statements(held):.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--callbacks", type=int, default=500)
@@ -105,9 +163,6 @@ def main() -> None:
         profile("one task per callback (beckn.deliver)", one_by_one, args.top)
         ids = fill(args.callbacks)
 
-        if not hasattr(tasks, "deliver_batch"):
-            return
-
         def batched() -> int:
             for start in range(0, len(ids), args.batch):
                 tasks.deliver_batch(ids[start : start + args.batch])
@@ -118,6 +173,7 @@ def main() -> None:
         profile(f"batches of {args.batch} (beckn.deliver_batch)", batched, args.top)
         delivered = Outbox.objects.filter(state=OutboxState.DELIVERED).count()
         print(f"delivered rows: {delivered}; POSTs received: {receiver.posts}")
+        compare_held(args.callbacks)
     finally:
         receiver.stop()
 

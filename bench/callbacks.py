@@ -107,14 +107,14 @@ def fill(inbound: list, rate: float, batch: int = 1) -> list[int]:
     ids: list[int] = []
     began = time.monotonic()
     for start in range(0, len(inbound), CHUNK):
-        collect: contextlib.AbstractContextManager[list[int]] = (
+        collect: contextlib.AbstractContextManager[list] = (
             jobs.collecting() if batch > 1 else contextlib.nullcontext([])
         )
         with collect as written, transaction.atomic():
             for message in inbound[start : start + CHUNK]:
                 ids.append(outbox.add(message, REPLY).pk)
         for first in range(0, len(written), batch):
-            tasks.deliver_batch.delay(written[first : first + batch])
+            tasks.deliver_batch.delay([row.pk for row in written[first : first + batch]])
         if rate:  # paced: the latency is then the system's, not the backlog's
             ahead = began + len(ids) / rate - time.monotonic()
             if ahead > 0:

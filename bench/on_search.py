@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"seeded {len(scenarios)} networks in {time.monotonic() - began:.0f}s", flush=True)
     from beckn.services import outbox
 
-    outbox._queue = lambda outbox_ids: None  # no broker: delivery is bench/callbacks.py's
+    outbox._queue = lambda rows: None  # no broker: delivery is bench/callbacks.py's
     searcher = Searcher()
     cap = conf.get("BECKN_MAX_CATALOG_ITEMS")
     results = []

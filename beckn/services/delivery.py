@@ -166,9 +166,14 @@ class Courier:
     def send(self, outbox_ids: list[int], now: datetime | None = None) -> dict[int, Result]:
         """Claim the rows that are due and POST each; a delivered row is marked by `record`."""
         now = now or timezone.now()
+        return self.send_held(claim_many(outbox_ids, now), now)
+
+    def send_held(self, rows: list[Outbox], now: datetime | None = None) -> dict[int, Result]:
+        """POST each of the rows this worker holds the lease of (claimed, or written leased
+        to it: services.outbox), in order; a delivered row is marked by `record`."""
+        now = now or timezone.now()
         clock = time.monotonic()
         results: dict[int, Result] = {}
-        rows = claim_many(outbox_ids, now)
         for index, row in enumerate(rows):
             at = now + timedelta(seconds=time.monotonic() - clock)
             if _lease_ends_soon(row, at) and row.pk not in renew(rows[index:], at):

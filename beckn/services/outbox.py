@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -124,13 +124,20 @@ def _row(
     order: Order | None = None,
 ) -> Outbox:
     """A callback's row, not saved: its body checked against the core schema, addressed to
-    the subscriber's registered callback URL (or undeliverable when it has none)."""
+    the subscriber's registered callback URL (or undeliverable when it has none), leased
+    to this worker when it is the one that will send it (jobs.holding())."""
     context = body["context"]
     action = context["action"]
     issues = fastschema.issues(action, body)
     if issues:  # our bug, not the BAP's: send anyway (an ACK promised a callback), but say so
         log.error("%s for %s fails the core schema: %s", action, context["message_id"], issues[:5])
     base = registry.callback_target(subscriber_id, action)  # shown; resolved again at send
+    held = bool(base) and jobs.holding()
+    lease = now + timedelta(seconds=conf.get("BECKN_CALLBACK_LEASE"))
+    if base:
+        state = OutboxState.SENDING if held else OutboxState.PENDING
+    else:
+        state = OutboxState.UNDELIVERABLE
     return Outbox(
         inbound=inbound,
         order=order,
@@ -140,7 +147,9 @@ def _row(
         payload=encode(body),
         message_id=context["message_id"],
         transaction_id=context["transaction_id"],
-        state=OutboxState.PENDING if base else OutboxState.UNDELIVERABLE,
+        state=state,
+        attempts=1 if held else 0,  # as claiming it would have counted
+        leased_until=lease if held else None,
         last_error="" if base else f"{subscriber_id} has no registered callback URL",
         next_attempt_at=now,
         expires_at=expires_at,
@@ -151,11 +160,11 @@ def _after_commit(rows: list[Outbox]) -> None:
     """Once the transaction commits: queue the rows to send; an undeliverable reply is
     answered as far as it can be, so its request's place in the BAP's backlog is given
     back (a callback nobody asked for holds none)."""
-    sendable = [row.pk for row in rows if row.state == OutboxState.PENDING]
+    sendable = [row for row in rows if row.state != OutboxState.UNDELIVERABLE]
     unsendable = [
         (row.subscriber_id, row.message_id)
         for row in rows
-        if row.state != OutboxState.PENDING and row.inbound_id is not None
+        if row.state == OutboxState.UNDELIVERABLE and row.inbound_id is not None
     ]
     if sendable:
         transaction.on_commit(lambda: _queue(sendable))
@@ -163,6 +172,6 @@ def _after_commit(rows: list[Outbox]) -> None:
         transaction.on_commit(lambda: backlog.release(unsendable))
 
 
-def _queue(outbox_ids: list[int]) -> None:
-    for outbox_id in outbox_ids:
-        jobs.queue_delivery(outbox_id)
+def _queue(rows: list[Outbox]) -> None:
+    for row in rows:
+        jobs.queue_delivery(row)

@@ -153,6 +153,49 @@ def test_a_drain_signs_its_callbacks_with_one_read_of_the_key_and_records_them_t
     assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.DELIVERED}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_draining_worker_writes_its_callbacks_leased_to_itself_and_claims_none(
+    client, network, bap, fake, our_key, no_queue, redis_cache, delivered,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    first, *_rest = accept_many(
+        2, client, network, bap, django_capture_on_commit_callbacks, redis_cache
+    )
+    with CaptureQueriesContext(connection) as queries:
+        tasks.process_inbound(first.pk)
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "beckn_outbox"')]
+    assert len(updates) == 1 and "'delivered'" in updates[0]  # the record; no claim before
+    assert no_queue["deliver"] == []  # nothing left for another worker
+    rows = Outbox.objects.all()
+    assert {(row.state, row.attempts, row.leased_until) for row in rows} == {
+        (OutboxState.DELIVERED, 1, None)
+    }
+    created = Outbox.history.filter(history_type="+").values_list("state", flat=True)
+    assert list(created) == [OutboxState.SENDING] * 2  # written leased, as the history shows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_callback_written_leased_to_a_worker_that_died_is_sent_after_its_lease(
+    client, network, bap, fake, our_key, no_queue, delivered, monkeypatch,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    inbound = accept(client, network, bap, django_capture_on_commit_callbacks)
+    send_held = delivery.Courier.send_held
+    monkeypatch.setattr(delivery.Courier, "send_held", lambda self, rows, now=None: {})  # died
+    tasks.process_and_answer([inbound.pk])
+    row = Outbox.objects.get()
+    assert row.state == OutboxState.SENDING and row.leased_until is not None
+    assert tasks.requeue_stuck()["released"] == 0  # the lease still runs
+    monkeypatch.setattr(delivery.Courier, "send_held", send_held)
+    later = row.leased_until + dt.timedelta(seconds=1)
+    assert delivery.release_stuck(later) == [row.pk]
+    assert delivery.deliver(row.pk, now=later).state == OutboxState.DELIVERED
+    assert list(row.delivery_attempts.values_list("number", "outcome")) == [
+        (1, OutboxState.SENDING),  # the sweep's "no outcome" row for the lost first turn
+        (2, OutboxState.DELIVERED),
+    ]
+
+
 @pytest.mark.django_db
 def test_the_next_message_is_found_through_the_index_of_open_messages():
     """Answered messages are never scanned for the next one: with thousands of them in the
