@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from beckn import processing
 from beckn.models import Outbox, OutboxState
-from beckn.services import delivery, doorbell, jobs, retention
+from beckn.services import delivery, doorbell, jobs, retention, sweep
 
 # A message queued for a worker is normally taken within a second or two, even during a
 # flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still
@@ -159,8 +159,8 @@ def requeue_stuck() -> dict[str, int]:
     never processed (while their answer can still arrive in time). Claiming is
     conditional, so a row queued twice is still sent once."""
     now = timezone.now()
-    released = delivery.release_stuck(now)
-    expired = delivery.expire_overdue(now)
+    released = sweep.release_stuck(now)
+    expired = sweep.expire_overdue(now)
     due = list(
         Outbox.objects.filter(
             state=OutboxState.PENDING, next_attempt_at__lte=now - OUTBOX_GRACE

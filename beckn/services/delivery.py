@@ -6,18 +6,20 @@ HTTP connection to each BAP is kept open between callbacks (safehttp's pool).
 The target is resolved from the registry at each attempt, not taken from the row (through
 this process's memo of the local registry, which a registry change reaches within
 BECKN_REGISTRY_CHECK_MS): a callback goes to the URL the subscriber is registered with
-when it is sent, and is not
-sent (the row becomes undeliverable, the attempt says why) when the subscriber is no
-longer registered. The row's target_url shows where it last went or would go.
+when it is sent, and is not sent (the row becomes undeliverable, the attempt says why)
+when the subscriber is no longer registered. The row's target_url shows where it last
+went or would go.
 
 A row is claimed by a conditional UPDATE (pending and due -> sending, with a lease), so
-two workers given the same row never both send it; a worker that dies mid-send leaves a
-lease that runs out, and the beat task puts the row back to pending. The lease is short
+two workers given the same row never both send it, or written already leased to the
+worker that answers its request (services.outbox, jobs.collecting: Courier.send_held); a
+worker that dies mid-send leaves a lease that runs out, and the sweep (services.sweep)
+puts the row back to pending. The lease is short
 (BECKN_CALLBACK_LEASE, 15 s) so that a dead worker's rows are sent again well inside a
 30 s ttl; a live worker held up by slow BAPs renews it before each POST that could
-outlast it. Retries back off
-exponentially with jitter until the request's ttl runs out; a retry that would come after
-it is brought forward to just before it, so a BAP that comes back in time gets its callback.
+outlast it. Retries back off exponentially with jitter until the request's ttl runs out;
+a retry that would come after it is brought forward to just before it, so a BAP that
+comes back in time gets its callback.
 """
 
 from __future__ import annotations
@@ -30,10 +32,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 from urllib3.exceptions import HTTPError
 
 from beckn import conf
@@ -352,51 +353,3 @@ def _reschedule(row: Outbox, now: datetime, error: str) -> Result:
         state=OutboxState.PENDING, leased_until=None, last_error=error, next_attempt_at=due
     )
     return Result(OutboxState.PENDING, due)
-
-
-STOPPED_MID_SEND = (
-    "no outcome: the worker stopped during this attempt (its lease ran out); "
-    "the BAP may have received it"
-)
-
-
-def release_stuck(now: datetime) -> list[int]:
-    """Rows whose worker died mid-send go back to pending (the send may be repeated), and
-    the attempt that worker never recorded gets a row of its own, so the admin shows as
-    many attempts as the row counts."""
-    lease = conf.seconds("BECKN_CALLBACK_LEASE")
-    with transaction.atomic():
-        stuck = list(
-            Outbox.objects.select_for_update(skip_locked=True)
-            .filter(state=OutboxState.SENDING, leased_until__lt=now)
-            .only("pk", "attempts", "leased_until", "target_url")[:1000]
-        )
-        ids = [row.pk for row in stuck]
-        Outbox.objects.filter(pk__in=ids).update(
-            state=OutboxState.PENDING, leased_until=None, next_attempt_at=now
-        )
-        recorded = set(
-            DeliveryAttempt.objects.filter(outbox_id__in=ids).values_list("outbox_id", "number")
-        )
-        missing = [
-            DeliveryAttempt(
-                outbox=row,
-                number=row.attempts,
-                started_at=cast(datetime, row.leased_until) - lease,  # claimed or last renewed
-                target_url=row.target_url,
-                outcome=OutboxState.SENDING,
-                error=STOPPED_MID_SEND,
-            )
-            for row in stuck
-            if (row.pk, row.attempts) not in recorded
-        ]
-        bulk_create_with_history(missing, DeliveryAttempt)
-    return ids
-
-
-def expire_overdue(now: datetime) -> int:
-    overdue = Outbox.objects.filter(state=OutboxState.PENDING, expires_at__lte=now)
-    done = list(overdue.values_list("subscriber_id", "message_id")[:10_000])
-    expired = overdue.update(state=OutboxState.EXPIRED, last_error="the request's ttl ran out")
-    backlog.release(done)
-    return expired

@@ -12,7 +12,7 @@ from django.utils import timezone
 from beckn import processing
 from beckn.models import InboundMessage, Outbox, OutboxState, Subscriber
 from beckn.protocol import errors
-from beckn.services import backlog, delivery
+from beckn.services import backlog, delivery, sweep
 from tests.beckn import bap as msgs
 
 
@@ -66,7 +66,7 @@ def test_expired_and_undeliverable_callbacks_free_their_places(
     for inbound in InboundMessage.objects.all():
         processing.process(inbound.pk)
     Outbox.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert delivery.expire_overdue(timezone.now()) == 2
+    assert sweep.expire_overdue(timezone.now()) == 2
     assert select(client, network, bap).status_code == 200
 
     Subscriber.objects.update(url="")  # nowhere to send: the answer is undeliverable at once

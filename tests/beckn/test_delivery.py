@@ -15,7 +15,7 @@ from django.utils import timezone
 from beckn import tasks
 from beckn.models import DeliveryAttempt, InboundMessage, Outbox, OutboxState, Subscriber
 from beckn.protocol.signing import generate_keypair
-from beckn.services import delivery, outbox, safehttp
+from beckn.services import delivery, outbox, safehttp, sweep
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import bap as msgs
 
@@ -304,7 +304,7 @@ def test_a_worker_that_outlived_its_lease_does_not_overwrite_the_row(local, bap)
     now = timezone.now()
     first = delivery.claim(row.pk, now)
     later = now + dt.timedelta(seconds=120)
-    assert delivery.release_stuck(later) == [row.pk]
+    assert sweep.release_stuck(later) == [row.pk]
     second = delivery.claim(row.pk, later)
     assert second is not None and second.leased_until != first.leased_until
     delivery._reschedule(first, later, "worker 1: read timeout")
@@ -326,13 +326,13 @@ def test_an_attempt_cut_short_by_a_dead_worker_is_recorded_once(local, bap):
     Outbox.objects.filter(pk=row.pk).update(state=OutboxState.PENDING, next_attempt_at=now)
     claimed = delivery.claim(row.pk, now)  # attempt 2: its worker is killed mid-POST
     later = now + dt.timedelta(seconds=120)
-    assert delivery.release_stuck(later) == [row.pk]
-    assert delivery.release_stuck(later) == []  # nothing stuck any more: no second row
+    assert sweep.release_stuck(later) == [row.pk]
+    assert sweep.release_stuck(later) == []  # nothing stuck any more: no second row
     attempts = list(DeliveryAttempt.objects.filter(outbox=row).order_by("number"))
     assert [a.number for a in attempts] == [1, 2] == list(range(1, claimed.attempts + 1))
     cut = attempts[1]
     assert (cut.outcome, cut.status_code, cut.error) == (
-        OutboxState.SENDING, None, delivery.STOPPED_MID_SEND,
+        OutboxState.SENDING, None, sweep.STOPPED_MID_SEND,
     )  # fmt: skip
     assert cut.started_at == claimed.leased_until - dt.timedelta(
         seconds=delivery.conf.get("BECKN_CALLBACK_LEASE")
@@ -348,8 +348,8 @@ def test_a_slow_worker_s_own_record_replaces_the_sweep_s(local, bap, monkeypatch
     real = delivery._attempt
 
     def slow(claimed, *signing):
-        assert delivery.release_stuck(timezone.now() + dt.timedelta(seconds=120)) == [row.pk]
-        assert DeliveryAttempt.objects.get(outbox=row).error == delivery.STOPPED_MID_SEND
+        assert sweep.release_stuck(timezone.now() + dt.timedelta(seconds=120)) == [row.pk]
+        assert DeliveryAttempt.objects.get(outbox=row).error == sweep.STOPPED_MID_SEND
         return real(claimed, *signing)
 
     monkeypatch.setattr(delivery, "_attempt", slow)
@@ -423,7 +423,7 @@ def test_a_dead_worker_s_callback_is_sent_again_inside_a_30_second_ttl(local, ba
     assert delivery.claim(row.pk, now) is not None  # then the worker dies
     lease = delivery.conf.get("BECKN_CALLBACK_LEASE")
     swept = now + dt.timedelta(seconds=lease + settings.BECKN_REQUEUE_EVERY)
-    assert delivery.release_stuck(swept) == [row.pk]
+    assert sweep.release_stuck(swept) == [row.pk]
     assert delivery.deliver(row.pk, swept).state == OutboxState.DELIVERED
     row.refresh_from_db()
     assert row.delivered_at < row.expires_at - delivery.FINAL_TRY
@@ -437,7 +437,7 @@ def test_a_worker_held_up_by_slow_baps_renews_its_lease(local, bap):
     assert delivery.renew(claimed, later) == {row.pk for row in rows}
     lease = dt.timedelta(seconds=delivery.conf.get("BECKN_CALLBACK_LEASE"))
     assert all(row.leased_until == later + lease for row in claimed)
-    assert delivery.release_stuck(now + lease + dt.timedelta(seconds=1)) == []  # still ours
+    assert sweep.release_stuck(now + lease + dt.timedelta(seconds=1)) == []  # still ours
 
 
 def test_a_row_the_sweep_took_back_is_not_sent_by_the_late_worker(
@@ -451,7 +451,7 @@ def test_a_row_the_sweep_took_back_is_not_sent_by_the_late_worker(
 
     def slow(row, *signing):
         later = timezone.now() + dt.timedelta(seconds=120)
-        assert second.pk in delivery.release_stuck(later)
+        assert second.pk in sweep.release_stuck(later)
         return real(row, *signing)
 
     monkeypatch.setattr(delivery, "_attempt", slow)
