@@ -77,6 +77,10 @@ def prune(now: datetime, kept: timedelta | None = None, batch: int = PRUNE_BATCH
     if kept is None:
         return Pruned()
     cutoff = now - kept
+    # a batch's ids are one statement's parameters (and one more for the UPDATE's NULL):
+    # within what the database takes (SQLite as Django configures it: 999)
+    limit = connection.features.max_query_params
+    batch = min(batch, limit - 1) if limit else batch
     callbacks = attempts = requests = 0
     for _ in range(MAX_BATCHES):
         ids = batch_of(old_callbacks(cutoff), batch)

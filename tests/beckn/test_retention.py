@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beckn import tasks
@@ -111,6 +112,16 @@ def test_a_run_stops_after_its_batches_and_the_next_goes_on(bpp, now, monkeypatc
     assert retention.prune(now, KEEP, batch=2).requests == 4
     assert retention.prune(now, KEEP, batch=2).requests == 1
     assert names() == set()
+
+
+def test_a_batch_stays_within_the_databases_parameter_limit(bpp, now, monkeypatch):
+    monkeypatch.setattr(connection.features, "max_query_params", 4)
+    for n in range(7):
+        request(f"m-{n}", now - KEEP - DAY)
+    with CaptureQueriesContext(connection) as queries:
+        assert retention.prune(now, KEEP).requests == 7
+    deletes = [q["sql"] for q in queries if q["sql"].startswith('DELETE FROM "beckn_inbound')]
+    assert len(deletes) == 3  # 3 + 3 + 1 ids, never more than the limit allows
 
 
 def test_nothing_goes_when_messages_are_kept_for_ever(bpp, settings, now):
