@@ -110,11 +110,12 @@ def renew(rows: list[Outbox], now: datetime) -> set[int]:
     """Extend this worker's lease on the rows it has yet to send, before a POST that could
     outlast it; the ids still ours. A lease is short (a dead worker's rows go back to
     pending soon, well inside the ttl), so a worker held up by slow BAPs renews it rather
-    than hold a long one. Rows the sweep already released are left alone: not sent here."""
-    held = rows[0].leased_until
+    than hold a long one. Rows the sweep already released are left alone: not sent here.
+    The rows' leases may differ (rows written leased, each when its answer was written)."""
+    held = {row.leased_until for row in rows}
     lease = now + timedelta(seconds=conf.get("BECKN_CALLBACK_LEASE"))
     ids = [row.pk for row in rows]
-    mine = Outbox.objects.filter(pk__in=ids, state=OutboxState.SENDING, leased_until=held)
+    mine = Outbox.objects.filter(pk__in=ids, state=OutboxState.SENDING, leased_until__in=held)
     if mine.update(leased_until=lease) == len(ids):
         kept = set(ids)
     else:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from beckn import tasks
 from beckn.models import DeliveryAttempt, InboundMessage, Outbox, OutboxState, Subscriber
 from beckn.protocol.signing import generate_keypair
-from beckn.services import delivery, outbox, safehttp, sweep
+from beckn.services import delivery, jobs, outbox, safehttp, sweep
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import bap as msgs
 
@@ -438,6 +438,20 @@ def test_a_worker_held_up_by_slow_baps_renews_its_lease(local, bap):
     lease = dt.timedelta(seconds=delivery.conf.get("BECKN_CALLBACK_LEASE"))
     assert all(row.leased_until == later + lease for row in claimed)
     assert sweep.release_stuck(now + lease + dt.timedelta(seconds=1)) == []  # still ours
+
+
+def test_rows_written_leased_at_different_moments_are_all_renewed(
+    local, bap, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    # the rows are listed once committed, while the collecting block is still open
+    with jobs.collecting(held=True) as written, django_capture_on_commit_callbacks(execute=True):
+        rows = [make_row(bap), make_row(bap)]
+    Outbox.objects.filter(pk=rows[1].pk).update(leased_until=now + dt.timedelta(seconds=3))
+    written[1].leased_until = now + dt.timedelta(seconds=3)  # answered a moment later
+    later = now + dt.timedelta(seconds=10)
+    assert delivery.renew(written, later) == {row.pk for row in rows}
+    assert delivery.Courier().send_held(written, later).keys() == {row.pk for row in rows}
 
 
 def test_a_row_the_sweep_took_back_is_not_sent_by_the_late_worker(
