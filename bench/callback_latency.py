@@ -16,10 +16,12 @@ The bench registers BAP "b" (and, with --flood, BAP "a") at a local receiver
 second for --seconds, paced, over keep-alive connections. The latency of a message is
 its callback's arrival minus the moment its request was sent. With --flood F, BAP a sends
 F times b's rate at the same time: b's latencies show whether a's burst delays b, and a's
-refusals (429) show the per-BAP limit at work. Everything runs on this machine: the
-sender, the receiver, web, workers, PostgreSQL and Redis share its CPUs. The database is
-vacuumed before each run (`pgdb.vacuum`), so that a run does not pay for the rows the
-earlier ones left on a server whose autovacuum is off.
+refusals (429) show the per-BAP limit at work. With --slow-a S as well, BAP a takes S
+seconds to answer each of its callbacks (a slow BAP), holding the worker process that
+sends it meanwhile: b's latencies show what that does to everyone else. Everything runs
+on this machine: the sender, the receiver, web, workers, PostgreSQL and Redis share its
+CPUs. The database is vacuumed before each run (`pgdb.vacuum`), so that a run does not
+pay for the rows the earlier ones left on a server whose autovacuum is off.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from bench.callbacks_rig import Receiver, Workers, cpu_of_command, cpu_seconds
 BAPS = {"a": "bench-lat-a.example", "b": "bench-lat-b.example"}
 
 
-def prepare(receiver_url: str) -> dict[str, str]:
+def prepare(receiver_url: str, slow_a: bool = False) -> dict[str, str]:
     """Our key, and the bench BAPs registered at the receiver; their private keys."""
     from beckn.models import SigningKey, Subscriber
     from beckn.protocol.signing import generate_keypair
@@ -57,11 +59,18 @@ def prepare(receiver_url: str) -> dict[str, str]:
         secret, public = generate_keypair()
         Subscriber.objects.update_or_create(
             subscriber_id=bap_id, key_id="bench-1",
-            defaults={"type": "BAP", "url": receiver_url, "signing_public_key": public,
+            defaults={"type": "BAP", "signing_public_key": public,
+                      "url": _slow(receiver_url) if slow_a and name == "a" else receiver_url,
                       "rate_limit": 0},
         )  # fmt: skip
         private[name] = secret
     return private
+
+
+def _slow(url: str) -> str:
+    """The receiver's URL under /slow/, which it answers late (callbacks_rig.Receiver)."""
+    root, _, path = url.rpartition("/")
+    return f"{root}/slow/{path}"
 
 
 def signed(bap: str, private: str, count: int) -> list[tuple[str, bytes, str]]:
@@ -221,6 +230,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100, help="BAP b's selects per second")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--flood", type=float, default=0, help="BAP a sends this many times b")
+    parser.add_argument("--slow-a", type=float, default=0, help="seconds BAP a takes per callback")
     parser.add_argument("--web", type=int, default=1, help="gunicorn processes")
     parser.add_argument("--workers", type=int, default=1, help="celery worker processes")
     parser.add_argument("--concurrency", type=int, default=4, help="prefork children each")
@@ -242,8 +252,8 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("seed_demo", "--no-progress", "--sessions", "0", "--stations", "6")
-    receiver = Receiver()
-    private = prepare(receiver.url)
+    receiver = Receiver(slow_seconds=args.slow_a)
+    private = prepare(receiver.url, slow_a=bool(args.slow_a))
     autovacuum = pgdb.vacuum()
     count_b = int(args.rate * args.seconds)
     senders_msgs = {"b": signed("b", private["b"], count_b)}
@@ -293,6 +303,7 @@ def main() -> None:
         f"{mode}; web {args.web} gevent process(es), {args.workers} worker(s) x "
         f"{args.concurrency}; BAP b {args.rate:g} selects/s for {args.seconds:g} s"
         + (f", BAP a {args.rate * args.flood:g}/s" if args.flood else "")
+        + (f" taking {args.slow_a:g} s per callback" if args.slow_a else "")
         + f"; load before {load:.1f}, after {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs); "
         f"web + worker CPU {cpu[0] + cpu[1]:.1f} s"
     )

@@ -33,9 +33,11 @@ class NoQueue:
 class Receiver:
     """The BAP's callback endpoint: ACK everything, remember when each message came."""
 
-    def __init__(self) -> None:
+    def __init__(self, slow_seconds: float = 0) -> None:
+        """`slow_seconds`: a POST under /slow/ (a slow BAP's URL) is answered that late."""
         self.arrived: dict[str, float] = {}
         self.posts = 0
+        self.slow_seconds = slow_seconds
         self._lock = threading.Lock()
         receiver = self
 
@@ -53,6 +55,8 @@ class Receiver:
                     receiver.posts += 1
                     if found:
                         receiver.arrived.setdefault(found.group(1).decode(), now)
+                if self.path.startswith("/slow/") and receiver.slow_seconds:
+                    time.sleep(receiver.slow_seconds)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(ACK)))
