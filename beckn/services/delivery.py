@@ -33,13 +33,13 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import F, Field
 from django.utils import timezone
 from urllib3.exceptions import HTTPError
 
 from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
-from beckn.services import backlog, keys, registry, safehttp
+from beckn.services import backlog, keys, registry, safehttp, slow_baps
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -192,9 +192,12 @@ class Courier:
         if target != row.target_url:  # the subscriber's URL changed since the row was queued
             Outbox.objects.filter(pk=row.pk).update(target_url=target)
             row.target_url = target
+        if not slow_baps.may_send(row, at):
+            return _defer(row, at)
         started = time.monotonic()
         status, error, excerpt, state = _attempt(row, self._sign(), self._no_key)
         elapsed = time.monotonic() - started
+        slow_baps.note(row.subscriber_id, elapsed)
         after = at + timedelta(seconds=elapsed)
         attempt = DeliveryAttempt(
             outbox=row,
@@ -339,6 +342,17 @@ def _delivered(rows: list[Outbox], now: datetime) -> None:
         pk__in=[row.pk for row in rows], state__in=[OutboxState.SENDING, OutboxState.PENDING]
     ).update(state=OutboxState.DELIVERED, leased_until=None, last_error="", delivered_at=now)
     backlog.release((row.subscriber_id, row.message_id) for row in rows)
+
+
+def _defer(row: Outbox, now: datetime) -> Result:
+    """Not sent: a slow BAP has a callback in flight already (services.slow_baps). The row
+    goes back to pending, due a little later, its attempt not counted."""
+    due = now + slow_baps.DEFER
+    _ours(row).update(
+        state=OutboxState.PENDING, leased_until=None, attempts=F("attempts") - 1,
+        next_attempt_at=due, last_error="waiting: another callback to this slow BAP in flight",
+    )  # fmt: skip
+    return Result(OutboxState.PENDING, due)
 
 
 def _reschedule(row: Outbox, now: datetime, error: str) -> Result:

@@ -13,9 +13,10 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 from beckn import processing
-from beckn.models import InboundMessage, Outbox
+from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
 from beckn.services import keys, redisclient
+from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
 
@@ -150,3 +151,24 @@ def select_body(bap, network):
     from tests.beckn import bap as msgs
 
     return bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))
+
+
+@pytest.fixture
+def receiver(bpp, our_key):
+    """A BAP's callback endpoint on loopback that checks our signatures."""
+    ours = {(BPP_ID, our_key.key_id): our_key.public_key}  # no DB from the server thread
+
+    def lookup(subscriber_id, key_id):
+        return ours.get((subscriber_id, key_id))
+
+    server = CallbackReceiver(lookup=lookup).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local(settings, bap, receiver):
+    """The test BAP registered at `receiver`, private callback addresses allowed."""
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    Subscriber.objects.update(url=receiver.url + "/beckn")
+    return receiver

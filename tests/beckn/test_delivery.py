@@ -22,25 +22,6 @@ from tests.beckn import bap as msgs
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def receiver(bpp, our_key):
-    ours = {(msgs.BPP_ID, our_key.key_id): our_key.public_key}  # no DB from the server thread
-
-    def lookup(subscriber_id, key_id):
-        return ours.get((subscriber_id, key_id))
-
-    server = CallbackReceiver(lookup=lookup).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def local(settings, bap, receiver):
-    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
-    Subscriber.objects.update(url=receiver.url + "/beckn")
-    return receiver
-
-
 def make_row(bap, *, ttl_seconds: int = 30, bap_uri: str | None = None) -> Outbox:
     now = timezone.now()
     ctx = bap.context("status", bap_uri=bap_uri or bap.url)
