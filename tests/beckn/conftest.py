@@ -15,12 +15,23 @@ from django.core.cache.backends.redis import RedisCache
 from beckn import processing
 from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
-from beckn.services import keys, redisclient
+from beckn.services import keys, network_memo, redisclient, slow_baps
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
 
 REDIS_CACHE = "redis://127.0.0.1:6379/6"
+
+
+@pytest.fixture(autouse=True)
+def fresh_memos():
+    """Each test starts and ends with this process's memos of the network and of slow BAPs
+    empty: what one test's rows or slow callbacks left must not steer the next."""
+    network_memo.forget()
+    slow_baps.forget()
+    yield
+    network_memo.forget()
+    slow_baps.forget()
 
 
 @pytest.fixture

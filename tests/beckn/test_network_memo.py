@@ -12,13 +12,6 @@ from tests.factories import ChargerFactory, ConnectorFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def empty_memo():
-    network_memo.forget()
-    yield
-    network_memo.forget()
-
-
 def lookup(network):
     return network_memo.chargers(network.op_a.code, network.charger_a.code)
 

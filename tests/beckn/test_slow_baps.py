@@ -17,13 +17,6 @@ from tests.beckn.test_delivery import make_row
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def no_slow_baps():
-    slow_baps.forget()
-    yield
-    slow_baps.forget()
-
-
 def test_a_slow_bap_gets_one_callback_at_a_time_and_the_next_waits(local, bap):
     in_flight, waiting = make_row(bap), make_row(bap)
     now = timezone.now()
