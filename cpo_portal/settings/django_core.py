@@ -89,12 +89,16 @@ else:
     if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
         # Parameters sent apart from the statement (server-side binding), and a statement
         # that has run five times on a connection prepared there: PostgreSQL then skips
-        # parsing and planning it, a third to a half of its CPU for the small statements
-        # of a Beckn answer (bench/results/select.md, 2026-11-24). Turn off for a pooler
-        # that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5
-        )
+        # parsing it (bench/results/select.md, 2026-11-24). Turn off for a pooler that
+        # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+        # Each execution is still planned for its own values (plan_cache_mode): a plan
+        # made once for any values cannot use a partial index, whose condition names
+        # values (the claim of the next Beckn message, inbound_waiting_idx), and then
+        # reads every answered row: 34 ms a claim at 45,000 rows, growing with the table.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options.update(server_side_binding=True, prepare_threshold=5)
+        custom = "-c plan_cache_mode=force_custom_plan"
+        options["options"] = f"{options.get('options', '')} {custom}".strip()
     # A connection pool per process (Django's psycopg pool): needed by gevent workers,
     # whose every client connection is a greenlet that would otherwise open a database
     # connection of its own (gunicorn.conf.py sets it for them; docs/operations.md).

@@ -220,3 +220,33 @@ def test_the_next_message_is_found_through_the_index_of_open_messages():
     plan = processing.waiting(after=0, now=now)[:1].explain()
     assert "inbound_waiting_idx" in plan
     assert processing.waiting(after=0, now=now).first().message_id == "m-5000"
+
+
+@pytest.mark.django_db
+def test_the_claim_is_planned_for_its_values_when_its_statement_is_prepared():
+    """Statements are prepared after five runs on a connection (settings), and each run is
+    still planned for its own values: a plan made once for any values cannot use the
+    partial index of open messages and reads every answered row, more with every day."""
+    if connection.vendor != "postgresql" or not connection.settings_dict["OPTIONS"].get(
+        "prepare_threshold"
+    ):
+        pytest.skip("prepared statements on PostgreSQL")
+    now = timezone.now()
+    answered = dict(bap_id="bap.example", action="select", transaction_id="t", body={},
+                    body_digest="x", received_at=now, state=InboundState.DONE,
+                    expires_at=now + dt.timedelta(seconds=30))  # fmt: skip
+    InboundMessage.objects.bulk_create(
+        InboundMessage(message_id=f"m-{n}", **answered) for n in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE beckn_inboundmessage")
+    for _ in range(12):
+        assert processing.waiting(after=0, now=now).first() is None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['%FROM "beckn_inboundmessage" WHERE%FOR UPDATE SKIP LOCKED'],
+        )
+        plans = cursor.fetchall()
+    assert plans and all(generic == 0 and custom > 0 for generic, custom in plans), plans
