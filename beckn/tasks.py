@@ -31,10 +31,13 @@ OUTBOX_GRACE = dt.timedelta(seconds=5)
 # at 100 selects/s on a loaded two-CPU machine, 27 ms one at a time; bench/results/select.md).
 DRAIN_BATCH = 1
 DRAIN_LIMIT = 512
-# How the callbacks went is written down for RECORD_EVERY of them together (one INSERT of
-# the attempts, one UPDATE of the rows delivered) and when the drain ends, not after each
-# one: a callback is sent right after its answer's commit all the same.
-RECORD_EVERY = 8
+# How the callbacks went is written down after every RECORD_EVERY answers (one INSERT of
+# the attempts, one UPDATE of the rows delivered) and when the drain ends. Every answer:
+# a worker killed after a callback arrived and before its record leaves the row to be
+# sent again once its lease runs out, a duplicate for the BAP; with 8 answers a record,
+# up to 8 delivered callbacks waited for it, and tests/integration/test_multihost.py
+# (a worker host SIGKILLed under load) saw 2 sent twice.
+RECORD_EVERY = 1
 
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
@@ -56,17 +59,23 @@ def process_inbound(inbound_id: int | None = None) -> None:
 def _drain(inbound_id: int | None, courier: delivery.Courier) -> bool:
     """Answer `inbound_id` and then the waiting messages, up to DRAIN_LIMIT; True when
     there may be more."""
+    answered, last = 0, 0
     if inbound_id is not None:
         process_and_answer([inbound_id], courier)
-    answered, last = 0, 0
+        answered = _recorded(courier, 1)
     while answered < DRAIN_LIMIT:
         taken = answer_next(after=last, limit=DRAIN_BATCH, courier=courier)
         if not taken:
             return False
-        answered, last = answered + len(taken), taken[-1]
-        if answered % RECORD_EVERY == 0:
-            courier.record()
+        answered, last = _recorded(courier, answered + len(taken)), taken[-1]
     return True
+
+
+def _recorded(courier: delivery.Courier, answered: int) -> int:
+    """Write down how the callbacks went when `answered` reaches a RECORD_EVERY; `answered`."""
+    if answered % RECORD_EVERY == 0:
+        courier.record()
+    return answered
 
 
 def process_and_answer(inbound_ids: list[int], courier: delivery.Courier | None = None) -> None:

@@ -13,8 +13,8 @@ own cost per task message (consume, acknowledge) is not in this profile: bench/c
 measures whole workers.
 
 Then the draining worker's way, each callback written in a transaction of its own and sent
-right after its commit, recorded 8 at a time (beckn.tasks' drain), two ways in alternating
-rounds: written leased to this worker and sent as held (`jobs.collecting(held=True)`,
+right after its commit, recorded as beckn.tasks' drain does (tasks.RECORD_EVERY), two ways
+in alternating rounds: written leased to this worker and sent as held (`jobs.collecting(held=True)`,
 `Courier.send_held`, as the drain does), and written pending, then claimed and sent
 (`Courier.send`, the plain alternative); this thread's CPU and the PostgreSQL backend's
 per callback, and the statements each sends.
@@ -86,6 +86,7 @@ def write_and_send(count: int, held: bool) -> tuple[float, float]:
     `held` leased at the write, else claimed before the send."""
     from django.db import transaction
 
+    from beckn import tasks
     from beckn.services import delivery, jobs, outbox
 
     inbound = inbound_rows(count)
@@ -98,7 +99,7 @@ def write_and_send(count: int, held: bool) -> tuple[float, float]:
             courier.send_held(written)
         else:
             courier.send([row.pk for row in written])
-        if n % 8 == 0:
+        if n % tasks.RECORD_EVERY == 0:
             courier.record()
     courier.record()
     cpu, pg = time.thread_time() - cpu0, (pgdb.backend_cpu() or 0.0) - pg0
