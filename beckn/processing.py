@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from beckn.handlers import handler_for
 from beckn.messages import Failure, Reply, Request
-from beckn.models import InboundMessage, InboundState, Outbox
+from beckn.models import INBOUND_OPEN, InboundMessage, InboundState, Outbox
 from beckn.protocol import errors
 from beckn.services import outbox
 
@@ -92,7 +92,7 @@ def _answer(
 def unanswered(now: dt.datetime) -> QuerySet[InboundMessage]:
     """Messages not yet handled whose answer can still arrive in time."""
     return InboundMessage.objects.filter(
-        state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
+        state__in=INBOUND_OPEN,
         expires_at__gt=now,
         attempts__lt=MAX_ATTEMPTS,
     )

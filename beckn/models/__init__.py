@@ -1,6 +1,8 @@
+from .messages import OPEN_STATES as INBOUND_OPEN
 from .messages import InboundMessage, InboundState
 from .orders import TRANSITIONS, InvalidTransition, Order, OrderState
 from .outbox import FINAL_STATES, DeliveryAttempt, Outbox, OutboxState
+from .outbox import OPEN_STATES as OUTBOX_OPEN
 from .registry import (
     RegistryVersion,
     SigningKey,
@@ -13,6 +15,8 @@ from .registry import (
 
 __all__ = [
     "FINAL_STATES",
+    "INBOUND_OPEN",
+    "OUTBOX_OPEN",
     "TRANSITIONS",
     "DeliveryAttempt",
     "InboundMessage",

@@ -12,6 +12,11 @@ class InboundState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# Accepted and not yet answered: the claim, the sweep and the backlog count read these
+# states through the partial indexes below, whose condition must name the same states.
+OPEN_STATES = (InboundState.RECEIVED, InboundState.PROCESSING)
+
+
 class InboundMessage(models.Model):
     bap_id = models.CharField(max_length=255)
     message_id = models.CharField(max_length=64)
@@ -42,13 +47,13 @@ class InboundMessage(models.Model):
             # only open rows are in it, so the scan does not wade through answered ones
             models.Index(
                 fields=["id"],
-                condition=models.Q(state__in=["received", "processing"]),
+                condition=models.Q(state__in=OPEN_STATES),
                 name="inbound_waiting_idx",
             ),
             # services.backlog counts a BAP's open messages (without a Redis cache)
             models.Index(
                 fields=["bap_id"],
-                condition=models.Q(state__in=["received", "processing"]),
+                condition=models.Q(state__in=OPEN_STATES),
                 name="inbound_open_by_bap_idx",
             ),
         ]

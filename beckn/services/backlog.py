@@ -33,7 +33,12 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from beckn import conf
-from beckn.models import InboundMessage, InboundState, Outbox, OutboxState
+from beckn.models import (
+    INBOUND_OPEN,
+    OUTBOX_OPEN,
+    InboundMessage,
+    Outbox,
+)
 from beckn.services import ratelimit, redisclient
 
 # KEYS: per message, its BAP's sorted set and its subscriber's rate counter for this
@@ -147,12 +152,12 @@ def pending_in_database(bap_id: str, cap: int) -> int:
     not yet done, counted up to `cap`."""
     inbound = InboundMessage.objects.filter(
         bap_id=bap_id,
-        state__in=[InboundState.RECEIVED, InboundState.PROCESSING],
+        state__in=INBOUND_OPEN,
         expires_at__gt=timezone.now(),
     )[:cap].count()
     if inbound >= cap:
         return inbound
-    outbox = Outbox.objects.filter(
-        subscriber_id=bap_id, state__in=[OutboxState.PENDING, OutboxState.SENDING]
-    )[: cap - inbound].count()
+    outbox = Outbox.objects.filter(subscriber_id=bap_id, state__in=OUTBOX_OPEN)[
+        : cap - inbound
+    ].count()
     return inbound + outbox
