@@ -34,9 +34,17 @@ def check(*args: str) -> tuple[list[str], bool]:
     return out.getvalue().splitlines(), failed
 
 
+POSTGRES = {
+    "default": {"ENGINE": "django.db.backends.postgresql", "HOST": "10.0.0.4", "NAME": "cpo"}
+}
+
+
 @pytest.fixture
 def good(monkeypatch, settings):
+    """Settings fit for several hosts, whatever database the suite itself runs on (the
+    check reads DATABASES; the test database's own connection is left alone)."""
     monkeypatch.setenv("SECRET_KEY", "a-key-every-host-shares-" + "k" * 30)
+    monkeypatch.setattr(deployment.settings, "DATABASES", POSTGRES, raising=False)
     for name, value in SHARED.items():
         setattr(settings, name, value)
     return settings
