@@ -21,6 +21,7 @@ from django.db.models.functions import Abs
 from roaming.models import DIFFERENCE, ReceivedCdr
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 DIFFERS = Q(our_excl_vat__isnull=False) & ~Q(charged_excl_vat=F("our_excl_vat"))
 
 
@@ -77,9 +78,15 @@ def _audit(values: Mapping[str, Any], station_id: int | None, name: str) -> Stat
         sessions=values["sessions"],
         unpriced=values["unpriced"],
         differing=values["differing"],
-        difference=values["difference"] or ZERO,
-        absolute=values["absolute"] or ZERO,
+        difference=_cents(values["difference"]),
+        absolute=_cents(values["absolute"]),
     )
+
+
+def _cents(total: Any) -> Decimal:
+    """A sum of amounts, in rupees and paise on every database (SQLite's SUM drops the
+    places: 10.00 + 0.00 comes back as 10)."""
+    return Decimal(total or 0).quantize(CENT)
 
 
 def audit(cdrs: QuerySet[ReceivedCdr], rows: int = 200) -> Audit:
