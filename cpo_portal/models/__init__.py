@@ -2,7 +2,7 @@ from .calendar import Holiday
 from .chunked_jobs import ChunkedJob, JobChunk
 from .network import Charger, Connector, Station
 from .operators import Operator, Role, StaffMembership
-from .versions import NetworkVersion
+from .versions import NetworkVersion, OperatorStamp
 
 __all__ = [
     "Charger",
@@ -12,6 +12,7 @@ __all__ = [
     "JobChunk",
     "NetworkVersion",
     "Operator",
+    "OperatorStamp",
     "Role",
     "StaffMembership",
     "Station",

@@ -46,3 +46,46 @@ class NetworkVersion(models.Model):
                 pass
             stamp = read_one(cls, "stamp", "id", cls.ROW)
         return as_uuid(stamp)
+
+
+class OperatorStamp(models.Model):
+    """A random stamp per operator, renewed by every change to what a process memoises
+    for that operator (its price books: pricing.PricingVersion; its offer catalog:
+    offers.CatalogVersion). A subclass adds the one-to-one `operator` field.
+
+    Random rather than a counter: a row made again (an operator id reused after a
+    rollback, a restored backup) never matches a memo of the old data, and neither does a
+    renewal whose transaction rolled back."""
+
+    stamp = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self.stamp)
+
+    @staticmethod
+    def _of(operator_id: int) -> dict[str, int]:
+        """The row's key, by the field every subclass adds."""
+        return {"operator_id": operator_id}
+
+    @classmethod
+    def bump(cls, operator_id: int) -> None:
+        """Inside the caller's transaction; only ever an UPDATE (safe inside a cascade that
+        is deleting the operator): a row not made yet has no memo to renew."""
+        cls._default_manager.filter(**cls._of(operator_id)).update(stamp=uuid.uuid4())
+
+    @classmethod
+    def current(cls, operator_id: int) -> uuid.UUID:
+        """The stamp to memoise against. The row is made on first read, so any change
+        after a memo was filled finds a row to renew."""
+        stamp = read_one(cls, "stamp", "operator", operator_id)
+        if stamp is None:
+            try:
+                with transaction.atomic():
+                    cls._default_manager.create(**cls._of(operator_id))
+            except IntegrityError:  # another process made it meanwhile
+                pass
+            stamp = read_one(cls, "stamp", "operator", operator_id)
+        return as_uuid(stamp)

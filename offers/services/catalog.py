@@ -60,7 +60,7 @@ class Catalog:
     operator_id: int
     operator_code: str
     currency: str
-    version: int
+    version: uuid.UUID
     index: OfferIndex
     offers: Mapping[str, OfferInfo]  # active offers by offer id
     multi_use_codes: Mapping[str, str]  # multi-use code -> offer id
@@ -115,7 +115,7 @@ def infos(queryset, operator: Operator) -> list[OfferInfo]:
     return [i for i in found if i is not None]
 
 
-def build_catalog(operator: Operator, version: int) -> Catalog:
+def build_catalog(operator: Operator, version: uuid.UUID) -> Catalog:
     active = infos(Offer.objects.filter(operator=operator, status=OfferStatus.ACTIVE), operator)
     multi = dict(
         OfferCode.objects.filter(
@@ -134,12 +134,12 @@ def build_catalog(operator: Operator, version: int) -> Catalog:
     )
 
 
-def catalog_for(operator: Operator, version: int | None = None) -> Catalog:
+def catalog_for(operator: Operator, version: uuid.UUID | None = None) -> Catalog:
     """The operator's catalog for its catalog `version` (read here when not given)."""
     if version is None:
         version = CatalogVersion.current(operator.pk)
     cached = _CATALOGS.get(operator.pk)
-    if cached is None or cached.version != version:  # 0: never bumped, still cacheable
+    if cached is None or cached.version != version:
         cached = build_catalog(operator, version)
         _CATALOGS[operator.pk] = cached
     return cached
@@ -151,7 +151,7 @@ class Stamps(NamedTuple):
 
     network: uuid.UUID
     pricing: uuid.UUID
-    catalog: int
+    catalog: uuid.UUID
 
 
 def stamps_for(operator_id: int) -> Stamps:
@@ -160,12 +160,12 @@ def stamps_for(operator_id: int) -> Stamps:
     network, stamp, version = read_each(
         (NetworkVersion, "stamp", "id", NetworkVersion.ROW),
         (PricingVersion, "stamp", "operator", operator_id),
-        (CatalogVersion, "version", "operator", operator_id),
+        (CatalogVersion, "stamp", "operator", operator_id),
     )
     return Stamps(
         NetworkVersion.current() if network is None else as_uuid(network),
         PricingVersion.current(operator_id) if stamp is None else as_uuid(stamp),
-        version or 0,
+        CatalogVersion.current(operator_id) if version is None else as_uuid(version),
     )
 
 

@@ -30,7 +30,7 @@ def test_batch_codes_are_unique_random_and_single_use(offer):
     assert all(c.startswith("DIWALI-") and len(c) == 17 for c in codes)
     assert all(ch in ALPHABET for c in codes for ch in c[7:])
     assert all(code.single_use for code in batch.codes.all())
-    assert CatalogVersion.current(offer.operator_id) > before
+    assert CatalogVersion.current(offer.operator_id) != before
 
 
 def test_codes_are_unique_per_operator_not_globally(offer, network):
