@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from pricing.engine import format_datetime
+
 SUCCESS = 1000
 CLIENT_ERROR = 2000
 INVALID_PARAMETERS = 2001
@@ -21,20 +23,29 @@ UNSUPPORTED_VERSION = 3002
 NO_MATCHING_ENDPOINTS = 3003
 
 
-class OcpiProblem(Exception):
-    """A request we answer with an OCPI error: the status code, the HTTP status, words."""
+# The request was valid and reached OCPI; what failed is our use of the partner's API. The
+# spec returns no HTTP error for a request that reached the OCPI layer (status_codes.asciidoc).
+REGISTRATION_FAILURES = frozenset(
+    {UNABLE_TO_USE_CLIENT_API, UNSUPPORTED_VERSION, NO_MATCHING_ENDPOINTS}
+)
 
-    def __init__(self, status_code: int, message: str, http_status: int = 400) -> None:
+
+class OcpiProblem(Exception):
+    """A request we answer with an OCPI error: the status code, the HTTP status (by
+    default 200 for a registration failure, 400 for any other), words."""
+
+    def __init__(self, status_code: int, message: str, http_status: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
+        if http_status is None:
+            http_status = 200 if status_code in REGISTRATION_FAILURES else 400
         self.http_status = http_status
 
 
 def timestamp(at: dt.datetime | None = None) -> str:
-    """OCPI DateTime: UTC, seconds, 'Z'."""
-    at = (at or timezone.now()).astimezone(dt.UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """OCPI DateTime of `at` (now when not given): UTC, seconds, 'Z'."""
+    return format_datetime(at or timezone.now())
 
 
 def body(data: Any = None, status_code: int = SUCCESS, message: str = "Success") -> dict:

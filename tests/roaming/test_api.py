@@ -144,7 +144,7 @@ def test_registration_with_an_unreachable_partner_is_3001(client, ocpi):
     credentials = {"token": "their-b", "url": "http://127.0.0.1:9/ocpi/versions", "roles": [role]}
     response = client.post("/ocpi/2.2.1/credentials", credentials,
                            content_type="application/json", headers=auth(token))  # fmt: skip
-    assert envelope_of(response)["status_code"] == 3001
+    assert (response.status_code, envelope_of(response)["status_code"]) == (200, 3001)
 
 
 def test_a_partner_sees_only_its_operators_tariffs_and_locations(client, ocpi):
@@ -155,3 +155,37 @@ def test_a_partner_sees_only_its_operators_tariffs_and_locations(client, ocpi):
     assert {t["id"] for t in tariffs} == {"cpo-a-default", "cpo-a-station-001"}
     assert {loc["id"] for loc in locations} == {"cpo-a-st-000", "cpo-a-st-001"}
     assert all(loc["operator"]["name"] == "Operator cpo-a.example" for loc in locations)
+
+
+def strings_in(value, path="") -> list[tuple[str, str]]:
+    """(path, text) of every string in a JSON value."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in strings_in(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [s for i, v in enumerate(value) for s in strings_in(v, f"{path}[{i}]")]
+    return []
+
+
+def test_every_string_we_serve_is_an_ocpi_string_and_every_time_an_ocpi_datetime(client, partner):
+    """OCPI strings hold no line breaks, and a DateTime is at most 25 characters
+    (types.asciidoc): a tariff with time-of-day bands (its names travel in
+    tariff_alt_text) and every Location, with times that have microseconds."""
+    import datetime as dt
+
+    from pricing.models import Tariff
+    from tests.pricing.factories import BandFactory
+
+    row, token = partner
+    tariff = Tariff.objects.filter(operator=row.operator).first()
+    BandFactory(tariff=tariff, code="EVENING", start=dt.time(18), end=dt.time(21))
+    BandFactory(tariff=tariff, code="NIGHT", start=dt.time(22), end=dt.time(6))
+    served = [
+        (url, envelope_of(client.get(url, headers=auth(token)))) for url in (TARIFFS, LOCATIONS)
+    ]
+    texts = [s for url, body in served for s in strings_in(body, url)]
+    assert any(".tariff_alt_text" in path for path, _ in texts)
+    assert [(p, t) for p, t in texts if "\n" in t or "\r" in t] == []
+    times = [(p, t) for p, t in texts if p.endswith(("last_updated", "timestamp"))]
+    assert times and [(p, t) for p, t in times if len(t) > 25 or not t.endswith("Z")] == []

@@ -6,9 +6,11 @@ restriction at each moment, so 22:00-06:00 with day_of_week MONDAY means Monday 
 and Monday 22:00-24:00. Unless the window covers every day, a wrapping band therefore
 becomes two elements, [start, 24:00) on its days and [00:00, end) on the days after.
 
-OCPI has no place for a band's code and label. They travel in tariff_alt_text as one line
-per band, "CODE: label (18:00-21:00 Mon Tue)" (names and hours, no prices, as the spec asks
-of alt text next to elements), so that to_ocpi -> from_ocpi gives the same bands back.
+OCPI has no place for a band's code and label. They travel in tariff_alt_text as one
+DisplayText per band, "CODE: label (18:00-21:00 Mon Tue)" (names and hours, no prices, as
+the spec asks of alt text next to elements; OCPI strings hold no line breaks), so that
+to_ocpi -> from_ocpi gives the same bands back. Texts of several lines, as other parties
+may send, are read line by line.
 """
 
 from __future__ import annotations
@@ -68,13 +70,7 @@ def alt_texts(bands: Iterable[RateBand], tax_name: str) -> list[DisplayText]:
     if len(lines) == 1:
         lines = []
     lines.append(f"Prices exclude {tax_name}.")
-    texts: list[str] = []
-    for line in lines:
-        if texts and len(texts[-1]) + 1 + len(line) <= TEXT_LIMIT:
-            texts[-1] += "\n" + line
-        else:
-            texts.append(line[:TEXT_LIMIT])
-    return [DisplayText("en", t) for t in texts]
+    return [DisplayText("en", line[:TEXT_LIMIT]) for line in lines]
 
 
 def read_alt_texts(texts: Iterable[DisplayText]) -> tuple[list[tuple[str, str]], str | None]:

@@ -138,8 +138,10 @@ def datetime(value: Any, path: str) -> dt.datetime:
 
 
 def format_datetime(value: dt.datetime) -> str:
-    text = value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
-    return text + "Z"
+    """OCPI DateTime (string(25)): UTC with 'Z', to the millisecond when there is one
+    (24 characters; a date_from pull compares at that precision), else to the second."""
+    at = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="milliseconds" if at.microsecond >= 1000 else "seconds") + "Z"
 
 
 def format_number(value: Decimal) -> int | float:
