@@ -29,12 +29,14 @@ $(VAR_DIR)/dev.env:
 
 # Web server, Celery worker and Celery beat on the embedded defaults (SQLite and the
 # project's filesystem broker in ./var/broker, cpo_portal/embedded_broker.py). Ctrl-C
-# stops all three; so does any one of them stopping.
+# stops all three; so does any one of them stopping. Roaming partners are given this
+# server's own address (OCPI_PUBLIC_URL follows PORT unless set).
 run: install migrate
 	$(PY) manage.py seed_demo
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/  Dashboards: http://127.0.0.1:$(PORT)/analytics/"
 	@echo "API docs: http://127.0.0.1:$(PORT)/api/docs/  (README.md: Quick start)"
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
+	OCPI_PUBLIC_URL="$${OCPI_PUBLIC_URL:-http://127.0.0.1:$(PORT)/ocpi}" \
+	  PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
 
 # The suite in parallel: one pytest-xdist worker per CPU and one more, since some tests
 # mostly wait (real Celery workers riding out an outage, a browser; TEST_WORKERS=0: one

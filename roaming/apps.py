@@ -6,4 +6,4 @@ class RoamingConfig(AppConfig):
     verbose_name = "Roaming (OCPI 2.2.1)"
 
     def ready(self) -> None:
-        from roaming import signals  # noqa: F401  (pushes tariffs and locations on change)
+        from roaming import checks, signals  # noqa: F401  (deploy checks; pushes on change)

@@ -31,6 +31,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         CUSTOMER_KEY_SALT=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="cpo.example.com,127.0.0.1",
         CSRF_TRUSTED_ORIGINS="https://cpo.example.com",
+        OCPI_PUBLIC_URL="https://cpo.example.com/ocpi",
         BEHIND_TLS="1",
         VAR_DIR=str(tmp_path / "var"),
         STATIC_ROOT=str(tmp_path / "static"),

@@ -34,6 +34,7 @@ UNSAFE = {  # each production mistake, and the check that names it
     "AXES_ENABLED": ("0", "cpo_portal.W002"),
     "CSP_REPORT_ONLY": ("1", "cpo_portal.W003"),
     "CACHE_URL": (None, "cpo_portal.W004"),
+    "OCPI_PUBLIC_URL": (None, "roaming.W001"),
     "DEBUG": ("1", "security.W018"),
     "BEHIND_TLS": ("0", "security.W004"),  # and W008, W012, W016 (HSTS, redirect, cookies)
     "SECRET_KEY": ("short", "security.W009"),
