@@ -33,6 +33,7 @@ needs none: it reads every request's headers under a timeout of `keepalive` seco
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import socket
@@ -46,9 +47,11 @@ from gunicorn.workers import gthread, sync  # type: ignore[import-untyped]  # no
 from cpo_portal.body_limits import DEFAULT_HEADER_TIMEOUT, WATCHDOG
 
 HEADER_TIMEOUT = float(os.environ.get("REQUEST_HEADER_TIMEOUT") or DEFAULT_HEADER_TIMEOUT)
-# The most the main thread peeks at for the end of the headers. Headers longer than this
-# (legitimate ones rarely pass 8 KB) go to the thread pool as they are, under its deadline.
-PEEK_BYTES = 64 * 1024
+# The most the main thread peeks at for the end of the headers (each time more bytes come,
+# it copies what is there: this bounds the cost). Longer headers (nginx's default buffers
+# take 32 KiB at most; legitimate ones rarely pass 8 KiB) go to the thread pool as they are,
+# under its deadline.
+PEEK_BYTES = 32 * 1024
 HEALTH_PATH = b"/healthz"  # cpo_portal/urls.py, name "healthz"
 HEAD_ENDS = (b"\n\r\n", b"\n\n")  # a line ending, then an empty line
 BODY_HEADERS = (b"\ncontent-length:", b"\ntransfer-encoding:")
@@ -68,6 +71,16 @@ def is_health_probe(head: bytes) -> bool:
         return False
     lowered = b"\n" + headers.lower().replace(b" ", b"").replace(b"\t", b"")
     return not any(header in lowered for header in BODY_HEADERS)
+
+
+class AwaitedHead:
+    """A connection waiting for the end of its request head in the main thread."""
+
+    __slots__ = ("deadline", "seen")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.seen = 0  # bytes of it that have arrived
 
 
 class Lanes(futures.Executor):
@@ -103,7 +116,7 @@ class ThreadWorker(gthread.ThreadWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.header_watches: dict[Any, Any] = {}  # connection -> its watch, in the pool
-        self.awaiting_heads: dict[Any, float] = {}  # connection -> header deadline, polled
+        self.awaiting_heads: dict[Any, AwaitedHead] = {}  # connections in the poller
         self.readable_again: set[Any] = set()  # kept-alive connections with a next request
         self.probes: set[Any] = set()  # connections for the health probe lane
         self.peek_buffer = bytearray(PEEK_BYTES)  # the main thread's only
@@ -125,7 +138,7 @@ class ThreadWorker(gthread.ThreadWorker):
             self.dispatch(conn, deadline)
             return
         conn.sock.setblocking(False)
-        self.awaiting_heads[conn] = deadline
+        self.awaiting_heads[conn] = AwaitedHead(deadline)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_head_bytes, conn))
 
     def on_head_bytes(self, conn: Any, client: Any) -> None:
@@ -136,9 +149,13 @@ class ThreadWorker(gthread.ThreadWorker):
             return
         except OSError:
             size = 0
-        if size == 0:  # closed by the client
+        awaited = self.awaiting_heads[conn]
+        if size <= awaited.seen:
+            # Readable with no byte more than last time: the client has closed its side
+            # (SO_RCVLOWAT wakes the poller for more bytes, or for the end of the stream).
             self.drop_awaiting(conn)
             return
+        awaited.seen = size
         end = head_end(self.peek_buffer, size)
         if end < 0 and size < PEEK_BYTES:
             try:  # wake again only once more than these bytes are in
@@ -147,8 +164,9 @@ class ThreadWorker(gthread.ThreadWorker):
             except OSError:
                 pass  # no such option here: the thread pool reads it, under its deadline
         self.poller.unregister(client)
-        deadline = self.awaiting_heads.pop(conn)
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)  # a thread reads now
+        deadline = self.awaiting_heads.pop(conn).deadline
+        with contextlib.suppress(OSError):  # a thread reads now, whatever has come
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)
         if end >= 0 and is_health_probe(bytes(self.peek_buffer[:end])):
             self.probes.add(conn)
         self.dispatch(conn, deadline)
@@ -162,7 +180,8 @@ class ThreadWorker(gthread.ThreadWorker):
     def murder_keepalived(self, force: bool = False) -> None:
         super().murder_keepalived(force)
         now = time.monotonic()
-        for conn in [c for c, deadline in self.awaiting_heads.items() if force or deadline <= now]:
+        late = [c for c, awaited in self.awaiting_heads.items() if force or awaited.deadline <= now]
+        for conn in late:
             self.drop_awaiting(conn)
 
     def dispatch(self, conn: Any, deadline: float) -> None:
