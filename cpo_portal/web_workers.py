@@ -110,8 +110,8 @@ class ThreadWorker(gthread.ThreadWorker):
     again, and calls `enqueue_req`; here the connection first waits in the main thread's
     poller for the end of its headers (`on_head_bytes`), then goes to the pool (`dispatch`),
     where a thread serves one request of it (`handle`). gunicorn's main loop calls
-    `murder_keepalived` every second at most: it also closes the connections whose headers
-    are late."""
+    `murder_keepalived` after every poll, at least once a second: it also closes the
+    connections whose headers are late."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
