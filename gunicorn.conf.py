@@ -25,7 +25,8 @@ wsgi_app = "cpo_portal.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 
 # Processes x threads bounds concurrent requests, and every one may hold a database
-# connection: keep workers * threads below the PostgreSQL connection budget.
+# connection, as may each gthread worker's /healthz thread (cpo_portal/web_workers.py):
+# keep workers * (threads + 1) below the PostgreSQL connection budget.
 workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 # Threads overlap each request's database round trips (the Beckn ACK waits for its
 # INSERT's commit): with 8 threads the ACK path did twice the requests of sync workers
@@ -75,9 +76,10 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
-# A slow client holds a gthread or sync thread until that deadline, so the deadline must
-# come well before `timeout`, when the arbiter kills a sync worker stuck on the same read
-# (and every request in it). In production a buffering proxy sends gunicorn only whole
+# A slow client holds a sync worker until that deadline (a gthread worker awaits headers
+# without a thread; a slow body holds one), so the deadline must come well before
+# `timeout`, when the arbiter kills a sync worker stuck on the same read (and every
+# request in it). In production a buffering proxy sends gunicorn only whole
 # requests (docs/operations.md, Request limits).
 # The request line and headers have a deadline of their own, REQUEST_HEADER_TIMEOUT from
 # the moment gunicorn accepts the connection (cpo_portal/web_workers.py; under gevent the

@@ -21,7 +21,7 @@ The request line and headers come before this wrapper runs: the project's gunico
 classes (cpo_portal/web_workers.py) put them under a deadline of their own on the same
 watchdog, which the wrapper ends when it is called.
 
-A slow client still holds a gthread or sync worker's thread until its deadline: gunicorn
+A slow body still holds a gthread thread, or a sync worker, until its deadline: gunicorn
 alone bounds the damage, a buffering proxy in front of it removes it (docs/operations.md,
 Request limits). Hand-written: no maintained WSGI middleware bounds the time of a body
 read (gunicorn has no such setting).
