@@ -1,8 +1,12 @@
 """Roaming in the admin: partners per operator (operator admins manage them), and the
 push log, read-only, as Beckn's callbacks are.
 
-A registration token is shown once, in the message after it is made; a partner's own
-token is typed once into the form and never shown again (it is kept sealed).
+A partner's page lists what to send them (our versions URL, our party, the token), each
+with a copy button (static/cpo_portal/js/portal.js), and issues a new registration token
+from the page. A registration token is shown once, in the message after it is made; a
+partner's own token is typed once into the form and never shown again (it is kept
+sealed). What the handshake fills (their role, party and versions URL) is read-only once
+the partner registered.
 """
 
 from __future__ import annotations
@@ -12,12 +16,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from cpo_portal import tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
-from roaming.models import Partner, Push, PushAttempt, PushState
+from roaming.models import Partner, PartnerState, Push, PushAttempt, PushState
 from roaming.services import credentials, parties
 from roaming.services.credentials import RegistrationError
 
@@ -46,6 +55,12 @@ class PartnerForm(forms.ModelForm):
         return token
 
 
+def copy_button(text: str) -> str:
+    return format_html(
+        '<button type="button" class="button portal-copy" data-copy="{}">Copy</button>', text
+    )
+
+
 class ReadOnlyRows:
     def has_add_permission(self, request, *args) -> bool:
         return False
@@ -66,13 +81,90 @@ class PartnerAdmin(TenantAdmin):
     search_fields = ["name", "party_id", "business_name"]
     readonly_fields = ["state", "version", "business_name", "registered_at", "endpoints_list"]
     actions = ["register_with_partner", "new_registration_token", "unregister", "export_csv"]
+    HANDSHAKE_FILLS = ["role", "country_code", "party_id", "versions_url"]
 
     def get_fields(self, request, obj=None):
         # The partner's token is typed when the partner is added (a new one later goes
         # through `manage.py ocpi_partner register --token`); history pages show no form
-        # field that is not on the model.
+        # field that is not on the model. What to send them leads an existing partner's page.
         fields = [f for f in super().get_fields(request, obj) if f != "their_token"]
-        return [*fields, "their_token"] if obj is None else fields
+        if obj is None:
+            return [*fields, "their_token"]
+        lead = {"what_to_send", "what_they_need"}
+        return [*(f for f in fields if f in lead), *(f for f in fields if f not in lead)]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return fields
+        may_change = self.has_change_permission(request, obj)
+        fields.append("what_to_send" if may_change else "what_they_need")  # no refused button
+        if obj.state != PartnerState.PENDING:
+            fields += self.HANDSHAKE_FILLS  # the partner's own credentials say these
+        return fields
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.new_token_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_new_token"
+        return [path("<int:pk>/new-token/", view, name=name), *super().get_urls()]
+
+    @admin.display(description="what to send them")
+    def what_they_need(self, obj: Partner, new_token: str = "") -> str:
+        rows = [
+            ("Our versions URL", parties.versions_url()),
+            ("Our country code", parties.country_code()),
+            ("Our party id", parties.party_id(obj.operator)),
+            ("Our role", "CPO"),
+        ]
+        table = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td><code>{}</code></td><td>{}</td></tr>',
+            ((label, value, copy_button(value)) for label, value in rows),
+        )
+        return format_html(
+            '<table class="what-to-send">{}<tr><th scope="row">Registration '
+            "token (A)</th><td>Shown once, when it is made; we keep only its hash.</td>"
+            "<td>{}</td></tr></table>",
+            table,
+            new_token,
+        )
+
+    @admin.display(description="what to send them")
+    def what_to_send(self, obj: Partner) -> str:
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_new_token",
+                      args=[obj.pk])  # fmt: skip
+        return self.what_they_need(obj, format_html(
+            '<button type="submit" class="button" formaction="{}" formnovalidate>Issue a new '
+            "token</button>", url,
+        ))  # fmt: skip
+
+    def new_token_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        partner = get_object_or_404(self.get_queryset(request), pk=pk)  # the user's operators
+        if not self.has_change_permission(request, partner):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self.show_new_token(request, partner)
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk])
+        )
+
+    def show_new_token(self, request: HttpRequest, partner: Partner) -> None:
+        """A new token A for the partner, in a message with its copy button (shown once)."""
+        token = credentials.issue_registration_token(partner)
+        self.message_user(
+            request,
+            format_html(
+                "New registration token for {} (shown only now): <code>{}</code> {} Send it "
+                "with our versions URL <code>{}</code> {}",
+                partner.name,
+                token,
+                copy_button(token),
+                parties.versions_url(),
+                copy_button(parties.versions_url()),
+            ),
+            messages.WARNING,
+        )
 
     @admin.display(description="their endpoints")
     def endpoints_list(self, obj: Partner) -> str:
@@ -81,13 +173,7 @@ class PartnerAdmin(TenantAdmin):
     def save_model(self, request, obj: Partner, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if not change:
-            token = credentials.issue_registration_token(obj)
-            self.message_user(
-                request,
-                f"Registration token for {obj.name} (shown only now): {token} . With our "
-                f"versions URL {parties.versions_url()} the partner can register with us.",
-                messages.WARNING,
-            )
+            self.show_new_token(request, obj)
 
     def _each(self, request, queryset, act, done: str) -> None:
         """`act` on each partner, one message per partner: `done`, or why not."""
@@ -108,10 +194,7 @@ class PartnerAdmin(TenantAdmin):
     @admin.action(description="Issue a new registration token (token A)", permissions=["change"])
     def new_registration_token(self, request, queryset) -> None:
         for partner in queryset:
-            token = credentials.issue_registration_token(partner)
-            self.message_user(
-                request, f"{partner.name}: new token (shown only now): {token}", messages.WARNING
-            )
+            self.show_new_token(request, partner)
 
     @admin.action(
         description="Unregister (delete our credentials at the partner)", permissions=["change"]

@@ -25,7 +25,7 @@ def test_adding_a_partner_shows_its_registration_token_once(client, ocpi):
     assert response.status_code == 302, response.content[:2000]
     partner = Partner.objects.get()
     [message] = [str(m) for m in get_messages(response.wsgi_request) if "shown only" in str(m)]
-    token = message.split("(shown only now): ")[1].split(" ")[0]
+    token = message.split("(shown only now): <code>")[1].split("</code>")[0]
     assert partner.inbound_token_hash == tokens.digest(token)
     assert "their-secret-a" not in partner.outbound_token
     assert tokens.unseal(partner.outbound_token) == "their-secret-a"

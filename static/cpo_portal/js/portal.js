@@ -36,8 +36,33 @@
     });
   }
 
+  // Copy buttons (<button class="portal-copy" data-copy="text">): the text to the
+  // clipboard, or, where the browser refuses, selected for the user to copy.
+  function copy(event) {
+    var button = event.target.closest && event.target.closest("button.portal-copy");
+    if (!button) {
+      return;
+    }
+    var text = button.getAttribute("data-copy");
+    function select() {
+      var code = button.previousElementSibling || button.parentNode.previousElementSibling;
+      if (code) {
+        window.getSelection().selectAllChildren(code);
+      }
+      button.textContent = "Press Ctrl+C";
+    }
+    if (!navigator.clipboard) {
+      select();
+      return;
+    }
+    navigator.clipboard.writeText(text).then(function () {
+      button.textContent = "Copied";
+    }, select);
+  }
+
   function ready() {
     document.querySelectorAll(TABLES).forEach(cards);
+    document.addEventListener("click", copy);
   }
 
   if (document.readyState === "loading") {
