@@ -8,14 +8,10 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
-from analytics.services.rollup import run_incremental
+from analytics.services.rollup import TASK_NAME, run_incremental
 from analytics.services.whatif.parallel import begin
 
 log = logging.getLogger(__name__)
-
-# The registered name is fixed: the beat schedule's PeriodicTask row (migration 0002), messages
-# already queued and the queue routes (CELERY_TASK_ROUTES) name the task by it.
-TASK_NAME = "offers.analytics.tasks.rollup_ledger"
 
 
 @shared_task(name=TASK_NAME, ignore_result=True)

@@ -21,6 +21,7 @@ from analytics.calc.hour_bands import BANDS
 from analytics.forms import FilterForm, OperatorForm
 from analytics.services import offer_detail, offer_roi, surge_impact
 from analytics.services.filters import Filters, scoped
+from analytics.services.freshness import freshness
 from analytics.services.tables import csv_response, sort_tables
 from offers.models import Offer
 
@@ -89,6 +90,7 @@ def _page(
         "granularity": granularity,
         "query": urlencode(query),
         "bands": BANDS,
+        "freshness": freshness(),
     }
     return render(request, template, context)
 

@@ -9,6 +9,10 @@ the same rows.
 
 from analytics.services.rollup.backfill_whole import backfill
 from analytics.services.rollup.incremental import RunResult, run_incremental
-from analytics.services.rollup.partitions import date_runs
+from analytics.services.rollup.partitions import SOURCES, date_runs
 
-__all__ = ["RunResult", "backfill", "date_runs", "run_incremental"]
+# The live rollup's Celery task, by its registered name: the beat schedule's PeriodicTask
+# row (migration 0002), messages already queued and the queue routes name it.
+TASK_NAME = "offers.analytics.tasks.rollup_ledger"
+
+__all__ = ["SOURCES", "TASK_NAME", "RunResult", "backfill", "date_runs", "run_incremental"]
