@@ -26,7 +26,7 @@ import time
 from contextvars import ContextVar
 from typing import Protocol
 
-RECHECK = 0.05  # seconds between firings of an expired deadline whose call goes on
+RECHECK = 0.05  # seconds: the watchdog's granularity, and between firings of one deadline
 
 
 class DeadlineExceeded(Exception):
@@ -105,8 +105,9 @@ def current() -> Deadline | None:
 
 
 class Watchdog:
-    """Fires deadlines when they pass: a heap of (ends, n, deadline) and one thread that
-    sleeps until the first. A deadline whose call ended is dropped when it comes up."""
+    """Fires deadlines when they pass (within RECHECK): a heap of (ends, n, deadline) and
+    one thread that sleeps until the first. A deadline whose call ended is dropped when it
+    comes up."""
 
     def __init__(self) -> None:
         self._wake = threading.Condition()
@@ -135,7 +136,9 @@ class Watchdog:
                         continue
                     deadline.fire()
                     heapq.heappush(self._heap, (now + RECHECK, next(self._count), deadline))
-                wait = self._heap[0][0] - now if self._heap else None
+                # at most one wake-up per RECHECK: the deadlines of calls that ended in
+                # time (most) are dropped in batches, and one fires at most RECHECK late
+                wait = max(self._heap[0][0] - now, RECHECK) if self._heap else None
                 self._wake.wait(wait)
 
 
