@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     # Callbacks
     "BECKN_CALLBACK_CONNECT_TIMEOUT": 2.0,
     "BECKN_CALLBACK_READ_TIMEOUT": 5.0,
+    # The whole POST (connect, request, answer's headers and body) ends by this many seconds
+    "BECKN_CALLBACK_DEADLINE": 7.0,
     "BECKN_CALLBACK_MIN_WINDOW": 10,  # seconds: always try at least this long
     "BECKN_CALLBACK_BACKOFF_BASE": 0.5,
     "BECKN_CALLBACK_BACKOFF_CAP": 30.0,

@@ -1,7 +1,10 @@
 """Deliver outbox rows: claim them, sign them, POST them, record the attempts, decide what
 next. Several rows due together (a worker's batch) share their queries: one claim, one
 read of the signing key, one INSERT of the attempts, one UPDATE of those delivered; the
-HTTP connection to each BAP is kept open between callbacks (safehttp's pool).
+HTTP connection to each BAP is kept open between callbacks (the outbound transport's pool).
+Each POST goes through the one guarded outbound client (cpo_portal.outbound: the
+address vetted, no redirect followed, BECKN_CALLBACK_DEADLINE for the whole call), and
+every attempt is written down, whatever it failed with.
 
 The target is resolved from the registry at each attempt, not taken from the row (through
 this process's memo of the local registry, which a registry change reaches within
@@ -35,15 +38,16 @@ from typing import cast
 from django.db import connection
 from django.db.models import F, Field
 from django.utils import timezone
-from urllib3.exceptions import HTTPError
 
 from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
-from beckn.services import backlog, keys, registry, safehttp, slow_baps
+from beckn.services import backlog, keys, registry, slow_baps
+from cpo_portal.outbound import addresses, transport
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 FINAL_TRY = timedelta(seconds=3)  # the last retry goes this long before the ttl runs out
+MAX_ANSWER_BYTES = 64 * 1024  # of a BAP's answer to a callback, read at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +101,8 @@ CLAIM_COLUMNS = ("id", "state", "leased_until", "attempts", "next_attempt_at")
 
 
 def one_attempt() -> timedelta:
-    """The longest one POST may take (connect and read timeouts), and a second to spare."""
-    timeouts = conf.get("BECKN_CALLBACK_CONNECT_TIMEOUT") + conf.get("BECKN_CALLBACK_READ_TIMEOUT")
-    return timedelta(seconds=float(timeouts) + 1)
+    """The longest one POST may take (its deadline), and a second to spare."""
+    return timedelta(seconds=float(conf.get("BECKN_CALLBACK_DEADLINE")) + 1)
 
 
 def _lease_ends_soon(row: Outbox, now: datetime) -> bool:
@@ -275,17 +278,35 @@ def _attempt(
     body = row.payload.encode("utf-8")
     headers = {"Content-Type": "application/json", "Authorization": sign(body)}
     try:
-        response = safehttp.post(row.target_url, body, headers)
-    except safehttp.UnsafeTarget as exc:
-        return None, f"refused: {exc}", "", OutboxState.UNDELIVERABLE
-    except (HTTPError, OSError) as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500], "", OutboxState.PENDING
+        response = post(row.target_url, body, headers)
+    except addresses.UnsafeTarget as exc:
+        return None, transport.reason(exc)[:500], "", OutboxState.UNDELIVERABLE
+    except transport.FAILURES as exc:
+        return None, transport.reason(exc)[:500], "", OutboxState.PENDING
+    except Exception as exc:  # whatever it was, the attempt is written down and retried
+        log.exception("callback %s to %s failed", row.pk, row.target_url)
+        return None, f"failed: {transport.reason(exc)}"[:500], "", OutboxState.PENDING
     excerpt = response.body[:400].decode("utf-8", "replace")
     error, state = _judge(response)
     return response.status, error, excerpt, state
 
 
-def _judge(response: safehttp.Response) -> tuple[str, str]:
+def post(url: str, body: bytes, headers: dict[str, str]) -> transport.Response:
+    """One callback POST through the guarded client, with the Beckn settings."""
+    return transport.request(
+        "POST",
+        url,
+        body=body,
+        headers=headers,
+        allow_private=bool(conf.get("BECKN_ALLOW_PRIVATE_CALLBACKS")),
+        deadline=float(conf.get("BECKN_CALLBACK_DEADLINE")),
+        connect_timeout=float(conf.get("BECKN_CALLBACK_CONNECT_TIMEOUT")),
+        read_timeout=float(conf.get("BECKN_CALLBACK_READ_TIMEOUT")),
+        max_bytes=MAX_ANSWER_BYTES,
+    )
+
+
+def _judge(response: transport.Response) -> tuple[str, str]:
     code = response.status
     if 200 <= code < 300:
         nack = _nack(response.body)

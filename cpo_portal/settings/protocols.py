@@ -62,6 +62,7 @@ for _name in (
     "BECKN_CALLBACK_BACKOFF_CAP",
     "BECKN_CALLBACK_CONNECT_TIMEOUT",
     "BECKN_CALLBACK_READ_TIMEOUT",
+    "BECKN_CALLBACK_DEADLINE",  # the whole callback POST (connect, headers and body)
     "BECKN_REGISTRY_CHECK_MS",  # how soon a registry change reaches every process
 ):
     if os.environ.get(_name):
@@ -90,6 +91,9 @@ OCPI_PUBLIC_URL = os.environ.get("OCPI_PUBLIC_URL", "http://127.0.0.1:8000/ocpi"
 OCPI_COUNTRY_CODE = os.environ.get("OCPI_COUNTRY_CODE", "IN")
 # Partner URLs never lead to private/loopback addresses unless development allows it.
 OCPI_ALLOW_PRIVATE_PARTNERS = env_bool("OCPI_ALLOW_PRIVATE_PARTNERS", False)
+# Seconds one call to a partner may take in all (connect, request, headers and body): a
+# handshake holds a web worker and a push a Celery worker no longer than this.
+OCPI_CALL_DEADLINE = float(os.environ.get("OCPI_CALL_DEADLINE") or 15)
 # CDR imports (`manage.py import_cdrs`, the admin upload): CDRs checked and written per
 # transaction, CDRs per Celery part of an upload, refusals kept on an import's report.
 CDR_IMPORT_BATCH = int(os.environ.get("CDR_IMPORT_BATCH") or 500)

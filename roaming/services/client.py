@@ -1,26 +1,27 @@
 """Calls to a partner's OCPI endpoints: the token in the header, the envelope read back.
 
 Partner URLs come from the partner (a versions URL typed in the admin, endpoints their
-server lists), so they are checked before each call: http(s) only, no credentials in the
-URL, and every address the host resolves to public, unless OCPI_ALLOW_PRIVATE_PARTNERS
-(development, tests) is on. Redirects are not followed. The check resolves the name
-before requests does: a DNS answer that changes in between is not caught (Beckn's
-callback client connects to the checked address; this one stays minimal).
+server lists), so every call goes through the one guarded outbound client
+(cpo_portal.outbound): http(s) only, no credentials in the URL, the host resolved once and
+only its public addresses connected to (every IPv6 form of a private IPv4 address refused
+too), unless OCPI_ALLOW_PRIVATE_PARTNERS (development, tests) is on; no redirect followed;
+the answer read up to MAX_RESPONSE_BYTES; and the whole call (connect, request, headers and
+body) cut at OCPI_CALL_DEADLINE seconds. A failure is told in our own words (the status,
+the reason), never with what the partner sent: the text of an answer stays in
+`Answer.text` for the caller's record, not in an error message.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
+
+from cpo_portal.outbound import transport
 
 from . import tokens
 
@@ -49,31 +50,9 @@ class Answer:
             and (1000 <= self.status_code < 2000)
         )
 
-
-def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"}:
-        raise PartnerCallError(f"only http and https partner URLs are allowed: {url!r}")
-    if not parts.hostname or parts.username or parts.password:
-        raise PartnerCallError(f"a partner URL needs a host and no credentials: {url!r}")
-    if getattr(settings, "OCPI_ALLOW_PRIVATE_PARTNERS", False):
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise PartnerCallError(f"cannot resolve {parts.hostname}: {exc}") from exc
-    private = sorted({str(i[4][0]) for i in infos if not _public(str(i[4][0]))})
-    if private:
-        raise PartnerCallError(
-            f"{parts.hostname} resolves to non-public addresses ({', '.join(private)})"
-        )
+    def summary(self) -> str:
+        """What went wrong, without the partner's words: the HTTP and OCPI status."""
+        return f"HTTP {self.http_status}, OCPI status {self.status_code}"
 
 
 def call(
@@ -84,7 +63,6 @@ def call(
     headers: dict[str, str] | None = None,
 ) -> Answer:
     """One request to a partner. Raises PartnerCallError when no HTTP answer came."""
-    check_url(url)
     sent = {
         "Authorization": tokens.header(token),
         "X-Request-ID": str(uuid.uuid4()),
@@ -97,37 +75,35 @@ def call(
         data = json.dumps(payload, separators=(",", ":")).encode()
     started = time.monotonic()
     try:
-        with requests.request(
+        response = transport.request(
             method,
             url,
-            data=data,
+            body=data,
             headers=sent,
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-            allow_redirects=False,
-            stream=True,
-        ) as response:
-            raw = response.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
-            status = response.status_code
-    except requests.RequestException as exc:
-        raise PartnerCallError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+            allow_private=bool(getattr(settings, "OCPI_ALLOW_PRIVATE_PARTNERS", False)),
+            deadline=float(settings.OCPI_CALL_DEADLINE),
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            max_bytes=MAX_RESPONSE_BYTES,
+        )
+    except transport.FAILURES as exc:
+        raise PartnerCallError(f"{method} {url}: {transport.reason(exc)}") from exc
     duration = int((time.monotonic() - started) * 1000)
-    text = raw[:MAX_RESPONSE_BYTES].decode("utf-8", "replace")
+    text = response.body.decode("utf-8", "replace")
     code, content = None, None
     try:
-        parsed = json.loads(text) if len(raw) <= MAX_RESPONSE_BYTES else None
+        parsed = json.loads(text) if response.complete else None
     except ValueError:
         parsed = None
     if isinstance(parsed, dict) and isinstance(parsed.get("status_code"), int):
         code, content = parsed["status_code"], parsed.get("data")
-    return Answer(status, code, content, text, duration)
+    return Answer(response.status, code, content, text, duration)
 
 
 def get_data(url: str, token: str) -> Any:
-    """The `data` of a successful GET, or PartnerCallError saying what came instead."""
+    """The `data` of a successful GET, or PartnerCallError saying (in our words) what came
+    instead."""
     answer = call("GET", url, token)
     if not answer.ok:
-        raise PartnerCallError(
-            f"GET {url}: HTTP {answer.http_status}, OCPI status {answer.status_code}: "
-            f"{answer.text[:200]}"
-        )
+        raise PartnerCallError(f"GET {url}: {answer.summary()}")
     return answer.data

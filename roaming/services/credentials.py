@@ -217,10 +217,7 @@ def register_with(partner: Partner) -> Partner:
     try:
         answer = client.call(method, url, their_token, parties.credentials(partner.operator, ours))
         if not answer.ok:
-            raise RegistrationError(
-                f"{method} {url}: HTTP {answer.http_status}, OCPI status "
-                f"{answer.status_code}: {answer.text[:200]}"
-            )
+            raise RegistrationError(f"{method} {url}: {answer.summary()}")
         their = read_credentials(answer.data)
     except (client.PartnerCallError, OcpiProblem, RegistrationError) as exc:
         Partner.objects.filter(pk=partner.pk).update(
@@ -243,7 +240,7 @@ def unregister_from(partner: Partner) -> None:
     except client.PartnerCallError as exc:
         raise RegistrationError(str(exc)) from exc
     if not answer.ok:
-        raise RegistrationError(f"DELETE {url}: HTTP {answer.http_status}: {answer.text[:200]}")
+        raise RegistrationError(f"DELETE {url}: {answer.summary()}")
     Partner.objects.filter(pk=partner.pk).update(
         state=PartnerState.UNREGISTERED, inbound_token_hash=None, outbound_token="", endpoints=[]
     )

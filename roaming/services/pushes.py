@@ -7,7 +7,9 @@ claims due rows (SELECT ... FOR UPDATE SKIP LOCKED), builds each object as it is
 sends it with the partner's token: PUT while it is published, DELETE for a retired tariff,
 and a PATCH `publish: false` for a station that is gone (Locations have no DELETE). A
 partner's 4xx or OCPI 2xxx is final; a timeout, 5xx or 3xxx is tried again with
-exponential backoff and jitter up to MAX_ATTEMPTS. Every attempt is a PushAttempt row.
+exponential backoff and jitter up to MAX_ATTEMPTS. Every attempt is a PushAttempt row,
+written in a `finally` so that a call that dies some other way is recorded too; each call
+is cut at OCPI_CALL_DEADLINE (roaming.services.client).
 Sending the object as it is now makes a retry, a duplicate or an out-of-order delivery
 harmless: each leaves the partner with the current object.
 """
@@ -120,20 +122,33 @@ def deliver(push: Push) -> str:
     url = f"{base.rstrip('/')}/{country}/{party}/{push.object_id}"
     sent = "" if payload is None else json.dumps(payload, separators=(",", ":"))
     headers = parties.routing_headers(partner.operator, partner.country_code, partner.party_id)
+    answer: client.Answer | None = None
+    outcome: tuple[str, str] | None = None
     try:
         answer = client.call(method, url, tokens.unseal(partner.outbound_token), payload, headers)
+        outcome = _judge(push, answer)
     except (client.PartnerCallError, tokens.TokenError) as exc:
-        state = _retry_or_fail(push)
-        _record(push, started, method, url, None, state, str(exc), body=sent)
-        return _finish(push, state, str(exc), started)
+        outcome = _retry_or_fail(push), str(exc)
+    finally:
+        # Written down whatever happened: a call that died some other way is an attempt
+        # with no answer, retried like a timeout (and the error goes on up).
+        state, error = outcome or (_retry_or_fail(push), STOPPED)
+        _record(push, started, method, url, answer, state, error, body=sent)
+        state = _finish(push, state, error, started)
+    return state
+
+
+STOPPED = "the call stopped without an answer"
+
+
+def _judge(push: Push, answer: client.Answer) -> tuple[str, str]:
+    """(state, error) after an answer; the error in our words (the partner's text is kept
+    in the attempt's response excerpt only)."""
     if answer.ok:
-        state, error = PushState.DELIVERED, ""
-    elif _final(answer):
-        state, error = PushState.REJECTED, answer.text[:300]
-    else:
-        state, error = _retry_or_fail(push), answer.text[:300]
-    _record(push, started, method, url, answer, state, error, body=sent)
-    return _finish(push, state, error, started)
+        return PushState.DELIVERED, ""
+    if _final(answer):
+        return PushState.REJECTED, answer.summary()
+    return _retry_or_fail(push), answer.summary()
 
 
 def _final(answer: client.Answer) -> bool:
@@ -152,7 +167,11 @@ def _record(push, started, method, url, answer, outcome, error, body="") -> None
         push=push,
         number=push.attempts,
         started_at=started,
-        duration_ms=answer.duration_ms if answer else 0,
+        duration_ms=(
+            answer.duration_ms
+            if answer
+            else int((timezone.now() - started) / dt.timedelta(milliseconds=1))
+        ),
         method=method,
         url=url[:600],
         status_code=answer.http_status if answer else None,

@@ -1,27 +1,48 @@
-"""safehttp's guarantees, against real local servers and a scripted resolver: the host is
-resolved once and only a checked address is connected to (a second, different DNS answer
-never is), https is verified against the name and sends it as SNI, the next checked
-address is tried when one refuses the connection (never after a request went out), and
-IPv6 answers and literals work."""
+"""The outbound transport's guarantees (cpo_portal.outbound.transport), against real local
+servers and a scripted resolver: the host is resolved once and only a checked address is
+connected to (a second, different DNS answer never is), https is verified against the name
+and sends it as SNI, the next checked address is tried when one refuses the connection
+(never after a request went out), IPv6 answers and literals work; a peer that drips its
+answer is cut at the call's deadline (threads and gevent alike), a redirect is returned,
+not followed, the body read is capped, and a failure's reason never quotes the peer."""
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 import trustme
 from urllib3.exceptions import NewConnectionError, ReadTimeoutError, SSLError
 
-from beckn.services import safehttp
+from cpo_portal.outbound import addresses, transport
+from tests.support.drip import Drip
 
 REAL_GETADDRINFO = socket.getaddrinfo
 NAME = "bap.example"
+
+
+def post(url: str, body: bytes, headers: dict[str, str], **options: Any) -> transport.Response:
+    """A callback-like POST: the Beckn defaults (2 s connect, 5 s read, 7 s in all, 64 KiB)."""
+    settings = {
+        "allow_private": False,
+        "deadline": 7.0,
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+        "max_bytes": 64 * 1024,
+        **options,
+    }
+    return transport.request("POST", url, body=body, headers=headers, **settings)
 
 
 class Server:
@@ -129,9 +150,7 @@ class Resolver:
 
 
 @pytest.fixture
-def resolve(monkeypatch, settings):
-    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = False
-
+def resolve(monkeypatch):
     def script(*answers: list[str]) -> Resolver:
         resolver = Resolver(*answers)
         monkeypatch.setattr(socket, "getaddrinfo", resolver)
@@ -144,10 +163,10 @@ def resolve(monkeypatch, settings):
 def public(monkeypatch):
     """public(*addresses): local addresses the check takes for public ones (the servers
     here listen on loopback); every other address is judged by the real rules."""
-    rules = safehttp.is_public
+    rules = addresses.is_public
 
-    def pretend(*addresses: str) -> None:
-        monkeypatch.setattr(safehttp, "is_public", lambda a: a in addresses or rules(a))
+    def pretend(*kept: str) -> None:
+        monkeypatch.setattr(addresses, "is_public", lambda a: a in kept or rules(a))
 
     return pretend
 
@@ -172,23 +191,23 @@ def test_a_rebinding_name_is_resolved_once_and_only_its_checked_answer_connected
     checked, trap = serve("127.0.0.2", "127.0.0.1")
     public("127.0.0.2")
     resolver = resolve(["127.0.0.2"], ["127.0.0.1"])  # public first, loopback afterwards
-    answer = safehttp.post(f"http://{NAME}:{checked.port}/beckn/on_status", b"{}", {})
+    answer = post(f"http://{NAME}:{checked.port}/beckn/on_status", b"{}", {})
     assert answer.status == 200
     assert resolver.lookups == 1
     assert resolver.connected == ["127.0.0.2"]
     assert [r["host"] for r in checked.requests] == [f"{NAME}:{checked.port}"]
     assert trap.requests == []
     # the next callback resolves again, and the loopback answer is refused
-    with pytest.raises(safehttp.UnsafeTarget, match=r"non-public addresses \(127\.0\.0\.1\)"):
-        safehttp.post(f"http://{NAME}:{checked.port}/beckn/on_status", b"{}", {})
+    with pytest.raises(addresses.UnsafeTarget, match=r"non-public addresses \(127\.0\.0\.1\)"):
+        post(f"http://{NAME}:{checked.port}/beckn/on_status", b"{}", {})
     assert resolver.lookups == 2
     assert trap.requests == [] and len(checked.requests) == 1
 
 
 def test_a_name_with_only_private_answers_is_refused_without_a_connection(resolve):
     resolver = resolve(["10.0.0.5", "127.0.0.1", "169.254.169.254", "::1", "64:ff9b::a9fe:a9fe"])
-    with pytest.raises(safehttp.UnsafeTarget) as refused:
-        safehttp.post(f"http://{NAME}/beckn/on_status", b"{}", {})
+    with pytest.raises(addresses.UnsafeTarget) as refused:
+        post(f"http://{NAME}/beckn/on_status", b"{}", {})
     assert str(refused.value) == (
         f"{NAME} resolves only to non-public addresses "
         "(10.0.0.5, 127.0.0.1, 169.254.169.254, ::1, 64:ff9b::a9fe:a9fe)"
@@ -200,16 +219,15 @@ def test_private_answers_beside_a_public_one_are_skipped(serve, resolve, public)
     checked, trap = serve("127.0.0.2", "127.0.0.1")
     public("127.0.0.2")
     resolver = resolve(["127.0.0.1", "127.0.0.2"])  # the private one first
-    assert safehttp.post(f"http://{NAME}:{checked.port}/x", b"{}", {}).status == 200
+    assert post(f"http://{NAME}:{checked.port}/x", b"{}", {}).status == 200
     assert resolver.connected == ["127.0.0.2"]
     assert len(checked.requests) == 1 and trap.requests == []
 
 
-def test_private_answers_are_allowed_in_development(serve, resolve, settings):
+def test_private_answers_are_allowed_when_the_caller_allows_them(serve, resolve):
     (server,) = serve("127.0.0.1")
     resolver = resolve(["127.0.0.1"])
-    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
-    assert safehttp.post(f"http://{NAME}:{server.port}/x", b"{}", {}).status == 200
+    assert post(f"http://{NAME}:{server.port}/x", b"{}", {}, allow_private=True).status == 200
     assert resolver.connected == ["127.0.0.1"]
 
 
@@ -217,7 +235,7 @@ def test_the_next_checked_address_is_tried_when_one_refuses_the_connection(serve
     (server,) = serve("127.0.0.2")  # nothing listens on 127.0.0.3
     public("127.0.0.3", "127.0.0.2")
     resolver = resolve(["127.0.0.3", "127.0.0.2"])
-    answer = safehttp.post(f"http://{NAME}:{server.port}/beckn/on_search", b'{"a": 1}', {})
+    answer = post(f"http://{NAME}:{server.port}/beckn/on_search", b'{"a": 1}', {})
     assert answer.status == 200 and answer.body.startswith(b'{"message"')
     assert resolver.lookups == 1
     assert resolver.connected == ["127.0.0.3", "127.0.0.2"]
@@ -231,20 +249,17 @@ def test_when_no_checked_address_connects_the_last_failure_is_raised(serve, reso
     public("127.0.0.3", "127.0.0.2")
     resolver = resolve(["127.0.0.3", "127.0.0.2"])
     with pytest.raises(NewConnectionError):
-        safehttp.post(f"http://{NAME}:{port}/x", b"{}", {})
+        post(f"http://{NAME}:{port}/x", b"{}", {})
     assert resolver.connected == ["127.0.0.3", "127.0.0.2"]
 
 
-def test_a_request_that_went_out_is_not_sent_again_to_the_next_address(
-    serve, resolve, public, settings
-):
+def test_a_request_that_went_out_is_not_sent_again_to_the_next_address(serve, resolve, public):
     slow, other = serve("127.0.0.2", "127.0.0.3")
     slow.delay = 1.0
-    settings.BECKN_CALLBACK_READ_TIMEOUT = 0.2
     public("127.0.0.2", "127.0.0.3")
     resolve(["127.0.0.2", "127.0.0.3"])
     with pytest.raises(ReadTimeoutError):
-        safehttp.post(f"http://{NAME}:{slow.port}/x", b"{}", {})
+        post(f"http://{NAME}:{slow.port}/x", b"{}", {}, read_timeout=0.2)
     assert len(slow.requests) == 1 and other.requests == []
 
 
@@ -253,7 +268,7 @@ def test_a_connection_is_reused_between_callbacks(serve, resolve, public):
     public("127.0.0.2")
     resolver = resolve(["127.0.0.2"])
     for _ in range(3):
-        assert safehttp.post(f"http://{NAME}:{server.port}/x", b"{}", {}).status == 200
+        assert post(f"http://{NAME}:{server.port}/x", b"{}", {}).status == 200
     assert resolver.lookups == 3  # every callback checks the name's current answer
     assert len({r["client"] for r in server.requests}) == 1  # over one connection
 
@@ -265,7 +280,7 @@ def test_https_is_verified_against_the_name_and_sends_it_as_sni(
     (server,) = serve(address, cert=trusted.issue_cert(NAME))
     public(address)
     resolver = resolve([address])
-    answer = safehttp.post(f"https://{NAME}:{server.port}/beckn/on_status", b"{}", {})
+    answer = post(f"https://{NAME}:{server.port}/beckn/on_status", b"{}", {})
     assert answer.status == 200
     assert server.sni == [NAME]
     assert [r["host"] for r in server.requests] == [f"{NAME}:{server.port}"]
@@ -280,7 +295,7 @@ def test_https_refuses_a_certificate_not_for_the_name(serve, resolve, public, tr
     public("127.0.0.2")
     resolve(["127.0.0.2"])
     with pytest.raises(SSLError, match="match"):
-        safehttp.post(f"https://{NAME}:{server.port}/beckn/on_status", b"{}", {})
+        post(f"https://{NAME}:{server.port}/beckn/on_status", b"{}", {})
     assert server.requests == []
 
 
@@ -289,7 +304,7 @@ def test_https_refuses_a_certificate_from_an_unknown_authority(serve, resolve, p
     public("127.0.0.2")
     resolve(["127.0.0.2"])
     with pytest.raises(SSLError, match="CERTIFICATE_VERIFY_FAILED"):
-        safehttp.post(f"https://{NAME}:{server.port}/x", b"{}", {})
+        post(f"https://{NAME}:{server.port}/x", b"{}", {})
     assert server.requests == []
 
 
@@ -307,7 +322,7 @@ def test_https_names_on_one_address_get_their_own_connections(
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     for name in ["a.example", "b.example", "a.example"]:
-        assert safehttp.post(f"https://{name}:{server.port}/x", b"{}", {}).status == 200
+        assert post(f"https://{name}:{server.port}/x", b"{}", {}).status == 200
     assert server.sni == ["a.example", "b.example"]  # the third reused a.example's
     assert [r["host"].split(":")[0] for r in server.requests] == [
         "a.example",
@@ -322,7 +337,7 @@ def test_an_ipv6_answer_goes_in_the_pool_bare_and_the_name_in_the_host_header(
     (server,) = serve("::1")
     public("::1")
     resolver = resolve(["::1"])
-    assert safehttp.post(f"http://{NAME}:{server.port}/x", b"{}", {}).status == 200
+    assert post(f"http://{NAME}:{server.port}/x", b"{}", {}).status == 200
     assert resolver.connected == ["::1"]
     assert server.requests[0]["host"] == f"{NAME}:{server.port}"
 
@@ -332,7 +347,7 @@ def test_an_ipv6_literal_keeps_its_brackets_in_the_host_header_only(serve, publi
     public("::1")
     resolver = Resolver()
     monkeypatch.setattr(socket, "getaddrinfo", resolver)  # every lookup is a numeric one
-    assert safehttp.post(f"http://[::1]:{server.port}/x", b"{}", {}).status == 200
+    assert post(f"http://[::1]:{server.port}/x", b"{}", {}).status == 200
     assert resolver.connected == ["::1", "::1"]  # the check, then urllib3's (numeric)
     assert server.requests[0]["host"] == f"[::1]:{server.port}"
 
@@ -352,21 +367,142 @@ def test_the_default_port_is_left_out_of_the_host_header(resolve, public, monkey
         seen.update(host=host, port=port, scheme=scheme, pool_kwargs=pool_kwargs)
         return Pool()
 
-    monkeypatch.setattr(safehttp._manager(), "connection_from_host", connection_from_host)
+    monkeypatch.setattr(transport._manager(), "connection_from_host", connection_from_host)
     with pytest.raises(NewConnectionError):
-        safehttp.post(f"https://{NAME}/beckn/on_status?x=1", b"{}", {"Authorization": "sig"})
+        post(f"https://{NAME}/beckn/on_status?x=1", b"{}", {"Authorization": "sig"})
     assert (seen["host"], seen["port"], seen["scheme"]) == ("192.0.2.10", 443, "https")
     assert seen["pool_kwargs"] == {"server_hostname": NAME, "assert_hostname": NAME}
     assert seen["headers"] == {"Authorization": "sig", "Host": NAME}
     assert (seen["method"], seen["url"]) == ("POST", "/beckn/on_status?x=1")
     assert (seen["retries"], seen["redirect"], seen["preload_content"]) == (False, False, False)
+    assert (seen["timeout"].connect_timeout, seen["timeout"].read_timeout) == (2.0, 5.0)
 
 
-def test_a_scoped_link_local_answer_is_connected_to_in_development(resolve, settings):
+def test_a_scoped_link_local_answer_is_connected_to_when_allowed(resolve):
     """fe80::1%lo: the zone reaches the socket (nothing listens there: a connect failure,
     not a URL urllib3 cannot parse)."""
     resolver = resolve(["fe80::1%lo"])
-    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
     with pytest.raises(NewConnectionError):
-        safehttp.post(f"http://{NAME}:9/x", b"{}", {})
+        post(f"http://{NAME}:9/x", b"{}", {}, allow_private=True)
     assert resolver.connected == ["fe80::1%lo"]
+
+
+# -- the deadline, redirects, the size cap, the reasons ------------------------------------
+
+
+# 36 bytes of headers and 20 of body: 17 s at 0.3 s a byte, never 5 s without a byte.
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n"
+BODY = b"x" * 20
+
+
+@pytest.fixture
+def drip():
+    servers: list[Drip] = []
+
+    def start(head: bytes, dripped: bytes = b"") -> Drip:
+        servers.append(Drip(head, dripped))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize("cut", ["headers", "body"])
+def test_a_dripping_peer_is_cut_at_the_deadline(drip, cut):
+    """One byte every 0.3 s never trips the 5 s read timeout; the 1 s deadline ends the
+    call, in the headers or in the body, and the peer never sends the rest."""
+    server = drip(b"", HEAD + BODY) if cut == "headers" else drip(HEAD, BODY)
+    with pytest.raises(transport.DeadlineExceeded) as failed:
+        post(server.url, b"{}", {}, allow_private=True, deadline=1.0)
+    assert transport.reason(failed.value) == "deadline: no complete answer within 1 s"
+    assert server.taken() < len(server.dripped)
+
+
+def test_a_body_without_a_length_cut_at_the_deadline_is_no_answer(drip):
+    """A body that ends when the connection does: the watchdog's shutdown looks like its
+    end to the reader, and the call still fails rather than return a cut body."""
+    server = drip(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", BODY)
+    with pytest.raises(transport.DeadlineExceeded):
+        post(server.url, b"{}", {}, allow_private=True, deadline=1.0)
+
+
+GEVENT_CALL = """
+from gevent import monkey
+
+monkey.patch_all()
+import json, sys
+from cpo_portal.outbound import transport
+
+try:
+    transport.request("GET", sys.argv[1], allow_private=True, deadline=1.0,
+                      connect_timeout=2.0, read_timeout=5.0, max_bytes=1024)
+    print(json.dumps("answered"))
+except transport.FAILURES as exc:
+    print(json.dumps(transport.reason(exc)))
+"""
+
+
+def test_the_deadline_cuts_a_dripping_peer_under_gevent(drip):
+    """gunicorn's gevent workers: the watchdog is a greenlet and still shuts the socket."""
+    server = drip(b"", HEAD + BODY)
+    root = str(Path(__file__).resolve().parents[2])
+    ran = subprocess.run(
+        [sys.executable, "-c", GEVENT_CALL, server.url],
+        capture_output=True, text=True, timeout=60, cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout.splitlines()[-1]) == "deadline: no complete answer within 1 s"
+    assert server.taken() < len(server.dripped)
+
+
+def test_a_redirect_is_returned_not_followed(serve, drip):
+    (target,) = serve("127.0.0.1")
+    moved = drip(
+        b"HTTP/1.1 307 Temporary Redirect\r\n"
+        + f"Location: http://127.0.0.1:{target.port}/x\r\n".encode()
+        + b"Content-Length: 0\r\n\r\n"
+    )
+    answer = post(moved.url, b"{}", {}, allow_private=True)
+    assert (answer.status, answer.headers["Location"]) == (307, f"http://127.0.0.1:{target.port}/x")
+    assert target.requests == []
+
+
+def test_the_body_read_is_capped(drip):
+    big = drip(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"y" * 100_000)
+    answer = post(big.url, b"{}", {}, allow_private=True, max_bytes=1000)
+    assert (answer.status, len(answer.body), answer.complete) == (200, 1000, False)
+    small = drip(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc")
+    answer = post(small.url, b"{}", {}, allow_private=True, max_bytes=1000)
+    assert (answer.body, answer.complete) == (b"abc", True)
+
+
+SECRET = b"ami-id=SECRET-FROM-METADATA"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 " + SECRET + b"\r\n\r\n",  # a status line that is not one
+        SECRET + b"\r\n\r\n",  # no HTTP at all
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + SECRET + b"\r\n",
+    ],
+)
+def test_a_failures_reason_never_quotes_the_peer(drip, answer):
+    """urllib3's own message quotes a bad status line (what a read-back SSRF would show);
+    the reason does not."""
+    server = drip(answer)
+    with pytest.raises(transport.FAILURES) as failed:
+        post(server.url, b"{}", {}, allow_private=True)
+    assert "SECRET" not in transport.reason(failed.value)
+    assert transport.reason(failed.value) == "the connection broke or the answer was not HTTP"
+
+
+def test_a_refused_connection_is_named_by_its_errno():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(NewConnectionError) as failed:
+        post(f"http://127.0.0.1:{port}/x", b"{}", {}, allow_private=True)
+    assert transport.reason(failed.value) == "cannot connect: ECONNREFUSED (Connection refused)"

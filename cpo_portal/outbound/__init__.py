@@ -1,0 +1,12 @@
+"""The one guarded client for calls out to addresses others give us: Beckn callbacks to a
+BAP's registered URL, OCPI calls and pushes to a partner's endpoints.
+
+- `addresses`: which URLs and addresses may be called (http(s), no credentials, public
+  addresses only, every IPv6 form that leads to an IPv4 address judged by that address);
+  the name is resolved once.
+- `transport`: one request to a checked address (no second resolution), the name in Host
+  and SNI, no redirect followed, the response's status, headers and a bounded body;
+  `reason(exc)` says in one line why a call failed, without the peer's bytes.
+- `deadline`: one overall deadline per call (connect, request, headers and body): at the
+  deadline a watchdog shuts the call's socket down.
+"""
