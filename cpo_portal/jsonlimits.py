@@ -1,7 +1,8 @@
 """JSON bounded before it is parsed: size, nesting depth and number length, for every
-parser of the product: uploads, form fields, the REST API (BoundedJSONParser, set in
-REST_FRAMEWORK's DEFAULT_PARSER_CLASSES), pricing documents (their YAML events are
-checked with `check_depth` and `check_number`) and the Beckn body parser.
+parser of the product: uploads, form fields, the REST API and the OCPI API
+(BoundedJSONParser, set in REST_FRAMEWORK's DEFAULT_PARSER_CLASSES and on the OCPI views),
+CDRs (roaming.services.cdr_schema), pricing documents (their YAML events are checked with
+`check_depth`, `check_number` and `check_string`) and the Beckn body parser.
 
 The standard library's parser recurses once per nesting level, so a few kilobytes of
 `[[[[...` raise RecursionError deep inside it; this counts the depth first with one
@@ -10,12 +11,21 @@ refuses to read an integer of more than 4,300 digits (ValueError); no figure we 
 needs more than MAX_NUMBER_CHARS characters, so longer numbers are refused first, with a
 message. BoundedJSONField is a JSONField whose form field and validator apply the same
 limits, so the admin, the API and every `full_clean()` refuse the same documents.
+
+Valid JSON can still hold what no UTF-8 text and no PostgreSQL column can: NUL (\\u0000)
+and unpaired surrogates (\\ud800 alone; a pair written as two escapes is one character
+to JSON, but a YAML reader keeps the two halves). `check_strings` refuses them in every
+key and string, with a one-line message; `loads` applies it, and refuses NaN, Infinity
+and numbers out of range (1e999, or a Decimal of more than MAX_NUMBER_CHARS digits written
+out).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -104,32 +114,87 @@ def check_number(text: str) -> str:
     return text
 
 
+def check_string(text: str) -> str:
+    """`text` if UTF-8 can hold it and it has no NUL; else JsonLimitError saying which."""
+    if "\x00" in text:
+        raise JsonLimitError(f"not storable text: a string holds NUL (\\u0000): {text[:40]!r}")
+    if not _encodable(text):
+        raise JsonLimitError(
+            f"not storable text: a string holds an unpaired surrogate: {text[:40]!r}"
+        )
+    return text
+
+
+def check_strings(value: Any) -> Any:
+    """`value` (parsed JSON) if no key or string in it holds NUL or an unpaired surrogate;
+    else JsonLimitError for the first one. Iterative: no depth recurses."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            check_string(node)
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _int(text: str) -> int:
     return int(check_number(text))
 
 
 def _float(text: str) -> float:
-    return float(check_number(text))
+    value = float(check_number(text))
+    if not math.isfinite(value):  # 1e999: JSON, but no float holds it
+        raise JsonLimitError(f"written with the number {text[:30]}, which is out of range")
+    return value
+
+
+def _decimal(text: str) -> Decimal:
+    value = Decimal(check_number(text))
+    if abs(value.adjusted()) > MAX_NUMBER_CHARS:  # 1e999999 is short, but not its digits
+        raise JsonLimitError(f"written with the number {text[:30]}, which is out of range")
+    return value
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise JsonLimitError(f"written with {name}, which is not a JSON number")
 
 
-def loads(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
-    """json.loads within the limits (and without NaN or Infinity, which no JSON holds).
-    Raises JsonLimitError or ValueError (not JSON)."""
-    return json.loads(
-        check_text(text, max_bytes=max_bytes, max_depth=max_depth),
+def loads(
+    text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH, decimals: bool = False
+) -> Any:
+    """json.loads within the limits: no NaN or Infinity (no JSON holds them), no number out
+    of range, no NUL or unpaired surrogate in a string (check_strings). `decimals`: every
+    non-integer number a Decimal (money never passes a float). Raises JsonLimitError (the
+    message completes "the document is ...") or ValueError (not JSON)."""
+    checked = check_text(text, max_bytes=max_bytes, max_depth=max_depth)
+    value = json.loads(
+        checked,
         parse_int=_int,
-        parse_float=_float,
+        parse_float=_decimal if decimals else _float,
         parse_constant=_no_constant,
     )
+    # Only an escape writes NUL or a lone surrogate into valid JSON read from UTF-8.
+    if "\\u" in checked or not isinstance(text, bytes):
+        check_strings(value)
+    return value
 
 
 class BoundedJSONParser(JSONParser):
     """DRF's JSON parser within the limits: a body over API_MAX_BYTES or MAX_DEPTH deep,
-    a number too long or a NaN is a 400 with the reason, never a RecursionError."""
+    a number too long or out of range, a NaN, a NUL or an unpaired surrogate is a 400 with
+    the reason, never a RecursionError or a database error."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read(API_MAX_BYTES + 1) if stream is not None else b""
@@ -152,7 +217,11 @@ class BoundedJSONFormField(forms.JSONField):
                 check_text(value, max_bytes=self.max_bytes, max_depth=self.max_depth)
             except JsonLimitError as exc:
                 raise ValidationError(f"The JSON is {exc}.", code="json_limit") from None
-        return super().to_python(value)
+        value = super().to_python(value)
+        try:
+            return check_strings(value)
+        except JsonLimitError as exc:
+            raise ValidationError(f"The JSON is {exc}.", code="json_limit") from None
 
     def bound_data(self, data, initial):
         """The form shown again with its errors must not parse what to_python refused."""
@@ -181,6 +250,10 @@ class BoundedJSONField(models.JSONField):
             raise ValidationError(
                 f"The JSON is nested more than {self.max_depth} levels deep.", code="json_limit"
             )
+        try:
+            check_strings(value)
+        except JsonLimitError as exc:
+            raise ValidationError(f"The JSON is {exc}.", code="json_limit") from None
         size = len(json.dumps(value, cls=self.encoder, default=str))
         if size > self.max_bytes:
             raise ValidationError(

@@ -216,7 +216,10 @@ def _parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(body.get("context"), dict):
         raise Refusal(errors.INVALID_REQUEST, "context is required (an object)", "$.context")
     if "\\u" in text:  # only an escape can carry NUL or an unpaired surrogate
-        _check_storable(body)
+        try:
+            jsonlimits.check_strings(body)
+        except jsonlimits.JsonLimitError as exc:
+            raise Refusal(errors.INVALID_REQUEST, f"the body is {exc}") from None
     return body
 
 
@@ -230,32 +233,6 @@ def _finite(text: str) -> float:
     if not math.isfinite(value):
         raise Refusal(errors.INVALID_REQUEST, f"the number {text[:30]} is out of range")
     return value
-
-
-def _check_storable(value: Any) -> None:
-    """No key or string holds NUL or an unpaired surrogate (valid JSON, but no UTF-8 text
-    can hold them, and PostgreSQL refuses them)."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        items = [*node.keys(), *node.values()] if isinstance(node, dict) else node
-        for item in items:
-            if isinstance(item, str):
-                if "\x00" in item or _unencodable(item):
-                    raise Refusal(
-                        errors.INVALID_REQUEST,
-                        f"the JSON has a string with NUL or an unpaired surrogate: {item[:40]!r}",
-                    )
-            elif isinstance(item, dict | list):
-                stack.append(item)
-
-
-def _unencodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _summary(issues: list[Any], limit: int = 5) -> tuple[str, list[str]]:

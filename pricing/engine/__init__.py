@@ -9,6 +9,7 @@ from pricing.engine.book import PriceBook, compile_book
 from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
 from pricing.engine.ocpi import OcpiTariffError, parse_tariff
 from pricing.engine.ocpi.fields import format_datetime
+from pricing.engine.quantity import MAX_SESSION_KWH, hours
 from pricing.engine.quick import quick_init
 from pricing.engine.refusals import PricingSetupError, QuoteInputError
 from pricing.engine.session import price_session
@@ -32,6 +33,7 @@ from pricing.engine.types import (
 __all__ = [
     "ALL_DAYS",
     "HUNDRED",
+    "MAX_SESSION_KWH",
     "PAISA",
     "WHOLE_DAY",
     "WITHIN",
@@ -57,6 +59,7 @@ __all__ = [
     "compile_window",
     "finalize",
     "format_datetime",
+    "hours",
     "kwh_floor",
     "money",
     "parse_tariff",

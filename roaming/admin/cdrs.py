@@ -3,6 +3,8 @@ sessions the operator's charging system billed at another price than our tariff'
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -17,6 +19,8 @@ from roaming.services import cdr_imports, price_audit
 
 from .forms import AuditFilterForm, CdrUploadForm
 from .partners import ReadOnlyRows
+
+DATA_SHOWN_CHARS = 20_000  # of a stored CDR's body on its admin page
 
 
 @admin.register(ReceivedCdr)
@@ -36,6 +40,21 @@ class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
     @admin.display(description="difference (excl. VAT)")
     def difference(self, obj: ReceivedCdr):
         return obj.difference
+
+    exclude = ["data"]  # shown bounded, as data_shown
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [name if name != "data" else "data_shown" for name in fields]
+
+    @admin.display(description="the CDR as received")
+    def data_shown(self, obj: ReceivedCdr) -> str:
+        """The stored body, at most DATA_SHOWN_CHARS of it: a page never renders more."""
+        text = json.dumps(obj.data, indent=1, ensure_ascii=False)
+        if len(text) <= DATA_SHOWN_CHARS:
+            return text
+        more = len(text) - DATA_SHOWN_CHARS
+        return f"{text[:DATA_SHOWN_CHARS]}\n... and {more:,} more characters (not shown)"
 
     def get_urls(self):
         audit = self.admin_site.admin_view(self.audit_view)

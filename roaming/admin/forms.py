@@ -8,14 +8,18 @@ from django import forms
 
 from cpo_portal.file_uploads import OperatorFileForm
 from cpo_portal.models import Operator
+from roaming.services.cdr_schema import MAX_CDR_BYTES
 
 
 class CdrUploadForm(OperatorFileForm):
-    max_megabytes = 200
+    """At most max_megabytes (OperatorFileForm's 20 MB: the request body limit,
+    REQUEST_BODY_MAX_BYTES, is 24 MiB, which holds the file and its form)."""
 
     file = forms.FileField(
-        help_text="OCPI 2.2.1 CDRs: JSON lines (one CDR a line) or a JSON array. Imported in "
-        "parts in the background; CDRs already imported are skipped."
+        help_text=f"OCPI 2.2.1 CDRs: JSON lines (one CDR a line) or a JSON array, at most "
+        f"{OperatorFileForm.max_megabytes} MB (split a larger file), each CDR at most "
+        f"{MAX_CDR_BYTES // 1024} kB. Imported in parts in the background; CDRs already "
+        "imported are skipped, and a refused CDR is listed with its line and reason."
     )
 
 

@@ -1,5 +1,7 @@
 """The OCPI view base: the credentials token decides who calls, and every answer, errors
-included, is the OCPI envelope (never Django's HTML or a bare 500)."""
+included, is the OCPI envelope (never Django's HTML or a bare 500). Bodies are read by the
+product's bounded JSON parser (cpo_portal.jsonlimits): what it refuses is 2001 with the
+reason."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ import logging
 from typing import Any
 
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cpo_portal.jsonlimits import BoundedJSONParser
 from roaming.models import Partner, PartnerState
 from roaming.services import envelope
 from roaming.services.credentials import partner_for
@@ -34,7 +36,7 @@ class OcpiView(APIView):
     authentication_classes: list = []
     permission_classes: list = []
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]  # NaN, NUL, a lone surrogate: 2001 with the reason
     registration_allowed = False
     partner: Partner
     schema = None  # the OCPI 2.2.1 specification documents these endpoints (docs/ocpi.md)

@@ -14,13 +14,15 @@ from .base import OcpiView, answer
 
 
 class OcpiJsonParser(BaseParser):
-    """JSON with every non-integer number a Decimal (money never passes a float)."""
+    """One CDR: at most MAX_CDR_BYTES of JSON within cpo_portal.jsonlimits, every
+    non-integer number a Decimal (money never passes a float)."""
 
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read(cdr_schema.MAX_CDR_BYTES + 1) if stream is not None else b""
         try:
-            return cdr_schema.loads(stream.read())
+            return cdr_schema.loads(raw)
         except CdrRefused as exc:
             raise envelope.OcpiProblem(envelope.INVALID_PARAMETERS, str(exc), 400) from None
 

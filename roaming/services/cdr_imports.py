@@ -3,8 +3,10 @@
 Celery workers (cpo_portal.chunked) with their progress on the import.
 
 Every CDR goes through roaming.services.cdr_intake.take, CDR_IMPORT_BATCH at a time. A
-refused CDR is reported as "line N: reason" ("item N" in an array); the others are taken.
-Importing a file again takes nothing twice (duplicates are counted, not stored).
+refused CDR is reported as "line N: reason" ("item N" in an array); the others are taken,
+whatever the refused line holds (bytes that are not UTF-8 included: the file is read with
+`surrogateescape`, and such a line is refused alone). Importing a file again takes nothing
+twice (duplicates are counted, not stored).
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ from cpo_portal.models import Operator
 from roaming.models import CdrImport, CdrImportStatus, CdrSource
 
 from .cdr_intake import Matcher, take
-from .cdr_schema import CdrRefused, loads
+from .cdr_schema import CdrRefused, loads, loads_file
+
+# How a file's text is decoded: a byte that is not UTF-8 becomes a lone surrogate, which
+# refuses its own line (not_utf8) and no other.
+ENCODING, ERRORS = "utf-8-sig", "surrogateescape"
 
 RUNNER = "roaming.services.cdr_imports.RUNNER_OBJECT"
 
@@ -68,9 +74,22 @@ def parsed(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, Any]]:
     """(line number, the CDR or a CdrRefused) for each numbered line of JSON lines."""
     for number, line in lines:
         try:
-            yield number, loads(line)
+            yield number, loads(not_utf8(line))
         except CdrRefused as refusal:
             yield number, refusal
+
+
+def not_utf8(line: str) -> str:
+    """The line, or CdrRefused when its bytes were not UTF-8 (see ENCODING)."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CdrRefused(f"not UTF-8 text (at character {exc.start + 1})") from None
+    return line
+
+
+def decoded(raw: bytes) -> str:
+    return raw.decode(ENCODING, ERRORS)
 
 
 def items(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
@@ -80,7 +99,9 @@ def items(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
 
 def array_items(text: str | bytes) -> list[tuple[int, Any]]:
     """(item number, the CDR) of a JSON array; CdrRefused when the file is not one."""
-    data = loads(text)
+    if isinstance(text, str):
+        text = not_utf8(text)
+    data = loads_file(text)
     if not isinstance(data, list):
         raise CdrRefused("the file is neither JSON lines nor a JSON array of CDRs")
     return list(enumerate(data, 1))
@@ -151,7 +172,7 @@ def subject_of(import_id: int) -> str:
 def start_import(operator: Operator, upload: UploadedFile, user=None) -> CdrImport:
     """Store the upload and queue its parts (once the caller's transaction commits)."""
     raw = upload.read()
-    text = raw.decode("utf-8-sig", errors="replace")
+    text = decoded(raw)
     total = count(text)
     job = CdrImport.objects.create(
         operator=operator,
@@ -184,7 +205,7 @@ class Parts:
 
     def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
         job = CdrImport.objects.select_related("operator").get(pk=params["import"])
-        text = bytes(job.upload).decode("utf-8-sig", errors="replace")
+        text = decoded(bytes(job.upload))
         if is_array(text[:100]):
             try:
                 numbered, label = array_items(text), "item"

@@ -3,9 +3,14 @@ tariff, stored once, and announced as sessions (offers.services.receive_sessions
 they enter analytics' session facts with their channel.
 
 One path for every door: the CDRs receiver (roaming.api.cdrs, one CDR a call), the
-command and the admin upload (roaming.services.cdr_imports, batches). A batch is checked
-first, then written in one transaction: each CDR is either stored with its session fact,
-or refused with a reason, never half-written; its CDRs are priced together
+command and the admin upload (roaming.services.cdr_imports, batches). Only a partner
+registered as a CPO pushes CDRs (check_role); each CDR is checked (cdr_schema.read), must
+name the pushing partner's own party (check_sender), one of our chargers, and an energy
+that charger can deliver in the session's time (check_energy). A batch is checked first,
+then written in one transaction: each CDR is either stored with its session fact, or
+refused with a reason, never half-written. One bad CDR never takes another down: if the
+batch's write fails, each CDR is written again in a savepoint of its own, and stored,
+a duplicate, or refused with the database's reason. Its CDRs are priced together
 (pricing.services.quote_sessions: the same money as quote_session of each, from a constant
 number of queries). A CDR already taken (same operator, country
 code, party id and id) is a duplicate, not an error: the unique constraint decides, so two
@@ -15,25 +20,33 @@ concurrent pushes of one CDR leave one row.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from cpo_portal.models import Charger, Operator
 from offers.models import SessionChannel
 from offers.services import ReceivedSession, receive_sessions
-from pricing.engine import LineKind, Quote, QuoteInputError
+from pricing.engine import LineKind, Quote, QuoteInputError, hours
 from pricing.services import NoTariffError, SessionToQuote, quote_sessions
-from roaming.models import CdrSource, Partner, ReceivedCdr
+from roaming.models import CdrSource, Partner, PartnerRole, ReceivedCdr
 
 from .cdr_schema import CdrRecord, CdrRefused, read
 
+log = logging.getLogger(__name__)
 ZERO = Decimal("0")
 Key = tuple[str, str, str]
+# A charger delivers at most its rated power over the session, and meters differ: 5 % more,
+# and 0.1 kWh more for a session of a few seconds.
+ENERGY_MARGIN = Decimal("1.05")
+ENERGY_SLACK_KWH = Decimal("0.1")
+# What a CDR's odd value can raise past its checks: the CDR is refused with it, never its batch.
+VALUE_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError)
 
 
 @dataclass
@@ -98,6 +111,31 @@ def check_sender(record: CdrRecord, partner: Partner) -> None:
         )
 
 
+def check_role(partner: Partner) -> None:
+    """Only a partner registered as a CPO (the operator's own charging system) sends CDRs:
+    an eMSP, a hub or any other role receives them (OCPI 2.2.1 mod_cdrs: the CPO is the
+    sender, the eMSP the receiver)."""
+    if partner.role != PartnerRole.CPO:
+        raise CdrRefused(
+            f"the partner is registered as {partner.get_role_display()}; only a partner "
+            "registered as CPO (the charging system) pushes CDRs"
+        )
+
+
+def check_energy(record: CdrRecord, charger: Charger) -> None:
+    """The energy the charger can deliver in the session: its rated power times the
+    session's duration, plus ENERGY_MARGIN and ENERGY_SLACK_KWH."""
+    most = charger.power_kw * hours(record.end - record.start) * ENERGY_MARGIN
+    most += ENERGY_SLACK_KWH
+    if record.energy_kwh > most:
+        minutes = int((record.end - record.start).total_seconds() // 60)
+        raise CdrRefused(
+            f"total_energy {record.energy_kwh} kWh is more than charger {charger.code} "
+            f"({charger.power_kw:f} kW) delivers in {minutes} minutes (at most "
+            f"{most.quantize(Decimal('0.001'))} kWh)"
+        )
+
+
 Price = tuple[Decimal | None, Decimal | None, str]
 
 
@@ -105,10 +143,20 @@ def our_prices(taken: Sequence[tuple[CdrRecord, Charger]]) -> list[Price]:
     """Our tariff's price of each session, as pricing.services.quote_session (the quote
     every surface uses) prices it, the batch quoted together (quote_sessions: a constant
     number of queries): (excl. VAT, incl. VAT, why not) of each."""
-    quotes = quote_sessions(
-        [SessionToQuote(charger, r.start, kwh=r.energy_kwh, end=r.end) for r, charger in taken]
-    )
+    asks = [SessionToQuote(charger, r.start, kwh=r.energy_kwh, end=r.end) for r, charger in taken]
+    try:
+        quotes = quote_sessions(asks)
+    except VALUE_ERRORS:  # one session the engine cannot take: each quoted alone
+        quotes = [_quote_alone(ask) for ask in asks]
     return [our_price(record, quote) for (record, _), quote in zip(taken, quotes, strict=True)]
+
+
+def _quote_alone(ask: SessionToQuote) -> Quote | NoTariffError | QuoteInputError:
+    try:
+        return quote_sessions([ask])[0]
+    except VALUE_ERRORS as exc:
+        log.warning("CDR not priceable", exc_info=True)
+        return QuoteInputError(f"{type(exc).__name__}: {exc}")
 
 
 def our_price(record: CdrRecord, quote: Quote | NoTariffError | QuoteInputError) -> Price:
@@ -213,33 +261,43 @@ def take(
     matcher: Matcher | None = None,
 ) -> Outcome:
     """Take a batch of CDRs (position, parsed JSON object; a CdrRefused in place of the
-    object is a line that could not be read). `partner`: the partner that pushed them,
-    whose own party every one of them must name (check_sender)."""
+    object is a line that could not be read). `partner`: the partner that pushed them, a
+    CPO (check_role) whose own party every one of them must name (check_sender)."""
     matcher = matcher or Matcher(operator)
     out = Outcome()
-    fresh: dict[Key, tuple[CdrRecord, Charger]] = {}
+    fresh: dict[Key, tuple[int, CdrRecord, Charger]] = {}
     for position, data in items:
         try:
             if isinstance(data, CdrRefused):
                 raise data
+            if partner is not None:
+                check_role(partner)
             record = read(data)
             if partner is not None:
                 check_sender(record, partner)
             charger = matcher.charger(record)
+            check_energy(record, charger)
         except CdrRefused as refusal:
             out.refused.append((position, str(refusal)))
+            continue
+        except VALUE_ERRORS as exc:  # a value no check foresaw: this CDR only
+            log.warning("CDR refused: %s", exc, exc_info=True)
+            out.refused.append((position, f"a value cannot be read ({type(exc).__name__})"))
             continue
         if _key(record) in fresh:
             out.duplicates.append(_key(record))
         else:
-            fresh[_key(record)] = (record, charger)
+            fresh[_key(record)] = (position, record, charger)
     taken = _already_taken(operator, fresh)
     out.duplicates.extend(taken)
-    new = [pair for key, pair in fresh.items() if key not in taken]
-    rows = [
-        row_for(operator, record, charger, price, source, partner)
-        for (record, charger), price in zip(new, our_prices(new), strict=True)
-    ]
+    new = [entry for key, entry in fresh.items() if key not in taken]
+    prices = our_prices([(record, charger) for _, record, charger in new])
+    rows: list[tuple[int, ReceivedCdr]] = []
+    for (position, record, charger), price in zip(new, prices, strict=True):
+        try:
+            rows.append((position, row_for(operator, record, charger, price, source, partner)))
+        except VALUE_ERRORS as exc:
+            out.refused.append((position, f"cannot be stored ({type(exc).__name__}: {exc})"))
     _store(rows, out)
     return out
 
@@ -253,21 +311,22 @@ def _already_taken(operator: Operator, fresh: dict[Key, Any]) -> set[Key]:
     return found & set(fresh)
 
 
-def _store(rows: Sequence[ReceivedCdr], out: Outcome) -> None:
-    """All rows in one transaction; if another writer took one of them meanwhile (the
-    unique constraint says so), row by row, each a duplicate or stored."""
+def _store(rows: Sequence[tuple[int, ReceivedCdr]], out: Outcome) -> None:
+    """All rows in one transaction; if that fails (another writer took one of them
+    meanwhile, or one row is one the database refuses), row by row, each in a savepoint of
+    its own: stored, a duplicate, or refused with the database's reason."""
     if not rows:
         return
     try:
         with transaction.atomic():
-            _counted(rows)
-            ReceivedCdr.objects.bulk_create(rows)
-        out.stored.extend(rows)
+            _counted([row for _, row in rows])
+            ReceivedCdr.objects.bulk_create([row for _, row in rows])
+        out.stored.extend(row for _, row in rows)
         return
-    except IntegrityError:
+    except (DatabaseError, *VALUE_ERRORS):
         pass
     columns = [f.attname for f in ReceivedCdr._meta.concrete_fields if not f.primary_key]
-    for unsaved in rows:
+    for position, unsaved in rows:
         row = ReceivedCdr(**{name: getattr(unsaved, name) for name in columns})
         try:
             with transaction.atomic():
@@ -276,6 +335,10 @@ def _store(rows: Sequence[ReceivedCdr], out: Outcome) -> None:
             out.stored.append(row)
         except IntegrityError:
             out.duplicates.append((row.country_code, row.party_id, row.cdr_id))
+        except (DatabaseError, *VALUE_ERRORS) as exc:
+            log.warning("CDR not stored: %s", exc, exc_info=True)
+            reason = " ".join(str(exc).split())[:200]
+            out.refused.append((position, f"cannot be stored ({type(exc).__name__}: {reason})"))
 
 
 def _counted(rows: Sequence[ReceivedCdr]) -> None:

@@ -1,17 +1,28 @@
 """An OCPI 2.2.1 CDR (mod_cdrs) as we accept it: the JSON Schema of the fields we read,
-and the typed record a valid CDR becomes.
+with the bounds of every value, and the typed record a valid CDR becomes.
 
-A CDR is refused with one sentence that says where and why (`CdrRefused`): the first
-schema error (the compiled `jsonschema-rs` validator answers yes or no; `jsonschema`
-words the refusal), then the rules a schema cannot state (the end after the start, the
-amount with VAT not below the amount without). Money is read as Decimal: the caller
-parses JSON with `parse_float=Decimal` (`loads`), so no amount passes through a float.
+A CDR is refused with one sentence that says where and why (`CdrRefused`), checked as a
+Beckn message is:
+  - its text (`loads`): at most MAX_CDR_BYTES, JSON within cpo_portal.jsonlimits (no NaN
+    or Infinity, no number out of range or of more than 100 characters, no NUL or unpaired
+    surrogate in any string);
+  - the first schema error (the compiled `jsonschema-rs` validator answers yes or no;
+    `jsonschema` words the refusal): types, lengths, and the bounds of every number we
+    read (energy at most MAX_SESSION_KWH, money at most MAX_MONEY, total_time at most
+    MAX_SESSION);
+  - the rules a schema cannot state: every date and time between EARLIEST and a day after
+    now, the end after the start and at most MAX_SESSION later, the amount with VAT not
+    below the amount without.
+The charger's power bounds the energy too (roaming.services.cdr_intake, which knows the
+charger). Money is read as Decimal (`loads` parses with decimals), so no amount passes
+through a float.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -20,6 +31,9 @@ from typing import Any
 import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
+
+from cpo_portal import jsonlimits
+from pricing.engine import MAX_SESSION_KWH
 
 TOKEN_TYPES = ["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
 AUTH_METHODS = ["AUTH_REQUEST", "COMMAND", "WHITELIST"]
@@ -30,6 +44,13 @@ DIMENSIONS = [
 ]  # fmt: skip
 # OCPI DateTime: UTC, "Z" optional, fractions of a second allowed.
 DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z?$"
+MAX_CDR_BYTES = 64 * 1024  # one CDR, as JSON: a real one is 1-4 kB
+MAX_DEPTH = 10  # a CDR needs 4 (charging_periods[].dimensions[]), 6 with its tariffs
+MAX_SESSION = dt.timedelta(hours=72)
+MAX_MONEY = 10_000_000  # total_cost, in the CDR's currency
+MAX_VOLUME = 1_000_000  # a charging period's dimension (kWh, A, kW, hours, %)
+EARLIEST = dt.datetime(2010, 1, 1, tzinfo=dt.UTC)  # before any OCPI charging system
+LATEST_AHEAD = dt.timedelta(days=1)  # clocks differ; a CDR is of a session that ended
 
 
 def _text(limit: int, pattern: str | None = None) -> dict[str, Any]:
@@ -39,13 +60,14 @@ def _text(limit: int, pattern: str | None = None) -> dict[str, Any]:
     return out
 
 
-_AMOUNT = {"type": "number", "minimum": 0}
+_MONEY = {"type": "number", "minimum": 0, "maximum": MAX_MONEY}
 _PRICE = {
     "type": "object",
     "required": ["excl_vat"],
-    "properties": {"excl_vat": _AMOUNT, "incl_vat": _AMOUNT},
+    "properties": {"excl_vat": _MONEY, "incl_vat": _MONEY},
 }
 _WHEN = {"type": "string", "pattern": DATETIME}
+_HOUR = dt.timedelta(hours=1)
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -139,7 +161,7 @@ SCHEMA: dict[str, Any] = {
                             "required": ["type", "volume"],
                             "properties": {
                                 "type": {"enum": DIMENSIONS},
-                                "volume": {"type": "number"},
+                                "volume": {"type": "number", "minimum": 0, "maximum": MAX_VOLUME},
                             },
                         },
                     },
@@ -148,8 +170,8 @@ SCHEMA: dict[str, Any] = {
             },
         },
         "total_cost": _PRICE,
-        "total_energy": _AMOUNT,
-        "total_time": _AMOUNT,
+        "total_energy": {"type": "number", "minimum": 0, "maximum": int(MAX_SESSION_KWH)},
+        "total_time": {"type": "number", "minimum": 0, "maximum": MAX_SESSION // _HOUR},
         "last_updated": _WHEN,
     },
 }
@@ -187,12 +209,22 @@ def _validators() -> tuple[Any, Draft202012Validator]:
     return jsonschema_rs.validator_for(SCHEMA), Draft202012Validator(SCHEMA)
 
 
-def loads(text: str | bytes) -> Any:
-    """JSON with every non-integer number a Decimal. Raises CdrRefused on bad JSON."""
+def loads(text: str | bytes, max_bytes: int = MAX_CDR_BYTES, max_depth: int = MAX_DEPTH) -> Any:
+    """JSON within the limits (cpo_portal.jsonlimits), every non-integer number a Decimal:
+    one CDR (at most MAX_CDR_BYTES), or with `max_bytes` a file of them. Raises CdrRefused
+    with the reason."""
+    what = "CDR" if max_bytes == MAX_CDR_BYTES else "file"
     try:
-        return json.loads(text, parse_float=Decimal)
+        return jsonlimits.loads(text, max_bytes=max_bytes, max_depth=max_depth, decimals=True)
+    except jsonlimits.JsonLimitError as exc:
+        raise CdrRefused(f"the {what} is {exc}") from None
     except (ValueError, RecursionError) as exc:
         raise CdrRefused(f"not JSON ({exc})") from None
+
+
+def loads_file(text: str | bytes) -> Any:
+    """A file of CDRs (a JSON array): each CDR is then bounded by `read`."""
+    return loads(text, max_bytes=sys.maxsize, max_depth=MAX_DEPTH + 1)
 
 
 def when(text: str) -> dt.datetime:
@@ -218,18 +250,24 @@ def schema_problem(data: Any) -> str | None:
 
 def read(data: Any) -> CdrRecord:
     """The record of a CDR, or CdrRefused saying why not."""
+    _check_size(data)
     problem = schema_problem(data)
     if problem is not None:
         raise CdrRefused(problem)
-    try:
-        start, end = when(data["start_date_time"]), when(data["end_date_time"])
-    except ValueError:
-        raise CdrRefused("start_date_time or end_date_time is not a date and time") from None
+    start, end = _moment(data, "start_date_time"), _moment(data, "end_date_time")
+    _moment(data, "last_updated")
+    for n, period in enumerate(data["charging_periods"]):
+        _moment(period, "start_date_time", f"charging_periods[{n}].")
     if end < start:
         raise CdrRefused("end_date_time is before start_date_time")
+    if end - start > MAX_SESSION:
+        raise CdrRefused(
+            f"the session lasts {_hours(end - start)} hours (end_date_time - start_date_time): "
+            f"more than the {_hours(MAX_SESSION)} hours any session lasts"
+        )
     cost = data["total_cost"]
-    excl, incl = Decimal(cost["excl_vat"]), cost.get("incl_vat")
-    if incl is not None and Decimal(incl) < excl:
+    excl, incl = _finite(cost["excl_vat"], "total_cost.excl_vat"), cost.get("incl_vat")
+    if incl is not None and _finite(incl, "total_cost.incl_vat") < excl:
         raise CdrRefused("total_cost.incl_vat is less than total_cost.excl_vat")
     token, location = data["cdr_token"], data["cdr_location"]
     return CdrRecord(
@@ -240,7 +278,7 @@ def read(data: Any) -> CdrRecord:
         evse_uid=location["evse_uid"],
         start=start,
         end=end,
-        energy_kwh=Decimal(data["total_energy"]),
+        energy_kwh=_finite(data["total_energy"], "total_energy"),
         currency=data["currency"],
         charged_excl_vat=excl,
         charged_incl_vat=None if incl is None else Decimal(incl),
@@ -250,3 +288,48 @@ def read(data: Any) -> CdrRecord:
         token_uid=token["uid"],
         data=data,
     )
+
+
+def _check_size(data: Any) -> None:
+    """A CDR given as parsed JSON (an item of an array, or a caller's) within the limits
+    its text would have had to meet."""
+    try:
+        jsonlimits.check_strings(data)
+        size = len(json.dumps(data, default=str, ensure_ascii=False).encode())
+    except jsonlimits.JsonLimitError as exc:
+        raise CdrRefused(f"the CDR is {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise CdrRefused(f"the CDR is not JSON ({exc})") from None
+    if size > MAX_CDR_BYTES:
+        raise CdrRefused(f"the CDR is larger than {MAX_CDR_BYTES:,} bytes ({size:,})")
+    if jsonlimits.value_depth(data, stop=MAX_DEPTH) > MAX_DEPTH:
+        raise CdrRefused(f"the CDR is nested more than {MAX_DEPTH} levels deep")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _moment(data: dict[str, Any], name: str, where: str = "") -> dt.datetime:
+    """A date and time of the CDR, within EARLIEST and a day after now."""
+    try:
+        moment = when(data[name])
+    except ValueError:
+        raise CdrRefused(f"{where}{name} {data[name]!r} is not a date and time") from None
+    latest = now() + LATEST_AHEAD
+    if not EARLIEST <= moment <= latest:
+        raise CdrRefused(
+            f"{where}{name} {data[name]!r} is not between {EARLIEST:%Y-%m-%d} and a day from now"
+        )
+    return moment
+
+
+def _finite(value: Any, name: str) -> Decimal:
+    number = Decimal(value)
+    if not number.is_finite():
+        raise CdrRefused(f"{name} is not a finite number")
+    return number
+
+
+def _hours(delta: dt.timedelta) -> str:
+    return f"{delta / _HOUR:,.1f}".removesuffix(".0")

@@ -27,6 +27,15 @@ pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 
 
+@pytest.fixture(autouse=True)
+def cdrs_arrive_after_the_sessions(monkeypatch):
+    """This world's orders are charged in September 2030: their CDRs come a day later (a
+    CDR of a session that has not happened yet is refused)."""
+    from roaming.services import cdr_schema
+
+    monkeypatch.setattr(cdr_schema, "now", lambda: dt.datetime(2030, 9, 22, tzinfo=dt.UTC))
+
+
 @pytest.fixture
 def tariff(network):
     Tariff.objects.create(

@@ -98,14 +98,23 @@ def test_an_emsp_registers_pulls_and_receives_pushes(server, emsp):
     changed, _ = emsp.pull_all(urls["locations", "SENDER"], date_from=location.body["last_updated"])
     assert [loc["id"] for loc in changed] == ["cpo1-st-001"]
 
-    # A CDR pushed to our CDRs receiver is taken, read back at the URL we answer with, and
+    # Only a CPO pushes CDRs: registered as an eMSP, the partner's CDR is refused, and
+    # nothing is counted. The same platform registered as a CPO (a charging system) pushes:
+    # a CDR pushed to our CDRs receiver is taken, read back at the URL we answer with, and
     # counted in the session facts as a roaming session; pushed again, it is the same CDR.
     # It names its sender's own party (a token of a third party: roaming); one naming
     # another party is refused.
+    own = (emsp.country_code, emsp.party_id)
+    as_emsp = json.loads(dumps(cdr("EMS-0000", "cpo1-st-000", "cpo1-ch-000", party=own)))
+    refused = emsp.send("POST", urls["cdrs", "RECEIVER"], as_emsp, token_c)
+    assert refused.status_code == 400 and refused.json()["status_code"] == 2001, refused.text
+    assert "only a partner registered as CPO" in refused.json()["status_message"]
+    assert not ReceivedCdr.objects.exists() and not NoOfferSession.objects.exists()
+    Partner.objects.filter(pk=partner.pk).update(role="CPO")
     foreign = json.loads(dumps(cdr("EMS-0000", "cpo1-st-000", "cpo1-ch-000")))
     refused = emsp.send("POST", urls["cdrs", "RECEIVER"], foreign, token_c)
     assert refused.status_code == 400 and refused.json()["status_code"] == 2001, refused.text
-    own = (emsp.country_code, emsp.party_id)
+    assert "not the sending partner's own" in refused.json()["status_message"]
     sent = json.loads(dumps(cdr("EMS-0001", "cpo1-st-000", "cpo1-ch-000", party=own,
                                 token=("DE", "ABC", "RFID"))))  # fmt: skip
     pushed = emsp.send("POST", urls["cdrs", "RECEIVER"], sent, token_c)

@@ -62,6 +62,8 @@ def test_two_pushes_of_one_cdr_at_once_leave_one_row(world):
     from tests.roaming.cdr_data import cdr
 
     operator, partner = world
+    partner.role = "CPO"  # only a CPO pushes CDRs
+    partner.save(update_fields=["role"])
     sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000", party=(partner.country_code, partner.party_id))
     results = race_n(
         4, lambda i: cdr_intake.take(operator, [(1, sent)], source="push", partner=partner)

@@ -195,7 +195,7 @@ def load(text: str | bytes) -> dict[str, Any]:
             raise FormatError("the file is not UTF-8 text") from None
     try:
         _check_events(text)
-        data = yaml.safe_load(text)
+        data = _with_pairs_joined(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         raise FormatError(f"not JSON or YAML: {' '.join(str(exc).split())}") from None
     except FormatError:
@@ -213,7 +213,8 @@ def load(text: str | bytes) -> dict[str, Any]:
 
 def _check_events(text: str) -> None:
     """The document's shape within the product's JSON limits (cpo_portal.jsonlimits), read
-    from YAML's events before anything is built: depth, number length, no aliases."""
+    from YAML's events before anything is built: depth, number length, strings a database
+    can store (no NUL, no unpaired surrogate), no aliases."""
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         line = event.start_mark.line + 1 if event.start_mark else 0
@@ -225,14 +226,34 @@ def _check_events(text: str) -> None:
                 jsonlimits.check_depth(depth, MAX_DEPTH)
             elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
                 depth -= 1
-            elif (
-                isinstance(event, yaml.ScalarEvent)
-                and event.style is None
-                and _NUMERIC.match(event.value)
-            ):
-                jsonlimits.check_number(event.value)
+            elif isinstance(event, yaml.ScalarEvent):
+                jsonlimits.check_string(_paired(event.value))  # NUL, \ud800: no text holds them
+                if event.style is None and _NUMERIC.match(event.value):
+                    jsonlimits.check_number(event.value)
         except jsonlimits.JsonLimitError as exc:
             raise FormatError(f"line {line}: the document is {exc}") from None
+
+
+def _paired(text: str) -> str:
+    """YAML reads the JSON escapes of one character beyond U+FFFF (`\\ud83d\\ude00`) as two
+    halves of a surrogate pair; JSON reads them as the one character they write."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:  # a half without its other half: check_string refuses it
+        return text
+
+
+def _with_pairs_joined(value: Any) -> Any:
+    """The parsed document with `_paired` strings (its depth is bounded by MAX_DEPTH)."""
+    if isinstance(value, str):
+        return _paired(value)
+    if isinstance(value, dict):
+        return {_with_pairs_joined(k): _with_pairs_joined(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_pairs_joined(v) for v in value]
+    return value
 
 
 # What YAML would read as a number when written without quotes.

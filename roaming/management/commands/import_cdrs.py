@@ -1,6 +1,7 @@
 """Import the CDRs (OCPI 2.2.1) an operator's charging system exported: JSON lines or a
 JSON array. Each CDR is validated, matched to a station and charger, priced by our tariff
-and counted in the session facts; a refused one is reported with its line and reason.
+and counted in the session facts; a refused one is reported with its line and reason
+(a line that is not UTF-8 text too), and the others are imported.
 
 manage.py import_cdrs sessions.jsonl --operator cpo1.example
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from cpo_portal.models import Operator
-from roaming.services.cdr_imports import import_file
+from roaming.services.cdr_imports import ENCODING, ERRORS, import_file
 
 
 class Command(BaseCommand):
@@ -30,12 +31,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"{done} read")
 
         try:
-            with open(file, encoding="utf-8-sig") as lines:
+            with open(file, encoding=ENCODING, errors=ERRORS) as lines:
                 totals = import_file(row, lines, progress)
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file} is not UTF-8 text") from None
         for error in totals.errors:
             self.stderr.write(error)
         if totals.refused > len(totals.errors):
