@@ -1,7 +1,7 @@
 """The offer rules: pure functions over dataclasses, no Django, no I/O (docs/offers.md).
 
 Offers are data (construct.py: OfferRule); evaluate() says whether one applies to a priced
-session and why not (evaluate.assess, the one evaluator, on many); select() /
+session and why not (evaluate.assess, the one evaluator, on many); select_in() /
 best_offers() / quote_offers() pick the best allowed combination as quote lines
 (choose.py); OfferIndex finds the candidates; redeemed_on_delivery() recomputes on
 delivered energy (settle.py); compose() runs a whole quote.
@@ -24,7 +24,7 @@ from offers.rules.benefit_types import (
     ServiceFeeWaiver,
     Slabs,
 )
-from offers.rules.choose import Combination, best_offers, quote_offers, select
+from offers.rules.choose import Combination, best_offers, quote_offers
 from offers.rules.combo import is_combo
 from offers.rules.composition import Compete, Settle, compose
 from offers.rules.conditions import without_validity
@@ -84,7 +84,6 @@ __all__ = [
     "quote_offers",
     "redeemed_on_delivery",
     "reversal_amount",
-    "select",
     "validate_offer",
     "without_validity",
 ]

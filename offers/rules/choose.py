@@ -42,7 +42,6 @@ __all__ = [
     "best_stack",
     "discount_line",
     "quote_offers",
-    "select",
     "select_in",
     "single",
     "stack",
@@ -52,21 +51,6 @@ if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
 
 OUT_OF_TIME = (Reason.NOT_STARTED, Reason.EXPIRED)
-
-
-def select(
-    outcomes: Iterable[Eligible | Rejected],
-    priced: PricedSession,
-    facts: OfferFacts,
-    combination: Combination = Combination.ONDC,
-) -> OfferResult:
-    """The best combination of the evaluated offers.
-
-    Held-out offers stay rejected (HELD_OUT); if one would have been in the best
-    combination it is also listed as Applied(held_out=True, discount 0) so the ledger can
-    count the control group.
-    """
-    return select_in(outcomes, SessionView.of(priced), facts, combination)
 
 
 def select_in(

@@ -87,13 +87,6 @@ def at_settlement(rows: Iterable[Redemption]) -> tuple[tuple[str, Decimal], ...]
     )
 
 
-def reversed_total(rows: Iterable[Redemption], offer_id: int) -> Decimal:
-    return sum(
-        (r.discount for r in rows if r.offer_id == offer_id and r.kind == RedemptionKind.REVERSED),
-        ZERO,
-    )
-
-
 def reversal_row(
     holding: Holding, amount: Decimal, reason: str, now: dt.datetime, *, give_use: bool = False
 ) -> Redemption:
