@@ -6,13 +6,24 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from analytics.models import RollupCursor
 from analytics.services.freshness import Freshness, freshness
-from analytics.services.rollup import run_incremental
+from analytics.services.rollup import TASK_NAME, run_incremental
 from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def schedule():
+    """Beat's schedule as migration 0002 makes it (a flushed test database may have lost it)."""
+    every, _ = IntervalSchedule.objects.get_or_create(every=10, period="minutes")
+    PeriodicTask.objects.update_or_create(
+        task=TASK_NAME, defaults={"name": "rollup", "interval": every, "enabled": True}
+    )
+
 
 KOLKATA = dt.timezone(dt.timedelta(hours=5, minutes=30))
 

@@ -86,7 +86,7 @@ def mutated(draw, prefix: str) -> bytes:
 @st.composite
 def cdr_files(draw) -> tuple[bytes, set[str]]:
     """(a JSON lines file, the ids of its good CDRs)."""
-    prefix = f"F{next(_ids)}-"
+    prefix = f"F{next(_ids):06d}-"
     goods = draw(st.integers(0, 12))
     lines = [dumps(good(prefix, n)).encode() for n in range(goods)]
     for _ in range(draw(st.integers(1, 8))):

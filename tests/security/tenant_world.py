@@ -182,11 +182,17 @@ def _build_side(key: str) -> Side:
         url=f"https://{token}-emsp.example/ocpi/2.2.1/tariffs/IN/CPO/{token}-tariff",
     )  # fmt: skip
     LocationStamp.objects.update_or_create(station=station, defaults={"last_updated": now})
-    # a CDR its charging system sent (billed above our price: it shows in the price audit)
+    # a CDR its charging system (a partner registered as CPO) sent, billed above our price:
+    # it shows in the price audit
+    system = Partner.objects.create(
+        operator=operator, name=f"{token} charging system", country_code="IN",
+        party_id=token[:3].upper(), role="CPO",
+        versions_url=f"https://{token}-csms.example/ocpi/versions",
+    )  # fmt: skip
     received = cdr(f"{token}-cdr", station.code, charger.code, excl="999.00", incl="999.00",
                    start=start.replace(hour=12),
-                   party=(partner.country_code, partner.party_id))  # fmt: skip
-    taken = cdr_intake.take(operator, [(1, received)], partner=partner, source="push")
+                   party=(system.country_code, system.party_id))  # fmt: skip
+    taken = cdr_intake.take(operator, [(1, received)], partner=system, source="push")
     assert len(taken.stored) == 1, taken.refused
     CdrImport.objects.create(operator=operator, file_name=f"{token}-cdrs.jsonl", status="done",
                              errors=[f"line 2: {token} refused"])  # fmt: skip
