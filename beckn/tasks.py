@@ -217,7 +217,7 @@ def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     other live worker host, the callbacks leased before this host started were held by
     dead workers, and are sent now rather than when their lease runs out."""
     now = timezone.now()
-    others = {h for h, consumer, _ in heartbeat.live(now) if consumer and h != host}
+    others = {beat.host for beat in heartbeat.live(now) if beat.consumer and beat.host != host}
     released: list[int] = []
     if not others:
         lease = conf.seconds("BECKN_CALLBACK_LEASE")

@@ -7,10 +7,11 @@ An ACK promises a signed callback within the message's ttl. Before giving one:
   than BECKN_WORKER_STALE_SECONDS (services.heartbeat). With none, the answer is a 503
   NACK (code 50000) with Retry-After, unless BECKN_ADMIT_WITHOUT_WORKERS.
 - The messages that will be answered before it must fit in its window at the measured
-  drain rate (the live processes' rates added up): its BAP's own waiting messages, and
-  from every other BAP as many as its BAP has waiting, plus one (turns go round the BAPs,
-  below). Beyond SHARE_OF_WINDOW of the time left to its ttl: a 503 NACK whose
-  Retry-After is the time the excess takes. Before any rate is measured this check is off.
+  drain rate (services.heartbeat.drain: the live processes' rates added up): its BAP's
+  own waiting messages, and from every other BAP as many as its BAP has waiting, plus one
+  (turns go round the BAPs, below). Beyond SHARE_OF_WINDOW of the time left to its ttl:
+  a 503 NACK whose Retry-After is the time the excess takes. Before any rate is measured
+  this check is off.
 
 Its turn (`fair_at`): its arrival + its BAP's waiting messages / the drain rate. Workers
 take the open message whose turn comes first (processing.waiting), so a BAP with a long
@@ -77,8 +78,8 @@ def read(now: dt.datetime) -> View:
         .values_list("bap_id", "n")
     )
     return View(
-        live=any(consumer for _, consumer, _ in beats),
-        rate=sum(rate for _, _, rate in beats),
+        live=any(beat.consumer for beat in beats),
+        rate=heartbeat.drain(beats),
         pending=dict(open_messages),
         read_at=time.monotonic(),
     )

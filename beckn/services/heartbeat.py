@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import DatabaseError, IntegrityError, close_old_connections, connection
 from django.utils import timezone
@@ -28,6 +29,9 @@ from beckn.models import WorkerHeartbeat
 log = logging.getLogger(__name__)
 
 DECAY = 0.1  # the weight of each new answer in the average time an answer takes
+# A process's first answers are not timed: they load what the process keeps (the signing
+# key, the registry memo, connections), and a second for them would read as a slow host.
+WARM_UP = 3
 FORGET_AFTER = dt.timedelta(hours=1)  # rows of processes dead this long are deleted
 FORGET_EVERY = 60  # beats between two such deletions
 
@@ -35,7 +39,7 @@ FORGET_EVERY = 60  # beats between two such deletions
 @dataclass
 class _Meter:
     answered: int = 0
-    seconds_per_answer: float = 0.0  # 0: nothing answered yet
+    seconds_per_answer: float = 0.0  # 0: nothing timed yet
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, count: int, seconds: float) -> None:
@@ -44,6 +48,8 @@ class _Meter:
         each = max(seconds, 0.0) / count
         with self.lock:
             self.answered += count
+            if self.answered <= WARM_UP:
+                return
             if self.seconds_per_answer == 0.0:
                 self.seconds_per_answer = each
             else:
@@ -153,8 +159,28 @@ def stop() -> None:
         log.warning("could not delete the worker heartbeat", exc_info=True)
 
 
-def live(now: dt.datetime) -> list[tuple[str, bool, float]]:
-    """(host, consumer, drain rate) of every process whose heartbeat is fresh."""
+class Beat(NamedTuple):
+    host: str
+    consumer: bool
+    pool: str
+    drain_rate: float
+
+    @property
+    def answers(self) -> bool:
+        """Whether this process answers messages (a prefork consumer hands them out)."""
+        return not (self.consumer and self.pool == "prefork")
+
+
+def live(now: dt.datetime) -> list[Beat]:
+    """Every process whose heartbeat is fresh."""
     since = now - conf.seconds("BECKN_WORKER_STALE_SECONDS")
     rows = WorkerHeartbeat.objects.filter(beat_at__gte=since)
-    return list(rows.values_list("host", "consumer", "drain_rate"))
+    return [Beat(*row) for row in rows.values_list("host", "consumer", "pool", "drain_rate")]
+
+
+def drain(beats: list[Beat]) -> float:
+    """Answers per second of these processes when all are busy (0: none measured yet): a
+    process not measured yet is taken to answer as fast as the measured ones do."""
+    answering = [b.drain_rate for b in beats if b.answers]
+    measured = [rate for rate in answering if rate > 0]
+    return sum(measured) / len(measured) * len(answering) if measured else 0.0

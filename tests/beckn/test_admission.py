@@ -33,7 +33,7 @@ def admitting(settings, bap, our_key, no_queue):
 
 def alive(host: str = "worker@a", rate: float = 0.0, ago: float = 0.0) -> WorkerHeartbeat:
     return WorkerHeartbeat.objects.create(
-        host=host, pid=100, pool="prefork", consumer=True, drain_rate=rate,
+        host=host, pid=100, pool="solo", consumer=True, drain_rate=rate,
         beat_at=timezone.now() - dt.timedelta(seconds=ago),
     )  # fmt: skip
 
@@ -202,15 +202,27 @@ def test_a_ready_worker_beats_and_queues_the_answer_of_what_was_left(monkeypatch
     assert started[-1] == ("worker@h", "prefork", {"consumer": False})
 
 
+def test_the_drain_is_the_answering_processes_rates_an_unmeasured_one_as_the_others():
+    beats = [
+        heartbeat.Beat("w@a", True, "prefork", 0.0),  # hands messages out, answers none
+        heartbeat.Beat("w@a", False, "prefork", 4.0),
+        heartbeat.Beat("w@a", False, "prefork", 0.0),  # not measured yet
+        heartbeat.Beat("w@b", True, "gevent", 2.0),
+    ]
+    assert heartbeat.drain(beats) == pytest.approx(9.0)
+    assert heartbeat.drain(beats[:1]) == 0.0
+
+
 @pytest.mark.django_db
 def test_a_heartbeat_carries_the_drain_rate_and_goes_stale(settings, monkeypatch):
     settings.BECKN_WORKER_STALE_SECONDS = 3
     monkeypatch.setattr(heartbeat, "_meter", heartbeat._Meter())
+    heartbeat.note_answered(heartbeat.WARM_UP, 30.0)  # loading what it keeps: not timed
     heartbeat.note_answered(4, 2.0)  # half a second each
     identity = heartbeat.Identity("worker@h", "gevent", consumer=True, pid=42)
     now = timezone.now()
     heartbeat.beat(identity, now)
     heartbeat.beat(identity, now)  # one row per process, written again
-    assert heartbeat.live(now) == [("worker@h", True, 2.0)]
-    assert WorkerHeartbeat.objects.get().answered == 4
+    assert heartbeat.live(now) == [("worker@h", True, "gevent", 2.0)]
+    assert WorkerHeartbeat.objects.get().answered == 4 + heartbeat.WARM_UP
     assert heartbeat.live(now + dt.timedelta(seconds=3.5)) == []
