@@ -38,7 +38,9 @@ from beckn.models import INBOUND_OPEN, InboundMessage
 from beckn.services import heartbeat
 
 MEMO_SECONDS = 0.5
-SHARE_OF_WINDOW = 0.8  # of the time left to a message's ttl, what its wait may take
+# Of the time left to a message's ttl, what its wait may take: the other half is left for
+# a worker host that dies meanwhile to be started again (and its held messages answered).
+SHARE_OF_WINDOW = 0.5
 UNMEASURED_RATE = 20.0  # answers per second assumed for turns before any is measured
 
 

@@ -205,6 +205,8 @@ def run(
     concurrency: int = 2,
     ttl: dt.timedelta = TTL,
     root: Path = ROOT,
+    pending: int = PENDING,
+    callback_seconds: float = 0.0,
 ) -> FloodOutcome:
     """The flood, its faults and the wait; every process is ended before this returns."""
     import redis
@@ -215,7 +217,8 @@ def run(
     # A BAP may have no more answers waiting than the workers answer well inside a ttl: two
     # worker processes on a busy two-CPU machine answer a few a second, not the 200 a
     # production pool is sized for (BECKN_MAX_PENDING_PER_BAP).
-    rig.settings_env["BECKN_MAX_PENDING_PER_BAP"] = str(PENDING)
+    rig.settings_env["BECKN_MAX_PENDING_PER_BAP"] = str(pending)
+    rig.receiver.delay = callback_seconds  # how long the BAPs take to answer a callback
     rig.settings_env["BECKN_ADMIT_WITHOUT_WORKERS"] = "0"  # admission as deployed
     iso_ttl = f"PT{int(ttl.total_seconds())}S"
     outcome = FloodOutcome()
