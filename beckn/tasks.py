@@ -45,7 +45,9 @@ RECORD_EVERY = 1
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
 def process_inbound(inbound_id: int | None = None) -> None:
-    """Answer this message; with the doorbell in use, every other one waiting too."""
+    """Answer this message; with the doorbell in use, every message waiting, in turn (this
+    one in its turn, not first: a task queued for an old message, by the sweep or a ring,
+    must not let it pass a quiet BAP's newer one)."""
     if not doorbell.in_use():
         if inbound_id is not None:
             process_and_answer([inbound_id])
@@ -53,19 +55,15 @@ def process_inbound(inbound_id: int | None = None) -> None:
     doorbell.silence()
     courier = delivery.Courier()  # one read of the signing key for the whole drain
     try:
-        if _drain(inbound_id, courier) and doorbell.ring():
+        if _drain(courier) and doorbell.ring():
             process_inbound.delay()
     finally:
         courier.record()
 
 
-def _drain(inbound_id: int | None, courier: delivery.Courier) -> bool:
-    """Answer `inbound_id` and then the waiting messages in turn, up to DRAIN_LIMIT; True
-    when there may be more."""
+def _drain(courier: delivery.Courier) -> bool:
+    """Answer the waiting messages in turn, up to DRAIN_LIMIT; True when there may be more."""
     answered = 0
-    if inbound_id is not None:
-        process_and_answer([inbound_id], courier)
-        answered = _recorded(courier, 1)
     while answered < DRAIN_LIMIT:
         taken = answer_next(limit=DRAIN_BATCH, courier=courier)
         if not taken:

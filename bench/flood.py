@@ -68,6 +68,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=12)
     parser.add_argument("--ttl", type=float, default=30, help="every request's ttl, seconds")
     parser.add_argument("--pending", type=int, default=40, help="BECKN_MAX_PENDING_PER_BAP")
+    parser.add_argument("--per-minute", type=int, help="the flooding BAP's rate limit")
     parser.add_argument(
         "--callback-seconds", type=float, default=0.0, help="how long the BAPs take per callback"
     )
@@ -98,7 +99,7 @@ def main() -> int:
             outcome = flood.run(
                 settings.BECKN_SUBSCRIBER_ID, args.seconds, flush=flush, kill=kill, root=root,
                 ttl=dt.timedelta(seconds=args.ttl), pending=args.pending,
-                callback_seconds=args.callback_seconds,
+                callback_seconds=args.callback_seconds, per_minute=args.per_minute,
             )  # fmt: skip
             rows.append(row(side, scenario, outcome))
             print(rows[-1], f"({time.monotonic() - started:.0f} s)", flush=True)

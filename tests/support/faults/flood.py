@@ -207,6 +207,7 @@ def run(
     root: Path = ROOT,
     pending: int = PENDING,
     callback_seconds: float = 0.0,
+    per_minute: int | None = None,
 ) -> FloodOutcome:
     """The flood, its faults and the wait; every process is ended before this returns."""
     import redis
@@ -219,6 +220,10 @@ def run(
     # production pool is sized for (BECKN_MAX_PENDING_PER_BAP).
     rig.settings_env["BECKN_MAX_PENDING_PER_BAP"] = str(pending)
     rig.receiver.delay = callback_seconds  # how long the BAPs take to answer a callback
+    if per_minute is not None:  # the flooding BAP's rate limit (None: the default)
+        from beckn.models import Subscriber
+
+        Subscriber.objects.filter(subscriber_id=rig.bap.subscriber_id).update(rate_limit=per_minute)
     rig.settings_env["BECKN_ADMIT_WITHOUT_WORKERS"] = "0"  # admission as deployed
     iso_ttl = f"PT{int(ttl.total_seconds())}S"
     outcome = FloodOutcome()
