@@ -6,7 +6,10 @@ class BecknConfig(AppConfig):
     verbose_name = "Beckn BPP"
 
     def ready(self) -> None:
-        from beckn import checks  # noqa: F401  (registers the settings checks)
+        from beckn import (
+            checks,  # noqa: F401  (registers the settings checks)
+            worker_life,  # noqa: F401  (a worker's heartbeat and start)
+        )
         from beckn.models import registry_changed
         from beckn.services import jobs, registry
         from beckn.tasks import CeleryPublisher

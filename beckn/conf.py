@@ -35,6 +35,14 @@ DEFAULTS: dict[str, Any] = {
     # it a request gets a 429 NACK (services.backlog). 0: unlimited.
     "BECKN_MAX_PENDING_PER_BAP": 200,
     "BECKN_PENDING_RETRY_AFTER": 2,  # seconds, the hint in that NACK
+    # Worker heartbeats (services.heartbeat): each worker process writes one every
+    # HEARTBEAT_EVERY seconds; a worker host is dead once its newest is STALE_SECONDS old.
+    # With no live worker host, or a backlog that cannot be answered within the message's
+    # ttl, a request gets a 503 NACK (services.admission). ADMIT_WITHOUT_WORKERS: ACK
+    # with no live worker all the same (tests and benches that run none).
+    "BECKN_HEARTBEAT_EVERY": 1.0,
+    "BECKN_WORKER_STALE_SECONDS": 3.0,
+    "BECKN_ADMIT_WITHOUT_WORKERS": False,
     # Requests, and callbacks of no order, are deleted this many days after their answer
     # window closed (services.retention); 0: kept for ever.
     "BECKN_KEEP_MESSAGES_DAYS": 30,

@@ -35,16 +35,16 @@ def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
     return _answer(inbound_id, now or timezone.now())
 
 
-def process_next(after: int = 0, now: dt.datetime | None = None) -> int | None:
-    """Handle the oldest unanswered message after id `after` that no other worker is
-    handling; its id, or None when there is none. One statement finds and locks it (FOR
-    UPDATE SKIP LOCKED), so workers draining the queue side by side never ask for a row
-    another one holds, nor lock one already answered. A message whose handling failed
-    is counted for the sweep (as process_safely)."""
+def process_next(now: dt.datetime | None = None) -> int | None:
+    """Handle the unanswered message whose turn comes first (its fair_at: services.admission)
+    that no other worker is handling; its id, or None when there is none. One statement
+    finds and locks it (FOR UPDATE SKIP LOCKED), so workers draining the queue side by side
+    never ask for a row another one holds, nor lock one already answered. A message whose
+    handling failed is counted for the sweep (as process_safely)."""
     now = now or timezone.now()
     taken: list[int] = []
     try:
-        _answer(None, now, after=after, taken=taken)
+        _answer(None, now, taken=taken)
     except Exception as exc:
         if not taken:
             raise
@@ -54,14 +54,14 @@ def process_next(after: int = 0, now: dt.datetime | None = None) -> int | None:
 
 
 def _answer(
-    inbound_id: int | None, now: dt.datetime, after: int = 0, taken: list[int] | None = None
+    inbound_id: int | None, now: dt.datetime, taken: list[int] | None = None
 ) -> Outbox | None:
-    """process(inbound_id); with no id, the next message after `after` (its id into `taken`)."""
+    """process(inbound_id); with no id, the next message in turn (its id into `taken`)."""
     refusal: Reply | None = None
     try:
         with transaction.atomic():
             if inbound_id is None:
-                inbound = _next_waiting(after, now)
+                inbound = _next_waiting(now)
             else:
                 inbound = _locked(inbound_id, skip_locked=True)
             if inbound is None:
@@ -98,16 +98,16 @@ def unanswered(now: dt.datetime) -> QuerySet[InboundMessage]:
     )
 
 
-def waiting(after: int, now: dt.datetime) -> QuerySet[InboundMessage]:
-    """The unanswered messages after id `after`, oldest first, each locked as it is read
+def waiting(now: dt.datetime) -> QuerySet[InboundMessage]:
+    """The unanswered messages in turn (fair_at, then id), each locked as it is read
     unless another worker holds it (then passed over). Read through the index of open
-    messages by id (inbound_waiting_idx), however many answered ones the table holds."""
-    rows = unanswered(now).filter(pk__gt=after).order_by("pk")
+    messages in turn (inbound_fair_turn_idx), however many answered ones the table holds."""
+    rows = unanswered(now).order_by("fair_at", "pk")
     return rows.select_for_update(skip_locked=True)
 
 
-def _next_waiting(after: int, now: dt.datetime) -> InboundMessage | None:
-    return waiting(after, now).first()
+def _next_waiting(now: dt.datetime) -> InboundMessage | None:
+    return waiting(now).first()
 
 
 def _locked(inbound_id: int, skip_locked: bool = False) -> InboundMessage | None:

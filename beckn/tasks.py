@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 
 from celery import current_app, shared_task
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from beckn import processing
-from beckn.models import Outbox, OutboxState
-from beckn.services import delivery, doorbell, jobs, retention, sweep
+from beckn import conf, processing
+from beckn.models import InboundMessage, Outbox, OutboxState
+from beckn.services import delivery, doorbell, heartbeat, jobs, retention, sweep
 
 # A message queued for a worker is normally taken within a second or two, even during a
 # flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still
@@ -22,9 +24,10 @@ INBOUND_GRACE = dt.timedelta(seconds=5)
 OUTBOX_GRACE = dt.timedelta(seconds=5)
 
 
-# A worker woken by the doorbell (services.doorbell) answers every message waiting, oldest
-# first, DRAIN_BATCH at a time (their callbacks are sent after each batch), up to
-# DRAIN_LIMIT; then it rings again, so that a long flood goes on in a new task message.
+# A worker woken by the doorbell (services.doorbell) answers every message waiting, in
+# turn (fair_at: services.admission), DRAIN_BATCH at a time (their callbacks are sent
+# after each batch), up to DRAIN_LIMIT; then it rings again, so that a long flood goes on
+# in a new task message.
 # Other workers woken meanwhile share the same rows: each locks the next one no other
 # worker holds, by one statement (processing.process_next). One at a time: a callback
 # sent after a batch of 4 waited for the other three answers (written -> sent 230-330 ms
@@ -42,7 +45,9 @@ RECORD_EVERY = 1
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
 def process_inbound(inbound_id: int | None = None) -> None:
-    """Answer this message; with the doorbell in use, every other one waiting too."""
+    """Answer this message; with the doorbell in use, every message waiting, in turn (this
+    one in its turn, not first: a task queued for an old message, by the sweep or a ring,
+    must not let it pass a quiet BAP's newer one)."""
     if not doorbell.in_use():
         if inbound_id is not None:
             process_and_answer([inbound_id])
@@ -50,24 +55,20 @@ def process_inbound(inbound_id: int | None = None) -> None:
     doorbell.silence()
     courier = delivery.Courier()  # one read of the signing key for the whole drain
     try:
-        if _drain(inbound_id, courier) and doorbell.ring():
+        if _drain(courier) and doorbell.ring():
             process_inbound.delay()
     finally:
         courier.record()
 
 
-def _drain(inbound_id: int | None, courier: delivery.Courier) -> bool:
-    """Answer `inbound_id` and then the waiting messages, up to DRAIN_LIMIT; True when
-    there may be more."""
-    answered, last = 0, 0
-    if inbound_id is not None:
-        process_and_answer([inbound_id], courier)
-        answered = _recorded(courier, 1)
+def _drain(courier: delivery.Courier) -> bool:
+    """Answer the waiting messages in turn, up to DRAIN_LIMIT; True when there may be more."""
+    answered = 0
     while answered < DRAIN_LIMIT:
-        taken = answer_next(after=last, limit=DRAIN_BATCH, courier=courier)
+        taken = answer_next(limit=DRAIN_BATCH, courier=courier)
         if not taken:
             return False
-        answered, last = _recorded(courier, answered + len(taken)), taken[-1]
+        answered = _recorded(courier, answered + len(taken))
     return True
 
 
@@ -82,24 +83,33 @@ def process_and_answer(inbound_ids: list[int], courier: delivery.Courier | None 
     """Answer the messages and send their callbacks here, right after the commit: no task
     message per callback and no wait for another worker. The attempts are written down
     together at the end (delivery.Courier); a retry goes back to the queue."""
-    _answer_here(lambda: [processing.process_safely(pk) for pk in inbound_ids], courier)
+    started = time.monotonic()
+    answered: list[object] = []
+
+    def answer() -> None:
+        answered.extend(processing.process_safely(pk) for pk in inbound_ids)
+
+    _answer_here(answer, courier)
+    heartbeat.note_answered(sum(row is not None for row in answered), time.monotonic() - started)
 
 
-def answer_next(after: int, limit: int, courier: delivery.Courier | None = None) -> list[int]:
-    """Answer the oldest waiting messages after id `after` that no other worker holds, up
+def answer_next(limit: int, courier: delivery.Courier | None = None) -> list[int]:
+    """Answer the waiting messages whose turn comes first that no other worker holds, up
     to `limit`, and send their callbacks here (as process_and_answer); their ids. A
     courier handed in is reused (its signing key read once for many calls), and its
     owner writes down the attempts (Courier.record)."""
     taken: list[int] = []
+    started = time.monotonic()
 
     def answer() -> None:
         while len(taken) < limit:
-            inbound_id = processing.process_next(after=taken[-1] if taken else after)
+            inbound_id = processing.process_next()
             if inbound_id is None:
                 return
             taken.append(inbound_id)
 
     _answer_here(answer, courier)
+    heartbeat.note_answered(len(taken), time.monotonic() - started)
     return taken
 
 
@@ -178,19 +188,42 @@ def requeue_stuck() -> dict[str, int]:
     again = list(dict.fromkeys([*released, *due]))
     for start in range(0, len(again), BATCH):
         deliver_batch.delay(again[start : start + BATCH])
-    waiting = list(
-        processing.unanswered(now)
-        .filter(received_at__lte=now - INBOUND_GRACE)
-        .values_list("pk", flat=True)[:1000]
+    waiting = _queue_waiting(
+        processing.unanswered(now).filter(received_at__lte=now - INBOUND_GRACE)
     )
-    for pk in waiting:
-        process_inbound.delay(pk)
     return {
         "released": len(released),
         "expired": expired,
         "requeued": len(due),
         "reprocessed": len(waiting),
     }
+
+
+def _queue_waiting(rows: QuerySet[InboundMessage]) -> list[int]:
+    """A task for each of these messages (up to 1000), in turn; their ids."""
+    waiting = list(rows.order_by("fair_at", "pk").values_list("pk", flat=True)[:1000])
+    for pk in waiting:
+        process_inbound.delay(pk)
+    return waiting
+
+
+@shared_task(name="beckn.answer_left_waiting", ignore_result=True)
+def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
+    """Queued by a worker host once it is ready (beckn.worker_life): every message left
+    waiting is answered now, whatever its age (its task was lost with a worker that died
+    or a broker that was flushed, and no sweep need wait for INBOUND_GRACE); with no
+    other live worker host, the callbacks leased before this host started were held by
+    dead workers, and are sent now rather than when their lease runs out."""
+    now = timezone.now()
+    others = {beat.host for beat in heartbeat.live(now) if beat.consumer and beat.host != host}
+    released: list[int] = []
+    if not others:
+        lease = conf.seconds("BECKN_CALLBACK_LEASE")
+        released = sweep.release_stuck(dt.datetime.fromisoformat(started_at) + lease)
+        for start in range(0, len(released), BATCH):
+            deliver_batch.delay(released[start : start + BATCH])
+    waiting = _queue_waiting(processing.unanswered(now))
+    return {"released": len(released), "reprocessed": len(waiting)}
 
 
 @shared_task(name="beckn.prune_messages", ignore_result=True)

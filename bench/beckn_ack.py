@@ -66,6 +66,7 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
         # the limit is set out of reach (the admission still runs on every request).
         "CACHE_URL": args.cache,
         "BECKN_MAX_PENDING_PER_BAP": "1000000000",
+        "BECKN_ADMIT_WITHOUT_WORKERS": "1",  # ACKs with no worker running (what is measured)
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "cpo_portal.settings",
         "PYTHONPATH": str(ROOT),

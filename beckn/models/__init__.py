@@ -12,6 +12,7 @@ from .registry import (
     Vocabulary,
     registry_changed,
 )
+from .workers import WorkerHeartbeat
 
 __all__ = [
     "FINAL_STATES",
@@ -32,5 +33,6 @@ __all__ = [
     "SubscriberStatus",
     "SubscriberType",
     "Vocabulary",
+    "WorkerHeartbeat",
     "registry_changed",
 ]

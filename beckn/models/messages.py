@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class InboundState(models.TextChoices):
@@ -29,6 +30,11 @@ class InboundMessage(models.Model):
     key_id = models.CharField(max_length=255, blank=True)
     received_at = models.DateTimeField()
     expires_at = models.DateTimeField(help_text="Request timestamp + ttl: the callback window.")
+    fair_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Its turn: arrival + its BAP's waiting messages / the drain rate "
+        "(services.admission). Workers answer open messages in this order.",
+    )
     state = models.CharField(
         max_length=16, choices=InboundState.choices, default=InboundState.RECEIVED
     )
@@ -43,12 +49,13 @@ class InboundMessage(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "received_at"], name="inbound_state_idx"),
-            # a draining worker takes the next open message by id (processing.process_next):
-            # only open rows are in it, so the scan does not wade through answered ones
+            # a draining worker takes the open message whose turn comes first
+            # (processing.process_next): only open rows are in it, so the scan does not
+            # wade through answered ones
             models.Index(
-                fields=["id"],
+                fields=["fair_at", "id"],
                 condition=models.Q(state__in=OPEN_STATES),
-                name="inbound_waiting_idx",
+                name="inbound_fair_turn_idx",
             ),
             # services.backlog counts a BAP's open messages (without a Redis cache)
             models.Index(

@@ -3,10 +3,12 @@
 Order of checks (cheapest and least trusting first): size, signature over the raw bytes,
 JSON within the project's limits (cpo_portal.jsonlimits), signer == context.bap_id,
 timestamp normalisation, the core schema, our context rules, then the verified
-subscriber's rate limit with the BAP's backlog (one Redis call: services.backlog), and
-the unique (bap_id, message_id) insert (the ORM's). A verified request refused before
-that is counted against its rate limit all the same, and over the limit gets the rate
-limit's answer. Every refusal is a NACK carrying a BECKN-005 code; nothing here raises.
+admission (services.admission: a live worker, a backlog answerable within the ttl, the
+message's turn), the verified subscriber's rate limit with the BAP's backlog (one Redis
+call: services.backlog), and the unique (bap_id, message_id) insert (the ORM's). A
+verified request refused before that is counted against its rate limit all the same, and
+over the limit gets the rate limit's answer. Every refusal is a NACK carrying a BECKN-005
+code; nothing here raises.
 
 Once the row is committed the message is queued for a worker (`enqueue`, on commit). If
 that publish fails, or the broker loses the task, the row is still `received`, and the
@@ -39,7 +41,7 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.services import backlog, fastschema, ratelimit, reconnect, registry
+from beckn.services import admission, backlog, fastschema, ratelimit, reconnect, registry
 from cpo_portal import jsonlimits
 
 log = logging.getLogger(__name__)
@@ -263,6 +265,9 @@ def _store(
     bap_id = ctx["bap_id"]
     per_minute = signer.per_minute if signer else 0
     expires_at = _expiry(ctx, now)
+    decision = admission.decide(bap_id, expires_at, now)
+    if decision.refusal:
+        raise _unable_refusal(decision)
     message = backlog.Message(bap_id, ctx["message_id"], expires_at, per_minute)
     (waiting,) = backlog.admit_many([message], now)  # counted until its callback is done
     if waiting == backlog.RATE_LIMITED:
@@ -280,6 +285,7 @@ def _store(
         "key_id": signer.key_id if signer else "",
         "received_at": now,
         "expires_at": expires_at,
+        "fair_at": decision.fair_at,
     }
     try:
         if transaction.get_connection().in_atomic_block:  # a caller's: keep it usable
@@ -315,6 +321,18 @@ def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
         None,
         429,
         {"Retry-After": str(wait)},
+    )
+
+
+def _unable_refusal(decision: admission.Decision) -> Refusal:
+    """No ACK that no worker can keep: temporarily unable, retry later."""
+    return Refusal(
+        errors.POLICY_ERROR,
+        f"temporarily unable to answer in time: {decision.refusal}; "
+        f"retry in {decision.retry_after}s",
+        None,
+        503,
+        {"Retry-After": str(decision.retry_after)},
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from .environment import DEBUG, SECRET_KEY, env_bool
+from .environment import DEBUG, SECRET_KEY, TESTING, env_bool
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -71,6 +71,14 @@ for _name in (
 # Answers a BAP may wait for (0: no limit).
 if os.environ.get("BECKN_MAX_PENDING_PER_BAP"):
     BECKN_MAX_PENDING_PER_BAP = int(os.environ["BECKN_MAX_PENDING_PER_BAP"])
+
+# Worker heartbeats and admission (beckn/conf.py, services.admission).
+for _name in ("BECKN_HEARTBEAT_EVERY", "BECKN_WORKER_STALE_SECONDS"):
+    if os.environ.get(_name):
+        globals()[_name] = float(os.environ[_name])
+# ACK with no live worker host: for tests (on by default under pytest, whose processes run
+# no worker unless a test starts one) and benches that run none; never in production.
+BECKN_ADMIT_WITHOUT_WORKERS = env_bool("BECKN_ADMIT_WITHOUT_WORKERS", TESTING)
 
 # Days a request (and a callback of no order) is kept after its answer window (0: for ever).
 if os.environ.get("BECKN_KEEP_MESSAGES_DAYS"):

@@ -15,7 +15,7 @@ from django.core.cache.backends.redis import RedisCache
 from beckn import processing
 from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
-from beckn.services import keys, network_memo, redisclient, slow_baps
+from beckn.services import admission, keys, network_memo, redisclient, slow_baps
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
@@ -25,13 +25,16 @@ REDIS_CACHE = "redis://127.0.0.1:6379/6"
 
 @pytest.fixture(autouse=True)
 def fresh_memos():
-    """Each test starts and ends with this process's memos of the network and of slow BAPs
-    empty: what one test's rows or slow callbacks left must not steer the next."""
+    """Each test starts and ends with this process's memos of the network, of slow BAPs
+    and of admission empty: what one test's rows or slow callbacks left must not steer
+    the next."""
     network_memo.forget()
     slow_baps.forget()
+    admission.forget()
     yield
     network_memo.forget()
     slow_baps.forget()
+    admission.forget()
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ def test_a_draining_worker_locks_only_the_next_message_no_other_worker_holds(
         pytest.skip("row locks need PostgreSQL")
     first, second = [accept(client, network, bap, django_capture_on_commit_callbacks) for _ in "ab"]
     with held_by_another_worker(first.pk), CaptureQueriesContext(connection) as queries:
-        taken = tasks.answer_next(after=0, limit=4)
+        taken = tasks.answer_next(limit=4)
     assert taken == [second.pk]  # the held one passed over, not waited for
     assert InboundMessage.objects.get(pk=first.pk).state == InboundState.RECEIVED
     assert InboundMessage.objects.get(pk=second.pk).state == InboundState.DONE
@@ -120,7 +120,7 @@ def test_a_draining_worker_locks_only_the_next_message_no_other_worker_holds(
     assert len(locks) == 2  # one took the second message, one found nothing more
 
     with CaptureQueriesContext(connection) as queries:
-        assert tasks.answer_next(after=0, limit=4) == [first.pk]
+        assert tasks.answer_next(limit=4) == [first.pk]
         assert processing.process_next() is None  # answered messages are never locked again
     assert sum("FOR UPDATE" in q["sql"] and "inboundmessage" in q["sql"] for q in queries) == 3
 
@@ -218,9 +218,9 @@ def test_the_next_message_is_found_through_the_index_of_open_messages():
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE beckn_inboundmessage")
-    plan = processing.waiting(after=0, now=now)[:1].explain()
-    assert "inbound_waiting_idx" in plan
-    assert processing.waiting(after=0, now=now).first().message_id == "m-5000"
+    plan = processing.waiting(now=now)[:1].explain()
+    assert "inbound_fair_turn_idx" in plan
+    assert processing.waiting(now=now).first().message_id == "m-5000"
 
 
 @pytest.mark.django_db
@@ -242,7 +242,7 @@ def test_the_claim_is_planned_for_its_values_when_its_statement_is_prepared():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE beckn_inboundmessage")
     for _ in range(12):
-        assert processing.waiting(after=0, now=now).first() is None
+        assert processing.waiting(now=now).first() is None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT generic_plans, custom_plans FROM pg_prepared_statements "

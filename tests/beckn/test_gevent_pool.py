@@ -46,6 +46,7 @@ def gevent_server(tmp_path, request):
         WEB_CONCURRENCY="1",
         DATABASE_POOL_SIZE=str(POOL_SIZE),
         BECKN_SUBSCRIBER_ID=BPP_ID,
+        BECKN_ADMIT_WITHOUT_WORKERS="1",  # no worker runs: the ACKs are what is measured
         LOG_LEVEL="INFO",
         **getattr(request, "param", {}),
     )

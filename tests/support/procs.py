@@ -45,13 +45,14 @@ class Process:
     log: Path
     ready: str = ""  # what it prints once it works
     popen: subprocess.Popen | None = None
+    cwd: Path = ROOT
     killed: bool = False
 
     def start(self) -> Process:
         self.killed = False
         with self.log.open("ab") as out:
             self.popen = subprocess.Popen(
-                self.argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                self.argv, cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
         return self

@@ -209,6 +209,7 @@ class Rig:
     settings_env: dict[str, str] = field(default_factory=dict)  # BECKN_CALLBACK_LEASE, ...
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="faults-")))
     processes: list[Process] = field(default_factory=list)
+    root: Path = ROOT  # the checkout whose code the processes run (a bench's "before")
 
     def __post_init__(self) -> None:
         from beckn.services import keys
@@ -231,7 +232,7 @@ class Rig:
             "BECKN_ALLOW_PRIVATE_CALLBACKS": "1",
             "DEBUG": "1",
             "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(self.root),
             **self.settings_env,
         }
 
@@ -251,6 +252,7 @@ class Rig:
         return self._start(Process("beat", argv, self.env(), self.workdir / "beat.log", ready))
 
     def _start(self, process: Process) -> Process:
+        process.cwd = self.root
         self.processes.append(process.start())
         return process
 

@@ -1,0 +1,54 @@
+"""A Celery worker's life as the BPP sees it: its heartbeat (services.heartbeat) from the
+moment it takes task messages to its stop, and on its start every message left waiting
+answered (beckn.tasks.answer_left_waiting). Connected in every process (beckn.apps); only
+a worker's signals fire.
+
+- The consuming process (every pool) beats from `worker_ready`, as a consumer: its row
+  makes its host a live worker host. Under the solo, threads and gevent pools it also
+  answers the messages, and its row carries the drain rate.
+- Each prefork pool process beats from `worker_process_init`, with its own drain rate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery.signals import (
+    celeryd_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+)
+from django.utils import timezone
+
+from beckn.services import heartbeat
+
+_node = {"name": ""}  # this worker's node name, set before its pool processes fork
+
+
+@celeryd_init.connect(weak=False, dispatch_uid="beckn-worker-node")
+def _named(sender: Any = None, **_: Any) -> None:
+    _node["name"] = str(sender or "")
+
+
+@worker_process_init.connect(weak=False, dispatch_uid="beckn-pool-process-beats")
+def _pool_process_started(**_: Any) -> None:
+    heartbeat.start(_node["name"] or "worker", "prefork", consumer=False)
+
+
+@worker_ready.connect(weak=False, dispatch_uid="beckn-worker-beats")
+def _ready(sender: Any = None, **_: Any) -> None:
+    from beckn.tasks import answer_left_waiting
+
+    host = str(getattr(sender, "hostname", "") or _node["name"] or "worker")
+    pool = type(getattr(sender, "pool", None)).__module__.rsplit(".", 1)[-1]
+    started_at = timezone.now()
+    heartbeat.start(host, pool, consumer=True)
+    answer_left_waiting.delay(host, started_at.isoformat())
+
+
+@worker_process_shutdown.connect(weak=False, dispatch_uid="beckn-pool-process-stops")
+@worker_shutdown.connect(weak=False, dispatch_uid="beckn-worker-stops")
+def _stopping(**_: Any) -> None:
+    heartbeat.stop()

@@ -1,0 +1,228 @@
+"""An ACK is a promise of a signed callback within the ttl: with no live worker host, or a
+backlog that cannot be answered in time at the measured drain rate, a request gets a 503
+NACK (code 50000) with Retry-After instead; what admission reads costs no query per
+request; a quiet BAP's message takes its turn before a flooding BAP's older backlog; and a
+worker that starts answers every message left waiting (services.admission,
+services.heartbeat, beckn.tasks.answer_left_waiting)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from beckn import processing, tasks, worker_life
+from beckn.models import InboundMessage, InboundState, Outbox, OutboxState, WorkerHeartbeat
+from beckn.protocol import errors
+from beckn.services import admission, delivery, heartbeat, intake
+from tests.beckn import bap as msgs
+from tests.beckn.bap import Bap
+
+SUPPORT = {"support": {"ref_id": "ord-admission"}}
+
+
+@pytest.fixture
+def admitting(settings, bap, our_key, no_queue):
+    """Admission as deployed: no ACK without a live worker host."""
+    settings.BECKN_ADMIT_WITHOUT_WORKERS = False
+    settings.BECKN_WORKER_STALE_SECONDS = 3
+    return settings
+
+
+def alive(host: str = "worker@a", rate: float = 0.0, ago: float = 0.0) -> WorkerHeartbeat:
+    return WorkerHeartbeat.objects.create(
+        host=host, pid=100, pool="solo", consumer=True, drain_rate=rate,
+        beat_at=timezone.now() - dt.timedelta(seconds=ago),
+    )  # fmt: skip
+
+
+def support(client, bap):
+    return bap.post(client, "support", bap.body("support", SUPPORT))
+
+
+def assert_unable(response) -> None:
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) >= 1
+    body = response.json()
+    assert body["message"]["ack"]["status"] == "NACK"
+    assert body["error"]["code"] == errors.POLICY_ERROR.code
+    assert "temporarily unable" in body["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_with_no_live_worker_host_a_request_gets_a_503_nack_and_is_not_stored(
+    client, bap, admitting
+):
+    assert_unable(support(client, bap))
+    admission.forget()
+    alive(ago=4)  # a heartbeat older than BECKN_WORKER_STALE_SECONDS: a dead host
+    assert_unable(support(client, bap))
+    assert InboundMessage.objects.count() == 0
+    admission.forget()
+    WorkerHeartbeat.objects.create(  # a pool process alone is no live host
+        host="worker@b", pid=7, pool="prefork", consumer=False, beat_at=timezone.now()
+    )
+    assert_unable(support(client, bap))
+
+
+@pytest.mark.django_db
+def test_with_a_live_worker_host_the_request_is_acked(client, bap, admitting):
+    alive()
+    response = support(client, bap)
+    assert response.status_code == 200, response.content
+    assert InboundMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_backlog_that_cannot_be_answered_within_the_ttl_gets_a_503_another_bap_an_ack(
+    client, bap, admitting
+):
+    alive(rate=1.0)  # one answer a second: 30 waiting take 31 s, past a 30 s ttl
+    now = timezone.now()
+    waiting = dict(
+        bap_id=bap.subscriber_id, action="support", body={}, body_digest="x",
+        received_at=now, expires_at=now + dt.timedelta(seconds=30),
+    )  # fmt: skip
+    InboundMessage.objects.bulk_create(
+        InboundMessage(message_id=f"m-{n}", transaction_id=f"t-{n}", **waiting) for n in range(30)
+    )
+    response = support(client, bap)
+    assert_unable(response)
+    assert "31 s at 1.0 answers/s" in response.json()["error"]["message"]
+    assert InboundMessage.objects.count() == 30
+    quiet = Bap(subscriber_id="quiet.bap.example")
+    quiet.register()
+    assert support(client, quiet).status_code == 200  # its turn comes next: 2 s away
+
+
+@pytest.mark.django_db
+def test_admission_reads_the_workers_and_backlog_at_most_every_half_second(
+    bap, admitting, monkeypatch, django_assert_num_queries
+):
+    alive(rate=5.0)
+    clock = [1000.0]
+    monkeypatch.setattr(admission.time, "monotonic", lambda: clock[0])
+    now = timezone.now()
+    later = now + dt.timedelta(seconds=30)
+    with django_assert_num_queries(2):  # the live heartbeats, the open messages per BAP
+        assert admission.decide("bap-a", later, now).refusal == ""
+    clock[0] += 0.4
+    WorkerHeartbeat.objects.all().delete()
+    with django_assert_num_queries(0):
+        assert admission.decide("bap-a", later, now).refusal == ""  # remembered
+    clock[0] += 0.2
+    with django_assert_num_queries(2):
+        assert admission.decide("bap-a", later, now).refusal != ""  # read again: no worker
+
+
+@pytest.mark.django_db
+def test_a_quiet_baps_message_is_claimed_before_a_floods_older_backlog(
+    bap, admitting, fake, no_queue
+):
+    """Turns go round the BAPs: the flood's five messages, accepted 1.5 s earlier at one
+    answer a second, take turns at -1.5, -0.5, +0.5, +1.5 and +2.5 s; the quiet BAP's
+    one, accepted now with nothing waiting, takes its turn now, third."""
+    alive(rate=1.0)
+    quiet = Bap(subscriber_id="quiet.bap.example")
+    quiet.register()
+    now = timezone.now()
+
+    def accept(sender: Bap, at: dt.datetime) -> int:
+        raw, headers = sender.signed("support", SUPPORT)
+        answer = intake.accept("support", raw, headers, lambda pk, bap_id: None, at)
+        assert answer.status == 200, answer.body
+        assert answer.inbound_id is not None
+        return answer.inbound_id
+
+    flood = [accept(bap, now - dt.timedelta(seconds=1.5)) for _ in range(5)]
+    quiet_one = accept(quiet, now)
+    claimed = [processing.process_next(now=now) for _ in range(6)]
+    assert claimed == [flood[0], flood[1], quiet_one, *flood[2:]]
+
+
+@pytest.mark.django_db
+def test_a_worker_that_starts_answers_every_message_left_waiting_and_held_callbacks(
+    client, network, bap, our_key, fake, no_queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Left `received` by a worker that died a second ago (too young for the sweep's
+    grace), and a callback written leased to that worker: a worker host that starts with
+    no other alive answers the one and sends the other at once."""
+    bodies = [bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))]
+    bodies.append(bap.body("select", msgs.select(network.op_a.code, network.charger_a.code)))
+    with django_capture_on_commit_callbacks(execute=True):
+        for body in bodies:
+            assert bap.post(client, "select", body).status_code == 200
+    held, left = InboundMessage.objects.order_by("pk")
+    with monkeypatch.context() as died:  # its callback written, never sent
+        died.setattr(delivery.Courier, "send_held", lambda self, rows, now=None: {})
+        tasks.process_and_answer([held.pk])
+    callback = Outbox.objects.get(inbound=held)
+    assert callback.state == OutboxState.SENDING and callback.leased_until > timezone.now()
+    assert tasks.requeue_stuck() == {"released": 0, "expired": 0, "requeued": 0, "reprocessed": 0}
+
+    no_queue["process"].clear()  # the tasks queued at the ACKs: lost with the dead worker
+    started = timezone.now() + dt.timedelta(milliseconds=10)
+    done = tasks.answer_left_waiting("worker@restarted", started.isoformat())
+    assert done == {"released": 1, "reprocessed": 1}
+    assert no_queue["process"] == [left.pk] and no_queue["deliver"] == [callback.pk]
+    for pk in no_queue["process"]:
+        tasks.process_and_answer([pk])
+    assert InboundMessage.objects.get(pk=left.pk).state == InboundState.DONE
+    assert Outbox.objects.get(pk=callback.pk).state == OutboxState.PENDING  # sent next
+
+
+@pytest.mark.django_db
+def test_a_worker_that_starts_beside_a_live_host_leaves_that_hosts_callbacks_alone(
+    client, network, bap, our_key, fake, no_queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    body = bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bap.post(client, "select", body).status_code == 200
+    monkeypatch.setattr(delivery.Courier, "send_held", lambda self, rows, now=None: {})
+    tasks.process_and_answer([InboundMessage.objects.get().pk])
+    alive("worker@other")
+    started = timezone.now() + dt.timedelta(milliseconds=10)
+    assert tasks.answer_left_waiting("worker@new", started.isoformat())["released"] == 0
+    assert Outbox.objects.get().state == OutboxState.SENDING  # its own lease runs on
+
+
+def test_a_ready_worker_beats_and_queues_the_answer_of_what_was_left(monkeypatch):
+    started: list[tuple] = []
+    queued: list[tuple] = []
+    monkeypatch.setattr(heartbeat, "start", lambda *a, **kw: started.append((*a, kw)))
+    monkeypatch.setattr(tasks.answer_left_waiting, "delay", lambda *a: queued.append(a))
+    consumer = SimpleNamespace(hostname="worker@h", pool=None)
+    worker_life._ready(sender=consumer)
+    assert [(host, kw) for host, _pool, kw in started] == [("worker@h", {"consumer": True})]
+    assert [host for host, _ in queued] == ["worker@h"]
+    worker_life._named(sender="worker@h")
+    worker_life._pool_process_started()
+    assert started[-1] == ("worker@h", "prefork", {"consumer": False})
+
+
+def test_the_drain_is_the_answering_processes_rates_an_unmeasured_one_as_the_others():
+    beats = [
+        heartbeat.Beat("w@a", True, "prefork", 0.0),  # hands messages out, answers none
+        heartbeat.Beat("w@a", False, "prefork", 4.0),
+        heartbeat.Beat("w@a", False, "prefork", 0.0),  # not measured yet
+        heartbeat.Beat("w@b", True, "gevent", 2.0),
+    ]
+    assert heartbeat.drain(beats) == pytest.approx(9.0)
+    assert heartbeat.drain(beats[:1]) == 0.0
+
+
+@pytest.mark.django_db
+def test_a_heartbeat_carries_the_drain_rate_and_goes_stale(settings, monkeypatch):
+    settings.BECKN_WORKER_STALE_SECONDS = 3
+    monkeypatch.setattr(heartbeat, "_meter", heartbeat._Meter())
+    heartbeat.note_answered(heartbeat.WARM_UP, 30.0)  # loading what it keeps: not timed
+    heartbeat.note_answered(4, 2.0)  # half a second each
+    identity = heartbeat.Identity("worker@h", "gevent", consumer=True, pid=42)
+    now = timezone.now()
+    heartbeat.beat(identity, now)
+    heartbeat.beat(identity, now)  # one row per process, written again
+    assert heartbeat.live(now) == [("worker@h", True, "gevent", 2.0)]
+    assert WorkerHeartbeat.objects.get().answered == 4 + heartbeat.WARM_UP
+    assert heartbeat.live(now + dt.timedelta(seconds=3.5)) == []
