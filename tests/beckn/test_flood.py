@@ -44,9 +44,10 @@ def assert_every_ack_kept(outcome: flood.FloodOutcome) -> None:
 @pytest.mark.parametrize("flush", [True, False], ids=["with a broker flush", "kill alone"])
 def test_one_worker_host_killed_during_a_flood_leaves_no_ack_unanswered(bpp_id, flush):
     outcome = flood.run(bpp_id, seconds=12, threads=4, flush=flush, kill=True)
+    # Whether any request fell in the dead window depends on how fast the host comes back
+    # (under BECKN_WORKER_STALE_SECONDS it is never seen dead): the 503 itself is asserted
+    # in test_admission; here, every ACK given before, during and after is kept.
     assert_every_ack_kept(outcome)
-    # the host was dead for a while, and said so: no ACK until it was back
-    assert any(s.status == 503 for s in [*outcome.flood, *outcome.quiet]), outcome.report()
 
 
 @real
