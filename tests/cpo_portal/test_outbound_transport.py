@@ -26,7 +26,7 @@ import trustme
 from urllib3.exceptions import NewConnectionError, ReadTimeoutError, SSLError
 
 from cpo_portal.outbound import addresses, transport
-from tests.support.drip import Drip
+from tests.support.drip import drips
 
 REAL_GETADDRINFO = socket.getaddrinfo
 NAME = "bap.example"
@@ -395,17 +395,7 @@ HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n"
 BODY = b"x" * 20
 
 
-@pytest.fixture
-def drip():
-    servers: list[Drip] = []
-
-    def start(head: bytes, dripped: bytes = b"") -> Drip:
-        servers.append(Drip(head, dripped))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.close()
+drip = pytest.fixture(drips, name="drip")
 
 
 @pytest.mark.parametrize("cut", ["headers", "body"])

@@ -14,7 +14,7 @@ from roaming.models import Partner, Push, PushAttempt, PushState
 from roaming.services import client, credentials, pushes
 from roaming.services.envelope import OcpiProblem
 from tests.roaming.conftest import network, registered_partner
-from tests.support.drip import Drip
+from tests.support.drip import drips
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +37,7 @@ def production(ocpi):
     return ocpi
 
 
-@pytest.fixture
-def servers():
-    started: list[Drip] = []
-
-    def start(head: bytes, dripped: bytes = b"") -> Drip:
-        started.append(Drip(head, dripped))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.close()
+servers = pytest.fixture(drips, name="servers")
 
 
 def partner_at(versions_url: str) -> Partner:

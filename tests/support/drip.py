@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 
 class Drip:
@@ -44,3 +45,16 @@ class Drip:
 
     def close(self) -> None:
         self.listener.close()
+
+
+def drips() -> Iterator[Callable[..., Drip]]:
+    """A fixture's body: start(head, dripped) starts a Drip server; all are closed after."""
+    started: list[Drip] = []
+
+    def start(head: bytes, dripped: bytes = b"") -> Drip:
+        started.append(Drip(head, dripped))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
