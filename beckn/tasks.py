@@ -138,7 +138,7 @@ def deliver(outbox_id: int) -> str | None:
 # CPU as sending a few callbacks (consume, hand to a pool process, acknowledge), so one
 # message carries many. They are claimed and recorded CLAIM at a time, so that no row
 # waits under its lease behind more than CLAIM - 1 others (each POST may take the
-# connect + read timeouts, 7 s; the lease is 60 s).
+# BECKN_CALLBACK_DEADLINE; the lease, BECKN_CALLBACK_LEASE, is at least twice that).
 BATCH = 32
 CLAIM = 8
 
