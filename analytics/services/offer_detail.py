@@ -3,6 +3,7 @@ incremental revenue was estimated (holdout arms, or the baseline windows)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -72,7 +73,8 @@ def baseline_rows(f: Filters, offer: Offer) -> list[dict[str, Any]]:
     return [
         {
             "period": name,
-            "first": span[0],
+            # the days with data: a baseline before the operator's first data is shorter
+            "first": span[1] - dt.timedelta(days=period.days - 1) if period.days else None,
             "last": span[1],
             "days": period.days,
             "revenue": period.revenue,
@@ -124,8 +126,11 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
         n=Count("customer_id", distinct=True)
     )["n"]
     points = offer_roi.series(f, granularity)
+    no_estimate = ""
     if est.incremental_revenue is not None:
-        offer_roi.with_counterfactual(points, est.incremental_revenue, total["discount"])
+        no_estimate = offer_roi.with_counterfactual(
+            points, est.incremental_revenue, total["discount"]
+        )
     else:
         for p in points:
             p["without"] = None
@@ -165,7 +170,9 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
         "customers": treated or 0,
         "tables": [
             method_table,
-            Table("series", f"By {granularity}", offer_roi.SERIES_COLUMNS, points),
+            Table(
+                "series", f"By {granularity}", offer_roi.SERIES_COLUMNS, points, note=no_estimate
+            ),
             Table(
                 "stations", "Stations", offer_roi.STATION_COLUMNS, offer_roi.station_rows(f, None)
             ),

@@ -208,12 +208,30 @@ SERIES_COLUMNS = [
 ]
 
 
-def with_counterfactual(rows: list[dict[str, Any]], incremental: Decimal, discount: Decimal):
-    """Spread the incremental revenue over the periods in proportion to their discount."""
+NO_COUNTERFACTUAL = (
+    "Revenue without offers is not estimated here: spread over the periods by their "
+    "discount, the incremental revenue ({incremental}) is more than the sessions of {n} of "
+    "the {periods} periods earned, which cannot be (its baseline is too short or unlike "
+    "these periods)."
+)
+
+
+def with_counterfactual(rows: list[dict[str, Any]], incremental: Decimal, discount: Decimal) -> str:
+    """Spread the incremental revenue over the periods in proportion to their discount, as
+    each row's "without" (revenue without the offers). An estimate that leaves a period
+    with negative revenue cannot hold: then no row gets one, and the reason is returned
+    ("" when the estimate is shown)."""
     for row in rows:
         share = row["discount"] / discount if discount > 0 else ZERO
         row["without"] = roi.counterfactual(row["net"], row["discount"], money(incremental * share))
-    return rows
+    impossible = sum(1 for row in rows if row["without"] < 0)
+    if not impossible:
+        return ""
+    for row in rows:
+        row["without"] = None
+    return NO_COUNTERFACTUAL.format(
+        incremental=formatting.money_text(incremental), n=impossible, periods=len(rows)
+    )
 
 
 def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
@@ -221,9 +239,8 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
     head = overall_roi(offers)
     left_out = [o for o in offers if not o["in_roi"]]
     total = totals(f)
-    points = with_counterfactual(
-        series(f, granularity), head.incremental_revenue, total["discount"]
-    )
+    points = series(f, granularity)
+    no_estimate = with_counterfactual(points, head.incremental_revenue, total["discount"])
     stations = station_rows(f)
     labels = [p["period"].isoformat() for p in points]
     return {
@@ -244,7 +261,7 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                 "cost is in the totals above but not in the headline ROI.",
             ),
             Table("stations", "Top stations", STATION_COLUMNS, stations),
-            Table("series", f"By {granularity}", SERIES_COLUMNS, points),
+            Table("series", f"By {granularity}", SERIES_COLUMNS, points, note=no_estimate),
         ],
         "charts": [
             redemptions_chart(labels, points),
