@@ -15,7 +15,8 @@ from beckn.models import InboundMessage, Subscriber
 from beckn.protocol import errors
 from cpo_portal.settings import protocol_pool
 from tests.beckn import bap as msgs
-from tests.security.helpers import production_env, run
+from tests.security.helpers import ROOT, production_env, run
+from tests.support import soak
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +157,16 @@ def test_the_deployed_settings_module_loads_clean_under_the_deploy_check(tmp_pat
     assert "System check identified no issues (5 silenced)." in done.stdout
     assert f"MIDDLEWARE {','.join(PROTOCOL_MIDDLEWARE)}" in done.stdout
     assert "URLCONF cpo_portal.protocol_urls" in done.stdout
+
+
+def test_make_run_serves_the_beckn_endpoints_from_the_protocol_settings_on_port_plus_100():
+    """honcho (`make run`) gives each Procfile line its port; BAPs are given PORT + 100
+    (Makefile, tests/support/soak.py): that is the process on the protocol pool's settings."""
+    from honcho.environ import expand_processes, parse_procfile
+
+    procfile = parse_procfile((ROOT / "Procfile").read_text())
+    ports = {p.env["PORT"]: p.cmd for p in expand_processes(procfile.processes, port=8000)}
+    assert ports["8100"].startswith("DJANGO_SETTINGS_MODULE=cpo_portal.settings.protocol_pool ")
+    assert "runserver 127.0.0.1:$PORT" in ports["8100"]
+    assert "DJANGO_SETTINGS_MODULE" not in ports["8000"]  # the pages: the default settings
+    assert f"$(PORT) + {soak.PROTOCOL_OFFSET}" in (ROOT / "Makefile").read_text()
