@@ -42,9 +42,15 @@ from offers.services.received_sessions import (
     ReceivedSession,
     receive_sessions,
 )
+from offers.services.uses import LABEL as USES_LABEL
+from offers.services.uses import MEANING as USES_MEANING
+from offers.services.uses import USE_SQL, settled_uses
 from offers.snapshot import rule_from_terms, terms_of
 
 __all__ = [
+    "USES_LABEL",
+    "USES_MEANING",
+    "USE_SQL",
     "AddOnUnavailable",
     "ContactError",
     "KnownOrder",
@@ -81,6 +87,7 @@ __all__ = [
     "reverse",
     "rule_from_terms",
     "settle",
+    "settled_uses",
     "station_facts",
     "terms_of",
 ]

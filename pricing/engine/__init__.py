@@ -7,7 +7,16 @@ dataclasses, call the engine, and persist or render the result.
 from pricing.engine.amounts import HUNDRED, PAISA, ZERO, as_text, kwh_floor, money, percent_of
 from pricing.engine.book import PriceBook, compile_book
 from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
-from pricing.engine.ocpi import OcpiTariffError, parse_tariff
+from pricing.engine.ocpi import (
+    ChargingPeriod,
+    OcpiSession,
+    OcpiSessionError,
+    OcpiTariff,
+    OcpiTariffError,
+    calculate,
+    constant_power_session,
+    parse_tariff,
+)
 from pricing.engine.ocpi.fields import format_datetime
 from pricing.engine.quantity import MAX_SESSION_KWH, hours
 from pricing.engine.quick import quick_init
@@ -38,9 +47,13 @@ __all__ = [
     "WHOLE_DAY",
     "WITHIN",
     "ZERO",
+    "ChargingPeriod",
     "Conditions",
     "Customer",
     "LineKind",
+    "OcpiSession",
+    "OcpiSessionError",
+    "OcpiTariff",
     "OcpiTariffError",
     "PriceBook",
     "PricedSession",
@@ -55,8 +68,10 @@ __all__ = [
     "TimeWindow",
     "Window",
     "as_text",
+    "calculate",
     "compile_book",
     "compile_window",
+    "constant_power_session",
     "finalize",
     "format_datetime",
     "hours",

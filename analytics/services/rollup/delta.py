@@ -237,9 +237,6 @@ def delta_sql(names: q.Names) -> list[str]:
                    {q.SESSION_FACTS}, 0 AS customers
             FROM {STAGE} WHERE live = 1
             UNION ALL
-            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0
-            FROM {STAGE} WHERE kind = 'redeemed' AND latest = 1
-            UNION ALL
             SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0, 0
             FROM {STAGE} WHERE kind = 'reversed'
             UNION ALL
