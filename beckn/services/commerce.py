@@ -178,6 +178,39 @@ def published_offers_at(
     }
 
 
+def placed_offers(
+    operator: Operator, stations: Iterable[Station]
+) -> dict[int, list[tuple[PublishedOffer, dt.datetime | None]]]:
+    """Every active offer placed at each station (by station pk), ended or not, with the
+    end of its validity: published_offers_at at a moment keeps those not ended then."""
+    from offers.services import placed_offers as placed
+
+    shown: dict[str, PublishedOffer] = {}
+    return {
+        pk: [(shown.get(r.id) or shown.setdefault(r.id, publish(r)), end) for r, end in pairs]
+        for pk, pairs in placed(operator, list(stations)).items()
+    }
+
+
+class NoticesDuring:
+    """surge_notices_at for searches starting from `first` to `last`, with no query
+    (pricing's NoticesDuring); `at` answers None for a start outside that span."""
+
+    def __init__(self, stations: Iterable[Station], first: dt.datetime, last: dt.datetime):
+        from pricing import services as pricing
+
+        self.read = pricing.NoticesDuring(list(stations), first, last)
+        self.shown = {n: _notice(n) for n in self.read.notices.values()}
+
+    def at(
+        self, pks: Iterable[int], start: dt.datetime, end: dt.datetime | None
+    ) -> dict[int, list[SurgeNotice]] | None:
+        if not self.read.covers(start):
+            return None
+        found = self.read.at(pks, start, end)
+        return {pk: [self.shown[n] for n in notices] for pk, notices in found.items()}
+
+
 def surge_notices_at(
     stations: Iterable[Station], start: dt.datetime, end: dt.datetime | None = None
 ) -> dict[int, list[SurgeNotice]]:

@@ -10,13 +10,14 @@ part to another. What goes where is described in beckn/wire/catalog_json.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from beckn.commerce_types import AddOnLine, Offering, PublishedOffer, SurgeNotice
 from beckn.wire import catalog_json, offer_json
-from cpo_portal.models import Charger, Station
+from cpo_portal.models import Charger, Connector, Station
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Layout:
     covered: dict[str, list[str]]  # offer id -> codes of the chargers it applies to
     add_ons: list[AddOnLine]  # on sale at any of the stations, in the chargers' order
     notices: dict[str, SurgeNotice]  # by code: the same text wherever it applies
+    connectors: dict[int, list[Connector]] | None = None  # shown, by charger pk
+    rendered: tuple[dict[Hashable, dict[str, Any]], Hashable] | None = None  # kept items
     _items: dict[int, dict[str, Any]] = field(default_factory=dict)
     _stations: dict[int, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _offer_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -42,16 +45,26 @@ class Layout:
         vocabularies: str,
         query_start: dt.datetime | None,
         query_end: dt.datetime | None,
+        *,
+        applying: dict[int, list[PublishedOffer]] | None = None,
+        connectors: dict[int, list[Connector]] | None = None,
+        rendered: tuple[dict[Hashable, dict[str, Any]], Hashable] | None = None,
     ) -> Layout:
+        """`applying`: the offers that apply to each charger, when known (else worked out
+        from the offering); `connectors`: those to show of each charger (else its
+        `shown_connectors`, or all); `rendered`: items rendered before (a dict kept with
+        the offering's data, and what the search asked of connectors), shared."""
         mine: dict[int, list[PublishedOffer]] = {}
         offers: dict[str, PublishedOffer] = {}
         covered: dict[str, list[str]] = {}
         for charger in offering.chargers:
-            published = offering.offers.get(charger.station_id) or ()
-            here, code, categories = charger.station.code, charger.code, charger.categories
-            applying = [o for o in published if o.applies_at(here, code, categories)]
-            mine[charger.pk] = applying
-            for offer in applying:
+            if applying is not None:
+                mine[charger.pk] = applying[charger.pk]
+            else:
+                published = offering.offers.get(charger.station_id) or ()
+                here, code, categories = charger.station.code, charger.code, charger.categories
+                mine[charger.pk] = [o for o in published if o.applies_at(here, code, categories)]
+            for offer in mine[charger.pk]:
                 offers.setdefault(offer.offer_id, offer)
                 covered.setdefault(offer.offer_id, []).append(charger.code)
         add_ons: dict[str, AddOnLine] = {}
@@ -68,6 +81,8 @@ class Layout:
             covered,
             list(add_ons.values()),
             _shared_notices(offering),
+            connectors,
+            rendered,
         )
 
     def provider(self, chargers: list[Charger] | None = None) -> dict[str, Any]:
@@ -145,7 +160,15 @@ class Layout:
     def item(self, charger: Charger) -> dict[str, Any]:
         found = self._items.get(charger.pk)
         if found is None:
-            found = self._items[charger.pk] = self._item(charger)
+            if self.rendered is None:
+                found = self._items[charger.pk] = self._item(charger)
+                return found
+            kept, asked = self.rendered
+            key = (charger.pk, asked, *(o.offer_id for o in self.mine.get(charger.pk) or ()))
+            found = kept.get(key)
+            if found is None:
+                found = kept[key] = self._item(charger)
+            self._items[charger.pk] = found
         return found
 
     def _item(self, charger: Charger) -> dict[str, Any]:
@@ -156,7 +179,11 @@ class Layout:
             rate=rate,
             currency=currency,
             fulfillment_id=charger.station.code,
-            connectors=getattr(charger, "shown_connectors", None),
+            connectors=(
+                getattr(charger, "shown_connectors", None)
+                if self.connectors is None
+                else self.connectors[charger.pk]
+            ),
             named=False,
         )
         mine = self.mine.get(charger.pk) or []

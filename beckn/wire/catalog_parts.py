@@ -73,7 +73,14 @@ def search_catalogs(
 ) -> list[dict[str, Any]]:
     """The on_search messages: one when the catalog fits in `part_bytes`, else its parts."""
     layouts = [Layout.of(o, vocabularies, query_start, query_end) for o in offerings]
-    shown = sum(len(o.chargers) for o in offerings)
+    return laid_out_catalogs(layouts, matched, part_bytes)
+
+
+def laid_out_catalogs(
+    layouts: list[Layout], matched: int | None, part_bytes: int
+) -> list[dict[str, Any]]:
+    """search_catalogs of providers already laid out."""
+    shown = sum(len(layout.offering.chargers) for layout in layouts)
     descriptor = catalog_json.catalog_descriptor(shown, matched)
     cuts = _cut(layouts, part_bytes)  # by the sizes of the pieces: nothing built twice
     if len(cuts) == 1:

@@ -23,14 +23,16 @@ def _facts(operator: Operator, station: Station) -> OfferFacts:
     return OfferFacts(station=station_facts(station), operator_code=operator.code)
 
 
+def _ranked(operator: Operator) -> list[tuple[OfferRule, dt.datetime | None]]:
+    """The operator's active offers with the end of their validity, highest priority
+    first."""
+    offers = [(i.rule, validity_window(i.rule)[1]) for i in catalog_for(operator).offers.values()]
+    return sorted(offers, key=lambda o: (-o[0].meta.priority, o[0].id))
+
+
 def _current(operator: Operator, at: dt.datetime) -> list[OfferRule]:
     """The operator's active offers not ended at `at`, highest priority first."""
-    offers = [
-        i.rule
-        for i in catalog_for(operator).offers.values()
-        if (end := validity_window(i.rule)[1]) is None or end >= at
-    ]
-    return sorted(offers, key=lambda o: (-o.meta.priority, o.id))
+    return [rule for rule, end in _ranked(operator) if end is None or end >= at]
 
 
 def _placed(offers, operator: Operator, station: Station, sites) -> tuple[OfferRule, ...]:
@@ -63,13 +65,29 @@ def published_offers_at(
 ) -> dict[int, tuple[OfferRule, ...]]:
     """published_offers at each station, by station pk: one catalog check and one query
     for the stations' chargers, whatever the number of stations."""
-    offers = _current(operator, at or timezone.now())
+    at = at or timezone.now()
+    return {
+        pk: tuple(rule for rule, end in placed if end is None or end >= at)
+        for pk, placed in placed_offers(operator, stations).items()
+    }
+
+
+def placed_offers(
+    operator: Operator, stations: Sequence[Station]
+) -> dict[int, tuple[tuple[OfferRule, dt.datetime | None], ...]]:
+    """Every active offer valid on one of each station's chargers, whether it has ended or
+    not, with the end of its validity (None: open-ended), by station pk, highest priority
+    first: published_offers_at at any moment is those not ended then."""
+    offers = _ranked(operator)
     by_pk = {s.pk: s for s in stations}
     sites: dict[int, list] = {pk: [] for pk in by_pk}
     for charger in Charger.objects.filter(station__in=list(by_pk)).order_by("pk"):
         charger.station = by_pk[charger.station_id]
         sites[charger.station_id].append(site_for(charger))
-    return {
-        pk: _placed(offers, operator, station, sites[pk] or [station_site(station)])
-        for pk, station in by_pk.items()
-    }
+    rules = [rule for rule, _ in offers]
+    out = {}
+    for pk, station in by_pk.items():
+        kept = _placed(rules, operator, station, sites[pk] or [station_site(station)])
+        placed = {id(rule) for rule in kept}
+        out[pk] = tuple(pair for pair in offers if id(pair[0]) in placed)
+    return out
