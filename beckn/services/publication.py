@@ -26,12 +26,11 @@ import datetime as dt
 import math
 import threading
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Prefetch, Value
-from django.db.models.functions import Cast
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from beckn import conf
@@ -41,6 +40,7 @@ from beckn.wire.catalog_layout import Layout
 from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import Charger, Connector, NetworkVersion, Operator, Station
 from cpo_portal.models.network import ConnectorType, StationStatus
+from cpo_portal.stamps import read_all
 from offers.models import CatalogVersion
 from pricing.models import PricingVersion
 
@@ -78,61 +78,149 @@ def box(
     return dec(lat - dlat), dec(lat + dlat), None, None
 
 
+@dataclass(frozen=True)
+class Rows:
+    """One operator's network rows, as read under one network stamp."""
+
+    operator: Operator
+    stations: dict[int, Station]  # by pk, in pk order
+    chargers: dict[int, list[Charger]]  # by station pk, in code order as the database sorts
+    connectors: dict[int, list[Connector]]  # by charger pk, in connector id order
+    keys: dict[int, tuple]  # by station pk: its row, its chargers' and connectors'
+    key: tuple  # the operator's row
+    codes: dict[str, list[Charger]]  # chargers by code, in station and code order
+
+    def unchanged(self, before: Rows | None) -> set[int]:
+        """The stations whose rows (with their chargers and connectors) are as `before`."""
+        if before is None or before.key != self.key:
+            return set()
+        return {pk for pk, key in self.keys.items() if before.keys.get(pk) == key}
+
+    def same(self, before: Rows | None) -> bool:
+        return before is not None and before.key == self.key and before.keys == self.keys
+
+
+def _row(instance: Any) -> tuple:
+    return tuple(f.value_from_object(instance) for f in instance._meta.concrete_fields)
+
+
+def read_network(before: dict[int, Rows]) -> dict[int, Rows]:
+    """Every operator's network rows, in four queries; a station whose rows did not
+    change keeps the objects read before (so what was rendered of them still applies)."""
+    operators = {o.pk: o for o in Operator.objects.order_by("pk")}
+    stations = list(Station.objects.order_by("pk"))
+    chargers: dict[int, list[Charger]] = {s.pk: [] for s in stations}
+    for charger in Charger.objects.order_by("station_id", "code").prefetch_related(
+        Prefetch("connectors", queryset=Connector.objects.order_by("connector_id"))
+    ):
+        chargers[charger.station_id].append(charger)
+    out = {}
+    for pk, operator in operators.items():
+        old = before.get(pk)
+        same_operator = old is not None and old.key == _row(operator)
+        if same_operator:
+            operator = old.operator  # type: ignore[union-attr]
+        rows = Rows(operator, {}, {}, {}, {}, _row(operator), {})
+        out[pk] = rows
+    for station in stations:
+        rows = out[station.operator_id]
+        here = chargers[station.pk]
+        key = (
+            _row(station),
+            *((_row(c), *(_row(x) for x in c.connectors.all())) for c in here),
+        )
+        old = before.get(station.operator_id)
+        if old is not None and old.key == rows.key and old.keys.get(station.pk) == key:
+            station, here = old.stations[station.pk], old.chargers[station.pk]
+        else:
+            for charger in here:
+                charger.station, charger.operator = station, rows.operator
+        rows.stations[station.pk] = station
+        rows.chargers[station.pk] = here
+        rows.keys[station.pk] = key
+        for charger in here:
+            rows.connectors[charger.pk] = list(charger.connectors.all())
+            rows.codes.setdefault(charger.code, []).append(charger)
+    return out
+
+
 @dataclass
 class Provider:
     """One operator's publication, built under one version of its stamps."""
 
     version: Version
     built: dt.datetime
-    operator: Operator
-    stations: dict[int, Station]  # every station, by pk, in pk order
-    chargers: dict[int, list[Charger]]  # by station pk, in code order as the database sorts
-    connectors: dict[int, list[Connector]]  # by charger pk, in connector id order
+    rows: Rows
     rates: dict[int, tuple[Decimal, str] | None]  # list energy rate by charger pk
     add_ons: dict[int, list[AddOnLine]]  # on sale, by station pk
-    placed: dict[int, Placed]  # active offers placed at each station, with their ends
+    placed: commerce.PlacedOffers  # active offers placed at each station, with their ends
     applying: dict[int, Placed]  # those that apply to each charger, by charger pk
     notices: commerce.NoticesDuring
-    rendered: dict[Hashable, dict[str, Any]] = field(default_factory=dict)
+    rendered: dict[Hashable, tuple[dict[str, Any], int]]  # items rendered (and their sizes)
+    alive: dict[int, Any]  # the objects whose ids key `rendered`
+
+    @property
+    def operator(self) -> Operator:
+        return self.rows.operator
 
     @classmethod
-    def build(cls, operator: Operator, version: Version, now: dt.datetime) -> Provider:
-        stations = {s.pk: s for s in Station.objects.filter(operator=operator).order_by("pk")}
-        chargers: dict[int, list[Charger]] = {pk: [] for pk in stations}
-        everyone = list(
-            Charger.objects.filter(station__in=list(stations))
-            .order_by("station_id", "code")
-            .prefetch_related(
-                Prefetch("connectors", queryset=Connector.objects.order_by("connector_id"))
+    def build(
+        cls, rows: Rows, version: Version, now: dt.datetime, before: Provider | None
+    ) -> Provider:
+        """The provider from scratch or, with `before`, updated from it: what the stamps
+        that moved and the rows that changed touch is built again, the rest kept."""
+        operator, stations = rows.operator, rows.stations
+        everyone = [c for here in rows.chargers.values() for c in here]
+        same_rows = before is not None and rows.same(before.rows)
+        pricing = before is not None and before.version[1] == version[1]
+        catalog = before is not None and before.version[2] == version[2]
+        unchanged = rows.unchanged(before.rows if before is not None else None)
+        if before is not None and catalog and len(unchanged) == len(stations):
+            placed = before.placed
+        else:
+            placed = commerce.placed_offers(
+                operator, stations.values(), before.placed if before else None, unchanged
             )
-        )
-        for charger in everyone:
-            charger.station = stations[charger.station_id]
-            charger.operator = operator
-            chargers[charger.station_id].append(charger)
-        placed = commerce.placed_offers(operator, stations.values())
-        applying = {
-            c.pk: [
-                (o, end)
-                for o, end in placed[c.station_id]
-                if o.applies_at(c.station.code, c.code, c.categories)
-            ]
-            for c in everyone
-        }
+        applying = {}
+        for pk, here in rows.chargers.items():
+            offers = placed.at[pk]
+            if pk in unchanged and before is not None and _same(before.placed.at[pk], offers):
+                applying.update({c.pk: before.applying[c.pk] for c in here})
+                continue
+            station = stations[pk].code
+            for c in here:
+                applying[c.pk] = [
+                    (o, end) for o, end in offers if o.applies_at(station, c.code, c.categories)
+                ]
+        if before is None or len(before.rendered) > MAX_RENDERED:
+            rendered: dict[Hashable, tuple[dict[str, Any], int]] = {}
+            alive: dict[int, Any] = {}
+        else:
+            rendered, alive = before.rendered, before.alive
+        alive.update({id(c): c for c in everyone})
+        alive.update({id(o): o for o in placed.shown.values()})
+        reuse = before is not None and same_rows
         return cls(
             version=version,
-            built=now,
-            operator=operator,
-            stations=stations,
-            chargers=chargers,
-            connectors={c.pk: list(c.connectors.all()) for c in everyone},
-            rates=commerce.list_rates(everyone),
-            add_ons=commerce_addons.add_ons_at(operator, stations.values()),
+            built=now if not (reuse and pricing) else before.built,  # type: ignore[union-attr]
+            rows=rows,
+            rates=before.rates if reuse and pricing else commerce.list_rates(everyone),  # type: ignore[union-attr]
+            add_ons=(
+                before.add_ons  # type: ignore[union-attr]
+                if before is not None and catalog
+                else commerce_addons.add_ons_at(operator, stations.values())
+            ),
             placed=placed,
             applying=applying,
-            notices=commerce.NoticesDuring(
-                stations.values(), now - NOTICES_BEFORE, now + NOTICES_AHEAD
+            notices=(
+                before.notices  # type: ignore[union-attr]
+                if reuse and pricing
+                else commerce.NoticesDuring(
+                    stations.values(), now - NOTICES_BEFORE, now + NOTICES_AHEAD
+                )
             ),
+            rendered=rendered,
+            alive=alive,
         )
 
     def offering(
@@ -154,11 +242,22 @@ class Provider:
             chargers=chargers,
             stations=stations,
             notices=notices,
-            offers={pk: _current(self.placed[pk], start) for pk in stations},
+            offers={pk: _current(self.placed.at[pk], start) for pk in stations},
             rates={c.pk: self.rates.get(c.pk) for c in chargers},
             add_ons={pk: self.add_ons.get(pk) or [] for pk in stations},
         )
         return offering, {c.pk: _current(self.applying[c.pk], start) for c in chargers}
+
+
+def _current(placed: Placed, at: dt.datetime) -> list[PublishedOffer]:
+    return [offer for offer, end in placed if end is None or end >= at]
+
+
+def _same(a: Placed, b: Placed) -> bool:
+    """The same offer objects with the same ends."""
+    if len(a) != len(b):
+        return False
+    return all(x[0] is y[0] and x[1] == y[1] for x, y in zip(a, b, strict=True))
 
 
 def _current(placed: Placed, at: dt.datetime) -> list[PublishedOffer]:
@@ -170,7 +269,7 @@ class _Store:
         self.lock = threading.Lock()
         self.providers: dict[int, Provider] = {}
         self.network: Any = None
-        self.operators: list[Operator] = []
+        self.rows: dict[int, Rows] = {}
 
 
 _store = _Store()
@@ -179,72 +278,65 @@ _store = _Store()
 def _stamps() -> tuple[Any, dict[int, Any], dict[int, Any]]:
     """The network stamp and every operator's pricing and catalog stamps, in one
     statement."""
-    no_id = Cast(Value(None), BigIntegerField())
-    rows = NetworkVersion.objects.values_list(Value("n"), no_id, "stamp").union(
-        PricingVersion.objects.values_list(Value("p"), "operator_id", "stamp"),
-        CatalogVersion.objects.values_list(Value("c"), "operator_id", "stamp"),
-        all=True,
+    network, pricing, catalog = read_all(
+        (NetworkVersion, "stamp", "id"),
+        (PricingVersion, "stamp", "operator"),
+        (CatalogVersion, "stamp", "operator"),
     )
-    network, pricing, catalog = None, {}, {}
-    for kind, operator_id, stamp in rows:
-        if kind == "n":
-            network = stamp
-        elif kind == "p":
-            pricing[operator_id] = stamp
-        else:
-            catalog[operator_id] = stamp
-    return network, pricing, catalog
+    return (network[0][1] if network else None), dict(pricing), dict(catalog)
 
 
 def providers(now: dt.datetime | None = None) -> list[Provider]:
-    """Every operator's provider as published now: one statement when nothing changed;
-    the providers whose stamps moved are built again (and again while their stamps move
-    during the build)."""
+    """Every operator's provider as published now: one statement when nothing changed.
+    When stamps moved, the providers they touch are updated (a changed network is read
+    again and compared, operator by operator and station by station); a provider whose
+    stamps moved again while it was updated is updated again before it is kept."""
     now = now or timezone.now()
     network, pricing, catalog = _stamps()
     if network is None:  # a row to renew from now on
         NetworkVersion.current()
         network, pricing, catalog = _stamps()
     for _ in range(3):
-        stale = _stale(network, pricing, catalog, now)
-        if not stale:
+        if not _stale(network, pricing, catalog, now):
             break
         with _store.lock:
-            if network is None or network != _store.network:
-                _store.operators = list(Operator.objects.order_by("pk"))
-                _store.network = network
+            if network != _store.network:
+                _store.rows = read_network(_store.rows)
             built = {}
-            for operator in _store.operators:
-                if operator.pk in stale:
-                    if operator.pk not in pricing or operator.pk not in catalog:
-                        PricingVersion.current(operator.pk)  # a row to renew from now on
-                        CatalogVersion.current(operator.pk)
-                    version = (network, pricing.get(operator.pk), catalog.get(operator.pk))
-                    built[operator.pk] = Provider.build(operator, version, now)
-            network, pricing, catalog = _stamps()  # stamps moved meanwhile: built again
-            now_at = {pk: _version(pk, network, pricing, catalog) for pk in built}
-            kept = {pk for pk, p in built.items() if now_at[pk] == p.version}
-            known = {o.pk for o in _store.operators}
-            fresh = {pk: p for pk, p in _store.providers.items() if pk in known}
-            fresh.update({pk: built[pk] for pk in kept})
-            _store.providers = fresh
-    return [_store.providers[o.pk] for o in _store.operators if o.pk in _store.providers]
+            for pk, rows in _store.rows.items():
+                version = _version(pk, network, pricing, catalog)
+                before = _store.providers.get(pk)
+                if before is not None and before.version == version and before.rows is rows:
+                    if before.built + NOTICES_AHEAD / 2 >= now:
+                        continue
+                    before = None
+                if None in version[1:]:
+                    PricingVersion.current(pk)  # rows to renew from now on
+                    CatalogVersion.current(pk)
+                built[pk] = Provider.build(rows, version, now, before)
+            network_was = network
+            network, pricing, catalog = _stamps()  # moved meanwhile: updated again
+            if network == network_was:
+                _store.network = network
+            providers = {pk: p for pk, p in _store.providers.items() if pk in _store.rows}
+            for pk, provider in built.items():
+                if _version(pk, network, pricing, catalog) == provider.version:
+                    providers[pk] = provider
+            _store.providers = providers
+    return [_store.providers[pk] for pk in _store.rows if pk in _store.providers]
 
 
 def _version(operator_id: int, network: Any, pricing: dict, catalog: dict) -> Version:
     return (network, pricing.get(operator_id), catalog.get(operator_id))
 
 
-def _stale(network: Any, pricing: dict, catalog: dict, now: dt.datetime) -> set[int]:
-    if network is None or network != _store.network:
-        return {o.pk for o in Operator.objects.all()}
-    return {
-        o.pk
-        for o in _store.operators
-        if (p := _store.providers.get(o.pk)) is None
-        or p.version != _version(o.pk, network, pricing, catalog)
+def _stale(network: Any, pricing: dict, catalog: dict, now: dt.datetime) -> bool:
+    return network != _store.network or any(
+        (p := _store.providers.get(pk)) is None
+        or p.version != _version(pk, network, pricing, catalog)
         or p.built + NOTICES_AHEAD / 2 < now
-    }
+        for pk in _store.rows
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,8 +362,6 @@ def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> Found:
     layouts = []
     for provider, chargers, shown in groups.values():
         offering, applying = provider.offering(chargers, query, start)
-        if len(provider.rendered) > MAX_RENDERED:
-            provider.rendered.clear()
         layouts.append(
             Layout.of(
                 offering,
@@ -280,7 +370,9 @@ def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> Found:
                 query.end,
                 applying=applying,
                 connectors=shown,
-                rendered=(provider.rendered, shown_key),
+                rendered=(provider.rendered, shown_key)
+                if len(provider.rendered) < 2 * MAX_RENDERED
+                else None,
             )
         )
     return Found(layouts, len(kept), len(matching))
@@ -301,7 +393,7 @@ def _matching(
     for provider in published:
         if query.provider_id and provider.operator.code != query.provider_id:
             continue
-        for pk, station in provider.stations.items():
+        for pk, station in provider.rows.stations.items():
             if station.status != StationStatus.ACTIVE:
                 continue
             if query.city_code and station.city_code != query.city_code:
@@ -320,10 +412,10 @@ def _matching(
     places.sort(key=lambda p: (p[0], p[1]))
     out = []
     for _, pk, provider, _station in places:
-        for charger in provider.chargers[pk]:
+        for charger in provider.rows.chargers[pk]:
             if query.item_ids and charger.code not in query.item_ids:
                 continue
-            connectors = provider.connectors[charger.pk]
+            connectors = provider.rows.connectors[charger.pk]
             if wanted is not None:
                 connectors = [c for c in connectors if wanted(c)]
                 if not connectors:
@@ -351,7 +443,18 @@ def _connector_filter(query: SearchQuery) -> Any:
     return matches
 
 
+def chargers(provider_id: str, item_id: str) -> list[Charger]:
+    """Up to two chargers coded `item_id` of the operator coded `provider_id`, as
+    published (whatever their status), each with its station, operator and connectors:
+    select, init and confirm find their charger here. Shared with every search and
+    lookup of this process: read them, never change them."""
+    for provider in providers():
+        if provider.operator.code == provider_id:
+            return provider.rows.codes.get(item_id, [])[:2]
+    return []
+
+
 def forget() -> None:
     """Empty this process's publication (tests)."""
     with _store.lock:
-        _store.providers, _store.network, _store.operators = {}, None, []
+        _store.providers, _store.network, _store.rows = {}, None, {}

@@ -10,6 +10,7 @@ part to another. What goes where is described in beckn/wire/catalog_json.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,11 @@ from typing import Any
 from beckn.commerce_types import AddOnLine, Offering, PublishedOffer, SurgeNotice
 from beckn.wire import catalog_json, offer_json
 from cpo_portal.models import Charger, Connector, Station
+
+
+def size(value: Any) -> int:
+    """Bytes of `value` as the outbox encodes it (compact, UTF-8)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 @dataclass
@@ -32,8 +38,8 @@ class Layout:
     add_ons: list[AddOnLine]  # on sale at any of the stations, in the chargers' order
     notices: dict[str, SurgeNotice]  # by code: the same text wherever it applies
     connectors: dict[int, list[Connector]] | None = None  # shown, by charger pk
-    rendered: tuple[dict[Hashable, dict[str, Any]], Hashable] | None = None  # kept items
-    _items: dict[int, dict[str, Any]] = field(default_factory=dict)
+    rendered: tuple[dict[Hashable, tuple[dict[str, Any], int]], Hashable] | None = None
+    _items: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
     _stations: dict[int, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _offer_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _refs: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
@@ -48,12 +54,13 @@ class Layout:
         *,
         applying: dict[int, list[PublishedOffer]] | None = None,
         connectors: dict[int, list[Connector]] | None = None,
-        rendered: tuple[dict[Hashable, dict[str, Any]], Hashable] | None = None,
+        rendered: tuple[dict[Hashable, tuple[dict[str, Any], int]], Hashable] | None = None,
     ) -> Layout:
         """`applying`: the offers that apply to each charger, when known (else worked out
         from the offering); `connectors`: those to show of each charger (else its
         `shown_connectors`, or all); `rendered`: items rendered before (a dict kept with
-        the offering's data, and what the search asked of connectors), shared."""
+        the offering's data, and what the search asked of connectors), shared; keyed by
+        the ids of the charger and offer objects, which its keeper keeps alive as long."""
         mine: dict[int, list[PublishedOffer]] = {}
         offers: dict[str, PublishedOffer] = {}
         covered: dict[str, list[str]] = {}
@@ -158,17 +165,34 @@ class Layout:
         return found
 
     def item(self, charger: Charger) -> dict[str, Any]:
+        return self._kept(charger)[0]
+
+    def item_size(self, charger: Charger) -> int:
+        """The item's encoded size (size())."""
+        return self._kept(charger)[1]
+
+    def _kept(self, charger: Charger) -> tuple[dict[str, Any], int]:
         found = self._items.get(charger.pk)
-        if found is None:
-            if self.rendered is None:
-                found = self._items[charger.pk] = self._item(charger)
-                return found
+        if found is not None:
+            return found
+        key: Hashable = None
+        if self.rendered is not None:
             kept, asked = self.rendered
-            key = (charger.pk, asked, *(o.offer_id for o in self.mine.get(charger.pk) or ()))
+            key = (
+                id(charger),
+                asked,
+                self.offering.rates.get(charger.pk),
+                *(line.add_on_id for line in self.offering.add_ons.get(charger.station_id) or ()),
+                None,
+                *(id(o) for o in self.mine.get(charger.pk) or ()),
+            )
             found = kept.get(key)
-            if found is None:
-                found = kept[key] = self._item(charger)
-            self._items[charger.pk] = found
+        if found is None:
+            item = self._item(charger)
+            found = (item, size(item))
+            if self.rendered is not None:
+                self.rendered[0][key] = found
+        self._items[charger.pk] = found
         return found
 
     def _item(self, charger: Charger) -> dict[str, Any]:

@@ -4,7 +4,8 @@ have not ended, narrowed to a station or a charger when one is given."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -68,26 +69,57 @@ def published_offers_at(
     at = at or timezone.now()
     return {
         pk: tuple(rule for rule, end in placed if end is None or end >= at)
-        for pk, placed in placed_offers(operator, stations).items()
+        for pk, placed in placed_offers(operator, stations).at.items()
     }
 
 
+Ranked = tuple[tuple[OfferRule, dt.datetime | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Placements:
+    """Every active offer of an operator (`ranked`: highest priority first, with the end
+    of its validity, None when open-ended) and those valid on one of each station's
+    chargers, ended or not (`at`, by station pk): published_offers_at at any moment is
+    those not ended then."""
+
+    ranked: Ranked
+    at: dict[int, Ranked]
+
+
 def placed_offers(
-    operator: Operator, stations: Sequence[Station]
-) -> dict[int, tuple[tuple[OfferRule, dt.datetime | None], ...]]:
-    """Every active offer valid on one of each station's chargers, whether it has ended or
-    not, with the end of its validity (None: open-ended), by station pk, highest priority
-    first: published_offers_at at any moment is those not ended then."""
-    offers = _ranked(operator)
+    operator: Operator,
+    stations: Sequence[Station],
+    before: Placements | None = None,
+    unchanged: Collection[int] = (),
+) -> Placements:
+    """The placements of the operator's offers at the stations. With `before` (an earlier
+    answer) and the stations whose rows and chargers did not change since (`unchanged`),
+    an offer equal to one placed before keeps its place there: only new and changed
+    offers are placed at them (and every offer at the other stations)."""
+    ranked = tuple(_ranked(operator))
     by_pk = {s.pk: s for s in stations}
-    sites: dict[int, list] = {pk: [] for pk in by_pk}
-    for charger in Charger.objects.filter(station__in=list(by_pk)).order_by("pk"):
-        charger.station = by_pk[charger.station_id]
-        sites[charger.station_id].append(site_for(charger))
-    rules = [rule for rule, _ in offers]
+    known = {rule.id: rule for rule, _ in before.ranked} if before is not None else {}
+    fresh = [rule for rule, _ in ranked if known.get(rule.id) != rule]
+    kept = {pk for pk in unchanged if before is not None and pk in before.at}
+    to_place = [pk for pk in by_pk if pk not in kept or fresh]  # whose sites are read
+    sites: dict[int, list] = {pk: [] for pk in to_place}
+    if to_place:
+        for charger in Charger.objects.filter(station__in=to_place).order_by("pk"):
+            charger.station = by_pk[charger.station_id]
+            sites[charger.station_id].append(site_for(charger))
+    everyone = [rule for rule, _ in ranked]
+    fresh_ids = {rule.id for rule in fresh}
     out = {}
     for pk, station in by_pk.items():
-        kept = _placed(rules, operator, station, sites[pk] or [station_site(station)])
-        placed = {id(rule) for rule in kept}
-        out[pk] = tuple(pair for pair in offers if id(pair[0]) in placed)
-    return out
+        if pk in kept:  # offers placed here before keep their place; new ones are placed
+            placed = {r.id for r, _ in before.at[pk] if r.id not in fresh_ids}  # type: ignore[union-attr]
+            if fresh:
+                here = sites[pk] or [station_site(station)]
+                placed |= {rule.id for rule in _placed(fresh, operator, station, here)}
+            out[pk] = tuple(pair for pair in ranked if pair[0].id in placed)
+        else:
+            here = sites[pk] or [station_site(station)]
+            chosen = {id(rule) for rule in _placed(everyone, operator, station, here)}
+            out[pk] = tuple(pair for pair in ranked if id(pair[0]) in chosen)
+    return Placements(ranked, out)

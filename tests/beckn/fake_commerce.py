@@ -147,11 +147,13 @@ class FakeCommerce:
     def published_offers_at(self, operator, stations, at=None):
         return {s.pk: self.published_offers(operator, s, at) for s in stations}
 
-    def placed_offers(self, operator, stations):
+    def placed_offers(self, operator, stations, before=None, unchanged=()):
         # as published_offers: shown whatever the time (the publication keeps no end)
-        return {s.pk: [(o, None) for o in self.published_offers(operator, s)] for s in stations}
+        shown = {o.offer_id: o for o in self.published_offers(operator)}
+        at = {s.pk: [(o, None) for o in shown.values()] for s in stations}
+        return commerce.PlacedOffers(None, shown, at)
 
-    def NoticesDuring(self, stations, first, last):  # noqa: N802 (commerce's class)
+    def NoticesDuring(self, stations, first, last):
         fake = self
 
         class Notices:
