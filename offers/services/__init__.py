@@ -29,7 +29,7 @@ from offers.services.ledger import (
 )
 from offers.services.ledger.rows import offer_fields, order_fields
 from offers.services.order_steps import confirm_order, quote_session_with_offers, redeem_order
-from offers.services.publishing import published_offers, published_offers_at
+from offers.services.publishing import placed_offers, published_offers, published_offers_at
 from offers.services.quoting import (
     OfferQuote,
     SessionAsk,
@@ -73,6 +73,7 @@ __all__ = [
     "offer_fields",
     "order_fields",
     "order_quote",
+    "placed_offers",
     "published_offers",
     "published_offers_at",
     "quote_session_with_offers",

@@ -20,7 +20,7 @@ from beckn.commerce_types import (
     RejectedOffer,
     SurgeNotice,
 )
-from beckn.services import commerce
+from beckn.services import commerce, publication
 from offers.rules.choose import best_offers
 from offers.rules.construct import Applicability, OfferRule, PercentOff, Qualifier
 from offers.rules.facts import OfferFacts
@@ -147,6 +147,26 @@ class FakeCommerce:
     def published_offers_at(self, operator, stations, at=None):
         return {s.pk: self.published_offers(operator, s, at) for s in stations}
 
+    def placed_offers(self, operator, stations, before=None, unchanged=()):
+        # as published_offers: shown whatever the time (the publication keeps no end)
+        shown = {o.offer_id: o for o in self.published_offers(operator)}
+        at = {s.pk: [(o, None) for o in shown.values()] for s in stations}
+        return commerce.PlacedOffers(None, shown, at)
+
+    def NoticesDuring(self, stations, first, last):
+        fake = self
+
+        class Notices:
+            def at(self, pks, start, end=None):
+                return {pk: fake.surge_notices(None, start, end) for pk in pks}
+
+        return Notices()
+
+    def __setattr__(self, name, value):
+        """A test changing what the fake answers changes what is published."""
+        super().__setattr__(name, value)
+        publication.forget()
+
     def surge_notices(self, station, start, end=None):
         return [SurgeNotice(s.code, s.name, surge_text(s)) for s in self.surges]
 
@@ -211,6 +231,8 @@ NAMES = (
     "quote",
     "published_offers",
     "published_offers_at",
+    "placed_offers",
+    "NoticesDuring",
     "surge_notices",
     "surge_notices_at",
     "confirm",
