@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from beckn import conf, processing
 from beckn.models import InboundMessage, Outbox, OutboxState
-from beckn.services import delivery, doorbell, heartbeat, jobs, retention, sweep
+from beckn.services import delivery, doorbell, heartbeat, jobs, retention
 
 # A message queued for a worker is normally taken within a second or two, even during a
 # flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still
@@ -178,8 +178,8 @@ def requeue_stuck() -> dict[str, int]:
     never processed (while their answer can still arrive in time). Claiming is
     conditional, so a row queued twice is still sent once."""
     now = timezone.now()
-    released = sweep.release_stuck(now)
-    expired = sweep.expire_overdue(now)
+    released = delivery.release_stuck(now)
+    expired = delivery.expire_overdue(now)
     due = list(
         Outbox.objects.filter(
             state=OutboxState.PENDING, next_attempt_at__lte=now - OUTBOX_GRACE
@@ -219,7 +219,7 @@ def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     released: list[int] = []
     if not others:
         lease = conf.seconds("BECKN_CALLBACK_LEASE")
-        released = sweep.release_stuck(dt.datetime.fromisoformat(started_at) + lease)
+        released = delivery.release_stuck(dt.datetime.fromisoformat(started_at) + lease)
         for start in range(0, len(released), BATCH):
             deliver_batch.delay(released[start : start + BATCH])
     waiting = _queue_waiting(processing.unanswered(now))

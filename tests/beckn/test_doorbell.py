@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from beckn import processing, tasks
 from beckn.models import DeliveryAttempt, InboundMessage, InboundState, Outbox, OutboxState
-from beckn.services import delivery, doorbell, sweep
+from beckn.services import delivery, doorbell
+from cpo_portal.delivery import courier
 from tests.beckn import bap as msgs
+from tests.beckn import sending
 
 
 def accept(client, network, bap, capture) -> InboundMessage:
@@ -36,7 +38,11 @@ def accept_many(count: int, client, network, bap, capture, redis_cache) -> list[
 
 @pytest.fixture
 def delivered(monkeypatch):
-    monkeypatch.setattr(delivery, "_attempt", lambda *a: (200, "", "", OutboxState.DELIVERED))
+    monkeypatch.setattr(
+        delivery.Courier,
+        "attempt",
+        lambda self, row: courier.Outcome(200, "", "", OutboxState.DELIVERED),
+    )
 
 
 @pytest.mark.django_db
@@ -138,11 +144,11 @@ def test_a_drain_signs_its_callbacks_with_one_read_of_the_key_and_records_each_a
     monkeypatch.setattr(delivery.keys, "signer", lambda: reads.append("key") or signer())
     signed: list[str] = []
 
-    def attempt(row, sign, no_key):
-        signed.append(sign(row.payload.encode()))
-        return 200, "", "", OutboxState.DELIVERED
+    def attempt(self, row):
+        signed.append(self.sender.request(row).headers["Authorization"])
+        return courier.Outcome(200, "", "", OutboxState.DELIVERED)
 
-    monkeypatch.setattr(delivery, "_attempt", attempt)
+    monkeypatch.setattr(delivery.Courier, "attempt", attempt)
     with CaptureQueriesContext(connection) as queries:
         tasks.process_inbound(first.pk)
     assert len(signed) == 3 and all(header.startswith("Signature ") for header in signed)
@@ -189,8 +195,8 @@ def test_a_callback_written_leased_to_a_worker_that_died_is_sent_after_its_lease
     assert tasks.requeue_stuck()["released"] == 0  # the lease still runs
     monkeypatch.setattr(delivery.Courier, "send_held", send_held)
     later = row.leased_until + dt.timedelta(seconds=1)
-    assert sweep.release_stuck(later) == [row.pk]
-    assert delivery.deliver(row.pk, now=later).state == OutboxState.DELIVERED
+    assert delivery.release_stuck(later) == [row.pk]
+    assert sending.deliver(row.pk, now=later).state == OutboxState.DELIVERED
     assert list(row.delivery_attempts.values_list("number", "outcome")) == [
         (1, OutboxState.SENDING),  # the sweep's "no outcome" row for the lost first turn
         (2, OutboxState.DELIVERED),
