@@ -21,7 +21,6 @@ from pricing.engine.ocpi.fields import format_datetime
 from pricing.engine.quantity import MAX_SESSION_KWH, hours
 from pricing.engine.quick import quick_init
 from pricing.engine.refusals import PricingSetupError, QuoteInputError
-from pricing.engine.session import price_session
 from pricing.engine.text import plain, rate_text
 from pricing.engine.totals import finalize
 from pricing.engine.types import (
@@ -80,7 +79,6 @@ __all__ = [
     "parse_tariff",
     "percent_of",
     "plain",
-    "price_session",
     "quick_init",
     "rate_text",
 ]

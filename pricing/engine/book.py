@@ -1,9 +1,9 @@
 """A per-operator price book compiled once and reused for every quote.
 
-It gives exactly what price_session / finalize give (tests compare them on random rule
-sets), faster: rules are pre-filtered per charger through a bitmask index and memoised,
-window edges are precomputed as sorted microsecond offsets, and on days without a DST
-change the session's split points come from one bisect instead of zone conversions.
+The one pricing path (stage one, `price`; with finalize, `quote`): rules are pre-filtered
+per charger through a bitmask index and memoised, window edges are precomputed as sorted
+microsecond offsets, and on days without a DST change the session's split points come
+from one bisect instead of zone conversions.
 """
 
 from __future__ import annotations
@@ -317,7 +317,8 @@ class PriceBook:
         return tuple(segments), inside
 
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession:
-        """Same result as price_session(request, book.tariff, book.surges, conditions)."""
+        """Stage one of a quote: energy, fees and surges, before offers and tax. Raises
+        QuoteInputError for a request that cannot be priced."""
         quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
         plan = self._plan(request.site)
         in_play = plan.varying & ~self._moments.off(request.customer, conditions)

@@ -24,7 +24,7 @@ from beckn.services import commerce, publication
 from offers.rules.choose import best_offers
 from offers.rules.construct import Applicability, OfferRule, PercentOff, Qualifier
 from offers.rules.facts import OfferFacts
-from pricing.engine import finalize, price_session
+from pricing.engine import compile_book, finalize
 from pricing.engine.types import (
     ChargeForm,
     Conditions,
@@ -114,7 +114,7 @@ class FakeCommerce:
         if kwh is not None and amount is not None:
             raise CommerceError("30000", "give kWh or an amount, not both")
         request = SessionRequest(self.site(charger), start, end, kwh=kwh, amount=amount)
-        priced = price_session(request, self.tariff, self.surges, Conditions())
+        priced = compile_book(self.tariff, self.surges).price(request, Conditions())
         live = [o for o in self.offers if o.applicability.valid_from is None
                 or o.applicability.valid_from <= start]  # fmt: skip
         result = best_offers(live, priced, OfferFacts(now=now))
@@ -196,7 +196,7 @@ class FakeCommerce:
         charger, start, kwh, end = ask.charger, ask.start, ask.kwh, ask.end
         kept = self.redeemed.get(order_ref, ())
         request = SessionRequest(self.site(charger), start, end, kwh=kwh)
-        priced = price_session(request, self.tariff, self.surges, Conditions())
+        priced = compile_book(self.tariff, self.surges).price(request, Conditions())
         offers = [o for o in self.offers if o.id in kept]
         result = best_offers(offers, priced, OfferFacts())
         quote = finalize(priced, result.lines)

@@ -115,7 +115,9 @@ def test_a_running_upload_shows_how_far_it_got(operator):
 
     upload = SimpleUploadedFile("cdrs.jsonl", lines(good(1), good(2)).encode())
     job = cdr_imports.start_import(operator, upload)  # not run: no commit in this test
-    JobChunk.objects.filter(job__subject=cdr_imports.subject_of(job.pk)).update(progress=1)
+    JobChunk.objects.filter(job__subject=cdr_imports.RUNNER_OBJECT.subject(job.pk)).update(
+        progress=1
+    )
     assert cdr_imports.progress(job) == (1, 2)
 
 

@@ -12,16 +12,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pricing.engine import QuoteInputError, finalize
-from pricing.engine import price_session as reference
 from pricing.engine.amounts import money
 from pricing.engine.types import ChargeForm, LineKind, QuoteLine, SurgeKind, SurgeRule
+from tests.pricing.engine.build import book_price as reference
 from tests.pricing.engine.strategies import scenarios, windows
 
 D = Decimal
 
 
 def price_session(*args):
-    """The reference path; a refused request (a budget no band ever spends) is skipped."""
+    """The compiled book; a refused request (a budget no band ever spends) is skipped."""
     try:
         return reference(*args)
     except QuoteInputError:
