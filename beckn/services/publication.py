@@ -25,8 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Hashable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -264,18 +264,29 @@ def _current(placed: Placed, at: dt.datetime) -> list[PublishedOffer]:
     return [offer for offer, end in placed if end is None or end >= at]
 
 
+@dataclass(frozen=True)
+class State:
+    """What this process has published: the network rows read under `network`, and the
+    providers built of them (each under its own stamps); replaced whole, never changed."""
+
+    network: Any = None
+    rows: dict[int, Rows] = field(default_factory=dict)  # by operator pk
+    providers: dict[int, Provider] = field(default_factory=dict)  # by operator pk
+
+
 class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.providers: dict[int, Provider] = {}
-        self.network: Any = None
-        self.rows: dict[int, Rows] = {}
+        self.state = State()
 
 
 _store = _Store()
 
 
-def _stamps() -> tuple[Any, dict[int, Any], dict[int, Any]]:
+Stamps = tuple[Any, dict[int, Any], dict[int, Any]]
+
+
+def _stamps() -> Stamps:
     """The network stamp and every operator's pricing and catalog stamps, in one
     statement."""
     network, pricing, catalog = read_all(
@@ -286,56 +297,84 @@ def _stamps() -> tuple[Any, dict[int, Any], dict[int, Any]]:
     return (network[0][1] if network else None), dict(pricing), dict(catalog)
 
 
-def providers(now: dt.datetime | None = None) -> list[Provider]:
-    """Every operator's provider as published now: one statement when nothing changed.
-    When stamps moved, the providers they touch are updated (a changed network is read
-    again and compared, operator by operator and station by station); a provider whose
-    stamps moved again while it was updated is updated again before it is kept."""
+def published(
+    wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[dict[int, Rows], dict[int, Provider]]:
+    """The network rows as published now, and the providers of the operators `wanted`
+    picks from them (default: every operator), each current: one statement when nothing
+    changed. When stamps moved, the providers they touch are updated (a changed network
+    is read again and compared, operator by operator and station by station); a provider
+    whose stamps moved again while it was updated is updated again before it is kept."""
     now = now or timezone.now()
-    network, pricing, catalog = _stamps()
-    if network is None:  # a row to renew from now on
-        NetworkVersion.current()
-        network, pricing, catalog = _stamps()
-    for _ in range(3):
-        if not _stale(network, pricing, catalog, now):
-            break
+    stamps = _stamps()
+    for _ in range(4):
+        state = _store.state
+        if stamps[0] == state.network:
+            needed = set(state.rows) if wanted is None else set(wanted(state.rows))
+            if not _stale(state, needed, stamps, now):
+                return state.rows, {pk: state.providers[pk] for pk in needed}
         with _store.lock:
-            if network != _store.network:
-                _store.rows = read_network(_store.rows)
-            built = {}
-            for pk, rows in _store.rows.items():
-                version = _version(pk, network, pricing, catalog)
-                before = _store.providers.get(pk)
-                if before is not None and before.version == version and before.rows is rows:
-                    if before.built + NOTICES_AHEAD / 2 >= now:
-                        continue
-                    before = None
-                if None in version[1:]:
-                    PricingVersion.current(pk)  # rows to renew from now on
-                    CatalogVersion.current(pk)
-                built[pk] = Provider.build(rows, version, now, before)
-            network_was = network
-            network, pricing, catalog = _stamps()  # moved meanwhile: updated again
-            if network == network_was:
-                _store.network = network
-            providers = {pk: p for pk, p in _store.providers.items() if pk in _store.rows}
-            for pk, provider in built.items():
-                if _version(pk, network, pricing, catalog) == provider.version:
-                    providers[pk] = provider
-            _store.providers = providers
-    return [_store.providers[pk] for pk in _store.rows if pk in _store.providers]
+            stamps = _update(stamps, wanted, now)
+    state = _store.state  # stamps kept moving: those of the rows kept, built if need be
+    needed = set(state.rows) if wanted is None else set(wanted(state.rows))
+    found = {}
+    for pk in needed:
+        provider = state.providers.get(pk)
+        if provider is None or provider.rows is not state.rows[pk]:
+            provider = Provider.build(state.rows[pk], _version(pk, stamps), now, provider)
+        found[pk] = provider
+    return state.rows, found
 
 
-def _version(operator_id: int, network: Any, pricing: dict, catalog: dict) -> Version:
-    return (network, pricing.get(operator_id), catalog.get(operator_id))
+def _update(stamps: Stamps, wanted: Any, now: dt.datetime) -> Stamps:
+    """Bring the providers `wanted` up to date under `stamps`; the stamps read after."""
+    state = _store.state
+    rows = state.rows
+    if stamps[0] != state.network:
+        rows = read_network(state.rows)
+    missing = [pk for pk in rows if pk not in stamps[1] or pk not in stamps[2]]
+    if stamps[0] is None or missing:  # rows to renew from now on
+        NetworkVersion.current()
+        for pk in missing:
+            PricingVersion.current(pk)
+            CatalogVersion.current(pk)
+        return _stamps()
+    needed = set(rows) if wanted is None else set(wanted(rows))
+    built = {}
+    for pk in needed:
+        version = _version(pk, stamps)
+        before = state.providers.get(pk)
+        if before is not None and before.version == version and before.rows is rows[pk]:
+            if before.built + NOTICES_AHEAD / 2 >= now:
+                continue
+            before = None  # the notices kept run out: built afresh
+        built[pk] = Provider.build(rows[pk], version, now, before)
+    after = _stamps()  # those that moved meanwhile are left out, and built again
+    if after[0] != stamps[0]:
+        return after
+    providers = {pk: p for pk, p in state.providers.items() if pk in rows}
+    providers.update({pk: p for pk, p in built.items() if _version(pk, after) == p.version})
+    _store.state = State(stamps[0], rows, providers)
+    return after
 
 
-def _stale(network: Any, pricing: dict, catalog: dict, now: dt.datetime) -> bool:
-    return network != _store.network or any(
-        (p := _store.providers.get(pk)) is None
-        or p.version != _version(pk, network, pricing, catalog)
+def providers(now: dt.datetime | None = None) -> list[Provider]:
+    """Every operator's provider as published now."""
+    rows, found = published(None, now)
+    return [found[pk] for pk in rows if pk in found]
+
+
+def _version(operator_id: int, stamps: Stamps) -> Version:
+    return (stamps[0], stamps[1].get(operator_id), stamps[2].get(operator_id))
+
+
+def _stale(state: State, needed: set[int], stamps: Stamps, now: dt.datetime) -> bool:
+    return any(
+        (p := state.providers.get(pk)) is None
+        or p.version != _version(pk, stamps)
         or p.built + NOTICES_AHEAD / 2 < now
-        for pk in _store.rows
+        for pk in needed
     )
 
 
@@ -349,12 +388,18 @@ class Found:
 def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> Found:
     """The providers of an on_search, laid out: the chargers the search asks for, nearest
     first, capped at BECKN_MAX_CATALOG_ITEMS, each operator's in one provider."""
-    published = providers()
-    matching = _matching(published, query)
-    kept = matching[: conf.get("BECKN_MAX_CATALOG_ITEMS")]
+    matching: list[tuple[Rows, Charger, list[Connector]]] = []
+
+    def wanted(rows: dict[int, Rows]) -> set[int]:
+        matching[:] = _matching(rows.values(), query)
+        return {r.operator.pk for r, _, _ in matching[:cap]}
+
+    cap = conf.get("BECKN_MAX_CATALOG_ITEMS")
+    _, found = published(wanted)
+    kept = matching[:cap]
     groups: dict[int, tuple[Provider, list[Charger], dict[int, list[Connector]]]] = {}
-    for provider, charger, shown in kept:
-        group = groups.setdefault(provider.operator.pk, (provider, [], {}))
+    for rows, charger, shown in kept:
+        group = groups.setdefault(rows.operator.pk, (found[rows.operator.pk], [], {}))
         group[1].append(charger)
         group[2][charger.pk] = shown
     start = query.start or now
@@ -379,8 +424,8 @@ def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> Found:
 
 
 def _matching(
-    published: list[Provider], query: SearchQuery
-) -> list[tuple[Provider, Charger, list[Connector]]]:
+    published: Iterable[Rows], query: SearchQuery
+) -> list[tuple[Rows, Charger, list[Connector]]]:
     """Every charger the search matches, with the connectors it shows, nearest first (by
     its station; stations at the same distance in id order, a station's chargers by code)."""
     circle = query.lat is not None and query.lon is not None
@@ -389,11 +434,11 @@ def _matching(
         radius = float(query.radius_km)
         south, north, west, east = box(*here, radius)
     wanted = _connector_filter(query)
-    places: list[tuple[float, int, Provider, Station]] = []
-    for provider in published:
-        if query.provider_id and provider.operator.code != query.provider_id:
+    places: list[tuple[float, int, Rows, Station]] = []
+    for rows in published:
+        if query.provider_id and rows.operator.code != query.provider_id:
             continue
-        for pk, station in provider.rows.stations.items():
+        for pk, station in rows.stations.items():
             if station.status != StationStatus.ACTIVE:
                 continue
             if query.city_code and station.city_code != query.city_code:
@@ -408,19 +453,19 @@ def _matching(
                 distance = distance_km(*here, float(lat), float(lon))
                 if distance > radius:
                     continue
-            places.append((distance, pk, provider, station))
+            places.append((distance, pk, rows, station))
     places.sort(key=lambda p: (p[0], p[1]))
     out = []
-    for _, pk, provider, _station in places:
-        for charger in provider.rows.chargers[pk]:
+    for _, pk, rows, _station in places:
+        for charger in rows.chargers[pk]:
             if query.item_ids and charger.code not in query.item_ids:
                 continue
-            connectors = provider.rows.connectors[charger.pk]
+            connectors = rows.connectors[charger.pk]
             if wanted is not None:
                 connectors = [c for c in connectors if wanted(c)]
                 if not connectors:
                     continue
-            out.append((provider, charger, connectors))
+            out.append((rows, charger, connectors))
     return out
 
 
@@ -448,13 +493,14 @@ def chargers(provider_id: str, item_id: str) -> list[Charger]:
     published (whatever their status), each with its station, operator and connectors:
     select, init and confirm find their charger here. Shared with every search and
     lookup of this process: read them, never change them."""
-    for provider in providers():
-        if provider.operator.code == provider_id:
-            return provider.rows.codes.get(item_id, [])[:2]
+    rows, _ = published(lambda rows: ())  # the rows only: no provider is needed
+    for operator in rows.values():
+        if operator.operator.code == provider_id:
+            return operator.codes.get(item_id, [])[:2]
     return []
 
 
 def forget() -> None:
     """Empty this process's publication (tests)."""
     with _store.lock:
-        _store.providers, _store.network, _store.rows = {}, None, {}
+        _store.state = State()
