@@ -103,13 +103,6 @@ def validator_for(action: str) -> Draft7Validator:
     )
 
 
-@cache
-def response_validator() -> Draft7Validator:
-    """The validator for our synchronous ACK / NACK response body."""
-    pointer = "#/paths/~1init/post/responses/default/content/application~1json/schema"
-    return Draft7Validator({"$ref": SCHEMA_URI + pointer}, registry=_registry())
-
-
 def validate_message(action: str, body: Any) -> list[SchemaIssue]:
     """Every schema issue in `body` for `action`, sorted by path; empty when valid."""
     validator = validator_for(action)
