@@ -15,9 +15,10 @@ class PayloadField(models.TextField):
     """A callback body. Several rows' bodies go into one INSERT as one placeholder each:
     Django 5.2 would send a multi-row INSERT on PostgreSQL as UNNEST of one array per
     column, and psycopg writes a text array element by escaping each of its double quotes
-    with a regular-expression substitution, a tenth of the CPU of answering a select for
-    a JSON body's hundreds of quotes. A field with its own placeholder is left out of
-    UNNEST (django.db.backends.postgresql.compiler.SQLInsertCompiler)."""
+    with a regular-expression substitution, a large share of the CPU of answering a
+    select for a JSON body's hundreds of quotes (bench/results/select.md). A field with
+    its own placeholder is left out of UNNEST
+    (django.db.backends.postgresql.compiler.SQLInsertCompiler)."""
 
     def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
         return "%s"

@@ -130,14 +130,14 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
     issues = fastschema.issues(action, body)
     if issues:
-        raise Refusal(errors.INVALID_REQUEST, *_summary(issues))
+        raise Refusal(errors.INVALID_REQUEST, *errors.summary(issues))
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
     context_issues = check_context(
         body["context"], action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
     ) or check_timestamps(body)
     if context_issues:
         error = next((i.error for i in context_issues if i.error is errors.STALE_REQUEST), None)
-        raise Refusal(error or errors.INVALID_REQUEST, *_summary(context_issues))
+        raise Refusal(error or errors.INVALID_REQUEST, *errors.summary(context_issues))
     if action in NOT_APPLICABLE:
         raise Refusal(
             errors.ACTION_NOT_APPLICABLE,
@@ -235,12 +235,6 @@ def _finite(text: str) -> float:
     if not math.isfinite(value):
         raise Refusal(errors.INVALID_REQUEST, f"the number {text[:30]} is out of range")
     return value
-
-
-def _summary(issues: list[Any], limit: int = 5) -> tuple[str, list[str]]:
-    shown = "; ".join(f"{i.path}: {i.message}" for i in issues[:limit])
-    more = len(issues) - limit
-    return shown + (f"; and {more} more" if more > 0 else ""), [i.path for i in issues]
 
 
 def _expiry(ctx: Mapping[str, Any], now: datetime) -> datetime:

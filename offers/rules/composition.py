@@ -47,7 +47,6 @@ from pricing.engine import (
     QuoteLine,
     SessionRequest,
     finalize,
-    quick_init,
 )
 
 
@@ -55,7 +54,6 @@ class PriceBook(Protocol):
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession: ...
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class ToPrice:
     """A session still to price: the charger's compiled book, the request, its conditions."""
@@ -117,7 +115,6 @@ class Refused(Exception):
         self.rejected = rejected
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Composed:
     priced: PricedSession

@@ -19,7 +19,6 @@ from pricing.engine.ocpi import (
 )
 from pricing.engine.ocpi.fields import format_datetime
 from pricing.engine.quantity import MAX_SESSION_KWH, hours
-from pricing.engine.quick import quick_init
 from pricing.engine.refusals import PricingSetupError, QuoteInputError
 from pricing.engine.text import plain, rate_text
 from pricing.engine.totals import finalize
@@ -79,6 +78,5 @@ __all__ = [
     "parse_tariff",
     "percent_of",
     "plain",
-    "quick_init",
     "rate_text",
 ]

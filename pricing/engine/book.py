@@ -29,7 +29,6 @@ from pricing.engine.compiled import (
 )
 from pricing.engine.lines import LineTexts, priced_lines
 from pricing.engine.quantity import Quantity, micros, resolve_quantity
-from pricing.engine.quick import quick_new
 from pricing.engine.segments import POSITION, SliceKey
 from pricing.engine.surges import choose
 from pricing.engine.totals import finalize
@@ -58,7 +57,6 @@ from pricing.engine.windows import (
 _MEMO_LIMIT = 10_000
 _US = dt.timedelta(microseconds=1)
 _NONE = Decimal(0)
-_segment, _priced = quick_new(Segment), quick_new(PricedSession)  # Segment(...), PricedSession(...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +303,7 @@ class PriceBook:
                     codes.clear()
                 surge_codes = codes[applied] = tuple([rules[r].code for r in applied])
             code, rate = bands[band]
-            segment = _segment(since, until, high - low, code, rate, surge_codes)
+            segment = Segment(since, until, high - low, code, rate, surge_codes)
             segments.append(segment)
             for r in applied:
                 under = inside.get(r)
@@ -337,7 +335,9 @@ class PriceBook:
             self.tariff, request, segments, self.surges, self._position, self._texts, inside
         )
         # request, tariff, start, end, kWh, segments, lines
-        return _priced(request, self.tariff, start, quantity.end, quantity.kwh, segments, lines)
+        return PricedSession(
+            request, self.tariff, start, quantity.end, quantity.kwh, segments, lines
+        )
 
     def quote(
         self, request: SessionRequest, conditions: Conditions, adjustments: Sequence[QuoteLine] = ()

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from pricing.engine.quick import quick_init
-
 # Day-of-week numbers follow Python: Monday is 0, Sunday is 6.
 ALL_DAYS: frozenset[int] = frozenset(range(7))
 
@@ -162,7 +160,6 @@ class LineKind(StrEnum):
     TAX = "tax"
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class QuoteLine:
     kind: LineKind
@@ -176,7 +173,6 @@ class QuoteLine:
     tags: tuple[tuple[str, str], ...] = ()
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A slice of the session with one price: constant power, one band, one surge set."""
@@ -189,7 +185,6 @@ class Segment:
     surge_codes: tuple[str, ...]
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class PricedSession:
     """Stage one: the session priced before offers and tax. Offers read this."""
@@ -211,7 +206,6 @@ class PricedSession:
         return sum((ln.amount for ln in self.lines), Decimal("0"))
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Quote:
     """Stage two: the priced session with adjustments (offers, add-ons) and tax.

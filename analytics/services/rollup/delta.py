@@ -17,8 +17,8 @@ Coarser tables (OfferDaily, StationDaily, OfferScopeDaily) are derived again for
 touched days from the fine ones, as the rebuild does.
 
 The work tables (TEMPS) are UNLOGGED, not TEMPORARY: PostgreSQL never gives a temporary
-table's scans and sorts to parallel workers (the stage's sort of a million rows took 4.2 s
-with them, 6.0 s without). Their names are fixed, which is safe because they live only
+table's scans and sorts to parallel workers (the stage's sort is slower without them:
+bench/results/rollup_backfill.md). Their names are fixed, which is safe because they live only
 inside the run's transaction, after the cursor lock (rollup.incremental): created and
 dropped before COMMIT, so no other session ever sees them and a failed run leaves none.
 """
