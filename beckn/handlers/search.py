@@ -22,4 +22,4 @@ def handle(req: Request) -> Reply:
         found.matched,
         conf.get("BECKN_CATALOG_PART_BYTES"),
     )
-    return Reply(message=first, more=more)
+    return Reply(message=first, more=more, offerings=offerings)
