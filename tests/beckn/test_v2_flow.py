@@ -167,3 +167,19 @@ def test_a_2_0_request_is_kept_as_sent_and_read_as_the_handlers_read_1_1(
         }
     ]
     assert [s["type"] for s in read["order"]["fulfillments"][0]["stops"]] == ["START", "END"]
+
+
+def test_news_of_a_2_0_order_goes_out_in_2_0(deg, bap_v2, run_v2, our_key):
+    from beckn.models import Outbox
+    from beckn.services.order_updates import push_unsolicited
+    from tests.beckn.conftest import callback_v2
+
+    charger = deg.charger_a.code
+    run_v2(bap_v2, "init", v2.contract(charger, offer="weekend-discount-25", buyer=True))
+    run_v2(bap_v2, "confirm", v2.contract(charger, offer="weekend-discount-25", buyer=True))
+    order = Order.objects.get()
+    push_unsolicited(order, {"order": {"id": order.order_id}})
+    row = Outbox.objects.get(action="on_update", inbound__isnull=True)
+    body = callback_v2(row)  # valid against the 2.0.0 schema and the packs
+    assert body["context"]["transactionId"] == bap_v2.transaction_id
+    assert body["message"]["contract"]["id"] == order.order_id

@@ -28,7 +28,7 @@ from beckn.wire.v2 import service
 from beckn.wire.v2.order_value import order_value
 
 LIST_PRICE = "list-price"
-CONTRACT_STATUS = {
+CONTRACT_STATUS: dict[str, str] = {
     OrderState.QUOTED: "DRAFT",
     OrderState.INITIALIZED: "DRAFT",
     OrderState.CONFIRMED: "ACTIVE",
@@ -42,7 +42,7 @@ COMMITMENT_STATUS = {
     "COMPLETE": "CLOSED",
     "CANCELLED": "CLOSED",
 }
-SESSION_STATUS = {
+SESSION_STATUS: dict[str, str] = {
     OrderState.QUOTED: "PENDING",
     OrderState.INITIALIZED: "PENDING",
     OrderState.CONFIRMED: "PENDING",

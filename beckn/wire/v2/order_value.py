@@ -49,7 +49,9 @@ def _amount(line: dict[str, Any]) -> Decimal:
 
 
 def _kind(line: dict[str, Any]) -> str:
-    item = line.get("item") if isinstance(line.get("item"), dict) else {}
+    item = line.get("item")
+    if not isinstance(item, dict):
+        return ""
     return tag_values(item.get("tags"), "quote-line").get("type", "")
 
 
