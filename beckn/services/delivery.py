@@ -107,9 +107,13 @@ class Callbacks(courier.Sender):
 
 
 def _nack(body: bytes) -> str | None:
+    """The BAP's NACK, in 1.1's shape (`message.ack.status`) or 2.0's (`status`)."""
     try:
         answer = json.loads(body)
-        status = answer["message"]["ack"]["status"]
+        if isinstance(answer, dict) and "message" not in answer and "status" in answer:
+            status = answer["status"]  # a 2.0 Ack
+        else:
+            status = answer["message"]["ack"]["status"]
     except (ValueError, KeyError, TypeError):
         return None
     if status != "NACK":
