@@ -13,6 +13,7 @@ from django.utils import timezone
 from beckn import conf, processing
 from beckn.models import InboundMessage, Outbox, OutboxState
 from beckn.services import delivery, doorbell, heartbeat, jobs, retention
+from cpo_portal.delivery.courier import Result
 
 # A message queued for a worker is normally taken within a second or two, even during a
 # flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still
@@ -98,7 +99,7 @@ def answer_next(courier: delivery.Courier | None = None) -> int | None:
 def _answer_here(answer: Callable[[], object], courier: delivery.Courier | None) -> None:
     own = courier is None
     courier = courier or delivery.Courier()
-    results: dict[int, delivery.Result] = {}
+    results: dict[int, Result] = {}
     try:
         with jobs.collecting(held=True) as written:  # written leased to this worker
             answer()
@@ -131,11 +132,11 @@ def deliver_batch(outbox_ids: list[int]) -> None:
     deliver_now(outbox_ids)
 
 
-def deliver_now(outbox_ids: list[int]) -> dict[int, delivery.Result]:
+def deliver_now(outbox_ids: list[int]) -> dict[int, Result]:
     """One attempt each, in this worker, CLAIM rows at a time (one read of the signing
     key for all); a retry is queued for when it is due."""
     courier = delivery.Courier()
-    results: dict[int, delivery.Result] = {}
+    results: dict[int, Result] = {}
     try:
         for start in range(0, len(outbox_ids), CLAIM):
             results.update(courier.send(outbox_ids[start : start + CLAIM]))
@@ -146,7 +147,7 @@ def deliver_now(outbox_ids: list[int]) -> dict[int, delivery.Result]:
     return results
 
 
-def _retry_later(results: dict[int, delivery.Result]) -> None:
+def _retry_later(results: dict[int, Result]) -> None:
     if current_app.conf.task_always_eager:  # eager (tests): the sweep retries
         return
     for outbox_id, result in results.items():

@@ -327,7 +327,7 @@ class Courier:
 
 
 def sender_name(sender: Sender) -> str:
-    return sender.model._meta.verbose_name
+    return str(sender.model._meta.verbose_name)
 
 
 def _insert_one(attempt: Attempt) -> None:

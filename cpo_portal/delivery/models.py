@@ -38,6 +38,8 @@ class Outgoing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
+    objects = models.Manager()
+
     class Meta:
         abstract = True
 
@@ -54,6 +56,8 @@ class Attempt(models.Model):
     outcome = models.CharField(max_length=16, choices=State.choices)
     error = models.TextField(blank=True)
     response_excerpt = models.CharField(max_length=500, blank=True)
+
+    objects = models.Manager()
 
     class Meta:
         abstract = True
