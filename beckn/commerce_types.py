@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beckn.models.order_quote import AddOnLine, AppliedOffer
-from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.models import Charger, Connector, Operator, Station
 from pricing.engine import LineKind, Quote
 
 __all__ = ["AddOnLine", "AppliedOffer"]  # and the classes below; kept with the Order's types
@@ -123,3 +123,5 @@ class Offering:
     offers: dict[int, list[PublishedOffer]]  # published at each station, by station pk
     rates: dict[int, tuple[Decimal, str] | None]  # list energy rate by charger pk
     add_ons: dict[int, list[AddOnLine]]  # on sale at each station, by station pk
+    # The connectors a search asked for, by charger pk (None: every connector of each).
+    connectors: dict[int, list[Connector]] | None = None

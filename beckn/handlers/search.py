@@ -17,4 +17,4 @@ def handle(req: Request) -> Reply:
     first, *more = catalog_parts.laid_out_catalogs(
         found.layouts, found.matched, conf.get("BECKN_CATALOG_PART_BYTES")
     )
-    return Reply(message=first, more=more, offerings=offerings)
+    return Reply(message=first, more=more, offerings=found.offerings)

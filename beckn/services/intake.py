@@ -242,17 +242,17 @@ def _checked_v2(action: str, raw: bytes, signer: _Signer | None, now: datetime) 
     shaped = {**body, "context": ctx, "message": message}
     issues = v2_schema.issues(action, shaped)
     if issues:
-        raise Refusal(errors.INVALID_REQUEST, *_summary(issues))
+        raise Refusal(errors.INVALID_REQUEST, *errors.summary(issues))
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
     context_issues = v2_context.check(
         ctx, action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
     )
     if context_issues:
         error = next((i.error for i in context_issues if i.error is errors.STALE_REQUEST), None)
-        raise Refusal(error or errors.INVALID_REQUEST, *_summary(context_issues))
+        raise Refusal(error or errors.INVALID_REQUEST, *errors.summary(context_issues))
     range_issues = v2_context.check_timestamps(message)
     if range_issues:
-        raise Refusal(errors.INVALID_REQUEST, *_summary(range_issues))
+        raise Refusal(errors.INVALID_REQUEST, *errors.summary(range_issues))
     if action in NOT_APPLICABLE:
         raise Refusal(
             errors.ACTION_NOT_APPLICABLE,

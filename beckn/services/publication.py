@@ -224,10 +224,14 @@ class Provider:
         )
 
     def offering(
-        self, chargers: list[Charger], query: SearchQuery, start: dt.datetime
+        self,
+        chargers: list[Charger],
+        query: SearchQuery,
+        start: dt.datetime,
+        connectors: dict[int, list[Connector]] | None = None,
     ) -> tuple[Offering, dict[int, list[PublishedOffer]]]:
-        """The provider at the `chargers` a search found, for a session from `start`, and
-        the offers that apply to each of them."""
+        """The provider at the `chargers` a search found (showing `connectors`, by charger
+        pk), for a session from `start`, and the offers that apply to each of them."""
         stations: dict[int, Station] = {}
         for charger in chargers:
             stations.setdefault(charger.station_id, charger.station)
@@ -245,6 +249,7 @@ class Provider:
             offers={pk: _current(self.placed.at[pk], start) for pk in stations},
             rates={c.pk: self.rates.get(c.pk) for c in chargers},
             add_ons={pk: self.add_ons.get(pk) or [] for pk in stations},
+            connectors=connectors,
         )
         return offering, {c.pk: _current(self.applying[c.pk], start) for c in chargers}
 
@@ -381,6 +386,7 @@ def _stale(state: State, needed: set[int], stamps: Stamps, now: dt.datetime) -> 
 @dataclass(frozen=True, slots=True)
 class Found:
     layouts: list[Layout]
+    offerings: list[Offering]  # what the layouts were made of, for the 2.0 catalogs
     shown: int
     matched: int  # how many chargers matched before the cap
 
@@ -404,9 +410,10 @@ def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> Found:
         group[2][charger.pk] = shown
     start = query.start or now
     shown_key = (query.connector_types, query.min_power_kw, query.charging_speeds)
-    layouts = []
+    layouts, offerings = [], []
     for provider, chargers, shown in groups.values():
-        offering, applying = provider.offering(chargers, query, start)
+        offering, applying = provider.offering(chargers, query, start, shown)
+        offerings.append(offering)
         layouts.append(
             Layout.of(
                 offering,
@@ -420,7 +427,7 @@ def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> Found:
                 else None,
             )
         )
-    return Found(layouts, len(kept), len(matching))
+    return Found(layouts, offerings, len(kept), len(matching))
 
 
 def _matching(

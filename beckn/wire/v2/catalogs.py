@@ -69,12 +69,13 @@ def _provider(offering: Offering) -> dict[str, Any]:
     }
 
 
-def _resource(charger: Charger) -> dict[str, Any]:
+def _resource(offering: Offering, charger: Charger) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": charger.code,
         "descriptor": {"name": charger.name, "code": "ev-charger"},
     }
-    bag = service.charging_service(charger)
+    shown = None if offering.connectors is None else offering.connectors.get(charger.pk)
+    bag = service.charging_service(charger, shown)
     if bag is not None:
         out["resourceAttributes"] = bag
     return out
@@ -173,7 +174,7 @@ def _promotion(
 def catalog(offering: Offering, *, bpp_id: str, bpp_uri: str) -> dict[str, Any]:
     """One operator's Catalog."""
     operator = offering.operator
-    resources = [_resource(c) for c in offering.chargers]
+    resources = [_resource(offering, c) for c in offering.chargers]
     offers: list[dict[str, Any]] = []
     promotions: dict[str, tuple[PublishedOffer, list[Charger]]] = {}
     for charger in offering.chargers:
