@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from cpo_portal.delivery.models import OPEN_STATES, Attempt, Outgoing, State
+from cpo_portal.models.sending import OPEN_STATES, Attempt, Outgoing, State
 
 from .history import history_records
 from .messages import InboundMessage
@@ -39,7 +39,7 @@ FINAL_STATES = frozenset(
 
 class Outbox(Outgoing):
     """A Beckn callback, written in the same transaction as the state change it reports
-    (sent by services.delivery on cpo_portal.delivery)."""
+    (sent by services.delivery on cpo_portal.outbound.courier)."""
 
     TENANT_PATH = "order__operator"
 

@@ -1,4 +1,4 @@
-"""Beckn callbacks on the one delivery (cpo_portal.delivery.courier: claim, lease, attempts,
+"""Beckn callbacks on the one delivery (cpo_portal.outbound.courier: claim, lease, attempts,
 backoff, sweep): what is Beckn's own is here. Each callback is signed with our key (read
 once per Courier), its target is the URL its subscriber is registered with when it is
 sent, and a 2xx answer is read for the BAP's ACK or NACK.
@@ -28,8 +28,7 @@ from datetime import datetime, timedelta
 from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
 from beckn.services import backlog, keys, registry, slow_baps
-from cpo_portal.delivery import courier
-from cpo_portal.outbound import transport
+from cpo_portal.outbound import courier, transport
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 FINAL_TRY = courier.Sender.final_try  # the last retry goes this long before the ttl runs out

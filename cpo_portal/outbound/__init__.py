@@ -9,4 +9,7 @@ BAP's registered URL, OCPI calls and pushes to a partner's endpoints.
   `reason(exc)` says in one line why a call failed, without the peer's bytes.
 - `deadline`: one overall deadline per call (connect, request, headers and body): at the
   deadline a watchdog shuts the call's socket down.
+- `courier`: the one delivery of what we owe others (Beckn callbacks, OCPI pushes) over
+  this client: claim, lease, attempts, backoff, retries and sweep; the rows' shapes are
+  `cpo_portal.models.sending`.
 """

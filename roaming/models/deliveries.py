@@ -4,7 +4,7 @@ A Push row names an object (module and OCPI id), not a body: the sender builds t
 as it is when it sends, so a retry never sends an outdated version, and PUT or DELETE is
 decided then (a tariff retired meanwhile is deleted). One pending row per partner and
 object (a unique constraint): changes made while a push waits join it. Rows and attempts
-have the shape of everything we send (cpo_portal.delivery), and are sent by its courier
+have the shape of everything we send (cpo_portal.models.sending), and are sent by its courier
 (services.pushes).
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from cpo_portal.delivery.models import Attempt, Outgoing, State
+from cpo_portal.models.sending import Attempt, Outgoing, State
 
 from .partners import Partner
 

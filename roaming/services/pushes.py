@@ -1,6 +1,6 @@
 """Pushing Tariffs and Locations to partners' receiver interfaces (client-owned objects:
-PUT {receiver}/{our country}/{our party}/{id}), on the one delivery (cpo_portal.delivery:
-claim, lease, attempts, backoff, sweep).
+PUT {receiver}/{our country}/{our party}/{id}), on the one delivery
+(cpo_portal.outbound.courier: claim, lease, attempts, backoff, sweep).
 
 `enqueue` writes one pending Push per registered partner and object (a change made while
 one waits joins it: a unique constraint, INSERT ... ON CONFLICT DO NOTHING). `send_due`
@@ -21,8 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from cpo_portal.delivery import courier
-from cpo_portal.outbound import transport
+from cpo_portal.outbound import courier, transport
 from roaming.models import Module, Partner, PartnerState, Push, PushAttempt, PushState
 from roaming.services import client, locations, parties, published_tariffs, tokens
 

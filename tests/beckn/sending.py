@@ -8,8 +8,8 @@ from datetime import datetime
 
 from beckn.models import Outbox
 from beckn.services.delivery import Callbacks, Courier
-from cpo_portal.delivery import courier
-from cpo_portal.delivery.courier import Result
+from cpo_portal.outbound import courier
+from cpo_portal.outbound.courier import Result
 
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:

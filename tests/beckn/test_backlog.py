@@ -13,7 +13,7 @@ from beckn import processing
 from beckn.models import InboundMessage, Outbox, OutboxState, Subscriber
 from beckn.protocol import errors
 from beckn.services import backlog, delivery
-from cpo_portal.delivery import courier
+from cpo_portal.outbound import courier
 from tests.beckn import bap as msgs
 from tests.beckn import sending
 

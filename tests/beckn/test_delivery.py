@@ -17,8 +17,7 @@ from beckn.models import DeliveryAttempt, InboundMessage, Outbox, OutboxState, S
 from beckn.protocol.signing import generate_keypair
 from beckn.services import delivery, jobs, outbox
 from beckn.simulator.receiver import CallbackReceiver
-from cpo_portal.delivery import courier
-from cpo_portal.outbound import transport
+from cpo_portal.outbound import courier, transport
 from tests.beckn import bap as msgs
 from tests.beckn import sending
 from tests.support.drip import Drip

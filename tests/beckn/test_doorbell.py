@@ -18,7 +18,7 @@ from django.utils import timezone
 from beckn import processing, tasks
 from beckn.models import DeliveryAttempt, InboundMessage, InboundState, Outbox, OutboxState
 from beckn.services import delivery, doorbell
-from cpo_portal.delivery import courier
+from cpo_portal.outbound import courier
 from tests.beckn import bap as msgs
 from tests.beckn import sending
 

@@ -33,9 +33,8 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from cpo_portal.models.sending import Attempt, Outgoing, State
 from cpo_portal.outbound import addresses, transport
-
-from .models import Attempt, Outgoing, State
 
 log = logging.getLogger(__name__)
 
