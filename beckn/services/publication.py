@@ -413,9 +413,9 @@ def offerings(query: SearchQuery, now: dt.datetime) -> Found:
         group[2][charger.pk] = shown
     start = query.start or now
     offered = []
-    for provider, chargers, shown in groups.values():
+    for provider, chargers, connectors in groups.values():
         offering, applying = provider.offering(chargers, query, start)
-        offered.append(Offered(offering, applying, shown, provider.rendered))
+        offered.append(Offered(offering, applying, connectors, provider.rendered))
     return Found(offered, len(matching))
 
 
