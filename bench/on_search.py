@@ -12,8 +12,8 @@ catalog and the on_search reply is validated against the fast schema and written
 outbox (its delivery is left out: bench/callbacks.py measures that).
 
 With --compare, each network is measured twice in the same run: "before", the search
-handler building the catalog from the database for every search (discovery, as the
-product did before the published catalog), then "after", the handler reading the
+handler building the catalog from the database for every search (as the product did
+before the published catalog: tests/beckn/built_catalog.py), then "after", the handler reading the
 published catalog (beckn/services/publication.py); then the time the publication takes to
 update after one offer edit and one tariff edit (2,000 chargers, 200 offers), and the
 memory it takes for every network seeded.
@@ -252,13 +252,14 @@ def _counted(capture, spent: list[float]):
 
 
 def built_handle(req):
-    """The search handler as it was before the published catalog: discovery finds the
-    chargers in the database and fetches each operator's offering for every search (kept
-    for the comparison; tests/beckn/test_publication.py compares the two replies)."""
+    """The search handler as it was before the published catalog: it finds the chargers in
+    the database and fetches each operator's offering for every search (the reference
+    tests/beckn/test_publication.py compares the published catalog with)."""
     from beckn import conf
     from beckn.messages import Reply
-    from beckn.services import discovery, order_flow
+    from beckn.services import order_flow
     from beckn.wire import catalog_parts, request_parsing
+    from tests.beckn import built_catalog as discovery
 
     query = request_parsing.read_search_intent(req.message, req.context)
     found = discovery.find(query)
@@ -435,8 +436,8 @@ def update_times(scenario) -> str:
     operator = Operator.objects.get(code=scenario.operator_codes()[0])
     out = []
     for name, edit in (
-        ("offer edit", lambda: Offer.objects.filter(operator=operator).first().save()),
-        ("tariff edit", lambda: Tariff.objects.filter(operator=operator).first().save()),
+        ("offer edit", lambda: Offer.objects.filter(operator=operator)[0].save()),
+        ("tariff edit", lambda: Tariff.objects.filter(operator=operator)[0].save()),
     ):
         publication.providers()
         edit()

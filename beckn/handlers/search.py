@@ -13,8 +13,8 @@ from beckn.wire import catalog_parts, request_parsing
 def handle(req: Request) -> Reply:
     query = request_parsing.read_search_intent(req.message, req.context)
     vocabularies = order_flow.vocabularies(req.bap_id)
-    found = publication.search(query, req.now, vocabularies)
+    layouts, found = publication.search(query, req.now, vocabularies)
     first, *more = catalog_parts.laid_out_catalogs(
-        found.layouts, found.matched, conf.get("BECKN_CATALOG_PART_BYTES")
+        layouts, found.matched, conf.get("BECKN_CATALOG_PART_BYTES")
     )
-    return Reply(message=first, more=more, offerings=found.offerings)
+    return Reply(message=first, more=more, offerings=[o.offering for o in found.offered])

@@ -63,7 +63,6 @@ __all__ = [
     "list_rates",
     "order_quote",
     "published_offers",
-    "published_offers_at",
     "quote",
     "reverse",
     "settle",
@@ -164,19 +163,6 @@ def published_offers(
 
     offers = published(operator, station=station, charger=charger, at=at)
     return [publish(rule) for rule in offers]
-
-
-def published_offers_at(
-    operator: Operator, stations: Iterable[Station], at: dt.datetime | None = None
-) -> dict[int, list[PublishedOffer]]:
-    """published_offers at each station (by station pk), in a fixed number of queries."""
-    from offers.services import published_offers_at as published
-
-    shown: dict[str, PublishedOffer] = {}  # each offer converted once, however many stations
-    return {
-        pk: [shown.get(rule.id) or shown.setdefault(rule.id, publish(rule)) for rule in rules]
-        for pk, rules in published(operator, list(stations), at=at).items()
-    }
 
 
 @dataclass(frozen=True, slots=True)

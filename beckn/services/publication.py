@@ -15,9 +15,12 @@ Versions: a provider is built under its operator's stamps, read in one statement
 every operator before the rows they guard (NetworkVersion, PricingVersion, CatalogVersion:
 renewed in the writer's transaction by every change that affects the catalog, through
 their signal modules); a search reads them first, so every process and host sees a change
-from its commit, and it rebuilds only the providers whose stamps moved. A provider whose
-stamps moved while it was being built is built again, so no search mixes two versions of
-one provider (a provider is replaced whole, and a search holds the one it started with).
+from its commit. The network rows of every operator are kept (read again, and compared
+station by station, when the network stamp moves); a search picks the operators it needs
+from them and updates only those of their providers whose stamps moved, reusing what did
+not change. A provider whose stamps moved while it was being built is built again, so no
+search mixes two versions of one provider (a provider is replaced whole, and a search
+holds the one it started with).
 """
 
 from __future__ import annotations
@@ -206,7 +209,7 @@ class Provider:
             rows=rows,
             rates=before.rates if reuse and pricing else commerce.list_rates(everyone),  # type: ignore[union-attr]
             add_ons=(
-                before.add_ons  # type: ignore[union-attr]
+                before.add_ons
                 if before is not None and catalog
                 else commerce_addons.add_ons_at(operator, stations.values())
             ),
@@ -263,10 +266,6 @@ def _same(a: Placed, b: Placed) -> bool:
     if len(a) != len(b):
         return False
     return all(x[0] is y[0] and x[1] == y[1] for x, y in zip(a, b, strict=True))
-
-
-def _current(placed: Placed, at: dt.datetime) -> list[PublishedOffer]:
-    return [offer for offer, end in placed if end is None or end >= at]
 
 
 @dataclass(frozen=True)
@@ -384,16 +383,26 @@ def _stale(state: State, needed: set[int], stamps: Stamps, now: dt.datetime) -> 
 
 
 @dataclass(frozen=True, slots=True)
+class Offered:
+    """What one operator offers at the chargers a search found (`offering`), with the
+    offers that apply to each charger and the connectors it shows, by charger pk."""
+
+    offering: Offering
+    applying: dict[int, list[PublishedOffer]]
+    connectors: dict[int, list[Connector]]
+    rendered: dict[Hashable, tuple[dict[str, Any], int]]  # the provider's items rendered
+
+
+@dataclass(frozen=True, slots=True)
 class Found:
-    layouts: list[Layout]
-    offerings: list[Offering]  # what the layouts were made of, for the 2.0 catalogs
-    shown: int
+    offered: list[Offered]  # operator by operator, in the order of their nearest charger
     matched: int  # how many chargers matched before the cap
 
 
-def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> Found:
-    """The providers of an on_search, laid out: the chargers the search asks for, nearest
-    first, capped at BECKN_MAX_CATALOG_ITEMS, each operator's in one provider."""
+def offerings(query: SearchQuery, now: dt.datetime) -> Found:
+    """The chargers the search asks for, nearest first, capped at
+    BECKN_MAX_CATALOG_ITEMS, and what each operator offers at them, for a session from the
+    search's start (default `now`): each operator's Offering, as published."""
     matching: list[tuple[Rows, Charger, list[Connector]]] = []
 
     def wanted(rows: dict[int, Rows]) -> set[int]:
@@ -402,32 +411,37 @@ def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> Found:
 
     cap = conf.get("BECKN_MAX_CATALOG_ITEMS")
     _, found = published(wanted)
-    kept = matching[:cap]
     groups: dict[int, tuple[Provider, list[Charger], dict[int, list[Connector]]]] = {}
-    for rows, charger, shown in kept:
+    for rows, charger, shown in matching[:cap]:
         group = groups.setdefault(rows.operator.pk, (found[rows.operator.pk], [], {}))
         group[1].append(charger)
         group[2][charger.pk] = shown
     start = query.start or now
-    shown_key = (query.connector_types, query.min_power_kw, query.charging_speeds)
-    layouts, offerings = [], []
-    for provider, chargers, shown in groups.values():
-        offering, applying = provider.offering(chargers, query, start, shown)
-        offerings.append(offering)
-        layouts.append(
-            Layout.of(
-                offering,
-                vocabularies,
-                query.start,
-                query.end,
-                applying=applying,
-                connectors=shown,
-                rendered=(provider.rendered, shown_key)
-                if len(provider.rendered) < 2 * MAX_RENDERED
-                else None,
-            )
+    offered = []
+    for provider, chargers, connectors in groups.values():
+        offering, applying = provider.offering(chargers, query, start, connectors)
+        offered.append(Offered(offering, applying, connectors, provider.rendered))
+    return Found(offered, len(matching))
+
+
+def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> tuple[list[Layout], Found]:
+    """The providers of an on_search, laid out, and what they were laid out from (for the
+    2.0 catalogs of a discover and the count of chargers matched)."""
+    found = offerings(query, now)
+    asked = (query.connector_types, query.min_power_kw, query.charging_speeds)
+    layouts = [
+        Layout.of(
+            o.offering,
+            vocabularies,
+            query.start,
+            query.end,
+            applying=o.applying,
+            connectors=o.connectors,
+            rendered=(o.rendered, asked) if len(o.rendered) < 2 * MAX_RENDERED else None,
         )
-    return Found(layouts, offerings, len(kept), len(matching))
+        for o in found.offered
+    ]
+    return layouts, found
 
 
 def _matching(

@@ -144,9 +144,6 @@ class FakeCommerce:
     def published_offers(self, operator, station=None, at=None):
         return [commerce.publish(o) for o in self.offers]
 
-    def published_offers_at(self, operator, stations, at=None):
-        return {s.pk: self.published_offers(operator, s, at) for s in stations}
-
     def placed_offers(self, operator, stations, before=None, unchanged=()):
         # as published_offers: shown whatever the time (the publication keeps no end)
         shown = {o.offer_id: o for o in self.published_offers(operator)}
@@ -230,7 +227,6 @@ NAMES = (
     "contact_key",
     "quote",
     "published_offers",
-    "published_offers_at",
     "placed_offers",
     "NoticesDuring",
     "surge_notices",

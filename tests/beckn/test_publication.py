@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from beckn.models import Vocabulary
-from beckn.services import discovery, publication
+from beckn.services import publication
 from beckn.wire import catalog_parts
 from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import Charger, Holiday, Station
@@ -22,6 +22,7 @@ from offers.models import AddOnAvailability, Offer
 from offers.rules.conditions import validity_window
 from offers.services.catalog import catalog_for
 from pricing.models import GridSignal, SurgeRule, Tariff
+from tests.beckn import built_catalog
 
 DEG_POINT = (Decimal("28.345345"), Decimal("77.389754"))
 NOW = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)  # notices kept
@@ -36,8 +37,8 @@ def demo(demo_config_world, db):
 
 def built(query: SearchQuery, now: dt.datetime, vocab: str, part_bytes: int) -> str:
     """The on_search messages as a build from the database makes them."""
-    found = discovery.find(query)
-    offerings = discovery.fetch_offerings(found.chargers, query, now)
+    found = built_catalog.find(query)
+    offerings = built_catalog.fetch_offerings(found.chargers, query, now)
     messages = catalog_parts.search_catalogs(
         offerings, vocab, query.start, query.end, found.matched, part_bytes
     )
@@ -45,8 +46,8 @@ def built(query: SearchQuery, now: dt.datetime, vocab: str, part_bytes: int) -> 
 
 
 def published(query: SearchQuery, now: dt.datetime, vocab: str, part_bytes: int) -> str:
-    found = publication.search(query, now, vocab)
-    messages = catalog_parts.laid_out_catalogs(found.layouts, found.matched, part_bytes)
+    layouts, found = publication.search(query, now, vocab)
+    messages = catalog_parts.laid_out_catalogs(layouts, found.matched, part_bytes)
     return json.dumps(messages, separators=(",", ":"), ensure_ascii=False)
 
 

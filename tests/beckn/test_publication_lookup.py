@@ -81,8 +81,8 @@ def test_a_change_committed_by_another_connection_is_seen_by_the_next_search(net
     from beckn.wire.request_parsing import SearchQuery
 
     def names() -> list[str]:
-        found = publication.search(SearchQuery(), dt.datetime.now(dt.UTC), "both")
-        return [c.name for layout in found.layouts for c in layout.offering.chargers]
+        found = publication.offerings(SearchQuery(), dt.datetime.now(dt.UTC))
+        return [c.name for offered in found.offered for c in offered.offering.chargers]
 
     assert network.charger_a.name in names()
 

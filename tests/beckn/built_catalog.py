@@ -1,6 +1,11 @@
-"""Find the chargers a search asks for (a bounding box in SQL, the exact circle in Python),
+"""The on_search catalog built from the database for one search, as the product built it
+before the published catalog (beckn/services/publication.py): the reference the published
+catalog is compared with, byte for byte (tests/beckn/test_publication.py), and the
+"before" of bench/on_search.py --compare.
+
+Find the chargers a search asks for (a bounding box in SQL, the exact circle in Python),
 and fetch what each operator offers at them: surge notices, published offers, list rates,
-add-ons on sale. The catalog JSON is built from that in beckn.wire.catalog_json."""
+add-ons on sale."""
 
 from __future__ import annotations
 
@@ -131,7 +136,18 @@ def _offering(chargers: list[Charger], start: dt.datetime, end: dt.datetime | No
         chargers=chargers,
         stations=stations,
         notices=notices,
-        offers=commerce.published_offers_at(operator, stations.values(), at=start),
+        offers=_published(operator, list(stations.values()), start),
         rates=commerce.list_rates(chargers),
         add_ons=commerce_addons.add_ons_at(operator, stations.values()),
     )
+
+
+def _published(operator, stations: list[Station], at: dt.datetime) -> dict[int, list]:
+    """offers' published_offers_at, each offer shown once as a catalog shows it."""
+    from offers.services import published_offers_at
+
+    shown: dict[str, object] = {}
+    return {
+        pk: [shown.get(r.id) or shown.setdefault(r.id, commerce.publish(r)) for r in rules]
+        for pk, rules in published_offers_at(operator, stations, at=at).items()
+    }
