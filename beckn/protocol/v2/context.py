@@ -77,8 +77,9 @@ def camel_case(ctx: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = value
         elif camel not in ctx:
             out[camel] = value
-    if out.get("action") in ALIASES:
-        out["action"] = ALIASES[out["action"]]
+    action = out.get("action")
+    if isinstance(action, str) and action in ALIASES:
+        out["action"] = ALIASES[action]
     return out
 
 
