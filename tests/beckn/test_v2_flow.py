@@ -183,3 +183,25 @@ def test_news_of_a_2_0_order_goes_out_in_2_0(deg, bap_v2, run_v2, our_key):
     body = callback_v2(row)  # valid against the 2.0.0 schema and the packs
     assert body["context"]["transactionId"] == bap_v2.transaction_id
     assert body["message"]["contract"]["id"] == order.order_id
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        b'{"context": []}',
+        b'{"context": {"action": ["select"], "bap_id": "x"}, "message": {}}',
+        b'{"context": {"version": "2.0.0", "action": "select"}, "message": {"order": 5}}',
+        b'{"context": {"version": "2.0.0"}, "message": {"contract": {"commitments": "x"}}}',
+        b'{"context": {}, "message": {"order": {"beckn:orderItems": [1, null, "x"]}}}',
+        b'{"context": {}, "message": ' + b"[" * 40 + b"]" * 40 + b"}",
+    ],
+)
+def test_hostile_2_0_input_gets_a_nack_never_a_500(raw, bap_v2, client, our_key, settings):
+    settings.BECKN_VERIFY_SIGNATURES = False  # reach the body checks unsigned
+    settings.DEBUG = True
+    response = client.post("/beckn/v2/select", data=raw, content_type="application/json")
+    assert 400 <= response.status_code < 500, response.content
+    answer = response.json()
+    assert answer["status"] == "NACK" and answer["error"]["errorMessage"]

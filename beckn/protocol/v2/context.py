@@ -77,8 +77,9 @@ def camel_case(ctx: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = value
         elif camel not in ctx:
             out[camel] = value
-    if out.get("action") in ALIASES:
-        out["action"] = ALIASES[out["action"]]
+    action = out.get("action")
+    if isinstance(action, str) and action in ALIASES:
+        out["action"] = ALIASES[action]
     return out
 
 
@@ -127,6 +128,12 @@ def check(
         )
     if ctx.get("action") != action:
         issue(ContextRule.ACTION, "action", f"must be {action!r}, got {ctx.get('action')!r}")
+    if ctx.get("try") is True:  # a preview we cannot give must not be carried out instead
+        issue(
+            ContextRule.CONTEXT,
+            "try",
+            "previews (try: true) are not offered; send the request without it to carry it out",
+        )
     theirs = ctx.get("bppId")
     if theirs is None and action != "discover":
         issue(ContextRule.BPP_ID, "bppId", f"is required for {action}")

@@ -16,8 +16,10 @@ What is read (docs/beckn.md, "1.1 and 2.0 side by side", has the whole map):
 - select / init / confirm: the first commitment's resource (the charger, its quantity in
   KWH or INR) and offer (an offer of ours by id; `list-price:<charger>` is the list price,
   no offer), `contractAttributes` (ChargingSession: `preferences.startTime/endTime`, the
-  vehicle), the buyer participant (billing and contact), the monetary consideration's
-  value (what the BAP agrees to pay, checked at confirm as 1.1's quote price is);
+  vehicle, `buyerFinderFee`: the BAP's terms, as a `buyer-finder-fee` tag group on the
+  order with `fee-type` and `fee-value`), the buyer participant (billing and contact),
+  the monetary consideration's value (what the BAP agrees to pay, checked at confirm as
+  1.1's quote price is);
 - status / cancel / update: `contract.id` (our order id); update: the first performance's
   ChargingSession `sessionStatus` (ACTIVE or PENDING: start; STOP or COMPLETED: stop, with
   `meteredEnergyKWh`);
@@ -34,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from beckn.protocol.context import in_range
 from beckn.protocol.timefmt import format_timestamp, parse_timestamp
 
 LIST_PRICE = "list-price"  # the id prefix of a charger's list-price offer in our catalogs
@@ -96,9 +99,11 @@ def _moment(text: str, now: dt.datetime, after: dt.datetime | None = None) -> dt
     """A filter's time: an RFC 3339 instant as it is; a time of day ('18:15:00') its next
     occurrence in the BPP's zone (after `after`, for an end)."""
     try:
-        return parse_timestamp(text)
+        instant = parse_timestamp(text)
     except ValueError:
         pass
+    else:  # outside the years we take (protocol.context.TIMESTAMP_RANGE): not a time
+        return instant if in_range(instant) is None else None
     try:
         clock = dt.time.fromisoformat(text)
     except ValueError:
@@ -215,6 +220,14 @@ def _order(message: dict[str, Any]) -> dict[str, Any]:
         }
         order["billing"] = buyer
     order["fulfillments"] = [fulfillment]
+    fee = _obj(session.get("buyerFinderFee"))
+    if fee:  # the BAP's terms, for the fee rules to read (a tag group, as 1.1 carries terms)
+        terms = [
+            {"descriptor": {"code": code}, "value": _text(fee[key]) or str(fee[key])}
+            for key, code in (("feeType", "fee-type"), ("feeValue", "fee-value"))
+            if key in fee
+        ]
+        order["tags"] = [{"descriptor": {"code": "buyer-finder-fee"}, "list": terms}]
     value = _obj(_first(contract.get("consideration")).get("considerationAttributes"))
     total = value.get("value")
     if isinstance(total, int | float) and not isinstance(total, bool):

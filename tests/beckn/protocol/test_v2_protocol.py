@@ -48,3 +48,26 @@ def test_a_pack_judges_its_bag_without_the_json_ld_keywords():
     bag["sessionStatus"] = "ACTIVE"
     found = [i.path for i in schema.issues("on_status", body)]
     assert not any(p.startswith("$.message.contract.contractAttributes") for p in found)
+
+
+def test_a_preview_is_refused_rather_than_carried_out():
+    import datetime as dt
+
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    ctx = {
+        "domain": context.DOMAIN,
+        "version": "2.0.0",
+        "action": "cancel",
+        "bppId": "bpp",
+        "bapId": "bap",
+        "bapUri": "https://bap.example",
+        "messageId": "m",
+        "transactionId": "t",
+        "timestamp": "2030-01-01T00:00:00Z",
+    }
+    skew = dt.timedelta(minutes=5)
+    assert context.check(ctx, action="cancel", bpp_id="bpp", now=now, max_clock_skew=skew) == []
+    (issue,) = context.check(
+        {**ctx, "try": True}, action="cancel", bpp_id="bpp", now=now, max_clock_skew=skew
+    )
+    assert issue.path == "$.context.try" and "not offered" in issue.message
