@@ -249,7 +249,7 @@ def simulate_view(model_admin):
         form = SimulateForm(request.GET if has_input else None, user=request.user, initial=initial)
         context = {
             **model_admin.admin_site.each_context(request),
-            "title": "Price a session, with and without offers",
+            "title": "Price tool: a session with and without offers",
             "opts": model_admin.model._meta,
             "form": form,
         }

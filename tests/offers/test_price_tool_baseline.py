@@ -59,3 +59,20 @@ def test_a_chosen_offer_that_gives_less_than_an_automatic_one_says_why(as_pricin
     assert (
         "Sunday 20 would take ₹36.00 off, less than the ₹45.00 of Weekend Special - 25% Off" in page
     )
+
+
+def test_the_price_tool_has_one_name(as_pricing_a, deg):
+    from django.urls import reverse
+
+    home = as_pricing_a.get(reverse("admin:index")).content.decode()
+    tool = as_pricing_a.get(url("offer", "simulate")).content.decode()
+    listing = as_pricing_a.get(url("offer", "changelist")).content.decode()
+    for page in (home, tool, listing):
+        assert "Price tool" in page
+        for other in (
+            "Preview a price",
+            "Simulate offers",
+            "Price a session",
+            "&rsaquo; Simulate<",
+        ):
+            assert other not in page
