@@ -245,6 +245,8 @@ def brief(act: Actions, steps: list[Step], charger: str, workdir: Path, shots: s
         if page.locator(".errornote").count():
             raise RuntimeError(text(page, ".errornote"))
         s.notes.append(f"with {text(page, '#total-with')}")
+        if page.locator("#total-otherwise").count():
+            s.notes.append(f"otherwise (automatic offers) {text(page, '#total-otherwise')}")
         if page.locator("#total-without").count():
             s.notes.append(f"without {text(page, '#total-without')} (one run, side by side)")
 

@@ -48,7 +48,7 @@ def actions(request: HttpRequest) -> list[Action]:
     out = []
     if _may(request, Offer, "view"):  # the price tool is offers' simulator
         out.append(
-            Action("preview", "Preview a price", reverse("admin:offers_offer_simulate"), "tool")
+            Action("preview", "Price tool", reverse("admin:offers_offer_simulate"), "tool")
         )
     if _may(request, Offer, "add"):
         out.append(Action("new-offer", "New offer", reverse("admin:offers_offer_add"), "write"))

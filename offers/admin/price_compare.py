@@ -1,5 +1,7 @@
-"""The price tool's side-by-side: the session without offers and with them, line by line,
-with the difference; offers named by their titles, reasons in sentences."""
+"""The price tool's side-by-side: the session as the customer would pay it otherwise (the
+automatic offers that apply anyway; none chosen: without any offer) and with the chosen
+offers, line by line, with the difference; offers named by their titles, reasons in
+sentences, and a chosen offer that ties or loses to an automatic one said so."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from offers.models import Offer
+from offers.rules import Eligible, Reason, evaluate
+from offers.services.catalog import OfferInfo
 from pricing.engine import LineKind, Quote, finalize
 
 
@@ -39,8 +43,9 @@ def without_offers(oq) -> Quote:
     return finalize(oq.priced, oq.add_ons)
 
 
-def compare(oq) -> Comparison:
-    base = without_offers(oq)
+def compare(oq, otherwise: Quote | None = None) -> Comparison:
+    """`oq` line by line against `otherwise` (default: the session without any offer)."""
+    base = without_offers(oq) if otherwise is None else otherwise
     keyed: dict[tuple[str, str], list] = {}
     for ln in base.lines:
         keyed.setdefault((ln.kind.value, ln.code), [ln.title, ln.amount, None, ln.kind.value])
@@ -73,3 +78,46 @@ def in_words(message: str, titles: dict[str, str]) -> str:
     for offer_id, title in titles.items():
         message = message.replace(f"Offer {offer_id} ", f"{title} ").replace(offer_id, title)
     return message
+
+
+def _titles(ids, titles: dict[str, str]) -> str:
+    return " and ".join(titles.get(i, i) for i in ids)
+
+
+def chosen_notes(
+    oq, otherwise, chosen: dict[str, OfferInfo], titles: dict[str, str], money
+) -> list[str]:
+    """Sentences on the chosen offers (previewed, or their codes presented) against the
+    automatic ones (`otherwise`): a tie (the customer pays the same either way, whichever
+    the engine kept), or a chosen offer left out because the automatic ones give more."""
+    if not chosen or otherwise is None or not otherwise.applied:
+        return []
+    auto = _titles([a.offer_id for a in otherwise.applied], titles)
+    given = sum((a.discount for a in otherwise.applied), Decimal(0))
+
+    def tie(names: str) -> str:
+        return (
+            f"{names} ties with {auto}: both take {money(given)} off, and {auto} applies "
+            "anyway, so choosing it changes nothing."
+        )
+
+    out = []
+    for r in oq.rejected:
+        if r.offer_id not in chosen or r.reason is not Reason.OUTRANKED:
+            continue
+        info = chosen[r.offer_id]
+        own = evaluate(info.rule, oq.priced, oq.facts) if info is not None else None
+        if not isinstance(own, Eligible):
+            continue
+        title = titles.get(r.offer_id, r.offer_id)
+        if own.discount == given:
+            out.append(tie(title))
+        else:
+            out.append(
+                f"{title} would take {money(own.discount)} off, less than the "
+                f"{money(given)} of {auto}, with which it cannot be combined: it is not "
+                "applied."
+            )
+    if not out and oq.quote.total == otherwise.quote.total:  # chosen kept, automatic left
+        out.append(tie(_titles(sorted(chosen), titles)))
+    return out

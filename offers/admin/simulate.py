@@ -5,8 +5,10 @@ drafts and paused offers can be previewed before they go live."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -16,16 +18,17 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
-from cpo_portal import tenancy
+from cpo_portal import formatting, tenancy
 from cpo_portal.models import Charger
 from offers.customer_keys import ContactError, customer_key
 from offers.models import AddOn, CodeBatch, Offer
 from offers.rules.facts import CustomerFacts
 from offers.services.addons import AddOnUnavailable
+from offers.services.catalog import infos
 from pricing.engine import LineKind, PricingSetupError, Quote, QuoteInputError
 from pricing.services import NoTariffError, quote_to_dict, tariff_for
 
-from .price_compare import compare, in_words, offer_titles
+from .price_compare import chosen_notes, compare, in_words, offer_titles, without_offers
 
 
 def _picker(model, field: str, *, multiple: bool = False) -> forms.Widget:
@@ -170,9 +173,27 @@ def simulate(form: SimulateForm) -> dict:
     except AddOnUnavailable as exc:
         return {"error": exc.message}
     titles = offer_titles(oq, charger.operator_id)
+    named = {o.pk for o in previewed} | {m.offer_pk for m in oq.codes.values()}
+    chosen = {i.code: i for i in infos(Offer.objects.filter(pk__in=named), charger.operator)}
+    otherwise = None
+    if chosen:  # what the customer pays otherwise: the automatic offers that apply anyway
+        try:
+            otherwise = quote_session_with_offers(
+                dataclasses.replace(ask, codes=(), offer_ids=(), preview=())
+            )
+        except (QuoteInputError, NoTariffError, PricingSetupError, AddOnUnavailable):
+            otherwise = None
+    money = partial(formatting.money_text, currency=oq.quote.currency)
+    if otherwise is not None:
+        titles.update(offer_titles(otherwise, charger.operator_id))
     return {
         "oq": oq,
-        "comparison": compare(oq),
+        "comparison": compare(oq, otherwise.quote if otherwise is not None else None),
+        "without_total": without_offers(oq).total,
+        "otherwise": [titles.get(a.offer_id, a.offer_id) for a in otherwise.applied]
+        if otherwise is not None
+        else None,
+        "chosen_notes": chosen_notes(oq, otherwise, chosen, titles, money),
         "applied": [(titles[a.offer_id], a) for a in oq.applied],
         "rejected": [
             (titles.get(r.offer_id, ""), in_words(r.message, titles)) for r in oq.rejected
@@ -228,7 +249,7 @@ def simulate_view(model_admin):
         form = SimulateForm(request.GET if has_input else None, user=request.user, initial=initial)
         context = {
             **model_admin.admin_site.each_context(request),
-            "title": "Price a session, with and without offers",
+            "title": "Price tool: a session with and without offers",
             "opts": model_admin.model._meta,
             "form": form,
         }

@@ -34,7 +34,7 @@ class Reason(StrEnum):
     BUDGET_EXHAUSTED = "budget_exhausted"
     HELD_OUT = "held_out"
     NO_BENEFIT = "no_benefit"
-    OUTRANKED = "outranked"  # eligible, but the selected combination gives more
+    OUTRANKED = "outranked"  # eligible, but the best combination gives more (or as much)
     COMBO_INCOMPLETE = "combo_incomplete"  # a combo without any of its secondary items
 
 
@@ -90,11 +90,12 @@ class Applied:
 
 
 def outranked(offer_id: str, saving: Decimal, currency: str = "INR") -> Rejected:
-    """An eligible offer left out of the selected combination, which saves `saving`."""
+    """An eligible offer left out of the best combination (the one the engine picks),
+    which saves `saving`."""
     return Rejected(
         offer_id,
         Reason.OUTRANKED,
-        f"Offer {offer_id} cannot be combined with the selected offers, "
+        f"Offer {offer_id} cannot be combined with the offers that give the best price, "
         f"which save {rupees(saving, currency)}",
     )
 

@@ -98,3 +98,37 @@ def test_the_form_says_the_limit_before_the_run_and_refuses_a_share_without_a_co
     assert not form.is_valid()
     assert "applies without a code" in str(form.errors["presented_share"])
     assert WhatIfRun.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_share_run_does_not_also_say_the_offer_applies_to_no_session(network, opt_in):
+    run = replay(opt_in, network.pricing_a, share=30)
+    client = Client()
+    client.force_login(network.pricing_a)
+    page = client.get(reverse("admin:analytics_whatifrun_change", args=[run.pk])).content.decode()
+    assert "Replayed as if 30 % of eligible sessions presented the code" in page
+    assert "applies to no session" not in page
+    assert run.result["limits"] == []
+
+
+@pytest.mark.django_db
+def test_a_run_in_parts_reports_the_sessions_chosen_to_present_the_code(network, opt_in):
+    from analytics.services.whatif import parallel
+    from cpo_portal import chunked
+    from cpo_portal.models import ChunkedJob
+
+    Ledger(network.station_b).plain(
+        start=at(DAY, 10), customer="theirs", energy="10", order_ref="theirs-1"
+    )
+    run, _ = new_run(opt_in, user=network.pricing_a, date_from=DAY,
+                     date_to=DAY + dt.timedelta(days=3), presented_share=40)  # fmt: skip
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parallel, "parts_for", lambda run: 3)
+        assert parallel.begin(run.pk) == "split"
+    job = ChunkedJob.objects.get(subject=f"whatif:{run.pk}")
+    for index in range(3):
+        chunked.execute_chunk(job.pk, index)
+    run.refresh_from_db()
+    chosen = sum(presents(ref, "evening-code", 40) for ref in REFS)  # the operator's only
+    assert run.result["summary"]["presented"] == chosen > 0
+    assert run.result["summary"]["sessions"] == len(REFS)

@@ -14,7 +14,7 @@ from django.db.models import AutoField
 
 from analytics.models import NoOfferSession
 from roaming.models import ReceivedCdr
-from roaming.services import cdr_intake
+from roaming.services import cdr_intake, tariff_audit
 from tests.roaming.cdr_data import START, cdr
 from tests.roaming.conftest import network
 
@@ -39,7 +39,9 @@ def test_a_cdr_is_stored_matched_priced_and_counted(operator):
     )  # fmt: skip
     # default tariff: 10 kWh x 18 + 10 service fee, 18 % GST
     assert (row.our_excl_vat, row.our_incl_vat) == (Decimal("190.00"), Decimal("224.20"))
-    assert row.difference == Decimal("0.00")
+    assert row.difference is None  # not audited yet: the price audit prices it by its tariff
+    tariff_audit.audit([row])
+    assert (row.audit_excl_vat, row.difference) == (Decimal("190.00"), Decimal("0.00"))
     fact = NoOfferSession.objects.get()
     assert fact.order_ref == f"cdr:{operator.pk}:IN*CPO:C1"
     assert (fact.channel, fact.station_id, fact.charger_id) == ("roaming", row.station_id,
@@ -67,7 +69,9 @@ def test_the_channel_follows_who_issued_the_token(operator):
 def test_a_cdr_billed_at_another_price_shows_the_difference(operator):
     take(operator, cdr("C1", "cpo1-st-000", "cpo1-ch-000", excl="210.00", incl="247.80"))
     row = ReceivedCdr.objects.get()
-    assert row.difference == Decimal("20.00")
+    tariff_audit.audit([row])
+    row.refresh_from_db()
+    assert (row.difference, row.audit_cause) == (Decimal("20.00"), "unexplained")
     assert NoOfferSession.objects.get().gross_amount == Decimal("210.00")  # what was billed
 
 

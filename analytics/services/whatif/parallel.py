@@ -82,6 +82,7 @@ def dump(t: Tally) -> dict[str, Any]:
         "anonymous": t.anonymous,
         "held_out": t.held_out,
         "skipped": t.skipped,
+        "presented": t.presented,
         "displaced": dict(t.displaced),
         "displaced_amount": {k: str(v) for k, v in t.displaced_amount.items()},
         "stacked": dict(t.stacked),
@@ -113,6 +114,7 @@ def merge(run: WhatIfRun, parts: Sequence[dict[str, Any]]) -> Tally:
         t.anonymous += p["anonymous"]
         t.held_out += p["held_out"]
         t.skipped += p["skipped"]
+        t.presented += p.get("presented", 0)  # a part dumped before the count was kept: 0
         for kind in counts:
             counts[kind].update(p[kind])
         for o, amount in p["displaced_amount"].items():

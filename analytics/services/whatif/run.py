@@ -181,9 +181,12 @@ def result_of(run: WhatIfRun, tally: Tally) -> dict[str, Any]:
     new = len(tally.customers - past_sessions.seen_before(run.operator_id, tally.customers, start))
     result = tally.result(new)
     result["incrementality"] = incrementality(run)
+    # A run replayed as if a share presented the code has answered the code's limit: the
+    # result says what it did (presented_share), not that the offer applies to no session.
     result["limits"] = [
         {"key": lim.key, "text": lim.text}
         for lim in limits_of(run.operator, run.subject_kind, run.candidate)
+        if not (lim.code and run.presented_share)
     ]
     result["presented_share"] = run.presented_share
     return result

@@ -48,7 +48,8 @@ def test_exclusive_offers_compete_on_the_saving() -> None:
     (lost,) = result.rejected
     assert (lost.offer_id, lost.reason) == ("x-25pct", Reason.OUTRANKED)
     assert lost.message == (
-        "Offer x-25pct cannot be combined with the selected offers, which save ₹50.00"
+        "Offer x-25pct cannot be combined with the offers that give the best price, "
+        "which save ₹50.00"
     )
 
 
@@ -166,10 +167,12 @@ def test_outranked_wording() -> None:
     assert outranked("x-25pct", D("50"), "INR") == Rejected(
         "x-25pct",
         Reason.OUTRANKED,
-        "Offer x-25pct cannot be combined with the selected offers, which save ₹50.00",
+        "Offer x-25pct cannot be combined with the offers that give the best price, "
+        "which save ₹50.00",
     )
     assert outranked("x", D("2.5"), "USD").message == (
-        "Offer x cannot be combined with the selected offers, which save USD 2.50"
+        "Offer x cannot be combined with the offers that give the best price, "
+        "which save USD 2.50"
     )
 
 
@@ -193,8 +196,8 @@ def test_outranked_offers_are_worded_when_read_as_a_scan_of_every_offer_words_th
             Rejected(
                 offer_id,
                 Reason.OUTRANKED,
-                f"Offer {offer_id} cannot be combined with the selected offers, "
-                f"which save ₹{saving.quantize(D('0.01'))}",
+                f"Offer {offer_id} cannot be combined with the offers that give the best "
+                f"price, which save ₹{saving.quantize(D('0.01'))}",
             )
             for offer_id in eligible
             if offer_id not in applied
