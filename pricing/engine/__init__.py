@@ -7,6 +7,7 @@ dataclasses, call the engine, and persist or render the result.
 from pricing.engine.amounts import HUNDRED, PAISA, ZERO, as_text, kwh_floor, money, percent_of
 from pricing.engine.book import PriceBook, compile_book
 from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
+from pricing.engine.fees import BUFFER, FINDER_FEE, FeeTerms, FeeType, FinderFee, fee_of, with_fees
 from pricing.engine.ocpi import OcpiTariffError, parse_tariff
 from pricing.engine.ocpi.fields import format_datetime
 from pricing.engine.quantity import MAX_SESSION_KWH, hours
@@ -32,6 +33,8 @@ from pricing.engine.types import (
 
 __all__ = [
     "ALL_DAYS",
+    "BUFFER",
+    "FINDER_FEE",
     "HUNDRED",
     "MAX_SESSION_KWH",
     "PAISA",
@@ -40,6 +43,9 @@ __all__ = [
     "ZERO",
     "Conditions",
     "Customer",
+    "FeeTerms",
+    "FeeType",
+    "FinderFee",
     "LineKind",
     "OcpiTariffError",
     "PriceBook",
@@ -57,6 +63,7 @@ __all__ = [
     "as_text",
     "compile_book",
     "compile_window",
+    "fee_of",
     "finalize",
     "format_datetime",
     "hours",
@@ -68,4 +75,5 @@ __all__ = [
     "price_session",
     "quick_init",
     "rate_text",
+    "with_fees",
 ]
