@@ -5,6 +5,8 @@ from beckn import conf, views
 app_name = "beckn"
 
 urlpatterns = [
+    # Beckn 2.0: a Catalog Discovery Service's results for our catalog publishes
+    path("catalog/on_publish", views.catalog_on_publish, name="catalog-on-publish"),
     re_path(r"^(?P<action>[A-Za-z_]{1,32})$", views.endpoint, name="endpoint"),
     re_path(r"^(?P<rest>.*)$", views.unknown, name="unknown"),  # after every other route
 ]

@@ -46,6 +46,20 @@ def unknown(request: HttpRequest, rest: str = "") -> JsonResponse:
 
 
 @csrf_exempt
+def catalog_on_publish(request: HttpRequest) -> JsonResponse:
+    """POST /beckn/catalog/on_publish: a CDS's results for one of our catalog publishes."""
+    from beckn.services import cds
+
+    if request.method != "POST":
+        return _response(intake.Answer(405, {"status": "NACK"}, {"Allow": "POST"}))
+    raw = _read_body(request)
+    if raw is None:
+        return _response(intake.Answer(413, {"status": "NACK"}))
+    answer = cds.receive_on_publish(raw, request.headers, timezone.now())
+    return _response(intake.Answer(answer.status, answer.body))
+
+
+@csrf_exempt
 def endpoint(request: HttpRequest, action: str) -> JsonResponse:
     if request.method != "POST":
         answer = intake.Answer(
