@@ -161,7 +161,8 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
             first = not service.published_stamp
             reason = PublishReason.FIRST if first else PublishReason.CHANGED
             try:
-                catalogs = (source or catalogs_of)(service.operator)
+                with transaction.atomic():  # a savepoint: a failed query spoils nothing
+                    catalogs = (source or catalogs_of)(service.operator)
             except Exception:  # one operator's broken catalog never stops the others
                 log.exception("catalogs of %s could not be rendered", service.operator.code)
                 continue
