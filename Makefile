@@ -27,15 +27,21 @@ $(VAR_DIR)/dev.env:
 	printf '%s\n' '# A development checkout (make dev-env); see cpo_portal/settings/environment.py.' \
 	  'DEBUG=1' 'BECKN_ALLOW_PRIVATE_CALLBACKS=1' > $@
 
-# Web server, Celery worker and Celery beat on the embedded defaults (SQLite and the
-# project's filesystem broker in ./var/broker, cpo_portal/embedded_broker.py). Ctrl-C
-# stops all three; so does any one of them stopping. Roaming partners are given this
-# server's own address (OCPI_PUBLIC_URL follows PORT unless set).
+# Web server, the protocol pool's server (the Beckn endpoints with only the middleware they
+# need: cpo_portal/settings/protocol_pool.py), Celery worker and Celery beat on the embedded
+# defaults (SQLite and the project's filesystem broker in ./var/broker,
+# cpo_portal/embedded_broker.py). Ctrl-C stops them all; so does any one of them stopping.
+# honcho gives each Procfile line its own port, 100 apart: the protocol server is on
+# PORT + 100, and BAPs are given that address (BECKN_SUBSCRIBER_URI, unless set). Roaming
+# partners are given the web server's (OCPI_PUBLIC_URL follows PORT unless set).
+PROTOCOL_PORT = $(shell expr $(PORT) + 100)
 run: install migrate
 	$(PY) manage.py seed_demo
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/  Dashboards: http://127.0.0.1:$(PORT)/analytics/"
 	@echo "API docs: http://127.0.0.1:$(PORT)/api/docs/  (README.md: Quick start)"
+	@echo "Beckn BPP (for BAPs): http://127.0.0.1:$(PROTOCOL_PORT)/beckn"
 	OCPI_PUBLIC_URL="$${OCPI_PUBLIC_URL:-http://127.0.0.1:$(PORT)/ocpi}" \
+	  BECKN_SUBSCRIBER_URI="$${BECKN_SUBSCRIBER_URI:-http://127.0.0.1:$(PROTOCOL_PORT)/beckn}" \
 	  PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start --port $(PORT)
 
 # The suite in parallel: one pytest-xdist worker per CPU and one more, since some tests

@@ -13,7 +13,7 @@ from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
     "BECKN_SUBSCRIBER_ID": "bpp.cpo-portal.local",
-    "BECKN_SUBSCRIBER_URI": "http://127.0.0.1:8000/beckn",
+    "BECKN_SUBSCRIBER_URI": "http://127.0.0.1:8100/beckn",
     "BECKN_VERIFY_SIGNATURES": True,
     "BECKN_ALLOW_PRIVATE_CALLBACKS": False,
     "BECKN_REGISTRY_URL": "",

@@ -30,6 +30,9 @@ class Reply:
     # Further messages answering the same request, each its own callback on the same
     # transaction and message id (an on_search catalog sent in parts).
     more: list[dict[str, Any]] = field(default_factory=list)
+    # What a search found (beckn.commerce_types.Offering), for the 2.0 on_discover, which
+    # renders the same offerings as 2.0 catalogs (beckn.wire.v2.catalogs).
+    offerings: list[Any] = field(default_factory=list)
 
 
 class Failure(Exception):
@@ -62,6 +65,9 @@ class Request:
 
     inbound: InboundMessage
     now: dt.datetime
+    # The message as the handlers read it when it is not the one stored: a Beckn 2.0
+    # request, read into 1.1's message by beckn.wire.v2.reading.
+    read_as: dict[str, Any] | None = None
 
     @property
     def context(self) -> dict[str, Any]:
@@ -69,7 +75,7 @@ class Request:
 
     @property
     def message(self) -> dict[str, Any]:
-        return self.inbound.message
+        return self.inbound.message if self.read_as is None else self.read_as
 
     @property
     def bap_id(self) -> str:

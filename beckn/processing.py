@@ -17,11 +17,15 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from beckn import conf
 from beckn.handlers import handler_for
 from beckn.messages import Failure, Reply, Request
 from beckn.models import INBOUND_OPEN, InboundMessage, InboundState, Outbox
 from beckn.protocol import errors
+from beckn.protocol.v2 import context as v2_context
 from beckn.services import outbox
+from beckn.wire.v2 import reading as v2_reading
+from beckn.wire.v2 import replies as v2_replies
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -69,7 +73,7 @@ def _answer(
             inbound_id = inbound.pk
             if taken is not None:
                 taken.append(inbound.pk)
-            reply = handler_for(inbound.action)(Request(inbound, now))
+            reply = handler_for(inbound.action)(_request(inbound, now))
             return _finish(inbound, reply, now)
     except Failure as failure:
         refusal = failure.reply()
@@ -120,8 +124,23 @@ def _locked(inbound_id: int, skip_locked: bool = False) -> InboundMessage | None
     return inbound
 
 
+def _request(inbound: InboundMessage, now: dt.datetime) -> Request:
+    """The handler's Request: a 2.0 request's message read into the one handlers read."""
+    if v2_context.is_v2(inbound.context):
+        v2_action = v2_context.V2_ACTION.get(inbound.action, inbound.action)
+        return Request(
+            inbound, now, read_as=v2_reading.internal_message(v2_action, inbound.message, now)
+        )
+    return Request(inbound, now)
+
+
 def _finish(inbound: InboundMessage, reply: Reply, now: dt.datetime) -> Outbox:
-    """Write the reply's callbacks and mark the message handled; its first callback."""
+    """Write the reply's callbacks and mark the message handled; its first callback. The
+    reply to a 2.0 request is rendered in 2.0 first (the handlers answer in one shape)."""
+    if v2_context.is_v2(inbound.context):
+        reply = v2_replies.render(
+            inbound.action, inbound.message, reply, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
+        )
     rows = outbox.add_many(
         [
             (inbound, message, reply.error if i == 0 else None, reply.order)
@@ -142,7 +161,10 @@ def _failed(inbound: InboundMessage, exc: BaseException | None, now: dt.datetime
     inbound.state = InboundState.FAILED
     inbound.processed_at = now
     error = {"code": errors.BUSINESS_ERROR.code, "message": COULD_NOT_PROCESS}
-    row = outbox.add(inbound, error=error, now=now)
+    message = None
+    if v2_context.is_v2(inbound.context):  # 2.0's callbacks carry a message beside an error
+        message = v2_replies.fallback(inbound.action, inbound.message)
+    row = outbox.add(inbound, message, error=error, now=now)
     inbound.save(update_fields=["attempts", "error", "state", "processed_at"])
     return row
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from beckn import conf, processing
 from beckn.models import InboundMessage, Outbox, OutboxState
-from beckn.services import delivery, doorbell, heartbeat, jobs, retention, sweep
+from beckn.services import delivery, doorbell, heartbeat, jobs, retention
 
 # A message queued for a worker is normally taken within a second or two, even during a
 # flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still
@@ -24,23 +24,16 @@ INBOUND_GRACE = dt.timedelta(seconds=5)
 OUTBOX_GRACE = dt.timedelta(seconds=5)
 
 
-# A worker woken by the doorbell (services.doorbell) answers every message waiting, in
-# turn (fair_at: services.admission), DRAIN_BATCH at a time (their callbacks are sent
-# after each batch), up to DRAIN_LIMIT; then it rings again, so that a long flood goes on
-# in a new task message.
-# Other workers woken meanwhile share the same rows: each locks the next one no other
-# worker holds, by one statement (processing.process_next). One at a time: a callback
-# sent after a batch of 4 waited for the other three answers (written -> sent 230-330 ms
-# at 100 selects/s on a loaded two-CPU machine, 27 ms one at a time; bench/results/select.md).
-DRAIN_BATCH = 1
+# A worker woken by the doorbell (services.doorbell) answers the waiting messages one at
+# a time, in turn (fair_at: services.admission), up to DRAIN_LIMIT; then it rings again,
+# so that a long flood goes on in a new task message. Other workers woken meanwhile share
+# the same rows: each locks the next one no other worker holds, by one statement
+# (processing.process_next). Each answer's callbacks are sent, and how they went written
+# down, before the next message is taken: a callback waits for no other answer, and a
+# worker killed after a callback arrived leaves no delivered row unrecorded, to be sent
+# again once its lease runs out (batches and records of several answers were measured:
+# bench/results/select.md, bench/results/callbacks.md).
 DRAIN_LIMIT = 512
-# How the callbacks went is written down after every RECORD_EVERY answers (one INSERT of
-# the attempts, one UPDATE of the rows delivered) and when the drain ends. Every answer:
-# a worker killed after a callback arrived and before its record leaves the row to be
-# sent again once its lease runs out, a duplicate for the BAP; with 8 answers a record,
-# up to 8 delivered callbacks waited for it, and tests/integration/test_multihost.py
-# (a worker host SIGKILLed under load) saw 2 sent twice.
-RECORD_EVERY = 1
 
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
@@ -63,20 +56,11 @@ def process_inbound(inbound_id: int | None = None) -> None:
 
 def _drain(courier: delivery.Courier) -> bool:
     """Answer the waiting messages in turn, up to DRAIN_LIMIT; True when there may be more."""
-    answered = 0
-    while answered < DRAIN_LIMIT:
-        taken = answer_next(limit=DRAIN_BATCH, courier=courier)
-        if not taken:
+    for _ in range(DRAIN_LIMIT):
+        if answer_next(courier) is None:
             return False
-        answered = _recorded(courier, answered + len(taken))
-    return True
-
-
-def _recorded(courier: delivery.Courier, answered: int) -> int:
-    """Write down how the callbacks went when `answered` reaches a RECORD_EVERY; `answered`."""
-    if answered % RECORD_EVERY == 0:
         courier.record()
-    return answered
+    return True
 
 
 def process_and_answer(inbound_ids: list[int], courier: delivery.Courier | None = None) -> None:
@@ -93,24 +77,22 @@ def process_and_answer(inbound_ids: list[int], courier: delivery.Courier | None 
     heartbeat.note_answered(sum(row is not None for row in answered), time.monotonic() - started)
 
 
-def answer_next(limit: int, courier: delivery.Courier | None = None) -> list[int]:
-    """Answer the waiting messages whose turn comes first that no other worker holds, up
-    to `limit`, and send their callbacks here (as process_and_answer); their ids. A
+def answer_next(courier: delivery.Courier | None = None) -> int | None:
+    """Answer the waiting message whose turn comes first that no other worker holds, and
+    send its callbacks here (as process_and_answer); its id, None when none waits. A
     courier handed in is reused (its signing key read once for many calls), and its
     owner writes down the attempts (Courier.record)."""
     taken: list[int] = []
     started = time.monotonic()
 
     def answer() -> None:
-        while len(taken) < limit:
-            inbound_id = processing.process_next()
-            if inbound_id is None:
-                return
+        inbound_id = processing.process_next()
+        if inbound_id is not None:
             taken.append(inbound_id)
 
     _answer_here(answer, courier)
     heartbeat.note_answered(len(taken), time.monotonic() - started)
-    return taken
+    return taken[0] if taken else None
 
 
 def _answer_here(answer: Callable[[], object], courier: delivery.Courier | None) -> None:
@@ -178,8 +160,8 @@ def requeue_stuck() -> dict[str, int]:
     never processed (while their answer can still arrive in time). Claiming is
     conditional, so a row queued twice is still sent once."""
     now = timezone.now()
-    released = sweep.release_stuck(now)
-    expired = sweep.expire_overdue(now)
+    released = delivery.release_stuck(now)
+    expired = delivery.expire_overdue(now)
     due = list(
         Outbox.objects.filter(
             state=OutboxState.PENDING, next_attempt_at__lte=now - OUTBOX_GRACE
@@ -219,7 +201,7 @@ def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     released: list[int] = []
     if not others:
         lease = conf.seconds("BECKN_CALLBACK_LEASE")
-        released = sweep.release_stuck(dt.datetime.fromisoformat(started_at) + lease)
+        released = delivery.release_stuck(dt.datetime.fromisoformat(started_at) + lease)
         for start in range(0, len(released), BATCH):
             deliver_batch.delay(released[start : start + BATCH])
     waiting = _queue_waiting(processing.unanswered(now))

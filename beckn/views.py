@@ -50,26 +50,51 @@ def catalog_on_publish(request: HttpRequest) -> JsonResponse:
     """POST /beckn/catalog/on_publish: a CDS's results for one of our catalog publishes."""
     from beckn.services import cds
 
+    now = timezone.now()
     if request.method != "POST":
-        return _response(intake.Answer(405, {"status": "NACK"}, {"Allow": "POST"}))
-    raw = _read_body(request)
-    if raw is None:
-        return _response(intake.Answer(413, {"status": "NACK"}))
-    answer = cds.receive_on_publish(raw, request.headers, timezone.now())
-    return _response(intake.Answer(answer.status, answer.body))
-
-
-@csrf_exempt
-def endpoint(request: HttpRequest, action: str) -> JsonResponse:
-    if request.method != "POST":
-        answer = intake.Answer(
-            405, errors.nack(errors.INVALID_REQUEST, "use POST"), {"Allow": "POST"}
-        )
-        return _response(answer)
+        refused = intake.Answer(405, errors.nack(errors.INVALID_REQUEST, "use POST"))
+        return _response(intake.v2_answer(refused, b"", now))
     raw = _read_body(request)
     if raw is None:
         limit = conf.get("BECKN_MAX_BODY_BYTES")
         message = f"the body is larger than the limit of {limit} bytes"
-        return _response(intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message)))
-    answer = intake.accept(action, raw, request.headers, _enqueue, timezone.now())
-    return _response(answer)
+        refused = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
+        return _response(intake.v2_answer(refused, b"", now))
+    answer = cds.receive_on_publish(raw, request.headers, now)
+    return _response(intake.v2_answer(intake.Answer(answer.status, answer.body), raw, now))
+
+
+@csrf_exempt
+def unknown_v2(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any other path under /beckn/v2/: a 2.0 NACK."""
+    message = f"this BPP has no Beckn 2.0 /{rest[:64]} endpoint"
+    answer = intake.Answer(404, errors.nack(errors.ACTION_NOT_APPLICABLE, message))
+    return _response(intake.v2_answer(answer, b"", timezone.now()))
+
+
+@csrf_exempt
+def endpoint_v2(request: HttpRequest, action: str) -> JsonResponse:
+    """POST /beckn/v2/<action>: a Beckn 2.0 request (docs/beckn.md, Beckn 2.0)."""
+    return _endpoint(request, action, v2=True)
+
+
+@csrf_exempt
+def endpoint(request: HttpRequest, action: str) -> JsonResponse:
+    return _endpoint(request, action)
+
+
+def _endpoint(request: HttpRequest, action: str, *, v2: bool = False) -> JsonResponse:
+    if request.method != "POST":
+        answer = intake.Answer(
+            405, errors.nack(errors.INVALID_REQUEST, "use POST"), {"Allow": "POST"}
+        )
+        return _response(intake.v2_answer(answer, b"", timezone.now()) if v2 else answer)
+    raw = _read_body(request)
+    if raw is None:
+        limit = conf.get("BECKN_MAX_BODY_BYTES")
+        message = f"the body is larger than the limit of {limit} bytes"
+        answer = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
+        return _response(intake.v2_answer(answer, b"", timezone.now()) if v2 else answer)
+    if v2:
+        return _response(intake.accept_v2(action, raw, request.headers, _enqueue, timezone.now()))
+    return _response(intake.accept(action, raw, request.headers, _enqueue, timezone.now()))

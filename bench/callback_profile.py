@@ -13,7 +13,7 @@ own cost per task message (consume, acknowledge) is not in this profile: bench/c
 measures whole workers.
 
 Then the draining worker's way, each callback written in a transaction of its own and sent
-right after its commit, recorded as beckn.tasks' drain does (tasks.RECORD_EVERY), two ways
+right after its commit, recorded after each as beckn.tasks' drain does, two ways
 in alternating rounds: written leased to this worker and sent as held (`jobs.collecting(held=True)`,
 `Courier.send_held`, as the drain does), and written pending, then claimed and sent
 (`Courier.send`, the plain alternative); this thread's CPU and the PostgreSQL backend's
@@ -86,22 +86,19 @@ def write_and_send(count: int, held: bool) -> tuple[float, float]:
     `held` leased at the write, else claimed before the send."""
     from django.db import transaction
 
-    from beckn import tasks
     from beckn.services import delivery, jobs, outbox
 
     inbound = inbound_rows(count)
     courier = delivery.Courier()
     pg0, cpu0 = pgdb.backend_cpu() or 0.0, time.thread_time()
-    for n, message in enumerate(inbound, 1):
+    for message in inbound:
         with jobs.collecting(held=held) as written, transaction.atomic():
             outbox.add(message, REPLY)
         if held:
             courier.send_held(written)
         else:
             courier.send([row.pk for row in written])
-        if n % tasks.RECORD_EVERY == 0:
-            courier.record()
-    courier.record()
+        courier.record()
     cpu, pg = time.thread_time() - cpu0, (pgdb.backend_cpu() or 0.0) - pg0
     return cpu * 1000 / count, pg * 1000 / count
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from pricing.engine.bands import band_at, band_times
 from pricing.engine.lines import priced_lines
-from pricing.engine.quantity import resolve_quantity
-from pricing.engine.segments import SliceKey, build_segments
+from pricing.engine.quantity import micros, resolve_quantity
+from pricing.engine.segments import SliceKey, segments_of_runs
 from pricing.engine.surges import choose, moment_matches, site_matches, time_matches
 from pricing.engine.types import Conditions, PricedSession, SessionRequest, SurgeRule, Tariff
 from pricing.engine.windows import split_points, wall, window_times
@@ -36,7 +36,11 @@ def price_naively(
             and time_matches(rule, instant, local, conditions.holidays)
         ]
         keys.append((local.date(), band_at(tariff, local), choose(active, surges)))
-    segments = build_segments(quantity, starts, keys, tariff, surges)
+    runs = [i for i, key in enumerate(keys) if i == 0 or key != keys[i - 1]]  # merged
+    run_starts = [starts[i] for i in runs]
+    offsets = [micros(start - quantity.start) for start in run_starts]
+    run_keys = [keys[i] for i in runs]
+    segments = segments_of_runs(quantity, run_starts, offsets, run_keys, tariff, surges)
     position = {rule.code: index for index, rule in enumerate(surges)}
     return PricedSession(
         request=request,

@@ -11,15 +11,25 @@ InboundMessage) and processing.process(), the worker's path: the handler builds 
 catalog and the on_search reply is validated against the fast schema and written to the
 outbox (its delivery is left out: bench/callbacks.py measures that).
 
-Counted and timed is process() only. "cold": the per-process caches (price books, offer
-catalogs, registry memo, Django cache) emptied before the run; "warm": a run right after
-another. Queries are counted in separate runs (CaptureQueriesContext), so the timed runs
-carry no query logging. CPU is this process's (the database server's is not counted).
+With --compare, each network is measured twice in the same run: "before", the search
+handler building the catalog from the database for every search (discovery, as the
+product did before the published catalog), then "after", the handler reading the
+published catalog (beckn/services/publication.py); then the time the publication takes to
+update after one offer edit and one tariff edit (2,000 chargers, 200 offers), and the
+memory it takes for every network seeded.
+
+Counted and timed is process() only; the queries and CPU columns add, in brackets, those
+of the search handler itself (the rest is the inbound row, the schema check, the outbox
+rows and their history). "cold": the per-process caches (price books, offer catalogs,
+registry memo, the published catalog, Django cache) emptied before the run; "warm": a
+run right after another. Queries are counted in separate runs (CaptureQueriesContext), so
+the timed runs carry no query logging. CPU is this process's (the database server's is not counted).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -45,6 +55,8 @@ class Run:
     locations: int
     offers: int
     parts: int = 1
+    handler_queries: int | None = None  # of them, the search handler's own
+    handler_cpu_ms: float = 0.0  # of it, the search handler's own
     largest: int = 0  # bytes of the largest part
     valid: bool | None = None
 
@@ -84,6 +96,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--uncapped", action="store_true",
         help="also run the largest size with BECKN_MAX_CATALOG_ITEMS raised to its size",
+    )  # fmt: skip
+    parser.add_argument(
+        "--compare", action="store_true",
+        help="measure each network before (built from the database) and after (published)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     args.scenarios = []
@@ -170,12 +186,15 @@ class Searcher:
         if cold:
             forget_caches()
         capture = CaptureQueriesContext(connection)
+        handling = CaptureQueriesContext(connection)
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        if count:
-            with capture:
+        spent: list[float] = []
+        with _counted(handling if count else None, spent):
+            if count:
+                with capture:
+                    row = processing.process(inbound_id)
+            else:
                 row = processing.process(inbound_id)
-        else:
-            row = processing.process(inbound_id)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         if row is None:
             raise RuntimeError(f"inbound message {inbound_id} was already processed")
@@ -186,8 +205,9 @@ class Searcher:
         ]
         sizes = [len(p.encode()) for p in payloads]
         run = Run(
-            wall_ms=wall * 1000, cpu_ms=cpu * 1000,
+            wall_ms=wall * 1000, cpu_ms=cpu * 1000, handler_cpu_ms=sum(spent) * 1000,
             queries=len(capture.captured_queries) if count else None,
+            handler_queries=len(handling.captured_queries) if count else None,
             size=sum(sizes), largest=max(sizes), parts=len(bodies),
             items=sum(len(p.get("items", [])) for p in providers),
             locations=len({(p["id"], loc["id"]) for p in providers for loc in p["locations"]}),
@@ -206,6 +226,61 @@ class Searcher:
         return run
 
 
+@contextlib.contextmanager
+def _counted(capture, spent: list[float]):
+    """Count the queries of the search handler alone into `capture` (None: not counted)
+    and add its CPU time to `spent`."""
+    from beckn.handlers import search
+
+    handle = search.handle
+
+    def counted(req):
+        cpu0 = time.process_time()
+        try:
+            if capture is None:
+                return handle(req)
+            with capture:
+                return handle(req)
+        finally:
+            spent.append(time.process_time() - cpu0)
+
+    search.handle = counted
+    try:
+        yield
+    finally:
+        search.handle = handle
+
+
+def built_handle(req):
+    """The search handler as it was before the published catalog: discovery finds the
+    chargers in the database and fetches each operator's offering for every search (kept
+    for the comparison; tests/beckn/test_publication.py compares the two replies)."""
+    from beckn import conf
+    from beckn.messages import Reply
+    from beckn.services import discovery, order_flow
+    from beckn.wire import catalog_parts, request_parsing
+
+    query = request_parsing.read_search_intent(req.message, req.context)
+    found = discovery.find(query)
+    offerings = discovery.fetch_offerings(found.chargers, query, req.now)
+    first, *more = catalog_parts.search_catalogs(
+        offerings, order_flow.vocabularies(req.bap_id), query.start, query.end,
+        found.matched, conf.get("BECKN_CATALOG_PART_BYTES"),
+    )  # fmt: skip
+    return Reply(message=first, more=more)
+
+
+@contextlib.contextmanager
+def built_search():
+    from beckn.handlers import search
+
+    handle, search.handle = search.handle, built_handle
+    try:
+        yield
+    finally:
+        search.handle = handle
+
+
 def radius(scenario) -> str:
     return getattr(scenario, "radius_km", RADIUS_KM)
 
@@ -213,13 +288,14 @@ def radius(scenario) -> str:
 def forget_caches() -> None:
     from django.core.cache import cache
 
-    from beckn.services import registry
+    from beckn.services import publication, registry
     from offers.services.catalog import forget_catalog
     from pricing.services.books import clear_cache
 
     clear_cache()
     forget_catalog()
     registry.forget()
+    publication.forget()
     cache.clear()
 
 
@@ -236,8 +312,10 @@ def measure(searcher: Searcher, scenario, runs: int) -> dict[str, Any]:
     return {
         "label": scenario.label, "chargers": scenario.chargers, "offers": scenario.offers,
         "queries_cold": cold_count.queries, "queries_warm": warm_count.queries,
+        "handler_warm": warm_count.handler_queries,
         "wall_cold": med(r.wall_ms for r in cold), "wall_warm": med(r.wall_ms for r in warm),
         "cpu_cold": med(r.cpu_ms for r in cold), "cpu_warm": med(r.cpu_ms for r in warm),
+        "handler_cpu_warm": med(r.handler_cpu_ms for r in warm),
         "bytes": cold_count.size, "items": cold_count.items,
         "parts": cold_count.parts, "largest": cold_count.largest,
         "locations": cold_count.locations, "reply_offers": cold_count.offers,
@@ -248,9 +326,10 @@ def measure(searcher: Searcher, scenario, runs: int) -> dict[str, Any]:
 def line(r: dict[str, Any]) -> str:
     valid = "valid" if r["valid"] else "INVALID"
     return (
-        f"| {r['label']} | {r['queries_cold']} / {r['queries_warm']} | "
+        f"| {r['label']} | {r['queries_cold']} / {r['queries_warm']} ({r['handler_warm']}) | "
         f"{r['wall_cold']:.0f} / {r['wall_warm']:.0f} | {r['cpu_cold']:.0f} / {r['cpu_warm']:.0f}"
-        f" | {r['bytes'] / 1024:.0f} KiB | {r['parts']} | {r['largest'] / 1024:.0f} KiB"
+        f" ({r['handler_cpu_warm']:.1f}) | {r['bytes'] / 1024:.0f} KiB | {r['parts']}"
+        f" | {r['largest'] / 1024:.0f} KiB"
         f" | {r['items']} | {r['locations']} | {r['reply_offers']} | {valid} |"
     )
 
@@ -270,6 +349,7 @@ def growth(results: list[dict[str, Any]], key: str, fixed: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
+    os.environ.setdefault("BECKN_ADMIT_WITHOUT_WORKERS", "1")  # no worker: process() is timed
     url = pgdb.url_for(args.database)
     began = time.monotonic()
     pgdb.recreate(url)
@@ -294,10 +374,24 @@ def main(argv: list[str] | None = None) -> None:
     cap = conf.get("BECKN_MAX_CATALOG_ITEMS")
     results = []
     for scenario in scenarios:
+        if args.compare:
+            with built_search():
+                result = measure(searcher, scenario, args.runs)
+            result["cap"] = cap
+            result["label"] = f"before: {result['label']}"
+            results.append(result)
+            print(line(result), flush=True)
         result = measure(searcher, scenario, args.runs)
         result["cap"] = cap
+        if args.compare:
+            result["label"] = f"after: {result['label']}"
         results.append(result)
         print(line(result), flush=True)
+    if args.compare:
+        for scenario in scenarios:
+            if isinstance(scenario, Scenario) and scenario.offers >= 200 <= scenario.chargers // 10:
+                print(update_times(scenario), flush=True)
+        print(publication_memory(), flush=True)
     if args.uncapped:
         worlds = scenarios[1:] if args.demo else scenarios
         biggest = max(worlds, key=lambda s: (s.chargers, s.offers))
@@ -308,6 +402,49 @@ def main(argv: list[str] | None = None) -> None:
         results.append(result)
         print(line(result), flush=True)
     print_figures(results, args, cap)
+
+
+def publication_memory() -> str:
+    """The memory the publication of every seeded network takes (tracemalloc: what is
+    allocated building it from scratch and kept)."""
+    import tracemalloc
+
+    from beckn.services import publication
+    from cpo_portal.models import Charger
+
+    publication.forget()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    kept = publication.providers()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    chargers = Charger.objects.count()
+    mib = grown / 2**20
+    return f"publication memory: {mib:.1f} MiB for {chargers} chargers, {len(kept)} operators"
+
+
+def update_times(scenario) -> str:
+    """The time (wall, CPU) to bring the publication up to date after one offer edit and
+    after one tariff edit of the scenario's first operator: the next search's rebuild."""
+    from beckn.services import publication
+    from cpo_portal.models import Operator
+    from offers.models import Offer
+    from pricing.models import Tariff
+
+    operator = Operator.objects.get(code=scenario.operator_codes()[0])
+    out = []
+    for name, edit in (
+        ("offer edit", lambda: Offer.objects.filter(operator=operator).first().save()),
+        ("tariff edit", lambda: Tariff.objects.filter(operator=operator).first().save()),
+    ):
+        publication.providers()
+        edit()
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        publication.providers()
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        out.append(f"{name}: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU")
+    return f"publication update, {scenario.label}: " + "; ".join(out)
 
 
 def seed_demo() -> DemoScenario:
@@ -334,9 +471,9 @@ def print_figures(results: list[dict[str, Any]], args: argparse.Namespace, cap: 
         "loopback"
     )
     print()
-    print("| network | queries cold / warm | wall ms cold / warm | CPU ms cold / warm | "
-          "reply (all parts) | parts | largest part | items | locations | provider offers | "
-          "core schema |")  # fmt: skip
+    print("| network | queries cold / warm (warm, handler) | wall ms cold / warm | "
+          "CPU ms cold / warm (warm, handler) | reply (all parts) | parts | largest part | items | "
+          "locations | provider offers | core schema |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for result in results:
         print(line(result))

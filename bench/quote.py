@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.quote [sessions]
 
-Times price + finalize per quote for three paths over the same random sessions:
-compiled (PriceBook.quote), reference (price_session: static conditions once per session)
-and naive (every rule, every condition, every slice). Prints quotes per second, median and
+Times price + finalize per quote for two paths over the same random sessions: compiled
+(PriceBook.quote, the one production path) and naive (every rule, every condition, every
+slice). Prints quotes per second, median and
 p99 microseconds, the speedups, and how many quotes differ between paths (must be 0).
 Then the whole quote with offers as Beckn prices it, against the explaining path (admin,
 command) and a naive one (bench/full_quote.py).
@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from bench import full_quote
 from bench.naive import price_naively
-from pricing.engine import compile_book, finalize, price_session
+from pricing.engine import compile_book, finalize
 from pricing.engine.types import Conditions, LineKind, Quote, SessionRequest
 from tests.support.scenarios.pricing import Operator, build_operator, build_sessions
 
@@ -57,13 +57,10 @@ def quoters(operator: Operator) -> dict[str, Quoter]:
     tariff, surges = operator.tariff, operator.surges
     book = compile_book(tariff, surges)
 
-    def reference(request: SessionRequest, conditions: Conditions) -> Quote:
-        return finalize(price_session(request, tariff, surges, conditions))
-
     def naive(request: SessionRequest, conditions: Conditions) -> Quote:
         return finalize(price_naively(request, tariff, surges, conditions))
 
-    return {"compiled": book.quote, "reference": reference, "naive": naive}
+    return {"compiled": book.quote, "naive": naive}
 
 
 def main(count: int = 20_000) -> None:
@@ -88,12 +85,11 @@ def main(count: int = 20_000) -> None:
                 f"  p99 {p99:>7.1f} µs  compiled is x{base_rate / rate:.1f} faster"
                 f" (median x{median / base_median:.1f})"
             )
-    for name in ("reference", "naive"):
-        differ = sum(
-            paths[name](request, conditions) != paths["compiled"](request, conditions)
-            for request, conditions in sessions
-        )
-        print(f"quotes where {name} differs from compiled: {differ}")
+    differ = sum(
+        paths["naive"](request, conditions) != paths["compiled"](request, conditions)
+        for request, conditions in sessions
+    )
+    print(f"quotes where naive differs from compiled: {differ}")
     surged = sum(
         bool(paths["compiled"](request, conditions).lines_of(LineKind.SURGE))
         for request, conditions in sessions

@@ -47,10 +47,10 @@ def reader() -> None:
     pgdb.setup(os.environ["DATABASE_URL"], migrate=False)
     from beckn.services import registry
 
-    known = registry.lookup_key(BAP_ID, KEY_ID) is not None
+    known = registry.find(BAP_ID, KEY_ID) is not None
     print("ready", int(known), flush=True)
     while True:
-        now_known = registry.lookup_key(BAP_ID, KEY_ID) is not None
+        now_known = registry.find(BAP_ID, KEY_ID) is not None
         if now_known != known:
             known = now_known
             print("seen", int(known), time.monotonic(), flush=True)

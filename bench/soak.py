@@ -1,6 +1,7 @@
-"""Soak of `make run`: its own Procfile under honcho (runserver, a Celery worker, beat) on
-the embedded defaults, with several BAPs sending signed Beckn requests at once and waiting
-for their callbacks (the driver: tests/support/soak.py; the suite runs a short one).
+"""Soak of `make run`: its own Procfile under honcho (runserver for the pages, another for
+the Beckn endpoints, a Celery worker, beat) on the embedded defaults, with several BAPs
+sending signed Beckn requests at once and waiting for their callbacks (the driver:
+tests/support/soak.py; the suite runs a short one).
 
     python bench/soak.py --requests 2000      (`make soak`)
 """

@@ -203,7 +203,7 @@ def parallel(parts: int) -> None:
 
     from analytics.models import WhatIfRun
     from analytics.models.whatif import FINISHED
-    from analytics.services.whatif.run import subject_of
+    from analytics.services.whatif.parallel import RUNNER_OBJECT
     from analytics.services.whatif.start import new_run
     from analytics.tasks import run_whatif
     from cpo_portal import chunked
@@ -244,7 +244,7 @@ def parallel(parts: int) -> None:
             finally:
                 worker.stop()
             run.refresh_from_db()
-            job = chunked.ChunkedJob.objects.filter(subject=subject_of(run.pk)).first()
+            job = chunked.ChunkedJob.objects.filter(subject=RUNNER_OBJECT.subject(run.pk)).first()
             cpu = chunked.cpu_seconds(job.pk) if job else []
             results[processes] = (wall, run.result)
             print(f"{processes} worker process(es), {parts} parts: {run.status}, "

@@ -20,14 +20,19 @@ start; a chunk already done is not run twice and its result is written once.
 
 One progress figure (progress_of()): the chunks' progress summed. cancel() raises the flag
 every chunk reads at its next checkpoint and every queued chunk reads before it starts.
+
+The apps' runners subclass Parts: a kind of job (customer imports, CDR imports, what-if
+replays, rollup backfills), whose job for row `pk` runs under subject_of(kind, pk), and
+whose items are dealt out to the parts by part_of(key, parts).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from celery import group, shared_task
 from django.db import transaction
@@ -54,6 +59,43 @@ class Runner(Protocol):
     def finish(self, params: dict, results: Sequence[Any]) -> None: ...
 
     def stopped(self, params: dict, status: str, error: str) -> None: ...
+
+
+def subject_of(kind: str, pk: int) -> str:
+    """The subject the job of row `pk` runs under (its chunks, progress and cancel flag)."""
+    return f"{kind}:{pk}"
+
+
+def part_of(key: str | int, parts: int) -> int:
+    """The part (of `parts`) that takes the item named `key`, the same in every process: a
+    number modulo `parts`, a text by its crc32 (not hash(), which differs per process)."""
+    if isinstance(key, int):
+        return key % parts
+    return zlib.crc32(key.encode()) % parts
+
+
+class Parts:
+    """The runner of one kind of job in parts: `kind` names its subjects, `runner` is the
+    dotted path of the instance (what the job row names). Subclasses give run_chunk,
+    finish and stopped (Runner)."""
+
+    kind: ClassVar[str]
+    runner: ClassVar[str]
+
+    def subject(self, pk: int) -> str:
+        return subject_of(self.kind, pk)
+
+    def start(self, pk: int, params: dict, chunks: int, total: int = 0) -> ChunkedJob:
+        return start(self.runner, self.subject(pk), params, chunks, total)
+
+    def running(self, pk: int) -> bool:
+        return running(self.subject(pk))
+
+    def progress(self, pk: int) -> tuple[int, int]:
+        return progress_of(self.subject(pk))
+
+    def cancel(self, pk: int) -> int:
+        return cancel(self.subject(pk))
 
 
 def start(runner: str, subject: str, params: dict, chunks: int, total: int = 0) -> ChunkedJob:

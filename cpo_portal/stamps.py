@@ -1,11 +1,12 @@
 """Small reads by key: the version stamps every quote reads before it trusts its
-process's memo (the network rows, pricing books and conditions, the offer catalog), a few
+process's memo (the network rows, pricing books and conditions, the offer catalog), every
+row's stamp of several stamp tables at once (what the published catalog reads), a few
 columns of the rows matching a key (the ledger's sequence read), and one row locked by
 its unique key.
 
 The stamp reads are written for speed: a Beckn answer reads them on every message, and
 building each read through the ORM cost about three times the CPU of sending the same
-statement as text (bench/results/select.md). So `read_one` and `read_each` send a SELECT
+statement as text (bench/results/select.md). So `read_one`, `read_each` and `read_all` send a SELECT
 by key whose text is made once per (model, column, key) from the model's documented
 options (`Model._meta`, `connection.ops.quote_name`) and kept in a plain dict (the same
 text in every thread); `read_each` sends its reads as one statement. They return the
@@ -73,3 +74,26 @@ def read_each(*reads: tuple[type[models.Model], str, str, Any]) -> list[Any]:
 def as_uuid(value: Any) -> uuid.UUID:
     """A stamp as read: a uuid.UUID (or its text)."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+_ALL: dict[tuple[tuple[tuple[type[models.Model], str, str], ...], str], str] = {}
+
+
+def read_all(*reads: tuple[type[models.Model], str, str]) -> list[list[tuple[Any, Any]]]:
+    """(key, column) of every row of each (model, column, key) (field names), a list per
+    read, in one statement. The models share one database."""
+    alias = router.db_for_read(reads[0][0])
+    sql = _ALL.get((reads, alias))
+    if sql is None:
+        quote = connections[alias].ops.quote_name
+        sql = _ALL[reads, alias] = " UNION ALL ".join(
+            f"SELECT {n}, {quote(_column(m, k))}, {quote(_column(m, c))} "  # noqa: S608 (names from the models)
+            f"FROM {quote(m._meta.db_table)}"
+            for n, (m, c, k) in enumerate(reads)
+        )
+    out: list[list[tuple[Any, Any]]] = [[] for _ in reads]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql)
+        for n, key, value in cursor.fetchall():
+            out[n].append((key, value))
+    return out

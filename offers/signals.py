@@ -1,6 +1,7 @@
-"""Bump an operator's catalog version whenever something the offer index is built from
-changes: offers, their stations and chargers, their codes, and station or charger codes
-and places that offers name."""
+"""Bump an operator's catalog version whenever something the offer index or the
+published catalog is built from changes: offers, their stations and chargers, their
+codes, station or charger codes and places that offers name, and add-ons and where they
+are on sale (offers.services.addons bumps it when a stock runs out or comes back)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.dispatch import receiver
 
 from cpo_portal.models import Charger, Station
 
-from .models import CatalogVersion, Offer, OfferCode
+from .models import AddOn, AddOnAvailability, CatalogVersion, Offer, OfferCode
 
 
 def bump(operator_id: int | None) -> None:
@@ -56,3 +57,16 @@ def station_changed(sender, instance, **kwargs):
 def charger_changed(sender, instance, **kwargs):
     if instance.offers.exists() or instance.station.offers.exists():
         bump(instance.operator_id)
+
+
+@receiver(post_save, sender=AddOn)
+@receiver(post_delete, sender=AddOn)
+def add_on_changed(sender, instance, **kwargs):
+    bump(instance.operator_id)
+
+
+@receiver(post_save, sender=AddOnAvailability)
+@receiver(post_delete, sender=AddOnAvailability)
+def add_on_place_changed(sender, instance, **kwargs):
+    operator_id = AddOn.objects.filter(pk=instance.add_on_id).values_list("operator_id")
+    bump(next(iter(operator_id), (None,))[0])

@@ -19,6 +19,7 @@ from django.utils import timezone
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
 from offers.models import Offer
+from offers.services import uses
 from offers.services.standing import offers_today
 from pricing.models import SurgeRule
 from pricing.services import surge_clock
@@ -79,6 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "title": "Home",
         "boards": boards,
         "actions": actions(request),
+        "uses_meaning": uses.MEANING,
         "app_list": admin.site.get_app_list(request),
     }
     return TemplateResponse(request, "admin/home.html", context)

@@ -1,7 +1,7 @@
 """Every name the docs give in back-quotes still names something (tests/tools/test_doc_names.py).
 
 A reader follows a doc's `offers/events.py`, `offers.rules.composition.compose`,
-`price_session(request, tariff, surges, conditions)` or `manage.py quote` into the code; when
+`compile_book(tariff, surges)` or `manage.py quote` into the code; when
 the code moves and the doc does not, the reader is lost. This lists, for docs/*.md and
 README.md, every back-quoted name that no longer resolves:
 

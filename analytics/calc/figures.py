@@ -19,6 +19,10 @@ dashboard, an offer's page, the what-if result and the API.
 - **Gross revenue**: the session's value before discounts and before tax (energy, fees,
   surge).
 - **Discount cost**: the discounts given on settled sessions.
+- **Uses (settled)**: an offer's settled redemptions, offers' one definition
+  (offers.rules.uses; counted by offers.services.uses and the rollups); quoted and
+  confirmed ledger rows are steps of an order, never counted as uses. The key stays
+  `redemptions` (the rollups' column, the API's field).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from offers.rules import USES_LABEL, USES_MEANING
 from pricing.engine import ZERO, LineKind, Quote
 
 
@@ -69,9 +74,7 @@ SURGE_REVENUE = Figure(
     "surge_revenue", "Surge revenue (before tax)", "money", "Surge lines, before tax."
 )
 TAX = Figure("tax", "Tax (GST)", "money", "Tax on the sessions.")
-REDEMPTIONS = Figure(
-    "redemptions", "Redemptions", "int", "Offers confirmed on orders (one per offer per order)."
-)
+REDEMPTIONS = Figure("redemptions", USES_LABEL, "int", USES_MEANING)
 ROI = Figure(
     "roi",
     "ROI",

@@ -37,13 +37,6 @@ BAND_CODES: tuple[str, ...] = tuple(b.code for b in BANDS)
 CHOICES: list[tuple[str, str]] = [(b.code, f"{b.label} ({b.span})") for b in BANDS]
 
 
-def band_of(hour: int) -> str:
-    """The band code of a local hour 0..23."""
-    if not 0 <= hour <= 23:
-        raise ValueError(f"hour {hour} is not 0..23")
-    return next(b.code for b in BANDS if hour < b.end)
-
-
 def sql_case(column: str) -> str:
     """A SQL CASE expression mapping an hour column to its band code (same on every DB).
 

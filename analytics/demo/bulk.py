@@ -4,8 +4,10 @@ The operator's real price books (pricing.services.price_book_for) and offer cata
 (offers.services.catalog.catalog_for) price each session and choose its offers with the
 composition every quote goes through (offers.rules.composition); rows are built by the
 ledger's own order_fields / offer_fields and bulk-inserted. What it skips is what a demo does not
-need: live occupancy and grid signals, and the limit counters and locks of redeem (the
-demo's offers have no limits). demo.py sends one session in ten through the services.
+need: live occupancy and grid signals, and the locks of redeem (the demo's offers have no
+limits). The offers' usage counters (uses, budget spent) are moved by what each flushed
+batch settled, so an offer's budget bar agrees with its settled uses and the dashboards.
+demo.py sends one session in ten through the services.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import F
+
 from analytics.models import NoOfferSession
 from analytics.services.sessions import session_row
 from cpo_portal.models import Charger, Holiday, Operator
-from offers.models import Customer, Redemption
+from offers.models import Customer, OfferUsage, Redemption
 from offers.rules import Compete, CustomerFacts, OfferFacts, Reason, Settle, compose
 from offers.services import catalog_for, combination_of, offer_fields, order_fields, station_facts
 from pricing import services as pricing
@@ -156,6 +160,16 @@ class BulkLedger:
         )
 
     def flush(self) -> None:
+        counted: dict[int, tuple[int, Decimal]] = {}
+        for row in self.rows:  # settled orders only: a cancelled one gave its use back
+            if row.kind == "settled" and not row.held_out and row.discount > 0:
+                uses, spent = counted.get(row.offer_id, (0, Decimal(0)))
+                counted[row.offer_id] = (uses + 1, spent + row.discount)
+        for offer_id, (uses, spent) in counted.items():
+            OfferUsage.objects.get_or_create(offer_id=offer_id)
+            OfferUsage.objects.filter(offer_id=offer_id).update(
+                uses=F("uses") + uses, budget_spent=F("budget_spent") + spent
+            )
         Redemption.objects.bulk_create(self.rows, batch_size=1000)
         NoOfferSession.objects.bulk_create(self.sessions, batch_size=1000)
         self.rows, self.sessions = [], []

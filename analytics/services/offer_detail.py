@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from analytics.calc import figures as defs
 from analytics.calc.hour_bands import BANDS
 from analytics.models import DailyCustomer, DailyRollup
 from analytics.services import offer_roi
@@ -42,7 +43,7 @@ BASELINE_COLUMNS = [
 ]
 BAND_COLUMNS = [
     Column("band", "Hour band"),
-    Column("redemptions", "Redemptions", "int"),
+    Column("redemptions", defs.REDEMPTIONS.label, "int"),
     Column("sessions", "Sessions", "int"),
     Column("held_out", "Held-out sessions", "int"),
     Column("discount", "Discount cost", "money"),
@@ -186,7 +187,7 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
                 "bar",
                 [b["band"] for b in bands],
                 [
-                    {"label": "Redemptions", "data": [b["redemptions"] for b in bands]},
+                    {"label": defs.REDEMPTIONS.label, "data": [b["redemptions"] for b in bands]},
                     {"label": "Held-out sessions", "data": [b["held_out"] for b in bands]},
                 ],
                 title="By hour band",

@@ -172,7 +172,7 @@ OFFER_COLUMNS = [
     Column("incremental", "Incremental revenue", "money"),
     Column("roi_discount", "Discount cost in ROI", "money"),
     Column("net", defs.NET_REVENUE.label, "money"),
-    Column("redemptions", "Redemptions", "int"),
+    Column("redemptions", defs.REDEMPTIONS.label, "int"),
     Column("sessions", "Sessions (primary offer)", "int"),
     Column("held_out", "Held-out sessions", "int"),
     Column("in_roi", "In the headline ROI", "bool"),
@@ -192,7 +192,7 @@ STATION_COLUMNS = [
     Column("station__code", "Code"),
     Column("region_code", "Region"),
     Column("sessions", defs.SESSIONS.label, "int"),
-    Column("redemptions", "Redemptions", "int"),
+    Column("redemptions", defs.REDEMPTIONS.label, "int"),
     Column("discount", "Discount cost", "money"),
     Column("net", defs.NET_REVENUE.label, "money"),
     Column("energy", "Energy (kWh)", "kwh"),
@@ -200,7 +200,7 @@ STATION_COLUMNS = [
 SERIES_COLUMNS = [
     Column("period", "Period", "date"),
     Column("sessions", "Sessions", "int"),
-    Column("redemptions", "Redemptions", "int"),
+    Column("redemptions", defs.REDEMPTIONS.label, "int"),
     Column("discount", "Discount cost", "money"),
     Column("net", defs.label("net_revenue", "with offers"), "money"),
     Column("without", defs.label("net_revenue", "without offers, estimate"), "money"),
@@ -287,10 +287,10 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                 "stations",
                 "bar",
                 [s["station__name"] or "(no station)" for s in stations],
-                [{"label": "Redemptions", "data": [s["redemptions"] for s in stations]}],
+                [{"label": defs.REDEMPTIONS.label, "data": [s["redemptions"] for s in stations]}],
                 title="Top stations",
                 horizontal=True,
-                axes={"x": "Redemptions (count)", "y": "Station"},
+                axes={"x": f"{defs.REDEMPTIONS.label} (count)", "y": "Station"},
             ),
         ],
     }
@@ -319,14 +319,14 @@ def roi_chart(offers: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def redemptions_chart(labels: list[Any], points: list[dict[str, Any]]) -> dict[str, Any]:
-    """Redemptions (bars) and discount cost (line) per period: the offer ROI page's chart,
+    """Uses (bars) and discount cost (line) per period: the offer ROI page's chart,
     and an offer's own page's."""
     return chart(
         "redemptions",
         "bar",
         labels,
         [
-            {"label": "Redemptions", "data": [p["redemptions"] for p in points]},
+            {"label": defs.REDEMPTIONS.label, "data": [p["redemptions"] for p in points]},
             {
                 "label": "Discount cost (₹)",
                 "data": [p["discount"] for p in points],
@@ -334,6 +334,10 @@ def redemptions_chart(labels: list[Any], points: list[dict[str, Any]]) -> dict[s
                 "axis": "y1",
             },
         ],
-        title="Redemptions and discount cost",
-        axes={"x": "Period start", "y": "Redemptions (count)", "y1": ["Discount cost", "(₹)"]},
+        title=f"{defs.REDEMPTIONS.label} and discount cost",
+        axes={
+            "x": "Period start",
+            "y": f"{defs.REDEMPTIONS.label} (count)",
+            "y1": ["Discount cost", "(₹)"],
+        },
     )

@@ -19,6 +19,12 @@ def figure(key: str, qualifier: str = "") -> str:
     return figures.label(key, qualifier)
 
 
+@register.simple_tag
+def figure_meaning(key: str) -> str:
+    """What a figure counts, in one sentence (its tooltip)."""
+    return figures.ALL[key].meaning
+
+
 @register.filter
 def rupees(value) -> str:
     return formatting.figure(value, "money")

@@ -9,12 +9,14 @@ Nothing is charged then: the order stays initialized, and the BAP inits again.
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Callable
 
 from beckn.commerce_types import CommerceError, Priced
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
+from beckn.protocol.v2 import VERSION as V2
 from beckn.services import commerce, order_flow
 from beckn.wire import order_json, request_parsing
 from pricing.engine import as_text, money
@@ -22,6 +24,12 @@ from pricing.engine import as_text, money
 
 def new_order_id() -> str:
     return f"ord-{secrets.token_hex(8)}"
+
+
+def _new_id(req: Request) -> str:
+    """A new order id in the form the request's protocol version takes: Beckn 2.0
+    requires the contract id to be a UUID; 1.1's are `ord-<16 hex>`."""
+    return str(uuid.uuid4()) if req.context.get("version") == V2 else new_order_id()
 
 
 def _bap_total(order_msg: dict) -> str | None:
@@ -81,7 +89,7 @@ def handle(req: Request) -> Reply:
         raise order_flow.commerce_failure(exc, order) from exc
     vocab = order_flow.vocabularies(req.bap_id)
     order = order_flow.save_order(req, order, ask, priced, OrderState.CONFIRMED, vocab)
-    order.order_id = new_order_id()
+    order.order_id = _new_id(req)
     order.confirmed_at = req.now
     payment = request_parsing.first(order_msg.get("payments"))
     params = request_parsing.obj(payment.get("params"))

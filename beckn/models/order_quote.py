@@ -1,7 +1,8 @@
 """What an Order keeps of its quote, typed: the session asked for (OrderSession, with its
 AddOnLines), the offers in the quote (AppliedOffer) and the Beckn quote sent (BecknQuote).
 Each round-trips through its JSON column (to_json / from_json); a quote is written into an
-order by Order.hold_quote(HeldQuote) only. The commerce door answers in the same types
+order by Order.hold_quote(HeldQuote), and the offers a cancellation reverses are added by
+Order.hold_offers. The commerce door answers in the same types
 (beckn.commerce_types re-exports them)."""
 
 from __future__ import annotations

@@ -168,12 +168,10 @@ def nack(
     return {"message": {"ack": {"status": "NACK"}}, "error": body}
 
 
-def nack_from_issues(
-    error: BecknError, issues: Iterable[HasPathAndMessage], *, limit: int = 10
-) -> dict[str, Any]:
-    """A NACK summarising validation issues: the first `limit` in the message, all paths."""
+def summary(issues: Iterable[HasPathAndMessage], limit: int = 5) -> tuple[str, list[str]]:
+    """(message, paths) of a NACK for validation issues: the first `limit` in the message,
+    every path."""
     found = list(issues)
     shown = "; ".join(f"{issue.path}: {issue.message}" for issue in found[:limit])
     more = len(found) - limit
-    message = shown + (f"; and {more} more" if more > 0 else "") or error.name
-    return nack(error, message, [issue.path for issue in found])
+    return shown + (f"; and {more} more" if more > 0 else ""), [issue.path for issue in found]

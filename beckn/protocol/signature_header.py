@@ -68,8 +68,9 @@ def _malformed(detail: str) -> SignatureError:
     return SignatureError(SignatureFailure.MALFORMED, detail)
 
 
-def parse_authorization(header: str) -> SignatureParams:
-    """The parameters of a `Signature ...` header; SignatureError if it is not one."""
+def parse_authorization(header: str, signed_headers: str = SIGNED_HEADERS) -> SignatureParams:
+    """The parameters of a `Signature ...` header; SignatureError if it is not one.
+    `signed_headers`: the `headers` list it must carry (a 2.0 counter-signature's is longer)."""
     if not isinstance(header, str) or not header.strip():
         raise _malformed("no Authorization header")
     if len(header) > MAX_HEADER_LENGTH:
@@ -87,16 +88,16 @@ def parse_authorization(header: str) -> SignatureParams:
             f"only {ALGORITHM} is supported (keyId says {key_algorithm!r}, "
             f"algorithm says {params.get('algorithm', key_algorithm)!r})",
         )
-    headers = params.get("headers", SIGNED_HEADERS)
-    if "".join(headers.lower().split()) != SIGNED_HEADERS.replace(" ", ""):
-        raise _malformed(f"headers must be {SIGNED_HEADERS!r}, got {headers!r}")
+    headers = params.get("headers", signed_headers)
+    if "".join(headers.lower().split()) != signed_headers.replace(" ", ""):
+        raise _malformed(f"headers must be {signed_headers!r}, got {headers!r}")
     return SignatureParams(
         subscriber_id=subscriber_id,
         key_id=key_id,
         algorithm=ALGORITHM,
         created=_epoch(params["created"], "created"),
         expires=_epoch(params["expires"], "expires"),
-        headers=SIGNED_HEADERS,
+        headers=signed_headers,
         signature=_signature(params["signature"]),
     )
 

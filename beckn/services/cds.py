@@ -1,8 +1,9 @@
 """Publishing catalogs to a Catalog Discovery Service (Beckn 2.0 `/catalog/publish`), and
 recording what it answers on `/catalog/on_publish`.
 
-- `catalogs_of(operator)`: the one place the published catalogs come from (the 2.0
-  renderer over what discovery finds at the operator's chargers).
+- `catalogs_of(operator)`: the one place the published catalogs come from: the published
+  catalog (services.publication, what a discover straight to us reads) rendered by the
+  2.0 wire.
 - `publish(service, catalogs, reason)`: one signed `/catalog/publish` of those catalogs,
   written to the outbox in the caller's transaction and sent and retried by the same
   delivery as every Beckn callback (services.outbox, services.delivery, services.sweep):
@@ -34,10 +35,14 @@ from beckn.models import (
     PublishReason,
     PublishStatus,
     SubscriberType,
+    Vocabulary,
 )
+from beckn.protocol import errors
 from beckn.protocol.signing import SignatureError, verify_request
 from beckn.protocol.timefmt import format_duration, format_timestamp
-from beckn.services import outbox, registry
+from beckn.services import outbox, publication, registry
+from beckn.wire.request_parsing import SearchQuery
+from beckn.wire.v2 import catalogs as v2_catalogs
 from cpo_portal import jsonlimits
 from cpo_portal.models import Operator
 
@@ -61,17 +66,11 @@ def catalog_stamp(operator_id: int) -> str:
 
 def catalogs_of(operator: Operator, now: datetime | None = None) -> Catalogs:
     """The operator's 2.0 catalogs as a CDS gets them: what a discover without filters
-    finds at its active chargers, rendered by the 2.0 wire."""
-    from beckn.services import discovery
-    from beckn.wire.request_parsing import SearchQuery
-
-    # the 2.0 wire's renderer; not in every checkout yet
-    from beckn.wire.v2.catalog import catalogs  # type: ignore[import-not-found, unused-ignore]
-
+    reads from the published catalog at its active chargers, rendered by the 2.0 wire."""
     query = SearchQuery(provider_id=operator.code)
-    found = discovery.find(query)
-    offerings = discovery.fetch_offerings(found.chargers, query, now or timezone.now())
-    return catalogs(offerings, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri())
+    found = publication.search(query, now or timezone.now(), Vocabulary.BOTH)
+    offerings = [layout.offering for layout in found.layouts]
+    return v2_catalogs.catalogs(offerings, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri())
 
 
 def publish_body(catalogs: Catalogs, now: datetime) -> dict[str, Any]:
@@ -176,17 +175,20 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """As intake answers (a 1.1-shaped ACK / NACK); the view sends it in 2.0's Ack shape,
+    counter-signed (intake.v2_answer)."""
+
     status: int
     body: dict[str, Any]
 
 
-def _ack() -> dict[str, Any]:
-    return {"status": "ACK"}
+def _nack(status: int, error: errors.BecknError, message: str) -> Answer:
+    return Answer(status, errors.nack(error, message))
 
 
-def _nack(status: int, code: str, message: str) -> Answer:
-    error = {"errorCode": code, "errorMessage": message}
-    return Answer(status, {"status": "NACK", "error": error})
+def _lookup(subscriber_id: str, key_id: str) -> str | None:
+    entry = registry.find(subscriber_id, key_id)
+    return entry.public_key if entry is not None else None
 
 
 class NotACds(Exception):
@@ -201,7 +203,7 @@ def _verified_cds(raw: bytes, headers: Mapping[str, str], now: datetime) -> str 
     verified = verify_request(
         raw,
         headers.get("Authorization", ""),
-        lookup=registry.lookup_key,
+        lookup=_lookup,
         now=int(now.timestamp()),
         max_skew=conf.get("BECKN_SIGNATURE_MAX_SKEW"),
         max_lifetime=conf.get("BECKN_SIGNATURE_MAX_LIFETIME"),
@@ -254,7 +256,7 @@ def receive_on_publish(raw: bytes, headers: Mapping[str, str], now: datetime) ->
     try:
         cds_id = _verified_cds(raw, headers, now)
     except (SignatureError, NotACds) as exc:
-        return _nack(401, "30016", f"signature refused: {exc}")
+        return _nack(401, errors.INVALID_SIGNATURE, f"signature refused: {exc}")
     try:
         text = jsonlimits.check_text(
             raw,
@@ -263,19 +265,20 @@ def receive_on_publish(raw: bytes, headers: Mapping[str, str], now: datetime) ->
         )
         body = json.loads(text)
     except (jsonlimits.JsonLimitError, ValueError) as exc:
-        return _nack(400, "10000", f"the body is not valid JSON: {exc}")
+        return _nack(400, errors.INVALID_REQUEST, f"the body is not valid JSON: {exc}")
     context = body.get("context") if isinstance(body, dict) else None
     message = body.get("message") if isinstance(body, dict) else None
     results = message.get("results") if isinstance(message, dict) else None
     if not isinstance(context, dict) or not isinstance(results, list):
-        return _nack(400, "10000", "context and message.results are required")
+        return _nack(400, errors.INVALID_REQUEST, "context and message.results are required")
     if context.get("action") not in (ON_PUBLISH, "on_catalog_publish"):
-        return _nack(400, "10000", f"action must be {ON_PUBLISH!r}")
+        return _nack(400, errors.INVALID_REQUEST, f"action must be {ON_PUBLISH!r}")
     found = CatalogPublish.objects.filter(message_id=str(context.get("messageId", "")))
     if cds_id is not None:
         found = found.filter(cds_id=cds_id)
     publish_row = found.first()
     if publish_row is None:
-        return _nack(404, "30001", "no catalog publish of ours has this messageId")
+        message = "no catalog publish of ours has this messageId"
+        return _nack(404, errors.INVALID_REQUEST, message)
     record_results(publish_row, results, now)
-    return Answer(200, _ack())
+    return Answer(200, errors.ack())

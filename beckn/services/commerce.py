@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -176,6 +177,60 @@ def published_offers_at(
         pk: [shown.get(rule.id) or shown.setdefault(rule.id, publish(rule)) for rule in rules]
         for pk, rules in published(operator, list(stations), at=at).items()
     }
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOffers:
+    """Every active offer of an operator as a catalog shows it, placed at each station (by
+    station pk) whether it has ended or not, with the end of its validity: a catalog at a
+    moment keeps those not ended then. `read` is offers' answer, given back to place the
+    offers again after a change (placed_offers' `before`)."""
+
+    read: Any
+    shown: dict[str, PublishedOffer]  # by offer id
+    at: dict[int, list[tuple[PublishedOffer, dt.datetime | None]]]
+
+
+def placed_offers(
+    operator: Operator,
+    stations: Iterable[Station],
+    before: PlacedOffers | None = None,
+    unchanged: Collection[int] = (),
+) -> PlacedOffers:
+    """offers' placed_offers, shown: with `before` (an earlier answer) and the stations
+    that did not change since (`unchanged`), only new and changed offers are placed there,
+    and an offer that did not change is the same object as before."""
+    from offers.services import placed_offers as placed
+
+    read = placed(operator, list(stations), before.read if before else None, unchanged)
+    known = {rule.id: rule for rule, _ in before.read.ranked} if before is not None else {}
+    shown = {
+        rule.id: before.shown[rule.id]
+        if before is not None and known.get(rule.id) == rule
+        else publish(rule)
+        for rule, _ in read.ranked
+    }
+    at = {pk: [(shown[r.id], end) for r, end in pairs] for pk, pairs in read.at.items()}
+    return PlacedOffers(read, shown, at)
+
+
+class NoticesDuring:
+    """surge_notices_at for searches starting from `first` to `last`, with no query
+    (pricing's NoticesDuring); `at` answers None for a start outside that span."""
+
+    def __init__(self, stations: Iterable[Station], first: dt.datetime, last: dt.datetime):
+        from pricing import services as pricing
+
+        self.read = pricing.NoticesDuring(list(stations), first, last)
+        self.shown = {n: _notice(n) for n in self.read.notices.values()}
+
+    def at(
+        self, pks: Iterable[int], start: dt.datetime, end: dt.datetime | None
+    ) -> dict[int, list[SurgeNotice]] | None:
+        if not self.read.covers(start):
+            return None
+        found = self.read.at(pks, start, end)
+        return {pk: [self.shown[n] for n in notices] for pk, notices in found.items()}
 
 
 def surge_notices_at(

@@ -1,9 +1,9 @@
 """The core-schema check on the ACK path: a compiled validator, jsonschema as the judge.
 
-`beckn.protocol.schema` validates with `jsonschema` through `$ref`s resolved at every use
-(~1 ms for a select). Here each action's request schema is inlined once (every `$ref`
-replaced by its target; the core 1.1.0 document has no recursive reference) and compiled
-by `jsonschema-rs` (Rust), which answers yes/no for a select in ~0.01 ms instead of ~0.4.
+`beckn.protocol.schema` validates with `jsonschema` through `$ref`s resolved at every use.
+Here each action's request schema is inlined once (every `$ref` replaced by its target; the
+core 1.1.0 document has no recursive reference) and compiled by `jsonschema-rs` (Rust),
+which answers yes/no for a select in a small part of the time (bench/results/beckn_ack.md).
 
 `jsonschema` stays the reference: the formats we enforce are checked by the very same
 `FormatChecker` callables (passed to jsonschema-rs, which then calls them), and a body the

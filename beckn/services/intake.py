@@ -21,6 +21,7 @@ import hmac
 import json
 import logging
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,7 +42,11 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.services import admission, backlog, fastschema, ratelimit, reconnect, registry
+from beckn.protocol.v2 import ack as v2_ack
+from beckn.protocol.v2 import context as v2_context
+from beckn.protocol.v2 import deg_shape
+from beckn.protocol.v2 import schema as v2_schema
+from beckn.services import admission, backlog, fastschema, keys, ratelimit, reconnect, registry
 from cpo_portal import jsonlimits
 
 log = logging.getLogger(__name__)
@@ -83,10 +88,16 @@ Enqueue = Callable[[int, str], None]  # (inbound id, bap_id): queue it for proce
 
 
 def accept(
-    action: str, raw: bytes, headers: Mapping[str, str], enqueue: Enqueue, now: datetime
+    action: str,
+    raw: bytes,
+    headers: Mapping[str, str],
+    enqueue: Enqueue,
+    now: datetime,
+    *,
+    v2: bool = False,
 ) -> Answer:
     try:
-        return _accept(action, raw, headers, enqueue, now)
+        return _accept(action, raw, headers, enqueue, now, v2=v2)
     except Refusal as refusal:
         return refusal.answer
     except DatabaseError:
@@ -95,10 +106,77 @@ def accept(
         return Answer(503, body, {"Retry-After": "5"})
 
 
-def _accept(
+def accept_v2(
     action: str, raw: bytes, headers: Mapping[str, str], enqueue: Enqueue, now: datetime
 ) -> Answer:
-    if action not in REQUEST_ACTIONS:
+    """accept() for a Beckn 2.0 request to /v2/<action>: the same checks and the same
+    row, read from 2.0 (`_checked_v2`); the answer is 2.0's Ack, counter-signed."""
+    action = v2_context.v2_action(action) or action  # DEG's `rating` is 2.0's `rate`
+    answer = accept(action, raw, headers, enqueue, now, v2=True)
+    return v2_answer(answer, raw, now)
+
+
+def v2_answer(answer: Answer, raw: bytes, now: datetime) -> Answer:
+    """A 1.1 ACK / NACK answer as 2.0's Ack: status, error, counter-signature."""
+    ack = answer.body.get("message", {}).get("ack", {}) if isinstance(answer.body, dict) else {}
+    status = "ACK" if ack.get("status") == "ACK" else "NACK"
+    error = answer.body.get("error") if isinstance(answer.body, dict) else None
+    body = v2_ack.ack_body(status, v2_ack.as_v2_error(error) if error else None)
+    signer = _counter_signer()
+    if signer is not None:
+        body = signer.sign(body, raw, _message_id(raw), int(now.timestamp()))
+    return Answer(answer.status, body, answer.headers, answer.inbound_id)
+
+
+def _message_id(raw: bytes) -> str:
+    """The request's context messageId, for the counter-signature ('' when unreadable)."""
+    try:
+        ctx = json.loads(raw).get("context", {})
+        value = ctx.get("messageId", ctx.get("message_id", ""))
+    except (ValueError, AttributeError):
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+_signer_memo: tuple[float, v2_ack.CounterSigner | None] = (0.0, None)
+SIGNER_MEMO_SECONDS = 5.0
+
+
+def forget_signer() -> None:
+    """Read the active key again at the next 2.0 Ack (tests; `beckn_keys` rotates)."""
+    global _signer_memo
+    _signer_memo = (0.0, None)
+
+
+def _counter_signer() -> v2_ack.CounterSigner | None:
+    """Our active key as a counter-signer, read at most every SIGNER_MEMO_SECONDS per
+    process (a rotated key counter-signs within that); None with no key (the Ack then
+    goes without a signature, and the log says why)."""
+    global _signer_memo
+    at, signer = _signer_memo
+    if signer is not None and time.monotonic() - at < SIGNER_MEMO_SECONDS:
+        return signer
+    try:
+        key = keys.active_key()
+    except (keys.NoSigningKey, DatabaseError) as exc:
+        log.warning("a 2.0 Ack goes without its counter-signature: %s", exc)
+        return None
+    signer = v2_ack.CounterSigner(conf.bpp_id(), key.key_id, key.private_key)
+    _signer_memo = (time.monotonic(), signer)
+    return signer
+
+
+def _accept(
+    action: str,
+    raw: bytes,
+    headers: Mapping[str, str],
+    enqueue: Enqueue,
+    now: datetime,
+    *,
+    v2: bool = False,
+) -> Answer:
+    actions = v2_context.REQUEST_ACTIONS if v2 else REQUEST_ACTIONS
+    if action not in actions:
         raise Refusal(
             errors.ACTION_NOT_APPLICABLE, f"this BPP has no /{action} endpoint", None, 404
         )
@@ -110,7 +188,11 @@ def _accept(
         )  # fmt: skip
     signer = _verify(raw, headers, now)
     try:
-        body = _checked(action, raw, signer, now)
+        if v2:
+            body = _checked_v2(action, raw, signer, now)
+            action = v2_context.REQUEST_ACTIONS[action]
+        else:
+            body = _checked(action, raw, signer, now)
     except Refusal:
         _count_refused(signer)
         raise
@@ -130,20 +212,55 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
     issues = fastschema.issues(action, body)
     if issues:
-        raise Refusal(errors.INVALID_REQUEST, *_summary(issues))
+        raise Refusal(errors.INVALID_REQUEST, *errors.summary(issues))
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
     context_issues = check_context(
         body["context"], action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
     ) or check_timestamps(body)
     if context_issues:
         error = next((i.error for i in context_issues if i.error is errors.STALE_REQUEST), None)
-        raise Refusal(error or errors.INVALID_REQUEST, *_summary(context_issues))
+        raise Refusal(error or errors.INVALID_REQUEST, *errors.summary(context_issues))
     if action in NOT_APPLICABLE:
         raise Refusal(
             errors.ACTION_NOT_APPLICABLE,
             f"{action} is not offered: charging sessions are followed with status and on_update",
         )
     return body
+
+
+def _checked_v2(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> dict[str, Any]:
+    """A 2.0 request's body to store, once its shape, schema and context pass."""
+    body = _parse(raw)
+    ctx = v2_context.camel_case(body["context"])
+    if signer is not None and signer.subscriber_id != ctx.get("bapId"):
+        raise Refusal(
+            errors.INVALID_SIGNATURE,
+            f"signed by {signer.subscriber_id!r} but context.bapId is {ctx.get('bapId')!r}",
+            "$.context.bapId",
+        )
+    message = deg_shape.openapi_shape(action, body.get("message"))
+    shaped = {**body, "context": ctx, "message": message}
+    issues = v2_schema.issues(action, shaped)
+    if issues:
+        raise Refusal(errors.INVALID_REQUEST, *_summary(issues))
+    skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
+    context_issues = v2_context.check(
+        ctx, action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
+    )
+    if context_issues:
+        error = next((i.error for i in context_issues if i.error is errors.STALE_REQUEST), None)
+        raise Refusal(error or errors.INVALID_REQUEST, *_summary(context_issues))
+    range_issues = v2_context.check_timestamps(message)
+    if range_issues:
+        raise Refusal(errors.INVALID_REQUEST, *_summary(range_issues))
+    if action in NOT_APPLICABLE:
+        raise Refusal(
+            errors.ACTION_NOT_APPLICABLE,
+            f"{action} is not offered: charging sessions are followed with status and on_update",
+        )
+    # the context as the handlers read it (1.1's keys, version 2.0.0), the message as the
+    # OpenAPI shapes it: read into the handlers' message when it is handled (processing)
+    return {"context": v2_context.internal(ctx), "message": message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,12 +352,6 @@ def _finite(text: str) -> float:
     if not math.isfinite(value):
         raise Refusal(errors.INVALID_REQUEST, f"the number {text[:30]} is out of range")
     return value
-
-
-def _summary(issues: list[Any], limit: int = 5) -> tuple[str, list[str]]:
-    shown = "; ".join(f"{i.path}: {i.message}" for i in issues[:limit])
-    more = len(issues) - limit
-    return shown + (f"; and {more} more" if more > 0 else ""), [i.path for i in issues]
 
 
 def _expiry(ctx: Mapping[str, Any], now: datetime) -> datetime:

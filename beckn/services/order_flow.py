@@ -19,7 +19,7 @@ from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.models.order_quote import HeldQuote, OrderSession
 from beckn.protocol import errors
-from beckn.services import commerce, network_memo, registry
+from beckn.services import commerce, publication, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
@@ -77,7 +77,7 @@ def _charger(order_msg: dict[str, Any]) -> Charger:
     if not isinstance(item_id, str):
         raise Failure(errors.INVALID_REQUEST, "order.items[0].id is required", ITEM_PATH)
     if isinstance(provider_id, str):
-        found = network_memo.chargers(provider_id, item_id)
+        found = publication.chargers(provider_id, item_id)
     else:
         found = list(Charger.objects.select_related("station", "operator").filter(code=item_id)[:2])
     # An unknown provider is told as such; asked only when no charger was found.

@@ -21,10 +21,12 @@ from django.utils import timezone
 
 from beckn import conf
 from beckn.commerce_types import Recovery
-from beckn.models import Order, Outbox
+from beckn.models import InboundMessage, Order, Outbox
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
+from beckn.protocol.v2 import context as v2_context
 from beckn.services import commerce, order_flow, outbox, registry
 from beckn.wire import order_json, quote_json
+from beckn.wire.v2 import contract as v2_contract
 from offers.services import SessionAsk
 
 UNSOLICITED_TTL = dt.timedelta(minutes=15)
@@ -71,10 +73,34 @@ def unsolicited_context(order: Order, action: str, now: dt.datetime) -> dict[str
     }
 
 
+def speaks_v2(order: Order) -> bool:
+    """Whether the BAP talks to us about this order in Beckn 2.0 (its latest message in
+    the order's transaction was a 2.0 one)."""
+    latest = (
+        InboundMessage.objects.filter(bap_id=order.bap_id, transaction_id=order.transaction_id)
+        .order_by("-received_at")
+        .values_list("body", flat=True)
+        .first()
+    )
+    context = latest.get("context") if isinstance(latest, dict) else None
+    return isinstance(context, dict) and v2_context.is_v2(context)
+
+
 def push_unsolicited(order: Order, message: dict[str, Any], action: str = "on_update") -> Outbox:
-    """An on_<action> nobody asked for (the BPP's own news), queued like any callback."""
+    """An on_<action> nobody asked for (the BPP's own news), queued like any callback: in
+    2.0's shape (the order as a Contract) to a BAP that speaks 2.0 about the order."""
     now = timezone.now()
-    payload = {"context": unsolicited_context(order, action, now), "message": message}
+    context = unsolicited_context(order, action, now)
+    if speaks_v2(order):
+        context.pop("domain")
+        payload = {
+            "context": v2_context.reply(
+                context, action, now, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
+            ),
+            "message": {"contract": v2_contract.contract(order)},
+        }
+    else:
+        payload = {"context": context, "message": message}
     return outbox.push(payload, order, now, now + UNSOLICITED_TTL)
 
 

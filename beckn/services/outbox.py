@@ -21,6 +21,9 @@ from beckn.protocol.context import (
     format_timestamp,
     parse_duration,
 )
+from beckn.protocol.v2 import context as v2_context
+from beckn.protocol.v2 import schema as v2_schema
+from beckn.protocol.v2.ack import as_v2_error
 from beckn.services import backlog, fastschema, jobs, registry
 
 log = logging.getLogger(__name__)
@@ -51,12 +54,35 @@ def encode(body: dict[str, Any]) -> str:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
+def _v2_callback_body(
+    inbound: InboundMessage,
+    message: dict[str, Any] | None,
+    error: dict[str, Any] | None,
+    now: datetime,
+) -> dict[str, Any]:
+    action = "on_" + v2_context.V2_ACTION.get(inbound.action, inbound.action)
+    ctx = v2_context.reply(
+        inbound.context,
+        action,
+        now,
+        bpp_id=conf.bpp_id(),
+        bpp_uri=conf.bpp_uri(),
+        request_digest=inbound.body_digest,
+    )
+    body: dict[str, Any] = {"context": ctx, "message": message if message is not None else {}}
+    if error is not None:
+        body["error"] = error if "errorCode" in error else as_v2_error(error)
+    return body
+
+
 def callback_body(
     inbound: InboundMessage,
     message: dict[str, Any] | None,
     error: dict[str, Any] | None,
     now: datetime,
 ) -> dict[str, Any]:
+    if v2_context.is_v2(inbound.context):
+        return _v2_callback_body(inbound, message, error, now)
     action = f"on_{inbound.action}"
     body: dict[str, Any] = {"context": reply_context(inbound.context, action, now)}
     if message is not None:
@@ -138,12 +164,14 @@ def _row(
     to this worker when it is the one that will send it (jobs.holding())."""
     context = body["context"]
     action = context["action"]
-    if context.get("version") == "2.0.0":  # a 2.0 message (catalog publish): checked by its sender
-        issues: list[Any] = []
-        message_id, transaction_id = context["messageId"], context["transactionId"]
+    if v2_context.is_v2(context):
+        issues = v2_schema.issues(action, body)
+        message_id = context["messageId"]
+        transaction_id = context["transactionId"]
     else:
         issues = fastschema.issues(action, body)
-        message_id, transaction_id = context["message_id"], context["transaction_id"]
+        message_id = context["message_id"]
+        transaction_id = context["transaction_id"]
     if issues:  # our bug, not the BAP's: send anyway (an ACK promised a callback), but say so
         log.error("%s for %s fails the core schema: %s", action, message_id, issues[:5])
     base = registry.callback_target(subscriber_id, action)  # shown; resolved again at send

@@ -1,5 +1,5 @@
 """The ACK's INSERT checks its own connection (speed only; the figure is in
-bench/results/beckn_ack.md, 2026-11-23 evening).
+bench/results/beckn_ack.md).
 
 On the protocol pool (gevent workers, psycopg pool: DATABASE_POOL_SIZE) the pool does not
 check a connection when it hands it out (CONN_HEALTH_CHECKS is off there): that check is

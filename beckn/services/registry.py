@@ -150,12 +150,6 @@ def find(subscriber_id: str, key_id: str | None = None, *, fresh: bool = False) 
     return entry
 
 
-def lookup_key(subscriber_id: str, key_id: str) -> str | None:
-    """The signature verifier's key lookup."""
-    entry = find(subscriber_id, key_id)
-    return entry.public_key if entry is not None else None
-
-
 def callback_url(subscriber_id: str, *, fresh: bool = False) -> str | None:
     """The registered callback base URL: the only place callbacks may go. Delivery asks
     with `fresh` when it sends, so a callback goes where the subscriber is registered at

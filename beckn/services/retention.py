@@ -23,8 +23,8 @@ the same however large the tables are; a run stops after MAX_BATCHES of each, an
 next run (beat runs it every ten minutes) goes on. The rows are deleted by plain DELETE
 statements: Django's QuerySet.delete() would load every row (request bodies included) to
 send the delete signals, and django-simple-history would answer each deleted callback
-with a new history record, the opposite of pruning (bench/prune.py: 11.6 times as many
-rows a second as delete(), bench/results/retention.md).
+with a new history record, the opposite of pruning (bench/prune.py measures both:
+bench/results/retention.md).
 """
 
 from __future__ import annotations

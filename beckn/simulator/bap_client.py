@@ -13,6 +13,8 @@ import requests
 from beckn.protocol.context import DOMAIN, VERSION
 from beckn.protocol.signing import sign_request
 from beckn.protocol.timefmt import format_timestamp
+from beckn.protocol.v2 import VERSION as V2
+from beckn.protocol.v2 import context as v2_context
 
 
 class Refused(RuntimeError):
@@ -32,8 +34,11 @@ class BapClient:
     transaction_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     timeout: float = 10.0
     session: requests.Session = field(default_factory=requests.Session)
+    version: str = VERSION  # "2.0.0": Beckn 2.0, at <bpp_url>/v2/<action>
 
     def context(self, action: str) -> dict[str, Any]:
+        if self.version == V2:
+            return self.context_v2(action)
         ctx = {
             "domain": DOMAIN,
             "action": action,
@@ -51,8 +56,25 @@ class BapClient:
             ctx["bpp_uri"] = self.bpp_url
         return ctx
 
+    def context_v2(self, action: str) -> dict[str, Any]:
+        ctx = {
+            "domain": v2_context.DOMAIN,
+            "action": action,
+            "version": V2,
+            "bapId": self.subscriber_id,
+            "bapUri": self.callback_url,
+            "transactionId": self.transaction_id,
+            "messageId": str(uuid.uuid4()),
+            "timestamp": format_timestamp(dt.datetime.now(dt.UTC)),
+            "ttl": self.ttl,
+        }
+        if action != "discover":
+            ctx["bppId"] = self.bpp_id
+            ctx["bppUri"] = f"{self.bpp_url.rstrip('/')}/v2"
+        return ctx
+
     def send(self, action: str, message: dict[str, Any]) -> str:
-        """POST a signed request; the message_id to wait for. Refused on a NACK."""
+        """POST a signed request; the message id to wait for. Refused on a NACK."""
         body = {"context": self.context(action), "message": message}
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         header = sign_request(
@@ -62,8 +84,9 @@ class BapClient:
             private_key_b64=self.private_key,
         )
         try:
+            base = self.bpp_url.rstrip("/") + ("/v2" if self.version == V2 else "")
             response = self.session.post(
-                f"{self.bpp_url.rstrip('/')}/{action}",
+                f"{base}/{action}",
                 data=raw,
                 headers={"Content-Type": "application/json", "Authorization": header},
                 timeout=self.timeout,
@@ -71,7 +94,11 @@ class BapClient:
             answer = response.json()
         except (requests.RequestException, ValueError) as exc:
             raise Refused(f"{action}: no answer from the BPP ({exc})") from exc
-        status = answer.get("message", {}).get("ack", {}).get("status")
+        if self.version == V2:
+            status = answer.get("status") if isinstance(answer, dict) else None
+        else:
+            status = answer.get("message", {}).get("ack", {}).get("status")
         if status != "ACK":
             raise Refused(f"{action}: HTTP {response.status_code} {answer.get('error')}")
-        return body["context"]["message_id"]
+        ctx = body["context"]
+        return ctx["messageId"] if self.version == V2 else ctx["message_id"]

@@ -94,6 +94,8 @@ class CallbackReceiver:
                 "error": {"code": "30016", "message": error},
             }
             return 401, nack
+        if isinstance(body, dict) and body.get("context", {}).get("version") == "2.0.0":
+            return 200, {"status": "ACK"}  # 2.0's Ack (this simulator has no key to counter-sign)
         return 200, ACK
 
     def _verify(self, raw: bytes, headers: dict[str, str]) -> tuple[str | None, str]:
@@ -122,7 +124,8 @@ class CallbackReceiver:
                 found = []
                 for item in self.received:
                     ctx = item.body.get("context", {}) if isinstance(item.body, dict) else {}
-                    if item.action == action and message_id in (None, ctx.get("message_id")):
+                    ids = (None, ctx.get("message_id"), ctx.get("messageId"))
+                    if item.action == action and message_id in ids:
                         found.append(item)
                 if len(found) >= count:
                     return found[:count]

@@ -10,13 +10,20 @@ part to another. What goes where is described in beckn/wire/catalog_json.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from beckn.commerce_types import AddOnLine, Offering, PublishedOffer, SurgeNotice
 from beckn.wire import catalog_json, offer_json
-from cpo_portal.models import Charger, Station
+from cpo_portal.models import Charger, Connector, Station
+
+
+def size(value: Any) -> int:
+    """Bytes of `value` as the outbox encodes it (compact, UTF-8)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 @dataclass
@@ -30,7 +37,9 @@ class Layout:
     covered: dict[str, list[str]]  # offer id -> codes of the chargers it applies to
     add_ons: list[AddOnLine]  # on sale at any of the stations, in the chargers' order
     notices: dict[str, SurgeNotice]  # by code: the same text wherever it applies
-    _items: dict[int, dict[str, Any]] = field(default_factory=dict)
+    connectors: dict[int, list[Connector]] | None = None  # shown, by charger pk
+    rendered: tuple[dict[Hashable, tuple[dict[str, Any], int]], Hashable] | None = None
+    _items: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
     _stations: dict[int, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _offer_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _refs: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
@@ -42,16 +51,27 @@ class Layout:
         vocabularies: str,
         query_start: dt.datetime | None,
         query_end: dt.datetime | None,
+        *,
+        applying: dict[int, list[PublishedOffer]] | None = None,
+        connectors: dict[int, list[Connector]] | None = None,
+        rendered: tuple[dict[Hashable, tuple[dict[str, Any], int]], Hashable] | None = None,
     ) -> Layout:
+        """`applying`: the offers that apply to each charger, when known (else worked out
+        from the offering); `connectors`: those to show of each charger (else its
+        `shown_connectors`, or all); `rendered`: items rendered before (a dict kept with
+        the offering's data, and what the search asked of connectors), shared; keyed by
+        the ids of the charger and offer objects, which its keeper keeps alive as long."""
         mine: dict[int, list[PublishedOffer]] = {}
         offers: dict[str, PublishedOffer] = {}
         covered: dict[str, list[str]] = {}
         for charger in offering.chargers:
-            published = offering.offers.get(charger.station_id) or ()
-            here, code, categories = charger.station.code, charger.code, charger.categories
-            applying = [o for o in published if o.applies_at(here, code, categories)]
-            mine[charger.pk] = applying
-            for offer in applying:
+            if applying is not None:
+                mine[charger.pk] = applying[charger.pk]
+            else:
+                published = offering.offers.get(charger.station_id) or ()
+                here, code, categories = charger.station.code, charger.code, charger.categories
+                mine[charger.pk] = [o for o in published if o.applies_at(here, code, categories)]
+            for offer in mine[charger.pk]:
                 offers.setdefault(offer.offer_id, offer)
                 covered.setdefault(offer.offer_id, []).append(charger.code)
         add_ons: dict[str, AddOnLine] = {}
@@ -68,6 +88,8 @@ class Layout:
             covered,
             list(add_ons.values()),
             _shared_notices(offering),
+            connectors,
+            rendered,
         )
 
     def provider(self, chargers: list[Charger] | None = None) -> dict[str, Any]:
@@ -143,9 +165,34 @@ class Layout:
         return found
 
     def item(self, charger: Charger) -> dict[str, Any]:
+        return self._kept(charger)[0]
+
+    def item_size(self, charger: Charger) -> int:
+        """The item's encoded size (size())."""
+        return self._kept(charger)[1]
+
+    def _kept(self, charger: Charger) -> tuple[dict[str, Any], int]:
         found = self._items.get(charger.pk)
+        if found is not None:
+            return found
+        key: Hashable = None
+        if self.rendered is not None:
+            kept, asked = self.rendered
+            key = (
+                id(charger),
+                asked,
+                self.offering.rates.get(charger.pk),
+                *(line.add_on_id for line in self.offering.add_ons.get(charger.station_id) or ()),
+                None,
+                *(id(o) for o in self.mine.get(charger.pk) or ()),
+            )
+            found = kept.get(key)
         if found is None:
-            found = self._items[charger.pk] = self._item(charger)
+            item = self._item(charger)
+            found = (item, size(item))
+            if self.rendered is not None:
+                self.rendered[0][key] = found
+        self._items[charger.pk] = found
         return found
 
     def _item(self, charger: Charger) -> dict[str, Any]:
@@ -156,7 +203,11 @@ class Layout:
             rate=rate,
             currency=currency,
             fulfillment_id=charger.station.code,
-            connectors=getattr(charger, "shown_connectors", None),
+            connectors=(
+                getattr(charger, "shown_connectors", None)
+                if self.connectors is None
+                else self.connectors[charger.pk]
+            ),
             named=False,
         )
         mine = self.mine.get(charger.pk) or []

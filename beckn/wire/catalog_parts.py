@@ -11,7 +11,8 @@ Cutting: items stay in the catalog's order (nearest first, operator by operator)
 is closed when the next item, with the station and offer definitions it would bring, would
 take the part over BECKN_CATALOG_PART_BYTES, counting each piece (item, station, offer
 definition, each id an offer gains) at its encoded size in the whole catalog. One item
-bigger than the limit still goes, alone in its part.
+bigger than the limit still goes, alone in its part. A catalog whose pieces, all counted
+at their most, fit in one part is not cut (what the cut would decide, without its walk).
 
 Assembling (`assemble`): providers by id in order of first appearance; their categories,
 locations and fulfillments by id; items appended; an offer defined in several parts keeps
@@ -25,24 +26,18 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from beckn.commerce_types import Offering
 from beckn.protocol.tags import tag_group
 from beckn.wire import catalog_json
-from beckn.wire.catalog_layout import Layout
+from beckn.wire.catalog_layout import Layout, size
 from cpo_portal.models import Charger
 
 PART_GROUP = "catalog-part"
 ENVELOPE_BYTES = 2048  # the context and the catalog's own keys, generously
 IDS_KEY = len(',"location_ids":[]')
-
-
-def size(value: Any) -> int:
-    """Bytes of `value` as the outbox encodes it (compact, UTF-8)."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 def part_tags(part: int, parts: int) -> dict[str, Any]:
@@ -73,9 +68,20 @@ def search_catalogs(
 ) -> list[dict[str, Any]]:
     """The on_search messages: one when the catalog fits in `part_bytes`, else its parts."""
     layouts = [Layout.of(o, vocabularies, query_start, query_end) for o in offerings]
-    shown = sum(len(o.chargers) for o in offerings)
+    return laid_out_catalogs(layouts, matched, part_bytes)
+
+
+def laid_out_catalogs(
+    layouts: list[Layout], matched: int | None, part_bytes: int
+) -> list[dict[str, Any]]:
+    """search_catalogs of providers already laid out."""
+    shown = sum(len(layout.offering.chargers) for layout in layouts)
     descriptor = catalog_json.catalog_descriptor(shown, matched)
-    cuts = _cut(layouts, part_bytes)  # by the sizes of the pieces: nothing built twice
+    sizes = [_Sizes.of(index, layout) for index, layout in enumerate(layouts)]
+    if sum(s.most() for s in sizes) + ENVELOPE_BYTES <= part_bytes:
+        cuts = [_Part()]  # what _cut would count for one part is no more: one part
+    else:
+        cuts = _cut(sizes, part_bytes)  # by the sizes of the pieces: nothing built twice
     if len(cuts) == 1:
         providers = [layout.provider() for layout in layouts]
         return [{"catalog": {"descriptor": descriptor, "providers": providers}}]
@@ -124,6 +130,17 @@ class _Sizes:
         }
         return cls(index, layout, header + 200, stations, offers)
 
+    def most(self) -> int:
+        """The most _cut counts for the whole provider in one part: every piece, and for
+        each offer of each item the longest location and item ids."""
+        layout = self.layout
+        chargers = layout.offering.chargers
+        longest = max((len(c.station.code) + len(c.code) + 6 for c in chargers), default=0)
+        refs = sum(len(layout.mine.get(c.pk) or ()) for c in chargers)
+        items = sum(layout.item_size(c) + 1 for c in chargers)
+        pieces = sum(self.stations.values()) + sum(self.offers.values())
+        return self.header + pieces + items + refs * longest
+
     def cost(self, part: _Part, charger: Charger, item_bytes: int) -> int:
         total = item_bytes
         if not part.runs or part.runs[-1][0] is not self.layout:
@@ -152,13 +169,13 @@ class _Sizes:
             part.placed.add((self.index, offer.offer_id, station))
 
 
-def _cut(layouts: list[Layout], part_bytes: int) -> list[_Part]:
+def _cut(providers: list[_Sizes], part_bytes: int) -> list[_Part]:
     """Runs of chargers per part, by the encoded sizes of the pieces."""
     parts = [_Part()]
-    for index, layout in enumerate(layouts):
-        sizes = _Sizes.of(index, layout)
+    for sizes in providers:
+        layout = sizes.layout
         for charger in layout.offering.chargers:
-            item_bytes = size(layout.item(charger)) + 1
+            item_bytes = layout.item_size(charger) + 1
             part = parts[-1]
             extra = sizes.cost(part, charger, item_bytes)
             if part.runs and part.bytes + extra > part_bytes:

@@ -89,12 +89,12 @@ else:
     if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
         # Parameters sent apart from the statement (server-side binding), and a statement
         # that has run five times on a connection prepared there: PostgreSQL then skips
-        # parsing it (bench/results/select.md, 2026-11-24). Turn off for a pooler that
+        # parsing it (bench/results/select.md). Turn off for a pooler that
         # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
         # Each execution is still planned for its own values (plan_cache_mode): a plan
         # made once for any values cannot use a partial index, whose condition names
         # values (the claim of the next Beckn message, inbound_waiting_idx), and then
-        # reads every answered row: 34 ms a claim at 45,000 rows, growing with the table.
+        # reads every answered row, slower as the table grows (bench/results/select.md).
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options.update(server_side_binding=True, prepare_threshold=5)
         custom = "-c plan_cache_mode=force_custom_plan"

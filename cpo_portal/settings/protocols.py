@@ -43,7 +43,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Beckn --------------------------------------------------------------------------
 BECKN_SUBSCRIBER_ID = os.environ.get("BECKN_SUBSCRIBER_ID", "bpp.cpo-portal.local")
-BECKN_SUBSCRIBER_URI = os.environ.get("BECKN_SUBSCRIBER_URI", "http://127.0.0.1:8000/beckn")
+# `make run` serves /beckn/ from its protocol process, on PORT + 100 (Procfile).
+BECKN_SUBSCRIBER_URI = os.environ.get("BECKN_SUBSCRIBER_URI", "http://127.0.0.1:8100/beckn")
 BECKN_DOMAIN = "deg:ev-charging"
 BECKN_VERSION = "1.1.0"
 # Signature checking is on; only local development may turn it off.

@@ -1,4 +1,6 @@
-"""The redemption ledger, read-only for everyone (it is append-only everywhere)."""
+"""The offer ledger, read-only for everyone (it is append-only everywhere): every step of
+an order (quote, confirm, settle, reverse, held out), with a filter for the rows that
+count as uses (offers.services.uses), the count every other page shows."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from django.contrib import admin
 from cpo_portal import formatting
 from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
 from offers.models import BenefitKind, Redemption
+from offers.services import uses
 
 
 class BenefitKindFilter(admin.SimpleListFilter):
@@ -22,6 +25,24 @@ class BenefitKindFilter(admin.SimpleListFilter):
         return queryset.filter(benefit_kind=self.value()) if self.value() else queryset
 
 
+class UseFilter(admin.SimpleListFilter):
+    """Settled uses only (offers.services.uses): the count the offer list, the home and
+    the dashboards show; the other rows are steps of orders."""
+
+    title = "counts as a use"
+    parameter_name = "use"
+
+    def lookups(self, request, model_admin):
+        return [("yes", f"Yes: {uses.LABEL.lower()}"), ("no", "No: quote, confirm and other steps")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return uses.settled_uses(queryset)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=uses.settled_uses(queryset).values("pk"))
+        return queryset
+
+
 @admin.register(Redemption)
 class RedemptionAdmin(ReadOnlyTenantAdmin):
     # The ledger is the largest table: no full count, no DISTINCT to build the filters
@@ -29,7 +50,7 @@ class RedemptionAdmin(ReadOnlyTenantAdmin):
     list_display = [
         "when",
         "order_ref",
-        "kind",
+        "step",
         "offer_code",
         "discount_shown",
         "net_shown",
@@ -39,6 +60,7 @@ class RedemptionAdmin(ReadOnlyTenantAdmin):
         "held_out",
     ]
     list_filter = [
+        UseFilter,
         ("occurred_at", admin.DateFieldListFilter),
         "kind",
         "held_out",
@@ -49,6 +71,10 @@ class RedemptionAdmin(ReadOnlyTenantAdmin):
     show_full_result_count = False
     actions = ["export_csv"]
     export_csv = TenantAdmin.export_csv
+
+    @admin.display(description="step", ordering="kind")
+    def step(self, obj: Redemption) -> str:
+        return obj.get_kind_display()
 
     @admin.display(description="when", ordering="occurred_at")
     def when(self, obj: Redemption) -> str:

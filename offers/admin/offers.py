@@ -14,6 +14,7 @@ from cpo_portal import formatting, tenancy
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline
 from offers.models import Offer, OfferCode, OfferStatus
 from offers.models.offer_checks import title_contradiction
+from offers.services import uses as use_counts
 from offers.services.offer_words import offer_words
 
 from .config import pricing_document_urls
@@ -76,12 +77,23 @@ class OfferAdmin(TenantAdmin):
         how = "automatically" if obj.auto else "with its code"
         return f"{how}, {'stacks' if obj.additive else 'exclusive'}"
 
-    @admin.display(description="uses (of max)", ordering="usage__uses")
+    def get_queryset(self, request):
+        return use_counts.annotate(super().get_queryset(request))
+
+    @admin.display(description="uses (settled, all time)", ordering="settled_uses")
     def uses(self, obj: Offer) -> str:
-        used = obj.usage.uses if hasattr(obj, "usage") else 0
+        """The settled uses (offers.services.uses); against a maximum, what the limit
+        counts as taken, open orders included."""
+        settled = formatting.number(getattr(obj, "settled_uses", 0))
         if obj.max_uses is None:
-            return formatting.number(used)
-        return f"{formatting.number(used)} of {formatting.number(obj.max_uses)}"
+            return settled
+        taken = obj.usage.uses if hasattr(obj, "usage") else 0
+        return format_html(
+            '{}<br><span class="quiet">{} of {} taken, open orders included</span>',
+            settled,
+            formatting.number(taken),
+            formatting.number(obj.max_uses),
+        )
 
     @admin.display(description="value")
     def value(self, obj: Offer) -> str:
@@ -91,16 +103,18 @@ class OfferAdmin(TenantAdmin):
     def schedule(self, obj: Offer) -> str:
         return offer_words(obj).schedule
 
-    @admin.display(description="budget used")
+    @admin.display(description="budget used (all time)")
     def budget_used(self, obj: Offer) -> str:
-        words = offer_words(obj)
+        words = offer_words(obj, settled=getattr(obj, "settled_discount", None))
         if words.budget is None:
             return format_html('<span class="quiet">{}</span>', words.budget_text)
         return format_html(
-            '<meter class="budget-bar" min="0" max="1" high="0.8" value="{}">{}</meter> {}',
+            '<meter class="budget-bar" min="0" max="1" high="0.8" value="{}">{}</meter> {}'
+            '<br><span class="quiet budget-split">{}</span>',
             words.budget.share,
             formatting.percent_of_ratio(words.budget.share),
             words.budget_text,
+            words.budget_split,
         )
 
     def _editable(self, request, queryset):

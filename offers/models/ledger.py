@@ -115,6 +115,10 @@ class Redemption(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
+        # Every step of an order (quote, confirm, settle, reverse, held out): not every
+        # row is a redemption; a use is a settled one (offers.services.uses).
+        verbose_name = "offer ledger row"
+        verbose_name_plural = "offer ledger rows"
         ordering = ["-occurred_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -43,9 +43,12 @@ from offers.rules.index import OfferIndex
 from offers.rules.ondc import ondc_description
 from offers.rules.outcome import Applied, Eligible, OfferResult, Reason, Rejected
 from offers.rules.settle import redeemed_on_delivery, reversal_amount
+from offers.rules.uses import USES_LABEL, USES_MEANING
 from offers.rules.validate import ensure_valid, validate_offer
 
 __all__ = [
+    "USES_LABEL",
+    "USES_MEANING",
     "Applied",
     "Base",
     "Benefit",

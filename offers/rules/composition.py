@@ -50,7 +50,6 @@ from pricing.engine import (
     QuoteLine,
     SessionRequest,
     finalize,
-    quick_init,
     with_fees,
 )
 
@@ -59,7 +58,6 @@ class PriceBook(Protocol):
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession: ...
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class ToPrice:
     """A session still to price: the charger's compiled book, the request, its conditions."""
@@ -121,7 +119,6 @@ class Refused(Exception):
         self.rejected = rejected
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Composed:
     priced: PricedSession

@@ -155,10 +155,6 @@ class OfferResult:
     def __hash__(self) -> int:
         return hash((self.lines, self.applied, self.rejected))
 
-    @property
-    def total_discount(self) -> Decimal:
-        return sum((a.discount for a in self.applied), ZERO)
-
     def applied_ids(self) -> tuple[str, ...]:
         return tuple(a.offer_id for a in self.applied if not a.held_out)
 

@@ -29,7 +29,7 @@ from offers.services.ledger import (
 )
 from offers.services.ledger.rows import offer_fields, order_fields
 from offers.services.order_steps import confirm_order, quote_session_with_offers, redeem_order
-from offers.services.publishing import published_offers, published_offers_at
+from offers.services.publishing import placed_offers, published_offers, published_offers_at
 from offers.services.quoting import (
     OfferQuote,
     SessionAsk,
@@ -42,9 +42,15 @@ from offers.services.received_sessions import (
     ReceivedSession,
     receive_sessions,
 )
+from offers.services.uses import LABEL as USES_LABEL
+from offers.services.uses import MEANING as USES_MEANING
+from offers.services.uses import USE_SQL, settled_uses
 from offers.snapshot import rule_from_terms, terms_of
 
 __all__ = [
+    "USES_LABEL",
+    "USES_MEANING",
+    "USE_SQL",
     "AddOnUnavailable",
     "ContactError",
     "KnownOrder",
@@ -67,6 +73,7 @@ __all__ = [
     "offer_fields",
     "order_fields",
     "order_quote",
+    "placed_offers",
     "published_offers",
     "published_offers_at",
     "quote_session_with_offers",
@@ -81,6 +88,7 @@ __all__ = [
     "reverse",
     "rule_from_terms",
     "settle",
+    "settled_uses",
     "stamps_for",
     "station_facts",
     "terms_of",

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cpo_portal.models import Operator, Station
-from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
+from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState, CatalogVersion
 from pricing.engine import LineKind, QuoteLine, money
 
 
@@ -103,7 +103,12 @@ def _take(add_on: AddOn, station: Station) -> bool:
     rows = AddOnAvailability.objects.filter(add_on=add_on, station=station, enabled=True)
     if rows.filter(stock__isnull=True).exists():
         return True
-    return rows.filter(stock__gt=0).update(stock=F("stock") - 1) == 1
+    if rows.filter(stock__gt=1).update(stock=F("stock") - 1) == 1:
+        return True
+    if rows.filter(stock=1).update(stock=0) != 1:
+        return False
+    CatalogVersion.bump(add_on.operator_id)  # sold out: no longer published there
+    return True
 
 
 def _lock_stock(pairs: Iterable[tuple[int, int]]) -> None:
@@ -161,9 +166,13 @@ def _row(add_on: AddOn | None, station: Station) -> AddOnAvailability | None:
 
 
 def _give_back(booking: AddOnBooking) -> None:
-    AddOnAvailability.objects.filter(
+    rows = AddOnAvailability.objects.filter(
         add_on_id=booking.add_on_id, station_id=booking.station_id, stock__isnull=False
-    ).update(stock=F("stock") + 1)
+    )
+    if rows.filter(stock=0).update(stock=1):  # on sale again: published again
+        CatalogVersion.bump(booking.add_on.operator_id)
+    else:
+        rows.update(stock=F("stock") + 1)
 
 
 @transaction.atomic

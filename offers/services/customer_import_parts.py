@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,16 +26,7 @@ from offers.models import CustomerImport, ImportStatus
 from .customer_import import MAX_ERRORS, import_customers
 from .customer_import_jobs import INTERNAL_ERROR, run_import
 
-RUNNER = "offers.services.customer_import_parts.PARTS"
 LINE = re.compile(r"line (\d+)")
-
-
-def part_of(key: str, line: int, parts: int) -> int:
-    return zlib.crc32(key.encode()) % parts if key else line % parts
-
-
-def subject_of(job_id: int) -> str:
-    return f"customer-import:{job_id}"
 
 
 def parts_for(job: CustomerImport) -> int:
@@ -53,11 +43,11 @@ def begin(job_id: int) -> str:
             return "skipped"
         parts = parts_for(job)
         if parts > 1:
-            if chunked.running(subject_of(job_id)):  # the message came back
+            if PARTS.running(job_id):  # the message came back
                 return "skipped"
             job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
             job.save(update_fields=["status", "started_at"])
-            chunked.start(RUNNER, subject_of(job_id), {"job": job_id}, parts, job.total_lines)
+            PARTS.start(job_id, {"job": job_id}, parts, job.total_lines)
             return "split"
     run_import(job_id)
     return "done"
@@ -68,21 +58,24 @@ def _line(message: str) -> int:
     return int(found.group(1)) if found else 0
 
 
-class Parts:
+class Parts(chunked.Parts):
+    kind = "customer-import"
+    runner = "offers.services.customer_import_parts.PARTS"
+
     def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
         job = CustomerImport.objects.select_related("operator").get(pk=params["job"])
         text = bytes(job.upload).decode("utf-8-sig", errors="replace")
 
         def progress(read: int, saved: int, to_save: int) -> None:
             checkpoint(saved)
-            done, _ = chunked.progress_of(subject_of(job.pk))
+            done, _ = self.progress(job.pk)
             CustomerImport.objects.filter(pk=job.pk).update(rows_read=read, rows_saved=done)
 
         result = import_customers(
             job.operator,
             io.StringIO(text, newline=""),
             progress,
-            keep=lambda key, line: part_of(key, line, chunks) == index,
+            keep=lambda key, line: chunked.part_of(key or line, chunks) == index,
         )
         return {
             "rows": result.rows,

@@ -20,9 +20,12 @@ class OfferWords:
     schedule: str  # "weekdays 18:00-22:00, until 30 Nov 2026, 23:59"
     budget: describe.BudgetUse | None  # None: no money budget
     budget_text: str  # "₹40.00 of ₹500.00", or "no money budget"
+    budget_split: str = ""  # "₹30.00 on settled uses, ₹10.00 held by open orders"
 
 
-def offer_words(offer: Offer) -> OfferWords:
+def offer_words(offer: Offer, settled: Decimal | None = None) -> OfferWords:
+    """`settled`: the discount given on the offer's settled uses (offers.services.uses),
+    to split the budget spent into what settled and what open orders hold."""
     currency = offer.currency or offer.operator.currency
     money = partial(formatting.money_in_sentence, currency=currency)
     try:
@@ -37,5 +40,13 @@ def offer_words(offer: Offer) -> OfferWords:
         schedule += f", until {formatting.local_time(offer.valid_until, zone)}"
     spent = offer.usage.budget_spent if hasattr(offer, "usage") else Decimal(0)
     budget = describe.budget_use(spent, offer.budget)
-    text = budget.text(partial(formatting.money_text, currency=currency)) if budget else ""
-    return OfferWords(value, schedule, budget, text or "no money budget")
+    in_money = partial(formatting.money_text, currency=currency)
+    text = budget.text(in_money) if budget else ""
+    split = ""
+    if budget is not None and settled is not None:
+        split = f"{in_money(settled)} on settled uses"
+        if spent > settled:
+            split += f", {in_money(spent - settled)} held by open orders"
+        elif spent < settled:
+            split += f", {in_money(settled - spent)} recovered since"
+    return OfferWords(value, schedule, budget, text or "no money budget", split)

@@ -4,7 +4,8 @@ have not ended, narrowed to a station or a charger when one is given."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -23,14 +24,16 @@ def _facts(operator: Operator, station: Station) -> OfferFacts:
     return OfferFacts(station=station_facts(station), operator_code=operator.code)
 
 
+def _ranked(operator: Operator) -> list[tuple[OfferRule, dt.datetime | None]]:
+    """The operator's active offers with the end of their validity, highest priority
+    first."""
+    offers = [(i.rule, validity_window(i.rule)[1]) for i in catalog_for(operator).offers.values()]
+    return sorted(offers, key=lambda o: (-o[0].meta.priority, o[0].id))
+
+
 def _current(operator: Operator, at: dt.datetime) -> list[OfferRule]:
     """The operator's active offers not ended at `at`, highest priority first."""
-    offers = [
-        i.rule
-        for i in catalog_for(operator).offers.values()
-        if (end := validity_window(i.rule)[1]) is None or end >= at
-    ]
-    return sorted(offers, key=lambda o: (-o.meta.priority, o.id))
+    return [rule for rule, end in _ranked(operator) if end is None or end >= at]
 
 
 def _placed(offers, operator: Operator, station: Station, sites) -> tuple[OfferRule, ...]:
@@ -63,13 +66,60 @@ def published_offers_at(
 ) -> dict[int, tuple[OfferRule, ...]]:
     """published_offers at each station, by station pk: one catalog check and one query
     for the stations' chargers, whatever the number of stations."""
-    offers = _current(operator, at or timezone.now())
-    by_pk = {s.pk: s for s in stations}
-    sites: dict[int, list] = {pk: [] for pk in by_pk}
-    for charger in Charger.objects.filter(station__in=list(by_pk)).order_by("pk"):
-        charger.station = by_pk[charger.station_id]
-        sites[charger.station_id].append(site_for(charger))
+    at = at or timezone.now()
     return {
-        pk: _placed(offers, operator, station, sites[pk] or [station_site(station)])
-        for pk, station in by_pk.items()
+        pk: tuple(rule for rule, end in placed if end is None or end >= at)
+        for pk, placed in placed_offers(operator, stations).at.items()
     }
+
+
+Ranked = tuple[tuple[OfferRule, dt.datetime | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Placements:
+    """Every active offer of an operator (`ranked`: highest priority first, with the end
+    of its validity, None when open-ended) and those valid on one of each station's
+    chargers, ended or not (`at`, by station pk): published_offers_at at any moment is
+    those not ended then."""
+
+    ranked: Ranked
+    at: dict[int, Ranked]
+
+
+def placed_offers(
+    operator: Operator,
+    stations: Sequence[Station],
+    before: Placements | None = None,
+    unchanged: Collection[int] = (),
+) -> Placements:
+    """The placements of the operator's offers at the stations. With `before` (an earlier
+    answer) and the stations whose rows and chargers did not change since (`unchanged`),
+    an offer equal to one placed before keeps its place there: only new and changed
+    offers are placed at them (and every offer at the other stations)."""
+    ranked = tuple(_ranked(operator))
+    by_pk = {s.pk: s for s in stations}
+    known = {rule.id: rule for rule, _ in before.ranked} if before is not None else {}
+    fresh = [rule for rule, _ in ranked if known.get(rule.id) != rule]
+    kept = {pk for pk in unchanged if before is not None and pk in before.at}
+    to_place = [pk for pk in by_pk if pk not in kept or fresh]  # whose sites are read
+    sites: dict[int, list] = {pk: [] for pk in to_place}
+    if to_place:
+        for charger in Charger.objects.filter(station__in=to_place).order_by("pk"):
+            charger.station = by_pk[charger.station_id]
+            sites[charger.station_id].append(site_for(charger))
+    everyone = [rule for rule, _ in ranked]
+    fresh_ids = {rule.id for rule in fresh}
+    out = {}
+    for pk, station in by_pk.items():
+        if pk in kept:  # offers placed here before keep their place; new ones are placed
+            placed = {r.id for r, _ in before.at[pk] if r.id not in fresh_ids}  # type: ignore[union-attr]
+            if fresh:
+                here = sites[pk] or [station_site(station)]
+                placed |= {rule.id for rule in _placed(fresh, operator, station, here)}
+            out[pk] = tuple(pair for pair in ranked if pair[0].id in placed)
+        else:
+            here = sites[pk] or [station_site(station)]
+            chosen = {id(rule) for rule in _placed(everyone, operator, station, here)}
+            out[pk] = tuple(pair for pair in ranked if id(pair[0]) in chosen)
+    return Placements(ranked, out)

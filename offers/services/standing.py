@@ -1,5 +1,6 @@
 """An operator's offers today, for the staff home page: live offers, their money budgets
-(spent and left), today's redemptions, and the offers that need a look soon.
+(spent and left), today's uses (offers.services.uses: settled since local midnight), and
+the offers that need a look soon.
 
 Read from the published catalog (`published_offers`: active offers not ended) and the
 usage counters the limits are enforced against (`limits_from`), so the home page and the
@@ -13,16 +14,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from cpo_portal.models import Operator
-from offers.models import OfferUsage, Redemption, RedemptionKind
+from offers.models import OfferUsage, Redemption
 from offers.rules.conditions import validity_window
 
 from .catalog import catalog_for
 from .facts import limits_from
 from .publishing import published_offers
+from .uses import total, within
 
 NEAR_BUDGET = Decimal("0.8")  # spent share at which an offer's budget needs a look
 NEAR_END = dt.timedelta(days=7)
@@ -47,8 +48,8 @@ class OffersToday:
     budget: Decimal  # the money budgets (in `currency`) of the live and starting offers
     budget_spent: Decimal
     budget_left: Decimal
-    redemptions_today: int  # confirmed orders' redemptions since local midnight
-    discount_today: Decimal
+    uses_today: int  # settled uses since local midnight (offers.services.uses)
+    discount_today: Decimal  # the discount given on them
     alerts: tuple[OfferAlert, ...]
 
 
@@ -93,12 +94,7 @@ def offers_today(operator: Operator, now: dt.datetime | None = None) -> OffersTo
                 OfferAlert(info.pk, info.code, info.rule.title, "budget", spent_share=share)
             )
     start_of_day, end_of_day = _today(operator, now)
-    today = Redemption.objects.filter(
-        operator=operator,
-        kind=RedemptionKind.REDEEMED,
-        occurred_at__gte=start_of_day,
-        occurred_at__lt=end_of_day,
-    ).aggregate(count=Count("pk"), discount=Sum("discount"))
+    today = total(within(Redemption.objects.filter(operator=operator), start_of_day, end_of_day))
     return OffersToday(
         currency=catalog.currency,
         live=live,
@@ -106,7 +102,7 @@ def offers_today(operator: Operator, now: dt.datetime | None = None) -> OffersTo
         budget=budget,
         budget_spent=budget_spent,
         budget_left=budget_left,
-        redemptions_today=today["count"],
-        discount_today=today["discount"] or ZERO,
+        uses_today=today.count,
+        discount_today=today.discount,
         alerts=tuple(sorted(alerts, key=lambda a: (a.reason, a.code))),
     )

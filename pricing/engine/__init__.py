@@ -8,12 +8,19 @@ from pricing.engine.amounts import HUNDRED, PAISA, ZERO, as_text, kwh_floor, mon
 from pricing.engine.book import PriceBook, compile_book
 from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
 from pricing.engine.fees import BUFFER, FINDER_FEE, FeeTerms, FeeType, FinderFee, fee_of, with_fees
-from pricing.engine.ocpi import OcpiTariffError, parse_tariff
+from pricing.engine.ocpi import (
+    ChargingPeriod,
+    OcpiSession,
+    OcpiSessionError,
+    OcpiTariff,
+    OcpiTariffError,
+    calculate,
+    constant_power_session,
+    parse_tariff,
+)
 from pricing.engine.ocpi.fields import format_datetime
 from pricing.engine.quantity import MAX_SESSION_KWH, hours
-from pricing.engine.quick import quick_init
 from pricing.engine.refusals import PricingSetupError, QuoteInputError
-from pricing.engine.session import price_session
 from pricing.engine.text import plain, rate_text
 from pricing.engine.totals import finalize
 from pricing.engine.types import (
@@ -41,12 +48,16 @@ __all__ = [
     "WHOLE_DAY",
     "WITHIN",
     "ZERO",
+    "ChargingPeriod",
     "Conditions",
     "Customer",
     "FeeTerms",
     "FeeType",
     "FinderFee",
     "LineKind",
+    "OcpiSession",
+    "OcpiSessionError",
+    "OcpiTariff",
     "OcpiTariffError",
     "PriceBook",
     "PricedSession",
@@ -61,8 +72,10 @@ __all__ = [
     "TimeWindow",
     "Window",
     "as_text",
+    "calculate",
     "compile_book",
     "compile_window",
+    "constant_power_session",
     "fee_of",
     "finalize",
     "format_datetime",
@@ -72,8 +85,6 @@ __all__ = [
     "parse_tariff",
     "percent_of",
     "plain",
-    "price_session",
-    "quick_init",
     "rate_text",
     "with_fees",
 ]

@@ -1,9 +1,9 @@
 """A per-operator price book compiled once and reused for every quote.
 
-It gives exactly what price_session / finalize give (tests compare them on random rule
-sets), faster: rules are pre-filtered per charger through a bitmask index and memoised,
-window edges are precomputed as sorted microsecond offsets, and on days without a DST
-change the session's split points come from one bisect instead of zone conversions.
+The one pricing path (stage one, `price`; with finalize, `quote`): rules are pre-filtered
+per charger through a bitmask index and memoised, window edges are precomputed as sorted
+microsecond offsets, and on days without a DST change the session's split points come
+from one bisect instead of zone conversions.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from pricing.engine.compiled import (
 )
 from pricing.engine.lines import LineTexts, priced_lines
 from pricing.engine.quantity import Quantity, micros, resolve_quantity
-from pricing.engine.quick import quick_new
 from pricing.engine.segments import POSITION, SliceKey
 from pricing.engine.surges import choose
 from pricing.engine.totals import finalize
@@ -58,7 +57,6 @@ from pricing.engine.windows import (
 _MEMO_LIMIT = 10_000
 _US = dt.timedelta(microseconds=1)
 _NONE = Decimal(0)
-_segment, _priced = quick_new(Segment), quick_new(PricedSession)  # Segment(...), PricedSession(...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +303,7 @@ class PriceBook:
                     codes.clear()
                 surge_codes = codes[applied] = tuple([rules[r].code for r in applied])
             code, rate = bands[band]
-            segment = _segment(since, until, high - low, code, rate, surge_codes)
+            segment = Segment(since, until, high - low, code, rate, surge_codes)
             segments.append(segment)
             for r in applied:
                 under = inside.get(r)
@@ -317,7 +315,8 @@ class PriceBook:
         return tuple(segments), inside
 
     def price(self, request: SessionRequest, conditions: Conditions) -> PricedSession:
-        """Same result as price_session(request, book.tariff, book.surges, conditions)."""
+        """Stage one of a quote: energy, fees and surges, before offers and tax. Raises
+        QuoteInputError for a request that cannot be priced."""
         quantity = resolve_quantity(request, self.tariff, self._band_edges.cut)
         plan = self._plan(request.site)
         in_play = plan.varying & ~self._moments.off(request.customer, conditions)
@@ -336,7 +335,9 @@ class PriceBook:
             self.tariff, request, segments, self.surges, self._position, self._texts, inside
         )
         # request, tariff, start, end, kWh, segments, lines
-        return _priced(request, self.tariff, start, quantity.end, quantity.kwh, segments, lines)
+        return PricedSession(
+            request, self.tariff, start, quantity.end, quantity.kwh, segments, lines
+        )
 
     def quote(
         self, request: SessionRequest, conditions: Conditions, adjustments: Sequence[QuoteLine] = ()

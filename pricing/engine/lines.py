@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pricing.engine import text
 from pricing.engine.amounts import PAISA, ZERO, money, percent_of
-from pricing.engine.quick import quick_new
 from pricing.engine.types import (
     ChargeForm,
     LineKind,
@@ -31,7 +30,6 @@ Tags = tuple[tuple[str, str], ...]
 # enum members read once: a member read through its class costs more than the line's sums
 _PER_KWH, _PERCENT = ChargeForm.PER_KWH, ChargeForm.PERCENT
 _ENERGY, _SURGE = LineKind.ENERGY, LineKind.SURGE
-_line = quick_new(QuoteLine)  # QuoteLine(...), cheaper
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +108,7 @@ def _energy_lines(texts: LineTexts, item_id: str, segments: Sequence[Segment]) -
         rate = rate_by_band[code]
         before, after = texts.band(code, rate)
         lines.append(
-            _line(
+            QuoteLine(
                 _ENERGY,
                 code,
                 f"{before}{text.energy(kwh)}{after}",
@@ -174,7 +172,7 @@ def _surge_line(
         tags = said.capped_tags
     if amount == ZERO:
         return None
-    return _line(_SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
+    return QuoteLine(_SURGE, rule.code, title, amount, kwh, rate, tariff.tax_rate, "", tags)
 
 
 def priced_lines(

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from pricing.engine.amounts import ZERO, kwh_floor
 from pricing.engine.bands import band_at, band_times, rate_of
-from pricing.engine.quick import quick_init, quick_new
 from pricing.engine.refusals import QuoteInputError
 from pricing.engine.types import SessionRequest, Tariff
 from pricing.engine.well_formed import is_aware
@@ -36,16 +35,12 @@ _ONE_US = dt.timedelta(microseconds=1)
 _NANO_KWH = Decimal("1e-9")
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Quantity:
     zone: ZoneInfo
     start: dt.datetime  # UTC
     end: dt.datetime  # UTC
     kwh: Decimal
-
-
-_quantity = quick_new(Quantity)  # Quantity(...), cheaper
 
 
 def micros(delta: dt.timedelta) -> int:
@@ -178,4 +173,4 @@ def resolve_quantity(
         raise QuoteInputError(
             f"the session would deliver {kwh} kWh; at most {MAX_SESSION_KWH} kWh are quoted"
         )
-    return _quantity(zone, start, end, kwh)
+    return Quantity(zone, start, end, kwh)

@@ -1,9 +1,9 @@
 """Turn priced slices of a session into Segments.
 
-Both pricing paths cut the session into slices at every instant where a price *might*
-change and price each slice by its first instant. Neighbouring slices that turned out to
+The compiled book cuts the session into slices at every instant where a price *might*
+change and prices each slice by its first instant. Neighbouring slices that turned out to
 price the same on the same local day are merged, so the Segments depend only on where the
-price really changes (plus local midnight), not on how finely a path happened to cut.
+price really changes (plus local midnight), not on how finely the session was cut.
 
 Energy follows elapsed time at constant power. Each boundary's cumulative energy is fixed
 to 1e-12 kWh and segments take the differences, so segment kWh add up to the session's
@@ -24,23 +24,6 @@ from pricing.engine.types import Segment, SurgeRule, Tariff
 SliceKey = tuple[dt.date, int, tuple[int, ...]]
 
 POSITION = Decimal("1e-12")  # cumulative kWh are fixed to this
-
-
-def build_segments(
-    quantity: Quantity,
-    starts: Sequence[dt.datetime],
-    keys: Sequence[SliceKey],
-    tariff: Tariff,
-    rules: Sequence[SurgeRule],
-) -> tuple[Segment, ...]:
-    run_starts: list[dt.datetime] = []
-    run_keys: list[SliceKey] = []
-    for start, key in zip(starts, keys, strict=True):
-        if not run_keys or key != run_keys[-1]:
-            run_starts.append(start)
-            run_keys.append(key)
-    offsets = [micros(start - quantity.start) for start in run_starts]
-    return segments_of_runs(quantity, run_starts, offsets, run_keys, tariff, rules)
 
 
 def segments_of_runs(

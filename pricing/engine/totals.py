@@ -19,13 +19,11 @@ from functools import lru_cache
 
 from pricing.engine import text
 from pricing.engine.amounts import ZERO, money
-from pricing.engine.quick import quick_new
 from pricing.engine.refusals import QuoteInputError
 from pricing.engine.types import LineKind, PricedSession, Quote, QuoteLine, Tariff
 
 ADJUSTMENT_KINDS = frozenset({LineKind.DISCOUNT, LineKind.ADDON, LineKind.WHEELING})
 _DISCOUNT, _ADDON, _TAX = LineKind.DISCOUNT, LineKind.ADDON, LineKind.TAX  # read once
-_line, _quote = quick_new(QuoteLine), quick_new(Quote)  # QuoteLine(...), Quote(...)
 
 
 def _paisa(amount: Decimal) -> Decimal:
@@ -185,7 +183,7 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
             continue
         rate_text = str(rate)
         tax_lines.append(  # kind, code, title, amount, kWh, rate, tax rate, item, tags
-            _line(
+            QuoteLine(
                 _TAX,
                 tariff.tax_name,
                 _tax_title(tariff.tax_name, rate_text),
@@ -198,7 +196,7 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
             )
         )
     lines.extend(tax_lines)
-    return _quote(
+    return Quote(
         currency=tariff.currency,
         start=priced.start,
         end=priced.end,

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from pricing.engine.quick import quick_init
-
 # Day-of-week numbers follow Python: Monday is 0, Sunday is 6.
 ALL_DAYS: frozenset[int] = frozenset(range(7))
 
@@ -163,7 +161,6 @@ class LineKind(StrEnum):
     FEE = "fee"  # on top of the quote: buyer finder fee, overcharge buffer (engine/fees.py)
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class QuoteLine:
     kind: LineKind
@@ -177,7 +174,6 @@ class QuoteLine:
     tags: tuple[tuple[str, str], ...] = ()
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A slice of the session with one price: constant power, one band, one surge set."""
@@ -190,7 +186,6 @@ class Segment:
     surge_codes: tuple[str, ...]
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class PricedSession:
     """Stage one: the session priced before offers and tax. Offers read this."""
@@ -212,7 +207,6 @@ class PricedSession:
         return sum((ln.amount for ln in self.lines), Decimal("0"))
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Quote:
     """Stage two: the priced session with adjustments (offers, add-ons) and tax.

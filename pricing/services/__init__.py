@@ -22,7 +22,7 @@ from .books import (
     price_books_for,
     tariff_for,
 )
-from .notices import SurgeNotice, surge_notices, surge_notices_at
+from .notices import NoticesDuring, SurgeNotice, surge_notices, surge_notices_at
 from .quotes import SessionToQuote, price, quote_session, quote_sessions, session_request_for
 from .sites import ConditionsDuring, conditions_at, conditions_for, site_for
 
@@ -32,6 +32,7 @@ __all__ = [
     "ConditionsDuring",
     "LabelledWindow",
     "NoTariffError",
+    "NoticesDuring",
     "SessionToQuote",
     "SurgeNotice",
     "TariffRow",

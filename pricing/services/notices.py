@@ -4,7 +4,7 @@ about (Beckn on_search badges and the "Know more" text)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
@@ -17,7 +17,7 @@ from pricing.schedule import window_text
 from pricing.surge_text import surge_text
 
 from .books import surges_for_operator
-from .sites import conditions_at, site_for, station_site
+from .sites import ConditionsDuring, conditions_at, site_for, station_site
 
 # Without an end, tell about surges during the next hour: a typical session.
 NOTICE_HORIZON = dt.timedelta(hours=1)
@@ -95,6 +95,64 @@ def surge_notices_at(
     }
 
 
+class NoticesDuring:
+    """surge_notices_at for any of `stations` and any search starting from `first` to
+    `last`, with no query: each station's rules that match one of its chargers (a fixed
+    fact), their notices written once, and the conditions of the span (ConditionsDuring).
+    What depends on the moment (holidays, load, grid stress, the rules' windows) is
+    decided by `at` with the same rules as surge_notices_at."""
+
+    def __init__(self, stations: Sequence[Station], first: dt.datetime, last: dt.datetime):
+        self.stations = {s.pk: s for s in stations}
+        self.conditions = ConditionsDuring(self.stations.values(), first, last)
+        sites = station_sites(list(self.stations.values())) if self.stations else {}
+        books = {op: surges_for_operator(op) for op in {s.operator_id for s in stations}}
+        self.rules = {
+            pk: [r for r in books[s.operator_id] if any(site_matches(r, x) for x in sites[pk])]
+            for pk, s in self.stations.items()
+        }
+        self.notices = {id(r): _notice(r) for rules in self.rules.values() for r in rules}
+
+    def covers(self, start: dt.datetime) -> bool:
+        return self.conditions.first <= start <= self.conditions.last
+
+    def at(
+        self, pks: Iterable[int], start: dt.datetime, end: dt.datetime | None = None
+    ) -> dict[int, list[SurgeNotice]]:
+        """The notices at each station (by pk) for a search from `start` (covers())."""
+        end = end or start + NOTICE_HORIZON
+        during: dict[tuple[int, str, frozenset[dt.date]], bool] = {}
+        out = {}
+        for pk in pks:
+            station = self.stations[pk]
+            conditions = self.conditions.at(station, start)
+            found = []
+            for rule in self.rules[pk]:
+                if not moment_matches(rule, Customer(), conditions):
+                    continue
+                key = (id(rule), station.time_zone, conditions.holidays)
+                hit = during.get(key)
+                if hit is None:
+                    zone = zone_of(station.time_zone)
+                    hit = during[key] = _applies_during(rule, zone, start, end, conditions.holidays)
+                if hit:
+                    found.append(self.notices[id(rule)])
+            out[pk] = found
+        return out
+
+
+def _notice(rule: SurgeRule) -> SurgeNotice:
+    return SurgeNotice(
+        code=rule.code,
+        kind=rule.kind,
+        name=rule.name,
+        explanation=surge_text(rule),
+        window_text=describe_window(rule),
+        form=rule.form,
+        amount=rule.amount,
+    )
+
+
 def _notices(
     station: Station,
     sites: list[Site],
@@ -113,15 +171,5 @@ def _notices(
             continue
         if not _applies_during(rule, zone, start, end, conditions.holidays):
             continue
-        notices.append(
-            SurgeNotice(
-                code=rule.code,
-                kind=rule.kind,
-                name=rule.name,
-                explanation=surge_text(rule),
-                window_text=describe_window(rule),
-                form=rule.form,
-                amount=rule.amount,
-            )
-        )
+        notices.append(_notice(rule))
     return notices

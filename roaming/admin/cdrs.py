@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from cpo_portal import tenancy
+from cpo_portal import formatting, tenancy
 from cpo_portal.models import Operator
 from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
 from roaming.models import CdrImport, ReceivedCdr
@@ -27,9 +27,9 @@ DATA_SHOWN_CHARS = 20_000  # of a stored CDR's body on its admin page
 class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
     list_display = [
         "cdr_id", "session_start", "station", "charger", "channel", "source", "energy_kwh",
-        "charged_excl_vat", "our_excl_vat", "difference", "operator",
+        "charged", "tariff_price", "difference", "audit_cause", "operator",
     ]  # fmt: skip
-    list_filter = ["operator", "channel", "source"]
+    list_filter = ["operator", "channel", "source", "audit_cause"]
     search_fields = ["cdr_id", "station__code", "charger__code"]
     date_hierarchy = "session_start"
     view_roles = tenancy.ALL_ROLES
@@ -37,9 +37,20 @@ class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
     actions = ["export_csv"]
     change_list_template = "admin/roaming/receivedcdr/change_list.html"
 
+    @admin.display(description="charged (excl. VAT)", ordering="charged_excl_vat")
+    def charged(self, obj: ReceivedCdr) -> str:
+        return formatting.money_text(obj.charged_excl_vat, obj.currency)
+
+    @admin.display(description="price by its tariff (excl. VAT)", ordering="audit_excl_vat")
+    def tariff_price(self, obj: ReceivedCdr) -> str:
+        if obj.audit_excl_vat is None:
+            return obj.audit_note or "not audited yet"
+        return formatting.money_text(obj.audit_excl_vat, obj.currency)
+
     @admin.display(description="difference (excl. VAT)")
-    def difference(self, obj: ReceivedCdr):
-        return obj.difference
+    def difference(self, obj: ReceivedCdr) -> str:
+        gap = obj.difference
+        return "" if gap is None else formatting.money_text(gap, obj.currency)
 
     exclude = ["data"]  # shown bounded, as data_shown
 
@@ -77,10 +88,11 @@ class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
             cdrs = cdrs.none()
         context = {
             **self.admin_site.each_context(request),
-            "title": "Price audit: sessions billed at another price than our tariff",
+            "title": "Price audit: sessions billed at another price than their tariff",
             "opts": self.model._meta,
             "form": form,
-            "audit": price_audit.audit(cdrs),
+            "audit": price_audit.audit(cdrs, request.GET.get("cause", "")),
+            "causes": [(c, c.label) for c in price_audit.EXPLAINED],
         }
         return TemplateResponse(request, "admin/roaming/receivedcdr/audit.html", context)
 

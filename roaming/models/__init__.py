@@ -1,11 +1,11 @@
-from .cdrs import DIFFERENCE, CdrImport, CdrImportStatus, CdrSource, ReceivedCdr
-from .deliveries import FINAL_PUSH_STATES, Module, Push, PushAttempt, PushState
+from .cdrs import DIFFERENCE, AuditCause, CdrImport, CdrImportStatus, CdrSource, ReceivedCdr
+from .deliveries import Module, Push, PushAttempt, PushState
 from .locations import LocationStamp
 from .partners import Partner, PartnerRole, PartnerState
 
 __all__ = [
     "DIFFERENCE",
-    "FINAL_PUSH_STATES",
+    "AuditCause",
     "CdrImport",
     "CdrImportStatus",
     "CdrSource",

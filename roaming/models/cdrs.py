@@ -25,6 +25,20 @@ class CdrSource(models.TextChoices):
     FILE = "file", "Imported from a file"
 
 
+class AuditCause(models.TextChoices):
+    """Why a CDR's bill differs from the price of the tariff it names (the price audit,
+    roaming.services.tariff_audit). Only UNEXPLAINED is listed as mis-billing by default."""
+
+    MATCHES = "matches", "Billed at the tariff's price"
+    OFFER = "offer", "One of our offers"
+    SURGE = "surge", "A surge OCPI does not publish"
+    PARKING = "parking", "Parking time"
+    METERING = "metering", "Metering (charging periods)"
+    TARIFF = "tariff", "A different tariff"
+    UNEXPLAINED = "unexplained", "Unexplained: mis-billing"
+    UNPRICED = "unpriced", "Not priced"
+
+
 class ReceivedCdr(models.Model):
     TENANT_PATH = "operator"
 
@@ -61,6 +75,16 @@ class ReceivedCdr(models.Model):
     price_note = models.CharField(
         max_length=200, blank=True, help_text="Why our price is missing, when it is."
     )
+    # The price audit: the CDR priced by the tariff it names with the OCPI calculator over
+    # its own charging periods, and why the bill differs (filled when first audited).
+    audit_excl_vat = models.DecimalField(
+        "price by its tariff (excl. VAT)", max_digits=12, decimal_places=2, null=True,
+        blank=True,
+    )  # fmt: skip
+    audit_cause = models.CharField(
+        max_length=12, choices=AuditCause.choices, blank=True, help_text="Blank: not audited yet."
+    )
+    audit_note = models.CharField(max_length=300, blank=True)
     data = models.JSONField("the CDR as received")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -91,13 +115,14 @@ class ReceivedCdr(models.Model):
 
     @property
     def difference(self):
-        """Charged minus our price, before VAT (None when we could not price it)."""
-        if self.our_excl_vat is None:
+        """Charged minus the price of the tariff it names, before VAT (None: not priced,
+        or not audited yet)."""
+        if self.audit_excl_vat is None:
             return None
-        return self.charged_excl_vat - self.our_excl_vat
+        return self.charged_excl_vat - self.audit_excl_vat
 
 
-DIFFERENCE = F("charged_excl_vat") - F("our_excl_vat")
+DIFFERENCE = F("charged_excl_vat") - F("audit_excl_vat")
 
 
 class CdrImportStatus(models.TextChoices):

@@ -32,8 +32,6 @@ from .cdr_schema import CdrRefused, loads, loads_file
 # refuses its own line (not_utf8) and no other.
 ENCODING, ERRORS = "utf-8-sig", "surrogateescape"
 
-RUNNER = "roaming.services.cdr_imports.RUNNER_OBJECT"
-
 
 @dataclass
 class Totals:
@@ -165,10 +163,6 @@ def import_file(
 # -- the admin upload: parts on Celery --------------------------------------------------------
 
 
-def subject_of(import_id: int) -> str:
-    return f"cdr-import:{import_id}"
-
-
 def start_import(operator: Operator, upload: UploadedFile, user=None) -> CdrImport:
     """Store the upload and queue its parts (once the caller's transaction commits)."""
     raw = upload.read()
@@ -182,7 +176,7 @@ def start_import(operator: Operator, upload: UploadedFile, user=None) -> CdrImpo
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     parts = max(1, math.ceil(total / settings.CDR_IMPORT_PART))
-    chunked.start(RUNNER, subject_of(job.pk), {"import": job.pk}, parts, total)
+    RUNNER_OBJECT.start(job.pk, {"import": job.pk}, parts, total)
     return job
 
 
@@ -190,18 +184,21 @@ def progress(job: CdrImport) -> tuple[int, int]:
     """(CDRs done, CDRs in the file)."""
     if job.status != CdrImportStatus.RUNNING:
         return job.total, job.total
-    done, _ = chunked.progress_of(subject_of(job.pk))
+    done, _ = RUNNER_OBJECT.progress(job.pk)
     return done, job.total
 
 
-def part_of(numbered: Sequence[tuple[int, Any]], index: int, chunks: int) -> Sequence:
-    size = math.ceil(len(numbered) / chunks) if numbered else 0
-    return numbered[index * size : (index + 1) * size]
+def _mine(numbered: Sequence[tuple[int, Any]], index: int, chunks: int) -> list:
+    """Part `index`'s share of the numbered CDRs (or lines), in file order."""
+    return [item for item in numbered if chunked.part_of(item[0], chunks) == index]
 
 
-class Parts:
+class Parts(chunked.Parts):
     """The runner cpo_portal.chunked calls: part `index` takes its share of the file's
     CDRs (in file order) and returns its totals."""
+
+    kind = "cdr-import"
+    runner = "roaming.services.cdr_imports.RUNNER_OBJECT"
 
     def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
         job = CdrImport.objects.select_related("operator").get(pk=params["import"])
@@ -213,10 +210,10 @@ class Parts:
                 error = [f"the file: {refusal}"] if index == 0 else []
                 return {"total": 0, "imported": 0, "duplicates": 0, "refused": len(error),
                         "errors": error}  # fmt: skip
-            mine: Iterable[tuple[int, Any]] = part_of(numbered, index, chunks)
+            mine: Iterable[tuple[int, Any]] = _mine(numbered, index, chunks)
         else:  # only this part's lines are parsed
             lines, label = list(numbered_lines(text.splitlines())), "line"
-            mine = parsed(part_of(lines, index, chunks))
+            mine = parsed(_mine(lines, index, chunks))
         totals = import_items(job.operator, mine, label, checkpoint)
         return {
             "total": totals.total,

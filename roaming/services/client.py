@@ -55,6 +55,31 @@ class Answer:
         return f"HTTP {self.http_status}, OCPI status {self.status_code}"
 
 
+def request_headers(token: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The headers of a call with our token (and the routing headers given)."""
+    return {
+        "Authorization": tokens.header(token),
+        "X-Request-ID": str(uuid.uuid4()),
+        "X-Correlation-ID": str(uuid.uuid4()),
+        **(extra or {}),
+    }
+
+
+def encode(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def options() -> dict[str, Any]:
+    """The guarded client's arguments for a call to a partner."""
+    return {
+        "allow_private": bool(getattr(settings, "OCPI_ALLOW_PRIVATE_PARTNERS", False)),
+        "deadline": float(settings.OCPI_CALL_DEADLINE),
+        "connect_timeout": CONNECT_TIMEOUT,
+        "read_timeout": READ_TIMEOUT,
+        "max_bytes": MAX_RESPONSE_BYTES,
+    }
+
+
 def call(
     method: str,
     url: str,
@@ -63,32 +88,21 @@ def call(
     headers: dict[str, str] | None = None,
 ) -> Answer:
     """One request to a partner. Raises PartnerCallError when no HTTP answer came."""
-    sent = {
-        "Authorization": tokens.header(token),
-        "X-Request-ID": str(uuid.uuid4()),
-        "X-Correlation-ID": str(uuid.uuid4()),
-        **(headers or {}),
-    }
+    sent = request_headers(token, headers)
     data = None
     if payload is not None:
         sent["Content-Type"] = "application/json"
-        data = json.dumps(payload, separators=(",", ":")).encode()
+        data = encode(payload)
     started = time.monotonic()
     try:
-        response = transport.request(
-            method,
-            url,
-            body=data,
-            headers=sent,
-            allow_private=bool(getattr(settings, "OCPI_ALLOW_PRIVATE_PARTNERS", False)),
-            deadline=float(settings.OCPI_CALL_DEADLINE),
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
-            max_bytes=MAX_RESPONSE_BYTES,
-        )
+        response = transport.request(method, url, body=data, headers=sent, **options())
     except transport.FAILURES as exc:
         raise PartnerCallError(f"{method} {url}: {transport.reason(exc)}") from exc
-    duration = int((time.monotonic() - started) * 1000)
+    return answer(response, int((time.monotonic() - started) * 1000))
+
+
+def answer(response: transport.Response, duration_ms: int = 0) -> Answer:
+    """A partner's answer, its OCPI envelope read (when it is one)."""
     text = response.body.decode("utf-8", "replace")
     code, content = None, None
     try:
@@ -97,7 +111,7 @@ def call(
         parsed = None
     if isinstance(parsed, dict) and isinstance(parsed.get("status_code"), int):
         code, content = parsed["status_code"], parsed.get("data")
-    return Answer(response.status, code, content, text, duration)
+    return Answer(response.status, code, content, text, duration_ms)
 
 
 def get_data(url: str, token: str) -> Any:

@@ -1,10 +1,12 @@
-"""The price audit: received CDRs whose bill differs from our own price for the same
-session (time, place, energy), by station, so that a charger billing an outdated tariff
-shows at once.
+"""The price audit: received CDRs priced by the tariff each names (tariff_audit: the OCPI
+calculator over the CDR's own charging periods), each difference with its cause, by
+station. Only the unexplained differences are mis-billing, and only they are listed by
+default; the explained ones (our offers, a surge OCPI does not publish, parking, metering,
+a different tariff) are counted by cause.
 
-Amounts compared are before VAT (the CDR's total_cost.excl_vat and our quote's total less
-its tax): VAT is the tax authority's, the tariff is ours. A CDR we could not price (no
-tariff, another currency) is counted apart, never as a difference.
+Amounts compared are before VAT (the CDR's total_cost.excl_vat and the tariff's price
+excl. VAT): VAT is the tax authority's, the tariff is ours. A CDR that could not be
+priced is counted apart with its reason, never as a difference.
 """
 
 from __future__ import annotations
@@ -15,23 +17,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Abs
 
-from roaming.models import DIFFERENCE, ReceivedCdr
+from roaming.models import DIFFERENCE, AuditCause, ReceivedCdr
+
+from . import tariff_audit
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-DIFFERS = Q(our_excl_vat__isnull=False) & ~Q(charged_excl_vat=F("our_excl_vat"))
+AUDITED_PER_VIEW = 2000  # CDRs priced on one visit of the page (the rest on the next)
+EXPLAINED = [c for c in AuditCause if c not in (AuditCause.MATCHES, AuditCause.UNPRICED,
+                                                 AuditCause.UNEXPLAINED)]  # fmt: skip
+DIFFERS = Q(audit_excl_vat__isnull=False) & ~Q(audit_cause=AuditCause.MATCHES)
+WRONG = Q(audit_cause=AuditCause.UNEXPLAINED)
 
 
 def _measures() -> dict:
     return {
         "sessions": Count("pk"),
-        "unpriced": Count("pk", filter=Q(our_excl_vat__isnull=True)),
+        "unpriced": Count("pk", filter=Q(audit_cause=AuditCause.UNPRICED)),
         "differing": Count("pk", filter=DIFFERS),
-        "difference": Sum(DIFFERENCE, filter=DIFFERS),
-        "absolute": Sum(Abs(DIFFERENCE), filter=DIFFERS),
+        "unexplained": Count("pk", filter=WRONG),
+        "difference": Sum(DIFFERENCE, filter=WRONG),
+        "absolute": Sum(Abs(DIFFERENCE), filter=WRONG),
     }
 
 
@@ -41,24 +50,36 @@ class StationAudit:
     station: str
     sessions: int
     unpriced: int
-    differing: int
-    difference: Decimal  # charged - ours, summed (positive: customers paid more)
-    absolute: Decimal  # |charged - ours|, summed
+    differing: int  # billed at another price than their tariff, for whatever cause
+    unexplained: int  # of those, the ones no cause accounts for: mis-billing
+    difference: Decimal  # charged - tariff over the unexplained (positive: paid more)
+    absolute: Decimal  # |charged - tariff| over the unexplained
 
     @property
     def share(self) -> Decimal:
-        """Share of the priced sessions billed at another price, in percent."""
+        """Share of the priced sessions billed wrongly (unexplained), in percent."""
         priced = self.sessions - self.unpriced
         if not priced:
             return ZERO
-        return (Decimal(self.differing) * 100 / priced).quantize(Decimal("0.1"))
+        return (Decimal(self.unexplained) * 100 / priced).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True, slots=True)
+class CauseCount:
+    cause: AuditCause
+    sessions: int
+    difference: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class Audit:
     stations: list[StationAudit]
     total: StationAudit
-    rows: list[ReceivedCdr]  # the differing CDRs, largest difference first
+    causes: list[CauseCount]  # the explained differences, by cause
+    rows: list[ReceivedCdr]  # the listed CDRs (unexplained by default), largest first
+    shown: str  # which rows are listed, in words
+    unpriced: list[ReceivedCdr]  # CDRs that could not be priced, with their reason
+    pending: int  # CDRs not audited yet (more than one visit prices)
 
 
 def window(
@@ -78,6 +99,7 @@ def _audit(values: Mapping[str, Any], station_id: int | None, name: str) -> Stat
         sessions=values["sessions"],
         unpriced=values["unpriced"],
         differing=values["differing"],
+        unexplained=values["unexplained"],
         difference=_cents(values["difference"]),
         absolute=_cents(values["absolute"]),
     )
@@ -89,22 +111,50 @@ def _cents(total: Any) -> Decimal:
     return Decimal(total or 0).quantize(CENT)
 
 
-def audit(cdrs: QuerySet[ReceivedCdr], rows: int = 200) -> Audit:
-    """The audit of `cdrs` (already scoped to the user's operators and filtered): per
-    station (most differing first), the total, and the differing CDRs themselves."""
+def audit(cdrs: QuerySet[ReceivedCdr], cause: str = "", rows: int = 200) -> Audit:
+    """The audit of `cdrs` (already scoped to the user's operators and filtered), the ones
+    not audited yet priced first: per station (most unexplained first), the total, the
+    explained differences by cause, and the CDRs of `cause` (default: unexplained; "all":
+    every difference) themselves."""
+    tariff_audit.audit(tariff_audit.pending(cdrs, AUDITED_PER_VIEW))
     per = cdrs.values("station_id", "station__code", "station__name").annotate(**_measures())
     stations = sorted(
         (
             _audit(v, v["station_id"], f"{v['station__name']} ({v['station__code']})")
             for v in per.order_by()
         ),
-        key=lambda s: (-s.differing, -s.absolute, s.station),
+        key=lambda s: (-s.unexplained, -s.absolute, s.station),
     )
     whole = cdrs.order_by().aggregate(**_measures())
-    differing = (
-        cdrs.filter(DIFFERS)
+    by_cause = (
+        cdrs.filter(audit_cause__in=EXPLAINED)
+        .values("audit_cause")
+        .annotate(n=Count("pk"), d=Sum(DIFFERENCE))
+        .order_by()
+    )
+    causes = sorted(
+        (CauseCount(AuditCause(c["audit_cause"]), c["n"], _cents(c["d"])) for c in by_cause),
+        key=lambda c: (-c.sessions, c.cause),
+    )
+    if cause == "all":
+        chosen, shown = DIFFERS, "every session billed at another price, whatever the cause"
+    elif cause in EXPLAINED:
+        chosen, shown = Q(audit_cause=cause), f"explained by: {AuditCause(cause).label.lower()}"
+    else:
+        chosen, shown = WRONG, "unexplained differences only (mis-billing)"
+    listed = (
+        cdrs.filter(chosen)
         .select_related("station", "charger", "operator")
         .annotate(gap=Abs(DIFFERENCE))
         .order_by("-gap", "-session_start")[:rows]
     )
-    return Audit(stations, _audit(whole, None, "All stations"), list(differing))
+    unpriced = cdrs.filter(audit_cause=AuditCause.UNPRICED).select_related("station")
+    return Audit(
+        stations,
+        _audit(whole, None, "All stations"),
+        causes,
+        list(listed),
+        shown,
+        list(unpriced.order_by("-session_start")[:50]),
+        cdrs.filter(audit_cause="").count(),
+    )

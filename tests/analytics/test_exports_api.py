@@ -42,7 +42,7 @@ def test_offer_table_export_matches_the_rollup(client, network, month):
     assert header[:4] == ["Offer", "Title", "ROI", "Type"]
     (row,) = rows
     record = dict(zip(header, row, strict=True))
-    assert record["Offer"] == "offer-w" and record["Redemptions"] == "3"
+    assert record["Offer"] == "offer-w" and record["Uses (settled)"] == "3"
     assert record["Discount cost"] == "60.00" and record["Net revenue (before tax)"] == "540.00"
     assert record["Method"] == "baseline"
 

@@ -127,10 +127,10 @@ def test_the_primary_offer_changes_when_a_larger_discount_settles(network, ledge
 
 def test_a_step_resent_the_next_day_moves_and_its_old_cell_goes(network, ledger_a):
     x = make_offer(network.op_a, "offer-x")
-    ledger_a.row("redeemed", x, order_ref="r5", start=at(DAY, 9), discount="4")
+    ledger_a.row("settled", x, order_ref="r5", start=at(DAY, 9), discount="4")
     run_incremental()
     assert DailyRollup.objects.get(date=DAY).redemptions == 1
-    ledger_a.row("redeemed", x, order_ref="r5", start=at(DAY, 9),
+    ledger_a.row("settled", x, order_ref="r5", start=at(DAY, 9),
                  occurred=at(DAY + dt.timedelta(days=1), 8), discount="4", seq=1)  # fmt: skip
     run_incremental()
     assert not DailyRollup.objects.filter(date=DAY).exists()

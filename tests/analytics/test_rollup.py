@@ -92,7 +92,7 @@ def test_day_one_matches_the_hand_computed_figures(day_one, network):
     assert x_peak.gross_revenue == 0
 
     cancelled = cell(x, "midday")
-    assert (cancelled.redemptions, cancelled.reversals) == (1, 1)
+    assert (cancelled.redemptions, cancelled.reversals) == (0, 1)  # cancelled: not a use
     assert (cancelled.recovered_discount, cancelled.discount_cost) == (D("7"), D("0"))
 
     night, peak = cell(None, "night"), cell(None, "peak")

@@ -11,7 +11,8 @@ import pytest
 from analytics.models import WhatIfRun
 from analytics.models.whatif import WhatIfStatus
 from analytics.services.whatif import parallel
-from analytics.services.whatif.run import replay, request_cancel, subject_of
+from analytics.services.whatif.parallel import RUNNER_OBJECT
+from analytics.services.whatif.run import replay, request_cancel
 from analytics.services.whatif.start import new_run
 from cpo_portal import chunked
 from cpo_portal.models import ChunkedJob
@@ -54,7 +55,7 @@ def run_parts(run_id: int, parts: int) -> ChunkedJob:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(parallel, "parts_for", lambda run: parts)
         assert parallel.begin(run_id) == "split"
-    job = ChunkedJob.objects.get(subject=subject_of(run_id))
+    job = ChunkedJob.objects.get(subject=RUNNER_OBJECT.subject(run_id))
     for index in range(parts):
         chunked.execute_chunk(job.pk, index)
     job.refresh_from_db()
@@ -94,10 +95,10 @@ def test_one_progress_figure_and_a_cancel_stops_every_part(world):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(parallel, "parts_for", lambda run: 3)
         parallel.begin(run.pk)
-    job = ChunkedJob.objects.get(subject=subject_of(run.pk))
+    job = ChunkedJob.objects.get(subject=RUNNER_OBJECT.subject(run.pk))
     assert chunked.execute_chunk(job.pk, 0) == "chunk done"
     run.refresh_from_db()
-    done, total = chunked.progress_of(subject_of(run.pk))
+    done, total = chunked.progress_of(RUNNER_OBJECT.subject(run.pk))
     assert 0 < done < total == 40 and run.progress_done == done
     request_cancel(run)
     assert chunked.execute_chunk(job.pk, 1) == "cancelled"
@@ -116,7 +117,7 @@ def test_a_part_delivered_again_is_neither_run_twice_nor_counted_twice(world):
         mp.setattr(parallel, "parts_for", lambda run: 2)
         parallel.begin(run.pk)
         assert parallel.begin(run.pk) == "skipped"  # the task's message came back
-    job = ChunkedJob.objects.get(subject=subject_of(run.pk))
+    job = ChunkedJob.objects.get(subject=RUNNER_OBJECT.subject(run.pk))
     assert chunked.execute_chunk(job.pk, 0) == "chunk done"
     assert chunked.execute_chunk(job.pk, 0) == "skipped"
     assert chunked.execute_chunk(job.pk, 1) == "done"
@@ -130,7 +131,7 @@ def test_a_failing_part_fails_the_run_with_its_reason(world, monkeypatch):
     run = new(world)
     monkeypatch.setattr(parallel, "parts_for", lambda run: 2)
     parallel.begin(run.pk)
-    job = ChunkedJob.objects.get(subject=subject_of(run.pk))
+    job = ChunkedJob.objects.get(subject=RUNNER_OBJECT.subject(run.pk))
 
     def broken(*args, **kwargs):
         raise ValueError("no such tariff")

@@ -15,7 +15,7 @@ from django.core.cache.backends.redis import RedisCache
 from beckn import processing
 from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
-from beckn.services import admission, keys, network_memo, redisclient, slow_baps
+from beckn.services import admission, intake, keys, publication, redisclient, slow_baps
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
@@ -28,13 +28,15 @@ def fresh_memos():
     """Each test starts and ends with this process's memos of the network, of slow BAPs
     and of admission empty: what one test's rows or slow callbacks left must not steer
     the next."""
-    network_memo.forget()
+    publication.forget()
     slow_baps.forget()
     admission.forget()
+    intake.forget_signer()
     yield
-    network_memo.forget()
+    publication.forget()
     slow_baps.forget()
     admission.forget()
+    intake.forget_signer()
 
 
 @pytest.fixture
@@ -186,3 +188,43 @@ def local(settings, bap, receiver):
     settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
     Subscriber.objects.update(url=receiver.url + "/beckn")
     return receiver
+
+
+def callback_v2(row: Outbox) -> dict[str, Any]:
+    """A 2.0 callback's body, checked against the 2.0.0 schema and the attribute packs."""
+    from beckn.protocol.v2 import schema as v2_schema
+
+    body = json.loads(row.payload)
+    issues = v2_schema.issues(body["context"]["action"], body)
+    assert issues == [], issues
+    return body
+
+
+@pytest.fixture
+def bap_v2(db, bpp):
+    from tests.beckn.bap_v2 import BapV2
+
+    client = BapV2(subscriber_id="bap-v2.test.example", url="https://bap-v2.test.example/beckn")
+    client.register()
+    return client
+
+
+@pytest.fixture
+def run_v2(django_capture_on_commit_callbacks, no_queue, client):
+    """POST a signed 2.0 message to /beckn/v2/<action>, then process it; returns (callback
+    row, callback body)."""
+
+    def go(bap: Bap, action: str, message: dict[str, Any], **ctx: Any):
+        body = bap.body(action, message, **ctx)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = bap.post(client, action, body)
+        assert response.status_code == 200, response.content
+        assert response.json()["status"] == "ACK", response.content
+        inbound = InboundMessage.objects.get(
+            bap_id=bap.subscriber_id, message_id=body["context"]["messageId"]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            row = processing.process(inbound.pk)
+        return row, callback_v2(row)
+
+    return go

@@ -20,11 +20,11 @@ from beckn.commerce_types import (
     RejectedOffer,
     SurgeNotice,
 )
-from beckn.services import commerce
+from beckn.services import commerce, publication
 from offers.rules.choose import best_offers
 from offers.rules.construct import Applicability, OfferRule, PercentOff, Qualifier
 from offers.rules.facts import OfferFacts
-from pricing.engine import finalize, price_session
+from pricing.engine import compile_book, finalize
 from pricing.engine.types import (
     ChargeForm,
     Conditions,
@@ -114,7 +114,7 @@ class FakeCommerce:
         if kwh is not None and amount is not None:
             raise CommerceError("30000", "give kWh or an amount, not both")
         request = SessionRequest(self.site(charger), start, end, kwh=kwh, amount=amount)
-        priced = price_session(request, self.tariff, self.surges, Conditions())
+        priced = compile_book(self.tariff, self.surges).price(request, Conditions())
         live = [o for o in self.offers if o.applicability.valid_from is None
                 or o.applicability.valid_from <= start]  # fmt: skip
         result = best_offers(live, priced, OfferFacts(now=now))
@@ -147,6 +147,26 @@ class FakeCommerce:
     def published_offers_at(self, operator, stations, at=None):
         return {s.pk: self.published_offers(operator, s, at) for s in stations}
 
+    def placed_offers(self, operator, stations, before=None, unchanged=()):
+        # as published_offers: shown whatever the time (the publication keeps no end)
+        shown = {o.offer_id: o for o in self.published_offers(operator)}
+        at = {s.pk: [(o, None) for o in shown.values()] for s in stations}
+        return commerce.PlacedOffers(None, shown, at)
+
+    def NoticesDuring(self, stations, first, last):
+        fake = self
+
+        class Notices:
+            def at(self, pks, start, end=None):
+                return {pk: fake.surge_notices(None, start, end) for pk in pks}
+
+        return Notices()
+
+    def __setattr__(self, name, value):
+        """A test changing what the fake answers changes what is published."""
+        super().__setattr__(name, value)
+        publication.forget()
+
     def surge_notices(self, station, start, end=None):
         return [SurgeNotice(s.code, s.name, surge_text(s)) for s in self.surges]
 
@@ -176,7 +196,7 @@ class FakeCommerce:
         charger, start, kwh, end = ask.charger, ask.start, ask.kwh, ask.end
         kept = self.redeemed.get(order_ref, ())
         request = SessionRequest(self.site(charger), start, end, kwh=kwh)
-        priced = price_session(request, self.tariff, self.surges, Conditions())
+        priced = compile_book(self.tariff, self.surges).price(request, Conditions())
         offers = [o for o in self.offers if o.id in kept]
         result = best_offers(offers, priced, OfferFacts())
         quote = finalize(priced, result.lines)
@@ -211,6 +231,8 @@ NAMES = (
     "quote",
     "published_offers",
     "published_offers_at",
+    "placed_offers",
+    "NoticesDuring",
     "surge_notices",
     "surge_notices_at",
     "confirm",

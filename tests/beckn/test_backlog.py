@@ -12,8 +12,10 @@ from django.utils import timezone
 from beckn import processing
 from beckn.models import InboundMessage, Outbox, OutboxState, Subscriber
 from beckn.protocol import errors
-from beckn.services import backlog, delivery, sweep
+from beckn.services import backlog, delivery
+from cpo_portal.delivery import courier
 from tests.beckn import bap as msgs
+from tests.beckn import sending
 
 
 def select(client, network, bap):
@@ -51,8 +53,12 @@ def test_over_the_limit_a_request_is_refused_and_frees_up_once_answered(
     assert_refused(select(client, network, bap), 2)
 
     row = Outbox.objects.get(inbound=first)
-    monkeypatch.setattr(delivery, "_attempt", lambda *a: (200, "", "", OutboxState.DELIVERED))
-    assert delivery.deliver(row.pk).state == OutboxState.DELIVERED
+    monkeypatch.setattr(
+        delivery.Courier,
+        "attempt",
+        lambda self, row: courier.Outcome(200, "", "", OutboxState.DELIVERED),
+    )
+    assert sending.deliver(row.pk).state == OutboxState.DELIVERED
     assert select(client, network, bap).status_code == 200  # the delivered one freed a place
     assert_refused(select(client, network, bap), 2)
 
@@ -66,7 +72,7 @@ def test_expired_and_undeliverable_callbacks_free_their_places(
     for inbound in InboundMessage.objects.all():
         processing.process(inbound.pk)
     Outbox.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert sweep.expire_overdue(timezone.now()) == 2
+    assert delivery.expire_overdue(timezone.now()) == 2
     assert select(client, network, bap).status_code == 200
 
     Subscriber.objects.update(url="")  # nowhere to send: the answer is undeliverable at once
@@ -101,7 +107,7 @@ def test_workers_claiming_the_same_rows_at_once_each_get_their_own(bap, our_key)
 
     ids = [make_row(bap, ttl_seconds=600).pk for _ in range(20)]
     now = timezone.now()
-    claims = race([lambda: [row.pk for row in delivery.claim_many(ids, now)]] * 8)
+    claims = race([lambda: [row.pk for row in sending.claim_many(ids, now)]] * 8)
     got = [pk for claim in claims for pk in claim]  # type: ignore[union-attr]
     assert sorted(got) == ids
     assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.SENDING}

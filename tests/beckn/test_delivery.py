@@ -15,10 +15,12 @@ from django.utils import timezone
 from beckn import tasks
 from beckn.models import DeliveryAttempt, InboundMessage, Outbox, OutboxState, Subscriber
 from beckn.protocol.signing import generate_keypair
-from beckn.services import delivery, jobs, outbox, sweep
+from beckn.services import delivery, jobs, outbox
 from beckn.simulator.receiver import CallbackReceiver
+from cpo_portal.delivery import courier
 from cpo_portal.outbound import transport
 from tests.beckn import bap as msgs
+from tests.beckn import sending
 from tests.support.drip import Drip
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,7 @@ def make_row(bap, *, ttl_seconds: int = 30, bap_uri: str | None = None) -> Outbo
 
 def test_delivered_signed_by_our_active_key(local, bap):
     row = make_row(bap)
-    assert delivery.deliver(row.pk).state == OutboxState.DELIVERED
+    assert sending.deliver(row.pk).state == OutboxState.DELIVERED
     got = local.wait_for("on_status", row.message_id)
     assert got.signer == f"{msgs.BPP_ID}|bpp-key-1"
     assert got.body["error"]["code"] == "30010"
@@ -64,12 +66,12 @@ def test_retried_with_backoff_then_delivered(local, bap, settings):
     local.script = [(503, {"oops": True})]
     row = make_row(bap)
     start = timezone.now()
-    first = delivery.deliver(row.pk, now=start)
+    first = sending.deliver(row.pk, now=start)
     assert first.state == OutboxState.PENDING
     wait = (first.next_attempt_at - start).total_seconds()
     assert 1.0 <= wait <= 2.5
-    assert delivery.deliver(row.pk, now=start) is None  # not due yet: nobody may send it
-    second = delivery.deliver(row.pk, now=first.next_attempt_at)
+    assert sending.deliver(row.pk, now=start) is None  # not due yet: nobody may send it
+    second = sending.deliver(row.pk, now=first.next_attempt_at)
     assert second.state == OutboxState.DELIVERED
     assert list(row.delivery_attempts.values_list("status_code", "outcome")) == [
         (503, "pending"),
@@ -88,7 +90,7 @@ def test_retried_with_backoff_then_delivered(local, bap, settings):
 def test_rejections_are_final(local, bap, answer, error):
     local.script = [answer]
     row = make_row(bap)
-    assert delivery.deliver(row.pk).state == OutboxState.REJECTED
+    assert sending.deliver(row.pk).state == OutboxState.REJECTED
     row.refresh_from_db()
     assert error in row.last_error
     assert len(local.received) == 1  # a redirect is not followed
@@ -99,10 +101,10 @@ def test_gives_up_when_the_ttl_runs_out(local, bap, settings):
     settings.BECKN_CALLBACK_BACKOFF_CAP = 120.0
     local.script = [(503, {}), (503, {})]
     row = make_row(bap, ttl_seconds=20)
-    first = delivery.deliver(row.pk)
+    first = sending.deliver(row.pk)
     final_try = row.expires_at - delivery.FINAL_TRY
     assert (first.state, first.next_attempt_at) == (OutboxState.PENDING, final_try)
-    result = delivery.deliver(row.pk, now=final_try)
+    result = sending.deliver(row.pk, now=final_try)
     assert result.state == OutboxState.EXPIRED
     row.refresh_from_db()
     assert "gave up at the ttl" in row.last_error and "HTTP 503" in row.last_error
@@ -117,17 +119,17 @@ def test_a_retry_past_the_ttl_becomes_a_final_try_before_it(local, bap, settings
     settings.BECKN_CALLBACK_BACKOFF_CAP = 120.0
     local.script = [(503, {})]  # down once, then back
     row = make_row(bap, ttl_seconds=20)
-    first = delivery.deliver(row.pk)
+    first = sending.deliver(row.pk)
     assert first.state == OutboxState.PENDING
     assert first.next_attempt_at == row.expires_at - delivery.FINAL_TRY < row.expires_at
-    assert delivery.deliver(row.pk, now=first.next_attempt_at).state == OutboxState.DELIVERED
+    assert sending.deliver(row.pk, now=first.next_attempt_at).state == OutboxState.DELIVERED
     assert len(local.received) == 2
 
 
 def test_an_expired_row_is_not_sent(local, bap):
     row = make_row(bap, ttl_seconds=20)
     later = timezone.now() + dt.timedelta(seconds=60)
-    assert delivery.deliver(row.pk, now=later).state == OutboxState.EXPIRED
+    assert sending.deliver(row.pk, now=later).state == OutboxState.EXPIRED
     assert local.received == []
 
 
@@ -138,7 +140,7 @@ def test_down_bap_is_retried(settings, bap, our_key):
         port = probe.getsockname()[1]
     Subscriber.objects.update(url=f"http://127.0.0.1:{port}/beckn")
     row = make_row(bap)
-    assert delivery.deliver(row.pk).state == OutboxState.PENDING
+    assert sending.deliver(row.pk).state == OutboxState.PENDING
     row.refresh_from_db()
     assert "Connection refused" in row.last_error or "refused" in row.last_error.lower()
 
@@ -151,7 +153,7 @@ def test_read_timeout_is_short(settings, bap, our_key):
         silent.listen(5)  # accepts connections, never answers
         Subscriber.objects.update(url=f"http://127.0.0.1:{silent.getsockname()[1]}/beckn")
         row = make_row(bap)
-        assert delivery.deliver(row.pk).state == OutboxState.PENDING
+        assert sending.deliver(row.pk).state == OutboxState.PENDING
     attempt = DeliveryAttempt.objects.get(outbox=row)
     assert attempt.error == "no answer within the read timeout" and attempt.duration_ms < 3000
 
@@ -164,7 +166,7 @@ def test_a_bap_that_drips_its_answer_is_cut_at_the_callback_deadline(settings, b
     bap_server = Drip(b"", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
     Subscriber.objects.update(url=f"{bap_server.url}/beckn")
     row = make_row(bap)
-    assert delivery.deliver(row.pk).state == OutboxState.PENDING
+    assert sending.deliver(row.pk).state == OutboxState.PENDING
     attempt = DeliveryAttempt.objects.get(outbox=row)
     assert attempt.error == "deadline: no complete answer within 1 s"
     assert bap_server.taken() < len(bap_server.dripped)  # it never sent its whole answer
@@ -179,7 +181,7 @@ def test_an_unexpected_failure_of_the_post_is_an_attempt_and_retried(local, bap,
 
     monkeypatch.setattr(transport, "request", broken)
     row = make_row(bap)
-    assert delivery.deliver(row.pk).state == OutboxState.PENDING
+    assert sending.deliver(row.pk).state == OutboxState.PENDING
     attempt = DeliveryAttempt.objects.get(outbox=row)
     assert (attempt.outcome, attempt.error) == (
         OutboxState.PENDING,
@@ -207,7 +209,7 @@ def test_private_targets_are_refused_at_connect_time(receiver, bap, url):
     port = receiver.url.rsplit(":", 1)[1]
     Subscriber.objects.update(url=url.format(port=port))
     row = make_row(bap)
-    assert delivery.deliver(row.pk).state == OutboxState.UNDELIVERABLE
+    assert sending.deliver(row.pk).state == OutboxState.UNDELIVERABLE
     row.refresh_from_db()
     assert row.last_error.startswith("refused:")
     assert receiver.received == []
@@ -225,7 +227,7 @@ def test_no_signing_key_keeps_the_row_pending(local, bap):
 
     SigningKey.objects.all().delete()
     row = make_row(bap)
-    assert delivery.deliver(row.pk).state == OutboxState.PENDING
+    assert sending.deliver(row.pk).state == OutboxState.PENDING
     row.refresh_from_db()
     assert "beckn_keys generate" in row.last_error
     assert local.received == []
@@ -255,14 +257,14 @@ def test_backoff_grows_and_is_capped(settings):
     settings.BECKN_CALLBACK_BACKOFF_BASE = 1.0
     settings.BECKN_CALLBACK_BACKOFF_CAP = 8.0
     rng = random.Random(1)
-    waits = [delivery.backoff(n, rng) for n in range(1, 7)]
+    waits = [sending.backoff(n, rng) for n in range(1, 7)]
     bounds = [(0.5, 1), (1, 2), (2, 4), (4, 8), (4, 8), (4, 8)]
     assert all(lo <= w <= hi for w, (lo, hi) in zip(waits, bounds, strict=True))
 
 
 def test_callback_bytes_are_the_stored_payload(local, bap):
     row = make_row(bap)
-    delivery.deliver(row.pk)
+    sending.deliver(row.pk)
     got = local.wait_for("on_status", row.message_id)
     assert got.raw == row.payload.encode()
     assert json.loads(got.raw)["context"]["timestamp"].endswith("Z")
@@ -274,16 +276,18 @@ def test_a_worker_that_outlived_its_lease_does_not_overwrite_the_row(local, bap)
     Worker 1's failure must not put worker 2's row back to pending (a third send)."""
     row = make_row(bap)
     now = timezone.now()
-    first = delivery.claim(row.pk, now)
+    first = sending.claim(row.pk, now)
     later = now + dt.timedelta(seconds=120)
-    assert sweep.release_stuck(later) == [row.pk]
-    second = delivery.claim(row.pk, later)
+    assert delivery.release_stuck(later) == [row.pk]
+    second = sending.claim(row.pk, later)
     assert second is not None and second.leased_until != first.leased_until
-    delivery._reschedule(first, later, "worker 1: read timeout")
-    delivery._finish(first, later, OutboxState.REJECTED, "worker 1: HTTP 400")
+    courier.reschedule(delivery.Callbacks(), first, later, "worker 1: read timeout")
+    courier.finish(delivery.Callbacks(), first, later, OutboxState.REJECTED, "worker 1: HTTP 400")
     row.refresh_from_db()
     assert (row.state, row.leased_until) == (OutboxState.SENDING, second.leased_until)
-    delivery._finish(first, later, OutboxState.DELIVERED, "")  # but an arrival counts
+    courier.finish(
+        delivery.Callbacks(), first, later, OutboxState.DELIVERED, ""
+    )  # but an arrival counts
     row.refresh_from_db()
     assert row.state == OutboxState.DELIVERED
 
@@ -294,17 +298,17 @@ def test_an_attempt_cut_short_by_a_dead_worker_is_recorded_once(local, bap):
     finishes after all replaces it with what really happened."""
     row = make_row(bap)
     now = timezone.now()
-    assert delivery.deliver(row.pk, now) is not None  # attempt 1, recorded by its worker
+    assert sending.deliver(row.pk, now) is not None  # attempt 1, recorded by its worker
     Outbox.objects.filter(pk=row.pk).update(state=OutboxState.PENDING, next_attempt_at=now)
-    claimed = delivery.claim(row.pk, now)  # attempt 2: its worker is killed mid-POST
+    claimed = sending.claim(row.pk, now)  # attempt 2: its worker is killed mid-POST
     later = now + dt.timedelta(seconds=120)
-    assert sweep.release_stuck(later) == [row.pk]
-    assert sweep.release_stuck(later) == []  # nothing stuck any more: no second row
+    assert delivery.release_stuck(later) == [row.pk]
+    assert delivery.release_stuck(later) == []  # nothing stuck any more: no second row
     attempts = list(DeliveryAttempt.objects.filter(outbox=row).order_by("number"))
     assert [a.number for a in attempts] == [1, 2] == list(range(1, claimed.attempts + 1))
     cut = attempts[1]
     assert (cut.outcome, cut.status_code, cut.error) == (
-        OutboxState.SENDING, None, sweep.STOPPED_MID_SEND,
+        OutboxState.SENDING, None, courier.STOPPED_MID_SEND,
     )  # fmt: skip
     assert cut.started_at == claimed.leased_until - dt.timedelta(
         seconds=delivery.conf.get("BECKN_CALLBACK_LEASE")
@@ -317,15 +321,15 @@ def test_a_slow_worker_s_own_record_replaces_the_sweep_s(local, bap, monkeypatch
     status."""
     settings.BECKN_CALLBACK_LEASE = 0  # over before the POST ends
     row = make_row(bap)
-    real = delivery._attempt
+    real = delivery.Courier.attempt
 
-    def slow(claimed, *signing):
-        assert sweep.release_stuck(timezone.now() + dt.timedelta(seconds=120)) == [row.pk]
-        assert DeliveryAttempt.objects.get(outbox=row).error == sweep.STOPPED_MID_SEND
-        return real(claimed, *signing)
+    def slow(self, claimed):
+        assert delivery.release_stuck(timezone.now() + dt.timedelta(seconds=120)) == [row.pk]
+        assert DeliveryAttempt.objects.get(outbox=row).error == courier.STOPPED_MID_SEND
+        return real(self, claimed)
 
-    monkeypatch.setattr(delivery, "_attempt", slow)
-    delivery.deliver(row.pk)
+    monkeypatch.setattr(delivery.Courier, "attempt", slow)
+    sending.deliver(row.pk)
     attempt = DeliveryAttempt.objects.get(outbox=row)  # one row for attempt 1
     assert (attempt.number, attempt.status_code, attempt.outcome, attempt.error) == (
         1, 200, OutboxState.DELIVERED, "",
@@ -392,11 +396,11 @@ def test_a_dead_worker_s_callback_is_sent_again_inside_a_30_second_ttl(local, ba
     sweep (every BECKN_REQUEUE_EVERY) hands it back and it is delivered before the ttl."""
     row = make_row(bap, ttl_seconds=30)
     now = timezone.now()
-    assert delivery.claim(row.pk, now) is not None  # then the worker dies
+    assert sending.claim(row.pk, now) is not None  # then the worker dies
     lease = delivery.conf.get("BECKN_CALLBACK_LEASE")
     swept = now + dt.timedelta(seconds=lease + settings.BECKN_REQUEUE_EVERY)
-    assert sweep.release_stuck(swept) == [row.pk]
-    assert delivery.deliver(row.pk, swept).state == OutboxState.DELIVERED
+    assert delivery.release_stuck(swept) == [row.pk]
+    assert sending.deliver(row.pk, swept).state == OutboxState.DELIVERED
     row.refresh_from_db()
     assert row.delivered_at < row.expires_at - delivery.FINAL_TRY
 
@@ -404,12 +408,12 @@ def test_a_dead_worker_s_callback_is_sent_again_inside_a_30_second_ttl(local, ba
 def test_a_worker_held_up_by_slow_baps_renews_its_lease(local, bap):
     rows = [make_row(bap), make_row(bap)]
     now = timezone.now()
-    claimed = delivery.claim_many([row.pk for row in rows], now)
+    claimed = sending.claim_many([row.pk for row in rows], now)
     later = now + dt.timedelta(seconds=10)  # the first POST took its whole timeout
-    assert delivery.renew(claimed, later) == {row.pk for row in rows}
+    assert sending.renew(claimed, later) == {row.pk for row in rows}
     lease = dt.timedelta(seconds=delivery.conf.get("BECKN_CALLBACK_LEASE"))
     assert all(row.leased_until == later + lease for row in claimed)
-    assert sweep.release_stuck(now + lease + dt.timedelta(seconds=1)) == []  # still ours
+    assert delivery.release_stuck(now + lease + dt.timedelta(seconds=1)) == []  # still ours
 
 
 def test_rows_written_leased_at_different_moments_are_all_renewed(
@@ -422,7 +426,7 @@ def test_rows_written_leased_at_different_moments_are_all_renewed(
     Outbox.objects.filter(pk=rows[1].pk).update(leased_until=now + dt.timedelta(seconds=3))
     written[1].leased_until = now + dt.timedelta(seconds=3)  # answered a moment later
     later = now + dt.timedelta(seconds=10)
-    assert delivery.renew(written, later) == {row.pk for row in rows}
+    assert sending.renew(written, later) == {row.pk for row in rows}
     assert delivery.Courier().send_held(written, later).keys() == {row.pk for row in rows}
 
 
@@ -433,15 +437,15 @@ def test_a_row_the_sweep_took_back_is_not_sent_by_the_late_worker(
     second row back meanwhile (another worker may send it), so this worker leaves it."""
     settings.BECKN_CALLBACK_LEASE = 1  # under one attempt: renewed before every POST
     first, second = make_row(bap), make_row(bap)
-    real = delivery._attempt
+    real = delivery.Courier.attempt
 
-    def slow(row, *signing):
+    def slow(self, row):
         later = timezone.now() + dt.timedelta(seconds=120)
-        assert second.pk in sweep.release_stuck(later)
-        return real(row, *signing)
+        assert second.pk in delivery.release_stuck(later)
+        return real(self, row)
 
-    monkeypatch.setattr(delivery, "_attempt", slow)
-    results = delivery.deliver_many([first.pk, second.pk])
+    monkeypatch.setattr(delivery.Courier, "attempt", slow)
+    results = sending.deliver_many([first.pk, second.pk])
     assert list(results) == [first.pk]
     local.wait_for("on_status", first.message_id)
     second.refresh_from_db()

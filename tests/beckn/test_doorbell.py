@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from beckn import processing, tasks
 from beckn.models import DeliveryAttempt, InboundMessage, InboundState, Outbox, OutboxState
-from beckn.services import delivery, doorbell, sweep
+from beckn.services import delivery, doorbell
+from cpo_portal.delivery import courier
 from tests.beckn import bap as msgs
+from tests.beckn import sending
 
 
 def accept(client, network, bap, capture) -> InboundMessage:
@@ -36,7 +38,11 @@ def accept_many(count: int, client, network, bap, capture, redis_cache) -> list[
 
 @pytest.fixture
 def delivered(monkeypatch):
-    monkeypatch.setattr(delivery, "_attempt", lambda *a: (200, "", "", OutboxState.DELIVERED))
+    monkeypatch.setattr(
+        delivery.Courier,
+        "attempt",
+        lambda self, row: courier.Outcome(200, "", "", OutboxState.DELIVERED),
+    )
 
 
 @pytest.mark.django_db
@@ -112,15 +118,16 @@ def test_a_draining_worker_locks_only_the_next_message_no_other_worker_holds(
         pytest.skip("row locks need PostgreSQL")
     first, second = [accept(client, network, bap, django_capture_on_commit_callbacks) for _ in "ab"]
     with held_by_another_worker(first.pk), CaptureQueriesContext(connection) as queries:
-        taken = tasks.answer_next(limit=4)
-    assert taken == [second.pk]  # the held one passed over, not waited for
+        taken = tasks.answer_next()
+    assert taken == second.pk  # the held one passed over, not waited for
     assert InboundMessage.objects.get(pk=first.pk).state == InboundState.RECEIVED
     assert InboundMessage.objects.get(pk=second.pk).state == InboundState.DONE
     locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and "inboundmessage" in q["sql"]]
-    assert len(locks) == 2  # one took the second message, one found nothing more
+    assert len(locks) == 1  # one statement took the second message
 
     with CaptureQueriesContext(connection) as queries:
-        assert tasks.answer_next(limit=4) == [first.pk]
+        assert tasks.answer_next() == first.pk
+        assert tasks.answer_next() is None
         assert processing.process_next() is None  # answered messages are never locked again
     assert sum("FOR UPDATE" in q["sql"] and "inboundmessage" in q["sql"] for q in queries) == 3
 
@@ -138,11 +145,11 @@ def test_a_drain_signs_its_callbacks_with_one_read_of_the_key_and_records_each_a
     monkeypatch.setattr(delivery.keys, "signer", lambda: reads.append("key") or signer())
     signed: list[str] = []
 
-    def attempt(row, sign, no_key):
-        signed.append(sign(row.payload.encode()))
-        return 200, "", "", OutboxState.DELIVERED
+    def attempt(self, row):
+        signed.append(self.sender.request(row).headers["Authorization"])
+        return courier.Outcome(200, "", "", OutboxState.DELIVERED)
 
-    monkeypatch.setattr(delivery, "_attempt", attempt)
+    monkeypatch.setattr(delivery.Courier, "attempt", attempt)
     with CaptureQueriesContext(connection) as queries:
         tasks.process_inbound(first.pk)
     assert len(signed) == 3 and all(header.startswith("Signature ") for header in signed)
@@ -189,8 +196,8 @@ def test_a_callback_written_leased_to_a_worker_that_died_is_sent_after_its_lease
     assert tasks.requeue_stuck()["released"] == 0  # the lease still runs
     monkeypatch.setattr(delivery.Courier, "send_held", send_held)
     later = row.leased_until + dt.timedelta(seconds=1)
-    assert sweep.release_stuck(later) == [row.pk]
-    assert delivery.deliver(row.pk, now=later).state == OutboxState.DELIVERED
+    assert delivery.release_stuck(later) == [row.pk]
+    assert sending.deliver(row.pk, now=later).state == OutboxState.DELIVERED
     assert list(row.delivery_attempts.values_list("number", "outcome")) == [
         (1, OutboxState.SENDING),  # the sweep's "no outcome" row for the lost first turn
         (2, OutboxState.DELIVERED),

@@ -1,5 +1,6 @@
 """The protocol pool's deployment: gunicorn gevent workers sharing a database connection
-pool (gunicorn.conf.py, docs/operations.md), serving signed Beckn requests for real."""
+pool (gunicorn.conf.py, docs/operations.md) on the protocol pool's settings
+(cpo_portal/settings/protocol_pool.py), serving signed Beckn requests for real."""
 
 from __future__ import annotations
 
@@ -34,14 +35,15 @@ def _database_url() -> str:
 
 @pytest.fixture
 def gevent_server(tmp_path, request):
-    """gunicorn with one gevent worker on the protocol pool; an indirect parameter adds
-    settings to its environment."""
+    """gunicorn with one gevent worker on the protocol pool, as deployed; an indirect
+    parameter adds settings to its environment."""
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is PostgreSQL's (DATABASE_POOL_SIZE)")
     port = free_port()
     env = production_env(
         tmp_path,
         DATABASE_URL=_database_url(),
+        DJANGO_SETTINGS_MODULE="cpo_portal.settings.protocol_pool",
         GUNICORN_WORKER_CLASS="gevent",
         WEB_CONCURRENCY="1",
         DATABASE_POOL_SIZE=str(POOL_SIZE),
@@ -58,20 +60,28 @@ def gevent_server(tmp_path, request):
     log.close()
 
 
-def _post(port: int, bap: Bap, raw: bytes) -> tuple[int, dict]:
-    """One request on a connection of its own: a greenlet of its own on the server."""
+def _request(port: int, method: str, path: str, raw: bytes | None = None, **headers: str):
+    """One request on a connection of its own (a greenlet of its own on the server): its
+    status, headers and body."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        headers = {
-            "Content-Type": "application/json",
-            "Authorization": bap.sign(raw),
-            "X-Forwarded-Proto": "https",  # BEHIND_TLS, as deployed
-        }
-        conn.request("POST", "/beckn/select", body=raw, headers=headers)
+        headers["X-Forwarded-Proto"] = "https"  # BEHIND_TLS, as deployed
+        conn.request(method, path, body=raw, headers=headers)
         response = conn.getresponse()
-        return response.status, json.loads(response.read())
+        return response.status, response.headers, response.read()
     finally:
         conn.close()
+
+
+def _post(port: int, bap: Bap, raw: bytes) -> tuple[int, dict]:
+    status, _, body = _request(
+        port,
+        "POST",
+        "/beckn/select",
+        raw,
+        **{"Content-Type": "application/json", "Authorization": bap.sign(raw)},
+    )
+    return status, json.loads(body)
 
 
 def _server_connections() -> int:
@@ -106,6 +116,24 @@ def test_gevent_workers_ack_concurrent_requests_through_a_bounded_pool(gevent_se
     assert again == (200, {"message": {"ack": {"status": "ACK"}}})
     assert InboundMessage.objects.filter(bap_id=bap.subscriber_id).count() == REQUESTS
     assert "Using worker: gevent" in log.read_text()
+
+
+def test_the_pool_answers_the_protocol_without_cookies_and_serves_no_staff_page(gevent_server):
+    port, _ = gevent_server
+    bap = Bap()
+    bap.register()
+    raw = json.dumps(bap.body("select", {"order": order("cpo1", "charger-1")})).encode()
+    status, headers, body = _request(
+        port, "POST", "/beckn/select", raw, Authorization=bap.sign(raw),
+        **{"Content-Type": "application/json"},
+    )  # fmt: skip
+    assert (status, json.loads(body)) == (200, {"message": {"ack": {"status": "ACK"}}})
+    assert headers.get("Set-Cookie") is None
+    assert "Cookie" not in (headers.get("Vary") or "")
+    assert headers["Strict-Transport-Security"].startswith("max-age=")  # BEHIND_TLS
+    assert _request(port, "GET", "/healthz")[0] == 200
+    for path in ("/admin/login/", "/analytics/", "/api/docs/"):
+        assert _request(port, "GET", path)[0] == 404, path
 
 
 @pytest.mark.parametrize(

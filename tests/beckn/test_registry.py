@@ -49,8 +49,8 @@ def remote(bpp, settings):
 
 def test_remote_lookup_is_cached(remote):
     public, seen = remote
-    assert registry.lookup_key("remote-bap.example", "rk1") == public
-    assert registry.lookup_key("remote-bap.example", "rk1") == public
+    assert registry.find("remote-bap.example", "rk1").public_key == public
+    assert registry.find("remote-bap.example", "rk1").public_key == public
     assert registry.callback_url("remote-bap.example") == "https://remote-bap.example/beckn"
     assert seen[0] == {"subscriber_id": "remote-bap.example", "ukId": "rk1", "unique_key_id": "rk1"}
     assert len([q for q in seen if q.get("ukId") == "rk1"]) == 1
@@ -58,8 +58,8 @@ def test_remote_lookup_is_cached(remote):
 
 def test_unknown_remote_is_cached_as_unknown(remote):
     _, seen = remote
-    assert registry.lookup_key("nobody.example", "k") is None
-    assert registry.lookup_key("nobody.example", "k") is None
+    assert registry.find("nobody.example", "k") is None
+    assert registry.find("nobody.example", "k") is None
     assert len(seen) == 1
 
 
@@ -70,7 +70,7 @@ def test_registry_down_is_not_found(bpp, settings):
 
 def test_local_rows_win(bap, remote):
     _, seen = remote
-    assert registry.lookup_key(bap.subscriber_id, bap.key_id) == bap.public
+    assert registry.find(bap.subscriber_id, bap.key_id).public_key == bap.public
     assert seen == []
 
 
@@ -80,11 +80,11 @@ def test_local_rows_are_remembered_until_a_row_changes(bap, settings, django_ass
     settings.BECKN_REGISTRY_LOCAL_CACHE_SECONDS = 30
     settings.BECKN_REGISTRY_CHECK_MS = 60_000  # no version check due during this test
     registry.forget()
-    assert registry.lookup_key(bap.subscriber_id, bap.key_id) == bap.public
+    assert registry.find(bap.subscriber_id, bap.key_id).public_key == bap.public
     with django_assert_num_queries(0):
-        assert registry.lookup_key(bap.subscriber_id, bap.key_id) == bap.public
+        assert registry.find(bap.subscriber_id, bap.key_id).public_key == bap.public
     row = Subscriber.objects.get()
     row.status = "SUSPENDED"
     row.save()  # the writing process forgets its memo at once
-    assert registry.lookup_key(bap.subscriber_id, bap.key_id) is None
+    assert registry.find(bap.subscriber_id, bap.key_id) is None
     registry.forget()

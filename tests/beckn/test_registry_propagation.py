@@ -190,7 +190,7 @@ def test_a_removal_in_another_process_is_seen_here_within_a_second(bpp, clock):
     this one holds the BAP in its memo (the way a web worker holds it on the ACK path)."""
     bap = Bap()
     bap.register()
-    assert registry.lookup_key(bap.subscriber_id, bap.key_id) == bap.public
+    assert registry.find(bap.subscriber_id, bap.key_id).public_key == bap.public
     clock.advance(1)
     database = connection.settings_dict
     env = {
@@ -209,4 +209,4 @@ def test_a_removal_in_another_process_is_seen_here_within_a_second(bpp, clock):
     assert done.returncode == 0, done.stderr
     assert "Removed 1 key(s)." in done.stdout
     clock.advance(GUARANTEE_MS)
-    assert registry.lookup_key(bap.subscriber_id, bap.key_id) is None
+    assert registry.find(bap.subscriber_id, bap.key_id) is None

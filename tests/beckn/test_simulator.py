@@ -75,6 +75,20 @@ def test_simulator_journey_eager(server, priced_network, eager):
     assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.DELIVERED}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_simulator_journey_in_2_0_costs_what_1_1_costs(server, priced_network, eager):
+    out = play(server, "--version", "2.0")
+    assert "-> discover ACK" in out and "Journey complete" in out
+    assert "SURCHARGE  Surge (20%): 20 % of energy ₹90.00" in out
+    assert "DISCOUNT   Weekend Special Offer (25% off): 25 % of energy ₹90.00" in out
+    assert out.count(f"signed by {server.bpp_id}|bpp-key-1") == 6  # every callback verified
+    order = Order.objects.get()
+    assert order.state == OrderState.COMPLETED and order.delivered_kwh == Decimal("5.200")
+    assert order.quote_total == Decimal("116.73")  # the 1.1 journey's, above
+    assert set(Outbox.objects.values_list("action", flat=True)) >= {"on_discover", "on_update"}
+    assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.DELIVERED}
+
+
 def _redis_broker() -> bool:
     return str(django_settings.CELERY_BROKER_URL).startswith("redis://")
 

@@ -1,5 +1,6 @@
-"""`make run` under load: its own Procfile (honcho: runserver, a Celery worker, beat) on
-the embedded defaults, several BAPs sending signed Beckn requests at once (bench/soak.py).
+"""`make run` under load: its own Procfile (honcho: runserver for the pages, another for the
+Beckn endpoints, a Celery worker, beat) on the embedded defaults, several BAPs sending
+signed Beckn requests at once (bench/soak.py).
 
 No process may stop, every request is ACKed (each BAP keeps fewer answers waiting than its
 backlog limit) and every ACKed message gets its callback. The suite sends SOAK_REQUESTS

@@ -63,8 +63,10 @@ def test_change_list_shows_only_own_offers_with_usage(as_pricing_a, offers):
     OfferUsage.objects.filter(offer=offers.offer_a).update(uses=12, budget_spent=Decimal("270"))
     page = as_pricing_a.get(url("offer", "changelist")).content.decode()
     assert "weekend-discount-25" in page and "b-only-offer" not in page
-    assert '<td class="field-uses">12 of 50</td>' in page
+    # settled uses (none in the ledger), then what the limit counts as taken
+    assert '<td class="field-uses">0<br><span class="quiet">12 of 50 taken, open orders ' in page
     assert "₹270.00 of ₹1,000.00" in page  # budget used, beside its bar
+    assert "₹0.00 on settled uses, ₹270.00 held by open orders" in page
     assert '<meter class="budget-bar" min="0" max="1" high="0.8" value="0.27">' in page
 
 

@@ -35,3 +35,45 @@ def test_a_stamp_made_again_after_a_rollback_is_another(network):
         first = CatalogVersion.current(operator_id)  # made on first read
         raise RolledBack
     assert CatalogVersion.current(operator_id) != first
+
+
+def test_add_ons_and_a_stock_running_out_or_coming_back_renew_the_stamp(network):
+    """What the published catalog shows of add-ons moves with the stamp: an add-on or where
+    it is on sale saved, its limited stock taken to zero or given back from zero; stock
+    taken or given back above zero does not (nothing shown changes)."""
+    from decimal import Decimal
+
+    from offers.models import AddOn, AddOnAvailability, AddOnBooking
+    from offers.services import addons
+
+    operator, station = network.op_a, network.station_a
+    stamp = CatalogVersion.current(operator.pk)
+
+    def moved() -> bool:
+        nonlocal stamp
+        now = CatalogVersion.current(operator.pk)
+        changed, stamp = now != stamp, now
+        return changed
+
+    valet = AddOn.objects.create(
+        operator=operator,
+        code="valet",
+        name="Valet",
+        price=Decimal("149"),
+        tax_rate=Decimal("0.18"),
+    )
+    assert moved()
+    AddOnAvailability.objects.create(add_on=valet, station=station, stock=2)
+    assert moved()
+    lines = addons.lines_for(station, ["valet"])
+    addons.book_add_ons("order-1", station, lines)  # 2 -> 1: still on sale
+    assert not moved()
+    addons.book_add_ons("order-2", station, lines)  # 1 -> 0: sold out
+    assert moved()
+    assert AddOnAvailability.objects.get(add_on=valet).stock == 0
+    addons.release_add_ons("order-2")  # 0 -> 1: on sale again
+    assert moved()
+    addons.release_add_ons("order-1")  # 1 -> 2
+    assert not moved()
+    assert AddOnAvailability.objects.get(add_on=valet).stock == 2
+    assert AddOnBooking.objects.filter(stock_taken=True).count() == 0

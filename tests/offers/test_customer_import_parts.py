@@ -50,7 +50,7 @@ def test_the_parts_import_what_one_task_imports(network, settings, parts):
     settings.CUSTOMER_IMPORT_PART_LINES, settings.CUSTOMER_IMPORT_PARTS = 10, parts
     job = job_of(network, text)
     assert parts_mod.begin(job.pk) == "split"
-    chunked_job = ChunkedJob.objects.get(subject=parts_mod.subject_of(job.pk))
+    chunked_job = ChunkedJob.objects.get(subject=parts_mod.PARTS.subject(job.pk))
     results = [chunked.execute_chunk(chunked_job.pk, i) for i in range(parts)]
     assert results[-1] == "done"
     together = outcome(job)

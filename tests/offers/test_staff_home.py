@@ -44,11 +44,13 @@ def surge(operator, code: str, **fields) -> SurgeRule:
     return SurgeRule.objects.create(**{**values, **fields})
 
 
-def redeemed(offer, discount: str, at: dt.datetime) -> Redemption:
+def redeemed(
+    offer, discount: str, at: dt.datetime, kind: str = RedemptionKind.SETTLED
+) -> Redemption:
     return Redemption.objects.create(
         operator=offer.operator,
         order_ref=f"order-{at.timestamp()}-{discount}",
-        kind=RedemptionKind.REDEEMED,
+        kind=kind,
         offer=offer,
         offer_code=offer.code,
         offer_title=offer.title,
@@ -78,6 +80,8 @@ def world(network):
     OfferFactory(operator=a, code="draft", status="draft", budget=D("5000"))
     redeemed(spent, "40", now)
     redeemed(spent, "60", now - dt.timedelta(days=2))
+    redeemed(spent, "25", now, RedemptionKind.QUOTED)  # steps of orders, not uses
+    redeemed(spent, "35", now, RedemptionKind.REDEEMED)
     local = timezone.localtime(now, timezone.get_fixed_timezone(330))
     hour = local.time().replace(minute=0, second=0, microsecond=0)
     surge(
@@ -101,7 +105,7 @@ def test_offers_today_reads_the_catalog_and_the_usage_counters(world):
     today = offers_today(world.op_a)
     assert (today.live, today.starting_later) == (2, 1)  # the draft is not live
     assert (today.budget, today.budget_spent, today.budget_left) == (D("1000"), D("850"), D("150"))
-    assert (today.redemptions_today, today.discount_today) == (1, D("40"))
+    assert (today.uses_today, today.discount_today) == (1, D("40"))
     assert [(a.code, a.reason) for a in today.alerts] == [("spent", "budget"), ("ending", "ending")]
     assert today.alerts[0].spent_share == D("0.85")
 

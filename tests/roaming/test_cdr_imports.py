@@ -115,7 +115,9 @@ def test_a_running_upload_shows_how_far_it_got(operator):
 
     upload = SimpleUploadedFile("cdrs.jsonl", lines(good(1), good(2)).encode())
     job = cdr_imports.start_import(operator, upload)  # not run: no commit in this test
-    JobChunk.objects.filter(job__subject=cdr_imports.subject_of(job.pk)).update(progress=1)
+    JobChunk.objects.filter(job__subject=cdr_imports.RUNNER_OBJECT.subject(job.pk)).update(
+        progress=1
+    )
     assert cdr_imports.progress(job) == (1, 2)
 
 
@@ -134,11 +136,15 @@ def test_the_price_audit_lists_sessions_billed_at_another_price(client, operator
     cdr_imports.import_file(other, [dumps(secret)])
     client.force_login(staff(operator, Role.ANALYST, "analyst-1"))
     page = client.get("/admin/roaming/receivedcdr/audit/").content.decode()
-    # station 1's tariff is 21/kWh: 10 kWh billed at the default 18 is 30.00 short
-    assert "<strong>2</strong> of 4 sessions (50.0 % of those we could price)" in page
-    assert "net difference -10.00, absolute 50.00" in page
-    assert "C3" in page and "C4" in page and "C1</td>" not in page
+    # C3 is billed 20.00 more than its tariff, for no reason the audit knows; station 1's
+    # tariff is 21/kWh: C4, billed at the default 18, is explained by that other tariff
+    assert "<strong>1</strong> of 4 sessions (25.0 % of those priced)" in page
+    assert "net difference ₹20.00, absolute ₹20.00" in page
+    assert "2 billed at another price in all" in page
+    listed = page[page.index('id="audit-rows"') :]
+    assert "C3" in listed and "C4" not in listed and "C1</td>" not in listed
+    assert "A different tariff" in page
     assert "SECRET-9" not in page and "cpo2-st-000" not in page
     assert "999.00" not in page
-    listed = client.get("/admin/roaming/receivedcdr/").content.decode()
-    assert "SECRET-9" not in listed and "C3" in listed
+    every = client.get("/admin/roaming/receivedcdr/").content.decode()
+    assert "SECRET-9" not in every and "C3" in every

@@ -63,7 +63,7 @@ def test_a_server_error_is_retried_with_backoff_then_delivered(world, emsp):
     push = Push.objects.get()
     assert push.state == PushState.PENDING and push.attempts == 1
     wait = push.next_attempt_at - timezone.now()
-    assert dt.timedelta(seconds=20) < wait < dt.timedelta(seconds=40)
+    assert dt.timedelta(seconds=25) < wait <= dt.timedelta(seconds=pushes.BACKOFF_BASE)
     assert pushes.send_due(partner.pk) == 0  # not due yet
     Push.objects.update(next_attempt_at=timezone.now())
     assert pushes.requeue_stuck() == [partner.pk]

@@ -193,7 +193,7 @@ def _build_side(key: str) -> Side:
     )  # fmt: skip
     PushAttempt.objects.create(
         push=push, number=1, started_at=now, method="PUT", status_code=400, outcome="rejected",
-        url=f"https://{token}-emsp.example/ocpi/2.2.1/tariffs/IN/CPO/{token}-tariff",
+        target_url=f"https://{token}-emsp.example/ocpi/2.2.1/tariffs/IN/CPO/{token}-tariff",
     )  # fmt: skip
     LocationStamp.objects.update_or_create(station=station, defaults={"last_updated": now})
     # a CDR its charging system (a partner registered as CPO) sent, billed above our price:

@@ -1,6 +1,7 @@
-"""Soak of `make run`: its own Procfile under honcho (runserver, a Celery worker, beat) on
-the embedded defaults (SQLite and the filesystem broker in a fresh var/), with several BAPs
-sending signed Beckn requests at once and waiting for their callbacks.
+"""Soak of `make run`: its own Procfile under honcho (runserver for the pages, another for
+the Beckn endpoints, a Celery worker, beat) on the embedded defaults (SQLite and the
+filesystem broker in a fresh var/), with several BAPs sending signed Beckn requests at once
+(to the Beckn endpoints' server) and waiting for their callbacks.
 
 `make soak` runs it at length (bench/soak.py); tests/integration/test_soak.py runs a short
 one in the suite. Figures: requests sent,
@@ -63,6 +64,11 @@ class Figures:
         ]
 
 
+# honcho gives each Procfile line a port 100 above the one before: the protocol process
+# (Beckn's endpoints, cpo_portal/settings/protocol_pool.py) comes second, as in `make run`.
+PROTOCOL_OFFSET = 100
+
+
 def environment(var_dir: Path, port: int) -> dict[str, str]:
     """A new shell's, plus what `make run` gives its processes (var/dev.env's DEBUG and
     private callbacks): no DATABASE_URL or CELERY_BROKER_URL, so the embedded defaults."""
@@ -73,7 +79,7 @@ def environment(var_dir: Path, port: int) -> dict[str, str]:
         "VAR_DIR": str(var_dir),
         "DEBUG": "1",
         "BECKN_ALLOW_PRIVATE_CALLBACKS": "1",
-        "BECKN_SUBSCRIBER_URI": f"http://127.0.0.1:{port}/beckn",
+        "BECKN_SUBSCRIBER_URI": f"http://127.0.0.1:{port + PROTOCOL_OFFSET}/beckn",
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -174,7 +180,7 @@ def run(requests: int, baps: int, window: int, workdir: Path, seed: bool = True)
     values = dict(line.split("  ", 1) for line in shown.splitlines() if "  " in line)
     bpp_id, key_id = values["subscriber"].strip(), values["key id"].strip()
     public_keys = {(bpp_id, key_id): values["public key"].strip()}
-    bpp_url = f"http://127.0.0.1:{port}/beckn"
+    bpp_url = f"http://127.0.0.1:{port + PROTOCOL_OFFSET}/beckn"  # the protocol process
     senders = [Bap(n, bpp_url, bpp_id, public_keys) for n in range(baps)]
     # one manage.py process per BAP, side by side (each is mostly Django starting up)
     with ThreadPoolExecutor(len(senders)) as pool:
@@ -190,6 +196,7 @@ def run(requests: int, baps: int, window: int, workdir: Path, seed: bool = True)
         )  # fmt: skip
     try:
         wait_until(lambda: honcho.poll() is None and healthy(port), 300, "make run's web")
+        wait_until(lambda: healthy(port + PROTOCOL_OFFSET), 300, "make run's protocol server")
         wait_until(lambda: " ready." in log_path.read_text(), 300, "the Celery worker")
         started = time.monotonic()
         per_bap = [requests // baps + (1 if n < requests % baps else 0) for n in range(baps)]

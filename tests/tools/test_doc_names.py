@@ -47,7 +47,7 @@ def test_drift_is_named(checker, name, why):
         "offers.Redemption",  # a model
         "beckn.deliver",  # a Celery task's name
         "beckn.W001",  # a system check
-        "price_session(...)",
+        "compile_book(...)",
         "manage.py seed_demo --no-progress",
         "make test",
         "context.bap_id",  # a JSON path: not checked

@@ -55,7 +55,6 @@ from analytics.services.rollup import partitions as p
 from cpo_portal import chunked
 from cpo_portal.models import ChunkedJob, JobChunk, Operator
 
-RUNNER = "analytics.services.rollup.backfill_parts.RUNNER_OBJECT"
 # what a part computes for its own days, by the rollup.sql.Names attribute of its table
 # ("sets": the days' customer sets)
 WORK = {
@@ -70,10 +69,6 @@ WORK = {
 }
 NAMED = [kind for kind in WORK if kind != "sets"]
 MAX_PARTS = 64
-
-
-def subject_of(run_id: int) -> str:
-    return f"rollup_backfill:{run_id}"
 
 
 def _table(run_id: int, index: int | str, kind: str) -> str:
@@ -112,8 +107,10 @@ def start(
         "marks": single.watermarks(),
     }
     with transaction.atomic():
-        job = chunked.start(RUNNER, "rollup_backfill", params, max(1, min(parts, len(units))))
-        job.subject, job.progress_total = subject_of(job.pk), len(units)
+        job = chunked.start(
+            Parts.runner, Parts.kind, params, max(1, min(parts, len(units)))
+        )  # named by its own id, the run's, once it has one
+        job.subject, job.progress_total = RUNNER_OBJECT.subject(job.pk), len(units)
         job.params = {**params, "run": job.pk}
         job.save(update_fields=["subject", "progress_total", "params"])
         with connection.cursor() as cursor:
@@ -137,7 +134,7 @@ def _units(params: dict) -> list[tuple[Operator, dt.date, dt.date]]:
 def progress(run_id: int) -> tuple[str, int]:
     """The run's status and its one progress figure, in per cent of its units."""
     job = ChunkedJob.objects.filter(pk=run_id).first()
-    if job is None or not job.subject.startswith("rollup_backfill:"):
+    if job is None or job.subject != RUNNER_OBJECT.subject(run_id):
         raise LookupError(f"no backfill run {run_id}")
     if job.status == "done":
         return job.status, 100
@@ -148,16 +145,20 @@ def progress(run_id: int) -> tuple[str, int]:
 def cancel(run_id: int) -> bool:
     """Ask every part of the run to stop; False if it was not running."""
     progress(run_id)  # LookupError for a run that is not a backfill
-    return bool(chunked.cancel(subject_of(run_id)))
+    return bool(RUNNER_OBJECT.cancel(run_id))
 
 
 # -- the runner cpo_portal.chunked calls ------------------------------------------------------
 
 
-class Parts:
+class Parts(chunked.Parts):
+    kind = "rollup_backfill"
+    runner = "analytics.services.rollup.backfill_parts.RUNNER_OBJECT"
+
     def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
         run_id = params["run"]
-        mine = [u for i, u in enumerate(_units(params)) if i % chunks == index]
+        units = enumerate(_units(params))
+        mine = [u for i, u in units if chunked.part_of(i, chunks) == index]
         tables = {kind: _table(run_id, index, kind) for kind in WORK}
         names = dataclasses.replace(p.names(), **{k: tables[k] for k in NAMED})
         applied = single.applied_of(params["marks"])

@@ -17,8 +17,8 @@ Coarser tables (OfferDaily, StationDaily, OfferScopeDaily) are derived again for
 touched days from the fine ones, as the rebuild does.
 
 The work tables (TEMPS) are UNLOGGED, not TEMPORARY: PostgreSQL never gives a temporary
-table's scans and sorts to parallel workers (the stage's sort of a million rows took 4.2 s
-with them, 6.0 s without). Their names are fixed, which is safe because they live only
+table's scans and sorts to parallel workers (the stage's sort is slower without them:
+bench/results/rollup_backfill.md). Their names are fixed, which is safe because they live only
 inside the run's transaction, after the cursor lock (rollup.incremental): created and
 dropped before COMMIT, so no other session ever sees them and a failed run leaves none.
 """
@@ -236,9 +236,6 @@ def delta_sql(names: q.Names) -> list[str]:
             SELECT sign, {_DIMS},
                    {q.SESSION_FACTS}, 0 AS customers
             FROM {STAGE} WHERE live = 1
-            UNION ALL
-            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0
-            FROM {STAGE} WHERE kind = 'redeemed' AND latest = 1
             UNION ALL
             SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0, 0
             FROM {STAGE} WHERE kind = 'reversed'

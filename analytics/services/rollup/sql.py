@@ -14,8 +14,10 @@ How ledger rows count (see docs/analytics.md):
   them `pos` 1 is the order's *primary* row (not held out, largest discount), which
   carries the order-level figures (energy, gross, surge, net, tax) so that they count
   once per session. Sessions without offers arrive as settled rows of offer None.
-- redeemed rows count redemptions, reversed rows reversals and the discount recovered,
-  held_out rows the sessions of customers withheld from the offer.
+- a live row is a *use* of its offer when offers' one definition says so (USE_SQL: not
+  held out, a discount given); quoted and confirmed rows are steps, never counted as
+  uses. Reversed rows count reversals and the discount recovered, held_out rows the
+  sessions of customers withheld from the offer.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 from django.db import connection
 
 from analytics.calc.hour_bands import sql_case
+from offers.services import USE_SQL
 
 KINDS = ("settled", "redeemed", "reversed", "held_out")
 STAGE = "analytics_rollup_stage"
@@ -181,8 +184,8 @@ SESSION_FACTS = f"""CASE WHEN pos = 1 THEN 1 ELSE 0 END AS sessions,
     CASE WHEN pos = 1 THEN surge_amount ELSE 0 END AS surge_revenue,
     CASE WHEN pos = 1 THEN {NET_REVENUE} ELSE 0 END AS net_revenue,
     CASE WHEN pos = 1 THEN tax_amount ELSE 0 END AS tax,
-    0 AS redemptions, 0 AS reversals, 0 AS recovered_discount,
-    0 AS held_out_sessions"""
+    CASE WHEN {USE_SQL} THEN 1 ELSE 0 END AS redemptions, 0 AS reversals,
+    0 AS recovered_discount, 0 AS held_out_sessions"""
 
 
 def daily_sql(names: Names) -> str:
@@ -196,9 +199,6 @@ def daily_sql(names: Names) -> str:
                CASE WHEN pos = 1 AND customer_key <> '' THEN customer_key END AS customer,
                {SESSION_FACTS}
         FROM {STAGE} WHERE live = 1
-        UNION ALL
-        SELECT {_DIMS}, NULL, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
-        FROM {STAGE} WHERE kind = 'redeemed' AND latest = 1
         UNION ALL
         SELECT {_DIMS}, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0
         FROM {STAGE} WHERE kind = 'reversed'
@@ -217,9 +217,6 @@ def daily_sql(names: Names) -> str:
 CHANNEL_DIMS = "operator_id, d, station_id, region_code, channel"
 CHANNEL_FACTS = f"""
     SELECT {{sign}}{CHANNEL_DIMS}, {SESSION_FACTS} FROM {{stage}} WHERE live = 1
-    UNION ALL
-    SELECT {{sign}}{CHANNEL_DIMS}, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
-    FROM {{stage}} WHERE kind = 'redeemed' AND latest = 1
     UNION ALL
     SELECT {{sign}}{CHANNEL_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0
     FROM {{stage}} WHERE kind = 'reversed'

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -33,13 +32,6 @@ from offers.services import catalog_for
 from . import run as single
 from .past_sessions import PastSession
 from .tally import Sums, Tally
-
-RUNNER = "analytics.services.whatif.parallel.RUNNER_OBJECT"
-
-
-def part_of(s: PastSession, parts: int) -> int:
-    """The part that prices session `s` (the same in every process: crc32, not hash())."""
-    return zlib.crc32((s.customer_key or f"order:{s.order_ref}").encode()) % parts
 
 
 def shared_limits(run: WhatIfRun) -> bool:
@@ -64,10 +56,9 @@ def begin(run_id: int) -> str:
             return run
         parts = parts_for(run)
         if parts > 1:
-            subject = single.subject_of(run.pk)
-            if chunked.running(subject):  # the message came back: its parts are under way
+            if RUNNER_OBJECT.running(run.pk):  # the message came back: its parts are under way
                 return "skipped"
-            chunked.start(RUNNER, subject, {"run": run.pk}, parts, run.progress_total)
+            RUNNER_OBJECT.start(run.pk, {"run": run.pk}, parts, run.progress_total)
             return "split"
     return single.execute(run_id)
 
@@ -145,16 +136,22 @@ def merge(run: WhatIfRun, parts: Sequence[dict[str, Any]]) -> Tally:
 # -- the runner cpo_portal.chunked calls ------------------------------------------------------
 
 
-class Parts:
+class Parts(chunked.Parts):
+    kind = single.PARTS_KIND
+    runner = "analytics.services.whatif.parallel.RUNNER_OBJECT"
+
     def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
         run = WhatIfRun.objects.select_related("operator").get(pk=params["run"])
 
         def on_chunk(done: int) -> None:
             checkpoint(done)
-            done_all, _ = chunked.progress_of(single.subject_of(run.pk))
+            done_all, _ = self.progress(run.pk)
             WhatIfRun.objects.filter(pk=run.pk).update(progress_done=done_all)
 
-        tally = single.replay_part(run, on_chunk, lambda s: part_of(s, chunks) == index)
+        def mine(s: PastSession) -> bool:  # a customer's sessions in one part (or an order's)
+            return chunked.part_of(s.customer_key or f"order:{s.order_ref}", chunks) == index
+
+        tally = single.replay_part(run, on_chunk, mine)
         return dump(tally)
 
     def finish(self, params: dict, results: Sequence[Any]) -> None:

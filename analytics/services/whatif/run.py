@@ -40,9 +40,7 @@ log = logging.getLogger(__name__)
 CHUNK = 1000
 
 
-def subject_of(run_id: int) -> str:
-    """The run's name on the chunked jobs that replay it in parallel (parallel.py)."""
-    return f"whatif:{run_id}"
+PARTS_KIND = "whatif"  # the chunked jobs that replay a run in parallel (parallel.py)
 
 
 class Cancelled(Exception):
@@ -263,7 +261,7 @@ def request_cancel(run: WhatIfRun) -> None:
     """The task (or every part of a run in parallel) stops at its next chunk; a queued
     run never starts."""
     WhatIfRun.objects.filter(pk=run.pk).update(cancel_requested=True)
-    chunked.cancel(subject_of(run.pk))
+    chunked.cancel(chunked.subject_of(PARTS_KIND, run.pk))
     WhatIfRun.objects.filter(pk=run.pk, status=WhatIfStatus.QUEUED).update(
         status=WhatIfStatus.CANCELLED, finished_at=timezone.now()
     )

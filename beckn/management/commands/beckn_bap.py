@@ -19,13 +19,25 @@ from beckn.protocol.signing import generate_keypair, signing_key
 from beckn.protocol.timefmt import parse_timestamp
 from beckn.simulator.bap_client import BapClient
 from beckn.simulator.journey import Journey, JourneyFailed, Plan
+from beckn.simulator.journey_v2 import JourneyV2
 from beckn.simulator.receiver import CallbackReceiver
 
 
 class Command(BaseCommand):
     help = "Play search, select, init, confirm and charging updates against a running BPP."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        """`--version` is the Beckn version to speak here, not Django's version."""
+        kwargs.setdefault("conflict_handler", "resolve")
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--version",
+            choices=("1.1", "2.0"),
+            default="1.1",
+            help="Beckn version to speak: 1.1 (search ...) or 2.0 (discover ..., at <bpp-url>/v2).",
+        )
         parser.add_argument("--bpp-url", default=None, help="Default: BECKN_SUBSCRIBER_URI.")
         parser.add_argument("--subscriber-id", default="bap-simulator.local")
         parser.add_argument("--key-id", default="sim-key-1")
@@ -92,7 +104,9 @@ class Command(BaseCommand):
             key_id=options["key_id"],
             private_key=private,
             callback_url=callback_url,
+            version="2.0.0" if options["version"] == "2.0" else "1.1.0",
         )
+        journey = JourneyV2 if options["version"] == "2.0" else Journey
         plan = Plan(
             gps=options["gps"],
             radius_km=options["radius"],
@@ -103,7 +117,7 @@ class Command(BaseCommand):
             wait=options["wait"],
         )
         try:
-            result = Journey(client, receiver, self.stdout).run(plan)
+            result = journey(client, receiver, self.stdout).run(plan)
         except (JourneyFailed, TimeoutError) as exc:
             raise CommandError(f"journey stopped: {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"Journey complete: order {result.order_id}."))

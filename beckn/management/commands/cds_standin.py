@@ -14,19 +14,15 @@ from django.core.management.base import BaseCommand, CommandError
 from beckn import conf
 from beckn.models import CatalogService, SigningKey, Subscriber, SubscriberType
 from beckn.protocol.signing import generate_keypair
-from beckn.simulator.cds import StandInCds, no_check
+from beckn.protocol.v2 import schema as v2_schema
+from beckn.simulator.cds import StandInCds
 from cpo_portal.models import Operator
 
 
 def schema_issues(body: dict[str, Any]) -> list[str]:
     """The Beckn 2.0.0 schema's issues with a `/catalog/publish` body (its attribute
     packs included), as `path: message`."""
-    try:
-        # the 2.0 schemas; not in every checkout yet
-        from beckn.protocol.v2 import schema  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:  # a checkout without the 2.0 schemas: nothing is checked
-        return no_check(body)
-    return [f"{i.path}: {i.message}" for i in schema.issues("catalog/publish", body)]
+    return [f"{i.path}: {i.message}" for i in v2_schema.issues("catalog~1publish", body)]
 
 
 class Command(BaseCommand):

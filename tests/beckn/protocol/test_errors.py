@@ -1,7 +1,7 @@
 import pytest
 
 from beckn.protocol import errors
-from beckn.protocol.errors import ALL_ERRORS, ack, by_code, nack, nack_from_issues
+from beckn.protocol.errors import ALL_ERRORS, ack, by_code, nack, summary
 from beckn.protocol.schema import SchemaIssue
 
 # BECKN-005 (docs/BECKN-005-Error-Codes.md, beckn/protocol-specifications), code -> name.
@@ -87,16 +87,9 @@ def test_nack_joins_path_lists_without_duplicates():
     assert body["error"]["paths"] == "$.a, $.b"
 
 
-def test_nack_from_issues_summarises_and_lists_every_path():
+def test_a_nack_of_issues_summarises_and_lists_every_path():
     issues = [SchemaIssue(f"$.x[{i}]", "is required", "required") for i in range(12)]
-    body = nack_from_issues(errors.INVALID_REQUEST, issues, limit=2)
+    body = nack(errors.INVALID_REQUEST, *summary(issues, limit=2))
     assert body["error"]["code"] == "30000"
     assert body["error"]["message"] == "$.x[0]: is required; $.x[1]: is required; and 10 more"
     assert body["error"]["paths"].count("$.x[") == 12
-
-
-def test_nack_from_no_issues_uses_the_error_name():
-    assert nack_from_issues(errors.INVALID_REQUEST, [])["error"] == {
-        "code": "30000",
-        "message": "Invalid request error",
-    }

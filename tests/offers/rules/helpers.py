@@ -162,3 +162,8 @@ def facts(**changes: object) -> OfferFacts:
     }
     values.update(changes)
     return OfferFacts(**values)  # type: ignore[arg-type]
+
+
+def total_discount(result) -> Decimal:
+    """The discount of the offers a result applied."""
+    return sum((a.discount for a in result.applied), Decimal(0))

@@ -11,7 +11,7 @@ from offers.rules.construct import (
     WheelingCharges,
 )
 from offers.rules.settle import redeemed_on_delivery
-from pricing.engine import finalize, price_session
+from pricing.engine import compile_book, finalize
 from pricing.engine.types import (
     Conditions,
     LineKind,
@@ -39,7 +39,7 @@ SUNDAY = dt.datetime(2025, 9, 21, 10, 0, tzinfo=IST)
 
 def price(**request: object) -> PricedSession:
     req = SessionRequest(site=SITE, start=SUNDAY, **request)  # type: ignore[arg-type]
-    return price_session(req, TARIFF, [], Conditions())
+    return compile_book(TARIFF, []).price(req, Conditions())
 
 
 def rows(quote: Quote) -> list[tuple[LineKind, str]]:
@@ -84,7 +84,7 @@ def test_time_of_day_trade_on_engine_segments_with_wheeling() -> None:
     )
     start = dt.datetime(2025, 9, 21, 17, 0, tzinfo=IST)
     request = SessionRequest(site=SITE, start=start, end=start + dt.timedelta(hours=2))
-    priced = price_session(request, evening, [], Conditions())  # 17-18 at 18, 18-19 at 22
+    priced = compile_book(evening, []).price(request, Conditions())  # 17-18 at 18, 18-19 at 22
     assert [(s.kwh, s.rate_per_kwh) for s in priced.segments] == [
         (D("30"), D("18")),
         (D("30"), D("22")),

@@ -9,6 +9,7 @@ from offers.rules.construct import PercentOff, ServiceFeeWaiver
 from offers.rules.facts import Limits
 from offers.rules.outcome import Reason
 from offers.rules.settle import redeemed_on_delivery, reversal_amount
+from tests.offers.rules.helpers import total_discount
 
 from .helpers import deg_weekend_offer, facts, offer, priced_slot
 
@@ -17,7 +18,7 @@ def test_settlement_keeps_the_combination_and_its_order() -> None:
     a = offer("a-10", PercentOff(D("10")), additive=True, priority=2)
     b = offer("a-fee", ServiceFeeWaiver(), additive=True, priority=1)
     quoted = best_offers([b, a], priced_slot(kwh="5"), facts())
-    assert quoted.total_discount == D("19.00")  # 9.00 + 10.00
+    assert total_discount(quoted) == D("19.00")  # 9.00 + 10.00
     by_id = {o.id: o for o in (a, b)}
     redeemed = [by_id[i] for i in quoted.applied_ids()]
     settled = redeemed_on_delivery(redeemed, priced_slot(kwh="7.5"), facts())

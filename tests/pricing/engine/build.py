@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pricing.engine import compile_book, finalize, price_session
+from pricing.engine import compile_book
 from pricing.engine.types import (
     ChargeForm,
     Conditions,
@@ -73,27 +73,23 @@ def customer(segment: str = "", tier: str = "") -> Customer:
     return Customer(key="k", segment=segment, tier=tier)
 
 
-def priced_both(
+def book_price(
     request: SessionRequest,
     tariff_: Tariff,
     rules: list[SurgeRule],
     conditions: Conditions = NONE,
 ) -> PricedSession:
-    """Price through the reference path and the compiled book, insisting they agree."""
-    reference = price_session(request, tariff_, rules, conditions)
-    assert compile_book(tariff_, rules).price(request, conditions) == reference
-    return reference
+    """Stage one of the quote, through the compiled book (the production path)."""
+    return compile_book(tariff_, rules).price(request, conditions)
 
 
-def quote_both(
+def book_quote(
     request: SessionRequest,
     tariff_: Tariff,
     rules: list[SurgeRule],
     conditions: Conditions = NONE,
 ) -> Quote:
-    reference = finalize(price_session(request, tariff_, rules, conditions))
-    assert compile_book(tariff_, rules).quote(request, conditions) == reference
-    return reference
+    return compile_book(tariff_, rules).quote(request, conditions)
 
 
 def surge_amounts(priced: PricedSession) -> dict[str, str]:

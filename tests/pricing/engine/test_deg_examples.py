@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from pricing.engine import price_session
 from pricing.engine.types import ChargeForm, LineKind, Quote
-from tests.pricing.engine.build import NONE, D, at, quote_both, rule, session, site, tariff, window
+from tests.pricing.engine.build import (
+    NONE,
+    D,
+    at,
+    book_price,
+    book_quote,
+    rule,
+    session,
+    site,
+    tariff,
+    window,
+)
 
 CONGESTION = rule(
     "congestion",
@@ -24,7 +34,7 @@ def amounts(quote: Quote) -> list[tuple[LineKind, str]]:
 
 
 def test_receipt_5_2_kwh_with_congestion_fee():
-    quote = quote_both(
+    quote = book_quote(
         session(at("2025-09-24 18:25"), site("7.4"), kwh=D("5.2")), JOURNEY, [CONGESTION]
     )
     assert amounts(quote) == [(LineKind.ENERGY, "83.20"), (LineKind.SURGE, "5.20")]
@@ -36,7 +46,7 @@ def test_receipt_5_2_kwh_with_congestion_fee():
 
 
 def test_running_total_at_3_4_kwh_is_57_80_not_58_00():
-    quote = quote_both(
+    quote = book_quote(
         session(at("2025-09-24 18:25"), site("7.4"), kwh=D("3.4")), JOURNEY, [CONGESTION]
     )
     assert amounts(quote) == [(LineKind.ENERGY, "54.40"), (LineKind.SURGE, "3.40")]
@@ -44,7 +54,7 @@ def test_running_total_at_3_4_kwh_is_57_80_not_58_00():
 
 
 def test_preview_for_5_kwh_is_85():
-    quote = quote_both(
+    quote = book_quote(
         session(at("2025-09-24 18:15"), site("7.4"), kwh=D("5")), JOURNEY, [CONGESTION]
     )
     assert quote.total == D("85.00")
@@ -52,13 +62,13 @@ def test_preview_for_5_kwh_is_85():
 
 def test_congestion_fee_only_on_the_energy_inside_the_window():
     # 10 kW from 20:30: 5 kWh before 21:00, 5.2 kWh after
-    quote = quote_both(
+    quote = book_quote(
         session(at("2025-09-24 20:30"), site("10"), kwh=D("10.2")), JOURNEY, [CONGESTION]
     )
     assert amounts(quote) == [(LineKind.ENERGY, "163.20"), (LineKind.SURGE, "5.00")]
     assert [
         seg.kwh
-        for seg in price_session(
+        for seg in book_price(
             session(at("2025-09-24 20:30"), site("10"), kwh=D("10.2")), JOURNEY, [CONGESTION], NONE
         ).segments
     ] == [D("5"), D("5.2")]
@@ -75,7 +85,7 @@ def test_selected_100_rupees_buys_5_kwh(rules, expected, total):
     request = session(
         at("2025-09-24 10:00"), site("30"), end=at("2025-09-24 11:00"), amount=D("100")
     )
-    quote = quote_both(request, SELECT, rules)
+    quote = book_quote(request, SELECT, rules)
     assert quote.kwh == D("5.000")
     assert [str(line.amount) for line in quote.lines] == expected
     assert quote.total == D(total)

@@ -10,8 +10,8 @@ from tests.pricing.engine.build import (
     BERLIN,
     D,
     at,
+    book_price,
     energy_amounts,
-    priced_both,
     rule,
     session,
     site,
@@ -36,7 +36,7 @@ def utc(text: str) -> dt.datetime:
 def test_spring_forward_session_is_two_real_hours():
     # 01:00 CET -> 04:00 CEST: the wall clock shows three hours, two pass
     surge = rule("w", "1", window=window("01:30", "03:30"))
-    priced = priced_both(slot("2025-03-30 01:00", "2025-03-30 04:00"), EUR, [surge])
+    priced = book_price(slot("2025-03-30 01:00", "2025-03-30 04:00"), EUR, [surge])
     assert priced.kwh == D("20.000")
     assert surge_amounts(priced) == {"w": "10.00"}  # 01:30 CET to 03:30 CEST is one hour
     assert [(seg.start, str(seg.kwh)) for seg in priced.segments] == [
@@ -49,7 +49,7 @@ def test_spring_forward_session_is_two_real_hours():
 
 def test_window_starting_inside_the_gap_starts_when_the_clock_jumps():
     surge = rule("w", "1", window=window("02:30", "05:00"))
-    priced = priced_both(slot("2025-03-30 01:00", "2025-03-30 04:00"), EUR, [surge])
+    priced = book_price(slot("2025-03-30 01:00", "2025-03-30 04:00"), EUR, [surge])
     assert [seg.surge_codes for seg in priced.segments] == [(), ("w",)]
     assert priced.segments[1].start == utc("2025-03-30 01:00")  # 03:00 CEST
     assert surge_amounts(priced) == {"w": "10.00"}
@@ -57,20 +57,20 @@ def test_window_starting_inside_the_gap_starts_when_the_clock_jumps():
 
 def test_window_inside_the_gap_never_happens():
     surge = rule("w", "1", window=window("02:00", "02:45"))
-    priced = priced_both(slot("2025-03-30 01:00", "2025-03-30 04:00"), EUR, [surge])
+    priced = book_price(slot("2025-03-30 01:00", "2025-03-30 04:00"), EUR, [surge])
     assert surge_amounts(priced) == {}
 
 
 def test_kwh_request_across_spring_forward_ends_by_elapsed_time():
     request = session(at("2025-03-30 01:30", BERLIN), site("10", zone="Europe/Berlin"), kwh=D("15"))
-    priced = priced_both(request, EUR, [])
+    priced = book_price(request, EUR, [])
     assert priced.end == at("2025-03-30 04:00", BERLIN)  # 1.5 real hours
 
 
 def test_fall_back_repeated_hour_is_in_the_window_twice():
     # 01:00 CEST -> 04:00 CET is four real hours; 02:00-03:00 is read twice
     surge = rule("w", "1", window=window("02:00", "03:00"))
-    priced = priced_both(slot("2025-10-26 01:00", "2025-10-26 04:00"), EUR, [surge])
+    priced = book_price(slot("2025-10-26 01:00", "2025-10-26 04:00"), EUR, [surge])
     assert priced.kwh == D("40.000")
     assert surge_amounts(priced) == {"w": "20.00"}
     assert [(seg.start, seg.surge_codes) for seg in priced.segments] == [
@@ -82,7 +82,7 @@ def test_fall_back_repeated_hour_is_in_the_window_twice():
 
 def test_fall_back_window_edge_inside_the_repeated_hour_is_crossed_twice():
     surge = rule("w", "1", window=window("01:00", "02:30"))
-    priced = priced_both(slot("2025-10-26 01:00", "2025-10-26 04:00"), EUR, [surge])
+    priced = book_price(slot("2025-10-26 01:00", "2025-10-26 04:00"), EUR, [surge])
     assert surge_amounts(priced) == {"w": "20.00"}  # 01:00-02:30 CEST, then 02:00-02:30 CET
     assert [seg.surge_codes for seg in priced.segments] == [("w",), (), ("w",), ()]
 
@@ -90,14 +90,14 @@ def test_fall_back_window_edge_inside_the_repeated_hour_is_crossed_twice():
 def test_night_band_across_the_short_night():
     bands = (RateBand("night", "Night", window("22:00", "06:00"), D("0.25")),)
     request = slot("2025-03-29 22:00", "2025-03-30 06:00")
-    priced = priced_both(request, tariff("0.40", currency="EUR", bands=bands), [])
+    priced = book_price(request, tariff("0.40", currency="EUR", bands=bands), [])
     assert energy_amounts(priced) == {"night": ("70.000000000000", "17.50")}  # seven hours
     assert len(priced.segments) == 2  # split at midnight only
 
 
 def test_kolkata_has_no_clock_change():
     surge = rule("w", "1", window=window("01:30", "03:30"))
-    priced = priced_both(
+    priced = book_price(
         session(at("2025-03-30 01:00"), site("10"), end=at("2025-03-30 04:00")), tariff(), [surge]
     )
     assert priced.kwh == D("30.000")

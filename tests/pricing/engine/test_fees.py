@@ -17,13 +17,14 @@ from pricing.engine import (
     FinderFee,
     LineKind,
     QuoteInputError,
+    compile_book,
     finalize,
-    price_session,
     with_fees,
 )
 from pricing.engine.amounts import money
 from pricing.engine.fees import BUFFER, FINDER_FEE, fee_of
-from pricing.engine.types import SessionRequest, Site, Tariff
+from pricing.engine.types import Conditions, SessionRequest, Site, Tariff
+from tests.pricing.engine.build import book_price
 from tests.pricing.engine.strategies import scenarios
 
 D = Decimal
@@ -50,7 +51,7 @@ def fee_terms(draw: st.DrawFn) -> FeeTerms:
 def test_fees_add_up_with_every_line(scenario, terms):
     request, tariff, rules, conditions = scenario
     try:
-        priced = price_session(request, tariff, rules, conditions)
+        priced = book_price(request, tariff, rules, conditions)
     except QuoteInputError:
         assume(False)
         raise
@@ -83,7 +84,8 @@ START = dt.datetime(2025, 9, 24, 10, 0, tzinfo=dt.UTC)
 
 
 def _quote(tariff: Tariff, kwh: str):
-    return finalize(price_session(SessionRequest(SITE, START, kwh=D(kwh)), tariff, [], None))
+    book = compile_book(tariff, [])
+    return book.quote(SessionRequest(SITE, START, kwh=D(kwh)), Conditions())
 
 
 def test_deg_fees_named_and_true_to_their_label():

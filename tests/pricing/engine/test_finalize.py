@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pricing.engine import PricingSetupError, QuoteInputError, finalize, price_session
+from pricing.engine import PricingSetupError, QuoteInputError, finalize
 from pricing.engine.types import LineKind, PricedSession, QuoteLine, RateBand, Tariff
-from tests.pricing.engine.build import NONE, D, at, session, site, tariff, window
+from tests.pricing.engine.build import NONE, D, at, book_price, session, site, tariff, window
 
 
 def priced_kwh(kwh: str, tariff_: Tariff | None = None, idle: int = 0) -> PricedSession:
     tariff_ = tariff_ or tariff("18", service_fee=D("10"))
     request = session(at("2025-09-27 10:00"), site("30"), kwh=D(kwh), idle_minutes=idle)
-    return price_session(request, tariff_, [], NONE)
+    return book_price(request, tariff_, [], NONE)
 
 
 def line(kind: LineKind, amount: str, rate: str | None = "0.18", code: str = "x") -> QuoteLine:

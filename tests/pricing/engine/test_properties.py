@@ -12,16 +12,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pricing.engine import QuoteInputError, finalize
-from pricing.engine import price_session as reference
 from pricing.engine.amounts import money
 from pricing.engine.types import ChargeForm, LineKind, QuoteLine, SurgeKind, SurgeRule
+from tests.pricing.engine.build import book_price as reference
 from tests.pricing.engine.strategies import scenarios, windows
 
 D = Decimal
 
 
-def price_session(*args):
-    """The reference path; a refused request (a budget no band ever spends) is skipped."""
+def priced_or_skipped(*args):
+    """The compiled book; a refused request (a budget no band ever spends) is skipped."""
     try:
         return reference(*args)
     except QuoteInputError:
@@ -52,7 +52,7 @@ def may_be_negative(line: QuoteLine) -> bool:
 @given(scenarios(), adjustments())
 def test_quote_invariants(scenario, extra):
     request, tariff, rules, conditions = scenario
-    priced = price_session(request, tariff, rules, conditions)
+    priced = priced_or_skipped(request, tariff, rules, conditions)
     quote = finalize(priced, extra)
     assert quote.total == sum((ln.amount for ln in quote.lines), D(0))
     assert quote.total >= 0
@@ -73,7 +73,7 @@ def test_quote_invariants(scenario, extra):
 @given(scenarios())
 def test_segments_cover_the_session_and_its_energy(scenario):
     request, tariff, rules, conditions = scenario
-    priced = price_session(request, tariff, rules, conditions)
+    priced = priced_or_skipped(request, tariff, rules, conditions)
     segments = priced.segments
     assert sum((seg.kwh for seg in segments), D(0)) == priced.kwh
     assert segments[0].start == priced.start and segments[-1].end == priced.end
@@ -104,8 +104,8 @@ def _splitters(draw_windows: list) -> list[SurgeRule]:
 @given(scenarios(), st.lists(windows, min_size=1, max_size=4))
 def test_more_segments_never_move_the_energy_cost(scenario, extra_windows):
     request, tariff, rules, conditions = scenario
-    plain = price_session(request, tariff, rules, conditions)
-    split = price_session(request, tariff, [*rules, *_splitters(extra_windows)], conditions)
+    plain = priced_or_skipped(request, tariff, rules, conditions)
+    split = priced_or_skipped(request, tariff, [*rules, *_splitters(extra_windows)], conditions)
     assert len(split.segments) >= len(plain.segments)
     energy = [ln for ln in plain.lines if ln.kind is LineKind.ENERGY]
     tolerance = D("0.01") * len(energy)
@@ -121,6 +121,6 @@ def test_pricing_is_independent_of_the_zone_the_start_is_written_in(scenario):
         request, start=request.start.astimezone(ZoneInfo("America/Los_Angeles"))
     )
     assert (
-        price_session(shifted, tariff, rules, conditions).lines
-        == price_session(request, tariff, rules, conditions).lines
+        priced_or_skipped(shifted, tariff, rules, conditions).lines
+        == priced_or_skipped(request, tariff, rules, conditions).lines
     )

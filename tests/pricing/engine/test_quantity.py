@@ -6,15 +6,15 @@ import datetime as dt
 
 import pytest
 
-from pricing.engine import QuoteInputError, price_session
+from pricing.engine import QuoteInputError
 from pricing.engine.types import RateBand
-from tests.pricing.engine.build import NONE, D, at, session, site, tariff, window
+from tests.pricing.engine.build import NONE, D, at, book_price, session, site, tariff, window
 
 START = at("2025-09-24 10:00")
 
 
 def price_plainly(request, tariff_=None):
-    return price_session(request, tariff_ or tariff("18", service_fee=D("10")), [], NONE)
+    return book_price(request, tariff_ or tariff("18", service_fee=D("10")), [], NONE)
 
 
 def test_kwh_sets_the_end_at_rated_power():

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pricing.engine import PricingSetupError, price_session
+from pricing.engine import PricingSetupError
 from pricing.engine.types import ChargeForm, SessionRequest
 from tests.pricing.engine.build import (
     NONE,
     D,
     at,
+    book_price,
     customer,
-    priced_both,
     rule,
     session,
     site,
@@ -27,7 +27,7 @@ def ten_kwh(start: str = "2025-09-24 18:30", **kw) -> SessionRequest:
 
 def test_stackable_rules_all_apply():
     rules = [rule("a", "1"), rule("b", "2"), rule("c", "10", ChargeForm.PERCENT)]
-    priced = priced_both(ten_kwh(), tariff("16"), rules)
+    priced = book_price(ten_kwh(), tariff("16"), rules)
     assert surge_amounts(priced) == {"a": "10.00", "b": "20.00", "c": "16.00"}
 
 
@@ -37,13 +37,13 @@ def test_only_the_highest_priority_non_stackable_rule_applies_beside_stackables(
         rule("high", "3", stackable=False, priority=2),
         rule("extra", "1"),
     ]
-    priced = priced_both(ten_kwh(), tariff(), rules)
+    priced = book_price(ten_kwh(), tariff(), rules)
     assert surge_amounts(priced) == {"high": "30.00", "extra": "10.00"}
 
 
 def test_priority_ties_go_to_the_lower_code():
     rules = [rule("zeta", "5", stackable=False), rule("alpha", "3", stackable=False)]
-    assert surge_amounts(priced_both(ten_kwh(), tariff(), rules)) == {"alpha": "30.00"}
+    assert surge_amounts(book_price(ten_kwh(), tariff(), rules)) == {"alpha": "30.00"}
 
 
 def test_priority_is_decided_per_segment():
@@ -52,14 +52,14 @@ def test_priority_is_decided_per_segment():
         rule("evening", "3", stackable=False, priority=2, window=window("18:00", "19:00")),
         rule("late", "1", stackable=False, priority=1, window=window("18:00", "21:00")),
     ]
-    priced = priced_both(ten_kwh(), tariff(), rules)
+    priced = book_price(ten_kwh(), tariff(), rules)
     assert surge_amounts(priced) == {"evening": "15.00", "late": "5.00"}
     assert [seg.surge_codes for seg in priced.segments] == [("evening",), ("late",)]
 
 
 def test_per_session_cap():
     rules = [rule("capped", "2", cap_per_session=D("5")), rule("open", "2")]
-    priced = priced_both(ten_kwh(), tariff(), rules)
+    priced = book_price(ten_kwh(), tariff(), rules)
     assert surge_amounts(priced) == {"capped": "5.00", "open": "20.00"}
     capped = next(ln for ln in priced.lines if ln.code == "capped")
     assert ("capped", "true") in capped.tags
@@ -67,7 +67,7 @@ def test_per_session_cap():
 
 def test_cap_above_the_amount_changes_nothing():
     rules = [rule("capped", "2", cap_per_session=D("50"))]
-    assert surge_amounts(priced_both(ten_kwh(), tariff(), rules)) == {"capped": "20.00"}
+    assert surge_amounts(book_price(ten_kwh(), tariff(), rules)) == {"capped": "20.00"}
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_exemptions_by_segment_and_tier(who, expected):
     surge = rule(
         "busy", "1", exempt_segments=frozenset({"fleet"}), exempt_tiers=frozenset({"gold"})
     )
-    assert surge_amounts(priced_both(ten_kwh(customer=who), tariff(), [surge])) == expected
+    assert surge_amounts(book_price(ten_kwh(customer=who), tariff(), [surge])) == expected
 
 
 def test_an_exempt_rule_does_not_block_a_lower_priority_one():
@@ -91,18 +91,18 @@ def test_an_exempt_rule_does_not_block_a_lower_priority_one():
         rule("top", "5", stackable=False, priority=9, exempt_tiers=frozenset({"gold"})),
         rule("next", "1", stackable=False, priority=1),
     ]
-    priced = priced_both(ten_kwh(customer=customer(tier="gold")), tariff(), rules)
+    priced = book_price(ten_kwh(customer=customer(tier="gold")), tariff(), rules)
     assert surge_amounts(priced) == {"next": "10.00"}
 
 
 def test_surge_lines_follow_the_rule_list_order():
     rules = [rule("z", "1"), rule("a", "2"), rule("m", "3")]
-    priced = priced_both(ten_kwh(), tariff(), rules)
+    priced = book_price(ten_kwh(), tariff(), rules)
     assert [ln.code for ln in priced.lines][-3:] == ["z", "a", "m"]
 
 
 def test_zero_amount_surge_adds_no_line():
-    assert surge_amounts(priced_both(ten_kwh(), tariff(), [rule("free", "0")])) == {}
+    assert surge_amounts(book_price(ten_kwh(), tariff(), [rule("free", "0")])) == {}
 
 
 @pytest.mark.parametrize(
@@ -123,4 +123,4 @@ def test_zero_amount_surge_adds_no_line():
 )
 def test_malformed_rules_are_refused(rules):
     with pytest.raises(PricingSetupError):
-        price_session(ten_kwh(), tariff(), rules, NONE)
+        book_price(ten_kwh(), tariff(), rules, NONE)

@@ -19,7 +19,7 @@ from offers.rules.facts import (
     PresentedCode,
     StationFacts,
 )
-from pricing.engine import price_session
+from pricing.engine import compile_book
 from pricing.engine.types import Conditions, Customer, PricedSession, SessionRequest, Tariff
 from tests.support.scenarios.offer_mix import (
     EPOCH,
@@ -119,6 +119,6 @@ def build_sessions(
             kwh=D(rng.randrange(2, 60)),
             customer=customer,
         )
-        priced = price_session(request, tariff, [], Conditions(holidays=HOLIDAYS))
+        priced = compile_book(tariff, []).price(request, Conditions(holidays=HOLIDAYS))
         out.append((priced, build_facts(rng, station, who, opt_in, limits)))
     return out

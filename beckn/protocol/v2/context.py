@@ -1,0 +1,234 @@
+"""The 2.0.0 context: its keys, our rules for it, and its translation to and from the
+context the handlers read (1.1's snake_case keys).
+
+The 2.0.0 OpenAPI names the context's keys in camelCase (`bapId`, `messageId`, ...). DEG's
+2.0 examples send them in snake_case (`bap_id`, `message_id`, ...), as 1.1 did: we read
+either (camelCase wins when both are sent) and always send camelCase.
+
+Actions: the 2.0 paths are 1.1's with two renames, `discover` (1.1 `search`) and `rate`
+(1.1 `rating`); DEG's examples still post `rating`, which we read as `rate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from beckn.protocol.context import (
+    DEFAULT_TTL,
+    ContextIssue,
+    ContextRule,
+    format_duration,
+    format_timestamp,
+    in_range,
+    parse_duration,
+    parse_timestamp,
+)
+from beckn.protocol.v2 import VERSION
+
+# The domains a 2.0 request may name: DEG's 2.0 examples and guide use the first.
+DOMAINS = ("beckn.one:deg:ev-charging:*", "beckn.one:deg:ev-charging", "deg:ev-charging")
+DOMAIN = DOMAINS[0]
+
+# 2.0 action -> the handler's (1.1) action
+REQUEST_ACTIONS: dict[str, str] = {
+    "discover": "search",
+    "select": "select",
+    "init": "init",
+    "confirm": "confirm",
+    "status": "status",
+    "track": "track",
+    "update": "update",
+    "cancel": "cancel",
+    "rate": "rating",
+    "support": "support",
+}
+ALIASES = {"rating": "rate"}  # DEG's examples post `rating`
+V2_ACTION = {internal: v2 for v2, internal in REQUEST_ACTIONS.items()}
+
+# snake_case (DEG examples, 1.1) -> camelCase (2.0.0 OpenAPI)
+CAMEL = {
+    "bap_id": "bapId",
+    "bap_uri": "bapUri",
+    "bpp_id": "bppId",
+    "bpp_uri": "bppUri",
+    "transaction_id": "transactionId",
+    "message_id": "messageId",
+    "schema_context": "schemaContext",
+    "network_id": "networkId",
+}
+SNAKE = {camel: snake for snake, camel in CAMEL.items()}
+
+
+def v2_action(action: str) -> str | None:
+    """The 2.0 action a path names (`rating` read as `rate`), or None when it is none."""
+    action = ALIASES.get(action, action)
+    return action if action in REQUEST_ACTIONS else None
+
+
+def camel_case(ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """The context with DEG's snake_case keys in the OpenAPI's camelCase (a camelCase key
+    already there wins); other keys unchanged."""
+    out: dict[str, Any] = {}
+    for key, value in ctx.items():
+        camel = CAMEL.get(key)
+        if camel is None:
+            out[key] = value
+        elif camel not in ctx:
+            out[camel] = value
+    if out.get("action") in ALIASES:
+        out["action"] = ALIASES[out["action"]]
+    return out
+
+
+def internal(ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """The context the handlers and the order services read: 1.1's keys, the internal
+    action, version "2.0.0" (what tells the rest of the BPP to answer in 2.0)."""
+    out: dict[str, Any] = {}
+    for key, value in ctx.items():
+        out[SNAKE.get(key, key)] = value
+    action = ctx.get("action")
+    if isinstance(action, str) and action in REQUEST_ACTIONS:
+        out["action"] = REQUEST_ACTIONS[action]
+    out["version"] = VERSION
+    return out
+
+
+def is_v2(ctx: Mapping[str, Any]) -> bool:
+    return ctx.get("version") == VERSION
+
+
+def check(
+    ctx: Mapping[str, Any],
+    *,
+    action: str,
+    bpp_id: str,
+    now: datetime,
+    max_clock_skew: timedelta,
+) -> list[ContextIssue]:
+    """Every way a (camelCase) 2.0 context breaks our rules for a request to /<action>."""
+    issues: list[ContextIssue] = []
+
+    def issue(rule: ContextRule, field: str, message: str) -> None:
+        issues.append(ContextIssue(rule, f"$.context.{field}", message))
+
+    if ctx.get("domain") not in DOMAINS:
+        issue(
+            ContextRule.DOMAIN,
+            "domain",
+            f"must be one of {list(DOMAINS)}, got {ctx.get('domain')!r}",
+        )
+    if ctx.get("version") != VERSION:
+        issue(
+            ContextRule.VERSION,
+            "version",
+            f"must be {VERSION!r} on this path, got {ctx.get('version')!r}",
+        )
+    if ctx.get("action") != action:
+        issue(ContextRule.ACTION, "action", f"must be {action!r}, got {ctx.get('action')!r}")
+    theirs = ctx.get("bppId")
+    if theirs is None and action != "discover":
+        issue(ContextRule.BPP_ID, "bppId", f"is required for {action}")
+    elif theirs is not None and theirs != bpp_id:
+        issue(ContextRule.BPP_ID, "bppId", f"must be {bpp_id!r} (this BPP), got {theirs!r}")
+    for field, rule in (
+        ("bapId", ContextRule.BAP_ID),
+        ("bapUri", ContextRule.BAP_URI),
+        ("messageId", ContextRule.MESSAGE_ID),
+        ("transactionId", ContextRule.TRANSACTION_ID),
+    ):
+        value = ctx.get(field)
+        if not isinstance(value, str) or not value.strip():
+            issue(rule, field, "is required")
+    issues.extend(_check_time(ctx, now, max_clock_skew))
+    return issues
+
+
+# Keys whose values are date-times in the 2.0.0 schema and the packs we read.
+TIMESTAMP_KEYS = frozenset(
+    {"startTime", "endTime", "startDate", "endDate", "timestamp", "lastUpdated", "paidAt"}
+)
+
+
+def check_timestamps(message: Any, where: str = "$.message") -> list[ContextIssue]:
+    """Every date-time in the message outside protocol.context.TIMESTAMP_RANGE (what 1.1
+    checks too: the years the database and the quote engine take)."""
+    issues: list[ContextIssue] = []
+    if isinstance(message, Mapping):
+        for key, value in message.items():
+            path = f"{where}.{key}"
+            if key in TIMESTAMP_KEYS and isinstance(value, str):
+                try:
+                    moment = parse_timestamp(value)
+                except ValueError:
+                    continue  # a time of day ("09:00:00"), or the schema's to judge
+                why = in_range(moment)
+                if why:
+                    issues.append(ContextIssue(ContextRule.RANGE, path, why))
+            else:
+                issues.extend(check_timestamps(value, path))
+    elif isinstance(message, list):
+        for index, value in enumerate(message):
+            issues.extend(check_timestamps(value, f"{where}[{index}]"))
+    return issues
+
+
+def _check_time(ctx: Mapping[str, Any], now: datetime, skew: timedelta) -> list[ContextIssue]:
+    ttl = DEFAULT_TTL
+    out: list[ContextIssue] = []
+    if ctx.get("ttl") is not None:
+        try:
+            ttl = parse_duration(ctx["ttl"])
+        except ValueError as exc:
+            out.append(ContextIssue(ContextRule.TTL, "$.context.ttl", str(exc)))
+    raw = ctx.get("timestamp")
+    path = "$.context.timestamp"
+    if raw is None:
+        return [*out, ContextIssue(ContextRule.TIMESTAMP, path, "is required")]
+    try:
+        sent = parse_timestamp(raw)
+    except ValueError:
+        return [*out, ContextIssue(ContextRule.TIMESTAMP, path, f"{raw!r} is not a timestamp")]
+    if sent > now + skew:
+        message = f"is {format_duration(sent - now)} ahead of our clock"
+        out.append(ContextIssue(ContextRule.FUTURE, path, message))
+    elif sent + ttl < now:
+        message = (
+            f"message expired at {format_timestamp(sent + ttl)} "
+            f"(timestamp + ttl {format_duration(ttl)}); now {format_timestamp(now)}"
+        )
+        out.append(ContextIssue(ContextRule.STALE, path, message))
+    return out
+
+
+def reply(
+    request_ctx: Mapping[str, Any],
+    action: str,
+    now: datetime,
+    *,
+    bpp_id: str,
+    bpp_uri: str,
+    request_digest: str = "",
+) -> dict[str, Any]:
+    """A callback's 2.0 context from the stored (internal) request context: same
+    transaction and message ids, `action` the 2.0 callback name (`on_discover`, ...)."""
+    ctx: dict[str, Any] = {
+        "domain": request_ctx.get("domain") if request_ctx.get("domain") in DOMAINS else DOMAIN,
+        "action": action,
+        "version": VERSION,
+        "bapId": request_ctx["bap_id"],
+        "bapUri": request_ctx["bap_uri"],
+        "bppId": bpp_id,
+        "bppUri": bpp_uri,
+        "transactionId": request_ctx["transaction_id"],
+        "messageId": request_ctx["message_id"],
+        "timestamp": format_timestamp(now),
+    }
+    if isinstance(request_ctx.get("ttl"), str):
+        ctx["ttl"] = format_duration(parse_duration(request_ctx["ttl"]))
+    if isinstance(request_ctx.get("location"), dict):
+        ctx["location"] = request_ctx["location"]
+    if request_digest:  # ties the callback to the exact request bytes (RequestDigest)
+        ctx["requestDigest"] = {"digest": request_digest}
+    return ctx

@@ -1,0 +1,220 @@
+"""DEG's 2.0 example shapes read into the 2.0.0 OpenAPI's, before validation.
+
+DEG's EV-charging examples for 2.0 (examples/ev-charging/v2) are written against core v2's
+`beckn:Order` (`message.order` with `beckn:`-prefixed keys), a flat `discover` message
+(`filters` / `spatial` beside `intent`), `rating` with `ratings`, and a `support` object of
+their own; the 2.0.0 OpenAPI we validate against has `message.contract` (a Contract with
+commitments and consideration), `message.intent`, `rate` with `ratingInputs`, and a
+`Support` of `orderId` / `descriptor` / `channels`. Each difference is listed in
+docs/beckn.md ("Where DEG's 2.0 examples and the 2.0.0 schema disagree"). A BAP that sends
+the OpenAPI's shapes is read as sent; one that sends DEG's is read through `openapi_shape`,
+then validated like any other: the schema is still the judge.
+
+Pure: dicts in, dicts out; nothing here knows our data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beckn.protocol.v2.schema import CONTEXTS
+
+CORE = CONTEXTS["core"]
+# core v2 beckn:orderStatus -> Contract.status.code
+CONTRACT_STATUS = {
+    "CREATED": "DRAFT",
+    "PENDING": "DRAFT",
+    "CONFIRMED": "ACTIVE",
+    "INPROGRESS": "ACTIVE",
+    "PARTIALLYFULFILLED": "ACTIVE",
+    "COMPLETED": "COMPLETE",
+    "CANCELLED": "CANCELLED",
+}
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def openapi_shape(action: str, message: Any) -> Any:
+    """`message` of a 2.0 request to /<action> in the OpenAPI's shape: DEG's shapes are
+    translated, anything else is returned as it is (for the schema to judge)."""
+    if not isinstance(message, dict):
+        return message
+    if action == "discover" and "intent" not in message:
+        return _discover(message)
+    if "order" in message and "contract" not in message and isinstance(message["order"], dict):
+        return {"contract": contract_from_order(message["order"])}
+    if action == "rate" and "ratings" in message and "ratingInputs" not in message:
+        return {"ratingInputs": [_rating(r) for r in _seq(message["ratings"])]}
+    if action == "support" and ("refId" in message or _is_deg_support(message.get("support"))):
+        return {"support": _support(message)}
+    return message
+
+
+def _discover(message: dict[str, Any]) -> dict[str, Any]:
+    intent: dict[str, Any] = {}
+    text = message.get("textSearch", message.get("text_search"))
+    if text is not None:
+        intent["textSearch"] = text
+    if "filters" in message:
+        intent["filters"] = message["filters"]
+    if "spatial" in message:
+        intent["spatial"] = [_spatial(s) for s in _seq(message["spatial"])]
+    rest = {k: v for k, v in message.items() if k not in ("filters", "spatial", "text_search")}
+    return {**rest, "intent": intent}
+
+
+def _spatial(constraint: Any) -> Any:
+    """DEG writes CQL2 operators in lower case (`s_dwithin`); the schema's enum is upper."""
+    if isinstance(constraint, dict) and isinstance(constraint.get("op"), str):
+        return {**constraint, "op": constraint["op"].upper()}
+    return constraint
+
+
+def _quantity(value: Any) -> dict[str, Any] | None:
+    q = _obj(value)
+    if not q:
+        return None
+    return {k: q[k] for k in ("unitCode", "unitText", "unitQuantity") if k in q}
+
+
+def _offer(line: dict[str, Any], item_id: Any) -> dict[str, Any]:
+    accepted = _obj(line.get("beckn:acceptedOffer"))
+    offer: dict[str, Any] = {
+        "id": str(accepted.get("beckn:id") or "list-price"),
+        "resourceIds": [str(i) for i in _seq(accepted.get("beckn:items"))] or [str(item_id)],
+    }
+    provider = accepted.get("beckn:provider")
+    if isinstance(provider, str):
+        offer["provider"] = {"id": provider, "descriptor": {"name": provider}}
+    attributes = accepted.get("beckn:offerAttributes")
+    if isinstance(attributes, dict):
+        offer["offerAttributes"] = attributes
+    return offer
+
+
+def contract_from_order(order: dict[str, Any]) -> dict[str, Any]:
+    """A core v2 `beckn:Order` as the OpenAPI's Contract: each order item a commitment
+    (its item a resource, its accepted offer the commitment's offer), the buyer a
+    participant, the order value the monetary consideration, the fulfillment a
+    performance, the payment a settlement, the order attributes the contract's."""
+    contract: dict[str, Any] = {}
+    if isinstance(order.get("beckn:id"), str):
+        contract["id"] = order["beckn:id"]
+    commitments = []
+    for index, raw in enumerate(_seq(order.get("beckn:orderItems"))):
+        line = _obj(raw)
+        item_id = line.get("beckn:orderedItem")
+        resource: dict[str, Any] = {"id": str(item_id)}
+        quantity = _quantity(line.get("beckn:quantity"))
+        resource["quantity"] = quantity if quantity is not None else {}
+        commitments.append(
+            {
+                "id": str(line.get("beckn:lineId") or f"line-{index + 1}"),
+                "status": {"descriptor": {"code": "DRAFT"}},
+                "resources": [resource],
+                "offer": _offer(line, item_id),
+            }
+        )
+    contract["commitments"] = commitments
+    status = CONTRACT_STATUS.get(str(order.get("beckn:orderStatus")))
+    if status:
+        contract["status"] = {"code": status}
+    buyer = _obj(order.get("beckn:buyer"))
+    if buyer:
+        participant: dict[str, Any] = {"id": str(buyer.get("beckn:id", "buyer"))}
+        name = buyer.get("beckn:displayName")
+        if isinstance(name, str):
+            participant["descriptor"] = {"name": name}
+        participant["participantAttributes"] = {
+            "@context": buyer.get("@context", CORE),
+            "@type": buyer.get("@type", "beckn:Buyer"),
+            **{k: v for k, v in buyer.items() if k not in ("@context", "@type")},
+        }
+        contract["participants"] = [participant]
+    value = _obj(order.get("beckn:orderValue"))
+    if value:
+        contract["consideration"] = [
+            {
+                "id": "order-value",
+                "status": {"code": "QUOTED"},
+                "considerationAttributes": {
+                    "@context": CORE,
+                    "@type": "beckn:PriceSpecification",
+                    **value,
+                },
+            }
+        ]
+    fulfillment = _obj(order.get("beckn:fulfillment"))
+    if fulfillment:
+        performance: dict[str, Any] = {"id": str(fulfillment.get("beckn:id", "1"))}
+        attributes = fulfillment.get("beckn:deliveryAttributes")
+        if isinstance(attributes, dict):
+            performance["performanceAttributes"] = attributes
+        contract["performance"] = [performance]
+    payment = _obj(order.get("beckn:payment"))
+    if payment:
+        contract["settlements"] = [
+            {
+                "id": str(payment.get("beckn:id", "payment")),
+                "considerationId": "order-value",
+                "status": "COMPLETE" if payment.get("beckn:paymentStatus") in _PAID else "DRAFT",
+                "settlementAttributes": {
+                    "@context": payment.get("@context", CORE),
+                    "@type": payment.get("@type", "beckn:Payment"),
+                    **{k: v for k, v in payment.items() if k not in ("@context", "@type")},
+                },
+            }
+        ]
+    attributes = order.get("beckn:orderAttributes")
+    if isinstance(attributes, dict):
+        contract["contractAttributes"] = attributes
+    return contract
+
+
+_PAID = {"CAPTURED", "COMPLETED", "SETTLED"}
+
+
+def _rating(raw: Any) -> Any:
+    rating = _obj(raw)
+    if not rating:
+        return raw
+    target: dict[str, Any] = {"id": str(rating.get("id", ""))}
+    category = rating.get("category")
+    if isinstance(category, str):
+        target["descriptor"] = {"code": category}
+    scale = {k: rating[k] for k in ("ratingValue", "bestRating", "worstRating") if k in rating}
+    out: dict[str, Any] = {"target": target, "range": scale}
+    feedback = _obj(rating.get("feedback"))
+    if isinstance(feedback.get("comments"), str):
+        out["feedbackFormSubmission"] = {"data": {"comments": feedback["comments"]}}
+    return out
+
+
+def _is_deg_support(support: Any) -> bool:
+    return isinstance(support, dict) and any(
+        k in support for k in ("@type", "name", "phone", "email", "hours")
+    )
+
+
+def _support(message: dict[str, Any]) -> dict[str, Any]:
+    support = _obj(message.get("support"))
+    out: dict[str, Any] = {}
+    if isinstance(message.get("refId"), str):
+        out["orderId"] = message["refId"]
+    name = support.get("name")
+    if isinstance(name, str):
+        out["descriptor"] = {"name": name}
+    channels = [
+        {"@context": CORE, "@type": "beckn:SupportChannel", "channel": c}
+        for c in _seq(support.get("channels"))
+        if isinstance(c, str)
+    ]
+    if channels:
+        out["channels"] = channels
+    return out

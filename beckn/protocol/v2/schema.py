@@ -1,0 +1,145 @@
+"""Validate 2.0 bodies against the vendored 2.0.0 OpenAPI document and attribute packs.
+
+Two steps, both JSON Schema 2020-12 (OpenAPI 3.1.1 schema objects are):
+
+1. the body against its path's schema in `beckn-2.0.0.yaml` (`/select` for a select,
+   `/on_select` for its callback, `#/components/schemas/Ack` for an Ack);
+2. every JSON-LD attribute bag in it (an object with an `@type` we know) against its pack:
+   `ChargingService` (EvChargingService v1), `ChargingOffer` (EvChargingOffer v1),
+   `ChargingSession` (EvChargingSession v1), `ChargingPointOperator`, and core v2's
+   `beckn:PriceSpecification` (the order value). The packs list their properties with
+   `additionalProperties: false` but not the JSON-LD keywords `@context` / `@type` every
+   bag must carry (core `Attributes`): those two are checked by step 1 and left out of
+   step 2.
+
+The packs' `$ref`s to core v2 by its raw.githubusercontent.com address resolve to our copy:
+nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from beckn.protocol.schema import CHECKED_FORMATS, SchemaIssue
+
+SCHEMAS = Path(__file__).resolve().parent.parent.parent / "schemas" / "v2"
+API_URI = "urn:beckn:2.0.0"
+CORE_URI = (
+    "https://raw.githubusercontent.com/beckn/protocol-specifications-new/refs/heads/main/"
+    "schema/core/v2/attributes.yaml"
+)
+PACK_FILES = {
+    "urn:beckn:pack:EvChargingService": "EvChargingService-v1-attributes.yaml",
+    "urn:beckn:pack:EvChargingOffer": "EvChargingOffer-v1-attributes.yaml",
+    "urn:beckn:pack:EvChargingSession": "EvChargingSession-v1-attributes.yaml",
+    "urn:beckn:pack:EvChargingPointOperator": "EvChargingPointOperator-v1-attributes.yaml",
+}
+# @type of a bag -> the schema that judges it
+PACK_TYPES = {
+    "ChargingService": "urn:beckn:pack:EvChargingService#/components/schemas/ChargingService",
+    "ChargingOffer": "urn:beckn:pack:EvChargingOffer#/components/schemas/ChargingOffer",
+    "ChargingSession": "urn:beckn:pack:EvChargingSession#/components/schemas/ChargingSession",
+    "ChargingPointOperator": (
+        "urn:beckn:pack:EvChargingPointOperator#/components/schemas/ChargingPointOperator"
+    ),
+    "beckn:PriceSpecification": f"{CORE_URI}#/components/schemas/PriceSpecification",
+}
+JSONLD_KEYS = ("@context", "@type")
+
+# The JSON-LD context of each pack, as bags name it (`@context`).
+RAW = "https://raw.githubusercontent.com/beckn/protocol-specifications-new/refs/heads/main/schema"
+CONTEXTS = {
+    "core": f"{RAW}/core/v2/context.jsonld",
+    "ChargingService": f"{RAW}/EvChargingService/v1/context.jsonld",
+    "ChargingOffer": f"{RAW}/EvChargingOffer/v1/context.jsonld",
+    "ChargingSession": f"{RAW}/EvChargingSession/v1/context.jsonld",
+    "ChargingPointOperator": f"{RAW}/EvChargingPointOperator/v1/context.jsonld",
+    "EnergyTradeOffer": f"{RAW}/EnergyTradeOffer/v0.2/context.jsonld",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    message: str
+
+
+def _load(name: str) -> Any:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with (SCHEMAS / name).open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=loader)  # noqa: S506 (a safe loader)
+
+
+@cache
+def registry() -> Registry:
+    resources = [
+        (API_URI, _load("beckn-2.0.0.yaml")),
+        (CORE_URI, _load("core-v2-attributes.yaml")),
+        *((uri, _load(name)) for uri, name in PACK_FILES.items()),
+    ]
+    return Registry().with_resources(
+        (uri, Resource.from_contents(doc, default_specification=DRAFT202012))
+        for uri, doc in resources
+    )
+
+
+@cache
+def _validator(ref: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        {"$ref": ref},
+        registry=registry(),
+        format_checker=FormatChecker(formats=CHECKED_FORMATS),
+    )
+
+
+def path_ref(path: str) -> str:
+    return f"{API_URI}#/paths/~1{path}/post/requestBody/content/application~1json/schema"
+
+
+ACK_REF = f"{API_URI}#/components/schemas/Ack"
+
+
+def _issues(validator: Draft202012Validator, body: Any, prefix: str) -> list[SchemaIssue]:
+    out = []
+    for error in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path)):
+        where = prefix + "".join(
+            f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path
+        )
+        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
+        out.append(SchemaIssue(where, message, str(error.validator)))
+    return out
+
+
+def _bags(node: Any, where: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    if isinstance(node, Mapping):
+        kind = node.get("@type")
+        if isinstance(kind, str) and kind in PACK_TYPES:
+            yield where, kind, node
+        for key, value in node.items():
+            yield from _bags(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _bags(value, f"{where}[{index}]")
+
+
+def issues(path: str, body: Any) -> list[SchemaIssue]:
+    """Every way `body` breaks the 2.0.0 schema of `path` (`select`, `on_select`, ...)
+    and the packs of the bags it carries; empty when valid."""
+    found = _issues(_validator(path_ref(path)), body, "$")
+    for where, kind, bag in _bags(body, "$"):
+        plain = {k: v for k, v in bag.items() if k not in JSONLD_KEYS}
+        found.extend(_issues(_validator(PACK_TYPES[kind]), plain, where))
+    return found
+
+
+def ack_issues(body: Any) -> list[SchemaIssue]:
+    return _issues(_validator(ACK_REF), body, "$")

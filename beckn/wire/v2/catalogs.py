@@ -1,0 +1,203 @@
+"""The 2.0 catalogs of what discovery found: one Catalog (2.0.0 OpenAPI) per operator.
+
+`catalogs(offerings, ...)` takes the same `Offering`s the 1.1 on_search is built from
+(beckn.services.discovery.fetch_offerings) and is what on_discover sends and what a
+publication to a Catalog Discovery Service carries. In each catalog:
+
+- the provider: the operator, its stations as `availableAt` locations;
+- a resource per charger: its ChargingService attributes (beckn.wire.v2.service);
+- a list-price offer per charger (`list-price:<charger>`): its list energy rate as a
+  consideration (a PriceSpecification per kWh), ChargingOffer attributes
+  (`tariffModel: PER_KWH`), and the surge notices of its station, the badge in the
+  descriptor's `shortDesc` and the "Know more" text in `longDesc`;
+- an offer per promotional offer published at the chargers found, once, with the
+  chargers it applies to (`resourceIds`), its validity, its terms in words, and, when it
+  lowers the rate per kWh, the offered rate as a consideration whose components (the list
+  rate, the discount) add up to it; an energy trade carries its EnergyTradeOffer object as
+  `offerAttributes`, any other offer ChargingOffer's.
+
+Selecting: a commitment to a charger under its list-price offer, or under a promotional
+offer (its id), which is then applied to the quote as in 1.1.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from beckn.commerce_types import Offering, PublishedOffer, SurgeNotice
+from beckn.protocol.timefmt import format_timestamp
+from beckn.protocol.v2.schema import CONTEXTS
+from beckn.wire.offer_json import offered_rate
+from beckn.wire.v2 import service
+from beckn.wire.v2.contract import energy_trade_bag, list_price_id
+from cpo_portal.models import Charger
+
+
+def _price(
+    value: Decimal, currency: str, components: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    bag: dict[str, Any] = {
+        "@context": CONTEXTS["core"],
+        "@type": "beckn:PriceSpecification",
+        "currency": currency,
+        "value": float(value),
+        "applicableQuantity": {"unitCode": "KWH", "unitText": "kWh", "unitQuantity": 1},
+    }
+    if components:
+        bag["components"] = components
+    return bag
+
+
+def _charging_offer() -> dict[str, Any]:
+    return {
+        "@context": CONTEXTS["ChargingOffer"],
+        "@type": "ChargingOffer",
+        "tariffModel": "PER_KWH",
+    }
+
+
+def _provider(offering: Offering) -> dict[str, Any]:
+    operator = offering.operator
+    descriptor: dict[str, Any] = {"name": operator.name}
+    if operator.short_desc:
+        descriptor["shortDesc"] = operator.short_desc
+    return {
+        "id": operator.code,
+        "descriptor": descriptor,
+        "availableAt": [service.location(s) for s in offering.stations.values()],
+    }
+
+
+def _resource(charger: Charger) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": charger.code,
+        "descriptor": {"name": charger.name, "code": "ev-charger"},
+    }
+    bag = service.charging_service(charger)
+    if bag is not None:
+        out["resourceAttributes"] = bag
+    return out
+
+
+def _list_price(
+    offering: Offering, charger: Charger, notices: list[SurgeNotice]
+) -> dict[str, Any] | None:
+    rate = offering.rates.get(charger.pk)
+    if rate is None:
+        return None
+    value, currency = rate
+    descriptor: dict[str, Any] = {"name": "List price"}
+    if notices:
+        descriptor["shortDesc"] = ", ".join(n.name for n in notices)
+        descriptor["longDesc"] = " ".join(n.explanation for n in notices)
+    return {
+        "id": list_price_id(charger.code),
+        "descriptor": descriptor,
+        "provider": {"id": offering.operator.code, "descriptor": {"name": offering.operator.name}},
+        "resourceIds": [charger.code],
+        "considerations": [
+            {
+                "id": "list-price",
+                "status": {"code": "LIST"},
+                "considerationAttributes": _price(value, currency),
+            }
+        ],
+        "offerAttributes": _charging_offer(),
+    }
+
+
+def _validity(offer: PublishedOffer) -> dict[str, Any] | None:
+    span: dict[str, Any] = {}
+    if offer.valid_from is not None:
+        span["startDate"] = format_timestamp(offer.valid_from)
+    if offer.valid_until is not None:
+        span["endDate"] = format_timestamp(offer.valid_until)
+    return span or None
+
+
+def _promotion(
+    offering: Offering, offer: PublishedOffer, chargers: list[Charger]
+) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {"name": offer.title}
+    if offer.short_desc:
+        descriptor["shortDesc"] = offer.short_desc
+    if offer.type_label:
+        descriptor["code"] = offer.type_label
+    out: dict[str, Any] = {
+        "id": offer.offer_id,
+        "descriptor": descriptor,
+        "provider": {"id": offering.operator.code, "descriptor": {"name": offering.operator.name}},
+        "resourceIds": [c.code for c in chargers],
+    }
+    validity = _validity(offer)
+    if validity:
+        out["validity"] = validity
+    considerations = []
+    for charger in chargers:
+        rate = offering.rates.get(charger.pk)
+        if rate is None:
+            continue
+        lower = offered_rate(offer, rate[0])
+        if lower is None or lower >= rate[0]:
+            continue
+        components = [
+            {
+                "type": "UNIT",
+                "value": float(rate[0]),
+                "currency": rate[1],
+                "description": "List price per kWh",
+            },
+            {
+                "type": "DISCOUNT",
+                "value": float(lower - rate[0]),
+                "currency": rate[1],
+                "description": f"{offer.title} per kWh",
+            },
+        ]
+        considerations.append(
+            {
+                "id": f"offered-rate:{charger.code}",
+                "status": {"code": "OFFERED", "name": charger.code},
+                "considerationAttributes": _price(lower, rate[1], components),
+            }
+        )
+    if considerations:
+        out["considerations"] = considerations
+    out["offerAttributes"] = (
+        energy_trade_bag(offer.energy_trade) if offer.energy_trade else _charging_offer()
+    )
+    return out
+
+
+def catalog(offering: Offering, *, bpp_id: str, bpp_uri: str) -> dict[str, Any]:
+    """One operator's Catalog."""
+    operator = offering.operator
+    resources = [_resource(c) for c in offering.chargers]
+    offers: list[dict[str, Any]] = []
+    promotions: dict[str, tuple[PublishedOffer, list[Charger]]] = {}
+    for charger in offering.chargers:
+        station_pk = charger.station_id
+        listed = _list_price(offering, charger, offering.notices.get(station_pk, []))
+        if listed is not None:
+            offers.append(listed)
+        for offer in offering.offers.get(station_pk, []):
+            if offer.applies_to(charger):
+                promotions.setdefault(offer.offer_id, (offer, []))[1].append(charger)
+    offers.extend(_promotion(offering, o, cs) for o, cs in promotions.values())
+    out: dict[str, Any] = {
+        "id": f"{operator.code}:ev-charging",
+        "descriptor": {"name": f"{operator.name}: EV charging"},
+        "bppId": bpp_id,
+        "bppUri": bpp_uri,
+        "provider": _provider(offering),
+        "resources": resources,
+    }
+    if offers:
+        out["offers"] = offers
+    return out
+
+
+def catalogs(offerings: list[Offering], *, bpp_id: str, bpp_uri: str) -> list[dict[str, Any]]:
+    """The 2.0 catalogs of `offerings` (one per operator; none for an empty search)."""
+    return [catalog(o, bpp_id=bpp_id, bpp_uri=bpp_uri) for o in offerings if o.chargers]

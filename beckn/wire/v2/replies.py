@@ -1,0 +1,102 @@
+"""A handler's Reply as the 2.0 callback's message.
+
+The handlers answer in 1.1's message shape (they are the same for both versions); the
+reply to a 2.0 request is rendered again here from what the reply is about: the order (a
+Contract: beckn.wire.v2.contract), the offerings a discover found (Catalogs:
+beckn.wire.v2.catalogs), the support contacts, the ratings taken. An error reply keeps
+its code and message in 2.0's error shape, beside a message the callback's schema
+accepts: the order as it stands when there is one, else the contract the BAP sent, else
+an empty list of catalogs or ratings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beckn.messages import Reply
+from beckn.protocol.tags import tag_value
+from beckn.protocol.v2.ack import as_v2_error
+from beckn.protocol.v2.schema import CONTEXTS
+from beckn.wire.v2 import catalogs, contract
+
+ORDER_ACTIONS = frozenset({"select", "init", "confirm", "status", "update", "cancel", "track"})
+
+
+def _note(message: dict[str, Any] | None) -> str:
+    """What 1.1's reply said about offers asked for that did not apply."""
+    order = (message or {}).get("order")
+    notes = []
+    for offer in order.get("offers", []) if isinstance(order, dict) else []:
+        if not isinstance(offer, dict):
+            continue
+        reason = tag_value(offer.get("tags"), None, "reason")
+        if reason:
+            notes.append(f"offer {offer.get('id')} not applied: {reason}")
+    return "; ".join(notes)
+
+
+def _support(message: dict[str, Any] | None) -> dict[str, Any]:
+    support = (message or {}).get("support")
+    support = support if isinstance(support, dict) else {}
+    out: dict[str, Any] = {"descriptor": {"name": "Charging support"}}
+    if isinstance(support.get("ref_id"), str):
+        out["orderId"] = support["ref_id"]
+    channels = [
+        {
+            "@context": CONTEXTS["core"],
+            "@type": "beckn:SupportChannel",
+            "channel": kind,
+            "value": support[key],
+        }
+        for key, kind in (("phone", "PHONE"), ("email", "EMAIL"), ("url", "WEB"))
+        if isinstance(support.get(key), str) and support[key]
+    ]
+    if channels:
+        out["channels"] = channels
+    return out
+
+
+def message_for(
+    action: str,
+    request: dict[str, Any],
+    reply: Reply,
+    *,
+    bpp_id: str,
+    bpp_uri: str,
+) -> dict[str, Any]:
+    """The 2.0 callback message of the reply to a request to /<internal action>;
+    `request`: the 2.0 request's message (the OpenAPI's shape)."""
+    if action == "search":
+        offerings = reply.offerings if reply.error is None else []
+        return {"catalogs": catalogs.catalogs(offerings, bpp_id=bpp_id, bpp_uri=bpp_uri)}
+    if action == "support":
+        return {"support": _support(reply.message)}
+    if action == "rating":
+        return {"ratings": []}
+    if reply.order is not None and action in ORDER_ACTIONS:
+        return {"contract": contract.contract(reply.order, _note(reply.message))}
+    return fallback(action, request)
+
+
+def fallback(action: str, request: dict[str, Any]) -> dict[str, Any]:
+    """A schema-valid message for an error callback with nothing of ours to show."""
+    if action == "search":
+        return {"catalogs": []}
+    if action == "rating":
+        return {"ratings": []}
+    if action == "support":
+        return {"support": {"descriptor": {"name": "Charging support"}}}
+    sent = request.get("contract") if isinstance(request, dict) else None
+    if isinstance(sent, dict):
+        return {"contract": sent}
+    return {"contract": {"commitments": []}}
+
+
+def render(
+    action: str, request: dict[str, Any], reply: Reply, *, bpp_id: str, bpp_uri: str
+) -> Reply:
+    """The Reply with its message and error in 2.0's shapes (one callback: a 2.0
+    on_discover is not cut into parts)."""
+    message = message_for(action, request, reply, bpp_id=bpp_id, bpp_uri=bpp_uri)
+    error = as_v2_error(reply.error) if reply.error is not None else None
+    return Reply(message=message, error=error, order=reply.order)

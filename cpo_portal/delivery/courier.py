@@ -1,0 +1,462 @@
+"""Deliver outgoing rows, whoever sends them: claim, lease, POST through the guarded
+client, record every attempt, back off and retry, and sweep what a dead worker left.
+
+A Sender plugs in what is its own: the table, where a row goes now (`target`), the request
+(signing, auth headers), how an answer is judged, and what happens when a row is done.
+
+A row is claimed by a conditional UPDATE (pending and due -> sending, with a lease), so two
+workers given the same row never both send it, or written already leased to the worker
+that will send it (`Courier.send_held`). A worker that dies mid-send leaves a lease that
+runs out, and the sweep (`release_stuck`) puts the row back to pending, writing the attempt
+that worker never recorded. The lease is short; a live worker held up by slow recipients
+renews it before each POST that could outlast it. Retries back off exponentially with
+jitter, until the row's expiry (the last retry brought forward to just before it) or its
+sender's `max_attempts`. A retry that a unique constraint refuses (a newer row of the same
+object waits already) leaves the row superseded.
+
+Several rows due together share their queries: one claim, one INSERT of the attempts and
+one UPDATE of those delivered (`Courier.record`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, cast
+
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from cpo_portal.outbound import addresses, transport
+
+from .models import Attempt, Outgoing, State
+
+log = logging.getLogger(__name__)
+
+STOPPED_MID_SEND = (
+    "no outcome: the worker stopped during this attempt (its lease ran out); "
+    "the recipient may have received it"
+)
+
+
+class NotReady(Exception):
+    """The request cannot be made now (no signing key, a token that cannot be read): the
+    attempt is written down with this reason and retried."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    lease: float  # seconds a claim holds a row
+    deadline: float  # seconds for one whole POST
+    connect_timeout: float
+    read_timeout: float
+    max_bytes: int  # of an answer, read at most
+    allow_private: bool
+    backoff_base: float  # seconds before the second attempt; doubling, jittered
+    backoff_cap: float
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    method: str
+    body: bytes | None
+    headers: dict[str, str]
+    extra: dict[str, Any] = field(default_factory=dict)  # the sender's own attempt fields
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: int | None
+    error: str
+    excerpt: str
+    state: str
+    method: str = "POST"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    state: str
+    next_attempt_at: datetime | None = None
+
+
+class Sender:
+    """What one kind of outgoing message plugs in. A Courier holds one instance, so an
+    instance may keep what it read for a run (a signing key)."""
+
+    model: ClassVar[type[Outgoing]]
+    attempt_model: ClassVar[type[Attempt]]
+    row_field: ClassVar[str]  # the attempt's foreign key to its row
+    max_attempts: ClassVar[int | None] = None
+    final_try: ClassVar[timedelta] = timedelta(seconds=3)  # the last retry, before expiry
+    key_fields: ClassVar[tuple[str, ...]] = ()  # what `finished` reads of a row
+
+    def options(self) -> Options:
+        raise NotImplementedError
+
+    def target(self, row: Any) -> str | None:
+        """Where the row goes now; None: nowhere (undeliverable, `unregistered` says why)."""
+        raise NotImplementedError
+
+    def unregistered(self, row: Any) -> str:
+        return "not sent: the recipient has no registered URL now"
+
+    def wait(self, row: Any, now: datetime) -> tuple[timedelta, str] | None:
+        """(how long, why) when the row must wait before it is sent; its try not counted."""
+        return None
+
+    def request(self, row: Any) -> Request:
+        """The request for the row (raise NotReady when it cannot be made now)."""
+        raise NotImplementedError
+
+    def judge(self, response: transport.Response) -> tuple[str, str]:
+        """(state, error) after an answer."""
+        raise NotImplementedError
+
+    def answer_fields(self, response: transport.Response) -> dict[str, Any]:
+        """The sender's own fields of the attempt, read from the answer."""
+        return {}
+
+    def took(self, row: Any, seconds: float) -> None:
+        """One POST of the row took `seconds`."""
+
+    def finished(self, rows: Iterable[Any]) -> None:
+        """The rows are done (delivered, refused or given up on)."""
+
+
+def backoff(options: Options, attempt: int, rng: random.Random | None = None) -> float:
+    """Seconds before attempt `attempt + 1`: exponential, capped, with 'equal jitter'."""
+    delay = min(options.backoff_cap, options.backoff_base * 2 ** max(attempt - 1, 0))
+    return delay / 2 + (rng or random).uniform(0, delay / 2)
+
+
+CLAIM_COLUMNS = ("id", "state", "leased_until", "attempts", "next_attempt_at")
+
+
+def claim_many(sender: Sender, ids: Sequence[int], now: datetime) -> list[Any]:
+    """The rows among `ids` that are pending and due, now leased to this worker: one
+    conditional UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35), in id order."""
+    if not ids:
+        return []
+    model = sender.model
+    lease = now + timedelta(seconds=sender.options().lease)
+    ops = connection.ops
+    meta = model._meta
+    # names from the model, quoted; every value is a parameter
+    table = ops.quote_name(meta.db_table)
+    pk, state, lease_col, tries, due = (
+        ops.quote_name(str(cast(models.Field, meta.get_field(name)).column))
+        for name in CLAIM_COLUMNS
+    )
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"UPDATE {table} SET {state} = %s, {lease_col} = %s, {tries} = {tries} + 1 "  # noqa: S608
+        f"WHERE {pk} IN ({marks}) AND {state} = %s AND {due} <= %s RETURNING *"
+    )
+    params = [
+        State.SENDING,
+        ops.adapt_datetimefield_value(lease),
+        *ids,
+        State.PENDING,
+        ops.adapt_datetimefield_value(now),
+    ]
+    return sorted(model.objects.raw(sql, params), key=lambda row: row.pk)
+
+
+def renew(sender: Sender, rows: list[Any], now: datetime) -> set[int]:
+    """Extend this worker's lease on the rows it has yet to send, before a POST that could
+    outlast it; the ids still ours. Rows the sweep already released are left alone: not
+    sent here. The rows' leases may differ (rows written leased, each when it was written)."""
+    model = sender.model
+    held = {row.leased_until for row in rows}
+    lease = now + timedelta(seconds=sender.options().lease)
+    ids = [row.pk for row in rows]
+    mine = model.objects.filter(pk__in=ids, state=State.SENDING, leased_until__in=held)
+    if mine.update(leased_until=lease) == len(ids):
+        kept = set(ids)
+    else:
+        kept = set(
+            model.objects.filter(pk__in=ids, state=State.SENDING, leased_until=lease).values_list(
+                "pk", flat=True
+            )
+        )
+    for row in rows:
+        if row.pk in kept:
+            row.leased_until = lease
+    return kept
+
+
+class Courier:
+    """Sends rows at once and writes down how it went afterwards, for many together: one
+    INSERT of the attempts and one UPDATE of the rows delivered, whenever `record` is
+    called. A worker that stops between a send and its record leaves the row leased: the
+    sweep releases it and it may be sent again (as with any worker that stops mid-send)."""
+
+    def __init__(self, sender: Sender) -> None:
+        self.sender = sender
+        self._attempts: list[Attempt] = []
+        self._delivered: list[Any] = []
+
+    def send(self, ids: Sequence[int], now: datetime | None = None) -> dict[int, Result]:
+        """Claim the rows that are due and POST each; a delivered row is marked by `record`."""
+        now = now or timezone.now()
+        return self.send_held(claim_many(self.sender, ids, now), now)
+
+    def send_held(self, rows: list[Any], now: datetime | None = None) -> dict[int, Result]:
+        """POST each of the rows this worker holds the lease of (claimed, or written leased
+        to it), in order; a delivered row is marked by `record`."""
+        now = now or timezone.now()
+        clock = time.monotonic()
+        one_attempt = timedelta(seconds=self.sender.options().deadline + 1)
+        results: dict[int, Result] = {}
+        for index, row in enumerate(rows):
+            at = now + timedelta(seconds=time.monotonic() - clock)
+            ends_soon = row.leased_until is not None and row.leased_until - at < one_attempt
+            if ends_soon and row.pk not in renew(self.sender, rows[index:], at):
+                continue  # the sweep took it back: it may be another worker's now
+            results[row.pk] = self._one(row, at)
+        return results
+
+    def _one(self, row: Any, at: datetime) -> Result:
+        sender = self.sender
+        if row.expires_at is not None and at >= row.expires_at:
+            return finish(sender, row, at, State.EXPIRED, "the ttl ran out before sending")
+        target = sender.target(row)
+        if target is None:
+            return self._unsendable(row, at, sender.unregistered(row))
+        if target != row.target_url:  # the recipient's URL changed since the row was queued
+            sender.model.objects.filter(pk=row.pk).update(target_url=target)
+            row.target_url = target
+        waiting = sender.wait(row, at)
+        if waiting is not None:
+            return defer(sender, row, at, *waiting)
+        started = time.monotonic()
+        outcome = self.attempt(row)
+        elapsed = time.monotonic() - started
+        sender.took(row, elapsed)
+        after = at + timedelta(seconds=elapsed)
+        attempt = self._attempt_row(row, at, outcome, int(elapsed * 1000))
+        if row.leased_until is None or after < row.leased_until:  # the usual case
+            self._attempts.append(attempt)
+        else:  # outlived the lease: the sweep may have written a "no outcome" row; replace it
+            _replace_attempt(sender, attempt)
+        if outcome.state == State.DELIVERED:
+            self._delivered.append(row)
+            return Result(outcome.state)
+        if outcome.state != State.PENDING:
+            return finish(sender, row, after, outcome.state, outcome.error)
+        return reschedule(sender, row, after, outcome.error)
+
+    def attempt(self, row: Any) -> Outcome:
+        """One POST of the row through the guarded client, judged by the sender."""
+        try:
+            request = self.sender.request(row)
+        except NotReady as exc:
+            return Outcome(None, str(exc), "", State.PENDING)
+        method, extra = request.method, request.extra
+        options = self.sender.options()
+        try:
+            response = transport.request(
+                method,
+                row.target_url,
+                body=request.body,
+                headers=request.headers,
+                allow_private=options.allow_private,
+                deadline=options.deadline,
+                connect_timeout=options.connect_timeout,
+                read_timeout=options.read_timeout,
+                max_bytes=options.max_bytes,
+            )
+        except addresses.UnsafeTarget as exc:
+            error = transport.reason(exc)[:500]
+            return Outcome(None, error, "", State.UNDELIVERABLE, method, extra)
+        except transport.FAILURES as exc:
+            return Outcome(None, transport.reason(exc)[:500], "", State.PENDING, method, extra)
+        except Exception as exc:  # whatever it was, the attempt is written down and retried
+            log.exception("%s %s to %s failed", sender_name(self.sender), row.pk, row.target_url)
+            error = f"failed: {transport.reason(exc)}"[:500]
+            return Outcome(None, error, "", State.PENDING, method, extra)
+        excerpt = response.body[:400].decode("utf-8", "replace")
+        state, error = self.sender.judge(response)
+        extra = {**extra, **self.sender.answer_fields(response)}
+        return Outcome(response.status, error, excerpt, state, method, extra)
+
+    def _attempt_row(self, row: Any, at: datetime, outcome: Outcome, ms: int) -> Attempt:
+        return self.sender.attempt_model(
+            **{self.sender.row_field: row},
+            number=row.attempts,
+            started_at=at,
+            duration_ms=ms,
+            method=outcome.method,
+            target_url=row.target_url,
+            status_code=outcome.status,
+            outcome=outcome.state,
+            error=outcome.error,
+            response_excerpt=outcome.excerpt,
+            **outcome.extra,
+        )
+
+    def _unsendable(self, row: Any, at: datetime, error: str) -> Result:
+        attempt = self.sender.attempt_model(
+            **{self.sender.row_field: row},
+            number=row.attempts,
+            started_at=at,
+            target_url="",
+            outcome=State.UNDELIVERABLE,
+            error=error,
+        )
+        _insert_one(attempt)
+        return finish(self.sender, row, at, State.UNDELIVERABLE, error)
+
+    def record(self) -> None:
+        """Write the attempts made since the last record, and mark the rows delivered."""
+        attempts, self._attempts = self._attempts, []
+        delivered, self._delivered = self._delivered, []
+        if len(attempts) == 1:  # one INSERT, without bulk's transaction
+            _insert_one(attempts[0])
+        elif attempts:
+            self.sender.attempt_model.objects.bulk_create(attempts)
+        if delivered:
+            _delivered(self.sender, delivered, timezone.now())
+
+
+def sender_name(sender: Sender) -> str:
+    return sender.model._meta.verbose_name
+
+
+def _insert_one(attempt: Attempt) -> None:
+    """One INSERT. An attempt written with its outcome is never changed: the row is its own
+    record, without a history row (the bulk INSERT of the others writes none either)."""
+    save = getattr(attempt, "save_without_historical_record", attempt.save)
+    save()
+
+
+def _replace_attempt(sender: Sender, attempt: Attempt) -> None:
+    names = ("started_at", "duration_ms", "method", "target_url", "status_code", "outcome",
+             "error", "response_excerpt")  # fmt: skip
+    sender.attempt_model.objects.update_or_create(
+        **{sender.row_field: getattr(attempt, sender.row_field)},
+        number=attempt.number,
+        defaults={name: getattr(attempt, name) for name in names},
+    )
+
+
+def _ours(sender: Sender, row: Any) -> models.QuerySet[Any]:
+    """The row while this worker still holds its lease. A worker that outlived its lease
+    (the sweep released the row, perhaps another worker re-claimed it) must not overwrite
+    what happened since; only a delivery is still worth recording then."""
+    return sender.model.objects.filter(
+        pk=row.pk, state=State.SENDING, leased_until=row.leased_until
+    )
+
+
+def finish(sender: Sender, row: Any, now: datetime, state: str, error: str) -> Result:
+    rows = _ours(sender, row)
+    if state == State.DELIVERED:  # lease lost or not: it did arrive, spare a re-send
+        rows = sender.model.objects.filter(pk=row.pk, state__in=[State.SENDING, State.PENDING])
+    rows.update(
+        state=state,
+        leased_until=None,
+        last_error=error,
+        delivered_at=now if state == State.DELIVERED else None,
+    )
+    sender.finished([row])
+    return Result(state)
+
+
+def _delivered(sender: Sender, rows: list[Any], now: datetime) -> None:
+    """Delivered, lease lost or not (it did arrive: spare a re-send); one UPDATE."""
+    sender.model.objects.filter(
+        pk__in=[row.pk for row in rows], state__in=[State.SENDING, State.PENDING]
+    ).update(state=State.DELIVERED, leased_until=None, last_error="", delivered_at=now)
+    sender.finished(rows)
+
+
+def defer(sender: Sender, row: Any, now: datetime, wait: timedelta, why: str) -> Result:
+    """Not sent now: the row goes back to pending, due a little later, its try not counted."""
+    due = now + wait
+    _ours(sender, row).update(
+        state=State.PENDING, leased_until=None, attempts=F("attempts") - 1,
+        next_attempt_at=due, last_error=why,
+    )  # fmt: skip
+    return Result(State.PENDING, due)
+
+
+def reschedule(sender: Sender, row: Any, now: datetime, error: str) -> Result:
+    if sender.max_attempts is not None and row.attempts >= sender.max_attempts:
+        return finish(sender, row, now, State.FAILED, f"retries used up; last error: {error}")
+    due = now + timedelta(seconds=backoff(sender.options(), row.attempts))
+    if row.expires_at is not None and due > row.expires_at - sender.final_try:
+        final_try = row.expires_at - sender.final_try
+        if now >= final_try:  # that was the final try
+            return finish(
+                sender, row, now, State.EXPIRED, f"gave up at the ttl; last error: {error}"
+            )
+        due = final_try  # not after the ttl: one more try just before it
+    try:
+        with transaction.atomic():
+            _ours(sender, row).update(
+                state=State.PENDING, leased_until=None, last_error=error, next_attempt_at=due
+            )
+    except IntegrityError:  # a unique pending row: a newer one of the same object waits
+        _ours(sender, row).update(state=State.SUPERSEDED, leased_until=None, last_error=error)
+        return Result(State.SUPERSEDED)
+    return Result(State.PENDING, due)
+
+
+# The sweep (each sender's beat task): leases that ran out, rows past their expiry.
+
+
+def release_stuck(sender: Sender, now: datetime) -> list[int]:
+    """Rows whose worker died mid-send go back to pending (the send may be repeated), and
+    the attempt that worker never recorded gets a row of its own, so the admin shows as
+    many attempts as the row counts."""
+    model, attempts, fk = sender.model, sender.attempt_model, f"{sender.row_field}_id"
+    lease = timedelta(seconds=sender.options().lease)
+    with transaction.atomic():
+        stuck = list(
+            model.objects.select_for_update(skip_locked=True)
+            .filter(state=State.SENDING, leased_until__lt=now)
+            .only("pk", "attempts", "leased_until", "target_url")[:1000]
+        )
+        ids = [row.pk for row in stuck]
+        model.objects.filter(pk__in=ids).update(
+            state=State.PENDING, leased_until=None, next_attempt_at=now
+        )
+        recorded = set(attempts.objects.filter(**{f"{fk}__in": ids}).values_list(fk, "number"))
+        missing = [
+            attempts(
+                **{sender.row_field: row},
+                number=row.attempts,
+                started_at=cast(datetime, row.leased_until) - lease,  # claimed or last renewed
+                target_url=row.target_url,
+                outcome=State.SENDING,
+                error=STOPPED_MID_SEND,
+            )
+            for row in stuck
+            if (row.pk, row.attempts) not in recorded
+        ]
+        if hasattr(attempts, "history"):
+            bulk_create_with_history(missing, attempts)
+        else:
+            attempts.objects.bulk_create(missing)
+    return ids
+
+
+def expire_overdue(sender: Sender, now: datetime) -> int:
+    overdue = sender.model.objects.filter(state=State.PENDING, expires_at__lte=now)
+    done = list(overdue.only("pk", *sender.key_fields)[:10_000])
+    expired = overdue.update(state=State.EXPIRED, last_error="the ttl ran out")
+    sender.finished(done)
+    return expired
+
+
+def due(sender: Sender, before: datetime) -> models.QuerySet[Any]:
+    """Pending rows due before `before` (their task lost, or their retry come)."""
+    return sender.model.objects.filter(state=State.PENDING, next_attempt_at__lte=before)

@@ -1,0 +1,185 @@
+"""Beckn 2.0 on the same commerce path: discover, select, init, confirm, status, cancel,
+answered in 2.0 (schema- and pack-valid callbacks), with the same money as 1.1."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from beckn.models import InboundMessage, Order
+from beckn.protocol.signature_header import SignatureError
+from beckn.protocol.v2.ack import verify_countersignature
+from beckn.wire.v2.reading import internal_message
+from offers.models import Redemption
+from tests.beckn import bap as msgs
+from tests.beckn import bap_v2 as v2
+from tests.beckn.deg_pricing import price_as_deg
+from tests.support.beckn import breakup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deg(network):
+    """Operator A priced as the DEG offers page: ₹18/kWh, ₹10 fee, 18% GST, 25% off."""
+    price_as_deg(network.op_a, type_label="WEEKEND_SPECIAL")
+    return network
+
+
+def value_of(body: dict) -> dict:
+    consideration = body["message"]["contract"]["consideration"][0]
+    return consideration["considerationAttributes"]
+
+
+def components(body: dict) -> list[tuple[str, str, str]]:
+    return [
+        (c["type"], c["description"], f"{Decimal(str(c['value'])):.2f}")
+        for c in value_of(body)["components"]
+    ]
+
+
+def test_discover_answers_2_0_catalogs_with_the_offer_and_list_price(deg, bap_v2, run_v2, our_key):
+    row, body = run_v2(bap_v2, "discover", v2.discover())
+    assert row.action == "on_discover"
+    assert body["context"]["version"] == "2.0.0"
+    assert body["context"]["action"] == "on_discover"
+    assert body["context"]["requestDigest"]["digest"].startswith("BLAKE-512=")
+    catalogs = {c["provider"]["id"]: c for c in body["message"]["catalogs"]}
+    catalog = catalogs[deg.op_a.code]
+    resource = next(r for r in catalog["resources"] if r["id"] == deg.charger_a.code)
+    assert resource["resourceAttributes"]["@type"] == "ChargingService"
+    offers = {o["id"]: o for o in catalog["offers"]}
+    listed = offers[f"list-price:{deg.charger_a.code}"]
+    price = listed["considerations"][0]["considerationAttributes"]
+    assert price["value"] == 18.0 and price["applicableQuantity"]["unitCode"] == "KWH"
+    weekend = offers["weekend-discount-25"]
+    assert deg.charger_a.code in weekend["resourceIds"]
+    offered = weekend["considerations"][0]["considerationAttributes"]
+    assert offered["value"] == 13.5  # 25 % off ₹18
+    assert sum(Decimal(str(c["value"])) for c in offered["components"]) == Decimal("13.5")
+
+
+def test_select_quotes_the_offer_as_an_order_value_that_adds_up(deg, bap_v2, run_v2, our_key):
+    op, charger = deg.op_a.code, deg.charger_a.code
+    _, body = run_v2(bap_v2, "select", v2.contract(charger, offer="weekend-discount-25"))
+    contract = body["message"]["contract"]
+    assert contract["status"]["code"] == "DRAFT"
+    assert contract["commitments"][0]["offer"]["id"] == "weekend-discount-25"
+    assert contract["commitments"][0]["offer"]["provider"]["id"] == op
+    value = value_of(body)
+    assert value["value"] == 91.45
+    assert components(body) == [
+        ("UNIT", "Charging session cost (5 kWh @ ₹18.00/kWh)", "90.00"),
+        ("FEE", "Service fee", "10.00"),
+        ("DISCOUNT", "Weekend Special Offer (25% off): 25 % of energy ₹90.00", "-22.50"),
+        ("TAX", "GST (18%): 18 % of the session before tax ₹77.50", "13.95"),
+    ]
+    total = sum(Decimal(str(c["value"])) for c in value["components"])
+    assert total == Decimal("91.45")
+    assert contract["contractAttributes"]["@type"] == "ChargingSession"
+
+
+def test_the_ack_is_counter_signed_over_the_request(deg, bap_v2, client, our_key, no_queue):
+    body = bap_v2.body("select", v2.contract(deg.charger_a.code))
+    raw = json.dumps(body).encode()
+    response = bap_v2.post(client, "select", body, raw=raw)
+    ack = response.json()
+    assert response.status_code == 200 and ack["status"] == "ACK"
+    signer = verify_countersignature(ack, raw, body["context"]["messageId"], our_key.public_key)
+    assert signer == "bpp.test.example"
+    with pytest.raises(SignatureError):
+        verify_countersignature(ack, raw + b" ", body["context"]["messageId"], our_key.public_key)
+
+
+def test_bad_input_gets_a_2_0_nack_with_a_reason(deg, bap_v2, client, our_key):
+    body = bap_v2.body("select", {"order": {"nothing": True}})
+    response = bap_v2.post(client, "select", body)
+    answer = response.json()
+    assert response.status_code == 400
+    assert answer["status"] == "NACK"
+    assert answer["error"]["errorCode"] == "30000"
+    assert "contract" in answer["error"]["errorMessage"]
+    assert answer["signature"].startswith("Signature keyId=")
+    wrong = bap_v2.body("select", v2.contract(deg.charger_a.code), version="1.1.0")
+    answer = bap_v2.post(client, "select", wrong).json()
+    assert answer["status"] == "NACK" and "2.0.0" in answer["error"]["errorMessage"]
+    unsigned = client.post("/beckn/v2/select", data=b"{}", content_type="application/json")
+    assert unsigned.status_code == 401 and unsigned.json()["error"]["errorCode"] == "30016"
+    nope = client.post("/beckn/v2/nope", data=b"{}", content_type="application/json")
+    assert nope.status_code == 404 and nope.json()["status"] == "NACK"
+    assert client.get("/beckn/v2/select").status_code == 405
+
+
+def test_one_quote_one_order_one_ledger_the_same_money_as_1_1(
+    deg, bap, bap_v2, run, run_v2, our_key
+):
+    op, charger = deg.op_a.code, deg.charger_a.code
+    run(bap, "select", msgs.select(op, charger))
+    run(bap, "init", msgs.init(op, charger))
+    _, confirmed_1 = run(bap, "confirm", msgs.confirm(op, charger, total="91.45"))
+    run_v2(bap_v2, "select", v2.contract(charger, offer="weekend-discount-25"))
+    _, initialised = run_v2(
+        bap_v2, "init", v2.contract(charger, offer="weekend-discount-25", buyer=True)
+    )
+    assert initialised["message"]["contract"]["participants"][0]["descriptor"]["name"]
+    _, confirmed = run_v2(
+        bap_v2,
+        "confirm",
+        v2.contract(charger, offer="weekend-discount-25", buyer=True, total=91.45),
+    )
+    contract = confirmed["message"]["contract"]
+    assert contract["status"]["code"] == "ACTIVE"
+    one, two = Order.objects.order_by("pk")
+    assert contract["id"] == two.order_id
+    assert one.quote_total == two.quote_total == Decimal("91.45")
+    assert [(t, a) for t, a in breakup(confirmed_1)] == [
+        (c[1].split(":")[0], c[2]) for c in components(confirmed)
+    ]
+    for order in (one, two):
+        kinds = set(
+            Redemption.objects.filter(order_ref=order.reference).values_list("kind", flat=True)
+        )
+        assert kinds == {"quoted", "validated", "redeemed"}
+    _, status = run_v2(bap_v2, "status", v2.by_id(two.order_id, charger))
+    assert status["message"]["contract"]["id"] == two.order_id
+    _, cancelled = run_v2(bap_v2, "cancel", v2.by_id(two.order_id, charger))
+    assert cancelled["message"]["contract"]["status"]["code"] == "CANCELLED"
+    reversed_row = Redemption.objects.get(order_ref=two.reference, kind="reversed")
+    assert reversed_row.discount == Decimal("22.50")
+
+
+def test_a_2_0_request_is_kept_as_sent_and_read_as_the_handlers_read_1_1(
+    deg, bap_v2, run_v2, our_key
+):
+    run_v2(bap_v2, "select", v2.contract(deg.charger_a.code, kwh=5))
+    inbound = InboundMessage.objects.get()
+    assert inbound.action == "select"
+    assert inbound.context["version"] == "2.0.0"
+    assert inbound.context["bap_id"] == bap_v2.subscriber_id
+    assert inbound.message["contract"]["commitments"]
+    read = internal_message("select", inbound.message)
+    assert read["order"]["items"] == [
+        {
+            "id": deg.charger_a.code,
+            "quantity": {"selected": {"measure": {"value": "5", "unit": "kWh"}}},
+        }
+    ]
+    assert [s["type"] for s in read["order"]["fulfillments"][0]["stops"]] == ["START", "END"]
+
+
+def test_news_of_a_2_0_order_goes_out_in_2_0(deg, bap_v2, run_v2, our_key):
+    from beckn.models import Outbox
+    from beckn.services.order_updates import push_unsolicited
+    from tests.beckn.conftest import callback_v2
+
+    charger = deg.charger_a.code
+    run_v2(bap_v2, "init", v2.contract(charger, offer="weekend-discount-25", buyer=True))
+    run_v2(bap_v2, "confirm", v2.contract(charger, offer="weekend-discount-25", buyer=True))
+    order = Order.objects.get()
+    push_unsolicited(order, {"order": {"id": order.order_id}})
+    row = Outbox.objects.get(action="on_update", inbound__isnull=True)
+    body = callback_v2(row)  # valid against the 2.0.0 schema and the packs
+    assert body["context"]["transactionId"] == bap_v2.transaction_id
+    assert body["message"]["contract"]["id"] == order.order_id
