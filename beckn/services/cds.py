@@ -215,9 +215,9 @@ def _verified_cds(raw: bytes, headers: Mapping[str, str], now: datetime) -> str 
 
 
 def _reasons(result: Mapping[str, Any]) -> str:
-    errors = result.get("errors") if isinstance(result.get("errors"), list) else []
+    given = result.get("errors")
     said = []
-    for error in errors:
+    for error in given if isinstance(given, list) else []:
         if isinstance(error, dict):
             code = error.get("errorCode") or error.get("code") or ""
             text = error.get("errorMessage") or error.get("message") or ""

@@ -43,7 +43,7 @@ def _catalog_issues(validate: Validate, context: dict[str, Any], catalog: Any) -
 def results_for(body: dict[str, Any], validate: Validate) -> list[dict[str, Any]]:
     """One CatalogProcessingResult per catalog published."""
     context = body.get("context") or {}
-    out = []
+    out: list[dict[str, Any]] = []
     for index, catalog in enumerate(body["message"]["catalogs"]):
         catalog_id = str(catalog.get("id", f"#{index}")) if isinstance(catalog, dict) else "?"
         issues = _catalog_issues(validate, context, catalog)

@@ -77,7 +77,7 @@ def _tax_of(quote: Quote) -> Decimal:
     return quote.tax_included if quote.tax_inclusive else quote.sum_of(LineKind.TAX)
 
 
-def _fee_line(code: str, title: str, amount: Decimal, percent: Decimal, base: Decimal):
+def _fee_line(code: str, title: str, amount: Decimal, percent: Decimal, base: Decimal) -> QuoteLine:
     return QuoteLine(
         kind=LineKind.FEE,
         code=code,
