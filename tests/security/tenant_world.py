@@ -30,7 +30,10 @@ from beckn.models import (
     Order,
     Outbox,
     OutboxState,
+    Subscriber,
+    SubscriberType,
 )
+from beckn.protocol.signing import generate_keypair
 from cpo_portal import tenancy
 from cpo_portal.models import Holiday, Operator, Role
 from offers.models import (
@@ -174,6 +177,13 @@ def _build_side(key: str) -> Side:
         outbox=box, number=1, started_at=now, target_url=box.target_url, status_code=500,
         outcome=OutboxState.PENDING, error=f"{token} refused",
     )  # fmt: skip
+    Subscriber.objects.create(
+        subscriber_id=f"{token}-cds.example",
+        type=SubscriberType.CDS,
+        key_id=f"{token}-k1",
+        url=f"https://{token}-cds.example",
+        signing_public_key=generate_keypair()[1],
+    )  # fmt: skip  (the registry is network-wide: the CDS its operator publishes to)
     CatalogService.objects.create(operator=operator, cds_id=f"{token}-cds.example")
     CatalogPublish.objects.create(
         operator=operator, cds_id=f"{token}-cds.example", reason="first",

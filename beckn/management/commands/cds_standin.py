@@ -22,7 +22,7 @@ from cpo_portal.models import Operator
 def schema_issues(body: dict[str, Any]) -> list[str]:
     """The Beckn 2.0.0 schema's issues with a `/catalog/publish` body (its attribute
     packs included), as `path: message`."""
-    return [f"{i.path}: {i.message}" for i in v2_schema.issues("catalog~1publish", body)]
+    return [f"{i.path}: {i.message}" for i in v2_schema.issues("catalog/publish", body)]
 
 
 class Command(BaseCommand):
