@@ -23,6 +23,8 @@ from cpo_portal.history_admin import AuditHistoryAdmin
 from cpo_portal.tenant_admin import TenantAdmin, TenantInline, TenantScopedMixin
 
 from .models import (
+    CatalogPublish,
+    CatalogService,
     DeliveryAttempt,
     InboundMessage,
     Order,
@@ -191,3 +193,65 @@ class DeliveryAttemptAdmin(ReadOnly, TenantAdmin):
     list_filter = ["outcome"]
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NOBODY
+
+
+@admin.register(CatalogService)
+class CatalogServiceAdmin(TenantAdmin):
+    """Each operator's Catalog Discovery Service; publishing its catalogs there now."""
+
+    list_display = ["operator", "cds_id", "active", "last_published_at"]
+    list_filter = ["active"]
+    readonly_fields = ["published_stamp", "last_published_at"]
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.NETWORK_EDITORS
+    actions = ["publish_now", "export_csv"]
+
+    @admin.action(description="Publish the whole catalog to the CDS now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        from beckn.services import cds
+
+        sent = 0
+        for service in queryset.select_related("operator"):
+            try:
+                cds.publish_now(service.operator)
+            except Exception as exc:  # the catalog could not be rendered: say why, go on
+                self.message_user(
+                    request, f"{service.operator.code}: not published: {exc}", messages.ERROR
+                )
+                continue
+            sent += 1
+        if sent:
+            self.message_user(
+                request, f"{sent} publish(es) queued; their results appear under Catalog publishes."
+            )
+
+
+@admin.register(CatalogPublish)
+class CatalogPublishAdmin(JsonMedia, ReadOnly, TenantAdmin):
+    list_display = ["created_at", "operator", "cds_id", "reason", "delivery", "status",
+                    "rejections"]  # fmt: skip
+    list_filter = ["status", "reason", "operator"]
+    search_fields = ["message_id", "transaction_id", "cds_id"]
+    date_hierarchy = "created_at"
+    view_roles = tenancy.ALL_ROLES
+    edit_roles = tenancy.NOBODY
+    exclude = ["results"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("operator", "outbox")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [f.name for f in self.model._meta.fields if f.name != "results"]
+        return [*fields, "delivery", "delivery_error", "cds_results"]
+
+    @admin.display(description="delivery")
+    def delivery(self, obj):
+        return obj.outbox.get_state_display() if obj.outbox is not None else "-"
+
+    @admin.display(description="last delivery error")
+    def delivery_error(self, obj):
+        return obj.outbox.last_error if obj.outbox is not None else ""
+
+    @admin.display(description="results from the CDS")
+    def cds_results(self, obj):
+        return pretty(obj.results)

@@ -209,6 +209,15 @@ def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     return {"released": len(released), "reprocessed": len(waiting)}
 
 
+@shared_task(name="beckn.cds_publish_due", ignore_result=True)
+def cds_publish_due() -> int:
+    """Beat: catalogs changed since their last publish (or never published) go to the
+    operator's Catalog Discovery Service (services.cds)."""
+    from beckn.services import cds
+
+    return cds.publish_due()
+
+
 @shared_task(name="beckn.prune_messages", ignore_result=True)
 def prune_messages() -> dict[str, int]:
     """Beat, every ten minutes: what has been kept for BECKN_KEEP_MESSAGES_DAYS goes."""

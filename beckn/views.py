@@ -46,6 +46,25 @@ def unknown(request: HttpRequest, rest: str = "") -> JsonResponse:
 
 
 @csrf_exempt
+def catalog_on_publish(request: HttpRequest) -> JsonResponse:
+    """POST /beckn/catalog/on_publish: a CDS's results for one of our catalog publishes."""
+    from beckn.services import cds
+
+    now = timezone.now()
+    if request.method != "POST":
+        refused = intake.Answer(405, errors.nack(errors.INVALID_REQUEST, "use POST"))
+        return _response(intake.v2_answer(refused, b"", now))
+    raw = _read_body(request)
+    if raw is None:
+        limit = conf.get("BECKN_MAX_BODY_BYTES")
+        message = f"the body is larger than the limit of {limit} bytes"
+        refused = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
+        return _response(intake.v2_answer(refused, b"", now))
+    answer = cds.receive_on_publish(raw, request.headers, now)
+    return _response(intake.v2_answer(intake.Answer(answer.status, answer.body), raw, now))
+
+
+@csrf_exempt
 def unknown_v2(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other path under /beckn/v2/: a 2.0 NACK."""
     message = f"this BPP has no Beckn 2.0 /{rest[:64]} endpoint"

@@ -10,7 +10,10 @@ dashboard, an offer's page, the what-if result and the API.
   belongs to November: the rollups, the dashboards, the API and the what-if window all
   read the settlement date.
 - **Net revenue (before tax)**: what the customer paid less tax (GST), i.e. after the
-  discounts. Never includes tax.
+  discounts, and less the fees that are not the operator's: the buyer finder fee (a cost
+  of the sale, paid to the BAP) and the overcharge estimation buffer (held, not revenue,
+  released at settlement). Never includes tax. The rollups' SQL is the same definition
+  (analytics.services.rollup.sql.NET_REVENUE).
 - **Payable (incl. GST)**: what the customer paid, tax included. Shown only where a
   payable figure is the point, and always labelled so.
 - **Gross revenue**: the session's value before discounts and before tax (energy, fees,
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from offers.rules import USES_LABEL, USES_MEANING
-from pricing.engine import LineKind, Quote
+from pricing.engine import ZERO, LineKind, Quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,8 @@ NET_REVENUE = Figure(
     "net_revenue",
     "Net revenue (before tax)",
     "money",
-    "What customers paid less tax: after discounts, before GST.",
+    "What customers paid less tax, the buyer finder fee and any overcharge buffer: after "
+    "discounts, before GST.",
 )
 PAYABLE = Figure(
     "payable",
@@ -93,9 +97,12 @@ def label(key: str, qualifier: str = "") -> str:
     return f"{head} {qualifier}{paren}{tail}" if paren else f"{head} {qualifier}"
 
 
-def net_revenue(payable: Decimal, tax: Decimal) -> Decimal:
-    """Net revenue of a session from what was recorded: payable less tax."""
-    return payable - tax
+def net_revenue(
+    payable: Decimal, tax: Decimal, finder_fee: Decimal = ZERO, buffer: Decimal = ZERO
+) -> Decimal:
+    """Net revenue of a session from what was recorded: payable less tax, less the buyer
+    finder fee (a cost of the sale) and the overcharge buffer (not revenue)."""
+    return payable - tax - finder_fee - buffer
 
 
 def quote_tax(quote: Quote) -> Decimal:
@@ -105,5 +112,5 @@ def quote_tax(quote: Quote) -> Decimal:
 
 
 def quote_net_revenue(quote: Quote) -> Decimal:
-    """A quote's net revenue: its total less its tax."""
-    return net_revenue(quote.total, quote_tax(quote))
+    """A quote's net revenue: its total less its tax and its fees (FEE lines)."""
+    return net_revenue(quote.total, quote_tax(quote), quote.sum_of(LineKind.FEE))

@@ -1,3 +1,4 @@
+from .cds import CatalogPublish, CatalogService, PublishReason, PublishStatus
 from .messages import OPEN_STATES as INBOUND_OPEN
 from .messages import InboundMessage, InboundState
 from .orders import TRANSITIONS, InvalidTransition, Order, OrderState
@@ -19,6 +20,8 @@ __all__ = [
     "INBOUND_OPEN",
     "OUTBOX_OPEN",
     "TRANSITIONS",
+    "CatalogPublish",
+    "CatalogService",
     "DeliveryAttempt",
     "InboundMessage",
     "InboundState",
@@ -27,6 +30,8 @@ __all__ = [
     "OrderState",
     "Outbox",
     "OutboxState",
+    "PublishReason",
+    "PublishStatus",
     "RegistryVersion",
     "SigningKey",
     "Subscriber",

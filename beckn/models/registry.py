@@ -32,6 +32,7 @@ def validate_public_key(value: str) -> None:
 class SubscriberType(models.TextChoices):
     BAP = "BAP", "BAP (buyer app)"
     BG = "BG", "BG (gateway)"
+    CDS = "CDS", "CDS (catalog discovery service)"
 
 
 class SubscriberStatus(models.TextChoices):

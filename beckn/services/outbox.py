@@ -140,6 +140,16 @@ def push(body: dict[str, Any], order: Order, now: datetime, expires_at: datetime
     return row
 
 
+def send(body: dict[str, Any], subscriber_id: str, now: datetime, expires_at: datetime) -> Outbox:
+    """A message of our own to a network service (a catalog publish to a CDS: `body`
+    carries its own context), queued for delivery once the transaction commits and sent
+    like a callback: to the subscriber's registered URL + the context's action."""
+    row = _row(body, subscriber_id, now, expires_at)
+    row.save()
+    _after_commit([row])
+    return row
+
+
 def _row(
     body: dict[str, Any],
     subscriber_id: str,

@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.validation import PlainTextModel
-from cpo_portal.values import currency_code, gst
+from cpo_portal.values import currency_code, gst, share
 
 provider_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9.\-]{1,99}$",
@@ -93,6 +93,26 @@ class Operator(PlainTextModel):
         help_text="Whether additive offers may stack on top of an exclusive one. Either way "
         "the customer gets the combination that saves the most.",
     )
+    overcharge_buffer = models.DecimalField(
+        "overcharge estimation buffer",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=share("The overcharge estimation buffer"),
+        help_text="Held on top of a quote against a session delivering more than estimated "
+        "(a share of the amount payable), and released when the session is settled. Not "
+        "revenue. 0 holds nothing.",
+    )
+    max_buyer_finder_fee = models.DecimalField(
+        "maximum buyer finder fee",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=share("The maximum buyer finder fee"),
+        help_text="The most a consumer app (BAP) may take for finding the customer, as a share "
+        "of the sale before tax; an app asking more is charged this. Added to the customer's "
+        "quote and paid to the app: a cost of the sale. 0 allows none.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -102,6 +122,14 @@ class Operator(PlainTextModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(tax_rate__gte=0, tax_rate__lte=1), name="operator_tax_rate_fraction"
+            ),
+            models.CheckConstraint(
+                condition=Q(overcharge_buffer__gte=0, overcharge_buffer__lte=1),
+                name="operator_overcharge_buffer_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_buyer_finder_fee__gte=0, max_buyer_finder_fee__lte=1),
+                name="operator_max_buyer_finder_fee_fraction",
             ),
         ]
 

@@ -92,6 +92,11 @@ CELERY_BEAT_SCHEDULE = {
     "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": BECKN_REQUEUE_EVERY},
     "beckn-prune-messages": {"task": "beckn.prune_messages", "schedule": 600.0},
     "roaming-send-due": {"task": "roaming.send_all_due", "schedule": 60.0},
+    # Catalogs changed since their last publish go to the operator's CDS (services.cds).
+    "beckn-cds-publish": {
+        "task": "beckn.cds_publish_due",
+        "schedule": float(os.environ.get("BECKN_CDS_CHECK_EVERY") or 30),
+    },
 }
 
 # --- OCPI 2.2.1 (roaming) ---------------------------------------------------------------

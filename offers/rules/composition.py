@@ -19,6 +19,8 @@ without offers, the what-if replay and the demo. What differs between them is th
 and the session: a ToPrice (price book, request, conditions) or a session already priced.
 Add-on lines are taxed with the rest and matched by combos; `facts_for` completes the
 facts once the offers to evaluate are known (limits, credit: loaded only for those).
+`fees` (the buyer finder fee, the overcharge buffer) are added on the finished quote
+(pricing.engine.fees).
 """
 
 from __future__ import annotations
@@ -41,12 +43,14 @@ from offers.rules.settle import redeemed_on_delivery
 from pricing.engine import (
     ZERO,
     Conditions,
+    FeeTerms,
     LineKind,
     PricedSession,
     Quote,
     QuoteLine,
     SessionRequest,
     finalize,
+    with_fees,
 )
 
 
@@ -138,9 +142,10 @@ def compose(
     add_ons: Sequence[QuoteLine] = (),
     item_id: str = "",
     facts_for: FactsFor | None = None,
+    fees: FeeTerms | None = None,
 ) -> Composed:
     """The quote of `session` with `offers` (see the module), the add-on lines sold with
-    it (`item_id`: the charger's code, which a combo's items name)."""
+    it (`item_id`: the charger's code, which a combo's items name) and its `fees`."""
     if isinstance(session, ToPrice):
         priced = session.book.price(session.request, session.conditions)
     else:
@@ -168,6 +173,7 @@ def compose(
     quote = finalize(priced, [*result.lines, *add_ons])
     held = tuple(a.offer_id for a in result.applied if a.held_out)
     applied = granted((a for a in result.applied if not a.held_out), quote)
+    quote = with_fees(quote, fees)
     return Composed(priced, quote, applied, held, facts, result)
 
 

@@ -14,7 +14,7 @@ from offers.services.addons import (
     booked_lines,
     release_add_ons,
 )
-from offers.services.catalog import OfferInfo, catalog_for
+from offers.services.catalog import OfferInfo, catalog_for, stamps_for
 from offers.services.facts import limits_from, load_customers, station_facts
 from offers.services.ledger import (
     OfferUnavailable,
@@ -89,6 +89,7 @@ __all__ = [
     "rule_from_terms",
     "settle",
     "settled_uses",
+    "stamps_for",
     "station_facts",
     "terms_of",
 ]

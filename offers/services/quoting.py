@@ -29,7 +29,18 @@ from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
 from offers.rules.outcome import Applied, Reason, Rejected
 from pricing import services as pricing
-from pricing.engine import ZERO, Customer, LineKind, PricedSession, Quote, QuoteLine, SurgeRule
+from pricing.engine import (
+    HUNDRED,
+    ZERO,
+    Customer,
+    FeeTerms,
+    FinderFee,
+    LineKind,
+    PricedSession,
+    Quote,
+    QuoteLine,
+    SurgeRule,
+)
 from pricing.services import surge_text
 
 from . import addons as addon_lines
@@ -61,6 +72,7 @@ class SessionAsk:
     codes: tuple[str, ...] = ()
     preview: tuple[int, ...] = ()  # offer pks: any status, as if opted in (the admin)
     add_ons: tuple[str, ...] = ()  # add-on ids sold with the session
+    finder_fee: FinderFee | None = None  # the BAP's terms (bounded by the operator's maximum)
     now: dt.datetime | None = None
     explain: bool = True  # a reason for every offer of the place not applied (for people)
 
@@ -93,6 +105,7 @@ class OfferQuote:
     recovered: tuple[tuple[str, Decimal], ...] = ()  # settlement: offer id, amount reversed
     # the code each applied offer is known by: the one presented, else its multi-use code
     offer_codes: Mapping[str, str] = field(default_factory=dict, repr=False)
+    fees: FeeTerms | None = None  # the fees the quote was charged (recompositions reuse them)
 
     @classmethod
     def of(cls, composed: Composed, customer_key: str, **more) -> OfferQuote:
@@ -177,6 +190,16 @@ def _rewrite(
     return tuple(out)
 
 
+def fee_terms_of(operator, finder_fee: FinderFee | None) -> FeeTerms:
+    """The fees of a quote at `operator`: its buffer and maximum finder fee (stored as
+    shares, 0.10 for 10 %) and the BAP's finder fee terms."""
+    return FeeTerms(
+        buffer_percent=operator.overcharge_buffer * HUNDRED,
+        finder_fee=finder_fee,
+        finder_fee_max_percent=operator.max_buyer_finder_fee * HUNDRED,
+    )
+
+
 def combination_of(operator) -> Combination:
     """The operator's setting (cpo_portal's plain choices carry the rules' values)."""
     return Combination(operator.offer_combination)
@@ -255,6 +278,7 @@ def quote_with_offers(ask: SessionAsk) -> OfferQuote:
     the place and day not applied its reason; without it (Beckn) only the index's
     candidates and the offers named are evaluated: the quote is the same either way."""
     inputs = fetch_quote_inputs(ask)
+    fees = fee_terms_of(ask.charger.operator, ask.finder_fee)
     composed = compose(
         inputs.session,
         inputs.offers(),
@@ -262,6 +286,7 @@ def quote_with_offers(ask: SessionAsk) -> OfferQuote:
         add_ons=inputs.add_ons,
         item_id=ask.charger.code,
         facts_for=limits_and_credit(inputs),
+        fees=fees,
     )
     mentioned = [*(a.offer_id for a in composed.applied), *composed.held_out]
     public = {offer_id: code for code, offer_id in inputs.catalog.multi_use_codes.items()}
@@ -276,13 +301,20 @@ def quote_with_offers(ask: SessionAsk) -> OfferQuote:
         codes={k: v for k, v in req.matches.items() if k in mentioned},
         add_ons=inputs.add_ons,
         offer_codes={a.offer_id: a.code or public.get(a.offer_id, "") for a in composed.applied},
+        fees=fees,
     )
 
 
-def quote_without_offers(ask: SessionAsk, add_ons: Iterable[QuoteLine] = ()) -> OfferQuote:
-    """The session priced with its add-ons and no offer (an order that redeemed none)."""
+def quote_without_offers(
+    ask: SessionAsk, add_ons: Iterable[QuoteLine] = (), *, settled: bool = False
+) -> OfferQuote:
+    """The session priced with its add-ons and no offer (an order that redeemed none);
+    `settled`: as delivered (the overcharge buffer released)."""
     book, conditions = pricing.book_and_conditions(ask.charger, ask.start)
     request = pricing.session_request_for(ask.charger, ask.start, kwh=ask.kwh, end=ask.end)
     lines = tuple(add_ons)
-    composed = compose(ToPrice(book, request, conditions), None, OfferFacts(), add_ons=lines)
-    return OfferQuote.of(composed, ask.customer_key, charger=ask.charger, add_ons=lines)
+    fees = fee_terms_of(ask.charger.operator, ask.finder_fee)
+    fees = fees.settled() if settled else fees
+    session = ToPrice(book, request, conditions)
+    composed = compose(session, None, OfferFacts(), add_ons=lines, fees=fees)
+    return OfferQuote.of(composed, ask.customer_key, charger=ask.charger, add_ons=lines, fees=fees)

@@ -7,6 +7,7 @@ dataclasses, call the engine, and persist or render the result.
 from pricing.engine.amounts import HUNDRED, PAISA, ZERO, as_text, kwh_floor, money, percent_of
 from pricing.engine.book import PriceBook, compile_book
 from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
+from pricing.engine.fees import BUFFER, FINDER_FEE, FeeTerms, FeeType, FinderFee, fee_of, with_fees
 from pricing.engine.ocpi import (
     ChargingPeriod,
     OcpiSession,
@@ -39,6 +40,8 @@ from pricing.engine.types import (
 
 __all__ = [
     "ALL_DAYS",
+    "BUFFER",
+    "FINDER_FEE",
     "HUNDRED",
     "MAX_SESSION_KWH",
     "PAISA",
@@ -48,6 +51,9 @@ __all__ = [
     "ChargingPeriod",
     "Conditions",
     "Customer",
+    "FeeTerms",
+    "FeeType",
+    "FinderFee",
     "LineKind",
     "OcpiSession",
     "OcpiSessionError",
@@ -70,6 +76,7 @@ __all__ = [
     "compile_book",
     "compile_window",
     "constant_power_session",
+    "fee_of",
     "finalize",
     "format_datetime",
     "hours",
@@ -79,4 +86,5 @@ __all__ = [
     "percent_of",
     "plain",
     "rate_text",
+    "with_fees",
 ]

@@ -158,6 +158,7 @@ class LineKind(StrEnum):
     DISCOUNT = "discount"
     ADJUSTMENT = "adjustment"  # minimum / maximum session price
     TAX = "tax"
+    FEE = "fee"  # on top of the quote: buyer finder fee, overcharge buffer (engine/fees.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,8 @@ class Ledger:
         gross = D(money.get("gross", "200"))
         surge = D(money.get("surge", "0"))
         tax = D(money.get("tax", "0"))
-        net = D(money.get("net", gross - D(money.get("discount", "0")) + tax))
+        finder_fee, buffer = D(money.get("finder_fee", "0")), D(money.get("buffer", "0"))
+        net = D(money.get("net", gross - D(money.get("discount", "0")) + tax + finder_fee + buffer))
         return {
             "operator_id": self.station.operator_id,
             "order_ref": order_ref or f"order-{next(_orders)}",
@@ -71,6 +72,8 @@ class Ledger:
             "surge_amount": surge,
             "tax_amount": tax,
             "net_amount": net,
+            "finder_fee_amount": finder_fee,
+            "buffer_amount": buffer,
             "session_start": start,
             "session_start_hour": start.astimezone(IST).hour,
         }

@@ -76,7 +76,8 @@ def test_every_mode_through_a_beckn_select(offers, bap, run, our_key, mode, expe
 def operator_form(operator: Operator, **changes) -> dict:
     fields = (
         "code", "name", "short_desc", "logo_url", "currency", "time_zone", "gstin", "tax_rate",
-        "prices_include_tax", "surge_notice_hours", "offer_combination",
+        "prices_include_tax", "surge_notice_hours", "offer_combination", "overcharge_buffer",
+        "max_buyer_finder_fee",
     )  # fmt: skip
     data = {f: getattr(operator, f) for f in fields}
     data = {k: v for k, v in data.items() if v is not False}  # unchecked boxes are not posted

@@ -29,6 +29,8 @@ def operator_post(operator: Operator, **fields) -> dict:
         "gstin": "",
         "tax_rate": "18",  # percent in the admin
         "surge_notice_hours": "0",
+        "overcharge_buffer": "0",  # percent in the admin
+        "max_buyer_finder_fee": "0",
     }
     data.update(fields)
     return data

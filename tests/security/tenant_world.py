@@ -23,7 +23,17 @@ from django.utils import timezone
 from analytics.services.rollup import run_incremental
 from analytics.services.whatif.run import execute
 from analytics.services.whatif.start import new_run
-from beckn.models import DeliveryAttempt, Order, Outbox, OutboxState
+from beckn.models import (
+    CatalogPublish,
+    CatalogService,
+    DeliveryAttempt,
+    Order,
+    Outbox,
+    OutboxState,
+    Subscriber,
+    SubscriberType,
+)
+from beckn.protocol.signing import generate_keypair
 from cpo_portal import tenancy
 from cpo_portal.models import Holiday, Operator, Role
 from offers.models import (
@@ -166,6 +176,20 @@ def _build_side(key: str) -> Side:
     DeliveryAttempt.objects.create(
         outbox=box, number=1, started_at=now, target_url=box.target_url, status_code=500,
         outcome=OutboxState.PENDING, error=f"{token} refused",
+    )  # fmt: skip
+    Subscriber.objects.create(
+        subscriber_id=f"{token}-cds.example",
+        type=SubscriberType.CDS,
+        key_id=f"{token}-k1",
+        url=f"https://{token}-cds.example",
+        signing_public_key=generate_keypair()[1],
+    )  # fmt: skip  (the registry is network-wide: the CDS its operator publishes to)
+    CatalogService.objects.create(operator=operator, cds_id=f"{token}-cds.example")
+    CatalogPublish.objects.create(
+        operator=operator, cds_id=f"{token}-cds.example", reason="first",
+        message_id=f"{token}-publish", transaction_id=f"{token}-publish-txn",
+        catalog_ids=[f"{token}-catalog"], status="rejected",
+        rejections=f"{token}-catalog rejected: 40001 {token}",
     )  # fmt: skip
 
     # roaming (OCPI)

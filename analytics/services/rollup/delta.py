@@ -306,7 +306,7 @@ def delta_sql(names: q.Names) -> list[str]:
                SUM(sign * energy_kwh) AS energy_kwh,
                SUM(sign * CASE WHEN surge_amount > 0 THEN energy_kwh ELSE 0 END) AS surge_kwh,
                SUM(sign * surge_amount) AS surge_revenue,
-               SUM(sign * (net_amount - tax_amount)) AS net_revenue
+               SUM(sign * {q.NET_REVENUE}) AS net_revenue
         FROM {STAGE} WHERE live = 1 AND pos = 1
         GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel""",
         f"ANALYZE {HOURLY}",

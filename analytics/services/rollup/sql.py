@@ -95,13 +95,17 @@ class Applied:
 SOURCE_COLUMNS = (
     "id, operator_id, order_ref, kind, seq, offer_id, offer_type, station_id, region_code, "
     "customer_key, held_out, session_start_hour, energy_kwh, gross_amount, surge_amount, "
-    "discount, tax_amount, net_amount, occurred_at, channel"
+    "discount, tax_amount, net_amount, finder_fee_amount, buffer_amount, occurred_at, channel"
 )
 SESSION_AS_SOURCE = (
     "id, operator_id, order_ref, 'settled', 0, NULL, '', station_id, region_code, "
     "customer_key, FALSE, session_start_hour, energy_kwh, gross_amount, surge_amount, 0, "
-    "tax_amount, net_amount, occurred_at, channel"
+    "tax_amount, net_amount, finder_fee_amount, buffer_amount, occurred_at, channel"
 )
+# Net revenue, the one definition every rollup sums: the amount payable less its tax, less
+# the buyer finder fee (a cost of the sale, paid to the BAP) and the overcharge buffer
+# (held, not revenue; a settled session has none). See docs/analytics.md.
+NET_REVENUE = "(net_amount - tax_amount - finder_fee_amount - buffer_amount)"
 KIND_LIST = ", ".join(f"'{k}'" for k in KINDS)
 
 
@@ -178,7 +182,7 @@ SESSION_FACTS = f"""CASE WHEN pos = 1 THEN 1 ELSE 0 END AS sessions,
     CASE WHEN pos = 1 THEN gross_amount ELSE 0 END AS gross_revenue,
     CASE WHEN held_out THEN 0 ELSE discount END AS discount_cost,
     CASE WHEN pos = 1 THEN surge_amount ELSE 0 END AS surge_revenue,
-    CASE WHEN pos = 1 THEN net_amount - tax_amount ELSE 0 END AS net_revenue,
+    CASE WHEN pos = 1 THEN {NET_REVENUE} ELSE 0 END AS net_revenue,
     CASE WHEN pos = 1 THEN tax_amount ELSE 0 END AS tax,
     CASE WHEN {USE_SQL} THEN 1 ELSE 0 END AS redemptions, 0 AS reversals,
     0 AS recovered_discount, 0 AS held_out_sessions"""
@@ -248,7 +252,7 @@ def hourly_sql(names: Names) -> tuple[str, list[Any]]:
                SUM(energy_kwh) AS energy_kwh,
                SUM(CASE WHEN surge_amount > 0 THEN energy_kwh ELSE 0 END) AS surge_kwh,
                SUM(surge_amount) AS surge_revenue,
-               SUM(net_amount - tax_amount) AS net_revenue
+               SUM({NET_REVENUE}) AS net_revenue
         FROM {STAGE} WHERE live = 1 AND pos = 1
         GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel
     )

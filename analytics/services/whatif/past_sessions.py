@@ -43,12 +43,15 @@ ORDER_COLUMNS = (
     "surge_amount",
     "tax_amount",
     "net_amount",
+    "finder_fee_amount",
+    "buffer_amount",
     "occurred_at",
 )
 
 
 FIELDS = ("start", "order_ref", "end", "kwh", "charger_id", "station_id", "customer_key",
-          "segment", "tier", "gross", "surge", "tax", "net", "settled_at")  # fmt: skip
+          "segment", "tier", "gross", "surge", "tax", "net", "finder_fee", "buffer",
+          "settled_at")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class PastSession:
     surge: Decimal
     tax: Decimal
     net: Decimal  # payable, tax included, as recorded
+    finder_fee: Decimal  # of the payable: paid to the BAP (a cost of the sale)
+    buffer: Decimal  # of the payable: held, not revenue (a settled session has none)
     settled_at: dt.datetime
     offers: tuple[tuple[str, Decimal], ...] = ()  # (offer id, discount settled)
 
@@ -78,7 +83,7 @@ class PastSession:
     @property
     def net_revenue(self) -> Decimal:
         """Net revenue (before tax), as the dashboards define it."""
-        return figures.net_revenue(self.net, self.tax)
+        return figures.net_revenue(self.net, self.tax, self.finder_fee, self.buffer)
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,9 @@ def _recheck(
     )
     again = Recheck(tuple(oq.offers[a.offer_id].rule for a in oq.applied))
     try:
-        composed = compose(oq.priced, again, facts, add_ons=oq.add_ons, item_id=_charger(oq).code)
+        composed = compose(
+            oq.priced, again, facts, add_ons=oq.add_ons, item_id=_charger(oq).code, fees=oq.fees
+        )
     except Refused as exc:
         raise OfferUnavailable.of(exc.rejected) from exc
     return composed, codes, accounts, today
@@ -210,7 +212,7 @@ def redeem(order_ref: str, oq: OfferQuote, *, now: dt.datetime | None = None) ->
         ):
             rules = {code: info.rule for code, info in oq.offers.items()}
             bases = {a.offer_id: a.base for a in oq.applied}
-            quote, applied = replay(done, oq.priced, rules, bases, oq.add_ons)
+            quote, applied = replay(done, oq.priced, rules, bases, oq.add_ons, oq.fees)
             return dataclasses.replace(oq, quote=quote, applied=applied)
         composed, codes, accounts, today = _recheck(oq, usage, now, order_ref)
         quote, applied = composed.quote, composed.applied

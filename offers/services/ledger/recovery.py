@@ -41,7 +41,7 @@ from offers.services.ledger.order import (
     price_at,
 )
 from offers.services.ledger.rows import charger_of, rule_of, write
-from offers.services.quoting import OfferQuote, SessionAsk, quote_without_offers
+from offers.services.quoting import OfferQuote, SessionAsk, fee_terms_of, quote_without_offers
 from pricing.engine import ZERO
 
 SETTLEMENT_PREFIX = "settlement: "
@@ -169,11 +169,13 @@ def order_quote(order_ref: str, *, session: SessionAsk | None = None) -> OfferQu
     offer at what the order still holds of it, and the add-ons still charged.
 
     An order that redeemed no offer raises UnknownOrder, unless `session` (the order's
-    session) is given: it is then priced without offers, with the add-ons still booked."""
+    session) is given: it is then priced without offers, with the add-ons still booked.
+    With `session`, its fees are charged (the buffer only until the order is settled)."""
     rows = order_rows(order_ref, KINDS)
     redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
+    settled = any(r.kind == RedemptionKind.SETTLED for r in rows)
     if not redeemed and session is not None:
-        return quote_without_offers(session, booked_lines(order_ref))
+        return quote_without_offers(session, booked_lines(order_ref), settled=settled)
     if not redeemed:
         raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
     held = holdings(rows)
@@ -194,8 +196,14 @@ def order_quote(order_ref: str, *, session: SessionAsk | None = None) -> OfferQu
             lines.append(wheeling)
     add_ons = booked_lines(order_ref)
     recorded = Recorded(tuple(lines), tuple(_applied(redeemed, held)))
-    composed = compose(priced, recorded, OfferFacts(), add_ons=add_ons)
-    return OfferQuote.of(composed, base.customer_key, charger=base.charger, add_ons=add_ons)
+    fees = None
+    if session is not None:
+        fees = fee_terms_of(session.charger.operator, session.finder_fee)
+        fees = fees.settled() if settled else fees
+    composed = compose(priced, recorded, OfferFacts(), add_ons=add_ons, fees=fees)
+    return OfferQuote.of(
+        composed, base.customer_key, charger=base.charger, add_ons=add_ons, fees=fees
+    )
 
 
 def _applied(redeemed: Sequence[Redemption], held: dict[int, Holding]) -> Iterator[Applied]:

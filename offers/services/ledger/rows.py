@@ -18,7 +18,17 @@ from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
 from offers.rules.outcome import Applied
 from offers.snapshot import rule_from_terms
-from pricing.engine import ZERO, LineKind, PricedSession, Quote, QuoteLine
+from pricing.engine import (
+    BUFFER,
+    FINDER_FEE,
+    ZERO,
+    FeeTerms,
+    LineKind,
+    PricedSession,
+    Quote,
+    QuoteLine,
+    fee_of,
+)
 
 
 def order_fields(
@@ -42,6 +52,8 @@ def order_fields(
         "surge_amount": sum((ln.amount for ln in priced.lines if ln.kind is LineKind.SURGE), ZERO),
         "tax_amount": tax,
         "net_amount": quote.total,
+        "finder_fee_amount": fee_of(quote, FINDER_FEE),
+        "buffer_amount": fee_of(quote, BUFFER),
         "session_start": priced.start,
         "session_end": priced.end,
         "session_start_hour": local(priced.start, station.time_zone).hour,
@@ -135,10 +147,12 @@ def replay(
     rules: Mapping[str, OfferRule],
     bases: Mapping[str, Base] | None = None,
     add_ons: Sequence[QuoteLine] = (),
+    fees: FeeTerms | None = None,
 ) -> tuple[Quote, tuple[Applied, ...]]:
-    """The quote as recorded: the same discounts (and add-ons) on the same priced session."""
+    """The quote as recorded: the same discounts (and add-ons, and fees) on the same
+    priced session."""
     recorded = Recorded(tuple(lines_of(rows, priced, rules)), applied_of(rows, bases or {}))
-    composed = compose(priced, recorded, OfferFacts(), add_ons=add_ons)
+    composed = compose(priced, recorded, OfferFacts(), add_ons=add_ons, fees=fees)
     return composed.quote, composed.applied
 
 

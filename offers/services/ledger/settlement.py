@@ -29,8 +29,8 @@ from offers.services.ledger.order import (
     price_at,
 )
 from offers.services.ledger.rows import charger_of, order_fields, replay, rule_of, write
-from offers.services.quoting import OfferQuote, SessionAsk, quote_without_offers
-from pricing.engine import ZERO
+from offers.services.quoting import OfferQuote, SessionAsk, fee_terms_of, quote_without_offers
+from pricing.engine import ZERO, FeeTerms
 
 
 def settle(
@@ -51,37 +51,45 @@ def settle(
     An order that redeemed no offer raises UnknownOrder, unless `session` (the session as
     delivered) is given: it is then priced without offers, with its add-ons, and announced
     once (offers.events.session_settled) for whoever counts sessions without offers.
+    With `session`, the settled quote carries the buyer finder fee of its terms on the
+    delivered value; the overcharge buffer is released (a settled quote has none).
     """
+    fees = None if session is None else settled_fees(session)
     with transaction.atomic():
         locks.order_lock(order_ref)
         rows = order_rows(order_ref, (*GIVEN_KINDS, RedemptionKind.REVERSED))
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         settled = [r for r in rows if r.kind == RedemptionKind.SETTLED]
         if redeemed and settled:
-            return _as_settled(order_ref, rows, redeemed, settled)
+            return _as_settled(order_ref, rows, redeemed, settled, fees)
         if redeemed:
-            return _settle_redeemed(order_ref, rows, redeemed, delivered_kwh, end, now)
+            return _settle_redeemed(order_ref, rows, redeemed, delivered_kwh, end, now, fees)
     if session is None:
         raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
     return _settle_without_offers(order_ref, session)
 
 
-def _as_settled(order_ref: str, rows, redeemed, settled) -> OfferQuote:
+def settled_fees(session: SessionAsk) -> FeeTerms:
+    """The fees of the session as delivered: its finder fee terms, no buffer."""
+    return fee_terms_of(session.charger.operator, session.finder_fee).settled()
+
+
+def _as_settled(order_ref: str, rows, redeemed, settled, fees: FeeTerms | None) -> OfferQuote:
     """The first settlement again (a retried settle changes nothing)."""
     first = redeemed[0]
     rules = {r.offer_code: rule_of(r) for r in redeemed}
     add_ons = addons.booked_lines(order_ref)
     priced, _ = price_at(first, settled[0].energy_kwh, settled[0].session_end)
-    quote, applied = replay(settled, priced, rules, add_ons=add_ons)
+    quote, applied = replay(settled, priced, rules, add_ons=add_ons, fees=fees)
     return OfferQuote(
         quote, priced, applied, (), (), first.customer_key, charger=first.charger,
         offers=_infos(redeemed, rules), add_ons=add_ons,
-        recovered=recovery.at_settlement(rows),
+        recovered=recovery.at_settlement(rows), fees=fees,
     )  # fmt: skip
 
 
 def _settle_without_offers(order_ref: str, session: SessionAsk) -> OfferQuote:
-    oq = quote_without_offers(session, addons.booked_lines(order_ref))
+    oq = quote_without_offers(session, addons.booked_lines(order_ref), settled=True)
     customer = CustomerFacts(key=session.customer_key)
     session_settled.send(sender=OfferQuote, order_ref=order_ref, quote=oq, customer=customer)
     return oq
@@ -111,6 +119,7 @@ def _settle_redeemed(
     delivered_kwh: Decimal,
     end: dt.datetime | None,
     now: dt.datetime | None,
+    fees: FeeTerms | None,
 ) -> OfferQuote:
     """The redeemed offers recomputed on the energy delivered, the counters moved by the
     difference, the settled (and recovered) rows written."""
@@ -130,7 +139,9 @@ def _settle_redeemed(
     today = timezone.localdate()
     facts = _settlement_facts(first, redeemed, rules, held, usage, accounts, conditions, today)
     again = Settle(tuple(rules[r.offer_code] for r in redeemed))
-    settled_now = compose(priced, again, facts, add_ons=add_ons, item_id=first.charger_code)
+    settled_now = compose(
+        priced, again, facts, add_ons=add_ons, item_id=first.charger_code, fees=fees
+    )
     given = {a.offer_id: a for a in settled_now.applied}
     why = {r.offer_id: r.message for r in settled_now.rejected}
     fields = order_fields(priced, settled_now.quote, charger_of(first), facts.customer)
@@ -174,6 +185,7 @@ def _settle_redeemed(
         facts=facts,
         add_ons=add_ons,
         recovered=tuple(recovered),
+        fees=fees,
     )
 
 

@@ -1,0 +1,37 @@
+"""`manage.py cds_publish [--operator CODE]`: publish the operators' catalogs, whole, to
+their Catalog Discovery Services now (every operator with an active CDS by default)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from beckn.models import CatalogService
+from beckn.services import cds
+
+
+class Command(BaseCommand):
+    help = "Publish the catalogs, whole, to each operator's Catalog Discovery Service now."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--operator", help="Only this operator (its provider id).")
+
+    def handle(self, *args, **options) -> None:
+        services = CatalogService.objects.select_related("operator").filter(active=True)
+        if options["operator"]:
+            services = services.filter(operator__code=options["operator"])
+            if not services.exists():
+                raise CommandError(
+                    f"operator {options['operator']!r} has no active CDS: configure one in "
+                    "the admin (Catalog discovery services)"
+                )
+        for service in services:
+            try:
+                sent = cds.publish_now(service.operator)
+            except Exception as exc:  # one operator's catalog could not be rendered
+                raise CommandError(f"{service.operator.code}: not published: {exc}") from None
+            self.stdout.write(
+                f"{service.operator.code}: {len(sent.catalog_ids)} catalog(s) queued for "
+                f"{service.cds_id} (message {sent.message_id})"
+            )
+        if not services:
+            self.stdout.write("No operator has an active CDS: nothing published.")

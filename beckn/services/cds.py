@@ -1,0 +1,284 @@
+"""Publishing catalogs to a Catalog Discovery Service (Beckn 2.0 `/catalog/publish`), and
+recording what it answers on `/catalog/on_publish`.
+
+- `catalogs_of(operator)`: the one place the published catalogs come from: the published
+  catalog (services.publication, what a discover straight to us reads) rendered by the
+  2.0 wire.
+- `publish(service, catalogs, reason)`: one signed `/catalog/publish` of those catalogs,
+  written to the outbox in the caller's transaction and sent and retried by the same
+  delivery as every Beckn callback (services.outbox, services.delivery, services.sweep):
+  the CDS's registered URL, our signing key, attempts, backoff, lease and sweep.
+- `publish_due(now)`: what the beat runs: every active CDS whose operator's catalog
+  stamps moved since its last publish (or that never had one) gets its catalogs, whole
+  the first time. `publish_now(operator)` is the admin's and `manage.py cds_publish`'s.
+- `receive_on_publish(raw, headers, now)`: the CDS's results, signature checked against
+  its registry entry, recorded on the publish they answer, each rejection with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from beckn import conf
+from beckn.models import (
+    CatalogPublish,
+    CatalogService,
+    PublishReason,
+    PublishStatus,
+    SubscriberType,
+    Vocabulary,
+)
+from beckn.protocol import errors
+from beckn.protocol.signing import SignatureError, verify_request
+from beckn.protocol.timefmt import format_duration, format_timestamp
+from beckn.services import outbox, publication, registry
+from beckn.wire.request_parsing import SearchQuery
+from beckn.wire.v2 import catalogs as v2_catalogs
+from cpo_portal import jsonlimits
+from cpo_portal.models import Operator
+
+log = logging.getLogger(__name__)
+
+V2 = "2.0.0"
+DOMAIN = "beckn.one:deg:ev-charging:*"  # DEG's 2.0 EV-charging domain
+PUBLISH = "catalog/publish"
+ON_PUBLISH = "catalog/on_publish"
+Catalogs = list[dict[str, Any]]
+
+
+def catalog_stamp(operator_id: int) -> str:
+    """What says the operator's catalogs changed: its network, pricing and offer stamps
+    (the one hook on change detection: the catalog issue's publication replaces it)."""
+    from offers.services import stamps_for
+
+    stamps = stamps_for(operator_id)
+    return f"{stamps.network}:{stamps.pricing}:{stamps.catalog}"
+
+
+def catalogs_of(operator: Operator, now: datetime | None = None) -> Catalogs:
+    """The operator's 2.0 catalogs as a CDS gets them: what a discover without filters
+    reads from the published catalog at its active chargers, rendered by the 2.0 wire."""
+    query = SearchQuery(provider_id=operator.code)
+    found = publication.search(query, now or timezone.now(), Vocabulary.BOTH)
+    offerings = [layout.offering for layout in found.layouts]
+    return v2_catalogs.catalogs(offerings, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri())
+
+
+def publish_body(catalogs: Catalogs, now: datetime) -> dict[str, Any]:
+    window = timedelta(seconds=conf.get("BECKN_CDS_PUBLISH_WINDOW"))
+    return {
+        "context": {
+            "domain": DOMAIN,
+            "action": PUBLISH,
+            "version": V2,
+            "bppId": conf.bpp_id(),
+            "bppUri": conf.bpp_uri(),
+            "transactionId": str(uuid.uuid4()),
+            "messageId": str(uuid.uuid4()),
+            "timestamp": format_timestamp(now),
+            "ttl": format_duration(window),
+        },
+        "message": {"catalogs": catalogs},
+    }
+
+
+def publish(
+    service: CatalogService,
+    catalogs: Catalogs,
+    reason: str,
+    *,
+    stamp: str = "",
+    now: datetime | None = None,
+) -> CatalogPublish:
+    """One `/catalog/publish` of `catalogs` to the operator's CDS, queued for delivery
+    once the caller's transaction commits; recorded as a CatalogPublish waiting for its
+    `/catalog/on_publish`."""
+    now = now or timezone.now()
+    body = publish_body(catalogs, now)
+    window = timedelta(seconds=conf.get("BECKN_CDS_PUBLISH_WINDOW"))
+    with transaction.atomic():
+        row = outbox.send(body, service.cds_id, now, now + window)
+        context = body["context"]
+        record = CatalogPublish.objects.create(
+            operator_id=service.operator_id,
+            cds_id=service.cds_id,
+            reason=reason,
+            outbox=row,
+            message_id=context["messageId"],
+            transaction_id=context["transactionId"],
+            catalog_ids=[str(c.get("id", "")) for c in catalogs],
+            stamp=stamp,
+        )
+        CatalogService.objects.filter(pk=service.pk).update(
+            published_stamp=stamp or service.published_stamp, last_published_at=now
+        )
+    return record
+
+
+CatalogSource = Callable[[Operator], Catalogs]
+
+
+def publish_now(
+    operator: Operator, *, source: CatalogSource | None = None, reason: str = ""
+) -> CatalogPublish:
+    """The operator's catalogs, whole, to its CDS now (the admin's action, `manage.py
+    cds_publish`). CatalogService.DoesNotExist when it has none configured."""
+    service = CatalogService.objects.select_related("operator").get(operator=operator)
+    stamp = catalog_stamp(operator.pk)
+    why = reason or (PublishReason.ON_DEMAND if service.published_stamp else PublishReason.FIRST)
+    return publish(service, (source or catalogs_of)(operator), why, stamp=stamp)
+
+
+def publish_due(now: datetime | None = None, *, source: CatalogSource | None = None) -> int:
+    """Every active CDS whose operator's catalogs changed since they were last published
+    (or were never published: then whole) gets them; one whose CDS is not registered
+    (yet) waits. Rows are locked and skipped if locked, so overlapping runs never send
+    one change twice. Returns how many publishes were queued."""
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        services = (
+            CatalogService.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("operator")
+            .filter(active=True)
+        )
+        for service in services:
+            if registry.callback_url(service.cds_id, fresh=True) is None:
+                continue
+            stamp = catalog_stamp(service.operator_id)
+            if stamp == service.published_stamp:
+                continue
+            first = not service.published_stamp
+            reason = PublishReason.FIRST if first else PublishReason.CHANGED
+            try:
+                with transaction.atomic():  # a savepoint: a failed query spoils nothing
+                    catalogs = (source or catalogs_of)(service.operator)
+            except Exception:  # one operator's broken catalog never stops the others
+                log.exception("catalogs of %s could not be rendered", service.operator.code)
+                continue
+            publish(service, catalogs, reason, stamp=stamp, now=now)
+            sent += 1
+    return sent
+
+
+# -- /catalog/on_publish -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """As intake answers (a 1.1-shaped ACK / NACK); the view sends it in 2.0's Ack shape,
+    counter-signed (intake.v2_answer)."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def _nack(status: int, error: errors.BecknError, message: str) -> Answer:
+    return Answer(status, errors.nack(error, message))
+
+
+def _lookup(subscriber_id: str, key_id: str) -> str | None:
+    entry = registry.find(subscriber_id, key_id)
+    return entry.public_key if entry is not None else None
+
+
+class NotACds(Exception):
+    """The body is signed, but not by a registered Catalog Discovery Service."""
+
+
+def _verified_cds(raw: bytes, headers: Mapping[str, str], now: datetime) -> str | None:
+    """The CDS that signed the body (a registered subscriber of type CDS); None when
+    signatures are not checked (development only). SignatureError, NotACds."""
+    if not conf.get("BECKN_VERIFY_SIGNATURES"):
+        return None
+    verified = verify_request(
+        raw,
+        headers.get("Authorization", ""),
+        lookup=_lookup,
+        now=int(now.timestamp()),
+        max_skew=conf.get("BECKN_SIGNATURE_MAX_SKEW"),
+        max_lifetime=conf.get("BECKN_SIGNATURE_MAX_LIFETIME"),
+    )
+    entry = registry.find(verified.subscriber_id, verified.key_id)
+    if entry is None or entry.type != SubscriberType.CDS:
+        raise NotACds(f"{verified.subscriber_id} is not a registered CDS")
+    return verified.subscriber_id
+
+
+def _reasons(result: Mapping[str, Any]) -> str:
+    given = result.get("errors")
+    said = []
+    for error in given if isinstance(given, list) else []:
+        if isinstance(error, dict):
+            code = error.get("errorCode") or error.get("code") or ""
+            text = error.get("errorMessage") or error.get("message") or ""
+            said.append(f"{code} {text}".strip())
+    return "; ".join(said) or "no reason given"
+
+
+def record_results(publish_row: CatalogPublish, results: list[Any], now: datetime) -> None:
+    """The CDS's per-catalog results on the publish they answer: its status (accepted,
+    partly, rejected) and each rejected or partial catalog with its reasons."""
+    statuses, rejections = [], []
+    for result in results:
+        if not isinstance(result, dict):
+            continue
+        status = str(result.get("status", "")).upper()
+        statuses.append(status)
+        if status in {"REJECTED", "PARTIAL"}:
+            what = "rejected" if status == "REJECTED" else "partly accepted"
+            rejections.append(f"{result.get('catalogId', '?')} {what}: {_reasons(result)}")
+    if statuses and all(s == "ACCEPTED" for s in statuses):
+        overall = PublishStatus.ACCEPTED
+    elif statuses and all(s == "REJECTED" for s in statuses):
+        overall = PublishStatus.REJECTED
+    else:
+        overall = PublishStatus.PARTIAL
+    publish_row.status = overall
+    publish_row.results = results
+    publish_row.rejections = "\n".join(rejections)
+    publish_row.answered_at = now
+    publish_row.save(update_fields=["status", "results", "rejections", "answered_at"])
+
+
+def receive_on_publish(raw: bytes, headers: Mapping[str, str], now: datetime) -> Answer:
+    """A CDS's `/catalog/on_publish`: verified, matched to our publish by its message id
+    (from the CDS it was sent to), recorded. Anything wrong is a NACK with its reason."""
+    try:
+        cds_id = _verified_cds(raw, headers, now)
+    except (SignatureError, NotACds) as exc:
+        return _nack(401, errors.INVALID_SIGNATURE, f"signature refused: {exc}")
+    try:
+        text = jsonlimits.check_text(
+            raw,
+            max_bytes=conf.get("BECKN_MAX_BODY_BYTES"),
+            max_depth=conf.get("BECKN_MAX_JSON_DEPTH"),
+        )
+        body = json.loads(text)
+    except (jsonlimits.JsonLimitError, ValueError) as exc:
+        return _nack(400, errors.INVALID_REQUEST, f"the body is not valid JSON: {exc}")
+    context = body.get("context") if isinstance(body, dict) else None
+    message = body.get("message") if isinstance(body, dict) else None
+    results = message.get("results") if isinstance(message, dict) else None
+    if not isinstance(context, dict) or not isinstance(results, list):
+        return _nack(400, errors.INVALID_REQUEST, "context and message.results are required")
+    if context.get("action") not in (ON_PUBLISH, "on_catalog_publish"):
+        return _nack(400, errors.INVALID_REQUEST, f"action must be {ON_PUBLISH!r}")
+    found = CatalogPublish.objects.filter(message_id=str(context.get("messageId", "")))
+    if cds_id is not None:
+        found = found.filter(cds_id=cds_id)
+    publish_row = found.first()
+    if publish_row is None:
+        message = "no catalog publish of ours has this messageId"
+        return _nack(404, errors.INVALID_REQUEST, message)
+    record_results(publish_row, results, now)
+    return Answer(200, errors.ack())

@@ -1,0 +1,188 @@
+"""A stand-in Catalog Discovery Service for development (`manage.py cds_standin`, which
+`make run` starts) and the tests: a threaded http.server on loopback that
+
+- takes `POST /catalog/publish`: checks the BPP's signature (when it has a key lookup),
+  answers ACK at once (NACK when the body is not a catalog publish at all);
+- then checks each catalog against the Beckn 2.0.0 schema and calls the BPP back on
+  `<bppUri>/catalog/on_publish`, signed with its own key: ACCEPTED with its counts, or
+  REJECTED with each schema issue as the reason.
+
+It indexes nothing and answers no discover: it is there so a publish can be seen to go
+out, be judged and come back.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import requests
+
+from beckn.protocol.signing import SignatureError, sign_request, verify_request
+from beckn.protocol.timefmt import format_timestamp
+
+KeyLookup = Callable[[str, str], str | None]
+Validate = Callable[[dict[str, Any]], list[str]]
+ACK = {"status": "ACK"}
+
+
+def no_check(body: dict[str, Any]) -> list[str]:
+    return []
+
+
+def _catalog_issues(validate: Validate, context: dict[str, Any], catalog: Any) -> list[str]:
+    """The schema's issues with one catalog, judged as a publish of it alone."""
+    return validate({"context": context, "message": {"catalogs": [catalog]}})
+
+
+def results_for(body: dict[str, Any], validate: Validate) -> list[dict[str, Any]]:
+    """One CatalogProcessingResult per catalog published."""
+    context = body.get("context") or {}
+    out: list[dict[str, Any]] = []
+    for index, catalog in enumerate(body["message"]["catalogs"]):
+        catalog_id = str(catalog.get("id", f"#{index}")) if isinstance(catalog, dict) else "?"
+        issues = _catalog_issues(validate, context, catalog)
+        if issues:
+            errors = [{"errorCode": "40001", "errorMessage": text} for text in issues[:20]]
+            out.append({"catalogId": catalog_id, "status": "REJECTED", "errors": errors})
+            continue
+        resources = catalog.get("resources") or []
+        offers = catalog.get("offers") or []
+        stats = {"itemCount": len(resources) + len(offers), "providerCount": 1}
+        out.append({"catalogId": catalog_id, "status": "ACCEPTED", "stats": stats})
+    return out
+
+
+@dataclass
+class StandInCds:
+    """`private_key` (base64 ed25519 seed) signs its callbacks as `subscriber_id` /
+    `key_id`; `lookup` finds the BPP's public key (None: publishes are not checked)."""
+
+    subscriber_id: str
+    key_id: str
+    private_key: str
+    lookup: KeyLookup | None = None
+    validate: Validate = no_check
+    host: str = "127.0.0.1"
+    port: int = 0
+    answered: list[dict[str, Any]] = field(default_factory=list)  # on_publish bodies sent
+    _server: ThreadingHTTPServer | None = None
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> StandInCds:
+        cds = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(min(length, 50_000_000))
+                status, answer, body = cds.take(self.path, raw, dict(self.headers.items()))
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                if body is not None:  # answered; the results follow, as a CDS's would
+                    threading.Thread(target=cds.call_back, args=(body,), daemon=True).start()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Block while the started server answers (until the process is stopped)."""
+        assert self._server is not None, "start() first"
+        threading.Event().wait()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def take(
+        self, path: str, raw: bytes, headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any], dict[str, Any] | None]:
+        """(status, answer, the publish to call back on or None)."""
+        if path.rstrip("/") != "/catalog/publish":
+            return 404, _nack("this CDS has only /catalog/publish"), None
+        if self.lookup is not None:
+            try:
+                verify_request(raw, headers.get("Authorization", ""), lookup=self.lookup,
+                               now=int(datetime.now(UTC).timestamp()))  # fmt: skip
+            except SignatureError as exc:
+                return 401, _nack(f"signature refused: {exc}"), None
+        try:
+            body = json.loads(raw)
+            catalogs = body["message"]["catalogs"]
+            body["context"]["bppUri"]
+        except (ValueError, KeyError, TypeError):
+            return 400, _nack("not a catalog publish: context.bppUri and message.catalogs"), None
+        if not isinstance(catalogs, list) or not catalogs:
+            return 400, _nack("message.catalogs must list at least one catalog"), None
+        return 200, ACK, body
+
+    def on_publish_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        context = body["context"]
+        reply = {
+            "domain": context.get("domain"),
+            "action": "catalog/on_publish",
+            "version": context.get("version", "2.0.0"),
+            "bppId": context.get("bppId"),
+            "bppUri": context["bppUri"],
+            "transactionId": context.get("transactionId"),
+            "messageId": context.get("messageId"),
+            "timestamp": format_timestamp(datetime.now(UTC)),
+        }
+        return {"context": reply, "message": {"results": results_for(body, self.validate)}}
+
+    def call_back(self, body: dict[str, Any]) -> None:
+        """POST the results, signed, to <bppUri>/catalog/on_publish (loopback in
+        development; whatever the BPP answers is kept with what was sent)."""
+        answer = self.on_publish_body(body)
+        raw = json.dumps(answer, separators=(",", ":")).encode()
+        header = sign_request(
+            raw, subscriber_id=self.subscriber_id, key_id=self.key_id,
+            private_key_b64=self.private_key,
+        )  # fmt: skip
+        url = body["context"]["bppUri"].rstrip("/") + "/catalog/on_publish"
+        try:
+            response = requests.post(
+                url,
+                data=raw,
+                headers={"Content-Type": "application/json", "Authorization": header},
+                timeout=10,
+                allow_redirects=False,
+            )
+            status = response.status_code
+        except requests.RequestException as exc:
+            status = 0
+            answer = {**answer, "error": str(exc)}
+        with self._changed:
+            self.answered.append({**answer, "bpp_status": status})
+            self._changed.notify_all()
+
+    def wait_for_answers(self, count: int = 1, timeout: float = 30.0) -> list[dict[str, Any]]:
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.answered) >= count, timeout)
+            return list(self.answered)
+
+
+def _nack(message: str) -> dict[str, Any]:
+    return {"status": "NACK", "error": {"errorCode": "40000", "errorMessage": message}}

@@ -1,0 +1,273 @@
+"""Catalog publishing to a Catalog Discovery Service: a publish goes through the callbacks'
+delivery to the stand-in CDS, which ACKs, judges each catalog and calls back
+`/catalog/on_publish`, signed; the results are recorded, rejections with their reasons.
+Change detection, the receiver's refusals, the admin and the command."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from beckn.management.commands.cds_standin import schema_issues
+from beckn.models import (
+    CatalogPublish,
+    CatalogService,
+    Outbox,
+    OutboxState,
+    PublishReason,
+    PublishStatus,
+    Subscriber,
+    SubscriberType,
+)
+from beckn.protocol.signing import generate_keypair, sign_request
+from beckn.services import cds
+from beckn.simulator.cds import StandInCds
+from beckn.tasks import deliver_now
+from offers.models import CatalogVersion
+from tests.beckn.bap import BPP_ID
+
+CDS_ID = "cds.test.example"
+
+
+def mini_catalog(operator, *, resources: bool = True) -> dict:
+    """A small 2.0 catalog standing in for the renderer's (beckn.wire.v2.catalog)."""
+    out = {
+        "id": f"catalog-{operator.code}",
+        "bppId": BPP_ID,
+        "descriptor": {"name": operator.name},
+        "provider": {"id": operator.code, "descriptor": {"name": operator.name}},
+    }
+    if resources:
+        out["resources"] = [{"id": "a-charger-01", "descriptor": {"name": "Charger 1"}}]
+    return out
+
+
+@pytest.fixture
+def cds_keys():
+    private, public = generate_keypair()
+    return private, public
+
+
+def register_cds(url: str, public: str, kind: str = SubscriberType.CDS) -> Subscriber:
+    return Subscriber.objects.create(
+        subscriber_id=CDS_ID, type=kind, url=url, key_id=f"{CDS_ID}.k1",
+        signing_public_key=public,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def standin(settings, live_server, our_key, network, cds_keys):
+    """The stand-in CDS on loopback, registered, as operator A's CDS; our BPP served live."""
+    settings.BECKN_SUBSCRIBER_URI = live_server.url + "/beckn"
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    private, public = cds_keys
+    ours = {(BPP_ID, our_key.key_id): our_key.public_key}
+    server = StandInCds(
+        subscriber_id=CDS_ID, key_id=f"{CDS_ID}.k1", private_key=private,
+        lookup=lambda sid, kid: ours.get((sid, kid)), validate=schema_issues,
+    ).start()  # fmt: skip
+    register_cds(server.url, public)
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    yield server
+    server.stop()
+
+
+def send(publish_row: CatalogPublish) -> str:
+    """Deliver the publish as the worker would (the same delivery as callbacks)."""
+    results = deliver_now([publish_row.outbox_id])
+    return results[publish_row.outbox_id].state
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_reaches_the_stand_in_cds_and_its_acceptance_is_recorded(
+    standin, network, no_queue
+):
+    sent = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op)])
+    assert sent.reason == PublishReason.FIRST and sent.status == PublishStatus.WAITING
+    assert no_queue["deliver"] == [sent.outbox_id]  # queued like any callback
+    row = Outbox.objects.get(pk=sent.outbox_id)
+    assert (row.action, row.subscriber_id, row.target_url) == (
+        "catalog/publish", CDS_ID, standin.url + "/catalog/publish",
+    )  # fmt: skip
+    body = json.loads(row.payload)
+    assert body["context"]["version"] == "2.0.0" and body["message"]["catalogs"][0]["id"] == (
+        f"catalog-{network.op_a.code}"
+    )
+    assert send(sent) == OutboxState.DELIVERED  # signed with our key: the CDS checked it
+    (answer,) = standin.wait_for_answers(1)
+    assert answer["bpp_status"] == 200, answer
+    sent.refresh_from_db()
+    assert sent.status == PublishStatus.ACCEPTED and sent.rejections == ""
+    assert sent.results[0]["catalogId"] == f"catalog-{network.op_a.code}"
+    assert sent.answered_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rejected_catalog_is_recorded_with_its_reason(standin, network, no_queue):
+    sent = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op, resources=False)])
+    assert send(sent) == OutboxState.DELIVERED
+    (answer,) = standin.wait_for_answers(1)
+    assert answer["bpp_status"] == 200, answer
+    sent.refresh_from_db()
+    assert sent.status == PublishStatus.REJECTED
+    assert sent.rejections.startswith(
+        f"catalog-{network.op_a.code} rejected: 40001 $.message.catalogs[0]: "
+    ), sent.rejections  # the 2.0.0 Catalog needs resources or offers (its anyOf)
+
+
+@pytest.mark.django_db
+def test_catalogs_are_published_whole_first_then_on_change(
+    bpp, our_key, network, cds_keys, no_queue
+):
+    service = CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+
+    def source(op):
+        return [mini_catalog(op)]
+
+    assert cds.publish_due(source=source) == 0  # the CDS is not registered yet: waits
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    assert cds.publish_due(source=source) == 1
+    assert cds.publish_due(source=source) == 0  # nothing changed since
+    CatalogVersion.bump(network.op_a.pk)  # an offer, a code, a place changed
+    assert cds.publish_due(source=source) == 1
+    assert [p.reason for p in CatalogPublish.objects.order_by("pk")] == ["first", "changed"]
+    service.refresh_from_db()
+    assert service.published_stamp == cds.catalog_stamp(network.op_a.pk)
+    CatalogService.objects.filter(pk=service.pk).update(active=False)
+    CatalogVersion.bump(network.op_a.pk)
+    assert cds.publish_due(source=source) == 0  # off: nothing is sent
+
+
+def on_publish(message_id: str, results: list) -> bytes:
+    body = {
+        "context": {"action": "catalog/on_publish", "version": "2.0.0", "messageId": message_id},
+        "message": {"results": results},
+    }
+    return json.dumps(body).encode()
+
+
+def post(client, raw: bytes, private: str | None, key_id: str = f"{CDS_ID}.k1"):
+    headers = {}
+    if private:
+        auth = sign_request(raw, subscriber_id=CDS_ID, key_id=key_id, private_key_b64=private)
+        headers["HTTP_AUTHORIZATION"] = auth
+    url = reverse("beckn:catalog-on-publish")
+    return client.post(url, raw, content_type="application/json", **headers)
+
+
+@pytest.mark.django_db
+def test_on_publish_is_refused_unless_a_registered_cds_signed_it(
+    client, bpp, our_key, network, cds_keys, no_queue
+):
+    private, public = cds_keys
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    sent = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op)])
+    good = on_publish(sent.message_id, [{"catalogId": "c", "status": "ACCEPTED"}])
+    assert post(client, good, private).status_code == 401  # not registered
+    subscriber = register_cds("https://cds.test.example", public, kind=SubscriberType.BAP)
+    answer = post(client, good, private)
+    assert (
+        answer.status_code == 401
+        and "is not a registered CDS" in answer.json()["error"]["errorMessage"]
+    )
+    Subscriber.objects.filter(pk=subscriber.pk).update(type=SubscriberType.CDS)
+    assert post(client, good, None).status_code == 401  # unsigned
+    assert post(client, b"{not json", private).status_code == 400  # signed, not JSON
+    unknown = on_publish("no-such-message", [])
+    assert post(client, unknown, private).json()["error"]["errorCode"] == "30001"
+    assert post(client, on_publish(sent.message_id, "x"), private).status_code == 400
+    sent.refresh_from_db()
+    assert sent.status == PublishStatus.WAITING
+    mixed = on_publish(sent.message_id, [
+        {"catalogId": "c1", "status": "ACCEPTED"},
+        {"catalogId": "c2", "status": "PARTIAL",
+         "errors": [{"errorCode": "40002", "errorMessage": "resource r9 has no descriptor"}]},
+    ])  # fmt: skip
+    assert post(client, mixed, private).json() == {"status": "ACK"}
+    sent.refresh_from_db()
+    assert sent.status == PublishStatus.PARTIAL
+    assert sent.rejections == "c2 partly accepted: 40002 resource r9 has no descriptor"
+
+
+@pytest.mark.django_db
+def test_admin_configures_a_cds_publishes_on_demand_and_shows_rejections(
+    client, bpp, our_key, network, cds_keys, no_queue, monkeypatch
+):
+    client.force_login(network.admin_a)
+    add = reverse("admin:beckn_catalogservice_add")
+    form = {"operator": network.op_a.pk, "cds_id": CDS_ID, "active": "on"}
+    page = client.post(add, form).content.decode()
+    assert "No CDS &#x27;cds.test.example&#x27; is subscribed in the subscriber registry" in page
+    register_cds("https://cds.test.example", cds_keys[1])
+    assert client.post(add, form).status_code == 302
+    service = CatalogService.objects.get(operator=network.op_a)
+    monkeypatch.setattr(cds, "catalogs_of", lambda op, now=None: [mini_catalog(op)])
+    changelist = reverse("admin:beckn_catalogservice_changelist")
+    action = {"action": "publish_now", "_selected_action": [service.pk]}
+    assert client.post(changelist, action).status_code == 302
+    sent = CatalogPublish.objects.get()
+    assert sent.reason == PublishReason.FIRST
+    cds.record_results(sent, [{"catalogId": "c", "status": "REJECTED",
+                               "errors": [{"errorCode": "40001", "errorMessage": "no offers"}]}],
+                       sent.created_at)  # fmt: skip
+    listing = client.get(reverse("admin:beckn_catalogpublish_changelist")).content.decode()
+    assert "c rejected: 40001 no offers" in listing
+    client.force_login(network.admin_b)  # another operator's staff see none of it
+    listing = client.get(reverse("admin:beckn_catalogpublish_changelist")).content.decode()
+    assert "no offers" not in listing
+
+
+@pytest.mark.django_db
+def test_the_command_publishes_whole_on_demand(
+    bpp, our_key, network, cds_keys, no_queue, monkeypatch
+):
+    monkeypatch.setattr(cds, "catalogs_of", lambda op, now=None: [mini_catalog(op)])
+    with pytest.raises(CommandError, match="has no active CDS"):
+        call_command("cds_publish", operator=network.op_a.code)
+    register_cds("https://cds.test.example", cds_keys[1])
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID, published_stamp="x")
+    out = StringIO()
+    call_command("cds_publish", stdout=out)
+    assert "1 catalog(s) queued for cds.test.example" in out.getvalue()
+    assert CatalogPublish.objects.get().reason == PublishReason.ON_DEMAND
+
+
+@pytest.mark.django_db
+def test_the_stand_in_command_registers_itself_as_every_operators_cds(
+    bpp, our_key, network, monkeypatch
+):
+    served = []
+
+    def serve_once(self):
+        served.append(self.url)
+        self.stop()
+
+    monkeypatch.setattr(StandInCds, "serve_forever", serve_once)
+    out = StringIO()
+    call_command("cds_standin", port=0, for_all_operators=True, stdout=out)
+    (url,) = served
+    entry = Subscriber.objects.get(subscriber_id="cds.local")
+    assert (entry.type, entry.url) == (SubscriberType.CDS, url)
+    assert set(CatalogService.objects.values_list("operator__code", "cds_id")) == {
+        (network.op_a.code, "cds.local"), (network.op_b.code, "cds.local"),
+    }  # fmt: skip
+    assert f"Stand-in CDS cds.local at {url}/catalog/publish" in out.getvalue()
+    with pytest.raises(CommandError, match="is not a TCP port"):
+        call_command("cds_standin", port=70000)
+
+
+@pytest.mark.django_db
+def test_what_is_published_is_the_published_catalog_rendered_in_2_0(bpp, search_world):
+    """The real payload: operator A's catalog from the published catalog (what a discover
+    reads), valid against the 2.0.0 schema and its attribute packs."""
+    operator = search_world.op_a
+    catalogs = cds.catalogs_of(operator)
+    assert [c["provider"]["id"] for c in catalogs] == [operator.code]
+    assert {r["id"] for r in catalogs[0]["resources"]} >= {search_world.charger_a.code}
+    body = cds.publish_body(catalogs, timezone.now())
+    assert schema_issues(body) == []
