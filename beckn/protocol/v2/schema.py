@@ -102,9 +102,10 @@ def _validator(ref: str) -> Draft202012Validator:
 
 
 def path_ref(path: str) -> str:
-    """The request body schema of /<path> (`select`, `on_select`, `catalog/publish`)."""
-    pointer = path.replace("~", "~0").replace("/", "~1")
-    return f"{API_URI}#/paths/~1{pointer}/post/requestBody/content/application~1json/schema"
+    """The request schema of `path` (`select`, `catalog/publish`: a JSON pointer escapes
+    the path's own slashes)."""
+    escaped = path.replace("~", "~0").replace("/", "~1")
+    return f"{API_URI}#/paths/~1{escaped}/post/requestBody/content/application~1json/schema"
 
 
 ACK_REF = f"{API_URI}#/components/schemas/Ack"
