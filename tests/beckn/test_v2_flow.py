@@ -10,6 +10,7 @@ import pytest
 
 from beckn.models import InboundMessage, Order
 from beckn.protocol.signature_header import SignatureError
+from beckn.protocol.v2 import schema as v2_schema
 from beckn.protocol.v2.ack import verify_countersignature
 from beckn.wire.v2.reading import internal_message
 from offers.models import Redemption
@@ -59,6 +60,12 @@ def test_discover_answers_2_0_catalogs_with_the_offer_and_list_price(deg, bap_v2
     offered = weekend["considerations"][0]["considerationAttributes"]
     assert offered["value"] == 13.5  # 25 % off ₹18
     assert sum(Decimal(str(c["value"])) for c in offered["components"]) == Decimal("13.5")
+    # the same catalogs are what a publication to a Catalog Discovery Service carries
+    publish = {
+        "context": {**body["context"], "action": "catalog/publish"},
+        "message": {"catalogs": body["message"]["catalogs"]},
+    }
+    assert v2_schema.issues("catalog/publish", publish) == []
 
 
 def test_select_quotes_the_offer_as_an_order_value_that_adds_up(deg, bap_v2, run_v2, our_key):
