@@ -184,8 +184,12 @@ def simulate(form: SimulateForm) -> dict:
         except (QuoteInputError, NoTariffError, PricingSetupError, AddOnUnavailable):
             otherwise = None
     money = partial(formatting.money_text, currency=oq.quote.currency)
+    automatic = []  # chosen offers that apply anyway: the baseline is then no offer at all
     if otherwise is not None:
         titles.update(offer_titles(otherwise, charger.operator_id))
+        automatic = [a.offer_id for a in otherwise.applied if a.offer_id in chosen]
+        if automatic:
+            otherwise = None
     return {
         "oq": oq,
         "comparison": compare(oq, otherwise.quote if otherwise is not None else None),
@@ -194,6 +198,7 @@ def simulate(form: SimulateForm) -> dict:
         if otherwise is not None
         else None,
         "chosen_notes": chosen_notes(oq, otherwise, chosen, titles, money),
+        "chosen_automatic": [titles.get(i, i) for i in automatic],
         "applied": [(titles[a.offer_id], a) for a in oq.applied],
         "rejected": [
             (titles.get(r.offer_id, ""), in_words(r.message, titles)) for r in oq.rejected

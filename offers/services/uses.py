@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Count,
@@ -64,13 +63,6 @@ def settled_uses(rows: QuerySet[Redemption] | None = None) -> QuerySet[Redemptio
 def within(rows: QuerySet[Redemption], start: dt.datetime, end: dt.datetime):
     """Rows that settled in [start, end)."""
     return rows.filter(occurred_at__gte=start, occurred_at__lt=end)
-
-
-def local_days(first: dt.date, last: dt.date, time_zone: str) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) of the local dates first..last in `time_zone`."""
-    zone = ZoneInfo(time_zone)
-    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
-    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
 
 
 @dataclass(frozen=True, slots=True)

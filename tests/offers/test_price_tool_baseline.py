@@ -76,3 +76,11 @@ def test_the_price_tool_has_one_name(as_pricing_a, deg):
             "&rsaquo; Simulate<",
         ):
             assert other not in page
+
+
+def test_a_chosen_offer_that_applies_anyway_is_measured_against_no_offer(as_pricing_a, deg):
+    page = _priced(as_pricing_a, deg, deg.weekend)  # automatic on Sundays
+    assert _cell(page, "total-without") == "₹224.20"
+    assert _cell(page, "total-difference") == "\u2212₹53.10"
+    assert "applies automatically: the difference is against no offer at all" in page
+    assert "ties with" not in page
