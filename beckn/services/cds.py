@@ -35,7 +35,6 @@ from beckn.models import (
     PublishReason,
     PublishStatus,
     SubscriberType,
-    Vocabulary,
 )
 from beckn.protocol import errors
 from beckn.protocol.signing import SignatureError, verify_request
@@ -68,8 +67,8 @@ def catalogs_of(operator: Operator, now: datetime | None = None) -> Catalogs:
     """The operator's 2.0 catalogs as a CDS gets them: what a discover without filters
     reads from the published catalog at its active chargers, rendered by the 2.0 wire."""
     query = SearchQuery(provider_id=operator.code)
-    found = publication.search(query, now or timezone.now(), Vocabulary.BOTH)
-    offerings = [layout.offering for layout in found.layouts]
+    found = publication.offerings(query, now or timezone.now())
+    offerings = [offered.offering for offered in found.offered]
     return v2_catalogs.catalogs(offerings, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri())
 
 
