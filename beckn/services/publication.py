@@ -120,9 +120,8 @@ def read_network(before: dict[int, Rows]) -> dict[int, Rows]:
     out = {}
     for pk, operator in operators.items():
         old = before.get(pk)
-        same_operator = old is not None and old.key == _row(operator)
-        if same_operator:
-            operator = old.operator  # type: ignore[union-attr]
+        if old is not None and old.key == _row(operator):
+            operator = old.operator
         rows = Rows(operator, {}, {}, {}, {}, _row(operator), {})
         out[pk] = rows
     for station in stations:
@@ -202,12 +201,13 @@ class Provider:
             rendered, alive = before.rendered, before.alive
         alive.update({id(c): c for c in everyone})
         alive.update({id(o): o for o in placed.shown.values()})
-        reuse = before is not None and same_rows
+        # The pricing parts of `before` still hold when its rows and pricing stamp are the same.
+        priced = before if before is not None and same_rows and pricing else None
         return cls(
             version=version,
-            built=now if not (reuse and pricing) else before.built,  # type: ignore[union-attr]
+            built=now if priced is None else priced.built,
             rows=rows,
-            rates=before.rates if reuse and pricing else commerce.list_rates(everyone),  # type: ignore[union-attr]
+            rates=commerce.list_rates(everyone) if priced is None else priced.rates,
             add_ons=(
                 before.add_ons
                 if before is not None and catalog
@@ -216,8 +216,8 @@ class Provider:
             placed=placed,
             applying=applying,
             notices=(
-                before.notices  # type: ignore[union-attr]
-                if reuse and pricing
+                priced.notices
+                if priced is not None
                 else commerce.NoticesDuring(
                     stations.values(), now - NOTICES_BEFORE, now + NOTICES_AHEAD
                 )
@@ -450,8 +450,8 @@ def _matching(
     """Every charger the search matches, with the connectors it shows, nearest first (by
     its station; stations at the same distance in id order, a station's chargers by code)."""
     circle = query.lat is not None and query.lon is not None
-    if circle:
-        here = (float(query.lat), float(query.lon))  # type: ignore[arg-type]
+    if query.lat is not None and query.lon is not None:
+        here = (float(query.lat), float(query.lon))
         radius = float(query.radius_km)
         south, north, west, east = box(*here, radius)
     wanted = _connector_filter(query)
@@ -469,7 +469,7 @@ def _matching(
                 lat, lon = station.latitude, station.longitude
                 if not south <= lat <= north:
                     continue
-                if west is not None and not west <= lon <= east:  # type: ignore[operator]
+                if west is not None and east is not None and not west <= lon <= east:
                     continue
                 distance = distance_km(*here, float(lat), float(lon))
                 if distance > radius:

@@ -112,8 +112,8 @@ def placed_offers(
     fresh_ids = {rule.id for rule in fresh}
     out = {}
     for pk, station in by_pk.items():
-        if pk in kept:  # offers placed here before keep their place; new ones are placed
-            placed = {r.id for r, _ in before.at[pk] if r.id not in fresh_ids}  # type: ignore[union-attr]
+        if pk in kept and before is not None:  # placed before: kept; new ones are placed
+            placed = {r.id for r, _ in before.at[pk] if r.id not in fresh_ids}
             if fresh:
                 here = sites[pk] or [station_site(station)]
                 placed |= {rule.id for rule in _placed(fresh, operator, station, here)}
