@@ -18,8 +18,11 @@ from offers.rules.facts import CreditBalance, CustomerFacts, Limits, StationFact
 from .catalog import OfferInfo
 
 
-def station_facts(station: Station) -> StationFacts:
-    """What the offer rules read of a station: its place and its opening day."""
+def station_facts(station: Station, *, declared: bool = True) -> StationFacts:
+    """What the offer rules read of a station: its place and its opening day; with
+    `declared` (an offer to evaluate has a declared qualifier, offers.rules.qualifiers),
+    also what only those read (nothing yet)."""
+    del declared  # no declared qualifier reads a station fact of its own yet
     return StationFacts(float(station.latitude), float(station.longitude), station.opened_on)
 
 
