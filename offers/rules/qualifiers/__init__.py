@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from offers.rules.qualifiers import more_chargers
 from offers.rules.qualifiers.declared import Declared, DeclaredError
 
-DECLARED: tuple[Declared, ...] = ()
+DECLARED: tuple[Declared, ...] = (more_chargers.QUALIFIER,)
 BY_KEY: Mapping[str, Declared] = {d.key: d for d in DECLARED}
 CONDITIONS = "conditions"  # the offer's field (and document key) that holds them
 
