@@ -40,11 +40,6 @@ def declared_tags(declared: tuple[tuple[str, int], ...]) -> dict[str, str]:
     return {BY_KEY[key].tag: str(value) for key, value in declared}
 
 
-def declared_words(declared: tuple[tuple[str, int], ...]) -> list[str]:
-    """The declared qualifiers as drivers read them."""
-    return [BY_KEY[key].words(value) for key, value in declared]
-
-
 __all__ = [
     "BY_KEY",
     "DECLARED",
@@ -52,5 +47,4 @@ __all__ = [
     "DeclaredError",
     "declared_of",
     "declared_tags",
-    "declared_words",
 ]
