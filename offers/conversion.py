@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from offers.rules import construct as r
+from offers.rules.qualifiers import DeclaredError, declared_of
 from pricing.engine import ALL_DAYS, TimeWindow
 
 HUNDRED = Decimal("100")
@@ -183,7 +184,15 @@ def qualifier_of(offer) -> r.Qualifier:
         first_session_only=offer.first_session_only,
         referred_only=offer.referred_only,
         anniversary_days=offer.anniversary_days,
+        declared=_declared(offer),
     )
+
+
+def _declared(offer) -> tuple[tuple[str, int], ...]:
+    try:
+        return declared_of(getattr(offer, "conditions", None))
+    except DeclaredError as exc:
+        raise TermsError(exc.field, str(exc)) from None
 
 
 def to_rule_offer(

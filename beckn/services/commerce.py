@@ -42,6 +42,7 @@ from offers.rules import (
     RateOverride,
     ServiceFeeWaiver,
     Slabs,
+    declared_tags,
     energy_trade_json,
     ondc_description,
 )
@@ -373,6 +374,7 @@ def publish(offer: OfferRule) -> PublishedOffer:
     extra: dict[str, str] = {}
     if isinstance(benefit, BuyXGetY):
         extra = {"buy-kwh": str(benefit.buy_kwh), "free-kwh": str(benefit.free_kwh)}
+    extra.update(declared_tags(offer.qualifier.declared))  # the declared qualifiers' tags
     rate = benefit.rate_per_kwh if isinstance(benefit, RateOverride) else None
     trade, fixed_price = offer.energy_trade, None
     if trade is not None and trade.pricing_model is PricingModel.PER_KWH:

@@ -10,6 +10,7 @@ from django import forms
 
 from offers.models import Offer
 from offers.models.offer_checks import BENEFIT_FIELDS
+from offers.rules.qualifiers import DECLARED, Declared
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldOpts
@@ -124,6 +125,7 @@ OFFER_FIELDSETS: list[Fieldset] = [
                 ("segments", "tiers"),
                 ("members_only", "first_session_only", "referred_only"),
                 "anniversary_days",
+                *(d.key for d in DECLARED),  # one row per declared qualifier
             ],
             "classes": ["collapse"],
         },
@@ -144,7 +146,24 @@ OFFER_FIELDSETS: list[Fieldset] = [
 OFFER_FIELDS = [n for _title, spec in OFFER_FIELDSETS for n in _flat(spec["fields"])]
 
 
-class OfferForm(forms.ModelForm):
+def _row(declared: Declared) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=declared.label.capitalize(),
+        help_text=declared.help_text,
+        min_value=declared.minimum,
+        required=False,
+    )
+
+
+class DeclaredRows(forms.Form):
+    """One row per declared qualifier (offers.rules.qualifiers), kept in the offer's
+    `conditions`; the offer form inherits them."""
+
+
+DeclaredRows.base_fields = DeclaredRows.declared_fields = {d.key: _row(d) for d in DECLARED}
+
+
+class OfferForm(forms.ModelForm, DeclaredRows):
     class Meta:
         model = Offer
         fields = OFFER_FIELDS
@@ -153,9 +172,18 @@ class OfferForm(forms.ModelForm):
         js = ["offers/offer_form.js"]
         css = {"all": ["offers/offers.css"]}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.conditions if isinstance(self.instance.conditions, dict) else {}
+        for d in DECLARED:
+            self.fields[d.key].initial = stored.get(d.key)
+
     def clean(self):
         super().clean()
         data = self.cleaned_data
+        kept = self.instance.conditions if isinstance(self.instance.conditions, dict) else {}
+        rows = {d.key: data.get(d.key) for d in DECLARED}
+        self.instance.conditions = {k: v for k, v in {**kept, **rows}.items() if v is not None}
         operator = data.get("operator") or getattr(self.instance, "operator", None)
         if operator is None:
             return data

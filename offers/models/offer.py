@@ -178,6 +178,14 @@ class Offer(PlainTextModel):
         blank=True,
         help_text="Valid within this many days of the customer's joining anniversary.",
     )
+    conditions = BoundedJSONField(
+        "declared qualifiers",
+        default=dict,
+        max_bytes=4 * 1024,
+        max_depth=2,
+        blank=True,
+        help_text="By name, with a number each (offers.rules.qualifiers).",
+    )
 
     # -- benefit ---------------------------------------------------------------------------
     benefit_kind = models.CharField(max_length=24, choices=BenefitKind.choices)

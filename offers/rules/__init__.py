@@ -42,6 +42,7 @@ from offers.rules.facts import (
 from offers.rules.index import OfferIndex
 from offers.rules.ondc import ondc_description
 from offers.rules.outcome import Applied, Eligible, OfferResult, Reason, Rejected
+from offers.rules.qualifiers import declared_tags
 from offers.rules.settle import redeemed_on_delivery, reversal_amount
 from offers.rules.uses import USES_LABEL, USES_MEANING
 from offers.rules.validate import ensure_valid, validate_offer
@@ -79,6 +80,7 @@ __all__ = [
     "StationFacts",
     "best_offers",
     "compose",
+    "declared_tags",
     "energy_trade_json",
     "ensure_valid",
     "evaluate",

@@ -1,6 +1,7 @@
 """An offer's conditions, in the order evaluate() reads them: validity, place, currency,
 local time, amounts, customer (ONDC applicability: intersection across attributes, union
-within one; ONDC qualifier: who qualifies, and for how much).
+within one; ONDC qualifier: who qualifies, and for how much), then the declared
+qualifiers (offers.rules.qualifiers), which the index does not read.
 
 Each is built once per offer (an offer with no windows has no window condition), over
 values prepared then (validity in UTC, windows as integers, sets, kWh bounds narrowed by
@@ -17,12 +18,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple, TypeVar
 
 from offers.rules.construct import HolidayRule, OfferRule
 from offers.rules.masks import HOUR_US
 from offers.rules.outcome import Reason, Rejected, kwh_text, rupees
 from offers.rules.places import always, place
+from offers.rules.qualifiers import BY_KEY, Declared
 from offers.rules.session_view import QuoteContext
 from pricing.engine import WHOLE_DAY, WITHIN, Window, compile_window
 
@@ -314,6 +317,20 @@ def customer(offer: OfferRule) -> list[Condition]:
     return out
 
 
+def declared(offer: OfferRule) -> list[Condition]:
+    """The declared qualifiers (offers.rules.qualifiers), which the index does not read."""
+    out = []
+    for key, value in offer.qualifier.declared:
+        found = BY_KEY[key]
+        only = f"Offer {offer.id} is valid only {found.words(value)}"
+
+        def why(c: QuoteContext, found: Declared = found, only: str = only) -> Rejected:
+            return Rejected(offer.id, found.reason, f"{only}; {found.found(c)}")
+
+        out.append(Condition(partial(found.holds, value), why, indexed=False))
+    return out
+
+
 def conditions(offer: OfferRule) -> tuple[Condition, ...]:
     """Every condition of the offer before its code, uses and benefit, in order, each
     with its group."""
@@ -323,6 +340,6 @@ def conditions(offer: OfferRule) -> tuple[Condition, ...]:
         [currency(offer)],
         local_time(offer),
         amounts(offer),
-        customer(offer),
+        customer(offer) + declared(offer),
     ]
     return tuple(c._replace(group=g) for g, found in enumerate(groups) for c in found)

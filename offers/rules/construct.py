@@ -150,6 +150,7 @@ class Qualifier:
     first_session_only: bool = False
     referred_only: bool = False
     anniversary_days: int | None = None  # None: not an anniversary offer; 0: the day itself
+    declared: tuple[tuple[str, int], ...] = ()  # declared qualifiers (qualifiers/), by key
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ class StationFacts:
     lat: float | None = None
     lon: float | None = None
     opened_on: dt.date | None = None  # local date the station opened
+    chargers: int | None = None  # how many chargers it has (None: not counted)
 
 
 @dataclass(frozen=True, slots=True)

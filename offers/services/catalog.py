@@ -64,6 +64,7 @@ class Catalog:
     index: OfferIndex
     offers: Mapping[str, OfferInfo]  # active offers by offer id
     multi_use_codes: Mapping[str, str]  # multi-use code -> offer id
+    declared: bool = False  # an offer has a declared qualifier: quotes count the chargers
 
 
 _CATALOGS: dict[int, Catalog] = {}
@@ -131,6 +132,7 @@ def build_catalog(operator: Operator, version: uuid.UUID) -> Catalog:
         index=OfferIndex.build(i.rule for i in active if not is_combo(i.rule)),
         offers={i.code: i for i in active},
         multi_use_codes=multi,
+        declared=any(i.rule.qualifier.declared for i in active),
     )
 
 

@@ -18,9 +18,14 @@ from offers.rules.facts import CreditBalance, CustomerFacts, Limits, StationFact
 from .catalog import OfferInfo
 
 
-def station_facts(station: Station) -> StationFacts:
-    """What the offer rules read of a station: its place and its opening day."""
-    return StationFacts(float(station.latitude), float(station.longitude), station.opened_on)
+def station_facts(station: Station, *, declared: bool = True) -> StationFacts:
+    """What the offer rules read of a station: its place and its opening day; with
+    `declared` (an offer to evaluate has a declared qualifier, offers.rules.qualifiers),
+    also what only those read: how many chargers it has."""
+    chargers = station.chargers.count() if declared else None
+    return StationFacts(
+        float(station.latitude), float(station.longitude), station.opened_on, chargers
+    )
 
 
 def month_start(day: dt.date) -> dt.date:

@@ -21,7 +21,8 @@ from .facts import station_facts
 
 
 def _facts(operator: Operator, station: Station) -> OfferFacts:
-    return OfferFacts(station=station_facts(station), operator_code=operator.code)
+    """Facts for place_failure, which reads the station's place only."""
+    return OfferFacts(station=station_facts(station, declared=False), operator_code=operator.code)
 
 
 def _ranked(operator: Operator) -> list[tuple[OfferRule, dt.datetime | None]]:

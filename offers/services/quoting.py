@@ -205,6 +205,10 @@ def combination_of(operator) -> Combination:
     return Combination(operator.offer_combination)
 
 
+def _declared(info: OfferInfo) -> bool:
+    return bool(info.rule.qualifier.declared)
+
+
 def fetch_quote_inputs(ask: SessionAsk) -> QuoteInputs:
     """Everything the quote reads from the database but the limits and credit of the
     offers it will evaluate (facts_for, once those are known).
@@ -238,7 +242,7 @@ def fetch_quote_inputs(ask: SessionAsk) -> QuoteInputs:
     req = resolve(catalog, operator, ask.offer_ids, ask.codes, ask.preview)
     facts = OfferFacts(
         customer=who,
-        station=station_facts(station),
+        station=station_facts(station, declared=catalog.declared or any(map(_declared, req.extra))),
         operator_code=operator.code,
         holidays=conditions.holidays,
         codes=req.codes,
