@@ -47,9 +47,7 @@ def actions(request: HttpRequest) -> list[Action]:
         return []
     out = []
     if _may(request, Offer, "view"):  # the price tool is offers' simulator
-        out.append(
-            Action("preview", "Price tool", reverse("admin:offers_offer_simulate"), "tool")
-        )
+        out.append(Action("preview", "Price tool", reverse("admin:offers_offer_simulate"), "tool"))
     if _may(request, Offer, "add"):
         out.append(Action("new-offer", "New offer", reverse("admin:offers_offer_add"), "write"))
     if _may(request, SurgeRule, "add"):

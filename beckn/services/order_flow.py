@@ -19,6 +19,7 @@ from beckn.messages import Failure, Request
 from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.models.order_quote import HeldQuote, OrderSession
 from beckn.protocol import errors
+from beckn.protocol.tags import tag_values
 from beckn.services import commerce, publication, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
@@ -27,6 +28,7 @@ from cpo_portal.stamps import locked_row
 from offers.models import SessionChannel
 from offers.rules import Reason
 from offers.services import KnownOrder, SessionAsk
+from pricing.engine import FeeType, FinderFee
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
 ITEM_PATH = "$.message.order.items[0].id"
@@ -139,7 +141,7 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
     session = SessionAsk(
         charger, start, kwh=quantity.kwh, amount=quantity.amount, end=end, customer_key=key,
         offer_ids=tuple(offer_ids), codes=tuple(codes), add_ons=tuple(add_ons), now=req.now,
-        explain=False,
+        explain=False, finder_fee=finder_fee(order_msg),
     )  # fmt: skip
     return Ask(
         session=session,
@@ -148,6 +150,24 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
         customer=customer,
         vehicle=request_parsing.obj(fulfillment.get("vehicle")),
     )
+
+
+def finder_fee(order_msg: dict[str, Any]) -> FinderFee | None:
+    """The BAP's buyer finder fee terms, from the order's `buyer-finder-fee` tag group
+    (`fee-type` PERCENTAGE or AMOUNT, `fee-value`): how the 2.0 wire carries a
+    ChargingSession's `buyerFinderFee`. None when the BAP states none."""
+    terms = tag_values(order_msg.get("tags"), "buyer-finder-fee")
+    if not terms:
+        return None
+    try:
+        return FinderFee(FeeType(terms.get("fee-type", "")), Decimal(terms.get("fee-value", "")))
+    except (ValueError, ArithmeticError):
+        raise Failure(
+            errors.INVALID_REQUEST,
+            "the buyer finder fee needs a type (PERCENTAGE or AMOUNT) and a value of at least 0"
+            " (at most 100 for a percentage)",
+            "$.message.order.tags",
+        ) from None
 
 
 def requested_add_ons(order_msg: dict[str, Any], item: dict[str, Any]) -> list[str] | None:

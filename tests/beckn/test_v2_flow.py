@@ -212,3 +212,39 @@ def test_hostile_2_0_input_gets_a_nack_never_a_500(raw, bap_v2, client, our_key,
     assert 400 <= response.status_code < 500, response.content
     answer = response.json()
     assert answer["status"] == "NACK" and answer["error"]["errorMessage"]
+
+
+def with_finder_fee(message: dict, fee_type: str, value: float) -> dict:
+    contract = message["contract"] if "contract" in message else message["message"]["contract"]
+    contract["contractAttributes"]["buyerFinderFee"] = {"feeType": fee_type, "feeValue": value}
+    return message
+
+
+@pytest.mark.parametrize(
+    ("asked", "charged"),
+    [
+        (2.5, ("FEE", "Buyer finder fee", "1.94")),  # 2.5 % of ₹77.50 before tax
+        (10, ("FEE", "Buyer finder fee", "3.88")),  # the operator's maximum, 5 %
+    ],
+)
+def test_the_baps_finder_fee_is_a_fee_component_bounded_by_the_operators_maximum(
+    deg, bap_v2, run_v2, our_key, asked, charged
+):
+    deg.op_a.max_buyer_finder_fee = Decimal("0.05")
+    deg.op_a.save(update_fields=["max_buyer_finder_fee"])
+    asking = with_finder_fee(
+        v2.contract(deg.charger_a.code, offer="weekend-discount-25"), "PERCENTAGE", asked
+    )
+    _, body = run_v2(bap_v2, "select", asking)
+    value = value_of(body)
+    assert components(body)[-1] == charged
+    assert Decimal(str(value["value"])) == Decimal("91.45") + Decimal(charged[2])
+    assert sum(Decimal(str(c["value"])) for c in value["components"]) == Decimal(
+        str(value["value"])
+    )
+
+
+def test_a_finder_fee_that_cannot_hold_is_refused_with_its_reason(deg, bap_v2, run_v2, our_key):
+    asking = with_finder_fee(v2.contract(deg.charger_a.code), "PERCENTAGE", 150)
+    _, body = run_v2(bap_v2, "select", asking)
+    assert "buyer finder fee" in json.dumps(body["error"])

@@ -7,7 +7,7 @@ import cpo_portal.jsonlimits
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("offers", "0013_counts_ledger_rows"),
+        ("offers", "0014_cds_fees"),
     ]
 
     operations = [
