@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from beckn.protocol.timefmt import format_timestamp, parse_timestamp
+from pricing.engine import FeeType, FinderFee
 
 
 class BecknQuote(TypedDict, total=False):
@@ -71,6 +72,7 @@ class OrderSession:
     fulfillment_id: str = "1"
     rate: Decimal | None = None  # the list energy rate
     add_ons: tuple[AddOnLine, ...] = ()
+    finder_fee: FinderFee | None = None  # the BAP's terms, charged again at settlement
 
     @property
     def add_on_ids(self) -> list[str]:
@@ -90,12 +92,17 @@ class OrderSession:
             "fulfillment_id": self.fulfillment_id,
             "rate": str(self.rate) if self.rate is not None else None,
             "add_ons": [a.to_json() for a in self.add_ons],
+            "finder_fee": (
+                None
+                if self.finder_fee is None
+                else {"type": self.finder_fee.fee_type.value, "value": str(self.finder_fee.value)}
+            ),
         }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any] | None) -> OrderSession:
         raw = raw or {}
-        kwh, rate = raw.get("kwh"), raw.get("rate")
+        kwh, rate, fee = raw.get("kwh"), raw.get("rate"), raw.get("finder_fee")
         return cls(
             start=_time(raw.get("start")),
             end=_time(raw.get("end")),
@@ -107,6 +114,11 @@ class OrderSession:
             rate=Decimal(str(rate)) if rate else None,
             add_ons=tuple(
                 AddOnLine.from_json(a) for a in raw.get("add_ons") or () if isinstance(a, dict)
+            ),
+            finder_fee=(
+                FinderFee(FeeType(fee["type"]), Decimal(fee["value"]))
+                if isinstance(fee, dict)
+                else None
             ),
         )
 

@@ -141,7 +141,7 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
     session = SessionAsk(
         charger, start, kwh=quantity.kwh, amount=quantity.amount, end=end, customer_key=key,
         offer_ids=tuple(offer_ids), codes=tuple(codes), add_ons=tuple(add_ons), now=req.now,
-        explain=False, finder_fee=finder_fee(order_msg),
+        explain=False, finder_fee=finder_fee(order_msg) or held.finder_fee,
     )  # fmt: skip
     return Ask(
         session=session,
@@ -187,7 +187,14 @@ def as_delivered(
     order: Order, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime
 ) -> SessionAsk:
     """The order's session as charging ended: the energy delivered, the end (settlement)."""
-    return SessionAsk(charger, start, kwh=kwh, end=end, customer_key=order.customer_key)
+    return SessionAsk(
+        charger,
+        start,
+        kwh=kwh,
+        end=end,
+        customer_key=order.customer_key,
+        finder_fee=order.held_session.finder_fee,
+    )
 
 
 def order_reference(req: Request) -> str:
@@ -247,6 +254,7 @@ def order_session(ask: Ask, priced: Priced) -> OrderSession:
         fulfillment_id=ask.fulfillment_id,
         rate=priced.rate,
         add_ons=priced.add_ons,
+        finder_fee=ask.session.finder_fee,
     )
 
 

@@ -44,7 +44,7 @@ def refresh_changed_order(order: Order, taken_out: list[str], vocab: str) -> Non
     start = session.start or order.created_at
     kwh = order.delivered_kwh or session.kwh or Decimal("0")
     end = order.ended_at or session.quoted_end
-    as_it_stands = SessionAsk(order.charger, start, kwh=kwh, end=end)
+    as_it_stands = SessionAsk(order.charger, start, kwh=kwh, end=end, finder_fee=session.finder_fee)
     priced = commerce.order_quote(order.reference, as_it_stands)
     order_flow.hold(order, priced, vocab)
     order.save()

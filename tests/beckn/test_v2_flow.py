@@ -248,3 +248,31 @@ def test_a_finder_fee_that_cannot_hold_is_refused_with_its_reason(deg, bap_v2, r
     asking = with_finder_fee(v2.contract(deg.charger_a.code), "PERCENTAGE", 150)
     _, body = run_v2(bap_v2, "select", asking)
     assert "buyer finder fee" in json.dumps(body["error"])
+
+
+def test_the_finder_fee_terms_stay_with_the_order_through_init_and_confirm(
+    deg, bap_v2, run_v2, our_key
+):
+    deg.op_a.max_buyer_finder_fee = Decimal("0.05")
+    deg.op_a.save(update_fields=["max_buyer_finder_fee"])
+    charger = deg.charger_a.code
+    run_v2(
+        bap_v2,
+        "select",
+        with_finder_fee(v2.contract(charger, offer="weekend-discount-25"), "PERCENTAGE", 2.5),
+    )
+    # init and confirm restate the contract without the terms: the order keeps them
+    _, initialised = run_v2(
+        bap_v2, "init", v2.contract(charger, offer="weekend-discount-25", buyer=True)
+    )
+    assert components(initialised)[-1] == ("FEE", "Buyer finder fee", "1.94")
+    _, confirmed = run_v2(
+        bap_v2,
+        "confirm",
+        v2.contract(charger, offer="weekend-discount-25", buyer=True, total=93.39),
+    )
+    assert confirmed["message"]["contract"]["status"]["code"] == "ACTIVE"
+    order = Order.objects.get()
+    assert order.quote_total == Decimal("93.39")
+    assert order.held_session.finder_fee is not None
+    assert order.held_session.finder_fee.value == Decimal("2.5")
