@@ -104,7 +104,7 @@ def test_no_page_scrolls_sideways_on_a_phone(page, live_server, network, month):
 
     page.goto(live_server.url + pages["offers"])
     row = page.locator("#result_list tbody tr", has_text="Budgeted")
-    hidden = row.locator("td[data-label='Budget used']")
+    hidden = row.locator("td[data-label^='Budget used']")  # "Budget used (all time)"
     assert not hidden.is_visible()
     row.locator("button.portal-more").click()
     assert hidden.is_visible() and "₹0.00 of ₹9.00" in hidden.inner_text()
