@@ -16,10 +16,12 @@ registry for it).
 from __future__ import annotations
 
 from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
 _SHOWING_HISTORY = "_cpo_showing_history"
+_HISTORY_VIEW = "_cpo_history_view"
 
 
 class AuditHistoryAdmin(SimpleHistoryAdmin):
@@ -30,10 +32,41 @@ class AuditHistoryAdmin(SimpleHistoryAdmin):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         setattr(request, _SHOWING_HISTORY, True)
+        setattr(request, _HISTORY_VIEW, True)
         try:
             return super().history_form_view(request, object_id, version_id, extra_context)
         finally:
             delattr(request, _SHOWING_HISTORY)
+            delattr(request, _HISTORY_VIEW)
+
+    def get_fieldsets(self, request, obj=None):
+        """In the history form, only what an old version holds: a form-only row (an offer's
+        declared qualifier, kept in a JSON field) has no value of its own to show read-only,
+        and Django cannot build a form with it read-only."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if not getattr(request, _HISTORY_VIEW, False):
+            return fieldsets
+        shown = []
+        for name, options in fieldsets:
+            rows = []
+            for row in options.get("fields", ()):
+                kept = (
+                    [f for f in row if self._has_value(f)] if isinstance(row, list | tuple) else row
+                )
+                if isinstance(row, list | tuple) and kept:
+                    rows.append(tuple(kept))
+                elif not isinstance(row, list | tuple) and self._has_value(row):
+                    rows.append(row)
+            if rows:
+                shown.append((name, {**options, "fields": rows}))
+        return shown
+
+    def _has_value(self, name: str) -> bool:
+        try:
+            self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return hasattr(self, name) or hasattr(self.model, name)
+        return True
 
     def get_readonly_fields(self, request, obj=None):
         if not getattr(request, _SHOWING_HISTORY, False):

@@ -125,3 +125,16 @@ def test_its_wording_reaches_the_catalog(deg):
     rule = catalog_for(deg.op_a).offers["big-hubs"].rule
     assert publish(rule).extra == {"min-station-chargers": "4"}
     assert catalog_for(deg.op_a).declared
+
+
+def test_an_offers_old_version_shows_in_its_history_beside_the_declared_rows(client, network):
+    offer = OfferFactory(
+        operator=network.op_a, title="Before", conditions={"more_chargers_than": 4}
+    )
+    offer.title = "After"
+    offer.save()
+    first = offer.history.order_by("history_id").first()
+    client.force_login(network.superuser)
+    page = client.get(f"/admin/offers/offer/{offer.pk}/history/{first.history_id}/")
+    assert page.status_code == 200
+    assert "Before" in page.content.decode()
