@@ -43,6 +43,7 @@ __all__ = [
     "ContextIssue",
     "ContextRule",
     "check_context",
+    "check_time",
     "check_timestamps",
     "format_duration",
     "format_timestamp",
@@ -202,13 +203,16 @@ def check_context(
         value = ctx.get(field)
         if not isinstance(value, str) or not value.strip():
             issue(ContextRule(field), field, "is required")
-    issues.extend(_check_time(ctx, now, max_clock_skew, default_ttl))
+    issues.extend(check_time(ctx, now, max_clock_skew, default_ttl))
     return issues
 
 
-def _check_time(
-    ctx: Mapping[str, Any], now: datetime, skew: timedelta, default_ttl: timedelta
+def check_time(
+    ctx: Mapping[str, Any], now: datetime, skew: timedelta, default_ttl: timedelta = DEFAULT_TTL
 ) -> list[ContextIssue]:
+    """The context's ttl and timestamp (either version's keys are the same): a ttl that is
+    no duration, a timestamp missing, unreadable, ahead of our clock beyond `skew`, or
+    older than its ttl."""
     raw_ttl = ctx.get("ttl")
     ttl = default_ttl
     out: list[ContextIssue] = []

@@ -34,6 +34,7 @@ from beckn.models import InboundMessage
 from beckn.protocol import errors
 from beckn.protocol.context import (
     DEFAULT_TTL,
+    ContextIssue,
     check_context,
     check_timestamps,
     normalise_inbound,
@@ -202,29 +203,19 @@ def _accept(
 def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> dict[str, Any]:
     """The parsed body, once its shape, schema and context pass; otherwise a Refusal."""
     body = _parse(raw)
-    ctx = body["context"]
-    if signer is not None and signer.subscriber_id != ctx.get("bap_id"):
-        raise Refusal(
-            errors.INVALID_SIGNATURE,
-            f"signed by {signer.subscriber_id!r} but context.bap_id is {ctx.get('bap_id')!r}",
-            "$.context.bap_id",
-        )
+    _check_sender(signer, body["context"].get("bap_id"), "bap_id")
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
     issues = fastschema.issues(action, body)
     if issues:
         raise Refusal(errors.INVALID_REQUEST, *errors.summary(issues))
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
-    context_issues = check_context(
-        body["context"], action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
-    ) or check_timestamps(body)
-    if context_issues:
-        error = next((i.error for i in context_issues if i.error is errors.STALE_REQUEST), None)
-        raise Refusal(error or errors.INVALID_REQUEST, *errors.summary(context_issues))
-    if action in NOT_APPLICABLE:
-        raise Refusal(
-            errors.ACTION_NOT_APPLICABLE,
-            f"{action} is not offered: charging sessions are followed with status and on_update",
+    _check_context(
+        check_context(
+            body["context"], action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
         )
+        or check_timestamps(body),
+        action,
+    )
     return body
 
 
@@ -232,35 +223,44 @@ def _checked_v2(action: str, raw: bytes, signer: _Signer | None, now: datetime) 
     """A 2.0 request's body to store, once its shape, schema and context pass."""
     body = _parse(raw)
     ctx = v2_context.camel_case(body["context"])
-    if signer is not None and signer.subscriber_id != ctx.get("bapId"):
-        raise Refusal(
-            errors.INVALID_SIGNATURE,
-            f"signed by {signer.subscriber_id!r} but context.bapId is {ctx.get('bapId')!r}",
-            "$.context.bapId",
-        )
+    _check_sender(signer, ctx.get("bapId"), "bapId")
     message = deg_shape.openapi_shape(action, body.get("message"))
     shaped = {**body, "context": ctx, "message": message}
     issues = v2_schema.issues(action, shaped)
     if issues:
         raise Refusal(errors.INVALID_REQUEST, *errors.summary(issues))
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
-    context_issues = v2_context.check(
-        ctx, action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
+    _check_context(
+        v2_context.check(ctx, action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew)
+        or v2_context.check_timestamps(message),
+        action,
     )
-    if context_issues:
-        error = next((i.error for i in context_issues if i.error is errors.STALE_REQUEST), None)
-        raise Refusal(error or errors.INVALID_REQUEST, *errors.summary(context_issues))
-    range_issues = v2_context.check_timestamps(message)
-    if range_issues:
-        raise Refusal(errors.INVALID_REQUEST, *errors.summary(range_issues))
+    # the context as the handlers read it (1.1's keys, version 2.0.0), the message as the
+    # OpenAPI shapes it: read into the handlers' message when it is handled (processing)
+    return {"context": v2_context.internal(ctx), "message": message}
+
+
+def _check_sender(signer: _Signer | None, bap_id: Any, key: str) -> None:
+    """A signed request names its signer as the context's BAP."""
+    if signer is not None and signer.subscriber_id != bap_id:
+        raise Refusal(
+            errors.INVALID_SIGNATURE,
+            f"signed by {signer.subscriber_id!r} but context.{key} is {bap_id!r}",
+            f"$.context.{key}",
+        )
+
+
+def _check_context(issues: list[ContextIssue], action: str) -> None:
+    """The context's (and the message's times') issues as a Refusal, stale first; then an
+    action this BPP does not offer."""
+    if issues:
+        error = next((i.error for i in issues if i.error is errors.STALE_REQUEST), None)
+        raise Refusal(error or errors.INVALID_REQUEST, *errors.summary(issues))
     if action in NOT_APPLICABLE:
         raise Refusal(
             errors.ACTION_NOT_APPLICABLE,
             f"{action} is not offered: charging sessions are followed with status and on_update",
         )
-    # the context as the handlers read it (1.1's keys, version 2.0.0), the message as the
-    # OpenAPI shapes it: read into the handlers' message when it is handled (processing)
-    return {"context": v2_context.internal(ctx), "message": message}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,17 +14,16 @@ out, be judged and come back.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 
 from beckn.protocol.signing import SignatureError, sign_request, verify_request
 from beckn.protocol.timefmt import format_timestamp
+from beckn.simulator.loopback import LoopbackServer, Reply
 
 KeyLookup = Callable[[str, str], str | None]
 Validate = Callable[[dict[str, Any]], list[str]]
@@ -59,7 +58,7 @@ def results_for(body: dict[str, Any], validate: Validate) -> list[dict[str, Any]
 
 
 @dataclass
-class StandInCds:
+class StandInCds(LoopbackServer):
     """`private_key` (base64 ed25519 seed) signs its callbacks as `subscriber_id` /
     `key_id`; `lookup` finds the BPP's public key (None: publishes are not checked)."""
 
@@ -68,53 +67,15 @@ class StandInCds:
     private_key: str
     lookup: KeyLookup | None = None
     validate: Validate = no_check
-    host: str = "127.0.0.1"
-    port: int = 0
     answered: list[dict[str, Any]] = field(default_factory=list)  # on_publish bodies sent
-    _server: ThreadingHTTPServer | None = None
-    _changed: threading.Condition = field(default_factory=threading.Condition)
+    max_body: ClassVar[int] = 50_000_000
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> StandInCds:
-        cds = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(min(length, 50_000_000))
-                status, answer, body = cds.take(self.path, raw, dict(self.headers.items()))
-                payload = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-                if body is not None:  # answered; the results follow, as a CDS's would
-                    threading.Thread(target=cds.call_back, args=(body,), daemon=True).start()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Block while the started server answers (until the process is stopped)."""
-        assert self._server is not None, "start() first"
-        threading.Event().wait()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    def answer(self, path: str, raw: bytes, headers: dict[str, str]) -> Reply:
+        status, answer, body = self.take(path, raw, headers)
+        if body is None:
+            return Reply(status, answer)
+        # answered; the results follow, as a CDS's would
+        return Reply(status, answer, then=lambda: self.call_back(body))
 
     def take(
         self, path: str, raw: bytes, headers: dict[str, str]
@@ -174,13 +135,13 @@ class StandInCds:
         except requests.RequestException as exc:
             status = 0
             answer = {**answer, "error": str(exc)}
-        with self._changed:
+        with self.changed:
             self.answered.append({**answer, "bpp_status": status})
-            self._changed.notify_all()
+            self.changed.notify_all()
 
     def wait_for_answers(self, count: int = 1, timeout: float = 30.0) -> list[dict[str, Any]]:
-        with self._changed:
-            self._changed.wait_for(lambda: len(self.answered) >= count, timeout)
+        with self.changed:
+            self.changed.wait_for(lambda: len(self.answered) >= count, timeout)
             return list(self.answered)
 
 

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from beckn.protocol.context import (
-    DEFAULT_TTL,
     ContextIssue,
     ContextRule,
+    check_time,
     format_duration,
     format_timestamp,
     in_range,
@@ -148,7 +148,7 @@ def check(
         value = ctx.get(field)
         if not isinstance(value, str) or not value.strip():
             issue(rule, field, "is required")
-    issues.extend(_check_time(ctx, now, max_clock_skew))
+    issues.extend(check_time(ctx, now, max_clock_skew))
     return issues
 
 
@@ -179,34 +179,6 @@ def check_timestamps(message: Any, where: str = "$.message") -> list[ContextIssu
         for index, value in enumerate(message):
             issues.extend(check_timestamps(value, f"{where}[{index}]"))
     return issues
-
-
-def _check_time(ctx: Mapping[str, Any], now: datetime, skew: timedelta) -> list[ContextIssue]:
-    ttl = DEFAULT_TTL
-    out: list[ContextIssue] = []
-    if ctx.get("ttl") is not None:
-        try:
-            ttl = parse_duration(ctx["ttl"])
-        except ValueError as exc:
-            out.append(ContextIssue(ContextRule.TTL, "$.context.ttl", str(exc)))
-    raw = ctx.get("timestamp")
-    path = "$.context.timestamp"
-    if raw is None:
-        return [*out, ContextIssue(ContextRule.TIMESTAMP, path, "is required")]
-    try:
-        sent = parse_timestamp(raw)
-    except ValueError:
-        return [*out, ContextIssue(ContextRule.TIMESTAMP, path, f"{raw!r} is not a timestamp")]
-    if sent > now + skew:
-        message = f"is {format_duration(sent - now)} ahead of our clock"
-        out.append(ContextIssue(ContextRule.FUTURE, path, message))
-    elif sent + ttl < now:
-        message = (
-            f"message expired at {format_timestamp(sent + ttl)} "
-            f"(timestamp + ttl {format_duration(ttl)}); now {format_timestamp(now)}"
-        )
-        out.append(ContextIssue(ContextRule.STALE, path, message))
-    return out
 
 
 def reply(

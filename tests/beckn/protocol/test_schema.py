@@ -1,5 +1,4 @@
 import copy
-import time
 
 import pytest
 from jsonschema import Draft7Validator
@@ -123,12 +122,14 @@ def test_validators_are_compiled_once_per_action():
     assert validator_for("select") is not validator_for("init")
 
 
-def test_validation_is_fast_once_compiled(example_select):
-    validate_message("select", example_select)
-    start = time.perf_counter()
-    for _ in range(200):
+def test_the_schema_is_compiled_once_per_action(example_select):
+    """Each action's validator is built once and reused by every message (its speed is
+    bench/results' business, not a test's)."""
+    first = schema.validator_for("select")
+    for _ in range(3):
         assert validate_message("select", example_select) == []
-    assert (time.perf_counter() - start) / 200 < 0.01  # measured ~0.3 ms per message
+    assert schema.validator_for("select") is first
+    assert schema.validator_for("init") is not first
 
 
 @pytest.mark.parametrize(
