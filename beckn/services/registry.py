@@ -4,19 +4,21 @@ The local registry is read through a per-process memo that every registry write
 invalidates in all processes within BECKN_REGISTRY_CHECK_MS (see LocalMemo).
 
 The remote registry is the Beckn registry `/lookup` API (POST {subscriber_id, ukId} ->
-a list of subscriber records). Its answers, found or not, are cached so a burst of
-requests from one BAP costs one lookup; a registry that is down counts as "not found"
-for the cache's short negative lifetime, never as an error the caller sees.
+a list of subscriber records), called through the one guarded client
+(`cpo_portal.outbound.transport`: one deadline, no redirect, a bounded answer). Its
+answers, found or not, are cached so a burst of requests from one BAP costs one lookup;
+a registry that is down counts as "not found" for the cache's short negative lifetime,
+never as an error the caller sees.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
-import requests
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
@@ -29,9 +31,11 @@ from beckn.models import (
     Vocabulary,
 )
 from beckn.services import reconnect
+from cpo_portal.outbound import transport
 
 log = logging.getLogger(__name__)
 NEGATIVE_CACHE_SECONDS = 30
+REGISTRY_MAX_BYTES = 1_000_000  # a lookup's answer: a few subscriber records
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +189,27 @@ def _fetch(subscriber_id: str, key_id: str | None) -> Entry | None:
     if key_id is not None:
         query["ukId"] = key_id
         query["unique_key_id"] = key_id
+    timeout = conf.get("BECKN_REGISTRY_TIMEOUT")
     try:
-        response = requests.post(
-            url, json=query, timeout=conf.get("BECKN_REGISTRY_TIMEOUT"), allow_redirects=False
+        # the registry is ours to configure, so a private address is allowed
+        response = transport.request(
+            "POST",
+            url,
+            body=json.dumps(query).encode(),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            allow_private=True,
+            deadline=timeout,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            max_bytes=REGISTRY_MAX_BYTES,
         )
-        response.raise_for_status()
-        records = response.json()
-    except (requests.RequestException, ValueError) as exc:
+        if response.status >= 400 or not response.complete:
+            raise ValueError(f"HTTP {response.status}" if response.complete else "too long")
+        records = json.loads(response.body)
+    except transport.FAILURES as exc:
+        log.warning("registry lookup of %s failed: %s", subscriber_id, transport.reason(exc))
+        return None
+    except ValueError as exc:
         log.warning("registry lookup of %s failed: %s", subscriber_id, exc)
         return None
     return _pick(records, subscriber_id, key_id)

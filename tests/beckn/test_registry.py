@@ -3,48 +3,48 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
+from dataclasses import dataclass, field
 
 import pytest
 
 from beckn.protocol.signing import generate_keypair
 from beckn.services import registry
+from beckn.simulator.loopback import LoopbackServer, Reply
 
 pytestmark = pytest.mark.django_db
+
+
+def _records(subscriber_id: str, public: str) -> list[dict]:
+    if subscriber_id != "remote-bap.example":
+        return []
+    return [{
+        "subscriber_id": "remote-bap.example", "ukId": "rk1", "type": "BAP",
+        "subscriber_url": "https://remote-bap.example/beckn",
+        "signing_public_key": public, "status": "SUBSCRIBED",
+    }]  # fmt: skip
+
+
+@dataclass
+class Registry(LoopbackServer):
+    public: str = ""
+    seen: list[dict] = field(default_factory=list)
+
+    def answer(self, path: str, raw: bytes, headers: dict[str, str]) -> Reply:
+        query = json.loads(raw)
+        self.seen.append(query)
+        return Reply(200, _records(query.get("subscriber_id"), self.public))
 
 
 @pytest.fixture
 def remote(bpp, settings):
     _, public = generate_keypair()
-    seen: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            seen.append(query)
-            records = []
-            if query.get("subscriber_id") == "remote-bap.example":
-                records = [{
-                    "subscriber_id": "remote-bap.example", "ukId": "rk1", "type": "BAP",
-                    "subscriber_url": "https://remote-bap.example/beckn",
-                    "signing_public_key": public, "status": "SUBSCRIBED",
-                }]  # fmt: skip
-            payload = json.dumps(records).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    settings.BECKN_REGISTRY_URL = f"http://127.0.0.1:{server.server_address[1]}"
-    yield public, seen
-    server.shutdown()
-    server.server_close()
+    server = Registry(public=public).start()
+    settings.BECKN_REGISTRY_URL = server.url
+    yield public, server.seen
+    server.stop()
 
 
 def test_remote_lookup_is_cached(remote):
@@ -65,6 +65,41 @@ def test_unknown_remote_is_cached_as_unknown(remote):
 
 def test_registry_down_is_not_found(bpp, settings):
     settings.BECKN_REGISTRY_URL = "http://127.0.0.1:9"  # discard port: nothing listens
+    assert registry.find("remote-bap.example", "rk1") is None
+
+
+@pytest.fixture
+def dripping_registry():
+    """A registry that answers a valid record a byte every 50 ms (about 13 s in all)."""
+    _, public = generate_keypair()
+    payload = json.dumps(_records("remote-bap.example", public)).encode()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(payload)}\r\n\r\n".encode()
+            conn.sendall(head)
+            for byte in payload:
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return  # the client gave up: the deadline
+                time.sleep(0.05)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_a_registry_that_drips_its_answer_is_cut_at_the_lookup_deadline(
+    bpp, settings, dripping_registry
+):
+    """The lookup's timeout is one deadline for the whole call, not a read timeout that
+    every byte restarts: a lookup never holds a request's worker past it."""
+    settings.BECKN_REGISTRY_URL = dripping_registry
+    settings.BECKN_REGISTRY_TIMEOUT = 0.5
     assert registry.find("remote-bap.example", "rk1") is None
 
 
