@@ -26,6 +26,7 @@ admits meanwhile are added to its counts.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import threading
 import time
@@ -42,6 +43,7 @@ MEMO_SECONDS = 0.5
 # a worker host that dies meanwhile to be started again (and its held messages answered).
 SHARE_OF_WINDOW = 0.5
 UNMEASURED_RATE = 20.0  # answers per second assumed for turns before any is measured
+LOG_EVERY = 10.0  # seconds: at most one log line per process for the messages declined
 
 
 @dataclass
@@ -61,13 +63,16 @@ class Decision:
 
 _view: View | None = None
 _lock = threading.Lock()
+_declined = {"count": 0, "logged_at": -math.inf}
+log = logging.getLogger(__name__)
 
 
 def forget() -> None:
-    """The next decision reads afresh."""
+    """The next decision reads afresh (and the next one declined is logged)."""
     global _view
     with _lock:
         _view = None
+        _declined.update(count=0, logged_at=-math.inf)
 
 
 def read(now: dt.datetime) -> View:
@@ -107,6 +112,13 @@ def ahead(pending: dict[str, int], bap_id: str) -> int:
 def decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
     """Whether a message of `bap_id` answerable until `expires_at` may be ACKed now, and
     its turn."""
+    decision = _decide(bap_id, expires_at, now)
+    if decision.refusal:
+        _note_declined(decision.refusal)
+    return decision
+
+
+def _decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
     view = _current(now)
     own = view.pending.get(bap_id, 0)
     fair_at = now + dt.timedelta(seconds=own / (view.rate or UNMEASURED_RATE))
@@ -127,3 +139,14 @@ def decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
     with _lock:
         view.pending[bap_id] = own + 1
     return Decision(fair_at)
+
+
+def _note_declined(reason: str) -> None:
+    """One WARNING per LOG_EVERY seconds per process: how many were declined, the last why."""
+    with _lock:
+        _declined["count"] += 1
+        if time.monotonic() - _declined["logged_at"] < LOG_EVERY:
+            return
+        count, _declined["count"] = _declined["count"], 0
+        _declined["logged_at"] = time.monotonic()
+    log.warning("declined %d Beckn message(s) with a 503 (the last: %s)", count, reason)

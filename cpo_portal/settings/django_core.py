@@ -157,6 +157,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"declined_beckn": {"()": "beckn.log_filters.DeclinedBecknRequests"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # a Beckn 503 is logged once a while by admission, not once per request
+    "loggers": {"django.request": {"filters": ["declined_beckn"]}},
 }

@@ -68,6 +68,23 @@ def test_with_no_live_worker_host_a_request_gets_a_503_nack_and_is_not_stored(
 
 
 @pytest.mark.django_db
+def test_declined_requests_log_one_warning_a_while_not_an_error_each(
+    client, bap, admitting, caplog
+):
+    """Django logs every 5xx as an ERROR; a flood declined for want of a worker would
+    bury the log. Admission logs one WARNING (with its count) per LOG_EVERY instead."""
+    admission.forget()
+    with caplog.at_level("INFO"):
+        for _ in range(5):
+            assert_unable(support(client, bap))
+    assert not [r for r in caplog.records if r.name == "django.request"]
+    declined = [r for r in caplog.records if r.name == admission.__name__]
+    assert [r.levelname for r in declined] == ["WARNING"]
+    assert "declined 1 Beckn message" in declined[0].getMessage()
+    assert "no worker is running" in declined[0].getMessage()
+
+
+@pytest.mark.django_db
 def test_with_a_live_worker_host_the_request_is_acked(client, bap, admitting):
     alive()
     response = support(client, bap)
