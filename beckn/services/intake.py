@@ -31,7 +31,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from beckn import conf
 from beckn.models import InboundMessage
-from beckn.protocol import errors
+from beckn.protocol import errors, refresh_tags
 from beckn.protocol.context import (
     DEFAULT_TTL,
     check_context,
@@ -225,6 +225,11 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
             errors.ACTION_NOT_APPLICABLE,
             f"{action} is not offered: charging sessions are followed with status and on_update",
         )
+    if action == "search":
+        try:
+            refresh_tags.read(refresh_tags.intent_of(body), now)
+        except refresh_tags.RefreshError as exc:
+            raise Refusal(errors.INVALID_REQUEST, str(exc), refresh_tags.PATH) from None
     return body
 
 
