@@ -103,12 +103,14 @@ def record(now: dt.datetime) -> int:
         }
         rows, providers = publication.published(None, now)
         versions = {rows[pk].operator.code: repr(p.version) for pk, p in providers.items()}
-        dates = {rows[pk].operator.code: at for pk, at in _dates(now).items() if pk in rows}
+        dates: dict[str, dt.datetime] | None = None  # read when something moved
         for code in sorted(versions.keys() | kept.keys()):
             before = kept.get(code)
             version = versions.get(code, "")
             if before is not None and before.version == version:
                 continue
+            if dates is None:
+                dates = {rows[pk].operator.code: at for pk, at in _dates(now).items() if pk in rows}
             at = dates.get(code, now)
             now_pieces = pieces(laid_out(code, now)) if code in versions else {}
             digests = {f"{kind}:{pid}": digest(p) for (kind, pid), p in now_pieces.items()}
