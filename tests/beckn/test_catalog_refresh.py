@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from beckn.models import CatalogSubscription, Outbox, OutboxState
+from beckn.models import CatalogChange, CatalogSubscription, Outbox, OutboxState
+from beckn.protocol.refresh_tags import Refresh
 from beckn.protocol.schema import validate_message
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import catalog_refresh, publication
@@ -185,3 +186,16 @@ def test_malformed_refresh_tags_are_refused_with_the_reason(network, bap, client
     assert answer["message"]["ack"]["status"] == "NACK"
     assert said in answer["error"]["message"]
     assert answer["error"]["paths"] == "$.message.intent.tags"
+
+
+def test_a_change_is_dated_by_its_commit_not_by_its_recording(priced):
+    catalog_refresh.record(timezone.now() - dt.timedelta(minutes=5))
+    since = timezone.now() - dt.timedelta(seconds=1)
+    priced.charger_a.connectors.update(power_kw=Decimal("60"))
+    priced.charger_a.save()
+    committed = timezone.now()
+    later = committed + dt.timedelta(minutes=10)  # a beat that ran late
+    answer = catalog_refresh.window(Refresh(start=since, end=committed), None, later)
+    assert set(items({"message": answer})) == {"a-charger-01"}
+    change = CatalogChange.objects.filter(piece_id="a-charger-01").latest("pk")
+    assert since <= change.at <= committed
