@@ -193,6 +193,7 @@ def _accept(
             action = v2_context.REQUEST_ACTIONS[action]
         else:
             body = _checked(action, raw, signer, now)
+            _check_refresh(action, body, now)
     except Refusal:
         _count_refused(signer)
         raise
@@ -225,11 +226,6 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
             errors.ACTION_NOT_APPLICABLE,
             f"{action} is not offered: charging sessions are followed with status and on_update",
         )
-    if action == "search":
-        try:
-            refresh_tags.read(refresh_tags.intent_of(body), now)
-        except refresh_tags.RefreshError as exc:
-            raise Refusal(errors.INVALID_REQUEST, str(exc), refresh_tags.PATH) from None
     return body
 
 
@@ -319,6 +315,15 @@ def _count_refused(signer: _Signer | None) -> None:
     limit all the same; over it, the answer is the rate limit's."""
     if signer is not None and not ratelimit.allow(signer.subscriber_id, signer.per_minute):
         raise _rate_refusal(signer.per_minute) from None
+
+
+def _check_refresh(action: str, body: dict[str, Any], now: datetime) -> None:
+    """A search's catalog refresh tags (ONDC 1.x) are readable, or the search is refused."""
+    if action == "search":
+        try:
+            refresh_tags.read(refresh_tags.intent_of(body), now)
+        except refresh_tags.RefreshError as exc:
+            raise Refusal(errors.INVALID_REQUEST, str(exc), refresh_tags.PATH) from None
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
