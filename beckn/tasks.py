@@ -209,6 +209,15 @@ def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     return {"released": len(released), "reprocessed": len(waiting)}
 
 
+@shared_task(name="beckn.catalog_push_due", ignore_result=True)
+def catalog_push_due() -> int:
+    """Beat: the catalog's changes recorded, and each BAP subscribed to them (ONDC
+    `catalog_inc` mode start) sent those since its last push (services.catalog_refresh)."""
+    from beckn.services import catalog_refresh
+
+    return catalog_refresh.push_due(timezone.now())
+
+
 @shared_task(name="beckn.cds_publish_due", ignore_result=True)
 def cds_publish_due() -> int:
     """Beat: catalogs changed since their last publish (or never published) go to the

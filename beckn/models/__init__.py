@@ -1,3 +1,4 @@
+from .catalog_refresh import CatalogChange, CatalogRecord, CatalogSubscription, PieceKind
 from .cds import CatalogPublish, CatalogService, PublishReason, PublishStatus
 from .messages import OPEN_STATES as INBOUND_OPEN
 from .messages import InboundMessage, InboundState
@@ -20,8 +21,11 @@ __all__ = [
     "INBOUND_OPEN",
     "OUTBOX_OPEN",
     "TRANSITIONS",
+    "CatalogChange",
     "CatalogPublish",
+    "CatalogRecord",
     "CatalogService",
+    "CatalogSubscription",
     "DeliveryAttempt",
     "InboundMessage",
     "InboundState",
@@ -30,6 +34,7 @@ __all__ = [
     "OrderState",
     "Outbox",
     "OutboxState",
+    "PieceKind",
     "PublishReason",
     "PublishStatus",
     "RegistryVersion",

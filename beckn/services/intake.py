@@ -31,7 +31,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from beckn import conf
 from beckn.models import InboundMessage
-from beckn.protocol import errors
+from beckn.protocol import errors, refresh_tags
 from beckn.protocol.context import (
     DEFAULT_TTL,
     ContextIssue,
@@ -194,6 +194,7 @@ def _accept(
             action = v2_context.REQUEST_ACTIONS[action]
         else:
             body = _checked(action, raw, signer, now)
+            _check_refresh(action, body, now)
     except Refusal:
         _count_refused(signer)
         raise
@@ -314,6 +315,15 @@ def _count_refused(signer: _Signer | None) -> None:
     limit all the same; over it, the answer is the rate limit's."""
     if signer is not None and not ratelimit.allow(signer.subscriber_id, signer.per_minute):
         raise _rate_refusal(signer.per_minute) from None
+
+
+def _check_refresh(action: str, body: dict[str, Any], now: datetime) -> None:
+    """A search's catalog refresh tags (ONDC 1.x) are readable, or the search is refused."""
+    if action == "search":
+        try:
+            refresh_tags.read(refresh_tags.intent_of(body), now)
+        except refresh_tags.RefreshError as exc:
+            raise Refusal(errors.INVALID_REQUEST, str(exc), refresh_tags.PATH) from None
 
 
 def _parse(raw: bytes) -> dict[str, Any]:

@@ -399,9 +399,9 @@ class Found:
     matched: int  # how many chargers matched before the cap
 
 
-def offerings(query: SearchQuery, now: dt.datetime) -> Found:
-    """The chargers the search asks for, nearest first, capped at
-    BECKN_MAX_CATALOG_ITEMS, and what each operator offers at them, for a session from the
+def offerings(query: SearchQuery, now: dt.datetime, cap: int | None = None) -> Found:
+    """The chargers the search asks for, nearest first, capped at `cap` (default
+    BECKN_MAX_CATALOG_ITEMS), and what each operator offers at them, for a session from the
     search's start (default `now`): each operator's Offering, as published."""
     matching: list[tuple[Rows, Charger, list[Connector]]] = []
 
@@ -409,7 +409,7 @@ def offerings(query: SearchQuery, now: dt.datetime) -> Found:
         matching[:] = _matching(rows.values(), query)
         return {r.operator.pk for r, _, _ in matching[:cap]}
 
-    cap = conf.get("BECKN_MAX_CATALOG_ITEMS")
+    cap = conf.get("BECKN_MAX_CATALOG_ITEMS") if cap is None else cap
     _, found = published(wanted)
     groups: dict[int, tuple[Provider, list[Charger], dict[int, list[Connector]]]] = {}
     for rows, charger, shown in matching[:cap]:
@@ -424,10 +424,12 @@ def offerings(query: SearchQuery, now: dt.datetime) -> Found:
     return Found(offered, len(matching))
 
 
-def search(query: SearchQuery, now: dt.datetime, vocabularies: str) -> tuple[list[Layout], Found]:
+def search(
+    query: SearchQuery, now: dt.datetime, vocabularies: str, cap: int | None = None
+) -> tuple[list[Layout], Found]:
     """The providers of an on_search, laid out, and what they were laid out from (for the
-    2.0 catalogs of a discover and the count of chargers matched)."""
-    found = offerings(query, now)
+    2.0 catalogs of a discover and the count of chargers matched), `cap` as offerings'."""
+    found = offerings(query, now, cap)
     asked = (query.connector_types, query.min_power_kw, query.charging_speeds)
     layouts = [
         Layout.of(

@@ -7,7 +7,8 @@ writer's transaction (cpo_portal.signals), so the new stamp is seen exactly when
 the change is. Queryset .update() and .bulk_create() send no signals: code that uses them
 on network rows must call NetworkVersion.bump() itself. The stamp is random rather than a
 counter so that a row made again (a flushed or restored database) never matches a memo
-of the old data.
+of the old data. `changed_at` is when it was last renewed: the time of the change, as the
+catalog's change record (beckn.services.catalog_refresh) dates it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from cpo_portal.stamps import as_uuid, read_one
 
@@ -23,6 +25,7 @@ class NetworkVersion(models.Model):
     ROW = 1
 
     stamp = models.UUIDField(default=uuid.uuid4)
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"network version {self.stamp}"
@@ -30,7 +33,8 @@ class NetworkVersion(models.Model):
     @classmethod
     def bump(cls) -> None:
         """Inside the caller's transaction: nobody sees the new stamp before the change."""
-        if not cls.objects.filter(pk=cls.ROW).update(stamp=uuid.uuid4()):
+        renewed = {"stamp": uuid.uuid4(), "changed_at": timezone.now()}
+        if not cls.objects.filter(pk=cls.ROW).update(**renewed):
             cls.objects.get_or_create(pk=cls.ROW)  # made now: a stamp nobody has seen
 
     @classmethod
@@ -58,6 +62,7 @@ class OperatorStamp(models.Model):
     renewal whose transaction rolled back."""
 
     stamp = models.UUIDField(default=uuid.uuid4)
+    changed_at = models.DateTimeField(null=True, blank=True)  # when last renewed
 
     class Meta:
         abstract = True
@@ -74,7 +79,9 @@ class OperatorStamp(models.Model):
     def bump(cls, operator_id: int) -> None:
         """Inside the caller's transaction; only ever an UPDATE (safe inside a cascade that
         is deleting the operator): a row not made yet has no memo to renew."""
-        cls._default_manager.filter(**cls._of(operator_id)).update(stamp=uuid.uuid4())
+        cls._default_manager.filter(**cls._of(operator_id)).update(
+            stamp=uuid.uuid4(), changed_at=timezone.now()
+        )
 
     @classmethod
     def current(cls, operator_id: int) -> uuid.UUID:

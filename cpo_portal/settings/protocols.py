@@ -97,6 +97,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "beckn.cds_publish_due",
         "schedule": float(os.environ.get("BECKN_CDS_CHECK_EVERY") or 30),
     },
+    # Catalog changes recorded and pushed to subscribed BAPs (services.catalog_refresh).
+    "beckn-catalog-push": {
+        "task": "beckn.catalog_push_due",
+        "schedule": float(os.environ.get("BECKN_CATALOG_PUSH_EVERY") or 5),
+    },
 }
 
 # --- OCPI 2.2.1 (roaming) ---------------------------------------------------------------

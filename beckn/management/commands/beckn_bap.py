@@ -21,6 +21,7 @@ from beckn.simulator.bap_client import BapClient
 from beckn.simulator.journey import Journey, JourneyFailed, Plan
 from beckn.simulator.journey_v2 import JourneyV2
 from beckn.simulator.receiver import CallbackReceiver
+from beckn.simulator.refresh import Refreshing
 
 
 class Command(BaseCommand):
@@ -57,6 +58,14 @@ class Command(BaseCommand):
         parser.add_argument("--offer", help="Offer id to select (default: the first shown).")
         parser.add_argument("--start", help="Session start, RFC 3339 (default: in 5 minutes).")
         parser.add_argument("--wait", type=float, default=20.0, help="Seconds per callback.")
+        parser.add_argument(
+            "--refresh",
+            choices=("full", "inc", "push"),
+            help="Instead of the journey, an ONDC catalog refresh: the whole catalog (full),"
+            " the changes of the last --since minutes (inc), or a push started, its"
+            " on_search printed for --wait seconds, and stopped (push).",
+        )
+        parser.add_argument("--since", type=float, default=60.0, help="Minutes, for --refresh inc.")
 
     def handle(self, *args, **options):
         private = options["private_key"]
@@ -106,6 +115,9 @@ class Command(BaseCommand):
             callback_url=callback_url,
             version="2.0.0" if options["version"] == "2.0" else "1.1.0",
         )
+        if options["refresh"]:
+            self._refresh(options, client, receiver)
+            return
         journey = JourneyV2 if options["version"] == "2.0" else Journey
         plan = Plan(
             gps=options["gps"],
@@ -121,6 +133,21 @@ class Command(BaseCommand):
         except (JourneyFailed, TimeoutError) as exc:
             raise CommandError(f"journey stopped: {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"Journey complete: order {result.order_id}."))
+
+    def _refresh(self, options, client: BapClient, receiver: CallbackReceiver) -> None:
+        if options["version"] == "2.0":
+            raise CommandError("--refresh is ONDC 1.x's: speak --version 1.1")
+        refreshing = Refreshing(client, receiver, self.stdout)
+        try:
+            if options["refresh"] == "full":
+                refreshing.full(options["wait"])
+            elif options["refresh"] == "inc":
+                refreshing.window(options["since"], options["wait"])
+            else:
+                refreshing.push(options["wait"])
+        except (JourneyFailed, TimeoutError) as exc:
+            raise CommandError(f"refresh stopped: {exc}") from None
+        self.stdout.write(self.style.SUCCESS(f"Catalog refresh ({options['refresh']}) done."))
 
 
 def _start(text: str | None) -> dt.datetime | None:

@@ -1,0 +1,241 @@
+"""Full and incremental catalog refresh for BAPs, as ONDC 1.x defines them (the tags:
+beckn.protocol.refresh_tags; docs/beckn.md, "Catalog refresh").
+
+The change record. `record(now)` brings it up to date from the published catalog
+(services.publication): each provider whose publication version (its network, pricing and
+catalog stamps: the one "this changed" the product has) moved since it was last recorded
+is laid out whole, as a search without filters shows it, and cut into pieces (the
+provider's own fields, each location, fulfillment, item and offer); each piece whose
+digest differs from the one recorded is written as a CatalogChange holding the piece as
+it now is, and each piece gone as a removal, dated when the latest of the provider's
+stamps was renewed (the writer's transaction: `changed_at`), not when it was recorded.
+An operator deleted, or left with no active station, is a provider whose pieces are all
+removed. Recording is serialised across
+processes and hosts by locking every CatalogRecord row first, so change ids are in commit
+order (a push never skips a change committed late); a recording whose stamps did not move
+costs one statement besides the publication's own.
+
+Answers. An incremental catalog holds, per piece changed, its last change: the piece as
+it was after it (`time` `{"label": "enable", "timestamp"}` on providers, locations and
+items), or `{"id", "time": {"label": "disable", "timestamp"}}` for a piece removed (a
+removed fulfillment goes with its location). `window(...)` answers a `catalog_inc` with a
+start and end time; `subscribe(...)` a mode start or stop; `push_due(now)` (the beat)
+sends each subscribed BAP one unsolicited on_search of what changed since its last push,
+through the outbox like every callback (signed, retried, to the BAP's registered URL),
+with the transaction id of the search that started it and a message id of its own; no
+change, no push.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sys
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from beckn.models import CatalogChange, CatalogRecord, CatalogSubscription, PieceKind, Vocabulary
+from beckn.protocol.refresh_tags import Refresh
+from beckn.protocol.timefmt import format_timestamp
+from beckn.services import outbox, publication
+from beckn.wire.request_parsing import SearchQuery
+from cpo_portal.models import NetworkVersion
+from offers.models import CatalogVersion
+from pricing.models import PricingVersion
+
+UNCAPPED = sys.maxsize
+PUSH_TTL = dt.timedelta(minutes=15)
+LISTS = {
+    "locations": PieceKind.LOCATION,
+    "fulfillments": PieceKind.FULFILLMENT,
+    "items": PieceKind.ITEM,
+    "offers": PieceKind.OFFER,
+}
+TIMED = {PieceKind.PROVIDER, PieceKind.LOCATION, PieceKind.ITEM}  # enabled pieces say when
+Pieces = dict[tuple[str, str], dict[str, Any]]  # (kind, id) -> the piece
+
+
+def laid_out(provider_id: str, now: dt.datetime) -> dict[str, Any] | None:
+    """The provider whole, as a search for it alone without filters shows it."""
+    query = SearchQuery(provider_id=provider_id)
+    layouts, _ = publication.search(query, now, Vocabulary.BOTH, UNCAPPED)
+    return layouts[0].provider() if layouts else None
+
+
+def pieces(provider: dict[str, Any] | None) -> Pieces:
+    if provider is None:
+        return {}
+    own = {k: v for k, v in provider.items() if k not in LISTS}
+    out: Pieces = {(PieceKind.PROVIDER, provider["id"]): own}
+    for key, kind in LISTS.items():
+        for piece in provider.get(key) or ():
+            out[kind, piece["id"]] = piece
+    return out
+
+
+def digest(piece: dict[str, Any]) -> str:
+    text = json.dumps(piece, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _dates(now: dt.datetime) -> dict[int, dt.datetime]:
+    """When each operator's stamps were last renewed (the latest of the three)."""
+    network = NetworkVersion.objects.values_list("changed_at", flat=True).first()
+    out: dict[int, dt.datetime] = {}
+    for stamp in (PricingVersion, CatalogVersion):
+        for pk, at in stamp.objects.values_list("operator_id", "changed_at"):
+            out[pk] = max(a for a in (out.get(pk), at, network) if a is not None)
+    return {pk: min(at, now) for pk, at in out.items()}
+
+
+def record(now: dt.datetime) -> int:
+    """Bring the change record up to date; how many changes it wrote."""
+    written = 0
+    with transaction.atomic():
+        kept = {
+            r.provider_id: r
+            for r in CatalogRecord.objects.select_for_update().order_by("provider_id")
+        }
+        rows, providers = publication.published(None, now)
+        versions = {rows[pk].operator.code: repr(p.version) for pk, p in providers.items()}
+        dates: dict[str, dt.datetime] | None = None  # read when something moved
+        for code in sorted(versions.keys() | kept.keys()):
+            before = kept.get(code)
+            version = versions.get(code, "")
+            if before is not None and before.version == version:
+                continue
+            if dates is None:
+                dates = {rows[pk].operator.code: at for pk, at in _dates(now).items() if pk in rows}
+            at = dates.get(code, now)
+            now_pieces = pieces(laid_out(code, now)) if code in versions else {}
+            digests = {f"{kind}:{pid}": digest(p) for (kind, pid), p in now_pieces.items()}
+            old = before.digests if before is not None else {}
+            changes = [
+                CatalogChange(provider_id=code, kind=kind, piece_id=pid, body=p, at=at)
+                for (kind, pid), p in now_pieces.items()
+                if old.get(f"{kind}:{pid}") != digests[f"{kind}:{pid}"]
+            ]
+            for key in old.keys() - digests.keys():
+                kind, pid = key.split(":", 1)
+                changes.append(
+                    CatalogChange(provider_id=code, kind=kind, piece_id=pid, body=None, at=at)
+                )
+            if before is None:
+                try:
+                    with transaction.atomic():  # another recorder may have made it
+                        CatalogRecord.objects.create(
+                            provider_id=code, version=version, digests=digests, recorded_at=now
+                        )
+                except IntegrityError:
+                    continue  # its recording holds these changes
+            else:
+                before.version, before.digests, before.recorded_at = version, digests, now
+                before.save(update_fields=["version", "digests", "recorded_at"])
+            CatalogChange.objects.bulk_create(changes)
+            written += len(changes)
+    return written
+
+
+def _stamped(change: CatalogChange) -> dict[str, Any] | None:
+    at = format_timestamp(change.at)
+    if change.body is None:
+        if change.kind == PieceKind.FULFILLMENT:
+            return None
+        return {"id": change.piece_id, "time": {"label": "disable", "timestamp": at}}
+    if change.kind in TIMED:
+        return {**change.body, "time": {"label": "enable", "timestamp": at}}
+    return change.body
+
+
+def catalog(changes: Iterable[CatalogChange]) -> dict[str, Any]:
+    """The incremental catalog of `changes` (in id order): each piece's last change."""
+    last: dict[tuple[str, str, str], CatalogChange] = {}
+    for change in changes:
+        last[change.provider_id, change.kind, change.piece_id] = change
+    providers: dict[str, dict[str, Any]] = {}
+    for (code, kind, _), change in last.items():
+        provider = providers.setdefault(code, {"id": code})
+        piece = _stamped(change)
+        if piece is None:
+            continue
+        if kind == PieceKind.PROVIDER:
+            provider.update(piece)
+        else:
+            key = next(k for k, v in LISTS.items() if v == kind)
+            provider.setdefault(key, []).append(piece)
+    descriptor = {"name": "EV charging", "code": "catalog_inc"}
+    return {"catalog": {"descriptor": descriptor, "providers": list(providers.values())}}
+
+
+def _changes(provider_id: str | None) -> Any:
+    found = CatalogChange.objects.order_by("pk")
+    return found.filter(provider_id=provider_id) if provider_id else found
+
+
+def window(refresh: Refresh, provider_id: str | None, now: dt.datetime) -> dict[str, Any]:
+    """The message answering a `catalog_inc` for a window (end default now)."""
+    record(now)
+    found = _changes(provider_id).filter(at__gte=refresh.start, at__lte=refresh.end or now)
+    return catalog(found)
+
+
+def subscribe(
+    refresh: Refresh,
+    bap_id: str,
+    context: dict[str, Any],
+    provider_id: str | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """A push started (changes since `refresh.start` are the answer; later ones are
+    pushed) or stopped (an empty catalog answers)."""
+    scope = provider_id or ""
+    if refresh.mode == "stop":
+        CatalogSubscription.objects.filter(bap_id=bap_id, provider_id=scope).update(
+            active=False, stopped_at=now
+        )
+        return catalog([])
+    with transaction.atomic():
+        record(now)  # holds the record's lock: no change lands between the answer and cursor
+        since = _changes(provider_id)
+        answer = catalog(since.filter(at__gte=refresh.start) if refresh.start else [])
+        cursor = CatalogChange.objects.aggregate(last=Max("pk"))["last"] or 0
+        CatalogSubscription.objects.update_or_create(
+            bap_id=bap_id,
+            provider_id=scope,
+            defaults={
+                "context": context,
+                "cursor": cursor,
+                "active": True,
+                "started_at": now,
+                "stopped_at": None,
+            },
+        )
+    return answer
+
+
+def push_due(now: dt.datetime) -> int:
+    """Record, then send each active subscriber the changes since its last push; how many
+    on_search were queued."""
+    sent = 0
+    with transaction.atomic():
+        record(now)
+        subscriptions = CatalogSubscription.objects.select_for_update(skip_locked=True).filter(
+            active=True
+        )
+        for sub in subscriptions:
+            changes = list(_changes(sub.provider_id).filter(pk__gt=sub.cursor))
+            if not changes:
+                continue
+            context = outbox.reply_context(sub.context, "on_search", now)
+            context["message_id"] = str(uuid.uuid4())
+            body = {"context": context, "message": catalog(changes)}
+            outbox.send(body, sub.bap_id, now, now + PUSH_TTL)
+            sub.cursor = changes[-1].pk
+            sub.save(update_fields=["cursor"])
+            sent += 1
+    return sent

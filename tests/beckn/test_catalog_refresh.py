@@ -1,0 +1,201 @@
+"""ONDC 1.x catalog refresh: `catalog_full` answers the whole catalog; `catalog_inc` with a
+window answers what changed in it, removals included; `catalog_inc` mode start/stop
+subscribes a BAP to unsolicited on_search pushes through the outbox; malformed tags are
+refused at intake with a NACK saying why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from beckn.models import CatalogChange, CatalogSubscription, Outbox, OutboxState
+from beckn.protocol.refresh_tags import Refresh
+from beckn.protocol.schema import validate_message
+from beckn.protocol.timefmt import format_timestamp
+from beckn.services import catalog_refresh, publication
+from pricing.models import Tariff
+from tests.beckn import bap as msgs
+from tests.beckn import sending
+from tests.beckn.deg_pricing import price_as_deg
+from tests.factories import ChargerFactory, ConnectorFactory, StationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_publication():
+    publication.forget()
+    yield
+    publication.forget()
+
+
+@pytest.fixture
+def priced(network):
+    """Operator A priced (a real tariff and offer) with a second charger, and a station
+    in Mumbai, far from every search's circle."""
+    price_as_deg(network.op_a)
+    ConnectorFactory(charger=ChargerFactory(station=network.station_a, code="a-charger-02"))
+    mumbai = StationFactory(
+        operator=network.op_a, code="mumbai", latitude=Decimal("19.076"),
+        longitude=Decimal("72.8777"),
+    )  # fmt: skip
+    ConnectorFactory(charger=ChargerFactory(station=mumbai, code="mumbai-01"))
+    return network
+
+
+def tagged(*groups, message=None):
+    out = message or msgs.search()
+    out["intent"]["tags"] = list(groups)
+    return out
+
+
+def group(code, **values):
+    return {
+        "descriptor": {"code": code},
+        "list": [{"descriptor": {"code": k}, "value": v} for k, v in values.items()],
+    }
+
+
+def items(body, provider="cpo-a.example"):
+    for p in body["message"]["catalog"]["providers"]:
+        if p["id"] == provider:
+            return {i["id"]: i for i in p.get("items", [])}
+    return {}
+
+
+BEFORE = "2020-01-02T00:00:00Z"
+
+
+def stamp(moment: dt.datetime) -> str:
+    return format_timestamp(moment)
+
+
+def test_catalog_full_answers_every_charger_whatever_the_circle(priced, bap, run, our_key):
+    _, plain = run(bap, "search", msgs.search(connector=None))
+    assert "mumbai-01" not in items(plain)
+    _, full = run(bap, "search", tagged(group("catalog_full", payload_type="inline")))
+    assert set(items(full)) == {"a-charger-01", "a-charger-02", "mumbai-01"}
+    assert set(items(full, "cpo-b.example")) == {"b-charger-01"}
+
+
+def test_catalog_inc_window_answers_only_its_changes_with_removals(priced, bap, run, our_key):
+    catalog_refresh.record(timezone.now() - dt.timedelta(minutes=5))  # the catalog as it was
+    since = timezone.now() - dt.timedelta(seconds=1)
+    priced.charger_a.connectors.update(power_kw=Decimal("60"))
+    priced.charger_a.save()  # a change to item a-charger-01 (saved: the network stamp moves)
+    priced.station_a.chargers.get(code="a-charger-02").delete()
+
+    _, body = run(
+        bap, "search", tagged(group("catalog_inc", start_time=stamp(since),
+                                    end_time=stamp(timezone.now() + dt.timedelta(minutes=1))))
+    )  # fmt: skip
+
+    changed = items(body)
+    assert changed["a-charger-02"]["time"]["label"] == "disable"
+    assert set(changed["a-charger-02"]) == {"id", "time"}
+    assert changed["a-charger-01"]["time"]["label"] == "enable"
+    assert "60kW" in json.dumps(changed["a-charger-01"]["tags"])
+    assert "mumbai-01" not in changed  # not changed in the window
+    assert items(body, "cpo-b.example") == {}
+
+
+def test_catalog_inc_window_without_changes_is_an_empty_catalog(priced, bap, run, our_key):
+    catalog_refresh.record(timezone.now() - dt.timedelta(minutes=5))
+    start = timezone.now() - dt.timedelta(minutes=2)
+    _, body = run(
+        bap, "search",
+        tagged(group("catalog_inc", start_time=stamp(start),
+                     end_time=stamp(start + dt.timedelta(minutes=1)))),
+    )  # fmt: skip
+    assert body["message"]["catalog"]["providers"] == []
+
+
+def test_push_sends_each_change_to_the_subscriber_until_stopped(
+    priced, bap, run, local, django_capture_on_commit_callbacks
+):
+    start = tagged(group("catalog_inc", mode="start"))
+    row, answer = run(bap, "search", start)
+    assert answer["message"]["catalog"]["providers"] == []
+    sub = CatalogSubscription.objects.get(bap_id=bap.subscriber_id)
+    assert sub.active and sub.provider_id == ""
+    assert catalog_refresh.push_due(timezone.now()) == 0  # nothing changed: nothing sent
+
+    tariff = Tariff.objects.get(operator=priced.op_a, code="std")
+    tariff.energy_rate_per_kwh = Decimal("21")
+    tariff.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert catalog_refresh.push_due(timezone.now()) == 1
+    pushed = Outbox.objects.filter(subscriber_id=bap.subscriber_id).exclude(pk=row.pk).get()
+    assert pushed.target_url == local.url + "/beckn/on_search"  # its registered URL
+    assert pushed.action == "on_search"
+    assert sending.deliver(pushed.pk).state == OutboxState.DELIVERED
+    assert local.wait_for("on_search", pushed.message_id).signer == f"{msgs.BPP_ID}|bpp-key-1"
+    body = json.loads(pushed.payload)
+    assert validate_message("on_search", body) == []
+    assert body["context"]["transaction_id"] == answer["context"]["transaction_id"]
+    assert body["context"]["message_id"] != answer["context"]["message_id"]
+    prices = {code: i["price"]["value"] for code, i in items(body).items()}
+    assert prices == {"a-charger-01": "21.00", "a-charger-02": "21.00", "mumbai-01": "21.00"}
+    assert catalog_refresh.push_due(timezone.now()) == 0  # sent once
+
+    run(bap, "search", tagged(group("catalog_inc", mode="stop")))
+    assert not CatalogSubscription.objects.get(bap_id=bap.subscriber_id).active
+    tariff.energy_rate_per_kwh = Decimal("22")
+    tariff.save()
+    assert catalog_refresh.push_due(timezone.now()) == 0
+    assert Outbox.objects.filter(subscriber_id=bap.subscriber_id, action="on_search").count() == 3
+
+
+def test_push_for_one_provider_sends_only_its_changes(priced, bap, run, our_key):
+    start = tagged(group("catalog_inc", mode="start"))
+    start["intent"]["provider"] = {"id": "cpo-b.example"}
+    run(bap, "search", start)
+    tariff = Tariff.objects.get(operator=priced.op_a, code="std")
+    tariff.energy_rate_per_kwh = Decimal("21")
+    tariff.save()
+    assert catalog_refresh.push_due(timezone.now()) == 0
+    priced.charger_b.connectors.update(power_kw=Decimal("7"))
+    priced.charger_b.save()
+    assert catalog_refresh.push_due(timezone.now()) == 1
+
+
+@pytest.mark.parametrize(
+    ("tags", "said"),
+    [
+        ([group("catalog_inc", start_time="yesterday")], "not an RFC 3339 timestamp"),
+        (
+            [group("catalog_inc", start_time=BEFORE, end_time="2020-01-01T00:00:00Z")],
+            "end_time is not after its start_time",
+        ),
+        ([group("catalog_inc", mode="pause")], "neither 'start' nor 'stop'"),
+        ([group("catalog_inc", end_time="2024-01-01T00:00:00Z")], "needs a start_time"),
+        ([group("catalog_inc", start_time="2099-01-01T00:00:00Z")], "after the search's time"),
+        ([group("catalog_full", payload_type="link")], "only 'inline' is offered"),
+        ([group("catalog_full"), group("catalog_inc", mode="start")], "not both"),
+        ([{"code": "catalog_inc", "list": [{"code": "mode", "value": "go"}]}], "neither"),
+    ],
+)
+def test_malformed_refresh_tags_are_refused_with_the_reason(network, bap, client, tags, said):
+    response = bap.post(client, "search", bap.body("search", tagged(*tags)))
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["message"]["ack"]["status"] == "NACK"
+    assert said in answer["error"]["message"]
+    assert answer["error"]["paths"] == "$.message.intent.tags"
+
+
+def test_a_change_is_dated_by_its_commit_not_by_its_recording(priced):
+    catalog_refresh.record(timezone.now() - dt.timedelta(minutes=5))
+    since = timezone.now() - dt.timedelta(seconds=1)
+    priced.charger_a.connectors.update(power_kw=Decimal("60"))
+    priced.charger_a.save()
+    committed = timezone.now()
+    later = committed + dt.timedelta(minutes=10)  # a beat that ran late
+    answer = catalog_refresh.window(Refresh(start=since, end=committed), None, later)
+    assert set(items({"message": answer})) == {"a-charger-01"}
+    change = CatalogChange.objects.filter(piece_id="a-charger-01").latest("pk")
+    assert since <= change.at <= committed
