@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_REGISTRY_URL": "",
     "BECKN_REGISTRY_CACHE_SECONDS": 300,
     "BECKN_REGISTRY_TIMEOUT": 3.0,
+    # A 2.0 Ack to our callback without a counter-signature: delivered (False) or refused.
+    "BECKN_REQUIRE_ACK_COUNTERSIGNATURE": False,
     # The local registry's per-process memo: its version is checked at most every
     # CHECK_MS (a registry change reaches every process within that), and an entry lives
     # at most LOCAL_CACHE_SECONDS (0: no memo, one query per lookup).

@@ -24,9 +24,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
+from beckn.protocol.signing import SignatureError, SignatureFailure
+from beckn.protocol.v2 import ack as v2_ack
 from beckn.services import backlog, keys, registry, slow_baps
 from cpo_portal.outbound import courier, transport
 
@@ -85,12 +88,16 @@ class Callbacks(courier.Sender):
         headers = {"Content-Type": "application/json", "Authorization": self._signer(body)}
         return courier.Request("POST", body, headers)
 
-    def judge(self, response: transport.Response) -> tuple[str, str]:
+    def judge(self, row: Outbox, response: transport.Response) -> tuple[str, str]:
         code = response.status
         if 200 <= code < 300:
-            nack = _nack(response.body)
+            answer = _answer(response.body)
+            nack = _nack(answer)
             if nack is not None:
                 return OutboxState.REJECTED, f"the BAP answered NACK: {nack}"
+            unproven = _unproven_receipt(row, answer)
+            if unproven:
+                return OutboxState.REJECTED, unproven
             return OutboxState.DELIVERED, ""
         if code in RETRYABLE_STATUS:
             return OutboxState.PENDING, f"HTTP {code}"
@@ -105,20 +112,56 @@ class Callbacks(courier.Sender):
         backlog.release((row.subscriber_id, row.message_id) for row in rows)
 
 
-def _nack(body: bytes) -> str | None:
+def _answer(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _is_v2_ack(answer: Any) -> bool:
+    return isinstance(answer, dict) and "message" not in answer and "status" in answer
+
+
+def _nack(answer: Any) -> str | None:
     """The BAP's NACK, in 1.1's shape (`message.ack.status`) or 2.0's (`status`)."""
     try:
-        answer = json.loads(body)
-        if isinstance(answer, dict) and "message" not in answer and "status" in answer:
-            status = answer["status"]  # a 2.0 Ack
-        else:
-            status = answer["message"]["ack"]["status"]
-    except (ValueError, KeyError, TypeError):
+        status = answer["status"] if _is_v2_ack(answer) else answer["message"]["ack"]["status"]
+    except (KeyError, TypeError):
         return None
     if status != "NACK":
         return None
-    error = answer.get("error") if isinstance(answer, dict) else None
+    error = answer.get("error")
     return json.dumps(error)[:300] if error else "no error given"
+
+
+def _unproven_receipt(row: Outbox, answer: Any) -> str:
+    """Why a 2.0 Ack does not prove receipt ("" when it does, or is not 2.0's): its
+    counter-signature must be the called BAP's, by a key registered to it, over this Ack
+    and the callback we sent. An Ack without one passes unless
+    BECKN_REQUIRE_ACK_COUNTERSIGNATURE (2.0 makes it a MUST; BAPs still on 1.1's habits
+    send none)."""
+    if not _is_v2_ack(answer):
+        return ""
+    if not answer.get("signature"):
+        if conf.get("BECKN_REQUIRE_ACK_COUNTERSIGNATURE"):
+            return "the BAP's Ack carries no counter-signature (2.0 requires one)"
+        return ""
+    try:
+        signer, key_id = v2_ack.countersigner(answer)
+        if signer != row.subscriber_id:
+            raise SignatureError(
+                SignatureFailure.UNKNOWN_KEY, f"signed by {signer!r}, not {row.subscriber_id!r}"
+            )
+        entry = registry.find(signer, key_id)
+        if entry is None:
+            raise SignatureError(SignatureFailure.UNKNOWN_KEY, f"no key {key_id!r} of {signer!r}")
+        v2_ack.verify_countersignature(
+            answer, row.payload.encode("utf-8"), row.message_id, entry.public_key
+        )
+    except SignatureError as exc:
+        return f"the BAP's Ack counter-signature is refused: {exc}"
+    return ""
 
 
 class Courier(courier.Courier):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beckn.protocol.signing import SignatureError, verify_request
+from beckn.protocol.v2.ack import CounterSigner
 from beckn.simulator.loopback import LoopbackServer, Reply
 
 ACK = {"message": {"ack": {"status": "ACK"}}}
@@ -28,11 +29,13 @@ class Received:
 
 @dataclass
 class CallbackReceiver(LoopbackServer):
-    """`lookup` finds the BPP's public key; None accepts unsigned callbacks (tests)."""
+    """`lookup` finds the BPP's public key; None accepts unsigned callbacks (tests).
+    `countersigner` counter-signs its 2.0 Acks, as 2.0 asks of a receiver."""
 
     lookup: KeyLookup | None = None
     received: list[Received] = field(default_factory=list)
     script: list[tuple[int, Any]] = field(default_factory=list)  # canned answers, in order
+    countersigner: CounterSigner | None = None  # signs its 2.0 Acks (the BAP's key)
 
     def answer(self, path: str, raw: bytes, headers: dict[str, str]) -> Reply:
         status, body = self._take(path, raw, headers)
@@ -59,7 +62,12 @@ class CallbackReceiver(LoopbackServer):
             }
             return 401, nack
         if isinstance(body, dict) and body.get("context", {}).get("version") == "2.0.0":
-            return 200, {"status": "ACK"}  # 2.0's Ack (this simulator has no key to counter-sign)
+            ack: dict[str, Any] = {"status": "ACK"}  # 2.0's Ack, counter-signed with a key
+            if self.countersigner is None:
+                return 200, ack
+            ctx = body["context"]
+            message_id = str(ctx.get("messageId", ctx.get("message_id", "")))
+            return 200, self.countersigner.sign(ack, raw, message_id)
         return 200, ACK
 
     def _verify(self, raw: bytes, headers: dict[str, str]) -> tuple[str | None, str]:

@@ -114,8 +114,8 @@ class Sender:
         """The request for the row (raise NotReady when it cannot be made now)."""
         raise NotImplementedError
 
-    def judge(self, response: transport.Response) -> tuple[str, str]:
-        """(state, error) after an answer."""
+    def judge(self, row: Any, response: transport.Response) -> tuple[str, str]:
+        """(state, error) after the row's answer."""
         raise NotImplementedError
 
     def answer_fields(self, response: transport.Response) -> dict[str, Any]:
@@ -282,7 +282,7 @@ class Courier:
             error = f"failed: {transport.reason(exc)}"[:500]
             return Outcome(None, error, "", State.PENDING, method, extra)
         excerpt = response.body[:400].decode("utf-8", "replace")
-        state, error = self.sender.judge(response)
+        state, error = self.sender.judge(row, response)
         extra = {**extra, **self.sender.answer_fields(response)}
         return Outcome(response.status, error, excerpt, state, method, extra)
 

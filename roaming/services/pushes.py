@@ -87,7 +87,7 @@ class Pushes(courier.Sender):
         sent = "" if body is None else body.decode()
         return courier.Request(method, body, headers, extra={"body": sent})
 
-    def judge(self, response: transport.Response) -> tuple[str, str]:
+    def judge(self, row: Push, response: transport.Response) -> tuple[str, str]:
         """(state, error); the error in our words (the partner's text is kept in the
         attempt's response excerpt only)."""
         answer = client.answer(response)

@@ -108,6 +108,12 @@ class CounterSigner:
         return {**body, "signature": header}
 
 
+def countersigner(ack: dict[str, Any]) -> tuple[str, str]:
+    """(subscriber id, key id) an Ack's counter-signature names, or SignatureError."""
+    params = parse_authorization(str(ack.get("signature", "")), COUNTER_HEADERS)
+    return params.subscriber_id, params.key_id
+
+
 def verify_countersignature(
     ack: dict[str, Any], request: bytes, message_id: str, public_key: str
 ) -> str:
