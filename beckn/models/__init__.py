@@ -13,6 +13,7 @@ from .registry import (
     Vocabulary,
     registry_changed,
 )
+from .select_quotes import SelectQuote
 from .workers import WorkerHeartbeat
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "PublishReason",
     "PublishStatus",
     "RegistryVersion",
+    "SelectQuote",
     "SigningKey",
     "Subscriber",
     "SubscriberStatus",

@@ -276,6 +276,18 @@ def hold(order: Order, priced: Priced, vocab: str, session: OrderSession | None 
 def save_order(
     req: Request, order: Order | None, ask: Ask, priced: Priced, state: str, vocab: str
 ) -> Order:
+    """The order (or the draft a select held: beckn.services.select_quotes) moved to
+    `state` with the quote priced, saved (with its history record)."""
+    order = quote_into(req, order, ask, priced, state, vocab)
+    order.save()
+    return order
+
+
+def quote_into(
+    req: Request, order: Order | None, ask: Ask, priced: Priced, state: str, vocab: str
+) -> Order:
+    """The order moved to `state` with the ask and its priced quote written in, not
+    saved: a new one (unsaved, state quoted first) when `order` is None."""
     if order is None:
         order = Order(
             bap_id=req.bap_id,
@@ -297,7 +309,6 @@ def save_order(
     order.fulfillment = {
         k: v for k, v in (("customer", ask.customer), ("vehicle", ask.vehicle)) if v
     }
-    order.save()
     return order
 
 
