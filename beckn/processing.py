@@ -141,9 +141,11 @@ def _finish(inbound: InboundMessage, reply: Reply, now: dt.datetime) -> Outbox:
         reply = v2_replies.render(
             inbound.action, inbound.message, reply, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
         )
+    # A select's draft order is never saved (its quote is held): its callback has no order.
+    order = reply.order if reply.order is not None and reply.order.pk is not None else None
     rows = outbox.add_many(
         [
-            (inbound, message, reply.error if i == 0 else None, reply.order)
+            (inbound, message, reply.error if i == 0 else None, order)
             for i, message in enumerate([reply.message, *reply.more])
         ],
         now,

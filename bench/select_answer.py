@@ -250,7 +250,14 @@ def main() -> None:
     pgdb.recreate(url)
     # The per-BAP backlog is counted in Redis, as deployed; every message is ACKed before
     # any is answered, so its limit is set out of reach (the admission still runs).
-    pgdb.setup(url, CACHE_URL=args.cache, BECKN_MAX_PENDING_PER_BAP="1000000000")
+    # This process answers the messages itself: no worker beats, and admission must not
+    # refuse the ACKs for want of one.
+    pgdb.setup(
+        url,
+        CACHE_URL=args.cache,
+        BECKN_MAX_PENDING_PER_BAP="1000000000",
+        BECKN_ADMIT_WITHOUT_WORKERS="1",
+    )
     _forget_backlog()
     from django.db import connection
     from django.test import Client

@@ -101,7 +101,7 @@ class BulkLedger:
         held = {k: v for k, v in held.items() if k in composed.held_out}
         by_code = catalog.offers
         base = order_fields(priced, quote, charger, who)
-        for kind, at in (("quoted", start - dt.timedelta(minutes=5)),
+        for kind, at in (("validated", start - dt.timedelta(minutes=5)),
                          ("redeemed", start - dt.timedelta(minutes=2))):  # fmt: skip
             for a in applied:
                 info = by_code[a.offer_id]

@@ -14,6 +14,7 @@ from .registry import (
     Vocabulary,
     registry_changed,
 )
+from .select_quotes import SelectQuote
 from .workers import WorkerHeartbeat
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "PublishReason",
     "PublishStatus",
     "RegistryVersion",
+    "SelectQuote",
     "SigningKey",
     "Subscriber",
     "SubscriberStatus",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils import timezone
 
 from cpo_portal.models import Charger, Operator
 
@@ -71,7 +72,7 @@ class Order(models.Model):
     delivered_kwh = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     cancellation = models.JSONField(default=dict, blank=True)
     ratings = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)  # a select's, at init
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

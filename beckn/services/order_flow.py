@@ -24,10 +24,10 @@ from beckn.services import commerce, publication, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
-from cpo_portal.stamps import locked_row
+from cpo_portal.stamps import as_uuid, locked_row
 from offers.models import SessionChannel
 from offers.rules import Reason
-from offers.services import KnownOrder, SessionAsk
+from offers.services import KnownOrder, SessionAsk, Stamps
 from pricing.engine import FeeType, FinderFee
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
@@ -72,14 +72,17 @@ def locked_order(req: Request, *, related: bool = True) -> Order | None:
     return next(iter(rows.filter(**key).order_by()[:1]), None)
 
 
-def _charger(order_msg: dict[str, Any]) -> Charger:
+def _charger(order_msg: dict[str, Any]) -> tuple[Charger, Stamps | None]:
+    """The charger asked for, and the stamps it was published under (None: read by the
+    quote itself)."""
     provider_id = request_parsing.obj(order_msg.get("provider")).get("id")
     item = request_parsing.first(order_msg.get("items"))
     item_id = item.get("id")
     if not isinstance(item_id, str):
         raise Failure(errors.INVALID_REQUEST, "order.items[0].id is required", ITEM_PATH)
+    version = None
     if isinstance(provider_id, str):
-        found = publication.chargers(provider_id, item_id)
+        found, version = publication.chargers_and_stamps(provider_id, item_id)
     else:
         found = list(Charger.objects.select_related("station", "operator").filter(code=item_id)[:2])
     # An unknown provider is told as such; asked only when no charger was found.
@@ -100,7 +103,13 @@ def _charger(order_msg: dict[str, Any]) -> Charger:
             f"charger {item_id} is out of service ({charger.status})",
             ITEM_PATH,
         )
-    return charger
+    return charger, _stamps(version)
+
+
+def _stamps(version: publication.Version | None) -> Stamps | None:
+    if version is None or any(stamp is None for stamp in version):
+        return None
+    return Stamps(*(as_uuid(stamp) for stamp in version))
 
 
 def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> Ask:
@@ -108,7 +117,7 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
     silent. The customer: from the message's billing or contact with `identify` (init),
     else the order's."""
     order_msg = request_parsing.obj(req.message.get("order"))
-    charger = _charger(order_msg)
+    charger, stamps = _charger(order_msg)
     item = request_parsing.first(order_msg.get("items"))
     quantity = request_parsing.quantity(item)
     fulfillment = request_parsing.first(order_msg.get("fulfillments"))
@@ -141,7 +150,7 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
     session = SessionAsk(
         charger, start, kwh=quantity.kwh, amount=quantity.amount, end=end, customer_key=key,
         offer_ids=tuple(offer_ids), codes=tuple(codes), add_ons=tuple(add_ons), now=req.now,
-        explain=False, finder_fee=finder_fee(order_msg) or held.finder_fee,
+        explain=False, finder_fee=finder_fee(order_msg) or held.finder_fee, stamps=stamps,
     )  # fmt: skip
     return Ask(
         session=session,
@@ -276,6 +285,18 @@ def hold(order: Order, priced: Priced, vocab: str, session: OrderSession | None 
 def save_order(
     req: Request, order: Order | None, ask: Ask, priced: Priced, state: str, vocab: str
 ) -> Order:
+    """The order (or the draft a select held: beckn.services.select_quotes) moved to
+    `state` with the quote priced, saved (with its history record)."""
+    order = quote_into(req, order, ask, priced, state, vocab)
+    order.save()
+    return order
+
+
+def quote_into(
+    req: Request, order: Order | None, ask: Ask, priced: Priced, state: str, vocab: str
+) -> Order:
+    """The order moved to `state` with the ask and its priced quote written in, not
+    saved: a new one (unsaved, state quoted first) when `order` is None."""
     if order is None:
         order = Order(
             bap_id=req.bap_id,
@@ -297,7 +318,6 @@ def save_order(
     order.fulfillment = {
         k: v for k, v in (("customer", ask.customer), ("vehicle", ask.vehicle)) if v
     }
-    order.save()
     return order
 
 

@@ -301,15 +301,16 @@ def _stamps() -> Stamps:
     return (network[0][1] if network else None), dict(pricing), dict(catalog)
 
 
-def published(
+def _published(
     wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
     now: dt.datetime | None = None,
-) -> tuple[dict[int, Rows], dict[int, Provider]]:
+) -> tuple[dict[int, Rows], dict[int, Provider], Stamps]:
     """The network rows as published now, and the providers of the operators `wanted`
     picks from them (default: every operator), each current: one statement when nothing
     changed. When stamps moved, the providers they touch are updated (a changed network
     is read again and compared, operator by operator and station by station); a provider
-    whose stamps moved again while it was updated is updated again before it is kept."""
+    whose stamps moved again while it was updated is updated again before it is kept.
+    Third: the stamps they are current under."""
     now = now or timezone.now()
     stamps = _stamps()
     for _ in range(4):
@@ -317,7 +318,7 @@ def published(
         if stamps[0] == state.network:
             needed = set(state.rows) if wanted is None else set(wanted(state.rows))
             if not _stale(state, needed, stamps, now):
-                return state.rows, {pk: state.providers[pk] for pk in needed}
+                return state.rows, {pk: state.providers[pk] for pk in needed}, stamps
         with _store.lock:
             stamps = _update(stamps, wanted, now)
     state = _store.state  # stamps kept moving: those of the rows kept, built if need be
@@ -328,7 +329,17 @@ def published(
         if provider is None or provider.rows is not state.rows[pk]:
             provider = Provider.build(state.rows[pk], _version(pk, stamps), now, provider)
         found[pk] = provider
-    return state.rows, found
+    return state.rows, found, stamps
+
+
+def published(
+    wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[dict[int, Rows], dict[int, Provider]]:
+    """The network rows as published now, and the providers of the operators `wanted`
+    picks from them (default: every operator), each current (_published)."""
+    rows, providers, _ = _published(wanted, now)
+    return rows, providers
 
 
 def _update(stamps: Stamps, wanted: Any, now: dt.datetime) -> Stamps:
@@ -513,14 +524,21 @@ def _connector_filter(query: SearchQuery) -> Any:
 
 def chargers(provider_id: str, item_id: str) -> list[Charger]:
     """Up to two chargers coded `item_id` of the operator coded `provider_id`, as
-    published (whatever their status), each with its station, operator and connectors:
-    select, init and confirm find their charger here. Shared with every search and
-    lookup of this process: read them, never change them."""
-    rows, _ = published(lambda rows: ())  # the rows only: no provider is needed
-    for operator in rows.values():
+    published (whatever their status), each with its station, operator and connectors.
+    Shared with every search and lookup of this process: read them, never change them."""
+    return chargers_and_stamps(provider_id, item_id)[0]
+
+
+def chargers_and_stamps(provider_id: str, item_id: str) -> tuple[list[Charger], Version | None]:
+    """chargers(), and the stamps they were published under (the network's, the operator's
+    pricing and catalog; None when the operator is not published): select, init and
+    confirm find their charger here, and their quote checks its memos against these
+    stamps instead of reading them again."""
+    rows, _, stamps = _published(lambda rows: ())  # the rows only: no provider is needed
+    for pk, operator in rows.items():
         if operator.operator.code == provider_id:
-            return operator.codes.get(item_id, [])[:2]
-    return []
+            return operator.codes.get(item_id, [])[:2], _version(pk, stamps)
+    return [], None
 
 
 def forget() -> None:

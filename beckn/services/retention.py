@@ -13,9 +13,9 @@ What goes, `keep` after the answer window closed (each row's expires_at):
   attempts and their history records.
 
 What stays: an order's callbacks and their attempts, for as long as the order (they are
-what the BAP was told about it), a select's on_select included, since a select makes an
-order (quoted); their request's row goes, and their `inbound` becomes empty. Nothing is
-pruned while BECKN_KEEP_MESSAGES_DAYS is 0.
+what the BAP was told about it); their request's row goes, and their `inbound` becomes
+empty. A select makes no order (its quote is held, beckn.SelectQuote, and stays), so its
+on_select goes like an on_search's. Nothing is pruned while BECKN_KEEP_MESSAGES_DAYS is 0.
 
 Rows go PRUNE_BATCH at a time, one transaction each, found through an index
 (inbound_state_idx; outbox_prunable_idx) in no particular order, so that a batch costs

@@ -14,7 +14,7 @@ from offers.services.addons import (
     booked_lines,
     release_add_ons,
 )
-from offers.services.catalog import OfferInfo, catalog_for, stamps_for
+from offers.services.catalog import OfferInfo, Stamps, catalog_for, stamps_for
 from offers.services.facts import limits_from, load_customers, station_facts
 from offers.services.ledger import (
     OfferUnavailable,
@@ -60,6 +60,7 @@ __all__ = [
     "ReceivedSession",
     "Reversal",
     "SessionAsk",
+    "Stamps",
     "UnknownOrder",
     "add_ons_not_delivered",
     "add_ons_on_sale",

@@ -45,7 +45,7 @@ from pricing.services import surge_text
 
 from . import addons as addon_lines
 from . import combos as combo_offers
-from .catalog import Catalog, OfferInfo, catalog_for, stamps_for
+from .catalog import Catalog, OfferInfo, Stamps, catalog_for, stamps_for
 from .facts import CodeMatch, load_credits, load_customer, load_limits, station_facts
 from .requests import Requested, resolve
 
@@ -75,6 +75,9 @@ class SessionAsk:
     finder_fee: FinderFee | None = None  # the BAP's terms (bounded by the operator's maximum)
     now: dt.datetime | None = None
     explain: bool = True  # a reason for every offer of the place not applied (for people)
+    # The stamps the memos are checked against, when the caller read them already (the
+    # Beckn publication finds the charger under them): not read again (stamps_for).
+    stamps: Stamps | None = None
 
     def __post_init__(self) -> None:  # lists and mappings as read from a request
         what_if = self.what_if.items() if isinstance(self.what_if, Mapping) else self.what_if
@@ -225,7 +228,7 @@ def fetch_quote_inputs(ask: SessionAsk) -> QuoteInputs:
         what_if = dict(ask.what_if)
         segment, tier = what_if.get("segment"), what_if.get("tier")
         who = dataclasses.replace(who, segment=segment or who.segment, tier=tier or who.tier)
-    stamps = stamps_for(operator.pk)
+    stamps = ask.stamps or stamps_for(operator.pk)
     book, conditions = pricing.book_and_conditions(
         charger, ask.start, stamps.pricing, stamps.network
     )

@@ -29,7 +29,7 @@ def seed(**options) -> str:
 def test_demo_writes_what_production_writes_rolls_it_up_and_runs_once():
     assert "Analytics: 400 sessions" in seed(sessions=400, session_days=60)
     kinds = set(Redemption.objects.values_list("kind", flat=True).distinct())
-    assert {"quoted", "redeemed", "settled", "held_out"} <= kinds
+    assert {"validated", "redeemed", "settled", "held_out"} <= kinds
     assert NoOfferSession.objects.count() > 30  # the demo offers leave some sessions alone
     # One session in ten went through the services, which also count the offers' uses.
     assert OfferUsage.objects.filter(uses__gt=0).exists()

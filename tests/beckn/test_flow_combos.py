@@ -321,7 +321,6 @@ def test_less_energy_than_quoted_sends_the_recovery_on_update(shop, bap, run, ou
     ]
     rows = Redemption.objects.filter(order_ref=order.reference).order_by("pk")
     assert list(rows.values_list("kind", "discount")) == [
-        ("quoted", D("24.90")),
         ("validated", D("24.90")),
         ("redeemed", D("24.90")),
         ("reversed", D("1.80")),

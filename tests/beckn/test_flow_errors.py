@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from beckn.models import Order, OrderState
+from beckn.models import Order, OrderState, SelectQuote
 from beckn.protocol.tags import tag_values
 from tests.beckn import bap as msgs
 
@@ -74,7 +74,8 @@ def test_init_refuses_an_offer_that_became_invalid(network, bap, fake, run, our_
     error = error_of(body)
     assert error["code"] == "30006"
     assert error["message"] == "Offer weekend-discount-25 ended 2020-01-01T00:00:00+00:00"
-    assert Order.objects.get().state == OrderState.QUOTED
+    assert not Order.objects.exists()  # the select's quote is still held for init
+    assert SelectQuote.objects.get().order is None
 
 
 def test_init_reports_a_changed_quote(network, bap, fake, run, our_key):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from beckn.models import Order, OrderState
+from beckn.models import Order, OrderState, SelectQuote
 from beckn.protocol.tags import tag_values
 from tests.beckn import bap as msgs
 from tests.support.beckn import breakup
@@ -28,7 +28,10 @@ def test_select_quotes_the_weekend_offer(network, bap, fake, run, our_key):
     assert order["quote"]["price"] == {"value": "91.45", "currency": "INR"}
     assert order["quote"]["breakup"][0]["item"]["id"] == charger.code
     assert [o["id"] for o in order["offers"]] == ["weekend-discount-25"]
-    assert Order.objects.get().state == OrderState.QUOTED
+    assert not Order.objects.exists()  # the order follows at init
+    held = SelectQuote.objects.get()
+    assert held.total == Decimal("91.45") and held.quote == order["quote"]
+    assert [o["id"] for o in held.applied_offers] == ["weekend-discount-25"]
 
 
 def _journey_to_confirm(network, bap, run):
