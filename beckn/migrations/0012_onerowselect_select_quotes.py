@@ -38,7 +38,7 @@ def hold_orders_quotes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beckn', '0010_cds_catalog_publishing'),
+        ('beckn', '0011_catalogrefresh_change_record'),
         ('cpo_portal', '0007_cds_operator_fees'),
     ]
 
