@@ -47,7 +47,16 @@ from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.protocol.v2 import deg_shape
 from beckn.protocol.v2 import schema as v2_schema
-from beckn.services import admission, backlog, fastschema, keys, ratelimit, reconnect, registry
+from beckn.services import (
+    admission,
+    backlog,
+    fastschema,
+    keys,
+    ratelimit,
+    reconnect,
+    registry,
+    retention,
+)
 from cpo_portal import jsonlimits
 
 log = logging.getLogger(__name__)
@@ -319,11 +328,21 @@ def _count_refused(signer: _Signer | None) -> None:
 
 def _check_refresh(action: str, body: dict[str, Any], now: datetime) -> None:
     """A search's catalog refresh tags (ONDC 1.x) are readable, or the search is refused."""
-    if action == "search":
-        try:
-            refresh_tags.read(refresh_tags.intent_of(body), now)
-        except refresh_tags.RefreshError as exc:
-            raise Refusal(errors.INVALID_REQUEST, str(exc), refresh_tags.PATH) from None
+    if action != "search":
+        return
+    try:
+        refresh = refresh_tags.read(refresh_tags.intent_of(body), now)
+    except refresh_tags.RefreshError as exc:
+        raise Refusal(errors.INVALID_REQUEST, str(exc), refresh_tags.PATH) from None
+    kept = retention.keep()
+    start = refresh.start if refresh is not None else None
+    if start is not None and kept is not None and start < now - kept:
+        raise Refusal(
+            errors.INVALID_REQUEST,
+            f"{refresh_tags.INC} start_time is before the change record kept "
+            f"({kept.days} days); ask for {refresh_tags.FULL}",
+            refresh_tags.PATH,
+        )
 
 
 def _parse(raw: bytes) -> dict[str, Any]:

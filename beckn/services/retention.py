@@ -12,6 +12,12 @@ What goes, `keep` after the answer window closed (each row's expires_at):
   errors of requests that named none) once it reached a final state, with its delivery
   attempts and their history records.
 
+- every held quote (SelectQuote) that did not become an order, `keep` after its last
+  select;
+- the catalog change record (CatalogChange) older than `keep` that every active push
+  subscription has sent: a `catalog_inc` window that starts before it is refused at
+  intake (the BAP asks for `catalog_full` instead).
+
 What stays: an order's callbacks and their attempts, for as long as the order (they are
 what the BAP was told about it); their request's row goes, and their `inbound` becomes
 empty. A select makes no order (its quote is held, beckn.SelectQuote, and stays), so its
@@ -36,7 +42,16 @@ from datetime import datetime, timedelta
 from django.db import connection, models, transaction
 
 from beckn import conf
-from beckn.models import FINAL_STATES, DeliveryAttempt, InboundMessage, InboundState, Outbox
+from beckn.models import (
+    FINAL_STATES,
+    CatalogChange,
+    CatalogSubscription,
+    DeliveryAttempt,
+    InboundMessage,
+    InboundState,
+    Outbox,
+    SelectQuote,
+)
 
 PRUNE_BATCH = 1000
 MAX_BATCHES = 100  # per table and run: at most 100,000 rows each
@@ -47,21 +62,26 @@ class Pruned:
     requests: int = 0
     callbacks: int = 0
     attempts: int = 0
+    quotes: int = 0
+    changes: int = 0
 
     def __add__(self, other: Pruned) -> Pruned:
         return Pruned(
             self.requests + other.requests,
             self.callbacks + other.callbacks,
             self.attempts + other.attempts,
+            self.quotes + other.quotes,
+            self.changes + other.changes,
         )
 
     def __bool__(self) -> bool:
-        return bool(self.requests or self.callbacks)
+        return bool(self.requests or self.callbacks or self.quotes or self.changes)
 
     def __str__(self) -> str:
         return (
-            f"{self.requests} requests, {self.callbacks} callbacks and "
-            f"{self.attempts} delivery attempts"
+            f"{self.requests} requests, {self.callbacks} callbacks, "
+            f"{self.attempts} delivery attempts, {self.quotes} held quotes and "
+            f"{self.changes} catalog changes"
         )
 
 
@@ -97,7 +117,33 @@ def prune(now: datetime, kept: timedelta | None = None, batch: int = PRUNE_BATCH
         requests += len(ids)
         if len(ids) < batch:
             break
-    return Pruned(requests, callbacks, attempts)
+    quotes = _prune_in_batches(old_quotes(cutoff), SelectQuote, batch)
+    changes = _prune_in_batches(old_changes(cutoff), CatalogChange, batch)
+    return Pruned(requests, callbacks, attempts, quotes, changes)
+
+
+def _prune_in_batches(rows: models.QuerySet, model: type[models.Model], batch: int) -> int:
+    done = 0
+    for _ in range(MAX_BATCHES):
+        ids = batch_of(rows, batch)
+        with transaction.atomic():
+            _delete(model, "id", ids)
+        done += len(ids)
+        if len(ids) < batch:
+            break
+    return done
+
+
+def old_quotes(cutoff: datetime) -> models.QuerySet[SelectQuote]:
+    """Held quotes that became no order, last selected before `cutoff`."""
+    return SelectQuote.objects.filter(order__isnull=True, updated_at__lt=cutoff)
+
+
+def old_changes(cutoff: datetime) -> models.QuerySet[CatalogChange]:
+    """Catalog changes from before `cutoff` that every active push has sent."""
+    rows = CatalogChange.objects.filter(at__lt=cutoff)
+    sent = CatalogSubscription.objects.filter(active=True).aggregate(m=models.Min("cursor"))["m"]
+    return rows if sent is None else rows.filter(id__lte=sent)
 
 
 def old_requests(cutoff: datetime) -> models.QuerySet[InboundMessage]:

@@ -177,6 +177,10 @@ def test_push_for_one_provider_sends_only_its_changes(priced, bap, run, our_key)
         ([group("catalog_full", payload_type="link")], "only 'inline' is offered"),
         ([group("catalog_full"), group("catalog_inc", mode="start")], "not both"),
         ([{"code": "catalog_inc", "list": [{"code": "mode", "value": "go"}]}], "neither"),
+        (  # older than the change record kept (BECKN_KEEP_MESSAGES_DAYS, 30)
+            [group("catalog_inc", start_time="2020-01-01T00:00:00Z")],
+            "before the change record kept (30 days); ask for catalog_full",
+        ),
     ],
 )
 def test_malformed_refresh_tags_are_refused_with_the_reason(network, bap, client, tags, said):

@@ -14,7 +14,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beckn import tasks
-from beckn.models import DeliveryAttempt, InboundMessage, InboundState, Order, Outbox, OutboxState
+from beckn.models import (
+    CatalogChange,
+    CatalogSubscription,
+    DeliveryAttempt,
+    InboundMessage,
+    InboundState,
+    Order,
+    Outbox,
+    OutboxState,
+    SelectQuote,
+)
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import intake, outbox, retention
@@ -153,7 +163,8 @@ def test_the_command_prunes_to_the_end_in_one_line(bpp, now, monkeypatch, capsys
         request(f"m-{n}", now - 3 * DAY)
     call_command("beckn_prune", "--days", "2")
     assert capsys.readouterr().out == (
-        "Deleted 5 requests, 0 callbacks and 0 delivery attempts "
+        "Deleted 5 requests, 0 callbacks, 0 delivery attempts, 0 held quotes and 0 catalog "
+        "changes "
         "(2 days after their answer window).\n"
     )
     assert names() == set()
@@ -191,3 +202,38 @@ def test_each_batch_is_found_through_an_index_however_large_the_table(bpp, now):
     cutoff = now - KEEP
     assert "inbound_state_idx" in retention.old_requests(cutoff).order_by()[:1000].explain()
     assert "outbox_prunable_idx" in retention.old_callbacks(cutoff).order_by()[:1000].explain()
+
+
+def held_quote(name: str, last_selected: dt.datetime, order: Order | None = None) -> SelectQuote:
+    return SelectQuote.objects.create(
+        bap_id="bap.example", transaction_id=name, order=order, total=1, updated_at=last_selected
+    )
+
+
+def test_held_quotes_that_became_no_order_go_after_the_keep(now):
+    held_quote("old", now - KEEP - DAY)
+    held_quote("recent", now - KEEP + DAY)
+    pruned = retention.prune(now, KEEP)
+    assert pruned.quotes == 1
+    assert set(SelectQuote.objects.values_list("transaction_id", flat=True)) == {"recent"}
+
+
+def change(at: dt.datetime) -> CatalogChange:
+    return CatalogChange.objects.create(
+        provider_id="op.example", kind="item", piece_id="c1", body=None, at=at
+    )
+
+
+def test_catalog_changes_go_after_the_keep_once_every_active_push_has_sent_them(now):
+    sent, unsent, recent = change(now - 40 * DAY), change(now - 35 * DAY), change(now - DAY)
+    CatalogSubscription.objects.create(
+        bap_id="bap.example", cursor=sent.pk, active=True, started_at=now - 50 * DAY
+    )
+    CatalogSubscription.objects.create(  # stopped: waits for nothing
+        bap_id="other.example", cursor=0, active=False, started_at=now - 50 * DAY
+    )
+    assert retention.prune(now, KEEP).changes == 1
+    assert set(CatalogChange.objects.values_list("pk", flat=True)) == {unsent.pk, recent.pk}
+    CatalogSubscription.objects.filter(bap_id="bap.example").update(active=False)
+    assert retention.prune(now, KEEP).changes == 1
+    assert set(CatalogChange.objects.values_list("pk", flat=True)) == {recent.pk}
