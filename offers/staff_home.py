@@ -15,9 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from cpo_portal import tenancy
-from cpo_portal.models import Operator
+from cpo_portal.models import Operator, Station
 from offers.models import Offer
 from offers.services import uses
 from offers.services.standing import offers_today
@@ -32,7 +33,7 @@ class Action:
     key: str
     label: str
     url: str
-    kind: str  # "tool" (looks, never saves), "write" (a form that saves) or "dashboard"
+    kind: str  # "tool" (looks, never saves), "write" (a form that saves), "dashboard", "task"
 
 
 def _may(request: HttpRequest, model, what: str) -> bool:
@@ -63,6 +64,39 @@ def actions(request: HttpRequest) -> list[Action]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Task:
+    """An operator's task on the home: a page of the admin, shown to whoever may view
+    `model` there (its model admin's permission check); named as the admin names the
+    model's list unless `label` says otherwise."""
+
+    key: str
+    url_name: str
+    model: type
+    label: str = ""
+
+
+# The operator's tasks, in the order shown. Apps above offers add theirs in their
+# AppConfig.ready() (roaming: partners, CDR imports, the price audit).
+TASKS: list[Task] = [
+    Task("stations", "admin:cpo_portal_station_changelist", Station),
+]
+
+
+def operator_tasks(request: HttpRequest) -> list[Action]:
+    """The operator's tasks this user may open (stations, partners, CDR imports, the price
+    audit)."""
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return []
+    return [
+        Action(task.key, task.label or capfirst(task.model._meta.verbose_name_plural),
+               reverse(task.url_name), "task")  # fmt: skip
+        for task in TASKS
+        if admin.site.is_registered(task.model) and _may(request, task.model, "view")
+    ]
+
+
 def operators_of(request: HttpRequest) -> list[Operator]:
     return list(tenancy.scope(Operator.objects.order_by("name"), request.user)[:MAX_OPERATORS])
 
@@ -78,6 +112,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "title": "Home",
         "boards": boards,
         "actions": actions(request),
+        "tasks": operator_tasks(request),
         "uses_meaning": uses.MEANING,
         "app_list": admin.site.get_app_list(request),
     }
