@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -72,7 +73,7 @@ class Task:
 
     key: str
     url_name: str
-    model: type
+    model: type[Model]
     label: str = ""
 
 
@@ -90,8 +91,12 @@ def operator_tasks(request: HttpRequest) -> list[Action]:
     if not (user.is_active and user.is_staff):
         return []
     return [
-        Action(task.key, task.label or capfirst(task.model._meta.verbose_name_plural),
-               reverse(task.url_name), "task")  # fmt: skip
+        Action(
+            task.key,
+            task.label or capfirst(task.model._meta.verbose_name_plural),
+            reverse(task.url_name),
+            "task",
+        )
         for task in TASKS
         if admin.site.is_registered(task.model) and _may(request, task.model, "view")
     ]
