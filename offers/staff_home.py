@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
+
 
 from cpo_portal import tenancy
 from cpo_portal.models import Operator, Station
