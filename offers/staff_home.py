@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-
+from django.utils.text import capfirst
 
 from cpo_portal import tenancy
 from cpo_portal.models import Operator, Station
@@ -93,7 +93,7 @@ def operator_tasks(request: HttpRequest) -> list[Action]:
     return [
         Action(
             task.key,
-            task.label or capfirst(task.model._meta.verbose_name_plural),
+            task.label or str(capfirst(task.model._meta.verbose_name_plural)),
             reverse(task.url_name),
             "task",
         )
