@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import admin
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,9 +18,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from cpo_portal import tenancy
-from cpo_portal.models import Operator, Station
+from cpo_portal.models import Operator
 from offers.models import Offer
 from offers.services import uses
+from offers.services.home_tasks import TASKS
 from offers.services.standing import offers_today
 from pricing.models import SurgeRule
 from pricing.services import surge_clock
@@ -63,25 +63,6 @@ def actions(request: HttpRequest) -> list[Action]:
         out.append(Action("surge", "Surge impact", reverse("analytics:surge"), "dashboard"))
         out.append(Action("changes", "Change log", reverse("change-log"), "tool"))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Task:
-    """An operator's task on the home: a page of the admin, shown to whoever may view
-    `model` there (its model admin's permission check); named as the admin names the
-    model's list unless `label` says otherwise."""
-
-    key: str
-    url_name: str
-    model: type[Model]
-    label: str = ""
-
-
-# The operator's tasks, in the order shown. Apps above offers add theirs in their
-# AppConfig.ready() (roaming: partners, CDR imports, the price audit).
-TASKS: list[Task] = [
-    Task("stations", "admin:cpo_portal_station_changelist", Station),
-]
 
 
 def operator_tasks(request: HttpRequest) -> list[Action]:

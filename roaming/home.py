@@ -1,9 +1,10 @@
-"""Roaming's tasks on the staff home (offers.staff_home.TASKS): its partners, its CDR
+"""Roaming's tasks on the staff home (offers.services.home_tasks): its partners, its CDR
 imports and the price audit, each shown to whoever may view it."""
 
 from __future__ import annotations
 
-from offers.staff_home import TASKS, Task
+from offers.services import HOME_TASKS as TASKS
+from offers.services import HomeTask as Task
 
 
 def add_tasks() -> None:
