@@ -22,8 +22,10 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from cpo_portal.days import DASH as DASH
+from cpo_portal.days import day as day
+
 MINUS = "\u2212"
-DASH = "—"
 SYMBOLS = {"INR": "₹", "EUR": "€", "USD": "$", "GBP": "£"}
 
 

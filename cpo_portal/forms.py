@@ -7,9 +7,9 @@ from __future__ import annotations
 from django import forms
 
 from .models import Charger
-from .models.network import ChargingSpeed
+from .models.network import EV_CHARGER, ChargingSpeed, category_label
 
-STANDARD_CATEGORIES = ["ev-charger", *(speed.lower() for speed in ChargingSpeed.values)]
+STANDARD_CATEGORIES = [EV_CHARGER, *(speed.lower() for speed in ChargingSpeed.values)]
 
 
 class CategoriesField(forms.MultipleChoiceField):
@@ -45,7 +45,7 @@ class ChargerForm(forms.ModelForm):
         )
         field = self.fields.get("categories")  # absent where the form is read-only
         if isinstance(field, forms.MultipleChoiceField):
-            field.choices = [(c, c) for c in ordered]
+            field.choices = [(c, category_label(c)) for c in ordered]
         self.initial.setdefault("categories", list(self.instance.categories or []))
 
     def clean(self):

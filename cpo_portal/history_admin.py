@@ -20,6 +20,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
+from cpo_portal.changes import one_row
+
 _SHOWING_HISTORY = "_cpo_showing_history"
 _HISTORY_VIEW = "_cpo_history_view"
 
@@ -27,6 +29,25 @@ _HISTORY_VIEW = "_cpo_history_view"
 class AuditHistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None) -> bool:
         return True
+
+    def save_model(self, request, obj, form, change):
+        """A form saved unchanged writes no history row (cpo_portal.changes.one_row)."""
+        if change and not form.has_changed():
+            setattr(obj, one_row.SKIP, True)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """The many-to-many links saved after the object belong to the object's row of this
+        save, not to rows of their own; the inlines' objects keep their own rows."""
+        obj = form.instance
+        written = not hasattr(obj, one_row.SKIP)
+        setattr(obj, one_row.SKIP, True)
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            delattr(obj, one_row.SKIP)
+        if written:
+            one_row.keep_links(obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):

@@ -46,6 +46,33 @@ class JsonLimitError(ValueError):
     """The document is larger or deeper than allowed (the message says which)."""
 
 
+# Python's JSON parser's messages, as people read them (the start of its message -> ours).
+_WHAT_WENT_WRONG = {
+    "Expecting value": "a value was expected",
+    "Expecting property name enclosed in double quotes": "a name in double quotes was expected",
+    "Expecting ',' delimiter": "a comma was expected",
+    "Expecting ':' delimiter": "a colon was expected",
+    "Unterminated string": "a text in quotes is not closed",
+    "Invalid control character": "a text in quotes holds a line break or a control character",
+    "Invalid \\escape": "a backslash starts no known escape",
+    "Extra data": "more follows the end of the JSON",
+}
+
+
+def not_json(exc: ValueError) -> str:
+    """Why a text is not JSON, in words, with where: 'not JSON: a comma was expected at
+    line 3, column 7', never the parser's own message."""
+    if isinstance(exc, json.JSONDecodeError):
+        what = next(
+            (ours for theirs, ours in _WHAT_WENT_WRONG.items() if exc.msg.startswith(theirs)),
+            "it cannot be read",
+        )
+        return f"not JSON: {what} at line {exc.lineno}, column {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not JSON: the file is not UTF-8 text"
+    return "not JSON: it cannot be read"
+
+
 def text_depth(text: str, stop: int | None = None) -> int:
     """The deepest nesting of arrays and objects in JSON text (0 for a scalar); counting
     ends as soon as it passes `stop`."""

@@ -15,11 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
 from offers.models import Offer
 from offers.services import uses
+from offers.services.home_tasks import TASKS
 from offers.services.standing import offers_today
 from pricing.models import SurgeRule
 from pricing.services import surge_clock
@@ -32,7 +34,7 @@ class Action:
     key: str
     label: str
     url: str
-    kind: str  # "tool" (looks, never saves), "write" (a form that saves) or "dashboard"
+    kind: str  # "tool" (looks, never saves), "write" (a form that saves), "dashboard", "task"
 
 
 def _may(request: HttpRequest, model, what: str) -> bool:
@@ -63,6 +65,24 @@ def actions(request: HttpRequest) -> list[Action]:
     return out
 
 
+def operator_tasks(request: HttpRequest) -> list[Action]:
+    """The operator's tasks this user may open (stations, partners, CDR imports, the price
+    audit)."""
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return []
+    return [
+        Action(
+            task.key,
+            task.label or str(capfirst(task.model._meta.verbose_name_plural)),
+            reverse(task.url_name),
+            "task",
+        )
+        for task in TASKS
+        if admin.site.is_registered(task.model) and _may(request, task.model, "view")
+    ]
+
+
 def operators_of(request: HttpRequest) -> list[Operator]:
     return list(tenancy.scope(Operator.objects.order_by("name"), request.user)[:MAX_OPERATORS])
 
@@ -78,6 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "title": "Home",
         "boards": boards,
         "actions": actions(request),
+        "tasks": operator_tasks(request),
         "uses_meaning": uses.MEANING,
         "app_list": admin.site.get_app_list(request),
     }

@@ -7,3 +7,6 @@ class RoamingConfig(AppConfig):
 
     def ready(self) -> None:
         from roaming import checks, signals  # noqa: F401  (deploy checks; pushes on change)
+        from roaming.home import add_tasks
+
+        add_tasks()

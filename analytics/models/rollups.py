@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 
 from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from cpo_portal.models import Operator, Station
-from offers.models import SessionChannel
+from offers.models import DegOfferType, SessionChannel
 
 from .common import Measures, _kwh, _money, derived_fk
 
@@ -40,7 +40,9 @@ class DailyRollup(Measures):
     operator = derived_fk(Operator, indexed=False)
     date = models.DateField()
     offer = derived_fk("offers.Offer", optional=True, indexed=False)
-    offer_type = models.CharField("DEG offer type", max_length=32, blank=True)
+    offer_type = models.CharField(
+        "DEG offer type", max_length=32, blank=True, choices=DegOfferType.choices
+    )
     station = derived_fk(Station, optional=True)
     region_code = models.CharField(max_length=16, blank=True)
     hour_band = models.CharField(max_length=8, choices=BAND_CHOICES)

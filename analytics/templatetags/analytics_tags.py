@@ -60,5 +60,5 @@ def cell(value, kind: str) -> str:
     if kind == "datetime" and isinstance(value, dt.datetime):
         return formatting.local_time(value)
     if kind == "date" and isinstance(value, dt.date):
-        return value.strftime("%-d %b %Y")
+        return formatting.day(value)
     return str(value)

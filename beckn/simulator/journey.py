@@ -201,19 +201,42 @@ def describe_terms(terms: dict[str, Any]) -> str:
 
 
 def choose(catalog: dict[str, Any], wanted: str | None) -> tuple[dict, dict, str | None]:
-    """The first item with an offer (the wanted one, when named), else the first item."""
+    """The first item with an offer, else the first item. A wanted offer is found wherever
+    the catalog has it: under an item (the offers that apply there now) or among its
+    provider's offers (every offer in the catalog: one for another day, such as a weekend
+    offer, or a trade), at an item it names or at one of its locations."""
     first = None
     for provider in catalog.get("providers", []):
-        for item in provider.get("items", []):
+        items = provider.get("items", [])
+        for item in items:
             first = first or (provider, item)
             ids = [o["id"] for o in item.get("offers", [])]
             if (wanted and wanted in ids) or (not wanted and ids):
                 return provider, item, wanted or ids[0]
+        for offer in provider.get("offers", []) if wanted else ():
+            if offer.get("id") == wanted and (item := _item_of(offer, items)) is not None:
+                return provider, item, wanted
     if first is None:
         raise JourneyFailed("the catalog has no chargers in that circle")
     if wanted:
         raise JourneyFailed(f"no charger in the catalog offers {wanted!r}")
     return first[0], first[1], None
+
+
+def _item_of(offer: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first item the offer covers: one it names, else one at its locations and in its
+    categories (none listed: every item of the provider)."""
+    named = set(offer.get("item_ids") or ())
+    for item in items:
+        if named and item.get("id") not in named:
+            continue
+        if not named and any(
+            offer.get(key) and not set(offer[key]) & set(item.get(key) or ())
+            for key in ("location_ids", "category_ids")
+        ):
+            continue
+        return item
+    return None
 
 
 def order_message(

@@ -105,7 +105,8 @@ def choose(
     catalogs: list[dict[str, Any]], wanted: str | None
 ) -> tuple[str, str, dict[str, Any] | None]:
     """(provider, charger, offer): the first charger with a promotional offer (the wanted
-    one, when named), else the first charger at its list price."""
+    one, when named, at the first charger of its catalog when it names none: an offer at
+    every charger, or a trade), else the first charger at its list price."""
     first = None
     for catalog in catalogs:
         provider = catalog["provider"]["id"]
@@ -115,6 +116,8 @@ def choose(
                 continue
             if wanted in (None, offer["id"]) and offer.get("resourceIds"):
                 return provider, offer["resourceIds"][0], offer
+            if wanted == offer["id"] and catalog.get("resources"):
+                return provider, catalog["resources"][0]["id"], offer
         for resource in catalog.get("resources", []):
             first = first or (provider, resource["id"], None)
     if wanted:

@@ -4,17 +4,21 @@
 `operator_changes` is every change the user may see across their operators, filtered by
 person, kind of object and day (the admin page `/admin/changes/`). Both read
 django-simple-history's records and word them through `wording`; which models count and
-which are children comes from `tracked`. Each change lists its fields old → new.
+which are children comes from `tracked`. Each change lists its fields old → new, and a
+child's change names its parent (a band, its tariff). Both are paged by Django's Paginator,
+newest first (`Changes`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import overload
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 from simple_history import utils
 
@@ -22,7 +26,7 @@ from cpo_portal import tenancy
 from cpo_portal.changes import tracked, wording
 from cpo_portal.models import Operator
 
-LIMIT = 200  # changes on one page, newest first
+PER_PAGE = 50  # changes on one page, newest first
 _SKIPPED = {"updated_at", "created_at"}
 
 
@@ -37,6 +41,15 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class Parent:
+    """The object a child's change belongs to: a band's tariff."""
+
+    kind: str  # "tariff"
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class Change:
     when: dt.datetime
     who: str
@@ -46,6 +59,7 @@ class Change:
     url: str | None  # its admin page
     version_url: str | None  # the whole version, read-only
     fields: tuple[FieldChange, ...]
+    parent: Parent | None = None
 
 
 @dataclass(frozen=True)
@@ -139,9 +153,27 @@ def _word(records: list) -> list[Change]:
                 url=_admin_url(model, "change", pk) if record.history_type != "-" else None,
                 version_url=_admin_url(model, "simple_history", pk, record.pk),
                 fields=tuple(fields),
+                parent=_parent(model, record, names),
             )
         )
     return changes
+
+
+def _parent(model: type[Model], record, names: dict) -> Parent | None:
+    name = tracked.parent_field(model)
+    if not name:
+        return None
+    field = model._meta.get_field(name)
+    if not isinstance(field, ForeignKey):
+        return None
+    parent_model, pk = field.related_model, getattr(record, field.attname)
+    if pk is None or isinstance(parent_model, str):
+        return None
+    return Parent(
+        kind=str(parent_model._meta.verbose_name),
+        name=names.get((parent_model, pk), f"#{pk}"),
+        url=_admin_url(parent_model, "change", pk),
+    )
 
 
 def _m2m_changes(record, previous) -> list[FieldChange]:
@@ -167,12 +199,41 @@ def _m2m_changes(record, previous) -> list[FieldChange]:
 def _newest(querysets: list[QuerySet], limit: int) -> list:
     rows: list = []
     for qs in querysets:
-        rows.extend(qs.select_related("history_user").order_by("-history_date")[:limit])
-    rows.sort(key=lambda r: r.history_date, reverse=True)
+        rows.extend(
+            qs.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+        )
+    rows.sort(key=lambda r: (r.history_date, type(r).__name__, r.history_id), reverse=True)
     return rows[:limit]
 
 
-def object_changes(obj: Model, limit: int = LIMIT) -> list[Change]:
+class Changes:
+    """The changes of several history querysets, newest first, worded page by page: what
+    Django's Paginator pages (a count, and slices)."""
+
+    def __init__(self, querysets: list[QuerySet]):
+        self.querysets = querysets
+
+    def count(self) -> int:
+        return sum(qs.count() for qs in self.querysets)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Change: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Change]: ...
+    def __getitem__(self, index: int | slice) -> Change | list[Change]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        return _word(_newest(self.querysets, stop)[start:stop])
+
+
+def object_changes(obj: Model) -> Changes:
     """One object's changes and its children's (each child declaring `HISTORY_PARENT`)."""
     model = type(obj)
     history = tracked.history_model(model)
@@ -183,7 +244,7 @@ def object_changes(obj: Model, limit: int = LIMIT) -> list[Change]:
         child_history = tracked.history_model(child)
         if child_history is not None:
             querysets.append(child_history._default_manager.filter(**{attname: obj.pk}))
-    return _word(_newest(querysets, limit))
+    return Changes(querysets)
 
 
 def _roles(model: type[Model]):
@@ -221,12 +282,12 @@ def _filtered(qs: QuerySet, filters: Filters) -> QuerySet:
     return qs
 
 
-def operator_changes(user, filters: Filters = Filters(), limit: int = LIMIT) -> list[Change]:
+def operator_changes(user, filters: Filters = Filters()) -> Changes:
     """Every change the user may see across their operators, newest first."""
     models = [
         m for m in visible_models(user) if not filters.kind or m._meta.label_lower == filters.kind
     ]
-    return _word(_newest([_filtered(_scoped(m, user), filters) for m in models], limit))
+    return Changes([_filtered(_scoped(m, user), filters) for m in models])
 
 
 def people(user) -> list[str]:
@@ -242,4 +303,13 @@ def people(user) -> list[str]:
     return [*sorted(names), wording.SYSTEM, wording.DEMO_REASON]
 
 
-__all__ = ["Change", "FieldChange", "Filters", "object_changes", "operator_changes", "people"]
+__all__ = [
+    "Change",
+    "Changes",
+    "FieldChange",
+    "Filters",
+    "Parent",
+    "object_changes",
+    "operator_changes",
+    "people",
+]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
 
@@ -32,6 +33,17 @@ class ChangeLogFilters(forms.Form):
         kind.choices = [("", "Every kind"), *(p for p in tracked.kinds() if p[0] in visible)]
 
 
+def _paged(request, found: changes.Changes) -> dict:
+    """One page of changes (?p=, as the admin's lists), and the pages around it."""
+    paginator: Paginator[changes.Change] = Paginator(found, changes.PER_PAGE)
+    page = paginator.get_page(request.GET.get("p"))
+    return {
+        "changes": page.object_list,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+    }
+
+
 def change_log(request):
     """/admin/changes/: who changed what, across the user's operators."""
     if not tenancy.operator_ids(request.user) and not request.user.is_superuser:
@@ -44,8 +56,7 @@ def change_log(request):
         **admin.site.each_context(request),
         "title": "Change log",
         "form": form,
-        "changes": changes.operator_changes(request.user, filters),
-        "limit": changes.LIMIT,
+        **_paged(request, changes.operator_changes(request.user, filters)),
     }
     return TemplateResponse(request, "admin/changes/log.html", context)
 
@@ -63,7 +74,7 @@ def object_history(model_admin, request, object_id):
         "title": f"History: {obj}",
         "object": obj,
         "opts": opts,
-        "changes": changes.object_changes(obj),
+        **_paged(request, changes.object_changes(obj)),
         "children": [c._meta.verbose_name_plural for c, _ in tracked.children_of(type(obj))],
     }
     return TemplateResponse(request, "admin/changes/history.html", context)

@@ -79,7 +79,7 @@ def value_text(field: models.Field, value, currency: str, related: dict) -> str:
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
     if isinstance(value, dt.date):
-        return value.strftime("%-d %b %Y")
+        return formatting.day(value)
     if isinstance(value, list):
         return day_list(value) if _is_days(field) else ", ".join(str(v) for v in value)
     return str(value)

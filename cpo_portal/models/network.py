@@ -106,6 +106,21 @@ class ChargingSpeed(models.TextChoices):
     ULTRA_FAST = "ULTRA_FAST", "Ultra fast"
 
 
+EV_CHARGER = "ev-charger"  # the category every charger is published under
+
+
+def category_label(code: str) -> str:
+    """A charger's category code as staff read it: "ev-charger" -> "EV charger", a speed
+    by its label ("ultra_fast" -> "Ultra fast"), any other code in words ("fleet-depot" ->
+    "Fleet depot")."""
+    if code == EV_CHARGER:
+        return "EV charger"
+    speeds = {value.lower(): label for value, label in ChargingSpeed.choices}
+    if code.lower() in speeds:
+        return str(speeds[code.lower()])
+    return code.replace("-", " ").replace("_", " ").capitalize()
+
+
 class ConnectorType(models.TextChoices):
     CCS2 = "CCS2", "CCS2"
     CHADEMO = "CHADEMO", "CHAdeMO"

@@ -21,6 +21,7 @@ from decimal import Decimal
 from functools import partial
 from typing import NamedTuple, TypeVar
 
+from cpo_portal.days import day
 from offers.rules.construct import HolidayRule, OfferRule
 from offers.rules.masks import HOUR_US
 from offers.rules.outcome import Reason, Rejected, kwh_text, rupees
@@ -188,7 +189,7 @@ def local_time(offer: OfferRule) -> list[Condition]:
             if opened is None:
                 text = f"{first}, and this station's opening date is not set"
             else:
-                text = f"{first} (opened {opened.isoformat()})"
+                text = f"{first} (opened {day(opened)})"
             return Rejected(offer.id, Reason.NOT_VALID_NOW, text)
 
         out.append(

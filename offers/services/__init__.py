@@ -16,6 +16,8 @@ from offers.services.addons import (
 )
 from offers.services.catalog import OfferInfo, Stamps, catalog_for, stamps_for
 from offers.services.facts import limits_from, load_customers, station_facts
+from offers.services.home_tasks import TASKS as HOME_TASKS
+from offers.services.home_tasks import Task as HomeTask
 from offers.services.ledger import (
     OfferUnavailable,
     Reversal,
@@ -48,11 +50,13 @@ from offers.services.uses import USE_SQL, settled_uses
 from offers.snapshot import rule_from_terms, terms_of
 
 __all__ = [
+    "HOME_TASKS",
     "USES_LABEL",
     "USES_MEANING",
     "USE_SQL",
     "AddOnUnavailable",
     "ContactError",
+    "HomeTask",
     "KnownOrder",
     "OfferInfo",
     "OfferQuote",

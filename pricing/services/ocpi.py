@@ -48,7 +48,7 @@ def read_json(raw: bytes | str) -> dict[str, Any]:
     except jsonlimits.JsonLimitError as exc:
         raise OcpiError(f"the file is {exc}") from exc
     except ValueError as exc:
-        raise OcpiError(f"not JSON: {exc}") from exc
+        raise OcpiError(jsonlimits.not_json(exc)) from exc
     if isinstance(data, dict) and "data" in data and "status_code" in data:
         data = data["data"]  # an OCPI response envelope
     if not isinstance(data, dict):

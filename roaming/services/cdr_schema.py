@@ -218,8 +218,10 @@ def loads(text: str | bytes, max_bytes: int = MAX_CDR_BYTES, max_depth: int = MA
         return jsonlimits.loads(text, max_bytes=max_bytes, max_depth=max_depth, decimals=True)
     except jsonlimits.JsonLimitError as exc:
         raise CdrRefused(f"the {what} is {exc}") from None
-    except (ValueError, RecursionError) as exc:
-        raise CdrRefused(f"not JSON ({exc})") from None
+    except ValueError as exc:
+        raise CdrRefused(jsonlimits.not_json(exc)) from None
+    except RecursionError:
+        raise CdrRefused(f"the {what} is nested too deeply") from None
 
 
 def loads_file(text: str | bytes) -> Any:

@@ -53,7 +53,7 @@ def _document(network, batches: dict[str, list[dict]]) -> dict:
 def test_an_import_cannot_ask_an_offer_for_more_codes_than_its_cap(network, offers, small_caps):
     many = [{"prefix": f"P{n}", "count": 10} for n in range(4)]  # 40 > 30 on one offer
     plan = import_pricing(network.op_a, _document(network, {"vouchers-1": many}))
-    assert any("code_batches: An offer holds at most 30" in e for e in plan.errors), plan.errors
+    assert any("code batches: An offer holds at most 30" in e for e in plan.errors), plan.errors
     assert not CodeBatch.objects.exists()
 
 

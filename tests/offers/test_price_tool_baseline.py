@@ -84,3 +84,8 @@ def test_a_chosen_offer_that_applies_anyway_is_measured_against_no_offer(as_pric
     assert _cell(page, "total-difference") == "\u2212₹53.10"
     assert "applies automatically: the difference is against no offer at all" in page
     assert "ties with" not in page
+
+
+def test_the_session_reads_its_kwh_as_the_quote_lines_do(as_pricing_a, deg):
+    page = _priced(as_pricing_a, deg, deg.weekend)
+    assert ": 10 kWh, " in page and "10.000 kWh" not in page  # "Charging session cost (10 kWh"

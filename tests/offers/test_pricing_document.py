@@ -186,8 +186,8 @@ def test_a_code_batch_on_an_auto_applied_offer_is_refused(cpo1):
     weekend = row(document, "offers", "weekend-discount-25")
     weekend["code_batches"] = [{"prefix": "EXTRA", "count": 3}]
     plan = import_pricing(cpo1, document)
-    o = _index(document, "offers", "weekend-discount-25")
-    assert [e for e in plan.errors if e.startswith(f"offers[{o}].code_batches")], plan.errors
+    named = 'Offer "Weekend Special - 25% Off" (weekend-discount-25), code batch 1, offer: '
+    assert [e for e in plan.errors if e.startswith(named)], plan.errors
 
 
 def _index(document: dict, section: str, code: str) -> int:
@@ -211,16 +211,23 @@ def test_every_problem_is_one_line_naming_its_place_and_nothing_is_written(cpo1)
     baseline = fingerprint()
     plan = import_pricing(cpo1, document)
     assert fingerprint() == baseline
-    assert plan.errors == [
-        'tariffs[0].energy_rate_per_kwh: expected a number (in quotes, like "18.5"), not true',
-        f"tariffs[{t}].bands: Bands 'off-peak' and 'late' overlap (both apply on Monday "
-        "23:00): a time can have only one rate.",
-        f'surge_rules[{s}].window_start: expected a local time in quotes, like "18:00", not 1080',
-        f"surge_rules[{s}].stations: cpo1.com has no station 'nowhere'",
-        f"offers[{o}].colour: not a field of offer",
-        f"offers[{last}].code: {first!r} is also offers[0]",
-        f"offers[{o}].percent: A percentage is at most 100.",
-        f"offers[{o}].percent: Percent off must be more than 0% and at most 100%, not 150%.",
+    weekend, title = (
+        'Offer "Weekend Special - 25% Off" (weekend-discount-25)',
+        document["offers"][0]["title"],
+    )
+    assert plan.errors == [  # the rows by name and code, the fields in words, each once
+        'Tariff "DEG flagship charger" (cpo1-flagship), energy rate (per kWh): expected a number '
+        '(in quotes, like "18.5"), not true',
+        "Tariff \"CPO1 standard\" (cpo1-standard), tariff bands: Bands 'off-peak' and 'late' "
+        "overlap (both apply on Monday 23:00): a time can have only one rate.",
+        'Surge rule "Congestion Fee" (congestion-evening), local start: expected a local time in '
+        'quotes, like "18:00", not 1080',
+        'Surge rule "Congestion Fee" (congestion-evening), stations: cpo1.com has no station '
+        "'nowhere'",
+        f"{weekend}, colour: not a field of offer",
+        f"Offer {last + 1} of the list, offer id: {first!r} is also the code of "
+        f'Offer "{title}" ({first})',
+        f"{weekend}, percent: A percentage is at most 100.",
     ]
 
 
@@ -231,7 +238,8 @@ def test_a_new_surge_rule_needs_the_operators_notice_as_in_the_admin(cpo1):
     plan = import_pricing(voltgrid, document)
     assert len(plan.errors) == 1
     assert plan.errors[0].startswith(
-        "surge_rules[0].effective_from: A new surge rule needs notice. VoltGrid"
+        'Surge rule "Congestion Fee" (new-peak), effective from: A new surge rule needs notice. '
+        "VoltGrid"
     )
     assert "24 hours notice of surge changes" in plan.errors[0]
     assert not SurgeRule.objects.filter(code="new-peak").exists()
@@ -260,7 +268,8 @@ def test_commands_export_and_import_with_one_line_errors(cpo1, fresh, tmp_path):
     with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
         call_command("pricing_import", str(bad), "--operator", FRESH, stderr=err)
     assert (
-        err.getvalue() == "tariffs[0].energy_rate_per_kwh: “lots” value must be a decimal number.\n"
+        err.getvalue()
+        == "Tariff t1, energy rate (per kWh): “lots” value must be a decimal number.\n"
     )
     for text, message in [
         ("version: 2\n", "version: this product reads version 1, not 2."),

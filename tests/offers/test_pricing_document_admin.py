@@ -115,7 +115,8 @@ def test_problems_are_listed_and_nothing_is_applied(client, deg_world):
     document["offers"][0]["max_uses"] = "many"
     response = client.post(IMPORT, {"operator": deg_world.op_a.pk, "file": upload(document)})
     assert response.context["plan"].errors == [
-        'offers[0].max_uses: expected a whole number, not "many"'
+        'Offer "Weekend Special - 25% Off" (weekend-discount-25), maximum total uses: '
+        'expected a whole number, not "many"'
     ]
     assert 'name="apply"' not in response.content.decode()
 
@@ -144,7 +145,9 @@ def test_an_offer_value_is_refused_as_the_admin_form_refuses_it(
     i = next(i for i, o in enumerate(document["offers"]) if o["code"] == "happy-hour")
     document["offers"][i][field] = document_value
     plan = import_pricing(deg_world.op_a, document, dry_run=True)
-    assert plan.errors == [f"offers[{i}].{field}: {message}" for message in admin_says]
+    named = f'Offer "{document["offers"][i]["title"]}" (happy-hour)'
+    label = Offer._meta.get_field(field).verbose_name
+    assert plan.errors == [f"{named}, {label}: {admin_says[0]}"]  # the first, once
 
 
 def test_a_tariff_value_is_refused_as_the_admin_form_refuses_it(client, deg_world):
@@ -157,7 +160,8 @@ def test_a_tariff_value_is_refused_as_the_admin_form_refuses_it(client, deg_worl
     document = export_pricing(deg_world.op_a)
     document["tariffs"][0]["tax_rate"] = "1.5"
     plan = import_pricing(deg_world.op_a, document, dry_run=True)
-    assert plan.errors == [f"tariffs[0].tax_rate: {message}" for message in admin_says]
+    named = f'Tariff "{document["tariffs"][0]["name"]}" ({document["tariffs"][0]["code"]})'
+    assert plan.errors == [f"{named}, GST rate: {admin_says[0]}"]
 
 
 def test_a_kept_ocpi_tariff_must_pass_the_ocpi_parser(deg_world):
@@ -165,7 +169,7 @@ def test_a_kept_ocpi_tariff_must_pass_the_ocpi_parser(deg_world):
     document["tariffs"][0]["ocpi"] = {"id": "T1", "currency": "INR"}
     plan = import_pricing(deg_world.op_a, document, dry_run=True)
     assert len(plan.errors) == 1
-    assert plan.errors[0].startswith("tariffs[0].ocpi.")
+    assert plan.errors[0].startswith('Tariff "Standard" (standard), OCPI tariff, elements: ')
     assert "not valid OCPI 2.2.1: " in plan.errors[0]
 
 
@@ -174,7 +178,8 @@ def test_a_superuser_copies_one_operators_pricing_to_another(client, deg_world):
     document = export_pricing(deg_world.op_a)
     preview = client.post(IMPORT, {"operator": deg_world.op_b.pk, "file": upload(document)})
     assert preview.context["plan"].errors == [  # B's own offer has that code
-        "offers[0].multi_use_code: Offer code with this Operator and Code already exists."
+        'Offer "Weekend Special - 25% Off" (weekend-discount-25), multi use code: '
+        "Offer code with this Operator and Code already exists."
     ]
     document["offers"][0]["multi_use_code"] = "WEEKEND-A"
     preview = client.post(IMPORT, {"operator": deg_world.op_b.pk, "file": upload(document)})

@@ -78,15 +78,15 @@ def test_the_pricing_document_carries_the_qualifier_both_ways(deg):
     [
         (
             {"more_chargers_than": "many"},
-            "more_chargers_than: stations with more than N chargers: a whole number, not 'many'.",
+            "more chargers than: stations with more than N chargers: a whole number, not 'many'.",
         ),
         (
             {"more_chargers_than": -2},
-            "more_chargers_than: stations with more than N chargers: at least 0.",
+            "more chargers than: stations with more than N chargers: at least 0.",
         ),
         (
             {"most_chargers": 4},
-            "conditions: Unknown condition 'most_chargers' (known: more_chargers_than).",
+            "declared qualifiers: Unknown condition 'most_chargers' (known: more_chargers_than).",
         ),
     ],
 )
@@ -96,7 +96,7 @@ def test_the_import_refuses_what_the_qualifier_refuses(deg, conditions, error):
     i = next(i for i, o in enumerate(document["offers"]) if o["code"] == "big-hubs")
     document["offers"][i]["conditions"] = conditions
     plan = import_pricing(deg.op_a, document, dry_run=True)
-    assert plan.errors == [f"offers[{i}].{error}"]
+    assert plan.errors == [f'Offer "Big hubs 10%" (big-hubs), {error}']
 
 
 def test_a_quote_applies_it_at_five_chargers_and_not_at_three(deg):

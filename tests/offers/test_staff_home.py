@@ -167,3 +167,21 @@ def test_admin_pages_and_dashboards_link_both_ways(client, world):
     ):
         assert f'href="{reverse(name)}"' in dashboard
     assert "favicon.svg" in dashboard
+
+
+def test_the_home_offers_the_operators_tasks_to_whoever_may_open_them(client, network):
+    import re
+
+    def tasks(user) -> dict[str, str]:
+        client.force_login(user)
+        page = client.get("/admin/").content.decode()
+        return dict(re.findall(r'data-task="([^"]+)" class="task">([^<]+)</a>', page))
+
+    assert tasks(network.admin_a) == {
+        "stations": "Stations",
+        "partners": "Partners",
+        "cdr-imports": "CDR imports",
+        "price-audit": "Price audit",
+    }
+    assert "cdr-imports" not in tasks(network.analyst_a)  # imports are the pricing editors'
+    assert "price-audit" in tasks(network.analyst_a)

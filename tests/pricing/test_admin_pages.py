@@ -255,6 +255,6 @@ def test_an_amount_says_what_it_buys_and_what_comes_on_top(as_pricing_a, priced)
         as_pricing_a, charger=priced.charger_a.pk, start="2025-09-24T18:00", amount="100"
     )
     text = " ".join(response.content.decode().split())
-    assert "₹100.00 buys 5.000 kWh at the tariff's rates" in text
+    assert "₹100.00 buys 5 kWh at the tariff's rates" in text
     assert "energy and service fee come to ₹100.00" in text
     assert "surges ₹5.00, tax ₹18.90" in text and "the total is ₹123.90" in text

@@ -68,7 +68,9 @@ def test_bad_lines_are_reported_by_number_and_the_rest_is_taken(operator, tmp_pa
     out = run(path, capsys=capsys)
     assert out.out.strip() == "2 imported, 1 already there, 2 refused, of 5"
     errors = out.err.strip().splitlines()
-    assert errors[0].startswith("line 2: not JSON (")
+    assert errors[0] == (  # in words, not Python's parser's message
+        "line 2: not JSON: a name in double quotes was expected at line 1, column 2"
+    )
     assert errors[1] == (
         "line 4: cdr_location.evse_uid 'cpo1-ch-999' is not a charger at station 'cpo1-st-000'"
     )

@@ -140,6 +140,7 @@ def test_the_page_lists_only_unexplained_differences_in_rupees(client, operator)
     listed = page[page.index('id="audit-rows"') :]
     assert "WRONG<" in listed and "WRONG2" in listed
     assert "SURGE<" not in listed and "OK<" not in listed
+    assert "<td>10</td>" in listed and "10.000" not in listed  # kWh as the quote lines say it
     # WRONG: 10.00 less; WRONG2: 220.00 due at station 1, 20.00 less
     assert "net difference \u2212₹30.00, absolute ₹30.00" in page
     assert "A surge OCPI does not publish" in page

@@ -1,14 +1,16 @@
 """Reading one row of a pricing document onto a model instance, and the error lines an
-import reports: one line per problem, naming its place in the document
-(`offers[3].percent: Ensure this value is less than or equal to 100.`)."""
+import reports: one line per problem, naming the row by its name and code and the field in
+words (`Offer "Solar Noon" (solar-noon), percent off: Ensure this value is less than or
+equal to 100.`), each problem once."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils.text import capfirst
 
 from cpo_portal.models import Charger, Operator, Station
 from offers.services.config.format import NESTED, Section, decode
@@ -17,13 +19,38 @@ MISSING = object()
 
 
 class Problems:
-    """The error lines found so far, in the order found."""
+    """The error lines found so far, in the order found, one per place. A problem is added
+    at its place in the document (`offers[3].percent`); the line names the row as people
+    know it (`name_row`) and the field by its label."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.places: set[str] = set()
+        self.rows: dict[str, tuple[str, type[models.Model]]] = {}
+
+    def name_row(self, place: str, words: str, model: type[models.Model]) -> None:
+        self.rows[place] = (words, model)
+
+    def words(self, path: str) -> str:
+        """`offers[3].percent` as `Offer "Solar Noon" (solar-noon), percent off`."""
+        row = max(
+            (p for p in self.rows if path == p or path.startswith(p + ".")), key=len, default=None
+        )
+        if row is None:
+            return path
+        words, model = self.rows[row]
+        rest = path[len(row) + 1 :]
+        return ", ".join(
+            [capfirst(words), *_fields(model, rest.split("."))] if rest else [capfirst(words)]
+        )
 
     def add(self, path: str, message: str) -> None:
-        self.lines.append(f"{path}: {' '.join(str(message).split())}")
+        """One line per place: a second message for the same value (a field's validator and
+        the model's own check both refusing 150 %) says the same problem again."""
+        if path in self.places:
+            return
+        self.places.add(path)
+        self.lines.append(f"{self.words(path)}: {' '.join(str(message).split())}")
 
     def add_validation(self, path: str, error: ValidationError) -> None:
         """A model's ValidationError, one line per field message."""
@@ -35,6 +62,38 @@ class Problems:
             where = path if name == NON_FIELD_ERRORS else f"{path}.{name}"
             for message in messages:
                 self.add(where, message)
+
+
+def _fields(model: type[models.Model] | None, names: list[str]) -> list[str]:
+    """A path within a row in words: `code_batches[0].count` as `code batch 1`, `count`."""
+    out = []
+    for name in names:
+        bare, _, index = name.partition("[")
+        try:
+            field = model._meta.get_field(bare) if model is not None else None
+        except FieldDoesNotExist:
+            field = None
+        number = int(index.rstrip("]")) + 1 if index.rstrip("]").isdigit() else None
+        if field is None:  # a key of the document's own (code_batches) or of OCPI JSON
+            words = bare.replace("_", " ")
+            out.append(f"{_one(words)} {number}" if number else words)
+            model = None
+            continue
+        related = field.related_model if isinstance(field.related_model, type) else None
+        if field.one_to_many and related is not None:
+            meta = related._meta
+            out.append(f"{meta.verbose_name} {number}" if number else str(meta.verbose_name_plural))
+        else:
+            out.append(str(getattr(field, "verbose_name", bare)))
+        model = related
+    return out
+
+
+def _one(words: str) -> str:
+    """One of a list named in the plural: "code batches" -> "code batch"."""
+    if words.endswith(("ches", "shes", "xes", "sses")):
+        return words[:-2]
+    return words.removesuffix("s")
 
 
 class Places:
@@ -78,26 +137,41 @@ def rows_of(document: dict[str, Any], section: Section, problems: Problems, path
         problems.add(where, "expected a list")
         return []
     known = {*section.fields, *NESTED.get(key, ())}
+    kind = str(section.model._meta.verbose_name)
+    parent = f"{problems.words(path.removesuffix('.'))}, " if path else ""
     seen: dict[str, int] = {}
     out = []
     for i, row in enumerate(rows):
         here = f"{where}[{i}]"
+        problems.name_row(here, f"{parent}{kind} {i + 1} of the list", section.model)
         if not isinstance(row, dict):
             problems.add(here, "expected a mapping of field names to values")
             continue
+        code = row.get("code")
+        if isinstance(code, str) and code and code not in seen:
+            problems.name_row(here, f"{parent}{kind} {_named(row, code)}", section.model)
         unknown = sorted(str(k) for k in row if k not in known)
         for name in unknown:
-            problems.add(f"{here}.{name}", f"not a field of {section.model._meta.verbose_name}")
-        code = row.get("code")
+            problems.add(f"{here}.{name}", f"not a field of {kind}")
         if not isinstance(code, str) or not code:
             problems.add(f"{here}.code", "required (text)")
             continue
         if code in seen:
-            problems.add(f"{here}.code", f"{code!r} is also {where}[{seen[code]}]")
+            other = problems.words(f"{where}[{seen[code]}]")
+            problems.add(f"{here}.code", f"{code!r} is also the code of {other}")
             continue
         seen[code] = i
         out.append((i, row))  # checked on: every problem is reported in one run
     return out
+
+
+def _named(row: dict[str, Any], code: str) -> str:
+    """A row as people know it: its name (an offer's title) and its code."""
+    for key in ("title", "name", "label"):
+        name = row.get(key)
+        if isinstance(name, str) and name.strip() and name != code:
+            return f'"{name.strip()}" ({code})'
+    return code
 
 
 def assign(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cpo_portal.changes.seeding import mark_demo_history
 from pricing.models import Tariff, TariffBand
+from tests.browser import pick
 from tests.cpo_portal.browser.conftest import log_in, shoot
 from tests.offers.factories import OfferFactory
 
@@ -69,7 +70,10 @@ def test_a_band_edit_reads_field_by_field_in_its_tariff_history_and_the_change_l
     page.click(".change-filters button")
     rows = page.locator("table.change-log tbody tr")
     assert rows.count() == 1
-    assert "Changed tariff band" in rows.first.inner_text()
+    what = "Changed tariff band evening 18:00-22:30 of tariff Standard (standard)"
+    assert what in rows.first.inner_text()
+    tariff_link = rows.first.locator(".change-parent a")
+    assert tariff_link.get_attribute("href") == f"/admin/pricing/tariff/{own.pk}/change/"
     shoot(page, "change-log")
 
     page.select_option("#id_who", "demo data")
@@ -87,3 +91,36 @@ def test_an_offer_station_change_shows_in_the_offer_history(page, live_server, n
     offer.stations.set([])
     page.goto(f"{live_server.url}/admin/offers/offer/{offer.pk}/history/")
     assert "stations Station of A → none" in page.inner_text("table.change-log")
+
+
+def test_creating_an_offer_writes_one_row_and_saving_it_unchanged_none(page, live_server, network):
+    log_in(page, live_server, network.pricing_a.username)
+    page.goto(f"{live_server.url}/admin/offers/offer/add/")
+    page.fill("#id_code", "one-row")
+    page.fill("#id_title", "One row")
+    page.select_option("#id_benefit_kind", "percent")
+    page.fill("#id_percent", "10")
+    page.select_option("#id_base", "energy")
+    for box in page.query_selector_all("input[name=days_of_week]"):
+        box.check()
+    pick(page, "id_stations", network.station_a.name)
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    page.click("input[name=_continue]")  # saved again, nothing changed
+    page.wait_for_selector(".messagelist .success")
+
+    page.click("a.historylink")
+    rows = page.locator("table.change-log tbody tr")
+    assert rows.count() == 1
+    assert "Created offer One row" in rows.first.inner_text()
+    assert "No field changed" not in page.content()
+
+    page.goto(page.url.replace("/history/", "/change/"))
+    page.fill("#id_title", "One row only")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    page.click("a.historylink")
+    assert page.locator("table.change-log tbody tr").count() == 2
+    log = page.inner_text("table.change-log")
+    assert "title One row → One row only" in log
+    assert "stations" not in log  # the created row holds the stations it was created with

@@ -158,7 +158,7 @@ def test_new_station_launch_window() -> None:
     assert r.reason is Reason.NOT_VALID_NOW
     assert r.message == (
         "Offer new is not valid: only in the first 30 days after the station opened"
-        " (opened 2025-08-22)"
+        " (opened 22 Aug 2025)"
     )
     assert rejected(launch, f=facts(station=StationFacts())).reason is Reason.NOT_VALID_NOW
 
