@@ -1,19 +1,14 @@
-"""The stored measures of the rollup tables, each declared once: its column, what one
-staged ledger row adds to it (SQL over the stage's columns, services.rollup.sql) and the
-grains that keep it. The rebuild and the delta rollup write their SQL from this list,
-HourlyPeriod's refresh sums it, and the tables take their fields from it (the abstract
-models below), so a new stored measure is one entry here and a migration.
-
-How staged rows count (docs/analytics.md): a *live* row is a delivered session's (kind
-settled, the latest step), one per offer; `pos = 1` marks the session's primary row,
-which carries the order-level figures so that they count once per session. Reversed
-rows and held-out rows (the latest) add to their offer's cell too.
-"""
+"""The stored measures of the rollup tables, each declared once: its column, its field,
+what one staged ledger row adds to it (SQL over the stage's columns: services.rollup.sql
+says how rows count) and the grains that keep it. The rebuild, the delta rollup and
+HourlyPeriod's refresh write their SQL from this list and the tables take their fields
+from it: a new stored measure is one entry here and a migration."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import models
 from django.db.models import F, Value
@@ -28,23 +23,13 @@ from .common import _kwh, _money
 # (held, not revenue; a settled session has none). See calc.figures.
 NET_REVENUE = "(net_amount - tax_amount - finder_fee_amount - buffer_amount)"
 
-# The grains. CELL: DailyRollup, ChannelDaily and OfferDaily (what a ledger row adds to
-# its offer's cell); HOUR: HourlyRollup (what a session's primary row adds to its hour);
-# PERIOD: HourlyPeriod (HourlyRollup summed over months and blocks of days). StationDaily
-# keeps both the cell and the hour measures.
+# The grains: CELL (DailyRollup, ChannelDaily, OfferDaily), HOUR (HourlyRollup), PERIOD
+# (HourlyPeriod: HourlyRollup over months and blocks); StationDaily keeps CELL and HOUR.
 CELL, HOUR, PERIOD = "cell", "hour", "period"
 
 
 def count() -> models.PositiveIntegerField:
     return models.PositiveIntegerField(default=0)
-
-
-def money(label: str) -> Callable[[], models.DecimalField]:
-    return lambda: _money(label)
-
-
-def kwh(label: str) -> Callable[[], models.DecimalField]:
-    return lambda: _kwh(label)
 
 
 def primary(column: str) -> str:
@@ -74,22 +59,22 @@ SURGED = "surge_amount > 0"
 MEASURES = (
     Measure("sessions", count, cell=primary("1"), hour="1", period=True),
     Measure("surge_sessions", count, hour=f"CASE WHEN {SURGED} THEN 1 ELSE 0 END", period=True),
-    Measure("energy_kwh", kwh("energy (kWh)"), cell=primary("energy_kwh"), hour="energy_kwh",
-            period=True),
-    Measure("surge_kwh", kwh("energy in surged sessions (kWh)"),
+    Measure("energy_kwh", partial(_kwh, "energy (kWh)"), cell=primary("energy_kwh"),
+            hour="energy_kwh", period=True),
+    Measure("surge_kwh", partial(_kwh, "energy in surged sessions (kWh)"),
             hour=f"CASE WHEN {SURGED} THEN energy_kwh ELSE 0 END"),
-    Measure("gross_revenue", money("gross revenue (pre-tax, before discounts)"),
+    Measure("gross_revenue", partial(_money, "gross revenue (pre-tax, before discounts)"),
             cell=primary("gross_amount")),
-    Measure("discount_cost", money("discount cost (settled)"),
+    Measure("discount_cost", partial(_money, "discount cost (settled)"),
             cell="CASE WHEN held_out THEN 0 ELSE discount END"),
-    Measure("surge_revenue", money("surge revenue"), cell=primary("surge_amount"),
+    Measure("surge_revenue", partial(_money, "surge revenue"), cell=primary("surge_amount"),
             hour="surge_amount", period=True),
-    Measure("net_revenue", money("net revenue (pre-tax, after discounts)"),
+    Measure("net_revenue", partial(_money, "net revenue (pre-tax, after discounts)"),
             cell=primary(NET_REVENUE), hour=NET_REVENUE),
-    Measure("tax", money("tax"), cell=primary("tax_amount")),
+    Measure("tax", partial(_money, "tax"), cell=primary("tax_amount")),
     Measure("redemptions", count, cell=f"CASE WHEN {USE_SQL} THEN 1 ELSE 0 END"),
     Measure("reversals", count, cell="0", reversed="1"),
-    Measure("recovered_discount", money("discount recovered by reversals"), cell="0",
+    Measure("recovered_discount", partial(_money, "discount recovered by reversals"), cell="0",
             reversed="discount"),
     Measure("held_out_sessions", count, cell="0", held_out="1"),
 )
@@ -160,11 +145,15 @@ def one_row_per(*fields: str, name: str) -> models.UniqueConstraint:
 
 
 def key_of(model: type[models.Model]) -> tuple[str, ...]:
-    """The columns of the model's unique index (one_row_per), in the index's order."""
+    """The columns (attnames) of the model's unique index (one_row_per), in order."""
     constraint = next(c for c in model._meta.constraints if isinstance(c, models.UniqueConstraint))
     out = []
     for expression in constraint.expressions:
         while isinstance(expression, Coalesce):
             expression = expression.get_source_expressions()[0]
-        out.append(model._meta.get_field(expression.name).column)
+        assert isinstance(expression, F)
+        _, (name,), _ = expression.deconstruct()
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        out.append(field.get_attname())
     return tuple(out)

@@ -43,10 +43,7 @@ BASELINE_COLUMNS = [
 ]
 BAND_COLUMNS = [
     Column("band", "Hour band"),
-    Column("redemptions", defs.REDEMPTIONS.label, "int"),
-    Column("sessions", "Sessions", "int"),
-    Column("held_out", "Held-out sessions", "int"),
-    Column("discount", "Discount cost", "money"),
+    *(offer_roi.REDEMPTIONS, offer_roi.SESSIONS, offer_roi.HELD_OUT, offer_roi.DISCOUNT),
 ]
 
 

@@ -24,6 +24,8 @@ class Column:
     sub: str = ""  # row key of a second line under the value (pages only, not in CSV)
     page: bool = True  # shown as a column on the page
     csv: bool = True  # written to the CSV
+    total: Any = None  # the aggregate over the rollup rows that gives it (summed figures)
+    api: str = ""  # its name in the API, where it differs from `key`
 
     @property
     def expands(self) -> bool:
@@ -102,6 +104,17 @@ class Table:
         self.rows = present + missing
         self.sorted_by = by
         return True
+
+
+def sums(columns: list[Column]) -> dict[str, Any]:
+    """The aggregates of the summed figures among `columns`, by column key."""
+    return {c.key: c.total for c in columns if c.total is not None}
+
+
+def zeros(columns: list[Column], row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its missing summed figures as zeros (no rollup rows: nothing counted)."""
+    empty = {c.key: Decimal(0) if c.kind in PLACES else 0 for c in columns if c.total is not None}
+    return {k: empty.get(k) if v is None else v for k, v in row.items()}
 
 
 def _sort_key(value: Any) -> Any:
