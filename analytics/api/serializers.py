@@ -3,12 +3,13 @@ for DecimalField), energy with three."""
 
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import serializers
 
 from analytics.calc import figures
 from analytics.models import ChannelDaily, DailyRollup, HourlyRollup
 from analytics.models.measures import CELL, HOUR, stored
-from analytics.services import surge_impact
+from analytics.services import series, surge_impact
 from cpo_portal.models import Operator
 
 
@@ -22,8 +23,14 @@ NET = f"{figures.NET_REVENUE.label}: {figures.NET_REVENUE.meaning}"
 SESSIONS = f"{figures.SESSIONS.label}: {figures.SESSIONS.meaning}"
 
 
-def _kwh() -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
+def _measure(name: str) -> serializers.Field:
+    """A summed rollup measure, typed as its DailyRollup column."""
+    column = DailyRollup._meta.get_field(name)
+    help_text = {"sessions": SESSIONS, "net_revenue": NET}.get(name)
+    if isinstance(column, models.DecimalField):
+        places = column.decimal_places
+        return serializers.DecimalField(16, places, read_only=True, help_text=help_text)
+    return serializers.IntegerField(read_only=True, help_text=help_text)
 
 
 class DailyRollupSerializer(serializers.ModelSerializer):
@@ -93,23 +100,18 @@ class HourlyRollupSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SeriesPointSerializer(serializers.Serializer):
-    """One period (and group, with group_by) of summed daily rollups."""
-
+class _SeriesPoint(serializers.Serializer):
     period = serializers.DateField(read_only=True)
     operator = serializers.IntegerField(read_only=True, source="operator_id")
     group = serializers.CharField(
         read_only=True, allow_null=True, help_text="Offer id, station id or hour band."
     )
-    sessions = serializers.IntegerField(read_only=True, help_text=SESSIONS)
-    redemptions = serializers.IntegerField(read_only=True)
-    reversals = serializers.IntegerField(read_only=True)
-    held_out_sessions = serializers.IntegerField(read_only=True)
-    energy_kwh = _kwh()
-    gross_revenue = _money()
-    discount_cost = _money()
-    surge_revenue = _money()
-    net_revenue = _money(NET)
+
+
+# One period (and group, with group_by) of summed daily rollups.
+SeriesPointSerializer = type(
+    "SeriesPointSerializer", (_SeriesPoint,), {m: _measure(m) for m in series.MEASURES}
+)
 
 
 class OfferRoiSerializer(serializers.Serializer):

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.api.serializers import DailyRollupSerializer, SurgeImpactSerializer
+from analytics.api.serializers import (
+    DailyRollupSerializer,
+    SeriesPointSerializer,
+    SurgeImpactSerializer,
+)
 from analytics.models import (
     CellCustomer,
     ChannelDaily,
@@ -75,6 +79,15 @@ def test_a_new_measure_reaches_every_statement_that_writes_its_grains(monkeypatc
 
 def test_the_api_lists_the_stored_cell_measures():
     assert set(stored(CELL)) <= set(DailyRollupSerializer.Meta.fields)
+
+
+def test_the_series_api_sums_the_cell_measures_typed_as_their_columns():
+    fields = SeriesPointSerializer().fields
+    assert set(fields) - {"period", "operator", "group"} == set(stored(CELL)) - {
+        "tax", "recovered_discount",
+    }  # fmt: skip
+    assert (fields["energy_kwh"].decimal_places, fields["surge_revenue"].decimal_places) == (3, 2)
+    assert fields["net_revenue"].help_text.startswith("Net revenue (before tax)")
 
 
 def test_the_surge_api_fields_are_the_pages_headline_figures():
