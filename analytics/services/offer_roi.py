@@ -52,10 +52,6 @@ def period_expr(granularity: str):
     return {"day": F("date"), "week": TruncWeek("date"), "month": TruncMonth("date")}[granularity]
 
 
-def _zero(row: dict[str, Any]) -> dict[str, Any]:
-    return zeros(SUMMED, row)
-
-
 def customers(f: Filters) -> int:
     """Exact distinct identified customers over the whole filtered range: from the
     daily customer sets, unless a station, region or offer type is picked. Customers are
@@ -69,7 +65,7 @@ def customers(f: Filters) -> int:
 
 
 def totals(f: Filters) -> dict[str, Any]:
-    return _zero(figures(f).aggregate(**MEASURES))
+    return zeros(SUMMED, figures(f).aggregate(**MEASURES))
 
 
 def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
@@ -82,7 +78,7 @@ def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
     )
     out = []
     for row in rows:
-        row = _zero(row)
+        row = zeros(SUMMED, row)
         period = row["period"]
         row["period"] = period.date() if isinstance(period, dt.datetime) else period
         out.append(row)
@@ -98,7 +94,7 @@ def offer_rows(f: Filters) -> list[dict[str, Any]]:
         .annotate(**MEASURES)
         .order_by("-discount")
     )
-    by_id = {r["offer_id"]: _zero(r) for r in rows}
+    by_id = {r["offer_id"]: zeros(SUMMED, r) for r in rows}
     offers = Offer.objects.filter(pk__in=by_id, operator=f.operator).select_related("operator")
     found = estimates(f, offers)
     query = urlencode(f.without_offer().query())
@@ -157,7 +153,7 @@ def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
     )
     out = []
     for r in rows[:limit] if limit else rows:
-        row = _zero(r)
+        row = zeros(SUMMED, r)
         if row["station_id"]:
             query = urlencode({**f.query(), "station": str(row["station_id"])})
             row["url"] = f"{reverse('analytics:roi')}?{query}"

@@ -112,9 +112,10 @@ def sums(columns: list[Column]) -> dict[str, Any]:
 
 
 def zeros(columns: list[Column], row: dict[str, Any]) -> dict[str, Any]:
-    """The row with its missing summed figures as zeros (no rollup rows: nothing counted)."""
-    empty = {c.key: Decimal(0) if c.kind in PLACES else 0 for c in columns if c.total is not None}
-    return {k: empty.get(k) if v is None else v for k, v in row.items()}
+    """The row with its missing values as zeros (no rollup rows: nothing counted), Decimal
+    for the summed money and kWh among `columns`."""
+    decimal = {c.key for c in columns if c.total is not None and c.kind in PLACES}
+    return {k: (Decimal(0) if k in decimal else 0) if v is None else v for k, v in row.items()}
 
 
 def _sort_key(value: Any) -> Any:

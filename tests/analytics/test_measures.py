@@ -3,6 +3,8 @@ statement and API field that carries one is written from that declaration."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from analytics.api.serializers import (
@@ -24,6 +26,7 @@ from analytics.models import (
 from analytics.models.measures import CELL, HOUR, PERIOD, Measure, kept_in, key_of, stored
 from analytics.services import offer_roi, surge_impact
 from analytics.services.rollup import sql as q
+from analytics.services.tables import zeros
 
 GRAINS = [
     (DailyRollup, (CELL,)),
@@ -105,3 +108,9 @@ def test_the_roi_dashboard_defines_each_summed_figure_once():
         if same:
             assert column.total is same[0].total and column.kind == same[0].kind
     assert offer_roi.MEASURES["held_out"] is offer_roi.HELD_OUT.total
+
+
+def test_rows_without_rollup_rows_count_zero():
+    row = zeros(offer_roi.SUMMED, {"sessions": None, "net": None, "station__name": None})
+    assert row == {"sessions": 0, "net": Decimal("0"), "station__name": 0}
+    assert isinstance(row["net"], Decimal) and not isinstance(row["sessions"], Decimal)
