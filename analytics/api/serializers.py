@@ -3,10 +3,13 @@ for DecimalField), energy with three."""
 
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import serializers
 
 from analytics.calc import figures
 from analytics.models import ChannelDaily, DailyRollup, HourlyRollup
+from analytics.models.measures import CELL, HOUR, stored
+from analytics.services import series, surge_impact
 from cpo_portal.models import Operator
 
 
@@ -20,8 +23,14 @@ NET = f"{figures.NET_REVENUE.label}: {figures.NET_REVENUE.meaning}"
 SESSIONS = f"{figures.SESSIONS.label}: {figures.SESSIONS.meaning}"
 
 
-def _kwh() -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
+def _measure(name: str) -> serializers.Field:
+    """A summed rollup measure, typed as its DailyRollup column."""
+    column = DailyRollup._meta.get_field(name)
+    help_text = {"sessions": SESSIONS, "net_revenue": NET}.get(name)
+    if isinstance(column, models.DecimalField):
+        places = column.decimal_places
+        return serializers.DecimalField(16, places, read_only=True, help_text=help_text)
+    return serializers.IntegerField(read_only=True, help_text=help_text)
 
 
 class DailyRollupSerializer(serializers.ModelSerializer):
@@ -45,18 +54,8 @@ class DailyRollupSerializer(serializers.ModelSerializer):
             "station_code",
             "region_code",
             "hour_band",
-            "sessions",
             "customers",
-            "energy_kwh",
-            "gross_revenue",
-            "discount_cost",
-            "surge_revenue",
-            "net_revenue",
-            "tax",
-            "redemptions",
-            "reversals",
-            "recovered_discount",
-            "held_out_sessions",
+            *stored(CELL),
         ]
         read_only_fields = fields
 
@@ -72,9 +71,7 @@ class ChannelDailySerializer(serializers.ModelSerializer):
         extra_kwargs = {"net_revenue": {"help_text": NET}, "sessions": {"help_text": SESSIONS}}
         fields = [
             "id", "operator", "date", "station", "station_code", "region_code", "channel",
-            "sessions", "energy_kwh", "gross_revenue", "discount_cost", "surge_revenue",
-            "net_revenue", "tax", "redemptions", "reversals", "recovered_discount",
-            "held_out_sessions",
+            *stored(CELL),
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -98,33 +95,23 @@ class HourlyRollupSerializer(serializers.ModelSerializer):
             "channel",
             "weekend",
             "surge_day",
-            "sessions",
-            "surge_sessions",
-            "energy_kwh",
-            "surge_kwh",
-            "surge_revenue",
-            "net_revenue",
+            *stored(HOUR),
         ]
         read_only_fields = fields
 
 
-class SeriesPointSerializer(serializers.Serializer):
-    """One period (and group, with group_by) of summed daily rollups."""
-
+class _SeriesPoint(serializers.Serializer):
     period = serializers.DateField(read_only=True)
     operator = serializers.IntegerField(read_only=True, source="operator_id")
     group = serializers.CharField(
         read_only=True, allow_null=True, help_text="Offer id, station id or hour band."
     )
-    sessions = serializers.IntegerField(read_only=True, help_text=SESSIONS)
-    redemptions = serializers.IntegerField(read_only=True)
-    reversals = serializers.IntegerField(read_only=True)
-    held_out_sessions = serializers.IntegerField(read_only=True)
-    energy_kwh = _kwh()
-    gross_revenue = _money()
-    discount_cost = _money()
-    surge_revenue = _money()
-    net_revenue = _money(NET)
+
+
+# One period (and group, with group_by) of summed daily rollups.
+SeriesPointSerializer = type(
+    "SeriesPointSerializer", (_SeriesPoint,), {m: _measure(m) for m in series.MEASURES}
+)
 
 
 class OfferRoiSerializer(serializers.Serializer):
@@ -135,7 +122,7 @@ class OfferRoiSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=["holdout", "baseline"], read_only=True)
     redemptions = serializers.IntegerField(read_only=True)
     sessions = serializers.IntegerField(read_only=True)
-    held_out_sessions = serializers.IntegerField(read_only=True, source="held_out")
+    held_out_sessions = serializers.IntegerField(read_only=True)
     discount_cost = _money()
     net_revenue = _money(NET)
     incremental_revenue = _money()
@@ -158,37 +145,33 @@ class OfferRoiSerializer(serializers.Serializer):
     )
 
 
-def _count(help_text: str) -> serializers.IntegerField:
-    return serializers.IntegerField(read_only=True, help_text=help_text)
-
-
 def _figure(places: int, help_text: str) -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=16, decimal_places=places, read_only=True, allow_null=True, help_text=help_text
     )
 
 
-class SurgeImpactSerializer(serializers.Serializer):
-    """The surge page's headline figures, as its summary table and CSV give them."""
+KINDS = {  # a headline figure's field, by its kind (services.tables.Column)
+    "int": lambda help_text: serializers.IntegerField(read_only=True, help_text=help_text),
+    "ratio": lambda help_text: _figure(4, help_text),
+    "percent": lambda help_text: _figure(6, f"{help_text} A fraction: 0.125 is +12.5%."),
+    "kwh": lambda help_text: _figure(1, help_text),
+    "money": _money,
+}
 
+
+class _SurgeRange(serializers.Serializer):
     operator = serializers.IntegerField(read_only=True)
     date_from = serializers.DateField(read_only=True)
     date_to = serializers.DateField(read_only=True)
     channel = serializers.CharField(
         read_only=True, help_text="The channel the figures count; empty for every channel."
     )
-    surge_windows = _count("Surge windows (station-hours with surge).")
-    sessions = _count("Sessions in surge windows.")
-    compared_windows = _count("Surge windows compared with calm stations.")
-    sessions_per_window = _figure(4, "Sessions per surge window.")
-    expected_per_window = _figure(4, "Expected sessions per window, from comparable stations.")
-    compared_sessions = _count("Sessions in compared surge windows.")
-    expected_sessions = _count("Sessions expected from comparable stations.")
-    session_change = _figure(6, "Change in sessions, a fraction (0.125 = +12.5%).")
-    kwh = _figure(1, "kWh in surge windows.")
-    compared_kwh = _figure(1, "kWh in compared surge windows.")
-    expected_kwh = _figure(1, "kWh expected from comparable stations.")
-    kwh_change = _figure(6, "Change in kWh, a fraction.")
-    shifted_sessions = _count("Sessions shifted to other hours.")
-    surge_revenue = _money("Surge revenue.")
-    compared_stations = _count("Stations compared.")
+
+
+# The surge page's headline figures, as its summary table and CSV give them.
+SurgeImpactSerializer = type(
+    "SurgeImpactSerializer",
+    (_SurgeRange,),
+    {c.key: KINDS[c.kind](f"{c.label}.") for c in surge_impact.FIGURES},
+)

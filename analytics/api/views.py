@@ -159,12 +159,8 @@ class OfferRoiView(OneOperator, generics.ListAPIView):
         return [
             {
                 **row,
+                **{c.api: row[c.key] for c in offer_roi.OFFER_COLUMNS if c.api},
                 "offer": row["offer"].pk,
-                "discount_cost": row["discount"],
-                "net_revenue": row["net"],
-                "incremental_revenue": row["incremental"],
-                "roi_discount_cost": row["roi_discount"],
-                "in_headline_roi": row["in_roi"],
                 "left_out_reason": row["left_out"] or None,
                 "flags": row["flag_list"],
             }

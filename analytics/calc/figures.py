@@ -13,7 +13,7 @@ dashboard, an offer's page, the what-if result and the API.
   discounts, and less the fees that are not the operator's: the buyer finder fee (a cost
   of the sale, paid to the BAP) and the overcharge estimation buffer (held, not revenue,
   released at settlement). Never includes tax. The rollups' SQL is the same definition
-  (analytics.services.rollup.sql.NET_REVENUE).
+  (analytics.models.measures.NET_REVENUE).
 - **Payable (incl. GST)**: what the customer paid, tax included. Shown only where a
   payable figure is the point, and always labelled so.
 - **Gross revenue**: the session's value before discounts and before tax (energy, fees,

@@ -1,4 +1,4 @@
-"""Field helpers and the measures every figure table carries."""
+"""Field helpers of the derived tables."""
 
 from __future__ import annotations
 
@@ -27,23 +27,3 @@ def derived_fk(
 
 def _kwh(label: str) -> models.DecimalField:
     return models.DecimalField(label, max_digits=14, decimal_places=3, default=0)
-
-
-class Measures(models.Model):
-    """Additive figures: sessions count once (under their primary offer), money and
-    counts add up across rows of the same table."""
-
-    sessions = models.PositiveIntegerField(default=0)
-    energy_kwh = _kwh("energy (kWh)")
-    gross_revenue = _money("gross revenue (pre-tax, before discounts)")
-    discount_cost = _money("discount cost (settled)")
-    surge_revenue = _money("surge revenue")
-    net_revenue = _money("net revenue (pre-tax, after discounts)")
-    tax = _money("tax")
-    redemptions = models.PositiveIntegerField(default=0)
-    reversals = models.PositiveIntegerField(default=0)
-    recovered_discount = _money("discount recovered by reversals")
-    held_out_sessions = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        abstract = True

@@ -16,17 +16,16 @@ read a few thousand rows where the rollups hold millions.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 
 from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from cpo_portal.models import Operator, Station
 from offers.models import SessionChannel
 
-from .common import Measures, _kwh, _money, derived_fk
+from .common import _money, derived_fk
+from .measures import CellMeasures, StationMeasures, one_row_per
 
 
-class OfferDaily(Measures):
+class OfferDaily(CellMeasures):
     TENANT_PATH = "operator"
 
     operator = derived_fk(Operator)
@@ -36,9 +35,7 @@ class OfferDaily(Measures):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "operator", "date", Coalesce("offer", Value(0)), name="one_offer_daily_row"
-            ),
+            one_row_per("operator", "date", "offer", name="one_offer_daily_row"),
         ]
         indexes = [models.Index(fields=["operator", "date"], name="offerdaily_operator_date")]
 
@@ -46,25 +43,17 @@ class OfferDaily(Measures):
         return f"{self.date} offer {self.offer_id}"
 
 
-class StationDaily(Measures):
+class StationDaily(StationMeasures):
     TENANT_PATH = "operator"
 
     operator = derived_fk(Operator)
     date = models.DateField()
     station = derived_fk(Station, optional=True)
     region_code = models.CharField(max_length=16, blank=True)
-    surge_sessions = models.PositiveIntegerField(default=0)
-    surge_kwh = _kwh("energy in surged sessions (kWh)")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "date",
-                Coalesce("station", Value(0)),
-                "region_code",
-                name="one_station_daily_row",
-            ),
+            one_row_per("operator", "date", "station", "region_code", name="one_station_daily_row"),
         ]
         indexes = [models.Index(fields=["operator", "date"], name="stationdaily_operator_date")]
 
@@ -72,7 +61,7 @@ class StationDaily(Measures):
         return f"{self.date} station {self.station_id}"
 
 
-class ChannelDaily(Measures):
+class ChannelDaily(CellMeasures):
     """Figures per operator, local date, station and the channel the sessions came by.
     Offers are redeemed on Beckn orders only, so offer figures are all under Beckn."""
 
@@ -90,15 +79,11 @@ class ChannelDaily(Measures):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "date",
-                Coalesce("station", Value(0)),
-                "region_code",
-                "channel",
+            one_row_per(
+                "operator", "date", "station", "region_code", "channel",
                 name="one_channel_daily_row",
             ),
-        ]
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.date} station {self.station_id} {self.channel}"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 
 from analytics.models.common import _money, derived_fk
+from analytics.models.measures import one_row_per
 from cpo_portal.models import Operator, Station
 
 
@@ -48,17 +47,11 @@ class DailyCustomer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "date",
-                Coalesce("station", Value(0)),
-                "region_code",
-                Coalesce("offer", Value(0)),
-                "held_out",
-                "customer",
+            one_row_per(
+                "operator", "date", "station", "region_code", "offer", "held_out", "customer",
                 name="one_daily_customer_row",
             ),
-        ]
+        ]  # fmt: skip
         # No (operator, date, customer) index: no page reads by date alone (the customer
         # sets answer those; a station filter takes the station index), and the
         # incremental rollup paid for its upkeep on every new row. Date ranges of an
@@ -95,17 +88,11 @@ class CellCustomer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "date",
-                Coalesce("offer", Value(0)),
-                Coalesce("station", Value(0)),
-                "region_code",
-                "hour_band",
-                "customer",
+            one_row_per(
+                "operator", "date", "offer", "station", "region_code", "hour_band", "customer",
                 name="one_cell_customer_row",
             ),
-        ]
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.date} {self.station_id} {self.offer_id} {self.hour_band} {self.customer_id}"
@@ -142,13 +129,7 @@ class CustomerSet(_CustomerSetFields):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "date",
-                Coalesce("offer", Value(0)),
-                "held_out",
-                name="one_customer_set",
-            ),
+            one_row_per("operator", "date", "offer", "held_out", name="one_customer_set"),
         ]
 
     def __str__(self) -> str:
@@ -164,13 +145,7 @@ class CustomerSetMonth(_CustomerSetFields):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "month",
-                Coalesce("offer", Value(0)),
-                "held_out",
-                name="one_customer_set_month",
-            ),
+            one_row_per("operator", "month", "offer", "held_out", name="one_customer_set_month"),
         ]
 
     def __str__(self) -> str:

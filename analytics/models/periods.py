@@ -6,18 +6,17 @@ touches; their foreign keys have no database constraint (they are rebuilt anyway
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 
 from cpo_portal.models import Operator, Station
 from offers.models import SessionChannel
 
-from .common import _kwh, _money, derived_fk
+from .common import derived_fk
+from .measures import PeriodMeasures, one_row_per
 
 MONTH, BLOCK = "M", "B"
 
 
-class HourlyPeriod(models.Model):
+class HourlyPeriod(PeriodMeasures):
     """HourlyRollup summed per operator, month or block (`grain`, `start`: its first
     day), station, region, kind of day, local hour and channel."""
 
@@ -32,25 +31,13 @@ class HourlyPeriod(models.Model):
     hour = models.PositiveSmallIntegerField()
     channel = models.CharField(max_length=8, choices=SessionChannel.choices)
 
-    sessions = models.PositiveIntegerField(default=0)
-    surge_sessions = models.PositiveIntegerField(default=0)
-    energy_kwh = _kwh("energy (kWh)")
-    surge_revenue = _money("surge revenue")
-
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "grain",
-                "start",
-                Coalesce("station", Value(0)),
-                "region_code",
-                "weekend",
-                "hour",
-                "channel",
-                name="one_hourly_period_row",
+            one_row_per(
+                "operator", "grain", "start", "station", "region_code", "weekend", "hour",
+                "channel", name="one_hourly_period_row",
             ),
-        ]
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.grain} {self.start} {self.station_id} {self.hour:02d}h"

@@ -15,17 +15,16 @@ hours are the session's local start hour, as the ledger copies it.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 
 from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from cpo_portal.models import Operator, Station
 from offers.models import DegOfferType, SessionChannel
 
-from .common import Measures, _kwh, _money, derived_fk
+from .common import derived_fk
+from .measures import CellMeasures, HourMeasures, one_row_per
 
 
-class DailyRollup(Measures):
+class DailyRollup(CellMeasures):
     """Figures per operator, local date, offer (null: none), station and hour band.
 
     A session counts once, under its *primary* offer (the one with the largest discount;
@@ -56,16 +55,11 @@ class DailyRollup(Measures):
     class Meta:
         ordering = ["-date", "operator", "station", "hour_band"]
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "date",
-                Coalesce("offer", Value(0)),
-                Coalesce("station", Value(0)),
-                "region_code",
-                "hour_band",
+            one_row_per(
+                "operator", "date", "offer", "station", "region_code", "hour_band",
                 name="one_daily_rollup_per_cell",
             ),
-        ]
+        ]  # fmt: skip
         # (operator, date) ranges read the unique index's first two columns.
         indexes = [
             models.Index(fields=["operator", "offer", "date"], name="rollup_operator_offer"),
@@ -76,7 +70,7 @@ class DailyRollup(Measures):
         return f"{self.date} {self.station_id} {self.offer_id} {self.hour_band}"
 
 
-class HourlyRollup(models.Model):
+class HourlyRollup(HourMeasures):
     """Sessions per operator, local date, station, local start hour and the channel the
     sessions came by: the surge view.
 
@@ -95,26 +89,14 @@ class HourlyRollup(models.Model):
     weekend = models.BooleanField()
     surge_day = models.BooleanField(default=False)
 
-    sessions = models.PositiveIntegerField(default=0)
-    surge_sessions = models.PositiveIntegerField(default=0)
-    energy_kwh = _kwh("energy (kWh)")
-    surge_kwh = _kwh("energy in surged sessions (kWh)")
-    surge_revenue = _money("surge revenue")
-    net_revenue = _money("net revenue (pre-tax, after discounts)")
-
     class Meta:
         ordering = ["-date", "station", "hour"]
         constraints = [
-            models.UniqueConstraint(
-                "operator",
-                "date",
-                Coalesce("station", Value(0)),
-                "region_code",
-                "hour",
-                "channel",
+            one_row_per(
+                "operator", "date", "station", "region_code", "hour", "channel",
                 name="one_hourly_rollup_per_cell",
             ),
-        ]
+        ]  # fmt: skip
         # (operator, date) ranges read the unique index's first two columns.
         indexes = [
             models.Index(fields=["operator", "station", "date"], name="hourly_operator_station"),

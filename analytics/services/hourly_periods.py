@@ -9,11 +9,12 @@ from django.db import connection
 
 from analytics.calc import periods
 from analytics.models import HourlyPeriod, HourlyRollup
+from analytics.models.measures import PERIOD, stored
 from analytics.models.periods import BLOCK, MONTH
 
 KEYS = "station_id, region_code, weekend, hour, channel"
-MEASURES = "sessions, surge_sessions, energy_kwh, surge_revenue"
-SUMS = "SUM(sessions), SUM(surge_sessions), SUM(energy_kwh), SUM(surge_revenue)"
+MEASURES = ", ".join(stored(PERIOD))
+SUMS = ", ".join(f"SUM({m})" for m in stored(PERIOD))
 
 
 def _insert_sql(source: str, where: str) -> str:

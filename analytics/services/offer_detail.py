@@ -21,7 +21,7 @@ from analytics.services.incrementality import (
     holdout_arms,
     windows,
 )
-from analytics.services.tables import Column, Table, chart
+from analytics.services.tables import Column, Table, chart, zeros
 from cpo_portal import formatting
 from offers.models import Offer
 from pricing.engine import money
@@ -43,10 +43,7 @@ BASELINE_COLUMNS = [
 ]
 BAND_COLUMNS = [
     Column("band", "Hour band"),
-    Column("redemptions", defs.REDEMPTIONS.label, "int"),
-    Column("sessions", "Sessions", "int"),
-    Column("held_out", "Held-out sessions", "int"),
-    Column("discount", "Discount cost", "money"),
+    *(offer_roi.REDEMPTIONS, offer_roi.SESSIONS, offer_roi.HELD_OUT, offer_roi.DISCOUNT),
 ]
 
 
@@ -98,7 +95,7 @@ def band_rows(f: Filters) -> list[dict[str, Any]]:
     }
     out = []
     for band in BANDS:
-        row = offer_roi._zero(found.get(band.code, {k: None for k in offer_roi.MEASURES}))
+        row = zeros(offer_roi.SUMMED, found.get(band.code, dict.fromkeys(offer_roi.MEASURES)))
         out.append({**row, "band": f"{band.label} ({band.span})"})
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,22 +18,28 @@ from analytics.models import DailyCustomer
 from analytics.services import customer_sets
 from analytics.services.filters import Filters, figures
 from analytics.services.incrementality import estimates, has_holdout
-from analytics.services.tables import Column, Table, chart
+from analytics.services.tables import Column, Table, chart, sums, zeros
 from cpo_portal import formatting
 from offers.models import Offer, SessionChannel
 from pricing.engine import ZERO, money
 
-MEASURES = {
-    "sessions": Sum("sessions"),
-    "redemptions": Sum("redemptions"),
-    "reversals": Sum("reversals"),
-    "held_out": Sum("held_out_sessions"),
-    "energy": Sum("energy_kwh"),
-    "gross": Sum("gross_revenue"),
-    "discount": Sum("discount_cost"),
-    "surge": Sum("surge_revenue"),
-    "net": Sum("net_revenue"),
-}
+# The figures summed from the rollups, each defined once (key, label, kind, its sum and
+# its API name): the totals, the series, the tables, their CSV and the API read them.
+SESSIONS = Column("sessions", defs.SESSIONS.label, "int", total=Sum("sessions"))
+REDEMPTIONS = Column("redemptions", defs.REDEMPTIONS.label, "int", total=Sum("redemptions"))
+HELD_OUT = Column(
+    "held_out", "Held-out sessions", "int", total=Sum("held_out_sessions"),
+    api="held_out_sessions",
+)  # fmt: skip
+ENERGY = Column("energy", "Energy (kWh)", "kwh", total=Sum("energy_kwh"))
+GROSS = Column("gross", defs.GROSS_REVENUE.label, "money", total=Sum("gross_revenue"))
+DISCOUNT = Column(
+    "discount", defs.DISCOUNT_COST.label, "money", total=Sum("discount_cost"),
+    api="discount_cost",
+)  # fmt: skip
+NET = Column("net", defs.NET_REVENUE.label, "money", total=Sum("net_revenue"), api="net_revenue")
+SUMMED = [SESSIONS, REDEMPTIONS, HELD_OUT, ENERGY, GROSS, DISCOUNT, NET]
+MEASURES = sums(SUMMED)
 
 
 def granularity_for(f: Filters, asked: str = "") -> str:
@@ -43,13 +50,6 @@ def granularity_for(f: Filters, asked: str = "") -> str:
 
 def period_expr(granularity: str):
     return {"day": F("date"), "week": TruncWeek("date"), "month": TruncMonth("date")}[granularity]
-
-
-def _zero(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v if v is not None else (ZERO if k in _MONEY else 0)) for k, v in row.items()}
-
-
-_MONEY = {"energy", "gross", "discount", "surge", "net"}
 
 
 def customers(f: Filters) -> int:
@@ -65,7 +65,7 @@ def customers(f: Filters) -> int:
 
 
 def totals(f: Filters) -> dict[str, Any]:
-    return _zero(figures(f).aggregate(**MEASURES))
+    return zeros(SUMMED, figures(f).aggregate(**MEASURES))
 
 
 def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
@@ -78,7 +78,7 @@ def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
     )
     out = []
     for row in rows:
-        row = _zero(row)
+        row = zeros(SUMMED, row)
         period = row["period"]
         row["period"] = period.date() if isinstance(period, dt.datetime) else period
         out.append(row)
@@ -94,7 +94,7 @@ def offer_rows(f: Filters) -> list[dict[str, Any]]:
         .annotate(**MEASURES)
         .order_by("-discount")
     )
-    by_id = {r["offer_id"]: _zero(r) for r in rows}
+    by_id = {r["offer_id"]: zeros(SUMMED, r) for r in rows}
     offers = Offer.objects.filter(pk__in=by_id, operator=f.operator).select_related("operator")
     found = estimates(f, offers)
     query = urlencode(f.without_offer().query())
@@ -153,7 +153,7 @@ def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
     )
     out = []
     for r in rows[:limit] if limit else rows:
-        row = _zero(r)
+        row = zeros(SUMMED, r)
         if row["station_id"]:
             query = urlencode({**f.query(), "station": str(row["station_id"])})
             row["url"] = f"{reverse('analytics:roi')}?{query}"
@@ -161,50 +161,41 @@ def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
     return out
 
 
-OFFER_COLUMNS = [
+OFFER = [
     Column("title", "Offer", link="url", sub="offer_code", csv=False),
     Column("offer_code", "Offer", page=False),
     Column("title", "Title", page=False),
+]
+OFFER_COLUMNS = [
+    *OFFER,
     Column("roi", "ROI", "ratio", sub="confidence"),
     Column("type", "Type"),
     Column("method", "Method"),
-    Column("discount", "Discount cost", "money"),
-    Column("incremental", "Incremental revenue", "money"),
-    Column("roi_discount", "Discount cost in ROI", "money"),
-    Column("net", defs.NET_REVENUE.label, "money"),
-    Column("redemptions", defs.REDEMPTIONS.label, "int"),
-    Column("sessions", "Sessions (primary offer)", "int"),
-    Column("held_out", "Held-out sessions", "int"),
-    Column("in_roi", "In the headline ROI", "bool"),
+    DISCOUNT,
+    Column("incremental", "Incremental revenue", "money", api="incremental_revenue"),
+    Column("roi_discount", "Discount cost in ROI", "money", api="roi_discount_cost"),
+    NET,
+    REDEMPTIONS,
+    replace(SESSIONS, label="Sessions (primary offer)"),
+    HELD_OUT,
+    Column("in_roi", "In the headline ROI", "bool", api="in_headline_roi"),
     Column("left_out", "Why there is no estimate", "note"),
     Column("flags", "Read with care", "note"),
     Column("note", "How it was worked out", "note"),
 ]
-LEFT_OUT_COLUMNS = [
-    Column("title", "Offer", link="url", sub="offer_code", csv=False),
-    Column("offer_code", "Offer", page=False),
-    Column("title", "Title", page=False),
-    Column("discount", "Discount cost", "money"),
-    Column("left_out", "Why it is left out", "prose"),
-]
+LEFT_OUT_COLUMNS = [*OFFER, DISCOUNT, Column("left_out", "Why it is left out", "prose")]
 STATION_COLUMNS = [
     Column("station__name", "Station", link="url"),
     Column("station__code", "Code"),
     Column("region_code", "Region"),
-    Column("sessions", defs.SESSIONS.label, "int"),
-    Column("redemptions", defs.REDEMPTIONS.label, "int"),
-    Column("discount", "Discount cost", "money"),
-    Column("net", defs.NET_REVENUE.label, "money"),
-    Column("energy", "Energy (kWh)", "kwh"),
+    *(SESSIONS, REDEMPTIONS, DISCOUNT, NET, ENERGY),
 ]
 SERIES_COLUMNS = [
     Column("period", "Period", "date"),
-    Column("sessions", "Sessions", "int"),
-    Column("redemptions", defs.REDEMPTIONS.label, "int"),
-    Column("discount", "Discount cost", "money"),
-    Column("net", defs.label("net_revenue", "with offers"), "money"),
+    *(SESSIONS, REDEMPTIONS, DISCOUNT),
+    replace(NET, label=defs.label("net_revenue", "with offers")),
     Column("without", defs.label("net_revenue", "without offers, estimate"), "money"),
-    Column("gross", defs.GROSS_REVENUE.label, "money"),
+    GROSS,
 ]
 
 

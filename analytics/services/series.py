@@ -11,22 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 
 from analytics.models import ChannelDaily, DailyRollup, OfferDaily
+from analytics.models.measures import CELL, stored
 from analytics.services.filters import ChannelRows, channel_rows, scoped
 from analytics.services.offer_roi import period_expr
 from offers.models import SessionChannel
 
 GROUP_FIELDS = {"offer": "offer_id", "station": "station_id", "hour_band": "hour_band"}
-MEASURES = (
-    "sessions",
-    "redemptions",
-    "reversals",
-    "held_out_sessions",
-    "energy_kwh",
-    "gross_revenue",
-    "discount_cost",
-    "surge_revenue",
-    "net_revenue",
-)
+MEASURES = [m for m in stored(CELL) if m not in ("tax", "recovered_discount")]
 # The filters that ChannelDaily (one channel's rows) answers too, by its field.
 CHANNEL_FILTERS = {
     "operator": "operator",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -17,22 +18,47 @@ from analytics.models.periods import BLOCK, MONTH
 from analytics.services import offer_roi
 from analytics.services.filters import Filters
 from analytics.services.surge_windows import surge_windows
-from analytics.services.tables import Column, Table, chart
+from analytics.services.tables import Column, Table, chart, sums
 from cpo_portal import formatting
 from cpo_portal.models import Station
 from pricing.engine import ZERO, money
 
+# The headline figures, each defined once (key: its API field, label, kind): the summary
+# table's rows, its CSV and the API; the station table shows several of them per station.
+SURGE_REVENUE = Column("surge_revenue", "Surge revenue", "money", total=Sum("surge_revenue"))
+SESSIONS = Column("sessions", "Sessions in surge windows", "int")
+EXPECTED = Column("expected_sessions", "Expected from comparable stations", "int")
+CHANGE = Column("session_change", "Change in sessions", "percent")
+KWH_CHANGE = Column("kwh_change", "Change in kWh", "percent")
+SHIFTED = Column("shifted_sessions", "Sessions shifted to other hours", "int")
+FIGURES = [
+    Column("surge_windows", "Surge windows (station-hours with surge)", "int"),
+    SESSIONS,
+    Column("compared_windows", "Surge windows compared with calm stations", "int"),
+    Column("sessions_per_window", "Sessions per surge window", "ratio"),
+    Column("expected_per_window", "Expected per window, from comparable stations", "ratio"),
+    Column("compared_sessions", "Sessions in compared surge windows", "int"),
+    EXPECTED,
+    CHANGE,
+    Column("kwh", "kWh in surge windows", "kwh"),
+    Column("compared_kwh", "kWh in compared surge windows", "kwh"),
+    Column("expected_kwh", "kWh expected from comparable stations", "kwh"),
+    KWH_CHANGE,
+    SHIFTED,
+    SURGE_REVENUE,
+    Column("compared_stations", "Stations compared", "int"),
+]
 SUMMARY_COLUMNS = [Column("figure", "Figure"), Column("value", "Value", "row")]
 STATION_COLUMNS = [
     Column("station", "Station", link="url"),
     Column("surge_windows", "Surge windows", "int"),
-    Column("sessions", "Sessions in surge windows", "int"),
+    SESSIONS,
     Column("compared_sessions", "…in compared windows", "int"),
-    Column("expected", "Expected from comparable stations", "int"),
-    Column("change", "Change in sessions", "percent"),
-    Column("kwh_change", "Change in kWh", "percent"),
-    Column("shifted", "Sessions shifted to other hours", "int"),
-    Column("surge_revenue", "Surge revenue", "money"),
+    replace(EXPECTED, key="expected"),
+    replace(CHANGE, key="change"),
+    KWH_CHANGE,
+    replace(SHIFTED, key="shifted"),
+    SURGE_REVENUE,
     Column("note", "Note", "note"),
 ]
 NO_WINDOW = (
@@ -49,12 +75,13 @@ PROFILE_COLUMNS = [
     Column("without_surge", "Share of sessions, stations without surge", "percent_share"),
     Column("surge_slots", "Stations with a surge window at this hour (kinds of day)", "int"),
 ]
+SURGED = Column("surge_sessions", "Sessions that paid surge", "int", total=Sum("surge_sessions"))
 SERIES_COLUMNS = [
     Column("period", "Period", "date"),
-    Column("sessions", "Sessions", "int"),
-    Column("surge_sessions", "Sessions that paid surge", "int"),
-    Column("surge_kwh", "kWh in surged sessions", "kwh"),
-    Column("surge_revenue", "Surge revenue", "money"),
+    Column("sessions", "Sessions", "int", total=Sum("sessions")),
+    SURGED,
+    Column("surge_kwh", "kWh in surged sessions", "kwh", total=Sum("surge_kwh")),
+    SURGE_REVENUE,
 ]
 
 
@@ -118,12 +145,7 @@ def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
         f.apply(source, offers=False)
         .annotate(period=offer_roi.period_expr(granularity))
         .values("period")
-        .annotate(
-            sessions=Sum("sessions"),
-            surge_sessions=Sum("surge_sessions"),
-            surge_kwh=Sum("surge_kwh"),
-            surge_revenue=Sum("surge_revenue"),
-        )
+        .annotate(**sums(SERIES_COLUMNS))
         .order_by("period")
     )
     out = []
@@ -149,45 +171,33 @@ def headline(impact: Impact) -> dict[str, Any]:
     }
 
 
-def _figures(impact: Impact) -> list[tuple[str, str, Any, str]]:
-    """The headline figures: (key, label, value, kind), values as the page shows them."""
-    head = headline(impact)
-    return [
-        ("surge_windows", "Surge windows (station-hours with surge)", impact.surge_windows, "int"),
-        ("sessions", "Sessions in surge windows", impact.sessions, "int"),
-        ("compared_windows", "Surge windows compared with calm stations",
-         impact.compared_windows, "int"),
-        ("sessions_per_window", "Sessions per surge window", impact.sessions_per_window, "ratio"),
-        ("expected_per_window", "Expected per window, from comparable stations",
-         impact.expected_per_window, "ratio"),
-        ("compared_sessions", "Sessions in compared surge windows", head["compared_sessions"],
-         "int"),
-        ("expected_sessions", "Expected from comparable stations", head["expected_sessions"],
-         "int"),
-        ("session_change", "Change in sessions", head["session_change"], "percent"),
-        ("kwh", "kWh in surge windows", impact.kwh.quantize(TENTH), "kwh"),
-        ("compared_kwh", "kWh in compared surge windows", head["compared_kwh"], "kwh"),
-        ("expected_kwh", "kWh expected from comparable stations", head["expected_kwh"], "kwh"),
-        ("kwh_change", "Change in kWh", head["kwh_change"], "percent"),
-        ("shifted_sessions", "Sessions shifted to other hours", head["shifted_sessions"], "int"),
-        ("surge_revenue", "Surge revenue", impact.surge_revenue, "money"),
-        ("compared_stations", "Stations compared", impact.compared_stations, "int"),
-    ]  # fmt: skip
+def _figures(impact: Impact) -> dict[str, Any]:
+    """The headline figures (FIGURES) by key, as the page shows them."""
+    return {
+        "surge_windows": impact.surge_windows,
+        "sessions": impact.sessions,
+        "compared_windows": impact.compared_windows,
+        "sessions_per_window": impact.sessions_per_window,
+        "expected_per_window": impact.expected_per_window,
+        "kwh": impact.kwh.quantize(TENTH),
+        "surge_revenue": impact.surge_revenue,
+        "compared_stations": impact.compared_stations,
+        **headline(impact),
+    }
 
 
 def _summary(impact: Impact) -> list[dict[str, Any]]:
     """The headline figures, each with its kind (the page formats it, the CSV keeps the
     number: changes as fractions, 0.125 for +12.5%)."""
-    return [
-        {"figure": label, "value": value, "kind": kind}
-        for _, label, value, kind in _figures(impact)
-    ]
+    values = _figures(impact)
+    return [{"figure": c.label, "value": values[c.key], "kind": c.kind} for c in FIGURES]
 
 
 def summary(f: Filters) -> dict[str, Any]:
     """The page's headline figures by name (the API): the same values as its summary
     table and its CSV."""
-    return {key: value for key, _, value, _ in _figures(impact_of(f.without_offer()))}
+    values = _figures(impact_of(f.without_offer()))
+    return {c.key: values[c.key] for c in FIGURES}
 
 
 def impact_of(f: Filters) -> Impact:
@@ -277,10 +287,7 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                 "bar",
                 [p["period"].isoformat() for p in points],
                 [
-                    {
-                        "label": "Sessions that paid surge",
-                        "data": [p["surge_sessions"] for p in points],
-                    },
+                    {"label": SURGED.label, "data": [p["surge_sessions"] for p in points]},
                     {
                         "label": "Surge revenue (₹)",
                         "data": [p["surge_revenue"] for p in points],

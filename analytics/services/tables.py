@@ -24,6 +24,8 @@ class Column:
     sub: str = ""  # row key of a second line under the value (pages only, not in CSV)
     page: bool = True  # shown as a column on the page
     csv: bool = True  # written to the CSV
+    total: Any = None  # the aggregate over the rollup rows that gives it (summed figures)
+    api: str = ""  # its name in the API, where it differs from `key`
 
     @property
     def expands(self) -> bool:
@@ -102,6 +104,18 @@ class Table:
         self.rows = present + missing
         self.sorted_by = by
         return True
+
+
+def sums(columns: list[Column]) -> dict[str, Any]:
+    """The aggregates of the summed figures among `columns`, by column key."""
+    return {c.key: c.total for c in columns if c.total is not None}
+
+
+def zeros(columns: list[Column], row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its missing values as zeros (no rollup rows: nothing counted), Decimal
+    for the summed money and kWh among `columns`."""
+    decimal = {c.key for c in columns if c.total is not None and c.kind in PLACES}
+    return {k: (Decimal(0) if k in decimal else 0) if v is None else v for k, v in row.items()}
 
 
 def _sort_key(value: Any) -> Any:

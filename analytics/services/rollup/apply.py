@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-NULLABLE = ("offer_id", "station_id")
+from analytics.models.measures import NULLABLE as NULLABLE_FIELDS
+
+NULLABLE = tuple(f"{f}_id" for f in NULLABLE_FIELDS)
 
 
 def match(a: str, b: str, cols: list[str] | tuple[str, ...]) -> str:

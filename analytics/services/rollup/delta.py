@@ -28,14 +28,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from analytics.calc.hour_bands import sql_case  # noqa: F401 (used through rollup.sql)
 from analytics.models import (
+    CellCustomer,
     ChannelDaily,
     DailyCustomer,
     DailyRollup,
     HourlyPeriod,
     HourlyRollup,
 )
+from analytics.models.measures import CELL, HOUR, PERIOD, key_of, stored
 from analytics.models.periods import BLOCK, MONTH
 from analytics.services.rollup import apply as a
 from analytics.services.rollup import sql as q
@@ -157,29 +158,24 @@ def source_sql(names: q.Names, operators: str, ledger: Window, sessions: Window)
     ]
 
 
-_DIMS = "operator_id, d, offer_id, offer_type, station_id, region_code, band"
 _CELL = "operator_id, d, offer_id, station_id, region_code, band"
-_MEASURE_LIST = [m.strip() for m in q.MEASURES.split(",")]
+STAGED = {"date": "d", "hour_band": "band"}  # a table's key column: its name in the stage
 
 
-NULLABLE = a.NULLABLE
-DAILY_KEY = (
-    "operator_id", "date:d", "offer_id", "station_id", "region_code", "hour_band:band",
-)  # fmt: skip
-CELL_KEY = (*DAILY_KEY, "customer_id")
-PEOPLE_KEY = (
-    "operator_id", "date:d", "station_id", "region_code", "offer_id", "held_out",
-    "customer_id",
-)  # fmt: skip
-HOURLY_KEY = ("operator_id", "date:d", "station_id", "region_code", "hour", "channel")
-CHANNEL_KEY = ("operator_id", "date:d", "station_id", "region_code", "channel")
-PERIOD_KEY = (
-    "operator_id", "grain", "start", "station_id", "region_code", "weekend", "hour", "channel",
-)  # fmt: skip
-HOURLY_MEASURES = (
-    "sessions", "surge_sessions", "energy_kwh", "surge_kwh", "surge_revenue", "net_revenue",
-)  # fmt: skip
-PERIOD_MEASURES = ("sessions", "surge_sessions", "energy_kwh", "surge_revenue")
+def staged_key(model) -> tuple[str, ...]:
+    """The model's unique key, each column "table column:work table column" where the
+    work tables name it differently (a.Target)."""
+    return tuple(f"{c}:{STAGED[c]}" if c in STAGED else c for c in key_of(model))
+
+
+DAILY_KEY = staged_key(DailyRollup)
+CELL_KEY = staged_key(CellCustomer)
+PEOPLE_KEY = staged_key(DailyCustomer)
+HOURLY_KEY = staged_key(HourlyRollup)
+CHANNEL_KEY = staged_key(ChannelDaily)
+PERIOD_KEY = key_of(HourlyPeriod)
+HOURLY_MEASURES = stored(HOUR)
+PERIOD_MEASURES = stored(PERIOD)
 PEOPLE_MEASURES = ("sessions", "revenue", "discount")
 # The first day of a date's block (days 1-7, 8-14, 15-21, 22-28, 29-end: calc.periods)
 # and of its month.
@@ -194,7 +190,7 @@ def _delta_names(key: tuple[str, ...]) -> list[str]:
 
 def delta_sql(names: q.Names) -> list[str]:
     """The signed differences per table, then added to the tables (rollup.apply)."""
-    m = _MEASURE_LIST
+    m = stored(CELL)
     signed = ", ".join(f"SUM(sign * {c}) AS {c}" for c in m)
     daily_added = ("facts", "customers", *m)
     return [
@@ -233,18 +229,10 @@ def delta_sql(names: q.Names) -> list[str]:
         # -- DailyRollup cells ------------------------------------------------------------
         f"""CREATE UNLOGGED TABLE {DAILY} AS
         WITH facts AS (
-            SELECT sign, {_DIMS},
-                   {q.SESSION_FACTS}, 0 AS customers
-            FROM {STAGE} WHERE live = 1
-            UNION ALL
-            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0, 0
-            FROM {STAGE} WHERE kind = 'reversed'
-            UNION ALL
-            SELECT sign, {_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
-            FROM {STAGE} WHERE kind = 'held_out' AND latest = 1
+            {q.cell_facts(STAGE, f"sign, {q.CELL_DIMS}, 0 AS customers")}
             UNION ALL
             SELECT 0, operator_id, d, offer_id, NULL, station_id, region_code, band,
-                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, customers
+                   customers, {", ".join("0" for _ in m)}
             FROM {CAME} WHERE customers <> 0
         )
         SELECT {_CELL}, MAX(offer_type) AS offer_type, SUM(sign) AS facts,
@@ -263,7 +251,7 @@ def delta_sql(names: q.Names) -> list[str]:
         ).sql(),
         # -- ChannelDaily: DailyRollup's facts by channel ----------------------------------
         f"""CREATE UNLOGGED TABLE {CHANNELS} AS
-        WITH facts AS ({q.CHANNEL_FACTS.format(sign="sign, ", stage=STAGE)})
+        WITH facts AS ({q.cell_facts(STAGE, f"sign, {q.CHANNEL_DIMS}")})
         SELECT {q.CHANNEL_DIMS}, SUM(sign) AS facts, {signed}
         FROM facts GROUP BY {q.CHANNEL_DIMS}""",
         *a.Target(
@@ -301,12 +289,7 @@ def delta_sql(names: q.Names) -> list[str]:
         # -- HourlyRollup -----------------------------------------------------------------
         f"""CREATE UNLOGGED TABLE {HOURLY} AS
         SELECT operator_id, d, station_id, region_code, session_start_hour AS hour, channel,
-               SUM(sign) AS sessions,
-               SUM(sign * CASE WHEN surge_amount > 0 THEN 1 ELSE 0 END) AS surge_sessions,
-               SUM(sign * energy_kwh) AS energy_kwh,
-               SUM(sign * CASE WHEN surge_amount > 0 THEN energy_kwh ELSE 0 END) AS surge_kwh,
-               SUM(sign * surge_amount) AS surge_revenue,
-               SUM(sign * {q.NET_REVENUE}) AS net_revenue
+               {q.hour_sums("sign * ")}
         FROM {STAGE} WHERE live = 1 AND pos = 1
         GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel""",
         f"ANALYZE {HOURLY}",

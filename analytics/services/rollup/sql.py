@@ -18,6 +18,9 @@ How ledger rows count (see docs/analytics.md):
   held out, a discount given); quoted and confirmed rows are steps, never counted as
   uses. Reversed rows count reversals and the discount recovered, held_out rows the
   sessions of customers withheld from the offer.
+
+What each row adds to each measure is declared once, in analytics.models.measures; the
+statements here (and the delta rollup's, rollup.delta) are written from that list.
 """
 
 from __future__ import annotations
@@ -29,15 +32,13 @@ from typing import Any
 from django.db import connection
 
 from analytics.calc.hour_bands import sql_case
-from offers.services import USE_SQL
+from analytics.models.measures import CELL, HOUR, kept_in, stored
 
 KINDS = ("settled", "redeemed", "reversed", "held_out")
 STAGE = "analytics_rollup_stage"
-MEASURES = (
-    "sessions, energy_kwh, gross_revenue, discount_cost, surge_revenue, net_revenue, tax, "
-    "redemptions, reversals, recovered_discount, held_out_sessions"
-)
-SUMS = ", ".join(f"SUM({m.strip()})" for m in MEASURES.split(","))
+MEASURES = ", ".join(stored(CELL))  # the measures of a cell (DailyRollup, ChannelDaily)
+SUMS = ", ".join(f"SUM({m})" for m in stored(CELL))
+HOUR_MEASURES = ", ".join(stored(HOUR))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +103,6 @@ SESSION_AS_SOURCE = (
     "customer_key, FALSE, session_start_hour, energy_kwh, gross_amount, surge_amount, 0, "
     "tax_amount, net_amount, finder_fee_amount, buffer_amount, occurred_at, channel"
 )
-# Net revenue, the one definition every rollup sums: the amount payable less its tax, less
-# the buyer finder fee (a cost of the sale, paid to the BAP) and the overcharge buffer
-# (held, not revenue; a settled session has none). See docs/analytics.md.
-NET_REVENUE = "(net_amount - tax_amount - finder_fee_amount - buffer_amount)"
 KIND_LIST = ", ".join(f"'{k}'" for k in KINDS)
 
 
@@ -173,19 +170,33 @@ def stage_sql(
     return sql, [*part.window, *part.window, *date_params, adapt(part.first), adapt(part.last)]
 
 
-_DIMS = "operator_id, d, offer_id, offer_type, station_id, region_code, band"
-# What one staged row adds to its DailyRollup cell, in MEASURES' order: a session counts
-# once, on its primary row (pos = 1); each offer keeps its own discount. The rebuild and
-# the delta rollup (rollup/delta.py) both read it, so the definitions cannot drift apart.
-SESSION_FACTS = f"""CASE WHEN pos = 1 THEN 1 ELSE 0 END AS sessions,
-    CASE WHEN pos = 1 THEN energy_kwh ELSE 0 END AS energy_kwh,
-    CASE WHEN pos = 1 THEN gross_amount ELSE 0 END AS gross_revenue,
-    CASE WHEN held_out THEN 0 ELSE discount END AS discount_cost,
-    CASE WHEN pos = 1 THEN surge_amount ELSE 0 END AS surge_revenue,
-    CASE WHEN pos = 1 THEN {NET_REVENUE} ELSE 0 END AS net_revenue,
-    CASE WHEN pos = 1 THEN tax_amount ELSE 0 END AS tax,
-    CASE WHEN {USE_SQL} THEN 1 ELSE 0 END AS redemptions, 0 AS reversals,
-    0 AS recovered_discount, 0 AS held_out_sessions"""
+CELL_DIMS = "operator_id, d, offer_id, offer_type, station_id, region_code, band"
+
+
+def cell_facts(stage: str, dims: str, live_dims: str = "") -> str:
+    """What each staged row adds to its cell, in MEASURES' order after `dims` (`live_dims`
+    for the live rows, when they differ): the live rows, the reversed rows and the
+    held-out rows. The rebuild and the delta rollup (rollup.delta) both read it."""
+    measures = kept_in(CELL)
+
+    def rows(dims: str, adds: list[str], where: str) -> str:
+        facts = ", ".join(f"{add} AS {m.name}" for m, add in zip(measures, adds, strict=True))
+        return f"SELECT {dims}, {facts} FROM {stage} WHERE {where}"  # noqa: S608
+
+    return "\nUNION ALL\n".join([
+        rows(live_dims or dims, [m.cell or "0" for m in measures], "live = 1"),
+        rows(dims, [m.reversed for m in measures], "kind = 'reversed'"),
+        rows(dims, [m.held_out for m in measures], "kind = 'held_out' AND latest = 1"),
+    ])  # fmt: skip
+
+
+def hour_sums(sign: str = "") -> str:
+    """What a session's primary row adds to its HourlyRollup cell, summed (`sign`:
+    "sign * " for the delta rollup)."""
+    return ", ".join(f"SUM({sign}{m.hour}) AS {m.name}" for m in kept_in(HOUR))
+
+
+CUSTOMER = "CASE WHEN pos = 1 AND customer_key <> '' THEN customer_key END AS customer"
 
 
 def daily_sql(names: Names) -> str:
@@ -194,18 +205,7 @@ def daily_sql(names: Names) -> str:
         operator_id, date, offer_id, offer_type, station_id, region_code, hour_band,
         customers, facts, {MEASURES}
     )
-    WITH facts AS (
-        SELECT {_DIMS},
-               CASE WHEN pos = 1 AND customer_key <> '' THEN customer_key END AS customer,
-               {SESSION_FACTS}
-        FROM {STAGE} WHERE live = 1
-        UNION ALL
-        SELECT {_DIMS}, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0
-        FROM {STAGE} WHERE kind = 'reversed'
-        UNION ALL
-        SELECT {_DIMS}, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
-        FROM {STAGE} WHERE kind = 'held_out' AND latest = 1
-    )
+    WITH facts AS ({cell_facts(STAGE, f"{CELL_DIMS}, NULL", f"{CELL_DIMS}, {CUSTOMER}")})
     SELECT operator_id, d, offer_id, MAX(offer_type), station_id, region_code, band,
            COUNT(DISTINCT customer), COUNT(*), {SUMS}
     FROM facts
@@ -213,17 +213,7 @@ def daily_sql(names: Names) -> str:
     """  # noqa: S608 (table names from models, values are parameters)
 
 
-# What one staged row adds to its ChannelDaily cell: DailyRollup's facts, by channel.
 CHANNEL_DIMS = "operator_id, d, station_id, region_code, channel"
-CHANNEL_FACTS = f"""
-    SELECT {{sign}}{CHANNEL_DIMS}, {SESSION_FACTS} FROM {{stage}} WHERE live = 1
-    UNION ALL
-    SELECT {{sign}}{CHANNEL_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 1, discount, 0
-    FROM {{stage}} WHERE kind = 'reversed'
-    UNION ALL
-    SELECT {{sign}}{CHANNEL_DIMS}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
-    FROM {{stage}} WHERE kind = 'held_out' AND latest = 1
-"""  # noqa: S608 (a template of column names; tables from models)
 
 
 def channel_daily_sql(names: Names) -> str:
@@ -231,7 +221,7 @@ def channel_daily_sql(names: Names) -> str:
     INSERT INTO {names.channel_daily} (
         operator_id, date, station_id, region_code, channel, facts, {MEASURES}
     )
-    WITH facts AS ({CHANNEL_FACTS.format(sign="", stage=STAGE)})
+    WITH facts AS ({cell_facts(STAGE, CHANNEL_DIMS)})
     SELECT {CHANNEL_DIMS}, COUNT(*), {SUMS} FROM facts GROUP BY {CHANNEL_DIMS}
     """  # noqa: S608 (table names from models, values are parameters)
 
@@ -243,24 +233,18 @@ def hourly_sql(names: Names) -> tuple[str, list[Any]]:
     sql = f"""
     INSERT INTO {names.hourly} (
         operator_id, date, station_id, region_code, hour, channel, weekend, surge_day,
-        sessions, surge_sessions, energy_kwh, surge_kwh, surge_revenue, net_revenue
+        {HOUR_MEASURES}
     )
     WITH cells AS (
         SELECT operator_id, d, station_id, region_code, session_start_hour AS hour, channel,
-               COUNT(*) AS sessions,
-               SUM(CASE WHEN surge_amount > 0 THEN 1 ELSE 0 END) AS surge_sessions,
-               SUM(energy_kwh) AS energy_kwh,
-               SUM(CASE WHEN surge_amount > 0 THEN energy_kwh ELSE 0 END) AS surge_kwh,
-               SUM(surge_amount) AS surge_revenue,
-               SUM({NET_REVENUE}) AS net_revenue
+               {hour_sums()}
         FROM {STAGE} WHERE live = 1 AND pos = 1
         GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel
     )
     SELECT c.operator_id, c.d, c.station_id, c.region_code, c.hour, c.channel,
            {weekday_sql} >= 6,
            MAX(c.surge_sessions) OVER (PARTITION BY c.station_id, c.d) > 0,
-           c.sessions, c.surge_sessions, c.energy_kwh, c.surge_kwh, c.surge_revenue,
-           c.net_revenue
+           {", ".join(f"c.{m}" for m in stored(HOUR))}
     FROM cells c
     """  # noqa: S608 (table names from models, values are parameters)
     return sql, [*weekday_params]
@@ -327,21 +311,21 @@ def offer_daily_sql(names: Names) -> str:
 
 
 def station_daily_sql(names: Names) -> str:
-    """Placeholders: Partition.dates twice (rollups, then hourly rollups). A UNION, not a
-    join: the rows were just written and have no planner statistics yet."""
-    zeros = ", ".join("0" for _ in MEASURES.split(","))
+    """Placeholders: Partition.dates twice (rollups, then hourly rollups): the cell
+    measures from the rollups, the others from the hourly rollups. A UNION, not a join:
+    the rows were just written and have no planner statistics yet."""
+    kept = kept_in(CELL, HOUR)
+    columns = ", ".join(m.name for m in kept)
+    daily = ", ".join(m.name if m.cell is not None else f"0 AS {m.name}" for m in kept)
+    hourly = ", ".join("0" if m.cell is not None else m.name for m in kept)
     return f"""
-    INSERT INTO {names.station_daily} (
-        operator_id, date, station_id, region_code, {MEASURES}, surge_sessions, surge_kwh
-    )
-    SELECT operator_id, date, station_id, region_code, {SUMS}, SUM(surge_sessions),
-           SUM(surge_kwh)
+    INSERT INTO {names.station_daily} (operator_id, date, station_id, region_code, {columns})
+    SELECT operator_id, date, station_id, region_code, {", ".join(f"SUM({m.name})" for m in kept)}
     FROM (
-        SELECT operator_id, date, station_id, region_code, {MEASURES},
-               0 AS surge_sessions, 0 AS surge_kwh
+        SELECT operator_id, date, station_id, region_code, {daily}
         FROM {names.daily} WHERE {_RANGE}
         UNION ALL
-        SELECT operator_id, date, station_id, region_code, {zeros}, surge_sessions, surge_kwh
+        SELECT operator_id, date, station_id, region_code, {hourly}
         FROM {names.hourly} WHERE {_RANGE}
     ) u
     GROUP BY operator_id, date, station_id, region_code
