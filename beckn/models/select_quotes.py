@@ -28,6 +28,8 @@ QUOTE_FIELDS = (
 
 
 class SelectQuote(models.Model):
+    TENANT_PATH = "charger__operator"  # cpo_portal.tenancy: the operator of its charger
+
     bap_id = models.CharField(max_length=255)
     transaction_id = models.CharField(max_length=64)
     order = models.OneToOneField(

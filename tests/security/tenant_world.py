@@ -30,6 +30,7 @@ from beckn.models import (
     Order,
     Outbox,
     OutboxState,
+    SelectQuote,
     Subscriber,
     SubscriberType,
 )
@@ -166,6 +167,10 @@ def _build_side(key: str) -> Side:
         operator=operator, charger=charger, charger_code=charger.code,
         bap_id=f"{token}-bap.example", transaction_id=f"{token}-txn", order_id=f"{token}-ord",
         customer_key=f"{token}-customer",
+    )  # fmt: skip
+    SelectQuote.objects.create(
+        bap_id=f"{token}-bap.example", transaction_id=f"{token}-txn", order=order,
+        charger=charger, total="100", customer_key=f"{token}-customer",
     )  # fmt: skip
     box = Outbox.objects.create(
         order=order, subscriber_id=f"{token}-bap.example", action="on_status",
