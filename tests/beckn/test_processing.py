@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from beckn import handlers, processing, tasks
-from beckn.models import InboundMessage, InboundState, Order, Outbox
+from beckn.models import InboundMessage, InboundState, Order, Outbox, SelectQuote
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
 
@@ -60,7 +60,8 @@ def test_a_message_is_processed_once(
     inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)
     assert processing.process(inbound.pk) is not None
     assert processing.process(inbound.pk) is None
-    assert Outbox.objects.count() == 1 and Order.objects.count() == 1
+    assert Outbox.objects.count() == 1 and SelectQuote.objects.count() == 1
+    assert not Order.objects.exists()  # a select holds its quote; init makes the order
     assert InboundMessage.objects.get().state == InboundState.DONE
 
 
@@ -122,15 +123,16 @@ def test_a_locked_row_is_the_row_the_orm_reads(
     message = msgs.select(network.op_a.code, network.charger_a.code)
     inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)
     processing.process(inbound.pk)
-    order = Order.objects.get()
+    held = SelectQuote.objects.get()
+    key = {"bap_id": held.bap_id, "transaction_id": held.transaction_id}
     with transaction.atomic():
-        for model, row, key in (
-            (Order, order, {"bap_id": order.bap_id, "transaction_id": order.transaction_id}),
+        for model, row, lookup in (
+            (SelectQuote, held, key),
             (InboundMessage, InboundMessage.objects.get(), {"pk": inbound.pk}),
         ):
-            locked = locked_row(model, **key)
+            locked = locked_row(model, **lookup)
             assert locked is not None and not locked._state.adding
             for field in model._meta.concrete_fields:
                 assert getattr(locked, field.attname) == getattr(row, field.attname), field
-        assert locked_row(Order, bap_id=order.bap_id, transaction_id="no-such") is None
-    assert isinstance(order.quote, dict) and order.created_at.tzinfo is not None
+        assert locked_row(SelectQuote, bap_id=held.bap_id, transaction_id="no-such") is None
+    assert isinstance(held.quote, dict) and held.created_at.tzinfo is not None

@@ -71,7 +71,7 @@ def receiver_class():
         def start(self) -> FaultyReceiver:
             self._release.clear()
             super().start()
-            server = self._server
+            server = self.http
             if server is None:
                 raise RuntimeError("the receiver did not start")
             self.port = server.server_address[1]
@@ -93,11 +93,11 @@ def receiver_class():
                 message_id = str(json.loads(raw)["context"]["message_id"])
             except (ValueError, KeyError, TypeError):
                 message_id, error = "", error or "no context.message_id"
-            with self._changed:
+            with self.changed:
                 self.arrivals.append(Arrival(message_id, raw, signer, error, dt.datetime.now(UTC)))
                 hold = self.hold_next > 0
                 self.hold_next -= 1 if hold else 0
-                self._changed.notify_all()
+                self.changed.notify_all()
             if hold:
                 self._release.wait(120)
             elif self.delay:
@@ -105,11 +105,11 @@ def receiver_class():
             return (401, {"error": {"code": "30016", "message": error}}) if error else (200, ACK)
 
         def count(self) -> int:
-            with self._changed:
+            with self.changed:
                 return len(self.arrivals)
 
         def snapshot(self) -> list[Arrival]:
-            with self._changed:
+            with self.changed:
                 return list(self.arrivals)
 
     return FaultyReceiver
