@@ -41,7 +41,10 @@ def test_full_and_window(server, priced, eager):  # noqa: F811
     assert "removed b-charger-01" in out
 
 
+@pytest.mark.postgres  # a second writer beside the live server's: SQLite takes one at a time
 def test_push_reaches_the_simulator_until_stopped(server, priced, eager):  # noqa: F811
+    failed: list[BaseException] = []
+
     def edit_when_subscribed():
         try:
             for _ in range(600):
@@ -52,6 +55,8 @@ def test_push_reaches_the_simulator_until_stopped(server, priced, eager):  # noq
             tariff.energy_rate_per_kwh = Decimal("21")
             tariff.save()
             catalog_refresh.push_due(timezone.now())  # what beat runs
+        except BaseException as exc:  # shown by the test, not lost with the thread
+            failed.append(exc)
         finally:
             connection.close()
 
@@ -59,6 +64,7 @@ def test_push_reaches_the_simulator_until_stopped(server, priced, eager):  # noq
     editor.start()
     out = play(server, "--refresh", "push", "--wait", "30")
     editor.join()
+    assert failed == []
     assert "<- on_search pushed, signed by" in out
     assert "cpo-a.example: 1 items" in out
     assert not CatalogSubscription.objects.get().active
