@@ -15,8 +15,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from tqdm import tqdm
 
+from cpo_portal.db.validation import upsert_valid
+
 from .models import Charger, Connector, Holiday, Operator, Role, StaffMembership, Station
-from .validation import upsert_valid
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@ the health check. The app is included by dotted name, as in cpo_portal/urls.py."
 
 from django.urls import include, path
 
-from .health import healthz
+from cpo_portal.deploy.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("beckn/", include("beckn.urls")),
 ]
 
-handler404 = "cpo_portal.not_found.not_found"
+handler404 = "cpo_portal.web.not_found.not_found"

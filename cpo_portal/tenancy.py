@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from django.db.models import Model, QuerySet
 
-from .models import Operator, Role, StaffMembership
+from cpo_portal.models import Operator, Role, StaffMembership
 
 ALL_ROLES = frozenset(Role.values)
 NETWORK_EDITORS = frozenset({Role.OPERATOR_ADMIN})

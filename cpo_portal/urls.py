@@ -6,9 +6,9 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .api_docs import schema_view, swagger_view
-from .changes.views import change_log
-from .health import healthz
+from cpo_portal.changes.views import change_log
+from cpo_portal.deploy.health import healthz
+from cpo_portal.web.api_docs import schema_view, swagger_view
 
 
 class FaviconView(RedirectView):
@@ -46,4 +46,4 @@ APP_URLS = [
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in APP_URLS]
 
-handler404 = "cpo_portal.not_found.not_found"  # JSON under /api/, Django's page elsewhere
+handler404 = "cpo_portal.web.not_found.not_found"  # JSON under /api/, Django's page elsewhere

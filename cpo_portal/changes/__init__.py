@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import overload
 
 from django.contrib import admin
-from django.db.models import ForeignKey, Model, QuerySet
+from django.db.models import ForeignKey, Model, OuterRef, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from simple_history import utils
 
@@ -120,8 +120,25 @@ def _names(pairs: list[tuple], fields_of: dict) -> dict:
     return names
 
 
+def _previous(records: list) -> dict:
+    """(history model, history_id) -> the record each "changed" record follows, read in
+    one query per history model (simple-history's `prev_record` is a query per record)."""
+    wanted: dict[type[Model], set] = defaultdict(set)
+    for r in records:
+        if r.history_type == "~" and r.prev_history_id is not None:
+            wanted[type(r)].add(r.prev_history_id)
+    found = {}
+    for history, pks in wanted.items():
+        for row in history._default_manager.select_related("history_user").filter(
+            history_id__in=pks
+        ):
+            found[(history, row.pk)] = row  # a history model's pk is its history_id
+    return found
+
+
 def _word(records: list) -> list[Change]:
-    pairs = [(r, r.prev_record if r.history_type == "~" else None) for r in records]
+    previous_of = _previous(records)
+    pairs = [(r, previous_of.get((type(r), r.prev_history_id))) for r in records]
     fields_of = {type(r): _tracked_fields(type(r)) for r in records}
     names = _names(pairs, fields_of)
     currencies: dict = {}
@@ -197,10 +214,18 @@ def _m2m_changes(record, previous) -> list[FieldChange]:
 
 
 def _newest(querysets: list[QuerySet], limit: int) -> list:
+    """The newest `limit` records, each with the history_id of the record before it of the
+    same object (`prev_history_id`, as simple-history's `prev_record` finds it)."""
     rows: list = []
     for qs in querysets:
+        pk = qs.model.instance_type._meta.pk.attname
+        before = qs.model._default_manager.filter(
+            **{pk: OuterRef(pk)}, history_date__lt=OuterRef("history_date")
+        ).order_by("-history_date", "-history_id")
         rows.extend(
-            qs.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+            qs.select_related("history_user")
+            .annotate(prev_history_id=Subquery(before.values("history_id")[:1]))
+            .order_by("-history_date", "-history_id")[:limit]
         )
     rows.sort(key=lambda r: (r.history_date, type(r).__name__, r.history_id), reverse=True)
     return rows[:limit]

@@ -2,7 +2,7 @@
 
 django-simple-history writes a row on every save and another on every many-to-many change,
 so an admin form saved unchanged wrote "no field changed", and an offer created with its
-stations wrote two rows (created, then its stations). The admin (cpo_portal.history_admin)
+stations wrote two rows (created, then its stations). The admin (cpo_portal.admin.history_admin)
 skips the row of a form saved unchanged, and writes the many-to-many links it saves after
 the object into the object's own row of that save (`keep_links`).
 """

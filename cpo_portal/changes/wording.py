@@ -2,7 +2,7 @@
 old and new value in the product's own formats (₹15.00, 22:30, 18%, yes/no, names).
 
 The value's kind is read from the field itself: its choices, its relation, and the shared
-validators of `cpo_portal.values` (a rate or an amount is money, a fraction is a
+validators of `cpo_portal.db.values` (a rate or an amount is money, a fraction is a
 percentage), so a new field reads right without a line here.
 """
 
@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from django.db import models
 
-from cpo_portal import formatting, values
+from cpo_portal import formatting
+from cpo_portal.db import values
 
 DEMO_REASON = "demo data"  # the change reason seed_demo gives every row it writes
 SYSTEM = "system"  # a change no person made (a task, a command, an import job)

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='ChunkedJob',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('runner', models.CharField(help_text='Dotted path of the runner (cpo_portal.chunked.Runner).', max_length=200)),
+                ('runner', models.CharField(help_text='Dotted path of the runner (cpo_portal.background.chunked.Runner).', max_length=200)),
                 ('subject', models.CharField(help_text="What the job works for, e.g. 'whatif:42' (to cancel it).", max_length=120)),
                 ('params', models.JSONField(blank=True, default=dict)),
                 ('chunks', models.PositiveIntegerField()),

@@ -2,12 +2,13 @@ from .calendar import Holiday
 from .chunked_jobs import ChunkedJob, JobChunk
 from .network import Charger, Connector, Station
 from .operators import Operator, Role, StaffMembership
-from .versions import NetworkVersion, OperatorStamp
+from .versions import GlobalStamp, NetworkVersion, OperatorStamp
 
 __all__ = [
     "Charger",
     "ChunkedJob",
     "Connector",
+    "GlobalStamp",
     "Holiday",
     "JobChunk",
     "NetworkVersion",

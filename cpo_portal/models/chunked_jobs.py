@@ -1,4 +1,5 @@
-"""A heavy job split into chunks that Celery workers run in parallel (cpo_portal.chunked).
+"""A heavy job split into chunks that Celery workers run in parallel
+(cpo_portal.background.chunked).
 
 The job row holds what every chunk reads (its runner, its parameters, the cancel flag) and
 the outcome; one row per chunk holds that chunk's progress and, once it is done, its
@@ -21,7 +22,8 @@ class JobStatus(models.TextChoices):
 
 class ChunkedJob(models.Model):
     runner = models.CharField(
-        max_length=200, help_text="Dotted path of the runner (cpo_portal.chunked.Runner)."
+        max_length=200,
+        help_text="Dotted path of the runner (cpo_portal.background.chunked.Runner).",
     )
     subject = models.CharField(
         max_length=120, help_text="What the job works for, e.g. 'whatif:42' (to cancel it)."

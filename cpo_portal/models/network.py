@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from cpo_portal.validation import PlainTextModel
+from cpo_portal.db.validation import PlainTextModel
 
 from .operators import Operator, validate_time_zone
 

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cpo_portal.validation import PlainTextModel
-from cpo_portal.values import currency_code, gst, share
+from cpo_portal.db.validation import PlainTextModel
+from cpo_portal.db.values import currency_code, gst, share
 
 provider_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9.\-]{1,99}$",

@@ -1,8 +1,9 @@
-"""One stamp for the whole charging network, renewed by every change to its rows.
+"""The version stamps: one for the whole charging network, renewed by every change to its
+rows, and one per operator for what a process memoises of that operator.
 
 A process that memoises network rows (operators, stations, chargers, connectors: the
 Beckn select path does) reads it before trusting its memo: one primary-key SELECT,
-hand-written (cpo_portal.stamps). Saves and deletes of those models renew it in the
+hand-written (cpo_portal.db.stamps). Saves and deletes of those models renew it in the
 writer's transaction (cpo_portal.signals), so the new stamp is seen exactly when
 the change is. Queryset .update() and .bulk_create() send no signals: code that uses them
 on network rows must call NetworkVersion.bump() itself. The stamp is random rather than a
@@ -18,24 +19,35 @@ import uuid
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from cpo_portal.stamps import as_uuid, read_one
+from cpo_portal.db.stamps import as_uuid, read_one
 
 
-class NetworkVersion(models.Model):
+class GlobalStamp(models.Model):
+    """One row whose random stamp is renewed by every change to what it stands for: the
+    charging network (NetworkVersion), the Beckn registry (beckn.RegistryVersion). A
+    process reads it (one primary-key SELECT, cpo_portal.db.stamps) before trusting its memo;
+    the writer renews it in its own transaction, so the new stamp is seen exactly when the
+    change is. Random rather than a counter: a row made again (a flushed or restored
+    database) never matches a memo of the old data. `changed_at` is when it was last
+    renewed."""
+
     ROW = 1
 
     stamp = models.UUIDField(default=uuid.uuid4)
     changed_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
-        return f"network version {self.stamp}"
+        return f"{self._meta.verbose_name} {self.stamp}"
 
     @classmethod
     def bump(cls) -> None:
         """Inside the caller's transaction: nobody sees the new stamp before the change."""
         renewed = {"stamp": uuid.uuid4(), "changed_at": timezone.now()}
-        if not cls.objects.filter(pk=cls.ROW).update(**renewed):
-            cls.objects.get_or_create(pk=cls.ROW)  # made now: a stamp nobody has seen
+        if not cls._default_manager.filter(pk=cls.ROW).update(**renewed):
+            cls._default_manager.get_or_create(pk=cls.ROW)  # made now: a stamp nobody has seen
 
     @classmethod
     def current(cls) -> uuid.UUID:
@@ -45,11 +57,15 @@ class NetworkVersion(models.Model):
         if stamp is None:
             try:
                 with transaction.atomic():
-                    cls.objects.create(pk=cls.ROW)
+                    cls._default_manager.get_or_create(pk=cls.ROW)
             except IntegrityError:  # another process made it meanwhile
                 pass
             stamp = read_one(cls, "stamp", "id", cls.ROW)
         return as_uuid(stamp)
+
+
+class NetworkVersion(GlobalStamp):
+    """The charging network's stamp (see the module's docstring)."""
 
 
 class OperatorStamp(models.Model):

@@ -10,6 +10,8 @@ BAP's registered URL, OCPI calls and pushes to a partner's endpoints.
 - `deadline`: one overall deadline per call (connect, request, headers and body): at the
   deadline a watchdog shuts the call's socket down.
 - `courier`: the one delivery of what we owe others (Beckn callbacks, OCPI pushes) over
-  this client: claim, lease, attempts, backoff, retries and sweep; the rows' shapes are
+  this client: claim, lease, attempts, backoff and retries; the rows' shapes are
   `cpo_portal.models.sending`.
+- `sweep`: what the senders' beat tasks run over those rows: leases that ran out (a dead
+  worker's) back to pending, rows past their expiry expired, rows due found again.
 """

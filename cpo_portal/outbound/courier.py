@@ -1,5 +1,6 @@
 """Deliver outgoing rows, whoever sends them: claim, lease, POST through the guarded
-client, record every attempt, back off and retry, and sweep what a dead worker left.
+client, record every attempt, back off and retry (what a dead worker left is taken back by
+outbound.sweep).
 
 A Sender plugs in what is its own: the table, where a row goes now (`target`), the request
 (signing, auth headers), how an answer is judged, and what happens when a row is done.
@@ -7,7 +8,7 @@ A Sender plugs in what is its own: the table, where a row goes now (`target`), t
 A row is claimed by a conditional UPDATE (pending and due -> sending, with a lease), so two
 workers given the same row never both send it, or written already leased to the worker
 that will send it (`Courier.send_held`). A worker that dies mid-send leaves a lease that
-runs out, and the sweep (`release_stuck`) puts the row back to pending, writing the attempt
+runs out, and the sweep (`sweep.release_stuck`) puts the row back to pending, writing the attempt
 that worker never recorded. The lease is short; a live worker held up by slow recipients
 renews it before each POST that could outlast it. Retries back off exponentially with
 jitter, until the row's expiry (the last retry brought forward to just before it) or its
@@ -15,7 +16,9 @@ sender's `max_attempts`. A retry that a unique constraint refuses (a newer row o
 object waits already) leaves the row superseded.
 
 Several rows due together share their queries: one claim, one INSERT of the attempts and
-one UPDATE of those delivered (`Courier.record`).
+one UPDATE of those delivered (`Courier.record`), the last two sent as one statement on
+PostgreSQL (cpo_portal.db.joint_writes), so an attempt and its row's outcome are written
+together or not at all.
 """
 
 from __future__ import annotations
@@ -31,17 +34,12 @@ from typing import Any, ClassVar, cast
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
+from cpo_portal.db import joint_writes
 from cpo_portal.models.sending import Attempt, Outgoing, State
 from cpo_portal.outbound import addresses, transport
 
 log = logging.getLogger(__name__)
-
-STOPPED_MID_SEND = (
-    "no outcome: the worker stopped during this attempt (its lease ran out); "
-    "the recipient may have received it"
-)
 
 
 class NotReady(Exception):
@@ -314,15 +312,23 @@ class Courier:
         return finish(self.sender, row, at, State.UNDELIVERABLE, error)
 
     def record(self) -> None:
-        """Write the attempts made since the last record, and mark the rows delivered."""
+        """Write the attempts made since the last record, and mark the rows delivered: one
+        statement for both on PostgreSQL (cpo_portal.db.joint_writes)."""
         attempts, self._attempts = self._attempts, []
         delivered, self._delivered = self._delivered, []
+        if attempts and delivered:
+            joint_writes.insert_and_update(
+                attempts, _delivered_rows(self.sender, delivered), _delivered_values()
+            )
+            self.sender.finished(delivered)
+            return
         if len(attempts) == 1:  # one INSERT, without bulk's transaction
             _insert_one(attempts[0])
         elif attempts:
             self.sender.attempt_model.objects.bulk_create(attempts)
         if delivered:
-            _delivered(self.sender, delivered, timezone.now())
+            _delivered_rows(self.sender, delivered).update(**_delivered_values())
+            self.sender.finished(delivered)
 
 
 def sender_name(sender: Sender) -> str:
@@ -369,12 +375,16 @@ def finish(sender: Sender, row: Any, now: datetime, state: str, error: str) -> R
     return Result(state)
 
 
-def _delivered(sender: Sender, rows: list[Any], now: datetime) -> None:
-    """Delivered, lease lost or not (it did arrive: spare a re-send); one UPDATE."""
-    sender.model.objects.filter(
+def _delivered_rows(sender: Sender, rows: list[Any]) -> models.QuerySet[Any]:
+    """The rows to mark delivered, lease lost or not (it did arrive: spare a re-send)."""
+    return sender.model.objects.filter(
         pk__in=[row.pk for row in rows], state__in=[State.SENDING, State.PENDING]
-    ).update(state=State.DELIVERED, leased_until=None, last_error="", delivered_at=now)
-    sender.finished(rows)
+    )
+
+
+def _delivered_values() -> dict[str, Any]:
+    return {"state": State.DELIVERED, "leased_until": None, "last_error": "",
+            "delivered_at": timezone.now()}  # fmt: skip
 
 
 def defer(sender: Sender, row: Any, now: datetime, wait: timedelta, why: str) -> Result:
@@ -407,55 +417,3 @@ def reschedule(sender: Sender, row: Any, now: datetime, error: str) -> Result:
         _ours(sender, row).update(state=State.SUPERSEDED, leased_until=None, last_error=error)
         return Result(State.SUPERSEDED)
     return Result(State.PENDING, due)
-
-
-# The sweep (each sender's beat task): leases that ran out, rows past their expiry.
-
-
-def release_stuck(sender: Sender, now: datetime) -> list[int]:
-    """Rows whose worker died mid-send go back to pending (the send may be repeated), and
-    the attempt that worker never recorded gets a row of its own, so the admin shows as
-    many attempts as the row counts."""
-    model, attempts, fk = sender.model, sender.attempt_model, f"{sender.row_field}_id"
-    lease = timedelta(seconds=sender.options().lease)
-    with transaction.atomic():
-        stuck = list(
-            model.objects.select_for_update(skip_locked=True)
-            .filter(state=State.SENDING, leased_until__lt=now)
-            .only("pk", "attempts", "leased_until", "target_url")[:1000]
-        )
-        ids = [row.pk for row in stuck]
-        model.objects.filter(pk__in=ids).update(
-            state=State.PENDING, leased_until=None, next_attempt_at=now
-        )
-        recorded = set(attempts.objects.filter(**{f"{fk}__in": ids}).values_list(fk, "number"))
-        missing = [
-            attempts(
-                **{sender.row_field: row},
-                number=row.attempts,
-                started_at=cast(datetime, row.leased_until) - lease,  # claimed or last renewed
-                target_url=row.target_url,
-                outcome=State.SENDING,
-                error=STOPPED_MID_SEND,
-            )
-            for row in stuck
-            if (row.pk, row.attempts) not in recorded
-        ]
-        if hasattr(attempts, "history"):
-            bulk_create_with_history(missing, attempts)
-        else:
-            attempts.objects.bulk_create(missing)
-    return ids
-
-
-def expire_overdue(sender: Sender, now: datetime) -> int:
-    overdue = sender.model.objects.filter(state=State.PENDING, expires_at__lte=now)
-    done = list(overdue.only("pk", *sender.key_fields)[:10_000])
-    expired = overdue.update(state=State.EXPIRED, last_error="the ttl ran out")
-    sender.finished(done)
-    return expired
-
-
-def due(sender: Sender, before: datetime) -> models.QuerySet[Any]:
-    """Pending rows due before `before` (their task lost, or their retry come)."""
-    return sender.model.objects.filter(state=State.PENDING, next_attempt_at__lte=before)

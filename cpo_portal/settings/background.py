@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from cpo_portal import embedded_broker
+from cpo_portal.background import embedded_broker
 
 from .django_core import TIME_ZONE
 from .environment import TESTING, VAR_DIR, env_bool
@@ -40,7 +40,7 @@ BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: kombu's filesystem transport with atomic writes and a worker
-    # that skips an unreadable message (cpo_portal/embedded_broker.py).
+    # that skips an unreadable message (cpo_portal/background/embedded_broker.py).
     CELERY_BROKER_TRANSPORT = embedded_broker.TRANSPORT
     CELERY_BROKER_TRANSPORT_OPTIONS = embedded_broker.transport_options(
         BROKER_DIR, float(os.environ.get("CELERY_BROKER_POLLING_INTERVAL") or 0.05)

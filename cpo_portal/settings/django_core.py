@@ -42,15 +42,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cpo_portal.no_store.NoStoreMiddleware",  # Cache-Control for signed-in users' answers
+    "cpo_portal.web.no_store.NoStoreMiddleware",  # Cache-Control for signed-in users' answers
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as axes requires
 ]
 
-# Admin history pages show old versions and never write one back (cpo_portal/history_admin.py
-# refuses the POST; these hide the buttons of any history admin).
+# Admin history pages show old versions and never write one back
+# (cpo_portal/admin/history_admin.py refuses the POST; these hide the buttons of any
+# history admin).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_EDIT = False
 

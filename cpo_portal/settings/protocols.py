@@ -15,13 +15,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON within the product's limits (size, depth, number length); forms and uploads as DRF's.
     "DEFAULT_PARSER_CLASSES": [
-        "cpo_portal.jsonlimits.BoundedJSONParser",
+        "cpo_portal.web.jsonlimits.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "cpo_portal.pagination.BoundedLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "cpo_portal.web.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {

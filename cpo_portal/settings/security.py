@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from csp import constants as csp_constants
 
-from cpo_portal import body_limits
+from cpo_portal.web import body_limits
 
 from .environment import DEBUG, TESTING, env_bool
 
@@ -48,7 +48,7 @@ ADMIN_URL = (os.environ.get("ADMIN_URL") or "admin").strip("/") + "/"
 # --- Request size limits (gunicorn.conf.py limits the request line and headers) -----
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000))
-# Every request body, before Django runs (cpo_portal/body_limits.py, with the defaults): at
+# Every request body, before Django runs (cpo_portal/web/body_limits.py, with the defaults): at
 # most REQUEST_BODY_MAX_BYTES, read within REQUEST_BODY_TIMEOUT seconds plus one second per
 # REQUEST_BODY_MIN_RATE bytes received; else 413 / 408 and the connection closes.
 REQUEST_BODY_MAX_BYTES = int(
@@ -69,10 +69,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "cpo_portal.lockout.locked_out"  # 429, Retry-After, admin frame
+AXES_LOCKOUT_CALLABLE = "cpo_portal.web.lockout.locked_out"  # 429, Retry-After, admin frame
 # Behind N reverse proxies the client is the N-th X-Forwarded-For entry from the right.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
-AXES_CLIENT_IP_CALLABLE = "cpo_portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "cpo_portal.web.client_ip.client_ip"
 
 # --- Content security policy (django-csp 4) -----------------------------------------
 # No inline script or style: templates load our own static files; a template that truly

@@ -1,4 +1,4 @@
-// Weekday boxes (pricing.fields.WeekdaysWidget): buttons that tick "every day", "weekdays"
+// Weekday boxes (pricing.models.fields.WeekdaysWidget): buttons that tick "every day", "weekdays"
 // or "weekends" at once. Inline rows added later get their buttons when they appear.
 (function () {
   "use strict";

@@ -9,7 +9,7 @@ import urllib.request
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cpo_portal.deployment import differences, fingerprint, local_problems
+from cpo_portal.deploy.hosts import differences, fingerprint, local_problems
 
 
 def fetch_fingerprint(base: str, timeout: float) -> dict[str, str]:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 
-from cpo_portal.values import no_control_characters, no_control_characters_but_lines
+from cpo_portal.db.values import no_control_characters, no_control_characters_but_lines
 
 M = TypeVar("M", bound=models.Model)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Charger
-from .models.network import EV_CHARGER, ChargingSpeed, category_label
+from cpo_portal.models import Charger
+from cpo_portal.models.network import EV_CHARGER, ChargingSpeed, category_label
 
 STANDARD_CATEGORIES = [EV_CHARGER, *(speed.lower() for speed in ChargingSpeed.values)]
 

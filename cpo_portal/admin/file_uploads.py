@@ -8,7 +8,7 @@ from typing import cast
 
 from django import forms
 
-from .models import Operator
+from cpo_portal.models import Operator
 
 
 class OperatorFileForm(forms.Form):

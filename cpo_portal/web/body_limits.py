@@ -18,7 +18,7 @@ socket, which gunicorn passes as `gunicorn.socket`; under another server (runser
 size limit applies and the deadline does not.
 
 The request line and headers come before this wrapper runs: the project's gunicorn worker
-classes (cpo_portal/web_workers.py) put them under a deadline of their own on the same
+classes (cpo_portal/web/gunicorn_workers.py) put them under a deadline of their own on the same
 watchdog, which the wrapper ends when it is called.
 
 A slow body still holds a gthread thread, or a sync worker, until its deadline: gunicorn
@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 # Default of REQUEST_HEADER_TIMEOUT, seconds from the moment a worker accepts a connection to
-# the end of the request's headers (cpo_portal/web_workers.py).
+# the end of the request's headers (cpo_portal/web/gunicorn_workers.py).
 DEFAULT_HEADER_TIMEOUT = 10.0
 # Defaults of REQUEST_BODY_MAX_BYTES (the largest upload, a 20 MB customer CSV, plus its
 # form), REQUEST_BODY_TIMEOUT (gunicorn.conf.py checks it against its own `timeout`) and
@@ -95,7 +95,7 @@ class Watchdog:
 
     def release_socket(self, sock: socket.socket) -> bool:
         """Stop watching every read on `sock`: the request's headers have arrived (the
-        header deadline of cpo_portal/web_workers.py ends where the application starts).
+        header deadline of cpo_portal/web/gunicorn_workers.py ends where the application starts).
         True when a watch had already cut it (what was still to come will not arrive)."""
         fd = sock.fileno()
         with self._lock:

@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
-from . import tenancy
-from .forms import ChargerForm
-from .models import Charger, Connector, Holiday, Operator, StaffMembership, Station
-from .tenant_admin import TenantAdmin, TenantInline
+from cpo_portal import tenancy
+from cpo_portal.admin.forms import ChargerForm
+from cpo_portal.admin.tenant import TenantAdmin, TenantInline
+from cpo_portal.models import Charger, Connector, Holiday, Operator, StaffMembership, Station
 
 admin.site.site_header = "CPO offers portal"
 admin.site.site_title = "CPO offers portal"

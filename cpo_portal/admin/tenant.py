@@ -18,11 +18,12 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.http import HttpResponse
 
-from . import csvsafe, tenancy
-from .changes.views import object_history
-from .history_admin import AuditHistoryAdmin
-from .models import Charger, Operator
-from .number_inputs import decimal_formfield
+from cpo_portal import tenancy
+from cpo_portal.admin.history_admin import AuditHistoryAdmin
+from cpo_portal.changes.views import object_history
+from cpo_portal.formatting import csvsafe
+from cpo_portal.formatting.number_inputs import decimal_formfield
+from cpo_portal.models import Charger, Operator
 
 if TYPE_CHECKING:
     # What the mixin is mixed into (a ModelAdmin, or an inline: which never asks for

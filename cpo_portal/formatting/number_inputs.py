@@ -12,7 +12,7 @@ from django import forms
 from django.db import models
 from django.utils.text import capfirst
 
-from . import values
+from cpo_portal.db import values
 
 HUNDRED = Decimal(100)
 

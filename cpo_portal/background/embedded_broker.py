@@ -42,7 +42,7 @@ from kombu.utils.json import dumps, loads
 
 logger = logging.getLogger(__name__)
 
-TRANSPORT = "cpo_portal.embedded_broker:Transport"  # Celery's broker_transport setting
+TRANSPORT = "cpo_portal.background.embedded_broker:Transport"  # Celery's broker_transport setting
 PART_PREFIX = ".part-"  # a message being written; never matches "<stamp>.<queue>.msg"
 
 

@@ -20,7 +20,7 @@ gthread (`ThreadWorker`), the default:
     health probe is answered while every thread of the pool is busy (with slow bodies, or
     long requests): that thread holds a database connection of its own too.
   - The thread pool's part keeps a header deadline on the body deadline's watchdog
-    (cpo_portal/body_limits.py), from the same moment: a connection that waited that long
+    (cpo_portal/web/body_limits.py), from the same moment: a connection that waited that long
     in the pool's queue is shed, and so is one whose headers did not fit in what the main
     thread peeks at (PEEK_BYTES). The WSGI wrapper ends that watch when it is called, that
     is once the headers are read; then the body deadline applies.
@@ -44,7 +44,7 @@ from typing import Any
 
 from gunicorn.workers import gthread, sync  # type: ignore[import-untyped]  # no stubs
 
-from cpo_portal.body_limits import DEFAULT_HEADER_TIMEOUT, WATCHDOG
+from cpo_portal.web.body_limits import DEFAULT_HEADER_TIMEOUT, WATCHDOG
 
 HEADER_TIMEOUT = float(os.environ.get("REQUEST_HEADER_TIMEOUT") or DEFAULT_HEADER_TIMEOUT)
 # The most the main thread peeks at for the end of the headers (each time more bytes come,

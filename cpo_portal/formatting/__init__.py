@@ -22,8 +22,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from cpo_portal.days import DASH as DASH
-from cpo_portal.days import day as day
+from cpo_portal.formatting.days import DASH as DASH
+from cpo_portal.formatting.days import day as day
 
 MINUS = "\u2212"
 SYMBOLS = {"INR": "₹", "EUR": "€", "USD": "$", "GBP": "£"}

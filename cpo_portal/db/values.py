@@ -74,7 +74,7 @@ budget = [non_negative, MaxValueValidator(MAX_BUDGET, "At most %(limit_value)s."
 
 class ShareAtMost(MaxValueValidator):
     """The top of a share stored as a fraction (1, that is 100 %). It marks the field as a
-    share, which forms type and show in percent (cpo_portal.number_inputs) and the change
+    share, which forms type and show in percent (cpo_portal.formatting.number_inputs) and the change
     log writes in percent (cpo_portal.changes.wording)."""
 
 

@@ -1,5 +1,5 @@
 """/healthz: is the database reachable, is the broker reachable? JSON, 200 or 503, with
-the fingerprint of the settings every host must share (cpo_portal.deployment), which
+the fingerprint of the settings every host must share (cpo_portal.deploy.hosts), which
 `manage.py check_hosts --host URL` compares."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
-from cpo_portal.deployment import fingerprint
+from cpo_portal.deploy.hosts import fingerprint
 
 
 def _database() -> str:
