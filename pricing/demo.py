@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from cpo_portal.db.validation import save_valid, upsert_valid
 from cpo_portal.models import Charger, Operator, Station
-from cpo_portal.validation import save_valid, upsert_valid
 from pricing.models import SurgeRule, Tariff, TariffBand
 
 IST = ZoneInfo("Asia/Kolkata")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from pricing.engine.schedule import LabelledWindow, first_overlap
 from pricing.models import SurgeRule
-from pricing.schedule import LabelledWindow, first_overlap
 from pricing.services.advance import needs_notice, notice_error, old_values
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from cpo_portal import tenancy
-from cpo_portal.tenant_admin import TenantAdmin
+from cpo_portal.admin.tenant import TenantAdmin
 from pricing.models import GridSignal
 from pricing.services.grid import clear_signal, raise_signal
 

@@ -13,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from cpo_portal import tenancy
+from cpo_portal.admin.tenant import TenantAdmin
 from cpo_portal.models import Charger, Operator, Station
-from cpo_portal.tenant_admin import TenantAdmin
 from pricing.services.ocpi import MAX_BYTES, OcpiError, export_ocpi, import_ocpi, read_json
 
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cpo_portal import formatting, tenancy
+from cpo_portal.admin.tenant import TenantAdmin
 from cpo_portal.models import Operator, Station
-from cpo_portal.tenant_admin import TenantAdmin
+from pricing.admin.weekview import rule_text
 from pricing.engine.types import ChargeForm
 from pricing.models import PricingVersion, SurgeRule
 from pricing.services.advance import earliest_allowed
-from pricing.weekview import rule_text
 
 from .forms import SurgeRuleForm
 from .week_filter import WeekFilter
@@ -77,7 +77,7 @@ class SurgeRuleAdmin(TenantAdmin):
 
     @admin.display(description="when")
     def when(self, obj: SurgeRule) -> str:
-        from pricing.schedule import window_text
+        from pricing.engine.schedule import window_text
 
         text = window_text(obj.window_start, obj.window_end, obj.window_days)
         return f"{text}, holidays only" if obj.holidays_only else text

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from cpo_portal import formatting, tenancy
-from cpo_portal.tenant_admin import TenantAdmin, TenantInline
+from cpo_portal.admin.tenant import TenantAdmin, TenantInline
 from pricing.models import Tariff, TariffBand
 
 from .forms import BandFormSet

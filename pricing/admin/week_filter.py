@@ -9,8 +9,8 @@ from itertools import groupby
 from django import forms
 
 from cpo_portal.models import Operator, Station
+from pricing.admin.weekview import OperatorWeek, operator_week
 from pricing.models import SurgeRule
-from pricing.weekview import OperatorWeek, operator_week
 
 
 class WeekFilter(forms.Form):

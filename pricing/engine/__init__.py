@@ -21,7 +21,7 @@ from pricing.engine.ocpi import (
 from pricing.engine.ocpi.fields import format_datetime
 from pricing.engine.quantity import MAX_SESSION_KWH, hours
 from pricing.engine.refusals import PricingSetupError, QuoteInputError
-from pricing.engine.text import plain, rate_text
+from pricing.engine.text import energy_text, plain, rate_text
 from pricing.engine.totals import finalize
 from pricing.engine.types import (
     ALL_DAYS,
@@ -76,6 +76,7 @@ __all__ = [
     "compile_book",
     "compile_window",
     "constant_power_session",
+    "energy_text",
     "fee_of",
     "finalize",
     "format_datetime",

@@ -111,7 +111,7 @@ def _energy_lines(texts: LineTexts, item_id: str, segments: Sequence[Segment]) -
             QuoteLine(
                 _ENERGY,
                 code,
-                f"{before}{text.energy(kwh)}{after}",
+                f"{before}{text.energy_text(kwh)}{after}",
                 (kwh * rate).quantize(PAISA, ROUND_HALF_UP),  # money()
                 kwh,
                 rate,
@@ -159,7 +159,7 @@ def _surge_line(
     rate = None
     if rule.form is _PER_KWH:
         amount, rate = (rule.amount * kwh).quantize(PAISA, ROUND_HALF_UP), rule.amount
-        title = f"{said.title}{text.energy(kwh)} kWh)"
+        title = f"{said.title}{text.energy_text(kwh)} kWh)"
     elif rule.form is _PERCENT:
         energy_cost = sum([seg.kwh * seg.rate_per_kwh for seg in inside], ZERO)
         amount = percent_of(energy_cost, rule.amount).quantize(PAISA, ROUND_HALF_UP)

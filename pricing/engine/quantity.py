@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pricing.engine.amounts import ZERO, kwh_floor
 from pricing.engine.bands import band_at, band_times, rate_of
 from pricing.engine.refusals import QuoteInputError
+from pricing.engine.text import energy_text, plain
 from pricing.engine.types import SessionRequest, Tariff
 from pricing.engine.well_formed import is_aware
 from pricing.engine.windows import UTC, split_points, zone_of
@@ -86,14 +87,15 @@ def _check(request: SessionRequest, tariff: Tariff) -> tuple[Decimal | None, Dec
         raise QuoteInputError(f"kWh must be positive (got {kwh})")
     if kwh is not None and kwh > MAX_SESSION_KWH:
         raise QuoteInputError(
-            f"{kwh} kWh is more than one session delivers (at most {MAX_SESSION_KWH} kWh)"
+            f"{energy_text(kwh)} kWh is more than one session delivers "
+            f"(at most {energy_text(MAX_SESSION_KWH)} kWh)"
         )
     if kwh is not None and request.end is not None:
         most = power * hours(request.end - request.start)
         if kwh > power * hours(request.end - request.start + END_SLACK):
             raise QuoteInputError(
-                f"{kwh} kWh cannot be delivered in that time at {power} kW "
-                f"(at most {kwh_floor(most)} kWh)"
+                f"{energy_text(kwh)} kWh cannot be delivered in that time at {plain(power)} kW "
+                f"(at most {energy_text(kwh_floor(most))} kWh)"
             )
     if amount is not None and amount <= tariff.service_fee:
         raise QuoteInputError(
@@ -171,6 +173,7 @@ def resolve_quantity(
         raise QuoteInputError(f"sessions longer than {MAX_SESSION.days} days are not priced")
     if kwh > MAX_SESSION_KWH:
         raise QuoteInputError(
-            f"the session would deliver {kwh} kWh; at most {MAX_SESSION_KWH} kWh are quoted"
+            f"the session would deliver {energy_text(kwh)} kWh; "
+            f"at most {energy_text(MAX_SESSION_KWH)} kWh are quoted"
         )
     return Quantity(zone, start, end, kwh)

@@ -31,7 +31,7 @@ def rate_with_symbol(currency: str, value: Decimal) -> str:
     return f"{symbol(currency)}{rate_text(value)}"
 
 
-def energy(kwh: Decimal) -> str:
+def energy_text(kwh: Decimal) -> str:
     """kWh to the watt-hour, half-up, written as plain() writes it. A number with exactly
     three decimals prints plainly (no exponent), so its trailing zeros can be cut."""
     text = str(kwh.quantize(WATT_HOUR, ROUND_HALF_UP)).rstrip("0").rstrip(".")

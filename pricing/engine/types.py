@@ -76,7 +76,7 @@ class ChargeForm(StrEnum):
 class SurgeRule:
     """One surge charge. Conditions are ANDed; an empty condition set means 'any'.
 
-    What customers read about it is written from these fields (pricing.surge_text)."""
+    What customers read about it is written from these fields (pricing.models.surge_text)."""
 
     code: str
     kind: SurgeKind

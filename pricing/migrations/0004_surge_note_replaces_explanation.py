@@ -1,4 +1,4 @@
-"""A surge rule's customer text is written from the rule (pricing.surge_text); the typed
+"""A surge rule's customer text is written from the rule (pricing.models.surge_text); the typed
 `explanation` becomes an optional `note` shown after it.
 
 An old explanation is kept as the note only when it holds no figures (anything with a
@@ -7,7 +7,7 @@ rows keep what they said at the time."""
 
 from django.db import migrations, models
 
-import cpo_portal.values
+import cpo_portal.db.values
 import pricing.models.surges
 
 
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 "and thresholds always come from the rule.",
                 max_length=300,
                 validators=[
-                    cpo_portal.values.no_control_characters,
+                    cpo_portal.db.values.no_control_characters,
                     pricing.models.surges.no_figures,
                 ],
             ),
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 "and thresholds always come from the rule.",
                 max_length=300,
                 validators=[
-                    cpo_portal.values.no_control_characters,
+                    cpo_portal.db.values.no_control_characters,
                     pricing.models.surges.no_figures,
                 ],
             ),

@@ -1,5 +1,5 @@
-from pricing.fields import CodeListField, WeekdaysField
 from pricing.models.book_versions import PricingVersion
+from pricing.models.fields import CodeListField, WeekdaysField
 from pricing.models.grid_signals import GridSignal
 from pricing.models.validators import currency_code
 

@@ -11,15 +11,15 @@ from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from cpo_portal import values
+from cpo_portal.db import values
+from cpo_portal.db.validation import PlainTextModel
+from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import ChargingSpeed, SiteKind
-from cpo_portal.validation import PlainTextModel
-from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from pricing.engine.types import ChargeForm, SurgeKind
-from pricing.fields import CodeListField, WeekdaysField
+from pricing.models.fields import CodeListField, WeekdaysField
+from pricing.models.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
 from pricing.models.validators import MONEY, RATE, non_negative, slug_code
-from pricing.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
 
 HUNDRED = Decimal("100")
 

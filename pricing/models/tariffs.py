@@ -9,10 +9,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.db.validation import PlainTextModel
+from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from cpo_portal.models import Charger, Operator, Station
-from cpo_portal.validation import PlainTextModel
-from cpo_portal.values import MAX_AMOUNT, MAX_RATE, no_control_characters
-from pricing.fields import WeekdaysField
+from pricing.models.fields import WeekdaysField
 from pricing.models.validators import MONEY, RATE, amount, currency_code, gst, rate, slug_code
 
 RESERVED_BAND_CODES = frozenset({"base"})  # the engine's name for the default rate

@@ -1,5 +1,5 @@
 """Validators and field sizes shared by the pricing models (the value rules themselves
-live in cpo_portal.values, shared with every app)."""
+live in cpo_portal.db.values, shared with every app)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TypedDict
 
 from django.core.validators import RegexValidator
 
-from cpo_portal.values import ZERO, amount, currency_code, gst, non_negative, percent, rate
+from cpo_portal.db.values import ZERO, amount, currency_code, gst, non_negative, percent, rate
 
 __all__ = [
     "MONEY",

@@ -4,15 +4,15 @@ Views, commands, offers and beckn call these; none of them builds engine datacla
 compiles price books by hand.
 """
 
-from pricing.quote_dict import quote_to_dict
-from pricing.schedule import LabelledWindow, first_overlap
+from pricing.engine.schedule import LabelledWindow, first_overlap
+from pricing.models.surge_text import surge_text
 from pricing.services.advance import COMPARED, needs_notice, notice_error, old_values
 from pricing.services.books import Book, TariffRow, compile_tariff, load_surges, resolve
 from pricing.services.convert import engine_surge
 from pricing.services.ocpi import export_ocpi, party_id
+from pricing.services.quote_dict import quote_to_dict
 from pricing.services.sites import grid_stress_at, holidays_at, station_site
 from pricing.services.surge_now import surge_clock
-from pricing.surge_text import surge_text
 
 from .books import (
     NoTariffError,

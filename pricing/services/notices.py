@@ -10,11 +10,11 @@ from decimal import Decimal
 from itertools import pairwise
 
 from cpo_portal.models import Charger, Station
+from pricing.engine.schedule import window_text
 from pricing.engine.surges import moment_matches, site_matches, time_matches
 from pricing.engine.types import ChargeForm, Conditions, Customer, Site, SurgeKind, SurgeRule
 from pricing.engine.windows import split_points, wall, window_times, zone_of
-from pricing.schedule import window_text
-from pricing.surge_text import surge_text
+from pricing.models.surge_text import surge_text
 
 from .books import surges_for_operator
 from .sites import ConditionsDuring, conditions_at, site_for, station_site
@@ -28,7 +28,7 @@ class SurgeNotice:
     code: str
     kind: SurgeKind
     name: str
-    explanation: str  # pricing.surge_text: written from the rule, then the staff's note
+    explanation: str  # pricing.models.surge_text: written from the rule, then the staff's note
     window_text: str  # "between 6 PM - 9 PM every day"
     form: ChargeForm
     amount: Decimal

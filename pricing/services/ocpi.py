@@ -10,14 +10,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cpo_portal import jsonlimits
+from cpo_portal.db.validation import describe
 from cpo_portal.models import Charger, Operator, Station
-from cpo_portal.validation import describe
+from cpo_portal.web import jsonlimits
 from pricing.engine.ocpi import OcpiTariffError, parse_tariff, tariff_to_json
 from pricing.engine.ocpi.convert import OcpiExportError, from_ocpi, to_ocpi
+from pricing.engine.schedule import LabelledWindow, first_overlap
 from pricing.models import Tariff, TariffBand
 from pricing.models.validators import slug_code
-from pricing.schedule import LabelledWindow, first_overlap
 
 from .convert import engine_tariff
 

@@ -53,7 +53,7 @@ _KINDS = {
 def _title(line: CostLine, currency: str) -> str:
     price = "" if line.price is None else words.rate_with_symbol(currency, line.price)
     if line.kind is CostKind.ENERGY:
-        return f"Charging session cost ({words.energy(line.billed_volume)} kWh @ {price}/kWh)"
+        return f"Charging session cost ({words.energy_text(line.billed_volume)} kWh @ {price}/kWh)"
     if line.kind is CostKind.TIME:
         return f"Charging time ({words.plain(line.billed_volume / 60)} min @ {price}/h)"
     if line.kind is CostKind.PARKING_TIME:

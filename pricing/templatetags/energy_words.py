@@ -1,4 +1,4 @@
-"""{{ value|kwh }}: energy as the quote lines write it (pricing.engine.text.energy: to the
+"""{{ value|kwh }}: energy as the quote lines write it (pricing.engine.text.energy_text: to the
 watt-hour, no trailing zeros: 10, 5.2, 0.125), on every page that shows a session's kWh."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 
-from pricing.engine.text import energy
+from pricing.engine.text import energy_text
 
 register = template.Library()
 
@@ -16,4 +16,4 @@ register = template.Library()
 def kwh(value) -> str:
     if value is None or value == "":
         return "—"
-    return energy(Decimal(str(value)))
+    return energy_text(Decimal(str(value)))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,8 +21,8 @@ from django.core.management.base import BaseCommand, CommandError
 from cpo_portal.models import Charger
 from pricing.engine import PricingSetupError, QuoteInputError
 from pricing.engine.types import Customer, Quote, QuoteLine
-from pricing.quote_dict import quote_to_dict
 from pricing.services import NoTariffError, quote_session, tariff_for
+from pricing.services.quote_dict import quote_to_dict
 
 
 @dataclass(frozen=True)
@@ -124,18 +125,25 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-def compute_quote(args: QuoteArgs, adjustments: Sequence[QuoteLine] = ()) -> Quote:
+@contextmanager
+def quote_errors_as_command_errors() -> Iterator[None]:
+    """A quote the engine refuses becomes the command's one-line message."""
     try:
-        return quote_session(
-            args.charger, args.start, kwh=args.kwh, amount=args.amount, end=args.end,
-            customer=args.customer, adjustments=adjustments,
-        )  # fmt: skip
+        yield
     except NoTariffError as exc:
         raise CommandError(f"No tariff: {_one_line(exc)}.") from exc
     except QuoteInputError as exc:
         raise CommandError(f"Cannot quote: {_one_line(exc)}.") from exc
     except PricingSetupError as exc:
         raise CommandError(f"Pricing setup error: {_one_line(exc)}.") from exc
+
+
+def compute_quote(args: QuoteArgs, adjustments: Sequence[QuoteLine] = ()) -> Quote:
+    with quote_errors_as_command_errors():
+        return quote_session(
+            args.charger, args.start, kwh=args.kwh, amount=args.amount, end=args.end,
+            customer=args.customer, adjustments=adjustments,
+        )  # fmt: skip
 
 
 def quote_document(args: QuoteArgs, quote: Quote) -> dict[str, Any]:

@@ -19,12 +19,12 @@ from django.utils import timezone
 from cpo_portal import formatting
 from cpo_portal.models import Operator, Station
 from pricing.engine import types as e
+from pricing.engine.schedule import DAY_NAMES, hour_cover, week_spans, window_text
 from pricing.engine.surges import site_matches
 from pricing.models import SurgeRule
-from pricing.schedule import DAY_NAMES, hour_cover, week_spans, window_text
+from pricing.models.surge_text import places_of, surge_text, trigger_text
 from pricing.services.convert import engine_surge
 from pricing.services.notices import station_sites
-from pricing.surge_text import places_of, surge_text, trigger_text
 
 MIDNIGHT = dt.time(0)
 HEAT_LEVELS = 4  # heat-0 .. heat-4 (four or more rules at once)
@@ -35,7 +35,7 @@ Grid = list[list[float]]
 @dataclass(frozen=True)
 class RuleWeek:
     rule: SurgeRule
-    text: str  # what customers read (pricing.surge_text)
+    text: str  # what customers read (pricing.models.surge_text)
     when: str
     conditions: list[str]
     conditional: list[str]  # holiday / occupancy / grid-stress triggers; empty: always on

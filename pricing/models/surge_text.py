@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from cpo_portal import formatting
 from cpo_portal.models.network import ChargingSpeed, SiteKind
+from pricing.engine.schedule import clock, days_text
 from pricing.engine.types import ALL_DAYS, ChargeForm, SurgeRule, TimeWindow
-from pricing.schedule import clock, days_text
 
 NOTE_DIGITS_ERROR = (
     "Leave figures out of the note: the amount, times and thresholds are written from "
