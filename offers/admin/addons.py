@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from cpo_portal import formatting, tenancy
-from cpo_portal.tenant_admin import TenantAdmin, TenantInline
+from cpo_portal.admin.tenant import TenantAdmin, TenantInline
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
 from offers.services.addon_delivery import not_delivered
 from offers.services.ledger.rows import LedgerUnreadable

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from cpo_portal import tenancy
-from cpo_portal.tenant_admin import TenantAdmin
+from cpo_portal.admin.tenant import TenantAdmin
 from offers.models import CodeBatch
 from offers.services.codes import batch_csv, generate_batch
 from offers.tasks import generate_codes

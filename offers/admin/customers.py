@@ -10,9 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from cpo_portal import tenancy
-from cpo_portal.file_uploads import OperatorFileForm
+from cpo_portal.admin.file_uploads import OperatorFileForm
+from cpo_portal.admin.tenant import ReadOnlyTenantAdmin, TenantAdmin
 from cpo_portal.models import Operator
-from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
 from offers.customer_keys import ContactError, customer_key
 from offers.models import CreditAccount, Customer, CustomerImport
 from offers.services.customer_import_jobs import queue_import

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from cpo_portal import formatting
-from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
+from cpo_portal.admin.tenant import ReadOnlyTenantAdmin, TenantAdmin
 from offers.models import BenefitKind, Redemption
 from offers.services import uses
 

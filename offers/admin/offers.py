@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from cpo_portal import formatting, tenancy
-from cpo_portal.tenant_admin import TenantAdmin, TenantInline
+from cpo_portal.admin.tenant import TenantAdmin, TenantInline
 from offers.models import Offer, OfferCode, OfferStatus
 from offers.models.offer_checks import title_contradiction
 from offers.services import uses as use_counts

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from cpo_portal.db.validation import save_valid
 from cpo_portal.models import Operator
-from cpo_portal.validation import save_valid
 from offers.customer_keys import customer_key
 from offers.demo.offers import cpo1_offers, voltgrid_offers
 from offers.models import CodeBatch, CreditAccount, Customer, Offer, OfferCode

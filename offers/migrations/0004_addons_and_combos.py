@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import pricing.fields
+import pricing.models.fields
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -22,12 +22,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaloffer',
             name='secondary_ids',
-            field=pricing.fields.CodeListField(blank=True, default=list, help_text='ONDC combo (qualifier item_id): add-on ids, e.g. valet-charging, parking. The order needs the charging session and at least one of them.', verbose_name='combo: secondary items / add-ons'),
+            field=pricing.models.fields.CodeListField(blank=True, default=list, help_text='ONDC combo (qualifier item_id): add-on ids, e.g. valet-charging, parking. The order needs the charging session and at least one of them.', verbose_name='combo: secondary items / add-ons'),
         ),
         migrations.AddField(
             model_name='offer',
             name='secondary_ids',
-            field=pricing.fields.CodeListField(blank=True, default=list, help_text='ONDC combo (qualifier item_id): add-on ids, e.g. valet-charging, parking. The order needs the charging session and at least one of them.', verbose_name='combo: secondary items / add-ons'),
+            field=pricing.models.fields.CodeListField(blank=True, default=list, help_text='ONDC combo (qualifier item_id): add-on ids, e.g. valet-charging, parking. The order needs the charging session and at least one of them.', verbose_name='combo: secondary items / add-ons'),
         ),
         migrations.CreateModel(
             name='AddOn',

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import cpo_portal.jsonlimits
+import cpo_portal.web.jsonlimits
 
 
 class Migration(migrations.Migration):
@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicaloffer",
             name="conditions",
-            field=cpo_portal.jsonlimits.BoundedJSONField(
+            field=cpo_portal.web.jsonlimits.BoundedJSONField(
                 blank=True,
                 default=dict,
                 help_text="By name, with a number each (offers.rules.qualifiers).",
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="offer",
             name="conditions",
-            field=cpo_portal.jsonlimits.BoundedJSONField(
+            field=cpo_portal.web.jsonlimits.BoundedJSONField(
                 blank=True,
                 default=dict,
                 help_text="By name, with a number each (offers.rules.qualifiers).",

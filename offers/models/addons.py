@@ -17,10 +17,10 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from cpo_portal import values
+from cpo_portal.db import values
+from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import code_validator
-from cpo_portal.validation import PlainTextModel
 
 
 class AddOn(PlainTextModel):

@@ -13,9 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from cpo_portal import work_limits
+from cpo_portal.background import work_limits
+from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.models import Operator
-from cpo_portal.validation import PlainTextModel
 
 from .offer import Offer
 from .offer_checks import single_use_codes_refused

@@ -13,10 +13,10 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.db.validation import PlainTextModel
+from cpo_portal.db.values import no_control_characters
 from cpo_portal.models import Operator
 from cpo_portal.models.network import code_validator
-from cpo_portal.validation import PlainTextModel
-from cpo_portal.values import no_control_characters
 
 from .choices import CreditKind
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from cpo_portal.models import Charger, Operator, Station
 from offers.channels import SessionChannel
 
-from .choices import RedemptionKind
+from .choices import BenefitKind, DegOfferType, RedemptionKind
 from .offer import Offer
 
 
@@ -64,9 +64,11 @@ class Redemption(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="redemptions")
     offer_code = models.CharField("offer id", max_length=64)
     offer_title = models.CharField(max_length=200)
-    offer_type = models.CharField("DEG offer type", max_length=32, blank=True)
+    offer_type = models.CharField(
+        "DEG offer type", max_length=32, choices=DegOfferType.choices, blank=True
+    )
     ondc_type = models.CharField(max_length=16, blank=True)
-    benefit_kind = models.CharField(max_length=24)
+    benefit_kind = models.CharField(max_length=24, choices=BenefitKind.choices)
     code_used = models.CharField(max_length=40, blank=True)
     customer_key = models.CharField(max_length=64, blank=True, db_index=True)
     customer_segment = models.CharField(max_length=32, blank=True)

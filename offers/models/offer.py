@@ -16,11 +16,11 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cpo_portal import values
-from cpo_portal.jsonlimits import BoundedJSONField
+from cpo_portal.db import values
+from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.models.network import SiteKind, code_validator
-from cpo_portal.validation import PlainTextModel
+from cpo_portal.web.jsonlimits import BoundedJSONField
 from pricing.models import CodeListField, WeekdaysField, currency_code
 
 from .choices import (

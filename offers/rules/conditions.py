@@ -21,14 +21,14 @@ from decimal import Decimal
 from functools import partial
 from typing import NamedTuple, TypeVar
 
-from cpo_portal.days import day
+from cpo_portal.formatting.days import day
 from offers.rules.construct import HolidayRule, OfferRule
 from offers.rules.masks import HOUR_US
-from offers.rules.outcome import Reason, Rejected, kwh_text, rupees
+from offers.rules.outcome import Reason, Rejected, rupees
 from offers.rules.places import always, place
 from offers.rules.qualifiers import BY_KEY, Declared
 from offers.rules.session_view import QuoteContext
-from pricing.engine import WHOLE_DAY, WITHIN, Window, compile_window
+from pricing.engine import WHOLE_DAY, WITHIN, Window, compile_window, energy_text
 
 UTC = dt.UTC
 T = TypeVar("T", dt.datetime, Decimal)
@@ -227,26 +227,26 @@ def amounts(offer: OfferRule) -> list[Condition]:
         )
     low, high = kwh_bounds(offer)
     if low is not None:
-        at_least = f"Offer {oid} needs at least {kwh_text(low)} kWh"
+        at_least = f"Offer {oid} needs at least {energy_text(low)} kWh"
         out.append(
             Condition(
                 lambda c: c.kwh >= low,
                 lambda c: Rejected(
                     oid,
                     Reason.BELOW_MIN_KWH,
-                    f"{at_least}; this session is {kwh_text(c.kwh)} kWh",
+                    f"{at_least}; this session is {energy_text(c.kwh)} kWh",
                 ),
             )
         )
     if high is not None:
-        at_most = f"Offer {oid} allows at most {kwh_text(high)} kWh"
+        at_most = f"Offer {oid} allows at most {energy_text(high)} kWh"
         out.append(
             Condition(
                 lambda c: c.kwh <= high,
                 lambda c: Rejected(
                     oid,
                     Reason.ABOVE_MAX_KWH,
-                    f"{at_most}; this session is {kwh_text(c.kwh)} kWh",
+                    f"{at_most}; this session is {energy_text(c.kwh)} kWh",
                 ),
             )
         )

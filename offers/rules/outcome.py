@@ -46,11 +46,6 @@ def rupees(amount: Decimal, currency: str = "INR") -> str:
     return f"₹{as_text(amount)}" if currency == "INR" else f"{currency} {as_text(amount)}"
 
 
-def kwh_text(kwh: Decimal) -> str:
-    """Energy in messages, one way whatever the stored precision: 5, 4.5, 0.125."""
-    return f"{kwh.normalize():f}"
-
-
 @dataclass(frozen=True, slots=True)
 class Eligible:
     """The offer applies on its own. `discount` is rounded, after cap and budget."""

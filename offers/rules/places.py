@@ -34,6 +34,7 @@ class PlaceCondition(NamedTuple):
     test: Callable[[Place], bool]
     why: Callable[[Place], Rejected]
     indexed: bool = True
+    per_charger: bool = False  # reads the charger (else only its station and operator)
 
 
 def always(rejected: Rejected) -> Callable[[object], Rejected]:
@@ -49,6 +50,7 @@ def _member(
     return PlaceCondition(
         lambda c: value(c) in allowed,
         lambda c: Rejected(offer_id, Reason.NOT_VALID_HERE, text(value(c))),
+        per_charger=path == "site.charger_code",
     )
 
 
@@ -88,6 +90,7 @@ def place(offer: OfferRule) -> list[PlaceCondition]:
                         offer.id, Reason.NOT_VALID_HERE, f"{here} for this charger's categories"
                     )
                 ),
+                per_charger=True,
             )
         )
     if app.circles:  # the index tries the circles' boxes
@@ -114,10 +117,35 @@ class _At(NamedTuple):
     lon: float | None
 
 
+def where(site: Site, facts: OfferFacts) -> Place:
+    """The place of `site` as place conditions read it, without a session."""
+    return _At(site, facts.operator_code, facts.station.lat, facts.station.lon)
+
+
 def place_failure(offer: OfferRule, site: Site, facts: OfferFacts) -> Rejected | None:
     """Why the offer is not valid at `site` (None: it is), without a session."""
-    at = _At(site, facts.operator_code, facts.station.lat, facts.station.lon)
+    at = where(site, facts)
     for condition in place(offer):
         if not condition.test(at):
             return condition.why(at)
     return None
+
+
+class PlaceTest(NamedTuple):
+    """Whether an offer is valid at a place (`where`), place_failure's verdict, in two
+    halves, its conditions built once for every place it is asked about: `station` reads
+    only the station and operator (the same for each of a station's chargers), `charger`
+    the rest."""
+
+    station: Callable[[Place], bool]
+    charger: Callable[[Place], bool]
+
+
+def place_test(offer: OfferRule) -> PlaceTest:
+    conditions = place(offer)
+    station = [c.test for c in conditions if not c.per_charger]
+    charger = [c.test for c in conditions if c.per_charger]
+    return PlaceTest(
+        lambda at: all(test(at) for test in station),
+        lambda at: all(test(at) for test in charger),
+    )

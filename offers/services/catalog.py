@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from django.db.models import Prefetch
 
+from cpo_portal.db.stamps import as_uuid, read_each
 from cpo_portal.models import Charger, NetworkVersion, Operator, Station
-from cpo_portal.stamps import as_uuid, read_each
 from offers.conversion import TermsError, to_rule_offer
 from offers.models import CatalogVersion, Offer, OfferCode, OfferStatus
 from offers.rules.combo import is_combo

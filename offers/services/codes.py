@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from cpo_portal import csvsafe, work_limits
+from cpo_portal.background import work_limits
+from cpo_portal.formatting import csvsafe
 from offers.models import CatalogVersion, CodeBatch, Offer, OfferCode
 from offers.models.codes import MAX_BATCH
 

@@ -24,8 +24,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from cpo_portal.db.validation import describe
 from cpo_portal.models import Operator
-from cpo_portal.validation import describe
 from offers.customer_keys import ContactError, customer_key
 from offers.models import Customer
 

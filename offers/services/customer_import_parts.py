@@ -1,5 +1,5 @@
 """A large customer import split into parts that Celery workers run at once
-(cpo_portal.chunked), with the same customers, counts and messages as one task's import
+(cpo_portal.background.chunked), with the same customers, counts and messages as one task's import
 (customer_import_jobs.run_import).
 
 Every part reads the whole file and takes the rows of its customers (a stable hash of
@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from offers.models import CustomerImport, ImportStatus
 
 from .customer_import import MAX_ERRORS, import_customers

@@ -4,7 +4,7 @@ have not ended, narrowed to a station or a charger when one is given."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -13,7 +13,7 @@ from cpo_portal.models import Charger, Operator, Station
 from offers.rules.conditions import validity_window
 from offers.rules.construct import OfferRule
 from offers.rules.facts import OfferFacts
-from offers.rules.places import place_failure
+from offers.rules.places import PlaceTest, place_test, where
 from pricing.services import site_for, station_site
 
 from .catalog import catalog_for
@@ -21,7 +21,7 @@ from .facts import station_facts
 
 
 def _facts(operator: Operator, station: Station) -> OfferFacts:
-    """Facts for place_failure, which reads the station's place only."""
+    """Facts for a place test, which reads the station's place only."""
     return OfferFacts(station=station_facts(station, declared=False), operator_code=operator.code)
 
 
@@ -37,9 +37,24 @@ def _current(operator: Operator, at: dt.datetime) -> list[OfferRule]:
     return [rule for rule, end in _ranked(operator) if end is None or end >= at]
 
 
-def _placed(offers, operator: Operator, station: Station, sites) -> tuple[OfferRule, ...]:
+Tests = dict[str, PlaceTest]
+
+
+def _tests(offers: Iterable[OfferRule]) -> Tests:
+    """Each offer's place test by offer id, its conditions built once."""
+    return {rule.id: place_test(rule) for rule in offers}
+
+
+def _placed(
+    offers: Sequence[OfferRule], operator: Operator, station: Station, sites, tests: Tests
+) -> tuple[OfferRule, ...]:
     facts = _facts(operator, station)
-    return tuple(o for o in offers if any(place_failure(o, s, facts) is None for s in sites))
+    places = [where(site, facts) for site in sites]  # one station's: what it reads is alike
+    return tuple(
+        o
+        for o in offers
+        if (test := tests[o.id]).station(places[0]) and any(map(test.charger, places))
+    )
 
 
 def published_offers(
@@ -56,7 +71,9 @@ def published_offers(
     chargers."""
     at = at or timezone.now()
     if charger is not None:
-        return _placed(_current(operator, at), operator, charger.station, [site_for(charger)])
+        offers = _current(operator, at)
+        here = [site_for(charger)]
+        return _placed(offers, operator, charger.station, here, _tests(offers))
     if station is not None:
         return published_offers_at(operator, [station], at)[station.pk]
     return tuple(_current(operator, at))
@@ -110,6 +127,7 @@ def placed_offers(
             charger.station = by_pk[charger.station_id]
             sites[charger.station_id].append(site_for(charger))
     everyone = [rule for rule, _ in ranked]
+    tests = _tests(everyone)
     fresh_ids = {rule.id for rule in fresh}
     out = {}
     for pk, station in by_pk.items():
@@ -117,10 +135,10 @@ def placed_offers(
             placed = {r.id for r, _ in before.at[pk] if r.id not in fresh_ids}
             if fresh:
                 here = sites[pk] or [station_site(station)]
-                placed |= {rule.id for rule in _placed(fresh, operator, station, here)}
+                placed |= {rule.id for rule in _placed(fresh, operator, station, here, tests)}
             out[pk] = tuple(pair for pair in ranked if pair[0].id in placed)
         else:
             here = sites[pk] or [station_site(station)]
-            chosen = {id(rule) for rule in _placed(everyone, operator, station, here)}
+            chosen = {id(rule) for rule in _placed(everyone, operator, station, here, tests)}
             out[pk] = tuple(pair for pair in ranked if id(pair[0]) in chosen)
     return Placements(ranked, out)

@@ -187,7 +187,7 @@ def _rewrite(
         if r.reason is Reason.CODE_UNKNOWN and r.offer_id in req.used:
             r = Rejected(r.offer_id, r.reason, f"Code {req.used[r.offer_id]} has already been used")
         elif r.reason is Reason.CODE_REQUIRED and info is not None and not info.has_codes:
-            text = f"Offer {r.offer_id} is opt-in: name it (offer id {r.offer_id}) to apply it"
+            text = f"Offer {r.offer_id} is opt-in: it applies only when the order names it"
             r = Rejected(r.offer_id, r.reason, text)
         out.append(r)
     return tuple(out)

@@ -1,5 +1,5 @@
 """`manage.py quote`: a session's price with offers, and why each offer did or did not
-apply. The options of `pricing.quote_cli` (pricing has no command of its own) plus
+apply. The options of `pricing.management.quote_cli` (pricing has no command of its own) plus
 `--offer ID ...` (opt in to offers by id), `--code CODE` (present a code) and the customer
 as a person: `--phone` or `--email` (hashed as every surface hashes them) or the stored
 `--customer-key`; `--segment` / `--tier` then change only those facts (a what-if)."""
@@ -13,16 +13,16 @@ from django.core.management.base import CommandError
 
 from offers.customer_keys import ContactError, customer_key
 from offers.services import OfferQuote, SessionAsk, quote_session_with_offers
-from pricing.engine import PricingSetupError, QuoteInputError, as_text
-from pricing.quote_cli import (
+from pricing.engine import as_text
+from pricing.management.quote_cli import (
     QuoteArgs,
     QuoteCommand,
     parse_quote_args,
     quote_document,
+    quote_errors_as_command_errors,
     render_json,
     render_table,
 )
-from pricing.services import NoTariffError
 
 KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -65,14 +65,8 @@ def compute(args: QuoteArgs, offer_ids: list[str], codes: list[str], key: str = 
         codes=tuple(codes),
         what_if=what_if,
     )
-    try:
+    with quote_errors_as_command_errors():
         return quote_session_with_offers(ask)
-    except NoTariffError as exc:
-        raise CommandError(f"No tariff: {' '.join(str(exc).split())}.") from exc
-    except QuoteInputError as exc:
-        raise CommandError(f"Cannot quote: {' '.join(str(exc).split())}.") from exc
-    except PricingSetupError as exc:
-        raise CommandError(f"Pricing setup error: {' '.join(str(exc).split())}.") from exc
 
 
 def offers_document(oq: OfferQuote) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from cpo_portal import jsonlimits
+from cpo_portal.web import jsonlimits
 from offers.models import CodeBatch, Offer
 from pricing.models import SurgeRule, Tariff, TariffBand
 
@@ -212,7 +212,7 @@ def load(text: str | bytes) -> dict[str, Any]:
 
 
 def _check_events(text: str) -> None:
-    """The document's shape within the product's JSON limits (cpo_portal.jsonlimits), read
+    """The document's shape within the product's JSON limits (cpo_portal.web.jsonlimits), read
     from YAML's events before anything is built: depth, number length, strings a database
     can store (no NUL, no unpaired surrogate), no aliases."""
     depth = 0

@@ -22,7 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cpo_portal import work_limits
+from cpo_portal.background import work_limits
 from cpo_portal.models import Operator
 from offers.models import CodeBatch, Offer, OfferStatus
 from offers.models.codes import check_codes_room

@@ -15,7 +15,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from cpo_portal import stamps
+from cpo_portal.db import stamps
 from cpo_portal.models import Charger
 from offers.models import OfferStatus, Redemption, RedemptionKind
 from offers.rules.benefit_types import credit_account
