@@ -10,7 +10,7 @@ from analytics.admin import whatif  # noqa: F401  (registers the what-if runs)
 from analytics.models import DailyRollup, HourlyRollup, NoOfferSession, RollupCursor
 from analytics.services.rollup import run_incremental
 from cpo_portal import tenancy
-from cpo_portal.tenant_admin import ReadOnlyTenantAdmin
+from cpo_portal.admin.tenant import ReadOnlyTenantAdmin
 
 
 class RollupAdmin(ReadOnlyTenantAdmin):

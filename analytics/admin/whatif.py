@@ -25,7 +25,7 @@ from analytics.services.tables import csv_response
 from analytics.services.whatif import report
 from analytics.services.whatif.run import request_cancel
 from cpo_portal import tenancy
-from cpo_portal.tenant_admin import TenantAdmin
+from cpo_portal.admin.tenant import TenantAdmin
 from offers.models import Offer
 from offers.services import terms_of
 

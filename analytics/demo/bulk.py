@@ -20,9 +20,17 @@ from django.db.models import F
 
 from analytics.models import NoOfferSession
 from analytics.services.sessions import session_row
-from cpo_portal.models import Charger, Holiday, Operator
+from cpo_portal.models import Charger, Holiday, Operator, Station
 from offers.models import Customer, OfferUsage, Redemption
-from offers.rules import Compete, CustomerFacts, OfferFacts, Reason, Settle, compose
+from offers.rules import (
+    Compete,
+    CustomerFacts,
+    OfferFacts,
+    Reason,
+    Settle,
+    StationFacts,
+    compose,
+)
 from offers.services import catalog_for, combination_of, offer_fields, order_fields, station_facts
 from pricing import services as pricing
 from pricing.engine import Conditions
@@ -50,6 +58,7 @@ class BulkLedger:
         # Nothing changes prices or offers during a simulation: load each book once.
         self.catalogs = {op.pk: catalog_for(op) for op in operators}
         self.books: dict[int, Book] = {}
+        self.stations: dict[int, StationFacts] = {}
         self.rows: list[Redemption] = []
         self.sessions: list[NoOfferSession] = []
 
@@ -72,6 +81,13 @@ class BulkLedger:
             book = self.books[charger.pk] = pricing.price_book_for(charger)
         return book.price(request, conditions)
 
+    def station(self, station: Station) -> StationFacts:
+        """The offer rules' facts of a station, read once (no charger is added meanwhile)."""
+        facts = self.stations.get(station.pk)
+        if facts is None:
+            facts = self.stations[station.pk] = station_facts(station)
+        return facts
+
     def session(
         self, order: str, charger: Charger, start: dt.datetime, key: str, kwh: Decimal,
         delivered: Decimal, cancel: bool = False,
@@ -85,7 +101,7 @@ class BulkLedger:
         catalog = self.catalogs[operator.pk]
         facts = OfferFacts(
             customer=who,
-            station=station_facts(station),
+            station=self.station(station),
             operator_code=operator.code,
             holidays=self.holidays[operator.pk],
             now=start,

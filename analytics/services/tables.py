@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from cpo_portal import csvsafe
+from cpo_portal.formatting import csvsafe
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from cpo_portal import formatting, tenancy
+from cpo_portal.admin.tenant import ReadOnlyTenantAdmin, TenantAdmin
 from cpo_portal.models import Operator
-from cpo_portal.tenant_admin import ReadOnlyTenantAdmin, TenantAdmin
 from roaming.models import CdrImport, ReceivedCdr
 from roaming.services import cdr_imports, price_audit
 

@@ -6,7 +6,7 @@ from typing import cast
 
 from django import forms
 
-from cpo_portal.file_uploads import OperatorFileForm
+from cpo_portal.admin.file_uploads import OperatorFileForm
 from cpo_portal.models import Operator
 from roaming.services.cdr_schema import MAX_CDR_BYTES
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from cpo_portal import tenancy
-from cpo_portal.tenant_admin import TenantAdmin, TenantInline
+from cpo_portal.admin.tenant import TenantAdmin, TenantInline
 from roaming.models import Partner, PartnerState, Push, PushAttempt, PushState
 from roaming.services import credentials, parties
 from roaming.services.credentials import RegistrationError

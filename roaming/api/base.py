@@ -1,6 +1,6 @@
 """The OCPI view base: the credentials token decides who calls, and every answer, errors
 included, is the OCPI envelope (never Django's HTML or a bare 500). Bodies are read by the
-product's bounded JSON parser (cpo_portal.jsonlimits): what it refuses is 2001 with the
+product's bounded JSON parser (cpo_portal.web.jsonlimits): what it refuses is 2001 with the
 reason."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cpo_portal.jsonlimits import BoundedJSONParser
+from cpo_portal.web.jsonlimits import BoundedJSONParser
 from roaming.models import Partner, PartnerState
 from roaming.services import envelope
 from roaming.services.credentials import partner_for

@@ -14,7 +14,7 @@ from .base import OcpiView, answer
 
 
 class OcpiJsonParser(BaseParser):
-    """One CDR: at most MAX_CDR_BYTES of JSON within cpo_portal.jsonlimits, every
+    """One CDR: at most MAX_CDR_BYTES of JSON within cpo_portal.web.jsonlimits, every
     non-integer number a Decimal (money never passes a float)."""
 
     media_type = "application/json"

@@ -134,7 +134,7 @@ class CdrImportStatus(models.TextChoices):
 
 class CdrImport(models.Model):
     """One uploaded file of CDRs (JSON lines or a JSON array), imported in parts by
-    Celery workers (cpo_portal.chunked). The upload is kept until the import ends."""
+    Celery workers (cpo_portal.background.chunked). The upload is kept until the import ends."""
 
     TENANT_PATH = "operator"
 

@@ -1,6 +1,6 @@
 """CDR files: JSON lines (one CDR a line) or one JSON array of CDRs, imported by
 `manage.py import_cdrs` in the process, or uploaded in the admin and imported in parts by
-Celery workers (cpo_portal.chunked) with their progress on the import.
+Celery workers (cpo_portal.background.chunked) with their progress on the import.
 
 Every CDR goes through roaming.services.cdr_intake.take, CDR_IMPORT_BATCH at a time. A
 refused CDR is reported as "line N: reason" ("item N" in an array); the others are taken,
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from cpo_portal.models import Operator
 from roaming.models import CdrImport, CdrImportStatus, CdrSource
 
@@ -194,7 +194,7 @@ def _mine(numbered: Sequence[tuple[int, Any]], index: int, chunks: int) -> list:
 
 
 class Parts(chunked.Parts):
-    """The runner cpo_portal.chunked calls: part `index` takes its share of the file's
+    """The runner cpo_portal.background.chunked calls: part `index` takes its share of the file's
     CDRs (in file order) and returns its totals."""
 
     kind = "cdr-import"

@@ -32,7 +32,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from cpo_portal.models import Charger, Operator
 from offers.models import SessionChannel
 from offers.services import ReceivedSession, receive_sessions
-from pricing.engine import LineKind, Quote, QuoteInputError, hours
+from pricing.engine import LineKind, Quote, QuoteInputError, energy_text, hours
 from pricing.services import NoTariffError, SessionToQuote, quote_sessions
 from roaming.models import CdrSource, Partner, PartnerRole, ReceivedCdr
 
@@ -132,7 +132,7 @@ def check_energy(record: CdrRecord, charger: Charger) -> None:
         raise CdrRefused(
             f"total_energy {record.energy_kwh} kWh is more than charger {charger.code} "
             f"({charger.power_kw:f} kW) delivers in {minutes} minutes (at most "
-            f"{most.quantize(Decimal('0.001'))} kWh)"
+            f"{energy_text(most)} kWh)"
         )
 
 

@@ -3,7 +3,7 @@ with the bounds of every value, and the typed record a valid CDR becomes.
 
 A CDR is refused with one sentence that says where and why (`CdrRefused`), checked as a
 Beckn message is:
-  - its text (`loads`): at most MAX_CDR_BYTES, JSON within cpo_portal.jsonlimits (no NaN
+  - its text (`loads`): at most MAX_CDR_BYTES, JSON within cpo_portal.web.jsonlimits (no NaN
     or Infinity, no number out of range or of more than 100 characters, no NUL or unpaired
     surrogate in any string);
   - the first schema error (the compiled `jsonschema-rs` validator answers yes or no;
@@ -32,7 +32,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from cpo_portal import jsonlimits
+from cpo_portal.web import jsonlimits
 from pricing.engine import MAX_SESSION_KWH
 
 TOKEN_TYPES = ["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
@@ -210,7 +210,7 @@ def _validators() -> tuple[Any, Draft202012Validator]:
 
 
 def loads(text: str | bytes, max_bytes: int = MAX_CDR_BYTES, max_depth: int = MAX_DEPTH) -> Any:
-    """JSON within the limits (cpo_portal.jsonlimits), every non-integer number a Decimal:
+    """JSON within the limits (cpo_portal.web.jsonlimits), every non-integer number a Decimal:
     one CDR (at most MAX_CDR_BYTES), or with `max_bytes` a file of them. Raises CdrRefused
     with the reason."""
     what = "CDR" if max_bytes == MAX_CDR_BYTES else "file"

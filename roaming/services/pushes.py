@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from cpo_portal.outbound import courier, transport
+from cpo_portal.outbound import courier, sweep, transport
 from roaming.models import Module, Partner, PartnerState, Push, PushAttempt, PushState
 from roaming.services import client, locations, parties, published_tariffs, tokens
 
@@ -136,7 +136,7 @@ def enqueue(operator_id: int, module: str, object_ids: Iterable[str]) -> list[in
 def _claim(partner_id: int) -> list[Push]:
     """Up to BATCH of the partner's due pushes, leased to this worker."""
     now = timezone.now()
-    due = courier.due(Pushes(), now).filter(partner_id=partner_id)
+    due = sweep.due(Pushes(), now).filter(partner_id=partner_id)
     ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:BATCH])
     return courier.claim_many(Pushes(), ids, now)
 
@@ -167,8 +167,8 @@ def deliver(push: Push) -> str:
 def requeue_stuck() -> list[int]:
     """Rows whose sender died mid-send go back to pending; the partners with due rows."""
     now = timezone.now()
-    courier.release_stuck(Pushes(), now)
-    due = courier.due(Pushes(), now)
+    sweep.release_stuck(Pushes(), now)
+    due = sweep.due(Pushes(), now)
     return sorted(set(due.values_list("partner_id", flat=True)))
 
 

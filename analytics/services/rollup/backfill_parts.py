@@ -1,6 +1,6 @@
 # ruff: noqa: S608  (SQL built from model table names and integer ids; values are parameters)
 """The rollups' backfill split into parts that Celery workers compute at once
-(cpo_portal.chunked), with the same rollup rows as the backfill in one task (backfill()).
+(cpo_portal.background.chunked), with the same rollup rows as the backfill in one task (backfill()).
 
 The units are the one task's (an operator's week, backfill_units), dealt to the parts in
 turn. A part computes its units from the ledger into tables of its own (UNLOGGED, named by
@@ -52,7 +52,7 @@ from analytics.services.rollup import apply as a
 from analytics.services.rollup import backfill_whole as single
 from analytics.services.rollup import incremental
 from analytics.services.rollup import partitions as p
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from cpo_portal.models import ChunkedJob, JobChunk, Operator
 
 # what a part computes for its own days, by the rollup.sql.Names attribute of its table
@@ -148,7 +148,7 @@ def cancel(run_id: int) -> bool:
     return bool(RUNNER_OBJECT.cancel(run_id))
 
 
-# -- the runner cpo_portal.chunked calls ------------------------------------------------------
+# -- the runner cpo_portal.background.chunked calls ------------------------------------------------
 
 
 class Parts(chunked.Parts):

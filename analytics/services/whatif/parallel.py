@@ -1,5 +1,5 @@
 """A what-if replay split into parts that Celery workers price at once
-(cpo_portal.chunked), with the same result as one task's replay (run.replay).
+(cpo_portal.background.chunked), with the same result as one task's replay (run.replay).
 
 Sessions are dealt to parts by customer (a stable hash of the customer key; anonymous
 sessions by order ref), so each part sees every session of its customers in order of
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from analytics.models import WhatIfRun
 from analytics.models.whatif import WhatIfStatus, WhatIfSubject
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from offers.services import catalog_for
 
 from . import run as single
@@ -135,7 +135,7 @@ def merge(run: WhatIfRun, parts: Sequence[dict[str, Any]]) -> Tally:
     return t
 
 
-# -- the runner cpo_portal.chunked calls ------------------------------------------------------
+# -- the runner cpo_portal.background.chunked calls ------------------------------------------------
 
 
 class Parts(chunked.Parts):

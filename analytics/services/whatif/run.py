@@ -24,7 +24,7 @@ from analytics.models.whatif import WhatIfStatus, WhatIfSubject
 from analytics.services.filters import Filters
 from analytics.services.incrementality import estimates, has_holdout
 from analytics.services.whatif import past_sessions
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from cpo_portal.models import Station
 from offers.models import Offer
 from offers.rules import CustomerFacts

@@ -18,7 +18,7 @@ from django.db import transaction
 from analytics.models import WhatIfRun
 from analytics.models.candidates import offer_definition, subject_status, surge_definition
 from analytics.models.whatif import WhatIfStatus, WhatIfSubject
-from cpo_portal import work_limits
+from cpo_portal.background import work_limits
 from cpo_portal.models import Operator
 from offers.models import Offer
 from pricing.models import SurgeRule
