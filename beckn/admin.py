@@ -1,9 +1,10 @@
 """Beckn in the admin: read-mostly.
 
 The registry and our keys are network-wide: superusers only (subscribers editable, keys
-never show their private half). Orders, callbacks and delivery attempts belong to an
-operator through the order and are scoped by tenancy like everything else; nobody edits
-them by hand, operator admins may only send a callback again.
+never show their private half). Orders, the quotes held at select (an operator's through
+its charger), callbacks and delivery attempts belong to an operator and are scoped by
+tenancy like everything else; nobody edits them by hand, operator admins may only send a
+callback again.
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cpo_portal import tenancy
-from cpo_portal.history_admin import AuditHistoryAdmin
-from cpo_portal.tenant_admin import TenantAdmin, TenantInline, TenantScopedMixin
+from cpo_portal.admin.history_admin import AuditHistoryAdmin
+from cpo_portal.admin.tenant import (
+    ReadOnlyTenantAdmin,
+    TenantAdmin,
+    TenantInline,
+    TenantScopedMixin,
+)
 
 from .models import (
     CatalogPublish,
@@ -30,6 +36,7 @@ from .models import (
     Order,
     Outbox,
     OutboxState,
+    SelectQuote,
     SigningKey,
     Subscriber,
 )
@@ -143,6 +150,41 @@ class OrderAdmin(ReadOnly, TenantAdmin):
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NOBODY
     inlines = [OutboxInline]
+
+
+@admin.register(SelectQuote)
+class SelectQuoteAdmin(JsonMedia, ReadOnlyTenantAdmin):
+    """The quotes held at select, one per transaction: those that went on to init (their
+    order linked) and those that only selected, which have no order."""
+
+    list_display = ["updated_at", "transaction_id", "operator", "charger", "total", "currency",
+                    "applied", "bap_id", "order"]  # fmt: skip
+    list_filter = ["charger__operator", ("order", admin.EmptyFieldListFilter)]
+    list_select_related = ["charger__operator", "order"]
+    search_fields = ["transaction_id", "bap_id"]
+    date_hierarchy = "created_at"
+    fields = ["bap_id", "transaction_id", "order", "charger", "total", "currency", "applied",
+              "offer_ids", "offer_codes", "customer_key", "created_at", "updated_at",
+              "quote_sent", "session_asked"]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    @admin.display(description="operator", ordering="charger__operator__name")
+    def operator(self, obj: SelectQuote):
+        return obj.charger.operator if obj.charger is not None else "-"
+
+    @admin.display(description="offers applied")
+    def applied(self, obj: SelectQuote) -> str:
+        return ", ".join(str(offer.get("id", "")) for offer in obj.applied_offers) or "-"
+
+    @admin.display(description="quote sent")
+    def quote_sent(self, obj: SelectQuote) -> str:
+        return pretty(obj.quote)
+
+    @admin.display(description="session asked")
+    def session_asked(self, obj: SelectQuote) -> str:
+        return pretty(obj.session)
 
 
 @admin.register(Outbox)

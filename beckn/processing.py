@@ -2,19 +2,21 @@
 the outbox, in one transaction, exactly once per message.
 
 A refusal (Failure) undoes whatever the handler changed and is written as the reply in a
-transaction of its own. So is a crash: a handler that raises is answered at once with a
-BECKN error callback (40000, "could not process"), never left for the sweep to retry
-until the BAP's ttl has run out. Only when not even that can be written (the database is
-away) does the message stay `received`, for the sweep (beckn.tasks.requeue_stuck) to
-queue again, at most MAX_ATTEMPTS times while its answer can still arrive in time."""
+transaction of its own. So is a crash: a handler that raises, or a refusal that cannot
+be written, is answered at once with a BECKN error callback (40000, "could not
+process"), never left for the sweep to retry until the BAP's ttl has run out. Only when
+not even that can be written (the database is away) does the message stay `received`,
+for the sweep (beckn.tasks.requeue_stuck) to queue again, at most MAX_ATTEMPTS times
+while its answer can still arrive in time."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import cast
 
-from django.db import DatabaseError, transaction
-from django.db.models import F, QuerySet
+from django.db import DatabaseError, connections, transaction
+from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
 from beckn import conf
@@ -44,7 +46,7 @@ def process_next(now: dt.datetime | None = None) -> int | None:
     that no other worker is handling; its id, or None when there is none. One statement
     finds and locks it (FOR UPDATE SKIP LOCKED), so workers draining the queue side by side
     never ask for a row another one holds, nor lock one already answered. A message whose
-    handling failed is counted for the sweep (as process_safely)."""
+    handling failed is counted for the sweep (record_crash)."""
     now = now or timezone.now()
     taken: list[int] = []
     try:
@@ -67,14 +69,13 @@ def _answer(
             if inbound_id is None:
                 inbound = _next_waiting(now)
             else:
-                inbound = _locked(inbound_id, skip_locked=True)
+                inbound = _locked(inbound_id, now, skip_locked=True)
             if inbound is None:
                 return None
             inbound_id = inbound.pk
             if taken is not None:
                 taken.append(inbound.pk)
-            reply = handler_for(inbound.action)(_request(inbound, now))
-            return _finish(inbound, reply, now)
+            return _finish(inbound, _handled(inbound, now), now)
     except Failure as failure:
         refusal = failure.reply()
         crash: Exception | None = None
@@ -85,11 +86,16 @@ def _answer(
         crash = exc
     assert inbound_id is not None  # set before the handler runs
     with transaction.atomic():
-        inbound = _locked(inbound_id)
+        inbound = _locked(inbound_id, now)
         if inbound is None:
             return None
         if refusal is not None:
-            return _finish(inbound, refusal, now)
+            try:
+                with transaction.atomic():
+                    return _finish(inbound, _rendered(inbound, refusal), now)
+            except Exception as exc:  # a refusal that cannot be written is still answered
+                log.exception("writing the refusal of inbound message %s failed", inbound_id)
+                crash = exc
         return _failed(inbound, crash, now)
 
 
@@ -111,17 +117,41 @@ def waiting(now: dt.datetime) -> QuerySet[InboundMessage]:
 
 
 def _next_waiting(now: dt.datetime) -> InboundMessage | None:
-    return waiting(now).first()
+    return _take(waiting(now), now)
 
 
-def _locked(inbound_id: int, skip_locked: bool = False) -> InboundMessage | None:
-    """The message, locked, unless it does not exist, was already handled or (with
-    `skip_locked`) another worker is handling it."""
+def _locked(inbound_id: int, now: dt.datetime, skip_locked: bool = False) -> InboundMessage | None:
+    """The message, locked and marked answered (_take), unless it does not exist, was
+    already handled or (with `skip_locked`) another worker is handling it."""
     rows = InboundMessage.objects.select_for_update(skip_locked=skip_locked)
-    inbound = rows.filter(pk=inbound_id).first()
-    if inbound is None or inbound.state in (InboundState.DONE, InboundState.FAILED):
-        return None
-    return inbound
+    open_rows = (
+        rows.filter(pk=inbound_id).exclude(state__in=[InboundState.DONE, InboundState.FAILED])
+    ).order_by()
+    return _take(open_rows, now)
+
+
+_TAKE_COLUMNS = ("id", "state", "processed_at", "attempts")
+
+
+def _take(rows: QuerySet[InboundMessage], now: dt.datetime) -> InboundMessage | None:
+    """The first of `rows` (a locking query), marked answered as it is locked: one
+    `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE) RETURNING *`, so that the answer's
+    transaction need not mark it at its end. A handler that raises rolls the mark back
+    with everything else (the refusal or the crash is then written in a transaction of
+    its own, which takes the message the same way)."""
+    meta = InboundMessage._meta
+    ops = connections[rows.db].ops
+    pk, state, processed, attempts = (
+        ops.quote_name(str(cast(Field, meta.get_field(name)).column)) for name in _TAKE_COLUMNS
+    )
+    first = rows.values("pk")[:1]
+    sub, params = first.query.get_compiler(using=rows.db).as_sql()
+    sql = (
+        f"UPDATE {ops.quote_name(meta.db_table)} SET {state} = %s, {processed} = %s, "  # noqa: S608 (names from the model, values parameters)
+        f"{attempts} = {attempts} + 1 WHERE {pk} IN ({sub}) RETURNING *"
+    )
+    values = [InboundState.DONE, ops.adapt_datetimefield_value(now), *params]
+    return next(iter(InboundMessage.objects.raw(sql, values)), None)
 
 
 def _request(inbound: InboundMessage, now: dt.datetime) -> Request:
@@ -134,13 +164,42 @@ def _request(inbound: InboundMessage, now: dt.datetime) -> Request:
     return Request(inbound, now)
 
 
+class _Undo(Exception):
+    """Leaves a preview's savepoint, rolled back, with the reply it gave."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("preview")
+        self.reply = reply
+
+
+def _handled(inbound: InboundMessage, now: dt.datetime) -> Reply:
+    """The handler's reply. A 2.0 preview (`context.try: true`) is the same handler run in
+    a savepoint that is then rolled back: the reply says what the request would do (the
+    order cancelled and its offers reversed, the session stopped and settled, ...), and
+    nothing of it stays (order, ledger, stock, ratings, callbacks it queued). It is
+    rendered in 2.0 inside the savepoint, while the order is as the request left it."""
+    handler = handler_for(inbound.action)
+    if not v2_context.is_preview(inbound.context):
+        return _rendered(inbound, handler(_request(inbound, now)))
+    try:
+        with transaction.atomic():
+            raise _Undo(_rendered(inbound, handler(_request(inbound, now))))
+    except _Undo as undone:
+        return undone.reply
+
+
+def _rendered(inbound: InboundMessage, reply: Reply) -> Reply:
+    """The reply to a 2.0 request rendered in 2.0 (the handlers answer in one shape)."""
+    if not v2_context.is_v2(inbound.context):
+        return reply
+    return v2_replies.render(
+        inbound.action, inbound.message, reply, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
+    )
+
+
 def _finish(inbound: InboundMessage, reply: Reply, now: dt.datetime) -> Outbox:
-    """Write the reply's callbacks and mark the message handled; its first callback. The
-    reply to a 2.0 request is rendered in 2.0 first (the handlers answer in one shape)."""
-    if v2_context.is_v2(inbound.context):
-        reply = v2_replies.render(
-            inbound.action, inbound.message, reply, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
-        )
+    """Write the reply's callbacks (already in the request's version; the message was
+    marked handled as it was taken: _take); its first callback."""
     # A select's draft order is never saved (its quote is held): its callback has no order.
     order = reply.order if reply.order is not None and reply.order.pk is not None else None
     rows = outbox.add_many(
@@ -150,24 +209,20 @@ def _finish(inbound: InboundMessage, reply: Reply, now: dt.datetime) -> Outbox:
         ],
         now,
     )
-    InboundMessage.objects.filter(pk=inbound.pk).update(
-        state=InboundState.DONE, processed_at=now, attempts=F("attempts") + 1
-    )
     return rows[0]
 
 
 def _failed(inbound: InboundMessage, exc: BaseException | None, now: dt.datetime) -> Outbox:
-    """The handler crashed: the BAP gets an error callback now, and the crash is kept."""
-    inbound.attempts += 1
+    """The handler crashed: the BAP gets an error callback now, and the crash is kept
+    (the attempt was counted as the message was taken: _take)."""
     inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
     inbound.state = InboundState.FAILED
-    inbound.processed_at = now
     error = {"code": errors.BUSINESS_ERROR.code, "message": COULD_NOT_PROCESS}
     message = None
     if v2_context.is_v2(inbound.context):  # 2.0's callbacks carry a message beside an error
         message = v2_replies.fallback(inbound.action, inbound.message)
     row = outbox.add(inbound, message, error=error, now=now)
-    inbound.save(update_fields=["attempts", "error", "state", "processed_at"])
+    inbound.save(update_fields=["error", "state"])
     return row
 
 
@@ -180,12 +235,3 @@ def record_crash(inbound_id: int, exc: BaseException) -> None:
         )
     except DatabaseError:
         log.warning("could not count the failed attempt of inbound message %s", inbound_id)
-
-
-def process_safely(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
-    try:
-        return process(inbound_id, now)
-    except Exception as exc:
-        log.exception("answering inbound message %s failed", inbound_id)
-        record_crash(inbound_id, exc)
-        return None

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from beckn import conf, processing
 from beckn.models import InboundMessage, Outbox, OutboxState
-from beckn.services import delivery, doorbell, heartbeat, jobs, retention
+from beckn.services import delivery, doorbell, heartbeat, jobs, retention, slow_baps
 from cpo_portal.outbound.courier import Result
 
 # A message queued for a worker is normally taken within a second or two, even during a
@@ -26,25 +26,35 @@ OUTBOX_GRACE = dt.timedelta(seconds=5)
 
 
 # A worker woken by the doorbell (services.doorbell) answers the waiting messages one at
-# a time, in turn (fair_at: services.admission), up to DRAIN_LIMIT; then it rings again,
-# so that a long flood goes on in a new task message. Other workers woken meanwhile share
-# the same rows: each locks the next one no other worker holds, by one statement
-# (processing.process_next). Each answer's callbacks are sent, and how they went written
-# down, before the next message is taken: a callback waits for no other answer, and a
-# worker killed after a callback arrived leaves no delivered row unrecorded, to be sent
-# again once its lease runs out (batches and records of several answers were measured:
-# bench/results/select.md, bench/results/callbacks.md).
-DRAIN_LIMIT = 512
+# a time, in turn (fair_at: services.admission), for up to DRAIN_SECONDS; then it rings
+# again, so that a long flood goes on in a new task message queued behind the others.
+# The other Beckn tasks (a callback's retry, the callbacks a dead worker held, the sweep)
+# so wait behind one drain's slice at most, never behind a whole flood: with the drains
+# holding every worker process, they would wait until the flood ends, past their ttl.
+# Other workers woken meanwhile share the same rows: each locks the next one no other
+# worker holds, by one statement (processing.process_next). Each answer's callbacks are
+# sent, and how they went written down, before the next message is taken: a callback
+# waits for no other answer, and a worker killed after a callback arrived leaves no
+# delivered row unrecorded, to be sent again once its lease runs out (batches and
+# records of several answers were measured: bench/results/select.md,
+# bench/results/callbacks.md).
+DRAIN_SECONDS = 1.0
 
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
 def process_inbound(inbound_id: int | None = None) -> None:
-    """Answer this message; with the doorbell in use, every message waiting, in turn (this
-    one in its turn, not first: a task queued for an old message, by the sweep or a ring,
-    must not let it pass a quiet BAP's newer one)."""
+    """Answer the waiting messages in turn, `inbound_id` among them in its turn, not first
+    (a task queued for an old message, by the sweep or a ring, must not let it pass a
+    quiet BAP's newer one): with the doorbell in use, every message waiting (a drain);
+    without it, the one message whose turn comes first.
+
+    Without the doorbell every message has a task of its own (and the sweep queues one for
+    each message it finds left), each task started after its message was committed, and
+    each answers one message while any waits: so the tasks still queued are never fewer
+    than the messages waiting, and none is left when the queue is empty. The message a
+    task answers is the next in turn, whichever task it was queued for."""
     if not doorbell.in_use():
-        if inbound_id is not None:
-            process_and_answer([inbound_id])
+        answer_next()
         return
     doorbell.silence()
     courier = delivery.Courier()  # one read of the signing key for the whole drain
@@ -56,35 +66,24 @@ def process_inbound(inbound_id: int | None = None) -> None:
 
 
 def _drain(courier: delivery.Courier) -> bool:
-    """Answer the waiting messages in turn, up to DRAIN_LIMIT; True when there may be more."""
-    for _ in range(DRAIN_LIMIT):
-        if answer_next(courier) is None:
-            return False
+    """Answer the waiting messages in turn, one at least and then for as long as
+    DRAIN_SECONDS lasts; True when there may be more."""
+    ends = time.monotonic() + DRAIN_SECONDS
+    while answer_next(courier) is not None:
         courier.record()
-    return True
-
-
-def process_and_answer(inbound_ids: list[int], courier: delivery.Courier | None = None) -> None:
-    """Answer the messages and send their callbacks here, right after the commit: no task
-    message per callback and no wait for another worker. The attempts are written down
-    together at the end (delivery.Courier); a retry goes back to the queue."""
-    started = time.monotonic()
-    answered: list[object] = []
-
-    def answer() -> None:
-        answered.extend(processing.process_safely(pk) for pk in inbound_ids)
-
-    _answer_here(answer, courier)
-    heartbeat.note_answered(sum(row is not None for row in answered), time.monotonic() - started)
+        if time.monotonic() >= ends:
+            return True
+    return False
 
 
 def answer_next(courier: delivery.Courier | None = None) -> int | None:
     """Answer the waiting message whose turn comes first that no other worker holds, and
-    send its callbacks here (as process_and_answer); its id, None when none waits. A
-    courier handed in is reused (its signing key read once for many calls), and its
-    owner writes down the attempts (Courier.record)."""
+    send its callbacks here, right after the commit: no task message per callback and no
+    wait for another worker; its id, None when none waits. A courier handed in is reused
+    (its signing key read once for many calls), and its owner writes down the attempts
+    (Courier.record); a retry goes back to the queue."""
     taken: list[int] = []
-    started = time.monotonic()
+    started, held = time.monotonic(), slow_baps.held_seconds()
 
     def answer() -> None:
         inbound_id = processing.process_next()
@@ -92,7 +91,9 @@ def answer_next(courier: delivery.Courier | None = None) -> int | None:
             taken.append(inbound_id)
 
     _answer_here(answer, courier)
-    heartbeat.note_answered(len(taken), time.monotonic() - started)
+    # the drain rate is the answering's: a POST to a slow BAP is left out (services.slow_baps)
+    slow = slow_baps.held_seconds() - held
+    heartbeat.note_answered(len(taken), time.monotonic() - started - slow)
     return taken[0] if taken else None
 
 
@@ -183,8 +184,13 @@ def requeue_stuck() -> dict[str, int]:
 
 
 def _queue_waiting(rows: QuerySet[InboundMessage]) -> list[int]:
-    """A task for each of these messages (up to 1000), in turn; their ids."""
+    """These messages (up to 1000) handed to the workers, in turn; their ids. With the
+    doorbell in use one task answers them all (the worker drains every waiting message),
+    so one is queued; without it, a task each."""
     waiting = list(rows.order_by("fair_at", "pk").values_list("pk", flat=True)[:1000])
+    if waiting and doorbell.in_use():
+        process_inbound.delay()
+        return waiting
     for pk in waiting:
         process_inbound.delay(pk)
     return waiting
@@ -202,7 +208,9 @@ def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     released: list[int] = []
     if not others:
         lease = conf.seconds("BECKN_CALLBACK_LEASE")
-        released = delivery.release_stuck(dt.datetime.fromisoformat(started_at) + lease)
+        # every lease taken before this host started was a dead worker's: due now, not
+        # when that lease would have run out
+        released = delivery.release_stuck(now, dt.datetime.fromisoformat(started_at) + lease)
         for start in range(0, len(released), BATCH):
             deliver_batch.delay(released[start : start + BATCH])
     waiting = _queue_waiting(processing.unanswered(now))

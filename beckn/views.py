@@ -1,4 +1,5 @@
-"""POST /beckn/<action>: thin on purpose; everything is in services.intake."""
+"""POST /beckn/<action>: thin on purpose; everything is in services.intake. GET
+/beckn/sessions/<handle>: a charging session's tracking (services.tracking)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from beckn import conf
 from beckn.protocol import errors
-from beckn.services import intake, jobs
+from beckn.services import ack_v2, intake, jobs, tracking
+from beckn.wire import tracking_json
 
 
 def _enqueue(inbound_id: int, bap_id: str) -> None:
@@ -53,15 +55,26 @@ def catalog_on_publish(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     if request.method != "POST":
         refused = intake.Answer(405, errors.nack(errors.INVALID_REQUEST, "use POST"))
-        return _response(intake.v2_answer(refused, b"", now))
+        return _response(ack_v2.v2_answer(refused, b"", now))
     raw = _read_body(request)
     if raw is None:
         limit = conf.get("BECKN_MAX_BODY_BYTES")
         message = f"the body is larger than the limit of {limit} bytes"
         refused = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
-        return _response(intake.v2_answer(refused, b"", now))
+        return _response(ack_v2.v2_answer(refused, b"", now))
     answer = cds.receive_on_publish(raw, request.headers, now)
-    return _response(intake.v2_answer(intake.Answer(answer.status, answer.body), raw, now))
+    return _response(ack_v2.v2_answer(intake.Answer(answer.status, answer.body), raw, now))
+
+
+def session_tracking(request: HttpRequest, handle: str) -> JsonResponse:
+    """GET /beckn/sessions/<handle>: the charging session a track answer gave the address
+    of (beckn.services.tracking)."""
+    if request.method != "GET":
+        return JsonResponse({"error": "use GET"}, status=405, headers={"Allow": "GET"})
+    order = tracking.order_of(handle)
+    if order is None:
+        return JsonResponse({"error": "no charging session has this tracking address"}, status=404)
+    return JsonResponse(tracking_json.session_page(order))
 
 
 @csrf_exempt
@@ -69,7 +82,7 @@ def unknown_v2(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other path under /beckn/v2/: a 2.0 NACK."""
     message = f"this BPP has no Beckn 2.0 /{rest[:64]} endpoint"
     answer = intake.Answer(404, errors.nack(errors.ACTION_NOT_APPLICABLE, message))
-    return _response(intake.v2_answer(answer, b"", timezone.now()))
+    return _response(ack_v2.v2_answer(answer, b"", timezone.now()))
 
 
 @csrf_exempt
@@ -88,13 +101,13 @@ def _endpoint(request: HttpRequest, action: str, *, v2: bool = False) -> JsonRes
         answer = intake.Answer(
             405, errors.nack(errors.INVALID_REQUEST, "use POST"), {"Allow": "POST"}
         )
-        return _response(intake.v2_answer(answer, b"", timezone.now()) if v2 else answer)
+        return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
     raw = _read_body(request)
     if raw is None:
         limit = conf.get("BECKN_MAX_BODY_BYTES")
         message = f"the body is larger than the limit of {limit} bytes"
         answer = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
-        return _response(intake.v2_answer(answer, b"", timezone.now()) if v2 else answer)
+        return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
     if v2:
-        return _response(intake.accept_v2(action, raw, request.headers, _enqueue, timezone.now()))
+        return _response(ack_v2.accept_v2(action, raw, request.headers, _enqueue, timezone.now()))
     return _response(intake.accept(action, raw, request.headers, _enqueue, timezone.now()))

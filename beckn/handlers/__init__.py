@@ -12,6 +12,7 @@ ACTIONS = (
     "init",
     "confirm",
     "status",
+    "track",
     "update",
     "cancel",
     "rating",

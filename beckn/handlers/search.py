@@ -22,13 +22,13 @@ def handle(req: Request) -> Reply:
         raise Failure(errors.INVALID_REQUEST, str(exc), refresh_tags.PATH) from None
     cap = None
     if refresh is not None and refresh.mode is not None:
-        return Reply(
-            message=catalog_refresh.subscribe(
-                refresh, req.bap_id, req.context, query.provider_id, req.now
-            )
+        first, *more = catalog_refresh.subscribe(
+            refresh, req.bap_id, req.context, query.provider_id, req.now
         )
+        return Reply(message=first, more=more)
     if refresh is not None and not refresh.full:
-        return Reply(message=catalog_refresh.window(refresh, query.provider_id, req.now))
+        first, *more = catalog_refresh.window(refresh, req.bap_id, query.provider_id, req.now)
+        return Reply(message=first, more=more)
     if refresh is not None:  # the whole catalog: every active charger, of one provider if named
         query = request_parsing.SearchQuery(
             provider_id=query.provider_id, start=query.start, end=query.end

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import connection, models, transaction
-from django.db.models import F
+from django.db import models, transaction
 from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
+
+from cpo_portal.models import GlobalStamp
 
 id_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,254}$",
@@ -52,42 +53,23 @@ registry_changed = Signal()
 """Sent in the writing process by every registry write (RegistryVersion.bump)."""
 
 
-class RegistryVersion(models.Model):
-    """One row whose number goes up with every write to the subscriber registry.
+class RegistryVersion(GlobalStamp):
+    """The Beckn registry's stamp, renewed by every write to it (the one stamp mechanism:
+    cpo_portal.models.GlobalStamp).
 
     It is how every process (web and worker) learns that its memo of the registry is out of
-    date: the write and the bump commit in one transaction, and a process reads this number
+    date: the write and the bump commit in one transaction, and a process reads the stamp
     (one primary-key SELECT) at most every BECKN_REGISTRY_CHECK_MS before trusting its
-    memo (beckn.services.registry). The row may be missing (a fresh or flushed database):
-    that reads as version 0 and the first bump creates it.
+    memo (beckn.services.registry).
     """
 
-    ROW = 1
-
-    value = models.BigIntegerField(default=0)
-
     class Meta:
-        db_table = "beckn_registryversion"  # named in current()'s SQL
-
-    def __str__(self) -> str:
-        return f"registry version {self.value}"
-
-    @classmethod
-    def current(cls) -> int:
-        """The number, by hand-written SQL: the ORM's query building costs about five times
-        the round trip of this one-row read (bench/registry_propagation.py)."""
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT value FROM beckn_registryversion WHERE id = %s", [cls.ROW])
-            row = cursor.fetchone()
-        return row[0] if row else 0
+        db_table = "beckn_registryversion"  # named in the docs' SQL for a hand-made change
 
     @classmethod
     def bump(cls) -> None:
-        """Inside the caller's transaction: nobody sees the new number before the write."""
-        if not cls.objects.filter(pk=cls.ROW).update(value=F("value") + 1):
-            _, created = cls.objects.get_or_create(pk=cls.ROW, defaults={"value": 1})
-            if not created:  # created by a concurrent writer in between
-                cls.objects.filter(pk=cls.ROW).update(value=F("value") + 1)
+        """Inside the caller's transaction: nobody sees the new stamp before the write."""
+        super().bump()
         registry_changed.send(sender=cls)
 
 
@@ -131,7 +113,7 @@ class Subscriber(models.Model):
     surface (admin, `beckn_subscriber`, code), bumps RegistryVersion in the same
     transaction: that is how every process's registry memo learns of it within
     BECKN_REGISTRY_CHECK_MS. A change made in SQL outside Django must bump it too
-    (`UPDATE beckn_registryversion SET value = value + 1`) or waits for the memo's
+    (`UPDATE beckn_registryversion SET stamp = gen_random_uuid()`) or waits for the memo's
     lifetime (BECKN_REGISTRY_LOCAL_CACHE_SECONDS).
     """
 

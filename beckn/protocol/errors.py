@@ -16,7 +16,7 @@ What we send in each situation (`http_status` is the status of the synchronous N
 |---------------------------------------------|-------|------|
 | body fails the core schema                  | 30000 | 400  |
 | context invalid (domain, version, ids, ...) | 30000 | 400  |
-| action we do not implement (e.g. track)     | 40001 | 400  |
+| a path that is no action of ours            | 40001 | 404  |
 | stale request (timestamp + ttl is past)     | 30022 | 400  |
 | bad / missing / expired signature           | 30016 | 401  |
 | unknown subscriber or key id                | 30016 | 401  |

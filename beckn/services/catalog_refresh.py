@@ -18,9 +18,11 @@ costs one statement besides the publication's own.
 Answers. An incremental catalog holds, per piece changed, its last change: the piece as
 it was after it (`time` `{"label": "enable", "timestamp"}` on providers, locations and
 items), or `{"id", "time": {"label": "disable", "timestamp"}}` for a piece removed (a
-removed fulfillment goes with its location). `window(...)` answers a `catalog_inc` with a
-start and end time; `subscribe(...)` a mode start or stop; `push_due(now)` (the beat)
-sends each subscribed BAP one unsolicited on_search of what changed since its last push,
+removed fulfillment goes with its location), in the BAP's offer vocabularies and cut
+into parts like a search's catalog when it is too big for one callback (`messages`).
+`window(...)` answers a `catalog_inc` with a start and end time; `subscribe(...)` a mode
+start or stop; `push_due(now)` (the beat) sends each subscribed BAP one unsolicited
+on_search (in parts: several, on one message id) of what changed since its last push,
 through the outbox like every callback (signed, retried, to the BAP's registered URL),
 with the transaction id of the search that started it and a message id of its own; no
 change, no push.
@@ -39,10 +41,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from beckn import conf
 from beckn.models import CatalogChange, CatalogRecord, CatalogSubscription, PieceKind, Vocabulary
-from beckn.protocol.refresh_tags import Refresh
+from beckn.protocol.refresh_tags import INC, Refresh
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import outbox, publication
+from beckn.services import order_flow, outbox, publication
+from beckn.wire import catalog_parts, offer_json
 from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import NetworkVersion
 from offers.models import CatalogVersion
@@ -58,6 +62,8 @@ LISTS = {
 }
 TIMED = {PieceKind.PROVIDER, PieceKind.LOCATION, PieceKind.ITEM}  # enabled pieces say when
 Pieces = dict[tuple[str, str], dict[str, Any]]  # (kind, id) -> the piece
+MAX_DIGESTED = 50_000  # pieces whose digests are kept (by the piece object)
+_digested: dict[int, tuple[dict[str, Any], str]] = {}
 
 
 def laid_out(provider_id: str, now: dt.datetime) -> dict[str, Any] | None:
@@ -79,8 +85,18 @@ def pieces(provider: dict[str, Any] | None) -> Pieces:
 
 
 def digest(piece: dict[str, Any]) -> str:
+    """The piece's digest. A piece the publication kept from one layout to the next (an
+    item, a location: the same object, never changed once rendered) is digested once, so a
+    recording encodes only the pieces its change rendered again."""
+    kept = _digested.get(id(piece))
+    if kept is not None and kept[0] is piece:  # held here: its id is not another's
+        return kept[1]
     text = json.dumps(piece, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    found = hashlib.sha256(text.encode()).hexdigest()[:32]
+    if len(_digested) >= MAX_DIGESTED:
+        _digested.clear()
+    _digested[id(piece)] = (piece, found)
+    return found
 
 
 def _dates(now: dt.datetime) -> dict[int, dt.datetime]:
@@ -152,8 +168,12 @@ def _stamped(change: CatalogChange) -> dict[str, Any] | None:
     return change.body
 
 
-def catalog(changes: Iterable[CatalogChange]) -> dict[str, Any]:
-    """The incremental catalog of `changes` (in id order): each piece's last change."""
+def catalog(
+    changes: Iterable[CatalogChange], vocabularies: str = Vocabulary.BOTH
+) -> dict[str, Any]:
+    """The incremental catalog of `changes` (in id order): each piece's last change, its
+    tags in the `vocabularies` a subscriber receives (offer_json.in_vocabulary: the
+    pieces are recorded in both)."""
     last: dict[tuple[str, str, str], CatalogChange] = {}
     for change in changes:
         last[change.provider_id, change.kind, change.piece_id] = change
@@ -163,13 +183,24 @@ def catalog(changes: Iterable[CatalogChange]) -> dict[str, Any]:
         piece = _stamped(change)
         if piece is None:
             continue
+        tagged = kind in (PieceKind.PROVIDER, PieceKind.OFFER) and "tags" in piece
+        if tagged and vocabularies != Vocabulary.BOTH:
+            piece = {**piece, "tags": offer_json.in_vocabulary(piece["tags"], vocabularies)}
         if kind == PieceKind.PROVIDER:
             provider.update(piece)
         else:
             key = next(k for k, v in LISTS.items() if v == kind)
             provider.setdefault(key, []).append(piece)
-    descriptor = {"name": "EV charging", "code": "catalog_inc"}
+    descriptor = {"name": "EV charging", "code": INC}
     return {"catalog": {"descriptor": descriptor, "providers": list(providers.values())}}
+
+
+def messages(changes: Iterable[CatalogChange], bap_id: str) -> list[dict[str, Any]]:
+    """The on_search messages sending `changes` to `bap_id`: the incremental catalog in
+    the BAP's vocabularies, cut into parts as a search's catalog is when it is bigger than
+    BECKN_CATALOG_PART_BYTES (catalog_parts.pieces_catalogs)."""
+    whole = catalog(changes, order_flow.vocabularies(bap_id))
+    return catalog_parts.pieces_catalogs(whole, conf.get("BECKN_CATALOG_PART_BYTES"))
 
 
 def _changes(provider_id: str | None) -> Any:
@@ -177,11 +208,13 @@ def _changes(provider_id: str | None) -> Any:
     return found.filter(provider_id=provider_id) if provider_id else found
 
 
-def window(refresh: Refresh, provider_id: str | None, now: dt.datetime) -> dict[str, Any]:
-    """The message answering a `catalog_inc` for a window (end default now)."""
+def window(
+    refresh: Refresh, bap_id: str, provider_id: str | None, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """The messages answering a `catalog_inc` for a window (end default now)."""
     record(now)
     found = _changes(provider_id).filter(at__gte=refresh.start, at__lte=refresh.end or now)
-    return catalog(found)
+    return messages(found, bap_id)
 
 
 def subscribe(
@@ -190,19 +223,19 @@ def subscribe(
     context: dict[str, Any],
     provider_id: str | None,
     now: dt.datetime,
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
     """A push started (changes since `refresh.start` are the answer; later ones are
-    pushed) or stopped (an empty catalog answers)."""
+    pushed) or stopped (an empty catalog answers): the messages answering it."""
     scope = provider_id or ""
     if refresh.mode == "stop":
         CatalogSubscription.objects.filter(bap_id=bap_id, provider_id=scope).update(
             active=False, stopped_at=now
         )
-        return catalog([])
+        return messages([], bap_id)
     with transaction.atomic():
         record(now)  # holds the record's lock: no change lands between the answer and cursor
         since = _changes(provider_id)
-        answer = catalog(since.filter(at__gte=refresh.start) if refresh.start else [])
+        answer = messages(since.filter(at__gte=refresh.start) if refresh.start else [], bap_id)
         cursor = CatalogChange.objects.aggregate(last=Max("pk"))["last"] or 0
         CatalogSubscription.objects.update_or_create(
             bap_id=bap_id,
@@ -232,9 +265,11 @@ def push_due(now: dt.datetime) -> int:
             if not changes:
                 continue
             context = outbox.reply_context(sub.context, "on_search", now)
-            context["message_id"] = str(uuid.uuid4())
-            body = {"context": context, "message": catalog(changes)}
-            outbox.send(body, sub.bap_id, now, now + PUSH_TTL)
+            context["message_id"] = str(uuid.uuid4())  # one for all the parts of a push
+            for message in messages(changes, sub.bap_id):
+                outbox.send(
+                    {"context": context, "message": message}, sub.bap_id, now, now + PUSH_TTL
+                )
             sub.cursor = changes[-1].pk
             sub.save(update_fields=["cursor"])
             sent += 1

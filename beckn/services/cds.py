@@ -42,8 +42,8 @@ from beckn.protocol.timefmt import format_duration, format_timestamp
 from beckn.services import outbox, publication, registry
 from beckn.wire.request_parsing import SearchQuery
 from beckn.wire.v2 import catalogs as v2_catalogs
-from cpo_portal import jsonlimits
 from cpo_portal.models import Operator
+from cpo_portal.web import jsonlimits
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
 @dataclass(frozen=True, slots=True)
 class Answer:
     """As intake answers (a 1.1-shaped ACK / NACK); the view sends it in 2.0's Ack shape,
-    counter-signed (intake.v2_answer)."""
+    counter-signed (ack_v2.v2_answer)."""
 
     status: int
     body: dict[str, Any]

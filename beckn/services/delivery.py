@@ -30,8 +30,9 @@ from beckn import conf
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
 from beckn.protocol.signing import SignatureError, SignatureFailure
 from beckn.protocol.v2 import ack as v2_ack
+from beckn.protocol.v2 import context as v2_context
 from beckn.services import backlog, keys, registry, slow_baps
-from cpo_portal.outbound import courier, transport
+from cpo_portal.outbound import courier, sweep, transport
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 FINAL_TRY = courier.Sender.final_try  # the last retry goes this long before the ttl runs out
@@ -123,6 +124,14 @@ def _is_v2_ack(answer: Any) -> bool:
     return isinstance(answer, dict) and "message" not in answer and "status" in answer
 
 
+def _is_v2_callback(row: Outbox) -> bool:
+    try:
+        context = json.loads(row.payload).get("context", {})
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(context, dict) and v2_context.is_v2(context)
+
+
 def _nack(answer: Any) -> str | None:
     """The BAP's NACK, in 1.1's shape (`message.ack.status`) or 2.0's (`status`)."""
     try:
@@ -140,8 +149,14 @@ def _unproven_receipt(row: Outbox, answer: Any) -> str:
     counter-signature must be the called BAP's, by a key registered to it, over this Ack
     and the callback we sent. An Ack without one passes unless
     BECKN_REQUIRE_ACK_COUNTERSIGNATURE (2.0 makes it a MUST; BAPs still on 1.1's habits
-    send none)."""
+    send none). What is asked follows the callback we sent, not the answer's shape: a 2.0
+    callback answered with 1.1's Ack has no counter-signature either."""
     if not _is_v2_ack(answer):
+        if conf.get("BECKN_REQUIRE_ACK_COUNTERSIGNATURE") and _is_v2_callback(row):
+            return (
+                "the BAP answered a 2.0 callback with 1.1's Ack, which has no "
+                "counter-signature (2.0 requires one)"
+            )
         return ""
     if not answer.get("signature"):
         if conf.get("BECKN_REQUIRE_ACK_COUNTERSIGNATURE"):
@@ -171,11 +186,12 @@ class Courier(courier.Courier):
         super().__init__(Callbacks())
 
 
-def release_stuck(now: datetime) -> list[int]:
-    """Callbacks whose worker stopped (its lease ran out) go back to pending."""
-    return courier.release_stuck(Callbacks(), now)
+def release_stuck(now: datetime, leased_before: datetime | None = None) -> list[int]:
+    """Callbacks whose worker stopped (its lease ran out, or was taken before
+    `leased_before`) go back to pending, due `now`."""
+    return sweep.release_stuck(Callbacks(), now, leased_before)
 
 
 def expire_overdue(now: datetime) -> int:
     """Pending callbacks past their request's ttl expire (their backlog places given back)."""
-    return courier.expire_overdue(Callbacks(), now)
+    return sweep.expire_overdue(Callbacks(), now)

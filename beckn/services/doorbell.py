@@ -15,18 +15,32 @@ A task the broker loses leaves the bell ringing for RING_SECONDS at most; the ne
 after that publishes again, and the sweep (beckn.tasks.requeue_stuck) catches a message
 with no ring after it.
 
+Rings of one process share their round trip (speed only: bench/results/beckn_ack.md, "one
+ring for the commits before it"). A ring sent after a commit covers that commit, by the
+argument above, so the requests of a process that commit while one of its rings is in
+flight wait for it and then send one more ring together, not one each; a request whose
+commit came before a ring that was sent and answered needs none of its own (and publishes
+nothing: that ring did, or found a task queued).
+
 Without a Redis cache (the embedded default) there is no bell shared by the web and
 worker processes: every message publishes its own task, as Celery is used everywhere
-else.
+else, and each task answers the waiting message whose turn comes first (beckn.tasks).
 """
 
 from __future__ import annotations
+
+import threading
 
 from django.core.cache import caches
 
 from beckn.services import redisclient
 
 RING_SECONDS = 2
+
+_count_lock = threading.Lock()  # held for counting only
+_ring_lock = threading.Lock()  # held through a ring's round trip
+_arrived = 0  # rings asked for in this process (each after its caller's commit)
+_covered = 0  # of them, those that a ring sent and answered came after
 
 
 def _key() -> str:
@@ -38,11 +52,23 @@ def in_use() -> bool:
 
 
 def ring() -> bool:
-    """True when the caller must publish a task: no bell, or this ring woke it."""
+    """True when the caller must publish a task: no bell, or this ring woke it. Called
+    after the caller's commit."""
+    global _arrived, _covered
     client = redisclient.client()
     if client is None:
         return True
-    return bool(client.set(_key(), 1, nx=True, ex=RING_SECONDS))
+    with _count_lock:
+        _arrived += 1
+        mine = _arrived
+    with _ring_lock:
+        if _covered >= mine:  # a ring sent after this caller's commit has been answered
+            return False
+        with _count_lock:
+            upto = _arrived  # every caller counted so far has committed: this ring covers it
+        woke = bool(client.set(_key(), 1, nx=True, ex=RING_SECONDS))
+        _covered = upto
+        return woke
 
 
 def silence() -> None:

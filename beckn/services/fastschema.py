@@ -1,4 +1,5 @@
-"""The core-schema check on the ACK path: a compiled validator, jsonschema as the judge.
+"""The schema check on the ACK path and of every reply, Beckn 1.1 and 2.0: a compiled
+validator, jsonschema as the judge.
 
 `beckn.protocol.schema` validates with `jsonschema` through `$ref`s resolved at every use.
 Here each action's request schema is inlined once (every `$ref` replaced by its target; the
@@ -12,6 +13,12 @@ which says where and why, and whose verdict is the one that counts. So where the
 could differ in the direction of jsonschema-rs being stricter (its regex `\\d` is ASCII,
 Python's is Unicode), the reference still accepts; a test holds the two to the same
 verdict on the DEG examples and on hypothesis-mutated ones.
+
+Beckn 2.0 goes the same way (`issues_v2`): each 2.0.0 path's request schema, and each
+attribute pack's, compiled once by jsonschema-rs (Draft 2020-12) against a registry of the
+vendored documents (the OpenAPI document, core v2 and the packs: its recursive references,
+GeoJSON geometries in a GeometryCollection, cannot be inlined, and need not be; nothing
+is fetched); a body it refuses is judged again by `beckn.protocol.v2.schema.issues`.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from beckn.protocol.schema import (
     validate_message,
     validator_for,
 )
+from beckn.protocol.v2 import schema as v2_schema
 
 log = logging.getLogger(__name__)
 
@@ -82,30 +90,81 @@ def _format_check(checker: FormatChecker, name: str) -> Any:
     return conforms
 
 
+def _formats() -> dict[str, Any]:
+    """Our formats judged by jsonschema's checker; other formats ("phone") are ignored,
+    as jsonschema ignores them."""
+    checker = FormatChecker(formats=CHECKED_FORMATS)
+    return {name: _format_check(checker, name) for name in CHECKED_FORMATS}
+
+
+def _no_fetch(uri: str) -> Any:
+    raise ValueError(f"{uri} is not a vendored schema; nothing is fetched")
+
+
 @cache
 def fast_validator(action: str) -> jsonschema_rs.Draft7Validator:
-    """jsonschema-rs over the inlined schema; our formats judged by jsonschema's checker,
-    other formats ("phone") ignored, as jsonschema ignores them."""
-    checker = FormatChecker(formats=CHECKED_FORMATS)
+    """1.1: jsonschema-rs over `/<action>`'s inlined schema (compiled once per action)."""
     return jsonschema_rs.Draft7Validator(
         inlined_schema(action),
-        formats={name: _format_check(checker, name) for name in CHECKED_FORMATS},
+        formats=_formats(),
         validate_formats=True,
         ignore_unknown_formats=True,
     )
 
 
-def is_valid(action: str, body: Any) -> bool:
+@cache
+def _v2_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry(list(v2_schema.documents()), draft=jsonschema_rs.Draft202012)
+
+
+@cache
+def fast_validator_v2(ref: str) -> jsonschema_rs.Draft202012Validator:
+    """2.0: jsonschema-rs over the schema at `ref` (a path's request schema, a pack's
+    type), compiled once per ref against the vendored documents."""
+    return jsonschema_rs.Draft202012Validator(
+        {"$ref": ref},
+        formats=_formats(),
+        validate_formats=True,
+        ignore_unknown_formats=True,
+        registry=_v2_registry(),
+        retriever=_no_fetch,
+    )
+
+
+def _compiled_verdict(validator: Any, body: Any, what: str) -> bool:
     """The compiled verdict; False (ask jsonschema) when it cannot take the body."""
     try:
-        return fast_validator(action).is_valid(body)
+        return bool(validator.is_valid(body))
     except Exception:  # a body jsonschema-rs cannot convert: let jsonschema judge
-        log.debug("jsonschema-rs could not validate a %s body", action, exc_info=True)
+        log.debug("jsonschema-rs could not validate a %s body", what, exc_info=True)
         return False
 
 
+def is_valid(action: str, body: Any) -> bool:
+    return _compiled_verdict(fast_validator(action), body, action)
+
+
+def is_valid_v2(path: str, body: Any) -> bool:
+    """`body` against the 2.0.0 schema of `path` and every bag it carries against its
+    pack, compiled."""
+    if not _compiled_verdict(fast_validator_v2(v2_schema.path_ref(path)), body, path):
+        return False
+    return all(
+        _compiled_verdict(fast_validator_v2(v2_schema.PACK_TYPES[kind]), plain, kind)
+        for _, kind, plain in v2_schema.bags(body)
+    )
+
+
 def issues(action: str, body: Any) -> list[SchemaIssue]:
-    """Every schema issue, as validate_message gives them; fast when there are none."""
+    """Every 1.1 schema issue, as validate_message gives them; fast when there are none."""
     if is_valid(action, body):
         return []
     return validate_message(action, body)
+
+
+def issues_v2(path: str, body: Any) -> list[SchemaIssue]:
+    """Every 2.0 schema and pack issue, as beckn.protocol.v2.schema.issues gives them;
+    fast when there are none."""
+    if is_valid_v2(path, body):
+        return []
+    return v2_schema.issues(path, body)

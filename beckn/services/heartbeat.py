@@ -7,8 +7,10 @@ the process that consumes task messages once it is ready, and in each prefork po
 process; under gevent the thread is a greenlet). The row carries the process's drain
 rate: messages answered per second while it was answering, an average that follows the
 recent answers (DECAY), so that the rates of a host's processes add up to what the host
-answers while all of them are busy. A process that stops cleanly deletes its row; one
-that is killed leaves it to go stale (BECKN_WORKER_STALE_SECONDS).
+answers while all of them are busy. A callback's POST to a slow BAP (services.slow_baps)
+is not timed: it holds one process, not the pace of each answer. A process that stops
+cleanly deletes its row; one that is killed leaves it to go stale
+(BECKN_WORKER_STALE_SECONDS).
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """The synchronous half of every Beckn request: check it, keep it, queue it, answer.
 
 Order of checks (cheapest and least trusting first): size, signature over the raw bytes,
-JSON within the project's limits (cpo_portal.jsonlimits), signer == context.bap_id,
+JSON within the project's limits (cpo_portal.web.jsonlimits), signer == context.bap_id,
 timestamp normalisation, the core schema, our context rules, then the verified
 admission (services.admission: a live worker, a backlog answerable within the ttl, the
 message's turn), the verified subscriber's rate limit with the BAP's backlog (one Redis
-call: services.backlog), and the unique (bap_id, message_id) insert (the ORM's). A
-verified request refused before that is counted against its rate limit all the same, and
-over the limit gets the rate limit's answer. Every refusal is a NACK carrying a BECKN-005
-code; nothing here raises.
+call: services.backlog), and the unique (bap_id, message_id) insert
+(services.inbound_insert). A verified request refused before that is counted against its
+rate limit all the same, and over the limit gets the rate limit's answer. Every refusal
+is a NACK carrying a BECKN-005 code; nothing here raises. A search's refresh tags are
+checked by services.refresh_check; a 2.0 request is answered with 2.0's Ack by
+services.ack_v2.
 
 Once the row is committed the message is queued for a worker (`enqueue`, on commit). If
 that publish fails, or the broker loses the task, the row is still `received`, and the
@@ -21,17 +23,16 @@ import hmac
 import json
 import logging
 import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 
 from beckn import conf
 from beckn.models import InboundMessage
-from beckn.protocol import errors, refresh_tags
+from beckn.protocol import errors
 from beckn.protocol.context import (
     DEFAULT_TTL,
     ContextIssue,
@@ -43,25 +44,21 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest, verify_request
-from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.protocol.v2 import deg_shape
-from beckn.protocol.v2 import schema as v2_schema
 from beckn.services import (
     admission,
     backlog,
     fastschema,
-    keys,
+    inbound_insert,
     ratelimit,
     reconnect,
+    refresh_check,
     registry,
-    retention,
 )
-from cpo_portal import jsonlimits
+from cpo_portal.web import jsonlimits
 
 log = logging.getLogger(__name__)
-
-NOT_APPLICABLE = frozenset({"track"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,66 +113,6 @@ def accept(
         return Answer(503, body, {"Retry-After": "5"})
 
 
-def accept_v2(
-    action: str, raw: bytes, headers: Mapping[str, str], enqueue: Enqueue, now: datetime
-) -> Answer:
-    """accept() for a Beckn 2.0 request to /v2/<action>: the same checks and the same
-    row, read from 2.0 (`_checked_v2`); the answer is 2.0's Ack, counter-signed."""
-    action = v2_context.v2_action(action) or action  # DEG's `rating` is 2.0's `rate`
-    answer = accept(action, raw, headers, enqueue, now, v2=True)
-    return v2_answer(answer, raw, now)
-
-
-def v2_answer(answer: Answer, raw: bytes, now: datetime) -> Answer:
-    """A 1.1 ACK / NACK answer as 2.0's Ack: status, error, counter-signature."""
-    ack = answer.body.get("message", {}).get("ack", {}) if isinstance(answer.body, dict) else {}
-    status = "ACK" if ack.get("status") == "ACK" else "NACK"
-    error = answer.body.get("error") if isinstance(answer.body, dict) else None
-    body = v2_ack.ack_body(status, v2_ack.as_v2_error(error) if error else None)
-    signer = _counter_signer()
-    if signer is not None:
-        body = signer.sign(body, raw, _message_id(raw), int(now.timestamp()))
-    return Answer(answer.status, body, answer.headers, answer.inbound_id)
-
-
-def _message_id(raw: bytes) -> str:
-    """The request's context messageId, for the counter-signature ('' when unreadable)."""
-    try:
-        ctx = json.loads(raw).get("context", {})
-        value = ctx.get("messageId", ctx.get("message_id", ""))
-    except (ValueError, AttributeError):
-        return ""
-    return value if isinstance(value, str) else ""
-
-
-_signer_memo: tuple[float, v2_ack.CounterSigner | None] = (0.0, None)
-SIGNER_MEMO_SECONDS = 5.0
-
-
-def forget_signer() -> None:
-    """Read the active key again at the next 2.0 Ack (tests; `beckn_keys` rotates)."""
-    global _signer_memo
-    _signer_memo = (0.0, None)
-
-
-def _counter_signer() -> v2_ack.CounterSigner | None:
-    """Our active key as a counter-signer, read at most every SIGNER_MEMO_SECONDS per
-    process (a rotated key counter-signs within that); None with no key (the Ack then
-    goes without a signature, and the log says why)."""
-    global _signer_memo
-    at, signer = _signer_memo
-    if signer is not None and time.monotonic() - at < SIGNER_MEMO_SECONDS:
-        return signer
-    try:
-        key = keys.active_key()
-    except (keys.NoSigningKey, DatabaseError) as exc:
-        log.warning("a 2.0 Ack goes without its counter-signature: %s", exc)
-        return None
-    signer = v2_ack.CounterSigner(conf.bpp_id(), key.key_id, key.private_key)
-    _signer_memo = (time.monotonic(), signer)
-    return signer
-
-
 def _accept(
     action: str,
     raw: bytes,
@@ -203,7 +140,10 @@ def _accept(
             action = v2_context.REQUEST_ACTIONS[action]
         else:
             body = _checked(action, raw, signer, now)
-            _check_refresh(action, body, now)
+            if action == "search":
+                refused = refresh_check.refusal(body, now)
+                if refused is not None:
+                    raise Refusal(errors.INVALID_REQUEST, *refused)
     except Refusal:
         _count_refused(signer)
         raise
@@ -223,8 +163,7 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
         check_context(
             body["context"], action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew
         )
-        or check_timestamps(body),
-        action,
+        or check_timestamps(body)
     )
     return body
 
@@ -236,14 +175,13 @@ def _checked_v2(action: str, raw: bytes, signer: _Signer | None, now: datetime) 
     _check_sender(signer, ctx.get("bapId"), "bapId")
     message = deg_shape.openapi_shape(action, body.get("message"))
     shaped = {**body, "context": ctx, "message": message}
-    issues = v2_schema.issues(action, shaped)
+    issues = fastschema.issues_v2(action, shaped)
     if issues:
         raise Refusal(errors.INVALID_REQUEST, *errors.summary(issues))
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
     _check_context(
         v2_context.check(ctx, action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew)
-        or v2_context.check_timestamps(message),
-        action,
+        or v2_context.check_timestamps(message)
     )
     # the context as the handlers read it (1.1's keys, version 2.0.0), the message as the
     # OpenAPI shapes it: read into the handlers' message when it is handled (processing)
@@ -260,17 +198,11 @@ def _check_sender(signer: _Signer | None, bap_id: Any, key: str) -> None:
         )
 
 
-def _check_context(issues: list[ContextIssue], action: str) -> None:
-    """The context's (and the message's times') issues as a Refusal, stale first; then an
-    action this BPP does not offer."""
+def _check_context(issues: list[ContextIssue]) -> None:
+    """The context's (and the message's times') issues as a Refusal, stale first."""
     if issues:
         error = next((i.error for i in issues if i.error is errors.STALE_REQUEST), None)
         raise Refusal(error or errors.INVALID_REQUEST, *errors.summary(issues))
-    if action in NOT_APPLICABLE:
-        raise Refusal(
-            errors.ACTION_NOT_APPLICABLE,
-            f"{action} is not offered: charging sessions are followed with status and on_update",
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,25 +256,6 @@ def _count_refused(signer: _Signer | None) -> None:
     limit all the same; over it, the answer is the rate limit's."""
     if signer is not None and not ratelimit.allow(signer.subscriber_id, signer.per_minute):
         raise _rate_refusal(signer.per_minute) from None
-
-
-def _check_refresh(action: str, body: dict[str, Any], now: datetime) -> None:
-    """A search's catalog refresh tags (ONDC 1.x) are readable, or the search is refused."""
-    if action != "search":
-        return
-    try:
-        refresh = refresh_tags.read(refresh_tags.intent_of(body), now)
-    except refresh_tags.RefreshError as exc:
-        raise Refusal(errors.INVALID_REQUEST, str(exc), refresh_tags.PATH) from None
-    kept = retention.keep()
-    start = refresh.start if refresh is not None else None
-    if start is not None and kept is not None and start < now - kept:
-        raise Refusal(
-            errors.INVALID_REQUEST,
-            f"{refresh_tags.INC} start_time is before the change record kept "
-            f"({kept.days} days); ask for {refresh_tags.FULL}",
-            refresh_tags.PATH,
-        )
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
@@ -409,7 +322,7 @@ def _store(
     if decision.refusal:
         raise _unable_refusal(decision)
     message = backlog.Message(bap_id, ctx["message_id"], expires_at, per_minute)
-    (waiting,) = backlog.admit_many([message], now)  # counted until its callback is done
+    waiting = backlog.admit_one(message, now)  # counted until its callback is done
     if waiting == backlog.RATE_LIMITED:
         raise _rate_refusal(per_minute)
     if waiting is not None:
@@ -427,18 +340,15 @@ def _store(
         "expires_at": expires_at,
         "fair_at": decision.fair_at,
     }
-    try:
-        if transaction.get_connection().in_atomic_block:  # a caller's: keep it usable
-            with transaction.atomic():
-                inbound = InboundMessage.objects.create(**fields)
-        else:  # autocommit: committed by this one statement
-            inbound = reconnect.once_more_if_disconnected(
-                lambda: InboundMessage.objects.create(**fields)
-            )
-    except IntegrityError:  # (bap_id, message_id) is taken
+    if transaction.get_connection().in_atomic_block:  # a caller's: keep it usable
+        with transaction.atomic():
+            inbound_id = inbound_insert.insert(fields)
+    else:  # autocommit: committed by this one statement
+        inbound_id = reconnect.once_more_if_disconnected(lambda: inbound_insert.insert(fields))
+    if inbound_id is None:  # (bap_id, message_id) is taken
         return _duplicate(ctx, action, body_digest)
-    transaction.on_commit(lambda: _queue(enqueue, inbound.pk, bap_id))
-    return Answer(200, errors.ack(), inbound_id=inbound.pk)
+    transaction.on_commit(lambda: _queue(enqueue, inbound_id, bap_id))
+    return Answer(200, errors.ack(), inbound_id=inbound_id)
 
 
 def _queue(enqueue: Enqueue, inbound_id: int, bap_id: str) -> None:

@@ -22,9 +22,9 @@ from beckn.protocol import errors
 from beckn.protocol.tags import tag_values
 from beckn.services import commerce, publication, registry
 from beckn.wire import quote_json, request_parsing
+from cpo_portal.db.stamps import as_uuid, locked_row
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
-from cpo_portal.stamps import as_uuid, locked_row
 from offers.models import SessionChannel
 from offers.rules import Reason
 from offers.services import KnownOrder, SessionAsk, Stamps

@@ -3,14 +3,13 @@ for after the commit (so a rolled-back state change never sends a reply)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from beckn import conf
 from beckn.models import InboundMessage, Order, Outbox, OutboxState
@@ -22,9 +21,9 @@ from beckn.protocol.context import (
     parse_duration,
 )
 from beckn.protocol.v2 import context as v2_context
-from beckn.protocol.v2 import schema as v2_schema
 from beckn.protocol.v2.ack import as_v2_error
 from beckn.services import backlog, fastschema, jobs, registry
+from cpo_portal.db import joint_writes
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,11 @@ def reply_context(request_ctx: dict[str, Any], action: str, now: datetime) -> di
 
 
 def encode(body: dict[str, Any]) -> str:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    """A callback's JSON text, compact and in UTF-8: what `json.dumps(body, separators=(",",
+    ":"), ensure_ascii=False)` writes for the JSON we build, by orjson in about a tenth of
+    its CPU (0.08 against 0.96 ms for the demo network's 77 KiB on_search,
+    bench/results/on_search.md)."""
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _v2_callback_body(
@@ -111,10 +114,10 @@ def add(
 def add_many(replies: list[tuple[InboundMessage, dict[str, Any] | None,
                                  dict[str, Any] | None, Order | None]],
              now: datetime) -> list[Outbox]:  # fmt: skip
-    """add() for several replies (inbound, message, error, order): one INSERT of the rows
-    and one of their history records."""
+    """add() for several replies (inbound, message, error, order): the rows and their
+    history records in one statement (cpo_portal.db.joint_writes; two INSERTs on SQLite)."""
     rows = [build(*reply, now) for reply in replies]
-    rows = bulk_create_with_history(rows, Outbox)
+    rows = joint_writes.create_with_history(rows, Outbox)
     _after_commit(rows)
     return rows
 
@@ -165,7 +168,7 @@ def _row(
     context = body["context"]
     action = context["action"]
     if v2_context.is_v2(context):
-        issues = v2_schema.issues(action, body)
+        issues = fastschema.issues_v2(action, body)
         message_id = context["messageId"]
         transaction_id = context["transactionId"]
     else:

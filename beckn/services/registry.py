@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,15 +98,17 @@ class LocalMemo:
     MAX_ENTRIES = 10_000
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str | None], tuple[int, float, Entry | None]] = {}
-        self._version = -1
+        # (subscriber, key) -> (the version it was read under, until when, the entry)
+        self._entries: dict[tuple[str, str | None], tuple[uuid.UUID | None, float, Entry | None]]
+        self._entries = {}
+        self._version: uuid.UUID | None = None
         self._next_check = 0.0
 
     def forget(self) -> None:
         self._entries.clear()
         self._next_check = 0.0
 
-    def _current_version(self, now: float) -> int:
+    def _current_version(self, now: float) -> uuid.UUID | None:
         if now >= self._next_check:
             self._next_check = now + conf.get("BECKN_REGISTRY_CHECK_MS") / 1000
             # the first query of a request: on the protocol pool its connection may have

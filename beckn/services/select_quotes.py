@@ -17,7 +17,7 @@ from django.utils import timezone
 from beckn.messages import Request
 from beckn.models import Order, SelectQuote
 from beckn.models.select_quotes import QUOTE_FIELDS
-from cpo_portal.stamps import locked_row
+from cpo_portal.db.stamps import locked_row
 
 
 def locked(req: Request) -> SelectQuote | None:

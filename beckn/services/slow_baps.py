@@ -17,6 +17,7 @@ its own first slow callback), so the cap is soft by at most one callback per pro
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -28,12 +29,22 @@ IN_FLIGHT = 1  # a slow BAP's callbacks being sent at once, across the workers
 DEFER = timedelta(seconds=1)
 
 _slow_until: dict[str, float] = {}
+_held = threading.local()  # per thread (per greenlet under gevent): seconds of slow POSTs
 
 
 def note(subscriber_id: str, seconds: float) -> None:
     """One POST to `subscriber_id` took `seconds`."""
     if seconds > SLOW_AFTER:
         _slow_until[subscriber_id] = time.monotonic() + REMEMBER
+        _held.seconds = held_seconds() + seconds
+
+
+def held_seconds() -> float:
+    """The seconds this thread has spent in POSTs slower than SLOW_AFTER, in all: what a
+    caller subtracts from the time it measured (the drain meter, beckn.tasks.answer_next).
+    Such a POST holds one process, and IN_FLIGHT caps how many a slow BAP holds at once;
+    counted in a process's rate, it would make every answer of that process look slow."""
+    return float(getattr(_held, "seconds", 0.0))
 
 
 def may_send(row: Outbox, now: datetime) -> bool:

@@ -37,6 +37,7 @@ class JourneyV2(Journey):
         contract = contract_message(provider, charger, plan.amount, start, end, offer_id)
         selected = self.call("select", {"contract": contract}, plan.wait)["contract"]
         self.print_value("on_select order value", selected)
+        contract["commitments"][0]["offer"] = self.kept_offer(selected, offer_id)
         contract["participants"] = [BUYER]
         initialized = self.call("init", {"contract": contract}, plan.wait)["contract"]
         self.print_value("on_init order value", initialized)
@@ -54,6 +55,14 @@ class JourneyV2(Journey):
         value = value_of(ended)
         receipt = {"total": f"{value.get('value', 0):.2f}"}
         return Result(order_id, receipt, self.callbacks)
+
+    def kept_offer(self, selected: dict[str, Any], chosen: str | None) -> dict[str, Any]:
+        """The offer on_select quoted (the chosen one, or the list price when it does not
+        apply to this session: said, as 1.1's journey drops an offer that does not apply)."""
+        quoted = selected["commitments"][0]["offer"]
+        if chosen and quoted["id"] != chosen:
+            self.say(f"   offer {chosen} does not apply; on_select quoted {quoted['id']}")
+        return {k: quoted[k] for k in ("id", "resourceIds", "provider") if k in quoted}
 
     def print_value(self, label: str, contract: dict[str, Any]) -> None:
         value = value_of(contract)

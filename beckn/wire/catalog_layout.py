@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,8 @@ from typing import Any
 from beckn.commerce_types import AddOnLine, Offering, PublishedOffer, SurgeNotice
 from beckn.wire import catalog_json, offer_json
 from cpo_portal.models import Charger, Connector, Station
+
+Placements = tuple[dict[int, Station], dict[str, dict[str, None]], dict[str, list[str]]]
 
 
 def size(value: Any) -> int:
@@ -34,15 +36,18 @@ class Layout:
     query_end: dt.datetime | None
     mine: dict[int, list[PublishedOffer]]  # charger pk -> offers that apply to it
     offers: dict[str, PublishedOffer]  # by id, in the order of the first charger covered
-    covered: dict[str, list[str]]  # offer id -> codes of the chargers it applies to
+    covered: dict[str, list[str]]  # offer id -> codes of the chargers it applies to (of
+    # the offers whose tags name their items: an ONDC freebie's)
     add_ons: list[AddOnLine]  # on sale at any of the stations, in the chargers' order
     notices: dict[str, SurgeNotice]  # by code: the same text wherever it applies
     connectors: dict[int, list[Connector]] | None = None  # shown, by charger pk
-    rendered: tuple[dict[Hashable, tuple[dict[str, Any], int]], Hashable] | None = None
+    rendered: tuple[dict[Hashable, Any], Hashable] | None = None
     _items: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
     _stations: dict[int, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _offer_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _refs: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
+    _own: dict[Hashable, Any] = field(default_factory=dict)
+    _placements: Placements | None = None
 
     @classmethod
     def of(
@@ -54,7 +59,7 @@ class Layout:
         *,
         applying: dict[int, list[PublishedOffer]] | None = None,
         connectors: dict[int, list[Connector]] | None = None,
-        rendered: tuple[dict[Hashable, tuple[dict[str, Any], int]], Hashable] | None = None,
+        rendered: tuple[dict[Hashable, Any], Hashable] | None = None,
     ) -> Layout:
         """`applying`: the offers that apply to each charger, when known (else worked out
         from the offering); `connectors`: those to show of each charger (else its
@@ -64,15 +69,22 @@ class Layout:
         mine: dict[int, list[PublishedOffer]] = {}
         offers: dict[str, PublishedOffer] = {}
         covered: dict[str, list[str]] = {}
+        freebies: dict[int, list[PublishedOffer]] = {}  # by id of a list in `mine`
         for charger in offering.chargers:
             if applying is not None:
-                mine[charger.pk] = applying[charger.pk]
+                here = mine[charger.pk] = applying[charger.pk]
             else:
                 published = offering.offers.get(charger.station_id) or ()
-                here, code, categories = charger.station.code, charger.code, charger.categories
-                mine[charger.pk] = [o for o in published if o.applies_at(here, code, categories)]
-            for offer in mine[charger.pk]:
-                offers.setdefault(offer.offer_id, offer)
+                station, code, categories = charger.station.code, charger.code, charger.categories
+                here = mine[charger.pk] = [
+                    o for o in published if o.applies_at(station, code, categories)
+                ]
+            named = freebies.get(id(here))
+            if named is None:  # a list seen before (shared by chargers) adds no offer
+                for offer in here:
+                    offers.setdefault(offer.offer_id, offer)
+                named = freebies[id(here)] = [o for o in here if _names_items(o, vocabularies)]
+            for offer in named:
                 covered.setdefault(offer.offer_id, []).append(charger.code)
         add_ons: dict[str, AddOnLine] = {}
         for pk in offering.stations:
@@ -97,16 +109,7 @@ class Layout:
         them (`chargers`) with the stations and offer definitions they need."""
         offering = self.offering
         chargers = offering.chargers if chargers is None else chargers
-        stations: dict[int, Station] = {}
-        locations: dict[str, dict[str, None]] = {}  # offer id -> station codes
-        item_ids: dict[str, list[str]] = {}  # offer id -> charger codes (charger-scoped)
-        for charger in chargers:
-            station = stations.setdefault(charger.station_id, charger.station)
-            here = station.code
-            for offer in self.mine.get(charger.pk) or ():
-                locations.setdefault(offer.offer_id, {})[here] = None
-                if offer.charger_codes:
-                    item_ids.setdefault(offer.offer_id, []).append(charger.code)
+        stations, locations, item_ids = self.placements(chargers)
         codes = dict.fromkeys(code for charger in chargers for code in charger.categories)
         placed = [self.station(pk, s) for pk, s in stations.items()]
         out: dict[str, Any] = {
@@ -131,11 +134,41 @@ class Layout:
             ]
         return out
 
+    def placements(self, chargers: list[Charger]) -> Placements:
+        """The stations of `chargers` (by pk, in order), and where the offers that apply to
+        them are placed: each offer's station codes, and the codes of the chargers it is
+        scoped to (charger-scoped offers only). A list of offers shared by several
+        chargers of a station is walked once; all the chargers' placements, once."""
+        whole = chargers is self.offering.chargers
+        if whole and self._placements is not None:
+            return self._placements
+        stations: dict[int, Station] = {}
+        locations: dict[str, dict[str, None]] = {}  # offer id -> station codes
+        item_ids: dict[str, list[str]] = {}  # offer id -> charger codes (charger-scoped)
+        seen: set[tuple[int, int]] = set()
+        scoped: dict[int, list[str]] = {}  # by id of a list of offers
+        for charger in chargers:
+            station = stations.setdefault(charger.station_id, charger.station)
+            mine = self.mine.get(charger.pk) or []
+            if (charger.station_id, id(mine)) not in seen:
+                seen.add((charger.station_id, id(mine)))
+                here = station.code
+                for offer in mine:
+                    locations.setdefault(offer.offer_id, {})[here] = None
+            ids = scoped.get(id(mine))
+            if ids is None:
+                ids = scoped[id(mine)] = [o.offer_id for o in mine if o.charger_codes]
+            for offer_id in ids:
+                item_ids.setdefault(offer_id, []).append(charger.code)
+        if whole:
+            self._placements = (stations, locations, item_ids)
+        return stations, locations, item_ids
+
     def provider_tags(self) -> list[dict[str, Any]]:
         """Said once per provider, and the same in every part of a catalog: the display
         names of the tag groups below, the add-ons and their GST rates."""
         tags = [catalog_json.connector_names()]
-        if self.offers and offer_json.wants_deg(self.vocabularies):
+        if self.offers:
             tags.append(offer_json.offer_details_names())
         if any(self.offering.notices.get(pk) for pk in self.offering.stations):
             tags.append(catalog_json.surge_names())
@@ -144,7 +177,7 @@ class Layout:
             currency = self.offering.operator.currency
             tags.append(catalog_json.add_ons_tags(self.add_ons, currency))
             tags.append(catalog_json.add_on_tax_tags(self.add_ons))
-        return tags
+        return offer_json.in_vocabulary(tags, self.vocabularies)
 
     def station(self, pk: int, station: Station) -> tuple[dict[str, Any], dict[str, Any]]:
         """The station's location and its CHARGING fulfillment (with its surge notices)."""
@@ -157,12 +190,19 @@ class Layout:
                 for n in self.offering.notices.get(pk) or ()
             ]
             found = self._stations[pk] = (
-                catalog_json.location(station),
+                self._shared(("location", id(station)), lambda: catalog_json.location(station)),
                 catalog_json.catalog_fulfillment(
                     station, self.query_start, self.query_end, notices
                 ),
             )
         return found
+
+    def station_size(self, pk: int, station: Station) -> int:
+        """The encoded size of the station's location and fulfillment (size())."""
+        location, fulfillment = self.station(pk, station)
+        return self._shared(("location size", id(station)), lambda: size(location)) + size(
+            fulfillment
+        )
 
     def item(self, charger: Charger) -> dict[str, Any]:
         return self._kept(charger)[0]
@@ -172,7 +212,8 @@ class Layout:
         return self._kept(charger)[1]
 
     def _kept(self, charger: Charger) -> tuple[dict[str, Any], int]:
-        found = self._items.get(charger.pk)
+        pk = charger.pk
+        found = self._items.get(pk)
         if found is not None:
             return found
         key: Hashable = None
@@ -181,10 +222,10 @@ class Layout:
             key = (
                 id(charger),
                 asked,
-                self.offering.rates.get(charger.pk),
+                self.offering.rates.get(pk),
                 *(line.add_on_id for line in self.offering.add_ons.get(charger.station_id) or ()),
                 None,
-                *(id(o) for o in self.mine.get(charger.pk) or ()),
+                id(self.mine[pk]),  # the keeper keeps the list alive as long
             )
             found = kept.get(key)
         if found is None:
@@ -192,7 +233,7 @@ class Layout:
             found = (item, size(item))
             if self.rendered is not None:
                 self.rendered[0][key] = found
-        self._items[charger.pk] = found
+        self._items[pk] = found
         return found
 
     def _item(self, charger: Charger) -> dict[str, Any]:
@@ -224,7 +265,7 @@ class Layout:
         self, mine: list[PublishedOffer], rate: Decimal, currency: str
     ) -> list[dict[str, Any]]:
         """The item's compact offer references; chargers of a station mostly share them."""
-        key = (rate, currency, *(id(o) for o in mine))
+        key = (rate, currency, id(mine))  # the lists of `self.mine`, alive as long
         found = self._refs.get(key)
         if found is None:
             found = self._refs[key] = offer_json.item_offer_refs(mine, rate, currency)
@@ -236,19 +277,50 @@ class Layout:
         """The offer's one full definition: `location_ids` unless it applies at every
         location of the provider, `item_ids` only for an offer scoped to chargers (any other
         applies to every item at its locations, in its categories)."""
-        tags = self._offer_tags.get(offer.offer_id)
-        if tags is None:  # an ONDC freebie names all the items it applies to, in every part
-            tags = self._offer_tags[offer.offer_id] = offer_json.offer_tags(
-                offer, self.vocabularies, self.covered[offer.offer_id], named=False
-            )
         return offer_json.provider_offer(
             offer,
             item_ids=item_ids,
             location_ids=location_ids,
             category_ids=sorted(offer.category_codes),
             vocabularies=self.vocabularies,
-            tags=tags,
+            tags=self._tags(offer),
         )
+
+    def offer_size(self, offer: PublishedOffer) -> int:
+        """The encoded size of the offer's definition without location and item ids."""
+        return self._shared(
+            ("offer size", *self._offer_key(offer)),
+            lambda: size(self.offer_json(offer, [], [])),
+        )
+
+    def _tags(self, offer: PublishedOffer) -> list[dict[str, Any]]:
+        tags = self._offer_tags.get(offer.offer_id)
+        if tags is None:  # an ONDC freebie names all the items it applies to, in every part
+            tags = self._offer_tags[offer.offer_id] = self._shared(
+                ("offer tags", *self._offer_key(offer)),
+                lambda: offer_json.offer_tags(
+                    offer, self.vocabularies, self.covered.get(offer.offer_id, ()), named=False
+                ),
+            )
+        return tags
+
+    def _offer_key(self, offer: PublishedOffer) -> tuple[Hashable, ...]:
+        return (id(offer), self.vocabularies, tuple(self.covered.get(offer.offer_id, ())))
+
+    def _shared(self, key: tuple[Hashable, ...], make: Callable[[], Any]) -> Any:
+        """What `make` renders, kept with the offering's data when the layout has a keeper
+        (`rendered`: keyed by the ids of objects the keeper keeps alive), else for this
+        layout alone."""
+        kept = self.rendered[0] if self.rendered is not None else self._own
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = make()
+        return found
+
+
+def _names_items(offer: PublishedOffer, vocabularies: str) -> bool:
+    """Whether the offer's tags name the items it applies to (an ONDC freebie's benefit)."""
+    return offer.ondc_type == "freebie" and offer_json.wants_ondc(vocabularies)
 
 
 def _shared_notices(offering: Offering) -> dict[str, SurgeNotice]:

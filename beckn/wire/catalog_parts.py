@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beckn.commerce_types import Offering
+from beckn.protocol.refresh_tags import INC
 from beckn.protocol.tags import tag_group
 from beckn.wire import catalog_json
 from beckn.wire.catalog_layout import Layout, size
@@ -78,7 +79,7 @@ def laid_out_catalogs(
     shown = sum(len(layout.offering.chargers) for layout in layouts)
     descriptor = catalog_json.catalog_descriptor(shown, matched)
     sizes = [_Sizes.of(index, layout) for index, layout in enumerate(layouts)]
-    if sum(s.most() for s in sizes) + ENVELOPE_BYTES <= part_bytes:
+    if sum(s.whole() for s in sizes) + ENVELOPE_BYTES <= part_bytes:
         cuts = [_Part()]  # what _cut would count for one part is no more: one part
     else:
         cuts = _cut(sizes, part_bytes)  # by the sizes of the pieces: nothing built twice
@@ -121,25 +122,26 @@ class _Sizes:
             }
         )
         stations = {
-            station.code: sum(map(size, layout.station(pk, station)))
+            station.code: layout.station_size(pk, station)
             for pk, station in offering.stations.items()
         }
         offers = {
-            offer_id: size(layout.offer_json(offer, [], [])) + 2 * IDS_KEY
+            offer_id: layout.offer_size(offer) + 2 * IDS_KEY
             for offer_id, offer in layout.offers.items()
         }
         return cls(index, layout, header + 200, stations, offers)
 
-    def most(self) -> int:
-        """The most _cut counts for the whole provider in one part: every piece, and for
-        each offer of each item the longest location and item ids."""
+    def whole(self) -> int:
+        """What _cut counts for the whole provider in one part: every piece, each station
+        an offer is placed at and each charger a charger-scoped offer names."""
         layout = self.layout
         chargers = layout.offering.chargers
-        longest = max((len(c.station.code) + len(c.code) + 6 for c in chargers), default=0)
-        refs = sum(len(layout.mine.get(c.pk) or ()) for c in chargers)
+        _, locations, item_ids = layout.placements(chargers)
         items = sum(layout.item_size(c) + 1 for c in chargers)
         pieces = sum(self.stations.values()) + sum(self.offers.values())
-        return self.header + pieces + items + refs * longest
+        placed = sum(len(code) + 3 for codes in locations.values() for code in codes)
+        named = sum(len(code) + 3 for codes in item_ids.values() for code in codes)
+        return self.header + pieces + items + placed + named
 
     def cost(self, part: _Part, charger: Charger, item_bytes: int) -> int:
         total = item_bytes
@@ -186,6 +188,52 @@ def _cut(providers: list[_Sizes], part_bytes: int) -> list[_Part]:
     return parts
 
 
+PIECES = ("locations", "fulfillments", "items", "offers")  # a provider's lists of pieces
+
+
+def pieces_catalogs(message: dict[str, Any], part_bytes: int) -> list[dict[str, Any]]:
+    """A catalog of independent pieces (an incremental catalog: each location,
+    fulfillment, item and offer stands alone, whatever else the catalog holds), as the
+    on_search messages to send: itself when it fits in `part_bytes`, else cut into parts
+    like a search's catalog (the same `catalog-part` tags, envelope and size counts), the
+    pieces in their order, a provider's own fields in its first part."""
+    catalog = message["catalog"]
+    if size(message) + ENVELOPE_BYTES <= part_bytes:
+        return [message]
+    parts: list[list[tuple[str, dict[str, Any], str | None, dict[str, Any] | None]]] = [[]]
+    used = ENVELOPE_BYTES
+    for provider in catalog["providers"]:
+        own = {k: v for k, v in provider.items() if k not in PIECES}
+        header = size(own) + 200
+        runs: list[tuple[str | None, dict[str, Any] | None]] = [(None, None)]
+        runs += [(key, piece) for key in PIECES for piece in provider.get(key) or ()]
+        for key, piece in runs:
+            extra = (size(piece) + 1) if piece is not None else 0
+            here = parts[-1]
+            opens = not here or here[-1][0] != provider["id"]
+            if here and used + extra + (header if opens else 0) > part_bytes:
+                parts.append([])
+                used, opens = ENVELOPE_BYTES, True
+            used += extra + (header if opens else 0)
+            parts[-1].append((provider["id"], own, key, piece))
+    messages = []
+    for number, part in enumerate(parts, start=1):
+        providers: dict[str, dict[str, Any]] = {}
+        for code, own, key, piece in part:
+            provider = providers.get(code)
+            if provider is None:
+                provider = providers[code] = {"id": code}
+            if key is None:
+                provider.update(own)
+            elif piece is not None:
+                provider.setdefault(key, []).append(piece)
+        for provider in providers.values():
+            provider["tags"] = [*(provider.get("tags") or ()), part_tags(number, len(parts))]
+        body = {"descriptor": catalog.get("descriptor"), "providers": list(providers.values())}
+        messages.append({"catalog": body})
+    return messages
+
+
 def part_of(message: dict[str, Any]) -> tuple[int, int] | None:
     """(part, parts) of an on_search message sent in parts; None for a whole catalog."""
     for provider in (message.get("catalog") or {}).get("providers") or ():
@@ -210,12 +258,15 @@ def assemble(messages: list[dict[str, Any]]) -> dict[str, Any]:
     for message in ordered:
         catalog = message.get("catalog") or {}
         descriptor = descriptor or catalog.get("descriptor")
+        pieces = (descriptor or {}).get("code") == INC  # each piece whole: merged as it is
         for provider in catalog.get("providers") or ():
             provider = copy.deepcopy(provider)
-            _spell_out(provider)
+            if not pieces:
+                _spell_out(provider)
             _merge(providers, provider)
     for provider in providers.values():
-        _fold(provider)
+        if not pieces:
+            _fold(provider)
     out: dict[str, Any] = {"providers": list(providers.values())}
     if descriptor is not None:
         out = {"descriptor": descriptor, **out}
@@ -235,8 +286,10 @@ def _merge(providers: dict[str, dict[str, Any]], provider: dict[str, Any]) -> No
         providers[provider["id"]] = provider
         return
     for key in ("categories", "locations", "fulfillments"):
-        _by_id(have, key, provider.get(key) or [])
-    have.setdefault("items", []).extend(provider.get("items") or [])
+        if key in provider:  # an incremental catalog's part may have none
+            _by_id(have, key, provider[key])
+    if "items" in provider:
+        have.setdefault("items", []).extend(provider["items"])
     known = {o["id"]: o for o in have.get("offers") or ()}
     for offer in provider.get("offers") or ():
         first = known.get(offer["id"])

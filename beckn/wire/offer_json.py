@@ -21,6 +21,8 @@ from beckn.protocol.timefmt import format_timestamp
 from pricing.engine import as_text, money, plain
 
 OFFER_DETAILS = "offer-details"
+ENERGY_TRADE = "energy-trade-offer"
+DEG_GROUPS = frozenset({OFFER_DETAILS, ENERGY_TRADE})  # the DEG vocabulary's offer groups
 OFFER_DETAIL_NAMES = {
     "discount-type": "Discount Type",
     "discount-value": "Discount Value",
@@ -128,7 +130,7 @@ def energy_trade_group(terms: str) -> dict[str, Any]:
     JSON object, in one tag: a BAP parses the value and reads pricingModel, rates,
     wheeling, quantities and validity exactly as the schema defines them."""
     return tag_group(
-        "energy-trade-offer",
+        ENERGY_TRADE,
         [("EnergyTradeOffer", terms)],
         name="Energy Trade Offer",
         names={"EnergyTradeOffer": "EnergyTradeOffer (schema v0.2, JSON)"},
@@ -138,14 +140,27 @@ def energy_trade_group(terms: str) -> dict[str, Any]:
 def offer_tags(
     offer: PublishedOffer, vocabularies: str, item_ids: Sequence[str] = (), *, named: bool = True
 ) -> list[dict[str, Any]]:
-    tags: list[dict[str, Any]] = []
-    if wants_deg(vocabularies):
-        tags.append(offer_details(offer, named=named))
-        if offer.energy_trade:  # once per catalog: on provider.offers, not under each item
-            tags.append(energy_trade_group(offer.energy_trade))
-    if wants_ondc(vocabularies):
-        tags.extend(ondc_groups(offer, item_ids))
-    return tags
+    tags = [offer_details(offer, named=named)]
+    if offer.energy_trade:  # once per catalog: on provider.offers, not under each item
+        tags.append(energy_trade_group(offer.energy_trade))
+    tags.extend(ondc_groups(offer, item_ids))
+    return in_vocabulary(tags, vocabularies)
+
+
+def in_vocabulary(groups: Sequence[dict[str, Any]], vocabularies: str) -> list[dict[str, Any]]:
+    """The tag groups a subscriber receiving `vocabularies` is sent, of groups written in
+    both: DEG's offer groups (and their display names) with DEG, ONDC's (its `{code,
+    list}` shape) with ONDC, every other group always. The one rule for an offer's tags,
+    a provider's and a piece of a catalog recorded in both vocabularies."""
+    return [g for g in groups if _in_vocabulary(g, vocabularies)]
+
+
+def _in_vocabulary(group: dict[str, Any], vocabularies: str) -> bool:
+    if "descriptor" not in group and "code" in group:
+        return wants_ondc(vocabularies)
+    if (group.get("descriptor") or {}).get("code") in DEG_GROUPS:
+        return wants_deg(vocabularies)
+    return True
 
 
 def validity(offer: PublishedOffer) -> dict[str, Any] | None:

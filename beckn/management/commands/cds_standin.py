@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from beckn import conf
 from beckn.models import CatalogService, SigningKey, Subscriber, SubscriberType
 from beckn.protocol.signing import generate_keypair
-from beckn.protocol.v2 import schema as v2_schema
+from beckn.services import fastschema
 from beckn.simulator.cds import StandInCds
 from cpo_portal.models import Operator
 
@@ -22,7 +22,7 @@ from cpo_portal.models import Operator
 def schema_issues(body: dict[str, Any]) -> list[str]:
     """The Beckn 2.0.0 schema's issues with a `/catalog/publish` body (its attribute
     packs included), as `path: message`."""
-    return [f"{i.path}: {i.message}" for i in v2_schema.issues("catalog/publish", body)]
+    return [f"{i.path}: {i.message}" for i in fastschema.issues_v2("catalog/publish", body)]
 
 
 class Command(BaseCommand):

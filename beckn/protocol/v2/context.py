@@ -44,6 +44,9 @@ REQUEST_ACTIONS: dict[str, str] = {
     "rate": "rating",
     "support": "support",
 }
+# The actions 2.0.0 gives the `context.try` preview ("test consequences without changing
+# state"): answered as the request would be carried out, and nothing changed.
+PREVIEW_ACTIONS = frozenset({"update", "cancel", "rate", "support"})
 ALIASES = {"rating": "rate"}  # DEG's examples post `rating`
 V2_ACTION = {internal: v2 for v2, internal in REQUEST_ACTIONS.items()}
 
@@ -100,6 +103,11 @@ def is_v2(ctx: Mapping[str, Any]) -> bool:
     return ctx.get("version") == VERSION
 
 
+def is_preview(ctx: Mapping[str, Any]) -> bool:
+    """A 2.0 request with `try: true` (only the PREVIEW_ACTIONS are accepted with it)."""
+    return is_v2(ctx) and ctx.get("try") is True
+
+
 def check(
     ctx: Mapping[str, Any],
     *,
@@ -128,11 +136,15 @@ def check(
         )
     if ctx.get("action") != action:
         issue(ContextRule.ACTION, "action", f"must be {action!r}, got {ctx.get('action')!r}")
-    if ctx.get("try") is True:  # a preview we cannot give must not be carried out instead
+    if "try" in ctx and not isinstance(ctx["try"], bool):
+        issue(ContextRule.CONTEXT, "try", f"must be true or false, got {ctx['try']!r}")
+    elif ctx.get("try") is True and action not in PREVIEW_ACTIONS:
+        # a preview the spec does not define must not be carried out as if it were one
         issue(
             ContextRule.CONTEXT,
             "try",
-            "previews (try: true) are not offered; send the request without it to carry it out",
+            f"try: true (a preview) is defined for {', '.join(sorted(PREVIEW_ACTIONS))} only; "
+            f"send {action} without it",
         )
     theirs = ctx.get("bppId")
     if theirs is None and action != "discover":
@@ -208,6 +220,8 @@ def reply(
         ctx["ttl"] = format_duration(parse_duration(request_ctx["ttl"]))
     if isinstance(request_ctx.get("location"), dict):
         ctx["location"] = request_ctx["location"]
+    if request_ctx.get("try") is True:  # the answer to a preview says it is one
+        ctx["try"] = True
     if request_digest:  # ties the callback to the exact request bytes (RequestDigest)
         ctx["requestDigest"] = {"digest": request_digest}
     return ctx

@@ -80,15 +80,20 @@ def _load(name: str) -> Any:
 
 
 @cache
-def registry() -> Registry:
-    resources = [
+def documents() -> tuple[tuple[str, Any], ...]:
+    """(uri, parsed document) of the OpenAPI document, core v2 and each pack, read once."""
+    return (
         (API_URI, _load("beckn-2.0.0.yaml")),
         (CORE_URI, _load("core-v2-attributes.yaml")),
         *((uri, _load(name)) for uri, name in PACK_FILES.items()),
-    ]
+    )
+
+
+@cache
+def registry() -> Registry:
     return Registry().with_resources(
         (uri, Resource.from_contents(doc, default_specification=DRAFT202012))
-        for uri, doc in resources
+        for uri, doc in documents()
     )
 
 
@@ -122,24 +127,27 @@ def _issues(validator: Draft202012Validator, body: Any, prefix: str) -> list[Sch
     return out
 
 
-def _bags(node: Any, where: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+def bags(node: Any, where: str = "$") -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(where, @type, the bag without its JSON-LD keys) of every attribute bag a pack
+    judges, depth first."""
     if isinstance(node, Mapping):
         kind = node.get("@type")
         if isinstance(kind, str) and kind in PACK_TYPES:
-            yield where, kind, node
+            yield where, kind, {k: v for k, v in node.items() if k not in JSONLD_KEYS}
         for key, value in node.items():
-            yield from _bags(value, f"{where}.{key}")
+            yield from bags(value, f"{where}.{key}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _bags(value, f"{where}[{index}]")
+            yield from bags(value, f"{where}[{index}]")
 
 
 def issues(path: str, body: Any) -> list[SchemaIssue]:
     """Every way `body` breaks the 2.0.0 schema of `path` (`select`, `on_select`, ...)
-    and the packs of the bags it carries; empty when valid."""
+    and the packs of the bags it carries; empty when valid. (The reference: the ACK path
+    and the outbox ask beckn.services.fastschema.issues_v2, compiled, which asks this
+    only of a body it refuses.)"""
     found = _issues(_validator(path_ref(path)), body, "$")
-    for where, kind, bag in _bags(body, "$"):
-        plain = {k: v for k, v in bag.items() if k not in JSONLD_KEYS}
+    for where, kind, plain in bags(body):
         found.extend(_issues(_validator(PACK_TYPES[kind]), plain, where))
     return found
 

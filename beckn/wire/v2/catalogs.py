@@ -14,10 +14,16 @@ publication to a Catalog Discovery Service carries. In each catalog:
   chargers it applies to (`resourceIds`), its validity, its terms in words, and, when it
   lowers the rate per kWh, the offered rate as a consideration whose components (the list
   rate, the discount) add up to it; an energy trade carries its EnergyTradeOffer object as
-  `offerAttributes`, any other offer ChargingOffer's.
+  `offerAttributes`, any other offer ChargingOffer's;
+- an offer per add-on on sale at the stations of the chargers found (`add-on:<id>`): its
+  name and description, the chargers it can be added to (`resourceIds`), its price per
+  one (GST on top, its rate in words). (The Offer's own `addOns` cannot carry it: the
+  2.0.0 `AddOn` is `oneOf` Resource or Offer, two open schemas every object matches both
+  of, so no add-on validates there.)
 
 Selecting: a commitment to a charger under its list-price offer, or under a promotional
-offer (its id), which is then applied to the quote as in 1.1.
+offer (its id, or a code in its `descriptor.code`), which is then applied to the quote as
+in 1.1; an add-on, a further commitment at that charger under the add-on's offer.
 """
 
 from __future__ import annotations
@@ -26,11 +32,12 @@ from decimal import Decimal
 from typing import Any
 
 from beckn.commerce_types import Offering, PublishedOffer, SurgeNotice
+from beckn.models.order_quote import AddOnLine
 from beckn.protocol.timefmt import format_timestamp
 from beckn.protocol.v2.schema import CONTEXTS
 from beckn.wire.offer_json import offered_rate
 from beckn.wire.v2 import service
-from beckn.wire.v2.contract import energy_trade_bag, list_price_id
+from beckn.wire.v2.contract import add_on_offer_id, add_on_price, energy_trade_bag, list_price_id
 from cpo_portal.models import Charger
 
 
@@ -123,8 +130,13 @@ def _promotion(
     descriptor: dict[str, Any] = {"name": offer.title}
     if offer.short_desc:
         descriptor["shortDesc"] = offer.short_desc
-    if offer.type_label:
-        descriptor["code"] = offer.type_label
+    # the DEG offer type in words, not as `descriptor.code`: a commitment's offer code is
+    # read from there (a BAP echoing the catalog's offer must not send the type as a code)
+    notes = [f"Offer type: {offer.type_label}."] if offer.type_label else []
+    if not offer.auto:
+        notes.append("Applied with its code: send it as the offer's descriptor.code.")
+    if notes:
+        descriptor["longDesc"] = " ".join(notes)
     out: dict[str, Any] = {
         "id": offer.offer_id,
         "descriptor": descriptor,
@@ -171,6 +183,40 @@ def _promotion(
     return out
 
 
+def _add_ons(offering: Offering) -> list[dict[str, Any]]:
+    """An offer per add-on on sale at the chargers found (`add-on:<id>`), covering the
+    chargers at whose stations it is sold, priced per one (beckn.wire.v2.contract)."""
+    found: dict[str, tuple[AddOnLine, list[str]]] = {}
+    for charger in offering.chargers:
+        for line in offering.add_ons.get(charger.station_id) or ():
+            found.setdefault(line.add_on_id, (line, []))[1].append(charger.code)
+    offers = []
+    for line, chargers in found.values():
+        descriptor: dict[str, Any] = {"name": line.name, "code": "ADD_ON"}
+        if line.description:
+            descriptor["shortDesc"] = line.description
+        price = add_on_price(line, offering.operator.currency)
+        offers.append(
+            {
+                "id": add_on_offer_id(line.add_on_id),
+                "descriptor": descriptor,
+                "provider": {
+                    "id": offering.operator.code,
+                    "descriptor": {"name": offering.operator.name},
+                },
+                "resourceIds": chargers,
+                "considerations": [
+                    {
+                        "id": "add-on-price",
+                        "status": {"code": "LIST"},
+                        "considerationAttributes": price,
+                    }
+                ],
+            }
+        )
+    return offers
+
+
 def catalog(offering: Offering, *, bpp_id: str, bpp_uri: str) -> dict[str, Any]:
     """One operator's Catalog."""
     operator = offering.operator
@@ -186,6 +232,7 @@ def catalog(offering: Offering, *, bpp_id: str, bpp_uri: str) -> dict[str, Any]:
             if offer.applies_to(charger):
                 promotions.setdefault(offer.offer_id, (offer, []))[1].append(charger)
     offers.extend(_promotion(offering, o, cs) for o, cs in promotions.values())
+    offers.extend(_add_ons(offering))
     out: dict[str, Any] = {
         "id": f"{operator.code}:ev-charging",
         "descriptor": {"name": f"{operator.name}: EV charging"},

@@ -2,7 +2,8 @@
 
 - one commitment: the charger (a resource, with the quantity asked for) under the offer
   applied (an offer of ours by id, its ChargingOffer or EnergyTradeOffer attributes), or
-  under the charger's list price (`list-price:<charger>`) when no offer applies;
+  under the charger's list price (`list-price:<charger>`) when no offer applies; then one
+  per add-on, at the same charger under the add-on's offer (`add-on:<id>`, its price);
 - the monetary consideration: the order value (beckn.wire.v2.order_value), from the same
   quote the 1.1 replies carry;
 - the session: `contractAttributes`, a ChargingSession (EvChargingSession v1): its status,
@@ -21,13 +22,16 @@ import json
 from typing import Any
 
 from beckn.models import Order, OrderState
+from beckn.models.order_quote import AddOnLine
 from beckn.protocol.timefmt import format_timestamp
 from beckn.protocol.v2.schema import CONTEXTS
 from beckn.wire.order_json import FULFILLMENT_STATES
 from beckn.wire.v2 import service
 from beckn.wire.v2.order_value import order_value
+from pricing.engine import plain
 
 LIST_PRICE = "list-price"
+ADD_ON = "add-on:"
 CONTRACT_STATUS: dict[str, str] = {
     OrderState.QUOTED: "DRAFT",
     OrderState.INITIALIZED: "DRAFT",
@@ -61,6 +65,53 @@ UNIT_CODES = {"kwh": "KWH", "inr": "INR"}
 
 def list_price_id(charger_code: str) -> str:
     return f"{LIST_PRICE}:{charger_code}"
+
+
+def add_on_offer_id(add_on_id: str) -> str:
+    return f"{ADD_ON}{add_on_id}"
+
+
+def add_on_price(line: AddOnLine, currency: str) -> dict[str, Any]:
+    """An add-on's price before tax: a PriceSpecification of one, its GST rate said in
+    its one component (the tax is a TAX component of the order value)."""
+    return {
+        "@context": CONTEXTS["core"],
+        "@type": "beckn:PriceSpecification",
+        "currency": currency,
+        "value": float(line.price),
+        "applicableQuantity": {"unitText": "each", "unitQuantity": 1},
+        "components": [
+            {
+                "type": "UNIT",
+                "value": float(line.price),
+                "currency": currency,
+                "description": f"{line.name} (GST {plain(line.tax_rate * 100)}% on top)",
+            }
+        ],
+    }
+
+
+def _add_on_commitment(order: Order, line: AddOnLine, status: str) -> dict[str, Any]:
+    """An add-on of the order: a commitment at the order's charger under the add-on's
+    offer (its price is a UNIT component of the order value)."""
+    return {
+        "id": add_on_offer_id(line.add_on_id),
+        "status": {"descriptor": {"code": COMMITMENT_STATUS[status]}},
+        "resources": [{"id": order.charger_code, "quantity": {"unitQuantity": 1}}],
+        "offer": {
+            "id": add_on_offer_id(line.add_on_id),
+            "descriptor": {"name": line.name, "code": "ADD_ON"},
+            "provider": provider(order),
+            "resourceIds": [order.charger_code],
+            "considerations": [
+                {
+                    "id": "add-on-price",
+                    "status": {"code": "LIST"},
+                    "considerationAttributes": add_on_price(line, order.currency),
+                }
+            ],
+        },
+    }
 
 
 def provider(order: Order) -> dict[str, Any]:
@@ -171,7 +222,8 @@ def contract(order: Order, note: str = "") -> dict[str, Any]:
             "status": {"descriptor": {"code": COMMITMENT_STATUS[status]}},
             "resources": [_resource(order)],
             "offer": _offer(order),
-        }
+        },
+        *(_add_on_commitment(order, line, status) for line in order.held_session.add_ons),
     ]
     value = order_value(order.quote or {})
     if value:

@@ -15,12 +15,15 @@ What is read (docs/beckn.md, "1.1 and 2.0 side by side", has the whole map):
   `intent.textSearch` (ignored: chargers are found by place and connector);
 - select / init / confirm: the first commitment's resource (the charger, its quantity in
   KWH or INR) and offer (an offer of ours by id; `list-price:<charger>` is the list price,
-  no offer), `contractAttributes` (ChargingSession: `preferences.startTime/endTime`, the
+  no offer; its `descriptor.code`: an offer code), the add-ons (each further commitment
+  under an add-on's offer, `add-on:<id>`), `contractAttributes` (ChargingSession:
+  `preferences.startTime/endTime`, the
   vehicle, `buyerFinderFee`: the BAP's terms, as a `buyer-finder-fee` tag group on the
   order with `fee-type` and `fee-value`), the buyer participant (billing and contact),
   the monetary consideration's value (what the BAP agrees to pay, checked at confirm as
   1.1's quote price is);
-- status / cancel / update: `contract.id` (our order id); update: the first performance's
+- status / cancel / update: `contract.id` (our order id); track: `tracking.contract.id`;
+  update: the first performance's
   ChargingSession `sessionStatus` (ACTIVE or PENDING: start; STOP or COMPLETED: stop, with
   `meteredEnergyKWh`);
 - rate: each rating input's target id and `range.ratingValue`; support: `orderId`.
@@ -40,6 +43,7 @@ from beckn.protocol.context import in_range
 from beckn.protocol.timefmt import format_timestamp, parse_timestamp
 
 LIST_PRICE = "list-price"  # the id prefix of a charger's list-price offer in our catalogs
+ADD_ON = "add-on:"  # the id prefix of an add-on's offer in our catalogs
 UNITS = {"KWH": "kWh", "INR": "INR"}
 START_STATES = {"ACTIVE", "PENDING"}
 STOP_STATES = {"STOP", "COMPLETED"}
@@ -191,10 +195,19 @@ def _order(message: dict[str, Any]) -> dict[str, Any]:
     amount = _text(quantity.get("unitQuantity"))
     if amount is not None:
         item["quantity"] = {"selected": {"measure": {"value": amount, "unit": unit}}}
+    add_ons = _add_ons(contract)
+    if add_ons is not None:
+        item["add_ons"] = add_ons
     order["items"] = [item]
+    asked: dict[str, Any] = {}
     offer_id = offer.get("id")
     if isinstance(offer_id, str) and offer_id and not offer_id.startswith(LIST_PRICE):
-        order["offers"] = [{"id": offer_id}]
+        asked["id"] = offer_id
+    code = _obj(offer.get("descriptor")).get("code")
+    if isinstance(code, str) and code:  # an offer code, as 1.1's offers[].descriptor.code
+        asked["descriptor"] = {"code": code}
+    if asked:
+        order["offers"] = [asked]
     session = _obj(contract.get("contractAttributes"))
     fulfillment: dict[str, Any] = {"id": "1"}
     preferences = _obj(session.get("preferences"))
@@ -234,6 +247,21 @@ def _order(message: dict[str, Any]) -> dict[str, Any]:
         currency = str(value.get("currency", "INR"))
         order["quote"] = {"price": {"value": f"{Decimal(str(total)):.2f}", "currency": currency}}
     return {"order": order}
+
+
+def _add_ons(contract: dict[str, Any]) -> list[dict[str, str]] | None:
+    """The add-ons asked for: each commitment after the first under an add-on's offer
+    (`add-on:<id>`), as 1.1's items[0].add_ons; None when the contract has no commitment
+    but the charging one (then the order keeps the add-ons it had, as in 1.1)."""
+    more = _seq(contract.get("commitments"))[1:]
+    if not more:
+        return None
+    ids = []
+    for commitment in more:
+        offer_id = _obj(_obj(commitment).get("offer")).get("id")
+        if isinstance(offer_id, str) and offer_id.startswith(ADD_ON):
+            ids.append({"id": offer_id.removeprefix(ADD_ON)})
+    return ids or None
 
 
 def _buyer(contract: dict[str, Any]) -> dict[str, str]:
@@ -277,6 +305,12 @@ def _confirm(message: dict[str, Any]) -> dict[str, Any]:
 def _order_id(message: dict[str, Any]) -> dict[str, Any]:
     contract = _obj(message.get("contract"))
     return {"order_id": contract.get("id")} if isinstance(contract.get("id"), str) else {}
+
+
+def _track(message: dict[str, Any]) -> dict[str, Any]:
+    """track: the contract the tracking is asked for (`tracking.contract.id`)."""
+    contract = _obj(_obj(message.get("tracking")).get("contract"))
+    return {"order_id": contract["id"]} if isinstance(contract.get("id"), str) else {}
 
 
 def _cancel(message: dict[str, Any]) -> dict[str, Any]:
@@ -351,7 +385,7 @@ _READERS = {
     "init": _order,
     "confirm": _confirm,
     "status": _order_id,
-    "track": _order_id,
+    "track": _track,
     "cancel": _cancel,
     "update": _update,
     "rate": _rate,

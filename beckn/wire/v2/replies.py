@@ -3,10 +3,11 @@
 The handlers answer in 1.1's message shape (they are the same for both versions); the
 reply to a 2.0 request is rendered again here from what the reply is about: the order (a
 Contract: beckn.wire.v2.contract), the offerings a discover found (Catalogs:
-beckn.wire.v2.catalogs), the support contacts, the ratings taken. An error reply keeps
-its code and message in 2.0's error shape, beside a message the callback's schema
-accepts: the order as it stands when there is one, else the contract the BAP sent, else
-an empty list of catalogs or ratings.
+beckn.wire.v2.catalogs), a session's tracking, the support contacts, the ratings taken.
+An error reply keeps its code and message in 2.0's error shape, beside a message the
+callback's schema accepts: the order as it stands when there is one, else the contract
+the BAP sent (the tracking it asked for, inactive), else an empty list of catalogs or
+ratings.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from beckn.protocol.v2.ack import as_v2_error
 from beckn.protocol.v2.schema import CONTEXTS
 from beckn.wire.v2 import catalogs, contract
 
-ORDER_ACTIONS = frozenset({"select", "init", "confirm", "status", "update", "cancel", "track"})
+ORDER_ACTIONS = frozenset({"select", "init", "confirm", "status", "update", "cancel"})
+TRACKING_STATUS = {"active": "ACTIVE", "inactive": "INACTIVE"}
 
 
 def _note(message: dict[str, Any] | None) -> str:
@@ -56,6 +58,20 @@ def _support(message: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def _tracking(reply: Reply) -> dict[str, Any]:
+    """on_track: 1.1's tracking (its address and status) about the order as a Contract,
+    the session as it stands (ChargingSession) as the tracking's attributes."""
+    assert reply.order is not None
+    shown = (reply.message or {}).get("tracking", {})
+    body = contract.contract(reply.order)
+    return {
+        "contract": body,
+        "url": shown.get("url", ""),
+        "status": TRACKING_STATUS.get(shown.get("status", ""), "INACTIVE"),
+        "trackingAttributes": body["contractAttributes"],
+    }
+
+
 def message_for(
     action: str,
     request: dict[str, Any],
@@ -73,8 +89,14 @@ def message_for(
         return {"support": _support(reply.message)}
     if action == "rating":
         return {"ratings": []}
-    if reply.order is not None and action in ORDER_ACTIONS:
-        return {"contract": contract.contract(reply.order, _note(reply.message))}
+    if action == "track" and reply.order is not None and reply.error is None:
+        return {"tracking": _tracking(reply)}
+    # The contract is the order's: a saved one, or the draft a select quotes. A refusal
+    # of an order not saved (init's draft made of a held quote: services.select_quotes)
+    # answers with the contract sent, as when there is no order.
+    order = reply.order
+    if order is not None and action in ORDER_ACTIONS and (reply.error is None or order.pk):
+        return {"contract": contract.contract(order, _note(reply.message))}
     return fallback(action, request)
 
 
@@ -86,6 +108,10 @@ def fallback(action: str, request: dict[str, Any]) -> dict[str, Any]:
         return {"ratings": []}
     if action == "support":
         return {"support": {"descriptor": {"name": "Charging support"}}}
+    if action == "track":  # the tracking asked for, not active
+        asked = request.get("tracking") if isinstance(request, dict) else None
+        asked = asked if isinstance(asked, dict) else {}
+        return {"tracking": {**asked, "status": "INACTIVE"}}
     sent = request.get("contract") if isinstance(request, dict) else None
     if isinstance(sent, dict):
         return {"contract": sent}

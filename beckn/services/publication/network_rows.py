@@ -1,0 +1,94 @@
+"""The network rows a publication is built of: every operator's stations, chargers and
+connectors as read under one network stamp, compared station by station with those read
+before (a station whose rows did not change keeps its objects, so what was rendered of
+them still applies), with the stations by latitude for finding those near a point."""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from cpo_portal.models import Charger, Connector, Operator, Station
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One operator's network rows, as read under one network stamp."""
+
+    operator: Operator
+    stations: dict[int, Station]  # by pk, in pk order
+    chargers: dict[int, list[Charger]]  # by station pk, in code order as the database sorts
+    connectors: dict[int, list[Connector]]  # by charger pk, in connector id order
+    keys: dict[int, tuple]  # by station pk: its row, its chargers' and connectors'
+    key: tuple  # the operator's row
+    codes: dict[str, list[Charger]]  # chargers by code, in station and code order
+    latitudes: list[tuple[Decimal, int]] = field(default_factory=list)  # (lat, pk), sorted
+
+    def near(self, south: Decimal, north: Decimal) -> list[int]:
+        """The pks of the stations between two latitudes (bounds included), by latitude:
+        a search reads only the band its circle spans, not every station."""
+        low = bisect.bisect_left(self.latitudes, (south, -1))
+        high = bisect.bisect_right(self.latitudes, (north, sys.maxsize))
+        return [pk for _, pk in self.latitudes[low:high]]
+
+    def unchanged(self, before: Rows | None) -> set[int]:
+        """The stations whose rows (with their chargers and connectors) are as `before`."""
+        if before is None or before.key != self.key:
+            return set()
+        return {pk for pk, key in self.keys.items() if before.keys.get(pk) == key}
+
+    def same(self, before: Rows | None) -> bool:
+        return before is not None and before.key == self.key and before.keys == self.keys
+
+
+def _row(instance: Any) -> tuple:
+    return tuple(f.value_from_object(instance) for f in instance._meta.concrete_fields)
+
+
+def read_network(before: dict[int, Rows]) -> dict[int, Rows]:
+    """Every operator's network rows, in four queries; a station whose rows did not
+    change keeps the objects read before (so what was rendered of them still applies)."""
+    operators = {o.pk: o for o in Operator.objects.order_by("pk")}
+    stations = list(Station.objects.order_by("pk"))
+    chargers: dict[int, list[Charger]] = {s.pk: [] for s in stations}
+    for charger in Charger.objects.order_by("station_id", "code").prefetch_related(
+        Prefetch("connectors", queryset=Connector.objects.order_by("connector_id"))
+    ):
+        chargers[charger.station_id].append(charger)
+    # Each charger's connectors, read once from the prefetch (every .all() is a new queryset).
+    connectors = {c.pk: list(c.connectors.all()) for here in chargers.values() for c in here}
+    out = {}
+    for pk, operator in operators.items():
+        old = before.get(pk)
+        if old is not None and old.key == _row(operator):
+            operator = old.operator
+        rows = Rows(operator, {}, {}, {}, {}, _row(operator), {})
+        out[pk] = rows
+    for station in stations:
+        rows = out[station.operator_id]
+        here = chargers[station.pk]
+        key = (
+            _row(station),
+            *((_row(c), *(_row(x) for x in connectors[c.pk])) for c in here),
+        )
+        old = before.get(station.operator_id)
+        if old is not None and old.key == rows.key and old.keys.get(station.pk) == key:
+            station, here = old.stations[station.pk], old.chargers[station.pk]
+        else:
+            for charger in here:
+                charger.station, charger.operator = station, rows.operator
+        rows.stations[station.pk] = station
+        rows.chargers[station.pk] = here
+        rows.keys[station.pk] = key
+        for charger in here:
+            rows.connectors[charger.pk] = connectors[charger.pk]
+            rows.codes.setdefault(charger.code, []).append(charger)
+        rows.latitudes.append((station.latitude, station.pk))
+    for rows in out.values():
+        rows.latitudes.sort()
+    return out

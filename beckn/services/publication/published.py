@@ -1,0 +1,185 @@
+"""What this process has published, and bringing it up to date: the stamps of every
+operator read in one statement before anything else, the network rows read again when
+the network stamp moved, and the providers whose stamps moved updated (a provider whose
+stamps moved again meanwhile is built again before it is kept)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from beckn.services.publication.network_rows import Rows, read_network
+from beckn.services.publication.providers import NOTICES_AHEAD, Provider, Version
+from cpo_portal.db.stamps import read_all
+from cpo_portal.models import Charger, NetworkVersion
+from offers.models import CatalogVersion
+from pricing.models import PricingVersion
+
+
+@dataclass(frozen=True)
+class State:
+    """What this process has published: the network rows read under `network`, and the
+    providers built of them (each under its own stamps); replaced whole, never changed."""
+
+    network: Any = None
+    rows: dict[int, Rows] = field(default_factory=dict)  # by operator pk
+    providers: dict[int, Provider] = field(default_factory=dict)  # by operator pk
+
+
+class _Store:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.state = State()
+
+
+_store = _Store()
+
+
+Stamps = tuple[Any, dict[int, Any], dict[int, Any]]
+
+
+def _stamps() -> Stamps:
+    """The network stamp and every operator's pricing and catalog stamps, in one
+    statement."""
+    network, pricing, catalog = read_all(
+        (NetworkVersion, "stamp", "id"),
+        (PricingVersion, "stamp", "operator"),
+        (CatalogVersion, "stamp", "operator"),
+    )
+    return (network[0][1] if network else None), dict(pricing), dict(catalog)
+
+
+def _published(
+    wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[dict[int, Rows], dict[int, Provider], Stamps]:
+    """The network rows as published now, and the providers of the operators `wanted`
+    picks from them (default: every operator), each current: one statement when nothing
+    changed. When stamps moved, the providers they touch are updated (a changed network
+    is read again and compared, operator by operator and station by station); a provider
+    whose stamps moved again while it was updated is updated again before it is kept.
+    Third: the stamps they are current under."""
+    now = now or timezone.now()
+    stamps = _stamps()
+    for _ in range(4):
+        state = _store.state
+        if stamps[0] == state.network:
+            needed = set(state.rows) if wanted is None else set(wanted(state.rows))
+            if not _stale(state, needed, stamps, now):
+                return state.rows, {pk: state.providers[pk] for pk in needed}, stamps
+        with _store.lock:
+            stamps = _update(stamps, wanted, now)
+    state = _store.state  # stamps kept moving: those of the rows kept, built if need be
+    needed = set(state.rows) if wanted is None else set(wanted(state.rows))
+    found = {}
+    for pk in needed:
+        provider = state.providers.get(pk)
+        if provider is None or provider.rows is not state.rows[pk]:
+            provider, stamps = _whole(state.rows[pk], pk, stamps, now, provider)
+        found[pk] = provider
+    return state.rows, found, stamps
+
+
+def _whole(
+    rows: Rows, pk: int, stamps: Stamps, now: dt.datetime, before: Provider | None
+) -> tuple[Provider, Stamps]:
+    """The provider of `rows` built under pricing and catalog stamps that did not move while
+    it was built (one version of its offers and prices, never half of a change), and the
+    stamps read after it: built again for as long as a change commits during its build."""
+    while True:
+        version = _version(pk, stamps)
+        provider = Provider.build(rows, version, now, before)
+        stamps = _stamps()
+        if _version(pk, stamps)[1:] == version[1:]:
+            return provider, stamps
+
+
+def published(
+    wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[dict[int, Rows], dict[int, Provider]]:
+    """The network rows as published now, and the providers of the operators `wanted`
+    picks from them (default: every operator), each current (_published)."""
+    rows, providers, _ = _published(wanted, now)
+    return rows, providers
+
+
+def _update(stamps: Stamps, wanted: Any, now: dt.datetime) -> Stamps:
+    """Bring the providers `wanted` up to date under `stamps`; the stamps read after."""
+    state = _store.state
+    rows = state.rows
+    if stamps[0] != state.network:
+        rows = read_network(state.rows)
+    missing = [pk for pk in rows if pk not in stamps[1] or pk not in stamps[2]]
+    if stamps[0] is None or missing:  # rows to renew from now on
+        NetworkVersion.current()
+        for pk in missing:
+            PricingVersion.current(pk)
+            CatalogVersion.current(pk)
+        return _stamps()
+    needed = set(rows) if wanted is None else set(wanted(rows))
+    built = {}
+    for pk in needed:
+        version = _version(pk, stamps)
+        before = state.providers.get(pk)
+        if before is not None and before.version == version and before.rows is rows[pk]:
+            if before.built + NOTICES_AHEAD / 2 >= now:
+                continue
+            before = None  # the notices kept run out: built afresh
+        built[pk] = Provider.build(rows[pk], version, now, before)
+    after = _stamps()  # those that moved meanwhile are left out, and built again
+    if after[0] != stamps[0]:
+        return after
+    providers = {pk: p for pk, p in state.providers.items() if pk in rows}
+    providers.update({pk: p for pk, p in built.items() if _version(pk, after) == p.version})
+    _store.state = State(stamps[0], rows, providers)
+    return after
+
+
+def providers(now: dt.datetime | None = None) -> list[Provider]:
+    """Every operator's provider as published now."""
+    rows, found = published(None, now)
+    return [found[pk] for pk in rows if pk in found]
+
+
+def _version(operator_id: int, stamps: Stamps) -> Version:
+    return (stamps[0], stamps[1].get(operator_id), stamps[2].get(operator_id))
+
+
+def _stale(state: State, needed: set[int], stamps: Stamps, now: dt.datetime) -> bool:
+    return any(
+        (p := state.providers.get(pk)) is None
+        or p.version != _version(pk, stamps)
+        or p.built + NOTICES_AHEAD / 2 < now
+        for pk in needed
+    )
+
+
+def chargers(provider_id: str, item_id: str) -> list[Charger]:
+    """Up to two chargers coded `item_id` of the operator coded `provider_id`, as
+    published (whatever their status), each with its station, operator and connectors.
+    Shared with every search and lookup of this process: read them, never change them."""
+    return chargers_and_stamps(provider_id, item_id)[0]
+
+
+def chargers_and_stamps(provider_id: str, item_id: str) -> tuple[list[Charger], Version | None]:
+    """chargers(), and the stamps they were published under (the network's, the operator's
+    pricing and catalog; None when the operator is not published): select, init and
+    confirm find their charger here, and their quote checks its memos against these
+    stamps instead of reading them again."""
+    rows, _, stamps = _published(lambda rows: ())  # the rows only: no provider is needed
+    for pk, operator in rows.items():
+        if operator.operator.code == provider_id:
+            return operator.codes.get(item_id, [])[:2], _version(pk, stamps)
+    return [], None
+
+
+def forget() -> None:
+    """Empty this process's publication (tests)."""
+    with _store.lock:
+        _store.state = State()
