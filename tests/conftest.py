@@ -21,6 +21,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -53,14 +54,30 @@ def pytest_sessionstart(session):
     session.config._started_at = time.time()
 
 
+def _shared_folder(config) -> Path:
+    """The run's temporary folder that every parallel worker sees (the workers' parent)."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
-    """Parallel workers on PostgreSQL create their test databases from one migrated
-    template (tests/db_template.py) instead of migrating each their own."""
-    if _vendor() == "postgresql" and hasattr(request.config, "workerinput"):
+    """Parallel workers create their test databases from one migrated template
+    (tests/db_template.py) instead of migrating each their own."""
+    if hasattr(request.config, "workerinput"):
         from tests.db_template import use_migrated_template
 
-        use_migrated_template(request.config._tmp_path_factory.getbasetemp().parent)
+        use_migrated_template(_shared_folder(request.config))
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(request) -> Path:
+    """A SQLite file with every migration applied, made once per run (tests/db_template.py),
+    for tests that start a new checkout's processes on the embedded defaults: copied into
+    their var/, their `migrate` finds nothing left to do."""
+    from tests.db_template import migrated_sqlite_file
+
+    return migrated_sqlite_file(_shared_folder(request.config))
 
 
 def pytest_sessionfinish(session):
@@ -88,9 +105,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 LONGEST_FIRST = (
     "tests/beckn/test_faults.py",  # PostgreSQL and Redis only: minutes of waiting for outages
     "tests/integration/test_soak.py",  # make run's processes under 500 Beckn requests
+    "tests/beckn/test_flood.py",  # PostgreSQL and Redis only: floods with a worker killed
     "tests/integration/test_multihost.py",  # hosts in network namespaces, about 50 s
     "tests/test_docs_commands.py",
     "tests/security/test_tenant_sweep.py",
+    "tests/security/test_write_sweep.py",  # every admin form as every role
+    "tests/security/test_deploy_check.py",  # `check --deploy` in new processes
     "tests/analytics/test_incremental.py",
     "tests/cpo_portal/test_seed_demo.py",
     "tests/analytics/test_demo_and_task.py",
@@ -98,6 +118,10 @@ LONGEST_FIRST = (
     "tests/pricing/test_demo.py",
     "tests/offers/test_demo.py",
     "tests/offers/test_pricing_document.py",
+    "tests/analytics/browser/test_trustworthy_figures.py",
+    "tests/security/test_settings.py",
+    "tests/beckn/test_publication.py",
+    "tests/beckn/test_order_races.py",
     "tests/cpo_portal/test_role_journeys.py",
     "tests/analytics/browser/test_dashboards.py",
     "tests/beckn/test_catalog_parts.py",

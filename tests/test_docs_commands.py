@@ -8,9 +8,11 @@ shell-like fence (bash, shell, console, ...) is refused, so no command escapes t
 
 The copy is the checkout's files without var/, build output or virtualenvs; its `.venv` is
 made of links to the running one (nothing is installed), and the environment is a new
-shell's: no DEBUG, SECRET_KEY or DATABASE_URL. The one liberty taken: the server listens on
-a free port (PORT, and BECKN_SUBSCRIBER_URI to match, as README says to move it), since
-another checkout's server may hold port 8000.
+shell's: no DEBUG, SECRET_KEY or DATABASE_URL. Two liberties are taken: the server listens
+on a free port (PORT, and BECKN_SUBSCRIBER_URI to match, as README says to move it), since
+another checkout's server may hold port 8000; and the copy's var/db.sqlite3 starts as the
+run's migrated SQLite file (tests/db_template.py: the same `manage.py migrate` on an empty
+file, run once for the whole suite), so `make run`'s migrate finds nothing left to apply.
 """
 
 from __future__ import annotations
@@ -128,10 +130,12 @@ def stop(process: subprocess.Popen) -> None:
     [d for d in DOCUMENTS if runnable(d)],
     ids=lambda d: str(d.relative_to(ROOT)),
 )
-def test_shell_blocks_run_as_written(document, tmp_path):
+def test_shell_blocks_run_as_written(document, tmp_path, migrated_sqlite):
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     copy = checkout_copy(tmp_path)
+    (copy / "var").mkdir()
+    shutil.copyfile(migrated_sqlite, copy / "var" / "db.sqlite3")
     port = free_port()
     env = new_shell_env(port)
     servers: list[tuple[subprocess.Popen, Path]] = []

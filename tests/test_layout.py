@@ -68,3 +68,31 @@ def test_every_app_has_the_rooms_every_app_has():
 
 def test_the_project_package_has_its_rooms_too():
     assert EVERY_APP - {"services"} <= set(module_names("cpo_portal"))
+
+
+# The top of pricing and of the project package holds only rooms, what Django, gunicorn and
+# Celery look for, and packages named for what they hold (docs/architecture.md): a new
+# module goes into one of them.
+TOP = {
+    "pricing": {"admin", "api", "apps", "demo", "engine", "management", "migrations", "models"}
+    | {"services", "templatetags", "urls"},
+    "cpo_portal": {"admin", "apps", "checks", "demo", "management", "migrations", "models"}
+    | {"signals", "tasks", "templatetags", "urls"}
+    | {"celery", "formats", "protocol_urls", "settings", "wsgi"}
+    | {"background", "changes", "db", "deploy", "formatting", "outbound", "tenancy", "web"},
+}
+
+
+def test_the_top_of_pricing_and_the_project_package_holds_only_rooms():
+    loose = {
+        app: sorted(
+            path.stem if path.is_file() else path.name
+            for path in (ROOT / app).iterdir()
+            if (path.suffix == ".py" and path.stem != "__init__")
+            or (path.is_dir() and (path / "__init__.py").exists())
+        )
+        for app in TOP
+    }
+    assert {app: sorted(set(names) - TOP[app]) for app, names in loose.items()} == {
+        app: [] for app in TOP
+    }

@@ -9,6 +9,8 @@ from io import StringIO
 import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
 from analytics.models import DailyCustomer, DailyRollup, HourlyRollup, NoOfferSession
@@ -71,3 +73,18 @@ def test_the_task_runs_the_incremental_rollup(network, ledger_a):
     assert result["rows"] == 1 and result["partitions"] == 1
     assert DailyRollup.objects.get(offer=offer).discount_cost == 4
     assert run_incremental().rows == 0
+
+
+def test_the_demos_bulk_path_reads_a_stations_facts_once_and_as_the_services_do(network):
+    from analytics.demo.bulk import BulkLedger
+    from offers.services import station_facts
+    from tests.factories import ChargerFactory
+
+    ChargerFactory(station=network.station_a, code="a-charger-02")
+    bulk = BulkLedger([network.op_a, network.op_b])
+    first = bulk.station(network.station_a)
+    assert first == station_facts(network.station_a) and first.chargers == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk.station(network.station_a) is first
+    assert len(queries) == 0
+    assert bulk.station(network.station_b) == station_facts(network.station_b)

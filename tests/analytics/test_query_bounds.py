@@ -22,7 +22,7 @@ from analytics.services.filters import (
     resolve_range,
 )
 from analytics.services.rollup import run_incremental
-from cpo_portal.pagination import MAX_LIMIT
+from cpo_portal.web.pagination import MAX_LIMIT
 from pricing.models import GridSignal
 from tests.analytics.conftest import DAY, at, make_offer
 

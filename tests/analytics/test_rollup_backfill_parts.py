@@ -1,5 +1,5 @@
 """The rollups' backfill in parallel parts (analytics.services.rollup.backfill_parts over
-cpo_portal.chunked): the one task's rows exactly, the live rollup running beside it, a
+cpo_portal.background.chunked): the one task's rows exactly, the live rollup running beside it, a
 cancel that stops every part, a part delivered twice, one progress figure, and the
 command's errors. PostgreSQL only (the parts' tables are UNLOGGED tables)."""
 
@@ -28,7 +28,7 @@ from analytics.models import (
     StationDaily,
 )
 from analytics.services.rollup import backfill, backfill_parts, backfill_whole, run_incremental
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from cpo_portal.models import ChunkedJob
 from tests.analytics.conftest import Ledger, at, make_offer
 from tests.support.rollup_history import generate

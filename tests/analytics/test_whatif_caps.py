@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from analytics.models import WhatIfRun
 from analytics.models.whatif import WhatIfStatus
 from analytics.services.whatif.start import new_run
-from cpo_portal import work_limits
+from cpo_portal.background import work_limits
 from tests.offers.factories import OfferFactory
 from tests.races import race_n
 

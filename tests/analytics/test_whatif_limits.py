@@ -114,7 +114,7 @@ def test_a_share_run_does_not_also_say_the_offer_applies_to_no_session(network, 
 @pytest.mark.django_db
 def test_a_run_in_parts_reports_the_sessions_chosen_to_present_the_code(network, opt_in):
     from analytics.services.whatif import parallel
-    from cpo_portal import chunked
+    from cpo_portal.background import chunked
     from cpo_portal.models import ChunkedJob
 
     Ledger(network.station_b).plain(

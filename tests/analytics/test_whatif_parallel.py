@@ -1,4 +1,4 @@
-"""A what-if replay in parallel parts (cpo_portal.chunked): the same result as one
+"""A what-if replay in parallel parts (cpo_portal.background.chunked): the same result as one
 task's, one progress figure, a cancel that stops every part, a part delivered twice."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from analytics.services.whatif import parallel
 from analytics.services.whatif.parallel import RUNNER_OBJECT
 from analytics.services.whatif.run import replay, request_cancel
 from analytics.services.whatif.start import new_run
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from cpo_portal.models import ChunkedJob
 from tests.analytics.conftest import Ledger, at
 from tests.offers.factories import OfferFactory

@@ -20,19 +20,11 @@ from django.db.models import Prefetch
 from beckn import conf
 from beckn.commerce_types import CommerceError, Offering
 from beckn.services import commerce, commerce_addons
+from beckn.services.publication import distance_km
+from beckn.services.publication.search import EARTH_RADIUS_KM
 from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import Charger, Connector, Station
 from cpo_portal.models.network import ConnectorType, StationStatus
-
-EARTH_RADIUS_KM = 6371.0088
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:

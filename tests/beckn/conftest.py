@@ -15,7 +15,7 @@ from django.core.cache.backends.redis import RedisCache
 from beckn import processing
 from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
-from beckn.services import admission, intake, keys, publication, redisclient, slow_baps
+from beckn.services import ack_v2, admission, keys, publication, redisclient, slow_baps
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
@@ -31,12 +31,12 @@ def fresh_memos():
     publication.forget()
     slow_baps.forget()
     admission.forget()
-    intake.forget_signer()
+    ack_v2.forget_signer()
     yield
     publication.forget()
     slow_baps.forget()
     admission.forget()
-    intake.forget_signer()
+    ack_v2.forget_signer()
 
 
 @pytest.fixture
@@ -86,7 +86,9 @@ def no_queue(monkeypatch):
     queued: dict[str, list[int]] = {"process": [], "deliver": []}
     from beckn import tasks
 
-    monkeypatch.setattr(tasks.process_inbound, "delay", lambda pk: queued["process"].append(pk))
+    monkeypatch.setattr(
+        tasks.process_inbound, "delay", lambda pk=None: queued["process"].append(pk)
+    )
     monkeypatch.setattr(tasks.deliver, "delay", lambda pk: queued["deliver"].append(pk))
     monkeypatch.setattr(tasks.deliver_batch, "delay", lambda pks: queued["deliver"].extend(pks))
     return queued

@@ -35,7 +35,7 @@ from pricing.engine.types import (
     Tariff,
     TimeWindow,
 )
-from pricing.surge_text import surge_text
+from pricing.services import surge_text
 
 UTC = dt.UTC
 TARIFF = Tariff(

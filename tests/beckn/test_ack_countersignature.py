@@ -12,7 +12,7 @@ import pytest
 from beckn.models import DeliveryAttempt, OutboxState, Subscriber
 from beckn.protocol.signing import generate_keypair
 from beckn.protocol.v2.ack import CounterSigner
-from beckn.simulator.receiver import CallbackReceiver
+from beckn.simulator.receiver import ACK, CallbackReceiver
 from tests.beckn import sending
 from tests.beckn.bap import BPP_ID
 from tests.beckn.test_delivery import make_row
@@ -83,3 +83,16 @@ def test_an_ack_without_counter_signature_is_delivered_unless_required(bap, bap_
     state, error = sent(v2_callback(bap))
     assert state == OutboxState.REJECTED
     assert "no counter-signature" in error
+
+
+def test_a_2_0_callback_answered_with_1_1_s_ack_is_no_receipt_when_one_is_required(
+    bap, bap_endpoint, settings
+):
+    """What is asked follows the callback we sent, not the shape of the answer."""
+    settings.BECKN_REQUIRE_ACK_COUNTERSIGNATURE = True
+    bap_endpoint.script = [(200, ACK)]  # 1.1's Ack to a 2.0 callback: no counter-signature
+    state, error = sent(v2_callback(bap))
+    assert state == OutboxState.REJECTED
+    assert "1.1's Ack" in error and "no counter-signature" in error
+    bap_endpoint.script = [(200, ACK)]  # to a 1.1 callback it is the receipt 1.1 defines
+    assert sent(make_row(bap)) == (OutboxState.DELIVERED, "")

@@ -1,5 +1,5 @@
-"""The Beckn admin: operators see their own orders and callbacks only; the registry and our
-keys are for superusers, and a private key never shows."""
+"""The Beckn admin: operators see their own orders, held quotes and callbacks only; the
+registry and our keys are for superusers, and a private key never shows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from beckn.models import DeliveryAttempt, Order, Outbox, OutboxState, Subscriber
+from beckn.models import DeliveryAttempt, Order, Outbox, OutboxState, SelectQuote, Subscriber
 from beckn.services import keys
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +72,56 @@ def test_operators_see_only_their_orders_and_callbacks(client, network, rows, ro
     theirs = DeliveryAttempt.objects.get(outbox=other)
     assert reverse("admin:beckn_deliveryattempt_change", args=[mine.pk]) in attempts
     assert reverse("admin:beckn_deliveryattempt_change", args=[theirs.pk]) not in attempts
+
+
+@pytest.fixture
+def held(network, rows):
+    """Per operator, a held quote that went on to init and one of a transaction that only
+    selected."""
+    made = {}
+    for key in ("a", "b"):
+        charger = getattr(network, f"charger_{key}")
+        offers = [{"id": f"offer-{key}", "discount": "5.00"}]
+        made[key] = [
+            SelectQuote.objects.create(
+                bap_id="bap.example", transaction_id=f"txn-{key}", order=rows[key][0],
+                charger=charger, total="91.45", quote={"price": {"value": "91.45"}},
+            ),
+            SelectQuote.objects.create(
+                bap_id="bap.example", transaction_id=f"only-selected-{key}", charger=charger,
+                total="42.10", applied_offers=offers, session={"kwh": "5.000"},
+            ),
+        ]  # fmt: skip
+    return made
+
+
+@pytest.mark.parametrize("role", ["admin", "pricing", "analyst"])
+def test_operators_see_only_their_held_quotes_read_only(client, network, held, role):
+    user = getattr(network, f"{role}_a")
+    page = listed(client, user, "selectquote")
+    assert "txn-a" in page and "only-selected-a" in page and "offer-a" in page
+    assert "txn-b" not in page and "only-selected-b" not in page and "offer-b" not in page
+    only_selected = client.get(
+        reverse("admin:beckn_selectquote_changelist"), {"order__isempty": "1"}
+    ).content.decode()
+    assert "only-selected-a" in only_selected and "txn-a<" not in only_selected
+    mine, theirs = held["a"][1], held["b"][1]
+    page = client.get(reverse("admin:beckn_selectquote_change", args=[mine.pk]))
+    assert page.status_code == 200 and b'<pre class="beckn-json">' in page.content
+    assert b'name="total"' not in page.content  # shown, never an input
+    other = client.get(reverse("admin:beckn_selectquote_change", args=[theirs.pk]))
+    assert other.status_code in (302, 404)
+    post = client.post(reverse("admin:beckn_selectquote_change", args=[mine.pk]), {"total": "1"})
+    assert post.status_code == 403
+    assert client.get(reverse("admin:beckn_selectquote_add")).status_code == 403
+    mine.refresh_from_db()
+    assert str(mine.total) == "42.10"
+
+
+def test_a_superuser_sees_every_operator_s_held_quotes(client, network, held, django_user_model):
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw")
+    page = listed(client, boss, "selectquote")
+    assert "only-selected-a" in page and "only-selected-b" in page
 
 
 def test_callback_bodies_are_shown_with_our_stylesheet(client, network, rows):

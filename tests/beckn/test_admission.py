@@ -16,7 +16,8 @@ from django.utils import timezone
 from beckn import processing, tasks, worker_life
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState, WorkerHeartbeat
 from beckn.protocol import errors
-from beckn.services import admission, delivery, heartbeat, intake
+from beckn.services import admission, delivery, doorbell, heartbeat, intake, slow_baps
+from cpo_portal.outbound import courier
 from tests.beckn import bap as msgs
 from tests.beckn.bap import Bap
 
@@ -40,6 +41,25 @@ def alive(host: str = "worker@a", rate: float = 0.0, ago: float = 0.0) -> Worker
 
 def support(client, bap):
     return bap.post(client, "support", bap.body("support", SUPPORT))
+
+
+def accepted(sender: Bap, at: dt.datetime) -> int:
+    """A support request of `sender` accepted at `at`; its inbound row's id."""
+    raw, headers = sender.signed("support", SUPPORT)
+    answer = intake.accept("support", raw, headers, lambda pk, bap_id: None, at)
+    assert answer.status == 200, answer.body
+    assert answer.inbound_id is not None
+    return answer.inbound_id
+
+
+def flood_and_quiet(bap: Bap, now: dt.datetime) -> tuple[list[int], int]:
+    """A live worker host answering one message a second; five messages of `bap` accepted
+    1.5 s ago and then one of a quiet BAP accepted `now`: their inbound ids."""
+    alive(rate=1.0)
+    quiet = Bap(subscriber_id="quiet.bap.example")
+    quiet.register()
+    flood = [accepted(bap, now - dt.timedelta(seconds=1.5)) for _ in range(5)]
+    return flood, accepted(quiet, now)
 
 
 def assert_unable(response) -> None:
@@ -141,22 +161,29 @@ def test_a_quiet_baps_message_is_claimed_before_a_floods_older_backlog(
     """Turns go round the BAPs: the flood's five messages, accepted 1.5 s earlier at one
     answer a second, take turns at -1.5, -0.5, +0.5, +1.5 and +2.5 s; the quiet BAP's
     one, accepted now with nothing waiting, takes its turn now, third."""
-    alive(rate=1.0)
-    quiet = Bap(subscriber_id="quiet.bap.example")
-    quiet.register()
     now = timezone.now()
-
-    def accept(sender: Bap, at: dt.datetime) -> int:
-        raw, headers = sender.signed("support", SUPPORT)
-        answer = intake.accept("support", raw, headers, lambda pk, bap_id: None, at)
-        assert answer.status == 200, answer.body
-        assert answer.inbound_id is not None
-        return answer.inbound_id
-
-    flood = [accept(bap, now - dt.timedelta(seconds=1.5)) for _ in range(5)]
-    quiet_one = accept(quiet, now)
+    flood, quiet_one = flood_and_quiet(bap, now)
     claimed = [processing.process_next(now=now) for _ in range(6)]
     assert claimed == [flood[0], flood[1], quiet_one, *flood[2:]]
+
+
+@pytest.mark.django_db
+def test_without_a_shared_cache_the_tasks_answer_in_turn_not_in_the_brokers_order(
+    bap, admitting, fake, no_queue
+):
+    """The embedded default (`make run`: no Redis, so no doorbell): a task per message, in
+    the order they were queued, the quiet BAP's last. Each task answers the message whose
+    turn comes first, so the quiet one is answered third, not sixth, and none is left."""
+    assert not doorbell.in_use()
+    now = timezone.now()
+    flood, quiet_one = flood_and_quiet(bap, now)
+    answered: list[int] = []
+    for pk in [*flood, quiet_one]:  # the broker's order, as the worker takes them
+        tasks.process_inbound(pk)
+        done = InboundMessage.objects.filter(state=InboundState.DONE).exclude(pk__in=answered)
+        answered.extend(done.values_list("pk", flat=True))
+    assert answered == [flood[0], flood[1], quiet_one, *flood[2:]]
+    assert sorted(Outbox.objects.values_list("inbound_id", flat=True)) == sorted(answered)
 
 
 @pytest.mark.django_db
@@ -174,7 +201,7 @@ def test_a_worker_that_starts_answers_every_message_left_waiting_and_held_callba
     held, left = InboundMessage.objects.order_by("pk")
     with monkeypatch.context() as died:  # its callback written, never sent
         died.setattr(delivery.Courier, "send_held", lambda self, rows, now=None: {})
-        tasks.process_and_answer([held.pk])
+        assert tasks.answer_next() == held.pk  # the older of the two, first in turn
     callback = Outbox.objects.get(inbound=held)
     assert callback.state == OutboxState.SENDING and callback.leased_until > timezone.now()
     assert tasks.requeue_stuck() == {"released": 0, "expired": 0, "requeued": 0, "reprocessed": 0}
@@ -185,9 +212,13 @@ def test_a_worker_that_starts_answers_every_message_left_waiting_and_held_callba
     assert done == {"released": 1, "reprocessed": 1}
     assert no_queue["process"] == [left.pk] and no_queue["deliver"] == [callback.pk]
     for pk in no_queue["process"]:
-        tasks.process_and_answer([pk])
+        tasks.process_inbound(pk)
     assert InboundMessage.objects.get(pk=left.pk).state == InboundState.DONE
-    assert Outbox.objects.get(pk=callback.pk).state == OutboxState.PENDING  # sent next
+    # due now, not when the dead worker's lease would have run out: the batch sends it
+    arrived = courier.Outcome(200, "", "", OutboxState.DELIVERED)
+    monkeypatch.setattr(delivery.Courier, "attempt", lambda self, row: arrived)
+    tasks.deliver_now(no_queue["deliver"])
+    assert Outbox.objects.get(pk=callback.pk).state == OutboxState.DELIVERED
 
 
 @pytest.mark.django_db
@@ -198,7 +229,7 @@ def test_a_worker_that_starts_beside_a_live_host_leaves_that_hosts_callbacks_alo
     with django_capture_on_commit_callbacks(execute=True):
         assert bap.post(client, "select", body).status_code == 200
     monkeypatch.setattr(delivery.Courier, "send_held", lambda self, rows, now=None: {})
-    tasks.process_and_answer([InboundMessage.objects.get().pk])
+    assert tasks.answer_next() == InboundMessage.objects.get().pk
     alive("worker@other")
     started = timezone.now() + dt.timedelta(milliseconds=10)
     assert tasks.answer_left_waiting("worker@new", started.isoformat())["released"] == 0
@@ -228,6 +259,34 @@ def test_the_drain_is_the_answering_processes_rates_an_unmeasured_one_as_the_oth
     ]
     assert heartbeat.drain(beats) == pytest.approx(9.0)
     assert heartbeat.drain(beats[:1]) == 0.0
+
+
+@pytest.mark.django_db
+def test_the_drain_rate_leaves_out_the_time_a_slow_bap_took_its_callback(monkeypatch):
+    """A POST to a BAP slow to take its callbacks holds one process (slow_baps caps how
+    many at once); counted in that process's rate, it would make each of its answers
+    look slow, and admission would refuse the other BAPs' messages for it."""
+    monkeypatch.setattr(heartbeat, "_meter", heartbeat._Meter())
+    heartbeat.note_answered(heartbeat.WARM_UP, 30.0)  # loading what it keeps: not timed
+    clock = [0.0]
+    monkeypatch.setattr(tasks, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    slow_post = [False]
+
+    def process_next() -> int:
+        clock[0] += 0.5  # the handler's half second
+        if slow_post[0]:  # its callback's POST took six seconds more (as the courier notes)
+            clock[0] += 6.0
+            slow_baps.note("slow.bap.example", 6.0)
+        return 1
+
+    monkeypatch.setattr(processing, "process_next", process_next)
+    try:
+        assert tasks.answer_next() == 1
+        slow_post[0] = True
+        assert tasks.answer_next() == 1
+    finally:
+        slow_baps.forget()
+    assert heartbeat.drain_rate() == pytest.approx(2.0)  # two answers a second, not 0.9
 
 
 @pytest.mark.django_db

@@ -6,17 +6,20 @@ refused at intake with a NACK saying why."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
-from beckn.models import CatalogChange, CatalogSubscription, Outbox, OutboxState
+from beckn.models import CatalogChange, CatalogSubscription, Outbox, OutboxState, Subscriber
 from beckn.protocol.refresh_tags import Refresh
 from beckn.protocol.schema import validate_message
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import catalog_refresh, publication
+from beckn.wire import catalog_parts
 from pricing.models import Tariff
 from tests.beckn import bap as msgs
 from tests.beckn import sending
@@ -199,7 +202,83 @@ def test_a_change_is_dated_by_its_commit_not_by_its_recording(priced):
     priced.charger_a.save()
     committed = timezone.now()
     later = committed + dt.timedelta(minutes=10)  # a beat that ran late
-    answer = catalog_refresh.window(Refresh(start=since, end=committed), None, later)
+    (answer,) = catalog_refresh.window(Refresh(start=since, end=committed), "bap", None, later)
     assert set(items({"message": answer})) == {"a-charger-01"}
     change = CatalogChange.objects.filter(piece_id="a-charger-01").latest("pk")
     assert since <= change.at <= committed
+
+
+def offers_and_tags(body, provider="cpo-a.example"):
+    """A provider's offer definitions (without their refresh times) and its tags."""
+    for p in body["message"]["catalog"]["providers"]:
+        if p["id"] == provider:
+            offers = {o["id"]: {k: v for k, v in o.items() if k != "time" or "range" in v}
+                      for o in p.get("offers", [])}  # fmt: skip
+            return offers, p.get("tags")
+    return {}, None
+
+
+@pytest.mark.parametrize("vocabulary", ["deg", "ondc"])
+def test_incremental_answers_speak_the_bap_vocabulary_as_full_answers_do(
+    priced, bap, run, our_key, vocabulary
+):
+    Subscriber.objects.update(vocabularies=vocabulary)
+    catalog_refresh.record(timezone.now() - dt.timedelta(minutes=5))  # every piece, recorded
+    since = stamp(timezone.now() - dt.timedelta(minutes=10))
+    _, full = run(bap, "search", tagged(group("catalog_full", payload_type="inline")))
+    _, inc = run(bap, "search", tagged(group("catalog_inc", start_time=since)))
+    full_offers, full_tags = offers_and_tags(full)
+    inc_offers, inc_tags = offers_and_tags(inc)
+    assert full_offers and inc_offers == full_offers
+    assert inc_tags == full_tags
+    groups = json.dumps(inc_offers)
+    assert ('"offer-details"' in groups) == (vocabulary == "deg")
+    assert ('"benefit"' in groups or '"meta"' in groups) == (vocabulary == "ondc")
+
+
+def test_a_push_too_big_for_one_callback_goes_in_parts_the_bap_assembles(
+    priced, bap, run, local, settings, django_capture_on_commit_callbacks
+):
+    answer, _ = run(bap, "search", tagged(group("catalog_inc", mode="start")))
+    Subscriber.objects.update(vocabularies="ondc")
+    tariff = Tariff.objects.get(operator=priced.op_a, code="std")
+    tariff.energy_rate_per_kwh = Decimal("21")
+    tariff.save()
+    settings.BECKN_CATALOG_PART_BYTES = 4096
+    cursor = CatalogSubscription.objects.get(bap_id=bap.subscriber_id).cursor
+    with django_capture_on_commit_callbacks(execute=True):
+        assert catalog_refresh.push_due(timezone.now()) == 1
+    rows = list(Outbox.objects.exclude(pk=answer.pk).order_by("pk"))
+    bodies = [json.loads(r.payload) for r in rows]
+    assert len(bodies) > 1
+    assert {b["context"]["message_id"] for b in bodies} == {rows[0].message_id}
+    assert [catalog_parts.part_of(b["message"]) for b in bodies] == [
+        (n, len(bodies)) for n in range(1, len(bodies) + 1)
+    ]
+    for row, body in zip(rows, bodies, strict=True):
+        assert validate_message("on_search", body) == []
+        assert len(row.payload.encode()) <= 4096
+    recorded = CatalogChange.objects.filter(pk__gt=cursor).order_by("pk")
+    whole = catalog_refresh.catalog(recorded, "ondc")
+    assert catalog_parts.assemble([b["message"] for b in reversed(bodies)]) == whole
+    assert '"offer-details"' not in json.dumps(whole)
+
+
+def test_a_recording_encodes_only_the_pieces_its_change_rendered_anew(priced, monkeypatch):
+    encoded = []
+
+    def sha256(data):
+        encoded.append(json.loads(data))
+        return hashlib.sha256(data)
+
+    monkeypatch.setattr(catalog_refresh, "hashlib", SimpleNamespace(sha256=sha256))
+    catalog_refresh.record(timezone.now() - dt.timedelta(minutes=5))
+    whole = len(encoded)
+    encoded.clear()
+    priced.charger_a.connectors.update(power_kw=Decimal("60"))
+    priced.charger_a.save()
+    assert catalog_refresh.record(timezone.now()) == 1  # the item changed, nothing else
+    ids = {piece.get("id") for piece in encoded}
+    assert "a-charger-01" in ids
+    assert "mumbai-01" not in ids and "b-charger-01" not in ids  # other stations: kept
+    assert len(encoded) < whole

@@ -17,7 +17,7 @@ from beckn.models import DeliveryAttempt, InboundMessage, Outbox, OutboxState, S
 from beckn.protocol.signing import generate_keypair
 from beckn.services import delivery, jobs, outbox
 from beckn.simulator.receiver import CallbackReceiver
-from cpo_portal.outbound import courier, transport
+from cpo_portal.outbound import courier, sweep, transport
 from tests.beckn import bap as msgs
 from tests.beckn import sending
 from tests.support.drip import Drip
@@ -307,7 +307,7 @@ def test_an_attempt_cut_short_by_a_dead_worker_is_recorded_once(local, bap):
     assert [a.number for a in attempts] == [1, 2] == list(range(1, claimed.attempts + 1))
     cut = attempts[1]
     assert (cut.outcome, cut.status_code, cut.error) == (
-        OutboxState.SENDING, None, courier.STOPPED_MID_SEND,
+        OutboxState.SENDING, None, sweep.STOPPED_MID_SEND,
     )  # fmt: skip
     assert cut.started_at == claimed.leased_until - dt.timedelta(
         seconds=delivery.conf.get("BECKN_CALLBACK_LEASE")
@@ -324,7 +324,7 @@ def test_a_slow_worker_s_own_record_replaces_the_sweep_s(local, bap, monkeypatch
 
     def slow(self, claimed):
         assert delivery.release_stuck(timezone.now() + dt.timedelta(seconds=120)) == [row.pk]
-        assert DeliveryAttempt.objects.get(outbox=row).error == courier.STOPPED_MID_SEND
+        assert DeliveryAttempt.objects.get(outbox=row).error == sweep.STOPPED_MID_SEND
         return real(self, claimed)
 
     monkeypatch.setattr(delivery.Courier, "attempt", slow)

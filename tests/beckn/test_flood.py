@@ -1,9 +1,9 @@
 """Every ACKed message is answered within its ttl while one BAP floods and the one worker
-host is killed (with and without a broker flush); a quiet BAP within its limits is answered
-before the flood's backlog.
+host is killed (with and without a broker flush, started again at once or seconds later); a
+quiet BAP within its limits is answered before the flood's backlog.
 
 The whole product runs as deployed (tests/support/faults/flood.py): gunicorn, one Celery
-worker host (prefork, two processes) started again at once after its SIGKILL, beat on the
+worker host (prefork, two processes) started again after its SIGKILL, beat on the
 production settings (the sweep's own cadence), a private Redis as broker and cache, signed
 requests over HTTP, a receiver that checks every callback's signature. While no worker
 host is alive the BPP answers 503 NACKs, which the flood and the quiet BAP both see; every
@@ -51,11 +51,23 @@ def test_one_worker_host_killed_during_a_flood_leaves_no_ack_unanswered(bpp_id, 
 
 
 @real
+def test_no_ack_while_the_killed_worker_host_is_slow_to_come_back(bpp_id):
+    """The host comes back 6 s after its kill (twice BECKN_WORKER_STALE_SECONDS), as a slow
+    supervisor would bring it back: the BPP answers 503 NACKs while no worker lives, and
+    keeps every ACK it gave before the kill and in the seconds before the host was seen
+    dead."""
+    outcome = flood.run(bpp_id, seconds=12, threads=4, flush=False, kill=True, restart_after=6)
+    assert_every_ack_kept(outcome)
+    assert any(s.status == 503 for s in outcome.flood), outcome.report()
+
+
+@real
 def test_a_quiet_bap_is_answered_before_a_floods_backlog(bpp_id):
     outcome = flood.run(bpp_id, seconds=10, threads=4, flush=False, kill=False)
     assert_every_ack_kept(outcome)
     assert {s.status for s in outcome.quiet} == {200}, outcome.report()
-    quiet, flooded = outcome.waits(outcome.quiet), outcome.waits(outcome.flood)
-    # its turn comes before the flood's waiting messages, not after them
-    assert flood.median(quiet) < flood.median(flooded) / 2, outcome.report()
-    assert flood.p99(quiet) < flood.TTL.total_seconds(), outcome.report()
+    # its turn comes before the flood's waiting messages, not after them: told by the order
+    # the callbacks arrived in, which the machine's load does not change (each wait does)
+    shares = outcome.overtaken()
+    assert shares and flood.median(shares) >= 0.5, (shares, outcome.report())
+    assert flood.p99(outcome.waits(outcome.quiet)) < flood.TTL.total_seconds(), outcome.report()

@@ -31,7 +31,7 @@ def nack(response, status: int, code: str) -> str:
     ],
 )
 def test_strings_no_database_can_store_are_refused(client, bap, no_queue, escaped, shown):
-    """The same check as every other parser's (cpo_portal.jsonlimits.check_strings)."""
+    """The same check as every other parser's (cpo_portal.web.jsonlimits.check_strings)."""
     body = bap.body("select", msgs.select("cpo-a.example", "a-charger-01"))
     raw = json.dumps(body).replace('"Tata"', f'"{escaped}"').encode()
     message = nack(bap.post(client, "select", None, raw=raw), 400, "30000")

@@ -165,13 +165,6 @@ def test_deg_timestamps_and_short_ttls_are_accepted(client, bap, select_body, no
     assert stored["timestamp"].endswith("Z") and "T" in stored["timestamp"]
 
 
-def test_track_is_not_offered(client, bap, no_queue):
-    body = bap.body("track", {"order_id": "ord-1"})
-    response = bap.post(client, "track", body)
-    assert response.status_code == 400
-    assert nack(response)["code"] == "40001"
-
-
 def test_unknown_paths_and_methods(client, bap, no_queue):
     response = bap.post(client, "on_search", bap.body("search", {}))
     assert response.status_code == 404 and nack(response)["code"] == "40001"

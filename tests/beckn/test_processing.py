@@ -42,6 +42,7 @@ def test_every_action_has_a_schema_valid_callback(
     step("init", msgs.init(op, charger))
     order_id = step("confirm", msgs.confirm(op, charger))["message"]["order"]["id"]
     step("status", {"order_id": order_id})
+    step("track", {"order_id": order_id})
     step("update", msgs.update_start(order_id))
     step("update", msgs.update_end(order_id))
     step("rating", {"ratings": [{"id": order_id, "rating_category": "Order", "value": "4"}]})
@@ -118,7 +119,7 @@ def test_a_locked_row_is_the_row_the_orm_reads(
 ):
     from django.db import transaction
 
-    from cpo_portal.stamps import locked_row
+    from cpo_portal.db.stamps import locked_row
 
     message = msgs.select(network.op_a.code, network.charger_a.code)
     inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)

@@ -174,3 +174,36 @@ def _status(charger, status) -> None:
 def _closed(station) -> None:
     station.status = "closed"
     station.save()
+
+
+def test_searches_between_two_offer_ends_share_the_offers_current(demo):
+    """The offers current at a moment are worked out once for every moment up to the next
+    offer's end, equal lists as one object; an offer ended is gone after its end."""
+    end = NOW + dt.timedelta(days=2)
+    offer = Offer.objects.filter(valid_until=None).order_by("pk").first()
+    offer.valid_until = end
+    offer.save()
+    provider = next(p for p in publication.providers(NOW) if p.operator.pk == offer.operator_id)
+    assert end in provider.ends
+    end = provider.ends[0]
+    before = provider.current(end - dt.timedelta(minutes=1))
+    assert provider.current(end - dt.timedelta(minutes=2)) is before
+    after = provider.current(end + dt.timedelta(seconds=1))
+    assert after is not before
+    ended = {o.offer_id for at in provider.placed.at.values() for o, e in at if e == end}
+    assert ended
+    assert ended <= {o.offer_id for offers in before.applying.values() for o in offers} | {
+        o.offer_id for offers in before.offers.values() for o in offers
+    }
+    assert not ended & {o.offer_id for offers in after.offers.values() for o in offers}
+    assert len({id(offers) for offers in before.applying.values()}) < len(before.applying)
+
+
+def test_a_circle_reads_only_the_stations_of_its_band_of_latitudes(demo):
+    """What a search walks does not grow with the stations (and their offers) elsewhere."""
+    rows, _ = publication.published(lambda rows: ())
+    everyone = [s for r in rows.values() for s in r.stations.values()]
+    south, north = DEG_POINT[0] - Decimal("0.05"), DEG_POINT[0] + Decimal("0.05")
+    near = {pk for r in rows.values() for pk in r.near(south, north)}
+    assert near == {s.pk for s in everyone if south <= s.latitude <= north}
+    assert 0 < len(near) < len(everyone)

@@ -154,7 +154,7 @@ def test_every_write_path_bumps_the_version(bap):
     for step in steps:
         before = RegistryVersion.current()
         step()
-        assert RegistryVersion.current() > before
+        assert RegistryVersion.current() != before
 
 
 def _row(bap: Bap) -> dict[str, str]:

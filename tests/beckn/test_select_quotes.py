@@ -1,5 +1,6 @@
 """A select writes one row, its quote held for init (beckn.services.select_quotes), in a
-few statements; init makes the order of it; two selects of one transaction at once leave
+few statements, and costs at most six from the message taken to its callback's attempt
+written down; init makes the order of it; two selects of one transaction at once leave
 one held quote (PostgreSQL)."""
 
 from __future__ import annotations
@@ -12,19 +13,34 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from beckn import processing
-from beckn.models import InboundMessage, Order, OrderState, Outbox, SelectQuote
-from beckn.services import select_quotes
+from beckn import processing, tasks
+from beckn.models import (
+    DeliveryAttempt,
+    InboundMessage,
+    InboundState,
+    Order,
+    OrderState,
+    Outbox,
+    OutboxState,
+    SelectQuote,
+)
+from beckn.services import delivery, select_quotes
 from offers.models import Redemption
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
 from tests.beckn.deg_pricing import price_as_deg
 from tests.races import race
 
-# The answer of a select, BEGIN to COMMIT: the message locked, the held quote read, the
-# stamps the charger was published under (the quote checks its memos against the same),
-# the held quote written, the callback and its history record, the message marked answered.
-SELECT_STATEMENTS = 7
+# The answer of a select, BEGIN to COMMIT: the message taken (locked and marked answered
+# in one UPDATE), the held quote read, the stamps the charger was published under (the
+# quote checks its memos against the same), the held quote written, the callback with its
+# history record (one statement on PostgreSQL, two elsewhere).
+SELECT_STATEMENTS = 5 if connection.vendor == "postgresql" else 6
+# The whole select in a draining worker (beckn.tasks: its courier reads the signing key
+# once per drain): the answer, then, after its commit, the callback POSTed (written
+# leased to this worker: no claim) and its attempt written down with the row's outcome
+# (one statement on PostgreSQL, two elsewhere).
+WHOLE_SELECT = 6 if connection.vendor == "postgresql" else 8
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
 
 
@@ -86,6 +102,36 @@ def test_a_select_writes_its_held_quote_alone_in_few_statements(
     held = SelectQuote.objects.get(transaction_id=bap.transaction_id)
     assert held.quote == body["message"]["order"]["quote"] and held.total == Decimal("91.45")
     assert [o["id"] for o in held.applied_offers] == ["weekend-discount-25"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_select_from_message_to_delivered_callback_takes_six_statements(
+    deg, bap, local, client, no_queue
+):
+    op, charger = deg.op_a.code, deg.charger_a.code
+    courier = delivery.Courier()  # a drain's
+    accept(client, bap, "select", msgs.select(op, charger))
+    tasks.answer_next(courier)  # this process's memos and the courier's key read
+    courier.record()
+    bap.transaction_id = str(uuid.uuid4())
+    pk = accept(client, bap, "select", msgs.select(op, charger))
+    with CaptureQueriesContext(connection) as seen:
+        assert tasks.answer_next(courier) == pk
+        courier.record()
+    sent = statements(seen)
+    assert len(sent) <= WHOLE_SELECT, "\n".join(sent)
+    row = Outbox.objects.get(inbound_id=pk)
+    got = local.wait_for("on_select", row.message_id)  # signed by our key, checked there
+    assert got.body["message"]["order"]["quote"]["price"]["value"] == "91.45"
+    assert (row.state, row.attempts, row.leased_until) == (OutboxState.DELIVERED, 1, None)
+    attempt = DeliveryAttempt.objects.get(outbox=row)
+    assert (attempt.number, attempt.status_code, attempt.outcome) == (1, 200, "delivered")
+    assert list(Outbox.history.filter(id=row.pk).values_list("history_type", "state")) == [
+        ("+", OutboxState.SENDING)  # written leased to the worker that sent it
+    ]
+    inbound = InboundMessage.objects.get(pk=pk)
+    assert (inbound.state, inbound.attempts) == (InboundState.DONE, 1)
+    assert inbound.processed_at is not None
 
 
 def test_init_makes_the_order_of_the_held_quote(deg, bap, run, our_key):

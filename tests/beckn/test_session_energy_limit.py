@@ -75,7 +75,7 @@ def test_the_issues_million_kwh_in_a_one_hour_slot_is_refused(big_charger, bap, 
     assert error["code"] == "30000" and LIMIT in error["message"]
     message = quote_error(big_charger, "--kwh", "500", "--end", "2030-09-21T10:30:00+05:30")
     assert message == (
-        "Cannot quote: 500 kWh cannot be delivered in that time at 350.00 kW (at most 175.000 kWh)."
+        "Cannot quote: 500 kWh cannot be delivered in that time at 350 kW (at most 175 kWh)."
     )
 
 

@@ -48,3 +48,21 @@ def test_an_offer_only_in_the_providers_list_is_chosen_at_an_item_it_covers():
 def test_an_offer_the_catalog_lacks_is_refused_by_name():
     with pytest.raises(JourneyFailed, match="'nowhere'"):
         choose(CATALOG, "nowhere")
+
+
+def test_the_2_0_journey_goes_on_with_the_offer_on_select_quoted():
+    """As 1.1's journey drops an offer that does not apply (kept_offers), 2.0's sends init
+    the offer on_select's contract quoted, and says why it is not the one chosen."""
+    import io
+
+    from beckn.simulator.journey_v2 import JourneyV2
+
+    out = io.StringIO()
+    journey = JourneyV2(client=None, receiver=None, out=out)  # type: ignore[arg-type]  # no calls
+    provider = {"id": "cpo-a", "descriptor": {"name": "cpo-a"}}
+    quoted = {"id": "list-price:ch-1", "resourceIds": ["ch-1"], "provider": provider}
+    selected = {"commitments": [{"offer": {**quoted, "descriptor": {"name": "List price"}}}]}
+    assert journey.kept_offer(selected, "monthly-package-100") == quoted
+    assert "monthly-package-100 does not apply; on_select quoted list-price:ch-1" in out.getvalue()
+    assert journey.kept_offer(selected, "list-price:ch-1") == quoted
+    assert out.getvalue().count("does not apply") == 1

@@ -276,3 +276,36 @@ def test_the_finder_fee_terms_stay_with_the_order_through_init_and_confirm(
     assert order.quote_total == Decimal("93.39")
     assert order.held_session.finder_fee is not None
     assert order.held_session.finder_fee.value == Decimal("2.5")
+
+
+def test_an_init_refused_after_its_select_gets_the_2_0_error_callback(network, bap_v2, run_v2):
+    """The offer asked for does not apply (the session is under its minimum value): select
+    quotes without it, and init, which makes the order of the quote select held, refuses
+    it with 30006 in a valid 2.0 callback that echoes the contract sent (no order exists)."""
+    price_as_deg(network.op_a, min_session_value=Decimal("50"))
+    charger = network.charger_a.code
+    offer = "weekend-discount-25"
+    _, selected = run_v2(bap_v2, "select", v2.contract(charger, offer=offer, inr=30))
+    assert "DISCOUNT" not in {kind for kind, _, _ in components(selected)}
+    asked = v2.contract(charger, offer=offer, inr=30, buyer=True)
+    row, refused = run_v2(bap_v2, "init", asked)
+    assert refused["error"]["errorCode"] == "30006", refused["error"]
+    assert "at least ₹50.00" in refused["error"]["errorMessage"]
+    assert refused["message"]["contract"] == asked["contract"]
+    assert not Order.objects.exists()
+    assert InboundMessage.objects.get(pk=row.inbound_id).state == "done"
+
+
+def test_a_refusal_that_cannot_be_rendered_is_still_answered(deg, bap_v2, run_v2, monkeypatch):
+    """Whatever breaks while a refusal is written in 2.0, the BAP is answered at once with
+    the 'could not process' error (40000), as for a handler that crashes."""
+    from beckn.wire.v2 import replies
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a renderer that breaks")
+
+    monkeypatch.setattr(replies, "message_for", broken)
+    row, answered = run_v2(bap_v2, "select", v2.contract("no-such-charger"))  # a refusal
+    assert answered["error"]["errorCode"] == "40000", answered["error"]
+    inbound = InboundMessage.objects.get(pk=row.inbound_id)
+    assert inbound.state == "failed" and "a renderer that breaks" in inbound.error

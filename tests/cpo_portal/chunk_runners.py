@@ -1,4 +1,4 @@
-"""Runners for tests of cpo_portal.chunked, importable by a real worker process."""
+"""Runners for tests of cpo_portal.background.chunked, importable by a real worker process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""cpo_portal.body_limits: request bodies read whole, under a size limit and a deadline.
+"""cpo_portal.web.body_limits: request bodies read whole, under a size limit and a deadline.
 
 The WSGI wrapper is driven directly, with a real socket pair where time matters (the
 watchdog cuts a socket read, as under gunicorn). tests/security/test_slow_bodies.py runs
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from cpo_portal import body_limits
-from cpo_portal.body_limits import BodyLimits
+from cpo_portal.web import body_limits
+from cpo_portal.web.body_limits import BodyLimits
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -55,3 +55,29 @@ def test_a_bands_change_names_its_tariff_and_links_to_it(as_pricing_a, network):
     page = as_pricing_a.get("/admin/changes/?kind=pricing.tariffband").content.decode()
     link = f'<a href="/admin/pricing/tariff/{tariff.pk}/change/">Night (night)</a>'
     assert f"of tariff {link}" in page
+
+
+def test_a_page_of_changes_costs_as_many_queries_with_fifty_rows_as_with_six(as_pricing_a, network):
+    """Each change's previous version is read with the page (one query per kind of
+    object), not one query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tariff = Tariff.objects.create(
+        operator=network.op_a, code="standard", name="Standard", energy_rate_per_kwh=Decimal("18")
+    )
+
+    def queries_for_the_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = as_pricing_a.get("/admin/changes/?kind=pricing.tariff")
+        assert response.status_code == 200
+        return len(captured)
+
+    for n in range(5):
+        tariff.energy_rate_per_kwh = Decimal("18") + n + 1
+        tariff.save()
+    six = queries_for_the_page()
+    for n in range(44):
+        tariff.energy_rate_per_kwh = Decimal("30") + n + 1
+        tariff.save()
+    assert queries_for_the_page() == six

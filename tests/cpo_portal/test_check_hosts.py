@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from cpo_portal import deployment, health
+from cpo_portal.deploy import health, hosts
 
 SHARED = {
     "CELERY_BROKER_URL": "redis://10.0.0.5:6379/0",
@@ -44,7 +44,7 @@ def good(monkeypatch, settings):
     """Settings fit for several hosts, whatever database the suite itself runs on (the
     check reads DATABASES; the test database's own connection is left alone)."""
     monkeypatch.setenv("SECRET_KEY", "a-key-every-host-shares-" + "k" * 30)
-    monkeypatch.setattr(deployment.settings, "DATABASES", POSTGRES, raising=False)
+    monkeypatch.setattr(hosts.settings, "DATABASES", POSTGRES, raising=False)
     for name, value in SHARED.items():
         setattr(settings, name, value)
     return settings
@@ -80,7 +80,7 @@ def test_each_mistake_is_one_line(good, change, expected):
 def test_sqlite_and_a_missing_secret_are_named(good, monkeypatch):
     monkeypatch.delenv("SECRET_KEY")
     sqlite = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "var/db.sqlite3"}}
-    monkeypatch.setattr(deployment.settings, "DATABASES", sqlite, raising=False)
+    monkeypatch.setattr(hosts.settings, "DATABASES", sqlite, raising=False)
     lines, failed = check()
     assert failed
     assert [line.split(":")[0] for line in lines] == ["database", "secret key"], lines
@@ -94,7 +94,7 @@ def test_another_hosts_settings_are_compared_through_its_healthz(good, live_serv
 
     def another_secret() -> dict[str, str]:  # what a host started with another key reports
         with override_settings(SECRET_KEY="not-the-same-key-" + "x" * 40):
-            return deployment.fingerprint()
+            return hosts.fingerprint()
 
     monkeypatch.setattr(health, "fingerprint", another_secret)
     lines, failed = check("--host", live_server.url)

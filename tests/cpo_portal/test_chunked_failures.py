@@ -1,12 +1,12 @@
-"""A chunked job whose parts all ran but whose finish() fails (cpo_portal.chunked): the job
-is marked failed with the error and its runner told once, never left running (the last
+"""A chunked job whose parts all ran but whose finish() fails (cpo_portal.background.chunked):
+the job is marked failed with the error and its runner told once, never left running (the last
 part's message is acknowledged, so no worker would run it again)."""
 
 from __future__ import annotations
 
 import pytest
 
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from cpo_portal.models.chunked_jobs import ChunkedJob, JobStatus
 from tests.cpo_portal.chunk_runners import FAILS_TO_FINISH
 

@@ -1,6 +1,6 @@
 """A worker host told to stop (SIGTERM) in the middle of a chunked job: it finishes the
 chunk it holds and hands the others back; another worker does them. Every chunk is run
-once and its result written once; the job finishes (cpo_portal.chunked)."""
+once and its result written once; the job finishes (cpo_portal.background.chunked)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from kombu import Connection
 
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from cpo_portal.models import ChunkedJob, JobChunk
 from tests.support.faults.harness import database_url
 from tests.support.procs import ROOT, Process, wait_until

@@ -1,4 +1,5 @@
-"""cpo_portal.embedded_broker: the filesystem broker of `make run`, safe for several processes.
+"""cpo_portal.background.embedded_broker: the filesystem broker of `make run`, safe for
+several processes.
 
 The race: a producer is in the middle of writing a message when a consumer polls the queue.
 kombu's own transport has already created the file under its final name, empty, and the
@@ -27,7 +28,7 @@ from kombu import Connection, Consumer, Exchange, Producer, Queue
 from kombu.transport import filesystem
 from kombu.transport.virtual import BrokerState
 
-from cpo_portal import embedded_broker
+from cpo_portal.background import embedded_broker
 
 QUEUE = "celery"
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,7 +127,7 @@ def test_unreadable_messages_are_quarantined_and_the_next_one_is_read(tmp_path, 
             message.ack()
 
         with (
-            caplog.at_level(logging.ERROR, logger="cpo_portal.embedded_broker"),
+            caplog.at_level(logging.ERROR, logger="cpo_portal.background.embedded_broker"),
             Consumer(connection.channel(), [celery_queue], callbacks=[take], accept=["json"]),
         ):
             deadline = time.monotonic() + 30  # a loaded machine's polling is late

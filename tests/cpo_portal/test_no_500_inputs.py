@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from cpo_portal import jsonlimits
-from cpo_portal.values import no_control_characters_but_lines
+from cpo_portal.db.values import no_control_characters_but_lines
+from cpo_portal.web import jsonlimits
 from offers.services.config.exporting import export_pricing
 from offers.services.config.format import FormatError, load
 from offers.services.config.importing import import_pricing

@@ -1,11 +1,11 @@
-"""Reads by key (cpo_portal.stamps): a stamp is read fresh every time, a missing row reads
+"""Reads by key (cpo_portal.db.stamps): a stamp is read fresh every time, a missing row reads
 as None, rows by key give the named columns, and read_each reads several at once."""
 
 from __future__ import annotations
 
 import pytest
 
-from cpo_portal import stamps
+from cpo_portal.db import stamps
 from cpo_portal.models import Charger, NetworkVersion
 from cpo_portal.models.network import EquipmentStatus
 from tests.factories import ChargerFactory

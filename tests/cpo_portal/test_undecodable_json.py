@@ -2,7 +2,7 @@
 number is (NaN), gets a refusal that says why on every parser of the product: the REST
 API, the OCPI API (a CDR push and the credentials module), the Beckn intake and the
 pricing document. Never a 500, never OCPI's 3000. One check does it
-(cpo_portal.jsonlimits); a surrogate pair written as two escapes is one character."""
+(cpo_portal.web.jsonlimits); a surrogate pair written as two escapes is one character."""
 
 from __future__ import annotations
 

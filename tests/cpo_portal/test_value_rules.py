@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from cpo_portal.db.validation import describe
+from cpo_portal.db.values import CURRENCIES, currency_code
 from cpo_portal.demo import upsert_operator
 from cpo_portal.models import Operator
-from cpo_portal.validation import describe
-from cpo_portal.values import CURRENCIES, currency_code
 
 pytestmark = pytest.mark.django_db
 ZZZ = "'ZZZ' is not an ISO 4217 currency code; use one like INR."

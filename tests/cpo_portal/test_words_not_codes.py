@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from cpo_portal.jsonlimits import not_json
+from cpo_portal.web.jsonlimits import not_json
 
 
 def reason(text: str | bytes) -> str:
@@ -34,7 +34,7 @@ def test_a_text_that_is_not_json_says_why_in_words(text, words):
 
 
 def test_a_chargers_categories_read_as_words_in_its_form():
-    from cpo_portal.forms import ChargerForm
+    from cpo_portal.admin.forms import ChargerForm
     from cpo_portal.models import Charger
 
     form = ChargerForm(instance=Charger(categories=["ev-charger", "ultra_fast", "fleet-depot"]))

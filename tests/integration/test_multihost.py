@@ -1,8 +1,8 @@
 """The product on several hosts (tests/support/multihost/scenario.py, run by bench/multihost.py
 too): two web hosts and two worker hosts in network namespaces, PostgreSQL and Redis on a
 third, haproxy in front. Under load a web host and a worker host are killed and come back;
-pricing and the registry are changed on one host and read on the other. Skips, saying why,
-where namespaces cannot be made."""
+pricing and the registry are changed on one host and read on the other, in selects and in
+the published catalog's searches. Skips, saying why, where namespaces cannot be made."""
 
 from __future__ import annotations
 
@@ -54,5 +54,7 @@ def test_hosts_lost_and_back_lose_no_answer_and_changes_reach_every_host(lab_pos
     assert figures.lost == [] and figures.late == [], report
     assert figures.duplicates == 0 and figures.bad_signatures == [], report
     assert figures.price_after != figures.price_before and figures.stale_prices == [], report
+    assert figures.search_before and figures.search_after != figures.search_before, report
+    assert figures.stale_searches == [], report
     assert figures.key_seen_after is not None and figures.old_key_refused, report
     assert figures.staff_pages == [200, 200, 200] and figures.staff_signed_in, report

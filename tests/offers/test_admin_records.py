@@ -150,21 +150,22 @@ def test_credit_account_members_are_own_customers(as_pricing_a, world):
     assert list(CreditAccount.objects.get().members.all()) == [world.customer_a]
 
 
-def ledger_row(operator, offer, order_ref: str) -> Redemption:
-    return Redemption.objects.create(
-        operator=operator,
-        order_ref=order_ref,
-        kind="redeemed",
-        offer=offer,
-        offer_code=offer.code,
-        offer_title=offer.title,
-        benefit_kind="percent",
-        station_code="s",
-        charger_code="c",
-        discount=Decimal("22.50"),
-        session_start=dt.datetime(2025, 9, 21, 4, 30, tzinfo=dt.UTC),
-        session_start_hour=10,
-    )
+def ledger_row(operator, offer, order_ref: str, **extra) -> Redemption:
+    values = {
+        "operator": operator,
+        "order_ref": order_ref,
+        "kind": "redeemed",
+        "offer": offer,
+        "offer_code": offer.code,
+        "offer_title": offer.title,
+        "benefit_kind": "percent",
+        "station_code": "s",
+        "charger_code": "c",
+        "discount": Decimal("22.50"),
+        "session_start": dt.datetime(2025, 9, 21, 4, 30, tzinfo=dt.UTC),
+        "session_start_hour": 10,
+    }
+    return Redemption.objects.create(**{**values, **extra})
 
 
 def test_ledger_is_read_only_and_scoped(client, world):
@@ -190,3 +191,17 @@ def test_ledger_is_read_only_and_scoped(client, world):
     assert "order-a-1" in body and "order-b-1" not in body
     client.force_login(world.superuser)
     assert client.get(url("redemption", "delete", mine.pk)).status_code == 403
+
+
+def test_the_ledger_names_kinds_and_types_in_words(client, world):
+    row = ledger_row(
+        world.op_a,
+        world.offer_a,
+        "order-a-1",
+        benefit_kind="rate_override",
+        offer_type="TIER_PRICING",
+    )
+    client.force_login(world.admin_a)
+    page = client.get(url("redemption", "change", row.pk)).content.decode()
+    assert "Rate override (₹/kWh)" in page and "rate_override" not in page
+    assert "Tier-based pricing" in page and "TIER_PRICING" not in page

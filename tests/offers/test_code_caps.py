@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from cpo_portal import work_limits
+from cpo_portal.background import work_limits
 from offers.models import CodeBatch, OfferCode
 from offers.services.codes import fill_batch, generate_batch
 from offers.services.config.exporting import export_pricing

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cpo_portal import chunked
+from cpo_portal.background import chunked
 from cpo_portal.models import ChunkedJob
 from offers.models import Customer, CustomerImport
 from offers.services import customer_import_parts as parts_mod

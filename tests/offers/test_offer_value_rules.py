@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from cpo_portal.jsonlimits import text_depth, value_depth
+from cpo_portal.web.jsonlimits import text_depth, value_depth
 from offers.models import AddOn, Offer
 from tests.offers.factories import OfferFactory
 from tests.offers.test_admin import offer_post

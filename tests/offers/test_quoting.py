@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from offers.admin.price_compare import in_words
 from offers.customer_keys import customer_key
 from offers.models import Customer, OfferCode, OfferUsage
 from offers.rules.outcome import Reason
@@ -128,8 +129,11 @@ def test_opt_in_by_code_and_by_id(deg):
     )
     oq = quote_with_offers(SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100")))
     assert oq.applied_ids() == ("weekend-discount-25",)
-    assert oq.rejection("night-owl").message == (
-        "Offer night-owl is opt-in: name it (offer id night-owl) to apply it"
+    refusal = oq.rejection("night-owl").message
+    assert refusal == "Offer night-owl is opt-in: it applies only when the order names it"
+    # the price tool words it with the title, and no "offer id Night owl" results
+    assert in_words(refusal, {"night-owl": "Night owl"}) == (
+        "Night owl is opt-in: it applies only when the order names it"
     )
     oq = quote_with_offers(
         SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["night-owl"])

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pricing.engine.types import Customer, LineKind, Quote, QuoteLine
-from pricing.quote_cli import QuoteArgs, QuoteCommand, compute_quote
-from pricing.quote_dict import kwh_text, quote_to_dict, rate_text
+from pricing.management.quote_cli import QuoteArgs, QuoteCommand, compute_quote
+from pricing.services.quote_dict import kwh_text, quote_to_dict, rate_text
 from tests.pricing.factories import at
 
 D = Decimal

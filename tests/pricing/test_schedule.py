@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pricing.schedule import (
+from pricing.engine.schedule import (
     DAY,
     WEEK,
     LabelledWindow,

@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 
 from pricing.models import SurgeRule
-from pricing.surge_text import NOTE_DIGITS_ERROR
+from pricing.models.surge_text import NOTE_DIGITS_ERROR
 from tests.pricing.admin_posts import surge_post, url
 from tests.pricing.factories import SurgeFactory
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from cpo_portal import formatting
 from pricing.engine.types import ChargeForm, SurgeKind, SurgeRule, TimeWindow
 from pricing.models import SurgeRule as SurgeRow
-from pricing.surge_text import NOTE_DIGITS_ERROR, surge_text
+from pricing.models.surge_text import NOTE_DIGITS_ERROR, surge_text
 
 D = Decimal
 WEEKDAYS = frozenset(range(5))

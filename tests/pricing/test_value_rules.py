@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, migrations, models, transaction
 
-from cpo_portal.migration_checks import refuse_rows_breaking
+from cpo_portal.db.migration_checks import refuse_rows_breaking
 from pricing.demo import upsert_tariff
 from pricing.models import SurgeRule, Tariff
 from pricing.services.ocpi import OcpiError, import_ocpi, read_json

@@ -93,7 +93,7 @@ BAD = [
      "total_energy: 1000000 is greater than the maximum of 1000"),
     ("more than the charger gives", edited(_set("total_energy", 500)),
      "total_energy 500 kWh is more than charger cpo1-ch-000 (30.00 kW) delivers in 40 "
-     "minutes (at most 21.100 kWh)"),
+     "minutes (at most 21.1 kWh)"),
     ("100-year total_time", edited(_set("total_time", 876_000)),
      "total_time: 876000 is greater than the maximum of 72"),
     ("huge cost", edited(_set("total_cost.excl_vat", 10**15)),

@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from beckn.models import DeliveryAttempt, Order, Outbox, OutboxState
 from beckn.models.orders import OrderState
 from cpo_portal import tenancy
-from cpo_portal.history_admin import AuditHistoryAdmin
+from cpo_portal.admin.history_admin import AuditHistoryAdmin
 from cpo_portal.models import Operator
 from tests.security.write_surfaces import forms_posting_to
 
@@ -94,7 +94,7 @@ def test_every_admin_with_history_is_read_only_history():
         for m in with_history
         if not isinstance(admin.site._registry[m], AuditHistoryAdmin)
     ]
-    assert plain == [], "derive these admins from cpo_portal.history_admin.AuditHistoryAdmin"
+    assert plain == [], "derive these admins from cpo_portal.admin.history_admin.AuditHistoryAdmin"
 
 
 # -- objects that belong to no operator ----------------------------------------------------------

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from cpo_portal.client_ip import client_ip
+from cpo_portal.web.client_ip import client_ip
 
 pytestmark = pytest.mark.django_db
 GOOD = "pw-for-tests-only"  # tests/factories.py

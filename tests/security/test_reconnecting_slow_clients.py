@@ -5,7 +5,7 @@ Each attacker sends its request a byte at a time and, once the server closes the
 connection (at its header or body deadline), opens another at once, so the deadlines
 alone never free the server: more attackers than threads would keep every thread busy.
 Meanwhile /healthz is probed again and again, and every probe must be answered, quickly:
-the headers of a connection are awaited without a thread (cpo_portal/web_workers.py), and
+the headers of a connection are awaited without a thread (cpo_portal/web/gunicorn_workers.py), and
 a probe has a thread of its own. Around that: heads that come in pieces, kept alive,
 pipelined or longer than the worker peeks at are still served; a client that closes in the
 middle of its head costs the worker nothing more; only a GET of /healthz without a body
@@ -198,7 +198,7 @@ def test_clients_gone_in_the_middle_of_a_head_cost_the_worker_no_cpu(server):
     ],
 )
 def test_only_a_bodiless_get_of_healthz_takes_the_probe_thread(head, probe):
-    from cpo_portal.web_workers import is_health_probe
+    from cpo_portal.web.gunicorn_workers import is_health_probe
 
     assert is_health_probe(head) is probe
 
@@ -206,13 +206,13 @@ def test_only_a_bodiless_get_of_healthz_takes_the_probe_thread(head, probe):
 def test_the_probe_path_is_the_health_views():
     from django.urls import reverse
 
-    from cpo_portal.web_workers import HEALTH_PATH
+    from cpo_portal.web.gunicorn_workers import HEALTH_PATH
 
     assert reverse("healthz").encode() == HEALTH_PATH
 
 
 def test_a_head_ends_at_its_first_empty_line():
-    from cpo_portal.web_workers import head_end
+    from cpo_portal.web.gunicorn_workers import head_end
 
     data = bytearray(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nbody\r\n\r\n")
     assert head_end(data, len(data)) == data.index(b"\r\n\r\n") + 1
@@ -224,7 +224,7 @@ def test_probes_are_served_on_their_own_thread():
     import threading
     from concurrent import futures
 
-    from cpo_portal.web_workers import Lanes
+    from cpo_portal.web.gunicorn_workers import Lanes
 
     probes: set[object] = set()
     lanes = Lanes(futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="req"), probes)

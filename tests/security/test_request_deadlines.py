@@ -137,7 +137,7 @@ def test_slow_headers_and_slow_bodies_at_once_leave_healthz_answering(server):
 def test_the_header_deadline_ends_where_the_application_starts():
     """A request whose headers are in is not cut when its application runs past the header
     deadline (the WSGI wrapper ends the watch), and one that never got there is."""
-    from cpo_portal.body_limits import WATCHDOG, BodyLimits
+    from cpo_portal.web.body_limits import WATCHDOG, BodyLimits
 
     served, idle = socket.socketpair(), socket.socketpair()
     try:
@@ -178,9 +178,11 @@ def test_gunicorn_listens_on_loopback_unless_told_otherwise(monkeypatch):
 
 
 def test_the_threaded_and_sync_workers_are_the_projects_with_a_header_deadline(monkeypatch):
-    assert gunicorn_conf(monkeypatch)["worker_class"] == "cpo_portal.web_workers.ThreadWorker"
+    assert (
+        gunicorn_conf(monkeypatch)["worker_class"] == "cpo_portal.web.gunicorn_workers.ThreadWorker"
+    )
     single = gunicorn_conf(monkeypatch, GUNICORN_THREADS="1")
-    assert single["worker_class"] == "cpo_portal.web_workers.SyncWorker"
+    assert single["worker_class"] == "cpo_portal.web.gunicorn_workers.SyncWorker"
     assert gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent")["worker_class"] == "gevent"
 
 
@@ -196,7 +198,7 @@ def test_gunicorn_conf_refuses_header_deadlines_it_cannot_keep(monkeypatch):
 def test_a_request_cut_at_its_header_deadline_gets_408_when_its_body_is_still_to_come():
     """Headers that were in when the deadline passed (the connection waited in a busy
     pool's queue) are served; a body still to come after the cut is answered 408."""
-    from cpo_portal.body_limits import WATCHDOG, BodyLimits
+    from cpo_portal.web.body_limits import WATCHDOG, BodyLimits
 
     server, client = socket.socketpair()
     try:

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -169,11 +170,19 @@ class Bap:
                 self.nacks.append(str(exc))
 
 
-def run(requests: int, baps: int, window: int, workdir: Path, seed: bool = True) -> Figures:
+def run(
+    requests: int, baps: int, window: int, workdir: Path, seed: bool = True,
+    migrated: Path | None = None,
+) -> Figures:  # fmt: skip
     """The soak; `seed` runs `seed_demo` as `make run` does (a catalog to search), else only
-    the BPP's signing key is made (searches then find no station)."""
+    the BPP's signing key is made (searches then find no station). `migrated`, a SQLite
+    file with the migrations applied, starts var/'s database (then `migrate` has nothing to
+    do); without it the database is migrated from scratch."""
     port = free_port()
     env = environment(workdir / "var", port)
+    if migrated is not None:
+        (workdir / "var").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated, workdir / "var" / "db.sqlite3")
     manage(env, "migrate", "--noinput")
     manage(env, *(["seed_demo"] if seed else ["beckn_keys", "generate"]))
     shown = manage(env, "beckn_keys", "show")

@@ -67,7 +67,15 @@ def test_a_preview_is_refused_rather_than_carried_out():
     }
     skew = dt.timedelta(minutes=5)
     assert context.check(ctx, action="cancel", bpp_id="bpp", now=now, max_clock_skew=skew) == []
+    # a preview of the four actions 2.0.0 gives one; refused elsewhere, and not a boolean
+    assert context.check({**ctx, "try": True}, action="cancel", bpp_id="bpp", now=now,
+                         max_clock_skew=skew) == []  # fmt: skip
     (issue,) = context.check(
-        {**ctx, "try": True}, action="cancel", bpp_id="bpp", now=now, max_clock_skew=skew
+        {**ctx, "action": "confirm", "try": True},
+        action="confirm", bpp_id="bpp", now=now, max_clock_skew=skew,
+    )  # fmt: skip
+    assert issue.path == "$.context.try" and "send confirm without it" in issue.message
+    (issue,) = context.check(
+        {**ctx, "try": "true"}, action="cancel", bpp_id="bpp", now=now, max_clock_skew=skew
     )
-    assert issue.path == "$.context.try" and "not offered" in issue.message
+    assert issue.path == "$.context.try" and "true or false" in issue.message

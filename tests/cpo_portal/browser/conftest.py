@@ -4,12 +4,17 @@ width written to the screenshots folder (tests/browser.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from analytics.services.rollup import run_incremental
 from tests.analytics.browser.conftest import log_in, page
+from tests.analytics.conftest import DAY, Ledger, at
 from tests.browser import CHROMIUM, screenshots_dir
+from tests.offers.conftest import deg_tariff
+from tests.offers.factories import OfferFactory
 
 WIDTHS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
 
@@ -21,6 +26,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
                 item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
+
+
+@pytest.fixture
+def month(network):
+    """Operator A's DEG tariff and an evening offer settled on three days from DAY, beside a
+    plain session each day, rolled up: the ROI dashboard and a what-if have figures. The
+    offer."""
+    deg_tariff(network.op_a)
+    offer = OfferFactory(operator=network.op_a, code="a-evening", title="Evening 20% off")
+    ledger = Ledger(network.station_a)
+    for day in range(3):
+        start = at(DAY + dt.timedelta(days=day), 18)
+        ledger.row("settled", offer, start=start, discount="12")
+        ledger.plain(start=at(DAY + dt.timedelta(days=day), 19), energy="12")
+    run_incremental()
+    return offer
 
 
 def sideways_scroll(page) -> int:

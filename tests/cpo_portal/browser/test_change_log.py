@@ -51,8 +51,7 @@ def test_a_band_edit_reads_field_by_field_in_its_tariff_history_and_the_change_l
     page.goto(f"{live_server.url}/admin/pricing/tariff/{own.pk}/change/")
     page.fill("#id_bands-0-rate_per_kwh", "15")
     page.fill("#id_bands-0-end", "22:30")
-    page.click("input[name=_continue]")
-    page.wait_for_selector(".messagelist .success")
+    save_and_continue(page)
 
     page.goto(f"{live_server.url}/admin/pricing/tariff/{own.pk}/history/")
     table = page.inner_text("table.change-log")
@@ -104,12 +103,10 @@ def test_creating_an_offer_writes_one_row_and_saving_it_unchanged_none(page, liv
     for box in page.query_selector_all("input[name=days_of_week]"):
         box.check()
     pick(page, "id_stations", network.station_a.name)
-    page.click("input[name=_continue]")
-    page.wait_for_selector(".messagelist .success")
-    page.click("input[name=_continue]")  # saved again, nothing changed
-    page.wait_for_selector(".messagelist .success")
+    save_and_continue(page)
+    save_and_continue(page)  # saved again, nothing changed
 
-    page.click("a.historylink")
+    open_history(page)
     rows = page.locator("table.change-log tbody tr")
     assert rows.count() == 1
     assert "Created offer One row" in rows.first.inner_text()
@@ -117,10 +114,23 @@ def test_creating_an_offer_writes_one_row_and_saving_it_unchanged_none(page, liv
 
     page.goto(page.url.replace("/history/", "/change/"))
     page.fill("#id_title", "One row only")
-    page.click("input[name=_continue]")
-    page.wait_for_selector(".messagelist .success")
-    page.click("a.historylink")
+    save_and_continue(page)
+    open_history(page)
     assert page.locator("table.change-log tbody tr").count() == 2
     log = page.inner_text("table.change-log")
     assert "title One row → One row only" in log
     assert "stations" not in log  # the created row holds the stations it was created with
+
+
+def save_and_continue(page):
+    """Saves the form and waits for the page it lands on: the change form again, whose
+    success message would otherwise still be the previous save's."""
+    with page.expect_navigation():
+        page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+
+
+def open_history(page):
+    page.click("a.historylink")
+    page.wait_for_url("**/history/")
+    page.wait_for_selector("table.change-log")

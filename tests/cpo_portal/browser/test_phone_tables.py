@@ -11,16 +11,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from analytics.services.rollup import run_incremental
 from analytics.services.whatif.run import execute
 from analytics.services.whatif.start import new_run
 from cpo_portal.models import Role
 from roaming.services import cdr_imports
-from tests.analytics.conftest import DAY, Ledger, at
+from tests.analytics.conftest import DAY
 from tests.cpo_portal.browser.conftest import WIDTHS, log_in, shoot, sideways_scroll
 from tests.factories import staff
-from tests.offers.conftest import deg_tariff
-from tests.offers.factories import OfferFactory
 from tests.pricing.factories import SurgeFactory
 from tests.roaming.cdr_data import cdr, dumps
 from tests.roaming.conftest import network as roaming_network
@@ -53,19 +50,11 @@ def broken_words(page) -> list[str]:
 
 
 @pytest.fixture
-def pages(network):
-    deg_tariff(network.op_a)
-    offer = OfferFactory(operator=network.op_a, code="a-evening", title="Evening 20% off")
-    ledger = Ledger(network.station_a)
-    for day in range(3):
-        start = at(DAY + dt.timedelta(days=day), 18)
-        ledger.row("settled", offer, start=start, discount="12")
-        ledger.plain(start=at(DAY + dt.timedelta(days=day), 19), energy="12")
-    run_incremental()
+def pages(network, month):
     SurgeFactory(operator=network.op_a, form="per_kwh", amount=Decimal("1"),
                  window_start=dt.time(9), window_end=dt.time(12))  # fmt: skip
     run, _ = new_run(
-        offer, user=network.pricing_a, date_from=DAY, date_to=DAY + dt.timedelta(days=2)
+        month, user=network.pricing_a, date_from=DAY, date_to=DAY + dt.timedelta(days=2)
     )
     execute(run.pk)
     return {

@@ -78,7 +78,7 @@ def test_amount_larger_than_the_slot_buys_the_slot():
         ({"kwh": D("1001")}, r"at most 1000 kWh"),
         (
             {"kwh": D("50"), "end": at("2025-09-24 11:00")},
-            r"cannot be delivered.*at most 10.000 kWh",
+            r"cannot be delivered.*at most 10 kWh",
         ),
         ({"where": site("350"), "end": at("2025-09-24 13:00")}, "at most 1000 kWh are quoted"),
         ({"amount": D("100000")}, "at most 1000 kWh are quoted"),
@@ -94,3 +94,19 @@ def test_nonsense_is_refused(changes, message):
 
 def test_quote_input_error_is_a_value_error():
     assert issubclass(QuoteInputError, ValueError)
+
+
+def test_a_limit_message_writes_kwh_as_the_quote_lines_do():
+    """12.5 kWh fit in half an hour at 25 kW: the line says '12.5 kWh', and so does the
+    refusal of 13 kWh in that slot (not '12.500'); 175 kWh at 350 kW reads '175 kWh'."""
+    half_hour = at("2025-09-24 10:30")
+    quoted = price_plainly(session(START, site("25"), kwh=D("12.5"), end=half_hour))
+    assert "(12.5 kWh @ " in quoted.lines[0].title
+    with pytest.raises(QuoteInputError) as refused:
+        price_plainly(session(START, site("25"), kwh=D("13.000"), end=half_hour))
+    assert str(refused.value) == (
+        "13 kWh cannot be delivered in that time at 25 kW (at most 12.5 kWh)"
+    )
+    with pytest.raises(QuoteInputError) as refused:
+        price_plainly(session(START, site("350.00"), kwh=D("500"), end=half_hour))
+    assert str(refused.value).endswith("at 350 kW (at most 175 kWh)")

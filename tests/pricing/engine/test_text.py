@@ -30,11 +30,11 @@ def test_energy_written_to_the_watt_hour_without_trailing_zeros():
         "-2.50": "-2.5",
     }
     for given, written in cases.items():
-        assert text.energy(Decimal(given)) == written == _normalized(Decimal(given))
+        assert text.energy_text(Decimal(given)) == written == _normalized(Decimal(given))
 
 
 def test_energy_reads_as_the_normalized_number_on_random_amounts():
     rng = random.Random(11)
     for _ in range(2000):
         kwh = Decimal(rng.randrange(0, 10**9)).scaleb(-rng.randrange(0, 13))
-        assert text.energy(kwh) == _normalized(kwh), kwh
+        assert text.energy_text(kwh) == _normalized(kwh), kwh

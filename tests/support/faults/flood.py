@@ -10,7 +10,8 @@ answers (status and support in turn), the quiet BAP one select a second. One wor
 (prefork, `concurrency` processes) answers them. With `flush`, a third of the way in,
 the broker's Redis database is flushed (every queued task message is lost); with `kill`,
 half way, the worker host is SIGKILLed (the task it held is lost with it) and started
-again at once, as a process supervisor would. Then it waits until every ACKed message's
+again at once, as a process supervisor would, or `restart_after` seconds later (a host
+slow to come back: no worker is alive meanwhile). Then it waits until every ACKed message's
 callback has arrived or the last ttl has run out.
 
 Each message's deadline is its own timestamp plus its ttl, as its BAP sees it. The
@@ -67,6 +68,28 @@ class FloodOutcome:
             for s in sent
             if s.status == 200 and s.sent_at is not None and s.message_id in first
         )
+
+    def overtaken(self) -> list[float]:
+        """For each ACKed quiet message, the share of the flood's ACKed messages waiting when
+        it was sent (sent before it, answered after) whose callbacks came after its own: 1.0
+        when it went ahead of the whole backlog, 0.0 when it waited behind all of it."""
+        first: dict[str, dt.datetime] = {}
+        for arrival in self.arrivals:
+            first.setdefault(arrival.message_id, arrival.at)
+        flood = [
+            (s.sent_at, first[s.message_id])
+            for s in self.flood
+            if s.status == 200 and s.sent_at is not None and s.message_id in first
+        ]
+        shares = []
+        for quiet in self.quiet:
+            if quiet.status != 200 or quiet.sent_at is None or quiet.message_id not in first:
+                continue
+            waiting = [at for sent, at in flood if sent < quiet.sent_at < at]
+            if waiting:
+                answered = first[quiet.message_id]
+                shares.append(sum(at > answered for at in waiting) / len(waiting))
+        return shares
 
     def answered_in_time(self, sent: list[Sent]) -> tuple[int, int]:
         """(ACKed, whose callback arrived before its deadline)."""
@@ -208,6 +231,7 @@ def run(
     pending: int = PENDING,
     callback_seconds: float = 0.0,
     per_minute: int | None = None,
+    restart_after: float = 0.0,
 ) -> FloodOutcome:
     """The flood, its faults and the wait; every process is ended before this returns."""
     import redis
@@ -277,7 +301,9 @@ def run(
         if kill:
             host.kill()
             outcome.facts["worker killed at"] = f"{time.monotonic() - started:.1f} s"
-            host.start()  # at once, as a supervisor would
+            time.sleep(restart_after)  # 0: at once, as a supervisor would
+            host.start()
+            outcome.facts["worker started again at"] = f"{time.monotonic() - started:.1f} s"
         time.sleep(max(0.0, started + seconds - time.monotonic()))
         stop.set()
         for thread in workers:

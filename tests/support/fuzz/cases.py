@@ -66,6 +66,7 @@ class Shot:
     signing: str = "valid"
     message_id: str | None = None  # when the context carries a fresh one we chose
     replay: str = ""  # "", "same" (send an earlier ACKed request again) or "reuse-id"
+    version: str = "1.1"  # "2.0": posted to /beckn/v2/<action> (tests/support/fuzz/cases_v2.py)
 
 
 # -- DEG example messages with our ids ------------------------------------------------

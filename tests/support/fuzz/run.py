@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import json
 import random
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class Sent:
     raw: bytes
     header: str
     message_id: str
+    version: str = "1.1"
 
 
 @dataclass
@@ -67,36 +69,48 @@ class Target:
     def fire(self, shot: Shot) -> str:
         sent = self._prepare(shot)
         before = self._rows(sent.message_id) if shot.replay else None
+        base = "/beckn/v2" if shot.version == "2.0" else "/beckn"
         response = self.client.post(
-            f"/beckn/{sent.action}",
+            f"{base}/{sent.action}",
             data=sent.raw,
             content_type="application/json",
             **({"HTTP_AUTHORIZATION": sent.header} if sent.header else {}),
         )
-        outcome, _ = judge(response)
+        outcome, _ = judge(response) if shot.version != "2.0" else judge_v2(response)
         if shot.replay:
             outcome = self._check_replay(shot, sent, outcome, before)
         self._count(outcome, shot, response.content[:300].decode("utf-8", "replace"))
-        if outcome == "ACK" and not shot.replay:
+        if outcome.startswith("ACK") and not shot.replay:
             self.acked.append(sent)
         if self.process:
             self._process_new(shot)
         return outcome
 
+    def _acked(self, version: str) -> list[Sent]:
+        return [sent for sent in self.acked if sent.version == version]
+
     def _prepare(self, shot: Shot) -> Sent:
-        if shot.replay == "same" and self.acked:
-            earlier = self.rng.choice(self.acked)
-            return Sent(earlier.action, earlier.raw, earlier.header, earlier.message_id)
+        acked = self._acked(shot.version)
+        if shot.replay == "same" and acked:
+            earlier = self.rng.choice(acked)
+            return Sent(
+                earlier.action, earlier.raw, earlier.header, earlier.message_id, shot.version
+            )
         raw = shot.raw
         if ORDER.encode() in raw:
-            order_id = self.rng.choice(self.order_ids) if self.order_ids else "ord-unknown"
+            unknown = (
+                str(uuid.UUID(int=self.rng.getrandbits(128)))
+                if shot.version == "2.0"
+                else "ord-unknown"
+            )
+            order_id = self.rng.choice(self.order_ids) if self.order_ids else unknown
             raw = raw.replace(ORDER.encode(), order_id.encode())
         message_id = shot.message_id or ""
-        if shot.replay == "reuse-id" and self.acked and message_id:
-            old = self.rng.choice(self.acked).message_id
+        if shot.replay == "reuse-id" and acked and message_id:
+            old = self.rng.choice(acked).message_id
             raw = raw.replace(message_id.encode(), old.encode())
             message_id = old
-        return Sent(shot.action, raw, self._sign(raw, shot.signing), message_id)
+        return Sent(shot.action, raw, self._sign(raw, shot.signing), message_id, shot.version)
 
     def _sign(self, raw: bytes, how: str) -> str:
         from beckn.protocol.signing import generate_keypair, sign_request
@@ -136,16 +150,17 @@ class Target:
 
     def _check_replay(self, shot: Shot, sent: Sent, outcome: str, before: int | None) -> str:
         after = self._rows(sent.message_id)
-        if shot.replay == "same" and self.acked:
+        acked = self._acked(shot.version)
+        if shot.replay == "same" and acked:
             if after != before:
                 return f"{FAIL} replay stored twice ({outcome}, rows {before} -> {after})"
-            if outcome == "NACK 400 30022":  # the original's ttl ran out meanwhile
+            if outcome.endswith(" 30022"):  # the original's ttl ran out meanwhile
                 return "replay after its ttl: NACK 30022, no second row"
-            if outcome != "ACK":
+            if not outcome.startswith("ACK"):
                 return f"{FAIL} replay not answered as a duplicate ({outcome}, rows {after})"
             return "replay: ACK, no second row"
-        if shot.replay == "reuse-id" and self.acked and sent.message_id != shot.message_id:
-            if outcome == "ACK" or after != before:
+        if shot.replay == "reuse-id" and acked and sent.message_id != shot.message_id:
+            if outcome.startswith("ACK") or after != before:
                 return f"{FAIL} reused message_id accepted ({outcome}, rows {after})"
             return f"reused message_id: {outcome}"
         return outcome
@@ -178,27 +193,43 @@ class Target:
         if row is None:
             return "processed: nothing to do"
         body = json.loads(row.payload)
-        issues = fastschema.issues(row.action, body)
+        message = body.get("message") or {}
+        if (body.get("context") or {}).get("version") == "2.0.0":
+            issues = fastschema.issues_v2(body["context"]["action"], body)
+            order_id = (message.get("contract") or {}).get("id")
+            error = body.get("error")
+            code = error.get("errorCode") if error else None
+            label = f"callback {row.action} (2.0) " + (f"error {code}" if error else "ok")
+        else:
+            issues = fastschema.issues(row.action, body)
+            order_id = (message.get("order") or {}).get("id")
+            error = body.get("error")
+            label = f"callback {row.action} " + (f"error {error['code']}" if error else "ok")
         if issues:
-            return f"{FAIL} {row.action} breaks the core schema: {issues[0].path}"
-        order_id = (((body.get("message") or {}).get("order")) or {}).get("id")
-        if row.action == "on_confirm" and isinstance(order_id, str):
+            return f"{FAIL} {row.action} breaks its version's schema: {issues[0].path}"
+        if row.action == "on_confirm" and isinstance(order_id, str) and not error:
             self.order_ids.append(order_id)
-        error = body.get("error")
-        return f"callback {row.action} " + (f"error {error['code']}" if error else "ok")
+        return label
+
+
+def _answer(response) -> tuple[int, Any, str]:
+    """The status and parsed body of an answer, or why it is no Beckn answer at all."""
+    status = response.status_code
+    if status >= 500:
+        return status, None, f"{FAIL} HTTP {status}"
+    try:
+        return status, json.loads(response.content), ""
+    except ValueError:
+        return status, None, f"{FAIL} HTTP {status}, not JSON"
 
 
 def judge(response) -> tuple[str, dict | None]:
     """ACK, NACK <status> <code>, or FAIL <why>."""
     from beckn.protocol.errors import ALL_ERRORS
 
-    status = response.status_code
-    if status >= 500:
-        return f"{FAIL} HTTP {status}", None
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return f"{FAIL} HTTP {status}, not JSON", None
+    status, body, failed = _answer(response)
+    if failed:
+        return failed, None
     ack = body.get("message", {}).get("ack", {}) if isinstance(body, dict) else {}
     state = ack.get("status") if isinstance(ack, dict) else None
     if state == "ACK" and status == 200 and "error" not in body:
@@ -208,6 +239,25 @@ def judge(response) -> tuple[str, dict | None]:
     if state == "NACK" and code in {e.code for e in ALL_ERRORS} and 400 <= status < 500:
         return f"NACK {status} {code}", body
     return f"{FAIL} HTTP {status}, not a Beckn ACK/NACK", body
+
+
+def judge_v2(response) -> tuple[str, dict | None]:
+    """A 2.0 answer: ACK (a counter-signed Ack, HTTP 200) or NACK <status> <errorCode>
+    (a BECKN-005 code, 4xx), each valid against 2.0's Ack schema; else FAIL <why>."""
+    from beckn.protocol.errors import ALL_ERRORS
+    from beckn.protocol.v2 import schema as v2_schema
+
+    status, body, failed = _answer(response)
+    if failed:
+        return failed, None
+    if not isinstance(body, dict) or v2_schema.ack_issues(body):
+        return f"{FAIL} HTTP {status}, not a 2.0 Ack", None
+    if body.get("status") == "ACK" and status == 200:
+        return "ACK (2.0)", body
+    code = (body.get("error") or {}).get("errorCode")
+    if body.get("status") == "NACK" and code in {e.code for e in ALL_ERRORS} and status < 500:
+        return f"NACK (2.0) {status} {code}", body
+    return f"{FAIL} HTTP {status}, not a Beckn 2.0 ACK/NACK", body
 
 
 @contextlib.contextmanager

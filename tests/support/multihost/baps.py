@@ -89,6 +89,25 @@ class Baps:
             self.acked[message_id] = dt.datetime.now(dt.UTC)
         return message_id
 
+    def search(self, client) -> str:
+        """One search around the flagship charger; its message id (ACKed)."""
+        from beckn.simulator.journey import Plan, search_message
+
+        start = midday_tomorrow()
+        client.transaction_id = str(uuid.uuid4())
+        return client.send("search", search_message(Plan(), start, start + dt.timedelta(hours=1)))
+
+    def item_price(self, message_id: str, timeout: float = TTL_SECONDS) -> str:
+        """The flagship charger's price as one on_search (or its part holding it) shows it."""
+        wait_until(lambda: message_id in self.arrivals(), timeout, f"on_search {message_id}")
+        for arrival in self.arrivals()[message_id]:
+            catalog = json.loads(arrival.raw)["message"].get("catalog", {})
+            for provider in catalog.get("providers", []):
+                for item in provider.get("items", []):
+                    if item.get("id") == ITEM:
+                        return json.dumps(item.get("price"), sort_keys=True)
+        return ""
+
     def arrivals(self) -> dict[str, list]:
         groups: dict[str, list] = {}
         for arrival in self.receiver.snapshot():

@@ -57,6 +57,9 @@ class Figures:
     price_before: str = ""
     price_after: str = ""
     stale_prices: list[str] = field(default_factory=list)
+    search_before: str = ""  # the flagship charger's price in an on_search
+    search_after: str = ""
+    stale_searches: list[str] = field(default_factory=list)  # sent CHECK_MS after the change
     key_seen_after: float | None = None  # seconds from the command's end to web 2 taking it
     old_key_refused: bool = False
     staff_pages: list[int] = field(default_factory=list)  # statuses while web 1 was down
@@ -80,6 +83,8 @@ class Figures:
             f"{self.duplicates}, bad signatures {len(self.bad_signatures)}",
             f"price {self.price_before} -> {self.price_after}, stale answers after the change "
             f"{len(self.stale_prices)}",
+            f"searched price {self.search_before} -> {self.search_after}, stale searches "
+            f"{CHECK_MS} ms after the change {len(self.stale_searches)}",
             f"new key taken by web 2 {self.key_seen_after:.2f} s after the command ended; "
             f"removed key refused: {self.old_key_refused}"
             if self.key_seen_after is not None
@@ -153,11 +158,19 @@ def propagation(cluster: Cluster, baps: Baps, figures: Figures) -> None:
     direct = {h.name: f"http://{h.address}:{WEB_PORT}" for h in cluster.web_hosts}
     before = [baps.select(baps.client(direct[h])) for h in ("web1", "web2", "web1", "web2")]
     figures.price_before = baps.price(before[-1] or "")
+    figures.search_before = baps.item_price(baps.search(baps.client(direct["web2"])))
     change_price(cluster)
     after = [baps.select(baps.client(direct[h])) for h in ("web2", "web1", "web2", "web1")]
     prices = [baps.price(m or "") for m in after]
     figures.price_after = prices[0]
     figures.stale_prices = [p for p in prices if p == figures.price_before]
+    # the published catalog: a search sent CHECK_MS after the change, to either web host and
+    # answered by either worker host, shows the new rate
+    time.sleep(CHECK_MS / 1000)
+    searched = [baps.search(baps.client(direct[h])) for h in ("web2", "web1", "web2", "web1")]
+    shown = [baps.item_price(m) for m in searched]
+    figures.search_after = shown[0]
+    figures.stale_searches = [p for p in shown if p == figures.search_before]
     # the registry: a second key added on web host 1, the first removed there
     public = baps.keys["k2"][1]
     cluster.on_web1("beckn_subscriber", "add", "--subscriber-id", baps.subscriber_id,
