@@ -35,6 +35,19 @@ def select_body(message_id: str) -> dict:
     }  # fmt: skip
 
 
+def search_body(message_id: str) -> dict:
+    """A search 5 km around the demo's flagship charger, for a session an hour from now."""
+    from beckn.protocol.timefmt import format_timestamp
+    from beckn.simulator.journey import Plan, search_message
+
+    body = select_body(message_id)
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    body["context"]["action"] = "search"
+    body["message"] = search_message(Plan(), start, start + dt.timedelta(hours=1))
+    body["context"]["timestamp"] = format_timestamp(dt.datetime.now(dt.UTC))
+    return body
+
+
 def write_requests(path: Path, count: int, private: str) -> None:
     import uuid
 

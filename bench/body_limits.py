@@ -1,4 +1,4 @@
-"""Benchmark: what reading the body under cpo_portal.body_limits adds to a request.
+"""Benchmark: what reading the body under cpo_portal.web.body_limits adds to a request.
 
     python -m bench.body_limits [--rounds 5] [--requests 20000] [--size 2000]
 
@@ -19,7 +19,7 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpo_portal.settings")
 
-from cpo_portal.body_limits import (
+from cpo_portal.web.body_limits import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MIN_RATE,
     DEFAULT_TIMEOUT,

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from bench import pgdb
 from bench.ack_load import free_port, start_server
-from bench.ack_messages import select_body
+from bench.ack_messages import search_body, select_body
 from bench.callbacks_rig import Receiver, Workers, cpu_of_command, cpu_seconds
 
 BAPS = {"a": "bench-lat-a.example", "b": "bench-lat-b.example"}
@@ -73,14 +73,17 @@ def _slow(url: str) -> str:
     return f"{root}/slow/{path}"
 
 
-def signed(bap: str, private: str, count: int) -> list[tuple[str, bytes, str]]:
-    """(message_id, body, Authorization) for `count` selects of the demo's charger."""
+def signed(
+    bap: str, private: str, count: int, action: str = "select"
+) -> list[tuple[str, bytes, str]]:
+    """(message_id, body, Authorization) for `count` selects of the demo's charger, or
+    searches around it."""
     from beckn.protocol.signing import sign_request
 
     out = []
     for _ in range(count):
         message_id = str(uuid.uuid4())
-        body = select_body(message_id)
+        body = (search_body if action == "search" else select_body)(message_id)
         body["context"]["bap_id"] = BAPS[bap]
         raw = json.dumps(body, separators=(",", ":")).encode()
         header = sign_request(
@@ -95,8 +98,10 @@ class Sender:
     """Sends its messages at `rate` per second over `connections` keep-alive connections and
     notes when each was sent and what status it got."""
 
-    def __init__(self, port: int, messages: list, rate: float, connections: int) -> None:
-        self.port, self.messages, self.rate = port, messages, rate
+    def __init__(
+        self, port: int, messages: list, rate: float, connections: int, action: str = "select"
+    ) -> None:
+        self.port, self.messages, self.rate, self.action = port, messages, rate, action
         self.sent: dict[str, float] = {}
         self.status: dict[int, int] = {}
         self._next = 0
@@ -128,7 +133,7 @@ class Sender:
             headers = {"Content-Type": "application/json", "Authorization": header}
             sent = time.time()
             try:
-                conn.request("POST", "/beckn/select", raw, headers)
+                conn.request("POST", f"/beckn/{self.action}", raw, headers)
                 response = conn.getresponse()
                 response.read()
                 code = response.status
@@ -227,7 +232,10 @@ def environment(args: argparse.Namespace, work: Path) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=100, help="BAP b's selects per second")
+    parser.add_argument("--rate", type=float, default=100, help="BAP b's requests per second")
+    parser.add_argument(
+        "--action", choices=("select", "search"), default="select", help="what BAP b sends"
+    )
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--flood", type=float, default=0, help="BAP a sends this many times b")
     parser.add_argument("--slow-a", type=float, default=0, help="seconds BAP a takes per callback")
@@ -256,7 +264,7 @@ def main() -> None:
     private = prepare(receiver.url, slow_a=bool(args.slow_a))
     autovacuum = pgdb.vacuum()
     count_b = int(args.rate * args.seconds)
-    senders_msgs = {"b": signed("b", private["b"], count_b)}
+    senders_msgs = {"b": signed("b", private["b"], count_b, args.action)}
     if args.flood:
         senders_msgs["a"] = signed("a", private["a"], int(count_b * args.flood))
     port = free_port()
@@ -276,7 +284,7 @@ def main() -> None:
         began = time.time() + 0.5
         senders = {
             name: Sender(port, msgs, args.rate * (args.flood if name == "a" else 1),
-                         args.connections).start(began)
+                         args.connections, args.action if name == "b" else "select").start(began)
             for name, msgs in senders_msgs.items()
         }  # fmt: skip
         for sender in senders.values():
@@ -301,7 +309,7 @@ def main() -> None:
     print("\n=== callback latency figures ===")
     print(
         f"{mode}; web {args.web} gevent process(es), {args.workers} worker(s) x "
-        f"{args.concurrency}; BAP b {args.rate:g} selects/s for {args.seconds:g} s"
+        f"{args.concurrency}; BAP b {args.rate:g} {args.action} requests/s for {args.seconds:g} s"
         + (f", BAP a {args.rate * args.flood:g}/s" if args.flood else "")
         + (f" taking {args.slow_a:g} s per callback" if args.slow_a else "")
         + f"; load before {load:.1f}, after {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs); "
@@ -309,7 +317,7 @@ def main() -> None:
     )
     accepted = sum(s.status.get(200, 0) for s in senders.values())
     print(
-        "CPU per accepted select: "
+        f"CPU per accepted {args.action}: "
         + ", ".join(
             f"{name} {seconds * 1000 / max(1, accepted):.1f} ms"
             for name, seconds in zip(("web", "workers", "PostgreSQL"), cpu, strict=True)

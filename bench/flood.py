@@ -3,11 +3,13 @@ one worker host answers both; before and after, in one run.
 
     .venv/bin/python -m bench.flood [--before ../wt-before] [--seconds 12]
                                     [--only kill flush both neither] [--ttl 30]
+                                    [--restart-after 15]
 
 Each scenario is tests/support/faults/flood.py (gunicorn, one Celery worker host of two
 prefork processes started again at once after a SIGKILL, beat, a private Redis as broker
 and cache, signed requests over HTTP, a receiver checking every callback's signature):
-`kill` SIGKILLs the worker host half way, `flush` flushes the broker a third of the way
+`kill` SIGKILLs the worker host half way (started again at once, or `--restart-after` seconds
+later), `flush` flushes the broker a third of the way
 in, `both` does both, `neither` neither. It runs the code of the `--before` checkout
 first (when given), then this one's, against DATABASE_URL (PostgreSQL; dropped, created and migrated
 by each side's own migrations). Prints one markdown row per side and scenario: requests
@@ -72,6 +74,10 @@ def main() -> int:
     parser.add_argument(
         "--callback-seconds", type=float, default=0.0, help="how long the BAPs take per callback"
     )
+    parser.add_argument(
+        "--restart-after", type=float, default=0.0,
+        help="seconds between the kill and the worker host's start (0: at once)",
+    )  # fmt: skip
     parser.add_argument("--only", nargs="*", choices=list(SCENARIOS), default=list(SCENARIOS))
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
@@ -100,6 +106,7 @@ def main() -> int:
                 settings.BECKN_SUBSCRIBER_ID, args.seconds, flush=flush, kill=kill, root=root,
                 ttl=dt.timedelta(seconds=args.ttl), pending=args.pending,
                 callback_seconds=args.callback_seconds, per_minute=args.per_minute,
+                restart_after=args.restart_after,
             )  # fmt: skip
             rows.append(row(side, scenario, outcome))
             print(rows[-1], f"({time.monotonic() - started:.0f} s)", flush=True)

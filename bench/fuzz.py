@@ -1,7 +1,7 @@
 """Fuzz: hostile Beckn requests and API calls, counted by outcome (10,000+ cases by default).
 
-    .venv/bin/python -m bench.fuzz [--messages 8000] [--schema 2000] [--api 1000]
-                                   [--inputs 1000] [--seed 1]
+    .venv/bin/python -m bench.fuzz [--messages 8000] [--messages-v2 2000] [--schema 2000]
+                                   [--api 1000] [--inputs 1000] [--seed 1]
 
 Three runs, in-process through Django's test client and WSGI application, against a
 throwaway database created beside DATABASE_URL's (PostgreSQL, which refuses more than
@@ -9,7 +9,9 @@ SQLite does) and dropped afterwards:
 
 1. hypothesis-built Beckn messages (tests/support/fuzz/cases.py: DEG examples mutated, broken
    contexts, huge and deep bodies, broken bytes, replays), mostly signed by a registered
-   test BAP so they reach every stage; each ACKed one processed into its callback;
+   test BAP so they reach every stage; each ACKed one processed into its callback; then
+   the 2.0 ones (tests/support/fuzz/cases_v2.py: the 2.0 journeys and DEG's 2.0 examples,
+   mutated, posted to /beckn/v2/<action>), each callback checked against 2.0's schema;
 2. schemathesis cases from the core 1.1.0 OpenAPI for the ten request endpoints;
 3. schemathesis cases for every DRF endpoint of /api/schema/ as each role of one operator;
 4. hostile raw bodies to every DRF POST endpoint and hostile pricing documents to the
@@ -37,6 +39,12 @@ def configure() -> None:
     os.environ.setdefault("DEBUG", "0")  # DEBUG would keep every query in memory
     os.environ.setdefault("BEHIND_TLS", "0")
     os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+    # every ACKed message is processed in this process, as the tests' runs are: no worker
+    # host beats, and admission must not refuse for want of one
+    os.environ.setdefault("BECKN_ADMIT_WITHOUT_WORKERS", "1")
+    # nor for the BAP's backlog: the callbacks are judged, never delivered, so they would
+    # count as waiting for ever (tests/support/fuzz/run.py: quiet_queues)
+    os.environ.setdefault("BECKN_MAX_PENDING_PER_BAP", "0")
     import logging
 
     import django
@@ -46,6 +54,8 @@ def configure() -> None:
 
 
 def hypothesis_run(examples: int, seed: int, strategy, fire, label: str) -> None:
+    if examples <= 0:  # e.g. --messages 0: that run is left out
+        return
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as fixed_seed
 
@@ -73,6 +83,7 @@ def hypothesis_run(examples: int, seed: int, strategy, fire, label: str) -> None
 
 def fuzz_beckn(args, client) -> tuple[bool, str]:
     from tests.support.fuzz.cases import beckn_shots
+    from tests.support.fuzz.cases_v2 import beckn_v2_shots
     from tests.support.fuzz.run import Target, quiet_queues, report
     from tests.support.fuzz.schema import schema_shots
     from tests.support.fuzz.world import build_world
@@ -88,6 +99,8 @@ def fuzz_beckn(args, client) -> tuple[bool, str]:
     started = time.perf_counter()
     with quiet_queues():
         hypothesis_run(args.messages, args.seed, beckn_shots(world), fire, "messages")
+        if args.messages_v2:
+            hypothesis_run(args.messages_v2, args.seed, beckn_v2_shots(world), fire, "2.0")
         if args.schema:
             hypothesis_run(args.schema, args.seed, schema_shots(world), fire, "schema")
     seconds = time.perf_counter() - started
@@ -173,6 +186,7 @@ def fuzz_inputs(args) -> tuple[bool, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=8000, help="hypothesis Beckn messages")
+    parser.add_argument("--messages-v2", type=int, default=2000, help="hypothesis 2.0 messages")
     parser.add_argument("--schema", type=int, default=2000, help="schemathesis Beckn cases")
     parser.add_argument("--api", type=int, default=1000, help="schemathesis DRF API cases")
     parser.add_argument("--inputs", type=int, default=1000, help="hostile API bodies, documents")
@@ -210,7 +224,7 @@ def main() -> int:
     finally:
         connection.creation.destroy_test_db(original, verbosity=0)
         teardown_test_environment()
-    total = args.messages + args.schema + args.api + args.inputs
+    total = args.messages + args.messages_v2 + args.schema + args.api + args.inputs
     ok = ok_beckn and ok_api and ok_inputs
     print(f"\n{total} cases in all; {'no failures' if ok else 'FAILURES'}")
     return 0 if ok else 1

@@ -15,7 +15,8 @@ With --compare, each network is measured twice in the same run: "before", the se
 handler building the catalog from the database for every search (as the product did
 before the published catalog: tests/beckn/built_catalog.py), then "after", the handler reading the
 published catalog (beckn/services/publication.py); then the time the publication takes to
-update after one offer edit and one tariff edit (2,000 chargers, 200 offers), and the
+update after one offer edit and one tariff edit (2,000 chargers, 200 offers), the CPU
+of recording the catalog's changes after an offer, tariff and charger edit, and the
 memory it takes for every network seeded.
 
 Counted and timed is process() only; the queries and CPU columns add, in brackets, those
@@ -392,6 +393,8 @@ def main(argv: list[str] | None = None) -> None:
         for scenario in scenarios:
             if isinstance(scenario, Scenario) and scenario.offers >= 200 <= scenario.chargers // 10:
                 print(update_times(scenario), flush=True)
+            if isinstance(scenario, Scenario):
+                print(record_times(scenario), flush=True)
         print(publication_memory(), flush=True)
     if args.uncapped:
         worlds = scenarios[1:] if args.demo else scenarios
@@ -446,6 +449,30 @@ def update_times(scenario) -> str:
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         out.append(f"{name}: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU")
     return f"publication update, {scenario.label}: " + "; ".join(out)
+
+
+def record_times(scenario) -> str:
+    """The CPU of bringing the catalog's change record up to date (what the push beat
+    does) after one offer, one tariff and one charger edit of the scenario's first
+    operator, the publication already updated (a search's cost, measured above)."""
+    from django.utils import timezone
+
+    from beckn.services import catalog_refresh, publication
+    from cpo_portal.models import Charger, Operator
+    from offers.models import Offer
+    from pricing.models import Tariff
+
+    operator = Operator.objects.get(code=scenario.operator_codes()[0])
+    catalog_refresh.record(timezone.now())  # every piece, the first time
+    out = []
+    for name, model in (("offer", Offer), ("tariff", Tariff), ("charger", Charger)):
+        model.objects.filter(operator=operator).order_by("pk")[0].save()
+        publication.providers()
+        cpu0 = time.process_time()
+        written = catalog_refresh.record(timezone.now())
+        cpu = time.process_time() - cpu0
+        out.append(f"{name} edit {cpu * 1000:.1f} ms CPU ({written} changes)")
+    return f"change record, {scenario.label}: " + "; ".join(out)
 
 
 def seed_demo() -> DemoScenario:

@@ -116,7 +116,7 @@ def time_all(parts: int) -> None:
     from django.db import connection
 
     from analytics.services.rollup import backfill, backfill_parts
-    from cpo_portal import chunked
+    from cpo_portal.background import chunked
     from cpo_portal.models import ChunkedJob
     from tests.analytics.test_rollup_backfill_parts import snapshot
     from tests.support.procs import Process

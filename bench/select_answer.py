@@ -17,7 +17,12 @@ production runs them:
 - the answer: what a worker runs for each message (`beckn.processing.process`, each in a
   transaction of its own; timed --batch at a time): the select handler, the quote and its
   loads, the order row, the on_select JSON, its schema check and the outbox row. The
-  delivery it would queue is dropped; CPU and queries are per select.
+  delivery it would queue is dropped; CPU and queries are per select. With --deliver, a
+  draining worker's whole path instead (`beckn.tasks.answer_next` with one courier, its
+  attempts written down after each, as `beckn.tasks` drains): the answer, the callback
+  written leased to this worker, signed and handed to the guarded client, whose POST is
+  answered at once by a stub (an ACK, no network), the attempt and the row's outcome
+  written down. The messages are answered in turn, not --batch at a time.
 
 The server's CPU for the timed answers (its process's user + system time, from /proc:
 PostgreSQL on this machine) is printed per select beside them.
@@ -27,7 +32,8 @@ validators); the next 10 count the queries each sends (through Django's query lo
 own CPU is left out of the timing); the next --selects are timed by this thread's CPU
 clock (time.thread_time), nothing logged. With --profile, a further --selects are
 answered under cProfile (process CPU, the profiler's overhead included) and its top
-entries by cumulative and by own time are printed; --queries prints one answer's SQL.
+entries by cumulative and by own time are printed; --queries prints one answer's
+statements, each with its median time over 20 answers.
 """
 
 from __future__ import annotations
@@ -154,14 +160,37 @@ def _inbound_ids(messages) -> list[int]:
 
 
 BATCH = 5  # --batch
+DELIVER = False  # --deliver
+_COURIER: list = []  # --deliver: the drain's one courier
 
 
 def answer(ids: list[int]) -> None:
-    """As a worker answers the ids a web process handed over together."""
-    from beckn import processing
+    """As a worker answers the ids a web process handed over together (--deliver: as a
+    draining worker answers the messages in turn and sends their callbacks)."""
+    from beckn import processing, tasks
+    from beckn.services import delivery
 
-    for inbound_id in ids:
-        processing.process(inbound_id)
+    if not DELIVER:
+        for inbound_id in ids:
+            processing.process(inbound_id)
+        return
+    if not _COURIER:
+        _COURIER.append(delivery.Courier())
+    for _ in ids:
+        tasks.answer_next(_COURIER[0])
+        _COURIER[0].record()
+
+
+def stub_the_network() -> None:
+    """--deliver: every POST through the guarded client is answered at once with an ACK."""
+    from cpo_portal.outbound import transport
+
+    ack = json.dumps({"message": {"ack": {"status": "ACK"}}}).encode()
+
+    def answered(method, url, **kwargs):
+        return transport.Response(200, {"Content-Type": "application/json"}, ack, True)
+
+    transport.request = answered
 
 
 def answer_all(ids: list[int], count: bool) -> tuple[list[float], list[float]]:
@@ -179,7 +208,10 @@ def answer_all(ids: list[int], count: bool) -> tuple[list[float], list[float]]:
             cpu.append((time.thread_time() - t0) * 1000 / len(chunk))
         if seen is not None:
             queries.append(round(len(seen.captured_queries) / len(chunk), 1))
-        done = Outbox.objects.filter(inbound__in=chunk, action="on_select").count()
+        rows = Outbox.objects.filter(inbound__in=chunk, action="on_select")
+        if DELIVER:
+            rows = rows.filter(state="delivered")
+        done = rows.count()
         if done != len(chunk):
             raise SystemExit(f"{len(chunk) - done} of messages {chunk} got no on_select")
     return cpu, queries
@@ -223,29 +255,51 @@ def profile(ids: list[int], top: int) -> None:
 
 
 def show_queries(ids: list[int]) -> None:
+    """Each answer's statements, timed one by one at the driver (perf_counter around each
+    execute: the round trip and the server's work), the median per statement printed."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as seen:
-        answer(ids)
-    print(f"\n=== the {len(seen.captured_queries)} queries of {len(ids)} answer(s) together ===")
-    for n, query in enumerate(seen.captured_queries, 1):
-        print(f"{n:2}. {query['sql'][:300]}")
+    runs: list[list[tuple[str, float]]] = []
+
+    def timed(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            runs[-1].append((sql, (time.perf_counter() - t0) * 1000))
+
+    for inbound_id in ids:
+        runs.append([])
+        with connection.execute_wrapper(timed):
+            answer([inbound_id])
+    shape = [sql for sql, _ in runs[0]]
+    alike = [run for run in runs if [sql for sql, _ in run] == shape]
+    print(f"\n=== the {len(shape)} statements of one answer, median wall time of each over "
+          f"{len(alike)} answers (ms, at the driver) ===")  # fmt: skip
+    for n, sql in enumerate(shape):
+        ms = statistics.median(run[n][1] for run in alike)
+        print(f"{n + 1:2}. {ms:6.3f} ms  {sql[:160]}")
+    print(f"    {sum(statistics.median(r[n][1] for r in alike) for n in range(len(shape))):.3f}"
+          " ms in all")  # fmt: skip
 
 
 def main() -> None:
-    global BATCH
+    global BATCH, DELIVER
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--selects", type=int, default=300)
     parser.add_argument("--warm", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--batch", type=int, default=BATCH, help="messages answered together")
-    parser.add_argument("--queries", action="store_true", help="print one batch's SQL")
+    parser.add_argument(
+        "--queries", action="store_true", help="print one answer's statements, each timed"
+    )
+    parser.add_argument("--deliver", action="store_true", help="the callbacks sent too")
     parser.add_argument("--database", default="", help="default: <DATABASE_URL's>_bench_select")
     parser.add_argument("--cache", default=os.environ.get("CACHE_URL", DEFAULT_CACHE))
     args = parser.parse_args()
     BATCH = max(1, args.batch)
+    DELIVER = args.deliver
     url = _database_url(args.database)
     pgdb.recreate(url)
     # The per-BAP backlog is counted in Redis, as deployed; every message is ACKed before
@@ -263,10 +317,14 @@ def main() -> None:
     from django.test import Client
 
     private = prepare()
+    if DELIVER:
+        stub_the_network()
     client = Client()
     # warm (not counted), counted (queries logged, CPU not kept), timed, then the profiled
     # ones and the one whose SQL is printed
-    spans = [args.warm, COUNTED * BATCH, args.selects, args.selects if args.profile else 0, BATCH]
+    shown_count = 20 if args.queries else 0
+    spans = [args.warm, COUNTED * BATCH, args.selects, args.selects if args.profile else 0,
+             shown_count]  # fmt: skip
     messages = signed(private, sum(spans))
     parts, start = [], 0
     for size in spans:
@@ -293,7 +351,7 @@ def main() -> None:
         f"{pgdb.load_average()}; demo selects, {args.selects} timed after {args.warm} warm"
     )
     print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
-    how = "processing.process"
+    how = "tasks.answer_next, the callback sent" if DELIVER else "processing.process"
     print(line(f"answer ({how})", cpu, queries))
     if server_before is not None and server_after is not None:
         server_ms = (server_after - server_before) * 1000 / max(1, args.selects)

@@ -14,7 +14,7 @@ attacks, each for `--seconds`, with a /healthz probe every 5 s (5 s to answer):
     client that is cut off (408) reconnects at once.
 Variants, in turn for each attack: gunicorn's own gthread worker (`--worker-class gthread`
 on the command line overrides the config file), the project's gthread worker
-(cpo_portal/web_workers.py) and gevent; `--variant` keeps some. `--before CHECKOUT` adds
+(cpo_portal/web/gunicorn_workers.py) and gevent; `--variant` keeps some. `--before CHECKOUT` adds
 the project's gthread worker of another checkout (e.g. a worktree of main), run the same
 way from there. Prints the probes answered of those sent.
 """

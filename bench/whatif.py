@@ -206,7 +206,7 @@ def parallel(parts: int) -> None:
     from analytics.services.whatif.parallel import RUNNER_OBJECT
     from analytics.services.whatif.start import new_run
     from analytics.tasks import run_whatif
-    from cpo_portal import chunked
+    from cpo_portal.background import chunked
     from offers.models import Offer
     from tests.support.procs import Process, wait_until
 

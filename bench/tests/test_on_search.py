@@ -9,7 +9,7 @@ import pytest
 
 from beckn import conf
 from beckn.services import outbox
-from bench.on_search import Searcher, measure, print_figures
+from bench.on_search import Searcher, measure, print_figures, record_times
 from bench.on_search_world import Scenario, seed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -45,3 +45,13 @@ def test_figures_block_parses_and_queries_do_not_grow(monkeypatch, capsys, setti
     assert rows[0][3:5] == rows[1][3:5]
     assert rows[0][4] == "1"
     assert "load average:" in block
+
+
+def test_record_times_reads_back():
+    scenario = Scenario(0, 20, 5)
+    seed(scenario)
+    line = record_times(scenario)
+    edit = r"edit [\d.]+ ms CPU \(\d+ changes\)"
+    assert re.fullmatch(
+        rf"change record, 20 chargers, 5 offers: offer {edit}; tariff {edit}; charger {edit}", line
+    ), line
