@@ -30,7 +30,7 @@ $(VAR_DIR)/dev.env:
 # Web server, the protocol pool's server (the Beckn endpoints with only the middleware they
 # need: cpo_portal/settings/protocol_pool.py), Celery worker and Celery beat on the embedded
 # defaults (SQLite and the project's filesystem broker in ./var/broker,
-# cpo_portal/embedded_broker.py). Ctrl-C stops them all; so does any one of them stopping.
+# cpo_portal/background/embedded_broker.py). Ctrl-C stops them all; so does any one of them stopping.
 # honcho gives each Procfile line its own port, 100 apart: the protocol server is on
 # PORT + 100, and BAPs are given that address (BECKN_SUBSCRIBER_URI, unless set). Roaming
 # partners are given the web server's (OCPI_PUBLIC_URL follows PORT unless set).

@@ -25,7 +25,7 @@ wsgi_app = "cpo_portal.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 
 # Processes x threads bounds concurrent requests, and every one may hold a database
-# connection, as may each gthread worker's /healthz thread (cpo_portal/web_workers.py):
+# connection, as may each gthread worker's /healthz thread (cpo_portal/web/gunicorn_workers.py):
 # keep workers * (threads + 1) below the PostgreSQL connection budget.
 workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 # Threads overlap each request's database round trips (the Beckn ACK waits for its
@@ -34,10 +34,10 @@ workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 threads = _int("GUNICORN_THREADS", 4)
 _worker = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
 # gunicorn's gthread and sync workers with a deadline on the request line and headers
-# (cpo_portal/web_workers.py); gevent's own worker reads headers under `keepalive`.
+# (cpo_portal/web/gunicorn_workers.py); gevent's own worker reads headers under `keepalive`.
 WORKER_CLASSES = {
-    "gthread": "cpo_portal.web_workers.ThreadWorker",
-    "sync": "cpo_portal.web_workers.SyncWorker",
+    "gthread": "cpo_portal.web.gunicorn_workers.ThreadWorker",
+    "sync": "cpo_portal.web.gunicorn_workers.SyncWorker",
     "gevent": "gevent",
 }
 if _worker not in WORKER_CLASSES:
@@ -72,7 +72,7 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
 # Request line and headers. Bodies: the application reads each one whole before Django
 # runs, at most REQUEST_BODY_MAX_BYTES and within REQUEST_BODY_TIMEOUT seconds (plus one per
-# REQUEST_BODY_MIN_RATE bytes received), else 413 / 408 (cpo_portal/body_limits.py).
+# REQUEST_BODY_MIN_RATE bytes received), else 413 / 408 (cpo_portal/web/body_limits.py).
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
@@ -82,7 +82,7 @@ limit_request_field_size = 8190
 # request in it). In production a buffering proxy sends gunicorn only whole
 # requests (docs/operations.md, Request limits).
 # The request line and headers have a deadline of their own, REQUEST_HEADER_TIMEOUT from
-# the moment gunicorn accepts the connection (cpo_portal/web_workers.py; under gevent the
+# the moment gunicorn accepts the connection (cpo_portal/web/gunicorn_workers.py; under gevent the
 # `keepalive` seconds per request), so a client sending a header line now and then is cut.
 _deadlines = {
     "REQUEST_HEADER_TIMEOUT": float(os.environ.get("REQUEST_HEADER_TIMEOUT") or 10),

@@ -47,8 +47,8 @@ DOCUMENTED = {
 ALLOWED: dict[tuple[str, str], str] = {
     # kombu's virtual transport is written by implementing these (kombu.transport.virtual
     # .Channel: "_get", "_put", ... are the methods a transport provides).
-    ("cpo_portal/embedded_broker.py", "_put"): "kombu's virtual transport interface",
-    ("cpo_portal/embedded_broker.py", "_get"): "kombu's virtual transport interface",
+    ("cpo_portal/background/embedded_broker.py", "_put"): "kombu's virtual transport interface",
+    ("cpo_portal/background/embedded_broker.py", "_get"): "kombu's virtual transport interface",
 }
 
 ATTR_FUNCTIONS = {"getattr", "setattr", "hasattr", "delattr"}
