@@ -1,4 +1,4 @@
-"""Benchmark: a callback's JSON text, `beckn.services.outbox.encode` (orjson) beside the
+"""Benchmark: a callback's JSON text, `beckn.protocol.json_text.encode` (orjson) beside the
 standard library's `json.dumps` with the same options, on callbacks the product wrote.
 
     python -m bench.callback_encode [--database cpo_bench_search] [--action on_search]
@@ -33,7 +33,7 @@ def main() -> None:
     from django.db import DatabaseError
 
     from beckn.models import Outbox
-    from beckn.services.outbox import encode
+    from beckn.protocol.json_text import encode
 
     try:
         payloads = list(
@@ -55,9 +55,9 @@ def main() -> None:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
     same = all(encode(b) == plain(b) for b in bodies)
-    spent: dict[str, list[float]] = {"json.dumps": [], "outbox.encode": []}
+    spent: dict[str, list[float]] = {"json.dumps": [], "text.encode": []}
     for body in bodies:
-        for name, f in (("json.dumps", plain), ("outbox.encode", encode)):
+        for name, f in (("json.dumps", plain), ("text.encode", encode)):
             started = time.process_time()
             for _ in range(args.rounds):
                 f(body)

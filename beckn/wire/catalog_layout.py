@@ -10,22 +10,17 @@ part to another. What goes where is described in beckn/wire/catalog_json.py.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from beckn.commerce_types import AddOnLine, Offering, PublishedOffer, SurgeNotice
+from beckn.protocol.json_text import size
 from beckn.wire import catalog_json, offer_json
 from cpo_portal.models import Charger, Connector, Station
 
 Placements = tuple[dict[int, Station], dict[str, dict[str, None]], dict[str, list[str]]]
-
-
-def size(value: Any) -> int:
-    """Bytes of `value` as the outbox encodes it (compact, UTF-8)."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 @dataclass
@@ -72,11 +67,11 @@ class Layout:
         freebies: dict[int, list[PublishedOffer]] = {}  # by id of a list in `mine`
         for charger in offering.chargers:
             if applying is not None:
-                here = mine[charger.pk] = applying[charger.pk]
+                here = mine[charger.id] = applying[charger.id]
             else:
                 published = offering.offers.get(charger.station_id) or ()
                 station, code, categories = charger.station.code, charger.code, charger.categories
-                here = mine[charger.pk] = [
+                here = mine[charger.id] = [
                     o for o in published if o.applies_at(station, code, categories)
                 ]
             named = freebies.get(id(here))
@@ -149,7 +144,7 @@ class Layout:
         scoped: dict[int, list[str]] = {}  # by id of a list of offers
         for charger in chargers:
             station = stations.setdefault(charger.station_id, charger.station)
-            mine = self.mine.get(charger.pk) or []
+            mine = self.mine.get(charger.id) or []
             if (charger.station_id, id(mine)) not in seen:
                 seen.add((charger.station_id, id(mine)))
                 here = station.code
@@ -212,7 +207,7 @@ class Layout:
         return self._kept(charger)[1]
 
     def _kept(self, charger: Charger) -> tuple[dict[str, Any], int]:
-        pk = charger.pk
+        pk = charger.id
         found = self._items.get(pk)
         if found is not None:
             return found
@@ -237,7 +232,7 @@ class Layout:
         return found
 
     def _item(self, charger: Charger) -> dict[str, Any]:
-        listed = self.offering.rates.get(charger.pk)
+        listed = self.offering.rates.get(charger.id)
         rate, currency = listed if listed is not None else (None, charger.operator.currency)
         entry = catalog_json.item(
             charger,
@@ -247,11 +242,11 @@ class Layout:
             connectors=(
                 getattr(charger, "shown_connectors", None)
                 if self.connectors is None
-                else self.connectors[charger.pk]
+                else self.connectors[charger.id]
             ),
             named=False,
         )
-        mine = self.mine.get(charger.pk) or []
+        mine = self.mine.get(charger.id) or []
         if mine and rate is not None:
             refs = self.refs(mine, rate, currency)
             if refs:

@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beckn.commerce_types import Offering
+from beckn.protocol.json_text import size
 from beckn.protocol.refresh_tags import INC
 from beckn.protocol.tags import tag_group
 from beckn.wire import catalog_json
-from beckn.wire.catalog_layout import Layout, size
+from beckn.wire.catalog_layout import Layout
 from cpo_portal.models import Charger
 
 PART_GROUP = "catalog-part"
@@ -78,14 +79,13 @@ def laid_out_catalogs(
     """search_catalogs of providers already laid out."""
     shown = sum(len(layout.offering.chargers) for layout in layouts)
     descriptor = catalog_json.catalog_descriptor(shown, matched)
+    whole = {"catalog": {"descriptor": descriptor, "providers": [x.provider() for x in layouts]}}
+    if size(whole) + ENVELOPE_BYTES <= part_bytes:
+        return [whole]  # one encoding of the whole, not the sizes of its pieces
     sizes = [_Sizes.of(index, layout) for index, layout in enumerate(layouts)]
-    if sum(s.whole() for s in sizes) + ENVELOPE_BYTES <= part_bytes:
-        cuts = [_Part()]  # what _cut would count for one part is no more: one part
-    else:
-        cuts = _cut(sizes, part_bytes)  # by the sizes of the pieces: nothing built twice
+    cuts = _cut(sizes, part_bytes)  # by the sizes of the pieces: nothing built twice
     if len(cuts) == 1:
-        providers = [layout.provider() for layout in layouts]
-        return [{"catalog": {"descriptor": descriptor, "providers": providers}}]
+        return [whole]
     messages = []
     for number, part in enumerate(cuts, start=1):
         chosen = []
@@ -131,18 +131,6 @@ class _Sizes:
         }
         return cls(index, layout, header + 200, stations, offers)
 
-    def whole(self) -> int:
-        """What _cut counts for the whole provider in one part: every piece, each station
-        an offer is placed at and each charger a charger-scoped offer names."""
-        layout = self.layout
-        chargers = layout.offering.chargers
-        _, locations, item_ids = layout.placements(chargers)
-        items = sum(layout.item_size(c) + 1 for c in chargers)
-        pieces = sum(self.stations.values()) + sum(self.offers.values())
-        placed = sum(len(code) + 3 for codes in locations.values() for code in codes)
-        named = sum(len(code) + 3 for codes in item_ids.values() for code in codes)
-        return self.header + pieces + items + placed + named
-
     def cost(self, part: _Part, charger: Charger, item_bytes: int) -> int:
         total = item_bytes
         if not part.runs or part.runs[-1][0] is not self.layout:
@@ -150,7 +138,7 @@ class _Sizes:
         station = charger.station.code
         if (self.index, charger.station_id) not in part.stations:
             total += self.stations.get(station, 0)
-        for offer in self.layout.mine.get(charger.pk) or ():
+        for offer in self.layout.mine.get(charger.id) or ():
             if (self.index, offer.offer_id) not in part.offers:
                 total += self.offers.get(offer.offer_id, 0)
             if (self.index, offer.offer_id, station) not in part.placed:
@@ -166,7 +154,7 @@ class _Sizes:
         part.bytes += extra
         part.stations.add((self.index, charger.station_id))
         station = charger.station.code
-        for offer in self.layout.mine.get(charger.pk) or ():
+        for offer in self.layout.mine.get(charger.id) or ():
             part.offers.add((self.index, offer.offer_id))
             part.placed.add((self.index, offer.offer_id, station))
 
