@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from typing import cast
 
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
@@ -123,14 +123,21 @@ def _next_waiting(now: dt.datetime) -> InboundMessage | None:
 def _locked(inbound_id: int, now: dt.datetime, skip_locked: bool = False) -> InboundMessage | None:
     """The message, locked and marked answered (_take), unless it does not exist, was
     already handled or (with `skip_locked`) another worker is handling it."""
-    rows = InboundMessage.objects.select_for_update(skip_locked=skip_locked)
-    open_rows = (
-        rows.filter(pk=inbound_id).exclude(state__in=[InboundState.DONE, InboundState.FAILED])
-    ).order_by()
-    return _take(open_rows, now)
+    alias = router.db_for_write(InboundMessage)
+    key = (alias, skip_locked)
+    if key not in _TAKE_BY_ID:  # the same text for every id: made once per process
+        rows = InboundMessage.objects.using(alias).select_for_update(skip_locked=skip_locked)
+        open_rows = rows.filter(pk=_ANY_ID).exclude(state__in=_CLOSED).order_by()
+        _TAKE_BY_ID[key] = _take_sql(open_rows)
+    sql, params = _TAKE_BY_ID[key]
+    params = [inbound_id if p == _ANY_ID else p for p in params]
+    return _taken(sql, params, now, alias)
 
 
 _TAKE_COLUMNS = ("id", "state", "processed_at", "attempts")
+_ANY_ID = -1  # where the id goes in a take by id (no message has it)
+_CLOSED = [InboundState.DONE, InboundState.FAILED]
+_TAKE_BY_ID: dict[tuple[str, bool], tuple[str, list]] = {}
 
 
 def _take(rows: QuerySet[InboundMessage], now: dt.datetime) -> InboundMessage | None:
@@ -139,6 +146,12 @@ def _take(rows: QuerySet[InboundMessage], now: dt.datetime) -> InboundMessage | 
     transaction need not mark it at its end. A handler that raises rolls the mark back
     with everything else (the refusal or the crash is then written in a transaction of
     its own, which takes the message the same way)."""
+    sql, params = _take_sql(rows)
+    return _taken(sql, params, now, rows.db)
+
+
+def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list]:
+    """The take's text, and its parameters after the state and the time."""
     meta = InboundMessage._meta
     ops = connections[rows.db].ops
     pk, state, processed, attempts = (
@@ -150,8 +163,12 @@ def _take(rows: QuerySet[InboundMessage], now: dt.datetime) -> InboundMessage | 
         f"UPDATE {ops.quote_name(meta.db_table)} SET {state} = %s, {processed} = %s, "  # noqa: S608 (names from the model, values parameters)
         f"{attempts} = {attempts} + 1 WHERE {pk} IN ({sub}) RETURNING *"
     )
-    values = [InboundState.DONE, ops.adapt_datetimefield_value(now), *params]
-    return next(iter(InboundMessage.objects.raw(sql, values)), None)
+    return sql, list(params)
+
+
+def _taken(sql: str, params: list, now: dt.datetime, alias: str) -> InboundMessage | None:
+    values = [InboundState.DONE, connections[alias].ops.adapt_datetimefield_value(now), *params]
+    return next(iter(InboundMessage.objects.using(alias).raw(sql, values)), None)
 
 
 def _request(inbound: InboundMessage, now: dt.datetime) -> Request:

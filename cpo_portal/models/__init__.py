@@ -2,7 +2,7 @@ from .calendar import Holiday
 from .chunked_jobs import ChunkedJob, JobChunk
 from .network import Charger, Connector, Station
 from .operators import Operator, Role, StaffMembership
-from .versions import GlobalStamp, NetworkVersion, OperatorStamp
+from .versions import GlobalStamp, NetworkVersion, OperatorStamp, renewals_here
 
 __all__ = [
     "Charger",
@@ -17,4 +17,5 @@ __all__ = [
     "Role",
     "StaffMembership",
     "Station",
+    "renewals_here",
 ]

@@ -22,6 +22,31 @@ from django.utils import timezone
 from cpo_portal.db.stamps import as_uuid, read_one
 
 
+class _Renewals:
+    """The stamp renewals this process has made. A memo that reads the stamps only every
+    so often (beckn's published catalog, at most every BECKN_REGISTRY_CHECK_MS) reads them
+    again at once when this number moved: a change made in this process is seen by its
+    next read, one made in another process within that interval."""
+
+    count = 0
+
+
+def renewals_here() -> int:
+    """How many stamp renewals this process has made (see _Renewals)."""
+    return _Renewals.count
+
+
+def _renewed_here() -> None:
+    """Counted when the renewal is made (a reader in the writer's own transaction sees it)
+    and again when it commits (a reader in another thread of this process sees it then)."""
+    _Renewals.count += 1
+    transaction.on_commit(_count_once_more)
+
+
+def _count_once_more() -> None:
+    _Renewals.count += 1
+
+
 class GlobalStamp(models.Model):
     """One row whose random stamp is renewed by every change to what it stands for: the
     charging network (NetworkVersion), the Beckn registry (beckn.RegistryVersion). A
@@ -48,6 +73,7 @@ class GlobalStamp(models.Model):
         renewed = {"stamp": uuid.uuid4(), "changed_at": timezone.now()}
         if not cls._default_manager.filter(pk=cls.ROW).update(**renewed):
             cls._default_manager.get_or_create(pk=cls.ROW)  # made now: a stamp nobody has seen
+        _renewed_here()
 
     @classmethod
     def current(cls) -> uuid.UUID:
@@ -98,6 +124,7 @@ class OperatorStamp(models.Model):
         cls._default_manager.filter(**cls._of(operator_id)).update(
             stamp=uuid.uuid4(), changed_at=timezone.now()
         )
+        _renewed_here()
 
     @classmethod
     def current(cls, operator_id: int) -> uuid.UUID:

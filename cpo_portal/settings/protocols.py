@@ -64,7 +64,7 @@ for _name in (
     "BECKN_CALLBACK_CONNECT_TIMEOUT",
     "BECKN_CALLBACK_READ_TIMEOUT",
     "BECKN_CALLBACK_DEADLINE",  # the whole callback POST (connect, headers and body)
-    "BECKN_REGISTRY_CHECK_MS",  # how soon a registry change reaches every process
+    "BECKN_REGISTRY_CHECK_MS",  # how soon a registry or catalog change reaches every process
 ):
     if os.environ.get(_name):
         globals()[_name] = float(os.environ[_name])

@@ -74,7 +74,7 @@ class Provider:
         for pk, here in rows.chargers.items():
             offers = placed.at[pk]
             if pk in unchanged and before is not None and _same(before.placed.at[pk], offers):
-                applying.update({c.pk: before.applying[c.pk] for c in here})
+                applying.update({c.id: before.applying[c.id] for c in here})
                 continue
             # The station's offers are read once; only those narrowed to chargers or
             # categories are asked of each charger.
@@ -82,7 +82,7 @@ class Provider:
             offers = [p for p in offers if not p[0].station_codes or station in p[0].station_codes]
             narrow = {id(o) for o, _ in offers if o.charger_codes or o.category_codes}
             for c in here:
-                applying[c.pk] = [
+                applying[c.id] = [
                     (o, end)
                     for o, end in offers
                     if id(o) not in narrow or o.applies_at(station, c.code, c.categories)
@@ -164,7 +164,7 @@ class Provider:
         except CommerceError:
             notices = {}
         now = self.current(start)
-        pks = [c.pk for c in chargers]
+        pks = [c.id for c in chargers]
         offering = Offering(
             operator=self.operator,
             chargers=chargers,

@@ -1,22 +1,30 @@
 """What this process has published, and bringing it up to date: the stamps of every
 operator read in one statement before anything else, the network rows read again when
 the network stamp moved, and the providers whose stamps moved updated (a provider whose
-stamps moved again meanwhile is built again before it is kept)."""
+stamps moved again meanwhile is built again before it is kept).
+
+How it is invalidated across processes: a search or a quote trusts the stamps it last
+read for at most BECKN_REGISTRY_CHECK_MS (as the registry's memo does), and reads them
+again at once after a renewal made in this process (cpo_portal.models.renewals_here). A
+change therefore reaches every process's publication within that interval of its commit,
+and the writing process's at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
+from beckn import conf
 from beckn.services.publication.network_rows import Rows, read_network
 from beckn.services.publication.providers import NOTICES_AHEAD, Provider, Version
 from cpo_portal.db.stamps import read_all
-from cpo_portal.models import Charger, NetworkVersion
+from cpo_portal.models import Charger, NetworkVersion, renewals_here
 from offers.models import CatalogVersion
 from pricing.models import PricingVersion
 
@@ -31,16 +39,27 @@ class State:
     providers: dict[int, Provider] = field(default_factory=dict)  # by operator pk
 
 
+Stamps = tuple[Any, dict[int, Any], dict[int, Any]]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The stamps last read, trusted until `until` (time.monotonic()) while this process
+    made no renewal since (`renewals`)."""
+
+    stamps: Stamps
+    until: float
+    renewals: int
+
+
 class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.state = State()
+        self.checked: _Checked | None = None
 
 
 _store = _Store()
-
-
-Stamps = tuple[Any, dict[int, Any], dict[int, Any]]
 
 
 def _stamps() -> Stamps:
@@ -54,6 +73,19 @@ def _stamps() -> Stamps:
     return (network[0][1] if network else None), dict(pricing), dict(catalog)
 
 
+def _checked_stamps() -> Stamps:
+    """_stamps(), read again only when those last read are older than
+    BECKN_REGISTRY_CHECK_MS or this process renewed a stamp since (the module's docstring)."""
+    now, renewals = time.monotonic(), renewals_here()
+    every = conf.get("BECKN_REGISTRY_CHECK_MS") / 1000
+    checked = _store.checked
+    if checked is not None and every > 0 and now < checked.until and checked.renewals == renewals:
+        return checked.stamps
+    stamps = _stamps()
+    _store.checked = _Checked(stamps, now + every, renewals)
+    return stamps
+
+
 def _published(
     wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
     now: dt.datetime | None = None,
@@ -65,7 +97,7 @@ def _published(
     whose stamps moved again while it was updated is updated again before it is kept.
     Third: the stamps they are current under."""
     now = now or timezone.now()
-    stamps = _stamps()
+    stamps = _checked_stamps()
     for _ in range(4):
         state = _store.state
         if stamps[0] == state.network:
@@ -183,3 +215,4 @@ def forget() -> None:
     """Empty this process's publication (tests)."""
     with _store.lock:
         _store.state = State()
+        _store.checked = None

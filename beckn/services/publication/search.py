@@ -74,15 +74,15 @@ def offerings(query: SearchQuery, now: dt.datetime, cap: int | None = None) -> F
 
     def wanted(rows: dict[int, Rows]) -> set[int]:
         matching[:] = _matching(rows.values(), query)
-        return {r.operator.pk for r, _, _ in matching[:cap]}
+        return {r.operator.id for r, _, _ in matching[:cap]}
 
     cap = conf.get("BECKN_MAX_CATALOG_ITEMS") if cap is None else cap
     _, found = published(wanted)
     groups: dict[int, tuple[Provider, list[Charger], dict[int, list[Connector]]]] = {}
     for rows, charger, shown in matching[:cap]:
-        group = groups.setdefault(rows.operator.pk, (found[rows.operator.pk], [], {}))
+        group = groups.setdefault(rows.operator.id, (found[rows.operator.id], [], {}))
         group[1].append(charger)
-        group[2][charger.pk] = shown
+        group[2][charger.id] = shown
     start = query.start or now
     offered = []
     for provider, chargers, connectors in groups.values():
@@ -154,7 +154,7 @@ def _matching(
         for charger in rows.chargers[pk]:
             if query.item_ids and charger.code not in query.item_ids:
                 continue
-            connectors = rows.connectors[charger.pk]
+            connectors = rows.connectors[charger.id]
             if wanted is not None:
                 connectors = [c for c in connectors if wanted(c)]
                 if not connectors:
