@@ -23,7 +23,7 @@ Counted and timed is process() only; the queries and CPU columns add, in bracket
 of the search handler itself (the rest is the inbound row, the schema check, the outbox
 rows and their history). "cold": the per-process caches (price books, offer catalogs,
 registry memo, the published catalog, Django cache) emptied before the run; "warm": a
-run right after another. Queries are counted in separate runs (CaptureQueriesContext), so
+run right after another warm run. Queries are counted in separate runs (CaptureQueriesContext), so
 the timed runs carry no query logging. CPU is this process's (the database server's is not counted).
 """
 
@@ -302,13 +302,16 @@ def forget_caches() -> None:
 
 
 def measure(searcher: Searcher, scenario, runs: int) -> dict[str, Any]:
-    """Counts (one cold, one warm), then `runs` timed runs cold and warm, alternating."""
+    """Counts (one cold, one warm), then `runs` timed runs cold and warm, alternating. A
+    warm run follows another warm run (a warm-up after each cold one), as searches follow
+    each other in a busy worker: within BECKN_REGISTRY_CHECK_MS of the last stamps read."""
     cold_count = searcher.run(scenario, cold=True, count=True, validate=True)
-    warm_count = searcher.run(scenario, cold=False, count=True)
     searcher.run(scenario, cold=False, count=False)  # warm-up
+    warm_count = searcher.run(scenario, cold=False, count=True)
     cold, warm = [], []
     for _ in range(runs):
         cold.append(searcher.run(scenario, cold=True, count=False))
+        searcher.run(scenario, cold=False, count=False)  # warm-up
         warm.append(searcher.run(scenario, cold=False, count=False))
     med = statistics.median
     return {
@@ -329,7 +332,7 @@ def line(r: dict[str, Any]) -> str:
     valid = "valid" if r["valid"] else "INVALID"
     return (
         f"| {r['label']} | {r['queries_cold']} / {r['queries_warm']} ({r['handler_warm']}) | "
-        f"{r['wall_cold']:.0f} / {r['wall_warm']:.0f} | {r['cpu_cold']:.0f} / {r['cpu_warm']:.0f}"
+        f"{r['wall_cold']:.0f} / {r['wall_warm']:.0f} | {r['cpu_cold']:.0f} / {r['cpu_warm']:.1f}"
         f" ({r['handler_cpu_warm']:.1f}) | {r['bytes'] / 1024:.0f} KiB | {r['parts']}"
         f" | {r['largest'] / 1024:.0f} KiB"
         f" | {r['items']} | {r['locations']} | {r['reply_offers']} | {valid} |"

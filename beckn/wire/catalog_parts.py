@@ -79,13 +79,14 @@ def laid_out_catalogs(
     """search_catalogs of providers already laid out."""
     shown = sum(len(layout.offering.chargers) for layout in layouts)
     descriptor = catalog_json.catalog_descriptor(shown, matched)
-    whole = {"catalog": {"descriptor": descriptor, "providers": [x.provider() for x in layouts]}}
-    if size(whole) + ENVELOPE_BYTES <= part_bytes:
-        return [whole]  # one encoding of the whole, not the sizes of its pieces
     sizes = [_Sizes.of(index, layout) for index, layout in enumerate(layouts)]
-    cuts = _cut(sizes, part_bytes)  # by the sizes of the pieces: nothing built twice
+    if sum(s.whole() for s in sizes) + ENVELOPE_BYTES <= part_bytes:
+        cuts = [_Part()]  # what _cut would count for one part is no more: one part
+    else:
+        cuts = _cut(sizes, part_bytes)  # by the sizes of the pieces: nothing built twice
     if len(cuts) == 1:
-        return [whole]
+        providers = [layout.provider() for layout in layouts]
+        return [{"catalog": {"descriptor": descriptor, "providers": providers}}]
     messages = []
     for number, part in enumerate(cuts, start=1):
         chosen = []
@@ -130,6 +131,18 @@ class _Sizes:
             for offer_id, offer in layout.offers.items()
         }
         return cls(index, layout, header + 200, stations, offers)
+
+    def whole(self) -> int:
+        """What _cut counts for the whole provider in one part: every piece, each station
+        an offer is placed at and each charger a charger-scoped offer names."""
+        layout = self.layout
+        chargers = layout.offering.chargers
+        _, locations, item_ids = layout.placements(chargers)
+        items = sum(layout.item_size(c) + 1 for c in chargers)
+        pieces = sum(self.stations.values()) + sum(self.offers.values())
+        placed = sum(len(code) + 3 for codes in locations.values() for code in codes)
+        named = sum(len(code) + 3 for codes in item_ids.values() for code in codes)
+        return self.header + pieces + items + placed + named
 
     def cost(self, part: _Part, charger: Charger, item_bytes: int) -> int:
         total = item_bytes

@@ -86,6 +86,13 @@ def _checked_stamps() -> Stamps:
     return stamps
 
 
+def _fresher(stamps: Stamps) -> None:
+    """Stamps read after those checked (by an update) replace them, trusted as long."""
+    checked = _store.checked
+    if checked is not None:
+        _store.checked = _Checked(stamps, checked.until, checked.renewals)
+
+
 def _published(
     wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
     now: dt.datetime | None = None,
@@ -106,6 +113,7 @@ def _published(
                 return state.rows, {pk: state.providers[pk] for pk in needed}, stamps
         with _store.lock:
             stamps = _update(stamps, wanted, now)
+            _fresher(stamps)
     state = _store.state  # stamps kept moving: those of the rows kept, built if need be
     needed = set(state.rows) if wanted is None else set(wanted(state.rows))
     found = {}
@@ -113,6 +121,7 @@ def _published(
         provider = state.providers.get(pk)
         if provider is None or provider.rows is not state.rows[pk]:
             provider, stamps = _whole(state.rows[pk], pk, stamps, now, provider)
+            _fresher(stamps)
         found[pk] = provider
     return state.rows, found, stamps
 
