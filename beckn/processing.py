@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import cast
 
 from django.db import DatabaseError, connections, router, transaction
@@ -117,37 +118,53 @@ def waiting(now: dt.datetime) -> QuerySet[InboundMessage]:
 
 
 def _next_waiting(now: dt.datetime) -> InboundMessage | None:
-    return _take(waiting(now), now)
+    """The unanswered message whose turn comes first that no other worker holds, taken."""
+    return _take(("next", False), lambda alias: waiting(_ANY_TIME).using(alias), now)
 
 
 def _locked(inbound_id: int, now: dt.datetime, skip_locked: bool = False) -> InboundMessage | None:
-    """The message, locked and marked answered (_take), unless it does not exist, was
-    already handled or (with `skip_locked`) another worker is handling it."""
-    alias = router.db_for_write(InboundMessage)
-    key = (alias, skip_locked)
-    if key not in _TAKE_BY_ID:  # the same text for every id: made once per process
+    """The message, taken, unless it does not exist, was already handled or (with
+    `skip_locked`) another worker is handling it."""
+
+    def rows(alias: str) -> QuerySet[InboundMessage]:
         rows = InboundMessage.objects.using(alias).select_for_update(skip_locked=skip_locked)
-        open_rows = rows.filter(pk=_ANY_ID).exclude(state__in=_CLOSED).order_by()
-        _TAKE_BY_ID[key] = _take_sql(open_rows)
-    sql, params = _TAKE_BY_ID[key]
-    params = [inbound_id if p == _ANY_ID else p for p in params]
-    return _taken(sql, params, now, alias)
+        return rows.filter(pk=_ANY_ID).exclude(state__in=_CLOSED).order_by()
+
+    return _take(("id", skip_locked), rows, now, inbound_id)
 
 
 _TAKE_COLUMNS = ("id", "state", "processed_at", "attempts")
-_ANY_ID = -1  # where the id goes in a take by id (no message has it)
+_ANY_ID = -1  # where the id goes in a take's text (no message has it)
+_ANY_TIME = dt.datetime(1970, 1, 2, tzinfo=dt.UTC)  # where the time goes (never a message's)
 _CLOSED = [InboundState.DONE, InboundState.FAILED]
-_TAKE_BY_ID: dict[tuple[str, bool], tuple[str, list]] = {}
+_TAKES: dict[tuple[str, str, bool], tuple[str, list]] = {}
 
 
-def _take(rows: QuerySet[InboundMessage], now: dt.datetime) -> InboundMessage | None:
+def _take(
+    kind: tuple[str, bool],
+    rows: Callable[[str], QuerySet[InboundMessage]],
+    now: dt.datetime,
+    inbound_id: int | None = None,
+) -> InboundMessage | None:
     """The first of `rows` (a locking query), marked answered as it is locked: one
     `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE) RETURNING *`, so that the answer's
     transaction need not mark it at its end. A handler that raises rolls the mark back
     with everything else (the refusal or the crash is then written in a transaction of
-    its own, which takes the message the same way)."""
-    sql, params = _take_sql(rows)
-    return _taken(sql, params, now, rows.db)
+    its own, which takes the message the same way).
+
+    The statement's text is the same for every message and moment: it is compiled once
+    per process and kind, with _ANY_ID and _ANY_TIME where the id and the time go."""
+    alias = router.db_for_write(InboundMessage)
+    ops = connections[alias].ops
+    key = (alias, *kind)
+    if key not in _TAKES:
+        _TAKES[key] = _take_sql(rows(alias))
+    sql, params = _TAKES[key]
+    any_time, at = ops.adapt_datetimefield_value(_ANY_TIME), ops.adapt_datetimefield_value(now)
+    values: list[object] = [InboundState.DONE, at]
+    for p in params:
+        values.append(inbound_id if p == _ANY_ID else at if p == any_time else p)
+    return next(iter(InboundMessage.objects.using(alias).raw(sql, values)), None)
 
 
 def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list]:
@@ -164,11 +181,6 @@ def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list]:
         f"{attempts} = {attempts} + 1 WHERE {pk} IN ({sub}) RETURNING *"
     )
     return sql, list(params)
-
-
-def _taken(sql: str, params: list, now: dt.datetime, alias: str) -> InboundMessage | None:
-    values = [InboundState.DONE, connections[alias].ops.adapt_datetimefield_value(now), *params]
-    return next(iter(InboundMessage.objects.using(alias).raw(sql, values)), None)
 
 
 def _request(inbound: InboundMessage, now: dt.datetime) -> Request:
