@@ -1,13 +1,25 @@
 """The asynchronous half: run the handler for an accepted message and write its reply to
-the outbox, in one transaction, exactly once per message.
+the outbox, exactly once per message.
 
-A refusal (Failure) undoes whatever the handler changed and is written as the reply in a
-transaction of its own. So is a crash: a handler that raises, or a refusal that cannot
-be written, is answered at once with a BECKN error callback (40000, "could not
-process"), never left for the sweep to retry until the BAP's ttl has run out. Only when
-not even that can be written (the database is away) does the message stay `received`,
-for the sweep (beckn.tasks.requeue_stuck) to queue again, at most MAX_ATTEMPTS times
-while its answer can still arrive in time."""
+A worker takes a message by leasing it (one autocommitted `UPDATE ... RETURNING`: its
+state `processing`, the time taken and the attempt counted), so that no other worker
+takes it until it is released (release(): by the sweep once LEASE has run out), and
+nothing stays locked while the handler runs. The reply's
+callbacks and the message marked answered are then written together: one statement on
+PostgreSQL. The database keeps a message to one answer (Outbox's `one_answer_per_message`:
+one row per message and part), so a worker whose lease ran out before it wrote (a
+slow one, while another took the message again) writes nothing. A handler that writes
+runs in one transaction with that write; one that reads only (ANSWERED_BARE: search,
+whose push subscription is a transaction of its own) needs none around it.
+
+A refusal (Failure) undoes whatever the handler changed and is written as the reply on
+its own. So is a crash: a handler that raises, or a refusal that cannot be written, is
+answered at once with a BECKN error callback (40000, "could not process"), never left
+for the sweep to retry until the BAP's ttl has run out. Only when not even that can be
+written (the database is away), or the worker dies, does the message stay open, to be
+taken again once its lease has run out (the sweep, beckn.tasks.requeue_stuck, releases
+and queues it; a worker host that starts with no other one alive releases the leases
+at once), at most MAX_ATTEMPTS times while its answer can still arrive in time."""
 
 from __future__ import annotations
 
@@ -16,14 +28,14 @@ import logging
 from collections.abc import Callable
 from typing import cast
 
-from django.db import DatabaseError, connections, router, transaction
-from django.db.models import F, Field, QuerySet
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 
 from beckn import conf
 from beckn.handlers import handler_for
 from beckn.messages import Failure, Reply, Request
-from beckn.models import INBOUND_OPEN, InboundMessage, InboundState, Outbox
+from beckn.models import InboundMessage, InboundState, Outbox
 from beckn.protocol import errors
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import outbox
@@ -36,74 +48,79 @@ COULD_NOT_PROCESS = "the BPP could not process this request; please retry with a
 
 
 def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
-    """Handle one message; None if it was already handled, another worker is handling it,
-    or it does not exist. The row returned is the reply's first callback (an on_search
-    in parts has one per part)."""
-    return _answer(inbound_id, now or timezone.now())
+    """Handle one message; None if it was already handled, another worker holds it, or
+    it does not exist. The row returned is the reply's first callback (an on_search in
+    parts has one per part)."""
+    now = now or timezone.now()
+    return _answer(_locked(inbound_id, now), now)
 
 
 def process_next(now: dt.datetime | None = None) -> int | None:
     """Handle the unanswered message whose turn comes first (its fair_at: services.admission)
-    that no other worker is handling; its id, or None when there is none. One statement
-    finds and locks it (FOR UPDATE SKIP LOCKED), so workers draining the queue side by side
-    never ask for a row another one holds, nor lock one already answered. A message whose
+    that no other worker holds; its id, or None when there is none. One statement finds
+    and leases it (FOR UPDATE SKIP LOCKED), so workers draining the queue side by side
+    never take a row another one holds, nor one already answered. A message whose
     handling failed is counted for the sweep (record_crash)."""
     now = now or timezone.now()
-    taken: list[int] = []
+    inbound = _next_waiting(now)
+    if inbound is None:
+        return None
     try:
-        _answer(None, now, taken=taken)
+        _answer(inbound, now)
     except Exception as exc:
-        if not taken:
-            raise
-        log.exception("answering inbound message %s failed", taken[0])
-        record_crash(taken[0], exc)
-    return taken[0] if taken else None
+        log.exception("answering inbound message %s failed", inbound.pk)
+        record_crash(inbound.pk, exc)
+    return inbound.pk
 
 
-def _answer(
-    inbound_id: int | None, now: dt.datetime, taken: list[int] | None = None
-) -> Outbox | None:
-    """process(inbound_id); with no id, the next message in turn (its id into `taken`)."""
-    refusal: Reply | None = None
+ANSWERED_BARE = frozenset({"search"})  # handlers that read, or keep their writes atomic
+LEASE = dt.timedelta(seconds=10)  # a taken message is another worker's to take after it
+
+
+class _Unwritten(Exception):
+    """The reply could not be written for a conflict (the message answered already?)."""
+
+
+def _answer(inbound: InboundMessage | None, now: dt.datetime) -> Outbox | None:
+    """The taken message's reply written; its first callback (None: not taken, or
+    another worker answered it first)."""
+    if inbound is None:
+        return None
     try:
+        return _replied(inbound, now)
+    except _Unwritten as unwritten:
+        if Outbox.objects.filter(inbound=inbound.pk).exists():
+            return None  # answered by a worker that took it once this one's lease ran out
+        return _failed(inbound, unwritten.__cause__, now)
+
+
+def _replied(inbound: InboundMessage, now: dt.datetime) -> Outbox:
+    try:
+        if inbound.action in ANSWERED_BARE and not v2_context.is_preview(inbound.context):
+            return _finish(inbound, _handled(inbound, now), now)
         with transaction.atomic():
-            if inbound_id is None:
-                inbound = _next_waiting(now)
-            else:
-                inbound = _locked(inbound_id, now, skip_locked=True)
-            if inbound is None:
-                return None
-            inbound_id = inbound.pk
-            if taken is not None:
-                taken.append(inbound.pk)
             return _finish(inbound, _handled(inbound, now), now)
     except Failure as failure:
         refusal = failure.reply()
-        crash: Exception | None = None
+    except _Unwritten:
+        raise
     except Exception as exc:
-        if inbound_id is None:
-            raise
-        log.exception("processing inbound message %s failed", inbound_id)
-        crash = exc
-    assert inbound_id is not None  # set before the handler runs
-    with transaction.atomic():
-        inbound = _locked(inbound_id, now)
-        if inbound is None:
-            return None
-        if refusal is not None:
-            try:
-                with transaction.atomic():
-                    return _finish(inbound, _rendered(inbound, refusal), now)
-            except Exception as exc:  # a refusal that cannot be written is still answered
-                log.exception("writing the refusal of inbound message %s failed", inbound_id)
-                crash = exc
-        return _failed(inbound, crash, now)
+        log.exception("processing inbound message %s failed", inbound.pk)
+        return _failed(inbound, exc, now)
+    try:
+        return _finish(inbound, _rendered(inbound, refusal), now)
+    except _Unwritten:
+        raise
+    except Exception as exc:  # a refusal that cannot be written is still answered
+        log.exception("writing the refusal of inbound message %s failed", inbound.pk)
+        return _failed(inbound, exc, now)
 
 
 def unanswered(now: dt.datetime) -> QuerySet[InboundMessage]:
-    """Messages not yet handled whose answer can still arrive in time."""
+    """Messages not yet answered that no worker holds, whose answer can still arrive in
+    time (a message a worker took is held until it is answered, or released: release())."""
     return InboundMessage.objects.filter(
-        state__in=INBOUND_OPEN,
+        state=InboundState.RECEIVED,
         expires_at__gt=now,
         attempts__lt=MAX_ATTEMPTS,
     )
@@ -111,10 +128,21 @@ def unanswered(now: dt.datetime) -> QuerySet[InboundMessage]:
 
 def waiting(now: dt.datetime) -> QuerySet[InboundMessage]:
     """The unanswered messages in turn (fair_at, then id), each locked as it is read
-    unless another worker holds it (then passed over). Read through the index of open
-    messages in turn (inbound_fair_turn_idx), however many answered ones the table holds."""
-    rows = unanswered(now).order_by("fair_at", "pk")
-    return rows.select_for_update(skip_locked=True)
+    unless another worker is taking it (then passed over). Read through the index of
+    open messages in turn (inbound_fair_turn_idx), however many answered ones the table
+    holds."""
+    return unanswered(now).order_by("fair_at", "pk").select_for_update(skip_locked=True)
+
+
+def release(taken_before: dt.datetime) -> int:
+    """The messages taken before `taken_before` and still not answered, free to be taken
+    again: by the sweep once their LEASE has run out (their worker died, or is slow: then
+    whichever answers first is the answer, the other's is dropped), or at once by a worker
+    host that starts with no other alive (tasks.answer_left_waiting); how many."""
+    held = InboundMessage.objects.filter(
+        state=InboundState.PROCESSING, processed_at__lt=taken_before
+    )
+    return held.update(state=InboundState.RECEIVED)
 
 
 def _next_waiting(now: dt.datetime) -> InboundMessage | None:
@@ -122,21 +150,20 @@ def _next_waiting(now: dt.datetime) -> InboundMessage | None:
     return _take(("next", False), lambda alias: waiting(_ANY_TIME).using(alias), now)
 
 
-def _locked(inbound_id: int, now: dt.datetime, skip_locked: bool = False) -> InboundMessage | None:
-    """The message, taken, unless it does not exist, was already handled or (with
-    `skip_locked`) another worker is handling it."""
+def _locked(inbound_id: int, now: dt.datetime) -> InboundMessage | None:
+    """The message, taken, unless it does not exist, was already handled or another
+    worker holds it."""
 
     def rows(alias: str) -> QuerySet[InboundMessage]:
-        rows = InboundMessage.objects.using(alias).select_for_update(skip_locked=skip_locked)
-        return rows.filter(pk=_ANY_ID).exclude(state__in=_CLOSED).order_by()
+        rows = InboundMessage.objects.using(alias).select_for_update(skip_locked=True)
+        return rows.filter(pk=_ANY_ID, state=InboundState.RECEIVED).order_by()
 
-    return _take(("id", skip_locked), rows, now, inbound_id)
+    return _take(("id", True), rows, now, inbound_id)
 
 
 _TAKE_COLUMNS = ("id", "state", "processed_at", "attempts")
 _ANY_ID = -1  # where the id goes in a take's text (no message has it)
 _ANY_TIME = dt.datetime(1970, 1, 2, tzinfo=dt.UTC)  # where the time goes (never a message's)
-_CLOSED = [InboundState.DONE, InboundState.FAILED]
 _TAKES: dict[tuple[str, str, bool], tuple[str, list]] = {}
 
 
@@ -146,11 +173,9 @@ def _take(
     now: dt.datetime,
     inbound_id: int | None = None,
 ) -> InboundMessage | None:
-    """The first of `rows` (a locking query), marked answered as it is locked: one
-    `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE) RETURNING *`, so that the answer's
-    transaction need not mark it at its end. A handler that raises rolls the mark back
-    with everything else (the refusal or the crash is then written in a transaction of
-    its own, which takes the message the same way).
+    """The first of `rows` (a locking query), leased as it is locked: one autocommitted
+    `UPDATE ... SET state = 'processing', processed_at = now, attempts = attempts + 1
+    WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *`.
 
     The statement's text is the same for every message and moment: it is compiled once
     per process and kind, with _ANY_ID and _ANY_TIME where the id and the time go."""
@@ -158,10 +183,11 @@ def _take(
     ops = connections[alias].ops
     key = (alias, *kind)
     if key not in _TAKES:
-        _TAKES[key] = _take_sql(rows(alias))
+        with transaction.atomic(using=alias):  # Django compiles FOR UPDATE only inside one
+            _TAKES[key] = _take_sql(rows(alias))
     sql, params = _TAKES[key]
     any_time, at = ops.adapt_datetimefield_value(_ANY_TIME), ops.adapt_datetimefield_value(now)
-    values: list[object] = [InboundState.DONE, at]
+    values: list[object] = [InboundState.PROCESSING, at]
     for p in params:
         values.append(inbound_id if p == _ANY_ID else at if p == any_time else p)
     return next(iter(InboundMessage.objects.using(alias).raw(sql, values)), None)
@@ -227,40 +253,39 @@ def _rendered(inbound: InboundMessage, reply: Reply) -> Reply:
 
 
 def _finish(inbound: InboundMessage, reply: Reply, now: dt.datetime) -> Outbox:
-    """Write the reply's callbacks (already in the request's version; the message was
-    marked handled as it was taken: _take); its first callback."""
+    """Write the reply's callbacks (already in the request's version) and mark the
+    message answered; its first callback."""
     # A select's draft order is never saved (its quote is held): its callback has no order.
     order = reply.order if reply.order is not None and reply.order.pk is not None else None
-    rows = outbox.add_many(
-        [
-            (inbound, message, reply.error if i == 0 else None, order)
-            for i, message in enumerate([reply.message, *reply.more])
-        ],
-        now,
-    )
-    return rows[0]
+    messages = [reply.message, *reply.more]
+    replies = [(m, reply.error if i == 0 else None, order) for i, m in enumerate(messages)]
+    return _written(inbound, replies, now, {"state": InboundState.DONE})
 
 
 def _failed(inbound: InboundMessage, exc: BaseException | None, now: dt.datetime) -> Outbox:
     """The handler crashed: the BAP gets an error callback now, and the crash is kept
     (the attempt was counted as the message was taken: _take)."""
-    inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
-    inbound.state = InboundState.FAILED
     error = {"code": errors.BUSINESS_ERROR.code, "message": COULD_NOT_PROCESS}
     message = None
     if v2_context.is_v2(inbound.context):  # 2.0's callbacks carry a message beside an error
         message = v2_replies.fallback(inbound.action, inbound.message)
-    row = outbox.add(inbound, message, error=error, now=now)
-    inbound.save(update_fields=["error", "state"])
-    return row
+    marked = {"state": InboundState.FAILED, "error": f"{type(exc).__name__}: {exc}"[:2000]}
+    return _written(inbound, [(message, error, None)], now, marked)
+
+
+def _written(inbound: InboundMessage, replies: list, now: dt.datetime, marked: dict) -> Outbox:
+    try:
+        return outbox.answer(inbound, replies, now, marked)[0]
+    except IntegrityError as exc:  # one_answer_per_message, or another constraint
+        raise _Unwritten from exc
 
 
 def record_crash(inbound_id: int, exc: BaseException) -> None:
-    """Not even the error callback could be written: count the attempt, if the database
-    takes it, for the sweep."""
+    """Not even the error callback could be written: its lease given back, if the
+    database takes it, for the sweep to queue it again (the attempt was counted)."""
     try:
-        InboundMessage.objects.filter(pk=inbound_id, state=InboundState.RECEIVED).update(
-            attempts=F("attempts") + 1, error=f"{type(exc).__name__}: {exc}"[:2000]
+        InboundMessage.objects.filter(pk=inbound_id, state=InboundState.PROCESSING).update(
+            state=InboundState.RECEIVED, error=f"{type(exc).__name__}: {exc}"[:2000]
         )
     except DatabaseError:
-        log.warning("could not count the failed attempt of inbound message %s", inbound_id)
+        log.warning("could not give back the lease of inbound message %s", inbound_id)

@@ -158,10 +158,12 @@ def _retry_later(results: dict[int, Result]) -> None:
 
 @shared_task(name="beckn.requeue_stuck", ignore_result=True)
 def requeue_stuck() -> dict[str, int]:
-    """Beat, every few seconds: leases that ran out, rows whose task was lost, messages
-    never processed (while their answer can still arrive in time). Claiming is
+    """Beat, every few seconds: leases that ran out (of messages and callbacks), rows
+    whose task was lost, messages never processed (while their answer can still arrive
+    in time). Claiming is
     conditional, so a row queued twice is still sent once."""
     now = timezone.now()
+    processing.release(now - processing.LEASE)
     released = delivery.release_stuck(now)
     expired = delivery.expire_overdue(now)
     due = list(
@@ -201,16 +203,19 @@ def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     """Queued by a worker host once it is ready (beckn.worker_life): every message left
     waiting is answered now, whatever its age (its task was lost with a worker that died
     or a broker that was flushed, and no sweep need wait for INBOUND_GRACE); with no
-    other live worker host, the callbacks leased before this host started were held by
-    dead workers, and are sent now rather than when their lease runs out."""
+    other live worker host, the messages and callbacks leased before this host started
+    were held by dead workers, and are answered and sent now rather than when their
+    lease runs out."""
     now = timezone.now()
     others = {beat.host for beat in heartbeat.live(now) if beat.consumer and beat.host != host}
     released: list[int] = []
     if not others:
-        lease = conf.seconds("BECKN_CALLBACK_LEASE")
         # every lease taken before this host started was a dead worker's: due now, not
         # when that lease would have run out
-        released = delivery.release_stuck(now, dt.datetime.fromisoformat(started_at) + lease)
+        started = dt.datetime.fromisoformat(started_at)
+        processing.release(started)
+        lease = conf.seconds("BECKN_CALLBACK_LEASE")
+        released = delivery.release_stuck(now, started + lease)
         for start in range(0, len(released), BATCH):
             deliver_batch.delay(released[start : start + BATCH])
     waiting = _queue_waiting(processing.unanswered(now))

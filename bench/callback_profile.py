@@ -30,16 +30,14 @@ import statistics
 import time
 
 from bench import pgdb
-from bench.callbacks import inbound_rows, prepare
+from bench.callbacks import answer, inbound_rows, prepare
 from bench.callbacks_rig import NoQueue
-
-REPLY = {"catalog": {"descriptor": {"name": "EV charging"}, "providers": []}}
 
 
 def fill(count: int) -> list[int]:
     from django.db import transaction
 
-    from beckn.services import jobs, outbox
+    from beckn.services import jobs
 
     ids: list[int] = []
     inbound = inbound_rows(count)
@@ -48,7 +46,7 @@ def fill(count: int) -> list[int]:
     try:
         with transaction.atomic():
             for message in inbound:
-                ids.append(outbox.add(message, REPLY).pk)
+                ids.append(answer(message).pk)
     finally:
         jobs.register(registered)
     return ids
@@ -86,14 +84,14 @@ def write_and_send(count: int, held: bool) -> tuple[float, float]:
     `held` leased at the write, else claimed before the send."""
     from django.db import transaction
 
-    from beckn.services import delivery, jobs, outbox
+    from beckn.services import delivery, jobs
 
     inbound = inbound_rows(count)
     courier = delivery.Courier()
     pg0, cpu0 = pgdb.backend_cpu() or 0.0, time.thread_time()
     for message in inbound:
         with jobs.collecting(held=held) as written, transaction.atomic():
-            outbox.add(message, REPLY)
+            answer(message)
         if held:
             courier.send_held(written)
         else:

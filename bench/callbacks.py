@@ -94,6 +94,17 @@ def inbound_rows(count: int) -> list:
 REPLY = {"catalog": {"descriptor": {"name": "EV charging"}, "providers": []}}
 
 
+def answer(message):
+    """An on_search answering `message`, written as a worker writes one (outbox.answer)."""
+    from django.utils import timezone
+
+    from beckn.models import InboundState
+    from beckn.services import outbox
+
+    done = {"state": InboundState.DONE}
+    return outbox.answer(message, [(REPLY, None, None)], timezone.now(), done)[0]
+
+
 def fill(inbound: list, rate: float, batch: int = 1) -> list[int]:
     """One on_search per inbound message through outbox.add, committed in chunks of CHUNK
     (each commit queues its rows' delivery: one beckn.deliver task each, or with `batch`
@@ -102,7 +113,7 @@ def fill(inbound: list, rate: float, batch: int = 1) -> list[int]:
     from django.db import transaction
 
     from beckn import tasks
-    from beckn.services import jobs, outbox
+    from beckn.services import jobs
 
     ids: list[int] = []
     began = time.monotonic()
@@ -112,7 +123,7 @@ def fill(inbound: list, rate: float, batch: int = 1) -> list[int]:
         )
         with collect as written, transaction.atomic():
             for message in inbound[start : start + CHUNK]:
-                ids.append(outbox.add(message, REPLY).pk)
+                ids.append(answer(message).pk)
         for first in range(0, len(written), batch):
             tasks.deliver_batch.delay([row.pk for row in written[first : first + batch]])
         if rate:  # paced: the latency is then the system's, not the backlog's

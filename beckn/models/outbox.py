@@ -59,10 +59,17 @@ class Outbox(Outgoing):
     # Creation is recorded; later state changes are conditional UPDATEs (no signals), and
     # every one of them is also a DeliveryAttempt row. The payload is not copied.
     history = history_records(excluded_fields=["payload"])
+    # of a reply: its place among the callbacks answering its message (an on_search in
+    # parts has several); one row per place, so a message is answered once, however many
+    # workers answer it (beckn.processing)
+    part = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "outbox"
+        constraints = [
+            models.UniqueConstraint(fields=["inbound", "part"], name="one_answer_per_message"),
+        ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx"),
             models.Index(fields=["message_id"], name="outbox_message_idx"),

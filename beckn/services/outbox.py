@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from beckn import conf
 from beckn.models import InboundMessage, Order, Outbox, OutboxState
@@ -89,27 +88,24 @@ def callback_body(
     return body
 
 
-def add(
+def answer(
     inbound: InboundMessage,
-    message: dict[str, Any] | None = None,
-    error: dict[str, Any] | None = None,
-    order: Order | None = None,
-    now: datetime | None = None,
-) -> Outbox:
-    """The on_<action> reply to `inbound`, queued for delivery once the transaction commits."""
-    row = build(inbound, message, error, order, now or timezone.now())
-    row.save()
-    _after_commit([row])
-    return row
-
-
-def add_many(replies: list[tuple[InboundMessage, dict[str, Any] | None,
-                                 dict[str, Any] | None, Order | None]],
-             now: datetime) -> list[Outbox]:  # fmt: skip
-    """add() for several replies (inbound, message, error, order): the rows and their
-    history records in one statement (cpo_portal.db.joint_writes; two INSERTs on SQLite)."""
-    rows = [build(*reply, now) for reply in replies]
-    rows = joint_writes.create_with_history(rows, Outbox)
+    replies: list[tuple[dict[str, Any] | None, dict[str, Any] | None, Order | None]],
+    now: datetime,
+    marked: dict[str, Any],
+) -> list[Outbox]:
+    """The callbacks answering `inbound`, one per (message, error, order) in `replies`
+    (parts 0, 1, ...), with their history records, and `marked` written on the message:
+    one statement on PostgreSQL (cpo_portal.db.joint_writes), one transaction elsewhere.
+    Each is queued for delivery once written and committed. IntegrityError
+    (one_answer_per_message) when the message was answered already."""
+    rows = [build(inbound, *reply, now) for reply in replies]
+    for part, row in enumerate(rows):
+        row.part = part
+    mark = InboundMessage.objects.filter(pk=inbound.pk)
+    rows = joint_writes.create_with_history(rows, Outbox, then=(mark, marked))
+    for name, value in marked.items():
+        setattr(inbound, name, value)
     _after_commit(rows)
     return rows
 

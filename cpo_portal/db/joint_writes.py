@@ -1,7 +1,8 @@
 """Two writes sent as one statement on PostgreSQL (a data-modifying `WITH`), where a hot
 path would otherwise pay a round trip and a statement for each: new rows with their
 django-simple-history records (what `bulk_create_with_history` writes in two INSERTs),
-and an INSERT sent together with an UPDATE (a delivery's attempt and its row's outcome).
+and an INSERT sent together with an UPDATE (a delivery's attempt and its row's outcome; a
+reply and its message marked answered).
 
 Elsewhere (SQLite cannot write inside `WITH`) the same writes go as two statements. The
 INSERT's text and values are Django's own (its insert compiler), so field conversions,
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
@@ -45,9 +46,12 @@ def insert_sql(objs: Sequence[models.Model], alias: str) -> tuple[str, list[Any]
     return sql, list(params)
 
 
-def create_with_history(objs: list[M], model: type[M]) -> list[M]:
+def create_with_history(
+    objs: list[M], model: type[M], then: tuple[models.QuerySet[Any], dict[str, Any]] | None = None
+) -> list[M]:
     """bulk_create_with_history(objs, model): the rows and their "created" history records,
-    in one statement on PostgreSQL; the rows get their primary keys."""
+    in one statement on PostgreSQL; the rows get their primary keys. `then`: rows to
+    update, and how, in the same statement (elsewhere, in the same transaction)."""
     alias = router.db_for_write(model)
     history = model.history.model  # type: ignore[attr-defined]  # simple_history adds `history`
     own = {f.name for f in history._meta.concrete_fields}
@@ -59,16 +63,24 @@ def create_with_history(objs: list[M], model: type[M]) -> list[M]:
         or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
         or any(get_change_reason_from_object(obj) for obj in objs)
     ):
-        return bulk_create_with_history(objs, model)
+        with transaction.atomic(using=alias):
+            written = bulk_create_with_history(objs, model)
+            if then is not None:
+                then[0].update(**then[1])
+        return written
     ops = connections[alias].ops
     quote = ops.quote_name
     insert, params = insert_sql(objs, alias)
+    marked = ""
+    if then is not None:
+        update, update_params = update_sql(*then)
+        marked, params = f", marked AS ({update})", [*params, *update_params]
     tracked = ", ".join(quote(f.column) for f in history.tracked_fields)
     names = ("history_date", "history_change_reason", "history_type", "history_user")
     extra = ", ".join(quote(_column(history, name)) for name in names)
     pk = quote(_column(model, model._meta.pk.name))
     sql = (
-        f"WITH written AS ({insert} RETURNING *) "  # noqa: S608 (names from the models, values parameters)
+        f"WITH written AS ({insert} RETURNING *){marked} "  # noqa: S608 (names from the models, values parameters)
         f"INSERT INTO {quote(history._meta.db_table)} ({tracked}, {extra}) "
         f"SELECT {tracked}, %s, %s, '+', %s FROM written ORDER BY {pk} RETURNING {pk}"
     )
@@ -96,12 +108,18 @@ def insert_and_update(
             type(objs[0])._default_manager.using(alias).bulk_create(objs)
         return rows.update(**values)
     insert, insert_params = insert_sql(objs, alias)
-    query = cast(UpdateQuery, rows.query.chain(UpdateQuery))
-    query.add_update_values(values)
-    update, update_params = query.get_compiler(using=alias).as_sql()
+    update, update_params = update_sql(rows, values)
     with connections[alias].cursor() as cursor:
         cursor.execute(f"WITH written AS ({insert}) {update}", [*insert_params, *update_params])
         return cursor.rowcount
+
+
+def update_sql(rows: models.QuerySet[Any], values: dict[str, Any]) -> tuple[str, list[Any]]:
+    """Django's UPDATE of `rows.update(**values)`, with its values."""
+    query = cast(UpdateQuery, rows.query.chain(UpdateQuery))
+    query.add_update_values(values)
+    sql, params = query.get_compiler(using=rows.db).as_sql()
+    return sql, list(params)
 
 
 def _column(model: type[models.Model], name: str) -> str:

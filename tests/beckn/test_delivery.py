@@ -13,7 +13,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from beckn import tasks
-from beckn.models import DeliveryAttempt, InboundMessage, Outbox, OutboxState, Subscriber
+from beckn.models import (
+    DeliveryAttempt,
+    InboundMessage,
+    InboundState,
+    Outbox,
+    OutboxState,
+    Subscriber,
+)
 from beckn.protocol.signing import generate_keypair
 from beckn.services import delivery, jobs, outbox
 from beckn.simulator.receiver import CallbackReceiver
@@ -39,7 +46,7 @@ def make_row(bap, *, ttl_seconds: int = 30, bap_uri: str | None = None) -> Outbo
         expires_at=now + dt.timedelta(seconds=ttl_seconds),
     )
     error = {"code": "30010", "message": "order 'ord-1' is not a confirmed order of yours"}
-    return outbox.add(inbound, error=error, now=now)
+    return outbox.answer(inbound, [(None, error, None)], now, {"state": InboundState.DONE})[0]
 
 
 def test_delivered_signed_by_our_active_key(local, bap):

@@ -3,6 +3,7 @@ schema, and a crash that keeps happening ends in an error callback, not in silen
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -137,3 +138,104 @@ def test_a_locked_row_is_the_row_the_orm_reads(
                 assert getattr(locked, field.attname) == getattr(row, field.attname), field
         assert locked_row(SelectQuote, bap_id=held.bap_id, transaction_id="no-such") is None
     assert isinstance(held.quote, dict) and held.created_at.tzinfo is not None
+
+
+def test_a_taken_message_is_another_workers_only_once_the_sweep_released_its_lease(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    inbound = accepted(client, bap, "search", msgs.search(), django_capture_on_commit_callbacks)
+    taken_at = timezone.now() - processing.LEASE / 2
+    taken = processing._next_waiting(taken_at)  # a worker takes it, and stops (killed)
+    assert taken is not None and taken.state == InboundState.PROCESSING
+    assert processing.process_next() is None  # held
+    assert processing.process(inbound.pk) is None
+    tasks.requeue_stuck()
+    assert processing.process_next() is None  # held: its lease has not run out
+    inbound.refresh_from_db()
+    InboundMessage.objects.filter(pk=inbound.pk).update(processed_at=taken_at - processing.LEASE)
+    tasks.requeue_stuck()  # now it has
+    assert processing.process_next() == inbound.pk  # taken again, and answered
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.attempts) == (InboundState.DONE, 2)
+    assert Outbox.objects.filter(inbound=inbound).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # each write commits on its own, as in a worker
+def test_a_worker_whose_lease_ran_out_while_it_worked_writes_nothing(
+    client, network, bap, fake, our_key, no_queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The slow worker's lease runs out, a second worker takes the message and answers it;
+    the slow one's answer then meets one_answer_per_message and is dropped."""
+    from django.utils import timezone
+
+    from beckn.handlers import search
+
+    inbound = accepted(client, bap, "search", msgs.search(), django_capture_on_commit_callbacks)
+    now = timezone.now()
+    handle, calls, answered_meanwhile = search.handle, [], []
+    later = now + processing.LEASE + dt.timedelta(seconds=1)
+
+    def slow(req):
+        calls.append(req)
+        if len(calls) == 1:  # the first (slow) worker: the second answers meanwhile
+            processing.release(later - processing.LEASE)  # the sweep, once its lease ran out
+            answered_meanwhile.append(processing.process_next(later))
+        return handle(req)
+
+    monkeypatch.setattr(processing, "handler_for", lambda action: slow)
+    assert processing.process_next(now) == inbound.pk
+    assert answered_meanwhile == [inbound.pk]
+    assert Outbox.objects.filter(inbound=inbound).count() == 1
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.attempts) == (InboundState.DONE, 2)
+
+
+def test_the_database_keeps_a_message_to_one_answer(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    from django.db import IntegrityError, transaction
+
+    inbound = accepted(client, bap, "search", msgs.search(), django_capture_on_commit_callbacks)
+    row = processing.process(inbound.pk)
+    assert row is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Outbox.objects.create(
+            inbound=inbound, part=row.part, subscriber_id=row.subscriber_id, action=row.action,
+            message_id=row.message_id, transaction_id=row.transaction_id,
+            expires_at=row.expires_at, payload="{}",
+        )  # fmt: skip
+
+
+def test_leases_taken_before_a_worker_host_started_are_released_at_once(
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    inbound = accepted(client, bap, "search", msgs.search(), django_capture_on_commit_callbacks)
+    now = timezone.now()
+    assert processing._next_waiting(now) is not None  # taken by a worker since killed
+    assert processing.release(now - dt.timedelta(seconds=1)) == 0  # taken after: kept
+    assert processing.release(now + dt.timedelta(seconds=1)) == 1
+    assert processing.process_next(now + dt.timedelta(seconds=1)) == inbound.pk
+
+
+@pytest.mark.postgres
+def test_a_search_is_answered_in_two_statements_and_no_transaction(
+    client, network, bap, fake, our_key, no_queue, settings, django_capture_on_commit_callbacks
+):
+    """The take (leased, autocommitted) and the reply written with its message marked
+    answered: no BEGIN, no COMMIT, no lock held while the handler runs (the registry
+    and the catalog read from this process's memos, as in a busy worker)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.BECKN_REGISTRY_LOCAL_CACHE_SECONDS = 60
+
+    for _ in range(2):  # the second is warm
+        accepted(client, bap, "search", msgs.search(), django_capture_on_commit_callbacks)
+        with CaptureQueriesContext(connection) as queries:
+            assert processing.process_next() is not None
+    sql = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert sql == ["UPDATE", "WITH"], sql
