@@ -10,16 +10,10 @@ class BecknConfig(AppConfig):
             checks,  # noqa: F401  (registers the settings checks)
             worker_life,  # noqa: F401  (a worker's heartbeat and start)
         )
-        from beckn.models import registry_changed
-        from beckn.services import jobs, registry
+        from beckn.services import jobs
         from beckn.tasks import CeleryPublisher
 
         jobs.register(CeleryPublisher())
-
-        def forget(**kwargs) -> None:  # the writing process; the others see RegistryVersion
-            registry.forget()
-
-        registry_changed.connect(forget, weak=False, dispatch_uid="beckn-registry-changed")
 
         from beckn.services.order_flow import orders_named
         from beckn.services.order_updates import on_not_delivered

@@ -12,7 +12,6 @@ from .registry import (
     SubscriberStatus,
     SubscriberType,
     Vocabulary,
-    registry_changed,
 )
 from .select_quotes import SelectQuote
 from .workers import WorkerHeartbeat
@@ -46,5 +45,4 @@ __all__ = [
     "SubscriberType",
     "Vocabulary",
     "WorkerHeartbeat",
-    "registry_changed",
 ]

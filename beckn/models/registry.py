@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.models import GlobalStamp
@@ -49,10 +48,6 @@ class Vocabulary(models.TextChoices):
     ONDC = "ondc", "ONDC offer construct only"
 
 
-registry_changed = Signal()
-"""Sent in the writing process by every registry write (RegistryVersion.bump)."""
-
-
 class RegistryVersion(GlobalStamp):
     """The Beckn registry's stamp, renewed by every write to it (the one stamp mechanism:
     cpo_portal.models.GlobalStamp).
@@ -65,12 +60,6 @@ class RegistryVersion(GlobalStamp):
 
     class Meta:
         db_table = "beckn_registryversion"  # named in the docs' SQL for a hand-made change
-
-    @classmethod
-    def bump(cls) -> None:
-        """Inside the caller's transaction: nobody sees the new stamp before the write."""
-        super().bump()
-        registry_changed.send(sender=cls)
 
 
 class SubscriberQuerySet(models.QuerySet):

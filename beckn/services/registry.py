@@ -32,6 +32,7 @@ from beckn.models import (
     Vocabulary,
 )
 from beckn.services import reconnect
+from cpo_portal.models import Checked
 from cpo_portal.outbound import transport
 
 log = logging.getLogger(__name__)
@@ -86,10 +87,11 @@ class LocalMemo:
 
     How it is invalidated across processes: every registry write bumps RegistryVersion in
     its own transaction (beckn.models.registry). Before trusting its memo a process reads
-    that number, at most once per BECKN_REGISTRY_CHECK_MS (one primary-key SELECT), and
-    drops everything when it moved. A change therefore takes effect in every web and worker
-    process within BECKN_REGISTRY_CHECK_MS of its commit, and in the writing process at
-    once (the registry_changed signal). An entry is also never kept past its row's
+    that stamp, at most once per BECKN_REGISTRY_CHECK_MS (one primary-key SELECT) and at
+    once after a stamp renewal of its own (cpo_portal.models.Checked), and drops everything
+    when it moved. A change therefore takes effect in every web and worker process within
+    BECKN_REGISTRY_CHECK_MS of its commit, and in the writing process at once. An entry
+    is also never kept past its row's
     valid_until, nor past BECKN_REGISTRY_LOCAL_CACHE_SECONDS (the backstop for a change
     made in SQL without a bump). Each entry remembers the version it was read under, so a
     thread that read just before a change cannot put a stale entry back.
@@ -102,21 +104,21 @@ class LocalMemo:
         self._entries: dict[tuple[str, str | None], tuple[uuid.UUID | None, float, Entry | None]]
         self._entries = {}
         self._version: uuid.UUID | None = None
-        self._next_check = 0.0
+        # the first query of a request: on the protocol pool its connection may have died
+        # with a database restart (reconnect: replaced and asked again)
+        self._checked = Checked(
+            lambda: reconnect.once_more_if_disconnected(RegistryVersion.current)
+        )
 
     def forget(self) -> None:
         self._entries.clear()
-        self._next_check = 0.0
+        self._checked.forget()
 
     def _current_version(self, now: float) -> uuid.UUID | None:
-        if now >= self._next_check:
-            self._next_check = now + conf.get("BECKN_REGISTRY_CHECK_MS") / 1000
-            # the first query of a request: on the protocol pool its connection may have
-            # died with a database restart (reconnect: replaced and asked again)
-            version = reconnect.once_more_if_disconnected(RegistryVersion.current)
-            if version != self._version:
-                self._entries.clear()
-                self._version = version
+        version = self._checked.get(conf.get("BECKN_REGISTRY_CHECK_MS") / 1000, now)
+        if version != self._version:
+            self._entries.clear()
+            self._version = version
         return self._version
 
     def get(self, subscriber_id: str, key_id: str | None) -> Entry | None:

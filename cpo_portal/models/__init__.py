@@ -2,10 +2,11 @@ from .calendar import Holiday
 from .chunked_jobs import ChunkedJob, JobChunk
 from .network import Charger, Connector, Station
 from .operators import Operator, Role, StaffMembership
-from .versions import GlobalStamp, NetworkVersion, OperatorStamp, renewals_here
+from .versions import Checked, GlobalStamp, NetworkVersion, OperatorStamp
 
 __all__ = [
     "Charger",
+    "Checked",
     "ChunkedJob",
     "Connector",
     "GlobalStamp",
@@ -17,5 +18,4 @@ __all__ = [
     "Role",
     "StaffMembership",
     "Station",
-    "renewals_here",
 ]

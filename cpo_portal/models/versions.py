@@ -14,12 +14,17 @@ catalog's change record (beckn.services.catalog_refresh) dates it.
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from cpo_portal.db.stamps import as_uuid, read_one
+
+T = TypeVar("T")
 
 
 class _Renewals:
@@ -34,6 +39,39 @@ class _Renewals:
 def renewals_here() -> int:
     """How many stamp renewals this process has made (see _Renewals)."""
     return _Renewals.count
+
+
+class Checked(Generic[T]):
+    """A value read from stamps (`read`), trusted for the seconds each caller allows
+    (get()), and read again at once after a renewal made in this process: the one way a
+    process's memo learns of a change (beckn's registry memo and published catalog).
+    A change is seen by the process that made it at once, by every other within the
+    interval of its commit."""
+
+    def __init__(self, read: Callable[[], T]) -> None:
+        self._read = read
+        self._held: tuple[T, float, int] | None = None  # value, trusted until, renewals
+
+    def get(self, seconds: float, now: float | None = None) -> T:
+        """The value, read again when older than `seconds` (0: always); `now` is
+        time.monotonic()'s."""
+        now = time.monotonic() if now is None else now
+        renewals = renewals_here()
+        held = self._held
+        if held is not None and seconds > 0 and now < held[1] and held[2] == renewals:
+            return held[0]
+        value = self._read()
+        self._held = (value, now + seconds, renewals)
+        return value
+
+    def replace(self, value: T) -> None:
+        """A value read since, by another way, replaces the one held, trusted as long."""
+        held = self._held
+        if held is not None:
+            self._held = (value, held[1], held[2])
+
+    def forget(self) -> None:
+        self._held = None
 
 
 def _renewed_here() -> None:

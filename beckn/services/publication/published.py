@@ -5,7 +5,7 @@ stamps moved again meanwhile is built again before it is kept).
 
 How it is invalidated across processes: a search or a quote trusts the stamps it last
 read for at most BECKN_REGISTRY_CHECK_MS (as the registry's memo does), and reads them
-again at once after a renewal made in this process (cpo_portal.models.renewals_here). A
+again at once after a renewal made in this process (cpo_portal.models.Checked). A
 change therefore reaches every process's publication within that interval of its commit,
 and the writing process's at once."""
 
@@ -24,7 +24,7 @@ from beckn import conf
 from beckn.services.publication.network_rows import Rows, read_network
 from beckn.services.publication.providers import NOTICES_AHEAD, Provider, Version
 from cpo_portal.db.stamps import read_all
-from cpo_portal.models import Charger, NetworkVersion, renewals_here
+from cpo_portal.models import Charger, Checked, NetworkVersion
 from offers.models import CatalogVersion
 from pricing.models import PricingVersion
 
@@ -42,21 +42,11 @@ class State:
 Stamps = tuple[Any, dict[int, Any], dict[int, Any]]
 
 
-@dataclass(frozen=True)
-class _Checked:
-    """The stamps last read, trusted until `until` (time.monotonic()) while this process
-    made no renewal since (`renewals`)."""
-
-    stamps: Stamps
-    until: float
-    renewals: int
-
-
 class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.state = State()
-        self.checked: _Checked | None = None
+        self.stamps = Checked(lambda: _stamps())  # trusted for BECKN_REGISTRY_CHECK_MS
 
 
 _store = _Store()
@@ -76,21 +66,12 @@ def _stamps() -> Stamps:
 def _checked_stamps() -> Stamps:
     """_stamps(), read again only when those last read are older than
     BECKN_REGISTRY_CHECK_MS or this process renewed a stamp since (the module's docstring)."""
-    now, renewals = time.monotonic(), renewals_here()
-    every = conf.get("BECKN_REGISTRY_CHECK_MS") / 1000
-    checked = _store.checked
-    if checked is not None and every > 0 and now < checked.until and checked.renewals == renewals:
-        return checked.stamps
-    stamps = _stamps()
-    _store.checked = _Checked(stamps, now + every, renewals)
-    return stamps
+    return _store.stamps.get(conf.get("BECKN_REGISTRY_CHECK_MS") / 1000, time.monotonic())
 
 
 def _fresher(stamps: Stamps) -> None:
     """Stamps read after those checked (by an update) replace them, trusted as long."""
-    checked = _store.checked
-    if checked is not None:
-        _store.checked = _Checked(stamps, checked.until, checked.renewals)
+    _store.stamps.replace(stamps)
 
 
 def _published(
@@ -224,4 +205,4 @@ def forget() -> None:
     """Empty this process's publication (tests)."""
     with _store.lock:
         _store.state = State()
-        _store.checked = None
+        _store.stamps.forget()
