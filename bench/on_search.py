@@ -42,9 +42,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import pgdb
+from bench.on_search_compare import built_search, publication_memory, record_times, update_times
+from bench.on_search_report import RADIUS_KM, line, print_figures
 
 BAP_ID = "bench-search-bap.example"
-RADIUS_KM = "5"
 
 
 @dataclass
@@ -262,37 +263,6 @@ def _counted(capture, spent: list[float]):
         search.handle = handle
 
 
-def built_handle(req):
-    """The search handler as it was before the published catalog: it finds the chargers in
-    the database and fetches each operator's offering for every search (the reference
-    tests/beckn/test_publication.py compares the published catalog with)."""
-    from beckn import conf
-    from beckn.messages import Reply
-    from beckn.services import order_flow
-    from beckn.wire import catalog_parts, request_parsing
-    from tests.beckn import built_catalog as discovery
-
-    query = request_parsing.read_search_intent(req.message, req.context)
-    found = discovery.find(query)
-    offerings = discovery.fetch_offerings(found.chargers, query, req.now)
-    first, *more = catalog_parts.search_catalogs(
-        offerings, order_flow.vocabularies(req.bap_id), query.start, query.end,
-        found.matched, conf.get("BECKN_CATALOG_PART_BYTES"),
-    )  # fmt: skip
-    return Reply(message=first, more=more)
-
-
-@contextlib.contextmanager
-def built_search():
-    from beckn.handlers import search
-
-    handle, search.handle = search.handle, built_handle
-    try:
-        yield
-    finally:
-        search.handle = handle
-
-
 def radius(scenario) -> str:
     return getattr(scenario, "radius_km", RADIUS_KM)
 
@@ -336,30 +306,6 @@ def measure(searcher: Searcher, scenario, runs: int) -> dict[str, Any]:
         "locations": cold_count.locations, "reply_offers": cold_count.offers,
         "valid": cold_count.valid,
     }  # fmt: skip
-
-
-def line(r: dict[str, Any]) -> str:
-    valid = "valid" if r["valid"] else "INVALID"
-    return (
-        f"| {r['label']} | {r['queries_cold']} / {r['queries_warm']} ({r['handler_warm']}) | "
-        f"{r['wall_cold']:.0f} / {r['wall_warm']:.0f} | {r['cpu_cold']:.0f} / {r['cpu_warm']:.1f}"
-        f" ({r['handler_cpu_warm']:.1f}) | {r['bytes'] / 1024:.0f} KiB | {r['parts']}"
-        f" | {r['largest'] / 1024:.0f} KiB"
-        f" | {r['items']} | {r['locations']} | {r['reply_offers']} | {valid} |"
-    )
-
-
-def growth(results: list[dict[str, Any]], key: str, fixed: str) -> str:
-    """How the warm query count moves with `key` while `fixed` stays the same."""
-    out = []
-    for a in results:
-        for b in results:
-            if a[fixed] == b[fixed] and a[key] < b[key] and a.get("cap") == b.get("cap"):
-                out.append(
-                    f"{a[key]} -> {b[key]} {key} ({fixed} {a[fixed]}): "
-                    f"{a['queries_warm']} -> {b['queries_warm']} queries"
-                )
-    return "; ".join(out) or "not measured (give two sizes that differ only in it)"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -421,73 +367,6 @@ def main(argv: list[str] | None = None) -> None:
     print_figures(results, args, cap)
 
 
-def publication_memory() -> str:
-    """The memory the publication of every seeded network takes (tracemalloc: what is
-    allocated building it from scratch and kept)."""
-    import tracemalloc
-
-    from beckn.services import publication
-    from cpo_portal.models import Charger
-
-    publication.forget()
-    tracemalloc.start()
-    before = tracemalloc.take_snapshot()
-    kept = publication.providers()
-    after = tracemalloc.take_snapshot()
-    tracemalloc.stop()
-    grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
-    chargers = Charger.objects.count()
-    mib = grown / 2**20
-    return f"publication memory: {mib:.1f} MiB for {chargers} chargers, {len(kept)} operators"
-
-
-def update_times(scenario) -> str:
-    """The time (wall, CPU) to bring the publication up to date after one offer edit and
-    after one tariff edit of the scenario's first operator: the next search's rebuild."""
-    from beckn.services import publication
-    from cpo_portal.models import Operator
-    from offers.models import Offer
-    from pricing.models import Tariff
-
-    operator = Operator.objects.get(code=scenario.operator_codes()[0])
-    out = []
-    for name, edit in (
-        ("offer edit", lambda: Offer.objects.filter(operator=operator)[0].save()),
-        ("tariff edit", lambda: Tariff.objects.filter(operator=operator)[0].save()),
-    ):
-        publication.providers()
-        edit()
-        wall0, cpu0 = time.perf_counter(), time.process_time()
-        publication.providers()
-        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-        out.append(f"{name}: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU")
-    return f"publication update, {scenario.label}: " + "; ".join(out)
-
-
-def record_times(scenario) -> str:
-    """The CPU of bringing the catalog's change record up to date (what the push beat
-    does) after one offer, one tariff and one charger edit of the scenario's first
-    operator, the publication already updated (a search's cost, measured above)."""
-    from django.utils import timezone
-
-    from beckn.services import catalog_refresh, publication
-    from cpo_portal.models import Charger, Operator
-    from offers.models import Offer
-    from pricing.models import Tariff
-
-    operator = Operator.objects.get(code=scenario.operator_codes()[0])
-    catalog_refresh.record(timezone.now())  # every piece, the first time
-    out = []
-    for name, model in (("offer", Offer), ("tariff", Tariff), ("charger", Charger)):
-        model.objects.filter(operator=operator).order_by("pk")[0].save()
-        publication.providers()
-        cpu0 = time.process_time()
-        written = catalog_refresh.record(timezone.now())
-        cpu = time.process_time() - cpu0
-        out.append(f"{name} edit {cpu * 1000:.1f} ms CPU ({written} changes)")
-    return f"change record, {scenario.label}: " + "; ".join(out)
-
-
 def seed_demo() -> DemoScenario:
     from django.core.management import call_command
 
@@ -497,31 +376,6 @@ def seed_demo() -> DemoScenario:
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", sessions=0, no_progress=True, stdout=quiet)
     return DemoScenario(chargers=Charger.objects.count(), offers=Offer.objects.count())
-
-
-def print_figures(results: list[dict[str, Any]], args: argparse.Namespace, cap: int) -> None:
-    from beckn import conf
-
-    print()
-    print("=== on_search figures ===")
-    print(
-        "a worker's answer (tasks.answer_next, the send left out) of a signed search, "
-        f"{RADIUS_KM} km circle holding every charger of the city; BECKN_MAX_CATALOG_ITEMS={cap}; "
-        f"BECKN_CATALOG_PART_BYTES={conf.get('BECKN_CATALOG_PART_BYTES')}; medians of "
-        f"{args.runs} runs; cold = per-process caches emptied; times in ms; PostgreSQL on "
-        "loopback"
-    )
-    print()
-    print("| network | queries cold / warm (warm, handler) | wall ms cold / warm | "
-          "CPU ms cold / warm (warm, handler) | reply (all parts) | parts | largest part | items | "
-          "locations | provider offers | core schema |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for result in results:
-        print(line(result))
-    print()
-    print(f"queries vs chargers: {growth(results, 'chargers', 'offers')}")
-    print(f"queries vs offers: {growth(results, 'offers', 'chargers')}")
-    print(f"load average: {pgdb.load_average()} ({os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

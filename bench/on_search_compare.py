@@ -1,0 +1,106 @@
+"""bench/on_search.py --compare: the search as it was before the published catalog (the
+"before" of each network), and the publication's own figures: its update after an
+offer and a tariff edit, its change record's CPU, and its memory."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+
+def built_handle(req):
+    """The search handler as it was before the published catalog: it finds the chargers in
+    the database and fetches each operator's offering for every search (the reference
+    tests/beckn/test_publication.py compares the published catalog with)."""
+    from beckn import conf
+    from beckn.messages import Reply
+    from beckn.services import order_flow
+    from beckn.wire import catalog_parts, request_parsing
+    from tests.beckn import built_catalog as discovery
+
+    query = request_parsing.read_search_intent(req.message, req.context)
+    found = discovery.find(query)
+    offerings = discovery.fetch_offerings(found.chargers, query, req.now)
+    first, *more = catalog_parts.search_catalogs(
+        offerings, order_flow.vocabularies(req.bap_id), query.start, query.end,
+        found.matched, conf.get("BECKN_CATALOG_PART_BYTES"),
+    )  # fmt: skip
+    return Reply(message=first, more=more)
+
+
+@contextlib.contextmanager
+def built_search():
+    from beckn.handlers import search
+
+    handle, search.handle = search.handle, built_handle
+    try:
+        yield
+    finally:
+        search.handle = handle
+
+
+def publication_memory() -> str:
+    """The memory the publication of every seeded network takes (tracemalloc: what is
+    allocated building it from scratch and kept)."""
+    import tracemalloc
+
+    from beckn.services import publication
+    from cpo_portal.models import Charger
+
+    publication.forget()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    kept = publication.providers()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    chargers = Charger.objects.count()
+    mib = grown / 2**20
+    return f"publication memory: {mib:.1f} MiB for {chargers} chargers, {len(kept)} operators"
+
+
+def update_times(scenario) -> str:
+    """The time (wall, CPU) to bring the publication up to date after one offer edit and
+    after one tariff edit of the scenario's first operator: the next search's rebuild."""
+    from beckn.services import publication
+    from cpo_portal.models import Operator
+    from offers.models import Offer
+    from pricing.models import Tariff
+
+    operator = Operator.objects.get(code=scenario.operator_codes()[0])
+    out = []
+    for name, edit in (
+        ("offer edit", lambda: Offer.objects.filter(operator=operator)[0].save()),
+        ("tariff edit", lambda: Tariff.objects.filter(operator=operator)[0].save()),
+    ):
+        publication.providers()
+        edit()
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        publication.providers()
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        out.append(f"{name}: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU")
+    return f"publication update, {scenario.label}: " + "; ".join(out)
+
+
+def record_times(scenario) -> str:
+    """The CPU of bringing the catalog's change record up to date (what the push beat
+    does) after one offer, one tariff and one charger edit of the scenario's first
+    operator, the publication already updated (a search's cost, measured above)."""
+    from django.utils import timezone
+
+    from beckn.services import catalog_refresh, publication
+    from cpo_portal.models import Charger, Operator
+    from offers.models import Offer
+    from pricing.models import Tariff
+
+    operator = Operator.objects.get(code=scenario.operator_codes()[0])
+    catalog_refresh.record(timezone.now())  # every piece, the first time
+    out = []
+    for name, model in (("offer", Offer), ("tariff", Tariff), ("charger", Charger)):
+        model.objects.filter(operator=operator).order_by("pk")[0].save()
+        publication.providers()
+        cpu0 = time.process_time()
+        written = catalog_refresh.record(timezone.now())
+        cpu = time.process_time() - cpu0
+        out.append(f"{name} edit {cpu * 1000:.1f} ms CPU ({written} changes)")
+    return f"change record, {scenario.label}: " + "; ".join(out)
