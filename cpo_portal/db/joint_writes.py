@@ -47,11 +47,12 @@ def insert_sql(objs: Sequence[models.Model], alias: str) -> tuple[str, list[Any]
 
 
 def create_with_history(
-    objs: list[M], model: type[M], then: tuple[models.QuerySet[Any], dict[str, Any]] | None = None
+    objs: list[M], model: type[M], then: tuple[str, list[Any]] | None = None
 ) -> list[M]:
     """bulk_create_with_history(objs, model): the rows and their "created" history records,
-    in one statement on PostgreSQL; the rows get their primary keys. `then`: rows to
-    update, and how, in the same statement (elsewhere, in the same transaction)."""
+    in one statement on PostgreSQL; the rows get their primary keys. `then`: an UPDATE
+    and its values (update_sql()), sent in the same statement (elsewhere, in the same
+    transaction)."""
     alias = router.db_for_write(model)
     history = model.history.model  # type: ignore[attr-defined]  # simple_history adds `history`
     own = {f.name for f in history._meta.concrete_fields}
@@ -66,15 +67,15 @@ def create_with_history(
         with transaction.atomic(using=alias):
             written = bulk_create_with_history(objs, model)
             if then is not None:
-                then[0].update(**then[1])
+                with connections[alias].cursor() as cursor:
+                    cursor.execute(*then)
         return written
     ops = connections[alias].ops
     quote = ops.quote_name
     insert, params = insert_sql(objs, alias)
     marked = ""
     if then is not None:
-        update, update_params = update_sql(*then)
-        marked, params = f", marked AS ({update})", [*params, *update_params]
+        marked, params = f", marked AS ({then[0]})", [*params, *then[1]]
     tracked = ", ".join(quote(f.column) for f in history.tracked_fields)
     names = ("history_date", "history_change_reason", "history_type", "history_user")
     extra = ", ".join(quote(_column(history, name)) for name in names)
