@@ -74,7 +74,7 @@ def process_next(now: dt.datetime | None = None) -> int | None:
 
 
 ANSWERED_BARE = frozenset({"search"})  # handlers that read, or keep their writes atomic
-LEASE = dt.timedelta(seconds=10)  # a taken message is another worker's to take after it
+LEASE = dt.timedelta(seconds=10)  # the sweep releases a message taken longer ago (release())
 
 
 class _Unwritten(Exception):
