@@ -17,6 +17,7 @@ from django.utils import timezone
 from beckn.messages import Request
 from beckn.models import Order, SelectQuote
 from beckn.models.select_quotes import QUOTE_FIELDS
+from cpo_portal.db import joint_writes
 from cpo_portal.db.stamps import locked_row
 
 
@@ -77,9 +78,4 @@ def _upsert(order: Order, fields: Sequence[str]) -> None:
         created_at=order.created_at,
         updated_at=order.updated_at,
     )
-    SelectQuote.objects.bulk_create(
-        [row],
-        update_conflicts=True,
-        unique_fields=["bap_id", "transaction_id"],
-        update_fields=list(fields),
-    )
+    joint_writes.upsert(row, ("bap_id", "transaction_id"), tuple(fields))

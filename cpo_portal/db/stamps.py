@@ -6,19 +6,21 @@ its unique key.
 
 The stamp reads are written for speed: a Beckn answer reads them on every message, and
 building each read through the ORM cost about three times the CPU of sending the same
-statement as text (bench/results/select.md). So `read_one`, `read_each` and `read_all` send a SELECT
-by key whose text is made once per (model, column, key) from the model's documented
-options (`Model._meta`, `connection.ops.quote_name`) and kept in a plain dict (the same
-text in every thread); `read_each` sends its reads as one statement. They return the
+statement as text (bench/results/select.md). So `read_one`, `read_each`, `read_all` and
+`locked_row` send a SELECT by key whose text is made once per (model, columns, key) from
+the model's documented options (`Model._meta`, `connection.ops.quote_name`) and kept in
+a plain dict (the same text in every thread); `read_each` sends its reads as one
+statement. They return the
 value as the database driver gives it (a UUID on PostgreSQL, its text on SQLite: as_uuid).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=models.Model)
 
@@ -57,8 +59,31 @@ def rows_of(model: type[models.Model], columns: tuple[str, ...], **key: Any) -> 
 
 def locked_row(model: type[M], **key: Any) -> M | None:
     """The row whose unique `key` (field names) is as given, locked until the transaction
-    ends (select_for_update); None when there is none."""
-    return model._default_manager.select_for_update().filter(**key).order_by().first()
+    ends (select_for_update's `FOR UPDATE`, where the database has it); None when there is
+    none."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("locked_row() locks only inside a transaction")
+    pk = model._meta.pk.name
+    names = tuple(pk if name == "pk" else name for name in key)
+    sql = _LOCKED.get((model, names, alias))
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(_column(model, f.name)) for f in model._meta.concrete_fields)
+        where = " AND ".join(f"{quote(_column(model, name))} = %s" for name in names)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        sql = _LOCKED[model, names, alias] = (
+            f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where} LIMIT 1{lock}"  # noqa: S608 (names from the model, values parameters)
+        )
+    values = [
+        cast(models.Field, model._meta.get_field(name)).get_db_prep_value(value, connection)
+        for name, value in zip(names, key.values(), strict=True)
+    ]
+    return next(iter(model._default_manager.db_manager(alias).raw(sql, values)), None)
+
+
+_LOCKED: dict[tuple[type[models.Model], tuple[str, ...], str], str] = {}
 
 
 def read_each(*reads: tuple[type[models.Model], str, str, Any]) -> list[Any]:
