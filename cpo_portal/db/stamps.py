@@ -1,17 +1,18 @@
 """Small reads by key: the version stamps every quote reads before it trusts its
 process's memo (the network rows, pricing books and conditions, the offer catalog), every
 row's stamp of several stamp tables at once (what the published catalog reads), a few
-columns of the rows matching a key (the ledger's sequence read), and one row locked by
-its unique key.
+columns of the rows matching a key (the ledger's sequence read), the rows matching a key
+(an offer's usage counts), and one row locked by its unique key.
 
 The stamp reads are written for speed: a Beckn answer reads them on every message, and
 building each read through the ORM cost about three times the CPU of sending the same
-statement as text (bench/results/select.md). So `read_one`, `read_each`, `read_all` and
-`locked_row` send a SELECT by key whose text is made once per (model, columns, key) from
-the model's documented options (`Model._meta`, `connection.ops.quote_name`) and kept in
-a plain dict (the same text in every thread); `read_each` sends its reads as one
-statement. They return the
-value as the database driver gives it (a UUID on PostgreSQL, its text on SQLite: as_uuid).
+statement as text (bench/results/select.md). So `read_one`, `read_each`, `read_all`,
+`rows_where` and `locked_row` send a SELECT by key whose text is made once per (model,
+columns, key) from the model's documented options (`Model._meta`,
+`connection.ops.quote_name`) and kept in a plain dict (the same text in every thread);
+`read_each` sends its reads as one statement. The stamp reads return the value as the
+database driver gives it (a UUID on PostgreSQL, its text on SQLite: as_uuid);
+`rows_where` and `locked_row` return model instances (Django's raw(), its conversions).
 """
 
 from __future__ import annotations
@@ -57,33 +58,53 @@ def rows_of(model: type[models.Model], columns: tuple[str, ...], **key: Any) -> 
     return list(model._default_manager.filter(**key).order_by().values_list(*columns))
 
 
+def rows_where(model: type[M], **key: Any) -> list[M]:
+    """The rows whose fields (names) equal `key`, a list or tuple meaning any of its
+    values, in no particular order."""
+    return _rows(model, key, one=False)
+
+
 def locked_row(model: type[M], **key: Any) -> M | None:
     """The row whose unique `key` (field names) is as given, locked until the transaction
     ends (select_for_update's `FOR UPDATE`, where the database has it); None when there is
     none."""
+    if not connections[router.db_for_write(model)].in_atomic_block:
+        raise TransactionManagementError("locked_row() locks only inside a transaction")
+    return next(iter(_rows(model, key, one=True)), None)
+
+
+def _rows(model: type[M], key: dict[str, Any], *, one: bool) -> list[M]:
+    """raw() of `SELECT <every column> ... WHERE <key>`, its text made once per (model,
+    key names, list lengths); `one`: the first row, locked (LIMIT 1 FOR UPDATE)."""
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if not connection.in_atomic_block:
-        raise TransactionManagementError("locked_row() locks only inside a transaction")
     pk = model._meta.pk.name
     names = tuple(pk if name == "pk" else name for name in key)
-    sql = _LOCKED.get((model, names, alias))
+    counts = tuple(len(v) if isinstance(v, list | tuple) else None for v in key.values())
+    sql = _ROWS.get((model, names, counts, one, alias))
     if sql is None:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(_column(model, f.name)) for f in model._meta.concrete_fields)
-        where = " AND ".join(f"{quote(_column(model, name))} = %s" for name in names)
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        sql = _LOCKED[model, names, alias] = (
-            f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where} LIMIT 1{lock}"  # noqa: S608 (names from the model, values parameters)
+        where = " AND ".join(
+            f"{quote(_column(model, name))} = %s"
+            if count is None
+            else f"{quote(_column(model, name))} IN ({', '.join(['%s'] * count) or 'NULL'})"
+            for name, count in zip(names, counts, strict=True)
         )
-    values = [
-        cast(models.Field, model._meta.get_field(name)).get_db_prep_value(value, connection)
-        for name, value in zip(names, key.values(), strict=True)
-    ]
-    return next(iter(model._default_manager.db_manager(alias).raw(sql, values)), None)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        sql = _ROWS[model, names, counts, one, alias] = (
+            f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where}"  # noqa: S608 (names from the model, values parameters)
+            + (f" LIMIT 1{lock}" if one else "")
+        )
+    values = []
+    for name, value in zip(names, key.values(), strict=True):
+        field = cast(models.Field, model._meta.get_field(name))
+        for one in value if isinstance(value, list | tuple) else (value,):
+            values.append(field.get_db_prep_value(one, connection))
+    return list(model._default_manager.db_manager(alias).raw(sql, values))
 
 
-_LOCKED: dict[tuple[type[models.Model], tuple[str, ...], str], str] = {}
+_ROWS: dict[tuple[type[models.Model], tuple[str, ...], tuple, bool, str], str] = {}
 
 
 def read_each(*reads: tuple[type[models.Model], str, str, Any]) -> list[Any]:

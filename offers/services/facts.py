@@ -1,5 +1,6 @@
 """Facts the rules read, loaded with one query each: the customer, their credit, what is
-left of each offer's limits, and the codes presented."""
+left of each offer's limits (and a second for the customer's own uses, where an offer
+caps them), and the codes presented."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
-
+from cpo_portal.db import stamps
 from cpo_portal.models import Station
 from offers.models import CreditAccount, CreditKind, Customer, CustomerOfferUsage, OfferUsage
 from offers.models.codes import OfferCode, normalise_code
@@ -122,14 +122,17 @@ def load_limits(infos: Sequence[OfferInfo], key: str) -> dict[str, Limits]:
     limited = {i.pk: i for i in infos if i.limited}
     if not limited:
         return {}
-    rows = OfferUsage.objects.filter(offer_id__in=list(limited))
-    if key:
-        mine = CustomerOfferUsage.objects.filter(offer_id=OuterRef("offer_id"), customer_key=key)
-        rows = rows.annotate(mine=Subquery(mine.values("uses")[:1]))
+    capped = [pk for pk, i in limited.items() if i.max_uses_per_customer is not None]
+    mine = {}
+    if key and capped:  # the customer's own uses count only where the offer caps them
+        mine = {
+            row.offer_id: row.uses
+            for row in stamps.rows_where(CustomerOfferUsage, offer_id=capped, customer_key=key)
+        }
     out = {}
-    for row in rows:
+    for row in stamps.rows_where(OfferUsage, offer_id=list(limited)):
         info = limited[row.offer_id]
-        customer_uses = (getattr(row, "mine", None) or 0) if key else None
+        customer_uses = mine.get(row.offer_id, 0) if key else None
         out[info.code] = limits_from(info, row.uses, row.budget_spent, customer_uses)
     return out
 
