@@ -13,7 +13,7 @@ from django.utils import timezone
 from beckn import conf, processing
 from beckn.models import InboundMessage, Outbox, OutboxState
 from beckn.services import delivery, doorbell, heartbeat, jobs, retention, slow_baps
-from cpo_portal.outbound.courier import Result
+from cpo_portal.outbound.senders import Result
 
 # A message queued for a worker is normally taken within a second or two, even during a
 # flood (each BAP may have at most BECKN_MAX_PENDING_PER_BAP waiting); one still

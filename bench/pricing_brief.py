@@ -17,11 +17,11 @@ the brief:
    (preview), then applied.
 
 Every user action (click, fill, select, check, upload, a typed navigation, the one edit in
-a text editor) goes through `Actions`, which counts it. Each step is timed by the wall
-clock and the brief is the sum of its steps: the time the product and the browser take to
-answer a user who never hesitates (no reading or typing time), without the server start,
-the seed, or the sign-in (shown on a row of its own). A step the UI cannot do is reported
-as such, never done behind the page's back.
+a text editor) goes through `Actions` (bench/pricing_brief_actions.py), which counts it.
+Each step is timed by the wall clock and the brief is the sum of its steps: the time the
+product and the browser take to answer a user who never hesitates (no reading or typing
+time), without the server start, the seed, or the sign-in (shown on a row of its own). A
+step the UI cannot do is reported as such, never done behind the page's back.
 """
 
 from __future__ import annotations
@@ -34,16 +34,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import pgdb
+from bench.pricing_brief_actions import Actions, Step
 
 BEFORE_ACTIONS = 70  # the brief by hand before the readable pages: about 70 actions (no seconds)
 OFFER_CODE = "brief-evening-15"
@@ -51,75 +47,6 @@ OFFER_TITLE = "15 % off evenings"
 SURGE_CODE = "brief-evening-surge"
 STATIC_PLAIN = "django.contrib.staticfiles.storage.StaticFilesStorage"
 SESSION_START = "2025-10-15T19:30"  # a Wednesday evening inside the demo's history
-
-
-@dataclass
-class Actions:
-    """The one counting wrapper: every user action in the brief goes through it."""
-
-    page: Page
-    base: str
-    count: int = 0
-
-    def _one(self, n: int = 1) -> None:
-        self.count += n
-
-    def go(self, path: str) -> None:
-        """A navigation the user types (or a link they click: one action either way)."""
-        self._one()
-        self.page.goto(f"{self.base}{path}")
-
-    def click(self, selector: str) -> None:
-        self._one()
-        self.page.click(selector)
-
-    def fill(self, selector: str, value: str) -> None:
-        self._one()
-        self.page.fill(selector, value)
-
-    def select(self, selector: str, value: str | None = None, index: int | None = None) -> None:
-        self._one()
-        if index is None:
-            self.page.select_option(selector, value)
-        else:
-            self.page.select_option(selector, index=index)
-
-    def check(self, selector: str, on: bool = True) -> None:
-        self._one()
-        self.page.set_checked(selector, on)
-
-    def upload(self, selector: str, path: Path) -> None:
-        self._one()
-        self.page.set_input_files(selector, str(path))
-
-    def pick(self, select_id: str, text: str) -> None:
-        """A searchable picker: open it, type, choose the match (three actions)."""
-        from tests.browser import pick
-
-        self._one(3)
-        pick(self.page, select_id, text)
-
-    def download(self, selector: str, into: Path) -> Path:
-        self._one()
-        with self.page.expect_download() as info:
-            self.page.click(selector)
-        target = into / info.value.suggested_filename
-        info.value.save_as(str(target))
-        return target
-
-    def edit_file(self, path: Path, change: Callable[[str], str]) -> None:
-        """The user changes one value in a text editor: one action."""
-        self._one()
-        path.write_text(change(path.read_text()))
-
-
-@dataclass
-class Step:
-    name: str
-    actions: int = 0
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    failed: str = ""
 
 
 def parse() -> argparse.Namespace:

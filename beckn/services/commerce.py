@@ -313,14 +313,11 @@ def _priced(oq: OfferQuote) -> Priced:
         rejected=rejected,
         notices=tuple(_notice(n) for n in oq.notices),
         customer_key=oq.customer_key,
-        add_ons=add_on_lines(oq.add_ons),
+        add_ons=tuple(
+            AddOnLine(ln.code, ln.title, ln.amount, ln.tax_rate or Decimal("0"))
+            for ln in oq.add_ons
+        ),
         recovered=oq.recovered,
-    )
-
-
-def add_on_lines(lines: Iterable[Any]) -> tuple[AddOnLine, ...]:
-    return tuple(
-        AddOnLine(ln.code, ln.title, ln.amount, ln.tax_rate or Decimal("0")) for ln in lines
     )
 
 
@@ -354,10 +351,6 @@ def _discount_value(benefit: Benefit) -> Decimal | None:
         case FreeKwh(kwh=value):
             return value
     return None
-
-
-def _codes(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(values)
 
 
 def energy_trade_text(terms: EnergyTradeTerms) -> str:
@@ -399,9 +392,9 @@ def publish(offer: OfferRule) -> PublishedOffer:
         rate_override=rate,
         fixed_price=fixed_price,
         energy_trade=energy_trade_text(trade) if trade is not None else "",
-        station_codes=_codes(where.station_codes),
-        charger_codes=_codes(where.charger_codes),
-        category_codes=_codes(where.category_codes),
+        station_codes=frozenset(where.station_codes),
+        charger_codes=frozenset(where.charger_codes),
+        category_codes=frozenset(where.category_codes),
         extra=extra,
         ondc_groups=ondc_description(offer).groups,
     )

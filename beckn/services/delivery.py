@@ -32,14 +32,14 @@ from beckn.protocol.signing import SignatureError, SignatureFailure
 from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import backlog, keys, registry, slow_baps
-from cpo_portal.outbound import courier, sweep, transport
+from cpo_portal.outbound import courier, senders, sweep, transport
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
-FINAL_TRY = courier.Sender.final_try  # the last retry goes this long before the ttl runs out
+FINAL_TRY = senders.Sender.final_try  # the last retry goes this long before the ttl runs out
 MAX_ANSWER_BYTES = 64 * 1024  # of a BAP's answer to a callback, read at most
 
 
-class Callbacks(courier.Sender):
+class Callbacks(senders.Sender):
     """A Beckn callback: signed, to the subscriber's registered URL, its ACK read."""
 
     model = Outbox
@@ -51,8 +51,8 @@ class Callbacks(courier.Sender):
         self._signer: keys.Signer | None = None
         self._no_key = ""
 
-    def options(self) -> courier.Options:
-        return courier.Options(
+    def options(self) -> senders.Options:
+        return senders.Options(
             lease=float(conf.get("BECKN_CALLBACK_LEASE")),
             deadline=float(conf.get("BECKN_CALLBACK_DEADLINE")),
             connect_timeout=float(conf.get("BECKN_CALLBACK_CONNECT_TIMEOUT")),
@@ -77,17 +77,17 @@ class Callbacks(courier.Sender):
             return None
         return slow_baps.DEFER, "waiting: another callback to this slow BAP in flight"
 
-    def request(self, row: Outbox) -> courier.Request:
+    def request(self, row: Outbox) -> senders.Request:
         if self._signer is None and not self._no_key:
             try:
                 self._signer = keys.signer()
             except keys.NoSigningKey as exc:
                 self._no_key = str(exc)
         if self._signer is None:
-            raise courier.NotReady(self._no_key)
+            raise senders.NotReady(self._no_key)
         body = row.payload.encode("utf-8")
         headers = {"Content-Type": "application/json", "Authorization": self._signer(body)}
-        return courier.Request("POST", body, headers)
+        return senders.Request("POST", body, headers)
 
     def judge(self, row: Outbox, response: transport.Response) -> tuple[str, str]:
         code = response.status

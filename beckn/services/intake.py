@@ -240,15 +240,15 @@ def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | 
     return _Signer(verified.subscriber_id, verified.key_id, per_minute)
 
 
+def _retry_later(status: int, wait: int, why: str) -> Refusal:
+    """A policy NACK (429 or 503): why, and in how many seconds to try again."""
+    headers = {"Retry-After": str(wait)}
+    return Refusal(errors.POLICY_ERROR, f"{why}; retry in {wait}s", None, status, headers)
+
+
 def _rate_refusal(per_minute: int) -> Refusal:
-    wait = ratelimit.retry_after()
-    return Refusal(
-        errors.POLICY_ERROR,
-        f"rate limit of {per_minute} requests/minute exceeded; retry in {wait}s",
-        None,
-        429,
-        {"Retry-After": str(wait)},
-    )
+    why = f"rate limit of {per_minute} requests/minute exceeded"
+    return _retry_later(429, ratelimit.retry_after(), why)
 
 
 def _count_refused(signer: _Signer | None) -> None:
@@ -363,27 +363,18 @@ def _queue(enqueue: Enqueue, inbound_id: int, bap_id: str) -> None:
 def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
     """A BAP already waiting for its limit of answers (services.backlog): a NACK now, not
     an ACK whose answer would expire unsent."""
-    wait = backlog.retry_after()
-    return Refusal(
-        errors.POLICY_ERROR,
-        f"{bap_id} is already waiting for {waiting} answers, the most this BPP "
-        f"accepts at once ({backlog.limit()}); retry in {wait}s",
-        None,
+    return _retry_later(
         429,
-        {"Retry-After": str(wait)},
+        backlog.retry_after(),
+        f"{bap_id} is already waiting for {waiting} answers, the most this BPP "
+        f"accepts at once ({backlog.limit()})",
     )
 
 
 def _unable_refusal(decision: admission.Decision) -> Refusal:
     """No ACK that no worker can keep: temporarily unable, retry later."""
-    return Refusal(
-        errors.POLICY_ERROR,
-        f"temporarily unable to answer in time: {decision.refusal}; "
-        f"retry in {decision.retry_after}s",
-        None,
-        503,
-        {"Retry-After": str(decision.retry_after)},
-    )
+    why = f"temporarily unable to answer in time: {decision.refusal}"
+    return _retry_later(503, decision.retry_after, why)
 
 
 def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:

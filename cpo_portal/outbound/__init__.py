@@ -12,6 +12,8 @@ BAP's registered URL, OCPI calls and pushes to a partner's endpoints.
 - `courier`: the one delivery of what we owe others (Beckn callbacks, OCPI pushes) over
   this client: claim, lease, attempts, backoff and retries; the rows' shapes are
   `cpo_portal.models.sending`.
+- `senders`: what each kind of message plugs into the courier (`Sender`), and the
+  options, requests, outcomes and results the two hand each other.
 - `sweep`: what the senders' beat tasks run over those rows: leases that ran out (a dead
   worker's) back to pending, rows past their expiry expired, rows due found again.
 """

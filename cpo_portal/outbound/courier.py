@@ -1,9 +1,6 @@
-"""Deliver outgoing rows, whoever sends them: claim, lease, POST through the guarded
-client, record every attempt, back off and retry (what a dead worker left is taken back by
-outbound.sweep).
-
-A Sender plugs in what is its own: the table, where a row goes now (`target`), the request
-(signing, auth headers), how an answer is judged, and what happens when a row is done.
+"""Deliver outgoing rows, whoever sends them (what each plugs in: outbound.senders): claim,
+lease, POST through the guarded client, record every attempt, back off and retry (what a
+dead worker left is taken back by outbound.sweep).
 
 A row is claimed by a conditional UPDATE (pending and due -> sending, with a lease), so two
 workers given the same row never both send it, or written already leased to the worker
@@ -26,105 +23,20 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cpo_portal.db import joint_writes
-from cpo_portal.models.sending import Attempt, Outgoing, State
+from cpo_portal.models.sending import Attempt, State
 from cpo_portal.outbound import addresses, transport
+from cpo_portal.outbound.senders import NotReady, Options, Outcome, Result, Sender
 
 log = logging.getLogger(__name__)
-
-
-class NotReady(Exception):
-    """The request cannot be made now (no signing key, a token that cannot be read): the
-    attempt is written down with this reason and retried."""
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    lease: float  # seconds a claim holds a row
-    deadline: float  # seconds for one whole POST
-    connect_timeout: float
-    read_timeout: float
-    max_bytes: int  # of an answer, read at most
-    allow_private: bool
-    backoff_base: float  # seconds before the second attempt; doubling, jittered
-    backoff_cap: float
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    method: str
-    body: bytes | None
-    headers: dict[str, str]
-    extra: dict[str, Any] = field(default_factory=dict)  # the sender's own attempt fields
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status: int | None
-    error: str
-    excerpt: str
-    state: str
-    method: str = "POST"
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    state: str
-    next_attempt_at: datetime | None = None
-
-
-class Sender:
-    """What one kind of outgoing message plugs in. A Courier holds one instance, so an
-    instance may keep what it read for a run (a signing key)."""
-
-    model: ClassVar[type[Outgoing]]
-    attempt_model: ClassVar[type[Attempt]]
-    row_field: ClassVar[str]  # the attempt's foreign key to its row
-    max_attempts: ClassVar[int | None] = None
-    final_try: ClassVar[timedelta] = timedelta(seconds=3)  # the last retry, before expiry
-    key_fields: ClassVar[tuple[str, ...]] = ()  # what `finished` reads of a row
-
-    def options(self) -> Options:
-        raise NotImplementedError
-
-    def target(self, row: Any) -> str | None:
-        """Where the row goes now; None: nowhere (undeliverable, `unregistered` says why)."""
-        raise NotImplementedError
-
-    def unregistered(self, row: Any) -> str:
-        return "not sent: the recipient has no registered URL now"
-
-    def wait(self, row: Any, now: datetime) -> tuple[timedelta, str] | None:
-        """(how long, why) when the row must wait before it is sent; its try not counted."""
-        return None
-
-    def request(self, row: Any) -> Request:
-        """The request for the row (raise NotReady when it cannot be made now)."""
-        raise NotImplementedError
-
-    def judge(self, row: Any, response: transport.Response) -> tuple[str, str]:
-        """(state, error) after the row's answer."""
-        raise NotImplementedError
-
-    def answer_fields(self, response: transport.Response) -> dict[str, Any]:
-        """The sender's own fields of the attempt, read from the answer."""
-        return {}
-
-    def took(self, row: Any, seconds: float) -> None:
-        """One POST of the row took `seconds`."""
-
-    def finished(self, rows: Iterable[Any]) -> None:
-        """The rows are done (delivered, refused or given up on)."""
 
 
 def backoff(options: Options, attempt: int, rng: random.Random | None = None) -> float:
@@ -320,14 +232,13 @@ class Courier:
             joint_writes.insert_and_update(
                 attempts, _delivered_rows(self.sender, delivered), _delivered_values()
             )
-            self.sender.finished(delivered)
-            return
-        if len(attempts) == 1:  # one INSERT, without bulk's transaction
+        elif len(attempts) == 1:  # one INSERT, without bulk's transaction
             _insert_one(attempts[0])
         elif attempts:
             self.sender.attempt_model.objects.bulk_create(attempts)
-        if delivered:
+        elif delivered:
             _delivered_rows(self.sender, delivered).update(**_delivered_values())
+        if delivered:
             self.sender.finished(delivered)
 
 
@@ -362,9 +273,7 @@ def _ours(sender: Sender, row: Any) -> models.QuerySet[Any]:
 
 
 def finish(sender: Sender, row: Any, now: datetime, state: str, error: str) -> Result:
-    rows = _ours(sender, row)
-    if state == State.DELIVERED:  # lease lost or not: it did arrive, spare a re-send
-        rows = sender.model.objects.filter(pk=row.pk, state__in=[State.SENDING, State.PENDING])
+    rows = _delivered_rows(sender, [row]) if state == State.DELIVERED else _ours(sender, row)
     rows.update(
         state=state,
         leased_until=None,

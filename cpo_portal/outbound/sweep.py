@@ -12,7 +12,7 @@ from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from cpo_portal.models.sending import State
-from cpo_portal.outbound.courier import Sender
+from cpo_portal.outbound.senders import Sender
 
 STOPPED_MID_SEND = (
     "no outcome: the worker stopped during this attempt (its lease ran out); "

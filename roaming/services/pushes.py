@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from cpo_portal.outbound import courier, sweep, transport
+from cpo_portal.outbound import courier, senders, sweep, transport
 from roaming.models import Module, Partner, PartnerState, Push, PushAttempt, PushState
 from roaming.services import client, locations, parties, published_tariffs, tokens
 
@@ -34,7 +34,7 @@ LEASE = 120.0  # seconds
 BATCH = 20
 
 
-class Pushes(courier.Sender):
+class Pushes(senders.Sender):
     """An OCPI push: the object as it is now, with the partner's token, its envelope read."""
 
     model = Push
@@ -45,9 +45,9 @@ class Pushes(courier.Sender):
     def __init__(self) -> None:
         self._partners: dict[int, Partner] = {}
 
-    def options(self) -> courier.Options:
+    def options(self) -> senders.Options:
         call = client.options()
-        return courier.Options(
+        return senders.Options(
             lease=LEASE,
             backoff_base=BACKOFF_BASE,
             backoff_cap=BACKOFF_CAP,
@@ -72,20 +72,20 @@ class Pushes(courier.Sender):
     def unregistered(self, push: Push) -> str:
         return "not sent: the partner is not registered (or receives no such module)"
 
-    def request(self, push: Push) -> courier.Request:
+    def request(self, push: Push) -> senders.Request:
         partner = self.partner(push)
         method, payload = request_for(push, partner.operator_id)
         body = None if payload is None else client.encode(payload)
         try:
             token = tokens.unseal(partner.outbound_token)
         except tokens.TokenError as exc:
-            raise courier.NotReady(str(exc)) from exc
+            raise senders.NotReady(str(exc)) from exc
         route = parties.routing_headers(partner.operator, partner.country_code, partner.party_id)
         headers = client.request_headers(token, route)
         if body is not None:
             headers["Content-Type"] = "application/json"
         sent = "" if body is None else body.decode()
-        return courier.Request(method, body, headers, extra={"body": sent})
+        return senders.Request(method, body, headers, extra={"body": sent})
 
     def judge(self, row: Push, response: transport.Response) -> tuple[str, str]:
         """(state, error); the error in our words (the partner's text is kept in the
