@@ -60,31 +60,19 @@ __all__ = [
     "SurgeNotice",
     "confirm",
     "contact_key",
-    "list_rate",
     "list_rates",
     "order_quote",
     "published_offers",
     "quote",
     "reverse",
     "settle",
-    "surge_notices",
     "surge_notices_at",
 ]
 
 
-def list_rate(charger: Charger) -> tuple[Decimal, str]:
-    """The energy rate a catalog shows for a charger, and its currency."""
-    from pricing import services as pricing
-
-    try:
-        book = pricing.price_book_for(charger)
-    except pricing.NoTariffError as exc:
-        raise CommerceError("40000", str(exc)) from exc
-    return book.tariff.energy_rate_per_kwh, book.tariff.currency
-
-
 def list_rates(chargers: Iterable[Charger]) -> dict[int, tuple[Decimal, str] | None]:
-    """list_rate for many chargers at once, by charger pk (None: no active tariff)."""
+    """The energy rate a catalog shows for each charger, and its currency, by charger pk
+    (None: no active tariff)."""
     from pricing import services as pricing
 
     books = pricing.price_books_for(chargers)
@@ -228,14 +216,6 @@ def surge_notices_at(
 
     found = pricing.surge_notices_at(list(stations), start, end)
     return {pk: [_notice(n) for n in notices] for pk, notices in found.items()}
-
-
-def surge_notices(
-    station: Station, start: dt.datetime, end: dt.datetime | None = None
-) -> list[SurgeNotice]:
-    from pricing import services as pricing
-
-    return [_notice(n) for n in pricing.surge_notices(station, start, end)]
 
 
 def settle(order_ref: str, ask: SessionAsk) -> Priced:

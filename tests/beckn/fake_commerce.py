@@ -222,14 +222,12 @@ class FakeCommerce:
 
 
 NAMES = (
-    "list_rate",
     "list_rates",
     "contact_key",
     "quote",
     "published_offers",
     "placed_offers",
     "NoticesDuring",
-    "surge_notices",
     "surge_notices_at",
     "confirm",
     "settle",
