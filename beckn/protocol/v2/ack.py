@@ -31,7 +31,6 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from beckn.protocol import errors
 from beckn.protocol.signature_header import (
     ALGORITHM,
     SignatureError,
@@ -46,15 +45,6 @@ VALIDITY = timedelta(minutes=5)
 
 def canonical(body: dict[str, Any]) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def error_body(
-    error: errors.BecknError, message: str, paths: str | list[str] | None = None
-) -> dict[str, Any]:
-    out: dict[str, Any] = {"errorCode": error.code, "errorMessage": message}
-    if paths:
-        out["paths"] = paths if isinstance(paths, str) else ", ".join(paths)
-    return out
 
 
 def as_v2_error(error: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,6 @@ nothing is fetched.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,12 +64,6 @@ CONTEXTS = {
     "ChargingPointOperator": f"{RAW}/EvChargingPointOperator/v1/context.jsonld",
     "EnergyTradeOffer": f"{RAW}/EnergyTradeOffer/v0.2/context.jsonld",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    path: str
-    message: str
 
 
 def _load(name: str) -> Any:
