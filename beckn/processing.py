@@ -47,14 +47,6 @@ MAX_ATTEMPTS = 3
 COULD_NOT_PROCESS = "the BPP could not process this request; please retry with a new message_id"
 
 
-def process(inbound_id: int, now: dt.datetime | None = None) -> Outbox | None:
-    """Handle one message; None if it was already handled, another worker holds it, or
-    it does not exist. The row returned is the reply's first callback (an on_search in
-    parts has one per part)."""
-    now = now or timezone.now()
-    return _answer(_locked(inbound_id, now), now)
-
-
 def process_next(now: dt.datetime | None = None) -> int | None:
     """Handle the unanswered message whose turn comes first (its fair_at: services.admission)
     that no other worker holds; its id, or None when there is none. One statement finds
@@ -81,11 +73,9 @@ class _Unwritten(Exception):
     """The reply could not be written for a conflict (the message answered already?)."""
 
 
-def _answer(inbound: InboundMessage | None, now: dt.datetime) -> Outbox | None:
-    """The taken message's reply written; its first callback (None: not taken, or
-    another worker answered it first)."""
-    if inbound is None:
-        return None
+def _answer(inbound: InboundMessage, now: dt.datetime) -> Outbox | None:
+    """The taken message's reply written; its first callback (None: another worker
+    answered it first)."""
     try:
         return _replied(inbound, now)
     except _Unwritten as unwritten:
@@ -147,49 +137,32 @@ def release(taken_before: dt.datetime) -> int:
 
 def _next_waiting(now: dt.datetime) -> InboundMessage | None:
     """The unanswered message whose turn comes first that no other worker holds, taken."""
-    return _take(("next", False), lambda alias: waiting(_ANY_TIME).using(alias), now)
-
-
-def _locked(inbound_id: int, now: dt.datetime) -> InboundMessage | None:
-    """The message, taken, unless it does not exist, was already handled or another
-    worker holds it."""
-
-    def rows(alias: str) -> QuerySet[InboundMessage]:
-        rows = InboundMessage.objects.using(alias).select_for_update(skip_locked=True)
-        return rows.filter(pk=_ANY_ID, state=InboundState.RECEIVED).order_by()
-
-    return _take(("id", True), rows, now, inbound_id)
+    return _take("next", lambda alias: waiting(_ANY_TIME).using(alias), now)
 
 
 _TAKE_COLUMNS = ("id", "state", "processed_at", "attempts")
-_ANY_ID = -1  # where the id goes in a take's text (no message has it)
 _ANY_TIME = dt.datetime(1970, 1, 2, tzinfo=dt.UTC)  # where the time goes (never a message's)
-_TAKES: dict[tuple[str, str, bool], tuple[str, list]] = {}
+_TAKES: dict[tuple[str, str], tuple[str, list]] = {}
 
 
 def _take(
-    kind: tuple[str, bool],
-    rows: Callable[[str], QuerySet[InboundMessage]],
-    now: dt.datetime,
-    inbound_id: int | None = None,
+    kind: str, rows: Callable[[str], QuerySet[InboundMessage]], now: dt.datetime
 ) -> InboundMessage | None:
     """The first of `rows` (a locking query), leased as it is locked: one autocommitted
     `UPDATE ... SET state = 'processing', processed_at = now, attempts = attempts + 1
     WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *`.
 
-    The statement's text is the same for every message and moment: it is compiled once
-    per process and kind, with _ANY_ID and _ANY_TIME where the id and the time go."""
+    The statement's text is the same for every moment: it is compiled once per process
+    and kind, with _ANY_TIME where the time goes."""
     alias = router.db_for_write(InboundMessage)
     ops = connections[alias].ops
-    key = (alias, *kind)
+    key = (alias, kind)
     if key not in _TAKES:
         with transaction.atomic(using=alias):  # Django compiles FOR UPDATE only inside one
             _TAKES[key] = _take_sql(rows(alias))
     sql, params = _TAKES[key]
     any_time, at = ops.adapt_datetimefield_value(_ANY_TIME), ops.adapt_datetimefield_value(now)
-    values: list[object] = [InboundState.PROCESSING, at]
-    for p in params:
-        values.append(inbound_id if p == _ANY_ID else at if p == any_time else p)
+    values = [InboundState.PROCESSING, at, *(at if p == any_time else p for p in params)]
     return next(iter(InboundMessage.objects.using(alias).raw(sql, values)), None)
 
 

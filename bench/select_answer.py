@@ -14,10 +14,11 @@ production runs them:
   to /beckn/select through Django's test client (the whole request path: middleware,
   signature, schema, context rules, the INSERT); nothing is queued (a publisher that
   drops the task), so the messages stay for the next step;
-- the answer: what a worker runs for each message (`beckn.processing.process`, each in a
-  transaction of its own; timed --batch at a time): the select handler, the quote and its
-  loads, the order row, the on_select JSON, its schema check and the outbox row. The
-  delivery it would queue is dropped; CPU and queries are per select. With --deliver, a
+- the answer: what a worker runs for each message (`beckn.processing.process_next`: the
+  message whose turn comes first, each in a transaction of its own; timed --batch at a
+  time): the select handler, the quote and its loads, the order row, the on_select JSON,
+  its schema check and the outbox row. The delivery it would queue is dropped; CPU and
+  queries are per select. With --deliver, a
   draining worker's whole path instead (`beckn.tasks.answer_next` with one courier, its
   attempts written down after each, as `beckn.tasks` drains): the answer, the callback
   written leased to this worker, signed and handed to the guarded client, whose POST is
@@ -165,14 +166,15 @@ _COURIER: list = []  # --deliver: the drain's one courier
 
 
 def answer(ids: list[int]) -> None:
-    """As a worker answers the ids a web process handed over together (--deliver: as a
-    draining worker answers the messages in turn and sends their callbacks)."""
+    """As a worker answers the messages in turn, one for each id (the ids are the next in
+    turn: answer_all checks each got its on_select); --deliver: as a draining worker
+    answers them and sends their callbacks."""
     from beckn import processing, tasks
     from beckn.services import delivery
 
     if not DELIVER:
-        for inbound_id in ids:
-            processing.process(inbound_id)
+        for _ in ids:
+            processing.process_next()
         return
     if not _COURIER:
         _COURIER.append(delivery.Courier())
@@ -320,21 +322,21 @@ def main() -> None:
     if DELIVER:
         stub_the_network()
     client = Client()
-    # warm (not counted), counted (queries logged, CPU not kept), timed, then the profiled
-    # ones and the one whose SQL is printed
+    # warm (not counted), counted (queries logged, CPU not kept), timed, then the ones
+    # whose SQL is printed and the profiled ones: in the order they are answered (in turn)
     shown_count = 20 if args.queries else 0
-    spans = [args.warm, COUNTED * BATCH, args.selects, args.selects if args.profile else 0,
-             shown_count]  # fmt: skip
+    spans = [args.warm, COUNTED * BATCH, args.selects, shown_count,
+             args.selects if args.profile else 0]  # fmt: skip
     messages = signed(private, sum(spans))
     parts, start = [], 0
     for size in spans:
         parts.append(slice(start, start + size))
         start += size
-    warm, counted, timed, profiled, shown = parts
+    warm, counted, timed, shown, profiled = parts
     ack_all(client, messages[warm], count=False)
     _, ack_queries = ack_all(client, messages[counted], count=True)
     ack_cpu, _ = ack_all(client, messages[timed], count=False)
-    ack_all(client, messages[profiled.start :], count=False)
+    ack_all(client, messages[timed.stop :], count=False)
     ids = _inbound_ids(messages)
     answer_all(ids[warm], count=False)
     _, queries = answer_all(ids[counted], count=True)
@@ -351,7 +353,7 @@ def main() -> None:
         f"{pgdb.load_average()}; demo selects, {args.selects} timed after {args.warm} warm"
     )
     print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
-    how = "tasks.answer_next, the callback sent" if DELIVER else "processing.process"
+    how = "tasks.answer_next, the callback sent" if DELIVER else "processing.process_next"
     print(line(f"answer ({how})", cpu, queries))
     if server_before is not None and server_after is not None:
         server_ms = (server_after - server_before) * 1000 / max(1, args.selects)

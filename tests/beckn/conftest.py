@@ -12,13 +12,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-from beckn import processing
 from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
 from beckn.services import ack_v2, admission, keys, publication, redisclient, slow_baps
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
+from tests.support.beckn import answer
 
 REDIS_CACHE = "redis://127.0.0.1:6379/6"
 
@@ -103,7 +103,8 @@ def callback(row: Outbox) -> dict[str, Any]:
 
 @pytest.fixture
 def run(django_capture_on_commit_callbacks, no_queue, client):
-    """POST a signed message, then process it; returns (response, callback body)."""
+    """POST a signed message, then answer it as a worker does (tests.support.beckn.answer);
+    returns (callback row, callback body)."""
 
     def go(bap: Bap, action: str, message: dict[str, Any], **ctx: Any):
         body = bap.body(action, message, **ctx)
@@ -114,7 +115,7 @@ def run(django_capture_on_commit_callbacks, no_queue, client):
             bap_id=bap.subscriber_id, message_id=body["context"]["message_id"]
         )
         with django_capture_on_commit_callbacks(execute=True):
-            row = processing.process(inbound.pk)
+            row = answer(inbound.pk)
         return row, callback(row)
 
     return go
@@ -213,8 +214,8 @@ def bap_v2(db, bpp):
 
 @pytest.fixture
 def run_v2(django_capture_on_commit_callbacks, no_queue, client):
-    """POST a signed 2.0 message to /beckn/v2/<action>, then process it; returns (callback
-    row, callback body)."""
+    """POST a signed 2.0 message to /beckn/v2/<action>, then answer it as a worker does;
+    returns (callback row, callback body)."""
 
     def go(bap: Bap, action: str, message: dict[str, Any], **ctx: Any):
         body = bap.body(action, message, **ctx)
@@ -226,7 +227,7 @@ def run_v2(django_capture_on_commit_callbacks, no_queue, client):
             bap_id=bap.subscriber_id, message_id=body["context"]["messageId"]
         )
         with django_capture_on_commit_callbacks(execute=True):
-            row = processing.process(inbound.pk)
+            row = answer(inbound.pk)
         return row, callback_v2(row)
 
     return go

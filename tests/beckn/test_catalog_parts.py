@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from beckn import processing
 from beckn.models import InboundMessage, Outbox
 from beckn.protocol.schema import validate_message
 from beckn.protocol.tags import find_group
@@ -18,6 +17,7 @@ from beckn.simulator.receiver import Received
 from beckn.wire.catalog_parts import assemble, part_of
 from tests.beckn import bap as msgs
 from tests.beckn.search_world import grow
+from tests.support.beckn import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def search(bap, client, capture_on_commit) -> list[dict]:
         assert bap.post(client, "search", body).status_code == 200
     inbound = InboundMessage.objects.get(message_id=body["context"]["message_id"])
     with capture_on_commit(execute=True):
-        processing.process(inbound.pk)
+        answer(inbound.pk)
     rows = Outbox.objects.filter(inbound=inbound).order_by("pk")
     return [json.loads(row.payload) for row in rows]
 

@@ -138,9 +138,10 @@ def test_a_message_another_worker_holds_is_skipped_at_once(
         pytest.skip("row locks need PostgreSQL")
     inbound = accept(client, network, bap, django_capture_on_commit_callbacks)
     with held_by_another_worker(inbound.pk):
-        assert processing.process(inbound.pk) is None  # not blocked behind the other
+        assert processing.process_next() is None  # passed over, not blocked behind the other
         assert InboundMessage.objects.get(pk=inbound.pk).state == InboundState.RECEIVED
-    assert processing.process(inbound.pk) is not None
+    assert processing.process_next() == inbound.pk  # released: taken, and answered
+    assert Outbox.objects.filter(inbound=inbound).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from beckn import processing
 from beckn.models import InboundMessage, Outbox
 from beckn.services import jobs
 from beckn.tasks import CeleryPublisher
 from tests.beckn import bap as msgs
+from tests.support.beckn import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,6 @@ def test_the_message_and_its_callback_are_queued_through_the_registered_publishe
     assert recorder.sent == [("process", inbound.pk)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        row = processing.process(inbound.pk)
+        row = answer(inbound.pk)
     assert row is not None and Outbox.objects.get() == row
     assert recorder.sent == [("process", inbound.pk), ("deliver", row.pk)]

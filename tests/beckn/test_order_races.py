@@ -1,6 +1,7 @@
 """Confirm and cancel of one order racing each other through the real Beckn processing
 (PostgreSQL only): the messages are accepted by intake as a BAP would send them, then
-`processing.process` (what the Celery worker runs) handles them on threads with their own
+workers answer them as the Celery worker does (`processing.process_next`: each takes the
+message whose turn comes first that no other worker holds), on threads with their own
 connections, released together at a barrier (tests/races.py). The real pricing and offers
 ledger are used, with use, per-customer and budget limits on the offer so that every
 counter is checked against the ledger after every round.
@@ -96,27 +97,22 @@ class Shop:
 def process_together(
     *inbound_ids: int, stagger: float = 0.0, took: dict[int, float] | None = None
 ) -> list[dict]:
-    """Each message processed on its own thread and connection, all released at once (the
-    last one `stagger` seconds later); returns each one's reply, checked: exactly one outbox
+    """The messages (given in turn) answered by as many workers, each on its own thread and
+    connection, all released at once (the last one `stagger` seconds later: it takes the
+    message left, the last in turn); returns each one's reply, checked: exactly one outbox
     row per message, valid against the core schema. `took` gets each one's seconds."""
 
-    def work(pk: int, wait: float):
+    def work(wait: float) -> int | None:
         time.sleep(wait)
         start = time.monotonic()
-        try:
-            return processing.process(pk)
-        finally:
-            if took is not None:
-                took[pk] = time.monotonic() - start
+        pk = processing.process_next()  # what a worker runs: the next message in turn
+        if took is not None and pk is not None:
+            took[pk] = time.monotonic() - start
+        return pk
 
     last = len(inbound_ids) - 1
-    results = race(
-        [
-            lambda pk=pk, i=i: work(pk, stagger if i == last else 0)
-            for i, pk in enumerate(inbound_ids)
-        ]
-    )
-    assert all(isinstance(r, Outbox) for r in results), results
+    results = race([lambda i=i: work(stagger if i == last else 0) for i in range(last + 1)])
+    assert Counter(results) == Counter(inbound_ids), results  # each taken once
     replies = []
     for pk in inbound_ids:
         rows = list(Outbox.objects.filter(inbound_id=pk))
@@ -206,9 +202,9 @@ def test_one_message_processed_by_several_workers_at_once_is_handled_once(shop, 
     """A broker may hand one message to two workers (at-least-once delivery)."""
     shop.initialized()
     confirm = shop.accept(client, "confirm", shop.confirm_msg())
-    results = race([lambda: processing.process(confirm) for _ in range(10)])
-    assert sum(isinstance(r, Outbox) for r in results) == 1
-    assert results.count(None) == 9  # the others found it done
+    results = race([processing.process_next for _ in range(10)])
+    assert results.count(confirm) == 1
+    assert results.count(None) == 9  # the others found nothing waiting
     (row,) = Outbox.objects.filter(inbound_id=confirm)
     assert "error" not in callback(row)
     assert ledger(shop.order()) == Counter({"validated": 1, "redeemed": 1})
@@ -254,7 +250,7 @@ def test_confirms_and_cancels_of_different_orders_share_locks_without_deadlock(s
         )  # fmt: skip
         AddOnAvailability.objects.create(add_on=add_on, station=shop.network.station_a, stock=STOCK)
     half = 10
-    to_cancel = []
+    confirmed = []  # (transaction, order id) of the orders to cancel
     for n in range(half):
         shop.bap.transaction_id = str(uuid.uuid4())
         shop.run(shop.bap, "init", with_add_ons(msgs.init(shop.op, shop.charger), n))
@@ -262,15 +258,22 @@ def test_confirms_and_cancels_of_different_orders_share_locks_without_deadlock(s
             shop.bap, "confirm", with_add_ons(msgs.confirm(shop.op, shop.charger), n)
         )
         assert "error" not in body, body
-        order_id = body["message"]["order"]["id"]
-        to_cancel.append(shop.accept(client, "cancel", {"order_id": order_id}))
-    to_confirm = []
+        confirmed.append((shop.bap.transaction_id, body["message"]["order"]["id"]))
+    initialized = []  # the transactions of the orders to confirm
     for n in range(half):
         shop.bap.transaction_id = str(uuid.uuid4())
         shop.run(shop.bap, "init", with_add_ons(msgs.init(shop.op, shop.charger), n + 1))
+        initialized.append(shop.bap.transaction_id)
+    # accepted once every run above was answered: workers answer the messages in turn
+    mixed = []
+    for n, (to_confirm, (to_cancel, order_id)) in enumerate(
+        zip(initialized, confirmed, strict=True)
+    ):
+        shop.bap.transaction_id = to_confirm
         confirm = with_add_ons(msgs.confirm(shop.op, shop.charger), n + 1)
-        to_confirm.append(shop.accept(client, "confirm", confirm))
-    mixed = [pk for pair in zip(to_confirm, to_cancel, strict=True) for pk in pair]
+        mixed.append(shop.accept(client, "confirm", confirm))
+        shop.bap.transaction_id = to_cancel
+        mixed.append(shop.accept(client, "cancel", {"order_id": order_id}))
     replies = process_together(*mixed)
     assert [r["error"] for r in replies if "error" in r] == []
     assert_counters(half)  # the confirmed half live, the cancelled half given back

@@ -13,6 +13,7 @@ from beckn import handlers, processing, tasks
 from beckn.models import InboundMessage, InboundState, Order, Outbox, SelectQuote
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
+from tests.support.beckn import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def test_every_action_has_a_schema_valid_callback(
 
     def step(action, message):
         inbound = accepted(client, bap, action, message, django_capture_on_commit_callbacks)
-        row = processing.process(inbound.pk)
+        row = answer(inbound.pk)
         body = callback(row)  # asserts the core schema for on_<action>
         assert "error" not in body, body["error"]
         seen.add(body["context"]["action"])
@@ -60,8 +61,8 @@ def test_a_message_is_processed_once(
 ):
     message = msgs.select(network.op_a.code, network.charger_a.code)
     inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)
-    assert processing.process(inbound.pk) is not None
-    assert processing.process(inbound.pk) is None
+    assert answer(inbound.pk) is not None
+    assert processing.process_next() is None  # answered: never taken again
     assert Outbox.objects.count() == 1 and SelectQuote.objects.count() == 1
     assert not Order.objects.exists()  # a select holds its quote; init makes the order
     assert InboundMessage.objects.get().state == InboundState.DONE
@@ -106,8 +107,8 @@ def test_a_refusal_undoes_the_handlers_writes_and_is_answered_once(
 
     monkeypatch.setattr(processing, "handler_for", lambda action: refuses_after_writing)
     inbound = accepted(client, bap, "status", {"order_id": "x"}, django_capture_on_commit_callbacks)
-    row = processing.process(inbound.pk)
-    assert row is not None and processing.process(inbound.pk) is None
+    row = answer(inbound.pk)
+    assert row is not None and processing.process_next() is None  # never taken again
     assert not Order.objects.exists()  # the handler's write is gone
     body = json.loads(Outbox.objects.get().payload)
     assert body["error"] == {"code": errors.BUSINESS_ERROR.code, "message": "no such offer"}
@@ -124,7 +125,7 @@ def test_a_locked_row_is_the_row_the_orm_reads(
 
     message = msgs.select(network.op_a.code, network.charger_a.code)
     inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)
-    processing.process(inbound.pk)
+    answer(inbound.pk)
     held = SelectQuote.objects.get()
     key = {"bap_id": held.bap_id, "transaction_id": held.transaction_id}
     with transaction.atomic():
@@ -150,7 +151,6 @@ def test_a_taken_message_is_another_workers_only_once_the_sweep_released_its_lea
     taken = processing._next_waiting(taken_at)  # a worker takes it, and stops (killed)
     assert taken is not None and taken.state == InboundState.PROCESSING
     assert processing.process_next() is None  # held
-    assert processing.process(inbound.pk) is None
     tasks.requeue_stuck()
     assert processing.process_next() is None  # held: its lease has not run out
     inbound.refresh_from_db()
@@ -198,7 +198,7 @@ def test_the_database_keeps_a_message_to_one_answer(
     from django.db import IntegrityError, transaction
 
     inbound = accepted(client, bap, "search", msgs.search(), django_capture_on_commit_callbacks)
-    row = processing.process(inbound.pk)
+    row = answer(inbound.pk)
     assert row is not None
     with pytest.raises(IntegrityError), transaction.atomic():
         Outbox.objects.create(

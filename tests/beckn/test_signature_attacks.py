@@ -15,11 +15,11 @@ import time
 import pytest
 from django.utils import timezone
 
-from beckn import processing
 from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.signing import generate_keypair
 from tests.beckn import bap as msgs
 from tests.beckn.bap import Bap
+from tests.support.beckn import answer
 
 pytestmark = pytest.mark.django_db
 CHALLENGE = 'Signature realm="bpp.test.example",headers="(created) (expires) digest"'
@@ -175,7 +175,7 @@ def test_a_replay_is_a_duplicate_and_does_no_work(
     assert first.status_code == 200 and first.json()["message"]["ack"]["status"] == "ACK"
     assert len(no_queue["process"]) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        processing.process(no_queue["process"][0])
+        answer(no_queue["process"][0])
     assert Outbox.objects.count() == 1
     for _ in range(3):  # the same bytes, the same header, before and after processing
         with django_capture_on_commit_callbacks(execute=True):

@@ -29,6 +29,7 @@ from tests.beckn import bap_v2 as v2
 from tests.beckn.bap import BPP_ID
 from tests.beckn.conftest import callback_v2
 from tests.beckn.deg_pricing import price_as_deg
+from tests.support.beckn import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +107,6 @@ def _confirmed_order(bap, run_v2, charger: str) -> str:
 def test_every_deg_request_is_acked_and_answered_validly(
     path, priced, bap_v2, run_v2, client, our_key, django_capture_on_commit_callbacks
 ):
-    from beckn import processing
-
     charger, operator = priced.charger_a.code, priced.op_a.code
     example = json.loads(path.read_text())
     action = example["context"]["action"]
@@ -129,14 +128,14 @@ def test_every_deg_request_is_acked_and_answered_validly(
     message_id = body["context"].get("message_id") or body["context"]["messageId"]
     inbound = InboundMessage.objects.get(bap_id=bap_v2.subscriber_id, message_id=message_id)
     with django_capture_on_commit_callbacks(execute=True):
-        row = processing.process(inbound.pk)
-    answer = callback_v2(row)  # valid against the 2.0.0 schema and the packs
-    assert answer["context"]["messageId"] == message_id
+        row = answer(inbound.pk)
+    reply = callback_v2(row)  # valid against the 2.0.0 schema and the packs
+    assert reply["context"]["messageId"] == message_id
     expected = EXPECTED_ERROR.get(path.name)
     if expected is None:
-        assert "error" not in answer, answer["error"]
+        assert "error" not in reply, reply["error"]
     else:
-        assert answer["error"]["errorCode"] == expected
+        assert reply["error"]["errorCode"] == expected
 
 
 def test_every_deg_example_differs_from_the_schema_only_where_docs_say():

@@ -171,6 +171,9 @@ class Target:
             self.failures.append((outcome, shot, detail))
 
     def _process_new(self, shot: Shot) -> None:
+        """As many answers as messages were stored since the last shot, each what a worker
+        runs (processing.process_next: the waiting message whose turn comes first)."""
+        from beckn import processing
         from beckn.models import InboundMessage
 
         fresh = list(
@@ -178,20 +181,20 @@ class Target:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        for pk in fresh:
-            self.last_inbound = max(self.last_inbound, pk)
-            self._count(self._process_one(pk), shot, f"inbound {pk}", self.processed)
+        for new in fresh:
+            self.last_inbound = max(self.last_inbound, new)
+            pk = processing.process_next()
+            label = "processed: nothing to do" if pk is None else self._process_one(pk)
+            self._count(label, shot, f"inbound {new if pk is None else pk}", self.processed)
 
     def _process_one(self, pk: int) -> str:
-        from beckn import processing
+        from beckn.models import InboundMessage, Outbox
         from beckn.services import fastschema
 
-        try:
-            row = processing.process(pk)
-        except Exception as exc:  # a crash is a finding, reported with its type
-            return f"{FAIL} processing crashed: {type(exc).__name__}: {str(exc)[:120]}"
-        if row is None:
-            return "processed: nothing to do"
+        row = Outbox.objects.filter(inbound_id=pk).order_by("part", "pk").first()
+        if row is None:  # process_next logged the crash and gave the message back
+            error = InboundMessage.objects.filter(pk=pk).values_list("error", flat=True).first()
+            return f"{FAIL} processing crashed: {(error or '')[:120]}"
         body = json.loads(row.payload)
         message = body.get("message") or {}
         if (body.get("context") or {}).get("version") == "2.0.0":
