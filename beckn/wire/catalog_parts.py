@@ -11,10 +11,8 @@ Cutting: items stay in the catalog's order (nearest first, operator by operator)
 is closed when the next item, with the station and offer definitions it would bring, would
 take the part over BECKN_CATALOG_PART_BYTES, counting each piece (item, station, offer
 definition, each id an offer gains) at its encoded size in the whole catalog. One item
-bigger than the limit still goes, alone in its part. A catalog that fits in one part is
-not cut: one whose items take at most half a part is built and weighed (its encoded
-size), any other whose pieces, all counted at their most, fit (what the cut would decide,
-without its walk).
+bigger than the limit still goes, alone in its part. A catalog whose pieces, all counted
+at their most, fit in one part is not cut (what the cut would decide, without its walk).
 
 Assembling (`assemble`): providers by id in order of first appearance; their categories,
 locations and fulfillments by id; items appended; an offer defined in several parts keeps
@@ -42,10 +40,6 @@ from cpo_portal.models import Charger
 PART_GROUP = "catalog-part"
 ENVELOPE_BYTES = 2048  # the context and the catalog's own keys, generously
 IDS_KEY = len(',"location_ids":[]')
-# A catalog whose items take at most this share of a part is built whole and weighed
-# (its items are most of a catalog's bytes): weighing it is cheaper than counting its
-# pieces, and it seldom has to be cut after all.
-LIKELY_WHOLE = 2
 
 
 def part_tags(part: int, parts: int) -> dict[str, Any]:
@@ -85,12 +79,6 @@ def laid_out_catalogs(
     """search_catalogs of providers already laid out."""
     shown = sum(len(layout.offering.chargers) for layout in layouts)
     descriptor = catalog_json.catalog_descriptor(shown, matched)
-    items = sum(layout.item_size(c) for layout in layouts for c in layout.offering.chargers)
-    if items <= part_bytes // LIKELY_WHOLE:  # built and weighed: one encoding, no count
-        providers = [layout.provider() for layout in layouts]
-        whole = {"catalog": {"descriptor": descriptor, "providers": providers}}
-        if size(whole) + ENVELOPE_BYTES <= part_bytes:
-            return [whole]
     sizes = [_Sizes.of(index, layout) for index, layout in enumerate(layouts)]
     if sum(s.whole() for s in sizes) + ENVELOPE_BYTES <= part_bytes:
         cuts = [_Part()]  # what _cut would count for one part is no more: one part

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from beckn.models import Vocabulary
-from beckn.protocol.json_text import size
 from beckn.services import publication
 from beckn.wire import catalog_parts
 from beckn.wire.request_parsing import SearchQuery
@@ -208,16 +207,3 @@ def test_a_circle_reads_only_the_stations_of_its_band_of_latitudes(demo):
     near = {pk for r in rows.values() for pk in r.near(south, north)}
     assert near == {s.pk for s in everyone if south <= s.latitude <= north}
     assert 0 < len(near) < len(everyone)
-
-
-def test_a_catalog_that_fits_when_weighed_goes_whole(demo, monkeypatch):
-    """A catalog whose items take at most 1/LIKELY_WHOLE of a part is built and weighed:
-    it goes whole when its encoded message fits, where its pieces counted at their most
-    would not; a byte too big, it is counted and cut."""
-    (whole,) = same(circle())
-    fits = size(whole) + catalog_parts.ENVELOPE_BYTES
-    monkeypatch.setattr(catalog_parts, "LIKELY_WHOLE", 10**9)  # never weighed: counted
-    assert len(same(circle(), part=fits)) > 1
-    monkeypatch.setattr(catalog_parts, "LIKELY_WHOLE", 1)
-    assert len(same(circle(), part=fits)) == 1
-    assert len(same(circle(), part=fits - 1)) > 1
