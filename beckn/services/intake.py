@@ -6,7 +6,7 @@ timestamp normalisation, the core schema, our context rules, then the verified
 admission (services.admission: a live worker, a backlog answerable within the ttl, the
 message's turn), the verified subscriber's rate limit with the BAP's backlog (one Redis
 call: services.backlog), and the unique (bap_id, message_id) insert
-(services.inbound_insert). A verified request refused before that is counted against its
+(cpo_portal.db.upserts). A verified request refused before that is counted against its
 rate limit all the same, and over the limit gets the rate limit's answer. Every refusal
 is a NACK carrying a BECKN-005 code; nothing here raises. A search's refresh tags are
 checked by services.refresh_check; a 2.0 request is answered with 2.0's Ack by
@@ -50,15 +50,16 @@ from beckn.services import (
     admission,
     backlog,
     fastschema,
-    inbound_insert,
     ratelimit,
     reconnect,
     refresh_check,
     registry,
 )
+from cpo_portal.db import upserts
 from cpo_portal.web import jsonlimits
 
 log = logging.getLogger(__name__)
+ONE_MESSAGE_PER_BAP = ("bap_id", "message_id")  # InboundMessage's unique key: a retry
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,9 +343,11 @@ def _store(
     }
     if transaction.get_connection().in_atomic_block:  # a caller's: keep it usable
         with transaction.atomic():
-            inbound_id = inbound_insert.insert(fields)
+            inbound_id = upserts.insert(InboundMessage, fields, ONE_MESSAGE_PER_BAP)
     else:  # autocommit: committed by this one statement
-        inbound_id = reconnect.once_more_if_disconnected(lambda: inbound_insert.insert(fields))
+        inbound_id = reconnect.once_more_if_disconnected(
+            lambda: upserts.insert(InboundMessage, fields, ONE_MESSAGE_PER_BAP)
+        )
     if inbound_id is None:  # (bap_id, message_id) is taken
         return _duplicate(ctx, action, body_digest)
     transaction.on_commit(lambda: _queue(enqueue, inbound_id, bap_id))

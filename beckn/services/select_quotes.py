@@ -17,7 +17,7 @@ from django.utils import timezone
 from beckn.messages import Request
 from beckn.models import Order, SelectQuote
 from beckn.models.select_quotes import QUOTE_FIELDS
-from cpo_portal.db import joint_writes
+from cpo_portal.db import upserts
 from cpo_portal.db.stamps import locked_row
 
 
@@ -61,21 +61,21 @@ def made_into(order: Order) -> None:
 
 
 def _upsert(order: Order, fields: Sequence[str]) -> None:
-    row = SelectQuote(
-        bap_id=order.bap_id,
-        transaction_id=order.transaction_id,
-        order=order if order.pk is not None else None,
-        charger_id=order.charger_id,
-        session=order.session,
-        quote=order.quote,
-        total=order.quote_total if order.quote_total is not None else Decimal("0.00"),
-        currency=order.currency,
-        applied_offers=order.applied_offers,
-        offer_ids=order.offer_ids,
-        offer_codes=order.offer_codes,
-        customer_key=order.customer_key,
-        fulfillment=order.fulfillment,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-    )
-    joint_writes.upsert(row, ("bap_id", "transaction_id"), tuple(fields))
+    values = {
+        "bap_id": order.bap_id,
+        "transaction_id": order.transaction_id,
+        "order_id": order.pk,
+        "charger_id": order.charger_id,
+        "session": order.session,
+        "quote": order.quote,
+        "total": order.quote_total if order.quote_total is not None else Decimal("0.00"),
+        "currency": order.currency,
+        "applied_offers": order.applied_offers,
+        "offer_ids": order.offer_ids,
+        "offer_codes": order.offer_codes,
+        "customer_key": order.customer_key,
+        "fulfillment": order.fulfillment,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+    }
+    upserts.insert(SelectQuote, values, ("bap_id", "transaction_id"), tuple(fields))

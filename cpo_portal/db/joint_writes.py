@@ -2,8 +2,7 @@
 path would otherwise pay a round trip and a statement for each: new rows with their
 django-simple-history records (what `bulk_create_with_history` writes in two INSERTs),
 and an INSERT sent together with an UPDATE (a delivery's attempt and its row's outcome; a
-reply and its message marked answered); and a row inserted or, its unique key taken,
-updated (`upsert`), in a statement whose text is made once per process.
+reply and its message marked answered).
 
 Elsewhere (SQLite cannot write inside `WITH`) the same writes go as two statements. The
 INSERT's text and values are Django's own (its insert compiler), so field conversions,
@@ -18,7 +17,6 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
-from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
@@ -46,37 +44,6 @@ def insert_sql(objs: Sequence[models.Model], alias: str) -> tuple[str, list[Any]
     query.insert_values(fields, list(objs))
     [(sql, params)] = query.get_compiler(using=alias).as_sql()
     return sql, list(params)
-
-
-def upsert(obj: models.Model, unique: tuple[str, ...], update: tuple[str, ...]) -> None:
-    """`bulk_create([obj], update_conflicts=True, unique_fields=unique,
-    update_fields=update)`: one INSERT ... ON CONFLICT DO UPDATE, its text Django's own
-    (its insert compiler), made once per process and (model, unique, update); the values
-    as Django prepares them (each field's pre_save and get_db_prep_save). Building it
-    through bulk_create took half again the CPU of sending it (bench/results/select.md)."""
-    model = type(obj)
-    alias = router.db_for_write(model)
-    found = _UPSERTS.get((model, unique, update, alias))
-    if found is None:
-        meta = model._meta
-        fields = [f for f in meta.concrete_fields if not f.generated and f is not meta.pk]
-        query = InsertQuery(
-            model,
-            on_conflict=OnConflict.UPDATE,
-            update_fields=[meta.get_field(name) for name in update],
-            unique_fields=[meta.get_field(name) for name in unique],
-        )
-        query.insert_values(fields, [obj])
-        [(sql, _)] = query.get_compiler(using=alias).as_sql()
-        found = _UPSERTS[model, unique, update, alias] = (sql, fields)
-    sql, fields = found
-    connection = connections[alias]
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-
-
-_UPSERTS: dict[tuple[type[models.Model], tuple[str, ...], tuple[str, ...], str], tuple] = {}
 
 
 def create_with_history(

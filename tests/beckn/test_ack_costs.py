@@ -1,6 +1,6 @@
 """What one ACK costs outside the web process: one statement, two Redis calls. The rings
 and the admission calls of requests that come while another is in flight share one round
-trip; the ACK's own INSERT writes every column as the ORM would (services.inbound_insert)."""
+trip; the ACK's own INSERT writes every column as the ORM would (cpo_portal.db.upserts)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beckn.models import InboundMessage, InboundState
-from beckn.services import doorbell, inbound_insert, redisclient
+from beckn.services import doorbell, intake, redisclient
+from cpo_portal.db import upserts
 from tests.beckn import bap as msgs
 
 pytestmark = pytest.mark.django_db
@@ -71,19 +72,20 @@ def test_the_insert_writes_what_the_orm_would_and_skips_a_taken_key():
         "body_digest": "BLAKE-512=x", "key_id": "k1", "received_at": now,
         "expires_at": now, "fair_at": now,
     }  # fmt: skip
-    new_id = inbound_insert.insert(values)
+    new_id = upserts.insert(InboundMessage, values, intake.ONE_MESSAGE_PER_BAP)
     row = InboundMessage.objects.get(pk=new_id)
     for name, value in values.items():
         assert getattr(row, name) == value, name
     assert (row.state, row.attempts, row.processed_at, row.error) == (
         InboundState.RECEIVED, 0, None, "",
     )  # fmt: skip
-    assert inbound_insert.insert({**values, "action": "init"}) is None  # the key is taken
+    taken = {**values, "action": "init"}
+    assert upserts.insert(InboundMessage, taken, intake.ONE_MESSAGE_PER_BAP) is None  # the key
     assert InboundMessage.objects.get(pk=new_id).action == "select"
 
 
 def test_nothing_listens_to_the_messages_model_signals():
-    """The ACK's INSERT sends none of them (services.inbound_insert)."""
+    """The ACK's INSERT sends none of them (cpo_portal.db.upserts)."""
     for signal in (signals.pre_init, signals.post_init, signals.pre_save, signals.post_save):
         assert not signal.has_listeners(InboundMessage), signal
 

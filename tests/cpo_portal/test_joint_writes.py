@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from beckn.models import DeliveryAttempt, Outbox, OutboxState, Subscriber
+from beckn.models import DeliveryAttempt, Outbox, OutboxState
 from cpo_portal.db import joint_writes
 
 pytestmark = pytest.mark.django_db
@@ -55,19 +55,3 @@ def test_an_insert_and_an_update_together():
     assert dict(Outbox.objects.values_list("message_id", "state")) == {
         "m-0": OutboxState.DELIVERED, "m-1": OutboxState.PENDING,
     }  # fmt: skip
-
-
-def test_an_upsert_inserts_then_updates_only_its_update_fields():
-    def subscriber(url: str, kind: str) -> Subscriber:
-        return Subscriber(subscriber_id="bap.example", key_id="k1", type=kind, url=url,
-                          signing_public_key="x" * 44)  # fmt: skip
-
-    key = ("subscriber_id", "key_id")
-    joint_writes.upsert(subscriber("https://one.example", "BAP"), key, ("url",))
-    first = Subscriber.objects.get()
-    assert first.created_at is not None and first.updated_at is not None  # pre_save ran
-    with CaptureQueriesContext(connection) as seen:
-        joint_writes.upsert(subscriber("https://two.example", "BPP"), key, ("url",))
-    assert len(seen.captured_queries) == 1
-    row = Subscriber.objects.get()
-    assert (row.pk, row.url, row.type) == (first.pk, "https://two.example", "BAP")
