@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import router, transaction
+from django.db import transaction
 
 from beckn import conf
 from beckn.models import InboundMessage, Order, Outbox, OutboxState
@@ -22,7 +22,7 @@ from beckn.protocol.json_text import encode
 from beckn.protocol.v2 import context as v2_context
 from beckn.protocol.v2.ack import as_v2_error
 from beckn.services import backlog, fastschema, jobs, registry
-from cpo_portal.db import joint_writes
+from cpo_portal.db import joint_writes, stamps
 
 log = logging.getLogger(__name__)
 
@@ -102,20 +102,12 @@ def answer(
     rows = [build(inbound, *reply, now) for reply in replies]
     for part, row in enumerate(rows):
         row.part = part
-    names = tuple(marked)
-    alias = router.db_for_write(InboundMessage)
-    if (alias, names) not in _MARKING:  # the same text for every message: made once
-        rows_of = InboundMessage.objects.using(alias).filter(pk=inbound.pk)
-        _MARKING[alias, names] = joint_writes.update_sql(rows_of, marked)[0]
-    mark = (_MARKING[alias, names], [*marked.values(), inbound.pk])
+    mark = stamps.update_where(InboundMessage, marked, pk=inbound.pk)
     rows = joint_writes.create_with_history(rows, Outbox, then=mark)
     for name, value in marked.items():
         setattr(inbound, name, value)
     _after_commit(rows)
     return rows
-
-
-_MARKING: dict[tuple[str, tuple[str, ...]], str] = {}  # by database and columns set
 
 
 def build(

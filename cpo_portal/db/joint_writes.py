@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.db import connections, models, router, transaction
-from django.db.models.sql import InsertQuery, UpdateQuery
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
 
@@ -51,8 +51,8 @@ def create_with_history(
 ) -> list[M]:
     """bulk_create_with_history(objs, model): the rows and their "created" history records,
     in one statement on PostgreSQL; the rows get their primary keys. `then`: an UPDATE
-    and its values (update_sql()), sent in the same statement (elsewhere, in the same
-    transaction)."""
+    and its values (stamps.update_where()), sent in the same statement (elsewhere, in the
+    same transaction)."""
     alias = router.db_for_write(model)
     history = model.history.model  # type: ignore[attr-defined]  # simple_history adds `history`
     own = {f.name for f in history._meta.concrete_fields}
@@ -98,29 +98,21 @@ def create_with_history(
     return objs
 
 
-def insert_and_update(
-    objs: Sequence[models.Model], rows: models.QuerySet[Any], values: dict[str, Any]
-) -> int:
-    """INSERT the unsaved `objs` (no primary keys read back) and `rows.update(**values)`,
-    in one statement on PostgreSQL; the number of rows updated."""
-    alias = rows.db
-    if not objs or not joint(alias):
-        if objs:
-            type(objs[0])._default_manager.using(alias).bulk_create(objs)
-        return rows.update(**values)
-    insert, insert_params = insert_sql(objs, alias)
-    update, update_params = update_sql(rows, values)
+def insert_and_update(objs: Sequence[models.Model], update: tuple[str, list[Any]]) -> int:
+    """INSERT the unsaved `objs` (no primary keys read back) and run `update` (an UPDATE
+    and its values: stamps.update_where), in one statement on PostgreSQL; the number of
+    rows updated."""
+    alias = router.db_for_write(type(objs[0])) if objs else DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
-        cursor.execute(f"WITH written AS ({insert}) {update}", [*insert_params, *update_params])
+        if not objs or not joint(alias):
+            with transaction.atomic(using=alias, savepoint=False):
+                if objs:
+                    type(objs[0])._default_manager.using(alias).bulk_create(objs)
+                cursor.execute(*update)
+            return cursor.rowcount
+        insert, params = insert_sql(objs, alias)
+        cursor.execute(f"WITH written AS ({insert}) {update[0]}", [*params, *update[1]])
         return cursor.rowcount
-
-
-def update_sql(rows: models.QuerySet[Any], values: dict[str, Any]) -> tuple[str, list[Any]]:
-    """Django's UPDATE of `rows.update(**values)`, with its values."""
-    query = cast(UpdateQuery, rows.query.chain(UpdateQuery))
-    query.add_update_values(values)
-    sql, params = query.get_compiler(using=rows.db).as_sql()
-    return sql, list(params)
 
 
 def _column(model: type[models.Model], name: str) -> str:

@@ -1,14 +1,16 @@
-"""Small reads by key: the version stamps every quote reads before it trusts its
+"""Small statements by key: the version stamps every quote reads before it trusts its
 process's memo (the network rows, pricing books and conditions, the offer catalog), every
 row's stamp of several stamp tables at once (what the published catalog reads), a few
 columns of the rows matching a key (the ledger's sequence read), the rows matching a key
-(an offer's usage counts), and one row locked by its unique key.
+(an offer's usage counts), one row locked by its unique key, and the UPDATE of the rows
+matching a key, as a statement to send with another write (a message marked answered, a
+callback marked delivered: cpo_portal.db.joint_writes).
 
-The stamp reads are written for speed: a Beckn answer reads them on every message, and
-building each read through the ORM cost about three times the CPU of sending the same
-statement as text (bench/results/select.md). So `read_one`, `read_each`, `read_all`,
-`rows_where` and `locked_row` send a SELECT by key whose text is made once per (model,
-columns, key) from the model's documented options (`Model._meta`,
+They are written for speed: a Beckn answer sends them on every message, and building
+each through the ORM cost 1.6 to 6 times the CPU of sending the same statement as text
+(bench/results/select.md). So `read_one`, `read_each`, `read_all`, `rows_where`,
+`locked_row` and `update_where` send a statement by key whose text is made once per
+(model, columns, key) from the model's documented options (`Model._meta`,
 `connection.ops.quote_name`) and kept in a plain dict (the same text in every thread);
 `read_each` sends its reads as one statement. The stamp reads return the value as the
 database driver gives it (a UUID on PostgreSQL, its text on SQLite: as_uuid);
@@ -18,7 +20,7 @@ database driver gives it (a UUID on PostgreSQL, its text on SQLite: as_uuid);
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.db import connections, models, router
 from django.db.transaction import TransactionManagementError
@@ -73,37 +75,83 @@ def locked_row(model: type[M], **key: Any) -> M | None:
     return next(iter(_rows(model, key, one=True)), None)
 
 
+def update_where(model: type[models.Model], values: dict[str, Any], **key: Any) -> Statement:
+    """`model.objects.filter(**key).update(**values)` as a statement to send (with another
+    write: cpo_portal.db.joint_writes), its text made once per (model, the names set, key
+    names, list lengths), the values prepared by each field as the ORM prepares them."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    names, counts = _shape(model, key)
+    sets = tuple(values)
+    sql = _UPDATES.get((model, sets, names, counts, alias))
+    if sql is None:
+        quote = connection.ops.quote_name
+        assign = ", ".join(f"{quote(_column(model, name))} = %s" for name in sets)
+        sql = _UPDATES[model, sets, names, counts, alias] = (
+            f"UPDATE {quote(model._meta.db_table)} SET {assign} "  # noqa: S608 (names from the model, values parameters)
+            f"WHERE {_where(model, names, counts, quote)}"
+        )
+    prepared = [
+        cast(models.Field, model._meta.get_field(name)).get_db_prep_save(value, connection)
+        for name, value in values.items()
+    ]
+    return Statement(sql, [*prepared, *_key_values(model, names, key, connection)])
+
+
+class Statement(NamedTuple):
+    sql: str
+    params: list[Any]
+
+
 def _rows(model: type[M], key: dict[str, Any], *, one: bool) -> list[M]:
     """raw() of `SELECT <every column> ... WHERE <key>`, its text made once per (model,
     key names, list lengths); `one`: the first row, locked (LIMIT 1 FOR UPDATE)."""
     alias = router.db_for_write(model)
     connection = connections[alias]
-    pk = model._meta.pk.name
-    names = tuple(pk if name == "pk" else name for name in key)
-    counts = tuple(len(v) if isinstance(v, list | tuple) else None for v in key.values())
+    names, counts = _shape(model, key)
     sql = _ROWS.get((model, names, counts, one, alias))
     if sql is None:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(_column(model, f.name)) for f in model._meta.concrete_fields)
-        where = " AND ".join(
-            f"{quote(_column(model, name))} = %s"
-            if count is None
-            else f"{quote(_column(model, name))} IN ({', '.join(['%s'] * count) or 'NULL'})"
-            for name, count in zip(names, counts, strict=True)
-        )
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         sql = _ROWS[model, names, counts, one, alias] = (
-            f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where}"  # noqa: S608 (names from the model, values parameters)
-            + (f" LIMIT 1{lock}" if one else "")
+            f"SELECT {columns} FROM {quote(model._meta.db_table)} "  # noqa: S608 (names from the model, values parameters)
+            f"WHERE {_where(model, names, counts, quote)}" + (f" LIMIT 1{lock}" if one else "")
         )
-    values = []
-    for name, value in zip(names, key.values(), strict=True):
-        field = cast(models.Field, model._meta.get_field(name))
-        for one in value if isinstance(value, list | tuple) else (value,):
-            values.append(field.get_db_prep_value(one, connection))
+    values = _key_values(model, names, key, connection)
     return list(model._default_manager.db_manager(alias).raw(sql, values))
 
 
+def _shape(model: type[models.Model], key: dict[str, Any]) -> tuple[tuple[str, ...], tuple]:
+    """The key's field names ("pk" named) and, for each, its list's length (None: one
+    value): what its WHERE's text depends on."""
+    pk = model._meta.pk.name
+    names = tuple(pk if name == "pk" else name for name in key)
+    counts = tuple(len(v) if isinstance(v, list | tuple) else None for v in key.values())
+    return names, counts
+
+
+def _where(model: type[models.Model], names: tuple[str, ...], counts: tuple, quote: Any) -> str:
+    return " AND ".join(
+        f"{quote(_column(model, name))} = %s"
+        if count is None
+        else f"{quote(_column(model, name))} IN ({', '.join(['%s'] * count) or 'NULL'})"
+        for name, count in zip(names, counts, strict=True)
+    )
+
+
+def _key_values(
+    model: type[models.Model], names: tuple[str, ...], key: dict[str, Any], connection: Any
+) -> list[Any]:
+    out = []
+    for name, value in zip(names, key.values(), strict=True):
+        field = cast(models.Field, model._meta.get_field(name))
+        for item in value if isinstance(value, list | tuple) else (value,):
+            out.append(field.get_db_prep_value(item, connection))
+    return out
+
+
+_UPDATES: dict[tuple[type[models.Model], tuple[str, ...], tuple[str, ...], tuple, str], str] = {}
 _ROWS: dict[tuple[type[models.Model], tuple[str, ...], tuple, bool, str], str] = {}
 
 

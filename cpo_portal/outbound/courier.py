@@ -31,7 +31,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cpo_portal.db import joint_writes
+from cpo_portal.db import joint_writes, stamps
 from cpo_portal.models.sending import Attempt, State
 from cpo_portal.outbound import addresses, transport
 from cpo_portal.outbound.senders import NotReady, Options, Outcome, Result, Sender
@@ -229,9 +229,7 @@ class Courier:
         attempts, self._attempts = self._attempts, []
         delivered, self._delivered = self._delivered, []
         if attempts and delivered:
-            joint_writes.insert_and_update(
-                attempts, _delivered_rows(self.sender, delivered), _delivered_values()
-            )
+            joint_writes.insert_and_update(attempts, _delivered(self.sender, delivered))
         elif len(attempts) == 1:  # one INSERT, without bulk's transaction
             _insert_one(attempts[0])
         elif attempts:
@@ -289,6 +287,14 @@ def _delivered_rows(sender: Sender, rows: list[Any]) -> models.QuerySet[Any]:
     return sender.model.objects.filter(
         pk__in=[row.pk for row in rows], state__in=[State.SENDING, State.PENDING]
     )
+
+
+def _delivered(sender: Sender, rows: list[Any]) -> stamps.Statement:
+    """_delivered_rows(...).update(**_delivered_values()), as a statement to send with
+    the attempts (its text made once per process and number of rows)."""
+    states = [State.SENDING, State.PENDING]
+    pks = [row.pk for row in rows]
+    return stamps.update_where(sender.model, _delivered_values(), pk=pks, state=states)
 
 
 def _delivered_values() -> dict[str, Any]:

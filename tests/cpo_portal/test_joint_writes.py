@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beckn.models import DeliveryAttempt, Outbox, OutboxState
-from cpo_portal.db import joint_writes
+from cpo_portal.db import joint_writes, stamps
 
 pytestmark = pytest.mark.django_db
 STATEMENTS = 1 if connection.vendor == "postgresql" else 2
@@ -45,11 +45,10 @@ def test_an_insert_and_an_update_together():
                         status_code=200, outcome=OutboxState.DELIVERED)
         for row in rows
     ]  # fmt: skip
-    pending = Outbox.objects.filter(pk=rows[0].pk, state=OutboxState.PENDING)
+    done = {"state": OutboxState.DELIVERED, "leased_until": None}
+    pending = stamps.update_where(Outbox, done, pk=rows[0].pk, state=OutboxState.PENDING)
     with CaptureQueriesContext(connection) as seen:
-        updated = joint_writes.insert_and_update(
-            attempts, pending, {"state": OutboxState.DELIVERED}
-        )
+        updated = joint_writes.insert_and_update(attempts, pending)
     assert updated == 1 and len(seen.captured_queries) == STATEMENTS
     assert DeliveryAttempt.objects.count() == 2
     assert dict(Outbox.objects.values_list("message_id", "state")) == {
