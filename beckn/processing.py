@@ -41,6 +41,7 @@ from beckn.protocol.v2 import context as v2_context
 from beckn.services import outbox
 from beckn.wire.v2 import reading as v2_reading
 from beckn.wire.v2 import replies as v2_replies
+from cpo_portal.db import stamps
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -163,7 +164,7 @@ def _take(
     sql, params = _TAKES[key]
     any_time, at = ops.adapt_datetimefield_value(_ANY_TIME), ops.adapt_datetimefield_value(now)
     values = [InboundState.PROCESSING, at, *(at if p == any_time else p for p in params)]
-    return next(iter(InboundMessage.objects.using(alias).raw(sql, values)), None)
+    return next(iter(stamps.instances(InboundMessage, sql, values, alias)), None)
 
 
 def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list]:
