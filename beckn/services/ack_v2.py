@@ -4,21 +4,20 @@
 `accept_v2` is intake.accept for a request to /v2/<action>; `v2_answer` turns any 1.1
 ACK / NACK answer (intake's, a view's own refusal, a CDS's on_publish answer) into 2.0's
 Ack: `status`, 2.0's `error`, and the counter-signature (beckn.protocol.v2.ack) over the
-Ack and the request's bytes. The active key is read at most every SIGNER_MEMO_SECONDS per
-process.
+Ack and the request's bytes, with the active key its process holds (keys.active_key).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import DatabaseError
 
 from beckn import conf
+from beckn.models import SigningKey
 from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import keys
@@ -59,29 +58,18 @@ def _message_id(raw: bytes) -> str:
     return value if isinstance(value, str) else ""
 
 
-_signer_memo: tuple[float, v2_ack.CounterSigner | None] = (0.0, None)
-SIGNER_MEMO_SECONDS = 5.0
-
-
-def forget_signer() -> None:
-    """Read the active key again at the next 2.0 Ack (tests; `beckn_keys` rotates)."""
-    global _signer_memo
-    _signer_memo = (0.0, None)
-
-
 def _counter_signer() -> v2_ack.CounterSigner | None:
-    """Our active key as a counter-signer, read at most every SIGNER_MEMO_SECONDS per
-    process (a rotated key counter-signs within that); None with no key (the Ack then
-    goes without a signature, and the log says why)."""
-    global _signer_memo
-    at, signer = _signer_memo
-    if signer is not None and time.monotonic() - at < SIGNER_MEMO_SECONDS:
-        return signer
+    """Our active key as a counter-signer; None with no key (the Ack then goes without a
+    signature, and the log says why)."""
+    global _signer
     try:
         key = keys.active_key()
     except (keys.NoSigningKey, DatabaseError) as exc:
         log.warning("a 2.0 Ack goes without its counter-signature: %s", exc)
         return None
-    signer = v2_ack.CounterSigner(conf.bpp_id(), key.key_id, key.private_key)
-    _signer_memo = (time.monotonic(), signer)
-    return signer
+    if _signer is None or _signer[0] is not key:  # made once per key the process holds
+        _signer = (key, v2_ack.CounterSigner(conf.bpp_id(), key.key_id, key.private_key))
+    return _signer[1]
+
+
+_signer: tuple[SigningKey, v2_ack.CounterSigner] | None = None

@@ -180,7 +180,7 @@ def _unproven_receipt(row: Outbox, answer: Any) -> str:
 
 
 class Courier(courier.Courier):
-    """The courier of Beckn callbacks (one read of the signing key for all it sends)."""
+    """The courier of Beckn callbacks (the signing key read once for all it sends)."""
 
     def __init__(self) -> None:
         super().__init__(Callbacks())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -11,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from beckn import conf
-from beckn.models import SigningKey
+from beckn.models import RegistryVersion, SigningKey
 from beckn.models.registry import id_validator
 from beckn.protocol.signing import generate_keypair, sign_request, signing_key
+from cpo_portal.models import Checked
 
 
 class NoSigningKey(RuntimeError):
@@ -21,10 +23,30 @@ class NoSigningKey(RuntimeError):
 
 
 def active_key() -> SigningKey:
-    key = SigningKey.objects.filter(is_active=True).first()
+    """The active key, kept per process and read again once the registry's stamp moved
+    (RegistryVersion, checked at most every BECKN_REGISTRY_CHECK_MS, at once after a
+    change made in this process: generate and import_key renew it); NoSigningKey when
+    there is none. Retired keys stay published, so a body signed with the key a process
+    still held verifies meanwhile."""
+    global _active
+    version = _stamp.get(conf.get("BECKN_REGISTRY_CHECK_MS") / 1000)
+    if _active is None or _active[0] != version:
+        _active = (version, SigningKey.objects.filter(is_active=True).first())
+    key = _active[1]
     if key is None:
         raise NoSigningKey("no active signing key; run `manage.py beckn_keys generate`")
     return key
+
+
+def forget() -> None:
+    """Read the active key again at the next use (tests)."""
+    global _active
+    _active = None
+    _stamp.forget()
+
+
+_stamp = Checked(RegistryVersion.current)
+_active: tuple[uuid.UUID | None, SigningKey | None] | None = None
 
 
 @transaction.atomic
@@ -52,9 +74,11 @@ def _install(key_id: str, private: str, public: str) -> SigningKey:
     SigningKey.objects.select_for_update().filter(is_active=True).update(
         is_active=False, retired_at=now
     )
-    return SigningKey.objects.create(
+    made = SigningKey.objects.create(
         key_id=key_id, public_key=public, private_key=private, is_active=True
     )
+    RegistryVersion.bump()  # every process reads the active key again
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +96,7 @@ class Signer:
 
 
 def signer() -> Signer:
-    """The active key (one query), as a Signer; NoSigningKey when there is none."""
+    """The active key (active_key()), as a Signer; NoSigningKey when there is none."""
     key = active_key()
     return Signer(key.key_id, key.private_key)
 

@@ -14,7 +14,7 @@ from django.core.cache.backends.redis import RedisCache
 
 from beckn.models import InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
-from beckn.services import ack_v2, admission, keys, publication, redisclient, slow_baps
+from beckn.services import admission, keys, publication, redisclient, slow_baps
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
@@ -31,12 +31,12 @@ def fresh_memos():
     publication.forget()
     slow_baps.forget()
     admission.forget()
-    ack_v2.forget_signer()
+    keys.forget()
     yield
     publication.forget()
     slow_baps.forget()
     admission.forget()
-    ack_v2.forget_signer()
+    keys.forget()
 
 
 @pytest.fixture
