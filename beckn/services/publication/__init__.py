@@ -34,7 +34,6 @@ select, init and confirm), `search` (the chargers a search asks for, laid out).
 from beckn.services.publication.network_rows import Rows, read_network
 from beckn.services.publication.providers import Epoch, Provider, Version
 from beckn.services.publication.published import (
-    chargers,
     chargers_and_stamps,
     forget,
     providers,
@@ -50,7 +49,6 @@ __all__ = [
     "Rows",
     "Version",
     "box",
-    "chargers",
     "chargers_and_stamps",
     "distance_km",
     "forget",

@@ -63,10 +63,12 @@ def _stamps() -> Stamps:
     return (network[0][1] if network else None), dict(pricing), dict(catalog)
 
 
-def _checked_stamps() -> Stamps:
+def _checked_stamps(fresh: bool = False) -> Stamps:
     """_stamps(), read again only when those last read are older than
-    BECKN_REGISTRY_CHECK_MS or this process renewed a stamp since (the module's docstring)."""
-    return _store.stamps.get(conf.get("BECKN_REGISTRY_CHECK_MS") / 1000, time.monotonic())
+    BECKN_REGISTRY_CHECK_MS or this process renewed a stamp since (the module's docstring);
+    `fresh`: read now."""
+    seconds = 0 if fresh else conf.get("BECKN_REGISTRY_CHECK_MS") / 1000
+    return _store.stamps.get(seconds, time.monotonic())
 
 
 def _fresher(stamps: Stamps) -> None:
@@ -77,15 +79,17 @@ def _fresher(stamps: Stamps) -> None:
 def _published(
     wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
     now: dt.datetime | None = None,
+    fresh: bool = False,
 ) -> tuple[dict[int, Rows], dict[int, Provider], Stamps]:
     """The network rows as published now, and the providers of the operators `wanted`
     picks from them (default: every operator), each current: one statement when nothing
     changed. When stamps moved, the providers they touch are updated (a changed network
     is read again and compared, operator by operator and station by station); a provider
     whose stamps moved again while it was updated is updated again before it is kept.
-    Third: the stamps they are current under."""
+    Third: the stamps they are current under. `fresh`: the stamps read now, not trusted
+    from the last read (what a price is quoted under)."""
     now = now or timezone.now()
-    stamps = _checked_stamps()
+    stamps = _checked_stamps(fresh)
     for _ in range(4):
         state = _store.state
         if stamps[0] == state.network:
@@ -182,19 +186,16 @@ def _stale(state: State, needed: set[int], stamps: Stamps, now: dt.datetime) -> 
     )
 
 
-def chargers(provider_id: str, item_id: str) -> list[Charger]:
-    """Up to two chargers coded `item_id` of the operator coded `provider_id`, as
-    published (whatever their status), each with its station, operator and connectors.
-    Shared with every search and lookup of this process: read them, never change them."""
-    return chargers_and_stamps(provider_id, item_id)[0]
-
-
 def chargers_and_stamps(provider_id: str, item_id: str) -> tuple[list[Charger], Version | None]:
-    """chargers(), and the stamps they were published under (the network's, the operator's
-    pricing and catalog; None when the operator is not published): select, init and
+    """Up to two chargers coded `item_id` of the operator coded `provider_id`, as
+    published (whatever their status), each with its station, operator and connectors
+    (shared with every search and lookup of this process: read them, never change them),
+    and the stamps they were published under (the network's, the operator's pricing and
+    catalog; None when the operator is not published): select, init and
     confirm find their charger here, and their quote checks its memos against these
-    stamps instead of reading them again."""
-    rows, _, stamps = _published(lambda rows: ())  # the rows only: no provider is needed
+    stamps instead of reading them again. They are read for every call (one statement):
+    a price, an offer or a charger changed on any host is quoted from its commit on."""
+    rows, _, stamps = _published(lambda rows: (), fresh=True)  # the rows only
     for pk, operator in rows.items():
         if operator.operator.code == provider_id:
             return operator.codes.get(item_id, [])[:2], _version(pk, stamps)
