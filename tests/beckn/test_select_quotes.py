@@ -31,16 +31,16 @@ from tests.beckn.conftest import callback
 from tests.beckn.deg_pricing import price_as_deg
 from tests.races import race
 
-# The answer of a select, BEGIN to COMMIT: the message taken (locked and marked answered
-# in one UPDATE), the held quote read, the stamps the charger was published under (the
-# quote checks its memos against the same), the held quote written, the callback with its
-# history record (one statement on PostgreSQL, two elsewhere).
-SELECT_STATEMENTS = 5 if connection.vendor == "postgresql" else 6
-# The whole select in a draining worker (beckn.tasks: its courier reads the signing key
-# once per drain): the answer, then, after its commit, the callback POSTed (written
-# leased to this worker: no claim) and its attempt written down with the row's outcome
-# (one statement on PostgreSQL, two elsewhere).
-WHOLE_SELECT = 6 if connection.vendor == "postgresql" else 8
+# The answer of a select: the message taken (leased by one UPDATE), the held quote read,
+# the stamps the charger is published under (read for every select: the quote checks its
+# memos against them), the held quote written, the callback with its history record and
+# the message marked answered (one statement on PostgreSQL, three elsewhere).
+SELECT_STATEMENTS = 5 if connection.vendor == "postgresql" else 7
+# The whole select in a draining worker (beckn.tasks: the signing key as its process
+# holds it): the answer, then, after its commit, the callback POSTed (written leased to
+# this worker: no claim) and its attempt written down with the row's outcome (one
+# statement on PostgreSQL, two elsewhere).
+WHOLE_SELECT = 6 if connection.vendor == "postgresql" else 9
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
 
 
