@@ -56,9 +56,10 @@ def read_one(model: type[models.Model], column: str, key: str, value: Any) -> An
 
 
 def rows_of(model: type[models.Model], columns: tuple[str, ...], **key: Any) -> list[tuple]:
-    """`columns` (field names) of every row whose fields equal `key`, in no particular
-    order."""
-    return list(model._default_manager.filter(**key).order_by().values_list(*columns))
+    """`columns` (field names) of every row whose fields equal `key` (a list or tuple
+    meaning any of its values), in no particular order, each value as the ORM gives it."""
+    fields = tuple(cast(models.Field, model._meta.get_field(name)) for name in columns)
+    return [tuple(values) for values in _matching(model, fields, key, one=False)]
 
 
 def rows_where(model: type[M], **key: Any) -> list[M]:
@@ -105,37 +106,64 @@ class Statement(NamedTuple):
 
 
 def _rows(model: type[M], key: dict[str, Any], *, one: bool) -> list[M]:
-    """instances() of `SELECT <every column> ... WHERE <key>`, its text made once per
-    (model, key names, list lengths); `one`: the first row, locked (LIMIT 1 FOR UPDATE)."""
+    """The rows matching `key` as model instances, as raw() makes them (`Model.from_db`);
+    `one`: the first row, locked (LIMIT 1 FOR UPDATE)."""
+    alias = router.db_for_write(model)
+    fields = tuple(model._meta.concrete_fields)
+    names = [f.attname for f in fields]
+    found = _matching(model, fields, key, one=one)
+    return [model.from_db(alias, names, values) for values in found]
+
+
+def _matching(
+    model: type[models.Model], fields: tuple[models.Field, ...], key: dict[str, Any], *, one: bool
+) -> list[list[Any]]:
+    """`SELECT <fields> ... WHERE <key>`, its text made once per (model, fields, key names,
+    list lengths): each row's values in `fields` order, converted (_converted)."""
     alias = router.db_for_write(model)
     connection = connections[alias]
     names, counts = _shape(model, key)
-    sql = _ROWS.get((model, names, counts, one, alias))
+    sql = _ROWS.get((model, fields, names, counts, one, alias))
     if sql is None:
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(_column(model, f.name)) for f in model._meta.concrete_fields)
+        columns = ", ".join(quote(str(f.column)) for f in fields)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        sql = _ROWS[model, names, counts, one, alias] = (
+        sql = _ROWS[model, fields, names, counts, one, alias] = (
             f"SELECT {columns} FROM {quote(model._meta.db_table)} "  # noqa: S608 (names from the model, values parameters)
             f"WHERE {_where(model, names, counts, quote)}" + (f" LIMIT 1{lock}" if one else "")
         )
-    return instances(model, sql, _key_values(model, names, key, connection), alias)
+    return _converted(model, fields, sql, _key_values(model, names, key, connection), alias)
 
 
 def instances(model: type[M], sql: str, params: list[Any], alias: str) -> list[M]:
     """The rows a statement returns (a SELECT or a RETURNING of every column of the
     model's table) as model instances, as `Model.objects.raw(sql, params)` makes them
-    (each column converted by its field and the database, then `Model.from_db`), where
+    (each column converted by the database and its field, then `Model.from_db`), where
     which column is which field, and their converters, are worked out once per (model,
     columns, database): raw() works them out for every call, about 0.1 ms a read."""
+    fields = tuple(model._meta.concrete_fields)
+    names = [f.attname for f in fields]
+    found = _converted(model, fields, sql, params, alias)
+    return [model.from_db(alias, names, values) for values in found]
+
+
+def _converted(
+    model: type[models.Model],
+    fields: tuple[models.Field, ...],
+    sql: str,
+    params: list[Any],
+    alias: str,
+) -> list[list[Any]]:
+    """The rows `sql` returns, each as the values of `fields` (found among its columns by
+    name) converted as the ORM converts them: by the database, then by the field."""
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = tuple(column[0] for column in cursor.description)
         rows = cursor.fetchall()
-    plan = _PLANS.get((model, columns, alias)) or _plan(model, columns, alias)
-    order, converters, attnames = plan
-    made = []
+    plan = _PLANS.get((model, fields, columns, alias)) or _plan(model, fields, columns, alias)
+    order, converters = plan
+    out = []
     for row in rows:
         values = [row[i] for i in order]
         for i, functions, expression in converters:
@@ -143,15 +171,19 @@ def instances(model: type[M], sql: str, params: list[Any], alias: str) -> list[M
             for function in functions:
                 value = function(value, expression, connection)
             values[i] = value
-        made.append(model.from_db(alias, attnames, values))
-    return made
+        out.append(values)
+    return out
 
 
-def _plan(model: type[models.Model], columns: tuple[str, ...], alias: str) -> tuple:
-    """Where each concrete field's value is among `columns` and the converters of those
-    that have any (what raw()'s compiler applies)."""
+def _plan(
+    model: type[models.Model],
+    fields: tuple[models.Field, ...],
+    columns: tuple[str, ...],
+    alias: str,
+) -> tuple:
+    """Where each of `fields` is among `columns`, and the converters of those that have
+    any (what raw()'s compiler applies)."""
     connection = connections[alias]
-    fields = model._meta.concrete_fields
     at = {name: i for i, name in enumerate(columns)}
     order = [at[str(f.column)] for f in fields]  # KeyError: a column the statement lacks
     converters = []
@@ -161,12 +193,13 @@ def _plan(model: type[models.Model], columns: tuple[str, ...], alias: str) -> tu
         functions += field.get_db_converters(connection)
         if functions:
             converters.append((i, functions, expression))
-    plan = (order, converters, [f.attname for f in fields])
-    _PLANS[model, columns, alias] = plan
+    plan = (order, converters)
+    _PLANS[model, fields, columns, alias] = plan
     return plan
 
 
-_PLANS: dict[tuple[type[models.Model], tuple[str, ...], str], tuple] = {}
+_PLANS: dict[tuple[type[models.Model], tuple, tuple[str, ...], str], tuple] = {}
+_ROWS: dict[tuple[type[models.Model], tuple, tuple[str, ...], tuple, bool, str], str] = {}
 
 
 def _shape(model: type[models.Model], key: dict[str, Any]) -> tuple[tuple[str, ...], tuple]:
@@ -199,7 +232,6 @@ def _key_values(
 
 
 _UPDATES: dict[tuple[type[models.Model], tuple[str, ...], tuple[str, ...], tuple, str], str] = {}
-_ROWS: dict[tuple[type[models.Model], tuple[str, ...], tuple, bool, str], str] = {}
 
 
 def read_each(*reads: tuple[type[models.Model], str, str, Any]) -> list[Any]:
