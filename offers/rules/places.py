@@ -1,6 +1,6 @@
 """Where an offer applies: its place conditions (ONDC applicability's place attributes:
 operator, station, charger, region, city, site kind, categories, geo circles), which read
-only the place, so that they also answer without a session (place_failure)."""
+only the place, so that they also answer without a session (place_test)."""
 
 from __future__ import annotations
 
@@ -122,17 +122,8 @@ def where(site: Site, facts: OfferFacts) -> Place:
     return _At(site, facts.operator_code, facts.station.lat, facts.station.lon)
 
 
-def place_failure(offer: OfferRule, site: Site, facts: OfferFacts) -> Rejected | None:
-    """Why the offer is not valid at `site` (None: it is), without a session."""
-    at = where(site, facts)
-    for condition in place(offer):
-        if not condition.test(at):
-            return condition.why(at)
-    return None
-
-
 class PlaceTest(NamedTuple):
-    """Whether an offer is valid at a place (`where`), place_failure's verdict, in two
+    """Whether an offer is valid at a place (`where`): every place condition holds, in two
     halves, its conditions built once for every place it is asked about: `station` reads
     only the station and operator (the same for each of a station's chargers), `charger`
     the rest."""
