@@ -21,7 +21,10 @@ seconds to answer each of its callbacks (a slow BAP), holding the worker process
 sends it meanwhile: b's latencies show what that does to everyone else. Everything runs
 on this machine: the sender, the receiver, web, workers, PostgreSQL and Redis share its
 CPUs. The database is vacuumed before each run (`pgdb.vacuum`), so that a run does not
-pay for the rows the earlier ones left on a server whose autovacuum is off.
+pay for the rows the earlier ones left on a server whose autovacuum is off. With Redis,
+it also prints per accepted request the task messages Celery published (each a wake-up of
+the workers), the doorbell's rings and the admission calls, read from the Redis server's
+command counts over the timed window (server-wide: run nothing else on it meanwhile).
 """
 
 from __future__ import annotations
@@ -279,6 +282,7 @@ def main() -> None:
         warm.join()
         time.sleep(3)
         receiver.reset()
+        redis_before = None if args.embedded else _redis_calls(args.broker)
         cpu_before = _cpu(pool, server)
         load = os.getloadavg()[0]
         began = time.time() + 0.5
@@ -296,6 +300,7 @@ def main() -> None:
                 break
             time.sleep(0.5)
         cpu = [after - before for after, before in zip(_cpu(pool, server), cpu_before, strict=True)]
+        redis_after = None if args.embedded else _redis_calls(args.broker)
     finally:
         pool.stop()
         server.terminate()
@@ -324,12 +329,38 @@ def main() -> None:
         )
         + " (PostgreSQL: its processes on this machine that lived through the run)"
     )
+    if redis_before is not None and redis_after is not None:
+        print(
+            f"Redis calls per accepted {args.action}: " + _per(redis_before, redis_after, accepted)
+        )
     print("| BAP | answers (HTTP status: count) | callbacks arrived | p50 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")
     for name, sender in sorted(senders.items(), reverse=True):
         print(summary(name, sender, receiver))
     for name, sender in sorted(senders.items(), reverse=True):
         print(f"BAP {name}: {breakdown(sender, receiver)}")
+
+
+# Redis commands of the run that say what it did: the task messages Celery publishes (a
+# wake-up of the workers each, beckn.services.doorbell), the rings and the admissions
+# (rate limit and backlog, one script).
+REDIS_COMMANDS = {"lpush": "task messages", "set": "rings", "evalsha": "admissions"}
+
+
+def _redis_calls(url: str) -> dict[str, int]:
+    """The calls of REDIS_COMMANDS the Redis server behind `url` has served so far (all
+    its databases: the broker's and the cache's share this bench's server)."""
+    import redis
+
+    stats = redis.Redis.from_url(url).info("commandstats")
+    return {name: int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in REDIS_COMMANDS}
+
+
+def _per(before: dict[str, int], after: dict[str, int], accepted: int) -> str:
+    return ", ".join(
+        f"{label} {(after[name] - before[name]) / max(1, accepted):.2f}"
+        for name, label in REDIS_COMMANDS.items()
+    )
 
 
 if __name__ == "__main__":
