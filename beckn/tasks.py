@@ -39,6 +39,11 @@ OUTBOX_GRACE = dt.timedelta(seconds=5)
 # records of several answers were measured: bench/results/select.md,
 # bench/results/callbacks.md).
 DRAIN_SECONDS = 1.0
+# A drain that finds nothing waiting holds the doorbell for up to this long before it
+# stops (doorbell.hold, doorbell.wait): a message committed meanwhile rings the held bell,
+# which ends the wait at once, and is answered by this drain, not by a new task through
+# the broker (speed only: bench/results/select.md, "a drain that waits for more").
+LINGER_SECONDS = 0.03
 
 
 @shared_task(name="beckn.process_inbound", ignore_result=True)
@@ -66,14 +71,23 @@ def process_inbound(inbound_id: int | None = None) -> None:
 
 
 def _drain(courier: delivery.Courier) -> bool:
-    """Answer the waiting messages in turn, one at least and then for as long as
-    DRAIN_SECONDS lasts; True when there may be more."""
+    """Answer the waiting messages in turn for as long as DRAIN_SECONDS lasts, and when
+    none waits, hold the bell until a message rings it or LINGER_SECONDS pass, then look
+    once more; True when there may be more."""
     ends = time.monotonic() + DRAIN_SECONDS
-    while answer_next(courier) is not None:
-        courier.record()
-        if time.monotonic() >= ends:
-            return True
-    return False
+    lingered = False
+    while True:
+        if answer_next(courier) is not None:
+            courier.record()
+            lingered = False
+            if time.monotonic() >= ends:
+                return True
+        elif lingered or not doorbell.hold():
+            return False  # looked again after the wait, or a queued task will look
+        else:
+            doorbell.wait(LINGER_SECONDS)  # a message committed meanwhile rings the held bell
+            doorbell.silence()  # and the next look finds it
+            lingered = True
 
 
 def answer_next(courier: delivery.Courier | None = None) -> int | None:

@@ -342,9 +342,16 @@ def main() -> None:
 
 
 # Redis commands of the run that say what it did: the task messages Celery publishes (a
-# wake-up of the workers each, beckn.services.doorbell), the rings and the admissions
-# (rate limit and backlog, one script).
-REDIS_COMMANDS = {"lpush": "task messages", "set": "rings", "evalsha": "admissions"}
+# wake-up of the workers each, beckn.services.doorbell), the bell's rings and holds (a
+# SET each), the drains that held it and waited (BLPOP), the rings that found it ringing
+# (RPUSH, in the ring's script) and the scripts (an admission and a ring each).
+REDIS_COMMANDS = {
+    "lpush": "task messages",
+    "set": "rings and holds",
+    "blpop": "waits",
+    "rpush": "rings finding it rung",
+    "evalsha": "scripts",
+}
 
 
 def _redis_calls(url: str) -> dict[str, int]:

@@ -11,6 +11,10 @@ Why nothing is missed: every commit is followed by a ring. A ring that finds the
 silent publishes a task, which starts after that commit. A ring that finds it ringing
 means a task is queued that has not yet silenced it, so that task starts after the
 commit too; either way a worker looks for waiting messages after each one is committed.
+A drain that finds nothing waiting may ring the bell itself while it waits a moment for
+more (`hold`, then `wait`); a ring that finds the bell ringing also drops a token in the
+bell's wake list, which ends that wait at once, and it came before the drain silences the
+bell and looks once more, so that look finds its message.
 A task the broker loses leaves the bell ringing for RING_SECONDS at most; the next ring
 after that publishes again, and the sweep (beckn.tasks.requeue_stuck) catches a message
 with no ring after it.
@@ -37,6 +41,16 @@ from beckn.services import redisclient
 
 RING_SECONDS = 2
 
+# One round trip: the bell rung if silent (1: the caller publishes a task); if it rang
+# already, a token in its wake list (at most one) for a worker waiting on it (`wait`).
+_RING = """
+if redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then return 1 end
+redis.call('RPUSH', KEYS[2], 1)
+redis.call('LTRIM', KEYS[2], 0, 0)
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 0
+"""
+
 _count_lock = threading.Lock()  # held for counting only
 _ring_lock = threading.Lock()  # held through a ring's round trip
 _arrived = 0  # rings asked for in this process (each after its caller's commit)
@@ -47,6 +61,10 @@ def _key() -> str:
     return caches["default"].make_key("beckn:doorbell")
 
 
+def _wake_key() -> str:
+    return caches["default"].make_key("beckn:doorbell:wake")
+
+
 def in_use() -> bool:
     return redisclient.client() is not None
 
@@ -55,8 +73,8 @@ def ring() -> bool:
     """True when the caller must publish a task: no bell, or this ring woke it. Called
     after the caller's commit."""
     global _arrived, _covered
-    client = redisclient.client()
-    if client is None:
+    ring_once = redisclient.script(_RING)
+    if ring_once is None:
         return True
     with _count_lock:
         _arrived += 1
@@ -66,9 +84,26 @@ def ring() -> bool:
             return False
         with _count_lock:
             upto = _arrived  # every caller counted so far has committed: this ring covers it
-        woke = bool(client.set(_key(), 1, nx=True, ex=RING_SECONDS))
+        woke = bool(ring_once(keys=[_key(), _wake_key()], args=[RING_SECONDS]))
         _covered = upto
         return woke
+
+
+def hold() -> bool:
+    """A worker that found nothing waiting rings the bell itself while it waits a moment
+    for more (True: it did; False: the bell rings already, so a task is queued that will
+    look after every commit so far). A commit meanwhile finds the bell ringing, queues no
+    task and ends the wait; the worker then silences it and looks once more, after that
+    commit."""
+    client = redisclient.client()
+    return client is not None and bool(client.set(_key(), 1, nx=True, ex=RING_SECONDS))
+
+
+def wait(seconds: float) -> bool:
+    """After `hold`: until a ring comes (True; or a token left by an earlier ring that
+    found the bell ringing, which costs one look more) or `seconds` pass (False)."""
+    client = redisclient.client()
+    return client is not None and client.blpop([_wake_key()], timeout=seconds) is not None
 
 
 def silence() -> None:

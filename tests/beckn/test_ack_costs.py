@@ -57,8 +57,8 @@ def test_an_ack_is_one_statement_and_two_redis_calls(
     ):
         response = bap.post(client, "select", body)
     assert response.status_code == 200, response.content
-    # the rate limit with the backlog (one script), the doorbell after the commit
-    assert counted == ["EVALSHA", "SET"]
+    # the rate limit with the backlog (one script), the doorbell after the commit (one)
+    assert counted == ["EVALSHA", "EVALSHA"]
     # the test's transaction wraps it in a savepoint; deployed, it is a statement alone
     sent = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(sent) == 1 and sent[0].startswith("INSERT") and "ON CONFLICT" in sent[0], sent
@@ -91,7 +91,7 @@ def test_nothing_listens_to_the_messages_model_signals():
 
 
 class _SlowBell:
-    """A Redis stand-in whose first SET waits until let go."""
+    """A stand-in for the doorbell's ring script whose first ring waits until let go."""
 
     def __init__(self) -> None:
         self.sets = 0
@@ -99,7 +99,7 @@ class _SlowBell:
         self.go = threading.Event()
         self.ringing = False
 
-    def set(self, key, value, nx=False, ex=None):
+    def __call__(self, keys, args):
         self.sets += 1
         if self.sets == 1:
             self.first_sent.set()
@@ -111,8 +111,7 @@ class _SlowBell:
 
 def test_rings_that_wait_for_one_in_flight_share_the_next(monkeypatch):
     bell = _SlowBell()
-    monkeypatch.setattr(redisclient, "client", lambda: bell)
-    monkeypatch.setattr(doorbell, "_key", lambda: "bell")
+    monkeypatch.setattr(redisclient, "script", lambda source: bell)
     answers: list[bool] = []
 
     def ring() -> None:
@@ -139,8 +138,7 @@ def test_rings_that_wait_for_one_in_flight_share_the_next(monkeypatch):
 def test_a_ring_after_an_answered_one_is_sent(monkeypatch):
     bell = _SlowBell()
     bell.go.set()
-    monkeypatch.setattr(redisclient, "client", lambda: bell)
-    monkeypatch.setattr(doorbell, "_key", lambda: "bell")
+    monkeypatch.setattr(redisclient, "script", lambda source: bell)
     assert doorbell.ring() is True
     assert doorbell.ring() is False  # the bell rings: a task is queued
     assert bell.sets == 2  # each commit rang after the one before was answered

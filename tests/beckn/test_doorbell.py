@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from beckn import processing, tasks
 from beckn.models import DeliveryAttempt, InboundMessage, InboundState, Outbox, OutboxState
-from beckn.services import delivery, doorbell
+from beckn.services import delivery, doorbell, redisclient
 from cpo_portal.outbound import courier
 from tests.beckn import bap as msgs
 from tests.beckn import sending
@@ -95,6 +95,48 @@ def test_the_sweep_wakes_one_draining_worker_for_every_message_it_finds_left(
     InboundMessage.objects.update(received_at=timezone.now() - dt.timedelta(seconds=30))
     assert tasks.requeue_stuck()["reprocessed"] == 3
     assert no_queue["process"] == [None]  # one task: its worker drains all three
+
+
+@pytest.mark.django_db
+def test_a_drain_that_finds_nothing_holds_the_bell_and_answers_what_comes_meanwhile(
+    client, network, bap, fake, our_key, no_queue, redis_cache, delivered, monkeypatch,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    (first,) = accept_many(1, client, network, bap, django_capture_on_commit_callbacks, redis_cache)
+    queued = list(no_queue["process"])
+    came: list[InboundMessage] = []
+    woken: list[bool] = []
+    real_wait = doorbell.wait
+
+    def linger(seconds: float) -> bool:  # a message comes while the drain waits for more
+        if not came:
+            came.append(accept(client, network, bap, django_capture_on_commit_callbacks))
+        woken.append(real_wait(seconds))
+        return woken[-1]
+
+    monkeypatch.setattr(doorbell, "wait", linger)
+    tasks.process_inbound(first.pk)  # (the message that comes runs its own commit's callbacks)
+    assert came  # it waited
+    assert woken[0] is True  # the message's ring ended the wait
+    assert no_queue["process"] == queued  # and found the bell ringing: no task
+    states = InboundMessage.objects.values_list("state", flat=True)
+    assert set(states) == {InboundState.DONE}  # answered by the same drain
+    latest = accept(client, network, bap, django_capture_on_commit_callbacks)
+    assert no_queue["process"] == [*queued, latest.pk]  # silenced again: the next one wakes
+
+
+def test_a_worker_holds_the_bell_only_when_no_task_is_queued(redis_cache):
+    redisclient.client().delete(doorbell._key(), doorbell._wake_key())
+    assert doorbell.ring() is True  # a task is queued
+    assert doorbell.hold() is False  # it will look after every commit: no need to wait
+    doorbell.silence()
+    redisclient.client().delete(doorbell._wake_key())  # the token of the ring above
+    assert doorbell.hold() is True
+    assert doorbell.wait(0.01) is False  # nothing rang
+    assert doorbell.ring() is False  # a commit while the worker holds it queues no task
+    assert doorbell.wait(60) is True  # and wakes it
+    doorbell.silence()
+    assert doorbell.ring() is True
 
 
 @pytest.mark.django_db
