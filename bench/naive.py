@@ -7,14 +7,24 @@ the other paths (the benchmark counts mismatches); it only shows what compiling 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
-from pricing.engine.bands import band_at, band_times
+from pricing.engine.bands import DEFAULT_BAND, band_at, band_times, rate_of
 from pricing.engine.lines import priced_lines
-from pricing.engine.quantity import micros, resolve_quantity
-from pricing.engine.segments import SliceKey, segments_of_runs
+from pricing.engine.quantity import Quantity, micros, resolve_quantity
+from pricing.engine.segments import POSITION, SliceKey
 from pricing.engine.surges import choose, moment_matches, site_matches, time_matches
-from pricing.engine.types import Conditions, PricedSession, SessionRequest, SurgeRule, Tariff
+from pricing.engine.types import (
+    Conditions,
+    PricedSession,
+    Segment,
+    SessionRequest,
+    SurgeRule,
+    Tariff,
+)
+from pricing.engine.well_formed import BASE_CODE
 from pricing.engine.windows import split_points, wall, window_times
 
 
@@ -50,4 +60,33 @@ def price_naively(
         kwh=quantity.kwh,
         segments=segments,
         lines=priced_lines(tariff, request, segments, surges, position),
+    )
+
+
+def segments_of_runs(
+    quantity: Quantity,
+    run_starts: Sequence[dt.datetime],
+    offsets: Sequence[int],
+    run_keys: Sequence[SliceKey],
+    tariff: Tariff,
+    rules: Sequence[SurgeRule],
+) -> tuple[Segment, ...]:
+    """Segments of merged runs: each run's start, as an instant and in microseconds from
+    the session's start, and its key (neighbouring runs have different keys)."""
+    total_us = micros(quantity.end - quantity.start)
+    kwh = quantity.kwh
+    positions = [Decimal(0)]
+    positions.extend((kwh * us / total_us).quantize(POSITION) for us in offsets[1:])
+    positions.append(kwh)
+    ends = [*run_starts[1:], quantity.end]
+    return tuple(
+        Segment(
+            start,
+            ends[i],
+            positions[i + 1] - positions[i],
+            BASE_CODE if band == DEFAULT_BAND else tariff.bands[band].code,
+            rate_of(tariff, band),
+            tuple([rules[r].code for r in applied]),
+        )
+        for i, (start, (_day, band, applied)) in enumerate(zip(run_starts, run_keys, strict=True))
     )

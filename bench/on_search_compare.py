@@ -15,13 +15,13 @@ def built_handle(req):
     from beckn import conf
     from beckn.messages import Reply
     from beckn.services import order_flow
-    from beckn.wire import catalog_parts, request_parsing
+    from beckn.wire import request_parsing
     from tests.beckn import built_catalog as discovery
 
     query = request_parsing.read_search_intent(req.message, req.context)
     found = discovery.find(query)
     offerings = discovery.fetch_offerings(found.chargers, query, req.now)
-    first, *more = catalog_parts.search_catalogs(
+    first, *more = discovery.search_catalogs(
         offerings, order_flow.vocabularies(req.bap_id), query.start, query.end,
         found.matched, conf.get("BECKN_CATALOG_PART_BYTES"),
     )  # fmt: skip

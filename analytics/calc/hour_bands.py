@@ -33,7 +33,6 @@ BANDS: tuple[HourBand, ...] = (
     HourBand("peak", "Peak", 17, 21),
     HourBand("evening", "Evening", 21, 24),
 )
-BAND_CODES: tuple[str, ...] = tuple(b.code for b in BANDS)
 CHOICES: list[tuple[str, str]] = [(b.code, f"{b.label} ({b.span})") for b in BANDS]
 
 

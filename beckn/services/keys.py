@@ -99,8 +99,3 @@ def signer() -> Signer:
     """The active key (active_key()), as a Signer; NoSigningKey when there is none."""
     key = active_key()
     return Signer(key.key_id, key.private_key)
-
-
-def sign(body: bytes) -> str:
-    """The Authorization header for a callback body, signed with the active key."""
-    return signer()(body)

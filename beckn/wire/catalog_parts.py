@@ -25,11 +25,9 @@ in one callback.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from beckn.commerce_types import Offering
 from beckn.protocol.json_text import size
 from beckn.protocol.refresh_tags import INC
 from beckn.protocol.tags import tag_group
@@ -60,23 +58,11 @@ class _Part:
     placed: set[tuple[int, str, str]] = field(default_factory=set)  # offer at a station
 
 
-def search_catalogs(
-    offerings: list[Offering],
-    vocabularies: str,
-    query_start: dt.datetime | None,
-    query_end: dt.datetime | None,
-    matched: int | None,
-    part_bytes: int,
-) -> list[dict[str, Any]]:
-    """The on_search messages: one when the catalog fits in `part_bytes`, else its parts."""
-    layouts = [Layout.of(o, vocabularies, query_start, query_end) for o in offerings]
-    return laid_out_catalogs(layouts, matched, part_bytes)
-
-
 def laid_out_catalogs(
     layouts: list[Layout], matched: int | None, part_bytes: int
 ) -> list[dict[str, Any]]:
-    """search_catalogs of providers already laid out."""
+    """The on_search messages of providers laid out: one when the catalog fits in
+    `part_bytes`, else its parts."""
     shown = sum(len(layout.offering.chargers) for layout in layouts)
     descriptor = catalog_json.catalog_descriptor(shown, matched)
     sizes = [_Sizes.of(index, layout) for index, layout in enumerate(layouts)]

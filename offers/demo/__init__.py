@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -23,7 +22,6 @@ from offers.demo.offers import cpo1_offers, voltgrid_offers
 from offers.models import CodeBatch, CreditAccount, Customer, Offer, OfferCode
 from offers.services.codes import generate_batch
 
-IST = ZoneInfo("Asia/Kolkata")
 SEGMENTS = ["commuter", "commuter", "fleet", "taxi", "weekend-driver", "delivery"]
 TIERS = ["", "", "silver", "silver", "gold", "platinum"]
 CUSTOMERS = 300

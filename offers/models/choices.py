@@ -110,14 +110,3 @@ class RedemptionKind(models.TextChoices):
 class CreditKind(models.TextChoices):
     RUPEES = "rupees", "Prepaid rupees"
     KWH = "kwh", "Monthly kWh package"
-
-
-WEEKDAYS = [
-    (0, "Mon"),
-    (1, "Tue"),
-    (2, "Wed"),
-    (3, "Thu"),
-    (4, "Fri"),
-    (5, "Sat"),
-    (6, "Sun"),
-]

@@ -45,7 +45,7 @@ from offers.rules.outcome import Applied, Eligible, OfferResult, Reason, Rejecte
 from offers.rules.qualifiers import declared_tags
 from offers.rules.settle import redeemed_on_delivery, reversal_amount
 from offers.rules.uses import USES_LABEL, USES_MEANING
-from offers.rules.validate import ensure_valid, validate_offer
+from offers.rules.validate import validate_offer
 
 __all__ = [
     "USES_LABEL",
@@ -82,7 +82,6 @@ __all__ = [
     "compose",
     "declared_tags",
     "energy_trade_json",
-    "ensure_valid",
     "evaluate",
     "is_combo",
     "ondc_description",

@@ -15,8 +15,8 @@ apply. The place part of the mask is remembered per charger.
 
 The index keeps its offers prepared for the evaluator (evaluate.PreparedOffer). Its
 queries: candidates_for() (and for_quote()) apply every mask: what a quote evaluates;
-of_place_and_day() (and for_session(), candidates()) apply place, validity and weekday
-only, and out_of_time() gives the offers of the place that only their dates may keep from
+to_evaluate(explain=True) (and candidates()) apply place, validity and weekday only, and
+out_of_time() gives the offers of the place that only their dates may keep from
 the session: what a quote evaluates when it tells the buyer why the offers nearby did
 not apply to them.
 """
@@ -234,13 +234,6 @@ class OfferIndex:
         codes, in the order the offers were given."""
         return _pick(self.prepared, self._mask(ctx))
 
-    def of_place_and_day(self, ctx: QuoteContext) -> list[PreparedOffer]:
-        """The offers of this place and day, whoever the customer and whatever the hour,
-        the amounts or the codes (not ended by the session's start, not only by the quote
-        time): a superset of candidates_for()."""
-        known = ctx.facts.station.opened_on is not None
-        return _pick(self.prepared, self._day(self._place_of(ctx), ctx.start, ctx.weekday, known))
-
     def out_of_time(self, ctx: QuoteContext) -> list[PreparedOffer]:
         """The offers of this place, not of its day, that are not valid at the session's
         start or its quote time, and that pass every other condition the index decides:
@@ -280,10 +273,6 @@ class OfferIndex:
         """The offers to_evaluate() gives."""
         ctx = QuoteContext.of(priced, facts)
         return tuple(p.offer for p in self.to_evaluate(ctx, explain=explain)[0])
-
-    def for_session(self, priced: PricedSession, facts: OfferFacts) -> tuple[OfferRule, ...]:
-        """The offers of_place_and_day() gives."""
-        return tuple(p.offer for p in self.of_place_and_day(QuoteContext.of(priced, facts)))
 
     def candidates(
         self,

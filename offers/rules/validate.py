@@ -181,11 +181,3 @@ def validate_offer(offer: OfferRule) -> list[str]:
     if offer.holdout is not None and not ZERO <= offer.holdout.share <= 1:
         problems.append("holdout share must be in [0, 1]")
     return problems
-
-
-def ensure_valid(offer: OfferRule) -> OfferRule:
-    """The offer itself, or OfferDefinitionError listing every problem."""
-    problems = validate_offer(offer)
-    if problems:
-        raise OfferDefinitionError(offer.id, problems)
-    return offer

@@ -178,10 +178,6 @@ def forget_catalog(operator_id: int | None = None) -> None:
         _CATALOGS.pop(operator_id, None)
 
 
-def by_pk(catalog: Catalog) -> dict[int, OfferInfo]:
-    return {i.pk: i for i in catalog.offers.values()}
-
-
 def lookup(operator: Operator, codes: Iterable[str]) -> list[OfferInfo]:
     """Offers of any status by offer id (for requests naming an offer not in the catalog)."""
     return infos(Offer.objects.filter(operator=operator, code__in=list(codes)), operator)

@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 
 from pricing.engine.types import Tariff
-from pricing.engine.well_formed import BASE_CODE
 from pricing.engine.windows import window_owner, window_times
 
 DEFAULT_BAND = -1
@@ -25,10 +24,6 @@ def band_at(tariff: Tariff, local: dt.datetime) -> int:
 
 def rate_of(tariff: Tariff, band: int) -> Decimal:
     return tariff.energy_rate_per_kwh if band == DEFAULT_BAND else tariff.bands[band].rate_per_kwh
-
-
-def code_of(tariff: Tariff, band: int) -> str:
-    return BASE_CODE if band == DEFAULT_BAND else tariff.bands[band].code
 
 
 def band_times(tariff: Tariff) -> tuple[dt.time, ...]:

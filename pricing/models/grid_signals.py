@@ -16,15 +16,11 @@ from cpo_portal.models import Operator, Station
 
 def active_at(raised_at: dt.datetime, cleared_at: dt.datetime | None, at: dt.datetime) -> bool:
     """Whether a signal raised at `raised_at` and cleared at `cleared_at` (None: not yet)
-    is active at `at`; GridSignalQuerySet.active_at is the same rule as a query."""
+    is active at `at`; GridSignalQuerySet.active_during(at, at) is the same rule as a query."""
     return raised_at <= at and (cleared_at is None or cleared_at > at)
 
 
 class GridSignalQuerySet(models.QuerySet):
-    def active_at(self, at):
-        """The signals active at `at` (the rule of active_at() above, as a query)."""
-        return self.active_during(at, at)
-
     def active_during(self, first, last):
         """The signals that may be active at some moment from `first` to `last`: raised by
         `last` and not cleared by `first` (active_at() tells the moments)."""

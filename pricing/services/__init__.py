@@ -22,8 +22,8 @@ from .books import (
     price_books_for,
     tariff_for,
 )
-from .notices import NoticesDuring, SurgeNotice, surge_notices, surge_notices_at
-from .quotes import SessionToQuote, price, quote_session, quote_sessions, session_request_for
+from .notices import NoticesDuring, SurgeNotice, surge_notices_at
+from .quotes import SessionToQuote, quote_session, quote_sessions, session_request_for
 from .sites import ConditionsDuring, conditions_at, conditions_for, site_for
 
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
     "notice_error",
     "old_values",
     "party_id",
-    "price",
     "price_book_for",
     "price_books_for",
     "quote_session",
@@ -62,7 +61,6 @@ __all__ = [
     "site_for",
     "station_site",
     "surge_clock",
-    "surge_notices",
     "surge_notices_at",
     "surge_text",
     "tariff_for",

@@ -64,20 +64,6 @@ def describe_window(rule: SurgeRule) -> str:
     return f"{text}, on holidays only" if rule.holidays_only else text
 
 
-def surge_notices(
-    place: Station | Charger, start: dt.datetime, end: dt.datetime | None = None
-) -> list[SurgeNotice]:
-    """Surges that would apply at `place` to an anonymous customer between start and end
-    (default: the hour after start), in the operator's rule order. Demand surges appear
-    only while their trigger holds."""
-    if isinstance(place, Charger):
-        station = place.station
-        conditions = conditions_at([station], start)[station.pk]
-        rules = surges_for_operator(station.operator_id)
-        return _notices(station, [site_for(place)], conditions, rules, start, end)
-    return surge_notices_at([place], start, end)[place.pk]
-
-
 def surge_notices_at(
     stations: Sequence[Station], start: dt.datetime, end: dt.datetime | None = None
 ) -> dict[int, list[SurgeNotice]]:

@@ -13,7 +13,6 @@ from pricing.engine.refusals import QuoteInputError
 from pricing.engine.types import (
     Conditions,
     Customer,
-    PricedSession,
     Quote,
     QuoteLine,
     SessionRequest,
@@ -37,23 +36,6 @@ def session_request_for(
     return SessionRequest(
         site=site_for(charger), start=start, end=end, kwh=kwh, amount=amount, customer=customer
     )
-
-
-def price(
-    charger: Charger,
-    start: dt.datetime,
-    *,
-    kwh: Decimal | None = None,
-    amount: Decimal | None = None,
-    end: dt.datetime | None = None,
-    customer: Customer = Customer(),  # noqa: B008 (frozen, immutable)
-) -> PricedSession:
-    """Stage one (before offers and tax). Raises QuoteInputError, NoTariffError."""
-    book, conditions = book_and_conditions(charger, start)
-    request = session_request_for(
-        charger, start, kwh=kwh, amount=amount, end=end, customer=customer
-    )
-    return book.price(request, conditions)
 
 
 def quote_session(

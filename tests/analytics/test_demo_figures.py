@@ -22,8 +22,8 @@ from analytics.services import offer_roi, surge_impact, surge_windows
 from analytics.services.filters import Filters, resolve_range
 from cpo_portal import formatting
 from cpo_portal.models import Charger, Operator, Station
-from pricing import services as pricing
 from pricing.engine.types import LineKind
+from tests.pricing.factories import price as stage_one
 
 pytestmark = pytest.mark.django_db
 # A third of the demo's sessions, over the same 120 days: enough for every case below to
@@ -232,7 +232,7 @@ def test_surge_windows_match_a_quote_at_every_hour(demo):
             hours = [
                 frozenset(
                     line.code
-                    for line in pricing.price(
+                    for line in stage_one(
                         charger,
                         dt.datetime.combine(day, dt.time(h, 30), tzinfo=zone),
                         kwh=surge_windows.PROBE_KWH,

@@ -22,9 +22,25 @@ from beckn.commerce_types import CommerceError, Offering
 from beckn.services import commerce, commerce_addons
 from beckn.services.publication import distance_km
 from beckn.services.publication.search import EARTH_RADIUS_KM
+from beckn.wire import catalog_parts
+from beckn.wire.catalog_layout import Layout
 from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import Charger, Connector, Station
 from cpo_portal.models.network import ConnectorType, StationStatus
+
+
+def search_catalogs(
+    offerings: list[Offering],
+    vocabularies: str,
+    query_start: dt.datetime | None,
+    query_end: dt.datetime | None,
+    matched: int | None,
+    part_bytes: int,
+) -> list[dict]:
+    """The on_search messages of these offerings, laid out as the published catalog lays
+    out its providers."""
+    layouts = [Layout.of(o, vocabularies, query_start, query_end) for o in offerings]
+    return catalog_parts.laid_out_catalogs(layouts, matched, part_bytes)
 
 
 def _box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:

@@ -39,7 +39,7 @@ def built(query: SearchQuery, now: dt.datetime, vocab: str, part_bytes: int) -> 
     """The on_search messages as a build from the database makes them."""
     found = built_catalog.find(query)
     offerings = built_catalog.fetch_offerings(found.chargers, query, now)
-    messages = catalog_parts.search_catalogs(
+    messages = built_catalog.search_catalogs(
         offerings, vocab, query.start, query.end, found.matched, part_bytes
     )
     return json.dumps(messages, separators=(",", ":"), ensure_ascii=False)

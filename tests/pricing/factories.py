@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 import factory
 
+from cpo_portal.models import Charger, Station
+from pricing.engine.types import PricedSession
 from pricing.models import GridSignal, SurgeRule, Tariff, TariffBand
+from pricing.services import (
+    SurgeNotice,
+    book_and_conditions,
+    session_request_for,
+    surge_notices_at,
+)
 
 IST = ZoneInfo("Asia/Kolkata")
 EPOCH = dt.datetime(2024, 1, 1, tzinfo=IST)
@@ -69,3 +77,16 @@ class SignalFactory(factory.django.DjangoModelFactory):
         model = GridSignal
 
     raised_at = EPOCH
+
+
+def price(charger: Charger, start: dt.datetime, **asked) -> PricedSession:
+    """Stage one of `charger`'s quote (before offers and tax), as quote_session prices it."""
+    book, conditions = book_and_conditions(charger, start)
+    return book.price(session_request_for(charger, start, **asked), conditions)
+
+
+def surge_notices(
+    station: Station, start: dt.datetime, end: dt.datetime | None = None
+) -> list[SurgeNotice]:
+    """The surge notices of one station, as the catalog gets them (surge_notices_at)."""
+    return surge_notices_at([station], start, end)[station.pk]

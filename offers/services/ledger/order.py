@@ -13,7 +13,7 @@ from offers.models import Redemption, RedemptionKind
 from offers.rules.facts import CustomerFacts
 from offers.services.ledger.rows import charger_of
 from pricing import services as pricing
-from pricing.engine import ZERO, Conditions, Customer, PricedSession, as_text
+from pricing.engine import ZERO, Conditions, Customer, PricedSession
 
 GIVEN_KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED)
 COPIED = {
@@ -46,14 +46,6 @@ class Reversal:
     @property
     def total(self) -> Decimal:
         return sum((amount for _, amount in self.recovered), ZERO)
-
-    def quote_trail(self) -> list[dict[str, str]]:
-        """ONDC quote_trail entries (type offer, id, currency, value) for on_update."""
-        return [
-            {"type": "offer", "id": offer_id, "currency": self.currency, "value": as_text(amount)}
-            for offer_id, amount in self.recovered
-            if amount > 0
-        ]
 
 
 def copy_row(row: Redemption, **changes) -> Redemption:
