@@ -140,7 +140,7 @@ def instances(model: type[M], sql: str, params: list[Any], alias: str) -> list[M
     model's table) as model instances, as `Model.objects.raw(sql, params)` makes them
     (each column converted by the database and its field, then `Model.from_db`), where
     which column is which field, and their converters, are worked out once per (model,
-    columns, database): raw() works them out for every call, about 0.1 ms a read."""
+    columns, database): raw() works them out for every call (bench/results/select.md)."""
     fields = tuple(model._meta.concrete_fields)
     names = [f.attname for f in fields]
     found = _converted(model, fields, sql, params, alias)
