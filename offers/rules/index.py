@@ -15,7 +15,7 @@ apply. The place part of the mask is remembered per charger.
 
 The index keeps its offers prepared for the evaluator (evaluate.PreparedOffer). Its
 queries: candidates_for() (and for_quote()) apply every mask: what a quote evaluates;
-to_evaluate(explain=True) (and candidates()) apply place, validity and weekday only, and
+to_evaluate(explain=True) applies place, validity and weekday only, and
 out_of_time() gives the offers of the place that only their dates may keep from
 the session: what a quote evaluates when it tells the buyer why the offers nearby did
 not apply to them.
@@ -35,7 +35,6 @@ from offers.rules.construct import HolidayRule, OfferRule
 from offers.rules.evaluate import RESIDUAL, PreparedOffer
 from offers.rules.facts import CustomerFacts, OfferFacts, PresentedCode
 from offers.rules.geo import GeoGrid, _Box
-from offers.rules.localtime import local
 from offers.rules.masks import BoundMask, ValueMask, bits, week_hour_masks
 from offers.rules.session_view import QuoteContext
 from pricing.engine import PricedSession
@@ -273,40 +272,6 @@ class OfferIndex:
         """The offers to_evaluate() gives."""
         ctx = QuoteContext.of(priced, facts)
         return tuple(p.offer for p in self.to_evaluate(ctx, explain=explain)[0])
-
-    def candidates(
-        self,
-        *,
-        at: dt.datetime,
-        time_zone: str | None = None,
-        station_code: str = "",
-        charger_code: str = "",
-        category_codes: Iterable[str] = (),
-        region: str = "",
-        city: str = "",
-        site_kind: str = "",
-        operator_code: str = "",
-        lat: float | None = None,
-        lon: float | None = None,
-        opened_known: bool = True,
-    ) -> tuple[OfferRule, ...]:
-        """Offers that may apply at a place on the day of `at` (aware; the weekday read in
-        `time_zone`, or in `at`'s own zone) and are valid at `at`, whoever the customer is
-        and whatever codes they bring, in the order they were given. A station whose
-        opening date is not known (`opened_known=False`) has no launch offers."""
-        weekday = (local(at, time_zone) if time_zone else at).weekday()
-        place = self._place(
-            station_code,
-            charger_code,
-            region,
-            city,
-            site_kind,
-            frozenset(category_codes),
-            operator_code,
-            lat,
-            lon,
-        )
-        return tuple(_pick(self.offers, self._day(place, at, weekday, opened_known)))
 
 
 def _positions(mask: int) -> list[int]:

@@ -1,24 +1,50 @@
 """The candidate index: what it keeps, what it drops, and geo boxes that never lose."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from offers.rules.construct import Applicability, GeoCircle
+from offers.rules.facts import StationFacts
 from offers.rules.geo import in_circle
 from offers.rules.index import OfferIndex, _Box
 from pricing.engine.types import TimeWindow
 
-from .helpers import IST, SUNDAY_10, offer
+from .helpers import IST, SUNDAY_10, facts, offer, priced_slot, site
 
 UTC = dt.UTC
 
 
-def ids(index: OfferIndex, **query: object) -> list[str]:
-    query.setdefault("at", SUNDAY_10)
-    return [o.id for o in index.candidates(**query)]  # type: ignore[arg-type]
+def ids(
+    index: OfferIndex,
+    *,
+    at: dt.datetime = SUNDAY_10,
+    time_zone: str = "Asia/Kolkata",
+    station_code: str = "",
+    region: str = "",
+    site_kind: str = "",
+    category_codes: Iterable[str] = (),
+    operator_code: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+) -> list[str]:
+    """The offers of a place on the day of `at` (its weekday read in the site's zone), as
+    an explained quote there evaluates them: whoever the customer, whatever the hour."""
+    where = site(
+        station_code=station_code,
+        charger_code="",
+        region_code=region,
+        city_code="",
+        site_kind=site_kind,
+        category_codes=frozenset(category_codes),
+        time_zone=time_zone,
+    )
+    opened = dt.date(2025, 1, 1)
+    asked = facts(operator_code=operator_code, station=StationFacts(lat, lon, opened))
+    return [o.id for o in index.for_quote(priced_slot(start=at, where=where), asked, explain=True)]
 
 
 def test_attributes_intersect_and_any_buckets_always_come_back() -> None:
