@@ -154,16 +154,6 @@ def send_due(partner_id: int) -> int:
     return tried
 
 
-def deliver(push: Push) -> str:
-    """One attempt of a claimed push; its new state."""
-    sender = Courier()
-    try:
-        result = sender.send_held([push]).get(push.pk)
-    finally:
-        sender.record()
-    return result.state if result else push.state
-
-
 def requeue_stuck() -> list[int]:
     """Rows whose sender died mid-send go back to pending; the partners with due rows."""
     now = timezone.now()
