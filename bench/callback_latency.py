@@ -11,7 +11,8 @@ SQLite database and the filesystem broker in a temporary folder, seeded here.
 
 The bench registers BAP "b" (and, with --flood, BAP "a") at a local receiver
 (bench/callbacks_rig.py: ACKs every callback, notes its arrival), starts gunicorn
-(gunicorn.conf.py, --web processes) and --workers `celery worker` processes (prefork,
+(gunicorn.conf.py, --web gevent processes on the protocol pool's settings, as deployed
+for /beckn/: cpo_portal/settings/protocol_pool.py) and --workers `celery worker` processes (prefork,
 --concurrency children), and sends pre-signed demo selects from BAP b at --rate per
 second for --seconds, paced, over keep-alive connections. The latency of a message is
 its callback's arrival minus the moment its request was sent. With --flood F, BAP a sends
@@ -243,6 +244,12 @@ def main() -> None:
     parser.add_argument("--flood", type=float, default=0, help="BAP a sends this many times b")
     parser.add_argument("--slow-a", type=float, default=0, help="seconds BAP a takes per callback")
     parser.add_argument("--web", type=int, default=1, help="gunicorn processes")
+    parser.add_argument(
+        "--web-settings",
+        default="cpo_portal.settings.protocol_pool",
+        help="gunicorn's DJANGO_SETTINGS_MODULE: the protocol pool's, as deployed for /beckn/ "
+        "(cpo_portal.settings: the whole web stack)",
+    )
     parser.add_argument("--workers", type=int, default=1, help="celery worker processes")
     parser.add_argument("--concurrency", type=int, default=4, help="prefork children each")
     parser.add_argument("--connections", type=int, default=8, help="per sending BAP")
@@ -274,7 +281,7 @@ def main() -> None:
     web_args = argparse.Namespace(
         workers=args.web, gthreads=4, worker_class="gevent", shared_socket=False
     )
-    server = start_server(env, port, web_args)
+    server = start_server({**env, "DJANGO_SETTINGS_MODULE": args.web_settings}, port, web_args)
     pool = Workers(args.workers, args.concurrency, env, work)
     try:
         pool.wait_ready()
