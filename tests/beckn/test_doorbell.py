@@ -23,6 +23,14 @@ from tests.beckn import bap as msgs
 from tests.beckn import sending
 
 
+@pytest.fixture(autouse=True)
+def whole_drains(monkeypatch):
+    """A drain's slice (tasks.DRAIN_SECONDS) that no loaded test machine outlasts: each
+    test here hands its drain a few messages and asks what one drain did with them. The
+    slice's own test makes it shorter."""
+    monkeypatch.setattr(tasks, "DRAIN_SECONDS", 60.0)
+
+
 def accept(client, network, bap, capture) -> InboundMessage:
     body = bap.body("select", msgs.select(network.op_a.code, network.charger_a.code))
     with capture(execute=True):
