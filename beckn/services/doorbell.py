@@ -33,13 +33,17 @@ else, and each task answers the waiting message whose turn comes first (beckn.ta
 
 from __future__ import annotations
 
+import logging
 import threading
 
+import redis
 from django.core.cache import caches
 
 from beckn.services import redisclient
 
 RING_SECONDS = 2
+
+log = logging.getLogger(__name__)
 
 # One round trip: the bell rung if silent (1: the caller publishes a task); if it rang
 # already, a token in its wake list (at most one) for a worker waiting on it (`wait`).
@@ -92,18 +96,27 @@ def ring() -> bool:
 def hold() -> bool:
     """A worker that found nothing waiting rings the bell itself while it waits a moment
     for more (True: it did; False: the bell rings already, so a task is queued that will
-    look after every commit so far). A commit meanwhile finds the bell ringing, queues no
-    task and ends the wait; the worker then silences it and looks once more, after that
-    commit."""
+    look after every commit so far, or Redis did not answer and the drain stops). A commit
+    meanwhile finds the bell ringing, queues no task and ends the wait; the worker then
+    silences it and looks once more, after that commit."""
     client = redisclient.client()
-    return client is not None and bool(client.set(_key(), 1, nx=True, ex=RING_SECONDS))
+    try:
+        return client is not None and bool(client.set(_key(), 1, nx=True, ex=RING_SECONDS))
+    except redis.RedisError as exc:  # no wait, then: a ring, the expiry or the sweep looks
+        log.warning("doorbell: no hold (%s)", exc)
+        return False
 
 
 def wait(seconds: float) -> bool:
     """After `hold`: until a ring comes (True; or a token left by an earlier ring that
-    found the bell ringing, which costs one look more) or `seconds` pass (False)."""
+    found the bell ringing, which costs one look more, or an error from Redis) or `seconds`
+    pass (False)."""
     client = redisclient.client()
-    return client is not None and client.blpop([_wake_key()], timeout=seconds) is not None
+    try:
+        return client is not None and client.blpop([_wake_key()], timeout=seconds) is not None
+    except redis.RedisError as exc:  # the caller looks once more, as after a ring
+        log.warning("doorbell: no wait (%s)", exc)
+        return True
 
 
 def silence() -> None:

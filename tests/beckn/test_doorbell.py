@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import redis
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -145,6 +146,24 @@ def test_a_worker_holds_the_bell_only_when_no_task_is_queued(redis_cache):
     assert doorbell.wait(60) is True  # and wakes it
     doorbell.silence()
     assert doorbell.ring() is True
+
+
+@pytest.mark.parametrize("fails", ["set", "blpop"])
+def test_a_redis_error_while_a_worker_holds_or_waits_ends_the_wait_not_the_task(
+    redis_cache, monkeypatch, caplog, fails
+):
+    redisclient.client().delete(doorbell._key(), doorbell._wake_key())
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(redisclient.client(), fails, down)
+    if fails == "set":
+        assert doorbell.hold() is False  # the drain stops: a ring or the sweep looks after
+    else:
+        assert doorbell.hold() is True
+        assert doorbell.wait(60) is True  # at once: the drain looks once more
+    assert "Connection refused" in caplog.text
 
 
 @pytest.mark.django_db
