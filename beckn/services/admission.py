@@ -112,10 +112,7 @@ def ahead(pending: dict[str, int], bap_id: str) -> int:
 def decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
     """Whether a message of `bap_id` answerable until `expires_at` may be ACKed now, and
     its turn."""
-    decision = _decide(bap_id, expires_at, now)
-    if decision.refusal:
-        _note_declined(decision.refusal)
-    return decision
+    return _decide(bap_id, expires_at, now)
 
 
 def _decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
@@ -141,12 +138,14 @@ def _decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
     return Decision(fair_at)
 
 
-def _note_declined(reason: str) -> None:
-    """One WARNING per LOG_EVERY seconds per process: how many were declined, the last why."""
+def note_declined(status: int, reason: str) -> None:
+    """A Beckn message refused for now (a 429 or 503 NACK: a limit, or no worker could
+    answer it in time). One WARNING per LOG_EVERY seconds per process: how many were
+    declined, the last why (django.request's line for each is dropped: log_filters)."""
     with _lock:
         _declined["count"] += 1
         if time.monotonic() - _declined["logged_at"] < LOG_EVERY:
             return
         count, _declined["count"] = _declined["count"], 0
         _declined["logged_at"] = time.monotonic()
-    log.warning("declined %d Beckn message(s) with a 503 (the last: %s)", count, reason)
+    log.warning("declined %d Beckn message(s) (the last: %d, %s)", count, status, reason)

@@ -243,6 +243,7 @@ def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | 
 
 def _retry_later(status: int, wait: int, why: str) -> Refusal:
     """A policy NACK (429 or 503): why, and in how many seconds to try again."""
+    admission.note_declined(status, why)
     headers = {"Retry-After": str(wait)}
     return Refusal(errors.POLICY_ERROR, f"{why}; retry in {wait}s", None, status, headers)
 

@@ -161,6 +161,6 @@ LOGGING = {
     "filters": {"declined_beckn": {"()": "beckn.log_filters.DeclinedBecknRequests"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # a Beckn 503 is logged once a while by admission, not once per request
+    # a Beckn 429 or 503 is logged once a while by admission, not once per request
     "loggers": {"django.request": {"filters": ["declined_beckn"]}},
 }

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 
 from beckn.models import InboundMessage, Subscriber
-from beckn.services import ratelimit
+from beckn.services import admission, ratelimit
 from tests.beckn import bap as msgs
 from tests.beckn.bap import Bap
 
@@ -39,6 +39,20 @@ def test_over_the_rate_a_429_nack_says_when_to_retry(client, bap, no_queue, one_
     assert error["code"] == "50000"
     assert error["message"] == (f"rate limit of 3 requests/minute exceeded; retry in {wait}s")
     assert InboundMessage.objects.count() == 3  # the refused one was not kept
+
+
+def test_a_flood_over_the_rate_logs_one_warning_a_while_not_a_line_each(
+    client, bap, no_queue, one_minute, caplog
+):
+    Subscriber.objects.update(rate_limit=1)
+    admission.forget()
+    with caplog.at_level("INFO"):
+        answers = [bap.post(client, "select", select(bap)).status_code for _ in range(6)]
+    assert answers == [200] + [429] * 5
+    assert not [r for r in caplog.records if r.name == "django.request"]
+    declined = [r for r in caplog.records if r.name == admission.__name__]
+    assert [r.levelname for r in declined] == ["WARNING"]  # the first; the rest are counted
+    assert "(the last: 429, rate limit of 1 requests/minute exceeded" in declined[0].getMessage()
 
 
 def test_the_limit_is_per_verified_subscriber(client, bap, no_queue, one_minute):
