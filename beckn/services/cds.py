@@ -65,9 +65,11 @@ def catalog_stamp(operator_id: int) -> str:
 
 def catalogs_of(operator: Operator, now: datetime | None = None) -> Catalogs:
     """The operator's 2.0 catalogs as a CDS gets them: what a discover without filters
-    reads from the published catalog at its active chargers, rendered by the 2.0 wire."""
+    reads from the published catalog at its active chargers, every one of them (a
+    discover's answer stops at BECKN_MAX_CATALOG_ITEMS; the CDS's copy replaces the whole
+    catalog, so it is never cut), rendered by the 2.0 wire."""
     query = SearchQuery(provider_id=operator.code)
-    found = publication.offerings(query, now or timezone.now())
+    found = publication.offerings(query, now or timezone.now(), publication.WHOLE)
     offerings = [offered.offering for offered in found.offered]
     return v2_catalogs.catalogs(offerings, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri())
 

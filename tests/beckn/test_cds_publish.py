@@ -28,8 +28,10 @@ from beckn.protocol.signing import generate_keypair, sign_request
 from beckn.services import cds
 from beckn.simulator.cds import StandInCds
 from beckn.tasks import deliver_now
+from cpo_portal.models import Charger
 from offers.models import CatalogVersion
 from tests.beckn.bap import BPP_ID
+from tests.factories import ConnectorFactory
 
 CDS_ID = "cds.test.example"
 
@@ -275,3 +277,16 @@ def test_what_is_published_is_the_published_catalog_rendered_in_2_0(bpp, search_
     assert {r["id"] for r in catalogs[0]["resources"]} >= {search_world.charger_a.code}
     body = cds.publish_body(catalogs, timezone.now())
     assert schema_issues(body) == []
+
+
+@pytest.mark.django_db
+def test_a_cds_gets_every_charger_of_the_catalog_however_many(bpp, search_world, settings):
+    """A discover's answer stops at BECKN_MAX_CATALOG_ITEMS; the CDS's copy of the catalog
+    replaces the whole of it, so a publish is never cut."""
+    operator = search_world.op_a
+    for n in range(2, 5):
+        ConnectorFactory(charger__station=search_world.station_a, charger__code=f"a-{n}")
+    settings.BECKN_MAX_CATALOG_ITEMS = 2
+    (catalog,) = cds.catalogs_of(operator)
+    codes = Charger.objects.filter(station__operator=operator).values_list("code", flat=True)
+    assert {r["id"] for r in catalog["resources"]} == set(codes) and len(codes) == 4

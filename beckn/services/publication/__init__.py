@@ -39,9 +39,18 @@ from beckn.services.publication.published import (
     providers,
     published,
 )
-from beckn.services.publication.search import Found, Offered, box, distance_km, offerings, search
+from beckn.services.publication.search import (
+    WHOLE,
+    Found,
+    Offered,
+    box,
+    distance_km,
+    offerings,
+    search,
+)
 
 __all__ = [
+    "WHOLE",
     "Epoch",
     "Found",
     "Offered",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -60,6 +61,9 @@ class Offered:
     rendered: dict[Hashable, tuple[dict[str, Any], int]]  # the provider's items rendered
 
 
+WHOLE = sys.maxsize  # a cap that cuts nothing: a catalog published whole (services.cds)
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     offered: list[Offered]  # operator by operator, in the order of their nearest charger
@@ -68,8 +72,9 @@ class Found:
 
 def offerings(query: SearchQuery, now: dt.datetime, cap: int | None = None) -> Found:
     """The chargers the search asks for, nearest first, capped at `cap` (default
-    BECKN_MAX_CATALOG_ITEMS), and what each operator offers at them, for a session from the
-    search's start (default `now`): each operator's Offering, as published."""
+    BECKN_MAX_CATALOG_ITEMS; WHOLE: none), and what each operator offers at them, for a
+    session from the search's start (default `now`): each operator's Offering, as
+    published."""
     matching: list[tuple[Rows, Charger, list[Connector]]] = []
 
     def wanted(rows: dict[int, Rows]) -> set[int]:
