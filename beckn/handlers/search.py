@@ -33,7 +33,7 @@ def handle(req: Request) -> Reply:
         query = request_parsing.SearchQuery(
             provider_id=query.provider_id, start=query.start, end=query.end
         )
-        cap = catalog_refresh.UNCAPPED
+        cap = publication.WHOLE
     vocabularies = order_flow.vocabularies(req.bap_id)
     layouts, found = publication.search(query, req.now, vocabularies, cap)
     first, *more = catalog_parts.laid_out_catalogs(

@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sys
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -52,7 +51,6 @@ from cpo_portal.models import NetworkVersion
 from offers.models import CatalogVersion
 from pricing.models import PricingVersion
 
-UNCAPPED = sys.maxsize
 PUSH_TTL = dt.timedelta(minutes=15)
 LISTS = {
     "locations": PieceKind.LOCATION,
@@ -69,7 +67,7 @@ _digested: dict[int, tuple[dict[str, Any], str]] = {}
 def laid_out(provider_id: str, now: dt.datetime) -> dict[str, Any] | None:
     """The provider whole, as a search for it alone without filters shows it."""
     query = SearchQuery(provider_id=provider_id)
-    layouts, _ = publication.search(query, now, Vocabulary.BOTH, UNCAPPED)
+    layouts, _ = publication.search(query, now, Vocabulary.BOTH, publication.WHOLE)
     return layouts[0].provider() if layouts else None
 
 
