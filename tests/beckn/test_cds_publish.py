@@ -290,3 +290,16 @@ def test_a_cds_gets_every_charger_of_the_catalog_however_many(bpp, search_world,
     (catalog,) = cds.catalogs_of(operator)
     codes = Charger.objects.filter(station__operator=operator).values_list("code", flat=True)
     assert {r["id"] for r in catalog["resources"]} == set(codes) and len(codes) == 4
+    # an offer's offered rate is given once per list rate, not once per charger
+    listed = {o["id"] for o in catalog["offers"] if o["id"].startswith("list-price:")}
+    rates = {
+        o["considerations"][0]["considerationAttributes"]["value"]
+        for o in catalog["offers"]
+        if o["id"] in listed
+    }
+    promotions = [o for o in catalog["offers"] if o.get("considerations") and o["id"] not in listed]
+    assert len(listed) == 4 and rates == {18.0} and promotions
+    for offer in promotions:
+        (offered,) = offer["considerations"]
+        assert offered["id"] == "offered-rate:18" and offered["status"] == {"code": "OFFERED"}
+        assert offered["considerationAttributes"]["components"][0]["value"] == 18.0

@@ -12,8 +12,9 @@ publication to a Catalog Discovery Service carries. In each catalog:
   descriptor's `shortDesc` and the "Know more" text in `longDesc`;
 - an offer per promotional offer published at the chargers found, once, with the
   chargers it applies to (`resourceIds`), its validity, its terms in words, and, when it
-  lowers the rate per kWh, the offered rate as a consideration whose components (the list
-  rate, the discount) add up to it; an energy trade carries its EnergyTradeOffer object as
+  lowers the rate per kWh, the offered rate as a consideration per list rate among those
+  chargers (`offered-rate:<list rate>`), whose components (the list rate, the discount)
+  add up to it; an energy trade carries its EnergyTradeOffer object as
   `offerAttributes`, any other offer ChargingOffer's;
 - an offer per add-on on sale at the stations of the chargers found (`add-on:<id>`): its
   name and description, the chargers it can be added to (`resourceIds`), its price per
@@ -147,32 +148,32 @@ def _promotion(
     if validity:
         out["validity"] = validity
     considerations = []
-    for charger in chargers:
-        rate = offering.rates.get(charger.pk)
-        if rate is None:
-            continue
-        lower = offered_rate(offer, rate[0])
-        if lower is None or lower >= rate[0]:
+    # one per list rate among the chargers (a charger's is its `list-price:` offer's), not
+    # one per charger: the catalog grows with chargers + offers, not chargers x offers
+    rates = (offering.rates.get(c.pk) for c in chargers)
+    for list_rate, currency in dict.fromkeys(rate for rate in rates if rate is not None):
+        lower = offered_rate(offer, list_rate)
+        if lower is None or lower >= list_rate:
             continue
         components = [
             {
                 "type": "UNIT",
-                "value": float(rate[0]),
-                "currency": rate[1],
+                "value": float(list_rate),
+                "currency": currency,
                 "description": "List price per kWh",
             },
             {
                 "type": "DISCOUNT",
-                "value": float(lower - rate[0]),
-                "currency": rate[1],
+                "value": float(lower - list_rate),
+                "currency": currency,
                 "description": f"{offer.title} per kWh",
             },
         ]
         considerations.append(
             {
-                "id": f"offered-rate:{charger.code}",
-                "status": {"code": "OFFERED", "name": charger.code},
-                "considerationAttributes": _price(lower, rate[1], components),
+                "id": f"offered-rate:{list_rate.normalize():f}",
+                "status": {"code": "OFFERED"},
+                "considerationAttributes": _price(lower, currency, components),
             }
         )
     if considerations:
