@@ -104,3 +104,27 @@ def record_times(scenario) -> str:
         cpu = time.process_time() - cpu0
         out.append(f"{name} edit {cpu * 1000:.1f} ms CPU ({written} changes)")
     return f"change record, {scenario.label}: " + "; ".join(out)
+
+
+def cds_publish_times(scenario) -> str:
+    """The whole 2.0 catalog of the scenario's first operator as a CDS publish carries it
+    (beckn.services.cds: every active charger, no cut): its size, and the CPU of reading
+    it from the publication, rendering it and encoding the body, the publication warm."""
+    import json
+
+    from django.utils import timezone
+
+    from beckn.services import cds
+    from cpo_portal.models import Operator
+
+    operator = Operator.objects.get(code=scenario.operator_codes()[0])
+    cds.catalogs_of(operator)  # warm
+    cpu0 = time.process_time()
+    catalogs = cds.catalogs_of(operator)
+    body = json.dumps(cds.publish_body(catalogs, timezone.now()))
+    cpu = time.process_time() - cpu0
+    resources = sum(len(c["resources"]) for c in catalogs)
+    return (
+        f"CDS publish, {scenario.label}, first operator: {resources} chargers, "
+        f"{len(body) / 1024:.0f} KiB, {cpu * 1000:.1f} ms CPU"
+    )
