@@ -52,9 +52,10 @@ def snapshot() -> dict[str, list]:
         if model in (
             CustomerSet,
             CustomerSetMonth,
-        ):  # bitmaps of customer ids (kept across rebuilds)
+        ):  # bitmaps of customer ids (kept across rebuilds), in hex: once the ids pass
+            # about 14,000 (a long run's sequence) the decimal text passes Python's limit
             rows = [
-                (*row[:-1], customer_sets._members(row[-1]))
+                (*row[:-1], hex(customer_sets._members(row[-1])))
                 for row in model.objects.values_list(*_fields(model), "members")
             ]
         out[model.__name__] = sorted(map(tuple, rows), key=str)
