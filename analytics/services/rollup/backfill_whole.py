@@ -10,9 +10,9 @@ from django.db import transaction
 from tqdm import tqdm
 
 from analytics.models import RollupCursor
-from analytics.services.rollup import delta as d
 from analytics.services.rollup import sql as q
 from analytics.services.rollup.incremental import run_incremental
+from analytics.services.rollup.new_rows import Window
 from analytics.services.rollup.partitions import CURSOR, SOURCES, date_runs, locked, rebuild
 from cpo_portal.models import Operator
 
@@ -33,9 +33,9 @@ def watermarks() -> Marks:
 def applied_of(marks: Marks) -> q.Applied:
     """The rows rolled up at `marks`, as conditions a rebuild reads with (q.Applied)."""
 
-    def window(name: str) -> d.Window:
+    def window(name: str) -> Window:
         last_id, gaps = marks[name]
-        return d.Window(int(last_id), int(last_id), tuple((int(a), int(b)) for a, b in gaps))
+        return Window(int(last_id), int(last_id), tuple((int(a), int(b)) for a, b in gaps))
 
     return q.Applied(window(CURSOR).applied_sql("id"), window("sessions").applied_sql("id"))
 

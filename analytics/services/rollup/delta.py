@@ -2,10 +2,10 @@
 """The incremental rollup on PostgreSQL: only the orders that new rows touched, as deltas.
 
 Every rollup table is a sum of per-order contributions (an order's rows, ranked by the
-window functions of rollup.sql, give its facts). A run reads the new rows (ids above the
-watermark, and ids that appeared in remembered gaps), then every counted row of the orders
-they belong to, and computes each order's contribution twice: before (its rows already
-rolled up, sign -1) and after (all its rows, sign +1). The difference is added to the
+window functions of rollup.sql, give its facts). A run takes the new rows (rollup.new_rows:
+ids above the watermark, and ids that appeared in remembered gaps), reads every counted row
+of the orders they belong to, and computes each order's contribution twice: before (its
+rows already rolled up, sign -1) and after (all its rows, sign +1). The difference is added to the
 tables (UPDATE existing rows, INSERT missing ones, DELETE rows whose count fell to zero),
 in the transaction that moves the watermark. So a re-sent step, a reversal after
 settlement or a change of an order's primary offer take the old contribution away, and
@@ -25,9 +25,6 @@ dropped before COMMIT, so no other session ever sees them and a failed run leave
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from analytics.models import (
     CellCustomer,
     ChannelDaily,
@@ -40,8 +37,8 @@ from analytics.models.measures import CELL, HOUR, PERIOD, key_of, stored
 from analytics.models.periods import BLOCK, MONTH
 from analytics.services.rollup import apply as a
 from analytics.services.rollup import sql as q
+from analytics.services.rollup.new_rows import NEW, Window
 
-NEW = "analytics_inc_new"  # (source, id, order_ref, kind) of the rows new in this run
 ORDERS = "analytics_inc_orders"
 SRC = "analytics_inc_src"
 STAGE = "analytics_inc_stage"
@@ -54,50 +51,6 @@ HOURLY = "analytics_inc_hourly"
 CHANNELS = "analytics_inc_channels"
 PERIODS = "analytics_inc_periods"
 TEMPS = (NEW, ORDERS, SRC, STAGE, DAILY, CELLS, AFTER, CAME, PEOPLE, HOURLY, PERIODS, CHANNELS)
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """Which ids of a source count as new in this run, and which were rolled up before."""
-
-    last_id: int  # the watermark before this run
-    high: int  # the highest id now
-    gaps: tuple[tuple[int, int], ...]  # ids missing below last_id at the last run
-
-    def new_sql(self, col: str = "id") -> str:
-        ranges = [f"({col} > {int(self.last_id)} AND {col} <= {int(self.high)})"]
-        ranges += [f"({col} BETWEEN {int(lo)} AND {int(hi)})" for lo, hi in self.gaps]
-        return " OR ".join(ranges)
-
-    def applied_sql(self, col: str) -> str:
-        """Rows rolled up before this run: at or below the watermark, not in a gap."""
-        gaps = " OR ".join(f"{col} BETWEEN {int(lo)} AND {int(hi)}" for lo, hi in self.gaps)
-        return f"({col} <= {int(self.last_id)}" + (f" AND NOT ({gaps}))" if gaps else ")")
-
-
-def new_rows_sql(names: q.Names, ledger: Window, sessions: Window) -> str:
-    """One statement, one snapshot: the rows this run applies, in both sources, with every
-    column the rollup reads (sessions in the ledger's shape), so they are read once."""
-    return f"""
-    CREATE UNLOGGED TABLE {NEW} AS
-    SELECT 'L'::text AS source, {q.SOURCE_COLUMNS} FROM {names.ledger}
-    WHERE {ledger.new_sql()}
-    UNION ALL
-    SELECT 'S', {q.SESSION_AS_SOURCE} FROM {names.sessions} WHERE {sessions.new_sql()}
-    """
-
-
-def gaps_sql(source: str, after: int, upto: int) -> tuple[str, list[Any]]:
-    """Ids missing from NEW in (after, upto]: (first, last) ranges."""
-    sql = f"""
-    SELECT prev + 1, id - 1 FROM (
-        SELECT id, LAG(id, 1, %s) OVER (ORDER BY id) AS prev FROM (
-            SELECT id FROM {NEW} WHERE source = %s AND id > %s AND id <= %s
-            UNION ALL SELECT %s
-        ) i
-    ) g WHERE id - prev > 1
-    """
-    return sql, [after, source, after, upto, upto + 1]
 
 
 def source_sql(names: q.Names, operators: str, ledger: Window, sessions: Window) -> list[str]:
