@@ -2,16 +2,17 @@
 """The incremental rollup on PostgreSQL: only the orders that new rows touched, as deltas.
 
 Every rollup table is a sum of per-order contributions (an order's rows, ranked by the
-window functions of rollup.sql, give its facts). A run takes the new rows (rollup.new_rows:
-ids above the watermark, and ids that appeared in remembered gaps), reads every counted row
-of the orders they belong to, and computes each order's contribution twice: before (its
-rows already rolled up, sign -1) and after (all its rows, sign +1). The difference is added to the
-tables (UPDATE existing rows, INSERT missing ones, DELETE rows whose count fell to zero),
-in the transaction that moves the watermark. So a re-sent step, a reversal after
-settlement or a change of an order's primary offer take the old contribution away, and
-the result equals a rebuild from the ledger. Distinct customers stay exact through
-per-customer rows (DailyCustomer, CellCustomer) whose session counts are kept: a customer
-is counted in a cell while their count there is above zero.
+window functions of rollup.sql and summed by its statements, give its facts). A run
+takes the new rows (rollup.new_rows: ids above the watermark, and ids that appeared in
+remembered gaps), reads every counted row of the orders they belong to, and computes
+each order's contribution twice: before (its rows already rolled up, sign -1) and after
+(all its rows, sign +1). The difference is added to the tables (UPDATE existing rows,
+INSERT missing ones, DELETE rows whose count fell to zero), in the transaction that
+moves the watermark. So a re-sent step, a reversal after settlement or a change of an
+order's primary offer take the old contribution away, and the result equals a rebuild
+from the ledger. Distinct customers stay exact through per-customer rows (DailyCustomer,
+CellCustomer) whose session counts are kept: a customer is counted in a cell while their
+count there is above zero.
 
 Coarser tables (OfferDaily, StationDaily, OfferScopeDaily) are derived again for the
 touched days from the fine ones, as the rebuild does.
@@ -89,10 +90,7 @@ def source_sql(names: q.Names, operators: str, ledger: Window, sessions: Window)
         ) s""",
         # the customers' integer ids from here on (STAGE rows narrower by a 64-character
         # key, and no join with the keys in each statement that counts customers)
-        f"""INSERT INTO {names.keys} ("key")
-        SELECT DISTINCT customer_key FROM {SRC}
-        WHERE customer_key <> '' AND kind IN ('redeemed', 'held_out', 'settled')
-        ON CONFLICT ("key") DO NOTHING""",
+        q.customer_keys_sql(names, SRC),
         f"""CREATE UNLOGGED TABLE {STAGE} AS
         WITH signed AS (
             SELECT -1 AS sign, s.* FROM {SRC} s WHERE NOT s.fresh
@@ -112,6 +110,7 @@ def source_sql(names: q.Names, operators: str, ledger: Window, sessions: Window)
 
 
 _CELL = "operator_id, d, offer_id, station_id, region_code, band"
+SIGN = "sign * "  # each row's figures count with its sign (rollup.sql's statements)
 STAGED = {"date": "d", "hour_band": "band"}  # a table's key column: its name in the stage
 
 
@@ -144,20 +143,13 @@ def _delta_names(key: tuple[str, ...]) -> list[str]:
 def delta_sql(names: q.Names) -> list[str]:
     """The signed differences per table, then added to the tables (rollup.apply)."""
     m = stored(CELL)
-    signed = ", ".join(f"SUM(sign * {c}) AS {c}" for c in m)
+    signed = ", ".join(f"SUM({SIGN}{c}) AS {c}" for c in m)
     daily_added = ("facts", "customers", *m)
     return [
         # -- who charged in each cell: the change of their session counts, applied; AFTER
         # gets each changed row's count after, to tell the customers who came (count
         # after = change) or went (count after 0) ----------------------------------------
-        f"""CREATE UNLOGGED TABLE {CELLS} AS
-        SELECT s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band,
-               s.customer_id, SUM(s.sign) AS sessions
-        FROM {STAGE} s
-        WHERE s.live = 1 AND s.pos = 1 AND s.customer_id IS NOT NULL
-        GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band,
-                 s.customer_id
-        HAVING SUM(s.sign) <> 0""",
+        f"CREATE UNLOGGED TABLE {CELLS} AS {q.cell_customers_select(STAGE)}",
         f"ANALYZE {CELLS}",
         f"CREATE UNLOGGED TABLE {AFTER} AS SELECT * FROM {CELLS} WITH NO DATA",
         *a.Target(
@@ -203,10 +195,7 @@ def delta_sql(names: q.Names) -> list[str]:
             merged=(("offer_type", GREATER_TYPE),),
         ).sql(),
         # -- ChannelDaily: DailyRollup's facts by channel ----------------------------------
-        f"""CREATE UNLOGGED TABLE {CHANNELS} AS
-        WITH facts AS ({q.cell_facts(STAGE, f"sign, {q.CHANNEL_DIMS}")})
-        SELECT {q.CHANNEL_DIMS}, SUM(sign) AS facts, {signed}
-        FROM facts GROUP BY {q.CHANNEL_DIMS}""",
+        f"CREATE UNLOGGED TABLE {CHANNELS} AS {q.channels_select(STAGE, SIGN)}",
         *a.Target(
             names.channel_daily,
             CHANNELS,
@@ -216,18 +205,7 @@ def delta_sql(names: q.Names) -> list[str]:
             "facts",
         ).sql(),
         # -- DailyCustomer ----------------------------------------------------------------
-        f"""CREATE UNLOGGED TABLE {PEOPLE} AS
-        SELECT s.operator_id, s.d, s.station_id, s.region_code, s.offer_id,
-               MAX(s.offer_type) AS offer_type, s.kind = 'held_out' AS held_out,
-               s.customer_id, SUM(s.sign) AS sessions,
-               SUM(s.sign * s.gross_amount) AS revenue,
-               SUM(s.sign * CASE WHEN s.kind = 'held_out' THEN 0 ELSE s.discount END)
-                   AS discount
-        FROM {STAGE} s
-        WHERE s.latest = 1 AND s.customer_id IS NOT NULL AND (
-            s.kind IN ('redeemed', 'held_out') OR (s.kind = 'settled' AND s.offer_id IS NULL))
-        GROUP BY s.operator_id, s.d, s.station_id, s.region_code, s.offer_id,
-                 s.kind = 'held_out', s.customer_id""",
+        f"CREATE UNLOGGED TABLE {PEOPLE} AS {q.people_select(STAGE, SIGN)}",
         f"ANALYZE {PEOPLE}",
         *a.Target(
             names.customers,
@@ -240,11 +218,7 @@ def delta_sql(names: q.Names) -> list[str]:
             merged=(("offer_type", GREATER_TYPE),),
         ).sql(),
         # -- HourlyRollup -----------------------------------------------------------------
-        f"""CREATE UNLOGGED TABLE {HOURLY} AS
-        SELECT operator_id, d, station_id, region_code, session_start_hour AS hour, channel,
-               {q.hour_sums("sign * ")}
-        FROM {STAGE} WHERE live = 1 AND pos = 1
-        GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel""",
+        f"CREATE UNLOGGED TABLE {HOURLY} AS {q.hours_select(STAGE, SIGN)}",
         f"ANALYZE {HOURLY}",
         *a.Target(
             names.hourly,

@@ -129,7 +129,7 @@ def stage_fine(cursor, n: q.Names, part: q.Partition, applied: q.Applied | None)
     cursor.execute(*q.stage_sql(n, part, applied))
     if connection.vendor == "postgresql":
         cursor.execute(f"ANALYZE {q.STAGE}")  # a fresh table has no statistics
-    cursor.execute(q.customer_keys_sql(n))
+    cursor.execute(q.customer_keys_sql(n, q.STAGE))
     cursor.execute(q.daily_sql(n))
     cursor.execute(q.channel_daily_sql(n))
     cursor.execute(*q.hourly_sql(n))

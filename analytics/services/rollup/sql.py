@@ -20,7 +20,8 @@ How ledger rows count (see docs/analytics.md):
   sessions of customers withheld from the offer.
 
 What each row adds to each measure is declared once, in analytics.models.measures; the
-statements here (and the delta rollup's, rollup.delta) are written from that list.
+statements here are written from that list, and the delta rollup (rollup.delta) runs the
+same ones over its stage of signed rows (the *_select functions, cell_facts).
 """
 
 from __future__ import annotations
@@ -140,8 +141,9 @@ def stage_sql(
 ) -> tuple[str, list[Any]]:
     """CREATE TEMP TABLE stage: the partition's ledger rows, ranked once. The windows see
     every row of the partition's orders (a re-sent step or a settlement on another day
-    counts once, on its own day); only the partition's own rows are kept. With `applied`,
-    only the rows the live rollup has rolled up (see Applied)."""
+    counts once, on its own day); only the partition's own rows are kept, each with `sign`
+    1 (rows of the delta rollup's stage take their contribution away with -1). With
+    `applied`, only the rows the live rollup has rolled up (see Applied)."""
     date_sql, date_params = connection.ops.datetime_cast_date_sql(
         "s.occurred_at", (), part.time_zone
     )
@@ -165,7 +167,7 @@ def stage_sql(
         WHERE order_ref IN (SELECT order_ref FROM orders) AND ({theirs})
     ),
     {ranked_sql("src", date_sql)}
-    SELECT * FROM staged WHERE d >= %s AND d <= %s
+    SELECT 1 AS sign, staged.* FROM staged WHERE d >= %s AND d <= %s
     """  # noqa: S608 (table names from models, values are parameters)
     return sql, [*part.window, *part.window, *date_params, adapt(part.first), adapt(part.last)]
 
@@ -196,6 +198,64 @@ def hour_sums(sign: str = "") -> str:
     return ", ".join(f"SUM({sign}{m.hour}) AS {m.name}" for m in kept_in(HOUR))
 
 
+# The rows of the fine tables from a stage with customer ids (`customer_id`): keyed() of
+# this module's (`sign` "": every row adds), or the delta rollup's (`sign` "sign * ": its
+# signed differences, rollup.delta).
+
+
+def keyed(names: Names) -> str:
+    """The stage with its customers' ids (customer_keys_sql first)."""
+    return f"""(SELECT t.*, k.id AS customer_id
+    FROM {STAGE} t JOIN {names.keys} k ON k."key" = t.customer_key)"""  # noqa: S608
+
+
+def channels_select(stage: str, sign: str) -> str:
+    """ChannelDaily: DailyRollup's facts by channel."""
+    sums = ", ".join(f"SUM({sign}{m}) AS {m}" for m in stored(CELL))
+    return f"""
+    WITH facts AS ({cell_facts(stage, f"sign, {CHANNEL_DIMS}")})
+    SELECT {CHANNEL_DIMS}, SUM(sign) AS facts, {sums} FROM facts GROUP BY {CHANNEL_DIMS}
+    """  # noqa: S608 (names from models)
+
+
+def hours_select(stage: str, sign: str) -> str:
+    """HourlyRollup's cells: sessions per station, local start hour and channel."""
+    return f"""
+    SELECT operator_id, d, station_id, region_code, session_start_hour AS hour, channel,
+           {hour_sums(sign)}
+    FROM {stage} s WHERE live = 1 AND pos = 1
+    GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel
+    """  # noqa: S608 (names from models)
+
+
+def cell_customers_select(stage: str) -> str:
+    """Who charged in each DailyRollup cell (identified primary sessions): CellCustomer."""
+    return f"""
+    SELECT operator_id, d, offer_id, station_id, region_code, band, customer_id,
+           SUM(sign) AS sessions
+    FROM {stage} s WHERE live = 1 AND pos = 1 AND customer_id IS NOT NULL
+    GROUP BY operator_id, d, offer_id, station_id, region_code, band, customer_id
+    HAVING SUM(sign) <> 0
+    """  # noqa: S608 (names from models)
+
+
+def people_select(stage: str, sign: str) -> str:
+    """Who charged, per offer and arm (DailyCustomer). Both arms of a holdout are counted
+    at the same step, confirmation: `redeemed` rows are the treated, `held_out` rows
+    (written at confirmation with the quoted figures) the control, so their figures
+    compare like with like. Sessions without offers count under offer None."""
+    return f"""
+    SELECT operator_id, d, station_id, region_code, offer_id, MAX(offer_type) AS offer_type,
+           kind = 'held_out' AS held_out, customer_id, SUM(sign) AS sessions,
+           SUM({sign}gross_amount) AS revenue,
+           SUM({sign}CASE WHEN kind = 'held_out' THEN 0 ELSE discount END) AS discount
+    FROM {stage} s
+    WHERE latest = 1 AND customer_id IS NOT NULL AND (
+        kind IN ('redeemed', 'held_out') OR (kind = 'settled' AND offer_id IS NULL))
+    GROUP BY operator_id, d, station_id, region_code, offer_id, kind = 'held_out', customer_id
+    """  # noqa: S608 (names from models)
+
+
 CUSTOMER = "CASE WHEN pos = 1 AND customer_key <> '' THEN customer_key END AS customer"
 
 
@@ -221,9 +281,8 @@ def channel_daily_sql(names: Names) -> str:
     INSERT INTO {names.channel_daily} (
         operator_id, date, station_id, region_code, channel, facts, {MEASURES}
     )
-    WITH facts AS ({cell_facts(STAGE, CHANNEL_DIMS)})
-    SELECT {CHANNEL_DIMS}, COUNT(*), {SUMS} FROM facts GROUP BY {CHANNEL_DIMS}
-    """  # noqa: S608 (table names from models, values are parameters)
+    {channels_select(STAGE, "")}
+    """
 
 
 def hourly_sql(names: Names) -> tuple[str, list[Any]]:
@@ -235,12 +294,7 @@ def hourly_sql(names: Names) -> tuple[str, list[Any]]:
         operator_id, date, station_id, region_code, hour, channel, weekend, surge_day,
         {HOUR_MEASURES}
     )
-    WITH cells AS (
-        SELECT operator_id, d, station_id, region_code, session_start_hour AS hour, channel,
-               {hour_sums()}
-        FROM {STAGE} WHERE live = 1 AND pos = 1
-        GROUP BY operator_id, d, station_id, region_code, session_start_hour, channel
-    )
+    WITH cells AS ({hours_select(STAGE, "")})
     SELECT c.operator_id, c.d, c.station_id, c.region_code, c.hour, c.channel,
            {weekday_sql} >= 6,
            MAX(c.surge_sessions) OVER (PARTITION BY c.station_id, c.d) > 0,
@@ -250,51 +304,33 @@ def hourly_sql(names: Names) -> tuple[str, list[Any]]:
     return sql, [*weekday_params]
 
 
-def customer_keys_sql(names: Names) -> str:
+def customer_keys_sql(names: Names, source: str) -> str:
+    """Integer ids for the customers of `source`'s rows (SOURCE_COLUMNS)."""
     return f"""
     INSERT INTO {names.keys} ("key")
-    SELECT DISTINCT customer_key FROM {STAGE}
-    WHERE customer_key <> '' AND (kind IN ('redeemed', 'held_out', 'settled'))
+    SELECT DISTINCT customer_key FROM {source}
+    WHERE customer_key <> '' AND kind IN ('redeemed', 'held_out', 'settled')
     ON CONFLICT ("key") DO NOTHING
     """  # noqa: S608 (table names from models, values are parameters)
 
 
 def cell_customers_sql(names: Names) -> str:
-    """Who charged in each DailyRollup cell (identified primary sessions)."""
     return f"""
     INSERT INTO {names.cell_customers} (
         operator_id, date, offer_id, station_id, region_code, hour_band, customer_id, sessions
     )
-    SELECT s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id, COUNT(*)
-    FROM {STAGE} s JOIN {names.keys} k ON k."key" = s.customer_key
-    WHERE s.live = 1 AND s.pos = 1 AND s.customer_key <> ''
-    GROUP BY s.operator_id, s.d, s.offer_id, s.station_id, s.region_code, s.band, k.id
-    """  # noqa: S608 (table names from models, values are parameters)
+    {cell_customers_select(keyed(names))}
+    """
 
 
 def customers_sql(names: Names) -> str:
-    """Who charged, per offer and arm. Both arms of a holdout are counted at the same
-    step, confirmation: `redeemed` rows are the treated, `held_out` rows (written at
-    confirmation with the quoted figures) the control, so their figures compare like with
-    like. Sessions without offers count under offer None."""
     return f"""
     INSERT INTO {names.customers} (
         operator_id, date, station_id, region_code, offer_id, offer_type, held_out,
         customer_id, sessions, revenue, discount
     )
-    WITH arms AS (
-        SELECT s.*, CASE WHEN s.kind = 'held_out' THEN 1 ELSE 0 END AS arm
-        FROM {STAGE} s
-        WHERE s.latest = 1 AND s.customer_key <> '' AND (
-            s.kind IN ('redeemed', 'held_out') OR (s.kind = 'settled' AND s.offer_id IS NULL)
-        )
-    )
-    SELECT a.operator_id, a.d, a.station_id, a.region_code, a.offer_id, MAX(a.offer_type),
-           a.arm = 1, k.id, COUNT(*), SUM(a.gross_amount),
-           SUM(CASE WHEN a.arm = 1 THEN 0 ELSE a.discount END)
-    FROM arms a JOIN {names.keys} k ON k."key" = a.customer_key
-    GROUP BY a.operator_id, a.d, a.station_id, a.region_code, a.offer_id, a.arm, k.id
-    """  # noqa: S608 (table names from models, values are parameters)
+    {people_select(keyed(names), "")}
+    """
 
 
 _RANGE = "operator_id = %s AND date >= %s AND date <= %s"
