@@ -137,8 +137,8 @@ NULLABLE = ("offer", "station")
 
 def one_row_per(*fields: str, name: str) -> models.UniqueConstraint:
     """A derived table's unique index over its key, in this order: the nullable foreign
-    keys compared through COALESCE(x, 0). The delta rollup reads the key back from it
-    (key_of)."""
+    keys compared through COALESCE(x, 0). The delta rollup and the backfill's merge read
+    the key back from it (key_of)."""
     return models.UniqueConstraint(
         *(Coalesce(f, Value(0)) if f in NULLABLE else F(f) for f in fields), name=name
     )

@@ -27,6 +27,7 @@ from analytics.models import (
     OfferScopeDaily,
     StationDaily,
 )
+from analytics.models.measures import key_of
 from analytics.services.rollup import backfill, backfill_parts, backfill_whole, run_incremental
 from cpo_portal.background import chunked
 from cpo_portal.models import ChunkedJob
@@ -339,13 +340,13 @@ def test_a_cancelled_run_leaves_wrong_rollups_wrong(history):
 
 
 def test_the_merge_matches_rows_by_each_tables_unique_key():
-    assert backfill_parts.key_columns(DailyRollup) == (
+    assert key_of(DailyRollup) == (
         "operator_id", "date", "offer_id", "station_id", "region_code", "hour_band",
     )  # fmt: skip
-    assert backfill_parts.key_columns(CustomerSet) == (
+    assert key_of(CustomerSet) == (
         "operator_id", "date", "offer_id", "held_out",
     )  # fmt: skip
     for model in backfill_parts.WORK.values():
-        key = backfill_parts.key_columns(model)
+        key = key_of(model)
         assert key[:2] == ("operator_id", "date"), model.__name__  # the range's columns
         assert len(set(key)) == len(key)

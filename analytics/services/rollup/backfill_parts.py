@@ -34,7 +34,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, UniqueConstraint
 
 from analytics.models import (
     CellCustomer,
@@ -47,6 +46,7 @@ from analytics.models import (
     OfferScopeDaily,
     StationDaily,
 )
+from analytics.models.measures import key_of
 from analytics.services import customer_sets, hourly_periods
 from analytics.services.rollup import apply as a
 from analytics.services.rollup import backfill_whole as single
@@ -233,19 +233,6 @@ class Parts(chunked.Parts):
             _drop(cursor, params["run"], ChunkedJob.objects.get(pk=params["run"]).chunks)
 
 
-def key_columns(model) -> tuple[str, ...]:
-    """The columns of the model's unique constraint (one per rollup table), in its order."""
-
-    def names(expression) -> list[str]:
-        if isinstance(expression, F):
-            return [expression.deconstruct()[1][0]]
-        return [n for e in expression.get_source_expressions() for n in names(e)]
-
-    (unique,) = [c for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
-    fields = list(unique.fields) or [n for e in unique.expressions for n in names(e)]
-    return tuple(model._meta.get_field(f).column for f in fields)
-
-
 def merge_sql(model, tables: list[str]) -> list[str]:
     """Make the rollup table's rows of the run's range (placeholders, in each statement:
     first date, last date, operator ids) the rows of the parts' `tables`, writing only
@@ -261,7 +248,7 @@ def merge_sql(model, tables: list[str]) -> list[str]:
     task does. (An UPDATE of the differing rows instead costs a third more there: most
     of these tables leave no room on their pages, so the new versions go through every
     index anyway.) The rows end exactly the parts'."""
-    key = key_columns(model)
+    key = key_of(model)
     columns = _columns(model)
     values = [c for c in columns.split(", ") if c.strip('"') not in key]
     parts = " UNION ALL ".join(f"SELECT {columns} FROM {table}" for table in tables)
