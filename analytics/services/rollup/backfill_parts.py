@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -284,27 +283,11 @@ def _moved(params: dict, now: single.Marks, units) -> list[tuple[Operator, dt.da
     every other row of their orders), as rebuild units."""
     was, is_ = single.applied_of(params["marks"]), single.applied_of(now)
     n = p.names()
-    operators = connection.ops.quote_name(Operator._meta.db_table)
-    sql = f"""
-    WITH refs AS (
+    touched = p.touched(f"""
         SELECT order_ref FROM {n.ledger} WHERE ({is_.ledger}) AND NOT ({was.ledger})
         UNION
         SELECT order_ref FROM {n.sessions} WHERE ({is_.sessions}) AND NOT ({was.sessions})
-    ),
-    rows AS (
-        SELECT operator_id, occurred_at FROM {n.ledger} WHERE order_ref IN (SELECT * FROM refs)
-        UNION ALL
-        SELECT operator_id, occurred_at FROM {n.sessions}
-        WHERE order_ref IN (SELECT * FROM refs)
-    )
-    SELECT DISTINCT x.operator_id, (x.occurred_at AT TIME ZONE o.time_zone)::date
-    FROM rows x JOIN {operators} o ON o.id = x.operator_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        touched: dict[int, set[dt.date]] = defaultdict(set)
-        for operator_id, day in cursor.fetchall():
-            touched[operator_id].add(day)
+    """)
     return [
         (op, a, b) for op, a, b in units if any(a <= day <= b for day in touched.get(op.pk, ()))
     ]

@@ -15,15 +15,12 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Max
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from analytics.models import NoOfferSession, RollupCursor
+from analytics.models import RollupCursor
 from analytics.services.rollup import delta as d
 from analytics.services.rollup import sql as q
 from analytics.services.rollup.new_rows import NEW, Window, gaps_sql, new_rows_sql
@@ -36,9 +33,9 @@ from analytics.services.rollup.partitions import (
     names,
     partition,
     rebuild,
+    touched,
 )
 from cpo_portal.models import Operator
-from offers.models import Redemption
 
 GAP_TTL = dt.timedelta(hours=1)
 INCREMENTAL_CHUNK_DAYS = 31
@@ -91,28 +88,9 @@ def run_incremental() -> RunResult:
     return RunResult(rows, partitions, cursors[CURSOR].last_id, seconds)
 
 
-def touched() -> dict[int, set[dt.date]]:
-    """operator id -> local dates of the new rows (NEW) and of every other row of their
-    orders (a new row can change how an older one counts), in SQL."""
-    refs = RawSQL(f"SELECT order_ref FROM {NEW}", ())  # noqa: S608, S611 (a table name)
-    out: dict[int, set[dt.date]] = defaultdict(set)
-    for source in (Redemption, NoOfferSession):
-        rows = source.objects.filter(order_ref__in=refs).order_by()
-        for operator_id in rows.values_list("operator_id", flat=True).distinct():
-            zone = ZoneInfo(Operator.objects.get(pk=operator_id).time_zone)
-            dates = (
-                rows.filter(operator_id=operator_id)
-                .annotate(day=TruncDate("occurred_at", tzinfo=zone))
-                .values_list("day", flat=True)
-                .distinct()
-            )
-            out[operator_id] |= set(dates)
-    return out
-
-
 def _run_rebuilds() -> int:
     """Rebuild the partitions the new rows touched; returns the number of days rebuilt."""
-    work = touched()
+    work = touched(f"SELECT order_ref FROM {NEW}")  # noqa: S608 (a table name)
     partitions = 0
     operators = Operator.objects.in_bulk(list(work))
     for operator_id, dates in work.items():

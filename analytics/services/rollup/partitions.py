@@ -9,10 +9,13 @@ same partition at once.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncDate
 
 from analytics.models import (
     CellCustomer,
@@ -170,6 +173,25 @@ def derive_scope(cursor, n: q.Names, part: q.Partition) -> None:
     cursor.execute(q.scope_daily_sql(n), part.dates)
     if grown:  # the new cells count on every other day of the offers' history too
         cursor.execute(q.scope_grown_sql(n, grown), part.dates)
+
+
+def touched(refs: str) -> dict[int, set[dt.date]]:
+    """operator id -> local dates of every row, in both sources, of the orders `refs` (SQL
+    giving order_refs) names: a new row can change how an older one of its order counts."""
+    orders = RawSQL(refs, ())  # noqa: S611 (SQL of this package's)
+    out: dict[int, set[dt.date]] = defaultdict(set)
+    for source in SOURCES.values():
+        rows = source.objects.filter(order_ref__in=orders).order_by()
+        for operator_id in rows.values_list("operator_id", flat=True).distinct():
+            zone = ZoneInfo(Operator.objects.get(pk=operator_id).time_zone)
+            dates = (
+                rows.filter(operator_id=operator_id)
+                .annotate(day=TruncDate("occurred_at", tzinfo=zone))
+                .values_list("day", flat=True)
+                .distinct()
+            )
+            out[operator_id] |= set(dates)
+    return out
 
 
 def locked(name: str = CURSOR) -> RollupCursor:
