@@ -76,7 +76,18 @@ def run_incremental() -> RunResult:
             rows = 0
             for name, cursor in cursors.items():
                 rows += _move_watermark(sql, name, cursor, windows[name], now)
-            partitions = _run_deltas(sql, n, windows) if postgres else _run_rebuilds()
+            if postgres:
+                work = _apply_deltas(sql, n, windows)
+            else:  # the partitions the new rows touched are rebuilt
+                work = touched(f"SELECT order_ref FROM {NEW}")  # noqa: S608 (a table name)
+            by_pk = Operator.objects.in_bulk(list(work))
+            for operator_id, dates in work.items():
+                for first, last in date_runs(dates, INCREMENTAL_CHUNK_DAYS):
+                    if postgres:  # the coarser tables of the days the deltas touched
+                        derive(sql, n, partition(by_pk[operator_id], first, last), periods=False)
+                    else:
+                        rebuild(by_pk[operator_id], first, last)
+            partitions = sum(len(dates) for dates in work.values())
             sql.execute(f"DROP TABLE IF EXISTS {', '.join(temps)}")
         seconds = time.perf_counter() - began
         for cursor in cursors.values():
@@ -88,41 +99,22 @@ def run_incremental() -> RunResult:
     return RunResult(rows, partitions, cursors[CURSOR].last_id, seconds)
 
 
-def _run_rebuilds() -> int:
-    """Rebuild the partitions the new rows touched; returns the number of days rebuilt."""
-    work = touched(f"SELECT order_ref FROM {NEW}")  # noqa: S608 (a table name)
-    partitions = 0
-    operators = Operator.objects.in_bulk(list(work))
-    for operator_id, dates in work.items():
-        for first, last in date_runs(dates, INCREMENTAL_CHUNK_DAYS):
-            rebuild(operators[operator_id], first, last)
-            partitions += (last - first).days + 1
-    return partitions
-
-
-def _run_deltas(sql, n: q.Names, windows: dict[str, Window]) -> int:
-    """PostgreSQL: apply the new rows as deltas; returns the number of days touched."""
-    partitions = 0
+def _apply_deltas(sql, n: q.Names, windows: dict[str, Window]) -> dict[int, set[dt.date]]:
+    """PostgreSQL: apply the new rows as deltas; returns the days they touched."""
+    work: dict[int, set[dt.date]] = defaultdict(set)
     sql.execute(f"SELECT count(*) FROM {NEW} WHERE kind IN ({q.KIND_LIST})")  # noqa: S608
     if sql.fetchone()[0]:
         operators = connection.ops.quote_name(Operator._meta.db_table)
-        for statement in d.source_sql(n, operators, windows[CURSOR], windows["sessions"]):
-            sql.execute(statement)
-        for statement in d.delta_sql(n):
-            sql.execute(statement)
-        for statement in d.periods_sql(n):
+        for statement in (
+            *d.source_sql(n, operators, windows[CURSOR], windows["sessions"]),
+            *d.delta_sql(n),
+            *d.periods_sql(n),
+        ):
             sql.execute(statement)
         sql.execute(d.touched_days_sql())
-        work: dict[int, set[dt.date]] = defaultdict(set)
         for operator_id, day in sql.fetchall():
             work[operator_id].add(day)
-        by_pk = Operator.objects.in_bulk(list(work))
-        for operator_id, dates in work.items():
-            partitions += len(dates)
-            for first, last in date_runs(dates, INCREMENTAL_CHUNK_DAYS):
-                part = partition(by_pk[operator_id], first, last)
-                derive(sql, n, part, periods=False)
-    return partitions
+    return work
 
 
 def _move_watermark(sql, name: str, cursor: RollupCursor, window: Window, now: dt.datetime) -> int:
