@@ -112,10 +112,6 @@ def ahead(pending: dict[str, int], bap_id: str) -> int:
 def decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
     """Whether a message of `bap_id` answerable until `expires_at` may be ACKed now, and
     its turn."""
-    return _decide(bap_id, expires_at, now)
-
-
-def _decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
     view = _current(now)
     own = view.pending.get(bap_id, 0)
     fair_at = now + dt.timedelta(seconds=own / (view.rate or UNMEASURED_RATE))
