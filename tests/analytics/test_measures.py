@@ -25,6 +25,7 @@ from analytics.models import (
 )
 from analytics.models.measures import CELL, HOUR, PERIOD, Measure, kept_in, key_of, stored
 from analytics.services import offer_roi, surge_impact
+from analytics.services.rollup import coarse_sql
 from analytics.services.rollup import sql as q
 from analytics.services.tables import zeros
 
@@ -77,7 +78,7 @@ def test_a_new_measure_reaches_every_statement_that_writes_its_grains(monkeypatc
     assert "-1 AS idle_minutes FROM stage WHERE kind = 'reversed'" in reversed_
     assert "2 AS idle_minutes FROM stage WHERE kind = 'held_out'" in held_out
     assert "SUM(sign * idle) AS idle_minutes" in q.hour_sums("sign * ")
-    assert "idle_minutes" in q.station_daily_sql(q.Names(*["t"] * 13))
+    assert "idle_minutes" in coarse_sql.station_daily_sql(q.Names(*["t"] * 13))
 
 
 def test_the_api_lists_the_stored_cell_measures():

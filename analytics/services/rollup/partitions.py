@@ -34,6 +34,7 @@ from analytics.models import (
     StationDaily,
 )
 from analytics.services import customer_sets, hourly_periods
+from analytics.services.rollup import coarse_sql as c
 from analytics.services.rollup import sql as q
 from cpo_portal.models import Operator
 from offers.models import Redemption
@@ -161,18 +162,18 @@ def derive(
 def derive_days(cursor, n: q.Names, part: q.Partition) -> None:
     """OfferDaily and StationDaily of the partition's days from its DailyRollup and
     HourlyRollup rows (n's tables: the rollups, or a backfill part's own)."""
-    cursor.execute(q.offer_daily_sql(n), part.dates)
-    cursor.execute(q.station_daily_sql(n), [*part.dates, *part.dates])
+    cursor.execute(c.offer_daily_sql(n), part.dates)
+    cursor.execute(c.station_daily_sql(n), [*part.dates, *part.dates])
 
 
 def derive_scope(cursor, n: q.Names, part: q.Partition) -> None:
     """The offers' scope cells the partition used, and its days' scope revenue (with
     every scope cell known so far); new cells add theirs to the offers' other days."""
-    cursor.execute(q.scope_sql(n), part.dates)
+    cursor.execute(c.scope_sql(n), part.dates)
     grown = [int(row[0]) for row in cursor.fetchall()]
-    cursor.execute(q.scope_daily_sql(n), part.dates)
+    cursor.execute(c.scope_daily_sql(n), part.dates)
     if grown:  # the new cells count on every other day of the offers' history too
-        cursor.execute(q.scope_grown_sql(n, grown), part.dates)
+        cursor.execute(c.scope_grown_sql(n, grown), part.dates)
 
 
 def touched(refs: str) -> dict[int, set[dt.date]]:
