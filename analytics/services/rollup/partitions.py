@@ -181,10 +181,11 @@ def touched(refs: str) -> dict[int, set[dt.date]]:
     giving order_refs) names: a new row can change how an older one of its order counts."""
     orders = RawSQL(refs, ())  # noqa: S611 (SQL of this package's)
     out: dict[int, set[dt.date]] = defaultdict(set)
+    zones = dict(Operator.objects.values_list("pk", "time_zone"))  # a few rows, read once
     for source in SOURCES.values():
         rows = source.objects.filter(order_ref__in=orders).order_by()
         for operator_id in rows.values_list("operator_id", flat=True).distinct():
-            zone = ZoneInfo(Operator.objects.get(pk=operator_id).time_zone)
+            zone = ZoneInfo(zones[operator_id])
             dates = (
                 rows.filter(operator_id=operator_id)
                 .annotate(day=TruncDate("occurred_at", tzinfo=zone))
