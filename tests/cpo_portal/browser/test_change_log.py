@@ -66,7 +66,7 @@ def test_a_band_edit_reads_field_by_field_in_its_tariff_history_and_the_change_l
     assert "Secret B" not in log and "₹9.00" not in log  # operator B's tariff
     page.select_option("#id_kind", "pricing.tariffband")
     page.select_option("#id_who", network.pricing_a.username)
-    page.click(".change-filters button")
+    apply_filters(page)
     rows = page.locator("table.change-log tbody tr")
     assert rows.count() == 1
     what = "Changed tariff band evening 18:00-22:30 of tariff Standard (standard)"
@@ -76,7 +76,7 @@ def test_a_band_edit_reads_field_by_field_in_its_tariff_history_and_the_change_l
     shoot(page, "change-log")
 
     page.select_option("#id_who", "demo data")
-    page.click(".change-filters button")
+    apply_filters(page)
     assert page.locator("table.change-log tbody tr").count() == 1  # the band, created
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     page.goto(f"{live_server.url}/admin/changes/?day_from={tomorrow}")
@@ -128,6 +128,14 @@ def save_and_continue(page):
     with page.expect_navigation():
         page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
+
+
+def apply_filters(page):
+    """Submits the change log's filters and waits for the page they load: counting rows
+    straight after the click could count the old page's, or a new page not yet parsed."""
+    with page.expect_navigation():
+        page.click(".change-filters button")
+    page.wait_for_selector(".change-filters")
 
 
 def open_history(page):
