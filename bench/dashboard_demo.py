@@ -7,7 +7,8 @@ stale), then the median of repeated views, with the number of SQL queries of eac
         .venv/bin/python -m bench.dashboard_demo [--repeat 7]
 
 Target: every page at most 300 ms, the first view after a pricing change included.
-The pricing change is `PricingVersion.bump`, what every surge rule, tariff or band save does.
+The pricing change is `Stamp.bump(Stamp.Kind.PRICING, ...)`, what every surge rule,
+tariff or band save does.
 """
 
 from __future__ import annotations
@@ -75,8 +76,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from cpo_portal.models import Operator
-    from pricing.models import PricingVersion
+    from cpo_portal.models import Operator, Stamp
 
     if not settings.DEBUG:
         call_command("collectstatic", "--noinput", verbosity=0)  # the manifest, as deployed
@@ -106,7 +106,7 @@ def main() -> None:
     print(f"{'page':28} {'first after a pricing change':>30} {'median of the next':>26}")
     worst = 0.0
     for name, url in pages.items():
-        PricingVersion.bump(operator.pk)
+        Stamp.bump(Stamp.Kind.PRICING, operator.pk)
         first, first_cpu, first_queries, first_sql = view(url)
         samples = [view(url) for _ in range(args.repeat)]
         median = statistics.median(s[0] for s in samples)

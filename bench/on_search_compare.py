@@ -60,18 +60,22 @@ def publication_memory() -> str:
 
 
 def update_times(scenario) -> str:
-    """The time (wall, CPU) to bring the publication up to date after one offer edit and
-    after one tariff edit of the scenario's first operator: the next search's rebuild."""
+    """The time (wall, CPU) to bring the publication up to date after one offer edit, one
+    tariff edit and one charger edit (a status) of the scenario's first operator, and one
+    charger edit of another operator: the next search's rebuild."""
     from beckn.services import publication
-    from cpo_portal.models import Operator
+    from cpo_portal.models import Charger, Operator
     from offers.models import Offer
     from pricing.models import Tariff
 
     operator = Operator.objects.get(code=scenario.operator_codes()[0])
+    chargers = Charger.objects.order_by("pk")
     out = []
     for name, edit in (
         ("offer edit", lambda: Offer.objects.filter(operator=operator)[0].save()),
         ("tariff edit", lambda: Tariff.objects.filter(operator=operator)[0].save()),
+        ("charger edit", lambda: chargers.filter(operator=operator)[0].save()),
+        ("another operator's charger edit", lambda: chargers.exclude(operator=operator)[0].save()),
     ):
         publication.providers()
         edit()

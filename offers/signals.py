@@ -9,15 +9,15 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from cpo_portal.models import Charger, Station
+from cpo_portal.models import Charger, Stamp, Station
 
-from .models import AddOn, AddOnAvailability, CatalogVersion, Offer, OfferCode
+from .models import AddOn, AddOnAvailability, Offer, OfferCode
 
 
 def bump(operator_id: int | None) -> None:
     if operator_id is None:
         return
-    CatalogVersion.bump(operator_id)
+    Stamp.bump(Stamp.Kind.CATALOG, operator_id)
     transaction.on_commit(lambda: forget(operator_id))
 
 

@@ -20,10 +20,9 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 
-from cpo_portal.models import Charger
+from cpo_portal.models import Charger, Stamp
 from pricing import services as pricing
 from pricing.engine import Conditions, PricingSetupError, QuoteInputError
-from pricing.models import PricingVersion
 from pricing.services import Book
 
 PROBE_KWH = Decimal("0.2")  # over a whole day: a trickle, whatever the tariff
@@ -80,7 +79,7 @@ def station_windows(
 
 def surge_windows(operator, first: dt.date, last: dt.date) -> set[Window]:
     days = {False: last_day(first, last, False), True: last_day(first, last, True)}
-    stamp = PricingVersion.current(operator.pk)
+    stamp = Stamp.current(Stamp.Kind.PRICING, operator.pk)
     key = f"analytics:surge-windows:{operator.pk}:{stamp}:{days[False]}:{days[True]}"
     found = cache.get(key)
     if found is not None:

@@ -6,7 +6,6 @@ from .orders import TRANSITIONS, InvalidTransition, Order, OrderState
 from .outbox import FINAL_STATES, DeliveryAttempt, Outbox, OutboxState
 from .outbox import OPEN_STATES as OUTBOX_OPEN
 from .registry import (
-    RegistryVersion,
     SigningKey,
     Subscriber,
     SubscriberStatus,
@@ -37,7 +36,6 @@ __all__ = [
     "PieceKind",
     "PublishReason",
     "PublishStatus",
-    "RegistryVersion",
     "SelectQuote",
     "SigningKey",
     "Subscriber",

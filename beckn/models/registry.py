@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
-from cpo_portal.models import GlobalStamp
+from cpo_portal.models import Stamp
 
 id_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,254}$",
@@ -48,20 +48,6 @@ class Vocabulary(models.TextChoices):
     ONDC = "ondc", "ONDC offer construct only"
 
 
-class RegistryVersion(GlobalStamp):
-    """The Beckn registry's stamp, renewed by every write to it (the one stamp mechanism:
-    cpo_portal.models.GlobalStamp).
-
-    It is how every process (web and worker) learns that its memo of the registry is out of
-    date: the write and the bump commit in one transaction, and a process reads the stamp
-    (one primary-key SELECT) at most every BECKN_REGISTRY_CHECK_MS before trusting its
-    memo (beckn.services.registry).
-    """
-
-    class Meta:
-        db_table = "beckn_registryversion"  # named in the docs' SQL for a hand-made change
-
-
 class SubscriberQuerySet(models.QuerySet):
     """Bulk writes bump the registry version like single ones (Subscriber.save/delete)."""
 
@@ -69,28 +55,28 @@ class SubscriberQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db):
             count = super().update(**kwargs)
             if count:
-                RegistryVersion.bump()
+                Stamp.bump(Stamp.Kind.REGISTRY)
         return count
 
     def delete(self) -> tuple[int, dict[str, int]]:
         with transaction.atomic(using=self.db):
             deleted = super().delete()
             if deleted[0]:
-                RegistryVersion.bump()
+                Stamp.bump(Stamp.Kind.REGISTRY)
         return deleted
 
     def bulk_create(self, objs, *args: Any, **kwargs: Any):
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             if created:
-                RegistryVersion.bump()
+                Stamp.bump(Stamp.Kind.REGISTRY)
         return created
 
     def bulk_update(self, objs, *args: Any, **kwargs: Any) -> int:
         with transaction.atomic(using=self.db):
             count = super().bulk_update(objs, *args, **kwargs)
             if count:
-                RegistryVersion.bump()
+                Stamp.bump(Stamp.Kind.REGISTRY)
         return count
 
 
@@ -99,11 +85,11 @@ class Subscriber(models.Model):
     until it is removed, so messages signed just before the rotation still verify.
 
     Every write (save, delete, and the bulk ones of SubscriberQuerySet), from whichever
-    surface (admin, `beckn_subscriber`, code), bumps RegistryVersion in the same
+    surface (admin, `beckn_subscriber`, code), renews the registry's stamp in the same
     transaction: that is how every process's registry memo learns of it within
-    BECKN_REGISTRY_CHECK_MS. A change made in SQL outside Django must bump it too
-    (`UPDATE beckn_registryversion SET stamp = gen_random_uuid()`) or waits for the memo's
-    lifetime (BECKN_REGISTRY_LOCAL_CACHE_SECONDS).
+    BECKN_REGISTRY_CHECK_MS. A change made in SQL outside Django must renew it too
+    (`UPDATE cpo_portal_stamp SET stamp = gen_random_uuid() WHERE kind = 'registry'`) or
+    waits for the memo's lifetime (BECKN_REGISTRY_LOCAL_CACHE_SECONDS).
     """
 
     subscriber_id = models.CharField(max_length=255, validators=[id_validator])
@@ -149,12 +135,12 @@ class Subscriber(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            RegistryVersion.bump()
+            Stamp.bump(Stamp.Kind.REGISTRY)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         with transaction.atomic(using=kwargs.get("using")):
             deleted = super().delete(*args, **kwargs)
-            RegistryVersion.bump()
+            Stamp.bump(Stamp.Kind.REGISTRY)
         return deleted
 
 

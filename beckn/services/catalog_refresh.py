@@ -47,9 +47,7 @@ from beckn.protocol.timefmt import format_timestamp
 from beckn.services import order_flow, outbox, publication
 from beckn.wire import catalog_parts, offer_json
 from beckn.wire.request_parsing import SearchQuery
-from cpo_portal.models import NetworkVersion
-from offers.models import CatalogVersion
-from pricing.models import PricingVersion
+from cpo_portal.models import Stamp
 
 PUSH_TTL = dt.timedelta(minutes=15)
 LISTS = {
@@ -98,13 +96,16 @@ def digest(piece: dict[str, Any]) -> str:
 
 
 def _dates(now: dt.datetime) -> dict[int, dt.datetime]:
-    """When each operator's stamps were last renewed (the latest of the three)."""
-    network = NetworkVersion.objects.values_list("changed_at", flat=True).first()
-    out: dict[int, dt.datetime] = {}
-    for stamp in (PricingVersion, CatalogVersion):
-        for pk, at in stamp.objects.values_list("operator_id", "changed_at"):
-            out[pk] = max(a for a in (out.get(pk), at, network) if a is not None)
-    return {pk: min(at, now) for pk, at in out.items()}
+    """When each operator's stamps were last renewed (the latest of its three)."""
+    found = (
+        Stamp.objects.filter(
+            operator__isnull=False,
+            kind__in=(Stamp.Kind.NETWORK, Stamp.Kind.PRICING, Stamp.Kind.CATALOG),
+        )
+        .values("operator_id")
+        .annotate(at=Max("changed_at"))
+    )
+    return {row["operator_id"]: min(row["at"], now) for row in found if row["at"] is not None}
 
 
 def record(now: dt.datetime) -> int:

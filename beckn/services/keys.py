@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from beckn import conf
-from beckn.models import RegistryVersion, SigningKey
+from beckn.models import SigningKey
 from beckn.models.registry import id_validator
 from beckn.protocol.signing import generate_keypair, sign_request, signing_key
-from cpo_portal.models import Checked
+from cpo_portal.models import Checked, Stamp
 
 
 class NoSigningKey(RuntimeError):
@@ -24,7 +24,7 @@ class NoSigningKey(RuntimeError):
 
 def active_key() -> SigningKey:
     """The active key, kept per process and read again once the registry's stamp moved
-    (RegistryVersion, checked at most every BECKN_REGISTRY_CHECK_MS, at once after a
+    (the registry's stamp, checked at most every BECKN_REGISTRY_CHECK_MS, at once after a
     change made in this process: generate and import_key renew it); NoSigningKey when
     there is none. Retired keys stay published, so a body signed with the key a process
     still held verifies meanwhile."""
@@ -45,7 +45,7 @@ def forget() -> None:
     _stamp.forget()
 
 
-_stamp = Checked(RegistryVersion.current)
+_stamp = Checked(lambda: Stamp.current(Stamp.Kind.REGISTRY))
 _active: tuple[uuid.UUID | None, SigningKey | None] | None = None
 
 
@@ -77,7 +77,7 @@ def _install(key_id: str, private: str, public: str) -> SigningKey:
     made = SigningKey.objects.create(
         key_id=key_id, public_key=public, private_key=private, is_active=True
     )
-    RegistryVersion.bump()  # every process reads the active key again
+    Stamp.bump(Stamp.Kind.REGISTRY)  # every process reads the active key again
     return made
 
 

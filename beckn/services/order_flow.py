@@ -22,7 +22,7 @@ from beckn.protocol import errors
 from beckn.protocol.tags import tag_values
 from beckn.services import commerce, publication, registry
 from beckn.wire import quote_json, request_parsing
-from cpo_portal.db.stamps import as_uuid, locked_row
+from cpo_portal.db.stamps import locked_row
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
 from offers.models import SessionChannel
@@ -109,7 +109,7 @@ def _charger(order_msg: dict[str, Any]) -> tuple[Charger, Stamps | None]:
 def _stamps(version: publication.Version | None) -> Stamps | None:
     if version is None or any(stamp is None for stamp in version):
         return None
-    return Stamps(*(as_uuid(stamp) for stamp in version))
+    return Stamps(*version)
 
 
 def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> Ask:

@@ -26,13 +26,12 @@ from django.utils import timezone
 
 from beckn import conf
 from beckn.models import (
-    RegistryVersion,
     Subscriber,
     SubscriberStatus,
     Vocabulary,
 )
 from beckn.services import reconnect
-from cpo_portal.models import Checked
+from cpo_portal.models import Checked, Stamp
 from cpo_portal.outbound import transport
 
 log = logging.getLogger(__name__)
@@ -85,7 +84,7 @@ def _local(subscriber_id: str, key_id: str | None) -> _Found:
 class LocalMemo:
     """One process's memo of the local registry: the ACK path then costs no registry query.
 
-    How it is invalidated across processes: every registry write bumps RegistryVersion in
+    How it is invalidated across processes: every registry write renews the registry's stamp in
     its own transaction (beckn.models.registry). Before trusting its memo a process reads
     that stamp, at most once per BECKN_REGISTRY_CHECK_MS (one primary-key SELECT) and at
     once after a stamp renewal of its own (cpo_portal.models.Checked), and drops everything
@@ -107,7 +106,7 @@ class LocalMemo:
         # the first query of a request: on the protocol pool its connection may have died
         # with a database restart (reconnect: replaced and asked again)
         self._checked = Checked(
-            lambda: reconnect.once_more_if_disconnected(RegistryVersion.current)
+            lambda: reconnect.once_more_if_disconnected(lambda: Stamp.current(Stamp.Kind.REGISTRY))
         )
 
     def forget(self) -> None:

@@ -1,26 +1,21 @@
-"""Small statements by key: the version stamps every quote reads before it trusts its
-process's memo (the network rows, pricing books and conditions, the offer catalog), every
-row's stamp of several stamp tables at once (what the published catalog reads), a few
-columns of the rows matching a key (the ledger's sequence read), the rows matching a key
-(an offer's usage counts), one row locked by its unique key, and the UPDATE of the rows
-matching a key, as a statement to send with another write (a message marked answered, a
-callback marked delivered: cpo_portal.db.joint_writes).
+"""Small statements by key: the columns of the rows matching a key (the version stamps
+every quote reads before it trusts its process's memos, the ledger's sequence read), the
+rows matching a key (an offer's usage counts), one row locked by its unique key, and the
+UPDATE of the rows matching a key, as a statement to send with another write (a message
+marked answered, a callback marked delivered: cpo_portal.db.joint_writes).
 
 They are written for speed: a Beckn answer sends them on every message, and building
 each through the ORM cost 1.6 to 6 times the CPU of sending the same statement as text
-(bench/results/select.md). So `read_one`, `read_each`, `read_all`, `rows_where`,
-`locked_row` and `update_where` send a statement by key whose text is made once per
-(model, columns, key) from the model's documented options (`Model._meta`,
-`connection.ops.quote_name`) and kept in a plain dict (the same text in every thread);
-`read_each` sends its reads as one statement. The stamp reads return the value as the
-database driver gives it (a UUID on PostgreSQL, its text on SQLite: as_uuid);
-`rows_where` and `locked_row` return model instances as raw() makes them (`instances`,
-which a worker's take of a message uses too).
+(bench/results/select.md). So `rows_of`, `rows_where`, `locked_row` and `update_where`
+send a statement by key whose text is made once per (model, columns, key) from the
+model's documented options (`Model._meta`, `connection.ops.quote_name`) and kept in a
+plain dict (the same text in every thread), and convert what it returns as the ORM
+does; `rows_where` and `locked_row` return model instances as raw() makes them
+(`instances`, which a worker's take of a message uses too).
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, NamedTuple, TypeVar, cast
 
 from django.db import connections, models, router
@@ -28,31 +23,12 @@ from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=models.Model)
 
-_SQL: dict[tuple[type[models.Model], str, str, str], str] = {}
-
 
 def _column(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or not field.column:
         raise ValueError(f"{model.__name__}.{name} is not a column")
     return field.column
-
-
-def _select(model: type[models.Model], column: str, key: str, alias: str) -> str:
-    """SELECT `column` FROM the model's table WHERE `key` = %s (field names)."""
-    found = _SQL.get((model, column, key, alias))
-    if found is None:
-        quote = connections[alias].ops.quote_name
-        table, value, where = model._meta.db_table, _column(model, column), _column(model, key)
-        found = _SQL[model, column, key, alias] = (
-            f"SELECT {quote(value)} FROM {quote(table)} WHERE {quote(where)} = %s"  # noqa: S608 (names from the model, the value a parameter)
-        )
-    return found
-
-
-def read_one(model: type[models.Model], column: str, key: str, value: Any) -> Any:
-    """`column` of the row whose unique `key` is `value`; None when there is none."""
-    return read_each((model, column, key, value))[0]
 
 
 def rows_of(model: type[models.Model], columns: tuple[str, ...], **key: Any) -> list[tuple]:
@@ -232,41 +208,3 @@ def _key_values(
 
 
 _UPDATES: dict[tuple[type[models.Model], tuple[str, ...], tuple[str, ...], tuple, str], str] = {}
-
-
-def read_each(*reads: tuple[type[models.Model], str, str, Any]) -> list[Any]:
-    """read_one for each (model, column, key, value), in one statement; None for a read
-    that finds no row. The models share one database."""
-    alias = router.db_for_read(reads[0][0])
-    parts = ", ".join(f"({_select(m, c, k, alias)})" for m, c, k, _ in reads)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(f"SELECT {parts}", [value for *_, value in reads])
-        return list(cursor.fetchone())
-
-
-def as_uuid(value: Any) -> uuid.UUID:
-    """A stamp as read: a uuid.UUID (or its text)."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
-
-
-_ALL: dict[tuple[tuple[tuple[type[models.Model], str, str], ...], str], str] = {}
-
-
-def read_all(*reads: tuple[type[models.Model], str, str]) -> list[list[tuple[Any, Any]]]:
-    """(key, column) of every row of each (model, column, key) (field names), a list per
-    read, in one statement. The models share one database."""
-    alias = router.db_for_read(reads[0][0])
-    sql = _ALL.get((reads, alias))
-    if sql is None:
-        quote = connections[alias].ops.quote_name
-        sql = _ALL[reads, alias] = " UNION ALL ".join(
-            f"SELECT {n}, {quote(_column(m, k))}, {quote(_column(m, c))} "  # noqa: S608 (names from the models)
-            f"FROM {quote(m._meta.db_table)}"
-            for n, (m, c, k) in enumerate(reads)
-        )
-    out: list[list[tuple[Any, Any]]] = [[] for _ in reads]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql)
-        for n, key, value in cursor.fetchall():
-            out[n].append((key, value))
-    return out

@@ -1,15 +1,11 @@
-"""The version stamps: one for the whole charging network, renewed by every change to its
-rows, and one per operator for what a process memoises of that operator.
+"""The version stamps (Stamp): per operator, one for its network rows, one for its price
+books, one for its offer catalog, and one for the Beckn registry, renewed by every change
+to what they stand for, and the memo that reads them (Checked).
 
-A process that memoises network rows (operators, stations, chargers, connectors: the
-Beckn select path does) reads it before trusting its memo: one primary-key SELECT,
-hand-written (cpo_portal.db.stamps). Saves and deletes of those models renew it in the
-writer's transaction (cpo_portal.signals), so the new stamp is seen exactly when
-the change is. Queryset .update() and .bulk_create() send no signals: code that uses them
-on network rows must call NetworkVersion.bump() itself. The stamp is random rather than a
-counter so that a row made again (a flushed or restored database) never matches a memo
-of the old data. `changed_at` is when it was last renewed: the time of the change, as the
-catalog's change record (beckn.services.catalog_refresh) dates it.
+Saves and deletes of operators, stations, chargers and connectors renew their operator's
+network stamp in the writer's transaction (cpo_portal.signals). Queryset .update() and
+.bulk_create() send no signals: code that uses them on the rows a stamp guards must call
+Stamp.bump() itself.
 """
 
 from __future__ import annotations
@@ -22,7 +18,7 @@ from typing import Generic, TypeVar
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from cpo_portal.db.stamps import as_uuid, read_one
+from cpo_portal.db.stamps import rows_of
 
 T = TypeVar("T")
 
@@ -85,95 +81,91 @@ def _count_once_more() -> None:
     _Renewals.count += 1
 
 
-class GlobalStamp(models.Model):
-    """One row whose random stamp is renewed by every change to what it stands for: the
-    charging network (NetworkVersion), the Beckn registry (beckn.RegistryVersion). A
-    process reads it (one primary-key SELECT, cpo_portal.db.stamps) before trusting its memo;
-    the writer renews it in its own transaction, so the new stamp is seen exactly when the
-    change is. Random rather than a counter: a row made again (a flushed or restored
-    database) never matches a memo of the old data. `changed_at` is when it was last
-    renewed."""
+class Stamp(models.Model):
+    """A random stamp renewed by every change to what a process memoises, one per kind
+    and operator (`operator` None: one for the whole installation, as the Beckn
+    registry's). Each kind is renewed by its owner's signals: the network rows by
+    cpo_portal.signals, the price books by pricing.services.invalidation, the offer catalog
+    by offers.signals (and offers' bulk writes), the registry by beckn's registry models.
 
-    ROW = 1
+    A process reads the stamps before the rows they guard and trusts its memo while they
+    are those it was filled under; the writer renews them in its own transaction, so a
+    new stamp is seen exactly when its change is. A renewal is only ever an UPDATE (safe
+    inside the cascade that deletes an operator): a row not made yet has no memo to
+    renew, and current() makes it on first read. Random rather than a counter: a row made
+    again (an id reused after a rollback, a restored backup) never matches a memo of the
+    old data, and neither does a renewal whose transaction rolled back. `changed_at` is
+    when it was last renewed, as the catalog's change record dates a change."""
 
+    class Kind(models.TextChoices):
+        NETWORK = "network", "an operator's own row, stations, chargers and connectors"
+        PRICING = "pricing", "an operator's price books and the conditions they price under"
+        CATALOG = "catalog", "what an operator's offer catalog is built from"
+        REGISTRY = "registry", "the Beckn registry (for the whole installation)"
+
+    TENANT_PATH = "operator"
+
+    operator = models.ForeignKey(
+        "cpo_portal.Operator", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     stamp = models.UUIDField(default=uuid.uuid4)
     changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "kind"],
+                condition=models.Q(operator__isnull=False),
+                name="stamp_one_per_operator_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(operator__isnull=True),
+                name="stamp_one_per_kind_for_all",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self._meta.verbose_name} {self.stamp}"
+        return f"{self.kind} stamp {self.stamp}"
 
     @classmethod
-    def bump(cls) -> None:
+    def bump(cls, kind: str, operator_id: int | None = None) -> None:
         """Inside the caller's transaction: nobody sees the new stamp before the change."""
-        renewed = {"stamp": uuid.uuid4(), "changed_at": timezone.now()}
-        if not cls._default_manager.filter(pk=cls.ROW).update(**renewed):
-            cls._default_manager.get_or_create(pk=cls.ROW)  # made now: a stamp nobody has seen
-        _renewed_here()
-
-    @classmethod
-    def current(cls) -> uuid.UUID:
-        """The stamp to memoise against; the row is made on first read, so any change
-        after a memo was filled finds a row to renew."""
-        stamp = read_one(cls, "stamp", "id", cls.ROW)
-        if stamp is None:
-            try:
-                with transaction.atomic():
-                    cls._default_manager.get_or_create(pk=cls.ROW)
-            except IntegrityError:  # another process made it meanwhile
-                pass
-            stamp = read_one(cls, "stamp", "id", cls.ROW)
-        return as_uuid(stamp)
-
-
-class NetworkVersion(GlobalStamp):
-    """The charging network's stamp (see the module's docstring)."""
-
-
-class OperatorStamp(models.Model):
-    """A random stamp per operator, renewed by every change to what a process memoises
-    for that operator (its price books: pricing.PricingVersion; its offer catalog:
-    offers.CatalogVersion). A subclass adds the one-to-one `operator` field.
-
-    Random rather than a counter: a row made again (an operator id reused after a
-    rollback, a restored backup) never matches a memo of the old data, and neither does a
-    renewal whose transaction rolled back."""
-
-    stamp = models.UUIDField(default=uuid.uuid4)
-    changed_at = models.DateTimeField(null=True, blank=True)  # when last renewed
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return str(self.stamp)
-
-    @staticmethod
-    def _of(operator_id: int) -> dict[str, int]:
-        """The row's key, by the field every subclass adds."""
-        return {"operator_id": operator_id}
-
-    @classmethod
-    def bump(cls, operator_id: int) -> None:
-        """Inside the caller's transaction; only ever an UPDATE (safe inside a cascade that
-        is deleting the operator): a row not made yet has no memo to renew."""
-        cls._default_manager.filter(**cls._of(operator_id)).update(
+        cls.objects.filter(kind=kind, operator_id=operator_id).update(
             stamp=uuid.uuid4(), changed_at=timezone.now()
         )
         _renewed_here()
 
     @classmethod
-    def current(cls, operator_id: int) -> uuid.UUID:
-        """The stamp to memoise against. The row is made on first read, so any change
-        after a memo was filled finds a row to renew."""
-        stamp = read_one(cls, "stamp", "operator", operator_id)
-        if stamp is None:
-            try:
-                with transaction.atomic():
-                    cls._default_manager.create(**cls._of(operator_id))
-            except IntegrityError:  # another process made it meanwhile
-                pass
-            stamp = read_one(cls, "stamp", "operator", operator_id)
-        return as_uuid(stamp)
+    def current(cls, kind: str, operator_id: int | None = None) -> uuid.UUID:
+        """The stamp to memoise against, its row made on first read."""
+        return cls.of_operator(operator_id, (kind,))[kind]
+
+    @classmethod
+    def of_operator(cls, operator_id: int | None, kinds: tuple[str, ...]) -> dict[str, uuid.UUID]:
+        """The stamps of `kinds` for one operator (None: the installation's), in one
+        statement when their rows are made (the hot path: every quote reads three)."""
+        if operator_id is None:
+            found = dict(
+                cls.objects.filter(operator=None, kind__in=kinds).values_list("kind", "stamp")
+            )
+        else:
+            found = dict(rows_of(cls, ("kind", "stamp"), operator=operator_id, kind=list(kinds)))
+        for kind in kinds:
+            if kind not in found:
+                try:
+                    with transaction.atomic():
+                        found[kind] = cls.objects.create(operator_id=operator_id, kind=kind).stamp
+                except IntegrityError:  # another process made it meanwhile
+                    found[kind] = cls.objects.get(operator_id=operator_id, kind=kind).stamp
+        return found
+
+    @classmethod
+    def every(cls, kinds: tuple[str, ...]) -> dict[str, dict[int, uuid.UUID]]:
+        """Every operator's stamps of `kinds`, by kind and operator, in one statement."""
+        out: dict[str, dict[int, uuid.UUID]] = {kind: {} for kind in kinds}
+        for pk, kind, stamp in rows_of(cls, ("operator", "kind", "stamp"), kind=list(kinds)):
+            if pk is not None:
+                out[kind][pk] = stamp
+        return out

@@ -1,7 +1,6 @@
 from offers.channels import SessionChannel
 
 from .addons import AddOn, AddOnAvailability, AddOnBooking, BookingState
-from .catalog import CatalogVersion
 from .choices import (
     BenefitKind,
     BudgetPolicy,
@@ -28,7 +27,6 @@ __all__ = [
     "BenefitKind",
     "BookingState",
     "BudgetPolicy",
-    "CatalogVersion",
     "CodeBatch",
     "CreditAccount",
     "CreditKind",

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cpo_portal.models import Operator, Station
-from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState, CatalogVersion
+from cpo_portal.models import Operator, Stamp, Station
+from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
 from pricing.engine import LineKind, QuoteLine, money
 
 
@@ -107,7 +107,7 @@ def _take(add_on: AddOn, station: Station) -> bool:
         return True
     if rows.filter(stock=1).update(stock=0) != 1:
         return False
-    CatalogVersion.bump(add_on.operator_id)  # sold out: no longer published there
+    Stamp.bump(Stamp.Kind.CATALOG, add_on.operator_id)  # sold out: no longer published there
     return True
 
 
@@ -170,7 +170,7 @@ def _give_back(booking: AddOnBooking) -> None:
         add_on_id=booking.add_on_id, station_id=booking.station_id, stock__isnull=False
     )
     if rows.filter(stock=0).update(stock=1):  # on sale again: published again
-        CatalogVersion.bump(booking.add_on.operator_id)
+        Stamp.bump(Stamp.Kind.CATALOG, booking.add_on.operator_id)
     else:
         rows.update(stock=F("stock") + 1)
 

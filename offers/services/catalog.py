@@ -1,7 +1,7 @@
 """Each operator's active offers, converted to the rules' dataclasses and indexed once.
 
-The compiled catalog is kept per process and rebuilt when the operator's CatalogVersion
-moves (offers, their places or their codes changed): checking costs one primary-key read.
+The compiled catalog is kept per process and rebuilt when the operator's catalog stamp
+moves (offers, their places or their codes changed): checking costs one read by key.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from typing import NamedTuple
 
 from django.db.models import Prefetch
 
-from cpo_portal.db.stamps import as_uuid, read_each
-from cpo_portal.models import Charger, NetworkVersion, Operator, Station
+from cpo_portal.models import Charger, Operator, Stamp, Station
 from offers.conversion import TermsError, to_rule_offer
-from offers.models import CatalogVersion, Offer, OfferCode, OfferStatus
+from offers.models import Offer, OfferCode, OfferStatus
 from offers.rules.combo import is_combo
 from offers.rules.construct import OfferDefinitionError, OfferRule
 from offers.rules.index import OfferIndex
 from offers.snapshot import terms_of
-from pricing.models import PricingVersion
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +137,7 @@ def build_catalog(operator: Operator, version: uuid.UUID) -> Catalog:
 def catalog_for(operator: Operator, version: uuid.UUID | None = None) -> Catalog:
     """The operator's catalog for its catalog `version` (read here when not given)."""
     if version is None:
-        version = CatalogVersion.current(operator.pk)
+        version = Stamp.current(Stamp.Kind.CATALOG, operator.pk)
     cached = _CATALOGS.get(operator.pk)
     if cached is None or cached.version != version:
         cached = build_catalog(operator, version)
@@ -148,8 +146,9 @@ def catalog_for(operator: Operator, version: uuid.UUID | None = None) -> Catalog
 
 
 class Stamps(NamedTuple):
-    """What a quote checks its memos against: the network rows and conditions (network),
-    the price book and conditions (pricing), the offer catalog (catalog)."""
+    """What a quote checks its memos against, the operator's stamps: its network rows and
+    conditions (network), its price book and conditions (pricing), its offer catalog
+    (catalog)."""
 
     network: uuid.UUID
     pricing: uuid.UUID
@@ -157,18 +156,11 @@ class Stamps(NamedTuple):
 
 
 def stamps_for(operator_id: int) -> Stamps:
-    """The network stamp, the operator's pricing stamp and its catalog version, read in
-    one statement (a stamp row not made yet is made by its model's current())."""
-    network, stamp, version = read_each(
-        (NetworkVersion, "stamp", "id", NetworkVersion.ROW),
-        (PricingVersion, "stamp", "operator", operator_id),
-        (CatalogVersion, "stamp", "operator", operator_id),
+    """The operator's network, pricing and catalog stamps, read in one statement."""
+    found = Stamp.of_operator(
+        operator_id, (Stamp.Kind.NETWORK, Stamp.Kind.PRICING, Stamp.Kind.CATALOG)
     )
-    return Stamps(
-        NetworkVersion.current() if network is None else as_uuid(network),
-        PricingVersion.current(operator_id) if stamp is None else as_uuid(stamp),
-        CatalogVersion.current(operator_id) if version is None else as_uuid(version),
-    )
+    return Stamps(found[Stamp.Kind.NETWORK], found[Stamp.Kind.PRICING], found[Stamp.Kind.CATALOG])
 
 
 def forget_catalog(operator_id: int | None = None) -> None:

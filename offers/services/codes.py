@@ -16,7 +16,8 @@ from django.db import transaction
 
 from cpo_portal.background import work_limits
 from cpo_portal.formatting import csvsafe
-from offers.models import CatalogVersion, CodeBatch, Offer, OfferCode
+from cpo_portal.models import Stamp
+from offers.models import CodeBatch, Offer, OfferCode
 from offers.models.codes import MAX_BATCH
 
 # No 0/O, 1/I/L: codes are read aloud and typed from screenshots.
@@ -88,7 +89,7 @@ def _fill(batch: CodeBatch) -> None:
         made = OfferCode.objects.filter(batch=batch).count()
         CodeBatch.objects.filter(pk=batch.pk).update(generated=made)
     batch.generated = made
-    CatalogVersion.bump(offer.operator_id)  # bulk inserts send no signals
+    Stamp.bump(Stamp.Kind.CATALOG, offer.operator_id)  # bulk inserts send no signals
 
 
 def batch_csv(batch: CodeBatch) -> str:

@@ -11,10 +11,10 @@ from django.utils.html import format_html
 
 from cpo_portal import formatting, tenancy
 from cpo_portal.admin.tenant import TenantAdmin
-from cpo_portal.models import Operator, Station
+from cpo_portal.models import Operator, Stamp, Station
 from pricing.admin.weekview import rule_text
 from pricing.engine.types import ChargeForm
-from pricing.models import PricingVersion, SurgeRule
+from pricing.models import SurgeRule
 from pricing.services.advance import earliest_allowed
 
 from .forms import SurgeRuleForm
@@ -102,7 +102,7 @@ class SurgeRuleAdmin(TenantAdmin):
         operators = set(rules.values_list("operator_id", flat=True))
         count = rules.update(paused=True, updated_at=timezone.now())
         for operator_id in operators:  # .update() sends no signals
-            PricingVersion.bump(operator_id)
+            Stamp.bump(Stamp.Kind.PRICING, operator_id)
         self.message_user(request, f"Paused {count} rule(s).", messages.SUCCESS)
 
     @admin.action(description="Resume selected rules (after the notice period)",

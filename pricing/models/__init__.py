@@ -1,4 +1,3 @@
-from pricing.models.book_versions import PricingVersion
 from pricing.models.fields import CodeListField, WeekdaysField
 from pricing.models.grid_signals import GridSignal
 from pricing.models.validators import currency_code
@@ -9,7 +8,6 @@ from .tariffs import Tariff, TariffBand
 __all__ = [
     "CodeListField",
     "GridSignal",
-    "PricingVersion",
     "SurgeRule",
     "Tariff",
     "TariffBand",

@@ -1,8 +1,8 @@
 """Tariff resolution and the per-process cache of compiled price books.
 
-A book is compiled once per (operator, tariff) and reused until the operator's
-PricingVersion stamp changes; the stamp is read once per lookup, so a change saved in one
-process is seen by every other process on its next quote.
+A book is compiled once per (operator, tariff) and reused until the operator's pricing
+stamp (cpo_portal's Stamp of kind Stamp.Kind.PRICING) changes; the stamp is read once per lookup, so
+a change saved in one process is seen by every other process on its next quote.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 
-from cpo_portal.models import Charger
+from cpo_portal.models import Charger, Stamp
 from pricing.engine import PriceBook, compile_book
 from pricing.engine import types as e
 from pricing.engine.ocpi import parse_tariff
-from pricing.models import PricingVersion, SurgeRule, Tariff, TariffBand
+from pricing.models import SurgeRule, Tariff, TariffBand
 
 from .convert import engine_surge, engine_tariff
 from .live_conditions import conditions_now
@@ -99,7 +99,7 @@ def load_surges(operator_id: int) -> tuple[e.SurgeRule, ...]:
 def _operator_books(operator_id: int, stamp: uuid.UUID | None = None) -> _OperatorBooks:
     """The operator's cache entry for its pricing `stamp` (read here when not given)."""
     if stamp is None:
-        stamp = PricingVersion.current(operator_id)  # read BEFORE the data it guards
+        stamp = Stamp.current(Stamp.Kind.PRICING, operator_id)  # read BEFORE the data it guards
     entry = _CACHE.get(operator_id)
     if entry is not None and entry.stamp == stamp:
         return entry
@@ -155,7 +155,9 @@ def book_and_conditions(
     come from live_conditions' memo; otherwise holidays, grid signals and the chargers'
     statuses are read as they are now (one query)."""
     if stamp is None:
-        stamp = PricingVersion.current(charger.operator_id)  # read BEFORE the data it guards
+        stamp = Stamp.current(
+            Stamp.Kind.PRICING, charger.operator_id
+        )  # read BEFORE the data it guards
     book = _book(charger, price_books_for([charger], stamp)[charger.pk])
     if network is None:
         return book, conditions_for(charger.station, at)

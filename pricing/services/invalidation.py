@@ -2,7 +2,7 @@
 conditions its quotes are priced under (holidays, grid signals), changes.
 
 Queryset .update() and .bulk_create() send no signals: code that uses them must call
-PricingVersion.bump(operator_id) itself (the admin's pause/resume actions do).
+Stamp.bump(Stamp.Kind.PRICING, operator_id) itself (the admin's pause/resume actions do).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from cpo_portal.models import Holiday
-from pricing.models import GridSignal, PricingVersion, SurgeRule, Tariff, TariffBand
+from cpo_portal.models import Holiday, Stamp
+from pricing.models import GridSignal, SurgeRule, Tariff, TariffBand
 
 
 def _operator_id(instance) -> int | None:
@@ -29,7 +29,7 @@ def _operator_id(instance) -> int | None:
 def _changed(sender, instance, **kwargs) -> None:
     operator_id = _operator_id(instance)
     if operator_id is not None:
-        PricingVersion.bump(operator_id)
+        Stamp.bump(Stamp.Kind.PRICING, operator_id)
 
 
 @receiver(m2m_changed, sender=SurgeRule.stations.through)
@@ -39,6 +39,6 @@ def _stations_changed(sender, instance, action, reverse, pk_set, **kwargs) -> No
     if reverse:  # station.surge_rules.add(...): bump each affected rule's operator
         ids = SurgeRule.objects.filter(pk__in=pk_set or ()).values_list("operator_id", flat=True)
         for operator_id in set(ids) | {instance.operator_id}:
-            PricingVersion.bump(operator_id)
+            Stamp.bump(Stamp.Kind.PRICING, operator_id)
     else:
-        PricingVersion.bump(instance.operator_id)
+        Stamp.bump(Stamp.Kind.PRICING, instance.operator_id)

@@ -6,10 +6,10 @@ quote, each process keeps, per operator, one sites.ConditionsDuring read over ev
 station of the operator from a day before the read to HORIZON after it, and answers from
 it with the same rules as sites.conditions_for.
 
-It is trusted while the two stamps it was read under are current: the operator's pricing
-stamp (PricingVersion: renewed in the writer's transaction by every save or delete of a
-holiday or grid signal) and the network stamp (NetworkVersion: every save or delete of a
-station or charger, statuses included). The quote reads both before anything they guard
+It is trusted while the operator's two stamps it was read under are current: its pricing
+stamp (renewed in the writer's transaction by every save or delete of a holiday or grid
+signal) and its network stamp (every save or delete of a station or charger, statuses
+included). The quote reads both before anything they guard
 (one statement, offers' stamps_for), so a change is seen by every process from its
 commit. A session starting outside the span read is answered by conditions_for, as is
 any session when the stamps are not given.

@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from beckn.models import RegistryVersion, SigningKey
+from beckn.models import SigningKey
 from beckn.services import keys
+from cpo_portal.models import Stamp
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_a_rotation_elsewhere_is_seen_once_the_stamp_is_checked(settings):
     SigningKey.objects.update(is_active=False)
     SigningKey.objects.create(key_id="k-elsewhere", public_key=first.public_key,
                               private_key=first.private_key, is_active=True)  # fmt: skip
-    RegistryVersion.objects.update(stamp=uuid.uuid4())
+    Stamp.objects.filter(kind=Stamp.Kind.REGISTRY).update(stamp=uuid.uuid4())
     assert keys.active_key().key_id == first.key_id  # trusted within the interval
     settings.BECKN_REGISTRY_CHECK_MS = 0
     assert keys.active_key().key_id == "k-elsewhere"

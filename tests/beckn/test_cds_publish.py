@@ -28,8 +28,7 @@ from beckn.protocol.signing import generate_keypair, sign_request
 from beckn.services import cds
 from beckn.simulator.cds import StandInCds
 from beckn.tasks import deliver_now
-from cpo_portal.models import Charger
-from offers.models import CatalogVersion
+from cpo_portal.models import Charger, Stamp
 from tests.beckn.bap import BPP_ID
 from tests.factories import ConnectorFactory
 
@@ -135,13 +134,13 @@ def test_catalogs_are_published_whole_first_then_on_change(
     register_cds("https://cds.test.example/v2", cds_keys[1])
     assert cds.publish_due(source=source) == 1
     assert cds.publish_due(source=source) == 0  # nothing changed since
-    CatalogVersion.bump(network.op_a.pk)  # an offer, a code, a place changed
+    Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)  # an offer, a code, a place changed
     assert cds.publish_due(source=source) == 1
     assert [p.reason for p in CatalogPublish.objects.order_by("pk")] == ["first", "changed"]
     service.refresh_from_db()
     assert service.published_stamp == cds.catalog_stamp(network.op_a.pk)
     CatalogService.objects.filter(pk=service.pk).update(active=False)
-    CatalogVersion.bump(network.op_a.pk)
+    Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)
     assert cds.publish_due(source=source) == 0  # off: nothing is sent
 
 

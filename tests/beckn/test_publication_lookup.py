@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from beckn.services import publication
-from cpo_portal.models import Charger, NetworkVersion
-from tests.factories import ChargerFactory, ConnectorFactory
+from cpo_portal.models import Charger, Stamp
+from tests.factories import ChargerFactory, ConnectorFactory, OperatorFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
 published = importlib.import_module("beckn.services.publication.published")  # the module
@@ -43,7 +43,9 @@ def test_a_renewal_made_elsewhere_is_seen_by_the_next_lookup(network, settings):
     settings.BECKN_REGISTRY_CHECK_MS = 60_000
     lookup(network)
     Charger.objects.filter(pk=network.charger_a.pk).update(name="Renamed elsewhere")
-    NetworkVersion.objects.update(stamp=uuid.uuid4())  # no renewal counted here
+    Stamp.objects.filter(kind=Stamp.Kind.NETWORK).update(
+        stamp=uuid.uuid4()
+    )  # no renewal counted here
     assert lookup(network)[0].name == "Renamed elsewhere"
 
 
@@ -67,7 +69,7 @@ def test_a_saved_change_is_seen_by_the_next_lookup(network):
 def test_a_bulk_change_is_seen_once_the_stamp_is_bumped(network):
     lookup(network)
     Charger.objects.filter(pk=network.charger_a.pk).update(name="Bulk")
-    NetworkVersion.bump()
+    Stamp.bump(Stamp.Kind.NETWORK, network.op_a.pk)
     assert lookup(network)[0].name == "Bulk"
 
 
@@ -79,14 +81,40 @@ def test_a_lookup_that_found_nothing_is_not_kept(network):
     ] == ["new-charger"]
 
 
-def test_the_stamp_is_renewed_by_every_network_save():
-    before = NetworkVersion.current()
-    assert NetworkVersion.current() == before
-    charger = ChargerFactory()
-    after = NetworkVersion.current()
+def test_a_network_save_renews_its_operators_stamp_and_no_other(network):
+    a, b = network.op_a.pk, network.op_b.pk
+    before, other = Stamp.current(Stamp.Kind.NETWORK, a), Stamp.current(Stamp.Kind.NETWORK, b)
+    charger = ChargerFactory(station=network.station_a)
+    after = Stamp.current(Stamp.Kind.NETWORK, a)
     assert after != before
     charger.save()
-    assert NetworkVersion.current() != after
+    assert Stamp.current(Stamp.Kind.NETWORK, a) != after
+    ConnectorFactory(charger=charger, connector_id="2").delete()
+    network.station_a.save()
+    network.op_a.save()
+    assert Stamp.current(Stamp.Kind.NETWORK, b) == other
+
+
+def test_a_change_at_one_operator_reads_only_its_rows_again(network):
+    rows, providers = publication.published()
+    network.charger_a.status = "Faulted"
+    network.charger_a.save()
+    again, rebuilt = publication.published()
+    assert again[network.op_b.pk] is rows[network.op_b.pk]  # kept, not read again
+    assert rebuilt[network.op_b.pk] is providers[network.op_b.pk]
+    assert again[network.op_a.pk] is not rows[network.op_a.pk]
+    assert again[network.op_a.pk].chargers[network.station_a.pk][0].status == "Faulted"
+
+
+def test_an_operator_made_or_deleted_is_published_or_gone(network):
+    publication.published()
+    operator = OperatorFactory(code="cpo-new.example")
+    ChargerFactory(station=StationFactory(operator=operator), code="new-01")
+    found = publication.chargers_and_stamps("cpo-new.example", "new-01")[0]
+    assert [c.code for c in found] == ["new-01"]
+    operator.delete()
+    assert operator.pk not in publication.published()[0]
+    assert network.op_a.pk in publication.published()[0]
 
 
 @pytest.mark.django_db(transaction=True)

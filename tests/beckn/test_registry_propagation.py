@@ -1,6 +1,6 @@
 """A registry change (add, remove, key, URL, status) reaches every process within
 BECKN_REGISTRY_CHECK_MS, which is under a second: each process's memo of the registry is
-checked against RegistryVersion, bumped by every registry write in its own transaction.
+checked against the registry's stamp, renewed by every registry write in its own transaction.
 
 Time is a fake clock (the memo's time.monotonic), so "within a second" is a fact the
 tests set up, not a race they hope to win.
@@ -20,9 +20,10 @@ from django.db import connection
 from django.urls import reverse
 
 from beckn import conf
-from beckn.models import RegistryVersion, Subscriber, SubscriberStatus
+from beckn.models import Subscriber, SubscriberStatus
 from beckn.protocol.signing import generate_keypair
 from beckn.services import registry
+from cpo_portal.models import Stamp
 from tests.beckn.bap import Bap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +116,7 @@ def test_an_added_subscriber_is_known_within_a_second(db, bpp, clock):
 
 def test_between_checks_the_memo_costs_no_query(bap, clock, django_assert_num_queries):
     web = registry.LocalMemo()
+    Stamp.current(Stamp.Kind.REGISTRY)  # made by the first process that read it
     with django_assert_num_queries(2):  # the version, then the row
         seen(web, bap)
     clock.advance(conf.get("BECKN_REGISTRY_CHECK_MS") - 1)
@@ -153,9 +155,9 @@ def test_every_write_path_bumps_the_version(bap):
         lambda: Subscriber.objects.all().delete(),
     ]
     for step in steps:
-        before = RegistryVersion.current()
+        before = Stamp.current(Stamp.Kind.REGISTRY)
         step()
-        assert RegistryVersion.current() != before
+        assert Stamp.current(Stamp.Kind.REGISTRY) != before
 
 
 def _row(bap: Bap) -> dict[str, str]:
@@ -173,7 +175,7 @@ def removed_elsewhere(bap: Bap) -> None:
             f"DELETE FROM {Subscriber._meta.db_table} WHERE subscriber_id = %s",
             [bap.subscriber_id],
         )
-    RegistryVersion.objects.update(stamp=uuid.uuid4())
+    Stamp.objects.filter(kind=Stamp.Kind.REGISTRY).update(stamp=uuid.uuid4())
 
 
 def test_a_stale_read_cannot_outlive_a_change(bap, clock, monkeypatch):

@@ -1,5 +1,7 @@
-"""Reads by key (cpo_portal.db.stamps): a stamp is read fresh every time, a missing row reads
-as None, rows by key give the named columns, and read_each reads several at once."""
+"""The version stamps (cpo_portal.models.Stamp) and reads by key (cpo_portal.db.stamps):
+a stamp is read fresh every time, a missing one is made on first read and renewed only
+once made, one operator's and the installation's are apart, and rows by key give the
+named columns."""
 
 from __future__ import annotations
 
@@ -7,30 +9,36 @@ import pytest
 from django.db import connection
 
 from cpo_portal.db import stamps
-from cpo_portal.models import Charger, NetworkVersion
+from cpo_portal.models import Charger, Stamp
 from cpo_portal.models.network import EquipmentStatus
-from tests.factories import ChargerFactory
+from tests.factories import ChargerFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_stamp_is_read_fresh_every_time():
-    first = NetworkVersion.current()
-    NetworkVersion.bump()  # another process's change
-    assert NetworkVersion.current() != first
+    operator = OperatorFactory()
+    first = Stamp.current(Stamp.Kind.NETWORK, operator.pk)
+    Stamp.bump(Stamp.Kind.NETWORK, operator.pk)  # another process's change
+    assert Stamp.current(Stamp.Kind.NETWORK, operator.pk) != first
 
 
-def test_a_missing_row_reads_as_none_and_a_made_one_is_seen():
-    NetworkVersion.objects.all().delete()
-    assert stamps.read_one(NetworkVersion, "stamp", "id", NetworkVersion.ROW) is None
-    made = NetworkVersion.current()  # makes the row, then must see it
-    assert made == stamps.as_uuid(
-        stamps.read_one(NetworkVersion, "stamp", "id", NetworkVersion.ROW)
-    )
-    found, missing = stamps.read_each(
-        (NetworkVersion, "stamp", "id", NetworkVersion.ROW), (NetworkVersion, "stamp", "id", -1)
-    )
-    assert (stamps.as_uuid(found), missing) == (made, None)  # text on SQLite, a UUID on PostgreSQL
+def test_a_missing_stamp_is_made_on_first_read_and_renewed_only_once_made():
+    operator = OperatorFactory()
+    Stamp.objects.all().delete()
+    Stamp.bump("pricing", operator.pk)  # nobody read it: nothing to renew, no row made
+    Stamp.bump("registry")
+    assert not Stamp.objects.exists()
+    made = Stamp.of_operator(operator.pk, (Stamp.Kind.NETWORK, "pricing"))
+    assert made == {Stamp.Kind.NETWORK: made[Stamp.Kind.NETWORK], "pricing": made["pricing"]}
+    assert Stamp.of_operator(operator.pk, (Stamp.Kind.NETWORK, "pricing")) == made
+    everywhere = Stamp.current("registry")
+    assert Stamp.current("registry") == everywhere  # the installation's: apart from any
+    assert Stamp.objects.filter(operator=None).count() == 1  # operator's, made once
+    assert Stamp.every((Stamp.Kind.NETWORK, "pricing")) == {
+        Stamp.Kind.NETWORK: {operator.pk: made[Stamp.Kind.NETWORK]},
+        "pricing": {operator.pk: made["pricing"]},
+    }
 
 
 def test_rows_by_key_are_live():

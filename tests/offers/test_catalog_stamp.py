@@ -1,4 +1,4 @@
-"""The offer catalog's stamp (offers.CatalogVersion): a memo filled inside a transaction
+"""The offer catalog's stamp (Stamp.Kind.CATALOG): a memo filled inside a transaction
 that rolled back never serves a later catalog, since a stamp is random, never a counter
 that the next change counts to again."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from offers.models import CatalogVersion
+from cpo_portal.models import Stamp
 from offers.services import catalog_for
 from tests.offers.factories import OfferFactory
 
@@ -30,11 +30,11 @@ def test_a_catalog_memoised_in_a_rolled_back_transaction_is_not_served_after_it(
 
 def test_a_stamp_made_again_after_a_rollback_is_another(network):
     operator_id = network.op_a.pk
-    CatalogVersion.objects.filter(operator_id=operator_id).delete()
+    Stamp.objects.filter(kind=Stamp.Kind.CATALOG, operator_id=operator_id).delete()
     with pytest.raises(RolledBack), transaction.atomic():
-        first = CatalogVersion.current(operator_id)  # made on first read
+        first = Stamp.current(Stamp.Kind.CATALOG, operator_id)  # made on first read
         raise RolledBack
-    assert CatalogVersion.current(operator_id) != first
+    assert Stamp.current(Stamp.Kind.CATALOG, operator_id) != first
 
 
 def test_add_ons_and_a_stock_running_out_or_coming_back_renew_the_stamp(network):
@@ -47,11 +47,11 @@ def test_add_ons_and_a_stock_running_out_or_coming_back_renew_the_stamp(network)
     from offers.services import addons
 
     operator, station = network.op_a, network.station_a
-    stamp = CatalogVersion.current(operator.pk)
+    stamp = Stamp.current(Stamp.Kind.CATALOG, operator.pk)
 
     def moved() -> bool:
         nonlocal stamp
-        now = CatalogVersion.current(operator.pk)
+        now = Stamp.current(Stamp.Kind.CATALOG, operator.pk)
         changed, stamp = now != stamp, now
         return changed
 

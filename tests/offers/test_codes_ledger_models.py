@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from offers.models import AppendOnlyError, CatalogVersion, OfferCode, Redemption
+from cpo_portal.models import Stamp
+from offers.models import AppendOnlyError, OfferCode, Redemption
 from offers.services.codes import ALPHABET, batch_csv, generate_batch
 from tests.offers.factories import OfferFactory
 
@@ -23,14 +24,14 @@ def offer(network):
 
 
 def test_batch_codes_are_unique_random_and_single_use(offer):
-    before = CatalogVersion.current(offer.operator_id)
+    before = Stamp.current(Stamp.Kind.CATALOG, offer.operator_id)
     batch = generate_batch(offer, 500, prefix="diwali")
     codes = list(batch.codes.values_list("code", flat=True))
     assert len(codes) == len(set(codes)) == 500
     assert all(c.startswith("DIWALI-") and len(c) == 17 for c in codes)
     assert all(ch in ALPHABET for c in codes for ch in c[7:])
     assert all(code.single_use for code in batch.codes.all())
-    assert CatalogVersion.current(offer.operator_id) != before
+    assert Stamp.current(Stamp.Kind.CATALOG, offer.operator_id) != before
 
 
 def test_codes_are_unique_per_operator_not_globally(offer, network):

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from pricing.models import PricingVersion, SurgeRule, Tariff
+from cpo_portal.models import Stamp
+from pricing.models import SurgeRule, Tariff
 from pricing.services import books, price_book_for, quote_session
 from tests.factories import StationFactory
 from tests.pricing.factories import SignalFactory, SurgeFactory, at
@@ -57,8 +58,8 @@ def test_a_cached_quote_reads_the_stamp_once_and_compiles_nothing(
 def test_every_change_invalidates_the_book(priced, change):
     charger = priced.charger_a
     before = price_book_for(charger)
-    stamp = PricingVersion.current(priced.op_a.pk)
-    other_stamp = PricingVersion.current(priced.op_b.pk)
+    stamp = Stamp.current(Stamp.Kind.PRICING, priced.op_a.pk)
+    other_stamp = Stamp.current(Stamp.Kind.PRICING, priced.op_b.pk)
     tariff, surge = priced.tariff_a, priced.surge_a
     if change == "tariff_save":
         tariff.energy_rate_per_kwh = D("20")
@@ -74,12 +75,12 @@ def test_every_change_invalidates_the_book(priced, change):
         )
         if change == "band_edit":
             price_book_for(charger)
-            stamp = PricingVersion.current(priced.op_a.pk)
+            stamp = Stamp.current(Stamp.Kind.PRICING, priced.op_a.pk)
             band.rate_per_kwh = D("15")
             band.save()
         elif change == "band_delete":
             price_book_for(charger)
-            stamp = PricingVersion.current(priced.op_a.pk)
+            stamp = Stamp.current(Stamp.Kind.PRICING, priced.op_a.pk)
             band.delete()
     elif change == "surge_save":
         surge.amount = D("2")
@@ -94,8 +95,8 @@ def test_every_change_invalidates_the_book(priced, change):
         priced.station_a.surge_rules.remove(surge)
     elif change == "signal":
         SignalFactory(operator=priced.op_a)
-    assert PricingVersion.current(priced.op_a.pk) != stamp
-    assert PricingVersion.current(priced.op_b.pk) == other_stamp  # B's books stay
+    assert Stamp.current(Stamp.Kind.PRICING, priced.op_a.pk) != stamp
+    assert Stamp.current(Stamp.Kind.PRICING, priced.op_b.pk) == other_stamp  # B's books stay
     assert price_book_for(charger) is not before
 
 
@@ -118,7 +119,7 @@ def test_another_process_change_is_seen_through_the_stamp(priced):
     assert total(charger) == D("123.90")
     Tariff.objects.filter(pk=priced.tariff_a.pk).update(service_fee=D("0"))  # no signal
     assert total(charger) == D("123.90")  # this process cannot know yet
-    PricingVersion.objects.filter(pk=priced.op_a.pk).update(stamp=uuid.uuid4())
+    Stamp.objects.filter(kind=Stamp.Kind.PRICING, operator=priced.op_a).update(stamp=uuid.uuid4())
     assert total(charger) == D("112.10")  # (90 + 5) x 1.18
 
 
@@ -143,16 +144,17 @@ def test_admin_pause_uses_update_and_still_invalidates(client, priced):
 
 
 def test_stamp_is_made_on_first_read_and_renewed_by_bump(priced):
-    PricingVersion.objects.all().delete()
-    PricingVersion.bump(priced.op_a.pk)  # nothing to bump yet: no error, no row
-    assert not PricingVersion.objects.exists()
-    first = PricingVersion.current(priced.op_a.pk)
-    assert PricingVersion.current(priced.op_a.pk) == first
-    PricingVersion.bump(priced.op_a.pk)
-    assert PricingVersion.current(priced.op_a.pk) != first
+    Stamp.objects.filter(kind=Stamp.Kind.PRICING).delete()
+    Stamp.bump(Stamp.Kind.PRICING, priced.op_a.pk)  # nothing to bump yet: no error, no row
+    assert not Stamp.objects.filter(kind=Stamp.Kind.PRICING).exists()
+    first = Stamp.current(Stamp.Kind.PRICING, priced.op_a.pk)
+    assert Stamp.current(Stamp.Kind.PRICING, priced.op_a.pk) == first
+    Stamp.bump(Stamp.Kind.PRICING, priced.op_a.pk)
+    assert Stamp.current(Stamp.Kind.PRICING, priced.op_a.pk) != first
 
 
 def test_deleting_an_operator_cascades_cleanly(priced):
     price_book_for(priced.charger_a)
+    pk = priced.op_a.pk
     priced.op_a.delete()
-    assert not PricingVersion.objects.filter(pk=priced.op_a.pk).exists()
+    assert not Stamp.objects.filter(operator_id=pk).exists()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from pricing.models import PricingVersion
+from cpo_portal.models import Stamp
 from pricing.services import quote_session
 from tests.factories import OperatorFactory
 from tests.pricing.factories import at
@@ -39,10 +39,10 @@ def in_threads(count: int, work) -> list:
 
 def test_first_reads_race_to_one_row_and_one_stamp():
     operator = OperatorFactory()
-    stamps = in_threads(8, lambda: PricingVersion.current(operator.pk))
+    stamps = in_threads(8, lambda: Stamp.current(Stamp.Kind.PRICING, operator.pk))
     assert not [s for s in stamps if isinstance(s, Exception)], stamps
     assert len(set(stamps)) == 1
-    assert PricingVersion.objects.filter(pk=operator.pk).count() == 1
+    assert Stamp.objects.filter(kind=Stamp.Kind.PRICING, operator=operator).count() == 1
 
 
 def test_quotes_in_parallel_with_changes_end_on_the_new_price(priced_committed):

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from cpo_portal.models import Holiday, NetworkVersion
+from cpo_portal.models import Holiday, Stamp
 from cpo_portal.models.network import EquipmentStatus
 from offers.services.catalog import stamps_for
 from pricing.models import GridSignal
@@ -89,7 +89,7 @@ def test_stale_stamps_are_not_trusted(station):
     charger = station.chargers.first()
     charger.status = EquipmentStatus.OCCUPIED
     charger.save()
-    assert NetworkVersion.current() != old.network
+    assert Stamp.current(Stamp.Kind.NETWORK, station.operator_id) != old.network
     assert live(station, soon).occupancy == pytest.approx(0.5)
 
 

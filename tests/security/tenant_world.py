@@ -36,12 +36,11 @@ from beckn.models import (
 )
 from beckn.protocol.signing import generate_keypair
 from cpo_portal import tenancy
-from cpo_portal.models import Holiday, Operator, Role
+from cpo_portal.models import Holiday, Operator, Role, Stamp
 from offers.models import (
     AddOn,
     AddOnAvailability,
     AddOnBooking,
-    CatalogVersion,
     CreditAccount,
     Customer,
     CustomerImport,
@@ -49,7 +48,6 @@ from offers.models import (
     OfferUsage,
 )
 from offers.services.codes import generate_batch
-from pricing.models import PricingVersion
 from pricing.services.grid import raise_signal
 from roaming.models import CdrImport, LocationStamp, Partner, Push, PushAttempt
 from roaming.services import cdr_intake
@@ -116,7 +114,7 @@ def _build_side(key: str) -> Side:
                  stations=[station])  # fmt: skip
     raise_signal(operator, by=side.staff[Role.OPERATOR_ADMIN], station=station,
                  note=f"{token} grid stress")  # fmt: skip
-    PricingVersion.current(operator.pk)  # made on the first quote
+    Stamp.current(Stamp.Kind.PRICING, operator.pk)  # made on the first quote
 
     # offers
     offer = OfferFactory(
@@ -125,7 +123,7 @@ def _build_side(key: str) -> Side:
     )  # fmt: skip
     offer.stations.add(station)
     generate_batch(offer, 2, prefix=token, user=side.staff[Role.OPERATOR_ADMIN])
-    CatalogVersion.bump(operator.pk)
+    Stamp.bump(Stamp.Kind.CATALOG, operator.pk)
     customer = Customer.objects.create(
         operator=operator, key=f"{ord(token[0]):02x}" * 32, segment=f"{token}-seg",
         tier=f"{token}-tier",

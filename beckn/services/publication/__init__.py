@@ -14,16 +14,16 @@ offer definitions and locations are kept with the provider (keyed by the objects
 rendered from, the offers that apply and the connectors shown), so a search renders only
 what it has not seen and walks a list of offers shared by several chargers once.
 
-Versions: a provider is built under its operator's stamps, read in one statement for
-every operator before the rows they guard (NetworkVersion, PricingVersion, CatalogVersion:
-renewed in the writer's transaction by every change that affects the catalog, through
-their signal modules); a search reads them first, so every process and host sees a change
-from its commit. The network rows of every operator are kept (read again, and compared
-station by station, when the network stamp moves); a search picks the operators it needs
-from them and updates only those of their providers whose stamps moved, reusing what did
-not change. A provider whose stamps moved while it was being built is built again, so no
-search mixes two versions of one provider (a provider is replaced whole, and a search
-holds the one it started with).
+Versions: a provider is built under its operator's stamps (cpo_portal.models.Stamp: its
+network, pricing and catalog stamps), read in one statement for every operator before the
+rows they guard, and renewed in the writer's transaction by every change that affects the
+catalog, through their signal modules; a search reads them first, so every process and
+host sees a change from its commit. The network rows of every operator are kept (an
+operator's read again, and compared station by station, when its network stamp moves);
+a search picks the operators it needs from them and updates only those of their
+providers whose stamps moved, reusing what did not change. A provider whose stamps moved
+while it was being built is built again, so no search mixes two versions of one provider
+(a provider is replaced whole, and a search holds the one it started with).
 
 Its modules: `network_rows` (the rows, compared station by station, and the stations by
 latitude), `providers` (one operator's provider and the offers current at a moment),

@@ -1,5 +1,5 @@
 """The network rows a publication is built of: every operator's stations, chargers and
-connectors as read under one network stamp, compared station by station with those read
+connectors as read under its network stamp, compared station by station with those read
 before (a station whose rows did not change keeps its objects, so what was rendered of
 them still applies), with the stations by latitude for finding those near a point."""
 
@@ -50,19 +50,28 @@ def _row(instance: Any) -> tuple:
     return tuple(f.value_from_object(instance) for f in instance._meta.concrete_fields)
 
 
-def read_network(before: dict[int, Rows]) -> dict[int, Rows]:
-    """Every operator's network rows, in four queries; a station whose rows did not
-    change keeps the objects read before (so what was rendered of them still applies)."""
-    operators = {o.pk: o for o in Operator.objects.order_by("pk")}
-    stations = list(Station.objects.order_by("pk"))
+def read_network(before: dict[int, Rows], changed: set[int] | None = None) -> dict[int, Rows]:
+    """Every operator's network rows: those of the operators `changed` (None: all) read
+    again, in four queries, the others' kept. A station whose rows did not change keeps
+    the objects read before (so what was rendered of them still applies)."""
+    out: dict[int, Rows] = {}
+    operators_read = Operator.objects.order_by("pk")
+    if changed is not None:
+        out = {pk: rows for pk, rows in before.items() if pk not in changed}
+        operators_read = operators_read.filter(pk__in=changed)
+    operators = {o.pk: o for o in operators_read}
+    stations = list(Station.objects.filter(operator_id__in=list(operators)).order_by("pk"))
     chargers: dict[int, list[Charger]] = {s.pk: [] for s in stations}
-    for charger in Charger.objects.order_by("station_id", "code").prefetch_related(
-        Prefetch("connectors", queryset=Connector.objects.order_by("connector_id"))
+    for charger in (
+        Charger.objects.filter(operator_id__in=list(operators))
+        .order_by("station_id", "code")
+        .prefetch_related(
+            Prefetch("connectors", queryset=Connector.objects.order_by("connector_id"))
+        )
     ):
         chargers[charger.station_id].append(charger)
     # Each charger's connectors, read once from the prefetch (every .all() is a new queryset).
     connectors = {c.pk: list(c.connectors.all()) for here in chargers.values() for c in here}
-    out = {}
     for pk, operator in operators.items():
         old = before.get(pk)
         if old is not None and old.key == _row(operator):
@@ -89,6 +98,6 @@ def read_network(before: dict[int, Rows]) -> dict[int, Rows]:
             rows.connectors[charger.pk] = connectors[charger.pk]
             rows.codes.setdefault(charger.code, []).append(charger)
         rows.latitudes.append((station.latitude, station.pk))
-    for rows in out.values():
-        rows.latitudes.sort()
-    return out
+    for pk in operators:
+        out[pk].latitudes.sort()
+    return dict(sorted(out.items()))

@@ -1,7 +1,7 @@
 """What this process has published, and bringing it up to date: the stamps of every
-operator read in one statement before anything else, the network rows read again when
-the network stamp moved, and the providers whose stamps moved updated (a provider whose
-stamps moved again meanwhile is built again before it is kept).
+operator read in one statement before anything else, the network rows of the operators
+whose network stamp moved read again, and the providers whose stamps moved updated (a
+provider whose stamps moved again meanwhile is built again before it is kept).
 
 How it is invalidated across processes: a search or a quote trusts the stamps it last
 read for at most BECKN_REGISTRY_CHECK_MS (as the registry's memo does), and reads them
@@ -23,23 +23,21 @@ from django.utils import timezone
 from beckn import conf
 from beckn.services.publication.network_rows import Rows, read_network
 from beckn.services.publication.providers import NOTICES_AHEAD, Provider, Version
-from cpo_portal.db.stamps import read_all
-from cpo_portal.models import Charger, Checked, NetworkVersion
-from offers.models import CatalogVersion
-from pricing.models import PricingVersion
+from cpo_portal.models import Charger, Checked, Stamp
 
 
 @dataclass(frozen=True)
 class State:
-    """What this process has published: the network rows read under `network`, and the
-    providers built of them (each under its own stamps); replaced whole, never changed."""
+    """What this process has published: the network rows read under `network` (the
+    operators' network stamps), and the providers built of them (each under its own
+    stamps); replaced whole, never changed."""
 
-    network: Any = None
+    network: dict[int, Any] | None = None
     rows: dict[int, Rows] = field(default_factory=dict)  # by operator pk
     providers: dict[int, Provider] = field(default_factory=dict)  # by operator pk
 
 
-Stamps = tuple[Any, dict[int, Any], dict[int, Any]]
+Stamps = tuple[dict[int, Any], dict[int, Any], dict[int, Any]]  # network, pricing, catalog
 
 
 class _Store:
@@ -53,14 +51,9 @@ _store = _Store()
 
 
 def _stamps() -> Stamps:
-    """The network stamp and every operator's pricing and catalog stamps, in one
-    statement."""
-    network, pricing, catalog = read_all(
-        (NetworkVersion, "stamp", "id"),
-        (PricingVersion, "stamp", "operator"),
-        (CatalogVersion, "stamp", "operator"),
-    )
-    return (network[0][1] if network else None), dict(pricing), dict(catalog)
+    """Every operator's network, pricing and catalog stamps, in one statement."""
+    found = Stamp.every((Stamp.Kind.NETWORK, Stamp.Kind.PRICING, Stamp.Kind.CATALOG))
+    return found[Stamp.Kind.NETWORK], found[Stamp.Kind.PRICING], found[Stamp.Kind.CATALOG]
 
 
 def _checked_stamps(fresh: bool = False) -> Stamps:
@@ -140,13 +133,11 @@ def _update(stamps: Stamps, wanted: Any, now: dt.datetime) -> Stamps:
     state = _store.state
     rows = state.rows
     if stamps[0] != state.network:
-        rows = read_network(state.rows)
-    missing = [pk for pk in rows if pk not in stamps[1] or pk not in stamps[2]]
-    if stamps[0] is None or missing:  # rows to renew from now on
-        NetworkVersion.current()
+        rows = read_network(state.rows, _moved(state.network, stamps[0]))
+    missing = [pk for pk in rows if any(pk not in kind for kind in stamps)]
+    if missing:  # rows to renew from now on
         for pk in missing:
-            PricingVersion.current(pk)
-            CatalogVersion.current(pk)
+            Stamp.of_operator(pk, (Stamp.Kind.NETWORK, Stamp.Kind.PRICING, Stamp.Kind.CATALOG))
         return _stamps()
     needed = set(rows) if wanted is None else set(wanted(rows))
     built = {}
@@ -173,8 +164,15 @@ def providers(now: dt.datetime | None = None) -> list[Provider]:
     return [found[pk] for pk in rows if pk in found]
 
 
+def _moved(before: dict[int, Any] | None, now: dict[int, Any]) -> set[int] | None:
+    """The operators whose network stamp moved, came or went (None: every operator)."""
+    if before is None:
+        return None
+    return {pk for pk in before.keys() | now.keys() if before.get(pk) != now.get(pk)}
+
+
 def _version(operator_id: int, stamps: Stamps) -> Version:
-    return (stamps[0], stamps[1].get(operator_id), stamps[2].get(operator_id))
+    return (stamps[0].get(operator_id), stamps[1].get(operator_id), stamps[2].get(operator_id))
 
 
 def _stale(state: State, needed: set[int], stamps: Stamps, now: dt.datetime) -> bool:
