@@ -144,14 +144,15 @@ class Stamp(models.Model):
 
     @classmethod
     def of_operator(cls, operator_id: int | None, kinds: tuple[str, ...]) -> dict[str, uuid.UUID]:
-        """The stamps of `kinds` for one operator (None: the installation's), in one
-        statement when their rows are made (the hot path: every quote reads three)."""
+        """The stamps of `kinds` for one operator (None: the installation's), with the
+        operator's others, in one statement by the operator's key alone when their rows
+        are made (the hot path: every quote reads three)."""
         if operator_id is None:
             found = dict(
                 cls.objects.filter(operator=None, kind__in=kinds).values_list("kind", "stamp")
             )
         else:
-            found = dict(rows_of(cls, ("kind", "stamp"), operator=operator_id, kind=list(kinds)))
+            found = dict(rows_of(cls, ("kind", "stamp"), operator=operator_id))
         for kind in kinds:
             if kind not in found:
                 try:
