@@ -106,6 +106,22 @@ def test_a_change_at_one_operator_reads_only_its_rows_again(network):
     assert again[network.op_a.pk].chargers[network.station_a.pk][0].status == "Faulted"
 
 
+def test_a_station_moved_to_another_operator_is_published_at_that_one_only(network):
+    """A move renews the new operator's network stamp only: the operator it left is read
+    again because its rows held what moved."""
+    publication.published()
+    network.station_b.operator = network.op_a
+    network.station_b.save()
+    rows = publication.published()[0]
+    assert network.station_b.pk in rows[network.op_a.pk].stations
+    assert network.station_b.pk not in rows[network.op_b.pk].stations
+    network.charger_b.operator = network.op_a
+    network.charger_b.save()
+    rows = publication.published()[0]
+    assert [c.code for c in rows[network.op_a.pk].codes["b-charger-01"]] == ["b-charger-01"]
+    assert "b-charger-01" not in rows[network.op_b.pk].codes
+
+
 def test_an_operator_made_or_deleted_is_published_or_gone(network):
     publication.published()
     operator = OperatorFactory(code="cpo-new.example")

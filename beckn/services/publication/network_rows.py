@@ -70,6 +70,8 @@ def read_network(before: dict[int, Rows], changed: set[int] | None = None) -> di
         )
     ):
         chargers[charger.station_id].append(charger)
+    if changed is not None and (left := _left(before, changed, chargers)):
+        return read_network(before, changed | left)  # rows moved away from those kept
     # Each charger's connectors, read once from the prefetch (every .all() is a new queryset).
     connectors = {c.pk: list(c.connectors.all()) for here in chargers.values() for c in here}
     for pk, operator in operators.items():
@@ -101,3 +103,18 @@ def read_network(before: dict[int, Rows], changed: set[int] | None = None) -> di
     for pk in operators:
         out[pk].latitudes.sort()
     return dict(sorted(out.items()))
+
+
+def _left(
+    before: dict[int, Rows], changed: set[int], chargers: dict[int, list[Charger]]
+) -> set[int]:
+    """The operators kept as read before whose rows hold a station or charger just read
+    under an operator read again: moved to it (a move renews the new operator's stamp
+    only), so the one it left must be read again too."""
+    stations = chargers.keys()
+    moved = {c.pk for here in chargers.values() for c in here}
+    return {
+        pk
+        for pk, rows in before.items()
+        if pk not in changed and (stations & rows.stations.keys() or moved & rows.connectors.keys())
+    }
