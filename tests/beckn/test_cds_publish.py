@@ -134,6 +134,9 @@ def test_catalogs_are_published_whole_first_then_on_change(
     register_cds("https://cds.test.example/v2", cds_keys[1])
     assert cds.publish_due(source=source) == 1
     assert cds.publish_due(source=source) == 0  # nothing changed since
+    network.charger_b.status = "Faulted"  # another operator's network: not A's catalog
+    network.charger_b.save()
+    assert cds.publish_due(source=source) == 0
     Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)  # an offer, a code, a place changed
     assert cds.publish_due(source=source) == 1
     assert [p.reason for p in CatalogPublish.objects.order_by("pk")] == ["first", "changed"]
