@@ -77,3 +77,28 @@ def test_add_ons_and_a_stock_running_out_or_coming_back_renew_the_stamp(network)
     assert not moved()
     assert AddOnAvailability.objects.get(add_on=valet).stock == 2
     assert AddOnBooking.objects.filter(stock_taken=True).count() == 0
+
+
+def test_a_recoded_place_renews_the_stamp_and_a_status_or_a_name_does_not(network):
+    """The catalog names an offer's places by code (its applicability); a charger's status
+    or a station's name is the network's, renewed by the network stamp alone."""
+    operator, station, charger = network.op_a, network.station_a, network.charger_a
+    offer = OfferFactory(operator=operator, code="here")
+    offer.stations.set([station])
+    offer.chargers.set([charger])
+    stamp = Stamp.current(Stamp.Kind.CATALOG, operator.pk)
+    charger.status = "Faulted"
+    charger.save()
+    station.name = "Renamed"
+    station.save()
+    assert Stamp.current(Stamp.Kind.CATALOG, operator.pk) == stamp
+    station.code = "a-station-2"
+    station.save()
+    assert catalog_for(operator).offers["here"].rule.applicability.station_codes == {
+        "a-station-2"
+    }
+    charger.code = "a-charger-02"
+    charger.save()
+    assert catalog_for(operator).offers["here"].rule.applicability.charger_codes == {
+        "a-charger-02"
+    }
