@@ -2,7 +2,7 @@ from .calendar import Holiday
 from .chunked_jobs import ChunkedJob, JobChunk
 from .network import Charger, Connector, Station
 from .operators import Operator, Role, StaffMembership
-from .versions import Checked, Stamp
+from .versions import Checked, Stamp, StationStamp
 
 __all__ = [
     "Charger",
@@ -16,4 +16,5 @@ __all__ = [
     "StaffMembership",
     "Stamp",
     "Station",
+    "StationStamp",
 ]

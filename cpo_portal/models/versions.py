@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -170,3 +170,25 @@ class Stamp(models.Model):
             if pk is not None:
                 out[kind][pk] = stamp
         return out
+
+
+class StationStamp(models.Model):
+    """A random stamp per station, renewed by every save of the station and every save or
+    delete of its chargers and connectors (cpo_portal.signals): a process that keeps an
+    operator's network rows reads again only the stations whose stamp moved when the
+    operator's network stamp did. Made with the station, or on first read."""
+
+    TENANT_PATH = "station__operator"
+
+    station = models.OneToOneField(
+        "cpo_portal.Station", on_delete=models.CASCADE, primary_key=True, related_name="rows_stamp"
+    )
+    stamp = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"station stamp {self.stamp}"
+
+    @classmethod
+    def renew(cls, **where: Any) -> None:
+        """Inside the caller's transaction, the stamps of the stations `where` picks."""
+        cls.objects.filter(**where).update(stamp=uuid.uuid4())

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from beckn.services import publication
-from cpo_portal.models import Charger, Stamp
+from cpo_portal.models import Charger, Stamp, StationStamp
 from tests.factories import ChargerFactory, ConnectorFactory, OperatorFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +43,8 @@ def test_a_renewal_made_elsewhere_is_seen_by_the_next_lookup(network, settings):
     settings.BECKN_REGISTRY_CHECK_MS = 60_000
     lookup(network)
     Charger.objects.filter(pk=network.charger_a.pk).update(name="Renamed elsewhere")
-    Stamp.objects.filter(kind=Stamp.Kind.NETWORK).update(
-        stamp=uuid.uuid4()
-    )  # no renewal counted here
+    StationStamp.objects.filter(station=network.station_a).update(stamp=uuid.uuid4())
+    Stamp.objects.filter(kind=Stamp.Kind.NETWORK).update(stamp=uuid.uuid4())  # none counted
     assert lookup(network)[0].name == "Renamed elsewhere"
 
 
@@ -66,11 +65,38 @@ def test_a_saved_change_is_seen_by_the_next_lookup(network):
     assert lookup(network) == []
 
 
-def test_a_bulk_change_is_seen_once_the_stamp_is_bumped(network):
+def test_a_bulk_change_is_seen_once_its_stamps_are_renewed(network):
     lookup(network)
     Charger.objects.filter(pk=network.charger_a.pk).update(name="Bulk")
     Stamp.bump(Stamp.Kind.NETWORK, network.op_a.pk)
+    assert lookup(network)[0].name != "Bulk"  # its station's stamp did not move
+    StationStamp.renew(station_id=network.station_a.pk)
+    Stamp.bump(Stamp.Kind.NETWORK, network.op_a.pk)
     assert lookup(network)[0].name == "Bulk"
+
+
+def test_a_charger_save_reads_only_its_station_again(network):
+    other = StationFactory(operator=network.op_a, code="a-station-2")
+    ChargerFactory(station=other, code="a-charger-02")
+    rows = publication.published()[0][network.op_a.pk]
+    network.charger_a.status = "Faulted"
+    network.charger_a.save()
+    again = publication.published()[0][network.op_a.pk]
+    assert again.stations[other.pk] is rows.stations[other.pk]  # kept, not read again
+    assert again.chargers[other.pk] is rows.chargers[other.pk]
+    assert again.chargers[network.station_a.pk][0].status == "Faulted"
+    assert again.stamps[network.station_a.pk] != rows.stamps[network.station_a.pk]
+
+
+def test_a_charger_moved_to_another_station_is_published_there_only(network):
+    other = StationFactory(operator=network.op_a, code="a-station-2")
+    publication.published()
+    network.charger_a.station = other
+    network.charger_a.save()
+    rows = publication.published()[0][network.op_a.pk]
+    assert [c.code for c in rows.chargers[other.pk]] == ["a-charger-01"]
+    assert rows.chargers[network.station_a.pk] == []
+    assert [c.station_id for c in rows.codes["a-charger-01"]] == [other.pk]
 
 
 def test_a_lookup_that_found_nothing_is_not_kept(network):

@@ -1,7 +1,8 @@
 """The network rows a publication is built of: every operator's stations, chargers and
-connectors as read under its network stamp, compared station by station with those read
-before (a station whose rows did not change keeps its objects, so what was rendered of
-them still applies), with the stations by latitude for finding those near a point."""
+connectors as read under its network stamp, a station read again only when its own stamp
+moved and then compared with what was read before (a station whose rows did not change
+keeps its objects, so what was rendered of them still applies), with the stations by
+latitude for finding those near a point."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
-from cpo_portal.models import Charger, Connector, Operator, Station
+from cpo_portal.models import Charger, Connector, Operator, Station, StationStamp
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Rows:
     key: tuple  # the operator's row
     codes: dict[str, list[Charger]]  # chargers by code, in station and code order
     latitudes: list[tuple[Decimal, int]] = field(default_factory=list)  # (lat, pk), sorted
+    stamps: dict[int, Any] = field(default_factory=dict)  # by station pk, as listed
 
     def near(self, south: Decimal, north: Decimal) -> list[int]:
         """The pks of the stations between two latitudes (bounds included), by latitude:
@@ -46,75 +49,127 @@ class Rows:
         return before is not None and before.key == self.key and before.keys == self.keys
 
 
+MOST_BY_KEY = 500  # more stations to read again than this: read by operator instead
+
+
 def _row(instance: Any) -> tuple:
     return tuple(f.value_from_object(instance) for f in instance._meta.concrete_fields)
 
 
 def read_network(before: dict[int, Rows], changed: set[int] | None = None) -> dict[int, Rows]:
-    """Every operator's network rows: those of the operators `changed` (None: all) read
-    again, in four queries, the others' kept. A station whose rows did not change keeps
-    the objects read before (so what was rendered of them still applies)."""
-    out: dict[int, Rows] = {}
-    operators_read = Operator.objects.order_by("pk")
+    """Every operator's network rows: those of the operators `changed` (None: all) looked
+    at again, the others' kept. Of an operator looked at, the stations whose stamp
+    (cpo_portal.StationStamp) moved since `before` are read again with their chargers and
+    connectors (one query lists the stamps, three read the rows), the others kept; a
+    station read again whose rows did not change keeps the objects read before (so what
+    was rendered of it still applies). A station or charger found moved from where it was
+    (to another station or operator) has every operator read again."""
+    query = Operator.objects.order_by("pk")
     if changed is not None:
-        out = {pk: rows for pk, rows in before.items() if pk not in changed}
-        operators_read = operators_read.filter(pk__in=changed)
-    operators = {o.pk: o for o in operators_read}
-    stations = list(Station.objects.filter(operator_id__in=list(operators)).order_by("pk"))
-    chargers: dict[int, list[Charger]] = {s.pk: [] for s in stations}
-    for charger in (
-        Charger.objects.filter(operator_id__in=list(operators))
-        .order_by("station_id", "code")
-        .prefetch_related(
-            Prefetch("connectors", queryset=Connector.objects.order_by("connector_id"))
-        )
-    ):
-        chargers[charger.station_id].append(charger)
-    if changed is not None and (left := _left(before, changed, chargers)):
-        return read_network(before, changed | left)  # rows moved away from those kept
+        query = query.filter(pk__in=changed)
+    operators = {o.pk: o for o in query}
+    listed = _listed(list(operators))
+    stale = {
+        pk
+        for pk, (operator_id, stamp) in listed.items()
+        if changed is None
+        or (old := before.get(operator_id)) is None
+        or old.key != _row(operators[operator_id])
+        or old.stamps.get(pk) != stamp
+    }
+    stations, chargers = _read(stale, list(operators), whole=changed is None)
+    if changed is not None and _moved(before, listed, chargers):
+        return read_network(before)
     # Each charger's connectors, read once from the prefetch (every .all() is a new queryset).
     connectors = {c.pk: list(c.connectors.all()) for here in chargers.values() for c in here}
+    out = {} if changed is None else {pk: r for pk, r in before.items() if pk not in changed}
     for pk, operator in operators.items():
         old = before.get(pk)
         if old is not None and old.key == _row(operator):
             operator = old.operator
-        rows = Rows(operator, {}, {}, {}, {}, _row(operator), {})
-        out[pk] = rows
-    for station in stations:
-        rows = out[station.operator_id]
-        here = chargers[station.pk]
-        key = (
-            _row(station),
-            *((_row(c), *(_row(x) for x in connectors[c.pk])) for c in here),
-        )
-        old = before.get(station.operator_id)
-        if old is not None and old.key == rows.key and old.keys.get(station.pk) == key:
-            station, here = old.stations[station.pk], old.chargers[station.pk]
+        out[pk] = Rows(operator, {}, {}, {}, {}, _row(operator), {})
+    for pk, (operator_id, stamp) in sorted(listed.items()):
+        rows, old = out[operator_id], before.get(operator_id)
+        station = stations.get(pk)
+        if station is None:  # its stamp did not move: kept as read before
+            assert old is not None
+            station, here, key = old.stations[pk], old.chargers[pk], old.keys[pk]
+            held = old.connectors
         else:
-            for charger in here:
-                charger.station, charger.operator = station, rows.operator
-        rows.stations[station.pk] = station
-        rows.chargers[station.pk] = here
-        rows.keys[station.pk] = key
+            here, held = chargers[pk], connectors
+            key = (_row(station), *((_row(c), *(_row(x) for x in held[c.pk])) for c in here))
+            if old is not None and old.key == rows.key and old.keys.get(pk) == key:
+                station, here, held = old.stations[pk], old.chargers[pk], old.connectors
+            else:
+                for charger in here:
+                    charger.station, charger.operator = station, rows.operator
+        rows.stations[pk] = station
+        rows.chargers[pk] = here
+        rows.keys[pk] = key
+        rows.stamps[pk] = stamp
         for charger in here:
-            rows.connectors[charger.pk] = connectors[charger.pk]
+            rows.connectors[charger.pk] = held[charger.pk]
             rows.codes.setdefault(charger.code, []).append(charger)
-        rows.latitudes.append((station.latitude, station.pk))
+        rows.latitudes.append((station.latitude, pk))
     for pk in operators:
         out[pk].latitudes.sort()
     return dict(sorted(out.items()))
 
 
-def _left(
-    before: dict[int, Rows], changed: set[int], chargers: dict[int, list[Charger]]
-) -> set[int]:
-    """The operators kept as read before whose rows hold a station or charger just read
-    under an operator read again: moved to it (a move renews the new operator's stamp
-    only), so the one it left must be read again too."""
-    stations = chargers.keys()
-    moved = {c.pk for here in chargers.values() for c in here}
-    return {
-        pk
-        for pk, rows in before.items()
-        if pk not in changed and (stations & rows.stations.keys() or moved & rows.connectors.keys())
-    }
+def _listed(operator_ids: list[int]) -> dict[int, tuple[int, Any]]:
+    """The operators' stations: (operator pk, stamp) by station pk, in one query. Stamps
+    not made yet (stations written in bulk) are made first, before the rows they guard are
+    read; a station whose stamp could not be made (deleted meanwhile) reads as None."""
+    found = Station.objects.filter(operator_id__in=operator_ids).values_list(
+        "pk", "operator_id", "rows_stamp__stamp"
+    )
+    listed = {pk: (operator_id, stamp) for pk, operator_id, stamp in found}
+    missing = [StationStamp(station_id=pk) for pk, (_, stamp) in listed.items() if stamp is None]
+    if not missing:
+        return listed
+    try:
+        with transaction.atomic():
+            StationStamp.objects.bulk_create(missing, ignore_conflicts=True)
+    except IntegrityError:  # a station deleted meanwhile: read as it is, every time
+        return listed
+    return _listed(operator_ids)
+
+
+def _read(
+    stale: set[int], operator_ids: list[int], *, whole: bool
+) -> tuple[dict[int, Station], dict[int, list[Charger]]]:
+    """The `stale` stations (whole: every station of the operators) by pk, and their
+    chargers by station pk, connectors prefetched, in three queries."""
+    if not stale:
+        return {}, {}
+    by_operator = whole or len(stale) > MOST_BY_KEY
+    stations = Station.objects.order_by("pk")
+    chargers = Charger.objects.order_by("station_id", "code").prefetch_related(
+        Prefetch("connectors", queryset=Connector.objects.order_by("connector_id"))
+    )
+    if by_operator:
+        stations = stations.filter(operator_id__in=operator_ids)
+        chargers = chargers.filter(operator_id__in=operator_ids)
+    else:
+        stations = stations.filter(pk__in=stale)
+        chargers = chargers.filter(station_id__in=stale)
+    read = {s.pk: s for s in stations}
+    found: dict[int, list[Charger]] = {pk: [] for pk in read}
+    for charger in chargers:
+        found.setdefault(charger.station_id, []).append(charger)
+    return read, found
+
+
+def _moved(
+    before: dict[int, Rows], listed: dict[int, tuple[int, Any]], chargers: dict[int, list[Charger]]
+) -> bool:
+    """Whether a station is now another operator's than in `before`, or a charger just
+    read is at another station than there (a move renews the stamps of where it went,
+    not of where it was)."""
+    at: dict[int, int] = {}
+    for operator_id, rows in before.items():
+        for pk, here in rows.chargers.items():
+            if pk in listed and listed[pk][0] != operator_id:
+                return True
+            at.update((c.pk, pk) for c in here)
+    return any(at.get(c.pk, pk) != pk for pk, here in chargers.items() for c in here)
