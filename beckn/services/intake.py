@@ -269,7 +269,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
             max_bytes=conf.get("BECKN_MAX_BODY_BYTES"),
             max_depth=conf.get("BECKN_MAX_JSON_DEPTH"),
         )
-        body = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        body = json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_int64)
     except jsonlimits.JsonLimitError as exc:
         raise Refusal(errors.INVALID_REQUEST, f"the body is {exc}") from None
     except ValueError as exc:  # JSONDecodeError, an integer too long, NaN, 1e999
@@ -288,6 +288,15 @@ def _parse(raw: bytes) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise Refusal(errors.INVALID_REQUEST, f"{name} is not valid JSON")
+
+
+def _int64(text: str) -> int:
+    """An integer beyond 64 bits is JSON that Python reads, but that the JSON we send (and
+    PostgreSQL's jsonb, and most BAPs) cannot carry back: refused here, not after the ACK."""
+    value = int(text)
+    if not -(2**63) <= value < 2**64:
+        raise Refusal(errors.INVALID_REQUEST, f"the integer {text[:30]} is out of range")
+    return value
 
 
 def _finite(text: str) -> float:
