@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -189,6 +189,6 @@ class StationStamp(models.Model):
         return f"station stamp {self.stamp}"
 
     @classmethod
-    def renew(cls, **where: Any) -> None:
-        """Inside the caller's transaction, the stamps of the stations `where` picks."""
-        cls.objects.filter(**where).update(stamp=uuid.uuid4())
+    def renew(cls, station_id: int) -> None:
+        """Inside the caller's transaction: the station's stamp (none made yet, nothing)."""
+        cls.objects.filter(station_id=station_id).update(stamp=uuid.uuid4())
