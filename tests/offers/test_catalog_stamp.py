@@ -94,11 +94,7 @@ def test_a_recoded_place_renews_the_stamp_and_a_status_or_a_name_does_not(networ
     assert Stamp.current(Stamp.Kind.CATALOG, operator.pk) == stamp
     station.code = "a-station-2"
     station.save()
-    assert catalog_for(operator).offers["here"].rule.applicability.station_codes == {
-        "a-station-2"
-    }
+    assert catalog_for(operator).offers["here"].rule.applicability.station_codes == {"a-station-2"}
     charger.code = "a-charger-02"
     charger.save()
-    assert catalog_for(operator).offers["here"].rule.applicability.charger_codes == {
-        "a-charger-02"
-    }
+    assert catalog_for(operator).offers["here"].rule.applicability.charger_codes == {"a-charger-02"}
