@@ -19,13 +19,18 @@ def _operator_changed(sender, instance: Operator, created: bool = False, **kwarg
         Stamp.bump(Stamp.Kind.NETWORK, instance.pk)
 
 
-@receiver([post_save, post_delete], sender=Station)
-def _station_changed(sender, instance: Station, created: bool = False, **kwargs) -> None:
+@receiver(post_save, sender=Station)
+def _station_saved(sender, instance: Station, created: bool = False, **kwargs) -> None:
     if created:
         StationStamp.objects.create(station=instance)
     else:
         StationStamp.renew(station_id=instance.pk)
     Stamp.bump(Stamp.Kind.NETWORK, instance.operator_id)
+
+
+@receiver(post_delete, sender=Station)
+def _station_deleted(sender, instance: Station, **kwargs) -> None:
+    Stamp.bump(Stamp.Kind.NETWORK, instance.operator_id)  # its own stamp went with it
 
 
 @receiver([post_save, post_delete], sender=Charger)
