@@ -92,6 +92,17 @@ class Station(PlainTextModel):
     def gps(self) -> str:
         return f"{self.latitude},{self.longitude}"
 
+    def clean(self) -> None:
+        """A station stays with its operator: its chargers, tariffs, offers and history
+        are that operator's, and would otherwise name another operator's station."""
+        if self.pk is None or self.operator_id is None:
+            return
+        was = Station.objects.filter(pk=self.pk).values_list("operator_id", flat=True).first()
+        if was is not None and was != self.operator_id:
+            raise ValidationError(
+                {"operator": "A station cannot move to another operator; add it there anew."}
+            )
+
 
 class PowerType(models.TextChoices):
     AC_1_PHASE = "AC_1_PHASE", "AC single phase"

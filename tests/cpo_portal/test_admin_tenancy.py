@@ -211,3 +211,17 @@ def test_user_of_two_operators_sees_both_and_picks_between_them(client, network)
     page = client.get(url("station", "add")).content.decode()
     assert f'value="{network.op_a.pk}"' in page and f'value="{network.op_b.pk}"' in page
     assert f'value="{network.op_b.pk}" selected' not in page
+
+
+def test_a_superuser_cannot_move_a_station_to_another_operator(admin_client, network):
+    """Its chargers, tariffs and offers would name another operator's station."""
+    station = network.station_a
+    form = admin_client.get(url("station", "change", station.pk)).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"operator": network.op_b.pk, "opened_on": ""})
+    data.update({"chargers-TOTAL_FORMS": "0", "chargers-INITIAL_FORMS": "0"})
+    response = admin_client.post(url("station", "change", station.pk), data)
+    assert response.status_code == 200
+    assert "A station cannot move to another operator" in response.content.decode()
+    station.refresh_from_db()
+    assert station.operator_id == network.op_a.pk

@@ -52,3 +52,15 @@ def test_charger_takes_its_operator_from_its_station():
     charger = ChargerFactory.build(station=station, operator=None)
     charger.save()
     assert charger.operator_id == station.operator_id
+
+
+def test_a_station_cannot_move_to_another_operator():
+    charger = ChargerFactory()
+    station = charger.station
+    station.operator = OperatorFactory()
+    assert errors_of(station)["operator"] == [
+        "A station cannot move to another operator; add it there anew."
+    ]
+    station.refresh_from_db()
+    station.name = "Renamed"
+    station.full_clean()  # an edit that keeps the operator passes
