@@ -38,10 +38,11 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import InboundMessage, InboundState, Outbox
 from beckn.protocol import errors
 from beckn.protocol.v2 import context as v2_context
-from beckn.services import outbox
+from beckn.services import outbox, publication
 from beckn.wire.v2 import reading as v2_reading
 from beckn.wire.v2 import replies as v2_replies
 from cpo_portal.db import stamps
+from cpo_portal.models import Checked, Stamp
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -63,6 +64,8 @@ def process_next(now: dt.datetime | None = None) -> int | None:
     except Exception as exc:
         log.exception("answering inbound message %s failed", inbound.pk)
         record_crash(inbound.pk, exc)
+    finally:
+        publication.answered()
     return inbound.pk
 
 
@@ -143,7 +146,8 @@ def _next_waiting(now: dt.datetime) -> InboundMessage | None:
 
 _TAKE_COLUMNS = ("id", "state", "processed_at", "attempts")
 _ANY_TIME = dt.datetime(1970, 1, 2, tzinfo=dt.UTC)  # where the time goes (never a message's)
-_TAKES: dict[tuple[str, str], tuple[str, list]] = {}
+_TAKES: dict[tuple[str, str], tuple[str, list, bool]] = {}
+_STAMPS = "published_stamps"  # the take's column of every operator's stamps
 
 
 def _take(
@@ -151,7 +155,10 @@ def _take(
 ) -> InboundMessage | None:
     """The first of `rows` (a locking query), leased as it is locked: one autocommitted
     `UPDATE ... SET state = 'processing', processed_at = now, attempts = attempts + 1
-    WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *`.
+    WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *`, with every operator's
+    published stamps beside it where the database can (Stamp.every_column): read after
+    the message's commit, they are what answering it is quoted under
+    (publication.taken), not a statement of their own.
 
     The statement's text is the same for every moment: it is compiled once per process
     and kind, with _ANY_TIME where the time goes."""
@@ -161,14 +168,22 @@ def _take(
     if key not in _TAKES:
         with transaction.atomic(using=alias):  # Django compiles FOR UPDATE only inside one
             _TAKES[key] = _take_sql(rows(alias))
-    sql, params = _TAKES[key]
+    sql, params, with_stamps = _TAKES[key]
     any_time, at = ops.adapt_datetimefield_value(_ANY_TIME), ops.adapt_datetimefield_value(now)
     values = [InboundState.PROCESSING, at, *(at if p == any_time else p for p in params)]
-    return next(iter(stamps.instances(InboundMessage, sql, values, alias)), None)
+    read = Checked.moment()
+    found = stamps.instances(InboundMessage, sql, values, alias, _STAMPS)
+    if not found:
+        return None
+    inbound, published = found[0]
+    kinds = publication.KINDS
+    publication.taken(Stamp.every_from(published, kinds) if with_stamps else None, read)
+    return inbound
 
 
-def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list]:
-    """The take's text, and its parameters after the state and the time."""
+def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list, bool]:
+    """The take's text, its parameters after the state and the time, and whether it
+    returns the published stamps too."""
     meta = InboundMessage._meta
     ops = connections[rows.db].ops
     pk, state, processed, attempts = (
@@ -180,7 +195,11 @@ def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list]:
         f"UPDATE {ops.quote_name(meta.db_table)} SET {state} = %s, {processed} = %s, "  # noqa: S608 (names from the model, values parameters)
         f"{attempts} = {attempts} + 1 WHERE {pk} IN ({sub}) RETURNING *"
     )
-    return sql, list(params)
+    published = Stamp.every_column(publication.KINDS, rows.db)
+    if published is None:
+        return sql, list(params), False
+    column, kinds = published
+    return f"{sql}, {column} AS {ops.quote_name(_STAMPS)}", [*params, *kinds], True
 
 
 def _request(inbound: InboundMessage, now: dt.datetime) -> Request:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
 
 from cpo_portal.db.stamps import rows_of
@@ -46,25 +46,40 @@ class Checked(Generic[T]):
 
     def __init__(self, read: Callable[[], T]) -> None:
         self._read = read
-        self._held: tuple[T, float, int] | None = None  # value, trusted until, renewals
+        self._held: tuple[T, float, int] | None = None  # value, read at, renewals then
 
-    def get(self, seconds: float, now: float | None = None) -> T:
-        """The value, read again when older than `seconds` (0: always); `now` is
-        time.monotonic()'s."""
+    def get(self, seconds: float, now: float | None = None, since: float | None = None) -> T:
+        """The value, read again when older than `seconds` (0: always) unless it was read
+        at or after `since`; `now` and `since` are time.monotonic()'s."""
         now = time.monotonic() if now is None else now
         renewals = renewals_here()
         held = self._held
-        if held is not None and seconds > 0 and now < held[1] and held[2] == renewals:
+        if (
+            held is not None
+            and held[2] == renewals
+            and (now - held[1] < seconds or (since is not None and held[1] >= since))
+        ):
             return held[0]
         value = self._read()
-        self._held = (value, now + seconds, renewals)
+        self._held = (value, now, renewals)
         return value
 
-    def replace(self, value: T) -> None:
-        """A value read since, by another way, replaces the one held, trusted as long."""
+    @staticmethod
+    def moment() -> tuple[float, int]:
+        """Now, as a value read next is dated: time.monotonic()'s, and the renewals this
+        process has made so far."""
+        return time.monotonic(), renewals_here()
+
+    def replace(self, value: T, read: tuple[float, int] | None = None) -> None:
+        """A value read by another way replaces the one held: read at the `read` moment
+        (moment(), taken before it was read; default: trusted as long as the one held),
+        unless the one held was read later."""
         held = self._held
-        if held is not None:
-            self._held = (value, held[1], held[2])
+        if read is None:
+            if held is not None:
+                self._held = (value, held[1], held[2])
+        elif held is None or read[0] >= held[1]:
+            self._held = (value, read[0], read[1])
 
     def forget(self) -> None:
         self._held = None
@@ -169,6 +184,34 @@ class Stamp(models.Model):
         for pk, kind, stamp in rows_of(cls, ("operator", "kind", "stamp"), kind=list(kinds)):
             if pk is not None:
                 out[kind][pk] = stamp
+        return out
+
+    @classmethod
+    def every_column(cls, kinds: tuple[str, ...], alias: str) -> tuple[str, list[str]] | None:
+        """every(kinds) as a scalar subquery and its parameters, for another statement to
+        return beside its own rows (a Beckn worker's take of a message: one statement, not
+        two), its value read by every_from(); None where the database has no arrays."""
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            return None
+        quote = connection.ops.quote_name
+        operator, kind, stamp = (
+            quote(str(cast(models.Field, cls._meta.get_field(name)).column))
+            for name in ("operator", "kind", "stamp")
+        )
+        sql = (
+            f"(SELECT array_agg(ARRAY[{operator}::text, {kind}, {stamp}::text]) "  # noqa: S608 (names from the model, values parameters)
+            f"FROM {quote(cls._meta.db_table)} WHERE {operator} IS NOT NULL "
+            f"AND {kind} IN ({', '.join(['%s'] * len(kinds))}))"
+        )
+        return sql, list(kinds)
+
+    @staticmethod
+    def every_from(value: list[list[str]] | None, kinds: tuple[str, ...]) -> dict:
+        """What every(kinds) gives, from the value of its every_column()."""
+        out: dict[str, dict[int, uuid.UUID]] = {kind: {} for kind in kinds}
+        for operator, kind, stamp in value or ():
+            out[kind][int(operator)] = uuid.UUID(stamp)
         return out
 
 

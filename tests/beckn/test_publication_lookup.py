@@ -9,9 +9,10 @@ import importlib
 import uuid
 
 import pytest
+from django.db import connection
 
 from beckn.services import publication
-from cpo_portal.models import Charger, Stamp, StationStamp
+from cpo_portal.models import Charger, Checked, Stamp, StationStamp
 from tests.factories import ChargerFactory, ConnectorFactory, OperatorFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +189,64 @@ def test_a_change_committed_by_another_connection_is_seen_by_the_next_search(net
     elsewhere.start()
     elsewhere.join()
     assert "Renamed elsewhere" in names()
+
+
+def taken_now() -> None:
+    """As a worker's take leaves it: every operator's stamps read with the message."""
+    publication.taken(Stamp.every(publication.KINDS), Checked.moment())
+
+
+def test_the_stamps_a_take_read_serve_the_lookups_of_its_message(
+    network, django_assert_num_queries, settings
+):
+    settings.BECKN_REGISTRY_CHECK_MS = 0  # nothing trusted for its age
+    lookup(network)
+    taken_now()
+    try:
+        with django_assert_num_queries(0):
+            assert [c.pk for c in lookup(network)] == [network.charger_a.pk]
+    finally:
+        publication.answered()
+    with django_assert_num_queries(1):  # the message answered: read again
+        lookup(network)
+
+
+def test_a_change_made_here_after_the_take_is_read_again(network, settings):
+    settings.BECKN_REGISTRY_CHECK_MS = 60_000
+    lookup(network)
+    taken_now()
+    try:
+        network.charger_a.status = "Faulted"
+        network.charger_a.save()
+        assert lookup(network)[0].status == "Faulted"
+    finally:
+        publication.answered()
+
+
+def test_stamps_read_before_the_take_are_read_again(network, settings):
+    """A change committed elsewhere before the message was taken is quoted: stamps this
+    process read before the take are not those of the take."""
+    settings.BECKN_REGISTRY_CHECK_MS = 60_000
+    lookup(network)
+    Charger.objects.filter(pk=network.charger_a.pk).update(name="Renamed elsewhere")
+    StationStamp.objects.filter(station=network.station_a).update(stamp=uuid.uuid4())
+    Stamp.objects.filter(kind=Stamp.Kind.NETWORK).update(stamp=uuid.uuid4())  # none counted
+    publication.taken(None, Checked.moment())  # a take that read no stamps (SQLite's)
+    try:
+        assert lookup(network)[0].name == "Renamed elsewhere"
+    finally:
+        publication.answered()
+
+
+@pytest.mark.postgres
+def test_the_takes_column_of_stamps_reads_what_every_reads(network):
+    lookup(network)  # the stamps' rows made
+    column, params = Stamp.every_column(publication.KINDS, connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column}", params)
+        (value,) = cursor.fetchone()
+    found = Stamp.every_from(value, publication.KINDS)
+    assert found == Stamp.every(publication.KINDS)
+    assert found[Stamp.Kind.NETWORK][network.op_a.pk] == Stamp.current(
+        Stamp.Kind.NETWORK, network.op_a.pk
+    )

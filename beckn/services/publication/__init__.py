@@ -34,10 +34,13 @@ select, init and confirm), `search` (the chargers a search asks for, laid out).
 from beckn.services.publication.network_rows import Rows, read_network
 from beckn.services.publication.providers import Epoch, Provider, Version
 from beckn.services.publication.published import (
+    KINDS,
+    answered,
     chargers_and_stamps,
     forget,
     providers,
     published,
+    taken,
 )
 from beckn.services.publication.search import (
     WHOLE,
@@ -50,6 +53,7 @@ from beckn.services.publication.search import (
 )
 
 __all__ = [
+    "KINDS",
     "WHOLE",
     "Epoch",
     "Found",
@@ -57,6 +61,7 @@ __all__ = [
     "Provider",
     "Rows",
     "Version",
+    "answered",
     "box",
     "chargers_and_stamps",
     "distance_km",
@@ -66,4 +71,5 @@ __all__ = [
     "published",
     "read_network",
     "search",
+    "taken",
 ]

@@ -50,18 +50,42 @@ class _Store:
 _store = _Store()
 
 
+KINDS = (Stamp.Kind.NETWORK, Stamp.Kind.PRICING, Stamp.Kind.CATALOG)  # Stamps' order
+_taken = threading.local()  # since: when the message this thread answers was taken
+
+
 def _stamps() -> Stamps:
     """Every operator's network, pricing and catalog stamps, in one statement."""
-    found = Stamp.every((Stamp.Kind.NETWORK, Stamp.Kind.PRICING, Stamp.Kind.CATALOG))
+    return _in_order(Stamp.every(KINDS))
+
+
+def _in_order(found: dict[str, dict[int, Any]]) -> Stamps:
     return found[Stamp.Kind.NETWORK], found[Stamp.Kind.PRICING], found[Stamp.Kind.CATALOG]
+
+
+def taken(found: dict[str, dict[int, Any]] | None, read: tuple[float, int]) -> None:
+    """The message this thread answers next was taken at the `read` moment
+    (Checked.moment()) by a statement that read every operator's stamps beside it
+    (`found`: Stamp.every(KINDS); None: it did not). A fresh read (chargers_and_stamps)
+    takes stamps read since, so answering the message needs no statement of its own for
+    them."""
+    if found is not None:
+        _store.stamps.replace(_in_order(found), read)
+    _taken.since = read[0]
+
+
+def answered() -> None:
+    """The message this thread answered is done: a fresh read reads again."""
+    _taken.since = None
 
 
 def _checked_stamps(fresh: bool = False) -> Stamps:
     """_stamps(), read again only when those last read are older than
     BECKN_REGISTRY_CHECK_MS or this process renewed a stamp since (the module's docstring);
-    `fresh`: read now."""
-    seconds = 0 if fresh else conf.get("BECKN_REGISTRY_CHECK_MS") / 1000
-    return _store.stamps.get(seconds, time.monotonic())
+    `fresh`: read since the message in hand was taken (taken()), or now."""
+    if fresh:
+        return _store.stamps.get(0, time.monotonic(), getattr(_taken, "since", None))
+    return _store.stamps.get(conf.get("BECKN_REGISTRY_CHECK_MS") / 1000, time.monotonic())
 
 
 def _fresher(stamps: Stamps) -> None:
