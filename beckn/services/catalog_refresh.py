@@ -13,7 +13,8 @@ An operator deleted, or left with no active station, is a provider whose pieces 
 removed. Recording is serialised across
 processes and hosts by locking every CatalogRecord row first, so change ids are in commit
 order (a push never skips a change committed late); a recording whose stamps did not move
-costs one statement besides the publication's own.
+costs one statement besides the publication's own, and reads no digests (they are read
+for a provider whose stamps moved, and written again only when a piece changed).
 
 Answers. An incremental catalog holds, per piece changed, its last change: the piece as
 it was after it (`time` `{"label": "enable", "timestamp"}` on providers, locations and
@@ -112,10 +113,8 @@ def record(now: dt.datetime) -> int:
     """Bring the change record up to date; how many changes it wrote."""
     written = 0
     with transaction.atomic():
-        kept = {
-            r.provider_id: r
-            for r in CatalogRecord.objects.select_for_update().order_by("provider_id")
-        }
+        locked = CatalogRecord.objects.select_for_update().order_by("provider_id")
+        kept = {r.provider_id: r for r in locked.defer("digests")}  # read where moved
         rows, providers = publication.published(None, now)
         versions = {rows[pk].operator.code: repr(p.version) for pk, p in providers.items()}
         dates: dict[str, dt.datetime] | None = None  # read when something moved
@@ -150,7 +149,8 @@ def record(now: dt.datetime) -> int:
                     continue  # its recording holds these changes
             else:
                 before.version, before.digests, before.recorded_at = version, digests, now
-                before.save(update_fields=["version", "digests", "recorded_at"])
+                written_too = ["digests"] if digests != old else []  # else as they were
+                before.save(update_fields=["version", "recorded_at", *written_too])
             CatalogChange.objects.bulk_create(changes)
             written += len(changes)
     return written

@@ -12,6 +12,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beckn.models import CatalogChange, CatalogSubscription, Outbox, OutboxState, Subscriber
@@ -20,6 +22,7 @@ from beckn.protocol.schema import validate_message
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import catalog_refresh, publication
 from beckn.wire import catalog_parts
+from cpo_portal.models import Stamp
 from pricing.models import Tariff
 from tests.beckn import bap as msgs
 from tests.beckn import sending
@@ -282,3 +285,20 @@ def test_a_recording_encodes_only_the_pieces_its_change_rendered_anew(priced, mo
     assert "a-charger-01" in ids
     assert "mumbai-01" not in ids and "b-charger-01" not in ids  # other stations: kept
     assert len(encoded) < whole
+
+
+def test_digests_are_read_only_where_stamps_moved_and_written_only_where_a_piece_changed(
+    priced,
+):
+    def digests_sent(sql_of) -> list[str]:
+        return [q["sql"] for q in sql_of.captured_queries if '"digests"' in q["sql"]]
+
+    catalog_refresh.record(timezone.now())
+    with CaptureQueriesContext(connection) as nothing_moved:
+        assert catalog_refresh.record(timezone.now()) == 0
+    assert digests_sent(nothing_moved) == []
+    Stamp.bump(Stamp.Kind.PRICING, priced.op_a.pk)  # moved, and nothing shown changed
+    with CaptureQueriesContext(connection) as moved:
+        assert catalog_refresh.record(timezone.now()) == 0
+    (read,) = digests_sent(moved)  # its provider's, read: none written
+    assert read.startswith("SELECT")
