@@ -6,13 +6,23 @@ A surface is one request (method, URL, data). Surfaces that address one of opera
 objects carry it (`b_object`); surfaces whose parameters point at B carry `forged`.
 Discovery itself runs as the superuser (who sees everything): forms on the pages tell which
 parameters name a tenant-owned model, and export links on the dashboards tell the exports.
+
+A page or endpoint without such a form may still read a parameter that names an object: it
+is asked with one parameter it cannot know, as every user of the sweep, while the names
+read from its query (`request.GET`) are noted (`parameters_read`). Each name it read, or
+every name when it read the query whole, gets a surface of its own; the names it never read
+cannot change its answer to a request that carries one of them, so they share one surface
+(`unread=B`), which stands for them all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
+from unittest import mock
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django import forms
@@ -20,6 +30,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.http import QueryDict
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.views import APIView
@@ -70,6 +81,16 @@ class Discovery:
     def __post_init__(self) -> None:
         self.client = Client()
         self.client.force_login(self.world.superuser)
+
+    @cached_property
+    def clients(self) -> list[Client]:
+        """A client signed in as each user the sweep sweeps as."""
+        w = self.world
+        clients = []
+        for user in (w.superuser, w.stranger, w.both, *w.a.staff.values()):
+            clients.append(Client(raise_request_exception=False))
+            clients[-1].force_login(user)
+        return clients
 
     @property
     def b(self):
@@ -279,6 +300,58 @@ def parameter_models() -> dict[str, type[models.Model]]:
     return out
 
 
+# -- which query parameters a page reads -----------------------------------------------------
+
+EVERY = "*"  # parameters_read: the query was read whole
+UNREAD = "unread"  # a parameter no view of the project reads
+# QueryDict's methods that read one parameter by name, and those that read them all.
+_BY_NAME = ("__getitem__", "__contains__", "get", "getlist", "pop", "setdefault")
+_WHOLE = ("__iter__", "keys", "items", "lists", "values", "dict", "copy", "urlencode",
+          "__copy__", "__deepcopy__", "__eq__")  # fmt: skip
+
+
+@contextmanager
+def parameters_read() -> Iterator[set[str]]:
+    """The names read from any QueryDict while the block runs, EVERY among them when one was
+    read whole. (Its length is not noted: a probe carries one parameter, as a forged
+    surface does, so a view that asks whether there are any answers both alike.)"""
+    read: set[str] = set()
+
+    def by_name(method: Callable) -> Callable:
+        def reading(self, key, *args, **kwargs):
+            read.add(key)
+            return method(self, key, *args, **kwargs)
+
+        return reading
+
+    def whole(method: Callable) -> Callable:
+        def reading(self, *args, **kwargs):
+            read.add(EVERY)
+            return method(self, *args, **kwargs)
+
+        return reading
+
+    with ExitStack() as stack:
+        for name, wrap in [*((n, by_name) for n in _BY_NAME), *((n, whole) for n in _WHOLE)]:
+            stack.enter_context(mock.patch.object(QueryDict, name, wrap(getattr(QueryDict, name))))
+        yield read
+
+
+def _read_by_page(d: Discovery, url: str) -> set[str]:
+    """The parameters `url` reads by name as any user of the sweep, asked with one it cannot
+    know (EVERY: it read them whole, or some user's probe was not answered 200, 302 or a
+    refusal, so nothing may be left out)."""
+    joiner = "&" if "?" in url else "?"
+    read: set[str] = set()
+    for client in d.clients:
+        with parameters_read() as names:
+            response = client.get(f"{url}{joiner}{UNREAD}=1")
+        read |= names
+        if response.status_code not in (200, 302, 403, 404):
+            read.add(EVERY)
+    return read
+
+
 def _forged_params(
     d: Discovery, area: str, label: str, url: str, also_post=False, api=False
 ) -> set[str]:
@@ -292,8 +365,15 @@ def _forged_params(
             for name, f in choice_fields(form):
                 names.setdefault(form.add_prefix(name), (f.queryset.model, also_post))
     in_forms = set(names)
-    if not in_forms:  # a page without a form may still read parameters: try the usual names
-        names = {name: (model, False) for name, model in parameter_models().items()}
+    if not in_forms:  # a page without a form may still read parameters: the usual names it reads
+        read = _read_by_page(d, url)
+        usual = parameter_models()
+        names = {n: (m, False) for n, m in usual.items() if EVERY in read or n in read}
+        if len(names) < len(usual):  # the others, unread, answered alike: one stands for all
+            query = urlencode(((UNREAD, str(d.b.operator.pk)),))
+            joiner = "&" if "?" in url else "?"
+            d.surfaces.append(Surface(area, f"{label} {UNREAD}=B", f"{url}{joiner}{query}",
+                                      forged=UNREAD, api=api))  # fmt: skip
     for name, (model, post) in sorted(names.items()):
         pks = d.b_pks(model)
         if not pks:

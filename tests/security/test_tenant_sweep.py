@@ -387,3 +387,17 @@ def test_every_tenant_path_leads_to_the_operator():
         if path is not None and target is not Operator:
             wrong.append(f"{model._meta.label}: {path!r}")
     assert wrong == []
+
+
+def test_the_probe_notes_the_parameters_a_page_reads_by_name_or_whole():
+    """The sweep leaves out parameters a page never reads (tenant_surfaces.parameters_read):
+    a read by name is noted, a read of the whole query counts as reading every name."""
+    from django.http import QueryDict
+
+    query = QueryDict("unread=1&station=2")
+    with ts.parameters_read() as read:
+        assert query.get("charger") is None and "offer" not in query
+    assert read == {"charger", "offer"}
+    with ts.parameters_read() as read:
+        assert dict(query.items()) == {"unread": "1", "station": "2"}
+    assert ts.EVERY in read
