@@ -101,13 +101,21 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 # The longest test files (--durations), started first: with one file per parallel worker
 # (make test: pytest-xdist --dist loadfile) a long file started last would leave the other
-# workers idle at the end. Only the order of files changes, never of tests within one.
+# workers idle at the end. So are the files that mostly wait on servers they start (slow
+# clients, deadlines): last, they left the CPUs idle for the run's final half-minute.
+# Only the order of files changes, never of tests within one.
 LONGEST_FIRST = (
     "tests/beckn/test_faults.py",  # PostgreSQL and Redis only: minutes of waiting for outages
     "tests/integration/test_soak.py",  # make run's processes under 500 Beckn requests
     "tests/beckn/test_flood.py",  # PostgreSQL and Redis only: floods with a worker killed
     "tests/integration/test_multihost.py",  # hosts in network namespaces, about 50 s
     "tests/test_docs_commands.py",
+    "tests/security/test_request_deadlines.py",  # gunicorn and slow clients: waiting
+    "tests/security/test_reconnecting_slow_clients.py",
+    "tests/security/test_slow_bodies.py",
+    "tests/beckn/test_gevent_pool.py",
+    "tests/cpo_portal/test_chunked_shutdown.py",
+    "tests/security/test_static_and_gunicorn.py",
     "tests/security/test_tenant_sweep.py",
     "tests/security/test_write_sweep.py",  # every admin form as every role
     "tests/security/test_deploy_check.py",  # `check --deploy` in new processes
