@@ -186,6 +186,19 @@ def test_the_threaded_and_sync_workers_are_the_projects_with_a_header_deadline(m
     assert gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent")["worker_class"] == "gevent"
 
 
+def test_the_protocol_pools_gevent_workers_are_recycled_fifty_times_less_often(monkeypatch):
+    """A new worker pays its start again (bench/worker_boot.py): the gevent workers' many
+    small requests recycle after 100,000, the threaded ones after 2,000; either can be set."""
+    for name in ("GUNICORN_MAX_REQUESTS", "GUNICORN_MAX_REQUESTS_JITTER", "DATABASE_POOL_SIZE"):
+        monkeypatch.delenv(name, raising=False)  # gevent's config sets the pool size
+    threaded = gunicorn_conf(monkeypatch)
+    assert (threaded["max_requests"], threaded["max_requests_jitter"]) == (2000, 200)
+    protocol = gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent")
+    assert (protocol["max_requests"], protocol["max_requests_jitter"]) == (100_000, 10_000)
+    never = gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent", GUNICORN_MAX_REQUESTS="0")
+    assert never["max_requests"] == 0
+
+
 def test_gunicorn_conf_refuses_header_deadlines_it_cannot_keep(monkeypatch):
     with pytest.raises(
         SystemExit, match=r"REQUEST_HEADER_TIMEOUT \(20 s\) must be above 0 and at most half"
