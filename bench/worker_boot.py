@@ -20,14 +20,13 @@ import http.client
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.ack_load import start_server
 from bench.beckn_ack import DEFAULT_BROKER, DEFAULT_CACHE, DEFAULT_DB, environment, prepare
 
-ROOT = Path(__file__).resolve().parent.parent
 WARM = 20  # the first selects, whose caches a new worker fills
 RECYCLING = (2000, 100_000)  # the default pool's and the protocol pool's GUNICORN_MAX_REQUESTS
 
@@ -38,19 +37,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def start(env: dict[str, str], port: int) -> tuple[subprocess.Popen, int]:
-    """The protocol pool's gunicorn with one worker, answering /healthz; (master, worker)."""
-    env = {
-        **env,
-        "DJANGO_SETTINGS_MODULE": "cpo_portal.settings.protocol_pool",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKER_CLASS": "gevent",
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        "GUNICORN_MAX_REQUESTS": "0",
-    }
-    master = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")], cwd=ROOT, env=env
-    )
+    """The protocol pool's gunicorn (bench/ack_load.py's rig) with one gevent worker, once
+    that worker answers /healthz; (master, worker)."""
+    rig = argparse.Namespace(workers=1, gthreads=1, worker_class="gevent", shared_socket=False)
+    pool = {**env, "DJANGO_SETTINGS_MODULE": "cpo_portal.settings.protocol_pool"}
+    master = start_server(pool, port, rig)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -62,7 +53,7 @@ def start(env: dict[str, str], port: int) -> tuple[subprocess.Popen, int]:
         except OSError:
             time.sleep(0.2)
     master.terminate()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit("the protocol pool's worker did not answer /healthz")
 
 
 def post_all(port: int, lines: list[str]) -> None:
