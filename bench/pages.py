@@ -121,6 +121,8 @@ def tool_urls(user) -> list[tuple[str, str]]:
         ("week view", reverse("admin:pricing_surgerule_week")),
         ("ROI dashboard", reverse("analytics:roi")),
         ("surge dashboard", reverse("analytics:surge")),
+        ("change log", reverse("change-log")),
+        ("change log, page 3", reverse("change-log") + "?p=3"),
     ]
     if offer is not None:
         out.append(("offer drill-down", reverse("analytics:offer", args=[offer.pk])))

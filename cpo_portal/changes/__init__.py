@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import overload
 
 from django.contrib import admin
-from django.db.models import ForeignKey, Model, OuterRef, QuerySet, Subquery
+from django.db.models import ForeignKey, IntegerField, Model, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from simple_history import utils
 
@@ -85,27 +86,9 @@ def _tracked_fields(history: type[Model]) -> list:
     ]
 
 
-def _currency(record, cache: dict) -> str:
-    currency = getattr(record, "currency", None)
-    if currency:
-        return currency
-    model = record.instance_type
-    path = tenancy.tenant_path(model)
-    if not path:
-        return "INR"
-    key = path + ":" + str(getattr(record, path.split("__")[0] + "_id", ""))
-    if key not in cache:
-        operator_id = tenancy.operator_of(record.instance)
-        cache[key] = "INR"
-        if operator_id is not None:
-            currencies = Operator.objects.filter(pk=operator_id).values_list("currency", flat=True)
-            cache[key] = currencies.first() or "INR"
-    return cache[key]
-
-
-def _names(pairs: list[tuple], fields_of: dict) -> dict:
-    """(model, pk) -> str(object) for every relation value the records hold, in one query
-    per related model."""
+def _related(pairs: list[tuple], fields_of: dict) -> dict:
+    """(model, pk) -> the object, for every relation value the records hold, each read with
+    the objects it refers to (select_related), in one query per related model."""
     wanted: dict[type[Model], set] = defaultdict(set)
     for record, previous in pairs:
         for field in fields_of[type(record)]:
@@ -113,11 +96,49 @@ def _names(pairs: list[tuple], fields_of: dict) -> dict:
                 for r in (record, previous):
                     if r is not None and getattr(r, field.attname) is not None:
                         wanted[field.related_model].add(getattr(r, field.attname))
-    names = {}
+    found = {}
     for model, pks in wanted.items():
-        for pk, obj in model._default_manager.in_bulk(list(pks)).items():
-            names[(model, pk)] = str(obj)
-    return names
+        for pk, obj in model._default_manager.select_related().in_bulk(list(pks)).items():
+            found[(model, pk)] = obj
+    return found
+
+
+def _instance(record, related: dict) -> Model:
+    """The object as the record keeps it (simple-history's `record.instance` without the
+    fields history leaves out, which it reads from the live row, a query per record), its
+    foreign keys set to the objects in `related`: its name and its operator are then
+    read without a query each. No model's name shows a field history leaves out."""
+    model = record.instance_type
+    instance = model(
+        **{
+            f.attname: getattr(record, f.attname)
+            for f in model._meta.concrete_fields
+            if hasattr(record, f.attname)
+        }
+    )
+    for field in model._meta.concrete_fields:
+        if field.many_to_one and field.related_model is not None:
+            obj = related.get((field.related_model, getattr(instance, field.attname)))
+            if obj is not None:
+                setattr(instance, field.name, obj)
+    return instance
+
+
+def _currencies(pairs: list[tuple]) -> list[str]:
+    """Each (record, instance)'s currency: the record's own, else its operator's (read in
+    one query for them all), else INR."""
+    operators = [
+        None if getattr(record, "currency", None) else tenancy.operator_of(instance)
+        for record, instance in pairs
+    ]
+    wanted = {pk for pk in operators if pk is not None}
+    found: dict[int | None, str] = dict(
+        Operator.objects.filter(pk__in=wanted).values_list("pk", "currency")
+    )
+    return [
+        getattr(record, "currency", None) or found.get(operator) or "INR"
+        for (record, _), operator in zip(pairs, operators, strict=True)
+    ]
 
 
 def _previous(records: list) -> dict:
@@ -140,12 +161,14 @@ def _word(records: list) -> list[Change]:
     previous_of = _previous(records)
     pairs = [(r, previous_of.get((type(r), r.prev_history_id))) for r in records]
     fields_of = {type(r): _tracked_fields(type(r)) for r in records}
-    names = _names(pairs, fields_of)
-    currencies: dict = {}
+    related = _related(pairs, fields_of)
+    names = {key: str(obj) for key, obj in related.items()}
+    instances = [_instance(record, related) for record, _ in pairs]
+    currencies = _currencies([(r, i) for (r, _), i in zip(pairs, instances, strict=True)])
+    members = _m2m_members(pairs)
     changes = []
-    for record, previous in pairs:
+    for (record, previous), instance, currency in zip(pairs, instances, currencies, strict=True):
         model = record.instance_type
-        currency = _currency(record, currencies)
         fields = []
         if previous is not None:
             for field in fields_of[type(record)]:
@@ -158,7 +181,7 @@ def _word(records: list) -> list[Change]:
                             wording.value_text(field, new, currency, names),
                         )
                     )
-            fields.extend(_m2m_changes(record, previous))
+            fields.extend(_m2m_changes(record, previous, members))
         pk = getattr(record, model._meta.pk.attname)
         changes.append(
             Change(
@@ -166,7 +189,7 @@ def _word(records: list) -> list[Change]:
                 who=wording.who(record),
                 action=wording.ACTIONS.get(record.history_type, record.history_type),
                 kind=str(model._meta.verbose_name).capitalize(),
-                subject=str(record.instance),
+                subject=str(instance),
                 url=_admin_url(model, "change", pk) if record.history_type != "-" else None,
                 version_url=_admin_url(model, "simple_history", pk, record.pk),
                 fields=tuple(fields),
@@ -193,17 +216,42 @@ def _parent(model: type[Model], record, names: dict) -> Parent | None:
     )
 
 
-def _m2m_changes(record, previous) -> list[FieldChange]:
-    """Many-to-many fields kept with the record (an offer's stations), as lists of names:
-    simple-history gives a tracked field's rows under the field's own name on the record."""
+def _m2m_fields(record) -> list:
+    """Many-to-many fields kept with the record (an offer's stations): simple-history gives
+    a tracked field's rows under the field's own name on the record."""
+    return [f for f in record.instance_type._meta.many_to_many if hasattr(record, f.name)]
+
+
+def _m2m_members(pairs: list[tuple]) -> dict[tuple[type[Model], str, int], set]:
+    """(history model, field name, history_id) -> the pks the field held, for each record
+    that follows another and the one it follows: one query per field, whatever the rows
+    (simple-history keeps them in a model of their own, by `history`)."""
+    wanted: dict[tuple[type[Model], str], set] = defaultdict(set)
+    through: dict[tuple[type[Model], str], tuple[type[Model], str]] = {}
+    for record, previous in pairs:
+        for field in _m2m_fields(record) if previous is not None else ():
+            key = (type(record), field.name)
+            wanted[key].update((record.pk, previous.pk))
+            rows = getattr(record, field.name).model
+            through[key] = rows, f"{utils.get_m2m_reverse_field_name(field)}_id"
+    found: dict[tuple[type[Model], str, int], set] = defaultdict(set)
+    for key, history_ids in wanted.items():
+        rows, column = through[key]
+        for history_id, pk in rows._default_manager.filter(history_id__in=history_ids).values_list(
+            "history_id", column
+        ):
+            found[(*key, history_id)].add(pk)
+    return found
+
+
+def _m2m_changes(record, previous, members: dict) -> list[FieldChange]:
+    """Many-to-many fields kept with the record, as lists of names."""
     found = []
-    tracked = [f for f in record.instance_type._meta.many_to_many if hasattr(record, f.name)]
-    for field in tracked:
-        target = field.related_model
-        column = f"{utils.get_m2m_reverse_field_name(field)}_id"
-        old = set(getattr(previous, field.name).values_list(column, flat=True))
-        new = set(getattr(record, field.name).values_list(column, flat=True))
+    for field in _m2m_fields(record):
+        old = members[type(record), field.name, previous.pk]
+        new = members[type(record), field.name, record.pk]
         if old != new:
+            target = field.related_model
             names = {pk: str(o) for pk, o in target._default_manager.in_bulk(old | new).items()}
 
             def listed(pks: set, names: dict = names) -> str:
@@ -213,33 +261,56 @@ def _m2m_changes(record, previous) -> list[FieldChange]:
     return found
 
 
-def _newest(querysets: list[QuerySet], limit: int) -> list:
-    """The newest `limit` records, each with the history_id of the record before it of the
-    same object (`prev_history_id`, as simple-history's `prev_record` finds it)."""
-    rows: list = []
-    for qs in querysets:
-        pk = qs.model.instance_type._meta.pk.attname
-        before = qs.model._default_manager.filter(
+def _keys(querysets: list[QuerySet]) -> QuerySet | None:
+    """(history_date, history_id, log_part) of every record of the querysets, in one UNION
+    ALL statement: log_part is the queryset's place in `querysets`, which are in the order
+    of their history models' names, so that records of one moment come in that order."""
+    parts = [
+        qs.order_by()
+        .annotate(log_part=Cast(Value(n), IntegerField()))
+        .values_list("history_date", "history_id", "log_part")
+        for n, qs in enumerate(querysets)
+    ]
+    if not parts:
+        return None
+    first, *rest = parts
+    return first.union(*rest, all=True) if rest else first
+
+
+def _records(querysets: list[QuerySet], keys: list[tuple]) -> list:
+    """The records `keys` name, in their order, each with the history_id of the record
+    before it of the same object (`prev_history_id`, as simple-history's `prev_record`
+    finds it): one query per kind of object among them."""
+    ids: dict[int, list[int]] = defaultdict(list)
+    for _, history_id, kind in keys:
+        ids[kind].append(history_id)
+    found = {}
+    for kind, wanted in ids.items():
+        history = querysets[kind].model
+        pk = history.instance_type._meta.pk.attname
+        before = history._default_manager.filter(
             **{pk: OuterRef(pk)}, history_date__lt=OuterRef("history_date")
         ).order_by("-history_date", "-history_id")
-        rows.extend(
-            qs.select_related("history_user")
+        for record in (
+            history._default_manager.select_related("history_user")
             .annotate(prev_history_id=Subquery(before.values("history_id")[:1]))
-            .order_by("-history_date", "-history_id")[:limit]
-        )
-    rows.sort(key=lambda r: (r.history_date, type(r).__name__, r.history_id), reverse=True)
-    return rows[:limit]
+            .filter(history_id__in=wanted)
+        ):
+            found[kind, record.history_id] = record
+    return [found[kind, history_id] for _, history_id, kind in keys]
 
 
 class Changes:
     """The changes of several history querysets, newest first, worded page by page: what
-    Django's Paginator pages (a count, and slices)."""
+    Django's Paginator pages (a count, and slices), each read in one statement across
+    the querysets (a UNION), whatever their number."""
 
     def __init__(self, querysets: list[QuerySet]):
-        self.querysets = querysets
+        self.querysets = sorted(querysets, key=lambda qs: qs.model.__name__)
 
     def count(self) -> int:
-        return sum(qs.count() for qs in self.querysets)
+        keys = _keys(self.querysets)
+        return 0 if keys is None else keys.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -254,8 +325,11 @@ class Changes:
     def __getitem__(self, index: int | slice) -> Change | list[Change]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
-        return _word(_newest(self.querysets, stop)[start:stop])
+        keys = _keys(self.querysets)
+        if keys is None:
+            return []
+        newest = keys.order_by("-history_date", "-log_part", "-history_id")
+        return _word(_records(self.querysets, list(newest[index.start or 0 : index.stop])))
 
 
 def object_changes(obj: Model) -> Changes:
@@ -316,15 +390,19 @@ def operator_changes(user, filters: Filters = Filters()) -> Changes:
 
 
 def people(user) -> list[str]:
-    """Who changed what the user may see: usernames, then "system" and "demo data"."""
+    """Who changed what the user may see: usernames, then "system" and "demo data" (one
+    statement across the kinds of object, a UNION)."""
+    parts = [
+        _scoped(model, user)
+        .order_by()
+        .filter(history_user__isnull=False)
+        .values_list("history_user__username", flat=True)
+        for model in visible_models(user)
+    ]
     names: set[str] = set()
-    for model in visible_models(user):
-        names.update(
-            _scoped(model, user)
-            .filter(history_user__isnull=False)
-            .values_list("history_user__username", flat=True)
-            .distinct()
-        )
+    if parts:
+        first, *rest = parts
+        names.update(first.union(*rest) if rest else first.distinct())
     return [*sorted(names), wording.SYSTEM, wording.DEMO_REASON]
 
 
