@@ -5,8 +5,9 @@ Celery workers, with a BAP that notes when each callback arrives.
     .venv/bin/python -m bench.callback_latency --embedded   # SQLite + filesystem broker
 
 PostgreSQL + Redis (default): --database-url names a database the demo has been seeded
-into (`manage.py seed_demo`), --broker and --cache are Redis URLs (the cache holds the
-per-BAP backlog, as in production). --embedded runs what `make run` runs instead: a
+into (`manage.py seed_demo`; created and seeded here, 6 stations, when it does not exist
+or holds no station), --broker and --cache are Redis URLs (the cache holds the per-BAP
+backlog, as in production). --embedded runs what `make run` runs instead: a
 SQLite database and the filesystem broker in a temporary folder, seeded here.
 
 The bench registers BAP "b" (and, with --flood, BAP "a") at a local receiver
@@ -265,8 +266,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     env = environment(args, work)
     os.environ.update(env)
+    if not args.embedded:
+        pgdb.ensure(env["DATABASE_URL"])  # a fresh machine: created, then seeded below
     pgdb.setup(env["DATABASE_URL"], migrate=True, **env)
-    if args.embedded:
+    from cpo_portal.models import Station
+
+    if args.embedded or not Station.objects.exists():
         from django.core.management import call_command
 
         call_command("seed_demo", "--no-progress", "--sessions", "0", "--stations", "6")
