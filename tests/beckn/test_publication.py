@@ -176,6 +176,20 @@ def _closed(station) -> None:
     station.save()
 
 
+def test_a_search_works_out_the_offers_current_only_where_it_shows(demo):
+    """After a change, the first search near one station pays for the offers current
+    there, not at every station and charger of its operator (and answers as a build)."""
+    station = Station.objects.filter(chargers__isnull=False).order_by("pk").first()
+    near = SearchQuery(lat=station.latitude, lon=station.longitude, radius_km=Decimal("0.1"))
+    catalog = same(near)
+    provider = next(p for p in publication.providers(NOW) if p.operator.pk == station.operator_id)
+    now = provider.current(NOW)
+    shown = [i for p in catalog[0]["catalog"]["providers"] for i in p["items"]]
+    assert 0 < len(now.applying.found) < len(provider.applying)
+    assert 0 < len(now.offers.found) < len(provider.placed.at)
+    assert len(shown) >= len(now.applying.found)
+
+
 def test_searches_between_two_offer_ends_share_the_offers_current(demo):
     """The offers current at a moment are worked out once for every moment up to the next
     offer's end, equal lists as one object; an offer ended is gone after its end."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -124,21 +124,17 @@ class Provider:
 
     def current(self, start: dt.datetime) -> Epoch:
         """The offers not ended at `start`, at each station and applying to each charger:
-        worked out once for all the moments between two offers' ends. Equal lists are one
-        object, in this version and the next (`lists`: what is rendered of a list is keyed
-        by its id)."""
+        the same for all the moments between two offers' ends, and worked out for a
+        station or charger when a search first shows it (a search after a change pays
+        for what it shows, not for the whole network). Equal lists are one object, in
+        this version and the next (`lists`: what is rendered of a list is keyed by its
+        id)."""
         key = bisect.bisect_left(self.ends, start)
         found = self.epochs.get(key)
         if found is None:
-            lists = self.lists
-
-            def one(placed: Placed) -> list[PublishedOffer]:
-                offers = _current(placed, start)
-                return lists.setdefault(tuple(map(id, offers)), offers)
-
             found = Epoch(
-                {pk: one(at) for pk, at in self.placed.at.items()},
-                {pk: one(at) for pk, at in self.applying.items()},
+                _Current(self.placed.at, start, self.lists),
+                _Current(self.applying, start, self.lists),
             )
             if len(self.epochs) >= MAX_EPOCHS:
                 self.epochs.clear()
@@ -182,8 +178,32 @@ class Provider:
 class Epoch:
     """The offers current from one moment to the next offer's end."""
 
-    offers: dict[int, list[PublishedOffer]]  # at each station, by station pk
-    applying: dict[int, list[PublishedOffer]]  # applying to each charger, by charger pk
+    offers: Mapping[int, list[PublishedOffer]]  # at each station, by station pk
+    applying: Mapping[int, list[PublishedOffer]]  # applying to each charger, by charger pk
+
+
+class _Current(Mapping[int, list[PublishedOffer]]):
+    """The offers of `placed` not ended at `start`, by the same keys, each list worked out
+    when first read and kept (one object for equal lists: `lists`)."""
+
+    def __init__(
+        self, placed: Mapping[int, Placed], start: dt.datetime, lists: dict[tuple[int, ...], Any]
+    ) -> None:
+        self.placed, self.start, self.lists = placed, start, lists
+        self.found: dict[int, list[PublishedOffer]] = {}
+
+    def __getitem__(self, pk: int) -> list[PublishedOffer]:
+        offers = self.found.get(pk)
+        if offers is None:
+            current = _current(self.placed[pk], self.start)
+            offers = self.found[pk] = self.lists.setdefault(tuple(map(id, current)), current)
+        return offers
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.placed)
+
+    def __len__(self) -> int:
+        return len(self.placed)
 
 
 def _current(placed: Placed, at: dt.datetime) -> list[PublishedOffer]:
