@@ -81,6 +81,9 @@ class Provider:
             station = stations[pk].code
             offers = [p for p in offers if not p[0].station_codes or station in p[0].station_codes]
             narrow = {id(o) for o, _ in offers if o.charger_codes or o.category_codes}
+            if not narrow:  # one list for every charger of the station
+                applying.update((c.id, offers) for c in here)
+                continue
             for c in here:
                 applying[c.id] = [
                     (o, end)
@@ -191,12 +194,18 @@ class _Current(Mapping[int, list[PublishedOffer]]):
     ) -> None:
         self.placed, self.start, self.lists = placed, start, lists
         self.found: dict[int, list[PublishedOffer]] = {}
+        self.of_list: dict[int, list[PublishedOffer]] = {}  # by id() of a list of `placed`
 
     def __getitem__(self, pk: int) -> list[PublishedOffer]:
         offers = self.found.get(pk)
         if offers is None:
-            current = _current(self.placed[pk], self.start)
-            offers = self.found[pk] = self.lists.setdefault(tuple(map(id, current)), current)
+            placed = self.placed[pk]  # one list for the chargers of a station, mostly
+            offers = self.of_list.get(id(placed))
+            if offers is None:
+                current = _current(placed, self.start)
+                offers = self.lists.setdefault(tuple(map(id, current)), current)
+                self.of_list[id(placed)] = offers
+            self.found[pk] = offers
         return offers
 
     def __iter__(self) -> Iterator[int]:
