@@ -68,13 +68,14 @@ def read_network(before: dict[int, Rows], changed: set[int] | None = None) -> di
     if changed is not None:
         query = query.filter(pk__in=changed)
     operators = {o.pk: o for o in query}
+    operator_keys = {pk: _row(o) for pk, o in operators.items()}
     listed = _listed(list(operators))
     stale = {
         pk
         for pk, (operator_id, stamp) in listed.items()
         if changed is None
         or (old := before.get(operator_id)) is None
-        or old.key != _row(operators[operator_id])
+        or old.key != operator_keys[operator_id]
         or old.stamps.get(pk) != stamp
     }
     stations, chargers = _read(stale, list(operators), whole=changed is None)
@@ -85,9 +86,9 @@ def read_network(before: dict[int, Rows], changed: set[int] | None = None) -> di
     out = {} if changed is None else {pk: r for pk, r in before.items() if pk not in changed}
     for pk, operator in operators.items():
         old = before.get(pk)
-        if old is not None and old.key == _row(operator):
+        if old is not None and old.key == operator_keys[pk]:
             operator = old.operator
-        out[pk] = Rows(operator, {}, {}, {}, {}, _row(operator), {})
+        out[pk] = Rows(operator, {}, {}, {}, {}, operator_keys[pk], {})
     for pk, (operator_id, stamp) in sorted(listed.items()):
         rows, old = out[operator_id], before.get(operator_id)
         station = stations.get(pk)
@@ -165,11 +166,18 @@ def _moved(
 ) -> bool:
     """Whether a station is now another operator's than in `before`, or a charger just
     read is at another station than there (a move renews the stamps of where it went,
-    not of where it was)."""
-    at: dict[int, int] = {}
+    not of where it was). Only a charger that was not at its station before (new, or
+    moved) is looked for at the others."""
     for operator_id, rows in before.items():
-        for pk, here in rows.chargers.items():
+        for pk in rows.chargers:
             if pk in listed and listed[pk][0] != operator_id:
                 return True
-            at.update((c.pk, pk) for c in here)
-    return any(at.get(c.pk, pk) != pk for pk, here in chargers.items() for c in here)
+    arrived = []
+    for pk, here in chargers.items():
+        old = before.get(listed[pk][0]) if pk in listed else None
+        was = {c.pk for c in old.chargers.get(pk, ())} if old is not None else set()
+        arrived += [c.pk for c in here if c.pk not in was]
+    if not arrived:
+        return False
+    at = {c.pk: pk for rows in before.values() for pk, here in rows.chargers.items() for c in here}
+    return any(c in at for c in arrived)
