@@ -185,7 +185,13 @@ def placed_offers(
         else publish(rule)
         for rule, _ in read.ranked
     }
-    at = {pk: [(shown[r.id], end) for r, end in pairs] for pk, pairs in read.at.items()}
+    at = {
+        # placements offers kept as they were (the same object): every offer is as before
+        pk: before.at[pk]
+        if before is not None and pairs is before.read.at.get(pk)
+        else [(shown[r.id], end) for r, end in pairs]
+        for pk, pairs in read.at.items()
+    }
     return PlacedOffers(read, shown, at)
 
 

@@ -114,7 +114,8 @@ def placed_offers(
     """The placements of the operator's offers at the stations. With `before` (an earlier
     answer) and the stations whose rows and chargers did not change since (`unchanged`),
     an offer equal to one placed before keeps its place there: only new and changed
-    offers are placed at them (and every offer at the other stations)."""
+    offers are placed at them (and every offer at the other stations). When the offers
+    are the same as before, such a station's placements are before's, the same object."""
     ranked = tuple(_ranked(operator))
     by_pk = {s.pk: s for s in stations}
     known = {rule.id: rule for rule, _ in before.ranked} if before is not None else {}
@@ -130,8 +131,11 @@ def placed_offers(
     tests = _tests(everyone)
     fresh_ids = {rule.id for rule in fresh}
     out = {}
+    same_offers = before is not None and not fresh and len(ranked) == len(before.ranked)
     for pk, station in by_pk.items():
-        if pk in kept and before is not None:  # placed before: kept; new ones are placed
+        if pk in kept and same_offers and before is not None:  # as before: the same object
+            out[pk] = before.at[pk]
+        elif pk in kept and before is not None:  # placed before: kept; new ones are placed
             placed = {r.id for r, _ in before.at[pk] if r.id not in fresh_ids}
             if fresh:
                 here = sites[pk] or [station_site(station)]

@@ -142,6 +142,21 @@ def test_each_change_is_published_as_a_build_from_scratch_gives(demo):
         same(query)  # from scratch: the same again
 
 
+def test_a_charger_save_keeps_the_other_stations_placements_as_they_were(demo):
+    """After a save that moves only the network, the offers placed at the stations it did
+    not touch are the objects of the version before (nothing placed or compared again
+    there), and the search still answers as a build from scratch."""
+    same(circle())
+    charger = Charger.objects.order_by("pk").first()
+    was = next(p for p in publication.providers(NOW) if p.operator.pk == charger.operator_id)
+    _status(charger, "Occupied")
+    now = next(p for p in publication.providers(NOW) if p.operator.pk == charger.operator_id)
+    assert now is not was
+    others = [pk for pk in now.placed.at if pk != charger.station_id]
+    assert others and all(now.placed.at[pk] is was.placed.at[pk] for pk in others)
+    same(circle())
+
+
 def _edit_offer(operator) -> None:
     offer = Offer.objects.filter(operator=operator).order_by("pk").first()
     offer.title = "Edited title"

@@ -221,6 +221,8 @@ def _current(placed: Placed, at: dt.datetime) -> list[PublishedOffer]:
 
 def _same(a: Placed, b: Placed) -> bool:
     """The same offer objects with the same ends."""
+    if a is b:
+        return True
     if len(a) != len(b):
         return False
     return all(x[0] is y[0] and x[1] == y[1] for x, y in zip(a, b, strict=True))
