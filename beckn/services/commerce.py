@@ -186,7 +186,8 @@ def placed_offers(
         for rule, _ in read.ranked
     }
     at = {
-        # placements offers kept as they were (the same object): every offer is as before
+        # a station's placements kept as they were (the same object: offers' placed_offers
+        # keeps them only when every offer is as before) keep their shown list too
         pk: before.at[pk]
         if before is not None and pairs is before.read.at.get(pk)
         else [(shown[r.id], end) for r, end in pairs]
