@@ -168,8 +168,14 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=_longest_first)  # stable: the rest keep their order
     if os.environ.get("TESTS_USING_A_DATABASE_ONLY") == "1":
         # CI's second run, on the other database: a test that reaches no database gives
-        # the same result on both, and the first run has run it.
-        kept = [item for item in items if _uses_database(item)]
+        # the same result on both, and the first run has run it; so does a sweep marked
+        # `one_database` (every surface asked as every user: what it checks, tenancy and
+        # permissions, the ORM answers alike on both, and it costs minutes of CPU).
+        kept = [
+            item
+            for item in items
+            if _uses_database(item) and item.get_closest_marker("one_database") is None
+        ]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
     if os.environ.get("REQUIRE_POSTGRES") == "1" and _vendor() != "postgresql":

@@ -33,6 +33,9 @@ from cpo_portal.models import Operator, Role
 from tests.security import tenant_surfaces as ts
 from tests.security import tenant_world as tw
 
+# CI runs the sweep on PostgreSQL only; `make test` runs it on any database.
+pytestmark = pytest.mark.one_database
+
 STRANGER, SUPERUSER, BOTH = "stranger", "superuser", "both operators"
 USERS = [*(f"A {role}" for role in Role.values), STRANGER, SUPERUSER, BOTH]
 REFUSED = (302, 400, 403, 404)

@@ -39,6 +39,9 @@ from cpo_portal.models import Role
 from tests.security import tenant_world as tw
 from tests.security import write_surfaces as ws
 
+# CI runs the sweep on PostgreSQL only; `make test` runs it on any database.
+pytestmark = pytest.mark.one_database
+
 STRANGER = "stranger"
 # Analysts run what-ifs: they add (and cancel) their operator's own run rows, nothing else.
 ANALYSTS_WRITE = {WhatIfRun}
