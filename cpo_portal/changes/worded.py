@@ -147,7 +147,7 @@ def word(records: list) -> list[Change]:
     names = {key: str(obj) for key, obj in related.items()}
     instances = [_instance(record, related) for record, _ in pairs]
     currencies = _currencies([(r, i) for (r, _), i in zip(pairs, instances, strict=True)])
-    members = _m2m_members(pairs)
+    members, member_names = _m2m_members(pairs)
     changes = []
     for (record, previous), instance, currency in zip(pairs, instances, currencies, strict=True):
         model = record.instance_type
@@ -163,7 +163,7 @@ def word(records: list) -> list[Change]:
                             wording.value_text(field, new, currency, names),
                         )
                     )
-            fields.extend(_m2m_changes(record, previous, members))
+            fields.extend(_m2m_changes(record, previous, members, member_names))
         pk = getattr(record, model._meta.pk.attname)
         changes.append(
             Change(
@@ -204,29 +204,38 @@ def _m2m_fields(record) -> list:
     return [f for f in record.instance_type._meta.many_to_many if hasattr(record, f.name)]
 
 
-def _m2m_members(pairs: list[tuple]) -> dict[tuple[type[Model], str, int], set]:
+def _m2m_members(pairs: list[tuple]) -> tuple[dict, dict]:
     """(history model, field name, history_id) -> the pks the field held, for each record
-    that follows another and the one it follows: one query per field, whatever the rows
+    that follows another and the one it follows, and (model, pk) -> the name of each of
+    them: one query per field and one per model they point to, whatever the rows
     (simple-history keeps them in a model of their own, by `history`)."""
     wanted: dict[tuple[type[Model], str], set] = defaultdict(set)
-    through: dict[tuple[type[Model], str], tuple[type[Model], str]] = {}
+    through: dict[tuple[type[Model], str], tuple[type[Model], str, type[Model]]] = {}
     for record, previous in pairs:
         for field in _m2m_fields(record) if previous is not None else ():
             key = (type(record), field.name)
             wanted[key].update((record.pk, previous.pk))
             rows = getattr(record, field.name).model
-            through[key] = rows, f"{utils.get_m2m_reverse_field_name(field)}_id"
+            column = f"{utils.get_m2m_reverse_field_name(field)}_id"
+            through[key] = rows, column, field.related_model
     found: dict[tuple[type[Model], str, int], set] = defaultdict(set)
+    targets: dict[type[Model], set] = defaultdict(set)
     for key, history_ids in wanted.items():
-        rows, column = through[key]
+        rows, column, target = through[key]
         for history_id, pk in rows._default_manager.filter(history_id__in=history_ids).values_list(
             "history_id", column
         ):
             found[(*key, history_id)].add(pk)
-    return found
+            targets[target].add(pk)
+    names = {
+        (target, pk): str(obj)
+        for target, pks in targets.items()
+        for pk, obj in target._default_manager.in_bulk(list(pks)).items()
+    }
+    return found, names
 
 
-def _m2m_changes(record, previous, members: dict) -> list[FieldChange]:
+def _m2m_changes(record, previous, members: dict, names: dict) -> list[FieldChange]:
     """Many-to-many fields kept with the record, as lists of names."""
     found = []
     for field in _m2m_fields(record):
@@ -234,10 +243,9 @@ def _m2m_changes(record, previous, members: dict) -> list[FieldChange]:
         new = members[type(record), field.name, record.pk]
         if old != new:
             target = field.related_model
-            names = {pk: str(o) for pk, o in target._default_manager.in_bulk(old | new).items()}
 
-            def listed(pks: set, names: dict = names) -> str:
-                return ", ".join(sorted(names.get(pk, f"#{pk}") for pk in pks)) or "none"
+            def listed(pks: set, target=target) -> str:
+                return ", ".join(sorted(names.get((target, pk), f"#{pk}") for pk in pks)) or "none"
 
             found.append(FieldChange(str(field.verbose_name), listed(old), listed(new)))
     return found

@@ -108,12 +108,14 @@ def test_the_whole_log_is_read_in_as_many_queries_whatever_the_kinds_and_rows(
             charger = ChargerFactory(station=network.station_a, code=f"c{n}-{i}")
             ConnectorFactory(charger=charger)
             offer = OfferFactory(operator=network.op_a, code=f"o{n}-{i}")
+            offer.stations.set([network.station_a])  # a change of its stations
             offer.title = f"Renamed {n}-{i}"
             offer.save()
 
     changes_of_four_kinds(2)
     few, page = queries_for_the_page()
     assert "Renamed 2-1" in page and "c2-1#" in page  # an offer's and a connector's rows
+    assert "none → Station of A" in page  # an offer's stations, named
     assert rows(page) < PER_PAGE
     changes_of_four_kinds(20)
     many, page = queries_for_the_page()
