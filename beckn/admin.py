@@ -243,25 +243,27 @@ class CatalogServiceAdmin(TenantAdmin):
 
     list_display = ["operator", "cds_id", "active", "last_published_at"]
     list_filter = ["active"]
-    readonly_fields = ["published_stamp", "last_published_at"]
+    readonly_fields = ["published_stamp", "catalogs_held", "last_published_at"]
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NETWORK_EDITORS
     actions = ["publish_now", "export_csv"]
 
-    @admin.action(description="Publish the whole catalog to the CDS now", permissions=["change"])
+    @admin.display(description="catalogs the CDS holds")
+    def catalogs_held(self, service: CatalogService) -> int:
+        return len(service.published_digests or {})
+
+    @admin.action(description="Publish every catalog to the CDS now", permissions=["change"])
     def publish_now(self, request, queryset):
         from beckn.services import cds
 
         sent = 0
         for service in queryset.select_related("operator"):
             try:
-                cds.publish_now(service.operator)
+                sent += len(cds.publish_now(service.operator))
             except Exception as exc:  # the catalog could not be rendered: say why, go on
                 self.message_user(
                     request, f"{service.operator.code}: not published: {exc}", messages.ERROR
                 )
-                continue
-            sent += 1
         if sent:
             self.message_user(
                 request, f"{sent} publish(es) queued; their results appear under Catalog publishes."

@@ -38,6 +38,12 @@ class CatalogService(models.Model):
         editable=False,
         help_text="The catalog stamps of the last publish (empty: never published).",
     )
+    published_digests = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Each catalog the CDS holds, by id: the digest of the copy last sent.",
+    )
     last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

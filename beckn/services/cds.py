@@ -3,20 +3,25 @@ recording what it answers on `/catalog/on_publish`.
 
 - `catalogs_of(operator)`: the one place the published catalogs come from: the published
   catalog (services.publication, what a discover straight to us reads) rendered by the
-  2.0 wire.
-- `publish(service, catalogs, reason)`: one signed `/catalog/publish` of those catalogs,
-  written to the outbox in the caller's transaction and sent and retried by the same
-  delivery as every Beckn callback (services.outbox, services.delivery, services.sweep):
-  the CDS's registered URL, our signing key, attempts, backoff, lease and sweep.
+  2.0 wire, one catalog per station.
+- `publish(service, catalogs, reason)`: the catalogs whose digest differs from the copy
+  the CDS holds (CatalogService.published_digests), and a withdrawal of each it holds
+  that is gone, in signed `/catalog/publish` messages of at most
+  BECKN_CATALOG_PART_BYTES, written to the outbox in the caller's transaction and sent
+  and retried by the same delivery as every Beckn callback (services.outbox,
+  services.delivery, services.sweep): the CDS's registered URL, our signing key,
+  attempts, backoff, lease and sweep.
 - `publish_due(now)`: what the beat runs: every active CDS whose operator's catalog
-  stamps moved since its last publish (or that never had one) gets its catalogs, whole
-  the first time. `publish_now(operator)` is the admin's and `manage.py cds_publish`'s.
+  stamps moved since its last publish (or that never had one) gets the catalogs that
+  changed, all of them the first time. `publish_now(operator)` (the admin's and
+  `manage.py cds_publish`'s) sends every one.
 - `receive_on_publish(raw, headers, now)`: the CDS's results, signature checked against
   its registry entry, recorded on the publish they answer, each rejection with its reason.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import uuid
@@ -40,6 +45,7 @@ from beckn.protocol import errors
 from beckn.protocol.signing import SignatureError, verify_request
 from beckn.protocol.timefmt import format_duration, format_timestamp
 from beckn.services import outbox, publication, registry
+from beckn.wire import catalog_parts
 from beckn.wire.request_parsing import SearchQuery
 from beckn.wire.v2 import catalogs as v2_catalogs
 from cpo_portal.models import Operator
@@ -64,14 +70,18 @@ def catalog_stamp(operator_id: int) -> str:
 
 
 def catalogs_of(operator: Operator, now: datetime | None = None) -> Catalogs:
-    """The operator's 2.0 catalogs as a CDS gets them: what a discover without filters
-    reads from the published catalog at its active chargers, every one of them (a
-    discover's answer stops at BECKN_MAX_CATALOG_ITEMS; the CDS's copy replaces the whole
-    catalog, so it is never cut), rendered by the 2.0 wire."""
+    """The operator's 2.0 catalogs as a CDS gets them, one per station: what a discover
+    without filters reads from the published catalog at its active chargers, every one of
+    them (a discover's answer stops at BECKN_MAX_CATALOG_ITEMS; the CDS's copy of a
+    catalog replaces the whole of it, so it is never cut), rendered by the 2.0 wire."""
     query = SearchQuery(provider_id=operator.code)
     found = publication.offerings(query, now or timezone.now(), publication.WHOLE)
-    offerings = [offered.offering for offered in found.offered]
-    return v2_catalogs.catalogs(offerings, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri())
+    out: Catalogs = []
+    for offered in found.offered:
+        out += v2_catalogs.station_catalogs(
+            offered.offering, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
+        )
+    return out
 
 
 def publish_body(catalogs: Catalogs, now: datetime) -> dict[str, Any]:
@@ -92,37 +102,92 @@ def publish_body(catalogs: Catalogs, now: datetime) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Encoded:
+    catalog: dict[str, Any]
+    digest: str
+    size: int
+
+
+def _encoded(catalog: dict[str, Any]) -> _Encoded:
+    text = json.dumps(catalog, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    raw = text.encode()
+    return _Encoded(catalog, hashlib.sha256(raw).hexdigest()[:32], len(raw))
+
+
+def _parts(catalogs: list[_Encoded]) -> list[Catalogs]:
+    """The catalogs in runs of at most BECKN_CATALOG_PART_BYTES each (a catalog bigger
+    than that alone), one `/catalog/publish` per run."""
+    bound = conf.get("BECKN_CATALOG_PART_BYTES")
+    parts: list[Catalogs] = []
+    used = bound
+    for one in catalogs:
+        if used + one.size > bound:
+            parts.append([])
+            used = catalog_parts.ENVELOPE_BYTES
+        parts[-1].append(one.catalog)
+        used += one.size + 1
+    return parts
+
+
+def outgoing(
+    held: Mapping[str, str], catalogs: Catalogs, operator: Operator, *, whole: bool = False
+) -> tuple[list[Catalogs], dict[str, str]]:
+    """What a CDS holding the catalogs digested in `held` is sent: each of `catalogs`
+    whose digest differs (`whole`: every one) and a withdrawal (`isActive` false) of each
+    it holds that is gone, in runs of at most BECKN_CATALOG_PART_BYTES (one
+    `/catalog/publish` each); and the digests it then holds."""
+    encoded = {c["id"]: _encoded(c) for c in catalogs}
+    sent = [e for cid, e in encoded.items() if whole or held.get(cid) != e.digest]
+    for gone in sorted(held.keys() - encoded.keys()):
+        withdrawn = v2_catalogs.retired(
+            gone, operator, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
+        )
+        sent.append(_encoded(withdrawn))
+    return _parts(sent), {cid: e.digest for cid, e in encoded.items()}
+
+
 def publish(
     service: CatalogService,
     catalogs: Catalogs,
     reason: str,
     *,
+    whole: bool = False,
     stamp: str = "",
     now: datetime | None = None,
-) -> CatalogPublish:
-    """One `/catalog/publish` of `catalogs` to the operator's CDS, queued for delivery
-    once the caller's transaction commits; recorded as a CatalogPublish waiting for its
-    `/catalog/on_publish`."""
+) -> list[CatalogPublish]:
+    """What the operator's CDS does not hold as it is now (`outgoing`), queued for
+    delivery once the caller's transaction commits, each `/catalog/publish` recorded as a
+    CatalogPublish waiting for its `/catalog/on_publish`."""
     now = now or timezone.now()
-    body = publish_body(catalogs, now)
+    parts, digests = outgoing(
+        service.published_digests or {}, catalogs, service.operator, whole=whole
+    )
     window = timedelta(seconds=conf.get("BECKN_CDS_PUBLISH_WINDOW"))
+    rows = []
     with transaction.atomic():
-        row = outbox.send(body, service.cds_id, now, now + window)
-        context = body["context"]
-        record = CatalogPublish.objects.create(
-            operator_id=service.operator_id,
-            cds_id=service.cds_id,
-            reason=reason,
-            outbox=row,
-            message_id=context["messageId"],
-            transaction_id=context["transactionId"],
-            catalog_ids=[str(c.get("id", "")) for c in catalogs],
-            stamp=stamp,
-        )
+        for part in parts:
+            body = publish_body(part, now)
+            row = outbox.send(body, service.cds_id, now, now + window)
+            context = body["context"]
+            rows.append(
+                CatalogPublish.objects.create(
+                    operator_id=service.operator_id,
+                    cds_id=service.cds_id,
+                    reason=reason,
+                    outbox=row,
+                    message_id=context["messageId"],
+                    transaction_id=context["transactionId"],
+                    catalog_ids=[str(c.get("id", "")) for c in part],
+                    stamp=stamp,
+                )
+            )
         CatalogService.objects.filter(pk=service.pk).update(
-            published_stamp=stamp or service.published_stamp, last_published_at=now
+            published_stamp=stamp or service.published_stamp,
+            published_digests=digests,
+            last_published_at=now if rows else service.last_published_at,
         )
-    return record
+    return rows
 
 
 CatalogSource = Callable[[Operator], Catalogs]
@@ -130,20 +195,21 @@ CatalogSource = Callable[[Operator], Catalogs]
 
 def publish_now(
     operator: Operator, *, source: CatalogSource | None = None, reason: str = ""
-) -> CatalogPublish:
+) -> list[CatalogPublish]:
     """The operator's catalogs, whole, to its CDS now (the admin's action, `manage.py
     cds_publish`). CatalogService.DoesNotExist when it has none configured."""
     service = CatalogService.objects.select_related("operator").get(operator=operator)
     stamp = catalog_stamp(operator.pk)
-    why = reason or (PublishReason.ON_DEMAND if service.published_stamp else PublishReason.FIRST)
-    return publish(service, (source or catalogs_of)(operator), why, stamp=stamp)
+    again = service.last_published_at is not None
+    why = reason or (PublishReason.ON_DEMAND if again else PublishReason.FIRST)
+    return publish(service, (source or catalogs_of)(operator), why, whole=True, stamp=stamp)
 
 
 def publish_due(now: datetime | None = None, *, source: CatalogSource | None = None) -> int:
     """Every active CDS whose operator's catalogs changed since they were last published
-    (or were never published: then whole) gets them; one whose CDS is not registered
-    (yet) waits. Rows are locked and skipped if locked, so overlapping runs never send
-    one change twice. Returns how many publishes were queued."""
+    (or were never published: then whole) gets the catalogs that changed; one whose CDS
+    is not registered (yet) waits. Rows are locked and skipped if locked, so overlapping
+    runs never send one change twice. Returns how many publishes were queued."""
     now = now or timezone.now()
     sent = 0
     with transaction.atomic():
@@ -158,7 +224,7 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
             stamp = catalog_stamp(service.operator_id)
             if stamp == service.published_stamp:
                 continue
-            first = not service.published_stamp
+            first = service.last_published_at is None
             reason = PublishReason.FIRST if first else PublishReason.CHANGED
             try:
                 with transaction.atomic():  # a savepoint: a failed query spoils nothing
@@ -166,8 +232,7 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
             except Exception:  # one operator's broken catalog never stops the others
                 log.exception("catalogs of %s could not be rendered", service.operator.code)
                 continue
-            publish(service, catalogs, reason, stamp=stamp, now=now)
-            sent += 1
+            sent += len(publish(service, catalogs, reason, stamp=stamp, now=now))
     return sent
 
 

@@ -5,6 +5,7 @@ Change detection, the receiver's refusals, the admin and the command."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from io import StringIO
 
@@ -29,8 +30,9 @@ from beckn.services import cds
 from beckn.simulator.cds import StandInCds
 from beckn.tasks import deliver_now
 from cpo_portal.models import Charger, Stamp
+from cpo_portal.models.network import StationStatus
 from tests.beckn.bap import BPP_ID
-from tests.factories import ConnectorFactory
+from tests.factories import ConnectorFactory, StationFactory
 
 CDS_ID = "cds.test.example"
 
@@ -88,7 +90,7 @@ def send(publish_row: CatalogPublish) -> str:
 def test_a_publish_reaches_the_stand_in_cds_and_its_acceptance_is_recorded(
     standin, network, no_queue
 ):
-    sent = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op)])
+    (sent,) = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op)])
     assert sent.reason == PublishReason.FIRST and sent.status == PublishStatus.WAITING
     assert no_queue["deliver"] == [sent.outbox_id]  # queued like any callback
     row = Outbox.objects.get(pk=sent.outbox_id)
@@ -110,7 +112,7 @@ def test_a_publish_reaches_the_stand_in_cds_and_its_acceptance_is_recorded(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rejected_catalog_is_recorded_with_its_reason(standin, network, no_queue):
-    sent = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op, resources=False)])
+    (sent,) = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op, resources=False)])
     assert send(sent) == OutboxState.DELIVERED
     (answer,) = standin.wait_for_answers(1)
     assert answer["bpp_status"] == 200, answer
@@ -126,9 +128,10 @@ def test_catalogs_are_published_whole_first_then_on_change(
     bpp, our_key, network, cds_keys, no_queue
 ):
     service = CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    shown = mini_catalog(network.op_a)
 
     def source(op):
-        return [mini_catalog(op)]
+        return [shown]
 
     assert cds.publish_due(source=source) == 0  # the CDS is not registered yet: waits
     register_cds("https://cds.test.example/v2", cds_keys[1])
@@ -137,6 +140,9 @@ def test_catalogs_are_published_whole_first_then_on_change(
     network.charger_b.status = "Faulted"  # another operator's network: not A's catalog
     network.charger_b.save()
     assert cds.publish_due(source=source) == 0
+    Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)  # a change that the catalog does not show
+    assert cds.publish_due(source=source) == 0
+    shown["descriptor"] = {"name": "Renamed"}
     Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)  # an offer, a code, a place changed
     assert cds.publish_due(source=source) == 1
     assert [p.reason for p in CatalogPublish.objects.order_by("pk")] == ["first", "changed"]
@@ -170,7 +176,7 @@ def test_on_publish_is_refused_unless_a_registered_cds_signed_it(
 ):
     private, public = cds_keys
     CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
-    sent = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op)])
+    (sent,) = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op)])
     good = on_publish(sent.message_id, [{"catalogId": "c", "status": "ACCEPTED"}])
     assert post(client, good, private).status_code == 401  # not registered
     subscriber = register_cds("https://cds.test.example", public, kind=SubscriberType.BAP)
@@ -238,10 +244,12 @@ def test_the_command_publishes_whole_on_demand(
     with pytest.raises(CommandError, match="has no active CDS"):
         call_command("cds_publish", operator=network.op_a.code)
     register_cds("https://cds.test.example", cds_keys[1])
-    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID, published_stamp="x")
+    CatalogService.objects.create(
+        operator=network.op_a, cds_id=CDS_ID, published_stamp="x", last_published_at=timezone.now()
+    )
     out = StringIO()
     call_command("cds_publish", stdout=out)
-    assert "1 catalog(s) queued for cds.test.example" in out.getvalue()
+    assert "1 catalog(s) queued for cds.test.example in 1 publish(es)" in out.getvalue()
     assert CatalogPublish.objects.get().reason == PublishReason.ON_DEMAND
 
 
@@ -276,6 +284,9 @@ def test_what_is_published_is_the_published_catalog_rendered_in_2_0(bpp, search_
     operator = search_world.op_a
     catalogs = cds.catalogs_of(operator)
     assert [c["provider"]["id"] for c in catalogs] == [operator.code]
+    assert [c["id"] for c in catalogs] == [
+        f"{operator.code}:{search_world.station_a.code}:ev-charging"
+    ]
     assert {r["id"] for r in catalogs[0]["resources"]} >= {search_world.charger_a.code}
     body = cds.publish_body(catalogs, timezone.now())
     assert schema_issues(body) == []
@@ -305,3 +316,95 @@ def test_a_cds_gets_every_charger_of_the_catalog_however_many(bpp, search_world,
         (offered,) = offer["considerations"]
         assert offered["id"] == "offered-rate:18" and offered["status"] == {"code": "OFFERED"}
         assert offered["considerationAttributes"]["components"][0]["value"] == 18.0
+
+
+def _published(rows) -> list[dict]:
+    """The catalogs of these publishes, each checked against the 2.0.0 schema."""
+    out = []
+    for row in rows:
+        body = json.loads(Outbox.objects.get(pk=row.outbox_id).payload)
+        assert schema_issues(body) == []
+        assert [c["id"] for c in body["message"]["catalogs"]] == row.catalog_ids
+        out += body["message"]["catalogs"]
+    return out
+
+
+@pytest.mark.django_db
+def test_a_change_at_one_station_publishes_that_station_s_catalog_alone(
+    bpp, our_key, search_world, cds_keys, no_queue
+):
+    """One catalog per station: a change at one sends that one, not the operator's whole
+    network; a station closed is withdrawn (`isActive` false)."""
+    network = search_world
+    other = StationFactory(operator=network.op_a, code="a-second", name="Second")
+    ConnectorFactory(charger__station=other, charger__code="a-second-01")
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    assert cds.publish_due() == 1
+    first = CatalogPublish.objects.get()
+    ids = {f"{network.op_a.code}:{code}:ev-charging" for code in ("a-station", "a-second")}
+    assert set(first.catalog_ids) == ids and first.reason == PublishReason.FIRST
+
+    network.charger_a.name = "Renamed"
+    network.charger_a.save()
+    assert cds.publish_due() == 1
+    changed = CatalogPublish.objects.latest("pk")
+    assert changed.catalog_ids == [f"{network.op_a.code}:a-station:ev-charging"]
+    (catalog,) = _published([changed])
+    (resource,) = catalog["resources"]
+    assert resource["descriptor"]["name"] == "Renamed"
+    assert cds.publish_due() == 0
+
+    other.status = StationStatus.CLOSED
+    other.save()
+    assert cds.publish_due() == 1
+    (withdrawn,) = _published([CatalogPublish.objects.latest("pk")])
+    assert withdrawn["id"] == f"{network.op_a.code}:a-second:ev-charging"
+    assert withdrawn["isActive"] is False and withdrawn["resources"] == []
+    held = CatalogService.objects.get(operator=network.op_a).published_digests
+    assert set(held) == {f"{network.op_a.code}:a-station:ev-charging"}
+
+
+@pytest.mark.django_db
+def test_a_whole_publish_is_cut_into_messages_under_the_part_bound(
+    bpp, our_key, search_world, cds_keys, no_queue, settings
+):
+    network = search_world
+    for n in range(6):
+        station = StationFactory(operator=network.op_a, code=f"a-more-{n}")
+        for m in range(3):
+            ConnectorFactory(charger__station=station, charger__code=f"a-more-{n}-{m}")
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    sizes = [len(json.dumps(c).encode()) for c in cds.catalogs_of(network.op_a)]
+    settings.BECKN_CATALOG_PART_BYTES = max(sizes) * 2 + 2048
+    rows = cds.publish_now(network.op_a)
+    assert 3 <= len(rows) <= 7
+    for row in rows:
+        payload = Outbox.objects.get(pk=row.outbox_id).payload
+        assert len(payload.encode()) <= settings.BECKN_CATALOG_PART_BYTES
+    ids = [c["id"] for c in _published(rows)]
+    assert len(ids) == len(set(ids)) == 7
+
+
+@pytest.mark.django_db
+def test_a_cds_holding_an_operator_s_whole_catalog_gets_it_withdrawn(
+    bpp, our_key, network, cds_keys, no_queue
+):
+    """Before catalogs by station, a CDS held one catalog per operator: the migration
+    marks it held, so the next beat withdraws it and sends the stations' catalogs."""
+    from django.apps import apps
+
+    migration = importlib.import_module("beckn.migrations.0016_catalogs_by_station")
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    CatalogService.objects.create(
+        operator=network.op_a, cds_id=CDS_ID, published_stamp=cds.catalog_stamp(network.op_a.pk),
+        last_published_at=timezone.now(),
+    )  # fmt: skip
+    migration.retire_whole_catalogs(apps, None)
+    assert cds.publish_due() == 1
+    sent = CatalogPublish.objects.get()
+    assert sent.reason == PublishReason.CHANGED
+    catalogs = {c["id"]: c for c in _published([sent])}
+    assert catalogs[f"{network.op_a.code}:ev-charging"]["isActive"] is False
+    assert f"{network.op_a.code}:a-station:ev-charging" in catalogs

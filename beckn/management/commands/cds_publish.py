@@ -1,5 +1,6 @@
-"""`manage.py cds_publish [--operator CODE]`: publish the operators' catalogs, whole, to
-their Catalog Discovery Services now (every operator with an active CDS by default)."""
+"""`manage.py cds_publish [--operator CODE]`: publish every catalog of the operators (one
+per station) to their Catalog Discovery Services now (every operator with an active CDS
+by default)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from beckn.services import cds
 
 
 class Command(BaseCommand):
-    help = "Publish the catalogs, whole, to each operator's Catalog Discovery Service now."
+    help = "Publish every catalog to each operator's Catalog Discovery Service now."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--operator", help="Only this operator (its provider id).")
@@ -29,9 +30,10 @@ class Command(BaseCommand):
                 sent = cds.publish_now(service.operator)
             except Exception as exc:  # one operator's catalog could not be rendered
                 raise CommandError(f"{service.operator.code}: not published: {exc}") from None
+            catalogs = sum(len(one.catalog_ids) for one in sent)
             self.stdout.write(
-                f"{service.operator.code}: {len(sent.catalog_ids)} catalog(s) queued for "
-                f"{service.cds_id} (message {sent.message_id})"
+                f"{service.operator.code}: {catalogs} catalog(s) queued for "
+                f"{service.cds_id} in {len(sent)} publish(es)"
             )
         if not services:
             self.stdout.write("No operator has an active CDS: nothing published.")

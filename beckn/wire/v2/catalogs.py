@@ -29,6 +29,7 @@ in 1.1; an add-on, a further commitment at that charger under the add-on's offer
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,7 @@ from beckn.protocol.v2.schema import CONTEXTS
 from beckn.wire.offer_json import offered_rate
 from beckn.wire.v2 import service
 from beckn.wire.v2.contract import add_on_offer_id, add_on_price, energy_trade_bag, list_price_id
-from cpo_portal.models import Charger
+from cpo_portal.models import Charger, Operator
 
 
 def _price(
@@ -219,7 +220,7 @@ def _add_ons(offering: Offering) -> list[dict[str, Any]]:
 
 
 def catalog(offering: Offering, *, bpp_id: str, bpp_uri: str) -> dict[str, Any]:
-    """One operator's Catalog."""
+    """One operator's Catalog (of the chargers in `offering`)."""
     operator = offering.operator
     resources = [_resource(offering, c) for c in offering.chargers]
     offers: list[dict[str, Any]] = []
@@ -250,3 +251,43 @@ def catalog(offering: Offering, *, bpp_id: str, bpp_uri: str) -> dict[str, Any]:
 def catalogs(offerings: list[Offering], *, bpp_id: str, bpp_uri: str) -> list[dict[str, Any]]:
     """The 2.0 catalogs of `offerings` (one per operator; none for an empty search)."""
     return [catalog(o, bpp_id=bpp_id, bpp_uri=bpp_uri) for o in offerings if o.chargers]
+
+
+def station_catalog_id(operator_code: str, station_code: str) -> str:
+    return f"{operator_code}:{station_code}:ev-charging"
+
+
+def station_catalogs(offering: Offering, *, bpp_id: str, bpp_uri: str) -> list[dict[str, Any]]:
+    """The operator's catalog cut by station, as a Catalog Discovery Service gets it: one
+    Catalog per station (`<operator>:<station>:ev-charging`), with its chargers, their
+    list prices, the promotional offers and add-ons at them. A change at one station
+    changes one catalog, so a publish carries that one, not the whole network."""
+    at: dict[int, list[Charger]] = {}
+    for charger in offering.chargers:
+        at.setdefault(charger.station_id, []).append(charger)
+    out = []
+    for pk, chargers in at.items():
+        station = offering.stations[pk]
+        one = catalog(
+            replace(offering, chargers=chargers, stations={pk: station}),
+            bpp_id=bpp_id,
+            bpp_uri=bpp_uri,
+        )
+        one["id"] = station_catalog_id(offering.operator.code, station.code)
+        one["descriptor"] = {"name": f"{offering.operator.name}: EV charging at {station.name}"}
+        out.append(one)
+    return out
+
+
+def retired(catalog_id: str, operator: Operator, *, bpp_id: str, bpp_uri: str) -> dict[str, Any]:
+    """A catalog withdrawn from a Catalog Discovery Service (its station closed or left):
+    the same id, `isActive` false, nothing in it."""
+    return {
+        "id": catalog_id,
+        "descriptor": {"name": "Withdrawn"},
+        "bppId": bpp_id,
+        "bppUri": bpp_uri,
+        "provider": {"id": operator.code, "descriptor": {"name": operator.name}},
+        "isActive": False,
+        "resources": [],
+    }
