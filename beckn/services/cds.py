@@ -12,8 +12,9 @@ recording what it answers on `/catalog/on_publish`.
   services.delivery, services.sweep): the CDS's registered URL, our signing key,
   attempts, backoff, lease and sweep.
 - `publish_due(now)`: what the beat runs: every active CDS whose operator's catalog
-  stamps moved since its last publish (or that never had one) gets the catalogs that
-  changed, all of them the first time. `publish_now(operator)` (the admin's and
+  stamps moved since its last publish, or whose BECKN_CDS_REFRESH_EVERY period is over
+  (what a catalog shows depends on the time too), or that never had one, gets the
+  catalogs that changed, all of them the first time. `publish_now(operator)` (the admin's and
   `manage.py cds_publish`'s) sends every one.
 - `receive_on_publish(raw, headers, now)`: the CDS's results, signature checked against
   its registry entry, recorded on the publish they answer, each rejection with its reason.
@@ -60,13 +61,16 @@ ON_PUBLISH = "catalog/on_publish"
 Catalogs = list[dict[str, Any]]
 
 
-def catalog_stamp(operator_id: int) -> str:
-    """What says the operator's catalogs changed: its network, pricing and offer stamps
-    (the one hook on change detection: the catalog issue's publication replaces it)."""
+def catalog_stamp(operator_id: int, now: datetime) -> str:
+    """What says the operator's catalogs may have changed: its network, pricing and offer
+    stamps, and the BECKN_CDS_REFRESH_EVERY period `now` is in: what a catalog shows
+    depends on the time too (a surge notice shows from an hour before its window, an offer
+    that ended is gone), so it is rendered again each period, and sent where it changed."""
     from offers.services import stamps_for
 
     stamps = stamps_for(operator_id)
-    return f"{stamps.network}:{stamps.pricing}:{stamps.catalog}"
+    period = int(now.timestamp() // conf.get("BECKN_CDS_REFRESH_EVERY"))
+    return f"{stamps.network}:{stamps.pricing}:{stamps.catalog}:{period}"
 
 
 def catalogs_of(operator: Operator, now: datetime | None = None) -> Catalogs:
@@ -190,7 +194,7 @@ def publish(
     return rows
 
 
-CatalogSource = Callable[[Operator], Catalogs]
+CatalogSource = Callable[[Operator, datetime], Catalogs]
 
 
 def publish_now(
@@ -199,10 +203,12 @@ def publish_now(
     """The operator's catalogs, whole, to its CDS now (the admin's action, `manage.py
     cds_publish`). CatalogService.DoesNotExist when it has none configured."""
     service = CatalogService.objects.select_related("operator").get(operator=operator)
-    stamp = catalog_stamp(operator.pk)
+    now = timezone.now()
+    stamp = catalog_stamp(operator.pk, now)
     again = service.last_published_at is not None
     why = reason or (PublishReason.ON_DEMAND if again else PublishReason.FIRST)
-    return publish(service, (source or catalogs_of)(operator), why, whole=True, stamp=stamp)
+    catalogs = (source or catalogs_of)(operator, now)
+    return publish(service, catalogs, why, whole=True, stamp=stamp, now=now)
 
 
 def publish_due(now: datetime | None = None, *, source: CatalogSource | None = None) -> int:
@@ -221,14 +227,14 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
         for service in services:
             if registry.callback_url(service.cds_id, fresh=True) is None:
                 continue
-            stamp = catalog_stamp(service.operator_id)
+            stamp = catalog_stamp(service.operator_id, now)
             if stamp == service.published_stamp:
                 continue
             first = service.last_published_at is None
             reason = PublishReason.FIRST if first else PublishReason.CHANGED
             try:
                 with transaction.atomic():  # a savepoint: a failed query spoils nothing
-                    catalogs = (source or catalogs_of)(service.operator)
+                    catalogs = (source or catalogs_of)(service.operator, now)
             except Exception:  # one operator's broken catalog never stops the others
                 log.exception("catalogs of %s could not be rendered", service.operator.code)
                 continue

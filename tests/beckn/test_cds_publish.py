@@ -5,9 +5,11 @@ Change detection, the receiver's refusals, the admin and the command."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -90,7 +92,7 @@ def send(publish_row: CatalogPublish) -> str:
 def test_a_publish_reaches_the_stand_in_cds_and_its_acceptance_is_recorded(
     standin, network, no_queue
 ):
-    (sent,) = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op)])
+    (sent,) = cds.publish_now(network.op_a, source=lambda op, now: [mini_catalog(op)])
     assert sent.reason == PublishReason.FIRST and sent.status == PublishStatus.WAITING
     assert no_queue["deliver"] == [sent.outbox_id]  # queued like any callback
     row = Outbox.objects.get(pk=sent.outbox_id)
@@ -112,7 +114,9 @@ def test_a_publish_reaches_the_stand_in_cds_and_its_acceptance_is_recorded(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rejected_catalog_is_recorded_with_its_reason(standin, network, no_queue):
-    (sent,) = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op, resources=False)])
+    (sent,) = cds.publish_now(
+        network.op_a, source=lambda op, now: [mini_catalog(op, resources=False)]
+    )
     assert send(sent) == OutboxState.DELIVERED
     (answer,) = standin.wait_for_answers(1)
     assert answer["bpp_status"] == 200, answer
@@ -129,28 +133,29 @@ def test_catalogs_are_published_whole_first_then_on_change(
 ):
     service = CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
     shown = mini_catalog(network.op_a)
+    at = timezone.now()  # one refresh period: only an edit makes the catalogs due
 
-    def source(op):
+    def source(op, now):
         return [shown]
 
-    assert cds.publish_due(source=source) == 0  # the CDS is not registered yet: waits
+    assert cds.publish_due(at, source=source) == 0  # the CDS is not registered yet: waits
     register_cds("https://cds.test.example/v2", cds_keys[1])
-    assert cds.publish_due(source=source) == 1
-    assert cds.publish_due(source=source) == 0  # nothing changed since
+    assert cds.publish_due(at, source=source) == 1
+    assert cds.publish_due(at, source=source) == 0  # nothing changed since
     network.charger_b.status = "Faulted"  # another operator's network: not A's catalog
     network.charger_b.save()
-    assert cds.publish_due(source=source) == 0
+    assert cds.publish_due(at, source=source) == 0
     Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)  # a change that the catalog does not show
-    assert cds.publish_due(source=source) == 0
+    assert cds.publish_due(at, source=source) == 0
     shown["descriptor"] = {"name": "Renamed"}
     Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)  # an offer, a code, a place changed
-    assert cds.publish_due(source=source) == 1
+    assert cds.publish_due(at, source=source) == 1
     assert [p.reason for p in CatalogPublish.objects.order_by("pk")] == ["first", "changed"]
     service.refresh_from_db()
-    assert service.published_stamp == cds.catalog_stamp(network.op_a.pk)
+    assert service.published_stamp == cds.catalog_stamp(network.op_a.pk, at)
     CatalogService.objects.filter(pk=service.pk).update(active=False)
     Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)
-    assert cds.publish_due(source=source) == 0  # off: nothing is sent
+    assert cds.publish_due(at, source=source) == 0  # off: nothing is sent
 
 
 def on_publish(message_id: str, results: list) -> bytes:
@@ -176,7 +181,7 @@ def test_on_publish_is_refused_unless_a_registered_cds_signed_it(
 ):
     private, public = cds_keys
     CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
-    (sent,) = cds.publish_now(network.op_a, source=lambda op: [mini_catalog(op)])
+    (sent,) = cds.publish_now(network.op_a, source=lambda op, now: [mini_catalog(op)])
     good = on_publish(sent.message_id, [{"catalogId": "c", "status": "ACCEPTED"}])
     assert post(client, good, private).status_code == 401  # not registered
     subscriber = register_cds("https://cds.test.example", public, kind=SubscriberType.BAP)
@@ -220,7 +225,7 @@ def test_admin_configures_a_cds_publishes_on_demand_and_shows_rejections(
     register_cds("https://cds.test.example", cds_keys[1])
     assert client.post(add, form).status_code == 302
     service = CatalogService.objects.get(operator=network.op_a)
-    monkeypatch.setattr(cds, "catalogs_of", lambda op, now=None: [mini_catalog(op)])
+    monkeypatch.setattr(cds, "catalogs_of", lambda op, now: [mini_catalog(op)])
     changelist = reverse("admin:beckn_catalogservice_changelist")
     action = {"action": "publish_now", "_selected_action": [service.pk]}
     assert client.post(changelist, action).status_code == 302
@@ -240,7 +245,7 @@ def test_admin_configures_a_cds_publishes_on_demand_and_shows_rejections(
 def test_the_command_publishes_whole_on_demand(
     bpp, our_key, network, cds_keys, no_queue, monkeypatch
 ):
-    monkeypatch.setattr(cds, "catalogs_of", lambda op, now=None: [mini_catalog(op)])
+    monkeypatch.setattr(cds, "catalogs_of", lambda op, now: [mini_catalog(op)])
     with pytest.raises(CommandError, match="has no active CDS"):
         call_command("cds_publish", operator=network.op_a.code)
     register_cds("https://cds.test.example", cds_keys[1])
@@ -339,25 +344,26 @@ def test_a_change_at_one_station_publishes_that_station_s_catalog_alone(
     other = StationFactory(operator=network.op_a, code="a-second", name="Second")
     ConnectorFactory(charger__station=other, charger__code="a-second-01")
     register_cds("https://cds.test.example/v2", cds_keys[1])
+    at = timezone.now()  # one refresh period: only edits make the catalogs due
     CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
-    assert cds.publish_due() == 1
+    assert cds.publish_due(at) == 1
     first = CatalogPublish.objects.get()
     ids = {f"{network.op_a.code}:{code}:ev-charging" for code in ("a-station", "a-second")}
     assert set(first.catalog_ids) == ids and first.reason == PublishReason.FIRST
 
     network.charger_a.name = "Renamed"
     network.charger_a.save()
-    assert cds.publish_due() == 1
+    assert cds.publish_due(at) == 1
     changed = CatalogPublish.objects.latest("pk")
     assert changed.catalog_ids == [f"{network.op_a.code}:a-station:ev-charging"]
     (catalog,) = _published([changed])
     (resource,) = catalog["resources"]
     assert resource["descriptor"]["name"] == "Renamed"
-    assert cds.publish_due() == 0
+    assert cds.publish_due(at) == 0
 
     other.status = StationStatus.CLOSED
     other.save()
-    assert cds.publish_due() == 1
+    assert cds.publish_due(at) == 1
     (withdrawn,) = _published([CatalogPublish.objects.latest("pk")])
     assert withdrawn["id"] == f"{network.op_a.code}:a-second:ev-charging"
     assert withdrawn["isActive"] is False and withdrawn["resources"] == []
@@ -397,14 +403,42 @@ def test_a_cds_holding_an_operator_s_whole_catalog_gets_it_withdrawn(
 
     migration = importlib.import_module("beckn.migrations.0016_catalogs_by_station")
     register_cds("https://cds.test.example/v2", cds_keys[1])
+    at = timezone.now()  # one refresh period: only edits make the catalogs due
     CatalogService.objects.create(
-        operator=network.op_a, cds_id=CDS_ID, published_stamp=cds.catalog_stamp(network.op_a.pk),
-        last_published_at=timezone.now(),
+        operator=network.op_a, cds_id=CDS_ID, last_published_at=timezone.now(),
+        published_stamp=cds.catalog_stamp(network.op_a.pk, timezone.now()),
     )  # fmt: skip
     migration.retire_whole_catalogs(apps, None)
-    assert cds.publish_due() == 1
+    assert cds.publish_due(at) == 1
     sent = CatalogPublish.objects.get()
     assert sent.reason == PublishReason.CHANGED
     catalogs = {c["id"]: c for c in _published([sent])}
     assert catalogs[f"{network.op_a.code}:ev-charging"]["isActive"] is False
     assert f"{network.op_a.code}:a-station:ev-charging" in catalogs
+
+
+@pytest.mark.django_db
+def test_a_surge_notice_reaches_the_cds_when_its_window_nears_with_no_edit(
+    bpp, our_key, search_world, cds_keys, no_queue
+):
+    """What a catalog shows depends on the time: a surge's notice shows from an hour before
+    its window (18:00-21:00 at operator A's station). With nothing edited, the catalogs are
+    rendered again each BECKN_CDS_REFRESH_EVERY period and the one that changed is sent."""
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    CatalogService.objects.create(operator=search_world.op_a, cds_id=CDS_ID)
+    day = dt.datetime(2030, 9, 23, tzinfo=ZoneInfo("Asia/Kolkata"))
+    listed = f"list-price:{search_world.charger_a.code}"
+
+    def notice(rows) -> str | None:
+        (catalog,) = _published(rows)
+        offer = next(o for o in catalog["offers"] if o["id"] == listed)
+        return offer["descriptor"].get("shortDesc")
+
+    assert cds.publish_due(day.replace(hour=16)) == 1
+    assert notice([CatalogPublish.objects.latest("pk")]) is None
+    assert cds.publish_due(day.replace(hour=16, minute=1)) == 0  # the same period
+    assert cds.publish_due(day.replace(hour=16, minute=30)) == 0  # looked at: nothing changed
+    assert cds.publish_due(day.replace(hour=17, minute=10)) == 1
+    assert notice([CatalogPublish.objects.latest("pk")]) == "Congestion Fee"
+    assert cds.publish_due(day.replace(hour=21, minute=30)) == 1  # the window is over
+    assert notice([CatalogPublish.objects.latest("pk")]) is None
