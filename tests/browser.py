@@ -1,4 +1,8 @@
-"""Where Debian's Chromium lives and how the browser tests start it (never a downloaded one)."""
+"""Where Debian's Chromium lives and how the browser tests start it (never a downloaded one).
+
+`page.wait_for_function` is given an arrow function (`"() => ..."`): given an expression,
+Playwright evaluates it in the page at each poll after the first, which the pages' CSP
+(`script-src 'self'`, no `unsafe-eval`) refuses, so a wait that must poll fails."""
 
 from pathlib import Path
 
@@ -35,4 +39,6 @@ def pick(page, select_id: str, text: str) -> None:
     page.fill(search, text)
     option = page.locator(".select2-results__option:not(.loading-results)", has_text=text)
     option.first.click()
-    page.wait_for_function(f"document.getElementById('{select_id}').selectedOptions.length > 0")
+    page.wait_for_function(
+        f"() => document.getElementById('{select_id}').selectedOptions.length > 0"
+    )

@@ -54,7 +54,7 @@ def month(network, ledger_a):
 
 def charts(page, ids):
     page.wait_for_function(
-        f"window.cpoCharts && Object.keys(window.cpoCharts).length >= {len(ids)}"
+        f"() => window.cpoCharts && Object.keys(window.cpoCharts).length >= {len(ids)}"
     )
     drawn = {i: page.evaluate(INK, i) for i in ids}
     for chart_id, ink in drawn.items():  # every axis drawn says what it measures
@@ -107,7 +107,7 @@ def test_pages_fit_a_phone(page, live_server, network, month, tmp_path):
     log_in(page, live_server, network.admin_a.username, "/analytics/")
     for path in ("/analytics/", "/analytics/surge/"):
         page.goto(f"{live_server.url}{path}?{RANGE}")
-        page.wait_for_function("Object.keys(window.cpoCharts || {}).length > 0")
+        page.wait_for_function("() => Object.keys(window.cpoCharts || {}).length > 0")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} scrolls sideways ({width}px)"
     page.screenshot(path=tmp_path / "surge-phone.png", full_page=True)

@@ -126,7 +126,7 @@ def test_the_roi_table_shows_its_answer(page, live_server, network, offers):
     page.click("#table-offers th[data-key=roi] a")
     page.wait_for_url("**sort=offers.roi*")
 
-    page.wait_for_function("window.cpoCharts && window.cpoCharts.roi")
+    page.wait_for_function("() => window.cpoCharts && window.cpoCharts.roi")
     labels = page.evaluate("window.cpoCharts.roi.data.labels")
     values = page.evaluate("window.cpoCharts.roi.data.datasets[0].data")
     assert "no estimate" in labels[-1] and values[-1] is None

@@ -35,7 +35,7 @@ def test_the_run_page_follows_the_run_and_draws_the_result(page, live_server, ne
     execute(run.pk)
     page.wait_for_selector("table.whatif-summary", timeout=20_000)  # reloaded when done
     assert page.locator("#whatif-progress").get_attribute("value") == "100"
-    page.wait_for_function("window.cpoCharts && window.cpoCharts['whatif-days']")
+    page.wait_for_function("() => window.cpoCharts && window.cpoCharts['whatif-days']")
     points = page.evaluate("window.cpoCharts['whatif-days'].data.labels.length")
     assert points == 3
     assert "a cheaper price might have brought more sessions" in page.content().lower()
@@ -86,7 +86,7 @@ def test_the_result_charts_title_every_axis_and_list_only_stations_with_a_value(
     for width, height in ((1366, 768), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.reload()
-        page.wait_for_function("window.cpoCharts && window.cpoCharts['whatif-stations']")
+        page.wait_for_function("() => window.cpoCharts && window.cpoCharts['whatif-stations']")
         stations = page.evaluate(AXES, "whatif-stations")
         assert stations["labels"] == [network.station_a.code]  # not the four unchanged ones
         assert stations["ticks"] == [network.station_a.code]

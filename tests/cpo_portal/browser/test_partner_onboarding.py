@@ -36,7 +36,9 @@ def test_the_partner_page_says_what_to_send_and_copies_it(page, live_server, net
     for value in (versions, "IN", "CPO"):
         assert panel.locator(f"button.portal-copy[data-copy='{value}']").count() >= 1
     panel.locator(f"button.portal-copy[data-copy='{versions}']").click()
-    page.wait_for_function("document.querySelector('button.portal-copy').textContent === 'Copied'")
+    page.wait_for_function(
+        "() => document.querySelector('button.portal-copy').textContent === 'Copied'"
+    )
     assert clipboard(page) == versions
 
     before = Partner.objects.get(pk=partner.pk).inbound_token_hash
