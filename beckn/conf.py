@@ -73,11 +73,12 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_SUPPORT_URL": "",
     "BECKN_TERMS_URL": "",
     # Catalog publishing to a CDS (services.cds): a publish is retried for this many
-    # seconds; the beat looks for changed catalogs every BECKN_CDS_CHECK_EVERY seconds,
-    # and renders them again at least every BECKN_CDS_REFRESH_EVERY seconds.
+    # seconds; the beat looks for changed catalogs every BECKN_CDS_CHECK_EVERY seconds.
     "BECKN_CDS_PUBLISH_WINDOW": 600,
     "BECKN_CDS_CHECK_EVERY": 30.0,
-    "BECKN_CDS_REFRESH_EVERY": 300,
+    # A CDS's catalogs and the change record are laid out again, with no edit, in steps of
+    # this many seconds (publication.time_step: what a catalog shows depends on the time).
+    "BECKN_CATALOG_TIME_STEP": 300,
     # Bench only: mounts a bare DRF ACK view at /beckn/_bench/ack.
     "BECKN_BENCH_VIEWS": False,
 }

@@ -3,12 +3,15 @@ beckn.protocol.refresh_tags; docs/beckn.md, "Catalog refresh").
 
 The change record. `record(now)` brings it up to date from the published catalog
 (services.publication): each provider whose publication version (its network, pricing and
-catalog stamps: the one "this changed" the product has) moved since it was last recorded
-is laid out whole, as a search without filters shows it, and cut into pieces (the
+catalog stamps: the one "this changed" the product has) moved since it was last recorded,
+or whose time step is over (what a search shows depends on the moment too: a surge's
+notice shows from an hour before its window to its end; publication.time_step), is laid
+out whole, as a search without filters shows it at `now`, and cut into pieces (the
 provider's own fields, each location, fulfillment, item and offer); each piece whose
 digest differs from the one recorded is written as a CatalogChange holding the piece as
 it now is, and each piece gone as a removal, dated when the latest of the provider's
-stamps was renewed (the writer's transaction: `changed_at`), not when it was recorded.
+stamps was renewed (the writer's transaction: `changed_at`), not when it was recorded, or
+`now` when only the time moved it.
 An operator deleted, or left with no active station, is a provider whose pieces are all
 removed. Recording is serialised across
 processes and hosts by locking every CatalogRecord row first, so change ids are in commit
@@ -116,17 +119,19 @@ def record(now: dt.datetime) -> int:
         locked = CatalogRecord.objects.select_for_update().order_by("provider_id")
         kept = {r.provider_id: r for r in locked.defer("digests")}  # read where moved
         rows, providers = publication.published(None, now)
-        versions = {rows[pk].operator.code: repr(p.version) for pk, p in providers.items()}
+        stamps = {rows[pk].operator.code: repr(p.version) for pk, p in providers.items()}
+        step = publication.time_step(now)
         dates: dict[str, dt.datetime] | None = None  # read when something moved
-        for code in sorted(versions.keys() | kept.keys()):
+        for code in sorted(stamps.keys() | kept.keys()):
             before = kept.get(code)
-            version = versions.get(code, "")
+            version = f"{stamps[code]}@{step}" if code in stamps else ""
             if before is not None and before.version == version:
                 continue
             if dates is None:
                 dates = {rows[pk].operator.code: at for pk, at in _dates(now).items() if pk in rows}
-            at = dates.get(code, now)
-            now_pieces = pieces(laid_out(code, now)) if code in versions else {}
+            edited = before is None or before.version.rsplit("@", 1)[0] != stamps.get(code, "")
+            at = dates.get(code, now) if edited else now  # else the time moved it
+            now_pieces = pieces(laid_out(code, now)) if code in stamps else {}
             digests = {f"{kind}:{pid}": digest(p) for (kind, pid), p in now_pieces.items()}
             old = before.digests if before is not None else {}
             changes = [

@@ -12,8 +12,8 @@ recording what it answers on `/catalog/on_publish`.
   services.delivery, services.sweep): the CDS's registered URL, our signing key,
   attempts, backoff, lease and sweep.
 - `publish_due(now)`: what the beat runs: every active CDS whose operator's catalog
-  stamps moved since its last publish, or whose BECKN_CDS_REFRESH_EVERY period is over
-  (what a catalog shows depends on the time too), or that never had one, gets the
+  stamps moved since its last publish, or whose time step is over (what a catalog shows
+  depends on the time too: publication.time_step), or that never had one, gets the
   catalogs that changed, all of them the first time. `publish_now(operator)` (the admin's and
   `manage.py cds_publish`'s) sends every one.
 - `receive_on_publish(raw, headers, now)`: the CDS's results, signature checked against
@@ -63,14 +63,11 @@ Catalogs = list[dict[str, Any]]
 
 def catalog_stamp(operator_id: int, now: datetime) -> str:
     """What says the operator's catalogs may have changed: its network, pricing and offer
-    stamps, and the BECKN_CDS_REFRESH_EVERY period `now` is in: what a catalog shows
-    depends on the time too (a surge notice shows from an hour before its window, an offer
-    that ended is gone), so it is rendered again each period, and sent where it changed."""
+    stamps, and the time step `now` is in (publication.time_step)."""
     from offers.services import stamps_for
 
     stamps = stamps_for(operator_id)
-    period = int(now.timestamp() // conf.get("BECKN_CDS_REFRESH_EVERY"))
-    return f"{stamps.network}:{stamps.pricing}:{stamps.catalog}:{period}"
+    return f"{stamps.network}:{stamps.pricing}:{stamps.catalog}:{publication.time_step(now)}"
 
 
 def catalogs_of(operator: Operator, now: datetime | None = None) -> Catalogs:

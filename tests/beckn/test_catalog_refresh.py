@@ -10,6 +10,7 @@ import hashlib
 import json
 from decimal import Decimal
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -302,3 +303,22 @@ def test_digests_are_read_only_where_stamps_moved_and_written_only_where_a_piece
         assert catalog_refresh.record(timezone.now()) == 0
     (read,) = digests_sent(moved)  # its provider's, read: none written
     assert read.startswith("SELECT")
+
+
+@pytest.mark.django_db
+def test_a_surge_notice_that_starts_to_show_is_recorded_with_no_edit(bpp, search_world):
+    """What a search shows depends on the moment: a surge's notice (18:00-21:00 at operator
+    A's station) shows from an hour before its window. The record lays the provider out
+    again each BECKN_CATALOG_TIME_STEP, so a catalog_inc window holds the notice's coming
+    and going, dated when they were found."""
+    day = dt.datetime(2030, 9, 23, tzinfo=ZoneInfo("Asia/Kolkata"))
+    catalog_refresh.record(day.replace(hour=16))
+    first = CatalogChange.objects.order_by("pk").last().pk
+    assert catalog_refresh.record(day.replace(hour=16, minute=1)) == 0  # the same step
+    assert catalog_refresh.record(day.replace(hour=16, minute=30)) == 0  # nothing to show yet
+    evening = day.replace(hour=17, minute=10)
+    assert catalog_refresh.record(evening) > 0
+    came = list(CatalogChange.objects.filter(pk__gt=first).order_by("pk"))
+    assert {c.at for c in came} == {evening}
+    assert "Congestion Fee" in json.dumps([c.body for c in came])
+    assert catalog_refresh.record(day.replace(hour=21, minute=30)) > 0  # the window is over

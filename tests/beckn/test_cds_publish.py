@@ -423,7 +423,7 @@ def test_a_surge_notice_reaches_the_cds_when_its_window_nears_with_no_edit(
 ):
     """What a catalog shows depends on the time: a surge's notice shows from an hour before
     its window (18:00-21:00 at operator A's station). With nothing edited, the catalogs are
-    rendered again each BECKN_CDS_REFRESH_EVERY period and the one that changed is sent."""
+    rendered again each BECKN_CATALOG_TIME_STEP and the one that changed is sent."""
     register_cds("https://cds.test.example/v2", cds_keys[1])
     CatalogService.objects.create(operator=search_world.op_a, cds_id=CDS_ID)
     day = dt.datetime(2030, 9, 23, tzinfo=ZoneInfo("Asia/Kolkata"))

@@ -50,6 +50,7 @@ from beckn.services.publication.search import (
     distance_km,
     offerings,
     search,
+    time_step,
 )
 
 __all__ = [
@@ -72,4 +73,5 @@ __all__ = [
     "read_network",
     "search",
     "taken",
+    "time_step",
 ]

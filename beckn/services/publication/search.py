@@ -64,6 +64,15 @@ class Offered:
 WHOLE = sys.maxsize  # a cap that cuts nothing: a catalog published whole (services.cds)
 
 
+def time_step(now: dt.datetime) -> int:
+    """The step of BECKN_CATALOG_TIME_STEP seconds that `now` is in. What a catalog laid
+    out at a moment shows depends on the moment too (a surge's notice shows from an hour
+    before its window to its end; an offer that ended is gone), so what keeps a laid-out
+    copy (a CDS's catalogs, the change record) lays it out again in each step, and keeps
+    what changed."""
+    return int(now.timestamp() // conf.get("BECKN_CATALOG_TIME_STEP"))
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     offered: list[Offered]  # operator by operator, in the order of their nearest charger
