@@ -97,6 +97,9 @@ class CatalogPublish(models.Model):
     status = models.CharField(
         max_length=10, choices=PublishStatus.choices, default=PublishStatus.WAITING
     )
+    resent = models.BooleanField(
+        default=False, editable=False, help_text="Not delivered: its catalogs were sent again."
+    )
     results = models.JSONField(
         default=list, blank=True, help_text="The CDS's per-catalog results, as received."
     )
@@ -107,6 +110,9 @@ class CatalogPublish(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["operator", "created_at"], name="catalog_publish_recent_idx")
+        ]
         verbose_name = "catalog publish"
         verbose_name_plural = "catalog publishes"
 

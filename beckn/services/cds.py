@@ -14,8 +14,9 @@ recording what it answers on `/catalog/on_publish`.
 - `publish_due(now)`: what the beat runs: every active CDS whose operator's catalog
   stamps moved since its last publish, or whose time step is over (what a catalog shows
   depends on the time too: publication.time_step), or that never had one, gets the
-  catalogs that changed, all of them the first time. `publish_now(operator)` (the admin's and
-  `manage.py cds_publish`'s) sends every one.
+  catalogs that changed, all of them the first time; and the catalogs of any publish that
+  was never delivered (refused, expired) again, as they now are. `publish_now(operator)`
+  (the admin's and `manage.py cds_publish`'s) sends every one.
 - `receive_on_publish(raw, headers, now)`: the CDS's results, signature checked against
   its registry entry, recorded on the publish they answer, each rejection with its reason.
 """
@@ -38,6 +39,7 @@ from beckn import conf
 from beckn.models import (
     CatalogPublish,
     CatalogService,
+    OutboxState,
     PublishReason,
     PublishStatus,
     SubscriberType,
@@ -205,7 +207,9 @@ def publish_now(
     again = service.last_published_at is not None
     why = reason or (PublishReason.ON_DEMAND if again else PublishReason.FIRST)
     catalogs = (source or catalogs_of)(operator, now)
-    return publish(service, catalogs, why, whole=True, stamp=stamp, now=now)
+    with transaction.atomic():
+        _lost(service, now).update(resent=True)  # every catalog goes again now
+        return publish(service, catalogs, why, whole=True, stamp=stamp, now=now)
 
 
 def publish_due(now: datetime | None = None, *, source: CatalogSource | None = None) -> int:
@@ -225,8 +229,13 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
             if registry.callback_url(service.cds_id, fresh=True) is None:
                 continue
             stamp = catalog_stamp(service.operator_id, now)
-            if stamp == service.published_stamp:
+            lost = list(_lost(service, now))
+            if stamp == service.published_stamp and not lost:
                 continue
+            if lost:  # the CDS may not hold what these carried: sent again (or withdrawn)
+                held = service.published_digests or {}
+                gone = {cid: "" for row in lost for cid in row.catalog_ids}
+                service.published_digests = {**held, **gone}
             first = service.last_published_at is None
             reason = PublishReason.FIRST if first else PublishReason.CHANGED
             try:
@@ -236,7 +245,23 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
                 log.exception("catalogs of %s could not be rendered", service.operator.code)
                 continue
             sent += len(publish(service, catalogs, reason, stamp=stamp, now=now))
+            CatalogPublish.objects.filter(pk__in=[row.pk for row in lost]).update(resent=True)
     return sent
+
+
+LOST_WITHIN = timedelta(days=1)  # a publish lost longer ago was found by an earlier beat
+
+
+def _lost(service: CatalogService, now: datetime) -> Any:
+    """The service's recent publishes that were never delivered (the CDS refused them, or
+    they expired undelivered) and were not sent again yet."""
+    return CatalogPublish.objects.filter(
+        operator_id=service.operator_id,
+        created_at__gte=now - LOST_WITHIN,
+        cds_id=service.cds_id,
+        resent=False,
+        outbox__state__in=(OutboxState.REJECTED, OutboxState.EXPIRED, OutboxState.UNDELIVERABLE),
+    ).only("pk", "catalog_ids")
 
 
 # -- /catalog/on_publish -----------------------------------------------------------------

@@ -442,3 +442,39 @@ def test_a_surge_notice_reaches_the_cds_when_its_window_nears_with_no_edit(
     assert notice([CatalogPublish.objects.latest("pk")]) == "Congestion Fee"
     assert cds.publish_due(day.replace(hour=21, minute=30)) == 1  # the window is over
     assert notice([CatalogPublish.objects.latest("pk")]) is None
+
+
+@pytest.mark.django_db
+def test_catalogs_of_a_publish_never_delivered_are_sent_again(
+    bpp, our_key, search_world, cds_keys, no_queue
+):
+    """Only what changed is sent, so a publish that never reached the CDS (refused, or
+    expired while it was down) would leave its catalogs stale there: the next beat sends
+    them again, as they now are, once; a withdrawal lost is sent again too."""
+    network = search_world
+    other = StationFactory(operator=network.op_a, code="a-second", name="Second")
+    ConnectorFactory(charger__station=other, charger__code="a-second-01")
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    at = timezone.now()  # one refresh period: only edits and losses make a publish
+    assert cds.publish_due(at) == 1
+    first = CatalogPublish.objects.get()
+    Outbox.objects.filter(pk=first.outbox_id).update(state=OutboxState.EXPIRED)
+    other.status = StationStatus.CLOSED
+    other.save()
+    assert cds.publish_due(at) == 1
+    again = CatalogPublish.objects.latest("pk")
+    catalogs = {c["id"]: c for c in _published([again])}
+    station, second = (
+        f"{network.op_a.code}:{code}:ev-charging" for code in ("a-station", "a-second")
+    )
+    assert catalogs[station]["resources"] and catalogs[second]["isActive"] is False
+    first.refresh_from_db()
+    assert first.resent
+    assert cds.publish_due(at) == 0  # sent again once
+    Outbox.objects.filter(pk=again.outbox_id).update(state=OutboxState.UNDELIVERABLE)
+    assert cds.publish_due(at) == 1
+    resent = _published([CatalogPublish.objects.latest("pk")])
+    assert [(c["id"], c.get("isActive", True)) for c in resent] == [
+        (station, True), (second, False),
+    ]  # fmt: skip
