@@ -5,11 +5,10 @@ from django.apps import AppConfig
 # The cyclic garbage collector's thresholds in every process (gc.set_threshold). With
 # CPython's default (700, 10, 10) the objects a worker makes while it answers (a layout,
 # a recording) live through enough young collections to count towards a full one, which
-# then walks the whole heap: the published catalog a worker keeps included, 0.6-0.9 s at
-# 10,000 chargers, every few changes, in the middle of whatever the worker was doing.
-# Collecting the youngest objects every 50,000 allocations instead of 700 lets them die
-# young: searches' p95 18-21 ms instead of 565-651 ms in the same run
-# (bench/gc_pauses.py; bench/results/on_search.md, 2026-11-26).
+# then walks the whole heap, the published catalog a worker keeps included, in the middle
+# of whatever the worker was doing. Collecting the youngest objects every 50,000
+# allocations instead of 700 lets them die young (the pauses and searches' p95 before and
+# after: bench/gc_pauses.py, bench/results/on_search.md).
 GC_THRESHOLD = (50_000, 20, 10)
 
 
