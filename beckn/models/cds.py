@@ -44,6 +44,12 @@ class CatalogService(models.Model):
         editable=False,
         help_text="Each catalog the CDS holds, by id: the digest of the copy last sent.",
     )
+    published_inputs = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Each catalog the CDS holds, by id: a digest of what it was rendered from.",
+    )
     last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -27,8 +27,8 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,19 +72,45 @@ def catalog_stamp(operator_id: int, now: datetime) -> str:
     return f"{stamps.network}:{stamps.pricing}:{stamps.catalog}:{publication.time_step(now)}"
 
 
-def catalogs_of(operator: Operator, now: datetime | None = None) -> Catalogs:
-    """The operator's 2.0 catalogs as a CDS gets them, one per station: what a discover
-    without filters reads from the published catalog at its active chargers, every one of
-    them (a discover's answer stops at BECKN_MAX_CATALOG_ITEMS; the CDS's copy of a
-    catalog replaces the whole of it, so it is never cut), rendered by the 2.0 wire."""
+def catalogs_of(
+    operator: Operator, now: datetime | None = None, stations: Collection[int] | None = None
+) -> Catalogs:
+    """The operator's 2.0 catalogs as a CDS gets them, one per station (of `stations`,
+    by pk; None: every one): what a discover without filters reads from the published
+    catalog at its active chargers, every one of them (a discover's answer stops at
+    BECKN_MAX_CATALOG_ITEMS; the CDS's copy of a catalog replaces the whole of it, so it
+    is never cut), rendered by the 2.0 wire."""
     query = SearchQuery(provider_id=operator.code)
     found = publication.offerings(query, now or timezone.now(), publication.WHOLE)
     out: Catalogs = []
     for offered in found.offered:
-        out += v2_catalogs.station_catalogs(
-            offered.offering, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
-        )
+        offering = offered.offering
+        if stations is not None:
+            chargers = [c for c in offering.chargers if c.station_id in stations]
+            offering = replace(offering, chargers=chargers)
+        out += v2_catalogs.station_catalogs(offering, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri())
     return out
+
+
+def inputs_of(operator: Operator, now: datetime) -> dict[str, tuple[int, str]]:
+    """By catalog id, its station's pk and a digest of what its catalog is rendered from
+    (speed only: bench/results/on_search.md, "a CDS's catalogs rendered where they may have
+    changed"): the station's network rows (with its chargers' and connectors'), and what
+    every catalog of the operator depends on: the operator's row, its pricing and offer
+    stamps, the time step (publication.time_step). A catalog whose inputs are as when it
+    was last sent is as it was then, and is not rendered again."""
+    rows, providers = publication.published(lambda _: [operator.pk], now)
+    mine, provider = rows.get(operator.pk), providers.get(operator.pk)
+    if mine is None or provider is None:
+        return {}
+    shared = repr((mine.key, provider.version[1:], publication.time_step(now)))
+    return {
+        v2_catalogs.station_catalog_id(operator.code, station.code): (
+            pk,
+            hashlib.sha256(f"{shared}{mine.keys.get(pk)!r}".encode()).hexdigest()[:32],
+        )
+        for pk, station in mine.stations.items()
+    }
 
 
 def publish_body(catalogs: Catalogs, now: datetime) -> dict[str, Any]:
@@ -134,20 +160,27 @@ def _parts(catalogs: list[_Encoded]) -> list[Catalogs]:
 
 
 def outgoing(
-    held: Mapping[str, str], catalogs: Catalogs, operator: Operator, *, whole: bool = False
+    held: Mapping[str, str],
+    catalogs: Catalogs,
+    operator: Operator,
+    *,
+    whole: bool = False,
+    unchanged: Mapping[str, str] | None = None,
 ) -> tuple[list[Catalogs], dict[str, str]]:
     """What a CDS holding the catalogs digested in `held` is sent: each of `catalogs`
     whose digest differs (`whole`: every one) and a withdrawal (`isActive` false) of each
-    it holds that is gone, in runs of at most BECKN_CATALOG_PART_BYTES (one
-    `/catalog/publish` each); and the digests it then holds."""
+    it holds that is gone (neither in `catalogs` nor `unchanged`, the digests of those not
+    rendered again), in runs of at most BECKN_CATALOG_PART_BYTES (one `/catalog/publish`
+    each); and the digests it then holds."""
     encoded = {c["id"]: _encoded(c) for c in catalogs}
     sent = [e for cid, e in encoded.items() if whole or held.get(cid) != e.digest]
-    for gone in sorted(held.keys() - encoded.keys()):
+    digests = {**(unchanged or {}), **{cid: e.digest for cid, e in encoded.items()}}
+    for gone in sorted(held.keys() - digests.keys()):
         withdrawn = v2_catalogs.retired(
             gone, operator, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
         )
         sent.append(_encoded(withdrawn))
-    return _parts(sent), {cid: e.digest for cid, e in encoded.items()}
+    return _parts(sent), digests
 
 
 def publish(
@@ -158,14 +191,16 @@ def publish(
     whole: bool = False,
     stamp: str = "",
     now: datetime | None = None,
+    unchanged: Mapping[str, str] | None = None,
+    inputs: Mapping[str, str] | None = None,
 ) -> list[CatalogPublish]:
     """What the operator's CDS does not hold as it is now (`outgoing`), queued for
     delivery once the caller's transaction commits, each `/catalog/publish` recorded as a
-    CatalogPublish waiting for its `/catalog/on_publish`."""
+    CatalogPublish waiting for its `/catalog/on_publish`; `inputs`, by catalog id, the
+    digest of what each was rendered from (inputs_of)."""
     now = now or timezone.now()
-    parts, digests = outgoing(
-        service.published_digests or {}, catalogs, service.operator, whole=whole
-    )
+    held = service.published_digests or {}
+    parts, digests = outgoing(held, catalogs, service.operator, whole=whole, unchanged=unchanged)
     window = timedelta(seconds=conf.get("BECKN_CDS_PUBLISH_WINDOW"))
     rows = []
     with transaction.atomic():
@@ -188,6 +223,7 @@ def publish(
         CatalogService.objects.filter(pk=service.pk).update(
             published_stamp=stamp or service.published_stamp,
             published_digests=digests,
+            published_inputs=dict(inputs or {}),
             last_published_at=now if rows else service.last_published_at,
         )
     return rows
@@ -206,10 +242,15 @@ def publish_now(
     stamp = catalog_stamp(operator.pk, now)
     again = service.last_published_at is not None
     why = reason or (PublishReason.ON_DEMAND if again else PublishReason.FIRST)
-    catalogs = (source or catalogs_of)(operator, now)
+    if source is None:  # inputs first: a catalog is never older than the inputs kept for it
+        inputs = inputs_of(operator, now)
+        catalogs = catalogs_of(operator, now)
+    else:
+        catalogs, inputs = source(operator, now), {}
     with transaction.atomic():
         _lost(service, now).update(resent=True)  # every catalog goes again now
-        return publish(service, catalogs, why, whole=True, stamp=stamp, now=now)
+        sent_from = {cid: fp for cid, (_, fp) in inputs.items()}
+        return publish(service, catalogs, why, whole=True, stamp=stamp, now=now, inputs=sent_from)
 
 
 def publish_due(now: datetime | None = None, *, source: CatalogSource | None = None) -> int:
@@ -232,21 +273,44 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
             lost = list(_lost(service, now))
             if stamp == service.published_stamp and not lost:
                 continue
-            if lost:  # the CDS may not hold what these carried: sent again (or withdrawn)
-                held = service.published_digests or {}
-                gone = {cid: "" for row in lost for cid in row.catalog_ids}
-                service.published_digests = {**held, **gone}
+            # the CDS may not hold what a lost publish carried: sent again (or withdrawn)
+            again = {cid for row in lost for cid in row.catalog_ids}
+            service.published_digests = {**service.published_digests, **dict.fromkeys(again, "")}
             first = service.last_published_at is None
             reason = PublishReason.FIRST if first else PublishReason.CHANGED
             try:
                 with transaction.atomic():  # a savepoint: a failed query spoils nothing
-                    catalogs = (source or catalogs_of)(service.operator, now)
+                    catalogs, kept, inputs = _rendered(service, now, source, again)
             except Exception:  # one operator's broken catalog never stops the others
                 log.exception("catalogs of %s could not be rendered", service.operator.code)
                 continue
-            sent += len(publish(service, catalogs, reason, stamp=stamp, now=now))
+            sent += len(
+                publish(
+                    service, catalogs, reason, stamp=stamp, now=now, unchanged=kept, inputs=inputs
+                )
+            )
             CatalogPublish.objects.filter(pk__in=[row.pk for row in lost]).update(resent=True)
     return sent
+
+
+def _rendered(
+    service: CatalogService, now: datetime, source: CatalogSource | None, again: set[str]
+) -> tuple[Catalogs, dict[str, str], dict[str, str]]:
+    """The catalogs to compare with the copies the CDS holds: from the published catalog,
+    only those whose inputs (inputs_of) moved since they were sent, or in `again`; the
+    digests of the others, as held; the inputs of every one."""
+    if source is not None:
+        return source(service.operator, now), {}, {}
+    inputs = inputs_of(service.operator, now)  # first: see publish_now
+    held, sent_from = service.published_digests, service.published_inputs
+    kept = {
+        cid: held[cid]
+        for cid, (_, fp) in inputs.items()
+        if held.get(cid) and cid not in again and sent_from.get(cid) == fp
+    }
+    stale = {pk for cid, (pk, _) in inputs.items() if cid not in kept}
+    catalogs = catalogs_of(service.operator, now, stale)
+    return catalogs, kept, {cid: fp for cid, (_, fp) in inputs.items()}
 
 
 LOST_WITHIN = timedelta(days=1)  # a publish lost longer ago was found by an earlier beat

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from beckn.simulator.cds import StandInCds
 from beckn.tasks import deliver_now
 from cpo_portal.models import Charger, Stamp
 from cpo_portal.models.network import StationStatus
+from pricing.models import Tariff
 from tests.beckn.bap import BPP_ID
 from tests.factories import ConnectorFactory, StationFactory
 
@@ -478,3 +480,44 @@ def test_catalogs_of_a_publish_never_delivered_are_sent_again(
     assert [(c["id"], c.get("isActive", True)) for c in resent] == [
         (station, True), (second, False),
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_network_edit_renders_only_its_station_s_catalog_again(
+    bpp, our_key, search_world, cds_keys, no_queue, monkeypatch
+):
+    """A catalog whose inputs (its station's rows, the operator's row, its pricing and
+    offer stamps, the time step) are as when it was sent is not rendered again; the CDS
+    keeps holding it."""
+    from beckn.wire.v2 import catalogs as v2_catalogs
+
+    network = search_world
+    for code in ("a-second", "a-third"):
+        station = StationFactory(operator=network.op_a, code=code)
+        ConnectorFactory(charger__station=station, charger__code=f"{code}-01")
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    at = timezone.now()
+    assert cds.publish_due(at) == 1
+    rendered = []
+    render = v2_catalogs.catalog
+
+    def counted(offering, **kwargs):
+        rendered.append([c.code for c in offering.chargers])
+        return render(offering, **kwargs)
+
+    monkeypatch.setattr(v2_catalogs, "catalog", counted)
+    network.charger_a.name = "Renamed"
+    network.charger_a.save()
+    assert cds.publish_due(at) == 1
+    assert rendered == [[network.charger_a.code]]
+    service = CatalogService.objects.get(operator=network.op_a)
+    assert len(service.published_digests) == 3  # the other two still held, as they were
+    rendered.clear()
+    Tariff.objects.filter(operator=network.op_a).update(energy_rate_per_kwh=Decimal("19"))
+    Stamp.bump(Stamp.Kind.PRICING, network.op_a.pk)  # a price: every catalog may change
+    assert cds.publish_due(at) == 1
+    assert len(rendered) == 3 and len(CatalogPublish.objects.latest("pk").catalog_ids) == 3
+    rendered.clear()
+    assert cds.publish_due(at + dt.timedelta(seconds=300)) == 0  # a new time step
+    assert len(rendered) == 3
