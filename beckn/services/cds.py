@@ -15,7 +15,7 @@ recording what it answers on `/catalog/on_publish`.
   stamps moved since its last publish, or whose time step is over (what a catalog shows
   depends on the time too: publication.time_step), or that never had one, gets the
   catalogs that changed, all of them the first time; and the catalogs of any publish that
-  was never delivered (refused, expired) again, as they now are. `publish_now(operator)`
+  expired undelivered (the CDS was down) again, as they now are. `publish_now(operator)`
   (the admin's and `manage.py cds_publish`'s) sends every one.
 - `receive_on_publish(raw, headers, now)`: the CDS's results, signature checked against
   its registry entry, recorded on the publish they answer, each rejection with its reason.
@@ -317,14 +317,16 @@ LOST_WITHIN = timedelta(days=1)  # a publish lost longer ago was found by an ear
 
 
 def _lost(service: CatalogService, now: datetime) -> Any:
-    """The service's recent publishes that were never delivered (the CDS refused them, or
-    they expired undelivered) and were not sent again yet."""
+    """The service's recent publishes that expired undelivered (retried for
+    BECKN_CDS_PUBLISH_WINDOW while the CDS was down) and were not sent again yet. One the
+    CDS refused, or that could not be addressed, is a fault to mend (the admin shows it),
+    not to repeat at every beat: it goes again with the next change or on demand."""
     return CatalogPublish.objects.filter(
         operator_id=service.operator_id,
         created_at__gte=now - LOST_WITHIN,
         cds_id=service.cds_id,
         resent=False,
-        outbox__state__in=(OutboxState.REJECTED, OutboxState.EXPIRED, OutboxState.UNDELIVERABLE),
+        outbox__state=OutboxState.EXPIRED,
     ).only("pk", "catalog_ids")
 
 

@@ -450,9 +450,9 @@ def test_a_surge_notice_reaches_the_cds_when_its_window_nears_with_no_edit(
 def test_catalogs_of_a_publish_never_delivered_are_sent_again(
     bpp, our_key, search_world, cds_keys, no_queue
 ):
-    """Only what changed is sent, so a publish that never reached the CDS (refused, or
-    expired while it was down) would leave its catalogs stale there: the next beat sends
-    them again, as they now are, once; a withdrawal lost is sent again too."""
+    """Only what changed is sent, so a publish that never reached the CDS (expired while
+    it was down) would leave its catalogs stale there: the next beat sends them again, as
+    they now are, once; a withdrawal lost is sent again too."""
     network = search_world
     other = StationFactory(operator=network.op_a, code="a-second", name="Second")
     ConnectorFactory(charger__station=other, charger__code="a-second-01")
@@ -474,7 +474,9 @@ def test_catalogs_of_a_publish_never_delivered_are_sent_again(
     first.refresh_from_db()
     assert first.resent
     assert cds.publish_due(at) == 0  # sent again once
-    Outbox.objects.filter(pk=again.outbox_id).update(state=OutboxState.UNDELIVERABLE)
+    Outbox.objects.filter(pk=again.outbox_id).update(state=OutboxState.REJECTED)
+    assert cds.publish_due(at) == 0  # refused by the CDS: a fault to mend, not to repeat
+    Outbox.objects.filter(pk=again.outbox_id).update(state=OutboxState.EXPIRED)
     assert cds.publish_due(at) == 1
     resent = _published([CatalogPublish.objects.latest("pk")])
     assert [(c["id"], c.get("isActive", True)) for c in resent] == [
