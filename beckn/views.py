@@ -50,7 +50,7 @@ def unknown(request: HttpRequest, rest: str = "") -> JsonResponse:
 @csrf_exempt
 def catalog_on_publish(request: HttpRequest) -> JsonResponse:
     """POST /beckn/catalog/on_publish: a CDS's results for one of our catalog publishes."""
-    from beckn.services import cds
+    from beckn.services import cds_results
 
     now = timezone.now()
     if request.method != "POST":
@@ -62,7 +62,7 @@ def catalog_on_publish(request: HttpRequest) -> JsonResponse:
         message = f"the body is larger than the limit of {limit} bytes"
         refused = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
         return _response(ack_v2.v2_answer(refused, b"", now))
-    answer = cds.receive_on_publish(raw, request.headers, now)
+    answer = cds_results.receive_on_publish(raw, request.headers, now)
     return _response(ack_v2.v2_answer(intake.Answer(answer.status, answer.body), raw, now))
 
 

@@ -1,5 +1,4 @@
-"""Publishing catalogs to a Catalog Discovery Service (Beckn 2.0 `/catalog/publish`), and
-recording what it answers on `/catalog/on_publish`.
+"""Publishing catalogs to a Catalog Discovery Service (Beckn 2.0 `/catalog/publish`).
 
 - `catalogs_of(operator)`: the one place the published catalogs come from: the published
   catalog (services.publication, what a discover straight to us reads) rendered by the
@@ -17,8 +16,8 @@ recording what it answers on `/catalog/on_publish`.
   catalogs that changed, all of them the first time; and the catalogs of any publish that
   expired undelivered (the CDS was down) again, as they now are. `publish_now(operator)`
   (the admin's and `manage.py cds_publish`'s) sends every one.
-- `receive_on_publish(raw, headers, now)`: the CDS's results, signature checked against
-  its registry entry, recorded on the publish they answer, each rejection with its reason.
+
+What the CDS answers on `/catalog/on_publish` is recorded by services.cds_results.
 """
 
 from __future__ import annotations
@@ -41,25 +40,19 @@ from beckn.models import (
     CatalogService,
     OutboxState,
     PublishReason,
-    PublishStatus,
-    SubscriberType,
 )
-from beckn.protocol import errors
-from beckn.protocol.signing import SignatureError, verify_request
 from beckn.protocol.timefmt import format_duration, format_timestamp
 from beckn.services import outbox, publication, registry
 from beckn.wire import catalog_parts
 from beckn.wire.request_parsing import SearchQuery
 from beckn.wire.v2 import catalogs as v2_catalogs
 from cpo_portal.models import Operator
-from cpo_portal.web import jsonlimits
 
 log = logging.getLogger(__name__)
 
 V2 = "2.0.0"
 DOMAIN = "beckn.one:deg:ev-charging:*"  # DEG's 2.0 EV-charging domain
 PUBLISH = "catalog/publish"
-ON_PUBLISH = "catalog/on_publish"
 Catalogs = list[dict[str, Any]]
 
 
@@ -328,117 +321,3 @@ def _lost(service: CatalogService, now: datetime) -> Any:
         resent=False,
         outbox__state=OutboxState.EXPIRED,
     ).only("pk", "catalog_ids")
-
-
-# -- /catalog/on_publish -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """As intake answers (a 1.1-shaped ACK / NACK); the view sends it in 2.0's Ack shape,
-    counter-signed (ack_v2.v2_answer)."""
-
-    status: int
-    body: dict[str, Any]
-
-
-def _nack(status: int, error: errors.BecknError, message: str) -> Answer:
-    return Answer(status, errors.nack(error, message))
-
-
-def _lookup(subscriber_id: str, key_id: str) -> str | None:
-    entry = registry.find(subscriber_id, key_id)
-    return entry.public_key if entry is not None else None
-
-
-class NotACds(Exception):
-    """The body is signed, but not by a registered Catalog Discovery Service."""
-
-
-def _verified_cds(raw: bytes, headers: Mapping[str, str], now: datetime) -> str | None:
-    """The CDS that signed the body (a registered subscriber of type CDS); None when
-    signatures are not checked (development only). SignatureError, NotACds."""
-    if not conf.get("BECKN_VERIFY_SIGNATURES"):
-        return None
-    verified = verify_request(
-        raw,
-        headers.get("Authorization", ""),
-        lookup=_lookup,
-        now=int(now.timestamp()),
-        max_skew=conf.get("BECKN_SIGNATURE_MAX_SKEW"),
-        max_lifetime=conf.get("BECKN_SIGNATURE_MAX_LIFETIME"),
-    )
-    entry = registry.find(verified.subscriber_id, verified.key_id)
-    if entry is None or entry.type != SubscriberType.CDS:
-        raise NotACds(f"{verified.subscriber_id} is not a registered CDS")
-    return verified.subscriber_id
-
-
-def _reasons(result: Mapping[str, Any]) -> str:
-    given = result.get("errors")
-    said = []
-    for error in given if isinstance(given, list) else []:
-        if isinstance(error, dict):
-            code = error.get("errorCode") or error.get("code") or ""
-            text = error.get("errorMessage") or error.get("message") or ""
-            said.append(f"{code} {text}".strip())
-    return "; ".join(said) or "no reason given"
-
-
-def record_results(publish_row: CatalogPublish, results: list[Any], now: datetime) -> None:
-    """The CDS's per-catalog results on the publish they answer: its status (accepted,
-    partly, rejected) and each rejected or partial catalog with its reasons."""
-    statuses, rejections = [], []
-    for result in results:
-        if not isinstance(result, dict):
-            continue
-        status = str(result.get("status", "")).upper()
-        statuses.append(status)
-        if status in {"REJECTED", "PARTIAL"}:
-            what = "rejected" if status == "REJECTED" else "partly accepted"
-            rejections.append(f"{result.get('catalogId', '?')} {what}: {_reasons(result)}")
-    if statuses and all(s == "ACCEPTED" for s in statuses):
-        overall = PublishStatus.ACCEPTED
-    elif statuses and all(s == "REJECTED" for s in statuses):
-        overall = PublishStatus.REJECTED
-    else:
-        overall = PublishStatus.PARTIAL
-    publish_row.status = overall
-    publish_row.results = results
-    publish_row.rejections = "\n".join(rejections)
-    publish_row.answered_at = now
-    publish_row.save(update_fields=["status", "results", "rejections", "answered_at"])
-
-
-def receive_on_publish(raw: bytes, headers: Mapping[str, str], now: datetime) -> Answer:
-    """A CDS's `/catalog/on_publish`: verified, matched to our publish by its message id
-    (from the CDS it was sent to), recorded. Anything wrong is a NACK with its reason."""
-    try:
-        cds_id = _verified_cds(raw, headers, now)
-    except (SignatureError, NotACds) as exc:
-        return _nack(401, errors.INVALID_SIGNATURE, f"signature refused: {exc}")
-    try:
-        text = jsonlimits.check_text(
-            raw,
-            max_bytes=conf.get("BECKN_MAX_BODY_BYTES"),
-            max_depth=conf.get("BECKN_MAX_JSON_DEPTH"),
-        )
-        body = json.loads(text)
-    except (jsonlimits.JsonLimitError, ValueError) as exc:
-        return _nack(400, errors.INVALID_REQUEST, f"the body is not valid JSON: {exc}")
-    context = body.get("context") if isinstance(body, dict) else None
-    message = body.get("message") if isinstance(body, dict) else None
-    results = message.get("results") if isinstance(message, dict) else None
-    if not isinstance(context, dict) or not isinstance(results, list):
-        return _nack(400, errors.INVALID_REQUEST, "context and message.results are required")
-    if context.get("action") not in (ON_PUBLISH, "on_catalog_publish"):
-        return _nack(400, errors.INVALID_REQUEST, f"action must be {ON_PUBLISH!r}")
-    found = CatalogPublish.objects.filter(message_id=str(context.get("messageId", "")))
-    if cds_id is not None:
-        found = found.filter(cds_id=cds_id)
-    publish_row = found.first()
-    if publish_row is None:
-        message = "no catalog publish of ours has this messageId"
-        return _nack(404, errors.INVALID_REQUEST, message)
-    record_results(publish_row, results, now)
-    return Answer(200, errors.ack())

@@ -29,7 +29,7 @@ from beckn.models import (
     SubscriberType,
 )
 from beckn.protocol.signing import generate_keypair, sign_request
-from beckn.services import cds
+from beckn.services import cds, cds_results
 from beckn.simulator.cds import StandInCds
 from beckn.tasks import deliver_now
 from cpo_portal.models import Charger, Stamp
@@ -233,7 +233,7 @@ def test_admin_configures_a_cds_publishes_on_demand_and_shows_rejections(
     assert client.post(changelist, action).status_code == 302
     sent = CatalogPublish.objects.get()
     assert sent.reason == PublishReason.FIRST
-    cds.record_results(sent, [{"catalogId": "c", "status": "REJECTED",
+    cds_results.record_results(sent, [{"catalogId": "c", "status": "REJECTED",
                                "errors": [{"errorCode": "40001", "errorMessage": "no offers"}]}],
                        sent.created_at)  # fmt: skip
     listing = client.get(reverse("admin:beckn_catalogpublish_changelist")).content.decode()
