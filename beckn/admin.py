@@ -272,8 +272,8 @@ class CatalogServiceAdmin(TenantAdmin):
 
 @admin.register(CatalogPublish)
 class CatalogPublishAdmin(JsonMedia, ReadOnly, TenantAdmin):
-    list_display = ["created_at", "operator", "cds_id", "reason", "delivery", "status",
-                    "rejections"]  # fmt: skip
+    list_display = ["created_at", "operator", "cds_id", "reason", "catalogs", "delivery",
+                    "status", "rejections"]  # fmt: skip
     list_filter = ["status", "reason", "operator"]
     search_fields = ["message_id", "transaction_id", "cds_id"]
     date_hierarchy = "created_at"
@@ -288,9 +288,14 @@ class CatalogPublishAdmin(JsonMedia, ReadOnly, TenantAdmin):
         fields = [f.name for f in self.model._meta.fields if f.name != "results"]
         return [*fields, "delivery", "delivery_error", "cds_results"]
 
+    @admin.display(description="catalogs")
+    def catalogs(self, obj):
+        return len(obj.catalog_ids)
+
     @admin.display(description="delivery")
     def delivery(self, obj):
-        return obj.outbox.get_state_display() if obj.outbox is not None else "-"
+        state = obj.outbox.get_state_display() if obj.outbox is not None else "-"
+        return f"{state}; its catalogs sent again" if obj.resent else state
 
     @admin.display(description="last delivery error")
     def delivery_error(self, obj):

@@ -448,7 +448,7 @@ def test_a_surge_notice_reaches_the_cds_when_its_window_nears_with_no_edit(
 
 @pytest.mark.django_db
 def test_catalogs_of_a_publish_never_delivered_are_sent_again(
-    bpp, our_key, search_world, cds_keys, no_queue
+    client, bpp, our_key, search_world, cds_keys, no_queue
 ):
     """Only what changed is sent, so a publish that never reached the CDS (expired while
     it was down) would leave its catalogs stale there: the next beat sends them again, as
@@ -473,6 +473,9 @@ def test_catalogs_of_a_publish_never_delivered_are_sent_again(
     assert catalogs[station]["resources"] and catalogs[second]["isActive"] is False
     first.refresh_from_db()
     assert first.resent
+    client.force_login(network.admin_a)
+    listing = client.get(reverse("admin:beckn_catalogpublish_changelist")).content.decode()
+    assert "Expired (ttl ran out); its catalogs sent again" in listing
     assert cds.publish_due(at) == 0  # sent again once
     Outbox.objects.filter(pk=again.outbox_id).update(state=OutboxState.REJECTED)
     assert cds.publish_due(at) == 0  # refused by the CDS: a fault to mend, not to repeat
