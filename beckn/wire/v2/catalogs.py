@@ -1,8 +1,9 @@
 """The 2.0 catalogs of what discovery found: one Catalog (2.0.0 OpenAPI) per operator.
 
 `catalogs(offerings, ...)` takes the same `Offering`s the 1.1 on_search is built from
-(beckn.services.discovery.fetch_offerings) and is what on_discover sends and what a
-publication to a Catalog Discovery Service carries. In each catalog:
+(beckn.services.publication) and is what on_discover sends; `station_catalogs` cuts an
+operator's into one per station, what a publication to a Catalog Discovery Service
+carries (beckn.services.cds). In each catalog:
 
 - the provider: the operator, its stations as `availableAt` locations;
 - a resource per charger: its ChargingService attributes (beckn.wire.v2.service);
