@@ -526,3 +526,8 @@ def test_a_network_edit_renders_only_its_station_s_catalog_again(
     rendered.clear()
     assert cds.publish_due(at + dt.timedelta(seconds=300)) == 0  # a new time step
     assert len(rendered) == 3
+    rendered.clear()
+    network.op_a.name = "Operator A, renamed"  # every catalog names its provider
+    network.op_a.save()
+    assert cds.publish_due(at + dt.timedelta(seconds=300)) == 1
+    assert len(rendered) == 3 and len(CatalogPublish.objects.latest("pk").catalog_ids) == 3
