@@ -15,9 +15,10 @@ stamps was renewed (the writer's transaction: `changed_at`), not when it was rec
 An operator deleted, or left with no active station, is a provider whose pieces are all
 removed. Recording is serialised across
 processes and hosts by locking every CatalogRecord row first, so change ids are in commit
-order (a push never skips a change committed late); a recording whose stamps did not move
-costs one statement besides the publication's own, and reads no digests (they are read
-for a provider whose stamps moved, and written again only when a piece changed).
+order (a push never skips a change committed late); a recording in the same time step
+whose stamps did not move costs one statement besides the publication's own, and reads
+no digests (they are read for a provider laid out again, and written again only when a
+piece changed).
 
 Answers. An incremental catalog holds, per piece changed, its last change: the piece as
 it was after it (`time` `{"label": "enable", "timestamp"}` on providers, locations and
