@@ -5,8 +5,8 @@ UPDATE of the rows matching a key, as a statement to send with another write (a 
 marked answered, a callback marked delivered: cpo_portal.db.joint_writes).
 
 They are written for speed: a Beckn answer sends them on every message, and building
-each through the ORM cost 1.6 to 6 times the CPU of sending the same statement as text
-(bench/results/select.md). So `rows_of`, `rows_where`, `locked_row` and `update_where`
+each through the ORM cost several times the CPU of sending the same statement as text
+(the figures: bench/results/select.md). So `rows_of`, `rows_where`, `locked_row` and `update_where`
 send a statement by key whose text is made once per (model, columns, key) from the
 model's documented options (`Model._meta`, `connection.ops.quote_name`) and kept in a
 plain dict (the same text in every thread), and convert what it returns as the ORM

@@ -8,9 +8,9 @@ Speed only, for the hot writes of the Beckn path: the ACK's message row (nothing
 for a retry) and a select's held quote (the last select's replaces it). The ORM's
 `objects.create` or `bulk_create(update_conflicts=True)` builds a model instance, sends
 model signals, compiles the INSERT on every call and, for a conflict without an update,
-raises an IntegrityError to be caught; it took 1.6 times the CPU of this statement for a
-held quote (bench/results/select.md; the ACK's in bench/results/beckn_ack.md, "prepared
-INSERT"). The text is built from the model's own fields and table, and the values are
+raises an IntegrityError to be caught; it took more CPU than this statement for a held
+quote (the figures: bench/results/select.md; the ACK's in bench/results/beckn_ack.md,
+"prepared INSERT"). The text is built from the model's own fields and table, and the values are
 prepared by each field (`get_db_prep_save`, as the ORM does), so a column added to the
 model is written here too, with its default. No model signal is sent. On PostgreSQL the
 same text on the same connection is prepared by the server after a few runs
