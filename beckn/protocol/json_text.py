@@ -1,8 +1,11 @@
 """The JSON text of what we send: one encoder for the callbacks the outbox writes and for
-the byte sizes a catalog is cut into parts by."""
+the byte sizes a catalog is cut into parts by; and the digest a catalog's pieces are
+compared by (the change record's, a CDS's copies)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import orjson
@@ -20,3 +23,11 @@ def encode(body: dict[str, Any]) -> str:
 def size(value: Any) -> int:
     """Bytes of `value` as encode() writes it."""
     return len(orjson.dumps(value, option=_OPTIONS))
+
+
+def digest(value: Any) -> str:
+    """What `value` holds, as a short hex digest that does not depend on the order of its
+    keys: the same for equal values, whatever process made them (the change record keeps
+    them in the database, so their text never changes)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

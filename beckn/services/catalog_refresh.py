@@ -36,8 +36,6 @@ change, no push.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -47,6 +45,7 @@ from django.db.models import Max
 
 from beckn import conf
 from beckn.models import CatalogChange, CatalogRecord, CatalogSubscription, PieceKind, Vocabulary
+from beckn.protocol import json_text
 from beckn.protocol.refresh_tags import INC, Refresh
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import order_flow, outbox, publication
@@ -92,8 +91,7 @@ def digest(piece: dict[str, Any]) -> str:
     kept = _digested.get(id(piece))
     if kept is not None and kept[0] is piece:  # held here: its id is not another's
         return kept[1]
-    text = json.dumps(piece, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    found = hashlib.sha256(text.encode()).hexdigest()[:32]
+    found = json_text.digest(piece)
     if len(_digested) >= MAX_DIGESTED:
         _digested.clear()
     _digested[id(piece)] = (piece, found)

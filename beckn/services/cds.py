@@ -22,8 +22,6 @@ What the CDS answers on `/catalog/on_publish` is recorded by services.cds_result
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import uuid
 from collections.abc import Callable, Collection, Mapping
@@ -41,6 +39,7 @@ from beckn.models import (
     OutboxState,
     PublishReason,
 )
+from beckn.protocol import json_text
 from beckn.protocol.timefmt import format_duration, format_timestamp
 from beckn.services import outbox, publication, registry
 from beckn.wire import catalog_parts
@@ -100,7 +99,7 @@ def inputs_of(operator: Operator, now: datetime) -> dict[str, tuple[int, str]]:
     return {
         v2_catalogs.station_catalog_id(operator.code, station.code): (
             pk,
-            hashlib.sha256(f"{shared}{mine.keys.get(pk)!r}".encode()).hexdigest()[:32],
+            json_text.digest(f"{shared}{mine.keys.get(pk)!r}"),
         )
         for pk, station in mine.stations.items()
     }
@@ -132,9 +131,7 @@ class _Encoded:
 
 
 def _encoded(catalog: dict[str, Any]) -> _Encoded:
-    text = json.dumps(catalog, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    raw = text.encode()
-    return _Encoded(catalog, hashlib.sha256(raw).hexdigest()[:32], len(raw))
+    return _Encoded(catalog, json_text.digest(catalog), json_text.size(catalog))
 
 
 def _parts(catalogs: list[_Encoded]) -> list[Catalogs]:

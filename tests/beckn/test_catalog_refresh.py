@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beckn.models import CatalogChange, CatalogSubscription, Outbox, OutboxState, Subscriber
+from beckn.protocol import json_text
 from beckn.protocol.refresh_tags import Refresh
 from beckn.protocol.schema import validate_message
 from beckn.protocol.timefmt import format_timestamp
@@ -275,7 +276,7 @@ def test_a_recording_encodes_only_the_pieces_its_change_rendered_anew(priced, mo
         encoded.append(json.loads(data))
         return hashlib.sha256(data)
 
-    monkeypatch.setattr(catalog_refresh, "hashlib", SimpleNamespace(sha256=sha256))
+    monkeypatch.setattr(json_text, "hashlib", SimpleNamespace(sha256=sha256))
     catalog_refresh.record(timezone.now() - dt.timedelta(minutes=5))
     whole = len(encoded)
     encoded.clear()
