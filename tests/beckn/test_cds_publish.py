@@ -502,7 +502,8 @@ def test_a_network_edit_renders_only_its_station_s_catalog_again(
         ConnectorFactory(charger__station=station, charger__code=f"{code}-01")
     register_cds("https://cds.test.example/v2", cds_keys[1])
     CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
-    at = timezone.now()
+    # 09:30 at the station: the steps below are hours from a surge's notice (17:00-21:00)
+    at = dt.datetime.combine(timezone.localdate(), dt.time(9, 30), ZoneInfo("Asia/Kolkata"))
     assert cds.publish_due(at) == 1
     rendered = []
     render = v2_catalogs.catalog
