@@ -243,7 +243,7 @@ class CatalogServiceAdmin(TenantAdmin):
 
     list_display = ["operator", "cds_id", "active", "last_published_at"]
     list_filter = ["active"]
-    readonly_fields = ["published_stamp", "catalogs_held", "last_published_at"]
+    readonly_fields = ["published_stamp", "catalogs_held", "published_to", "last_published_at"]
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NETWORK_EDITORS
     actions = ["publish_now", "export_csv"]

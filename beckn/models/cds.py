@@ -3,6 +3,8 @@ and every publish sent to it with the results its `/catalog/on_publish` returned
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -30,7 +32,9 @@ class CatalogService(models.Model):
         "subscriber registry with type CDS (its URL and signing key are there).",
     )
     active = models.BooleanField(
-        default=True, help_text="Publish the catalogs when they change. Off: none is sent."
+        default=True,
+        help_text="Publish the catalogs when they change. Off: the catalogs the CDS holds are "
+        "withdrawn, and none is sent.",
     )
     published_stamp = models.CharField(
         max_length=200,
@@ -50,6 +54,15 @@ class CatalogService(models.Model):
         editable=False,
         help_text="Each catalog the CDS holds, by id: a digest of what it was rendered from.",
     )
+    published_to = models.CharField(
+        "catalogs held by",
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="The CDS that holds the catalogs of published_digests (empty: none holds "
+        "any); when it is no longer the CDS (turned off, or another chosen), they are "
+        "withdrawn from it.",
+    )
     last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -57,6 +70,14 @@ class CatalogService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operator_id and self.operator.code} -> {self.cds_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """An edit (the admin's form, a script) writes only what staff choose; what was
+        published is written by the publisher alone (beckn.services.cds), so an edit made
+        from a copy read before a publish never takes the publish back."""
+        if self.pk is not None and not kwargs.get("force_insert") and "update_fields" not in kwargs:
+            kwargs["update_fields"] = ["operator", "cds_id", "active"]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
@@ -74,6 +95,7 @@ class PublishReason(models.TextChoices):
     FIRST = "first", "First publish (whole)"
     ON_DEMAND = "on_demand", "On demand (whole)"
     CHANGED = "changed", "Catalog changed"
+    WITHDRAWN = "withdrawn", "Withdrawn (publishing off, or another CDS)"
 
 
 class PublishStatus(models.TextChoices):

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from beckn import conf
@@ -183,12 +184,15 @@ def publish(
     now: datetime | None = None,
     unchanged: Mapping[str, str] | None = None,
     inputs: Mapping[str, str] | None = None,
+    to: str | None = None,
 ) -> list[CatalogPublish]:
-    """What the operator's CDS does not hold as it is now (`outgoing`), queued for
-    delivery once the caller's transaction commits, each `/catalog/publish` recorded as a
-    CatalogPublish waiting for its `/catalog/on_publish`; `inputs`, by catalog id, the
-    digest of what each was rendered from (inputs_of)."""
+    """What the CDS `to` (default: the operator's) does not hold as it is now
+    (`outgoing`, against the copies of `published_digests`), queued for delivery once the
+    caller's transaction commits, each `/catalog/publish` recorded as a CatalogPublish
+    waiting for its `/catalog/on_publish`; `inputs`, by catalog id, the digest of what
+    each was rendered from (inputs_of)."""
     now = now or timezone.now()
+    to = to or service.cds_id
     held = service.published_digests or {}
     parts, digests = outgoing(held, catalogs, service.operator, whole=whole, unchanged=unchanged)
     window = timedelta(seconds=conf.get("BECKN_CDS_PUBLISH_WINDOW"))
@@ -196,12 +200,12 @@ def publish(
     with transaction.atomic():
         for part in parts:
             body = publish_body(part, now)
-            row = outbox.send(body, service.cds_id, now, now + window)
+            row = outbox.send(body, to, now, now + window)
             context = body["context"]
             rows.append(
                 CatalogPublish.objects.create(
                     operator_id=service.operator_id,
-                    cds_id=service.cds_id,
+                    cds_id=to,
                     reason=reason,
                     outbox=row,
                     message_id=context["messageId"],
@@ -214,8 +218,26 @@ def publish(
             published_stamp=stamp or service.published_stamp,
             published_digests=digests,
             published_inputs=dict(inputs or {}),
+            published_to=to,
             last_published_at=now if rows else service.last_published_at,
         )
+    return rows
+
+
+def withdraw_elsewhere(service: CatalogService, now: datetime) -> list[CatalogPublish]:
+    """Every catalog held by a CDS that is no longer where the operator publishes
+    (publishing turned off, or another CDS chosen), withdrawn from it: a CDS keeps a
+    catalog until told otherwise (ours carry no validity of their own), and would go on
+    showing its last prices. The service is left holding nothing, so the CDS it now
+    publishes to gets every catalog."""
+    held_by = service.published_to
+    if not held_by or not service.published_digests:
+        return []
+    if service.active and held_by == service.cds_id:
+        return []
+    service.published_stamp = ""  # what is published next is sent whole
+    rows = publish(service, [], PublishReason.WITHDRAWN, to=held_by, now=now)
+    service.published_digests, service.published_inputs = {}, {}
     return rows
 
 
@@ -228,6 +250,8 @@ def publish_now(
     """The operator's catalogs, whole, to its CDS now (the admin's action, `manage.py
     cds_publish`). CatalogService.DoesNotExist when it has none configured."""
     service = CatalogService.objects.select_related("operator").get(operator=operator)
+    if not service.active:
+        raise ValueError(f"publishing to {service.cds_id} is off")
     now = timezone.now()
     stamp = catalog_stamp(operator.pk, now)
     again = service.last_published_at is not None
@@ -239,6 +263,7 @@ def publish_now(
         catalogs, inputs = source(operator, now), {}
     with transaction.atomic():
         _lost(service, now).update(resent=True)  # every catalog goes again now
+        withdraw_elsewhere(service, now)
         sent_from = {cid: fp for cid, (_, fp) in inputs.items()}
         return publish(service, catalogs, why, whole=True, stamp=stamp, now=now, inputs=sent_from)
 
@@ -246,7 +271,8 @@ def publish_now(
 def publish_due(now: datetime | None = None, *, source: CatalogSource | None = None) -> int:
     """Every active CDS whose operator's catalogs changed since they were last published
     (or were never published: then whole) gets the catalogs that changed; one whose CDS
-    is not registered (yet) waits. Rows are locked and skipped if locked, so overlapping
+    is not registered (yet) waits. A CDS no longer published to has its catalogs
+    withdrawn (withdraw_elsewhere). Rows are locked and skipped if locked, so overlapping
     runs never send one change twice. Returns how many publishes were queued."""
     now = now or timezone.now()
     sent = 0
@@ -254,19 +280,24 @@ def publish_due(now: datetime | None = None, *, source: CatalogSource | None = N
         services = (
             CatalogService.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("operator")
-            .filter(active=True)
+            .filter(Q(active=True) | ~Q(published_to=""))
         )
         for service in services:
-            if registry.callback_url(service.cds_id, fresh=True) is None:
-                continue
-            stamp = catalog_stamp(service.operator_id, now)
             lost = list(_lost(service, now))
-            if stamp == service.published_stamp and not lost:
-                continue
             # the CDS may not hold what a lost publish carried: sent again (or withdrawn)
             again = {cid for row in lost for cid in row.catalog_ids}
             service.published_digests = {**service.published_digests, **dict.fromkeys(again, "")}
-            first = service.last_published_at is None
+            withdrawn = withdraw_elsewhere(service, now)
+            sent += len(withdrawn)
+            if withdrawn or not service.active:
+                CatalogPublish.objects.filter(pk__in=[row.pk for row in lost]).update(resent=True)
+                lost = []
+            if not service.active or registry.callback_url(service.cds_id, fresh=True) is None:
+                continue
+            stamp = catalog_stamp(service.operator_id, now)
+            if stamp == service.published_stamp and not lost:
+                continue
+            first = not service.published_digests  # the CDS holds none of them: whole
             reason = PublishReason.FIRST if first else PublishReason.CHANGED
             try:
                 with transaction.atomic():  # a savepoint: a failed query spoils nothing
@@ -314,7 +345,7 @@ def _lost(service: CatalogService, now: datetime) -> Any:
     return CatalogPublish.objects.filter(
         operator_id=service.operator_id,
         created_at__gte=now - LOST_WITHIN,
-        cds_id=service.cds_id,
+        cds_id=service.published_to or service.cds_id,
         resent=False,
         outbox__state=OutboxState.EXPIRED,
     ).only("pk", "catalog_ids")

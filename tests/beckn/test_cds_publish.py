@@ -157,7 +157,85 @@ def test_catalogs_are_published_whole_first_then_on_change(
     assert service.published_stamp == cds.catalog_stamp(network.op_a.pk, at)
     CatalogService.objects.filter(pk=service.pk).update(active=False)
     Stamp.bump(Stamp.Kind.CATALOG, network.op_a.pk)
-    assert cds.publish_due(at, source=source) == 0  # off: nothing is sent
+    with pytest.raises(ValueError, match=r"publishing to cds\.test\.example is off"):
+        cds.publish_now(network.op_a, source=source)
+    assert cds.publish_due(at, source=source) == 1  # off: what the CDS holds is withdrawn
+    assert CatalogPublish.objects.latest("pk").reason == "withdrawn"
+    assert cds.publish_due(at, source=source) == 0  # then nothing is sent
+
+
+@pytest.mark.django_db
+def test_a_cds_no_longer_published_to_has_its_catalogs_withdrawn(
+    bpp, our_key, search_world, cds_keys, no_queue
+):
+    """A CDS keeps a catalog until told otherwise: turned off, the catalogs it holds are
+    withdrawn at the next beat (then nothing is sent); on again, every catalog goes; and
+    when the operator chooses another CDS, the old one has them withdrawn and the new one
+    gets them all."""
+    network = search_world
+    second = StationFactory(operator=network.op_a, code="a-second")
+    ConnectorFactory(charger__station=second, charger__code="a-second-01")
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    other = Subscriber.objects.create(
+        subscriber_id="cds-2.test.example", type=SubscriberType.CDS,
+        url="https://cds-2.test.example/v2", key_id="cds-2.k1", signing_public_key=cds_keys[1],
+    )  # fmt: skip
+    service = CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    at = timezone.now()
+    assert cds.publish_due(at) == 1
+    held = sorted(CatalogService.objects.get(pk=service.pk).published_digests)
+    assert len(held) == 2
+
+    def last_publish():
+        row = CatalogPublish.objects.latest("pk")
+        catalogs = _published([row])
+        return row.cds_id, row.reason, sorted((c["id"], c.get("isActive", True)) for c in catalogs)
+
+    service.active = False
+    service.save()
+    assert cds.publish_due(at) == 1
+    assert last_publish() == (CDS_ID, "withdrawn", [(cid, False) for cid in held])
+    service.refresh_from_db()
+    assert (service.published_digests, service.published_to) == ({}, CDS_ID)
+    Stamp.bump(Stamp.Kind.PRICING, network.op_a.pk)
+    assert cds.publish_due(at) == 0  # off: nothing more is sent
+    service.active = True
+    service.save()
+    assert cds.publish_due(at) == 1
+    assert last_publish() == (CDS_ID, "first", [(cid, True) for cid in held])
+    service.cds_id = other.subscriber_id
+    service.save()
+    assert cds.publish_due(at) == 2  # one withdrawal, one publish
+    withdrawal, first = CatalogPublish.objects.order_by("-pk")[:2][::-1]
+    assert (withdrawal.cds_id, withdrawal.reason, first.cds_id, first.reason) == (
+        CDS_ID, "withdrawn", other.subscriber_id, "first",
+    )  # fmt: skip
+    assert [c.get("isActive", True) for c in _published([withdrawal])] == [False, False]
+    assert sorted(c["id"] for c in _published([first])) == held
+    service.refresh_from_db()
+    assert service.published_to == other.subscriber_id
+    assert sorted(service.published_digests) == held
+    assert cds.publish_due(at) == 0
+
+
+@pytest.mark.django_db
+def test_a_lost_withdrawal_from_a_cds_turned_off_is_withdrawn_again(
+    bpp, our_key, search_world, cds_keys, no_queue
+):
+    register_cds("https://cds.test.example/v2", cds_keys[1])
+    service = CatalogService.objects.create(operator=search_world.op_a, cds_id=CDS_ID)
+    at = timezone.now()
+    assert cds.publish_due(at) == 1
+    CatalogService.objects.filter(pk=service.pk).update(active=False)
+    assert cds.publish_due(at) == 1
+    withdrawal = CatalogPublish.objects.latest("pk")
+    Outbox.objects.filter(pk=withdrawal.outbox_id).update(state=OutboxState.EXPIRED)
+    assert cds.publish_due(at) == 1  # the CDS was down: withdrawn again, once
+    again = CatalogPublish.objects.latest("pk")
+    assert again.reason == "withdrawn" and again.catalog_ids == withdrawal.catalog_ids
+    withdrawal.refresh_from_db()
+    assert withdrawal.resent
+    assert cds.publish_due(at) == 0
 
 
 def on_publish(message_id: str, results: list) -> bytes:
@@ -238,6 +316,16 @@ def test_admin_configures_a_cds_publishes_on_demand_and_shows_rejections(
                        sent.created_at)  # fmt: skip
     listing = client.get(reverse("admin:beckn_catalogpublish_changelist")).content.decode()
     assert "c rejected: 40001 no offers" in listing
+    change = reverse("admin:beckn_catalogservice_change", args=[service.pk])
+    off = {"operator": network.op_a.pk, "cds_id": CDS_ID}  # "active" unticked
+    assert "Catalogs held by" in client.get(change).content.decode()
+    assert client.post(change, off).status_code == 302
+    service.refresh_from_db()
+    assert not service.active and list(service.published_digests) == [
+        f"catalog-{network.op_a.code}"
+    ]  # held until the beat withdraws them
+    page = client.post(changelist, action, follow=True).content.decode()
+    assert "not published: publishing to cds.test.example is off" in page
     client.force_login(network.admin_b)  # another operator's staff see none of it
     listing = client.get(reverse("admin:beckn_catalogpublish_changelist")).content.decode()
     assert "no offers" not in listing
