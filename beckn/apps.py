@@ -24,3 +24,12 @@ class BecknConfig(AppConfig):
             on_not_delivered, weak=False, dispatch_uid="beckn-add-ons-not-delivered"
         )
         orders_named_asked.connect(orders_named, weak=False, dispatch_uid="beckn-orders-named")
+
+        from django.db.models.signals import pre_delete
+
+        from beckn.models import CatalogService
+        from beckn.services.cds import withdrawn_on_delete
+
+        pre_delete.connect(
+            withdrawn_on_delete, sender=CatalogService, dispatch_uid="beckn-cds-withdrawn"
+        )

@@ -244,6 +244,20 @@ def withdraw_elsewhere(service: CatalogService, now: datetime) -> list[CatalogPu
 CatalogSource = Callable[[Operator, datetime], Catalogs]
 
 
+def withdrawn_on_delete(
+    sender: type[CatalogService], instance: CatalogService, origin: Any = None, **kwargs: Any
+) -> None:
+    """A CDS deleted (the admin, a script) has its catalogs withdrawn, as one turned off;
+    one deleted with its operator (`origin` an Operator, or operators) keeps them: the
+    records of the withdrawal would go with the operator."""
+    gone_with = origin.model if hasattr(origin, "model") else type(origin)
+    if issubclass(gone_with, Operator):
+        log.warning("%s deleted: %s keeps its catalogs", instance.operator.code, instance)
+        return
+    instance.active = False
+    withdraw_elsewhere(instance, timezone.now())
+
+
 def publish_now(
     operator: Operator, *, source: CatalogSource | None = None, reason: str = ""
 ) -> list[CatalogPublish]:

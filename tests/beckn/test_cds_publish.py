@@ -219,6 +219,31 @@ def test_a_cds_no_longer_published_to_has_its_catalogs_withdrawn(
 
 
 @pytest.mark.django_db
+def test_a_cds_deleted_has_its_catalogs_withdrawn_unless_its_operator_goes_with_it(
+    client, bpp, our_key, network, cds_keys, no_queue, monkeypatch, caplog
+):
+    monkeypatch.setattr(cds, "catalogs_of", lambda op, now: [mini_catalog(op)])
+    register_cds("https://cds.test.example", cds_keys[1])
+    for operator in (network.op_a, network.op_b):
+        CatalogService.objects.create(operator=operator, cds_id=CDS_ID)
+        cds.publish_now(operator)
+    service = CatalogService.objects.get(operator=network.op_a)
+    client.force_login(network.admin_a)
+    delete = reverse("admin:beckn_catalogservice_delete", args=[service.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    withdrawal = CatalogPublish.objects.latest("pk")
+    assert (withdrawal.operator, withdrawal.cds_id, withdrawal.reason) == (
+        network.op_a, CDS_ID, "withdrawn",
+    )  # fmt: skip
+    assert [(c["id"], c["isActive"]) for c in _published([withdrawal])] == [
+        (f"catalog-{network.op_a.code}", False)
+    ]
+    network.op_b.delete()  # its records go with it: no withdrawal, said in the log
+    assert not CatalogPublish.objects.filter(operator_id=network.op_b.pk).exists()
+    assert f"{network.op_b.code} deleted: " in caplog.text
+
+
+@pytest.mark.django_db
 def test_a_lost_withdrawal_from_a_cds_turned_off_is_withdrawn_again(
     bpp, our_key, search_world, cds_keys, no_queue
 ):
