@@ -16,6 +16,9 @@
   catalogs that changed, all of them the first time; and the catalogs of any publish that
   expired undelivered (the CDS was down) again, as they now are. `publish_now(operator)`
   (the admin's and `manage.py cds_publish`'s) sends every one.
+- `withdraw_elsewhere(service)`: a CDS no longer published to (turned off, another
+  chosen, or deleted: `withdrawn_on_delete`) has every catalog it holds withdrawn, since
+  it keeps a catalog until told otherwise.
 
 What the CDS answers on `/catalog/on_publish` is recorded by services.cds_results.
 """
@@ -262,7 +265,9 @@ def publish_now(
     operator: Operator, *, source: CatalogSource | None = None, reason: str = ""
 ) -> list[CatalogPublish]:
     """The operator's catalogs, whole, to its CDS now (the admin's action, `manage.py
-    cds_publish`). CatalogService.DoesNotExist when it has none configured."""
+    cds_publish`), after a withdrawal from the CDS that held them if that is another
+    (withdraw_elsewhere). CatalogService.DoesNotExist when it has none configured;
+    ValueError when publishing to it is off."""
     service = CatalogService.objects.select_related("operator").get(operator=operator)
     if not service.active:
         raise ValueError(f"publishing to {service.cds_id} is off")
