@@ -178,18 +178,28 @@ class Layout:
         """The station's location and its CHARGING fulfillment (with its surge notices)."""
         found = self._stations.get(pk)
         if found is None:
-            notices = [
-                catalog_json.surge_ref(n)
-                if n.code in self.notices
-                else catalog_json.surge_tags(n, named=False)
-                for n in self.offering.notices.get(pk) or ()
-            ]
-            found = self._stations[pk] = (
-                self._shared(("location", id(station)), lambda: catalog_json.location(station)),
-                catalog_json.catalog_fulfillment(
+            shown = self.offering.notices.get(pk) or ()
+
+            def fulfillment() -> dict[str, Any]:
+                notices = [
+                    catalog_json.surge_ref(n)
+                    if n.code in self.notices
+                    else catalog_json.surge_tags(n, named=False)
+                    for n in shown
+                ]
+                return catalog_json.catalog_fulfillment(
                     station, self.query_start, self.query_end, notices
-                ),
+                )
+
+            location = self._shared(
+                ("location", id(station)), lambda: catalog_json.location(station)
             )
+            if self.query_start is None and self.query_end is None:  # kept: a whole layout's
+                notices = tuple((n, n.code in self.notices) for n in shown)  # by value
+                found = (location, self._shared(("fulfillment", id(station), notices), fulfillment))
+            else:  # a search's own times: rendered for it alone
+                found = (location, fulfillment())
+            self._stations[pk] = found
         return found
 
     def station_size(self, pk: int, station: Station) -> int:
