@@ -175,7 +175,9 @@ class Layout:
         return offer_json.in_vocabulary(tags, self.vocabularies)
 
     def station(self, pk: int, station: Station) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The station's location and its CHARGING fulfillment (with its surge notices)."""
+        """The station's location and its CHARGING fulfillment (with its surge notices).
+        A whole layout's fulfillment is kept like the location (speed only: the change
+        record renders and digests it once, bench/results/on_search.md)."""
         found = self._stations.get(pk)
         if found is None:
             shown = self.offering.notices.get(pk) or ()
