@@ -72,11 +72,14 @@ class CatalogService(models.Model):
         return f"{self.operator_id and self.operator.code} -> {self.cds_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """An edit (the admin's form, a script) writes only what staff choose; what was
-        published is written by the publisher alone (beckn.services.cds), so an edit made
-        from a copy read before a publish never takes the publish back."""
+        """An edit (the admin's form, a script) writes only what staff choose, its
+        editable fields; what was published is written by the publisher alone
+        (beckn.services.cds), so an edit made from a copy read before a publish never
+        takes the publish back."""
         if self.pk is not None and not kwargs.get("force_insert") and "update_fields" not in kwargs:
-            kwargs["update_fields"] = ["operator", "cds_id", "active"]
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if f.editable and not f.primary_key
+            ]
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
