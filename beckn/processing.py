@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import cast
+from typing import NamedTuple, cast
 
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Field, QuerySet
@@ -49,16 +49,30 @@ MAX_ATTEMPTS = 3
 COULD_NOT_PROCESS = "the BPP could not process this request; please retry with a new message_id"
 
 
+class Answered(NamedTuple):
+    inbound_id: int
+    # another message was waiting when this one was taken (True where the database
+    # cannot say: SQLite): a drain told that none was looks no more before it waits
+    more: bool
+
+
 def process_next(now: dt.datetime | None = None) -> int | None:
+    """The id of the message answer_in_turn answered, None when none waits."""
+    answered = answer_in_turn(now)
+    return None if answered is None else answered.inbound_id
+
+
+def answer_in_turn(now: dt.datetime | None = None) -> Answered | None:
     """Handle the unanswered message whose turn comes first (its fair_at: services.admission)
-    that no other worker holds; its id, or None when there is none. One statement finds
-    and leases it (FOR UPDATE SKIP LOCKED), so workers draining the queue side by side
-    never take a row another one holds, nor one already answered. A message whose
-    handling failed is counted for the sweep (record_crash)."""
+    that no other worker holds; None when there is none. One statement finds and leases
+    it (FOR UPDATE SKIP LOCKED), so workers draining the queue side by side never take a
+    row another one holds, nor one already answered, and says whether another was
+    waiting. A message whose handling failed is counted for the sweep (record_crash)."""
     now = now or timezone.now()
-    inbound = _next_waiting(now)
-    if inbound is None:
+    taken = _next_waiting(now)
+    if taken is None:
         return None
+    inbound, more = taken
     try:
         _answer(inbound, now)
     except Exception as exc:
@@ -66,7 +80,7 @@ def process_next(now: dt.datetime | None = None) -> int | None:
         record_crash(inbound.pk, exc)
     finally:
         publication.answered()
-    return inbound.pk
+    return Answered(inbound.pk, more)
 
 
 ANSWERED_BARE = frozenset({"search"})  # handlers that read, or keep their writes atomic
@@ -139,8 +153,9 @@ def release(taken_before: dt.datetime) -> int:
     return held.update(state=InboundState.RECEIVED)
 
 
-def _next_waiting(now: dt.datetime) -> InboundMessage | None:
-    """The unanswered message whose turn comes first that no other worker holds, taken."""
+def _next_waiting(now: dt.datetime) -> tuple[InboundMessage, bool] | None:
+    """The unanswered message whose turn comes first that no other worker holds, taken,
+    and whether another was waiting."""
     return _take("next", lambda alias: waiting(_ANY_TIME).using(alias), now)
 
 
@@ -148,17 +163,20 @@ _TAKE_COLUMNS = ("id", "state", "processed_at", "attempts")
 _ANY_TIME = dt.datetime(1970, 1, 2, tzinfo=dt.UTC)  # where the time goes (never a message's)
 _TAKES: dict[tuple[str, str], tuple[str, list, bool]] = {}
 _STAMPS = "published_stamps"  # the take's column of every operator's stamps
+_MORE = "more_waiting"  # and its column: another message was waiting
 
 
 def _take(
     kind: str, rows: Callable[[str], QuerySet[InboundMessage]], now: dt.datetime
-) -> InboundMessage | None:
+) -> tuple[InboundMessage, bool] | None:
     """The first of `rows` (a locking query), leased as it is locked: one autocommitted
     `UPDATE ... SET state = 'processing', processed_at = now, attempts = attempts + 1
     WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *`, with every operator's
     published stamps beside it where the database can (Stamp.every_column): read after
     the message's commit, they are what answering it is quoted under
-    (publication.taken), not a statement of their own.
+    (publication.taken), not a statement of their own. Beside them, whether the
+    statement's snapshot held another unanswered message (locked or not: a worker may
+    be taking it, so True errs towards one more look); True where it is not asked.
 
     The statement's text is the same for every moment: it is compiled once per process
     and kind, with _ANY_TIME where the time goes."""
@@ -172,13 +190,13 @@ def _take(
     any_time, at = ops.adapt_datetimefield_value(_ANY_TIME), ops.adapt_datetimefield_value(now)
     values = [InboundState.PROCESSING, at, *(at if p == any_time else p for p in params)]
     read = Checked.moment()
-    found = stamps.instances(InboundMessage, sql, values, alias, _STAMPS)
+    found = stamps.instances(InboundMessage, sql, values, alias, (_STAMPS, _MORE))
     if not found:
         return None
-    inbound, published = found[0]
+    inbound, (published, more) = found[0]
     kinds = publication.KINDS
     publication.taken(Stamp.every_from(published, kinds) if with_stamps else None, read)
-    return inbound
+    return inbound, more is not False
 
 
 def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list, bool]:
@@ -199,7 +217,12 @@ def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list, bool]:
     if published is None:
         return sql, list(params), False
     column, kinds = published
-    return f"{sql}, {column} AS {ops.quote_name(_STAMPS)}", [*params, *kinds], True
+    # the taken row is still unanswered in the statement's snapshot: another makes two
+    two = unanswered(_ANY_TIME).using(rows.db).values("pk")[:2]
+    others, other_params = two.query.get_compiler(using=rows.db).as_sql()
+    more = f"(SELECT COUNT(*) FROM ({others}) AS {ops.quote_name('w')}) > 1"  # noqa: S608 (as above)
+    sql = f"{sql}, {column} AS {ops.quote_name(_STAMPS)}, {more} AS {ops.quote_name(_MORE)}"
+    return sql, [*params, *kinds, *other_params], True
 
 
 def _request(inbound: InboundMessage, now: dt.datetime) -> Request:

@@ -72,14 +72,17 @@ def process_inbound(inbound_id: int | None = None) -> None:
 
 def _drain(courier: delivery.Courier) -> bool:
     """Answer the waiting messages in turn for as long as DRAIN_SECONDS lasts, and when
-    none waits, hold the bell until a message rings it or LINGER_SECONDS pass, then look
-    once more; True when there may be more."""
+    none waits (a take found none, or the last one said no other was waiting: a message
+    committed since rang the bell, which the hold then finds ringing), hold the bell
+    until a message rings it or LINGER_SECONDS pass, then look once more; True when there
+    may be more."""
     ends = time.monotonic() + DRAIN_SECONDS
-    lingered = False
+    lingered, more = False, True
     while True:
-        if answer_next(courier) is not None:
+        answered = _answer_in_turn(courier) if more else None
+        if answered is not None:
             courier.record()
-            lingered = False
+            lingered, more = False, answered.more
             if time.monotonic() >= ends:
                 return True
         elif lingered or not doorbell.hold():
@@ -87,7 +90,7 @@ def _drain(courier: delivery.Courier) -> bool:
         else:
             doorbell.wait(LINGER_SECONDS)  # a message committed meanwhile rings the held bell
             doorbell.silence()  # and the next look finds it
-            lingered = True
+            lingered, more = True, True
 
 
 def answer_next(courier: delivery.Courier | None = None) -> int | None:
@@ -96,13 +99,18 @@ def answer_next(courier: delivery.Courier | None = None) -> int | None:
     wait for another worker; its id, None when none waits. A courier handed in is reused
     (its signing key read once for many calls), and its owner writes down the attempts
     (Courier.record); a retry goes back to the queue."""
-    taken: list[int] = []
+    answered = _answer_in_turn(courier)
+    return None if answered is None else answered.inbound_id
+
+
+def _answer_in_turn(courier: delivery.Courier | None) -> processing.Answered | None:
+    taken: list[processing.Answered] = []
     started, held = time.monotonic(), slow_baps.held_seconds()
 
     def answer() -> None:
-        inbound_id = processing.process_next()
-        if inbound_id is not None:
-            taken.append(inbound_id)
+        answered = processing.answer_in_turn()
+        if answered is not None:
+            taken.append(answered)
 
     _answer_here(answer, courier)
     # the drain rate is the answering's: a POST to a slow BAP is left out (services.slow_baps)

@@ -108,23 +108,23 @@ def _matching(
             f"SELECT {columns} FROM {quote(model._meta.db_table)} "  # noqa: S608 (names from the model, values parameters)
             f"WHERE {_where(model, names, counts, quote)}" + (f" LIMIT 1{lock}" if one else "")
         )
-    found = _converted(model, fields, sql, _key_values(model, names, key, connection), alias)
+    found = _converted(model, fields, sql, _key_values(model, names, key, connection), alias, ())
     return [values for values, _ in found]
 
 
 def instances(
-    model: type[M], sql: str, params: list[Any], alias: str, extra: str | None = None
-) -> list[tuple[M, Any]]:
+    model: type[M], sql: str, params: list[Any], alias: str, extras: tuple[str, ...] = ()
+) -> list[tuple[M, tuple[Any, ...]]]:
     """The rows a statement returns (a SELECT or a RETURNING of every column of the
     model's table) as model instances, as `Model.objects.raw(sql, params)` makes them
     (each column converted by the database and its field, then `Model.from_db`), where
     which column is which field, and their converters, are worked out once per (model,
     columns, database): raw() works them out for every call (bench/results/select.md).
-    Each with the value of the column named `extra` that the statement returns beside
-    them, as the database gives it (None: no such column)."""
+    Each with the values of the columns named `extras` that the statement returns beside
+    them, as the database gives them (None: no such column)."""
     fields = tuple(model._meta.concrete_fields)
     names = [f.attname for f in fields]
-    found = _converted(model, fields, sql, params, alias, extra)
+    found = _converted(model, fields, sql, params, alias, extras)
     return [(model.from_db(alias, names, values), more) for values, more in found]
 
 
@@ -134,11 +134,11 @@ def _converted(
     sql: str,
     params: list[Any],
     alias: str,
-    extra: str | None = None,
-) -> list[tuple[list[Any], Any]]:
+    extras: tuple[str, ...],
+) -> list[tuple[list[Any], tuple[Any, ...]]]:
     """The rows `sql` returns, each as the values of `fields` (found among its columns by
     name) converted as the ORM converts them: by the database, then by the field; and
-    the value of its column `extra`, as it is."""
+    the values of its columns `extras`, as they are (None: no such column)."""
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -146,7 +146,7 @@ def _converted(
         rows = cursor.fetchall()
     plan = _PLANS.get((model, fields, columns, alias)) or _plan(model, fields, columns, alias)
     order, converters = plan
-    at = columns.index(extra) if extra in columns else None
+    at = tuple(columns.index(name) if name in columns else None for name in extras)
     out = []
     for row in rows:
         values = [row[i] for i in order]
@@ -155,7 +155,7 @@ def _converted(
             for function in functions:
                 value = function(value, expression, connection)
             values[i] = value
-        out.append((values, None if at is None else row[at]))
+        out.append((values, tuple(None if i is None else row[i] for i in at)))
     return out
 
 

@@ -272,14 +272,14 @@ def test_the_drain_rate_leaves_out_the_time_a_slow_bap_took_its_callback(monkeyp
     monkeypatch.setattr(tasks, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     slow_post = [False]
 
-    def process_next() -> int:
+    def answer_in_turn() -> processing.Answered:
         clock[0] += 0.5  # the handler's half second
         if slow_post[0]:  # its callback's POST took six seconds more (as the courier notes)
             clock[0] += 6.0
             slow_baps.note("slow.bap.example", 6.0)
-        return 1
+        return processing.Answered(1, more=False)
 
-    monkeypatch.setattr(processing, "process_next", process_next)
+    monkeypatch.setattr(processing, "answer_in_turn", answer_in_turn)
     try:
         assert tasks.answer_next() == 1
         slow_post[0] = True

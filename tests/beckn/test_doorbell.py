@@ -362,3 +362,55 @@ def test_the_claim_is_planned_for_its_values_when_its_statement_is_prepared():
         )
         plans = cursor.fetchall()
     assert plans and all(generic == 0 and custom > 0 for generic, custom in plans), plans
+
+
+@pytest.mark.postgres  # the take's own column (SQLite: another look, as without it)
+@pytest.mark.django_db
+def test_a_drain_told_that_no_other_message_waits_holds_the_bell_without_looking_again(
+    client, network, bap, fake, our_key, no_queue, redis_cache, delivered, monkeypatch,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """The take says whether another message was waiting: the last one's answer is
+    followed by the hold and the wait, not by a take that finds nothing."""
+    first, second = accept_many(
+        2, client, network, bap, django_capture_on_commit_callbacks, redis_cache
+    )
+    takes: list[object] = []
+    real_take = processing._next_waiting
+
+    def take(now):
+        taken = real_take(now)
+        takes.append(None if taken is None else (taken[0].pk, taken[1]))
+        return taken
+
+    monkeypatch.setattr(processing, "_next_waiting", take)
+    tasks.process_inbound(first.pk)
+    # the first take saw the second waiting, the second none; after the wait, one look
+    assert takes == [(first.pk, True), (second.pk, False), None]
+    assert set(InboundMessage.objects.values_list("state", flat=True)) == {InboundState.DONE}
+
+
+@pytest.mark.django_db
+def test_a_message_committed_after_the_take_said_none_waits_is_still_looked_for(
+    client, network, bap, fake, our_key, no_queue, redis_cache, delivered, monkeypatch,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """A message committed while the drain answers the last one it was told of rings the
+    silenced bell: its ring queues a task, and the drain, finding the bell ringing, stops
+    for that task to look."""
+    (first,) = accept_many(1, client, network, bap, django_capture_on_commit_callbacks, redis_cache)
+    came: list[InboundMessage] = []
+    real_answer = processing._answer
+
+    def answer(inbound, now):
+        if not came:  # committed while the drain answers the first
+            came.append(accept(client, network, bap, django_capture_on_commit_callbacks))
+        return real_answer(inbound, now)
+
+    monkeypatch.setattr(processing, "_answer", answer)
+    queued = list(no_queue["process"])
+    tasks.process_inbound(first.pk)
+    assert no_queue["process"] == [*queued, came[0].pk]  # its ring queued a task
+    InboundMessage.objects.get(pk=first.pk, state=InboundState.DONE)
+    tasks.process_inbound(came[0].pk)  # the task it queued
+    assert set(InboundMessage.objects.values_list("state", flat=True)) == {InboundState.DONE}

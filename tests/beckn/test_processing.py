@@ -149,7 +149,7 @@ def test_a_taken_message_is_another_workers_only_once_the_sweep_released_its_lea
     inbound = accepted(client, bap, "search", msgs.search(), django_capture_on_commit_callbacks)
     taken_at = timezone.now() - processing.LEASE / 2
     taken = processing._next_waiting(taken_at)  # a worker takes it, and stops (killed)
-    assert taken is not None and taken.state == InboundState.PROCESSING
+    assert taken is not None and taken[0].state == InboundState.PROCESSING
     assert processing.process_next() is None  # held
     tasks.requeue_stuck()
     assert processing.process_next() is None  # held: its lease has not run out
