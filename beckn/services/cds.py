@@ -18,7 +18,8 @@
   (the admin's and `manage.py cds_publish`'s) sends every one.
 - `withdraw_elsewhere(service)`: a CDS no longer published to (turned off, another
   chosen, or deleted: `withdrawn_on_delete`) has every catalog it holds withdrawn, since
-  it keeps a catalog until told otherwise.
+  it keeps a catalog until told otherwise; so has the CDS of an operator deleted, by
+  publishes that leave no record.
 
 What the CDS answers on `/catalog/on_publish` is recorded by services.cds_results.
 """
@@ -40,6 +41,7 @@ from beckn import conf
 from beckn.models import (
     CatalogPublish,
     CatalogService,
+    Outbox,
     OutboxState,
     PublishReason,
 )
@@ -198,12 +200,10 @@ def publish(
     to = to or service.cds_id
     held = service.published_digests or {}
     parts, digests = outgoing(held, catalogs, service.operator, whole=whole, unchanged=unchanged)
-    window = timedelta(seconds=conf.get("BECKN_CDS_PUBLISH_WINDOW"))
     rows = []
     with transaction.atomic():
         for part in parts:
-            body = publish_body(part, now)
-            row = outbox.send(body, to, now, now + window)
+            body, row = _sent(part, to, now)
             context = body["context"]
             rows.append(
                 CatalogPublish.objects.create(
@@ -225,6 +225,14 @@ def publish(
             last_published_at=now if rows else service.last_published_at,
         )
     return rows
+
+
+def _sent(part: Catalogs, to: str, now: datetime) -> tuple[dict[str, Any], Outbox]:
+    """One `/catalog/publish` of `part` to the CDS `to`, queued for delivery once the
+    caller's transaction commits (the outbox, as every callback)."""
+    body = publish_body(part, now)
+    window = timedelta(seconds=conf.get("BECKN_CDS_PUBLISH_WINDOW"))
+    return body, outbox.send(body, to, now, now + window)
 
 
 def withdraw_elsewhere(service: CatalogService, now: datetime) -> list[CatalogPublish]:
@@ -250,15 +258,24 @@ CatalogSource = Callable[[Operator, datetime], Catalogs]
 def withdrawn_on_delete(
     sender: type[CatalogService], instance: CatalogService, origin: Any = None, **kwargs: Any
 ) -> None:
-    """A CDS deleted (the admin, a script) has its catalogs withdrawn, as one turned off;
-    one deleted with its operator (`origin` an Operator, or operators) keeps them: the
-    records of the withdrawal would go with the operator."""
+    """A CDS deleted (the admin, a script) has its catalogs withdrawn, as one turned off.
+    So does one deleted with its operator (`origin` an Operator, or operators), by
+    publishes that leave no CatalogPublish: the records would go with the operator. They
+    are sent, and retried within their window, as any publish; the CDS's on_publish for
+    them matches no record (a 404 NACK), and a lost one is not sent again."""
     gone_with = origin.model if hasattr(origin, "model") else type(origin)
-    if issubclass(gone_with, Operator):
-        log.warning("%s deleted: %s keeps its catalogs", instance.operator.code, instance)
+    if not issubclass(gone_with, Operator):
+        instance.active = False
+        withdraw_elsewhere(instance, timezone.now())
         return
-    instance.active = False
-    withdraw_elsewhere(instance, timezone.now())
+    held_by, held = instance.published_to, instance.published_digests or {}
+    if not held_by or not held:
+        return
+    now = timezone.now()
+    parts, _ = outgoing(held, [], instance.operator)
+    sent = [_sent(part, held_by, now)[1].pk for part in parts]
+    log.info("%s deleted: its catalogs withdrawn from %s (outbox %s)",
+             instance.operator.code, held_by, sent)  # fmt: skip
 
 
 def publish_now(

@@ -219,7 +219,7 @@ def test_a_cds_no_longer_published_to_has_its_catalogs_withdrawn(
 
 
 @pytest.mark.django_db
-def test_a_cds_deleted_has_its_catalogs_withdrawn_unless_its_operator_goes_with_it(
+def test_a_cds_deleted_has_its_catalogs_withdrawn_with_or_without_its_operator(
     client, bpp, our_key, network, cds_keys, no_queue, monkeypatch, caplog
 ):
     monkeypatch.setattr(cds, "catalogs_of", lambda op, now: [mini_catalog(op)])
@@ -238,9 +238,19 @@ def test_a_cds_deleted_has_its_catalogs_withdrawn_unless_its_operator_goes_with_
     assert [(c["id"], c["isActive"]) for c in _published([withdrawal])] == [
         (f"catalog-{network.op_a.code}", False)
     ]
-    network.op_b.delete()  # its records go with it: no withdrawal, said in the log
-    assert not CatalogPublish.objects.filter(operator_id=network.op_b.pk).exists()
-    assert f"{network.op_b.code} deleted: " in caplog.text
+    caplog.set_level("INFO", logger="beckn.services.cds")
+    before = Outbox.objects.count()
+    op_b = network.op_b.pk
+    network.op_b.delete()  # its records go with it; its catalogs are withdrawn all the same
+    assert not CatalogPublish.objects.filter(operator_id=op_b).exists()
+    (unrecorded,) = Outbox.objects.order_by("pk")[before:]
+    assert unrecorded.target_url == "https://cds.test.example/catalog/publish"
+    body = json.loads(unrecorded.payload)
+    assert schema_issues(body) == []
+    assert [(c["id"], c["isActive"]) for c in body["message"]["catalogs"]] == [
+        (f"catalog-{network.op_b.code}", False)
+    ]
+    assert f"{network.op_b.code} deleted: its catalogs withdrawn from {CDS_ID}" in caplog.text
 
 
 @pytest.mark.django_db
