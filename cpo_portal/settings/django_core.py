@@ -132,8 +132,8 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "en-in"
-# One date format on every page: "24 Sep 2025, 19:00" (cpo_portal/formats/en/formats.py).
-FORMAT_MODULE_PATH = ["cpo_portal.formats"]
+# One date format on every page: "24 Sep 2025, 19:00" (cpo_portal/formatting/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["cpo_portal.formatting.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Kolkata")
 USE_I18N = True
 USE_TZ = True
