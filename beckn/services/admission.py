@@ -64,6 +64,7 @@ class Decision:
 _view: View | None = None
 _lock = threading.Lock()
 _declined = {"count": 0, "logged_at": -math.inf}
+_reading = {"now": False}  # a read of the view is under way
 log = logging.getLogger(__name__)
 
 
@@ -93,13 +94,23 @@ def read(now: dt.datetime) -> View:
 
 
 def _current(now: dt.datetime) -> View:
+    """The view, read again once it is MEMO_SECONDS old: by one request at a time, the
+    others deciding on the view held meanwhile (all of a process's greenlets reading it at
+    once cost more than their admissions)."""
     global _view
     with _lock:
         view = _view
-    if view is None or time.monotonic() - view.read_at > MEMO_SECONDS:
+        if view is not None and (
+            time.monotonic() - view.read_at <= MEMO_SECONDS or _reading["now"]
+        ):
+            return view
+        _reading["now"] = True
+    try:
         view = read(now)
-        with _lock:
-            _view = view
+    finally:
+        _reading["now"] = False
+    with _lock:
+        _view = view
     return view
 
 

@@ -42,11 +42,14 @@ class Checked(Generic[T]):
     (get()), and read again at once after a renewal made in this process: the one way a
     process's memo learns of a change (beckn's registry memo and published catalog).
     A change is seen by the process that made it at once, by every other within the
-    interval of its commit."""
+    interval of its commit (and the time one read takes: while a thread or greenlet
+    reads the stamps again, the others go on with the value held rather than each read
+    them too, unless they asked for one read after a moment of theirs, `since`)."""
 
     def __init__(self, read: Callable[[], T]) -> None:
         self._read = read
         self._held: tuple[T, float, int] | None = None  # value, read at, renewals then
+        self._reading = False  # a read is under way (the others keep to the value held)
 
     def get(self, seconds: float, now: float | None = None, since: float | None = None) -> T:
         """The value, read again when older than `seconds` (0: always) unless it was read
@@ -54,13 +57,16 @@ class Checked(Generic[T]):
         now = time.monotonic() if now is None else now
         renewals = renewals_here()
         held = self._held
-        if (
-            held is not None
-            and held[2] == renewals
-            and (now - held[1] < seconds or (since is not None and held[1] >= since))
-        ):
-            return held[0]
-        value = self._read()
+        if held is not None and held[2] == renewals:
+            if now - held[1] < seconds or (since is not None and held[1] >= since):
+                return held[0]
+            if self._reading and since is None:
+                return held[0]
+        self._reading = True
+        try:
+            value = self._read()
+        finally:
+            self._reading = False
         self._held = (value, now, renewals)
         return value
 

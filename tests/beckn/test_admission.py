@@ -155,6 +155,31 @@ def test_admission_reads_the_workers_and_backlog_at_most_every_half_second(
 
 
 @pytest.mark.django_db
+def test_while_one_request_reads_the_view_again_the_others_decide_on_the_one_held(
+    bap, admitting, monkeypatch
+):
+    """A process's greenlets all finding the view stale at once do not each read it."""
+    alive(rate=5.0)
+    clock = [1000.0]
+    monkeypatch.setattr(admission.time, "monotonic", lambda: clock[0])
+    now = timezone.now()
+    later = now + dt.timedelta(seconds=30)
+    admission.decide("bap-a", later, now)  # read
+    clock[0] += 0.6  # stale
+    real_read, reads, meanwhile = admission.read, [], []
+
+    def read(at):
+        reads.append(at)
+        if len(reads) == 1:  # another request decides while this one reads
+            meanwhile.append(admission.decide("bap-a", later, now).refusal)
+        return real_read(at)
+
+    monkeypatch.setattr(admission, "read", read)
+    assert admission.decide("bap-a", later, now).refusal == ""
+    assert len(reads) == 1 and meanwhile == [""]  # on the view held, not a read of its own
+
+
+@pytest.mark.django_db
 def test_a_quiet_baps_message_is_claimed_before_a_floods_older_backlog(
     bap, admitting, fake, no_queue
 ):

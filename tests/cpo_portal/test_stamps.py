@@ -66,3 +66,26 @@ def test_rows_where_and_an_update_where_match_the_orm():
         chargers[1].pk: (EquipmentStatus.OCCUPIED, ["fast"]),
         chargers[2].pk: (EquipmentStatus.AVAILABLE, chargers[2].categories),
     }
+
+
+def test_while_one_caller_reads_a_checked_value_again_the_others_keep_the_one_held():
+    """All of a process's greenlets finding the value stale at once do not each read the
+    stamps; one that asks for a read after a moment of its own still gets one."""
+    from cpo_portal.models import Checked
+
+    reads: list[str] = []
+    meanwhile: list[str] = []
+
+    def read() -> str:
+        reads.append("read")
+        value = f"value {len(reads)}"
+        if len(reads) == 2:  # others ask while the second read is under way
+            meanwhile.append(checked.get(0.25, now=10.0))
+            meanwhile.append(checked.get(0.25, now=10.0, since=9.0))  # must be newer
+        return value
+
+    checked = Checked(read)
+    assert checked.get(0.25, now=1.0) == "value 1"
+    assert checked.get(0.25, now=10.0) == "value 2"
+    assert meanwhile == ["value 1", "value 3"]
+    assert len(reads) == 3
