@@ -33,10 +33,12 @@ import time
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils import timezone
 
 from beckn import conf
 from beckn.models import INBOUND_OPEN, InboundMessage
 from beckn.services import heartbeat
+from cpo_portal.models import Checked
 
 MEMO_SECONDS = 0.5
 # Of the time left to a message's ttl, what its wait may take: the other half is left for
@@ -51,7 +53,6 @@ class View:
     live: bool  # a worker host is alive
     rate: float  # answers per second of the live workers (0: not measured)
     pending: dict[str, int]  # open messages per BAP
-    read_at: float  # time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -61,18 +62,15 @@ class Decision:
     retry_after: int = 0
 
 
-_view: View | None = None
 _lock = threading.Lock()
 _declined = {"count": 0, "logged_at": -math.inf}
-_reading = {"now": False}  # a read of the view is under way
 log = logging.getLogger(__name__)
 
 
 def forget() -> None:
     """The next decision reads afresh (and the next one declined is logged)."""
-    global _view
+    _view.forget()
     with _lock:
-        _view = None
         _declined.update(count=0, logged_at=-math.inf)
 
 
@@ -89,29 +87,13 @@ def read(now: dt.datetime) -> View:
         live=any(beat.consumer for beat in beats),
         rate=heartbeat.drain(beats),
         pending=dict(open_messages),
-        read_at=time.monotonic(),
     )
 
 
-def _current(now: dt.datetime) -> View:
-    """The view, read again once it is MEMO_SECONDS old: by one request at a time, the
-    others deciding on the view held meanwhile (all of a process's greenlets reading it at
-    once cost more than their admissions)."""
-    global _view
-    with _lock:
-        view = _view
-        if view is not None and (
-            time.monotonic() - view.read_at <= MEMO_SECONDS or _reading["now"]
-        ):
-            return view
-        _reading["now"] = True
-    try:
-        view = read(now)
-    finally:
-        _reading["now"] = False
-    with _lock:
-        _view = view
-    return view
+# The view, read again once it is MEMO_SECONDS old, by one request at a time: the others
+# decide on the view held meanwhile (Checked: all of a process's greenlets reading it at
+# once cost more than their admissions).
+_view: Checked[View] = Checked(lambda: read(timezone.now()))
 
 
 def ahead(pending: dict[str, int], bap_id: str) -> int:
@@ -123,7 +105,7 @@ def ahead(pending: dict[str, int], bap_id: str) -> int:
 def decide(bap_id: str, expires_at: dt.datetime, now: dt.datetime) -> Decision:
     """Whether a message of `bap_id` answerable until `expires_at` may be ACKed now, and
     its turn."""
-    view = _current(now)
+    view = _view.get(MEMO_SECONDS, time.monotonic())
     own = view.pending.get(bap_id, 0)
     fair_at = now + dt.timedelta(seconds=own / (view.rate or UNMEASURED_RATE))
     if not view.live and not conf.get("BECKN_ADMIT_WITHOUT_WORKERS"):

@@ -38,9 +38,10 @@ def renewals_here() -> int:
 
 
 class Checked(Generic[T]):
-    """A value read from stamps (`read`), trusted for the seconds each caller allows
+    """A value read from the database (`read`), trusted for the seconds each caller allows
     (get()), and read again at once after a renewal made in this process: the one way a
-    process's memo learns of a change (beckn's registry memo and published catalog).
+    process's memo learns of a change (beckn's registry memo and published catalog, from
+    their stamps; beckn's admission view of the workers and their backlog).
     A change is seen by the process that made it at once, by every other within the
     interval of its commit (and the time one read takes: while a thread or greenlet
     reads the stamps again, the others go on with the value held rather than each read
