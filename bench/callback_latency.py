@@ -23,7 +23,9 @@ seconds to answer each of its callbacks (a slow BAP), holding the worker process
 sends it meanwhile: b's latencies show what that does to everyone else. Everything runs
 on this machine: the sender, the receiver, web, workers, PostgreSQL and Redis share its
 CPUs. The database is vacuumed before each run (`pgdb.vacuum`), so that a run does not
-pay for the rows the earlier ones left on a server whose autovacuum is off. With Redis,
+pay for the rows the earlier ones left on a server whose autovacuum is off. The CPU per
+accepted request is the web's, the workers', PostgreSQL's and, with Redis, the Redis
+server's (its own INFO cpu), and their sum: the whole cost of a request. With Redis,
 it also prints per accepted request the task messages Celery published (each a wake-up of
 the workers), the doorbell's rings and the admission calls, read from the Redis server's
 command counts over the timed window (server-wide: run nothing else on it meanwhile).
@@ -99,6 +101,12 @@ def signed(
     return out
 
 
+# A keep-alive connection idle this long is opened anew before the next request: gunicorn
+# closes one idle for its `keepalive` (5 s), and a request sent as it does so is lost
+# (at 1 request/s over 8 connections, 8 of 20 were, with status 0).
+IDLE_SECONDS = 4.0
+
+
 class Sender:
     """Sends its messages at `rate` per second over `connections` keep-alive connections and
     notes when each was sent and what status it got."""
@@ -125,6 +133,7 @@ class Sender:
 
     def _run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        last = time.time()
         while True:
             with self._lock:
                 n = self._next
@@ -137,6 +146,9 @@ class Sender:
             message_id, raw, header = self.messages[n]
             headers = {"Content-Type": "application/json", "Authorization": header}
             sent = time.time()
+            if sent - last > IDLE_SECONDS:  # gunicorn has closed it (or is about to): anew
+                conn.close()  # (http.client opens it again for the request)
+            last = sent
             try:
                 conn.request("POST", f"/beckn/{self.action}", raw, headers)
                 response = conn.getresponse()
@@ -144,7 +156,6 @@ class Sender:
                 code = response.status
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 code = 0
             with self._lock:
                 self.status[code] = self.status.get(code, 0) + 1
@@ -213,9 +224,16 @@ def breakdown(sender: Sender, receiver: Receiver) -> str:
 STEPS = ("sent->accepted", "accepted->taken", "taken->written", "written->send", "send->arrived")
 
 
-def _cpu(pool: Workers, server) -> tuple[float, float, float]:
-    """CPU seconds so far of the web server, the workers and PostgreSQL."""
-    return cpu_seconds([server.pid]), cpu_seconds(pool.pids), cpu_of_command("postgres")
+def _cpu(pool: Workers, server, redis_url: str | None) -> tuple[float, ...]:
+    """CPU seconds so far of the web server, the workers, PostgreSQL and (with Redis) the
+    Redis server behind `redis_url`, as it counts its own (INFO cpu)."""
+    found = (cpu_seconds([server.pid]), cpu_seconds(pool.pids), cpu_of_command("postgres"))
+    if redis_url is None:
+        return found
+    import redis
+
+    used = redis.Redis.from_url(redis_url).info("cpu")
+    return (*found, float(used["used_cpu_user"]) + float(used["used_cpu_sys"]))
 
 
 def environment(args: argparse.Namespace, work: Path) -> dict[str, str]:
@@ -295,7 +313,8 @@ def main() -> None:
         time.sleep(3)
         receiver.reset()
         redis_before = None if args.embedded else _redis_calls(args.broker)
-        cpu_before = _cpu(pool, server)
+        redis_url = None if args.embedded else args.broker
+        cpu_before = _cpu(pool, server, redis_url)
         load = os.getloadavg()[0]
         began = time.time() + 0.5
         senders = {
@@ -311,7 +330,10 @@ def main() -> None:
             if waiting <= 0:
                 break
             time.sleep(0.5)
-        cpu = [after - before for after, before in zip(_cpu(pool, server), cpu_before, strict=True)]
+        cpu = [
+            after - before
+            for after, before in zip(_cpu(pool, server, redis_url), cpu_before, strict=True)
+        ]
         redis_after = None if args.embedded else _redis_calls(args.broker)
     finally:
         pool.stop()
@@ -337,9 +359,11 @@ def main() -> None:
         f"CPU per accepted {args.action}: "
         + ", ".join(
             f"{name} {seconds * 1000 / max(1, accepted):.1f} ms"
-            for name, seconds in zip(("web", "workers", "PostgreSQL"), cpu, strict=True)
+            for name, seconds in zip(("web", "workers", "PostgreSQL", "Redis"), cpu, strict=False)
         )
-        + " (PostgreSQL: its processes on this machine that lived through the run)"
+        + f"; in all {sum(cpu) * 1000 / max(1, accepted):.1f} ms"
+        + " (PostgreSQL: its processes on this machine that lived through the run; Redis: the"
+        " server's own count, broker and cache together)"
     )
     if redis_before is not None and redis_after is not None:
         print(
