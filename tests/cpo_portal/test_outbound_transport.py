@@ -53,6 +53,7 @@ class Server:
         self.requests: list[dict[str, Any]] = []
         self.sni: list[str | None] = []
         self.delay = 0.0
+        self.hang_up = False  # close each connection after its answer, saying nothing
         server = self
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
@@ -75,6 +76,7 @@ class Server:
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+                self.close_connection = server.hang_up  # as an idle timeout would, unsaid
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -271,6 +273,21 @@ def test_a_connection_is_reused_between_callbacks(serve, resolve, public):
         assert post(f"http://{NAME}:{server.port}/x", b"{}", {}).status == 200
     assert resolver.lookups == 3  # every callback checks the name's current answer
     assert len({r["client"] for r in server.requests}) == 1  # over one connection
+
+
+def test_a_connection_the_bap_closed_while_idle_is_not_used_again(serve, resolve, public):
+    """A BAP's server closes a kept-alive connection when it has been idle a while (its
+    keep-alive timeout), without a word to the client: the next callback goes out over a
+    new connection, not into the closed one."""
+    (server,) = serve("127.0.0.2")
+    server.hang_up = True
+    public("127.0.0.2")
+    resolve(["127.0.0.2"])
+    for _ in range(3):
+        assert post(f"http://{NAME}:{server.port}/x", b"{}", {}).status == 200
+        time.sleep(0.05)  # the server's close reaches this side
+    assert len(server.requests) == 3
+    assert len({r["client"] for r in server.requests}) == 3  # each over a new connection
 
 
 @pytest.mark.parametrize("address", ["127.0.0.2", "::1"])
