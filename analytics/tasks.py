@@ -1,5 +1,5 @@
 """Celery tasks. The schedule lives in django-celery-beat's PeriodicTask table (created by
-migration 0002, editable in the admin), not in code."""
+the app's migrations, editable in the admin), not in code."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Rows are never updated or deleted: not through a model (save/delete refuse), not through a
 queryset (update/delete refuse), not in the admin (read-only), and on PostgreSQL not even
-in SQL (a trigger, see migration 0002). Each row copies what analytics need, so reports
+in SQL (a trigger, made by the offers migrations). Each row copies what analytics need, so reports
 survive later edits of the offer, the station or the tariff.
 
 Order-level figures (energy, gross, surge, net, tax) repeat on every offer row of an

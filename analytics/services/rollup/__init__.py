@@ -12,7 +12,7 @@ from analytics.services.rollup.incremental import RunResult, run_incremental
 from analytics.services.rollup.partitions import SOURCES, date_runs
 
 # The live rollup's Celery task, by its registered name: the beat schedule's PeriodicTask
-# row (migration 0002), messages already queued and the queue routes name it.
+# row (made by the app's migrations), messages already queued and the queue routes name it.
 TASK_NAME = "offers.analytics.tasks.rollup_ledger"
 
 __all__ = ["SOURCES", "TASK_NAME", "RunResult", "backfill", "date_runs", "run_incremental"]
