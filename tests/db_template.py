@@ -1,11 +1,11 @@
 """One migrated database for all of `make test`'s parallel workers.
 
 Migrating from scratch costs seconds of CPU even from the apps' squashed migrations (59
-migrations with Django's and the libraries'; the migration graph's state is rebuilt
-many times over), and every pytest-xdist worker would pay it for its own test database. Instead the first worker
-migrates a template once, in a `manage.py migrate` subprocess, while the others wait on a
-lock in the workers' shared folder; each worker's test database then starts as a copy of it
-and Django's own migrate finds nothing left to apply:
+migrations with Django's and the libraries'; the migration graph's state is rebuilt many
+times over), and every pytest-xdist worker would pay it for its own test database.
+Instead the first worker migrates a template once, in a `manage.py migrate` subprocess,
+while the others wait on a lock in the workers' shared folder; each worker's test database
+then starts as a copy of it and Django's own migrate finds nothing left to apply:
 
 - PostgreSQL: the template is a database, copied by `CREATE DATABASE ... TEMPLATE` (Django's
   TEST["TEMPLATE"] setting); it is dropped when the run ends.
