@@ -103,7 +103,7 @@ def signed(
 
 # A keep-alive connection idle this long is opened anew before the next request: gunicorn
 # closes one idle for its `keepalive` (5 s), and a request sent as it does so is lost
-# (at 1 request/s over 8 connections, 8 of 20 were, with status 0).
+# (status 0), which at low rates would be most of them (bench/results/select.md).
 IDLE_SECONDS = 4.0
 
 
