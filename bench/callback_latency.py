@@ -103,7 +103,7 @@ def signed(
 
 # A keep-alive connection idle this long is opened anew before the next request: gunicorn
 # closes one idle for its `keepalive` (5 s), and a request sent as it does so is lost
-# (status 0), which at low rates would be most of them (bench/results/select.md).
+# (status 0), which at low rates would be many of them (bench/results/select.md).
 IDLE_SECONDS = 4.0
 
 
