@@ -104,7 +104,11 @@ if _worker == "gevent" and keepalive <= 0:
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Logs to stdout/stderr for the process manager; %(L)s is the request time in seconds.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The protocol pool (gevent) writes no line per request unless GUNICORN_ACCESS_LOG names
+# where: an accepted message is its InboundMessage row, a refusal is logged by Django (or
+# counted, for a flood of 429s and 503s: beckn/log_filters.py), and the proxy in front logs
+# every request; a line each cost the ACK about a tenth of its CPU (bench/results/select.md).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "" if _worker == "gevent" else "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s" xff="%({x-forwarded-for}i)s"'

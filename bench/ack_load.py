@@ -73,7 +73,8 @@ def start_server(
         "WEB_CONCURRENCY": str(args.workers),
         "GUNICORN_THREADS": str(args.gthreads),
         "GUNICORN_WORKER_CLASS": args.worker_class,
-        "GUNICORN_ACCESS_LOG": "/dev/null",
+        # the deployment's access log (none for the protocol pool) where it is on: no file
+        **({} if args.worker_class == "gevent" else {"GUNICORN_ACCESS_LOG": "/dev/null"}),
         "GUNICORN_MAX_REQUESTS": "0",
         # wrk opens all its connections at once; with one shared socket they can all land
         # on one worker (seen: 16 of 16), which halves a round at random.

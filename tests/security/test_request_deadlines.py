@@ -186,6 +186,16 @@ def test_the_threaded_and_sync_workers_are_the_projects_with_a_header_deadline(m
     assert gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent")["worker_class"] == "gevent"
 
 
+def test_the_protocol_pool_writes_no_access_line_unless_told_where(monkeypatch):
+    """The default pool logs every request to stdout; the protocol pool (gevent) none, its
+    requests being recorded by the product and the proxy (gunicorn.conf.py)."""
+    monkeypatch.delenv("GUNICORN_ACCESS_LOG", raising=False)
+    assert gunicorn_conf(monkeypatch)["accesslog"] == "-"
+    assert gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent")["accesslog"] is None
+    told = gunicorn_conf(monkeypatch, GUNICORN_WORKER_CLASS="gevent", GUNICORN_ACCESS_LOG="-")
+    assert told["accesslog"] == "-"
+
+
 def test_the_protocol_pools_gevent_workers_are_recycled_fifty_times_less_often(monkeypatch):
     """A new worker pays its start again (bench/worker_boot.py): the gevent workers' many
     small requests recycle after 100,000, the threaded ones after 2,000; either can be set."""
