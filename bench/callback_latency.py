@@ -48,7 +48,15 @@ from pathlib import Path
 from bench import pgdb
 from bench.ack_load import free_port, start_server
 from bench.ack_messages import search_body, select_body
-from bench.callbacks_rig import Receiver, Workers, cpu_of_command, cpu_seconds
+from bench.callbacks_rig import (
+    Receiver,
+    Workers,
+    cpu_of_command,
+    cpu_seconds,
+    per_request,
+    redis_calls,
+    redis_cpu_seconds,
+)
 
 BAPS = {"a": "bench-lat-a.example", "b": "bench-lat-b.example"}
 
@@ -228,12 +236,7 @@ def _cpu(pool: Workers, server, redis_url: str | None) -> tuple[float, ...]:
     """CPU seconds so far of the web server, the workers, PostgreSQL and (with Redis) the
     Redis server behind `redis_url`, as it counts its own (INFO cpu)."""
     found = (cpu_seconds([server.pid]), cpu_seconds(pool.pids), cpu_of_command("postgres"))
-    if redis_url is None:
-        return found
-    import redis
-
-    used = redis.Redis.from_url(redis_url).info("cpu")
-    return (*found, float(used["used_cpu_user"]) + float(used["used_cpu_sys"]))
+    return found if redis_url is None else (*found, redis_cpu_seconds(redis_url))
 
 
 def environment(args: argparse.Namespace, work: Path) -> dict[str, str]:
@@ -312,7 +315,7 @@ def main() -> None:
         warm.join()
         time.sleep(3)
         receiver.reset()
-        redis_before = None if args.embedded else _redis_calls(args.broker)
+        redis_before = None if args.embedded else redis_calls(args.broker)
         redis_url = None if args.embedded else args.broker
         cpu_before = _cpu(pool, server, redis_url)
         load = os.getloadavg()[0]
@@ -334,7 +337,7 @@ def main() -> None:
             after - before
             for after, before in zip(_cpu(pool, server, redis_url), cpu_before, strict=True)
         ]
-        redis_after = None if args.embedded else _redis_calls(args.broker)
+        redis_after = None if args.embedded else redis_calls(args.broker)
     finally:
         pool.stop()
         server.terminate()
@@ -367,7 +370,8 @@ def main() -> None:
     )
     if redis_before is not None and redis_after is not None:
         print(
-            f"Redis calls per accepted {args.action}: " + _per(redis_before, redis_after, accepted)
+            f"Redis calls per accepted {args.action}: "
+            + per_request(redis_before, redis_after, accepted)
         )
     print("| BAP | answers (HTTP status: count) | callbacks arrived | p50 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")
@@ -375,35 +379,6 @@ def main() -> None:
         print(summary(name, sender, receiver))
     for name, sender in sorted(senders.items(), reverse=True):
         print(f"BAP {name}: {breakdown(sender, receiver)}")
-
-
-# Redis commands of the run that say what it did: the task messages Celery publishes (a
-# wake-up of the workers each, beckn.services.doorbell), the bell's rings and holds (a
-# SET each), the drains that held it and waited (BLPOP), the rings that found it ringing
-# (RPUSH, in the ring's script) and the scripts (an admission and a ring each).
-REDIS_COMMANDS = {
-    "lpush": "task messages",
-    "set": "rings and holds",
-    "blpop": "waits",
-    "rpush": "rings finding it rung",
-    "evalsha": "scripts",
-}
-
-
-def _redis_calls(url: str) -> dict[str, int]:
-    """The calls of REDIS_COMMANDS the Redis server behind `url` has served so far (all
-    its databases: the broker's and the cache's share this bench's server)."""
-    import redis
-
-    stats = redis.Redis.from_url(url).info("commandstats")
-    return {name: int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in REDIS_COMMANDS}
-
-
-def _per(before: dict[str, int], after: dict[str, int], accepted: int) -> str:
-    return ", ".join(
-        f"{label} {(after[name] - before[name]) / max(1, accepted):.2f}"
-        for name, label in REDIS_COMMANDS.items()
-    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
-"""What bench/callbacks.py runs around the product: a local BAP that ACKs every callback
-and notes when each message arrived, the Celery worker processes, and their CPU."""
+"""What bench/callbacks.py and bench/callback_latency.py run around the product: a local
+BAP that ACKs every callback and notes when each message arrived, the Celery worker
+processes, and what a run cost: the processes' CPU, the Redis server's, and the Redis
+commands that say what the run did."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import redis
 
 from tests.support.procs import Process
 
@@ -133,6 +137,40 @@ def cpu_of_command(name: str) -> float:
             fields = text.rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def redis_cpu_seconds(url: str) -> float:
+    """user + system CPU of the Redis server behind `url`, as it counts its own (INFO cpu)."""
+    used = redis.Redis.from_url(url).info("cpu")
+    return float(used["used_cpu_user"]) + float(used["used_cpu_sys"])
+
+
+# Redis commands of the run that say what it did: the task messages Celery publishes (a
+# wake-up of the workers each, beckn.services.doorbell), the bell's rings and holds (a
+# SET each), the drains that held it and waited (BLPOP), the rings that found it ringing
+# (RPUSH, in the ring's script) and the scripts (an admission and a ring each).
+REDIS_COMMANDS = {
+    "lpush": "task messages",
+    "set": "rings and holds",
+    "blpop": "waits",
+    "rpush": "rings finding it rung",
+    "evalsha": "scripts",
+}
+
+
+def redis_calls(url: str) -> dict[str, int]:
+    """The calls of REDIS_COMMANDS the Redis server behind `url` has served so far (all
+    its databases: the broker's and the cache's share this bench's server)."""
+    stats = redis.Redis.from_url(url).info("commandstats")
+    return {name: int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in REDIS_COMMANDS}
+
+
+def per_request(before: dict[str, int], after: dict[str, int], accepted: int) -> str:
+    """Each of REDIS_COMMANDS per accepted request between two readings of redis_calls."""
+    return ", ".join(
+        f"{label} {(after[name] - before[name]) / max(1, accepted):.2f}"
+        for name, label in REDIS_COMMANDS.items()
+    )
 
 
 class Workers:
