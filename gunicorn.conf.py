@@ -107,7 +107,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # The protocol pool (gevent) writes no line per request unless GUNICORN_ACCESS_LOG names
 # where: an accepted message is its InboundMessage row, a refusal is logged by Django (or
 # counted, for a flood of 429s and 503s: beckn/log_filters.py), and the proxy in front logs
-# every request; a line each cost the ACK about a tenth of its CPU (bench/results/select.md).
+# every request; what a line each costs the ACK is in bench/results/select.md.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "" if _worker == "gevent" else "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
