@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from tqdm import tqdm
 
@@ -159,22 +160,26 @@ def seed_holidays(operator: Operator) -> None:
 
 
 def seed_users(operators: list[Operator], password: str) -> list[str]:
-    """Create the demo superuser and one user per role per operator; return new names."""
+    """Create the demo superuser and one user per role per operator; return new names.
+    They share one password, so it is hashed once (the hasher is slow by design)."""
     User = get_user_model()
+    hashed = make_password(password)
     created = []
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", "admin@example.com", password)
+        User.objects.create(
+            username="admin", email="admin@example.com", password=hashed,
+            is_staff=True, is_superuser=True,
+        )  # fmt: skip
         created.append("admin (superuser)")
     for operator in operators:
         short = operator.code.split(".")[0]
         for role in Role:
             username = f"{short}-{role.value.split('_')[0]}"
             user, new = User.objects.get_or_create(
-                username=username, defaults={"email": f"{username}@example.com", "is_staff": True}
+                username=username,
+                defaults={"email": f"{username}@example.com", "is_staff": True, "password": hashed},
             )
             if new:
-                user.set_password(password)
-                user.save()
                 created.append(f"{username} ({role.label} at {operator.code})")
             StaffMembership.objects.update_or_create(
                 user=user, operator=operator, defaults={"role": role}

@@ -28,6 +28,9 @@ def test_seed_builds_the_deg_example_cpo_and_is_idempotent():
     second = seed(stations=8, sessions=150)
     assert counts() == seeded and seeded[-2] > 0 and seeded[-1] > 0
     assert "password" in first and "password" not in second  # printed once
+    password = first.split("password for all of them: ")[1].split()[0]
+    users = get_user_model().objects.all()
+    assert len(users) == 7 and all(u.check_password(password) for u in users)
 
     cpo1 = Operator.objects.get(code="cpo1.com")
     assert cpo1.name == "CPO1 EV charging Company"
