@@ -170,11 +170,16 @@ def pytest_collection_modifyitems(config, items):
         # CI's second run, on the other database: a test that reaches no database gives
         # the same result on both, and the first run has run it; so does a sweep marked
         # `one_database` (every surface asked as every user: what it checks, tenancy and
-        # permissions, the ORM answers alike on both, and it costs minutes of CPU).
+        # permissions, the ORM answers alike on both, and it costs minutes of CPU), and a
+        # test in the browser (what it checks is what Chromium draws and runs; the pages'
+        # queries are the Django client tests', which run on both; a quarter of this
+        # run's CPU: bench/results/ci_speed.md).
         kept = [
             item
             for item in items
-            if _uses_database(item) and item.get_closest_marker("one_database") is None
+            if _uses_database(item)
+            and item.get_closest_marker("one_database") is None
+            and item.get_closest_marker("browser") is None
         ]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
