@@ -92,8 +92,8 @@ def chosen_notes(
     the engine kept), or a chosen offer left out because the automatic ones give more."""
     if not chosen or otherwise is None or not otherwise.applied:
         return []
-    auto = _titles([a.offer_id for a in otherwise.applied], titles)
-    given = sum((a.discount for a in otherwise.applied), Decimal(0))
+    auto = _titles(otherwise.applied_ids(), titles)
+    given = otherwise.discount
 
     def tie(names: str) -> str:
         return (

@@ -187,14 +187,14 @@ def simulate(form: SimulateForm) -> dict:
     automatic = []  # chosen offers that apply anyway: the baseline is then no offer at all
     if otherwise is not None:
         titles.update(offer_titles(otherwise, charger.operator_id))
-        automatic = [a.offer_id for a in otherwise.applied if a.offer_id in chosen]
+        automatic = [i for i in otherwise.applied_ids() if i in chosen]
         if automatic:
             otherwise = None
     return {
         "oq": oq,
         "comparison": compare(oq, otherwise.quote if otherwise is not None else None),
         "without_total": without_offers(oq).total,
-        "otherwise": [titles.get(a.offer_id, a.offer_id) for a in otherwise.applied]
+        "otherwise": [titles.get(i, i) for i in otherwise.applied_ids()]
         if otherwise is not None
         else None,
         "chosen_notes": chosen_notes(oq, otherwise, chosen, titles, money),
