@@ -4,9 +4,7 @@ answer (services.cds), each catalog's result recorded, each rejection with its r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,19 +12,10 @@ from beckn import conf
 from beckn.models import CatalogPublish, PublishStatus, SubscriberType
 from beckn.protocol import errors
 from beckn.protocol.signing import SignatureError, verify_request
-from beckn.services import registry
-from cpo_portal.web import jsonlimits
+from beckn.services import intake, registry
+from beckn.services.intake import Answer
 
 ON_PUBLISH = "catalog/on_publish"
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """As intake answers (a 1.1-shaped ACK / NACK); the view sends it in 2.0's Ack shape,
-    counter-signed (ack_v2.v2_answer)."""
-
-    status: int
-    body: dict[str, Any]
 
 
 def _nack(status: int, error: errors.BecknError, message: str) -> Answer:
@@ -105,16 +94,11 @@ def receive_on_publish(raw: bytes, headers: Mapping[str, str], now: datetime) ->
     except (SignatureError, NotACds) as exc:
         return _nack(401, errors.INVALID_SIGNATURE, f"signature refused: {exc}")
     try:
-        text = jsonlimits.check_text(
-            raw,
-            max_bytes=conf.get("BECKN_MAX_BODY_BYTES"),
-            max_depth=conf.get("BECKN_MAX_JSON_DEPTH"),
-        )
-        body = json.loads(text)
-    except (jsonlimits.JsonLimitError, ValueError) as exc:
-        return _nack(400, errors.INVALID_REQUEST, f"the body is not valid JSON: {exc}")
-    context = body.get("context") if isinstance(body, dict) else None
-    message = body.get("message") if isinstance(body, dict) else None
+        body = intake.parsed(raw)
+    except intake.Refusal as refusal:
+        return refusal.answer
+    context = body.get("context")
+    message = body.get("message")
     results = message.get("results") if isinstance(message, dict) else None
     if not isinstance(context, dict) or not isinstance(results, list):
         return _nack(400, errors.INVALID_REQUEST, "context and message.results are required")

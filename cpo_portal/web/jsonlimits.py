@@ -187,6 +187,13 @@ def _float(text: str) -> float:
     return value
 
 
+def _int64(text: str) -> int:
+    value = _int(text)
+    if not -(2**63) <= value < 2**64:
+        raise JsonLimitError(f"written with the integer {text[:30]}, which is out of range")
+    return value
+
+
 def _decimal(text: str) -> Decimal:
     value = Decimal(check_number(text))
     if abs(value.adjusted()) > MAX_NUMBER_CHARS:  # 1e999999 is short, but not its digits
@@ -199,16 +206,23 @@ def _no_constant(name: str) -> Any:
 
 
 def loads(
-    text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH, decimals: bool = False
+    text: str | bytes,
+    *,
+    max_bytes: int,
+    max_depth: int = MAX_DEPTH,
+    decimals: bool = False,
+    int64: bool = False,
 ) -> Any:
     """json.loads within the limits: no NaN or Infinity (no JSON holds them), no number out
     of range, no NUL or unpaired surrogate in a string (check_strings). `decimals`: every
-    non-integer number a Decimal (money never passes a float). Raises JsonLimitError (the
-    message completes "the document is ...") or ValueError (not JSON)."""
+    non-integer number a Decimal (money never passes a float). `int64`: no integer beyond
+    64 bits either (a Beckn body: the JSON we send back, and most peers, cannot carry one).
+    Raises JsonLimitError (the message completes "the document is ...") or ValueError (not
+    JSON: `not_json` says why in words)."""
     checked = check_text(text, max_bytes=max_bytes, max_depth=max_depth)
     value = json.loads(
         checked,
-        parse_int=_int,
+        parse_int=_int64 if int64 else _int,
         parse_float=_decimal if decimals else _float,
         parse_constant=_no_constant,
     )

@@ -329,6 +329,32 @@ def test_on_publish_is_refused_unless_a_registered_cds_signed_it(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("NaN", "the body is written with NaN, which is not a JSON number"),
+        ('"a\\u0000b"', "the body is not storable text: a string holds NUL"),
+        ("1e999", "the body is written with the number 1e999, which is out of range"),
+    ],
+)
+def test_an_on_publish_no_column_can_hold_is_refused_with_its_reason(
+    client, bpp, our_key, network, cds_keys, no_queue, value, says
+):
+    """A CDS's answer is read as every Beckn body is (intake.parsed): what PostgreSQL cannot
+    store is a NACK that says why, never an error after the answer was recorded."""
+    private, public = cds_keys
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    (sent,) = cds.publish_now(network.op_a, source=lambda op, now: [mini_catalog(op)])
+    register_cds("https://cds.test.example", public)
+    raw = on_publish(sent.message_id, [{"catalogId": "c", "status": "ACCEPTED", "n": "X"}])
+    answer = post(client, raw.replace(b'"X"', value.encode()), private)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["errorMessage"].startswith(says)
+    sent.refresh_from_db()
+    assert sent.status == PublishStatus.WAITING and sent.results in (None, [], {})
+
+
+@pytest.mark.django_db
 def test_admin_configures_a_cds_publishes_on_demand_and_shows_rejections(
     client, bpp, our_key, network, cds_keys, no_queue, monkeypatch
 ):

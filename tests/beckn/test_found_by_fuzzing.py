@@ -72,17 +72,17 @@ def test_numbers_beyond_a_float_are_refused(client, bap, no_queue, number):
     body = bap.body("support", {"support": {"ref_id": "x"}})
     raw = json.dumps(body).replace('"x"', number).encode()
     message = nack(bap.post(client, "support", None, raw=raw), 400, "30000")
-    assert message == f"the number {number} is out of range"
+    assert message == f"the body is written with the number {number}, which is out of range"
 
 
-@pytest.mark.parametrize("number", [str(2**64), str(-(2**63) - 1), "1" + "0" * 400])
+@pytest.mark.parametrize("number", [str(2**64), str(-(2**63) - 1), "1" + "0" * 99])
 def test_integers_beyond_64_bits_are_refused(client, bap, no_queue, number):
     """Python reads them, but the JSON we send cannot carry them back: a rating or track
     echoing one failed after its ACK, its answer and its error both unwritable."""
     body = bap.body("support", {"support": {"ref_id": "x"}})
     raw = json.dumps(body).replace('"ref_id": "x"', f'"ref_id": "x", "n": {number}').encode()
     message = nack(bap.post(client, "support", None, raw=raw), 400, "30000")
-    assert message == f"the integer {number[:30]} is out of range"
+    assert message == f"the body is written with the integer {number[:30]}, which is out of range"
 
 
 @pytest.mark.parametrize("number", ["1e300", "1e-400", "-0.0", str(2**64 - 1), str(-(2**63))])
