@@ -5,7 +5,6 @@ window and the candidate are checked by WhatIfRun.clean() (services.whatif.start
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, cast
 
 from django import forms
@@ -17,6 +16,7 @@ from analytics.services.whatif.start import definition_of, new_run
 from analytics.tasks import queue_whatif
 from cpo_portal import tenancy
 from cpo_portal.models import Station
+from cpo_portal.web import jsonlimits
 from offers.models import Offer
 from pricing.models import SurgeRule
 
@@ -82,17 +82,23 @@ class WhatIfForm(forms.Form):
             self.initial.update(date_to=today - dt.timedelta(days=1))
             self.initial.update(date_from=today - dt.timedelta(days=30))
 
-    def clean_candidate(self) -> dict | None:
-        text = self.cleaned_data.get("candidate") or ""
+    @staticmethod
+    def candidate_of(text: str) -> dict | None:
+        """The unsaved change the hidden field carries back from the browser: a JSON object
+        read within the product's limits (cpo_portal.web.jsonlimits); None when there is
+        none or it cannot be read."""
         if not text:
             return None
         try:
-            value = json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(
-                "The unsaved change cannot be read; open it again."
-            ) from None
-        if not isinstance(value, dict):
+            value = jsonlimits.loads(text, max_bytes=jsonlimits.API_MAX_BYTES)
+        except ValueError:  # not JSON, or past a limit (JsonLimitError)
+            return None
+        return value if isinstance(value, dict) else None
+
+    def clean_candidate(self) -> dict | None:
+        text = self.cleaned_data.get("candidate") or ""
+        value = self.candidate_of(text)
+        if text and value is None:
             raise forms.ValidationError("The unsaved change cannot be read; open it again.")
         return value
 

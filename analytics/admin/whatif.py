@@ -141,11 +141,7 @@ class WhatIfRunAdmin(TenantAdmin):
         if subject is None:
             return []
         text = form.initial.get("candidate") or form.data.get("candidate") or ""
-        try:
-            candidate = json.loads(text) if text else None
-        except ValueError:
-            candidate = None
-        return WhatIfForm.limits_for(subject, candidate if isinstance(candidate, dict) else None)
+        return WhatIfForm.limits_for(subject, WhatIfForm.candidate_of(text))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)

@@ -9,7 +9,6 @@ Ack and the request's bytes, with the active key its process holds (keys.active_
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime
@@ -21,7 +20,7 @@ from beckn.models import SigningKey
 from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import keys
-from beckn.services.intake import Answer, Enqueue, accept
+from beckn.services.intake import Answer, Enqueue, Refusal, accept, parsed
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +50,10 @@ def v2_answer(answer: Answer, raw: bytes, now: datetime) -> Answer:
 def _message_id(raw: bytes) -> str:
     """The request's context messageId, for the counter-signature ('' when unreadable)."""
     try:
-        ctx = json.loads(raw).get("context", {})
-        value = ctx.get("messageId", ctx.get("message_id", ""))
-    except (ValueError, AttributeError):
+        ctx = parsed(raw).get("context")
+    except Refusal:  # not JSON, or past a limit: intake has said why
         return ""
+    value = ctx.get("messageId", ctx.get("message_id", "")) if isinstance(ctx, dict) else ""
     return value if isinstance(value, str) else ""
 
 

@@ -92,7 +92,7 @@ class Callbacks(senders.Sender):
     def judge(self, row: Outbox, response: transport.Response) -> tuple[str, str]:
         code = response.status
         if 200 <= code < 300:
-            answer = _answer(response.body)
+            answer = response.json()
             nack = _nack(answer)
             if nack is not None:
                 return OutboxState.REJECTED, f"the BAP answered NACK: {nack}"
@@ -111,13 +111,6 @@ class Callbacks(senders.Sender):
 
     def finished(self, rows: Iterable[Outbox]) -> None:
         backlog.release((row.subscriber_id, row.message_id) for row in rows)
-
-
-def _answer(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
 
 
 def _is_v2_ack(answer: Any) -> bool:

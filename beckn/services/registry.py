@@ -209,7 +209,9 @@ def _fetch(subscriber_id: str, key_id: str | None) -> Entry | None:
         )
         if response.status >= 400 or not response.complete:
             raise ValueError(f"HTTP {response.status}" if response.complete else "too long")
-        records = json.loads(response.body)
+        records = response.json()
+        if records is None:
+            raise ValueError("the answer is not JSON within the limits")
     except transport.FAILURES as exc:
         log.warning("registry lookup of %s failed: %s", subscriber_id, transport.reason(exc))
         return None

@@ -44,6 +44,8 @@ from urllib3.exceptions import (
 )
 from urllib3.util import parse_url
 
+from cpo_portal.web import jsonlimits
+
 from . import addresses
 from .addresses import UnsafeTarget
 from .deadline import Deadline, DeadlineExceeded, current
@@ -111,6 +113,17 @@ class Response:
     headers: Mapping[str, str]
     body: bytes  # at most max_bytes
     complete: bool  # False: the body went on beyond max_bytes and was cut there
+
+    def json(self) -> Any:
+        """The body read as JSON within the product's limits (cpo_portal.web.jsonlimits: no
+        nesting that would exhaust the parser's recursion, no NaN, no NUL); None when it was
+        cut, is not JSON or passes a limit. A peer's answer is never trusted further."""
+        if not self.complete:
+            return None
+        try:
+            return jsonlimits.loads(self.body, max_bytes=len(self.body))  # already capped
+        except ValueError:  # not JSON, or past a limit (JsonLimitError)
+            return None
 
 
 def request(

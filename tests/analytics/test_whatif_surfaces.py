@@ -194,3 +194,19 @@ def test_an_id_no_database_holds_is_a_clear_refusal_on_every_surface(world):
     form = post_form(client_of(network.analyst_a), offer, stations=[str(2**63)])
     assert form.status_code == 200 and b"Select a valid choice" in form.content
     assert not WhatIfRun.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "candidate",
+    ["[" * 50_000 + "]" * 50_000, '{"percent": NaN}', '{"name": "a\\u0000b"}', "{not json"],
+    ids=["nested", "nan", "nul", "not json"],
+)
+def test_an_unsaved_change_that_cannot_be_read_is_a_form_error(world, candidate):
+    """The hidden field comes back from the browser: however it was changed, the page says
+    so and nothing is queued (cpo_portal.web.jsonlimits, as every parser of the product)."""
+    network, offer, _ = world
+    response = post_form(client_of(network.analyst_a), offer, candidate=candidate)
+    assert response.status_code == 200
+    assert "The unsaved change cannot be read; open it again." in response.content.decode()
+    assert not WhatIfRun.objects.exists()

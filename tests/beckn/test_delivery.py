@@ -102,6 +102,20 @@ def test_rejections_are_final(local, bap, answer, error):
     assert len(local.received) == 1  # a redirect is not followed
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 5_000 + b"]" * 5_000, b'{"message": {"ack": {"status": NaN}}}', b"not json"],
+    ids=["nested past recursion", "nan", "not json"],
+)
+def test_an_answer_no_parser_should_read_is_an_ack_without_a_body(local, bap, raw):
+    """A BAP's 2xx is read as every peer's answer is (transport.Response.json): an answer
+    nested deeper than the parser can recurse is not a crash of the worker that sent it."""
+    local.script = [(200, raw)]
+    row = make_row(bap)
+    assert sending.deliver(row.pk).state == OutboxState.DELIVERED
+    assert len(local.received) == 1
+
+
 def test_gives_up_when_the_ttl_runs_out(local, bap, settings):
     settings.BECKN_CALLBACK_BACKOFF_BASE = 60.0  # the first retry would be 30-60 s away
     settings.BECKN_CALLBACK_BACKOFF_CAP = 120.0

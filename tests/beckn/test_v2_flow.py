@@ -203,6 +203,7 @@ def test_news_of_a_2_0_order_goes_out_in_2_0(deg, bap_v2, run_v2, our_key):
         b'{"context": {"version": "2.0.0"}, "message": {"contract": {"commitments": "x"}}}',
         b'{"context": {}, "message": {"order": {"beckn:orderItems": [1, null, "x"]}}}',
         b'{"context": {}, "message": ' + b"[" * 40 + b"]" * 40 + b"}",
+        b'{"context": {}, "message": ' + b"[" * 5_000 + b"]" * 5_000 + b"}",  # past recursion
     ],
 )
 def test_hostile_2_0_input_gets_a_nack_never_a_500(raw, bap_v2, client, our_key, settings):
