@@ -92,7 +92,7 @@ class Callbacks(senders.Sender):
     def judge(self, row: Outbox, response: transport.Response) -> tuple[str, str]:
         code = response.status
         if 200 <= code < 300:
-            answer = response.json()
+            answer = response.json_body()
             nack = _nack(answer)
             if nack is not None:
                 return OutboxState.REJECTED, f"the BAP answered NACK: {nack}"

@@ -209,7 +209,7 @@ def _fetch(subscriber_id: str, key_id: str | None) -> Entry | None:
         )
         if response.status >= 400 or not response.complete:
             raise ValueError(f"HTTP {response.status}" if response.complete else "too long")
-        records = response.json()
+        records = response.json_body()
         if records is None:
             raise ValueError("the answer is not JSON within the limits")
     except transport.FAILURES as exc:

@@ -8,17 +8,19 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from beckn.protocol.context import DOMAIN, VERSION
 from beckn.protocol.signing import sign_request
 from beckn.protocol.timefmt import format_timestamp
 from beckn.protocol.v2 import VERSION as V2
 from beckn.protocol.v2 import context as v2_context
+from cpo_portal.outbound import transport
 
 
 class Refused(RuntimeError):
     """The BPP answered NACK (or not at all)."""
+
+
+ANSWER_MAX_BYTES = 1_000_000  # a BPP's ACK or NACK, read at most
 
 
 @dataclass
@@ -33,7 +35,6 @@ class BapClient:
     ttl: str = "PT30S"
     transaction_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     timeout: float = 10.0
-    session: requests.Session = field(default_factory=requests.Session)
     version: str = VERSION  # "2.0.0": Beckn 2.0, at <bpp_url>/v2/<action>
 
     def context(self, action: str) -> dict[str, Any]:
@@ -83,22 +84,29 @@ class BapClient:
             key_id=self.key_id,
             private_key_b64=self.private_key,
         )
+        base = self.bpp_url.rstrip("/") + ("/v2" if self.version == V2 else "")
         try:
-            base = self.bpp_url.rstrip("/") + ("/v2" if self.version == V2 else "")
-            response = self.session.post(
+            response = transport.request(
+                "POST",
                 f"{base}/{action}",
-                data=raw,
+                body=raw,
                 headers={"Content-Type": "application/json", "Authorization": header},
-                timeout=self.timeout,
+                allow_private=True,  # the BPP the operator names: often this machine
+                deadline=self.timeout,
+                connect_timeout=self.timeout,
+                read_timeout=self.timeout,
+                max_bytes=ANSWER_MAX_BYTES,
             )
-            answer = response.json()
-        except (requests.RequestException, ValueError) as exc:
-            raise Refused(f"{action}: no answer from the BPP ({exc})") from exc
+        except transport.FAILURES as exc:
+            raise Refused(f"{action}: no answer from the BPP ({transport.reason(exc)})") from exc
+        answer = response.json_body()
+        if not isinstance(answer, dict):
+            raise Refused(f"{action}: no answer from the BPP (HTTP {response.status}, not JSON)")
         if self.version == V2:
             status = answer.get("status") if isinstance(answer, dict) else None
         else:
             status = answer.get("message", {}).get("ack", {}).get("status")
         if status != "ACK":
-            raise Refused(f"{action}: HTTP {response.status_code} {answer.get('error')}")
+            raise Refused(f"{action}: HTTP {response.status} {answer.get('error')}")
         ctx = body["context"]
         return ctx["messageId"] if self.version == V2 else ctx["message_id"]

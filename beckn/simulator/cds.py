@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import requests
-
 from beckn.protocol.signing import SignatureError, sign_request, verify_request
 from beckn.protocol.timefmt import format_timestamp
 from beckn.simulator.loopback import LoopbackServer, Reply
+from cpo_portal.outbound import transport
 
 KeyLookup = Callable[[str, str], str | None]
 Validate = Callable[[dict[str, Any]], list[str]]
 ACK = {"status": "ACK"}
+ANSWER_MAX_BYTES = 1_000_000  # a BPP's Ack to the results
 
 
 def no_check(body: dict[str, Any]) -> list[str]:
@@ -124,17 +124,21 @@ class StandInCds(LoopbackServer):
         )  # fmt: skip
         url = body["context"]["bppUri"].rstrip("/") + "/catalog/on_publish"
         try:
-            response = requests.post(
+            response = transport.request(
+                "POST",
                 url,
-                data=raw,
+                body=raw,
                 headers={"Content-Type": "application/json", "Authorization": header},
-                timeout=10,
-                allow_redirects=False,
+                allow_private=True,  # the BPP in development: this machine
+                deadline=10,
+                connect_timeout=10,
+                read_timeout=10,
+                max_bytes=ANSWER_MAX_BYTES,
             )
-            status = response.status_code
-        except requests.RequestException as exc:
+            status = response.status
+        except transport.FAILURES as exc:
             status = 0
-            answer = {**answer, "error": str(exc)}
+            answer = {**answer, "error": transport.reason(exc)}
         with self.changed:
             self.answered.append({**answer, "bpp_status": status})
             self.changed.notify_all()

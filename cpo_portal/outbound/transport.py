@@ -44,8 +44,6 @@ from urllib3.exceptions import (
 )
 from urllib3.util import parse_url
 
-from cpo_portal.web import jsonlimits
-
 from . import addresses
 from .addresses import UnsafeTarget
 from .deadline import Deadline, DeadlineExceeded, current
@@ -114,10 +112,14 @@ class Response:
     body: bytes  # at most max_bytes
     complete: bool  # False: the body went on beyond max_bytes and was cut there
 
-    def json(self) -> Any:
+    def json_body(self) -> Any:
         """The body read as JSON within the product's limits (cpo_portal.web.jsonlimits: no
         nesting that would exhaust the parser's recursion, no NaN, no NUL); None when it was
         cut, is not JSON or passes a limit. A peer's answer is never trusted further."""
+        # Imported here: jsonlimits brings DRF's parsers, which read Django's settings, and
+        # this module is also used before Django is set up (the gevent deadline test).
+        from cpo_portal.web import jsonlimits
+
         if not self.complete:
             return None
         try:

@@ -105,7 +105,7 @@ def answer(response: transport.Response, duration_ms: int = 0) -> Answer:
     """A partner's answer, its OCPI envelope read (when it is one)."""
     text = response.body.decode("utf-8", "replace")
     code, content = None, None
-    parsed = response.json()
+    parsed = response.json_body()
     if isinstance(parsed, dict) and isinstance(parsed.get("status_code"), int):
         code, content = parsed["status_code"], parsed.get("data")
     return Answer(response.status, code, content, text, duration_ms)

@@ -108,7 +108,7 @@ def test_rejections_are_final(local, bap, answer, error):
     ids=["nested past recursion", "nan", "not json"],
 )
 def test_an_answer_no_parser_should_read_is_an_ack_without_a_body(local, bap, raw):
-    """A BAP's 2xx is read as every peer's answer is (transport.Response.json): an answer
+    """A BAP's 2xx is read as every peer's answer is (transport.Response.json_body): an answer
     nested deeper than the parser can recurse is not a crash of the worker that sent it."""
     local.script = [(200, raw)]
     row = make_row(bap)

@@ -3,23 +3,34 @@ them with other hosts' (their /healthz). One line per problem; exit status 1 if 
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
 from django.core.management.base import BaseCommand, CommandError
 
 from cpo_portal.deploy.hosts import differences, fingerprint, local_problems
+from cpo_portal.outbound import transport
+
+HEALTHZ_MAX_BYTES = 100_000
 
 
 def fetch_fingerprint(base: str, timeout: float) -> dict[str, str]:
-    url = base.rstrip("/") + "/healthz"
+    """The settings fingerprint another host's /healthz reports (a 503, unhealthy, still
+    says it); ValueError when it cannot be asked or does not answer with one."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 (given URL)
-            body = json.loads(answer.read())
-    except urllib.error.HTTPError as exc:  # 503: unhealthy, but it still says its settings
-        body = json.loads(exc.read() or b"{}")
-    return body.get("settings") or {}
+        answer = transport.request(
+            "GET",
+            base.rstrip("/") + "/healthz",
+            allow_private=True,  # the deployment's own hosts
+            deadline=timeout,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            max_bytes=HEALTHZ_MAX_BYTES,
+        )
+    except transport.FAILURES as exc:
+        raise ValueError(transport.reason(exc)) from None
+    body = answer.json_body()
+    if not isinstance(body, dict):
+        raise ValueError(f"HTTP {answer.status}, not a JSON object")
+    settings = body.get("settings")
+    return settings if isinstance(settings, dict) else {}
 
 
 class Command(BaseCommand):
@@ -45,7 +56,7 @@ class Command(BaseCommand):
         for base in host:
             try:
                 theirs = fetch_fingerprint(base, timeout)
-            except (OSError, ValueError) as exc:
+            except ValueError as exc:
                 problems.append(f"{base}: no answer from /healthz ({exc})")
                 continue
             if not theirs:
