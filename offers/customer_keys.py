@@ -14,6 +14,8 @@ import re
 
 from django.conf import settings
 
+from cpo_portal.formatting.number_inputs import whole_number
+
 DEFAULT_COUNTRY = "91"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_NOISE = re.compile(r"[\s\-().]")
@@ -37,7 +39,7 @@ def normalise_phone(phone: str, default_country: str = DEFAULT_COUNTRY) -> str:
         digits = raw
     else:
         raise ContactError(f"{phone!r} is not a phone number we can read")
-    if not digits.isdigit() or not 8 <= len(digits) <= 15 or digits.startswith("0"):
+    if whole_number(digits) is None or not 8 <= len(digits) <= 15 or digits.startswith("0"):
         raise ContactError(f"{phone!r} is not a valid E.164 phone number")
     return "+" + digits
 

@@ -26,6 +26,7 @@ from analytics.services.whatif import report
 from analytics.services.whatif.run import request_cancel
 from cpo_portal import tenancy
 from cpo_portal.admin.tenant import TenantAdmin
+from cpo_portal.formatting.number_inputs import whole_number
 from offers.models import Offer
 from offers.services import terms_of
 
@@ -88,10 +89,10 @@ class WhatIfRunAdmin(TenantAdmin):
 
     def _subject_from_query(self, request, form: WhatIfForm):
         for name in ("offer", "surge_rule"):
-            value = request.GET.get(name, "")
-            if value.isdigit():
+            pk = whole_number(request.GET.get(name, ""))
+            if pk is not None:
                 # a ModelChoiceField; the stubs type form.fields[...] as a plain Field
-                return form.fields[name].queryset.filter(pk=value).first()  # type: ignore[attr-defined]
+                return form.fields[name].queryset.filter(pk=pk).first()  # type: ignore[attr-defined]
         return None
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -117,9 +118,9 @@ class WhatIfRunAdmin(TenantAdmin):
         elif subject is not None:
             key = "offer" if isinstance(subject, Offer) else "surge_rule"
             initial = {key: subject.pk}
-            share = request.GET.get("presented_share", "")
-            if share.isdigit():
-                initial["presented_share"] = int(share)
+            share = whole_number(request.GET.get("presented_share", ""))
+            if share is not None:
+                initial["presented_share"] = share
             form = WhatIfForm(user=request.user, initial=initial)
         if subject is None and form.is_bound:
             subject = form.cleaned_data.get("subject") if hasattr(form, "cleaned_data") else None

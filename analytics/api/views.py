@@ -38,6 +38,7 @@ from analytics.services.filters import (
     resolve_range,
     scoped,
 )
+from cpo_portal.formatting.number_inputs import whole_number
 
 
 class DailyRollupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -105,7 +106,8 @@ class OneOperator:
         operators = allowed_operators(self.request.user)
         wanted = self.request.query_params.get("operator")
         if wanted:
-            operator = operators.filter(pk=wanted).first() if wanted.isdigit() else None
+            pk = whole_number(wanted)
+            operator = operators.filter(pk=pk).first() if pk is not None else None
             if operator is None:
                 raise ValidationError({"operator": ["Select a valid choice."]})
             return operator

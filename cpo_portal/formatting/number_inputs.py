@@ -17,6 +17,13 @@ from cpo_portal.db import values
 HUNDRED = Decimal(100)
 
 
+def whole_number(text: str) -> int | None:
+    """`text` as a whole number when it is one written in the digits 0-9 (a URL's id, a
+    page size, a command's count), else None. `str.isdigit` alone also takes "²" and
+    other Unicode digits, which `int` then refuses or the database cannot match."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def plain(value: Decimal) -> str:
     """Decimal("18.0000") -> "18", Decimal("15.5000") -> "15.5" (no exponent)."""
     text = format(value.normalize(), "f")

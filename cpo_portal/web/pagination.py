@@ -10,6 +10,8 @@ from __future__ import annotations
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
+from cpo_portal.formatting.number_inputs import whole_number
+
 MAX_LIMIT = 1000
 MAX_OFFSET = 1_000_000_000
 
@@ -18,9 +20,10 @@ def _bounded(request, name: str, low: int, high: int, default: int) -> int:
     raw = request.query_params.get(name, "")
     if raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    value = whole_number(raw)
+    if value is None or not low <= value <= high:
         raise ValidationError({name: [f"Give a whole number from {low} to {high}."]})
-    return int(raw)
+    return value
 
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):

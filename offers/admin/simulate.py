@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from cpo_portal import formatting, tenancy
+from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Charger
 from offers.customer_keys import ContactError, customer_key
 from offers.models import AddOn, CodeBatch, Offer
@@ -248,8 +249,9 @@ def simulate_view(model_admin):
         if not model_admin.has_view_permission(request):
             raise PermissionDenied
         initial = {}
-        if request.GET.get("offer", "").isdigit():
-            initial["offers"] = [int(request.GET["offer"])]
+        offer = whole_number(request.GET.get("offer", ""))
+        if offer is not None:
+            initial["offers"] = [offer]
         has_input = "charger" in request.GET
         form = SimulateForm(request.GET if has_input else None, user=request.user, initial=initial)
         context = {

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 
+from cpo_portal.formatting.number_inputs import whole_number
+
 from .envelope import INVALID_PARAMETERS, OcpiProblem
 
 MAX_LIMIT = 100  # X-Limit: objects per page, whatever the client asks
@@ -29,9 +31,10 @@ def _whole(params: Mapping[str, str], name: str, low: int, high: int, default: i
     raw = params.get(name, "")
     if raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < low:
+    value = whole_number(raw)
+    if value is None or value < low:
         raise OcpiProblem(INVALID_PARAMETERS, f"{name}: give a whole number from {low}")
-    return min(int(raw), high)
+    return min(value, high)
 
 
 def parse_datetime(raw: str, name: str) -> dt.datetime:

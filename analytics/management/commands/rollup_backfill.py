@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from analytics.services.rollup import backfill, backfill_parts
+from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Operator
 
 
@@ -21,15 +22,17 @@ def _date(text: str) -> dt.date:
 
 
 def _parts(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= backfill_parts.MAX_PARTS:
+    parts = whole_number(text)
+    if parts is None or not 1 <= parts <= backfill_parts.MAX_PARTS:
         raise CommandError(f"--parts takes a whole number from 1 to {backfill_parts.MAX_PARTS}.")
-    return int(text)
+    return parts
 
 
 def _run(text: str) -> int:
-    if not text.isdigit():
+    run = whole_number(text)
+    if run is None:
         raise CommandError(f"{text!r} is not a run id (a whole number).")
-    return int(text)
+    return run
 
 
 class Command(BaseCommand):

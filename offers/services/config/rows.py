@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.db import models
 from django.utils.text import capfirst
 
+from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Charger, Operator, Station
 from offers.services.config.format import NESTED, Section, decode
 
@@ -73,7 +74,8 @@ def _fields(model: type[models.Model] | None, names: list[str]) -> list[str]:
             field = model._meta.get_field(bare) if model is not None else None
         except FieldDoesNotExist:
             field = None
-        number = int(index.rstrip("]")) + 1 if index.rstrip("]").isdigit() else None
+        position = whole_number(index.rstrip("]"))
+        number = position + 1 if position is not None else None
         if field is None:  # a key of the document's own (code_batches) or of OCPI JSON
             words = bare.replace("_", " ")
             out.append(f"{_one(words)} {number}" if number else words)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Charger, Operator, Station
 from pricing.models import Tariff
 from pricing.services.ocpi import MAX_BYTES, OcpiError, export_ocpi, import_ocpi, read_json
@@ -84,7 +85,8 @@ class Command(BaseCommand):
         tariffs = Tariff.objects.select_related("operator")
         if options.get("operator"):
             tariffs = tariffs.filter(operator__code=options["operator"])
-        found = list(tariffs.filter(pk=int(key)) if key.isdigit() else tariffs.filter(code=key))
+        pk = whole_number(key)
+        found = list(tariffs.filter(pk=pk) if pk is not None else tariffs.filter(code=key))
         if not found:
             raise CommandError(f"Unknown tariff {key!r}.")
         if len(found) > 1:
