@@ -1,6 +1,7 @@
 import gc
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 # The cyclic garbage collector's thresholds in every process (gc.set_threshold). With
 # CPython's default (700, 10, 10) the objects a worker makes while it answers (a layout,
@@ -23,3 +24,11 @@ class CpoPortalConfig(AppConfig):
         )
 
         gc.set_threshold(*GC_THRESHOLD)
+
+
+class ProductAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, with the product's site as the default (cpo_portal.web.admin_site);
+    named in INSTALLED_APPS, never this app's own config."""
+
+    default = False
+    default_site = "cpo_portal.web.admin_site.ProductAdminSite"

@@ -7,10 +7,6 @@ from cpo_portal.admin.forms import ChargerForm
 from cpo_portal.admin.tenant import TenantAdmin, TenantInline
 from cpo_portal.models import Charger, Connector, Holiday, Operator, StaffMembership, Station
 
-admin.site.site_header = "CPO offers portal"
-admin.site.site_title = "CPO offers portal"
-admin.site.index_title = "Charging network, pricing and offers"
-
 
 @admin.register(Operator)
 class OperatorAdmin(TenantAdmin):

@@ -10,7 +10,7 @@ import dj_database_url
 from .environment import BASE_DIR, DEBUG, TESTING, VAR_DIR, env_bool
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cpo_portal.apps.ProductAdminConfig",  # django.contrib.admin on the product's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
