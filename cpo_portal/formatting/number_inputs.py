@@ -18,10 +18,14 @@ HUNDRED = Decimal(100)
 
 
 def whole_number(text: str) -> int | None:
-    """`text` as a whole number when it is one written in the digits 0-9 (a URL's id, a
-    page size, a command's count), else None. `str.isdigit` alone also takes "²" and
-    other Unicode digits, which `int` then refuses or the database cannot match."""
-    return int(text) if text.isascii() and text.isdigit() else None
+    """`text` as a whole number when it is one written in the digits 0-9 that a database
+    integer holds (a URL's id, a page size, a command's count), else None. `str.isdigit`
+    alone also takes "²" and other Unicode digits, which `int` then refuses, and SQLite
+    refuses to bind an integer beyond 64 bits."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value < 2**63 else None
 
 
 def plain(value: Decimal) -> str:

@@ -2,22 +2,49 @@
 its titles, and what every model admin registered on it gets, the project's and the
 libraries' (Celery beat's periodic tasks, auth's users and groups) alike.
 
-A date hierarchy asked for the last year the calendar holds (`?created_at__year=9999`,
-with or without its December or its last day) is refused as any other wrong lookup:
-Django's ChangeList works out where that span ends, past year 9999, and raised a 500; the
-admin now shows the list again with `?e=1`, as it does for a filter it cannot apply."""
+A change list refuses, as any other wrong lookup (the list again, with `?e=1`, as Django
+does for a filter it cannot apply), what raised a 500 before:
+- a date hierarchy asked for the last year the calendar holds (`?created_at__year=9999`,
+  with or without its December or its last day): Django's ChangeList works out where that
+  span ends, past year 9999;
+- a parameter holding NUL, which PostgreSQL refuses in any text, or an integer beyond 64
+  bits, which SQLite refuses to bind (`?operator=99999999999999999999999`).
+
+A form sent back with such an id is answered with its form error: a many-to-many field
+refuses it as an unknown choice, and an autocomplete box (every model admin's
+`autocomplete_fields`, and the price tool's) shows it unselected, where Django looked it
+up and raised."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+
+INT64 = range(-(2**63), 2**63)
+
+
+def unmatchable(value: str) -> bool:
+    """A query value no database column can be compared with: NUL, or an integer (alone or
+    in a comma-separated `__in` list) beyond 64 bits."""
+    if "\x00" in value:
+        return True
+    for part in value.split(","):
+        digits = part.strip().removeprefix("-")
+        if digits.isascii() and digits.isdigit() and int(part) not in INT64:
+            return True
+    return False
 
 
 class BoundedChangeList(ChangeList):
     def get_filters(self, request: Any) -> Any:
+        for name, values in request.GET.lists():
+            if any(unmatchable(value) for value in values):
+                raise IncorrectLookupParameters(f"{name}: no column can hold this value")
         try:
             return super().get_filters(request)
         except (ValueError, OverflowError) as exc:
@@ -26,11 +53,61 @@ class BoundedChangeList(ChangeList):
             raise IncorrectLookupParameters(exc) from exc
 
 
-class BoundedDateHierarchy:
+class _MatchableOnly:
+    def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
+        kept = [v for v in value if not unmatchable(str(v))]
+        return super().optgroups(name, kept, attr)  # type: ignore[misc]  # (the widget's)
+
+
+class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but a value no database can match is refused as any unknown id is
+    (Django looks the values up at once, and SQLite cannot bind an integer beyond 64
+    bits)."""
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple) and any(unmatchable(str(v)) for v in value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": next(v for v in value if unmatchable(str(v)))},
+            )
+        return super().clean(value)
+
+
+class BoundedAutocompleteSelect(_MatchableOnly, AutocompleteSelect):
+    pass
+
+
+class BoundedAutocompleteSelectMultiple(_MatchableOnly, AutocompleteSelectMultiple):
+    pass
+
+
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class BoundedLookups(_AdminBase):
     """Mixed into every model admin the site registers."""
 
     def get_changelist(self, request: Any, **kwargs: Any) -> type[ChangeList]:
         return BoundedChangeList
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            using = kwargs.get("using")
+            kwargs["widget"] = BoundedAutocompleteSelect(db_field, self.admin_site, using=using)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", BoundedMultipleChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            using = kwargs.get("using")
+            kwargs["widget"] = BoundedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=using
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ProductAdminSite(admin.AdminSite):
@@ -40,10 +117,10 @@ class ProductAdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, BoundedDateHierarchy):
+        if not issubclass(admin_class, BoundedLookups):
             admin_class = type(
                 admin_class.__name__,
-                (BoundedDateHierarchy, admin_class),
+                (BoundedLookups, admin_class),
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         super().register(model_or_iterable, admin_class, **options)

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from cpo_portal import formatting, tenancy
 from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Charger
+from cpo_portal.web.admin_site import BoundedAutocompleteSelect, BoundedAutocompleteSelectMultiple
 from offers.customer_keys import ContactError, customer_key
 from offers.models import AddOn, CodeBatch, Offer
 from offers.rules.facts import CustomerFacts
@@ -36,8 +36,8 @@ def _picker(model, field: str, *, multiple: bool = False) -> forms.Widget:
     """A searchable picker served by the admin's autocomplete view, which lists only what
     the related model's admin shows this user (its tenant-scoped get_queryset)."""
     if multiple:
-        return AutocompleteSelectMultiple(model._meta.get_field(field), admin.site)
-    return AutocompleteSelect(model._meta.get_field(field), admin.site)
+        return BoundedAutocompleteSelectMultiple(model._meta.get_field(field), admin.site)
+    return BoundedAutocompleteSelect(model._meta.get_field(field), admin.site)
 
 
 class SimulateForm(forms.Form):

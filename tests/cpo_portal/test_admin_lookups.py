@@ -1,0 +1,113 @@
+"""What no database can look up (a date hierarchy at the end of the calendar, NUL, an
+integer beyond 64 bits) is a wrong lookup or a form error in the admin, on either database,
+never a 500 (cpo_portal.web.admin_site): every change list, the project's and the
+libraries', shows the list again (`?e=1`); a form sent back with such an id shows its
+error; the price tool takes it as no choice."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from cpo_portal.web.admin_site import BoundedLookups, ProductAdminSite
+
+
+def change_lists() -> list[tuple[str, admin.ModelAdmin]]:
+    found = []
+    for model in apps.get_models():
+        if admin.site.is_registered(model):
+            info = (model._meta.app_label, model._meta.model_name)
+            url = reverse("admin:{}_{}_changelist".format(*info))
+            found.append((url, admin.site.get_model_admin(model)))
+    return found
+
+
+def hierarchies() -> list[tuple[str, str]]:
+    found = []
+    for model in apps.get_models():
+        if admin.site.is_registered(model):
+            field = admin.site.get_model_admin(model).date_hierarchy
+            if field:
+                info = (model._meta.app_label, model._meta.model_name)
+                found.append((reverse("admin:{}_{}_changelist".format(*info)), field))
+    return found
+
+
+def test_the_site_is_the_product_s_and_every_admin_on_it_is_bounded():
+    assert isinstance(admin.site, ProductAdminSite)
+    assert admin.site.site_header == "CPO offers portal"
+    for model in apps.get_models():
+        if admin.site.is_registered(model):
+            assert isinstance(admin.site.get_model_admin(model), BoundedLookups), model
+    assert len(hierarchies()) > 10  # Celery beat's periodic tasks among them
+
+
+@pytest.mark.django_db
+def test_the_last_year_of_the_calendar_is_a_wrong_lookup_not_a_500():
+    superuser = get_user_model().objects.create_superuser("dates", "d@x.example", "x" * 20)
+    client = Client(raise_request_exception=False)
+    client.force_login(superuser)
+    wrong = []
+    for url, field in hierarchies():
+        for asked in ({"__year": "9999"}, {"__year": "9999", "__month": "12"},
+                      {"__year": "9999", "__month": "12", "__day": "31"}):  # fmt: skip
+            query = {f"{field}{suffix}": value for suffix, value in asked.items()}
+            response = client.get(url, query)
+            if response.status_code != 302 or not response["Location"].endswith("?e=1"):
+                wrong.append(f"{url} {query}: {response.status_code}")
+        assert client.get(url, {f"{field}__year": "2025"}).status_code == 200, url
+    assert wrong == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["a\x00b", "99999999999999999999999", "1,-99999999999999999999"])
+def test_a_filter_value_no_database_can_match_is_a_wrong_lookup_not_a_500(value):
+    """NUL: PostgreSQL refuses it in any text; an integer beyond 64 bits: SQLite cannot
+    bind it. Asked of every list filter that names a field."""
+    superuser = get_user_model().objects.create_superuser("values", "v@x.example", "x" * 20)
+    client = Client(raise_request_exception=False)
+    client.force_login(superuser)
+    wrong, asked = [], 0
+    for url, model_admin in change_lists():
+        for entry in model_admin.list_filter:
+            name = entry if isinstance(entry, str) else None
+            for param in (name, f"{name}__exact") if name else ():
+                asked += 1
+                response = client.get(url, {param: value})
+                if response.status_code != 302 or not response["Location"].endswith("?e=1"):
+                    wrong.append(f"{url}?{param}: {response.status_code}")
+    assert asked > 40 and wrong == []
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("admin:pricing_tariff_add", {"code": "t", "station": HUGE, "charger": HUGE}),
+        ("admin:offers_offer_add", {"code": "o", "stations": [HUGE, "1"], "chargers": HUGE}),
+        ("admin:cpo_portal_charger_add", {"code": "c", "station": HUGE}),
+        ("admin:pricing_surgerule_add", {"code": "s", "stations": HUGE}),
+    ],
+)
+def test_a_form_sent_back_with_an_id_no_database_can_match_shows_its_error(network, url, data):
+    client = Client(raise_request_exception=False)
+    client.force_login(network.admin_a)  # the operator's admin: may add each of them
+    response = client.post(reverse(url), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("param", ["charger", "offer", "offers", "station"])
+def test_the_price_tool_takes_such_an_id_as_no_choice(network, param):
+    client = Client(raise_request_exception=False)
+    client.force_login(network.pricing_a)
+    response = client.get(reverse("admin:offers_offer_simulate"), {param: HUGE})
+    assert response.status_code == 200
