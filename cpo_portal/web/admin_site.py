@@ -24,6 +24,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 
 INT64 = range(-(2**63), 2**63)
 
@@ -54,9 +55,27 @@ class BoundedChangeList(ChangeList):
 
 
 class _MatchableOnly:
+    """An autocomplete box shows selected only the values its model's key can hold (Django
+    looks every value up, and raised on "²" for an integer key, or NUL, or 2**64)."""
+
+    field: Any
+
     def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
-        kept = [v for v in value if not unmatchable(str(v))]
+        meta = self.field.remote_field.model._meta
+        named = getattr(self.field.remote_field, "field_name", None)  # a many-to-many has none
+        key = meta.get_field(named) if named else meta.pk
+        kept = [v for v in value if _holds(key, v)]
         return super().optgroups(name, kept, attr)  # type: ignore[misc]  # (the widget's)
+
+
+def _holds(key: Any, value: Any) -> bool:
+    if unmatchable(str(value)):
+        return False
+    try:
+        key.get_prep_value(key.to_python(value))
+    except (ValueError, TypeError, ValidationError):
+        return False
+    return True
 
 
 class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -20,7 +20,11 @@ from django.template.response import TemplateResponse
 from cpo_portal import formatting, tenancy
 from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Charger
-from cpo_portal.web.admin_site import BoundedAutocompleteSelect, BoundedAutocompleteSelectMultiple
+from cpo_portal.web.admin_site import (
+    BoundedAutocompleteSelect,
+    BoundedAutocompleteSelectMultiple,
+    BoundedMultipleChoiceField,
+)
 from offers.customer_keys import ContactError, customer_key
 from offers.models import AddOn, CodeBatch, Offer
 from offers.rules.facts import CustomerFacts
@@ -65,13 +69,13 @@ class SimulateForm(forms.Form):
     first_session = forms.BooleanField(required=False)
     joined_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     codes = forms.CharField(required=False, help_text="Codes presented, comma-separated.")
-    offers = forms.ModelMultipleChoiceField(
+    offers = BoundedMultipleChoiceField(
         queryset=Offer.objects.none(),
         required=False,
         widget=_picker(CodeBatch, "offer", multiple=True),
         help_text="Offers to preview whatever their status (drafts, paused), as if opted in.",
     )
-    add_ons = forms.ModelMultipleChoiceField(
+    add_ons = BoundedMultipleChoiceField(
         queryset=AddOn.objects.none(),
         required=False,
         help_text="Add-ons sold with the session (priced with their own GST; combo offers).",

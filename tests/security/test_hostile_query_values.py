@@ -1,0 +1,72 @@
+"""Every page and API endpoint a staff user can GET, found by walking the URL resolver and
+the model admins (as the tenant sweep does), asked with values no database can look up
+(NUL, "²", an integer beyond 64 bits, year 9999) in the parameters a page may read: all
+of them at once, and each id alone. An answer that says no, or the page without them,
+never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from tests.security.tenant_surfaces import ADMIN_PLUMBING, NOT_STAFF, STANDARD_ADMIN_VIEWS, walk
+
+HOSTILE = ["a\x00b", "\u00b2", "99999999999999999999999", "9999-12-31", "-1"]
+IDS = ["operator", "offer", "station", "charger", "surge_rule"]
+PARAMETERS = ["operator", "offer", "station", "charger", "surge_rule", "region", "channel",
+              "date_from", "date_to", "date", "page", "limit", "offset", "q", "export",
+              "presented_share", "offers"]  # fmt: skip
+
+
+def admin_pages() -> list[str]:
+    """The pages model admins add to the standard ones (the price tool, what-if, imports)
+    and the change lists, without URL parameters."""
+    found = []
+    for model in apps.get_models():
+        if not admin.site.is_registered(model):
+            continue
+        info = (model._meta.app_label, model._meta.model_name)
+        found.append(reverse("admin:{}_{}_changelist".format(*info)))
+        for pattern in admin.site.get_model_admin(model).get_urls():
+            name = getattr(pattern, "name", None) or ""
+            if name.removeprefix("{}_{}_".format(*info)) in STANDARD_ADMIN_VIEWS or not name:
+                continue
+            if not pattern.pattern.regex.groupindex:
+                found.append(reverse(f"admin:{name}"))
+    return found
+
+
+def pages() -> list[tuple[str, bool]]:
+    """(url, is an API view) of every named GET page without URL parameters."""
+    found = [(url, False) for url in admin_pages()]
+    for name, pattern, _ in walk():
+        if name is None or name.startswith(NOT_STAFF) or name in ADMIN_PLUMBING:
+            continue
+        if pattern.pattern.regex.groupindex:
+            continue
+        cls = getattr(pattern.callback, "cls", None)
+        found.append((reverse(name), cls is not None and issubclass(cls, APIView)))
+    return found
+
+
+@pytest.mark.django_db
+def test_no_page_answers_a_value_no_database_can_look_up_with_a_500(network):
+    browser = Client(raise_request_exception=False)
+    browser.force_login(network.pricing_a)
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(network.pricing_a)
+    wrong, asked = [], 0
+    for url, is_api in pages():
+        client = api if is_api else browser
+        for value in HOSTILE:
+            for query in ({p: value for p in PARAMETERS}, *({p: value} for p in IDS)):
+                asked += 1
+                status = client.get(url, query).status_code
+                if status >= 500:
+                    wrong.append(f"{url} {query}: {status}")
+    assert asked > 1000 and wrong == [], "\n".join(wrong[:40])
