@@ -17,28 +17,9 @@ from analytics.tasks import queue_whatif
 from cpo_portal import tenancy
 from cpo_portal.models import Station
 from cpo_portal.web import jsonlimits
+from cpo_portal.web.admin_site import BoundedMultipleChoiceField
 from offers.models import Offer
 from pricing.models import SurgeRule
-
-BIGGEST_ID = 2**63 - 1  # the largest primary key any supported database stores
-
-
-class StationsField(forms.ModelMultipleChoiceField):
-    """Stations by id; an id no database could hold is an invalid choice, like any other
-    unknown id (SQLite would otherwise fail on it while looking it up)."""
-
-    def clean(self, value: Any) -> Any:
-        for pk in value if isinstance(value, list | tuple) else ():
-            try:
-                number = int(pk)
-            except (TypeError, ValueError):
-                continue  # the library's own check words these
-            if not 0 < number <= BIGGEST_ID:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice",
-                    params={"value": pk},
-                )  # fmt: skip
-        return super().clean(value)
 
 
 class WhatIfForm(forms.Form):
@@ -48,7 +29,7 @@ class WhatIfForm(forms.Form):
     date_to = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), help_text="At most 90 days, inclusive."
     )
-    stations = StationsField(
+    stations = BoundedMultipleChoiceField(
         queryset=Station.objects.none(), required=False, help_text="None chosen: every station."
     )
     regions = forms.MultipleChoiceField(required=False, help_text="Or whole regions.")

@@ -13,9 +13,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from analytics.admin.forms import BIGGEST_ID, WhatIfForm
+from analytics.admin.forms import WhatIfForm
 from analytics.models import WhatIfRun
 from analytics.services.filters import scoped
+from cpo_portal.db.values import BIGGEST_ID
 
 
 class WhatIfRunSerializer(serializers.ModelSerializer):

@@ -103,7 +103,7 @@ class BapClient:
         if not isinstance(answer, dict):
             raise Refused(f"{action}: no answer from the BPP (HTTP {response.status}, not JSON)")
         if self.version == V2:
-            status = answer.get("status") if isinstance(answer, dict) else None
+            status = answer.get("status")
         else:
             status = answer.get("message", {}).get("ack", {}).get("status")
         if status != "ACK":

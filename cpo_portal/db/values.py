@@ -27,6 +27,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 
 ZERO = Decimal("0")
+# What an integer column (a primary key, a count) of every supported database holds:
+# SQLite cannot even bind a Python int beyond it.
+INTEGERS = range(-(2**63), 2**63)
+BIGGEST_ID = INTEGERS[-1]
 MAX_RATE = Decimal("10000")
 MAX_AMOUNT = Decimal("10000000")
 MAX_BUDGET = Decimal("1000000000")

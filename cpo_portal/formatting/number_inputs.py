@@ -25,7 +25,7 @@ def whole_number(text: str) -> int | None:
     if not (text.isascii() and text.isdigit()):
         return None
     value = int(text)
-    return value if value < 2**63 else None
+    return value if value in values.INTEGERS else None
 
 
 def plain(value: Decimal) -> str:

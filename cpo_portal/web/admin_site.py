@@ -26,7 +26,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
-INT64 = range(-(2**63), 2**63)
+from cpo_portal.db import values
 
 
 def unmatchable(value: str) -> bool:
@@ -36,15 +36,15 @@ def unmatchable(value: str) -> bool:
         return True
     for part in value.split(","):
         digits = part.strip().removeprefix("-")
-        if digits.isascii() and digits.isdigit() and int(part) not in INT64:
+        if digits.isascii() and digits.isdigit() and int(part) not in values.INTEGERS:
             return True
     return False
 
 
 class BoundedChangeList(ChangeList):
     def get_filters(self, request: Any) -> Any:
-        for name, values in request.GET.lists():
-            if any(unmatchable(value) for value in values):
+        for name, asked in request.GET.lists():
+            if any(unmatchable(value) for value in asked):
                 raise IncorrectLookupParameters(f"{name}: no column can hold this value")
         try:
             return super().get_filters(request)
