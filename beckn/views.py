@@ -63,7 +63,7 @@ def catalog_on_publish(request: HttpRequest) -> JsonResponse:
         refused = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
         return _response(ack_v2.v2_answer(refused, b"", now))
     answer = cds_results.receive_on_publish(raw, request.headers, now)
-    return _response(ack_v2.v2_answer(intake.Answer(answer.status, answer.body), raw, now))
+    return _response(ack_v2.v2_answer(answer, raw, now))
 
 
 def session_tracking(request: HttpRequest, handle: str) -> JsonResponse:

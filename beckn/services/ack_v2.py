@@ -20,7 +20,7 @@ from beckn.models import SigningKey
 from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import keys
-from beckn.services.intake import Answer, Enqueue, Refusal, accept, parsed
+from beckn.services.intake import Answer, Enqueue, Refusal, accept, parsed, said_message_id
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +43,18 @@ def v2_answer(answer: Answer, raw: bytes, now: datetime) -> Answer:
     body = v2_ack.ack_body(status, v2_ack.as_v2_error(error) if error else None)
     signer = _counter_signer()
     if signer is not None:
-        body = signer.sign(body, raw, _message_id(raw), int(now.timestamp()))
-    return Answer(answer.status, body, answer.headers, answer.inbound_id)
+        said = _message_id(raw) if answer.message_id is None else answer.message_id
+        body = signer.sign(body, raw, said, int(now.timestamp()))
+    return Answer(answer.status, body, answer.headers, answer.inbound_id, answer.message_id)
 
 
 def _message_id(raw: bytes) -> str:
-    """The request's context messageId, for the counter-signature ('' when unreadable)."""
+    """The message id of a request refused before intake read it (its signature, say), for
+    the counter-signature ('' when unreadable)."""
     try:
-        ctx = parsed(raw).get("context")
+        return said_message_id(parsed(raw).get("context"))
     except Refusal:  # not JSON, or past a limit: intake has said why
         return ""
-    value = ctx.get("messageId", ctx.get("message_id", "")) if isinstance(ctx, dict) else ""
-    return value if isinstance(value, str) else ""
 
 
 def _counter_signer() -> v2_ack.CounterSigner | None:

@@ -5,6 +5,7 @@ answer (services.cds), each catalog's result recorded, each rejection with its r
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -97,6 +98,11 @@ def receive_on_publish(raw: bytes, headers: Mapping[str, str], now: datetime) ->
         body = intake.parsed(raw)
     except intake.Refusal as refusal:
         return refusal.answer
+    answer = _recorded(body, cds_id, now)
+    return replace(answer, message_id=intake.said_message_id(body.get("context")))
+
+
+def _recorded(body: dict[str, Any], cds_id: str | None, now: datetime) -> Answer:
     context = body.get("context")
     message = body.get("message")
     results = message.get("results") if isinstance(message, dict) else None

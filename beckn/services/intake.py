@@ -22,7 +22,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,6 +66,9 @@ class Answer:
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
     inbound_id: int | None = None
+    # the request's context message id as read (None: not read, or not yet): the 2.0
+    # Ack's counter-signature names it (services.ack_v2)
+    message_id: str | None = None
 
 
 class Refusal(Exception):
@@ -134,11 +137,36 @@ def _accept(
         )  # fmt: skip
     signer = _verify(raw, headers, now)
     try:
+        body = _parse(raw)
+    except Refusal:
+        _count_refused(signer)
+        raise
+    said = said_message_id(body["context"])
+    try:
+        answer = _kept(action, body, raw, signer, enqueue, now, v2=v2)
+    except Refusal as refusal:
+        refusal.answer = replace(refusal.answer, message_id=said)
+        raise
+    return replace(answer, message_id=said)
+
+
+def _kept(
+    action: str,
+    body: dict[str, Any],
+    raw: bytes,
+    signer: _Signer | None,
+    enqueue: Enqueue,
+    now: datetime,
+    *,
+    v2: bool,
+) -> Answer:
+    """The parsed request checked, then stored and queued: its ACK, or a Refusal."""
+    try:
         if v2:
-            body = _checked_v2(action, raw, signer, now)
+            body = _checked_v2(action, body, signer, now)
             action = v2_context.REQUEST_ACTIONS[action]
         else:
-            body = _checked(action, raw, signer, now)
+            body = _checked(action, body, signer, now)
             if action == "search":
                 refused = refresh_check.refusal(body, now)
                 if refused is not None:
@@ -149,9 +177,19 @@ def _accept(
     return _store(action, body, raw, signer, enqueue, now)
 
 
-def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> dict[str, Any]:
+def said_message_id(context: Any) -> str:
+    """The message id a request's context gives (2.0's messageId, or 1.1's message_id);
+    '' when it gives none that is a string."""
+    value = (
+        context.get("messageId", context.get("message_id", "")) if isinstance(context, dict) else ""
+    )
+    return value if isinstance(value, str) else ""
+
+
+def _checked(
+    action: str, body: dict[str, Any], signer: _Signer | None, now: datetime
+) -> dict[str, Any]:
     """The parsed body, once its shape, schema and context pass; otherwise a Refusal."""
-    body = _parse(raw)
     _check_sender(signer, body["context"].get("bap_id"), "bap_id")
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
     issues = fastschema.issues(action, body)
@@ -167,9 +205,10 @@ def _checked(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> 
     return body
 
 
-def _checked_v2(action: str, raw: bytes, signer: _Signer | None, now: datetime) -> dict[str, Any]:
+def _checked_v2(
+    action: str, body: dict[str, Any], signer: _Signer | None, now: datetime
+) -> dict[str, Any]:
     """A 2.0 request's body to store, once its shape, schema and context pass."""
-    body = _parse(raw)
     ctx = v2_context.camel_case(body["context"])
     _check_sender(signer, ctx.get("bapId"), "bapId")
     message = deg_shape.openapi_shape(action, body.get("message"))

@@ -100,6 +100,38 @@ def test_the_ack_is_counter_signed_over_the_request(deg, bap_v2, client, our_key
         verify_countersignature(ack, raw + b" ", body["context"]["messageId"], our_key.public_key)
 
 
+def test_every_ack_and_nack_is_counter_signed_naming_the_request(
+    deg, bap_v2, client, our_key, no_queue, monkeypatch
+):
+    from cpo_portal.web import jsonlimits
+
+    reads: list[int] = []
+    loads = jsonlimits.loads
+    monkeypatch.setattr(jsonlimits, "loads", lambda *a, **k: reads.append(1) or loads(*a, **k))
+
+    def answered(body: dict, raw: bytes, **sign_kw) -> tuple[int, dict]:
+        reads.clear()
+        response = bap_v2.post(client, "select", body, raw=raw, **sign_kw)
+        ack = response.json()
+        message_id = body["context"]["messageId"]
+        assert verify_countersignature(ack, raw, message_id, our_key.public_key)
+        return response.status_code, ack
+
+    body = bap_v2.body("select", v2.contract(deg.charger_a.code))
+    raw = json.dumps(body).encode()
+    assert answered(body, raw)[0] == 200
+    assert len(reads) == 1  # the body is read once, for the checks and the Ack alike
+    reused = {**body, "message": v2.contract(deg.charger_a.code, offer="weekend-discount-25")}
+    status, ack = answered(reused, json.dumps(reused).encode())
+    assert status == 400 and "already used" in ack["error"]["errorMessage"]
+    assert len(reads) == 1
+    bad = bap_v2.body("select", {"order": {"nothing": True}})
+    assert answered(bad, json.dumps(bad).encode())[0] == 400 and len(reads) == 1
+    other = bap_v2.body("select", v2.contract(deg.charger_a.code))
+    status, ack = answered(other, json.dumps(other).encode(), key_id="not-registered")
+    assert status == 401 and ack["error"]["errorCode"] == "30016"  # read only for the Ack
+
+
 def test_bad_input_gets_a_2_0_nack_with_a_reason(deg, bap_v2, client, our_key):
     body = bap_v2.body("select", {"order": {"nothing": True}})
     response = bap_v2.post(client, "select", body)
