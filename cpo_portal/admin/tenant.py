@@ -24,6 +24,7 @@ from cpo_portal.changes.views import object_history
 from cpo_portal.formatting import csvsafe
 from cpo_portal.formatting.number_inputs import decimal_formfield
 from cpo_portal.models import Charger, Operator
+from cpo_portal.web.admin_site import BoundedFields
 
 if TYPE_CHECKING:
     # What the mixin is mixed into (a ModelAdmin, or an inline: which never asks for
@@ -192,5 +193,5 @@ class ReadOnlyTenantAdmin(TenantScopedMixin, admin.ModelAdmin):
         return False
 
 
-class TenantInline(TenantScopedMixin, admin.TabularInline):
+class TenantInline(BoundedFields, TenantScopedMixin, admin.TabularInline):
     extra = 0

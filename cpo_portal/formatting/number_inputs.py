@@ -72,6 +72,8 @@ class PercentOfFractionField(forms.DecimalField):
         number = super().to_python(value)
         if number is None:
             return None
+        if not number.is_finite():  # "NaN", "Infinity": Django refuses them later, in validate
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if self.limit is not None and self.out_of_range and abs(number) >= self.limit:
             raise forms.ValidationError(self.out_of_range, code="max_value")
         exponent = number.normalize().as_tuple().exponent

@@ -12,8 +12,8 @@ does for a filter it cannot apply), what raised a 500 before:
 
 A form sent back with such an id is answered with its form error: a many-to-many field
 refuses it as an unknown choice, and an autocomplete box (every model admin's
-`autocomplete_fields`, and the price tool's) shows it unselected, where Django looked it
-up and raised."""
+`autocomplete_fields` and its inlines', and the price tool's) shows it unselected, where
+Django looked it up and raised."""
 
 from __future__ import annotations
 
@@ -102,16 +102,17 @@ class BoundedAutocompleteSelectMultiple(_MatchableOnly, AutocompleteSelectMultip
 
 
 if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _FieldsBase = BaseModelAdmin[Any]
     _AdminBase = admin.ModelAdmin[Any]
 else:
-    _AdminBase = object
+    _FieldsBase = _AdminBase = object
 
 
-class BoundedLookups(_AdminBase):
-    """Mixed into every model admin the site registers."""
-
-    def get_changelist(self, request: Any, **kwargs: Any) -> type[ChangeList]:
-        return BoundedChangeList
+class BoundedFields(_FieldsBase):
+    """The bounded form fields and autocomplete boxes, for a model admin or an inline
+    (cpo_portal.admin.tenant.TenantInline)."""
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -127,6 +128,13 @@ class BoundedLookups(_AdminBase):
                 db_field, self.admin_site, using=using
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class BoundedLookups(BoundedFields, _AdminBase):
+    """Mixed into every model admin the site registers."""
+
+    def get_changelist(self, request: Any, **kwargs: Any) -> type[ChangeList]:
+        return BoundedChangeList
 
 
 class ProductAdminSite(admin.AdminSite):

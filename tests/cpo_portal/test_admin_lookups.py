@@ -2,7 +2,8 @@
 integer beyond 64 bits) is a wrong lookup or a form error in the admin, on either database,
 never a 500 (cpo_portal.web.admin_site): every change list, the project's and the
 libraries', shows the list again (`?e=1`); a form sent back with such an id shows its
-error; the price tool takes it as no choice."""
+error, in a row of an inline too; the price tool takes it as no choice. A percentage that is
+no number, and a schedule Celery cannot read, are form errors as well."""
 
 from __future__ import annotations
 
@@ -111,3 +112,44 @@ def test_the_price_tool_takes_such_an_id_as_no_choice(network, param):
     client.force_login(network.pricing_a)
     response = client.get(reverse("admin:offers_offer_simulate"), {param: HUGE})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["\u00b2", HUGE, "a\x00b"])
+def test_an_inline_row_sent_back_with_such_an_id_shows_its_error(network, value):
+    client = Client(raise_request_exception=False)
+    client.force_login(network.admin_a)
+    rows = {"availability-TOTAL_FORMS": "1", "availability-INITIAL_FORMS": "0"}
+    data = {"code": "a", **rows, "availability-0-station": value}
+    response = client.post(reverse("admin:offers_addon_add"), data)
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[0]["station"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["NaN", "-Infinity"])
+def test_a_percentage_that_is_no_number_is_refused_as_such(network, value):
+    client = Client(raise_request_exception=False)
+    client.force_login(network.admin_a)
+    response = client.post(reverse("admin:pricing_tariff_add"), {"code": "t", "tax_rate": value})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["tax_rate"] == ["Enter a number."]
+
+
+@pytest.mark.django_db
+def test_celery_beat_s_forms_refuse_what_celery_cannot_read():
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    client = Client(raise_request_exception=False)
+    client.force_login(root)
+    cron = {"minute": "-1", "hour": "*", "day_of_month": "*", "month_of_year": "*",
+            "day_of_week": "*", "timezone": "UTC"}  # fmt: skip
+    response = client.post(reverse("admin:django_celery_beat_crontabschedule_add"), cron)
+    assert response.status_code == 200 and not CrontabSchedule.objects.exists()
+    (said,) = response.context["adminform"].form.errors["minute"]
+    assert said.startswith("Celery cannot read it: ")
+    task = {"name": "n", "task": "a\x00b", "enabled": "on"}
+    response = client.post(reverse("admin:django_celery_beat_periodictask_add"), task)
+    assert response.status_code == 200 and not PeriodicTask.objects.filter(name="n").exists()
+    assert response.context["adminform"].form.errors["task"]

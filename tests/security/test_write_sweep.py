@@ -11,29 +11,16 @@ it belongs to one of the user's operators; the history form (revert) is off for 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import DatabaseError, transaction
-from django.test import Client, override_settings
-from django.utils import timezone
-from django_celery_beat.models import (
-    ClockedSchedule,
-    CrontabSchedule,
-    IntervalSchedule,
-    PeriodicTask,
-    SolarSchedule,
-)
-from rest_framework.authtoken.models import Token
+from django.test import Client
 
 from analytics.models import WhatIfRun
-from beckn.models import DeliveryAttempt, InboundMessage, Order, Outbox, OutboxState, Subscriber
-from beckn.models.orders import OrderState
-from beckn.services import keys
+from beckn.models import Outbox
 from cpo_portal import tenancy
 from cpo_portal.models import Role
 from tests.security import tenant_world as tw
@@ -46,77 +33,6 @@ STRANGER = "stranger"
 # Analysts run what-ifs: they add (and cancel) their operator's own run rows, nothing else.
 ANALYSTS_WRITE = {WhatIfRun}
 USERS = [*(f"A {role}" for role in Role.values), STRANGER]
-
-
-def _ownerless_callback() -> Outbox:
-    """An on_search reply: it answers a search, not an order, and belongs to no operator."""
-    now = timezone.now()
-    box = Outbox.objects.create(
-        subscriber_id="zebra-bap.example", action="on_search",
-        target_url="https://zebra-bap.example/on_search", payload='{"context": {}}',
-        message_id="search-msg", transaction_id="search-txn", state=OutboxState.REJECTED,
-        next_attempt_at=now, expires_at=now + dt.timedelta(minutes=5), last_error="refused",
-    )  # fmt: skip
-    DeliveryAttempt.objects.create(outbox=box, number=1, started_at=now,
-                                   target_url=box.target_url, status_code=500,
-                                   outcome=OutboxState.PENDING, error="refused")  # fmt: skip
-    return box
-
-
-def _outside_any_operator(world: tw.World) -> None:
-    """One object of every registered model that no operator owns."""
-    now = timezone.now()
-    Subscriber.objects.create(
-        subscriber_id="bap.example", type="BAP", url="https://bap.example/beckn", key_id="k1",
-        signing_public_key="11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
-    )  # fmt: skip
-    keys.generate("bpp-key-1")
-    InboundMessage.objects.create(
-        bap_id="bap.example", message_id="m-1", action="search", transaction_id="t-1",
-        body={"context": {}}, body_digest="x", received_at=now, expires_at=now,
-    )  # fmt: skip
-    Group.objects.create(name="sweepers")
-    every = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
-    CrontabSchedule.objects.create(minute="5")
-    ClockedSchedule.objects.create(clocked_time=now)
-    SolarSchedule.objects.create(event="sunrise", latitude=28.6, longitude=77.2)
-    PeriodicTask.objects.create(name="sweep", task="beckn.requeue_stuck", interval=every)
-    Token.objects.create(user=world.superuser)
-    seen = {"username": "someone", "ip_address": "10.0.0.1", "user_agent": "ua",
-            "http_accept": "*/*", "path_info": "/admin/login/"}  # fmt: skip
-    AccessAttempt.objects.create(**seen, failures_since_start=1)
-    AccessLog.objects.create(**seen)
-    AccessFailureLog.objects.create(**seen)
-
-
-def _cancelled(order: Order) -> Order:
-    """Confirmed, then cancelled: its history holds states a revert must never restore."""
-    for state in (OrderState.INITIALIZED, OrderState.CONFIRMED, OrderState.CANCELLED):
-        order.state = state
-        order.save()
-    return order
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cookie_sessions():
-    """Sessions in signed cookies: the session is no admin surface, and loading it from the
-    database took a fifth of the sweep's time."""
-    with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
-        yield
-
-
-@pytest.fixture(scope="module")
-def world(cookie_sessions, django_db_setup, django_db_blocker):
-    """Built once for the module, in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        built = tw.build()
-        _cancelled(Order.objects.get(pk=min(built.a.pks[Order])))
-        _ownerless_callback()
-        _outside_any_operator(built)
-        targets = ws.targets_of([built.a, built.b])
-        surfaces = ws.discover(built.superuser, targets)
-        yield built, targets, surfaces
-        transaction.set_rollback(True)
 
 
 def user_of(world: tw.World, who: str):
