@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from beckn import conf
 from beckn.models import (
@@ -85,10 +86,19 @@ class Pruned:
         )
 
 
-def keep() -> timedelta | None:
-    """How long after its answer window a message is kept; None: for ever."""
-    days = float(conf.get("BECKN_KEEP_MESSAGES_DAYS"))
-    return timedelta(days=days) if days > 0 else None
+def keep(days: float | None = None) -> timedelta | None:
+    """How long after its answer window a message is kept: `days`, or else
+    BECKN_KEEP_MESSAGES_DAYS. None: for ever (0 or less, or longer than the calendar
+    reaches back)."""
+    days = float(conf.get("BECKN_KEEP_MESSAGES_DAYS")) if days is None else days
+    if not days > 0:
+        return None
+    try:
+        kept = timedelta(days=days)
+        timezone.now() - kept
+    except OverflowError:
+        return None
+    return kept
 
 
 def prune(now: datetime, kept: timedelta | None = None, batch: int = PRUNE_BATCH) -> Pruned:

@@ -172,10 +172,23 @@ def test_the_command_prunes_to_the_end_in_one_line(bpp, now, monkeypatch, capsys
     assert names() == set()
 
 
-@pytest.mark.parametrize("days", ["0", "-1"])
+@pytest.mark.parametrize("days", ["0", "-1", "NaN"])
 def test_the_command_refuses_a_keep_of_nothing(bpp, days):
     with pytest.raises(CommandError, match="--days must be more than 0"):
         call_command("beckn_prune", "--days", days)
+
+
+@pytest.mark.parametrize("days", ["1e6", "99999999999999999999999", "1e999"])
+def test_a_keep_past_the_calendar_deletes_nothing(bpp, now, days, capsys, settings):
+    request("old", now - KEEP - DAY)  # old enough for the default
+    call_command("beckn_prune", "--days", days)
+    assert (
+        capsys.readouterr().out
+        == f"Deleted 0: {float(days):g} days reach back before any message.\n"
+    )
+    settings.BECKN_KEEP_MESSAGES_DAYS = float(days)  # the setting alike: kept for ever
+    assert tasks.prune_messages() == {"requests": 0, "callbacks": 0}
+    assert names() == {"old"}
 
 
 def test_beat_prunes_every_ten_minutes_off_the_beckn_queue(bpp, now):

@@ -26,7 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args, days: float | None = None, **options):
         if days is not None and not days > 0:
             raise CommandError(f"--days must be more than 0 (got {days:g})")
-        kept = timedelta(days=days) if days is not None else retention.keep()
+        kept = retention.keep(days)
+        if kept is None and days is not None:
+            self.stdout.write(f"Deleted 0: {days:g} days reach back before any message.")
+            return
         if kept is None:
             self.stdout.write("BECKN_KEEP_MESSAGES_DAYS is 0: messages are kept for ever.")
             return
