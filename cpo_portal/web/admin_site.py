@@ -10,7 +10,8 @@ does for a filter it cannot apply), what raised a 500 before:
 - a parameter holding NUL, which PostgreSQL refuses in any text, or an integer beyond 64
   bits, which SQLite refuses to bind (`?operator=99999999999999999999999`).
 
-A form sent back with such an id is answered with its form error: a many-to-many field
+A bulk action asked for such a selection changes nothing, and the list says so. A form
+sent back with such an id is answered with its form error: a many-to-many field
 refuses it as an unknown choice, and an autocomplete box (every model admin's
 `autocomplete_fields` and its inlines', and the price tool's) shows it unselected, where
 Django looked it up and raised."""
@@ -20,13 +21,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
 from cpo_portal.db import values
+
+NO_SUCH_ITEMS = "No items have been changed: the selection names items that do not exist."
 
 
 def unmatchable(value: str) -> bool:
@@ -135,6 +139,15 @@ class BoundedLookups(BoundedFields, _AdminBase):
 
     def get_changelist(self, request: Any, **kwargs: Any) -> type[ChangeList]:
         return BoundedChangeList
+
+    def response_action(self, request: Any, queryset: Any, *args: Any, **kwargs: Any) -> Any:
+        """A bulk action whose selection holds a value no row's key can hold (Django looks
+        them up, and raised) changes nothing, and the list says so."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_holds(self.model._meta.pk, value) for value in selected):
+            self.message_user(request, NO_SUCH_ITEMS, messages.WARNING)
+            return None
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class ProductAdminSite(admin.AdminSite):

@@ -153,3 +153,19 @@ def test_celery_beat_s_forms_refuse_what_celery_cannot_read():
     response = client.post(reverse("admin:django_celery_beat_periodictask_add"), task)
     assert response.status_code == 200 and not PeriodicTask.objects.filter(name="n").exists()
     assert response.context["adminform"].form.errors["task"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["\u00b2", HUGE, "a\x00b"])
+def test_a_bulk_action_on_a_selection_no_key_holds_changes_nothing(network, value):
+    from cpo_portal.models import Station
+    from cpo_portal.web.admin_site import NO_SUCH_ITEMS
+
+    client = Client(raise_request_exception=False)
+    client.force_login(network.admin_a)
+    station = network.station_a
+    body = {"action": "delete_selected", "index": "0", "post": "yes",
+            "_selected_action": [value, str(station.pk)]}  # fmt: skip
+    response = client.post(reverse("admin:cpo_portal_station_changelist"), body, follow=True)
+    assert response.status_code == 200 and Station.objects.filter(pk=station.pk).exists()
+    assert [str(m) for m in response.context["messages"]] == [NO_SUCH_ITEMS]

@@ -1,17 +1,23 @@
-"""Celery beat's schedules and periodic tasks, as django-celery-beat's admin shows them, mended
-where a form sent back with a wrong value raised instead of saying so:
+"""The libraries' own admins, mended where they raised instead of saying what was wrong.
 
+django-celery-beat's schedules and periodic tasks:
 - a crontab field Celery cannot read ("-1"): the library's own check lets it through, and
   its `human_readable` then raised Celery's ParseException while the form was shown again
   (as the beat scheduler would have, on the saved row);
 - a custom task name the form refuses (one holding NUL): the form's `clean` read the
   missing value and raised KeyError.
+
+django-axes' sign-in attempts: "Clean up expired attempts" raised AttributeError on every
+use, reading the request's attempt time, which axes sets only on a sign-in.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes import admin as axes_admin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from celery import schedules
 from django import forms
 from django.contrib import admin
@@ -61,9 +67,19 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
     form = PeriodicTaskForm
 
 
-for model, model_admin in (
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    @admin.action(description="Clean up expired attempts")
+    def cleanup_expired_attempts(self, request: Any, queryset: Any) -> None:
+        AxesProxyHandler.update_request(request)  # the attempt time axes reads, as at a sign-in
+        super().cleanup_expired_attempts(request, queryset)
+
+
+MENDED = (
     (CrontabSchedule, CrontabScheduleAdmin),
     (PeriodicTask, PeriodicTaskAdmin),
-):
-    admin.site.unregister(model)
-    admin.site.register(model, model_admin)
+    (AccessAttempt, AccessAttemptAdmin),
+)
+for model, model_admin in MENDED:
+    if admin.site.is_registered(model):  # (axes' admin can be turned off: AXES_ENABLE_ADMIN)
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)
