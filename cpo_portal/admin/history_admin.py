@@ -11,16 +11,20 @@ editor types it into the change form.
 
 Every admin with history derives from `AuditHistoryAdmin` (tests/security sweep the admin
 registry for it).
+
+An address whose object or version id no key can hold ("²", NUL, 2**64) is a 404, where
+simple-history looked it up and raised.
 """
 
 from __future__ import annotations
 
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import FieldDoesNotExist
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
 from cpo_portal.changes import one_row
+from cpo_portal.web.admin_site import holds
 
 _SHOWING_HISTORY = "_cpo_showing_history"
 _HISTORY_VIEW = "_cpo_history_view"
@@ -49,9 +53,16 @@ class AuditHistoryAdmin(SimpleHistoryAdmin):
         if written:
             one_row.keep_links(obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        _found_by(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        _found_by(self.model, object_id)
+        _found_by(getattr(self.model, self.model._meta.simple_history_manager_attribute).model,
+                  version_id)  # fmt: skip
         setattr(request, _SHOWING_HISTORY, True)
         setattr(request, _HISTORY_VIEW, True)
         try:
@@ -99,3 +110,9 @@ class AuditHistoryAdmin(SimpleHistoryAdmin):
             return flatten_fieldsets(self.get_fieldsets(request, obj))
         finally:
             setattr(request, _SHOWING_HISTORY, True)
+
+
+def _found_by(model, object_id: str) -> None:
+    """A 404 for an id no row of `model` can have."""
+    if not holds(model._meta.pk, unquote(object_id)):
+        raise Http404(f"No {model._meta.verbose_name} has the id {object_id!r}.")

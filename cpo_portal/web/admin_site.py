@@ -68,11 +68,12 @@ class _MatchableOnly:
         meta = self.field.remote_field.model._meta
         named = getattr(self.field.remote_field, "field_name", None)  # a many-to-many has none
         key = meta.get_field(named) if named else meta.pk
-        kept = [v for v in value if _holds(key, v)]
+        kept = [v for v in value if holds(key, v)]
         return super().optgroups(name, kept, attr)  # type: ignore[misc]  # (the widget's)
 
 
-def _holds(key: Any, value: Any) -> bool:
+def holds(key: Any, value: Any) -> bool:
+    """Whether `value` (as typed, or as a URL gives it) can be the value of the field `key`."""
     if unmatchable(str(value)):
         return False
     try:
@@ -144,7 +145,7 @@ class BoundedLookups(BoundedFields, _AdminBase):
         """A bulk action whose selection holds a value no row's key can hold (Django looks
         them up, and raised) changes nothing, and the list says so."""
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if not all(_holds(self.model._meta.pk, value) for value in selected):
+        if not all(holds(self.model._meta.pk, value) for value in selected):
             self.message_user(request, NO_SUCH_ITEMS, messages.WARNING)
             return None
         return super().response_action(request, queryset, *args, **kwargs)

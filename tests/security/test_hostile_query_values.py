@@ -2,7 +2,8 @@
 the model admins (as the tenant sweep does), asked with values no database can look up
 (NUL, "²", an integer beyond 64 bits, year 9999) in the parameters a page may read: all
 of them at once, and each id alone. An answer that says no, or the page without them,
-never a 500."""
+never a 500. So with every admin address that names an object (its change, delete and
+history pages, and a version's page in its history) naming one by such an id."""
 
 from __future__ import annotations
 
@@ -70,3 +71,29 @@ def test_no_page_answers_a_value_no_database_can_look_up_with_a_500(network):
                 if status >= 500:
                     wrong.append(f"{url} {query}: {status}")
     assert asked > 1000 and wrong == [], "\n".join(wrong[:40])
+
+
+def object_addresses(ids: list[str]) -> list[str]:
+    """Every model admin's object pages, at each of `ids` (a version's page in the history
+    of a model with one: at each as the object's id, then as the version's)."""
+    found = []
+    for model in apps.get_models():
+        if not admin.site.is_registered(model):
+            continue
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{{}}"
+        for value in ids:
+            found += [reverse(name.format(view), args=[value])
+                      for view in ("change", "delete", "history")]  # fmt: skip
+            if hasattr(model._meta, "simple_history_manager_attribute"):
+                version = name.format("simple_history")
+                found += [reverse(version, args=[value, "1"]), reverse(version, args=["1", value])]
+    return found
+
+
+@pytest.mark.django_db
+def test_no_admin_address_naming_an_id_no_key_holds_answers_a_500(network):
+    browser = Client(raise_request_exception=False)
+    browser.force_login(network.superuser)
+    ids = ["a\x00b", "\u00b2", "99999999999999999999999", "NaN"]
+    wrong = [url for url in object_addresses(ids) if browser.get(url).status_code >= 500]
+    assert wrong == [], "\n".join(wrong[:40])
