@@ -16,8 +16,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Charger
 from pricing.engine import PricingSetupError, QuoteInputError
 from pricing.engine.types import Customer, Quote, QuoteLine
@@ -188,7 +189,7 @@ def render_table(args: QuoteArgs, quote: Quote, document: dict[str, Any]) -> str
     return "\n".join(out)
 
 
-class QuoteCommand(BaseCommand):
+class QuoteCommand(ProductCommand):
     """Subclass and override `adjustments` (and `add_arguments`) to add offers."""
 
     help = "Quote a charging session at a charger: lines, totals and the rules applied."

@@ -3,7 +3,9 @@ integer beyond 64 bits, year 9999, -1, NaN, a number beyond any float, a file th
 there, nothing): in each of its arguments alone and in all of them at once, for every verb
 of a command that has verbs. The answer is the command's one-line message (CommandError,
 or argparse's usage error), or the work done: never a traceback. The commands that serve
-until stopped (the BAP simulator, the stand-in CDS) and the demo seeding are left out."""
+until stopped (the BAP simulator, the stand-in CDS) and the demo seeding are left out.
+Every product command is a ProductCommand (cpo_portal.management.product_command), which
+refuses an argument holding NUL before the command runs."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
+
+from cpo_portal.management.product_command import ProductCommand
 
 PRODUCT = ("cpo_portal", "pricing", "offers", "beckn", "analytics", "roaming")
 SERVING = {"cds_standin", "beckn_bap", "seed_demo"}
@@ -66,3 +70,10 @@ def test_no_command_answers_a_value_no_argument_takes_with_a_traceback(network):
                 except Exception as exc:
                     wrong.append(f"manage.py {name} {args!r}: {type(exc).__name__}: {exc}")
     assert run > 500 and wrong == [], "\n".join(wrong)
+
+
+def test_every_product_command_is_a_product_command():
+    ours = {name: app for name, app in get_commands().items() if app in PRODUCT}
+    assert len(ours) > 15
+    for name, app in ours.items():
+        assert isinstance(load_command_class(app, name), ProductCommand), name

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from analytics.services.rollup import backfill, backfill_parts
 from cpo_portal.formatting.number_inputs import whole_number
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
 
 
@@ -35,7 +36,7 @@ def _run(text: str) -> int:
     return run
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = (
         "Rebuild the analytics rollups for local dates FROM..TO (inclusive) from the "
         "redemption ledger. Idempotent; safe while the beat task runs (they take turns). "

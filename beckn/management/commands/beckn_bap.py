@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from beckn import conf
 from beckn.models import SigningKey, Subscriber, SubscriberType
@@ -22,9 +22,10 @@ from beckn.simulator.journey import Journey, JourneyFailed, Plan
 from beckn.simulator.journey_v2 import JourneyV2
 from beckn.simulator.receiver import CallbackReceiver
 from beckn.simulator.refresh import Refreshing
+from cpo_portal.management.product_command import ProductCommand
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Play search, select, init, confirm and charging updates against a running BPP."
 
     def create_parser(self, prog_name, subcommand, **kwargs):

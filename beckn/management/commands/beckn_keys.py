@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from beckn import conf
 from beckn.models import SigningKey
 from beckn.services import keys
+from cpo_portal.management.product_command import ProductCommand
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Make, show or import this BPP's ed25519 signing key pair."
 
     def add_arguments(self, parser):

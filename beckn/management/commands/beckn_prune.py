@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from beckn.services import retention
+from cpo_portal.management.product_command import ProductCommand
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = (
         "Delete requests and callbacks of no order kept BECKN_KEEP_MESSAGES_DAYS after their "
         "answer window (services.retention says what goes and what stays)."

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from beckn.models import Subscriber, SubscriberType, Vocabulary
+from cpo_portal.management.product_command import ProductCommand
 
 
 def one_line(error: ValidationError) -> str:
@@ -18,7 +19,7 @@ def one_line(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Add, list or remove BAPs and gateways allowed to call this BPP."
 
     def add_arguments(self, parser):

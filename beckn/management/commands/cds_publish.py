@@ -4,13 +4,14 @@ by default)."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from beckn.models import CatalogService
 from beckn.services import cds
+from cpo_portal.management.product_command import ProductCommand
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Publish every catalog to each operator's Catalog Discovery Service now."
 
     def add_arguments(self, parser) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from beckn import conf
 from beckn.models import CatalogService, SigningKey, Subscriber, SubscriberType
 from beckn.protocol.signing import generate_keypair
 from beckn.services import fastschema
 from beckn.simulator.cds import StandInCds
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
 
 
@@ -25,7 +26,7 @@ def schema_issues(body: dict[str, Any]) -> list[str]:
     return [f"{i.path}: {i.message}" for i in fastschema.issues_v2("catalog/publish", body)]
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Run a stand-in Catalog Discovery Service on loopback (development)."
 
     def add_arguments(self, parser) -> None:

@@ -3,9 +3,10 @@ them with other hosts' (their /healthz). One line per problem; exit status 1 if 
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from cpo_portal.deploy.hosts import differences, fingerprint, local_problems
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.outbound import transport
 
 HEALTHZ_MAX_BYTES = 100_000
@@ -33,7 +34,7 @@ def fetch_fingerprint(base: str, timeout: float) -> dict[str, str]:
     return settings if isinstance(settings, dict) else {}
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = (
         "Check this host's settings for multi-host mistakes (SQLite, a local broker, a "
         "per-process cache, local sessions, eager tasks) and, with --host, compare the "

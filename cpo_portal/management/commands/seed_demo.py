@@ -5,14 +5,15 @@ the stack plug in their step by name, so this bottom layer imports none of them.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from cpo_portal.changes.seeding import mark_demo_history
+from cpo_portal.management.product_command import ProductCommand
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Build (or refresh) the demo operators, network, users and sample data."
 
     def add_arguments(self, parser):

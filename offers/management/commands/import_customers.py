@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
 from offers.services.customer_import import import_customers
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = (
         "Import customers from CSV (phone and/or email, segment, tier, member, referred, "
         "joined_on). Contacts are hashed with CUSTOMER_KEY_SALT and never stored."

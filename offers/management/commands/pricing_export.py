@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
 from offers.services.config.exporting import export_pricing
 from offers.services.config.format import dump
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Export an operator's tariffs, surge rules and offers as a pricing document."
 
     def add_arguments(self, parser) -> None:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
 from offers.services.config.format import MAX_BYTES, FormatError, load
 from offers.services.config.importing import import_pricing
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Import a pricing document (JSON or YAML) into an operator, all or nothing."
 
     def add_arguments(self, parser) -> None:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from cpo_portal.formatting.number_inputs import whole_number
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Charger, Operator, Station
 from pricing.models import Tariff
 from pricing.services.ocpi import MAX_BYTES, OcpiError, export_ocpi, import_ocpi, read_json
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Import or export OCPI 2.2.1 Tariff objects."
 
     def add_arguments(self, parser) -> None:

@@ -8,13 +8,14 @@ manage.py import_cdrs sessions.jsonl --operator cpo1.example
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
 from roaming.services.cdr_imports import ENCODING, ERRORS, import_file
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "Import OCPI 2.2.1 CDRs (JSON lines or a JSON array) into an operator's sessions."
 
     def add_arguments(self, parser) -> None:

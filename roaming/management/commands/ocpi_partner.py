@@ -7,13 +7,14 @@ manage.py ocpi_partner token 7                          (a new token A, printed 
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cpo_portal.management.product_command import ProductCommand
 from roaming.models import Partner
 from roaming.services import credentials
 
 
-class Command(BaseCommand):
+class Command(ProductCommand):
     help = "OCPI credentials with a roaming partner: register, unregister, token."
 
     def add_arguments(self, parser) -> None:
