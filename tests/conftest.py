@@ -118,6 +118,8 @@ LONGEST_FIRST = (
     "tests/security/test_static_and_gunicorn.py",
     "tests/security/test_tenant_sweep.py",
     "tests/security/test_write_sweep.py",  # every admin form as every role
+    "tests/security/test_hostile_form_values.py",  # every admin form with hostile values
+    "tests/security/test_hostile_query_values.py",  # every page with hostile parameters
     "tests/security/test_deploy_check.py",  # `check --deploy` in new processes
     "tests/analytics/test_incremental.py",
     "tests/cpo_portal/test_seed_demo.py",

@@ -73,18 +73,18 @@ def posted(client: Client, url: str, body: dict[str, Any]) -> int:
 
 
 @pytest.fixture
-def superuser_client(world):
+def superuser_client(admin_world):
     client = Client(raise_request_exception=False)
-    client.force_login(world[0].superuser)
+    client.force_login(admin_world[0].superuser)
     logging.disable(logging.CRITICAL)  # the 500s are counted, not logged
     yield client
     logging.disable(logging.NOTSET)
 
 
 @pytest.mark.django_db
-def test_no_admin_form_answers_a_value_no_field_takes_with_a_500(world, superuser_client):
+def test_no_admin_form_answers_a_value_no_field_takes_with_a_500(admin_world, superuser_client):
     wrong, sent = [], 0
-    for s in forms_to_send(world[2]):
+    for s in forms_to_send(admin_world[2]):
         for body in hostile_bodies(s):
             sent += 1
             if posted(superuser_client, s.url, body) >= 500:
@@ -93,9 +93,9 @@ def test_no_admin_form_answers_a_value_no_field_takes_with_a_500(world, superuse
 
 
 @pytest.mark.django_db
-def test_every_bulk_action_answers_its_selection_without_a_500(world, superuser_client):
+def test_every_bulk_action_answers_its_selection_without_a_500(admin_world, superuser_client):
     wrong, sent, asked = [], 0, set()
-    for s in world[2]:
+    for s in admin_world[2]:
         if not s.action or not s.selectable:
             continue
         real = str(s.selectable[0])

@@ -24,7 +24,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import resolve
 from rest_framework.test import APIClient
 
@@ -40,14 +40,6 @@ STRANGER, SUPERUSER, BOTH = "stranger", "superuser", "both operators"
 USERS = [*(f"A {role}" for role in Role.values), STRANGER, SUPERUSER, BOTH]
 REFUSED = (302, 400, 403, 404)
 PROJECT_APPS = ("beckn", "offers", "pricing", "cpo_portal")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cookie_sessions():
-    """Sessions in signed cookies, as in the write sweep: the session is no tenant's data,
-    and loading it from the database took a tenth of the sweep's time."""
-    with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
-        yield
 
 
 @pytest.fixture(scope="module")

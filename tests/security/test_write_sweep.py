@@ -123,8 +123,8 @@ def sweep(targets, surfaces, user, select) -> tuple[list[str], int]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", USERS)
-def test_no_admin_post_writes_for_a_role_without_write_permission(world, who):
-    built, targets, surfaces = world
+def test_no_admin_post_writes_for_a_role_without_write_permission(admin_world, who):
+    built, targets, surfaces = admin_world
     user = user_of(built, who)
     failures, sent = sweep(targets, surfaces, user,
                            lambda s, objects: request_for(s, user, objects))  # fmt: skip
@@ -140,8 +140,8 @@ def test_no_admin_post_writes_for_a_role_without_write_permission(world, who):
 
 
 @pytest.mark.django_db
-def test_history_forms_write_nothing_even_for_the_superuser(world):
-    built, targets, surfaces = world
+def test_history_forms_write_nothing_even_for_the_superuser(admin_world):
+    built, targets, surfaces = admin_world
     forms = [s for s in surfaces if s.label.startswith("history form")]
     failures, sent = sweep(targets, forms, built.superuser,
                            lambda s, objects: s.body())  # fmt: skip
@@ -150,10 +150,10 @@ def test_history_forms_write_nothing_even_for_the_superuser(world):
 
 
 @pytest.mark.django_db
-def test_the_superusers_change_forms_do_write(world):
+def test_the_superusers_change_forms_do_write(admin_world):
     """The control: the bodies are valid and the fingerprint sees a save, so a refusal in
     the sweep is the permission's doing, not a broken body's."""
-    built, targets, surfaces = world
+    built, targets, surfaces = admin_world
     wrote: dict[str, list] = {}
 
     def select(s, objects):
@@ -180,8 +180,8 @@ def test_the_superusers_change_forms_do_write(world):
 
 
 @pytest.mark.django_db
-def test_every_registered_model_is_swept_with_objects(world):
-    _, targets, surfaces = world
+def test_every_registered_model_is_swept_with_objects(admin_world):
+    _, targets, surfaces = admin_world
     labels = {s.label for s in surfaces}
     empty = [m._meta.label for m in admin.site._registry if not targets.get(m)]
     assert empty == [], "add an object of these models to the sweep's world"
@@ -196,7 +196,7 @@ def test_every_registered_model_is_swept_with_objects(world):
 
 
 @pytest.mark.django_db
-def test_the_fingerprint_sees_a_write_and_only_a_write(world):
+def test_the_fingerprint_sees_a_write_and_only_a_write(admin_world):
     baseline = ws.fingerprint()
     with transaction.atomic():
         before = ws.write_count()

@@ -51,18 +51,66 @@ def merge_wrapped(windows: list[tuple[TimeWindow, Any]]) -> list[tuple[TimeWindo
     """Join [s, 24:00) on D and [00:00, e) on D+1 at the same price into one s-e window on D."""
     out: list[tuple[TimeWindow, Any]] = []
     for window, price in windows:
-        prev, prev_price = out[-1] if out else (None, None)
-        if (
-            prev is not None
-            and prev_price == price
-            and prev.end == MIDNIGHT < prev.start
-            and window.start == MIDNIGHT < window.end < prev.start
-            and window.days == _next(prev.days)
-        ):
-            out[-1] = (TimeWindow(prev.start, window.end, prev.days), price)
+        joined = _joined(out[-1], (window, price)) if out else None
+        if joined is not None:
+            out[-1] = joined
         else:
             out.append((window, price))
     return out
+
+
+def named_bands(
+    windows: list[tuple[TimeWindow, Any]], names: list[tuple[str, str, str]]
+) -> tuple[list[tuple[TimeWindow, Any]], list[tuple[str, str]]]:
+    """The elements' windows as bands, and each band's (code, label).
+
+    Where the alt text names every band with its hours (our own export), a band past
+    midnight split in two is joined again exactly where its hours say so: a band ending at
+    24:00 and the next one starting at 00:00 stay two. Otherwise the windows are joined
+    wherever [s, 24:00) on D and [00:00, e) on D+1 meet at one price, and named by the alt
+    text when it names as many, else BAND1, BAND2, ... with their hours."""
+    described = _joined_as_described(windows, [when for _, _, when in names])
+    if described is not None:
+        return described, [(code, label) for code, label, _ in names]
+    merged = merge_wrapped(windows)
+    if len(names) != len(windows) or len(windows) == len(merged):
+        windows = merged
+    if len(names) != len(windows):
+        return windows, [(f"BAND{n}", describe(w)) for n, (w, _) in enumerate(windows, start=1)]
+    return windows, [(code, label) for code, label, _ in names]
+
+
+def _joined_as_described(
+    windows: list[tuple[TimeWindow, Any]], hours: list[str]
+) -> list[tuple[TimeWindow, Any]] | None:
+    out: list[tuple[TimeWindow, Any]] = []
+    at = 0
+    for when in hours:
+        joined = _joined(windows[at], windows[at + 1]) if at + 1 < len(windows) else None
+        if joined is not None and describe(joined[0]) == when:
+            out.append(joined)
+            at += 2
+        elif at < len(windows) and describe(windows[at][0]) == when:
+            out.append(windows[at])
+            at += 1
+        else:
+            return None
+    return out if out and at == len(windows) else None
+
+
+def _joined(
+    first: tuple[TimeWindow, Any], then: tuple[TimeWindow, Any]
+) -> tuple[TimeWindow, Any] | None:
+    """[s, 24:00) on D and [00:00, e) on D+1 at one price as one s-e window on D."""
+    (prev, prev_price), (window, price) = first, then
+    if (
+        prev_price == price
+        and prev.end == MIDNIGHT < prev.start
+        and window.start == MIDNIGHT < window.end < prev.start
+        and window.days == _next(prev.days)
+    ):
+        return TimeWindow(prev.start, window.end, prev.days), price
+    return None
 
 
 def alt_texts(bands: Iterable[RateBand], tax_name: str) -> list[DisplayText]:
@@ -73,16 +121,18 @@ def alt_texts(bands: Iterable[RateBand], tax_name: str) -> list[DisplayText]:
     return [DisplayText("en", line[:TEXT_LIMIT]) for line in lines]
 
 
-def read_alt_texts(texts: Iterable[DisplayText]) -> tuple[list[tuple[str, str]], str | None]:
-    """Band (code, label) pairs in order, and the tax name, from English alt texts."""
-    names: list[tuple[str, str]] = []
+def read_alt_texts(
+    texts: Iterable[DisplayText],
+) -> tuple[list[tuple[str, str, str]], str | None]:
+    """Band (code, label, hours) in order, and the tax name, from English alt texts."""
+    names: list[tuple[str, str, str]] = []
     tax: str | None = None
     for text in texts:
         if text.language.lower() != "en":
             continue
         for line in text.text.splitlines():
             if m := NAME_RE.match(line):
-                names.append((m["code"], m["label"]))
+                names.append((m["code"], m["label"], m["when"]))
             elif m := TAX_RE.match(line):
                 tax = m["tax"]
     return names, tax

@@ -50,12 +50,8 @@ def from_ocpi(ocpi: OcpiTariff) -> tuple[Tariff, list[str]]:
             warn.append(f"element {i}: charging time at {time.price}/h is not represented")
     used = [c for c in (default, flat, parking, *(c for _, c in windows)) if c is not None]
     rate = _tax_rate(used, default, warn)
-    names, tax_name = b.read_alt_texts(ocpi.tariff_alt_text)
-    merged = b.merge_wrapped(windows)
-    if len(names) != len(windows) or len(windows) == len(merged):
-        windows = merged
-    if len(names) != len(windows):
-        names = [(f"BAND{n}", b.describe(w)) for n, (w, _) in enumerate(windows, start=1)]
+    named, tax_name = b.read_alt_texts(ocpi.tariff_alt_text)
+    windows, names = b.named_bands(windows, named)
     tariff = Tariff(
         code=ocpi.id,
         currency=ocpi.currency,

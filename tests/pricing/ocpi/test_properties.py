@@ -194,6 +194,25 @@ def test_our_tariff_round_trips_through_ocpi_without_warnings(ours: Tariff):
     assert back == ours
 
 
+def test_a_band_ending_at_midnight_stays_apart_from_one_starting_there_the_next_day():
+    """Sunday 00:30-24:00 and Monday 00:00-00:15 at one price read like one band past
+    midnight split in two; the alt text's hours say they are two (hypothesis found it)."""
+    zero, mon, sun = Decimal("0"), frozenset({0}), frozenset({6})
+    ours = Tariff(
+        code="T", currency="INR", energy_rate_per_kwh=zero,
+        bands=(
+            RateBand("B0", "Band 0", TimeWindow(dt.time(0, 30), dt.time(0, 15), mon), zero),
+            RateBand("B1", "Band 1", TimeWindow(dt.time(0, 30), dt.time(0, 0), sun), zero),
+            RateBand("B2", "Band 2", TimeWindow(dt.time(0, 0), dt.time(0, 15), mon), zero),
+        ),
+        service_fee=zero, idle_fee_per_minute=zero, min_price=None, max_price=None,
+        tax_rate=zero,
+    )  # fmt: skip
+    data = to_ocpi(ours, id="T", country_code="IN", party_id="CPO",
+                   last_updated=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))  # fmt: skip
+    assert from_ocpi(parse_tariff(data)) == (ours, [])
+
+
 def our_rate(tariff: Tariff, at: dt.datetime) -> Decimal:
     """Reference reading of our bands: first band whose window holds `at`; a window past
     midnight belongs to the day it starts."""
