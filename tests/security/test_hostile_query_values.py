@@ -1,9 +1,10 @@
 """Every page and API endpoint a staff user can GET, found by walking the URL resolver and
 the model admins (as the tenant sweep does), asked with values no database can look up
 (NUL, "²", an integer beyond 64 bits, year 9999) in the parameters a page may read: all
-of them at once, and each id alone. An answer that says no, or the page without them,
-never a 500. So with every admin address that names an object (its change, delete and
-history pages, and a version's page in its history) naming one by such an id."""
+of them at once, and each id alone (the values no key can hold). An answer that says no,
+or the page without them, never a 500. So with every admin address that names an object
+(its change, delete and history pages, and a version's page in its history) naming one by
+such an id."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.security.tenant_surfaces import ADMIN_PLUMBING, NOT_STAFF, STANDARD_A
 
 HOSTILE = ["a\x00b", "\u00b2", "99999999999999999999999", "9999-12-31", "-1"]
 IDS = ["operator", "offer", "station", "charger", "surge_rule"]
+NO_ID = HOSTILE[:3]  # asked of each id alone too: no key holds them (-1 and a date: as "²")
 PARAMETERS = ["operator", "offer", "station", "charger", "surge_rule", "region", "channel",
               "date_from", "date_to", "date", "page", "limit", "offset", "q", "export",
               "presented_share", "offers"]  # fmt: skip
@@ -65,7 +67,8 @@ def test_no_page_answers_a_value_no_database_can_look_up_with_a_500(network):
     for url, is_api in pages():
         client = api if is_api else browser
         for value in HOSTILE:
-            for query in ({p: value for p in PARAMETERS}, *({p: value} for p in IDS)):
+            alone = ({p: value} for p in IDS) if value in NO_ID else ()
+            for query in ({p: value for p in PARAMETERS}, *alone):
                 asked += 1
                 status = client.get(url, query).status_code
                 if status >= 500:
@@ -94,6 +97,6 @@ def object_addresses(ids: list[str]) -> list[str]:
 def test_no_admin_address_naming_an_id_no_key_holds_answers_a_500(network):
     browser = Client(raise_request_exception=False)
     browser.force_login(network.superuser)
-    ids = ["a\x00b", "\u00b2", "99999999999999999999999", "NaN"]
+    ids = ["a\x00b", "\u00b2", "99999999999999999999999"]
     wrong = [url for url in object_addresses(ids) if browser.get(url).status_code >= 500]
     assert wrong == [], "\n".join(wrong[:40])
