@@ -107,6 +107,7 @@ def test_no_admin_form_answers_a_value_no_field_takes_with_a_500(admin_world, su
     assert sent > 300 and wrong == [], "\n".join(wrong[:20]) + f"\n({len(wrong)} in all)"
 
 
+@pytest.mark.one_database  # CI: on PostgreSQL (both databases: test_admin_lookups)
 @pytest.mark.django_db
 def test_every_bulk_action_answers_its_selection_without_a_500(admin_world, superuser_client):
     wrong, sent, asked = [], 0, set()
