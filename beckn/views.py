@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from beckn import conf
 from beckn.protocol import errors
 from beckn.services import ack_v2, intake, jobs, tracking
+from beckn.services.answers import Answer
 from beckn.wire import tracking_json
 
 
@@ -17,7 +18,7 @@ def _enqueue(inbound_id: int, bap_id: str) -> None:
     jobs.publisher().process(inbound_id)
 
 
-def _response(answer: intake.Answer) -> JsonResponse:
+def _response(answer: Answer) -> JsonResponse:
     response = JsonResponse(
         answer.body,
         status=answer.status,
@@ -44,7 +45,7 @@ def _read_body(request: HttpRequest) -> bytes | None:
 def unknown(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other path under /beckn/ ('search/', 'x/y', ''): a NACK, not Django's HTML 404."""
     message = f"this BPP has no /{rest[:64]} endpoint"
-    return _response(intake.Answer(404, errors.nack(errors.ACTION_NOT_APPLICABLE, message)))
+    return _response(Answer(404, errors.nack(errors.ACTION_NOT_APPLICABLE, message)))
 
 
 @csrf_exempt
@@ -54,13 +55,13 @@ def catalog_on_publish(request: HttpRequest) -> JsonResponse:
 
     now = timezone.now()
     if request.method != "POST":
-        refused = intake.Answer(405, errors.nack(errors.INVALID_REQUEST, "use POST"))
+        refused = Answer(405, errors.nack(errors.INVALID_REQUEST, "use POST"))
         return _response(ack_v2.v2_answer(refused, b"", now))
     raw = _read_body(request)
     if raw is None:
         limit = conf.get("BECKN_MAX_BODY_BYTES")
         message = f"the body is larger than the limit of {limit} bytes"
-        refused = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
+        refused = Answer(413, errors.nack(errors.INVALID_REQUEST, message))
         return _response(ack_v2.v2_answer(refused, b"", now))
     answer = cds_results.receive_on_publish(raw, request.headers, now)
     return _response(ack_v2.v2_answer(answer, raw, now))
@@ -81,7 +82,7 @@ def session_tracking(request: HttpRequest, handle: str) -> JsonResponse:
 def unknown_v2(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other path under /beckn/v2/: a 2.0 NACK."""
     message = f"this BPP has no Beckn 2.0 /{rest[:64]} endpoint"
-    answer = intake.Answer(404, errors.nack(errors.ACTION_NOT_APPLICABLE, message))
+    answer = Answer(404, errors.nack(errors.ACTION_NOT_APPLICABLE, message))
     return _response(ack_v2.v2_answer(answer, b"", timezone.now()))
 
 
@@ -98,15 +99,13 @@ def endpoint(request: HttpRequest, action: str) -> JsonResponse:
 
 def _endpoint(request: HttpRequest, action: str, *, v2: bool = False) -> JsonResponse:
     if request.method != "POST":
-        answer = intake.Answer(
-            405, errors.nack(errors.INVALID_REQUEST, "use POST"), {"Allow": "POST"}
-        )
+        answer = Answer(405, errors.nack(errors.INVALID_REQUEST, "use POST"), {"Allow": "POST"})
         return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
     raw = _read_body(request)
     if raw is None:
         limit = conf.get("BECKN_MAX_BODY_BYTES")
         message = f"the body is larger than the limit of {limit} bytes"
-        answer = intake.Answer(413, errors.nack(errors.INVALID_REQUEST, message))
+        answer = Answer(413, errors.nack(errors.INVALID_REQUEST, message))
         return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
     if v2:
         return _response(ack_v2.accept_v2(action, raw, request.headers, _enqueue, timezone.now()))

@@ -20,7 +20,8 @@ from beckn.models import SigningKey
 from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import keys
-from beckn.services.intake import Answer, Enqueue, Refusal, accept, parsed, said_message_id
+from beckn.services.answers import Answer, Refusal, parsed, said_message_id
+from beckn.services.intake import Enqueue, accept
 
 log = logging.getLogger(__name__)
 

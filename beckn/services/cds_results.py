@@ -13,8 +13,8 @@ from beckn import conf
 from beckn.models import CatalogPublish, PublishStatus, SubscriberType
 from beckn.protocol import errors
 from beckn.protocol.signing import SignatureError, verify_request
-from beckn.services import intake, registry
-from beckn.services.intake import Answer
+from beckn.services import registry
+from beckn.services.answers import Answer, Refusal, parsed, said_message_id
 
 ON_PUBLISH = "catalog/on_publish"
 
@@ -95,11 +95,11 @@ def receive_on_publish(raw: bytes, headers: Mapping[str, str], now: datetime) ->
     except (SignatureError, NotACds) as exc:
         return _nack(401, errors.INVALID_SIGNATURE, f"signature refused: {exc}")
     try:
-        body = intake.parsed(raw)
-    except intake.Refusal as refusal:
+        body = parsed(raw)
+    except Refusal as refusal:
         return refusal.answer
     answer = _recorded(body, cds_id, now)
-    return replace(answer, message_id=intake.said_message_id(body.get("context")))
+    return replace(answer, message_id=said_message_id(body.get("context")))
 
 
 def _recorded(body: dict[str, Any], cds_id: str | None, now: datetime) -> Answer:

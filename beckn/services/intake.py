@@ -8,9 +8,9 @@ message's turn), the verified subscriber's rate limit with the BAP's backlog (on
 call: services.backlog), and the unique (bap_id, message_id) insert
 (cpo_portal.db.upserts). A verified request refused before that is counted against its
 rate limit all the same, and over the limit gets the rate limit's answer. Every refusal
-is a NACK carrying a BECKN-005 code; nothing here raises. A search's refresh tags are
-checked by services.refresh_check; a 2.0 request is answered with 2.0's Ack by
-services.ack_v2.
+is a NACK carrying a BECKN-005 code (services.answers: the answer, the refusal and the
+body's reader); nothing here raises. A search's refresh tags are checked by
+services.refresh_check; a 2.0 request is answered with 2.0's Ack by services.ack_v2.
 
 Once the row is committed the message is queued for a worker (`enqueue`, on commit). If
 that publish fails, or the broker loses the task, the row is still `received`, and the
@@ -22,7 +22,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,44 +53,11 @@ from beckn.services import (
     refresh_check,
     registry,
 )
+from beckn.services.answers import Answer, Refusal, parsed, said_message_id
 from cpo_portal.db import upserts
-from cpo_portal.web import jsonlimits
 
 log = logging.getLogger(__name__)
 ONE_MESSAGE_PER_BAP = ("bap_id", "message_id")  # InboundMessage's unique key: a retry
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-    inbound_id: int | None = None
-    # the request's context message id as read (None: not read, or not yet): the 2.0
-    # Ack's counter-signature names it (services.ack_v2)
-    message_id: str | None = None
-
-
-class Refusal(Exception):
-    def __init__(
-        self,
-        error: errors.BecknError,
-        message: str,
-        paths: str | list[str] | None = None,
-        status: int | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.answer = Answer(
-            status or error.http_status or 400,
-            errors.nack(error, message, paths),
-            _challenge() if error is errors.INVALID_SIGNATURE else (headers or {}),
-        )
-
-
-def _challenge() -> dict[str, str]:
-    realm = conf.bpp_id()
-    return {"WWW-Authenticate": f'Signature realm="{realm}",headers="(created) (expires) digest"'}
 
 
 Enqueue = Callable[[int, str], None]  # (inbound id, bap_id): queue it for processing
@@ -175,15 +142,6 @@ def _kept(
         _count_refused(signer)
         raise
     return _store(action, body, raw, signer, enqueue, now)
-
-
-def said_message_id(context: Any) -> str:
-    """The message id a request's context gives (2.0's messageId, or 1.1's message_id);
-    '' when it gives none that is a string."""
-    value = (
-        context.get("messageId", context.get("message_id", "")) if isinstance(context, dict) else ""
-    )
-    return value if isinstance(value, str) else ""
 
 
 def _checked(
@@ -295,28 +253,6 @@ def _count_refused(signer: _Signer | None) -> None:
     limit all the same; over it, the answer is the rate limit's."""
     if signer is not None and not ratelimit.allow(signer.subscriber_id, signer.per_minute):
         raise _rate_refusal(signer.per_minute) from None
-
-
-def parsed(raw: bytes) -> dict[str, Any]:
-    """A Beckn body (a request's, or a CDS's answer) read within the product's JSON limits
-    (cpo_portal.web.jsonlimits, integers within 64 bits): a JSON object, else a Refusal
-    that says why."""
-    if not raw.strip():
-        raise Refusal(errors.INVALID_REQUEST, "the body is empty; send a JSON object")
-    try:
-        body = jsonlimits.loads(
-            raw,
-            max_bytes=conf.get("BECKN_MAX_BODY_BYTES"),
-            max_depth=conf.get("BECKN_MAX_JSON_DEPTH"),
-            int64=True,
-        )
-    except jsonlimits.JsonLimitError as exc:
-        raise Refusal(errors.INVALID_REQUEST, f"the body is {exc}") from None
-    except ValueError as exc:  # not JSON
-        raise Refusal(errors.INVALID_REQUEST, f"the body is {jsonlimits.not_json(exc)}") from None
-    if not isinstance(body, dict):
-        raise Refusal(errors.INVALID_REQUEST, "the body must be a JSON object", "$")
-    return body
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
