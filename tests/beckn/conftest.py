@@ -12,12 +12,16 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-from beckn.models import InboundMessage, Outbox, Subscriber
+from beckn.management.commands.cds_standin import schema_issues
+from beckn.models import CatalogService, InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
+from beckn.protocol.signing import generate_keypair
 from beckn.services import admission, keys, publication, redisclient, slow_baps
+from beckn.simulator.cds import StandInCds
 from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
+from tests.beckn.cds_support import CDS_ID, register_cds
 from tests.support.beckn import answer
 
 REDIS_CACHE = "redis://127.0.0.1:6379/6"
@@ -231,3 +235,26 @@ def run_v2(django_capture_on_commit_callbacks, no_queue, client):
         return row, callback_v2(row)
 
     return go
+
+
+@pytest.fixture
+def cds_keys():
+    private, public = generate_keypair()
+    return private, public
+
+
+@pytest.fixture
+def standin(settings, live_server, our_key, network, cds_keys):
+    """The stand-in CDS on loopback, registered, as operator A's CDS; our BPP served live."""
+    settings.BECKN_SUBSCRIBER_URI = live_server.url + "/beckn"
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    private, public = cds_keys
+    ours = {(BPP_ID, our_key.key_id): our_key.public_key}
+    server = StandInCds(
+        subscriber_id=CDS_ID, key_id=f"{CDS_ID}.k1", private_key=private,
+        lookup=lambda sid, kid: ours.get((sid, kid)), validate=schema_issues,
+    ).start()  # fmt: skip
+    register_cds(server.url, public)
+    CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
+    yield server
+    server.stop()

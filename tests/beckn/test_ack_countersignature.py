@@ -15,7 +15,7 @@ from beckn.protocol.v2.ack import CounterSigner
 from beckn.simulator.receiver import ACK, CallbackReceiver
 from tests.beckn import sending
 from tests.beckn.bap import BPP_ID
-from tests.beckn.test_delivery import make_row
+from tests.beckn.sending import make_row
 
 pytestmark = pytest.mark.django_db
 

@@ -102,7 +102,7 @@ def test_in_redis_admission_is_counted_released_and_expires(redis_cache):
 def test_workers_claiming_the_same_rows_at_once_each_get_their_own(bap, our_key):
     """The batch claim is one conditional UPDATE ... RETURNING: eight workers given the same
     twenty rows at the same moment never both get one."""
-    from tests.beckn.test_delivery import make_row
+    from tests.beckn.sending import make_row
     from tests.races import race
 
     ids = [make_row(bap, ttl_seconds=600).pk for _ in range(20)]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from beckn.models import Outbox, OutboxState
 from beckn.services import slow_baps
 from tests.beckn import sending
-from tests.beckn.test_delivery import make_row
+from tests.beckn.sending import make_row
 
 pytestmark = pytest.mark.django_db
 

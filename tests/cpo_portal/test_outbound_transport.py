@@ -2,23 +2,13 @@
 servers and a scripted resolver: the host is resolved once and only a checked address is
 connected to (a second, different DNS answer never is), https is verified against the name
 and sends it as SNI, the next checked address is tried when one refuses the connection
-(never after a request went out), IPv6 answers and literals work; a peer that drips its
-answer is cut at the call's deadline (threads and gevent alike), a redirect is returned,
-not followed, the body read is capped, and a failure's reason never quotes the peer."""
+(never after a request went out), IPv6 answers and literals work (peers that misbehave:
+test_outbound_deadlines.py)."""
 
 from __future__ import annotations
 
-import json
-import os
 import socket
-import ssl
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,105 +16,12 @@ import trustme
 from urllib3.exceptions import NewConnectionError, ReadTimeoutError, SSLError
 
 from cpo_portal.outbound import addresses, transport
-from tests.support.drip import drips
+from tests.support.local_http import post, servers
 
 REAL_GETADDRINFO = socket.getaddrinfo
 NAME = "bap.example"
 
-
-def post(url: str, body: bytes, headers: dict[str, str], **options: Any) -> transport.Response:
-    """A callback-like POST: the Beckn defaults (2 s connect, 5 s read, 7 s in all, 64 KiB)."""
-    settings = {
-        "allow_private": False,
-        "deadline": 7.0,
-        "connect_timeout": 2.0,
-        "read_timeout": 5.0,
-        "max_bytes": 64 * 1024,
-        **options,
-    }
-    return transport.request("POST", url, body=body, headers=headers, **settings)
-
-
-class Server:
-    """A local HTTP/1.1 server (TLS with `cert`) that answers 200 ACK, after `delay`
-    seconds, and records what reached it."""
-
-    def __init__(self, host: str, port: int, cert: trustme.LeafCert | None = None) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.sni: list[str | None] = []
-        self.delay = 0.0
-        self.hang_up = False  # close each connection after its answer, saying nothing
-        server = self
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive: a pooled connection is reused
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                server.requests.append(
-                    {
-                        "host": self.headers["Host"],
-                        "path": self.path,
-                        "body": body,
-                        "client": self.client_address[:2],
-                    }
-                )
-                time.sleep(server.delay)
-                answer = b'{"message": {"ack": {"status": "ACK"}}}'
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-                self.close_connection = server.hang_up  # as an idle timeout would, unsaid
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        class HTTPServer(ThreadingHTTPServer):
-            address_family = family
-            daemon_threads = True
-
-            def server_bind(self) -> None:  # no reverse lookup of the address
-                self.socket.bind(self.server_address)
-                self.server_address = self.socket.getsockname()
-
-        self.httpd = HTTPServer((host, port), Handler)
-        if cert is not None:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            cert.configure_cert(context)
-            context.sni_callback = lambda sock, name, ctx: self.sni.append(name)
-            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    """serve(*hosts, cert=None): one server per host, all on the same port."""
-    started: list[Server] = []
-
-    def start(*hosts: str, cert: trustme.LeafCert | None = None) -> list[Server]:
-        for _ in range(20):
-            first = Server(hosts[0], 0, cert)
-            group = [first]
-            try:
-                group += [Server(host, first.port, cert) for host in hosts[1:]]
-            except OSError:  # the port is taken on another address: another port
-                for server in group:
-                    server.stop()
-                continue
-            started.extend(group)
-            return group
-        raise RuntimeError("no port free on every address")
-
-    yield start
-    for server in started:
-        server.stop()
+serve = pytest.fixture(servers, name="serve")
 
 
 class Resolver:
@@ -402,114 +299,3 @@ def test_a_scoped_link_local_answer_is_connected_to_when_allowed(resolve):
     with pytest.raises(NewConnectionError):
         post(f"http://{NAME}:9/x", b"{}", {}, allow_private=True)
     assert resolver.connected == ["fe80::1%lo"]
-
-
-# -- the deadline, redirects, the size cap, the reasons ------------------------------------
-
-
-# 36 bytes of headers and 20 of body: 17 s at 0.3 s a byte, never 5 s without a byte.
-HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n"
-BODY = b"x" * 20
-
-
-drip = pytest.fixture(drips, name="drip")
-
-
-@pytest.mark.parametrize("cut", ["headers", "body"])
-def test_a_dripping_peer_is_cut_at_the_deadline(drip, cut):
-    """One byte every 0.3 s never trips the 5 s read timeout; the 1 s deadline ends the
-    call, in the headers or in the body, and the peer never sends the rest."""
-    server = drip(b"", HEAD + BODY) if cut == "headers" else drip(HEAD, BODY)
-    with pytest.raises(transport.DeadlineExceeded) as failed:
-        post(server.url, b"{}", {}, allow_private=True, deadline=1.0)
-    assert transport.reason(failed.value) == "deadline: no complete answer within 1 s"
-    assert server.taken() < len(server.dripped)
-
-
-def test_a_body_without_a_length_cut_at_the_deadline_is_no_answer(drip):
-    """A body that ends when the connection does: the watchdog's shutdown looks like its
-    end to the reader, and the call still fails rather than return a cut body."""
-    server = drip(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", BODY)
-    with pytest.raises(transport.DeadlineExceeded):
-        post(server.url, b"{}", {}, allow_private=True, deadline=1.0)
-
-
-GEVENT_CALL = """
-from gevent import monkey
-
-monkey.patch_all()
-import json, sys
-from cpo_portal.outbound import transport
-
-try:
-    transport.request("GET", sys.argv[1], allow_private=True, deadline=1.0,
-                      connect_timeout=2.0, read_timeout=5.0, max_bytes=1024)
-    print(json.dumps("answered"))
-except transport.FAILURES as exc:
-    print(json.dumps(transport.reason(exc)))
-"""
-
-
-def test_the_deadline_cuts_a_dripping_peer_under_gevent(drip):
-    """gunicorn's gevent workers: the watchdog is a greenlet and still shuts the socket."""
-    server = drip(b"", HEAD + BODY)
-    root = str(Path(__file__).resolve().parents[2])
-    ran = subprocess.run(
-        [sys.executable, "-c", GEVENT_CALL, server.url],
-        capture_output=True, text=True, timeout=60, cwd=root,
-        env={**os.environ, "PYTHONPATH": root},
-    )  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
-    assert json.loads(ran.stdout.splitlines()[-1]) == "deadline: no complete answer within 1 s"
-    assert server.taken() < len(server.dripped)
-
-
-def test_a_redirect_is_returned_not_followed(serve, drip):
-    (target,) = serve("127.0.0.1")
-    moved = drip(
-        b"HTTP/1.1 307 Temporary Redirect\r\n"
-        + f"Location: http://127.0.0.1:{target.port}/x\r\n".encode()
-        + b"Content-Length: 0\r\n\r\n"
-    )
-    answer = post(moved.url, b"{}", {}, allow_private=True)
-    assert (answer.status, answer.headers["Location"]) == (307, f"http://127.0.0.1:{target.port}/x")
-    assert target.requests == []
-
-
-def test_the_body_read_is_capped(drip):
-    big = drip(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"y" * 100_000)
-    answer = post(big.url, b"{}", {}, allow_private=True, max_bytes=1000)
-    assert (answer.status, len(answer.body), answer.complete) == (200, 1000, False)
-    small = drip(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc")
-    answer = post(small.url, b"{}", {}, allow_private=True, max_bytes=1000)
-    assert (answer.body, answer.complete) == (b"abc", True)
-
-
-SECRET = b"ami-id=SECRET-FROM-METADATA"
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        b"HTTP/1.1 " + SECRET + b"\r\n\r\n",  # a status line that is not one
-        SECRET + b"\r\n\r\n",  # no HTTP at all
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + SECRET + b"\r\n",
-    ],
-)
-def test_a_failures_reason_never_quotes_the_peer(drip, answer):
-    """urllib3's own message quotes a bad status line (what a read-back SSRF would show);
-    the reason does not."""
-    server = drip(answer)
-    with pytest.raises(transport.FAILURES) as failed:
-        post(server.url, b"{}", {}, allow_private=True)
-    assert "SECRET" not in transport.reason(failed.value)
-    assert transport.reason(failed.value) == "the connection broke or the answer was not HTTP"
-
-
-def test_a_refused_connection_is_named_by_its_errno():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with pytest.raises(NewConnectionError) as failed:
-        post(f"http://127.0.0.1:{port}/x", b"{}", {}, allow_private=True)
-    assert transport.reason(failed.value) == "cannot connect: ECONNREFUSED (Connection refused)"
