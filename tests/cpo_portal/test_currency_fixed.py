@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cpo_portal.models import Operator
-from tests.cpo_portal.test_value_rules import operator_post
 from tests.offers.factories import OfferFactory
 from tests.pricing.factories import TariffFactory
+from tests.support.admin import operator_post
 
 pytestmark = pytest.mark.django_db
 

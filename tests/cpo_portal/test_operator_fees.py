@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from cpo_portal.models import Operator
-from tests.cpo_portal.test_value_rules import operator_post
+from tests.support.admin import operator_post
 
 pytestmark = pytest.mark.django_db
 

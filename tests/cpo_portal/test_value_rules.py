@@ -13,27 +13,10 @@ from cpo_portal.db.validation import describe
 from cpo_portal.db.values import CURRENCIES, currency_code
 from cpo_portal.demo import upsert_operator
 from cpo_portal.models import Operator
+from tests.support.admin import operator_post
 
 pytestmark = pytest.mark.django_db
 ZZZ = "'ZZZ' is not an ISO 4217 currency code; use one like INR."
-
-
-def operator_post(operator: Operator, **fields) -> dict:
-    data = {
-        "code": operator.code,
-        "name": operator.name,
-        "short_desc": "",
-        "logo_url": "",
-        "currency": "INR",
-        "time_zone": "Asia/Kolkata",
-        "gstin": "",
-        "tax_rate": "18",  # percent in the admin
-        "surge_notice_hours": "0",
-        "overcharge_buffer": "0",  # percent in the admin
-        "max_buyer_finder_fee": "0",
-    }
-    data.update(fields)
-    return data
 
 
 def test_admin_form_and_seeder_refuse_an_unknown_currency(client, network):

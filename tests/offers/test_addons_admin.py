@@ -17,8 +17,7 @@ from offers.services.ledger.rows import write
 from offers.services.quoting import SessionAsk, quote_with_offers
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
-from tests.offers.test_admin import offer_post
-from tests.support.admin import admin_urls
+from tests.support.admin import admin_urls, offer_post
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -12,42 +12,12 @@ from django.urls import reverse
 from offers.models import Offer, OfferUsage
 from tests.offers.conftest import weekend_offer
 from tests.offers.factories import OfferFactory
-from tests.support.admin import admin_urls
+from tests.support.admin import admin_urls, offer_post
 
 pytestmark = pytest.mark.django_db
 
 
 url = admin_urls("offers")
-
-
-def offer_post(operator, **overrides) -> dict:
-    data = {
-        "operator": operator.pk,
-        "code": "happy-hour",
-        "status": "draft",
-        "title": "Happy hour 20%",
-        "short_desc": "",
-        "type_label": "HAPPY_HOUR",
-        "ondc_type": "",
-        "benefit_kind": "percent",
-        "percent": "20",
-        "base": "energy",
-        "days_of_week": ["0", "1", "2", "3", "4"],
-        "window_start": "14:00",
-        "window_end": "17:00",
-        "holidays": "any_day",
-        "auto": "on",
-        "priority": "0",
-        "budget_policy": "cut",
-        "slabs": "[]",
-        "tod_rates": "[]",
-        "codes-TOTAL_FORMS": "0",
-        "codes-INITIAL_FORMS": "0",
-        "codes-MIN_NUM_FORMS": "0",
-        "codes-MAX_NUM_FORMS": "1",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 @pytest.fixture

@@ -15,9 +15,10 @@ from offers.services.config.exporting import export_pricing
 from offers.services.config.importing import import_pricing
 from pricing.models import SurgeRule
 from tests.offers.factories import OfferFactory
-from tests.offers.test_admin import offer_post, url
 from tests.pricing.factories import SurgeFactory
+from tests.support.admin import admin_urls, offer_post
 
+url = admin_urls("offers")
 pytestmark = pytest.mark.django_db
 
 

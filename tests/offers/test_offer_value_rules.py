@@ -13,7 +13,7 @@ from django.urls import reverse
 from cpo_portal.web.jsonlimits import text_depth, value_depth
 from offers.models import AddOn, Offer
 from tests.offers.factories import OfferFactory
-from tests.offers.test_admin import offer_post
+from tests.support.admin import offer_post
 
 pytestmark = pytest.mark.django_db
 DEEP = "[" * 5000 + "]" * 5000  # 10 kB: deeper than the JSON parser can recurse

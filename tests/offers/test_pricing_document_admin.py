@@ -18,8 +18,8 @@ from offers.services.config.format import dump, load
 from offers.services.config.importing import import_pricing
 from pricing.models import Tariff
 from tests.offers.conftest import deg_tariff, weekend_offer
-from tests.offers.test_admin import offer_post
 from tests.pricing.admin_posts import tariff_post
+from tests.support.admin import offer_post
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("admin:offers_pricing_export")

@@ -19,7 +19,7 @@ from offers.services.quoting import SessionAsk, quote_with_offers
 from tests.factories import ChargerFactory, StationFactory
 from tests.offers.conftest import SUNDAY_10
 from tests.offers.factories import OfferFactory
-from tests.offers.test_admin import offer_post
+from tests.support.admin import offer_post
 
 pytestmark = pytest.mark.django_db
 

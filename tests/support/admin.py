@@ -1,10 +1,13 @@
-"""The admin's URLs by model, for tests that drive the admin pages."""
+"""The admin's URLs by model, and the POST bodies of its operator and offer forms, for tests
+that drive the admin pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.urls import reverse
+
+from cpo_portal.models import Operator
 
 
 def admin_url(app_label: str, model: str, action: str, *args) -> str:
@@ -19,3 +22,54 @@ def admin_urls(app_label: str) -> Callable[..., str]:
         return admin_url(app_label, model, action, *args)
 
     return url
+
+
+def operator_post(operator: Operator, **fields) -> dict:
+    """The operator's change form as the admin renders it, with `fields` changed."""
+    data = {
+        "code": operator.code,
+        "name": operator.name,
+        "short_desc": "",
+        "logo_url": "",
+        "currency": "INR",
+        "time_zone": "Asia/Kolkata",
+        "gstin": "",
+        "tax_rate": "18",  # percent in the admin
+        "surge_notice_hours": "0",
+        "overcharge_buffer": "0",  # percent in the admin
+        "max_buyer_finder_fee": "0",
+    }
+    data.update(fields)
+    return data
+
+
+def offer_post(operator: Operator, **overrides) -> dict:
+    """A valid offer add form (a weekday happy hour, 20 % off energy) with `overrides`;
+    an override of None leaves the field out."""
+    data = {
+        "operator": operator.pk,
+        "code": "happy-hour",
+        "status": "draft",
+        "title": "Happy hour 20%",
+        "short_desc": "",
+        "type_label": "HAPPY_HOUR",
+        "ondc_type": "",
+        "benefit_kind": "percent",
+        "percent": "20",
+        "base": "energy",
+        "days_of_week": ["0", "1", "2", "3", "4"],
+        "window_start": "14:00",
+        "window_end": "17:00",
+        "holidays": "any_day",
+        "auto": "on",
+        "priority": "0",
+        "budget_policy": "cut",
+        "slabs": "[]",
+        "tod_rates": "[]",
+        "codes-TOTAL_FORMS": "0",
+        "codes-INITIAL_FORMS": "0",
+        "codes-MIN_NUM_FORMS": "0",
+        "codes-MAX_NUM_FORMS": "1",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
