@@ -16,9 +16,8 @@ from offers.services.quoting import SessionAsk
 from pricing.models import SurgeRule, Tariff
 from tests.beckn import bap as msgs
 from tests.beckn.deg_pricing import price_as_deg
-from tests.beckn.test_search import surge_notices
 from tests.offers.factories import OfferFactory
-from tests.support.beckn import breakup
+from tests.support.beckn import breakup, surge_notices
 
 pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")

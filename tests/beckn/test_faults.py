@@ -13,36 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 
 import pytest
-from django.conf import settings as django_settings
 
 from beckn.services import keys
-from tests.support.faults import scenarios
+from tests.support.faults import real, scenarios
 from tests.support.faults.harness import Arrival, count_arrivals
 
 DOWN_SECONDS = float(os.environ.get("FAULTS_BAP_DOWN_SECONDS") or 40)
-
-
-def _why_not() -> str:
-    if not str(django_settings.CELERY_BROKER_URL).startswith("redis://"):
-        return "needs CELERY_BROKER_URL=redis://... (real workers and a private redis-server)"
-    if shutil.which("redis-server") is None:
-        return "needs redis-server on the PATH (a private Redis is crashed and restarted)"
-    return ""
-
-
-def real(test):
-    """A real worker, beat and a private Redis, against the test database."""
-    for mark in (
-        pytest.mark.integration,
-        pytest.mark.postgres,
-        pytest.mark.skipif(bool(_why_not()), reason=_why_not() or "-"),
-        pytest.mark.django_db(transaction=True),
-    ):
-        test = mark(test)
-    return test
 
 
 @pytest.fixture

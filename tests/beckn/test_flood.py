@@ -14,8 +14,7 @@ from __future__ import annotations
 import pytest
 
 from beckn.services import keys
-from tests.beckn.test_faults import real
-from tests.support.faults import flood
+from tests.support.faults import flood, real
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from beckn.models import Subscriber
 from beckn.protocol.tags import find_group, tag_values
 from tests.beckn import bap as msgs
 from tests.factories import ChargerFactory, ConnectorFactory, StationFactory
+from tests.support.beckn import surge_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -115,13 +116,6 @@ def test_offers_defined_once_and_referenced_under_items(network, bap, fake, run,
     assert providers(body)["cpo-a.example"]["items"][0]["offers"] == [
         {"id": "weekend-discount-25", "price": {"value": "13.50", "currency": "INR/kWh"}}
     ]
-
-
-def surge_notices(provider) -> dict[str, dict[str, str]]:
-    """The surge notices defined in provider.tags, by code (the group with values)."""
-    groups = [g for g in provider.get("tags", []) if g["descriptor"]["code"] == "surge-notice"]
-    found = [tag_values([g], "surge-notice") for g in groups]
-    return {v["code"]: v for v in found if "code" in v}
 
 
 def test_surge_notices_give_badge_and_know_more(network, bap, fake, run, our_key):

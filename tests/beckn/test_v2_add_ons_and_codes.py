@@ -17,8 +17,8 @@ from offers.models import OfferCode
 from tests.beckn import bap as msgs
 from tests.beckn import bap_v2 as v2
 from tests.beckn.test_flow_combos import shop  # noqa: F401 (the fixture)
-from tests.beckn.test_v2_same_money import money_1_1, money_2_0
 from tests.offers.factories import OfferFactory
+from tests.support.beckn import money_1_1, money_2_0
 
 pytestmark = pytest.mark.django_db
 VALET = "valet-charging"

@@ -18,26 +18,11 @@ from tests.beckn import bap as msgs
 from tests.beckn import bap_v2 as v2
 from tests.beckn.deg_pricing import price_as_deg
 from tests.offers.factories import OfferFactory
-from tests.support.beckn import breakup
+from tests.support.beckn import money_1_1, money_2_0
 
 pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 TRADE = {"benefit_kind": "energy_trade", "percent": None, "base": "", "min_session_value": None}
-
-
-def money_2_0(body: dict) -> tuple[str, list[tuple[str, str]]]:
-    """(total, [(title, amount)]) of a 2.0 callback's order value: titles without the
-    base we add to a percentage ("...: 25 % of energy ₹90.00")."""
-    value = body["message"]["contract"]["consideration"][0]["considerationAttributes"]
-    lines = [
-        (c["description"].split(": ")[0], f"{Decimal(str(c['value'])):.2f}")
-        for c in value["components"]
-    ]
-    return f"{Decimal(str(value['value'])):.2f}", lines
-
-
-def money_1_1(body: dict) -> tuple[str, list[tuple[str, str]]]:
-    return body["message"]["order"]["quote"]["price"]["value"], breakup(body)
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from beckn import processing
 from beckn.models import Outbox
+from beckn.protocol.tags import tag_values
 
 
 def answer(inbound_id: int | None = None) -> Outbox | None:
@@ -21,3 +24,26 @@ def answer(inbound_id: int | None = None) -> Outbox | None:
 def breakup(body: dict) -> list[tuple[str, str]]:
     """An on_select/on_init/on_confirm body's quote lines as (title, value) pairs."""
     return [(b["title"], b["price"]["value"]) for b in body["message"]["order"]["quote"]["breakup"]]
+
+
+def surge_notices(provider) -> dict[str, dict[str, str]]:
+    """The surge notices defined in provider.tags, by code (the group with values)."""
+    groups = [g for g in provider.get("tags", []) if g["descriptor"]["code"] == "surge-notice"]
+    found = [tag_values([g], "surge-notice") for g in groups]
+    return {v["code"]: v for v in found if "code" in v}
+
+
+def money_2_0(body: dict) -> tuple[str, list[tuple[str, str]]]:
+    """(total, [(title, amount)]) of a 2.0 callback's order value: titles without the
+    base we add to a percentage ("...: 25 % of energy ₹90.00")."""
+    value = body["message"]["contract"]["consideration"][0]["considerationAttributes"]
+    lines = [
+        (c["description"].split(": ")[0], f"{Decimal(str(c['value'])):.2f}")
+        for c in value["components"]
+    ]
+    return f"{Decimal(str(value['value'])):.2f}", lines
+
+
+def money_1_1(body: dict) -> tuple[str, list[tuple[str, str]]]:
+    """(total, [(title, amount)]) of a 1.1 callback's quote."""
+    return body["message"]["order"]["quote"]["price"]["value"], breakup(body)
