@@ -5,13 +5,13 @@ a visible reason. With REQUIRE_POSTGRES=1 (CI) the run fails unless PostgreSQL i
 
 Property tests take their example count from a hypothesis profile chosen by the
 HYPOTHESIS_PROFILE environment variable: "ci" (30 examples per property: every property
-still runs on every push; derandomized, so a run's examples follow from the code alone
-and CI never turns red on an example no earlier run met), "moderate" (100, the default,
-for a developer's `make test`, new examples every run) or "thorough" (1,000: nightly, or
-after touching the engine's core). One switch scales the
-suite, except the few tests that fix a count of their own and keep it under every profile:
-the Beckn schema (300) and hostile-input (150, 200) properties, the add-on combos (12) and
-the fuzz slices (FUZZ_CASES, 300).
+still runs on every push; derandomized, so a test's examples follow from its code alone
+and two runs of one commit give one verdict), "moderate" (100, the default, for a
+developer's `make test`, new examples every run) or "thorough" (1,000: nightly, or after
+touching the engine's core). One switch scales the suite, except the few tests that fix
+a count of their own and keep it under every profile: the Beckn schema (300) and
+hostile-input (150, 200) properties, the add-on combos (12) and the fuzz slices
+(FUZZ_CASES, 300).
 
 Expensive worlds are built once per module (`kept_world`, `demo_world`), and the longest
 files start first (`LONGEST_FIRST`) so that `make test`'s parallel workers finish together.
