@@ -118,8 +118,8 @@ def time_all(parts: int) -> None:
     from analytics.services.rollup import backfill, backfill_parts
     from cpo_portal.background import chunked
     from cpo_portal.models import ChunkedJob
-    from tests.analytics.test_rollup_backfill_parts import snapshot
     from tests.support.procs import Process
+    from tests.support.rollup_history import snapshot
 
     database = settings.DATABASES["default"]["NAME"]
     print(f"load before: {pgdb.load_average()}", flush=True)

@@ -1,8 +1,10 @@
 """The layout docs/architecture.md describes: the same rooms in every app, and no module
-name used by two apps unless it is one of those rooms."""
+name used by two apps unless it is one of those rooms. And the tests' own: what tests and
+benches share lives in support modules and conftests, never in a test module."""
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from pathlib import Path
 
@@ -96,3 +98,19 @@ def test_the_top_of_pricing_and_the_project_package_holds_only_rooms():
     assert {app: sorted(set(names) - TOP[app]) for app, names in loose.items()} == {
         app: [] for app in TOP
     }
+
+
+def test_no_test_or_bench_imports_a_test_module():
+    """A test module holds tests: moving or deleting one must not break another. Shared
+    fixtures go to a conftest, shared helpers to a support module (tests/support/, or one
+    beside the tests that use it)."""
+    found = []
+    for folder in ("tests", "bench"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+                if any(name.rsplit(".", 1)[-1].startswith("test_") for name in names):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

@@ -20,12 +20,11 @@ from analytics.services.whatif.run import execute
 from analytics.services.whatif.start import new_run
 from cpo_portal import formatting
 from pricing.engine.types import LineKind, Quote, QuoteLine
-from tests.analytics.conftest import Ledger, at, make_offer
+from tests.analytics.conftest import MARCH, Ledger, at, make_offer, month_of_sessions
 from tests.offers.factories import OfferFactory
 from tests.pricing.factories import SurgeFactory, TariffFactory
 
 D = Decimal
-MARCH = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
 
 
 def test_net_revenue_is_payable_less_tax():
@@ -57,34 +56,6 @@ def test_labels_say_before_tax_and_incl_gst():
 @pytest.fixture
 def march(network):
     return month_of_sessions(network)
-
-
-def month_of_sessions(network) -> tuple[int, Decimal]:
-    """A month of taxed sessions, one started in February and settled in March, two
-    started in March and settled in April (the dashboards count them by settlement):
-    (sessions, net revenue) of March."""
-    TariffFactory(operator=network.op_a)
-    ledger = Ledger(network.station_a)
-    given = make_offer(network.op_a, "march-deal")
-    for day in range(1, 31, 3):
-        start = at(dt.date(2025, 3, day), 10)
-        ledger.plain(start=start, gross="200", tax="36", customer=f"c{day}")
-    ledger.row("redeemed", given, start=at(dt.date(2025, 3, 5), 18), discount="20", tax="32.40")
-    ledger.row("settled", given, start=at(dt.date(2025, 3, 5), 18), discount="20", tax="32.40")
-    ledger.plain(
-        start=at(dt.date(2025, 2, 28), 23, 50), occurred=at(dt.date(2025, 3, 1), 0, 40),
-        gross="100", tax="18",
-    )  # fmt: skip
-    for minute in (30, 50):  # two started on 31 March, settled on 1 April
-        ledger.plain(
-            start=at(dt.date(2025, 3, 31), 23, minute), occurred=at(dt.date(2025, 4, 1), 0, 40),
-            gross="300", tax="54",
-        )  # fmt: skip
-    run_incremental()
-    # 10 plain + 1 with the offer + the one settled on 1 March; not the one of 1 April
-    expected_sessions = 12
-    expected_net = 10 * D("200") + D("180") + D("100")
-    return expected_sessions, expected_net
 
 
 def _figure(html: str, element_id: str) -> str:

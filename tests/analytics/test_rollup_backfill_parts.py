@@ -15,24 +15,19 @@ from django.db import connection
 
 from analytics.models import (
     CellCustomer,
-    ChannelDaily,
     CustomerSet,
-    CustomerSetMonth,
     DailyCustomer,
     DailyRollup,
     HourlyPeriod,
     HourlyRollup,
-    OfferDaily,
     OfferScope,
-    OfferScopeDaily,
-    StationDaily,
 )
 from analytics.models.measures import key_of
 from analytics.services.rollup import backfill, backfill_parts, backfill_whole, run_incremental
 from cpo_portal.background import chunked
 from cpo_portal.models import ChunkedJob
 from tests.analytics.conftest import Ledger, at, make_offer
-from tests.support.rollup_history import generate
+from tests.support.rollup_history import TABLES, columns_of, generate, snapshot
 
 pytestmark = [
     pytest.mark.django_db,
@@ -41,10 +36,6 @@ pytestmark = [
 
 FIRST = dt.date(2025, 3, 1)
 LAST = dt.date(2025, 3, 24)  # four weeks
-TABLES = (
-    DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
-    OfferScopeDaily, CustomerSet, CustomerSetMonth, HourlyPeriod, ChannelDaily,
-)  # fmt: skip
 
 
 @pytest.fixture
@@ -58,25 +49,6 @@ def history(network):
                     channels=("beckn", "roaming", "own_app", "other"))  # fmt: skip
     run_incremental()
     return network, rows
-
-
-def _fields(model) -> list[str]:
-    skip = {"id", "customer", "members"}
-    return [f.attname for f in model._meta.concrete_fields if f.name not in skip]
-
-
-def snapshot() -> dict[str, list]:
-    """Every rollup row, without surrogate ids (customers by key, scope cells by what
-    they name)."""
-    out: dict[str, list] = {}
-    for model in TABLES:
-        extra = ["customer__key"] if any(f.name == "customer" for f in model._meta.fields) else []
-        extra += ["members"] if any(f.name == "members" for f in model._meta.fields) else []
-        rows = model.objects.values_list(*_fields(model), *extra)
-        out[model.__name__] = sorted(map(tuple, rows), key=str)
-    cells = OfferScope.objects.values_list("offer_id", "station_id", "hour_band")
-    out["OfferScope"] = sorted(cells)
-    return out
 
 
 def wipe() -> None:
@@ -110,7 +82,7 @@ def test_the_parts_give_the_single_tasks_rows_exactly(history, parts):
     assert len(alone["DailyRollup"]) > 300 and alone["OfferScopeDaily"]  # a real comparison
     assert sum(r[-5] for r in alone["DailyRollup"]) > 0  # redemptions were counted
     for hourly in (HourlyRollup, HourlyPeriod):  # the hourly rows are split by channel
-        channel = _fields(hourly).index("channel")
+        channel = columns_of(hourly).index("channel")
         assert {r[channel] for r in alone[hourly.__name__]} == {
             "beckn", "roaming", "own_app", "other",
         }, hourly  # fmt: skip

@@ -3,9 +3,12 @@ layer, and a helper that runs an accepted message through processing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -19,11 +22,16 @@ from beckn.protocol.signing import generate_keypair
 from beckn.services import admission, keys, publication, redisclient, slow_baps
 from beckn.simulator.cds import StandInCds
 from beckn.simulator.receiver import CallbackReceiver
+from offers.models import AddOn, AddOnAvailability
+from pricing.models import Tariff
 from tests.beckn import fake_commerce
 from tests.beckn.bap import BPP_ID, Bap
 from tests.beckn.cds_support import CDS_ID, register_cds
+from tests.beckn.deg_pricing import price_as_deg
+from tests.offers.factories import OfferFactory
 from tests.support.beckn import answer
 
+IST = ZoneInfo("Asia/Kolkata")
 REDIS_CACHE = "redis://127.0.0.1:6379/6"
 
 
@@ -258,3 +266,69 @@ def standin(settings, live_server, our_key, network, cds_keys):
     CatalogService.objects.create(operator=network.op_a, cds_id=CDS_ID)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def shop(network):
+    """Operator A at ₹18/kWh with a ₹10 fee, two add-ons at station A (valet charging, 3 in
+    stock; a cafe voucher) and a valet combo offer of 10 % (at most ₹100)."""
+    from offers.services.catalog import forget_catalog
+    from pricing.services import clear_cache
+
+    clear_cache()
+    forget_catalog()
+    Tariff.objects.create(
+        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=Decimal("18"),
+        service_fee=Decimal("10"), tax_rate=Decimal("0.18"), active=True,
+    )  # fmt: skip
+    for code, name, price, rate, stock in (
+        ("valet-charging", "Valet charging", "149", "0.18", 3),
+        ("cafe-voucher", "Cafe voucher", "120", "0.05", None),
+    ):
+        item = AddOn.objects.create(
+            operator=network.op_a,
+            code=code,
+            name=name,
+            price=Decimal(price),
+            tax_rate=Decimal(rate),
+        )
+        AddOnAvailability.objects.create(add_on=item, station=network.station_a, stock=stock)
+    combo = OfferFactory.build(
+        operator=network.op_a, code="valet-combo", title="Valet combo - 10% off",
+        ondc_type="combo", percent=Decimal("10"), base="", max_discount=Decimal("100"),
+        min_session_value=None, secondary_ids=["valet-charging"],
+    )  # fmt: skip
+    combo.full_clean()
+    combo.save()
+    yield network
+    forget_catalog()
+
+
+@pytest.fixture
+def server(live_server, settings):
+    """Our BPP served live, verifying signatures, its callbacks allowed to loopback."""
+    settings.BECKN_SUBSCRIBER_URI = live_server.url + "/beckn"
+    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
+    settings.BECKN_VERIFY_SIGNATURES = True
+    live_server.bpp_id = settings.BECKN_SUBSCRIBER_ID
+    return live_server
+
+
+@pytest.fixture
+def deg(network):
+    """Operator A priced as the DEG offers page: ₹18/kWh, ₹10 fee, 18% GST, 25% off."""
+    price_as_deg(
+        network.op_a,
+        short_desc="Get 25% off on all charging sessions this weekend",
+        type_label="WEEKEND_SPECIAL",
+        valid_until=dt.datetime(2099, 1, 1, tzinfo=IST),
+    )
+    OfferFactory(
+        operator=network.op_a,
+        code="holiday-30",
+        title="Holiday Special - 30% off",
+        percent=Decimal("30"),
+        valid_from=dt.datetime(2098, 12, 25, tzinfo=IST),
+        valid_until=dt.datetime(2098, 12, 31, 23, 59, tzinfo=IST),
+    )
+    return network

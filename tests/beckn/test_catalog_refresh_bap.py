@@ -16,7 +16,7 @@ from beckn.models import CatalogSubscription
 from beckn.services import catalog_refresh, keys, publication
 from pricing.models import Tariff
 from tests.beckn.deg_pricing import price_as_deg
-from tests.beckn.test_simulator import play, server  # noqa: F401 (the fixture)
+from tests.support.beckn import play
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ def priced(network):
     publication.forget()
 
 
-def test_full_and_window(server, priced, eager):  # noqa: F811
+def test_full_and_window(server, priced, eager):
     out = play(server, "--refresh", "full")
     assert "cpo-a.example: 1 locations; 1 items; 1 offers" in out
     assert "cpo-b.example: 1 locations; 1 items" in out
@@ -42,7 +42,7 @@ def test_full_and_window(server, priced, eager):  # noqa: F811
 
 
 @pytest.mark.postgres  # a second writer beside the live server's: SQLite takes one at a time
-def test_push_reaches_the_simulator_until_stopped(server, priced, eager):  # noqa: F811
+def test_push_reaches_the_simulator_until_stopped(server, priced, eager):
     failed: list[BaseException] = []
 
     def edit_when_subscribed():

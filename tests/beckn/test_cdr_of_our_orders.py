@@ -20,7 +20,6 @@ from pricing.models import Tariff
 from pricing.services import clear_cache
 from roaming.models import ReceivedCdr
 from tests.beckn import bap as msgs
-from tests.beckn.test_commerce_real import deg  # noqa: F401  (the DEG offer journey's world)
 from tests.roaming.cdr_data import cdr, dumps
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +115,7 @@ def test_a_cdr_before_the_settlement_is_the_orders_session(
 
 @pytest.mark.parametrize("cdr_first", [False, True], ids=["settled first", "CDR first"])
 def test_a_cdr_of_an_order_with_an_offer_adds_no_session(
-    deg,  # noqa: F811
+    deg,
     bap,
     run,
     our_key,

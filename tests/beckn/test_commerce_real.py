@@ -15,32 +15,10 @@ from offers.models import Redemption
 from offers.services.quoting import SessionAsk
 from pricing.models import SurgeRule, Tariff
 from tests.beckn import bap as msgs
-from tests.beckn.deg_pricing import price_as_deg
-from tests.offers.factories import OfferFactory
 from tests.support.beckn import breakup, surge_notices
 
 pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
-
-
-@pytest.fixture
-def deg(network):
-    """Operator A priced as the DEG offers page: ₹18/kWh, ₹10 fee, 18% GST, 25% off."""
-    price_as_deg(
-        network.op_a,
-        short_desc="Get 25% off on all charging sessions this weekend",
-        type_label="WEEKEND_SPECIAL",
-        valid_until=dt.datetime(2099, 1, 1, tzinfo=IST),
-    )
-    OfferFactory(
-        operator=network.op_a,
-        code="holiday-30",
-        title="Holiday Special - 30% off",
-        percent=Decimal("30"),
-        valid_from=dt.datetime(2098, 12, 25, tzinfo=IST),
-        valid_until=dt.datetime(2098, 12, 31, 23, 59, tzinfo=IST),
-    )
-    return network
 
 
 def test_offer_journey_with_the_ledger(deg, bap, run, our_key):

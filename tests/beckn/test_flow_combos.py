@@ -16,46 +16,14 @@ import pytest
 
 from beckn.models import Order, Outbox, Subscriber
 from beckn.protocol.tags import tag_values
-from offers.models import AddOn, AddOnAvailability, AddOnBooking, Offer, Redemption
-from pricing.models import Tariff
+from offers.models import AddOnAvailability, AddOnBooking, Offer, Redemption
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
-from tests.offers.factories import OfferFactory
 from tests.support.beckn import breakup
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 VALET = [{"id": "valet-charging"}]
-
-
-@pytest.fixture
-def shop(network):
-    from offers.services.catalog import forget_catalog
-    from pricing.services import clear_cache
-
-    clear_cache()
-    forget_catalog()
-    Tariff.objects.create(
-        operator=network.op_a, code="std", name="Standard", energy_rate_per_kwh=D("18"),
-        service_fee=D("10"), tax_rate=D("0.18"), active=True,
-    )  # fmt: skip
-    for code, name, price, rate, stock in (
-        ("valet-charging", "Valet charging", "149", "0.18", 3),
-        ("cafe-voucher", "Cafe voucher", "120", "0.05", None),
-    ):
-        item = AddOn.objects.create(
-            operator=network.op_a, code=code, name=name, price=D(price), tax_rate=D(rate)
-        )
-        AddOnAvailability.objects.create(add_on=item, station=network.station_a, stock=stock)
-    combo = OfferFactory.build(
-        operator=network.op_a, code="valet-combo", title="Valet combo - 10% off",
-        ondc_type="combo", percent=D("10"), base="", max_discount=D("100"),
-        min_session_value=None, secondary_ids=["valet-charging"],
-    )  # fmt: skip
-    combo.full_clean()
-    combo.save()
-    yield network
-    forget_catalog()
 
 
 def select(network, add_ons=VALET, offers=()):

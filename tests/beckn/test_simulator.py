@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import subprocess
 import sys
@@ -13,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 
 from beckn.models import Order, OrderState, Outbox, OutboxState
 from beckn.services import keys
 from pricing.models import SurgeRule
 from tests.beckn.deg_pricing import price_as_deg
+from tests.support.beckn import play
 
 IST = ZoneInfo("Asia/Kolkata")
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,24 +34,6 @@ def priced_network(network):
     network.charger_b.delete()  # one provider in the circle: the journey is deterministic
     keys.generate("bpp-key-1")
     return network
-
-
-@pytest.fixture
-def server(live_server, settings):
-    settings.BECKN_SUBSCRIBER_URI = live_server.url + "/beckn"
-    settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
-    settings.BECKN_VERIFY_SIGNATURES = True
-    live_server.bpp_id = settings.BECKN_SUBSCRIBER_ID
-    return live_server
-
-
-def play(server, *extra: str) -> str:
-    out = io.StringIO()
-    call_command(
-        "beckn_bap", "--bpp-url", server.url + "/beckn", "--start", "2030-09-21T10:00:00+05:30",
-        "--wait", "60", *extra, stdout=out,
-    )  # fmt: skip
-    return out.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)

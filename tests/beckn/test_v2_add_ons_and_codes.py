@@ -2,7 +2,7 @@
 asked for in a contract (a commitment per add-on, a code in the offer's descriptor), and
 the same money as the same select in 1.1.
 
-The world is tests/beckn/test_flow_combos.py's `shop` (operator A: ₹18/kWh, ₹10 fee, 18%
+The world is the beckn conftest's `shop` (operator A: ₹18/kWh, ₹10 fee, 18%
 GST; the valet ₹149 at 18 %, the cafe voucher ₹120 at 5 %, the valet combo) with a
 code-only offer besides: SAVE10, 10 % off the energy."""
 
@@ -16,7 +16,6 @@ from beckn.models import Order
 from offers.models import OfferCode
 from tests.beckn import bap as msgs
 from tests.beckn import bap_v2 as v2
-from tests.beckn.test_flow_combos import shop  # noqa: F401 (the fixture)
 from tests.offers.factories import OfferFactory
 from tests.support.beckn import money_1_1, money_2_0
 
@@ -25,7 +24,7 @@ VALET = "valet-charging"
 
 
 @pytest.fixture
-def coded(shop):  # noqa: F811
+def coded(shop):
     offer = OfferFactory(
         operator=shop.op_a, code="save-ten", title="Save 10", auto=False,
         percent=Decimal("10"), min_session_value=None, max_discount=None,
@@ -62,7 +61,7 @@ def select_1_1(network, add_ons=()) -> dict:
     return body
 
 
-def test_the_catalog_shows_each_add_on_as_an_offer_at_its_chargers(shop, bap_v2, run_v2, our_key):  # noqa: F811
+def test_the_catalog_shows_each_add_on_as_an_offer_at_its_chargers(shop, bap_v2, run_v2, our_key):
     _, found = run_v2(bap_v2, "discover", v2.discover())  # callback_v2: schema-valid
     catalog = next(c for c in found["message"]["catalogs"] if c["provider"]["id"] == shop.op_a.code)
     offers = {o["id"]: o for o in catalog["offers"]}

@@ -13,6 +13,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -100,3 +101,15 @@ def admin_world(cookie_sessions, django_db_setup, django_db_blocker):
         surfaces = ws.discover(built.superuser, targets)
         yield built, targets, surfaces
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def populated(network, client):
+    """One row for every admin we know of, so change/history/delete pages render too."""
+    Group.objects.create(name="auditors")
+    Token.objects.create(user=network.admin_a)
+    every = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
+    CrontabSchedule.objects.create(minute="*/5")
+    PeriodicTask.objects.create(name="demo", task="demo.task", interval=every)
+    client.post(reverse("admin:login"), {"username": network.admin_a.username, "password": "wrong"})
+    return network

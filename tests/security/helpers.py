@@ -14,10 +14,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SLOW_CLIENT_TIMEOUT = 30  # seconds a slow client's socket waits for the server
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "XDG_RUNTIME_DIR")
 
 
@@ -131,3 +133,36 @@ def inline_code(html: str) -> list[str]:
     parser = InlineCode()
     parser.feed(html)
     return parser.found
+
+
+def healthz(port: int, timeout: float) -> int:
+    """The status of a GET /healthz on loopback `port` (its JSON read whole)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        json.loads(response.read())
+        return response.status
+
+
+def slow_post(port: int) -> socket.socket:
+    """A Beckn search whose body never comes: headers, one byte of 100,000, then silence."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=SLOW_CLIENT_TIMEOUT)
+    sock.sendall(
+        b"POST /beckn/search HTTP/1.1\r\n"
+        b"Host: 127.0.0.1\r\n"
+        b"X-Forwarded-Proto: https\r\n"  # as from the TLS proxy: no redirect, the body is read
+        b"Content-Type: application/json\r\n"
+        b"Content-Length: 100000\r\n"
+        b"\r\n{"
+    )
+    return sock
+
+
+def answer(sock: socket.socket) -> bytes:
+    """All the server sent on `sock` until it closed its side (b"": nothing)."""
+    received = b""
+    try:
+        while chunk := sock.recv(4096):
+            received += chunk
+    except OSError:
+        pass
+    return received

@@ -5,57 +5,22 @@ The sweep walks the admin registry, so pages added by other apps are covered as 
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
-from django.contrib import admin
-from django.contrib.auth.models import Group
-from django.urls import NoReverseMatch, reverse
-from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
-from rest_framework.authtoken.models import Token
+from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
 
 from tests.security.helpers import ROOT, inline_code
+from tests.support.admin import admin_pages
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def populated(network, client):
-    """One row for every admin we know of, so change/history/delete pages render too."""
-    Group.objects.create(name="auditors")
-    Token.objects.create(user=network.admin_a)
-    every = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
-    CrontabSchedule.objects.create(minute="*/5")
-    PeriodicTask.objects.create(name="demo", task="demo.task", interval=every)
-    client.post(reverse("admin:login"), {"username": network.admin_a.username, "password": "wrong"})
-    return network
-
-
-def admin_urls(superuser) -> list[str]:
-    urls = [reverse("admin:index"), reverse("admin:password_change")]
-    urls.append(reverse("admin:auth_user_password_change", args=[superuser.pk]))
-    for model in admin.site._registry:
-        info = (model._meta.app_label, model._meta.model_name)
-        urls.append(reverse("admin:app_list", args=[info[0]]))
-        urls += [reverse("admin:{}_{}_{}".format(*info, page)) for page in ("changelist", "add")]
-        obj = model._default_manager.first()
-        if obj is None:
-            continue
-        for page in ("change", "history", "delete"):
-            urls.append(reverse("admin:{}_{}_{}".format(*info, page), args=[obj.pk]))
-        history = getattr(obj, "history", None)
-        if history is not None and history.exists():
-            with contextlib.suppress(NoReverseMatch):  # a plain admin over a history model
-                name = "admin:{}_{}_simple_history".format(*info)
-                urls.append(reverse(name, args=[obj.pk, history.first().history_id]))
-    return sorted(set(urls))
 
 
 def test_no_admin_page_has_inline_code(client, populated):
     client.force_login(populated.superuser)
     rendered, offenders = [], {}
-    for url in admin_urls(populated.superuser):
+    for url in admin_pages(populated.superuser):
         response = client.get(url)
         assert response.status_code in (200, 403), (url, response.status_code)
         if response.status_code == 200:

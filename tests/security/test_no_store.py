@@ -16,7 +16,7 @@ from analytics.services.rollup import run_incremental
 from analytics.services.whatif.start import new_run
 from pricing.models import GridSignal
 from tests.analytics.conftest import DAY, Ledger, at, make_offer
-from tests.security.test_admin_pages_csp import admin_urls, populated  # noqa: F401 (fixture)
+from tests.support.admin import admin_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -93,10 +93,10 @@ def test_every_api_operation(network, world, auth):
     assert_no_store("400", client.get("/api/analytics/offer-roi/", {"date_from": "1-1-1"}))
 
 
-def test_every_admin_page(client, populated):  # noqa: F811 (the fixture)
+def test_every_admin_page(client, populated):
     client.force_login(populated.superuser)
     seen = 0
-    for url in admin_urls(populated.superuser):
+    for url in admin_pages(populated.superuser):
         response = client.get(url)
         if response.status_code == 200:
             seen += 1

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.helpers import free_port, production_env, start_gunicorn, stop_gunicorn
-from tests.security.test_slow_bodies import healthz
+from tests.security.helpers import free_port, healthz, production_env, start_gunicorn, stop_gunicorn
 
 DEADLINE = 4  # REQUEST_HEADER_TIMEOUT and REQUEST_BODY_TIMEOUT for this server, seconds
 THREADS = 2

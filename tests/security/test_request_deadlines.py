@@ -17,8 +17,16 @@ import time
 
 import pytest
 
-from tests.security.helpers import ROOT, free_port, production_env, start_gunicorn, stop_gunicorn
-from tests.security.test_slow_bodies import answer, healthz, slow_post
+from tests.security.helpers import (
+    ROOT,
+    answer,
+    free_port,
+    healthz,
+    production_env,
+    slow_post,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 HEADER_TIMEOUT = 2  # REQUEST_HEADER_TIMEOUT (gevent: GUNICORN_KEEPALIVE) for these servers
 BODY_TIMEOUT = 2

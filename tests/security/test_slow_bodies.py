@@ -12,11 +12,18 @@ from __future__ import annotations
 import json
 import socket
 import time
-import urllib.request
 
 import pytest
 
-from tests.security.helpers import free_port, production_env, start_gunicorn, stop_gunicorn
+from tests.security.helpers import (
+    answer,
+    free_port,
+    healthz,
+    production_env,
+    slow_post,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 BODY_TIMEOUT = 2  # REQUEST_BODY_TIMEOUT for these servers, seconds
 # Generous: all slow clients are cut within a few body deadlines; without a deadline the
@@ -52,37 +59,6 @@ def server(request, tmp_path_factory):
     yield port, slow_clients
     stop_gunicorn(process)
     log.close()
-
-
-def healthz(port: int, timeout: float) -> int:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz")
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        json.loads(response.read())
-        return response.status
-
-
-def slow_post(port: int) -> socket.socket:
-    """A Beckn search whose body never comes: headers, one byte of 100,000, then silence."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=PROBE_WAIT + 10)
-    sock.sendall(
-        b"POST /beckn/search HTTP/1.1\r\n"
-        b"Host: 127.0.0.1\r\n"
-        b"X-Forwarded-Proto: https\r\n"  # as from the TLS proxy: no redirect, the body is read
-        b"Content-Type: application/json\r\n"
-        b"Content-Length: 100000\r\n"
-        b"\r\n{"
-    )
-    return sock
-
-
-def answer(sock: socket.socket) -> bytes:
-    received = b""
-    try:
-        while chunk := sock.recv(4096):
-            received += chunk
-    except OSError:
-        pass
-    return received
 
 
 @pytest.mark.integration

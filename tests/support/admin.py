@@ -1,11 +1,13 @@
-"""The admin's URLs by model, and the POST bodies of its operator and offer forms, for tests
-that drive the admin pages."""
+"""The admin's URLs by model, every admin page, and the POST bodies of its operator and offer
+forms, for tests that drive the admin pages."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
-from django.urls import reverse
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
 
 from cpo_portal.models import Operator
 
@@ -22,6 +24,28 @@ def admin_urls(app_label: str) -> Callable[..., str]:
         return admin_url(app_label, model, action, *args)
 
     return url
+
+
+def admin_pages(superuser) -> list[str]:
+    """Every admin page: the index, each registered model's list, add, and (for its first
+    row) change, history, delete and first history version pages."""
+    urls = [reverse("admin:index"), reverse("admin:password_change")]
+    urls.append(reverse("admin:auth_user_password_change", args=[superuser.pk]))
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls.append(reverse("admin:app_list", args=[info[0]]))
+        urls += [reverse("admin:{}_{}_{}".format(*info, page)) for page in ("changelist", "add")]
+        obj = model._default_manager.first()
+        if obj is None:
+            continue
+        for page in ("change", "history", "delete"):
+            urls.append(reverse("admin:{}_{}_{}".format(*info, page), args=[obj.pk]))
+        history = getattr(obj, "history", None)
+        if history is not None and history.exists():
+            with contextlib.suppress(NoReverseMatch):  # a plain admin over a history model
+                name = "admin:{}_{}_simple_history".format(*info)
+                urls.append(reverse(name, args=[obj.pk, history.first().history_id]))
+    return sorted(set(urls))
 
 
 def operator_post(operator: Operator, **fields) -> dict:

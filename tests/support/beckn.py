@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
+
+from django.core.management import call_command
 
 from beckn import processing
 from beckn.models import Outbox
@@ -47,3 +50,14 @@ def money_2_0(body: dict) -> tuple[str, list[tuple[str, str]]]:
 def money_1_1(body: dict) -> tuple[str, list[tuple[str, str]]]:
     """(total, [(title, amount)]) of a 1.1 callback's quote."""
     return body["message"]["order"]["quote"]["price"]["value"], breakup(body)
+
+
+def play(server, *extra: str) -> str:
+    """`manage.py beckn_bap` against the live `server`, its clock at 2030-09-21 10:00 IST: what
+    it printed."""
+    out = io.StringIO()
+    call_command(
+        "beckn_bap", "--bpp-url", server.url + "/beckn", "--start", "2030-09-21T10:00:00+05:30",
+        "--wait", "60", *extra, stdout=out,
+    )  # fmt: skip
+    return out.getvalue()

@@ -3,7 +3,8 @@ analytics.NoOfferSession rows), deterministic for a seed, with the cases that ma
 rollup's window functions work: sessions without offers, redeemed-then-settled sessions
 with one or two offers, held-out customers, re-sent settlements (seq 1), reversals days
 later, settlements that land on the next local day, anonymous customers. Written with
-bulk_create, so a bench can make 100,000 sessions in a few seconds."""
+bulk_create, so a bench can make 100,000 sessions in a few seconds. And `snapshot`, every
+rollup row a backfill wrote, to compare two runs."""
 
 from __future__ import annotations
 
@@ -13,7 +14,21 @@ from collections.abc import Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from analytics.models import NoOfferSession
+from analytics.models import (
+    CellCustomer,
+    ChannelDaily,
+    CustomerSet,
+    CustomerSetMonth,
+    DailyCustomer,
+    DailyRollup,
+    HourlyPeriod,
+    HourlyRollup,
+    NoOfferSession,
+    OfferDaily,
+    OfferScope,
+    OfferScopeDaily,
+    StationDaily,
+)
 from offers.models import Offer, Redemption
 
 D = Decimal
@@ -110,3 +125,30 @@ def _flush(plain: list, ledger: list) -> int:
     plain.clear()
     ledger.clear()
     return count
+
+
+# The rollup tables a backfill writes, and what they hold, for comparing two runs.
+TABLES = (
+    DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, OfferDaily, StationDaily,
+    OfferScopeDaily, CustomerSet, CustomerSetMonth, HourlyPeriod, ChannelDaily,
+)  # fmt: skip
+
+
+def columns_of(model) -> list[str]:
+    """The columns a snapshot gives of `model`'s rows: all but its surrogate ids."""
+    skip = {"id", "customer", "members"}
+    return [f.attname for f in model._meta.concrete_fields if f.name not in skip]
+
+
+def snapshot() -> dict[str, list]:
+    """Every rollup row, without surrogate ids (customers by key, scope cells by what
+    they name)."""
+    out: dict[str, list] = {}
+    for model in TABLES:
+        extra = ["customer__key"] if any(f.name == "customer" for f in model._meta.fields) else []
+        extra += ["members"] if any(f.name == "members" for f in model._meta.fields) else []
+        rows = model.objects.values_list(*columns_of(model), *extra)
+        out[model.__name__] = sorted(map(tuple, rows), key=str)
+    cells = OfferScope.objects.values_list("offer_id", "station_id", "hour_band")
+    out["OfferScope"] = sorted(cells)
+    return out

@@ -18,8 +18,7 @@ from analytics.services.whatif.run import execute
 from analytics.services.whatif.start import new_run
 from cpo_portal import formatting
 from tests.analytics.browser.conftest import log_in
-from tests.analytics.conftest import DAY, Ledger, at, make_offer
-from tests.analytics.test_figure_definitions import MARCH, month_of_sessions
+from tests.analytics.conftest import DAY, MARCH, Ledger, at, make_offer, month_of_sessions
 from tests.factories import ChargerFactory, ConnectorFactory, StationFactory
 from tests.offers.factories import OfferFactory
 from tests.pricing.factories import SurgeFactory, TariffFactory

@@ -16,8 +16,7 @@ from pricing.engine.ocpi import (
     to_ocpi,
 )
 from pricing.engine.types import ALL_DAYS, RateBand, Tariff, TimeWindow
-from tests.pricing.ocpi.helpers import D, element, pc, tariff
-from tests.pricing.ocpi.test_spec_restrictions import COMPLEX
+from tests.pricing.ocpi.helpers import COMPLEX, D, element, pc, tariff
 
 KOLKATA = "Asia/Kolkata"
 UPDATED = dt.datetime(2025, 9, 24, 10, tzinfo=dt.UTC)

@@ -11,27 +11,15 @@ from pricing.engine.ocpi import (
     calculate,
     constant_power_session,
 )
-from tests.pricing.ocpi.helpers import BERLIN, D, element, local, minutes, pc, tariff
-
-WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
-COMPLEX = tariff(
-    element(pc("FLAT", 2.50, 1, 15.0)),
-    element(pc("TIME", 1.00, 900, 20.0), max_current=32.00),
-    element(pc("TIME", 2.00, 600, 20.0), min_current=32.00, day_of_week=WEEKDAYS),
-    element(pc("TIME", 1.25, 600, 20.0), min_current=32.00, day_of_week=["SATURDAY", "SUNDAY"]),
-    element(
-        pc("PARKING_TIME", 5.00, 300, 10.0),
-        start_time="09:00",
-        end_time="18:00",
-        day_of_week=WEEKDAYS,
-    ),
-    element(
-        pc("PARKING_TIME", 6.00, 300, 10.0),
-        start_time="10:00",
-        end_time="17:00",
-        day_of_week=["SATURDAY"],
-    ),
-    type="REGULAR",
+from tests.pricing.ocpi.helpers import (
+    BERLIN,
+    COMPLEX,
+    D,
+    element,
+    local,
+    minutes,
+    pc,
+    tariff,
 )
 
 
