@@ -1,6 +1,7 @@
 """The layout docs/architecture.md describes: the same rooms in every app, and no module
-name used by two apps unless it is one of those rooms. And the tests' own: what tests and
-benches share lives in support modules and conftests, never in a test module."""
+name used by two apps unless it is one of those rooms; no module over 400 lines. And the
+tests' own: what tests and benches share lives in support modules and conftests, never in
+a test module."""
 
 from __future__ import annotations
 
@@ -114,3 +115,20 @@ def test_no_test_or_bench_imports_a_test_module():
                 if any(name.rsplit(".", 1)[-1].startswith("test_") for name in names):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
+
+
+# A module this long holds more than one thing: split it by what its parts hold
+# (docs/architecture.md). Migrations are written by Django, not read as code.
+MOST_LINES = 400
+
+
+def test_no_module_is_longer_than_the_limit():
+    folders = [*APPS, "tests", "bench", "tools"]
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for folder in folders
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text().splitlines())) > MOST_LINES
+    }
+    assert long == {}

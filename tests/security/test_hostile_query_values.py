@@ -16,7 +16,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from tests.security.tenant_surfaces import ADMIN_PLUMBING, NOT_STAFF, STANDARD_ADMIN_VIEWS, walk
+from tests.security.surfaces import ADMIN_PLUMBING, NOT_STAFF, STANDARD_ADMIN_VIEWS
+from tests.security.tenant_surfaces import walk
 
 HOSTILE = ["a\x00b", "\u00b2", "99999999999999999999999", "9999-12-31", "-1"]
 IDS = ["operator", "offer", "station", "charger", "surge_rule"]

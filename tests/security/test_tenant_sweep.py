@@ -21,15 +21,14 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import resolve
 from rest_framework.test import APIClient
 
-from cpo_portal import tenancy
-from cpo_portal.models import Operator, Role
+from cpo_portal.models import Role
+from tests.security import surfaces
 from tests.security import tenant_surfaces as ts
 from tests.security import tenant_world as tw
 
@@ -39,7 +38,6 @@ pytestmark = pytest.mark.one_database
 STRANGER, SUPERUSER, BOTH = "stranger", "superuser", "both operators"
 USERS = [*(f"A {role}" for role in Role.values), STRANGER, SUPERUSER, BOTH]
 REFUSED = (302, 400, 403, 404)
-PROJECT_APPS = ("beckn", "offers", "pricing", "cpo_portal")
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +91,7 @@ def b_sets(world: tw.World) -> dict:
     return out
 
 
-def echoes(s: ts.Surface) -> list[str]:
+def echoes(s: surfaces.Surface) -> list[str]:
     """What the request itself says (a filter value, a forged code): a page may repeat it."""
     values = [str(v) for _, v in parse_qsl(urlsplit(s.url).query)]
     values += [str(v) for _, v in s.data if not isinstance(v, list | tuple)]
@@ -101,7 +99,7 @@ def echoes(s: ts.Surface) -> list[str]:
     return sorted({x for v in values for x in (v, quote_plus(v), quote(v))}, key=len, reverse=True)
 
 
-def observe(surface: ts.Surface, response, world: tw.World, b: dict) -> Seen:
+def observe(surface: surfaces.Surface, response, world: tw.World, b: dict) -> Seen:
     body = _content(response).decode("utf-8", errors="replace").lower()
     for echo in echoes(surface) if surface.forged else ():
         body = body.replace(echo.lower(), "")
@@ -120,9 +118,9 @@ def observe(surface: ts.Surface, response, world: tw.World, b: dict) -> Seen:
                 value = choice[0] if isinstance(choice, tuple | list) else choice
                 if remote is not None and value in b.get(remote, set()):
                     refs.add(f"filter {spec.title}: {remote._meta.label} #{value}")
-    forms = ts.context_forms(response)
+    forms = surfaces.context_forms(response)
     for form in forms:
-        for name, f in ts.choice_fields(form):
+        for name, f in surfaces.choice_fields(form):
             hits = set(f.queryset.values_list("pk", flat=True)) & b.get(f.queryset.model, set())
             refs |= {f"choice {name}: {f.queryset.model._meta.label} #{pk}" for pk in hits}
     content_type = response.get("Content-Type", "")
@@ -153,7 +151,7 @@ def _json_refs(data, model, b: dict, key: str = "") -> set[str]:
         for item in data:
             out |= _json_refs(item, model, b, key)
     elif isinstance(data, int | str) and key:
-        target = model if key == "id" else ts.model_named(key)
+        target = model if key == "id" else surfaces.model_named(key)
         if target is not None and str(data).isdigit() and int(data) in b.get(target, set()):
             out.add(f"json {key}: {target._meta.label} #{data}")
     return out
@@ -169,7 +167,7 @@ def snapshot(label: str, b: dict) -> list:
 # -- the rules ---------------------------------------------------------------------------------
 
 
-def restricted_problems(s: ts.Surface, seen: Seen, world: tw.World, who: str) -> list[str]:
+def restricted_problems(s: surfaces.Surface, seen: Seen, world: tw.World, who: str) -> list[str]:
     problems = []
     if world.b.token in seen.body:
         at = seen.body.find(world.b.token)
@@ -197,7 +195,7 @@ def sees_b(seen: Seen, world: tw.World) -> bool:
     return world.b.token in seen.body or bool(seen.b_refs)
 
 
-def privileged_problems(s: ts.Surface, seen: Seen, world: tw.World, who: str) -> list[str]:
+def privileged_problems(s: surfaces.Surface, seen: Seen, world: tw.World, who: str) -> list[str]:
     if who == SUPERUSER and s.label.startswith("change ") and seen.status != 200:
         return [f"the superuser cannot open B's object: {seen.status}"]
     if s.expect_b and s.lists and s.area == "admin" and seen.status != 200:
@@ -215,7 +213,7 @@ def privileged_problems(s: ts.Surface, seen: Seen, world: tw.World, who: str) ->
     return problems
 
 
-def own_rows_problems(s: ts.Surface, seen: Seen, world: tw.World) -> list[str]:
+def own_rows_problems(s: surfaces.Surface, seen: Seen, world: tw.World) -> list[str]:
     """A's staff see A's rows where they may look at all: the page really lists things."""
     model = _model(s.lists)
     if s.forged or seen.status != 200 or seen.listed is None or model not in world.a.pks:
@@ -228,7 +226,7 @@ def own_rows_problems(s: ts.Surface, seen: Seen, world: tw.World) -> list[str]:
 # -- the sweep ---------------------------------------------------------------------------------
 
 
-def sweep(world: tw.World, surfaces: list[ts.Surface], who: str) -> tuple[list[str], Counter]:
+def sweep(world: tw.World, surfaces: list[surfaces.Surface], who: str) -> tuple[list[str], Counter]:
     user = user_of(world, who)
     client = Client(raise_request_exception=False)
     api = APIClient(raise_request_exception=False)
@@ -329,78 +327,3 @@ def test_every_path_of_the_openapi_schema_is_swept(world):
             continue
         pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$")
         assert any(pattern.match(url) for url in swept), f"{path} is not swept"
-
-
-def _reaches_operator(model, depth: int = 3) -> bool:
-    if model is Operator:
-        return True
-    if depth == 0:
-        return False
-    return any(
-        f.is_relation
-        and f.related_model is not None
-        and _reaches_operator(f.related_model, depth - 1)
-        for f in model._meta.concrete_fields
-    )
-
-
-def test_every_model_on_a_surface_that_belongs_to_an_operator_says_so():
-    """A model in the admin or behind an endpoint that points at an operator but declares no
-    TENANT_PATH would pass through tenancy.scope unfiltered."""
-    from django.contrib import admin
-
-    exposed = set(admin.site._registry)
-    for _, pattern, _ in ts.walk():
-        cls = getattr(pattern.callback, "cls", None)
-        model = ts._view_model(cls) if cls is not None else None
-        if model is not None:
-            exposed.add(model)
-    undeclared = [
-        m._meta.label for m in exposed if tenancy.tenant_path(m) is None and _reaches_operator(m)
-    ]
-    assert undeclared == []
-
-
-def _project_models():
-    return [
-        m
-        for m in apps.get_models()
-        if m.__module__.split(".")[0] in PROJECT_APPS and ".Historical" not in m._meta.label
-    ]
-
-
-def test_every_model_that_belongs_to_an_operator_says_so_on_a_surface_or_not():
-    """Not only the models exposed today: a model that points at an operator (a foreign key
-    or a one-to-one, directly or through others) declares TENANT_PATH, so it is scoped the
-    day it reaches a surface and the world builds it for the sweep."""
-    undeclared = [
-        m._meta.label
-        for m in _project_models()
-        if tenancy.tenant_path(m) is None and _reaches_operator(m)
-    ]
-    assert undeclared == []
-
-
-def test_every_tenant_path_leads_to_the_operator():
-    wrong = []
-    for model in _project_models():
-        path, target = tenancy.tenant_path(model), model
-        for part in (path or "").split("__") if path else ():
-            target = target._meta.get_field(part).related_model
-        if path is not None and target is not Operator:
-            wrong.append(f"{model._meta.label}: {path!r}")
-    assert wrong == []
-
-
-def test_the_probe_notes_the_parameters_a_page_reads_by_name_or_whole():
-    """The sweep leaves out parameters a page never reads (tenant_surfaces.parameters_read):
-    a read by name is noted, a read of the whole query counts as reading every name."""
-    from django.http import QueryDict
-
-    query = QueryDict("unread=1&station=2")
-    with ts.parameters_read() as read:
-        assert query.get("charger") is None and "offer" not in query
-    assert read == {"charger", "offer"}
-    with ts.parameters_read() as read:
-        assert dict(query.items()) == {"unread": "1", "station": "2"}
-    assert ts.EVERY in read

@@ -27,7 +27,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, reverse
 
 from cpo_portal import tenancy
-from tests.security.tenant_surfaces import STANDARD_ADMIN_VIEWS
+from tests.security.surfaces import STANDARD_ADMIN_VIEWS
 
 # Plausible files for upload fields, by URL name (any other upload gets an empty file).
 SAMPLE_UPLOADS = {
