@@ -12,24 +12,24 @@ SQLite database and the filesystem broker in a temporary folder, seeded here.
 
 The bench registers BAP "b" (and, with --flood, BAP "a") at a local receiver
 (bench/callbacks_rig.py: ACKs every callback, notes its arrival), starts gunicorn
-(gunicorn.conf.py, --web gevent processes on the protocol pool's settings, as deployed
-for /beckn/: cpo_portal/settings/protocol_pool.py) and --workers `celery worker` processes (prefork,
---concurrency children), and sends pre-signed demo selects from BAP b at --rate per
-second for --seconds, paced, over keep-alive connections. The latency of a message is
-its callback's arrival minus the moment its request was sent. With --flood F, BAP a sends
-F times b's rate at the same time: b's latencies show whether a's burst delays b, and a's
-refusals (429) show the per-BAP limit at work. With --slow-a S as well, BAP a takes S
-seconds to answer each of its callbacks (a slow BAP), holding the worker process that
-sends it meanwhile: b's latencies show what that does to everyone else. Everything runs
-on this machine: the sender, the receiver, web, workers, PostgreSQL and Redis share its
-CPUs. The database is vacuumed before each run (`pgdb.vacuum`), so that a run does not
-pay for the rows the earlier ones left on a server whose autovacuum is off. The CPU per
-accepted request is the web's, the workers', PostgreSQL's and, with Redis, the Redis
-server's (its own INFO cpu), and their sum: the whole cost of a request. With Redis,
-it also prints per accepted request the task messages Celery published (each a wake-up of
-the workers), the doorbell's rings and the admission calls, read from the Redis server's
-command counts over the timed window (server-wide: run nothing else on it meanwhile).
-"""
+(gunicorn.conf.py, --web gevent processes on the protocol pool's settings, as deployed for
+/beckn/: cpo_portal/settings/protocol_pool.py) and --workers `celery worker` processes
+(--pool: prefork, as deployed, or threads; --concurrency children or threads), and sends
+pre-signed demo selects from BAP b at --rate per second for --seconds, paced, over
+keep-alive connections. The latency of a message is its callback's arrival minus the
+moment its request was sent. With --flood F, BAP a sends F times b's rate at the same
+time: b's latencies show whether a's burst delays b, and a's refusals (429) show the
+per-BAP limit at work. With --slow-a S as well, BAP a takes S seconds to answer each of
+its callbacks (a slow BAP), holding the worker process that sends it meanwhile: b's
+latencies show what that does to everyone else. Everything runs on this machine: the
+sender, the receiver, web, workers, PostgreSQL and Redis share its CPUs. The database is
+vacuumed before each run (`pgdb.vacuum`), so that a run does not pay for the rows the
+earlier ones left on a server whose autovacuum is off. The CPU per accepted request is the
+web's, the workers', PostgreSQL's and, with Redis, the Redis server's (its own INFO cpu),
+and their sum: the whole cost of a request. With Redis, it also prints per accepted
+request the task messages Celery published (each a wake-up of the workers), the doorbell's
+rings and the admission calls, read from the Redis server's command counts over the timed
+window (server-wide: run nothing else on it meanwhile)."""
 
 from __future__ import annotations
 
@@ -274,6 +274,9 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=1, help="celery worker processes")
     parser.add_argument("--concurrency", type=int, default=4, help="prefork children each")
+    parser.add_argument(
+        "--pool", default="prefork", choices=["prefork", "threads"], help="Celery's worker pool"
+    )
     parser.add_argument("--connections", type=int, default=8, help="per sending BAP")
     parser.add_argument("--embedded", action="store_true", help="SQLite + filesystem broker")
     parser.add_argument(
@@ -308,7 +311,7 @@ def main() -> None:
         workers=args.web, gthreads=4, worker_class="gevent", shared_socket=False
     )
     server = start_server({**env, "DJANGO_SETTINGS_MODULE": args.web_settings}, port, web_args)
-    pool = Workers(args.workers, args.concurrency, env, work)
+    pool = Workers(args.workers, args.concurrency, env, work, args.pool)
     try:
         pool.wait_ready()
         warm = Sender(port, signed("b", private["b"], 20), 10, 2).start(time.time())
@@ -351,7 +354,8 @@ def main() -> None:
     print("\n=== callback latency figures ===")
     print(
         f"{mode}; web {args.web} gevent process(es), {args.workers} worker(s) x "
-        f"{args.concurrency}; BAP b {args.rate:g} {args.action} requests/s for {args.seconds:g} s"
+        f"{args.concurrency} ({args.pool}); "
+        f"BAP b {args.rate:g} {args.action} requests/s for {args.seconds:g} s"
         + (f", BAP a {args.rate * args.flood:g}/s" if args.flood else "")
         + (f" taking {args.slow_a:g} s per callback" if args.slow_a else "")
         + f"; load before {load:.1f}, after {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs); "

@@ -174,15 +174,18 @@ def per_request(before: dict[str, int], after: dict[str, int], accepted: int) ->
 
 
 class Workers:
-    """`count` Celery workers (tests/support/procs.py: each in a session of its own, stopped warm,
+    """`count` Celery workers of `pool` (prefork, as deployed, or threads), each
+    `concurrency` wide (tests/support/procs.py: each in a session of its own, stopped warm,
     SIGKILLed if that takes too long)."""
 
-    def __init__(self, count: int, concurrency: int, env: dict[str, str], logs: Path) -> None:
+    def __init__(
+        self, count: int, concurrency: int, env: dict[str, str], logs: Path, pool: str = "prefork"
+    ) -> None:
         self.procs = []
         for n in range(count):
             argv = [
                 sys.executable, "-m", "celery", "-A", "cpo_portal", "worker", "--pool",
-                "prefork", "--concurrency", str(concurrency), "--hostname",
+                pool, "--concurrency", str(concurrency), "--hostname",
                 f"bench{n}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
                 "--without-heartbeat", "--loglevel", "INFO",
             ]  # fmt: skip
