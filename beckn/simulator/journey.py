@@ -49,6 +49,7 @@ class Journey:
         self.receiver = receiver
         self.out = out
         self.callbacks: dict[str, dict[str, Any]] = {}
+        self.sent: dict[str, str] = {}  # action -> the message id of its last call
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -58,6 +59,7 @@ class Journey:
             message_id = self.client.send(action, message)
         except Refused as exc:
             raise JourneyFailed(str(exc)) from exc
+        self.sent[action] = message_id
         self.say(f"-> {action:8} ACK   (message {message_id})")
         got = self.receiver.wait_for(f"on_{action}", message_id, timeout=wait)
         body = self.checked(action, got)

@@ -87,9 +87,15 @@ class CallbackReceiver(LoopbackServer):
         return self.wait_for_all(action, message_id, 1, timeout)[0]
 
     def wait_for_all(
-        self, action: str, message_id: str | None, count: int, timeout: float = 10.0
+        self,
+        action: str,
+        message_id: str | None,
+        count: int,
+        timeout: float = 10.0,
+        other_than: str | None = None,
     ) -> list[Received]:
-        """The first `count` such callbacks (an on_search sent in parts has several)."""
+        """The first `count` such callbacks (an on_search sent in parts has several);
+        `message_id` None: of any message but `other_than`."""
         deadline = time.monotonic() + timeout
         with self.changed:
             while True:
@@ -97,7 +103,8 @@ class CallbackReceiver(LoopbackServer):
                 for item in self.received:
                     ctx = item.body.get("context", {}) if isinstance(item.body, dict) else {}
                     ids = (None, ctx.get("message_id"), ctx.get("messageId"))
-                    if item.action == action and message_id in ids:
+                    other = other_than is not None and other_than in ids
+                    if item.action == action and message_id in ids and not other:
                         found.append(item)
                 if len(found) >= count:
                     return found[:count]
