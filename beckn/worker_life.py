@@ -5,7 +5,8 @@ a worker's signals fire.
 
 - The consuming process (every pool) beats from `worker_ready`, as a consumer: its row
   makes its host a live worker host. Under the solo, threads and gevent pools it also
-  answers the messages, and its row carries the drain rate.
+  answers the messages, and its row carries the drain rate (of all its threads or
+  greenlets: the pool's concurrency).
 - Each prefork pool process beats from `worker_process_init`, with its own drain rate.
 """
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from beckn.services import heartbeat
 
+WIDE = ("thread", "gevent", "eventlet")  # pools answering several messages in one process
 _node = {"name": ""}  # this worker's node name, set before its pool processes fork
 
 
@@ -43,8 +45,9 @@ def _ready(sender: Any = None, **_: Any) -> None:
 
     host = str(getattr(sender, "hostname", "") or _node["name"] or "worker")
     pool = type(getattr(sender, "pool", None)).__module__.rsplit(".", 1)[-1]
+    width = int(getattr(sender, "concurrency", 1) or 1) if pool in WIDE else 1
     started_at = timezone.now()
-    heartbeat.start(host, pool, consumer=True)
+    heartbeat.start(host, pool, consumer=True, width=width)
     answer_left_waiting.delay(host, started_at.isoformat())
 
 

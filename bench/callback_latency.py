@@ -14,7 +14,8 @@ The bench registers BAP "b" (and, with --flood, BAP "a") at a local receiver
 (bench/callbacks_rig.py: ACKs every callback, notes its arrival), starts gunicorn
 (gunicorn.conf.py, --web gevent processes on the protocol pool's settings, as deployed for
 /beckn/: cpo_portal/settings/protocol_pool.py) and --workers `celery worker` processes
-(--pool: prefork, as deployed, or threads; --concurrency children or threads), and sends
+(--pool: threads, as deployed for the Beckn queue, or prefork; --concurrency threads or
+children), and sends
 pre-signed demo selects from BAP b at --rate per second for --seconds, paced, over
 keep-alive connections. The latency of a message is its callback's arrival minus the
 moment its request was sent. With --flood F, BAP a sends F times b's rate at the same
@@ -38,6 +39,7 @@ import datetime as dt
 import http.client
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import threading
@@ -273,9 +275,11 @@ def main() -> None:
         "(cpo_portal.settings: the whole web stack)",
     )
     parser.add_argument("--workers", type=int, default=1, help="celery worker processes")
-    parser.add_argument("--concurrency", type=int, default=4, help="prefork children each")
     parser.add_argument(
-        "--pool", default="prefork", choices=["prefork", "threads"], help="Celery's worker pool"
+        "--concurrency", type=int, default=4, help="threads (or prefork children) each"
+    )
+    parser.add_argument(
+        "--pool", default="threads", choices=["threads", "prefork"], help="Celery's worker pool"
     )
     parser.add_argument("--connections", type=int, default=8, help="per sending BAP")
     parser.add_argument("--embedded", action="store_true", help="SQLite + filesystem broker")
@@ -346,6 +350,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
         receiver.stop()
+    shutil.rmtree(work, ignore_errors=True)  # the processes' logs, kept when a run fails
     mode = (
         "SQLite + filesystem broker"
         if args.embedded

@@ -8,7 +8,7 @@ DATABASE_URL's server) and uses the Redis broker --broker (default db 4; only th
 queue's keys are removed, before and after). A threaded HTTP server on 127.0.0.1 plays
 the BAP: it answers every POST with an ACK and notes when each message_id arrived (it does
 not verify signatures). For each entry of --workers, that many `celery -A cpo_portal
-worker` processes (prefork, --concurrency children each, BECKN_ALLOW_PRIVATE_CALLBACKS=1)
+worker` processes (threads, as deployed, --concurrency each, BECKN_ALLOW_PRIVATE_CALLBACKS=1)
 are started and waited for; then --callbacks on_search replies are written through the
 product's outbox service (beckn.services.outbox.add, in transactions of 50), whose
 on-commit hook queues beckn.deliver for each, exactly as processing does, and the run

@@ -174,12 +174,12 @@ def per_request(before: dict[str, int], after: dict[str, int], accepted: int) ->
 
 
 class Workers:
-    """`count` Celery workers of `pool` (prefork, as deployed, or threads), each
+    """`count` Celery workers of `pool` (threads, as deployed for the Beckn queue, or prefork), each
     `concurrency` wide (tests/support/procs.py: each in a session of its own, stopped warm,
     SIGKILLed if that takes too long)."""
 
     def __init__(
-        self, count: int, concurrency: int, env: dict[str, str], logs: Path, pool: str = "prefork"
+        self, count: int, concurrency: int, env: dict[str, str], logs: Path, pool: str = "threads"
     ) -> None:
         self.procs = []
         for n in range(count):

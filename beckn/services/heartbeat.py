@@ -7,7 +7,9 @@ the process that consumes task messages once it is ready, and in each prefork po
 process; under gevent the thread is a greenlet). The row carries the process's drain
 rate: messages answered per second while it was answering, an average that follows the
 recent answers (DECAY), so that the rates of a host's processes add up to what the host
-answers while all of them are busy. A callback's POST to a slow BAP (services.slow_baps)
+answers while all of them are busy. Under the threads or gevent pool the answers are timed
+per thread (or greenlet), `width` of them at once, so the row carries that many times the
+rate of one. A callback's POST to a slow BAP (services.slow_baps)
 is not timed: it holds one process, not the pace of each answer. A process that stops
 cleanly deletes its row; one that is killed leaves it to go stale
 (BECKN_WORKER_STALE_SECONDS).
@@ -82,6 +84,7 @@ class Identity:
     host: str
     pool: str
     consumer: bool
+    width: int = 1  # answers in flight at once: the threads or greenlets of the pool
     pid: int = field(default_factory=os.getpid)
 
 
@@ -93,7 +96,7 @@ def beat(identity: Identity, now: dt.datetime | None = None) -> None:
         "consumer": identity.consumer,
         "beat_at": now,
         "answered": _meter.answered,
-        "drain_rate": drain_rate(),
+        "drain_rate": drain_rate() * identity.width,
     }
     rows = WorkerHeartbeat.objects.filter(host=identity.host, pid=identity.pid)
     if not rows.update(**values):
@@ -133,7 +136,7 @@ _beating: _Beating | None = None
 _lock = threading.Lock()
 
 
-def start(host: str, pool: str, consumer: bool) -> None:
+def start(host: str, pool: str, consumer: bool, width: int = 1) -> None:
     """Beat from now on in this process (a forked process starts its own)."""
     global _beating, _meter
     with _lock:
@@ -141,7 +144,7 @@ def start(host: str, pool: str, consumer: bool) -> None:
             return
         if _beating is not None:  # inherited through fork: not this process's
             _meter = _Meter()
-        _beating = _Beating(Identity(host, pool, consumer))
+        _beating = _Beating(Identity(host, pool, consumer, width))
         _beating.thread.start()
 
 

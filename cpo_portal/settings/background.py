@@ -24,12 +24,16 @@ if CACHE_URL:
     }
 
 # --- Celery queues ------------------------------------------------------------------
-# Off (the default): one queue, and any worker runs every task. On: Beckn work and the
-# ledger rollups get queues of their own, so a long rollup never delays a callback; every
-# worker must then name its queues with -Q (docs/operations.md).
+# Off (the default): one queue, and any worker runs every task. On: answering Beckn
+# requests gets a queue of its own (its worker runs on threads), whole catalogs built for
+# a CDS or a push go to the default queue, and the ledger rollups and heavy jobs' parts to
+# theirs, so neither delays a callback; every worker must then name its queues with -Q
+# (docs/operations.md).
 if env_bool("CELERY_SPLIT_QUEUES", False):
     CELERY_TASK_ROUTES = {
         "beckn.prune_messages": {"queue": "rollups"},  # bulk deletes, never on Beckn's
+        "beckn.cds_publish_due": {"queue": "celery"},  # whole catalogs: CPU for seconds
+        "beckn.catalog_push_due": {"queue": "celery"},
         "beckn.*": {"queue": "beckn"},
         "offers.analytics.*": {"queue": "rollups"},
         "cpo_portal.run_chunk": {"queue": "rollups"},  # heavy jobs' parts, never on Beckn's

@@ -268,11 +268,16 @@ def test_a_ready_worker_beats_and_queues_the_answer_of_what_was_left(monkeypatch
     monkeypatch.setattr(tasks.answer_left_waiting, "delay", lambda *a: queued.append(a))
     consumer = SimpleNamespace(hostname="worker@h", pool=None)
     worker_life._ready(sender=consumer)
-    assert [(host, kw) for host, _pool, kw in started] == [("worker@h", {"consumer": True})]
+    assert [(host, kw) for host, _pool, kw in started] == [
+        ("worker@h", {"consumer": True, "width": 1})
+    ]
     assert [host for host, _ in queued] == ["worker@h"]
     worker_life._named(sender="worker@h")
     worker_life._pool_process_started()
     assert started[-1] == ("worker@h", "prefork", {"consumer": False})
+    threads = type("TaskPool", (), {"__module__": "celery.concurrency.thread"})()
+    worker_life._ready(sender=SimpleNamespace(hostname="beckn@h", pool=threads, concurrency=4))
+    assert started[-1] == ("beckn@h", "thread", {"consumer": True, "width": 4})
 
 
 def test_the_drain_is_the_answering_processes_rates_an_unmeasured_one_as_the_others():
@@ -327,3 +332,6 @@ def test_a_heartbeat_carries_the_drain_rate_and_goes_stale(settings, monkeypatch
     assert heartbeat.live(now) == [("worker@h", True, "gevent", 2.0)]
     assert WorkerHeartbeat.objects.get().answered == 4 + heartbeat.WARM_UP
     assert heartbeat.live(now + dt.timedelta(seconds=3.5)) == []
+    # four threads, each answering at that pace: the process answers four times as many
+    heartbeat.beat(heartbeat.Identity("beckn@h", "thread", True, width=4, pid=43), now)
+    assert ("beckn@h", True, "thread", 8.0) in heartbeat.live(now)

@@ -3,7 +3,7 @@ host is killed (with and without a broker flush, started again at once or second
 quiet BAP within its limits is answered before the flood's backlog.
 
 The whole product runs as deployed (tests/support/faults/flood.py): gunicorn, one Celery
-worker host (prefork, two processes) started again after its SIGKILL, beat on the
+worker host (four threads of one process, as deployed) started again after its SIGKILL, beat on the
 production settings (the sweep's own cadence), a private Redis as broker and cache, signed
 requests over HTTP, a receiver that checks every callback's signature. While no worker
 host is alive the BPP answers 503 NACKs, which the flood and the quiet BAP both see; every

@@ -193,6 +193,7 @@ def test_cache_url_selects_a_shared_redis_cache(tmp_path):
 ROUTES = """
 from cpo_portal.celery import app
 names = ["beckn.deliver", "beckn.process_inbound", "beckn.requeue_stuck", "beckn.prune_messages",
+         "beckn.cds_publish_due", "beckn.catalog_push_due",
          "offers.analytics.tasks.rollup_ledger", "cpo_portal.run_chunk", "pricing.anything"]
 result = {name: app.amqp.router.route({}, name)["queue"].name for name in names}
 """
@@ -210,6 +211,8 @@ def test_split_queues_route_beckn_work_and_rollups_apart(tmp_path):
         "beckn.process_inbound": "beckn",
         "beckn.requeue_stuck": "beckn",
         "beckn.prune_messages": "rollups",  # bulk deletes wait behind no callback
+        "beckn.cds_publish_due": "celery",  # whole catalogs, off the answering threads
+        "beckn.catalog_push_due": "celery",
         "offers.analytics.tasks.rollup_ledger": "rollups",
         "cpo_portal.run_chunk": "rollups",  # heavy jobs' parts
         "pricing.anything": "celery",

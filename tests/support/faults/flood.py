@@ -7,7 +7,7 @@ BAPs' callback endpoint, Celery worker and beat processes on the deployed settin
 starts the web server (gunicorn with gunicorn.conf.py, one gthread worker) and sends
 signed requests over HTTP: the flooding BAP from several threads as fast as the server
 answers (status and support in turn), the quiet BAP one select a second. One worker host
-(prefork, `concurrency` processes) answers them. With `flush`, a third of the way in,
+(one process, `concurrency` threads, as deployed) answers them. With `flush`, a third of the way in,
 the broker's Redis database is flushed (every queued task message is lost); with `kill`,
 half way, the worker host is SIGKILLed (the task it held is lost with it) and started
 again at once, as a process supervisor would, or `restart_after` seconds later (a host
@@ -225,7 +225,7 @@ def run(
     *,
     flush: bool = True,
     kill: bool = True,
-    concurrency: int = 2,
+    concurrency: int = 4,
     ttl: dt.timedelta = TTL,
     root: Path = ROOT,
     pending: int = PENDING,

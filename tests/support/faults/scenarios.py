@@ -80,7 +80,7 @@ def bap_down(
 
 
 def worker_killed(bpp_id: str, count: int, lease: float = 8, concurrency: int = 1) -> Outcome:
-    """The receiver holds the first POSTs open (one per worker process); the worker is
+    """The receiver holds the first POSTs open (one per thread or process); the worker is
     SIGKILLed while they are in flight; a replacement starts. The held callbacks can only
     come back through their lease running out and beat's beckn.requeue_stuck (the broker
     keeps the killed task unacknowledged for its hour-long visibility timeout)."""
