@@ -20,6 +20,9 @@ files start first (`LONGEST_FIRST`) so that `make test`'s parallel workers finis
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
@@ -50,43 +53,63 @@ def pytest_report_header(config):
     return [f"database: {_vendor()}; broker: {settings.CELERY_BROKER_URL.split(':')[0]}"]
 
 
+STARTED_AT = pytest.StashKey[float]()
+SHARED_FOLDER = pytest.StashKey[Path]()  # on the controller of parallel workers
+
+
 def pytest_sessionstart(session):
-    import time
-
-    session.config._started_at = time.time()
+    session.config.stash[STARTED_AT] = time.time()
 
 
-def _shared_folder(config) -> Path:
-    """The run's temporary folder that every parallel worker sees (the workers' parent)."""
-    base = config._tmp_path_factory.getbasetemp()
-    return base.parent if hasattr(config, "workerinput") else base
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist's controller hands each parallel worker the run's shared folder, which it
+    makes before the first worker starts and removes when the run ends."""
+    stash = node.config.stash
+    if SHARED_FOLDER not in stash:
+        stash[SHARED_FOLDER] = Path(tempfile.mkdtemp(prefix="pytest-shared-"))
+    node.workerinput["shared_folder"] = str(stash[SHARED_FOLDER])
+
+
+def _shared_folder(config, tmp_path_factory) -> Path:
+    """The run's temporary folder that every parallel worker sees (their controller's), or
+    without workers pytest's own."""
+    if hasattr(config, "workerinput"):
+        return Path(config.workerinput["shared_folder"])
+    return tmp_path_factory.getbasetemp()
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory
+):
     """Parallel workers create their test databases from one migrated template
     (tests/db_template.py) instead of migrating each their own."""
     if hasattr(request.config, "workerinput"):
         from tests.db_template import use_migrated_template
 
-        use_migrated_template(_shared_folder(request.config))
+        use_migrated_template(_shared_folder(request.config, tmp_path_factory))
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(request) -> Path:
+def migrated_sqlite(request, tmp_path_factory) -> Path:
     """A SQLite file with every migration applied, made once per run (tests/db_template.py),
     for tests that start a new checkout's processes on the embedded defaults: copied into
     their var/, their `migrate` finds nothing left to do."""
     from tests.db_template import migrated_sqlite_file
 
-    return migrated_sqlite_file(_shared_folder(request.config))
+    return migrated_sqlite_file(_shared_folder(request.config, tmp_path_factory))
 
 
 def pytest_sessionfinish(session):
-    if _vendor() == "postgresql" and not hasattr(session.config, "workerinput"):
+    shared = session.config.stash.get(SHARED_FOLDER, None)
+    if shared is None:  # a worker, or a run without workers (which makes no template)
+        return
+    if _vendor() == "postgresql":
         from tests.db_template import drop_template
 
-        drop_template(session.config._tmp_path_factory.getbasetemp())
+        drop_template(shared)
+    shutil.rmtree(shared, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -94,7 +117,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     from tests.browser import screenshots_dir
 
     folder = screenshots_dir()
-    started = getattr(config, "_started_at", 0)
+    started = config.stash.get(STARTED_AT, 0)
     shots = [p for p in folder.glob("*.png") if p.stat().st_mtime >= started]
     if shots:
         terminalreporter.write_sep("-", "browser screenshots")
@@ -205,20 +228,23 @@ def kept_world(django_db_blocker) -> Iterator[None]:
     own `db` transaction is a savepoint within it, so a test's changes are rolled back after
     it and the next test sees the world as built. At the end of the scope the whole world is
     rolled back. Only for tests on the `db` fixture: a `transactional_db` test would flush the
-    tables under it. Marked as a test case's block, as Django's own TestCase marks its class
-    transaction, so `atomic(durable=True)` in the code under test behaves as in any test.
+    tables under it. The outer transaction is Django's own TestCase's class transaction (its
+    `setUpClass` opens it, `tearDownClass` rolls it back and closes the connections), so
+    `atomic(durable=True)` in the code under test behaves as in any test. Kept worlds do not
+    nest: the inner one's end would close the outer one's connection.
     """
-    from django.db import transaction
+    from django.test import TestCase
+
+    class KeptWorld(TestCase):
+        databases = {"default"}
 
     with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer._from_testcase = True
-        outer.__enter__()
+        KeptWorld.setUpClass()
         try:
             yield
         finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+            KeptWorld.tearDownClass()
+            KeptWorld.doClassCleanups()
 
 
 @pytest.fixture(scope="module")

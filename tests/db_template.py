@@ -11,7 +11,9 @@ then starts as a copy of it and Django's own migrate finds nothing left to apply
   TEST["TEMPLATE"] setting); it is dropped when the run ends.
 - SQLite: the template is a file, copied with SQLite's online backup into the worker's
   in-memory test database (named in TEST["NAME"] and kept open, so that it lives until
-  Django connects to it); the file goes with pytest's temporary folder.
+  Django connects to it); the file goes with the run's shared folder (tests/conftest.py:
+  pytest's temporary folder, or one that the parallel workers' controller removes when the
+  run ends).
 
 The template is made afresh by every run, so it is always the checkout's migrations. The
 SQLite file also serves the tests that start a new checkout's processes (`make run` in the

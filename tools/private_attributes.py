@@ -12,7 +12,8 @@ Flagged: an attribute access `x._name` (one leading underscore, not a dunder), a
 
 So `super()._check_values(...)` in a form field, `admin.site._registry` or
 `queryset._raw_delete(...)` fail, while `self._lock` on our own class passes. Checked:
-the project's production code, bench/ and tools/ (not tests/ nor migrations).
+the project's production code, bench/, tools/ and the tests (tests/, bench/tests/), not
+the migrations.
 
     python tools/private_attributes.py      # run from the checkout; `make lint` runs it
 """
@@ -221,8 +222,13 @@ def problems_in(
     ]
 
 
+def checked(root: Path = ROOT) -> list[Path]:
+    """The files checked: every Python file of the checkout, tests included, but migrations."""
+    return checked_files(root, tests=True)
+
+
 def main() -> int:
-    files = checked_files()
+    files = checked()
     trees = {path: ast.parse(path.read_text()) for path in files}
     owned = set().union(*(defined_names(tree) for tree in trees.values()))
     ours = project_packages()

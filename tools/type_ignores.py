@@ -51,7 +51,8 @@ def problems_in(text: str, name: str = "<text>") -> list[str]:
     return found
 
 
-def checked_files(root: Path = ROOT) -> list[Path]:
+def checked_files(root: Path = ROOT, tests: bool = False) -> list[Path]:
+    """The project's Python files but migrations; tests/ and bench/tests/ only if `tests`."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],  # noqa: S607
         cwd=root,
@@ -62,7 +63,7 @@ def checked_files(root: Path = ROOT) -> list[Path]:
     return [
         root / name
         for name in listed
-        if not name.startswith(("tests/", "bench/tests/"))
+        if (tests or not name.startswith(("tests/", "bench/tests/")))
         and "/migrations/" not in name
         and (root / name).exists()
     ]

@@ -63,8 +63,9 @@ def snapshot() -> dict[str, list]:
 
 
 def wipe_rollups() -> None:
-    for model in TABLES:
-        model.objects.all()._raw_delete(connection.alias)
+    with connection.cursor() as cursor:
+        for model in TABLES:  # plain DELETEs: no cascade, no signals
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def assert_incremental_equals_rebuild(first=DAY - dt.timedelta(days=7), days=21) -> None:

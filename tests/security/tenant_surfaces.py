@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.apps import apps
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.test import RequestFactory
@@ -42,6 +41,7 @@ from tests.security.surfaces import (
     natural_key,
 )
 from tests.security.tenant_world import World, tenant_models
+from tests.support.admin import registered
 
 # -- the admin -------------------------------------------------------------------------------
 
@@ -56,12 +56,12 @@ def admin_surfaces(d: Discovery) -> None:
     add = d.surfaces.append
     add(Surface("admin", "admin index", reverse("admin:index")))
     add(Surface("admin", "admin password change", reverse("admin:password_change")))
-    labels = sorted({m._meta.app_label for m in admin.site._registry})
+    labels = sorted({m._meta.app_label for m in registered()})
     for label in labels:
         add(Surface("admin", f"admin app {label}", reverse("admin:app_list", args=[label])))
     request = _superuser_request(d.world)
     User = get_user_model()
-    for model, model_admin in admin.site._registry.items():
+    for model, model_admin in registered().items():
         info = (model._meta.app_label, model._meta.model_name)
         label = model._meta.label
         tenant = tenancy.tenant_path(model) is not None
@@ -149,12 +149,13 @@ def _autocomplete(d: Discovery) -> None:
     request = _superuser_request(d.world)
     seen = set()
     # Sources are interchangeable (same target, same limit): prefer models with an admin.
-    for model in sorted(apps.get_models(), key=lambda m: m not in admin.site._registry):
+    admins = registered()
+    for model in sorted(apps.get_models(), key=lambda m: m not in admins):
         for f in model._meta.get_fields():
             if not (f.is_relation and f.concrete and (f.many_to_one or f.many_to_many)):
                 continue
             remote = f.remote_field.model
-            remote_admin = admin.site._registry.get(remote)
+            remote_admin = admins.get(remote)
             if remote_admin is None or not remote_admin.get_search_fields(request):
                 continue
             key = (remote, repr(f.get_limit_choices_to()))

@@ -15,7 +15,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
@@ -63,6 +62,7 @@ from tests.factories import (
 from tests.offers.factories import OfferFactory
 from tests.pricing.factories import BandFactory, SurgeFactory, TariffFactory
 from tests.roaming.cdr_data import cdr
+from tests.support.admin import registered
 
 TOKENS = {"a": "alpaca", "b": "zebra"}
 IST = ZoneInfo("Asia/Kolkata")
@@ -285,4 +285,4 @@ def unmarked(side: Side) -> list[str]:
 
 
 def admin_tenant_models() -> list[type[models.Model]]:
-    return [m for m in admin.site._registry if tenancy.tenant_path(m) is not None]
+    return [m for m in registered() if tenancy.tenant_path(m) is not None]

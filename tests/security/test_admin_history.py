@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from cpo_portal import tenancy
 from cpo_portal.admin.history_admin import AuditHistoryAdmin
 from cpo_portal.models import Operator
 from tests.security.write_surfaces import forms_posting_to
+from tests.support.admin import registered
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +87,10 @@ def test_nobody_reverts_not_even_who_may_change(client, network, who):
 
 
 def test_every_admin_with_history_is_read_only_history():
-    with_history = [m for m, a in admin.site._registry.items() if isinstance(a, SimpleHistoryAdmin)]
+    admins = registered()
+    with_history = [m for m, a in admins.items() if isinstance(a, SimpleHistoryAdmin)]
     assert len(with_history) > 10
-    plain = [
-        m._meta.label
-        for m in with_history
-        if not isinstance(admin.site._registry[m], AuditHistoryAdmin)
-    ]
+    plain = [m._meta.label for m in with_history if not isinstance(admins[m], AuditHistoryAdmin)]
     assert plain == [], "derive these admins from cpo_portal.admin.history_admin.AuditHistoryAdmin"
 
 

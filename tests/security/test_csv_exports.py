@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
@@ -23,6 +22,7 @@ from offers.models import Offer, OfferCode
 from offers.models.ledger import AppendOnlyError
 from offers.services.codes import batch_csv, generate_batch
 from tests.security import tenant_world as tw
+from tests.support.admin import action_names, registered
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("beckn", "cpo_portal", "offers", "pricing")
@@ -117,12 +117,7 @@ def _formulas(rows: list[list[str]]) -> list[str]:
 
 
 def _exporting_admins():
-    def exports(model_admin) -> bool:
-        return "export_csv" in [name for _, name, _ in model_admin._get_base_actions()]
-
-    return sorted(
-        (m for m, a in admin.site._registry.items() if exports(a)), key=lambda m: m._meta.label
-    )
+    return [m for m, a in registered().items() if "export_csv" in action_names(a)]
 
 
 def test_every_admin_export_neutralises_formulas(client, side):

@@ -9,13 +9,14 @@ refuses an argument holding NUL before the command runs."""
 
 from __future__ import annotations
 
+import argparse
 import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.management import call_command, get_commands, load_command_class
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from cpo_portal.management.product_command import ProductCommand
 
@@ -23,17 +24,53 @@ PRODUCT = ("cpo_portal", "pricing", "offers", "beckn", "analytics", "roaming")
 SERVING = {"cds_standin", "beckn_bap", "seed_demo"}
 HOSTILE = ["a\x00b", "\u00b2", "99999999999999999999999", "9999-12-31", "-1", "NaN", "1e999",
            "/nonexistent/file.csv", ""]  # fmt: skip
-DJANGO_S = {"verbosity", "settings", "pythonpath", "traceback", "no_color", "force_color",
-            "skip_checks", "help", "version"}  # fmt: skip
 
 
-def argument_lists(parser: Any, value: str) -> Iterator[list[str]]:
+class KeptArguments(CommandParser):
+    """A command's parser that keeps every argument it is given, as `add_argument` (on it or
+    on one of its groups) and `add_subparsers` return it: argparse has no public list of a
+    parser's arguments. Its verbs' parsers are KeptArguments too (CommandParser's
+    `add_subparsers` makes them of the parser's own class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.arguments: list[argparse.Action] = []  # argparse's __init__ adds --help
+        super().__init__(*args, **kwargs)
+
+    def keep(self, action: Any) -> Any:
+        self.arguments.append(action)
+        return action
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any:
+        return self.keep(super().add_argument(*args, **kwargs))
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        return self.keep(super().add_subparsers(**kwargs))
+
+    def kept_group(self, group: Any) -> Any:
+        add, exclusive = group.add_argument, group.add_mutually_exclusive_group
+        group.add_argument = lambda *args, **kwargs: self.keep(add(*args, **kwargs))
+        group.add_mutually_exclusive_group = lambda **kwargs: self.kept_group(exclusive(**kwargs))
+        return group
+
+    def add_argument_group(self, *args: Any, **kwargs: Any) -> Any:
+        return self.kept_group(super().add_argument_group(*args, **kwargs))
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> Any:
+        return self.kept_group(super().add_mutually_exclusive_group(**kwargs))
+
+
+def command_arguments(command: Any, name: str) -> KeptArguments:
+    """The command's own arguments (its `add_arguments`; Django's common options left out)."""
+    parser = KeptArguments(prog=f"manage.py {name}")
+    command.add_arguments(parser)
+    return parser
+
+
+def argument_lists(parser: KeptArguments, value: str) -> Iterator[list[str]]:
     """The command lines giving `value` to every argument of `parser` that takes one: all
-    at once, then each option alone. (argparse lists a parser's arguments only in its
-    `_actions`.)"""
-    options = [a for a in parser._actions if a.option_strings and a.nargs != 0
-               and a.dest not in DJANGO_S]  # fmt: skip
-    positional = [a for a in parser._actions if not a.option_strings]
+    at once, then each option alone."""
+    options = [a for a in parser.arguments if a.option_strings and a.nargs != 0]
+    positional = [a for a in parser.arguments if not a.option_strings]
     for p in positional:
         if isinstance(p.choices, dict):  # verbs, each with its own arguments
             for verb, verb_parser in p.choices.items():
@@ -59,7 +96,7 @@ def test_no_command_answers_a_value_no_argument_takes_with_a_traceback(network):
     for name, app in sorted(get_commands().items()):
         if app not in PRODUCT or name in SERVING:
             continue
-        parser = load_command_class(app, name).create_parser("manage.py", name)
+        parser = command_arguments(load_command_class(app, name), name)
         for value in HOSTILE:
             for args in argument_lists(parser, value):
                 run += 1

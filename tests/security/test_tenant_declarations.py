@@ -10,6 +10,7 @@ from cpo_portal import tenancy
 from cpo_portal.models import Operator
 from tests.security import surfaces
 from tests.security import tenant_surfaces as ts
+from tests.support.admin import registered
 
 PROJECT_APPS = ("beckn", "offers", "pricing", "cpo_portal")
 
@@ -30,9 +31,7 @@ def _reaches_operator(model, depth: int = 3) -> bool:
 def test_every_model_on_a_surface_that_belongs_to_an_operator_says_so():
     """A model in the admin or behind an endpoint that points at an operator but declares no
     TENANT_PATH would pass through tenancy.scope unfiltered."""
-    from django.contrib import admin
-
-    exposed = set(admin.site._registry)
+    exposed = set(registered())
     for _, pattern, _ in ts.walk():
         cls = getattr(pattern.callback, "cls", None)
         model = ts.view_model(cls) if cls is not None else None

@@ -25,6 +25,7 @@ from cpo_portal import tenancy
 from cpo_portal.models import Role
 from tests.security import tenant_world as tw
 from tests.security import write_surfaces as ws
+from tests.support.admin import registered
 
 # CI runs the sweep on PostgreSQL only; `make test` runs it on any database.
 pytestmark = pytest.mark.one_database
@@ -48,7 +49,7 @@ def may_write(user, model, perm: str, obj=None) -> bool:
     """The admin allows it, and the object belongs to one of the user's operators."""
     if perm == "revert":
         return False  # the history form is read-only for everyone
-    model_admin = admin.site._registry[model]
+    model_admin = admin.site.get_model_admin(model)
     request = ws.request_as(user)
     check = {
         "add": lambda: model_admin.has_add_permission(request),
@@ -183,9 +184,9 @@ def test_the_superusers_change_forms_do_write(admin_world):
 def test_every_registered_model_is_swept_with_objects(admin_world):
     _, targets, surfaces = admin_world
     labels = {s.label for s in surfaces}
-    empty = [m._meta.label for m in admin.site._registry if not targets.get(m)]
+    empty = [m._meta.label for m in registered() if not targets.get(m)]
     assert empty == [], "add an object of these models to the sweep's world"
-    for model in admin.site._registry:
+    for model in registered():
         label = model._meta.label
         assert f"add {label}" in labels
         assert any(s.label.startswith(f"change {label} #") for s in surfaces), label

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
@@ -28,6 +27,7 @@ from django.urls import URLPattern, reverse
 
 from cpo_portal import tenancy
 from tests.security.surfaces import STANDARD_ADMIN_VIEWS
+from tests.support.admin import action_names, registered
 
 # Plausible files for upload fields, by URL name (any other upload gets an empty file).
 SAMPLE_UPLOADS = {
@@ -210,15 +210,15 @@ def discover(superuser, targets: dict[type[models.Model], list]) -> list[WriteSu
 
 def _discover(superuser, targets: dict[type[models.Model], list]) -> list[WriteSurface]:
     d = WriteDiscovery(superuser, targets)
-    for model, model_admin in admin.site._registry.items():
+    for model, model_admin in registered().items():
         info, label = _info(model), model._meta.label
         objs = targets.get(model, [])
         changelist = reverse("admin:{}_{}_changelist".format(*info))
         d.add(f"add {label}", reverse("admin:{}_{}_add".format(*info)), model, perm="add")
         if model_admin.list_editable:
             d.add(f"changelist form {label}", changelist, model)
-        for action in model_admin._get_base_actions():
-            name, pks = action[1], tuple(o.pk for o in objs)
+        for name in action_names(model_admin):
+            pks = tuple(o.pk for o in objs)
             d.surfaces.append(WriteSurface(f"action {name} {label}", changelist, model,
                                            action=name, selectable=pks))  # fmt: skip
         for name, params in _extra_views(model, model_admin):
@@ -269,7 +269,7 @@ def targets_of(world_sides, extra: dict | None = None) -> dict[type[models.Model
     that belongs to no operator (an on_search callback), and for models that belong to no
     operator (users, schedules, the registry) the first one."""
     out: dict[type[models.Model], list] = {}
-    for model in admin.site._registry:
+    for model in registered():
         manager = model._default_manager
         if tenancy.tenant_path(model) is None:
             first = manager.order_by("pk").first()

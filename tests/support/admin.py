@@ -1,15 +1,34 @@
-"""The admin's URLs by model, every admin page, and the POST bodies of its operator and offer
-forms, for tests that drive the admin pages."""
+"""The admin's registered models and their actions, its URLs by model, every admin page, and
+the POST bodies of its operator and offer forms, for tests that drive the admin pages."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
 
+from django.apps import apps
 from django.contrib import admin
+from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
 
 from cpo_portal.models import Operator
+
+
+def registered(site: admin.AdminSite = admin.site) -> dict[type[Model], admin.ModelAdmin]:
+    """Every model registered with the admin site and its ModelAdmin, by model label."""
+    models = apps.get_models(include_auto_created=True, include_swapped=True)
+    found = sorted((m for m in models if site.is_registered(m)), key=lambda m: m._meta.label)
+    return {model: site.get_model_admin(model) for model in found}
+
+
+def action_names(model_admin: admin.ModelAdmin) -> list[str]:
+    """The bulk actions a model admin's change list offers before the request's permissions
+    filter them: the site-wide ones (`delete_selected`) unless the admin's own `actions`
+    name one alike, then the admin's own."""
+    own = [model_admin.get_action(action) for action in model_admin.actions or []]
+    own_names = [found[1] for found in own if found]
+    site_wide = [name for name, _ in model_admin.admin_site.actions if name not in own_names]
+    return site_wide + own_names
 
 
 def admin_url(app_label: str, model: str, action: str, *args) -> str:
@@ -31,7 +50,7 @@ def admin_pages(superuser) -> list[str]:
     row) change, history, delete and first history version pages."""
     urls = [reverse("admin:index"), reverse("admin:password_change")]
     urls.append(reverse("admin:auth_user_password_change", args=[superuser.pk]))
-    for model in admin.site._registry:
+    for model in registered():
         info = (model._meta.app_label, model._meta.model_name)
         urls.append(reverse("admin:app_list", args=[info[0]]))
         urls += [reverse("admin:{}_{}_{}".format(*info, page)) for page in ("changelist", "add")]
