@@ -227,16 +227,31 @@ def checked(root: Path = ROOT) -> list[Path]:
     return checked_files(root, tests=True)
 
 
-def main() -> int:
-    files = checked()
-    trees = {path: ast.parse(path.read_text()) for path in files}
-    owned = set().union(*(defined_names(tree) for tree in trees.values()))
+def _is_test(path: Path) -> bool:
+    return path.relative_to(ROOT).parts[:1] == ("tests",) or path.is_relative_to(
+        ROOT / "bench" / "tests"
+    )
+
+
+def problems_of(texts: dict[Path, str]) -> list[str]:
+    """The problems of these files (path under ROOT: its text), each judged against the
+    names the project defines: a name the tests define is theirs to use, never a cover
+    for the product's code."""
+    trees = {path: ast.parse(text) for path, text in texts.items()}
+    product = set().union(*(defined_names(t) for p, t in trees.items() if not _is_test(p)))
+    owned = product.union(*(defined_names(t) for p, t in trees.items() if _is_test(p)))
     ours = project_packages()
-    found = [
+    return [
         problem
-        for path in files
-        for problem in problems_in(path.read_text(), str(path.relative_to(ROOT)), owned, ours)
+        for path, text in texts.items()
+        for problem in problems_in(
+            text, str(path.relative_to(ROOT)), owned if _is_test(path) else product, ours
+        )
     ]
+
+
+def main() -> int:
+    found = problems_of({path: path.read_text() for path in checked()})
     for problem in found:
         print(problem)
     print(f"{len(found)} private attribute accesses to libraries")

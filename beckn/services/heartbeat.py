@@ -10,7 +10,7 @@ recent answers (DECAY), so that the rates of a host's processes add up to what t
 answers while all of them are busy. Under the threads or gevent pool the answers are timed
 per thread (or greenlet), `width` of them at once, so the row carries that many times the
 rate of one. A callback's POST to a slow BAP (services.slow_baps)
-is not timed: it holds one process, not the pace of each answer. A process that stops
+is not timed: it holds one process (or thread), not the pace of each answer. A process that stops
 cleanly deletes its row; one that is killed leaves it to go stale
 (BECKN_WORKER_STALE_SECONDS).
 """

@@ -3,7 +3,7 @@ psycopg, Celery, kombu, redis-py (or any other library)."""
 
 from __future__ import annotations
 
-from tools.private_attributes import ROOT, checked, main, problems_in
+from tools.private_attributes import ROOT, checked, main, problems_in, problems_of
 
 SAMPLE = """\
 from django import forms
@@ -55,3 +55,14 @@ def test_the_project_touches_no_private_attribute_of_a_library(capsys):
     assert ROOT / "bench" / "tests" / "conftest.py" in files
     assert not any("/migrations/" in str(f) for f in files)
     assert main() == 0, capsys.readouterr().out
+
+
+def test_a_name_the_tests_define_covers_only_the_tests():
+    use = "def f(client):\n    return client._hidden\n"
+    found = problems_of(
+        {
+            ROOT / "beckn" / "x.py": use,
+            ROOT / "tests" / "t.py": "def _hidden():\n    pass\n\n\n" + use,
+        }
+    )
+    assert [problem.split(":")[0] for problem in found] == ["beckn/x.py"]
