@@ -51,17 +51,33 @@ def sideways_scroll(page) -> int:
     )
 
 
+# Three animation frames: a resize observer runs in the first after the new layout, and a
+# chart redraws its canvas in the frame after that (Chart.js throttles its resize to one).
+SETTLED = """() => new Promise(done => {
+  let frames = 3;
+  const tick = () => (--frames ? requestAnimationFrame(tick) : done());
+  requestAnimationFrame(tick);
+})"""
+
+
+def resized(page, size: dict[str, int]) -> None:
+    """The viewport at `size`, and the page laid out again for it, its charts included
+    (a fixed wait raced them on a loaded machine: a chart still at the last width made
+    the page scroll sideways)."""
+    page.set_viewport_size(size)
+    page.evaluate(SETTLED)
+
+
 def shoot(page, name: str) -> dict[str, int]:
     """Screenshots of the current page at 1366 and 390 px; the sideways scroll at each."""
     folder = screenshots_dir()
     folder.mkdir(parents=True, exist_ok=True)
     overflow = {}
     for label, size in WIDTHS.items():
-        page.set_viewport_size(size)
-        page.wait_for_timeout(50)
+        resized(page, size)
         overflow[label] = sideways_scroll(page)
         page.screenshot(path=folder / f"{name}-{label}.png", full_page=True)
     return overflow
 
 
-__all__ = ["log_in", "page", "shoot", "sideways_scroll"]
+__all__ = ["log_in", "page", "resized", "shoot", "sideways_scroll"]

@@ -16,7 +16,7 @@ from analytics.services.whatif.start import new_run
 from cpo_portal.models import Role
 from roaming.services import cdr_imports
 from tests.analytics.conftest import DAY
-from tests.cpo_portal.browser.conftest import WIDTHS, log_in, shoot, sideways_scroll
+from tests.cpo_portal.browser.conftest import WIDTHS, log_in, resized, shoot, sideways_scroll
 from tests.factories import staff
 from tests.pricing.factories import SurgeFactory
 from tests.roaming.cdr_data import cdr, dumps
@@ -86,8 +86,7 @@ def faults(page, url: str, name: str) -> dict[str, object]:
     page.wait_for_load_state("load")
     found: dict[str, object] = {}
     for label, size in WIDTHS.items():
-        page.set_viewport_size(size)
-        page.wait_for_timeout(50)
+        resized(page, size)
         if scroll := sideways_scroll(page):
             found[f"{name} {label} scrolls sideways"] = scroll
         if words := broken_words(page):
