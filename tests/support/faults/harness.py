@@ -236,12 +236,12 @@ class Rig:
             **self.settings_env,
         }
 
-    def worker(self, name: str, concurrency: int = 1, pool: str = "threads") -> Process:
+    def worker(self, name: str, concurrency: int = 1) -> Process:
         """Started, not yet ready: `wait_ready()` it (processes start faster side by side).
         A Beckn worker as deployed (docs/operations.md): `concurrency` threads of one
-        process (one: the solo pool), or `pool` prefork's processes."""
-        width = ["--concurrency", str(concurrency)]
-        pool_args = ["--pool", "solo" if concurrency == 1 else pool, *width]
+        process (one: the solo pool)."""
+        pool = "solo" if concurrency == 1 else "threads"
+        pool_args = ["--pool", pool, "--concurrency", str(concurrency)]
         argv = [sys.executable, "-m", "celery", "-A", "cpo_portal", "worker", *pool_args,
                 "-Q", "celery,beckn", "--loglevel", "INFO", "--without-gossip",
                 "--without-mingle", "--hostname", f"faults-{name}-{os.getpid()}@%h"]  # fmt: skip
