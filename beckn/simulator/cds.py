@@ -23,6 +23,7 @@ from beckn.protocol.signing import SignatureError, sign_request, verify_request
 from beckn.protocol.timefmt import format_timestamp
 from beckn.simulator.loopback import LoopbackServer, Reply
 from cpo_portal.outbound import transport
+from cpo_portal.web import jsonlimits
 
 KeyLookup = Callable[[str, str], str | None]
 Validate = Callable[[dict[str, Any]], list[str]]
@@ -90,7 +91,10 @@ class StandInCds(LoopbackServer):
             except SignatureError as exc:
                 return 401, _nack(f"signature refused: {exc}"), None
         try:
-            body = json.loads(raw)
+            body = jsonlimits.loads(raw, max_bytes=self.max_body)
+        except ValueError as exc:  # not JSON, or past the bounded parser's limits
+            return 400, _nack(f"body is not JSON within limits: {exc}"), None
+        try:
             catalogs = body["message"]["catalogs"]
             body["context"]["bppUri"]
         except (ValueError, KeyError, TypeError):

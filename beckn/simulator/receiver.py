@@ -3,7 +3,6 @@ every on_<action> it receives and keeps the bodies for whoever waits for them.""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 from beckn.protocol.signing import SignatureError, verify_request
 from beckn.protocol.v2.ack import CounterSigner
 from beckn.simulator.loopback import LoopbackServer, Reply
+from cpo_portal.web import jsonlimits
 
 ACK = {"message": {"ack": {"status": "ACK"}}}
 KeyLookup = Callable[[str, str], str | None]
@@ -47,9 +47,9 @@ class CallbackReceiver(LoopbackServer):
         action = path.rstrip("/").rsplit("/", 1)[-1]
         signer, error = self._verify(raw, headers)
         try:
-            body = json.loads(raw)
-        except ValueError:
-            body, error = {}, error or "body is not JSON"
+            body = jsonlimits.loads(raw, max_bytes=self.max_body)
+        except ValueError as exc:  # not JSON, or past the bounded parser's limits
+            body, error = {}, error or f"body is not JSON within limits: {exc}"
         with self.changed:
             self.received.append(Received(action, body, raw, headers, signer, error))
             self.changed.notify_all()
