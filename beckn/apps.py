@@ -10,10 +10,12 @@ class BecknConfig(AppConfig):
             checks,  # noqa: F401  (registers the settings checks)
             worker_life,  # noqa: F401  (a worker's heartbeat and start)
         )
-        from beckn.services import jobs
+        from beckn.services import heartbeat, jobs
         from beckn.tasks import CeleryPublisher
+        from cpo_portal.background import lease_holder
 
         jobs.register(CeleryPublisher())
+        lease_holder.known_by(heartbeat.live_holders)
 
         from beckn.services.order_flow import orders_named
         from beckn.services.order_updates import on_not_delivered

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import NamedTuple, cast
 
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
-from django.db.models import Field, QuerySet
+from django.db.models import Field, Q, QuerySet
 from django.utils import timezone
 
 from beckn import conf
@@ -41,6 +41,7 @@ from beckn.protocol.v2 import context as v2_context
 from beckn.services import outbox, publication
 from beckn.wire.v2 import reading as v2_reading
 from beckn.wire.v2 import replies as v2_replies
+from cpo_portal.background import lease_holder
 from cpo_portal.db import stamps
 from cpo_portal.models import Checked, Stamp
 
@@ -143,14 +144,18 @@ def waiting(now: dt.datetime) -> QuerySet[InboundMessage]:
 
 
 def release(taken_before: dt.datetime) -> int:
-    """The messages taken before `taken_before` and still not answered, free to be taken
+    """The messages taken before `taken_before`, or by a worker process known dead
+    (cpo_portal.background.lease_holder.alive), and still not answered, free to be taken
     again: by the sweep once their LEASE has run out (their worker died, or is slow: then
-    whichever answers first is the answer, the other's is dropped), or at once by a worker
-    host that starts with no other alive (tasks.answer_left_waiting); how many."""
-    held = InboundMessage.objects.filter(
-        state=InboundState.PROCESSING, processed_at__lt=taken_before
-    )
-    return held.update(state=InboundState.RECEIVED)
+    whichever answers first is the answer, the other's is dropped) or their worker's
+    heartbeat went stale, or at once by a worker host that starts with no other alive
+    (tasks.answer_left_waiting); how many."""
+    held = Q(processed_at__lt=taken_before)
+    alive = lease_holder.alive(timezone.now())
+    if alive is not None:
+        held |= ~Q(taken_by="") & ~Q(taken_by__in=alive)
+    taken = InboundMessage.objects.filter(held, state=InboundState.PROCESSING)
+    return taken.update(state=InboundState.RECEIVED)
 
 
 def _next_waiting(now: dt.datetime) -> tuple[InboundMessage, bool] | None:
@@ -159,7 +164,7 @@ def _next_waiting(now: dt.datetime) -> tuple[InboundMessage, bool] | None:
     return _take("next", lambda alias: waiting(_ANY_TIME).using(alias), now)
 
 
-_TAKE_COLUMNS = ("id", "state", "processed_at", "attempts")
+_TAKE_COLUMNS = ("id", "state", "processed_at", "taken_by", "attempts")
 _ANY_TIME = dt.datetime(1970, 1, 2, tzinfo=dt.UTC)  # where the time goes (never a message's)
 _TAKES: dict[tuple[str, str], tuple[str, list, bool]] = {}
 _STAMPS = "published_stamps"  # the take's column of every operator's stamps
@@ -188,7 +193,12 @@ def _take(
             _TAKES[key] = _take_sql(rows(alias))
     sql, params, with_stamps = _TAKES[key]
     any_time, at = ops.adapt_datetimefield_value(_ANY_TIME), ops.adapt_datetimefield_value(now)
-    values = [InboundState.PROCESSING, at, *(at if p == any_time else p for p in params)]
+    values = [
+        InboundState.PROCESSING,
+        at,
+        lease_holder.current(),
+        *(at if p == any_time else p for p in params),
+    ]
     read = Checked.moment()
     found = stamps.instances(InboundMessage, sql, values, alias, (_STAMPS, _MORE))
     if not found:
@@ -204,14 +214,14 @@ def _take_sql(rows: QuerySet[InboundMessage]) -> tuple[str, list, bool]:
     returns the published stamps too."""
     meta = InboundMessage._meta
     ops = connections[rows.db].ops
-    pk, state, processed, attempts = (
+    pk, state, processed, taker, attempts = (
         ops.quote_name(str(cast(Field, meta.get_field(name)).column)) for name in _TAKE_COLUMNS
     )
     first = rows.values("pk")[:1]
     sub, params = first.query.get_compiler(using=rows.db).as_sql()
     sql = (
         f"UPDATE {ops.quote_name(meta.db_table)} SET {state} = %s, {processed} = %s, "  # noqa: S608 (names from the model, values parameters)
-        f"{attempts} = {attempts} + 1 WHERE {pk} IN ({sub}) RETURNING *"
+        f"{taker} = %s, {attempts} = {attempts} + 1 WHERE {pk} IN ({sub}) RETURNING *"
     )
     published = Stamp.every_column(publication.KINDS, rows.db)
     if published is None:

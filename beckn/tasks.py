@@ -180,10 +180,11 @@ def _retry_later(results: dict[int, Result]) -> None:
 
 @shared_task(name="beckn.requeue_stuck", ignore_result=True)
 def requeue_stuck() -> dict[str, int]:
-    """Beat, every few seconds: leases that ran out (of messages and callbacks), rows
-    whose task was lost, messages never processed (while their answer can still arrive
-    in time). Claiming is
-    conditional, so a row queued twice is still sent once."""
+    """Beat, every few seconds: leases that ran out (of messages and callbacks), or
+    whose worker process died (its heartbeat went stale: it is not among the live lease
+    holders), rows whose task was lost, messages never processed (while their answer can
+    still arrive in time). Claiming is conditional, so a row queued twice is still sent
+    once."""
     now = timezone.now()
     processing.release(now - processing.LEASE)
     released = delivery.release_stuck(now)
@@ -224,22 +225,23 @@ def _queue_waiting(rows: QuerySet[InboundMessage]) -> list[int]:
 def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     """Queued by a worker host once it is ready (beckn.worker_life): every message left
     waiting is answered now, whatever its age (its task was lost with a worker that died
-    or a broker that was flushed, and no sweep need wait for INBOUND_GRACE); with no
-    other live worker host, the messages and callbacks leased before this host started
-    were held by dead workers, and are answered and sent now rather than when their
-    lease runs out."""
+    or a broker that was flushed, and no sweep need wait for INBOUND_GRACE). The messages
+    and callbacks that worker processes now dead held (a worker killed, then started
+    again as this one) are answered and sent now rather than when their lease runs out;
+    with no other live worker host, so is everything leased before this host started
+    (leases of no known holder among them)."""
     now = timezone.now()
-    others = {beat.host for beat in heartbeat.live(now) if beat.consumer and beat.host != host}
-    released: list[int] = []
-    if not others:
+    if any(beat.consumer and beat.host != host for beat in heartbeat.live(now)):
+        processing.release(now - processing.LEASE)  # what dead processes held, as the sweep
+        released = delivery.release_stuck(now)
+    else:
         # every lease taken before this host started was a dead worker's: due now, not
         # when that lease would have run out
         started = dt.datetime.fromisoformat(started_at)
         processing.release(started)
-        lease = conf.seconds("BECKN_CALLBACK_LEASE")
-        released = delivery.release_stuck(now, started + lease)
-        for start in range(0, len(released), BATCH):
-            deliver_batch.delay(released[start : start + BATCH])
+        released = delivery.release_stuck(now, started + conf.seconds("BECKN_CALLBACK_LEASE"))
+    for start in range(0, len(released), BATCH):
+        deliver_batch.delay(released[start : start + BATCH])
     waiting = _queue_waiting(processing.unanswered(now))
     return {"released": len(released), "reprocessed": len(waiting)}
 

@@ -40,6 +40,11 @@ class InboundMessage(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    taken_by = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The worker process that took it last (cpo_portal.background.lease_holder).",
+    )
     error = models.TextField(blank=True)
 
     class Meta:

@@ -181,7 +181,7 @@ class Courier(courier.Courier):
 
 def release_stuck(now: datetime, leased_before: datetime | None = None) -> list[int]:
     """Callbacks whose worker stopped (its lease ran out, or was taken before
-    `leased_before`) go back to pending, due `now`."""
+    `leased_before`, or its heartbeat is stale) go back to pending, due `now`."""
     return sweep.release_stuck(Callbacks(), now, leased_before)
 
 

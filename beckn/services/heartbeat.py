@@ -12,7 +12,9 @@ per thread (or greenlet), `width` of them at once, so the row carries that many 
 rate of one. A callback's POST to a slow BAP (services.slow_baps)
 is not timed: it holds one process (or thread), not the pace of each answer. A process that stops
 cleanly deletes its row; one that is killed leaves it to go stale
-(BECKN_WORKER_STALE_SECONDS).
+(BECKN_WORKER_STALE_SECONDS). Once its first row is written, the process holds leases
+under its name (cpo_portal.background.lease_holder); the sweep releases the leases of
+every name not among `live_holders`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from beckn import conf
 from beckn.models import WorkerHeartbeat
+from cpo_portal.background import lease_holder
 
 log = logging.getLogger(__name__)
 
@@ -114,16 +117,22 @@ class _Beating:
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="beckn-heartbeat", daemon=True)
 
+    def beat(self, beats: int) -> None:
+        """The `beats`-th beat of this process's thread (0: its first)."""
+        beat(self.identity)
+        if not lease_holder.current():  # its row written: it can be found dead
+            lease_holder.become(self.identity.host)
+        if self.identity.consumer and beats % FORGET_EVERY == 0:
+            gone = timezone.now() - FORGET_AFTER
+            WorkerHeartbeat.objects.filter(beat_at__lt=gone).delete()
+
     def _run(self) -> None:
         every = float(conf.get("BECKN_HEARTBEAT_EVERY"))
         beats = 0
         while not self.stopped.is_set():
             close_old_connections()
             try:
-                beat(self.identity)
-                if self.identity.consumer and beats % FORGET_EVERY == 0:
-                    gone = timezone.now() - FORGET_AFTER
-                    WorkerHeartbeat.objects.filter(beat_at__lt=gone).delete()
+                self.beat(beats)
             except DatabaseError:
                 log.warning("could not write the worker heartbeat", exc_info=True)
                 connection.close()
@@ -157,6 +166,7 @@ def stop() -> None:
         return
     beating.stopped.set()
     beating.thread.join(5)
+    lease_holder.become("")
     try:
         identity = beating.identity
         WorkerHeartbeat.objects.filter(host=identity.host, pid=identity.pid).delete()
@@ -174,6 +184,14 @@ class Beat(NamedTuple):
     def answers(self) -> bool:
         """Whether this process answers messages (a prefork consumer hands them out)."""
         return not (self.consumer and self.pool == "prefork")
+
+
+def live_holders(now: dt.datetime) -> set[str]:
+    """The lease holder names (cpo_portal.background.lease_holder) of every process whose
+    heartbeat is fresh: a lease held under any other name is a dead process's."""
+    since = now - conf.seconds("BECKN_WORKER_STALE_SECONDS")
+    rows = WorkerHeartbeat.objects.filter(beat_at__gte=since).values_list("host", "pid")
+    return {lease_holder.of(host, pid) for host, pid in rows}
 
 
 def live(now: dt.datetime) -> list[Beat]:

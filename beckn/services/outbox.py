@@ -22,6 +22,7 @@ from beckn.protocol.json_text import encode
 from beckn.protocol.v2 import context as v2_context
 from beckn.protocol.v2.ack import as_v2_error
 from beckn.services import backlog, fastschema, jobs, registry
+from cpo_portal.background import lease_holder
 from cpo_portal.db import joint_writes, stamps
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,7 @@ def _row(
         state=state,
         attempts=1 if held else 0,  # as claiming it would have counted
         leased_until=lease if held else None,
+        leased_by=lease_holder.current() if held else "",
         last_error="" if base else f"{subscriber_id} has no registered callback URL",
         next_attempt_at=now,
         expires_at=expires_at,

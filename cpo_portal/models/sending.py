@@ -34,6 +34,11 @@ class Outgoing(models.Model):
     next_attempt_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True)
     leased_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The worker process that leased it last (cpo_portal.background.lease_holder).",
+    )
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

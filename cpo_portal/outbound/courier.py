@@ -31,6 +31,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cpo_portal.background import lease_holder
 from cpo_portal.db import joint_writes, stamps
 from cpo_portal.models.sending import Attempt, State
 from cpo_portal.outbound import addresses, transport
@@ -45,12 +46,13 @@ def backoff(options: Options, attempt: int, rng: random.Random | None = None) ->
     return delay / 2 + (rng or random).uniform(0, delay / 2)
 
 
-CLAIM_COLUMNS = ("id", "state", "leased_until", "attempts", "next_attempt_at")
+CLAIM_COLUMNS = ("id", "state", "leased_until", "leased_by", "attempts", "next_attempt_at")
 
 
 def claim_many(sender: Sender, ids: Sequence[int], now: datetime) -> list[Any]:
-    """The rows among `ids` that are pending and due, now leased to this worker: one
-    conditional UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35), in id order."""
+    """The rows among `ids` that are pending and due, now leased to this worker (its
+    lease_holder name beside the lease): one conditional UPDATE ... RETURNING
+    (PostgreSQL, and SQLite since 3.35), in id order."""
     if not ids:
         return []
     model = sender.model
@@ -59,18 +61,20 @@ def claim_many(sender: Sender, ids: Sequence[int], now: datetime) -> list[Any]:
     meta = model._meta
     # names from the model, quoted; every value is a parameter
     table = ops.quote_name(meta.db_table)
-    pk, state, lease_col, tries, due = (
+    pk, state, lease_col, holder, tries, due = (
         ops.quote_name(str(cast(models.Field, meta.get_field(name)).column))
         for name in CLAIM_COLUMNS
     )
     marks = ", ".join(["%s"] * len(ids))
     sql = (
-        f"UPDATE {table} SET {state} = %s, {lease_col} = %s, {tries} = {tries} + 1 "  # noqa: S608
+        f"UPDATE {table} SET {state} = %s, {lease_col} = %s, {holder} = %s, "  # noqa: S608
+        f"{tries} = {tries} + 1 "
         f"WHERE {pk} IN ({marks}) AND {state} = %s AND {due} <= %s RETURNING *"
     )
     params = [
         State.SENDING,
         ops.adapt_datetimefield_value(lease),
+        lease_holder.current(),
         *ids,
         State.PENDING,
         ops.adapt_datetimefield_value(now),

@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.db import models, transaction
+from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
+from cpo_portal.background import lease_holder
 from cpo_portal.models.sending import State
 from cpo_portal.outbound.senders import Sender
 
@@ -27,13 +29,18 @@ def release_stuck(
     repeated), and the attempt that worker never recorded gets a row of its own, so the
     admin shows as many attempts as the row counts. Died: its lease ran out before `now`,
     or was taken before `leased_before` (a later time: the leases of workers known dead,
-    each of which would run out then)."""
+    each of which would run out then), or the process that holds it is known dead
+    (lease_holder.alive)."""
     model, attempts, fk = sender.model, sender.attempt_model, f"{sender.row_field}_id"
     lease = timedelta(seconds=sender.options().lease)
+    died = Q(leased_until__lt=leased_before or now)
+    alive = lease_holder.alive(now)
+    if alive is not None:
+        died |= ~Q(leased_by="") & ~Q(leased_by__in=alive)
     with transaction.atomic():
         stuck = list(
             model.objects.select_for_update(skip_locked=True)
-            .filter(state=State.SENDING, leased_until__lt=leased_before or now)
+            .filter(died, state=State.SENDING)
             .only("pk", "attempts", "leased_until", "target_url")[:1000]
         )
         ids = [row.pk for row in stuck]

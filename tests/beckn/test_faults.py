@@ -64,6 +64,19 @@ def test_a_worker_killed_mid_post_still_delivers_through_the_lease(bpp_id, threa
 
 
 @real
+def test_a_killed_workers_callbacks_go_once_its_heartbeat_is_stale_not_its_lease(bpp_id):
+    """Beside a live worker host, as several worker processes of one host are: the killed
+    process's leases name it, so the sweep sends its held callbacks again once its
+    heartbeat is stale (BECKN_WORKER_STALE_SECONDS), long before their lease runs out."""
+    lease = 60
+    outcome = scenarios.worker_killed(bpp_id, count=10, lease=lease, concurrency=4, sibling=True)
+    assert_nothing_lost(outcome, 10)
+    assert outcome.facts["held rows sent again"] == 4
+    resent_after = outcome.facts["seconds from the kill to the last"]
+    assert isinstance(resent_after, float) and resent_after < lease / 2, outcome.report()
+
+
+@real
 def test_a_broker_restarted_empty_loses_no_callback(bpp_id):
     outcome = scenarios.broker_restart(bpp_id, count=16, delay=0.3)
     assert_nothing_lost(outcome, 16)

@@ -236,14 +236,14 @@ class Rig:
             **self.settings_env,
         }
 
-    def worker(self, name: str, concurrency: int = 1) -> Process:
+    def worker(self, name: str, concurrency: int = 1, queues: str = "celery,beckn") -> Process:
         """Started, not yet ready: `wait_ready()` it (processes start faster side by side).
         A Beckn worker as deployed (docs/operations.md): `concurrency` threads of one
-        process (one: the solo pool)."""
+        process (one: the solo pool), taking the task messages of `queues`."""
         pool = "solo" if concurrency == 1 else "threads"
         pool_args = ["--pool", pool, "--concurrency", str(concurrency)]
         argv = [sys.executable, "-m", "celery", "-A", "cpo_portal", "worker", *pool_args,
-                "-Q", "celery,beckn", "--loglevel", "INFO", "--without-gossip",
+                "-Q", queues, "--loglevel", "INFO", "--without-gossip",
                 "--without-mingle", "--hostname", f"faults-{name}-{os.getpid()}@%h"]  # fmt: skip
         return self._start(Process(name, argv, self.env(), self.workdir / f"{name}.log", "ready."))
 

@@ -79,11 +79,16 @@ def bap_down(
         rig.close()
 
 
-def worker_killed(bpp_id: str, count: int, lease: float = 8, concurrency: int = 1) -> Outcome:
+def worker_killed(
+    bpp_id: str, count: int, lease: float = 8, concurrency: int = 1, sibling: bool = False
+) -> Outcome:
     """The receiver holds the first POSTs open (one per thread or process); the worker is
     SIGKILLed while they are in flight; a replacement starts. The held callbacks can only
-    come back through their lease running out and beat's beckn.requeue_stuck (the broker
-    keeps the killed task unacknowledged for its hour-long visibility timeout)."""
+    come back through the sweep (beat's beckn.requeue_stuck: the broker keeps the killed
+    task unacknowledged for its hour-long visibility timeout): once their lease runs out,
+    or once the killed process's heartbeat is stale (its leases name it). With `sibling`,
+    another worker host lives throughout (taking no Beckn work), so the replacement does
+    not start alone, and releases nothing for that alone."""
     from beckn.models import OutboxState
 
     rig = Rig(bpp_id, settings_env={**SWEEP, "BECKN_CALLBACK_LEASE": str(lease)})
@@ -91,6 +96,8 @@ def worker_killed(bpp_id: str, count: int, lease: float = 8, concurrency: int = 
         rig.receiver.hold_next = concurrency
         rig.receiver.start()
         rig.beat()
+        if sibling:
+            rig.worker("sibling", queues="rollups")
         victim = rig.worker("victim", concurrency)
         rig.wait_ready()
         ids = rig.feed(count, ttl="PT5M")
@@ -104,10 +111,12 @@ def worker_killed(bpp_id: str, count: int, lease: float = 8, concurrency: int = 
         rig.wait_settled(ids, timeout=lease + 120)
         result = tally(rig)
         resent = rig.rows().filter(message_id__in=held, attempts__gte=2).count()
+        again = [a.at for a in rig.receiver.snapshot()[concurrency:] if a.message_id in held]
+        resent_after = (max(again) - killed_at).total_seconds() if again else None
         return Outcome(
             "worker killed", result, killed_at,
             {"held when killed": len(held), "rows sending when killed": in_flight,
-             "held rows sent again": resent},
+             "held rows sent again": resent, "seconds from the kill to the last": resent_after},
         )  # fmt: skip
     finally:
         rig.close()
