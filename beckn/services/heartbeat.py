@@ -188,10 +188,18 @@ class Beat(NamedTuple):
 
 def live_holders(now: dt.datetime) -> set[str]:
     """The lease holder names (cpo_portal.background.lease_holder) of every process whose
-    heartbeat is fresh: a lease held under any other name is a dead process's."""
-    since = now - conf.seconds("BECKN_WORKER_STALE_SECONDS")
-    rows = WorkerHeartbeat.objects.filter(beat_at__gte=since).values_list("host", "pid")
-    return {lease_holder.of(host, pid) for host, pid in rows}
+    heartbeat is fresh beside the others': a lease held under any other name is a dead
+    process's. Fresh is within BECKN_WORKER_STALE_SECONDS of the newest heartbeat (or of
+    `now`, if that is sooner), not of `now` alone: when no heartbeat could be written for
+    a while (the database stalled, or was away), every process is as late as the others
+    and none is taken for dead, so nothing is sent twice for it; a process killed falls
+    behind the live ones. With no heartbeat at all, nobody is known alive."""
+    rows = list(WorkerHeartbeat.objects.values_list("host", "pid", "beat_at"))
+    if not rows:
+        return set()
+    newest = min(now, max(beat_at for _, _, beat_at in rows))
+    since = newest - conf.seconds("BECKN_WORKER_STALE_SECONDS")
+    return {lease_holder.of(host, pid) for host, pid, beat_at in rows if beat_at >= since}
 
 
 def live(now: dt.datetime) -> list[Beat]:

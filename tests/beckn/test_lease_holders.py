@@ -81,6 +81,15 @@ def test_only_fresh_heartbeats_hold_leases(holders):
     assert lease_holder.alive(holders) == {LIVE}  # what the sweep of every sender asks
 
 
+def test_heartbeats_all_late_together_take_no_process_for_dead(holders):
+    """The database stalled for 10 s: no process could beat, so none fell behind the
+    others; the one a minute behind them is still dead."""
+    later = holders + dt.timedelta(seconds=10)
+    assert heartbeat.live_holders(later) == {LIVE}
+    WorkerHeartbeat.objects.all().delete()
+    assert heartbeat.live_holders(later) == set()
+
+
 def test_the_sweep_releases_at_once_what_a_dead_process_took(
     holders, client, network, bap, our_key, fake, no_queue, monkeypatch,
     django_capture_on_commit_callbacks,
