@@ -21,9 +21,10 @@ from cpo_portal.background import lease_holder
 from cpo_portal.outbound import courier, sweep
 from tests.beckn import bap as msgs
 from tests.beckn.sending import make_row
+from tests.support import workers
 
 pytestmark = pytest.mark.django_db
-DEAD, LIVE = lease_holder.of("beckn-1@h", 101), lease_holder.of("beckn-2@h", 102)
+DEAD, LIVE = lease_holder.of("beckn-1@h", 1), lease_holder.of("beckn-2@h", 2)
 
 
 @pytest.fixture
@@ -31,11 +32,7 @@ def holders(settings, monkeypatch):
     """beckn-2@h beats; beckn-1@h's last beat is a minute old (killed)."""
     settings.BECKN_WORKER_STALE_SECONDS = 3
     now = timezone.now()
-    for host, pid, ago in (("beckn-1@h", 101, 60), ("beckn-2@h", 102, 0)):
-        WorkerHeartbeat.objects.create(
-            host=host, pid=pid, pool="threads", consumer=True,
-            beat_at=now - dt.timedelta(seconds=ago),
-        )  # fmt: skip
+    assert workers.one_dead_one_live(now, "beckn") == (DEAD, LIVE)
     monkeypatch.setattr(lease_holder, "_name", "")
     return now
 

@@ -10,12 +10,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from beckn.models import WorkerHeartbeat
-from cpo_portal.background import lease_holder
 from cpo_portal.outbound import sweep
 from roaming.models import Push, PushAttempt, PushState
 from roaming.services import pushes
 from tests.roaming.conftest import network, registered_partner
+from tests.support import workers
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +24,12 @@ def test_the_push_sweep_releases_what_a_dead_worker_was_sending(ocpi, emsp, sett
     operator = network(stations=1)
     partner, _token = registered_partner(operator, emsp)
     now = timezone.now()
-    for host, pid, ago in (("jobs-1@h", 201, 60), ("jobs-2@h", 202, 0)):
-        WorkerHeartbeat.objects.create(
-            host=host, pid=pid, pool="prefork", consumer=False,
-            beat_at=now - dt.timedelta(seconds=ago),
-        )  # fmt: skip
+    dead_holder, live_holder = workers.one_dead_one_live(now, "jobs", pool="prefork")
     pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
     pushes.enqueue(operator.pk, "locations", [str(operator.stations.get().pk)])
     dead, live = Push.objects.order_by("pk")
     lease = now + dt.timedelta(minutes=2)
-    for push, holder in ((dead, lease_holder.of("jobs-1@h", 201)), (live, "jobs-2@h 202")):
+    for push, holder in ((dead, dead_holder), (live, live_holder)):
         Push.objects.filter(pk=push.pk).update(
             state=PushState.SENDING, leased_until=lease, leased_by=holder, attempts=1
         )
