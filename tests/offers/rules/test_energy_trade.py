@@ -142,3 +142,13 @@ def test_quantity_and_validity_of_the_trade_terms() -> None:
     ended = replace(terms, valid_until=dt.datetime(2025, 9, 21, 4, 29, tzinfo=dt.UTC))
     late = evaluate(offer("t", ended), TEN, facts())  # the session starts 04:30Z
     assert isinstance(late, Rejected) and late.reason is Reason.EXPIRED
+
+
+def test_a_segment_of_no_duration_is_inside_a_window_by_its_start() -> None:
+    """A segment that starts and ends at once (its energy counted at one instant) has no
+    part of its time to share out: all of its kWh are inside a window or none are."""
+    ten_thirty = SUNDAY_10.replace(minute=30)
+    instant = priced_segments([(ten_thirty, ten_thirty, "4", "18")])
+    assert trade_discount(tod((9, 0, 17, 0, "10")), instant) == D("32.00")  # 4 x (18 - 10)
+    outcome = evaluate(offer("t", tod((22, 0, 6, 0, "10"))), instant, facts())
+    assert isinstance(outcome, Rejected) and outcome.reason is Reason.NO_BENEFIT
