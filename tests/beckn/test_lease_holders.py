@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from beckn import processing, tasks
 from beckn.models import InboundMessage, InboundState, Outbox, OutboxState, WorkerHeartbeat
-from beckn.services import delivery, heartbeat
+from beckn.services import delivery, heartbeat, publication
 from cpo_portal.background import lease_holder
 from cpo_portal.outbound import courier, sweep
 from tests.beckn import bap as msgs
@@ -38,9 +38,13 @@ def holders(settings, monkeypatch):
 
 
 def take(holder: str, monkeypatch) -> InboundMessage:
-    """The next waiting message, taken by the worker process `holder`, which then dies."""
+    """The next waiting message, taken by the worker process `holder`, which then dies
+    (this thread forgets the stamps the take read, as a worker's answer would)."""
     monkeypatch.setattr(lease_holder, "_name", holder)
-    taken = processing._next_waiting(timezone.now())
+    try:
+        taken = processing._next_waiting(timezone.now())
+    finally:
+        publication.answered()
     monkeypatch.setattr(lease_holder, "_name", "")
     assert taken is not None
     return taken[0]
