@@ -8,22 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from offers.rules import benefit_types as b
 from offers.rules import describe
-from offers.rules.benefit_types import (
-    Base,
-    BenefitKind,
-    BuyXGetY,
-    CreditDrawdown,
-    EnergyTradeTerms,
-    FixedOff,
-    FreeKwh,
-    PercentOff,
-    PricingModel,
-    RateOverride,
-    ServiceFeeWaiver,
-    Slab,
-    Slabs,
-)
 
 D = Decimal
 
@@ -33,20 +19,20 @@ def money(amount: Decimal) -> str:
 
 
 WORDED = [
-    (PercentOff(D("12.50")), "12.5 % off energy"),
-    (PercentOff(D("10"), Base.SERVICE_FEE), "10 % off the service fee"),
-    (FixedOff(D("50")), "₹50 off the session"),
-    (RateOverride(D("14.00")), "energy at ₹14.00/kWh"),
-    (FreeKwh(D("5.0")), "first 5 kWh free"),
-    (BuyXGetY(D("20"), D("2")), "buy 20 kWh, get 2 kWh free"),
+    (b.PercentOff(D("12.50")), "12.5 % off energy"),
+    (b.PercentOff(D("10"), b.Base.SERVICE_FEE), "10 % off the service fee"),
+    (b.FixedOff(D("50")), "₹50 off the session"),
+    (b.RateOverride(D("14.00")), "energy at ₹14.00/kWh"),
+    (b.FreeKwh(D("5.0")), "first 5 kWh free"),
+    (b.BuyXGetY(D("20"), D("2")), "buy 20 kWh, get 2 kWh free"),
     (
-        Slabs((Slab(D("0"), D("10"), D("5")), Slab(D("10"), None, D("10")))),
+        b.Slabs((b.Slab(D("0"), D("10"), D("5")), b.Slab(D("10"), None, D("10")))),
         "bulk prices in 2 kWh slabs",
     ),
-    (ServiceFeeWaiver(), "service fee waived"),
-    (ServiceFeeWaiver(D("50")), "50 % off the service fee"),
-    (CreditDrawdown("fleet-7"), "paid from prepaid credit (fleet-7)"),
-    (EnergyTradeTerms(PricingModel.TIME_OF_DAY), "energy trade terms (time of day)"),
+    (b.ServiceFeeWaiver(), "service fee waived"),
+    (b.ServiceFeeWaiver(D("50")), "50 % off the service fee"),
+    (b.CreditDrawdown("fleet-7"), "paid from prepaid credit (fleet-7)"),
+    (b.EnergyTradeTerms(b.PricingModel.TIME_OF_DAY), "energy trade terms (time of day)"),
 ]
 
 
@@ -57,6 +43,6 @@ def test_each_benefit_is_worded(benefit, words):
 
 
 def test_no_kind_of_benefit_is_left_to_its_code_name():
-    assert {benefit.kind for benefit, _ in WORDED} == set(BenefitKind)
+    assert {benefit.kind for benefit, _ in WORDED} == set(b.BenefitKind)
     for benefit, words in WORDED:
         assert words != str(benefit.kind)  # the fallback for a kind with no phrase
