@@ -117,7 +117,7 @@ class _Beating:
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="beckn-heartbeat", daemon=True)
 
-    def beat(self, beats: int) -> None:
+    def one_beat(self, beats: int) -> None:
         """The `beats`-th beat of this process's thread (0: its first)."""
         beat(self.identity)
         if not lease_holder.current():  # its row written: it can be found dead
@@ -132,7 +132,7 @@ class _Beating:
         while not self.stopped.is_set():
             close_old_connections()
             try:
-                self.beat(beats)
+                self.one_beat(beats)
             except DatabaseError:
                 log.warning("could not write the worker heartbeat", exc_info=True)
                 connection.close()

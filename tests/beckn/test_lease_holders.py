@@ -55,7 +55,7 @@ def test_a_process_holds_leases_once_its_heartbeat_is_written(monkeypatch):
     identity = heartbeat.Identity("beckn-3@h", "threads", consumer=True)
     heartbeat.beat(identity)
     assert lease_holder.current() == ""  # a beat alone names nothing: the thread does
-    heartbeat._Beating(identity).beat(0)  # the first beat of its thread
+    heartbeat._Beating(identity).one_beat(0)  # the first beat of its thread
     assert lease_holder.current() == lease_holder.of("beckn-3@h", os.getpid())
     assert lease_holder.current() in heartbeat.live_holders(timezone.now())
 
