@@ -29,7 +29,8 @@ from collections.abc import Callable
 from typing import NamedTuple, cast
 
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
-from django.db.models import Field, Q, QuerySet
+from django.db.models import Case, Field, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from beckn import conf
@@ -156,6 +157,28 @@ def release(taken_before: dt.datetime) -> int:
         held |= ~Q(taken_by="") & ~Q(taken_by__in=alive)
     taken = InboundMessage.objects.filter(held, state=InboundState.PROCESSING)
     return taken.update(state=InboundState.RECEIVED)
+
+
+def close_overdue(now: dt.datetime) -> int:
+    """Messages no worker holds that can no longer be answered, failed: their answer can
+    no longer arrive in time (the BAP's ttl ran out while they waited, as in an overload),
+    or they were taken MAX_ATTEMPTS times. Open, they would stay in the indexes of open
+    messages until retention prunes them, and every take would read past them first
+    (their turn, fair_at, is the oldest). The reason is kept beside the last crash, if
+    any; how many."""
+    closed = 0
+    for overdue, reason in (
+        (Q(expires_at__lte=now), "its ttl ran out before it was answered"),
+        (Q(attempts__gte=MAX_ATTEMPTS), f"not answered in {MAX_ATTEMPTS} attempts"),
+    ):
+        rows = InboundMessage.objects.filter(overdue, state=InboundState.RECEIVED)
+        error = Case(
+            When(error="", then=Value(reason)),
+            default=Concat(Value(f"{reason}; "), "error"),
+            output_field=TextField(),
+        )
+        closed += rows.update(state=InboundState.FAILED, error=error)
+    return closed
 
 
 def _next_waiting(now: dt.datetime) -> tuple[InboundMessage, bool] | None:

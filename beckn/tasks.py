@@ -187,6 +187,7 @@ def requeue_stuck() -> dict[str, int]:
     once."""
     now = timezone.now()
     processing.release(now - processing.LEASE)
+    closed = processing.close_overdue(now)
     released = delivery.release_stuck(now)
     expired = delivery.expire_overdue(now)
     due = list(
@@ -203,6 +204,7 @@ def requeue_stuck() -> dict[str, int]:
     return {
         "released": len(released),
         "expired": expired,
+        "closed": closed,
         "requeued": len(due),
         "reprocessed": len(waiting),
     }

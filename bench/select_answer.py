@@ -35,6 +35,11 @@ clock (time.thread_time), nothing logged. With --profile, a further --selects ar
 answered under cProfile (process CPU, the profiler's overhead included) and its top
 entries by cumulative and by own time are printed; --queries prints one answer's
 statements, each with its median time over 20 answers.
+
+With --left-over N, N messages of an earlier overload (ACKed an hour ago, their ttl run
+out unanswered) lie among the open ones while the answers are timed, as a take meets them
+after a flood; with --swept too, beat's sweep has failed them first
+(`processing.close_overdue`), as it does every few seconds.
 """
 
 from __future__ import annotations
@@ -299,6 +304,8 @@ def main() -> None:
     parser.add_argument("--deliver", action="store_true", help="the callbacks sent too")
     parser.add_argument("--database", default="", help="default: <DATABASE_URL's>_bench_select")
     parser.add_argument("--cache", default=os.environ.get("CACHE_URL", DEFAULT_CACHE))
+    parser.add_argument("--left-over", type=int, default=0, help="expired open messages")
+    parser.add_argument("--swept", action="store_true", help="--left-over failed by the sweep")
     args = parser.parse_args()
     BATCH = max(1, args.batch)
     DELIVER = args.deliver
@@ -338,6 +345,7 @@ def main() -> None:
     ack_cpu, _ = ack_all(client, messages[timed], count=False)
     ack_all(client, messages[timed.stop :], count=False)
     ids = _inbound_ids(messages)
+    leave_over(args.left_over, args.swept)
     answer_all(ids[warm], count=False)
     _, queries = answer_all(ids[counted], count=True)
     server_before = pgdb.backend_cpu()
@@ -351,6 +359,10 @@ def main() -> None:
         f"PostgreSQL {version}, "
         f"{os.cpu_count()} CPUs, load average "
         f"{pgdb.load_average()}; demo selects, {args.selects} timed after {args.warm} warm"
+        + (
+            f"; {args.left_over} left over, {'swept' if args.swept else 'open'}"
+            * bool(args.left_over)
+        )
     )
     print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
     how = "tasks.answer_next, the callback sent" if DELIVER else "processing.process_next"
@@ -363,6 +375,33 @@ def main() -> None:
     if args.profile:
         profile(ids[profiled], args.top)
     _forget_backlog()
+
+
+def leave_over(count: int, swept: bool) -> None:
+    """`count` messages whose ttl ran out unanswered an hour ago, open, or failed by the
+    sweep."""
+    from django.utils import timezone
+
+    from beckn import processing
+    from beckn.models import InboundMessage
+
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    InboundMessage.objects.bulk_create(
+        InboundMessage(
+            bap_id="overloaded.example",
+            message_id=f"left-over-{n}",
+            action="select",
+            transaction_id=f"left-over-{n}",
+            body={},
+            body_digest="x",
+            received_at=hour_ago,
+            fair_at=hour_ago,
+            expires_at=hour_ago + dt.timedelta(seconds=30),
+        )
+        for n in range(count)
+    )
+    if swept:
+        processing.close_overdue(timezone.now())
 
 
 def _forget_backlog() -> None:

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from beckn import handlers, processing, tasks
 from beckn.models import InboundMessage, InboundState, Order, Outbox, SelectQuote
@@ -219,6 +220,38 @@ def test_leases_taken_before_a_worker_host_started_are_released_at_once(
     assert processing.release(now - dt.timedelta(seconds=1)) == 0  # taken after: kept
     assert processing.release(now + dt.timedelta(seconds=1)) == 1
     assert processing.process_next(now + dt.timedelta(seconds=1)) == inbound.pk
+
+
+def test_the_sweep_fails_the_messages_that_can_no_longer_be_answered(no_queue):
+    """Past their ttl, or taken MAX_ATTEMPTS times, and held by no worker: failed with
+    the reason, so the indexes of open messages (which every take reads, oldest turn
+    first) hold only what can still be answered. A message a worker holds is its own."""
+    from beckn.models import INBOUND_OPEN
+
+    now = timezone.now()
+    second = dt.timedelta(seconds=1)
+
+    def message(name: str, **fields) -> InboundMessage:
+        row = {"received_at": now - 60 * second, "expires_at": now + 30 * second, **fields}
+        return InboundMessage.objects.create(
+            bap_id="bap.example", message_id=name, action="select", transaction_id=name,
+            body={}, body_digest="x", fair_at=row["received_at"], **row,
+        )  # fmt: skip
+
+    message("late", expires_at=now - second)
+    message("spent", attempts=processing.MAX_ATTEMPTS, error="RuntimeError: boom")
+    held = message("held", state=InboundState.PROCESSING, processed_at=now, expires_at=now)
+    live = message("live", attempts=processing.MAX_ATTEMPTS - 1)
+    assert tasks.requeue_stuck()["closed"] == 2
+    closed = {m.message_id: (m.state, m.error) for m in InboundMessage.objects.all()}
+    assert closed == {
+        "late": (InboundState.FAILED, "its ttl ran out before it was answered"),
+        "spent": (InboundState.FAILED, "not answered in 3 attempts; RuntimeError: boom"),
+        "held": (InboundState.PROCESSING, ""),
+        "live": (InboundState.RECEIVED, ""),
+    }
+    still_open = InboundMessage.objects.filter(state__in=INBOUND_OPEN)
+    assert set(still_open) == {held, live} and no_queue["process"] == [live.pk]
 
 
 @pytest.mark.postgres
