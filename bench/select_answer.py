@@ -18,12 +18,11 @@ production runs them:
   message whose turn comes first, each in a transaction of its own; timed --batch at a
   time): the select handler, the quote and its loads, the order row, the on_select JSON,
   its schema check and the outbox row. The delivery it would queue is dropped; CPU and
-  queries are per select. With --deliver, a
-  draining worker's whole path instead (`beckn.tasks.answer_next` with one courier, its
-  attempts written down after each, as `beckn.tasks` drains): the answer, the callback
-  written leased to this worker, signed and handed to the guarded client, whose POST is
-  answered at once by a stub (an ACK, no network), the attempt and the row's outcome
-  written down. The messages are answered in turn, not --batch at a time.
+  queries are per select. With --deliver, a draining worker's whole path instead
+  (`beckn.tasks.answer_next` with one courier, its attempts written down after each, as
+  `beckn.tasks` drains): the answer, the callback written leased to this worker, signed
+  and handed to the guarded client, whose POST is answered at once by a stub (an ACK, no
+  network), the attempt and the row's outcome written down, in turn, not --batch at a time.
 
 The server's CPU for the timed answers (its process's user + system time, from /proc:
 PostgreSQL on this machine) is printed per select beside them.
@@ -36,10 +35,8 @@ answered under cProfile (process CPU, the profiler's overhead included) and its 
 entries by cumulative and by own time are printed; --queries prints one answer's
 statements, each with its median time over 20 answers.
 
-With --left-over N, N messages of an earlier overload (ACKed an hour ago, their ttl run
-out unanswered) lie among the open ones while the answers are timed, as a take meets them
-after a flood; with --swept too, beat's sweep has failed them first
-(`processing.close_overdue`), as it does every few seconds.
+--left-over N: N messages of an earlier overload (their ttl ran out unanswered) lie among
+the open ones; --swept: beat's sweep failed them first (`processing.close_overdue`).
 """
 
 from __future__ import annotations
@@ -157,11 +154,8 @@ def ack_all(client, messages, count: bool) -> tuple[list[float], list[int]]:
 def _inbound_ids(messages) -> list[int]:
     from beckn.models import InboundMessage
 
-    ids = dict(
-        InboundMessage.objects.filter(
-            bap_id=BAP_ID, message_id__in=[m[0] for m in messages]
-        ).values_list("message_id", "pk")
-    )
+    rows = InboundMessage.objects.filter(bap_id=BAP_ID, message_id__in=[m[0] for m in messages])
+    ids = dict(rows.values_list("message_id", "pk"))
     return [ids[m[0]] for m in messages]
 
 
@@ -315,12 +309,8 @@ def main() -> None:
     # any is answered, so its limit is set out of reach (the admission still runs).
     # This process answers the messages itself: no worker beats, and admission must not
     # refuse the ACKs for want of one.
-    pgdb.setup(
-        url,
-        CACHE_URL=args.cache,
-        BECKN_MAX_PENDING_PER_BAP="1000000000",
-        BECKN_ADMIT_WITHOUT_WORKERS="1",
-    )
+    limits = {"BECKN_MAX_PENDING_PER_BAP": "1000000000", "BECKN_ADMIT_WITHOUT_WORKERS": "1"}
+    pgdb.setup(url, CACHE_URL=args.cache, **limits)
     _forget_backlog()
     from django.db import connection
     from django.test import Client
@@ -355,14 +345,10 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (version,) = cursor.fetchone()
+    left = f"; {args.left_over} left over ({'swept' if args.swept else 'open'})"
     print(
-        f"PostgreSQL {version}, "
-        f"{os.cpu_count()} CPUs, load average "
-        f"{pgdb.load_average()}; demo selects, {args.selects} timed after {args.warm} warm"
-        + (
-            f"; {args.left_over} left over, {'swept' if args.swept else 'open'}"
-            * bool(args.left_over)
-        )
+        f"PostgreSQL {version}, {os.cpu_count()} CPUs, load average {pgdb.load_average()}; "
+        f"demo selects, {args.selects} timed after {args.warm} warm{left * bool(args.left_over)}"
     )
     print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
     how = "tasks.answer_next, the callback sent" if DELIVER else "processing.process_next"
@@ -378,26 +364,16 @@ def main() -> None:
 
 
 def leave_over(count: int, swept: bool) -> None:
-    """`count` messages whose ttl ran out unanswered an hour ago, open, or failed by the
-    sweep."""
+    """`count` messages whose ttl ran out unanswered an hour ago: open, or failed."""
     from django.utils import timezone
 
     from beckn import processing
     from beckn.models import InboundMessage
 
-    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    at = timezone.now() - dt.timedelta(hours=1)
+    row = dict(bap_id="left.example", action="select", body={}, received_at=at, fair_at=at)
     InboundMessage.objects.bulk_create(
-        InboundMessage(
-            bap_id="overloaded.example",
-            message_id=f"left-over-{n}",
-            action="select",
-            transaction_id=f"left-over-{n}",
-            body={},
-            body_digest="x",
-            received_at=hour_ago,
-            fair_at=hour_ago,
-            expires_at=hour_ago + dt.timedelta(seconds=30),
-        )
+        InboundMessage(message_id=f"x{n}", transaction_id=f"x{n}", expires_at=at, **row)
         for n in range(count)
     )
     if swept:
