@@ -14,7 +14,8 @@ from django_celery_beat.models import PeriodicTask
 from tests.security.helpers import ROOT, inline_code
 from tests.support.admin import admin_pages
 
-pytestmark = pytest.mark.django_db
+# CI: on PostgreSQL only (headers and settings: what it checks does not depend on the database)
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 
 def test_no_admin_page_has_inline_code(client, populated):

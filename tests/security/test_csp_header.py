@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from tests.security.helpers import django_json, production_env
 
-pytestmark = pytest.mark.django_db
+# CI: on PostgreSQL only (headers and settings: what it checks does not depend on the database)
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 POLICY = {
     "default-src": "'self'",

@@ -18,7 +18,8 @@ from pricing.models import GridSignal
 from tests.analytics.conftest import DAY, Ledger, at, make_offer
 from tests.support.admin import admin_pages
 
-pytestmark = pytest.mark.django_db
+# CI: on PostgreSQL only (headers and settings: what it checks does not depend on the database)
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 RANGE = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
 
