@@ -48,11 +48,17 @@ def lab_possible():
 def test_hosts_lost_and_back_lose_no_answer_and_changes_reach_every_host(lab_possible, tmp_path):
     from django.conf import settings
 
+    from beckn import tasks
+
     figures = multihost.run(database_url(), settings.CELERY_BROKER_URL, tmp_path, SECONDS)
     report = "\n".join(figures.lines())
     assert figures.acks > 0, report
     assert figures.lost == [] and figures.late == [], report
-    assert figures.duplicates == 0 and figures.bad_signatures == [], report
+    assert figures.mixed_duplicates == [] and figures.bad_signatures == [], report
+    # A worker host killed between a POST the BAP took and its outcome written sends it
+    # again, byte for byte (BAPs deduplicate on message_id: docs/beckn.md): at most the
+    # CLAIM rows it held.
+    assert figures.duplicates <= tasks.CLAIM, report
     assert figures.price_after != figures.price_before and figures.stale_prices == [], report
     assert figures.search_before and figures.search_after != figures.search_before, report
     assert figures.stale_searches == [], report

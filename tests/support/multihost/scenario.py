@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.faults.harness import count_arrivals
 from tests.support.multihost.baps import PROVIDER, TTL_SECONDS, Baps
 from tests.support.multihost.hosts import WEB_PORT, Cluster
 from tests.support.procs import wait_until
@@ -52,7 +53,8 @@ class Figures:
     load_seconds: float = 0.0
     lost: list[str] = field(default_factory=list)
     late: list[str] = field(default_factory=list)
-    duplicates: int = 0
+    duplicates: int = 0  # repeats byte-identical to the first copy
+    mixed_duplicates: list[str] = field(default_factory=list)  # ids that came with other bodies
     bad_signatures: list[str] = field(default_factory=list)
     price_before: str = ""
     price_after: str = ""
@@ -79,8 +81,9 @@ class Figures:
         return [
             f"selects ACKed {self.acks} in {self.load_seconds:.1f} s ({self.throughput:.1f}/s), "
             f"ACK p99 {self.p99() * 1000:.0f} ms; not ACKed {len(self.refused)}",
-            f"callbacks: lost {len(self.lost)}, late {len(self.late)}, duplicates "
-            f"{self.duplicates}, bad signatures {len(self.bad_signatures)}",
+            f"callbacks: lost {len(self.lost)}, late {len(self.late)}, exact duplicates "
+            f"{self.duplicates}, non-identical duplicates {len(self.mixed_duplicates)}, "
+            f"bad signatures {len(self.bad_signatures)}",
             f"price {self.price_before} -> {self.price_after}, stale answers after the change "
             f"{len(self.stale_prices)}",
             f"searched price {self.search_before} -> {self.search_after}, stale searches "
@@ -232,22 +235,20 @@ def failover(cluster: Cluster, baps: Baps, staff, figures: Figures, seconds: flo
 
 
 def settle(baps: Baps, figures: Figures) -> None:
-    """Wait out the ttl of every ACKed select, then count what arrived."""
-    deadline = max(baps.acked.values()) + dt.timedelta(seconds=TTL_SECONDS)
+    """Wait out the ttl of every ACKed select, then count what arrived, as the fault rigs
+    count (tests/support/faults/harness.py)."""
     with contextlib.suppress(TimeoutError):
         wait_until(lambda: set(baps.acked) <= set(baps.arrivals()), TTL_SECONDS + 5,
                    "every on_select", every=0.5)  # fmt: skip
-    del deadline
-    groups = baps.arrivals()
-    figures.lost = sorted(set(baps.acked) - set(groups))
-    figures.late = sorted(
-        m for m, g in groups.items()
-        if m in baps.acked and g[0].at > baps.acked[m] + dt.timedelta(seconds=TTL_SECONDS)
-    )  # fmt: skip
-    figures.duplicates = sum(len(g) - 1 for m, g in groups.items() if m in baps.acked)
-    figures.bad_signatures = sorted(
-        {a.message_id for g in groups.values() for a in g if a.signer != baps.signer or a.error}
+    ttl = dt.timedelta(seconds=TTL_SECONDS)
+    expires = {message_id: at + ttl for message_id, at in baps.acked.items()}
+    tally = count_arrivals(expires, baps.receiver.snapshot(), baps.signer)
+    figures.lost, figures.late, figures.bad_signatures = (
+        tally.lost,
+        tally.late,
+        tally.bad_signatures,
     )
+    figures.duplicates, figures.mixed_duplicates = tally.exact_duplicates, tally.mixed_duplicates
     figures.refused = list(baps.refused)
     figures.latencies = list(baps.latencies)
 
