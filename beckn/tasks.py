@@ -183,8 +183,8 @@ def requeue_stuck() -> dict[str, int]:
     """Beat, every few seconds: leases that ran out (of messages and callbacks), or
     whose worker process died (its heartbeat went stale: it is not among the live lease
     holders), rows whose task was lost, messages never processed (while their answer can
-    still arrive in time). Claiming is conditional, so a row queued twice is still sent
-    once."""
+    still arrive in time; failed once it cannot: processing.close_overdue). Claiming is
+    conditional, so a row queued twice is still sent once."""
     now = timezone.now()
     processing.release(now - processing.LEASE)
     closed = processing.close_overdue(now)
