@@ -309,8 +309,8 @@ def main() -> None:
     # any is answered, so its limit is set out of reach (the admission still runs).
     # This process answers the messages itself: no worker beats, and admission must not
     # refuse the ACKs for want of one.
-    limits = {"BECKN_MAX_PENDING_PER_BAP": "1000000000", "BECKN_ADMIT_WITHOUT_WORKERS": "1"}
-    pgdb.setup(url, CACHE_URL=args.cache, **limits)
+    pgdb.setup(url, CACHE_URL=args.cache, BECKN_MAX_PENDING_PER_BAP="1000000000",
+               BECKN_ADMIT_WITHOUT_WORKERS="1")  # fmt: skip
     _forget_backlog()
     from django.db import connection
     from django.test import Client
