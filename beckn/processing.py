@@ -146,15 +146,14 @@ def waiting(now: dt.datetime) -> QuerySet[InboundMessage]:
 
 def release(taken_before: dt.datetime) -> int:
     """The messages taken before `taken_before`, or by a worker process known dead
-    (cpo_portal.background.lease_holder.alive), and still not answered, free to be taken
-    again: by the sweep once their LEASE has run out (their worker died, or is slow: then
-    whichever answers first is the answer, the other's is dropped) or their worker's
-    heartbeat went stale, or at once by a worker host that starts with no other alive
-    (tasks.answer_left_waiting); how many."""
+    (cpo_portal.background.lease_holder.held_by_the_dead), and still not answered, free
+    to be taken again: by the sweep once their LEASE has run out (their worker died, or
+    is slow: then whichever answers first is the answer, the other's is dropped) or their
+    worker's heartbeat went stale, or at once by a worker host that starts with no other
+    alive (tasks.answer_left_waiting); how many."""
     held = Q(processed_at__lt=taken_before)
-    alive = lease_holder.alive(timezone.now())
-    if alive is not None:
-        held |= ~Q(taken_by="") & ~Q(taken_by__in=alive)
+    if (dead := lease_holder.held_by_the_dead("taken_by", timezone.now())) is not None:
+        held |= dead
     taken = InboundMessage.objects.filter(held, state=InboundState.PROCESSING)
     return taken.update(state=InboundState.RECEIVED)
 

@@ -19,6 +19,8 @@ import os
 from collections.abc import Callable, Collection
 from datetime import datetime
 
+from django.db.models import Q
+
 _name = ""
 _alive: Callable[[datetime], Collection[str]] | None = None
 
@@ -45,6 +47,17 @@ def alive(now: datetime) -> Collection[str] | None:
     tell (`known_by`); None where nothing tells: then only leases that ran out are
     released."""
     return None if _alive is None else _alive(now)
+
+
+def held_by_the_dead(field: str, now: datetime) -> Q | None:
+    """The rows whose lease holder `field` names a process that is not alive at `now`
+    (a name, and not among the live ones); None where nothing tells who is alive. The
+    one rule by which every sweep (Beckn messages, outgoing messages) releases a dead
+    process's leases before they run out."""
+    live = alive(now)
+    if live is None:
+        return None
+    return ~Q(**{field: ""}) & ~Q(**{f"{field}__in": live})
 
 
 def known_by(source: Callable[[datetime], Collection[str]]) -> None:

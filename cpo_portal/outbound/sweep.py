@@ -30,13 +30,12 @@ def release_stuck(
     admin shows as many attempts as the row counts. Died: its lease ran out before `now`,
     or was taken before `leased_before` (a later time: the leases of workers known dead,
     each of which would run out then), or the process that holds it is known dead
-    (lease_holder.alive)."""
+    (lease_holder.held_by_the_dead)."""
     model, attempts, fk = sender.model, sender.attempt_model, f"{sender.row_field}_id"
     lease = timedelta(seconds=sender.options().lease)
     died = Q(leased_until__lt=leased_before or now)
-    alive = lease_holder.alive(now)
-    if alive is not None:
-        died |= ~Q(leased_by="") & ~Q(leased_by__in=alive)
+    if (dead := lease_holder.held_by_the_dead("leased_by", now)) is not None:
+        died |= dead
     with transaction.atomic():
         stuck = list(
             model.objects.select_for_update(skip_locked=True)
