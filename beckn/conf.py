@@ -73,9 +73,9 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_SUPPORT_URL": "",
     "BECKN_TERMS_URL": "",
     # Catalog publishing to a CDS (services.cds): a publish is retried for this many
-    # seconds; the beat looks for changed catalogs every BECKN_CDS_CHECK_EVERY seconds.
+    # seconds (how often beat looks for changed catalogs is BECKN_CDS_CHECK_EVERY, a
+    # setting of the beat schedule: cpo_portal/settings/protocols.py).
     "BECKN_CDS_PUBLISH_WINDOW": 600,
-    "BECKN_CDS_CHECK_EVERY": 30.0,
     # A CDS's catalogs and the change record are laid out again, with no edit, in steps of
     # this many seconds (publication.time_step: what a catalog shows depends on the time).
     "BECKN_CATALOG_TIME_STEP": 300,

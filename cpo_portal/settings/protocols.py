@@ -55,8 +55,8 @@ BECKN_REGISTRY_URL = os.environ.get("BECKN_REGISTRY_URL", "")
 # Bench only: mounts a bare DRF view returning the same ACK at /beckn/_bench/ack.
 BECKN_BENCH_VIEWS = env_bool("BECKN_BENCH_VIEWS", False)
 # Other Beckn knobs (limits, timeouts, retry backoff) have defaults in beckn/conf.py. The
-# callback timings (seconds) and the registry check (milliseconds) may also come from the
-# environment; unset keeps the default.
+# callback and catalog timings (seconds) and the registry check (milliseconds) may also
+# come from the environment; unset keeps the default.
 for _name in (
     "BECKN_CALLBACK_LEASE",
     "BECKN_CALLBACK_BACKOFF_BASE",
@@ -65,6 +65,8 @@ for _name in (
     "BECKN_CALLBACK_READ_TIMEOUT",
     "BECKN_CALLBACK_DEADLINE",  # the whole callback POST (connect, headers and body)
     "BECKN_REGISTRY_CHECK_MS",  # how soon a registry or catalog change reaches every process
+    "BECKN_CATALOG_TIME_STEP",  # a catalog laid out again with no edit (publication.time_step)
+    "BECKN_CDS_PUBLISH_WINDOW",  # a publish to a CDS retried for this long
 ):
     if os.environ.get(_name):
         globals()[_name] = float(os.environ[_name])
@@ -88,19 +90,18 @@ if os.environ.get("BECKN_KEEP_MESSAGES_DAYS"):
 # Beat: re-queue messages and callbacks whose task was lost or whose worker died
 # (beckn.tasks.requeue_stuck), well inside the shortest ttl a BAP gets.
 BECKN_REQUEUE_EVERY = float(os.environ.get("BECKN_REQUEUE_EVERY") or 5)  # seconds
+# Catalogs changed since their last publish go to the operator's CDS (services.cds), and
+# catalog changes are recorded and pushed to subscribed BAPs (services.catalog_refresh).
+BECKN_CDS_CHECK_EVERY = float(os.environ.get("BECKN_CDS_CHECK_EVERY") or 30)  # seconds
+BECKN_CATALOG_PUSH_EVERY = float(os.environ.get("BECKN_CATALOG_PUSH_EVERY") or 5)  # seconds
 CELERY_BEAT_SCHEDULE = {
     "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": BECKN_REQUEUE_EVERY},
     "beckn-prune-messages": {"task": "beckn.prune_messages", "schedule": 600.0},
     "roaming-send-due": {"task": "roaming.send_all_due", "schedule": 60.0},
-    # Catalogs changed since their last publish go to the operator's CDS (services.cds).
-    "beckn-cds-publish": {
-        "task": "beckn.cds_publish_due",
-        "schedule": float(os.environ.get("BECKN_CDS_CHECK_EVERY") or 30),
-    },
-    # Catalog changes recorded and pushed to subscribed BAPs (services.catalog_refresh).
+    "beckn-cds-publish": {"task": "beckn.cds_publish_due", "schedule": BECKN_CDS_CHECK_EVERY},
     "beckn-catalog-push": {
         "task": "beckn.catalog_push_due",
-        "schedule": float(os.environ.get("BECKN_CATALOG_PUSH_EVERY") or 5),
+        "schedule": BECKN_CATALOG_PUSH_EVERY,
     },
 }
 
