@@ -236,7 +236,9 @@ def settle(order_ref: str, ask: SessionAsk) -> Priced:
         raise ValueError("a settlement needs the energy delivered and the end")
     try:
         oq = settle_order(order_ref, ask.kwh, end=ask.end, session=ask)
-    except (QuoteInputError, PricingSetupError, pricing.NoTariffError) as exc:
+    except QuoteInputError as exc:  # the energy or the end the BAP sent: its to mend
+        raise CommerceError("30000", f"the session cannot be settled: {exc}") from exc
+    except (PricingSetupError, pricing.NoTariffError) as exc:
         raise CommerceError("40000", f"the session cannot be settled: {exc}") from exc
     return _priced(oq)
 

@@ -178,6 +178,7 @@ def _checked_v2(
     _check_context(
         v2_context.check(ctx, action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew)
         or v2_context.check_timestamps(message)
+        or v2_context.check_points(message)
     )
     # the context as the handlers read it (1.1's keys, version 2.0.0), the message as the
     # OpenAPI shapes it: read into the handlers' message when it is handled (processing)

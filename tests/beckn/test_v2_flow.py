@@ -151,6 +151,30 @@ def test_bad_input_gets_a_2_0_nack_with_a_reason(deg, bap_v2, client, our_key):
     assert client.get("/beckn/v2/select").status_code == 405
 
 
+@pytest.mark.parametrize(
+    "point",
+    [[[1], [2]], ["77.3", "28.3"], [True, False], [77.3], [500, 95], [77.3, -91]],
+    ids=["lists", "texts", "booleans", "one number", "longitude 500", "latitude -91"],
+)
+def test_a_discover_s_point_that_is_no_place_gets_a_nack(deg, bap_v2, client, our_key, point):
+    """Refused at the door, not ACKed and then failed by the worker (40000)."""
+    message = v2.discover()
+    message["intent"]["spatial"][0]["geometry"]["coordinates"] = point
+    response = bap_v2.post(client, "discover", bap_v2.body("discover", message))
+    answer = response.json()
+    assert response.status_code == 400, answer
+    assert answer["error"]["errorCode"] == "30000"
+    assert "$.message.intent.spatial[0].geometry.coordinates" in answer["error"]["errorMessage"]
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_discover_s_point_on_the_edges_is_taken(deg, bap_v2, client, our_key):
+    message = v2.discover()
+    message["intent"]["spatial"][0]["geometry"]["coordinates"] = [-180, 90.0]
+    response = bap_v2.post(client, "discover", bap_v2.body("discover", message))
+    assert response.status_code == 200, response.json()
+
+
 def test_one_quote_one_order_one_ledger_the_same_money_as_1_1(
     deg, bap, bap_v2, run, run_v2, our_key
 ):

@@ -193,6 +193,30 @@ def check_timestamps(message: Any, where: str = "$.message") -> list[ContextIssu
     return issues
 
 
+def check_points(message: Any) -> list[ContextIssue]:
+    """A discover's points (`intent.spatial[].geometry`, GeoJSON `Point`): two numbers, a
+    longitude within ±180 and a latitude within ±90, as 1.1's `gps` pattern requires."""
+    intent = message.get("intent") if isinstance(message, Mapping) else None
+    spatial = intent.get("spatial") if isinstance(intent, Mapping) else None
+    issues: list[ContextIssue] = []
+    for index, constraint in enumerate(spatial if isinstance(spatial, list) else []):
+        geometry = constraint.get("geometry") if isinstance(constraint, Mapping) else None
+        if not isinstance(geometry, Mapping) or geometry.get("type") != "Point":
+            continue
+        path = f"$.message.intent.spatial[{index}].geometry.coordinates"
+        point = geometry.get("coordinates")
+        numbers = isinstance(point, list) and len(point) in (2, 3) and all(
+            isinstance(n, int | float) and not isinstance(n, bool) for n in point
+        )  # fmt: skip
+        if not numbers:
+            why = "a Point's coordinates are [longitude, latitude], two numbers"
+            issues.append(ContextIssue(ContextRule.RANGE, path, why))
+        elif not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):
+            why = f"{point[:2]} is not a place: longitude within ±180, latitude within ±90"
+            issues.append(ContextIssue(ContextRule.RANGE, path, why))
+    return issues
+
+
 def reply(
     request_ctx: Mapping[str, Any],
     action: str,
