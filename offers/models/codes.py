@@ -117,13 +117,30 @@ class OfferCode(PlainTextModel):
             self.operator_id = self.offer.operator_id
         super().save(*args, **kwargs)
 
+    def validate_constraints(self, exclude=None) -> None:
+        """The code is unique per operator. The operator is never typed (clean takes the
+        offer's), so a form without it (the offer's inline) checks that too: a code taken
+        is the code field's error, not the database's refusal at save."""
+        if exclude and self.operator_id:
+            exclude = set(exclude) - {"operator"}
+        super().validate_constraints(exclude)
+
     @property
     def single_use(self) -> bool:
         return self.batch_id is not None
 
     def clean(self) -> None:
         self.code = normalise_code(self.code)
-        if self.offer_id and not self.operator_id:
-            self.operator_id = self.offer.operator_id
+        if not self.operator_id:  # the offer's, saved or being added with this code
+            offer = self.offer if self.offer_id else _unsaved_offer(self)
+            self.operator_id = offer.operator_id if offer is not None else None
         if self.offer_id and self.offer.operator_id != self.operator_id:
             raise ValidationError({"offer": "The offer belongs to another operator."})
+
+
+def _unsaved_offer(code: OfferCode) -> Offer | None:
+    """The offer a form is adding with `code` (an inline's parent, not saved yet), if any."""
+    try:
+        return code.offer
+    except Offer.DoesNotExist:
+        return None

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from offers.models import Offer, OfferUsage
+from offers.models import Offer, OfferCode, OfferUsage
 from tests.offers.conftest import weekend_offer
 from tests.offers.factories import OfferFactory
 from tests.support.admin import admin_urls, offer_post
@@ -107,6 +107,41 @@ def test_valid_offer_is_created_with_its_code(as_pricing_a, offers):
     )
     assert offer.codes.get().code == "HAPPY20"
     assert offer.usage.uses == 0
+
+
+def test_a_code_the_operator_already_uses_is_a_form_error_on_add_and_change(as_pricing_a, offers):
+    """Its case aside (codes are upper-cased), a taken code: the form again with the error,
+    not a 500 from the database's unique constraint; another operator's code is free."""
+    as_pricing_a.post(
+        url("offer", "add"),
+        offer_post(offers.op_a, **{"codes-TOTAL_FORMS": "1", "codes-0-code": "happy20"}),
+    )
+    first = Offer.objects.get(code="happy-hour")
+    OfferCode.objects.update_or_create(
+        offer=offers.offer_b, batch=None, defaults={"operator": offers.op_b, "code": "THEIRS"}
+    )
+    taken = "Offer code with this Operator and Code already exists."
+    for code in ("happy20", "HAPPY20"):
+        data = offer_post(
+            offers.op_a, code="happy-hour-2", **{"codes-TOTAL_FORMS": "1", "codes-0-code": code}
+        )
+        response = as_pricing_a.post(url("offer", "add"), data)
+        assert response.status_code == 200 and taken in response.content.decode()
+    assert not Offer.objects.filter(code="happy-hour-2").exists()
+    data = offer_post(
+        offers.op_a, code="happy-hour-2", **{"codes-TOTAL_FORMS": "1", "codes-0-code": "theirs"}
+    )
+    assert as_pricing_a.post(url("offer", "add"), data).status_code == 302
+    second = Offer.objects.get(code="happy-hour-2")
+    change = offer_post(
+        offers.op_a, code="happy-hour-2",
+        **{"codes-TOTAL_FORMS": "1", "codes-INITIAL_FORMS": "1",
+           "codes-0-id": str(second.codes.get().pk), "codes-0-offer": str(second.pk),
+           "codes-0-code": "happy20"},
+    )  # fmt: skip
+    response = as_pricing_a.post(url("offer", "change", second.pk), change)
+    assert response.status_code == 200 and taken in response.content.decode()
+    assert first.codes.get().code == "HAPPY20" and second.codes.get().code == "THEIRS"
 
 
 @pytest.mark.parametrize(
