@@ -16,6 +16,7 @@ from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import ChargingSpeed, SiteKind
+from pricing.engine.amounts import PAISA
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.models.fields import CodeListField, WeekdaysField
 from pricing.models.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
@@ -61,8 +62,8 @@ class SurgeRule(PlainTextModel):
         "local end", null=True, blank=True, help_text="Before the start: runs past midnight."
     )
     window_days = WeekdaysField("days of week")
-    valid_from = models.DateTimeField(null=True, blank=True)
-    valid_until = models.DateTimeField(null=True, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True, validators=[values.within_years])
+    valid_until = models.DateTimeField(null=True, blank=True, validators=[values.within_years])
     holidays_only = models.BooleanField(
         default=False, help_text="Applies only on the operator's holidays (and its region's)."
     )
@@ -103,6 +104,7 @@ class SurgeRule(PlainTextModel):
     # Scheduling.
     effective_from = models.DateTimeField(
         default=timezone.now,
+        validators=[values.within_years],
         help_text="When this version of the rule takes effect (the operator's notice "
         "period applies).",
     )
@@ -138,6 +140,9 @@ class SurgeRule(PlainTextModel):
             errors["amount"] = "A percentage surge cannot exceed 100%."
         if self.form == ChargeForm.PER_KWH and self.amount is not None and self.amount > MAX_RATE:
             errors["amount"] = f"A surge of more than {MAX_RATE} per kWh is not a price."
+        flat = self.form == ChargeForm.FLAT and self.amount is not None
+        if flat and self.amount != self.amount.quantize(PAISA):
+            errors["amount"] = "A flat surge is an amount of money: at most 2 decimal places."
         if (self.window_start is None) != (self.window_end is None):
             errors["window_end"] = "Give both a local start and end, or neither (all day)."
         if self.valid_from and self.valid_until and self.valid_from >= self.valid_until:

@@ -209,6 +209,16 @@ def test_a_valid_surge_passes(network):
         ({"charging_speeds": ["WARP"]}, "charging_speeds", "Unknown value(s): WARP."),
         ({"region_codes": "DL"}, "region_codes", "Give a list of codes (text)."),
         ({"cap_per_session": D("-5")}, "cap_per_session", "Must not be negative."),
+        (
+            {"form": "flat", "amount": D("10.555")},
+            "amount",
+            "A flat surge is an amount of money: at most 2 decimal places.",
+        ),
+        (
+            {"valid_from": dt.datetime(1, 1, 2, tzinfo=dt.UTC)},
+            "valid_from",
+            "Give a date from 2000-01-01 to 2099-12-31.",
+        ),
     ],
 )
 def test_surge_field_errors(network, fields, field, message):
@@ -216,6 +226,8 @@ def test_surge_field_errors(network, fields, field, message):
 
 
 def test_surge_triggers_make_their_kinds_valid(network):
+    surge(network.op_a, form="flat", amount=D("10.50")).full_clean()
+    surge(network.op_a, form="per_kwh", amount=D("1.005")).full_clean()  # a rate: sub-paisa
     surge(network.op_a, kind="demand", on_grid_stress=True).full_clean()
     surge(network.op_a, kind="demand", occupancy_threshold=D("0.8")).full_clean()
     surge(network.op_a, kind="holiday", holidays_only=True).full_clean()
