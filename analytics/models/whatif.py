@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from analytics.models.candidates import check_candidate
+from cpo_portal.db import values
 from cpo_portal.models import Operator, Station
 
 MAX_WINDOW_DAYS = 90
@@ -59,8 +60,8 @@ class WhatIfRun(models.Model):
         max_length=24, blank=True, help_text="draft, paused, live, or a change to a live one"
     )
     candidate = models.JSONField(help_text="The candidate's definition (model fields).")
-    date_from = models.DateField()
-    date_to = models.DateField()
+    date_from = models.DateField(validators=[values.within_years])
+    date_to = models.DateField(validators=[values.within_years])
     stations = models.ManyToManyField(Station, blank=True, related_name="+")
     region_codes = models.JSONField(default=list, blank=True)
     presented_share = models.PositiveSmallIntegerField(

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.db import values
 from cpo_portal.models import Stamp
 
 id_validator = RegexValidator(
@@ -115,7 +116,7 @@ class Subscriber(models.Model):
         blank=True,
         help_text="Empty: the site default (BECKN_DEFAULT_RATE_LIMIT); 0: unlimited.",
     )
-    valid_until = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True, validators=[values.within_years])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

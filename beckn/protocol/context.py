@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -34,6 +34,7 @@ from beckn.protocol.timefmt import (
     parse_duration,
     parse_timestamp,
 )
+from cpo_portal.db import years
 
 __all__ = [
     "DEFAULT_TTL",
@@ -67,8 +68,8 @@ _TIMESTAMP_KEYS = frozenset(
 _TIMESTAMP_LIST_KEYS = frozenset({"holidays", "times"})
 _RANGE_KEYS = frozenset({"start", "end"})
 _RFC3339 = FormatChecker(formats=["date-time"])
-# The accepted range of any timestamp in a message: [first, last).
-TIMESTAMP_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+# The accepted range of any timestamp in a message: [first, last), the product's own.
+TIMESTAMP_RANGE = (years.FIRST, years.END)
 
 
 class ContextRule(StrEnum):

@@ -20,11 +20,14 @@ the quote engine makes (a rate times at most MAX_SESSION_KWH, plus fees) inside 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
+
+from . import years
 
 ZERO = Decimal("0")
 # What an integer column (a primary key, a count) of every supported database holds:
@@ -51,6 +54,16 @@ def currency_code(value: str) -> None:
             "%(value)r is not an ISO 4217 currency code; use one like INR.",
             code="currency",
             params={"value": value},
+        )
+
+
+def within_years(value: dt.date) -> None:
+    """A date, or a date-time, the product takes (cpo_portal.db.years): typed, imported or
+    received, a year 1 or 9999 is a slip, and a zone carries it past what Python holds."""
+    if years.outside(value):
+        last = years.END.year - 1
+        raise ValidationError(
+            f"Give a date from {years.FIRST.year}-01-01 to {last}-12-31.", code="years"
         )
 
 

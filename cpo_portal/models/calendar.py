@@ -3,13 +3,15 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.db import values
+
 from .operators import Operator
 
 
 class Holiday(models.Model):
     TENANT_PATH = "operator"
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="holidays")
-    date = models.DateField()
+    date = models.DateField(validators=[values.within_years])
     name = models.CharField(max_length=120)
     region_code = models.CharField(
         max_length=16, blank=True, help_text="Empty: every region of the operator."

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.db import values
 from cpo_portal.db.validation import PlainTextModel
 
 from .operators import Operator, validate_time_zone
@@ -69,7 +70,10 @@ class Station(PlainTextModel):
     )
     site_kind = models.CharField(max_length=16, choices=SiteKind.choices)
     opened_on = models.DateField(
-        null=True, blank=True, help_text="Opening date (new-station launch offers)."
+        null=True,
+        blank=True,
+        validators=[values.within_years],
+        help_text="Opening date (new-station launch offers).",
     )
     status = models.CharField(
         max_length=16, choices=StationStatus.choices, default=StationStatus.ACTIVE

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from cpo_portal import formatting, tenancy
+from cpo_portal.db import values
 from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Charger
 from cpo_portal.web.admin_site import (
@@ -102,6 +103,7 @@ class SimulateForm(forms.Form):
             raise forms.ValidationError(
                 "Give a local date and time, like 2025-09-24T18:25."
             ) from None
+        values.within_years(value)
         return value.replace(tzinfo=None)  # the station's wall clock decides
 
     def clean_contact(self) -> str:

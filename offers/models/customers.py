@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.db import values
 from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.db.values import no_control_characters
 from cpo_portal.models import Operator
@@ -32,7 +33,7 @@ class Customer(PlainTextModel):
     tier = models.CharField(max_length=32, blank=True, validators=[no_control_characters])
     member = models.BooleanField(default=False)
     referred = models.BooleanField(default=False)
-    joined_on = models.DateField(null=True, blank=True)
+    joined_on = models.DateField(null=True, blank=True, validators=[values.within_years])
     first_session_done = models.BooleanField(
         default=False, help_text="Set when a session with an offer is redeemed."
     )

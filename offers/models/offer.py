@@ -146,8 +146,8 @@ class Offer(PlainTextModel):
     geo_radius_km = models.DecimalField(
         "radius (km)", max_digits=7, decimal_places=2, null=True, blank=True
     )
-    valid_from = models.DateTimeField(null=True, blank=True)
-    valid_until = models.DateTimeField(null=True, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True, validators=[values.within_years])
+    valid_until = models.DateTimeField(null=True, blank=True, validators=[values.within_years])
     days_of_week = WeekdaysField("days of week")
     window_start = models.TimeField("local from", null=True, blank=True)
     window_end = models.TimeField(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pricing.engine.amounts import HUNDRED, PAISA, WATT_HOUR
 
@@ -33,8 +33,13 @@ def rate_with_symbol(currency: str, value: Decimal) -> str:
 
 def energy_text(kwh: Decimal) -> str:
     """kWh to the watt-hour, half-up, written as plain() writes it. A number with exactly
-    three decimals prints plainly (no exponent), so its trailing zeros can be cut."""
-    text = str(kwh.quantize(WATT_HOUR, ROUND_HALF_UP)).rstrip("0").rstrip(".")
+    three decimals prints plainly (no exponent), so its trailing zeros can be cut. One too
+    large to hold to the watt-hour (1e308, typed into the price tool) is far past any
+    session: it prints in scientific notation, for the message that refuses it."""
+    try:
+        text = str(kwh.quantize(WATT_HOUR, ROUND_HALF_UP)).rstrip("0").rstrip(".")
+    except InvalidOperation:
+        return f"{kwh:.3E}"
     return "0" if text == "-0" else text
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.db import values
 from cpo_portal.models import Operator, Station
 
 
@@ -44,8 +45,8 @@ class GridSignal(models.Model):
         related_name="grid_signals",
         help_text="Only this station (empty: all stations in scope).",
     )
-    raised_at = models.DateTimeField(default=timezone.now)
-    cleared_at = models.DateTimeField(null=True, blank=True)
+    raised_at = models.DateTimeField(default=timezone.now, validators=[values.within_years])
+    cleared_at = models.DateTimeField(null=True, blank=True, validators=[values.within_years])
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
     )

@@ -254,16 +254,14 @@ def test_on_init_carries_the_offer_code_when_the_offer_is_named_by_id(deg, bap, 
     assert validation["discount-applied"] == "22.50"
 
 
-def test_a_settlement_the_bap_sent_wrong_is_its_error_and_can_be_sent_again(
-    deg, bap, run, our_key
-):
+def test_a_settlement_the_bap_sent_wrong_is_its_error_and_can_be_sent_again(deg, bap, run, our_key):
     """Energy the pricing refuses (none, or past the session's bound) is the BAP's input:
     30000, as the same energy at select, not the 40000 of a failure of ours; the order stays
     active and a corrected end settles it."""
     op, charger = deg.op_a.code, deg.charger_a.code
     run(bap, "select", msgs.select(op, charger))
     run(bap, "init", msgs.init(op, charger))
-    _, confirmed = run(bap, "confirm", msgs.confirm(op, charger))
+    run(bap, "confirm", msgs.confirm(op, charger))
     order = Order.objects.get()
     run(bap, "update", msgs.update_start(order.order_id))
     for kwh in ("0", "5000"):

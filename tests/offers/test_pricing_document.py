@@ -283,3 +283,18 @@ def test_commands_export_and_import_with_one_line_errors(cpo1, fresh, tmp_path):
         assert "\n" not in str(caught.value)
     with pytest.raises(CommandError, match=r"Unknown operator 'nobody\.example'"):
         call_command("pricing_export", "--operator", "nobody.example")
+
+
+def test_a_moment_outside_the_years_is_a_problem_not_a_500(cpo1):
+    """Year 1 in an offer's window: a problem line, as the admin's form error (a zone
+    carried it past what Python holds when the preview wrote it back)."""
+    document = export_pricing(cpo1)
+    o = _index(document, "offers", "weekend-discount-25")
+    document["offers"][o]["valid_from"] = "0001-01-01T00:00:00+05:30"
+    baseline = fingerprint()
+    plan = import_pricing(cpo1, document)
+    assert fingerprint() == baseline
+    assert plan.errors == [
+        'Offer "Weekend Special - 25% Off" (weekend-discount-25), valid from: '
+        "Give a date from 2000-01-01 to 2099-12-31."
+    ]

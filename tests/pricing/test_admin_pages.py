@@ -112,6 +112,9 @@ def test_preview_by_amount_and_segment(as_pricing_a, priced):
         ({"kwh": "-1"}, "Ensure this value is greater than or equal to 0.001."),
         ({"kwh": "5", "start": "yesterday"}, "Give a local date and time, like 2025-09-24T18:25."),
         ({"amount": "5"}, "does not exceed the service fee"),
+        ({"kwh": "5", "start": "0001-01-01T00:00"}, "Give a date from 2000-01-01 to 2099-12-31."),
+        ({"kwh": "5", "start": "9999-12-31T23:59"}, "Give a date from 2000-01-01 to 2099-12-31."),
+        ({"kwh": "1e308"}, "1.000E+308 kWh is more than one session delivers"),
     ],
 )
 def test_preview_errors(as_pricing_a, priced, params, message):

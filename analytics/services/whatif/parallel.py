@@ -50,16 +50,19 @@ def parts_for(run: WhatIfRun) -> int:
 def begin(run_id: int) -> str:
     """The Celery task's body: a run whose parts are independent is split into
     WHATIF_PARTS chunked parts; any other runs as one task (run.execute)."""
-    with transaction.atomic():
-        run = single.claim(run_id)
-        if isinstance(run, str):
-            return run
-        parts = parts_for(run)
-        if parts > 1:
-            if RUNNER_OBJECT.running(run.pk):  # the message came back: its parts are under way
-                return "skipped"
-            RUNNER_OBJECT.start(run.pk, {"run": run.pk}, parts, run.progress_total)
-            return "split"
+    try:
+        with transaction.atomic():
+            run = single.claim(run_id)
+            if isinstance(run, str):
+                return run
+            parts = parts_for(run)
+            if parts > 1:
+                if RUNNER_OBJECT.running(run.pk):  # the message came back: parts under way
+                    return "skipped"
+                RUNNER_OBJECT.start(run.pk, {"run": run.pk}, parts, run.progress_total)
+                return "split"
+    except Exception as exc:  # recorded on the run (run.failed_to_start)
+        return single.failed_to_start(run_id, exc)
     return single.execute(run_id)
 
 

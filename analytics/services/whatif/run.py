@@ -237,13 +237,31 @@ def claim(run_id: int) -> WhatIfRun | str:
     return run
 
 
+def failed_to_start(run_id: int, exc: Exception) -> str:
+    """A run that could not even start (its window cannot be read, say: a row saved before
+    dates were checked) is failed, with why, not left queued for ever in one of its
+    operator's slots."""
+    log.exception("what-if run %s failed to start", run_id)
+    WhatIfRun.objects.filter(
+        pk=run_id, status__in=(WhatIfStatus.QUEUED, WhatIfStatus.RUNNING)
+    ).update(
+        status=WhatIfStatus.FAILED,
+        error=f"{type(exc).__name__}: {exc}"[:500],
+        finished_at=timezone.now(),
+    )
+    return WhatIfStatus.FAILED
+
+
 def execute(run_id: int) -> str:
     """The Celery task's body: run a queued run (or one whose worker died: tasks are
     acknowledged late, so its message comes back) and record the outcome."""
-    with transaction.atomic():
-        run = claim(run_id)
-        if isinstance(run, str):
-            return run
+    try:
+        with transaction.atomic():
+            run = claim(run_id)
+    except Exception as exc:  # recorded on the run, as a failure of its replay is
+        return failed_to_start(run_id, exc)
+    if isinstance(run, str):
+        return run
     fields = ["status", "finished_at", "result", "error", "progress_done"]
     try:
         run.result = replay(run, lambda done: _progress(run.pk, done))

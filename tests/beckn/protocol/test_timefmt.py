@@ -75,6 +75,7 @@ def test_parse_timestamp_refuses_non_strings():
             datetime(2025, 9, 24, 15, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),
             "2025-09-24T10:00:00.000Z",
         ),
+        (utc(1, 1, 1, 0, 6, 32), "0001-01-01T00:06:32.000Z"),  # four digits, as RFC 3339 says
     ],
 )
 def test_format_timestamp(moment, expected):
