@@ -65,7 +65,10 @@ def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 def check_url(url: str) -> None:
     """UnsafeTarget unless the URL is http(s), names a host and carries no credentials."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "http://[::1": an IPv6 host without its closing bracket
+        raise UnsafeTarget(f"not a URL: {exc}") from None
     if parts.scheme not in {"http", "https"}:
         raise UnsafeTarget(f"only http and https URLs are allowed, not {parts.scheme!r}")
     if not parts.hostname:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 
+from cpo_portal.db import years
 from cpo_portal.formatting.number_inputs import whole_number
 
 from .envelope import INVALID_PARAMETERS, OcpiProblem
@@ -45,7 +46,15 @@ def parse_datetime(raw: str, name: str) -> dt.datetime:
         raise OcpiProblem(
             INVALID_PARAMETERS, f"{name}: expected a date-time like 2025-01-31T12:00:00Z"
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    # A bound before or past any row the product holds (cpo_portal.db.years), such as
+    # 1970-01-01 for "everything", is the range's own: no row is left out, and year 1 or
+    # 9999 with an offset never reaches the database past what it can hold.
+    try:
+        value = value.astimezone(dt.UTC)
+    except OverflowError:  # year 1 or 9999 carried past what Python holds by its offset
+        return years.FIRST if value.year == dt.MINYEAR else years.END
+    return min(max(value, years.FIRST), years.END)
 
 
 def read(params: Mapping[str, str]) -> PageAsk:

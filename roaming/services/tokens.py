@@ -81,7 +81,7 @@ def candidates(authorization: str) -> list[str]:
     found = []
     try:
         decoded = base64.b64decode(value, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, UnicodeDecodeError, ValueError):  # ValueError: not ASCII
         decoded = ""
     decoded = decoded.rstrip("\n")  # the spec's own example encodes a trailing newline
     if valid_token(decoded):

@@ -84,6 +84,7 @@ def test_public_addresses_and_their_ipv6_forms_are_allowed(address):
         ("file:///etc/passwd", "only http and https"),
         ("http://u:p@bap.example/x", "credentials"),
         ("http:///x", "no host"),
+        ("http://[::1", "not a URL"),  # it raised ValueError: a 3000 on OCPI credentials
     ],
 )
 def test_odd_urls_are_refused(url, words):

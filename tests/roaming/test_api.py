@@ -36,7 +36,8 @@ def test_a_base64_token_and_a_plain_one_both_open_the_api(client, partner):
 
 
 @pytest.mark.parametrize(
-    "header", [None, "Token", "Token bm90LWEtdG9rZW4=", "Bearer abc", "Token \x7f\x7f"]
+    "header",
+    [None, "Token", "Token bm90LWEtdG9rZW4=", "Bearer abc", "Token \x7f\x7f", "Token ✓✓"],
 )
 def test_unknown_or_missing_tokens_get_401_in_the_envelope(client, partner, header):
     headers = {} if header is None else {"Authorization": header}
@@ -101,6 +102,28 @@ def test_pages_carry_the_link_and_counts_and_keep_the_filters(client, partner):
     assert "Link" not in last.headers and len(envelope_of(last)["data"]) == 1
     big = client.get(f"{TARIFFS}?limit=5000", headers=auth(token))
     assert big.headers["X-Limit"] == "100"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_from=0001-01-01T00:00:00%2B05:30",
+        "date_from=1970-01-01T00:00:00Z",
+        "date_to=9999-12-31T23:59:59-14:00",
+    ],
+)
+def test_a_bound_before_or_past_every_row_leaves_none_out(client, partner, query):
+    """Year 1 or 9999 with an offset (past what Python's dates hold) and the epoch are
+    bounds like any other: the whole list, not an internal error."""
+    _row, token = partner
+    everything = envelope_of(client.get(LOCATIONS, headers=auth(token)))["data"]
+    for path in (TARIFFS, LOCATIONS):
+        response = client.get(f"{path}?{query}", headers=auth(token))
+        assert response.status_code == 200 and envelope_of(response)["status_code"] == 1000
+    assert (
+        envelope_of(client.get(f"{LOCATIONS}?{query}", headers=auth(token)))["data"] == everything
+    )
+    assert everything
 
 
 def test_a_location_its_evse_and_its_connector(client, partner):
