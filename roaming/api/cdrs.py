@@ -53,7 +53,9 @@ class CdrReceiver(OcpiView):
 
 class CdrObject(OcpiView):
     def get(self, request, pk: int):
-        row = ReceivedCdr.objects.filter(operator_id=self.partner.operator_id, pk=pk).first()
+        # the CDR this partner pushed, as received: not its operator's other partners' CDRs,
+        # nor those imported from files (docs/ocpi.md, CDRs)
+        row = ReceivedCdr.objects.filter(partner=self.partner, pk=pk).first()
         if row is None:
             raise envelope.OcpiProblem(envelope.CLIENT_ERROR, "Unknown CDR.", 404)
         return answer(row.data)

@@ -88,9 +88,18 @@ def read_credentials(data: Any) -> dict[str, Any]:
     return data
 
 
-def _main_role(roles: list[dict[str, Any]]) -> dict[str, Any]:
-    """The role we deal with: an eMSP's if the platform has one."""
-    return next((r for r in roles if r["role"] == PartnerRole.EMSP), roles[0])
+def _main_role(partner: Partner, roles: list[dict[str, Any]]) -> dict[str, Any]:
+    """The role we deal with: the one staff chose when they added the partner (an eMSP by
+    default; a CPO, the operator's own charging system, may push CDRs). A partner's
+    credentials never widen it: one naming no such role is refused."""
+    found = next((r for r in roles if r["role"] == partner.role), None)
+    if found is None:
+        raise OcpiProblem(
+            INVALID_PARAMETERS,
+            f"roles: {partner.operator} registered you as {partner.role}, and your "
+            f"credentials name no {partner.role} role; ask them to change it",
+        )
+    return found
 
 
 def fetch_endpoints(versions_url: str, token: str) -> tuple[str, list[dict[str, Any]]]:
@@ -121,7 +130,7 @@ def fetch_endpoints(versions_url: str, token: str) -> tuple[str, list[dict[str, 
 
 
 def _store(partner: Partner, their: dict[str, Any], endpoints: list[dict[str, Any]]) -> None:
-    role = _main_role(their["roles"])
+    role = _main_role(partner, their["roles"])
     partner.outbound_token = tokens.seal(their["token"])
     partner.versions_url = their["url"]
     partner.version = parties.VERSION

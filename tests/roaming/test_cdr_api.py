@@ -46,6 +46,25 @@ def test_a_pushed_cdr_is_taken_and_read_back_at_its_location(client, partner):
     assert NoOfferSession.objects.get().energy_kwh == stored.energy_kwh
 
 
+def test_a_partner_reads_only_the_cdrs_it_pushed(client, partner):
+    """Another partner of the same operator (an eMSP roaming there) finds neither the CSMS's
+    CDR nor one imported from a file: the session's token uid and contract id are not its."""
+    row, token = partner
+    location = push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000")).headers["Location"]
+    _emsp, emsp_token = registered_partner(row.operator)
+    stored = ReceivedCdr.objects.get()
+    imported = ReceivedCdr.objects.create(
+        **{f.attname: getattr(stored, f.attname) for f in ReceivedCdr._meta.concrete_fields
+           if f.attname not in ("id", "partner_id", "source", "cdr_id")},
+        partner=None, source="file", cdr_id="F1",
+    )  # fmt: skip
+    for url in (location, f"{CDRS}/{imported.pk}"):
+        refused = client.get(url, headers=auth(emsp_token))
+        assert refused.status_code == 404 and refused.json()["status_code"] == 2000, url
+    assert client.get(location, headers=auth(token)).json()["data"]["id"] == "C1"
+    assert client.get(f"{CDRS}/{imported.pk}", headers=auth(token)).status_code == 404
+
+
 def test_a_cdr_pushed_again_answers_the_same_location(client, partner):
     _row, token = partner
     sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000")

@@ -130,9 +130,18 @@ def test_an_emsp_registers_pulls_and_receives_pushes(server, emsp):
     )  # fmt: skip
     assert ReceivedCdr.objects.get().our_incl_vat == Decimal("241.90")  # (10 x 19.50 + 10) x 1.18
 
-    # Credentials update (PUT): a new token C; the old one stops working.
+    # Its credentials never change the role staff gave it: registered as a CPO here, an
+    # update naming only an eMSP role is refused and changes nothing (the other way round,
+    # an eMSP naming itself a CPO would push CDRs into the operator's sessions).
     token_b2 = "emsp-token-b2"
     emsp.accepted = {token_b2}
+    widened = emsp.send("PUT", urls["credentials", "SENDER"], emsp.credentials(token_b2), token_c)
+    assert widened.json()["status_code"] == 2001, widened.text
+    assert "registered you as CPO" in widened.json()["status_message"]
+    assert Partner.objects.get(pk=partner.pk).role == "CPO"
+    Partner.objects.filter(pk=partner.pk).update(role="EMSP")
+
+    # Credentials update (PUT): a new token C; the old one stops working.
     updated = emsp.send("PUT", urls["credentials", "SENDER"], emsp.credentials(token_b2), token_c)
     token_c2 = updated.json()["data"]["token"]
     assert token_c2 != token_c
