@@ -233,8 +233,28 @@ def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | 
     except SignatureError as exc:
         raise Refusal(errors.INVALID_SIGNATURE, f"signature refused: {exc}") from None
     entry = found["entry"]
+    _check_registered_as_a_bap(entry)
     per_minute = ratelimit.limit_for(entry.rate_limit)
     return _Signer(verified.subscriber_id, verified.key_id, per_minute)
+
+
+def _check_registered_as_a_bap(entry: registry.Entry) -> None:
+    """A request is signed by the BAP that sends it (a gateway adds its own signature
+    beside, never instead), and its answers go to the callback URL the registry holds for
+    it: a gateway or a catalog service signing one, or a BAP with no URL, gets no ACK
+    (BECKN-006: the signer's registration, as for an unknown key)."""
+    if entry.type != "BAP":
+        raise Refusal(
+            errors.INVALID_SIGNATURE,
+            f"signed by {entry.subscriber_id}, registered as a {entry.type}: a request is "
+            "signed by the BAP that sends it",
+        )
+    if not entry.url:
+        raise Refusal(
+            errors.INVALID_SIGNATURE,
+            f"{entry.subscriber_id} has no callback URL in the registry: its answers could "
+            "not be sent",
+        )
 
 
 def _retry_later(status: int, wait: int, why: str) -> Refusal:

@@ -236,7 +236,7 @@ def _pick(records: object, subscriber_id: str, key_id: str | None) -> Entry | No
         return Entry(
             subscriber_id=subscriber_id,
             key_id=str(record_key or ""),
-            type=str(record.get("type", "")),
+            type=str(record.get("type", "")).upper(),
             url=url,
             public_key=public_key,
             source="remote",

@@ -159,6 +159,24 @@ def test_keys_no_longer_valid_are_unknown(client, bap, body, no_queue, change):
     refused(post(client, raw, bap.sign(raw)), no_queue, "no registered key")
 
 
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"type": "BG"}, "registered as a BG: a request is signed by the BAP that sends it"),
+        ({"type": "CDS"}, "registered as a CDS"),
+        ({"url": ""}, "has no callback URL in the registry"),
+    ],
+    ids=["a gateway", "a catalog service", "no callback URL"],
+)
+def test_only_a_bap_with_a_callback_url_signs_a_request(client, bap, body, no_queue, change, words):
+    """A gateway or a catalog service cannot place orders, and a BAP whose answers could go
+    nowhere gets no ACK (an ACK promises a callback)."""
+    Subscriber.objects.update(**change)
+    raw = json.dumps(body).encode()
+    refused(post(client, raw, bap.sign(raw)), no_queue, words)
+    assert not Outbox.objects.exists()
+
+
 def test_a_key_valid_until_later_still_works(client, bap, body, no_queue):
     Subscriber.objects.update(valid_until=timezone.now() + dt.timedelta(days=1))
     raw = json.dumps(body).encode()
