@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 
 from beckn.commerce_types import CommerceError, Priced
 from beckn.messages import Failure, Reply, Request
@@ -19,7 +20,7 @@ from beckn.protocol import errors
 from beckn.protocol.v2 import VERSION as V2
 from beckn.services import commerce, order_flow
 from beckn.wire import order_json, request_parsing
-from pricing.engine import as_text, money
+from pricing.engine import as_text
 
 
 def new_order_id() -> str:
@@ -32,11 +33,21 @@ def _new_id(req: Request) -> str:
     return str(uuid.uuid4()) if req.context.get("version") == V2 else new_order_id()
 
 
-def _bap_total(order_msg: dict) -> str | None:
-    value = request_parsing.obj(request_parsing.obj(order_msg.get("quote")).get("price")).get(
-        "value"
-    )
-    return value if isinstance(value, str) else None
+def _bap_total(order_msg: dict) -> tuple[str, str] | None:
+    """The total the BAP sends back (`quote.price`: its value and currency), if any."""
+    price = request_parsing.obj(request_parsing.obj(order_msg.get("quote")).get("price"))
+    value = price.get("value")
+    return (value, str(price.get("currency") or "")) if isinstance(value, str) else None
+
+
+def _same_money(value: str, currency: str, total: Decimal, ours: str) -> bool:
+    """The BAP's total is ours to the last digit it writes (96.760 is 96.76; 96.764 is not,
+    nor is 96.76 in another currency): it agrees to pay what it sends, nothing rounded."""
+    try:
+        amount = Decimal(value.strip())
+    except ArithmeticError:
+        return False
+    return amount.is_finite() and amount == total and currency in ("", ours)
 
 
 def _already(order: Order) -> Reply:
@@ -59,12 +70,14 @@ def _acceptance(order: Order, ask: order_flow.Ask, order_msg: dict) -> Callable[
                 order=order,
             )
         theirs = _bap_total(order_msg)
-        if theirs is not None and _money(theirs) != priced.quote.total:
-            total = as_text(priced.quote.total)
+        ours = priced.quote.currency
+        if theirs is not None and not _same_money(*theirs, priced.quote.total, ours):
+            sent = " ".join(part for part in (theirs[1], theirs[0]) if part)
+            total = f"{ours} {as_text(priced.quote.total)}"
             raise Failure(
                 errors.QUOTE_UNAVAILABLE,
-                f"the quote sent ({theirs}) is not the quote on offer ({total})",
-                "$.message.order.quote.price.value",
+                f"the quote sent ({sent}) is not the quote on offer ({total})",
+                "$.message.order.quote.price",
                 order=order,
             )
 
@@ -101,10 +114,3 @@ def handle(req: Request) -> Reply:
         order.billing = order_msg["billing"]
     order.save()
     return _already(order)
-
-
-def _money(text: str):
-    try:
-        return money(text)
-    except ArithmeticError:
-        return None

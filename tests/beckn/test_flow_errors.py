@@ -101,14 +101,34 @@ def test_confirm_refuses_a_quote_that_changed_since_init(network, bap, fake, run
     assert Order.objects.get().state == OrderState.INITIALIZED
 
 
-def test_confirm_refuses_a_quote_the_bap_invented(network, bap, fake, run, our_key):
+@pytest.mark.parametrize(
+    ("value", "currency"),
+    [("1.00", "INR"), ("91.454", "INR"), ("91.445", "INR"), ("91.45", "USD")],
+    ids=["invented", "a tenth of a paisa more", "rounds to it", "another currency"],
+)
+def test_confirm_refuses_a_quote_the_bap_invented(
+    network, bap, fake, run, our_key, value, currency
+):
+    """What the BAP agrees to pay is our total to the last digit it writes, in our currency:
+    nothing is rounded to make it so."""
     op, charger = network.op_a.code, network.charger_a.code
     run(bap, "init", msgs.init(op, charger))
-    _, body = run(bap, "confirm", msgs.confirm(op, charger, total="1.00"))
+    message = msgs.confirm(op, charger, total=value)
+    message["order"]["quote"]["price"]["currency"] = currency
+    _, body = run(bap, "confirm", message)
     error = error_of(body)
     assert error["code"] == "40003"
-    assert error["message"] == "the quote sent (1.00) is not the quote on offer (91.45)"
+    sent = f"the quote sent ({currency} {value}) is not the quote on offer (INR 91.45)"
+    assert error["message"] == sent
     assert "redeem" not in fake.calls
+    assert Order.objects.get().state == OrderState.INITIALIZED
+
+
+def test_confirm_takes_our_total_written_with_more_zeros(network, bap, fake, run, our_key):
+    op, charger = network.op_a.code, network.charger_a.code
+    run(bap, "init", msgs.init(op, charger))
+    _, body = run(bap, "confirm", msgs.confirm(op, charger, total="91.4500"))
+    assert "error" not in body, body["error"]
 
 
 def test_confirm_refuses_an_offer_that_ran_out(network, bap, fake, run, our_key):

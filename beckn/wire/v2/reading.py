@@ -245,7 +245,8 @@ def _order(message: dict[str, Any]) -> dict[str, Any]:
     total = value.get("value")
     if isinstance(total, int | float) and not isinstance(total, bool):
         currency = str(value.get("currency", "INR"))
-        order["quote"] = {"price": {"value": f"{Decimal(str(total)):.2f}", "currency": currency}}
+        # as sent, to its last digit: confirm compares it with our total, nothing rounded
+        order["quote"] = {"price": {"value": _text(total) or "NaN", "currency": currency}}
     return {"order": order}
 
 
