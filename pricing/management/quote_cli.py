@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.management.base import CommandError
 
+from cpo_portal.db import years
 from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Charger
 from pricing.engine import PricingSetupError, QuoteInputError
@@ -85,6 +86,11 @@ def parse_time(option: str, text: str | None) -> dt.datetime | None:
         ) from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise CommandError(f"--{option} must include a UTC offset (like +05:30 or Z): {text!r}.")
+    if years.outside(value):
+        last = years.END.year - 1
+        raise CommandError(
+            f"--{option}: give a date from {years.FIRST.year}-01-01 to {last}-12-31."
+        )
     return value
 
 

@@ -75,3 +75,16 @@ def test_errors_are_one_line(deg):
         run("--charger", "a-charger-01", "--start", SUNDAY)
     with pytest.raises(CommandError, match="Unknown charger"):
         run("--charger", "nope", "--start", SUNDAY, "--kwh", "5")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--start", "0001-01-01T00:00:00+05:30", "--kwh", "5"), "give a date from 2000-01-01"),
+        (("--start", "9999-12-31T23:59:59-05:30", "--kwh", "5"), "give a date from 2000-01-01"),
+        (("--start", SUNDAY, "--kwh", "1e309"), r"1\.000E\+309 kWh is more than one session"),
+    ],
+)
+def test_values_past_what_dates_and_numbers_hold_are_one_line_errors(deg, args, words):
+    with pytest.raises(CommandError, match=words):
+        run("--charger", "a-charger-01", *args)
