@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,14 @@ from django.db import DatabaseError, IntegrityError, transaction
 from cpo_portal.models import Charger, Operator
 from offers.models import SessionChannel
 from offers.services import ReceivedSession, receive_sessions
-from pricing.engine import LineKind, Quote, QuoteInputError, energy_text, hours
+from pricing.engine import (
+    LineKind,
+    Quote,
+    QuoteInputError,
+    energy_text,
+    hours,
+    money,
+)
 from pricing.services import NoTariffError, SessionToQuote, quote_sessions
 from roaming.models import CdrSource, Partner, PartnerRole, ReceivedCdr
 
@@ -210,12 +217,13 @@ def row_for(
         charger=charger,
         session_start=record.start,
         session_end=record.end,
-        energy_kwh=record.energy_kwh.quantize(Decimal("0.001")),
+        energy_kwh=record.energy_kwh.quantize(Decimal("0.001"), ROUND_HALF_UP),
         currency=record.currency,
-        charged_excl_vat=record.charged_excl_vat.quantize(Decimal("0.01")),
+        # half-up to the paisa, as every amount of the product (100.125 is 100.13)
+        charged_excl_vat=money(record.charged_excl_vat),
         charged_incl_vat=None
         if record.charged_incl_vat is None
-        else record.charged_incl_vat.quantize(Decimal("0.01")),
+        else money(record.charged_incl_vat),
         our_excl_vat=excl,
         our_incl_vat=incl,
         price_note=note,

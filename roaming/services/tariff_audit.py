@@ -40,6 +40,7 @@ from pricing.engine import (
     OcpiTariff,
     calculate,
     constant_power_session,
+    money,
     parse_tariff,
 )
 from pricing.models import Tariff
@@ -129,7 +130,7 @@ def tariff_named(cdr: ReceivedCdr) -> tuple[OcpiTariff, str]:
 
 
 def price(tariff: OcpiTariff, session: OcpiSession, time_zone: str) -> Decimal:
-    return calculate(tariff, session, time_zone).total_excl_vat.quantize(CENT)
+    return money(calculate(tariff, session, time_zone).total_excl_vat)  # half-up
 
 
 def _money(amount: Decimal, currency: str) -> str:

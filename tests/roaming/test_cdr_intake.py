@@ -53,6 +53,16 @@ def test_a_cdr_is_stored_matched_priced_and_counted(operator):
     assert fact.energy_kwh == Decimal("10.000")
 
 
+def test_amounts_finer_than_the_paisa_are_rounded_half_up_as_everywhere(operator):
+    """100.125 is 100.13 (the default context's half-even said 100.12), the same in the
+    stored CDR and the session fact."""
+    take(operator, cdr("C1", "cpo1-st-000", "cpo1-ch-000", excl="100.125", incl="118.145"))
+    row = ReceivedCdr.objects.get()
+    assert (row.charged_excl_vat, row.charged_incl_vat) == (Decimal("100.13"), Decimal("118.15"))
+    fact = NoOfferSession.objects.get()
+    assert (fact.gross_amount, fact.net_amount) == (Decimal("100.13"), Decimal("118.15"))
+
+
 def test_the_channel_follows_who_issued_the_token(operator):
     take(
         operator,
