@@ -15,6 +15,7 @@ from cpo_portal.admin.tenant import ReadOnlyTenantAdmin, TenantAdmin
 from cpo_portal.models import Operator
 from offers.customer_keys import ContactError, customer_key
 from offers.models import CreditAccount, Customer, CustomerImport
+from offers.services.customer_import import text_of
 from offers.services.customer_import_jobs import queue_import
 from offers.tasks import run_customer_import
 
@@ -26,6 +27,15 @@ class ImportForm(OperatorFileForm):
         help_text="CSV with a header row: phone and/or email, segment, tier, member, referred, "
         "joined_on. Contacts are hashed; nothing raw is kept."
     )
+
+    def clean_file(self):
+        upload = super().clean_file()
+        try:
+            text_of(upload.read())
+        except ValueError as exc:
+            raise forms.ValidationError(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
+        upload.seek(0)
+        return upload
 
 
 @admin.register(Customer)

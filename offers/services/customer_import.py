@@ -29,6 +29,20 @@ from cpo_portal.models import Operator
 from offers.customer_keys import ContactError, customer_key
 from offers.models import Customer
 
+
+def text_of(raw: bytes) -> str:
+    """A file's text: UTF-8, its byte-order mark dropped. ValueError naming the first line
+    that is not UTF-8 (a Latin-1 "é" was read as "\ufffd" and saved so, and UTF-16 read as
+    a file with no phone column)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"the file is not UTF-8 text (line {line}): save it as CSV UTF-8 and upload it again"
+        ) from None
+
+
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f", ""}
 MAX_ERRORS = 50

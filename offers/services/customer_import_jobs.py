@@ -15,7 +15,7 @@ from django.utils import timezone
 from cpo_portal.models import Operator
 from offers.models import CustomerImport, ImportStatus
 
-from .customer_import import import_customers
+from .customer_import import import_customers, text_of
 
 log = logging.getLogger(__name__)
 INTERNAL_ERROR = (
@@ -67,12 +67,12 @@ def run_import(job_id: int) -> None:
     if not claimed:
         return
     job = CustomerImport.objects.select_related("operator").get(pk=job_id)
-    text = bytes(job.upload).decode("utf-8-sig", errors="replace")
 
     def progress(read: int, saved: int, to_save: int) -> None:
         _update(job_id, rows_read=read, rows_saved=saved, rows_to_save=to_save)
 
     try:
+        text = text_of(bytes(job.upload))
         result = import_customers(job.operator, io.StringIO(text, newline=""), progress)
     except ValueError as exc:
         _update(job_id, status=ImportStatus.FAILED, message=str(exc)[:500], upload=b"",

@@ -23,7 +23,7 @@ from django.utils import timezone
 from cpo_portal.background import chunked
 from offers.models import CustomerImport, ImportStatus
 
-from .customer_import import MAX_ERRORS, import_customers
+from .customer_import import MAX_ERRORS, import_customers, text_of
 from .customer_import_jobs import INTERNAL_ERROR, run_import
 
 LINE = re.compile(r"line (\d+)")
@@ -64,7 +64,7 @@ class Parts(chunked.Parts):
 
     def run_chunk(self, params: dict, index: int, chunks: int, checkpoint: chunked.Checkpoint):
         job = CustomerImport.objects.select_related("operator").get(pk=params["job"])
-        text = bytes(job.upload).decode("utf-8-sig", errors="replace")
+        text = text_of(bytes(job.upload))  # checked when it was uploaded
 
         def progress(read: int, saved: int, to_save: int) -> None:
             checkpoint(saved)

@@ -155,3 +155,35 @@ def test_the_command_reports_skipped_rows_on_one_line_each(network, tmp_path):
         "line 2: segment (segment): Remove control characters (NUL, tab, line breaks)."
     ]
     assert "1 created, 0 updated, 1 skipped" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        ("phone,segment\n9876500002,café\n".encode("latin-1"), 2),
+        ("phone,segment\n9876500002,fleet\n".encode("utf-16"), 1),
+    ],
+    ids=["Latin-1", "UTF-16"],
+)
+def test_a_file_that_is_not_utf8_is_refused_naming_its_line_on_every_path(
+    client, network, queued, tmp_path, raw, line
+):
+    """A Latin-1 "é" was saved as "\ufffd", and UTF-16 failed as a file with no phone column."""
+    expected = f"the file is not UTF-8 text (line {line}): save it as CSV UTF-8 and upload it again"
+    client.force_login(network.pricing_a)
+    page = client.post(
+        reverse("admin:offers_customer_import"),
+        {"operator": network.op_a.pk, "file": SimpleUploadedFile("c.csv", raw, "text/csv")},
+    ).content.decode()
+    assert f"The file is not UTF-8 text (line {line})" in page
+    assert not CustomerImport.objects.exists() and queued == []
+    path = tmp_path / "c.csv"
+    path.write_bytes(raw)
+    with pytest.raises(CommandError) as caught:
+        call_command("import_customers", str(path), operator=network.op_a.code)
+    assert str(caught.value) == expected
+    job = CustomerImport.objects.create(operator=network.op_a, file_name="c.csv", upload=raw)
+    run_import(job.pk)  # a job stored before uploads were checked
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", expected)
+    assert not Customer.objects.exists()

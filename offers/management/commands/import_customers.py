@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 from django.core.management.base import CommandError
 
 from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
-from offers.services.customer_import import import_customers
+from offers.services.customer_import import import_customers, text_of
 
 
 class Command(ProductCommand):
@@ -25,8 +27,9 @@ class Command(ProductCommand):
         except Operator.DoesNotExist:
             raise CommandError(f"No operator {options['operator']!r}.") from None
         try:
-            with open(options["file"], newline="", encoding="utf-8-sig") as handle:
-                result = import_customers(operator, handle)
+            with open(options["file"], "rb") as handle:
+                text = text_of(handle.read())
+            result = import_customers(operator, io.StringIO(text, newline=""))
         except OSError as exc:
             raise CommandError(f"Cannot read {options['file']}: {exc.strerror}") from None
         except ValueError as exc:
