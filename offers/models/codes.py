@@ -131,9 +131,9 @@ class OfferCode(PlainTextModel):
 
     def clean(self) -> None:
         self.code = normalise_code(self.code)
-        if not self.operator_id:  # the offer's, saved or being added with this code
-            offer = self.offer if self.offer_id else _unsaved_offer(self)
-            self.operator_id = offer.operator_id if offer is not None else None
+        offer = self.offer if self.offer_id else _unsaved_offer(self)
+        if not self.operator_id and offer is not None:  # the offer's, saved or being added
+            self.operator_id = offer.operator_id
         if self.offer_id and self.offer.operator_id != self.operator_id:
             raise ValidationError({"offer": "The offer belongs to another operator."})
 

@@ -205,9 +205,11 @@ def check_points(message: Any) -> list[ContextIssue]:
             continue
         path = f"$.message.intent.spatial[{index}].geometry.coordinates"
         point = geometry.get("coordinates")
-        numbers = isinstance(point, list) and len(point) in (2, 3) and all(
+        if not isinstance(point, list):
+            point = []
+        numbers = len(point) in (2, 3) and all(
             isinstance(n, int | float) and not isinstance(n, bool) for n in point
-        )  # fmt: skip
+        )
         if not numbers:
             why = "a Point's coordinates are [longitude, latitude], two numbers"
             issues.append(ContextIssue(ContextRule.RANGE, path, why))
