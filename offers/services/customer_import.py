@@ -56,12 +56,14 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    merged: int = 0  # lines naming a customer an earlier line named
     rows: int = 0  # data lines read
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
+        merged = f", {self.merged} merged into an earlier line" if self.merged else ""
         return f"{self.created} created, {self.updated} updated, {self.skipped} skipped" + (
-            f"; {len(self.errors)} errors" if self.errors else ""
+            merged + (f"; {len(self.errors)} errors" if self.errors else "")
         )
 
 
@@ -118,6 +120,7 @@ def parse(
     if not headers & {"phone", "email"}:
         raise ValueError("the CSV needs a phone or an email column")
     found: dict[str, dict[str, object]] = {}
+    first_line: dict[str, int] = {}  # the line that first named each customer
     line = 1
     rows = iter(reader)
     while True:
@@ -138,6 +141,13 @@ def parse(
                 continue
             values = _values(row, line)
             _check(key, values, line)
+            if key in found:  # one customer, two lines: accounted for, the later one wins
+                result.merged += 1
+                result.errors.append(
+                    f"line {line}: the same customer as line {first_line[key]}; "
+                    "this line's values replace that one's"
+                )
+            first_line.setdefault(key, line)
             found[key] = {**found.get(key, {}), **values}
         except ContactError:
             if keep is not None and not keep("", line):

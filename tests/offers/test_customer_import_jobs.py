@@ -187,3 +187,16 @@ def test_a_file_that_is_not_utf8_is_refused_naming_its_line_on_every_path(
     job.refresh_from_db()
     assert (job.status, job.message) == ("failed", expected)
     assert not Customer.objects.exists()
+
+
+def test_two_lines_for_one_customer_are_both_accounted_for(network):
+    """The same phone written two ways: one customer, the later line's values, and a note
+    naming both lines (it was 2 lines read, 1 created and nothing said)."""
+    text = "phone,segment\n9876500010,a\n+91 98765 00010,b\n9876500011,c\n"
+    result = import_customers(network.op_a, io.StringIO(text))
+    assert (result.rows, result.created, result.skipped, result.merged) == (3, 2, 0, 1)
+    assert result.errors == [
+        "line 3: the same customer as line 2; this line's values replace that one's"
+    ]
+    assert str(result) == "2 created, 0 updated, 0 skipped, 1 merged into an earlier line; 1 errors"
+    assert Customer.objects.get(key=customer_key(phone="9876500010")).segment == "b"

@@ -55,7 +55,9 @@ def test_the_parts_import_what_one_task_imports(network, settings, parts):
     assert results[-1] == "done"
     together = outcome(job)
     assert together == alone
-    assert alone[1][0] == "done" and alone[1][4] == 3 and len(alone[1][5]) == 3  # a real file
+    assert alone[1][0] == "done" and alone[1][4] == 3  # a real file: 3 lines skipped,
+    merged = [e for e in alone[1][5] if "the same customer as line" in e]
+    assert len(merged) == 35 and len(alone[1][5]) == 3 + 35  # and 35 naming a customer again
     worked = [p.progress for p in chunked_job.parts.all()]
     assert all(worked), worked  # every part saved some
 

@@ -84,8 +84,9 @@ CSV = """phone,email,segment,tier,member,referred,joined_on
 @pytest.mark.django_db
 def test_import_hashes_contacts_and_never_stores_them(network):
     result = import_customers(network.op_a, io.StringIO(CSV))
-    assert (result.created, result.updated, result.skipped) == (2, 0, 3)
+    assert (result.created, result.updated, result.skipped, result.merged) == (2, 0, 3, 1)
     assert result.errors == [
+        "line 4: the same customer as line 2; this line's values replace that one's",
         "line 5: no valid phone number or e-mail address",
         "line 6: no valid phone number or e-mail address",
         "line 7: member must be yes or no",
