@@ -9,6 +9,7 @@ GET    /pricing/api/grid-signals/[?active=1]  the user's operators' signals
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -82,10 +83,13 @@ class GridSignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 raise ValidationError(
                     {"station": f"No station {data['station']!r} at {operator.code}."}
                 )
-        signal = raise_signal(
-            operator, by=request.user, station=station,
-            region_code=data.get("region_code", ""), note=data.get("note", ""),
-        )  # fmt: skip
+        try:
+            signal = raise_signal(
+                operator, by=request.user, station=station,
+                region_code=data.get("region_code", ""), note=data.get("note", ""),
+            )  # fmt: skip
+        except DjangoValidationError as error:  # the model's rules, as the admin's form shows
+            raise ValidationError(error.message_dict) from None
         return Response(GridSignalSerializer(signal).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])

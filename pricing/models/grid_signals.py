@@ -76,3 +76,22 @@ class GridSignal(models.Model):
             raise ValidationError({"station": "The station belongs to another operator."})
         if self.cleared_at and self.raised_at and self.cleared_at <= self.raised_at:
             raise ValidationError({"cleared_at": "A signal is cleared after it is raised."})
+        if self.region_code and self.operator_id:
+            self.region_code = self._station_region(self.region_code.strip())
+
+    def _station_region(self, asked: str) -> str:
+        """The region as the operator's stations spell it ("dl" is their "DL"): a region
+        none of them is in would be a signal that stresses no station."""
+        regions = set(
+            Station.objects.filter(operator_id=self.operator_id).values_list(
+                "region_code", flat=True
+            )
+        )
+        found = next((r for r in regions if r.casefold() == asked.casefold()), None)
+        if found is None:
+            listed = ", ".join(sorted(regions)) or "none"
+            raise ValidationError(
+                {"region_code": f"No station of this operator is in region {asked!r} "
+                 f"(their regions: {listed})."}
+            )  # fmt: skip
+        return found

@@ -98,3 +98,17 @@ def test_bad_payload_is_a_400(api, network):
     api.force_authenticate(network.pricing_a)
     response = api.post(RAISE, {"note": "x"}, format="json")
     assert response.status_code == 400 and "operator" in response.json()
+
+
+def test_a_region_is_one_of_the_operators_stations_whatever_its_case(api, network):
+    """ "dl" is their stations' "DL" (it was kept as "dl" and stressed no station), and a
+    region none of their stations is in is a 400 naming theirs."""
+    api.force_authenticate(network.pricing_a)
+    regions = sorted({s.region_code for s in network.op_a.stations.all()})
+    asked = regions[0].lower()
+    response = api.post(RAISE, {"operator": "cpo-a.example", "region_code": asked}, format="json")
+    assert response.status_code == 201 and response.json()["region_code"] == regions[0]
+    response = api.post(RAISE, {"operator": "cpo-a.example", "region_code": "ZZZZ"}, format="json")
+    assert response.status_code == 400
+    assert f"their regions: {', '.join(regions)}" in str(response.json())
+    assert GridSignal.objects.count() == 1
