@@ -13,6 +13,7 @@ from django.db.models import Max, QuerySet
 
 from analytics.models import ChannelDaily, DailyRollup, OfferDaily, StationDaily
 from cpo_portal import tenancy
+from cpo_portal.db import years
 from cpo_portal.models import Operator
 from offers.models import SessionChannel
 
@@ -20,8 +21,8 @@ DEFAULT_DAYS = 90
 # Every date filter (dashboards, exports, the API) lies in these bounds, and a range spans
 # at most MAX_SPAN_DAYS: the ledger starts after DATE_MIN, and a range's cost grows with
 # its length (periods, baselines), so an unbounded one is refused rather than computed.
-DATE_MIN = dt.date(2000, 1, 1)
-DATE_MAX = dt.date(2099, 12, 31)
+DATE_MIN = years.FIRST.date()  # the product's range of dates (cpo_portal.db.years)
+DATE_MAX = years.END.date() - dt.timedelta(days=1)
 MAX_SPAN_DAYS = 3 * 366
 # The channel filter, one definition for every page, export and API call that takes it
 # (the ROI dashboard, the surge page, the hourly rollups): its label and its choices.
