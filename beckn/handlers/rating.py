@@ -1,5 +1,5 @@
 """rating -> on_rating: ratings of an order, its fulfillment, the charger or the operator
-are kept on the order; other categories answer 50003."""
+are kept on the order, the latest of each; other categories answer 50003."""
 
 from __future__ import annotations
 
@@ -53,7 +53,10 @@ def handle(req: Request) -> Reply:
                 f"no order of yours to rate for {category} {target!r}",
                 f"{path}.id",
             )
-        order.ratings = [*order.ratings, {"category": category, "id": target, "value": value}]
+        # one rating of each thing per order, the latest: rated again (or 500 times in one
+        # request), the value is replaced, and the list stays as long as what was rated
+        kept = [r for r in order.ratings if (r.get("category"), r.get("id")) != (category, target)]
+        order.ratings = [*kept, {"category": category, "id": target, "value": value}]
         order.save(update_fields=["ratings", "updated_at"])
         last = order
     return Reply(message={}, order=last)

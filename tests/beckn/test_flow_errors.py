@@ -234,6 +234,15 @@ def test_rating_and_support(network, bap, fake, run, our_key):
     assert Order.objects.get().ratings == [
         {"category": "Order", "id": order.order_id, "value": "5"}
     ]
+    # rated again, many times in one request too: the latest of each thing stands
+    again = [{"id": order.order_id, "rating_category": "Order", "value": str(1 + i % 5)}
+             for i in range(500)]  # fmt: skip
+    again.append({"id": order.charger_code, "rating_category": "Item", "value": "4"})
+    assert "error" not in run(bap, "rating", {"ratings": again})[1]
+    assert Order.objects.get().ratings == [
+        {"category": "Order", "id": order.order_id, "value": "5"},
+        {"category": "Item", "id": order.charger_code, "value": "4"},
+    ]
     bad = {"ratings": [{"id": order.order_id, "rating_category": "Order", "value": "11"}]}
     assert error_of(run(bap, "rating", bad)[1])["code"] == "30015"
     agent = {"ratings": [{"id": "x", "rating_category": "Agent", "value": "4"}]}
