@@ -90,6 +90,8 @@ def _check(request: SessionRequest, tariff: Tariff) -> tuple[Decimal | None, Dec
             f"{energy_text(kwh)} kWh is more than one session delivers "
             f"(at most {energy_text(MAX_SESSION_KWH)} kWh)"
         )
+    if kwh is not None and kwh_floor(kwh) <= ZERO:  # 0.0000001 was quoted as 0.000 kWh
+        raise QuoteInputError("the session delivers less than one watt-hour")
     if kwh is not None and request.end is not None:
         most = power * hours(request.end - request.start)
         if kwh > power * hours(request.end - request.start + END_SLACK):

@@ -62,6 +62,7 @@ def test_amount_larger_than_the_slot_buys_the_slot():
     [
         ({"kwh": D("0")}, "kWh must be positive"),
         ({"kwh": D("-1")}, "kWh must be positive"),
+        ({"kwh": D("0.0000001")}, "less than one watt-hour"),  # was quoted as 0.000 kWh
         ({"amount": D("10")}, "does not exceed the service fee"),
         ({"amount": D("5")}, "does not exceed the service fee"),
         ({"kwh": D("1"), "amount": D("50")}, "either kWh or an amount"),
