@@ -10,6 +10,9 @@ does for a filter it cannot apply), what raised a 500 before:
 - a parameter holding NUL, which PostgreSQL refuses in any text, or an integer beyond 64
   bits, which SQLite refuses to bind (`?operator=99999999999999999999999`).
 
+Every date and date-time field of every form takes the product's range of dates
+(cpo_portal.db.years): year 1 or 9999 in a library's model was a 500 on SQLite.
+
 A bulk action asked for such a selection changes nothing, and the list says so. A form
 sent back with such an id is answered with its form error: a many-to-many field
 refuses it as an unknown choice, and an autocomplete box (every model admin's
@@ -27,6 +30,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from cpo_portal.db import values
 
@@ -118,6 +122,15 @@ else:
 class BoundedFields(_FieldsBase):
     """The bounded form fields and autocomplete boxes, for a model admin or an inline
     (cpo_portal.admin.tenant.TenantInline)."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        """A date or date-time field takes the product's range (cpo_portal.db.years), on the
+        libraries' models too (a user's last sign-in, a beat schedule's start): year 1 or
+        9999 was a 500 on saving it, on SQLite, where a zone carried it past Python's dates."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, models.DateField):  # date-times too
+            field.validators = [*field.validators, values.within_years]
+        return field
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
