@@ -88,8 +88,9 @@ SCHEMA: dict[str, Any] = {
         "last_updated",
     ],
     "properties": {
-        "country_code": _text(2, r"^[A-Z]{2}$"),
-        "party_id": _text(3, r"^[A-Z0-9]{3}$"),
+        # CiString: compared ignoring case, so taken in either case and kept upper-cased
+        "country_code": _text(2, r"^[A-Za-z]{2}$"),
+        "party_id": _text(3, r"^[A-Za-z0-9]{3}$"),
         "id": _text(39),
         "start_date_time": _WHEN,
         "end_date_time": _WHEN,
@@ -273,8 +274,8 @@ def read(data: Any) -> CdrRecord:
         raise CdrRefused("total_cost.incl_vat is less than total_cost.excl_vat")
     token, location = data["cdr_token"], data["cdr_location"]
     return CdrRecord(
-        country_code=data["country_code"],
-        party_id=data["party_id"],
+        country_code=data["country_code"].upper(),
+        party_id=data["party_id"].upper(),
         cdr_id=data["id"],
         location_id=location["id"],
         evse_uid=location["evse_uid"],

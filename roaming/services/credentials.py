@@ -13,6 +13,7 @@ keeps the token it answers with (C). `unregister_from` DELETEs our credentials t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -29,6 +30,10 @@ from .envelope import (
     UNSUPPORTED_VERSION,
     OcpiProblem,
 )
+
+# OCPI CiStrings, ASCII: a party id any CDR of the partner's can name (cdr_schema)
+PARTY_ID = re.compile(r"[A-Za-z0-9]{3}")
+COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 
 
 class RegistrationError(Exception):
@@ -69,6 +74,9 @@ def read_credentials(data: Any) -> dict[str, Any]:
         raise OcpiProblem(INVALID_PARAMETERS, "token: 1 to 64 printable ASCII characters")
     if not isinstance(data.get("url"), str) or not data["url"].startswith(("http://", "https://")):
         raise OcpiProblem(INVALID_PARAMETERS, "url: the URL of your versions endpoint")
+    most = Partner._meta.get_field("versions_url").max_length
+    if len(data["url"]) > most:
+        raise OcpiProblem(INVALID_PARAMETERS, f"url: at most {most} characters")
     roles = data.get("roles")
     if not isinstance(roles, list) or not roles:
         raise OcpiProblem(INVALID_PARAMETERS, "roles: at least one CredentialsRole")
@@ -77,13 +85,14 @@ def read_credentials(data: Any) -> dict[str, Any]:
             isinstance(role, dict)
             and role.get("role") in PartnerRole.values
             and isinstance(role.get("party_id"), str)
-            and len(role["party_id"]) == 3
+            and PARTY_ID.fullmatch(role["party_id"]) is not None
             and isinstance(role.get("country_code"), str)
-            and len(role["country_code"]) == 2
+            and COUNTRY_CODE.fullmatch(role["country_code"]) is not None
         )
         if not ok:
             raise OcpiProblem(
-                INVALID_PARAMETERS, f"roles[{i}]: role, party_id (3) and country_code (2)"
+                INVALID_PARAMETERS,
+                f"roles[{i}]: role, party_id (3 letters or digits) and country_code (2 letters)",
             )
     return data
 

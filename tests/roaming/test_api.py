@@ -212,3 +212,26 @@ def test_every_string_we_serve_is_an_ocpi_string_and_every_time_an_ocpi_datetime
     assert [(p, t) for p, t in texts if "\n" in t or "\r" in t] == []
     times = [(p, t) for p, t in texts if p.endswith(("last_updated", "timestamp"))]
     assert times and [(p, t) for p, t in times if len(t) > 25 or not t.endswith("Z")] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"party_id": "C\u00c9O"}, "party_id (3 letters or digits)"),  # no CDR could name it
+        ({"country_code": "I1"}, "country_code (2 letters)"),
+        ({"url": "https://emsp.example/" + "v" * 500}, "url: at most 500 characters"),
+    ],
+)
+def test_credentials_a_partner_could_never_use_are_refused(change, words):
+    """Stored, a party id no CDR can match left the partner unable to push; a URL past
+    the column was a database error (a 3000 on PostgreSQL)."""
+    from roaming.services import credentials
+    from roaming.services.envelope import OcpiProblem
+
+    role = {"role": "EMSP", "party_id": "EMS", "country_code": "NL"}
+    data = {"token": "t-1", "url": "https://emsp.example/versions", "roles": [role]}
+    credentials.read_credentials(data)  # as it is, taken
+    data = {**data, "url": change.get("url", data["url"])}
+    data["roles"] = [{**role, **{k: v for k, v in change.items() if k != "url"}}]
+    with pytest.raises(OcpiProblem, match=words.replace("(", r"\(").replace(")", r"\)")):
+        credentials.read_credentials(data)

@@ -114,6 +114,19 @@ def test_the_version_details_list_the_cdrs_receiver(client, partner):
             "url": "http://testserver/ocpi/2.2.1/cdrs"} in details  # fmt: skip
 
 
+def test_a_party_written_in_lower_case_is_the_same_party(client, partner):
+    """country_code and party_id are OCPI CiStrings: "in"/"cpo" is IN*CPO (it was a 2001,
+    "does not match '^[A-Z0-9]{3}$'"), stored upper-cased, so pushed again in upper case it
+    is the same CDR."""
+    _row, token = partner
+    lower = push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000", party=("in", "cpo")))
+    assert lower.status_code == 200 and lower.json()["status_code"] == 1000, lower.json()
+    upper = push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000"))
+    assert upper.headers["Location"] == lower.headers["Location"]
+    row = ReceivedCdr.objects.get()
+    assert (row.country_code, row.party_id) == ("IN", "CPO")
+
+
 @pytest.mark.parametrize("party", [("NL", "EMS"), ("IN", "CPX"), ("DE", "CPO")])
 def test_a_cdr_naming_another_party_than_the_pusher_is_refused(client, partner, party):
     """OCPI 2.2.1 mod_cdrs: a CDR's country_code and party_id are its sender's. The
