@@ -14,7 +14,7 @@ keeps the token it answers with (C). `unregister_from` DELETEs our credentials t
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -74,7 +74,7 @@ def read_credentials(data: Any) -> dict[str, Any]:
         raise OcpiProblem(INVALID_PARAMETERS, "token: 1 to 64 printable ASCII characters")
     if not isinstance(data.get("url"), str) or not data["url"].startswith(("http://", "https://")):
         raise OcpiProblem(INVALID_PARAMETERS, "url: the URL of your versions endpoint")
-    most = Partner._meta.get_field("versions_url").max_length
+    most = cast(int, Partner._meta.get_field("versions_url").max_length)  # the column's
     if len(data["url"]) > most:
         raise OcpiProblem(INVALID_PARAMETERS, f"url: at most {most} characters")
     roles = data.get("roles")
