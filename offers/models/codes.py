@@ -120,7 +120,8 @@ class OfferCode(PlainTextModel):
     def validate_constraints(self, exclude=None) -> None:
         """The code is unique per operator. The operator is never typed (clean takes the
         offer's), so a form without it (the offer's inline) checks that too: a code taken
-        is the code field's error, not the database's refusal at save."""
+        is the form's error ("Offer code with this Operator and Code already exists."),
+        not the database's refusal at save."""
         if exclude and self.operator_id:
             exclude = set(exclude) - {"operator"}
         super().validate_constraints(exclude)
