@@ -268,10 +268,15 @@ def read(data: Any) -> CdrRecord:
             f"the session lasts {_hours(end - start)} hours (end_date_time - start_date_time): "
             f"more than the {_hours(MAX_SESSION)} hours any session lasts"
         )
+    _check_within(data, start, end)
     cost = data["total_cost"]
     excl, incl = _finite(cost["excl_vat"], "total_cost.excl_vat"), cost.get("incl_vat")
     if incl is not None and _finite(incl, "total_cost.incl_vat") < excl:
         raise CdrRefused("total_cost.incl_vat is less than total_cost.excl_vat")
+    if incl is not None and Decimal(incl) > 2 * excl:  # a tax rate is at most 100 %
+        raise CdrRefused(
+            "total_cost.incl_vat is more than twice total_cost.excl_vat: a tax of more than 100 %"
+        )
     token, location = data["cdr_token"], data["cdr_location"]
     return CdrRecord(
         country_code=data["country_code"].upper(),
@@ -325,6 +330,23 @@ def _moment(data: dict[str, Any], name: str, where: str = "") -> dt.datetime:
             f"{where}{name} {data[name]!r} is not between {EARLIEST:%Y-%m-%d} and a day from now"
         )
     return moment
+
+
+def _check_within(data: dict[str, Any], start: dt.datetime, end: dt.datetime) -> None:
+    """The session's parts lie inside it: its charging periods start within it, and its
+    total_time (hours, parking included) is not longer than it (a minute's rounding aside)."""
+    for n, period in enumerate(data["charging_periods"]):
+        if not start <= when(period["start_date_time"]) <= end:
+            raise CdrRefused(
+                f"charging_periods[{n}].start_date_time is outside the session "
+                "(start_date_time to end_date_time)"
+            )
+    took = Decimal(str(data["total_time"])) * 3600
+    if took > Decimal((end - start).total_seconds()) + 60:
+        raise CdrRefused(
+            f"total_time ({_hours(dt.timedelta(seconds=float(took)))} hours) is longer than "
+            f"the session ({_hours(end - start)} hours, end_date_time - start_date_time)"
+        )
 
 
 def _finite(value: Any, name: str) -> Decimal:

@@ -46,7 +46,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         *parents, last = path.split(".")
         for key in parents:
-            data = data[key]
+            data = data[int(key)] if key.isdigit() else data[key]  # a list's index too
         data[last] = value
 
     return change
@@ -100,6 +100,15 @@ BAD = [
      "total_cost.excl_vat: 1000000000000000 is greater than the maximum of 10000000"),
     ("a string as energy", edited(_set("total_energy", "10")),
      "total_energy: '10' is not of type 'number'"),
+    ("total_time past the session", edited(_set("total_time", 70)),
+     "total_time (70 hours) is longer than the session (0.7 hours, end_date_time - "
+     "start_date_time)"),
+    ("a period before the session", edited(_set("charging_periods.0.start_date_time",
+                                                 "2015-01-01T00:00:00Z")),
+     "charging_periods[0].start_date_time is outside the session (start_date_time to "
+     "end_date_time)"),
+    ("a tax of 999 %", edited(_set("total_cost.incl_vat", 9_999_999)),
+     "total_cost.incl_vat is more than twice total_cost.excl_vat: a tax of more than 100 %"),
     ("100 kB", edited(_set("remark", "x" * 100_000)),
      "the CDR is larger than 65,536 bytes"),
 ]  # fmt: skip
@@ -153,7 +162,8 @@ def test_a_bad_line_in_a_file_is_refused_alone(operator, tmp_path, capsys, text,
 def test_every_bad_line_of_an_upload_is_listed_and_every_good_line_imported(
     client, operator, settings, eager, django_capture_on_commit_callbacks
 ):
-    lines = good_lines(20)
+    goods = max(20, len(BAD) + 1)  # a good line between every two bad ones
+    lines = good_lines(goods)
     for n, (_name, text, _reason) in enumerate(BAD):
         lines.insert(2 * n + 1, text)
     client.force_login(staff(operator, Role.OPERATOR_ADMIN, "admin-1"))
@@ -164,11 +174,11 @@ def test_every_bad_line_of_an_upload_is_listed_and_every_good_line_imported(
     assert reply.status_code == 302, reply.content[:2000]
     job = CdrImport.objects.get()
     assert (job.status, job.total, job.imported, job.refused) == (
-        "done", 20 + len(BAD), 20, len(BAD)
+        "done", goods + len(BAD), goods, len(BAD)
     )  # fmt: skip
     for n, (_name, _text, reason) in enumerate(BAD):
         assert job.errors[n].startswith(f"line {2 * n + 2}: {reason}"), job.errors[n]
-    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 20
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == goods
 
 
 def test_a_line_that_is_not_utf8_is_refused_alone(operator, tmp_path, capsys):
