@@ -61,10 +61,7 @@ def within_years(value: dt.date) -> None:
     """A date, or a date-time, the product takes (cpo_portal.db.years): typed, imported or
     received, a year 1 or 9999 is a slip, and a zone carries it past what Python holds."""
     if years.outside(value):
-        last = years.END.year - 1
-        raise ValidationError(
-            f"Give a date from {years.FIRST.year}-01-01 to {last}-12-31.", code="years"
-        )
+        raise ValidationError(f"Give a date {years.SPAN}.", code="years")
 
 
 def no_control_characters(value: str) -> None:

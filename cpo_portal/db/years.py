@@ -12,6 +12,7 @@ import datetime as dt
 
 FIRST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 END = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)  # the first moment past the range
+SPAN = f"from {FIRST.year}-01-01 to {END.year - 1}-12-31"  # as every refusal words it
 
 
 def outside(value: dt.date | dt.datetime) -> bool:

@@ -132,15 +132,16 @@ class OfferCode(PlainTextModel):
 
     def clean(self) -> None:
         self.code = normalise_code(self.code)
-        offer = self.offer if self.offer_id else _unsaved_offer(self)
+        offer = _offer_of(self)
         if not self.operator_id and offer is not None:  # the offer's, saved or being added
             self.operator_id = offer.operator_id
         if self.offer_id and self.offer.operator_id != self.operator_id:
             raise ValidationError({"offer": "The offer belongs to another operator."})
 
 
-def _unsaved_offer(code: OfferCode) -> Offer | None:
-    """The offer a form is adding with `code` (an inline's parent, not saved yet), if any."""
+def _offer_of(code: OfferCode) -> Offer | None:
+    """The code's offer: saved, or one a form is adding with it (an inline's parent, not
+    saved yet); None when it has none."""
     try:
         return code.offer
     except Offer.DoesNotExist:

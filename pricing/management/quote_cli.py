@@ -87,10 +87,7 @@ def parse_time(option: str, text: str | None) -> dt.datetime | None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise CommandError(f"--{option} must include a UTC offset (like +05:30 or Z): {text!r}.")
     if years.outside(value):
-        last = years.END.year - 1
-        raise CommandError(
-            f"--{option}: give a date from {years.FIRST.year}-01-01 to {last}-12-31."
-        )
+        raise CommandError(f"--{option}: give a date {years.SPAN}.")
     return value
 
 

@@ -35,6 +35,8 @@ from jsonschema.exceptions import best_match
 from cpo_portal.web import jsonlimits
 from pricing.engine import MAX_SESSION_KWH
 
+from . import parties
+
 TOKEN_TYPES = ["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
 AUTH_METHODS = ["AUTH_REQUEST", "COMMAND", "WHITELIST"]
 DIMENSIONS = [
@@ -89,8 +91,8 @@ SCHEMA: dict[str, Any] = {
     ],
     "properties": {
         # CiString: compared ignoring case, so taken in either case and kept upper-cased
-        "country_code": _text(2, r"^[A-Za-z]{2}$"),
-        "party_id": _text(3, r"^[A-Za-z0-9]{3}$"),
+        "country_code": _text(2, f"^{parties.COUNTRY_CODE}$"),
+        "party_id": _text(3, f"^{parties.PARTY_ID}$"),
         "id": _text(39),
         "start_date_time": _WHEN,
         "end_date_time": _WHEN,

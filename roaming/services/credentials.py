@@ -31,9 +31,8 @@ from .envelope import (
     OcpiProblem,
 )
 
-# OCPI CiStrings, ASCII: a party id any CDR of the partner's can name (cdr_schema)
-PARTY_ID = re.compile(r"[A-Za-z0-9]{3}")
-COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
+PARTY_ID = re.compile(parties.PARTY_ID)  # one any CDR of the partner's can name
+COUNTRY_CODE = re.compile(parties.COUNTRY_CODE)
 
 
 class RegistrationError(Exception):

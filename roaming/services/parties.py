@@ -11,6 +11,10 @@ from cpo_portal.models import Operator
 from pricing.services import party_id as operator_party_id
 
 VERSION = "2.2.1"
+# A party's country code and party id as OCPI writes them: CiStrings, ASCII, compared
+# ignoring case (the handshake's roles and every CDR's issuer: credentials, cdr_schema)
+COUNTRY_CODE = "[A-Za-z]{2}"
+PARTY_ID = "[A-Za-z0-9]{3}"
 
 
 def country_code() -> str:
