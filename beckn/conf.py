@@ -59,6 +59,10 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_CALLBACK_LEASE": 15,  # seconds a worker holds a row, renewed before each slow POST
     # Commerce
     "BECKN_DEFAULT_SESSION_MINUTES": 60,
+    # A session is booked to start from GRACE minutes before now (clocks differ) to at most
+    # HORIZON days ahead (services.order_flow.check_booked_start).
+    "BECKN_BOOKING_GRACE_MINUTES": 15,
+    "BECKN_BOOKING_HORIZON_DAYS": 60,
     "BECKN_DEFAULT_SEARCH_RADIUS_KM": 10,
     "BECKN_MAX_SEARCH_RADIUS_KM": 200,
     "BECKN_MAX_CATALOG_ITEMS": 500,

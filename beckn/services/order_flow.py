@@ -20,7 +20,7 @@ from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.models.order_quote import HeldQuote, OrderSession
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_values
-from beckn.services import commerce, publication, registry
+from beckn.services import booking_window, commerce, publication, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.db.stamps import locked_row
 from cpo_portal.models import Charger, Operator
@@ -122,6 +122,8 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
     quantity = request_parsing.quantity(item)
     fulfillment = request_parsing.first(order_msg.get("fulfillments"))
     start, end = request_parsing.stop_times(fulfillment)
+    if start is not None:
+        booking_window.check(start, req.now)
     same_charger = order is not None and order.charger_id == charger.pk
     held = order.held_session if order is not None and same_charger else OrderSession()
     if not quantity.value and held.value:

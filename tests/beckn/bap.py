@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -13,10 +14,26 @@ from django.utils import timezone
 from beckn.models import Subscriber
 from beckn.protocol.signing import generate_keypair, sign_request
 from beckn.protocol.timefmt import format_timestamp
+from cpo_portal.demo import NATIONAL_HOLIDAYS
 
 BPP_ID = "bpp.test.example"
-SESSION_START = "2030-09-21T10:00:00+05:30"  # a Saturday morning, outside the surge
-SESSION_END = "2030-09-21T11:00:00+05:30"
+
+
+def ahead(weekday: int) -> dt.date:
+    """The first `weekday` (0: Monday) at least two weeks from today, clear of the national
+    holidays and their eves: a day the booking window takes, whose prices the tests know."""
+    day = dt.date.today() + dt.timedelta(days=14)
+    while day.weekday() != weekday or any(
+        abs((day - dt.date(day.year, month, date)).days) <= 1
+        for (month, date), _ in NATIONAL_HOLIDAYS
+    ):
+        day += dt.timedelta(days=1)
+    return day
+
+
+SATURDAY, MONDAY = ahead(5), ahead(0)
+SESSION_START = f"{SATURDAY}T10:00:00+05:30"  # a Saturday morning, outside the surge
+SESSION_END = f"{SATURDAY}T11:00:00+05:30"
 
 
 @dataclass

@@ -28,11 +28,12 @@ IST = ZoneInfo("Asia/Kolkata")
 
 @pytest.fixture(autouse=True)
 def cdrs_arrive_after_the_sessions(monkeypatch):
-    """This world's orders are charged in September 2030: their CDRs come a day later (a
-    CDR of a session that has not happened yet is refused)."""
+    """This world's orders are charged on the test world's Saturday, ahead of today: their
+    CDRs come a day later (a CDR of a session that has not happened yet is refused)."""
     from roaming.services import cdr_schema
 
-    monkeypatch.setattr(cdr_schema, "now", lambda: dt.datetime(2030, 9, 22, tzinfo=dt.UTC))
+    after = dt.datetime.combine(msgs.SATURDAY + dt.timedelta(days=1), dt.time(), dt.UTC)
+    monkeypatch.setattr(cdr_schema, "now", lambda: after)
 
 
 @pytest.fixture

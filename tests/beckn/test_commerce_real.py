@@ -122,8 +122,8 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     assert tag_values(station.get("tags"), "surge-notice") == {}
     evening = msgs.search()
     evening["intent"]["fulfillment"]["stops"][0]["time"]["range"] = {
-        "start": "2030-09-23T18:15:00+05:30",
-        "end": "2030-09-23T19:15:00+05:30",
+        "start": f"{msgs.MONDAY}T18:15:00+05:30",
+        "end": f"{msgs.MONDAY}T19:15:00+05:30",
     }
     _, found = run(bap, "search", evening)
     provider = found["message"]["catalog"]["providers"][0]
@@ -135,14 +135,14 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     }
     body = msgs.init(op, charger, offers=())
     stops = body["order"]["fulfillments"][0]["stops"]
-    stops[0]["time"]["timestamp"] = "2030-09-23T18:25:00+05:30"
-    stops[1]["time"]["timestamp"] = "2030-09-23T19:25:00+05:30"
+    stops[0]["time"]["timestamp"] = f"{msgs.MONDAY}T18:25:00+05:30"
+    stops[1]["time"]["timestamp"] = f"{msgs.MONDAY}T19:25:00+05:30"
     run(bap, "init", body)
     confirm = msgs.confirm(op, charger, offers=())
     confirm["order"]["fulfillments"][0]["stops"] = stops
     run(bap, "confirm", confirm)
     order = Order.objects.get()
-    end = "2030-09-23T19:25:00+05:30"
+    end = f"{msgs.MONDAY}T19:25:00+05:30"
     _, ended = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2", end=end))
     assert breakup(ended) == [
         ("Charging session cost (5.2 kWh @ ₹16.00/kWh)", "83.20"),

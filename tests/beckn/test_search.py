@@ -78,8 +78,8 @@ def test_catalog_shape_as_deg_publishes_it(network, bap, fake, run, our_key):
     assert fulfillment["type"] == "CHARGING"
     assert fulfillment["stops"][0]["location"]["gps"] == "28.345345,77.389754"
     assert fulfillment["stops"][0]["time"]["range"] == {
-        "start": "2030-09-21T04:30:00.000Z",
-        "end": "2030-09-21T05:30:00.000Z",
+        "start": f"{msgs.SATURDAY}T04:30:00.000Z",
+        "end": f"{msgs.SATURDAY}T05:30:00.000Z",
     }
 
 

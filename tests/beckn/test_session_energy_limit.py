@@ -14,7 +14,7 @@ from tests.beckn import bap as msgs
 from tests.beckn.deg_pricing import price_as_deg
 
 pytestmark = pytest.mark.django_db
-START = "2030-09-21T10:00:00+05:30"
+START = f"{msgs.SATURDAY}T10:00:00+05:30"
 LIMIT = "at most 1000 kWh"
 
 
@@ -30,7 +30,7 @@ def big_charger(network):
 
 def preview_error(client, network, kwh: str) -> str:
     client.force_login(network.pricing_a)
-    params = {"charger": network.charger_a.pk, "start": "2030-09-21T10:00", "kwh": kwh}
+    params = {"charger": network.charger_a.pk, "start": f"{msgs.SATURDAY}T10:00", "kwh": kwh}
     response = client.get(reverse("admin:offers_offer_simulate"), params)
     assert response.status_code == 200
     return response.content.decode()
@@ -73,7 +73,7 @@ def test_the_issues_million_kwh_in_a_one_hour_slot_is_refused(big_charger, bap, 
     """The select carries its one-hour slot: the energy is checked against it too."""
     error = select_error(run, bap, big_charger, "1000000")
     assert error["code"] == "30000" and LIMIT in error["message"]
-    message = quote_error(big_charger, "--kwh", "500", "--end", "2030-09-21T10:30:00+05:30")
+    message = quote_error(big_charger, "--kwh", "500", "--end", f"{msgs.SATURDAY}T10:30:00+05:30")
     assert message == (
         "Cannot quote: 500 kWh cannot be delivered in that time at 350 kW (at most 175 kWh)."
     )

@@ -94,10 +94,14 @@ def worlds(draw) -> dict[str, Any]:
             )
         ),
         "start": draw(
-            st.datetimes(min_value=dt.datetime(2025, 9, 1), max_value=dt.datetime(2025, 9, 30))
+            st.datetimes(min_value=MONDAY, max_value=MONDAY + dt.timedelta(days=29))
         ).replace(second=0, microsecond=0),
         "kwh": draw(st.decimals(min_value="1", max_value="60", places=1)),
     }
+
+
+# A month of sessions from a Monday the booking window takes, every weekday and hour drawn.
+MONDAY = dt.datetime.combine(msgs.MONDAY, dt.time())
 
 
 def _ocpi_bound(excl: Decimal, vat: float, with_incl: bool) -> dict[str, float]:
@@ -186,7 +190,7 @@ def on_select(network, bap, run, start: dt.datetime, kwh: Decimal) -> tuple[Line
 MAX_PRICE_WITH_VAT = {
     "tariff": {"kind": "ocpi", "energy": D("0.25"), "energy_vat": 10.0, "fee": D("0.50"),
                "fee_vat": 20.0, "min": None, "max": D("10"), "with_incl": True},
-    "surges": [], "offers": [], "start": dt.datetime(2025, 9, 1, 10), "kwh": D("50"),
+    "surges": [], "offers": [], "start": MONDAY + dt.timedelta(hours=10), "kwh": D("50"),
 }  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from tests.pricing.admin_posts import surge_edit_post, url
 
 pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
-EVENING = {"start": "2030-09-23T18:15:00+05:30", "end": "2030-09-23T19:15:00+05:30"}
+EVENING = {"start": f"{msgs.MONDAY}T18:15:00+05:30", "end": f"{msgs.MONDAY}T19:15:00+05:30"}
 
 
 def test_a_changed_amount_reads_the_same_everywhere(network, bap, run, our_key, client):
@@ -42,7 +42,7 @@ def test_a_changed_amount_reads_the_same_everywhere(network, bap, run, our_key, 
     assert text in form
     preview = client.get(
         reverse("admin:offers_offer_simulate"),
-        {"charger": network.charger_a.pk, "start": "2030-09-23T18:15", "kwh": "5"},
+        {"charger": network.charger_a.pk, "start": f"{msgs.MONDAY}T18:15", "kwh": "5"},
     ).content.decode()
     assert text in preview and "Evening peak (25%)" in preview
     week = client.get(url("surgerule", "week")).content.decode()

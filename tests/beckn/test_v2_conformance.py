@@ -26,7 +26,7 @@ from beckn.models import InboundMessage
 from beckn.protocol.timefmt import format_timestamp
 from beckn.protocol.v2 import schema as v2_schema
 from tests.beckn import bap_v2 as v2
-from tests.beckn.bap import BPP_ID
+from tests.beckn.bap import BPP_ID, SATURDAY
 from tests.beckn.conftest import callback_v2
 from tests.beckn.deg_pricing import price_as_deg
 from tests.support.beckn import answer
@@ -72,6 +72,10 @@ def _adapt(body: dict[str, Any], bap, charger: str, operator: str, order_id: str
             order["beckn:id"] = order_id
         if "beckn:seller" in order:
             order["beckn:seller"] = operator
+        preferences = order.get("beckn:orderAttributes", {}).get("preferences", {})
+        if "startTime" in preferences:  # DEG's session, in 2025: the same hours, bookable
+            preferences["startTime"] = f"{SATURDAY}T10:00:00Z"
+            preferences["endTime"] = f"{SATURDAY}T11:30:00Z"
         for line in order.get("beckn:orderItems", []):
             line["beckn:orderedItem"] = charger
             offer = line.get("beckn:acceptedOffer")

@@ -79,15 +79,15 @@ def test_a_surge_noticed_at_discovery_is_itemised_at_select(
     evening["intent"]["filters"] = {
         "type": "jsonpath",
         "expression": "$[?(@.beckn:availabilityWindow.schema:startTime"
-        " <= '2030-09-23T18:15:00+05:30'"
-        " && @.beckn:availabilityWindow.schema:endTime >= '2030-09-23T19:15:00+05:30')]",
+        f" <= '{msgs.MONDAY}T18:15:00+05:30'"
+        f" && @.beckn:availabilityWindow.schema:endTime >= '{msgs.MONDAY}T19:15:00+05:30')]",
     }
     _, found = run_v2(bap_v2, "discover", evening)
     (catalog,) = [c for c in found["message"]["catalogs"] if c["provider"]["id"] == op]
     listed = next(o for o in catalog["offers"] if o["id"] == f"list-price:{charger}")
     assert listed["descriptor"]["shortDesc"] == "Congestion Fee"
     assert "₹1/kWh between 6 PM - 9 PM" in listed["descriptor"]["longDesc"]
-    start, end = "2030-09-23T18:25:00+05:30", "2030-09-23T19:25:00+05:30"
+    start, end = f"{msgs.MONDAY}T18:25:00+05:30", f"{msgs.MONDAY}T19:25:00+05:30"
     one_body = msgs.select(op, charger, offers=())
     stops = one_body["order"]["fulfillments"][0]["stops"]
     stops[0]["time"]["timestamp"], stops[1]["time"]["timestamp"] = start, end
