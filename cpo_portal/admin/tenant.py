@@ -11,6 +11,7 @@ choices (a forged POST with another operator's id fails form validation), and li
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
@@ -171,8 +172,17 @@ class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
         writer = csvsafe.writer(response)
         writer.writerow([f.name for f in fields])
         for obj in queryset.iterator(chunk_size=2000):
-            writer.writerow([f.value_from_object(obj) for f in fields])
+            writer.writerow([csv_value(f, obj) for f in fields])
         return response
+
+
+def csv_value(field: models.Field, obj: models.Model) -> Any:
+    """A field's value in a CSV export: a JSON field's as JSON text, written by its own
+    encoder (the CDR as received keeps its numbers' digits), not as a Python repr."""
+    value = field.value_from_object(obj)
+    if isinstance(field, models.JSONField) and value is not None:
+        return json.dumps(value, cls=field.encoder, ensure_ascii=False)
+    return value
 
 
 class ReadOnlyTenantAdmin(TenantScopedMixin, admin.ModelAdmin):

@@ -14,6 +14,7 @@ from django.urls import path
 from cpo_portal import formatting, tenancy
 from cpo_portal.admin.tenant import ReadOnlyTenantAdmin, TenantAdmin
 from cpo_portal.models import Operator
+from cpo_portal.web.exactjson import ExactJSONEncoder
 from roaming.models import CdrImport, ReceivedCdr
 from roaming.services import cdr_imports, price_audit
 
@@ -60,8 +61,9 @@ class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
 
     @admin.display(description="the CDR as received")
     def data_shown(self, obj: ReceivedCdr) -> str:
-        """The stored body, at most DATA_SHOWN_CHARS of it: a page never renders more."""
-        text = json.dumps(obj.data, indent=1, ensure_ascii=False)
+        """The stored body, its numbers as the partner wrote them, at most DATA_SHOWN_CHARS
+        of it: a page never renders more."""
+        text = json.dumps(obj.data, indent=1, ensure_ascii=False, cls=ExactJSONEncoder)
         if len(text) <= DATA_SHOWN_CHARS:
             return text
         more = len(text) - DATA_SHOWN_CHARS

@@ -5,7 +5,9 @@ pushes a finished session's CDR (POST), and reads it back at the URL we answered
 from __future__ import annotations
 
 from rest_framework.parsers import BaseParser
+from rest_framework.renderers import JSONRenderer
 
+from cpo_portal.web.exactjson import ExactJSONEncoder
 from roaming.models import CdrSource, ReceivedCdr
 from roaming.services import cdr_intake, cdr_schema, envelope, parties
 from roaming.services.cdr_schema import CdrRefused
@@ -51,7 +53,16 @@ class CdrReceiver(OcpiView):
         return answer(headers={"Location": cdr_url(row)})
 
 
+class ExactJSONRenderer(JSONRenderer):
+    """JSON whose Decimals are numbers with their own digits (DRF's encoder writes a
+    Decimal through a float)."""
+
+    encoder_class = ExactJSONEncoder
+
+
 class CdrObject(OcpiView):
+    renderer_classes = [ExactJSONRenderer]  # the CDR as received, digit for digit
+
     def get(self, request, pk: int):
         # the CDR this partner pushed, as received: not its operator's other partners' CDRs,
         # nor those imported from files (docs/ocpi.md, CDRs)

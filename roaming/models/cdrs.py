@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F
 
 from cpo_portal.models import Charger, Operator, Station
+from cpo_portal.web.exactjson import ExactJSONDecoder, ExactJSONEncoder
 from offers.models import SessionChannel
 
 from .partners import Partner
@@ -85,7 +86,10 @@ class ReceivedCdr(models.Model):
         max_length=12, choices=AuditCause.choices, blank=True, help_text="Blank: not audited yet."
     )
     audit_note = models.CharField(max_length=300, blank=True)
-    data = models.JSONField("the CDR as received")
+    # Its numbers as the partner wrote them, digit for digit (read back as Decimals).
+    data = models.JSONField(
+        "the CDR as received", encoder=ExactJSONEncoder, decoder=ExactJSONDecoder
+    )
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -5,10 +5,11 @@ they enter analytics' session facts with their channel.
 One path for every door: the CDRs receiver (roaming.api.cdrs, one CDR a call), the
 command and the admin upload (roaming.services.cdr_imports, batches). Only a partner
 registered as a CPO pushes CDRs (check_role); each CDR is checked (cdr_schema.read), must
-name the pushing partner's own party (check_sender), one of our chargers, and an energy
-that charger can deliver in the session's time (check_energy). A batch is checked first,
-then written in one transaction: each CDR is either stored with its session fact, or
-refused with a reason, never half-written. One bad CDR never takes another down: if the
+name the pushing partner's own party (check_sender), be billed in the operator's currency
+(check_currency), name one of our chargers, and an energy that charger can deliver in the
+session's time (check_energy). A batch is checked first, then written in one
+transaction: each CDR is either stored with its session fact, or refused with a reason,
+never half-written. One bad CDR never takes another down: if the
 batch's write fails, each CDR is written again in a savepoint of its own, and stored,
 a duplicate, or refused with the database's reason. Its CDRs are priced together
 (pricing.services.quote_sessions: the same money as quote_session of each, from a constant
@@ -118,6 +119,20 @@ def check_sender(record: CdrRecord, partner: Partner) -> None:
         )
 
 
+def check_currency(record: CdrRecord, operator: Operator) -> None:
+    """A CDR is billed in the operator's currency. The operator prices, bills and counts
+    in one currency (Operator.currency: its tariffs, offers and orders are in it, and it
+    cannot change once they are); the session facts and every analytics figure sum
+    amounts as that currency, with no rate to convert another. A CDR in another currency
+    is a charging system's mistake (or another operator's CDR): refused, never summed
+    with the operator's money."""
+    if record.currency != operator.currency:
+        raise CdrRefused(
+            f"currency {record.currency} is not the operator's currency ({operator.currency}): "
+            f"its sessions are billed and counted in {operator.currency} only"
+        )
+
+
 def check_role(partner: Partner) -> None:
     """Only a partner registered as a CPO (the operator's own charging system) sends CDRs:
     an eMSP, a hub or any other role receives them (OCPI 2.2.1 mod_cdrs: the CPO is the
@@ -187,15 +202,6 @@ def _key(record: CdrRecord) -> Key:
     return record.country_code, record.party_id, record.cdr_id
 
 
-def plain(data: Any) -> Any:
-    """The CDR as JSON can store it: its Decimals as numbers again."""
-    if isinstance(data, dict):
-        return {k: plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [plain(v) for v in data]
-    return float(data) if isinstance(data, Decimal) else data
-
-
 def row_for(
     operator: Operator,
     record: CdrRecord,
@@ -227,7 +233,7 @@ def row_for(
         our_excl_vat=excl,
         our_incl_vat=incl,
         price_note=note,
-        data=plain(record.data),
+        data=record.data,  # its Decimals kept digit for digit (ReceivedCdr.data's encoder)
     )
 
 
@@ -283,6 +289,7 @@ def take(
             record = read(data)
             if partner is not None:
                 check_sender(record, partner)
+            check_currency(record, operator)
             charger = matcher.charger(record)
             check_energy(record, charger)
         except CdrRefused as refusal:

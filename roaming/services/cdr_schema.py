@@ -10,12 +10,15 @@ Beckn message is:
     `jsonschema` words the refusal): types, lengths, and the bounds of every number we
     read (energy at most MAX_SESSION_KWH, money at most MAX_MONEY, total_time at most
     MAX_SESSION);
-  - the rules a schema cannot state: every date and time between EARLIEST and a day after
-    now, the end after the start and at most MAX_SESSION later, the amount with VAT not
-    below the amount without.
-The charger's power bounds the energy too (roaming.services.cdr_intake, which knows the
-charger). Money is read as Decimal (`loads` parses with decimals), so no amount passes
-through a float.
+  - the rules a schema cannot state: every id one a partner can write into a URL
+    (cdr_rules.id_problem), every date and time between EARLIEST and a day after now, the
+    end after the start and at most MAX_SESSION later, the charging periods' ENERGY adding
+    up to total_energy (cdr_rules.energy_problem), the amount with VAT not below the
+    amount without.
+The charger's power bounds the energy too, and the operator's currency the CDR's
+(roaming.services.cdr_intake, which knows the charger and the operator). Numbers are read
+as Decimal (`loads` parses with decimals), so no amount passes through a float, and the
+CDR is kept as received with its numbers' own digits (ReceivedCdr.data).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from cpo_portal.web import jsonlimits
 from pricing.engine import MAX_SESSION_KWH
 
 from . import parties
+from .cdr_rules import energy_problem, id_problem
 
 TOKEN_TYPES = ["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
 AUTH_METHODS = ["AUTH_REQUEST", "COMMAND", "WHITELIST"]
@@ -101,8 +105,8 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": ["country_code", "party_id", "uid", "type", "contract_id"],
             "properties": {
-                "country_code": _text(2),
-                "party_id": _text(3),
+                "country_code": _text(2, f"^{parties.COUNTRY_CODE}$"),
+                "party_id": _text(3, f"^{parties.PARTY_ID}$"),
                 "uid": _text(36),
                 "type": {"enum": TOKEN_TYPES},
                 "contract_id": _text(36),
@@ -256,7 +260,7 @@ def schema_problem(data: Any) -> str | None:
 def read(data: Any) -> CdrRecord:
     """The record of a CDR, or CdrRefused saying why not."""
     _check_size(data)
-    problem = schema_problem(data)
+    problem = schema_problem(data) or id_problem(data)
     if problem is not None:
         raise CdrRefused(problem)
     start, end = _moment(data, "start_date_time"), _moment(data, "end_date_time")
@@ -271,6 +275,10 @@ def read(data: Any) -> CdrRecord:
             f"more than the {_hours(MAX_SESSION)} hours any session lasts"
         )
     _check_within(data, start, end)
+    energy = _finite(data["total_energy"], "total_energy")
+    problem = energy_problem(data, energy)
+    if problem is not None:
+        raise CdrRefused(problem)
     cost = data["total_cost"]
     excl, incl = _finite(cost["excl_vat"], "total_cost.excl_vat"), cost.get("incl_vat")
     if incl is not None and _finite(incl, "total_cost.incl_vat") < excl:
@@ -288,7 +296,7 @@ def read(data: Any) -> CdrRecord:
         evse_uid=location["evse_uid"],
         start=start,
         end=end,
-        energy_kwh=_finite(data["total_energy"], "total_energy"),
+        energy_kwh=energy,
         currency=data["currency"],
         charged_excl_vat=excl,
         charged_incl_vat=None if incl is None else Decimal(incl),

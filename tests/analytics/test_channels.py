@@ -87,6 +87,19 @@ def test_cdr_sessions_roll_up_with_their_channel(network, month):
     assert sorted(ChannelDaily.objects.values_list("date", "channel", "sessions")) == before
 
 
+def test_a_cdr_billed_in_another_currency_never_reaches_the_channel_figures(network, month):
+    """The operator counts in INR: a CDR billed in USD is refused at the door, so 190 USD
+    is never summed with rupees in the roaming figures (it was: 570.00 "INR")."""
+    usd = cdr("USD-1", "a-station", "a-charger-01", start=at(DAY, 9))
+    usd["currency"] = "USD"
+    out = cdr_intake.take(network.op_a, [(1, usd)])
+    assert out.refused == [(1, "currency USD is not the operator's currency (INR): its "
+                                "sessions are billed and counted in INR only")]  # fmt: skip
+    run_incremental()
+    roaming = ChannelDaily.objects.get(operator=network.op_a, date=DAY, channel="roaming")
+    assert (roaming.sessions, roaming.gross_revenue) == (2, D("380.00"))
+
+
 def test_the_roi_baseline_counts_every_channel(network, month):
     """Offer W's scope is station A, 09:00's band: the CDR sessions there count in the
     revenue its baseline compares with."""

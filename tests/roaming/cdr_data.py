@@ -61,7 +61,48 @@ def dumps(data: Any) -> str:
     return json.dumps(data, default=str_number)
 
 
+def written(data: Any, numbers: dict[str, str]) -> str:
+    """The CDR's JSON text with each placeholder string (a key of `numbers`) written as the
+    number it maps to, digit for digit (dumps writes a Decimal through a float)."""
+    text = dumps(data)
+    for placeholder, number in numbers.items():
+        assert f'"{placeholder}"' in text, placeholder
+        text = text.replace(f'"{placeholder}"', number)
+    return text
+
+
 def str_number(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(type(value))
+
+
+# Numbers no float holds digit for digit: more digits than a double's 17, a trailing zero,
+# and 0.1 + 0.2 written out further than a double would.
+EXACT = {
+    "@kwh": "12.3456789012345678",
+    "@excl": "232.210",
+    "@incl": "274.0100",
+    "@hours": "0.30000000000000000444",
+}
+
+
+def exact_cdr(cdr_id: str = "C1") -> str:
+    sent = cdr(cdr_id, "cpo1-st-000", "cpo1-ch-000")
+    sent["total_energy"] = "@kwh"
+    sent["charging_periods"][0]["dimensions"] = [
+        {"type": "ENERGY", "volume": "@kwh"}, {"type": "TIME", "volume": "@hours"},
+    ]  # fmt: skip
+    sent["total_cost"] = {"excl_vat": "@excl", "incl_vat": "@incl"}
+    return written(sent, EXACT)
+
+
+def digits(data: dict) -> dict[str, str]:
+    """The EXACT numbers of a CDR (parsed with Decimals), as written."""
+    period = data["charging_periods"][0]["dimensions"]
+    return {
+        "@kwh": str(data["total_energy"]),
+        "@excl": str(data["total_cost"]["excl_vat"]),
+        "@incl": str(data["total_cost"]["incl_vat"]),
+        "@hours": str(period[1]["volume"]),
+    }

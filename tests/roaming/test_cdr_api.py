@@ -5,11 +5,14 @@ pushes only CDRs that name its own party."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 
 from analytics.models import NoOfferSession
 from roaming.models import ReceivedCdr
-from tests.roaming.cdr_data import cdr, dumps
+from tests.roaming.cdr_data import EXACT, cdr, digits, dumps, exact_cdr
 from tests.roaming.conftest import network, registered_partner
 from tests.roaming.emsp import auth
 
@@ -159,3 +162,37 @@ def test_another_partners_cdr_already_taken_is_not_answered_to_a_pusher_of_anoth
     reply = push(client, token, cdr("C9", "cpo1-st-000", "cpo1-ch-000", party=("NL", "EMS")))
     assert reply.json()["status_code"] == 2001 and "Location" not in reply.headers
     assert ReceivedCdr.objects.count() == 1
+
+
+def test_a_cdr_is_kept_and_read_back_with_the_partners_own_digits(client, partner):
+    """The CDR as received is the partner's: its numbers are kept and answered digit for
+    digit (they went through a float: 12.345678901234567, 232.21, 0.30000000000000004)."""
+    _row, token = partner
+    reply = client.post(CDRS, exact_cdr(), content_type="application/json", headers=auth(token))
+    assert reply.json()["status_code"] == 1000, reply.json()
+    stored = ReceivedCdr.objects.get()
+    assert digits(stored.data) == EXACT
+    got = client.get(reply.headers["Location"], headers=auth(token))
+    assert got.status_code == 200
+    answered = json.loads(got.content, parse_float=Decimal)
+    assert answered["status_code"] == 1000
+    assert digits(answered["data"]) == EXACT
+    assert stored.energy_kwh == Decimal("12.346")  # what we count: to the Wh, half-up
+
+
+# Every mark an OCPI id may hold (roaming.services.parties.OBJECT_ID), in one id.
+EVERY_MARK = "C-1._~!$&'()*+,;=:@z"
+
+
+def test_a_cdr_whose_id_holds_every_allowed_mark_is_read_back(client, partner):
+    _row, token = partner
+    sent = cdr(EVERY_MARK, "cpo1-st-000", "cpo1-ch-000")
+    sent["session_id"] = sent["authorization_reference"] = EVERY_MARK
+    reply = push(client, token, sent)
+    assert reply.json()["status_code"] == 1000, reply.json()
+    got = client.get(reply.headers["Location"], headers=auth(token)).json()
+    assert got["status_code"] == 1000
+    assert (got["data"]["id"], got["data"]["session_id"]) == (EVERY_MARK, EVERY_MARK)
+    assert ReceivedCdr.objects.get().cdr_id == EVERY_MARK
+    again = push(client, token, sent)  # the same CDR: the same Location
+    assert again.headers["Location"] == reply.headers["Location"]

@@ -60,7 +60,27 @@ def _days(days: int) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _periods(*kwh: float) -> Callable[[dict[str, Any]], None]:
+    """The session in charging periods of these kWh, ten minutes apart; the first alone
+    is the session's total_energy too."""
+
+    def change(data: dict[str, Any]) -> None:
+        if len(kwh) == 1:
+            data["total_energy"] = kwh[0]
+        data["charging_periods"] = [
+            {"start_date_time": when(START + dt.timedelta(minutes=10 * n)),
+             "dimensions": [{"type": "ENERGY", "volume": volume}]}
+            for n, volume in enumerate(kwh)
+        ]  # fmt: skip
+
+    return change
+
+
 ENERGY = '"total_energy": 10.0'
+NOT_AN_ID = (
+    "an OCPI id is ASCII letters, digits and -._~!$&'()*+,;=:@ only (a CiString a URL "
+    "carries as it is)"
+)
 # (name, the bad CDR's text, the reason it is refused with)
 BAD = [
     ("nan", replaced(ENERGY, '"total_energy": NaN'),
@@ -91,7 +111,7 @@ BAD = [
      "hours any session lasts"),
     ("1,000,000 kWh", edited(_set("total_energy", 1_000_000)),
      "total_energy: 1000000 is greater than the maximum of 1000"),
-    ("more than the charger gives", edited(_set("total_energy", 500)),
+    ("more than the charger gives", edited(_periods(500)),
      "total_energy 500 kWh is more than charger cpo1-ch-000 (30.00 kW) delivers in 40 "
      "minutes (at most 21.1 kWh)"),
     ("100-year total_time", edited(_set("total_time", 876_000)),
@@ -111,6 +131,37 @@ BAD = [
      "total_cost.incl_vat is more than twice total_cost.excl_vat: a tax of more than 100 %"),
     ("100 kB", edited(_set("remark", "x" * 100_000)),
      "the CDR is larger than 65,536 bytes"),
+    # billed in another currency than the operator's: summed with rupees, it was taken
+    ("billed in USD", edited(_set("currency", "USD")),
+     "currency USD is not the operator's currency (INR): its sessions are billed and "
+     "counted in INR only"),
+    # the periods' ENERGY is the session's energy (OCPI: kWh charged in each period)
+    ("periods short of total_energy", edited(_set("charging_periods.0.dimensions.0.volume", 8)),
+     "the charging periods' ENERGY adds up to 8 kWh, but total_energy is 10 kWh"),
+    ("periods over total_energy", edited(_periods(6, 4.5)),
+     "the charging periods' ENERGY adds up to 10.5 kWh, but total_energy is 10 kWh"),
+    ("periods 1.6 Wh over total_energy", edited(_periods(6, 4.0016)),
+     "the charging periods' ENERGY adds up to 10.0016 kWh, but total_energy is 10 kWh: "
+     "more than rounding each to the Wh explains (0.0015 kWh)"),
+    # ids (OCPI CiStrings) a partner can send back in a URL, as they are
+    ("a slash in the id", edited(_set("id", "C/1")), f"id 'C/1' holds '/': {NOT_AN_ID}"),
+    ("a space in the id", edited(_set("id", "C 1")), f"id 'C 1' holds ' ': {NOT_AN_ID}"),
+    ("a line break after the id", edited(_set("id", "C1\n")),
+     f"id 'C1\\n' holds '\\n': {NOT_AN_ID}"),
+    ("an escape in the id", edited(_set("id", "C\x1b[2J")),
+     f"id 'C\\x1b[2J' holds '\\x1b': {NOT_AN_ID}"),
+    ("a non-ASCII id", edited(_set("id", "CDR-é")), f"id 'CDR-é' holds 'é': {NOT_AN_ID}"),
+    ("'?' in the id", edited(_set("id", "C1?x=1")), f"id 'C1?x=1' holds '?': {NOT_AN_ID}"),
+    ("'#' in the session id", edited(_set("session_id", "S#1")),
+     f"session_id 'S#1' holds '#': {NOT_AN_ID}"),
+    ("'%' in the token uid", edited(_set("cdr_token.uid", "01%2F")),
+     f"cdr_token.uid '01%2F' holds '%': {NOT_AN_ID}"),
+    ("a tab in the EVSE id", edited(_set("cdr_location.evse_id", "IN*CPO*E1\t")),
+     f"cdr_location.evse_id 'IN*CPO*E1\\t' holds '\\t': {NOT_AN_ID}"),
+    ("a space in a period's tariff", edited(_set("charging_periods.0.tariff_id", "T 1")),
+     f"charging_periods[0].tariff_id 'T 1' holds ' ': {NOT_AN_ID}"),
+    ("a token party that is no party id", edited(_set("cdr_token.party_id", "E/S")),
+     "cdr_token.party_id: 'E/S' does not match"),
 ]  # fmt: skip
 IDS = [name for name, *_ in BAD]
 

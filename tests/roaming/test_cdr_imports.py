@@ -4,7 +4,10 @@ by Celery with its progress, and the price audit page, each operator seeing its 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +18,7 @@ from cpo_portal.models import Role
 from roaming.models import CdrImport, ReceivedCdr
 from roaming.services import cdr_imports
 from tests.factories import staff
-from tests.roaming.cdr_data import cdr, dumps
+from tests.roaming.cdr_data import EXACT, cdr, digits, dumps, exact_cdr
 from tests.roaming.conftest import network
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +153,27 @@ def test_the_price_audit_lists_sessions_billed_at_another_price(client, operator
     assert "999.00" not in page
     every = client.get("/admin/roaming/receivedcdr/").content.decode()
     assert "SECRET-9" not in every and "C3" in every
+
+
+@pytest.mark.parametrize("shape", ["lines", "array"])
+def test_an_imported_cdr_keeps_the_partners_digits_on_its_page_and_in_the_export(
+    client, operator, tmp_path, capsys, shape
+):
+    """A file's CDR is kept as written (the line's or the array item's numbers, digit for
+    digit), and its admin page and the CSV export show those digits."""
+    path = tmp_path / "cdrs.json"
+    text = exact_cdr("X1")
+    path.write_text(f"[{text}]" if shape == "array" else text + "\n")
+    assert run(path, capsys=capsys).out.strip() == "1 imported, 0 already there, 0 refused, of 1"
+    row = ReceivedCdr.objects.get()
+    assert digits(row.data) == EXACT
+    client.force_login(staff(operator, Role.OPERATOR_ADMIN, "admin-1"))
+    page = client.get(f"/admin/roaming/receivedcdr/{row.pk}/change/").content.decode()
+    for number in EXACT.values():
+        assert number in page, number
+    export = client.post("/admin/roaming/receivedcdr/",
+                         {"action": "export_csv", "_selected_action": [row.pk]})  # fmt: skip
+    assert export.status_code == 200, export.content[:500]
+    (header, values) = list(csv.reader(io.StringIO(export.content.decode())))
+    kept = json.loads(values[header.index("data")], parse_float=Decimal)  # JSON, not a repr
+    assert digits(kept) == EXACT

@@ -137,6 +137,49 @@ def test_a_refused_cdr_says_why_and_writes_nothing(operator, change, message):
     assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("volumes", "total"),
+    [
+        (["10"], "10"),
+        (["10.001"], "10"),  # one period and the total, each to the Wh: 1 Wh apart at most
+        (["3.334", "3.334", "3.333"], "10"),  # rounded to the Wh each: 2 Wh apart at most
+        (["0.1", "0.2"], "0.30000000000000004"),  # a float's sum
+        ([], "15.342"),  # periods of TIME only (the OCPI spec's example CDR): nothing to add
+    ],
+    ids=["equal", "a Wh apart", "three periods rounded", "a float's sum", "no ENERGY"],
+)
+def test_periods_whose_energy_is_the_total_to_the_wh_are_taken(operator, volumes, total):
+    data = cdr("C1", "cpo1-st-000", "cpo1-ch-000", kwh=total)
+    data["charging_periods"] = [
+        {"start_date_time": data["start_date_time"],
+         "dimensions": [{"type": "TIME", "volume": Decimal("0.1")},
+                        *({"type": "ENERGY", "volume": Decimal(v)} for v in volumes[:1])]},
+        *({"start_date_time": data["start_date_time"],
+           "dimensions": [{"type": "ENERGY", "volume": Decimal(v)}]} for v in volumes[1:]),
+    ]  # fmt: skip
+    out = take(operator, data)
+    assert (len(out.stored), out.refused) == (1, [])
+
+
+def test_a_cdr_in_another_currency_than_the_operators_is_refused(operator):
+    """The operator prices, bills and counts in one currency (Operator.currency): a CDR
+    billed in another is refused, and nothing of it reaches the session facts."""
+    usd = cdr("C1", "cpo1-st-000", "cpo1-ch-000", excl="2.30", incl="2.70")
+    usd["currency"] = "USD"
+    out = take(operator, usd, cdr("C2", "cpo1-st-000", "cpo1-ch-000"))
+    assert out.refused == [(1, "currency USD is not the operator's currency (INR): its "
+                                "sessions are billed and counted in INR only")]  # fmt: skip
+    assert list(ReceivedCdr.objects.values_list("cdr_id", "currency")) == [("C2", "INR")]
+    assert list(NoOfferSession.objects.values_list("currency", flat=True)) == ["INR"]
+    # another operator's own currency is its own
+    euros = network("cpo2.example", stations=1)
+    type(euros).objects.filter(pk=euros.pk).update(currency="EUR")
+    euros.refresh_from_db()
+    in_euros = cdr("E1", "cpo2-st-000", "cpo2-ch-000")
+    in_euros["currency"] = "EUR"
+    assert len(take(euros, in_euros).stored) == 1
+
+
 def test_a_cdr_we_cannot_price_is_taken_without_our_price(operator):
     from pricing.models import Tariff
 

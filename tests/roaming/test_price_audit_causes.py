@@ -42,9 +42,12 @@ def bill(n: str, excl: str, *, station: int = 0, periods=None, minutes: int = 40
     return data
 
 
-def audited(operator, *objects) -> dict[str, ReceivedCdr]:
+def audited(operator, *objects, in_usd=()) -> dict[str, ReceivedCdr]:
+    """The CDRs imported and audited; those named in `in_usd` as if billed in USD, which
+    only a CDR stored before such CDRs were refused can be (cdr_intake.check_currency)."""
     out = cdr_imports.import_file(operator, [dumps(o) for o in objects])
     assert out.refused == 0, out.errors
+    ReceivedCdr.objects.filter(cdr_id__in=in_usd).update(currency="USD")
     result = price_audit.audit(ReceivedCdr.objects.all(), "all")
     assert result.pending == 0
     return {r.cdr_id: r for r in ReceivedCdr.objects.all()}
@@ -118,11 +121,9 @@ def test_a_bill_at_another_of_our_tariffs_is_explained_by_it(operator):
 
 
 def test_unpriced_cdrs_give_their_reason(operator):
-    usd = bill("USD", "19.00")
-    usd["currency"] = "USD"
     unknown = bill("UNKNOWN", "190.00")
     unknown["charging_periods"][0]["tariff_id"] = "their-own-tariff"
-    rows = audited(operator, usd, unknown)
+    rows = audited(operator, bill("USD", "19.00"), unknown, in_usd=["USD"])
     assert rows["USD"].audit_cause == rows["UNKNOWN"].audit_cause == AuditCause.UNPRICED
     assert "billed in USD" in rows["USD"].audit_note
     assert "their-own-tariff, which we do not publish" in rows["UNKNOWN"].audit_note
@@ -131,10 +132,9 @@ def test_unpriced_cdrs_give_their_reason(operator):
 def test_the_page_lists_only_unexplained_differences_in_rupees(client, operator):
     SurgeFactory(operator=operator, form="per_kwh", amount=D("1"),
                  window_start=dt.time(9), window_end=dt.time(12))  # fmt: skip
-    usd = bill("USD", "19.00")
-    usd["currency"] = "USD"
     audited(operator, bill("OK", "190.00"), bill("SURGE", "200.00"), bill("WRONG", "180.00"),
-            bill("WRONG2", "200.00", station=1), usd)  # fmt: skip
+            bill("WRONG2", "200.00", station=1), bill("USD", "19.00"),
+            in_usd=["USD"])  # fmt: skip
     client.force_login(staff(operator, Role.ANALYST, "analyst-1"))
     page = client.get("/admin/roaming/receivedcdr/audit/").content.decode()
     listed = page[page.index('id="audit-rows"') :]
