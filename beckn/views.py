@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import close_old_connections
 from django.http import HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -41,6 +45,28 @@ def _read_body(request: HttpRequest) -> bytes | None:
     return request.read(limit + 1)
 
 
+def _too_large() -> Answer:
+    message = f"the body is larger than the limit of {conf.get('BECKN_MAX_BODY_BYTES')} bytes"
+    return Answer(413, errors.nack(errors.INVALID_REQUEST, message))
+
+
+def body_refusal(status: int, detail: str, path: str) -> dict[str, Any]:
+    """The NACK of a body the request guard refused before Django ran (too large, too slow,
+    malformed: cpo_portal.web.body_limits, REQUEST_BODY_REFUSALS), as the endpoint at `path`
+    refuses a body over its own limit: 30000, in 2.0's Ack where the endpoint speaks 2.0."""
+    answer = Answer(status, errors.nack(errors.INVALID_REQUEST, detail))
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        view = None
+    if view not in (endpoint_v2, unknown_v2, catalog_on_publish):
+        return answer.body
+    try:
+        return ack_v2.v2_answer(answer, b"", timezone.now()).body
+    finally:
+        close_old_connections()  # the key was read outside a request: its connection too
+
+
 @csrf_exempt
 def unknown(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other path under /beckn/ ('search/', 'x/y', ''): a NACK, not Django's HTML 404."""
@@ -59,10 +85,7 @@ def catalog_on_publish(request: HttpRequest) -> JsonResponse:
         return _response(ack_v2.v2_answer(refused, b"", now))
     raw = _read_body(request)
     if raw is None:
-        limit = conf.get("BECKN_MAX_BODY_BYTES")
-        message = f"the body is larger than the limit of {limit} bytes"
-        refused = Answer(413, errors.nack(errors.INVALID_REQUEST, message))
-        return _response(ack_v2.v2_answer(refused, b"", now))
+        return _response(ack_v2.v2_answer(_too_large(), b"", now))
     answer = cds_results.receive_on_publish(raw, request.headers, now)
     return _response(ack_v2.v2_answer(answer, raw, now))
 
@@ -103,9 +126,7 @@ def _endpoint(request: HttpRequest, action: str, *, v2: bool = False) -> JsonRes
         return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
     raw = _read_body(request)
     if raw is None:
-        limit = conf.get("BECKN_MAX_BODY_BYTES")
-        message = f"the body is larger than the limit of {limit} bytes"
-        answer = Answer(413, errors.nack(errors.INVALID_REQUEST, message))
+        answer = _too_large()
         return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
     if v2:
         return _response(ack_v2.accept_v2(action, raw, request.headers, _enqueue, timezone.now()))

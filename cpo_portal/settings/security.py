@@ -56,6 +56,12 @@ REQUEST_BODY_MAX_BYTES = int(
 )
 REQUEST_BODY_TIMEOUT = float(os.environ.get("REQUEST_BODY_TIMEOUT") or body_limits.DEFAULT_TIMEOUT)
 REQUEST_BODY_MIN_RATE = int(os.environ.get("REQUEST_BODY_MIN_RATE") or body_limits.DEFAULT_MIN_RATE)
+# Those refusals are `{"detail": "..."}`, except under a path prefix below: there, in the
+# shape that door's clients read, written by the function named (path -> dotted path).
+REQUEST_BODY_REFUSALS = {
+    "/beckn/": "beckn.views.body_refusal",  # a NACK, 30000 (2.0's Ack under /beckn/v2/)
+    "/ocpi/": "roaming.api.base.body_refusal",  # the OCPI envelope, 2000
+}
 
 # --- Login throttling (django-axes) -------------------------------------------------
 # A username tried from one address is locked after AXES_FAILURE_LIMIT failures for

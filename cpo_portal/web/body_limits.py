@@ -10,6 +10,11 @@
   - answers 400 when the client ends the body early or sends a malformed one.
 Django then reads the buffered body; nothing it does waits on the client.
 
+A refusal is JSON, `{"detail": "..."}`, unless the path is under a prefix of
+REQUEST_BODY_REFUSALS: that door's clients read their own shape (a Beckn NACK under /beckn/,
+the OCPI envelope under /ocpi/), so the setting names, by dotted path, the function that
+writes it, `(status, detail, path) -> JSON object`. This module imports no app.
+
 The deadline covers the whole body, not each read: a recv() only waits for *some* bytes,
 so a client sending one byte just before every per-read timeout would never be cut. A
 watchdog thread per process (a greenlet under gevent) shuts the read side of a socket
@@ -31,13 +36,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
+
+log = logging.getLogger(__name__)
 
 # Default of REQUEST_HEADER_TIMEOUT, seconds from the moment a worker accepts a connection to
 # the end of the request's headers (cpo_portal/web/gunicorn_workers.py).
@@ -142,6 +150,9 @@ class BodyTooSlow(BodyError):
 
 REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}
 
+# What a door answers for a refused body: (HTTP status, detail, path) -> the JSON body.
+Refusal = Callable[[int, str, str], dict[str, Any]]
+
 
 class BodyLimits:
     def __init__(
@@ -150,11 +161,14 @@ class BodyLimits:
         max_bytes: int,
         timeout: float,
         min_rate: int,
+        refusals: Mapping[str, Refusal] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.min_rate = min_rate
+        # Path prefix -> the door's refusal, the longest prefix first.
+        self.refusals = sorted((refusals or {}).items(), key=lambda item: -len(item[0]))
         # A read returns only once it has its whole step, and the deadline grows only then:
         # at the minimum rate a step must take well under the base timeout.
         self.step = max(4096, min(READ_STEP, int(min_rate * timeout / 4)))
@@ -231,13 +245,24 @@ class BodyLimits:
         buffer.seek(0)
         return buffer, received
 
+    def document(self, error: BodyError, path: str) -> dict[str, Any]:
+        """The refusal's JSON: its door's shape (REQUEST_BODY_REFUSALS), else `detail`."""
+        for prefix, refusal in self.refusals:
+            if path.startswith(prefix):
+                try:
+                    return refusal(error.status, error.detail, path)
+                except Exception:  # the refusal is still owed: in the plain shape
+                    log.exception("the refusal of a body under %s failed", prefix)
+                break
+        return {"detail": error.detail}
+
     def _too_large(self) -> str:
         return f"the request body is larger than the limit of {self.max_bytes} bytes"
 
-    @staticmethod
-    def refuse(error: BodyError, environ: dict[str, Any], start_response: Callable):
-        """The error, and the connection closes after it: the rest of the body is unread."""
-        payload = json.dumps({"detail": error.detail}).encode()
+    def refuse(self, error: BodyError, environ: dict[str, Any], start_response: Callable):
+        """The error, in the shape of the door the path is under, and the connection closes
+        after it: the rest of the body is unread."""
+        payload = json.dumps(self.document(error, environ.get("PATH_INFO") or "/")).encode()
         start_response(
             f"{error.status} {REASONS[error.status]}",
             [
@@ -256,10 +281,15 @@ class BodyLimits:
 
 def wrap(app: Callable[..., Iterable[bytes]]) -> BodyLimits:
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
     return BodyLimits(
         app,
         max_bytes=settings.REQUEST_BODY_MAX_BYTES,
         timeout=settings.REQUEST_BODY_TIMEOUT,
         min_rate=settings.REQUEST_BODY_MIN_RATE,
+        refusals={
+            prefix: import_string(dotted)
+            for prefix, dotted in settings.REQUEST_BODY_REFUSALS.items()
+        },
     )

@@ -30,6 +30,12 @@ def problem(status_code: int, message: str, http_status: int) -> Response:
     return Response(envelope.body(None, status_code, message), status=http_status)
 
 
+def body_refusal(status: int, detail: str, path: str) -> dict[str, Any]:
+    """The envelope of a body the request guard refused before Django ran (too large, too
+    slow, malformed: cpo_portal.web.body_limits, REQUEST_BODY_REFUSALS): 2000, the detail."""
+    return envelope.body(None, envelope.CLIENT_ERROR, detail)
+
+
 class OcpiView(APIView):
     """Subclasses set `registration_allowed` when a registration token (A) may call them."""
 

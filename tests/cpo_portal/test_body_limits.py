@@ -213,3 +213,94 @@ def test_gunicorn_conf_refuses_a_deadline_its_timeout_would_overrun(monkeypatch)
     monkeypatch.setenv("GUNICORN_TIMEOUT", "30")
     with pytest.raises(SystemExit, match="at most half of GUNICORN_TIMEOUT"):
         runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+# Each door's clients read their own shape of a refusal (REQUEST_BODY_REFUSALS): through
+# the application gunicorn and runserver serve (gunicorn.conf.py's wsgi_app,
+# WSGI_APPLICATION), with its limit lowered so a chunked body passes it quickly.
+@pytest.fixture
+def served(monkeypatch):
+    from cpo_portal.wsgi import application
+
+    monkeypatch.setattr(application, "max_bytes", 1000)
+    return application
+
+
+def too_large(app, path: str, chunked: bool) -> tuple[Response, dict]:
+    environ = {"PATH_INFO": path, "SERVER_NAME": "testserver", "SERVER_PORT": "80"}
+    if chunked:
+        environ |= {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 5000)}
+    else:
+        environ |= {"CONTENT_LENGTH": "1001", "wsgi.input": Unreadable()}
+    response, body = call(app, **environ)
+    assert response.status == "413 Content Too Large"
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.closed
+    return response, json.loads(body)
+
+
+LIMIT = "the request body is larger than the limit of 1000 bytes"
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
+def test_a_body_too_large_for_a_beckn_endpoint_is_a_nack(served, chunked):
+    _, body = too_large(served, "/beckn/select", chunked)
+    # the NACK and code the endpoint gives a body over its own limit (beckn/views.py)
+    assert body == {
+        "message": {"ack": {"status": "NACK"}},
+        "error": {"code": "30000", "message": LIMIT},
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/beckn/v2/select", "/beckn/catalog/on_publish"])
+def test_a_body_too_large_for_a_beckn_2_endpoint_is_its_counter_signed_nack(served, path):
+    from beckn.protocol.v2.ack import countersigner
+    from beckn.services import keys
+
+    keys.generate("bpp-key-1")
+    _, body = too_large(served, path, chunked=False)
+    assert body["status"] == "NACK"
+    assert body["error"] == {"errorCode": "30000", "errorMessage": LIMIT}
+    assert countersigner(body)[1] == "bpp-key-1"
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
+def test_a_body_too_large_for_an_ocpi_endpoint_is_the_ocpi_envelope(served, chunked):
+    _, body = too_large(served, "/ocpi/2.2.1/cdrs", chunked)
+    assert body.pop("timestamp").endswith("Z")
+    assert body == {"status_code": 2000, "status_message": LIMIT}
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/api/analytics/x", "/becknish", "/"])
+def test_a_body_too_large_elsewhere_is_the_detail(served, path):
+    _, body = too_large(served, path, chunked=True)
+    assert body == {"detail": LIMIT}
+
+
+def test_a_slow_or_malformed_body_is_refused_in_the_door_s_shape_too(served):
+    response, body = call(served, PATH_INFO="/beckn/select", CONTENT_LENGTH="ten")
+    assert response.status == "400 Bad Request"
+    assert body and json.loads(body)["error"] == {
+        "code": "30000",
+        "message": "the Content-Length header is not a number",
+    }
+
+
+def test_the_longest_prefix_decides_and_a_failing_refusal_falls_back_to_the_detail():
+    def broken(status, detail, path):
+        raise RuntimeError("broken")
+
+    refusals = {
+        "/a/": lambda status, detail, path: {"a": status},
+        "/a/b/": lambda status, detail, path: {"b": detail},
+        "/c/": broken,
+    }
+    app = BodyLimits(Echo(), max_bytes=10, timeout=5.0, min_rate=1000, refusals=refusals)
+    for path, expected in [
+        ("/a/x", {"a": 413}),
+        ("/a/b/x", {"b": "the request body is larger than the limit of 10 bytes"}),
+        ("/c/x", {"detail": "the request body is larger than the limit of 10 bytes"}),
+    ]:
+        _, body = call(app, PATH_INFO=path, CONTENT_LENGTH="11", **{"wsgi.input": Unreadable()})
+        assert json.loads(body) == expected, path
