@@ -13,9 +13,10 @@ from cpo_portal import formatting, tenancy
 from cpo_portal.admin.tenant import TenantAdmin
 from cpo_portal.models import Operator, Stamp, Station
 from pricing.admin.weekview import rule_text
-from pricing.engine.types import ChargeForm
 from pricing.models import SurgeRule
+from pricing.models.surge_text import charge_text
 from pricing.services.advance import earliest_allowed
+from pricing.services.convert import engine_surge
 
 from .forms import SurgeRuleForm
 from .week_filter import WeekFilter
@@ -66,10 +67,8 @@ class SurgeRuleAdmin(TenantAdmin):
 
     @admin.display(description="charge", ordering="amount")
     def charge(self, obj: SurgeRule) -> str:
-        if obj.form == ChargeForm.PERCENT:
-            return f"{formatting.percent(obj.amount)} of energy"
-        money = formatting.money_text(obj.amount, obj.operator.currency)
-        return f"{money}/kWh" if obj.form == ChargeForm.PER_KWH else f"{money} per session"
+        """The charge as customers read it ("12.25% on energy, at most ₹50 a session")."""
+        return charge_text(engine_surge(obj, (), obj.operator.currency))
 
     @admin.display(description="effective from", ordering="effective_from")
     def effective(self, obj: SurgeRule) -> str:

@@ -44,9 +44,9 @@ class _RuleText:
 
 def _rule_text(currency: str, rule: SurgeRule) -> _RuleText:
     if rule.form is ChargeForm.PER_KWH:
-        title = f"{rule.name} ({text.rate_with_symbol(currency, rule.amount)}/kWh x "
+        title = f"{rule.name} ({text.surge_amount(rule.form, rule.amount, currency)} x "
     elif rule.form is ChargeForm.PERCENT:
-        title = f"{rule.name} ({text.plain(rule.amount)}%)"
+        title = f"{rule.name} ({text.surge_amount(rule.form, rule.amount, currency)})"
     else:
         title = rule.name
     tags: Tags = (("surge_kind", str(rule.kind)), ("form", str(rule.form)))

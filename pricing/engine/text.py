@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pricing.engine.amounts import HUNDRED, PAISA, WATT_HOUR
+from pricing.engine.types import ChargeForm
 
 _SYMBOLS = {"INR": "₹", "EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -29,6 +30,34 @@ def rate_text(value: Decimal) -> str:
 def rate_with_symbol(currency: str, value: Decimal) -> str:
     """rate_text after the currency's symbol: '₹18.00', '₹0.125'."""
     return f"{symbol(currency)}{rate_text(value)}"
+
+
+# The decimals a surge rule's amount may have, by its form: a rate per kWh has a tariff
+# rate's (₹0.125/kWh), a percentage an offer's (12.25%), a flat fee is money (₹10.50).
+# The model refuses more (pricing.models.SurgeRule.clean), so what surge_amount writes is
+# what the engine applies.
+SURGE_PLACES: dict[str, int] = {ChargeForm.PER_KWH: 4, ChargeForm.PERCENT: 2, ChargeForm.FLAT: 2}
+
+
+def surge_amount(form: ChargeForm | str, amount: Decimal, currency: str) -> str:
+    """A surge rule's amount as every surface writes it (the quote line's title, what
+    customers read, the admin's list): every decimal it has and no trailing zero, money
+    to the paisa unless whole: '₹1/kWh', '₹0.125/kWh', '12.35%', '₹10.50', '₹1,500'."""
+    if form == ChargeForm.PERCENT:
+        return f"{plain(amount)}%"
+    whole, _, decimals = plain(abs(amount)).partition(".")
+    figure = f"{'-' if amount < 0 else ''}{symbol(currency)}{_grouped(whole)}"
+    if decimals:
+        figure += "." + decimals.ljust(2, "0")
+    return f"{figure}/kWh" if form == ChargeForm.PER_KWH else figure
+
+
+def _grouped(digits: str) -> str:
+    """Indian digit grouping, 10000000 -> 1,00,00,000: cpo_portal.formatting.indian's,
+    which the engine may not import (it is pure Python, cpo_portal is Django's)."""
+    head, tail = digits[:-3], digits[-3:]
+    pairs = [head[max(0, end - 2) : end] for end in range(len(head), 0, -2)]
+    return ",".join([*reversed(pairs), tail])
 
 
 def energy_text(kwh: Decimal) -> str:

@@ -3,8 +3,9 @@
 One function, `surge_text`, turns an engine `SurgeRule` into the sentence every surface
 shows: the admin preview, the week view, surge notices, Beckn's `surge-notice` "Know more"
 and the quote's notices. It follows the DEG examples' wording ("Congestion Fee: ₹1/kWh
-between 6 PM - 9 PM") and the product's number formats (cpo_portal.formatting): the
-operator's currency symbol, "25%", a 12-hour clock. Staff's optional note follows the
+between 6 PM - 9 PM") and the product's number formats (cpo_portal.formatting), a 12-hour
+clock; the amount is written as the quote line's title writes it, with every decimal the
+engine applies (pricing.engine.text.surge_amount). Staff's optional note follows the
 derived text; it may hold no figures, so nothing a customer reads can disagree with the
 price. Pure: no queries, only the rule.
 """
@@ -18,6 +19,7 @@ from functools import lru_cache
 from cpo_portal import formatting
 from cpo_portal.models.network import ChargingSpeed, SiteKind
 from pricing.engine.schedule import clock, days_text
+from pricing.engine.text import surge_amount
 from pricing.engine.types import ALL_DAYS, ChargeForm, SurgeRule, TimeWindow
 
 NOTE_DIGITS_ERROR = (
@@ -43,14 +45,13 @@ def _labels(codes: Iterable[str], choices: type[SiteKind] | type[ChargingSpeed])
 
 
 def charge_text(rule: SurgeRule) -> str:
-    """ "₹1/kWh", "25% on energy", "₹25 per session" (with a cap when there is one)."""
-    amount = formatting.money_in_sentence(rule.amount, rule.currency)
-    if rule.form is ChargeForm.PER_KWH:
-        text = f"{amount}/kWh"
-    elif rule.form is ChargeForm.PERCENT:
-        text = f"{formatting.percent(rule.amount)} on energy"
-    else:
-        text = f"{amount} per session"
+    """ "₹1/kWh", "25% on energy", "₹25 per session" (with a cap when there is one); the
+    amount as the quote line's title writes it (pricing.engine.text.surge_amount)."""
+    text = surge_amount(rule.form, rule.amount, rule.currency)
+    if rule.form is ChargeForm.PERCENT:
+        text += " on energy"
+    elif rule.form is ChargeForm.FLAT:
+        text += " per session"
     if rule.cap_per_session is not None and rule.form is not ChargeForm.FLAT:
         cap = formatting.money_in_sentence(rule.cap_per_session, rule.currency)
         text += f", at most {cap} a session"

@@ -16,13 +16,26 @@ from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import ChargingSpeed, SiteKind
-from pricing.engine.amounts import PAISA
+from pricing.engine.text import SURGE_PLACES
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.models.fields import CodeListField, WeekdaysField
 from pricing.models.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
 from pricing.models.validators import MONEY, RATE, non_negative, slug_code
 
 HUNDRED = Decimal("100")
+
+
+# What clean() says of an amount with more decimals than its form takes (SURGE_PLACES: what
+# every surface shows, and what the engine applies).
+PLACES_ERRORS: dict[str, str] = {
+    ChargeForm.PER_KWH: "A surge per kWh is a rate: at most 4 decimal places (₹0.125/kWh).",
+    ChargeForm.PERCENT: "A percentage surge takes at most 2 decimal places (12.25%).",
+    ChargeForm.FLAT: "A flat surge is an amount of money: at most 2 decimal places.",
+}
+
+
+def too_precise(amount: Decimal, places: int) -> bool:
+    return amount != amount.quantize(Decimal(1).scaleb(-places))
 
 
 def no_figures(value: str) -> None:
@@ -140,9 +153,12 @@ class SurgeRule(PlainTextModel):
             errors["amount"] = "A percentage surge cannot exceed 100%."
         if self.form == ChargeForm.PER_KWH and self.amount is not None and self.amount > MAX_RATE:
             errors["amount"] = f"A surge of more than {MAX_RATE} per kWh is not a price."
-        flat = self.form == ChargeForm.FLAT and self.amount is not None
-        if flat and self.amount != self.amount.quantize(PAISA):
-            errors["amount"] = "A flat surge is an amount of money: at most 2 decimal places."
+        places = SURGE_PLACES.get(self.form)
+        if places is not None and self.amount is not None and self.amount.is_finite():
+            # more decimals than the column holds is the field's own error
+            held = not too_precise(self.amount, RATE["decimal_places"])
+            if held and too_precise(self.amount, places):
+                errors["amount"] = PLACES_ERRORS[self.form]
         if (self.window_start is None) != (self.window_end is None):
             errors["window_end"] = "Give both a local start and end, or neither (all day)."
         if self.valid_from and self.valid_until and self.valid_from >= self.valid_until:

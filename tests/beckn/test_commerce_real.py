@@ -146,7 +146,7 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     _, ended = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2", end=end))
     assert breakup(ended) == [
         ("Charging session cost (5.2 kWh @ ₹16.00/kWh)", "83.20"),
-        ("Congestion Fee (₹1.00/kWh x 5.2 kWh)", "5.20"),
+        ("Congestion Fee (₹1/kWh x 5.2 kWh)", "5.20"),
     ]
     assert ended["message"]["order"]["quote"]["price"]["value"] == "88.40"
     receipt = tag_values(ended["message"]["order"]["tags"], "receipt")

@@ -215,6 +215,11 @@ def test_a_valid_surge_passes(network):
             "A flat surge is an amount of money: at most 2 decimal places.",
         ),
         (
+            {"form": "percent", "amount": D("12.345")},
+            "amount",
+            "A percentage surge takes at most 2 decimal places (12.25%).",
+        ),
+        (
             {"valid_from": dt.datetime(1, 1, 2, tzinfo=dt.UTC)},
             "valid_from",
             "Give a date from 2000-01-01 to 2099-12-31.",
@@ -225,9 +230,16 @@ def test_surge_field_errors(network, fields, field, message):
     assert message in errors(surge(network.op_a, **fields))[field]
 
 
+def test_a_rate_past_the_column_s_decimals_is_told_once(network):
+    assert errors(surge(network.op_a, amount=D("1.23456")))["amount"] == [
+        "Ensure that there are no more than 4 decimal places."
+    ]
+
+
 def test_surge_triggers_make_their_kinds_valid(network):
     surge(network.op_a, form="flat", amount=D("10.50")).full_clean()
     surge(network.op_a, form="per_kwh", amount=D("1.005")).full_clean()  # a rate: sub-paisa
+    surge(network.op_a, form="percent", amount=D("12.25")).full_clean()
     surge(network.op_a, kind="demand", on_grid_stress=True).full_clean()
     surge(network.op_a, kind="demand", occupancy_threshold=D("0.8")).full_clean()
     surge(network.op_a, kind="holiday", holidays_only=True).full_clean()

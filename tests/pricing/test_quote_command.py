@@ -63,7 +63,7 @@ def test_json_output_is_exact(priced):
             {
                 "kind": "surge",
                 "code": "a-congestion",
-                "title": "Congestion Fee (₹1.00/kWh x 5 kWh)",
+                "title": "Congestion Fee (₹1/kWh x 5 kWh)",
                 "amount": "5.00",
                 "kwh": "5.000",
                 "rate": "1.00",
@@ -97,7 +97,7 @@ def test_json_output_is_exact(priced):
             {
                 "type": "surge",
                 "code": "a-congestion",
-                "title": "Congestion Fee (₹1.00/kWh x 5 kWh)",
+                "title": "Congestion Fee (₹1/kWh x 5 kWh)",
                 "amount": "5.00",
                 "surge_kind": "peak",
             },

@@ -39,7 +39,7 @@ def test_receipt_5_2_kwh_with_congestion_fee():
     )
     assert amounts(quote) == [(LineKind.ENERGY, "83.20"), (LineKind.SURGE, "5.20")]
     assert quote.total == D("88.40")
-    assert quote.lines[1].title == "Congestion Fee (₹1.00/kWh x 5.2 kWh)"
+    assert quote.lines[1].title == "Congestion Fee (₹1/kWh x 5.2 kWh)"
     assert quote.lines_of(LineKind.TAX) == ()
     assert quote.tax_included == D("13.48")  # 88.40 x 18/118
     assert quote.tax_inclusive

@@ -44,7 +44,7 @@ def test_spring_forward_session_is_two_real_hours():
         (utc("2025-03-30 00:30"), "10.000000000000"),
         (utc("2025-03-30 01:30"), "5.000000000000"),
     ]
-    assert priced.lines[-1].title == "W (€1.00/kWh x 10 kWh)"
+    assert priced.lines[-1].title == "W (€1/kWh x 10 kWh)"
 
 
 def test_window_starting_inside_the_gap_starts_when_the_clock_jumps():

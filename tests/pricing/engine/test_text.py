@@ -1,12 +1,17 @@
-"""Wording of quote figures: kWh written to the watt-hour without trailing zeros."""
+"""Wording of quote figures: kWh written to the watt-hour without trailing zeros; a surge's
+amount with every decimal it has, money to the paisa unless whole."""
 
 from __future__ import annotations
 
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
+
+from cpo_portal import formatting
 from pricing.engine import text
 from pricing.engine.amounts import WATT_HOUR
+from pricing.engine.types import ChargeForm
 
 
 def _normalized(kwh: Decimal) -> str:
@@ -38,3 +43,31 @@ def test_energy_reads_as_the_normalized_number_on_random_amounts():
     for _ in range(2000):
         kwh = Decimal(rng.randrange(0, 10**9)).scaleb(-rng.randrange(0, 13))
         assert text.energy_text(kwh) == _normalized(kwh), kwh
+
+
+@pytest.mark.parametrize(
+    ("form", "amount", "written"),
+    [
+        (ChargeForm.PER_KWH, "1.0000", "₹1/kWh"),
+        (ChargeForm.PER_KWH, "0.5", "₹0.50/kWh"),
+        (ChargeForm.PER_KWH, "0.125", "₹0.125/kWh"),
+        (ChargeForm.PER_KWH, "1.2346", "₹1.2346/kWh"),
+        (ChargeForm.PER_KWH, "10000", "₹10,000/kWh"),
+        (ChargeForm.PERCENT, "12.3500", "12.35%"),
+        (ChargeForm.PERCENT, "20", "20%"),
+        (ChargeForm.PERCENT, "100", "100%"),
+        (ChargeForm.FLAT, "10.5", "₹10.50"),
+        (ChargeForm.FLAT, "1500.00", "₹1,500"),
+        (ChargeForm.FLAT, "10000000", "₹1,00,00,000"),
+        ("percent", "7.25", "7.25%"),  # the model's form, a string
+    ],
+)
+def test_a_surge_amount_is_written_with_every_decimal_it_has(form, amount, written):
+    assert text.surge_amount(form, Decimal(amount), "INR") == written
+
+
+def test_a_surge_amount_is_grouped_as_every_page_groups_money():
+    for digits in ["0", "999", "1000", "12345", "100000", "1234567", "10000000", "123456789"]:
+        assert text.surge_amount(ChargeForm.FLAT, Decimal(digits), "INR") == (
+            "₹" + formatting.indian(digits)
+        )
