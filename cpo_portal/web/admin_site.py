@@ -31,6 +31,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 
 from cpo_portal.db import values
 
@@ -153,6 +154,15 @@ class BoundedLookups(BoundedFields, _AdminBase):
 
     def get_changelist(self, request: Any, **kwargs: Any) -> type[ChangeList]:
         return BoundedChangeList
+
+    def message_user(self, request: Any, message: Any, *args: Any, **kwargs: Any) -> None:
+        """Messages are shown as written (templates/admin/base_site.html, no capfirst: a
+        file name that leads one is shown as uploaded). Django's one sentence that starts
+        with the model's name, "surge rule with ID “5” does not exist", gets the capital
+        its template gave every message."""
+        if isinstance(message, str) and message.startswith(f"{self.opts.verbose_name} with ID "):
+            message = capfirst(message)
+        super().message_user(request, message, *args, **kwargs)
 
     def response_action(self, request: Any, queryset: Any, *args: Any, **kwargs: Any) -> Any:
         """A bulk action whose selection holds a value no row's key can hold (Django looks

@@ -92,8 +92,8 @@ class OcpiAdminMixin(_Admin):
                     self.message_user(
                         request, f"Tariff {result.replaced.code} was deactivated.", messages.INFO
                     )
-                for warning in result.warnings:
-                    self.message_user(request, warning, messages.WARNING)
+                for warning in result.warnings:  # "element 0: ...": shown as written
+                    self.message_user(request, f"OCPI tariff: {warning}", messages.WARNING)
                 if result.kept_ocpi:
                     self.message_user(
                         request,

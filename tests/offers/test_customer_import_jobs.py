@@ -58,6 +58,9 @@ def test_the_web_request_only_stores_the_upload_and_queues_it(
         "admin:offers_customerimport_change", args=[job.pk]
     )
     assert "waiting for a worker" in page and 'http-equiv="refresh"' in page
+    # the file as uploaded: a message that starts with its name does not capitalise it
+    assert '<li class="success">customers.csv is queued for import;' in page
+    assert "Customers.csv" not in page
 
     run_import(job.pk)  # what the worker does
     job.refresh_from_db()

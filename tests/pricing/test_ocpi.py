@@ -204,7 +204,7 @@ def test_admin_import_shows_warnings_and_opens_the_tariff(client, priced):
     assert response.redirect_chain[-1][0] == url("tariff", "change", tariff.pk)
     assert "Created tariff with-time." in page
     assert "Tariff a-default was deactivated." in page
-    assert "charging time at 60/h is not represented" in page
+    assert "OCPI tariff: element 0: charging time at 60/h is not represented" in page
     assert "priced by the OCPI calculator" in page
 
 

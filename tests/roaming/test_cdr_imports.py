@@ -115,6 +115,19 @@ def test_an_upload_is_imported_in_parts_with_its_progress(
     assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 4
 
 
+def test_the_upload_s_message_names_the_file_as_uploaded(
+    client, operator, eager, django_capture_on_commit_callbacks
+):
+    client.force_login(staff(operator, Role.OPERATOR_ADMIN, "admin-1"))
+    upload = SimpleUploadedFile("cdrs.csv", lines(good(1)).encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = client.post("/admin/roaming/cdrimport/upload/",
+                            {"operator": operator.pk, "file": upload}, follow=True)  # fmt: skip
+    page = reply.content.decode()
+    assert '<li class="success">cdrs.csv: 1 CDRs queued for import;' in page
+    assert "Cdrs.csv" not in page
+
+
 def test_a_running_upload_shows_how_far_it_got(operator):
     from cpo_portal.models.chunked_jobs import JobChunk
 
