@@ -296,7 +296,12 @@ def _rendered(inbound: InboundMessage, reply: Reply) -> Reply:
     if not v2_context.is_v2(inbound.context):
         return reply
     return v2_replies.render(
-        inbound.action, inbound.message, reply, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
+        inbound.action,
+        inbound.message,
+        reply,
+        bpp_id=conf.bpp_id(),
+        bpp_uri=conf.bpp_uri(),
+        sent_shape=inbound.sent_shape,
     )
 
 

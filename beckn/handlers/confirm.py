@@ -99,7 +99,7 @@ def handle(req: Request) -> Reply:
     try:  # the add-ons' stock, then the offers' counters: the lock order cancel takes
         priced = commerce.confirm(ask.session, order.reference, accept)
     except CommerceError as exc:
-        raise order_flow.commerce_failure(exc, order) from exc
+        raise order_flow.commerce_failure(exc, ask, order) from exc
     vocab = order_flow.vocabularies(req.bap_id)
     order = order_flow.save_order(req, order, ask, priced, OrderState.CONFIRMED, vocab)
     order.order_id = _new_id(req)

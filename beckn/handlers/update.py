@@ -48,10 +48,9 @@ def delivered_kwh(order_msg: dict, fulfillment: dict) -> Decimal:
             value = tag_value(groups, None, code)
             if value is not None:
                 return request_parsing.decimal(value, f"$..tags[{code}]")
-    raise Failure(
+    raise Failure(  # (the message names no field: the path says where, in either version)
         errors.INVALID_REQUEST,
-        "charging ended without the energy delivered: send it in "
-        "order.items[0].quantity.allocated.measure (unit kWh) or a delivered-kwh tag",
+        "charging ended without the energy delivered: send it, in kWh",
         "$.message.order.items[0].quantity.allocated",
     )
 
@@ -71,7 +70,7 @@ def handle(req: Request) -> Reply:
     if not target.startswith("order.fulfillments") or not code:
         raise Failure(
             errors.INVALID_UPDATE_TARGET,
-            "only the fulfillment state can be updated (order.fulfillments[0].state)",
+            "only the charging session's state can be updated (charging started or ended)",
             "$.message.update_target",
             order=order,
         )

@@ -11,7 +11,6 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce_addons, order_flow, order_updates
-from beckn.wire import request_parsing
 
 TARGETS = frozenset({"order.items[0].add_ons", "order.items.add_ons", "order.add_ons"})
 OPEN = frozenset({OrderState.CONFIRMED, OrderState.ACTIVE, OrderState.COMPLETED})
@@ -30,8 +29,8 @@ def handle(req: Request, order: Order, order_msg: dict) -> Reply:
             PATH,
             order=order,
         )
-    keep = order_flow.requested_add_ons(order_msg, request_parsing.first(order_msg.get("items")))
-    if keep is None:
+    asked = order_flow.requested_add_ons(order_msg, order.operator)
+    if asked is None:
         raise Failure(
             errors.INVALID_UPDATE_TARGET,
             "send the add-ons the order keeps in order.items[0].add_ons (an empty list "
@@ -39,6 +38,7 @@ def handle(req: Request, order: Order, order_msg: dict) -> Reply:
             PATH,
             order=order,
         )
+    keep = [a.add_on_id for a in asked]
     current = order.held_session.add_on_ids
     added = [code for code in keep if code not in current]
     if added:

@@ -19,6 +19,10 @@ OPEN_STATES = (InboundState.RECEIVED, InboundState.PROCESSING)
 
 
 class InboundMessage(models.Model):
+    # the body's key naming the DEG shape a 2.0 message was sent in (it is kept in the
+    # OpenAPI's: beckn.protocol.v2.deg_shape)
+    SENT_SHAPE = "sent_shape"
+
     bap_id = models.CharField(max_length=255)
     message_id = models.CharField(max_length=64)
     action = models.CharField(max_length=16)
@@ -76,6 +80,12 @@ class InboundMessage(models.Model):
     @property
     def context(self) -> dict:
         return self.body.get("context", {}) if isinstance(self.body, dict) else {}
+
+    @property
+    def sent_shape(self) -> str | None:
+        """The DEG shape its 2.0 message was sent in (None: as kept)."""
+        value = self.body.get(self.SENT_SHAPE) if isinstance(self.body, dict) else None
+        return value if isinstance(value, str) else None
 
     @property
     def message(self) -> dict:

@@ -6,7 +6,7 @@ beckn.services.commerce)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from beckn.commerce_types import AddOnLine, Recovery
 from cpo_portal.models import Operator, Station
@@ -20,6 +20,16 @@ def add_ons_at(operator: Operator, stations: Iterable[Station]) -> dict[int, lis
         pk: [AddOnLine(a.code, a.name, a.price, a.tax_rate, a.description) for a in found]
         for pk, found in add_ons_on_sale(operator, stations).items()
     }
+
+
+def add_ons_named(operator: Operator, codes: Collection[str]) -> set[str]:
+    """Those of `codes` that name one of the operator's add-ons (in any state: one that
+    cannot be sold is still an add-on, refused as such when asked for)."""
+    if not codes:
+        return set()
+    from offers.services import add_on_codes
+
+    return add_on_codes(operator.pk, codes)
 
 
 def _recovery(reversal) -> Recovery:

@@ -10,7 +10,8 @@ call: services.backlog), and the unique (bap_id, message_id) insert
 rate limit all the same, and over the limit gets the rate limit's answer. Every refusal
 is a NACK carrying a BECKN-005 code (services.answers: the answer, the refusal and the
 body's reader); nothing here raises. A search's refresh tags are checked by
-services.refresh_check; a 2.0 request is answered with 2.0's Ack by services.ack_v2.
+services.refresh_check; a 2.0 request is answered with 2.0's Ack by services.ack_v2, its
+paths naming where the body as sent has what they name (deg_shape.as_sent).
 
 Once the row is committed the message is queued for a worker (`enqueue`, on commit). If
 that publish fails, or the broker loses the task, the row is still `received`, and the
@@ -128,9 +129,10 @@ def _kept(
     v2: bool,
 ) -> Answer:
     """The parsed request checked, then stored and queued: its ACK, or a Refusal."""
+    where = deg_shape.as_sent(action, body) if v2 else str  # (1.1: read as sent)
     try:
         if v2:
-            body = _checked_v2(action, body, signer, now)
+            body = _checked_v2(action, body, signer, now, where)
             action = v2_context.REQUEST_ACTIONS[action]
         else:
             body = _checked(action, body, signer, now)
@@ -141,14 +143,14 @@ def _kept(
     except Refusal:
         _count_refused(signer)
         raise
-    return _store(action, body, raw, signer, enqueue, now)
+    return _store(action, body, raw, signer, enqueue, now, where)
 
 
 def _checked(
     action: str, body: dict[str, Any], signer: _Signer | None, now: datetime
 ) -> dict[str, Any]:
     """The parsed body, once its shape, schema and context pass; otherwise a Refusal."""
-    _check_sender(signer, body["context"].get("bap_id"), "bap_id")
+    _check_sender(signer, body["context"].get("bap_id"), "$.context.bap_id")
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
     issues = fastschema.issues(action, body)
     if issues:
@@ -164,34 +166,43 @@ def _checked(
 
 
 def _checked_v2(
-    action: str, body: dict[str, Any], signer: _Signer | None, now: datetime
+    action: str,
+    body: dict[str, Any],
+    signer: _Signer | None,
+    now: datetime,
+    where: Callable[[str], str],
 ) -> dict[str, Any]:
-    """A 2.0 request's body to store, once its shape, schema and context pass."""
+    """A 2.0 request's body to store, once its shape, schema and context pass; `where`:
+    a path of the body as read in the body as sent."""
     ctx = v2_context.camel_case(body["context"])
-    _check_sender(signer, ctx.get("bapId"), "bapId")
+    _check_sender(signer, ctx.get("bapId"), where("$.context.bapId"))
+    shape = deg_shape.shape_of(action, body.get("message"))
     message = deg_shape.openapi_shape(action, body.get("message"))
     shaped = {**body, "context": ctx, "message": message}
     issues = fastschema.issues_v2(action, shaped)
     if issues:
-        raise Refusal(errors.INVALID_REQUEST, *errors.summary(issues))
+        raise Refusal(errors.INVALID_REQUEST, *errors.summary(deg_shape.placed(issues, where)))
     skew = timedelta(seconds=conf.get("BECKN_CONTEXT_MAX_SKEW"))
-    _check_context(
+    found = (
         v2_context.check(ctx, action=action, bpp_id=conf.bpp_id(), now=now, max_clock_skew=skew)
         or v2_context.check_timestamps(message)
         or v2_context.check_points(message)
     )
+    _check_context(deg_shape.placed(found, where))
     # the context as the handlers read it (1.1's keys, version 2.0.0), the message as the
-    # OpenAPI shapes it: read into the handlers' message when it is handled (processing)
-    return {"context": v2_context.internal(ctx), "message": message}
+    # OpenAPI shapes it: read into the handlers' message when it is handled (processing),
+    # and the DEG shape it was sent in, which its errors' paths name (processing)
+    stored = {"context": v2_context.internal(ctx), "message": message}
+    return stored | ({InboundMessage.SENT_SHAPE: shape} if shape else {})
 
 
-def _check_sender(signer: _Signer | None, bap_id: Any, key: str) -> None:
-    """A signed request names its signer as the context's BAP."""
+def _check_sender(signer: _Signer | None, bap_id: Any, path: str) -> None:
+    """A signed request names its signer as the context's BAP (at `path`)."""
     if signer is not None and signer.subscriber_id != bap_id:
         raise Refusal(
             errors.INVALID_SIGNATURE,
-            f"signed by {signer.subscriber_id!r} but context.{key} is {bap_id!r}",
-            f"$.context.{key}",
+            f"signed by {signer.subscriber_id!r} but {path.removeprefix('$.')} is {bap_id!r}",
+            path,
         )
 
 
@@ -300,6 +311,7 @@ def _store(
     signer: _Signer | None,
     enqueue: Enqueue,
     now: datetime,
+    where: Callable[[str], str],
 ) -> Answer:
     ctx = body["context"]
     bap_id = ctx["bap_id"]
@@ -335,7 +347,7 @@ def _store(
             lambda: upserts.insert(InboundMessage, fields, ONE_MESSAGE_PER_BAP)
         )
     if inbound_id is None:  # (bap_id, message_id) is taken
-        return _duplicate(ctx, action, body_digest)
+        return _duplicate(ctx, action, body_digest, where)
     transaction.on_commit(lambda: _queue(enqueue, inbound_id, bap_id))
     return Answer(200, errors.ack(), inbound_id=inbound_id)
 
@@ -366,7 +378,9 @@ def _unable_refusal(decision: admission.Decision) -> Refusal:
     return _retry_later(503, decision.retry_after, why)
 
 
-def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:
+def _duplicate(
+    ctx: Mapping[str, Any], action: str, body_digest: str, where: Callable[[str], str]
+) -> Answer:
     earlier = (
         InboundMessage.objects.filter(bap_id=ctx["bap_id"], message_id=ctx["message_id"])
         .values_list("action", "body_digest")
@@ -381,5 +395,5 @@ def _duplicate(ctx: Mapping[str, Any], action: str, body_digest: str) -> Answer:
     raise Refusal(
         errors.INVALID_REQUEST,
         f"message_id {ctx['message_id']} was already used by {ctx['bap_id']} for another message",
-        "$.context.message_id",
+        where("$.context.message_id"),
     )

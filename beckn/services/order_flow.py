@@ -20,7 +20,7 @@ from beckn.models import InvalidTransition, Order, Vocabulary
 from beckn.models.order_quote import HeldQuote, OrderSession
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_values
-from beckn.services import booking_window, commerce, publication, registry
+from beckn.services import booking_window, commerce, commerce_addons, publication, registry
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.db.stamps import locked_row
 from cpo_portal.models import Charger, Operator
@@ -42,6 +42,7 @@ class Ask:
 
     session: SessionAsk
     quantity: request_parsing.Quantity
+    named_add_ons: tuple[request_parsing.AddOnAsk, ...] = ()  # by this message, and where
     fulfillment_id: str = "1"
     customer: dict[str, Any] = field(default_factory=dict)
     vehicle: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +54,11 @@ class Ask:
     @property
     def operator(self) -> Operator:
         return self.session.charger.operator
+
+    def add_on_path(self, add_on_id: str) -> str:
+        """Where the message names the add-on (ADD_ON_PATH: one the order kept)."""
+        named = (a.path for a in self.named_add_ons if a.add_on_id == add_on_id)
+        return next(named, ADD_ON_PATH)
 
 
 def vocabularies(bap_id: str) -> str:
@@ -79,7 +85,7 @@ def _charger(order_msg: dict[str, Any]) -> tuple[Charger, Stamps | None]:
     item = request_parsing.first(order_msg.get("items"))
     item_id = item.get("id")
     if not isinstance(item_id, str):
-        raise Failure(errors.INVALID_REQUEST, "order.items[0].id is required", ITEM_PATH)
+        raise Failure(errors.INVALID_REQUEST, "the charging item's id is required", ITEM_PATH)
     version = None
     if isinstance(provider_id, str):
         found, version = publication.chargers_and_stamps(provider_id, item_id)
@@ -141,9 +147,8 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
     offer_ids, codes = request_parsing.requested_offers(order_msg)
     if not offer_ids and not codes and order is not None:
         offer_ids, codes = list(order.offer_ids), list(order.offer_codes)
-    add_ons = requested_add_ons(order_msg, item)
-    if add_ons is None:  # not mentioned: what the order had
-        add_ons = held.add_on_ids
+    asked = requested_add_ons(order_msg, charger.operator)
+    add_ons = held.add_on_ids if asked is None else [a.add_on_id for a in asked]
     customer = request_parsing.obj(fulfillment.get("customer"))
     if identify:
         key = order_customer_key(order_msg, customer)
@@ -157,6 +162,7 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
     return Ask(
         session=session,
         quantity=quantity,
+        named_add_ons=asked or (),
         fulfillment_id=str(fulfillment.get("id") or held.fulfillment_id or "1"),
         customer=customer,
         vehicle=request_parsing.obj(fulfillment.get("vehicle")),
@@ -181,13 +187,15 @@ def finder_fee(order_msg: dict[str, Any]) -> FinderFee | None:
         ) from None
 
 
-def requested_add_ons(order_msg: dict[str, Any], item: dict[str, Any]) -> list[str] | None:
-    """Add-on ids from items[0].add_ons (or order.add_ons); None when neither is sent."""
-    sent = [v for v in (item.get("add_ons"), order_msg.get("add_ons")) if isinstance(v, list)]
-    if not sent:
-        return None
-    ids = [request_parsing.obj(a).get("id") for group in sent for a in group]
-    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
+def requested_add_ons(
+    order_msg: dict[str, Any], operator: Operator
+) -> tuple[request_parsing.AddOnAsk, ...] | None:
+    """The add-ons the order names (request_parsing.asked_add_ons: items[0].add_ons,
+    order.add_ons, the items after the charging one), each once; None when it names none
+    (not mentioned: what the order had)."""
+    return request_parsing.asked_add_ons(
+        order_msg, lambda ids: commerce_addons.add_ons_named(operator, ids)
+    )
 
 
 def session_start(order: Order) -> dt.datetime | None:
@@ -213,9 +221,10 @@ def order_reference(req: Request) -> str:
     return Order.reference_for(req.bap_id, req.context["transaction_id"])
 
 
-def commerce_failure(exc: CommerceError, order: Order | None = None) -> Failure:
-    """A refusal of the commerce door as the Beckn error it answers."""
-    path = ADD_ON_PATH if exc.code == errors.ADD_ON_NOT_FOUND.code else None
+def commerce_failure(exc: CommerceError, ask: Ask, order: Order | None = None) -> Failure:
+    """A refusal of the commerce door as the Beckn error it answers: an add-on refused
+    names where the message asked for it."""
+    path = ask.add_on_path(exc.offer_id) if exc.code == errors.ADD_ON_NOT_FOUND.code else None
     if exc.code == errors.OFFER_NOT_FOUND.code:
         path = "$.message.order.offers"
     return Failure(errors.by_code(exc.code), exc.message, path, order=order)
@@ -226,7 +235,7 @@ def price_ask(ask: Ask, *, order_ref: str = "", stage: str = "quoted") -> Priced
     try:
         return commerce.quote(ask.session, order_ref=order_ref, stage=stage)
     except CommerceError as exc:
-        raise commerce_failure(exc) from exc
+        raise commerce_failure(exc, ask) from exc
 
 
 def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> None:

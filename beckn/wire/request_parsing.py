@@ -4,6 +4,9 @@ Schema validation has already checked types, so these helpers only deal with wha
 schema leaves open: optional parts, units, which of several places a value may sit in.
 They raise Failure with a BECKN-005 code when the request cannot be served as sent.
 
+An order is one charging session: its first item is the charger, every item after it one
+of that charger's add-ons (asked_add_ons), as DEG's on_select lists them.
+
 A search intent reads into a SearchQuery: where (GPS circle), what (connector type, power,
 speed), when, and from whom (provider, city). Everything is optional; absent means 'any'.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,6 +32,8 @@ MONEY_UNITS = frozenset({"inr", "rs", "rupees"})
 START_STOPS = frozenset({"start", "start-charging", "charging-start"})
 END_STOPS = frozenset({"end", "stop", "end-charging", "charging-end"})
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+ITEMS_PATH = "$.message.order.items"
+ADD_ON_ITEM = "add-on-item"  # the descriptor code of an add-on listed as an item (DEG)
 
 
 def obj(value: Any) -> dict[str, Any]:
@@ -131,6 +137,90 @@ def requested_offers(order: dict[str, Any]) -> tuple[list[str], list[str]]:
         if isinstance(code, str) and code and code not in codes:
             codes.append(code)
     return ids, codes
+
+
+@dataclass(frozen=True, slots=True)
+class AddOnAsk:
+    """An add-on an order asks for, and where the message names it."""
+
+    add_on_id: str
+    path: str
+
+
+def asked_add_ons(
+    order: dict[str, Any], add_ons_among: Callable[[list[str]], Collection[str]]
+) -> tuple[AddOnAsk, ...] | None:
+    """The add-ons an order asks for, in the order named, each with its path: the ids in
+    items[0].add_ons and order.add_ons, and each item after the first (the charging
+    item), which must be one of its add-ons: its id one of the provider's
+    (`add_ons_among(ids)` says which ids are), or marked as one (descriptor code
+    `add-on-item`, as DEG's on_select lists an add-on). None when the order names none
+    of these: it keeps what it had.
+
+    Nothing asked for is dropped: an item after the first that is no add-on (an order is
+    one charging session), an add-on named twice or asked for more than once (an order
+    takes one of each) is refused (30000), with the path of that item or repeat."""
+    items = seq(order.get("items"))
+    named: list[tuple[Any, str]] = []
+    mentioned = False
+    for where, group in (
+        (f"{ITEMS_PATH}[0].add_ons", obj(items[0]).get("add_ons") if items else None),
+        ("$.message.order.add_ons", order.get("add_ons")),
+    ):
+        if isinstance(group, list):
+            mentioned = True
+            named.extend((obj(a).get("id"), f"{where}[{i}].id") for i, a in enumerate(group))
+    further = [obj(item) for item in items[1:]]
+    if further:  # (the provider's add-ons looked up only for items not marked as one)
+        ids = [i["id"] for i in further if not _marked(i) and isinstance(i.get("id"), str)]
+        add_ons = add_ons_among(ids) if ids else ()
+        charging = obj(items[0]).get("id")
+        for index, item in enumerate(further, start=1):
+            path = f"{ITEMS_PATH}[{index}]"
+            named.append((_add_on_item(item, add_ons, charging, path), f"{path}.id"))
+        mentioned = True
+    if not mentioned:
+        return None
+    asked: dict[str, AddOnAsk] = {}
+    for add_on_id, path in named:
+        if not isinstance(add_on_id, str) or not add_on_id:
+            continue
+        if add_on_id in asked:
+            raise Failure(
+                errors.INVALID_REQUEST,
+                f"add-on {add_on_id!r} is asked for twice: an order takes one of each "
+                "add-on; name it once",
+                path,
+            )
+        asked[add_on_id] = AddOnAsk(add_on_id, path)
+    return tuple(asked.values())
+
+
+def _add_on_item(item: dict[str, Any], add_ons: Collection[str], charging: Any, path: str) -> Any:
+    """The add-on id of an item after the charging one; a Failure when it is none, or
+    asks for more than one."""
+    item_id = item.get("id")
+    if not _marked(item) and not (isinstance(item_id, str) and item_id in add_ons):
+        what = repr(item_id) if isinstance(item_id, str) else "an item without an id"
+        raise Failure(
+            errors.INVALID_REQUEST,
+            f"an order is one charging session: {what} is not an add-on of {charging!r}; "
+            "book another charger in a transaction of its own",
+            f"{path}.id",
+        )
+    count = obj(obj(item.get("quantity")).get("selected")).get("count")
+    if count is not None and count != 1:
+        raise Failure(
+            errors.INVALID_REQUEST,
+            f"add-on {item_id!r} is one per order, not {count}",
+            f"{path}.quantity.selected.count",
+        )
+    return item_id
+
+
+def _marked(item: dict[str, Any]) -> bool:
+    """An item that says it is an add-on, as DEG's on_select lists one."""
+    return obj(item.get("descriptor")).get("code") == ADD_ON_ITEM
 
 
 def first(values: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from offers.customer_keys import ContactError, customer_key
 from offers.services.addon_delivery import add_ons_not_delivered
 from offers.services.addons import (
     AddOnUnavailable,
+    add_on_codes,
     add_ons_on_sale,
     booked_lines,
     release_add_ons,
@@ -66,6 +67,7 @@ __all__ = [
     "SessionAsk",
     "Stamps",
     "UnknownOrder",
+    "add_on_codes",
     "add_ons_not_delivered",
     "add_ons_on_sale",
     "booked_lines",

@@ -63,6 +63,14 @@ def add_ons_on_sale(operator: Operator, stations: Iterable[Station]) -> dict[int
     return out
 
 
+def add_on_codes(operator_id: int, codes: Iterable[str]) -> set[str]:
+    """Those of `codes` that name one of the operator's add-ons, in any state: withdrawn,
+    not offered at a station or sold out, it is still an add-on (refused as such when
+    asked for, lines_for)."""
+    rows = AddOn.objects.filter(operator_id=operator_id, code__in=list(codes))
+    return set(rows.values_list("code", flat=True))
+
+
 def _why(code: str, add_on: AddOn | None, row: AddOnAvailability | None, station: Station) -> str:
     if add_on is None:
         return f"There is no add-on {code} at {station.operator.code}"

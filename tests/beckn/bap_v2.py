@@ -148,3 +148,16 @@ def session_update(order_id: str, item: str, status: str, kwh: float | None = No
         attributes["lastUpdated"] = SESSION_END
     out["contract"]["performance"] = [{"id": "1", "performanceAttributes": attributes}]
     return out
+
+
+def with_add_ons(message: dict, charger: str, *add_on_ids: str) -> dict:
+    """The contract with a commitment per add-on at `charger`, under its offer."""
+    message["contract"]["commitments"].extend(
+        {
+            "status": {"descriptor": {"code": "DRAFT"}},
+            "resources": [{"id": charger, "quantity": {"unitQuantity": 1}}],
+            "offer": {"id": f"add-on:{a}", "resourceIds": [charger]},
+        }
+        for a in add_on_ids
+    )
+    return message

@@ -332,3 +332,14 @@ def deg(network):
         valid_until=dt.datetime(2098, 12, 31, 23, 59, tzinfo=IST),
     )
     return network
+
+
+@pytest.fixture
+def second_charger(shop):
+    """A second EVSE at station A (a-charger-02), published beside the first."""
+    from tests.factories import ChargerFactory, ConnectorFactory
+
+    charger = ChargerFactory(station=shop.station_a, code="a-charger-02")
+    ConnectorFactory(charger=charger)
+    publication.forget()
+    return charger

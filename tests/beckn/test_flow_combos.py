@@ -163,7 +163,8 @@ def error_of(body):
 
 def test_an_unknown_or_withdrawn_add_on_is_30007_at_select_and_init(shop, bap, run, our_key):
     _, body = run(bap, "select", select(shop, add_ons=[{"id": "spa"}]))
-    assert error_of(body) == ("30007", "$.message.order.items[0].add_ons")
+    # the path names the add-on refused
+    assert error_of(body) == ("30007", "$.message.order.items[0].add_ons[0].id")
     assert body["error"]["message"] == "There is no add-on spa at cpo-a.example"
     run(bap, "select", select(shop))
     AddOnAvailability.objects.filter(add_on__code="valet-charging").update(enabled=False)

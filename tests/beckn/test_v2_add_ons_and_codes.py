@@ -33,18 +33,6 @@ def coded(shop):
     return shop
 
 
-def with_add_ons(message: dict, charger: str, *add_on_ids: str) -> dict:
-    message["contract"]["commitments"].extend(
-        {
-            "status": {"descriptor": {"code": "DRAFT"}},
-            "resources": [{"id": charger, "quantity": {"unitQuantity": 1}}],
-            "offer": {"id": f"add-on:{a}", "resourceIds": [charger]},
-        }
-        for a in add_on_ids
-    )
-    return message
-
-
 def with_code(message: dict, code: str) -> dict:
     message["contract"]["commitments"][0]["offer"]["descriptor"] = {"code": code}
     return message
@@ -86,7 +74,7 @@ def test_the_same_select_costs_the_same_in_both_versions(
     if code:  # 1.1's schema wants an id beside the code
         asking["order"]["offers"] = [{"id": "save-ten", "descriptor": {"code": code}}]
     _, one = run(bap, "select", asking)
-    message = with_add_ons(v2.contract(charger), charger, *add_ons)
+    message = v2.with_add_ons(v2.contract(charger), charger, *add_ons)
     if code:
         message = with_code(message, code)
     _, two = run_v2(bap_v2, "select", message)
@@ -107,7 +95,7 @@ def test_the_same_select_costs_the_same_in_both_versions(
 
 def test_an_add_on_and_a_code_stay_with_the_order_through_confirm(coded, bap_v2, run_v2, our_key):
     charger = coded.charger_a.code
-    asking = with_code(with_add_ons(v2.contract(charger), charger, VALET), "SAVE10")
+    asking = with_code(v2.with_add_ons(v2.contract(charger), charger, VALET), "SAVE10")
     _, selected = run_v2(bap_v2, "select", asking)
     total = money_2_0(selected)[0]
     # init and confirm restate the contract without them: the order keeps both
@@ -123,5 +111,9 @@ def test_an_add_on_and_a_code_stay_with_the_order_through_confirm(coded, bap_v2,
 def test_an_unknown_add_on_is_the_same_error_as_in_1_1(coded, bap, bap_v2, run, run_v2, our_key):
     charger = coded.charger_a.code
     _, one = run(bap, "select", select_1_1(coded, ("no-such-thing",)))
-    _, two = run_v2(bap_v2, "select", with_add_ons(v2.contract(charger), charger, "no-such-thing"))
+    asking = v2.with_add_ons(v2.contract(charger), charger, "no-such-thing")
+    _, two = run_v2(bap_v2, "select", asking)
     assert one["error"]["code"] == two["error"]["errorCode"] == "30007"
+    # each names where its message asks for the add-on
+    assert one["error"]["paths"] == "$.message.order.items[0].add_ons[0].id"
+    assert two["error"]["paths"] == "$.message.contract.commitments[1].offer.id"

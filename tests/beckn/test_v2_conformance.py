@@ -158,3 +158,79 @@ def test_every_deg_example_differs_from_the_schema_only_where_docs_say():
         shaped = {"context": ctx, "message": deg_shape.openapi_shape(action, example["message"])}
         left = [i for i in v2_schema.issues(action, shaped) if "uuid" not in i.message]
         assert left == [], (path.name, left)
+
+
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_PARENT = re.compile(r"(?:\.[^.\[]+|\[\d+\])$")
+
+
+def _leaves(value: Any, path: str = "$.message") -> list[str]:
+    if isinstance(value, dict) and value:
+        return [leaf for k, v in value.items() for leaf in _leaves(v, f"{path}.{k}")]
+    if isinstance(value, list) and value:
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, f"{path}[{i}]")]
+    return [path]
+
+
+def _found(body: dict[str, Any], path: str) -> bool:
+    """Whether `path` ($.message...) names something in `body`."""
+    here: Any = body
+    for key, index in _STEP.findall(path.removeprefix("$")):
+        if index:
+            if not isinstance(here, list) or int(index) >= len(here):
+                return False
+            here = here[int(index)]
+        elif isinstance(here, dict) and key in here:
+            here = here[key]
+        else:
+            return False
+    return True
+
+
+OPENAPI_ONLY = re.compile(
+    r"\.(contract|commitments|resources|participants|consideration|performance|settlements"
+    r"|contractAttributes|ratingInputs|target|intent|orderId)\b"
+)
+
+
+@pytest.mark.parametrize("path", REQUESTS, ids=lambda p: p.name)
+def test_every_part_read_from_a_deg_example_is_named_where_the_example_has_it(path):
+    """An error about any part of the OpenAPI's message read from one of DEG's (the
+    schema's issues, the handlers' refusals) names DEG's place for it, by DEG's keys: the
+    part sent, or, for what the reading supplies (an offer id, a quantity, a line id,
+    where none was sent), where DEG's order item would have it."""
+    from beckn.protocol.v2 import context as v2_context
+    from beckn.protocol.v2 import deg_shape
+
+    example = json.loads(path.read_text())
+    action = v2_context.camel_case(example["context"])["action"]
+    action = v2_context.v2_action(action) or action
+    shape = deg_shape.shape_of(action, example["message"])
+    read = deg_shape.openapi_shape(action, example["message"])
+    for leaf in _leaves(read):
+        sent = deg_shape.sent_path(shape, leaf)
+        if shape is None:  # sent in the OpenAPI's shape: named as it is
+            assert sent == leaf
+            continue
+        assert not OPENAPI_ONLY.search(sent), (leaf, sent)
+        near = [sent, _PARENT.sub("", sent), _PARENT.sub("", _PARENT.sub("", sent))]
+        assert any(_found(example, p) for p in near), (leaf, sent)
+
+
+@pytest.mark.parametrize("action", ["select", "init", "confirm", "update", "cancel", "rate"])
+def test_every_part_the_handlers_read_of_a_2_0_request_is_named_in_2_0(action):
+    """Whatever path a handler's refusal carries about the message it reads (1.1's), the
+    2.0 error names a place of the 2.0 request: never 1.1's order, items or fulfillments."""
+    from beckn.protocol.v2 import deg_shape
+    from beckn.wire.v2.reading import read
+
+    deg_action = {"rate": "rating"}.get(action, action)
+    example = next(
+        p for p in REQUESTS if json.loads(p.read_text())["context"]["action"] == deg_action
+    )
+    kept = deg_shape.openapi_shape(action, json.loads(example.read_text())["message"])
+    read_as = read(action, kept)
+    for leaf in _leaves(read_as.message):
+        named = read_as.request_path(leaf)
+        assert named.startswith(("$.message.contract", "$.message.ratingInputs")), (leaf, named)
+        assert not re.search(r"\.(order|items|fulfillments|quote|ratings)\b", named), named

@@ -139,7 +139,9 @@ def test_bad_input_gets_a_2_0_nack_with_a_reason(deg, bap_v2, client, our_key):
     assert response.status_code == 400
     assert answer["status"] == "NACK"
     assert answer["error"]["errorCode"] == "30000"
-    assert "contract" in answer["error"]["errorMessage"]
+    # the reason names the place in what was sent (DEG's `beckn:Order`, read as a Contract)
+    empty = "$.message.order.beckn:orderItems: [] should be non-empty"
+    assert answer["error"]["errorMessage"] == empty
     assert answer["signature"].startswith("Signature keyId=")
     wrong = bap_v2.body("select", v2.contract(deg.charger_a.code), version="1.1.0")
     answer = bap_v2.post(client, "select", wrong).json()

@@ -64,6 +64,19 @@ CAMEL = {
 SNAKE = {camel: snake for snake, camel in CAMEL.items()}
 
 
+def sent_path(sent: Mapping[str, Any], path: str) -> str:
+    """A path of the context (`$.context.<key>`, its key in either spelling) with the key
+    as the request `sent` it: camelCase, or DEG's snake_case where it sent that alone."""
+    if not path.startswith("$.context."):
+        return path
+    key = path.removeprefix("$.context.")
+    camel = CAMEL.get(key, key)
+    snake = SNAKE.get(camel)
+    if snake is not None and snake in sent and camel not in sent:
+        return f"$.context.{snake}"
+    return f"$.context.{camel}"
+
+
 def v2_action(action: str) -> str | None:
     """The 2.0 action a path names (`rating` read as `rate`), or None when it is none."""
     action = ALIASES.get(action, action)

@@ -4,10 +4,11 @@ The handlers answer in 1.1's message shape (they are the same for both versions)
 reply to a 2.0 request is rendered again here from what the reply is about: the order (a
 Contract: beckn.wire.v2.contract), the offerings a discover found (Catalogs:
 beckn.wire.v2.catalogs), a session's tracking, the support contacts, the ratings taken.
-An error reply keeps its code and message in 2.0's error shape, beside a message the
-callback's schema accepts: the order as it stands when there is one, else the contract
-the BAP sent (the tracking it asked for, inactive), else an empty list of catalogs or
-ratings.
+An error reply keeps its code and message in 2.0's error shape, its paths naming where
+the request has what they name (beckn.wire.v2.reading: the handlers' paths are 1.1's),
+beside a message the callback's schema accepts: the order as it stands when there is
+one, else the contract the BAP sent (the tracking it asked for, inactive), else an empty
+list of catalogs or ratings.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 
 from beckn.messages import Reply
 from beckn.protocol.tags import tag_value
+from beckn.protocol.v2 import deg_shape
 from beckn.protocol.v2.ack import as_v2_error
+from beckn.protocol.v2.context import V2_ACTION
 from beckn.protocol.v2.schema import CONTEXTS
-from beckn.wire.v2 import catalogs, contract
+from beckn.wire.v2 import catalogs, contract, reading
 
 ORDER_ACTIONS = frozenset({"select", "init", "confirm", "status", "update", "cancel"})
 TRACKING_STATUS = {"active": "ACTIVE", "inactive": "INACTIVE"}
@@ -119,10 +122,33 @@ def fallback(action: str, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def render(
-    action: str, request: dict[str, Any], reply: Reply, *, bpp_id: str, bpp_uri: str
+    action: str,
+    request: dict[str, Any],
+    reply: Reply,
+    *,
+    bpp_id: str,
+    bpp_uri: str,
+    sent_shape: str | None = None,
 ) -> Reply:
     """The Reply with its message and error in 2.0's shapes (one callback: a 2.0
-    on_discover is not cut into parts)."""
+    on_discover is not cut into parts); `sent_shape`: the DEG shape the request was sent
+    in (beckn.protocol.v2.deg_shape), which the error's paths name."""
     message = message_for(action, request, reply, bpp_id=bpp_id, bpp_uri=bpp_uri)
-    error = as_v2_error(reply.error) if reply.error is not None else None
+    error = None
+    if reply.error is not None:
+        error = as_v2_error(_located(action, request, reply.error, sent_shape))
     return Reply(message=message, error=error, order=reply.order)
+
+
+def _located(
+    action: str, request: dict[str, Any], error: dict[str, Any], sent_shape: str | None = None
+) -> dict[str, Any]:
+    """A handler's error (about the message it read: 1.1's paths) with its paths where the
+    2.0 request to /<internal action> has what they name: in the request as kept (the
+    OpenAPI's shape: beckn.wire.v2.reading), then as sent."""
+    paths = error.get("paths")
+    if not isinstance(paths, str) or not paths:
+        return error
+    read = reading.read(V2_ACTION.get(action, action), request)
+    found = (deg_shape.sent_path(sent_shape, read.request_path(p)) for p in paths.split(", "))
+    return {**error, "paths": ", ".join(found)}
