@@ -89,3 +89,4 @@ def test_a_2_0_select_outside_the_window_is_refused(network, bap_v2, run_v2, our
     _, body = run_v2(bap_v2, "select", contract)
     assert body["error"]["errorCode"] == "30000"
     assert "a session is booked to start from" in body["error"]["errorMessage"]
+    assert body["error"]["paths"] == "$.message.contract.contractAttributes.preferences"
