@@ -276,6 +276,10 @@ def deg_order(operator: str, *chargers: str) -> dict:
     """DEG's select example (core v2 `beckn:Order`), one order item per charger."""
     order = json.loads(DEG_SELECT.read_text())["message"]["order"]
     order["beckn:seller"] = operator
+    order["beckn:orderAttributes"]["preferences"] = {  # DEG's hours, on a bookable day
+        "startTime": f"{msgs.SATURDAY}T10:00:00Z",
+        "endTime": f"{msgs.SATURDAY}T11:30:00Z",
+    }
     line = order["beckn:orderItems"][0]
     order["beckn:orderItems"] = []
     for charger in chargers:
