@@ -128,10 +128,10 @@ def read_ask(req: Request, order: Order | None, *, identify: bool = False) -> As
     quantity = request_parsing.quantity(item)
     fulfillment = request_parsing.first(order_msg.get("fulfillments"))
     start, end = request_parsing.stop_times(fulfillment)
-    if start is not None:
-        booking_window.check(start, req.now)
     same_charger = order is not None and order.charger_id == charger.pk
     held = order.held_session if order is not None and same_charger else OrderSession()
+    if start is not None and start != held.start:  # (the held start was checked when asked)
+        booking_window.check(start, req.now)
     if not quantity.value and held.value:
         quantity = request_parsing.measured(held.value, held.unit, "$.order.session")
     start = start or held.start or req.now.replace(microsecond=0)

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from beckn.models import Order
+from beckn.models import Order, OrderState
 from beckn.protocol.timefmt import format_timestamp
 from tests.beckn import bap as msgs
 from tests.beckn import bap_v2 as v2
@@ -78,7 +78,7 @@ def test_confirm_refuses_a_start_moved_out_of_the_window(network, bap, run, our_
     confirm = booked(msgs.confirm(op, charger), at(year), at(year + dt.timedelta(hours=1)))
     _, body = run(bap, "confirm", confirm)
     assert "a session is booked to start from" in body["error"]["message"]
-    assert not Order.objects.filter(state="ACTIVE").exists()
+    assert Order.objects.get().state == OrderState.INITIALIZED  # not confirmed
 
 
 def test_a_2_0_select_outside_the_window_is_refused(network, bap_v2, run_v2, our_key):
@@ -90,3 +90,17 @@ def test_a_2_0_select_outside_the_window_is_refused(network, bap_v2, run_v2, our
     assert body["error"]["errorCode"] == "30000"
     assert "a session is booked to start from" in body["error"]["errorMessage"]
     assert body["error"]["paths"] == "$.message.contract.contractAttributes.preferences"
+
+
+def test_the_start_held_since_select_is_not_checked_again(network, bap, run, our_key, settings):
+    """A BAP that sends the selected start again at init and confirm, minutes later, books
+    what it was quoted: the window is checked on the start it asks for, once."""
+    op, charger = network.op_a.code, network.charger_a.code
+    start, end = at(-dt.timedelta(minutes=10)), at(dt.timedelta(minutes=50))
+    run(bap, "select", booked(msgs.select(op, charger), start, end))
+    settings.BECKN_BOOKING_GRACE_MINUTES = 5  # as if a few minutes had passed
+    _, body = run(bap, "init", booked(msgs.init(op, charger), start, end))
+    assert "error" not in body, body["error"]
+    _, body = run(bap, "confirm", booked(msgs.confirm(op, charger), start, end))
+    assert "error" not in body, body["error"]
+    assert Order.objects.get().state == OrderState.CONFIRMED
