@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.helpers import PASSED_THROUGH, ROOT, free_port
+from tests.security.helpers import PASSED_THROUGH, ROOT
+from tests.support.procs import PROCFILE_LINES, free_port
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(
@@ -136,7 +137,7 @@ def test_shell_blocks_run_as_written(document, tmp_path, migrated_sqlite):
     copy = checkout_copy(tmp_path)
     (copy / "var").mkdir()
     shutil.copyfile(migrated_sqlite, copy / "var" / "db.sqlite3")
-    port = free_port()
+    port = free_port(lines=PROCFILE_LINES)  # a block may run `make run`
     env = new_shell_env(port)
     servers: list[tuple[subprocess.Popen, Path]] = []
     try:

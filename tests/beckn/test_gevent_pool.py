@@ -16,7 +16,8 @@ from django.db import connection
 
 from beckn.models import InboundMessage
 from tests.beckn.bap import BPP_ID, Bap, order
-from tests.security.helpers import free_port, production_env, start_gunicorn
+from tests.security.helpers import production_env, start_gunicorn
+from tests.support.procs import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

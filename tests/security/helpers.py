@@ -56,12 +56,6 @@ def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subproces
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_gunicorn(env: dict[str, str], port: int, log) -> subprocess.Popen:
     """gunicorn with the deployment config, bound to `port`, its output in `log`; returns
     once it accepts connections."""

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.helpers import free_port, healthz, production_env, start_gunicorn, stop_gunicorn
+from tests.security.helpers import healthz, production_env, start_gunicorn, stop_gunicorn
+from tests.support.procs import free_port
 
 DEADLINE = 4  # REQUEST_HEADER_TIMEOUT and REQUEST_BODY_TIMEOUT for this server, seconds
 THREADS = 2

@@ -20,13 +20,13 @@ import pytest
 from tests.security.helpers import (
     ROOT,
     answer,
-    free_port,
     healthz,
     production_env,
     slow_post,
     start_gunicorn,
     stop_gunicorn,
 )
+from tests.support.procs import free_port
 
 HEADER_TIMEOUT = 2  # REQUEST_HEADER_TIMEOUT (gevent: GUNICORN_KEEPALIVE) for these servers
 BODY_TIMEOUT = 2

@@ -17,13 +17,13 @@ import pytest
 
 from tests.security.helpers import (
     answer,
-    free_port,
     healthz,
     production_env,
     slow_post,
     start_gunicorn,
     stop_gunicorn,
 )
+from tests.support.procs import free_port
 
 BODY_TIMEOUT = 2  # REQUEST_BODY_TIMEOUT for these servers, seconds
 # Generous: all slow clients are cut within a few body deadlines; without a deadline the

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.helpers import django_json, free_port, production_env, run, start_gunicorn
+from tests.security.helpers import django_json, production_env, run, start_gunicorn
+from tests.support.procs import free_port
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -18,10 +19,35 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
+# honcho gives each Procfile line a port 100 above the one before (`make run`'s Procfile has
+# five lines); the kernel hands out ephemeral ports, client sockets' included, from 32768 up
+HONCHO_STEP = 100
+BELOW_EPHEMERAL = range(20000, 32000)
+PROCFILE_LINES = sum(1 for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+
+
+def free_port(lines: int = 1) -> int:
+    """A port free on loopback; with `lines`, the first of `lines` ports HONCHO_STEP apart that
+    are all free, taken below the ephemeral range so that no client socket of another test
+    takes one of them between this check and the server's bind."""
+    if lines == 1:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+    for _ in range(200):
+        base = random.randrange(BELOW_EPHEMERAL.start, BELOW_EPHEMERAL.stop - lines * HONCHO_STEP)
+        if all(_bindable(base + n * HONCHO_STEP) for n in range(lines)):
+            return base
+    raise RuntimeError(f"no {lines} free ports {HONCHO_STEP} apart below the ephemeral range")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:

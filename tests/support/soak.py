@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.procs import ROOT, free_port, wait_until
+from tests.support.procs import HONCHO_STEP, PROCFILE_LINES, ROOT, free_port, wait_until
 
 PASSED_THROUGH = ("HOME", "LANG", "LC_ALL", "TMPDIR", "XDG_RUNTIME_DIR")
 ACTIONS = ("search", "status", "support")  # in turn: a catalog, an error answer, a message
@@ -65,9 +65,9 @@ class Figures:
         ]
 
 
-# honcho gives each Procfile line a port 100 above the one before: the protocol process
-# (Beckn's endpoints, cpo_portal/settings/protocol_pool.py) comes second, as in `make run`.
-PROTOCOL_OFFSET = 100
+# the protocol process (Beckn's endpoints, cpo_portal/settings/protocol_pool.py) is the
+# Procfile's second line, so honcho gives it the port one step above the web's, as `make run`
+PROTOCOL_OFFSET = HONCHO_STEP
 
 
 def environment(var_dir: Path, port: int) -> dict[str, str]:
@@ -178,7 +178,7 @@ def run(
     the BPP's signing key is made (searches then find no station). `migrated`, a SQLite
     file with the migrations applied, starts var/'s database (then `migrate` has nothing to
     do); without it the database is migrated from scratch."""
-    port = free_port()
+    port = free_port(lines=PROCFILE_LINES)
     env = environment(workdir / "var", port)
     if migrated is not None:
         (workdir / "var").mkdir(parents=True, exist_ok=True)
@@ -204,9 +204,15 @@ def run(
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        wait_until(lambda: honcho.poll() is None and healthy(port), 300, "make run's web")
-        wait_until(lambda: healthy(port + PROTOCOL_OFFSET), 300, "make run's protocol server")
-        wait_until(lambda: " ready." in log_path.read_text(), 300, "the Celery worker")
+        wait_until(lambda: running(honcho, log_path) and healthy(port), 300, "make run's web")
+        wait_until(
+            lambda: running(honcho, log_path) and healthy(port + PROTOCOL_OFFSET),
+            300, "make run's protocol server",
+        )  # fmt: skip
+        wait_until(
+            lambda: running(honcho, log_path) and " ready." in log_path.read_text(),
+            300, "the Celery worker",
+        )  # fmt: skip
         started = time.monotonic()
         per_bap = [requests // baps + (1 if n < requests % baps else 0) for n in range(baps)]
         threads = [
@@ -245,6 +251,15 @@ def run(
         figures.callbacks += len(bap.receiver.received)
         figures.unanswered += [m for m in bap.acked if m not in answered]
     return figures
+
+
+def running(honcho: subprocess.Popen, log_path: Path) -> bool:
+    """True while honcho runs; once it has stopped (a process of the Procfile stopped, which
+    stops the others), an error holding the end of its log."""
+    if honcho.poll() is None:
+        return True
+    tail = log_path.read_text(errors="replace")[-4000:]
+    raise RuntimeError(f"make run's processes stopped (honcho rc={honcho.returncode}):\n{tail}")
 
 
 def stop(process: subprocess.Popen) -> None:
