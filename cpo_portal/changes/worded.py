@@ -153,14 +153,15 @@ def word(records: list) -> list[Change]:
         model = record.instance_type
         fields = []
         if previous is not None:
+            before = _instance(previous, related)  # each side worded by the row it was in
             for field in fields_of[type(record)]:
                 old, new = getattr(previous, field.attname), getattr(record, field.attname)
                 if old != new:
                     fields.append(
                         FieldChange(
                             wording.label(field),
-                            wording.value_text(field, old, currency, names),
-                            wording.value_text(field, new, currency, names),
+                            wording.value_text(field, old, currency, names, before),
+                            wording.value_text(field, new, currency, names, instance),
                         )
                     )
             fields.extend(_m2m_changes(record, previous, members, member_names))

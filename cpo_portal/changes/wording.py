@@ -3,7 +3,11 @@ old and new value in the product's own formats (₹15.00, 22:30, 18%, yes/no, na
 
 The value's kind is read from the field itself: its choices, its relation, and the shared
 validators of `cpo_portal.db.values` (a rate or an amount is money, a fraction is a
-percentage), so a new field reads right without a line here.
+percentage), so a new field reads right without a line here. A field whose kind is the
+row's (a surge rule's amount is a percentage, a rate per kWh or money by the rule's form)
+is written by its model: a model with a `history_value_text(field_name, currency)` method
+is asked first, on the object as it was on that side of the change, and its text is used
+unless it returns None.
 """
 
 from __future__ import annotations
@@ -54,10 +58,17 @@ def _plain_number(value: Decimal) -> str:
     return text
 
 
-def value_text(field: models.Field, value, currency: str, related: dict) -> str:
-    """One field's value as text; `related` maps (model, pk) to a name for relations."""
+def value_text(
+    field: models.Field, value, currency: str, related: dict, row: models.Model | None = None
+) -> str:
+    """One field's value as text; `related` maps (model, pk) to a name for relations, `row`
+    is the object the value is of, as it was then (its `history_value_text` is asked first)."""
     if value is None or value == "" or value == []:
         return formatting.DASH
+    own = getattr(row, "history_value_text", None)
+    text = own(field.name, currency) if own is not None else None
+    if text is not None:
+        return text
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation and field.related_model is not None:
