@@ -16,7 +16,7 @@ from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import ChargingSpeed, SiteKind
-from pricing.engine.text import SURGE_PLACES
+from pricing.engine.text import SURGE_PLACES, surge_amount
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.models.fields import CodeListField, WeekdaysField
 from pricing.models.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
@@ -146,6 +146,13 @@ class SurgeRule(PlainTextModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def history_value_text(self, field: str, currency: str) -> str | None:
+        """The amount in the change log (cpo_portal.changes.wording) as every surface writes
+        it, by this version's form: "12.35%", "₹0.125/kWh", "₹10.50"."""
+        if field == "amount" and self.amount is not None:
+            return surge_amount(self.form, self.amount, currency)
+        return None
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
