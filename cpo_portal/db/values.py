@@ -1,4 +1,4 @@
-"""Value rules every app's models share: currencies, money magnitudes, plain text.
+"""Value rules every app's models share: currencies, money magnitudes, plain text, OCPI ids.
 
 Models attach these as field validators (so `full_clean()` on any write path refuses a
 bad value with a message naming the field) and, where the rule fits in SQL, the same
@@ -21,6 +21,7 @@ the quote engine makes (a rate times at most MAX_SESSION_KWH, plus fees) inside 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pycountry
@@ -78,6 +79,46 @@ def no_control_characters_but_lines(value: str) -> None:
         raise ValidationError(
             "Remove control characters (NUL and other invisible characters).", code="control"
         )
+
+
+# An OCPI object's id (a location's, EVSE's, connector's, tariff's; a CDR's, its session's,
+# token's): a CiString, printable ASCII, that OCPI also puts in URL paths
+# (/locations/{location_id}/{evse_uid}/{connector_id}, /tariffs/...), so one a partner can
+# write into a URL as it is: letters, digits and the marks RFC 3986 allows in a path segment
+# unescaped. No space, control character or non-ASCII; no / ? # %. What we publish
+# (Connector.connector_id) and what we take (roaming.services.cdr_rules) are held to it.
+OCPI_ID_MARKS = "-._~!$&'()*+,;=:@"
+OCPI_ID = re.compile(f"[A-Za-z0-9{re.escape(OCPI_ID_MARKS)}]+")
+OCPI_ID_RULE = (
+    f"an OCPI id is ASCII letters, digits and {OCPI_ID_MARKS} only "
+    "(a CiString a URL carries as it is)"
+)
+
+
+def ocpi_id_flaw(value: str) -> str | None:
+    """None when `value` is an OCPI id (OCPI_ID matched whole: `$` would let a final line
+    break through); otherwise what is wrong, naming the first character it cannot hold:
+    "holds a space", "holds '/'", "is empty"."""
+    if OCPI_ID.fullmatch(value):
+        return None
+    odd = next((c for c in value if not OCPI_ID.fullmatch(c)), None)
+    if odd is None:
+        return "is empty"
+    return f"holds {'a space' if odd == ' ' else repr(odd)}"
+
+
+def ocpi_id_problem(value: str) -> str | None:
+    """The refusal of a value that is not an OCPI id, in one sentence: "'Type 2' holds a
+    space: an OCPI id is ASCII letters, digits and ... only (...)"; None for an id."""
+    flaw = ocpi_id_flaw(value)
+    return None if flaw is None else f"{value!r} {flaw}: {OCPI_ID_RULE}"
+
+
+def ocpi_object_id(value: str) -> None:
+    """A field published as an OCPI object's id holds one (ocpi_id_problem)."""
+    problem = ocpi_id_problem(value)
+    if problem is not None:
+        raise ValidationError(problem, code="ocpi_id")
 
 
 non_negative = MinValueValidator(ZERO, "Must not be negative.")

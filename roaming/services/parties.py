@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pycountry
@@ -17,13 +16,7 @@ VERSION = "2.2.1"
 COUNTRY_CODE = "[A-Za-z]{2}"
 PARTY_ID = "[A-Za-z0-9]{3}"
 # An object's id (a CDR's, its session's, token's, location's, EVSE's, connector's,
-# tariff's): a CiString, printable ASCII, that OCPI also puts in URL paths
-# (/tariffs/{country_code}/{party_id}/{tariff_id}, /locations/{id}/{evse_uid}/...), so one a
-# partner can write into a URL as it is: letters, digits and the marks RFC 3986 allows in a
-# path segment unescaped. No space, control character or non-ASCII; no / ? # % (the CDR
-# receiver's checks: cdr_schema).
-ID_MARKS = "-._~!$&'()*+,;=:@"
-OBJECT_ID = f"[A-Za-z0-9{re.escape(ID_MARKS)}]+"
+# tariff's): cpo_portal.db.values.OCPI_ID, the one rule for the ids we publish and take.
 
 
 def country_code() -> str:

@@ -180,7 +180,7 @@ def test_a_cdr_is_kept_and_read_back_with_the_partners_own_digits(client, partne
     assert stored.energy_kwh == Decimal("12.346")  # what we count: to the Wh, half-up
 
 
-# Every mark an OCPI id may hold (roaming.services.parties.OBJECT_ID), in one id.
+# Every mark an OCPI id may hold (cpo_portal.db.values.OCPI_ID), in one id.
 EVERY_MARK = "C-1._~!$&'()*+,;=:@z"
 
 

@@ -145,7 +145,7 @@ BAD = [
      "more than rounding each to the Wh explains (0.0015 kWh)"),
     # ids (OCPI CiStrings) a partner can send back in a URL, as they are
     ("a slash in the id", edited(_set("id", "C/1")), f"id 'C/1' holds '/': {NOT_AN_ID}"),
-    ("a space in the id", edited(_set("id", "C 1")), f"id 'C 1' holds ' ': {NOT_AN_ID}"),
+    ("a space in the id", edited(_set("id", "C 1")), f"id 'C 1' holds a space: {NOT_AN_ID}"),
     ("a line break after the id", edited(_set("id", "C1\n")),
      f"id 'C1\\n' holds '\\n': {NOT_AN_ID}"),
     ("an escape in the id", edited(_set("id", "C\x1b[2J")),
@@ -159,7 +159,7 @@ BAD = [
     ("a tab in the EVSE id", edited(_set("cdr_location.evse_id", "IN*CPO*E1\t")),
      f"cdr_location.evse_id 'IN*CPO*E1\\t' holds '\\t': {NOT_AN_ID}"),
     ("a space in a period's tariff", edited(_set("charging_periods.0.tariff_id", "T 1")),
-     f"charging_periods[0].tariff_id 'T 1' holds ' ': {NOT_AN_ID}"),
+     f"charging_periods[0].tariff_id 'T 1' holds a space: {NOT_AN_ID}"),
     ("a token party that is no party id", edited(_set("cdr_token.party_id", "E/S")),
      "cdr_token.party_id: 'E/S' does not match"),
 ]  # fmt: skip
