@@ -1,12 +1,21 @@
-"""Deploy checks of our own (`manage.py check --deploy`), beside Django's security checks.
+"""Deploy checks of our own (`manage.py check --deploy`), beside Django's security checks,
+and a check of stored rows (`manage.py migrate`, `manage.py check --database default`).
 
-Each one names a production setting whose unsafe value would not fail loudly on its own.
+Each deploy check names a production setting whose unsafe value would not fail loudly on
+its own. The row check names the connectors saved before their ids were validated whose
+ids no OCPI id can be.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+from django.db import connections
+
+from cpo_portal.db.values import OCPI_ID_MARKS, ocpi_id_flaw
+from cpo_portal.models import Connector
+
+SHOWN = 20  # connectors named by W005; the rest are counted
 
 
 @register(Tags.security, deploy=True)
@@ -59,5 +68,35 @@ def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
             "counters and registry lookups.",
             hint="Set CACHE_URL=redis://host:6379/1.",
             id="cpo_portal.W004",
+        )
+    ]
+
+
+@register(Tags.database)
+def check_connector_ids(app_configs, databases=None, **kwargs) -> list[Warning]:
+    """Connectors stored before connector_id was validated may hold an id OCPI cannot
+    carry ("Type 2"): roaming partners are given it as it is, and a CDR naming it is
+    refused. Such an id is named, never renamed here: partners know the connector by it."""
+    bad = []
+    for alias in databases or []:
+        if Connector._meta.db_table not in connections[alias].introspection.table_names():
+            continue  # a database not migrated yet holds no connector
+        rows = Connector.objects.using(alias).order_by("pk")
+        fields = ("charger__operator__code", "charger__code", "connector_id")
+        for operator, charger, connector_id in rows.values_list(*fields).iterator():
+            flaw = ocpi_id_flaw(connector_id)
+            if flaw is not None:
+                bad.append(f"{operator} charger {charger}: connector {connector_id!r} {flaw}")
+    if not bad:
+        return []
+    more = f"; and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
+    return [
+        Warning(
+            f"{len(bad)} connector id(s) published to roaming partners in OCPI Locations "
+            f"are not OCPI ids: {'; '.join(bad[:SHOWN])}{more}.",
+            hint=f"Change each id, on its charger's admin page, to ASCII letters, digits and "
+            f"{OCPI_ID_MARKS} only, and tell the roaming partners: a CDR naming the old id "
+            "is refused. No id is changed for you.",
+            id="cpo_portal.W005",
         )
     ]

@@ -214,7 +214,13 @@ class Connector(models.Model):
     TENANT_PATH = "charger__operator"
     HISTORY_PARENT = "charger"  # its changes show in the charger's history
     charger = models.ForeignKey(Charger, on_delete=models.CASCADE, related_name="connectors")
-    connector_id = models.CharField(max_length=16, default="1")
+    connector_id = models.CharField(
+        max_length=16,
+        default="1",
+        validators=[values.ocpi_object_id],
+        help_text="Published to roaming partners as the OCPI connector id: letters, digits "
+        f"and {values.OCPI_ID_MARKS} (no spaces).",
+    )
     power_type = models.CharField(max_length=16, choices=PowerType.choices)
     connector_type = models.CharField(max_length=16, choices=ConnectorType.choices)
     connector_format = models.CharField(
