@@ -14,11 +14,12 @@ could differ in the direction of jsonschema-rs being stricter (its regex `\\d` i
 Python's is Unicode), the reference still accepts; a test holds the two to the same
 verdict on the DEG examples and on hypothesis-mutated ones.
 
-Beckn 2.0 goes the same way (`issues_v2`): each 2.0.0 path's request schema, and each
-attribute pack's, compiled once by jsonschema-rs (Draft 2020-12) against a registry of the
-vendored documents (the OpenAPI document, core v2 and the packs: its recursive references,
-GeoJSON geometries in a GeometryCollection, cannot be inlined, and need not be; nothing
-is fetched); a body it refuses is judged again by `beckn.protocol.v2.schema.issues`.
+Beckn 2.0 goes the same way (`issues_v2`): each 2.0.0 path's request schema, each
+attribute pack's and core v2's Quantity (a committed resource's), compiled once by
+jsonschema-rs (Draft 2020-12) against a registry of the vendored documents (the OpenAPI
+document, core v2 and the packs: its recursive references, GeoJSON geometries in a
+GeometryCollection, cannot be inlined, and need not be; nothing is fetched); a body it
+refuses is judged again by `beckn.protocol.v2.schema.issues`.
 """
 
 from __future__ import annotations
@@ -145,13 +146,13 @@ def is_valid(action: str, body: Any) -> bool:
 
 
 def is_valid_v2(path: str, body: Any) -> bool:
-    """`body` against the 2.0.0 schema of `path` and every bag it carries against its
-    pack, compiled."""
+    """`body` against the 2.0.0 schema of `path`, and every part of it the OpenAPI
+    leaves to a pack or core v2 (beckn.protocol.v2.schema.judged) against that, compiled."""
     if not _compiled_verdict(fast_validator_v2(v2_schema.path_ref(path)), body, path):
         return False
     return all(
-        _compiled_verdict(fast_validator_v2(v2_schema.PACK_TYPES[kind]), plain, kind)
-        for _, kind, plain in v2_schema.bags(body)
+        _compiled_verdict(fast_validator_v2(ref), part, ref)
+        for _, ref, part in v2_schema.judged(body)
     )
 
 

@@ -198,3 +198,73 @@ def test_a_discover_s_time_range_that_ends_first_names_the_filter(
     assert body["error"]["errorCode"] == "30000"
     where = "$.message.filters" if deg_shape else "$.message.intent.filters"
     assert body["error"]["paths"] == f"{where}.expression"
+
+
+QUANTITY = "$.message.contract.commitments[{}].resources[0].quantity"
+
+
+@pytest.mark.parametrize(
+    ("commitment", "quantity", "where", "why"),
+    [
+        (0, {"unitCode": "KWH", "unitQuantity": "2"}, ".unitQuantity", "'2' is not of type"),
+        (0, {"unitCode": "KWH", "unitQuantity": "10.5"}, ".unitQuantity", "'10.5' is not of"),
+        (0, {"unitCode": "KWH", "unitQuantity": "ten"}, ".unitQuantity", "'ten' is not of type"),
+        (1, {"unitQuantity": "1"}, ".unitQuantity", "'1' is not of type 'number'"),
+        (0, {"unitCode": "KWH", "count": 5}, "", "('count' was unexpected)"),
+    ],
+    ids=["whole number as text", "decimal as text", "not a number", "an add-on's", "other key"],
+)
+def test_a_committed_quantity_not_as_core_v2_has_it_is_refused_naming_it(
+    deg, bap_v2, client, our_key, commitment, quantity, where, why
+):
+    """A committed resource's `quantity` is core v2's Quantity (`unitQuantity` a number,
+    no other key) though the OpenAPI gives it no shape: what is not so is neither guessed
+    at nor dropped (a session then taken as if no amount were asked for); the NACK names
+    it."""
+    charger = deg.charger_a.code
+    message = v2.with_add_ons(v2.contract(charger, kwh=5), charger, "valet-charging")
+    message["contract"]["commitments"][commitment]["resources"][0]["quantity"] = quantity
+    answer = bap_v2.post(client, "select", bap_v2.body("select", message)).json()
+    assert answer["status"] == "NACK", answer
+    path = QUANTITY.format(commitment) + where
+    assert answer["error"]["errorCode"] == "30000"
+    assert answer["error"]["paths"] == path
+    assert answer["error"]["errorMessage"].startswith(f"{path}: ")
+    assert why in answer["error"]["errorMessage"]
+
+
+def test_a_quantity_as_text_in_deg_s_shape_is_refused_naming_its_own_key(
+    deg, bap_v2, client, our_key
+):
+    line = {
+        "beckn:orderedItem": deg.charger_a.code,
+        "beckn:quantity": {"unitCode": "KWH", "unitQuantity": "2.5"},
+    }
+    body = bap_v2.body("select", {"order": {"beckn:orderItems": [line]}})
+    answer = bap_v2.post(client, "select", body).json()
+    assert answer["status"] == "NACK", answer
+    sent = "$.message.order.beckn:orderItems[0].beckn:quantity.unitQuantity"
+    assert answer["error"]["paths"] == sent
+    assert answer["error"]["errorMessage"] == f"{sent}: '2.5' is not of type 'number'"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "why"),
+    [
+        ({"beckn:count": 2.5, "beckn:unitCode": "KWH"}, "('beckn:count', 'beckn:unitCode'"),
+        (2.5, "2.5 is not of type 'object'"),
+    ],
+    ids=["keys core v2's Quantity has not", "a bare number"],
+)
+def test_a_deg_quantity_not_as_core_v2_has_it_is_refused_not_dropped(
+    deg, bap_v2, client, our_key, quantity, why
+):
+    """DEG's field list writes `beckn:count`; its examples and core v2's Quantity,
+    `unitQuantity`. What the Quantity has not is refused naming it, not dropped."""
+    line = {"beckn:orderedItem": deg.charger_a.code, "beckn:quantity": quantity}
+    body = bap_v2.body("select", {"order": {"beckn:orderItems": [line]}})
+    answer = bap_v2.post(client, "select", body).json()
+    assert answer["status"] == "NACK", answer
+    sent = "$.message.order.beckn:orderItems[0].beckn:quantity"
+    assert answer["error"]["paths"] == sent
+    assert why in answer["error"]["errorMessage"], answer["error"]["errorMessage"]

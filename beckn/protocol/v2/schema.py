@@ -10,7 +10,11 @@ Two steps, both JSON Schema 2020-12 (OpenAPI 3.1.1 schema objects are):
    `beckn:PriceSpecification` (the order value). The packs list their properties with
    `additionalProperties: false` but not the JSON-LD keywords `@context` / `@type` every
    bag must carry (core `Attributes`): those two are checked by step 1 and left out of
-   step 2.
+   step 2. Step 2 also judges each committed resource's `quantity` against core v2's
+   `Quantity` (`unitQuantity` a number, no other keys than its own): the OpenAPI requires
+   a commitment's resources to have a `quantity` but gives it no shape (`Resource` defines
+   none and stays open), so without this `"unitQuantity": "2"` would pass, and DEG's
+   `beckn:quantity`, read into it (beckn.protocol.v2.deg_shape), is that Quantity.
 
 The packs' `$ref`s to core v2 by its raw.githubusercontent.com address resolve to our copy:
 nothing is fetched.
@@ -18,6 +22,7 @@ nothing is fetched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -52,7 +57,9 @@ PACK_TYPES = {
     ),
     "beckn:PriceSpecification": f"{CORE_URI}#/components/schemas/PriceSpecification",
 }
+QUANTITY = f"{CORE_URI}#/components/schemas/Quantity"  # a committed resource's quantity
 JSONLD_KEYS = ("@context", "@type")
+_COMMITTED = re.compile(r"\.commitments\[\d+\]\.resources\[\d+\]$")  # a committed resource
 
 # The JSON-LD context of each pack, as bags name it (`@context`).
 RAW = "https://raw.githubusercontent.com/beckn/protocol-specifications-new/refs/heads/main/schema"
@@ -120,28 +127,32 @@ def _issues(validator: Draft202012Validator, body: Any, prefix: str) -> list[Sch
     return out
 
 
-def bags(node: Any, where: str = "$") -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(where, @type, the bag without its JSON-LD keys) of every attribute bag a pack
-    judges, depth first."""
+def judged(node: Any, where: str = "$") -> Iterator[tuple[str, str, Any]]:
+    """(where, the schema that judges it, what it judges) of every part step 2 judges,
+    depth first: each attribute bag (its pack, by `@type`; the bag without its JSON-LD
+    keys) and each committed resource's `quantity` (core v2's Quantity)."""
     if isinstance(node, Mapping):
         kind = node.get("@type")
         if isinstance(kind, str) and kind in PACK_TYPES:
-            yield where, kind, {k: v for k, v in node.items() if k not in JSONLD_KEYS}
+            plain = {k: v for k, v in node.items() if k not in JSONLD_KEYS}
+            yield where, PACK_TYPES[kind], plain
+        if "quantity" in node and _COMMITTED.search(where):
+            yield f"{where}.quantity", QUANTITY, node["quantity"]
         for key, value in node.items():
-            yield from bags(value, f"{where}.{key}")
+            yield from judged(value, f"{where}.{key}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from bags(value, f"{where}[{index}]")
+            yield from judged(value, f"{where}[{index}]")
 
 
 def issues(path: str, body: Any) -> list[SchemaIssue]:
     """Every way `body` breaks the 2.0.0 schema of `path` (`select`, `on_select`, ...)
-    and the packs of the bags it carries; empty when valid. (The reference: the ACK path
-    and the outbox ask beckn.services.fastschema.issues_v2, compiled, which asks this
-    only of a body it refuses.)"""
+    and the schemas of the parts it carries (`judged`); empty when valid. (The
+    reference: the ACK path and the outbox ask beckn.services.fastschema.issues_v2,
+    compiled, which asks this only of a body it refuses.)"""
     found = _issues(_validator(path_ref(path)), body, "$")
-    for where, kind, plain in bags(body):
-        found.extend(_issues(_validator(PACK_TYPES[kind]), plain, where))
+    for where, ref, part in judged(body):
+        found.extend(_issues(_validator(ref), part, where))
     return found
 
 
