@@ -158,8 +158,10 @@ def asked_add_ons(
     of these: it keeps what it had.
 
     Nothing asked for is dropped: an item after the first that is no add-on (an order is
-    one charging session), an add-on named twice or asked for more than once (an order
-    takes one of each) is refused (30000), with the path of that item or repeat."""
+    one charging session), an add-on item for another item than the charging one (its
+    `parent_item_id`: 2.0 reads a commitment's resource so), an add-on named twice or
+    asked for more than once (an order takes one of each) is refused (30000), with the
+    path of that item or repeat."""
     items = seq(order.get("items"))
     named: list[tuple[Any, str]] = []
     mentioned = False
@@ -197,8 +199,8 @@ def asked_add_ons(
 
 
 def _add_on_item(item: dict[str, Any], add_ons: Collection[str], charging: Any, path: str) -> Any:
-    """The add-on id of an item after the charging one; a Failure when it is none, or
-    asks for more than one."""
+    """The add-on id of an item after the charging one; a Failure when it is none, is
+    for another item than the charging one, or asks for more than one."""
     item_id = item.get("id")
     if not _marked(item) and not (isinstance(item_id, str) and item_id in add_ons):
         what = repr(item_id) if isinstance(item_id, str) else "an item without an id"
@@ -207,6 +209,14 @@ def _add_on_item(item: dict[str, Any], add_ons: Collection[str], charging: Any, 
             f"an order is one charging session: {what} is not an add-on of {charging!r}; "
             "book another charger in a transaction of its own",
             f"{path}.id",
+        )
+    parent = item.get("parent_item_id")
+    if parent is not None and isinstance(charging, str) and parent != charging:
+        raise Failure(
+            errors.INVALID_REQUEST,
+            f"add-on {item_id!r} is asked for at {parent!r}, but the order is for "
+            f"{charging!r}: an add-on is added to its order's charger",
+            f"{path}.parent_item_id",
         )
     count = obj(obj(item.get("quantity")).get("selected")).get("count")
     if count is not None and count != 1:

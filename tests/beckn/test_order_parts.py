@@ -146,6 +146,25 @@ def test_an_add_on_item_asked_for_more_than_once_is_refused(shop, bap, run, our_
     }
 
 
+ELSEWHERE = (
+    "add-on 'valet-charging' is asked for at {!r}, but the order is for 'a-charger-01': "
+    "an add-on is added to its order's charger"
+)
+
+
+def test_an_add_on_item_for_another_item_is_refused(shop, second_charger, bap, run, our_key):
+    """An add-on item tied to another item than the charging one (`parent_item_id`) is
+    not booked at the order's charger without a word."""
+    item = {"id": VALET, "parent_item_id": "a-charger-02"}
+    _, body = run(bap, "select", with_items(order_1_1(shop, "select", add_ons=None), item))
+    assert body["error"] == {
+        "code": "30000",
+        "message": ELSEWHERE.format("a-charger-02"),
+        "paths": "$.message.order.items[1].parent_item_id",
+    }
+    assert not SelectQuote.objects.exists()
+
+
 # -- 2.0 -------------------------------------------------------------------------------
 
 
@@ -200,6 +219,54 @@ def test_a_second_commitment_under_another_offer_of_the_same_charger_is_refused(
     assert body["error"]["paths"] == "$.message.contract.commitments[1].resources[0].id"
 
 
+@pytest.mark.parametrize(
+    ("resources", "named"),
+    [(["a-charger-02"], 0), (["a-charger-01", "a-charger-02"], 1), (["no-such-charger"], 0)],
+    ids=["another charger", "its charger and another", "no charger of ours"],
+)
+def test_an_add_on_committed_to_another_charger_is_refused(
+    shop, second_charger, bap_v2, run_v2, our_key, resources, named
+):
+    """An add-on commitment's resource is the charger it is added to (the contracts we
+    send say so; its offer's `resourceIds` are where it is sold): one that names another
+    than the order's is refused, naming that resource, not booked at the order's."""
+    charger = shop.charger_a.code
+    asking = v2.with_add_ons(v2.contract(charger), charger, VALET)
+    asking["contract"]["commitments"][1]["resources"] = [
+        {"id": r, "quantity": {"unitQuantity": 1}} for r in resources
+    ]
+    _, body = run_v2(bap_v2, "select", asking)
+    assert body["error"] == {
+        "errorCode": "30000",
+        "errorMessage": ELSEWHERE.format(resources[named]),
+        "paths": f"$.message.contract.commitments[1].resources[{named}].id",
+    }
+    assert not SelectQuote.objects.exists()
+
+
+def test_an_add_on_committed_to_another_charger_is_refused_at_init_and_confirm(
+    shop, second_charger, bap_v2, run_v2, our_key
+):
+    charger = shop.charger_a.code
+    refused = {
+        "errorCode": "30000",
+        "errorMessage": ELSEWHERE.format("a-charger-02"),
+        "paths": "$.message.contract.commitments[1].resources[0].id",
+    }
+    _, selected = run_v2(bap_v2, "select", v2.contract(charger))
+    elsewhere = v2.with_add_ons(v2.contract(charger, buyer=True), "a-charger-02", VALET)
+    _, body = run_v2(bap_v2, "init", elsewhere)
+    assert body["error"] == refused
+    assert not Order.objects.exists()
+    run_v2(bap_v2, "init", v2.contract(charger, buyer=True))
+    total = float(money_2_0(selected)[0])
+    elsewhere = v2.contract(charger, buyer=True, total=total)
+    _, body = run_v2(bap_v2, "confirm", v2.with_add_ons(elsewhere, "a-charger-02", VALET))
+    assert body["error"] == refused
+    assert Order.objects.get().state == "initialized"
+    assert not AddOnBooking.objects.exists()
+
+
 def test_an_add_on_named_twice_in_a_contract_is_refused_naming_the_repeat(
     shop, bap_v2, run_v2, our_key
 ):
@@ -236,6 +303,7 @@ def test_an_add_on_asked_for_more_than_once_in_a_contract_is_refused(shop, bap_v
             "items[1].quantity.selected.count",
             "commitments[1].resources[0].quantity.unitQuantity",
         ),
+        ("add-on elsewhere", "items[1].parent_item_id", "commitments[1].resources[0].id"),
     ],
 )
 def test_one_rule_for_both_versions(
@@ -251,10 +319,13 @@ def test_one_rule_for_both_versions(
     elif case == "add-on twice":
         one["order"]["items"][0]["add_ons"] = [{"id": VALET}, {"id": VALET}]
         two = v2.with_add_ons(two, charger, VALET, VALET)
-    else:
+    elif case == "two of an add-on":
         one["order"]["items"].append({"id": VALET, "quantity": {"selected": {"count": 2}}})
         two = v2.with_add_ons(two, charger, VALET)
         two["contract"]["commitments"][1]["resources"][0]["quantity"]["unitQuantity"] = 2
+    else:
+        one["order"]["items"].append({"id": VALET, "parent_item_id": "a-charger-02"})
+        two = v2.with_add_ons(two, "a-charger-02", VALET)
     _, answered_1_1 = run(bap, "select", one)
     _, answered_2_0 = run_v2(bap_v2, "select", two)
     error_1_1, error_2_0 = answered_1_1["error"], answered_2_0["error"]
@@ -303,5 +374,21 @@ def test_a_second_order_item_in_deg_s_shape_is_refused_naming_it_there(
     assert body["error"] == {
         "errorCode": "30000",
         "errorMessage": ONE_SESSION,
+        "paths": "$.message.order.beckn:orderItems[1].beckn:orderedItem",
+    }
+
+
+def test_an_add_on_order_item_in_deg_s_shape_for_another_charger_is_refused_naming_it(
+    shop, second_charger, bap_v2, run_v2, our_key
+):
+    charger, operator = shop.charger_a.code, shop.op_a.code
+    message = deg_order(operator, charger, "a-charger-02")
+    add_on = message["order"]["beckn:orderItems"][1]
+    add_on["beckn:quantity"] = {"unitQuantity": 1}
+    add_on["beckn:acceptedOffer"]["beckn:id"] = f"add-on:{VALET}"
+    _, body = run_v2(bap_v2, "select", message)
+    assert body["error"] == {
+        "errorCode": "30000",
+        "errorMessage": ELSEWHERE.format("a-charger-02"),
         "paths": "$.message.order.beckn:orderItems[1].beckn:orderedItem",
     }

@@ -12,11 +12,12 @@ What is read (docs/beckn.md, "1.1 and 2.0 side by side", has the whole map):
   KWH or INR) and offer (an offer of ours by id; `list-price:<charger>` is the list price,
   no offer; its `descriptor.code`: an offer code), each further commitment as an item
   after the charging one (an add-on: under an add-on's offer, `add-on:<id>`, read as 1.1's
-  add-on item; any other, the resource it commits to, which the order services refuse:
-  an order is one charging session), `contractAttributes` (ChargingSession:
-  `preferences.startTime/endTime`, the
-  vehicle, `buyerFinderFee`: the BAP's terms, as a `buyer-finder-fee` tag group on the
-  order with `fee-type` and `fee-value`), the buyer participant (billing and contact),
+  add-on item for the charger its resource names, `parent_item_id`, which the order
+  services refuse unless it is the order's; any other, the resource it commits to, which
+  the order services refuse: an order is one charging session), `contractAttributes`
+  (ChargingSession: `preferences.startTime/endTime`, the vehicle, `buyerFinderFee`: the
+  BAP's terms, as a `buyer-finder-fee` tag group on the order with `fee-type` and
+  `fee-value`), the buyer participant (billing and contact),
   the monetary consideration's value (what the BAP agrees to pay, checked at confirm as
   1.1's quote price is);
 - status / cancel / update: `contract.id` (our order id); track: `tracking.contract.id`;
@@ -126,7 +127,8 @@ def _order(message: dict[str, Any]) -> Read:
     if amount is not None:
         item["quantity"] = {"selected": {"measure": {"value": amount, "unit": unit}}}
     paths = dict(ORDER_PATHS)
-    further = [_further_item(obj(c), i, paths) for i, c in enumerate(commitments[1:], 1)]
+    charger = resource.get("id")
+    further = [_further_item(obj(c), i, paths, charger) for i, c in enumerate(commitments[1:], 1)]
     order["items"] = [item, *further]
     asked: dict[str, Any] = {}
     offer_id = offer.get("id")
@@ -181,11 +183,14 @@ def _order(message: dict[str, Any]) -> Read:
     return Read({"order": order}, paths)
 
 
-def _further_item(commitment: dict[str, Any], index: int, paths: dict[str, str]) -> dict:
+def _further_item(
+    commitment: dict[str, Any], index: int, paths: dict[str, str], charger: Any
+) -> dict:
     """A commitment after the charging one as the item after it: an add-on (its offer
-    `add-on:<id>`, as many as its resource's `unitQuantity`) as 1.1's add-on item; any
-    other as the resource it commits to (which the order services refuse: an order is one
-    charging session)."""
+    `add-on:<id>`, as many as its resource's `unitQuantity`) as 1.1's add-on item, for
+    the charger its resources name (`parent_item_id`: the first that is not the order's
+    `charger`, if any, which the order services refuse); any other as the resource it
+    commits to (which the order services refuse: an order is one charging session)."""
     at, item_path = f"{CONTRACT}.commitments[{index}]", f"{ORDER}.items[{index}]"
     resource = first(commitment.get("resources"))
     offer_id = obj(commitment.get("offer")).get("id")
@@ -197,6 +202,11 @@ def _further_item(commitment: dict[str, Any], index: int, paths: dict[str, str])
     paths[f"{item_path}.id"] = f"{at}.offer.id"
     item: dict[str, Any] = {"id": offer_id.removeprefix(ADD_ON)}
     item["descriptor"] = {"code": ADD_ON_ITEM}
+    resources = [obj(r) for r in seq(commitment.get("resources"))]
+    if resources:  # the charger it is added to (the offer's resourceIds: where it is sold)
+        named = next((k for k, r in enumerate(resources) if r.get("id") != charger), 0)
+        item["parent_item_id"] = resources[named].get("id")
+        paths[f"{item_path}.parent_item_id"] = f"{at}.resources[{named}].id"
     count = obj(resource.get("quantity")).get("unitQuantity")
     if count is not None:
         item["quantity"] = {"selected": {"count": count}}
