@@ -19,28 +19,27 @@ The precision rule (docs/analytics.md), one place for every page:
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_PREC, ROUND_HALF_UP, Decimal, localcontext
 from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.numbers import format_decimal, get_currency_symbol
 
 from cpo_portal.formatting.days import DASH as DASH
 from cpo_portal.formatting.days import day as day
 
 MINUS = "\u2212"
-SYMBOLS = {"INR": "₹", "EUR": "€", "USD": "$", "GBP": "£"}
+# Indian English: lakh and crore grouping, the rupee's symbol (Babel's CLDR data).
+LOCALE = Locale.parse("en_IN")
+# The currencies written by their symbol; any other is written by its code. The quote
+# engine writes the same ones (pricing.engine.text: it is pure Python and cannot import this).
+SYMBOLS = {code: get_currency_symbol(code, LOCALE) for code in ("INR", "EUR", "USD", "GBP")}
 
 
 def indian(digits: str) -> str:
     """12345678 -> 1,23,45,678 (lakh and crore grouping)."""
-    if len(digits) <= 3:
-        return digits
-    head, tail = digits[:-3], digits[-3:]
-    groups: list[str] = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return ",".join(groups) + "," + tail
+    with localcontext(prec=MAX_PREC):  # Babel rounds to its pattern's places: any length fits
+        return format_decimal(Decimal(digits), locale=LOCALE)
 
 
 def _parts(value: Decimal, places: int) -> tuple[bool, str]:

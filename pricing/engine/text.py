@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import MAX_PREC, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+from babel import Locale
+from babel.numbers import format_decimal, get_currency_symbol
 
 from pricing.engine.amounts import HUNDRED, PAISA, WATT_HOUR
 from pricing.engine.types import ChargeForm
 
-_SYMBOLS = {"INR": "₹", "EUR": "€", "USD": "$", "GBP": "£"}
+# Indian English, as every page writes money (cpo_portal.formatting, which the engine may
+# not import: it is pure Python, cpo_portal is Django's): Babel's lakh and crore grouping
+# and symbols, for the same currencies.
+_LOCALE = Locale.parse("en_IN")
+_SYMBOLS = {code: get_currency_symbol(code, _LOCALE) for code in ("INR", "EUR", "USD", "GBP")}
 
 
 def symbol(currency: str) -> str:
@@ -53,11 +60,9 @@ def surge_amount(form: ChargeForm | str, amount: Decimal, currency: str) -> str:
 
 
 def _grouped(digits: str) -> str:
-    """Indian digit grouping, 10000000 -> 1,00,00,000: cpo_portal.formatting.indian's,
-    which the engine may not import (it is pure Python, cpo_portal is Django's)."""
-    head, tail = digits[:-3], digits[-3:]
-    pairs = [head[max(0, end - 2) : end] for end in range(len(head), 0, -2)]
-    return ",".join([*reversed(pairs), tail])
+    """Indian digit grouping, 10000000 -> 1,00,00,000."""
+    with localcontext(prec=MAX_PREC):  # Babel rounds to its pattern's places: any length fits
+        return format_decimal(Decimal(digits), locale=_LOCALE)
 
 
 def energy_text(kwh: Decimal) -> str:

@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from cpo_portal import formatting
 from pricing.engine import text
 from pricing.engine.amounts import WATT_HOUR
 from pricing.engine.types import ChargeForm
@@ -64,10 +63,3 @@ def test_energy_reads_as_the_normalized_number_on_random_amounts():
 )
 def test_a_surge_amount_is_written_with_every_decimal_it_has(form, amount, written):
     assert text.surge_amount(form, Decimal(amount), "INR") == written
-
-
-def test_a_surge_amount_is_grouped_as_every_page_groups_money():
-    for digits in ["0", "999", "1000", "12345", "100000", "1234567", "10000000", "123456789"]:
-        assert text.surge_amount(ChargeForm.FLAT, Decimal(digits), "INR") == (
-            "₹" + formatting.indian(digits)
-        )
