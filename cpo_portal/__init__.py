@@ -1,5 +1,17 @@
-"""The charging network (operators, staff, stations, chargers) and the project itself."""
+"""The charging network (operators, staff, stations, chargers) and the project itself.
 
-from .celery import app as celery_app
+The Celery application (`cpo_portal.celery`) is loaded by this app's `ready()`, in every
+process Django starts, not on importing this package: the pure modules below it
+(`cpo_portal.formatting`) are imported by the quote engine and the offer rules, which load
+no Django and no Celery. `celery -A cpo_portal` finds it as `cpo_portal.celery.app`.
+"""
 
-__all__ = ("celery_app",)
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    if name == "celery_app":
+        from .celery import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

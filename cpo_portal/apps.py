@@ -19,6 +19,7 @@ class CpoPortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            celery,  # noqa: F401  (the Celery application, current in every process)
             checks,  # noqa: F401  (registers the deploy checks)
             signals,  # noqa: F401  (renews the network stamp)
         )
