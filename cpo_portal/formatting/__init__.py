@@ -19,27 +19,15 @@ The precision rule (docs/analytics.md), one place for every page:
 from __future__ import annotations
 
 import datetime as dt
-from decimal import MAX_PREC, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
-
-from babel import Locale
-from babel.numbers import format_decimal, get_currency_symbol
 
 from cpo_portal.formatting.days import DASH as DASH
 from cpo_portal.formatting.days import day as day
+from cpo_portal.formatting.digits import SYMBOLS as SYMBOLS
+from cpo_portal.formatting.digits import indian as indian
 
 MINUS = "\u2212"
-# Indian English: lakh and crore grouping, the rupee's symbol (Babel's CLDR data).
-LOCALE = Locale.parse("en_IN")
-# The currencies written by their symbol; any other is written by its code. The quote
-# engine writes the same ones (pricing.engine.text: it is pure Python and cannot import this).
-SYMBOLS = {code: get_currency_symbol(code, LOCALE) for code in ("INR", "EUR", "USD", "GBP")}
-
-
-def indian(digits: str) -> str:
-    """12345678 -> 1,23,45,678 (lakh and crore grouping)."""
-    with localcontext(prec=MAX_PREC):  # Babel rounds to its pattern's places: any length fits
-        return format_decimal(Decimal(digits), locale=LOCALE)
 
 
 def _parts(value: Decimal, places: int) -> tuple[bool, str]:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import MAX_PREC, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel import Locale
-from babel.numbers import format_decimal, get_currency_symbol
-
+from cpo_portal.formatting.digits import SYMBOLS, indian
 from pricing.engine.amounts import HUNDRED, PAISA, WATT_HOUR
 from pricing.engine.types import ChargeForm
 
-# Indian English, as every page writes money (cpo_portal.formatting, which the engine may
-# not import: it is pure Python, cpo_portal is Django's): Babel's lakh and crore grouping
-# and symbols, for the same currencies.
-_LOCALE = Locale.parse("en_IN")
-_SYMBOLS = {code: get_currency_symbol(code, _LOCALE) for code in ("INR", "EUR", "USD", "GBP")}
-
 
 def symbol(currency: str) -> str:
-    return _SYMBOLS.get(currency, f"{currency} ")
+    """The currency's symbol as every page writes it (cpo_portal.formatting), else its code."""
+    return SYMBOLS.get(currency, f"{currency} ")
 
 
 def plain(value: Decimal) -> str:
@@ -53,16 +46,10 @@ def surge_amount(form: ChargeForm | str, amount: Decimal, currency: str) -> str:
     if form == ChargeForm.PERCENT:
         return f"{plain(amount)}%"
     whole, _, decimals = plain(abs(amount)).partition(".")
-    figure = f"{'-' if amount < 0 else ''}{symbol(currency)}{_grouped(whole)}"
+    figure = f"{'-' if amount < 0 else ''}{symbol(currency)}{indian(whole)}"
     if decimals:
         figure += "." + decimals.ljust(2, "0")
     return f"{figure}/kWh" if form == ChargeForm.PER_KWH else figure
-
-
-def _grouped(digits: str) -> str:
-    """Indian digit grouping, 10000000 -> 1,00,00,000."""
-    with localcontext(prec=MAX_PREC):  # Babel rounds to its pattern's places: any length fits
-        return format_decimal(Decimal(digits), locale=_LOCALE)
 
 
 def energy_text(kwh: Decimal) -> str:
