@@ -82,16 +82,18 @@ def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
 
 
 def price_at(
-    row: Redemption, kwh: Decimal, end: dt.datetime | None
+    row: Redemption, kwh: Decimal, end: dt.datetime | None, start: dt.datetime | None = None
 ) -> tuple[PricedSession, Conditions]:
-    """The row's session priced again on `kwh` (ending at `end`), without offers."""
+    """The row's session priced again on `kwh` (ending at `end`; from `start`, default
+    the row's), without offers."""
     charger = charger_of(row)
+    start = start or row.session_start
     request = pricing.session_request_for(
         charger,
-        row.session_start,
+        start,
         end=end,
         kwh=kwh,
         customer=Customer(row.customer_key, row.customer_segment, row.customer_tier),
     )
-    book, conditions = pricing.book_and_conditions(charger, row.session_start)
+    book, conditions = pricing.book_and_conditions(charger, start)
     return book.price(request, conditions), conditions

@@ -44,9 +44,11 @@ def settle(
     """Charging ended: the order's final price on the energy delivered.
 
     The redeemed offers are recomputed (DEG: -22.50 quoted on 5 kWh settles at -23.40 on
-    5.2 kWh). An offer whose qualifier no longer holds gives nothing and its use and
-    budget come back; budgets and credit move by the difference. Settling again returns
-    the first settlement. The rows are stamped `now` (default: the clock).
+    5.2 kWh), on the session from the start of `session` when it is given (charging may
+    have started before the start the offers were redeemed for), else from the redeemed
+    start. An offer whose qualifier no longer holds gives nothing and its use and budget
+    come back; budgets and credit move by the difference. Settling again returns the
+    first settlement. The rows are stamped `now` (default: the clock).
 
     An order that redeemed no offer raises UnknownOrder, unless `session` (the session as
     delivered) is given: it is then priced without offers, with its add-ons, and announced
@@ -63,7 +65,10 @@ def settle(
         if redeemed and settled:
             return _as_settled(order_ref, rows, redeemed, settled, fees)
         if redeemed:
-            return _settle_redeemed(order_ref, rows, redeemed, delivered_kwh, end, now, fees)
+            start = None if session is None else session.start
+            return _settle_redeemed(
+                order_ref, rows, redeemed, delivered_kwh, end, now, fees, start=start
+            )
     if session is None:
         raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
     return _settle_without_offers(order_ref, session)
@@ -75,11 +80,12 @@ def settled_fees(session: SessionAsk) -> FeeTerms:
 
 
 def _as_settled(order_ref: str, rows, redeemed, settled, fees: FeeTerms | None) -> OfferQuote:
-    """The first settlement again (a retried settle changes nothing)."""
+    """The first settlement again (a retried settle changes nothing), on the session it
+    priced."""
     first = redeemed[0]
     rules = {r.offer_code: rule_of(r) for r in redeemed}
     add_ons = addons.booked_lines(order_ref)
-    priced, _ = price_at(first, settled[0].energy_kwh, settled[0].session_end)
+    priced, _ = price_at(settled[0], settled[0].energy_kwh, settled[0].session_end)
     quote, applied = replay(settled, priced, rules, add_ons=add_ons, fees=fees)
     return OfferQuote(
         quote, priced, applied, (), (), first.customer_key, charger=first.charger,
@@ -120,14 +126,17 @@ def _settle_redeemed(
     end: dt.datetime | None,
     now: dt.datetime | None,
     fees: FeeTerms | None,
+    *,
+    start: dt.datetime | None = None,
 ) -> OfferQuote:
-    """The redeemed offers recomputed on the energy delivered, the counters moved by the
-    difference, the settled (and recovered) rows written."""
+    """The redeemed offers recomputed on the energy delivered (from `start`, default the
+    redeemed start), the counters moved by the difference, the settled (and recovered)
+    rows written."""
     first = redeemed[0]
     rules = {r.offer_code: rule_of(r) for r in redeemed}
     add_ons = addons.booked_lines(order_ref)
     held = recovery.holdings(rows)
-    priced, conditions = price_at(first, delivered_kwh, end)
+    priced, conditions = price_at(first, delivered_kwh, end, start)
     end_at = now or timezone.now()
     usage = locks.lock_usage(r.offer_id for r in redeemed)  # locks in the order locks.py gives
     plans = {
