@@ -60,7 +60,8 @@ DEFAULTS: dict[str, Any] = {
     # Commerce
     "BECKN_DEFAULT_SESSION_MINUTES": 60,
     # A session is booked to start from GRACE minutes before now (clocks differ) to at most
-    # HORIZON days ahead (services.order_flow.check_booked_start).
+    # HORIZON days ahead; charging started up to GRACE minutes before the booked start is
+    # settled from when it started (services.booking_window).
     "BECKN_BOOKING_GRACE_MINUTES": 15,
     "BECKN_BOOKING_HORIZON_DAYS": 60,
     "BECKN_DEFAULT_SEARCH_RADIUS_KM": 10,

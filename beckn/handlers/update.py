@@ -1,10 +1,12 @@
 """update -> on_update: charging started, or ended with the energy delivered.
 
-The delivered kWh is read from order.items[0].quantity.allocated.measure (unit kWh), or
-from a `delivered-kwh` / `energy-delivered` tag on the fulfillment or the order. At the
-end the price is settled on that energy (offers recomputed), and on_update carries the
-settled quote, offer-usage tags and an offer-summary naming the next available offer, and
-a quote_trail for any offer value the settlement took back (less energy than quoted, an
+The start is recorded as the moment it is handled (`started_at`). The delivered kWh is
+read from order.items[0].quantity.allocated.measure (unit kWh), or from a `delivered-kwh`
+/ `energy-delivered` tag on the fulfillment or the order. At the end the price is settled
+on that energy (offers recomputed), from the booked start or, when charging started before
+it, from when it started (booking_window.settled_from), and on_update carries the settled
+quote, offer-usage tags and an offer-summary naming the next available offer, and a
+quote_trail for any offer value the settlement took back (less energy than quoted, an
 offer's qualifier no longer holding). An update of order.items[0].add_ons is a part
 cancel (beckn.handlers.update_add_ons).
 """
@@ -20,7 +22,7 @@ from beckn.models import InvalidTransition, Order, OrderState
 from beckn.protocol import errors
 from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
-from beckn.services import commerce, order_flow
+from beckn.services import booking_window, commerce, order_flow
 from beckn.wire import order_json, quote_json, request_parsing
 from pricing.engine import LineKind
 
@@ -98,7 +100,8 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
         raise Failure(
             errors.BUSINESS_ERROR, "the charger of this order no longer exists", order=order
         )
-    session_start = order_flow.session_start(order) or start or end
+    booked = order_flow.session_start(order) or start or end
+    session_start = booking_window.settled_from(booked, order.started_at, end)
     if end <= session_start:
         raise Failure(
             errors.INVALID_REQUEST,

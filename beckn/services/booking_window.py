@@ -1,9 +1,13 @@
-"""When a session may be booked to start: from BECKN_BOOKING_GRACE_MINUTES before now
-(clocks differ, and "now" reaches us a moment late) to BECKN_BOOKING_HORIZON_DAYS ahead.
+"""When a session may be booked to start, and the start it is settled from.
 
-A session's settlement and its cancellation price from the start it was booked for, so a
-session booked in the past or years ahead could be confirmed and started, and then never
-settled nor cancelled. select, init and confirm (1.1 and 2.0) refuse such a start.
+A session is booked to start from BECKN_BOOKING_GRACE_MINUTES before now (clocks differ,
+and "now" reaches us a moment late) to BECKN_BOOKING_HORIZON_DAYS ahead. Its cancellation
+prices from the start it was booked for, so a session booked in the past or years ahead
+could be confirmed and started, and then never settled nor cancelled. select, init and
+confirm (1.1 and 2.0) refuse such a start.
+
+Its settlement prices from the booked start too, unless charging started before it
+(`settled_from`): the same allowance then says how early a start is taken.
 """
 
 from __future__ import annotations
@@ -18,9 +22,13 @@ from beckn.protocol.timefmt import format_timestamp
 START_PATH = "$.message.order.fulfillments[0].stops"
 
 
+def _grace() -> dt.timedelta:
+    return dt.timedelta(minutes=conf.get("BECKN_BOOKING_GRACE_MINUTES"))
+
+
 def check(start: dt.datetime, now: dt.datetime) -> None:
     """Refuse a booked start outside the window, naming the window."""
-    earliest = now - dt.timedelta(minutes=conf.get("BECKN_BOOKING_GRACE_MINUTES"))
+    earliest = now - _grace()
     latest = now + dt.timedelta(days=conf.get("BECKN_BOOKING_HORIZON_DAYS"))
     if earliest <= start <= latest:
         return
@@ -30,3 +38,21 @@ def check(start: dt.datetime, now: dt.datetime) -> None:
         f"from {format_timestamp(earliest)} to {format_timestamp(latest)}",
         START_PATH,
     )
+
+
+def settled_from(booked: dt.datetime, started: dt.datetime | None, end: dt.datetime) -> dt.datetime:
+    """The start a session booked for `booked` is priced from once charging ended at `end`,
+    charging having started at `started` (None: no start was reported).
+
+    The booked start, unless charging started before it: then when charging started, if
+    that was at most the grace before the booked start (a driver who plugs in a little
+    early pays for the minutes charged, at their prices), or if charging also ended by the
+    booked start (a session that never reached its booking has no other time to price it
+    at). A start reported earlier than the grace, of a session that went on past its
+    booked start, is taken as reported ahead of time: the session is priced as booked.
+    """
+    if started is None or started >= booked:
+        return booked
+    if started >= booked - _grace() or end <= booked:
+        return started
+    return booked
