@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from cpo_portal.db.values import ocpi_id_of
 from cpo_portal.models import Charger, Connector, Station
 from pricing.models import Tariff, TariffBand
 from roaming.models import LocationStamp, Module
@@ -47,7 +48,7 @@ def stamp_locations(station_ids: Iterable[int]) -> None:
 def location_changed(operator_id: int, station_id: int, code: str) -> None:
     def after() -> None:
         stamp_locations([station_id])
-        _send(operator_id, Module.LOCATIONS, [code[:36]])
+        _send(operator_id, Module.LOCATIONS, [ocpi_id_of(code)])
 
     transaction.on_commit(after)
 
@@ -109,7 +110,7 @@ def tariff_changed(instance: Tariff, before: dict | None, deleted: bool = False)
         now["active"] = False
     codes = {ocpi_id(instance)}
     if before and before["code"] != instance.code:
-        codes.add(before["code"][:36])
+        codes.add(ocpi_id_of(before["code"]))
     scopes = [s for s in (before, now) if s is not None]
     moved = before is None or deleted or any(before[f] != now[f] for f in SCOPE_FIELDS)
 
@@ -122,7 +123,7 @@ def tariff_changed(instance: Tariff, before: dict | None, deleted: bool = False)
             rows = Station.objects.filter(where, operator_id=operator_id).distinct()
             stations = list(rows.values_list("pk", "code"))
             stamp_locations(pk for pk, _ in stations)
-            _send(operator_id, Module.LOCATIONS, (code[:36] for _, code in stations))
+            _send(operator_id, Module.LOCATIONS, (ocpi_id_of(code) for _, code in stations))
 
     transaction.on_commit(after)
 

@@ -121,6 +121,17 @@ def ocpi_object_id(value: str) -> None:
         raise ValidationError(problem, code="ocpi_id")
 
 
+# OCPI 2.2.1's ids are CiString(36). A code may be longer (64): a station, a charger or a
+# tariff is published under its code's first OCPI_ID_LENGTH characters (Location.id,
+# EVSE.uid, Tariff.id), and a CDR names it so.
+OCPI_ID_LENGTH = 36
+
+
+def ocpi_id_of(code: str) -> str:
+    """The OCPI id a code is published under."""
+    return code[:OCPI_ID_LENGTH]
+
+
 non_negative = MinValueValidator(ZERO, "Must not be negative.")
 rate = [non_negative, MaxValueValidator(MAX_RATE, "At most %(limit_value)s per unit.")]
 amount = [non_negative, MaxValueValidator(MAX_AMOUNT, "At most %(limit_value)s.")]

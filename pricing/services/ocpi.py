@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cpo_portal.db.validation import describe
+from cpo_portal.db.values import ocpi_id_of
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.web import jsonlimits
 from pricing.engine.ocpi import OcpiTariffError, parse_tariff, tariff_to_json
@@ -198,7 +199,7 @@ def export_ocpi(tariff: Tariff, *, convert_tax_inclusive: bool = False) -> dict[
     try:
         return to_ocpi(
             engine_tariff(tariff, tariff.bands.all()),
-            id=tariff.code[:36],
+            id=ocpi_id_of(tariff.code),
             country_code=getattr(settings, "OCPI_COUNTRY_CODE", "IN"),
             party_id=party_id(tariff.operator),
             last_updated=tariff.updated_at,

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, IntegrityError, transaction
 
+from cpo_portal.db.values import ocpi_id_of
 from cpo_portal.models import Charger, Operator
 from offers.models import SessionChannel
 from offers.services import ReceivedSession, receive_sessions
@@ -67,17 +68,18 @@ class Outcome:
 
 
 class Matcher:
-    """The operator's stations by OCPI Location id and chargers by EVSE uid (our codes cut
-    to OCPI's 36 characters, as roaming.services.locations publishes them): two queries."""
+    """The operator's stations by OCPI Location id and chargers by EVSE uid (their codes'
+    OCPI ids, cpo_portal.db.values.ocpi_id_of, as roaming.services.locations publishes
+    them): two queries."""
 
     def __init__(self, operator: Operator) -> None:
         chargers = Charger.objects.filter(operator=operator).select_related("station")
         self.chargers: dict[tuple[str, str], Charger] = {}
         self.stations: set[str] = set()
         for charger in chargers:
-            station_id = charger.station.code[:36]
+            station_id = ocpi_id_of(charger.station.code)
             self.stations.add(station_id)
-            self.chargers[station_id, charger.code[:36]] = charger
+            self.chargers[station_id, ocpi_id_of(charger.code)] = charger
 
     def charger(self, record: CdrRecord) -> Charger:
         if record.location_id not in self.stations:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import DateTimeField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from cpo_portal.db.values import ocpi_id_of
 from cpo_portal.models import Charger, Station
 from pricing.engine import format_datetime
 from pricing.models import Tariff
@@ -20,7 +21,6 @@ from roaming.services.published_tariffs import PUBLISHABLE, ocpi_id
 
 from . import parties
 
-ID_LENGTH = 36
 # Stations saved before OCPI was installed, or written by bulk_create (no signals), have
 # no stamp: they are as old as this.
 NEVER = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
@@ -64,7 +64,7 @@ def published(operator_id: int) -> QuerySet[Station]:
 
 def find(operator_id: int, object_id: str) -> Station | None:
     rows = published(operator_id).filter(code__startswith=object_id)
-    return next((s for s in rows if s.code[:ID_LENGTH] == object_id), None)
+    return next((s for s in rows if ocpi_id_of(s.code) == object_id), None)
 
 
 def tariff_codes(stations: Sequence[Station]) -> dict[int, str]:
@@ -112,7 +112,7 @@ def _connector(connector, tariff_id: str | None, updated: str) -> dict[str, Any]
 def _evse(charger: Charger, station: Station, tariff_id: str | None, updated: str) -> dict:
     status = STATION_STATUS.get(station.status) or EVSE_STATUS.get(charger.status, "UNKNOWN")
     return {
-        "uid": charger.code[:ID_LENGTH],
+        "uid": ocpi_id_of(charger.code),
         "status": status,
         "connectors": [_connector(c, tariff_id, updated) for c in charger.connectors.all()],
         "last_updated": updated,
@@ -124,7 +124,7 @@ def location_object(station: Station, tariff_ids: dict[int, str]) -> dict[str, A
     data: dict[str, Any] = {
         "country_code": parties.country_code(),
         "party_id": parties.party_id(station.operator),
-        "id": station.code[:ID_LENGTH],
+        "id": ocpi_id_of(station.code),
         "publish": True,
         "name": station.name[:255],
         "address": station.address[:255],

@@ -17,19 +17,18 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from cpo_portal.db import values
 from pricing.engine import format_datetime
 from pricing.models import Tariff
 from pricing.services import export_ocpi
 from roaming.services import parties
-
-ID_LENGTH = 36  # OCPI Tariff.id is CiString(36)
 
 # The tariffs export_ocpi can write: kept OCPI JSON, or no parking grace period.
 PUBLISHABLE = Q(active=True) & (Q(idle_grace_minutes=0) | Q(ocpi__isnull=False))
 
 
 def ocpi_id(tariff: Tariff) -> str:
-    return tariff.code[:ID_LENGTH]
+    return values.ocpi_id_of(tariff.code)
 
 
 def published(operator_id: int) -> QuerySet[Tariff]:

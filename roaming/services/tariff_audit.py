@@ -180,7 +180,7 @@ def explain(cdr: ReceivedCdr, tariff: OcpiTariff, session: OcpiSession, ours: De
     except OcpiSessionError:
         pass
     for other in published_tariffs.published(cdr.operator_id):
-        if other.code[: published_tariffs.ID_LENGTH] == tariff.id:
+        if published_tariffs.ocpi_id(other) == tariff.id:
             continue
         try:
             if price(_ocpi(other), session, zone) == billed:
