@@ -27,6 +27,8 @@ from decimal import Decimal
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Left
 
 from . import years
 
@@ -123,13 +125,31 @@ def ocpi_object_id(value: str) -> None:
 
 # OCPI 2.2.1's ids are CiString(36). A code may be longer (64): a station, a charger or a
 # tariff is published under its code's first OCPI_ID_LENGTH characters (Location.id,
-# EVSE.uid, Tariff.id), and a CDR names it so.
+# EVSE.uid, Tariff.id), and a CDR names it so. Two codes that share those characters would
+# publish one id: ocpi_id_unique refuses the second.
 OCPI_ID_LENGTH = 36
 
 
 def ocpi_id_of(code: str) -> str:
     """The OCPI id a code is published under."""
     return code[:OCPI_ID_LENGTH]
+
+
+def ocpi_id_unique(*scope: str, name: str, what: str, id_name: str) -> models.UniqueConstraint:
+    """One OCPI id per object in `scope` (the fields OCPI needs it unique within): no two
+    codes share their first OCPI_ID_LENGTH characters. `what` names the object ("station"),
+    `id_name` the OCPI id ("location id"); full_clean() refuses in these words."""
+    return models.UniqueConstraint(
+        *scope,
+        Left("code", OCPI_ID_LENGTH),
+        name=name,
+        violation_error_message=(
+            f"Roaming partners see only a code's first {OCPI_ID_LENGTH} characters (its "
+            f"OCPI {id_name}), and another {what} of this operator has a code with the same "
+            f"first {OCPI_ID_LENGTH} characters: change this code within its first "
+            f"{OCPI_ID_LENGTH}."
+        ),
+    )
 
 
 non_negative = MinValueValidator(ZERO, "Must not be negative.")

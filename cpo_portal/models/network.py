@@ -86,6 +86,12 @@ class Station(PlainTextModel):
         ordering = ["operator", "name"]
         constraints = [
             models.UniqueConstraint(fields=["operator", "code"], name="station_code_per_operator"),
+            values.ocpi_id_unique(
+                "operator",
+                name="station_ocpi_id_per_operator",
+                what="station",
+                id_name="location id",
+            ),
         ]
         indexes = [models.Index(fields=["latitude", "longitude"])]
 
@@ -191,6 +197,9 @@ class Charger(PlainTextModel):
         ordering = ["station", "code"]
         constraints = [
             models.UniqueConstraint(fields=["operator", "code"], name="charger_code_per_operator"),
+            values.ocpi_id_unique(
+                "operator", name="charger_ocpi_id_per_operator", what="charger", id_name="EVSE uid"
+            ),
         ]
 
     def __str__(self) -> str:

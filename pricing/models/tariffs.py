@@ -10,7 +10,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.db.validation import PlainTextModel
-from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters
+from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters, ocpi_id_unique
 from cpo_portal.models import Charger, Operator, Station
 from pricing.models.fields import WeekdaysField
 from pricing.models.validators import MONEY, RATE, amount, currency_code, gst, rate, slug_code
@@ -84,6 +84,9 @@ class Tariff(PlainTextModel):
         ordering = ["operator", "code"]
         constraints = [
             models.UniqueConstraint(fields=["operator", "code"], name="tariff_code_per_operator"),
+            ocpi_id_unique(
+                "operator", name="tariff_ocpi_id_per_operator", what="tariff", id_name="tariff id"
+            ),
             models.CheckConstraint(
                 condition=Q(station__isnull=True) | Q(charger__isnull=True),
                 name="tariff_station_or_charger",

@@ -1,0 +1,105 @@
+"""A station's and a charger's code may be 64 characters long, but OCPI publishes its first
+36 (cpo_portal.db.values.ocpi_id_of): two codes of one operator that share them would be
+one Location or EVSE to roaming partners. The admin refuses the second in words, the
+database refuses it on every path, and a migration names rows that already do."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management.base import CommandError
+from django.db import IntegrityError, migrations, models, transaction
+from django.db.models.functions import Left
+
+from cpo_portal.db.migration_checks import refuse_rows_breaking
+from cpo_portal.models import Charger, Station
+from tests.factories import ChargerFactory, StationFactory
+from tests.support.admin import admin_urls
+
+pytestmark = pytest.mark.django_db
+
+url = admin_urls("cpo_portal")
+SHARED = "delhi-connaught-place-inner-circle-a"  # 36 characters
+assert len(SHARED) == 36
+
+
+def refusal(what: str, id_name: str) -> str:
+    return (
+        f"Roaming partners see only a code's first 36 characters (its OCPI {id_name}), and "
+        f"another {what} of this operator has a code with the same first 36 characters: "
+        "change this code within its first 36."
+    )
+
+
+def station_post(operator, code: str) -> dict:
+    return {
+        "operator": operator.pk, "code": code, "name": "Inner circle B",
+        "address": "Connaught Place", "city": "New Delhi", "city_code": "std:011",
+        "region_code": "DL", "latitude": "28.63", "longitude": "77.22",
+        "time_zone": "Asia/Kolkata", "site_kind": "urban", "status": "active",
+        "chargers-TOTAL_FORMS": "0", "chargers-INITIAL_FORMS": "0",
+    }  # fmt: skip
+
+
+def charger_post(station, code: str) -> dict:
+    return {
+        "operator": station.operator_id, "station": station.pk, "code": code,
+        "name": "Charger", "power_kw": "30", "power_type": "AC_3_PHASE",
+        "charging_speed": "FAST", "status": "Available",
+        "connectors-TOTAL_FORMS": "0", "connectors-INITIAL_FORMS": "0",
+    }  # fmt: skip
+
+
+def test_the_admin_refuses_a_station_whose_code_shares_its_first_36_characters(client, network):
+    StationFactory(operator=network.op_a, code=f"{SHARED}-1")
+    client.force_login(network.admin_a)
+    response = client.post(url("station", "add"), station_post(network.op_a, f"{SHARED}-2"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [refusal("station", "location id")]
+    assert not Station.objects.filter(code=f"{SHARED}-2").exists()
+
+    response = client.post(url("station", "add"), station_post(network.op_a, f"{SHARED[:-1]}-2"))
+    assert response.status_code == 302  # differs within the first 36: stored
+
+
+def test_the_admin_refuses_a_charger_whose_code_shares_its_first_36_characters(client, network):
+    ChargerFactory(station=network.station_a, code=f"{SHARED}-1")
+    other_station = StationFactory(operator=network.op_a)
+    client.force_login(network.admin_a)
+    response = client.post(url("charger", "add"), charger_post(other_station, f"{SHARED}-2"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [refusal("charger", "EVSE uid")]
+    assert not Charger.objects.filter(code=f"{SHARED}-2").exists()
+
+    # Another operator's charger is another party's EVSE: its code is free.
+    ChargerFactory(station=network.station_b, code=f"{SHARED}-2")
+
+
+def test_codes_differing_only_after_36_characters_cannot_both_be_stored(network):
+    """Saved without full_clean() (factories save directly), the database refuses them."""
+    StationFactory(operator=network.op_a, code=f"{SHARED}-1")
+    ChargerFactory(station=network.station_a, code=f"{SHARED}-1")
+    for factory, where in (
+        (StationFactory, {"operator": network.op_a}),
+        (ChargerFactory, {"station": network.station_a}),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            factory(code=f"{SHARED}-2", **where)
+
+
+def test_a_migration_names_the_rows_that_share_a_unique_value(network):
+    """The step migrations run before adding a constraint names the rows that break a
+    unique one, by the value they share, instead of failing inside the database."""
+    StationFactory(operator=network.op_a, code="a-station-2")
+    StationFactory(operator=network.op_b, code="a-station-3")  # another operator: no clash
+    rows = dict(Station.objects.values_list("code", "pk"))
+    short = models.UniqueConstraint("operator", Left("code", 3), name="short")
+    step = refuse_rows_breaking("cpo_portal", [migrations.AddConstraint("station", short)])
+    with pytest.raises(CommandError) as caught:
+        step.code(django_apps, None)
+    assert str(caught.value) == (
+        "Existing rows break the new value rules; fix or delete them and migrate again: "
+        f"cpo_portal.Station rows {rows['a-station']} and {rows['a-station-2']} break short."
+    )
