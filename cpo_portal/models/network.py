@@ -218,6 +218,16 @@ class Charger(PlainTextModel):
         ):
             raise ValidationError({"categories": "Give a list of category codes (strings)."})
 
+    def validate_constraints(self, exclude=None) -> None:
+        """A charger's operator is its station's (save() writes it so): a form that leaves
+        the operator out (a station's chargers on its page) still checks the code against
+        the operator's other chargers, and refuses a clash in words, not with a 500."""
+        station = getattr(self, "station", None)  # None while no station is chosen
+        if exclude and "operator" in exclude and station is not None and station.operator_id:
+            self.operator_id = station.operator_id
+            exclude = set(exclude) - {"operator"}
+        super().validate_constraints(exclude=exclude)
+
 
 class Connector(models.Model):
     TENANT_PATH = "charger__operator"

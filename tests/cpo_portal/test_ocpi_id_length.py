@@ -103,3 +103,27 @@ def test_a_migration_names_the_rows_that_share_a_unique_value(network):
         "Existing rows break the new value rules; fix or delete them and migrate again: "
         f"cpo_portal.Station rows {rows['a-station']} and {rows['a-station-2']} break short."
     )
+
+
+@pytest.mark.parametrize("code", [f"{SHARED}-2", "a-charger-01"])
+def test_the_station_page_refuses_a_charger_whose_code_clashes_in_words(client, network, code):
+    """The station's chargers on its page have no operator field: their codes are checked
+    against the operator's other chargers all the same, never a 500."""
+    ChargerFactory(station=StationFactory(operator=network.op_a), code=f"{SHARED}-1")
+    station = network.station_a
+    data = station_post(network.op_a, station.code) | {
+        "chargers-TOTAL_FORMS": "2", "chargers-INITIAL_FORMS": "1",
+        "chargers-0-id": network.charger_a.pk, "chargers-0-station": station.pk,
+        "chargers-0-code": "a-charger-01", "chargers-0-name": "Charger",
+        "chargers-0-power_kw": "30", "chargers-0-power_type": "AC_3_PHASE",
+        "chargers-0-charging_speed": "FAST", "chargers-0-status": "Available",
+        "chargers-1-station": station.pk, "chargers-1-code": code, "chargers-1-name": "New",
+        "chargers-1-power_kw": "60", "chargers-1-power_type": "DC",
+        "chargers-1-charging_speed": "FAST", "chargers-1-status": "Available",
+    }  # fmt: skip
+    client.force_login(network.admin_a)
+    response = client.post(url("station", "change", station.pk), data)
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert refusal("charger", "EVSE uid") in errors[1]["__all__"]
+    assert Charger.objects.filter(station=station).count() == 1
