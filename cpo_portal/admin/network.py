@@ -1,10 +1,13 @@
 """Admin for the charging network: operators, staff, stations, chargers, holidays."""
 
 from django.contrib import admin
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.models import BaseInlineFormSet
 
 from cpo_portal import tenancy
 from cpo_portal.admin.forms import ChargerForm
 from cpo_portal.admin.tenant import TenantAdmin, TenantInline
+from cpo_portal.db import values
 from cpo_portal.models import Charger, Connector, Holiday, Operator, StaffMembership, Station
 
 
@@ -36,8 +39,33 @@ class ConnectorInline(TenantInline):
     model = Connector
 
 
+CHARGER_OCPI_ID = next(
+    c for c in Charger._meta.constraints if c.name == "charger_ocpi_id_per_operator"
+)
+
+
+class ChargersFormSet(BaseInlineFormSet):
+    """A station's chargers, none of which may publish the OCPI id (EVSE uid) another of
+    them does: each row is checked against the stored chargers by the model's constraint,
+    and, here, against the rows sent beside it (Django's formsets compare the rows' plain
+    unique fields only, not an expression's)."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            data = form.cleaned_data if form.is_valid() else {}
+            if not data.get("code") or data.get(DELETION_FIELD_NAME):
+                continue
+            ocpi_id = values.ocpi_id_of(data["code"])
+            if ocpi_id in seen:
+                form.add_error("code", str(CHARGER_OCPI_ID.violation_error_message))
+            seen.add(ocpi_id)
+
+
 class ChargerInline(TenantInline):
     model = Charger
+    formset = ChargersFormSet
     fields = ["code", "name", "power_kw", "power_type", "charging_speed", "status"]
     show_change_link = True
 

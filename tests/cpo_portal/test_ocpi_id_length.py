@@ -127,3 +127,32 @@ def test_the_station_page_refuses_a_charger_whose_code_clashes_in_words(client, 
     errors = response.context["inline_admin_formsets"][0].formset.errors
     assert refusal("charger", "EVSE uid") in errors[1]["__all__"]
     assert Charger.objects.filter(station=station).count() == 1
+
+
+def test_the_station_page_refuses_two_new_chargers_that_clash_with_each_other(client, network):
+    """Two rows sent together whose codes share their first 36 characters, and no stored
+    charger's: the second is refused in words, nothing is stored (it was a 500)."""
+    station = network.station_a
+
+    def row(n: int, code: str) -> dict:
+        return {
+            f"chargers-{n}-station": station.pk, f"chargers-{n}-code": code,
+            f"chargers-{n}-name": f"New {n}", f"chargers-{n}-power_kw": "60",
+            f"chargers-{n}-power_type": "DC", f"chargers-{n}-charging_speed": "FAST",
+            f"chargers-{n}-status": "Available",
+        }  # fmt: skip
+
+    data = station_post(network.op_a, station.code) | {
+        "chargers-TOTAL_FORMS": "3", "chargers-INITIAL_FORMS": "1",
+        "chargers-0-id": network.charger_a.pk, "chargers-0-station": station.pk,
+        "chargers-0-code": "a-charger-01", "chargers-0-name": "Charger",
+        "chargers-0-power_kw": "30", "chargers-0-power_type": "AC_3_PHASE",
+        "chargers-0-charging_speed": "FAST", "chargers-0-status": "Available",
+    } | row(1, f"{SHARED}-1") | row(2, f"{SHARED}-2")  # fmt: skip
+    client.force_login(network.admin_a)
+    response = client.post(url("station", "change", station.pk), data)
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert errors[1] == {}
+    assert errors[2] == {"code": [refusal("charger", "EVSE uid")]}
+    assert Charger.objects.filter(station=station).count() == 1
