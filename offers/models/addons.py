@@ -124,8 +124,9 @@ class AddOnBooking(models.Model):
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="add_on_bookings")
     code = models.CharField("add-on id", max_length=64)
     name = models.CharField(max_length=200)
-    price = models.DecimalField(max_digits=10, decimal_places=2)
-    tax_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    # as sold: the add-on's price and GST rate, held to the same rules
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=values.amount)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=4, validators=values.gst)
     state = models.CharField(
         max_length=16, choices=BookingState.choices, default=BookingState.BOOKED
     )
