@@ -9,6 +9,7 @@ and enforced in `clean()` whatever the form's JavaScript did.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,11 +17,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cpo_portal import formatting
 from cpo_portal.db import values
 from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.models.network import SiteKind, code_validator
 from cpo_portal.web.jsonlimits import BoundedJSONField
+from offers.conversion import TermsError, slabs_of, tod_rates_of
+from offers.rules import describe
+from offers.rules.qualifiers import BY_KEY, DeclaredError, declared_of
 from pricing.models import CodeListField, WeekdaysField, currency_code
 
 from .choices import (
@@ -285,6 +290,25 @@ class Offer(PlainTextModel):
         super().save(*args, **kwargs)
         if adding:  # the counter row redemptions lock and update
             OfferUsage.objects.get_or_create(offer=self)
+
+    def history_value_text(self, field: str, currency: str) -> str | None:
+        """Slabs, time-of-day rates and declared qualifiers in the change log
+        (cpo_portal.changes.wording) in the words the offer is described in elsewhere
+        (offers.rules.describe, each qualifier's own): "0-20 kWh: 5 % off energy; from
+        20 kWh: energy at ₹14/kWh". Stored JSON the offer cannot read stays as it is."""
+        try:
+            if field == "slabs":
+                money = partial(formatting.money_in_sentence, currency=currency)
+                return describe.slabs_text(slabs_of(self.slabs), money)
+            if field == "tod_rates":
+                rates = tod_rates_of(self.tod_rates, currency)
+                return describe.tod_rates_text(rates, formatting.money_in_sentence)
+            if field == "conditions":
+                declared = declared_of(self.conditions)
+                return "; ".join(BY_KEY[k].words(n) for k, n in declared) or formatting.DASH
+        except (TermsError, DeclaredError):
+            return None
+        return None
 
     def clean(self) -> None:
         from .offer_checks import check_offer, single_use_codes_refused

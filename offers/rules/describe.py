@@ -1,6 +1,7 @@
 """An offer in the words a pricing manager uses: what it gives ("15 % off energy, cap
-₹100"), when it runs ("weekdays 18:00-22:00", with an en dash) and how much of its money
-budget is used.
+₹100"), when it runs ("weekdays 18:00-22:00", with an en dash), how much of its money
+budget is used, and its slabs and time-of-day rates one by one ("0-20 kWh: 5 % off energy",
+"09:00-17:00: energy at ₹12/kWh"), each in the words of the benefit it gives.
 
 Pure: the caller passes how money is written (the product's one money format lives in
 `cpo_portal.formatting`), so every page that words an offer goes through here.
@@ -12,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from typing import Protocol
 
 from offers.rules.benefit_types import (
     Base,
@@ -24,11 +27,21 @@ from offers.rules.benefit_types import (
     PercentOff,
     RateOverride,
     ServiceFeeWaiver,
+    Slab,
     Slabs,
+    TimeOfDayRate,
 )
 from pricing.engine import TimeWindow, plain
 
 Money = Callable[[Decimal], str]
+
+
+class MoneyIn(Protocol):
+    """Money in a named currency: `money(value, currency)`."""
+
+    def __call__(self, value: Decimal, currency: str) -> str: ...
+
+
 EN_DASH = "\u2013"
 
 BASE_WORDS = {Base.ENERGY: "energy", Base.SERVICE_FEE: "the service fee", Base.GROSS: "the session"}
@@ -86,12 +99,16 @@ def clock(t: dt.time) -> str:
     return f"{t.hour:02d}:{t.minute:02d}"
 
 
+def span_text(start: dt.time, end: dt.time) -> str:
+    """'18:00-22:00' (an en dash; an end before the start wraps past midnight), 'all day'."""
+    if start == end:
+        return "all day"
+    return f"{clock(start)}{EN_DASH}{clock(end)}"
+
+
 def window_text(window: TimeWindow) -> str:
     """'weekdays 18:00-22:00' (an en dash), 'weekends all day'."""
-    days = days_text(window.days)
-    if window.start == window.end:
-        return f"{days} all day"
-    return f"{days} {clock(window.start)}{EN_DASH}{clock(window.end)}"
+    return f"{days_text(window.days)} {span_text(window.start, window.end)}"
 
 
 def schedule_text(windows: tuple[TimeWindow, ...]) -> str:
@@ -99,6 +116,34 @@ def schedule_text(windows: tuple[TimeWindow, ...]) -> str:
     if not windows:
         return "any time"
     return "; ".join(window_text(w) for w in windows)
+
+
+def slab_text(slab: Slab, money: Money) -> str:
+    """'0-20 kWh: 5 % off energy', 'from 20 kWh: energy at ₹14/kWh' (an en dash): the
+    slab's kWh and what it gives, in the words of that benefit on its own."""
+    low = plain(slab.from_kwh)
+    kwh = f"from {low} kWh" if slab.to_kwh is None else f"{low}{EN_DASH}{plain(slab.to_kwh)} kWh"
+    if slab.percent is not None:
+        return f"{kwh}: {benefit_text(PercentOff(slab.percent, Base.ENERGY), money)}"
+    if slab.rate_per_kwh is not None:
+        return f"{kwh}: {benefit_text(RateOverride(slab.rate_per_kwh), money)}"
+    return f"{kwh}: nothing off"
+
+
+def slabs_text(slabs: Iterable[Slab], money: Money) -> str:
+    """The slabs in order, '; ' between them."""
+    return "; ".join(slab_text(s, money) for s in slabs)
+
+
+def tod_rate_text(rate: TimeOfDayRate, money: Money) -> str:
+    """'09:00-17:00: energy at ₹12/kWh' (an en dash; an end before the start wraps past
+    midnight), `money` writing the rate's currency."""
+    return f"{span_text(rate.start, rate.end)}: {benefit_text(RateOverride(rate.rate), money)}"
+
+
+def tod_rates_text(rates: Iterable[TimeOfDayRate], money: MoneyIn) -> str:
+    """The rates in order, '; ' between them, each in its own currency."""
+    return "; ".join(tod_rate_text(r, partial(money, currency=r.currency)) for r in rates)
 
 
 @dataclass(frozen=True)
