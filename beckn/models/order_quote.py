@@ -3,13 +3,15 @@ AddOnLines), the offers in the quote (AppliedOffer) and the Beckn quote sent (Be
 Each round-trips through its JSON column (to_json / from_json); a quote is written into an
 order by Order.hold_quote(HeldQuote), and the offers a cancellation reverses are added by
 Order.hold_offers. The commerce door answers in the same types
-(beckn.commerce_types re-exports them)."""
+(beckn.commerce_types re-exports them). The quote sent and the offers applied also read
+in words (`quote_text`, `AppliedOffer.text`), as the order's change log shows them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
 
 from beckn.protocol.timefmt import format_timestamp, parse_timestamp
@@ -22,6 +24,28 @@ class BecknQuote(TypedDict, total=False):
     price: dict[str, Any]
     breakup: list[dict[str, Any]]
     ttl: str
+
+
+Money = Callable[[Decimal], str]
+
+
+def quote_text(quote: Any, money: Money) -> str | None:
+    """A Beckn quote's lines as the customer reads them, each with its title and amount
+    ("Service fee ₹10.00; GST (18%) ₹1.80"); None for anything not shaped as one."""
+    breakup = quote.get("breakup") if isinstance(quote, dict) else None
+    if not isinstance(breakup, list):
+        return None
+    lines = []
+    for line in breakup:
+        price = line.get("price") if isinstance(line, dict) else None
+        try:
+            amount = Decimal(str(price["value"])) if isinstance(price, dict) else None
+        except (KeyError, InvalidOperation):
+            amount = None
+        if amount is None or not amount.is_finite():
+            return None
+        lines.append(f"{line.get('title') or '?'} {money(amount)}")
+    return "; ".join(lines)
 
 
 def _time(value: Any) -> dt.datetime | None:
@@ -137,6 +161,14 @@ class AppliedOffer:
     auto: bool = True
     energy_trade: str = ""  # the EnergyTradeOffer object as compact JSON text, if a trade
     reversed: Decimal | None = None
+
+    def text(self, money: Money) -> str:
+        """'Weekend 25% off (code SAVE25): -₹50.00' (a true minus sign), once reversed
+        'Weekend 25% off (code SAVE25): ₹50.00 recovered'."""
+        name = f"{self.title} (code {self.code})" if self.code else self.title
+        if self.reversed is not None:
+            return f"{name}: {money(self.reversed)} recovered"
+        return f"{name}: {money(-self.discount)}"
 
     def reversed_by(self, amount: Decimal) -> AppliedOffer:
         """The offer as the order keeps it once reversed: nothing given, `amount` back."""

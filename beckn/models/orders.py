@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import models
 from django.utils import timezone
 
+from cpo_portal import formatting
 from cpo_portal.models import Charger, Operator
 
 from .history import history_records
-from .order_quote import AppliedOffer, HeldQuote, OrderSession
+from .order_quote import AppliedOffer, HeldQuote, OrderSession, quote_text
 
 
 class OrderState(models.TextChoices):
@@ -111,6 +113,23 @@ class Order(models.Model):
     def held_offers(self) -> tuple[AppliedOffer, ...]:
         """The offers in the order's quote, typed (the `applied_offers` column)."""
         return tuple(AppliedOffer.from_json(o) for o in self.applied_offers if isinstance(o, dict))
+
+    def history_value_text(self, field: str, currency: str) -> str | None:
+        """The quote's total, its lines and the offers it applied in the change log
+        (cpo_portal.changes.wording) in words, not as the JSON sent."""
+        money = partial(formatting.money_text, currency=currency)
+        # money, though no shared bound of cpo_portal.db.values fits it: a quote sums
+        # rates, fees, add-ons and GST past a single MAX_AMOUNT, and only pricing writes it
+        if field == "quote_total" and self.quote_total is not None:
+            return money(self.quote_total)
+        if field == "quote":
+            return quote_text(self.quote, money)
+        if field == "applied_offers":
+            try:
+                return "; ".join(o.text(money) for o in self.held_offers) or None
+            except (KeyError, ArithmeticError):  # not an applied offer as written
+                return None
+        return None
 
     def hold_quote(self, held: HeldQuote) -> None:
         """Write a priced quote into the order (saved by the caller): the Beckn quote, its

@@ -4,15 +4,18 @@ old and new value in the product's own formats (₹15.00, 22:30, 18%, yes/no, na
 The value's kind is read from the field itself: its choices, its relation, and the shared
 validators of `cpo_portal.db.values` (a rate or an amount is money, a fraction is a
 percentage), so a new field reads right without a line here. A field whose kind is the
-row's (a surge rule's amount is a percentage, a rate per kWh or money by the rule's form)
-is written by its model: a model with a `history_value_text(field_name, currency)` method
-is asked first, on the object as it was on that side of the change, and its text is used
-unless it returns None.
+row's (a surge rule's amount is a percentage, a rate per kWh or money by the rule's form),
+or a JSON document people read in words (an offer's slabs, an order's quote), is written
+by its model: a model with a `history_value_text(field_name, currency)` method is asked
+first, on the object as it was on that side of the change, and its text is used unless it
+returns None. Any other JSON object, or list of them, reads as the JSON the admin shows
+for it, never as Python's printout of it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.db import models
@@ -63,7 +66,7 @@ def value_text(
 ) -> str:
     """One field's value as text; `related` maps (model, pk) to a name for relations, `row`
     is the object the value is of, as it was then (its `history_value_text` is asked first)."""
-    if value is None or value == "" or value == []:
+    if value is None or value == "" or value == [] or value == {}:
         return formatting.DASH
     own = getattr(row, "history_value_text", None)
     text = own(field.name, currency) if own is not None else None
@@ -92,8 +95,12 @@ def value_text(
         return value.strftime("%H:%M")
     if isinstance(value, dt.date):
         return formatting.day(value)
-    if isinstance(value, list):
+    if isinstance(value, list) and not any(isinstance(v, list | dict) for v in value):
         return day_list(value) if _is_days(field) else ", ".join(str(v) for v in value)
+    if isinstance(value, list | dict):  # as the admin shows a JSON field
+        return json.dumps(
+            value, ensure_ascii=False, cls=getattr(field, "encoder", None), default=str
+        )
     return str(value)
 
 
