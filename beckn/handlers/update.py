@@ -127,7 +127,9 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
     following = order_json.next_offer(published, applied, req.now, station.time_zone)
     types = sorted({labels[i] for i in applied if labels.get(i)})
     tags = [
-        order_json.offer_summary_tags(settled.discount, types, following, station.time_zone),
+        order_json.offer_summary_tags(
+            settled.discount, settled.quote.currency, types, following, station.time_zone
+        ),
         tag_group("receipt", quote_json.receipt_summary(settled.quote).items(), name="Receipt"),
     ]
     energy = settled.quote.sum_of(LineKind.ENERGY)

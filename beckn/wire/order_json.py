@@ -22,7 +22,7 @@ from beckn.protocol.tags import tag_group
 from beckn.protocol.timefmt import format_timestamp
 from beckn.wire import catalog_json
 from beckn.wire.offer_json import energy_trade_group
-from pricing.engine import as_text, plain
+from pricing.engine import amount_with_symbol, as_text, plain
 
 FULFILLMENT_STATES: dict[str, tuple[str, str]] = {
     OrderState.INITIALIZED: ("order-initiated", "Order initiated"),
@@ -340,9 +340,13 @@ def describe_offer(offer: PublishedOffer, zone: str) -> str:
 
 
 def offer_summary_tags(
-    total_savings: Decimal, offer_types: list[str], following: PublishedOffer | None, zone: str
+    total_savings: Decimal,
+    currency: str,
+    offer_types: list[str],
+    following: PublishedOffer | None,
+    zone: str,
 ) -> dict[str, Any]:
-    values: list[tuple[str, str]] = [("total-savings", f"₹{as_text(total_savings)}")]
+    values: list[tuple[str, str]] = [("total-savings", amount_with_symbol(currency, total_savings))]
     if offer_types:
         values.append(("offer-type", ",".join(offer_types)))
     if following is not None:

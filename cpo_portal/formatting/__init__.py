@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 from cpo_portal.formatting.days import DASH as DASH
 from cpo_portal.formatting.days import day as day
+from cpo_portal.formatting.digits import MINUS as MINUS
+from cpo_portal.formatting.digits import PAISA, stated, with_currency
 from cpo_portal.formatting.digits import SYMBOLS as SYMBOLS
 from cpo_portal.formatting.digits import indian as indian
-
-MINUS = "\u2212"
 
 
 def _parts(value: Decimal, places: int) -> tuple[bool, str]:
@@ -85,14 +85,11 @@ def number(value: Decimal | int | float | str | None, places: int = 0) -> str:
 
 
 def money_text(value: Decimal | int | str | None, currency: str = "INR") -> str:
-    """Decimal("-3161.48") -> "\u2212₹3,161.48" (a true minus sign); an unknown currency
-    is shown by its code."""
+    """Decimal("-3161.48") -> "\u2212₹3,161.48" (a true minus sign), rounded half-up to the
+    paisa; a currency without a symbol by its code: "CHF\u00a011.00" (digits.with_currency)."""
     if value is None:
         return DASH
-    negative, text = _parts(Decimal(str(value)), 2)
-    symbol = SYMBOLS.get(currency)
-    body = f"{symbol}{text}" if symbol else f"{text} {currency}"
-    return (MINUS if negative else "") + body
+    return with_currency(Decimal(str(value)).quantize(PAISA, ROUND_HALF_UP), currency)
 
 
 def money_in_sentence(value: Decimal | int | str | None, currency: str = "INR") -> str:
@@ -100,15 +97,7 @@ def money_in_sentence(value: Decimal | int | str | None, currency: str = "INR") 
     the paisa ("₹0.50"), more places only when a rate has them ("₹0.125")."""
     if value is None:
         return DASH
-    amount = Decimal(str(value))
-    places = 0 if amount == amount.to_integral_value() else 2
-    if amount != amount.quantize(Decimal("0.01")):
-        # finite here, so the exponent is an int (not the 'n', 'N' or 'F' of NaN and infinity)
-        places = max(2, -amount.normalize().as_tuple().exponent)  # type: ignore[operator]
-    negative, text = _parts(amount, places)
-    symbol = SYMBOLS.get(currency)
-    body = f"{symbol}{text}" if symbol else f"{text} {currency}"
-    return (MINUS if negative else "") + body
+    return with_currency(stated(Decimal(str(value)), bare_whole=True), currency)
 
 
 def percent_of_ratio(value: Decimal | float | str | None, *, signed: bool = False) -> str:

@@ -1,6 +1,8 @@
 """Digits and currency symbols as people in India read them (Babel's CLDR data for
-Indian English): lakh and crore grouping, the rupee's symbol. Pure Python, importing no
-Django: the quote engine's wording (pricing.engine.text) writes money with it too."""
+Indian English): lakh and crore grouping, the rupee's symbol, and the one way a money
+figure is written with its currency. Pure Python, importing no Django: the pages
+(cpo_portal.formatting) and the quote engine's wording (pricing.engine.text) both write
+money with ``with_currency``; they differ only in the decimals they give it (``stated``)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,35 @@ from babel.numbers import format_decimal, get_currency_symbol
 LOCALE = Locale.parse("en_IN")
 # The currencies written by their symbol; any other is written by its code.
 SYMBOLS = {code: get_currency_symbol(code, LOCALE) for code in ("INR", "EUR", "USD", "GBP")}
+MINUS = "\u2212"  # a true minus sign (screen readers say "minus"), never the hyphen
+NO_BREAK_SPACE = "\u00a0"
+PAISA, ONE = Decimal("0.01"), Decimal(1)
 
 
 def indian(digits: str) -> str:
     """12345678 -> 1,23,45,678 (lakh and crore grouping)."""
     with localcontext(prec=MAX_PREC):  # Babel rounds to its pattern's places: any length fits
         return format_decimal(Decimal(digits), locale=LOCALE)
+
+
+def with_currency(amount: Decimal, currency: str) -> str:
+    """`amount` with its currency and exactly the decimals it has (round it first):
+    Decimal("-3161.48") -> "\u2212₹3,161.48". The sign comes first, then the symbol against the
+    lakh-grouped digits; a currency without a symbol (SYMBOLS) is written by its code in
+    the symbol's place, as CLDR's Indian English pattern (¤#,##,##0.00) puts it, with the
+    no-break space CLDR's currency spacing sets between letters and digits: "CHF 10.00"."""
+    whole, _, decimals = f"{amount.copy_abs():f}".partition(".")
+    digits = indian(whole) + (f".{decimals}" if decimals else "")
+    symbol = SYMBOLS.get(currency, currency + NO_BREAK_SPACE)
+    return f"{MINUS if amount < 0 else ''}{symbol}{digits}"
+
+
+def stated(amount: Decimal, *, bare_whole: bool = False) -> Decimal:
+    """A stated amount or rate (a tariff's rate, a surge's amount), nothing rounded off: to
+    the paisa ("18.00"), more decimals only when it has them ("0.125"); with `bare_whole`,
+    as money inside a sentence, a whole amount has none ("1", "1500")."""
+    with localcontext(prec=MAX_PREC):  # exact at any length
+        if bare_whole and amount == amount.to_integral_value():
+            return amount.quantize(ONE)
+        paisa = amount.quantize(PAISA)
+        return paisa if paisa == amount else amount.normalize()

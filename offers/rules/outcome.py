@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from offers.rules.construct import Base, OfferRule
-from pricing.engine import ZERO, QuoteLine, as_text
+from pricing.engine import ZERO, QuoteLine, amount_with_symbol
 
 
 class Reason(StrEnum):
@@ -42,8 +42,8 @@ Failure = tuple[Reason, str]
 
 
 def rupees(amount: Decimal, currency: str = "INR") -> str:
-    """₹50.00 for rupees, 'USD 2.50' otherwise."""
-    return f"₹{as_text(amount)}" if currency == "INR" else f"{currency} {as_text(amount)}"
+    """Money to the paisa as every page writes it: '₹1,500.00', '$2.50'."""
+    return amount_with_symbol(currency, amount)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from pricing.engine.ocpi import (
 from pricing.engine.ocpi.fields import format_datetime
 from pricing.engine.quantity import MAX_SESSION_KWH, hours
 from pricing.engine.refusals import PricingSetupError, QuoteInputError
-from pricing.engine.text import energy_text, plain, rate_text
+from pricing.engine.text import amount_with_symbol, energy_text, plain, rate_text
 from pricing.engine.totals import finalize
 from pricing.engine.types import (
     ALL_DAYS,
@@ -71,6 +71,7 @@ __all__ = [
     "SurgeRule",
     "TimeWindow",
     "Window",
+    "amount_with_symbol",
     "as_text",
     "calculate",
     "compile_book",

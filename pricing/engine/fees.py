@@ -97,15 +97,15 @@ def finder_fee_line(quote: Quote, terms: FeeTerms) -> QuoteLine | None:
     ceiling = terms.finder_fee_max_percent
     if base <= ZERO or ceiling <= ZERO:
         return None
-    symbol = text.symbol(quote.currency)
+    of = text.amount_with_symbol(quote.currency, base)
     if asked.fee_type is FeeType.PERCENTAGE:
         percent = min(asked.value, ceiling)
         amount = money(percent_of(base, percent))
-        title = f"Buyer finder fee ({text.plain(percent)}% of {symbol}{base})"
+        title = f"Buyer finder fee ({text.plain(percent)}% of {of})"
     else:
         amount = min(money(asked.value), money(percent_of(base, ceiling)))
         percent = amount * HUNDRED / base
-        title = f"Buyer finder fee ({symbol}{amount} on {symbol}{base})"
+        title = f"Buyer finder fee ({text.amount_with_symbol(quote.currency, amount)} on {of})"
     if amount <= ZERO:
         return None
     return _fee_line(FINDER_FEE, title, amount, percent, base)
@@ -119,8 +119,8 @@ def buffer_line(quote: Quote, terms: FeeTerms) -> QuoteLine | None:
     amount = money(percent_of(base, percent))
     if amount <= ZERO:
         return None
-    symbol = text.symbol(quote.currency)
-    title = f"Overcharge estimation buffer ({text.plain(percent)}% of {symbol}{base})"
+    of = text.amount_with_symbol(quote.currency, base)
+    title = f"Overcharge estimation buffer ({text.plain(percent)}% of {of})"
     return _fee_line(BUFFER, title, amount, percent, base)
 
 

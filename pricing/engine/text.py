@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from cpo_portal.formatting.digits import SYMBOLS, indian
-from pricing.engine.amounts import HUNDRED, PAISA, WATT_HOUR
+from cpo_portal.formatting.digits import stated, with_currency
+from pricing.engine.amounts import HUNDRED, WATT_HOUR, money
 from pricing.engine.types import ChargeForm
-
-
-def symbol(currency: str) -> str:
-    """The currency's symbol as every page writes it (cpo_portal.formatting), else its code."""
-    return SYMBOLS.get(currency, f"{currency} ")
 
 
 def plain(value: Decimal) -> str:
@@ -22,14 +17,22 @@ def plain(value: Decimal) -> str:
 
 def rate_text(value: Decimal) -> str:
     """A rate or an amount with at least two decimals ('18.00'), more only when it has
-    them ('0.125')."""
-    shown = value.quantize(PAISA) if value == value.quantize(PAISA) else value.normalize()
-    return f"{shown:f}"
+    them ('0.125'): the plain number, for machines (JSON)."""
+    return f"{stated(value):f}"
 
 
+# Money as people read it is written by the pages' rule (cpo_portal.formatting.digits:
+# symbol or code, minus sign, lakh grouping); only the decimals differ by what is written.
 def rate_with_symbol(currency: str, value: Decimal) -> str:
-    """rate_text after the currency's symbol: '₹18.00', '₹0.125'."""
-    return f"{symbol(currency)}{rate_text(value)}"
+    """A rate in a quote line's title (DEG's form), every decimal it has and at least two:
+    '₹18.00', '₹0.125', '₹1,500.00'."""
+    return with_currency(stated(value), currency)
+
+
+def amount_with_symbol(currency: str, amount: Decimal) -> str:
+    """An amount of money to the paisa (half-up), as the pages' money_text writes it:
+    '₹1,27,500.00', '$2.50', 'CHF\u00a010.00'."""
+    return with_currency(money(amount), currency)
 
 
 # The decimals a surge rule's amount may have, by its form: a rate per kWh has a tariff
@@ -45,10 +48,7 @@ def surge_amount(form: ChargeForm | str, amount: Decimal, currency: str) -> str:
     to the paisa unless whole: '₹1/kWh', '₹0.125/kWh', '12.35%', '₹10.50', '₹1,500'."""
     if form == ChargeForm.PERCENT:
         return f"{plain(amount)}%"
-    whole, _, decimals = plain(abs(amount)).partition(".")
-    figure = f"{'-' if amount < 0 else ''}{symbol(currency)}{indian(whole)}"
-    if decimals:
-        figure += "." + decimals.ljust(2, "0")
+    figure = with_currency(stated(amount, bare_whole=True), currency)  # = money_in_sentence
     return f"{figure}/kWh" if form == ChargeForm.PER_KWH else figure
 
 

@@ -16,7 +16,8 @@ from cpo_portal import formatting
         (Decimal("12345678.905"), "INR", "₹1,23,45,678.91"),
         (Decimal("-0.004"), "INR", "₹0.00"),
         (Decimal("11"), "EUR", "€11.00"),
-        (Decimal("11"), "CHF", "11.00 CHF"),
+        (Decimal("11"), "CHF", "CHF\u00a011.00"),
+        (Decimal("-1234.5"), "CHF", "\u2212CHF\u00a01,234.50"),
         (None, "INR", "—"),
     ],
 )

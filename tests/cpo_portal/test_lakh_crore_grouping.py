@@ -1,11 +1,12 @@
 """Money and numbers read as they did when the product grouped digits by hand: Babel's en_IN
 (lakh and crore) groups them now, on the pages (cpo_portal.formatting) and in the quote
 engine's words (pricing.engine.text). The hand-written grouping and symbols live on here
-only as the oracle."""
+only as the oracle. A currency without a symbol is written by its code before the amount,
+on the pages and in the engine alike (cpo_portal.formatting.digits.with_currency)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_PREC, ROUND_HALF_UP, Decimal, localcontext
 
 import pycountry
 from hypothesis import given
@@ -15,7 +16,7 @@ from cpo_portal import formatting
 from pricing.engine import text
 from pricing.engine.types import ChargeForm
 
-MINUS = "\u2212"
+MINUS, NBSP = "\u2212", "\u00a0"
 OLD_SYMBOLS = {"INR": "₹", "EUR": "€", "USD": "$", "GBP": "£"}
 # The four written by symbol, one Babel writes another way (JPY: JP¥), one it has no symbol
 # for (AED), and one that is no ISO currency.
@@ -70,19 +71,18 @@ def test_a_number_reads_as_before(value, places):
 @given(AMOUNTS, CURRENCIES)
 def test_money_reads_as_before(value, currency):
     sign, body = old_number(value, 2)
-    symbol = OLD_SYMBOLS.get(currency)
-    expected = sign + (f"{symbol}{body}" if symbol else f"{body} {currency}")
+    expected = sign + OLD_SYMBOLS.get(currency, currency + NBSP) + body
     assert formatting.money_text(value, currency) == expected
 
 
 @given(AMOUNTS, CURRENCIES)
 def test_money_in_a_sentence_reads_as_before(value, currency):
     places = 0 if value == value.to_integral_value() else 2
-    if value != value.quantize(Decimal("0.01")):
-        places = max(2, -value.normalize().as_tuple().exponent)
-    sign, body = old_number(value, places)
-    symbol = OLD_SYMBOLS.get(currency)
-    expected = sign + (f"{symbol}{body}" if symbol else f"{body} {currency}")
+    with localcontext(prec=MAX_PREC):  # every digit the value has, past Decimal's 28
+        if value != value.quantize(Decimal("0.01")):
+            places = max(2, -value.normalize().as_tuple().exponent)
+        sign, body = old_number(value, places)
+    expected = sign + OLD_SYMBOLS.get(currency, currency + NBSP) + body
     assert formatting.money_in_sentence(value, currency) == expected
 
 
@@ -92,9 +92,10 @@ def test_money_in_a_sentence_reads_as_before(value, currency):
     CURRENCIES,
 )
 def test_a_surge_amount_reads_as_before(form, amount, currency):
-    whole, _, decimals = text.plain(abs(amount)).partition(".")
-    expected = "-" if amount < 0 else ""
-    expected += OLD_SYMBOLS.get(currency, f"{currency} ") + old_indian(whole)
+    with localcontext(prec=MAX_PREC):  # every digit the amount has, past Decimal's 28
+        whole, _, decimals = f"{amount.copy_abs().normalize():f}".partition(".")
+    expected = MINUS if amount < 0 else ""
+    expected += OLD_SYMBOLS.get(currency, currency + NBSP) + old_indian(whole)
     if decimals:
         expected += "." + decimals.ljust(2, "0")
     if form == ChargeForm.PER_KWH:
@@ -106,9 +107,6 @@ def test_every_currency_is_written_as_before():
     """Babel's en_IN symbols are the four the product wrote by hand; every other currency is
     still written by its code (Babel has symbols for some: JP¥, A$, ₩)."""
     for code in [c.alpha_3 for c in pycountry.currencies]:
-        symbol = OLD_SYMBOLS.get(code)
-        assert formatting.money_text(Decimal("1234.5"), code) == (
-            f"{symbol}1,234.50" if symbol else f"1,234.50 {code}"
-        ), code
-        assert text.symbol(code) == OLD_SYMBOLS.get(code, f"{code} "), code
-        assert text.rate_with_symbol(code, Decimal("18")) == text.symbol(code) + "18.00"
+        written = OLD_SYMBOLS.get(code, code + NBSP)
+        assert formatting.money_text(Decimal("1234.5"), code) == f"{written}1,234.50", code
+        assert text.rate_with_symbol(code, Decimal("18")) == f"{written}18.00", code

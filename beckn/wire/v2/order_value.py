@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from beckn.protocol.tags import tag_values
+from pricing.engine import amount_with_symbol
 
 CENT = Decimal("0.01")
 COMPONENT = {
@@ -95,8 +96,8 @@ def describe(title: str, amount: Decimal, bases: list[tuple[str, Decimal]], curr
     percent = Decimal(match.group(1))
     for name, base in bases:
         if base > 0 and (base * percent / 100).quantize(CENT, ROUND_HALF_UP) == abs(amount):
-            symbol = "₹" if currency == "INR" else f"{currency} "
-            return f"{title}: {match.group(1)} % of {name} {symbol}{base:.2f}"
+            of = amount_with_symbol(currency, base)
+            return f"{title}: {match.group(1)} % of {name} {of}"
     return (title[: match.start()] + title[match.end() :]).strip()
 
 

@@ -53,7 +53,7 @@ def test_the_deg_guide_case_as_ours_says_it():
     assert value["value"] == 133.12
 
 
-_SAYS = re.compile(r"\((\d+(?:\.\d+)?)\s*%[^)]*\): \S+ % of .* ₹(\d+\.\d\d)$")
+_SAYS = re.compile(r"\((\d+(?:\.\d+)?)\s*%[^)]*\): \S+ % of .* ₹([\d,]+\.\d\d)$")
 
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)
 percent = st.integers(min_value=1, max_value=60).map(Decimal)
@@ -78,7 +78,7 @@ def test_components_add_up_and_say_true_percentages(energy, fee, surge, off, tax
     for component in value["components"]:
         said = _SAYS.search(component["description"])
         if said:  # a stated percentage holds for the base it names
-            share, base = Decimal(said.group(1)), Decimal(said.group(2))
+            share, base = Decimal(said.group(1)), Decimal(said.group(2).replace(",", ""))
             assert pct(base, share) == abs(Decimal(str(component["value"])))
         else:
             assert "%" not in component["description"]

@@ -171,7 +171,7 @@ def test_outranked_wording() -> None:
         "which save ₹50.00",
     )
     assert outranked("x", D("2.5"), "USD").message == (
-        "Offer x cannot be combined with the offers that give the best price, which save USD 2.50"
+        "Offer x cannot be combined with the offers that give the best price, which save $2.50"
     )
 
 
