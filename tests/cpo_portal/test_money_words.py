@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pycountry
+from django.contrib import admin
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from beckn.wire.order_json import offer_summary_tags as order_summary_tags
 from beckn.wire.v2.order_value import describe
 from cpo_portal import formatting
 from offers.rules.outcome import outranked
+from pricing import models
+from pricing.admin.tariffs import TariffAdmin
 from pricing.engine import FeeTerms, FeeType, FinderFee, LineKind, compile_book, text, with_fees
 from pricing.engine.amounts import money
 from pricing.engine.types import ChargeForm, Conditions, SessionRequest, Site, Tariff
@@ -85,3 +88,10 @@ def test_a_beckn_description_names_its_base_as_the_pages_do():
 def test_a_settled_orders_savings_tag_is_written_in_its_currency():
     tags = order_summary_tags(D("1234.5"), "USD", [], None, "Asia/Kolkata")
     assert tag_values([tags], "offer-summary")["total-savings"] == "$1,234.50"
+
+
+def test_the_tariff_list_writes_a_rate_as_its_quote_lines_do():
+    """Staff read the rate the driver pays, not a rate rounded to the paisa (₹0.13)."""
+    listed = TariffAdmin(models.Tariff, admin.site).energy_rate
+    assert listed(models.Tariff(currency="INR", energy_rate_per_kwh=D("0.1250"))) == "₹0.125/kWh"
+    assert listed(models.Tariff(currency="INR", energy_rate_per_kwh=D("18.0000"))) == "₹18.00/kWh"
