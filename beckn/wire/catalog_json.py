@@ -36,6 +36,7 @@ from typing import Any
 from beckn.commerce_types import AddOnLine, SurgeNotice
 from beckn.protocol.tags import tag_group, tag_legend
 from beckn.protocol.timefmt import format_timestamp
+from beckn.wire.request_parsing import CHARGER_ITEM
 from cpo_portal.models import Charger, Connector, Operator, Station
 from pricing.engine import as_text, plain, rate_text
 
@@ -141,7 +142,7 @@ def item(
     `named` False: connector tags without display names (connector_names())."""
     out: dict[str, Any] = {
         "id": charger.code,
-        "descriptor": {"name": charger.name, "code": "ev-charger"},
+        "descriptor": {"name": charger.name, "code": CHARGER_ITEM},
     }
     if rate is not None:
         out["price"] = {"value": rate_text(rate), "currency": f"{currency}/kWh"}

@@ -34,6 +34,7 @@ END_STOPS = frozenset({"end", "stop", "end-charging", "charging-end"})
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 ITEMS_PATH = "$.message.order.items"
 ADD_ON_ITEM = "add-on-item"  # the descriptor code of an add-on listed as an item (DEG)
+CHARGER_ITEM = "ev-charger"  # the descriptor code of a charger as our catalogs list it
 
 
 def obj(value: Any) -> dict[str, Any]:
@@ -152,10 +153,12 @@ def asked_add_ons(
 ) -> tuple[AddOnAsk, ...] | None:
     """The add-ons an order asks for, in the order named, each with its path: the ids in
     items[0].add_ons and order.add_ons, and each item after the first (the charging
-    item), which must be one of its add-ons: its id one of the provider's
-    (`add_ons_among(ids)` says which ids are), or marked as one (descriptor code
-    `add-on-item`, as DEG's on_select lists an add-on). None when the order names none
-    of these: it keeps what it had.
+    item), which must be one of its add-ons: marked as one (descriptor code
+    `add-on-item`, as DEG's on_select lists an add-on), or, unless marked as a charger
+    (descriptor code `ev-charger`, as our catalogs list one: 2.0 reads each resource a
+    contract commits to after the charger so), its id one of the provider's
+    (`add_ons_among(ids)` says which ids are). None when the order names none of these:
+    it keeps what it had.
 
     Nothing asked for is dropped: an item after the first that is no add-on (an order is
     one charging session), an add-on item for another item than the charging one (its
@@ -174,7 +177,7 @@ def asked_add_ons(
             named.extend((obj(a).get("id"), f"{where}[{i}].id") for i, a in enumerate(group))
     further = [obj(item) for item in items[1:]]
     if further:  # (the provider's add-ons looked up only for items not marked as one)
-        ids = [i["id"] for i in further if not _marked(i) and isinstance(i.get("id"), str)]
+        ids = [i["id"] for i in further if not _code(i) and isinstance(i.get("id"), str)]
         add_ons = add_ons_among(ids) if ids else ()
         charging = obj(items[0]).get("id")
         for index, item in enumerate(further, start=1):
@@ -202,7 +205,8 @@ def _add_on_item(item: dict[str, Any], add_ons: Collection[str], charging: Any, 
     """The add-on id of an item after the charging one; a Failure when it is none, is
     for another item than the charging one, or asks for more than one."""
     item_id = item.get("id")
-    if not _marked(item) and not (isinstance(item_id, str) and item_id in add_ons):
+    listed = _code(item) is None and isinstance(item_id, str) and item_id in add_ons
+    if _code(item) != ADD_ON_ITEM and not listed:
         what = repr(item_id) if isinstance(item_id, str) else "an item without an id"
         raise Failure(
             errors.INVALID_REQUEST,
@@ -228,9 +232,11 @@ def _add_on_item(item: dict[str, Any], add_ons: Collection[str], charging: Any, 
     return item_id
 
 
-def _marked(item: dict[str, Any]) -> bool:
-    """An item that says it is an add-on, as DEG's on_select lists one."""
-    return obj(item.get("descriptor")).get("code") == ADD_ON_ITEM
+def _code(item: dict[str, Any]) -> str | None:
+    """What an item says it is: an add-on (ADD_ON_ITEM, as DEG's on_select lists one), a
+    charger (CHARGER_ITEM), or nothing (None): its id then says."""
+    code = obj(item.get("descriptor")).get("code")
+    return code if code in (ADD_ON_ITEM, CHARGER_ITEM) else None
 
 
 def first(values: Any) -> dict[str, Any]:

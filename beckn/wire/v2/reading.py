@@ -8,12 +8,13 @@ handled is that, with the 2.0 original kept beside it for the record.
 What is read (docs/beckn.md, "1.1 and 2.0 side by side", has the whole map):
 
 - discover: its intent's circle, filters and time (beckn.wire.v2.discover_reading);
-- select / init / confirm: the first commitment's resource (the charger, its quantity in
-  KWH or INR) and offer (an offer of ours by id; `list-price:<charger>` is the list price,
-  no offer; its `descriptor.code`: an offer code), each further commitment as an item
-  after the charging one (an add-on: under an add-on's offer, `add-on:<id>`, read as 1.1's
-  add-on item for the charger its resource names, `parent_item_id`, which the order
-  services refuse unless it is the order's; any other, the resource it commits to, which
+- select / init / confirm: the first commitment's first resource (the charger, its
+  quantity in KWH or INR) and offer (an offer of ours by id; `list-price:<charger>` is the
+  list price, no offer; its `descriptor.code`: an offer code), each further resource and
+  commitment as an item after the charging one (an add-on: under an add-on's offer,
+  `add-on:<id>`, read as 1.1's add-on item for the charger its resource names,
+  `parent_item_id`, which the order services refuse unless it is the order's; any other
+  resource, of the first commitment or another, as an item marked as a charger, which
   the order services refuse: an order is one charging session), `contractAttributes`
   (ChargingSession: `preferences.startTime/endTime`, the vehicle, `buyerFinderFee`: the
   BAP's terms, as a `buyer-finder-fee` tag group on the order with `fee-type` and
@@ -38,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from beckn.wire.request_parsing import ADD_ON_ITEM, first, obj, seq
+from beckn.wire.request_parsing import ADD_ON_ITEM, CHARGER_ITEM, first, obj, seq
 from beckn.wire.v2.discover_reading import discover
 from beckn.wire.v2.read_as import Read, number_text
 
@@ -128,8 +129,11 @@ def _order(message: dict[str, Any]) -> Read:
         item["quantity"] = {"selected": {"measure": {"value": amount, "unit": unit}}}
     paths = dict(ORDER_PATHS)
     charger = resource.get("id")
-    further = [_further_item(obj(c), i, paths, charger) for i, c in enumerate(commitments[1:], 1)]
-    order["items"] = [item, *further]
+    items = [item]
+    _resource_items(commitment, 0, paths, items, after=1)
+    for index, further in enumerate(commitments[1:], 1):
+        _further_items(obj(further), index, paths, items, charger)
+    order["items"] = items
     asked: dict[str, Any] = {}
     offer_id = offer.get("id")
     if isinstance(offer_id, str) and offer_id and not offer_id.startswith(LIST_PRICE):
@@ -183,22 +187,38 @@ def _order(message: dict[str, Any]) -> Read:
     return Read({"order": order}, paths)
 
 
-def _further_item(
-    commitment: dict[str, Any], index: int, paths: dict[str, str], charger: Any
-) -> dict:
-    """A commitment after the charging one as the item after it: an add-on (its offer
+def _resource_items(
+    commitment: dict[str, Any], index: int, paths: dict[str, str], items: list, after: int = 0
+) -> None:
+    """Each resource a commitment commits to (from its `after`th) as an item after the
+    charging one, marked as a charger (whatever its id: an add-on is asked for by its
+    offer), which the order services refuse: an order is one charging session."""
+    at = f"{CONTRACT}.commitments[{index}]"
+    resources = seq(commitment.get("resources")) or [{}]
+    for k, resource in enumerate(resources[after:], after):
+        item_path = f"{ORDER}.items[{len(items)}]"
+        paths[item_path] = at
+        paths[f"{item_path}.id"] = f"{at}.resources[{k}].id"
+        paths[f"{item_path}.quantity"] = f"{at}.resources[{k}].quantity.unitQuantity"
+        items.append({"id": obj(resource).get("id"), "descriptor": {"code": CHARGER_ITEM}})
+
+
+def _further_items(
+    commitment: dict[str, Any], index: int, paths: dict[str, str], items: list, charger: Any
+) -> None:
+    """A commitment after the charging one as the items after it: an add-on (its offer
     `add-on:<id>`, as many as its resource's `unitQuantity`) as 1.1's add-on item, for
     the charger its resources name (`parent_item_id`: the first that is not the order's
-    `charger`, if any, which the order services refuse); any other as the resource it
-    commits to (which the order services refuse: an order is one charging session)."""
-    at, item_path = f"{CONTRACT}.commitments[{index}]", f"{ORDER}.items[{index}]"
-    resource = first(commitment.get("resources"))
+    `charger`, if any, which the order services refuse); any other as the resources it
+    commits to (_resource_items)."""
     offer_id = obj(commitment.get("offer")).get("id")
+    if not (isinstance(offer_id, str) and offer_id.startswith(ADD_ON)):
+        _resource_items(commitment, index, paths, items)
+        return
+    at, item_path = f"{CONTRACT}.commitments[{index}]", f"{ORDER}.items[{len(items)}]"
+    resource = first(commitment.get("resources"))
     paths[item_path] = at
     paths[f"{item_path}.quantity"] = f"{at}.resources[0].quantity.unitQuantity"
-    if not (isinstance(offer_id, str) and offer_id.startswith(ADD_ON)):
-        paths[f"{item_path}.id"] = f"{at}.resources[0].id"
-        return {"id": resource.get("id")}
     paths[f"{item_path}.id"] = f"{at}.offer.id"
     item: dict[str, Any] = {"id": offer_id.removeprefix(ADD_ON)}
     item["descriptor"] = {"code": ADD_ON_ITEM}
@@ -210,7 +230,7 @@ def _further_item(
     count = obj(resource.get("quantity")).get("unitQuantity")
     if count is not None:
         item["quantity"] = {"selected": {"count": count}}
-    return item
+    items.append(item)
 
 
 def _buyer(contract: dict[str, Any]) -> tuple[dict[str, str], int]:
