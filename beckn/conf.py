@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "BECKN_MAX_JSON_DEPTH": 32,
     "BECKN_SIGNATURE_MAX_SKEW": 300,  # seconds of clock difference tolerated
     "BECKN_SIGNATURE_MAX_LIFETIME": 3600,  # seconds from created to expires, at most
+    # seconds a context timestamp may be ahead of our clock; an end of charging reported
+    # further ahead than this is refused (services.booking_window.check_ended)
     "BECKN_CONTEXT_MAX_SKEW": 300,
     "BECKN_DEFAULT_RATE_LIMIT": 600,  # requests per minute per subscriber; 0: unlimited
     # Answers a BAP may be waiting for at once (accepted, callback not yet done); beyond

@@ -2,13 +2,15 @@
 
 The start is recorded as the moment it is handled (`started_at`). The delivered kWh is
 read from order.items[0].quantity.allocated.measure (unit kWh), or from a `delivered-kwh`
-/ `energy-delivered` tag on the fulfillment or the order. At the end the price is settled
-on that energy (offers recomputed), from the booked start or, when charging started before
-it, from when it started (booking_window.settled_from), and on_update carries the settled
-quote, offer-usage tags and an offer-summary naming the next available offer, and a
-quote_trail for any offer value the settlement took back (less energy than quoted, an
-offer's qualifier no longer holding). An update of order.items[0].add_ons is a part
-cancel (beckn.handlers.update_add_ons).
+/ `energy-delivered` tag on the fulfillment or the order; the end, from the END stop's
+time (else now), is refused when it is still to come (booking_window.check_ended), as an
+end before the start it is settled from is, both before the order changes. At the end
+the price is settled on that energy (offers recomputed), from the booked start or, when
+charging started before it, from when it started (booking_window.settled_from), and
+on_update carries the settled quote, offer-usage tags and an offer-summary naming the next
+available offer, and a quote_trail for any offer value the settlement took back (less
+energy than quoted, an offer's qualifier no longer holding). An update of
+order.items[0].add_ons is a part cancel (beckn.handlers.update_add_ons).
 """
 
 from __future__ import annotations
@@ -93,13 +95,9 @@ def handle(req: Request) -> Reply:
 
 def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Reply:
     kwh = delivered_kwh(order_msg, fulfillment)
-    start, end = request_parsing.stop_times(fulfillment)
+    start, end, end_path = request_parsing.timed_stops(fulfillment)
     end = end or req.now
-    _move(order, OrderState.COMPLETED)
-    if order.charger is None:
-        raise Failure(
-            errors.BUSINESS_ERROR, "the charger of this order no longer exists", order=order
-        )
+    booking_window.check_ended(end, req.now, end_path, order=order)
     booked = order_flow.session_start(order) or start or end
     session_start = booking_window.settled_from(booked, order.started_at, end)
     if end <= session_start:
@@ -109,6 +107,11 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
             f"({format_timestamp(session_start)})",
             "$.message.order.fulfillments[0].stops",
             order=order,
+        )
+    _move(order, OrderState.COMPLETED)
+    if order.charger is None:
+        raise Failure(
+            errors.BUSINESS_ERROR, "the charger of this order no longer exists", order=order
         )
     try:
         delivered = order_flow.as_delivered(order, order.charger, session_start, kwh, end)

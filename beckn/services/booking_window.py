@@ -7,7 +7,10 @@ could be confirmed and started, and then never settled nor cancelled. select, in
 confirm (1.1 and 2.0) refuse such a start.
 
 Its settlement prices from the booked start too, unless charging started before it
-(`settled_from`): the same allowance then says how early a start is taken.
+(`settled_from`): the same allowance then says how early a start is taken. The end of
+charging a BAP reports is when charging ended: one ahead of now by more than the clock
+difference a message's timestamp is allowed (BECKN_CONTEXT_MAX_SKEW) is refused
+(`check_ended`), before anything is settled.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import datetime as dt
 
 from beckn import conf
 from beckn.messages import Failure
+from beckn.models import Order
 from beckn.protocol import errors
 from beckn.protocol.timefmt import format_timestamp
 
@@ -56,3 +60,19 @@ def settled_from(booked: dt.datetime, started: dt.datetime | None, end: dt.datet
     if started >= booked - _grace() or end <= booked:
         return started
     return booked
+
+
+def check_ended(end: dt.datetime, now: dt.datetime, path: str, *, order: Order) -> None:
+    """Refuse an end of charging of `order` reported ahead of `now` beyond the clocks'
+    allowance, naming the latest end taken now and where the message gives the end
+    (`path`)."""
+    latest = now + conf.seconds("BECKN_CONTEXT_MAX_SKEW")
+    if end <= latest:
+        return
+    raise Failure(
+        errors.INVALID_REQUEST,
+        f"charging ended at {format_timestamp(end)}, which is still to come: the end is "
+        f"sent once charging ended (now, at most {format_timestamp(latest)}: clocks differ)",
+        path,
+        order=order,
+    )

@@ -8,7 +8,15 @@ from typing import Any
 
 from beckn.protocol.timefmt import format_timestamp
 from beckn.protocol.v2.schema import CONTEXTS
-from beckn.simulator.journey import BILLING, Journey, JourneyFailed, Plan, Result, describe_terms
+from beckn.simulator.journey import (
+    BILLING,
+    Journey,
+    JourneyFailed,
+    Plan,
+    Result,
+    booked_start,
+    describe_terms,
+)
 from beckn.simulator.receiver import Received
 
 
@@ -21,9 +29,7 @@ class JourneyV2(Journey):
         return got.body
 
     def run(self, plan: Plan) -> Result:
-        start = plan.start or dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(
-            minutes=5
-        )
+        start = booked_start(plan)
         end = start + dt.timedelta(hours=1)
         catalogs = self.call("discover", discover_message(plan), plan.wait)["catalogs"]
         provider, charger, offer = choose(catalogs, plan.offer_id)
@@ -46,9 +52,11 @@ class JourneyV2(Journey):
         order_id = confirmed["id"]
         self.say(f"   order {order_id} confirmed")
         self.call("update", session_message(order_id, contract, "ACTIVE"), plan.wait)
-        ended = self.call(
+        ended = self.call(  # charging ended now: an end still to come is refused
             "update",
-            session_message(order_id, contract, "COMPLETED", float(plan.delivered_kwh), end),
+            session_message(
+                order_id, contract, "COMPLETED", float(plan.delivered_kwh), dt.datetime.now(dt.UTC)
+            ),
             plan.wait,
         )["contract"]
         self.print_value(f"settled on {plan.delivered_kwh} kWh", ended)

@@ -33,6 +33,7 @@ START_STOPS = frozenset({"start", "start-charging", "charging-start"})
 END_STOPS = frozenset({"end", "stop", "end-charging", "charging-end"})
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 ITEMS_PATH = "$.message.order.items"
+STOPS_PATH = "$.message.order.fulfillments[0].stops"
 ADD_ON_ITEM = "add-on-item"  # the descriptor code of an add-on listed as an item (DEG)
 CHARGER_ITEM = "ev-charger"  # the descriptor code of a charger as our catalogs list it
 
@@ -108,20 +109,31 @@ def measured(raw: Any, unit: str, path: str) -> Quantity:
 
 def stop_times(fulfillment: dict[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None]:
     """(start, end) from the stops: START/END/STOP types, a timestamp or a range."""
+    start, end, _ = timed_stops(fulfillment)
+    return start, end
+
+
+def timed_stops(fulfillment: dict[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None, str]:
+    """(start, end, the path of the end's time) from the stops (stop_times)."""
     start = end = None
+    end_path = STOPS_PATH
     for index, stop in enumerate(seq(fulfillment.get("stops"))):
         stop = obj(stop)
         kind = str(stop.get("type", "")).lower()
         time = obj(stop.get("time"))
-        path = f"$.message.order.fulfillments[0].stops[{index}].time"
+        path = f"{STOPS_PATH}[{index}].time"
         span = obj(time.get("range"))
         at = timestamp(time.get("timestamp"), f"{path}.timestamp")
         if kind in START_STOPS or (not kind and index == 0):
             start = at or timestamp(span.get("start"), f"{path}.range.start") or start
-            end = end or timestamp(span.get("end"), f"{path}.range.end")
+            if end is None and (end := timestamp(span.get("end"), f"{path}.range.end")):
+                end_path = f"{path}.range.end"
         elif kind in END_STOPS or (not kind and index == 1):
-            end = at or timestamp(span.get("end"), f"{path}.range.end") or end
-    return start, end
+            ended = at or timestamp(span.get("end"), f"{path}.range.end")
+            if ended is not None:
+                end = ended
+                end_path = f"{path}.timestamp" if at is not None else f"{path}.range.end"
+    return start, end, end_path
 
 
 def requested_offers(order: dict[str, Any]) -> tuple[list[str], list[str]]:

@@ -81,6 +81,7 @@ class Bap:
         return {"context": self.context(action, **over), "message": copy.deepcopy(message)}
 
     def sign(self, raw: bytes, **kw: Any) -> str:
+        kw.setdefault("created", int(timezone.now().timestamp()))  # the clock the BPP reads
         return sign_request(
             raw,
             subscriber_id=kw.pop("subscriber_id", self.subscriber_id),

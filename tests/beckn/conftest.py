@@ -14,11 +14,13 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.utils import timezone
 
 from beckn.management.commands.cds_standin import schema_issues
 from beckn.models import CatalogService, InboundMessage, Outbox, Subscriber
 from beckn.protocol.schema import validate_message
 from beckn.protocol.signing import generate_keypair
+from beckn.protocol.timefmt import parse_timestamp
 from beckn.services import admission, keys, publication, redisclient, slow_baps
 from beckn.simulator.cds import StandInCds
 from beckn.simulator.receiver import CallbackReceiver
@@ -85,6 +87,22 @@ def one_minute(monkeypatch):
     from beckn.services import ratelimit
 
     monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Moves the clock on (django.utils.timezone.now: the BPP's, the ledger's, the test
+    BAPs' contexts and signatures): `clock(moment)`, a datetime or RFC 3339 text, and it
+    is `moment`, going on from there. An end of charging is sent once charging ended (one
+    still to come is refused), so a test settles a session booked ahead at its end."""
+    real = timezone.now
+
+    def move_to(moment: dt.datetime | str) -> None:
+        at = parse_timestamp(moment) if isinstance(moment, str) else moment
+        shift = at - real()
+        monkeypatch.setattr(timezone, "now", lambda: real() + shift)
+
+    return move_to
 
 
 @pytest.fixture

@@ -55,8 +55,10 @@ def confirmed(network, bap, run, offers=()) -> Order:
     return order
 
 
-def ended(bap, run, order: Order) -> None:
-    run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
+def ended(bap, run, order: Order, clock) -> None:
+    clock(msgs.SESSION_END)  # charging ended
+    _, body = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
+    assert "error" not in body, body["error"]
 
 
 def import_cdr(tmp_path, network, order: Order, cdr_id: str, reference: str | None) -> None:
@@ -89,9 +91,11 @@ def counted(client, network, order: Order) -> tuple[int, str]:
     return sum(p["sessions"] for p in points), str(sum(Decimal(p["gross_revenue"]) for p in points))
 
 
-def test_a_cdr_of_a_settled_order_adds_no_session(tariff, bap, run, our_key, client, tmp_path):
+def test_a_cdr_of_a_settled_order_adds_no_session(
+    tariff, bap, run, our_key, client, tmp_path, clock
+):
     order = confirmed(tariff, bap, run)
-    ended(bap, run, order)
+    ended(bap, run, order, clock)
     import_cdr(tmp_path, tariff, order, "C1", order.order_id)
     (cdr_row,) = ReceivedCdr.objects.all()  # kept for the price audit
     assert cdr_row.channel == "beckn"  # counted as the order's, not the token's own app
@@ -102,14 +106,14 @@ def test_a_cdr_of_a_settled_order_adds_no_session(tariff, bap, run, our_key, cli
 
 
 def test_a_cdr_before_the_settlement_is_the_orders_session(
-    tariff, bap, run, our_key, client, tmp_path
+    tariff, bap, run, our_key, client, tmp_path, clock
 ):
     order = confirmed(tariff, bap, run)
     import_cdr(tmp_path, tariff, order, "C1", order.order_id)
     (session,) = NoOfferSession.objects.all()
     assert (session.order_ref, session.channel) == (order.reference, "beckn")
     assert session.customer_key == order.customer_key != ""
-    ended(bap, run, order)  # the settlement finds the session recorded
+    ended(bap, run, order, clock)  # the settlement finds the session recorded
     assert NoOfferSession.objects.count() == 1
     assert counted(client, tariff, order) == (1, "110.00")  # as the charging system billed
 
@@ -123,11 +127,12 @@ def test_a_cdr_of_an_order_with_an_offer_adds_no_session(
     client,
     tmp_path,
     cdr_first,
+    clock,
 ):
     order = confirmed(deg, bap, run, offers=("weekend-discount-25",))
     if cdr_first:
         import_cdr(tmp_path, deg, order, "C1", order.order_id)
-    ended(bap, run, order)
+    ended(bap, run, order, clock)
     assert Redemption.objects.filter(order_ref=order.reference, kind="settled").exists()
     if not cdr_first:
         import_cdr(tmp_path, deg, order, "C1", order.order_id)
@@ -136,10 +141,10 @@ def test_a_cdr_of_an_order_with_an_offer_adds_no_session(
 
 
 def test_a_cdr_naming_no_order_of_ours_is_a_session_of_its_own(
-    tariff, bap, run, our_key, client, tmp_path
+    tariff, bap, run, our_key, client, tmp_path, clock
 ):
     order = confirmed(tariff, bap, run)
-    ended(bap, run, order)
+    ended(bap, run, order, clock)
     other = Order.objects.create(
         operator=tariff.op_b, charger_code="x", bap_id="b", transaction_id="t",
         order_id="ord-of-operator-b",

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 
 
-def test_offer_journey_with_the_ledger(deg, bap, run, our_key):
+def test_offer_journey_with_the_ledger(deg, bap, run, our_key, clock):
     op, charger = deg.op_a.code, deg.charger_a.code
     _, selected = run(bap, "select", msgs.select(op, charger))
     assert breakup(selected) == [
@@ -39,6 +39,7 @@ def test_offer_journey_with_the_ledger(deg, bap, run, our_key):
     assert kinds == ["redeemed", "validated"]  # a select writes no ledger row
     assert confirmed["message"]["order"]["id"] == order.order_id
     run(bap, "update", msgs.update_start(order.order_id))
+    clock(msgs.SESSION_END)  # charging ended
     _, ended = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
     assert breakup(ended) == [
         ("Charging session cost (5.2 kWh @ ₹18.00/kWh)", "93.60"),
@@ -100,7 +101,7 @@ def test_an_exhausted_offer_is_refused_at_confirm_with_30006(deg, bap, run, our_
     assert Order.objects.get().state == "initialized"
 
 
-def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
+def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key, clock):
     from pricing.services import clear_cache
 
     clear_cache()
@@ -143,6 +144,7 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     run(bap, "confirm", confirm)
     order = Order.objects.get()
     end = f"{msgs.MONDAY}T19:25:00+05:30"
+    clock(end)  # charging ended
     _, ended = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2", end=end))
     assert breakup(ended) == [
         ("Charging session cost (5.2 kWh @ ₹16.00/kWh)", "83.20"),
@@ -153,7 +155,7 @@ def test_surge_journey_tax_inclusive_congestion_fee(network, bap, run, our_key):
     assert receipt["surge"] == "5.20" and receipt["tax-included"] == "13.48"
 
 
-def test_a_session_without_offers_reaches_analytics_once(network, bap, run, our_key, client):
+def test_a_session_without_offers_reaches_analytics_once(network, bap, run, our_key, client, clock):
     """Charging ends through Beckn with no offer: the session is recorded for analytics
     (NoOfferSession) exactly once, and the rollup and the API count it."""
     from analytics.models import NoOfferSession
@@ -171,6 +173,7 @@ def test_a_session_without_offers_reaches_analytics_once(network, bap, run, our_
     run(bap, "confirm", msgs.confirm(op, charger, offers=()))
     order = Order.objects.get()
     run(bap, "update", msgs.update_start(order.order_id))
+    clock(msgs.SESSION_END)  # charging ended
     _, ended = run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
     assert not Redemption.objects.filter(order_ref=order.reference).exists()
     (session,) = NoOfferSession.objects.filter(order_ref=order.reference)
@@ -201,7 +204,7 @@ def test_a_session_without_offers_reaches_analytics_once(network, bap, run, our_
     assert page.status_code == 200 and network.charger_a.station.code in page.content.decode()
 
 
-def test_a_settled_offer_session_is_not_recorded_twice(deg, bap, run, our_key):
+def test_a_settled_offer_session_is_not_recorded_twice(deg, bap, run, our_key, clock):
     """With an offer the ledger has the session already: nothing in NoOfferSession."""
     from analytics.models import NoOfferSession
 
@@ -210,6 +213,7 @@ def test_a_settled_offer_session_is_not_recorded_twice(deg, bap, run, our_key):
     run(bap, "confirm", msgs.confirm(op, charger, total="91.45"))
     order = Order.objects.get()
     run(bap, "update", msgs.update_start(order.order_id))
+    clock(msgs.SESSION_END)  # charging ended
     run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
     assert Redemption.objects.filter(order_ref=order.reference, kind="settled").exists()
     assert not NoOfferSession.objects.filter(order_ref=order.reference).exists()
@@ -254,7 +258,9 @@ def test_on_init_carries_the_offer_code_when_the_offer_is_named_by_id(deg, bap, 
     assert validation["discount-applied"] == "22.50"
 
 
-def test_a_settlement_the_bap_sent_wrong_is_its_error_and_can_be_sent_again(deg, bap, run, our_key):
+def test_a_settlement_the_bap_sent_wrong_is_its_error_and_can_be_sent_again(
+    deg, bap, run, our_key, clock
+):
     """Energy the pricing refuses (none, or past the session's bound) is the BAP's input:
     30000, as the same energy at select, not the 40000 of a failure of ours; the order stays
     active and a corrected end settles it."""
@@ -264,6 +270,7 @@ def test_a_settlement_the_bap_sent_wrong_is_its_error_and_can_be_sent_again(deg,
     run(bap, "confirm", msgs.confirm(op, charger))
     order = Order.objects.get()
     run(bap, "update", msgs.update_start(order.order_id))
+    clock(msgs.SESSION_END)  # charging ended
     for kwh in ("0", "5000"):
         _, refused = run(bap, "update", msgs.update_end(order.order_id, kwh=kwh))
         assert refused["error"]["code"] == "30000", refused["error"]

@@ -8,8 +8,8 @@ charging: neither settled nor cancellable.)
 Operator A is priced as DEG (₹18/kWh, ₹10 fee, 18 % GST, the weekend offer on any day:
 25 % off the energy) with a flat ₹20 "early bird" surge that is on only until the booked
 start: a settlement that carries it priced charging from before the booked start. The
-start is now (when the BPP handles it); the end is the BAP's, minutes ahead of our clock
-(a test cannot wait for it), at a 60 kW charger that delivers 5.2 kWh in minutes.
+start is now (when the BPP handles it); the end is the BAP's, sent once charging ended (the
+test's clock moved on to it), at a 60 kW charger that delivers 5.2 kWh in minutes.
 """
 
 from __future__ import annotations
@@ -81,8 +81,9 @@ def started(network, bap, run, start: dt.datetime) -> Order:
     return order
 
 
-def ended(order: Order, at: dt.datetime) -> dict:
-    """Charging ended at `at`, 5.2 kWh delivered."""
+def ended(order: Order, at: dt.datetime, clock) -> dict:
+    """Charging ended at `at`, 5.2 kWh delivered: sent then (the clock moved on to it)."""
+    clock(at)
     return msgs.update_end(order.order_id, kwh="5.2", end=format_timestamp(at))
 
 
@@ -95,12 +96,12 @@ def settled(body: dict, order: Order) -> Order:
 
 
 def test_a_session_started_and_ended_before_its_booked_start_is_settled_from_its_start(
-    network, bap, run, our_key
+    network, bap, run, our_key, clock
 ):
     start = booked_start(14)  # charging starts 14 minutes early: within the grace
     price(network, start)
     order = started(network, bap, run, start)
-    _, body = run(bap, "update", ended(order, start - dt.timedelta(minutes=2)))
+    _, body = run(bap, "update", ended(order, start - dt.timedelta(minutes=2), clock))
     order = settled(body, order)
     assert EARLY_BIRD in breakup(body)
     assert order.quote_total == Decimal(WITH_THE_SURGE)
@@ -113,37 +114,42 @@ def test_a_session_started_and_ended_before_its_booked_start_is_settled_from_its
     assert commerce.settle(order.reference, delivered).quote.total == Decimal(WITH_THE_SURGE)
 
 
-def test_a_session_started_a_little_early_is_priced_from_its_start(network, bap, run, our_key):
+def test_a_session_started_a_little_early_is_priced_from_its_start(
+    network, bap, run, our_key, clock
+):
     """It went on past its booked start: the minutes before it are priced at their prices."""
     start = booked_start(10)
     price(network, start)
     order = started(network, bap, run, start)
-    _, body = run(bap, "update", ended(order, start + dt.timedelta(minutes=50)))
+    _, body = run(bap, "update", ended(order, start + dt.timedelta(minutes=50), clock))
     order = settled(body, order)
     assert EARLY_BIRD in breakup(body)
     assert order.quote_total == Decimal(WITH_THE_SURGE)
 
 
-def test_a_start_earlier_than_the_grace(network, bap, run, our_key, settings):
+def test_a_start_earlier_than_the_grace(network, bap, run, our_key, settings, clock):
     """Reported half an hour early (the grace is a quarter of an hour): a session that ended
     before its booked start is priced from its start; one that went on past it, as booked."""
     settings.BECKN_BOOKING_GRACE_MINUTES = 15
     start = booked_start(30)
     price(network, start)
     ended_early = started(network, bap, run, start)
-    _, body = run(bap, "update", ended(ended_early, start - dt.timedelta(minutes=2)))
+    bap.transaction_id = str(uuid.uuid4())
+    went_on = started(network, bap, run, start)
+
+    bap.transaction_id = ended_early.transaction_id
+    _, body = run(bap, "update", ended(ended_early, start - dt.timedelta(minutes=2), clock))
     assert settled(body, ended_early).quote_total == Decimal(WITH_THE_SURGE)
     assert EARLY_BIRD in breakup(body)
 
-    bap.transaction_id = str(uuid.uuid4())
-    went_on = started(network, bap, run, start)
-    _, body = run(bap, "update", ended(went_on, start + dt.timedelta(minutes=30)))
+    bap.transaction_id = went_on.transaction_id
+    _, body = run(bap, "update", ended(went_on, start + dt.timedelta(minutes=30), clock))
     assert settled(body, went_on).quote_total == Decimal(AS_BOOKED)
     assert EARLY_BIRD not in breakup(body)
 
 
 def test_a_2_0_session_started_and_ended_before_its_booked_start_is_settled(
-    network, bap_v2, run_v2, our_key
+    network, bap_v2, run_v2, our_key, clock
 ):
     """Without an offer (the session priced without the ledger's offers): 93.60 + 10 + 20
     surge = 123.60, GST 22.25 (22.248)."""
@@ -164,6 +170,7 @@ def test_a_2_0_session_started_and_ended_before_its_booked_start_is_settled(
     stop = v2.session_update(order.order_id, charger, "COMPLETED", kwh=5.2)
     attributes = stop["contract"]["performance"][0]["performanceAttributes"]
     attributes["lastUpdated"] = format_timestamp(start - dt.timedelta(minutes=2))
+    clock(start - dt.timedelta(minutes=2))  # charging ended
     _, body = run_v2(bap_v2, "update", stop)
     assert "error" not in body, body["error"]
     order.refresh_from_db()
@@ -172,7 +179,7 @@ def test_a_2_0_session_started_and_ended_before_its_booked_start_is_settled(
 
 
 def test_an_add_on_not_delivered_after_an_early_session_keeps_the_settled_start(
-    network, bap, run, our_key, django_capture_on_commit_callbacks
+    network, bap, run, our_key, django_capture_on_commit_callbacks, clock
 ):
     """The order as it stands after the valet is taken out is priced from the start it
     was settled from (without an offer: the session as it stands priced anew)."""
@@ -199,7 +206,7 @@ def test_an_add_on_not_delivered_after_an_early_session_keeps_the_settled_start(
         assert "error" not in body, body["error"]
     order = Order.objects.get()
     run(bap, "update", msgs.update_start(order.order_id))
-    _, body = run(bap, "update", ended(order, start + dt.timedelta(minutes=50)))
+    _, body = run(bap, "update", ended(order, start + dt.timedelta(minutes=50), clock))
     assert EARLY_BIRD in breakup(body)
     with django_capture_on_commit_callbacks(execute=True):
         not_delivered(order.reference, ["valet-charging"], reason="valet off sick")

@@ -273,9 +273,10 @@ def test_cancel_reverses_the_combo_and_releases_the_add_on(shop, bap, run, our_k
     assert Redemption.objects.get(kind="reversed").discount == D("24.90")
 
 
-def test_less_energy_than_quoted_sends_the_recovery_on_update(shop, bap, run, our_key):
+def test_less_energy_than_quoted_sends_the_recovery_on_update(shop, bap, run, our_key, clock):
     order = to_confirmed(shop, bap, run)
     run(bap, "update", msgs.update_start(order.order_id))
+    clock(msgs.SESSION_END)  # charging ended
     _, body = run(bap, "update", msgs.update_end(order.order_id, kwh="4"))
     sent = body["message"]["order"]
     assert breakup(body) == [

@@ -189,7 +189,7 @@ def test_cancel_twice_answers_the_same(network, bap, fake, run, our_key):
     assert fake.calls.count("reverse") == 1
 
 
-def test_update_errors(network, bap, fake, run, our_key):
+def test_update_errors(network, bap, fake, run, our_key, clock):
     order = confirmed(network, bap, run)
     wrong_target = msgs.update_start(order.order_id)
     wrong_target["update_target"] = "order.billing"
@@ -204,14 +204,16 @@ def test_update_errors(network, bap, fake, run, our_key):
     _, body = run(bap, "update", no_kwh)
     assert error_of(body)["code"] == "30000"
     assert "energy delivered" in error_of(body)["message"]
+    clock(msgs.SESSION_END)  # charging ended
     _, done = run(bap, "update", msgs.update_end(order.order_id, kwh="5"))
     assert done["message"]["order"]["status"] == "COMPLETE"
     _, body = run(bap, "update", msgs.update_start(order.order_id))
     assert error_of(body)["code"] == "50002"
 
 
-def test_delivered_energy_from_a_tag(network, bap, fake, run, our_key):
+def test_delivered_energy_from_a_tag(network, bap, fake, run, our_key, clock):
     order = confirmed(network, bap, run)
+    clock(msgs.SESSION_END)  # charging ended
     message = msgs.update_end(order.order_id)
     del message["order"]["items"]
     message["order"]["fulfillments"][0]["tags"] = [

@@ -81,7 +81,9 @@ def test_confirm_issues_an_order_id_and_redeems(network, bap, fake, run, our_key
     assert row.order_id == saved.pk
 
 
-def test_charging_start_then_end_settles_on_delivered_energy(network, bap, fake, run, our_key):
+def test_charging_start_then_end_settles_on_delivered_energy(
+    network, bap, fake, run, our_key, clock
+):
     _journey_to_confirm(network, bap, run)
     order_id = Order.objects.get().order_id
     _, started = run(bap, "update", msgs.update_start(order_id))
@@ -89,6 +91,7 @@ def test_charging_start_then_end_settles_on_delivered_energy(network, bap, fake,
     assert fulfillment["state"]["descriptor"]["code"] == "charging-started"
     assert Order.objects.get().state == OrderState.ACTIVE
 
+    clock(msgs.SESSION_END)  # charging ended
     _, ended = run(bap, "update", msgs.update_end(order_id, kwh="5.2"))
     order = ended["message"]["order"]
     assert breakup(ended) == [

@@ -27,7 +27,7 @@ def accepted(client, bap, action, message, capture) -> InboundMessage:
 
 
 def test_every_action_has_a_schema_valid_callback(
-    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks
+    client, network, bap, fake, our_key, no_queue, django_capture_on_commit_callbacks, clock
 ):
     op, charger = network.op_a.code, network.charger_a.code
     seen = set()
@@ -47,13 +47,15 @@ def test_every_action_has_a_schema_valid_callback(
     step("status", {"order_id": order_id})
     step("track", {"order_id": order_id})
     step("update", msgs.update_start(order_id))
-    step("update", msgs.update_end(order_id))
-    step("rating", {"ratings": [{"id": order_id, "rating_category": "Order", "value": "4"}]})
-    step("support", {"support": {"ref_id": order_id}})
-    bap.transaction_id = "5c1ab7f4-6a3e-4a57-9d7e-1b2f8e6f9a10"
+    transaction_id, bap.transaction_id = bap.transaction_id, "5c1ab7f4-6a3e-4a57-9d7e-1b2f8e6f9a10"
     step("init", msgs.init(op, charger))
     other = step("confirm", msgs.confirm(op, charger))["message"]["order"]["id"]
     step("cancel", {"order_id": other})
+    bap.transaction_id = transaction_id
+    clock(msgs.SESSION_END)  # charging ended
+    step("update", msgs.update_end(order_id))
+    step("rating", {"ratings": [{"id": order_id, "rating_category": "Order", "value": "4"}]})
+    step("support", {"support": {"ref_id": order_id}})
     assert seen == {f"on_{a}" for a in handlers.ACTIONS}
 
 

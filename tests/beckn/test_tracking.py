@@ -39,7 +39,7 @@ def tracking_path(url: str) -> str:
 
 
 def test_1_1_track_answers_the_sessions_address_which_answers_the_session(
-    deg, bap, run, client, our_key
+    deg, bap, run, client, our_key, clock
 ):
     order = confirmed_1_1(deg, bap, run)
     row, body = run(bap, "track", {"order_id": order.order_id})
@@ -53,6 +53,7 @@ def test_1_1_track_answers_the_sessions_address_which_answers_the_session(
     assert page.json()["tracking"] == "active"
     run(bap, "update", msgs.update_start(order.order_id))
     assert client.get(tracking_path(tracking["url"])).json()["state"]["code"] == "charging-started"
+    clock(msgs.SESSION_END)  # charging ended
     run(bap, "update", msgs.update_end(order.order_id, kwh="5.2"))
     ended = client.get(tracking_path(tracking["url"])).json()
     assert ended["tracking"] == "inactive" and ended["delivered_kwh"] == "5.2"

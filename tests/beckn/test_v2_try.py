@@ -60,10 +60,11 @@ def test_a_cancel_preview_answers_the_cancellation_and_cancels_nothing(
 
 
 def test_a_stop_preview_answers_the_settled_session_and_leaves_it_charging(
-    deg, bap_v2, run_v2, confirmed
+    deg, bap_v2, run_v2, confirmed, clock
 ):
     charger = deg.charger_a.code
     run_v2(bap_v2, "update", v2.session_update(confirmed.order_id, charger, "ACTIVE"))
+    clock(v2.SESSION_END)  # charging ended
     _, preview = run_v2(
         bap_v2,
         "update",

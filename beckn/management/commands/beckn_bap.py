@@ -57,7 +57,10 @@ class Command(ProductCommand):
         parser.add_argument("--amount", default="100", help="Rupees selected (DEG sends 100).")
         parser.add_argument("--kwh", default="5.2", help="Energy delivered at the end.")
         parser.add_argument("--offer", help="Offer id to select (default: the first shown).")
-        parser.add_argument("--start", help="Session start, RFC 3339 (default: in 5 minutes).")
+        parser.add_argument(
+            "--start",
+            help="Session start, RFC 3339 (default: 12 minutes ago; the end is sent as now).",
+        )
         parser.add_argument("--wait", type=float, default=20.0, help="Seconds per callback.")
         parser.add_argument(
             "--refresh",
