@@ -6,7 +6,8 @@ read from order.items[0].quantity.allocated.measure (unit kWh), or from a `deliv
 time (else now), is refused when it is still to come (booking_window.check_ended), as an
 end before the start it is settled from is, both before the order changes. At the end
 the price is settled on that energy (offers recomputed), from the booked start or, when
-charging started before it, from when it started (booking_window.settled_from), and
+charging started before it, from when it started (booking_window.settled_from, kept as
+the order's `settled_start`, which the replies show as the session's start), and
 on_update carries the settled quote, offer-usage tags and an offer-summary naming the next
 available offer, and a quote_trail for any offer value the settlement took back (less
 energy than quoted, an offer's qualifier no longer holding). An update of
@@ -121,6 +122,7 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
     vocab = order_flow.vocabularies(req.bap_id)
     order.delivered_kwh = kwh
     order.ended_at = end
+    order.settled_start = session_start
     order_flow.hold(order, settled, vocab)
     order.save()
     station = order.charger.station

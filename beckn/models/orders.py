@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import partial
 
@@ -79,6 +80,9 @@ class Order(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    settled_start = models.DateTimeField(
+        null=True, blank=True, help_text="The start the settlement priced the session from."
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     history = history_records()
@@ -108,6 +112,16 @@ class Order(models.Model):
     def held_session(self) -> OrderSession:
         """The session asked for and quoted, typed (the `session` column)."""
         return OrderSession.from_json(self.session)
+
+    @property
+    def session_times(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The session's (start, end) as the order stands: as booked until charging ended,
+        then the start it was settled from (`settled_start`, the booked start for an order
+        settled before it was kept) and when charging ended."""
+        booked = self.held_session
+        if self.ended_at is None:
+            return booked.start, booked.end
+        return self.settled_start or booked.start, self.ended_at
 
     @property
     def held_offers(self) -> tuple[AppliedOffer, ...]:

@@ -24,7 +24,7 @@ from beckn.commerce_types import Recovery
 from beckn.models import InboundMessage, Order, Outbox
 from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
 from beckn.protocol.v2 import context as v2_context
-from beckn.services import booking_window, commerce, order_flow, outbox, registry
+from beckn.services import commerce, order_flow, outbox, registry
 from beckn.wire import order_json, quote_json
 from beckn.wire.v2 import contract as v2_contract
 from offers.services import SessionAsk
@@ -41,9 +41,7 @@ def refresh_changed_order(order: Order, taken_out: list[str], vocab: str) -> Non
     if order.charger is None:
         order.save()
         return
-    start = session.start or order.created_at
-    if order.ended_at is not None:  # settled: from the start the settlement priced from
-        start = booking_window.settled_from(start, order.started_at, order.ended_at)
+    start = order.session_times[0] or order.created_at  # settled: the settlement's start
     kwh = order.delivered_kwh or session.kwh or Decimal("0")
     end = order.ended_at or session.quoted_end
     as_it_stands = SessionAsk(order.charger, start, kwh=kwh, end=end, finder_fee=session.finder_fee)

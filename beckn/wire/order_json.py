@@ -69,7 +69,10 @@ def order_item(order: Order) -> dict[str, Any]:
 
 
 def order_fulfillment(order: Order) -> dict[str, Any]:
+    """The charging fulfillment: its state, and its stops at the session's times (as
+    booked; once charging ended, as settled: Order.session_times)."""
     session = order.held_session
+    start_at, end_at = order.session_times
     out: dict[str, Any] = {"id": session.fulfillment_id, "type": "CHARGING"}
     if order.state in FULFILLMENT_STATES:
         code, name = FULFILLMENT_STATES[order.state]
@@ -78,16 +81,16 @@ def order_fulfillment(order: Order) -> dict[str, Any]:
             "updated_at": format_timestamp(order.updated_at),
         }
     start: dict[str, Any] = {"type": "START"}
-    if session.start is not None:
-        start["time"] = {"timestamp": format_timestamp(session.start)}
+    if start_at is not None:
+        start["time"] = {"timestamp": format_timestamp(start_at)}
     if order.charger is not None:
         station = order.charger.station
         start["location"] = catalog_json.stop_location(station)
         if station.instructions:
             start["instructions"] = {"short_desc": station.instructions}
     end: dict[str, Any] = {"type": "END"}
-    if session.end is not None:
-        end["time"] = {"timestamp": format_timestamp(session.end)}
+    if end_at is not None:
+        end["time"] = {"timestamp": format_timestamp(end_at)}
     out["stops"] = [start, end]
     for key in ("customer", "vehicle"):
         if order.fulfillment.get(key):

@@ -15,6 +15,7 @@ test's clock moved on to it), at a 60 kW charger that delivers 5.2 kWh in minute
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from beckn.models import Order, OrderState
+from beckn.models import Order, OrderState, Outbox
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import commerce
 from offers.models import Offer, Redemption
@@ -85,6 +86,14 @@ def ended(order: Order, at: dt.datetime, clock) -> dict:
     """Charging ended at `at`, 5.2 kWh delivered: sent then (the clock moved on to it)."""
     clock(at)
     return msgs.update_end(order.order_id, kwh="5.2", end=format_timestamp(at))
+
+
+def stops_shown(order: dict) -> tuple[str | None, str | None]:
+    """The (START, END) times of a 1.1 order's charging fulfillment."""
+    stops = {
+        s["type"]: s.get("time", {}).get("timestamp") for s in order["fulfillments"][0]["stops"]
+    }
+    return stops["START"], stops["END"]
 
 
 def settled(body: dict, order: Order) -> Order:
@@ -213,3 +222,55 @@ def test_an_add_on_not_delivered_after_an_early_session_keeps_the_settled_start(
     order.refresh_from_db()
     # 93.60 + 10 + 20 surge = 123.60, GST 22.25 (22.248): the valet gone, the surge kept
     assert order.quote_total == Decimal("145.85")
+    told = json.loads(Outbox.objects.filter(action="on_update").latest("pk").payload)
+    assert stops_shown(told["message"]["order"])[0] == format_timestamp(order.started_at)
+
+
+def test_the_replies_after_settlement_show_the_session_as_settled(
+    network, bap, run, our_key, clock
+):
+    """on_update at the end of charging and on_status after it show the session from the
+    start it was settled from to when charging ended, not as booked."""
+    start = booked_start(10)
+    price(network, start)
+    order = started(network, bap, run, start)
+    end = start + dt.timedelta(minutes=50)
+    _, body = run(bap, "update", ended(order, end, clock))
+    order = settled(body, order)
+    assert order.settled_start == order.started_at
+    shown = (format_timestamp(order.started_at), format_timestamp(end))
+    assert stops_shown(body["message"]["order"]) == shown
+    _, status = run(bap, "status", {"order_id": order.order_id})
+    assert stops_shown(status["message"]["order"]) == shown
+
+
+def test_the_2_0_replies_after_settlement_show_the_session_as_settled(
+    network, bap_v2, run_v2, our_key, clock
+):
+    """The contract's ChargingSession `preferences` after the end: the start it was settled
+    from and when charging ended."""
+    start = booked_start(10)
+    price(network, start)
+    charger = network.charger_a.code
+    booking = v2.contract(
+        charger, start=format_timestamp(start),
+        end=format_timestamp(start + dt.timedelta(hours=1)), buyer=True,
+    )  # fmt: skip
+    run_v2(bap_v2, "init", booking)
+    run_v2(bap_v2, "confirm", booking)
+    order = Order.objects.get()
+    run_v2(bap_v2, "update", v2.session_update(order.order_id, charger, "ACTIVE"))
+    end = start + dt.timedelta(minutes=50)
+    clock(end)
+    stop = v2.session_update(order.order_id, charger, "COMPLETED", kwh=5.2)
+    stop["contract"]["performance"][0]["performanceAttributes"]["lastUpdated"] = format_timestamp(
+        end
+    )
+    _, body = run_v2(bap_v2, "update", stop)
+    assert "error" not in body, body["error"]
+    order.refresh_from_db()
+    assert order.started_at < start and order.settled_start == order.started_at
+    shown = {"startTime": format_timestamp(order.started_at), "endTime": format_timestamp(end)}
+    assert body["message"]["contract"]["contractAttributes"]["preferences"] == shown
+    _, status = run_v2(bap_v2, "status", v2.by_id(order.order_id, charger))
+    assert status["message"]["contract"]["contractAttributes"]["preferences"] == shown

@@ -7,7 +7,8 @@
 - the monetary consideration: the order value (beckn.wire.v2.order_value), from the same
   quote the 1.1 replies carry;
 - the session: `contractAttributes`, a ChargingSession (EvChargingSession v1): its status,
-  the connector, the times asked for, the energy delivered;
+  the connector, the times asked for (once charging ended, the start it was settled from
+  and the end), the energy delivered;
 - the performance: the charging fulfillment and its state (1.1's fulfillment state code);
 - the buyer: a participant, from the billing the BAP gave at init;
 - the settlement: the payment, once there is one (init on).
@@ -188,10 +189,11 @@ def _session(order: Order, status: str) -> dict[str, Any]:
         bag["meteredEnergyKWh"] = float(order.delivered_kwh)
     if order.order_id:
         bag["reservationId"] = order.order_id
-    preferences = {}
-    if session.start is not None:
-        preferences["startTime"] = format_timestamp(session.start)
-    end = session.end or session.quoted_end
+    preferences = {}  # the times booked; once charging ended, as settled (Order.session_times)
+    start, end = order.session_times
+    if start is not None:
+        preferences["startTime"] = format_timestamp(start)
+    end = end or session.quoted_end
     if end is not None:
         preferences["endTime"] = format_timestamp(end)
     if preferences:
