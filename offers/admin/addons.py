@@ -4,6 +4,8 @@ delivered (the order is refunded for it and its combo offers are reversed)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import admin, messages
 
 from cpo_portal import formatting, tenancy
@@ -38,7 +40,7 @@ class AddOnAdmin(TenantAdmin):
 
     @admin.display(description="GST")
     def gst_percent(self, obj: AddOn) -> str:
-        return formatting.percent_of_ratio(obj.tax_rate)
+        return formatting.stated_percent_of_ratio(obj.tax_rate)
 
     @admin.display(description="stations (enabled)")
     def stations(self, obj: AddOn) -> int:
@@ -88,8 +90,9 @@ class AddOnBookingAdmin(TenantAdmin):
                     f"{str(exc).rstrip('.')}."
                 )
                 continue
-            back = sum((amount for _, amount in result.recovered), 0)
-            done.append(f"{order_ref}: {', '.join(result.codes)} (₹{back:.2f} recovered)")
+            back = sum((amount for _, amount in result.recovered), Decimal(0))
+            recovered = formatting.money_text(back, result.currency)  # the order's currency
+            done.append(f"{order_ref}: {', '.join(result.codes)} ({recovered} recovered)")
         if done or not failed:
             self.message_user(
                 request,

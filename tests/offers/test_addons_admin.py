@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, Offer, Redemption
 from offers.services import addons, ledger
+from offers.services.addon_delivery import NotDelivered
 from offers.services.ledger.order import copy_row
 from offers.services.ledger.rows import write
 from offers.services.quoting import SessionAsk, quote_with_offers
@@ -219,6 +220,26 @@ def test_a_booking_marked_not_delivered_reverses_the_combo(client, deg, valet):
     assert AddOnAvailability.objects.get(add_on=valet).stock == 3
     client.force_login(deg.pricing_b)
     assert "order-9" not in client.get(url("addonbooking", "changelist")).content.decode()
+
+
+def test_the_money_recovered_is_written_in_the_orders_currency(client, deg, valet, monkeypatch):
+    """The message writes what was recovered by the one money rule, in the order's currency
+    (which the reversal reports): its symbol, lakh grouping, to the paisa."""
+    oq = quote_with_offers(
+        SessionAsk(deg.charger, SUNDAY_10, kwh=D("5"), add_ons=["valet-charging"])
+    )
+    addons.book_add_ons("order-9", deg.station_a, oq.add_ons)
+    done = NotDelivered("order-9", ("valet-charging",), "EUR", (("combo", D("123456.5")),))
+    monkeypatch.setattr("offers.admin.addons.not_delivered", lambda *_a, **_k: done)
+    client.force_login(deg.pricing_a)
+    response = client.post(
+        url("addonbooking", "changelist"),
+        {"action": "mark_not_delivered", "_selected_action": [AddOnBooking.objects.get().pk]},
+        follow=True,
+    )
+    assert messages_of(response) == [
+        ("success", "Not delivered: order-9: valet-charging (€1,23,456.50 recovered).")
+    ]
 
 
 def messages_of(response) -> list[tuple[str, str]]:
