@@ -1,6 +1,8 @@
 """How numbers and times read to people, everywhere in the product: money with its currency
 symbol and Indian digit grouping ("\u2212₹3,161.48"), percentages one way ("20%", "12.5%"), local
-times to the minute. Pure functions over Decimal and aware datetimes; templates reach them
+times to the minute. A stated rate (a GST rate, a threshold a person typed) reads exactly as
+typed ("12.25%", ``stated_percent_of_ratio``); only computed figures are rounded (below).
+Pure functions over Decimal and aware datetimes; templates reach them
 through the ``cpo_format`` tag library, admin columns and CSVs call them directly.
 
 The precision rule (docs/analytics.md), one place for every page:
@@ -25,7 +27,7 @@ from zoneinfo import ZoneInfo
 from cpo_portal.formatting.days import DASH as DASH
 from cpo_portal.formatting.days import day as day
 from cpo_portal.formatting.digits import MINUS as MINUS
-from cpo_portal.formatting.digits import PAISA, stated, with_currency
+from cpo_portal.formatting.digits import PAISA, stated, stated_percent, with_currency
 from cpo_portal.formatting.digits import SYMBOLS as SYMBOLS
 from cpo_portal.formatting.digits import indian as indian
 
@@ -115,6 +117,15 @@ def percent(value: Decimal | int | float | str | None, *, signed: bool = False) 
     text = format(abs(pct).normalize(), "f")
     sign = MINUS if pct < 0 else ("+" if signed and pct > 0 else "")
     return f"{sign}{text}%"
+
+
+def stated_percent_of_ratio(value: Decimal | str | None) -> str:
+    """A stated rate kept as a ratio (a GST rate 0.1225, an occupancy threshold 0.8) as a
+    percentage exactly as typed, as quote titles write it: "12.25%", "80%"
+    (digits.stated_percent)."""
+    if value is None:
+        return DASH
+    return stated_percent(Decimal(str(value)) * 100)
 
 
 def local_time(value: dt.datetime | None, tz: str | ZoneInfo | None = None) -> str:

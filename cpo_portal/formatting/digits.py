@@ -2,7 +2,8 @@
 Indian English): lakh and crore grouping, the rupee's symbol, and the one way a money
 figure is written with its currency. Pure Python, importing no Django: the pages
 (cpo_portal.formatting) and the quote engine's wording (pricing.engine.text) both write
-money with ``with_currency``; they differ only in the decimals they give it (``stated``)."""
+money with ``with_currency``; they differ only in the decimals they give it (``stated``).
+A stated percentage (a rate a person typed) is written by ``stated_percent``, everywhere."""
 
 from __future__ import annotations
 
@@ -46,3 +47,14 @@ def stated(amount: Decimal, *, bare_whole: bool = False) -> Decimal:
             return amount.quantize(ONE)
         paisa = amount.quantize(PAISA)
         return paisa if paisa == amount else amount.normalize()
+
+
+def stated_percent(value: Decimal) -> str:
+    """A stated percentage (a GST rate, a threshold, an offer's percent: a setting a person
+    typed, in percent) exactly as typed, nothing rounded off, no trailing zero, the sign
+    against the digits: 12.25 -> "12.25%", Decimal("20.00") -> "20%", -5 -> "\u22125%".
+    Computed figures (a share, a change) are rounded to the page's places instead
+    (cpo_portal.formatting.percent)."""
+    with localcontext(prec=MAX_PREC):  # exact at any length
+        text = f"{value.copy_abs().normalize():f}"
+    return f"{MINUS if value < 0 else ''}{text}%"

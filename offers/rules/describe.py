@@ -1,6 +1,6 @@
-"""An offer in the words a pricing manager uses: what it gives ("15 % off energy, cap
+"""An offer in the words a pricing manager uses: what it gives ("15% off energy, cap
 ₹100"), when it runs ("weekdays 18:00-22:00", with an en dash), how much of its money
-budget is used, and its slabs and time-of-day rates one by one ("0-20 kWh: 5 % off energy",
+budget is used, and its slabs and time-of-day rates one by one ("0-20 kWh: 5% off energy",
 "09:00-17:00: energy at ₹12/kWh"), each in the words of the benefit it gives.
 
 Pure: the caller passes how money is written (the product's one money format lives in
@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Protocol
 
+from cpo_portal.formatting.digits import stated_percent
 from offers.rules.benefit_types import (
     Base,
     Benefit,
@@ -49,8 +50,9 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def pct(value: Decimal) -> str:
-    """15 -> '15 %', 12.50 -> '12.5 %'."""
-    return f"{plain(value)} %"
+    """An offer's percent exactly as typed, as quote titles and pages write it: 15 -> '15%',
+    12.50 -> '12.5%' (cpo_portal.formatting.digits.stated_percent)."""
+    return stated_percent(value)
 
 
 def benefit_text(benefit: Benefit, money: Money) -> str:
@@ -79,7 +81,7 @@ def benefit_text(benefit: Benefit, money: Money) -> str:
 
 
 def value_text(benefit: Benefit, cap: Decimal | None, money: Money) -> str:
-    """'15 % off energy, cap ₹100'."""
+    """'15% off energy, cap ₹100'."""
     text = benefit_text(benefit, money)
     return f"{text}, cap {money(cap)}" if cap is not None else text
 
@@ -119,7 +121,7 @@ def schedule_text(windows: tuple[TimeWindow, ...]) -> str:
 
 
 def slab_text(slab: Slab, money: Money) -> str:
-    """'0-20 kWh: 5 % off energy', 'from 20 kWh: energy at ₹14/kWh' (an en dash): the
+    """'0-20 kWh: 5% off energy', 'from 20 kWh: energy at ₹14/kWh' (an en dash): the
     slab's kWh and what it gives, in the words of that benefit on its own."""
     low = plain(slab.from_kwh)
     kwh = f"from {low} kWh" if slab.to_kwh is None else f"{low}{EN_DASH}{plain(slab.to_kwh)} kWh"

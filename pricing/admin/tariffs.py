@@ -76,7 +76,7 @@ class TariffAdmin(OcpiAdminMixin, TenantAdmin):
 
     @admin.display(description="GST")
     def tax(self, obj: Tariff) -> str:
-        share = formatting.percent_of_ratio(obj.tax_rate)
+        share = formatting.stated_percent_of_ratio(obj.tax_rate)
         return f"{share} incl." if obj.prices_include_tax else f"{share} on top"
 
     @admin.display(description="OCPI", boolean=True)

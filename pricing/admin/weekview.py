@@ -119,7 +119,7 @@ def conditions(rule: SurgeRule) -> list[str]:
     if rule.charging_speeds:
         out.append("speeds " + ", ".join(rule.charging_speeds))
     if rule.occupancy_threshold is not None:
-        share = formatting.percent_of_ratio(rule.occupancy_threshold)
+        share = formatting.stated_percent_of_ratio(rule.occupancy_threshold)
         out.append(f"when occupancy is {share} or more")
     if rule.on_grid_stress:
         out.append("while the grid is under stress")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from cpo_portal.formatting.digits import stated_percent
 from pricing.engine import text
 from pricing.engine.amounts import HUNDRED, ZERO, money, percent_of
 from pricing.engine.types import LineKind, Quote, QuoteLine
@@ -101,7 +102,7 @@ def finder_fee_line(quote: Quote, terms: FeeTerms) -> QuoteLine | None:
     if asked.fee_type is FeeType.PERCENTAGE:
         percent = min(asked.value, ceiling)
         amount = money(percent_of(base, percent))
-        title = f"Buyer finder fee ({text.plain(percent)}% of {of})"
+        title = f"Buyer finder fee ({stated_percent(percent)} of {of})"
     else:
         amount = min(money(asked.value), money(percent_of(base, ceiling)))
         percent = amount * HUNDRED / base
@@ -120,7 +121,7 @@ def buffer_line(quote: Quote, terms: FeeTerms) -> QuoteLine | None:
     if amount <= ZERO:
         return None
     of = text.amount_with_symbol(quote.currency, base)
-    title = f"Overcharge estimation buffer ({text.plain(percent)}% of {of})"
+    title = f"Overcharge estimation buffer ({stated_percent(percent)} of {of})"
     return _fee_line(BUFFER, title, amount, percent, base)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from cpo_portal.formatting.digits import stated, with_currency
+from cpo_portal.formatting.digits import stated, stated_percent, with_currency
 from pricing.engine.amounts import HUNDRED, WATT_HOUR, money
 from pricing.engine.types import ChargeForm
 
@@ -47,7 +47,7 @@ def surge_amount(form: ChargeForm | str, amount: Decimal, currency: str) -> str:
     customers read, the admin's list): every decimal it has and no trailing zero, money
     to the paisa unless whole: '₹1/kWh', '₹0.125/kWh', '12.35%', '₹10.50', '₹1,500'."""
     if form == ChargeForm.PERCENT:
-        return f"{plain(amount)}%"
+        return stated_percent(amount)
     figure = with_currency(stated(amount, bare_whole=True), currency)  # = money_in_sentence
     return f"{figure}/kWh" if form == ChargeForm.PER_KWH else figure
 
@@ -65,5 +65,6 @@ def energy_text(kwh: Decimal) -> str:
 
 
 def percent(rate: Decimal) -> str:
-    """A tax rate (0.18) as a percentage: '18'."""
-    return plain(rate * HUNDRED)
+    """A tax rate (0.18) as a percentage, exactly as stated, as the pages write it: '18%',
+    '12.25%' (cpo_portal.formatting.digits.stated_percent)."""
+    return stated_percent(rate * HUNDRED)

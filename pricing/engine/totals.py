@@ -139,7 +139,7 @@ def _ocpi_quote(priced: PricedSession) -> Quote:
         QuoteLine(
             kind=LineKind.TAX,
             code=name,
-            title=f"{name} ({text.percent(rate)}%)" if rate is not None else name,
+            title=f"{name} ({text.percent(rate)})" if rate is not None else name,
             amount=amount,
         )
         for rate, amount in by_rate.items()
@@ -210,4 +210,4 @@ def finalize(priced: PricedSession, adjustments: Sequence[QuoteLine] = ()) -> Qu
 
 @lru_cache(maxsize=256)
 def _tax_title(name: str, rate: str) -> str:
-    return f"{name} ({text.percent(Decimal(rate))}%)"
+    return f"{name} ({text.percent(Decimal(rate))})"

@@ -60,8 +60,8 @@ def test_simulator_journey_eager(server, priced_network, eager):
 def test_simulator_journey_in_2_0_costs_what_1_1_costs(server, priced_network, eager):
     out = play(server, "--version", "2.0")
     assert "-> discover ACK" in out and "Journey complete" in out
-    assert "SURCHARGE  Surge (20%): 20 % of energy ₹90.00" in out
-    assert "DISCOUNT   Weekend Special Offer (25% off): 25 % of energy ₹90.00" in out
+    assert "SURCHARGE  Surge (20%): 20% of energy ₹90.00" in out
+    assert "DISCOUNT   Weekend Special Offer (25% off): 25% of energy ₹90.00" in out
     assert out.count(f"signed by {server.bpp_id}|bpp-key-1") == 6  # every callback verified
     order = Order.objects.get()
     assert order.state == OrderState.COMPLETED and order.delivered_kwh == Decimal("5.200")

@@ -58,7 +58,7 @@ def test_discover_answers_2_0_catalogs_with_the_offer_and_list_price(deg, bap_v2
     weekend = offers["weekend-discount-25"]
     assert deg.charger_a.code in weekend["resourceIds"]
     offered = weekend["considerations"][0]["considerationAttributes"]
-    assert offered["value"] == 13.5  # 25 % off ₹18
+    assert offered["value"] == 13.5  # 25% off ₹18
     assert sum(Decimal(str(c["value"])) for c in offered["components"]) == Decimal("13.5")
     # the same catalogs are what a publication to a Catalog Discovery Service carries
     publish = {
@@ -80,8 +80,8 @@ def test_select_quotes_the_offer_as_an_order_value_that_adds_up(deg, bap_v2, run
     assert components(body) == [
         ("UNIT", "Charging session cost (5 kWh @ ₹18.00/kWh)", "90.00"),
         ("FEE", "Service fee", "10.00"),
-        ("DISCOUNT", "Weekend Special Offer (25% off): 25 % of energy ₹90.00", "-22.50"),
-        ("TAX", "GST (18%): 18 % of the session before tax ₹77.50", "13.95"),
+        ("DISCOUNT", "Weekend Special Offer (25% off): 25% of energy ₹90.00", "-22.50"),
+        ("TAX", "GST (18%): 18% of the session before tax ₹77.50", "13.95"),
     ]
     total = sum(Decimal(str(c["value"])) for c in value["components"])
     assert total == Decimal("91.45")
@@ -282,7 +282,7 @@ def with_finder_fee(message: dict, fee_type: str, value: float) -> dict:
 @pytest.mark.parametrize(
     ("asked", "charged"),
     [
-        (2.5, ("FEE", "Buyer finder fee", "1.94")),  # 2.5 % of ₹77.50 before tax
+        (2.5, ("FEE", "Buyer finder fee", "1.94")),  # 2.5% of ₹77.50 before tax
         (10, ("FEE", "Buyer finder fee", "3.88")),  # the operator's maximum, 5 %
     ],
 )

@@ -82,7 +82,7 @@ def test_fee_titles_write_their_base_as_the_pages_do():
 
 def test_a_beckn_description_names_its_base_as_the_pages_do():
     said = describe("Surge (20%)", D("300"), [("energy", D("1500"))], "USD")
-    assert said == "Surge (20%): 20 % of energy $1,500.00"
+    assert said == "Surge (20%): 20% of energy $1,500.00"
 
 
 def test_a_settled_orders_savings_tag_is_written_in_its_currency():

@@ -57,8 +57,8 @@ def test_slabs_read_as_the_offer_describes_them(as_pricing_a, network):
         {**SLAB_OFFER, "slabs": json.dumps(SLABS)},
         {**SLAB_OFFER, "slabs": json.dumps(SLABS_AFTER)},
     )  # fmt: skip
-    before = "0\u201320 kWh: 5 % off energy; from 20 kWh: energy at ₹14/kWh"
-    after = "0\u201325 kWh: 7.5 % off energy; from 25 kWh: energy at ₹13.50/kWh"
+    before = "0\u201320 kWh: 5% off energy; from 20 kWh: energy at ₹14/kWh"
+    after = "0\u201325 kWh: 7.5% off energy; from 25 kWh: energy at ₹13.50/kWh"
     for page in pages(as_pricing_a, offer):
         assert f"<strong>slabs</strong> {before} → {after}" in page
         assert "from_kwh" not in page

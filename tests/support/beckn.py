@@ -38,7 +38,7 @@ def surge_notices(provider) -> dict[str, dict[str, str]]:
 
 def money_2_0(body: dict) -> tuple[str, list[tuple[str, str]]]:
     """(total, [(title, amount)]) of a 2.0 callback's order value: titles without the
-    base we add to a percentage ("...: 25 % of energy ₹90.00")."""
+    base we add to a percentage ("...: 25% of energy ₹90.00")."""
     value = body["message"]["contract"]["consideration"][0]["considerationAttributes"]
     lines = [
         (c["description"].split(": ")[0], f"{Decimal(str(c['value'])):.2f}")

@@ -29,7 +29,7 @@ from beckn.protocol.v2.schema import CONTEXTS
 from beckn.wire.order_json import FULFILLMENT_STATES
 from beckn.wire.v2 import service
 from beckn.wire.v2.order_value import order_value
-from pricing.engine import plain
+from cpo_portal.formatting.digits import stated_percent
 
 LIST_PRICE = "list-price"
 ADD_ON = "add-on:"
@@ -86,7 +86,7 @@ def add_on_price(line: AddOnLine, currency: str) -> dict[str, Any]:
                 "type": "UNIT",
                 "value": float(line.price),
                 "currency": currency,
-                "description": f"{line.name} (GST {plain(line.tax_rate * 100)}% on top)",
+                "description": f"{line.name} (GST {stated_percent(line.tax_rate * 100)} on top)",
             }
         ],
     }

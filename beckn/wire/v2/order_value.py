@@ -15,7 +15,8 @@ Each line's kind (its `quote-line` tag) gives the component's type:
 A component's description is the line's title, and true to it: a title that states a
 percentage ("Evening surge (20%)", "Weekday offer (15%)") says of which base, and only
 when that percentage of that base, rounded half up to the paisa, is the amount:
-"Evening surge (20%): 20 % of energy ₹100.00". The bases tried are the energy, the energy
+"Evening surge (20%): 20% of energy ₹100.00" (the percentage written as the title writes it,
+cpo_portal.formatting.digits.stated_percent). The bases tried are the energy, the energy
 and add-ons, everything before discounts and tax, and everything before tax (GST). A
 percentage that is none of these (capped, or applied to part of the session only) is
 taken out of the description, which then names the charge and its amount alone.
@@ -28,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from beckn.protocol.tags import tag_values
+from cpo_portal.formatting.digits import stated_percent
 from pricing.engine import amount_with_symbol
 
 CENT = Decimal("0.01")
@@ -97,7 +99,7 @@ def describe(title: str, amount: Decimal, bases: list[tuple[str, Decimal]], curr
     for name, base in bases:
         if base > 0 and (base * percent / 100).quantize(CENT, ROUND_HALF_UP) == abs(amount):
             of = amount_with_symbol(currency, base)
-            return f"{title}: {match.group(1)} % of {name} {of}"
+            return f"{title}: {stated_percent(percent)} of {name} {of}"
     return (title[: match.start()] + title[match.end() :]).strip()
 
 

@@ -39,21 +39,21 @@ def test_the_deg_guide_case_as_ours_says_it():
         line("surge", "Peak surge (20%)", pct(energy, Decimal(20))),
         line("service_fee", "Service fee", Decimal("10.00")),
         line("discount", "Offer discount (15% off)", -pct(energy, Decimal(15))),
-        line("surge", "Capped surge (50%)", Decimal("5.00")),  # not 50 % of any base
+        line("surge", "Capped surge (50%)", Decimal("5.00")),  # not 50% of any base
     ]
     value = order_value(quote(lines))
     kinds = [(c["type"], c["description"], c["value"]) for c in value["components"]]
     assert kinds == [
         ("UNIT", "Charging session cost (2.5 kWh @ ₹45.00/kWh)", 112.5),
-        ("SURCHARGE", "Peak surge (20%): 20 % of energy ₹112.50", 22.5),
+        ("SURCHARGE", "Peak surge (20%): 20% of energy ₹112.50", 22.5),
         ("FEE", "Service fee", 10.0),
-        ("DISCOUNT", "Offer discount (15% off): 15 % of energy ₹112.50", -16.88),
+        ("DISCOUNT", "Offer discount (15% off): 15% of energy ₹112.50", -16.88),
         ("SURCHARGE", "Capped surge", 5.0),
     ]
     assert value["value"] == 133.12
 
 
-_SAYS = re.compile(r"\((\d+(?:\.\d+)?)\s*%[^)]*\): \S+ % of .* ₹([\d,]+\.\d\d)$")
+_SAYS = re.compile(r"\((\d+(?:\.\d+)?)\s*%[^)]*\): \S+% of .* ₹([\d,]+\.\d\d)$")
 
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)
 percent = st.integers(min_value=1, max_value=60).map(Decimal)

@@ -51,7 +51,7 @@ def test_the_offer_list_says_value_schedule_status_and_budget_used(
     page.goto(live_server.url + reverse("admin:offers_offer_changelist"))
     row = page.locator("#result_list tr", has_text="Evening 15% off")
     text = row.inner_text()
-    assert "15 % off energy, cap ₹100" in text
+    assert "15% off energy, cap ₹100" in text
     assert "weekdays 18:00\u201322:00" in text
     assert "Active" in text
     assert "₹40.00 of ₹500.00" in text

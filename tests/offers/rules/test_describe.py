@@ -20,8 +20,8 @@ def money(amount: Decimal) -> str:
 
 
 WORDED = [
-    (b.PercentOff(D("12.50")), "12.5 % off energy"),
-    (b.PercentOff(D("10"), b.Base.SERVICE_FEE), "10 % off the service fee"),
+    (b.PercentOff(D("12.50")), "12.5% off energy"),
+    (b.PercentOff(D("10"), b.Base.SERVICE_FEE), "10% off the service fee"),
     (b.FixedOff(D("50")), "₹50 off the session"),
     (b.RateOverride(D("14.00")), "energy at ₹14.00/kWh"),
     (b.FreeKwh(D("5.0")), "first 5 kWh free"),
@@ -31,7 +31,7 @@ WORDED = [
         "bulk prices in 2 kWh slabs",
     ),
     (b.ServiceFeeWaiver(), "service fee waived"),
-    (b.ServiceFeeWaiver(D("50")), "50 % off the service fee"),
+    (b.ServiceFeeWaiver(D("50")), "50% off the service fee"),
     (b.CreditDrawdown("fleet-7"), "paid from prepaid credit (fleet-7)"),
     (b.EnergyTradeTerms(b.PricingModel.TIME_OF_DAY), "energy trade terms (time of day)"),
 ]
@@ -60,8 +60,8 @@ def test_slabs_are_worded_one_by_one_as_the_benefit_each_gives():
         b.Slab(D("40"), None, percent=D("12.50")),
     )
     assert describe.slabs_text(slabs, money) == (
-        "0\u201310.5 kWh: 5 % off energy; 10.5\u201340 kWh: energy at ₹14.25/kWh; "
-        "from 40 kWh: 12.5 % off energy"
+        "0\u201310.5 kWh: 5% off energy; 10.5\u201340 kWh: energy at ₹14.25/kWh; "
+        "from 40 kWh: 12.5% off energy"
     )
 
 
