@@ -22,6 +22,7 @@ from django.db import models
 
 from cpo_portal import formatting
 from cpo_portal.db import values
+from cpo_portal.formatting.digits import stated_percent
 
 DEMO_REASON = "demo data"  # the change reason seed_demo gives every row it writes
 SYSTEM = "system"  # a change no person made (a task, a command, an import job)
@@ -84,10 +85,10 @@ def value_text(
             if value == value.quantize(Decimal("0.01")):
                 return formatting.money_text(value, currency)
             return formatting.money_in_sentence(value, currency)
-        if kind == "fraction":
-            return formatting.percent_of_ratio(value)
+        if kind == "fraction":  # a stated rate, exactly as typed ("12.25%")
+            return formatting.stated_percent_of_ratio(value)
         if kind == "percent":
-            return formatting.percent(value)
+            return stated_percent(value)
         return _plain_number(value)
     if isinstance(value, dt.datetime):
         return formatting.local_time(value)

@@ -294,7 +294,7 @@ class Offer(PlainTextModel):
     def history_value_text(self, field: str, currency: str) -> str | None:
         """Slabs, time-of-day rates and declared qualifiers in the change log
         (cpo_portal.changes.wording) in the words the offer is described in elsewhere
-        (offers.rules.describe, each qualifier's own): "0-20 kWh: 5 % off energy; from
+        (offers.rules.describe, each qualifier's own): "0-20 kWh: 5% off energy; from
         20 kWh: energy at ₹14/kWh". Stored JSON the offer cannot read stays as it is."""
         try:
             if field == "slabs":

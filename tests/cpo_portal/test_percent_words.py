@@ -1,7 +1,7 @@
 """A stated percentage (a rate a person typed: a GST rate, a surge's or an offer's percent)
 reads exactly as typed, and the same, on every surface that writes it: the quote's titles,
-the admin's lists, the offers' words and the Beckn 2.0 descriptions; a computed percentage
-is rounded to the page's places and written the same way ("20%", "\u22125%")."""
+the admin's lists and change log, the offers' words and the Beckn 2.0 descriptions; a
+computed percentage is rounded to the page's places and written the same way ("20%", "\u22125%")."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from beckn.models.order_quote import AddOnLine
 from beckn.wire.v2.contract import add_on_price
 from beckn.wire.v2.order_value import describe
 from cpo_portal import formatting
+from cpo_portal.changes.wording import value_text
 from offers import models as offer_models
 from offers.admin.addons import AddOnAdmin
 from offers.rules.benefit_types import PercentOff
@@ -57,6 +58,9 @@ def test_every_surface_writes_a_stated_rate_as_typed_and_alike(percent):
     assert AddOnAdmin(offer_models.AddOn, admin.site).gst_percent(add_on) == said
     assert benefit_text(PercentOff(percent), str) == f"{said} off energy"
     assert text.surge_amount(ChargeForm.PERCENT, percent, "INR") == said
+    in_the_log = value_text(models.Tariff._meta.get_field("tax_rate"), ratio, "INR", {})
+    assert in_the_log == said
+    assert value_text(offer_models.Offer._meta.get_field("percent"), percent, "INR", {}) == said
     component = add_on_price(AddOnLine("valet", "Valet", D("149"), ratio), "INR")["components"][0]
     assert component["description"] == f"Valet (GST {said} on top)"
 
