@@ -46,9 +46,9 @@ CHARGER_OCPI_ID = next(
 
 class ChargersFormSet(BaseInlineFormSet):
     """A station's chargers, none of which may publish the OCPI id (EVSE uid) another of
-    them does: each row is checked against the stored chargers by the model's constraint,
-    and, here, against the rows sent beside it (Django's formsets compare the rows' plain
-    unique fields only, not an expression's)."""
+    them does, ignoring case (cpo_portal.db.values.ocpi_key): each row is checked against
+    the stored chargers by the model's constraint, and, here, against the rows sent beside
+    it (Django's formsets compare the rows' plain unique fields only, not an expression's)."""
 
     def clean(self) -> None:
         super().clean()
@@ -57,7 +57,7 @@ class ChargersFormSet(BaseInlineFormSet):
             data = form.cleaned_data if form.is_valid() else {}
             if not data.get("code") or data.get(DELETION_FIELD_NAME):
                 continue
-            ocpi_id = values.ocpi_id_of(data["code"])
+            ocpi_id = values.ocpi_key(data["code"])
             if ocpi_id in seen:
                 form.add_error("code", str(CHARGER_OCPI_ID.violation_error_message))
             seen.add(ocpi_id)

@@ -28,7 +28,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Left
+from django.db.models.functions import Left, Lower
 
 from . import years
 
@@ -125,8 +125,9 @@ def ocpi_object_id(value: str) -> None:
 
 # OCPI 2.2.1's ids are CiString(36). A code may be longer (64): a station, a charger or a
 # tariff is published under its code's first OCPI_ID_LENGTH characters (Location.id,
-# EVSE.uid, Tariff.id), and a CDR names it so. Two codes that share those characters would
-# publish one id: ocpi_id_unique refuses the second.
+# EVSE.uid, Tariff.id), and a CDR names it so. A CiString is compared ignoring case, so
+# "ST-1" and "st-1" are one id to a partner: two codes whose ids are one (ocpi_key) would
+# publish one object, and ocpi_id_unique refuses the second.
 OCPI_ID_LENGTH = 36
 
 
@@ -135,19 +136,33 @@ def ocpi_id_of(code: str) -> str:
     return code[:OCPI_ID_LENGTH]
 
 
+def ocpi_key(code: str) -> str:
+    """What an OCPI id (or the code published as one) is compared by: its first
+    OCPI_ID_LENGTH characters, ignoring case (OCPI's CiString). Two codes with one key are one
+    object to a partner. Codes and OCPI ids are ASCII, so Python's lower() and the
+    database's LOWER() (ocpi_key_sql) agree."""
+    return ocpi_id_of(code).lower()
+
+
+def ocpi_key_sql(field: str = "code") -> Lower:
+    """ocpi_key of a code column, in SQL."""
+    return Lower(Left(field, OCPI_ID_LENGTH))
+
+
 def ocpi_id_unique(*scope: str, name: str, what: str, id_name: str) -> models.UniqueConstraint:
     """One OCPI id per object in `scope` (the fields OCPI needs it unique within): no two
-    codes share their first OCPI_ID_LENGTH characters. `what` names the object ("station"),
-    `id_name` the OCPI id ("location id"); full_clean() refuses in these words."""
+    codes share one ocpi_key (their first OCPI_ID_LENGTH characters, ignoring case). `what`
+    names the object ("station"), `id_name` the OCPI id ("location id"); full_clean()
+    refuses in these words."""
     return models.UniqueConstraint(
         *scope,
-        Left("code", OCPI_ID_LENGTH),
+        ocpi_key_sql("code"),
         name=name,
         violation_error_message=(
             f"Roaming partners see only a code's first {OCPI_ID_LENGTH} characters (its "
-            f"OCPI {id_name}), and another {what} of this operator has a code with the same "
-            f"first {OCPI_ID_LENGTH} characters: change this code within its first "
-            f"{OCPI_ID_LENGTH}."
+            f"OCPI {id_name}) and ignore their case, and another {what} of this operator has "
+            f"a code with the same first {OCPI_ID_LENGTH} characters, ignoring case: change "
+            f"this code within its first {OCPI_ID_LENGTH}."
         ),
     )
 

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, IntegrityError, transaction
 
-from cpo_portal.db.values import ocpi_id_of
+from cpo_portal.db.values import ocpi_key
 from cpo_portal.models import Charger, Operator
 from offers.models import SessionChannel
 from offers.services import ReceivedSession, receive_sessions
@@ -69,22 +69,23 @@ class Outcome:
 
 class Matcher:
     """The operator's stations by OCPI Location id and chargers by EVSE uid (their codes'
-    OCPI ids, cpo_portal.db.values.ocpi_id_of, as roaming.services.locations publishes
-    them): two queries."""
+    OCPI ids, as roaming.services.locations publishes them), compared as OCPI compares
+    CiStrings, ignoring case (cpo_portal.db.values.ocpi_key): two queries."""
 
     def __init__(self, operator: Operator) -> None:
         chargers = Charger.objects.filter(operator=operator).select_related("station")
         self.chargers: dict[tuple[str, str], Charger] = {}
         self.stations: set[str] = set()
         for charger in chargers:
-            station_id = ocpi_id_of(charger.station.code)
+            station_id = ocpi_key(charger.station.code)
             self.stations.add(station_id)
-            self.chargers[station_id, ocpi_id_of(charger.code)] = charger
+            self.chargers[station_id, ocpi_key(charger.code)] = charger
 
     def charger(self, record: CdrRecord) -> Charger:
-        if record.location_id not in self.stations:
+        location_id, evse_uid = ocpi_key(record.location_id), ocpi_key(record.evse_uid)
+        if location_id not in self.stations:
             raise CdrRefused(f"cdr_location.id {record.location_id!r} is not one of our stations")
-        found = self.chargers.get((record.location_id, record.evse_uid))
+        found = self.chargers.get((location_id, evse_uid))
         if found is None:
             raise CdrRefused(
                 f"cdr_location.evse_uid {record.evse_uid!r} is not a charger at station "

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import DateTimeField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from cpo_portal.db.values import ocpi_id_of
+from cpo_portal.db.values import ocpi_id_of, ocpi_key
 from cpo_portal.models import Charger, Station
 from pricing.engine import format_datetime
 from pricing.models import Tariff
@@ -63,8 +63,10 @@ def published(operator_id: int) -> QuerySet[Station]:
 
 
 def find(operator_id: int, object_id: str) -> Station | None:
-    rows = published(operator_id).filter(code__startswith=object_id)
-    return next((s for s in rows if ocpi_id_of(s.code) == object_id), None)
+    """The published station with this OCPI id, ignoring case (ocpi_key)."""
+    rows = published(operator_id).filter(code__istartswith=object_id)
+    key = ocpi_key(object_id)
+    return next((s for s in rows if ocpi_key(s.code) == key), None)
 
 
 def tariff_codes(stations: Sequence[Station]) -> dict[int, str]:

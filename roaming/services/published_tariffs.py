@@ -42,9 +42,11 @@ def published(operator_id: int) -> QuerySet[Tariff]:
 
 
 def find(operator_id: int, object_id: str) -> Tariff | None:
-    """The published tariff with this OCPI id, if there is one now."""
-    rows = published(operator_id).filter(code__startswith=object_id)
-    return next((t for t in rows if ocpi_id(t) == object_id), None)
+    """The published tariff with this OCPI id, ignoring case (values.ocpi_key), if there is
+    one now."""
+    rows = published(operator_id).filter(code__istartswith=object_id)
+    key = values.ocpi_key(object_id)
+    return next((t for t in rows if values.ocpi_key(t.code) == key), None)
 
 
 def tariff_object(tariff: Tariff) -> dict[str, Any]:

@@ -25,9 +25,9 @@ assert len(SHARED) == 36
 
 def refusal(what: str, id_name: str) -> str:
     return (
-        f"Roaming partners see only a code's first 36 characters (its OCPI {id_name}), and "
-        f"another {what} of this operator has a code with the same first 36 characters: "
-        "change this code within its first 36."
+        f"Roaming partners see only a code's first 36 characters (its OCPI {id_name}) and "
+        f"ignore their case, and another {what} of this operator has a code with the same "
+        "first 36 characters, ignoring case: change this code within its first 36."
     )
 
 
@@ -77,6 +77,36 @@ def test_the_admin_refuses_a_charger_whose_code_shares_its_first_36_characters(c
     ChargerFactory(station=network.station_b, code=f"{SHARED}-2")
 
 
+def test_the_admin_refuses_codes_that_differ_only_in_case(client, network):
+    """OCPI ids are CiStrings: "ST-1" and "st-1" are one location (one EVSE) to a partner."""
+    StationFactory(operator=network.op_a, code="Delhi-CP-1")
+    ChargerFactory(station=network.station_a, code="Delhi-EV-1")
+    client.force_login(network.admin_a)
+    response = client.post(url("station", "add"), station_post(network.op_a, "delhi-cp-1"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        refusal("station", "location id")
+    ]
+    other_station = StationFactory(operator=network.op_a)
+    response = client.post(url("charger", "add"), charger_post(other_station, "DELHI-EV-1"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [refusal("charger", "EVSE uid")]
+    assert not Station.objects.filter(code="delhi-cp-1").exists()
+    assert not Charger.objects.filter(code="DELHI-EV-1").exists()
+
+
+def test_codes_differing_only_in_case_cannot_both_be_stored(network):
+    """Saved without full_clean(), the database refuses them."""
+    StationFactory(operator=network.op_a, code="Delhi-CP-1")
+    ChargerFactory(station=network.station_a, code="Delhi-EV-1")
+    for factory, code, where in (
+        (StationFactory, "DELHI-cp-1", {"operator": network.op_a}),
+        (ChargerFactory, "delhi-ev-1", {"station": network.station_a}),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            factory(code=code, **where)
+
+
 def test_codes_differing_only_after_36_characters_cannot_both_be_stored(network):
     """Saved without full_clean() (factories save directly), the database refuses them."""
     StationFactory(operator=network.op_a, code=f"{SHARED}-1")
@@ -105,7 +135,7 @@ def test_a_migration_names_the_rows_that_share_a_unique_value(network):
     )
 
 
-@pytest.mark.parametrize("code", [f"{SHARED}-2", "a-charger-01"])
+@pytest.mark.parametrize("code", [f"{SHARED}-2", "a-charger-01", "A-Charger-01"])
 def test_the_station_page_refuses_a_charger_whose_code_clashes_in_words(client, network, code):
     """The station's chargers on its page have no operator field: their codes are checked
     against the operator's other chargers all the same, never a 500."""
@@ -129,9 +159,13 @@ def test_the_station_page_refuses_a_charger_whose_code_clashes_in_words(client, 
     assert Charger.objects.filter(station=station).count() == 1
 
 
-def test_the_station_page_refuses_two_new_chargers_that_clash_with_each_other(client, network):
-    """Two rows sent together whose codes share their first 36 characters, and no stored
-    charger's: the second is refused in words, nothing is stored (it was a 500)."""
+@pytest.mark.parametrize("second", [f"{SHARED}-2", f"{SHARED.upper()}-1"])
+def test_the_station_page_refuses_two_new_chargers_that_clash_with_each_other(
+    client, network, second
+):
+    """Two rows sent together whose codes share their first 36 characters (ignoring case),
+    and no stored charger's: the second is refused in words, nothing is stored (it was a
+    500)."""
     station = network.station_a
 
     def row(n: int, code: str) -> dict:
@@ -148,7 +182,7 @@ def test_the_station_page_refuses_two_new_chargers_that_clash_with_each_other(cl
         "chargers-0-code": "a-charger-01", "chargers-0-name": "Charger",
         "chargers-0-power_kw": "30", "chargers-0-power_type": "AC_3_PHASE",
         "chargers-0-charging_speed": "FAST", "chargers-0-status": "Available",
-    } | row(1, f"{SHARED}-1") | row(2, f"{SHARED}-2")  # fmt: skip
+    } | row(1, f"{SHARED}-1") | row(2, second)  # fmt: skip
     client.force_login(network.admin_a)
     response = client.post(url("station", "change", station.pk), data)
     assert response.status_code == 200
