@@ -15,7 +15,7 @@ from cpo_portal.db import values
 from cpo_portal.models import Stamp
 
 id_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,254}$",
+    r"\A[A-Za-z0-9][A-Za-z0-9._:\-/]{0,254}\Z",
     "Use letters, digits and . _ : - / (no spaces, no '|', no quotes).",
 )
 

@@ -15,7 +15,7 @@ from cpo_portal.db.validation import PlainTextModel
 from .operators import Operator, validate_time_zone
 
 code_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$",
+    r"\A[A-Za-z0-9][A-Za-z0-9._\-]{0,63}\Z",
     "Use letters, digits, dots, hyphens and underscores (like pe-charging-01).",
 )
 positive_kw = MinValueValidator(Decimal("0.1"), "Power rating must be positive.")

@@ -16,10 +16,10 @@ from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.db.values import currency_code, gst, share
 
 provider_id_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9.\-]{1,99}$",
+    r"\A[a-z0-9][a-z0-9.\-]{1,99}\Z",
     "Use lower-case letters, digits, dots and hyphens, like cpo1.com.",
 )
-GSTIN_PATTERN = r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$"
+GSTIN_PATTERN = r"\A[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]\Z"
 
 
 def validate_time_zone(value: str) -> None:

@@ -21,9 +21,9 @@ from .offer import Offer
 from .offer_checks import single_use_codes_refused
 
 code_text = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9\-]{2,39}$", "Use 3-40 letters, digits or hyphens."
+    r"\A[A-Za-z0-9][A-Za-z0-9\-]{2,39}\Z", "Use 3-40 letters, digits or hyphens."
 )
-prefix_text = RegexValidator(r"^[A-Za-z0-9]{0,12}$", "Use up to 12 letters or digits.")
+prefix_text = RegexValidator(r"\A[A-Za-z0-9]{0,12}\Z", "Use up to 12 letters or digits.")
 MAX_BATCH = work_limits.CODES_PER_BATCH
 
 

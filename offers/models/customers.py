@@ -21,7 +21,7 @@ from cpo_portal.models.network import code_validator
 
 from .choices import CreditKind
 
-key_text = RegexValidator(r"^[0-9a-f]{64}$", "A customer key is 64 hex digits (HMAC-SHA256).")
+key_text = RegexValidator(r"\A[0-9a-f]{64}\Z", "A customer key is 64 hex digits (HMAC-SHA256).")
 
 
 class Customer(PlainTextModel):

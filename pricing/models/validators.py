@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 slug_code = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$",
+    r"\A[A-Za-z0-9][A-Za-z0-9._\-]{0,63}\Z",
     "Use letters, digits, dots, hyphens and underscores (like peak-evening).",
 )
 
