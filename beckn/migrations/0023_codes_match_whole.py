@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beckn', '0021_dates_within_the_years'),
+        ('beckn', '0022_settled_start'),
     ]
 
     operations = [
