@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import JsonResponse
 
+from cpo_portal.db.values import ocpi_key
 from roaming.services import (
     credentials,
     envelope,
@@ -94,11 +95,16 @@ class LocationObject(OcpiView):
         if station is None:
             raise envelope.OcpiProblem(envelope.UNKNOWN_LOCATION, "Unknown location.", 404)
         data: dict[str, Any] | None = locations.objects([station])[0]
-        path = (("evses", "uid", evse_uid, "EVSE"), ("connectors", "id", connector_id, "connector"))
-        for key, field, wanted, what in path:
+        # an EVSE uid is a charger code's ocpi_key (unique per operator, ignoring case); a
+        # connector's id is unique per charger as written
+        path = (
+            ("evses", "uid", evse_uid, "EVSE", ocpi_key),
+            ("connectors", "id", connector_id, "connector", str),
+        )
+        for key, field, wanted, what, compared in path:
             if wanted is None or data is None:
                 break
-            data = next((item for item in data[key] if item[field] == wanted), None)
+            data = next((i for i in data[key] if compared(i[field]) == compared(wanted)), None)
             if data is None:
                 raise envelope.OcpiProblem(envelope.UNKNOWN_LOCATION, f"Unknown {what}.", 404)
         return answer(data)

@@ -43,4 +43,7 @@ def test_a_partner_asking_for_a_location_or_tariff_in_another_case_gets_ours(cli
     location = client.get("/ocpi/2.2.1/locations/st-1", headers=auth(token))
     assert location.status_code == 200
     assert location.json()["data"]["id"] == "ST-1"
+    evse = client.get("/ocpi/2.2.1/locations/st-1/EV-1", headers=auth(token))
+    assert evse.status_code == 200
+    assert evse.json()["data"]["uid"] == "Ev-1"
     assert published_tariffs.find(operator.pk, "PEAK-EVENING").code == "Peak-Evening"
