@@ -49,16 +49,10 @@ BASE_WORDS = {Base.ENERGY: "energy", Base.SERVICE_FEE: "the service fee", Base.G
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def pct(value: Decimal) -> str:
-    """An offer's percent exactly as typed, as quote titles and pages write it: 15 -> '15%',
-    12.50 -> '12.5%' (cpo_portal.formatting.digits.stated_percent)."""
-    return stated_percent(value)
-
-
 def benefit_text(benefit: Benefit, money: Money) -> str:
     """What the offer takes off, in one phrase."""
     if isinstance(benefit, PercentOff):
-        return f"{pct(benefit.percent)} off {BASE_WORDS[benefit.base]}"
+        return f"{stated_percent(benefit.percent)} off {BASE_WORDS[benefit.base]}"
     if isinstance(benefit, FixedOff):
         return f"{money(benefit.amount)} off {BASE_WORDS[benefit.base]}"
     if isinstance(benefit, RateOverride):
@@ -72,7 +66,7 @@ def benefit_text(benefit: Benefit, money: Money) -> str:
     if isinstance(benefit, ServiceFeeWaiver):
         if benefit.percent >= 100:
             return "service fee waived"
-        return f"{pct(benefit.percent)} off the service fee"
+        return f"{stated_percent(benefit.percent)} off the service fee"
     if isinstance(benefit, CreditDrawdown):
         return f"paid from prepaid credit ({benefit.account})"
     if isinstance(benefit, EnergyTradeTerms):

@@ -70,7 +70,7 @@ class Outcome:
 class Matcher:
     """The operator's stations by OCPI Location id and chargers by EVSE uid (their codes'
     OCPI ids, as roaming.services.locations publishes them), compared as OCPI compares
-    CiStrings, ignoring case (cpo_portal.db.values.ocpi_key): two queries."""
+    CiStrings, ignoring case (cpo_portal.db.values.ocpi_key): one query."""
 
     def __init__(self, operator: Operator) -> None:
         chargers = Charger.objects.filter(operator=operator).select_related("station")
