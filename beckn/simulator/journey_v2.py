@@ -17,17 +17,9 @@ from beckn.simulator.journey import (
     booked_start,
     describe_terms,
 )
-from beckn.simulator.receiver import Received
 
 
 class JourneyV2(Journey):
-    def checked(self, action: str, got: Received) -> dict[str, Any]:
-        if got.error:
-            raise JourneyFailed(f"on_{action}: {got.error}")
-        if "error" in got.body:
-            raise JourneyFailed(f"on_{action} error {got.body['error']}")
-        return got.body
-
     def run(self, plan: Plan) -> Result:
         start = booked_start(plan)
         end = start + dt.timedelta(hours=1)
