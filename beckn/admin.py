@@ -72,7 +72,10 @@ class ReadOnly(_AdminBase):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        """Every field but those excluded, then the admin's own (`readonly_fields`)."""
+        hidden = self.exclude or ()
+        fields = [f.name for f in self.model._meta.fields if f.name not in hidden]
+        return [*fields, *self.readonly_fields]
 
 
 def pretty(value) -> str:
@@ -102,9 +105,6 @@ class SigningKeyAdmin(ReadOnly, SuperuserOnly, admin.ModelAdmin):
     list_display = ["key_id", "is_active", "created_at", "retired_at"]
     exclude = ["private_key"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "private_key"]
-
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(JsonMedia, ReadOnly, SuperuserOnly, admin.ModelAdmin):
@@ -113,9 +113,7 @@ class InboundMessageAdmin(JsonMedia, ReadOnly, SuperuserOnly, admin.ModelAdmin):
     search_fields = ["bap_id", "message_id", "transaction_id"]
     date_hierarchy = "received_at"
     exclude = ["body"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*(f.name for f in self.model._meta.fields if f.name != "body"), "request"]
+    readonly_fields = ["request"]
 
     @admin.display(description="request body")
     def request(self, obj):
@@ -124,18 +122,14 @@ class InboundMessageAdmin(JsonMedia, ReadOnly, SuperuserOnly, admin.ModelAdmin):
 
 class DeliveryAttemptInline(ReadOnly, TenantInline):
     model = DeliveryAttempt
-    view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NOBODY
-    can_delete = False
 
 
 class OutboxInline(ReadOnly, TenantInline):
     model = Outbox
     fields = ["action", "state", "attempts", "created_at", "delivered_at"]
-    view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NOBODY
     show_change_link = True
-    can_delete = False
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -147,7 +141,6 @@ class OrderAdmin(ReadOnly, TenantAdmin):
     list_filter = ["operator", "state"]
     search_fields = ["order_id", "transaction_id", "bap_id", "charger_code"]
     date_hierarchy = "created_at"
-    view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NOBODY
     inlines = [OutboxInline]
 
@@ -166,9 +159,7 @@ class SelectQuoteAdmin(JsonMedia, ReadOnlyTenantAdmin):
     fields = ["bap_id", "transaction_id", "order", "charger", "total", "currency", "applied",
               "offer_ids", "offer_codes", "customer_key", "created_at", "updated_at",
               "quote_sent", "session_asked"]  # fmt: skip
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
+    readonly_fields = fields
 
     @admin.display(description="operator", ordering="charger__operator__name")
     def operator(self, obj: SelectQuote):
@@ -194,14 +185,11 @@ class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
     list_filter = ["action", "state"]
     search_fields = ["message_id", "transaction_id", "subscriber_id"]
     date_hierarchy = "created_at"
-    view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NETWORK_EDITORS  # only for the "send again" action
     inlines = [DeliveryAttemptInline]
     actions = ["send_again", "export_csv"]
     exclude = ["payload"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*(f.name for f in self.model._meta.fields if f.name != "payload"), "callback"]
+    readonly_fields = ["callback"]
 
     @admin.display(description="callback body")
     def callback(self, obj):
@@ -233,7 +221,6 @@ class DeliveryAttemptAdmin(ReadOnly, TenantAdmin):
     listed_roles = tenancy.NETWORK_EDITORS  # machinery, listed for operator admins
     list_display = ["started_at", "outbox", "number", "status_code", "outcome", "duration_ms"]
     list_filter = ["outcome"]
-    view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NOBODY
 
 
@@ -244,7 +231,6 @@ class CatalogServiceAdmin(TenantAdmin):
     list_display = ["operator", "cds_id", "active", "last_published_at"]
     list_filter = ["active"]
     readonly_fields = ["published_stamp", "catalogs_held", "published_to", "last_published_at"]
-    view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NETWORK_EDITORS
     actions = ["publish_now", "export_csv"]
 
@@ -277,16 +263,12 @@ class CatalogPublishAdmin(JsonMedia, ReadOnly, TenantAdmin):
     list_filter = ["status", "reason", "operator"]
     search_fields = ["message_id", "transaction_id", "cds_id"]
     date_hierarchy = "created_at"
-    view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NOBODY
     exclude = ["results"]
+    readonly_fields = ["delivery", "delivery_error", "cds_results"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("operator", "outbox")
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = [f.name for f in self.model._meta.fields if f.name != "results"]
-        return [*fields, "delivery", "delivery_error", "cds_results"]
 
     @admin.display(description="catalogs")
     def catalogs(self, obj):
