@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -52,33 +53,25 @@ class Vocabulary(models.TextChoices):
 class SubscriberQuerySet(models.QuerySet):
     """Bulk writes bump the registry version like single ones (Subscriber.save/delete)."""
 
-    def update(self, **kwargs: Any) -> int:
+    def _stamped(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """`write(*args, **kwargs)`, and the registry stamp renewed when it changed a row."""
         with transaction.atomic(using=self.db):
-            count = super().update(**kwargs)
-            if count:
+            result = write(*args, **kwargs)
+            if result[0] if isinstance(result, tuple) else result:  # delete: (count, ...)
                 Stamp.bump(Stamp.Kind.REGISTRY)
-        return count
+        return result
+
+    def update(self, **kwargs: Any) -> int:
+        return self._stamped(super().update, **kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        with transaction.atomic(using=self.db):
-            deleted = super().delete()
-            if deleted[0]:
-                Stamp.bump(Stamp.Kind.REGISTRY)
-        return deleted
+        return self._stamped(super().delete)
 
     def bulk_create(self, objs, *args: Any, **kwargs: Any):
-        with transaction.atomic(using=self.db):
-            created = super().bulk_create(objs, *args, **kwargs)
-            if created:
-                Stamp.bump(Stamp.Kind.REGISTRY)
-        return created
+        return self._stamped(super().bulk_create, objs, *args, **kwargs)
 
     def bulk_update(self, objs, *args: Any, **kwargs: Any) -> int:
-        with transaction.atomic(using=self.db):
-            count = super().bulk_update(objs, *args, **kwargs)
-            if count:
-                Stamp.bump(Stamp.Kind.REGISTRY)
-        return count
+        return self._stamped(super().bulk_update, objs, *args, **kwargs)
 
 
 class Subscriber(models.Model):
