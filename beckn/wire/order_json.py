@@ -10,6 +10,7 @@ order-initiated, order-confirmed, charging-started, charging-ended, order-cancel
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -233,23 +234,27 @@ def quoted_offers(order: Order, rejected: tuple[RejectedOffer, ...] = ()) -> lis
     return out
 
 
-def validated_offers(order: Order) -> list[dict[str, Any]]:
+def _staged(
+    order: Order, code: str, name: str, values: Callable[[AppliedOffer], list[tuple[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Each offer of the order with the stage's tag group (`code`, `name`) of `values`."""
     return [
-        _entry(
-            o,
-            tag_group(
-                "offer-validation",
-                [
-                    ("validated", True),
-                    ("discount-applied", as_text(o.discount)),
-                    *_code(o, "offer-code"),
-                ],
-                name="Offer Validation",
-                names=OFFER_TAG_NAMES,
-            ),
-        )
+        _entry(o, tag_group(code, values(o), name=name, names=OFFER_TAG_NAMES))
         for o in order.held_offers
     ]
+
+
+def validated_offers(order: Order) -> list[dict[str, Any]]:
+    return _staged(
+        order,
+        "offer-validation",
+        "Offer Validation",
+        lambda o: [
+            ("validated", True),
+            ("discount-applied", as_text(o.discount)),
+            *_code(o, "offer-code"),
+        ],
+    )
 
 
 def _reversal(o: AppliedOffer) -> list[tuple[str, Any]]:
@@ -260,60 +265,49 @@ def _reversal(o: AppliedOffer) -> list[tuple[str, Any]]:
 
 
 def redeemed_offers(order: Order) -> list[dict[str, Any]]:
-    return [
-        _entry(
-            o,
-            tag_group(
-                "offer-redemption",
-                [
-                    ("redeemed", o.reversed is None),  # a cancelled order's offer is not
-                    ("redemption-ref", order.order_id or ""),
-                    ("discount-applied", as_text(o.discount)),
-                    *_code(o, "offer-code"),
-                    *_reversal(o),
-                ],
-                name="Offer Redemption",
-                names=OFFER_TAG_NAMES,
-            ),
-        )
-        for o in order.held_offers
-    ]
+    return _staged(
+        order,
+        "offer-redemption",
+        "Offer Redemption",
+        lambda o: [
+            ("redeemed", o.reversed is None),  # a cancelled order's offer is not
+            ("redemption-ref", order.order_id or ""),
+            ("discount-applied", as_text(o.discount)),
+            *_code(o, "offer-code"),
+            *_reversal(o),
+        ],
+    )
 
 
 def used_offers(order: Order, energy_cost: Decimal) -> list[dict[str, Any]]:
-    out = []
-    for o in order.held_offers:
-        discount = o.discount
-        share = (
+    def share(discount: Decimal) -> str:
+        return (
             plain((discount / energy_cost * 100).quantize(Decimal("0.01"))) if energy_cost else "0"
         )
-        values = [
+
+    return _staged(
+        order,
+        "offer-usage",
+        "Offer Usage Details",
+        lambda o: [
             ("offer-applied", True),
-            ("discount-amount", as_text(discount)),
-            ("savings-percentage", share),
+            ("discount-amount", as_text(o.discount)),
+            ("savings-percentage", share(o.discount)),
             *_code(o, "offer-code-used"),
-        ]
-        group = tag_group("offer-usage", values, name="Offer Usage Details", names=OFFER_TAG_NAMES)
-        out.append(_entry(o, group))
-    return out
+        ],
+    )
 
 
 def reversed_offers(order: Order) -> list[dict[str, Any]]:
-    return [
-        _entry(
-            o,
-            tag_group(
-                "offer-reversal",
-                [
-                    ("reversed", True),
-                    ("amount-reversed", as_text(o.discount if o.reversed is None else o.reversed)),
-                ],
-                name="Offer Reversal",
-                names=OFFER_TAG_NAMES,
-            ),
-        )
-        for o in order.held_offers
-    ]
+    return _staged(
+        order,
+        "offer-reversal",
+        "Offer Reversal",
+        lambda o: [
+            ("reversed", True),
+            ("amount-reversed", as_text(o.discount if o.reversed is None else o.reversed)),
+        ],
+    )
 
 
 def next_offer(
