@@ -29,5 +29,10 @@ def digest(value: Any) -> str:
     """What `value` holds, as a short hex digest that does not depend on the order of its
     keys: the same for equal values, whatever process made them (the change record keeps
     them in the database, so their text never changes)."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.sha256(canonical(value)).hexdigest()[:32]
+
+
+def canonical(value: Any) -> bytes:
+    """`value` as JSON with its keys sorted, no whitespace, in UTF-8: the same bytes for
+    equal values (what a digest of a value is taken over)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

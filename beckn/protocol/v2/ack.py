@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +30,7 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
+from beckn.protocol.json_text import canonical
 from beckn.protocol.signature_header import (
     ALGORITHM,
     SignatureError,
@@ -41,10 +41,6 @@ from beckn.protocol.signing import digest, signing_key
 
 COUNTER_HEADERS = "(created) (expires) digest (request-digest) (message-id)"
 VALIDITY = timedelta(minutes=5)
-
-
-def canonical(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def as_v2_error(error: dict[str, Any]) -> dict[str, Any]:
