@@ -40,7 +40,7 @@ from beckn.protocol.timefmt import format_timestamp
 from beckn.protocol.v2.schema import CONTEXTS
 from beckn.wire.offer_json import offered_rate
 from beckn.wire.v2 import service
-from beckn.wire.v2.contract import add_on_offer_id, add_on_price, energy_trade_bag, list_price_id
+from beckn.wire.v2.contract import add_on_offer, energy_trade_bag, list_price_id
 from cpo_portal.models import Charger, Operator
 
 
@@ -193,31 +193,12 @@ def _add_ons(offering: Offering) -> list[dict[str, Any]]:
     for charger in offering.chargers:
         for line in offering.add_ons.get(charger.station_id) or ():
             found.setdefault(line.add_on_id, (line, []))[1].append(charger.code)
-    offers = []
-    for line, chargers in found.values():
-        descriptor: dict[str, Any] = {"name": line.name, "code": "ADD_ON"}
-        if line.description:
-            descriptor["shortDesc"] = line.description
-        price = add_on_price(line, offering.operator.currency)
-        offers.append(
-            {
-                "id": add_on_offer_id(line.add_on_id),
-                "descriptor": descriptor,
-                "provider": {
-                    "id": offering.operator.code,
-                    "descriptor": {"name": offering.operator.name},
-                },
-                "resourceIds": chargers,
-                "considerations": [
-                    {
-                        "id": "add-on-price",
-                        "status": {"code": "LIST"},
-                        "considerationAttributes": price,
-                    }
-                ],
-            }
-        )
-    return offers
+    operator = offering.operator
+    provider = {"id": operator.code, "descriptor": {"name": operator.name}}
+    return [
+        add_on_offer(line, operator.currency, provider, chargers)
+        for line, chargers in found.values()
+    ]
 
 
 def catalog(offering: Offering, *, bpp_id: str, bpp_uri: str) -> dict[str, Any]:

@@ -92,6 +92,29 @@ def add_on_price(line: AddOnLine, currency: str) -> dict[str, Any]:
     }
 
 
+def add_on_offer(
+    line: AddOnLine, currency: str, provider: dict[str, Any], chargers: list[str]
+) -> dict[str, Any]:
+    """An add-on's offer (`add-on:<id>`), as catalogs and orders show it: sold at
+    `chargers`, priced per one (add_on_price)."""
+    descriptor: dict[str, Any] = {"name": line.name, "code": "ADD_ON"}
+    if line.description:
+        descriptor["shortDesc"] = line.description
+    return {
+        "id": add_on_offer_id(line.add_on_id),
+        "descriptor": descriptor,
+        "provider": provider,
+        "resourceIds": chargers,
+        "considerations": [
+            {
+                "id": "add-on-price",
+                "status": {"code": "LIST"},
+                "considerationAttributes": add_on_price(line, currency),
+            }
+        ],
+    }
+
+
 def _add_on_commitment(order: Order, line: AddOnLine, status: str) -> dict[str, Any]:
     """An add-on of the order: a commitment at the order's charger under the add-on's
     offer (its price is a UNIT component of the order value)."""
@@ -99,19 +122,7 @@ def _add_on_commitment(order: Order, line: AddOnLine, status: str) -> dict[str, 
         "id": add_on_offer_id(line.add_on_id),
         "status": {"descriptor": {"code": COMMITMENT_STATUS[status]}},
         "resources": [{"id": order.charger_code, "quantity": {"unitQuantity": 1}}],
-        "offer": {
-            "id": add_on_offer_id(line.add_on_id),
-            "descriptor": {"name": line.name, "code": "ADD_ON"},
-            "provider": provider(order),
-            "resourceIds": [order.charger_code],
-            "considerations": [
-                {
-                    "id": "add-on-price",
-                    "status": {"code": "LIST"},
-                    "considerationAttributes": add_on_price(line, order.currency),
-                }
-            ],
-        },
+        "offer": add_on_offer(line, order.currency, provider(order), [order.charger_code]),
     }
 
 
