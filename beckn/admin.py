@@ -159,7 +159,9 @@ class SelectQuoteAdmin(JsonMedia, ReadOnlyTenantAdmin):
     fields = ["bap_id", "transaction_id", "order", "charger", "total", "currency", "applied",
               "offer_ids", "offer_codes", "customer_key", "created_at", "updated_at",
               "quote_sent", "session_asked"]  # fmt: skip
-    readonly_fields = fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     @admin.display(description="operator", ordering="charger__operator__name")
     def operator(self, obj: SelectQuote):
