@@ -40,7 +40,12 @@ from beckn.protocol.timefmt import format_timestamp
 from beckn.protocol.v2.schema import CONTEXTS
 from beckn.wire.offer_json import offered_rate
 from beckn.wire.v2 import service
-from beckn.wire.v2.contract import add_on_offer, energy_trade_bag, list_price_id
+from beckn.wire.v2.contract import (
+    add_on_offer,
+    charging_offer,
+    energy_trade_bag,
+    list_price_id,
+)
 from cpo_portal.models import Charger, Operator
 
 
@@ -57,14 +62,6 @@ def _price(
     if components:
         bag["components"] = components
     return bag
-
-
-def _charging_offer() -> dict[str, Any]:
-    return {
-        "@context": CONTEXTS["ChargingOffer"],
-        "@type": "ChargingOffer",
-        "tariffModel": "PER_KWH",
-    }
 
 
 def _provider(offering: Offering) -> dict[str, Any]:
@@ -114,7 +111,7 @@ def _list_price(
                 "considerationAttributes": _price(value, currency),
             }
         ],
-        "offerAttributes": _charging_offer(),
+        "offerAttributes": charging_offer(),
     }
 
 
@@ -181,7 +178,7 @@ def _promotion(
     if considerations:
         out["considerations"] = considerations
     out["offerAttributes"] = (
-        energy_trade_bag(offer.energy_trade) if offer.energy_trade else _charging_offer()
+        energy_trade_bag(offer.energy_trade) if offer.energy_trade else charging_offer()
     )
     return out
 

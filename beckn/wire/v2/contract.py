@@ -133,32 +133,25 @@ def provider(order: Order) -> dict[str, Any]:
 def _offer(order: Order) -> dict[str, Any]:
     applied = next((o for o in order.held_offers if o.discount > 0 or o.reversed), None)
     if applied is None:
-        return {
-            "id": list_price_id(order.charger_code),
-            "descriptor": {"name": "List price"},
-            "provider": provider(order),
-            "resourceIds": [order.charger_code],
-            "offerAttributes": {
-                "@context": CONTEXTS["ChargingOffer"],
-                "@type": "ChargingOffer",
-                "tariffModel": "PER_KWH",
-            },
-        }
-    offer: dict[str, Any] = {
-        "id": applied.offer_id,
-        "descriptor": {"name": applied.title},
+        offer_id, name, terms = list_price_id(order.charger_code), "List price", ""
+    else:
+        offer_id, name, terms = applied.offer_id, applied.title, applied.energy_trade
+    return {
+        "id": offer_id,
+        "descriptor": {"name": name},
         "provider": provider(order),
         "resourceIds": [order.charger_code],
+        "offerAttributes": energy_trade_bag(terms) if terms else charging_offer(),
     }
-    if applied.energy_trade:
-        offer["offerAttributes"] = energy_trade_bag(applied.energy_trade)
-    else:
-        offer["offerAttributes"] = {
-            "@context": CONTEXTS["ChargingOffer"],
-            "@type": "ChargingOffer",
-            "tariffModel": "PER_KWH",
-        }
-    return offer
+
+
+def charging_offer() -> dict[str, Any]:
+    """The ChargingOffer attributes of every offer but an energy trade's."""
+    return {
+        "@context": CONTEXTS["ChargingOffer"],
+        "@type": "ChargingOffer",
+        "tariffModel": "PER_KWH",
+    }
 
 
 def energy_trade_bag(terms: str) -> dict[str, Any]:
