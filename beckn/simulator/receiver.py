@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from beckn.protocol import errors
 from beckn.protocol.signing import SignatureError, verify_request
 from beckn.protocol.v2.ack import CounterSigner
 from beckn.simulator.loopback import LoopbackServer, Reply
 from cpo_portal.web import jsonlimits
 
-ACK = {"message": {"ack": {"status": "ACK"}}}
 KeyLookup = Callable[[str, str], str | None]
 
 
@@ -56,11 +56,7 @@ class CallbackReceiver(LoopbackServer):
             if self.script:
                 return self.script.pop(0)
         if error:
-            nack = {
-                "message": {"ack": {"status": "NACK"}},
-                "error": {"code": "30016", "message": error},
-            }
-            return 401, nack
+            return 401, errors.nack(errors.INVALID_SIGNATURE, error)
         if isinstance(body, dict) and body.get("context", {}).get("version") == "2.0.0":
             ack: dict[str, Any] = {"status": "ACK"}  # 2.0's Ack, counter-signed with a key
             if self.countersigner is None:
@@ -68,7 +64,7 @@ class CallbackReceiver(LoopbackServer):
             ctx = body["context"]
             message_id = str(ctx.get("messageId", ctx.get("message_id", "")))
             return 200, self.countersigner.sign(ack, raw, message_id)
-        return 200, ACK
+        return 200, errors.ack()
 
     def _verify(self, raw: bytes, headers: dict[str, str]) -> tuple[str | None, str]:
         if self.lookup is None:

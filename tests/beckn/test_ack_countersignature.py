@@ -10,9 +10,10 @@ import json
 import pytest
 
 from beckn.models import DeliveryAttempt, OutboxState, Subscriber
+from beckn.protocol.errors import ack
 from beckn.protocol.signing import generate_keypair
 from beckn.protocol.v2.ack import CounterSigner
-from beckn.simulator.receiver import ACK, CallbackReceiver
+from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import sending
 from tests.beckn.bap import BPP_ID
 from tests.beckn.sending import make_row
@@ -90,9 +91,9 @@ def test_a_2_0_callback_answered_with_1_1_s_ack_is_no_receipt_when_one_is_requir
 ):
     """What is asked follows the callback we sent, not the shape of the answer."""
     settings.BECKN_REQUIRE_ACK_COUNTERSIGNATURE = True
-    bap_endpoint.script = [(200, ACK)]  # 1.1's Ack to a 2.0 callback: no counter-signature
+    bap_endpoint.script = [(200, ack())]  # 1.1's Ack to a 2.0 callback: no counter-signature
     state, error = sent(v2_callback(bap))
     assert state == OutboxState.REJECTED
     assert "1.1's Ack" in error and "no counter-signature" in error
-    bap_endpoint.script = [(200, ACK)]  # to a 1.1 callback it is the receipt 1.1 defines
+    bap_endpoint.script = [(200, ack())]  # to a 1.1 callback it is the receipt 1.1 defines
     assert sent(make_row(bap)) == (OutboxState.DELIVERED, "")

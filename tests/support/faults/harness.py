@@ -52,7 +52,8 @@ class Arrival:
 
 
 def receiver_class():
-    from beckn.simulator.receiver import ACK, CallbackReceiver
+    from beckn.protocol.errors import ack
+    from beckn.simulator.receiver import CallbackReceiver
 
     @dataclass
     class FaultyReceiver(CallbackReceiver):
@@ -102,7 +103,7 @@ def receiver_class():
                 self._release.wait(120)
             elif self.delay:
                 time.sleep(self.delay)
-            return (401, {"error": {"code": "30016", "message": error}}) if error else (200, ACK)
+            return (401, {"error": {"code": "30016", "message": error}}) if error else (200, ack())
 
         def count(self) -> int:
             with self.changed:
