@@ -5,13 +5,3 @@ process Django starts, not on importing this package: the pure modules below it
 (`cpo_portal.formatting`) are imported by the quote engine and the offer rules, which load
 no Django and no Celery. `celery -A cpo_portal` finds it as `cpo_portal.celery.app`.
 """
-
-from typing import Any
-
-
-def __getattr__(name: str) -> Any:
-    if name == "celery_app":
-        from .celery import app
-
-        return app
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
