@@ -18,58 +18,50 @@ from cpo_portal.models import Connector
 SHOWN = 20  # connectors named by W005; the rest are counted
 
 
+def _unless(safe: bool, message: str, hint: str, id: str) -> list[Warning]:
+    return [] if safe else [Warning(message, hint=hint, id=id)]
+
+
 @register(Tags.security, deploy=True)
 def check_customer_key_salt(app_configs, **kwargs) -> list[Warning]:
-    if settings.CUSTOMER_KEY_SALT != "customer:" + settings.SECRET_KEY:
-        return []
-    return [
-        Warning(
-            "CUSTOMER_KEY_SALT is derived from SECRET_KEY.",
-            hint="Set CUSTOMER_KEY_SALT once and never change it: rotating SECRET_KEY would "
-            "otherwise re-key every customer and orphan their offer usage.",
-            id="cpo_portal.W001",
-        )
-    ]
+    return _unless(
+        settings.CUSTOMER_KEY_SALT != "customer:" + settings.SECRET_KEY,
+        "CUSTOMER_KEY_SALT is derived from SECRET_KEY.",
+        "Set CUSTOMER_KEY_SALT once and never change it: rotating SECRET_KEY would "
+        "otherwise re-key every customer and orphan their offer usage.",
+        "cpo_portal.W001",
+    )
 
 
 @register(Tags.security, deploy=True)
 def check_login_throttling(app_configs, **kwargs) -> list[Warning]:
-    if settings.AXES_ENABLED:
-        return []
-    return [
-        Warning(
-            "Login throttling is off (AXES_ENABLED).",
-            hint="Unset AXES_ENABLED; unlock accounts with `manage.py axes_reset`.",
-            id="cpo_portal.W002",
-        )
-    ]
+    return _unless(
+        settings.AXES_ENABLED,
+        "Login throttling is off (AXES_ENABLED).",
+        "Unset AXES_ENABLED; unlock accounts with `manage.py axes_reset`.",
+        "cpo_portal.W002",
+    )
 
 
 @register(Tags.security, deploy=True)
 def check_csp_enforced(app_configs, **kwargs) -> list[Warning]:
-    if getattr(settings, "CONTENT_SECURITY_POLICY", None):
-        return []
-    return [
-        Warning(
-            "The content security policy is only reported, not enforced (CSP_REPORT_ONLY).",
-            hint="Use report-only to trial a change, then unset CSP_REPORT_ONLY.",
-            id="cpo_portal.W003",
-        )
-    ]
+    return _unless(
+        bool(getattr(settings, "CONTENT_SECURITY_POLICY", None)),
+        "The content security policy is only reported, not enforced (CSP_REPORT_ONLY).",
+        "Use report-only to trial a change, then unset CSP_REPORT_ONLY.",
+        "cpo_portal.W003",
+    )
 
 
 @register(Tags.security, Tags.caches, deploy=True)
 def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
-    if settings.CACHE_URL:
-        return []
-    return [
-        Warning(
-            "No shared cache (CACHE_URL): each web process keeps its own Beckn rate-limit "
-            "counters and registry lookups.",
-            hint="Set CACHE_URL=redis://host:6379/1.",
-            id="cpo_portal.W004",
-        )
-    ]
+    return _unless(
+        bool(settings.CACHE_URL),
+        "No shared cache (CACHE_URL): each web process keeps its own Beckn rate-limit "
+        "counters and registry lookups.",
+        "Set CACHE_URL=redis://host:6379/1.",
+        "cpo_portal.W004",
+    )
 
 
 @register(Tags.database)
@@ -87,16 +79,13 @@ def check_connector_ids(app_configs, databases=None, **kwargs) -> list[Warning]:
             flaw = ocpi_id_flaw(connector_id)
             if flaw is not None:
                 bad.append(f"{operator} charger {charger}: connector {connector_id!r} {flaw}")
-    if not bad:
-        return []
     more = f"; and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
-    return [
-        Warning(
-            f"{len(bad)} connector id(s) published to roaming partners in OCPI Locations "
-            f"are not OCPI ids: {'; '.join(bad[:SHOWN])}{more}.",
-            hint=f"Change each id, on its charger's admin page, to ASCII letters, digits and "
-            f"{OCPI_ID_MARKS} only, and tell the roaming partners: a CDR naming the old id "
-            "is refused. No id is changed for you.",
-            id="cpo_portal.W005",
-        )
-    ]
+    return _unless(
+        not bad,
+        f"{len(bad)} connector id(s) published to roaming partners in OCPI Locations "
+        f"are not OCPI ids: {'; '.join(bad[:SHOWN])}{more}.",
+        f"Change each id, on its charger's admin page, to ASCII letters, digits and "
+        f"{OCPI_ID_MARKS} only, and tell the roaming partners: a CDR naming the old id "
+        "is refused. No id is changed for you.",
+        "cpo_portal.W005",
+    )
