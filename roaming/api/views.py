@@ -67,26 +67,26 @@ class Credentials(OcpiView):
         return answer()
 
 
+def _page(request, rows: Any, field: str, module: str, objects: Any):
+    """One page of a sender interface's objects, with OCPI's paging headers."""
+    ask = pages.read(request.query_params)
+    rows = pages.window(rows, ask, field)
+    total = rows.count()
+    page = list(rows[ask.offset : ask.offset + ask.limit])
+    base = f"{parties.version_url()}/{module}"
+    return answer(objects(page), pages.headers(ask, total, base))
+
+
 class TariffList(OcpiView):
     def get(self, request):
-        ask = pages.read(request.query_params)
-        rows = pages.window(
-            published_tariffs.published(self.partner.operator_id), ask, "updated_at"
-        )
-        total = rows.count()
-        page = rows[ask.offset : ask.offset + ask.limit]
-        base = f"{parties.version_url()}/tariffs"
-        return answer(published_tariffs.objects(page), pages.headers(ask, total, base))
+        rows = published_tariffs.published(self.partner.operator_id)
+        return _page(request, rows, "updated_at", "tariffs", published_tariffs.objects)
 
 
 class LocationList(OcpiView):
     def get(self, request):
-        ask = pages.read(request.query_params)
-        rows = pages.window(locations.published(self.partner.operator_id), ask, "ocpi_updated")
-        total = rows.count()
-        page = list(rows[ask.offset : ask.offset + ask.limit])
-        base = f"{parties.version_url()}/locations"
-        return answer(locations.objects(page), pages.headers(ask, total, base))
+        rows = locations.published(self.partner.operator_id)
+        return _page(request, rows, "ocpi_updated", "locations", locations.objects)
 
 
 class LocationObject(OcpiView):
