@@ -58,20 +58,14 @@ def parse_datetime(raw: str, name: str) -> dt.datetime:
 
 
 def read(params: Mapping[str, str]) -> PageAsk:
-    date_from = date_to = None
-    filters = []
-    if params.get("date_from"):
-        date_from = parse_datetime(params["date_from"], "date_from")
-        filters.append(("date_from", params["date_from"]))
-    if params.get("date_to"):
-        date_to = parse_datetime(params["date_to"], "date_to")
-        filters.append(("date_to", params["date_to"]))
+    filters = tuple((name, params[name]) for name in ("date_from", "date_to") if params.get(name))
+    dates = {name: parse_datetime(raw, name) for name, raw in filters}
     return PageAsk(
         offset=_whole(params, "offset", 0, MAX_OFFSET, 0),
         limit=_whole(params, "limit", 1, MAX_LIMIT, MAX_LIMIT),
-        date_from=date_from,
-        date_to=date_to,
-        filters=tuple(filters),
+        date_from=dates.get("date_from"),
+        date_to=dates.get("date_to"),
+        filters=filters,
     )
 
 
