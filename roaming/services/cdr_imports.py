@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
 from typing import Any
 
@@ -90,11 +90,6 @@ def decoded(raw: bytes) -> str:
     return raw.decode(ENCODING, ERRORS)
 
 
-def items(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """(line number, the CDR or a CdrRefused) for each non-blank line of JSON lines."""
-    return parsed(numbered_lines(lines))
-
-
 def array_items(text: str | bytes) -> list[tuple[int, Any]]:
     """(item number, the CDR) of a JSON array; CdrRefused when the file is not one."""
     if isinstance(text, str):
@@ -157,7 +152,7 @@ def import_file(
         except CdrRefused as refusal:
             return Totals(total=1, refused=1, errors=[f"the file: {refusal}"])
         return import_items(operator, numbered, "item", progress)
-    return import_items(operator, items(chain(head, stream)), "line", progress)
+    return import_items(operator, parsed(numbered_lines(chain(head, stream))), "line", progress)
 
 
 # -- the admin upload: parts on Celery --------------------------------------------------------
@@ -208,20 +203,12 @@ class Parts(chunked.Parts):
                 numbered, label = array_items(text), "item"
             except CdrRefused as refusal:
                 error = [f"the file: {refusal}"] if index == 0 else []
-                return {"total": 0, "imported": 0, "duplicates": 0, "refused": len(error),
-                        "errors": error}  # fmt: skip
+                return asdict(Totals(refused=len(error), errors=error))
             mine: Iterable[tuple[int, Any]] = _mine(numbered, index, chunks)
         else:  # only this part's lines are parsed
             lines, label = list(numbered_lines(text.splitlines())), "line"
             mine = parsed(_mine(lines, index, chunks))
-        totals = import_items(job.operator, mine, label, checkpoint)
-        return {
-            "total": totals.total,
-            "imported": totals.imported,
-            "duplicates": totals.duplicates,
-            "refused": totals.refused,
-            "errors": totals.errors,
-        }
+        return asdict(import_items(job.operator, mine, label, checkpoint))
 
     def finish(self, params: dict, results: Sequence[Any]) -> None:
         totals = Totals()
