@@ -8,7 +8,7 @@ import pycountry
 from django.conf import settings
 
 from cpo_portal.models import Operator
-from pricing.services import party_id as operator_party_id
+from pricing.services import party_id
 
 VERSION = "2.2.1"
 # A party's country code and party id as OCPI writes them: CiStrings, ASCII, compared
@@ -26,10 +26,6 @@ def country_code() -> str:
 def country_alpha3() -> str:
     country = pycountry.countries.get(alpha_2=country_code())
     return country.alpha_3 if country is not None else country_code()
-
-
-def party_id(operator: Operator) -> str:
-    return operator_party_id(operator)
 
 
 def versions_url() -> str:
