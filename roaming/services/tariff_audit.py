@@ -30,7 +30,7 @@ from typing import Any
 
 from django.db.models import Sum
 
-from cpo_portal import formatting
+from cpo_portal.formatting import money_text
 from offers.models import Redemption, RedemptionKind
 from pricing.engine import (
     ChargingPeriod,
@@ -133,10 +133,6 @@ def price(tariff: OcpiTariff, session: OcpiSession, time_zone: str) -> Decimal:
     return money(calculate(tariff, session, time_zone).total_excl_vat)  # half-up
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    return formatting.money_text(amount, currency)
-
-
 def _offer_discount(cdr: ReceivedCdr) -> Decimal:
     ref = cdr.authorization_reference
     if not ref:
@@ -161,14 +157,14 @@ def explain(cdr: ReceivedCdr, tariff: OcpiTariff, session: OcpiSession, ours: De
     gap = billed - ours
     discount = _offer_discount(cdr)
     if discount and ours - discount == billed:
-        return AuditCause.OFFER, f"our offers gave {_money(discount, money)} on its order"
+        return AuditCause.OFFER, f"our offers gave {money_text(discount, money)} on its order"
     surge = _surge(cdr)
     if surge and ours + surge == billed:
-        return AuditCause.SURGE, f"a surge of {_money(surge, money)} (not in the OCPI tariff)"
+        return AuditCause.SURGE, f"a surge of {money_text(surge, money)} (not in the OCPI tariff)"
     if any(p.parking for p in session.periods):
         without = price(tariff, session_of(cdr, parking=False), zone)
         if without == billed:
-            left = _money(ours - without, money)
+            left = money_text(ours - without, money)
             return AuditCause.PARKING, f"the bill leaves out {left} of parking time"
     try:
         even = constant_power_session(cdr.session_start, cdr.session_end, kwh=cdr.energy_kwh)
@@ -188,7 +184,7 @@ def explain(cdr: ReceivedCdr, tariff: OcpiTariff, session: OcpiSession, ours: De
         except (Unpriced, OcpiSessionError):
             continue
     sign = "more" if gap > 0 else "less"
-    return AuditCause.UNEXPLAINED, f"billed {_money(abs(gap), money)} {sign} than its tariff"
+    return AuditCause.UNEXPLAINED, f"billed {money_text(abs(gap), money)} {sign} than its tariff"
 
 
 def audit_one(cdr: ReceivedCdr) -> Finding:
