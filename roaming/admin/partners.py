@@ -12,7 +12,6 @@ the partner registered.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -251,6 +250,3 @@ class PushAttemptAdmin(ReadOnlyRows, TenantAdmin):
     list_filter = ["outcome", "method"]
     view_roles = tenancy.ALL_ROLES
     edit_roles = tenancy.NOBODY
-
-    def get_readonly_fields(self, request, obj=None) -> Any:
-        return [f.name for f in self.model._meta.fields]
