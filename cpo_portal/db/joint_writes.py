@@ -13,13 +13,15 @@ written here. Both writes of one statement succeed or fail together.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
+
+from cpo_portal.db.stamps import column
 
 M = TypeVar("M", bound=models.Model)
 
@@ -78,8 +80,8 @@ def create_with_history(
         marked, params = f", marked AS ({then[0]})", [*params, *then[1]]
     tracked = ", ".join(quote(f.column) for f in history.tracked_fields)
     names = ("history_date", "history_change_reason", "history_type", "history_user")
-    extra = ", ".join(quote(_column(history, name)) for name in names)
-    pk = quote(_column(model, model._meta.pk.name))
+    extra = ", ".join(quote(column(history, name)) for name in names)
+    pk = quote(column(model, model._meta.pk.name))
     sql = (
         f"WITH written AS ({insert} RETURNING *){marked} "  # noqa: S608 (names from the models, values parameters)
         f"INSERT INTO {quote(history._meta.db_table)} ({tracked}, {extra}) "
@@ -113,7 +115,3 @@ def insert_and_update(objs: Sequence[models.Model], update: tuple[str, list[Any]
         insert, params = insert_sql(objs, alias)
         cursor.execute(f"WITH written AS ({insert}) {update[0]}", [*params, *update[1]])
         return cursor.rowcount
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    return str(cast(models.Field, model._meta.get_field(name)).column)

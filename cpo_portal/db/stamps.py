@@ -24,7 +24,8 @@ from django.db.transaction import TransactionManagementError
 M = TypeVar("M", bound=models.Model)
 
 
-def _column(model: type[models.Model], name: str) -> str:
+def column(model: type[models.Model], name: str) -> str:
+    """The column of `model`'s field `name`, unquoted."""
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or not field.column:
         raise ValueError(f"{model.__name__}.{name} is not a column")
@@ -64,7 +65,7 @@ def update_where(model: type[models.Model], values: dict[str, Any], **key: Any) 
     sql = _UPDATES.get((model, sets, names, counts, alias))
     if sql is None:
         quote = connection.ops.quote_name
-        assign = ", ".join(f"{quote(_column(model, name))} = %s" for name in sets)
+        assign = ", ".join(f"{quote(column(model, name))} = %s" for name in sets)
         sql = _UPDATES[model, sets, names, counts, alias] = (
             f"UPDATE {quote(model._meta.db_table)} SET {assign} "  # noqa: S608 (names from the model, values parameters)
             f"WHERE {_where(model, names, counts, quote)}"
@@ -197,9 +198,9 @@ def _shape(model: type[models.Model], key: dict[str, Any]) -> tuple[tuple[str, .
 
 def _where(model: type[models.Model], names: tuple[str, ...], counts: tuple, quote: Any) -> str:
     return " AND ".join(
-        f"{quote(_column(model, name))} = %s"
+        f"{quote(column(model, name))} = %s"
         if count is None
-        else f"{quote(_column(model, name))} IN ({', '.join(['%s'] * count) or 'NULL'})"
+        else f"{quote(column(model, name))} IN ({', '.join(['%s'] * count) or 'NULL'})"
         for name, count in zip(names, counts, strict=True)
     )
 

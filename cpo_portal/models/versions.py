@@ -13,12 +13,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
 
 from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
 
-from cpo_portal.db.stamps import rows_of
+from cpo_portal.db.stamps import column, rows_of
 
 T = TypeVar("T")
 
@@ -202,10 +202,7 @@ class Stamp(models.Model):
         if connection.vendor != "postgresql":
             return None
         quote = connection.ops.quote_name
-        operator, kind, stamp = (
-            quote(str(cast(models.Field, cls._meta.get_field(name)).column))
-            for name in ("operator", "kind", "stamp")
-        )
+        operator, kind, stamp = (quote(column(cls, name)) for name in ("operator", "kind", "stamp"))
         sql = (
             f"(SELECT array_agg(ARRAY[{operator}::text, {kind}, {stamp}::text]) "  # noqa: S608 (names from the model, values parameters)
             f"FROM {quote(cls._meta.db_table)} WHERE {operator} IS NOT NULL "

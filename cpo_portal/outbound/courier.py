@@ -25,7 +25,7 @@ import random
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
@@ -58,12 +58,10 @@ def claim_many(sender: Sender, ids: Sequence[int], now: datetime) -> list[Any]:
     model = sender.model
     lease = now + timedelta(seconds=sender.options().lease)
     ops = connection.ops
-    meta = model._meta
     # names from the model, quoted; every value is a parameter
-    table = ops.quote_name(meta.db_table)
+    table = ops.quote_name(model._meta.db_table)
     pk, state, lease_col, holder, tries, due = (
-        ops.quote_name(str(cast(models.Field, meta.get_field(name)).column))
-        for name in CLAIM_COLUMNS
+        ops.quote_name(stamps.column(model, name)) for name in CLAIM_COLUMNS
     )
     marks = ", ".join(["%s"] * len(ids))
     sql = (
