@@ -57,11 +57,6 @@ def _kind(field: models.Field) -> str:
     return ""
 
 
-def _plain_number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
-
-
 def value_text(
     field: models.Field, value, currency: str, related: dict, row: models.Model | None = None
 ) -> str:
@@ -89,7 +84,7 @@ def value_text(
             return formatting.stated_percent_of_ratio(value)
         if kind == "percent":
             return stated_percent(value)
-        return _plain_number(value)
+        return format(value.normalize(), "f")
     if isinstance(value, dt.datetime):
         return formatting.local_time(value)
     if isinstance(value, dt.time):
@@ -97,7 +92,7 @@ def value_text(
     if isinstance(value, dt.date):
         return formatting.day(value)
     if isinstance(value, list) and not any(isinstance(v, list | dict) for v in value):
-        return day_list(value) if _is_days(field) else ", ".join(str(v) for v in value)
+        return day_list(value) if "day" in field.name else ", ".join(str(v) for v in value)
     if isinstance(value, list | dict):  # as the admin shows a JSON field
         return json.dumps(
             value, ensure_ascii=False, cls=getattr(field, "encoder", None), default=str
@@ -106,10 +101,6 @@ def value_text(
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _is_days(field: models.Field) -> bool:
-    return "day" in field.name
 
 
 def day_list(days: list) -> str:
