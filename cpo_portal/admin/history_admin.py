@@ -82,13 +82,11 @@ class AuditHistoryAdmin(SimpleHistoryAdmin):
         for name, options in fieldsets:
             rows = []
             for row in options.get("fields", ()):
-                kept = (
-                    [f for f in row if self._has_value(f)] if isinstance(row, list | tuple) else row
-                )
-                if isinstance(row, list | tuple) and kept:
-                    rows.append(tuple(kept))
-                elif not isinstance(row, list | tuple) and self._has_value(row):
-                    rows.append(row)
+                if not isinstance(row, list | tuple):
+                    if self._has_value(row):
+                        rows.append(row)
+                elif kept := tuple(f for f in row if self._has_value(f)):
+                    rows.append(kept)
             if rows:
                 shown.append((name, {**options, "fields": rows}))
         return shown
