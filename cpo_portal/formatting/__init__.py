@@ -48,11 +48,8 @@ def shown(value: Decimal | int | float | str | None, kind: str) -> Decimal | Non
     is a ratio, rounded to its kind's places of the percentage)."""
     if value is None:
         return None
-    number_ = Decimal(str(value))
-    if kind in ("percent", "percent_share"):
-        q = Decimal(1).scaleb(-(PLACES[kind] + 2))
-        return number_.quantize(q, rounding=ROUND_HALF_UP)
-    return number_.quantize(Decimal(1).scaleb(-PLACES.get(kind, 0)), rounding=ROUND_HALF_UP)
+    places = PLACES.get(kind, 0) + (2 if kind in ("percent", "percent_share") else 0)
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def change(
