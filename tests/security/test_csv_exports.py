@@ -47,7 +47,9 @@ def test_numbers_stay_numbers_and_the_rest_is_text(value, written):
 
 def test_the_writer_quotes_every_cell_of_every_row():
     out = io.StringIO()
-    csvsafe.writer(out).writerows([["=1", Decimal("-2.00"), "ok"], ["@x", "-7", None]])
+    writer = csvsafe.writer(out)
+    for row in [["=1", Decimal("-2.00"), "ok"], ["@x", "-7", None]]:
+        writer.writerow(row)
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
         ["'=1", "-2.00", "ok"],
         ["'@x", "-7", ""],
