@@ -55,24 +55,27 @@ class Answer:
         return f"HTTP {self.http_status}, OCPI status {self.status_code}"
 
 
-def request_headers(token: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The headers of a call with our token (and the routing headers given)."""
-    return {
+def prepare(
+    token: str, payload: Any = None, extra: dict[str, str] | None = None
+) -> tuple[bytes | None, dict[str, str]]:
+    """The body (the payload as JSON, None without one) and the headers of a call with our
+    token (and the routing headers given)."""
+    headers = {
         "Authorization": tokens.header(token),
         "X-Request-ID": str(uuid.uuid4()),
         "X-Correlation-ID": str(uuid.uuid4()),
         **(extra or {}),
     }
-
-
-def encode(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":")).encode()
+    if payload is None:
+        return None, headers
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return body, {**headers, "Content-Type": "application/json"}
 
 
 def options() -> dict[str, Any]:
     """The guarded client's arguments for a call to a partner."""
     return {
-        "allow_private": bool(getattr(settings, "OCPI_ALLOW_PRIVATE_PARTNERS", False)),
+        "allow_private": bool(settings.OCPI_ALLOW_PRIVATE_PARTNERS),
         "deadline": float(settings.OCPI_CALL_DEADLINE),
         "connect_timeout": CONNECT_TIMEOUT,
         "read_timeout": READ_TIMEOUT,
@@ -88,11 +91,7 @@ def call(
     headers: dict[str, str] | None = None,
 ) -> Answer:
     """One request to a partner. Raises PartnerCallError when no HTTP answer came."""
-    sent = request_headers(token, headers)
-    data = None
-    if payload is not None:
-        sent["Content-Type"] = "application/json"
-        data = encode(payload)
+    data, sent = prepare(token, payload, headers)
     started = time.monotonic()
     try:
         response = transport.request(method, url, body=data, headers=sent, **options())

@@ -75,15 +75,12 @@ class Pushes(senders.Sender):
     def request(self, push: Push) -> senders.Request:
         partner = self.partner(push)
         method, payload = request_for(push, partner.operator_id)
-        body = None if payload is None else client.encode(payload)
         try:
             token = tokens.unseal(partner.outbound_token)
         except tokens.TokenError as exc:
             raise senders.NotReady(str(exc)) from exc
         route = parties.routing_headers(partner.operator, partner.country_code, partner.party_id)
-        headers = client.request_headers(token, route)
-        if body is not None:
-            headers["Content-Type"] = "application/json"
+        body, headers = client.prepare(token, payload, route)
         sent = "" if body is None else body.decode()
         return senders.Request(method, body, headers, extra={"body": sent})
 
