@@ -20,7 +20,7 @@ PARTY_ID = "[A-Za-z0-9]{3}"
 
 
 def country_code() -> str:
-    return str(getattr(settings, "OCPI_COUNTRY_CODE", "IN")).upper()
+    return str(settings.OCPI_COUNTRY_CODE).upper()
 
 
 def country_alpha3() -> str:

@@ -57,7 +57,7 @@ def seal(token: str) -> str:
 
 def unseal(sealed: str) -> str:
     raw = base64.b64decode(sealed)
-    for secret in (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())):
+    for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
         try:
             return _box(secret).decrypt(raw).decode()
         except CryptoError:
