@@ -180,25 +180,26 @@ def _int(text: str) -> int:
     return int(check_number(text))
 
 
+def _in_range(value: Any, fits: bool, text: str, what: str = "number") -> Any:
+    if not fits:
+        raise JsonLimitError(f"written with the {what} {text[:30]}, which is out of range")
+    return value
+
+
 def _float(text: str) -> float:
     value = float(check_number(text))
-    if not math.isfinite(value):  # 1e999: JSON, but no float holds it
-        raise JsonLimitError(f"written with the number {text[:30]}, which is out of range")
-    return value
+    return _in_range(value, math.isfinite(value), text)  # 1e999: JSON, but no float holds it
 
 
 def _int64(text: str) -> int:
     value = _int(text)
-    if not -(2**63) <= value < 2**64:
-        raise JsonLimitError(f"written with the integer {text[:30]}, which is out of range")
-    return value
+    return _in_range(value, -(2**63) <= value < 2**64, text, "integer")
 
 
 def _decimal(text: str) -> Decimal:
     value = Decimal(check_number(text))
-    if abs(value.adjusted()) > MAX_NUMBER_CHARS:  # 1e999999 is short, but not its digits
-        raise JsonLimitError(f"written with the number {text[:30]}, which is out of range")
-    return value
+    # 1e999999 is short, but not its digits
+    return _in_range(value, abs(value.adjusted()) <= MAX_NUMBER_CHARS, text)
 
 
 def _no_constant(name: str) -> Any:
