@@ -35,9 +35,10 @@ bench/results/retention.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -111,37 +112,27 @@ def prune(now: datetime, kept: timedelta | None = None, batch: int = PRUNE_BATCH
     # within what the database takes (SQLite as Django configures it: 999)
     limit = connection.features.max_query_params
     batch = min(batch, limit - 1) if limit else batch
-    callbacks = attempts = requests = 0
-    for _ in range(MAX_BATCHES):
-        ids = batch_of(old_callbacks(cutoff), batch)
-        with transaction.atomic():
-            attempts += _delete_callbacks(ids)
-        callbacks += len(ids)
-        if len(ids) < batch:
-            break
-    for _ in range(MAX_BATCHES):
-        ids = batch_of(old_requests(cutoff), batch)
-        with transaction.atomic():
-            Outbox.objects.filter(inbound_id__in=ids).update(inbound=None)
-            _delete(InboundMessage, "id", ids)
-        requests += len(ids)
-        if len(ids) < batch:
-            break
-    quotes = _prune_in_batches(old_quotes(cutoff), SelectQuote, batch)
-    changes = _prune_in_batches(old_changes(cutoff), CatalogChange, batch)
+    callbacks, attempts = _in_batches(old_callbacks(cutoff), batch, _delete_callbacks)
+    requests, _ = _in_batches(old_requests(cutoff), batch, _delete_requests)
+    quotes, _ = _in_batches(old_quotes(cutoff), batch, partial(_delete, SelectQuote, "id"))
+    changes, _ = _in_batches(old_changes(cutoff), batch, partial(_delete, CatalogChange, "id"))
     return Pruned(requests, callbacks, attempts, quotes, changes)
 
 
-def _prune_in_batches(rows: models.QuerySet, model: type[models.Model], batch: int) -> int:
-    done = 0
+def _in_batches(
+    rows: models.QuerySet, batch: int, delete: Callable[[list[int]], int]
+) -> tuple[int, int]:
+    """`rows` deleted by `delete`, `batch` ids a transaction, for at most MAX_BATCHES: how
+    many, and what `delete` counted."""
+    done = counted = 0
     for _ in range(MAX_BATCHES):
         ids = batch_of(rows, batch)
         with transaction.atomic():
-            _delete(model, "id", ids)
+            counted += delete(ids)
         done += len(ids)
         if len(ids) < batch:
             break
-    return done
+    return done, counted
 
 
 def old_quotes(cutoff: datetime) -> models.QuerySet[SelectQuote]:
@@ -186,6 +177,12 @@ def _delete_callbacks(ids: list[int]) -> int:
     Outbox.history.model.objects.filter(id__in=ids).delete()
     _delete(Outbox, "id", ids)
     return attempts
+
+
+def _delete_requests(ids: list[int]) -> int:
+    """The requests, their callbacks (an order's, kept) left pointing at none."""
+    Outbox.objects.filter(inbound_id__in=ids).update(inbound=None)
+    return _delete(InboundMessage, "id", ids)
 
 
 def _delete(model: type[models.Model], column: str, values: Sequence[int]) -> int:
