@@ -32,10 +32,6 @@ class Recovery:
     currency: str
     recovered: tuple[tuple[str, Decimal], ...] = ()  # offer id, amount
 
-    @property
-    def total(self) -> Decimal:
-        return sum((amount for _, amount in self.recovered), Decimal("0"))
-
 
 @dataclass(frozen=True, slots=True)
 class RejectedOffer:
