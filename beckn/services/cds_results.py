@@ -12,7 +12,7 @@ from typing import Any
 from beckn import conf
 from beckn.models import CatalogPublish, PublishStatus, SubscriberType
 from beckn.protocol import errors
-from beckn.protocol.signing import SignatureError, verify_request
+from beckn.protocol.signing import SignatureError
 from beckn.services import registry
 from beckn.services.answers import Answer, Refusal, parsed, said_message_id
 
@@ -21,11 +21,6 @@ ON_PUBLISH = "catalog/on_publish"
 
 def _nack(status: int, error: errors.BecknError, message: str) -> Answer:
     return Answer(status, errors.nack(error, message))
-
-
-def _lookup(subscriber_id: str, key_id: str) -> str | None:
-    entry = registry.find(subscriber_id, key_id)
-    return entry.public_key if entry is not None else None
 
 
 class NotACds(Exception):
@@ -37,18 +32,10 @@ def _verified_cds(raw: bytes, headers: Mapping[str, str], now: datetime) -> str 
     signatures are not checked (development only). SignatureError, NotACds."""
     if not conf.get("BECKN_VERIFY_SIGNATURES"):
         return None
-    verified = verify_request(
-        raw,
-        headers.get("Authorization", ""),
-        lookup=_lookup,
-        now=int(now.timestamp()),
-        max_skew=conf.get("BECKN_SIGNATURE_MAX_SKEW"),
-        max_lifetime=conf.get("BECKN_SIGNATURE_MAX_LIFETIME"),
-    )
-    entry = registry.find(verified.subscriber_id, verified.key_id)
-    if entry is None or entry.type != SubscriberType.CDS:
-        raise NotACds(f"{verified.subscriber_id} is not a registered CDS")
-    return verified.subscriber_id
+    entry = registry.signer_of(raw, headers.get("Authorization", ""), now)
+    if entry.type != SubscriberType.CDS:
+        raise NotACds(f"{entry.subscriber_id} is not a registered CDS")
+    return entry.subscriber_id
 
 
 def _reasons(result: Mapping[str, Any]) -> str:

@@ -42,7 +42,7 @@ from beckn.protocol.context import (
     parse_timestamp,
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
-from beckn.protocol.signing import SignatureError, digest, verify_request
+from beckn.protocol.signing import SignatureError, digest
 from beckn.protocol.v2 import context as v2_context
 from beckn.protocol.v2 import deg_shape
 from beckn.services import (
@@ -223,30 +223,13 @@ class _Signer:
 def _verify(raw: bytes, headers: Mapping[str, str], now: datetime) -> _Signer | None:
     if not conf.get("BECKN_VERIFY_SIGNATURES"):
         return None
-    header = headers.get("Authorization", "")
-    found: dict[str, registry.Entry] = {}
-
-    def lookup(subscriber_id: str, key_id: str) -> str | None:
-        entry = registry.find(subscriber_id, key_id)
-        if entry is not None:
-            found["entry"] = entry
-        return entry.public_key if entry is not None else None
-
     try:
-        verified = verify_request(
-            raw,
-            header,
-            lookup=lookup,
-            now=int(now.timestamp()),
-            max_skew=conf.get("BECKN_SIGNATURE_MAX_SKEW"),
-            max_lifetime=conf.get("BECKN_SIGNATURE_MAX_LIFETIME"),
-        )
+        entry = registry.signer_of(raw, headers.get("Authorization", ""), now)
     except SignatureError as exc:
         raise Refusal(errors.INVALID_SIGNATURE, f"signature refused: {exc}") from None
-    entry = found["entry"]
     _check_registered_as_a_bap(entry)
     per_minute = ratelimit.limit_for(entry.rate_limit)
-    return _Signer(verified.subscriber_id, verified.key_id, per_minute)
+    return _Signer(entry.subscriber_id, entry.key_id, per_minute)
 
 
 def _check_registered_as_a_bap(entry: registry.Entry) -> None:

@@ -30,6 +30,7 @@ from beckn.models import (
     SubscriberStatus,
     Vocabulary,
 )
+from beckn.protocol.signing import verify_request
 from beckn.services import reconnect
 from cpo_portal.models import Checked, Stamp
 from cpo_portal.outbound import transport
@@ -170,6 +171,28 @@ def callback_target(subscriber_id: str, action: str, *, fresh: bool = False) -> 
     """Where an on_<action> callback to the subscriber goes: <registered url>/<action>."""
     base = callback_url(subscriber_id, fresh=fresh)
     return f"{base.rstrip('/')}/{action}" if base else None
+
+
+def signer_of(raw: bytes, authorization: str, now: datetime) -> Entry:
+    """The registry entry whose key signed `raw` (the Authorization header checked within
+    BECKN_SIGNATURE_MAX_SKEW and _MAX_LIFETIME); SignatureError when none did."""
+    found: list[Entry] = []
+
+    def lookup(subscriber_id: str, key_id: str) -> str | None:
+        entry = find(subscriber_id, key_id)
+        if entry is not None:
+            found.append(entry)
+        return entry.public_key if entry is not None else None
+
+    verify_request(
+        raw,
+        authorization,
+        lookup=lookup,
+        now=int(now.timestamp()),
+        max_skew=conf.get("BECKN_SIGNATURE_MAX_SKEW"),
+        max_lifetime=conf.get("BECKN_SIGNATURE_MAX_LIFETIME"),
+    )
+    return found[-1]
 
 
 def _cache_key(subscriber_id: str, key_id: str | None) -> str:
