@@ -35,7 +35,6 @@ from beckn.services import backlog, keys, registry, slow_baps
 from cpo_portal.outbound import courier, senders, sweep, transport
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
-FINAL_TRY = senders.Sender.final_try  # the last retry goes this long before the ttl runs out
 MAX_ANSWER_BYTES = 64 * 1024  # of a BAP's answer to a callback, read at most
 
 

@@ -101,7 +101,7 @@ def test_gives_up_when_the_ttl_runs_out(local, bap, settings):
     local.script = [(503, {}), (503, {})]
     row = make_row(bap, ttl_seconds=20)
     first = sending.deliver(row.pk)
-    final_try = row.expires_at - delivery.FINAL_TRY
+    final_try = row.expires_at - delivery.Callbacks.final_try
     assert (first.state, first.next_attempt_at) == (OutboxState.PENDING, final_try)
     result = sending.deliver(row.pk, now=final_try)
     assert result.state == OutboxState.EXPIRED
@@ -120,7 +120,7 @@ def test_a_retry_past_the_ttl_becomes_a_final_try_before_it(local, bap, settings
     row = make_row(bap, ttl_seconds=20)
     first = sending.deliver(row.pk)
     assert first.state == OutboxState.PENDING
-    assert first.next_attempt_at == row.expires_at - delivery.FINAL_TRY < row.expires_at
+    assert first.next_attempt_at == row.expires_at - delivery.Callbacks.final_try < row.expires_at
     assert sending.deliver(row.pk, now=first.next_attempt_at).state == OutboxState.DELIVERED
     assert len(local.received) == 2
 

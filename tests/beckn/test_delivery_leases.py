@@ -158,7 +158,7 @@ def test_a_dead_worker_s_callback_is_sent_again_inside_a_30_second_ttl(local, ba
     assert delivery.release_stuck(swept) == [row.pk]
     assert sending.deliver(row.pk, swept).state == OutboxState.DELIVERED
     row.refresh_from_db()
-    assert row.delivered_at < row.expires_at - delivery.FINAL_TRY
+    assert row.delivered_at < row.expires_at - delivery.Callbacks.final_try
 
 
 def test_a_worker_held_up_by_slow_baps_renews_its_lease(local, bap):
