@@ -96,12 +96,6 @@ def _key(bap_id: str) -> str:
     return caches["default"].make_key(f"beckn:pending:{bap_id}")
 
 
-def admit(bap_id: str, message_id: str, expires_at: datetime, now: datetime) -> int | None:
-    """None: admitted (counted until its callback is done). Otherwise the number of answers
-    the BAP is already waiting for, at or over the limit: refuse."""
-    return admit_many([Message(bap_id, message_id, expires_at)], now)[0]
-
-
 GROUP_MOST = 16  # messages in one shared admission call at most
 
 
@@ -158,9 +152,11 @@ def _call_for_queued(now: datetime) -> None:
 
 
 def admit_many(messages: Sequence[Message], now: datetime) -> list[int | None]:
-    """`admit` for several messages, in order, each first counted against its sender's
-    rate limit (RATE_LIMITED: over it, not admitted). With Redis, one script call for all
-    of them, in which each one admitted takes a place that the next one of its BAP sees."""
+    """Each message, in order, first counted against its sender's rate limit
+    (RATE_LIMITED: over it, not admitted), then admitted (None: counted until its callback
+    is done) or not (the number of answers its BAP already waits for, at or over the
+    limit). With Redis, one script call for all of them, in which each one admitted takes
+    a place that the next one of its BAP sees."""
     most = limit()
     if most <= 0 and not any(m.per_minute > 0 for m in messages):
         return [None] * len(messages)

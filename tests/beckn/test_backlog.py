@@ -84,19 +84,23 @@ def test_expired_and_undeliverable_callbacks_free_their_places(
     assert [select(client, network, bap).status_code for _ in range(3)] == [200, 200, 429]
 
 
+def admit(bap_id: str, message_id: str, expires_at: dt.datetime, now: dt.datetime) -> int | None:
+    return backlog.admit_one(backlog.Message(bap_id, message_id, expires_at), now)
+
+
 def test_in_redis_admission_is_counted_released_and_expires(redis_cache):
     now = timezone.now()
     later = now + dt.timedelta(minutes=5)
-    assert backlog.admit("bap-a", "m1", later, now) is None
-    assert backlog.admit("bap-a", "m1", later, now) is None  # a retry is not counted twice
-    assert backlog.admit("bap-a", "m2", now + dt.timedelta(seconds=5), now) is None
-    assert backlog.admit("bap-a", "m3", later, now) == 2
-    assert backlog.admit("bap-b", "m1", later, now) is None  # every BAP has its own limit
+    assert admit("bap-a", "m1", later, now) is None
+    assert admit("bap-a", "m1", later, now) is None  # a retry is not counted twice
+    assert admit("bap-a", "m2", now + dt.timedelta(seconds=5), now) is None
+    assert admit("bap-a", "m3", later, now) == 2
+    assert admit("bap-b", "m1", later, now) is None  # every BAP has its own limit
     backlog.release([("bap-a", "m1")])
-    assert backlog.admit("bap-a", "m3", later, now) is None
-    assert backlog.admit("bap-a", "m4", later, now) == 2
+    assert admit("bap-a", "m3", later, now) is None
+    assert admit("bap-a", "m4", later, now) == 2
     # m2's answer expires (its ttl): the place is free again, no release needed
-    assert backlog.admit("bap-a", "m4", later, now + dt.timedelta(seconds=6)) is None
+    assert admit("bap-a", "m4", later, now + dt.timedelta(seconds=6)) is None
 
 
 @pytest.mark.postgres

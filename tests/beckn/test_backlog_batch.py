@@ -28,7 +28,7 @@ def _row(message_id: str, bap_id: str = "bap-a") -> dict:
 def test_one_call_admits_a_batch_in_turn(redis_cache):
     now = timezone.now()
     later = now + dt.timedelta(minutes=5)
-    assert backlog.admit("bap-a", "m0", later, now) is None
+    assert backlog.admit_one(backlog.Message("bap-a", "m0", later), now) is None
     message = backlog.Message
     verdicts = backlog.admit_many(
         [
@@ -57,7 +57,8 @@ def test_the_same_call_counts_each_sender_s_rate(redis_cache):
     limited = backlog.RATE_LIMITED
     assert backlog.admit_many(messages, now) == [None, None, None, limited, limited]
     assert not ratelimit.allow("bap-a", 2)  # the same counter: 5 requests this minute
-    assert backlog.admit("bap-a", "m9", later, now) is None  # its third place of 10
+    third = backlog.Message("bap-a", "m9", later)  # its third place of 10
+    assert backlog.admit_one(third, now) is None
 
 
 @pytest.mark.postgres
@@ -73,7 +74,10 @@ def test_concurrent_requests_over_the_budget_get_exactly_the_budget_acked(
     redis_cache.BECKN_PENDING_RETRY_AFTER = 3
     later = timezone.now() + dt.timedelta(minutes=5)
     for message_id in ("old-1", "old-2"):
-        assert backlog.admit(bap.subscriber_id, message_id, later, timezone.now()) is None
+        assert (
+            backlog.admit_one(backlog.Message(bap.subscriber_id, message_id, later), timezone.now())
+            is None
+        )
     message = msgs.select(network.op_a.code, network.charger_a.code)
     signed = [bap.signed("select", message) for _ in range(12)]
     answers = race(
@@ -93,4 +97,7 @@ def test_concurrent_requests_over_the_budget_get_exactly_the_budget_acked(
         assert answer.headers["Retry-After"] == "3"  # type: ignore[union-attr]
     acked = {a.inbound_id for a in answers if a.status == 200}  # type: ignore[union-attr]
     assert set(InboundMessage.objects.values_list("pk", flat=True)) == acked
-    assert backlog.admit(bap.subscriber_id, "one-more", later, timezone.now()) == 5
+    assert (
+        backlog.admit_one(backlog.Message(bap.subscriber_id, "one-more", later), timezone.now())
+        == 5
+    )
