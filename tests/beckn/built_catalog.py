@@ -20,8 +20,7 @@ from django.db.models import Prefetch
 from beckn import conf
 from beckn.commerce_types import CommerceError, Offering
 from beckn.services import commerce, commerce_addons
-from beckn.services.publication import distance_km
-from beckn.services.publication.search import EARTH_RADIUS_KM
+from beckn.services.publication.search import EARTH_RADIUS_KM, distance_km
 from beckn.wire import catalog_parts
 from beckn.wire.catalog_layout import Layout
 from beckn.wire.request_parsing import SearchQuery

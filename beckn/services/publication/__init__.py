@@ -31,8 +31,7 @@ latitude), `providers` (one operator's provider and the offers current at a mome
 select, init and confirm), `search` (the chargers a search asks for, laid out).
 """
 
-from beckn.services.publication.network_rows import Rows, read_network
-from beckn.services.publication.providers import Epoch, Provider, Version
+from beckn.services.publication.providers import Provider, Version
 from beckn.services.publication.published import (
     KINDS,
     answered,
@@ -42,35 +41,19 @@ from beckn.services.publication.published import (
     published,
     taken,
 )
-from beckn.services.publication.search import (
-    WHOLE,
-    Found,
-    Offered,
-    box,
-    distance_km,
-    offerings,
-    search,
-    time_step,
-)
+from beckn.services.publication.search import WHOLE, offerings, search, time_step
 
 __all__ = [
     "KINDS",
     "WHOLE",
-    "Epoch",
-    "Found",
-    "Offered",
     "Provider",
-    "Rows",
     "Version",
     "answered",
-    "box",
     "chargers_and_stamps",
-    "distance_km",
     "forget",
     "offerings",
     "providers",
     "published",
-    "read_network",
     "search",
     "taken",
     "time_step",
