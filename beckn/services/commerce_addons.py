@@ -32,28 +32,21 @@ def add_ons_named(operator: Operator, codes: Collection[str]) -> set[str]:
     return add_on_codes(operator.pk, codes)
 
 
-def _recovery(reversal) -> Recovery:
-    return Recovery(reversal.currency, tuple((i, a) for i, a in reversal.recovered if a > 0))
-
-
-def take_out(
-    order_ref: str, codes: Iterable[str] | None, reason: str, *, delivered: bool = True
-) -> tuple[list[str], Recovery]:
-    """Take add-ons out of an order: cancelled by the buyer, or (delivered False) not
-    delivered. Combo offers that needed them are reversed, in part or in full. Returns
-    the add-on ids taken out and what was recovered."""
-    from offers.models import BookingState
+def take_out(order_ref: str, codes: Iterable[str], reason: str) -> tuple[list[str], Recovery]:
+    """Take add-ons out of an order, cancelled by the buyer. Combo offers that needed them
+    are reversed, in part or in full. Returns the add-on ids taken out and what was
+    recovered."""
     from offers.services import UnknownOrder, recheck_combos, release_add_ons
 
-    state = BookingState.RELEASED if delivered else BookingState.NOT_DELIVERED
-    changed = release_add_ons(order_ref, codes, state=state, note=reason)
+    changed = release_add_ons(order_ref, codes, note=reason)
     if not changed:
         return [], Recovery("INR")
     try:
         reversal = recheck_combos(order_ref, reason=reason)
     except UnknownOrder:
         return [b.code for b in changed], Recovery("INR")
-    return [b.code for b in changed], _recovery(reversal)
+    recovered = tuple((i, a) for i, a in reversal.recovered if a > 0)
+    return [b.code for b in changed], Recovery(reversal.currency, recovered)
 
 
 def cancel(order, reason: str) -> Recovery:
