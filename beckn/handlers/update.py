@@ -99,7 +99,7 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
     start, end, end_path = request_parsing.timed_stops(fulfillment)
     end = end or req.now
     booking_window.check_ended(end, req.now, end_path, order=order)
-    booked = order_flow.session_start(order) or start or end
+    booked = order.held_session.start or start or end
     session_start = booking_window.settled_from(booked, order.started_at, end)
     if end <= session_start:
         raise Failure(

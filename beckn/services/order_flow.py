@@ -198,10 +198,6 @@ def requested_add_ons(
     )
 
 
-def session_start(order: Order) -> dt.datetime | None:
-    return order.held_session.start
-
-
 def as_delivered(
     order: Order, charger: Charger, start: dt.datetime, kwh: Decimal, end: dt.datetime
 ) -> SessionAsk:
