@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -255,16 +255,14 @@ def order_quote(order_ref: str, ask: SessionAsk) -> Priced:
         raise CommerceError("40000", f"the order cannot be priced now: {exc}") from exc
 
 
-def reverse(order_ref: str, reason: str) -> Decimal:
+def reverse(order_ref: str, reason: str) -> None:
     """offers' reverse in full (a cancellation): the order's offer uses and budget given
-    back. Returns the discount reversed (0 when the order redeemed no offer)."""
+    back (nothing when the ledger knows no such order)."""
     from offers.services import UnknownOrder
     from offers.services import reverse as reverse_offers
 
-    try:
-        return reverse_offers(order_ref, reason=reason).total
-    except UnknownOrder:
-        return Decimal("0")
+    with suppress(UnknownOrder):
+        reverse_offers(order_ref, reason=reason)
 
 
 # -- converting upstream shapes ----------------------------------------------------------
