@@ -22,7 +22,7 @@ from django.utils import timezone
 from beckn import conf
 from beckn.commerce_types import Recovery
 from beckn.models import InboundMessage, Order, Outbox
-from beckn.protocol.context import DOMAIN, VERSION, format_timestamp
+from beckn.protocol.context import format_duration
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import commerce, order_flow, outbox, registry
 from beckn.wire import order_json, quote_json
@@ -58,19 +58,16 @@ def changed_order_json(
 
 
 def unsolicited_context(order: Order, action: str, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "domain": DOMAIN,
-        "action": action,
-        "version": VERSION,
+    """The context of a callback nobody asked for: the order's transaction, a message id
+    of its own, UNSOLICITED_TTL to answer in."""
+    asked = {
         "bap_id": order.bap_id,
         "bap_uri": order.bap_uri or registry.callback_url(order.bap_id) or "",
-        "bpp_id": conf.bpp_id(),
-        "bpp_uri": conf.bpp_uri(),
         "transaction_id": order.transaction_id,
         "message_id": str(uuid.uuid4()),
-        "timestamp": format_timestamp(now),
-        "ttl": "PT15M",
+        "ttl": format_duration(UNSOLICITED_TTL),
     }
+    return outbox.reply_context(asked, action, now)
 
 
 def speaks_v2(order: Order) -> bool:
