@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import NamedTuple, cast
 
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
@@ -180,23 +179,16 @@ def close_overdue(now: dt.datetime) -> int:
     return closed
 
 
-def _next_waiting(now: dt.datetime) -> tuple[InboundMessage, bool] | None:
-    """The unanswered message whose turn comes first that no other worker holds, taken,
-    and whether another was waiting."""
-    return _take("next", lambda alias: waiting(_ANY_TIME).using(alias), now)
-
-
 _TAKE_COLUMNS = ("id", "state", "processed_at", "taken_by", "attempts")
 _ANY_TIME = dt.datetime(1970, 1, 2, tzinfo=dt.UTC)  # where the time goes (never a message's)
-_TAKES: dict[tuple[str, str], tuple[str, list, bool]] = {}
+_TAKES: dict[str, tuple[str, list, bool]] = {}  # by database alias
 _STAMPS = "published_stamps"  # the take's column of every operator's stamps
 _MORE = "more_waiting"  # and its column: another message was waiting
 
 
-def _take(
-    kind: str, rows: Callable[[str], QuerySet[InboundMessage]], now: dt.datetime
-) -> tuple[InboundMessage, bool] | None:
-    """The first of `rows` (a locking query), leased as it is locked: one autocommitted
+def _next_waiting(now: dt.datetime) -> tuple[InboundMessage, bool] | None:
+    """The unanswered message whose turn comes first that no other worker holds (of
+    waiting()), leased as it is locked: one autocommitted
     `UPDATE ... SET state = 'processing', processed_at = now, attempts = attempts + 1
     WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *`, with every operator's
     published stamps beside it where the database can (Stamp.every_column): read after
@@ -206,14 +198,13 @@ def _take(
     be taking it, so True errs towards one more look); True where it is not asked.
 
     The statement's text is the same for every moment: it is compiled once per process
-    and kind, with _ANY_TIME where the time goes."""
+    and database, with _ANY_TIME where the time goes."""
     alias = router.db_for_write(InboundMessage)
     ops = connections[alias].ops
-    key = (alias, kind)
-    if key not in _TAKES:
+    if alias not in _TAKES:
         with transaction.atomic(using=alias):  # Django compiles FOR UPDATE only inside one
-            _TAKES[key] = _take_sql(rows(alias))
-    sql, params, with_stamps = _TAKES[key]
+            _TAKES[alias] = _take_sql(waiting(_ANY_TIME).using(alias))
+    sql, params, with_stamps = _TAKES[alias]
     any_time, at = ops.adapt_datetimefield_value(_ANY_TIME), ops.adapt_datetimefield_value(now)
     values = [
         InboundState.PROCESSING,
