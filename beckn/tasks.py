@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from beckn import conf, processing
-from beckn.models import InboundMessage, Outbox, OutboxState
+from beckn.models import InboundMessage, OutboxState
 from beckn.services import delivery, doorbell, heartbeat, jobs, retention, slow_baps
+from cpo_portal.outbound import sweep
 from cpo_portal.outbound.senders import Result
 
 # A message queued for a worker is normally taken within a second or two, even during a
@@ -188,13 +189,10 @@ def requeue_stuck() -> dict[str, int]:
     now = timezone.now()
     processing.release(now - processing.LEASE)
     closed = processing.close_overdue(now)
-    released = delivery.release_stuck(now)
-    expired = delivery.expire_overdue(now)
-    due = list(
-        Outbox.objects.filter(
-            state=OutboxState.PENDING, next_attempt_at__lte=now - OUTBOX_GRACE
-        ).values_list("pk", flat=True)[:1000]
-    )
+    callbacks = delivery.Callbacks()
+    released = sweep.release_stuck(callbacks, now)
+    expired = sweep.expire_overdue(callbacks, now)
+    due = list(sweep.due(callbacks, now - OUTBOX_GRACE).values_list("pk", flat=True)[:1000])
     again = list(dict.fromkeys([*released, *due]))
     for start in range(0, len(again), BATCH):
         deliver_batch.delay(again[start : start + BATCH])
@@ -235,13 +233,14 @@ def answer_left_waiting(host: str, started_at: str) -> dict[str, int]:
     now = timezone.now()
     if any(beat.consumer and beat.host != host for beat in heartbeat.live(now)):
         processing.release(now - processing.LEASE)  # what dead processes held, as the sweep
-        released = delivery.release_stuck(now)
+        released = sweep.release_stuck(delivery.Callbacks(), now)
     else:
         # every lease taken before this host started was a dead worker's: due now, not
         # when that lease would have run out
         started = dt.datetime.fromisoformat(started_at)
         processing.release(started)
-        released = delivery.release_stuck(now, started + conf.seconds("BECKN_CALLBACK_LEASE"))
+        lease = conf.seconds("BECKN_CALLBACK_LEASE")
+        released = sweep.release_stuck(delivery.Callbacks(), now, started + lease)
     for start in range(0, len(released), BATCH):
         deliver_batch.delay(released[start : start + BATCH])
     waiting = _queue_waiting(processing.unanswered(now))

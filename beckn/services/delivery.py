@@ -32,7 +32,7 @@ from beckn.protocol.signing import SignatureError, SignatureFailure
 from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import backlog, keys, registry, slow_baps
-from cpo_portal.outbound import courier, senders, sweep, transport
+from cpo_portal.outbound import courier, senders, transport
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_ANSWER_BYTES = 64 * 1024  # of a BAP's answer to a callback, read at most
@@ -177,13 +177,3 @@ class Courier(courier.Courier):
     def __init__(self) -> None:
         super().__init__(Callbacks())
 
-
-def release_stuck(now: datetime, leased_before: datetime | None = None) -> list[int]:
-    """Callbacks whose worker stopped (its lease ran out, or was taken before
-    `leased_before`, or its heartbeat is stale) go back to pending, due `now`."""
-    return sweep.release_stuck(Callbacks(), now, leased_before)
-
-
-def expire_overdue(now: datetime) -> int:
-    """Pending callbacks past their request's ttl expire (their backlog places given back)."""
-    return sweep.expire_overdue(Callbacks(), now)

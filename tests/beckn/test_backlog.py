@@ -12,7 +12,7 @@ from django.utils import timezone
 from beckn.models import InboundMessage, Outbox, OutboxState, Subscriber
 from beckn.protocol import errors
 from beckn.services import backlog, delivery
-from cpo_portal.outbound import courier
+from cpo_portal.outbound import courier, sweep
 from tests.beckn import bap as msgs
 from tests.beckn import sending
 from tests.support.beckn import answer
@@ -72,7 +72,7 @@ def test_expired_and_undeliverable_callbacks_free_their_places(
     for _ in range(2):
         assert answer() is not None
     Outbox.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert delivery.expire_overdue(timezone.now()) == 2
+    assert sweep.expire_overdue(delivery.Callbacks(), timezone.now()) == 2
     assert select(client, network, bap).status_code == 200
 
     url = Subscriber.objects.get().url

@@ -34,7 +34,7 @@ def test_a_worker_that_outlived_its_lease_does_not_overwrite_the_row(local, bap)
     now = timezone.now()
     first = sending.claim(row.pk, now)
     later = now + dt.timedelta(seconds=120)
-    assert delivery.release_stuck(later) == [row.pk]
+    assert sweep.release_stuck(delivery.Callbacks(), later) == [row.pk]
     second = sending.claim(row.pk, later)
     assert second is not None and second.leased_until != first.leased_until
     courier.reschedule(delivery.Callbacks(), first, later, "worker 1: read timeout")
@@ -58,8 +58,10 @@ def test_an_attempt_cut_short_by_a_dead_worker_is_recorded_once(local, bap):
     Outbox.objects.filter(pk=row.pk).update(state=OutboxState.PENDING, next_attempt_at=now)
     claimed = sending.claim(row.pk, now)  # attempt 2: its worker is killed mid-POST
     later = now + dt.timedelta(seconds=120)
-    assert delivery.release_stuck(later) == [row.pk]
-    assert delivery.release_stuck(later) == []  # nothing stuck any more: no second row
+    assert sweep.release_stuck(delivery.Callbacks(), later) == [row.pk]
+    assert (
+        sweep.release_stuck(delivery.Callbacks(), later) == []
+    )  # nothing stuck any more: no second row
     attempts = list(DeliveryAttempt.objects.filter(outbox=row).order_by("number"))
     assert [a.number for a in attempts] == [1, 2] == list(range(1, claimed.attempts + 1))
     cut = attempts[1]
@@ -80,7 +82,9 @@ def test_a_slow_worker_s_own_record_replaces_the_sweep_s(local, bap, monkeypatch
     real = delivery.Courier.attempt
 
     def slow(self, claimed):
-        assert delivery.release_stuck(timezone.now() + dt.timedelta(seconds=120)) == [row.pk]
+        assert sweep.release_stuck(
+            delivery.Callbacks(), timezone.now() + dt.timedelta(seconds=120)
+        ) == [row.pk]
         assert DeliveryAttempt.objects.get(outbox=row).error == sweep.STOPPED_MID_SEND
         return real(self, claimed)
 
@@ -155,7 +159,7 @@ def test_a_dead_worker_s_callback_is_sent_again_inside_a_30_second_ttl(local, ba
     assert sending.claim(row.pk, now) is not None  # then the worker dies
     lease = delivery.conf.get("BECKN_CALLBACK_LEASE")
     swept = now + dt.timedelta(seconds=lease + settings.BECKN_REQUEUE_EVERY)
-    assert delivery.release_stuck(swept) == [row.pk]
+    assert sweep.release_stuck(delivery.Callbacks(), swept) == [row.pk]
     assert sending.deliver(row.pk, swept).state == OutboxState.DELIVERED
     row.refresh_from_db()
     assert row.delivered_at < row.expires_at - delivery.Callbacks.final_try
@@ -169,7 +173,9 @@ def test_a_worker_held_up_by_slow_baps_renews_its_lease(local, bap):
     assert sending.renew(claimed, later) == {row.pk for row in rows}
     lease = dt.timedelta(seconds=delivery.conf.get("BECKN_CALLBACK_LEASE"))
     assert all(row.leased_until == later + lease for row in claimed)
-    assert delivery.release_stuck(now + lease + dt.timedelta(seconds=1)) == []  # still ours
+    assert (
+        sweep.release_stuck(delivery.Callbacks(), now + lease + dt.timedelta(seconds=1)) == []
+    )  # still ours
 
 
 def test_rows_written_leased_at_different_moments_are_all_renewed(
@@ -197,7 +203,7 @@ def test_a_row_the_sweep_took_back_is_not_sent_by_the_late_worker(
 
     def slow(self, row):
         later = timezone.now() + dt.timedelta(seconds=120)
-        assert second.pk in delivery.release_stuck(later)
+        assert second.pk in sweep.release_stuck(delivery.Callbacks(), later)
         return real(self, row)
 
     monkeypatch.setattr(delivery.Courier, "attempt", slow)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from beckn import processing, tasks
 from beckn.models import DeliveryAttempt, InboundMessage, InboundState, Outbox, OutboxState
 from beckn.services import delivery
-from cpo_portal.outbound import courier
+from cpo_portal.outbound import courier, sweep
 from tests.beckn import sending
 from tests.beckn.drains import (
     accept,
@@ -157,7 +157,7 @@ def test_a_callback_written_leased_to_a_worker_that_died_is_sent_after_its_lease
     assert tasks.requeue_stuck()["released"] == 0  # the lease still runs
     monkeypatch.setattr(delivery.Courier, "send_held", send_held)
     later = row.leased_until + dt.timedelta(seconds=1)
-    assert delivery.release_stuck(later) == [row.pk]
+    assert sweep.release_stuck(delivery.Callbacks(), later) == [row.pk]
     assert sending.deliver(row.pk, now=later).state == OutboxState.DELIVERED
     assert list(row.delivery_attempts.values_list("number", "outcome")) == [
         (1, OutboxState.SENDING),  # the sweep's "no outcome" row for the lost first turn

@@ -124,7 +124,7 @@ def test_the_sweep_sends_again_at_once_what_a_dead_process_was_sending(holders, 
             state=OutboxState.SENDING, leased_until=lease, leased_by=holder, attempts=1
         )
 
-    released = delivery.release_stuck(holders)
+    released = sweep.release_stuck(delivery.Callbacks(), holders)
 
     assert released == [rows[DEAD].pk]
     states = dict(Outbox.objects.values_list("leased_by", "state"))
