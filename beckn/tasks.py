@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 
 from celery import current_app, shared_task
 from django.db.models import QuerySet
@@ -105,34 +104,23 @@ def answer_next(courier: delivery.Courier | None = None) -> int | None:
 
 
 def _answer_in_turn(courier: delivery.Courier | None) -> processing.Answered | None:
-    taken: list[processing.Answered] = []
     started, held = time.monotonic(), slow_baps.held_seconds()
-
-    def answer() -> None:
-        answered = processing.answer_in_turn()
-        if answered is not None:
-            taken.append(answered)
-
-    _answer_here(answer, courier)
-    # the drain rate is the answering's: a POST to a slow BAP is left out (services.slow_baps)
-    slow = slow_baps.held_seconds() - held
-    heartbeat.note_answered(len(taken), time.monotonic() - started - slow)
-    return taken[0] if taken else None
-
-
-def _answer_here(answer: Callable[[], object], courier: delivery.Courier | None) -> None:
     own = courier is None
     courier = courier or delivery.Courier()
     results: dict[int, Result] = {}
     try:
         with jobs.collecting(held=True) as written:  # written leased to this worker
-            answer()
+            answered = processing.answer_in_turn()
         if written:
             results.update(courier.send_held(written))
     finally:
         if own:
             courier.record()
     _retry_later(results)
+    # the drain rate is the answering's: a POST to a slow BAP is left out (services.slow_baps)
+    slow = slow_baps.held_seconds() - held
+    heartbeat.note_answered(int(answered is not None), time.monotonic() - started - slow)
+    return answered
 
 
 @shared_task(name="beckn.deliver", ignore_result=True)
