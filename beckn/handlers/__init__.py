@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from beckn.messages import Failure, Handler, Reply, Request
+from beckn.messages import Handler
 
 ACTIONS = (
     "search",
@@ -24,6 +24,3 @@ def handler_for(action: str) -> Handler:
     if action not in ACTIONS:
         raise KeyError(f"no handler for {action!r}")
     return import_module(f"beckn.handlers.{action}").handle
-
-
-__all__ = ["ACTIONS", "Failure", "Handler", "Reply", "Request", "handler_for"]
