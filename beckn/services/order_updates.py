@@ -98,7 +98,7 @@ def push_unsolicited(order: Order, message: dict[str, Any], action: str = "on_up
         }
     else:
         payload = {"context": context, "message": message}
-    return outbox.push(payload, order, now, now + UNSOLICITED_TTL)
+    return outbox.send(payload, order.bap_id, now, now + UNSOLICITED_TTL, order)
 
 
 def on_not_delivered(sender, order_ref: str, codes, currency: str, recovered, **kwargs) -> None:

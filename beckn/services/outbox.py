@@ -123,20 +123,18 @@ def build(
     return _row(body, inbound.bap_id, now, inbound.expires_at, inbound=inbound, order=order)
 
 
-def push(body: dict[str, Any], order: Order, now: datetime, expires_at: datetime) -> Outbox:
-    """A callback nobody asked for (the BPP's own news; `body` carries its own context),
-    queued for delivery once the transaction commits, like a reply."""
-    row = _row(body, order.bap_id, now, expires_at, order=order)
-    row.save()
-    _after_commit([row])
-    return row
-
-
-def send(body: dict[str, Any], subscriber_id: str, now: datetime, expires_at: datetime) -> Outbox:
-    """A message of our own to a network service (a catalog publish to a CDS: `body`
-    carries its own context), queued for delivery once the transaction commits and sent
-    like a callback: to the subscriber's registered URL + the context's action."""
-    row = _row(body, subscriber_id, now, expires_at)
+def send(
+    body: dict[str, Any],
+    subscriber_id: str,
+    now: datetime,
+    expires_at: datetime,
+    order: Order | None = None,
+) -> Outbox:
+    """A message nobody asked for (`body` carries its own context): the BPP's own news
+    of an `order` to its BAP, a catalog publish to a CDS, a catalog push. Queued for
+    delivery once the transaction commits and sent like a reply: to the subscriber's
+    registered URL + the context's action."""
+    row = _row(body, subscriber_id, now, expires_at, order=order)
     row.save()
     _after_commit([row])
     return row
