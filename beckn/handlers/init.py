@@ -11,7 +11,7 @@ The first init of a transaction makes the order, of the quote its select held
 from __future__ import annotations
 
 from beckn.messages import Reply, Request
-from beckn.models import OrderState
+from beckn.models import Order, OrderState
 from beckn.protocol.tags import tag_group
 from beckn.services import order_flow, select_quotes
 from beckn.wire import order_json, request_parsing
@@ -25,7 +25,8 @@ def handle(req: Request) -> Reply:
         order = select_quotes.draft_order(held) if held is not None else None
     order_msg = request_parsing.obj(req.message.get("order"))
     ask = order_flow.read_ask(req, order, identify=True)
-    ref = order_flow.order_reference(req)  # a refusal below undoes the ledger's validated rows
+    # the ledger's key of the order, saved or not yet: a refusal below undoes its validated rows
+    ref = Order.reference_for(req.bap_id, req.context["transaction_id"])
     priced = order_flow.price_ask(ask, order_ref=ref, stage="validated")
     order_flow.refuse_rejected(ask, priced, order)
     change = order_flow.quote_change(order, priced) if order is not None else None

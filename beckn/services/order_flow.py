@@ -212,11 +212,6 @@ def as_delivered(
     )
 
 
-def order_reference(req: Request) -> str:
-    """The ledger's key for this transaction's order, saved or not yet."""
-    return Order.reference_for(req.bap_id, req.context["transaction_id"])
-
-
 def commerce_failure(exc: CommerceError, ask: Ask, order: Order | None = None) -> Failure:
     """A refusal of the commerce door as the Beckn error it answers: an add-on refused
     names where the message asked for it."""
