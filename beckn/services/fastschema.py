@@ -141,10 +141,6 @@ def _compiled_verdict(validator: Any, body: Any, what: str) -> bool:
         return False
 
 
-def is_valid(action: str, body: Any) -> bool:
-    return _compiled_verdict(fast_validator(action), body, action)
-
-
 def is_valid_v2(path: str, body: Any) -> bool:
     """`body` against the 2.0.0 schema of `path`, and every part of it the OpenAPI
     leaves to a pack or core v2 (beckn.protocol.v2.schema.judged) against that, compiled."""
@@ -158,7 +154,7 @@ def is_valid_v2(path: str, body: Any) -> bool:
 
 def issues(action: str, body: Any) -> list[SchemaIssue]:
     """Every 1.1 schema issue, as validate_message gives them; fast when there are none."""
-    if is_valid(action, body):
+    if _compiled_verdict(fast_validator(action), body, action):
         return []
     return validate_message(action, body)
 
