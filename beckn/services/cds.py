@@ -278,9 +278,7 @@ def withdrawn_on_delete(
              instance.operator.code, held_by, sent)  # fmt: skip
 
 
-def publish_now(
-    operator: Operator, *, source: CatalogSource | None = None, reason: str = ""
-) -> list[CatalogPublish]:
+def publish_now(operator: Operator, *, source: CatalogSource | None = None) -> list[CatalogPublish]:
     """The operator's catalogs, whole, to its CDS now (the admin's action, `manage.py
     cds_publish`), after a withdrawal from the CDS that held them if that is another
     (withdraw_elsewhere). CatalogService.DoesNotExist when it has none configured;
@@ -291,7 +289,7 @@ def publish_now(
     now = timezone.now()
     stamp = catalog_stamp(operator.pk, now)
     again = service.last_published_at is not None
-    why = reason or (PublishReason.ON_DEMAND if again else PublishReason.FIRST)
+    why = PublishReason.ON_DEMAND if again else PublishReason.FIRST
     if source is None:  # inputs first: a catalog is never older than the inputs kept for it
         inputs = inputs_of(operator, now)
         catalogs = catalogs_of(operator, now)
