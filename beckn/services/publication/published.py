@@ -88,11 +88,6 @@ def _checked_stamps(fresh: bool = False) -> Stamps:
     return _store.stamps.get(conf.get("BECKN_REGISTRY_CHECK_MS") / 1000, time.monotonic())
 
 
-def _fresher(stamps: Stamps) -> None:
-    """Stamps read after those checked (by an update) replace them, trusted as long."""
-    _store.stamps.replace(stamps)
-
-
 def _published(
     wanted: Callable[[dict[int, Rows]], Collection[int]] | None = None,
     now: dt.datetime | None = None,
@@ -115,7 +110,7 @@ def _published(
                 return state.rows, {pk: state.providers[pk] for pk in needed}, stamps
         with _store.lock:
             stamps = _update(stamps, wanted, now)
-            _fresher(stamps)
+            _store.stamps.replace(stamps)  # read after those checked: trusted as long
     state = _store.state  # stamps kept moving: those of the rows kept, built if need be
     needed = set(state.rows) if wanted is None else set(wanted(state.rows))
     found = {}
@@ -123,7 +118,7 @@ def _published(
         provider = state.providers.get(pk)
         if provider is None or provider.rows is not state.rows[pk]:
             provider, stamps = _whole(state.rows[pk], pk, stamps, now, provider)
-            _fresher(stamps)
+            _store.stamps.replace(stamps)
         found[pk] = provider
     return state.rows, found, stamps
 
