@@ -69,7 +69,7 @@ def vocabularies(bap_id: str) -> str:
 def locked_order(req: Request, *, related: bool = True) -> Order | None:
     """The transaction's order, locked; `related` False: without its operator, charger and
     station joined in (a handler that replaces them from the ask, as select does, saves
-    the join: a third of the statement's CPU)."""
+    the join: bench/results/select.md)."""
     key = {"bap_id": req.bap_id, "transaction_id": req.context["transaction_id"]}
     if not related:
         return locked_row(Order, **key)  # the pair is unique
