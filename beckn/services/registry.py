@@ -49,7 +49,6 @@ class Entry:
     public_key: str
     vocabularies: str = Vocabulary.BOTH
     rate_limit: int | None = None
-    source: str = "local"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +261,5 @@ def _pick(records: object, subscriber_id: str, key_id: str | None) -> Entry | No
             type=str(record.get("type", "")).upper(),
             url=url,
             public_key=public_key,
-            source="remote",
         )
     return None
