@@ -27,6 +27,7 @@ import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
@@ -99,14 +100,12 @@ def _key(bap_id: str) -> str:
 GROUP_MOST = 16  # messages in one shared admission call at most
 
 
+@dataclass(slots=True)
 class _Place:
-    __slots__ = ("answer", "done", "error", "message")
-
-    def __init__(self, message: Message) -> None:
-        self.message = message
-        self.done = False
-        self.answer: int | None = None
-        self.error: BaseException | None = None
+    message: Message
+    done: bool = False
+    answer: int | None = None
+    error: BaseException | None = None
 
 
 _queue_lock = threading.Lock()  # held for the queue only
