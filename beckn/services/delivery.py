@@ -176,4 +176,3 @@ class Courier(courier.Courier):
 
     def __init__(self) -> None:
         super().__init__(Callbacks())
-
