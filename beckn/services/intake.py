@@ -301,14 +301,20 @@ def _store(
     per_minute = signer.per_minute if signer else 0
     expires_at = _expiry(ctx, now)
     decision = admission.decide(bap_id, expires_at, now)
-    if decision.refusal:
-        raise _unable_refusal(decision)
+    if decision.refusal:  # no ACK that no worker can keep: temporarily unable, retry later
+        why = f"temporarily unable to answer in time: {decision.refusal}"
+        raise _retry_later(503, decision.retry_after, why)
     message = backlog.Message(bap_id, ctx["message_id"], expires_at, per_minute)
     waiting = backlog.admit_one(message, now)  # counted until its callback is done
     if waiting == backlog.RATE_LIMITED:
         raise _rate_refusal(per_minute)
-    if waiting is not None:
-        raise _backlog_refusal(bap_id, waiting)
+    if waiting is not None:  # a NACK now, not an ACK whose answer would expire unsent
+        raise _retry_later(
+            429,
+            backlog.retry_after(),
+            f"{bap_id} is already waiting for {waiting} answers, the most this BPP "
+            f"accepts at once ({backlog.limit()})",
+        )
     body_digest = digest(raw)
     fields = {
         "bap_id": bap_id,
@@ -342,23 +348,6 @@ def _queue(enqueue: Enqueue, inbound_id: int, bap_id: str) -> None:
         enqueue(inbound_id, bap_id)
     except Exception:
         log.exception("could not queue inbound message %s; the sweep will", inbound_id)
-
-
-def _backlog_refusal(bap_id: str, waiting: int) -> Refusal:
-    """A BAP already waiting for its limit of answers (services.backlog): a NACK now, not
-    an ACK whose answer would expire unsent."""
-    return _retry_later(
-        429,
-        backlog.retry_after(),
-        f"{bap_id} is already waiting for {waiting} answers, the most this BPP "
-        f"accepts at once ({backlog.limit()})",
-    )
-
-
-def _unable_refusal(decision: admission.Decision) -> Refusal:
-    """No ACK that no worker can keep: temporarily unable, retry later."""
-    why = f"temporarily unable to answer in time: {decision.refusal}"
-    return _retry_later(503, decision.retry_after, why)
 
 
 def _duplicate(
