@@ -10,13 +10,11 @@ from beckn.wire.request_parsing import obj
 
 def handle(req: Request) -> Reply:
     ref_id = obj(req.message.get("support")).get("ref_id")
-    order = (
-        Order.objects.select_related("operator").filter(bap_id=req.bap_id, order_id=ref_id).first()
-        if isinstance(ref_id, str)
-        else None
-    )
     support = {"phone": conf.get("BECKN_SUPPORT_PHONE"), "email": conf.get("BECKN_SUPPORT_EMAIL")}
+    order = None
     if isinstance(ref_id, str):
+        orders = Order.objects.select_related("operator")
+        order = orders.filter(bap_id=req.bap_id, order_id=ref_id).first()
         support = {"ref_id": ref_id, **support}
     if conf.get("BECKN_SUPPORT_URL"):
         support["url"] = conf.get("BECKN_SUPPORT_URL")
