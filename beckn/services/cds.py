@@ -203,16 +203,15 @@ def publish(
     rows = []
     with transaction.atomic():
         for part in parts:
-            body, row = _sent(part, to, now)
-            context = body["context"]
+            row = _sent(part, to, now)
             rows.append(
                 CatalogPublish.objects.create(
                     operator_id=service.operator_id,
                     cds_id=to,
                     reason=reason,
                     outbox=row,
-                    message_id=context["messageId"],
-                    transaction_id=context["transactionId"],
+                    message_id=row.message_id,
+                    transaction_id=row.transaction_id,
                     catalog_ids=[str(c.get("id", "")) for c in part],
                     stamp=stamp,
                 )
@@ -227,12 +226,11 @@ def publish(
     return rows
 
 
-def _sent(part: Catalogs, to: str, now: datetime) -> tuple[dict[str, Any], Outbox]:
+def _sent(part: Catalogs, to: str, now: datetime) -> Outbox:
     """One `/catalog/publish` of `part` to the CDS `to`, queued for delivery once the
     caller's transaction commits (the outbox, as every callback)."""
-    body = publish_body(part, now)
     window = timedelta(seconds=conf.get("BECKN_CDS_PUBLISH_WINDOW"))
-    return body, outbox.send(body, to, now, now + window)
+    return outbox.send(publish_body(part, now), to, now, now + window)
 
 
 def withdraw_elsewhere(service: CatalogService, now: datetime) -> list[CatalogPublish]:
@@ -273,7 +271,7 @@ def withdrawn_on_delete(
         return
     now = timezone.now()
     parts, _ = outgoing(held, [], instance.operator)
-    sent = [_sent(part, held_by, now)[1].pk for part in parts]
+    sent = [_sent(part, held_by, now).pk for part in parts]
     log.info("%s deleted: its catalogs withdrawn from %s (outbox %s)",
              instance.operator.code, held_by, sent)  # fmt: skip
 
