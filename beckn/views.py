@@ -123,11 +123,9 @@ def endpoint(request: HttpRequest, action: str) -> JsonResponse:
 def _endpoint(request: HttpRequest, action: str, *, v2: bool = False) -> JsonResponse:
     if request.method != "POST":
         answer = Answer(405, errors.nack(errors.INVALID_REQUEST, "use POST"), {"Allow": "POST"})
-        return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
-    raw = _read_body(request)
-    if raw is None:
+    elif (raw := _read_body(request)) is None:
         answer = _too_large()
-        return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
-    if v2:
-        return _response(ack_v2.accept_v2(action, raw, request.headers, _enqueue, timezone.now()))
-    return _response(intake.accept(action, raw, request.headers, _enqueue, timezone.now()))
+    else:
+        accept = ack_v2.accept_v2 if v2 else intake.accept
+        return _response(accept(action, raw, request.headers, _enqueue, timezone.now()))
+    return _response(ack_v2.v2_answer(answer, b"", timezone.now()) if v2 else answer)
