@@ -11,15 +11,24 @@ books its add-ons before it redeems, a cancel releases them before it reverses.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Round
 
-from offers.models import CreditAccount, CreditKind, Customer, CustomerOfferUsage, OfferUsage
+from offers.models import (
+    CreditAccount,
+    CreditKind,
+    Customer,
+    CustomerOfferUsage,
+    OfferUsage,
+    Redemption,
+)
 from offers.models.codes import OfferCode
+from offers.rules.benefit_types import credit_account
+from offers.rules.construct import OfferRule
 from offers.rules.facts import CreditBalance, Limits
 from offers.services.facts import balance_of, credit_accounts, month_start
 
@@ -87,6 +96,18 @@ def lock_credits(operator_id: int, key: str, plans: Iterable[str]) -> dict[str, 
     for account in accounts.order_by("pk"):
         out.setdefault(account.plan, account)
     return out
+
+
+def lock_order_credits(
+    redeemed: Sequence[Redemption], rules: Mapping[str, OfferRule]
+) -> dict[str, CreditAccount]:
+    """lock_credits() for the credit plans the order's redeemed offers draw on."""
+    plans = (
+        credit_account(rules[r.offer_code].benefit)
+        for r in redeemed
+        if r.benefit_kind == "credit_drawdown"
+    )
+    return lock_credits(redeemed[0].operator_id, redeemed[0].customer_key, plans)
 
 
 def balances(accounts: dict[str, CreditAccount], today: dt.date) -> tuple[CreditBalance, ...]:

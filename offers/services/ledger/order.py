@@ -1,6 +1,7 @@
 """One order in the redemption ledger: its rows read back, copied into new rows, the
 customer and the session they were quoted for, and what reversing some of its discount
-gave back. Settlement and recovery both build on it."""
+gave back. Settlement, recovery and
+reversal all build on it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from offers.services.ledger.rows import charger_of
 from pricing import services as pricing
 from pricing.engine import ZERO, Conditions, Customer, PricedSession
 
-GIVEN_KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED)
 COPIED = {
     "id",
     "kind",
@@ -97,3 +97,50 @@ def price_at(
     )
     book, conditions = pricing.book_and_conditions(charger, start)
     return book.price(request, conditions), conditions
+
+
+KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """One offer of one order, as the ledger has it now."""
+
+    base: Redemption  # the latest redeemed or settled row
+    held: Decimal  # the discount the customer still has
+    seq: int  # the last reversal's seq (0: none)
+    use_returned: bool
+
+
+def holdings(rows: Sequence[Redemption]) -> dict[int, Holding]:
+    """By offer pk. Reversals written before the base row (a settlement's own) are
+    already in its amount; only later ones are taken off."""
+    bases: dict[int, Redemption] = {}
+    given = [r for r in rows if r.kind in (RedemptionKind.REDEEMED, RedemptionKind.SETTLED)]
+    for row in sorted(given, key=lambda r: r.pk):
+        bases[row.offer_id] = row
+    out = {}
+    for offer_id, base in bases.items():
+        mine = [r for r in rows if r.offer_id == offer_id]
+        back = sum(
+            (r.discount for r in mine if r.kind == RedemptionKind.REVERSED and r.pk > base.pk),
+            ZERO,
+        )
+        seq = max((r.seq for r in mine if r.kind == RedemptionKind.REVERSED), default=0)
+        returned = any(r.use_returned for r in mine)
+        out[offer_id] = Holding(base, base.discount - back, seq, returned)
+    return out
+
+
+def reversal_row(
+    holding: Holding, amount: Decimal, reason: str, now: dt.datetime, *, give_use: bool = False
+) -> Redemption:
+    return copy_row(
+        holding.base,
+        kind=RedemptionKind.REVERSED,
+        seq=holding.seq + 1,
+        discount=amount,
+        reason=reason[:300],
+        use_returned=give_use,
+        occurred_at=now,
+    )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -33,49 +32,21 @@ from offers.services.combos import extras_of
 from offers.services.facts import station_facts
 from offers.services.ledger import locks
 from offers.services.ledger.order import (
+    KINDS,
+    Holding,
     Reversal,
     UnknownOrder,
-    copy_row,
     customer_of,
+    holdings,
     order_rows,
     price_at,
+    reversal_row,
 )
 from offers.services.ledger.rows import charger_of, rule_of, write
 from offers.services.quoting import OfferQuote, SessionAsk, fee_terms_of, quote_without_offers
 from pricing.engine import ZERO
 
 SETTLEMENT_PREFIX = "settlement: "
-KINDS = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
-
-
-@dataclass(frozen=True, slots=True)
-class Holding:
-    """One offer of one order, as the ledger has it now."""
-
-    base: Redemption  # the latest redeemed or settled row
-    held: Decimal  # the discount the customer still has
-    seq: int  # the last reversal's seq (0: none)
-    use_returned: bool
-
-
-def holdings(rows: Sequence[Redemption]) -> dict[int, Holding]:
-    """By offer pk. Reversals written before the base row (a settlement's own) are
-    already in its amount; only later ones are taken off."""
-    bases: dict[int, Redemption] = {}
-    given = [r for r in rows if r.kind in (RedemptionKind.REDEEMED, RedemptionKind.SETTLED)]
-    for row in sorted(given, key=lambda r: r.pk):
-        bases[row.offer_id] = row
-    out = {}
-    for offer_id, base in bases.items():
-        mine = [r for r in rows if r.offer_id == offer_id]
-        back = sum(
-            (r.discount for r in mine if r.kind == RedemptionKind.REVERSED and r.pk > base.pk),
-            ZERO,
-        )
-        seq = max((r.seq for r in mine if r.kind == RedemptionKind.REVERSED), default=0)
-        returned = any(r.use_returned for r in mine)
-        out[offer_id] = Holding(base, base.discount - back, seq, returned)
-    return out
 
 
 def at_settlement(rows: Iterable[Redemption]) -> tuple[tuple[str, Decimal], ...]:
@@ -84,20 +55,6 @@ def at_settlement(rows: Iterable[Redemption]) -> tuple[tuple[str, Decimal], ...]
         (r.offer_code, r.discount)
         for r in rows
         if r.kind == RedemptionKind.REVERSED and r.reason.startswith(SETTLEMENT_PREFIX)
-    )
-
-
-def reversal_row(
-    holding: Holding, amount: Decimal, reason: str, now: dt.datetime, *, give_use: bool = False
-) -> Redemption:
-    return copy_row(
-        holding.base,
-        kind=RedemptionKind.REVERSED,
-        seq=holding.seq + 1,
-        discount=amount,
-        reason=reason[:300],
-        use_returned=give_use,
-        occurred_at=now,
     )
 
 

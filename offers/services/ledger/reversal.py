@@ -5,66 +5,35 @@ never more in aggregate than was given (ONDC offer reversal)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from offers.models import OfferCode, Redemption, RedemptionKind
-from offers.rules.benefit_types import credit_account
-from offers.rules.construct import OfferRule
 from offers.rules.settle import reversal_amount
 from offers.services.ledger import locks
-from offers.services.ledger.order import Reversal, UnknownOrder, copy_row, order_rows
+from offers.services.ledger.order import (
+    KINDS,
+    Reversal,
+    UnknownOrder,
+    holdings,
+    order_rows,
+    reversal_row,
+)
 from offers.services.ledger.rows import rule_of, write
-from pricing.engine import ZERO, kwh_floor, money
-
-GIVEN = (RedemptionKind.REDEEMED, RedemptionKind.SETTLED, RedemptionKind.REVERSED)
+from pricing.engine import kwh_floor, money
 
 
-def _credit_back(accounts, rule, row: Redemption, recovered: Decimal, given: Decimal, today):
+def _credit_back(accounts, rule, row: Redemption, recovered: Decimal, today) -> None:
     account = accounts.get(rule.benefit.account)
     if account is None or recovered <= 0:
         return
     if row.kwh_drawn:
-        locks.draw_credit(account, kwh=-kwh_floor(row.kwh_drawn * recovered / given), today=today)
+        kwh = kwh_floor(row.kwh_drawn * recovered / row.discount)
+        locks.draw_credit(account, kwh=-kwh, today=today)
     else:
         locks.draw_credit(account, amount=-recovered, today=today)
-
-
-@dataclass
-class _Given:
-    """What the order still gives, offer by offer, before this reversal."""
-
-    current: list[Redemption]  # each offer's redeemed or settled row, in application order
-    back: dict[int, Decimal]  # taken back since that row, by offer pk
-    returned: set[int]  # offers whose use already came back
-    seq: dict[int, int]  # each offer's last reversal number
-
-
-def _given(rows: list[Redemption], redeemed: list[Redemption]) -> _Given:
-    settled = {r.offer_id: r for r in rows if r.kind == RedemptionKind.SETTLED}
-    current = [settled.get(r.offer_id, r) for r in redeemed]
-    back = {r.offer_id: ZERO for r in redeemed}
-    seq = {r.offer_id: 0 for r in redeemed}
-    base = {r.offer_id: r.pk for r in current}
-    for r in rows:
-        if r.kind == RedemptionKind.REVERSED:
-            if r.pk > base[r.offer_id]:  # a settlement's own are in its amount
-                back[r.offer_id] += r.discount
-            seq[r.offer_id] = max(seq[r.offer_id], r.seq)
-    returned = {r.offer_id for r in rows if r.use_returned}
-    return _Given(current, back, returned, seq)
-
-
-def _lock_credit(redeemed: list[Redemption], rules) -> dict:
-    plans = {
-        credit_account(rules[r.offer_code].benefit)
-        for r in redeemed
-        if r.benefit_kind == "credit_drawdown"
-    }
-    return locks.lock_credits(redeemed[0].operator_id, redeemed[0].customer_key, plans)
 
 
 def _give_back(order_ref: str, row: Redemption, take: Decimal, give_use: bool) -> None:
@@ -75,40 +44,6 @@ def _give_back(order_ref: str, row: Redemption, take: Decimal, give_use: bool) -
         OfferCode.objects.filter(used_order=order_ref, offer_id=row.offer_id).update(
             used_at=None, used_by="", used_order=""
         )
-
-
-def _share(row: Redemption, given: _Given, requested: Decimal) -> Decimal:
-    """What may be taken back of the row's offer now: the request, never more in
-    aggregate than the discount given (the rules' reversal_amount)."""
-    return reversal_amount(row.discount, given.back[row.offer_id], requested)
-
-
-def _take_back(
-    order_ref: str,
-    row: Redemption,
-    take: Decimal,
-    give_use: bool,
-    given: _Given,
-    credit: tuple[dict, OfferRule],
-    reason: str,
-    now: dt.datetime,
-) -> Redemption:
-    """One offer's reversal: its counters (and credit, for a credit drawdown) given back,
-    its reversed row."""
-    _give_back(order_ref, row, take, give_use)
-    if row.benefit_kind == "credit_drawdown":
-        accounts, rule = credit
-        _credit_back(accounts, rule, row, take, row.discount, timezone.localdate(now))
-    given.seq[row.offer_id] += 1
-    return copy_row(
-        row,
-        kind=RedemptionKind.REVERSED,
-        seq=given.seq[row.offer_id],
-        discount=take,
-        reason=reason[:300],
-        use_returned=give_use,
-        occurred_at=now,
-    )
 
 
 def reverse(
@@ -130,28 +65,31 @@ def reverse(
     now = now or timezone.now()
     with transaction.atomic():
         locks.order_lock(order_ref)
-        rows = order_rows(order_ref, GIVEN)
+        rows = order_rows(order_ref, KINDS)
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         if not redeemed:
             raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
-        given = _given(rows, redeemed)
+        held = holdings(rows)
         locks.lock_usage(r.offer_id for r in redeemed)
         rules = {r.offer_code: rule_of(r) for r in redeemed}
-        accounts = _lock_credit(redeemed, rules)
+        accounts = locks.lock_order_credits(redeemed, rules)
         wanted = None if amount is None else money(amount)
+        today = timezone.localdate(now)
         out, recovered, remaining = [], [], []
-        for row in reversed(given.current):  # last-applied first
-            left = row.discount - given.back[row.offer_id]
-            take = left if wanted is None else _share(row, given, min(wanted, left))
-            if wanted is not None:
+        for row in reversed(redeemed):  # last-applied first
+            holding = held[row.offer_id]
+            base, left = holding.base, holding.held
+            take = left
+            if wanted is not None:  # never more in aggregate than the discount given
+                take = reversal_amount(base.discount, base.discount - left, min(wanted, left))
                 wanted -= take
-            give_use = amount is None and row.offer_id not in given.returned
+            give_use = amount is None and not holding.use_returned
             remaining.append((row.offer_code, left - take))
             if take > 0 or give_use:
-                rule = rules[row.offer_code]
-                out.append(
-                    _take_back(order_ref, row, take, give_use, given, (accounts, rule), reason, now)
-                )
+                _give_back(order_ref, base, take, give_use)
+                if base.benefit_kind == "credit_drawdown":
+                    _credit_back(accounts, rules[row.offer_code], base, take, today)
+                out.append(reversal_row(holding, take, reason, now, give_use=give_use))
                 recovered.append((row.offer_code, take))
         write(out)
         return Reversal(

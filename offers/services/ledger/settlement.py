@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from offers.events import session_settled
 from offers.models import Redemption, RedemptionKind
-from offers.rules.benefit_types import credit_account
 from offers.rules.composition import Settle, compose
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.services import addons
@@ -21,12 +20,14 @@ from offers.services.catalog import OfferInfo
 from offers.services.facts import station_facts
 from offers.services.ledger import locks, recovery
 from offers.services.ledger.order import (
-    GIVEN_KINDS,
+    KINDS,
     UnknownOrder,
     copy_row,
     customer_of,
+    holdings,
     order_rows,
     price_at,
+    reversal_row,
 )
 from offers.services.ledger.rows import charger_of, order_fields, replay, rule_of, write
 from offers.services.quoting import OfferQuote, SessionAsk, fee_terms_of, quote_without_offers
@@ -59,7 +60,7 @@ def settle(
     fees = None if session is None else settled_fees(session)
     with transaction.atomic():
         locks.order_lock(order_ref)
-        rows = order_rows(order_ref, (*GIVEN_KINDS, RedemptionKind.REVERSED))
+        rows = order_rows(order_ref, KINDS)
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         settled = [r for r in rows if r.kind == RedemptionKind.SETTLED]
         if redeemed and settled:
@@ -135,16 +136,11 @@ def _settle_redeemed(
     first = redeemed[0]
     rules = {r.offer_code: rule_of(r) for r in redeemed}
     add_ons = addons.booked_lines(order_ref)
-    held = recovery.holdings(rows)
+    held = holdings(rows)
     priced, conditions = price_at(first, delivered_kwh, end, start)
     end_at = now or timezone.now()
     usage = locks.lock_usage(r.offer_id for r in redeemed)  # locks in the order locks.py gives
-    plans = {
-        credit_account(rules[r.offer_code].benefit)
-        for r in redeemed
-        if r.benefit_kind == "credit_drawdown"
-    }
-    accounts = locks.lock_credits(first.operator_id, first.customer_key, plans)
+    accounts = locks.lock_order_credits(redeemed, rules)
     today = timezone.localdate()
     facts = _settlement_facts(first, redeemed, rules, held, usage, accounts, conditions, today)
     again = Settle(tuple(rules[r.offer_code] for r in redeemed))
@@ -164,7 +160,7 @@ def _settle_redeemed(
         if new < holding.held:  # recovered: its own reversed row, before the settled one
             why_less = why.get(row.offer_code) or "less energy delivered than quoted"
             reason = f"{recovery.SETTLEMENT_PREFIX}{why_less}"
-            out.append(recovery.reversal_row(holding, holding.held - new, reason, end_at))
+            out.append(reversal_row(holding, holding.held - new, reason, end_at))
             recovered.append((row.offer_code, holding.held - new))
         if row.benefit_kind == "credit_drawdown":
             _redraw(accounts, rules[row.offer_code], row, a, today)
