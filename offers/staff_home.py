@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
 from offers.models import Offer
-from offers.services import uses
+from offers.rules.uses import USES_MEANING
 from offers.services.home_tasks import TASKS
 from offers.services.standing import offers_today
 from pricing.models import SurgeRule
@@ -99,7 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "boards": boards,
         "actions": actions(request),
         "tasks": operator_tasks(request),
-        "uses_meaning": uses.MEANING,
+        "uses_meaning": USES_MEANING,
         "app_list": admin.site.get_app_list(request),
     }
     return TemplateResponse(request, "admin/home.html", context)

@@ -9,6 +9,7 @@ from django.contrib import admin
 from cpo_portal import formatting
 from cpo_portal.admin.tenant import ReadOnlyTenantAdmin, TenantAdmin
 from offers.models import BenefitKind, Redemption
+from offers.rules.uses import USES_LABEL
 from offers.services import uses
 
 
@@ -33,7 +34,7 @@ class UseFilter(admin.SimpleListFilter):
     parameter_name = "use"
 
     def lookups(self, request, model_admin):
-        return [("yes", f"Yes: {uses.LABEL.lower()}"), ("no", "No: quote, confirm and other steps")]
+        return [("yes", f"Yes: {USES_LABEL.lower()}"), ("no", "No: quote, confirm and other steps")]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

@@ -24,28 +24,19 @@ from offers.rules.benefit_types import (
     ServiceFeeWaiver,
     Slabs,
 )
-from offers.rules.choose import Combination, best_offers, quote_offers
+from offers.rules.choose import Combination
 from offers.rules.combo import is_combo
 from offers.rules.composition import Compete, Settle, compose
 from offers.rules.conditions import without_validity
 from offers.rules.construct import OfferRule
 from offers.rules.energy_trade import energy_trade_json
 from offers.rules.evaluate import evaluate
-from offers.rules.facts import (
-    CreditBalance,
-    CustomerFacts,
-    Limits,
-    OfferFacts,
-    PresentedCode,
-    StationFacts,
-)
+from offers.rules.facts import CustomerFacts, Limits, OfferFacts, PresentedCode, StationFacts
 from offers.rules.index import OfferIndex
 from offers.rules.ondc import ondc_description
-from offers.rules.outcome import Applied, Eligible, OfferResult, Reason, Rejected
+from offers.rules.outcome import Applied, Reason
 from offers.rules.qualifiers import declared_tags
-from offers.rules.settle import redeemed_on_delivery, reversal_amount
 from offers.rules.uses import USES_LABEL, USES_MEANING
-from offers.rules.validate import validate_offer
 
 __all__ = [
     "USES_LABEL",
@@ -56,38 +47,29 @@ __all__ = [
     "BuyXGetY",
     "Combination",
     "Compete",
-    "CreditBalance",
     "CreditDrawdown",
     "CustomerFacts",
-    "Eligible",
     "EnergyTradeTerms",
     "FixedOff",
     "FreeKwh",
     "Limits",
     "OfferFacts",
     "OfferIndex",
-    "OfferResult",
     "OfferRule",
     "PercentOff",
     "PresentedCode",
     "PricingModel",
     "RateOverride",
     "Reason",
-    "Rejected",
     "ServiceFeeWaiver",
     "Settle",
     "Slabs",
     "StationFacts",
-    "best_offers",
     "compose",
     "declared_tags",
     "energy_trade_json",
     "evaluate",
     "is_combo",
     "ondc_description",
-    "quote_offers",
-    "redeemed_on_delivery",
-    "reversal_amount",
-    "validate_offer",
     "without_validity",
 ]

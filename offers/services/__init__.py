@@ -12,7 +12,6 @@ from offers.services.addons import (
     AddOnUnavailable,
     add_on_codes,
     add_ons_on_sale,
-    booked_lines,
     release_add_ons,
 )
 from offers.services.catalog import OfferInfo, Stamps, catalog_for, stamps_for
@@ -21,7 +20,6 @@ from offers.services.home_tasks import TASKS as HOME_TASKS
 from offers.services.home_tasks import Task as HomeTask
 from offers.services.ledger import (
     OfferUnavailable,
-    Reversal,
     UnknownOrder,
     order_quote,
     recheck_combos,
@@ -31,7 +29,7 @@ from offers.services.ledger import (
     settle,
 )
 from offers.services.ledger.rows import offer_fields, order_fields
-from offers.services.order_steps import confirm_order, quote_session_with_offers, redeem_order
+from offers.services.order_steps import confirm_order, quote_session_with_offers
 from offers.services.publishing import placed_offers, published_offers, published_offers_at
 from offers.services.quoting import (
     OfferQuote,
@@ -45,15 +43,11 @@ from offers.services.received_sessions import (
     ReceivedSession,
     receive_sessions,
 )
-from offers.services.uses import LABEL as USES_LABEL
-from offers.services.uses import MEANING as USES_MEANING
-from offers.services.uses import USE_SQL, settled_uses
+from offers.services.uses import USE_SQL
 from offers.snapshot import rule_from_terms, terms_of
 
 __all__ = [
     "HOME_TASKS",
-    "USES_LABEL",
-    "USES_MEANING",
     "USE_SQL",
     "AddOnUnavailable",
     "ContactError",
@@ -63,14 +57,12 @@ __all__ = [
     "OfferQuote",
     "OfferUnavailable",
     "ReceivedSession",
-    "Reversal",
     "SessionAsk",
     "Stamps",
     "UnknownOrder",
     "add_on_codes",
     "add_ons_not_delivered",
     "add_ons_on_sale",
-    "booked_lines",
     "catalog_for",
     "combination_of",
     "confirm_order",
@@ -90,12 +82,10 @@ __all__ = [
     "recheck_combos",
     "record_quote",
     "redeem",
-    "redeem_order",
     "release_add_ons",
     "reverse",
     "rule_from_terms",
     "settle",
-    "settled_uses",
     "stamps_for",
     "station_facts",
     "terms_of",

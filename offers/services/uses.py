@@ -37,9 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from offers.models import Redemption, RedemptionKind
-from offers.rules.uses import USES_LABEL, USES_MEANING
 
-LABEL, MEANING = USES_LABEL, USES_MEANING
 # The same test on a ledger row's columns, for the rollups' SQL: with the row being the
 # order's latest settled row for its offer (the rollups' `live` flag), it is a use when
 USE_SQL = "offer_id IS NOT NULL AND NOT held_out AND discount > 0"
