@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from offers.models import Offer
-from offers.rules import Eligible, Reason, evaluate
+from offers.rules.evaluate import evaluate
+from offers.rules.outcome import Eligible, Reason
 from offers.services.catalog import OfferInfo
 from pricing.engine import LineKind, Quote, finalize
 

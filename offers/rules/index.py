@@ -34,12 +34,12 @@ from offers.rules.conditions import kwh_bounds, only_currency, validity_window
 from offers.rules.construct import HolidayRule, OfferRule
 from offers.rules.evaluate import RESIDUAL, PreparedOffer
 from offers.rules.facts import CustomerFacts, OfferFacts, PresentedCode
-from offers.rules.geo import GeoGrid, _Box
+from offers.rules.geo import GeoGrid
 from offers.rules.masks import BoundMask, ValueMask, bits, week_hour_masks
 from offers.rules.session_view import QuoteContext
 from pricing.engine import PricedSession
 
-__all__ = ["OfferIndex", "_Box"]
+__all__ = ["OfferIndex"]
 
 _MEMO_LIMIT = 10_000
 T = TypeVar("T")
@@ -57,11 +57,7 @@ class OfferIndex:
         apps = [o.applicability for o in offers]
         quals = [o.qualifier for o in offers]
         self._operator = ValueMask([{o.operator_code} for o in offers])
-        self._currency: dict[str, int] = {}  # an offer of mixed currencies is in none
-        for i, o in enumerate(offers):
-            only = only_currency(o)
-            if only is not None:
-                self._currency[only] = self._currency.get(only, 0) | 1 << i
+        self._currency = _by_key(map(only_currency, offers))  # mixed currencies: in none
         self._station = ValueMask([a.station_codes for a in apps])
         self._charger = ValueMask([a.charger_codes for a in apps])
         self._region = ValueMask([a.region_codes for a in apps])
@@ -77,12 +73,6 @@ class OfferIndex:
         self._week_days = [  # per local weekday: offers with a window open some hour of it
             reduce(or_, self._week_hours[day * 24 : day * 24 + 24]) for day in range(7)
         ]
-        self._holidays_only = bits(
-            i for i, a in enumerate(apps) if a.holidays is HolidayRule.HOLIDAYS_ONLY
-        )
-        self._except_holidays = bits(
-            i for i, a in enumerate(apps) if a.holidays is HolidayRule.EXCEPT_HOLIDAYS
-        )
         self._launch = BoundMask([a.launch_days for a in apps], lower=False)
         self._min_value = BoundMask([q.min_session_value for q in quals], lower=True)
         kwh = [kwh_bounds(o) for o in offers]
@@ -90,25 +80,22 @@ class OfferIndex:
         self._max_kwh = BoundMask([high for _, high in kwh], lower=False)
         self._segment = ValueMask([q.segments for q in quals])
         self._tier = ValueMask([q.tiers for q in quals])
-        self._members_only = bits(i for i, q in enumerate(quals) if q.members_only)
-        self._first_only = bits(i for i, q in enumerate(quals) if q.first_session_only)
-        self._referred_only = bits(i for i, q in enumerate(quals) if q.referred_only)
-        self._anniversary = bits(i for i, q in enumerate(quals) if q.anniversary_days is not None)
         self._auto = bits(i for i, o in enumerate(offers) if o.meta.auto)
-        self._opt_in: dict[str, int] = {}
-        for i, o in enumerate(offers):
-            if not o.meta.auto:
-                self._opt_in[o.id] = self._opt_in.get(o.id, 0) | 1 << i
+        self._opt_in = _by_key(None if o.meta.auto else o.id for o in offers)
         self._places: dict[tuple[object, ...], int] = {}
-        # the complements the quote's mask takes, within the offers' bits (positive
-        # integers: cheaper to AND than the negative ones ~ gives)
-        every = (1 << len(offers)) - 1
-        self._not_holidays_only = every & ~self._holidays_only
-        self._not_except_holidays = every & ~self._except_holidays
-        self._not_members_only = every & ~self._members_only
-        self._not_first_only = every & ~self._first_only
-        self._not_referred_only = every & ~self._referred_only
-        self._not_anniversary = every & ~self._anniversary
+        # the offers a quote's occasion or customer does not rule out, each mask kept
+        # positive (cheaper to AND than the negative integers ~ gives)
+        holidays = [a.holidays for a in apps]
+        self._not_holidays_only = bits(
+            i for i, h in enumerate(holidays) if h is not HolidayRule.HOLIDAYS_ONLY
+        )
+        self._not_except_holidays = bits(
+            i for i, h in enumerate(holidays) if h is not HolidayRule.EXCEPT_HOLIDAYS
+        )
+        self._not_members_only = bits(i for i, q in enumerate(quals) if not q.members_only)
+        self._not_first_only = bits(i for i, q in enumerate(quals) if not q.first_session_only)
+        self._not_referred_only = bits(i for i, q in enumerate(quals) if not q.referred_only)
+        self._not_anniversary = bits(i for i, q in enumerate(quals) if q.anniversary_days is None)
 
     @classmethod
     def build(cls, offers: Iterable[OfferRule]) -> OfferIndex:
@@ -119,28 +106,19 @@ class OfferIndex:
 
     # -- the masks, one per group of conditions
 
-    def _place(
-        self,
-        station: str,
-        charger: str,
-        region: str,
-        city: str,
-        kind: str,
-        categories: frozenset[str],
-        operator: str,
-        lat: float | None,
-        lon: float | None,
-    ) -> int:
-        key = (station, charger, region, city, kind, categories, operator, lat, lon)
+    def _place_of(self, ctx: QuoteContext) -> int:
+        site = ctx.site
+        key = (site, ctx.operator_code, ctx.lat, ctx.lon)
         mask = self._places.get(key)
         if mask is None:
-            mask = self._station.mask(station) & self._charger.mask(charger)
-            mask &= self._region.mask(region) & self._city.mask(city) & self._kind.mask(kind)
-            mask &= self._category.mask_any_of(categories)
-            if operator:
-                mask &= self._operator.mask(operator)
+            mask = self._station.mask(site.station_code) & self._charger.mask(site.charger_code)
+            mask &= self._region.mask(site.region_code) & self._city.mask(site.city_code)
+            mask &= self._kind.mask(site.site_kind)
+            mask &= self._category.mask_any_of(site.category_codes)
+            if ctx.operator_code:
+                mask &= self._operator.mask(ctx.operator_code)
             if mask & ~self._no_geo:
-                mask &= self._no_geo | self._geo.mask(lat, lon)
+                mask &= self._no_geo | self._geo.mask(ctx.lat, ctx.lon)
             if len(self._places) >= _MEMO_LIMIT:
                 self._places.clear()
             self._places[key] = mask
@@ -198,40 +176,20 @@ class OfferIndex:
             mask &= group
         return mask
 
-    def _day(
-        self,
-        place: int,
-        start: dt.datetime,
-        weekday: int,
-        opened_known: bool,
-    ) -> int:
+    def _day(self, ctx: QuoteContext, place: int) -> int:
         """Place and validity at the start, the local weekday, launch offers only where
         the station's opening date is known."""
-        mask = place & self._started.mask(start) & self._not_ended.mask(start)
-        if not opened_known:
+        mask = place & self._started.mask(ctx.start) & self._not_ended.mask(ctx.start)
+        if ctx.facts.station.opened_on is None:
             mask &= self._launch.free
-        return mask & self._week_days[weekday]
-
-    def _place_of(self, ctx: QuoteContext) -> int:
-        site = ctx.site
-        return self._place(
-            site.station_code,
-            site.charger_code,
-            site.region_code,
-            site.city_code,
-            site.site_kind,
-            site.category_codes,
-            ctx.operator_code,
-            ctx.lat,
-            ctx.lon,
-        )
+        return mask & self._week_days[ctx.weekday]
 
     # -- queries
 
     def candidates_for(self, ctx: QuoteContext) -> list[PreparedOffer]:
         """The offers that may apply to this quote: its place, time, amounts, customer and
         codes, in the order the offers were given."""
-        return _pick(self.prepared, self._mask(ctx))
+        return [self.prepared[i] for i in _positions(self._mask(ctx))]
 
     def out_of_time(self, ctx: QuoteContext) -> list[PreparedOffer]:
         """The offers of this place, not of its day, that are not valid at the session's
@@ -239,12 +197,11 @@ class OfferIndex:
         those of them only their dates keep from the session are told so
         (select.out_of_time)."""
         place = self._place_of(ctx)
-        known = ctx.facts.station.opened_on is not None
         valid, *others = self._groups(ctx, place)
-        mask = place & ~valid & ~self._day(place, ctx.start, ctx.weekday, known)
+        mask = place & ~valid & ~self._day(ctx, place)
         for group in others:
             mask &= group
-        return _pick(self.prepared, mask & self._codes(ctx.facts.codes))
+        return [self.prepared[i] for i in _positions(mask & self._codes(ctx.facts.codes))]
 
     def to_evaluate(
         self, ctx: QuoteContext, *, explain: bool = False
@@ -256,8 +213,7 @@ class OfferIndex:
         if not explain:
             return self.candidates_for(ctx), RESIDUAL
         place = self._place_of(ctx)
-        known = ctx.facts.station.opened_on is not None
-        left = self._day(place, ctx.start, ctx.weekday, known)
+        left = self._day(ctx, place)
         scoped = []
         for scope, group in enumerate(self._groups(ctx, place)):
             scoped += [(i, scope) for i in _positions(left & ~group)]
@@ -274,25 +230,22 @@ class OfferIndex:
         return tuple(p.offer for p in self.to_evaluate(ctx, explain=explain)[0])
 
 
+def _by_key(keys: Iterable[str | None]) -> dict[str, int]:
+    """The bits of the offers under each key (offer i under keys[i]; None: under none)."""
+    out: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            out[key] = out.get(key, 0) | 1 << i
+    return out
+
+
 def _positions(mask: int) -> list[int]:
-    """The mask's bits, lowest first."""
+    """The mask's bits, lowest first. Taken from the top bit down: each step shortens the
+    integer, cheaper than isolating the lowest bit of the whole mask."""
     found = []
     while mask:
         top = mask.bit_length() - 1
         found.append(top)
-        mask ^= 1 << top
-    found.reverse()
-    return found
-
-
-def _pick(items: tuple[T, ...], mask: int) -> list[T]:
-    """The items of the mask's bits, in order. Taken from the top bit down: each step
-    shortens the integer, cheaper than isolating the lowest bit of the whole mask."""
-    found: list[T] = []
-    append = found.append
-    while mask:
-        top = mask.bit_length() - 1
-        append(items[top])
         mask ^= 1 << top
     found.reverse()
     return found

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from offers.rules.construct import Applicability, GeoCircle
 from offers.rules.facts import StationFacts
-from offers.rules.geo import in_circle
-from offers.rules.index import OfferIndex, _Box
+from offers.rules.geo import _Box, in_circle
+from offers.rules.index import OfferIndex
 from pricing.engine.types import TimeWindow
 
 from .helpers import IST, SUNDAY_10, facts, offer, priced_slot, site
