@@ -107,21 +107,23 @@ class _Import(RowContext):
         action = CREATE if created else UPDATE if changes else UNCHANGED
         self.plan.rows.append(RowPlan(section, code, action, changes, note))
 
-    def _absent(self, section: str, rows, named: set[str], retire) -> None:
-        """Rows the document does not name: left alone, or retired with prune."""
+    def _absent(self, section: str, rows, named: set[str], retire: tuple) -> None:
+        """Rows the document does not name: left alone, or with prune taken out of service
+        (`retire`: the field, its value in service and out of it, the action)."""
+        field, live, out, action = retire
         for row in rows:
             if row.code in named:
                 continue
             if not self.prune:
                 self.plan.rows.append(RowPlan(section, row.code, LEFT_ALONE, note="not in the "
                                               "document; --prune would retire it"))  # fmt: skip
-                continue
-            change = retire(row)
-            if change is None:
+            elif getattr(row, field) != live:
                 note = "not in the document; already out of service"
                 self.plan.rows.append(RowPlan(section, row.code, UNCHANGED, note=note))
             else:
-                action, changes = change
+                setattr(row, field, out)
+                row.save(update_fields=[field, "updated_at"])
+                changes = compare({field: live}, {field: out})
                 self.plan.rows.append(RowPlan(section, row.code, action, changes,
                                               note="not in the document"))  # fmt: skip
 
@@ -132,17 +134,11 @@ class _Import(RowContext):
         named = {r["code"] for _, r in rows}
         existing = {t.code: t for t in self.operator.tariffs.all()}
         # Out of service first, so a tariff the document activates finds its scope free.
-        self._absent(TARIFFS.key, existing.values(), named, self._deactivate)
+        retire = ("active", True, False, DEACTIVATE)
+        self._absent(TARIFFS.key, existing.values(), named, retire)
         rows.sort(key=lambda ir: ir[1].get("active", True) is not False)
         for i, row in rows:
             self._tariff(i, row, existing.get(row["code"]))
-
-    def _deactivate(self, tariff: Tariff):
-        if not tariff.active:
-            return None
-        tariff.active = False
-        tariff.save(update_fields=["active", "updated_at"])
-        return DEACTIVATE, compare({"active": True}, {"active": False})
 
     def _tariff_document(self, tariff: Tariff) -> dict[str, Any]:
         doc = row_document(TARIFFS, tariff, self.tz)
@@ -221,7 +217,8 @@ class _Import(RowContext):
             if write_row(self, SURGES, target, row, f"surge_rules[{i}]", before, self._notice):
                 after = row_document(SURGES, target, self.tz)
                 self._record(SURGES.key, target.code, before, after, rule is None)
-        self._absent(SURGES.key, existing.values(), {r["code"] for _, r in rows}, self._pause)
+        named = {r["code"] for _, r in rows}
+        self._absent(SURGES.key, existing.values(), named, ("paused", False, True, PAUSE))
 
     def _notice(self, rule: SurgeRule, before, wanted, path: str) -> bool:
         """The advance-notice rule the admin form applies to new and price-changing rules."""
@@ -235,13 +232,6 @@ class _Import(RowContext):
             self.problems.add(f"{path}.effective_from", f"{what} needs notice. {message}")
             return False
         return True
-
-    def _pause(self, rule: SurgeRule):
-        if rule.paused:
-            return None
-        rule.paused = True
-        rule.save(update_fields=["paused", "updated_at"])
-        return PAUSE, compare({"paused": False}, {"paused": True})
 
     # -- offers, their multi-use code and code batches -----------------------------------------
 
@@ -265,20 +255,14 @@ class _Import(RowContext):
                 note = "; ".join(part for part in (note, f"warning: {warning}") if part)
             self._record(OFFERS.key, target.code, before, self._offer_document(target),
                          offer is None, note)  # fmt: skip
-        self._absent(OFFERS.key, existing.values(), {r["code"] for _, r in rows}, self._pause_offer)
+        retire = ("status", OfferStatus.ACTIVE.value, OfferStatus.PAUSED.value, PAUSE)
+        self._absent(OFFERS.key, existing.values(), {r["code"] for _, r in rows}, retire)
 
     def _offer_document(self, offer: Offer) -> dict[str, Any]:
         doc = row_document(OFFERS, offer, self.tz)
         multi = offer.codes.filter(batch__isnull=True)
         doc.update(offer_codes_document(multi, offer.batches.all()))
         return doc
-
-    def _pause_offer(self, offer: Offer):
-        if offer.status != OfferStatus.ACTIVE:
-            return None
-        offer.status = OfferStatus.PAUSED
-        offer.save(update_fields=["status", "updated_at"])
-        return PAUSE, compare({"status": "active"}, {"status": "paused"})
 
     def _batches(self, offer: Offer, row: dict[str, Any], path: str) -> str | None:
         """Batches the document has and the offer lacks are generated (in a dry run, only
