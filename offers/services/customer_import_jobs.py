@@ -47,8 +47,7 @@ def queue_import(
             enqueue(job.pk)
         except Exception:  # the broker is unreachable: say so on the job, keep no upload
             log.exception("customer import %s could not be queued", job.pk)
-            _update(job.pk, status=ImportStatus.FAILED, message=NOT_QUEUED, upload=b"",
-                    finished_at=timezone.now())  # fmt: skip
+            fail(job.pk, NOT_QUEUED)
 
     transaction.on_commit(send)
     return job
@@ -56,6 +55,12 @@ def queue_import(
 
 def _update(job_id: int, **fields) -> None:
     CustomerImport.objects.filter(pk=job_id).update(**fields)
+
+
+def fail(job_id: int, message: str) -> None:
+    """The job failed, saying why; its upload is not kept."""
+    _update(job_id, status=ImportStatus.FAILED, message=message[:500], upload=b"",
+            finished_at=timezone.now())  # fmt: skip
 
 
 def run_import(job_id: int) -> None:
@@ -75,13 +80,11 @@ def run_import(job_id: int) -> None:
         text = text_of(bytes(job.upload))
         result = import_customers(job.operator, io.StringIO(text, newline=""), progress)
     except ValueError as exc:
-        _update(job_id, status=ImportStatus.FAILED, message=str(exc)[:500], upload=b"",
-                finished_at=timezone.now())  # fmt: skip
+        fail(job_id, str(exc))
         return
     except Exception:
         log.exception("customer import %s failed", job_id)
-        _update(job_id, status=ImportStatus.FAILED, message=INTERNAL_ERROR, upload=b"",
-                finished_at=timezone.now())  # fmt: skip
+        fail(job_id, INTERNAL_ERROR)
         raise
     _update(
         job_id,

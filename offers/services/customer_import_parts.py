@@ -24,7 +24,7 @@ from cpo_portal.background import chunked
 from offers.models import CustomerImport, ImportStatus
 
 from .customer_import import MAX_ERRORS, import_customers, text_of
-from .customer_import_jobs import INTERNAL_ERROR, run_import
+from .customer_import_jobs import INTERNAL_ERROR, fail, run_import
 
 LINE = re.compile(r"line (\d+)")
 
@@ -101,12 +101,7 @@ class Parts(chunked.Parts):
     def stopped(self, params: dict, status: str, error: str) -> None:
         # a file the reader refuses is refused by every part: its message, as one import's
         refused = error.removeprefix("ValueError: ") if error.startswith("ValueError") else ""
-        CustomerImport.objects.filter(pk=params["job"]).update(
-            status=ImportStatus.FAILED,
-            message=(refused or INTERNAL_ERROR)[:500],
-            upload=b"",
-            finished_at=timezone.now(),
-        )
+        fail(params["job"], refused or INTERNAL_ERROR)
 
 
 PARTS = Parts()
