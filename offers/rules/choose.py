@@ -25,27 +25,10 @@ from offers.rules.evaluate import RESIDUAL, PreparedOffer, assess, prepare, reje
 from offers.rules.facts import NO_LIMITS, OfferFacts
 from offers.rules.outcome import Applied, Eligible, OfferResult, Outranked, Reason, Rejected
 from offers.rules.session_view import QuoteContext
-from offers.rules.stacking import (
-    Combination,
-    Stack,
-    best_stack,
-    discount_line,
-    single,
-    stack,
-)
+from offers.rules.stacking import Combination, Stack, best_stack
 from pricing.engine import ZERO, PricedSession
 
-__all__ = [
-    "Combination",
-    "Stack",
-    "best_offers",
-    "best_stack",
-    "discount_line",
-    "quote_offers",
-    "select_in",
-    "single",
-    "stack",
-]
+__all__ = ["Combination", "best_offers", "quote_offers", "select_in"]
 
 if TYPE_CHECKING:
     from offers.rules.index import OfferIndex

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from offers.rules.bases import SessionView
-from offers.rules.choose import Combination, quote_offers, stack
+from offers.rules.choose import Combination, quote_offers
 from offers.rules.combo import OrderExtras, combine, combo_line, evaluate_combo, is_combo
 from offers.rules.combo import settle_combos as settle_combo_offers
 from offers.rules.construct import Base, OfferRule
@@ -40,6 +40,7 @@ from offers.rules.facts import OfferFacts
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import Applied, Eligible, OfferResult, Rejected
 from offers.rules.settle import redeemed_on_delivery
+from offers.rules.stacking import stack
 from pricing.engine import (
     ZERO,
     Conditions,

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from offers.rules.bases import SessionView
-from offers.rules.choose import stack
 from offers.rules.construct import OfferRule
 from offers.rules.evaluate import evaluate_in
 from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Eligible, OfferResult, Rejected
+from offers.rules.stacking import stack
 from pricing.engine import PricedSession, money
 
 

@@ -5,12 +5,13 @@ from decimal import Decimal as D
 
 import pytest
 
-from offers.rules.choose import best_offers, discount_line
+from offers.rules.choose import best_offers
 from offers.rules.composition import Compete, Recheck, Recorded, Refused, Settle, compose
 from offers.rules.construct import Base, PercentOff, ServiceFeeWaiver
 from offers.rules.facts import Limits
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import Applied, Reason
+from offers.rules.stacking import discount_line
 from pricing.engine import finalize
 from pricing.engine.types import LineKind
 from tests.offers.rules.helpers import total_discount

@@ -20,13 +20,13 @@ from django.utils import timezone
 
 from offers.models import Redemption, RedemptionKind
 from offers.rules.bases import SessionView
-from offers.rules.choose import discount_line
 from offers.rules.combo import combo_line, evaluate_combo, is_combo
 from offers.rules.composition import Recorded, compose
 from offers.rules.construct import Base
 from offers.rules.energy_trade import wheeling_line
 from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Applied, Eligible
+from offers.rules.stacking import discount_line
 from offers.services.addons import booked_lines
 from offers.services.combos import extras_of
 from offers.services.facts import station_facts

@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 
 from cpo_portal.models import Charger
 from offers.models import Redemption
-from offers.rules.choose import discount_line
 from offers.rules.composition import Recorded, compose
 from offers.rules.construct import Base, OfferRule
 from offers.rules.energy_trade import wheeling_line
 from offers.rules.facts import CustomerFacts, OfferFacts
 from offers.rules.localtime import local
 from offers.rules.outcome import Applied
+from offers.rules.stacking import discount_line
 from offers.snapshot import rule_from_terms
 from pricing.engine import (
     BUFFER,

@@ -4,12 +4,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from offers.rules.bases import SessionView
-from offers.rules.choose import Combination, best_offers, single, stack
+from offers.rules.choose import Combination, best_offers
 from offers.rules.construct import Base, OfferRule
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Eligible
 from offers.rules.settle import redeemed_on_delivery
+from offers.rules.stacking import single, stack
 from pricing.engine.amounts import ZERO, money
 from pricing.engine.types import LineKind, PricedSession
 from tests.offers.rules.helpers import total_discount
