@@ -38,13 +38,24 @@ def _refuse_unless_editor(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-class ExportForm(forms.Form):
+class _OperatorForm(forms.Form):
+    """A form on one of the user's operators: a single-operator user starts on theirs."""
+
     operator = forms.ModelChoiceField(queryset=Operator.objects.none())
+
+    def __init__(self, *args, operators: QuerySet[Operator], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["operator"])
+        field.queryset = operators
+        if operators.count() == 1:
+            field.initial, field.empty_label = operators.get().pk, None
+
+
+class ExportForm(_OperatorForm):
     format = forms.ChoiceField(choices=[("yaml", "YAML"), ("json", "JSON")], initial="yaml")
 
 
-class ImportForm(forms.Form):
-    operator = forms.ModelChoiceField(queryset=Operator.objects.none())
+class ImportForm(_OperatorForm):
     file = forms.FileField(label="Pricing document (YAML or JSON)", required=False)
     prune = forms.BooleanField(
         required=False,
@@ -57,13 +68,9 @@ class ImportForm(forms.Form):
     draft = forms.UUIDField(required=False, widget=forms.HiddenInput)
     digest = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, operators: QuerySet[Operator], user, **kwargs) -> None:
+    def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        field = cast(forms.ModelChoiceField, self.fields["operator"])
-        field.queryset = operators
-        if operators.count() == 1:  # a single-operator user starts on their operator
-            field.initial, field.empty_label = operators.get().pk, None
         self.kept = PricingDraft.find(user, self.initial.get("draft"))
         if self.kept is not None:
             self.fields["file"].help_text = (
@@ -107,16 +114,23 @@ def plan_digest(plan: ImportPlan, operator: Operator, prune: bool) -> str:
     return hashlib.sha256(seen.encode()).hexdigest()
 
 
+def _page(request: HttpRequest, model_admin, title: str, form, **more) -> TemplateResponse:
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": model_admin.model._meta,
+        "form": form,
+        **more,
+    }
+    return TemplateResponse(request, TEMPLATE, context)
+
+
 def export_view(model_admin):
     @require_GET
     def view(request: HttpRequest) -> HttpResponse:
         _refuse_unless_editor(request)
-        operators = editable_operators(request)
-        form = ExportForm(request.GET if "operator" in request.GET else None)
-        field = cast(forms.ModelChoiceField, form.fields["operator"])
-        field.queryset = operators
-        if operators.count() == 1:  # a single-operator user starts on their operator
-            field.initial, field.empty_label = operators.get().pk, None
+        bound = request.GET if "operator" in request.GET else None
+        form = ExportForm(bound, operators=editable_operators(request))
         if form.is_bound and form.is_valid():
             operator, fmt = form.cleaned_data["operator"], form.cleaned_data["format"]
             text = dump(export_pricing(operator), fmt)
@@ -125,14 +139,7 @@ def export_view(model_admin):
             name = f"{operator.code}-pricing.{fmt}"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-        context = {
-            **model_admin.admin_site.each_context(request),
-            "title": "Export pricing",
-            "opts": model_admin.model._meta,
-            "form": form,
-            "exporting": True,
-        }
-        return TemplateResponse(request, TEMPLATE, context)
+        return _page(request, model_admin, "Export pricing", form, exporting=True)
 
     return view
 
@@ -182,16 +189,9 @@ def import_view(model_admin):
                          "digest": digest},
                 operators=operators, user=request.user,
             )  # fmt: skip
-        context = {
-            **model_admin.admin_site.each_context(request),
-            "title": "Import pricing",
-            "opts": model_admin.model._meta,
-            "form": form,
-            "plan": plan,
-            "source": source,
-            "plan_lines": plan.lines() if plan is not None else [],
-        }
-        return TemplateResponse(request, TEMPLATE, context)
+        lines = plan.lines() if plan is not None else []
+        return _page(request, model_admin, "Import pricing", form, plan=plan, source=source,
+                     plan_lines=lines)  # fmt: skip
 
     return view
 

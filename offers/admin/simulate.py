@@ -84,16 +84,13 @@ class SimulateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        chargers = Charger.objects.select_related("station", "operator")
-        cast(forms.ModelChoiceField, self.fields["charger"]).queryset = tenancy.scope(
-            chargers, user, tenancy.ALL_ROLES
-        )
-        cast(forms.ModelChoiceField, self.fields["offers"]).queryset = tenancy.scope(
-            Offer.objects.all(), user, tenancy.ALL_ROLES
-        )
-        cast(forms.ModelChoiceField, self.fields["add_ons"]).queryset = tenancy.scope(
-            AddOn.objects.all(), user, tenancy.ALL_ROLES
-        )
+        for name, rows in (
+            ("charger", Charger.objects.select_related("station", "operator")),
+            ("offers", Offer.objects.all()),
+            ("add_ons", AddOn.objects.all()),
+        ):
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = tenancy.scope(rows, user, tenancy.ALL_ROLES)
 
     def clean_start(self) -> dt.datetime:
         text = self.cleaned_data["start"].strip()
@@ -134,15 +131,8 @@ class SimulateForm(forms.Form):
     def customer(self) -> CustomerFacts | None:
         """Made-up attributes replace the database's; none given: the real customer."""
         d = self.cleaned_data
-        flags = (
-            d.get("segment"),
-            d.get("tier"),
-            d.get("member"),
-            d.get("referred"),
-            d.get("first_session"),
-            d.get("joined_on"),
-        )
-        if not any(flags):
+        made_up = ("segment", "tier", "member", "referred", "first_session", "joined_on")
+        if not any(d.get(name) for name in made_up):
             return None
         return CustomerFacts(
             key=d.get("contact", ""),
