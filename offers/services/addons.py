@@ -200,17 +200,15 @@ def release_add_ons(
     )
     if codes is not None:
         rows = rows.filter(code__in=list(codes))
-    changed = []
     now = timezone.now()
-    bookings = list(rows.order_by("pk"))
-    _lock_stock((b.add_on_id, b.station_id) for b in bookings if b.stock_taken)
-    for booking in bookings:
+    changed = list(rows.order_by("pk"))
+    _lock_stock((b.add_on_id, b.station_id) for b in changed if b.stock_taken)
+    for booking in changed:
         if booking.stock_taken:
             _give_back(booking)
         booking.state, booking.stock_taken = state, False
         booking.changed_at, booking.note = now, note[:300]
         booking.save(update_fields=["state", "stock_taken", "changed_at", "note"])
-        changed.append(booking)
     return changed
 
 
@@ -220,7 +218,3 @@ def booked_lines(order_ref: str) -> tuple[QuoteLine, ...]:
         order_ref=order_ref, state__in=[BookingState.BOOKED, BookingState.DELIVERED]
     ).order_by("pk")
     return tuple(line(b.code, b.name, b.price, b.tax_rate) for b in rows)
-
-
-def bookings(order_ref: str) -> list[AddOnBooking]:
-    return list(AddOnBooking.objects.filter(order_ref=order_ref).order_by("pk"))
