@@ -99,33 +99,32 @@ def _snapshot(info, oq: OfferQuote) -> dict:
 
 def _rows(order_ref: str, oq: OfferQuote, kind: str, seqs: dict[int, int], **extra):
     base = order_fields(oq.priced, oq.quote, _charger(oq), oq.facts.customer)
-    for a in oq.applied:
-        info = oq.offers[a.offer_id]
-        yield Redemption(
+
+    def row(offer_id: str, **fields) -> Redemption:
+        info = oq.offers[offer_id]
+        return Redemption(
             **base,
             **offer_fields(info.pk, info.rule, info.benefit_kind),
             order_ref=order_ref,
-            kind=kind,
             seq=seqs.get(info.pk, 0),
+            **fields,
+            **extra,
+        )
+
+    for a in oq.applied:
+        snapshot = _snapshot(oq.offers[a.offer_id], oq) if kind == RedemptionKind.REDEEMED else {}
+        yield row(
+            a.offer_id,
+            kind=kind,
             code_used=a.code,
             discount=a.discount,
             wheeling_amount=a.wheeling,
             kwh_drawn=a.kwh_drawn,
-            **(_snapshot(info, oq) if kind == RedemptionKind.REDEEMED else {}),
-            **extra,
+            **snapshot,
         )
     for offer_id in oq.held_out:
-        info = oq.offers[offer_id]
-        yield Redemption(
-            **base,
-            **offer_fields(info.pk, info.rule, info.benefit_kind),
-            order_ref=order_ref,
-            kind=RedemptionKind.HELD_OUT if kind == RedemptionKind.REDEEMED else kind,
-            seq=seqs.get(info.pk, 0),
-            discount=oq.would_have_had(offer_id),
-            held_out=True,
-            **extra,
-        )
+        held_kind = RedemptionKind.HELD_OUT if kind == RedemptionKind.REDEEMED else kind
+        yield row(offer_id, kind=held_kind, discount=oq.would_have_had(offer_id), held_out=True)
 
 
 @transaction.atomic(savepoint=False)
