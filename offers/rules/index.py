@@ -195,7 +195,7 @@ class OfferIndex:
         """The offers of this place, not of its day, that are not valid at the session's
         start or its quote time, and that pass every other condition the index decides:
         those of them only their dates keep from the session are told so
-        (select.out_of_time)."""
+        (choose.out_of_time)."""
         place = self._place_of(ctx)
         valid, *others = self._groups(ctx, place)
         mask = place & ~valid & ~self._day(ctx, place)
