@@ -99,15 +99,4 @@ class FilterForm(forms.Form):
         self.data = data
 
     def filters(self) -> Filters:
-        data = self.cleaned_data
-        offer, station = data.get("offer"), data.get("station")
-        return Filters(
-            operator=self.operator,
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            offer_id=offer.pk if offer else None,
-            offer_type=data.get("offer_type") or "",
-            station_id=station.pk if station else None,
-            region=data.get("region") or "",
-            channel=data.get("channel") or "",
-        )
+        return Filters.of(self.operator, self.cleaned_data)

@@ -69,17 +69,14 @@ class HourlyRollupFilterSet(RollupFilterSet):
         choices=CHANNEL_CHOICES[1:], label=CHANNEL_LABEL, help_text="How sessions came."
     )
 
-    class Meta:
+    class Meta(RollupFilterSet.Meta):
         model = HourlyRollup
-        form = DateRangeForm
         fields = ["operator", "station", "region", "channel", "date_from", "date_to"]
 
 
 class ChannelDailyFilterSet(HourlyRollupFilterSet):
-    class Meta:
+    class Meta(HourlyRollupFilterSet.Meta):
         model = ChannelDaily
-        form = DateRangeForm
-        fields = ["operator", "station", "region", "channel", "date_from", "date_to"]
 
 
 class DailyRollupFilterSet(RollupFilterSet):
@@ -90,9 +87,7 @@ class DailyRollupFilterSet(RollupFilterSet):
     offer_type = df.CharFilter(help_text="DEG offer type, e.g. HAPPY_HOUR.")
     hour_band = df.ChoiceFilter(choices=BAND_CHOICES)
 
-    class Meta:
-        model = DailyRollup
-        form = DateRangeForm
+    class Meta(RollupFilterSet.Meta):
         fields = [
             "operator",
             "offer",

@@ -33,12 +33,17 @@ def _measure(name: str) -> serializers.Field:
     return serializers.IntegerField(read_only=True, help_text=help_text)
 
 
-class DailyRollupSerializer(serializers.ModelSerializer):
+class _RollupSerializer(serializers.ModelSerializer):
+    """A rollup row: its operator by code, its station's code beside the station id."""
+
     operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
-    offer_code = serializers.CharField(source="offer.code", default=None, read_only=True)
     station_code = serializers.CharField(source="station.code", default=None, read_only=True)
+
+
+class DailyRollupSerializer(_RollupSerializer):
+    offer_code = serializers.CharField(source="offer.code", default=None, read_only=True)
 
     class Meta:
         model = DailyRollup
@@ -60,12 +65,7 @@ class DailyRollupSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChannelDailySerializer(serializers.ModelSerializer):
-    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
-    station_code = serializers.CharField(source="station.code", default=None, read_only=True)
-
+class ChannelDailySerializer(_RollupSerializer):
     class Meta:
         model = ChannelDaily
         extra_kwargs = {"net_revenue": {"help_text": NET}, "sessions": {"help_text": SESSIONS}}
@@ -76,12 +76,7 @@ class ChannelDailySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HourlyRollupSerializer(serializers.ModelSerializer):
-    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
-    station_code = serializers.CharField(source="station.code", default=None, read_only=True)
-
+class HourlyRollupSerializer(_RollupSerializer):
     class Meta:
         model = HourlyRollup
         fields = [

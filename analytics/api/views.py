@@ -86,14 +86,20 @@ class SeriesView(generics.ListAPIView):
         return scoped(DailyRollup.objects.all(), self.request.user)
 
     def filter_queryset(self, queryset):
-        params = self.request.query_params
-        filterset = self.filterset_class(params, queryset=queryset, request=self.request)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
+        filterset = valid(self, queryset)
         try:
             return series.points(filterset.qs, self.request.user, filterset.form.cleaned_data)
         except InvalidFilters as error:
             raise ValidationError(error.message_dict) from None
+
+
+def valid(view, queryset):
+    """The view's filterset over the request's parameters, validated (400 if not)."""
+    request = view.request
+    filterset = view.filterset_class(request.query_params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset
 
 
 class OneOperator:
@@ -115,13 +121,15 @@ class OneOperator:
             raise ValidationError({"operator": ["Pick one of your operators."]})
         return operators.first()
 
-    def _range(self, data: dict) -> tuple:
+    def _filters(self, data: dict) -> Filters:
+        """The validated parameters as Filters of the operator, the dates resolved."""
         try:
-            return resolve_range(self._operator, data.get("date_from"), data.get("date_to"))
+            first, last = resolve_range(self._operator, data.get("date_from"), data.get("date_to"))
         except InvalidFilters as error:
             raise ValidationError(
                 getattr(error, "message_dict", None) or {"__all__": error.messages}
             ) from None
+        return Filters.of(self._operator, {**data, "date_from": first, "date_to": last})
 
 
 class OfferRoiView(OneOperator, generics.ListAPIView):
@@ -140,24 +148,7 @@ class OfferRoiView(OneOperator, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def filter_queryset(self, queryset):
-        filterset = self.filterset_class(
-            self.request.query_params, queryset=queryset, request=self.request
-        )
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        data = filterset.form.cleaned_data
-        operator = self._operator
-        first, last = self._range(data)
-        f = Filters(
-            operator=operator,
-            date_from=first,
-            date_to=last,
-            offer_id=data["offer"].pk if data.get("offer") else None,
-            offer_type=data.get("offer_type") or "",
-            station_id=data["station"].pk if data.get("station") else None,
-            region=data.get("region") or "",
-            channel=data.get("channel") or "",
-        )
+        f = self._filters(valid(self, queryset).form.cleaned_data)
         return [
             {
                 **row,
@@ -198,29 +189,16 @@ class SurgeImpactView(OneOperator, generics.GenericAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
-        filterset = self.filterset_class(
-            request.query_params, queryset=self.get_queryset(), request=request
-        )
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        data = filterset.form.cleaned_data
+        data = valid(self, self.get_queryset()).form.cleaned_data
         station = data.get("station")
         if station is not None and station.operator_id != self._operator.pk:
             raise ValidationError({"station": ["That station belongs to another operator."]})
-        first, last = self._range(data)
-        f = Filters(
-            operator=self._operator,
-            date_from=first,
-            date_to=last,
-            station_id=station.pk if station else None,
-            region=data.get("region") or "",
-            channel=data.get("channel") or "",
-        )
+        f = self._filters(data)
         figures = surge_impact.summary(f)
         body = {
             "operator": f.operator.pk,
-            "date_from": first,
-            "date_to": last,
+            "date_from": f.date_from,
+            "date_to": f.date_to,
             "channel": f.channel,
             **figures,
         }

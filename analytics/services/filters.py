@@ -41,6 +41,22 @@ class Filters:
     region: str = ""
     channel: str = ""  # a SessionChannel value; "" for every channel
 
+    @classmethod
+    def of(cls, operator: Operator, data: dict) -> Filters:
+        """The filters of a validated form or filterset's data (dates already resolved:
+        resolve_range), the offer and station as model instances."""
+        offer, station = data.get("offer"), data.get("station")
+        return cls(
+            operator=operator,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            offer_id=offer.pk if offer else None,
+            offer_type=data.get("offer_type") or "",
+            station_id=station.pk if station else None,
+            region=data.get("region") or "",
+            channel=data.get("channel") or "",
+        )
+
     @property
     def days(self) -> int:
         return (self.date_to - self.date_from).days + 1
