@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -69,20 +69,23 @@ def totals(f: Filters) -> dict[str, Any]:
 
 
 def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
-    rows = (
-        figures(f)
-        .annotate(period=period_expr(granularity))
+    return by_period(figures(f), granularity, SUMMED)
+
+
+def by_period(rows: QuerySet, granularity: str, columns: list[Column]) -> list[dict[str, Any]]:
+    """The summed figures among `columns` per period, in order (missing sums as zeros)."""
+    summed = (
+        rows.annotate(period=period_expr(granularity))
         .values("period")
-        .annotate(**MEASURES)
+        .annotate(**sums(columns))
         .order_by("period")
     )
-    out = []
-    for row in rows:
-        row = zeros(SUMMED, row)
-        period = row["period"]
-        row["period"] = period.date() if isinstance(period, dt.datetime) else period
-        out.append(row)
-    return out
+    return [{**zeros(columns, row), "period": period_day(row["period"])} for row in summed]
+
+
+def period_day(period: dt.date) -> dt.date:
+    """A period's first day (a truncated date may come back as a datetime)."""
+    return period.date() if isinstance(period, dt.datetime) else period
 
 
 def offer_rows(f: Filters) -> list[dict[str, Any]]:

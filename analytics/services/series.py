@@ -13,7 +13,7 @@ from django.db.models import QuerySet, Sum
 from analytics.models import ChannelDaily, DailyRollup, OfferDaily
 from analytics.models.measures import CELL, stored
 from analytics.services.filters import ChannelRows, channel_rows, scoped
-from analytics.services.offer_roi import period_expr
+from analytics.services.offer_roi import period_day, period_expr
 from offers.models import SessionChannel
 
 GROUP_FIELDS = {"offer": "offer_id", "station": "station_id", "hour_band": "hour_band"}
@@ -94,7 +94,6 @@ def _coarse(user: Any, data: dict[str, Any]) -> QuerySet:
 
 
 def _point(row: dict[str, Any], group: str | None) -> dict[str, Any]:
-    period = row["period"]
-    row["period"] = period.date() if hasattr(period, "date") and callable(period.date) else period
+    row["period"] = period_day(row["period"])
     row["group"] = None if group is None else row.get(group)
     return row

@@ -18,7 +18,7 @@ from analytics.models.periods import BLOCK, MONTH
 from analytics.services import offer_roi
 from analytics.services.filters import Filters
 from analytics.services.surge_windows import surge_windows
-from analytics.services.tables import Column, Table, chart, sums
+from analytics.services.tables import Column, Table, chart
 from cpo_portal import formatting
 from cpo_portal.models import Station
 from pricing.engine import ZERO, money
@@ -141,19 +141,7 @@ def series(f: Filters, granularity: str) -> list[dict[str, Any]]:
     """Sessions and surge per period: StationDaily, or with a channel the hourly rollups of
     that channel (StationDaily's surge counts are sums of the same hourly rows)."""
     source = f.by_channel(HourlyRollup.objects.all()) if f.channel else StationDaily.objects.all()
-    rows = (
-        f.apply(source, offers=False)
-        .annotate(period=offer_roi.period_expr(granularity))
-        .values("period")
-        .annotate(**sums(SERIES_COLUMNS))
-        .order_by("period")
-    )
-    out = []
-    for row in rows:
-        period = row["period"]
-        row["period"] = period.date() if isinstance(period, dt.datetime) else period
-        out.append(row)
-    return out
+    return offer_roi.by_period(f.apply(source, offers=False), granularity, SERIES_COLUMNS)
 
 
 def headline(impact: Impact) -> dict[str, Any]:
