@@ -36,14 +36,6 @@ def _members(blob: bytes | memoryview) -> int:
     return int.from_bytes(zlib.decompress(bytes(blob)), "little")
 
 
-def union_count(blobs: Iterable[bytes | memoryview]) -> int:
-    """Distinct customers in the union of the sets."""
-    acc = 0
-    for blob in blobs:
-        acc |= _members(blob)
-    return acc.bit_count()
-
-
 def refresh(operator_id: int, first: dt.date, last: dt.date) -> None:
     """Derive the sets of [first, last] from DailyCustomer (inside the rollup's lock)."""
     CustomerSet.objects.filter(operator_id=operator_id, date__range=(first, last)).delete()
@@ -130,15 +122,8 @@ def _who_charged_grouped(
 def _refresh_month(operator_id: int, month: dt.date) -> None:
     """The month's unions per offer and arm (and of everyone), from its days' sets."""
     CustomerSetMonth.objects.filter(operator_id=operator_id, month=month).delete()
-    rows = CustomerSet.objects.filter(
-        operator_id=operator_id, date__range=(month, periods.month_end(month))
-    ).values_list("offer_id", "held_out", "members", "revenue", "discount")
-    acc: dict[tuple, list] = {}
-    for offer_id, held_out, blob, revenue, discount in rows.iterator():
-        got = acc.setdefault((offer_id, held_out), [0, ZERO, ZERO])
-        got[0] |= _members(blob)
-        got[1] += revenue
-        got[2] += discount
+    days = (month, periods.month_end(month))
+    acc = _unite(CustomerSet.objects.filter(operator_id=operator_id, date__range=days))
     CustomerSetMonth.objects.bulk_create(
         [
             CustomerSetMonth(
@@ -149,6 +134,20 @@ def _refresh_month(operator_id: int, month: dt.date) -> None:
         ],
         batch_size=2000,
     )  # fmt: skip
+
+
+def _unite(*sets) -> dict[tuple, list]:
+    """The sets (querysets of CustomerSet or CustomerSetMonth) added up per offer and arm:
+    the union of their members, their summed revenue and discount."""
+    acc: dict[tuple, list] = {}
+    for qs in sets:
+        rows = qs.values_list("offer_id", "held_out", "members", "revenue", "discount")
+        for offer_id, held_out, blob, revenue, discount in rows.iterator():
+            got = acc.setdefault((offer_id, held_out), [0, ZERO, ZERO])
+            got[0] |= _members(blob)
+            got[1] += revenue
+            got[2] += discount
+    return acc
 
 
 def _pack(bits: int) -> bytes:
@@ -171,24 +170,16 @@ def _sets(operator_id: int, first: dt.date, last: dt.date, **arm) -> list:
 def customers(operator_id: int, first: dt.date, last: dt.date, offer_id: int | None) -> int:
     """Distinct identified customers of the operator (or of one offer, both arms)."""
     arm = {"offer_id": offer_id} if offer_id else {"offer__isnull": True}
-    blobs = (
-        blob
-        for qs in _sets(operator_id, first, last, **arm)
-        for blob in qs.values_list("members", flat=True).iterator()
-    )
-    return union_count(blobs)
+    acc = 0
+    for qs in _sets(operator_id, first, last, **arm):
+        for blob in qs.values_list("members", flat=True).iterator():
+            acc |= _members(blob)
+    return acc.bit_count()
 
 
 def arms(
     operator_id: int, first: dt.date, last: dt.date, offer_ids: list[int]
 ) -> dict[tuple[int, bool], tuple[int, Decimal, Decimal]]:
     """(offer id, held out) -> distinct customers, revenue, discount."""
-    acc: dict[tuple[int, bool], list] = {}
-    for qs in _sets(operator_id, first, last, offer_id__in=offer_ids):
-        rows = qs.values_list("offer_id", "held_out", "members", "revenue", "discount")
-        for offer_id, held_out, blob, revenue, discount in rows.iterator():
-            got = acc.setdefault((offer_id, held_out), [0, ZERO, ZERO])
-            got[0] |= _members(blob)
-            got[1] += revenue
-            got[2] += discount
+    acc = _unite(*_sets(operator_id, first, last, offer_id__in=offer_ids))
     return {k: (v[0].bit_count(), v[1], v[2]) for k, v in acc.items()}

@@ -68,18 +68,16 @@ def holdout_arms(f: Filters, offer_ids: Iterable[int]) -> dict[int, tuple[roi.Ar
     if not (f.station_id or f.region or f.offer_type):  # the daily customer sets answer
         wanted = [i for i in ids if not f.offer_id or i == f.offer_id]
         found = customer_sets.arms(f.operator.pk, f.date_from, f.date_to, wanted)
-        for (offer_id, held_out), (n, revenue, discount) in found.items():
-            arms[offer_id][1 if held_out else 0] = roi.Arm(n, revenue, discount)
-        return {i: (a[0], a[1]) for i, a in arms.items()}
-    rows = (
-        f.apply(DailyCustomer.objects.filter(offer_id__in=ids))
-        .values("offer_id", "held_out")
-        .annotate(n=Count("customer_id", distinct=True), rev=Sum("revenue"), disc=Sum("discount"))
-        .order_by()
-    )
-    for row in rows:
-        arm = roi.Arm(row["n"], row["rev"] or ZERO, row["disc"] or ZERO)
-        arms[row["offer_id"]][1 if row["held_out"] else 0] = arm
+    else:
+        rows = (
+            f.apply(DailyCustomer.objects.filter(offer_id__in=ids))
+            .values_list("offer_id", "held_out")
+            .annotate(Count("customer_id", distinct=True), Sum("revenue"), Sum("discount"))
+            .order_by()
+        )
+        found = {(o, held): (n, rev or ZERO, disc or ZERO) for o, held, n, rev, disc in rows}
+    for (offer_id, held_out), (n, revenue, discount) in found.items():
+        arms[offer_id][1 if held_out else 0] = roi.Arm(n, revenue, discount)
     return {i: (a[0], a[1]) for i, a in arms.items()}
 
 
