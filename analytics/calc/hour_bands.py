@@ -18,10 +18,6 @@ class HourBand:
     end: int  # last local hour, exclusive
 
     @property
-    def hours(self) -> range:
-        return range(self.start, self.end)
-
-    @property
     def span(self) -> str:
         return f"{self.start:02d}:00-{self.end % 24:02d}:00"
 

@@ -86,8 +86,7 @@ class Estimate:
         """What a reader must know before trusting this ROI, in words (empty: nothing)."""
         out = []
         days = self.baseline_days
-        short = days is not None and days < SHORT_BASELINE_DAYS
-        if self.method == "baseline" and self.roi is not None and short:
+        if self.low_confidence and self.roi is not None:
             out.append(
                 f"Short baseline: only {days} {'day' if days == 1 else 'days'} before "
                 f"the offer (fewer than {SHORT_BASELINE_DAYS}), so this ROI is a rough guide."

@@ -63,14 +63,9 @@ class Slot:
     surge_revenue: Decimal = ZERO
     window: bool = False  # a time-of-day surge applies in this hour (services.surge_windows)
 
-    @property
-    def is_surge(self) -> bool:
-        return self.window
-
 
 @dataclass
 class Impact:
-    surge_slots: int = 0
     surge_windows: int = 0
     sessions: int = 0
     kwh: Decimal = ZERO
@@ -167,7 +162,6 @@ def _restricted(whole: Impact, rows: list[Slot], chosen: Callable[[int], bool]) 
         stations={k: v for k, v in whole.stations.items() if chosen(k)},
     )
     _sum_stations(out)
-    out.surge_slots = sum(1 for s in rows if chosen(s.station) and s.is_surge)
     out.surging = {key for key in whole.surging if chosen(key[0])}
     out.control = whole.control
     out.compared_stations = len({station for station, _ in out.surging})
@@ -205,7 +199,7 @@ def _compare(
     surging = {
         key
         for key, group in groups.items()
-        if key in with_windows and key[1] in kinds and not all(s.is_surge for s in group)
+        if key in with_windows and key[1] in kinds and not all(s.window for s in group)
     }
     shares = comparable_shares(rows, control)
     sessions, kwh = _totals(rows)
@@ -215,19 +209,18 @@ def _compare(
         mine = per.setdefault(s.station, dict.fromkeys(STATION_KEYS, ZERO))
         mine["surge_revenue"] += s.surge_revenue
         key = (s.station, s.weekend)
-        if s.is_surge:
+        if s.window:
             mine["sessions"] += s.sessions
             mine["kwh"] += s.kwh
         if key not in surging:
             continue
         share_n, share_k = shares[s.weekend, s.hour]
         expected_n = share_n * sessions[key]
-        if s.is_surge:
+        if s.window:
             mine["compared_sessions"] += s.sessions
             mine["compared_kwh"] += s.kwh
             mine["expected"] += expected_n
             mine["expected_kwh"] += share_k * kwh[key]
-            out.surge_slots += 1
         else:
             mine["shifted"] += s.sessions - expected_n
     # Windows count at every station with sessions that kind of day, compared or not.
@@ -266,7 +259,7 @@ def profile(
     for s in slots:
         if (s.station, s.weekend) in surging:
             with_surge[s.hour] += s.sessions
-            windows[s.hour] += 1 if s.is_surge else 0
+            windows[s.hour] += 1 if s.window else 0
         elif (s.station, s.weekend) in control:
             without[s.hour] += s.sessions
     total_with, total_without = sum(with_surge), sum(without)

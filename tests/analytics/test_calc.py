@@ -109,12 +109,12 @@ def test_surge_impact_counts_hours_without_sessions():
 
 
 def test_hour_bands_cover_the_day_once():
-    band_of = {hour: band.code for band in hour_bands.BANDS for hour in band.hours}
+    band_of = {hour: band.code for band in hour_bands.BANDS for hour in range(band.start, band.end)}
     assert [band_of[h] for h in (0, 5, 6, 10, 11, 16, 17, 20, 21, 23)] == [
         "night", "night", "morning", "morning", "midday", "midday", "peak", "peak",
         "evening", "evening",
     ]  # fmt: skip
-    assert sum(len(b.hours) for b in hour_bands.BANDS) == 24 == len(band_of)
+    assert sum(b.end - b.start for b in hour_bands.BANDS) == 24 == len(band_of)
 
 
 def test_flags_say_when_an_roi_needs_care():
