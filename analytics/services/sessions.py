@@ -8,6 +8,7 @@ order (a retry returns the first row).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.db import IntegrityError, transaction
@@ -79,25 +80,7 @@ def record_received_sessions(sender, *, sessions: list[ReceivedSession], **kwarg
     rows = [
         NoOfferSession(
             order_ref=s.ref,
-            channel=s.channel,
-            operator_id=s.operator_id,
-            station_id=s.station_id,
-            charger_id=s.charger_id,
-            station_code=s.station_code,
-            charger_code=s.charger_code,
-            region_code=s.region_code,
-            city_code=s.city_code,
-            site_kind=s.site_kind,
-            customer_key=s.customer_key,
-            currency=s.currency,
-            energy_kwh=s.energy_kwh,
-            gross_amount=s.gross_amount,
-            tax_amount=s.tax_amount,
-            net_amount=s.net_amount,
-            session_start=s.session_start,
-            session_end=s.session_end,
-            session_start_hour=s.session_start_hour,
-            occurred_at=s.occurred_at,
+            **{f.name: getattr(s, f.name) for f in dataclasses.fields(s) if f.name in FIELDS},
         )
         for s in sessions
     ]
