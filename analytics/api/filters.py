@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters as df
 from django import forms
+from django.db.models import Model
 
 from analytics.calc.hour_bands import CHOICES as BAND_CHOICES
 from analytics.models import ChannelDaily, DailyRollup, HourlyRollup
@@ -57,7 +58,7 @@ class RollupFilterSet(df.FilterSet):
     date_to = df.DateFilter(field_name="date", lookup_expr="lte", help_text="Last date.")
 
     class Meta:
-        model = DailyRollup
+        model: type[Model] = DailyRollup
         form = DateRangeForm
         fields = ["operator", "station", "region", "date_from", "date_to"]
 
@@ -70,7 +71,7 @@ class HourlyRollupFilterSet(RollupFilterSet):
     )
 
     class Meta(RollupFilterSet.Meta):
-        model = HourlyRollup
+        model: type[Model] = HourlyRollup
         fields = ["operator", "station", "region", "channel", "date_from", "date_to"]
 
 
