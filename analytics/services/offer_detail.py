@@ -134,14 +134,9 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
             p["without"] = None
     labels = [p["period"].isoformat() for p in points]
     bands = band_rows(f)
-    method_table = (
-        Table("arms", "Holdout groups", ARM_COLUMNS, arm_rows(f, offer), est.note)
-        if has_holdout(offer)
-        else Table("baseline", "Baseline comparison", BASELINE_COLUMNS, baseline_rows(f, offer))
-    )
-    method_table.note = est.note
-    compare = method_table.rows
     if has_holdout(offer):
+        method_table = Table("arms", "Holdout groups", ARM_COLUMNS, arm_rows(f, offer), est.note)
+        compare = method_table.rows
         comparison = chart(
             "method",
             "bar",
@@ -151,6 +146,8 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
             axes={"x": "Group", "y": ["Revenue per customer", "(₹)"]},
         )
     else:
+        compare = baseline_rows(f, offer)
+        method_table = Table("baseline", "Baseline comparison", BASELINE_COLUMNS, compare, est.note)
         comparison = chart(
             "method",
             "bar",
