@@ -149,39 +149,30 @@ def charts(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [per_day, per_station]
 
 
+HELD_OUT = Column("held_out", "Held out (control group)", "int")
+SKIPPED = Column("skipped", "Sessions not priced (charger or tariff gone)", "int")
+OFFER_ONLY = {"redemptions", "discount_cost", "held_out"}
+NET_CHANGE = figures.label("net_revenue", "change, replayed (candidate \u2212 baseline)")
+
+
 def summary(result: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     """The result's headline figures, in order: key (the cell's id), label, value and its
     kind (the page formats it with the dashboards' own rule)."""
     s = _typed(result.get("summary") or {})
     if not s:
         return []
-    offer = kind == "offer"
-    rows: list[tuple[str, str, Any, str]] = [
-        ("sessions", figures.SESSIONS.label, s.get("sessions"), "int"),
-        ("replayed", "Sessions replayed", s.get("replayed", s.get("sessions")), "int"),
-        ("touched", "Sessions touched", s.get("touched"), "int"),
+    s.setdefault("replayed", s.get("sessions"))  # a result from before it was counted
+    columns = [*FIGURES[:5], HELD_OUT, *FIGURES[5:], *([SKIPPED] if s.get("skipped") else [])]
+    return [
+        {
+            "key": c.key,
+            "label": NET_CHANGE if c.key == "net_change" else c.label,
+            "value": s.get(c.key),
+            "kind": c.kind,
+        }
+        for c in columns
+        if kind == "offer" or c.key not in OFFER_ONLY
     ]
-    if offer:
-        rows += [
-            ("redemptions", figures.REDEMPTIONS.label, s.get("redemptions"), "int"),
-            ("discount_cost", figures.DISCOUNT_COST.label, s.get("discount_cost"), "money"),
-            ("held_out", "Held out (control group)", s.get("held_out"), "int"),
-        ]
-    rows += [
-        ("surge_change", figures.label("surge_revenue", "change"), s.get("surge_change"), "money"),
-        ("net_change", figures.label("net_revenue", "change, replayed (candidate \u2212 baseline)"),
-         s.get("net_change"), "money"),
-        ("actual_net", figures.label("net_revenue", "recorded"), s.get("actual_net"), "money"),
-        ("candidate_net", figures.label("net_revenue", "with the candidate"),
-         s.get("candidate_net"), "money"),
-        ("net_change_vs_actual", figures.label("net_revenue", "change against what happened"),
-         s.get("net_change_vs_actual"), "money"),
-    ]  # fmt: skip
-    if s.get("skipped"):
-        rows.append(
-            ("skipped", "Sessions not priced (charger or tariff gone)", s["skipped"], "int")
-        )
-    return [{"key": k, "label": label, "value": v, "kind": kd} for k, label, v, kd in rows]
 
 
 def outdated(result: dict[str, Any]) -> bool:
