@@ -34,17 +34,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from analytics.models import (
-    CellCustomer,
-    ChannelDaily,
-    CustomerSet,
-    DailyCustomer,
-    DailyRollup,
-    HourlyRollup,
-    OfferDaily,
-    OfferScopeDaily,
-    StationDaily,
-)
+from analytics.models import CustomerSet, OfferScopeDaily
 from analytics.models.measures import key_of
 from analytics.services import customer_sets, hourly_periods
 from analytics.services.rollup import apply as a
@@ -56,17 +46,9 @@ from cpo_portal.models import ChunkedJob, JobChunk, Operator
 
 # what a part computes for its own days, by the rollup.sql.Names attribute of its table
 # ("sets": the days' customer sets)
-WORK = {
-    "daily": DailyRollup,
-    "channel_daily": ChannelDaily,
-    "hourly": HourlyRollup,
-    "customers": DailyCustomer,
-    "cell_customers": CellCustomer,
-    "offer_daily": OfferDaily,
-    "station_daily": StationDaily,
-    "sets": CustomerSet,
-}
-NAMED = [kind for kind in WORK if kind != "sets"]
+NAMED = ["daily", "channel_daily", "hourly", "customers", "cell_customers", "offer_daily",
+         "station_daily"]  # fmt: skip
+WORK = {**{kind: p.TABLES[kind] for kind in NAMED}, "sets": CustomerSet}
 MAX_PARTS = 64
 
 

@@ -17,11 +17,11 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 
+from analytics.calc.periods import day_start
 from analytics.models import (
     CellCustomer,
     ChannelDaily,
     CustomerKey,
-    CustomerSet,
     DailyCustomer,
     DailyRollup,
     HourlyPeriod,
@@ -46,42 +46,29 @@ SOURCES: dict[str, type[Redemption] | type[NoOfferSession]] = {
 }
 
 
+# The tables of the rollup's SQL, by their rollup.sql.Names attribute.
+TABLES = {
+    "ledger": Redemption,
+    "sessions": NoOfferSession,
+    "daily": DailyRollup,
+    "hourly": HourlyRollup,
+    "customers": DailyCustomer,
+    "cell_customers": CellCustomer,
+    "keys": CustomerKey,
+    "offer_daily": OfferDaily,
+    "station_daily": StationDaily,
+    "channel_daily": ChannelDaily,
+    "scope": OfferScope,
+    "scope_daily": OfferScopeDaily,
+    "periods": HourlyPeriod,
+}
+# The fine tables a rebuild empties first (derive() empties the coarser ones).
+FINE = (DailyRollup, HourlyRollup, DailyCustomer, CellCustomer, ChannelDaily)
+
+
 def names() -> q.Names:
-    def table(model) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    return q.Names(
-        ledger=table(Redemption),
-        sessions=table(NoOfferSession),
-        daily=table(DailyRollup),
-        hourly=table(HourlyRollup),
-        customers=table(DailyCustomer),
-        cell_customers=table(CellCustomer),
-        keys=table(CustomerKey),
-        offer_daily=table(OfferDaily),
-        station_daily=table(StationDaily),
-        channel_daily=table(ChannelDaily),
-        scope=table(OfferScope),
-        scope_daily=table(OfferScopeDaily),
-        periods=table(HourlyPeriod),
-    )
-
-
-PARTITIONED = (
-    DailyRollup,
-    HourlyRollup,
-    DailyCustomer,
-    CellCustomer,
-    CustomerSet,
-    OfferDaily,
-    StationDaily,
-    ChannelDaily,
-    OfferScopeDaily,
-)
-
-
-def day_start(day: dt.date, time_zone: str) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(time_zone))
+    quote = connection.ops.quote_name
+    return q.Names(**{name: quote(model._meta.db_table) for name, model in TABLES.items()})
 
 
 def date_runs(dates: Iterable[dt.date], max_days: int) -> list[tuple[dt.date, dt.date]]:
@@ -115,12 +102,12 @@ def rebuild(
     live rollup has rolled up (a backfill: see q.Applied). Call inside a transaction
     holding the cursor lock (see locked())."""
     part = partition(operator, first, last)
-    for model in PARTITIONED:
+    for model in FINE:
         model.objects.filter(operator_id=operator.pk, date__range=(first, last)).delete()
     n = names()
     with connection.cursor() as cursor:
         stage_fine(cursor, n, part, applied)
-        derive(cursor, n, part, rebuilt=True)
+        derive(cursor, n, part)
 
 
 def stage_fine(cursor, n: q.Names, part: q.Partition, applied: q.Applied | None) -> None:
@@ -142,16 +129,13 @@ def stage_fine(cursor, n: q.Names, part: q.Partition, applied: q.Applied | None)
     cursor.execute(f"DROP TABLE {q.STAGE}")
 
 
-def derive(
-    cursor, n: q.Names, part: q.Partition, rebuilt: bool = False, periods: bool = True
-) -> None:
+def derive(cursor, n: q.Names, part: q.Partition, periods: bool = True) -> None:
     """The coarser tables of [first, last] from the fresh rollups; HourlyPeriod too
     unless `periods` is False (the delta path applies its deltas instead)."""
-    if not rebuilt:
-        for model in (OfferDaily, StationDaily, OfferScopeDaily):
-            model.objects.filter(
-                operator_id=part.operator_id, date__range=(part.first, part.last)
-            ).delete()
+    for model in (OfferDaily, StationDaily, OfferScopeDaily):
+        model.objects.filter(
+            operator_id=part.operator_id, date__range=(part.first, part.last)
+        ).delete()
     derive_days(cursor, n, part)
     derive_scope(cursor, n, part)
     customer_sets.refresh(part.operator_id, part.first, part.last)
