@@ -57,42 +57,39 @@ def scope_sql(names: Names) -> str:
     """  # noqa: S608 (table names from models, values are parameters)
 
 
-def _cells_sql(names: Names, where: str) -> str:
-    """DailyRollup's revenue and sessions per (operator, date, station, hour band): what a
-    scope cell (offer, station, band) adds to its offer's day. Summed before the join with
-    the scope cells, so the join meets each cell's day once instead of once per offer and
-    region of the rollup rows (half the joined rows in the backfill bench)."""
+def _scope_sums(names: Names, where: str, cells: str = "TRUE") -> str:
+    """INSERT each offer's scope revenue and sessions per day: DailyRollup's revenue and
+    sessions per (operator, date, station, hour band) of the days `where` picks, joined
+    with the scope cells `cells` picks. Summed before the join, so the join meets each
+    cell's day once instead of once per offer and region of the rollup rows (half the
+    joined rows in the backfill bench)."""
     return f"""
-    SELECT operator_id, date, station_id, hour_band, SUM(gross_revenue) AS gross_revenue,
-           SUM(sessions) AS sessions
-    FROM {names.daily} WHERE {where} AND station_id IS NOT NULL
-    GROUP BY operator_id, date, station_id, hour_band
+    INSERT INTO {names.scope_daily} (operator_id, date, offer_id, revenue, sessions)
+    SELECT d.operator_id, d.date, s.offer_id, SUM(d.gross_revenue), SUM(d.sessions)
+    FROM (
+        SELECT operator_id, date, station_id, hour_band, SUM(gross_revenue) AS gross_revenue,
+               SUM(sessions) AS sessions
+        FROM {names.daily} WHERE {where} AND station_id IS NOT NULL
+        GROUP BY operator_id, date, station_id, hour_band
+    ) d
+    JOIN {names.scope} s ON s.station_id = d.station_id AND s.hour_band = d.hour_band
+    WHERE {cells}
+    GROUP BY d.operator_id, d.date, s.offer_id
     """  # noqa: S608 (table names from models, conditions from this module)
 
 
 def scope_daily_sql(names: Names) -> str:
     """Scope revenue per offer and day of the partition. Placeholders: Partition.dates."""
-    return f"""
-    INSERT INTO {names.scope_daily} (operator_id, date, offer_id, revenue, sessions)
-    SELECT d.operator_id, d.date, s.offer_id, SUM(d.gross_revenue), SUM(d.sessions)
-    FROM ({_cells_sql(names, _RANGE)}) d
-    JOIN {names.scope} s ON s.station_id = d.station_id AND s.hour_band = d.hour_band
-    GROUP BY d.operator_id, d.date, s.offer_id
-    """  # noqa: S608 (table names from models, values are parameters)
+    return _scope_sums(names, _RANGE)
 
 
 def scope_grown_sql(names: Names, cells: list[int]) -> str:
     """New scope cells add their revenue to every other day of the offer's history.
     `cells`: OfferScope ids (integers). Placeholders: operator, partition's first, last."""
     ids = ", ".join(str(int(i)) for i in cells)
-    return f"""
-    INSERT INTO {names.scope_daily} (operator_id, date, offer_id, revenue, sessions)
-    SELECT d.operator_id, d.date, s.offer_id, SUM(d.gross_revenue), SUM(d.sessions)
-    FROM ({_cells_sql(names, "operator_id = %s AND (date < %s OR date > %s)")}) d
-    JOIN {names.scope} s ON s.station_id = d.station_id AND s.hour_band = d.hour_band
-    WHERE s.id IN ({ids})
-    GROUP BY d.operator_id, d.date, s.offer_id
+    other_days = "operator_id = %s AND (date < %s OR date > %s)"
+    return f"""{_scope_sums(names, other_days, f"s.id IN ({ids})")}
     ON CONFLICT (offer_id, date) DO UPDATE SET
         revenue = {names.scope_daily}.revenue + excluded.revenue,
         sessions = {names.scope_daily}.sessions + excluded.sessions
-    """  # noqa: S608 (table names from models, values are parameters)
+    """
