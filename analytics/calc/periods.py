@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 BLOCK_STARTS = (1, 8, 15, 22, 29)
 ONE_DAY = dt.timedelta(days=1)
+
+
+def day_start(day: dt.date, time_zone: str) -> dt.datetime:
+    """The local midnight that starts `day` in the time zone."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(time_zone))
 
 
 def month_end(day: dt.date) -> dt.date:

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from analytics.calc.periods import day_start
 from cpo_portal.models import Operator
 from offers.models import Customer, Offer
 from offers.services import customer_key
 
 D = Decimal
-
-
-def _at(day: dt.date, zone: str) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(zone))
 
 
 def offer_specs(first_day: dt.date, days: int) -> dict[str, list[dict]]:
@@ -107,7 +103,7 @@ def ensure_offers(operators: dict[str, Operator], first_day: dt.date, days: int)
             offer = Offer.objects.filter(operator=operator, code=spec["code"]).first()
             if offer is None:
                 offer = Offer(operator=operator, status="active", auto=True, **spec)
-                offer.valid_from = _at(starts, operator.time_zone)
+                offer.valid_from = day_start(starts, operator.time_zone)
                 offer.full_clean()
                 offer.save()
             made.append(offer)

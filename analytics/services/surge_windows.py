@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 
+from analytics.calc.periods import day_start
 from cpo_portal.models import Charger, Stamp
 from pricing import services as pricing
 from pricing.engine import Conditions, PricingSetupError, QuoteInputError
@@ -43,8 +44,8 @@ def last_day(first: dt.date, last: dt.date, weekend: bool) -> dt.date | None:
 def hourly_surges(book: Book, charger: Charger, day: dt.date) -> list[frozenset[str]]:
     """The surge codes that apply at half past each local hour of `day` at `charger`."""
     zone = ZoneInfo(charger.station.time_zone)
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    start = day_start(day, charger.station.time_zone)
+    end = day_start(day + dt.timedelta(days=1), charger.station.time_zone)
     request = pricing.session_request_for(charger, start, kwh=PROBE_KWH, end=end)
     segments = book.price(request, Conditions()).segments  # in time order
     out: list[frozenset[str]] = []

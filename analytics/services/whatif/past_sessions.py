@@ -13,6 +13,7 @@ discounts are summed per offer.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import heapq
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from analytics.calc import figures
+from analytics.calc.periods import day_start
 from analytics.models import NoOfferSession
 from offers.models import Redemption, RedemptionKind
 
@@ -47,11 +49,6 @@ ORDER_COLUMNS = (
     "buffer_amount",
     "occurred_at",
 )
-
-
-FIELDS = ("start", "order_ref", "end", "kwh", "charger_id", "station_id", "customer_key",
-          "segment", "tier", "gross", "surge", "tax", "net", "finder_fee", "buffer",
-          "settled_at")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +83,9 @@ class PastSession:
         return figures.net_revenue(self.net, self.tax, self.finder_fee, self.buffer)
 
 
+FIELDS = tuple(f.name for f in dataclasses.fields(PastSession) if f.name != "offers")
+
+
 @dataclass(frozen=True)
 class Window:
     operator_id: int
@@ -97,10 +97,8 @@ class Window:
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """From the first day's local midnight to the midnight after the last day."""
-        tz = ZoneInfo(self.time_zone)
-        first = dt.datetime.combine(self.date_from, dt.time(), tzinfo=tz)
-        after = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-        return first, after
+        after = self.date_to + dt.timedelta(days=1)
+        return day_start(self.date_from, self.time_zone), day_start(after, self.time_zone)
 
     def day_of(self, settled_at: dt.datetime) -> dt.date:
         """The local date a session counts on: the day it settled."""
@@ -136,8 +134,8 @@ def count(window: Window) -> int:
 
 
 def _session(row: tuple, offers: tuple[tuple[str, Decimal], ...] = ()) -> PastSession:
-    values = dict(zip(FIELDS, row, strict=True))
-    return PastSession(**values, offers=offers)
+    """A session from its ORDER_COLUMNS, which are PastSession's fields in order."""
+    return PastSession(**dict(zip(FIELDS, row, strict=True)), offers=offers)
 
 
 def _plain(window: Window) -> Iterator[PastSession]:
