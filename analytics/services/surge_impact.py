@@ -61,6 +61,7 @@ STATION_COLUMNS = [
     SURGE_REVENUE,
     Column("note", "Note", "note"),
 ]
+COMPARED = ("compared_sessions", "expected", "change", "kwh_change", "shifted")
 NO_WINDOW = (
     "No surge window: its surges apply at every hour or on a condition (charger power, "
     "site, weekend, occupancy, grid stress, holiday), so there is no hour to compare."
@@ -174,13 +175,6 @@ def _figures(impact: Impact) -> dict[str, Any]:
     }
 
 
-def _summary(impact: Impact) -> list[dict[str, Any]]:
-    """The headline figures, each with its kind (the page formats it, the CSV keeps the
-    number: changes as fractions, 0.125 for +12.5%)."""
-    values = _figures(impact)
-    return [{"figure": c.label, "value": values[c.key], "kind": c.kind} for c in FIGURES]
-
-
 def summary(f: Filters) -> dict[str, Any]:
     """The page's headline figures by name (the API): the same values as its summary
     table and its CSV."""
@@ -201,28 +195,23 @@ def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
         if not (fig["windows"] or fig["surge_revenue"]):
             continue
         compared = bool(fig["compared_windows"])
-        expected = formatting.shown(fig["expected"], "int") if compared else None
-        out.append(
-            {
-                "station": names.get(station, "(no station)"),
-                "url": f"{page}?{urlencode({**f.query(), 'station': str(station)})}"
-                if station
-                else "",
-                "surge_windows": int(fig["windows"]),
-                "sessions": int(fig["sessions"]),
-                "compared_sessions": int(fig["compared_sessions"]) if compared else None,
-                "expected": expected,
-                "change": formatting.change(fig["compared_sessions"], expected)
-                if compared
-                else None,
-                "kwh_change": formatting.change(fig["compared_kwh"], fig["expected_kwh"], "kwh")
-                if compared
-                else None,
-                "shifted": formatting.shown(fig["shifted"], "int") if compared else None,
-                "surge_revenue": money(fig["surge_revenue"]),
-                "note": NO_WINDOW if not fig["windows"] else "" if compared else NO_CONTROL,
-            }
-        )
+        expected = formatting.shown(fig["expected"], "int")
+        row = {
+            "station": names.get(station, "(no station)"),
+            "url": f"{page}?{urlencode({**f.query(), 'station': str(station)})}" if station else "",
+            "surge_windows": int(fig["windows"]),
+            "sessions": int(fig["sessions"]),
+            "compared_sessions": int(fig["compared_sessions"]),
+            "expected": expected,
+            "change": formatting.change(fig["compared_sessions"], expected),
+            "kwh_change": formatting.change(fig["compared_kwh"], fig["expected_kwh"], "kwh"),
+            "shifted": formatting.shown(fig["shifted"], "int"),
+            "surge_revenue": money(fig["surge_revenue"]),
+            "note": NO_WINDOW if not fig["windows"] else "" if compared else NO_CONTROL,
+        }
+        if not compared:  # no comparison: no figure of one
+            row.update(dict.fromkeys(COMPARED, None))
+        out.append(row)
     out.sort(key=lambda r: (-r["surge_revenue"], r["station"]))
     return out
 
@@ -233,11 +222,15 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
     points = series(f, granularity)
     profile = impact.profile
     hours = [f"{p['hour']:02d}" for p in profile]
+    # the headline figures, each with its kind (the page formats it, the CSV keeps the
+    # number: changes as fractions, 0.125 for +12.5%)
+    values = _figures(impact)
+    summary_rows = [{"figure": c.label, "value": values[c.key], "kind": c.kind} for c in FIGURES]
     return {
         "impact": impact,
         "head": headline(impact),
         "tables": [
-            Table("summary", "Surge impact", SUMMARY_COLUMNS, _summary(impact)),
+            Table("summary", "Surge impact", SUMMARY_COLUMNS, summary_rows),
             Table("stations", "By station", STATION_COLUMNS, station_rows(f, impact)),
             Table("profile", "Hourly demand profile", PROFILE_COLUMNS, profile),
             Table("series", f"By {granularity}", SERIES_COLUMNS, points),
