@@ -51,14 +51,6 @@ def _instance(model, operator, terms: dict[str, Any]):
     return model(operator=operator, **values)
 
 
-def offer_instance(operator, terms: dict[str, Any]) -> Offer:
-    return _instance(Offer, operator, terms)
-
-
-def surge_instance(operator, terms: dict[str, Any]) -> SurgeRule:
-    return _instance(SurgeRule, operator, terms)
-
-
 def _messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [f"{k}: {m}" for k, msgs in exc.message_dict.items() for m in msgs]
@@ -69,12 +61,12 @@ def check_candidate(run) -> list[str]:
     """The candidate's problems, as its model's clean() words them (empty: it prices)."""
     try:
         if run.subject_kind == "offer":
-            offer_instance(run.operator, run.candidate).clean()
+            _instance(Offer, run.operator, run.candidate).clean()
             rule_from_terms(
                 run.candidate, operator_code=run.operator.code, currency=run.operator.currency
             )
         else:
-            surge_instance(run.operator, run.candidate).clean()
+            _instance(SurgeRule, run.operator, run.candidate).clean()
     except ValidationError as exc:
         return _messages(exc)
     except (ValueError, TypeError, KeyError) as exc:
@@ -90,7 +82,7 @@ def candidate_offer(operator, terms: dict[str, Any]) -> OfferRule:
 
 def candidate_surge(operator, terms: dict[str, Any]) -> SurgeTerms:
     """The engine's rule, without its validity dates (and unpaused)."""
-    rule = engine_surge(surge_instance(operator, terms), terms.get("station_codes", ()))
+    rule = engine_surge(_instance(SurgeRule, operator, terms), terms.get("station_codes", ()))
     return dataclasses.replace(rule, valid_from=None, valid_until=None)
 
 

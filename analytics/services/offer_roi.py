@@ -140,12 +140,6 @@ def confidence(est: roi.Estimate) -> str:
     return ""
 
 
-def overall_roi(offers: list[dict[str, Any]]) -> roi.Headline:
-    """The headline ROI of exactly these rows: the offers with an estimate count, the
-    others are left out (their rows say why)."""
-    return roi.headline([o["estimate"] for o in offers])
-
-
 def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
     """The top stations; each links to the dashboard filtered to it."""
     rows = (
@@ -230,7 +224,8 @@ def with_counterfactual(rows: list[dict[str, Any]], incremental: Decimal, discou
 
 def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
     offers = offer_rows(f)
-    head = overall_roi(offers)
+    # the headline ROI of exactly these rows: the offers without an estimate are left out
+    head = roi.headline([o["estimate"] for o in offers])
     left_out = [o for o in offers if not o["in_roi"]]
     total = totals(f)
     points = series(f, granularity)
