@@ -166,15 +166,6 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     return response
 
 
-def json_number(value: Any) -> float | int | None:
-    """Chart data: numbers for the browser (floats are fine for drawing, never for sums)."""
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
 def chart(
     chart_id: str,
     kind: str,
@@ -192,6 +183,6 @@ def chart(
     untitled = sorted(drawn - set(options.get("axes", {})))
     if untitled:
         raise ValueError(f"chart {chart_id!r} has no title for its axis {', '.join(untitled)}")
-    for ds in datasets:
-        ds["data"] = [json_number(v) for v in ds["data"]]
+    for ds in datasets:  # numbers for the browser: floats are fine for drawing, never for sums
+        ds["data"] = [float(v) if isinstance(v, Decimal) else v for v in ds["data"]]
     return {"id": chart_id, "type": kind, "labels": labels, "datasets": datasets, **options}
