@@ -125,10 +125,8 @@ class OneOperator:
         """The validated parameters as Filters of the operator, the dates resolved."""
         try:
             first, last = resolve_range(self._operator, data.get("date_from"), data.get("date_to"))
-        except InvalidFilters as error:
-            raise ValidationError(
-                getattr(error, "message_dict", None) or {"__all__": error.messages}
-            ) from None
+        except InvalidFilters as error:  # check_dates names the field at fault
+            raise ValidationError(error.message_dict) from None
         return Filters.of(self._operator, {**data, "date_from": first, "date_to": last})
 
 
