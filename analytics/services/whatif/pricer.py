@@ -49,8 +49,6 @@ from pricing.services import (
 
 from .limits import LimitState
 
-ZERO = Decimal("0")
-
 
 @dataclass(frozen=True, slots=True)
 class SessionCharge:
