@@ -112,9 +112,10 @@ class BulkLedger:
         held = {
             r.offer_id: r.would_be.discount
             for r in composed.rejected
-            if r.reason is Reason.HELD_OUT and r.would_be is not None
+            if r.reason is Reason.HELD_OUT
+            and r.would_be is not None
+            and r.offer_id in composed.held_out
         }
-        held = {k: v for k, v in held.items() if k in composed.held_out}
         by_code = catalog.offers
         base = order_fields(priced, quote, charger, who)
         for kind, at in (("validated", start - dt.timedelta(minutes=5)),
