@@ -64,7 +64,10 @@ class Command(ProductCommand):
         if run is not None:
             if first or last or parts or no_wait or (options["cancel"] and options["status"]):
                 raise CommandError("--cancel and --status take a run id and nothing else.")
-            return self._cancel(run) if options["cancel"] else self._status(run)
+            try:
+                return self._cancel(run) if options["cancel"] else self._status(run)
+            except LookupError as exc:  # not a backfill run
+                raise CommandError(f"No backfill run {run}.") from exc
         if first is None or last is None:
             raise CommandError("--from and --to are required (or --status/--cancel RUN).")
         if last < first:
@@ -111,17 +114,10 @@ class Command(ProductCommand):
             raise CommandError(f"Backfill run {run} {status}.")
 
     def _status(self, run: int) -> None:
-        try:
-            status, percent = backfill_parts.progress(run)
-        except LookupError as exc:
-            raise CommandError(f"No backfill run {run}.") from exc
+        status, percent = backfill_parts.progress(run)
         self.stdout.write(f"{status} {percent}%")
 
     def _cancel(self, run: int) -> None:
-        try:
-            asked = backfill_parts.cancel(run)
-        except LookupError as exc:
-            raise CommandError(f"No backfill run {run}.") from exc
-        if not asked:
+        if not backfill_parts.cancel(run):
             raise CommandError(f"Backfill run {run} is not running.")
         self.stdout.write(f"Cancelling every part of backfill run {run}.")
