@@ -121,9 +121,8 @@ class Tally:
                 if o != self.subject:
                     self.first_seen.setdefault(("stacked", o), (s.start, s.order_ref))
                     self.stacked[o] += 1
-        reason = cand.refused
-        if reason in LIMIT_REASONS and LIMIT_REASONS[reason] not in self.exhausted:
-            self.exhaust(LIMIT_REASONS[reason], day)
+        if cand.refused in LIMIT_REASONS:  # the first refusal for a limit: exhausted then
+            self.exhaust(LIMIT_REASONS[cand.refused], day)
 
     def exhaust(self, limit: str, day: dt.date) -> None:
         if limit not in self.exhausted:
