@@ -26,7 +26,7 @@ from cpo_portal.web.jsonlimits import BoundedJSONField
 from offers.conversion import TermsError, slabs_of, tod_rates_of
 from offers.rules import describe
 from offers.rules.qualifiers import BY_KEY, DeclaredError, declared_of
-from pricing.models import CodeListField, WeekdaysField, currency_code
+from pricing.models import CodeListField, WeekdaysField
 
 from .choices import (
     BenefitKind,
@@ -119,7 +119,7 @@ class Offer(PlainTextModel):
     currency = models.CharField(
         max_length=3,
         blank=True,
-        validators=[currency_code],
+        validators=[values.currency_code],
         help_text="ISO 4217 code of every amount below (fixed off, cap, budget, rates, minimum "
         "session value, wheeling). The offer applies only to sessions priced in it. "
         "Empty: the operator's currency.",

@@ -1,6 +1,5 @@
 from pricing.models.fields import CodeListField, WeekdaysField
 from pricing.models.grid_signals import GridSignal
-from pricing.models.validators import currency_code
 
 from .surges import SurgeRule
 from .tariffs import Tariff, TariffBand
@@ -12,5 +11,4 @@ __all__ = [
     "Tariff",
     "TariffBand",
     "WeekdaysField",
-    "currency_code",
 ]

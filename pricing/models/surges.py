@@ -13,14 +13,14 @@ from simple_history.models import HistoricalRecords
 
 from cpo_portal.db import values
 from cpo_portal.db.validation import PlainTextModel
-from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters
+from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters, non_negative
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import ChargingSpeed, SiteKind
 from pricing.engine.text import SURGE_PLACES, surge_amount
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.models.fields import CodeListField, WeekdaysField
 from pricing.models.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
-from pricing.models.validators import MONEY, RATE, non_negative, slug_code
+from pricing.models.validators import MONEY, RATE, slug_code
 
 HUNDRED = Decimal("100")
 

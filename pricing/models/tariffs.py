@@ -10,10 +10,19 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.db.validation import PlainTextModel
-from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters, ocpi_id_unique
+from cpo_portal.db.values import (
+    MAX_AMOUNT,
+    MAX_RATE,
+    amount,
+    currency_code,
+    gst,
+    no_control_characters,
+    ocpi_id_unique,
+    rate,
+)
 from cpo_portal.models import Charger, Operator, Station
 from pricing.models.fields import WeekdaysField
-from pricing.models.validators import MONEY, RATE, amount, currency_code, gst, rate, slug_code
+from pricing.models.validators import MONEY, RATE, slug_code
 
 RESERVED_BAND_CODES = frozenset({"base"})  # the engine's name for the default rate
 

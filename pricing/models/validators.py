@@ -7,21 +7,6 @@ from typing import TypedDict
 
 from django.core.validators import RegexValidator
 
-from cpo_portal.db.values import ZERO, amount, currency_code, gst, non_negative, percent, rate
-
-__all__ = [
-    "MONEY",
-    "RATE",
-    "ZERO",
-    "amount",
-    "currency_code",
-    "gst",
-    "non_negative",
-    "percent",
-    "rate",
-    "slug_code",
-]
-
 slug_code = RegexValidator(
     r"\A[A-Za-z0-9][A-Za-z0-9._\-]{0,63}\Z",
     "Use letters, digits, dots, hyphens and underscores (like peak-evening).",
