@@ -6,7 +6,8 @@ Pure Python like the rest of pricing.engine: no Django, no I/O.
 from pricing.engine.ocpi.calculate import StepRule, calculate
 from pricing.engine.ocpi.convert import OcpiExportError, from_ocpi, to_ocpi
 from pricing.engine.ocpi.cost import CostKind, CostLine, OcpiCost, PricedPeriod
-from pricing.engine.ocpi.model import (
+from pricing.engine.ocpi.model import parse_tariff
+from pricing.engine.ocpi.objects import (
     DayOfWeek,
     DisplayText,
     OcpiPrice,
@@ -18,8 +19,6 @@ from pricing.engine.ocpi.model import (
     TariffElement,
     TariffRestrictions,
     TariffType,
-    parse_tariff,
-    tariff_to_json,
 )
 from pricing.engine.ocpi.session import (
     ChargingPeriod,
@@ -28,6 +27,7 @@ from pricing.engine.ocpi.session import (
     Reservation,
     constant_power_session,
 )
+from pricing.engine.ocpi.writer import tariff_to_json
 
 __all__ = [
     "ChargingPeriod",

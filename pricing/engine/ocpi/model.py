@@ -1,4 +1,4 @@
-"""OCPI 2.2.1 Tariff JSON in and out: `parse_tariff` validates, `tariff_to_json` writes back.
+"""OCPI 2.2.1 Tariff JSON in: `parse_tariff` validates (writer.tariff_to_json writes back).
 
 `parse_tariff(tariff_to_json(t)) == t` for every parsed tariff. Input is refused, with the
 path of the offending field, when OCPI 2.2.1 would not accept it or when it would make the
@@ -25,23 +25,6 @@ from pricing.engine.ocpi.objects import (
     TariffRestrictions,
     TariffType,
 )
-from pricing.engine.ocpi.writer import tariff_to_json
-
-__all__ = [
-    "DayOfWeek",
-    "DisplayText",
-    "OcpiPrice",
-    "OcpiTariff",
-    "OcpiTariffError",
-    "PriceComponent",
-    "ReservationRestrictionType",
-    "TariffDimensionType",
-    "TariffElement",
-    "TariffRestrictions",
-    "TariffType",
-    "parse_tariff",
-    "tariff_to_json",
-]
 
 _TARIFF_KEYS = frozenset(
     {
