@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from pricing.engine.types import Conditions, Customer, Site, SurgeRule
-from pricing.engine.windows import window_owner
+from pricing.engine.windows import split_points, wall, window_owner, window_times
 
 
 def site_matches(rule: SurgeRule, site: Site) -> bool:
@@ -49,6 +51,28 @@ def time_matches(
     if owner is None:
         return False
     return not rule.holidays_only or owner in holidays
+
+
+def clock_spans(
+    rule: SurgeRule,
+    zone: ZoneInfo,
+    start: dt.datetime,
+    end: dt.datetime,
+    holidays: frozenset[dt.date],
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The stretches of [start, end) in which the rule's clock conditions (time_matches)
+    hold, merged: decided at the instants where its window can switch (split_points)."""
+    bounds = [b for b in (rule.valid_from, rule.valid_until) if b is not None]
+    points = split_points(zone, start, end, window_times(rule.window), bounds)
+    spans: list[tuple[dt.datetime, dt.datetime]] = []
+    for a, b in pairwise(points):
+        if not time_matches(rule, a, wall(a, zone), holidays):
+            continue
+        if spans and spans[-1][1] == a:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
 
 
 def _stronger(rule: SurgeRule, than: SurgeRule) -> bool:

@@ -24,7 +24,7 @@ from .books import (
 )
 from .notices import NoticesDuring, SurgeNotice, surge_notices_at
 from .quotes import SessionToQuote, quote_session, quote_sessions, session_request_for
-from .sites import ConditionsDuring, conditions_at, conditions_for, site_for
+from .sites import ConditionsDuring, conditions_for, site_for
 
 __all__ = [
     "COMPARED",
@@ -39,7 +39,6 @@ __all__ = [
     "book_and_conditions",
     "clear_cache",
     "compile_tariff",
-    "conditions_at",
     "conditions_for",
     "engine_surge",
     "export_ocpi",

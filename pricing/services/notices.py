@@ -7,17 +7,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import pairwise
 
 from cpo_portal.models import Charger, Station
 from pricing.engine.schedule import window_text
-from pricing.engine.surges import moment_matches, site_matches, time_matches
-from pricing.engine.types import ChargeForm, Conditions, Customer, Site, SurgeKind, SurgeRule
-from pricing.engine.windows import split_points, wall, window_times, zone_of
+from pricing.engine.surges import clock_spans, moment_matches, site_matches
+from pricing.engine.types import ChargeForm, Customer, Site, SurgeKind, SurgeRule
+from pricing.engine.windows import zone_of
 from pricing.models.surge_text import surge_text
 
 from .books import surges_for_operator
-from .sites import ConditionsDuring, conditions_at, site_for, station_site
+from .sites import ConditionsDuring, site_for, station_site
 
 # Without an end, tell about surges during the next hour: a typical session.
 NOTICE_HORIZON = dt.timedelta(hours=1)
@@ -45,15 +44,6 @@ def station_sites(stations: Sequence[Station]) -> dict[int, list[Site]]:
     return {pk: found or [station_site(by_pk[pk])] for pk, found in sites.items()}
 
 
-def _applies_during(rule: SurgeRule, zone, start, end, holidays) -> bool:
-    bounds = [b for b in (rule.valid_from, rule.valid_until) if b is not None]
-    points = split_points(zone, start, end, window_times(rule.window), bounds)
-    return any(
-        time_matches(rule, instant, wall(instant, zone), holidays)
-        for instant, _ in pairwise(points)
-    )
-
-
 def describe_window(rule: SurgeRule) -> str:
     window = rule.window
     text = (
@@ -62,23 +52,6 @@ def describe_window(rule: SurgeRule) -> str:
         else window_text(window.start, window.end, window.days)
     )
     return f"{text}, on holidays only" if rule.holidays_only else text
-
-
-def surge_notices_at(
-    stations: Sequence[Station], start: dt.datetime, end: dt.datetime | None = None
-) -> dict[int, list[SurgeNotice]]:
-    """surge_notices for each station, by station pk: a fixed number of queries whatever
-    the number of stations (a catalog of hundreds of them)."""
-    stations = list({s.pk: s for s in stations}.values())
-    if not stations:
-        return {}
-    sites = station_sites(stations)
-    conditions = conditions_at(stations, start)
-    rules = {op: surges_for_operator(op) for op in {s.operator_id for s in stations}}
-    return {
-        s.pk: _notices(s, sites[s.pk], conditions[s.pk], rules[s.operator_id], start, end)
-        for s in stations
-    }
 
 
 class NoticesDuring:
@@ -120,7 +93,8 @@ class NoticesDuring:
                 hit = during.get(key)
                 if hit is None:
                     zone = zone_of(station.time_zone)
-                    hit = during[key] = _applies_during(rule, zone, start, end, conditions.holidays)
+                    spans = clock_spans(rule, zone, start, end, conditions.holidays)
+                    hit = during[key] = bool(spans)
                 if hit:
                     found.append(self.notices[id(rule)])
             out[pk] = found
@@ -139,23 +113,11 @@ def _notice(rule: SurgeRule) -> SurgeNotice:
     )
 
 
-def _notices(
-    station: Station,
-    sites: list[Site],
-    conditions: Conditions,
-    rules: Sequence[SurgeRule],
-    start: dt.datetime,
-    end: dt.datetime | None,
-) -> list[SurgeNotice]:
-    end = end or start + NOTICE_HORIZON
-    zone = zone_of(station.time_zone)
-    notices = []
-    for rule in rules:
-        if not any(site_matches(rule, site) for site in sites):
-            continue
-        if not moment_matches(rule, Customer(), conditions):
-            continue
-        if not _applies_during(rule, zone, start, end, conditions.holidays):
-            continue
-        notices.append(_notice(rule))
-    return notices
+def surge_notices_at(
+    stations: Sequence[Station], start: dt.datetime, end: dt.datetime | None = None
+) -> dict[int, list[SurgeNotice]]:
+    """surge_notices for each station, by station pk: a fixed number of queries whatever
+    the number of stations (a catalog of hundreds of them). NoticesDuring over the one
+    moment `start`."""
+    read = NoticesDuring(stations, start, start)
+    return read.at(read.stations, start, end)

@@ -225,18 +225,11 @@ class ConditionsDuring:
         )
 
 
-def conditions_at(stations: Sequence[Station], at: dt.datetime) -> dict[int, Conditions]:
-    """conditions_for each station, by station pk, in one query whatever their number:
-    holidays (as holidays_at), occupancy (from each charger's status) and grid stress (as
-    grid_stress_at), read by ConditionsDuring over the one moment `at`."""
-    read = ConditionsDuring(stations, at, at)
-    return {s.pk: read.at(s, at) for s in read.stations}
-
-
 def conditions_for(station: Station, at: dt.datetime) -> Conditions:
     """Holidays, occupancy and grid stress for a session at `station` starting at `at`.
 
     Occupancy is the station's state now (there is no forecast); a signal counts when it
-    is raised at `at` and not cleared by then.
+    is raised at `at` and not cleared by then. Read in one query (ConditionsDuring over
+    the one moment `at`).
     """
-    return conditions_at([station], at)[station.pk]
+    return ConditionsDuring([station], at, at).at(station, at)

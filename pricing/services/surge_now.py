@@ -3,21 +3,20 @@ rule changes are still waiting out the operator's notice period (the staff home 
 
 Read from the same engine rules the quotes use (`surges_for_operator`: unpaused, a
 scheduled version folded into its valid-from) and decided by the engine's own
-`time_matches`, at the instants where a window can switch (`split_points`).
+`clock_spans`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from itertools import pairwise
 
 from django.utils import timezone
 
 from cpo_portal.models import Holiday, Operator
-from pricing.engine.surges import time_matches
+from pricing.engine.surges import clock_spans
 from pricing.engine.types import SurgeRule as EngineRule
-from pricing.engine.windows import split_points, wall, window_times, zone_of
+from pricing.engine.windows import zone_of
 from pricing.models import SurgeRule
 from pricing.services.books import surges_for_operator
 
@@ -46,23 +45,6 @@ class SurgeClock:
     always_on: int  # rules on at every hour of the horizon (premiums, site fees)
     on_demand: int  # rules whose clock allows every hour, waiting for their demand trigger
     scheduled: tuple[SurgeRule, ...]  # saved changes still inside the notice period
-
-
-def _spans(
-    rule: EngineRule, zone, start: dt.datetime, end: dt.datetime, holidays: frozenset[dt.date]
-) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The stretches of [start, end) in which the rule's clock conditions hold, merged."""
-    bounds = [b for b in (rule.valid_from, rule.valid_until) if b is not None]
-    points = split_points(zone, start, end, window_times(rule.window), bounds)
-    spans: list[tuple[dt.datetime, dt.datetime]] = []
-    for a, b in pairwise(points):
-        if not time_matches(rule, a, wall(a, zone), holidays):
-            continue
-        if spans and spans[-1][1] == a:
-            spans[-1] = (spans[-1][0], b)
-        else:
-            spans.append((a, b))
-    return spans
 
 
 def _span(rule: EngineRule, start: dt.datetime, end: dt.datetime, horizon_end) -> SurgeSpan:
@@ -100,7 +82,7 @@ def surge_clock(operator: Operator, now: dt.datetime | None = None) -> SurgeCloc
     )
     running, upcoming, always_on, on_demand = [], [], 0, 0
     for rule in surges_for_operator(operator.pk):
-        spans = _spans(rule, zone, now, end, holidays)
+        spans = clock_spans(rule, zone, now, end, holidays)
         if spans and spans[0] == (now, end):
             if rule.occupancy_threshold is not None or rule.on_grid_stress:
                 on_demand += 1
