@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,8 +22,8 @@ from cpo_portal.db import years
 from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Charger
 from pricing.engine import PricingSetupError, QuoteInputError
-from pricing.engine.types import Customer, Quote, QuoteLine
-from pricing.services import NoTariffError, quote_session, tariff_for
+from pricing.engine.types import Customer, Quote
+from pricing.services import NoTariffError, tariff_for
 from pricing.services.quote_dict import quote_to_dict
 
 
@@ -142,14 +142,6 @@ def quote_errors_as_command_errors() -> Iterator[None]:
         raise CommandError(f"Pricing setup error: {_one_line(exc)}.") from exc
 
 
-def compute_quote(args: QuoteArgs, adjustments: Sequence[QuoteLine] = ()) -> Quote:
-    with quote_errors_as_command_errors():
-        return quote_session(
-            args.charger, args.start, kwh=args.kwh, amount=args.amount, end=args.end,
-            customer=args.customer, adjustments=adjustments,
-        )  # fmt: skip
-
-
 def quote_document(args: QuoteArgs, quote: Quote) -> dict[str, Any]:
     charger = args.charger
     tariff = tariff_for(charger)
@@ -193,9 +185,8 @@ def render_table(args: QuoteArgs, quote: Quote, document: dict[str, Any]) -> str
 
 
 class QuoteCommand(ProductCommand):
-    """Subclass and override `adjustments` (and `add_arguments`) to add offers."""
-
-    help = "Quote a charging session at a charger: lines, totals and the rules applied."
+    """The options and parser of `manage.py quote`: subclassed by the offers layer's
+    command, which adds its own options and handles them."""
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any):
         # no abbreviations: a leftover `--customer PHONE` must not pass as --customer-key
@@ -203,16 +194,3 @@ class QuoteCommand(ProductCommand):
 
     def add_arguments(self, parser) -> None:
         add_quote_arguments(parser)
-
-    def adjustments(self, args: QuoteArgs, options: dict[str, Any]) -> Sequence[QuoteLine]:
-        return ()
-
-    def document(self, args: QuoteArgs, quote: Quote, options: dict[str, Any]) -> dict[str, Any]:
-        return quote_document(args, quote)
-
-    def handle(self, *positional, **options) -> None:
-        args = parse_quote_args(options)
-        quote = compute_quote(args, self.adjustments(args, options))
-        document = self.document(args, quote, options)
-        text = render_json(document) if args.as_json else render_table(args, quote, document)
-        self.stdout.write(text)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pricing.engine.types import Customer, LineKind, Quote, QuoteLine
-from pricing.management.quote_cli import QuoteArgs, QuoteCommand, compute_quote
+from pricing.engine.types import LineKind, Quote, QuoteLine
+from pricing.services import quote_session
 from pricing.services.quote_dict import kwh_text, quote_to_dict, rate_text
 from tests.pricing.factories import at
 
@@ -54,19 +54,11 @@ def test_tax_inclusive_quote_and_local_times():
 
 
 @pytest.mark.django_db
-def test_the_offers_layer_can_add_adjustments_through_the_base_class(priced):
-    class WithOffer(QuoteCommand):
-        def adjustments(self, args, options):
-            return (
-                QuoteLine(
-                    LineKind.DISCOUNT, "offer-001", "25% off", D("-22.50"), tax_rate=D("0.18")
-                ),
-            )
-
-    args = QuoteArgs(
-        priced.charger_a, at("2025-09-24 10:00"), None, D("100"), None, Customer(), True
+def test_the_offers_layer_can_add_adjustments_to_a_quote(priced):
+    offer = QuoteLine(LineKind.DISCOUNT, "offer-001", "25% off", D("-22.50"), tax_rate=D("0.18"))
+    quote = quote_session(
+        priced.charger_a, at("2025-09-24 10:00"), amount=D("100"), adjustments=(offer,)
     )
-    quote = compute_quote(args, WithOffer().adjustments(args, {}))
     # DEG offer quote: 90 + 10 - 22.50 = 77.50, GST 13.95
     assert [ln.amount for ln in quote.lines] == [D("90.00"), D("10.00"), D("-22.50"), D("13.95")]
     assert quote.total == D("91.45")
