@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pricing.engine.amounts import ZERO
-from pricing.engine.ocpi.objects import OcpiPrice, TariffDimensionType
+from pricing.engine.ocpi.objects import TariffDimensionType
 
 
 class CostKind(StrEnum):
@@ -73,19 +73,6 @@ class OcpiCost:
 
     def lines_of(self, *kinds: CostKind) -> tuple[CostLine, ...]:
         return tuple(ln for ln in self.lines if ln.kind in kinds)
-
-    def cost_of(self, *kinds: CostKind) -> OcpiPrice:
-        """CDR-style total for some kinds, e.g. cost_of(CostKind.ENERGY) ~ total_energy_cost."""
-        lines = self.lines_of(*kinds)
-        return OcpiPrice(_sum(ln.excl_vat for ln in lines), _sum(ln.incl_vat for ln in lines))
-
-    @property
-    def total(self) -> OcpiPrice:
-        return OcpiPrice(self.total_excl_vat, self.total_incl_vat)
-
-    @property
-    def energy_kwh(self) -> Decimal:
-        return _sum(p.kwh for p in self.periods)
 
 
 def make_cost(

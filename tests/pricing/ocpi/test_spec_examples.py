@@ -166,8 +166,8 @@ def test_first_hour_free_energy_example_erratum():
         start, local(2019, 6, 3, 11), kwh=D("20"), parking=minutes(165)
     )
     cost = calculate(t, session, BERLIN)
-    assert cost.cost_of(CostKind.ENERGY).excl_vat == D("3.80")
-    assert cost.cost_of(CostKind.PARKING_TIME).excl_vat == D("6.25")
+    assert sum(ln.excl_vat for ln in cost.lines_of(CostKind.ENERGY)) == D("3.80")
+    assert sum(ln.excl_vat for ln in cost.lines_of(CostKind.PARKING_TIME)) == D("6.25")
     assert totals(cost) == (D("10.05"), D("10.05"))
     # The spec's 7.30 appears only if charging takes (almost) no time: 1 s for 20 kWh.
     instant = OcpiSession(
@@ -191,7 +191,7 @@ def test_tariff_example_with_reservation_price():
     )
     cost = calculate(t, session, BERLIN)
     assert totals(cost) == (D("6.75"), D("7.60"))
-    assert cost.cost_of(CostKind.RESERVATION_TIME).excl_vat == D("1.25")
+    assert sum(ln.excl_vat for ln in cost.lines_of(CostKind.RESERVATION_TIME)) == D("1.25")
 
 
 def test_tariff_example_with_reservation_price_and_fee():
@@ -208,7 +208,7 @@ def test_tariff_example_with_reservation_price_and_fee():
     )
     cost = calculate(t, session, BERLIN)
     assert totals(cost) == (D("8.75"), D("10.00"))
-    assert cost.cost_of(CostKind.RESERVATION_FLAT).excl_vat == D("2.00")
+    assert sum(ln.excl_vat for ln in cost.lines_of(CostKind.RESERVATION_FLAT)) == D("2.00")
     assert cost.lines_of(CostKind.RESERVATION_TIME)[0].billed_volume == 900
 
 
