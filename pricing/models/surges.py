@@ -16,14 +16,12 @@ from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.db.values import MAX_AMOUNT, MAX_RATE, no_control_characters, non_negative
 from cpo_portal.models import Operator, Station
 from cpo_portal.models.network import ChargingSpeed, SiteKind
+from pricing.engine.amounts import HUNDRED
 from pricing.engine.text import SURGE_PLACES, surge_amount
 from pricing.engine.types import ChargeForm, SurgeKind
 from pricing.models.fields import CodeListField, WeekdaysField
 from pricing.models.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
 from pricing.models.validators import MONEY, RATE, slug_code
-
-HUNDRED = Decimal("100")
-
 
 # What clean() says of an amount with more decimals than its form takes (SURGE_PLACES: what
 # every surface shows, and what the engine applies).

@@ -12,9 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 
-from pricing.engine import QuoteInputError, compile_book, finalize
+from pricing.engine import HUNDRED, QuoteInputError, compile_book, finalize
 from pricing.engine import text as words
 from pricing.engine.ocpi import (
     CostKind,
@@ -37,7 +36,6 @@ from pricing.engine.types import (
 )
 from pricing.engine.windows import zone_of
 
-HUNDRED = Decimal("100")
 _KINDS = {
     CostKind.FLAT: LineKind.SERVICE_FEE,
     CostKind.ENERGY: LineKind.ENERGY,

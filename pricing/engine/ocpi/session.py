@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-ZERO = Decimal("0")
+from pricing.engine.amounts import ZERO
 
 
 class OcpiSessionError(ValueError):
