@@ -3,7 +3,7 @@
 Pure Python like the rest of pricing.engine: no Django, no I/O.
 """
 
-from pricing.engine.ocpi.calculate import StepRule, calculate
+from pricing.engine.ocpi.calculate import calculate
 from pricing.engine.ocpi.convert import OcpiExportError, from_ocpi, to_ocpi
 from pricing.engine.ocpi.cost import CostKind, CostLine, OcpiCost, PricedPeriod
 from pricing.engine.ocpi.model import parse_tariff
@@ -46,7 +46,6 @@ __all__ = [
     "PricedPeriod",
     "Reservation",
     "ReservationRestrictionType",
-    "StepRule",
     "TariffDimensionType",
     "TariffElement",
     "TariffRestrictions",

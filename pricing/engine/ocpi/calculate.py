@@ -19,7 +19,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from pricing.engine.amounts import ZERO, money
@@ -41,19 +40,6 @@ CHARGING_KINDS[D.PARKING_TIME] = CostKind.PARKING_TIME
 RESERVATION_KINDS = {D.FLAT: CostKind.RESERVATION_FLAT, D.TIME: CostKind.RESERVATION_TIME}
 
 
-class StepRule(StrEnum):
-    """How step_size treats TIME when PARKING_TIME follows it.
-
-    PER_DIMENSION rounds every dimension's total on its own (the Tariffs module's Complex
-    Tariff example). CDR_PARKING_ONLY follows the CDR module sentence "In the cases that TIME
-    and PARKING_TIME Tariff Elements are both used, step_size is only taken into account for
-    the total parking duration": charging time is then billed exactly.
-    """
-
-    PER_DIMENSION = "per_dimension"
-    CDR_PARKING_ONLY = "cdr_parking_only"
-
-
 @dataclass(frozen=True, slots=True)
 class _Use:
     element: int
@@ -65,8 +51,6 @@ def calculate(
     tariff: OcpiTariff,
     session: OcpiSession,
     time_zone: str | ZoneInfo,
-    *,
-    step_rule: StepRule = StepRule.PER_DIMENSION,
 ) -> OcpiCost:
     """The cost of `session` under `tariff`; restrictions read in `time_zone` (Location's)."""
     tz = time_zone if isinstance(time_zone, ZoneInfo) else ZoneInfo(time_zone)
@@ -77,11 +61,11 @@ def calculate(
         expired = session.reservation.expired
         phase = _Phase(tariff, tz, session.first_moment, _reservation_elements(tariff, expired))
         pieces = (ChargingPeriod(session.reservation.duration),)
-        phase.price(pieces, RESERVATION_KINDS, lines, periods, StepRule.PER_DIMENSION)
+        phase.price(pieces, RESERVATION_KINDS, lines, periods)
     if session.periods:
         chargeable = [i for i, e in enumerate(tariff.elements) if e.reservation is None]
         phase = _Phase(tariff, tz, session.start, chargeable)
-        phase.price(session.periods, CHARGING_KINDS, lines, periods, step_rule)
+        phase.price(session.periods, CHARGING_KINDS, lines, periods)
     exact_excl = sum((ln.exact_excl_vat for ln in lines), ZERO)
     exact_incl = sum((ln.exact_excl_vat * _vat_factor(ln.vat_percent) for ln in lines), ZERO)
     unrounded = clamp_unrounded(tariff, exact_excl, exact_incl)
@@ -102,7 +86,6 @@ class _Phase:
         kinds: dict[TariffDimensionType, CostKind],
         lines: list[CostLine],
         out_periods: list[PricedPeriod],
-        step_rule: StepRule,
     ) -> None:
         origin = self.origin
         elements = [self.tariff.elements[i] for i in self.candidates]
@@ -126,8 +109,7 @@ class _Phase:
             lines.append(_line(kinds[D.FLAT], D.FLAT, [flat], ZERO))
         for dim in (D.ENERGY, D.TIME, D.PARKING_TIME):
             if uses.get(dim):
-                skip = dim is D.TIME and step_rule is StepRule.CDR_PARKING_ONLY
-                extra = ZERO if skip and uses.get(D.PARKING_TIME) else _step_extra(dim, uses[dim])
+                extra = _step_extra(dim, uses[dim])
                 lines.extend(_dimension_lines(kinds[dim], dim, uses[dim], extra))
 
     def _active(self, dim: TariffDimensionType, at: Moment) -> tuple[int, PriceComponent] | None:

@@ -15,7 +15,6 @@ from pricing.engine.ocpi import (
     ChargingPeriod,
     CostKind,
     OcpiSession,
-    StepRule,
     calculate,
     constant_power_session,
 )
@@ -44,8 +43,8 @@ def test_example_switching_to_different_tariff_element_1_contradiction():
     Charging: 5 min before 17:00 (0.10) and 5 after; the total 10 min rounds to 15 with the
     last step (15 min), so 10 min after 17:00 (0.40). Parking 2 min rounds to 15 min (0.25).
     The 2.2.1 text says 0.50 by letting the extra charging minutes absorb the parking; that
-    matches neither the Complex Tariff example nor the CDR module rule. We bill 0.75
-    (PER_DIMENSION) or, under the CDR module's rule, 0.55 (charging not rounded).
+    matches neither the Complex Tariff example nor the CDR module rule (0.55, charging not
+    rounded). We bill 0.75, each dimension rounded on its own.
     """
     cost = calculate(STEP_TARIFF, charge_then_park(16, 55, 10, 2), BERLIN)
     assert [(ln.kind, ln.billed_volume, ln.excl_vat) for ln in cost.lines] == [
@@ -54,10 +53,6 @@ def test_example_switching_to_different_tariff_element_1_contradiction():
         (CostKind.PARKING_TIME, 900, D("0.25")),
     ]
     assert cost.total_excl_vat == D("0.75")
-    cdr = calculate(
-        STEP_TARIFF, charge_then_park(16, 55, 10, 2), BERLIN, step_rule=StepRule.CDR_PARKING_ONLY
-    )
-    assert cdr.total_excl_vat == D("0.55")
 
 
 def test_example_switching_to_different_tariff_element_2():
@@ -135,15 +130,11 @@ def test_cdr_step_size_time_switch_at_17_00():
     assert cost.total_excl_vat == D("3.30")
 
 
-@pytest.mark.parametrize(
-    ("rule", "charged", "total"),
-    [(StepRule.PER_DIMENSION, 1800, "1.17"), (StepRule.CDR_PARKING_ONLY, 1260, "1.02")],
-)
-def test_cdr_step_size_time_then_parking(rule: StepRule, charged: int, total: str):
+def test_cdr_step_size_time_then_parking():
     """1.00/h charging, 2.00/h parking, both per 10 min; 21 min charging, 16 min parked.
-    The CDR module bills 21 min charging + 20 min parking; the Tariffs module's Complex
-    Tariff example rounds charging too (30 min). Both rules are offered; see docs/ocpi.md."""
+    The CDR module would bill 21 min charging + 20 min parking; the Tariffs module's Complex
+    Tariff example rounds charging too (30 min), as we do; see docs/ocpi.md."""
     t = tariff(element(pc("TIME", 1.00, 600), pc("PARKING_TIME", 2.00, 600)))
-    cost = calculate(t, charge_then_park(10, 0, 21, 16), BERLIN, step_rule=rule)
-    assert [ln.billed_volume for ln in cost.lines] == [charged, 1200]
-    assert cost.total_excl_vat == D(total)
+    cost = calculate(t, charge_then_park(10, 0, 21, 16), BERLIN)
+    assert [ln.billed_volume for ln in cost.lines] == [1800, 1200]
+    assert cost.total_excl_vat == D("1.17")
