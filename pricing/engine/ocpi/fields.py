@@ -44,13 +44,7 @@ def required(data: dict[str, Any], key: str, path: str) -> Any:
     return data[key]
 
 
-def number(
-    value: Any,
-    path: str,
-    *,
-    minimum: Decimal | None = Decimal("0"),
-    maximum: Decimal = MAX_NUMBER,
-) -> Decimal:
+def number(value: Any, path: str) -> Decimal:
     """A JSON number as Decimal. Floats go through their shortest repr, so 0.1 stays 0.1."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise OcpiTariffError(path, f"expected a number, got {value!r}")
@@ -62,19 +56,19 @@ def number(
         raise OcpiTariffError(path, f"not a number: {value!r}") from exc
     if not result.is_finite():
         raise OcpiTariffError(path, f"expected a finite number, got {value!r}")
-    if minimum is not None and result < minimum:
-        raise OcpiTariffError(path, f"must be >= {minimum}, got {result}")
-    if abs(result) > maximum:
-        raise OcpiTariffError(path, f"must be at most {maximum:f}")
+    if result < 0:
+        raise OcpiTariffError(path, f"must be >= 0, got {result}")
+    if result > MAX_NUMBER:
+        raise OcpiTariffError(path, f"must be at most {MAX_NUMBER:f}")
     return result
 
 
-def integer(value: Any, path: str, *, minimum: int = 0) -> int:
+def integer(value: Any, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise OcpiTariffError(path, f"expected an integer, got {value!r}")
-    if value < minimum:
-        raise OcpiTariffError(path, f"must be >= {minimum}, got {value}")
-    if abs(value) > MAX_NUMBER:
+    if value < 0:
+        raise OcpiTariffError(path, f"must be >= 0, got {value}")
+    if value > MAX_NUMBER:
         raise OcpiTariffError(path, f"must be at most {MAX_NUMBER:f}")
     return value
 
