@@ -112,12 +112,6 @@ def day_span(zone: ZoneInfo, day: dt.date) -> tuple[dt.datetime, dt.datetime, dt
     return start, end, offset if steady else None
 
 
-def local_days(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.date]:
-    """The local dates the interval [start, end] touches, in order."""
-    first, last = wall(start, zone).date(), wall(end, zone).date()
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-
-
 def split_points(
     zone: ZoneInfo,
     start: dt.datetime,
@@ -129,7 +123,8 @@ def split_points(
     reads midnight, or jumps (DST), plus the given absolute `instants`: sorted, unique."""
     points = {start, end}
     wanted = set(times) | {MIDNIGHT}
-    for day in local_days(zone, start, end):
+    first, last = wall(start, zone).date(), wall(end, zone).date()
+    for day in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)):
         for t in wanted:
             hits = instants_at(zone, dt.datetime.combine(day, t))
             points.update(u for u in hits if start < u < end)
