@@ -32,6 +32,7 @@ from offers.rules.construct import OfferRule
 from offers.rules.energy_trade import energy_trade_json
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import CustomerFacts, Limits, OfferFacts, PresentedCode, StationFacts
+from offers.rules.geo import EARTH_RADIUS_KM, haversine_km
 from offers.rules.index import OfferIndex
 from offers.rules.ondc import ondc_description
 from offers.rules.outcome import Applied, Reason
@@ -39,6 +40,7 @@ from offers.rules.qualifiers import declared_tags
 from offers.rules.uses import USES_LABEL, USES_MEANING
 
 __all__ = [
+    "EARTH_RADIUS_KM",
     "USES_LABEL",
     "USES_MEANING",
     "Applied",
@@ -69,6 +71,7 @@ __all__ = [
     "declared_tags",
     "energy_trade_json",
     "evaluate",
+    "haversine_km",
     "is_combo",
     "ondc_description",
     "without_validity",

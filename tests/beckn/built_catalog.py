@@ -20,12 +20,12 @@ from django.db.models import Prefetch
 from beckn import conf
 from beckn.commerce_types import CommerceError, Offering
 from beckn.services import commerce, commerce_addons
-from beckn.services.publication.search import EARTH_RADIUS_KM, distance_km
 from beckn.wire import catalog_parts
 from beckn.wire.catalog_layout import Layout
 from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import Charger, Connector, Station
 from cpo_portal.models.network import ConnectorType, StationStatus
+from offers.rules import EARTH_RADIUS_KM, haversine_km
 
 
 def search_catalogs(
@@ -93,7 +93,7 @@ def find(query: SearchQuery) -> Found:
     if query.lat is not None and query.lon is not None:
         here = (float(query.lat), float(query.lon))
         radius = float(query.radius_km)
-        ranked = [(distance_km(*here, float(lat), float(lon)), pk) for pk, lat, lon in rows]
+        ranked = [(haversine_km(*here, float(lat), float(lon)), pk) for pk, lat, lon in rows]
         ranked.sort(key=lambda p: p[0])  # stable: a station's chargers stay together
         matching = [pk for d, pk in ranked if d <= radius]
     else:

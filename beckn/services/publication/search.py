@@ -21,16 +21,7 @@ from beckn.wire.catalog_layout import Layout
 from beckn.wire.request_parsing import SearchQuery
 from cpo_portal.models import Charger, Connector, Station
 from cpo_portal.models.network import ConnectorType, StationStatus
-
-EARTH_RADIUS_KM = 6371.0088
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+from offers.rules import EARTH_RADIUS_KM, haversine_km
 
 
 def box(
@@ -158,7 +149,7 @@ def _matching(
                     continue
                 if west is not None and east is not None and not west <= lon <= east:
                     continue
-                distance = distance_km(*here, float(lat), float(lon))
+                distance = haversine_km(*here, float(lat), float(lon))
                 if distance > radius:
                     continue
             places.append((distance, pk, rows, station))
