@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import BaseModelAdmin
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,6 +20,7 @@ from django.utils.html import format_html
 from cpo_portal import tenancy
 from cpo_portal.admin.history_admin import AuditHistoryAdmin
 from cpo_portal.admin.tenant import (
+    ReadOnlyRows,
     ReadOnlyTenantAdmin,
     TenantAdmin,
     TenantInline,
@@ -41,11 +40,6 @@ from .models import (
     Subscriber,
 )
 
-if TYPE_CHECKING:  # what the mixins below are mixed into: model admins and inlines
-    _AdminBase = BaseModelAdmin[Any]
-else:
-    _AdminBase = object
-
 
 class SuperuserOnly:
     def has_module_permission(self, request):
@@ -62,20 +56,6 @@ class SuperuserOnly:
 
     def has_delete_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-
-class ReadOnly(_AdminBase):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        """Every field but those excluded, then the admin's own (`readonly_fields`)."""
-        hidden = self.exclude or ()
-        fields = [f.name for f in self.model._meta.fields if f.name not in hidden]
-        return [*fields, *self.readonly_fields]
 
 
 def pretty(value) -> str:
@@ -101,13 +81,13 @@ class SubscriberAdmin(SuperuserOnly, AuditHistoryAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(ReadOnly, SuperuserOnly, admin.ModelAdmin):
+class SigningKeyAdmin(ReadOnlyRows, SuperuserOnly, admin.ModelAdmin):
     list_display = ["key_id", "is_active", "created_at", "retired_at"]
     exclude = ["private_key"]
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(JsonMedia, ReadOnly, SuperuserOnly, admin.ModelAdmin):
+class InboundMessageAdmin(JsonMedia, ReadOnlyRows, SuperuserOnly, admin.ModelAdmin):
     list_display = ["received_at", "action", "bap_id", "message_id", "state", "attempts"]
     list_filter = ["action", "state"]
     search_fields = ["bap_id", "message_id", "transaction_id"]
@@ -120,12 +100,12 @@ class InboundMessageAdmin(JsonMedia, ReadOnly, SuperuserOnly, admin.ModelAdmin):
         return pretty(obj.body)
 
 
-class DeliveryAttemptInline(ReadOnly, TenantInline):
+class DeliveryAttemptInline(ReadOnlyRows, TenantInline):
     model = DeliveryAttempt
     edit_roles = tenancy.NOBODY
 
 
-class OutboxInline(ReadOnly, TenantInline):
+class OutboxInline(ReadOnlyRows, TenantInline):
     model = Outbox
     fields = ["action", "state", "attempts", "created_at", "delivered_at"]
     edit_roles = tenancy.NOBODY
@@ -136,7 +116,7 @@ class OutboxInline(ReadOnly, TenantInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnly, TenantAdmin):
+class OrderAdmin(ReadOnlyRows, TenantAdmin):
     list_display = ["__str__", "operator", "charger_code", "state", "quote_total", "bap_id"]
     list_filter = ["operator", "state"]
     search_fields = ["order_id", "transaction_id", "bap_id", "charger_code"]
@@ -181,7 +161,7 @@ class SelectQuoteAdmin(JsonMedia, ReadOnlyTenantAdmin):
 
 
 @admin.register(Outbox)
-class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
+class OutboxAdmin(JsonMedia, ReadOnlyRows, TenantAdmin):
     listed_roles = tenancy.NETWORK_EDITORS  # machinery, listed for operator admins
     list_display = ["created_at", "action", "subscriber_id", "state", "attempts", "order"]
     list_filter = ["action", "state"]
@@ -219,7 +199,7 @@ class OutboxAdmin(JsonMedia, ReadOnly, TenantAdmin):
 
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(ReadOnly, TenantAdmin):
+class DeliveryAttemptAdmin(ReadOnlyRows, TenantAdmin):
     listed_roles = tenancy.NETWORK_EDITORS  # machinery, listed for operator admins
     list_display = ["started_at", "outbox", "number", "status_code", "outcome", "duration_ms"]
     list_filter = ["outcome"]
@@ -259,7 +239,7 @@ class CatalogServiceAdmin(TenantAdmin):
 
 
 @admin.register(CatalogPublish)
-class CatalogPublishAdmin(JsonMedia, ReadOnly, TenantAdmin):
+class CatalogPublishAdmin(JsonMedia, ReadOnlyRows, TenantAdmin):
     list_display = ["created_at", "operator", "cds_id", "reason", "catalogs", "delivery",
                     "status", "rejections"]  # fmt: skip
     list_filter = ["status", "reason", "operator"]

@@ -203,5 +203,23 @@ class ReadOnlyTenantAdmin(TenantScopedMixin, admin.ModelAdmin):
         return False
 
 
+class ReadOnlyRows(_AdminBase):
+    """Rows only the product's services write (messages, orders, deliveries, pushes,
+    received CDRs), on a tenant's or a superuser's admin: nobody adds or deletes them here,
+    and every field shows read-only."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        """Every field but those excluded, then the admin's own (`readonly_fields`)."""
+        hidden = self.exclude or ()
+        fields = [f.name for f in self.model._meta.fields if f.name not in hidden]
+        return [*fields, *self.readonly_fields]
+
+
 class TenantInline(BoundedFields, TenantScopedMixin, admin.TabularInline):
     extra = 0

@@ -12,14 +12,13 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from cpo_portal import formatting, tenancy
-from cpo_portal.admin.tenant import ReadOnlyTenantAdmin, TenantAdmin
+from cpo_portal.admin.tenant import ReadOnlyRows, ReadOnlyTenantAdmin, TenantAdmin
 from cpo_portal.models import Operator
 from cpo_portal.web.exactjson import ExactJSONEncoder
 from roaming.models import CdrImport, ReceivedCdr
 from roaming.services import cdr_imports, price_audit
 
 from .forms import AuditFilterForm, CdrUploadForm
-from .partners import ReadOnlyRows
 
 DATA_SHOWN_CHARS = 20_000  # of a stored CDR's body on its admin page
 
@@ -54,10 +53,7 @@ class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
         return "" if gap is None else formatting.money_text(gap, obj.currency)
 
     exclude = ["data"]  # shown bounded, as data_shown
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return [name if name != "data" else "data_shown" for name in fields]
+    readonly_fields = ["data_shown"]
 
     @admin.display(description="the CDR as received")
     def data_shown(self, obj: ReceivedCdr) -> str:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from cpo_portal import tenancy
-from cpo_portal.admin.tenant import TenantAdmin, TenantInline
+from cpo_portal.admin.tenant import ReadOnlyRows, TenantAdmin, TenantInline
 from roaming.models import Partner, PartnerState, Push, PushAttempt, PushState
 from roaming.services import credentials, parties
 from roaming.services.credentials import RegistrationError
@@ -58,18 +58,6 @@ def copy_button(text: str) -> str:
     return format_html(
         '<button type="button" class="button portal-copy" data-copy="{}">Copy</button>', text
     )
-
-
-class ReadOnlyRows:
-    def has_add_permission(self, request, *args) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        # every field read-only; the stubs give ModelAdmin.model no _meta
-        return [f.name for f in self.model._meta.fields]  # type: ignore[attr-defined]
 
 
 @admin.register(Partner)
