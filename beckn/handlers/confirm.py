@@ -23,10 +23,14 @@ from beckn.wire import order_json, request_parsing
 from pricing.engine import as_text
 
 
+def new_order_id() -> str:
+    return f"ord-{secrets.token_hex(8)}"
+
+
 def _new_id(req: Request) -> str:
     """A new order id in the form the request's protocol version takes: Beckn 2.0
     requires the contract id to be a UUID; 1.1's are `ord-<16 hex>`."""
-    return str(uuid.uuid4()) if req.context.get("version") == V2 else f"ord-{secrets.token_hex(8)}"
+    return str(uuid.uuid4()) if req.context.get("version") == V2 else new_order_id()
 
 
 def _bap_total(order_msg: dict) -> tuple[str, str] | None:
