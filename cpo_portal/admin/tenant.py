@@ -153,6 +153,10 @@ class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
 
     actions = ["export_csv"]
 
+    def _editable(self, request, queryset):
+        """The rows of an action's selection the user may change (a viewer's are left)."""
+        return tenancy.scope(queryset, request.user, self.edit_roles)
+
     def history_view(self, request, object_id, extra_context=None):
         # A model without HistoricalRecords (StaffMembership) gets Django's own history
         # page (admin log entries) instead of a 500 from simple-history.

@@ -117,9 +117,6 @@ class OfferAdmin(TenantAdmin):
             words.budget_split,
         )
 
-    def _editable(self, request, queryset):
-        return tenancy.scope(queryset, request.user, self.edit_roles)
-
     def _set_status(self, request, queryset, old: str, new: str, verb: str) -> None:
         changed = []
         for offer in self._editable(request, queryset).filter(status=old):

@@ -36,9 +36,6 @@ class GridSignalAdmin(TenantAdmin):
             obj.raised_by = request.user
         super().save_model(request, obj, form, change)
 
-    def _editable(self, request, queryset):
-        return tenancy.scope(queryset, request.user, self.edit_roles)
-
     @admin.action(description="Clear selected signals (now)", permissions=["change"])
     def clear_signals(self, request, queryset):
         count = 0

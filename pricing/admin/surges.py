@@ -92,9 +92,6 @@ class SurgeRuleAdmin(TenantAdmin):
             initial.setdefault("effective_from", earliest_allowed(probe))  # type: ignore[arg-type]
         return initial
 
-    def _editable(self, request, queryset):
-        return tenancy.scope(queryset, request.user, self.edit_roles)
-
     @admin.action(description="Pause selected rules (takes effect at once)", permissions=["change"])
     def pause(self, request, queryset):
         rules = self._editable(request, queryset).filter(paused=False)
