@@ -57,12 +57,6 @@ class Answered(NamedTuple):
     more: bool
 
 
-def process_next(now: dt.datetime | None = None) -> int | None:
-    """The id of the message answer_in_turn answered, None when none waits."""
-    answered = answer_in_turn(now)
-    return None if answered is None else answered.inbound_id
-
-
 def answer_in_turn(now: dt.datetime | None = None) -> Answered | None:
     """Handle the unanswered message whose turn comes first (its fair_at: services.admission)
     that no other worker holds; None when there is none. One statement finds and leases

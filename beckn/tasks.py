@@ -32,7 +32,7 @@ OUTBOX_GRACE = dt.timedelta(seconds=5)
 # so wait behind one drain's slice at most, never behind a whole flood: with the drains
 # holding every worker process, they would wait until the flood ends, past their ttl.
 # Other workers woken meanwhile share the same rows: each locks the next one no other
-# worker holds, by one statement (processing.process_next). Each answer's callbacks are
+# worker holds, by one statement (processing.answer_in_turn). Each answer's callbacks are
 # sent, and how they went written down, before the next message is taken: a callback
 # waits for no other answer, and a worker killed after a callback arrived leaves no
 # delivered row unrecorded, to be sent again once its lease runs out (batches and

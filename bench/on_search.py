@@ -238,11 +238,11 @@ class Searcher:
 def answer_next() -> int | None:
     """What a worker runs for the message whose turn has come (beckn.tasks.answer_next)
     but the send: taken, answered, and its callbacks written leased to this worker."""
-    from beckn import processing
     from beckn.services import jobs
+    from tests.support.beckn import answer_one
 
     with jobs.collecting(held=True):
-        return processing.process_next()
+        return answer_one()
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ production runs them:
   to /beckn/select through Django's test client (the whole request path: middleware,
   signature, schema, context rules, the INSERT); nothing is queued (a publisher that
   drops the task), so the messages stay for the next step;
-- the answer: what a worker runs for each message (`beckn.processing.process_next`: the
+- the answer: what a worker runs for each message (`beckn.processing.answer_in_turn`: the
   message whose turn comes first, each in a transaction of its own; timed --batch at a
   time): the select handler, the quote and its loads, the order row, the on_select JSON,
   its schema check and the outbox row. The delivery it would queue is dropped; CPU and
@@ -173,7 +173,7 @@ def answer(ids: list[int]) -> None:
 
     if not DELIVER:
         for _ in ids:
-            processing.process_next()
+            processing.answer_in_turn()
         return
     if not _COURIER:
         _COURIER.append(delivery.Courier())
@@ -351,7 +351,7 @@ def main() -> None:
         f"demo selects, {args.selects} timed after {args.warm} warm{left * bool(args.left_over)}"
     )
     print(line("ACK (POST /beckn/select, test client)", ack_cpu, ack_queries))
-    how = "tasks.answer_next, the callback sent" if DELIVER else "processing.process_next"
+    how = "tasks.answer_next, the callback sent" if DELIVER else "processing.answer_in_turn"
     print(line(f"answer ({how})", cpu, queries))
     if server_before is not None and server_after is not None:
         server_ms = (server_after - server_before) * 1000 / max(1, args.selects)

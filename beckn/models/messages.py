@@ -59,7 +59,7 @@ class InboundMessage(models.Model):
         indexes = [
             models.Index(fields=["state", "received_at"], name="inbound_state_idx"),
             # a draining worker takes the open message whose turn comes first
-            # (processing.process_next): only open rows are in it, so the scan does not
+            # (processing.answer_in_turn): only open rows are in it, so the scan does not
             # wade through answered ones
             models.Index(
                 fields=["fair_at", "id"],

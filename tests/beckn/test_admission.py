@@ -20,6 +20,7 @@ from beckn.services import admission, delivery, doorbell, heartbeat, intake, slo
 from cpo_portal.outbound import courier
 from tests.beckn import bap as msgs
 from tests.beckn.bap import Bap
+from tests.support.beckn import answer_one
 
 SUPPORT = {"support": {"ref_id": "ord-admission"}}
 
@@ -188,7 +189,7 @@ def test_a_quiet_baps_message_is_claimed_before_a_floods_older_backlog(
     one, accepted now with nothing waiting, takes its turn now, third."""
     now = timezone.now()
     flood, quiet_one = flood_and_quiet(bap, now)
-    claimed = [processing.process_next(now=now) for _ in range(6)]
+    claimed = [answer_one(now=now) for _ in range(6)]
     assert claimed == [flood[0], flood[1], quiet_one, *flood[2:]]
 
 

@@ -27,6 +27,7 @@ from tests.beckn.drains import (
     callbacks_always_arrive,
     long_drain_slices,
 )
+from tests.support.beckn import answer_one
 
 whole_drains = pytest.fixture(long_drain_slices, autouse=True, name="whole_drains")
 delivered = pytest.fixture(callbacks_always_arrive, name="delivered")
@@ -64,9 +65,9 @@ def test_a_message_another_worker_holds_is_skipped_at_once(
         pytest.skip("row locks need PostgreSQL")
     inbound = accept(client, network, bap, django_capture_on_commit_callbacks)
     with held_by_another_worker(inbound.pk):
-        assert processing.process_next() is None  # passed over, not blocked behind the other
+        assert answer_one() is None  # passed over, not blocked behind the other
         assert InboundMessage.objects.get(pk=inbound.pk).state == InboundState.RECEIVED
-    assert processing.process_next() == inbound.pk  # released: taken, and answered
+    assert answer_one() == inbound.pk  # released: taken, and answered
     assert Outbox.objects.filter(inbound=inbound).exists()
 
 
@@ -88,7 +89,7 @@ def test_a_draining_worker_locks_only_the_next_message_no_other_worker_holds(
     with CaptureQueriesContext(connection) as queries:
         assert tasks.answer_next() == first.pk
         assert tasks.answer_next() is None
-        assert processing.process_next() is None  # answered messages are never locked again
+        assert answer_one() is None  # answered messages are never locked again
     assert sum("FOR UPDATE" in q["sql"] and "inboundmessage" in q["sql"] for q in queries) == 3
 
 

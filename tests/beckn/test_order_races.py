@@ -1,6 +1,6 @@
 """Confirm and cancel of one order racing each other through the real Beckn processing
 (PostgreSQL only): the messages are accepted by intake as a BAP would send them, then
-workers answer them as the Celery worker does (`processing.process_next`: each takes the
+workers answer them as the Celery worker does (`processing.answer_in_turn`: each takes the
 message whose turn comes first that no other worker holds), on threads with their own
 connections, released together at a barrier (tests/races.py). The real pricing and offers
 ledger are used, with use, per-customer and budget limits on the offer so that every
@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from beckn import processing
 from beckn.handlers import confirm as confirm_handler
 from beckn.models import InboundMessage, Order, OrderState, Outbox
 from beckn.protocol.tags import tag_values
@@ -31,6 +30,7 @@ from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
 from tests.beckn.deg_pricing import price_as_deg
 from tests.races import race
+from tests.support.beckn import answer_one
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 IST = ZoneInfo("Asia/Kolkata")
@@ -105,7 +105,7 @@ def process_together(
     def work(wait: float) -> int | None:
         time.sleep(wait)
         start = time.monotonic()
-        pk = processing.process_next()  # what a worker runs: the next message in turn
+        pk = answer_one()  # what a worker runs: the next message in turn
         if took is not None and pk is not None:
             took[pk] = time.monotonic() - start
         return pk
@@ -202,7 +202,7 @@ def test_one_message_processed_by_several_workers_at_once_is_handled_once(shop, 
     """A broker may hand one message to two workers (at-least-once delivery)."""
     shop.initialized()
     confirm = shop.accept(client, "confirm", shop.confirm_msg())
-    results = race([processing.process_next for _ in range(10)])
+    results = race([answer_one for _ in range(10)])
     assert results.count(confirm) == 1
     assert results.count(None) == 9  # the others found nothing waiting
     (row,) = Outbox.objects.filter(inbound_id=confirm)

@@ -14,7 +14,7 @@ from beckn import handlers, processing, tasks
 from beckn.models import InboundMessage, InboundState, Order, Outbox, SelectQuote
 from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
-from tests.support.beckn import answer
+from tests.support.beckn import answer, answer_one
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_a_message_is_processed_once(
     message = msgs.select(network.op_a.code, network.charger_a.code)
     inbound = accepted(client, bap, "select", message, django_capture_on_commit_callbacks)
     assert answer(inbound.pk) is not None
-    assert processing.process_next() is None  # answered: never taken again
+    assert answer_one() is None  # answered: never taken again
     assert Outbox.objects.count() == 1 and SelectQuote.objects.count() == 1
     assert not Order.objects.exists()  # a select holds its quote; init makes the order
     assert InboundMessage.objects.get().state == InboundState.DONE
@@ -111,7 +111,7 @@ def test_a_refusal_undoes_the_handlers_writes_and_is_answered_once(
     monkeypatch.setattr(processing, "handler_for", lambda action: refuses_after_writing)
     inbound = accepted(client, bap, "status", {"order_id": "x"}, django_capture_on_commit_callbacks)
     row = answer(inbound.pk)
-    assert row is not None and processing.process_next() is None  # never taken again
+    assert row is not None and answer_one() is None  # never taken again
     assert not Order.objects.exists()  # the handler's write is gone
     body = json.loads(Outbox.objects.get().payload)
     assert body["error"] == {"code": errors.BUSINESS_ERROR.code, "message": "no such offer"}
@@ -153,13 +153,13 @@ def test_a_taken_message_is_another_workers_only_once_the_sweep_released_its_lea
     taken_at = timezone.now() - processing.LEASE / 2
     taken = processing._next_waiting(taken_at)  # a worker takes it, and stops (killed)
     assert taken is not None and taken[0].state == InboundState.PROCESSING
-    assert processing.process_next() is None  # held
+    assert answer_one() is None  # held
     tasks.requeue_stuck()
-    assert processing.process_next() is None  # held: its lease has not run out
+    assert answer_one() is None  # held: its lease has not run out
     inbound.refresh_from_db()
     InboundMessage.objects.filter(pk=inbound.pk).update(processed_at=taken_at - processing.LEASE)
     tasks.requeue_stuck()  # now it has
-    assert processing.process_next() == inbound.pk  # taken again, and answered
+    assert answer_one() == inbound.pk  # taken again, and answered
     inbound.refresh_from_db()
     assert (inbound.state, inbound.attempts) == (InboundState.DONE, 2)
     assert Outbox.objects.filter(inbound=inbound).count() == 1
@@ -184,11 +184,11 @@ def test_a_worker_whose_lease_ran_out_while_it_worked_writes_nothing(
         calls.append(req)
         if len(calls) == 1:  # the first (slow) worker: the second answers meanwhile
             processing.release(later - processing.LEASE)  # the sweep, once its lease ran out
-            answered_meanwhile.append(processing.process_next(later))
+            answered_meanwhile.append(answer_one(later))
         return handle(req)
 
     monkeypatch.setattr(processing, "handler_for", lambda action: slow)
-    assert processing.process_next(now) == inbound.pk
+    assert answer_one(now) == inbound.pk
     assert answered_meanwhile == [inbound.pk]
     assert Outbox.objects.filter(inbound=inbound).count() == 1
     inbound.refresh_from_db()
@@ -221,7 +221,7 @@ def test_leases_taken_before_a_worker_host_started_are_released_at_once(
     assert processing._next_waiting(now) is not None  # taken by a worker since killed
     assert processing.release(now - dt.timedelta(seconds=1)) == 0  # taken after: kept
     assert processing.release(now + dt.timedelta(seconds=1)) == 1
-    assert processing.process_next(now + dt.timedelta(seconds=1)) == inbound.pk
+    assert answer_one(now + dt.timedelta(seconds=1)) == inbound.pk
 
 
 def test_the_sweep_fails_the_messages_that_can_no_longer_be_answered(no_queue):
@@ -272,6 +272,6 @@ def test_a_search_is_answered_in_two_statements_and_no_transaction(
     for _ in range(2):  # the second is warm
         accepted(client, bap, "search", msgs.search(), django_capture_on_commit_callbacks)
         with CaptureQueriesContext(connection) as queries:
-            assert processing.process_next() is not None
+            assert answer_one() is not None
     sql = [q["sql"].split()[0] for q in queries.captured_queries]
     assert sql == ["UPDATE", "WITH"], sql

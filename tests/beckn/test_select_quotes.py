@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from beckn import processing, tasks
+from beckn import tasks
 from beckn.models import (
     DeliveryAttempt,
     InboundMessage,
@@ -30,6 +30,7 @@ from tests.beckn import bap as msgs
 from tests.beckn.conftest import callback
 from tests.beckn.deg_pricing import price_as_deg
 from tests.races import race
+from tests.support.beckn import answer_one
 
 # The answer of a select: the message taken (leased by one UPDATE, which on PostgreSQL
 # also reads the stamps every charger is published under: the quote checks its memos
@@ -94,7 +95,7 @@ def test_a_select_writes_its_held_quote_alone_in_few_statements(
         django_capture_on_commit_callbacks(execute=True),
         CaptureQueriesContext(connection) as seen,
     ):
-        assert processing.process_next() == pk  # what a worker runs
+        assert answer_one() == pk  # what a worker runs
     sent = statements(seen)
     row = Outbox.objects.get(inbound_id=pk)
     assert len(sent) <= SELECT_STATEMENTS, "\n".join(sent)
@@ -172,7 +173,7 @@ def test_two_selects_of_one_transaction_at_once_hold_one_quote(
 ):
     op, charger = deg.op_a.code, deg.charger_a.code
     first = accept(client, bap, "select", msgs.select(op, charger))
-    assert processing.process_next() == first  # stamps made
+    assert answer_one() == first  # stamps made
     bap.transaction_id = str(uuid.uuid4())
     ids = [accept(client, bap, "select", msgs.select(op, charger)) for _ in range(2)]
     both_read = threading.Barrier(2, timeout=30)
@@ -184,7 +185,7 @@ def test_two_selects_of_one_transaction_at_once_hold_one_quote(
         return found
 
     monkeypatch.setattr(select_quotes, "locked", read_then_wait)
-    results = race([processing.process_next for _ in ids])  # one worker per select
+    results = race([answer_one for _ in ids])  # one worker per select
     assert set(results) == set(ids), results  # each took one of them
     for pk in ids:
         assert "error" not in callback(Outbox.objects.get(inbound_id=pk))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -12,12 +13,18 @@ from beckn.models import Outbox
 from beckn.protocol.tags import tag_values
 
 
+def answer_one(now: dt.datetime | None = None) -> int | None:
+    """What a worker runs, once (processing.answer_in_turn: the waiting message whose turn
+    comes first, answered): the id of the message it answered, None when none waits."""
+    answered = processing.answer_in_turn(now)
+    return None if answered is None else answered.inbound_id
+
+
 def answer(inbound_id: int | None = None) -> Outbox | None:
-    """What a worker runs, once (processing.process_next: the waiting message whose turn
-    comes first, answered); its reply's first callback (an on_search in parts has one per
-    part), or None when no message waits. Given `inbound_id`, the message taken must be
-    that one."""
-    taken = processing.process_next()
+    """What a worker runs, once (answer_one); its reply's first callback (an on_search in
+    parts has one per part), or None when no message waits. Given `inbound_id`, the message
+    taken must be that one."""
+    taken = answer_one()
     if taken is None:
         return None
     assert inbound_id is None or taken == inbound_id, f"took message {taken}, not {inbound_id}"

@@ -172,9 +172,9 @@ class Target:
 
     def _process_new(self, shot: Shot) -> None:
         """As many answers as messages were stored since the last shot, each what a worker
-        runs (processing.process_next: the waiting message whose turn comes first)."""
-        from beckn import processing
+        runs (processing.answer_in_turn: the waiting message whose turn comes first)."""
         from beckn.models import InboundMessage
+        from tests.support.beckn import answer_one
 
         fresh = list(
             InboundMessage.objects.filter(pk__gt=self.last_inbound)
@@ -183,7 +183,7 @@ class Target:
         )
         for new in fresh:
             self.last_inbound = max(self.last_inbound, new)
-            pk = processing.process_next()
+            pk = answer_one()
             label = "processed: nothing to do" if pk is None else self._process_one(pk)
             self._count(label, shot, f"inbound {new if pk is None else pk}", self.processed)
 
@@ -192,7 +192,7 @@ class Target:
         from beckn.services import fastschema
 
         row = Outbox.objects.filter(inbound_id=pk).order_by("part", "pk").first()
-        if row is None:  # process_next logged the crash and gave the message back
+        if row is None:  # answer_in_turn logged the crash and gave the message back
             error = InboundMessage.objects.filter(pk=pk).values_list("error", flat=True).first()
             return f"{FAIL} processing crashed: {(error or '')[:120]}"
         body = json.loads(row.payload)
