@@ -18,7 +18,7 @@ from beckn.services.answers import Answer
 from beckn.wire import tracking_json
 
 
-def _enqueue(inbound_id: int, bap_id: str) -> None:
+def _enqueue(inbound_id: int) -> None:
     jobs.publisher().process(inbound_id)
 
 

@@ -179,7 +179,7 @@ class Searcher:
             raw, subscriber_id=BAP_ID, key_id="bench-1", private_key_b64=self.private
         )
         answer = intake.accept(
-            "search", raw, {"Authorization": header}, lambda pk, bap: None, timezone.now()
+            "search", raw, {"Authorization": header}, lambda pk: None, timezone.now()
         )
         if answer.status != 200 or answer.inbound_id is None:
             raise SystemExit(f"the search was refused: {answer.status} {answer.body}")

@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 ONE_MESSAGE_PER_BAP = ("bap_id", "message_id")  # InboundMessage's unique key: a retry
 
 
-Enqueue = Callable[[int, str], None]  # (inbound id, bap_id): queue it for processing
+Enqueue = Callable[[int], None]  # (inbound id): queue it for processing
 
 
 def accept(
@@ -337,15 +337,15 @@ def _store(
         )
     if inbound_id is None:  # (bap_id, message_id) is taken
         return _duplicate(ctx, action, body_digest, where)
-    transaction.on_commit(lambda: _queue(enqueue, inbound_id, bap_id))
+    transaction.on_commit(lambda: _queue(enqueue, inbound_id))
     return Answer(200, errors.ack(), inbound_id=inbound_id)
 
 
-def _queue(enqueue: Enqueue, inbound_id: int, bap_id: str) -> None:
+def _queue(enqueue: Enqueue, inbound_id: int) -> None:
     """The row is committed and the ACK is due: a broker that is down must not turn it into
     an error. The sweep queues the row again."""
     try:
-        enqueue(inbound_id, bap_id)
+        enqueue(inbound_id)
     except Exception:
         log.exception("could not queue inbound message %s; the sweep will", inbound_id)
 

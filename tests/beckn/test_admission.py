@@ -47,7 +47,7 @@ def support(client, bap):
 def accepted(sender: Bap, at: dt.datetime) -> int:
     """A support request of `sender` accepted at `at`; its inbound row's id."""
     raw, headers = sender.signed("support", SUPPORT)
-    answer = intake.accept("support", raw, headers, lambda pk, bap_id: None, at)
+    answer = intake.accept("support", raw, headers, lambda pk: None, at)
     assert answer.status == 200, answer.body
     assert answer.inbound_id is not None
     return answer.inbound_id

@@ -83,7 +83,7 @@ def test_concurrent_requests_over_the_budget_get_exactly_the_budget_acked(
     answers = race(
         [
             lambda raw=raw, headers=headers: intake.accept(
-                "select", raw, headers, lambda pk, bap_id: None, timezone.now()
+                "select", raw, headers, lambda pk: None, timezone.now()
             )
             for raw, headers in signed
         ]

@@ -181,7 +181,7 @@ class Bap:
         no_limit = override_settings(BECKN_MAX_PENDING_PER_BAP=0)
         with Connection(broker_url) as connection, no_limit:
 
-            def enqueue(inbound_id: int, bap_id: str) -> None:
+            def enqueue(inbound_id: int) -> None:
                 process_inbound.apply_async((inbound_id,), connection=connection)
 
             for number in range(count):
