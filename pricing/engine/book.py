@@ -1,6 +1,6 @@
 """A per-operator price book compiled once and reused for every quote.
 
-The one pricing path (stage one, `price`; with finalize, `quote`): rules are pre-filtered
+The one pricing path (stage one, `price`; stage two is `finalize`): rules are pre-filtered
 per charger through a bitmask index and memoised, window edges are precomputed as sorted
 microsecond offsets, and on days without a DST change the session's split points come
 from one bisect instead of zone conversions.
@@ -31,12 +31,9 @@ from pricing.engine.lines import LineTexts, priced_lines
 from pricing.engine.quantity import Quantity, micros, resolve_quantity
 from pricing.engine.segments import POSITION, SliceKey
 from pricing.engine.surges import choose
-from pricing.engine.totals import finalize
 from pricing.engine.types import (
     Conditions,
     PricedSession,
-    Quote,
-    QuoteLine,
     Segment,
     SessionRequest,
     Site,
@@ -338,11 +335,6 @@ class PriceBook:
         return PricedSession(
             request, self.tariff, start, quantity.end, quantity.kwh, segments, lines
         )
-
-    def quote(
-        self, request: SessionRequest, conditions: Conditions, adjustments: Sequence[QuoteLine] = ()
-    ) -> Quote:
-        return finalize(self.price(request, conditions), adjustments)
 
 
 def compile_book(tariff: Tariff, surges: Sequence[SurgeRule]) -> PriceBook:

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from pricing.engine import HUNDRED, QuoteInputError, compile_book, finalize
+from pricing.engine import HUNDRED, QuoteInputError, compile_book
 from pricing.engine import text as words
 from pricing.engine.ocpi import (
     CostKind,
@@ -28,7 +28,6 @@ from pricing.engine.types import (
     Conditions,
     LineKind,
     PricedSession,
-    Quote,
     QuoteLine,
     SessionRequest,
     SurgeRule,
@@ -85,7 +84,7 @@ def quote_line(line: CostLine, tariff: Tariff, item_id: str) -> QuoteLine:
 
 
 class OcpiBook:
-    """Same interface as PriceBook: .price(request, conditions) and .quote(...)."""
+    """Same interface as PriceBook: .price(request, conditions)."""
 
     def __init__(self, ocpi: OcpiTariff, mapped: Tariff, surges: Sequence[SurgeRule]) -> None:
         self.ocpi = ocpi
@@ -113,8 +112,3 @@ class OcpiBook:
         base = [quote_line(ln, self.tariff, item) for ln in cost.lines]
         surges = [ln for ln in mapped.lines if ln.kind is LineKind.SURGE]
         return dataclasses.replace(mapped, lines=(*base, *surges))
-
-    def quote(
-        self, request: SessionRequest, conditions: Conditions, adjustments: Sequence[QuoteLine] = ()
-    ) -> Quote:
-        return finalize(self.price(request, conditions), adjustments)

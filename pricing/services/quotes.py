@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from cpo_portal.models import Charger
 from pricing.engine.refusals import QuoteInputError
+from pricing.engine.totals import finalize
 from pricing.engine.types import (
     Conditions,
     Customer,
@@ -53,7 +54,7 @@ def quote_session(
     request = session_request_for(
         charger, start, kwh=kwh, amount=amount, end=end, customer=customer
     )
-    return book.quote(request, conditions, adjustments)
+    return finalize(book.price(request, conditions), adjustments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,7 @@ def quote_sessions(
         # A naive start is refused by the engine before it reads any condition.
         at = span.at(s.charger.station, s.start) if span and is_aware(s.start) else Conditions()
         try:
-            out.append(book.quote(request, at, s.adjustments))
+            out.append(finalize(book.price(request, at), s.adjustments))
         except QuoteInputError as refusal:
             out.append(refusal)
     return out

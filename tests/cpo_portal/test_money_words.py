@@ -21,7 +21,16 @@ from cpo_portal import formatting
 from offers.rules.outcome import outranked
 from pricing import models
 from pricing.admin.tariffs import TariffAdmin
-from pricing.engine import FeeTerms, FeeType, FinderFee, LineKind, compile_book, text, with_fees
+from pricing.engine import (
+    FeeTerms,
+    FeeType,
+    FinderFee,
+    LineKind,
+    compile_book,
+    finalize,
+    text,
+    with_fees,
+)
 from pricing.engine.amounts import money
 from pricing.engine.types import ChargeForm, Conditions, SessionRequest, Site, Tariff
 
@@ -65,7 +74,7 @@ def _quote(currency: str, kwh: str):
     tariff = Tariff("t", currency, D("100"), tax_rate=D("0"))
     site = Site("st-1", "ch-1", "Asia/Kolkata", D("60"))
     request = SessionRequest(site, dt.datetime(2025, 9, 24, 10, tzinfo=dt.UTC), kwh=D(kwh))
-    return compile_book(tariff, []).quote(request, Conditions())
+    return finalize(compile_book(tariff, []).price(request, Conditions()))
 
 
 def test_fee_titles_write_their_base_as_the_pages_do():

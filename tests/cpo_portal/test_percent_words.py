@@ -24,7 +24,7 @@ from offers.rules.benefit_types import PercentOff
 from offers.rules.describe import benefit_text
 from pricing import models
 from pricing.admin.tariffs import TariffAdmin
-from pricing.engine import LineKind, compile_book, text
+from pricing.engine import LineKind, compile_book, finalize, text
 from pricing.engine.types import ChargeForm, Conditions, SessionRequest, Site, Tariff
 
 D = Decimal
@@ -39,7 +39,7 @@ def _tax_title(ratio: Decimal) -> str:
     tariff = Tariff("t", "INR", D("18"), tax_rate=ratio)
     site = Site("st-1", "ch-1", "Asia/Kolkata", D("60"))
     request = SessionRequest(site, dt.datetime(2025, 9, 24, 10, tzinfo=dt.UTC), kwh=D("10"))
-    quote = compile_book(tariff, []).quote(request, Conditions())
+    quote = finalize(compile_book(tariff, []).price(request, Conditions()))
     (tax,) = quote.lines_of(LineKind.TAX)
     return tax.title
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pricing.engine import compile_book
+from pricing.engine import compile_book, finalize
 from pricing.engine.types import (
     ChargeForm,
     Conditions,
@@ -89,7 +89,7 @@ def book_quote(
     rules: list[SurgeRule],
     conditions: Conditions = NONE,
 ) -> Quote:
-    return compile_book(tariff_, rules).quote(request, conditions)
+    return finalize(compile_book(tariff_, rules).price(request, conditions))
 
 
 def surge_amounts(priced: PricedSession) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""The compiled PriceBook: its quote is its priced session finalized, and a book reused for
-many sessions (its per-charger memos warm) prices each as a fresh book does."""
+"""The compiled PriceBook: a book reused for many sessions (its per-charger memos warm)
+prices each as a fresh book does."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pricing.engine import QuoteInputError, compile_book, finalize
+from pricing.engine import QuoteInputError, compile_book
 from tests.pricing.engine.strategies import (
     PLACES,
     conditions,
     requests,
     rule_sets,
-    scenarios,
     tariffs,
 )
 
@@ -24,15 +23,6 @@ def _outcome(produce):
         return produce()
     except QuoteInputError as exc:
         return ("refused", str(exc))
-
-
-@given(scenarios())
-def test_a_books_quote_is_its_priced_session_finalized(scenario):
-    request, tariff, rules, conditions = scenario
-    book = compile_book(tariff, rules)
-    priced = _outcome(lambda: book.price(request, conditions))
-    if not isinstance(priced, tuple):
-        assert book.quote(request, conditions) == finalize(priced)
 
 
 @st.composite

@@ -85,7 +85,7 @@ START = dt.datetime(2025, 9, 24, 10, 0, tzinfo=dt.UTC)
 
 def _quote(tariff: Tariff, kwh: str):
     book = compile_book(tariff, [])
-    return book.quote(SessionRequest(SITE, START, kwh=D(kwh)), Conditions())
+    return finalize(book.price(SessionRequest(SITE, START, kwh=D(kwh)), Conditions()))
 
 
 def test_deg_fees_named_and_true_to_their_label():
