@@ -17,6 +17,7 @@ import re
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from roaming.models import Partner, PartnerRole, PartnerState
@@ -190,15 +191,20 @@ def unregister_partner(partner: Partner) -> None:
     """DELETE on our credentials endpoint: both tokens forgotten, no more pushes."""
     if partner.state != PartnerState.REGISTERED:
         raise OcpiProblem(CLIENT_ERROR, "You are not registered.", http_status=405)
-    updated = Partner.objects.filter(pk=partner.pk, state=PartnerState.REGISTERED).update(
+    if not _forget_tokens(Partner.objects.filter(pk=partner.pk, state=PartnerState.REGISTERED)):
+        raise OcpiProblem(CLIENT_ERROR, "You are not registered.", http_status=405)
+
+
+def _forget_tokens(rows: QuerySet[Partner]) -> int:
+    """The partners `rows` unregistered, both tokens and the endpoints forgotten (no more
+    pushes); how many there were."""
+    return rows.update(
         state=PartnerState.UNREGISTERED,
         inbound_token_hash=None,
         outbound_token="",
         endpoints=[],
         updated_at=timezone.now(),
     )
-    if not updated:
-        raise OcpiProblem(CLIENT_ERROR, "You are not registered.", http_status=405)
 
 
 # -- we register with a partner ------------------------------------------------------------
@@ -258,6 +264,4 @@ def unregister_from(partner: Partner) -> None:
         raise RegistrationError(str(exc)) from exc
     if not answer.ok:
         raise RegistrationError(f"DELETE {url}: {answer.summary()}")
-    Partner.objects.filter(pk=partner.pk).update(
-        state=PartnerState.UNREGISTERED, inbound_token_hash=None, outbound_token="", endpoints=[]
-    )
+    _forget_tokens(Partner.objects.filter(pk=partner.pk))
