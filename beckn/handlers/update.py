@@ -129,7 +129,7 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
     published = commerce.published_offers(order.operator, station, at=req.now)
     labels = {o.offer_id: o.type_label for o in published}
     applied = {a.offer_id for a in settled.applied}
-    following = order_json.next_offer(published, applied, req.now, station.time_zone)
+    following = order_json.next_offer(published, applied, req.now)
     types = sorted({labels[i] for i in applied if labels.get(i)})
     tags = [
         order_json.offer_summary_tags(

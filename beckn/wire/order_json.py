@@ -311,7 +311,7 @@ def reversed_offers(order: Order) -> list[dict[str, Any]]:
 
 
 def next_offer(
-    offers: list[PublishedOffer], exclude: set[str], now: dt.datetime, zone: str
+    offers: list[PublishedOffer], exclude: set[str], now: dt.datetime
 ) -> PublishedOffer | None:
     """The offer a customer can use next: still open, not the one just used, soonest first."""
     candidates = [
