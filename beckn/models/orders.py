@@ -123,6 +123,20 @@ class Order(models.Model):
             return booked.start, booked.end
         return self.settled_start or booked.start, self.ended_at
 
+    def charged_minutes(self, now: dt.datetime) -> float | None:
+        """Minutes charging ran, as a meter counts them: from when it started (without a
+        reported start, the start it was settled from) to when it ended, or to `now`
+        while it runs; None before it started, and for an order cancelled unstarted."""
+        if self.ended_at is not None:
+            start, end = self.started_at or self.session_times[0], self.ended_at
+        elif self.started_at is not None and self.state == OrderState.ACTIVE:
+            start, end = self.started_at, now
+        else:
+            return None
+        if start is None:
+            return None
+        return round(max((end - start).total_seconds(), 0) / 60, 2)
+
     @property
     def held_offers(self) -> tuple[AppliedOffer, ...]:
         """The offers in the order's quote, typed (the `applied_offers` column)."""

@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils import timezone
+
 from beckn.models import Order, OrderState
 from beckn.models.order_quote import AddOnLine
 from beckn.protocol.timefmt import format_timestamp
@@ -191,6 +193,9 @@ def _session(order: Order, status: str) -> dict[str, Any]:
             bag["maxPowerKW"] = shown["maxPowerKW"]
     if order.delivered_kwh is not None:
         bag["meteredEnergyKWh"] = float(order.delivered_kwh)
+    minutes = order.charged_minutes(timezone.now())
+    if minutes is not None:
+        bag["meteredDurationMinutes"] = minutes
     if order.order_id:
         bag["reservationId"] = order.order_id
     preferences = {}  # the times booked; once charging ended, as settled (Order.session_times)
