@@ -291,6 +291,11 @@ class Offer(PlainTextModel):
         if adding:  # the counter row redemptions lock and update
             OfferUsage.objects.get_or_create(offer=self)
 
+    @property
+    def effective_currency(self) -> str:
+        """The currency of the offer's amounts: its own, else its operator's."""
+        return self.currency or self.operator.currency
+
     def history_value_text(self, field: str, currency: str) -> str | None:
         """Slabs, time-of-day rates and declared qualifiers in the change log
         (cpo_portal.changes.wording) in the words the offer is described in elsewhere

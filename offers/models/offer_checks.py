@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 
+from cpo_portal import formatting
+from cpo_portal.formatting.digits import stated_percent
 from offers.conversion import TermsError, to_rule_offer
 from offers.rules.construct import OfferDefinitionError, OndcOfferType
 from offers.rules.validate import REFUSED_TYPES, validate_offer
@@ -212,7 +215,18 @@ def single_use_codes_refused(offer) -> str:
 
 
 _STATED_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
-_STATED_AMOUNT = re.compile(r"(?:₹|\bRs\.?|\bINR)\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def _stated_amounts(title: str, currency: str) -> list[str]:
+    """The amounts a title states in the offer's currency: by its symbol or its code
+    ("₹50", "Rs. 50", "INR 50", "€5", "EUR 5")."""
+    names = [rf"\b{re.escape(currency)}"]
+    if currency in formatting.SYMBOLS:
+        names.append(re.escape(formatting.SYMBOLS[currency]))
+    if currency == "INR":
+        names.append(r"\bRs\.?")
+    pattern = rf"(?:{'|'.join(names)})\s*(\d+(?:\.\d+)?)"
+    return re.findall(pattern, title, re.IGNORECASE)
 
 
 def title_contradiction(offer) -> str:
@@ -220,17 +234,18 @@ def title_contradiction(offer) -> str:
     states a figure of the benefit's own kind that the benefit does not give: "25% Off"
     on a 30 % offer, "₹50 off" on a ₹40 one. Empty when the title agrees or states none."""
     kind, title = offer.benefit_kind, offer.title or ""
+    currency = offer.effective_currency
+    money = partial(formatting.money_in_sentence, currency=currency)
     if kind == BenefitKind.PERCENT and offer.percent is not None:
-        stated, given, unit = _STATED_PERCENT.findall(title), offer.percent, "%"
+        stated, given, words = _STATED_PERCENT.findall(title), offer.percent, stated_percent
     elif kind == BenefitKind.FIXED and offer.amount is not None:
-        stated, given, unit = _STATED_AMOUNT.findall(title), offer.amount, " off"
+        stated, given, words = _stated_amounts(title, currency), offer.amount, money
     else:
         return ""
     wrong = [figure for figure in stated if Decimal(figure) != given]
     if not wrong:
         return ""
-    figure = f"₹{wrong[0]}" if unit == " off" else f"{wrong[0]}%"
-    gives = f"₹{given.normalize():f} off" if unit == " off" else f"{given.normalize():f}% off"
+    figure, gives = words(Decimal(wrong[0])), f"{words(given)} off"
     return (
         f"The title “{title}” says {figure}, but the offer gives {gives}: change the title "
         "or the benefit, so customers are shown what they get."

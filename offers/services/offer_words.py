@@ -26,7 +26,7 @@ class OfferWords:
 def offer_words(offer: Offer, settled: Decimal | None = None) -> OfferWords:
     """`settled`: the discount given on the offer's settled uses (offers.services.uses),
     to split the budget spent into what settled and what open orders hold."""
-    currency = offer.currency or offer.operator.currency
+    currency = offer.effective_currency
     money = partial(formatting.money_in_sentence, currency=currency)
     try:
         value = describe.value_text(benefit_of(offer, currency), offer.max_discount, money)

@@ -67,6 +67,25 @@ def test_a_title_stating_another_figure_than_the_benefit_is_warned_about(network
     assert title_contradiction(plain) == ""
 
 
+def test_a_title_is_read_and_answered_in_the_offers_currency(network):
+    euros = OfferFactory.build(
+        operator=network.op_a, title="€50 off", benefit_kind="fixed", percent=None,
+        amount=Decimal("40"), currency="EUR",
+    )  # fmt: skip
+    assert "says €50, but the offer gives €40 off" in title_contradiction(euros)
+    euros.title = "EUR 40 off your session"
+    assert title_contradiction(euros) == ""
+    euros.title = "Rs. 50 off"  # rupees are not what this offer gives
+    assert title_contradiction(euros) == ""
+    rupees = OfferFactory.build(
+        operator=network.op_a, title="Rs. 1500 off", benefit_kind="fixed", percent=None,
+        amount=Decimal("40.50"),
+    )  # fmt: skip
+    assert "says ₹1,500, but the offer gives ₹40.50 off" in title_contradiction(rupees)
+    shares = OfferFactory.build(operator=network.op_a, title="12.5% off", percent=Decimal("12.25"))
+    assert "says 12.5%, but the offer gives 12.25% off" in title_contradiction(shares)
+
+
 def test_the_import_plan_warns_of_a_contradicting_title(network):
     OfferFactory(operator=network.op_a, code="quarter", title="25% Off", percent=Decimal("25"))
     document = export_pricing(network.op_a)
