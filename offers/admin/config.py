@@ -190,8 +190,15 @@ def import_view(model_admin):
                 operators=operators, user=request.user,
             )  # fmt: skip
         lines = plan.lines() if plan is not None else []
-        return _page(request, model_admin, "Import pricing", form, plan=plan, source=source,
-                     plan_lines=lines)  # fmt: skip
+        return _page(
+            request,
+            model_admin,
+            "Import pricing",
+            form,
+            plan=plan,
+            source=source,
+            plan_lines=lines,
+        )
 
     return view
 

@@ -353,6 +353,22 @@ def deg(network):
 
 
 @pytest.fixture
+def confirmed_v2(deg, bap_v2, run_v2, our_key):
+    """A Beckn 2.0 order at charger A under the weekend offer, initialised and confirmed."""
+    from beckn.models import Order
+    from tests.beckn import bap_v2 as v2
+
+    charger = deg.charger_a.code
+    run_v2(bap_v2, "init", v2.contract(charger, offer="weekend-discount-25", buyer=True))
+    run_v2(
+        bap_v2,
+        "confirm",
+        v2.contract(charger, offer="weekend-discount-25", buyer=True, total=91.45),
+    )
+    return Order.objects.get()
+
+
+@pytest.fixture
 def second_charger(shop):
     """A second EVSE at station A (a-charger-02), published beside the first."""
     from tests.factories import ChargerFactory, ConnectorFactory

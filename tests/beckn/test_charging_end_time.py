@@ -73,15 +73,10 @@ def test_an_end_still_to_come_is_refused_and_nothing_is_settled(
     assert order.state == OrderState.COMPLETED and order.ended_at == WITHIN
 
 
-def test_a_2_0_end_still_to_come_is_refused_naming_its_time(deg, bap_v2, run_v2, our_key, clock):
-    charger = deg.charger_a.code
-    run_v2(bap_v2, "init", v2.contract(charger, offer="weekend-discount-25", buyer=True))
-    run_v2(
-        bap_v2,
-        "confirm",
-        v2.contract(charger, offer="weekend-discount-25", buyer=True, total=91.45),
-    )
-    order = Order.objects.get()
+def test_a_2_0_end_still_to_come_is_refused_naming_its_time(
+    deg, bap_v2, run_v2, confirmed_v2, clock
+):
+    charger, order = deg.charger_a.code, confirmed_v2
     clock(msgs.SESSION_START)
     run_v2(bap_v2, "update", v2.session_update(order.order_id, charger, "ACTIVE"))
     clock(NOW)
@@ -105,17 +100,10 @@ def test_a_2_0_end_still_to_come_is_refused_naming_its_time(deg, bap_v2, run_v2,
     assert ended["message"]["contract"]["status"]["code"] == "COMPLETE"
 
 
-def test_a_refused_end_shows_the_order_still_charging(deg, bap_v2, run_v2, our_key, clock):
+def test_a_refused_end_shows_the_order_still_charging(deg, bap_v2, run_v2, confirmed_v2, clock):
     """An end before the start the session is settled from is refused the same way: the
     error callback's contract is the order as it stands, charging (it said COMPLETE)."""
-    charger = deg.charger_a.code
-    run_v2(bap_v2, "init", v2.contract(charger, offer="weekend-discount-25", buyer=True))
-    run_v2(
-        bap_v2,
-        "confirm",
-        v2.contract(charger, offer="weekend-discount-25", buyer=True, total=91.45),
-    )
-    order = Order.objects.get()
+    charger, order = deg.charger_a.code, confirmed_v2
     clock(msgs.SESSION_START)
     run_v2(bap_v2, "update", v2.session_update(order.order_id, charger, "ACTIVE"))
     clock(NOW)

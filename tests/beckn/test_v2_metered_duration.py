@@ -7,26 +7,11 @@ import datetime as dt
 
 import pytest
 
-from beckn.models import Order
 from beckn.protocol.timefmt import parse_timestamp
 from tests.beckn import bap_v2 as v2
 from tests.beckn.bap import SESSION_END, SESSION_START
-from tests.beckn.deg_pricing import price_as_deg
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def confirmed(network, bap_v2, run_v2, our_key) -> Order:
-    price_as_deg(network.op_a, type_label="WEEKEND_SPECIAL")
-    charger = network.charger_a.code
-    run_v2(bap_v2, "init", v2.contract(charger, offer="weekend-discount-25", buyer=True))
-    run_v2(
-        bap_v2,
-        "confirm",
-        v2.contract(charger, offer="weekend-discount-25", buyer=True, total=91.45),
-    )
-    return Order.objects.get()
 
 
 def session_of(reply: dict) -> dict:
@@ -34,9 +19,9 @@ def session_of(reply: dict) -> dict:
 
 
 def test_the_metered_time_runs_from_the_start_of_charging_to_its_end(
-    network, bap_v2, run_v2, confirmed, clock
+    deg, bap_v2, run_v2, confirmed_v2, clock
 ):
-    charger, order_id = network.charger_a.code, confirmed.order_id
+    charger, order_id = deg.charger_a.code, confirmed_v2.order_id
     _, status = run_v2(bap_v2, "status", v2.by_id(order_id, charger))
     assert "meteredDurationMinutes" not in session_of(status)  # not started
 

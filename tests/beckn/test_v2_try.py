@@ -23,11 +23,8 @@ def deg(network):
 
 
 @pytest.fixture
-def confirmed(deg, bap_v2, run_v2, our_key) -> Order:
-    charger = deg.charger_a.code
-    run_v2(bap_v2, "init", v2.contract(charger, offer=OFFER, buyer=True))
-    run_v2(bap_v2, "confirm", v2.contract(charger, offer=OFFER, buyer=True, total=91.45))
-    return Order.objects.get()
+def confirmed(confirmed_v2) -> Order:
+    return confirmed_v2
 
 
 def ledger(order: Order) -> list[str]:

@@ -46,8 +46,15 @@ from cpo_portal.models import ChunkedJob, JobChunk, Operator
 
 # what a part computes for its own days, by the rollup.sql.Names attribute of its table
 # ("sets": the days' customer sets)
-NAMED = ["daily", "channel_daily", "hourly", "customers", "cell_customers", "offer_daily",
-         "station_daily"]  # fmt: skip
+NAMED = [
+    "daily",
+    "channel_daily",
+    "hourly",
+    "customers",
+    "cell_customers",
+    "offer_daily",
+    "station_daily",
+]
 WORK = {**{kind: p.TABLES[kind] for kind in NAMED}, "sets": CustomerSet}
 MAX_PARTS = 64
 
