@@ -9,13 +9,13 @@ real price, so they only refuse typing slips and hostile input, and they keep ev
 the quote engine makes (a rate times at most MAX_SESSION_KWH, plus fees) inside the
 12-digit amount columns:
 
-| what                                   | bound            |
-|----------------------------------------|------------------|
-| a rate (per kWh, per minute)           | 0 to MAX_RATE    |
-| a single amount (fee, price, discount) | 0 to MAX_AMOUNT  |
-| an offer's money budget                | 0 to MAX_BUDGET  |
-| a tax rate, a share (`share`)          | 0 to 1 (18% is 0.18) |
-| a percentage                           | 0 to 100         |
+| what                                        | bound                |
+|---------------------------------------------|----------------------|
+| a rate per kWh or per minute (`rate_per_*`) | 0 to MAX_RATE        |
+| a single amount (fee, price, discount)      | 0 to MAX_AMOUNT      |
+| an offer's money budget                     | 0 to MAX_BUDGET      |
+| a tax rate, a share (`share`)               | 0 to 1 (18% is 0.18) |
+| a percentage                                | 0 to 100             |
 """
 
 from __future__ import annotations
@@ -167,8 +167,29 @@ def ocpi_id_unique(*scope: str, name: str, what: str, id_name: str) -> models.Un
     )
 
 
+class RateAtMost(MaxValueValidator):
+    """The top of a rate (MAX_RATE) and what the rate is per: `unit` is "kWh" or "min". It
+    marks the field as a rate per that unit, which the change log writes with its unit
+    ("₹18.00/kWh", cpo_portal.changes.wording)."""
+
+    def __init__(self, limit_value, message=None, *, unit: str) -> None:
+        super().__init__(limit_value, message)
+        self.unit = unit
+
+    def __eq__(self, other):
+        same = super().__eq__(other)
+        return same if same is not True else self.unit == other.unit
+
+
 non_negative = MinValueValidator(ZERO, "Must not be negative.")
-rate = [non_negative, MaxValueValidator(MAX_RATE, "At most %(limit_value)s per unit.")]
+
+
+def _rate(unit: str) -> list[BaseValidator]:
+    return [non_negative, RateAtMost(MAX_RATE, "At most %(limit_value)s per unit.", unit=unit)]
+
+
+rate_per_kwh = _rate("kWh")
+rate_per_minute = _rate("min")
 amount = [non_negative, MaxValueValidator(MAX_AMOUNT, "At most %(limit_value)s.")]
 budget = [non_negative, MaxValueValidator(MAX_BUDGET, "At most %(limit_value)s.")]
 

@@ -99,6 +99,15 @@ def money_in_sentence(value: Decimal | int | str | None, currency: str = "INR") 
     return with_currency(stated(Decimal(str(value)), bare_whole=True), currency)
 
 
+def rate(value: Decimal | int | str | None, currency: str = "INR", unit: str = "kWh") -> str:
+    """A stated rate with its unit, as the tariff pages and the quote's lines write it: to
+    the paisa, more decimals only when it has them, nothing rounded off: "₹18.00/kWh",
+    "₹0.125/kWh", "₹2.00/min"."""
+    if value is None:
+        return DASH
+    return f"{with_currency(stated(Decimal(str(value))), currency)}/{unit}"
+
+
 def percent_of_ratio(value: Decimal | float | str | None, *, signed: bool = False) -> str:
     """A ratio as a percentage: 0.2 -> "20%", 0.125 -> "12.5%", signed -> "+12.5%"."""
     if value is None:

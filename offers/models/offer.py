@@ -88,7 +88,7 @@ def rate_field(label: str, **kwargs) -> models.DecimalField:
         decimal_places=4,
         null=True,
         blank=True,
-        validators=values.rate,
+        validators=values.rate_per_kwh,
         **kwargs,
     )
 

@@ -8,7 +8,6 @@ from django.utils.html import format_html
 
 from cpo_portal import formatting, tenancy
 from cpo_portal.admin.tenant import TenantAdmin, TenantInline
-from pricing.engine import text
 from pricing.models import Tariff, TariffBand
 
 from .forms import BandFormSet
@@ -68,7 +67,7 @@ class TariffAdmin(OcpiAdminMixin, TenantAdmin):
 
     @admin.display(description="energy", ordering="energy_rate_per_kwh")
     def energy_rate(self, obj: Tariff) -> str:
-        return f"{text.rate_with_symbol(obj.currency, obj.energy_rate_per_kwh)}/kWh"
+        return formatting.rate(obj.energy_rate_per_kwh, obj.currency)
 
     @admin.display(description="service fee", ordering="service_fee")
     def fee(self, obj: Tariff) -> str:

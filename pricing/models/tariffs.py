@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cpo_portal.db import values
 from cpo_portal.db.validation import PlainTextModel
 from cpo_portal.db.values import (
     MAX_AMOUNT,
@@ -18,7 +19,6 @@ from cpo_portal.db.values import (
     gst,
     no_control_characters,
     ocpi_id_unique,
-    rate,
 )
 from cpo_portal.models import Charger, Operator, Station
 from pricing.models.fields import WeekdaysField
@@ -53,11 +53,13 @@ class Tariff(PlainTextModel):
     code = models.CharField(max_length=64, validators=[slug_code])
     name = models.CharField(max_length=200)
     currency = models.CharField(max_length=3, default="INR", validators=[currency_code])
-    energy_rate_per_kwh = models.DecimalField("energy rate (per kWh)", validators=rate, **RATE)
+    energy_rate_per_kwh = models.DecimalField(
+        "energy rate (per kWh)", validators=values.rate_per_kwh, **RATE
+    )
     service_fee = models.DecimalField(
         default=0, validators=amount, help_text="Flat, once per session.", **MONEY
     )
-    idle_fee_per_minute = models.DecimalField(default=0, validators=rate, **RATE)
+    idle_fee_per_minute = models.DecimalField(default=0, validators=values.rate_per_minute, **RATE)
     idle_grace_minutes = models.PositiveIntegerField(default=0)
     min_price = models.DecimalField(
         "minimum session price", null=True, blank=True, validators=amount, **MONEY
@@ -199,7 +201,7 @@ class TariffBand(PlainTextModel):
     start = models.TimeField("local start")
     end = models.TimeField("local end", help_text="Before the start: runs past midnight.")
     days = WeekdaysField("days of week", help_text="The day a window starts on.")
-    rate_per_kwh = models.DecimalField("rate (per kWh)", validators=rate, **RATE)
+    rate_per_kwh = models.DecimalField("rate (per kWh)", validators=values.rate_per_kwh, **RATE)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
