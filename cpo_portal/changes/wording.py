@@ -1,8 +1,10 @@
 """A history record as people read it: who made it, what kind of change, and each field's
-old and new value in the product's own formats (₹15.00, 22:30, 18%, yes/no, names).
+old and new value in the product's own formats (₹15.00, ₹18.00/kWh, 22:30, 18%, yes/no,
+names, a choice's label).
 
-The value's kind is read from the field itself: its choices, its relation, and the shared
-validators of `cpo_portal.db.values` (a rate or an amount is money, a fraction is a
+The value's kind is read from the field itself: its choices (a list of codes by its
+`options`, pricing.models.CodeListField), its relation, and the shared validators of
+`cpo_portal.db.values` (a rate is money per its unit, an amount is money, a fraction is a
 percentage), so a new field reads right without a line here. A field whose kind is the
 row's (a surge rule's amount is a percentage, a rate per kWh or money by the rule's form),
 or a JSON document people read in words (an offer's slabs, an order's quote), is written
@@ -28,7 +30,7 @@ DEMO_REASON = "demo data"  # the change reason seed_demo gives every row it writ
 SYSTEM = "system"  # a change no person made (a task, a command, an import job)
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
-_MONEY = {id(v) for v in (*values.rate, *values.amount, *values.budget)} - {id(values.non_negative)}
+_MONEY = {id(v) for v in (*values.amount, *values.budget)} - {id(values.non_negative)}
 _PERCENT = {id(v) for v in values.percent} - {id(values.non_negative)}
 
 
@@ -44,6 +46,19 @@ def who(record) -> str:
 
 def label(field: models.Field) -> str:
     return str(field.verbose_name)
+
+
+def _labels(field: models.Field) -> dict:
+    """Code -> label of a field whose values are choices: its own (`flatchoices`), or, for
+    a list of codes, the choices its items are among (`options`: an offer's site kinds)."""
+    if field.choices:
+        return dict(field.flatchoices)
+    return dict(getattr(field, "options", None) or ())
+
+
+def _unit(field: models.Field) -> str | None:
+    """What a rate field is per ("kWh", "min"), None when the field is not a rate."""
+    return next((v.unit for v in field.validators if isinstance(v, values.RateAtMost)), None)
 
 
 def _kind(field: models.Field) -> str:
@@ -68,15 +83,21 @@ def value_text(
     text = own(field.name, currency) if own is not None else None
     if text is not None:
         return text
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+    names = _labels(field)
+    if names and isinstance(value, list):
+        return ", ".join(str(names.get(v, v)) for v in value)
+    if names:
+        return str(names.get(value, value))
     if field.is_relation and field.related_model is not None:
         return related.get((field.related_model, value), f"#{value}")
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
+        unit = _unit(field)
+        if unit is not None:  # as a tariff's page writes it: "₹18.00/kWh", "₹0.125/kWh"
+            return formatting.rate(value, currency, unit)
         kind = _kind(field)
-        if kind == "money":  # to the paisa, more places only when a rate has them
+        if kind == "money":  # to the paisa, more places only when it has them
             if value == value.quantize(Decimal("0.01")):
                 return formatting.money_text(value, currency)
             return formatting.money_in_sentence(value, currency)

@@ -33,10 +33,10 @@ def test_the_log_shows_one_page_at_a_time(as_pricing_a, edited):
     first = as_pricing_a.get("/admin/changes/?kind=pricing.tariff").content.decode()
     assert rows(first) == PER_PAGE
     assert f"{PER_PAGE + 5} changes, newest first" in first
-    assert "₹71.00 → ₹72.00" in first  # the newest
+    assert "₹71.00/kWh → ₹72.00/kWh" in first  # the newest
     second = as_pricing_a.get("/admin/changes/?kind=pricing.tariff&p=2").content.decode()
     assert rows(second) == 5
-    assert "Created" in second and "₹71.00 → ₹72.00" not in second
+    assert "Created" in second and "₹71.00/kWh → ₹72.00/kWh" not in second
 
 
 def test_an_objects_history_is_paged_and_keeps_the_filters_in_its_links(as_pricing_a, edited):

@@ -55,14 +55,14 @@ def test_a_band_edit_reads_field_by_field_in_its_tariff_history_and_the_change_l
 
     page.goto(f"{live_server.url}/admin/pricing/tariff/{own.pk}/history/")
     table = page.inner_text("table.change-log")
-    assert "rate (per kWh) ₹16.00 → ₹15.00" in table
+    assert "rate (per kWh) ₹16.00/kWh → ₹15.00/kWh" in table
     assert "local end 22:00 → 22:30" in table
     assert network.pricing_a.username in table
     assert "demo data" in table and "None" not in table
 
     page.goto(f"{live_server.url}/admin/changes/")
     log = page.inner_text("table.change-log")
-    assert "rate (per kWh) ₹16.00 → ₹15.00" in log
+    assert "rate (per kWh) ₹16.00/kWh → ₹15.00/kWh" in log
     assert "Secret B" not in log and "₹9.00" not in log  # operator B's tariff
     page.select_option("#id_kind", "pricing.tariffband")
     page.select_option("#id_who", network.pricing_a.username)
