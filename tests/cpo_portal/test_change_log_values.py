@@ -81,3 +81,14 @@ def test_a_surges_lists_of_choices_read_by_their_labels():
     kinds = SurgeRule._meta.get_field("site_kinds")
     assert value_text(kinds, ["mall", "airport"], "INR", {}) == "Mall, Airport"
     assert value_text(kinds, ["gone"], "INR", {}) == "gone"  # an old code, as it was stored
+
+
+@pytest.mark.parametrize("rate", [Decimal("18"), Decimal("0.1250"), Decimal("1500.5")])
+def test_a_rate_reads_in_the_log_as_the_tariff_list_writes_it(rate):
+    from django.contrib import admin
+
+    from pricing.admin.tariffs import TariffAdmin
+
+    tariff = Tariff(energy_rate_per_kwh=rate, currency="INR")
+    listed = TariffAdmin(Tariff, admin.site).energy_rate(tariff)
+    assert value_text(Tariff._meta.get_field("energy_rate_per_kwh"), rate, "INR", {}) == listed
