@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from cpo_portal.models import Operator, Stamp, Station
 from offers.models import AddOn, AddOnAvailability, AddOnBooking, BookingState
@@ -136,7 +137,8 @@ def book_add_ons(
     order_ref: str, station: Station, lines: Sequence[QuoteLine]
 ) -> list[AddOnBooking]:
     """Book the quoted add-ons for a confirmed order, taking stock; AddOnUnavailable if
-    one ran out since the quote. Booking an order again returns its bookings."""
+    one ran out since the quote. Booking an order again returns its bookings. Each
+    booking gets its "created" history record, as a save() would write."""
     done = list(AddOnBooking.objects.filter(order_ref=order_ref))
     if done or not lines:
         return done
@@ -164,7 +166,7 @@ def book_add_ons(
                 stock_taken=True,
             )
         )
-    return AddOnBooking.objects.bulk_create(out)
+    return bulk_create_with_history(out, AddOnBooking)
 
 
 def _row(add_on: AddOn | None, station: Station) -> AddOnAvailability | None:

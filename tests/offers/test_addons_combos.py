@@ -17,6 +17,7 @@ from offers.models import AddOn, AddOnAvailability, AddOnBooking, OfferUsage, Re
 from offers.services import addons, ledger
 from offers.services.addon_delivery import not_delivered
 from offers.services.ledger import recovery
+from offers.services.order_steps import confirm_order
 from offers.services.quoting import SessionAsk, quote_with_offers
 from pricing.engine.types import LineKind
 from tests.offers.conftest import SUNDAY_10
@@ -132,6 +133,25 @@ def test_confirm_redeems_the_combo_and_takes_stock_once(shop):
     assert AddOnBooking.objects.get(order_ref="order-1").price == D("149.00")
     again = ledger.redeem("order-1", quote(shop, "valet-charging"))
     assert again.quote.total == D("264.44")  # replayed with the add-on
+
+
+def test_each_booking_of_a_confirmed_order_has_its_created_history_record(shop):
+    ask = SessionAsk(
+        shop.charger, SUNDAY_10, kwh=D("5"), add_ons=("valet-charging", "cafe-voucher")
+    )
+    confirm_order(ask, "order-1")
+    bookings = AddOnBooking.objects.filter(order_ref="order-1").order_by("code")
+    assert [b.code for b in bookings] == ["cafe-voucher", "valet-charging"]
+    for booking in bookings:
+        records = list(booking.history.all())
+        assert [(r.history_type, r.state, r.price) for r in records] == [
+            ("+", "booked", booking.price)
+        ]
+    addons.release_add_ons("order-1", ["cafe-voucher"])  # a change after it, as before
+    assert list(bookings[0].history.values_list("history_type", "state")) == [
+        ("~", "released"),
+        ("+", "booked"),
+    ]
 
 
 def test_the_last_one_goes_to_one_order_only(shop):
