@@ -203,7 +203,7 @@ class ShareAtMost(MaxValueValidator):
 def share(name: str) -> list[BaseValidator]:
     """A share stored as a fraction (0.18 for 18 %), 0 to 1, refused in percent and by its
     name, the same words in the admin, in documents and in imports."""
-    message = f"{name} must be between 0 %% and 100 %%."
+    message = f"{name} must be between 0%% and 100%%."
     return [MinValueValidator(ZERO, message), ShareAtMost(Decimal("1"), message)]
 
 

@@ -82,7 +82,7 @@ class PercentOfFractionField(forms.DecimalField):
             example = {0: "18", 1: "18.5"}.get(self.places, "18.25")
             raise forms.ValidationError(
                 f"{self.name} takes at most {self.places} decimal"
-                f"{'' if self.places == 1 else 's'}, e.g. {example} %.",
+                f"{'' if self.places == 1 else 's'}, e.g. {example}%.",
                 code="percent_places",
             )
         try:
@@ -109,7 +109,7 @@ def decimal_formfield(db_field: models.DecimalField, **kwargs) -> forms.Field | 
             field.label = f"{name} (%)"
             default = db_field.get_default()
             example = plain(default * HUNDRED) if isinstance(default, Decimal) else "80"
-            field.help_text = f"In percent: {example} for {example} %."
+            field.help_text = f"In percent: {example} for {example}%."
         return field
     kwargs.setdefault("widget", PlainNumberInput)
     return db_field.formfield(**kwargs)

@@ -116,7 +116,7 @@ class CdrImportAdmin(ReadOnlyTenantAdmin):
     @admin.display(description="progress")
     def progress(self, obj: CdrImport) -> str:
         done, total = cdr_imports.progress(obj)
-        percent = f" ({done * 100 // total} %)" if total else ""
+        percent = f" ({done * 100 // total}%)" if total else ""
         return f"{done} of {total} CDRs{percent}"
 
     @admin.display(description="refused CDRs")

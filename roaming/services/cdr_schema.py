@@ -285,7 +285,7 @@ def read(data: Any) -> CdrRecord:
         raise CdrRefused("total_cost.incl_vat is less than total_cost.excl_vat")
     if incl is not None and Decimal(incl) > 2 * excl:  # a tax rate is at most 100 %
         raise CdrRefused(
-            "total_cost.incl_vat is more than twice total_cost.excl_vat: a tax of more than 100 %"
+            "total_cost.incl_vat is more than twice total_cost.excl_vat: a tax of more than 100%"
         )
     token, location = data["cdr_token"], data["cdr_location"]
     return CdrRecord(

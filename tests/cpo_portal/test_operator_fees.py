@@ -37,22 +37,22 @@ def test_the_admin_stores_the_fees_typed_in_percent(client, network):
         (
             "overcharge_buffer",
             "-1",
-            "The overcharge estimation buffer must be between 0 % and 100 %.",
+            "The overcharge estimation buffer must be between 0% and 100%.",
         ),
         (
             "overcharge_buffer",
             "150",
-            "The overcharge estimation buffer must be between 0 % and 100 %.",
+            "The overcharge estimation buffer must be between 0% and 100%.",
         ),
         (
             "max_buyer_finder_fee",
             "100.5",
-            "The maximum buyer finder fee must be between 0 % and 100 %.",
+            "The maximum buyer finder fee must be between 0% and 100%.",
         ),
         (
             "max_buyer_finder_fee",
             "-0.01",
-            "The maximum buyer finder fee must be between 0 % and 100 %.",
+            "The maximum buyer finder fee must be between 0% and 100%.",
         ),
         ("max_buyer_finder_fee", "lots", "Enter a number."),
     ],

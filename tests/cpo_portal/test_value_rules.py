@@ -43,4 +43,4 @@ def test_the_operator_tax_rate_is_a_fraction(network):
     network.op_a.tax_rate = Decimal("1.5")
     with pytest.raises(ValidationError) as caught:
         network.op_a.full_clean()
-    assert caught.value.message_dict["tax_rate"] == ["GST must be between 0 % and 100 %."]
+    assert caught.value.message_dict["tax_rate"] == ["GST must be between 0% and 100%."]

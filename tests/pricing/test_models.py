@@ -38,7 +38,7 @@ def test_a_valid_tariff_passes(network):
         ({"energy_rate_per_kwh": D("-1")}, "energy_rate_per_kwh", "Must not be negative."),
         ({"service_fee": D("-0.01")}, "service_fee", "Must not be negative."),
         ({"idle_fee_per_minute": D("-2")}, "idle_fee_per_minute", "Must not be negative."),
-        ({"tax_rate": D("18")}, "tax_rate", "GST must be between 0 % and 100 %."),
+        ({"tax_rate": D("18")}, "tax_rate", "GST must be between 0% and 100%."),
         (
             {"min_price": D("50"), "max_price": D("40")},
             "max_price",
@@ -54,7 +54,7 @@ def test_a_valid_tariff_passes(network):
             "currency",
             "'ZZZ' is not an ISO 4217 currency code; use one like INR.",
         ),
-        ({"tax_rate": D("1.0001")}, "tax_rate", "GST must be between 0 % and 100 %."),
+        ({"tax_rate": D("1.0001")}, "tax_rate", "GST must be between 0% and 100%."),
         (
             {"energy_rate_per_kwh": D("10000.0001")},
             "energy_rate_per_kwh",
@@ -187,7 +187,7 @@ def test_a_valid_surge_passes(network):
         (
             {"occupancy_threshold": D("1.5")},
             "occupancy_threshold",
-            "Occupancy threshold must be between 0 % and 100 %.",
+            "Occupancy threshold must be between 0% and 100%.",
         ),
         (
             {"kind": "demand"},

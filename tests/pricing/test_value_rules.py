@@ -81,17 +81,17 @@ def test_every_surface_refuses_a_tax_rate_above_one(client, priced, tmp_path):
         url("tariff", "add"),
         tariff_post(priced.op_a, code="hostile", tax_rate="500"),  # percent
     ).content.decode()
-    assert "GST must be between 0 % and 100 %." in page  # the same words as the document import
+    assert "GST must be between 0% and 100%." in page  # the same words as the document import
     # the OCPI import, as a service, an admin upload and a command
     raw = json.dumps(ocpi(vat=500)).encode()
     with pytest.raises(OcpiError, match=r"vat: 500% is not a valid GST rate"):
         import_ocpi(read_json(raw), operator=priced.op_a)
     assert "vat: 500% is not a valid GST rate" in import_by_admin(client, priced, raw)
     message = import_by_command(raw, tmp_path)
-    assert "vat: 500% is not a valid GST rate (GST must be between 0 % and 100 %.)" in message
+    assert "vat: 500% is not a valid GST rate (GST must be between 0% and 100%.)" in message
     assert "\n" not in message
     # the demo seeder's helper
-    with pytest.raises(ValidationError, match="between 0 % and 100 %"):
+    with pytest.raises(ValidationError, match="between 0% and 100%"):
         upsert_tariff(
             priced.op_a, "hostile", name="x", energy_rate_per_kwh=D("18"), tax_rate=D("5")
         )

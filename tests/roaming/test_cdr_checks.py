@@ -128,7 +128,7 @@ BAD = [
      "charging_periods[0].start_date_time is outside the session (start_date_time to "
      "end_date_time)"),
     ("a tax of 999 %", edited(_set("total_cost.incl_vat", 9_999_999)),
-     "total_cost.incl_vat is more than twice total_cost.excl_vat: a tax of more than 100 %"),
+     "total_cost.incl_vat is more than twice total_cost.excl_vat: a tax of more than 100%"),
     ("100 kB", edited(_set("remark", "x" * 100_000)),
      "the CDR is larger than 65,536 bytes"),
     # billed in another currency than the operator's: summed with rupees, it was taken

@@ -111,7 +111,7 @@ def test_an_upload_is_imported_in_parts_with_its_progress(
     assert bytes(job.upload) == b""
     assert cdr_imports.progress(job) == (6, 6)
     page = client.get(reply["Location"]).content.decode()
-    assert "6 of 6 CDRs (100 %)" in page and "line 3: the CDR" in page
+    assert "6 of 6 CDRs (100%)" in page and "line 3: the CDR" in page
     assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 4
 
 
