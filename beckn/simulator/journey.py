@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from beckn import conf
 from beckn.protocol.tags import tag_values
 from beckn.protocol.timefmt import format_timestamp
 from beckn.simulator.bap_client import BapClient, Refused
@@ -25,8 +26,22 @@ if TYPE_CHECKING:
 RAN = dt.timedelta(minutes=12)
 
 
-def booked_start(plan: Plan) -> dt.datetime:
-    return plan.start or dt.datetime.now(dt.UTC).replace(microsecond=0) - RAN
+def booked_start(plan: Plan, now: dt.datetime) -> dt.datetime:
+    """The start the journey books: the plan's, else RAN before `now`, which this
+    project's booking window must reach back to (BECKN_BOOKING_GRACE_MINUTES longer than
+    RAN, by the time select, init and confirm take): else a JourneyFailed saying so,
+    before anything is sent."""
+    if plan.start is not None:
+        return plan.start
+    grace = conf.get("BECKN_BOOKING_GRACE_MINUTES")
+    if dt.timedelta(minutes=grace) <= RAN:
+        ran = RAN // dt.timedelta(minutes=1)
+        raise JourneyFailed(
+            f"the session is booked to have started {ran} minutes ago, and "
+            f"BECKN_BOOKING_GRACE_MINUTES ({grace}) books a start at most {grace} minutes "
+            "back: give --start, and a --kwh that the time from it to now can deliver"
+        )
+    return now.replace(microsecond=0) - RAN
 
 
 class JourneyFailed(RuntimeError):
@@ -40,7 +55,7 @@ class Plan:
     amount: str = "100"  # rupees selected, as DEG does
     delivered_kwh: str = "5.2"
     offer_id: str | None = None  # None: the first offer the catalog shows for the charger
-    start: dt.datetime | None = None  # None: RAN ago
+    start: dt.datetime | None = None  # None: RAN ago; ahead of now: booked, not charged
     wait: float = 20.0
 
 
@@ -49,6 +64,7 @@ class Result:
     order_id: str
     receipt: dict[str, str]
     callbacks: dict[str, dict[str, Any]]
+    charged: bool = True  # False: booked ahead, its charging not simulated (no receipt)
 
 
 class Journey:
@@ -96,8 +112,22 @@ class Journey:
         self.say(f"   catalog in {parts} parts, {sum(len(got.raw) for got in received)} bytes")
         return {**first, "message": catalog_parts.assemble(messages)}
 
+    def booked_ahead(self, order_id: str, start: dt.datetime) -> Result | None:
+        """The journey's result once the order is confirmed, when its booked start is
+        still to come, said in one line; None when it is past, and charging is played.
+        The end of charging is sent as it is played, now: the booked end, still to come, is
+        refused, and charging from now to now delivers no energy. A session booked ahead
+        is only booked."""
+        if start <= dt.datetime.now(dt.UTC):
+            return None
+        self.say(
+            f"   booked to start at {format_timestamp(start)}: charging is not simulated "
+            "before the booked start, so the journey stops at the booking"
+        )
+        return Result(order_id, {}, self.callbacks, charged=False)
+
     def run(self, plan: Plan) -> Result:
-        start = booked_start(plan)
+        start = booked_start(plan, dt.datetime.now(dt.UTC))
         end = start + dt.timedelta(hours=1)
         catalog = self.call("search", search_message(plan, start, end), plan.wait)["catalog"]
         provider, item, offer_id = choose(catalog, plan.offer_id)
@@ -118,6 +148,8 @@ class Journey:
         confirmed = self.call("confirm", {"order": order}, plan.wait)["order"]
         order_id = confirmed["id"]
         self.say(f"   order {order_id} confirmed")
+        if (booked := self.booked_ahead(order_id, start)) is not None:
+            return booked
         self.call("update", update_message(order_id, "start-charging"), plan.wait)
         ended = self.call(  # charging ended now: an end still to come is refused
             "update",

@@ -21,7 +21,7 @@ from beckn.simulator.journey import (
 
 class JourneyV2(Journey):
     def run(self, plan: Plan) -> Result:
-        start = booked_start(plan)
+        start = booked_start(plan, dt.datetime.now(dt.UTC))
         end = start + dt.timedelta(hours=1)
         catalogs = self.call("discover", discover_message(plan), plan.wait)["catalogs"]
         provider, charger, offer = choose(catalogs, plan.offer_id)
@@ -43,6 +43,8 @@ class JourneyV2(Journey):
         confirmed = self.call("confirm", {"contract": contract}, plan.wait)["contract"]
         order_id = confirmed["id"]
         self.say(f"   order {order_id} confirmed")
+        if (booked := self.booked_ahead(order_id, start)) is not None:
+            return booked
         self.call("update", session_message(order_id, contract, "ACTIVE"), plan.wait)
         ended = self.call(  # charging ended now: an end still to come is refused
             "update",

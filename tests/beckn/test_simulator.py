@@ -14,7 +14,9 @@ import pytest
 from django.conf import settings as django_settings
 
 from beckn.models import Order, OrderState, Outbox, OutboxState
+from beckn.protocol.timefmt import format_timestamp
 from beckn.services import keys
+from beckn.simulator.journey import JourneyFailed, Plan, booked_start
 from pricing.models import SurgeRule
 from tests.beckn.deg_pricing import price_as_deg
 from tests.support.beckn import play
@@ -68,6 +70,47 @@ def test_simulator_journey_in_2_0_costs_what_1_1_costs(server, priced_network, e
     assert order.quote_total == Decimal("116.73")  # the 1.1 journey's, above
     assert set(Outbox.objects.values_list("action", flat=True)) >= {"on_discover", "on_update"}
     assert set(Outbox.objects.values_list("state", flat=True)) == {OutboxState.DELIVERED}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("version", ["1.1", "2.0"])
+def test_a_journey_booked_a_day_ahead_stops_at_the_booking(server, priced_network, eager, version):
+    """`--start` a day ahead: the session is booked and confirmed, and the journey says in
+    one line that charging is not simulated before it starts (an end of charging still to
+    come is refused), rather than stopping at the BPP's refusal."""
+    ahead = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+    out = play(server, "--version", version, "--start", format_timestamp(ahead))
+    order = Order.objects.get()
+    assert order.state == OrderState.CONFIRMED and order.held_session.start == ahead
+    assert (
+        f"   booked to start at {format_timestamp(ahead)}: charging is not simulated before "
+        "the booked start, so the journey stops at the booking\n"
+    ) in out
+    assert f"Journey complete: order {order.order_id} booked." in out
+    assert "-> update" not in out and out.count("signed by") == 4  # search ... confirm
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_past_start_is_charged_to_now(server, priced_network, eager, settings):
+    """`--start` 20 minutes back, within a longer booking window: charged from it to now."""
+    settings.BECKN_BOOKING_GRACE_MINUTES = 30
+    past = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=20)
+    out = play(server, "--start", format_timestamp(past))
+    assert "Journey complete: order ord-" in out and "booked" not in out.splitlines()[-1]
+    assert Order.objects.get().state == OrderState.COMPLETED
+
+
+@pytest.mark.django_db
+def test_the_default_start_needs_a_booking_window_reaching_back_to_it(settings):
+    """The default session started 12 minutes ago: a window of 12 minutes back or less
+    would refuse it, so the simulator says so before it sends anything."""
+    settings.BECKN_BOOKING_GRACE_MINUTES = 12
+    now = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC)
+    with pytest.raises(JourneyFailed, match=r"BECKN_BOOKING_GRACE_MINUTES \(12\)"):
+        booked_start(Plan(), now)
+    settings.BECKN_BOOKING_GRACE_MINUTES = 13
+    assert booked_start(Plan(), now) == now - dt.timedelta(minutes=12)
+    assert booked_start(Plan(start=now), now) == now
 
 
 def _redis_broker() -> bool:

@@ -59,7 +59,10 @@ class Command(ProductCommand):
         parser.add_argument("--offer", help="Offer id to select (default: the first shown).")
         parser.add_argument(
             "--start",
-            help="Session start, RFC 3339 (default: 12 minutes ago; the end is sent as now).",
+            help="Session start to book, RFC 3339 (default: 12 minutes ago, which needs"
+            " BECKN_BOOKING_GRACE_MINUTES over 12). A past start is charged to now (the end"
+            " is sent as now: --kwh must fit that time); a start still to come is booked"
+            " only: the journey stops after confirm, its charging not simulated.",
         )
         parser.add_argument("--wait", type=float, default=20.0, help="Seconds per callback.")
         parser.add_argument(
@@ -136,7 +139,8 @@ class Command(ProductCommand):
             result = journey(client, receiver, self.stdout).run(plan)
         except (JourneyFailed, TimeoutError) as exc:
             raise CommandError(f"journey stopped: {exc}") from None
-        self.stdout.write(self.style.SUCCESS(f"Journey complete: order {result.order_id}."))
+        booked = "" if result.charged else " booked"  # (the journey said why it stopped there)
+        self.stdout.write(self.style.SUCCESS(f"Journey complete: order {result.order_id}{booked}."))
 
     def _refresh(self, options, client: BapClient, receiver: CallbackReceiver) -> None:
         if options["version"] == "2.0":
