@@ -172,11 +172,11 @@ def asked_add_ons(
     (`add_ons_among(ids)` says which ids are). None when the order names none of these:
     it keeps what it had.
 
-    Nothing asked for is dropped: an item after the first that is no add-on (an order is
-    one charging session), an add-on item for another item than the charging one (its
-    `parent_item_id`: 2.0 reads a commitment's resource so), an add-on named twice or
-    asked for more than once (an order takes one of each) is refused (30000), with the
-    path of that item or repeat."""
+    Nothing asked for is dropped: an item after the first that is the charging item again
+    (an order names its charger once) or no add-on (an order is one charging session), an
+    add-on item for another item than the charging one (its `parent_item_id`: 2.0 reads a
+    commitment's resource so), an add-on named twice or asked for more than once (an
+    order takes one of each) is refused (30000), with the path of that item or repeat."""
     items = seq(order.get("items"))
     named: list[tuple[Any, str]] = []
     mentioned = False
@@ -214,9 +214,16 @@ def asked_add_ons(
 
 
 def _add_on_item(item: dict[str, Any], add_ons: Collection[str], charging: Any, path: str) -> Any:
-    """The add-on id of an item after the charging one; a Failure when it is none, is
-    for another item than the charging one, or asks for more than one."""
+    """The add-on id of an item after the charging one; a Failure when it is the charging
+    item named again, is none, is for another item than the charging one, or asks for
+    more than one."""
     item_id = item.get("id")
+    if isinstance(item_id, str) and item_id == charging:
+        raise Failure(
+            errors.INVALID_REQUEST,
+            f"{item_id!r} is named twice: an order names its charger once",
+            f"{path}.id",
+        )
     listed = _code(item) is None and isinstance(item_id, str) and item_id in add_ons
     if _code(item) != ADD_ON_ITEM and not listed:
         what = repr(item_id) if isinstance(item_id, str) else "an item without an id"

@@ -210,12 +210,15 @@ def test_a_second_charger_in_one_contract_is_refused_at_select_init_and_confirm(
 def test_a_second_commitment_under_another_offer_of_the_same_charger_is_refused(
     shop, bap_v2, run_v2, our_key
 ):
-    """A commitment that is no add-on is a second charging part, whatever it commits to."""
+    """A commitment that is no add-on is a second charging part, whatever it commits to:
+    the order's own charger again is named twice (not "no add-on of" itself)."""
     charger = shop.charger_a.code
     asking = with_commitment(v2.contract(charger), charger, offer="save-ten")
     _, body = run_v2(bap_v2, "select", asking)
     assert body["error"]["errorCode"] == "30000"
-    assert body["error"]["errorMessage"].startswith("an order is one charging session")
+    assert body["error"]["errorMessage"] == (
+        "'a-charger-01' is named twice: an order names its charger once"
+    )
     assert body["error"]["paths"] == "$.message.contract.commitments[1].resources[0].id"
 
 

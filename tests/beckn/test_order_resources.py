@@ -2,7 +2,8 @@
 session (beckn.wire.request_parsing.asked_add_ons), not only each commitment's first: a
 charging commitment for two chargers is refused naming the second, not quoted at the first
 alone. A resource is never read as an add-on, whatever its id: a 2.0 add-on is asked for
-by its offer (`add-on:<id>`).
+by its offer (`add-on:<id>`). The charger named again (among the charging commitment's
+resources, or as a 1.1 item after it) is refused as named twice, not as no add-on of itself.
 
 The world is the beckn conftest's `shop` (operator A: ₹18/kWh, ₹10 fee, 18% GST; the valet
 ₹149 at 18 %, the cafe voucher ₹120 at 5 %), with a second charger at station A
@@ -14,6 +15,7 @@ import pytest
 
 from beckn.models import Order, SelectQuote
 from offers.models import AddOnBooking
+from tests.beckn import bap as msgs
 from tests.beckn import bap_v2 as v2
 from tests.support.beckn import money_2_0
 
@@ -88,3 +90,49 @@ def test_a_resource_named_as_an_add_on_is_not_taken_as_that_add_on(shop, bap_v2,
         "paths": "$.message.contract.commitments[1].resources[0].id",
     }
     assert not SelectQuote.objects.exists() and not AddOnBooking.objects.exists()
+
+
+TWICE = "'a-charger-01' is named twice: an order names its charger once"
+
+
+def test_a_charging_commitment_naming_its_charger_twice_is_refused_so(
+    shop, bap_v2, run_v2, our_key
+):
+    """A contract with add-ons whose charging commitment repeats its own charger: refused
+    at select, init and confirm as named twice (it was "'a-charger-01' is not an add-on of
+    'a-charger-01'"), naming the repeat; nothing held, booked or confirmed."""
+    charger = shop.charger_a.code
+
+    def twice(message: dict) -> dict:
+        return v2.with_add_ons(with_resources(message, charger), charger, VALET)
+
+    refused = {
+        "errorCode": "30000",
+        "errorMessage": TWICE,
+        "paths": "$.message.contract.commitments[0].resources[1].id",
+    }
+    _, body = run_v2(bap_v2, "select", twice(v2.contract(charger)))
+    assert body["error"] == refused
+    assert not SelectQuote.objects.exists()
+    _, selected = run_v2(bap_v2, "select", v2.with_add_ons(v2.contract(charger), charger, VALET))
+    _, body = run_v2(bap_v2, "init", twice(v2.contract(charger, buyer=True)))
+    assert body["error"] == refused
+    assert not Order.objects.exists()
+    run_v2(bap_v2, "init", v2.with_add_ons(v2.contract(charger, buyer=True), charger, VALET))
+    total = float(money_2_0(selected)[0])
+    _, body = run_v2(bap_v2, "confirm", twice(v2.contract(charger, buyer=True, total=total)))
+    assert body["error"] == refused
+    assert Order.objects.get().state == "initialized" and not AddOnBooking.objects.exists()
+
+
+def test_a_1_1_order_naming_its_charger_twice_is_refused_so(shop, bap, run, our_key):
+    """The same rule for both versions: the charging item named again as a second item."""
+    body = msgs.select(shop.op_a.code, shop.charger_a.code, offers=())
+    body["order"]["items"][0]["add_ons"] = [{"id": VALET}]
+    body["order"]["items"].append({"id": shop.charger_a.code})
+    _, answer = run(bap, "select", body)
+    assert answer["error"] == {
+        "code": "30000",
+        "message": TWICE,
+        "paths": "$.message.order.items[1].id",
+    }
