@@ -131,7 +131,7 @@ def main(count: int = 2_000, offers_count: int = 1_000, surge_count: int = 50) -
     sites = tuple(s.site for s in network)
     tariff, surges = build_tariff(), build_surges(random.Random(7), sites, surge_count)
     offers = build_offers(offers_count, network=network)
-    book, index = compile_book(tariff, surges), OfferIndex.build(offers)
+    book, index = compile_book(tariff, surges), OfferIndex(offers)
     opt_in = [o.id for o in offers if not o.meta.auto]
     sessions = build_quotes(network, opt_in, build_limits(offers), count)
 

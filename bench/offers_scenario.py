@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     network = build_network()
     offers = build_offers(args.offers, network=network)
     t0 = time.perf_counter()
-    index = OfferIndex.build(offers)
+    index = OfferIndex(offers)
     build_ms = (time.perf_counter() - t0) * 1000
     sessions = build_sessions(network, args.sessions, offers=offers)
     counts, indexed, naive, applied = [], [], [], []

@@ -51,8 +51,8 @@ def _utc(at: dt.datetime | None) -> dt.datetime | None:
 
 
 class OfferIndex:
-    def __init__(self, offers: tuple[OfferRule, ...]) -> None:
-        self.offers = offers
+    def __init__(self, offers: Iterable[OfferRule]) -> None:
+        self.offers = offers = tuple(offers)
         self.prepared = tuple(PreparedOffer(o) for o in offers)
         apps = [o.applicability for o in offers]
         quals = [o.qualifier for o in offers]
@@ -96,10 +96,6 @@ class OfferIndex:
         self._not_first_only = bits(i for i, q in enumerate(quals) if not q.first_session_only)
         self._not_referred_only = bits(i for i, q in enumerate(quals) if not q.referred_only)
         self._not_anniversary = bits(i for i, q in enumerate(quals) if q.anniversary_days is None)
-
-    @classmethod
-    def build(cls, offers: Iterable[OfferRule]) -> OfferIndex:
-        return cls(tuple(offers))
 
     def __len__(self) -> int:
         return len(self.offers)

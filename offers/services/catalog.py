@@ -127,7 +127,7 @@ def build_catalog(operator: Operator, version: uuid.UUID) -> Catalog:
         currency=operator.currency,
         version=version,
         # combos need the order's add-ons: services.combos prices them, never the index
-        index=OfferIndex.build(i.rule for i in active if not is_combo(i.rule)),
+        index=OfferIndex(i.rule for i in active if not is_combo(i.rule)),
         offers={i.code: i for i in active},
         multi_use_codes=multi,
         declared=any(i.rule.qualifier.declared for i in active),

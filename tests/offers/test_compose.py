@@ -30,7 +30,7 @@ def _offers():
 @pytest.mark.parametrize("explain", [False, True])
 def test_compete_gives_the_best_offers_taxed_after_discounts(explain: bool) -> None:
     session, offers = priced_slot(kwh="5"), _offers()
-    competed = Compete(OfferIndex.build(offers), explain=explain)
+    competed = Compete(OfferIndex(offers), explain=explain)
     composed = compose(session, competed, facts())
     by_hand = best_offers(offers, session, facts())
     assert composed.quote == finalize(session, by_hand.lines)
@@ -53,7 +53,7 @@ def test_facts_for_completes_the_facts_of_the_offers_evaluated() -> None:
         asked.extend(o.id for o in todo)
         return facts(limits={o.id: Limits(remaining_uses=0) for o in todo})
 
-    composed = compose(priced_slot(kwh="5"), Compete(OfferIndex.build(offers)), facts(),
+    composed = compose(priced_slot(kwh="5"), Compete(OfferIndex(offers)), facts(),
                        facts_for=used_up)  # fmt: skip
     assert sorted(asked) == sorted(o.id for o in offers)
     assert composed.applied == ()

@@ -146,7 +146,7 @@ class Configuration:
         )
         self.infos = {i.code: i for i in offers}
         # combos need the order's add-ons, which no past session records: never quoted
-        self.index = OfferIndex.build(i.rule for i in offers if not is_combo(i.rule))
+        self.index = OfferIndex(i.rule for i in offers if not is_combo(i.rule))
         self.combination = Combination(operator.offer_combination)
         # a past session presented no code (unless the run replays a share presenting the
         # subject's: see applicability), named no offer and bought no add-on

@@ -75,7 +75,7 @@ def test_no_discount_ever_crosses_currencies(data: st.DataObject, combination: C
     f = data.draw(session_facts([o.id for o in offers]))
     currency = session.tariff.currency
     slow = best_offers(offers, session, f, combination)
-    fast = quote_offers(OfferIndex.build(offers), session, f, combination)
+    fast = quote_offers(OfferIndex(offers), session, f, combination)
     by_id = {o.id: o for o in offers}
     for result in (slow, fast):
         for applied in result.applied:

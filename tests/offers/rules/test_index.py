@@ -48,7 +48,7 @@ def ids(
 
 
 def test_attributes_intersect_and_any_buckets_always_come_back() -> None:
-    index = OfferIndex.build(
+    index = OfferIndex(
         [
             offer("any"),
             offer("st1", applicability=Applicability(station_codes=frozenset({"S1", "S2"}))),
@@ -74,14 +74,14 @@ def test_attributes_intersect_and_any_buckets_always_come_back() -> None:
 
 
 def test_other_operators_offers_are_dropped() -> None:
-    index = OfferIndex.build([offer("mine"), offer("theirs", operator_code="cpo2.com")])
+    index = OfferIndex([offer("mine"), offer("theirs", operator_code="cpo2.com")])
     assert ids(index, operator_code="cpo1.com") == ["mine"]
     assert ids(index) == ["mine", "theirs"]  # no operator given: no filter
 
 
 def test_validity_windows_by_bisection() -> None:
     day = dt.timedelta(days=1)
-    index = OfferIndex.build(
+    index = OfferIndex(
         [
             offer("past", applicability=Applicability(valid_until=SUNDAY_10 - day)),
             offer("now", applicability=Applicability(valid_from=SUNDAY_10, valid_until=SUNDAY_10)),
@@ -96,9 +96,7 @@ def test_validity_windows_by_bisection() -> None:
 
 def test_weekdays_include_the_morning_after_a_wrapping_window() -> None:
     friday_night = TimeWindow(dt.time(22), dt.time(6), frozenset({4}))
-    index = OfferIndex.build(
-        [offer("fri-night", applicability=Applicability(windows=(friday_night,)))]
-    )
+    index = OfferIndex([offer("fri-night", applicability=Applicability(windows=(friday_night,)))])
     saturday_1am = dt.datetime(2025, 9, 20, 1, 0, tzinfo=IST)
     assert ids(index, at=saturday_1am, time_zone="Asia/Kolkata") == ["fri-night"]
     # 19:30 UTC on Friday is already 01:00 Saturday in India; 05:00 UTC Sunday is Sunday
@@ -108,7 +106,7 @@ def test_weekdays_include_the_morning_after_a_wrapping_window() -> None:
 
 def test_geo_offers_need_a_point_inside_their_box() -> None:
     delhi = GeoCircle(28.6315, 77.2167, 5.0)
-    index = OfferIndex.build([offer("cp", applicability=Applicability(circles=(delhi,)))])
+    index = OfferIndex([offer("cp", applicability=Applicability(circles=(delhi,)))])
     assert ids(index, lat=28.66, lon=77.23) == ["cp"]  # about 3.4 km away
     assert ids(index, lat=28.9, lon=77.2) == []
     assert ids(index) == []  # no coordinates, no geo offer
@@ -154,7 +152,7 @@ def test_quote_offers_evaluates_only_the_candidates_and_agrees_with_a_full_scan(
 
     here = offer("here", applicability=Applicability(station_codes=frozenset({"ST-CP"})))
     there = offer("there", applicability=Applicability(station_codes=frozenset({"ST-X"})))
-    index = OfferIndex.build([here, there])
+    index = OfferIndex([here, there])
     session = priced_slot(where=site())
     quoted = quote_offers(index, session, facts())
     assert [ln.code for ln in quoted.lines] == ["here"]
@@ -174,7 +172,7 @@ def test_explained_the_offers_only_their_dates_keep_away_are_told_so() -> None:
     day = dt.timedelta(days=1)
     here = frozenset({"ST-CP"})
     ended = Applicability(station_codes=here, valid_until=SUNDAY_10 - day)
-    index = OfferIndex.build(
+    index = OfferIndex(
         [
             offer("live", applicability=Applicability(station_codes=here)),
             offer("ended", applicability=ended),

@@ -59,7 +59,7 @@ def cases(draw: st.DrawFn) -> Case:
 @given(cases())
 def test_the_index_never_drops_an_offer_that_could_apply(case: Case) -> None:
     offers, session, facts = case
-    index = OfferIndex.build(offers)
+    index = OfferIndex(offers)
     for_quote = {o.id for o in index.for_quote(session, facts)}
     explained = {o.id for o in index.for_quote(session, facts, explain=True)}
     for o in offers:
@@ -77,7 +77,7 @@ def test_the_index_never_drops_an_offer_that_could_apply(case: Case) -> None:
 @given(cases(), st.sampled_from(Combination))
 def test_explained_or_not_the_quote_is_the_same(case: Case, combination: Combination) -> None:
     offers, session, facts = case
-    index = OfferIndex.build(offers)
+    index = OfferIndex(offers)
     ctx = QuoteContext.of(session, facts)
     # an offer read only on what the index left open, or from the first group of
     # conditions the index says it fails, gets the outcome all its conditions give

@@ -38,7 +38,7 @@ def test_the_mix_is_the_documented_one() -> None:
 def test_index_and_naive_scan_agree_on_the_scenario() -> None:
     network = build_network(50)
     offers = build_offers(300, network=network)
-    index = OfferIndex.build(offers)
+    index = OfferIndex(offers)
     for priced, facts in build_sessions(network, 40, offers=offers):
         assert len(index.for_quote(priced, facts)) < len(offers) // 5
         fast, slow = quote_offers(index, priced, facts), best_offers(offers, priced, facts)

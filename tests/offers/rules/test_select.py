@@ -178,7 +178,7 @@ def test_outranked_wording() -> None:
 def test_outranked_offers_are_worded_when_read_as_a_scan_of_every_offer_words_them() -> None:
     network = build_network(50)
     offers = build_offers(300, network=network)
-    index = OfferIndex.build(offers)
+    index = OfferIndex(offers)
     seen = 0
     for session, buyer in build_sessions(network, 60, offers=offers):
         result = quote_offers(index, session, buyer)
