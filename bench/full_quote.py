@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bench.naive import price_naively
-from offers.rules.choose import best_offers, quote_offers, select_in
+from offers.rules.choose import quote_offers, select_in
 from offers.rules.composition import Compete, ToPrice, compose
 from offers.rules.evaluate import assess
 from offers.rules.facts import Limits, OfferFacts
@@ -45,6 +45,7 @@ from offers.rules.outcome import OfferResult
 from offers.rules.session_view import QuoteContext
 from pricing.engine import compile_book, finalize
 from pricing.engine.types import Conditions, Customer, Quote, SessionRequest
+from tests.support.offers import best_offers
 from tests.support.scenarios.offer_mix import Station, build_network, build_offers, describe_mix
 from tests.support.scenarios.offer_sessions import (
     build_customer,

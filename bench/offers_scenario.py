@@ -13,9 +13,10 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 
-from offers.rules.choose import best_offers, quote_offers
+from offers.rules.choose import quote_offers
 from offers.rules.index import OfferIndex
 from offers.rules.session_view import QuoteContext
+from tests.support.offers import best_offers
 from tests.support.scenarios.offer_mix import build_network, build_offers, describe_mix
 from tests.support.scenarios.offer_sessions import build_sessions
 

@@ -2,9 +2,9 @@
 
 Offers are data (construct.py: OfferRule); evaluate() says whether one applies to a priced
 session and why not (evaluate.assess, the one evaluator, on many); select_in() /
-best_offers() / quote_offers() pick the best allowed combination as quote lines
-(choose.py); OfferIndex finds the candidates; redeemed_on_delivery() recomputes on
-delivered energy (settle.py); compose() runs a whole quote.
+quote_offers() pick the best allowed combination as quote lines (choose.py); OfferIndex
+finds the candidates; redeemed_on_delivery() recomputes on delivered energy (settle.py);
+compose() runs a whole quote.
 
 This package's namespace is the rules' public face: other apps import from `offers.rules`
 only (an import-linter contract, pyproject.toml).

@@ -28,7 +28,7 @@ from offers.rules.session_view import QuoteContext
 from offers.rules.stacking import Combination, Stack, best_stack
 from pricing.engine import ZERO, PricedSession
 
-__all__ = ["Combination", "best_offers", "quote_offers", "select_in"]
+__all__ = ["Combination", "quote_offers", "select_in"]
 
 if TYPE_CHECKING:
     from offers.rules.index import OfferIndex
@@ -79,17 +79,6 @@ def _held_out(
     )
 
 
-def best_offers(
-    offers: Iterable[OfferRule],
-    priced: PricedSession,
-    facts: OfferFacts,
-    combination: Combination = Combination.ONDC,
-) -> OfferResult:
-    """Evaluate every offer given, then select."""
-    ctx = QuoteContext.of(priced, facts)
-    return select_in(assess(map(prepare, offers), ctx), ctx.view, facts, combination)
-
-
 def quote_offers(
     index: OfferIndex,
     priced: PricedSession,
@@ -100,7 +89,8 @@ def quote_offers(
     rejections: Iterable[Rejected] = (),
     explain: bool = False,
 ) -> OfferResult:
-    """best_offers() over every offer of the index, without evaluating them all.
+    """The best allowed combination of the index's offers, as evaluating every one and
+    selecting gives it (tests/support/offers.py: best_offers), without evaluating them all.
 
     Without `explain`, only the index's candidates are evaluated (the others cannot apply
     to this session, and are not listed as rejected). With it, every offer of the place

@@ -21,7 +21,6 @@ from beckn.commerce_types import (
     SurgeNotice,
 )
 from beckn.services import commerce, publication
-from offers.rules.choose import best_offers
 from offers.rules.construct import Applicability, OfferRule, PercentOff, Qualifier
 from offers.rules.facts import OfferFacts
 from pricing.engine import compile_book, finalize
@@ -36,6 +35,7 @@ from pricing.engine.types import (
     TimeWindow,
 )
 from pricing.services import surge_text
+from tests.support.offers import best_offers
 
 UTC = dt.UTC
 TARIFF = Tariff(

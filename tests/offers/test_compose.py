@@ -5,7 +5,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from offers.rules.choose import best_offers
 from offers.rules.composition import Compete, Recheck, Recorded, Refused, Settle, compose
 from offers.rules.construct import Base, PercentOff, ServiceFeeWaiver
 from offers.rules.facts import Limits
@@ -15,6 +14,7 @@ from offers.rules.stacking import discount_line
 from pricing.engine import finalize
 from pricing.engine.types import LineKind
 from tests.offers.rules.helpers import total_discount
+from tests.support.offers import best_offers
 
 from .rules.helpers import deg_weekend_offer, facts, offer, priced_slot
 

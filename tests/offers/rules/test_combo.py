@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from offers.rules.bases import SessionView
-from offers.rules.choose import best_offers
 from offers.rules.combo import (
     OrderExtras,
     combine,
@@ -22,6 +21,7 @@ from offers.rules.validate import validate_offer
 from pricing.engine import finalize
 from pricing.engine.types import LineKind, QuoteLine
 from tests.offers.rules.helpers import facts, offer, priced_slot, total_discount
+from tests.support.offers import best_offers
 
 D = Decimal
 VALET = QuoteLine(LineKind.ADDON, "valet-charging", "Valet", D("149.00"), tax_rate=D("0.18"))

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offers.rules.choose import Combination, best_offers, quote_offers
+from offers.rules.choose import Combination, quote_offers
 from offers.rules.construct import (
     EnergyTradeTerms,
     FixedOff,
@@ -21,6 +21,7 @@ from offers.rules.evaluate import evaluate
 from offers.rules.index import OfferIndex
 from offers.rules.outcome import Eligible, Reason, Rejected
 from offers.rules.validate import validate_offer
+from tests.support.offers import best_offers
 
 from .helpers import facts, offer, priced_slot
 from .strategies import offer_lists, session_facts, sessions

@@ -2,7 +2,6 @@
 
 from decimal import Decimal as D
 
-from offers.rules.choose import best_offers
 from offers.rules.construct import Base
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import PresentedCode
@@ -10,6 +9,7 @@ from offers.rules.outcome import Eligible
 from offers.rules.settle import redeemed_on_delivery
 from pricing.engine.types import LineKind
 from tests.offers.rules.helpers import total_discount
+from tests.support.offers import best_offers
 
 from .helpers import deg_weekend_offer, facts, priced_slot
 

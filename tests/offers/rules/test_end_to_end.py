@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal as D
 
-from offers.rules.choose import best_offers
 from offers.rules.construct import (
     EnergyTradeTerms,
     PricingModel,
@@ -23,6 +22,7 @@ from pricing.engine.types import (
     Tariff,
     TimeWindow,
 )
+from tests.support.offers import best_offers
 
 from .helpers import IST, deg_weekend_offer, facts, offer
 

@@ -146,7 +146,8 @@ def test_a_box_holds_every_point_of_its_circle(
 
 
 def test_quote_offers_evaluates_only_the_candidates_and_agrees_with_a_full_scan() -> None:
-    from offers.rules.choose import best_offers, quote_offers
+    from offers.rules.choose import quote_offers
+    from tests.support.offers import best_offers
 
     from .helpers import facts, priced_slot, site
 

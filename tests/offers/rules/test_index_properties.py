@@ -8,7 +8,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offers.rules.choose import Combination, best_offers, quote_offers
+from offers.rules.choose import Combination, quote_offers
 from offers.rules.construct import Applicability, OfferRule
 from offers.rules.evaluate import assess, evaluate
 from offers.rules.facts import OfferFacts
@@ -16,6 +16,7 @@ from offers.rules.index import OfferIndex
 from offers.rules.outcome import Eligible, Reason
 from offers.rules.session_view import QuoteContext
 from pricing.engine.types import PricedSession
+from tests.support.offers import best_offers
 
 from .strategies import offer_lists, session_facts, sessions
 

@@ -1,9 +1,10 @@
 """The benchmarks' offer book is valid, deterministic, live and mixed as documented; on its
 sessions the fast path agrees with a scan of every offer."""
 
-from offers.rules.choose import best_offers, quote_offers
+from offers.rules.choose import quote_offers
 from offers.rules.index import OfferIndex
 from offers.rules.validate import validate_offer
+from tests.support.offers import best_offers
 from tests.support.scenarios.offer_mix import (
     EPOCH,
     MONTH,

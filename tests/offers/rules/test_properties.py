@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from offers.rules.bases import SessionView
-from offers.rules.choose import Combination, best_offers
+from offers.rules.choose import Combination
 from offers.rules.construct import Base, OfferRule
 from offers.rules.evaluate import evaluate
 from offers.rules.facts import OfferFacts
@@ -14,6 +14,7 @@ from offers.rules.stacking import single, stack
 from pricing.engine.amounts import ZERO, money
 from pricing.engine.types import LineKind, PricedSession
 from tests.offers.rules.helpers import total_discount
+from tests.support.offers import best_offers
 
 from .strategies import offer_lists, session_facts, sessions
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 from offers.rules.bases import SessionView
-from offers.rules.choose import Combination, best_offers, quote_offers
+from offers.rules.choose import Combination, quote_offers
 from offers.rules.construct import (
     Base,
     EnergyTradeTerms,
@@ -25,6 +25,7 @@ from offers.rules.outcome import Applied, Eligible, Reason, Rejected, outranked
 from offers.rules.session_view import QuoteContext
 from pricing.engine.types import LineKind
 from tests.offers.rules.helpers import total_discount
+from tests.support.offers import best_offers
 from tests.support.scenarios.offer_mix import build_network, build_offers
 from tests.support.scenarios.offer_sessions import build_sessions
 

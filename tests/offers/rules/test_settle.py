@@ -4,12 +4,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from offers.rules.choose import best_offers
 from offers.rules.construct import PercentOff, ServiceFeeWaiver
 from offers.rules.facts import Limits
 from offers.rules.outcome import Reason
 from offers.rules.settle import redeemed_on_delivery, reversal_amount
 from tests.offers.rules.helpers import total_discount
+from tests.support.offers import best_offers
 
 from .helpers import deg_weekend_offer, facts, offer, priced_slot
 
