@@ -50,7 +50,7 @@ def publication_memory() -> str:
     publication.forget()
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
-    kept = publication.providers()
+    _, kept = publication.published()
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
     grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
@@ -77,10 +77,10 @@ def update_times(scenario) -> str:
         ("charger edit", lambda: chargers.filter(operator=operator)[0].save()),
         ("another operator's charger edit", lambda: chargers.exclude(operator=operator)[0].save()),
     ):
-        publication.providers()
+        publication.published()
         edit()
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        publication.providers()
+        publication.published()
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         out.append(f"{name}: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU")
     return f"publication update, {scenario.label}: " + "; ".join(out)
@@ -102,7 +102,7 @@ def record_times(scenario) -> str:
     out = []
     for name, model in (("offer", Offer), ("tariff", Tariff), ("charger", Charger)):
         model.objects.filter(operator=operator).order_by("pk")[0].save()
-        publication.providers()
+        publication.published()
         cpu0 = time.process_time()
         written = catalog_refresh.record(timezone.now())
         cpu = time.process_time() - cpu0
@@ -181,7 +181,7 @@ def cds_publish_times(scenario) -> str:
         charger = Charger.objects.filter(operator=operator).order_by("pk")[0]
         charger.name = f"{charger.name} (renamed)"
         charger.save()
-        publication.providers()
+        publication.published()
         edits = []
         for how in ("its inputs moved", "every one"):
             if how == "every one":

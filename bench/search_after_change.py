@@ -53,7 +53,7 @@ def main() -> None:
 
     lat, lon = scenario.centre
     query = SearchQuery(lat=Decimal(str(lat)), lon=Decimal(str(lon)), radius_km=Decimal(5))
-    publication.providers()
+    publication.published()
     catalog_refresh.record(timezone.now())
     publication.search(query, timezone.now(), Vocabulary.BOTH)
     operator = Operator.objects.get(code=scenario.operator_codes()[0])
@@ -67,7 +67,7 @@ def main() -> None:
 
     for charger in Charger.objects.filter(operator=operator).order_by("pk")[: args.changes]:
         charger.save()
-        timed("update", publication.providers)
+        timed("update", publication.published)
         if not args.no_search:
             for name in ("first search", "next search"):
                 timed(name, lambda: publication.search(query, timezone.now(), Vocabulary.BOTH))

@@ -148,9 +148,9 @@ def test_a_charger_save_keeps_the_other_stations_placements_as_they_were(demo):
     there), and the search still answers as a build from scratch."""
     same(circle())
     charger = Charger.objects.order_by("pk").first()
-    was = next(p for p in publication.providers(NOW) if p.operator.pk == charger.operator_id)
+    was = publication.published(None, NOW)[1][charger.operator_id]
     _status(charger, "Occupied")
-    now = next(p for p in publication.providers(NOW) if p.operator.pk == charger.operator_id)
+    now = publication.published(None, NOW)[1][charger.operator_id]
     assert now is not was
     others = [pk for pk in now.placed.at if pk != charger.station_id]
     assert others and all(now.placed.at[pk] is was.placed.at[pk] for pk in others)
@@ -197,7 +197,7 @@ def test_a_search_works_out_the_offers_current_only_where_it_shows(demo):
     station = Station.objects.filter(chargers__isnull=False).order_by("pk").first()
     near = SearchQuery(lat=station.latitude, lon=station.longitude, radius_km=Decimal("0.1"))
     catalog = same(near)
-    provider = next(p for p in publication.providers(NOW) if p.operator.pk == station.operator_id)
+    provider = publication.published(None, NOW)[1][station.operator_id]
     now = provider.current(NOW)
     shown = [i for p in catalog[0]["catalog"]["providers"] for i in p["items"]]
     assert 0 < len(now.applying.found) < len(provider.applying)
@@ -212,7 +212,7 @@ def test_searches_between_two_offer_ends_share_the_offers_current(demo):
     offer = Offer.objects.filter(valid_until=None).order_by("pk").first()
     offer.valid_until = end
     offer.save()
-    provider = next(p for p in publication.providers(NOW) if p.operator.pk == offer.operator_id)
+    provider = publication.published(None, NOW)[1][offer.operator_id]
     assert end in provider.ends
     end = provider.ends[0]
     before = provider.current(end - dt.timedelta(minutes=1))

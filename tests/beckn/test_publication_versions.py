@@ -44,12 +44,12 @@ def versions(provider: publication.Provider, offer_code: str) -> set[str]:
 
 @pytest.mark.parametrize("writes", [1, 3, 12])  # one build overtaken, a few, more than tried
 def test_a_provider_changed_while_it_is_built_is_one_version(demo, monkeypatch, writes):
-    provider = next(p for p in publication.providers() if p.placed.shown)
+    provider = next(p for p in publication.published()[1].values() if p.placed.shown)
     operator = provider.operator
     shown = next(iter(provider.placed.shown.values()))
     offer = Offer.objects.get(operator=operator, code=shown.offer_id)
     renew(operator, offer, 0)
-    publication.providers()  # version 0 published
+    publication.published()  # version 0 published
     placed_offers = commerce.placed_offers
     done = []
 
@@ -64,8 +64,8 @@ def test_a_provider_changed_while_it_is_built_is_one_version(demo, monkeypatch, 
     for cold in (True, False, True, False):  # built from nothing, or updated from the last
         if cold:
             publication.forget()
-        provider = {p.operator.pk: p for p in publication.providers()}[operator.pk]
+        provider = publication.published()[1][operator.pk]
         assert len(versions(provider, offer.code)) == 1, versions(provider, offer.code)
     monkeypatch.setattr(commerce, "placed_offers", placed_offers)
-    provider = {p.operator.pk: p for p in publication.providers()}[operator.pk]
+    provider = publication.published()[1][operator.pk]
     assert versions(provider, offer.code) == {f"Version {writes}"}  # the last, once quiet

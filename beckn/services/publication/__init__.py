@@ -37,7 +37,6 @@ from beckn.services.publication.published import (
     answered,
     chargers_and_stamps,
     forget,
-    providers,
     published,
     taken,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "chargers_and_stamps",
     "forget",
     "offerings",
-    "providers",
     "published",
     "search",
     "taken",

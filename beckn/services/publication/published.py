@@ -177,12 +177,6 @@ def _update(stamps: Stamps, wanted: Any, now: dt.datetime) -> Stamps:
     return after
 
 
-def providers(now: dt.datetime | None = None) -> list[Provider]:
-    """Every operator's provider as published now."""
-    rows, found = published(None, now)
-    return [found[pk] for pk in rows if pk in found]
-
-
 def _moved(before: dict[int, Any] | None, now: dict[int, Any]) -> set[int] | None:
     """The operators whose network stamp moved, came or went (None: every operator)."""
     if before is None:
