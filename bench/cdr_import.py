@@ -16,8 +16,8 @@ time; with the load average before and after.
 
 `--pricing both` (the default) imports the file twice in the same process and database,
 for two operators filled alike: first with each CDR quoted on its own
-(pricing.services.quote_session, one CDR after the other, as the import priced before
-quote_sessions), then, the book memo cleared, with each batch quoted together
+(tests/support/pricing.py's one_at_a_time, one CDR after the other, as the import priced
+before quote_sessions), then, the book memo cleared, with each batch quoted together
 (pricing.services.quote_sessions); it prints both and how many stored prices differ
 between the two (0: the same money to the paisa). `--pricing batch` imports once, batched.
 """

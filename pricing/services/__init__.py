@@ -23,7 +23,7 @@ from .books import (
     tariff_for,
 )
 from .notices import NoticesDuring, SurgeNotice, surge_notices_at
-from .quotes import SessionToQuote, quote_session, quote_sessions, session_request_for
+from .quotes import SessionToQuote, quote_sessions, session_request_for
 from .sites import ConditionsDuring, conditions_for, site_for
 
 __all__ = [
@@ -52,7 +52,6 @@ __all__ = [
     "party_id",
     "price_book_for",
     "price_books_for",
-    "quote_session",
     "quote_sessions",
     "quote_to_dict",
     "resolve",

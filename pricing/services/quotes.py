@@ -1,5 +1,5 @@
-"""Price and quote a session at a charger, or many at once: the ORM gathers, the engine
-computes."""
+"""The session asked for at a charger, and many sessions quoted at once: the ORM gathers,
+the engine computes."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pricing.engine.types import (
 )
 from pricing.engine.well_formed import is_aware
 
-from .books import NoTariffError, book_and_conditions, no_tariff, price_books_for
+from .books import NoTariffError, no_tariff, price_books_for
 from .sites import ConditionsDuring, site_for
 
 
@@ -39,27 +39,10 @@ def session_request_for(
     )
 
 
-def quote_session(
-    charger: Charger,
-    start: dt.datetime,
-    *,
-    kwh: Decimal | None = None,
-    amount: Decimal | None = None,
-    end: dt.datetime | None = None,
-    customer: Customer = Customer(),  # noqa: B008 (frozen, immutable)
-    adjustments: Sequence[QuoteLine] = (),
-) -> Quote:
-    """The full quote: lines, tax and total. Raises QuoteInputError, NoTariffError."""
-    book, conditions = book_and_conditions(charger, start)
-    request = session_request_for(
-        charger, start, kwh=kwh, amount=amount, end=end, customer=customer
-    )
-    return finalize(book.price(request, conditions), adjustments)
-
-
 @dataclass(frozen=True, slots=True)
 class SessionToQuote:
-    """One session of a batch for quote_sessions: quote_session's arguments."""
+    """One session of a batch for quote_sessions: its charger and start, its kWh, amount
+    or end, the customer, and the adjustments finalize adds to its price."""
 
     charger: Charger
     start: dt.datetime
@@ -73,12 +56,13 @@ class SessionToQuote:
 def quote_sessions(
     sessions: Sequence[SessionToQuote],
 ) -> list[Quote | NoTariffError | QuoteInputError]:
-    """quote_session of each session, in order, from a constant number of queries whatever
-    their number: the pricing stamp read once per operator (the books from this process's
-    memo, the missing ones compiled together) and the conditions of every station over the
-    sessions' span in one read (sites.ConditionsDuring). Each answer is the Quote, or the
-    NoTariffError or QuoteInputError quote_session would raise for that session (returned,
-    not raised: the others are still quoted)."""
+    """The full quote (lines, tax and total) of each session, in order, the same as each
+    priced alone (book_and_conditions, the book's price, finalize), from a constant number
+    of queries whatever their number: the pricing stamp read once per operator (the books
+    from this process's memo, the missing ones compiled together) and the conditions of
+    every station over the sessions' span in one read (sites.ConditionsDuring). Each answer
+    is the Quote, or the NoTariffError or QuoteInputError pricing that session alone would
+    raise (returned, not raised: the others are still quoted)."""
     if not sessions:
         return []
     books = price_books_for([s.charger for s in sessions])  # the stamp BEFORE the rest

@@ -12,7 +12,7 @@ transaction: each CDR is either stored with its session fact, or refused with a 
 never half-written. One bad CDR never takes another down: if the
 batch's write fails, each CDR is written again in a savepoint of its own, and stored,
 a duplicate, or refused with the database's reason. Its CDRs are priced together
-(pricing.services.quote_sessions: the same money as quote_session of each, from a constant
+(pricing.services.quote_sessions: the same money as quoting each alone, from a constant
 number of queries). A CDR already taken (same operator, country
 code, party id and id) is a duplicate, not an error: the unique constraint decides, so two
 concurrent pushes of one CDR leave one row.
@@ -165,9 +165,9 @@ Price = tuple[Decimal | None, Decimal | None, str]
 
 
 def our_prices(taken: Sequence[tuple[CdrRecord, Charger]]) -> list[Price]:
-    """Our tariff's price of each session, as pricing.services.quote_session (the quote
-    every surface uses) prices it, the batch quoted together (quote_sessions: a constant
-    number of queries): (excl. VAT, incl. VAT, why not) of each."""
+    """Our tariff's price of each session, its full quote as every surface prices it, the
+    batch quoted together (pricing.services.quote_sessions: a constant number of queries):
+    (excl. VAT, incl. VAT, why not) of each."""
     asks = [SessionToQuote(charger, r.start, kwh=r.energy_kwh, end=r.end) for r, charger in taken]
     try:
         quotes = quote_sessions(asks)

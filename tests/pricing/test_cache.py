@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from cpo_portal.models import Stamp
 from pricing.models import SurgeRule, Tariff
-from pricing.services import books, price_book_for, quote_session
+from pricing.services import books, price_book_for
 from tests.factories import StationFactory
 from tests.pricing.factories import SignalFactory, SurgeFactory, at
+from tests.support.pricing import quote_session
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 
 from cpo_portal.models import Stamp
-from pricing.services import quote_session
 from tests.factories import OperatorFactory
 from tests.pricing.factories import at
+from tests.support.pricing import quote_session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

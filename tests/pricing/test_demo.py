@@ -11,8 +11,9 @@ from django.core.management import call_command
 from cpo_portal.models import Charger, Operator
 from pricing.engine.types import LineKind, SurgeKind
 from pricing.models import SurgeRule, Tariff, TariffBand
-from pricing.services import quote_session, tariff_for
+from pricing.services import tariff_for
 from tests.pricing.factories import at, surge_notices
+from tests.support.pricing import quote_session
 
 pytestmark = pytest.mark.django_db
 D = Decimal

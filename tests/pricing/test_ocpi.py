@@ -15,10 +15,11 @@ from django.core.management import CommandError, call_command
 from pricing.engine.ocpi import calculate, constant_power_session, parse_tariff
 from pricing.engine.types import LineKind
 from pricing.models import Tariff
-from pricing.services import quote_session, tariff_for
+from pricing.services import tariff_for
 from pricing.services.ocpi import OcpiError, export_ocpi, import_ocpi, party_id
 from tests.pricing.admin_posts import url
 from tests.pricing.factories import BandFactory, at
+from tests.support.pricing import quote_session
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pricing.engine.types import LineKind, Quote, QuoteLine
-from pricing.services import quote_session
 from pricing.services.quote_dict import kwh_text, quote_to_dict, rate_text
 from tests.pricing.factories import at
+from tests.support.pricing import quote_session
 
 D = Decimal
 

@@ -9,13 +9,7 @@ import pytest
 
 from cpo_portal.models import Holiday
 from pricing.engine.types import Customer, LineKind
-from pricing.services import (
-    NoTariffError,
-    conditions_for,
-    quote_session,
-    site_for,
-    tariff_for,
-)
+from pricing.services import NoTariffError, conditions_for, site_for, tariff_for
 from tests.factories import ChargerFactory, StationFactory
 from tests.pricing.factories import (
     SignalFactory,
@@ -25,6 +19,7 @@ from tests.pricing.factories import (
     price,
     surge_notices,
 )
+from tests.support.pricing import quote_session
 
 pytestmark = pytest.mark.django_db
 D = Decimal

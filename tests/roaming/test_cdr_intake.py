@@ -256,8 +256,8 @@ def test_a_batch_of_cdrs_costs_seven_queries_whatever_its_size(ocpi, django_asse
 def test_each_cdr_of_a_batch_has_the_price_quote_session_gives_it(ocpi):
     from cpo_portal.models import Holiday
     from pricing.engine import LineKind
-    from pricing.services import quote_session
     from tests.pricing.factories import SignalFactory, SurgeFactory
+    from tests.support.pricing import quote_session
 
     operator = network(stations=4)
     SurgeFactory(operator=operator, code="evening")  # 18:00-21:00 local
