@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q, QuerySet
 
 from cpo_portal.models import Operator, Station
 from offers.models import AppendOnlyError, AppendOnlyQuerySet, SessionChannel
@@ -71,3 +72,22 @@ class NoOfferSession(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Sessions are append-only: rows are never deleted.")
+
+
+# The sessions the figures count, one rule for every page, CSV, API call, what-if and the
+# rollups: those billed in their operator's currency. Every figure sums amounts as that
+# currency and no rate is stored to convert another; a CDR in another currency is refused
+# at import (roaming.services.cdr_intake.check_currency), but rows stored before that may
+# hold one. They stay stored, out of every figure (analytics.checks names them).
+IN_OPERATOR_CURRENCY = Q(currency=F("operator__currency"))
+# The same test on a session row's columns, for the rollups' SQL (rollup.sql reads the
+# sessions through it): `currency` and `operator_id` are the row's own, unqualified.
+_OPERATORS = Operator._meta.db_table
+IN_OPERATOR_CURRENCY_SQL = (
+    f"currency = (SELECT op.currency FROM {_OPERATORS} op WHERE op.id = operator_id)"  # noqa: S608 (a model's table)
+)
+
+
+def counted(rows: QuerySet[NoOfferSession]) -> QuerySet[NoOfferSession]:
+    """The sessions among `rows` that the figures count (IN_OPERATOR_CURRENCY)."""
+    return rows.filter(IN_OPERATOR_CURRENCY)

@@ -118,12 +118,14 @@ class Ledger:
         customer: str = "c1",
         order_ref: str | None = None,
         channel: str = "beckn",
+        currency: str = "INR",
         **money,
     ) -> NoOfferSession:
         return NoOfferSession.objects.create(
             **self._order(customer, start, order_ref, **money),
             occurred_at=occurred or start,
             channel=channel,
+            currency=currency,
         )
 
 

@@ -13,7 +13,8 @@ How ledger rows count (see docs/analytics.md):
 - `live` marks the delivered session's rows (kind settled, latest), one per offer; among
   them `pos` 1 is the order's *primary* row (not held out, largest discount), which
   carries the order-level figures (energy, gross, surge, net, tax) so that they count
-  once per session. Sessions without offers arrive as settled rows of offer None.
+  once per session. Sessions without offers arrive as settled rows of offer None; one
+  billed in another currency than its operator's counts nowhere (OTHER_CURRENCY).
 - a live row is a *use* of its offer when offers' one definition says so (USE_SQL: not
   held out, a discount given); quoted and confirmed rows are steps, never counted as
   uses. Reversed rows count reversals and the discount recovered, held_out rows the
@@ -34,6 +35,7 @@ from django.db import connection
 
 from analytics.calc.hour_bands import sql_case
 from analytics.models.measures import CELL, HOUR, kept_in, stored
+from analytics.models.sessions import IN_OPERATOR_CURRENCY_SQL
 
 KINDS = ("settled", "redeemed", "reversed", "held_out")
 STAGE = "analytics_rollup_stage"
@@ -99,8 +101,15 @@ SOURCE_COLUMNS = (
     "customer_key, held_out, session_start_hour, energy_kwh, gross_amount, surge_amount, "
     "discount, tax_amount, net_amount, finder_fee_amount, buffer_amount, occurred_at, channel"
 )
+# A session counts only in its operator's currency (models.sessions, the one rule): one in
+# another currency is read with kind OTHER_CURRENCY, which no statement counts (KINDS), so
+# every path that reads the sessions (the rebuild's stage, the live rollup's new rows and
+# the delta's older rows) leaves it out of every table, and its order's other rows count.
+OTHER_CURRENCY = "other_currency"
 SESSION_AS_SOURCE = (
-    "id, operator_id, order_ref, 'settled', 0, NULL, '', station_id, region_code, "
+    "id, operator_id, order_ref, "
+    f"CASE WHEN {IN_OPERATOR_CURRENCY_SQL} THEN 'settled' ELSE '{OTHER_CURRENCY}' END, "
+    "0, NULL, '', station_id, region_code, "
     "customer_key, FALSE, session_start_hour, energy_kwh, gross_amount, surge_amount, 0, "
     "tax_amount, net_amount, finder_fee_amount, buffer_amount, occurred_at, channel"
 )

@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from analytics.calc import figures
 from analytics.calc.periods import day_start
 from analytics.models import NoOfferSession
+from analytics.models.sessions import counted
 from offers.models import Redemption, RedemptionKind
 
 CHUNK = 2000
@@ -125,7 +126,8 @@ def settled(window: Window) -> QuerySet:
 
 
 def without_offers(window: Window) -> QuerySet:
-    return NoOfferSession.objects.filter(window.where())
+    """The window's sessions without offers that the figures count (sessions.counted)."""
+    return counted(NoOfferSession.objects.filter(window.where()))
 
 
 def count(window: Window) -> int:
