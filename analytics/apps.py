@@ -16,6 +16,7 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from offers.events import session_settled, sessions_received
 
+        from . import checks  # noqa: F401  (registers the check of stored sessions)
         from .services.sessions import record_received_sessions, record_settled_session
 
         session_settled.connect(record_settled_session, dispatch_uid="analytics-sessions")

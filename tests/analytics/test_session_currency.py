@@ -1,6 +1,6 @@
 """Sessions stored in another currency than their operator's (before CDR import refused
 them) count in no figure: not in the rollups the dashboards, exports and the API read
-(live rollup and rebuild alike), not in a what-if run."""
+(live rollup and rebuild alike), not in a what-if run; the database check names them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.core.checks import Tags, run_checks
 
+from analytics.checks import check_session_currencies
 from analytics.models import ChannelDaily, DailyRollup, HourlyRollup, OfferScopeDaily, RollupCursor
 from analytics.models.whatif import WhatIfStatus
 from analytics.services.filters import Filters
@@ -79,6 +81,25 @@ def test_a_whatif_leaves_out_a_session_in_another_currency(network, ledger_a):
     run.refresh_from_db()
     assert run.result["summary"]["sessions"] == 1
     assert D(run.result["summary"]["actual_net"]) == D("150")
+
+
+def test_the_database_check_names_the_sessions_left_out(network, day_with_dollars, ledger_b):
+    ledger_b.plain(start=at(DAY, 10), gross="80", currency="EUR")
+    [warning] = check_session_currencies(None, databases=["default"])
+    assert warning.id == "analytics.W001"
+    assert warning.msg.endswith(
+        ": cpo-a.example (INR): 2 in USD; cpo-b.example (INR): 1 in EUR."
+    ), warning.msg
+    assert "left out of every analytics figure" in warning.msg
+    assert "cannot be converted" in warning.hint
+    # registered with the database checks (`manage.py check --database default`)
+    found = run_checks(tags=[Tags.database], databases=["default"])
+    assert "analytics.W001" in {m.id for m in found}
+
+
+def test_the_database_check_is_silent_when_every_session_is_in_its_currency(network, ledger_a):
+    ledger_a.plain(start=at(DAY, 18), gross="100")
+    assert check_session_currencies(None, databases=["default"]) == []
 
 
 def test_the_migration_rebuilds_the_rollups_only_when_a_session_was_counted_wrongly(
