@@ -17,7 +17,7 @@ from cpo_portal.models import Charger, Station
 from pricing.engine import format_datetime
 from pricing.models import Tariff
 from pricing.services import TariffRow, resolve
-from roaming.services.published_tariffs import PUBLISHABLE, ocpi_id
+from roaming.services.published_tariffs import with_published
 
 from . import parties
 
@@ -70,24 +70,28 @@ def find(operator_id: int, object_id: str) -> Station | None:
 
 
 def tariff_codes(stations: Sequence[Station]) -> dict[int, str]:
-    """charger pk -> the OCPI id of the published tariff that prices it (one query)."""
+    """charger pk -> the OCPI id of the tariff that prices it, when that tariff is
+    published (one query). The choice is made among all the active tariffs, as quotes make
+    it: a charger priced by a tariff we cannot publish (a parking grace period) names no
+    tariff, never a less specific one that does not price it."""
     if not stations:
         return {}
     operator_id = stations[0].operator_id
     station_ids = [s.pk for s in stations]
-    rows = Tariff.objects.filter(PUBLISHABLE, operator_id=operator_id).filter(
+    rows = Tariff.objects.filter(active=True, operator_id=operator_id).filter(
         Q(station__isnull=True, charger__isnull=True)
         | Q(station_id__in=station_ids)
         | Q(charger__station_id__in=station_ids)
     )
-    found = {t.pk: t for t in rows.only("pk", "code", "station_id", "charger_id")}
-    table = [TariffRow(t.pk, t.station_id, t.charger_id) for t in found.values()]
+    fields = ("pk", "code", "station_id", "charger_id", "published")
+    found = {t["pk"]: t for t in with_published(rows).values(*fields)}
+    table = [TariffRow(t["pk"], t["station_id"], t["charger_id"]) for t in found.values()]
     out = {}
     for station in stations:
         for charger in station.chargers.all():
             chosen = resolve(table, charger.pk, station.pk)
-            if chosen is not None:
-                out[charger.pk] = ocpi_id(found[chosen])
+            if chosen is not None and found[chosen]["published"]:
+                out[charger.pk] = ocpi_id_of(found[chosen]["code"])
     return out
 
 

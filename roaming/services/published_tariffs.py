@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from cpo_portal.db import values
 from pricing.engine import format_datetime
@@ -25,6 +25,11 @@ from roaming.services import parties
 
 # The tariffs export_ocpi can write: kept OCPI JSON, or no parking grace period.
 PUBLISHABLE = Q(active=True) & (Q(idle_grace_minutes=0) | Q(ocpi__isnull=False))
+
+
+def with_published(rows: QuerySet[Tariff]) -> QuerySet[Tariff]:
+    """The rows, each with `published`: whether we publish it now (PUBLISHABLE)."""
+    return rows.annotate(published=ExpressionWrapper(PUBLISHABLE, output_field=BooleanField()))
 
 
 def ocpi_id(tariff: Tariff) -> str:
