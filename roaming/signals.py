@@ -21,7 +21,7 @@ from cpo_portal.db.values import ocpi_id_of
 from cpo_portal.models import Charger, Connector, Station
 from pricing.models import Tariff, TariffBand
 from roaming.models import LocationStamp, Module
-from roaming.services import pushes
+from roaming.services import published_tariffs, pushes
 from roaming.services.published_tariffs import ocpi_id
 from roaming.tasks import send_due
 
@@ -90,7 +90,8 @@ def _tariff_before(sender, instance: Tariff, raw: bool = False, **kwargs) -> Non
     name it (their tariff_ids), and a new code retires the old OCPI id."""
     before = None
     if instance.pk and not raw:
-        before = Tariff.objects.filter(pk=instance.pk).values(*SCOPE_FIELDS).first()
+        rows = published_tariffs.with_published(Tariff.objects.filter(pk=instance.pk))
+        before = rows.values(*SCOPE_FIELDS, "published").first()
     # kept on the instance for this save only: _tariff_saved (post_save) reads it
     instance.roaming_before = before  # type: ignore[attr-defined]
 
@@ -105,14 +106,18 @@ def _stations_priced_by(operator_id: int, scope: dict) -> Q:
 
 def tariff_changed(instance: Tariff, before: dict | None, deleted: bool = False) -> None:
     operator_id = instance.operator_id
-    now = {f: getattr(instance, f) for f in SCOPE_FIELDS}
+    now: dict = {f: getattr(instance, f) for f in SCOPE_FIELDS}
     if deleted:
         now["active"] = False
+    else:  # a tariff no longer published leaves its connectors' tariff_ids, and back
+        now["published"] = published_tariffs.is_published(instance.pk)
     codes = {ocpi_id(instance)}
     if before and before["code"] != instance.code:
         codes.add(ocpi_id_of(before["code"]))
     scopes = [s for s in (before, now) if s is not None]
-    moved = before is None or deleted or any(before[f] != now[f] for f in SCOPE_FIELDS)
+    moved = (
+        before is None or deleted or any(before[f] != now[f] for f in (*SCOPE_FIELDS, "published"))
+    )
 
     def after() -> None:
         _send(operator_id, Module.TARIFFS, codes)

@@ -32,6 +32,10 @@ def with_published(rows: QuerySet[Tariff]) -> QuerySet[Tariff]:
     return rows.annotate(published=ExpressionWrapper(PUBLISHABLE, output_field=BooleanField()))
 
 
+def is_published(tariff_id: int) -> bool:
+    return Tariff.objects.filter(PUBLISHABLE, pk=tariff_id).exists()
+
+
 def ocpi_id(tariff: Tariff) -> str:
     return values.ocpi_id_of(tariff.code)
 
