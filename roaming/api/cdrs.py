@@ -43,13 +43,13 @@ class CdrReceiver(OcpiView):
         )
         if outcome.refused:
             raise envelope.OcpiProblem(envelope.INVALID_PARAMETERS, outcome.refused[0][1], 400)
+        # status_codes.asciidoc: 201 Created for a CDR new to us, 200 for one we had
         if outcome.stored:
-            row = outcome.stored[0]
-        else:  # pushed before: the same answer again
-            country, party, cdr_id = outcome.duplicates[0]
-            row = ReceivedCdr.objects.get(
-                operator=operator, country_code=country, party_id=party, cdr_id=cdr_id
-            )
+            return answer(headers={"Location": cdr_url(outcome.stored[0])}, status=201)
+        country, party, cdr_id = outcome.duplicates[0]  # pushed before: the same answer again
+        row = ReceivedCdr.objects.get(
+            operator=operator, country_code=country, party_id=party, cdr_id=cdr_id
+        )
         return answer(headers={"Location": cdr_url(row)})
 
 

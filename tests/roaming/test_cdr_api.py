@@ -37,7 +37,7 @@ def test_a_pushed_cdr_is_taken_and_read_back_at_its_location(client, partner):
     row, token = partner
     sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000", kwh="12.345", excl="232.21", incl="274.01")
     reply = push(client, token, sent)
-    assert reply.status_code == 200 and reply.json()["status_code"] == 1000
+    assert reply.status_code == 201 and reply.json()["status_code"] == 1000
     stored = ReceivedCdr.objects.get()
     assert (stored.source, stored.partner_id) == ("push", row.pk)
     location = reply.headers["Location"]
@@ -69,9 +69,12 @@ def test_a_partner_reads_only_the_cdrs_it_pushed(client, partner):
 
 
 def test_a_cdr_pushed_again_answers_the_same_location(client, partner):
+    """OCPI 2.2.1 status_codes: a server receiving a valid OCPI object SHOULD answer HTTP
+    201 Created when the object is new to it, and 200 OK when it already had it."""
     _row, token = partner
     sent = cdr("C1", "cpo1-st-000", "cpo1-ch-000")
     first, again = push(client, token, sent), push(client, token, sent)
+    assert first.status_code == 201 and first.json()["status_code"] == 1000
     assert again.status_code == 200 and again.json()["status_code"] == 1000
     assert first.headers["Location"] == again.headers["Location"]
     assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 1
@@ -123,7 +126,7 @@ def test_a_party_written_in_lower_case_is_the_same_party(client, partner):
     is the same CDR."""
     _row, token = partner
     lower = push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000", party=("in", "cpo")))
-    assert lower.status_code == 200 and lower.json()["status_code"] == 1000, lower.json()
+    assert lower.status_code == 201 and lower.json()["status_code"] == 1000, lower.json()
     upper = push(client, token, cdr("C1", "cpo1-st-000", "cpo1-ch-000"))
     assert upper.headers["Location"] == lower.headers["Location"]
     row = ReceivedCdr.objects.get()

@@ -118,7 +118,7 @@ def test_an_emsp_registers_pulls_and_receives_pushes(server, emsp):
     sent = json.loads(dumps(cdr("EMS-0001", "cpo1-st-000", "cpo1-ch-000", party=own,
                                 token=("DE", "ABC", "RFID"))))  # fmt: skip
     pushed = emsp.send("POST", urls["cdrs", "RECEIVER"], sent, token_c)
-    assert pushed.status_code == 200 and pushed.json()["status_code"] == 1000, pushed.text
+    assert pushed.status_code == 201 and pushed.json()["status_code"] == 1000, pushed.text
     where = pushed.headers["Location"]
     assert where.startswith(f"{server.url}/ocpi/2.2.1/cdrs/")
     assert emsp.get(where, token_c).json()["data"] == sent
