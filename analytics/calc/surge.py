@@ -152,10 +152,15 @@ def surge_impact(
     out = _compare(rows, days, windows)
     if chosen is None:
         return out
-    return _restricted(out, rows, chosen)
+    return _restricted(out, rows, windows, chosen)
 
 
-def _restricted(whole: Impact, rows: list[Slot], chosen: Callable[[int], bool]) -> Impact:
+def _restricted(
+    whole: Impact,
+    rows: list[Slot],
+    windows: set[tuple[int, bool, int]],
+    chosen: Callable[[int], bool],
+) -> Impact:
     """The operator-wide comparison, cut to the chosen stations' own figures."""
     out = Impact(
         surge_revenue=money(sum((s.surge_revenue for s in rows if chosen(s.station)), ZERO)),
@@ -165,7 +170,7 @@ def _restricted(whole: Impact, rows: list[Slot], chosen: Callable[[int], bool]) 
     out.surging = {key for key in whole.surging if chosen(key[0])}
     out.control = whole.control
     out.compared_stations = len({station for station, _ in out.surging})
-    out.profile = profile(rows, out.surging, out.control)
+    out.profile = profile(rows, out.surging, out.control, windows)
     return out
 
 
@@ -245,30 +250,36 @@ def _compare(
                 mine["shifted"] -= expected
     _sum_stations(out)
     out.surging, out.control = surging, control
-    out.profile = profile(rows, surging, control)
+    out.profile = profile(rows, surging, control, windows)
     return out
 
 
 def profile(
-    slots: list[Slot], surging: set[tuple[int, bool]], control: set[tuple[int, bool]]
+    slots: list[Slot],
+    surging: set[tuple[int, bool]],
+    control: set[tuple[int, bool]],
+    windows: set[tuple[int, bool, int]],
 ) -> list[dict[str, object]]:
     """Share of sessions starting in each local hour: stations with surge against the
-    control stations, and how many surging station-day kinds have a surge slot there."""
+    control stations, and how many surging station-day kinds have a surge window there
+    (from the windows themselves: a window in which no session started is one too)."""
     with_surge, without = [0] * 24, [0] * 24
-    windows = [0] * 24
     for s in slots:
         if (s.station, s.weekend) in surging:
             with_surge[s.hour] += s.sessions
-            windows[s.hour] += 1 if s.window else 0
         elif (s.station, s.weekend) in control:
             without[s.hour] += s.sessions
+    slots_at = [0] * 24
+    for station, weekend, hour in windows:
+        if (station, weekend) in surging:
+            slots_at[hour] += 1
     total_with, total_without = sum(with_surge), sum(without)
     return [
         {
             "hour": hour,
             "with_surge": ratio(Decimal(with_surge[hour]), Decimal(total_with)),
             "without_surge": ratio(Decimal(without[hour]), Decimal(total_without)),
-            "surge_slots": windows[hour],
+            "surge_slots": slots_at[hour],
         }
         for hour in range(24)
     ]

@@ -106,6 +106,17 @@ def test_surge_impact_counts_hours_without_sessions():
     assert (impact.surge_windows, impact.sessions, impact.expected_sessions) == (5, 0, D("50.0"))
     assert impact.session_change == D("-1.0000")
     assert impact.shifted_sessions == D("50.0")
+    # the profile's count of stations with a window at 18:00 counts that window too
+    assert impact.profile[18]["surge_slots"] == 1
+
+
+def test_surge_profile_counts_windows_without_sessions_in_a_region():
+    """Cut to a region (station 1 chosen), the hourly profile still counts every window of
+    the chosen stations, not only the hours in which a session started."""
+    slots = [slot(2, 9, 50), slot(2, 18, 50), slot(1, 9, 100), slot(1, 19, 3), slot(3, 9, 10)]
+    windows = {(1, False, 18), (1, False, 19), (3, False, 18)}
+    impact = surge_impact(slots, {False: 5}, windows, chosen=lambda station: station == 1)
+    assert [impact.profile[h]["surge_slots"] for h in (17, 18, 19)] == [0, 1, 1]
 
 
 def test_hour_bands_cover_the_day_once():
