@@ -122,7 +122,13 @@ class OneOperator:
         return operators.first()
 
     def _filters(self, data: dict) -> Filters:
-        """The validated parameters as Filters of the operator, the dates resolved."""
+        """The validated parameters as Filters of the operator, the dates resolved. An
+        offer or station of another of the user's operators is a 400, as on the
+        dashboards (whose choices are the operator's own), not an empty answer."""
+        for name in ("offer", "station"):
+            chosen = data.get(name)
+            if chosen is not None and chosen.operator_id != self._operator.pk:
+                raise ValidationError({name: [f"That {name} belongs to another operator."]})
         try:
             first, last = resolve_range(self._operator, data.get("date_from"), data.get("date_to"))
         except InvalidFilters as error:  # check_dates names the field at fault
@@ -187,11 +193,7 @@ class SurgeImpactView(OneOperator, generics.GenericAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
-        data = valid(self, self.get_queryset()).form.cleaned_data
-        station = data.get("station")
-        if station is not None and station.operator_id != self._operator.pk:
-            raise ValidationError({"station": ["That station belongs to another operator."]})
-        f = self._filters(data)
+        f = self._filters(valid(self, self.get_queryset()).form.cleaned_data)
         figures = surge_impact.summary(f)
         body = {
             "operator": f.operator.pk,

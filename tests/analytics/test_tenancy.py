@@ -153,6 +153,27 @@ def test_a_user_of_two_operators_picks_one(client, network, two_operators):
     assert "offer-of-b" in chosen and "offer-of-a" not in chosen
 
 
+def test_an_offer_or_station_of_another_of_ones_operators_is_refused_by_the_api(
+    network, two_operators
+):
+    """A user of two operators asking about one with the other's offer or station gets a
+    400 that says so (as the dashboards refuse it), not an empty answer."""
+    StaffMembership.objects.create(user=network.analyst_a, operator=network.op_b, role="analyst")
+    api = APIClient()
+    api.force_authenticate(network.analyst_a)
+    b = f"{RANGE}&operator={network.op_b.pk}"
+    for url, field in (
+        (f"/api/analytics/offer-roi/?{b}&offer={two_operators['a'].pk}", "offer"),
+        (f"/api/analytics/offer-roi/?{b}&station={network.station_a.pk}", "station"),
+        (f"/api/analytics/surge-impact/?{b}&station={network.station_a.pk}", "station"),
+    ):
+        response = api.get(url)
+        assert response.status_code == 400, url
+        assert response.json() == {field: [f"That {field} belongs to another operator."]}
+    own = api.get(f"/api/analytics/offer-roi/?{b}&offer={two_operators['b'].pk}")
+    assert [row["offer_code"] for row in own.json()] == ["offer-of-b"]
+
+
 def test_superusers_may_look_at_any_operator(client, network, two_operators):
     client.force_login(network.superuser)
     for key in ("a", "b"):
