@@ -80,37 +80,36 @@ class ChannelDailyFilterSet(HourlyRollupFilterSet):
         model = ChannelDaily
 
 
-class DailyRollupFilterSet(RollupFilterSet):
+class OfferFilterSet(RollupFilterSet):
+    """The rollup filters with the offer ones: the ROI dashboard's own."""
+
     offer = df.ModelChoiceFilter(queryset=_offers, help_text="Offer id.")
+    offer_type = df.CharFilter(help_text="DEG offer type, e.g. HAPPY_HOUR.")
+
+    class Meta(RollupFilterSet.Meta):
+        fields = ["operator", "offer", "offer_type", "station", "region", "date_from", "date_to"]
+
+
+class DailyRollupFilterSet(OfferFilterSet):
+    """The rollup rows' filters: the offer ones, rows without an offer, an hour band."""
+
     no_offer = df.BooleanFilter(
         field_name="offer", lookup_expr="isnull", help_text="Only rows without an offer."
     )
-    offer_type = df.CharFilter(help_text="DEG offer type, e.g. HAPPY_HOUR.")
     hour_band = df.ChoiceFilter(choices=BAND_CHOICES)
 
-    class Meta(RollupFilterSet.Meta):
-        fields = [
-            "operator",
-            "offer",
-            "no_offer",
-            "offer_type",
-            "station",
-            "region",
-            "hour_band",
-            "date_from",
-            "date_to",
-        ]
+    class Meta(OfferFilterSet.Meta):
+        fields = [*OfferFilterSet.Meta.fields, "no_offer", "hour_band"]
 
 
 def _keep(queryset, name, value):
-    """Parameters read by the view (granularity, group_by), validated here."""
+    """Parameters read by the view (channel, granularity, group_by), validated here."""
     return queryset
 
 
-class OfferRoiFilterSet(DailyRollupFilterSet):
-    """The ROI dashboard's filters, its channel too (read by the view)."""
-
-    channel = df.ChoiceFilter(
+def _channel() -> df.ChoiceFilter:
+    """The channel as the dashboards read it (filters.channel_rows, in the view)."""
+    return df.ChoiceFilter(
         choices=CHANNEL_CHOICES[1:],
         method=_keep,
         label=CHANNEL_LABEL,
@@ -118,11 +117,19 @@ class OfferRoiFilterSet(DailyRollupFilterSet):
         "Beckn orders only, so another channel has no offer figures.",
     )
 
-    class Meta(DailyRollupFilterSet.Meta):
-        fields = [*DailyRollupFilterSet.Meta.fields, "channel"]
+
+class OfferRoiFilterSet(OfferFilterSet):
+    """The ROI dashboard's filters, its channel too (read by the view): no hour band and
+    no `no_offer`, which an ROI per offer is not worked out by."""
+
+    channel = _channel()
+
+    class Meta(OfferFilterSet.Meta):
+        fields = [*OfferFilterSet.Meta.fields, "channel"]
 
 
-class SeriesFilterSet(OfferRoiFilterSet):
+class SeriesFilterSet(DailyRollupFilterSet):
+    channel = _channel()
     granularity = df.ChoiceFilter(
         choices=GRANULARITY, method=_keep, empty_label=None, help_text="Period length."
     )
@@ -130,5 +137,5 @@ class SeriesFilterSet(OfferRoiFilterSet):
         choices=GROUP_BY, method=_keep, empty_label=None, help_text="Split each period by this."
     )
 
-    class Meta(OfferRoiFilterSet.Meta):
-        fields = [*OfferRoiFilterSet.Meta.fields, "granularity", "group_by"]
+    class Meta(DailyRollupFilterSet.Meta):
+        fields = [*DailyRollupFilterSet.Meta.fields, "channel", "granularity", "group_by"]

@@ -10,6 +10,7 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
+from analytics.forms import FilterForm
 from analytics.services.rollup import run_incremental
 from tests.analytics.conftest import DAY, D, at, make_offer
 
@@ -125,6 +126,15 @@ def test_api_offer_roi(api, network, month):
         "60.00",
     )
     assert row["roi"] is None and "No baseline" in row["note"]
+
+
+def test_offer_roi_api_takes_the_dashboards_filters_and_no_others(client, network):
+    """The ROI API offers the dashboard's filters (the period length aside): none that it
+    would accept and then ignore, such as the rollup rows' hour band or no_offer."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    params = {p["name"] for p in schema["paths"]["/api/analytics/offer-roi/"]["get"]["parameters"]}
+    dashboard = set(FilterForm.base_fields) - {"granularity"} | {"operator"}
+    assert params == dashboard
 
 
 def test_openapi_schema_lists_the_endpoints_and_the_ui_is_served_locally(client, network):
