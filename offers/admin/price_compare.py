@@ -47,14 +47,15 @@ def without_offers(oq) -> Quote:
 def compare(oq, otherwise: Quote | None = None) -> Comparison:
     """`oq` line by line against `otherwise` (default: the session without any offer)."""
     base = without_offers(oq) if otherwise is None else otherwise
-    keyed: dict[tuple[str, str], list] = {}
-    for ln in base.lines:
-        keyed.setdefault((ln.kind.value, ln.code), [ln.title, ln.amount, None, ln.kind.value])
-    for ln in oq.quote.lines:
-        entry = keyed.setdefault((ln.kind.value, ln.code), [ln.title, None, None, ln.kind.value])
-        entry[2] = (entry[2] or Decimal(0)) + ln.amount
-        if entry[1] is None:
-            entry[0] = ln.title
+    # A row per line as the quote titles it: one tax name at two rates (the session's GST
+    # and an add-on's own) is two lines, "GST (18%)" and "GST (5%)", so two rows; each
+    # column adds up to its total.
+    keyed: dict[tuple[str, str, str], list] = {}
+    for column, quote in ((1, base), (2, oq.quote)):
+        for ln in quote.lines:
+            key = (ln.kind.value, ln.code, ln.title)
+            entry = keyed.setdefault(key, [ln.title, None, None, ln.kind.value])
+            entry[column] = (entry[column] or Decimal(0)) + ln.amount
     # Discounts after the lines they take money off, tax last, as the quote orders them.
     order = {kind.value: i for i, kind in enumerate(LineKind)}
     rows = sorted(keyed.values(), key=lambda e: (e[3] == LineKind.TAX.value, order[e[3]]))
