@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -249,8 +250,13 @@ class BoundedJSONParser(JSONParser):
 
 
 class BoundedJSONFormField(forms.JSONField):
-    def __init__(self, *, max_bytes: int, max_depth: int, **kwargs) -> None:
-        self.max_bytes, self.max_depth = max_bytes, max_depth
+    """`empty`: what an empty box (or `null`) is, for a model field that holds no null
+    (Django's JSON form field gives None, which such a column refuses on save)."""
+
+    def __init__(
+        self, *, max_bytes: int, max_depth: int, empty: Callable[[], Any] | None = None, **kwargs
+    ) -> None:
+        self.max_bytes, self.max_depth, self.empty = max_bytes, max_depth, empty
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -260,6 +266,8 @@ class BoundedJSONFormField(forms.JSONField):
             except JsonLimitError as exc:
                 raise ValidationError(f"The JSON is {exc}.", code="json_limit") from None
         value = super().to_python(value)
+        if value is None and self.empty is not None and not self.disabled:
+            value = self.empty()
         try:
             return check_strings(value)
         except JsonLimitError as exc:
@@ -307,4 +315,6 @@ class BoundedJSONField(models.JSONField):
         kwargs.setdefault("form_class", BoundedJSONFormField)
         if kwargs["form_class"] is BoundedJSONFormField:
             kwargs.update(max_bytes=self.max_bytes, max_depth=self.max_depth)
+            if not self.null:  # an emptied box is the default ([] or {}), never a null
+                kwargs["empty"] = self.get_default
         return super().formfield(**kwargs)

@@ -255,3 +255,14 @@ def test_simulation_refuses_other_operators_chargers_and_offers(as_pricing_a, of
     }
     page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
     assert "Select a valid choice" in page
+
+
+@pytest.mark.parametrize("emptied", ["", "null"])
+def test_an_emptied_json_box_saves_as_empty_not_a_500(as_pricing_a, offers, emptied):
+    """Slabs and time-of-day rates hold a list, never a null: a pricing manager who
+    clears either box (or writes null) saves the offer with an empty list."""
+    data = offer_post(offers.op_a, slabs=emptied, tod_rates=emptied)
+    response = as_pricing_a.post(url("offer", "add"), data)
+    assert response.status_code == 302, re.findall(r"errorlist.*?</ul>", response.content.decode())
+    saved = Offer.objects.get(operator=offers.op_a, code="happy-hour")
+    assert (saved.slabs, saved.tod_rates) == ([], [])
