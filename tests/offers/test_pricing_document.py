@@ -298,3 +298,22 @@ def test_a_moment_outside_the_years_is_a_problem_not_a_500(cpo1):
         'Offer "Weekend Special - 25% Off" (weekend-discount-25), valid from: '
         "Give a date from 2000-01-01 to 2099-12-31."
     ]
+
+
+def test_null_for_a_list_is_the_empty_list_as_the_format_says(cpo1):
+    """The format writes an empty value as null: an offer's regions, segments, slabs or
+    time-of-day rates and a surge rule's exempt segments and tiers given as null are empty lists,
+    not a row the database refuses; written over the empty lists stored, nothing changes."""
+    document = export_pricing(cpo1)
+    offer = row(document, "offers", "happy-hour-20")
+    for name in ("region_codes", "segments", "secondary_ids", "slabs", "tod_rates"):
+        assert offer[name] == []
+        offer[name] = None
+    offer["conditions"] = None
+    surge = row(document, "surge_rules", "congestion-evening")
+    assert surge["exempt_segments"] == surge["exempt_tiers"] == []
+    surge["exempt_segments"] = surge["exempt_tiers"] = None
+    plan = import_pricing(cpo1, document, dry_run=True)
+    assert plan.errors == []
+    assert not [line for line in plan.lines() if "happy-hour-20" in line]
+    assert not [line for line in plan.lines() if "congestion-evening" in line]

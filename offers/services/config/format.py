@@ -121,6 +121,8 @@ def decode(field: models.Field, value: Any) -> Any:
     if value is None:
         if isinstance(field, models.CharField) and field.blank:
             return ""
+        if isinstance(field, models.JSONField) and field.blank and not field.null:
+            return field.get_default()  # an empty list of codes, slabs, ...: [] (or {})
         return None
     if isinstance(field, models.JSONField):
         return value
