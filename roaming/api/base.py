@@ -46,6 +46,9 @@ class OcpiView(APIView):
     registration_allowed = False
     partner: Partner
     schema = None  # the OCPI 2.2.1 specification documents these endpoints (docs/ocpi.md)
+    # OCPI has no OPTIONS: it is a method the endpoint has not (405 in the envelope, not
+    # DRF's metadata), and the 405's Allow header leaves it out.
+    http_method_names = [m for m in APIView.http_method_names if m != "options"]
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)

@@ -158,6 +158,19 @@ def test_errors_are_envelopes_never_html(client, partner):
     assert envelope_of(bad_credentials)["status_code"] == 2001
 
 
+@pytest.mark.parametrize("url", [TARIFFS, f"{LOCATIONS}/cpo1-st-001", "/ocpi/2.2.1/credentials"])
+def test_options_is_a_method_the_endpoint_has_not(client, partner, url):
+    """OPTIONS answered DRF's metadata (name, renders, parses), not the envelope."""
+    _row, token = partner
+    response = client.options(url, headers=auth(token))
+    body = envelope_of(response)
+    assert (response.status_code, body["status_code"]) == (405, 2000)
+    assert body["status_message"] == 'Method "OPTIONS" not allowed.'
+    assert not set(body) & {"name", "description", "renders", "parses"}
+    assert "OPTIONS" not in response.headers["Allow"] and "GET" in response.headers["Allow"]
+    assert client.options(url).status_code == 401  # the token is checked first, as ever
+
+
 def test_registration_with_an_unreachable_partner_is_3001(client, ocpi):
     operator = network(stations=1)
     partner, token = registered_partner(operator)
