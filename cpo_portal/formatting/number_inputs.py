@@ -17,14 +17,24 @@ from cpo_portal.db import values
 HUNDRED = Decimal(100)
 
 
-def whole_number(text: str) -> int | None:
-    """`text` as a whole number when it is one written in the digits 0-9 that a database
-    integer holds (a URL's id, a page size, a command's count), else None. `str.isdigit`
-    alone also takes "²" and other Unicode digits, which `int` then refuses, and SQLite
-    refuses to bind an integer beyond 64 bits."""
+def _digits(text: str) -> str | None:
+    """`text` without its leading zeros ("0" for zeros alone) when it is written in the
+    digits 0-9 alone, else None. `str.isdigit` alone also takes "²" and other Unicode
+    digits, which `int` then refuses."""
     if not (text.isascii() and text.isdigit()):
         return None
-    value = int(text)
+    return text.lstrip("0") or "0"
+
+
+def whole_number(text: str) -> int | None:
+    """`text` as a whole number when it is one written in the digits 0-9 that a database
+    integer holds (a URL's id, a page size, a command's count), else None. SQLite refuses
+    to bind an integer beyond 64 bits; more digits than that are not read at all (`int`
+    refuses a text of more than 4,300 digits with an error)."""
+    digits = _digits(text)
+    if digits is None or len(digits) > len(str(values.BIGGEST_ID)):
+        return None
+    value = int(digits)
     return value if value in values.INTEGERS else None
 
 

@@ -23,6 +23,14 @@ def test_only_the_digits_0_to_9_make_a_whole_number():
         assert whole_number(text) is None, text
 
 
+def test_a_number_past_64_bits_is_none_however_many_digits_it_has():
+    """`int` refuses a text of more than 4,300 digits with an error (a 500 where a 400 was
+    due); leading zeros are no part of the size."""
+    assert whole_number("9" * 5000) is None and whole_number(str(2**63)) is None
+    assert whole_number(str(2**63 - 1)) == 2**63 - 1
+    assert whole_number("0" * 5000 + "7") == 7
+
+
 def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
