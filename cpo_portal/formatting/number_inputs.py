@@ -38,6 +38,18 @@ def whole_number(text: str) -> int | None:
     return value if value in values.INTEGERS else None
 
 
+def whole_number_at_most(text: str, high: int) -> int | None:
+    """`text` as a whole number written in the digits 0-9, one above `high` (however many
+    digits it has: past 64 bits too) read as `high`, else None: for a count whose larger
+    values all mean the largest, such as a page size capped at a maximum."""
+    digits = _digits(text)
+    if digits is None:
+        return None
+    if len(digits) > len(str(high)):
+        return high
+    return min(int(digits), high)
+
+
 def plain(value: Decimal) -> str:
     """Decimal("18.0000") -> "18", Decimal("15.5000") -> "15.5" (no exponent)."""
     text = format(value.normalize(), "f")

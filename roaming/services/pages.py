@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 
 from cpo_portal.db import years
-from cpo_portal.formatting.number_inputs import whole_number
+from cpo_portal.formatting.number_inputs import whole_number_at_most
 
 from .envelope import INVALID_PARAMETERS, OcpiProblem
 
@@ -29,13 +29,15 @@ class PageAsk:
 
 
 def _whole(params: Mapping[str, str], name: str, low: int, high: int, default: int) -> int:
+    """A whole number from `low`; one above `high`, past 64 bits included, is `high` (a
+    limit capped to X-Limit, an offset past the end, kept within what the query binds)."""
     raw = params.get(name, "")
     if raw == "":
         return default
-    value = whole_number(raw)
+    value = whole_number_at_most(raw, high)
     if value is None or value < low:
         raise OcpiProblem(INVALID_PARAMETERS, f"{name}: give a whole number from {low}")
-    return min(value, high)
+    return value
 
 
 def parse_datetime(raw: str, name: str) -> dt.datetime:

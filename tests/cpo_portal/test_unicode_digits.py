@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from cpo_portal.formatting.number_inputs import whole_number
+from cpo_portal.formatting.number_inputs import whole_number, whole_number_at_most
 from offers.customer_keys import ContactError, normalise_phone
 
 SUPERSCRIPT_TWO = "\u00b2"
@@ -29,6 +29,15 @@ def test_a_number_past_64_bits_is_none_however_many_digits_it_has():
     assert whole_number("9" * 5000) is None and whole_number(str(2**63)) is None
     assert whole_number(str(2**63 - 1)) == 2**63 - 1
     assert whole_number("0" * 5000 + "7") == 7
+
+
+def test_a_number_at_most_reads_any_larger_one_as_the_most():
+    for text in ("101", str(2**64), "9" * 5000):
+        assert whole_number_at_most(text, 100) == 100, text[:30]
+    assert whole_number_at_most("0" * 40 + "42", 100) == 42
+    assert whole_number_at_most("000", 100) == 0
+    for text in (SUPERSCRIPT_TWO, "", "-1", "1e3", " 1"):
+        assert whole_number_at_most(text, 100) is None, text
 
 
 def logged_in(user) -> Client:

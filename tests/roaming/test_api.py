@@ -104,6 +104,28 @@ def test_pages_carry_the_link_and_counts_and_keep_the_filters(client, partner):
     assert big.headers["X-Limit"] == "100"
 
 
+@pytest.mark.parametrize("limit", ["101", "99999999999999999999999", "9" * 5000])
+def test_a_limit_above_the_most_is_the_most_however_large(client, partner, limit):
+    """A limit past 64 bits was a 400 ("give a whole number") and one of more than 4,300
+    digits a 3000, while 5000 was capped: a whole number, capped like any other."""
+    _row, token = partner
+    response = client.get(f"{LOCATIONS}?limit={limit}", headers=auth(token))
+    assert (response.status_code, envelope_of(response)["status_code"]) == (200, 1000)
+    assert response.headers["X-Limit"] == "100" and len(envelope_of(response)["data"]) == 3
+
+
+@pytest.mark.parametrize("offset", ["3", "2000000000", "99999999999999999999999", "9" * 5000])
+def test_an_offset_past_the_end_is_an_empty_page_however_large(client, partner, offset):
+    """An offset past 64 bits was a 400; it is past the end like any other (kept within
+    what the database binds before it reaches the query)."""
+    _row, token = partner
+    response = client.get(f"{LOCATIONS}?offset={offset}&limit=2", headers=auth(token))
+    body = envelope_of(response)
+    assert (response.status_code, body["status_code"], body["data"]) == (200, 1000, [])
+    assert response.headers["X-Total-Count"] == "3" and response.headers["X-Limit"] == "2"
+    assert "Link" not in response.headers
+
+
 @pytest.mark.parametrize(
     "query",
     [
