@@ -21,6 +21,8 @@ from jsonschema import Draft7Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from cpo_portal.web.schema_errors import problems
+
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "core-1.1.0-transaction.yaml"
 SCHEMA_URI = "urn:beckn:core:1.1.0:transaction"
 
@@ -41,8 +43,6 @@ ALL_ACTIONS: tuple[str, ...] = REQUEST_ACTIONS + CALLBACK_ACTIONS
 
 # Formats we enforce. "phone" (Support) is not a JSON Schema format and is ignored.
 CHECKED_FORMATS: tuple[str, ...] = ("date-time", "date", "uuid", "uri", "email")
-
-_MAX_VALUE_REPR = 60
 
 
 class UnknownActionError(ValueError):
@@ -117,58 +117,9 @@ def validate_message(action: str, body: Any) -> list[SchemaIssue]:
 
 
 def _issues_from(error: ValidationError) -> Iterable[SchemaIssue]:
-    if error.context:  # anyOf / oneOf: the branches' own errors say more
-        for sub in error.context:
-            yield from _issues_from(sub)
-        return
-    rule = str(error.validator)
-    path = json_path(error.absolute_path)
-    if rule == "required" and isinstance(error.instance, dict):
-        wanted = error.validator_value if isinstance(error.validator_value, list) else []
-        for name in wanted:
-            if name not in error.instance:
-                yield SchemaIssue(json_path([*error.absolute_path, name]), "is required", rule)
-        return
-    yield SchemaIssue(path, _describe(error), rule)
-
-
-def _describe(error: ValidationError) -> str:
-    rule, expected, value = error.validator, error.validator_value, error.instance
-    if rule == "format":
-        return f"{_short(value)} is not a valid {expected}"
-    if rule == "type":
-        kinds = expected if isinstance(expected, list) else [expected]
-        return f"must be of type {' or '.join(map(str, kinds))}, got {_json_type(value)}"
-    if rule == "enum":
-        return f"{_short(value)} is not one of {', '.join(map(_short, expected))}"
-    if rule == "pattern":
-        return f"{_short(value)} does not match the pattern {expected}"
-    if rule in {"minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"}:
-        return f"{_short(value)} violates {rule} {expected}"
-    return error.message[:200]
-
-
-def _short(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else _json_type(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        text = repr(value)
-    return text if len(text) <= _MAX_VALUE_REPR else text[: _MAX_VALUE_REPR - 3] + "..."
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object" if isinstance(value, dict) else type(value).__name__
+    """The error in the product's words (cpo_portal.web.schema_errors), at its JSON path."""
+    for problem in problems(error):
+        yield SchemaIssue(json_path(problem.path), problem.text, problem.rule)
 
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

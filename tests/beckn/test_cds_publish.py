@@ -63,8 +63,9 @@ def test_a_rejected_catalog_is_recorded_with_its_reason(standin, network, no_que
     sent.refresh_from_db()
     assert sent.status == PublishStatus.REJECTED
     assert sent.rejections.startswith(
-        f"catalog-{network.op_a.code} rejected: 40001 $.message.catalogs[0]: "
-    ), sent.rejections  # the 2.0.0 Catalog needs resources or offers (its anyOf)
+        f"catalog-{network.op_a.code} rejected: 40001 $.message.catalogs[0].resources: is "
+        "required; 40001 $.message.catalogs[0].offers: is required"
+    ), sent.rejections  # the 2.0.0 Catalog needs resources or offers (its anyOf's branches)
 
 
 @pytest.mark.django_db

@@ -132,7 +132,7 @@ def test_schema_errors_name_their_paths(client, bap, select_body, no_queue):
     assert error["code"] == "30000"
     assert "$.context.message_id" in error["paths"]
     assert "$.message.order.items[0].quantity.selected.measure.value" in error["paths"]
-    assert "'not-a-uuid' is not a valid uuid" in error["message"]
+    assert '"not-a-uuid" is not a valid uuid' in error["message"]
 
 
 @pytest.mark.parametrize(

@@ -206,11 +206,11 @@ QUANTITY = "$.message.contract.commitments[{}].resources[0].quantity"
 @pytest.mark.parametrize(
     ("commitment", "quantity", "where", "why"),
     [
-        (0, {"unitCode": "KWH", "unitQuantity": "2"}, ".unitQuantity", "'2' is not of type"),
-        (0, {"unitCode": "KWH", "unitQuantity": "10.5"}, ".unitQuantity", "'10.5' is not of"),
-        (0, {"unitCode": "KWH", "unitQuantity": "ten"}, ".unitQuantity", "'ten' is not of type"),
-        (1, {"unitQuantity": "1"}, ".unitQuantity", "'1' is not of type 'number'"),
-        (0, {"unitCode": "KWH", "count": 5}, "", "('count' was unexpected)"),
+        (0, {"unitCode": "KWH", "unitQuantity": "2"}, ".unitQuantity", '"2" is not a number'),
+        (0, {"unitCode": "KWH", "unitQuantity": "10.5"}, ".unitQuantity", '"10.5" is not a number'),
+        (0, {"unitCode": "KWH", "unitQuantity": "ten"}, ".unitQuantity", '"ten" is not a number'),
+        (1, {"unitQuantity": "1"}, ".unitQuantity", '"1" is not a number'),
+        (0, {"unitCode": "KWH", "count": 5}, "", 'has an unexpected key "count"'),
     ],
     ids=["whole number as text", "decimal as text", "not a number", "an add-on's", "other key"],
 )
@@ -245,14 +245,17 @@ def test_a_quantity_as_text_in_deg_s_shape_is_refused_naming_its_own_key(
     assert answer["status"] == "NACK", answer
     sent = "$.message.order.beckn:orderItems[0].beckn:quantity.unitQuantity"
     assert answer["error"]["paths"] == sent
-    assert answer["error"]["errorMessage"] == f"{sent}: '2.5' is not of type 'number'"
+    assert answer["error"]["errorMessage"] == f'{sent}: "2.5" is not a number'
 
 
 @pytest.mark.parametrize(
     ("quantity", "why"),
     [
-        ({"beckn:count": 2.5, "beckn:unitCode": "KWH"}, "('beckn:count', 'beckn:unitCode'"),
-        (2.5, "2.5 is not of type 'object'"),
+        (
+            {"beckn:count": 2.5, "beckn:unitCode": "KWH"},
+            'unexpected keys "beckn:count", "beckn:unitCode"',
+        ),
+        (2.5, "2.5 is not an object"),
     ],
     ids=["keys core v2's Quantity has not", "a bare number"],
 )
@@ -268,3 +271,22 @@ def test_a_deg_quantity_not_as_core_v2_has_it_is_refused_not_dropped(
     sent = "$.message.order.beckn:orderItems[0].beckn:quantity"
     assert answer["error"]["paths"] == sent
     assert why in answer["error"]["errorMessage"], answer["error"]["errorMessage"]
+
+
+def test_a_wrong_type_reads_in_the_words_every_schema_refusal_uses(deg, bap_v2, client, our_key):
+    """A 2.0 schema refusal reads as a 1.1 one and a CDR's do (cpo_portal.web.schema_errors):
+    the value as JSON writes it, cut short, never the whole of it, and the type wanted in
+    plain words, not the schema's."""
+    message = v2.contract(deg.charger_a.code)
+    message["contract"] = [message["contract"]] * 20
+    answer = bap_v2.post(client, "select", bap_v2.body("select", message)).json()
+    assert answer["status"] == "NACK", answer
+    assert answer["error"]["paths"] == "$.message.contract"
+    shown = answer["error"]["errorMessage"]
+    assert shown.startswith('$.message.contract: [{"') and shown.endswith("... is not an object")
+    assert len(shown) < 120, shown
+    quantity = QUANTITY.format(0) + ".unitQuantity"
+    message = v2.contract(deg.charger_a.code)
+    message["contract"]["commitments"][0]["resources"][0]["quantity"]["unitQuantity"] = True
+    answer = bap_v2.post(client, "select", bap_v2.body("select", message)).json()
+    assert answer["error"]["errorMessage"] == f"{quantity}: true is not a number"

@@ -140,7 +140,7 @@ def test_bad_input_gets_a_2_0_nack_with_a_reason(deg, bap_v2, client, our_key):
     assert answer["status"] == "NACK"
     assert answer["error"]["errorCode"] == "30000"
     # the reason names the place in what was sent (DEG's `beckn:Order`, read as a Contract)
-    empty = "$.message.order.beckn:orderItems: [] should be non-empty"
+    empty = "$.message.order.beckn:orderItems: [] has fewer than 1 item"
     assert answer["error"]["errorMessage"] == empty
     assert answer["signature"].startswith("Signature keyId=")
     wrong = bap_v2.body("select", v2.contract(deg.charger_a.code), version="1.1.0")

@@ -34,6 +34,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from beckn.protocol.schema import CHECKED_FORMATS, SchemaIssue
+from cpo_portal.web.schema_errors import problems
 
 SCHEMAS = Path(__file__).resolve().parent.parent.parent / "schemas" / "v2"
 API_URI = "urn:beckn:2.0.0"
@@ -117,14 +118,16 @@ ACK_REF = f"{API_URI}#/components/schemas/Ack"
 
 
 def _issues(validator: Draft202012Validator, body: Any, prefix: str) -> list[SchemaIssue]:
-    out = []
+    """Every error of `body`, in the product's words (cpo_portal.web.schema_errors), each
+    at `prefix` and its path in `body`, once."""
+    out: dict[tuple[str, str], SchemaIssue] = {}
     for error in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path)):
-        where = prefix + "".join(
-            f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path
-        )
-        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
-        out.append(SchemaIssue(where, message, str(error.validator)))
-    return out
+        for problem in problems(error):
+            where = prefix + "".join(
+                f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem.path
+            )
+            out.setdefault((where, problem.text), SchemaIssue(where, problem.text, problem.rule))
+    return list(out.values())
 
 
 def judged(node: Any, where: str = "$") -> Iterator[tuple[str, str, Any]]:
