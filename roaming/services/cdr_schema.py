@@ -7,9 +7,10 @@ Beckn message is:
     or Infinity, no number out of range or of more than 100 characters, no NUL or unpaired
     surrogate in any string);
   - the first schema error (the compiled `jsonschema-rs` validator answers yes or no;
-    `jsonschema` words the refusal): types, lengths, and the bounds of every number we
-    read (energy at most MAX_SESSION_KWH, money at most MAX_MONEY, total_time at most
-    MAX_SESSION);
+    `jsonschema` finds the error, cpo_portal.web.schema_errors words it as the Beckn
+    intake does: `total_cost.excl_vat: -447.22 is less than the minimum of 0`): types,
+    lengths, and the bounds of every number we read (energy at most MAX_SESSION_KWH,
+    money at most MAX_MONEY, total_time at most MAX_SESSION);
   - the rules a schema cannot state: every id one a partner can write into a URL
     (cdr_rules.id_problem), every date and time between EARLIEST and a day after now, the
     end after the start and at most MAX_SESSION later, the charging periods' ENERGY adding
@@ -36,6 +37,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from cpo_portal.web import jsonlimits
+from cpo_portal.web.schema_errors import describe, problems
 from pricing.engine import MAX_SESSION_KWH
 
 from . import parties
@@ -254,7 +256,9 @@ def schema_problem(data: Any) -> str | None:
     error = best_match(reference.iter_errors(data))
     if error is None:  # the two validators disagree: the reference's verdict counts
         return None
-    return f"{_where(error.absolute_path)}: {error.message}"
+    for problem in problems(error):  # a required property: the first one missing
+        return f"{_where(problem.path)}: {problem.text}"
+    return f"{_where(error.absolute_path)}: {describe(error)}"
 
 
 def read(data: Any) -> CdrRecord:

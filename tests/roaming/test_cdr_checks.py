@@ -116,10 +116,13 @@ BAD = [
      "minutes (at most 21.1 kWh)"),
     ("100-year total_time", edited(_set("total_time", 876_000)),
      "total_time: 876000 is greater than the maximum of 72"),
+    # read as a Decimal, shown as it was written (never "Decimal('-447.22')")
+    ("negative cost", edited(_set("total_cost.excl_vat", -447.22)),
+     "total_cost.excl_vat: -447.22 is less than the minimum of 0"),
     ("huge cost", edited(_set("total_cost.excl_vat", 10**15)),
      "total_cost.excl_vat: 1000000000000000 is greater than the maximum of 10000000"),
     ("a string as energy", edited(_set("total_energy", "10")),
-     "total_energy: '10' is not of type 'number'"),
+     'total_energy: "10" is not a number'),
     ("total_time past the session", edited(_set("total_time", 70)),
      "total_time (70 hours) is longer than the session (0.7 hours, end_date_time - "
      "start_date_time)"),
@@ -161,7 +164,7 @@ BAD = [
     ("a space in a period's tariff", edited(_set("charging_periods.0.tariff_id", "T 1")),
      f"charging_periods[0].tariff_id 'T 1' holds a space: {NOT_AN_ID}"),
     ("a token party that is no party id", edited(_set("cdr_token.party_id", "E/S")),
-     "cdr_token.party_id: 'E/S' does not match"),
+     'cdr_token.party_id: "E/S" does not match'),
 ]  # fmt: skip
 IDS = [name for name, *_ in BAD]
 
@@ -194,6 +197,16 @@ def test_a_bad_value_pushed_is_refused_with_its_reason(client, operator, text, r
     assert body["status_message"].startswith(reason)
     assert not ReceivedCdr.objects.exists() and not NoOfferSession.objects.exists()
     assert push(client, token, GOOD_TEXT).json()["status_code"] == 1000  # a good one is taken
+
+
+def test_a_refusal_shows_a_number_as_the_cdr_wrote_it(client, operator):
+    """Numbers are read as Decimal; a refusal shows one in JSON's digits, not Python's."""
+    _partner, token = registered_partner(operator, party=("IN", "CPO"), role="CPO")
+    text = edited(_set("total_cost.excl_vat", -447.22))
+    assert '"excl_vat": -447.22' in text
+    message = push(client, token, text).json()["status_message"]
+    assert message == "total_cost.excl_vat: -447.22 is less than the minimum of 0"
+    assert "Decimal(" not in message
 
 
 @pytest.mark.parametrize("text, reason", [(t, r) for _, t, r in BAD], ids=IDS)

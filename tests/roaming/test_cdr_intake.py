@@ -112,10 +112,10 @@ def _set(*path, value):
 
 
 REFUSALS = [
-    (lambda c: c.pop("id"), "the CDR: 'id' is a required property"),
+    (lambda c: c.pop("id"), "id: is required"),
     (_set("total_energy", value=-1), "total_energy: -1 is less than the minimum of 0"),
-    (_set("start_date_time", value="later"), "start_date_time: 'later' does not match"),
-    (_set("cdr_token", "type", value="CARD"), "cdr_token.type: 'CARD' is not one of"),
+    (_set("start_date_time", value="later"), 'start_date_time: "later" does not match'),
+    (_set("cdr_token", "type", value="CARD"), 'cdr_token.type: "CARD" is not one of'),
     (_set("end_date_time", value="2026-03-01T00:00:00Z"), "end_date_time is before start"),
     (_set("total_cost", "incl_vat", value=Decimal(1)), "total_cost.incl_vat is less than"),
     (_set("cdr_location", "id", value="nowhere"), "cdr_location.id 'nowhere' is not one of"),
