@@ -220,6 +220,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _live_server_threads_end(request) -> Iterator[None]:
+    """A test on the live server leaves none of its request threads behind: they end, and
+    close the connections they used, before the next test (tests/support/live_server.py).
+    Set up after pytest-django's own autouse fixtures, so torn down before its flush of
+    the test's tables."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from tests.support.live_server import request_threads_end
+
+    with request_threads_end():
+        yield
+
+
 @contextmanager
 def kept_world(django_db_blocker) -> Iterator[None]:
     """An outer transaction for data built once and shared by several tests.
