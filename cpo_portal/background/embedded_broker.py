@@ -125,6 +125,9 @@ class Channel(filesystem.Channel):
 class Transport(filesystem.Transport):
     Channel = Channel
     driver_name = "filesystem (atomic)"
+    # Folders, not a host: kombu's default ("localhost") only made every process that
+    # connects warn "No hostname was supplied".
+    default_connection_params: dict[str, Any] = {}
 
 
 def transport_options(folder: Path, polling_interval: float) -> dict[str, Any]:

@@ -240,3 +240,13 @@ def test_a_celery_worker_meeting_bad_messages_logs_them_and_goes_on(tmp_path):
     assert sorted(p.name for p in (var / "broker" / "quarantine").iterdir()) == [
         f"0_bad{n}.{QUEUE}.msg" for n in (1, 2)
     ]
+
+
+def test_connecting_to_the_embedded_broker_does_not_warn_of_a_missing_host(tmp_path, caplog):
+    """Every process of `make run` connects to it: none of them logs kombu's "No hostname
+    was supplied" warning for a broker that has no host."""
+    with caplog.at_level(logging.WARNING, logger="kombu.connection"):
+        connection = connect(tmp_path, embedded_broker.TRANSPORT)
+        connection.info()
+        connection.release()
+    assert [r.getMessage() for r in caplog.records if r.name == "kombu.connection"] == []
