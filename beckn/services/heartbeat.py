@@ -19,10 +19,12 @@ every name not among `live_holders`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -130,15 +132,41 @@ class _Beating:
         every = float(conf.get("BECKN_HEARTBEAT_EVERY"))
         beats = 0
         while not self.stopped.is_set():
-            close_old_connections()
-            try:
-                self.one_beat(beats)
-            except DatabaseError:
-                log.warning("could not write the worker heartbeat", exc_info=True)
-                connection.close()
+            with _not_across_a_fork():
+                close_old_connections()
+                try:
+                    self.one_beat(beats)
+                except DatabaseError:
+                    log.warning("could not write the worker heartbeat", exc_info=True)
+                    connection.close()
             beats += 1
             self.stopped.wait(every)
         connection.close()
+
+
+# A process forked while its parent has an SQLite database open inherits SQLite's record
+# of that open file but not its locks, and cannot use the database ("disk I/O error"): the
+# pool processes a prefork worker starts again (after one died, or in its warm shutdown)
+# failed every beat.
+# So a fork waits for a beat under way, and under SQLite the beat closes its connection.
+_between_forks = threading.Lock()
+
+
+@contextlib.contextmanager
+def _not_across_a_fork() -> Iterator[None]:
+    with _between_forks:
+        try:
+            yield
+        finally:
+            if connection.vendor == "sqlite":
+                connection.close()
+
+
+os.register_at_fork(
+    before=_between_forks.acquire,
+    after_in_parent=_between_forks.release,
+    after_in_child=_between_forks.release,
+)
 
 
 _beating: _Beating | None = None
@@ -169,7 +197,8 @@ def stop() -> None:
     lease_holder.become("")
     try:
         identity = beating.identity
-        WorkerHeartbeat.objects.filter(host=identity.host, pid=identity.pid).delete()
+        with _not_across_a_fork():
+            WorkerHeartbeat.objects.filter(host=identity.host, pid=identity.pid).delete()
     except DatabaseError:
         log.warning("could not delete the worker heartbeat", exc_info=True)
 
