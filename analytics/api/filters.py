@@ -14,6 +14,7 @@ from analytics.services.filters import (
     CHANNEL_LABEL,
     allowed_operators,
     check_dates,
+    check_owners,
     scoped,
 )
 from cpo_portal.models import Station
@@ -41,12 +42,14 @@ def _stations(request):
 
 
 class DateRangeForm(forms.Form):
-    """date_from / date_to checked by the same rule as the dashboards' (check_dates)."""
+    """date_from / date_to checked by the same rule as the dashboards' (check_dates); an
+    offer or station of another operator than the one asked refused (check_owners)."""
 
     def clean(self):
         super().clean()
         data = self.cleaned_data
         check_dates(data.get("date_from"), data.get("date_to"))
+        check_owners(data)
         return data
 
 

@@ -122,13 +122,8 @@ class OneOperator:
         return operators.first()
 
     def _filters(self, data: dict) -> Filters:
-        """The validated parameters as Filters of the operator, the dates resolved. An
-        offer or station of another of the user's operators is a 400, as on the
-        dashboards (whose choices are the operator's own), not an empty answer."""
-        for name in ("offer", "station"):
-            chosen = data.get(name)
-            if chosen is not None and chosen.operator_id != self._operator.pk:
-                raise ValidationError({name: [f"That {name} belongs to another operator."]})
+        """The validated parameters (offer and station the operator's: check_owners) as
+        Filters of the operator, the dates resolved."""
         try:
             first, last = resolve_range(self._operator, data.get("date_from"), data.get("date_to"))
         except InvalidFilters as error:  # check_dates names the field at fault

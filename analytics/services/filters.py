@@ -175,6 +175,24 @@ def check_dates(date_from: dt.date | None, date_to: dt.date | None) -> None:
         raise ValidationError({"date_to": f"Pick at most three years ({MAX_SPAN_DAYS} days)."})
 
 
+def check_owners(data: dict) -> None:
+    """The offer and station asked (model instances) belong to the operator asked, or to
+    each other's when none is: another operator's is refused, not answered with nothing
+    (every API endpoint; the dashboards' choices are the operator's own). ValidationError
+    names the field at fault."""
+    operator = data.get("operator")
+    owner = operator.pk if operator else None
+    errors = {}
+    for name in ("offer", "station"):
+        chosen = data.get(name)
+        if chosen is not None and owner is None:
+            owner = chosen.operator_id
+        elif chosen is not None and chosen.operator_id != owner:
+            errors[name] = f"That {name} belongs to another operator."
+    if errors:
+        raise ValidationError(errors)
+
+
 def resolve_range(
     operator: Operator, date_from: dt.date | None, date_to: dt.date | None
 ) -> tuple[dt.date, dt.date]:

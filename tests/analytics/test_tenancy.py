@@ -166,12 +166,25 @@ def test_an_offer_or_station_of_another_of_ones_operators_is_refused_by_the_api(
         (f"/api/analytics/offer-roi/?{b}&offer={two_operators['a'].pk}", "offer"),
         (f"/api/analytics/offer-roi/?{b}&station={network.station_a.pk}", "station"),
         (f"/api/analytics/surge-impact/?{b}&station={network.station_a.pk}", "station"),
+        (f"/api/analytics/series/?{b}&offer={two_operators['a'].pk}", "offer"),
+        (f"/api/analytics/series/?{b}&station={network.station_a.pk}", "station"),
+        (f"/api/analytics/daily-rollups/?{b}&offer={two_operators['a'].pk}", "offer"),
+        (f"/api/analytics/daily-rollups/?{b}&station={network.station_a.pk}", "station"),
+        (f"/api/analytics/hourly-rollups/?{b}&station={network.station_a.pk}", "station"),
+        (f"/api/analytics/channel-rollups/?{b}&station={network.station_a.pk}", "station"),
+        (
+            f"/api/analytics/daily-rollups/?offer={two_operators['b'].pk}"
+            f"&station={network.station_a.pk}",
+            "station",
+        ),
     ):
         response = api.get(url)
         assert response.status_code == 400, url
         assert response.json() == {field: [f"That {field} belongs to another operator."]}
     own = api.get(f"/api/analytics/offer-roi/?{b}&offer={two_operators['b'].pk}")
     assert [row["offer_code"] for row in own.json()] == ["offer-of-b"]
+    own = api.get(f"/api/analytics/daily-rollups/?{b}&offer={two_operators['b'].pk}")
+    assert {row["offer_code"] for row in own.json()["results"]} == {"offer-of-b"}
 
 
 def test_superusers_may_look_at_any_operator(client, network, two_operators):
