@@ -152,9 +152,11 @@ def scoped(qs: QuerySet, user) -> QuerySet:
     return tenancy.scope(qs, user, tenancy.ALL_ROLES)
 
 
-def default_range(operator: Operator) -> tuple[dt.date, dt.date]:
-    """The last DEFAULT_DAYS days that have data (or up to today when there is none)."""
-    latest = OfferDaily.objects.filter(operator=operator).aggregate(m=Max("date"))["m"]
+def default_range(operator: Operator | QuerySet) -> tuple[dt.date, dt.date]:
+    """The last DEFAULT_DAYS days that have data (or up to today when there is none): the
+    operator's, or the latest of several operators' (a queryset of them)."""
+    operators = operator if isinstance(operator, QuerySet) else [operator]
+    latest = OfferDaily.objects.filter(operator__in=operators).aggregate(m=Max("date"))["m"]
     end = latest or dt.date.today()
     return end - dt.timedelta(days=DEFAULT_DAYS - 1), end
 
@@ -194,11 +196,12 @@ def check_owners(data: dict) -> None:
 
 
 def resolve_range(
-    operator: Operator, date_from: dt.date | None, date_to: dt.date | None
+    operator: Operator | QuerySet, date_from: dt.date | None, date_to: dt.date | None
 ) -> tuple[dt.date, dt.date]:
-    """The range a dashboard or the API looks at: the dates given, the missing end the last
-    day with data (never before the start), the missing start DEFAULT_DAYS before the end.
-    The result passes `check_dates`, or ValidationError says why not."""
+    """The range every dashboard, export and API call looks at: the dates given, the
+    missing end the last day with data (never before the start), the missing start
+    DEFAULT_DAYS before the end. The result passes `check_dates`, or ValidationError says
+    why not."""
     check_dates(date_from, date_to)
     if date_to is None:
         date_to = max(default_range(operator)[1], date_from or DATE_MIN)

@@ -109,6 +109,19 @@ def test_api_series_granularity(api, month, granularity, periods, sessions):
     assert sum(D(p["discount_cost"]) for p in body) == D("60.00")
 
 
+def test_api_series_without_dates_covers_the_default_range_as_the_roi_api(
+    api, network, month, ledger_a
+):
+    """Without dates the series covers the last 90 days with data, as the dashboards, their
+    CSVs and the ROI and surge APIs do (filters.resolve_range), not all history."""
+    ledger_a.plain(start=at(DAY - dt.timedelta(days=120), 9), gross="100")
+    run_incremental()
+    body = api.get("/api/analytics/series/?granularity=month").json()["results"]
+    assert [(p["period"], p["sessions"]) for p in body] == [("2025-03-01", 6)]
+    everything = api.get("/api/analytics/series/?granularity=month&date_from=2024-01-01")
+    assert [p["sessions"] for p in everything.json()["results"]] == [1, 6]
+
+
 def test_api_series_group_by_offer_and_bad_parameters(api, month):
     body = api.get(f"/api/analytics/series/?{RANGE}&granularity=month&group_by=offer").json()
     groups = {p["group"]: p for p in body["results"]}
