@@ -169,7 +169,11 @@ def detail(f: Filters, offer: Offer, granularity: str) -> dict[str, Any]:
                 "series", f"By {granularity}", offer_roi.SERIES_COLUMNS, points, note=no_estimate
             ),
             Table(
-                "stations", "Stations", offer_roi.STATION_COLUMNS, offer_roi.station_rows(f, None)
+                "stations",
+                "Stations",
+                offer_roi.STATION_COLUMNS,
+                offer_roi.station_rows(f, None),
+                sorted_by=offer_roi.STATION_RANK[0],
             ),
             Table("bands", "Hour bands", BAND_COLUMNS, bands),
         ],

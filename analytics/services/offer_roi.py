@@ -140,13 +140,18 @@ def confidence(est: roi.Estimate) -> str:
     return ""
 
 
+# Top stations rank by net revenue, ties by uses: the table (its Net revenue column says
+# so: Table.sorted_by), its CSV, its chart, and an offer's page's stations.
+STATION_RANK = ("-net", "-redemptions", "station__name")
+
+
 def station_rows(f: Filters, limit: int | None = 10) -> list[dict[str, Any]]:
-    """The top stations; each links to the dashboard filtered to it."""
+    """The top stations (STATION_RANK); each links to the dashboard filtered to it."""
     rows = (
         figures(f, by_station=True)
         .values("station_id", "station__name", "station__code", "region_code")
         .annotate(**MEASURES)
-        .order_by("-redemptions", "-discount", "station__name")
+        .order_by(*STATION_RANK)
     )
     out = []
     for r in rows[:limit] if limit else rows:
@@ -249,7 +254,7 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                 note="These offers have no ROI estimate for these filters; their discount "
                 "cost is in the totals above but not in the headline ROI.",
             ),
-            Table("stations", "Top stations", STATION_COLUMNS, stations),
+            Table("stations", "Top stations", STATION_COLUMNS, stations, sorted_by=STATION_RANK[0]),
             Table("series", f"By {granularity}", SERIES_COLUMNS, points, note=no_estimate),
         ],
         "charts": [
@@ -276,10 +281,10 @@ def dashboard(f: Filters, granularity: str) -> dict[str, Any]:
                 "stations",
                 "bar",
                 [s["station__name"] or "(no station)" for s in stations],
-                [{"label": defs.REDEMPTIONS.label, "data": [s["redemptions"] for s in stations]}],
+                [{"label": f"{NET.label}, ₹", "data": [s["net"] for s in stations]}],
                 title="Top stations",
                 horizontal=True,
-                axes={"x": f"{defs.REDEMPTIONS.label} (count)", "y": "Station"},
+                axes={"x": [NET.label, "(₹)"], "y": "Station"},
             ),
         ],
     }

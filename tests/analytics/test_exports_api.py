@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from analytics.forms import FilterForm
 from analytics.services.rollup import run_incremental
-from tests.analytics.conftest import DAY, D, at, make_offer
+from tests.analytics.conftest import DAY, D, Ledger, at, make_offer
+from tests.factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 RANGE = "date_from=2025-03-01&date_to=2025-03-31"
@@ -59,6 +60,27 @@ def test_series_and_station_exports_use_the_same_filters(client, network, month)
     assert rows == [["Station of A", "a-station", "DL", "2", "1", "30.00", "270.00", "17.500"]]
     surge = rows_of(client.get(f"/analytics/surge/?{RANGE}&granularity=month&export=series"))
     assert surge[1] == ["2025-03-01", "6", "3", "15.000", "15.00"]
+
+
+def test_top_stations_rank_by_net_revenue_then_uses(client, network, ledger_a):
+    """The table, its CSV and its chart put the station that earned most first (ties: the
+    one with more uses), and the page marks its Net revenue column as the order."""
+    offer = make_offer(network.op_a, "offer-r")
+    for hour in (9, 10):  # two uses, net revenue 180
+        ledger_a.row("settled", offer, start=at(DAY, hour), discount="10", gross="100")
+    big, tie = (StationFactory(operator=network.op_a, name=n) for n in ("Big", "Alpha"))
+    Ledger(big).plain(start=at(DAY, 9), gross="500")
+    Ledger(tie).plain(start=at(DAY, 9), gross="180")
+    run_incremental()
+    client.force_login(network.analyst_a)
+    _, *rows = rows_of(client.get(f"/analytics/?{RANGE}&export=stations"))
+    assert [(r[0], r[4], r[6]) for r in rows] == [
+        ("Big", "0", "500.00"),
+        ("Station of A", "2", "180.00"),
+        ("Alpha", "0", "180.00"),
+    ]
+    page = client.get(f"/analytics/?{RANGE}").content.decode()
+    assert 'data-key="net" aria-sort="descending"' in page
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(client, network, ledger_a):
