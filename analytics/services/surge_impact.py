@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -156,8 +157,14 @@ def headline(impact: Impact) -> dict[str, Any]:
         "compared_kwh": formatting.shown(impact.compared_kwh, "kwh"),
         "expected_kwh": formatting.shown(impact.expected_kwh, "kwh"),
         "kwh_change": formatting.change(impact.compared_kwh, impact.expected_kwh, "kwh"),
-        "shifted_sessions": formatting.shown(impact.shifted_sessions, "int"),
+        "shifted_sessions": sum((_shifted(fig) for fig in impact.stations.values()), ZERO),
     }
+
+
+def _shifted(fig: dict[str, Decimal]) -> Decimal:
+    """A station's sessions shifted to other hours as its row shows them (whole): the total
+    is the sum of these, so that the rows add up to it."""
+    return formatting.shown(fig["shifted"], "int") or ZERO
 
 
 def _figures(impact: Impact) -> dict[str, Any]:
@@ -205,7 +212,7 @@ def station_rows(f: Filters, impact: Impact) -> list[dict[str, Any]]:
             "expected": expected,
             "change": formatting.change(fig["compared_sessions"], expected),
             "kwh_change": formatting.change(fig["compared_kwh"], fig["expected_kwh"], "kwh"),
-            "shifted": formatting.shown(fig["shifted"], "int"),
+            "shifted": _shifted(fig),
             "surge_revenue": money(fig["surge_revenue"]),
             "note": NO_WINDOW if not fig["windows"] else "" if compared else NO_CONTROL,
         }

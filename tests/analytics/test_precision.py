@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from analytics.calc.surge import STATION_KEYS, Impact
+from analytics.services.surge_impact import headline
 from analytics.services.tables import Column, Table, sort_tables
 from analytics.templatetags.analytics_tags import cell
 from cpo_portal import formatting
@@ -35,6 +37,14 @@ def test_a_change_is_computed_from_the_figures_as_shown():
 def test_the_same_value_prints_the_same_through_every_filter():
     value = D("-0.61349")
     assert cell(value, "percent") == formatting.figure(value, "percent") == "\u221261.3%"
+
+
+def test_the_shifted_sessions_total_is_the_sum_of_the_stations_as_shown():
+    """Three stations that each shifted 0.5 sessions show 1 each: the total reads 3, what
+    their rows add up to, not 2 (1.5 rounded once)."""
+    station = {**dict.fromkeys(STATION_KEYS, D(0)), "shifted": D("0.5")}
+    impact = Impact(shifted_sessions=D("1.5"), stations={n: dict(station) for n in (1, 2, 3)})
+    assert headline(impact)["shifted_sessions"] == 3
 
 
 def _table() -> Table:
