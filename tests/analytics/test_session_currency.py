@@ -17,9 +17,10 @@ from analytics.models.whatif import WhatIfStatus
 from analytics.services.filters import Filters
 from analytics.services.offer_roi import totals
 from analytics.services.rollup import backfill, run_incremental
+from analytics.services.whatif.past_sessions import seen_before
 from analytics.services.whatif.run import execute
 from analytics.services.whatif.start import new_run
-from tests.analytics.conftest import DAY, D, at, make_offer
+from tests.analytics.conftest import DAY, D, at, key, make_offer
 from tests.offers.factories import OfferFactory
 from tests.pricing.factories import TariffFactory
 
@@ -81,6 +82,15 @@ def test_a_whatif_leaves_out_a_session_in_another_currency(network, ledger_a):
     run.refresh_from_db()
     assert run.result["summary"]["sessions"] == 1
     assert D(run.result["summary"]["actual_net"]) == D("150")
+
+
+def test_a_session_in_another_currency_does_not_make_a_customer_seen_before(network, ledger_a):
+    """A what-if's new customers: one whose only earlier session is in another currency
+    is new, as the figures never counted that session."""
+    ledger_a.plain(start=at(DAY, 8), customer="c1", net="150")
+    ledger_a.plain(start=at(DAY, 9), customer="c2", net="224.20", currency="USD")
+    keys = {key("c1"), key("c2"), key("c3")}
+    assert seen_before(network.op_a.pk, keys, at(DAY, 12)) == {key("c1")}
 
 
 def test_the_database_check_names_the_sessions_left_out(network, day_with_dollars, ledger_b):

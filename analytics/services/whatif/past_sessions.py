@@ -180,14 +180,16 @@ def chunks(sessions: Iterable[PastSession], size: int) -> Iterator[list[PastSess
 
 
 def seen_before(operator_id: int, keys: Iterable[str], before: dt.datetime) -> set[str]:
-    """The customers among `keys` with a recorded session starting before `before`."""
+    """The customers among `keys` with a session starting before `before` that the figures
+    count (a session without offers in another currency is not one: sessions.counted)."""
     keys = sorted({k for k in keys if k})
     found: set[str] = set()
     for i in range(0, len(keys), 500):
         part = keys[i : i + 500]
         where = Q(operator_id=operator_id, customer_key__in=part, session_start__lt=before)
-        for model in (Redemption, NoOfferSession):
-            found.update(
-                model.objects.filter(where).values_list("customer_key", flat=True).distinct()
-            )
+        for rows in (
+            Redemption.objects.filter(where),
+            counted(NoOfferSession.objects.filter(where)),
+        ):
+            found.update(rows.values_list("customer_key", flat=True).distinct())
     return found
