@@ -11,20 +11,27 @@ choices (a forged POST with another operator's id fails form validation), and li
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
+from django.utils import timezone
 
 from cpo_portal import tenancy
 from cpo_portal.admin.history_admin import AuditHistoryAdmin
 from cpo_portal.changes.views import object_history
 from cpo_portal.formatting import csvsafe
 from cpo_portal.formatting.number_inputs import decimal_formfield
-from cpo_portal.models import Charger, Operator
+from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.web.admin_site import BoundedFields
 
 if TYPE_CHECKING:
@@ -175,18 +182,48 @@ class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
         )
         writer = csvsafe.writer(response)
         writer.writerow([f.name for f in fields])
-        for obj in queryset.iterator(chunk_size=2000):
+        rows = queryset.annotate(**{LOCAL_ZONE: local_zone(self.model)})
+        for obj in rows.iterator(chunk_size=2000):
             writer.writerow([csv_value(f, obj) for f in fields])
         return response
 
 
+LOCAL_ZONE = "csv_local_zone"  # the export's annotation: the time zone of the row
+
+
+def local_zone(model: type[models.Model]) -> models.Expression:
+    """Where a row's instants happened, as staff read them: its station's time zone (the
+    row is a station, or has one), else its operator's, else the site's (TIME_ZONE)."""
+    names = {f.name: f for f in model._meta.concrete_fields}
+    zones = ["time_zone"] if model is Station else []
+    if getattr(names.get("station"), "related_model", None) is Station:
+        zones.append("station__time_zone")
+    path = tenancy.tenant_path(model)
+    if path is not None:
+        zones.append(f"{path}__time_zone" if path else "time_zone")
+    site = Value(settings.TIME_ZONE, output_field=models.CharField())
+    return Coalesce(*zones, site) if zones else site
+
+
 def csv_value(field: models.Field, obj: models.Model) -> Any:
     """A field's value in a CSV export: a JSON field's as JSON text, written by its own
-    encoder (the CDR as received keeps its numbers' digits), not as a Python repr."""
+    encoder (the CDR as received keeps its numbers' digits), not as a Python repr; an
+    instant in the row's local time with its offset (local_zone), not in UTC."""
     value = field.value_from_object(obj)
     if isinstance(field, models.JSONField) and value is not None:
         return json.dumps(value, cls=field.encoder, ensure_ascii=False)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return str(value.astimezone(_zone(getattr(obj, LOCAL_ZONE))))
     return value
+
+
+@functools.cache
+def _zone(name: str) -> dt.tzinfo:
+    """A stored time zone (validated when typed); a value that names none, UTC."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
 
 
 class ReadOnlyTenantAdmin(TenantScopedMixin, admin.ModelAdmin):

@@ -3,7 +3,9 @@ CSV in and out, the ledger read-only."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -205,3 +207,26 @@ def test_the_ledger_names_kinds_and_types_in_words(client, world):
     page = client.get(url("redemption", "change", row.pk)).content.decode()
     assert "Rate override (₹/kWh)" in page and "rate_override" not in page
     assert "Tier-based pricing" in page and "TIER_PRICING" not in page
+
+
+def test_the_ledger_export_writes_instants_in_local_time_with_their_offset(client, world):
+    """Staff read an export in the station's time (the operator's without a station), the
+    offset written, not in UTC."""
+    world.station_a.time_zone = "Asia/Dubai"
+    world.station_a.save()
+    ledger_row(world.op_a, world.offer_a, "order-at-station", station=world.station_a)
+    ledger_row(world.op_a, world.offer_a, "order-anywhere")
+    client.force_login(world.admin_a)
+    response = client.post(
+        url("redemption", "changelist"),
+        {
+            "action": "export_csv",
+            "_selected_action": list(Redemption.objects.values_list("pk", flat=True)),
+        },
+    )
+    header, *rows = csv.reader(io.StringIO(response.content.decode()))
+    starts = {row[header.index("order_ref")]: row[header.index("session_start")] for row in rows}
+    assert starts == {
+        "order-at-station": "2025-09-21 08:30:00+04:00",
+        "order-anywhere": "2025-09-21 10:00:00+05:30",
+    }
