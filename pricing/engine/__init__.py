@@ -19,7 +19,7 @@ from pricing.engine.ocpi import (
     parse_tariff,
 )
 from pricing.engine.ocpi.fields import format_datetime
-from pricing.engine.quantity import MAX_SESSION_KWH, hours
+from pricing.engine.quantity import MAX_SESSION_KWH, hours, undeliverable
 from pricing.engine.refusals import PricingSetupError, QuoteInputError
 from pricing.engine.text import amount_with_symbol, energy_text, plain, rate_text
 from pricing.engine.totals import finalize
@@ -88,5 +88,6 @@ __all__ = [
     "percent_of",
     "plain",
     "rate_text",
+    "undeliverable",
     "with_fees",
 ]

@@ -71,6 +71,19 @@ def _decimal(what: str, value: object) -> Decimal | None:
     return number
 
 
+def undeliverable(kwh: Decimal, power: Decimal, start: dt.datetime, end: dt.datetime) -> str | None:
+    """Why a charger of `power` kW cannot deliver `kwh` from `start` to `end`, or None: it
+    delivers at most its rated power over the session, END_SLACK more. The one rule for a
+    session asked for (a quote) and one that took place (a CDR taken in, then priced)."""
+    if kwh <= power * hours(end - start + END_SLACK):
+        return None
+    most = kwh_floor(power * hours(end - start))
+    return (
+        f"{energy_text(kwh)} kWh cannot be delivered in that time at {plain(power)} kW "
+        f"(at most {energy_text(most)} kWh)"
+    )
+
+
 def _check(request: SessionRequest, tariff: Tariff) -> tuple[Decimal | None, Decimal | None]:
     if not is_aware(request.start) or (request.end is not None and not is_aware(request.end)):
         raise QuoteInputError("session start and end must be timezone-aware datetimes")
@@ -93,12 +106,9 @@ def _check(request: SessionRequest, tariff: Tariff) -> tuple[Decimal | None, Dec
     if kwh is not None and kwh_floor(kwh) <= ZERO:  # 0.0000001 was quoted as 0.000 kWh
         raise QuoteInputError("the session delivers less than one watt-hour")
     if kwh is not None and request.end is not None:
-        most = power * hours(request.end - request.start)
-        if kwh > power * hours(request.end - request.start + END_SLACK):
-            raise QuoteInputError(
-                f"{energy_text(kwh)} kWh cannot be delivered in that time at {plain(power)} kW "
-                f"(at most {energy_text(kwh_floor(most))} kWh)"
-            )
+        problem = undeliverable(kwh, power, request.start, request.end)
+        if problem is not None:
+            raise QuoteInputError(problem)
     if amount is not None and amount <= tariff.service_fee:
         raise QuoteInputError(
             f"amount {amount} does not exceed the service fee {tariff.service_fee}"

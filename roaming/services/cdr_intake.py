@@ -7,10 +7,10 @@ command and the admin upload (roaming.services.cdr_imports, batches). Only a par
 registered as a CPO pushes CDRs (check_role); each CDR is checked (cdr_schema.read), must
 name the pushing partner's own party (check_sender), be billed in the operator's currency
 (check_currency), name one of our chargers, and an energy that charger can deliver in the
-session's time (check_energy). A batch is checked first, then written in one
-transaction: each CDR is either stored with its session fact, or refused with a reason,
-never half-written. One bad CDR never takes another down: if the
-batch's write fails, each CDR is written again in a savepoint of its own, and stored,
+session's time, by the rule that prices it (check_energy). A batch is checked first, then
+written in one transaction: each CDR is either stored with its session fact, or refused
+with a reason, never half-written. One bad CDR never takes another down: if the batch's
+write fails, each CDR is written again in a savepoint of its own, and stored,
 a duplicate, or refused with the database's reason. Its CDRs are priced together
 (pricing.services.quote_sessions: the same money as quoting each alone, from a constant
 number of queries). A CDR already taken (same operator, country
@@ -38,9 +38,8 @@ from pricing.engine import (
     LineKind,
     Quote,
     QuoteInputError,
-    energy_text,
-    hours,
     money,
+    undeliverable,
 )
 from pricing.services import NoTariffError, SessionToQuote, quote_sessions
 from roaming.models import CdrSource, Partner, PartnerRole, ReceivedCdr
@@ -50,10 +49,6 @@ from .cdr_schema import CdrRecord, CdrRefused, read
 log = logging.getLogger(__name__)
 ZERO = Decimal("0")
 Key = tuple[str, str, str]
-# A charger delivers at most its rated power over the session, and meters differ: 5 % more,
-# and 0.1 kWh more for a session of a few seconds.
-ENERGY_MARGIN = Decimal("1.05")
-ENERGY_SLACK_KWH = Decimal("0.1")
 # What a CDR's odd value can raise past its checks: the CDR is refused with it, never its batch.
 VALUE_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError)
 
@@ -148,17 +143,11 @@ def check_role(partner: Partner) -> None:
 
 
 def check_energy(record: CdrRecord, charger: Charger) -> None:
-    """The energy the charger can deliver in the session: its rated power times the
-    session's duration, plus ENERGY_MARGIN and ENERGY_SLACK_KWH."""
-    most = charger.power_kw * hours(record.end - record.start) * ENERGY_MARGIN
-    most += ENERGY_SLACK_KWH
-    if record.energy_kwh > most:
-        minutes = int((record.end - record.start).total_seconds() // 60)
-        raise CdrRefused(
-            f"total_energy {record.energy_kwh} kWh is more than charger {charger.code} "
-            f"({charger.power_kw:f} kW) delivers in {minutes} minutes (at most "
-            f"{energy_text(most)} kWh)"
-        )
+    """At most the energy the charger delivers in the session, by the rule that prices it
+    (pricing.engine.undeliverable): a CDR taken is one our tariff prices."""
+    problem = undeliverable(record.energy_kwh, charger.power_kw, record.start, record.end)
+    if problem is not None:
+        raise CdrRefused(f"total_energy of charger {charger.code}: {problem}")
 
 
 Price = tuple[Decimal | None, Decimal | None, str]

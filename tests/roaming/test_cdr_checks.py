@@ -112,8 +112,8 @@ BAD = [
     ("1,000,000 kWh", edited(_set("total_energy", 1_000_000)),
      "total_energy: 1000000 is greater than the maximum of 1000"),
     ("more than the charger gives", edited(_periods(500)),
-     "total_energy 500 kWh is more than charger cpo1-ch-000 (30.00 kW) delivers in 40 "
-     "minutes (at most 21.1 kWh)"),
+     "total_energy of charger cpo1-ch-000: 500 kWh cannot be delivered in that time at 30 kW "
+     "(at most 20 kWh)"),
     ("100-year total_time", edited(_set("total_time", 876_000)),
      "total_time: 876000 is greater than the maximum of 72"),
     # read as a Decimal, shown as it was written (never "Decimal('-447.22')")
