@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.db import connections
 
-from cpo_portal.db.values import OCPI_ID_MARKS, ocpi_id_flaw
+from cpo_portal.db.values import OCPI_ID_MARKS, ocpi_id_flaw, quoted
 from cpo_portal.models import Connector
 
 SHOWN = 20  # connectors named by W005; the rest are counted
@@ -78,7 +78,7 @@ def check_connector_ids(app_configs, databases=None, **kwargs) -> list[Warning]:
         for operator, charger, connector_id in rows.values_list(*fields).iterator():
             flaw = ocpi_id_flaw(connector_id)
             if flaw is not None:
-                bad.append(f"{operator} charger {charger}: connector {connector_id!r} {flaw}")
+                bad.append(f"{operator} charger {charger}: connector {quoted(connector_id)} {flaw}")
     more = f"; and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
     return _unless(
         not bad,

@@ -21,6 +21,7 @@ the quote engine makes (a rate times at most MAX_SESSION_KWH, plus fees) inside 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 
@@ -97,23 +98,29 @@ OCPI_ID_RULE = (
 )
 
 
+def quoted(text: str) -> str:
+    """`text` as JSON writes it ("C/1", "\\u001b"), as every message shows a value
+    (cpo_portal.web.schema_errors.shown), never as Python's repr ('C/1')."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def ocpi_id_flaw(value: str) -> str | None:
     """None when `value` is an OCPI id (OCPI_ID matched whole: `$` would let a final line
     break through); otherwise what is wrong, naming the first character it cannot hold:
-    "holds a space", "holds '/'", "is empty"."""
+    'holds a space', 'holds "/"', 'is empty'."""
     if OCPI_ID.fullmatch(value):
         return None
     odd = next((c for c in value if not OCPI_ID.fullmatch(c)), None)
     if odd is None:
         return "is empty"
-    return f"holds {'a space' if odd == ' ' else repr(odd)}"
+    return f"holds {'a space' if odd == ' ' else quoted(odd)}"
 
 
 def ocpi_id_problem(value: str) -> str | None:
-    """The refusal of a value that is not an OCPI id, in one sentence: "'Type 2' holds a
-    space: an OCPI id is ASCII letters, digits and ... only (...)"; None for an id."""
+    """The refusal of a value that is not an OCPI id, in one sentence: '"Type 2" holds a
+    space: an OCPI id is ASCII letters, digits and ... only (...)'; None for an id."""
     flaw = ocpi_id_flaw(value)
-    return None if flaw is None else f"{value!r} {flaw}: {OCPI_ID_RULE}"
+    return None if flaw is None else f"{quoted(value)} {flaw}: {OCPI_ID_RULE}"
 
 
 def ocpi_object_id(value: str) -> None:

@@ -32,6 +32,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from cpo_portal.db.values import ocpi_key
 from cpo_portal.models import Charger, Operator
+from cpo_portal.web.schema_errors import shown
 from offers.models import SessionChannel
 from offers.services import ReceivedSession, receive_sessions
 from pricing.engine import (
@@ -79,12 +80,14 @@ class Matcher:
     def charger(self, record: CdrRecord) -> Charger:
         location_id, evse_uid = ocpi_key(record.location_id), ocpi_key(record.evse_uid)
         if location_id not in self.stations:
-            raise CdrRefused(f"cdr_location.id {record.location_id!r} is not one of our stations")
+            raise CdrRefused(
+                f"cdr_location.id {shown(record.location_id)} is not one of our stations"
+            )
         found = self.chargers.get((location_id, evse_uid))
         if found is None:
             raise CdrRefused(
-                f"cdr_location.evse_uid {record.evse_uid!r} is not a charger at station "
-                f"{record.location_id!r}"
+                f"cdr_location.evse_uid {shown(record.evse_uid)} is not a charger at station "
+                f"{shown(record.location_id)}"
             )
         return found
 

@@ -37,7 +37,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from cpo_portal.web import jsonlimits
-from cpo_portal.web.schema_errors import describe, problems
+from cpo_portal.web.schema_errors import describe, problems, shown
 from pricing.engine import MAX_SESSION_KWH
 
 from . import parties
@@ -337,11 +337,12 @@ def _moment(data: dict[str, Any], name: str, where: str = "") -> dt.datetime:
     try:
         moment = when(data[name])
     except ValueError:
-        raise CdrRefused(f"{where}{name} {data[name]!r} is not a date and time") from None
+        raise CdrRefused(f"{where}{name} {shown(data[name])} is not a date and time") from None
     latest = now() + LATEST_AHEAD
     if not EARLIEST <= moment <= latest:
         raise CdrRefused(
-            f"{where}{name} {data[name]!r} is not between {EARLIEST:%Y-%m-%d} and a day from now"
+            f"{where}{name} {shown(data[name])} is not between {EARLIEST:%Y-%m-%d} and a day "
+            "from now"
         )
     return moment
 

@@ -41,7 +41,7 @@ def test_the_admin_refuses_a_connector_id_with_a_space_naming_it(client, network
     assert response.status_code == 200
     errors = response.context["inline_admin_formsets"][0].formset.errors
     assert errors[0]["connector_id"] == [
-        "'Type 2' holds a space: an OCPI id is ASCII letters, digits and "
+        '"Type 2" holds a space: an OCPI id is ASCII letters, digits and '
         "-._~!$&'()*+,;=:@ only (a CiString a URL carries as it is)"
     ]
     assert not Charger.objects.filter(code="a-charger-02").exists()
@@ -61,7 +61,7 @@ def test_connectors_stored_with_ids_ocpi_cannot_carry_are_named_not_renamed(netw
     assert warning.id == "cpo_portal.W005"
     assert warning.msg == (
         "1 connector id(s) published to roaming partners in OCPI Locations are not OCPI "
-        "ids: cpo-b.example charger b-charger-01: connector 'Type 2' holds a space."
+        'ids: cpo-b.example charger b-charger-01: connector "Type 2" holds a space.'
     )
     stored.refresh_from_db()
     assert stored.connector_id == "Type 2"

@@ -86,7 +86,7 @@ def test_a_refused_cdr_gets_an_ocpi_error_that_says_why(client, partner):
     reply = push(client, token, sent)
     body = reply.json()
     assert reply.status_code == 400 and body["status_code"] == 2001
-    assert body["status_message"] == "cdr_location.id 'cpo1-st-009' is not one of our stations"
+    assert body["status_message"] == 'cdr_location.id "cpo1-st-009" is not one of our stations'
     broken = client.post(CDRS, "{not json", content_type="application/json",
                          headers=auth(token))  # fmt: skip
     assert broken.status_code == 400 and broken.json()["status_code"] == 2001

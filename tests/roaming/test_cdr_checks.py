@@ -97,15 +97,15 @@ BAD = [
     ("lone surrogate", replaced('"uid": "012345678"', '"uid": "0123\\ud800"'),
      "the CDR is not storable text: a string holds an unpaired surrogate: '0123\\ud800'"),
     ("year 0001", edited(_set("start_date_time", "0001-01-01T00:00:00Z")),
-     "start_date_time '0001-01-01T00:00:00Z' is not between 2010-01-01 and a day from now"),
+     'start_date_time "0001-01-01T00:00:00Z" is not between 2010-01-01 and a day from now'),
     ("year 9999", edited(_set("end_date_time", "9999-12-31T23:59:59Z")),
-     "end_date_time '9999-12-31T23:59:59Z' is not between 2010-01-01 and a day from now"),
+     'end_date_time "9999-12-31T23:59:59Z" is not between 2010-01-01 and a day from now'),
     ("last_updated in 9999", edited(_set("last_updated", "9999-01-01T00:00:00Z")),
-     "last_updated '9999-01-01T00:00:00Z' is not between 2010-01-01 and a day from now"),
+     'last_updated "9999-01-01T00:00:00Z" is not between 2010-01-01 and a day from now'),
     ("no such day", edited(_set("end_date_time", "2026-02-30T00:00:00Z")),
-     "end_date_time '2026-02-30T00:00:00Z' is not a date and time"),
+     'end_date_time "2026-02-30T00:00:00Z" is not a date and time'),
     ("100-year session", edited(_set("start_date_time", "1926-03-02T04:30:00Z")),
-     "start_date_time '1926-03-02T04:30:00Z' is not between 2010-01-01 and a day from now"),
+     'start_date_time "1926-03-02T04:30:00Z" is not between 2010-01-01 and a day from now'),
     ("4-day session", edited(_days(4)),
      "the session lasts 96 hours (end_date_time - start_date_time): more than the 72 "
      "hours any session lasts"),
@@ -147,22 +147,22 @@ BAD = [
      "the charging periods' ENERGY adds up to 10.0016 kWh, but total_energy is 10 kWh: "
      "more than rounding each to the Wh explains (0.0015 kWh)"),
     # ids (OCPI CiStrings) a partner can send back in a URL, as they are
-    ("a slash in the id", edited(_set("id", "C/1")), f"id 'C/1' holds '/': {NOT_AN_ID}"),
-    ("a space in the id", edited(_set("id", "C 1")), f"id 'C 1' holds a space: {NOT_AN_ID}"),
+    ("a slash in the id", edited(_set("id", "C/1")), f'id "C/1" holds "/": {NOT_AN_ID}'),
+    ("a space in the id", edited(_set("id", "C 1")), f'id "C 1" holds a space: {NOT_AN_ID}'),
     ("a line break after the id", edited(_set("id", "C1\n")),
-     f"id 'C1\\n' holds '\\n': {NOT_AN_ID}"),
+     f'id "C1\\n" holds "\\n": {NOT_AN_ID}'),
     ("an escape in the id", edited(_set("id", "C\x1b[2J")),
-     f"id 'C\\x1b[2J' holds '\\x1b': {NOT_AN_ID}"),
-    ("a non-ASCII id", edited(_set("id", "CDR-é")), f"id 'CDR-é' holds 'é': {NOT_AN_ID}"),
-    ("'?' in the id", edited(_set("id", "C1?x=1")), f"id 'C1?x=1' holds '?': {NOT_AN_ID}"),
+     f'id "C\\u001b[2J" holds "\\u001b": {NOT_AN_ID}'),
+    ("a non-ASCII id", edited(_set("id", "CDR-é")), f'id "CDR-é" holds "é": {NOT_AN_ID}'),
+    ("'?' in the id", edited(_set("id", "C1?x=1")), f'id "C1?x=1" holds "?": {NOT_AN_ID}'),
     ("'#' in the session id", edited(_set("session_id", "S#1")),
-     f"session_id 'S#1' holds '#': {NOT_AN_ID}"),
+     f'session_id "S#1" holds "#": {NOT_AN_ID}'),
     ("'%' in the token uid", edited(_set("cdr_token.uid", "01%2F")),
-     f"cdr_token.uid '01%2F' holds '%': {NOT_AN_ID}"),
+     f'cdr_token.uid "01%2F" holds "%": {NOT_AN_ID}'),
     ("a tab in the EVSE id", edited(_set("cdr_location.evse_id", "IN*CPO*E1\t")),
-     f"cdr_location.evse_id 'IN*CPO*E1\\t' holds '\\t': {NOT_AN_ID}"),
+     f'cdr_location.evse_id "IN*CPO*E1\\t" holds "\\t": {NOT_AN_ID}'),
     ("a space in a period's tariff", edited(_set("charging_periods.0.tariff_id", "T 1")),
-     f"charging_periods[0].tariff_id 'T 1' holds a space: {NOT_AN_ID}"),
+     f'charging_periods[0].tariff_id "T 1" holds a space: {NOT_AN_ID}'),
     ("a token party that is no party id", edited(_set("cdr_token.party_id", "E/S")),
      'cdr_token.party_id: "E/S" does not match'),
 ]  # fmt: skip
@@ -327,3 +327,22 @@ def test_a_stored_cdr_page_shows_a_bounded_part_of_its_body(client, operator):
     assert text.count("y") < DATA_SHOWN_CHARS + 5_000
     assert "more characters (not shown)" in text
     assert len(page.content) < 200_000
+
+
+def test_a_refusal_shows_no_python_value(client, operator):
+    """Ids, times and unknown stations and chargers are shown as the CDR wrote them, in
+    JSON's double quotes, as the schema's refusals show a value: never as Python's repr
+    ('C/1', '\\x1b')."""
+    _partner, token = registered_partner(operator, party=("IN", "CPO"), role="CPO")
+    refusals = {
+        edited(_set("id", "C\x1b1")): f'id "C\\u001b1" holds "\\u001b": {NOT_AN_ID}',
+        edited(_set("last_updated", "2026-02-30T00:00:00Z")):
+            'last_updated "2026-02-30T00:00:00Z" is not a date and time',
+        edited(_set("cdr_location.id", "nowhere")):
+            'cdr_location.id "nowhere" is not one of our stations',
+        edited(_set("cdr_location.evse_uid", "nothing")):
+            'cdr_location.evse_uid "nothing" is not a charger at station "cpo1-st-000"',
+    }  # fmt: skip
+    for text, reason in refusals.items():
+        message = push(client, token, text).json()["status_message"]
+        assert message == reason and "'" not in message.removesuffix(NOT_AN_ID)

@@ -75,7 +75,7 @@ def test_bad_lines_are_reported_by_number_and_the_rest_is_taken(operator, tmp_pa
         "line 2: not JSON: a name in double quotes was expected at line 1, column 2"
     )
     assert errors[1] == (
-        "line 4: cdr_location.evse_uid 'cpo1-ch-999' is not a charger at station 'cpo1-st-000'"
+        'line 4: cdr_location.evse_uid "cpo1-ch-999" is not a charger at station "cpo1-st-000"'
     )
     assert sorted(ReceivedCdr.objects.values_list("cdr_id", flat=True)) == ["C1", "C4"]
 

@@ -118,10 +118,10 @@ REFUSALS = [
     (_set("cdr_token", "type", value="CARD"), 'cdr_token.type: "CARD" is not one of'),
     (_set("end_date_time", value="2026-03-01T00:00:00Z"), "end_date_time is before start"),
     (_set("total_cost", "incl_vat", value=Decimal(1)), "total_cost.incl_vat is less than"),
-    (_set("cdr_location", "id", value="nowhere"), "cdr_location.id 'nowhere' is not one of"),
+    (_set("cdr_location", "id", value="nowhere"), 'cdr_location.id "nowhere" is not one of'),
     (
         _set("cdr_location", "evse_uid", value="cpo1-ch-001"),
-        "cdr_location.evse_uid 'cpo1-ch-001' is not a charger at station 'cpo1-st-000'",
+        'cdr_location.evse_uid "cpo1-ch-001" is not a charger at station "cpo1-st-000"',
     ),
 ]
 
