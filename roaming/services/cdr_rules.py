@@ -1,5 +1,6 @@
 """Rules of a CDR's values that its JSON Schema (cdr_schema.SCHEMA) does not state: ids a
-partner can write into a URL, and charging periods whose energy is the session's. Each
+partner can write into a URL, charging periods whose energy is the session's, and no
+credit CDR (credit_problem, checked before the schema). Each
 answers None, or the problem in one sentence, as cdr_schema.schema_problem does;
 cdr_schema.read refuses the CDR with it. Both read a CDR the schema accepted.
 """
@@ -10,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from cpo_portal.db.values import ocpi_id_problem
+from cpo_portal.web.schema_errors import shown
 
 # The CDR's ids (OCPI CiStrings), each one a partner can write into a URL as it is
 # (cpo_portal.db.values.OCPI_ID, the rule the connector ids we publish are held to), and
@@ -71,3 +73,20 @@ def energy_problem(data: dict[str, Any], total: Decimal) -> str | None:
 
 def _kwh(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+def credit_problem(data: Any) -> str | None:
+    """Why a credit CDR (OCPI 2.2.1 `credit: true`: it reverses the CDR its
+    `credit_reference_id` names, its costs negative) is not taken; None for any other CDR.
+    A CDR taken here is a session fact of the operator's analytics and the price audit,
+    kept as it was billed: nothing there nets a reversal out (a count of sessions, kWh by
+    hour, a price compared with our tariff's), so a credit would be refused by its negative
+    costs, or, sent with positive ones, counted as a second session."""
+    if not isinstance(data, dict) or data.get("credit") is not True:
+        return None
+    named = data.get("credit_reference_id")
+    reversed_cdr = f"CDR {shown(named)}" if isinstance(named, str) else "the CDR it reverses"
+    return (
+        f"credit: credit CDRs are not accepted; {reversed_cdr} stays counted as it was "
+        "billed. Settle the credit in the charging system's own billing, not here"
+    )

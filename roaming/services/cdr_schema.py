@@ -41,7 +41,7 @@ from cpo_portal.web.schema_errors import describe, problems, shown
 from pricing.engine import MAX_SESSION_KWH
 
 from . import parties
-from .cdr_rules import energy_problem, id_problem
+from .cdr_rules import credit_problem, energy_problem, id_problem
 
 TOKEN_TYPES = ["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
 AUTH_METHODS = ["AUTH_REQUEST", "COMMAND", "WHITELIST"]
@@ -264,7 +264,7 @@ def schema_problem(data: Any) -> str | None:
 def read(data: Any) -> CdrRecord:
     """The record of a CDR, or CdrRefused saying why not."""
     _check_size(data)
-    problem = schema_problem(data) or id_problem(data)
+    problem = credit_problem(data) or schema_problem(data) or id_problem(data)
     if problem is not None:
         raise CdrRefused(problem)
     start, end = _moment(data, "start_date_time"), _moment(data, "end_date_time")

@@ -346,3 +346,30 @@ def test_a_refusal_shows_no_python_value(client, operator):
     for text, reason in refusals.items():
         message = push(client, token, text).json()["status_message"]
         assert message == reason and "'" not in message.removesuffix(NOT_AN_ID)
+
+
+@pytest.mark.parametrize("excl, incl", [(-190, -224.2), (190, 224.2)], ids=["negative", "positive"])
+def test_a_credit_cdr_is_refused_saying_so_at_every_door(
+    client, operator, tmp_path, capsys, excl, incl
+):
+    """A credit CDR reverses an earlier one (OCPI 2.2.1 `credit`, `credit_reference_id`):
+    with negative costs it was refused for them ("total_cost.excl_vat: -190 is less than
+    the minimum of 0"); with positive ones it was taken, a second session counted."""
+    _partner, token = registered_partner(operator, party=("IN", "CPO"), role="CPO")
+    assert push(client, token, GOOD_TEXT).json()["status_code"] == 1000
+
+    def credit(data: dict[str, Any]) -> None:
+        data.update(id="BAD-C", credit=True, credit_reference_id="BAD")
+        data["total_cost"] = {"excl_vat": excl, "incl_vat": incl}
+
+    reason = (
+        'credit: credit CDRs are not accepted; CDR "BAD" stays counted as it was billed. '
+        "Settle the credit in the charging system's own billing, not here"
+    )
+    reply = push(client, token, edited(credit))
+    assert (reply.status_code, reply.json()["status_message"]) == (400, reason)
+    path = tmp_path / "cdrs.jsonl"
+    path.write_text(edited(credit) + "\n", encoding="utf-8")
+    call_command("import_cdrs", str(path), operator="cpo1.example")
+    assert capsys.readouterr().err.strip() == f"line 1: {reason}"
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 1
