@@ -165,7 +165,12 @@ class Tariff(PlainTextModel):
             errors["currency"] = (
                 f"{self.operator.code} prices in {self.operator.currency}, not {self.currency}."
             )
-        if (
+        if self.max_price == 0:  # a cap of ₹0 would make every session free
+            errors["max_price"] = (
+                "A maximum session price of 0 makes every session free: "
+                "leave it empty for no maximum."
+            )
+        elif (
             self.min_price is not None
             and self.max_price is not None
             and self.min_price > self.max_price

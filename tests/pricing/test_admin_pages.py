@@ -261,3 +261,23 @@ def test_an_amount_says_what_it_buys_and_what_comes_on_top(as_pricing_a, priced)
     assert "₹100.00 buys 5 kWh at the tariff's rates" in text
     assert "energy and service fee come to ₹100.00" in text
     assert "surges ₹5.00, tax ₹18.90" in text and "the total is ₹123.90" in text
+
+
+def test_a_maximum_price_of_zero_is_refused_by_the_form_and_the_import(as_pricing_a, priced):
+    """A cap of 0 would make every session free: the tariff's own validation refuses it,
+    so the admin's form and the pricing import say the same."""
+    said = "A maximum session price of 0 makes every session free: leave it empty for no maximum."
+    data = tariff_post(priced.op_a, active=None, code="capped", max_price="0")
+    page = as_pricing_a.post(url("tariff", "add"), data)
+    assert page.status_code == 200
+    assert page.context["adminform"].form.errors["max_price"] == [said]
+    assert not Tariff.objects.filter(code="capped").exists()
+
+    from offers.services.config.exporting import export_pricing
+    from offers.services.config.importing import import_pricing
+
+    document = export_pricing(priced.op_a)
+    row = document["tariffs"][0]
+    row["max_price"] = "0"
+    plan = import_pricing(priced.op_a, document)
+    assert [e for e in plan.errors if said in e], plan.errors

@@ -45,6 +45,16 @@ def test_a_valid_tariff_passes(network):
             "The maximum session price is below the minimum.",
         ),
         (
+            {"max_price": D("0")},
+            "max_price",
+            "A maximum session price of 0 makes every session free: leave it empty for no maximum.",
+        ),
+        (
+            {"min_price": D("0"), "max_price": D("0.00")},
+            "max_price",
+            "A maximum session price of 0 makes every session free: leave it empty for no maximum.",
+        ),
+        (
             {"currency": "inr"},
             "currency",
             "'inr' is not an ISO 4217 currency code; use one like INR.",
