@@ -68,7 +68,11 @@ class SimulateForm(forms.Form):
     member = forms.BooleanField(required=False)
     referred = forms.BooleanField(required=False)
     first_session = forms.BooleanField(required=False)
-    joined_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    joined_on = forms.DateField(  # the range a customer's joining date takes (the model's)
+        required=False,
+        validators=[values.within_years],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     codes = forms.CharField(required=False, help_text="Codes presented, comma-separated.")
     offers = BoundedMultipleChoiceField(
         queryset=Offer.objects.none(),

@@ -243,6 +243,23 @@ def test_simulation_shows_applied_and_rejected_with_reasons(as_pricing_a, offers
     assert "cannot be combined with the offers that give the best price" in page
 
 
+@pytest.mark.parametrize("joined", ["9999-12-31", "0001-01-01"])
+def test_simulation_refuses_a_joining_date_past_the_product_s_range(as_pricing_a, offers, joined):
+    """A customer's joining date takes the range every stored one does (2000-2099): year
+    9999 typed into the price tool is refused, not priced as a customer joining then."""
+    params = {
+        "charger": offers.charger_a.pk,
+        "start": "2025-09-21T10:00",
+        "amount": "100",
+        "joined_on": joined,
+    }
+    response = as_pricing_a.get(url("offer", "simulate"), params)
+    assert response.context["form"].errors["joined_on"] == [
+        "Give a date from 2000-01-01 to 2099-12-31."
+    ]
+    assert "quote" not in response.context
+
+
 def test_simulation_refuses_other_operators_chargers_and_offers(as_pricing_a, offers):
     params = {"charger": offers.charger_b.pk, "start": "2025-09-21T10:00", "amount": "100"}
     page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
