@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from offers.models import Offer
 from offers.rules.evaluate import evaluate
-from offers.rules.outcome import Eligible, Reason
+from offers.rules.outcome import Eligible, Reason, Rejected
 from offers.services.catalog import OfferInfo
 from pricing.engine import LineKind, Quote, finalize
 
@@ -75,11 +75,21 @@ def offer_titles(oq, operator_id: int) -> dict[str, str]:
     return {i: found.get(i, i) for i in ids if i}
 
 
-def in_words(message: str, titles: dict[str, str]) -> str:
-    """A refusal's sentence with offer ids replaced by their titles."""
-    for offer_id, title in titles.items():
-        message = message.replace(f"Offer {offer_id} ", f"{title} ").replace(offer_id, title)
-    return message
+def in_words(rejected: Rejected, titles: dict[str, str]) -> tuple[str, str]:
+    """A refusal as the price tool lists it, naming its offer once, by its title: the title
+    in bold, then the rest of the sentence. The rules' "Offer <id> is for members only"
+    reads ("Members deal", " is for members only"); a sentence naming the offer elsewhere
+    names it there alone ("", "Code X is not valid for offer Members deal"); one that does
+    not name it is headed by it ("Members deal", ": Code OWL10 has already been used")."""
+    offer_id, message = rejected.offer_id, rejected.message
+    if not offer_id:
+        return "", message
+    title = titles.get(offer_id, offer_id)
+    if message.startswith(f"Offer {offer_id} "):
+        return title, message.removeprefix(f"Offer {offer_id}")
+    if offer_id in message:
+        return "", message.replace(offer_id, title)
+    return title, f": {message}"
 
 
 def _titles(ids, titles: dict[str, str]) -> str:

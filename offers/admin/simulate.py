@@ -201,9 +201,7 @@ def simulate(form: SimulateForm) -> dict:
         "chosen_notes": chosen_notes(oq, otherwise, chosen, titles, money),
         "chosen_automatic": [titles.get(i, i) for i in automatic],
         "applied": [(titles[a.offer_id], a) for a in oq.applied],
-        "rejected": [
-            (titles.get(r.offer_id, ""), in_words(r.message, titles)) for r in oq.rejected
-        ],
+        "rejected": [in_words(r, titles) for r in oq.rejected],
         "held_out": [titles[o] for o in oq.held_out],
         "quote": quote_to_dict(oq.quote, zone=ZoneInfo(charger.station.time_zone)),
         "charger": charger,

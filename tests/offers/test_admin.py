@@ -236,7 +236,7 @@ def test_simulation_shows_applied_and_rejected_with_reasons(as_pricing_a, offers
     page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
     assert "\u2212₹22.50" in page and "₹91.45" in page
     assert "Code NOPE matches no offer" in page
-    assert "<strong>Fleet</strong>: Fleet is for fleet customers only" in page  # its title
+    assert "<li><strong>Fleet</strong> is for fleet customers only</li>" in page  # once
     params["segment"] = "fleet"
     page = as_pricing_a.get(url("offer", "simulate"), params).content.decode()
     # fleet 9.00 loses to 22.50

@@ -131,9 +131,10 @@ def test_opt_in_by_code_and_by_id(deg):
     assert oq.applied_ids() == ("weekend-discount-25",)
     refusal = oq.rejection("night-owl").message
     assert refusal == "Offer night-owl is opt-in: it applies only when the order names it"
-    # the price tool words it with the title, and no "offer id Night owl" results
-    assert in_words(refusal, {"night-owl": "Night owl"}) == (
-        "Night owl is opt-in: it applies only when the order names it"
+    # the price tool words it with the title, once, and no "offer id Night owl" results
+    assert in_words(oq.rejection("night-owl"), {"night-owl": "Night owl"}) == (
+        "Night owl",
+        " is opt-in: it applies only when the order names it",
     )
     oq = quote_with_offers(
         SessionAsk(deg.charger, SUNDAY_10, amount=Decimal("100"), offer_ids=["night-owl"])
@@ -349,3 +350,25 @@ def test_an_operator_without_offers_costs_no_catalog_rebuilds(deg, django_assert
     with django_assert_num_queries(2):  # the stamps and the conditions, no rebuild
         oq = quote_with_offers(SessionAsk(charger_b, SUNDAY_10, amount=Decimal("100")))
     assert oq.applied == () and oq.quote.total == Decimal("118.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        # the rules' sentence names the offer first: the bold title stands for it
+        ("Offer fleet is for fleet customers only", ("Fleet", " is for fleet customers only")),
+        # named inside the sentence: there alone, no title before it
+        (
+            "Code OWL10 is not valid for offer fleet",
+            ("", "Code OWL10 is not valid for offer Fleet"),
+        ),
+        # not named: the title heads the sentence
+        ("Code OWL10 has already been used", ("Fleet", ": Code OWL10 has already been used")),
+    ],
+)
+def test_a_refusal_in_the_price_tool_names_its_offer_once(message, shown):
+    from offers.rules.outcome import Rejected
+
+    assert in_words(Rejected("fleet", Reason.SEGMENT, message), {"fleet": "Fleet"}) == shown
+    title, rest = shown
+    assert f"{title}{rest}".count("Fleet") == 1
