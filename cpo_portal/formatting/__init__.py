@@ -24,10 +24,11 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from cpo_portal.formatting import digits
 from cpo_portal.formatting.days import DASH as DASH
 from cpo_portal.formatting.days import day as day
 from cpo_portal.formatting.digits import MINUS as MINUS
-from cpo_portal.formatting.digits import PAISA, stated, stated_percent, with_currency
+from cpo_portal.formatting.digits import PAISA, stated_percent, with_currency
 from cpo_portal.formatting.digits import SYMBOLS as SYMBOLS
 from cpo_portal.formatting.digits import indian as indian
 
@@ -96,7 +97,7 @@ def money_in_sentence(value: Decimal | int | str | None, currency: str = "INR") 
     the paisa ("₹0.50"), more places only when a rate has them ("₹0.125")."""
     if value is None:
         return DASH
-    return with_currency(stated(Decimal(str(value)), bare_whole=True), currency)
+    return digits.in_sentence(Decimal(str(value)), currency)
 
 
 def rate(value: Decimal | int | str | None, currency: str = "INR", unit: str = "kWh") -> str:
@@ -105,7 +106,7 @@ def rate(value: Decimal | int | str | None, currency: str = "INR", unit: str = "
     "₹0.125/kWh", "₹2.00/min"."""
     if value is None:
         return DASH
-    return f"{with_currency(stated(Decimal(str(value))), currency)}/{unit}"
+    return digits.rate(Decimal(str(value)), currency, unit)
 
 
 def percent_of_ratio(value: Decimal | float | str | None, *, signed: bool = False) -> str:

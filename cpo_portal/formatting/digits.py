@@ -2,7 +2,8 @@
 Indian English): lakh and crore grouping, the rupee's symbol, and the one way a money
 figure is written with its currency. Pure Python, importing no Django: the pages
 (cpo_portal.formatting) and the quote engine's wording (pricing.engine.text) both write
-money with ``with_currency``; they differ only in the decimals they give it (``stated``).
+money with ``with_currency``; they differ only in the decimals they give it (``stated``). A
+rate is written by ``rate``, everywhere.
 A stated percentage (a rate a person typed) is written by ``stated_percent``, everywhere."""
 
 from __future__ import annotations
@@ -47,6 +48,19 @@ def stated(amount: Decimal, *, bare_whole: bool = False) -> Decimal:
             return amount.quantize(ONE)
         paisa = amount.quantize(PAISA)
         return paisa if paisa == amount else amount.normalize()
+
+
+def in_sentence(amount: Decimal, currency: str) -> str:
+    """Money inside a sentence (an offer's cap, a flat surge): whole amounts without paise
+    ("₹1", "₹1,500"), otherwise to the paisa ("₹0.50"), more places only when it has them."""
+    return with_currency(stated(amount, bare_whole=True), currency)
+
+
+def rate(amount: Decimal, currency: str, unit: str = "kWh") -> str:
+    """A rate with its unit, one way wherever it is written (a tariff's page, a quote
+    line's title, an offer's slab): to the paisa, more decimals only when it has them,
+    nothing rounded off: "₹18.00/kWh", "₹0.125/kWh", "₹2.00/min"."""
+    return f"{with_currency(stated(amount), currency)}/{unit}"
 
 
 def stated_percent(value: Decimal) -> str:

@@ -9,7 +9,6 @@ and enforced in `clean()` whatever the form's JavaScript did.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -300,14 +299,13 @@ class Offer(PlainTextModel):
         """Slabs, time-of-day rates and declared qualifiers in the change log
         (cpo_portal.changes.wording) in the words the offer is described in elsewhere
         (offers.rules.describe, each qualifier's own): "0-20 kWh: 5% off energy; from
-        20 kWh: energy at ₹14/kWh". Stored JSON the offer cannot read stays as it is."""
+        20 kWh: energy at ₹14.00/kWh". Stored JSON the offer cannot read stays as it is."""
         try:
             if field == "slabs":
-                money = partial(formatting.money_in_sentence, currency=currency)
-                return describe.slabs_text(slabs_of(self.slabs), money)
+                return describe.slabs_text(slabs_of(self.slabs), currency)
             if field == "tod_rates":
                 rates = tod_rates_of(self.tod_rates, currency)
-                return describe.tod_rates_text(rates, formatting.money_in_sentence)
+                return describe.tod_rates_text(rates)
             if field == "conditions":
                 declared = declared_of(self.conditions)
                 return "; ".join(BY_KEY[k].words(n) for k, n in declared) or formatting.DASH

@@ -1,10 +1,11 @@
 """An offer in the words a pricing manager uses: what it gives ("15% off energy, cap
 ₹100"), when it runs ("weekdays 18:00-22:00", with an en dash), how much of its money
 budget is used, and its slabs and time-of-day rates one by one ("0-20 kWh: 5% off energy",
-"09:00-17:00: energy at ₹12/kWh"), each in the words of the benefit it gives.
+"09:00-17:00: energy at ₹12.00/kWh"), each in the words of the benefit it gives.
 
-Pure: the caller passes how money is written (the product's one money format lives in
-`cpo_portal.formatting`), so every page that words an offer goes through here.
+Pure: money and rates are written in the product's one format (money in a sentence, a rate
+as the tariff pages write it: `cpo_portal.formatting.digits`), in the currency the caller
+gives, so every page that words an offer goes through here.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
-from typing import Protocol
 
-from cpo_portal.formatting.digits import stated_percent
+from cpo_portal.formatting.digits import in_sentence, rate, stated_percent
 from offers.rules.benefit_types import (
     Base,
     Benefit,
@@ -36,27 +35,20 @@ from pricing.engine import TimeWindow, plain
 
 Money = Callable[[Decimal], str]
 
-
-class MoneyIn(Protocol):
-    """Money in a named currency: `money(value, currency)`."""
-
-    def __call__(self, value: Decimal, currency: str) -> str: ...
-
-
 EN_DASH = "\u2013"
 
 BASE_WORDS = {Base.ENERGY: "energy", Base.SERVICE_FEE: "the service fee", Base.GROSS: "the session"}
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def benefit_text(benefit: Benefit, money: Money) -> str:
-    """What the offer takes off, in one phrase."""
+def benefit_text(benefit: Benefit, currency: str) -> str:
+    """What the offer takes off, in one phrase, its money in `currency`."""
     if isinstance(benefit, PercentOff):
         return f"{stated_percent(benefit.percent)} off {BASE_WORDS[benefit.base]}"
     if isinstance(benefit, FixedOff):
-        return f"{money(benefit.amount)} off {BASE_WORDS[benefit.base]}"
+        return f"{in_sentence(benefit.amount, currency)} off {BASE_WORDS[benefit.base]}"
     if isinstance(benefit, RateOverride):
-        return f"energy at {money(benefit.rate_per_kwh)}/kWh"
+        return f"energy at {rate(benefit.rate_per_kwh, currency)}"
     if isinstance(benefit, FreeKwh):
         return f"first {plain(benefit.kwh)} kWh free"
     if isinstance(benefit, BuyXGetY):
@@ -74,10 +66,10 @@ def benefit_text(benefit: Benefit, money: Money) -> str:
     return str(benefit.kind)
 
 
-def value_text(benefit: Benefit, cap: Decimal | None, money: Money) -> str:
+def value_text(benefit: Benefit, cap: Decimal | None, currency: str) -> str:
     """'15% off energy, cap ₹100'."""
-    text = benefit_text(benefit, money)
-    return f"{text}, cap {money(cap)}" if cap is not None else text
+    text = benefit_text(benefit, currency)
+    return f"{text}, cap {in_sentence(cap, currency)}" if cap is not None else text
 
 
 def days_text(days: Iterable[int]) -> str:
@@ -114,32 +106,32 @@ def schedule_text(windows: tuple[TimeWindow, ...]) -> str:
     return "; ".join(window_text(w) for w in windows)
 
 
-def slab_text(slab: Slab, money: Money) -> str:
-    """'0-20 kWh: 5% off energy', 'from 20 kWh: energy at ₹14/kWh' (an en dash): the
+def slab_text(slab: Slab, currency: str) -> str:
+    """'0-20 kWh: 5% off energy', 'from 20 kWh: energy at ₹14.00/kWh' (an en dash): the
     slab's kWh and what it gives, in the words of that benefit on its own."""
     low = plain(slab.from_kwh)
     kwh = f"from {low} kWh" if slab.to_kwh is None else f"{low}{EN_DASH}{plain(slab.to_kwh)} kWh"
     if slab.percent is not None:
-        return f"{kwh}: {benefit_text(PercentOff(slab.percent, Base.ENERGY), money)}"
+        return f"{kwh}: {benefit_text(PercentOff(slab.percent, Base.ENERGY), currency)}"
     if slab.rate_per_kwh is not None:
-        return f"{kwh}: {benefit_text(RateOverride(slab.rate_per_kwh), money)}"
+        return f"{kwh}: {benefit_text(RateOverride(slab.rate_per_kwh), currency)}"
     return f"{kwh}: nothing off"
 
 
-def slabs_text(slabs: Iterable[Slab], money: Money) -> str:
+def slabs_text(slabs: Iterable[Slab], currency: str) -> str:
     """The slabs in order, '; ' between them."""
-    return "; ".join(slab_text(s, money) for s in slabs)
+    return "; ".join(slab_text(s, currency) for s in slabs)
 
 
-def tod_rate_text(rate: TimeOfDayRate, money: Money) -> str:
-    """'09:00-17:00: energy at ₹12/kWh' (an en dash; an end before the start wraps past
-    midnight), `money` writing the rate's currency."""
-    return f"{span_text(rate.start, rate.end)}: {benefit_text(RateOverride(rate.rate), money)}"
+def tod_rate_text(tod: TimeOfDayRate) -> str:
+    """'09:00-17:00: energy at ₹12.00/kWh' (an en dash; an end before the start wraps past
+    midnight), in the rate's own currency."""
+    return f"{span_text(tod.start, tod.end)}: {benefit_text(RateOverride(tod.rate), tod.currency)}"
 
 
-def tod_rates_text(rates: Iterable[TimeOfDayRate], money: MoneyIn) -> str:
+def tod_rates_text(rates: Iterable[TimeOfDayRate]) -> str:
     """The rates in order, '; ' between them, each in its own currency."""
-    return "; ".join(tod_rate_text(r, partial(money, currency=r.currency)) for r in rates)
+    return "; ".join(tod_rate_text(r) for r in rates)
 
 
 @dataclass(frozen=True)

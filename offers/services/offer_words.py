@@ -27,9 +27,8 @@ def offer_words(offer: Offer, settled: Decimal | None = None) -> OfferWords:
     """`settled`: the discount given on the offer's settled uses (offers.services.uses),
     to split the budget spent into what settled and what open orders hold."""
     currency = offer.effective_currency
-    money = partial(formatting.money_in_sentence, currency=currency)
     try:
-        value = describe.value_text(benefit_of(offer, currency), offer.max_discount, money)
+        value = describe.value_text(benefit_of(offer, currency), offer.max_discount, currency)
     except (TermsError, ValueError, TypeError):  # a draft not yet filled in
         value = "not yet set"
     schedule = describe.schedule_text(window_of(offer))

@@ -75,8 +75,8 @@ class LineTexts:
             if code != BASE_CODE:
                 labels = {band.code: band.label for band in self.tariff.bands}
                 what = f"{what}, {labels[code]}"
-            price = text.rate_with_symbol(self.tariff.currency, rate)
-            said = self._bands[code, rate] = (f"{what} (", f" kWh @ {price}/kWh)")
+            price = text.rate(rate, self.tariff.currency)
+            said = self._bands[code, rate] = (f"{what} (", f" kWh @ {price})")
         return said
 
     def fee_lines(self, idle_minutes: int) -> tuple[QuoteLine, ...]:
@@ -138,12 +138,12 @@ def _fee_lines(tariff: Tariff, idle_minutes: int) -> list[QuoteLine]:
     billable = idle_minutes - tariff.idle_grace_minutes
     if billable > 0 and tariff.idle_fee_per_minute > ZERO:
         fee = tariff.idle_fee_per_minute
-        per_minute = text.rate_with_symbol(tariff.currency, fee)
+        per_minute = text.rate(fee, tariff.currency, "min")
         lines.append(
             QuoteLine(
                 kind=LineKind.IDLE_FEE,
                 code="idle_fee",
-                title=f"Idle fee ({billable} min @ {per_minute}/min)",
+                title=f"Idle fee ({billable} min @ {per_minute})",
                 amount=money(billable * fee),
                 rate=fee,
                 tax_rate=tariff.tax_rate,

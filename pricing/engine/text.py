@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from cpo_portal.formatting.digits import rate as rate
 from cpo_portal.formatting.digits import stated, stated_percent, with_currency
 from pricing.engine.amounts import HUNDRED, WATT_HOUR, money
 from pricing.engine.types import ChargeForm
@@ -23,10 +24,8 @@ def rate_text(value: Decimal) -> str:
 
 # Money as people read it is written by the pages' rule (cpo_portal.formatting.digits:
 # symbol or code, minus sign, lakh grouping); only the decimals differ by what is written.
-def rate_with_symbol(currency: str, value: Decimal) -> str:
-    """A rate in a quote line's title (DEG's form), every decimal it has and at least two:
-    '₹18.00', '₹0.125', '₹1,500.00'."""
-    return with_currency(stated(value), currency)
+# A rate with its unit, in a quote line's title as on the pages ("@ ₹18.00/kWh"), is the
+# pages' `rate` (re-exported above).
 
 
 def amount_with_symbol(currency: str, amount: Decimal) -> str:

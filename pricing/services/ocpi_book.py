@@ -48,13 +48,14 @@ _KINDS = {
 
 
 def _title(line: CostLine, currency: str) -> str:
-    price = "" if line.price is None else words.rate_with_symbol(currency, line.price)
+    unit = "kWh" if line.kind is CostKind.ENERGY else "h"
+    price = "" if line.price is None else words.rate(line.price, currency, unit)
     if line.kind is CostKind.ENERGY:
-        return f"Charging session cost ({words.energy_text(line.billed_volume)} kWh @ {price}/kWh)"
+        return f"Charging session cost ({words.energy_text(line.billed_volume)} kWh @ {price})"
     if line.kind is CostKind.TIME:
-        return f"Charging time ({words.plain(line.billed_volume / 60)} min @ {price}/h)"
+        return f"Charging time ({words.plain(line.billed_volume / 60)} min @ {price})"
     if line.kind is CostKind.PARKING_TIME:
-        return f"Parking time ({words.plain(line.billed_volume / 60)} min @ {price}/h)"
+        return f"Parking time ({words.plain(line.billed_volume / 60)} min @ {price})"
     if line.kind is CostKind.FLAT:
         return "Service fee"
     if line.kind is CostKind.MIN_PRICE:

@@ -109,4 +109,4 @@ def test_every_currency_is_written_as_before():
     for code in [c.alpha_3 for c in pycountry.currencies]:
         written = OLD_SYMBOLS.get(code, code + NBSP)
         assert formatting.money_text(Decimal("1234.5"), code) == f"{written}1,234.50", code
-        assert text.rate_with_symbol(code, Decimal("18")) == f"{written}18.00", code
+        assert text.rate(Decimal("18"), code) == f"{written}18.00/kWh", code

@@ -18,6 +18,8 @@ from beckn.protocol.tags import tag_values
 from beckn.wire.order_json import offer_summary_tags as order_summary_tags
 from beckn.wire.v2.order_value import describe
 from cpo_portal import formatting
+from offers.rules import benefit_types as b
+from offers.rules import describe as offer_words
 from offers.rules.outcome import outranked
 from pricing import models
 from pricing.admin.tariffs import TariffAdmin
@@ -50,7 +52,7 @@ def test_the_engine_writes_money_as_the_pages_do(amount, currency):
     # a rate to the paisa reads as the pages' money; one with more decimals keeps them all
     to_the_paisa = amount == money(amount)
     page = formatting.money_text(amount, currency) if to_the_paisa else in_sentence
-    assert text.rate_with_symbol(currency, amount) == page
+    assert text.rate(amount, currency) == f"{page}/kWh" == formatting.rate(amount, currency)
 
 
 @given(AMOUNTS, CURRENCIES)
@@ -65,8 +67,8 @@ def test_a_code_stands_before_the_amount_and_a_minus_is_a_minus():
     currency spacing sets a no-break space between a code and a digit."""
     assert text.surge_amount(ChargeForm.PER_KWH, D("1"), "CHF") == "CHF\u00a01/kWh"
     assert text.surge_amount(ChargeForm.FLAT, D("-10.5"), "INR") == "\u2212₹10.50"
-    assert text.rate_with_symbol("INR", D("1500")) == "₹1,500.00"
-    assert text.rate_with_symbol("AED", D("0.125")) == "AED\u00a00.125"
+    assert text.rate(D("1500"), "INR") == "₹1,500.00/kWh"
+    assert text.rate(D("0.125"), "AED", "h") == "AED\u00a00.125/h"
     assert formatting.money_text(D("-10"), "CHF") == "\u2212CHF\u00a010.00"
 
 
@@ -104,3 +106,26 @@ def test_the_tariff_list_writes_a_rate_as_its_quote_lines_do():
     listed = TariffAdmin(models.Tariff, admin.site).energy_rate
     assert listed(models.Tariff(currency="INR", energy_rate_per_kwh=D("0.1250"))) == "₹0.125/kWh"
     assert listed(models.Tariff(currency="INR", energy_rate_per_kwh=D("18.0000"))) == "₹18.00/kWh"
+
+
+@given(AMOUNTS.filter(lambda a: a >= 0), CURRENCIES)
+def test_a_rate_per_kwh_reads_one_way_on_every_surface(amount, currency):
+    """The tariff's page, an offer's rate, slab and time-of-day rate (the offers list, the
+    change log) and the quote line's title write a rate alike: "₹14.00/kWh", never "₹14/kWh"."""
+    page = formatting.rate(amount, currency)
+    assert offer_words.benefit_text(b.RateOverride(amount), currency) == f"energy at {page}"
+    slab = b.Slab(D("20"), None, rate_per_kwh=amount)
+    assert offer_words.slab_text(slab, currency) == f"from 20 kWh: energy at {page}"
+    tod = b.TimeOfDayRate(dt.time(9), dt.time(17), amount, currency)
+    assert offer_words.tod_rate_text(tod) == f"09:00\u201317:00: energy at {page}"
+    assert text.rate(amount, currency) == page
+
+
+def test_a_quote_line_writes_its_rate_as_the_tariff_page_does():
+    tariff = Tariff("t", "INR", D("14"), tax_rate=D("0"))
+    site = Site("st-1", "ch-1", "Asia/Kolkata", D("60"))
+    request = SessionRequest(site, dt.datetime(2025, 9, 24, 10, tzinfo=dt.UTC), kwh=D("5"))
+    quote = finalize(compile_book(tariff, []).price(request, Conditions()))
+    (energy,) = quote.lines_of(LineKind.ENERGY)
+    assert energy.title == f"Charging session cost (5 kWh @ {formatting.rate(D('14'), 'INR')})"
+    assert energy.title == "Charging session cost (5 kWh @ ₹14.00/kWh)"

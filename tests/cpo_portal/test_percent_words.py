@@ -56,7 +56,7 @@ def test_every_surface_writes_a_stated_rate_as_typed_and_alike(percent):
     assert TariffAdmin(models.Tariff, admin.site).tax(tariff) == f"{said} on top"
     add_on = offer_models.AddOn(tax_rate=ratio)
     assert AddOnAdmin(offer_models.AddOn, admin.site).gst_percent(add_on) == said
-    assert benefit_text(PercentOff(percent), str) == f"{said} off energy"
+    assert benefit_text(PercentOff(percent), "INR") == f"{said} off energy"
     assert text.surge_amount(ChargeForm.PERCENT, percent, "INR") == said
     in_the_log = value_text(models.Tariff._meta.get_field("tax_rate"), ratio, "INR", {})
     assert in_the_log == said

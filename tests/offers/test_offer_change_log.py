@@ -57,7 +57,7 @@ def test_slabs_read_as_the_offer_describes_them(as_pricing_a, network):
         {**SLAB_OFFER, "slabs": json.dumps(SLABS)},
         {**SLAB_OFFER, "slabs": json.dumps(SLABS_AFTER)},
     )  # fmt: skip
-    before = "0\u201320 kWh: 5% off energy; from 20 kWh: energy at ₹14/kWh"
+    before = "0\u201320 kWh: 5% off energy; from 20 kWh: energy at ₹14.00/kWh"
     after = "0\u201325 kWh: 7.5% off energy; from 25 kWh: energy at ₹13.50/kWh"
     for page in pages(as_pricing_a, offer):
         assert f"<strong>slabs</strong> {before} → {after}" in page
@@ -70,8 +70,8 @@ def test_time_of_day_rates_read_as_windows_and_rates(as_pricing_a, network):
         {**TRADE_OFFER, "tod_rates": json.dumps(TOD)},
         {**TRADE_OFFER, "tod_rates": json.dumps(TOD_AFTER)},
     )  # fmt: skip
-    before = "09:00\u201317:00: energy at ₹12/kWh"
-    after = "09:00\u201317:00: energy at ₹11.50/kWh; 22:00\u201306:00: energy at ₹9/kWh"
+    before = "09:00\u201317:00: energy at ₹12.00/kWh"
+    after = "09:00\u201317:00: energy at ₹11.50/kWh; 22:00\u201306:00: energy at ₹9.00/kWh"
     for page in pages(as_pricing_a, offer):
         assert f"<strong>time-of-day rates</strong> {before} → {after}" in page
         assert "timeRange" not in page

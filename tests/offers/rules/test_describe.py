@@ -15,10 +15,6 @@ from offers.rules import describe
 D = Decimal
 
 
-def money(amount: Decimal) -> str:
-    return f"₹{amount}"
-
-
 WORDED = [
     (b.PercentOff(D("12.50")), "12.5% off energy"),
     (b.PercentOff(D("10"), b.Base.SERVICE_FEE), "10% off the service fee"),
@@ -39,8 +35,8 @@ WORDED = [
 
 @pytest.mark.parametrize("benefit, words", WORDED, ids=[w for _, w in WORDED])
 def test_each_benefit_is_worded(benefit, words):
-    assert describe.value_text(benefit, None, money) == words
-    assert describe.value_text(benefit, D("100"), money) == f"{words}, cap ₹100"
+    assert describe.value_text(benefit, None, "INR") == words
+    assert describe.value_text(benefit, D("100"), "INR") == f"{words}, cap ₹100"
 
 
 def test_no_kind_of_benefit_is_left_to_its_code_name():
@@ -49,17 +45,13 @@ def test_no_kind_of_benefit_is_left_to_its_code_name():
         assert words != str(benefit.kind)  # the fallback for a kind with no phrase
 
 
-def in_currency(amount: Decimal, currency: str) -> str:
-    return f"{currency} {amount}"
-
-
 def test_slabs_are_worded_one_by_one_as_the_benefit_each_gives():
     slabs = (
         b.Slab(D("0"), D("10.5"), percent=D("5")),
         b.Slab(D("10.5"), D("40"), rate_per_kwh=D("14.25")),
         b.Slab(D("40"), None, percent=D("12.50")),
     )
-    assert describe.slabs_text(slabs, money) == (
+    assert describe.slabs_text(slabs, "INR") == (
         "0\u201310.5 kWh: 5% off energy; 10.5\u201340 kWh: energy at ₹14.25/kWh; "
         "from 40 kWh: 12.5% off energy"
     )
@@ -70,8 +62,8 @@ def test_time_of_day_rates_are_worded_by_window_each_in_its_currency():
         b.TimeOfDayRate(dt.time(22), dt.time(6), D("9"), "INR"),
         b.TimeOfDayRate(dt.time(10), dt.time(16), D("0.20"), "EUR"),
     )
-    assert describe.tod_rates_text(rates, in_currency) == (
-        "22:00\u201306:00: energy at INR 9/kWh; 10:00\u201316:00: energy at EUR 0.20/kWh"
+    assert describe.tod_rates_text(rates) == (
+        "22:00\u201306:00: energy at ₹9.00/kWh; 10:00\u201316:00: energy at €0.20/kWh"
     )
     all_day = b.TimeOfDayRate(dt.time(6), dt.time(6), D("11"), "INR")
-    assert describe.tod_rates_text((all_day,), in_currency) == "all day: energy at INR 11/kWh"
+    assert describe.tod_rates_text((all_day,)) == "all day: energy at ₹11.00/kWh"
