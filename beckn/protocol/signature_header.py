@@ -36,7 +36,6 @@ class SignatureFailure(StrEnum):
     NOT_YET_VALID = "created_in_future"
     EXPIRES_BEFORE_CREATED = "expires_before_created"
     LIFETIME_TOO_LONG = "lifetime_too_long"
-    DIGEST_MISMATCH = "digest_mismatch"
     BAD_SIGNATURE = "bad_signature"
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,15 +146,13 @@ def verify_request(
     now: int,
     max_skew: int = DEFAULT_MAX_SKEW,
     max_lifetime: int = DEFAULT_MAX_LIFETIME,
-    digest_header: str | None = None,
 ) -> VerifiedSignature:
     """Check `header` signs `body`; raise SignatureError(reason) on any failure.
 
     `max_skew` (seconds) tolerates clock difference on both `created` and `expires`; 0 is
-    BECKN-006's strict reading. `max_lifetime` (seconds) bounds `expires - created`.
-    `digest_header` is an optional separate `Digest` header: when sent and it disagrees
-    with the body we say so; without it a tampered body shows up as a bad signature, since
-    the digest is only inside the signed string.
+    BECKN-006's strict reading. `max_lifetime` (seconds) bounds `expires - created`. A
+    tampered body shows up as a bad signature, since the digest is only inside the signed
+    string.
     """
     params = parse_authorization(header)
     if params.expires <= params.created:
@@ -174,10 +171,6 @@ def verify_request(
     if params.expires < now - max_skew:
         raise SignatureError(SignatureFailure.EXPIRED, f"expired {now - params.expires}s ago")
     body_digest = digest(body)
-    if digest_header is not None and not hmac.compare_digest(
-        digest_header.strip().encode(), body_digest.encode()
-    ):
-        raise SignatureError(SignatureFailure.DIGEST_MISMATCH, "Digest header != body digest")
     verify_key = _verify_key(lookup, params.subscriber_id, params.key_id)
     text = signing_string(params.created, params.expires, body_digest)
     try:
