@@ -15,9 +15,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from beckn.handlers import ACTIONS
 from beckn.protocol import errors
-from beckn.protocol.schema import load_document
+from beckn.protocol.schema import REQUEST_ACTIONS, load_document
 
 PREFIX = "Beckn"
 TAG = "Beckn BPP"
@@ -93,7 +92,7 @@ def add_beckn_paths(result: dict[str, Any], generator, request, public) -> dict[
     schemes = components.setdefault("securitySchemes", {})
     schemes[AUTH] = copy.deepcopy(document["components"]["securitySchemes"]["SubscriberAuth"])
     paths = result.setdefault("paths", {})
-    for action in ACTIONS:
+    for action in REQUEST_ACTIONS:
         spec = document["paths"][f"/{action}"]["post"]
         paths[reverse("beckn:endpoint", kwargs={"action": action})] = {
             "post": _operation(action, spec)

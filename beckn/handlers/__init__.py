@@ -5,22 +5,10 @@ from __future__ import annotations
 from importlib import import_module
 
 from beckn.messages import Handler
-
-ACTIONS = (
-    "search",
-    "select",
-    "init",
-    "confirm",
-    "status",
-    "track",
-    "update",
-    "cancel",
-    "rating",
-    "support",
-)
+from beckn.protocol.schema import REQUEST_ACTIONS
 
 
 def handler_for(action: str) -> Handler:
-    if action not in ACTIONS:
+    if action not in REQUEST_ACTIONS:
         raise KeyError(f"no handler for {action!r}")
     return import_module(f"beckn.handlers.{action}").handle

@@ -33,8 +33,8 @@ REQUEST_ACTIONS: tuple[str, ...] = (
     "confirm",
     "status",
     "track",
-    "cancel",
     "update",
+    "cancel",
     "rating",
     "support",
 )

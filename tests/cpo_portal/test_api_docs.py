@@ -9,7 +9,7 @@ import pytest
 import rest_framework
 from drf_spectacular.validation import validate_schema
 
-from beckn.handlers import ACTIONS
+from beckn.protocol.schema import REQUEST_ACTIONS
 
 API_TEMPLATE = Path(__file__).parents[2] / "templates" / "rest_framework" / "api.html"
 
@@ -28,7 +28,7 @@ def resolve(schema: dict, node: dict) -> dict:
 
 def test_schema_documents_every_beckn_action_with_request_and_ack(schema):
     validate_schema(schema)  # still a valid OpenAPI 3 document
-    for action in ACTIONS:
+    for action in REQUEST_ACTIONS:
         operation = schema["paths"][f"/beckn/{action}"]["post"]
         body = operation["requestBody"]["content"]["application/json"]["schema"]
         assert body["required"] == ["context", "message"]
