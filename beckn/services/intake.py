@@ -74,48 +74,36 @@ def accept(
     v2: bool = False,
 ) -> Answer:
     try:
-        return _accept(action, raw, headers, enqueue, now, v2=v2)
+        actions = v2_context.REQUEST_ACTIONS if v2 else REQUEST_ACTIONS
+        if action not in actions:
+            raise Refusal(
+                errors.ACTION_NOT_APPLICABLE, f"this BPP has no /{action} endpoint", None, 404
+            )
+        max_bytes = conf.get("BECKN_MAX_BODY_BYTES")
+        if len(raw) > max_bytes:
+            raise Refusal(
+                errors.INVALID_REQUEST, f"the body is {len(raw)} bytes; the limit is {max_bytes}",
+                None, 413,
+            )  # fmt: skip
+        signer = _verify(raw, headers, now)
+        try:
+            body = _parse(raw)
+        except Refusal:
+            _count_refused(signer)
+            raise
+        said = said_message_id(body["context"])
+        try:
+            answer = _kept(action, body, raw, signer, enqueue, now, v2=v2)
+        except Refusal as refusal:
+            refusal.answer = replace(refusal.answer, message_id=said)
+            raise
+        return replace(answer, message_id=said)
     except Refusal as refusal:
         return refusal.answer
     except DatabaseError:
         log.exception("database error while accepting %s", action)
         body = errors.nack(errors.INVALID_REQUEST, "temporarily unable to accept; retry")
         return Answer(503, body, {"Retry-After": "5"})
-
-
-def _accept(
-    action: str,
-    raw: bytes,
-    headers: Mapping[str, str],
-    enqueue: Enqueue,
-    now: datetime,
-    *,
-    v2: bool = False,
-) -> Answer:
-    actions = v2_context.REQUEST_ACTIONS if v2 else REQUEST_ACTIONS
-    if action not in actions:
-        raise Refusal(
-            errors.ACTION_NOT_APPLICABLE, f"this BPP has no /{action} endpoint", None, 404
-        )
-    max_bytes = conf.get("BECKN_MAX_BODY_BYTES")
-    if len(raw) > max_bytes:
-        raise Refusal(
-            errors.INVALID_REQUEST, f"the body is {len(raw)} bytes; the limit is {max_bytes}",
-            None, 413,
-        )  # fmt: skip
-    signer = _verify(raw, headers, now)
-    try:
-        body = _parse(raw)
-    except Refusal:
-        _count_refused(signer)
-        raise
-    said = said_message_id(body["context"])
-    try:
-        answer = _kept(action, body, raw, signer, enqueue, now, v2=v2)
-    except Refusal as refusal:
-        refusal.answer = replace(refusal.answer, message_id=said)
-        raise
-    return replace(answer, message_id=said)
 
 
 def _kept(
