@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from beckn.messages import Failure, Reply, Request
 from beckn.models import Order
 from beckn.protocol import errors
-from beckn.wire.request_parsing import obj, seq
+from beckn.protocol.json_text import obj, seq
 
 SUPPORTED = frozenset({"Order", "Fulfillment", "Item", "Provider"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from beckn import conf
 from beckn.messages import Reply, Request
 from beckn.models import Order
-from beckn.wire.request_parsing import obj
+from beckn.protocol.json_text import obj
 
 
 def handle(req: Request) -> Reply:

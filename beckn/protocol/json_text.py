@@ -1,6 +1,7 @@
 """The JSON text of what we send: one encoder for the callbacks the outbox writes and for
 the byte sizes a catalog is cut into parts by; and the digest a catalog's pieces are
-compared by (the change record's, a CDS's copies)."""
+compared by (the change record's, a CDS's copies); and `obj` / `seq`, a received value
+read as the object or list it should be (empty when it is not)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,11 @@ def canonical(value: Any) -> bytes:
     """`value` as JSON with its keys sorted, no whitespace, in UTF-8: the same bytes for
     equal values (what a digest of a value is taken over)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

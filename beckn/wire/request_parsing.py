@@ -24,6 +24,7 @@ from beckn import conf
 from beckn.messages import Failure
 from beckn.protocol import errors
 from beckn.protocol.context import in_range
+from beckn.protocol.json_text import obj, seq
 from beckn.protocol.tags import tag_value
 from beckn.protocol.timefmt import parse_timestamp
 
@@ -36,14 +37,6 @@ ITEMS_PATH = "$.message.order.items"
 STOPS_PATH = "$.message.order.fulfillments[0].stops"
 ADD_ON_ITEM = "add-on-item"  # the descriptor code of an add-on listed as an item (DEG)
 CHARGER_ITEM = "ev-charger"  # the descriptor code of a charger as our catalogs list it
-
-
-def obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def seq(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def decimal(text: Any, path: str) -> Decimal:

@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from beckn.protocol.context import ContextIssue
+from beckn.protocol.json_text import obj, seq
 from beckn.protocol.schema import SchemaIssue
 from beckn.protocol.v2 import context as v2_context
 from beckn.protocol.v2.schema import CONTEXTS
@@ -38,14 +39,6 @@ CONTRACT_STATUS = {
     "COMPLETED": "COMPLETE",
     "CANCELLED": "CANCELLED",
 }
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _seq(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def shape_of(action: str, message: Any) -> str | None:
@@ -73,7 +66,7 @@ def openapi_shape(action: str, message: Any) -> Any:
     if shape == "order":
         return {"contract": contract_from_order(message["order"])}
     if shape == "rating":
-        return {"ratingInputs": [_rating(r) for r in _seq(message["ratings"])]}
+        return {"ratingInputs": [_rating(r) for r in seq(message["ratings"])]}
     if shape == "support":
         return {"support": _support(message)}
     return message
@@ -176,7 +169,7 @@ def _discover(message: dict[str, Any]) -> dict[str, Any]:
     if "filters" in message:
         intent["filters"] = message["filters"]
     if "spatial" in message:
-        intent["spatial"] = [_spatial(s) for s in _seq(message["spatial"])]
+        intent["spatial"] = [_spatial(s) for s in seq(message["spatial"])]
     rest = {k: v for k, v in message.items() if k not in ("filters", "spatial", "text_search")}
     return {**rest, "intent": intent}
 
@@ -189,10 +182,10 @@ def _spatial(constraint: Any) -> Any:
 
 
 def _offer(line: dict[str, Any], item_id: Any) -> dict[str, Any]:
-    accepted = _obj(line.get("beckn:acceptedOffer"))
+    accepted = obj(line.get("beckn:acceptedOffer"))
     offer: dict[str, Any] = {
         "id": str(accepted.get("beckn:id") or "list-price"),
-        "resourceIds": [str(i) for i in _seq(accepted.get("beckn:items"))] or [str(item_id)],
+        "resourceIds": [str(i) for i in seq(accepted.get("beckn:items"))] or [str(item_id)],
     }
     provider = accepted.get("beckn:provider")
     if isinstance(provider, str):
@@ -212,8 +205,8 @@ def contract_from_order(order: dict[str, Any]) -> dict[str, Any]:
     if isinstance(order.get("beckn:id"), str):
         contract["id"] = order["beckn:id"]
     commitments = []
-    for index, raw in enumerate(_seq(order.get("beckn:orderItems"))):
-        line = _obj(raw)
+    for index, raw in enumerate(seq(order.get("beckn:orderItems"))):
+        line = obj(raw)
         item_id = line.get("beckn:orderedItem")
         resource: dict[str, Any] = {"id": str(item_id)}
         # as sent, for the schema to judge (core v2's Quantity): nothing in it dropped
@@ -231,7 +224,7 @@ def contract_from_order(order: dict[str, Any]) -> dict[str, Any]:
     status = CONTRACT_STATUS.get(str(order.get("beckn:orderStatus")))
     if status:
         contract["status"] = {"code": status}
-    buyer = _obj(order.get("beckn:buyer"))
+    buyer = obj(order.get("beckn:buyer"))
     if buyer:
         participant: dict[str, Any] = {"id": str(buyer.get("beckn:id", "buyer"))}
         name = buyer.get("beckn:displayName")
@@ -243,7 +236,7 @@ def contract_from_order(order: dict[str, Any]) -> dict[str, Any]:
             **{k: v for k, v in buyer.items() if k not in ("@context", "@type")},
         }
         contract["participants"] = [participant]
-    value = _obj(order.get("beckn:orderValue"))
+    value = obj(order.get("beckn:orderValue"))
     if value:
         contract["consideration"] = [
             {
@@ -256,14 +249,14 @@ def contract_from_order(order: dict[str, Any]) -> dict[str, Any]:
                 },
             }
         ]
-    fulfillment = _obj(order.get("beckn:fulfillment"))
+    fulfillment = obj(order.get("beckn:fulfillment"))
     if fulfillment:
         performance: dict[str, Any] = {"id": str(fulfillment.get("beckn:id", "1"))}
         attributes = fulfillment.get("beckn:deliveryAttributes")
         if isinstance(attributes, dict):
             performance["performanceAttributes"] = attributes
         contract["performance"] = [performance]
-    payment = _obj(order.get("beckn:payment"))
+    payment = obj(order.get("beckn:payment"))
     if payment:
         contract["settlements"] = [
             {
@@ -287,7 +280,7 @@ _PAID = {"CAPTURED", "COMPLETED", "SETTLED"}
 
 
 def _rating(raw: Any) -> Any:
-    rating = _obj(raw)
+    rating = obj(raw)
     if not rating:
         return raw
     target: dict[str, Any] = {"id": str(rating.get("id", ""))}
@@ -296,7 +289,7 @@ def _rating(raw: Any) -> Any:
         target["descriptor"] = {"code": category}
     scale = {k: rating[k] for k in ("ratingValue", "bestRating", "worstRating") if k in rating}
     out: dict[str, Any] = {"target": target, "range": scale}
-    feedback = _obj(rating.get("feedback"))
+    feedback = obj(rating.get("feedback"))
     if isinstance(feedback.get("comments"), str):
         out["feedbackFormSubmission"] = {"data": {"comments": feedback["comments"]}}
     return out
@@ -309,7 +302,7 @@ def _is_deg_support(support: Any) -> bool:
 
 
 def _support(message: dict[str, Any]) -> dict[str, Any]:
-    support = _obj(message.get("support"))
+    support = obj(message.get("support"))
     out: dict[str, Any] = {}
     if isinstance(message.get("refId"), str):
         out["orderId"] = message["refId"]
@@ -318,7 +311,7 @@ def _support(message: dict[str, Any]) -> dict[str, Any]:
         out["descriptor"] = {"name": name}
     channels = [
         {"@context": CORE, "@type": "beckn:SupportChannel", "channel": c}
-        for c in _seq(support.get("channels"))
+        for c in seq(support.get("channels"))
         if isinstance(c, str)
     ]
     if channels:

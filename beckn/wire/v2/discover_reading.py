@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from beckn.protocol.context import in_range
+from beckn.protocol.json_text import obj, seq
 from beckn.protocol.timefmt import format_timestamp, parse_timestamp
-from beckn.wire.request_parsing import obj, seq
 from beckn.wire.v2.read_as import Read, number_text
 
 _EQUALS = re.compile(r"@\.([A-Za-z:._]+)\s*==\s*'([^']*)'")

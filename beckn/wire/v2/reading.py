@@ -39,7 +39,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from beckn.wire.request_parsing import ADD_ON_ITEM, CHARGER_ITEM, first, obj, seq
+from beckn.protocol.json_text import obj, seq
+from beckn.wire.request_parsing import ADD_ON_ITEM, CHARGER_ITEM, first
 from beckn.wire.v2.discover_reading import discover
 from beckn.wire.v2.read_as import Read, number_text
 
