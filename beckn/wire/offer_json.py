@@ -79,8 +79,9 @@ def offer_details_names() -> dict[str, Any]:
     return tag_legend(OFFER_DETAILS, "Offer Details", OFFER_DETAIL_NAMES)
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+def meta_tags(additive: bool, auto: bool) -> list[tuple[str, str]]:
+    """An offer's `additive` and `auto` flags as ONDC tags."""
+    return [("additive", "yes" if additive else "no"), ("auto", "yes" if auto else "no")]
 
 
 def ondc_groups(offer: PublishedOffer, item_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -119,9 +120,7 @@ def _basic_groups(offer: PublishedOffer) -> list[dict[str, Any]]:
         benefit.append(("value_cap", as_text(-offer.max_discount)))
     if benefit:
         groups.append(ondc_tag_group("benefit", benefit))
-    groups.append(
-        ondc_tag_group("meta", [("additive", _yes(offer.additive)), ("auto", _yes(offer.auto))])
-    )
+    groups.append(ondc_tag_group("meta", meta_tags(offer.additive, offer.auto)))
     return groups
 
 

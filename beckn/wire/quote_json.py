@@ -52,12 +52,8 @@ def _line(
         entry["@ondc/org/item_id"] = line.code
         entry["@ondc/org/title_type"] = "offer"
         item["tags"].append(ondc_tag_group("quote", [("type", "order")]))
-        item["tags"].append(
-            ondc_tag_group(
-                "offer",
-                [("type", kind), ("additive", _yes(additive)), ("auto", _yes(auto))],
-            )
-        )
+        meta = [("type", kind), *offer_json.meta_tags(additive, auto)]
+        item["tags"].append(ondc_tag_group("offer", meta))
     entry["item"] = item
     entry["price"] = money_json(line.amount, currency)
     return entry
@@ -65,10 +61,6 @@ def _line(
 
 def _code(line: QuoteLine) -> list[tuple[str, str]]:
     return [("code", line.code)] if line.code else []
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
 
 
 def quote_json(
