@@ -33,8 +33,8 @@ from beckn.wire.v2 import service
 from beckn.wire.v2.order_value import order_value
 from cpo_portal.formatting.digits import stated_percent
 
-LIST_PRICE = "list-price"
-ADD_ON = "add-on:"
+LIST_PRICE = "list-price"  # the id prefix of a charger's list-price offer in our catalogs
+ADD_ON = "add-on:"  # the id prefix of an add-on's offer in our catalogs
 CONTRACT_STATUS: dict[str, str] = {
     OrderState.QUOTED: "DRAFT",
     OrderState.INITIALIZED: "DRAFT",

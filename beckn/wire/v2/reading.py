@@ -41,11 +41,10 @@ from typing import Any
 
 from beckn.protocol.json_text import obj, seq
 from beckn.wire.request_parsing import ADD_ON_ITEM, CHARGER_ITEM, first
+from beckn.wire.v2.contract import ADD_ON, LIST_PRICE
 from beckn.wire.v2.discover_reading import discover
 from beckn.wire.v2.read_as import Read, number_text
 
-LIST_PRICE = "list-price"  # the id prefix of a charger's list-price offer in our catalogs
-ADD_ON = "add-on:"  # the id prefix of an add-on's offer in our catalogs
 UNITS = {"KWH": "kWh", "INR": "INR"}
 START_STATES = {"ACTIVE", "PENDING"}
 STOP_STATES = {"STOP", "COMPLETED"}
