@@ -57,19 +57,6 @@ def changed_order_json(
     return quote_json.attach_quote_trail(out, recovery, vocab, cancel=cancel)
 
 
-def unsolicited_context(order: Order, action: str, now: dt.datetime) -> dict[str, Any]:
-    """The context of a callback nobody asked for: the order's transaction, a message id
-    of its own, UNSOLICITED_TTL to answer in."""
-    asked = {
-        "bap_id": order.bap_id,
-        "bap_uri": order.bap_uri or registry.callback_url(order.bap_id) or "",
-        "transaction_id": order.transaction_id,
-        "message_id": str(uuid.uuid4()),
-        "ttl": format_duration(UNSOLICITED_TTL),
-    }
-    return outbox.reply_context(asked, action, now)
-
-
 def speaks_v2(order: Order) -> bool:
     """Whether the BAP talks to us about this order in Beckn 2.0 (its latest message in
     the order's transaction was a 2.0 one)."""
@@ -83,16 +70,24 @@ def speaks_v2(order: Order) -> bool:
     return isinstance(context, dict) and v2_context.is_v2(context)
 
 
-def push_unsolicited(order: Order, message: dict[str, Any], action: str = "on_update") -> Outbox:
-    """An on_<action> nobody asked for (the BPP's own news), queued like any callback: in
+def push_unsolicited(order: Order, message: dict[str, Any]) -> Outbox:
+    """An on_update nobody asked for (the BPP's own news), queued like any callback: on the
+    order's transaction, with a message id of its own and UNSOLICITED_TTL to answer in; in
     2.0's shape (the order as a Contract) to a BAP that speaks 2.0 about the order."""
     now = timezone.now()
-    context = unsolicited_context(order, action, now)
+    asked = {
+        "bap_id": order.bap_id,
+        "bap_uri": order.bap_uri or registry.callback_url(order.bap_id) or "",
+        "transaction_id": order.transaction_id,
+        "message_id": str(uuid.uuid4()),
+        "ttl": format_duration(UNSOLICITED_TTL),
+    }
+    context = outbox.reply_context(asked, "on_update", now)
     if speaks_v2(order):
         context.pop("domain")
         payload = {
             "context": v2_context.reply(
-                context, action, now, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
+                context, "on_update", now, bpp_id=conf.bpp_id(), bpp_uri=conf.bpp_uri()
             ),
             "message": {"contract": v2_contract.contract(order)},
         }

@@ -160,15 +160,15 @@ def find(subscriber_id: str, key_id: str | None = None, *, fresh: bool = False) 
 
 def callback_url(subscriber_id: str, *, fresh: bool = False) -> str | None:
     """The registered callback base URL: the only place callbacks may go. Delivery asks
-    with `fresh` when it sends, so a callback goes where the subscriber is registered at
-    that moment (or nowhere)."""
+    when it sends, so a callback goes where the subscriber is registered then (or nowhere):
+    this process's memo sees a registry change within BECKN_REGISTRY_CHECK_MS."""
     entry = find(subscriber_id, fresh=fresh)
     return entry.url if entry is not None else None
 
 
-def callback_target(subscriber_id: str, action: str, *, fresh: bool = False) -> str | None:
+def callback_target(subscriber_id: str, action: str) -> str | None:
     """Where an on_<action> callback to the subscriber goes: <registered url>/<action>."""
-    base = callback_url(subscriber_id, fresh=fresh)
+    base = callback_url(subscriber_id)
     return f"{base.rstrip('/')}/{action}" if base else None
 
 
