@@ -34,16 +34,9 @@ class CallbackReceiver(LoopbackServer):
 
     lookup: KeyLookup | None = None
     received: list[Received] = field(default_factory=list)
-    script: list[tuple[int, Any]] = field(default_factory=list)  # canned answers, in order
     countersigner: CounterSigner | None = None  # signs its 2.0 Acks (the BAP's key)
 
     def answer(self, path: str, raw: bytes, headers: dict[str, str]) -> Reply:
-        status, body = self._take(path, raw, headers)
-        if status in (301, 302, 307, 308):  # a redirect a BPP must not follow
-            return Reply(status, body, {"Location": "http://169.254.169.254/latest/meta-data/"})
-        return Reply(status, body)
-
-    def _take(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any]:
         action = path.rstrip("/").rsplit("/", 1)[-1]
         signer, error = self._verify(raw, headers)
         try:
@@ -53,18 +46,16 @@ class CallbackReceiver(LoopbackServer):
         with self.changed:
             self.received.append(Received(action, body, raw, headers, signer, error))
             self.changed.notify_all()
-            if self.script:
-                return self.script.pop(0)
         if error:
-            return 401, errors.nack(errors.INVALID_SIGNATURE, error)
+            return Reply(401, errors.nack(errors.INVALID_SIGNATURE, error))
         if isinstance(body, dict) and body.get("context", {}).get("version") == "2.0.0":
             ack: dict[str, Any] = {"status": "ACK"}  # 2.0's Ack, counter-signed with a key
             if self.countersigner is None:
-                return 200, ack
+                return Reply(200, ack)
             ctx = body["context"]
             message_id = str(ctx.get("messageId", ctx.get("message_id", "")))
-            return 200, self.countersigner.sign(ack, raw, message_id)
-        return 200, errors.ack()
+            return Reply(200, self.countersigner.sign(ack, raw, message_id))
+        return Reply(200, errors.ack())
 
     def _verify(self, raw: bytes, headers: dict[str, str]) -> tuple[str | None, str]:
         if self.lookup is None:

@@ -23,7 +23,6 @@ from beckn.protocol.signing import generate_keypair
 from beckn.protocol.timefmt import parse_timestamp
 from beckn.services import admission, keys, publication, redisclient, slow_baps
 from beckn.simulator.cds import StandInCds
-from beckn.simulator.receiver import CallbackReceiver
 from offers.models import AddOn, AddOnAvailability
 from pricing.models import Tariff
 from tests.beckn import fake_commerce
@@ -31,7 +30,7 @@ from tests.beckn.bap import BPP_ID, Bap
 from tests.beckn.cds_support import CDS_ID, register_cds
 from tests.beckn.deg_pricing import price_as_deg
 from tests.offers.factories import OfferFactory
-from tests.support.beckn import answer
+from tests.support.beckn import ScriptedReceiver, answer
 
 IST = ZoneInfo("Asia/Kolkata")
 REDIS_CACHE = "redis://127.0.0.1:6379/6"
@@ -210,7 +209,7 @@ def receiver(bpp, our_key):
     def lookup(subscriber_id, key_id):
         return ours.get((subscriber_id, key_id))
 
-    server = CallbackReceiver(lookup=lookup).start()
+    server = ScriptedReceiver(lookup=lookup).start()
     yield server
     server.stop()
 

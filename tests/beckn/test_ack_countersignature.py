@@ -13,10 +13,10 @@ from beckn.models import DeliveryAttempt, OutboxState, Subscriber
 from beckn.protocol.errors import ack
 from beckn.protocol.signing import generate_keypair
 from beckn.protocol.v2.ack import CounterSigner
-from beckn.simulator.receiver import CallbackReceiver
 from tests.beckn import sending
 from tests.beckn.bap import BPP_ID
 from tests.beckn.sending import make_row
+from tests.support.beckn import ScriptedReceiver
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def bap_endpoint(settings, bap, our_key):
     """The BAP's callback endpoint; its `countersigner` is set by each test."""
     ours = {(BPP_ID, our_key.key_id): our_key.public_key}
-    server = CallbackReceiver(lookup=lambda s, k: ours.get((s, k))).start()
+    server = ScriptedReceiver(lookup=lambda s, k: ours.get((s, k))).start()
     settings.BECKN_ALLOW_PRIVATE_CALLBACKS = True
     Subscriber.objects.update(url=server.url + "/beckn")
     yield server

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.management import call_command
 
 from beckn import processing
 from beckn.models import Outbox
 from beckn.protocol.tags import tag_values
+from beckn.simulator.loopback import Reply
+from beckn.simulator.receiver import CallbackReceiver
 
 
 def answer_one(now: dt.datetime | None = None) -> int | None:
@@ -67,3 +71,22 @@ def play(server, *extra: str) -> str:
         "beckn_bap", "--bpp-url", server.url + "/beckn", "--wait", "60", *extra, stdout=out
     )
     return out.getvalue()
+
+
+@dataclass
+class ScriptedReceiver(CallbackReceiver):
+    """A CallbackReceiver that keeps every callback as it does, then answers with the next
+    of `script`'s canned (status, body) answers while any is left: a 3xx is a redirect
+    to an address a BPP must not follow."""
+
+    script: list[tuple[int, Any]] = field(default_factory=list)
+
+    def answer(self, path: str, raw: bytes, headers: dict[str, str]) -> Reply:
+        reply = super().answer(path, raw, headers)
+        with self.changed:
+            if not self.script:
+                return reply
+            status, body = self.script.pop(0)
+        if status in (301, 302, 307, 308):
+            return Reply(status, body, {"Location": "http://169.254.169.254/latest/meta-data/"})
+        return Reply(status, body)
