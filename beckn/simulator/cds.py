@@ -147,11 +147,6 @@ class StandInCds(LoopbackServer):
             self.answered.append({**answer, "bpp_status": status})
             self.changed.notify_all()
 
-    def wait_for_answers(self, count: int = 1, timeout: float = 30.0) -> list[dict[str, Any]]:
-        with self.changed:
-            self.changed.wait_for(lambda: len(self.answered) >= count, timeout)
-            return list(self.answered)
-
 
 def _nack(message: str) -> dict[str, Any]:
     return {"status": "NACK", "error": {"errorCode": "40000", "errorMessage": message}}

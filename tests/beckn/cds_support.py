@@ -53,3 +53,10 @@ def published(rows) -> list[dict]:
         assert [c["id"] for c in body["message"]["catalogs"]] == row.catalog_ids
         out += body["message"]["catalogs"]
     return out
+
+
+def wait_for_answers(standin, count: int) -> list[dict]:
+    """The on_publish answers the stand-in CDS sent, once `count` are (or 30 s passed)."""
+    with standin.changed:
+        standin.changed.wait_for(lambda: len(standin.answered) >= count, 30.0)
+        return list(standin.answered)

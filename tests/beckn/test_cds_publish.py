@@ -24,7 +24,14 @@ from beckn.models import (
 )
 from beckn.services import cds
 from cpo_portal.models import Stamp
-from tests.beckn.cds_support import CDS_ID, mini_catalog, published, register_cds, send
+from tests.beckn.cds_support import (
+    CDS_ID,
+    mini_catalog,
+    published,
+    register_cds,
+    send,
+    wait_for_answers,
+)
 from tests.factories import ConnectorFactory, StationFactory
 
 
@@ -44,7 +51,7 @@ def test_a_publish_reaches_the_stand_in_cds_and_its_acceptance_is_recorded(
         f"catalog-{network.op_a.code}"
     )
     assert send(sent) == OutboxState.DELIVERED  # signed with our key: the CDS checked it
-    (answer,) = standin.wait_for_answers(1)
+    (answer,) = wait_for_answers(standin, 1)
     assert answer["bpp_status"] == 200, answer
     sent.refresh_from_db()
     assert sent.status == PublishStatus.ACCEPTED and sent.rejections == ""
@@ -58,7 +65,7 @@ def test_a_rejected_catalog_is_recorded_with_its_reason(standin, network, no_que
         network.op_a, source=lambda op, now: [mini_catalog(op, resources=False)]
     )
     assert send(sent) == OutboxState.DELIVERED
-    (answer,) = standin.wait_for_answers(1)
+    (answer,) = wait_for_answers(standin, 1)
     assert answer["bpp_status"] == 200, answer
     sent.refresh_from_db()
     assert sent.status == PublishStatus.REJECTED
