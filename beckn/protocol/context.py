@@ -178,7 +178,6 @@ def check_context(
     bpp_id: str,
     now: datetime,
     max_clock_skew: timedelta = timedelta(minutes=5),
-    default_ttl: timedelta = DEFAULT_TTL,
 ) -> list[ContextIssue]:
     """Every way `ctx` breaks our rules for a request to `/<action>`; empty when fine."""
     if now.tzinfo is None:
@@ -204,18 +203,16 @@ def check_context(
         value = ctx.get(field)
         if not isinstance(value, str) or not value.strip():
             issue(ContextRule(field), field, "is required")
-    issues.extend(check_time(ctx, now, max_clock_skew, default_ttl))
+    issues.extend(check_time(ctx, now, max_clock_skew))
     return issues
 
 
-def check_time(
-    ctx: Mapping[str, Any], now: datetime, skew: timedelta, default_ttl: timedelta = DEFAULT_TTL
-) -> list[ContextIssue]:
+def check_time(ctx: Mapping[str, Any], now: datetime, skew: timedelta) -> list[ContextIssue]:
     """The context's ttl and timestamp (either version's keys are the same): a ttl that is
     no duration, a timestamp missing, unreadable, ahead of our clock beyond `skew`, or
-    older than its ttl."""
+    older than its ttl (DEFAULT_TTL when it has none)."""
     raw_ttl = ctx.get("ttl")
-    ttl = default_ttl
+    ttl = DEFAULT_TTL
     out: list[ContextIssue] = []
     if raw_ttl is not None:
         try:

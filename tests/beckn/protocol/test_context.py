@@ -126,7 +126,6 @@ def test_missing_ttl_uses_the_default():
     ctx = good_context(ttl=None)
     assert check(ctx, now=SENT + timedelta(seconds=30)) == []
     assert rules(check(ctx, now=SENT + timedelta(seconds=31))) == [ContextRule.STALE]
-    assert check(ctx, now=SENT + timedelta(seconds=31), default_ttl=timedelta(minutes=1)) == []
 
 
 def test_a_bad_ttl_is_reported_and_the_default_used_instead():
