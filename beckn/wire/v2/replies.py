@@ -85,13 +85,10 @@ def message_for(
 ) -> dict[str, Any]:
     """The 2.0 callback message of the reply to a request to /<internal action>;
     `request`: the 2.0 request's message (the OpenAPI's shape)."""
-    if action == "search":
-        offerings = reply.offerings if reply.error is None else []
-        return {"catalogs": catalogs.catalogs(offerings, bpp_id=bpp_id, bpp_uri=bpp_uri)}
+    if action == "search" and reply.error is None:
+        return {"catalogs": catalogs.catalogs(reply.offerings, bpp_id=bpp_id, bpp_uri=bpp_uri)}
     if action == "support":
         return {"support": _support(reply.message)}
-    if action == "rating":
-        return {"ratings": []}
     if action == "track" and reply.order is not None and reply.error is None:
         return {"tracking": _tracking(reply)}
     # The contract is the order's: a saved one, or the draft a select quotes. A refusal
@@ -141,7 +138,7 @@ def render(
 
 
 def _located(
-    action: str, request: dict[str, Any], error: dict[str, Any], sent_shape: str | None = None
+    action: str, request: dict[str, Any], error: dict[str, Any], sent_shape: str | None
 ) -> dict[str, Any]:
     """A handler's error (about the message it read: 1.1's paths) with its paths where the
     2.0 request to /<internal action> has what they name: in the request as kept (the
