@@ -9,7 +9,6 @@ Which a subscriber receives is its `vocabularies` setting (both by default).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -167,14 +166,10 @@ def validity(offer: PublishedOffer) -> dict[str, Any] | None:
         return None
     span: dict[str, str] = {}
     if offer.valid_from is not None:
-        span["start"] = _stamp(offer.valid_from)
+        span["start"] = format_timestamp(offer.valid_from)
     if offer.valid_until is not None:
-        span["end"] = _stamp(offer.valid_until)
+        span["end"] = format_timestamp(offer.valid_until)
     return {"label": "valid", "range": span}
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return format_timestamp(moment)
 
 
 def provider_offer(
