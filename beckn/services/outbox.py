@@ -49,27 +49,6 @@ def reply_context(request_ctx: dict[str, Any], action: str, now: datetime) -> di
     return ctx
 
 
-def _v2_callback_body(
-    inbound: InboundMessage,
-    message: dict[str, Any] | None,
-    error: dict[str, Any] | None,
-    now: datetime,
-) -> dict[str, Any]:
-    action = "on_" + v2_context.V2_ACTION.get(inbound.action, inbound.action)
-    ctx = v2_context.reply(
-        inbound.context,
-        action,
-        now,
-        bpp_id=conf.bpp_id(),
-        bpp_uri=conf.bpp_uri(),
-        request_digest=inbound.body_digest,
-    )
-    body: dict[str, Any] = {"context": ctx, "message": message if message is not None else {}}
-    if error is not None:
-        body["error"] = error if "errorCode" in error else as_v2_error(error)
-    return body
-
-
 def callback_body(
     inbound: InboundMessage,
     message: dict[str, Any] | None,
@@ -77,13 +56,25 @@ def callback_body(
     now: datetime,
 ) -> dict[str, Any]:
     if v2_context.is_v2(inbound.context):
-        return _v2_callback_body(inbound, message, error, now)
-    action = f"on_{inbound.action}"
-    body: dict[str, Any] = {"context": reply_context(inbound.context, action, now)}
+        ctx = v2_context.reply(
+            inbound.context,
+            "on_" + v2_context.V2_ACTION.get(inbound.action, inbound.action),
+            now,
+            bpp_id=conf.bpp_id(),
+            bpp_uri=conf.bpp_uri(),
+            request_digest=inbound.body_digest,
+        )
+        message = {} if message is None else message
+        if error is not None and "errorCode" not in error:
+            error = as_v2_error(error)
+    else:
+        action = f"on_{inbound.action}"
+        ctx = reply_context(inbound.context, action, now)
+        if message is None and action in {"on_rating", "on_support"}:
+            message = {}  # required by the core schema even beside an error
+    body: dict[str, Any] = {"context": ctx}
     if message is not None:
         body["message"] = message
-    elif action in {"on_rating", "on_support"}:
-        body["message"] = {}  # required by the core schema even beside an error
     if error is not None:
         body["error"] = error
     return body
