@@ -8,7 +8,7 @@ time zone), `last_updated` / `start_date_time` / `end_date_time` are aware UTC d
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
 
@@ -96,27 +96,9 @@ class TariffRestrictions:
     reservation: ReservationRestrictionType | None = None
 
     def set_fields(self) -> tuple[str, ...]:
-        """Names of the restrictions that are present, in spec order."""
-        names = [n for n in _RESTRICTION_FIELDS if getattr(self, n) not in (None, ())]
+        """Names of the restrictions that are present, in spec order (the fields' order)."""
+        names = [f.name for f in fields(self) if getattr(self, f.name) not in (None, ())]
         return tuple(names)
-
-
-_RESTRICTION_FIELDS = (
-    "start_time",
-    "end_time",
-    "start_date",
-    "end_date",
-    "min_kwh",
-    "max_kwh",
-    "min_current",
-    "max_current",
-    "min_power",
-    "max_power",
-    "min_duration",
-    "max_duration",
-    "day_of_week",
-    "reservation",
-)
 
 
 @dataclass(frozen=True, slots=True)
