@@ -34,13 +34,12 @@ def reject_unknown(data: dict[str, Any], known: frozenset[str], path: str) -> No
     """Unknown keys are refused: a misspelt restriction silently ignored would misprice."""
     for key in data:
         if key not in known:
-            where = f"{path}.{key}" if path else key
-            raise OcpiTariffError(where, "unknown field (not in OCPI 2.2.1)")
+            raise OcpiTariffError(join_path(path, key), "unknown field (not in OCPI 2.2.1)")
 
 
 def required(data: dict[str, Any], key: str, path: str) -> Any:
     if key not in data or data[key] is None:
-        raise OcpiTariffError(_join(path, key), "is required")
+        raise OcpiTariffError(join_path(path, key), "is required")
     return data[key]
 
 
@@ -145,7 +144,7 @@ def format_number(value: Decimal) -> int | float:
     return float(value)
 
 
-def _join(path: str, key: str) -> str:
+def join_path(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 

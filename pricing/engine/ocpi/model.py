@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from functools import partial
 from typing import Any
 
 from pricing.engine.ocpi import fields as f
@@ -88,9 +89,10 @@ def parse_tariff(data: dict[str, Any]) -> OcpiTariff:
     return tariff
 
 
-def _opt(data: dict[str, Any], key: str, read: Any) -> Any:
+def _opt(data: dict[str, Any], key: str, read: Any, path: str = "") -> Any:
+    """`read(value, its path)` of an optional field; None when it is absent or null."""
     value = data.get(key)
-    return None if value is None else read(value, key)
+    return None if value is None else read(value, f.join_path(path, key))
 
 
 def _texts(value: Any) -> list[DisplayText]:
@@ -137,7 +139,7 @@ def _element(value: Any, path: str) -> TariffElement:
             where = f"{path}.price_components[{i}].type"
             raise OcpiTariffError(where, f"a second {comp.type} component in one element")
         seen.add(comp.type)
-    restrictions = _opt(data, "restrictions", lambda v, _: _restrictions(v, f"{path}.restrictions"))
+    restrictions = _opt(data, "restrictions", _restrictions, path)
     if restrictions is not None and restrictions.reservation is not None:
         for i, comp in enumerate(components):
             if comp.type not in _RESERVATION_DIMENSIONS:
@@ -163,11 +165,7 @@ def _component(value: Any, path: str) -> PriceComponent:
 def _restrictions(value: Any, path: str) -> TariffRestrictions:
     data = f.obj(value, path)
     f.reject_unknown(data, _RESTRICTION_KEYS, path)
-
-    def get(key: str, read: Any) -> Any:
-        raw = data.get(key)
-        return None if raw is None else read(raw, f"{path}.{key}")
-
+    get = partial(_opt, data, path=path)
     days_raw = data.get("day_of_week") or []
     if not isinstance(days_raw, list):
         raise OcpiTariffError(f"{path}.day_of_week", "expected a list of DayOfWeek")
