@@ -34,6 +34,7 @@ from offers.rules.outcome import (
     Rejected,
     outranked,
 )
+from offers.rules.stacking import by_priority
 from pricing.engine import ZERO, LineKind, QuoteLine, percent_of
 
 
@@ -212,10 +213,6 @@ def _alone(e: Eligible, rate: Decimal | None) -> _Option:
 NOTHING = OfferResult((), (), ())
 
 
-def _by_priority(offers: Iterable[Eligible]) -> list[Eligible]:
-    return sorted(offers, key=lambda e: (-e.offer.meta.priority, e.offer.id))
-
-
 def combine(
     regular: OfferResult,
     outcomes: Sequence[Eligible | Rejected],
@@ -229,7 +226,7 @@ def combine(
     if not eligible and not any(r.reason is Reason.HELD_OUT for r in rejected):
         return OfferResult(regular.lines, regular.applied, (*regular.rejected, *rejected))
     rate = view.priced.tariff.tax_rate
-    additive = _by_priority(e for e in eligible if e.offer.meta.additive)
+    additive = by_priority(e for e in eligible if e.offer.meta.additive)
     exclusive = _exclusive_in(regular.lines)
     options = [_stack([] if exclusive else additive, regular, view, facts, extras)]
     if exclusive and additive:  # the additive combos without the exclusive offer
