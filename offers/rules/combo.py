@@ -46,6 +46,11 @@ class OrderExtras:
     item_ids: frozenset[str] = frozenset()
     add_ons: tuple[QuoteLine, ...] = ()
 
+    @classmethod
+    def of(cls, item_id: str, add_ons: Sequence[QuoteLine]) -> OrderExtras:
+        """An order of one item (the charger) and its add-ons."""
+        return cls(item_ids=frozenset({item_id}), add_ons=tuple(add_ons))
+
     def holds(self) -> frozenset[str]:
         return self.item_ids | {ln.code for ln in self.add_ons}
 

@@ -158,7 +158,7 @@ def compose(
             result = OfferResult(lines, applied)
         case Compete():
             if offers.explain or offers.named or offers.combos or facts_for is not None:
-                extras = _extras(item_id, add_ons)
+                extras = OrderExtras.of(item_id, add_ons)
                 result, facts = _compete(offers, priced, facts, extras, facts_for)
             else:  # the index's candidates alone
                 result = _select(offers, priced, facts, ())
@@ -167,10 +167,10 @@ def compose(
             combos = [o for o in redeemed if is_combo(o)]
             view = SessionView.of(priced)
             result = redeemed_on_delivery(regular, priced, facts)
-            extras = _extras(item_id, add_ons)
+            extras = OrderExtras.of(item_id, add_ons)
             result = settle_combo_offers(combos, view, facts, extras, result)
         case Recheck(again):
-            result = _recheck(again, priced, facts, _extras(item_id, add_ons))
+            result = _recheck(again, priced, facts, OrderExtras.of(item_id, add_ons))
     quote = finalize(priced, [*result.lines, *add_ons])
     held = tuple(a.offer_id for a in result.applied if a.held_out)
     applied = granted((a for a in result.applied if not a.held_out), quote)
@@ -188,11 +188,6 @@ def granted(applied: Iterable[Applied], quote: Quote) -> tuple[Applied, ...]:
         if amount > 0:
             out.append(a if amount == a.discount else dataclasses.replace(a, discount=amount))
     return tuple(out)
-
-
-def _extras(item_id: str, add_ons: Sequence[QuoteLine]) -> OrderExtras:
-    """The order's items and add-ons as combos see them."""
-    return OrderExtras(item_ids=frozenset({item_id}), add_ons=tuple(add_ons))
 
 
 def _compete(

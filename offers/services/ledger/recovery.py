@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from offers.models import Redemption, RedemptionKind
 from offers.rules.bases import SessionView
-from offers.rules.combo import combo_line, evaluate_combo, is_combo
+from offers.rules.combo import OrderExtras, combo_line, evaluate_combo, is_combo
 from offers.rules.composition import Recorded, compose
 from offers.rules.construct import Base
 from offers.rules.energy_trade import wheeling_line
@@ -28,7 +28,6 @@ from offers.rules.facts import OfferFacts
 from offers.rules.outcome import Applied, Eligible
 from offers.rules.stacking import discount_line
 from offers.services.addons import booked_lines
-from offers.services.combos import extras_of
 from offers.services.facts import station_facts
 from offers.services.ledger import locks
 from offers.services.ledger.order import (
@@ -105,7 +104,7 @@ def recheck_combos(order_ref: str, *, reason: str, now: dt.datetime | None = Non
             operator_code=base.operator.code,
             holidays=conditions.holidays,
         )
-        extras = extras_of(base.charger_code, booked_lines(order_ref))
+        extras = OrderExtras.of(base.charger_code, booked_lines(order_ref))
         taken = sum(
             (held[r.offer_id].held for r in redeemed if r not in combos), ZERO
         )  # the regular offers come first
