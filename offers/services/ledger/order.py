@@ -73,9 +73,10 @@ def customer_of(row: Redemption) -> CustomerFacts:
     )
 
 
-def order_rows(order_ref: str, kinds: Sequence[str]) -> list[Redemption]:
+def order_rows(order_ref: str) -> list[Redemption]:
+    """The order's redeemed, settled and reversed rows (KINDS), oldest first."""
     return list(
-        Redemption.objects.filter(order_ref=order_ref, kind__in=kinds)
+        Redemption.objects.filter(order_ref=order_ref, kind__in=KINDS)
         .select_related("operator", "charger__station", "charger__operator")
         .order_by("pk")
     )

@@ -31,7 +31,6 @@ from offers.services.addons import booked_lines
 from offers.services.facts import station_facts
 from offers.services.ledger import locks
 from offers.services.ledger.order import (
-    KINDS,
     Holding,
     Reversal,
     UnknownOrder,
@@ -85,7 +84,7 @@ def recheck_combos(order_ref: str, *, reason: str, now: dt.datetime | None = Non
     now = now or timezone.now()
     with transaction.atomic():
         locks.order_lock(order_ref)
-        rows = order_rows(order_ref, KINDS)
+        rows = order_rows(order_ref)
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         if not redeemed:
             raise UnknownOrder(f"no offer was redeemed for order {order_ref}")
@@ -127,7 +126,7 @@ def order_quote(order_ref: str, *, session: SessionAsk | None = None) -> OfferQu
     An order that redeemed no offer raises UnknownOrder, unless `session` (the order's
     session) is given: it is then priced without offers, with the add-ons still booked.
     With `session`, its fees are charged (the buffer only until the order is settled)."""
-    rows = order_rows(order_ref, KINDS)
+    rows = order_rows(order_ref)
     redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
     settled = any(r.kind == RedemptionKind.SETTLED for r in rows)
     if not redeemed and session is not None:

@@ -14,7 +14,6 @@ from offers.models import OfferCode, Redemption, RedemptionKind
 from offers.rules.settle import reversal_amount
 from offers.services.ledger import locks
 from offers.services.ledger.order import (
-    KINDS,
     Reversal,
     UnknownOrder,
     holdings,
@@ -65,7 +64,7 @@ def reverse(
     now = now or timezone.now()
     with transaction.atomic():
         locks.order_lock(order_ref)
-        rows = order_rows(order_ref, KINDS)
+        rows = order_rows(order_ref)
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         if not redeemed:
             raise UnknownOrder(f"no offer was redeemed for order {order_ref}")

@@ -20,7 +20,6 @@ from offers.services.catalog import OfferInfo
 from offers.services.facts import station_facts
 from offers.services.ledger import locks, recovery
 from offers.services.ledger.order import (
-    KINDS,
     UnknownOrder,
     copy_row,
     customer_of,
@@ -60,7 +59,7 @@ def settle(
     fees = None if session is None else settled_fees(session)
     with transaction.atomic():
         locks.order_lock(order_ref)
-        rows = order_rows(order_ref, KINDS)
+        rows = order_rows(order_ref)
         redeemed = [r for r in rows if r.kind == RedemptionKind.REDEEMED]
         settled = [r for r in rows if r.kind == RedemptionKind.SETTLED]
         if redeemed and settled:
