@@ -44,11 +44,14 @@ from .usage import OfferUsage
 ZERO = Decimal("0")
 
 
-def money_field(label: str, validators=values.amount, **kwargs) -> models.DecimalField:
+def optional_decimal(
+    label: str, *, max_digits: int, decimal_places: int, validators, **kwargs
+) -> models.DecimalField:
+    """An optional decimal field: empty means the offer sets no such figure."""
     return models.DecimalField(
         label,
-        max_digits=12,
-        decimal_places=2,
+        max_digits=max_digits,
+        decimal_places=decimal_places,
         null=True,
         blank=True,
         validators=validators,
@@ -56,40 +59,20 @@ def money_field(label: str, validators=values.amount, **kwargs) -> models.Decima
     )
 
 
-def kwh_field(label: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(
-        label,
-        max_digits=10,
-        decimal_places=3,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(ZERO)],
-        **kwargs,
-    )
+money_field = partial(optional_decimal, max_digits=12, decimal_places=2, validators=values.amount)
+kwh_field = partial(
+    optional_decimal, max_digits=10, decimal_places=3, validators=[MinValueValidator(ZERO)]
+)
+percent_field = partial(optional_decimal, max_digits=5, decimal_places=2, validators=values.percent)
+rate_field = partial(
+    optional_decimal, max_digits=10, decimal_places=4, validators=values.rate_per_kwh
+)
 
 
-def percent_field(label: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(
-        label,
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=values.percent,
-        **kwargs,
-    )
-
-
-def rate_field(label: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(
-        label,
-        max_digits=10,
-        decimal_places=4,
-        null=True,
-        blank=True,
-        validators=values.rate_per_kwh,
-        **kwargs,
-    )
+def degrees_field(label: str, limit: int) -> models.DecimalField:
+    """A latitude (limit 90) or a longitude (limit 180), to the micro-degree."""
+    bounds = [MinValueValidator(Decimal(-limit)), MaxValueValidator(Decimal(limit))]
+    return optional_decimal(label, max_digits=9, decimal_places=6, validators=bounds)
 
 
 class Offer(PlainTextModel):
@@ -131,22 +114,8 @@ class Offer(PlainTextModel):
     city_codes = CodeListField(help_text="Beckn city codes, e.g. std:011, std:080.")
     site_kinds = CodeListField(options=SiteKind.choices)
     category_codes = CodeListField(help_text="Charger categories, e.g. fast, ev-charger.")
-    geo_lat = models.DecimalField(
-        "centre latitude",
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
-    )
-    geo_lon = models.DecimalField(
-        "centre longitude",
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
-    )
+    geo_lat = degrees_field("centre latitude", 90)
+    geo_lon = degrees_field("centre longitude", 180)
     geo_radius_km = models.DecimalField(
         "radius (km)", max_digits=7, decimal_places=2, null=True, blank=True
     )
