@@ -85,7 +85,6 @@ class LedgerUnreadable(ValueError):
     missing or malformed (written by hand, or by an older version). Nothing is changed."""
 
     def __init__(self, row: Redemption, why: str) -> None:
-        self.row_pk = row.pk
         super().__init__(f"ledger row {row.pk} (offer {row.offer_code}) {why}")
 
 
