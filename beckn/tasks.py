@@ -93,12 +93,14 @@ def _drain(courier: delivery.Courier) -> bool:
             lingered, more = True, True
 
 
-def answer_next() -> int | None:
+def answer_next(courier: delivery.Courier | None = None) -> int | None:
     """Answer the waiting message whose turn comes first that no other worker holds, and
     send its callbacks here, right after the commit: no task message per callback and no
-    wait for another worker; its id, None when none waits. A retry goes back to the
+    wait for another worker; its id, None when none waits. A courier handed in is reused
+    (its signing key read once for many calls, as a drain does: bench/select_answer.py),
+    and its owner writes down the attempts (Courier.record); a retry goes back to the
     queue."""
-    answered = _answer_in_turn(None)
+    answered = _answer_in_turn(courier)
     return None if answered is None else answered.inbound_id
 
 

@@ -42,6 +42,7 @@ DOCUMENTED = {
     "_asdict": "Python: namedtuple._asdict (library/collections)",
     "_fields": "Python: namedtuple._fields (library/collections)",
     "_make": "Python: namedtuple._make (library/collections)",
+    "_exit": "Python: os._exit, how a forked child ends (library/os, Process Management)",
 }
 
 # (path relative to the checkout, attribute) -> why there is no public way. Keep it empty.

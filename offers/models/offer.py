@@ -9,6 +9,7 @@ and enforced in `clean()` whatever the form's JavaScript did.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
