@@ -23,7 +23,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tests.support.procs import ROOT, Process, RedisServer, free_port, wait_until
 
@@ -53,6 +52,7 @@ class Arrival:
 
 def receiver_class():
     from beckn.protocol.errors import ack
+    from beckn.simulator.loopback import Reply
     from beckn.simulator.receiver import CallbackReceiver
 
     @dataclass
@@ -88,7 +88,7 @@ def receiver_class():
         def release(self) -> None:
             self._release.set()
 
-        def _take(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        def answer(self, path: str, raw: bytes, headers: dict[str, str]) -> Reply:
             signer, error = self._verify(raw, headers)
             try:
                 message_id = str(json.loads(raw)["context"]["message_id"])
@@ -103,7 +103,9 @@ def receiver_class():
                 self._release.wait(120)
             elif self.delay:
                 time.sleep(self.delay)
-            return (401, {"error": {"code": "30016", "message": error}}) if error else (200, ack())
+            if error:
+                return Reply(401, {"error": {"code": "30016", "message": error}})
+            return Reply(200, ack())
 
         def count(self) -> int:
             with self.changed:
