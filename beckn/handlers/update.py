@@ -6,8 +6,9 @@ read from order.items[0].quantity.allocated.measure (unit kWh), or from a `deliv
 time (else now), is refused when it is still to come (booking_window.check_ended), as an
 end before the start it is settled from is, both before the order changes. At the end
 the price is settled on that energy (offers recomputed), from the booked start or, when
-charging started before it, from when it started (booking_window.settled_from, kept as
-the order's `settled_start`, which the replies show as the session's start), and
+charging started before it, from when it started (booking_window.settled_from, told
+whether the energy could have been delivered from a start, pricing.engine.undeliverable;
+kept as the order's `settled_start`, which the replies show as the session's start), and
 on_update carries the settled quote, offer-usage tags and an offer-summary naming the next
 available offer, and a quote_trail for any offer value the settlement took back (less
 energy than quoted, an offer's qualifier no longer holding). An update of
@@ -16,6 +17,7 @@ order.items[0].add_ons is a part cancel (beckn.handlers.update_add_ons).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from beckn.commerce_types import CommerceError, Recovery
@@ -27,7 +29,7 @@ from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import booking_window, commerce, order_flow
 from beckn.wire import order_json, quote_json, request_parsing
-from pricing.engine import LineKind
+from pricing.engine import LineKind, undeliverable
 
 START_CODES = frozenset({"start-charging", "charging-start", "charging-started", "start", "active"})
 END_CODES = frozenset(
@@ -100,7 +102,12 @@ def _end(req: Request, order: Order, order_msg: dict, fulfillment: dict) -> Repl
     end = end or req.now
     booking_window.check_ended(end, req.now, end_path, order=order)
     booked = order.held_session.start or start or end
-    session_start = booking_window.settled_from(booked, order.started_at, end)
+    power = order.charger.power_kw if order.charger is not None else None
+
+    def deliverable(start: dt.datetime) -> bool:
+        return power is None or undeliverable(kwh, power, start, end) is None
+
+    session_start = booking_window.settled_from(booked, order.started_at, end, deliverable)
     if end <= session_start:
         raise Failure(
             errors.INVALID_REQUEST,

@@ -1,9 +1,10 @@
 """Charging that starts before the booked start is settled from when it started, if that
 was at most BECKN_BOOKING_GRACE_MINUTES early, or if charging also ended before the booked
 start; a start reported earlier than that, of a session that went on past its booked
-start, is priced as booked. (A session started early that also ended early was refused
-at settlement, "charging cannot end before the session starts", and the order stayed
-charging: neither settled nor cancellable.)
+start, is priced as booked, unless the energy reported could not have been delivered from
+the booked start but could from when charging started. (A session started early that also
+ended early was refused at settlement, "charging cannot end before the session starts",
+and the order stayed charging: neither settled nor cancellable.)
 
 Operator A is priced as DEG (₹18/kWh, ₹10 fee, 18 % GST, the weekend offer on any day:
 25 % off the energy) with a flat ₹20 "early bird" surge that is on only until the booked
@@ -274,3 +275,45 @@ def test_the_2_0_replies_after_settlement_show_the_session_as_settled(
     assert body["message"]["contract"]["contractAttributes"]["preferences"] == shown
     _, status = run_v2(bap_v2, "status", v2.by_id(order.order_id, charger))
     assert status["message"]["contract"]["contractAttributes"]["preferences"] == shown
+
+
+def test_a_start_earlier_than_the_grace_is_taken_when_the_energy_says_so(
+    network, bap, run, our_key, settings, clock
+):
+    """Charging started an hour early and ended 5 minutes after the booked start, 40 kWh
+    delivered: 5 minutes at 60 kW deliver at most 5 kWh, 65 minutes 65 kWh, so charging
+    did start when reported, and the session is settled from then. (It was settled from
+    the booked start, and refused as undeliverable: the order stayed charging, neither
+    settled nor cancellable.)"""
+    settings.BECKN_BOOKING_GRACE_MINUTES = 15
+    start = booked_start(60)
+    price(network, start)
+    order = started(network, bap, run, start)
+    clock(start + dt.timedelta(minutes=5))
+    end = msgs.update_end(order.order_id, kwh="40", end=format_timestamp(timezone.now()))
+    row, body = run(bap, "update", end)
+    assert row.action == "on_update"
+    order = settled(body, order)
+    assert order.settled_start == order.started_at
+    assert EARLY_BIRD in breakup(body)
+    # 40 kWh: 720 + 10 + 20 surge - 100 offer (25 %, at most 100) = 650, GST 117
+    assert order.quote_total == Decimal("767.00")
+    assert stops_shown(body["message"]["order"])[0] == format_timestamp(order.started_at)
+
+
+def test_an_end_undeliverable_from_either_start_is_still_refused(
+    network, bap, run, our_key, settings, clock
+):
+    """80 kWh in 65 minutes at 60 kW (at most 65 kWh): refused, the order still charging."""
+    settings.BECKN_BOOKING_GRACE_MINUTES = 15
+    start = booked_start(60)
+    price(network, start)
+    order = started(network, bap, run, start)
+    clock(start + dt.timedelta(minutes=5))
+    end = msgs.update_end(order.order_id, kwh="80", end=format_timestamp(timezone.now()))
+    _, body = run(bap, "update", end)
+    assert body["error"]["code"] == "30000"
+    assert "80 kWh cannot be delivered" in body["error"]["message"]
+    assert "at most 5 kWh" in body["error"]["message"]  # from the booked start, as before
+    order.refresh_from_db()
+    assert order.state == OrderState.ACTIVE
