@@ -161,6 +161,11 @@ LOGGING = {
     "filters": {"declined_beckn": {"()": "beckn.log_filters.DeclinedBecknRequests"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # a Beckn 429 or 503 is logged once a while by admission, not once per request
-    "loggers": {"django.request": {"filters": ["declined_beckn"]}},
+    "loggers": {
+        # a Beckn 429 or 503 is logged once a while by admission, not once per request
+        "django.request": {"filters": ["declined_beckn"]},
+        # django-axes says its version and settings as every process starts: the first
+        # line of every command's output (its lockouts log under axes.handlers, kept)
+        "axes.apps": {"level": "WARNING"},
+    },
 }
