@@ -42,7 +42,7 @@ class CdrReceiver(OcpiView):
             operator, [(1, request.data)], source=CdrSource.PUSH, partner=self.partner
         )
         if outcome.refused:
-            raise envelope.OcpiProblem(envelope.INVALID_PARAMETERS, outcome.refused[0][1], 400)
+            raise envelope.OcpiProblem(envelope.INVALID_PARAMETERS, outcome.refused[0][1])
         # status_codes.asciidoc: 201 Created for a CDR new to us, 200 for one we had
         if outcome.stored:
             return answer(headers={"Location": cdr_url(outcome.stored[0])}, status=201)

@@ -23,23 +23,18 @@ UNSUPPORTED_VERSION = 3002
 NO_MATCHING_ENDPOINTS = 3003
 
 
-# The request was valid and reached OCPI; what failed is our use of the partner's API. The
-# spec returns no HTTP error for a request that reached the OCPI layer (status_codes.asciidoc).
-REGISTRATION_FAILURES = frozenset(
-    {UNABLE_TO_USE_CLIENT_API, UNSUPPORTED_VERSION, NO_MATCHING_ENDPOINTS}
-)
-
-
 class OcpiProblem(Exception):
-    """A request we answer with an OCPI error: the status code, the HTTP status (by
-    default 200 for a registration failure, 400 for any other), words."""
+    """A request we answer with an OCPI error: the status code, the HTTP status, words.
+    A request that reached the OCPI layer (JSON we could read, from a partner we know, to
+    a resource that exists) gets no HTTP error, whatever its OCPI status
+    (status_codes.asciidoc: "an HTTP error status code MUST NOT be returned"): HTTP 200
+    unless the caller names another (401, 404, 405, 409, or 400 for a body we could not
+    read)."""
 
-    def __init__(self, status_code: int, message: str, http_status: int | None = None) -> None:
+    def __init__(self, status_code: int, message: str, http_status: int = 200) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
-        if http_status is None:
-            http_status = 200 if status_code in REGISTRATION_FAILURES else 400
         self.http_status = http_status
 
 

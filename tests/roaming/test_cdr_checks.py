@@ -167,6 +167,8 @@ BAD = [
      'cdr_token.party_id: "E/S" does not match'),
 ]  # fmt: skip
 IDS = [name for name, *_ in BAD]
+# the refusals of a body we could not read as a CDR (cdr_schema.loads: the parser)
+UNREADABLE = "the CDR is "
 
 
 @pytest.fixture
@@ -191,7 +193,9 @@ def push(client, token: str, text: str | bytes):
 def test_a_bad_value_pushed_is_refused_with_its_reason(client, operator, text, reason):
     _partner, token = registered_partner(operator, party=("IN", "CPO"), role="CPO")
     reply = push(client, token, text)
-    assert reply.status_code == 400, reply.content[:500]
+    # a body we could not read is an HTTP error; one read and refused reached OCPI: 200
+    unread = reason.startswith(UNREADABLE)
+    assert reply.status_code == (400 if unread else 200), reply.content[:500]
     body = reply.json()
     assert body["status_code"] == 2001
     assert body["status_message"].startswith(reason)
@@ -286,7 +290,7 @@ def test_a_cdr_no_database_stores_is_refused_alone_when_its_batch_fails(operator
 def test_only_a_partner_registered_as_cpo_pushes_cdrs(client, operator, role):
     _partner, token = registered_partner(operator, party=("IN", "CPO"), role=role)
     reply = push(client, token, GOOD_TEXT)
-    assert reply.status_code == 400
+    assert reply.status_code == 200
     body = reply.json()
     assert body["status_code"] == 2001
     assert body["status_message"].endswith(
@@ -367,7 +371,7 @@ def test_a_credit_cdr_is_refused_saying_so_at_every_door(
         "Settle the credit in the charging system's own billing, not here"
     )
     reply = push(client, token, edited(credit))
-    assert (reply.status_code, reply.json()["status_message"]) == (400, reason)
+    assert (reply.status_code, reply.json()["status_message"]) == (200, reason)
     path = tmp_path / "cdrs.jsonl"
     path.write_text(edited(credit) + "\n", encoding="utf-8")
     call_command("import_cdrs", str(path), operator="cpo1.example")
