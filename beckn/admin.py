@@ -13,7 +13,7 @@ import json
 from functools import partial
 
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -26,6 +26,7 @@ from cpo_portal.admin.tenant import (
     TenantInline,
     TenantScopedMixin,
 )
+from cpo_portal.formatting import url_inputs
 
 from .models import (
     CatalogPublish,
@@ -77,7 +78,7 @@ class SubscriberAdmin(SuperuserOnly, AuditHistoryAdmin):
     list_display = ["subscriber_id", "type", "key_id", "url", "status", "vocabularies"]
     list_filter = ["type", "status", "vocabularies"]
     search_fields = ["subscriber_id", "key_id", "url"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = url_inputs.ASSUME_HTTPS
 
 
 @admin.register(SigningKey)

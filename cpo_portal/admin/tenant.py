@@ -29,7 +29,7 @@ from django.utils import timezone
 from cpo_portal import tenancy
 from cpo_portal.admin.history_admin import AuditHistoryAdmin
 from cpo_portal.changes.views import object_history
-from cpo_portal.formatting import csvsafe
+from cpo_portal.formatting import csvsafe, url_inputs
 from cpo_portal.formatting.number_inputs import decimal_formfield
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.web.admin_site import BoundedFields
@@ -51,8 +51,7 @@ class TenantScopedMixin(_AdminBase):
     # view it). Machinery tables (rollups, the outbox, deliveries) are listed for operator
     # admins only; the other roles may still open a link to them.
     listed_roles: frozenset[str] | None = None
-    # URLs typed without a scheme are https (Django 6.0's default, chosen now).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = url_inputs.ASSUME_HTTPS
 
     # Fifty rows a page: a screen shows about twenty, and rendering rows is most of a
     # change list's server time (bench/pages.py).

@@ -25,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 
 from cpo_portal import tenancy
 from cpo_portal.admin.tenant import ReadOnlyRows, TenantAdmin, TenantInline
+from cpo_portal.formatting import url_inputs
 from roaming.models import Partner, PartnerState, Push, PushAttempt, PushState
 from roaming.services import credentials, parties
 from roaming.services.credentials import RegistrationError
@@ -43,6 +44,7 @@ class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
         fields = ["operator", "name", "role", "versions_url", "country_code", "party_id"]
+        formfield_callback = url_inputs.model_formfield
 
     def clean_their_token(self) -> str:
         token = self.cleaned_data["their_token"]

@@ -36,6 +36,17 @@ def test_adding_a_partner_shows_its_registration_token_once(client, ocpi):
     assert partner.outbound_token not in page and partner.inbound_token_hash not in page
 
 
+def test_a_versions_url_typed_without_a_scheme_is_saved_as_https(client, ocpi):
+    operator = OperatorFactory(code="cpo1.example")
+    client.force_login(staff(operator, Role.OPERATOR_ADMIN, "admin-1"))
+    response = client.post("/admin/roaming/partner/add/", {
+        "operator": operator.pk, "name": "Roamer", "role": "EMSP",
+        "versions_url": "emsp.example/ocpi/versions", "country_code": "", "party_id": "",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content[:2000]
+    assert Partner.objects.get().versions_url == "https://emsp.example/ocpi/versions"
+
+
 def test_an_analyst_sees_partners_but_cannot_add_them(client, ocpi):
     operator = OperatorFactory(code="cpo1.example")
     Partner.objects.create(operator=operator, name="Roamer")
