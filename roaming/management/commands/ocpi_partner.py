@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
+from cpo_portal.formatting import url_inputs
 from cpo_portal.management.product_command import ProductCommand
 from roaming.models import Partner
 from roaming.services import credentials
@@ -35,8 +36,8 @@ class Command(ProductCommand):
                 credentials.unregister_from(row)
                 self.stdout.write(f"{row.name}: unregistered")
                 return
-            if versions_url:
-                row.versions_url = versions_url
+            if versions_url:  # as the admin's form takes it: https unless told otherwise
+                row.versions_url = url_inputs.typed_url(Partner, "versions_url", versions_url)
             if token:
                 credentials.set_their_token(row, token)
             if versions_url or token:
