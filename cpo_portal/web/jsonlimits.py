@@ -143,14 +143,27 @@ def check_number(text: str) -> str:
 
 
 def check_string(text: str) -> str:
-    """`text` if UTF-8 can hold it and it has no NUL; else JsonLimitError saying which."""
+    """`text` if UTF-8 can hold it and it has no NUL; else JsonLimitError saying which and
+    where."""
     if "\x00" in text:
-        raise JsonLimitError(f"not storable text: a string holds NUL (\\u0000): {text[:40]!r}")
-    if not _encodable(text):
         raise JsonLimitError(
-            f"not storable text: a string holds an unpaired surrogate: {text[:40]!r}"
+            f"not storable text: a string holds NUL: {_up_to(text, text.index(chr(0)))}"
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise JsonLimitError(
+            f"not storable text: a string holds an unpaired surrogate: {_up_to(text, exc.start)}"
+        ) from None
     return text
+
+
+def _up_to(text: str, at: int, most: int = 40) -> str:
+    """`text` up to the character at `at` (which no column can store), at most `most`
+    characters, as JSON writes it (schema_errors.shown) but in ASCII escapes, which the
+    message can hold where `text` cannot: "0123\\u0000", ..."0123\\ud800"."""
+    start = max(0, at + 1 - most)
+    return ("..." if start else "") + json.dumps(text[start : at + 1])
 
 
 def check_strings(value: Any) -> Any:
@@ -167,14 +180,6 @@ def check_strings(value: Any) -> Any:
         elif isinstance(node, list | tuple):
             stack.extend(node)
     return value
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _int(text: str) -> int:

@@ -24,10 +24,10 @@ def nack(response, status: int, code: str) -> str:
     "escaped, shown",
     [
         # PostgreSQL: "unsupported Unicode escape sequence" -> 503
-        ("\\u0000", "NUL (\\u0000): '\\x00'"),
+        ("\\u0000", 'NUL: "\\u0000"'),
         # "Unicode low surrogate must follow ..." -> 503
-        ("abc\\ud800", "an unpaired surrogate: 'abc\\ud800'"),
-        ("\\udc00\\ud800", "an unpaired surrogate: '\\udc00\\ud800'"),
+        ("abc\\ud800", 'an unpaired surrogate: "abc\\ud800"'),
+        ("\\udc00\\ud800", 'an unpaired surrogate: "\\udc00"'),
     ],
 )
 def test_strings_no_database_can_store_are_refused(client, bap, no_queue, escaped, shown):

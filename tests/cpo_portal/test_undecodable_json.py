@@ -25,10 +25,10 @@ pytestmark = pytest.mark.django_db
 
 # (the JSON text of a value, what the refusal says)
 UNDECODABLE = [
-    ('"\\ud800"', "an unpaired surrogate: '\\ud800'"),
-    ('"x\\udc00y"', "an unpaired surrogate: 'x\\udc00y'"),
-    ('"\\ude00\\ud83d"', "an unpaired surrogate: '\\ude00\\ud83d'"),  # a pair backwards
-    ('"a\\u0000b"', "NUL (\\u0000): 'a\\x00b'"),
+    ('"\\ud800"', 'an unpaired surrogate: "\\ud800"'),
+    ('"x\\udc00y"', 'an unpaired surrogate: "x\\udc00"'),  # up to where
+    ('"\\ude00\\ud83d"', 'an unpaired surrogate: "\\ude00"'),  # a pair backwards
+    ('"a\\u0000b"', 'NUL: "a\\u0000"'),
     ("NaN", "written with NaN, which is not a JSON number"),
 ]
 IDS = ["lone high", "lone low", "reversed pair", "nul", "nan"]
@@ -112,7 +112,19 @@ def test_a_pricing_document_upload_in_the_admin_is_a_form_error_or_taken(client,
     assert reply.status_code == 200
     errors = reply.context["form"].errors.get("file", [])
     if escaped == "\\ud800":
-        assert len(errors) == 1 and "an unpaired surrogate: 'Weekend \\ud800'" in errors[0]
+        assert len(errors) == 1 and 'an unpaired surrogate: "Weekend \\ud800"' in errors[0]
     else:
         assert not errors
         assert "Weekend \U0001f600" in reply.content.decode()
+
+
+def test_the_refusal_shows_where_the_character_is_in_a_long_string():
+    """The value is shown up to the character no column can store, the 40 characters before
+    it at most, in JSON's escapes: a NUL past the start of a long string is seen, and the
+    message itself is UTF-8 text (a lone surrogate in it could be sent nowhere)."""
+    text = json.dumps({"note": "₹" + "x" * 60 + "\ud800" + "y" * 10})
+    with pytest.raises(FormatError) as refused:
+        load(text)
+    said = str(refused.value)
+    assert said.endswith('an unpaired surrogate: ..."' + "x" * 39 + '\\ud800"')
+    said.encode("utf-8")  # raises if the message holds the surrogate itself

@@ -93,9 +93,9 @@ BAD = [
      "the CDR is written with a number of 301 characters (100000000000...); numbers are "
      "read up to 100"),
     ("nul", replaced('"uid": "012345678"', '"uid": "0123\\u0000"'),
-     "the CDR is not storable text: a string holds NUL (\\u0000): '0123\\x00'"),
+     'the CDR is not storable text: a string holds NUL: "0123\\u0000"'),
     ("lone surrogate", replaced('"uid": "012345678"', '"uid": "0123\\ud800"'),
-     "the CDR is not storable text: a string holds an unpaired surrogate: '0123\\ud800'"),
+     'the CDR is not storable text: a string holds an unpaired surrogate: "0123\\ud800"'),
     ("year 0001", edited(_set("start_date_time", "0001-01-01T00:00:00Z")),
      'start_date_time "0001-01-01T00:00:00Z" is not between 2010-01-01 and a day from now'),
     ("year 9999", edited(_set("end_date_time", "9999-12-31T23:59:59Z")),
