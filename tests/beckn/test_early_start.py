@@ -277,6 +277,21 @@ def test_the_2_0_replies_after_settlement_show_the_session_as_settled(
     assert status["message"]["contract"]["contractAttributes"]["preferences"] == shown
 
 
+def ended_after_an_hour_early_start(network, bap, run, settings, clock, kwh: str):
+    """A 15-minute grace; charging reported started an hour before the booked start, and
+    its end 5 minutes after the booked start with `kwh` delivered (at 60 kW, at most 5 kWh
+    from the booked start, 65 kWh from the reported one): (the order as started, the
+    answer's row, its body)."""
+    settings.BECKN_BOOKING_GRACE_MINUTES = 15
+    start = booked_start(60)
+    price(network, start)
+    order = started(network, bap, run, start)
+    clock(start + dt.timedelta(minutes=5))
+    end = msgs.update_end(order.order_id, kwh=kwh, end=format_timestamp(timezone.now()))
+    row, body = run(bap, "update", end)
+    return order, row, body
+
+
 def test_a_start_earlier_than_the_grace_is_taken_when_the_energy_says_so(
     network, bap, run, our_key, settings, clock
 ):
@@ -285,13 +300,7 @@ def test_a_start_earlier_than_the_grace_is_taken_when_the_energy_says_so(
     did start when reported, and the session is settled from then. (It was settled from
     the booked start, and refused as undeliverable: the order stayed charging, neither
     settled nor cancellable.)"""
-    settings.BECKN_BOOKING_GRACE_MINUTES = 15
-    start = booked_start(60)
-    price(network, start)
-    order = started(network, bap, run, start)
-    clock(start + dt.timedelta(minutes=5))
-    end = msgs.update_end(order.order_id, kwh="40", end=format_timestamp(timezone.now()))
-    row, body = run(bap, "update", end)
+    order, row, body = ended_after_an_hour_early_start(network, bap, run, settings, clock, "40")
     assert row.action == "on_update"
     order = settled(body, order)
     assert order.settled_start == order.started_at
@@ -305,13 +314,7 @@ def test_an_end_undeliverable_from_either_start_is_still_refused(
     network, bap, run, our_key, settings, clock
 ):
     """80 kWh in 65 minutes at 60 kW (at most 65 kWh): refused, the order still charging."""
-    settings.BECKN_BOOKING_GRACE_MINUTES = 15
-    start = booked_start(60)
-    price(network, start)
-    order = started(network, bap, run, start)
-    clock(start + dt.timedelta(minutes=5))
-    end = msgs.update_end(order.order_id, kwh="80", end=format_timestamp(timezone.now()))
-    _, body = run(bap, "update", end)
+    order, _, body = ended_after_an_hour_early_start(network, bap, run, settings, clock, "80")
     assert body["error"]["code"] == "30000"
     assert "80 kWh cannot be delivered" in body["error"]["message"]
     assert "at most 5 kWh" in body["error"]["message"]  # from the booked start, as before
