@@ -112,3 +112,38 @@ def test_demo_seeder_makes_one_key_once(bpp):
     demo.seed({}, out)
     assert SigningKey.objects.count() == 1
     assert "made signing key" in out.getvalue() and "kept signing key" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--port", "99999"), "--port: 99999 is not a port (0 to 65535)"),
+        (("--port", "-1"), "--port: -1 is not a port (0 to 65535)"),
+        (("--host", "no-such-host.invalid"), "--host, --port: cannot listen on no-such-host"),
+        (("--wait", "-1"), "--wait: -1.0 is not seconds above 0, at most a day"),
+        (("--wait", "nan"), "--wait: nan is not seconds above 0, at most a day"),
+        (("--wait", "1e300"), "--wait: 1e+300 is not seconds above 0, at most a day"),
+        (("--since", "nan"), "--since: nan is not minutes above 0"),
+        (("--refresh", "inc", "--since", "1e12"), "--since: 1000000000000.0 minutes back is"),
+        (("--gps", "abc"), "--gps: 'abc' is not latitude,longitude in degrees"),
+        (("--version", "2.0", "--gps", "99,999"), "--gps: '99,999' is not latitude,longitude"),
+        (("--radius", "-5"), "--radius: '-5' is out of range"),
+        (("--amount", "abc"), "--amount: 'abc' is not a number"),
+        (("--kwh", "0"), "--kwh: '0' is not a number above 0"),
+        (("--kwh", "1e400"), "--kwh: '1e400' is out of range"),
+        (("--subscriber-id", ""), "--subscriber-id: This field cannot be blank."),
+        (("--key-id", "a|b"), "--key-id: Use letters, digits and . _ : - / (no spaces, no '|'"),
+        (("--no-register", "--key-id", "a b"), "--key-id: Use letters, digits"),
+        (("--callback-url", "notaurl"), "--callback-url: Enter a valid URL."),
+    ],
+)
+def test_beckn_bap_refuses_bad_options_in_one_line_before_anything(bpp, args, message):
+    """Each bad value is one line, said before the simulator listens, registers itself or
+    sends anything: no traceback, no registry row of a bad id or URL, no journey stopped
+    halfway (an energy it cannot send refused only after charging started)."""
+    run("beckn_keys", "generate", "--key-id", "k-one")
+    with pytest.raises(CommandError) as refused:
+        run("beckn_bap", "--bpp-url", "http://127.0.0.1:9/beckn", "--wait", "1", *args)
+    assert str(refused.value).startswith(message), str(refused.value)
+    assert "\n" not in str(refused.value)
+    assert not Subscriber.objects.exists()

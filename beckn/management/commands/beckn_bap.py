@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from beckn import conf
+from beckn.management.commands.beckn_subscriber import one_line
+from beckn.messages import Failure
 from beckn.models import SigningKey, Subscriber, SubscriberType
+from beckn.protocol.context import in_range
 from beckn.protocol.signing import generate_keypair, signing_key
 from beckn.protocol.timefmt import parse_timestamp
 from beckn.simulator.bap_client import BapClient
@@ -22,7 +30,10 @@ from beckn.simulator.journey import Journey, JourneyFailed, Plan
 from beckn.simulator.journey_v2 import JourneyV2
 from beckn.simulator.receiver import CallbackReceiver
 from beckn.simulator.refresh import Refreshing
+from beckn.wire.request_parsing import decimal
 from cpo_portal.management.product_command import ProductCommand
+
+LONGEST_WAIT = 86_400.0  # seconds: a callback's wait (a timeout beyond the threads' maximum fails)
 
 
 class Command(ProductCommand):
@@ -75,6 +86,7 @@ class Command(ProductCommand):
         parser.add_argument("--since", type=float, default=60.0, help="Minutes, for --refresh inc.")
 
     def handle(self, *args, **options):
+        _check(options)
         private = options["private_key"]
         if private:
             try:
@@ -89,11 +101,15 @@ class Command(ProductCommand):
         }  # read before the listener thread starts: it never touches the database
         if not ours:
             raise CommandError("the BPP has no signing key: run `manage.py beckn_keys generate`")
-        receiver = CallbackReceiver(
-            lookup=lambda sid, kid: ours.get((sid, kid)),
-            host=options["host"],
-            port=options["port"],
-        ).start()
+        try:
+            receiver = CallbackReceiver(
+                lookup=lambda sid, kid: ours.get((sid, kid)),
+                host=options["host"],
+                port=options["port"],
+            ).start()
+        except (OSError, OverflowError) as exc:
+            where = f"{options['host']}:{options['port']}"
+            raise CommandError(f"--host, --port: cannot listen on {where}: {exc}") from None
         try:
             self._play(options, private, public, receiver)
         finally:
@@ -102,16 +118,7 @@ class Command(ProductCommand):
     def _play(self, options, private: str, public: str, receiver: CallbackReceiver) -> None:
         callback_url = options["callback_url"] or receiver.url
         if not options["no_register"]:
-            Subscriber.objects.update_or_create(
-                subscriber_id=options["subscriber_id"],
-                key_id=options["key_id"],
-                defaults={
-                    "type": SubscriberType.BAP,
-                    "url": callback_url,
-                    "signing_public_key": public,
-                    "status": "SUBSCRIBED",
-                },
-            )
+            _register(options["subscriber_id"], options["key_id"], callback_url, public)
             self.stdout.write(f"Registered {options['subscriber_id']} -> {callback_url}")
         client = BapClient(
             bpp_url=options["bpp_url"] or conf.bpp_uri(),
@@ -156,6 +163,84 @@ class Command(ProductCommand):
         except (JourneyFailed, TimeoutError) as exc:
             raise CommandError(f"refresh stopped: {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"Catalog refresh ({options['refresh']}) done."))
+
+
+def _check(options: dict[str, Any]) -> None:
+    """Every option's value judged before anything is listened on, registered or sent,
+    each refusal one line: a value the journey could not send (or the BPP would refuse
+    halfway, an order left charging) stops it before it starts."""
+    if not 0 <= options["port"] <= 65535:
+        raise CommandError(f"--port: {options['port']} is not a port (0 to 65535)")
+    if not (math.isfinite(options["wait"]) and 0 < options["wait"] <= LONGEST_WAIT):
+        raise CommandError(f"--wait: {options['wait']} is not seconds above 0, at most a day")
+    if not (math.isfinite(options["since"]) and options["since"] > 0):
+        raise CommandError(f"--since: {options['since']} is not minutes above 0")
+    try:
+        since = timezone.now() - dt.timedelta(minutes=options["since"])
+    except OverflowError:
+        since = None
+    why = "out of range" if since is None else in_range(since)
+    if why is not None:
+        raise CommandError(f"--since: {options['since']} minutes back is {why}")
+    for name in ("radius", "amount", "kwh"):
+        _positive(f"--{name}", options[name])
+    _gps(options["gps"])
+    _start(options["start"])
+    fields = {"subscriber_id": options["subscriber_id"], "key_id": options["key_id"]}
+    if options["callback_url"]:
+        fields["url"] = options["callback_url"]
+    try:
+        Subscriber(**fields).clean_fields(exclude=_other_fields(fields))
+    except ValidationError as exc:
+        raise CommandError(_options_line(exc)) from None
+
+
+def _positive(name: str, text: str) -> None:
+    """A number as the BPP reads one in a message (`request_parsing.decimal`), above 0."""
+    try:
+        value = decimal(text, name)
+    except Failure as exc:
+        raise CommandError(f"{name}: {exc.text}") from None
+    if value <= 0:
+        raise CommandError(f"{name}: {text!r} is not a number above 0")
+
+
+def _gps(text: str) -> None:
+    lat, _, lon = text.partition(",")
+    try:
+        latitude, longitude = Decimal(lat.strip()), Decimal(lon.strip())
+    except ArithmeticError:
+        latitude = longitude = Decimal(1000)
+    finite = latitude.is_finite() and longitude.is_finite()
+    if not (finite and -90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise CommandError(f"--gps: {text!r} is not latitude,longitude in degrees")
+
+
+def _other_fields(fields: dict[str, str]) -> list[str]:
+    return [f.name for f in Subscriber._meta.fields if f.name not in fields]
+
+
+def _register(subscriber_id: str, key_id: str, url: str, public: str) -> None:
+    """The simulator's registry row, judged as `beckn_subscriber add` judges one."""
+    row = Subscriber.objects.filter(subscriber_id=subscriber_id, key_id=key_id).first()
+    row = row or Subscriber(subscriber_id=subscriber_id, key_id=key_id)
+    row.type = SubscriberType.BAP
+    row.url = url
+    row.signing_public_key = public
+    row.status = "SUBSCRIBED"
+    try:
+        row.full_clean()
+    except ValidationError as exc:
+        raise CommandError(_options_line(exc)) from None
+    row.save()
+
+
+def _options_line(error: ValidationError) -> str:
+    """`beckn_subscriber`'s one line, each field named by the option that gave it."""
+    named = {"url": "callback_url"}
+    return one_line(
+        ValidationError({f"--{named.get(k, k)}": v for k, v in error.message_dict.items()})
+    )
 
 
 def _start(text: str | None) -> dt.datetime | None:
