@@ -34,7 +34,9 @@ from beckn.models import InboundMessage
 from beckn.protocol import errors
 from beckn.protocol.context import (
     DEFAULT_TTL,
+    VERSION,
     ContextIssue,
+    ContextRule,
     check_context,
     check_timestamps,
     normalise_inbound,
@@ -43,6 +45,7 @@ from beckn.protocol.context import (
 )
 from beckn.protocol.schema import REQUEST_ACTIONS
 from beckn.protocol.signing import SignatureError, digest
+from beckn.protocol.v2 import VERSION as V2
 from beckn.protocol.v2 import context as v2_context
 from beckn.protocol.v2 import deg_shape
 from beckn.services import (
@@ -138,6 +141,9 @@ def _checked(
     action: str, body: dict[str, Any], signer: _Signer | None, now: datetime
 ) -> dict[str, Any]:
     """The parsed body, once its shape, schema and context pass; otherwise a Refusal."""
+    if v2_context.is_v2(body["context"]):  # said first: 2.0 names its BAP `bapId`
+        why = f"must be {VERSION!r} on this path, got {V2!r}: 2.0 is at {conf.bpp_uri()}/v2"
+        _check_context([ContextIssue(ContextRule.VERSION, "$.context.version", why)])
     _check_sender(signer, body["context"].get("bap_id"), "$.context.bap_id")
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
     issues = fastschema.issues(action, body)

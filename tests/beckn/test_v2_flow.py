@@ -153,6 +153,26 @@ def test_bad_input_gets_a_2_0_nack_with_a_reason(deg, bap_v2, client, our_key):
     assert client.get("/beckn/v2/select").status_code == 405
 
 
+def test_a_2_0_message_on_a_1_1_path_is_told_the_version_expected(deg, bap_v2, client, our_key):
+    """Not a signature refusal for the `bap_id` 1.1 looks for (2.0 spells it `bapId`): the
+    NACK says which version the path speaks and where 2.0 is, as the 2.0 path does for a
+    1.1 message."""
+    body = bap_v2.body("select", v2.contract(deg.charger_a.code))
+    raw = json.dumps(body).encode()
+    response = client.post(
+        "/beckn/select", data=raw, content_type="application/json",
+        HTTP_AUTHORIZATION=bap_v2.sign(raw),
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "30000",
+        "message": "$.context.version: must be '1.1.0' on this path, got '2.0.0': "
+        "2.0 is at https://bpp.test.example/beckn/v2",
+        "paths": "$.context.version",
+    }
+    assert not InboundMessage.objects.exists()
+
+
 @pytest.mark.parametrize(
     "point",
     [[[1], [2]], ["77.3", "28.3"], [True, False], [77.3], [500, 95], [77.3, -91]],
