@@ -27,11 +27,12 @@ def handle(req: Request) -> Reply:
         try:
             order.move_to(OrderState.CANCELLED)
         except InvalidTransition as exc:
-            raise Failure(
-                errors.CANCELLATION_NOT_POSSIBLE,
-                f"{exc}: charging has started, stop it with update (end-charging) instead",
-                order=order,
-            ) from exc
+            why = (
+                "charging has ended and the session is settled"
+                if order.state == OrderState.COMPLETED
+                else "charging has started, stop it with update (end-charging) instead"
+            )
+            raise Failure(errors.CANCELLATION_NOT_POSSIBLE, f"{exc}: {why}", order=order) from exc
         if redeemed:  # offers reversed in full, add-ons released (stock back)
             held = order.held_offers
             recovery = commerce_addons.cancel(order, "cancelled by the customer")

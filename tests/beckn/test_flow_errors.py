@@ -181,6 +181,21 @@ def test_cancel_after_charging_started_is_not_possible(network, bap, fake, run, 
     assert Order.objects.get().state == OrderState.ACTIVE
 
 
+def test_cancel_after_charging_ended_says_so(network, bap, fake, run, our_key, clock):
+    """Not "stop it with update (end-charging)": that is refused too once charging ended."""
+    order = confirmed(network, bap, run)
+    run(bap, "update", msgs.update_start(order.order_id))
+    clock(msgs.SESSION_END)
+    run(bap, "update", msgs.update_end(order.order_id))
+    _, body = run(bap, "cancel", {"order_id": order.order_id})
+    assert error_of(body) == {
+        "code": "50001",
+        "message": "an order that is completed cannot become cancelled: "
+        "charging has ended and the session is settled",
+    }
+    assert Order.objects.get().state == OrderState.COMPLETED
+
+
 def test_cancel_twice_answers_the_same(network, bap, fake, run, our_key):
     order = confirmed(network, bap, run)
     run(bap, "cancel", {"order_id": order.order_id})
