@@ -340,7 +340,8 @@ def read_search_intent(message: dict[str, Any], context: dict[str, Any]) -> Sear
     return SearchQuery(
         lat=lat,
         lon=lon,
-        radius_km=radius or Decimal(conf.get("BECKN_DEFAULT_SEARCH_RADIUS_KM")),
+        # a radius of 0 is a radius (the chargers at that point), not none given
+        radius_km=Decimal(conf.get("BECKN_DEFAULT_SEARCH_RADIUS_KM")) if radius is None else radius,
         connector_types=_values(_tag(groups, "connector-type")),
         min_power_kw=number_in(power),
         charging_speeds=_values(_tag(groups, "charging-speed")),

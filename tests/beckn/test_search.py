@@ -180,6 +180,24 @@ def test_radius_connector_and_power_filters(far_and_slow, bap, fake, run, our_ke
     assert body["message"]["catalog"]["providers"] == []
 
 
+def test_a_radius_of_zero_is_that_point_not_the_default(
+    network, bap, bap_v2, fake, run, run_v2, our_key
+):
+    """0 km (2.0: 0 m) finds the chargers at that very point, not those within the 10 km
+    a search that gives no radius gets; both versions alike."""
+    from tests.beckn import bap_v2 as v2
+
+    a_kilometre_north = "28.354345,77.389754"  # stations A and B are at 28.345345,77.389754
+    _, body = run(bap, "search", msgs.search(gps=a_kilometre_north, radius="0"))
+    assert body["message"]["catalog"]["providers"] == []
+    _, body = run(bap, "search", msgs.search(gps="28.345345,77.389754", radius="0"))
+    assert item_ids(body) == {"a-charger-01", "b-charger-01"}
+    _, found = run_v2(bap_v2, "discover", v2.discover(lat=28.354345, metres=0))
+    assert found["message"]["catalogs"] == []
+    _, body = run(bap, "search", msgs.search(gps=a_kilometre_north, radius="5"))
+    assert item_ids(body) == {"a-charger-01", "b-charger-01"}
+
+
 def test_provider_filter(network, bap, fake, run, our_key):
     message = msgs.search()
     message["intent"]["provider"] = {"id": "cpo-b.example"}
