@@ -358,8 +358,10 @@ def _duplicate(
         and hmac.compare_digest(earlier[1], body_digest)
     ):
         return Answer(200, errors.ack())  # a retry: already accepted, nothing more to do
+    path = where("$.context.message_id")  # the key as the BAP spelled it (2.0: messageId)
     raise Refusal(
         errors.INVALID_REQUEST,
-        f"message_id {ctx['message_id']} was already used by {ctx['bap_id']} for another message",
-        where("$.context.message_id"),
+        f"{path.rsplit('.', 1)[-1]} {ctx['message_id']} was already used by {ctx['bap_id']} "
+        "for another message",
+        path,
     )

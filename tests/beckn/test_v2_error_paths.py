@@ -180,7 +180,11 @@ def test_a_reused_message_id_is_named_as_2_0_spells_it(deg, bap_v2, client, our_
     assert bap_v2.post(client, "select", body).status_code == 200
     other = {**body, "message": v2.contract(deg.charger_a.code, kwh=3)}
     answer = bap_v2.post(client, "select", other).json()
-    assert answer["status"] == "NACK" and "already used" in answer["error"]["errorMessage"]
+    assert answer["status"] == "NACK"
+    message_id = body["context"]["messageId"]
+    assert answer["error"]["errorMessage"] == (
+        f"messageId {message_id} was already used by {bap_v2.subscriber_id} for another message"
+    )  # in its reason too, not 1.1's message_id
     assert answer["error"]["paths"] == "$.context.messageId"
 
 
