@@ -122,6 +122,40 @@ def test_a_rating_refused_names_the_rating_input(deg, bap_v2, run_v2, our_key):
     assert refused["error"]["paths"] == "$.message.ratingInputs[0].target.id"
 
 
+@pytest.mark.parametrize(
+    ("scale", "kept"),
+    [
+        ({"bestRating": 5, "worstRating": 1}, "4"),
+        ({"bestRating": 5.0, "worstRating": 0}, "4"),
+        ({}, "4"),
+        ({"bestRating": 10, "worstRating": 1}, None),
+        ({"bestRating": 5, "worstRating": 2}, None),
+    ],
+    ids=["ours", "ours from 0", "no scale", "out of 10", "from 2"],
+)
+def test_a_rating_on_a_scale_of_its_own_is_refused_not_read_as_of_5(
+    confirmed_v2, bap_v2, run_v2, scale, kept
+):
+    """A 4 out of 10 is not a 4 out of 5: the rating rule keeps ratings from 1 to 5, and
+    a rating input whose `bestRating` / `worstRating` say another scale is refused (30015)
+    saying so, the order's ratings unchanged."""
+    span = {"ratingValue": 4, **scale}
+    target = {"id": confirmed_v2.order_id, "descriptor": {"code": "ORDER"}}
+    _, body = run_v2(bap_v2, "rate", {"ratingInputs": [{"target": target, "range": span}]})
+    confirmed_v2.refresh_from_db()
+    if kept is not None:
+        assert "error" not in body, body["error"]
+        assert [r["value"] for r in confirmed_v2.ratings] == [kept]
+        return
+    best, worst = scale["bestRating"], scale["worstRating"]
+    assert body["error"] == {
+        "errorCode": "30015",
+        "errorMessage": f"'4 on a scale of {worst} to {best}' is not a rating from 1 to 5",
+        "paths": "$.message.ratingInputs[0].range.ratingValue",
+    }
+    assert confirmed_v2.ratings == []
+
+
 def test_a_message_in_deg_s_shape_is_told_where_it_has_the_thing(deg, bap_v2, run_v2, our_key):
     """DEG's `beckn:Order` is read as a Contract; its errors name the order's own keys."""
     order = {

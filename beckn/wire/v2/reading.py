@@ -340,6 +340,26 @@ def _update(message: dict[str, Any]) -> Read:
     return Read({"update_target": "order.fulfillments[0].state", "order": order}, paths)
 
 
+# the scale 1.1's rule keeps ratings on (beckn.handlers.rating): its best, and its worst
+# (core v2's RatingInput: "default 1 or 0 if omitted"; a 0 is refused by the rule itself)
+OUR_BEST, OUR_WORST = "5", ("0", "1")
+
+
+def _rating_value(span: dict[str, Any]) -> str:
+    """`ratingValue` as 1.1's rating value; on a scale of the BAP's own (`worstRating`,
+    `bestRating` other than ours) the value said with it, which the rating rule refuses
+    ("'8 on a scale of 1 to 10' is not a rating from 1 to 5") rather than read 8 of 10, or
+    2 of 10, as of 5."""
+    value = span.get("ratingValue")
+    text = number_text(value) if value is not None else ""
+    best, worst = (span.get(k) for k in ("bestRating", "worstRating"))
+    best_text = OUR_BEST if best is None else number_text(best)
+    worst_text = OUR_WORST[1] if worst is None else number_text(worst)
+    if best_text == OUR_BEST and worst_text in OUR_WORST:
+        return text or ""
+    return f"{text or value} on a scale of {worst_text or worst} to {best_text or best}"
+
+
 def _rate(message: dict[str, Any]) -> Read:
     ratings = []
     paths = {"$.message.ratings": "$.message.ratingInputs"}
@@ -347,12 +367,11 @@ def _rate(message: dict[str, Any]) -> Read:
         rating = obj(raw)
         target = obj(rating.get("target"))
         code = str(obj(target.get("descriptor")).get("code", "ORDER")).upper()
-        value = obj(rating.get("range")).get("ratingValue")
         ratings.append(
             {
                 "id": str(target.get("id", "")),
                 "rating_category": RATING_CATEGORIES.get(code, code.title()),
-                "value": number_text(value) if value is not None else "",
+                "value": _rating_value(obj(rating.get("range"))),
             }
         )
         read, sent = f"$.message.ratings[{index}]", f"$.message.ratingInputs[{index}]"
