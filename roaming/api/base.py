@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from cpo_portal.web.jsonlimits import BoundedJSONParser
 from roaming.models import Partner, PartnerState
 from roaming.services import envelope
-from roaming.services.credentials import partner_for
+from roaming.services.credentials import partner_for, unknown_token
 from roaming.services.envelope import OcpiProblem
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class OcpiView(APIView):
         super().initial(request, *args, **kwargs)
         partner = partner_for(request.headers.get("Authorization", ""))
         if partner is None:
-            raise OcpiProblem(envelope.CLIENT_ERROR, "Unknown or missing credentials token.", 401)
+            raise unknown_token()
         usable = partner.inbound_token_final and partner.state == PartnerState.REGISTERED
         if not usable and not self.registration_allowed:
             raise OcpiProblem(

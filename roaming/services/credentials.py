@@ -49,6 +49,23 @@ def issue_registration_token(partner: Partner) -> str:
     return token
 
 
+def unknown_token() -> OcpiProblem:
+    """The answer to a token no partner holds, or no longer (transport_and_format: "the
+    server SHALL respond with an HTTP 401")."""
+    return OcpiProblem(CLIENT_ERROR, "Unknown or missing credentials token.", http_status=401)
+
+
+def _check_registered(partner: Partner, registered: bool, method: str) -> None:
+    """credentials.asciidoc: POST when registered, PUT or DELETE when not, "MUST return
+    a HTTP status code 405"."""
+    if (partner.state == PartnerState.REGISTERED) != registered:
+        how = {"POST": ": use PUT", "PUT": ": use POST"}.get(method, "")
+        word = (
+            "already registered" if partner.state == PartnerState.REGISTERED else "not registered"
+        )
+        raise OcpiProblem(CLIENT_ERROR, f"You are {word}{how}.", http_status=405)
+
+
 def partner_for(authorization: str) -> Partner | None:
     """The partner a request's Authorization header names (one query), or None."""
     found = tokens.candidates(authorization)
@@ -97,18 +114,11 @@ def read_credentials(data: Any) -> dict[str, Any]:
     return data
 
 
-def _main_role(partner: Partner, roles: list[dict[str, Any]]) -> dict[str, Any]:
+def _main_role(partner: Partner, roles: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The role we deal with: the one staff chose when they added the partner (an eMSP by
     default; a CPO, the operator's own charging system, may push CDRs). A partner's
-    credentials never widen it: one naming no such role is refused."""
-    found = next((r for r in roles if r["role"] == partner.role), None)
-    if found is None:
-        raise OcpiProblem(
-            INVALID_PARAMETERS,
-            f"roles: {partner.operator} registered you as {partner.role}, and your "
-            f"credentials name no {partner.role} role; ask them to change it",
-        )
-    return found
+    credentials never widen it: None when they name no such role (the caller refuses)."""
+    return next((r for r in roles if r["role"] == partner.role), None)
 
 
 def fetch_endpoints(versions_url: str, token: str) -> tuple[str, list[dict[str, Any]]]:
@@ -138,8 +148,9 @@ def fetch_endpoints(versions_url: str, token: str) -> tuple[str, list[dict[str, 
     return parties.VERSION, kept
 
 
-def _store(partner: Partner, their: dict[str, Any], endpoints: list[dict[str, Any]]) -> None:
-    role = _main_role(partner, their["roles"])
+def _store(
+    partner: Partner, their: dict[str, Any], role: dict[str, Any], endpoints: list[dict[str, Any]]
+) -> None:
     partner.outbound_token = tokens.seal(their["token"])
     partner.versions_url = their["url"]
     partner.version = parties.VERSION
@@ -160,11 +171,16 @@ def _store(partner: Partner, their: dict[str, Any], endpoints: list[dict[str, An
 def register_partner(partner: Partner, data: Any, *, update: bool) -> dict[str, Any]:
     """POST (update False) or PUT (True) on our credentials endpoint: our Credentials
     object with the partner's new token. OcpiProblem on any refusal."""
-    registered = partner.state == PartnerState.REGISTERED
-    if registered != update:
-        word = "already registered: use PUT" if registered else "not registered: use POST"
-        raise OcpiProblem(CLIENT_ERROR, f"You are {word}.", http_status=405)
+    method = "PUT" if update else "POST"
+    _check_registered(partner, update, method)
     their = read_credentials(data)
+    role = _main_role(partner, their["roles"])
+    if role is None:
+        raise OcpiProblem(
+            INVALID_PARAMETERS,
+            f"roles: {partner.operator} registered you as {partner.role}, and your "
+            f"credentials name no {partner.role} role; ask them to change it",
+        )
     _version, endpoints = fetch_endpoints(their["url"], their["token"])
     if not endpoints:
         raise OcpiProblem(NO_MATCHING_ENDPOINTS, "your version details list no endpoints")
@@ -172,11 +188,12 @@ def register_partner(partner: Partner, data: Any, *, update: bool) -> dict[str, 
     try:
         with transaction.atomic():
             current = Partner.objects.select_for_update().get(pk=partner.pk)
-            if (current.state == PartnerState.REGISTERED) != update or (
-                current.inbound_token_hash != partner.inbound_token_hash
-            ):
-                raise OcpiProblem(CLIENT_ERROR, "Registration changed meanwhile: try again.", 409)
-            _store(current, their, endpoints)
+            # Another request changed the registration while we read the partner's API:
+            # answered as if it came after that one (no HTTP 409 in OCPI)
+            if current.inbound_token_hash != partner.inbound_token_hash:
+                raise unknown_token()  # the token presented was replaced or forgotten
+            _check_registered(current, update, method)
+            _store(current, their, role, endpoints)
             current.inbound_token_hash = tokens.digest(token)
             current.inbound_token_final = True
             current.save()
@@ -189,10 +206,12 @@ def register_partner(partner: Partner, data: Any, *, update: bool) -> dict[str, 
 
 def unregister_partner(partner: Partner) -> None:
     """DELETE on our credentials endpoint: both tokens forgotten, no more pushes."""
-    if partner.state != PartnerState.REGISTERED:
-        raise OcpiProblem(CLIENT_ERROR, "You are not registered.", http_status=405)
-    if not _forget_tokens(Partner.objects.filter(pk=partner.pk, state=PartnerState.REGISTERED)):
-        raise OcpiProblem(CLIENT_ERROR, "You are not registered.", http_status=405)
+    _check_registered(partner, True, "DELETE")
+    held = Partner.objects.filter(
+        pk=partner.pk, state=PartnerState.REGISTERED, inbound_token_hash=partner.inbound_token_hash
+    )
+    if not _forget_tokens(held):  # another request changed it meanwhile: as if after it
+        raise unknown_token()
 
 
 def _forget_tokens(rows: QuerySet[Partner]) -> int:
@@ -242,14 +261,28 @@ def register_with(partner: Partner) -> Partner:
         if not answer.ok:
             raise RegistrationError(f"{method} {url}: {answer.summary()}")
         their = read_credentials(answer.data)
+        role = _main_role(partner, their["roles"])
+        if role is None:
+            raise RegistrationError(
+                f"its credentials name no {partner.role} role, the role it has here: "
+                "change its role, or ask the partner to add that role"
+            )
+        partner.refresh_from_db()
+        _store(partner, their, role, endpoints)
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction goes on
+                partner.save()
+        except IntegrityError:
+            raise RegistrationError(
+                f"its credentials name {partner.country_code}*{partner.party_id} "
+                f"({partner.role}), a party already registered with this operator"
+            ) from None
     except (client.PartnerCallError, OcpiProblem, RegistrationError) as exc:
         Partner.objects.filter(pk=partner.pk).update(
             inbound_token_hash=previous[0], inbound_token_final=previous[1]
         )
+        partner.refresh_from_db()  # as it was: nothing of the answer kept
         raise RegistrationError(str(exc)) from exc
-    partner.refresh_from_db()
-    _store(partner, their, endpoints)
-    partner.save()
     return partner
 
 

@@ -28,8 +28,7 @@ class OcpiProblem(Exception):
     A request that reached the OCPI layer (JSON we could read, from a partner we know, to
     a resource that exists) gets no HTTP error, whatever its OCPI status
     (status_codes.asciidoc: "an HTTP error status code MUST NOT be returned"): HTTP 200
-    unless the caller names another (401, 404, 405, 409, or 400 for a body we could not
-    read)."""
+    unless the caller names another (401, 404, 405, or 400 for a body we could not read)."""
 
     def __init__(self, status_code: int, message: str, http_status: int = 200) -> None:
         super().__init__(message)

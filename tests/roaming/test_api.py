@@ -270,3 +270,68 @@ def test_credentials_a_partner_could_never_use_are_refused(change, words):
     data["roles"] = [{**role, **{k: v for k, v in change.items() if k != "url"}}]
     with pytest.raises(OcpiProblem, match=words.replace("(", r"\(").replace(")", r"\)")):
         credentials.read_credentials(data)
+
+
+CREDENTIALS = "/ocpi/2.2.1/credentials"
+THEIR_ENDPOINTS = ("2.2.1", [{"identifier": "credentials", "role": "RECEIVER",
+                              "url": "https://emsp.example/ocpi/2.2.1/credentials"}])  # fmt: skip
+
+
+def their_credentials(token: str) -> dict:
+    role = {"role": "EMSP", "party_id": "EMS", "country_code": "NL"}
+    return {"token": token, "url": "https://emsp.example/ocpi/versions", "roles": [role]}
+
+
+def test_a_registration_that_loses_a_race_gets_what_it_would_get_after_the_winner(
+    client, ocpi, monkeypatch
+):
+    """Two POSTs with token A at once: the one that locks the partner second finds A
+    replaced by the winner's C. It was answered HTTP 409, which OCPI has not (an HTTP
+    error to a request that reached the OCPI layer "MUST NOT" be returned, status_codes);
+    now as the same POST is answered after the winner: 401, A is no partner's token."""
+    from roaming.models import Partner
+    from roaming.services import credentials
+
+    partner = Partner.objects.create(operator=network(stations=1), name="Twice")
+    token_a = credentials.issue_registration_token(partner)
+
+    def post(token: str):
+        body = their_credentials(f"b-{token[:4]}")
+        return client.post(CREDENTIALS, body, content_type="application/json",
+                           headers=auth(token))  # fmt: skip
+
+    winners = []
+
+    def read_their_api_while_the_other_registers(url, token):
+        monkeypatch.setattr(credentials, "fetch_endpoints", lambda url, token: THEIR_ENDPOINTS)
+        winners.append(post(token_a))
+        return THEIR_ENDPOINTS
+
+    monkeypatch.setattr(credentials, "fetch_endpoints", read_their_api_while_the_other_registers)
+    lost = post(token_a)
+    assert envelope_of(winners[0])["status_code"] == 1000
+    assert (lost.status_code, envelope_of(lost)["status_code"]) == (401, 2000)
+    again = post(token_a)
+    assert (again.status_code, envelope_of(again)["status_code"]) == (401, 2000)
+    token_c = winners[0].json()["data"]["token"]
+    assert client.get(TARIFFS, headers=auth(token_c)).status_code == 200  # the winner's
+
+
+def test_an_unregistration_that_loses_a_race_to_a_token_update_leaves_the_registration(
+    client, ocpi, monkeypatch
+):
+    """DELETE with token C while a PUT replaces C: the DELETE, answered after the PUT,
+    presents a token no partner holds (401); it unregistered the partner, whose new
+    token then opened nothing."""
+    from roaming.models import Partner
+    from roaming.services import credentials
+    from roaming.services.envelope import OcpiProblem
+
+    partner, _token = registered_partner(network(stations=1))
+    as_the_delete_found_it = Partner.objects.get(pk=partner.pk)
+    monkeypatch.setattr(credentials, "fetch_endpoints", lambda url, token: THEIR_ENDPOINTS)
+    new = credentials.register_partner(partner, their_credentials("b-2"), update=True)
+    with pytest.raises(OcpiProblem) as refused:
+        credentials.unregister_partner(as_the_delete_found_it)
+    assert (refused.value.http_status, refused.value.status_code) == (401, 2000)
+    assert client.get(TARIFFS, headers=auth(new["token"])).status_code == 200

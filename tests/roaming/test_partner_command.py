@@ -8,7 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from roaming.models import Partner
+from roaming.services import credentials
 from tests.factories import OperatorFactory
+from tests.roaming.conftest import network, registered_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +36,30 @@ def test_a_versions_url_the_admin_form_refuses_is_refused_with_nothing_saved(par
     assert str(refused.value) == "Roamer: Enter a valid URL."
     partner.refresh_from_db()
     assert partner.versions_url == ""
+
+
+@pytest.mark.parametrize(
+    ("role", "refusal"),
+    [
+        ("EMSP", "its credentials name NL\\*EMS \\(EMSP\\), a party already registered"),
+        ("CPO", "its credentials name no CPO role, the role it has here"),
+    ],
+)
+def test_credentials_answered_that_cannot_be_kept_are_refused_in_one_line(ocpi, emsp, role,
+                                                                          refusal):  # fmt: skip
+    """The partner answers our POST with credentials we cannot keep: its party is another
+    partner's already (the one-registration-per-party constraint), or it names no role
+    this partner has here. The command said so with a traceback (IntegrityError,
+    OcpiProblem), and the admin action answered a 500; now one line, and our token B
+    stops opening anything, as after any failed registration."""
+    operator = network(stations=1)
+    registered_partner(operator, party=("NL", "EMS"))
+    partner = Partner.objects.create(operator=operator, name="Second", role=role,
+                                     versions_url=emsp.versions_url)  # fmt: skip
+    emsp.check_back = False  # it takes our token B without reading our versions
+    with pytest.raises(CommandError, match=f"^Second: {refusal}"):
+        call_command("ocpi_partner", "register", str(partner.pk), "--token", "emsp-token-a")
+    partner.refresh_from_db()
+    assert (partner.state, partner.party_id, partner.inbound_token_hash) == ("pending", "", None)
+    assert emsp.cpo_token  # the token B it was sent
+    assert credentials.partner_for(f"Token {emsp.cpo_token}") is None
