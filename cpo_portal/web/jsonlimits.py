@@ -1,6 +1,6 @@
 """JSON bounded before it is parsed: size, nesting depth and number length, for every
-parser of the product: uploads, form fields, the REST API and the OCPI API
-(BoundedJSONParser, set in REST_FRAMEWORK's DEFAULT_PARSER_CLASSES and on the OCPI views),
+parser of the product: uploads, form fields, the REST API (BoundedJSONParser, set in
+REST_FRAMEWORK's DEFAULT_PARSER_CLASSES) and the OCPI API (roaming.api.base.OcpiJSONParser),
 CDRs (roaming.services.cdr_schema), pricing documents (their YAML events are checked with
 `check_depth`, `check_number` and `check_string`) and the Beckn body parser.
 
@@ -237,6 +237,28 @@ def loads(
     if "\\u" in checked or not isinstance(text, bytes):
         check_strings(value)
     return value
+
+
+def _unbuilt(text: str) -> None:
+    return None
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def is_json(text: str | bytes) -> bool:
+    """Whether `text` is JSON text (RFC 8259: UTF-8, no NaN or Infinity) at all, whatever
+    the limits above say of it: JSON with a number out of range, a NUL or too deep is
+    JSON; NaN or a missing bracket is not. Numbers are not built (none is too long to
+    look at); text nested deeper than the standard parser recurses is not read (False)."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        json.loads(text, parse_int=_unbuilt, parse_float=_unbuilt, parse_constant=_not_json)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return False
+    return True
 
 
 class BoundedJSONParser(JSONParser):

@@ -9,11 +9,12 @@ import logging
 from typing import Any
 
 from rest_framework import exceptions
+from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cpo_portal.web.jsonlimits import BoundedJSONParser
+from cpo_portal.web import jsonlimits
 from roaming.models import Partner, PartnerState
 from roaming.services import envelope
 from roaming.services.credentials import partner_for, unknown_token
@@ -36,13 +37,43 @@ def body_refusal(status: int, detail: str, path: str) -> dict[str, Any]:
     return envelope.body(None, envelope.CLIENT_ERROR, detail)
 
 
+class OcpiJSONParser(BaseParser):
+    """A body as JSON within cpo_portal.web.jsonlimits (at most `max_bytes`; no NaN, NUL,
+    lone surrogate, number out of range, nesting past the limit), refused with 2001 and
+    the reason. status_codes.asciidoc: "When a message does not contain a valid JSON
+    string, the HTTP error 400 MUST be returned", and a request of valid JSON reached
+    the OCPI layer, to which "an HTTP error status code MUST NOT be returned": a body
+    that is no JSON, or one larger than we read, is HTTP 400; JSON refused by a limit of
+    ours (1e999, "\u0000") HTTP 200."""
+
+    media_type = "application/json"
+    max_bytes = jsonlimits.API_MAX_BYTES
+
+    def load(self, raw: bytes) -> Any:
+        """The JSON, or ValueError whose message says why not."""
+        try:
+            return jsonlimits.loads(raw, max_bytes=self.max_bytes)
+        except jsonlimits.JsonLimitError as exc:
+            raise ValueError(f"JSON refused: the body is {exc}.") from None
+        except ValueError as exc:
+            raise ValueError(jsonlimits.not_json(exc)) from None
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read(self.max_bytes + 1) if stream is not None else b""
+        try:
+            return self.load(raw)
+        except ValueError as exc:
+            read = len(raw) <= self.max_bytes and jsonlimits.is_json(raw)
+            raise OcpiProblem(envelope.INVALID_PARAMETERS, str(exc), 200 if read else 400) from None
+
+
 class OcpiView(APIView):
     """Subclasses set `registration_allowed` when a registration token (A) may call them."""
 
     authentication_classes: list = []
     permission_classes: list = []
     renderer_classes = [JSONRenderer]
-    parser_classes = [BoundedJSONParser]  # NaN, NUL, a lone surrogate: 2001 with the reason
+    parser_classes = [OcpiJSONParser]  # NaN, NUL, a lone surrogate: 2001 with the reason
     registration_allowed = False
     partner: Partner
     schema = None  # the OCPI 2.2.1 specification documents these endpoints (docs/ocpi.md)

@@ -53,12 +53,18 @@ def cpo(settings):
     return token
 
 
+def ocpi_http_status(value: str) -> int:
+    """status_codes: HTTP 400 for a body that is no valid JSON (NaN); valid JSON that
+    holds what no column stores reached the OCPI layer: no HTTP error."""
+    return 400 if value == "NaN" else 200
+
+
 @pytest.mark.parametrize("value, says", UNDECODABLE, ids=IDS)
 def test_an_ocpi_cdr_push(client, cpo, value, says):
     text = dumps(cdr("C1", "cpo1-st-000", "cpo1-ch-000")).replace('"WHITELIST"', value)
     reply = client.post("/ocpi/2.2.1/cdrs", text, content_type="application/json",
                         headers=auth(cpo))  # fmt: skip
-    assert reply.status_code == 400, reply.content[:300]
+    assert reply.status_code == ocpi_http_status(value), reply.content[:300]
     body = reply.json()
     assert body["status_code"] == 2001 and says in body["status_message"]
 
@@ -68,7 +74,7 @@ def test_the_ocpi_credentials_module(client, cpo, value, says):
     text = json.dumps({"token": "t", "url": "https://emsp.example/versions", "roles": []})
     reply = client.post("/ocpi/2.2.1/credentials", text.replace('"t"', value),
                         content_type="application/json", headers=auth(cpo))  # fmt: skip
-    assert reply.status_code == 400, reply.content[:300]
+    assert reply.status_code == ocpi_http_status(value), reply.content[:300]
     body = reply.json()
     assert body["status_code"] == 2001 and says in body["status_message"]
 

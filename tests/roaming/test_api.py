@@ -335,3 +335,26 @@ def test_an_unregistration_that_loses_a_race_to_a_token_update_leaves_the_regist
         credentials.unregister_partner(as_the_delete_found_it)
     assert (refused.value.http_status, refused.value.status_code) == (401, 2000)
     assert client.get(TARIFFS, headers=auth(new["token"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "http_status"),
+    [
+        ('{"token": "t\\u0000"}', 200),  # JSON, refused by our limits: reached OCPI
+        ('{"token": 1e999}', 200),
+        ("[" * 30 + "]" * 30, 200),
+        ('{"token": NaN}', 400),  # no JSON: status_codes' HTTP 400
+        ('{"token": "t"', 400),
+        (b'{"token": "\xff"}', 400),  # not UTF-8
+    ],
+)
+def test_a_credentials_body_is_an_http_error_only_when_it_is_no_json(
+    client, partner, body, http_status
+):
+    """status_codes: HTTP 400 "when a message does not contain a valid JSON string", and
+    no HTTP error to valid JSON from a known partner. JSON past a limit of ours (a NUL, a
+    number out of range, too deep) was a 400 too."""
+    _row, token = partner
+    reply = client.put(CREDENTIALS, body, content_type="application/json", headers=auth(token))
+    assert reply.status_code == http_status
+    assert envelope_of(reply)["status_code"] == 2001
