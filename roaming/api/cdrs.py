@@ -42,10 +42,8 @@ class CdrReceiver(OcpiView):
         # status_codes.asciidoc: 201 Created for a CDR new to us, 200 for one we had
         if outcome.stored:
             return answer(headers={"Location": cdr_url(outcome.stored[0])}, status=201)
-        country, party, cdr_id = outcome.duplicates[0]  # pushed before: the same answer again
-        row = ReceivedCdr.objects.get(
-            operator=operator, country_code=country, party_id=party, cdr_id=cdr_id
-        )
+        # pushed before (its id in any case): the same answer again
+        row = cdr_intake.stored(operator, outcome.duplicates[0])
         return answer(headers={"Location": cdr_url(row)})
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Lower
 
 from cpo_portal.models import Charger, Operator, Station
 from cpo_portal.web.exactjson import ExactJSONDecoder, ExactJSONEncoder
@@ -97,8 +98,12 @@ class ReceivedCdr(models.Model):
         verbose_name_plural = "received CDRs"
         ordering = ["-session_start", "-id"]
         constraints = [
+            # OCPI's CDR.id is a CiString(39): "C1" and "c1" are one CDR of a party
             models.UniqueConstraint(
-                fields=["operator", "country_code", "party_id", "cdr_id"],
+                F("operator"),
+                F("country_code"),
+                F("party_id"),
+                Lower("cdr_id"),
                 name="one_cdr_per_operator_party_id",
             ),
         ]

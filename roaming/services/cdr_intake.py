@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models.functions import Lower
 
 from cpo_portal.db.values import ocpi_key
 from cpo_portal.models import Charger, Operator
@@ -49,14 +50,14 @@ from .cdr_schema import CdrRecord, CdrRefused, read
 
 log = logging.getLogger(__name__)
 ZERO = Decimal("0")
-Key = tuple[str, str, str]
+Key = tuple[str, str, str]  # country code, party id, CDR id lower-cased (cdr_key)
 # What a CDR's odd value can raise past its checks: the CDR is refused with it, never its batch.
 VALUE_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError)
 
 
 @dataclass
 class Outcome:
-    """What became of a batch: rows stored, duplicates (their rows), refusals by position."""
+    """What became of a batch: rows stored, duplicates (their cdr_key), refusals by position."""
 
     stored: list[ReceivedCdr] = field(default_factory=list)
     duplicates: list[Key] = field(default_factory=list)
@@ -193,8 +194,22 @@ def session_ref(operator_id: int, key: Key) -> str:
     return f"cdr:{operator_id}:{country}*{party}:{cdr_id}"
 
 
+def cdr_key(country_code: str, party_id: str, cdr_id: str) -> Key:
+    """What a CDR is told apart by: its party and its id ignoring case (OCPI's CDR.id is a
+    CiString: "C1" and "c1" are one CDR), as the unique constraint on ReceivedCdr,
+    on LOWER(cdr_id) (country code and party id are stored upper-cased)."""
+    return country_code.upper(), party_id.upper(), cdr_id.lower()
+
+
 def _key(record: CdrRecord) -> Key:
-    return record.country_code, record.party_id, record.cdr_id
+    return cdr_key(record.country_code, record.party_id, record.cdr_id)
+
+
+def stored(operator: Operator, key: Key) -> ReceivedCdr:
+    """The operator's row of the CDR `key` names."""
+    country, party, cdr_id = key
+    rows = ReceivedCdr.objects.filter(operator=operator, country_code=country, party_id=party)
+    return rows.annotate(key=Lower("cdr_id")).get(key=cdr_id)
 
 
 def row_for(
@@ -316,8 +331,8 @@ def _already_taken(operator: Operator, fresh: dict[Key, Any]) -> set[Key]:
     if not fresh:
         return set()
     ids = {key[2] for key in fresh}
-    rows = ReceivedCdr.objects.filter(operator=operator, cdr_id__in=ids)
-    found = set(rows.values_list("country_code", "party_id", "cdr_id"))
+    rows = ReceivedCdr.objects.filter(operator=operator).annotate(key=Lower("cdr_id"))
+    found = set(rows.filter(key__in=ids).values_list("country_code", "party_id", "key"))
     return found & set(fresh)
 
 
@@ -344,7 +359,7 @@ def _store(rows: Sequence[tuple[int, ReceivedCdr]], out: Outcome) -> None:
                 row.save(force_insert=True)
             out.stored.append(row)
         except IntegrityError:
-            out.duplicates.append((row.country_code, row.party_id, row.cdr_id))
+            out.duplicates.append(cdr_key(row.country_code, row.party_id, row.cdr_id))
         except (DatabaseError, *VALUE_ERRORS) as exc:
             log.warning("CDR not stored: %s", exc, exc_info=True)
             reason = " ".join(str(exc).split())[:200]

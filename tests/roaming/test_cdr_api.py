@@ -199,3 +199,23 @@ def test_a_cdr_whose_id_holds_every_allowed_mark_is_read_back(client, partner):
     assert ReceivedCdr.objects.get().cdr_id == EVERY_MARK
     again = push(client, token, sent)  # the same CDR: the same Location
     assert again.headers["Location"] == reply.headers["Location"]
+
+
+def test_a_cdr_sent_again_with_its_id_in_another_case_is_the_same_cdr(client, partner):
+    """OCPI's CDR.id is a CiString(39): "CDR-A1" and "cdr-a1" are one CDR of a party. It
+    was stored twice, its session counted twice in the analytics; now the second push
+    answers the first's Location, and a file naming it in both cases takes it once."""
+    from roaming.services import cdr_intake
+
+    row, token = partner
+    first = push(client, token, cdr("CDR-A1", "cpo1-st-000", "cpo1-ch-000"))
+    again = push(client, token, cdr("cdr-a1", "cpo1-st-000", "cpo1-ch-000"))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["status_code"] == 1000
+    assert again.headers["Location"] == first.headers["Location"]
+    batch = [(1, cdr("Cdr-B2", "cpo1-st-001", "cpo1-ch-001")),
+             (2, cdr("CDR-b2", "cpo1-st-001", "cpo1-ch-001")),
+             (3, cdr("CDR-a1", "cpo1-st-000", "cpo1-ch-000"))]  # fmt: skip
+    outcome = cdr_intake.take(row.operator, batch)
+    assert [r.cdr_id for r in outcome.stored] == ["Cdr-B2"] and len(outcome.duplicates) == 2
+    assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 2
