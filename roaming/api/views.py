@@ -95,19 +95,25 @@ class LocationObject(OcpiView):
         if station is None:
             raise envelope.OcpiProblem(envelope.UNKNOWN_LOCATION, "Unknown location.", 404)
         data: dict[str, Any] | None = locations.objects([station])[0]
-        # an EVSE uid is a charger code's ocpi_key (unique per operator, ignoring case); a
-        # connector's id is unique per charger as written
-        path = (
-            ("evses", "uid", evse_uid, "EVSE", ocpi_key),
-            ("connectors", "id", connector_id, "connector", str),
-        )
-        for key, field, wanted, what, compared in path:
+        path = (("evses", "uid", evse_uid, "EVSE"), ("connectors", "id", connector_id, "connector"))
+        for key, field, wanted, what in path:
             if wanted is None or data is None:
                 break
-            data = next((i for i in data[key] if compared(i[field]) == compared(wanted)), None)
+            data = _named(data[key], field, wanted)
             if data is None:
                 raise envelope.OcpiProblem(envelope.UNKNOWN_LOCATION, f"Unknown {what}.", 404)
         return answer(data)
+
+
+def _named(items: list[dict[str, Any]], field: str, wanted: str) -> dict[str, Any] | None:
+    """The item whose id is `wanted`. OCPI ids are CiStrings, compared ignoring case
+    (ocpi_key): an EVSE uid's key is unique per operator; a connector's id is unique per
+    charger as written, so one written as asked is taken before another that differs
+    only in case."""
+    exact = next((i for i in items if i[field] == wanted), None)
+    if exact is not None:
+        return exact
+    return next((i for i in items if ocpi_key(i[field]) == ocpi_key(wanted)), None)
 
 
 def unknown(request, rest: str = "") -> JsonResponse:

@@ -47,3 +47,23 @@ def test_a_partner_asking_for_a_location_or_tariff_in_another_case_gets_ours(cli
     assert evse.status_code == 200
     assert evse.json()["data"]["uid"] == "Ev-1"
     assert published_tariffs.find(operator.pk, "PEAK-EVENING").code == "Peak-Evening"
+
+
+def test_a_connector_asked_for_in_another_case_is_ours(client, operator):
+    """A connector's id is a CiString(36) too: "CCS-a" asked for as "ccs-A" was a 404
+    (Unknown connector). One written exactly as asked comes first, as connector ids are
+    unique per charger as written."""
+    charger = operator.stations.get().chargers.get()
+    ConnectorFactory(charger=charger, connector_id="CCS-a")
+    ConnectorFactory(charger=charger, connector_id="ccs-A")
+    ConnectorFactory(charger=charger, connector_id="T2-b")
+    _partner, token = registered_partner(operator)
+
+    def connector(asked: str):
+        reply = client.get(f"/ocpi/2.2.1/locations/st-1/ev-1/{asked}", headers=auth(token))
+        return reply.status_code, reply.json().get("data", {}).get("id")
+
+    assert connector("t2-B") == (200, "T2-b")
+    assert connector("ccs-A") == (200, "ccs-A")
+    assert connector("CCS-a") == (200, "CCS-a")
+    assert connector("T2-c") == (404, None)
