@@ -6,7 +6,9 @@ A change list refuses, as any other wrong lookup (the list again, with `?e=1`, a
 does for a filter it cannot apply), what raised a 500 before:
 - a date hierarchy asked for the last year the calendar holds (`?created_at__year=9999`,
   with or without its December or its last day): Django's ChangeList works out where that
-  span ends, past year 9999;
+  span ends, past year 9999; or for the first (`?created_at__year=1`) of a date-time field:
+  its first moment in the site's zone, east of UTC, is in year 0 in UTC, which SQLite's
+  adapter cannot write;
 - a parameter holding NUL, which PostgreSQL refuses in any text, or an integer beyond 64
   bits, which SQLite refuses to bind (`?operator=99999999999999999999999`).
 
@@ -21,6 +23,7 @@ Django looked it up and raised."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -56,11 +59,30 @@ class BoundedChangeList(ChangeList):
             if any(unmatchable(value) for value in asked):
                 raise IncorrectLookupParameters(f"{name}: no column can hold this value")
         try:
-            return super().get_filters(request)
+            found = super().get_filters(request)
         except (ValueError, OverflowError) as exc:
             if not (self.date_hierarchy and f"{self.date_hierarchy}__year" in request.GET):
                 raise
             raise IncorrectLookupParameters(exc) from exc
+        if self.date_hierarchy:
+            remaining = found[2]
+            for bound in (f"{self.date_hierarchy}__gte", f"{self.date_hierarchy}__lt"):
+                if bound in remaining and not in_utc(remaining[bound]):
+                    raise IncorrectLookupParameters(f"{bound}: past the calendar in UTC")
+        return found
+
+
+def in_utc(value: Any) -> bool:
+    """Whether a date hierarchy's bound (a value, or its list) can be stored as a moment: the
+    first day of year 1 in a zone east of UTC is in year 0 in UTC, which a database adapter
+    cannot make (Python's dates start at year 1)."""
+    for one in value if isinstance(value, list) else [value]:
+        if isinstance(one, dt.datetime) and one.tzinfo is not None:
+            try:
+                one.astimezone(dt.UTC)
+            except OverflowError:
+                return False
+    return True
 
 
 class _MatchableOnly:
