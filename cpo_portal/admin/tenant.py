@@ -1,7 +1,8 @@
 """Admin base classes that keep every operator's data to its own staff.
 
 Everything the admin shows or accepts goes through `tenancy.scope`: change lists (and so
-bulk actions, raw-id popups and autocomplete, which reuse the change list queryset), change
+bulk actions, raw-id popups and autocomplete, which reuse the change list queryset; a bulk
+action that writes gets only the rows the user may change, `get_actions`), change
 forms and history pages (object-level permission checks; an object that belongs to no
 operator is the superusers' alone), foreign-key and many-to-many
 choices (a forged POST with another operator's id fails form validation), and list filters
@@ -95,6 +96,17 @@ class TenantScopedMixin(_AdminBase):
             kwargs["queryset"] = self._scoped_choices(request, db_field.remote_field.model)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_actions(self, request):
+        """A bulk action that writes (it asks for more than the view permission) gets only
+        the selected rows the user may change (`edit_roles`): a role at one operator gives
+        no right at another, in a bulk action as on a change form. Exports keep every row
+        the user may see."""
+        actions = super().get_actions(request)
+        for name, entry in actions.items():
+            if entry is not None and _writes(entry[0]):
+                actions[name] = (_on_editable(entry[0]), *entry[1:])
+        return actions
+
     def get_list_filter(self, request):
         return [_scoped_list_filter(self.model, spec) for spec in super().get_list_filter(request)]
 
@@ -128,6 +140,22 @@ class TenantScopedMixin(_AdminBase):
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
+
+
+def _writes(action) -> bool:
+    return bool(set(getattr(action, "allowed_permissions", ())) - {"view"})
+
+
+def _on_editable(action):
+    """The action, given the selected rows the user may change (tenancy.scope with the
+    admin's edit_roles)."""
+
+    @functools.wraps(action)
+    def run(model_admin, request, queryset):
+        return action(model_admin, request, tenancy.scope(queryset, request.user,
+                                                          model_admin.edit_roles))  # fmt: skip
+
+    return run
 
 
 class OperatorListFilter(admin.RelatedFieldListFilter):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 
-from cpo_portal.models import Role
+from cpo_portal.models import Role, StaffMembership
 from roaming.models import Partner
 from roaming.services import tokens
 from tests.factories import OperatorFactory, staff
@@ -53,3 +53,28 @@ def test_an_analyst_sees_partners_but_cannot_add_them(client, ocpi):
     client.force_login(staff(operator, Role.ANALYST, "analyst-1"))
     assert client.get("/admin/roaming/partner/").status_code == 200
     assert client.get("/admin/roaming/partner/add/").status_code == 403
+
+
+def test_an_admin_at_one_operator_acts_as_an_analyst_at_the_other(client, ocpi):
+    """A user's role at operator B gives no right at operator A: a bulk action that
+    changes rows ("change" permission) acts only on the rows of the operators where the
+    user may change them, as the change form already does."""
+    a, b = OperatorFactory(code="cpo-a.example"), OperatorFactory(code="cpo-b.example")
+    theirs = Partner.objects.create(operator=a, name="Roamer of A")
+    own = Partner.objects.create(operator=b, name="Roamer of B")
+    before = theirs.inbound_token_hash
+    user = staff(a, Role.ANALYST, "mixed-1")
+    StaffMembership.objects.create(user=user, operator=b, role=Role.OPERATOR_ADMIN)
+    client.force_login(user)
+    assert client.get(f"/admin/roaming/partner/{theirs.pk}/change/").status_code == 200
+    response = client.post("/admin/roaming/partner/", {
+        "action": "new_registration_token", "_selected_action": [theirs.pk, own.pk],
+        "index": "0",
+    })  # fmt: skip
+    assert response.status_code == 302
+    shown = [str(m) for m in get_messages(response.wsgi_request) if "shown only" in str(m)]
+    assert len(shown) == 1 and "Roamer of B" in shown[0], shown
+    theirs.refresh_from_db()
+    assert theirs.inbound_token_hash == before
+    own.refresh_from_db()
+    assert own.inbound_token_hash not in (None, before)
