@@ -6,7 +6,8 @@ Surfaces are discovered from the admin registry (tests/security/write_surfaces.p
 tenant sweep's two-operator world (tests/security/tenant_world.py) plus the objects that
 belong to no operator, so a new model admin, action or admin view is swept as it lands.
 Whether a role may write is asked of the admin, and an object counts as the user's only when
-it belongs to one of the user's operators; the history form (revert) is off for everyone.
+it belongs to one of the user's operators; the history form (revert) is off for everyone. A
+user with roles at both operators (analyst at A, operator admin at B) writes nothing of A's.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from django.test import Client
 from analytics.models import WhatIfRun
 from beckn.models import Outbox
 from cpo_portal import tenancy
-from cpo_portal.models import Role
+from cpo_portal.models import Role, StaffMembership
+from tests.factories import staff
 from tests.security import tenant_world as tw
 from tests.security import write_surfaces as ws
 from tests.support.admin import registered
@@ -31,14 +33,21 @@ from tests.support.admin import registered
 pytestmark = pytest.mark.one_database
 
 STRANGER = "stranger"
+# A role at one operator gives no right at another: analyst at A, operator admin at B.
+MIXED = "A analyst, B operator admin"
 # Analysts run what-ifs: they add (and cancel) their operator's own run rows, nothing else.
 ANALYSTS_WRITE = {WhatIfRun}
-USERS = [*(f"A {role}" for role in Role.values), STRANGER]
+USERS = [*(f"A {role}" for role in Role.values), STRANGER, MIXED]
 
 
 def user_of(world: tw.World, who: str):
     if who == STRANGER:
         return world.stranger
+    if who == MIXED:
+        user = staff(world.a.operator, Role.ANALYST, "mixed-roles")
+        StaffMembership.objects.create(user=user, operator=world.b.operator,
+                                       role=Role.OPERATOR_ADMIN)  # fmt: skip
+        return user
     return world.a.staff[who.removeprefix("A ")]
 
 
