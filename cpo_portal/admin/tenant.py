@@ -52,6 +52,9 @@ class TenantScopedMixin(_AdminBase):
     # view it). Machinery tables (rollups, the outbox, deliveries) are listed for operator
     # admins only; the other roles may still open a link to them.
     listed_roles: frozenset[str] | None = None
+    # Fields the CSV export (TenantAdmin.export_csv) leaves out: secrets the admin shows
+    # nowhere (a roaming partner's tokens).
+    export_exclude: tuple[str, ...] = ()
     formfield_overrides = url_inputs.ASSUME_HTTPS
 
     # Fifty rows a page: a screen shows about twenty, and rendering rows is most of a
@@ -202,7 +205,7 @@ class TenantAdmin(TenantScopedMixin, AuditHistoryAdmin):
     @admin.action(description="Export selected rows as CSV")
     def export_csv(self, request, queryset):
         # `queryset` is already the scoped change list selection.
-        fields = [f for f in self.model._meta.concrete_fields]
+        fields = [f for f in self.model._meta.concrete_fields if f.name not in self.export_exclude]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="{self.model._meta.model_name}.csv"'

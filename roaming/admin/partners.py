@@ -70,6 +70,7 @@ class PartnerAdmin(TenantAdmin):
     search_fields = ["name", "party_id", "business_name"]
     readonly_fields = ["state", "version", "business_name", "registered_at", "endpoints_list"]
     actions = ["register_with_partner", "new_registration_token", "unregister", "export_csv"]
+    export_exclude = ("inbound_token_hash", "outbound_token")  # shown nowhere, kept sealed
     HANDSHAKE_FILLS = ["role", "country_code", "party_id", "versions_url"]
 
     def get_fields(self, request, obj=None):

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 
 from cpo_portal.models import Role, StaffMembership
 from roaming.models import Partner
-from roaming.services import tokens
+from roaming.services import credentials, tokens
 from tests.factories import OperatorFactory, staff
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,24 @@ def test_an_admin_at_one_operator_acts_as_an_analyst_at_the_other(client, ocpi):
     assert theirs.inbound_token_hash == before
     own.refresh_from_db()
     assert own.inbound_token_hash not in (None, before)
+
+
+def test_the_partners_csv_export_carries_neither_token(client, ocpi):
+    """The partner's token (sealed) and the hash of ours are shown nowhere: not on its
+    page, not in its history, and not in the change list's CSV export either."""
+    operator = OperatorFactory(code="cpo1.example")
+    partner = Partner.objects.create(operator=operator, name="Roamer",
+                                     outbound_token=tokens.seal("their-secret-a"))  # fmt: skip
+    ours = credentials.issue_registration_token(partner)
+    partner.refresh_from_db()
+    client.force_login(staff(operator, Role.ANALYST, "analyst-1"))
+    response = client.post("/admin/roaming/partner/", {
+        "action": "export_csv", "_selected_action": [partner.pk], "index": "0",
+    })  # fmt: skip
+    assert response["Content-Type"].startswith("text/csv")
+    exported = response.content.decode()
+    header = exported.splitlines()[0]
+    assert "Roamer" in exported
+    assert "outbound_token" not in header and "inbound_token_hash" not in header
+    assert partner.outbound_token not in exported and ours not in exported
+    assert partner.inbound_token_hash not in exported
