@@ -348,15 +348,14 @@ OUR_BEST, OUR_WORST = "5", ("0", "1")
 def _rating_value(span: dict[str, Any]) -> str:
     """`ratingValue` as 1.1's rating value; on a scale of the BAP's own (`worstRating`,
     `bestRating` other than ours) the value said with it, which the rating rule refuses
-    ("'8 on a scale of 1 to 10' is not a rating from 1 to 5") rather than read 8 of 10, or
-    2 of 10, as of 5."""
+    ("'8 on a scale of 1 to 10' is not a rating from 1 to 5"), never read as of 5."""
     value = span.get("ratingValue")
     text = number_text(value) if value is not None else ""
     best, worst = (span.get(k) for k in ("bestRating", "worstRating"))
     best_text = OUR_BEST if best is None else number_text(best)
     worst_text = OUR_WORST[1] if worst is None else number_text(worst)
     if best_text == OUR_BEST and worst_text in OUR_WORST:
-        return text or ""
+        return text
     return f"{text or value} on a scale of {worst_text or worst} to {best_text or best}"
 
 
