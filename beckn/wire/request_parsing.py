@@ -32,7 +32,7 @@ KWH_UNITS = frozenset({"kwh"})
 MONEY_UNITS = frozenset({"inr", "rs", "rupees"})
 START_STOPS = frozenset({"start", "start-charging", "charging-start"})
 END_STOPS = frozenset({"end", "stop", "end-charging", "charging-end"})
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 ITEMS_PATH = "$.message.order.items"
 STOPS_PATH = "$.message.order.fulfillments[0].stops"
 ADD_ON_ITEM = "add-on-item"  # the descriptor code of an add-on listed as an item (DEG)
@@ -49,10 +49,16 @@ def decimal(text: Any, path: str) -> Decimal:
     return value
 
 
-def number_in(text: str | None) -> Decimal | None:
-    """The first number in a free-text tag value: '50kW', '>= 50', 'greater than 50kW'."""
-    match = _NUMBER.search(text or "")
-    return Decimal(match.group()) if match else None
+def number_in(text: str | None, path: str) -> Decimal | None:
+    """The first number in a free-text tag value: '50kW', '>= 50', 'greater than 50kW';
+    None for no tag. A value naming no number ('abc', 'NaN') or one out of range ('1e999',
+    '-5kW') is refused: a filter read as none would answer what was not asked."""
+    if text is None:
+        return None
+    match = _NUMBER.search(text)
+    if match is None:
+        raise Failure(errors.INVALID_REQUEST, f"{text!r} names no number", path)
+    return decimal(match.group(), path)
 
 
 def timestamp(value: Any, path: str) -> dt.datetime | None:
@@ -343,7 +349,7 @@ def read_search_intent(message: dict[str, Any], context: dict[str, Any]) -> Sear
         # a radius of 0 is a radius (the chargers at that point), not none given
         radius_km=Decimal(conf.get("BECKN_DEFAULT_SEARCH_RADIUS_KM")) if radius is None else radius,
         connector_types=_values(_tag(groups, "connector-type")),
-        min_power_kw=number_in(power),
+        min_power_kw=number_in(power, "$.message.intent (tag power-rating)"),
         charging_speeds=_values(_tag(groups, "charging-speed")),
         start=start,
         end=end,

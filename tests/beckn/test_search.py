@@ -215,6 +215,25 @@ def test_time_range_the_wrong_way_round(network, bap, fake, run, our_key):
     assert body["error"]["code"] == "30000"
 
 
+@pytest.mark.parametrize(
+    "power, says",
+    [("abc", "'abc' names no number"), ("NaN", "'NaN' names no number"),
+     ("1e999", "'1e999' is out of range"), ("-5kW", "'-5' is out of range")],
+)  # fmt: skip
+def test_a_power_filter_that_names_no_power_is_refused(
+    network, bap, fake, run, our_key, power, says
+):
+    """Read as no filter, 'abc' answered the whole catalog, and '1e999' a minimum of 1 kW."""
+    message = msgs.search(connector=None)
+    message["intent"]["fulfillment"]["tags"] = [
+        {"list": [{"descriptor": {"code": "power-rating"}, "value": power}]}
+    ]
+    _, body = run(bap, "search", message)
+    assert body["error"]["code"] == "30000"
+    assert says in body["error"]["message"]
+    assert "catalog" not in body.get("message", {})
+
+
 def test_a_catalog_cut_at_the_cap_says_so(far_and_slow, bap, fake, run, our_key, settings):
     _, whole = run(bap, "search", msgs.search())
     shown = len(item_ids(whole))
