@@ -24,12 +24,14 @@ def _value(text: object, path: str) -> str:
 
 
 def _order_for(req: Request, category: str, target: str) -> Order | None:
+    """The BAP's order a rating is kept on: the one it names; for an Item (a charger) or a
+    Provider (an operator), the BAP's latest order there (the last one created)."""
     orders = Order.objects.select_for_update(of=("self",)).filter(bap_id=req.bap_id)
     if category in ("Order", "Fulfillment"):
         return orders.filter(order_id=target).first()
-    if category == "Item":
-        return orders.filter(charger_code=target).exclude(order_id=None).first()
-    return orders.filter(operator__code=target).exclude(order_id=None).first()
+    where = {"charger_code": target} if category == "Item" else {"operator__code": target}
+    latest = orders.filter(**where).exclude(order_id=None).order_by("-created_at", "-pk")
+    return latest.first()
 
 
 def handle(req: Request) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -269,3 +270,21 @@ def test_rating_and_support(network, bap, fake, run, our_key):
     _, body = run(bap, "support", {"support": {"ref_id": order.order_id}})
     assert body["message"]["support"]["ref_id"] == order.order_id
     assert body["message"]["support"]["phone"]
+
+
+def test_an_item_or_provider_rating_is_kept_on_the_bap_s_latest_order_there(
+    network, bap, fake, run, our_key
+):
+    latest = confirmed(network, bap, run)
+    older = Order.objects.get(pk=latest.pk)  # a copy of it, as another order an hour older
+    older.pk, older.order_id, older.transaction_id = None, "ord-older", "txn-older"
+    older.save()
+    Order.objects.filter(pk=older.pk).update(created_at=latest.created_at - dt.timedelta(hours=1))
+    ratings = [
+        {"id": latest.charger_code, "rating_category": "Item", "value": "4"},
+        {"id": network.op_a.code, "rating_category": "Provider", "value": "3"},
+    ]
+    assert "error" not in run(bap, "rating", {"ratings": ratings})[1]
+    assert Order.objects.get(pk=older.pk).ratings == []
+    kept = {r["category"]: r["value"] for r in Order.objects.get(pk=latest.pk).ratings}
+    assert kept == {"Item": "4", "Provider": "3"}
