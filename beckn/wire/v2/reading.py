@@ -355,7 +355,7 @@ def _rating_value(span: dict[str, Any]) -> str:
     best_text = OUR_BEST if best is None else number_text(best)
     worst_text = OUR_WORST[1] if worst is None else number_text(worst)
     if best_text == OUR_BEST and worst_text in OUR_WORST:
-        return text
+        return text or ""
     return f"{text or value} on a scale of {worst_text or worst} to {best_text or best}"
 
 
