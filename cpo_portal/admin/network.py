@@ -1,6 +1,7 @@
 """Admin for the charging network: operators, staff, stations, chargers, holidays."""
 
 from django.contrib import admin
+from django.db import models
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 
@@ -35,32 +36,50 @@ class StaffMembershipAdmin(TenantAdmin):
     raw_id_fields = ["user"]
 
 
-class ConnectorInline(TenantInline):
-    model = Connector
+def _constraint(model, name: str) -> models.UniqueConstraint:
+    return next(c for c in model._meta.constraints if c.name == name)
 
 
-CHARGER_OCPI_ID = next(
-    c for c in Charger._meta.constraints if c.name == "charger_ocpi_id_per_operator"
-)
+class OcpiIdsFormSet(BaseInlineFormSet):
+    """Rows of one parent, none of which may publish the OCPI id another of them does,
+    ignoring case (cpo_portal.db.values.ocpi_key): each row is checked against the stored
+    rows by the model's constraint (`constraint`), and, here, against the rows sent beside
+    it (Django's formsets compare the rows' plain unique fields only, not an expression's).
+    A row marked for deletion takes part in neither."""
 
-
-class ChargersFormSet(BaseInlineFormSet):
-    """A station's chargers, none of which may publish the OCPI id (EVSE uid) another of
-    them does, ignoring case (cpo_portal.db.values.ocpi_key): each row is checked against
-    the stored chargers by the model's constraint, and, here, against the rows sent beside
-    it (Django's formsets compare the rows' plain unique fields only, not an expression's)."""
+    id_field: str
+    constraint: models.UniqueConstraint
 
     def clean(self) -> None:
         super().clean()
         seen: set[str] = set()
         for form in self.forms:
             data = form.cleaned_data if form.is_valid() else {}
-            if not data.get("code") or data.get(DELETION_FIELD_NAME):
+            if not data.get(self.id_field) or data.get(DELETION_FIELD_NAME):
                 continue
-            ocpi_id = values.ocpi_key(data["code"])
+            ocpi_id = values.ocpi_key(data[self.id_field])
             if ocpi_id in seen:
-                form.add_error("code", str(CHARGER_OCPI_ID.violation_error_message))
+                form.add_error(self.id_field, str(self.constraint.violation_error_message))
             seen.add(ocpi_id)
+
+
+class ChargersFormSet(OcpiIdsFormSet):
+    """A station's chargers: no two publish one EVSE uid."""
+
+    id_field = "code"
+    constraint = _constraint(Charger, "charger_ocpi_id_per_operator")
+
+
+class ConnectorsFormSet(OcpiIdsFormSet):
+    """A charger's connectors: no two publish one connector id."""
+
+    id_field = "connector_id"
+    constraint = _constraint(Connector, "connector_id_per_charger")
+
+
+class ConnectorInline(TenantInline):
+    model = Connector
+    formset = ConnectorsFormSet
 
 
 class ChargerInline(TenantInline):

@@ -258,8 +258,16 @@ class Connector(models.Model):
     class Meta:
         ordering = ["charger", "connector_id"]
         constraints = [
+            # The connector id is an OCPI id, compared ignoring case (values.ocpi_key).
             models.UniqueConstraint(
-                fields=["charger", "connector_id"], name="connector_id_per_charger"
+                "charger",
+                values.ocpi_key_sql("connector_id"),
+                name="connector_id_per_charger",
+                violation_error_message=(
+                    "Roaming partners ignore the case of a connector id (its OCPI id), and "
+                    "another connector of this charger has the same id, ignoring case: "
+                    "choose another id."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(power_kw__gt=0), name="connector_power_positive"

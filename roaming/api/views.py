@@ -107,12 +107,7 @@ class LocationObject(OcpiView):
 
 def _named(items: list[dict[str, Any]], field: str, wanted: str) -> dict[str, Any] | None:
     """The item whose id is `wanted`. OCPI ids are CiStrings, compared ignoring case
-    (ocpi_key): an EVSE uid's key is unique per operator; a connector's id is unique per
-    charger as written, so one written as asked is taken before another that differs
-    only in case."""
-    exact = next((i for i in items if i[field] == wanted), None)
-    if exact is not None:
-        return exact
+    (ocpi_key): an EVSE uid's key is unique per operator, a connector id's per charger."""
     return next((i for i in items if ocpi_key(i[field]) == ocpi_key(wanted)), None)
 
 
