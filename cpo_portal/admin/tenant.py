@@ -1,8 +1,9 @@
 """Admin base classes that keep every operator's data to its own staff.
 
 Everything the admin shows or accepts goes through `tenancy.scope`: change lists (and so
-bulk actions, raw-id popups and autocomplete, which reuse the change list queryset; a bulk
-action that writes gets only the rows the user may change, `get_actions`), change
+bulk actions and raw-id popups, which reuse the change list queryset; a bulk action that
+writes gets only the rows the user may change, `get_actions`), autocomplete (what a form's
+field accepts, `autocomplete_choices`), change
 forms and history pages (object-level permission checks; an object that belongs to no
 operator is the superusers' alone), foreign-key and many-to-many
 choices (a forged POST with another operator's id fails form validation), and list filters
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -72,9 +74,22 @@ class TenantScopedMixin(_AdminBase):
         qs = model._default_manager.all()
         if model is Charger:
             qs = qs.select_related("station")  # its name says its station: no query per row
-        if tenancy.tenant_path(model) is None:
+        return self._linkable(request, qs)
+
+    def _linkable(self, request, qs):
+        """The rows of a related model this admin's forms may link to: those at the
+        operators where the user holds one of `edit_roles` (a model no operator owns: all)."""
+        if tenancy.tenant_path(qs.model) is None:
             return qs
         return tenancy.scope(qs, request.user, self.edit_roles)
+
+    def autocomplete_choices(self, request, queryset):
+        """What a searchable picker of this admin's forms offers (the admin's autocomplete,
+        cpo_portal.web.admin_site.FieldChoicesAutocomplete): what the field accepts, never a
+        row the user may only view; refused to a user who may edit nothing here."""
+        if not tenancy.may(request.user, None, self.edit_roles):
+            raise PermissionDenied
+        return self._linkable(request, queryset)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Decimals as people write them; a fraction (GST) as a percentage.

@@ -27,9 +27,11 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
@@ -133,6 +135,54 @@ class BoundedAutocompleteSelectMultiple(_MatchableOnly, AutocompleteSelectMultip
     pass
 
 
+LOOK = "look"  # the purpose of a picker that only looks (FieldChoicesAutocomplete)
+
+
+class _LooksOnly:
+    def get_url(self) -> str:
+        return f"{super().get_url()}?purpose={LOOK}"  # type: ignore[misc]  # (the widget's)
+
+
+class LookingAutocompleteSelect(_LooksOnly, BoundedAutocompleteSelect):
+    """A picker of a page that only looks (the price tool): every row the user may view."""
+
+
+class LookingAutocompleteSelectMultiple(_LooksOnly, BoundedAutocompleteSelectMultiple):
+    """A multiple picker of a page that only looks (the price tool)."""
+
+
+class FieldChoicesAutocomplete(AutocompleteJsonView):
+    """The admin's autocomplete: a form's picker offers what the form's field accepts. The
+    rows of the related model's admin (Django's: those the user may view, searched), then
+    narrowed by the admin whose form holds the field, its own or the inline of a
+    registered admin that shows the field's model, through its
+    `autocomplete_choices(request, queryset)` when it has one (the tenant admins': the
+    rows the user may link to, or PermissionDenied). A picker that only looks asks with
+    `purpose=look` (LookingAutocompleteSelect) and gets every row the user may view."""
+
+    def get_queryset(self) -> Any:
+        rows = super().get_queryset()
+        if self.request.GET.get("purpose") == LOOK:
+            return rows
+        narrow = getattr(
+            form_admin(self.admin_site, self.source_field.model), "autocomplete_choices", None
+        )
+        return rows if narrow is None else narrow(self.request, rows)
+
+
+def form_admin(site: admin.AdminSite, model: type[models.Model]) -> Any:
+    """The admin whose forms hold `model`'s fields: its own, else an inline that shows it
+    on a registered admin's page; None when no admin page edits the model."""
+    if site.is_registered(model):
+        return site.get_model_admin(model)
+    for parent in apps.get_models():
+        if site.is_registered(parent):
+            for inline in site.get_model_admin(parent).inlines:
+                if inline.model is model:
+                    return inline(parent, site)
+    return None
+
+
 if TYPE_CHECKING:
     from django.contrib.admin.options import BaseModelAdmin
 
@@ -200,6 +250,9 @@ class ProductAdminSite(admin.AdminSite):
     site_header = "CPO offers portal"
     site_title = "CPO offers portal"
     index_title = "Charging network, pricing and offers"
+
+    def autocomplete_view(self, request: Any) -> Any:
+        return FieldChoicesAutocomplete.as_view(admin_site=self)(request)
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         admin_class = admin_class or admin.ModelAdmin

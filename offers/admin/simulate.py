@@ -22,9 +22,9 @@ from cpo_portal.db import values
 from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Charger
 from cpo_portal.web.admin_site import (
-    BoundedAutocompleteSelect,
-    BoundedAutocompleteSelectMultiple,
     BoundedMultipleChoiceField,
+    LookingAutocompleteSelect,
+    LookingAutocompleteSelectMultiple,
 )
 from offers.customer_keys import ContactError, customer_key
 from offers.models import AddOn, CodeBatch, Offer
@@ -38,11 +38,12 @@ from .price_compare import chosen_notes, compare, in_words, offer_titles, withou
 
 
 def _picker(model, field: str, *, multiple: bool = False) -> forms.Widget:
-    """A searchable picker served by the admin's autocomplete view, which lists only what
-    the related model's admin shows this user (its tenant-scoped get_queryset)."""
+    """A searchable picker served by the admin's autocomplete view, which lists, for a
+    page that only looks, what the related model's admin shows this user (its
+    tenant-scoped get_queryset), whatever the user may edit."""
     if multiple:
-        return BoundedAutocompleteSelectMultiple(model._meta.get_field(field), admin.site)
-    return BoundedAutocompleteSelect(model._meta.get_field(field), admin.site)
+        return LookingAutocompleteSelectMultiple(model._meta.get_field(field), admin.site)
+    return LookingAutocompleteSelect(model._meta.get_field(field), admin.site)
 
 
 class SimulateForm(forms.Form):

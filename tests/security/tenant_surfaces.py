@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.test import RequestFactory
@@ -30,6 +31,8 @@ from rest_framework.views import APIView
 
 from cpo_portal import tenancy
 from cpo_portal.models import Operator
+from cpo_portal.tenancy import NOBODY
+from cpo_portal.web.admin_site import LOOK, form_admin
 from tests.security.surfaces import (
     ADMIN_PLUMBING,
     NOT_STAFF,
@@ -144,13 +147,16 @@ def _custom_admin_views(d: Discovery, model, model_admin) -> None:
 
 def _autocomplete(d: Discovery) -> None:
     """Every foreign key or many-to-many to a model whose admin can search: one per target
-    model and choice limit (the answer depends on nothing else)."""
+    model, choice limit and roles that edit the source's form (the answer depends on
+    nothing else), and one per target as a picker that only looks (`purpose=look`)."""
     url = reverse("admin:autocomplete")
     request = _superuser_request(d.world)
     seen = set()
-    # Sources are interchangeable (same target, same limit): prefer models with an admin.
+    # Sources alike (same target, limit and edit roles) are interchangeable: prefer
+    # models with an admin.
     admins = registered()
     for model in sorted(apps.get_models(), key=lambda m: m not in admins):
+        edit_roles = getattr(form_admin(admin.site, model), "edit_roles", None)
         for f in model._meta.get_fields():
             if not (f.is_relation and f.concrete and (f.many_to_one or f.many_to_many)):
                 continue
@@ -158,17 +164,23 @@ def _autocomplete(d: Discovery) -> None:
             remote_admin = admins.get(remote)
             if remote_admin is None or not remote_admin.get_search_fields(request):
                 continue
-            key = (remote, repr(f.get_limit_choices_to()))
-            if key in seen:
-                continue
-            seen.add(key)
+            limit = repr(f.get_limit_choices_to())
+            tenant = tenancy.tenant_path(remote) is not None
             data = (("app_label", model._meta.app_label), ("model_name", model._meta.model_name),
                     ("field_name", f.name), ("term", ""))  # fmt: skip
-            tenant = tenancy.tenant_path(remote) is not None
-            d.surfaces.append(
-                Surface("admin", f"autocomplete {model._meta.label}.{f.name}", url, data=data,
-                        lists=remote._meta.label, expect_b=bool(d.b_pks(remote)) and tenant)
-            )  # fmt: skip
+            for purpose in (None, LOOK):
+                key = (remote, limit, purpose or edit_roles)
+                if key in seen:
+                    continue
+                seen.add(key)
+                asked = data + ((("purpose", purpose),) if purpose else ())
+                shown = tenant and bool(d.b_pks(remote)) and (purpose or edit_roles != NOBODY)
+                label = f"autocomplete {model._meta.label}.{f.name}" + (
+                    " (look)" if purpose else ""
+                )
+                d.surfaces.append(Surface("admin", label, url, data=asked,
+                                          lists=remote._meta.label,
+                                          expect_b=bool(shown)))  # fmt: skip
 
 
 # -- the URL resolver: APIs and pages --------------------------------------------------------
