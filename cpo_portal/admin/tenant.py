@@ -13,6 +13,7 @@ choices (a forged POST with another operator's id fails form validation), and li
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import json
@@ -89,7 +90,14 @@ class TenantScopedMixin(_AdminBase):
         row the user may only view; refused to a user who may edit nothing here."""
         if not tenancy.may(request.user, None, self.edit_roles):
             raise PermissionDenied
-        return self._linkable(request, queryset)
+        rows = self._linkable(request, queryset)
+        owner, path = request.GET.get(OWNER, ""), tenancy.tenant_path(queryset.model)
+        if owner.isascii() and owner.isdigit() and path is not None:  # a saved object's
+            return rows.filter(**{path or "pk": int(owner)})  # picker: its operator's rows
+        return rows
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return _owned_pickers(super().get_form(request, obj, change, **kwargs), obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Decimals as people write them; a fraction (GST) as a percentage.
@@ -158,6 +166,26 @@ class TenantScopedMixin(_AdminBase):
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
+
+
+OWNER = "operator"  # the autocomplete's parameter: the operator of the object edited
+
+
+def _owned_pickers(form_class, obj):
+    """The searchable pickers of a saved object's form (its own, or an inline's, `obj`
+    the page's object) ask for its operator's rows only: the model's checks refuse another
+    operator's. The form class is the request's own; its fields are copied, not changed
+    in place (a form's declared fields are shared by every request)."""
+    owner = tenancy.operator_of(obj) if obj is not None and obj.pk is not None else None
+    if owner is None:
+        return form_class
+    for name, field in form_class.base_fields.items():
+        widget = getattr(field.widget, "widget", field.widget)  # in its add/change links
+        if hasattr(widget, "asks"):  # the product's autocomplete boxes (BoundedFields)
+            field = form_class.base_fields[name] = copy.deepcopy(field)
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.asks = {**widget.asks, OWNER: str(owner)}
+    return form_class
 
 
 def _writes(action) -> bool:
@@ -309,3 +337,8 @@ class ReadOnlyRows(_AdminBase):
 
 class TenantInline(BoundedFields, TenantScopedMixin, admin.TabularInline):
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        _owned_pickers(formset.form, obj)
+        return formset

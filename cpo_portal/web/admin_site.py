@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.apps import apps
@@ -89,9 +90,16 @@ def in_utc(value: Any) -> bool:
 
 class _MatchableOnly:
     """An autocomplete box shows selected only the values its model's key can hold (Django
-    looks every value up, and raised on "²" for an integer key, or NUL, or 2**64)."""
+    looks every value up, and raised on "²" for an integer key, or NUL, or 2**64). It asks
+    the autocomplete view with its `asks` beside Django's parameters (FieldChoicesAutocomplete:
+    `purpose`, `operator`)."""
 
     field: Any
+    asks: dict[str, str] = {}  # replaced, never changed in place
+
+    def get_url(self) -> str:
+        url = super().get_url()  # type: ignore[misc]  # (the widget's)
+        return f"{url}?{urlencode(self.asks)}" if self.asks else url
 
     def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
         meta = self.field.remote_field.model._meta
@@ -138,17 +146,16 @@ class BoundedAutocompleteSelectMultiple(_MatchableOnly, AutocompleteSelectMultip
 LOOK = "look"  # the purpose of a picker that only looks (FieldChoicesAutocomplete)
 
 
-class _LooksOnly:
-    def get_url(self) -> str:
-        return f"{super().get_url()}?purpose={LOOK}"  # type: ignore[misc]  # (the widget's)
-
-
-class LookingAutocompleteSelect(_LooksOnly, BoundedAutocompleteSelect):
+class LookingAutocompleteSelect(BoundedAutocompleteSelect):
     """A picker of a page that only looks (the price tool): every row the user may view."""
 
+    asks = {"purpose": LOOK}
 
-class LookingAutocompleteSelectMultiple(_LooksOnly, BoundedAutocompleteSelectMultiple):
+
+class LookingAutocompleteSelectMultiple(BoundedAutocompleteSelectMultiple):
     """A multiple picker of a page that only looks (the price tool)."""
+
+    asks = {"purpose": LOOK}
 
 
 class FieldChoicesAutocomplete(AutocompleteJsonView):
@@ -157,12 +164,13 @@ class FieldChoicesAutocomplete(AutocompleteJsonView):
     narrowed by the admin whose form holds the field, its own or the inline of a
     registered admin that shows the field's model, through its
     `autocomplete_choices(request, queryset)` when it has one (the tenant admins': the
-    rows the user may link to, or PermissionDenied). A picker that only looks asks with
+    rows the user may link to, those of the edited object's operator when the picker asks
+    with `operator`; or PermissionDenied). A picker that only looks asks with
     `purpose=look` (LookingAutocompleteSelect) and gets every row the user may view."""
 
     def get_queryset(self) -> Any:
         rows = super().get_queryset()
-        if self.request.GET.get("purpose") == LOOK:
+        if self.request.GET.get("purpose") == LOOK or self.admin_site is None:
             return rows
         narrow = getattr(
             form_admin(self.admin_site, self.source_field.model), "autocomplete_choices", None

@@ -91,3 +91,29 @@ def test_a_row_the_user_may_only_view_is_refused_at_save(client, network, mixed)
     assert response.status_code == 200
     assert Charger.objects.get(pk=network.charger_b.pk).station == network.station_b
     assert not Charger.objects.filter(code="mixed-01").exists()
+
+
+def test_a_saved_objects_picker_offers_its_operators_rows(client, network):
+    """An editor at both operators, on B's charger (or its station's page, whose chargers'
+    rows hold no picker): the picker asks for B's rows, as the charger's checks refuse A's."""
+    user = staff(network.op_b, Role.OPERATOR_ADMIN, "both")
+    StaffMembership.objects.create(user=user, operator=network.op_a, role=Role.OPERATOR_ADMIN)
+    client.force_login(user)
+    page = client.get(url("charger", "change", network.charger_b.pk)).content.decode()
+    asks = f"autocomplete/?operator={network.op_b.pk}"
+    assert asks in page
+    assert picked(client, "cpo_portal", "charger", "station", operator=network.op_b.pk) == (
+        200,
+        {str(network.station_b.pk)},
+    )
+    assert picked(client, "cpo_portal", "charger", "station")[1] == {
+        str(network.station_a.pk),
+        str(network.station_b.pk),
+    }  # a new charger's operator is chosen on its form
+    assert asks not in client.get(url("charger", "add")).content.decode()
+    # Asking for an operator where the user may not edit gives nothing more.
+    client.force_login(network.admin_a)
+    assert picked(client, "cpo_portal", "charger", "station", operator=network.op_b.pk) == (
+        200,
+        set(),
+    )
