@@ -36,7 +36,7 @@ from cpo_portal.changes.views import object_history
 from cpo_portal.formatting import csvsafe, url_inputs
 from cpo_portal.formatting.number_inputs import decimal_formfield
 from cpo_portal.models import Charger, Operator, Station
-from cpo_portal.web.admin_site import BoundedFields
+from cpo_portal.web.admin_site import BoundedFields, unmatchable
 
 if TYPE_CHECKING:
     # What the mixin is mixed into (a ModelAdmin, or an inline: which never asks for
@@ -91,10 +91,12 @@ class TenantScopedMixin(_AdminBase):
         if not tenancy.may(request.user, None, self.edit_roles):
             raise PermissionDenied
         rows = self._linkable(request, queryset)
-        owner, path = request.GET.get(OWNER, ""), tenancy.tenant_path(queryset.model)
-        if owner.isascii() and owner.isdigit() and path is not None:  # a saved object's
-            return rows.filter(**{path or "pk": int(owner)})  # picker: its operator's rows
-        return rows
+        owner, path = request.GET.get(OWNER), tenancy.tenant_path(queryset.model)
+        if owner is None or path is None:
+            return rows
+        if not (owner.isascii() and owner.isdigit()) or unmatchable(owner):
+            return rows.none()  # no operator's id
+        return rows.filter(**{path or "pk": int(owner)})  # a saved object's operator's rows
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         return _owned_pickers(super().get_form(request, obj, change, **kwargs), obj)

@@ -111,6 +111,8 @@ def test_a_saved_objects_picker_offers_its_operators_rows(client, network):
         str(network.station_b.pk),
     }  # a new charger's operator is chosen on its form
     assert asks not in client.get(url("charger", "add")).content.decode()
+    for nobody in ("99999999999999999999", "١٢", "-1", ""):  # no operator's id: no row
+        assert picked(client, "cpo_portal", "charger", "station", operator=nobody) == (200, set())
     # Asking for an operator where the user may not edit gives nothing more.
     client.force_login(network.admin_a)
     assert picked(client, "cpo_portal", "charger", "station", operator=network.op_b.pk) == (
