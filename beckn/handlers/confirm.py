@@ -4,6 +4,10 @@ Refused, and the order left as it was, when: there was no init (30010), the pric
 changed since on_init (40003: send init again), the quote the BAP sends back is not
 ours (40003), an offer can no longer be redeemed (30006) or an add-on has sold out (30007).
 Nothing is charged then: the order stays initialized, and the BAP inits again.
+
+A confirm of an order already confirmed (or charging) answers that order again, unless the
+total it sends is not the order's (40003, the same rule); a cancelled or completed order
+cannot be confirmed (50002). Neither changes the order.
 """
 
 from __future__ import annotations
@@ -69,19 +73,37 @@ def _acceptance(order: Order, ask: order_flow.Ask, order_msg: dict) -> Callable[
                 "$.message.order.quote",
                 order=order,
             )
-        theirs = _bap_total(order_msg)
-        ours = priced.quote.currency
-        if theirs is not None and not _same_money(*theirs, priced.quote.total, ours):
-            sent = " ".join(part for part in (theirs[1], theirs[0]) if part)
-            total = f"{ours} {as_text(priced.quote.total)}"
-            raise Failure(
-                errors.QUOTE_UNAVAILABLE,
-                f"the quote sent ({sent}) is not the quote on offer ({total})",
-                "$.message.order.quote.price",
-                order=order,
-            )
+        refuse_another_total(order_msg, priced.quote.total, priced.quote.currency, order)
 
     return accept
+
+
+def refuse_another_total(order_msg: dict, total: Decimal, currency: str, order: Order) -> None:
+    """40003 when the total the BAP sends (if any) is not `total` in `currency`."""
+    theirs = _bap_total(order_msg)
+    if theirs is not None and not _same_money(*theirs, total, currency):
+        sent = " ".join(part for part in (theirs[1], theirs[0]) if part)
+        raise Failure(
+            errors.QUOTE_UNAVAILABLE,
+            f"the quote sent ({sent}) is not the quote on offer ({currency} {as_text(total)})",
+            "$.message.order.quote.price",
+            order=order,
+        )
+
+
+def _again(order: Order, order_msg: dict) -> Reply:
+    """A confirm of an order past init: the order as it stands, if it is still the one the
+    BAP confirms (confirmed or charging, at the total it sends); nothing changes."""
+    if order.state in (OrderState.CANCELLED, OrderState.COMPLETED):
+        raise Failure(
+            errors.UPDATION_NOT_POSSIBLE,
+            f"an order that is {order.state} cannot become confirmed: "
+            "book again in a new transaction",
+            order=order,
+        )
+    if order.quote_total is not None:
+        refuse_another_total(order_msg, order.quote_total, order.currency, order)
+    return _already(order)
 
 
 def handle(req: Request) -> Reply:
@@ -90,9 +112,9 @@ def handle(req: Request) -> Reply:
         raise Failure(
             errors.ORDER_NOT_FOUND, "no initialized order in this transaction: send init first"
         )
-    if order.state != OrderState.INITIALIZED:
-        return _already(order)
     order_msg = request_parsing.obj(req.message.get("order"))
+    if order.state != OrderState.INITIALIZED:
+        return _again(order, order_msg)
     ask = order_flow.read_ask(req, order)
 
     accept = _acceptance(order, ask, order_msg)
