@@ -141,7 +141,11 @@ class PartnerAdmin(TenantAdmin):
 
     def show_new_token(self, request: HttpRequest, partner: Partner) -> None:
         """A new token A for the partner, in a message with its copy button (shown once)."""
-        token = credentials.issue_registration_token(partner)
+        try:
+            token = credentials.issue_registration_token(partner)
+        except RegistrationError as exc:
+            self.message_user(request, f"{partner.name}: {exc}", messages.ERROR)
+            return
         self.message_user(
             request,
             format_html(

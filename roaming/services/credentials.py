@@ -41,11 +41,23 @@ class RegistrationError(Exception):
 
 
 def issue_registration_token(partner: Partner) -> str:
-    """A new token A for the partner to register with; shown once, kept as a hash."""
-    token = tokens.new_token()
-    partner.inbound_token_hash = tokens.digest(token)
-    partner.inbound_token_final = False
-    partner.save(update_fields=["inbound_token_hash", "inbound_token_final", "updated_at"])
+    """A new token A for the partner to register with; shown once, kept as a hash.
+
+    Refused (RegistrationError) while the partner is registered: A replaces the token it
+    works with (its C, or our B), and A opens only the credentials module, so the
+    partner's Tariffs, Locations and CDRs would stop. Unregister first; the row is
+    locked, so a registration that lands meanwhile is refused the same way."""
+    with transaction.atomic():
+        current = Partner.objects.select_for_update().get(pk=partner.pk)
+        if current.state == PartnerState.REGISTERED:
+            raise RegistrationError(
+                "it is registered, and a registration token would replace the token it works "
+                "with; unregister it first, then issue a new registration token"
+            )
+        token = tokens.new_token()
+        partner.inbound_token_hash = tokens.digest(token)
+        partner.inbound_token_final = False
+        partner.save(update_fields=["inbound_token_hash", "inbound_token_final", "updated_at"])
     return token
 
 

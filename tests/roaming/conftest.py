@@ -58,10 +58,10 @@ def registered_partner(
     """A partner registered with us by hand (no HTTP): returns it and its token. `party`:
     its country code and party id (an eMSP's by default)."""
     partner = Partner.objects.create(operator=operator, name="Roamer", country_code=party[0],
-                                     party_id=party[1], role=role,
-                                     state="registered")  # fmt: skip
+                                     party_id=party[1], role=role)  # fmt: skip
     token = credentials.issue_registration_token(partner)
-    Partner.objects.filter(pk=partner.pk).update(inbound_token_final=True)
+    Partner.objects.filter(pk=partner.pk).update(state="registered", inbound_token_final=True)
+    partner.refresh_from_db()
     if emsp is not None:
         base = f"{emsp.url}/ocpi/2.2.1"
         credentials.set_their_token(partner, next(iter(emsp.accepted)))

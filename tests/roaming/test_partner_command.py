@@ -63,3 +63,31 @@ def test_credentials_answered_that_cannot_be_kept_are_refused_in_one_line(ocpi, 
     assert (partner.state, partner.party_id, partner.inbound_token_hash) == ("pending", "", None)
     assert emsp.cpo_token  # the token B it was sent
     assert credentials.partner_for(f"Token {emsp.cpo_token}") is None
+
+
+def test_a_registered_partner_gets_no_new_registration_token_its_token_c_keeps_working(
+    client, ocpi
+):
+    """Token A serves registration only: issuing one to a registered partner would replace
+    the token C it roams with. The command and the admin refuse it, saying to unregister
+    first; the partner's token keeps working."""
+    from django.contrib.messages import get_messages
+
+    from cpo_portal.models import Role
+    from tests.factories import staff
+
+    operator = network(stations=1)
+    partner, token_c = registered_partner(operator)
+    before = partner.inbound_token_hash
+    with pytest.raises(CommandError, match="unregister it first"):
+        call_command("ocpi_partner", "token", str(partner.pk))
+    client.force_login(staff(operator, Role.OPERATOR_ADMIN, "admin-1"))
+    response = client.post("/admin/roaming/partner/", {
+        "action": "new_registration_token", "_selected_action": [partner.pk], "index": "0",
+    })  # fmt: skip
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("unregister it first" in m for m in shown), shown
+    assert not any("shown only" in m for m in shown), shown
+    partner.refresh_from_db()
+    assert partner.inbound_token_hash == before
+    assert credentials.partner_for(f"Token {token_c}") == partner
