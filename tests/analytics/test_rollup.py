@@ -6,7 +6,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 
 from analytics.models import DailyCustomer, DailyRollup, HourlyRollup, RollupCursor
 from analytics.services.rollup import date_runs, run_incremental
@@ -216,6 +216,35 @@ def test_backfill_refuses_bad_ranges_and_unknown_operators(network):
         call_command(
             "rollup_backfill", "--from", "2025-03-01", "--to", "2025-03-01", "--operator", "nope"
         )
+
+
+@pytest.mark.parametrize(
+    ("first", "last"), [("0001-01-01", "0001-01-03"), ("9999-12-29", "9999-12-31")]
+)
+def test_backfill_refuses_dates_outside_the_products_range_in_one_line(network, first, last):
+    """Year 1 or 9999 overflowed when the operator's zone was applied (a traceback)."""
+    with pytest.raises(CommandError, match="from 2000-01-01 to 2099-12-31") as refused:
+        call_command("rollup_backfill", "--from", first, "--to", last, "--no-progress")
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--from", "0001-01-01", "--to", "0001-01-03"],
+        ["--from", "abc", "--to", "2025-03-01"],
+        ["--from", "2025-03-01", "--to", "2025-03-01", "--parts", "0"],
+        ["--status", "abc"],
+    ],
+)
+def test_backfill_options_refused_on_the_command_line_in_one_line(network, capsys, argv):
+    """From manage.py, an option the command cannot read is one line and exit status 2, not
+    the traceback of an error raised while the options were parsed."""
+    with pytest.raises(SystemExit) as stopped:
+        ManagementUtility(["manage.py", "rollup_backfill", *argv]).execute()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "error: argument" in err.strip().splitlines()[-1]
 
 
 def test_date_runs_split_contiguous_days_into_chunks():

@@ -206,8 +206,8 @@ def test_the_command_starts_a_run_in_parts_and_cancels_it(history):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--from", "2025-03-01", "--to", "2025-03-02", "--parts", "0"], "--parts takes"),
-        (["--from", "2025-03-01", "--to", "2025-03-02", "--parts", "x"], "--parts takes"),
+        (["--from", "2025-03-01", "--to", "2025-03-02", "--parts", "0"], "--parts: takes"),
+        (["--from", "2025-03-01", "--to", "2025-03-02", "--parts", "x"], "--parts: takes"),
         (["--from", "2025-03-01", "--to", "2025-03-02", "--no-wait"], "goes with --parts"),
         (["--from", "2025-03-01"], "are required"),
         (["--cancel", "999999"], "No backfill run 999999"),

@@ -75,7 +75,7 @@ def test_the_api_refuses_the_operator_with_its_message(network):
     ("args", "says"),
     [
         (["ocpi_tariff", "export", "--tariff", SUPERSCRIPT_TWO], "Unknown tariff '²'."),
-        (["rollup_backfill", "--parts", SUPERSCRIPT_TWO], "--parts takes a whole number"),
+        (["rollup_backfill", "--parts", SUPERSCRIPT_TWO], "--parts: takes a whole number"),
         (["rollup_backfill", "--status", SUPERSCRIPT_TWO], "'²' is not a run id"),
     ],
 )

@@ -5,34 +5,42 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from argparse import ArgumentTypeError
 
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from analytics.services.rollup import backfill, backfill_parts
+from cpo_portal.db import years
 from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
 
 
+# The options' readers refuse with ArgumentTypeError: the parser words it in one line (a
+# CommandError under call_command), where a CommandError raised while parsing escaped
+# manage.py's handler as a traceback.
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"{text!r} is not a date like 2025-03-01") from exc
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text!r} is not a date like 2025-03-01") from None
+    if years.outside(day):  # the product's one range of dates
+        raise ArgumentTypeError(f"{text!r}: pick a date {years.SPAN}")
+    return day
 
 
 def _parts(text: str) -> int:
     parts = whole_number(text)
     if parts is None or not 1 <= parts <= backfill_parts.MAX_PARTS:
-        raise CommandError(f"--parts takes a whole number from 1 to {backfill_parts.MAX_PARTS}.")
+        raise ArgumentTypeError(f"takes a whole number from 1 to {backfill_parts.MAX_PARTS}")
     return parts
 
 
 def _run(text: str) -> int:
     run = whole_number(text)
     if run is None:
-        raise CommandError(f"{text!r} is not a run id (a whole number).")
+        raise ArgumentTypeError(f"{text!r} is not a run id (a whole number)")
     return run
 
 
