@@ -19,6 +19,7 @@ import datetime as dt
 import heapq
 import itertools
 import random
+from argparse import ArgumentTypeError
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from analytics.demo.trial_offers import ensure_customers, ensure_offers
 from analytics.models import NoOfferSession
 from analytics.services.rollup import run_incremental
 from analytics.services.sessions import record_session
+from cpo_portal.formatting.number_inputs import whole_number
 from cpo_portal.models import Charger, Operator
 from offers.models import Redemption
 from offers.services import (
@@ -47,6 +49,7 @@ from offers.services import (
 from pricing.engine import kwh_floor
 
 PREFIX = "demo-"
+MAX_SESSION_DAYS = 3650  # ten years back stays within the product's dates (from 2000)
 WEEKDAY = [1, .6, .4, .3, .3, .6, 1.5, 3, 4.5, 4, 3, 2.8, 3, 3, 2.8, 3, 3.5, 4.5, 5.5, 5.5, 5, 3.5, 2.5, 1.6]  # fmt: skip  # noqa: E501
 WEEKEND = [1, .7, .5, .4, .4, .5, .8, 1.3, 2, 3, 3.8, 4.2, 4.3, 4.2, 4.1, 4, 4, 4, 4, 3.6, 3, 2.4, 1.9, 1.4]  # fmt: skip  # noqa: E501
 AVOID_SURGE = 0.4  # drivers who move a surged session to a nearby hour
@@ -65,10 +68,20 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--session-days",
-        type=int,
+        type=_session_days,
         default=120,
-        help="Days of history the simulated sessions cover, ending yesterday (default 120).",
+        help="Days of history the simulated sessions cover, ending yesterday (default 120; "
+        f"1 to {MAX_SESSION_DAYS}).",
     )
+
+
+def _session_days(text: str) -> int:
+    """--session-days, read before any seeder runs: 0 left no day to draw from, and a number
+    past the calendar overflowed, each with a traceback after the network was seeded."""
+    days = whole_number(text)
+    if days is None or not 1 <= days <= MAX_SESSION_DAYS:
+        raise ArgumentTypeError(f"takes a whole number of days from 1 to {MAX_SESSION_DAYS}")
+    return days
 
 
 @contextmanager

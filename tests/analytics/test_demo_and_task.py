@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps as django_apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
@@ -16,6 +16,7 @@ from django_celery_beat.models import PeriodicTask
 from analytics.models import DailyCustomer, DailyRollup, HourlyRollup, NoOfferSession
 from analytics.services.rollup import run_incremental
 from analytics.tasks import TASK_NAME, rollup_ledger
+from cpo_portal.models import Operator
 from offers.models import OfferUsage, Redemption
 from tests.analytics.conftest import DAY, at, make_offer
 
@@ -26,6 +27,15 @@ def seed(**options) -> str:
     out = StringIO()
     call_command("seed_demo", "--no-progress", "--stations", "8", stdout=out, **options)
     return out.getvalue()
+
+
+@pytest.mark.parametrize("days", ["0", "-5", "99999999999", "abc"])
+def test_demo_refuses_session_days_it_cannot_simulate_before_seeding_anything(days):
+    """0 days left nothing to draw from and a number past the calendar overflowed, each a
+    traceback after the network, pricing and offers were already seeded."""
+    with pytest.raises(CommandError, match="--session-days: takes a whole number of days"):
+        call_command("seed_demo", "--no-progress", "--session-days", days, stdout=StringIO())
+    assert not Operator.objects.exists()
 
 
 def test_demo_writes_what_production_writes_rolls_it_up_and_runs_once():
