@@ -299,6 +299,10 @@ def test_command_import_and_export(priced, tmp_path):
         ),
         (["import", "BAD", "--operator", "cpo-a.example"], "not a valid OCPI 2.2.1 Tariff"),
         (["export", "--tariff", "999999"], "Unknown tariff '999999'."),
+        (
+            ["export", "--tariff", "a-default", "--output", "/nonexistent/out.json"],
+            "Cannot write /nonexistent/out.json: No such file or directory.",
+        ),
     ],
 )
 def test_command_errors_are_one_line(priced, tmp_path, args, message):

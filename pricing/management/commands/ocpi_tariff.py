@@ -100,7 +100,11 @@ class Command(ProductCommand):
             raise CommandError(" ".join(str(exc).split())) from exc
         text = json.dumps(data, indent=2, ensure_ascii=False)
         if options.get("output"):
-            Path(options["output"]).write_text(text + "\n", encoding="utf-8")
+            path = Path(options["output"])
+            try:
+                path.write_text(text + "\n", encoding="utf-8")
+            except OSError as exc:  # as pricing_export words it
+                raise CommandError(f"Cannot write {path}: {exc.strerror}.") from None
             self.stdout.write(f"Wrote {options['output']}.")
         else:
             self.stdout.write(text)
