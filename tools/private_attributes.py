@@ -196,6 +196,33 @@ def accesses(tree: ast.AST) -> Iterable[tuple[int, ast.expr, str]]:
             and is_private(node.args[1].value)
         ):
             yield node.lineno, node.args[0], node.args[1].value
+        elif (key := _dict_key(node)) is not None:
+            yield node.lineno, key[0], key[1]
+
+
+def _dict_key(node: ast.AST) -> tuple[ast.expr, str] | None:
+    """`x.__dict__["_name"]` or `x.__dict__.get("_name")` (also pop, setdefault): the
+    attribute reached through the instance's dict, as (x, "_name")."""
+    if isinstance(node, ast.Subscript):
+        holder, key = node.value, node.slice
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"get", "pop", "setdefault"}
+        and node.args
+    ):
+        holder, key = node.func.value, node.args[0]
+    else:
+        return None
+    if (
+        isinstance(holder, ast.Attribute)
+        and holder.attr == "__dict__"
+        and isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+        and is_private(key.value)
+    ):
+        return holder.value, key.value
+    return None
 
 
 def problems_in(

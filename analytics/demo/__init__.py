@@ -20,8 +20,6 @@ import heapq
 import itertools
 import random
 from argparse import ArgumentTypeError
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -82,21 +80,6 @@ def _session_days(text: str) -> int:
     if days is None or not 1 <= days <= MAX_SESSION_DAYS:
         raise ArgumentTypeError(f"takes a whole number of days from 1 to {MAX_SESSION_DAYS}")
     return days
-
-
-@contextmanager
-def ledger_clock(at: dt.datetime) -> Iterator[None]:
-    """Ledger rows written inside are stamped `at` instead of the wall clock."""
-    field_ = Redemption._meta.get_field("occurred_at")
-    saved = field_.__dict__.get("_get_default")
-    field_.__dict__["_get_default"] = lambda: at
-    try:
-        yield
-    finally:
-        if saved is None:
-            field_.__dict__.pop("_get_default", None)
-        else:
-            field_.__dict__["_get_default"] = saved
 
 
 @dataclass(order=True)
@@ -186,15 +169,15 @@ class Simulation:
             SessionAsk(v.charger, v.start, kwh=v.kwh, customer_key=v.customer, now=v.start)
         )
         if oq.applied or oq.held_out:
-            with ledger_clock(v.start - dt.timedelta(minutes=5)):
-                record_quote(order, oq)
+            record_quote(order, oq, now=v.start - dt.timedelta(minutes=5))
             try:
                 oq = redeem(order, oq, now=v.start - dt.timedelta(minutes=2))
             except OfferUnavailable:
                 return False  # the driver went elsewhere
             if oq.applied and cancel:
-                with ledger_clock(v.start - dt.timedelta(minutes=1)):
-                    reverse(order, reason="Cancelled by the customer")
+                reverse(
+                    order, reason="Cancelled by the customer", now=v.start - dt.timedelta(minutes=1)
+                )
                 return False
             if oq.applied:
                 settled = settle(order, delivered, now=oq.priced.end)

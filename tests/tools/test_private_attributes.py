@@ -41,6 +41,19 @@ def test_private_accesses_to_libraries_are_named():
     assert "`_check_values` overrides a private method" in found[0]
 
 
+def test_a_private_attribute_reached_through_the_instance_dict_is_named():
+    text = (
+        "def patch(field, at):\n"
+        "    saved = field.__dict__.get('_get_default')\n"
+        "    field.__dict__['_get_default'] = lambda: at\n"
+        "    field.__dict__.pop('_get_default', None)\n"
+        "    return field.__dict__['name'], saved\n"
+    )
+    found = problems_in(text, "x.py", ours={"offers"})
+    assert [problem.split(":")[1] for problem in found] == ["2", "3", "4"]
+    assert all("`._get_default` is private" in problem for problem in found)
+
+
 def test_our_own_underscore_names_and_the_documented_ones_pass():
     ours = "\n".join(SAMPLE.splitlines()[:12])
     text = ours + "\ndef f(m):\n    return m._meta, Ours()._helper()\n"

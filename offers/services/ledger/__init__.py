@@ -128,14 +128,22 @@ def _rows(order_ref: str, oq: OfferQuote, kind: str, seqs: dict[int, int], **ext
 
 
 @transaction.atomic(savepoint=False)
-def record_quote(order_ref: str, oq: OfferQuote, kind: str = RedemptionKind.QUOTED) -> int:
+def record_quote(
+    order_ref: str,
+    oq: OfferQuote,
+    kind: str = RedemptionKind.QUOTED,
+    *,
+    now: dt.datetime | None = None,
+) -> int:
     """Record a quote (select) or a validation (init): one row per offer given or held
-    out. Consumes nothing. Returns the number of rows written. Inside a caller's
-    transaction it sets no savepoint of its own: a failure here undoes the caller's."""
+    out, stamped `now` (default: the clock). Consumes nothing. Returns the number of rows
+    written. Inside a caller's transaction it sets no savepoint of its own: a failure here
+    undoes the caller's."""
     if kind not in (RedemptionKind.QUOTED, RedemptionKind.VALIDATED):
         raise ValueError(f"record_quote records quoted or validated steps, not {kind}")
     locks.order_lock(order_ref)
-    return len(write(_rows(order_ref, oq, kind, _next_seq(order_ref, kind))))
+    seqs = _next_seq(order_ref, kind)
+    return len(write(_rows(order_ref, oq, kind, seqs, occurred_at=now or timezone.now())))
 
 
 def _recheck(
