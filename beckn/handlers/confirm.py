@@ -24,6 +24,7 @@ from beckn.protocol import errors
 from beckn.protocol.v2 import VERSION as V2
 from beckn.services import commerce, order_flow
 from beckn.wire import order_json, request_parsing
+from cpo_portal.web.schema_errors import shown
 from pricing.engine import as_text
 
 
@@ -85,7 +86,7 @@ def refuse_another_total(order_msg: dict, total: Decimal, currency: str, order: 
         sent = " ".join(part for part in (theirs[1], theirs[0]) if part)
         raise Failure(
             errors.QUOTE_UNAVAILABLE,
-            f"the quote sent ({sent}) is not the quote on offer ({currency} {as_text(total)})",
+            f"the quote sent ({shown(sent)}) is not the quote on offer ({currency} {as_text(total)})",
             "$.message.order.quote.price",
             order=order,
         )

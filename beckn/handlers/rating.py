@@ -9,6 +9,7 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import Order
 from beckn.protocol import errors
 from beckn.protocol.json_text import obj, seq
+from cpo_portal.web.schema_errors import shown
 
 SUPPORTED = frozenset({"Order", "Fulfillment", "Item", "Provider"})
 
@@ -19,7 +20,9 @@ def _value(text: object, path: str) -> str:
     except (InvalidOperation, ValueError):
         value = Decimal(-1)
     if not value.is_finite() or not Decimal(1) <= value <= Decimal(5):
-        raise Failure(errors.INVALID_RATING_VALUE, f"{text!r} is not a rating from 1 to 5", path)
+        raise Failure(
+            errors.INVALID_RATING_VALUE, f"{shown(text)} is not a rating from 1 to 5", path
+        )
     return str(value)
 
 
@@ -43,7 +46,7 @@ def handle(req: Request) -> Reply:
         if category not in SUPPORTED:
             raise Failure(
                 errors.UNSUPPORTED_RATING_CATEGORY,
-                f"{category!r} cannot be rated here",
+                f"{shown(category)} cannot be rated here",
                 f"{path}.rating_category",
             )
         target = str(rating.get("id", ""))
@@ -52,7 +55,7 @@ def handle(req: Request) -> Reply:
         if order is None:
             raise Failure(
                 errors.ENTITY_TO_RATE_NOT_FOUND,
-                f"no order of yours to rate for {category} {target!r}",
+                f"no order of yours to rate for {category} {shown(target)}",
                 f"{path}.id",
             )
         # one rating of each thing per order, the latest: rated again (or 500 times in one

@@ -29,6 +29,7 @@ from beckn.protocol.tags import tag_group, tag_value
 from beckn.protocol.timefmt import format_timestamp
 from beckn.services import booking_window, commerce, order_flow
 from beckn.wire import order_json, quote_json, request_parsing
+from cpo_portal.web.schema_errors import shown
 from pricing.engine import LineKind, undeliverable
 
 START_CODES = frozenset({"start-charging", "charging-start", "charging-started", "start", "active"})
@@ -89,7 +90,7 @@ def handle(req: Request) -> Reply:
     if code.lower() not in END_CODES:
         raise Failure(
             errors.INVALID_UPDATE_TARGET,
-            f"unknown fulfillment state {code!r}",
+            f"unknown fulfillment state {shown(code)}",
             STATE_PATH,
             order=order,
         )

@@ -11,6 +11,7 @@ from beckn.messages import Failure, Reply, Request
 from beckn.models import Order, OrderState
 from beckn.protocol import errors
 from beckn.services import commerce_addons, order_flow, order_updates
+from cpo_portal.web.schema_errors import shown
 
 TARGETS = frozenset({"order.items[0].add_ons", "order.items.add_ons", "order.add_ons"})
 OPEN = frozenset({OrderState.CONFIRMED, OrderState.ACTIVE, OrderState.COMPLETED})
@@ -44,7 +45,7 @@ def handle(req: Request, order: Order, order_msg: dict) -> Reply:
     if added:
         raise Failure(
             errors.UPDATION_NOT_POSSIBLE,
-            f"add-ons cannot be added after confirmation ({', '.join(added)}): "
+            f"add-ons cannot be added after confirmation ({', '.join(map(shown, added))}): "
             "select and init a new order for them",
             PATH,
             order=order,

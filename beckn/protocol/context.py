@@ -35,6 +35,7 @@ from beckn.protocol.timefmt import (
     parse_timestamp,
 )
 from cpo_portal.db import years
+from cpo_portal.web.schema_errors import shown
 
 __all__ = [
     "DEFAULT_TTL",
@@ -193,12 +194,14 @@ def check_context(
     for field, want in expected.items():
         if ctx.get(field) != want:
             got = ctx.get(field)
-            issue(ContextRule(field), field, f"must be {want!r}, got {got!r}")
+            issue(ContextRule(field), field, f"must be {shown(want)}, got {shown(got)}")
     theirs = ctx.get("bpp_id")
     if theirs is None and action != "search":
         issue(ContextRule.BPP_ID, "bpp_id", f"is required for {action}")
     elif theirs is not None and theirs != bpp_id:
-        issue(ContextRule.BPP_ID, "bpp_id", f"must be {bpp_id!r} (this BPP), got {theirs!r}")
+        issue(
+            ContextRule.BPP_ID, "bpp_id", f"must be {shown(bpp_id)} (this BPP), got {shown(theirs)}"
+        )
     for field in ("bap_id", "bap_uri", "message_id", "transaction_id"):
         value = ctx.get(field)
         if not isinstance(value, str) or not value.strip():
@@ -226,7 +229,7 @@ def check_time(ctx: Mapping[str, Any], now: datetime, skew: timedelta) -> list[C
     try:
         sent = parse_timestamp(raw)
     except ValueError:
-        return [*out, ContextIssue(ContextRule.TIMESTAMP, path, f"{raw!r} is not a timestamp")]
+        return [*out, ContextIssue(ContextRule.TIMESTAMP, path, f"{shown(raw)} is not a timestamp")]
     if sent > now + skew:
         ahead = format_duration(sent - now)
         message = f"is {ahead} ahead of our clock (allowed skew {format_duration(skew)})"

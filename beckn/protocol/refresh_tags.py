@@ -20,6 +20,7 @@ from typing import Any
 
 from beckn.protocol.tags import find_group, tag_values
 from beckn.protocol.timefmt import parse_timestamp
+from cpo_portal.web.schema_errors import shown
 
 FULL, INC = "catalog_full", "catalog_inc"
 PATH = "$.message.intent.tags"
@@ -44,7 +45,7 @@ def _time(values: dict[str, str], code: str) -> dt.datetime | None:
     try:
         return parse_timestamp(text)
     except ValueError:
-        raise RefreshError(f"{INC} {code} {text!r} is not an RFC 3339 timestamp") from None
+        raise RefreshError(f"{INC} {code} {shown(text)} is not an RFC 3339 timestamp") from None
 
 
 def intent_of(body: Any) -> Any:
@@ -60,7 +61,7 @@ def read(intent: Any, now: dt.datetime) -> Refresh | None:
             raise RefreshError(f"a search asks for {FULL} or {INC}, not both")
         payload = tag_values(groups, FULL).get("payload_type", "inline")
         if payload != "inline":
-            raise RefreshError(f"{FULL} payload_type {payload!r}: only 'inline' is offered")
+            raise RefreshError(f"{FULL} payload_type {shown(payload)}: only 'inline' is offered")
         return Refresh(full=True)
     if find_group(groups, INC) is None:
         return None
@@ -69,7 +70,7 @@ def read(intent: Any, now: dt.datetime) -> Refresh | None:
     start, end = _time(values, "start_time"), _time(values, "end_time")
     if mode is not None:
         if mode not in ("start", "stop"):
-            raise RefreshError(f"{INC} mode {mode!r} is neither 'start' nor 'stop'")
+            raise RefreshError(f"{INC} mode {shown(mode)} is neither 'start' nor 'stop'")
         if end is not None:
             raise RefreshError(f"{INC} mode {mode} takes no end_time")
         if start is not None and start > now:

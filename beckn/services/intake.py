@@ -59,6 +59,7 @@ from beckn.services import (
 )
 from beckn.services.answers import Answer, Refusal, parsed, said_message_id
 from cpo_portal.db import upserts
+from cpo_portal.web.schema_errors import shown
 
 log = logging.getLogger(__name__)
 ONE_MESSAGE_PER_BAP = ("bap_id", "message_id")  # InboundMessage's unique key: a retry
@@ -142,7 +143,9 @@ def _checked(
 ) -> dict[str, Any]:
     """The parsed body, once its shape, schema and context pass; otherwise a Refusal."""
     if v2_context.is_v2(body["context"]):  # said first: 2.0 names its BAP `bapId`
-        why = f"must be {VERSION!r} on this path, got {V2!r}: 2.0 is at {conf.bpp_uri()}/v2"
+        why = (
+            f"must be {shown(VERSION)} on this path, got {shown(V2)}: 2.0 is at {conf.bpp_uri()}/v2"
+        )
         _check_context([ContextIssue(ContextRule.VERSION, "$.context.version", why)])
     _check_sender(signer, body["context"].get("bap_id"), "$.context.bap_id")
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
@@ -195,7 +198,8 @@ def _check_sender(signer: _Signer | None, bap_id: Any, path: str) -> None:
     if signer is not None and signer.subscriber_id != bap_id:
         raise Refusal(
             errors.INVALID_SIGNATURE,
-            f"signed by {signer.subscriber_id!r} but {path.removeprefix('$.')} is {bap_id!r}",
+            f"signed by {shown(signer.subscriber_id)} "
+            f"but {path.removeprefix('$.')} is {shown(bap_id)}",
             path,
         )
 

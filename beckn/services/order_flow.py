@@ -25,6 +25,7 @@ from beckn.wire import quote_json, request_parsing
 from cpo_portal.db.stamps import locked_row
 from cpo_portal.models import Charger, Operator
 from cpo_portal.models.network import EquipmentStatus, StationStatus
+from cpo_portal.web.schema_errors import shown
 from offers.models import SessionChannel
 from offers.rules import Reason
 from offers.services import KnownOrder, SessionAsk, Stamps
@@ -96,12 +97,12 @@ def _charger(order_msg: dict[str, Any]) -> tuple[Charger, Stamps | None]:
     if not known and not Operator.objects.filter(code=provider_id).exists():
         raise Failure(
             errors.PROVIDER_NOT_FOUND,
-            f"provider {provider_id!r} is not on this BPP",
+            f"provider {shown(provider_id)} is not on this BPP",
             "$.message.order.provider.id",
         )
     if len(found) != 1:
         why = "is not a charger of this provider" if not found else "needs a provider.id"
-        raise Failure(errors.ITEM_NOT_FOUND, f"item {item_id!r} {why}", ITEM_PATH)
+        raise Failure(errors.ITEM_NOT_FOUND, f"item {shown(item_id)} {why}", ITEM_PATH)
     charger = found[0]
     if charger.status in OUT_OF_SERVICE or charger.station.status != StationStatus.ACTIVE:
         raise Failure(
@@ -240,7 +241,7 @@ def refuse_rejected(ask: Ask, priced: Priced, order: Order | None = None) -> Non
         rejection = priced.rejection(offer_id)
         if rejection is not None and rejection.reason == Reason.HELD_OUT:
             continue
-        text = rejection.message if rejection else f"offer {offer_id!r} is not available"
+        text = rejection.message if rejection else f"offer {shown(offer_id)} is not available"
         raise Failure(errors.OFFER_NOT_FOUND, text, "$.message.order.offers", order=order)
 
 
@@ -338,7 +339,7 @@ def find_confirmed_order(req: Request, order_id: Any, *, lock: bool = True) -> O
         rows = rows.select_for_update(of=("self",))
     if isinstance(order_id, str) and order_id:
         order = rows.filter(order_id=order_id).first()
-        where = f"order {order_id!r}"
+        where = f"order {shown(order_id)}"
     else:
         order = rows.filter(transaction_id=req.context["transaction_id"]).first()
         where = "an order in this transaction"

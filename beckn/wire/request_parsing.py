@@ -27,6 +27,7 @@ from beckn.protocol.context import in_range
 from beckn.protocol.json_text import obj, seq
 from beckn.protocol.tags import tag_value
 from beckn.protocol.timefmt import parse_timestamp
+from cpo_portal.web.schema_errors import shown
 
 KWH_UNITS = frozenset({"kwh"})
 MONEY_UNITS = frozenset({"inr", "rs", "rupees"})
@@ -43,9 +44,9 @@ def decimal(text: Any, path: str) -> Decimal:
     try:
         value = Decimal(str(text))
     except (InvalidOperation, ValueError):
-        raise Failure(errors.INVALID_REQUEST, f"{text!r} is not a number", path) from None
+        raise Failure(errors.INVALID_REQUEST, f"{shown(text)} is not a number", path) from None
     if not value.is_finite() or value < 0 or value > Decimal("1e7"):
-        raise Failure(errors.INVALID_REQUEST, f"{text!r} is out of range", path)
+        raise Failure(errors.INVALID_REQUEST, f"{shown(text)} is out of range", path)
     return value
 
 
@@ -57,7 +58,7 @@ def number_in(text: str | None, path: str) -> Decimal | None:
         return None
     match = _NUMBER.search(text)
     if match is None:
-        raise Failure(errors.INVALID_REQUEST, f"{text!r} names no number", path)
+        raise Failure(errors.INVALID_REQUEST, f"{shown(text)} names no number", path)
     return decimal(match.group(), path)
 
 
@@ -67,7 +68,7 @@ def timestamp(value: Any, path: str) -> dt.datetime | None:
     try:
         moment = parse_timestamp(value)
     except ValueError:
-        raise Failure(errors.INVALID_REQUEST, f"{value!r} is not a timestamp", path) from None
+        raise Failure(errors.INVALID_REQUEST, f"{shown(value)} is not a timestamp", path) from None
     why = in_range(moment)
     if why is not None:
         raise Failure(errors.INVALID_REQUEST, why, path)
@@ -103,7 +104,7 @@ def measured(raw: Any, unit: str, path: str) -> Quantity:
         return Quantity(kwh=value, unit=unit, value=str(raw))
     if unit.lower() in MONEY_UNITS:
         return Quantity(amount=value, unit=unit, value=str(raw))
-    raise Failure(errors.INVALID_REQUEST, f"unit {unit!r} is not kWh or INR", f"{path}.unit")
+    raise Failure(errors.INVALID_REQUEST, f"unit {shown(unit)} is not kWh or INR", f"{path}.unit")
 
 
 def stop_times(fulfillment: dict[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -204,7 +205,7 @@ def asked_add_ons(
         if add_on_id in asked:
             raise Failure(
                 errors.INVALID_REQUEST,
-                f"add-on {add_on_id!r} is asked for twice: an order takes one of each "
+                f"add-on {shown(add_on_id)} is asked for twice: an order takes one of each "
                 "add-on; name it once",
                 path,
             )
@@ -220,15 +221,15 @@ def _add_on_item(item: dict[str, Any], add_ons: Collection[str], charging: Any, 
     if isinstance(item_id, str) and item_id == charging:
         raise Failure(
             errors.INVALID_REQUEST,
-            f"{item_id!r} is named twice: an order names its charger once",
+            f"{shown(item_id)} is named twice: an order names its charger once",
             f"{path}.id",
         )
     listed = _code(item) is None and isinstance(item_id, str) and item_id in add_ons
     if _code(item) != ADD_ON_ITEM and not listed:
-        what = repr(item_id) if isinstance(item_id, str) else "an item without an id"
+        what = shown(item_id) if isinstance(item_id, str) else "an item without an id"
         raise Failure(
             errors.INVALID_REQUEST,
-            f"an order is one charging session: {what} is not an add-on of {charging!r}; "
+            f"an order is one charging session: {what} is not an add-on of {shown(charging)}; "
             "book another charger in a transaction of its own",
             f"{path}.id",
         )
@@ -236,15 +237,15 @@ def _add_on_item(item: dict[str, Any], add_ons: Collection[str], charging: Any, 
     if parent is not None and isinstance(charging, str) and parent != charging:
         raise Failure(
             errors.INVALID_REQUEST,
-            f"add-on {item_id!r} is asked for at {parent!r}, but the order is for "
-            f"{charging!r}: an add-on is added to its order's charger",
+            f"add-on {shown(item_id)} is asked for at {shown(parent)}, but the order is for "
+            f"{shown(charging)}: an add-on is added to its order's charger",
             f"{path}.parent_item_id",
         )
     count = obj(obj(item.get("quantity")).get("selected")).get("count")
     if count is not None and count != 1:
         raise Failure(
             errors.INVALID_REQUEST,
-            f"add-on {item_id!r} is one per order, not {count}",
+            f"add-on {shown(item_id)} is one per order, not {shown(count)}",
             f"{path}.quantity.selected.count",
         )
     return item_id
@@ -304,7 +305,7 @@ def _circle(stops: list[Any]) -> tuple[Decimal | None, Decimal | None, Decimal |
         radius = obj(circle.get("radius"))
         unit = str(radius.get("unit", "km")).strip().lower()
         if unit not in _RADIUS_UNITS:
-            raise Failure(errors.INVALID_REQUEST, f"radius unit {unit!r} is not km or m", path)
+            raise Failure(errors.INVALID_REQUEST, f"radius unit {shown(unit)} is not km or m", path)
         if radius.get("value") is None:
             km = Decimal(conf.get("BECKN_DEFAULT_SEARCH_RADIUS_KM"))
         else:

@@ -31,7 +31,7 @@ def test_unknown_provider_and_item(network, bap, fake, run, our_key):
     _, body = run(bap, "select", msgs.select("nobody.example", network.charger_a.code))
     assert error_of(body) == {
         "code": "30001",
-        "message": "provider 'nobody.example' is not on this BPP",
+        "message": 'provider "nobody.example" is not on this BPP',
         "paths": "$.message.order.provider.id",
     }
     _, body = run(bap, "select", msgs.select(network.op_a.code, network.charger_b.code))
@@ -119,7 +119,7 @@ def test_confirm_refuses_a_quote_the_bap_invented(
     _, body = run(bap, "confirm", message)
     error = error_of(body)
     assert error["code"] == "40003"
-    sent = f"the quote sent ({currency} {value}) is not the quote on offer (INR 91.45)"
+    sent = f'the quote sent ("{currency} {value}") is not the quote on offer (INR 91.45)'
     assert error["message"] == sent
     assert "redeem" not in fake.calls
     assert Order.objects.get().state == OrderState.INITIALIZED

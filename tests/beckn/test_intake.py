@@ -111,7 +111,7 @@ def test_signer_must_be_the_context_bap(client, bap, select_body, no_queue):
     error = nack(response)
     assert error["code"] == "30016"
     assert (
-        "signed by 'other-bap.example' but context.bap_id is 'bap.test.example'"
+        'signed by "other-bap.example" but context.bap_id is "bap.test.example"'
         in (error["message"])
     )
 

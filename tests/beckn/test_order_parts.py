@@ -52,7 +52,7 @@ def with_items(body, *items):
 
 SECOND = {"id": "a-charger-02"}
 ONE_SESSION = (
-    "an order is one charging session: 'a-charger-02' is not an add-on of 'a-charger-01'; "
+    'an order is one charging session: "a-charger-02" is not an add-on of "a-charger-01"; '
     "book another charger in a transaction of its own"
 )
 
@@ -129,7 +129,7 @@ def test_an_add_on_named_twice_is_refused_naming_the_repeat(
     _, body = run(bap, "select", with_items(order_1_1(shop, "select", add_ons=add_ons), *items))
     assert body["error"] == {
         "code": "30000",
-        "message": f"add-on {twice!r} is asked for twice: an order takes one of each add-on; "
+        "message": f'add-on "{twice}" is asked for twice: an order takes one of each add-on; '
         "name it once",
         "paths": path,
     }
@@ -141,13 +141,13 @@ def test_an_add_on_item_asked_for_more_than_once_is_refused(shop, bap, run, our_
     _, body = run(bap, "select", with_items(order_1_1(shop, "select", add_ons=None), two))
     assert body["error"] == {
         "code": "30000",
-        "message": "add-on 'valet-charging' is one per order, not 2",
+        "message": 'add-on "valet-charging" is one per order, not 2',
         "paths": "$.message.order.items[1].quantity.selected.count",
     }
 
 
 ELSEWHERE = (
-    "add-on 'valet-charging' is asked for at {!r}, but the order is for 'a-charger-01': "
+    'add-on "valet-charging" is asked for at "{}", but the order is for "a-charger-01": '
     "an add-on is added to its order's charger"
 )
 
@@ -217,7 +217,7 @@ def test_a_second_commitment_under_another_offer_of_the_same_charger_is_refused(
     _, body = run_v2(bap_v2, "select", asking)
     assert body["error"]["errorCode"] == "30000"
     assert body["error"]["errorMessage"] == (
-        "'a-charger-01' is named twice: an order names its charger once"
+        '"a-charger-01" is named twice: an order names its charger once'
     )
     assert body["error"]["paths"] == "$.message.contract.commitments[1].resources[0].id"
 
@@ -278,7 +278,7 @@ def test_an_add_on_named_twice_in_a_contract_is_refused_naming_the_repeat(
     _, body = run_v2(bap_v2, "select", asking)
     assert body["error"] == {
         "errorCode": "30000",
-        "errorMessage": f"add-on {VALET!r} is asked for twice: an order takes one of each "
+        "errorMessage": f'add-on "{VALET}" is asked for twice: an order takes one of each '
         "add-on; name it once",
         "paths": "$.message.contract.commitments[3].offer.id",
     }
@@ -291,7 +291,7 @@ def test_an_add_on_asked_for_more_than_once_in_a_contract_is_refused(shop, bap_v
     _, body = run_v2(bap_v2, "select", asking)
     assert body["error"] == {
         "errorCode": "30000",
-        "errorMessage": f"add-on {VALET!r} is one per order, not 2",
+        "errorMessage": f'add-on "{VALET}" is one per order, not 2',
         "paths": "$.message.contract.commitments[1].resources[0].quantity.unitQuantity",
     }
 

@@ -25,7 +25,7 @@ VALET = "valet-charging"
 
 def one_session(resource: str) -> str:
     return (
-        f"an order is one charging session: {resource!r} is not an add-on of 'a-charger-01'; "
+        f'an order is one charging session: "{resource}" is not an add-on of "a-charger-01"; '
         "book another charger in a transaction of its own"
     )
 
@@ -92,7 +92,7 @@ def test_a_resource_named_as_an_add_on_is_not_taken_as_that_add_on(shop, bap_v2,
     assert not SelectQuote.objects.exists() and not AddOnBooking.objects.exists()
 
 
-TWICE = "'a-charger-01' is named twice: an order names its charger once"
+TWICE = '"a-charger-01" is named twice: an order names its charger once'
 
 
 def test_a_charging_commitment_naming_its_charger_twice_is_refused_so(

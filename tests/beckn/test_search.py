@@ -217,8 +217,8 @@ def test_time_range_the_wrong_way_round(network, bap, fake, run, our_key):
 
 @pytest.mark.parametrize(
     "power, says",
-    [("abc", "'abc' names no number"), ("NaN", "'NaN' names no number"),
-     ("1e999", "'1e999' is out of range"), ("-5kW", "'-5' is out of range")],
+    [("abc", "\"abc\" names no number"), ("NaN", "\"NaN\" names no number"),
+     ("1e999", "\"1e999\" is out of range"), ("-5kW", "\"-5\" is out of range")],
 )  # fmt: skip
 def test_a_power_filter_that_names_no_power_is_refused(
     network, bap, fake, run, our_key, power, says

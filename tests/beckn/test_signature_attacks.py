@@ -141,7 +141,7 @@ def test_a_key_of_another_subscriber_than_the_context_bap(client, bap, body, no_
     refused(
         post(client, raw, other.sign(raw)),
         no_queue,
-        "signed by 'other-bap.example' but context.bap_id is 'bap.test.example'",
+        'signed by "other-bap.example" but context.bap_id is "bap.test.example"',
     )
 
 

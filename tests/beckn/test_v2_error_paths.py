@@ -150,7 +150,7 @@ def test_a_rating_on_a_scale_of_its_own_is_refused_not_read_as_of_5(
     best, worst = scale["bestRating"], scale["worstRating"]
     assert body["error"] == {
         "errorCode": "30015",
-        "errorMessage": f"'4 on a scale of {worst} to {best}' is not a rating from 1 to 5",
+        "errorMessage": f'"4 on a scale of {worst} to {best}" is not a rating from 1 to 5',
         "paths": "$.message.ratingInputs[0].range.ratingValue",
     }
     assert confirmed_v2.ratings == []

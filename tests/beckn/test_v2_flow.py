@@ -166,7 +166,7 @@ def test_a_2_0_message_on_a_1_1_path_is_told_the_version_expected(deg, bap_v2, c
     assert response.status_code == 400
     assert response.json()["error"] == {
         "code": "30000",
-        "message": "$.context.version: must be '1.1.0' on this path, got '2.0.0': "
+        "message": '$.context.version: must be "1.1.0" on this path, got "2.0.0": '
         "2.0 is at https://bpp.test.example/beckn/v2",
         "paths": "$.context.version",
     }

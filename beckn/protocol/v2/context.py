@@ -26,6 +26,7 @@ from beckn.protocol.context import (
     parse_timestamp,
 )
 from beckn.protocol.v2 import VERSION
+from cpo_portal.web.schema_errors import shown
 
 # The domains a 2.0 request may name: DEG's 2.0 examples and guide use the first.
 DOMAINS = ("beckn.one:deg:ev-charging:*", "beckn.one:deg:ev-charging", "deg:ev-charging")
@@ -139,18 +140,20 @@ def check(
         issue(
             ContextRule.DOMAIN,
             "domain",
-            f"must be one of {list(DOMAINS)}, got {ctx.get('domain')!r}",
+            f"must be one of {list(DOMAINS)}, got {shown(ctx.get('domain'))}",
         )
     if ctx.get("version") != VERSION:
         issue(
             ContextRule.VERSION,
             "version",
-            f"must be {VERSION!r} on this path, got {ctx.get('version')!r}",
+            f"must be {shown(VERSION)} on this path, got {shown(ctx.get('version'))}",
         )
     if ctx.get("action") != action:
-        issue(ContextRule.ACTION, "action", f"must be {action!r}, got {ctx.get('action')!r}")
+        issue(
+            ContextRule.ACTION, "action", f"must be {shown(action)}, got {shown(ctx.get('action'))}"
+        )
     if "try" in ctx and not isinstance(ctx["try"], bool):
-        issue(ContextRule.CONTEXT, "try", f"must be true or false, got {ctx['try']!r}")
+        issue(ContextRule.CONTEXT, "try", f"must be true or false, got {shown(ctx['try'])}")
     elif ctx.get("try") is True and action not in PREVIEW_ACTIONS:
         # a preview the spec does not define must not be carried out as if it were one
         issue(
@@ -163,7 +166,9 @@ def check(
     if theirs is None and action != "discover":
         issue(ContextRule.BPP_ID, "bppId", f"is required for {action}")
     elif theirs is not None and theirs != bpp_id:
-        issue(ContextRule.BPP_ID, "bppId", f"must be {bpp_id!r} (this BPP), got {theirs!r}")
+        issue(
+            ContextRule.BPP_ID, "bppId", f"must be {shown(bpp_id)} (this BPP), got {shown(theirs)}"
+        )
     for field, rule in (
         ("bapId", ContextRule.BAP_ID),
         ("bapUri", ContextRule.BAP_URI),

@@ -78,7 +78,7 @@ def test_each_rule_reports_one_issue_at_its_path(changes, rule, path):
 
 def test_messages_say_what_was_expected():
     (issue,) = check(good_context(domain="dent:ev-charging:0.1.0"))
-    assert issue.message == "must be 'deg:ev-charging', got 'dent:ev-charging:0.1.0'"
+    assert issue.message == 'must be "deg:ev-charging", got "dent:ev-charging:0.1.0"'
     (issue,) = check(good_context(bpp_id=None), action="select")
     assert issue.message == "is required for select"
 
