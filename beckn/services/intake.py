@@ -143,10 +143,7 @@ def _checked(
 ) -> dict[str, Any]:
     """The parsed body, once its shape, schema and context pass; otherwise a Refusal."""
     if v2_context.is_v2(body["context"]):  # said first: 2.0 names its BAP `bapId`
-        why = (
-            f"must be {shown(VERSION)} on this path, got {shown(V2)}: 2.0 is at {conf.bpp_uri()}/v2"
-        )
-        _check_context([ContextIssue(ContextRule.VERSION, "$.context.version", why)])
+        _other_version(V2, VERSION, f"2.0 is at {conf.bpp_uri()}/v2")
     _check_sender(signer, body["context"].get("bap_id"), "$.context.bap_id")
     body = normalise_inbound(body, in_place=True)  # ours: parsed from raw just above
     issues = fastschema.issues(action, body)
@@ -162,6 +159,13 @@ def _checked(
     return body
 
 
+def _other_version(written: str, spoken: str, where: str) -> None:
+    """A Refusal (30000, the version alone) for a body written in the version the other
+    path speaks: its other issues are only that version's shape read as this one's."""
+    why = f"must be {shown(spoken)} on this path, got {shown(written)}: {where}"
+    _check_context([ContextIssue(ContextRule.VERSION, "$.context.version", why)])
+
+
 def _checked_v2(
     action: str,
     body: dict[str, Any],
@@ -172,6 +176,8 @@ def _checked_v2(
     """A 2.0 request's body to store, once its shape, schema and context pass; `where`:
     a path of the body as read in the body as sent."""
     ctx = v2_context.camel_case(body["context"])
+    if ctx.get("version") == VERSION:  # said first: 1.1's order is no 2.0 order to read
+        _other_version(VERSION, V2, f"1.1 is at {conf.bpp_uri()}")
     _check_sender(signer, ctx.get("bapId"), where("$.context.bapId"))
     shape = deg_shape.shape_of(action, body.get("message"))
     message = deg_shape.openapi_shape(action, body.get("message"))
