@@ -125,11 +125,15 @@ def test_demo_seeder_makes_one_key_once(bpp):
         (("--wait", "1e300"), "--wait: 1e+300 is not seconds above 0, at most a day"),
         (("--since", "nan"), "--since: nan is not minutes above 0"),
         (("--refresh", "inc", "--since", "1e12"), "--since: 1000000000000.0 minutes back is"),
-        (("--gps", "abc"), "--gps: 'abc' is not latitude,longitude in degrees"),
-        (("--version", "2.0", "--gps", "99,999"), "--gps: '99,999' is not latitude,longitude"),
+        (("--gps", "abc"), '--gps: "abc" is not latitude,longitude in degrees'),
+        (("--version", "2.0", "--gps", "99,999"), '--gps: "99,999" is not latitude,longitude'),
+        (("--gps", "90.1,0"), '--gps: "90.1,0" is not latitude,longitude in degrees'),
+        (("--gps", "0,-180.5"), '--gps: "0,-180.5" is not latitude,longitude in degrees'),
+        (("--gps", "NaN,0"), '--gps: "NaN,0" is not latitude,longitude in degrees'),
+        (("--gps", "1" * 300 + ",0"), '--gps: "1111'),
         (("--radius", "-5"), '--radius: "-5" is out of range'),
         (("--amount", "abc"), '--amount: "abc" is not a number'),
-        (("--kwh", "0"), "--kwh: '0' is not a number above 0"),
+        (("--kwh", "0"), '--kwh: "0" is not a number above 0'),
         (("--kwh", "1e400"), '--kwh: "1e400" is out of range'),
         (("--subscriber-id", ""), "--subscriber-id: This field cannot be blank."),
         (("--key-id", "a|b"), "--key-id: Use letters, digits and . _ : - / (no spaces, no '|'"),
@@ -147,3 +151,16 @@ def test_beckn_bap_refuses_bad_options_in_one_line_before_anything(bpp, args, me
     assert str(refused.value).startswith(message), str(refused.value)
     assert "\n" not in str(refused.value)
     assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize("gps", ["90,-180", "-90,180", "+90.0, 180.000", "0,0"])
+@pytest.mark.parametrize("version", ["1.1", "2.0"])
+def test_beckn_bap_takes_a_place_on_the_edges(bpp, gps, version):
+    """The poles and the antimeridian are places (the protocol's rule, `is_place`): the
+    first refusal is the next option's, not `--gps`."""
+    with pytest.raises(CommandError) as refused:
+        run(
+            "beckn_bap", "--bpp-url", "http://127.0.0.1:9/beckn", "--wait", "1",
+            "--version", version, f"--gps={gps}", "--callback-url", "notaurl",
+        )  # fmt: skip
+    assert str(refused.value).startswith("--callback-url: "), str(refused.value)

@@ -391,9 +391,7 @@ def test_a_refusal_that_cannot_be_rendered_is_still_answered(deg, bap_v2, run_v2
 
 
 @pytest.mark.parametrize("action", ["select", "init", "confirm", "status", "cancel"])
-def test_a_1_1_message_on_the_2_0_path_is_told_the_version_alone(
-    deg, bap, client, our_key, action
-):
+def test_a_1_1_message_on_the_2_0_path_is_told_the_version_alone(deg, bap, client, our_key, action):
     """A 1.1 body signed by its BAP and sent to /beckn/v2: one refusal naming the version
     it is written in and the one the path speaks, as the 1.1 path answers a 2.0 body; not
     its 1.1 order read as a 2.0 one (`beckn:orderItems`, ...)."""

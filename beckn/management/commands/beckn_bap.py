@@ -25,6 +25,7 @@ from beckn.models import SigningKey, Subscriber, SubscriberType
 from beckn.protocol.context import in_range
 from beckn.protocol.signing import generate_keypair, signing_key
 from beckn.protocol.timefmt import parse_timestamp
+from beckn.protocol.v2.context import is_place
 from beckn.simulator.bap_client import BapClient
 from beckn.simulator.journey import Journey, JourneyFailed, Plan
 from beckn.simulator.journey_v2 import JourneyV2
@@ -32,6 +33,7 @@ from beckn.simulator.receiver import CallbackReceiver
 from beckn.simulator.refresh import Refreshing
 from beckn.wire.request_parsing import decimal
 from cpo_portal.management.product_command import ProductCommand
+from cpo_portal.web.schema_errors import shown
 
 LONGEST_WAIT = 86_400.0  # seconds: a callback's wait (a timeout beyond the threads' maximum fails)
 
@@ -202,18 +204,18 @@ def _positive(name: str, text: str) -> None:
     except Failure as exc:
         raise CommandError(f"{name}: {exc.text}") from None
     if value <= 0:
-        raise CommandError(f"{name}: {text!r} is not a number above 0")
+        raise CommandError(f"{name}: {shown(text)} is not a number above 0")
 
 
 def _gps(text: str) -> None:
+    """latitude,longitude: a place as the BPP reads one (`v2.context.is_place`)."""
     lat, _, lon = text.partition(",")
     try:
-        latitude, longitude = Decimal(lat.strip()), Decimal(lon.strip())
-    except ArithmeticError:
-        latitude = longitude = Decimal(1000)
-    finite = latitude.is_finite() and longitude.is_finite()
-    if not (finite and -90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise CommandError(f"--gps: {text!r} is not latitude,longitude in degrees")
+        place = is_place(Decimal(lon.strip()), Decimal(lat.strip()))
+    except ArithmeticError:  # not a number, or NaN (which no comparison takes)
+        place = False
+    if not place:
+        raise CommandError(f"--gps: {shown(text)} is not latitude,longitude in degrees")
 
 
 def _other_fields(fields: dict[str, str]) -> list[str]:

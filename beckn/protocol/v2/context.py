@@ -211,6 +211,12 @@ def check_timestamps(message: Any, where: str = "$.message") -> list[ContextIssu
     return issues
 
 
+def is_place(longitude: Any, latitude: Any) -> bool:
+    """A point on Earth in degrees: a longitude within ±180, a latitude within ±90 (as 1.1's
+    `gps` pattern requires); the numbers are ints, floats or Decimals."""
+    return -180 <= longitude <= 180 and -90 <= latitude <= 90
+
+
 def check_points(message: Any) -> list[ContextIssue]:
     """A discover's points (`intent.spatial[].geometry`, GeoJSON `Point`): two numbers, a
     longitude within ±180 and a latitude within ±90, as 1.1's `gps` pattern requires."""
@@ -231,7 +237,7 @@ def check_points(message: Any) -> list[ContextIssue]:
         if not numbers:
             why = "a Point's coordinates are [longitude, latitude], two numbers"
             issues.append(ContextIssue(ContextRule.RANGE, path, why))
-        elif not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):
+        elif not is_place(point[0], point[1]):
             why = f"{point[:2]} is not a place: longitude within ±180, latitude within ±90"
             issues.append(ContextIssue(ContextRule.RANGE, path, why))
     return issues
