@@ -388,24 +388,3 @@ def test_a_refusal_that_cannot_be_rendered_is_still_answered(deg, bap_v2, run_v2
     assert answered["error"]["errorCode"] == "40000", answered["error"]
     inbound = InboundMessage.objects.get(pk=row.inbound_id)
     assert inbound.state == "failed" and "a renderer that breaks" in inbound.error
-
-
-@pytest.mark.parametrize("action", ["select", "init", "confirm", "status", "cancel"])
-def test_a_1_1_message_on_the_2_0_path_is_told_the_version_alone(deg, bap, client, our_key, action):
-    """A 1.1 body signed by its BAP and sent to /beckn/v2: one refusal naming the version
-    it is written in and the one the path speaks, as the 1.1 path answers a 2.0 body; not
-    its 1.1 order read as a 2.0 one (`beckn:orderItems`, ...)."""
-    message = msgs.select(deg.op_a.code, deg.charger_a.code)
-    raw = json.dumps(bap.body(action, message)).encode()
-    response = client.post(
-        f"/beckn/v2/{action}", data=raw, content_type="application/json",
-        HTTP_AUTHORIZATION=bap.sign(raw),
-    )  # fmt: skip
-    assert response.status_code == 400
-    assert response.json()["error"] == {
-        "errorCode": "30000",
-        "errorMessage": '$.context.version: must be "2.0.0" on this path, got "1.1.0": '
-        "1.1 is at https://bpp.test.example/beckn",
-        "paths": "$.context.version",
-    }
-    assert not InboundMessage.objects.exists()
