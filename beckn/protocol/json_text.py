@@ -18,12 +18,22 @@ def encode(body: dict[str, Any]) -> str:
     """A callback's JSON text, compact and in UTF-8: what `json.dumps(body, separators=(",",
     ":"), ensure_ascii=False)` writes for the JSON we build, in a fraction of its CPU
     (bench/callback_encode.py, bench/results/on_search.md)."""
-    return orjson.dumps(body, option=_OPTIONS).decode()
+    return _dumps(body).decode()
 
 
 def size(value: Any) -> int:
     """Bytes of `value` as encode() writes it."""
-    return len(orjson.dumps(value, option=_OPTIONS))
+    return len(_dumps(value))
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        # an integer past 64 bits (a BAP's 1e308 as PostgreSQL's jsonb gives it back,
+        # echoed in a refusal): the same text, by the slower encoder that writes any int
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return text.encode()
 
 
 def digest(value: Any) -> str:

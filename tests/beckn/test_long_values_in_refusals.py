@@ -55,3 +55,13 @@ def test_a_2_0_refusal_cuts_what_it_quotes(network, bap_v2, run_v2, quantity, co
     _, body = run_v2(bap_v2, "select", message)
     assert body["error"]["errorCode"] == code
     _cut(body["error"]["errorMessage"])
+
+
+def test_a_callback_writes_an_integer_past_64_bits():
+    """PostgreSQL gives a stored 1e308 back as an integer of 309 digits; the refusal that
+    echoes the contract is still written (it was never sent: the encoder gave up)."""
+    from beckn.protocol.json_text import encode, size
+
+    body = {"unitQuantity": 10**308, "ok": [1, "é"]}
+    text = '{"unitQuantity":1' + "0" * 308 + ',"ok":[1,"é"]}'
+    assert (encode(body), size(body)) == (text, len(text.encode()))
