@@ -86,7 +86,8 @@ def refuse_another_total(order_msg: dict, total: Decimal, currency: str, order: 
         sent = " ".join(part for part in (theirs[1], theirs[0]) if part)
         raise Failure(
             errors.QUOTE_UNAVAILABLE,
-            f"the quote sent ({shown(sent)}) is not the quote on offer ({currency} {as_text(total)})",
+            f"the quote sent ({shown(sent)}) is not the quote on offer "
+            f"({currency} {as_text(total)})",
             "$.message.order.quote.price",
             order=order,
         )

@@ -72,7 +72,7 @@ def test_1_1_confirm_repeated_with_another_total_is_refused(network, bap, fake, 
     _, body = run(bap, "confirm", msgs.confirm(op, charger, total="80.00"))
     assert body["error"] == {
         "code": "40003",
-        "message": "the quote sent (INR 80.00) is not the quote on offer (INR 91.45)",
+        "message": 'the quote sent ("INR 80.00") is not the quote on offer (INR 91.45)',
         "paths": "$.message.order.quote.price",
     }
     assert _order_row() == before and fake.calls.count("redeem") == 1
@@ -133,7 +133,7 @@ def test_2_0_confirm_repeated_with_another_total_is_refused(deg, bap_v2, run_v2,
     ours = f"{Decimal(str(total)):.2f}"
     assert body["error"]["errorCode"] == "40003"
     assert body["error"]["errorMessage"] == (
-        f"the quote sent (INR 1) is not the quote on offer (INR {ours})"
+        f'the quote sent ("INR 1") is not the quote on offer (INR {ours})'
     )
     value = "$.message.contract.consideration[0].considerationAttributes.value"
     assert body["error"]["paths"] == value
