@@ -4,6 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.db import values
+from cpo_portal.db.regions import RegionCodeField
 
 from .operators import Operator
 
@@ -13,7 +14,7 @@ class Holiday(models.Model):
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="holidays")
     date = models.DateField(validators=[values.within_years])
     name = models.CharField(max_length=120)
-    region_code = models.CharField(
+    region_code = RegionCodeField(
         max_length=16, blank=True, help_text="Empty: every region of the operator."
     )
 

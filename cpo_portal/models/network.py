@@ -10,6 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.db import values
+from cpo_portal.db.regions import RegionCodeField
 from cpo_portal.db.validation import PlainTextModel
 
 from .operators import Operator, validate_time_zone
@@ -52,9 +53,7 @@ class Station(PlainTextModel):
     address = models.CharField(max_length=300)
     city = models.CharField(max_length=100)
     city_code = models.CharField(max_length=32, help_text="Beckn city code, e.g. std:011.")
-    region_code = models.CharField(
-        max_length=16, help_text="State or region code, e.g. DL, MH, KA."
-    )
+    region_code = RegionCodeField(max_length=16, help_text="State or region code, e.g. DL, MH, KA.")
     latitude = models.DecimalField(
         max_digits=9,
         decimal_places=6,

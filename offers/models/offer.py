@@ -26,7 +26,7 @@ from cpo_portal.web.jsonlimits import BoundedJSONField
 from offers.conversion import TermsError, slabs_of, tod_rates_of
 from offers.rules import describe
 from offers.rules.qualifiers import BY_KEY, DeclaredError, declared_of
-from pricing.models import CodeListField, WeekdaysField
+from pricing.models import CodeListField, RegionCodesField, WeekdaysField
 
 from .choices import (
     BenefitKind,
@@ -111,7 +111,7 @@ class Offer(PlainTextModel):
     # -- applicability: where and when (attributes intersect, values within one unite) ---
     stations = models.ManyToManyField(Station, blank=True, related_name="offers")
     chargers = models.ManyToManyField(Charger, blank=True, related_name="offers")
-    region_codes = CodeListField(help_text="Comma-separated, e.g. DL, HR.")
+    region_codes = RegionCodesField(help_text="Comma-separated, e.g. DL, HR.")
     city_codes = CodeListField(help_text="Beckn city codes, e.g. std:011, std:080.")
     site_kinds = CodeListField(options=SiteKind.choices)
     category_codes = CodeListField(help_text="Charger categories, e.g. fast, ev-charger.")

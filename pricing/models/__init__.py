@@ -1,4 +1,4 @@
-from pricing.models.fields import CodeListField, WeekdaysField
+from pricing.models.fields import CodeListField, RegionCodesField, WeekdaysField
 from pricing.models.grid_signals import GridSignal
 
 from .surges import SurgeRule
@@ -7,6 +7,7 @@ from .tariffs import Tariff, TariffBand
 __all__ = [
     "CodeListField",
     "GridSignal",
+    "RegionCodesField",
     "SurgeRule",
     "Tariff",
     "TariffBand",

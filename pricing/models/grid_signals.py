@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.db import values
+from cpo_portal.db.regions import RegionCodeField
 from cpo_portal.models import Operator, Station
 
 
@@ -34,7 +35,7 @@ class GridSignal(models.Model):
     TENANT_PATH = "operator"
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="grid_signals")
-    region_code = models.CharField(
+    region_code = RegionCodeField(
         max_length=16, blank=True, help_text="Only this region (empty: every region)."
     )
     station = models.ForeignKey(

@@ -19,7 +19,7 @@ from cpo_portal.models.network import ChargingSpeed, SiteKind
 from pricing.engine.amounts import HUNDRED
 from pricing.engine.text import SURGE_PLACES, surge_amount
 from pricing.engine.types import ChargeForm, SurgeKind
-from pricing.models.fields import CodeListField, WeekdaysField
+from pricing.models.fields import CodeListField, RegionCodesField, WeekdaysField
 from pricing.models.surge_text import NOTE_DIGITS_ERROR, note_has_no_figures
 from pricing.models.validators import MONEY, RATE, slug_code
 
@@ -81,7 +81,7 @@ class SurgeRule(PlainTextModel):
     # Where and on what: empty means anywhere.
     stations = models.ManyToManyField(Station, blank=True, related_name="surge_rules")
     site_kinds = CodeListField(options=SiteKind.choices)
-    region_codes = CodeListField(help_text="Comma-separated, e.g. DL, HR.")
+    region_codes = RegionCodesField(help_text="Comma-separated, e.g. DL, HR.")
     min_power_kw = models.DecimalField(
         "minimum charger power (kW)",
         max_digits=7,

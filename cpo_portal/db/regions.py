@@ -1,0 +1,70 @@
+"""Region codes (a state such as DL, MH, KA), one spelling everywhere: stripped and
+upper-cased, so " dl " typed in the admin or an import is the "DL" a station is in.
+
+Stations, holidays and grid signals store one code (`RegionCodeField`); offers and
+surges store a list (`pricing.models.fields.RegionCodesField`). Both normalise the value
+when it is cleaned and again when it is saved, so every write path stores the same
+spelling and the quote engines compare codes exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.management.base import CommandError
+from django.db import migrations, models
+
+
+def region_code(code: str) -> str:
+    """One region code as stored: " dl " is "DL"."""
+    return code.strip().upper()
+
+
+def region_codes(codes: Iterable[str]) -> list[str]:
+    """A list of region codes as stored: each normalised, blanks and repeats dropped,
+    in the order given (["DL", "dl ", "HR"] is ["DL", "HR"])."""
+    return list(dict.fromkeys(c for c in map(region_code, codes) if c))
+
+
+class RegionCodeField(models.CharField):
+    """A region code (see `region_code`); blank where the model allows it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return region_code(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = self.to_python(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def respell_stored(
+    app_label: str, model_name: str, field: str, *, many: bool = False, unique: tuple = ()
+) -> migrations.RunPython:
+    """A data migration that stores each row's region code(s) as spelled above; backwards
+    it changes nothing. With `unique` (the other fields of a unique constraint with the
+    code), rows that would then share one value are named and nothing is changed."""
+    spell = region_codes if many else region_code
+
+    def forward(apps, schema_editor) -> None:
+        model = apps.get_model(app_label, model_name)
+        rows = model._default_manager.values_list("pk", field, *unique).order_by("pk")
+        shared: dict[tuple, list[str]] = {}
+        changed = {}
+        for pk, value, *key in rows:
+            new = spell(value or ([] if many else ""))
+            shared.setdefault((*key, str(new)), []).append(str(pk))
+            if new != value:
+                changed[pk] = new
+        clashes = [" and ".join(ids) for ids in shared.values() if len(ids) > 1]
+        if clashes:
+            raise CommandError(  # `migrate` prints it as one line, without a traceback
+                f"{model._meta.label} rows {'; '.join(clashes)} would have the same "
+                f"{field} once region codes are upper-cased; fix or delete them and "
+                "migrate again."
+            )
+        for pk, new in changed.items():
+            model._default_manager.filter(pk=pk).update(**{field: new})
+
+    return migrations.RunPython(forward, migrations.RunPython.noop, elidable=True)
