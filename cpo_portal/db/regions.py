@@ -10,6 +10,7 @@ spelling and the quote engines compare codes exactly.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.management.base import CommandError
 from django.db import migrations, models
@@ -45,7 +46,9 @@ def respell_stored(
     """A data migration that stores each row's region code(s) as spelled above; backwards
     it changes nothing. With `unique` (the other fields of a unique constraint with the
     code), rows that would then share one value are named and nothing is changed."""
-    spell = region_codes if many else region_code
+
+    def spell(value: Any) -> Any:
+        return region_codes(value or []) if many else region_code(value or "")
 
     def forward(apps, schema_editor) -> None:
         model = apps.get_model(app_label, model_name)
@@ -53,7 +56,7 @@ def respell_stored(
         shared: dict[tuple, list[str]] = {}
         changed = {}
         for pk, value, *key in rows:
-            new = spell(value or ([] if many else ""))
+            new = spell(value)
             shared.setdefault((*key, str(new)), []).append(str(pk))
             if new != value:
                 changed[pk] = new

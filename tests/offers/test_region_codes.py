@@ -74,6 +74,8 @@ def test_the_pricing_import_stores_region_codes_upper_cased(network):
     plan = import_pricing(network.op_a, document)
     assert plan.errors == []
     assert Offer.objects.get(code="delhi-50").region_codes == ["DL", "HR"]
+    again = import_pricing(network.op_a, document)
+    assert "~ offers[delhi-50] update" not in again.lines()
 
 
 def test_the_migration_respells_stored_codes_and_names_rows_that_would_clash(network):
