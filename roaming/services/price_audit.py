@@ -157,7 +157,7 @@ def audit(cdrs: QuerySet[ReceivedCdr], cause: str = "", rows: int = 200) -> Audi
     station (most unexplained first), the total, the explained differences by cause, and
     the CDRs of `cause` (default: unexplained; "all": every difference) themselves."""
     fresh = _priced_now(cdrs)
-    per: dict[int | None, dict[str, Any]] = {
+    per = {
         v["station_id"]: dict(v)
         for v in cdrs.values("station_id", "station__code", "station__name")
         .annotate(**_measures())
