@@ -84,8 +84,6 @@ class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
             )
         elif form.is_bound:
             cdrs = cdrs.none()
-        if request.method == "POST":
-            return self._store_audit(request, cdrs)
         context = {
             **self.admin_site.each_context(request),
             "title": "Price audit: sessions billed at another price than their tariff",
@@ -93,24 +91,8 @@ class ReceivedCdrAdmin(ReadOnlyRows, TenantAdmin):
             "form": form,
             "audit": price_audit.audit(cdrs, request.GET.get("cause", "")),
             "causes": [(c, c.label) for c in price_audit.EXPLAINED],
-            "can_store": self._storable(request, cdrs).exists(),
         }
         return TemplateResponse(request, "admin/roaming/receivedcdr/audit.html", context)
-
-    def _storable(self, request, cdrs):
-        """The CDRs not audited yet whose findings the user may store: their operator's
-        pricing editors."""
-        return tenancy.scope(cdrs.filter(audit_cause=""), request.user, tenancy.PRICING_EDITORS)
-
-    def _store_audit(self, request, cdrs):
-        """POST: store the findings of the CDRs not audited yet (the list of received CDRs
-        then shows and filters them); a visit of the page only computes them."""
-        storable = self._storable(request, cdrs)
-        if not storable.exists():
-            raise PermissionDenied
-        stored = price_audit.store_pending(storable)
-        self.message_user(request, f"Findings stored for {stored} CDRs.", messages.SUCCESS)
-        return redirect(request.get_full_path())
 
 
 @admin.register(CdrImport)

@@ -26,7 +26,7 @@ from . import tariff_audit
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-AUDITED_PER_VIEW = 2000  # CDRs not audited yet priced on one visit (or stored by one POST)
+AUDITED_PER_VIEW = 2000  # CDRs priced on one visit of the page (the rest on the next)
 EXPLAINED = [c for c in AuditCause if c not in (AuditCause.MATCHES, AuditCause.UNPRICED,
                                                  AuditCause.UNEXPLAINED)]  # fmt: skip
 DIFFERS = Q(audit_excl_vat__isnull=False) & ~Q(audit_cause=AuditCause.MATCHES)
@@ -111,83 +111,29 @@ def _cents(total: Any) -> Decimal:
     return Decimal(total or 0).quantize(CENT)
 
 
-def store_pending(cdrs: QuerySet[ReceivedCdr]) -> int:
-    """Price and store the findings of up to AUDITED_PER_VIEW of `cdrs` not audited yet
-    (the audit page's POST); the number stored."""
-    return tariff_audit.audit(tariff_audit.pending(cdrs, AUDITED_PER_VIEW))
-
-
-def _priced_now(cdrs: QuerySet[ReceivedCdr]) -> list[ReceivedCdr]:
-    """Up to AUDITED_PER_VIEW CDRs not audited yet, each given its finding in memory
-    (nothing is stored: a visit of the page reads only)."""
-    rows = list(tariff_audit.pending(cdrs, AUDITED_PER_VIEW))
-    for cdr in rows:
-        finding = tariff_audit.audit_one(cdr)
-        cdr.audit_excl_vat, cdr.audit_cause, cdr.audit_note = (
-            finding.price,
-            finding.cause,
-            finding.note,
-        )
-    return rows
-
-
-def _add(values: dict[str, Any], cdr: ReceivedCdr) -> None:
-    """Count a CDR priced in memory into the measures the database gave (where it counted
-    only as a session)."""
-    gap = cdr.difference
-    values["unpriced"] += cdr.audit_cause == AuditCause.UNPRICED
-    values["differing"] += gap is not None and cdr.audit_cause != AuditCause.MATCHES
-    if cdr.audit_cause == AuditCause.UNEXPLAINED and gap is not None:
-        values["unexplained"] += 1
-        values["difference"] = (values["difference"] or 0) + gap
-        values["absolute"] = (values["absolute"] or 0) + abs(gap)
-
-
-def _listed(cdr: ReceivedCdr, cause: str) -> bool:
-    if cause == "all":
-        return cdr.audit_excl_vat is not None and cdr.audit_cause != AuditCause.MATCHES
-    if cause in EXPLAINED:
-        return cdr.audit_cause == cause
-    return cdr.audit_cause == AuditCause.UNEXPLAINED
-
-
 def audit(cdrs: QuerySet[ReceivedCdr], cause: str = "", rows: int = 200) -> Audit:
     """The audit of `cdrs` (already scoped to the user's operators and filtered), the ones
-    not audited yet priced in memory (never stored here: store_pending stores them): per
-    station (most unexplained first), the total, the explained differences by cause, and
-    the CDRs of `cause` (default: unexplained; "all": every difference) themselves."""
-    fresh = _priced_now(cdrs)
-    per = {
-        v["station_id"]: dict(v)
-        for v in cdrs.values("station_id", "station__code", "station__name")
-        .annotate(**_measures())
-        .order_by()
-    }
-    whole = cdrs.order_by().aggregate(**_measures())
-    for cdr in fresh:
-        _add(per[cdr.station_id], cdr)
-        _add(whole, cdr)
+    not audited yet priced first: per station (most unexplained first), the total, the
+    explained differences by cause, and the CDRs of `cause` (default: unexplained; "all":
+    every difference) themselves."""
+    tariff_audit.audit(tariff_audit.pending(cdrs, AUDITED_PER_VIEW))
+    per = cdrs.values("station_id", "station__code", "station__name").annotate(**_measures())
     stations = sorted(
         (
             _audit(v, v["station_id"], f"{v['station__name']} ({v['station__code']})")
-            for v in per.values()
+            for v in per.order_by()
         ),
         key=lambda s: (-s.unexplained, -s.absolute, s.station),
     )
+    whole = cdrs.order_by().aggregate(**_measures())
     by_cause = (
         cdrs.filter(audit_cause__in=EXPLAINED)
         .values("audit_cause")
         .annotate(n=Count("pk"), d=Sum(DIFFERENCE))
         .order_by()
     )
-    counted = {c["audit_cause"]: [c["n"], c["d"] or 0] for c in by_cause}
-    for cdr in fresh:
-        if cdr.audit_cause in EXPLAINED:
-            count = counted.setdefault(cdr.audit_cause, [0, 0])
-            count[0] += 1
-            count[1] += cdr.difference or 0
     causes = sorted(
-        (CauseCount(AuditCause(c), n, _cents(d)) for c, (n, d) in counted.items()),
+        (CauseCount(AuditCause(c["audit_cause"]), c["n"], _cents(c["d"])) for c in by_cause),
         key=lambda c: (-c.sessions, c.cause),
     )
     if cause == "all":
@@ -202,21 +148,13 @@ def audit(cdrs: QuerySet[ReceivedCdr], cause: str = "", rows: int = 200) -> Audi
         .annotate(gap=Abs(DIFFERENCE))
         .order_by("-gap", "-session_start")[:rows]
     )
-    newest_first = [*listed, *(c for c in fresh if _listed(c, cause))]
-    newest_first.sort(key=lambda c: c.session_start, reverse=True)
-    newest_first.sort(key=lambda c: abs(c.difference or 0), reverse=True)
     unpriced = cdrs.filter(audit_cause=AuditCause.UNPRICED).select_related("station")
-    not_priced = [
-        *unpriced.order_by("-session_start")[:50],
-        *(c for c in fresh if c.audit_cause == AuditCause.UNPRICED),
-    ]
-    not_priced.sort(key=lambda c: c.session_start, reverse=True)
     return Audit(
         stations,
         _audit(whole, None, "All stations"),
         causes,
-        newest_first[:rows],
+        list(listed),
         shown,
-        not_priced[:50],
-        cdrs.filter(audit_cause="").count() - len(fresh),
+        list(unpriced.order_by("-session_start")[:50]),
+        cdrs.filter(audit_cause="").count(),
     )
