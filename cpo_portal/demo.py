@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from argparse import ArgumentTypeError
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from cpo_portal.db.validation import upsert_valid
+from cpo_portal.formatting.number_inputs import whole_number
 
 from .models import Charger, Connector, Holiday, Operator, Role, StaffMembership, Station
 
@@ -187,11 +189,26 @@ def seed_users(operators: list[Operator], password: str) -> list[str]:
     return created
 
 
+MAX_STATIONS = 10_000  # a demo network, not a load test: seeding is linear in it
+
+
 def add_arguments(parser) -> None:
     parser.add_argument(
-        "--stations", type=int, default=36, help="Stations for the main demo operator (default 36)."
+        "--stations",
+        type=stations,
+        default=36,
+        help=f"Stations for the main demo operator (default 36; 1 to {MAX_STATIONS}).",
     )
     parser.add_argument("--seed", type=int, default=7, help="Random seed (default 7).")
+
+
+def stations(text: str | int) -> int:
+    """--stations, read before anything is seeded (also when `call_command` passes a
+    number): a number past the cap ran for hours."""
+    count = whole_number(str(text))
+    if count is None or not 1 <= count <= MAX_STATIONS:
+        raise ArgumentTypeError(f"takes a whole number of stations from 1 to {MAX_STATIONS}")
+    return count
 
 
 @transaction.atomic

@@ -47,6 +47,7 @@ from offers.services import (
 from pricing.engine import kwh_floor
 
 PREFIX = "demo-"
+MAX_SESSIONS = 1_000_000  # a demo's history, not a load test
 MAX_SESSION_DAYS = 3650  # ten years back stays within the product's dates (from 2000)
 WEEKDAY = [1, .6, .4, .3, .3, .6, 1.5, 3, 4.5, 4, 3, 2.8, 3, 3, 2.8, 3, 3.5, 4.5, 5.5, 5.5, 5, 3.5, 2.5, 1.6]  # fmt: skip  # noqa: E501
 WEEKEND = [1, .7, .5, .4, .4, .5, .8, 1.3, 2, 3, 3.8, 4.2, 4.3, 4.2, 4.1, 4, 4, 4, 4, 3.6, 3, 2.4, 1.9, 1.4]  # fmt: skip  # noqa: E501
@@ -60,9 +61,10 @@ ANONYMOUS = 0.12
 def add_arguments(parser) -> None:
     parser.add_argument(
         "--sessions",
-        type=int,
+        type=_sessions,
         default=3000,
-        help="Charging sessions to simulate for the analytics demo (default 3000; 0: none).",
+        help="Charging sessions to simulate for the analytics demo (default 3000; 0: none; "
+        f"at most {MAX_SESSIONS}).",
     )
     parser.add_argument(
         "--session-days",
@@ -71,6 +73,14 @@ def add_arguments(parser) -> None:
         help="Days of history the simulated sessions cover, ending yesterday (default 120; "
         f"1 to {MAX_SESSION_DAYS}).",
     )
+
+
+def _sessions(text: str) -> int:
+    """--sessions, read before any seeder runs: a number past the cap ran for days."""
+    sessions = whole_number(text)
+    if sessions is None or not 0 <= sessions <= MAX_SESSIONS:
+        raise ArgumentTypeError(f"takes a whole number of sessions from 0 to {MAX_SESSIONS}")
+    return sessions
 
 
 def _session_days(text: str) -> int:

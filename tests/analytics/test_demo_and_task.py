@@ -38,6 +38,13 @@ def test_demo_refuses_session_days_it_cannot_simulate_before_seeding_anything(da
     assert not Operator.objects.exists()
 
 
+@pytest.mark.parametrize("sessions", ["-1", "1000001", "99999999999999", "abc"])
+def test_demo_refuses_a_session_count_it_cannot_simulate_before_seeding_anything(sessions):
+    with pytest.raises(CommandError, match="--sessions: takes a whole number of sessions"):
+        call_command("seed_demo", "--no-progress", "--sessions", sessions, stdout=StringIO())
+    assert not Operator.objects.exists()
+
+
 def test_demo_writes_what_production_writes_rolls_it_up_and_runs_once():
     assert "Analytics: 400 sessions" in seed(sessions=400, session_days=60)
     kinds = set(Redemption.objects.values_list("kind", flat=True).distinct())

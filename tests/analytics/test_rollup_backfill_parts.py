@@ -214,6 +214,10 @@ def test_the_command_starts_a_run_in_parts_and_cancels_it(history):
         (["--status", "999999"], "No backfill run 999999"),
         (["--status", "abc"], "not a run id"),
         (["--cancel", "1", "--from", "2025-03-01"], "nothing else"),
+        (["--cancel", "0"], "No backfill run 0"),
+        (["--status", "0"], "No backfill run 0"),
+        (["--status", "1", "--operator", "cpo1"], "nothing else"),
+        (["--cancel", "1", "--no-progress", "--status", "1"], "nothing else"),
     ],
 )
 def test_bad_arguments_give_a_one_line_error(network, argv, message):

@@ -44,6 +44,11 @@ def test_seed_builds_the_deg_example_cpo_and_is_idempotent():
     assert StaffMembership.objects.filter(operator=cpo1).count() == 3
 
 
-def test_seed_refuses_a_zero_station_network():
-    with pytest.raises(CommandError, match="at least 1"):
-        seed(stations=0)
+@pytest.mark.parametrize("stations", [0, -1, 10_001, 99_999_999_999_999])
+def test_seed_refuses_a_network_it_cannot_build_before_seeding_anything(stations):
+    """A number past the cap ran for hours; passed as a number (call_command) or text."""
+    with pytest.raises(CommandError, match="--stations: takes a whole number of stations"):
+        seed(stations=stations)
+    with pytest.raises(CommandError, match="--stations: takes a whole number of stations"):
+        call_command("seed_demo", "--no-progress", "--stations", str(stations))
+    assert not Operator.objects.exists()

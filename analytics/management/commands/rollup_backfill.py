@@ -68,12 +68,14 @@ class Command(ProductCommand):
         parser.add_argument("--cancel", type=_run, metavar="RUN", help="Stop every part of a run.")
 
     def handle(self, *args, first, last, operator, no_progress, parts, no_wait, **options):
-        run = options["cancel"] or options["status"]
-        if run is not None:
-            if first or last or parts or no_wait or (options["cancel"] and options["status"]):
+        cancel, status = options["cancel"], options["status"]
+        if cancel is not None or status is not None:
+            others = (first, last, operator or None, parts, no_wait or None)
+            if any(o is not None for o in others) or (cancel is not None and status is not None):
                 raise CommandError("--cancel and --status take a run id and nothing else.")
+            run = cancel if cancel is not None else status
             try:
-                return self._cancel(run) if options["cancel"] else self._status(run)
+                return self._cancel(run) if cancel is not None else self._status(run)
             except LookupError as exc:  # not a backfill run
                 raise CommandError(f"No backfill run {run}.") from exc
         if first is None or last is None:

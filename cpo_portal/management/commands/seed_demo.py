@@ -4,11 +4,14 @@ Each seeder is a module with `add_arguments(parser)` and `seed(options, out)`; a
 the stack plug in their step by name, so this bottom layer imports none of them.
 """
 
+from argparse import ArgumentTypeError
+
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from cpo_portal import demo
 from cpo_portal.changes.seeding import mark_demo_history
 from cpo_portal.management.product_command import ProductCommand
 
@@ -23,8 +26,10 @@ class Command(ProductCommand):
 
     def handle(self, *args, **options):
         options["progress"] = not options["no_progress"]
-        if options.get("stations", 1) < 1:
-            raise CommandError("--stations must be at least 1.")
+        try:  # `call_command(..., stations=N)` passes a number the parser did not read
+            options["stations"] = demo.stations(options["stations"])
+        except ArgumentTypeError as exc:
+            raise CommandError(f"--stations: {exc}") from None
         started = timezone.now()
         for path in settings.DEMO_SEEDERS:
             import_string(f"{path}.seed")(options, self.stdout)
