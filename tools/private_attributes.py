@@ -196,11 +196,11 @@ def accesses(tree: ast.AST) -> Iterable[tuple[int, ast.expr, str]]:
             and is_private(node.args[1].value)
         ):
             yield node.lineno, node.args[0], node.args[1].value
-        elif (key := _dict_key(node)) is not None:
+        elif isinstance(node, ast.Subscript | ast.Call) and (key := _dict_key(node)):
             yield node.lineno, key[0], key[1]
 
 
-def _dict_key(node: ast.AST) -> tuple[ast.expr, str] | None:
+def _dict_key(node: ast.Subscript | ast.Call) -> tuple[ast.expr, str] | None:
     """`x.__dict__["_name"]` or `x.__dict__.get("_name")` (also pop, setdefault): the
     attribute reached through the instance's dict, as (x, "_name")."""
     if isinstance(node, ast.Subscript):
