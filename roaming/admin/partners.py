@@ -87,8 +87,10 @@ class PartnerAdmin(TenantAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is None:
             return fields
-        may_change = self.has_change_permission(request, obj)
-        fields.append("what_to_send" if may_change else "what_they_need")  # no refused button
+        may_issue = self.has_change_permission(request, obj) and (
+            credentials.takes_registration_token(obj)
+        )
+        fields.append("what_to_send" if may_issue else "what_they_need")  # no refused button
         if obj.state != PartnerState.PENDING:
             fields += self.HANDSHAKE_FILLS  # the partner's own credentials say these
         return fields

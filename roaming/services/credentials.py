@@ -40,6 +40,11 @@ class RegistrationError(Exception):
     """Registering with a partner failed; the message says where."""
 
 
+def takes_registration_token(partner: Partner) -> bool:
+    """Whether a new token A may be issued to the partner: not while it is registered."""
+    return partner.state != PartnerState.REGISTERED
+
+
 def issue_registration_token(partner: Partner) -> str:
     """A new token A for the partner to register with; shown once, kept as a hash.
 
@@ -49,7 +54,7 @@ def issue_registration_token(partner: Partner) -> str:
     locked, so a registration that lands meanwhile is refused the same way."""
     with transaction.atomic():
         current = Partner.objects.select_for_update().get(pk=partner.pk)
-        if current.state == PartnerState.REGISTERED:
+        if not takes_registration_token(current):
             raise RegistrationError(
                 "it is registered, and a registration token would replace the token it works "
                 "with; unregister it first, then issue a new registration token"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from roaming.models import Partner
+from roaming.models import Partner, PartnerState
 from roaming.services import credentials
 from tests.factories import OperatorFactory
 from tests.roaming.conftest import network, registered_partner
@@ -91,3 +91,9 @@ def test_a_registered_partner_gets_no_new_registration_token_its_token_c_keeps_w
     partner.refresh_from_db()
     assert partner.inbound_token_hash == before
     assert credentials.partner_for(f"Token {token_c}") == partner
+    # Its page offers no button that would only be refused; a partner not registered has one.
+    new_token = f"/admin/roaming/partner/{partner.pk}/new-token/"
+    assert new_token not in client.get(f"/admin/roaming/partner/{partner.pk}/change/").text
+    partner.state = PartnerState.UNREGISTERED
+    partner.save(update_fields=["state"])
+    assert new_token in client.get(f"/admin/roaming/partner/{partner.pk}/change/").text
