@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from argparse import ArgumentTypeError
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from cpo_portal.db.validation import upsert_valid
-from cpo_portal.formatting.number_inputs import whole_number
+from cpo_portal.formatting.number_inputs import whole_number_option
 
 from .models import Charger, Connector, Holiday, Operator, Role, StaffMembership, Station
 
@@ -190,6 +189,8 @@ def seed_users(operators: list[Operator], password: str) -> list[str]:
 
 
 MAX_STATIONS = 10_000  # a demo network, not a load test: seeding is linear in it
+# --stations, read before anything is seeded (also what `call_command` passes)
+stations = whole_number_option(1, MAX_STATIONS, "stations")
 
 
 def add_arguments(parser) -> None:
@@ -200,15 +201,6 @@ def add_arguments(parser) -> None:
         help=f"Stations for the main demo operator (default 36; 1 to {MAX_STATIONS}).",
     )
     parser.add_argument("--seed", type=int, default=7, help="Random seed (default 7).")
-
-
-def stations(text: str | int) -> int:
-    """--stations, read before anything is seeded (also when `call_command` passes a
-    number): a number past the cap ran for hours."""
-    count = whole_number(str(text))
-    if count is None or not 1 <= count <= MAX_STATIONS:
-        raise ArgumentTypeError(f"takes a whole number of stations from 1 to {MAX_STATIONS}")
-    return count
 
 
 @transaction.atomic

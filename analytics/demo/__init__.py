@@ -19,7 +19,6 @@ import datetime as dt
 import heapq
 import itertools
 import random
-from argparse import ArgumentTypeError
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -32,7 +31,7 @@ from analytics.demo.trial_offers import ensure_customers, ensure_offers
 from analytics.models import NoOfferSession
 from analytics.services.rollup import run_incremental
 from analytics.services.sessions import record_session
-from cpo_portal.formatting.number_inputs import whole_number
+from cpo_portal.formatting.number_inputs import whole_number_option
 from cpo_portal.models import Charger, Operator
 from offers.models import Redemption
 from offers.services import (
@@ -58,6 +57,13 @@ SERVICE_EVERY = 10  # one session in ten goes through the full services, the res
 ANONYMOUS = 0.12
 
 
+# Read before any seeder runs: 0 days left nothing to draw from, and a number past the
+# calendar overflowed, each with a traceback after the network was seeded; a number of
+# sessions past the cap ran for days.
+_sessions = whole_number_option(0, MAX_SESSIONS, "sessions")
+_session_days = whole_number_option(1, MAX_SESSION_DAYS, "days")
+
+
 def add_arguments(parser) -> None:
     parser.add_argument(
         "--sessions",
@@ -73,23 +79,6 @@ def add_arguments(parser) -> None:
         help="Days of history the simulated sessions cover, ending yesterday (default 120; "
         f"1 to {MAX_SESSION_DAYS}).",
     )
-
-
-def _sessions(text: str) -> int:
-    """--sessions, read before any seeder runs: a number past the cap ran for days."""
-    sessions = whole_number(text)
-    if sessions is None or not 0 <= sessions <= MAX_SESSIONS:
-        raise ArgumentTypeError(f"takes a whole number of sessions from 0 to {MAX_SESSIONS}")
-    return sessions
-
-
-def _session_days(text: str) -> int:
-    """--session-days, read before any seeder runs: 0 left no day to draw from, and a number
-    past the calendar overflowed, each with a traceback after the network was seeded."""
-    days = whole_number(text)
-    if days is None or not 1 <= days <= MAX_SESSION_DAYS:
-        raise ArgumentTypeError(f"takes a whole number of days from 1 to {MAX_SESSION_DAYS}")
-    return days
 
 
 @dataclass(order=True)

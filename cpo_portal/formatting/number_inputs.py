@@ -6,6 +6,8 @@ validators, becomes a percentage box; its range is the model's rule, said in per
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -135,3 +137,18 @@ def decimal_formfield(db_field: models.DecimalField, **kwargs) -> forms.Field | 
         return field
     kwargs.setdefault("widget", PlainNumberInput)
     return db_field.formfield(**kwargs)
+
+
+def whole_number_option(low: int, high: int, of: str = "") -> Callable[[str | int], int]:
+    """An option's reader (argparse's `type`, or called on what `call_command` passes): a
+    whole number from `low` to `high`, else argparse's one-line refusal, before the command
+    does any work ("takes a whole number of stations from 1 to 10000")."""
+    what = f"a whole number of {of}" if of else "a whole number"
+
+    def read(text: str | int) -> int:
+        value = whole_number(str(text))
+        if value is None or not low <= value <= high:
+            raise ArgumentTypeError(f"takes {what} from {low} to {high}")
+        return value
+
+    return read

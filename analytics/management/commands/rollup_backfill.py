@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from analytics.services.rollup import backfill, backfill_parts
 from cpo_portal.db import years
-from cpo_portal.formatting.number_inputs import whole_number
+from cpo_portal.formatting.number_inputs import whole_number, whole_number_option
 from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.models import Operator
 
@@ -30,11 +30,7 @@ def _date(text: str) -> dt.date:
     return day
 
 
-def _parts(text: str) -> int:
-    parts = whole_number(text)
-    if parts is None or not 1 <= parts <= backfill_parts.MAX_PARTS:
-        raise ArgumentTypeError(f"takes a whole number from 1 to {backfill_parts.MAX_PARTS}")
-    return parts
+_parts = whole_number_option(1, backfill_parts.MAX_PARTS)
 
 
 def _run(text: str) -> int:
