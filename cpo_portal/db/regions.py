@@ -9,7 +9,7 @@ spelling and the quote engines compare codes exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -27,17 +27,25 @@ def region_codes(codes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(c for c in map(region_code, codes) if c))
 
 
-class RegionCodeField(models.CharField):
-    """A region code (see `region_code`); blank where the model allows it."""
+class SpelledOnSave:
+    """Mixed into a field whose `to_python` spells its value: the value is stored as
+    spelled on every save, not only when a form or `full_clean` cleans it."""
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        return region_code(value) if isinstance(value, str) else value
+    attname: str  # the field's
+    to_python: Callable[[Any], Any]  # the field's
 
     def pre_save(self, model_instance, add):
         value = self.to_python(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+
+class RegionCodeField(SpelledOnSave, models.CharField):
+    """A region code (see `region_code`); blank where the model allows it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return region_code(value) if isinstance(value, str) else value
 
 
 def respell_stored(

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import capfirst
 
-from cpo_portal.db.regions import region_codes
+from cpo_portal.db.regions import SpelledOnSave, region_codes
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 DAY_NAMES = dict(WEEKDAYS)
@@ -125,16 +125,11 @@ class CodeListField(models.JSONField):
         return CommaListFormField(**common)
 
 
-class RegionCodesField(CodeListField):
+class RegionCodesField(SpelledOnSave, CodeListField):
     """Region codes, stored as `cpo_portal.db.regions.region_codes` spells them
     ("DL, dl ,Dl" is ["DL"]) when cleaned and when saved, as stations store theirs."""
 
     def to_python(self, value):
         if isinstance(value, list) and all(isinstance(c, str) for c in value):
             return region_codes(value)
-        return value
-
-    def pre_save(self, model_instance, add):
-        value = self.to_python(getattr(model_instance, self.attname))
-        setattr(model_instance, self.attname, value)
         return value

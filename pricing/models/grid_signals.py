@@ -12,7 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cpo_portal.db import values
-from cpo_portal.db.regions import RegionCodeField
+from cpo_portal.db.regions import RegionCodeField, region_code
 from cpo_portal.models import Operator, Station
 
 
@@ -78,21 +78,20 @@ class GridSignal(models.Model):
         if self.cleared_at and self.raised_at and self.cleared_at <= self.raised_at:
             raise ValidationError({"cleared_at": "A signal is cleared after it is raised."})
         if self.region_code and self.operator_id:
-            self.region_code = self._station_region(self.region_code.strip())
+            self._check_region()
 
-    def _station_region(self, asked: str) -> str:
-        """The region as the operator's stations spell it ("dl" is their "DL"): a region
-        none of them is in would be a signal that stresses no station."""
+    def _check_region(self) -> None:
+        """A region none of the operator's stations is in would be a signal that stresses
+        no station (codes are spelled one way: cpo_portal.db.regions)."""
+        self.region_code = asked = region_code(self.region_code)
         regions = set(
             Station.objects.filter(operator_id=self.operator_id).values_list(
                 "region_code", flat=True
             )
         )
-        found = next((r for r in regions if r.casefold() == asked.casefold()), None)
-        if found is None:
+        if asked not in regions:
             listed = ", ".join(sorted(regions)) or "none"
             raise ValidationError(
                 {"region_code": f"No station of this operator is in region {asked!r} "
                  f"(their regions: {listed})."}
             )  # fmt: skip
-        return found
