@@ -74,12 +74,12 @@ def _acceptance(order: Order, ask: order_flow.Ask, order_msg: dict) -> Callable[
                 "$.message.order.quote",
                 order=order,
             )
-        refuse_another_total(order_msg, priced.quote.total, priced.quote.currency, order)
+        _refuse_another_total(order_msg, priced.quote.total, priced.quote.currency, order)
 
     return accept
 
 
-def refuse_another_total(order_msg: dict, total: Decimal, currency: str, order: Order) -> None:
+def _refuse_another_total(order_msg: dict, total: Decimal, currency: str, order: Order) -> None:
     """40003 when the total the BAP sends (if any) is not `total` in `currency`."""
     theirs = _bap_total(order_msg)
     if theirs is not None and not _same_money(*theirs, total, currency):
@@ -104,7 +104,7 @@ def _again(order: Order, order_msg: dict) -> Reply:
             order=order,
         )
     if order.quote_total is not None:
-        refuse_another_total(order_msg, order.quote_total, order.currency, order)
+        _refuse_another_total(order_msg, order.quote_total, order.currency, order)
     return _already(order)
 
 
