@@ -23,7 +23,7 @@ def built_handle(req):
     offerings = discovery.fetch_offerings(found.chargers, query, req.now)
     first, *more = discovery.search_catalogs(
         offerings, order_flow.vocabularies(req.bap_id), query.start, query.end,
-        found.matched, conf.get("BECKN_CATALOG_PART_BYTES"),
+        found.matched, conf.get("BECKN_CATALOG_PART_BYTES"), req.now,
     )  # fmt: skip
     return Reply(message=first, more=more)
 

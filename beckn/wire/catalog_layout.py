@@ -29,6 +29,7 @@ class Layout:
     vocabularies: str
     query_start: dt.datetime | None
     query_end: dt.datetime | None
+    at: dt.datetime  # the start of the session the catalog is for (the search's, or now)
     mine: dict[int, list[PublishedOffer]]  # charger pk -> offers that apply to it
     offers: dict[str, PublishedOffer]  # by id, in the order of the first charger covered
     covered: dict[str, list[str]]  # offer id -> codes of the chargers it applies to (of
@@ -41,6 +42,7 @@ class Layout:
     _stations: dict[int, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _offer_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _refs: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
+    _waiting: dict[int, tuple[int, ...]] = field(default_factory=dict)
     _own: dict[Hashable, Any] = field(default_factory=dict)
     _placements: Placements | None = None
 
@@ -52,15 +54,17 @@ class Layout:
         query_start: dt.datetime | None,
         query_end: dt.datetime | None,
         *,
+        at: dt.datetime,
         applying: dict[int, list[PublishedOffer]] | None = None,
         connectors: dict[int, list[Connector]] | None = None,
         rendered: tuple[dict[Hashable, Any], Hashable] | None = None,
     ) -> Layout:
-        """`applying`: the offers that apply to each charger, when known (else worked out
-        from the offering); `connectors`: those to show of each charger (else its
-        `shown_connectors`, or all); `rendered`: items rendered before (a dict kept with
-        the offering's data, and what the search asked of connectors), shared; keyed by
-        the ids of the charger and offer objects, which its keeper keeps alive as long."""
+        """`at`: the start of the session the catalog is for; `applying`: the offers that
+        apply to each charger, when known (else worked out from the offering); `connectors`:
+        those to show of each charger (else its `shown_connectors`, or all); `rendered`:
+        items rendered before (a dict kept with the offering's data, and what the search
+        asked of connectors), shared; keyed by the ids of the charger and offer objects,
+        which its keeper keeps alive as long."""
         mine: dict[int, list[PublishedOffer]] = {}
         offers: dict[str, PublishedOffer] = {}
         covered: dict[str, list[str]] = {}
@@ -90,6 +94,7 @@ class Layout:
             vocabularies,
             query_start,
             query_end,
+            at,
             mine,
             offers,
             covered,
@@ -233,6 +238,7 @@ class Layout:
                 *(line.add_on_id for line in self.offering.add_ons.get(charger.station_id) or ()),
                 None,
                 id(self.mine[pk]),  # the keeper keeps the list alive as long
+                self.waiting(self.mine[pk]),
             )
             found = kept.get(key)
         if found is None:
@@ -275,7 +281,21 @@ class Layout:
         key = (rate, currency, id(mine))  # the lists of `self.mine`, alive as long
         found = self._refs.get(key)
         if found is None:
-            found = self._refs[key] = offer_json.item_offer_refs(mine, rate, currency)
+            waiting = self.waiting(mine)
+            started = [o for o in mine if id(o) not in waiting] if waiting else mine
+            found = self._refs[key] = offer_json.item_offer_refs(started, rate, currency)
+        return found
+
+    def waiting(self, mine: list[PublishedOffer]) -> tuple[int, ...]:
+        """The offers of `mine` (by id) that have not started at the session's start: they
+        are defined in the catalog with their window, but a charger's compact references
+        show only what a session from then can get."""
+        found = self._waiting.get(id(mine))
+        if found is None:
+            at = self.at
+            found = self._waiting[id(mine)] = tuple(
+                id(o) for o in mine if o.valid_from is not None and o.valid_from > at
+            )
         return found
 
     def offer_json(

@@ -35,10 +35,12 @@ def search_catalogs(
     query_end: dt.datetime | None,
     matched: int | None,
     part_bytes: int,
+    now: dt.datetime,
 ) -> list[dict]:
     """The on_search messages of these offerings, laid out as the published catalog lays
     out its providers."""
-    layouts = [Layout.of(o, vocabularies, query_start, query_end) for o in offerings]
+    at = query_start or now
+    layouts = [Layout.of(o, vocabularies, query_start, query_end, at=at) for o in offerings]
     return catalog_parts.laid_out_catalogs(layouts, matched, part_bytes)
 
 

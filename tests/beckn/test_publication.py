@@ -40,7 +40,7 @@ def built(query: SearchQuery, now: dt.datetime, vocab: str, part_bytes: int) -> 
     found = built_catalog.find(query)
     offerings = built_catalog.fetch_offerings(found.chargers, query, now)
     messages = built_catalog.search_catalogs(
-        offerings, vocab, query.start, query.end, found.matched, part_bytes
+        offerings, vocab, query.start, query.end, found.matched, part_bytes, now
     )
     return json.dumps(messages, separators=(",", ":"), ensure_ascii=False)
 

@@ -107,7 +107,21 @@ def test_offers_defined_once_and_referenced_under_items(network, bap, fake, run,
         "stackable": "false",
     }
     # the DEG placement: a compact reference with the offered rate, at a glance: the lowest
+    # of the offers a session from the search's start can get. The holiday offer starts
+    # later: defined with its window, it is not what this session gets (a select gets 25 %)
+    assert core["holiday-30"]["time"]["range"]["start"] == "2098-12-25T00:00:00.000Z"
     assert provider["items"][0]["offers"] == [
+        {"id": "weekend-discount-25", "price": {"value": "13.50", "currency": "INR/kWh"}}
+    ]
+    # a session in the holiday's window is shown the holiday's rate, the lowest then
+    during = msgs.search()
+    stop = during["intent"]["fulfillment"]["stops"][0]
+    stop["time"]["range"] = {
+        "start": "2098-12-26T10:00:00+05:30",
+        "end": "2098-12-26T11:00:00+05:30",
+    }
+    _, body = run(bap, "search", during)
+    assert providers(body)["cpo-a.example"]["items"][0]["offers"] == [
         {"id": "holiday-30", "price": {"value": "12.60", "currency": "INR/kWh"}}
     ]
     # the DEG example's own case, the weekend offer alone: ₹18 at 25% off is ₹13.50/kWh

@@ -109,6 +109,7 @@ def search(
             vocabularies,
             query.start,
             query.end,
+            at=query.start or now,
             applying=o.applying,
             connectors=o.connectors,
             rendered=(o.rendered, asked) if len(o.rendered) < 2 * MAX_RENDERED else None,
