@@ -104,3 +104,16 @@ def test_another_hosts_settings_are_compared_through_its_healthz(good, live_serv
 def test_a_host_that_does_not_answer_is_a_problem(good):
     lines, failed = check("--host", "http://127.0.0.1:9", "--timeout", "1")
     assert failed and lines[0].startswith("http://127.0.0.1:9: no answer from /healthz")
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "-1", "0", "1e400", "0.5", "61"])
+def test_a_timeout_that_is_no_number_of_seconds_is_refused_in_one_line(good, timeout):
+    """`--timeout` was any float: inf (or 1e400) ended in an OverflowError's traceback from
+    the socket, and nan, 0 or a negative number asked no host at all while reporting it as
+    silent. It takes whole seconds from 1 to 60, refused in one line before any host is
+    asked."""
+    with pytest.raises(CommandError) as refused:
+        call_command("check_hosts", "--host", "http://127.0.0.1:9", f"--timeout={timeout}")
+    assert str(refused.value) == (
+        "Error: argument --timeout: takes a whole number of seconds from 1 to 60"
+    )

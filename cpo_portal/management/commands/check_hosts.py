@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 
 from cpo_portal.deploy.hosts import differences, fingerprint, local_problems
+from cpo_portal.formatting.number_inputs import whole_number_option
 from cpo_portal.management.product_command import ProductCommand
 from cpo_portal.outbound import transport
 
 HEALTHZ_MAX_BYTES = 100_000
+MAX_TIMEOUT = 60  # seconds to wait for one host's /healthz
 
 
 def fetch_fingerprint(base: str, timeout: float) -> dict[str, str]:
@@ -49,7 +51,12 @@ class Command(ProductCommand):
             metavar="URL",
             help="Another host's base URL (http://10.0.0.12:8000); repeat for more.",
         )
-        parser.add_argument("--timeout", type=float, default=5.0)
+        parser.add_argument(
+            "--timeout",
+            type=whole_number_option(1, MAX_TIMEOUT, "seconds"),
+            default=5,
+            help=f"Seconds to wait for each host's /healthz (1 to {MAX_TIMEOUT}).",
+        )
 
     def handle(self, *args, host, timeout, **options):
         problems = local_problems()
