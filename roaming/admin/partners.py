@@ -6,11 +6,13 @@ with a copy button (static/cpo_portal/js/portal.js), and issues a new registrati
 from the page. A registration token is shown once, in the message after it is made; a
 partner's own token is typed once into the form and never shown again (it is kept
 sealed). What the handshake fills (their role, party and versions URL) is read-only once
-the partner registered.
+the partner registered. A registered partner's page also ends the registration on our
+side only (*Unregister here only*), for a partner whose server cannot be told.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from django import forms
@@ -91,14 +93,21 @@ class PartnerAdmin(TenantAdmin):
             credentials.takes_registration_token(obj)
         )
         fields.append("what_to_send" if may_issue else "what_they_need")  # no refused button
+        if obj.state == PartnerState.REGISTERED and self.has_change_permission(request, obj):
+            fields.append("end_here")
         if obj.state != PartnerState.PENDING:
             fields += self.HANDSHAKE_FILLS  # the partner's own credentials say these
         return fields
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.new_token_view)
-        name = f"{self.opts.app_label}_{self.opts.model_name}_new_token"
-        return [path("<int:pk>/new-token/", view, name=name), *super().get_urls()]
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<int:pk>/new-token/", self.admin_site.admin_view(self.new_token_view),
+                 name=f"{prefix}_new_token"),
+            path("<int:pk>/unregister-here/", self.admin_site.admin_view(self.end_here_view),
+                 name=f"{prefix}_unregister_here"),
+            *super().get_urls(),
+        ]  # fmt: skip
 
     @admin.display(description="what to send them")
     def what_they_need(self, obj: Partner, new_token: str = "") -> str:
@@ -130,15 +139,55 @@ class PartnerAdmin(TenantAdmin):
             "token</button>", url,
         ))  # fmt: skip
 
+    @admin.display(description="the partner cannot be told")
+    def end_here(self, obj: Partner) -> str:
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_unregister_here",
+                      args=[obj.pk])  # fmt: skip
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formnovalidate>Unregister '
+            'here only</button><div class="help">When its server cannot be reached or is '
+            "gone: both tokens and its endpoints are forgotten here, the partner is not "
+            "told.</div>",
+            url,
+        )
+
     def new_token_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._on_partner(request, pk, self.show_new_token)
+
+    def end_here_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._on_partner(request, pk, self.unregister_here)
+
+    def _on_partner(
+        self, request: HttpRequest, pk: int, act: Callable[[HttpRequest, Partner], None]
+    ) -> HttpResponse:
+        """`act(request, partner)` on a POST by a user who may change the partner; back to
+        its page."""
         partner = get_object_or_404(self.get_queryset(request), pk=pk)  # the user's operators
         if not self.has_change_permission(request, partner):
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        self.show_new_token(request, partner)
-        return HttpResponseRedirect(
-            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk])
+        act(request, partner)
+        return HttpResponseRedirect(self._page(partner))
+
+    def _page(self, partner: Partner) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                       args=[partner.pk])  # fmt: skip
+
+    def unregister_here(self, request: HttpRequest, partner: Partner) -> None:
+        """The registration ended on our side only; the admin's log says the partner was
+        not told."""
+        try:
+            credentials.unregister_here(partner)
+        except RegistrationError as exc:
+            self.message_user(request, f"{partner.name}: {exc}", messages.ERROR)
+            return
+        self.log_change(request, partner, "Unregistered here only; the partner was not told.")
+        self.message_user(
+            request,
+            f"{partner.name}: unregistered here only. Its token no longer opens anything and "
+            "its endpoints are forgotten; the partner was not told, so tell it yourself.",
+            messages.WARNING,
         )
 
     def show_new_token(self, request: HttpRequest, partner: Partner) -> None:
@@ -176,6 +225,11 @@ class PartnerAdmin(TenantAdmin):
         for partner in queryset:
             try:
                 act(partner)
+            except credentials.PartnerNotTold as exc:
+                self.message_user(request, format_html(
+                    '{}: {}. To end the registration here anyway: <i>Unregister here only</i> '
+                    'on <a href="{}">its page</a>.', partner.name, exc, self._page(partner),
+                ), messages.ERROR)  # fmt: skip
             except (RegistrationError, ValueError) as exc:
                 self.message_user(request, f"{partner.name}: {exc}", messages.ERROR)
             else:

@@ -8,7 +8,9 @@ DELETE unregisters (`unregister_partner`).
 
 We register with a partner: staff enter its versions URL and the token it gave us (A);
 `register_with` fetches its endpoints, POSTs our credentials with a fresh token (B) and
-keeps the token it answers with (C). `unregister_from` DELETEs our credentials there.
+keeps the token it answers with (C). `unregister_from` DELETEs our credentials there;
+when the partner cannot be told (unreachable, or gone), `unregister_here` ends the
+registration on our side only.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ COUNTRY_CODE = re.compile(parties.COUNTRY_CODE)
 
 class RegistrationError(Exception):
     """Registering with a partner failed; the message says where."""
+
+
+class PartnerNotTold(RegistrationError):
+    """Our DELETE at the partner failed (no connection, no answer in time, or a refusal):
+    the registration stands on both sides."""
 
 
 def takes_registration_token(partner: Partner) -> bool:
@@ -304,14 +311,31 @@ def register_with(partner: Partner) -> Partner:
 
 
 def unregister_from(partner: Partner) -> None:
-    """DELETE our credentials at the partner, then forget both tokens here."""
+    """DELETE our credentials at the partner, then forget both tokens here. PartnerNotTold
+    when the DELETE fails: nothing changes here (`unregister_here` ends it here only)."""
+    if partner.state != PartnerState.REGISTERED:
+        raise RegistrationError("not registered with this partner")
     url = partner.endpoint("credentials", role=None)
-    if partner.state != PartnerState.REGISTERED or not url:
+    why = "it lists no credentials endpoint"
+    if url:
+        try:
+            answer = client.call("DELETE", url, tokens.unseal(partner.outbound_token))
+        except (client.PartnerCallError, tokens.TokenError) as exc:
+            why = str(exc)
+        else:
+            why = "" if answer.ok else f"DELETE {url}: {answer.summary()}"
+    if why:
+        raise PartnerNotTold(f"the partner could not be told ({why}); it is still registered")
+    _forget_tokens(Partner.objects.filter(pk=partner.pk))
+
+
+def unregister_here(partner: Partner) -> None:
+    """End the registration on our side only, the partner not told (its server cannot be
+    reached, or is gone): as its own DELETE does (`unregister_partner`), both tokens and its
+    endpoints are forgotten, so its token gets 401 at once and pushes stop."""
+    if partner.state != PartnerState.REGISTERED:
         raise RegistrationError("not registered with this partner")
     try:
-        answer = client.call("DELETE", url, tokens.unseal(partner.outbound_token))
-    except client.PartnerCallError as exc:
-        raise RegistrationError(str(exc)) from exc
-    if not answer.ok:
-        raise RegistrationError(f"DELETE {url}: {answer.summary()}")
-    _forget_tokens(Partner.objects.filter(pk=partner.pk))
+        unregister_partner(partner)
+    except OcpiProblem:  # another request changed the registration meanwhile
+        raise RegistrationError("its registration changed meanwhile; look again") from None
