@@ -5,11 +5,14 @@ Everything happens after the commit (transaction.on_commit): a change rolled bac
 nothing, and a cascade (a station deleted with its chargers) is complete when we look.
 Queryset .update() and .bulk_create() send no signals: partners then see the change at
 their next pull (date_from finds it only if the code also stamps the Location).
+
+Received CDRs are audited in the background once stored (cdr_intake.cdrs_received).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,8 +25,9 @@ from cpo_portal.models import Charger, Connector, Station
 from pricing.models import Tariff, TariffBand
 from roaming.models import LocationStamp, Module
 from roaming.services import published_tariffs, pushes
+from roaming.services.cdr_intake import cdrs_received
 from roaming.services.published_tariffs import ocpi_id
-from roaming.tasks import send_due
+from roaming.tasks import audit_received, send_due
 
 SCOPE_FIELDS = ("active", "code", "station_id", "charger_id")
 
@@ -156,3 +160,9 @@ def _band(sender, instance: TariffBand, raw: bool = False, **kwargs) -> None:
     if tariff is not None:
         operator_id, code = tariff.operator_id, ocpi_id(tariff)
         transaction.on_commit(lambda: _send(operator_id, Module.TARIFFS, [code]))
+
+
+@receiver(cdrs_received)
+def _cdrs_received(sender, operator_id: int, **kwargs) -> None:
+    """A broker out of reach leaves them to the beat sweep (tasks.audit_all_received)."""
+    transaction.on_commit(partial(audit_received.delay, operator_id), robust=True)

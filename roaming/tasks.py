@@ -1,10 +1,12 @@
-"""Celery tasks: send a partner's due pushes; the beat sweep that retries and recovers."""
+"""Celery tasks: send a partner's due pushes; audit received CDRs; the beat sweeps that
+retry and recover."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from roaming.services import pushes
+from roaming.models import ReceivedCdr
+from roaming.services import pushes, tariff_audit
 
 
 @shared_task(name="roaming.send_due", ignore_result=True)
@@ -17,3 +19,18 @@ def send_all_due() -> None:
     """Every minute (beat): pushes waiting for their retry, and rows whose sender died."""
     for partner_id in pushes.requeue_stuck():
         send_due.delay(partner_id)
+
+
+@shared_task(name="roaming.audit_received", ignore_result=True)
+def audit_received(operator_id: int) -> int:
+    """The price audit's finding of each CDR of the operator not audited yet (queued when
+    CDRs are received: roaming.services.cdr_intake.take)."""
+    return tariff_audit.audit_pending(ReceivedCdr.objects.filter(operator_id=operator_id))
+
+
+@shared_task(name="roaming.audit_all_received", ignore_result=True)
+def audit_all_received() -> None:
+    """Every few minutes (beat): CDRs not audited yet, whose task was lost."""
+    waiting = ReceivedCdr.objects.filter(audit_cause="").values_list("operator_id", flat=True)
+    for operator_id in waiting.order_by().distinct():
+        audit_received.delay(operator_id)

@@ -98,6 +98,7 @@ CELERY_BEAT_SCHEDULE = {
     "beckn-requeue-stuck": {"task": "beckn.requeue_stuck", "schedule": BECKN_REQUEUE_EVERY},
     "beckn-prune-messages": {"task": "beckn.prune_messages", "schedule": 600.0},
     "roaming-send-due": {"task": "roaming.send_all_due", "schedule": 60.0},
+    "roaming-audit-received": {"task": "roaming.audit_all_received", "schedule": 300.0},
     "beckn-cds-publish": {"task": "beckn.cds_publish_due", "schedule": BECKN_CDS_CHECK_EVERY},
     "beckn-catalog-push": {
         "task": "beckn.catalog_push_due",

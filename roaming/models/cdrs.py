@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from cpo_portal.models import Charger, Operator, Station
@@ -109,6 +109,8 @@ class ReceivedCdr(models.Model):
         ]
         indexes = [
             models.Index(fields=["operator", "session_start"], name="cdr_operator_start"),
+            # the CDRs not audited yet, found by the audit's tasks
+            models.Index(fields=["operator"], condition=Q(audit_cause=""), name="cdr_not_audited"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,8 @@ session's time, by the rule that prices it (check_energy). A batch is checked fi
 written in one transaction: each CDR is either stored with its session fact, or refused
 with a reason, never half-written. One bad CDR never takes another down: if the batch's
 write fails, each CDR is written again in a savepoint of its own, and stored,
-a duplicate, or refused with the database's reason. Its CDRs are priced together
+a duplicate, or refused with the database's reason. Once written, the stored CDRs are
+audited in the background (cdrs_received; roaming.signals). Its CDRs are priced together
 (pricing.services.quote_sessions: the same money as quoting each alone, from a constant
 number of queries). A CDR already taken (same operator, country
 code, party id and id) is a duplicate, not an error: the unique constraint decides, so two
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.dispatch import Signal
 
 from cpo_portal.db.values import ocpi_key
 from cpo_portal.models import Charger, Operator
@@ -53,6 +55,8 @@ ZERO = Decimal("0")
 Key = tuple[str, str, str]  # country code, party id, CDR id lower-cased (cdr_key)
 # What a CDR's odd value can raise past its checks: the CDR is refused with it, never its batch.
 VALUE_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError)
+# CDRs of an operator were stored, with operator_id: sent inside the storing transaction.
+cdrs_received = Signal()
 
 
 @dataclass
@@ -324,6 +328,8 @@ def take(
         except VALUE_ERRORS as exc:
             out.refused.append((position, f"cannot be stored ({type(exc).__name__}: {exc})"))
     _store(rows, out)
+    if out.stored:
+        cdrs_received.send(sender=ReceivedCdr, operator_id=operator.pk)
     return out
 
 

@@ -22,11 +22,8 @@ from django.db.models.functions import Abs
 
 from roaming.models import DIFFERENCE, AuditCause, ReceivedCdr
 
-from . import tariff_audit
-
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-AUDITED_PER_VIEW = 2000  # CDRs priced on one visit of the page (the rest on the next)
 EXPLAINED = [c for c in AuditCause if c not in (AuditCause.MATCHES, AuditCause.UNPRICED,
                                                  AuditCause.UNEXPLAINED)]  # fmt: skip
 DIFFERS = Q(audit_excl_vat__isnull=False) & ~Q(audit_cause=AuditCause.MATCHES)
@@ -79,7 +76,7 @@ class Audit:
     rows: list[ReceivedCdr]  # the listed CDRs (unexplained by default), largest first
     shown: str  # which rows are listed, in words
     unpriced: list[ReceivedCdr]  # CDRs that could not be priced, with their reason
-    pending: int  # CDRs not audited yet (more than one visit prices)
+    pending: int  # CDRs not audited yet (audited in the background)
 
 
 def window(
@@ -112,11 +109,10 @@ def _cents(total: Any) -> Decimal:
 
 
 def audit(cdrs: QuerySet[ReceivedCdr], cause: str = "", rows: int = 200) -> Audit:
-    """The audit of `cdrs` (already scoped to the user's operators and filtered), the ones
-    not audited yet priced first: per station (most unexplained first), the total, the
-    explained differences by cause, and the CDRs of `cause` (default: unexplained; "all":
-    every difference) themselves."""
-    tariff_audit.audit(tariff_audit.pending(cdrs, AUDITED_PER_VIEW))
+    """The audit of `cdrs` (already scoped to the user's operators and filtered), as found
+    when each was received (roaming.tasks.audit_received; this writes nothing): per
+    station (most unexplained first), the total, the explained differences by cause, and
+    the CDRs of `cause` (default: unexplained; "all": every difference) themselves."""
     per = cdrs.values("station_id", "station__code", "station__name").annotate(**_measures())
     stations = sorted(
         (

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import QuerySet, Sum
 
 from cpo_portal.formatting import money_text
 from offers.models import Redemption, RedemptionKind
@@ -52,6 +53,7 @@ from . import published_tariffs
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 FIELDS = ["audit_excl_vat", "audit_cause", "audit_note"]
+BATCH = 500  # CDRs audited per transaction
 
 
 class Unpriced(ValueError):
@@ -220,3 +222,16 @@ def audit(cdrs: Iterable[ReceivedCdr]) -> int:
 def pending(cdrs, limit: int) -> Sequence[ReceivedCdr]:
     rows = cdrs.filter(audit_cause="").select_related("station", "charger", "operator")
     return list(rows.order_by("pk")[:limit])
+
+
+def audit_pending(cdrs: QuerySet[ReceivedCdr], batch: int = BATCH) -> int:
+    """Audit every CDR of `cdrs` not audited yet, `batch` at a time, each batch in a
+    transaction of its own; the CDRs another worker is auditing are left to it."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            mine = cdrs.select_for_update(skip_locked=True, of=("self",))
+            rows = pending(mine, batch)
+            if not rows:
+                return done
+            done += audit(rows)

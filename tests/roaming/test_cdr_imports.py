@@ -113,6 +113,7 @@ def test_an_upload_is_imported_in_parts_with_its_progress(
     page = client.get(reply["Location"]).content.decode()
     assert "6 of 6 CDRs (100%)" in page and "line 3: the CDR" in page
     assert ReceivedCdr.objects.count() == NoOfferSession.objects.count() == 4
+    assert not ReceivedCdr.objects.filter(audit_cause="").exists()  # audited once received
 
 
 def test_the_upload_s_message_names_the_file_as_uploaded(
@@ -144,14 +145,17 @@ def test_an_analyst_cannot_upload(client, operator):
     assert client.get("/admin/roaming/cdrimport/upload/").status_code == 403
 
 
-def test_the_price_audit_lists_sessions_billed_at_another_price(client, operator, tmp_path):
+def test_the_price_audit_lists_sessions_billed_at_another_price(
+    client, operator, eager, django_capture_on_commit_callbacks
+):
     other = network("cpo2.example", stations=1)
-    cdr_imports.import_file(operator, lines(
-        good(1), good(2), good(3, excl="210.00", incl="247.80"),
-        good(4, station=1, kwh="10", excl="190.00", incl="224.20"),
-    ).splitlines())  # fmt: skip
-    secret = cdr("SECRET-9", "cpo2-st-000", "cpo2-ch-000", excl="999.00", incl="999.00")
-    cdr_imports.import_file(other, [dumps(secret)])
+    with django_capture_on_commit_callbacks(execute=True):  # audited once received
+        cdr_imports.import_file(operator, lines(
+            good(1), good(2), good(3, excl="210.00", incl="247.80"),
+            good(4, station=1, kwh="10", excl="190.00", incl="224.20"),
+        ).splitlines())  # fmt: skip
+        secret = cdr("SECRET-9", "cpo2-st-000", "cpo2-ch-000", excl="999.00", incl="999.00")
+        cdr_imports.import_file(other, [dumps(secret)])
     client.force_login(staff(operator, Role.ANALYST, "analyst-1"))
     page = client.get("/admin/roaming/receivedcdr/audit/").content.decode()
     # C3 is billed 20.00 more than its tariff, for no reason the audit knows; station 1's

@@ -14,6 +14,7 @@ from cpo_portal.models import Role, Station
 from pricing.models import Tariff
 from roaming.models import AuditCause, ReceivedCdr
 from roaming.services import cdr_imports, price_audit
+from roaming.tasks import audit_received
 from tests.analytics.conftest import Ledger, make_offer
 from tests.factories import staff
 from tests.pricing.factories import BandFactory, SurgeFactory
@@ -43,11 +44,13 @@ def bill(n: str, excl: str, *, station: int = 0, periods=None, minutes: int = 40
 
 
 def audited(operator, *objects, in_usd=()) -> dict[str, ReceivedCdr]:
-    """The CDRs imported and audited; those named in `in_usd` as if billed in USD, which
+    """The CDRs imported and audited by the task their receipt queues (queued on a commit,
+    which a test has not: run here); those named in `in_usd` as if billed in USD, which
     only a CDR stored before such CDRs were refused can be (cdr_intake.check_currency)."""
     out = cdr_imports.import_file(operator, [dumps(o) for o in objects])
     assert out.refused == 0, out.errors
     ReceivedCdr.objects.filter(cdr_id__in=in_usd).update(currency="USD")
+    audit_received(operator.pk)
     result = price_audit.audit(ReceivedCdr.objects.all(), "all")
     assert result.pending == 0
     return {r.cdr_id: r for r in ReceivedCdr.objects.all()}

@@ -15,6 +15,7 @@ from analytics.services.whatif.run import execute
 from analytics.services.whatif.start import new_run
 from cpo_portal.models import Role
 from roaming.services import cdr_imports
+from roaming.tasks import audit_received
 from tests.analytics.conftest import DAY
 from tests.cpo_portal.browser.conftest import WIDTHS, log_in, resized, shoot, sideways_scroll
 from tests.factories import staff
@@ -76,6 +77,7 @@ def audit_page(settings):
         data["charging_periods"][0]["tariff_id"] = "cpo1-default"
         bills.append(dumps(data))
     assert cdr_imports.import_file(operator, bills).refused == 0
+    audit_received(operator.pk)  # as the task their receipt queues
     staff(operator, Role.ANALYST, "audit-analyst")
     return "audit-analyst", reverse("admin:roaming_receivedcdr_audit") + "?cause=all"
 
