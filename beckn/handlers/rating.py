@@ -1,5 +1,6 @@
 """rating -> on_rating: ratings of an order, its fulfillment, the charger or the operator
-are kept on the order, the latest of each; other categories answer 50003."""
+are kept on the order, the latest of each; other categories answer 50003. A request
+rating nothing, or a rating without its category, is refused (30000)."""
 
 from __future__ import annotations
 
@@ -38,11 +39,18 @@ def _order_for(req: Request, category: str, target: str) -> Order | None:
 
 
 def handle(req: Request) -> Reply:
+    ratings = seq(req.message.get("ratings"))
+    if not ratings:
+        path = "$.message.ratings"
+        raise Failure(errors.INVALID_REQUEST, "ratings is required: at least one rating", path)
     last = None
-    for index, rating in enumerate(seq(req.message.get("ratings"))):
+    for index, rating in enumerate(ratings):
         rating = obj(rating)
         path = f"$.message.ratings[{index}]"
         category = rating.get("rating_category")
+        if category is None:
+            path = f"{path}.rating_category"
+            raise Failure(errors.INVALID_REQUEST, "rating_category is required", path)
         if category not in SUPPORTED:
             raise Failure(
                 errors.UNSUPPORTED_RATING_CATEGORY,

@@ -33,6 +33,7 @@ from pricing.engine import FeeType, FinderFee
 
 OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
 ITEM_PATH = "$.message.order.items[0].id"
+QUANTITY_PATH = "$.message.order.items[0].quantity.selected.measure.value"
 ADD_ON_PATH = "$.message.order.items[0].add_ons"
 
 
@@ -215,10 +216,12 @@ def as_delivered(
 
 def commerce_failure(exc: CommerceError, ask: Ask, order: Order | None = None) -> Failure:
     """A refusal of the commerce door as the Beckn error it answers: an add-on refused
-    names where the message asked for it."""
+    names where the message asked for it, a session refused the quantity it asked."""
     path = ask.add_on_path(exc.offer_id) if exc.code == errors.ADD_ON_NOT_FOUND.code else None
     if exc.code == errors.OFFER_NOT_FOUND.code:
         path = "$.message.order.offers"
+    if exc.code == errors.INVALID_REQUEST.code and ask.quantity.value:
+        path = QUANTITY_PATH  # a session the quote refuses: the energy or amount asked
     return Failure(errors.by_code(exc.code), exc.message, path, order=order)
 
 
