@@ -1,6 +1,6 @@
 """rating -> on_rating: ratings of an order, its fulfillment, the charger or the operator
 are kept on the order, the latest of each; other categories answer 50003. A request
-rating nothing, or a rating without its category, is refused (30000)."""
+rating nothing, or a rating without its category, id or value, is refused (30000)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from beckn.protocol.json_text import obj, seq
 from cpo_portal.web.schema_errors import shown
 
 SUPPORTED = frozenset({"Order", "Fulfillment", "Item", "Provider"})
+REQUIRED = ("rating_category", "id", "value")  # what a rating is: of what, which, how much
 
 
 def _value(text: object, path: str) -> str:
@@ -47,18 +48,18 @@ def handle(req: Request) -> Reply:
     for index, rating in enumerate(ratings):
         rating = obj(rating)
         path = f"$.message.ratings[{index}]"
-        category = rating.get("rating_category")
-        if category is None:
-            path = f"{path}.rating_category"
-            raise Failure(errors.INVALID_REQUEST, "rating_category is required", path)
+        for name in REQUIRED:
+            if rating.get(name) in (None, ""):
+                raise Failure(errors.INVALID_REQUEST, f"{name} is required", f"{path}.{name}")
+        category = rating["rating_category"]
         if category not in SUPPORTED:
             raise Failure(
                 errors.UNSUPPORTED_RATING_CATEGORY,
                 f"{shown(category)} cannot be rated here",
                 f"{path}.rating_category",
             )
-        target = str(rating.get("id", ""))
-        value = _value(rating.get("value"), f"{path}.value")
+        target = str(rating["id"])
+        value = _value(rating["value"], f"{path}.value")
         order = _order_for(req, category, target)
         if order is None:
             raise Failure(

@@ -25,6 +25,25 @@ def test_a_rating_without_its_category_is_refused_as_required(network, bap, run)
     }
 
 
+@pytest.mark.parametrize(
+    "rating, missing",
+    [
+        ({"rating_category": "Order", "value": "4"}, "id"),
+        ({"rating_category": "Order", "id": "", "value": "4"}, "id"),
+        ({"rating_category": "Order", "id": "order-1"}, "value"),
+    ],
+)
+def test_a_rating_without_its_id_or_value_is_refused_as_required(
+    network, bap, run, rating, missing
+):
+    _, body = run(bap, "rating", {"ratings": [rating]})
+    assert _error(body) == {
+        "code": "30000",
+        "message": f"{missing} is required",
+        "paths": f"$.message.ratings[0].{missing}",
+    }
+
+
 def test_a_rating_request_that_rates_nothing_is_refused(network, bap, run):
     _, body = run(bap, "rating", {"ratings": []})
     assert _error(body) == {
