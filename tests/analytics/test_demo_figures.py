@@ -24,6 +24,7 @@ from cpo_portal import formatting
 from cpo_portal.models import Charger, Operator, Station
 from pricing.engine.types import LineKind
 from tests.pricing.factories import price as stage_one
+from tests.support.pages import figure
 
 pytestmark = pytest.mark.django_db
 # A third of the demo's sessions, over the same 120 days: enough for every case below to
@@ -44,12 +45,6 @@ def whole_range(operator: Operator, **more) -> Filters:
 
 def page_text(response) -> str:
     return html.unescape(response.content.decode())
-
-
-def figure(text: str, element_id: str) -> str:
-    found = re.search(rf'id="{element_id}">([^<]*)<', text)
-    assert found, element_id
-    return found.group(1)
 
 
 def amount(shown: str) -> Decimal:

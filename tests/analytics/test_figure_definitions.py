@@ -5,7 +5,6 @@ the definitions' own arithmetic."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
@@ -23,6 +22,7 @@ from pricing.engine.types import LineKind, Quote, QuoteLine
 from tests.analytics.conftest import MARCH, Ledger, at, make_offer, month_of_sessions
 from tests.offers.factories import OfferFactory
 from tests.pricing.factories import SurgeFactory, TariffFactory
+from tests.support.pages import figure
 
 D = Decimal
 
@@ -58,12 +58,6 @@ def march(network):
     return month_of_sessions(network)
 
 
-def _figure(html: str, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}">([^<]*)<', html)
-    assert match, element_id
-    return match.group(1)
-
-
 @pytest.mark.django_db
 def test_the_what_if_the_roi_dashboard_and_the_api_agree_on_a_month(network, march):
     sessions, net = march
@@ -88,10 +82,10 @@ def test_the_what_if_the_roi_dashboard_and_the_api_agree_on_a_month(network, mar
     assert [(p["sessions"], D(p["net_revenue"])) for p in points] == [(sessions, net)]
     assert (result["summary"]["sessions"], D(result["summary"]["actual_net"])) == (sessions, net)
     shown_sessions, shown_net = formatting.number(sessions), formatting.money_text(net)
-    assert _figure(roi, "fig-sessions") == shown_sessions
-    assert _figure(roi, "fig-net") == shown_net
-    assert _figure(page, "whatif-sessions") == shown_sessions
-    assert _figure(page, "whatif-actual_net") == shown_net
+    assert figure(roi, "fig-sessions") == shown_sessions
+    assert figure(roi, "fig-net") == shown_net
+    assert figure(page, "whatif-sessions") == shown_sessions
+    assert figure(page, "whatif-actual_net") == shown_net
     assert "Net revenue recorded (before tax)" in page
     assert "Net revenue (before tax)" in roi
 

@@ -35,6 +35,7 @@ from tests.analytics.conftest import IST, Ledger, at, make_offer
 from tests.factories import StationFactory
 from tests.offers.conftest import SUNDAY_10, _fresh_catalog, deg  # noqa: F401 (fixtures)
 from tests.offers.factories import OfferFactory
+from tests.support.pages import figure
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -79,12 +80,6 @@ def week(deg):  # noqa: F811 (the fixture imported above)
         other.row("settled", theirs, start=at(day, 20), discount="700", gross="7000")
     run_incremental()
     return deg
-
-
-def _figure(html: str, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}">([^<]*)<', html)
-    assert match, element_id
-    return match.group(1)
 
 
 def _cell(html: str, field: str) -> str:
@@ -134,10 +129,10 @@ def test_pages_csvs_and_api_agree_across_local_midnight(week, period):
 
     roi = client.get(reverse("analytics:roi"), query).content.decode()
     shown = {
-        "sessions": _figure(roi, "fig-sessions"),
-        "uses": _figure(roi, "fig-redemptions"),
-        "discount": _figure(roi, "fig-discount"),
-        "net": _figure(roi, "fig-net"),
+        "sessions": figure(roi, "fig-sessions"),
+        "uses": figure(roi, "fig-redemptions"),
+        "discount": figure(roi, "fig-discount"),
+        "net": figure(roi, "fig-net"),
     }
     assert shown == {
         "sessions": formatting.number(want["sessions"]),
@@ -185,13 +180,13 @@ def test_pages_csvs_and_api_agree_across_local_midnight(week, period):
         assert sum(D(c["surge_revenue"]) for c in cells) == want["surge"], name
 
     page = client.get(reverse("analytics:offer", args=[offer.pk]), query).content.decode()
-    assert _figure(page, "fig-redemptions") == formatting.number(want["uses"])
-    assert _figure(page, "fig-discount") == formatting.money_text(want["discount"])
+    assert figure(page, "fig-redemptions") == formatting.number(want["uses"])
+    assert figure(page, "fig-discount") == formatting.money_text(want["discount"])
     bands = _csv(client, reverse("analytics:offer", args=[offer.pk]), {**query, "export": "bands"})
     assert sum(int(r["Uses (settled)"]) for r in bands) == want["uses"]
 
     surge = client.get(reverse("analytics:surge"), query).content.decode()
-    assert _figure(surge, "fig-surge") == formatting.money_text(want["surge"])
+    assert figure(surge, "fig-surge") == formatting.money_text(want["surge"])
     summary = _csv(client, reverse("analytics:surge"), {**query, "export": "summary"})
     assert D({r["Figure"]: r["Value"] for r in summary}["Surge revenue"]) == want["surge"]
     surge_series = _csv(client, reverse("analytics:surge"), {**query, "export": "series"})
@@ -219,16 +214,16 @@ def test_the_offer_list_agrees_with_the_dashboards_uses_and_discount(week):
     roi = client.get(reverse("analytics:roi"), query).content.decode()
     want = _expected(week, SUNDAY, MONDAY)
     listing = client.get(reverse("admin:offers_offer_changelist")).content.decode()
-    assert _cell(listing, "uses").strip() == _figure(roi, "fig-redemptions") == "3"
-    assert f"{_figure(roi, 'fig-discount')} on settled uses" in _cell(listing, "budget_used")
-    assert formatting.money_text(want["discount"]) == _figure(roi, "fig-discount")
+    assert _cell(listing, "uses").strip() == figure(roi, "fig-redemptions") == "3"
+    assert f"{figure(roi, 'fig-discount')} on settled uses" in _cell(listing, "budget_used")
+    assert formatting.money_text(want["discount"]) == figure(roi, "fig-discount")
     assert "b-deal" not in listing
     for now, day in ((at(SUNDAY, 23, 55), SUNDAY), (at(MONDAY, 0, 30), MONDAY)):
         home = offers_today(week.op_a, now=now)
         that_day = client.get(reverse("analytics:roi"), {**query, "date_from": day, "date_to": day})
         shown = that_day.content.decode()
-        assert formatting.number(home.uses_today) == _figure(shown, "fig-redemptions")
-        assert formatting.money_text(home.discount_today) == _figure(shown, "fig-discount")
+        assert formatting.number(home.uses_today) == figure(shown, "fig-redemptions")
+        assert formatting.money_text(home.discount_today) == figure(shown, "fig-discount")
 
 
 def test_another_operators_figures_are_refused_not_shown(week):
@@ -279,7 +274,7 @@ def test_filtered_figures_agree_on_the_page_its_csv_and_the_api(week, name):
     )
     points = api.get(reverse("analytics-api:series"), {**query, "granularity": "day"}).json()
     points = points["results"] if isinstance(points, dict) else points
-    page = {k: _figure(roi, f"fig-{k}") for k in ("sessions", "redemptions", "discount", "net")}
+    page = {k: figure(roi, f"fig-{k}") for k in ("sessions", "redemptions", "discount", "net")}
     in_csv = {
         "sessions": formatting.number(sum(int(r["Sessions"]) for r in series)),
         "redemptions": formatting.number(sum(int(r["Uses (settled)"]) for r in series)),
@@ -304,7 +299,7 @@ def test_filtered_figures_agree_on_the_page_its_csv_and_the_api(week, name):
     impact = api.get(reverse("analytics-api:surge-impact"), query).json()
     revenue = {r["Figure"]: r["Value"] for r in summary}["Surge revenue"]
     assert (
-        _figure(surge, "fig-surge")
+        figure(surge, "fig-surge")
         == formatting.money_text(D(revenue))
         == formatting.money_text(sum((D(r["Surge revenue"]) for r in surge_series), D(0)))
         == formatting.money_text(D(impact["surge_revenue"]))

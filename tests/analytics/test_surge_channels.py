@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import re
 from decimal import Decimal
 
 import pytest
@@ -20,6 +19,7 @@ from analytics.services.rollup import backfill, run_incremental
 from tests.analytics.conftest import DAY, Ledger, at
 from tests.factories import ChargerFactory, ConnectorFactory, StationFactory
 from tests.pricing.factories import SurgeFactory, TariffFactory
+from tests.support.pages import figure
 
 pytestmark = pytest.mark.django_db
 RANGE = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
@@ -63,12 +63,6 @@ def history(network):
     return network
 
 
-def page_figure(text: str, element_id: str) -> str:
-    found = re.search(rf'id="{element_id}">([^<]*)<', text)
-    assert found, element_id
-    return found.group(1)
-
-
 def csv_rows(response) -> list[dict[str, str]]:
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("text/csv")
@@ -84,9 +78,9 @@ def test_the_surge_page_csv_and_api_give_the_channels_figures(client, history, c
     page = client.get("/analytics/surge/", query)
     assert page.status_code == 200
     text = html.unescape(page.content.decode())
-    assert page_figure(text, "fig-compared") == str(want["sessions"])
-    assert page_figure(text, "fig-expected") == str(want["expected"])
-    assert page_figure(text, "fig-surge") == f"₹{want['revenue']}"
+    assert figure(text, "fig-compared") == str(want["sessions"])
+    assert figure(text, "fig-expected") == str(want["expected"])
+    assert figure(text, "fig-surge") == f"₹{want['revenue']}"
     if channel:
         label = {"beckn": "Beckn", "roaming": "OCPI roaming"}[channel]
         assert f'<option value="{channel}" selected>{label}</option>' in text
@@ -121,7 +115,7 @@ def test_the_surge_page_csv_and_api_give_the_channels_figures(client, history, c
     assert body["surge_windows"] == int(summary["Surge windows (station-hours with surge)"]) > 0
     assert body["compared_stations"] == int(summary["Stations compared"]) == 1
     assert Decimal(body["shifted_sessions"]) == Decimal(summary["Sessions shifted to other hours"])
-    assert page_figure(text, "fig-windows") == str(body["surge_windows"])
+    assert figure(text, "fig-windows") == str(body["surge_windows"])
     # the hourly rows behind them, by channel, from the API
     rows = api.get("/api/analytics/hourly-rollups/", {**query, "limit": 100}).json()["results"]
     assert sum(r["sessions"] for r in rows) == want["all_sessions"]
@@ -183,5 +177,5 @@ def test_an_offer_page_asked_for_a_channel_says_what_it_counts(client, history):
     assert 'id="channel-note"' not in plain
     assert "The channel filter (OCPI roaming) does not apply to an offer's page" in roaming
     # the figures are every channel's, the same as without the filter
-    assert page_figure(roaming, "fig-redemptions") == page_figure(plain, "fig-redemptions") == "1"
-    assert page_figure(roaming, "fig-discount") == page_figure(plain, "fig-discount") == "₹10.00"
+    assert figure(roaming, "fig-redemptions") == figure(plain, "fig-redemptions") == "1"
+    assert figure(roaming, "fig-discount") == figure(plain, "fig-discount") == "₹10.00"

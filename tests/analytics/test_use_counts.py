@@ -22,6 +22,7 @@ from offers.services.quoting import SessionAsk, quote_with_offers
 from offers.services.standing import offers_today
 from offers.services.uses import settled_uses
 from tests.offers.conftest import SUNDAY_10, _fresh_catalog, deg  # noqa: F401 (fixtures)
+from tests.support.pages import figure
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -31,12 +32,6 @@ DAY = SUNDAY_10.date()
 def _cell(html: str, field: str) -> str:
     match = re.search(rf'<td class="field-{field}">(.*?)</td>', html, re.S)
     assert match, field
-    return match.group(1)
-
-
-def _figure(html: str, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}">([^<]*)<', html)
-    assert match, element_id
     return match.group(1)
 
 
@@ -77,8 +72,8 @@ def test_every_surface_shows_the_same_uses_for_the_same_offer_and_period(week):
         reverse("analytics:roi"),
         {"operator": week.op_a.pk, "date_from": DAY, "date_to": DAY},
     ).content.decode()
-    assert _figure(roi, "fig-redemptions") == "2"
-    assert _figure(roi, "fig-discount") == formatting.figure(given, "money")
+    assert figure(roi, "fig-redemptions") == "2"
+    assert figure(roi, "fig-discount") == formatting.figure(given, "money")
     assert "Uses (settled)" in roi
 
     listing = client.get(reverse("admin:offers_offer_changelist")).content.decode()

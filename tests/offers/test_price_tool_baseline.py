@@ -4,23 +4,17 @@ loses to an automatic one is said to, and the engine's pick is not "the selected
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
 
 from tests.offers.factories import OfferFactory
 from tests.support.admin import admin_urls
+from tests.support.pages import figure
 
 pytestmark = pytest.mark.django_db
 url = admin_urls("offers")
 D = Decimal
-
-
-def _cell(page: str, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}">(?:<strong>)?([^<]*)<', page)
-    assert match, element_id
-    return match.group(1)
 
 
 def _priced(client, deg, offer) -> str:
@@ -35,10 +29,10 @@ def test_the_difference_is_against_the_automatic_offer_that_applies_anyway(as_pr
     page = _priced(as_pricing_a, deg, better)
     # 10 kWh at ₹18 + ₹10 fee + 18 % GST: 224.20 without any offer; the weekend's 25 % on
     # energy applies anyway (171.10); Sunday 30 takes 54.00 instead of 45.00 (160.48)
-    assert _cell(page, "total-with") == "₹160.48"
-    assert _cell(page, "total-otherwise") == "₹171.10"
-    assert _cell(page, "total-difference") == "\u2212₹10.62"
-    assert _cell(page, "total-without") == "₹224.20"
+    assert figure(page, "total-with") == "₹160.48"
+    assert figure(page, "total-otherwise") == "₹171.10"
+    assert figure(page, "total-difference") == "\u2212₹10.62"
+    assert figure(page, "total-without") == "₹224.20"
     assert "Weekend Special - 25% Off, which applies anyway" in page
 
 
@@ -46,7 +40,7 @@ def test_a_chosen_offer_that_ties_an_automatic_one_is_said_to(as_pricing_a, deg)
     same = OfferFactory(operator=deg.op_a, code="sunday-25", title="Sunday 25",
                         percent=D("25"), auto=False, status="draft")  # fmt: skip
     page = _priced(as_pricing_a, deg, same)
-    assert _cell(page, "total-difference") == "₹0.00"
+    assert figure(page, "total-difference") == "₹0.00"
     assert "Sunday 25 ties with Weekend Special - 25% Off: both take ₹45.00 off" in page
     assert "selected offers" not in page
 
@@ -55,7 +49,7 @@ def test_a_chosen_offer_that_gives_less_than_an_automatic_one_says_why(as_pricin
     less = OfferFactory(operator=deg.op_a, code="sunday-20", title="Sunday 20",
                         percent=D("20"), auto=False, status="draft")  # fmt: skip
     page = _priced(as_pricing_a, deg, less)
-    assert _cell(page, "total-difference") == "₹0.00"
+    assert figure(page, "total-difference") == "₹0.00"
     assert (
         "Sunday 20 would take ₹36.00 off, less than the ₹45.00 of Weekend Special - 25% Off" in page
     )
@@ -80,8 +74,8 @@ def test_the_price_tool_has_one_name(as_pricing_a, deg):
 
 def test_a_chosen_offer_that_applies_anyway_is_measured_against_no_offer(as_pricing_a, deg):
     page = _priced(as_pricing_a, deg, deg.weekend)  # automatic on Sundays
-    assert _cell(page, "total-without") == "₹224.20"
-    assert _cell(page, "total-difference") == "\u2212₹53.10"
+    assert figure(page, "total-without") == "₹224.20"
+    assert figure(page, "total-difference") == "\u2212₹53.10"
     assert "applies automatically: the difference is against no offer at all" in page
     assert "ties with" not in page
 
