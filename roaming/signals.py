@@ -49,18 +49,32 @@ def stamp_locations(station_ids: Iterable[int]) -> None:
     )
 
 
-def location_changed(operator_id: int, station_id: int, code: str) -> None:
+def location_changed(operator_id: int, station_id: int, *codes: str) -> None:
+    """The station's Location changed; each of `codes` names it at the partner (a renamed
+    station's old code too, which then finds no station and is unpublished)."""
+
     def after() -> None:
         stamp_locations([station_id])
-        _send(operator_id, Module.LOCATIONS, [ocpi_id_of(code)])
+        _send(operator_id, Module.LOCATIONS, {ocpi_id_of(code) for code in codes})
 
     transaction.on_commit(after)
+
+
+@receiver(pre_save, sender=Station)
+def _station_before(sender, instance: Station, raw: bool = False, **kwargs) -> None:
+    """The station's code before this save: the OCPI id of its Location so far."""
+    before = None
+    if instance.pk and not raw:
+        before = Station.objects.filter(pk=instance.pk).values_list("code", flat=True).first()
+    # kept on the instance for this save only: _station (post_save) reads it
+    instance.roaming_code_before = before  # type: ignore[attr-defined]
 
 
 @receiver([post_save, post_delete], sender=Station)
 def _station(sender, instance: Station, raw: bool = False, **kwargs) -> None:
     if not raw:
-        location_changed(instance.operator_id, instance.pk, instance.code)
+        before = vars(instance).pop("roaming_code_before", None) or instance.code
+        location_changed(instance.operator_id, instance.pk, instance.code, before)
 
 
 @receiver([post_save, post_delete], sender=Charger)

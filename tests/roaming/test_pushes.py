@@ -132,3 +132,18 @@ def test_a_partner_without_receivers_gets_no_rows(ocpi):
     registered_partner(operator)  # registered, but lists no receiver endpoints
     assert pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"]) == []
     assert not Push.objects.exists()
+
+
+def test_a_renamed_station_unpublishes_its_old_location(
+    world, emsp, eager, django_capture_on_commit_callbacks
+):
+    """The Location's id is the station's code: a new code is a new Location at the
+    partner, so the old one is unpublished rather than left listed beside it."""
+    operator, _partner = world
+    station = operator.stations.get(code="cpo1-st-000")
+    with django_capture_on_commit_callbacks(execute=True):
+        station.code = "cpo1-st-renamed"
+        station.save()
+    sent = {(p.method, p.path.rsplit("/", 1)[-1]) for p in emsp.pushes("locations")}
+    assert ("PUT", "cpo1-st-renamed") in sent
+    assert ("PATCH", "cpo1-st-000") in sent
