@@ -21,11 +21,23 @@ def send_all_due() -> None:
         send_due.delay(partner_id)
 
 
+# CDRs audited by one task at the most (in batches of tariff_audit.BATCH): a backlog is
+# worked through by a chain of tasks, each short enough to end well within the broker's
+# visibility timeout and to leave its worker to other tasks in between.
+AUDIT_TASK_BATCHES = 20
+
+
 @shared_task(name="roaming.audit_received", ignore_result=True)
 def audit_received(operator_id: int) -> int:
     """The price audit's finding of each CDR of the operator not audited yet (queued when
-    CDRs are received: roaming.services.cdr_intake.take)."""
-    return tariff_audit.audit_pending(ReceivedCdr.objects.filter(operator_id=operator_id))
+    CDRs are received: roaming.services.cdr_intake.take); a task that may have left some
+    queues the next."""
+    cdrs = ReceivedCdr.objects.filter(operator_id=operator_id)
+    batch = tariff_audit.BATCH
+    done = tariff_audit.audit_pending(cdrs, batches=AUDIT_TASK_BATCHES, batch=batch)
+    if done >= AUDIT_TASK_BATCHES * batch:
+        audit_received.delay(operator_id)
+    return done
 
 
 @shared_task(name="roaming.audit_all_received", ignore_result=True)

@@ -224,14 +224,16 @@ def pending(cdrs, limit: int) -> Sequence[ReceivedCdr]:
     return list(rows.order_by("pk")[:limit])
 
 
-def audit_pending(cdrs: QuerySet[ReceivedCdr], batch: int = BATCH) -> int:
-    """Audit every CDR of `cdrs` not audited yet, `batch` at a time, each batch in a
-    transaction of its own; the CDRs another worker is auditing are left to it."""
+def audit_pending(cdrs: QuerySet[ReceivedCdr], batches: int, batch: int = BATCH) -> int:
+    """Audit the CDRs of `cdrs` not audited yet, `batch` at a time, each batch in a
+    transaction of its own, until none is left or `batches` batches are done; the CDRs
+    another worker is auditing are left to it. Returns how many were audited."""
     done = 0
-    while True:
+    for _ in range(batches):
         with transaction.atomic():
             mine = cdrs.select_for_update(skip_locked=True, of=("self",))
             rows = pending(mine, batch)
             if not rows:
-                return done
+                break
             done += audit(rows)
+    return done

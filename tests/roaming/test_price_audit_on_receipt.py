@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cpo_portal.models import Role
+from roaming import tasks
 from roaming.models import ReceivedCdr
-from roaming.services import cdr_imports
+from roaming.services import cdr_imports, tariff_audit
 from roaming.tasks import audit_all_received
 from tests.factories import staff
 from tests.roaming.cdr_data import cdr, dumps
@@ -84,3 +85,23 @@ def test_cdrs_received_before_are_audited_by_the_beat_sweep(operator, settings, 
     assert findings() == [
         ("MINE", Decimal("190.00"), "unexplained"), ("THEIRS", Decimal("190.00"), "matches"),
     ]  # fmt: skip
+
+
+def test_a_backlog_is_audited_by_a_chain_of_short_tasks(operator, monkeypatch, eager):
+    """No task audits more than AUDIT_TASK_BATCHES batches: one that may have left some
+    queues the next, so a large import never holds a worker past the broker's visibility
+    timeout."""
+    cdr_imports.import_file(operator, [dumps(bill(f"C{n}")) for n in range(5)])
+    monkeypatch.setattr(tariff_audit, "BATCH", 2)
+    monkeypatch.setattr(tasks, "AUDIT_TASK_BATCHES", 1)
+    waiting = []  # at the start of each task
+    real = tasks.audit_received.run
+
+    def run(operator_id: int) -> int:
+        waiting.append(ReceivedCdr.objects.filter(audit_cause="").count())
+        return real(operator_id)
+
+    monkeypatch.setattr(tasks.audit_received, "run", run)
+    tasks.audit_received.delay(operator.pk)
+    assert waiting == [5, 3, 1]  # the last one audits the last CDR and queues none
+    assert {cause for _, _, cause in findings()} == {"unexplained"}
