@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -144,10 +145,9 @@ class PartnerAdmin(TenantAdmin):
         url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_unregister_here",
                       args=[obj.pk])  # fmt: skip
         return format_html(
-            '<button type="submit" class="button" formaction="{}" formnovalidate>Unregister '
-            'here only</button><div class="help">When its server cannot be reached or is '
-            "gone: both tokens and its endpoints are forgotten here, the partner is not "
-            "told.</div>",
+            '<a class="button" href="{}">Unregister here only…</a><div class="help">When its '
+            "server cannot be reached or is gone: both tokens and its endpoints are "
+            "forgotten here, the partner is not told (you confirm on the next page).</div>",
             url,
         )
 
@@ -155,18 +155,36 @@ class PartnerAdmin(TenantAdmin):
         return self._on_partner(request, pk, self.show_new_token)
 
     def end_here_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self._on_partner(request, pk, self.unregister_here)
+        """A GET asks to confirm what cannot be undone; the POST of that page does it."""
+        return self._on_partner(request, pk, self.unregister_here, confirm=self.confirm_end)
+
+    def confirm_end(self, request: HttpRequest, partner: Partner) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Unregister {partner.name} here only?",
+            "opts": self.opts,
+            "partner": partner,
+            "registered": partner.state == PartnerState.REGISTERED,
+            "back": self._page(partner),
+        }
+        return TemplateResponse(request, "admin/roaming/partner/unregister_here.html", context)
 
     def _on_partner(
-        self, request: HttpRequest, pk: int, act: Callable[[HttpRequest, Partner], None]
+        self,
+        request: HttpRequest,
+        pk: int,
+        act: Callable[[HttpRequest, Partner], None],
+        confirm: Callable[[HttpRequest, Partner], HttpResponse] | None = None,
     ) -> HttpResponse:
-        """`act(request, partner)` on a POST by a user who may change the partner; back to
-        its page."""
+        """`act(request, partner)` on a POST by a user who may change the partner, then back
+        to its page; a GET gets `confirm`'s page where there is one."""
         partner = get_object_or_404(self.get_queryset(request), pk=pk)  # the user's operators
         if not self.has_change_permission(request, partner):
             raise PermissionDenied
+        if request.method == "GET" and confirm is not None:
+            return confirm(request, partner)
         if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+            return HttpResponseNotAllowed(["GET", "POST"] if confirm else ["POST"])
         act(request, partner)
         return HttpResponseRedirect(self._page(partner))
 

@@ -1,8 +1,8 @@
 """A partner whose server cannot be told is unregistered on our side only: staff see why
 the DELETE at the partner failed, then end the registration on the partner's page
-(*Unregister here only*, POST, operator admins), or with `manage.py ocpi_partner
-unregister-here`. The token it holds gets 401 at once, and it may get a new registration
-token afterwards."""
+(*Unregister here only*, confirmed on a page of its own, operator admins), or with
+`manage.py ocpi_partner unregister-here`. The token it holds gets 401 at once, and it may
+get a new registration token afterwards."""
 
 from __future__ import annotations
 
@@ -81,7 +81,13 @@ def test_a_partner_that_cannot_be_told_is_unregistered_here_only(client, ocpi, e
 
     end_here = f"/admin/roaming/partner/{partner.pk}/unregister-here/"
     assert end_here in client.get(page(partner)).text
-    assert client.get(end_here).status_code == 405  # POST only
+    confirm = client.get(end_here)  # it cannot be undone: a page asks first, and does nothing
+    assert confirm.status_code == 200
+    assert "Unregister Roamer here only?" in confirm.text
+    assert "Yes, unregister here only" in confirm.text and page(partner) in confirm.text
+    partner.refresh_from_db()
+    assert partner.state == PartnerState.REGISTERED
+    assert client.get(TARIFFS, headers=auth(token)).status_code == 200
     response = client.post(end_here)
     assert response.status_code == 302 and response["Location"] == page(partner)
     assert any(m.startswith("Roamer: unregistered here only.") for m in shown(response))
@@ -107,6 +113,7 @@ def test_only_who_may_unregister_a_partner_may_end_it_here(client, ocpi, emsp):
     end_here = f"/admin/roaming/partner/{partner.pk}/unregister-here/"
     client.force_login(staff(operator, Role.ANALYST, "analyst-1"))
     assert end_here not in client.get(page(partner)).text
+    assert client.get(end_here).status_code == 403
     assert client.post(end_here).status_code == 403
     partner.refresh_from_db()
     assert partner.state == PartnerState.REGISTERED
@@ -117,7 +124,10 @@ def test_a_partner_not_registered_is_not_ended_again(client, ocpi):
     operator = network(stations=1)
     partner = Partner.objects.create(operator=operator, name="Roamer")
     client.force_login(staff(operator, Role.OPERATOR_ADMIN, "admin-1"))
-    response = client.post(f"/admin/roaming/partner/{partner.pk}/unregister-here/")
+    end_here = f"/admin/roaming/partner/{partner.pk}/unregister-here/"
+    asked = client.get(end_here).text
+    assert "is not registered" in asked and "Yes, unregister" not in asked
+    response = client.post(end_here)
     assert shown(response) == ["Roamer: not registered with this partner"]
     assert not LogEntry.objects.exists()
 
