@@ -105,12 +105,6 @@ def net_revenue(
     return payable - tax - finder_fee - buffer
 
 
-def quote_tax(quote: Quote) -> Decimal:
-    """The tax in a quote: its tax lines, or the tax contained in a tax-inclusive total
-    (what the ledger records as the order's tax)."""
-    return quote.tax_included if quote.tax_inclusive else quote.sum_of(LineKind.TAX)
-
-
 def quote_net_revenue(quote: Quote) -> Decimal:
     """A quote's net revenue: its total less its tax and its fees (FEE lines)."""
-    return net_revenue(quote.total, quote_tax(quote), quote.sum_of(LineKind.FEE))
+    return net_revenue(quote.total, quote.tax, quote.sum_of(LineKind.FEE))

@@ -74,10 +74,6 @@ class FeeTerms:
         return dataclasses.replace(self, buffer_percent=ZERO)
 
 
-def _tax_of(quote: Quote) -> Decimal:
-    return quote.tax_included if quote.tax_inclusive else quote.sum_of(LineKind.TAX)
-
-
 def _fee_line(code: str, title: str, amount: Decimal, percent: Decimal, base: Decimal) -> QuoteLine:
     return QuoteLine(
         kind=LineKind.FEE,
@@ -94,7 +90,7 @@ def finder_fee_line(quote: Quote, terms: FeeTerms) -> QuoteLine | None:
     asked = terms.finder_fee
     if asked is None or not asked.value:
         return None
-    base = quote.total - _tax_of(quote)
+    base = quote.total - quote.tax
     ceiling = terms.finder_fee_max_percent
     if base <= ZERO or ceiling <= ZERO:
         return None

@@ -229,3 +229,9 @@ class Quote:
 
     def sum_of(self, kind: LineKind) -> Decimal:
         return sum((ln.amount for ln in self.lines_of(kind)), Decimal("0"))
+
+    @property
+    def tax(self) -> Decimal:
+        """The tax in the quote: its tax lines, or the tax contained in a tax-inclusive
+        total (what the ledger records as the order's tax)."""
+        return self.tax_included if self.tax_inclusive else self.sum_of(LineKind.TAX)

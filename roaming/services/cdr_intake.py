@@ -39,7 +39,6 @@ from cpo_portal.web.schema_errors import shown
 from offers.models import SessionChannel
 from offers.services import ReceivedSession, receive_sessions
 from pricing.engine import (
-    LineKind,
     Quote,
     QuoteInputError,
     money,
@@ -188,8 +187,7 @@ def our_price(record: CdrRecord, quote: Quote | NoTariffError | QuoteInputError)
         return None, None, f"not priceable: {quote}"[:200]
     if quote.currency != record.currency:
         return None, None, f"billed in {record.currency}, our tariff is in {quote.currency}"
-    tax = quote.tax_included if quote.tax_inclusive else quote.sum_of(LineKind.TAX)
-    return quote.total - tax, quote.total, ""
+    return quote.total - quote.tax, quote.total, ""
 
 
 def session_ref(operator_id: int, key: Key) -> str:

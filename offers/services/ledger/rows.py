@@ -36,7 +36,7 @@ def order_fields(
 ) -> dict[str, object]:
     """What every row of this order copies: place, customer, energy and money."""
     station = charger.station
-    tax = quote.sum_of(LineKind.TAX) if not quote.tax_inclusive else quote.tax_included
+    tax = quote.tax
     return {
         "operator_id": charger.operator_id,
         "station_id": station.pk,
