@@ -35,9 +35,9 @@ from offers.rules.construct import HolidayRule, OfferRule
 from offers.rules.evaluate import RESIDUAL, PreparedOffer
 from offers.rules.facts import CustomerFacts, OfferFacts, PresentedCode
 from offers.rules.geo import GeoGrid
-from offers.rules.masks import BoundMask, ValueMask, bits, week_hour_masks
+from offers.rules.masks import BoundMask, bits, week_hour_masks
 from offers.rules.session_view import QuoteContext
-from pricing.engine import PricedSession
+from pricing.engine import PricedSession, ValueMask
 
 __all__ = ["OfferIndex"]
 

@@ -1,5 +1,6 @@
 """Bitmasks of offers (bit i is the i-th offer of the index), one builder per kind of
-condition: a set of values, a sorted bound, a local weekday and hour.
+condition: a set of values (pricing.engine.ValueMask, shared with the surge rules), a
+sorted bound, a local weekday and hour.
 
 Each builder answers with the offers that may still apply, so a session's candidates are a
 few dict lookups, bisects and integer ANDs, whatever the number of offers.
@@ -23,31 +24,6 @@ def bits(indices: Iterable[int]) -> int:
     for i in indices:
         out |= 1 << i
     return out
-
-
-class ValueMask:
-    """A set-valued condition: offers naming a value, plus those leaving it open (empty set)."""
-
-    __slots__ = ("any", "by_value")
-
-    def __init__(self, values: Sequence[Iterable[str]]) -> None:
-        self.any = 0
-        self.by_value: dict[str, int] = {}
-        for i, offer_values in enumerate(values):
-            named = set(offer_values)
-            if not named:
-                self.any |= 1 << i
-            for value in named:
-                self.by_value[value] = self.by_value.get(value, 0) | 1 << i
-
-    def mask(self, value: str) -> int:
-        return self.any | self.by_value.get(value, 0)
-
-    def mask_any_of(self, values: Iterable[str]) -> int:
-        out = self.any
-        for value in values:
-            out |= self.by_value.get(value, 0)
-        return out
 
 
 class BoundMask:

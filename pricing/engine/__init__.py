@@ -6,7 +6,7 @@ dataclasses, call the engine, and persist or render the result.
 
 from pricing.engine.amounts import HUNDRED, PAISA, ZERO, as_text, kwh_floor, money, percent_of
 from pricing.engine.book import PriceBook, compile_book
-from pricing.engine.compiled import WHOLE_DAY, WITHIN, Window, compile_window
+from pricing.engine.compiled import WHOLE_DAY, WITHIN, ValueMask, Window, compile_window
 from pricing.engine.fees import BUFFER, FINDER_FEE, FeeTerms, FeeType, FinderFee, fee_of, with_fees
 from pricing.engine.ocpi import (
     ChargingPeriod,
@@ -70,6 +70,7 @@ __all__ = [
     "Site",
     "SurgeRule",
     "TimeWindow",
+    "ValueMask",
     "Window",
     "amount_with_symbol",
     "as_text",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pricing.engine.types import Conditions, Customer, Site, SurgeRule, TimeWindow
@@ -75,23 +75,30 @@ def compile_rule(index: int, rule: SurgeRule) -> CompiledRule:
     )
 
 
-class _Attribute:
-    """Bitmask index of one set-valued rule condition (empty set = any value)."""
+class ValueMask:
+    """Bitmask index of one set-valued condition of rules (surge rules, offers): bit i is
+    set for the value when the i-th rule names it or leaves the condition open (empty set)."""
 
     __slots__ = ("any", "by_value")
 
-    def __init__(self, rules: Sequence[SurgeRule], values_of: str) -> None:
+    def __init__(self, values: Iterable[Iterable[str]]) -> None:
         self.any = 0
         self.by_value: dict[str, int] = {}
-        for index, rule in enumerate(rules):
-            values: frozenset[str] = getattr(rule, values_of)
-            if not values:
-                self.any |= 1 << index
-            for value in values:
-                self.by_value[value] = self.by_value.get(value, 0) | 1 << index
+        for i, rule_values in enumerate(values):
+            named = set(rule_values)
+            if not named:
+                self.any |= 1 << i
+            for value in named:
+                self.by_value[value] = self.by_value.get(value, 0) | 1 << i
 
     def mask(self, value: str) -> int:
         return self.any | self.by_value.get(value, 0)
+
+    def mask_any_of(self, values: Iterable[str]) -> int:
+        out = self.any
+        for value in values:
+            out |= self.by_value.get(value, 0)
+        return out
 
 
 class SiteIndex:
@@ -100,10 +107,10 @@ class SiteIndex:
     __slots__ = ("_kinds", "_power", "_regions", "_speeds", "_stations")
 
     def __init__(self, rules: Sequence[SurgeRule]) -> None:
-        self._stations = _Attribute(rules, "station_codes")
-        self._kinds = _Attribute(rules, "site_kinds")
-        self._regions = _Attribute(rules, "region_codes")
-        self._speeds = _Attribute(rules, "charging_speeds")
+        self._stations = ValueMask(rule.station_codes for rule in rules)
+        self._kinds = ValueMask(rule.site_kinds for rule in rules)
+        self._regions = ValueMask(rule.region_codes for rule in rules)
+        self._speeds = ValueMask(rule.charging_speeds for rule in rules)
         self._power = [(rule.min_power_kw, 1 << i) for i, rule in enumerate(rules)]
 
     def candidates(self, site: Site) -> list[int]:
