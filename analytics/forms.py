@@ -17,6 +17,7 @@ from analytics.services.filters import (
     resolve_range,
     scoped,
 )
+from cpo_portal.db.regions import RegionChoiceField
 from cpo_portal.models import Operator, Station
 from offers.models import DegOfferType, Offer
 
@@ -48,7 +49,7 @@ class FilterForm(forms.Form):
     station = forms.ModelChoiceField(
         queryset=Station.objects.none(), required=False, empty_label="All stations"
     )
-    region = forms.ChoiceField(required=False)
+    region = RegionChoiceField(required=False)
     channel = forms.ChoiceField(required=False, choices=CHANNEL_CHOICES, label=CHANNEL_LABEL)
     granularity = forms.ChoiceField(required=False, choices=GRANULARITIES)
 

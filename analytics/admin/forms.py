@@ -15,6 +15,7 @@ from analytics.services.whatif.applicability import Limit, limits_of
 from analytics.services.whatif.start import definition_of, new_run
 from analytics.tasks import queue_whatif
 from cpo_portal import tenancy
+from cpo_portal.db.regions import RegionsChoiceField
 from cpo_portal.models import Station
 from cpo_portal.web import jsonlimits
 from cpo_portal.web.admin_site import BoundedMultipleChoiceField
@@ -32,7 +33,7 @@ class WhatIfForm(forms.Form):
     stations = BoundedMultipleChoiceField(
         queryset=Station.objects.none(), required=False, help_text="None chosen: every station."
     )
-    regions = forms.MultipleChoiceField(required=False, help_text="Or whole regions.")
+    regions = RegionsChoiceField(required=False, help_text="Or whole regions.")
     presented_share = forms.IntegerField(
         label="Sessions presenting the code (%)",
         required=False,

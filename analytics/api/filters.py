@@ -17,6 +17,7 @@ from analytics.services.filters import (
     check_owners,
     scoped,
 )
+from cpo_portal.db.regions import RegionCodeFormField
 from cpo_portal.models import Station
 from offers.models import Offer
 
@@ -27,6 +28,12 @@ GROUP_BY = [
     ("station", "station"),
     ("hour_band", "hour_band"),
 ]
+
+
+class RegionFilter(df.CharFilter):
+    """A region code in any spelling, as stations store it."""
+
+    field_class = RegionCodeFormField
 
 
 def _operators(request):
@@ -56,7 +63,7 @@ class DateRangeForm(forms.Form):
 class RollupFilterSet(df.FilterSet):
     operator = df.ModelChoiceFilter(queryset=_operators, help_text="Operator id.")
     station = df.ModelChoiceFilter(queryset=_stations, help_text="Station id.")
-    region = df.CharFilter(field_name="region_code", help_text="Region code, e.g. DL.")
+    region = RegionFilter(field_name="region_code", help_text="Region code, e.g. DL.")
     date_from = df.DateFilter(field_name="date", lookup_expr="gte", help_text="First date.")
     date_to = df.DateFilter(field_name="date", lookup_expr="lte", help_text="Last date.")
 

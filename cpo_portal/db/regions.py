@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django import forms
 from django.core.management.base import CommandError
 from django.db import migrations, models
 
@@ -46,6 +47,27 @@ class RegionCodeField(SpelledOnSave, models.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return region_code(value) if isinstance(value, str) else value
+
+
+class RegionCodeFormField(forms.CharField):
+    """A region code asked for in a query (an API filter): " mh " is "MH"."""
+
+    def to_python(self, value):
+        return region_code(super().to_python(value) or "")
+
+
+class RegionChoiceField(forms.ChoiceField):
+    """One of the regions offered (the stations' codes), asked in any spelling."""
+
+    def to_python(self, value):
+        return region_code(super().to_python(value))
+
+
+class RegionsChoiceField(forms.MultipleChoiceField):
+    """Some of the regions offered, each asked in any spelling."""
+
+    def to_python(self, value):
+        return region_codes(super().to_python(value))
 
 
 def respell_stored(

@@ -304,3 +304,36 @@ def test_filtered_figures_agree_on_the_page_its_csv_and_the_api(week, name):
         == formatting.money_text(sum((D(r["Surge revenue"]) for r in surge_series), D(0)))
         == formatting.money_text(D(impact["surge_revenue"]))
     )
+
+
+def test_a_region_asked_in_any_spelling_is_the_stations_region(week):
+    """Region codes have one spelling (cpo_portal.db.regions): " mh " asked of the API is
+    the MH its stations are in, for the rollup rows, the series and a what-if's sessions."""
+    api = APIClient()
+    api.force_authenticate(week.analyst_a)
+    query = {"operator": week.op_a.pk, "date_from": SUNDAY, "date_to": MONDAY}
+
+    def asked(region: str) -> dict[str, Any]:
+        q = {**query, "region": region}
+        rows = api.get(reverse("analytics-api:daily-rollup-list"), {**q, "limit": 100}).json()
+        points = api.get(reverse("analytics-api:series"), {**q, "granularity": "day"}).json()
+        points = points["results"] if isinstance(points, dict) else points
+        return {
+            "rows": sorted(r["id"] for r in rows["results"]),
+            "sessions": sum(p["sessions"] for p in points),
+            "surge": api.get(reverse("analytics-api:surge-impact"), q).json()["surge_revenue"],
+        }
+
+    exact = asked("MH")
+    assert exact["sessions"] > 0 and exact["rows"] and exact["surge"] != "0.00"
+    assert asked(" mh ") == asked("Mh") == exact
+    client = Client()
+    client.force_login(week.analyst_a)
+    pages = [client.get(reverse("analytics:roi"), {**query, "region": r}) for r in ("MH", " mh")]
+    assert [p.status_code for p in pages] == [200, 200]
+    sessions = [figure(p.content.decode(), "fig-sessions") for p in pages]
+    assert sessions == [formatting.number(exact["sessions"])] * 2
+    body = {"offer": week.weekend.pk, "date_from": SUNDAY, "date_to": MONDAY, "regions": [" mh"]}
+    created = api.post("/api/analytics/whatif-runs/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["region_codes"] == ["MH"]
