@@ -10,7 +10,6 @@ from analytics.calc import figures
 from analytics.models import ChannelDaily, DailyRollup, HourlyRollup
 from analytics.models.measures import CELL, HOUR, stored
 from analytics.services import series, surge_impact
-from cpo_portal.models import Operator
 
 
 def _money(help_text: str = "") -> serializers.DecimalField:
@@ -34,11 +33,9 @@ def _measure(name: str) -> serializers.Field:
 
 
 class _RollupSerializer(serializers.ModelSerializer):
-    """A rollup row: its operator by code, its station's code beside the station id."""
+    """A rollup row: each related row by its id (what the filters take), its code beside."""
 
-    operator: serializers.SlugRelatedField[Operator] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
+    operator_code = serializers.CharField(source="operator.code", read_only=True)
     station_code = serializers.CharField(source="station.code", default=None, read_only=True)
 
 
@@ -51,6 +48,7 @@ class DailyRollupSerializer(_RollupSerializer):
         fields = [
             "id",
             "operator",
+            "operator_code",
             "date",
             "offer",
             "offer_code",
@@ -70,8 +68,8 @@ class ChannelDailySerializer(_RollupSerializer):
         model = ChannelDaily
         extra_kwargs = {"net_revenue": {"help_text": NET}, "sessions": {"help_text": SESSIONS}}
         fields = [
-            "id", "operator", "date", "station", "station_code", "region_code", "channel",
-            *stored(CELL),
+            "id", "operator", "operator_code", "date", "station", "station_code", "region_code",
+            "channel", *stored(CELL),
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -82,6 +80,7 @@ class HourlyRollupSerializer(_RollupSerializer):
         fields = [
             "id",
             "operator",
+            "operator_code",
             "date",
             "station",
             "station_code",

@@ -20,22 +20,23 @@ from cpo_portal.db.values import BIGGEST_ID
 
 
 class WhatIfRunSerializer(serializers.ModelSerializer):
-    operator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
+    """A run: its operator and stations by id (what a new run names), their codes beside."""
+
+    operator_code = serializers.CharField(source="operator.code", read_only=True)
     created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )
-    stations: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
+    station_codes: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="stations", slug_field="code", many=True, read_only=True
     )
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = WhatIfRun
         fields = [
-            "id", "operator", "created_by", "created_at", "subject_kind", "subject_code",
-            "subject_status", "candidate", "date_from", "date_to", "stations", "region_codes",
+            "id", "operator", "operator_code", "created_by", "created_at", "subject_kind",
+            "subject_code", "subject_status", "candidate", "date_from", "date_to", "stations",
+            "station_codes", "region_codes",
             "presented_share", "status", "progress_done", "progress_total", "percent", "started_at",
             "finished_at", "error", "result",
         ]  # fmt: skip

@@ -244,7 +244,9 @@ def test_another_operators_figures_are_refused_not_shown(week):
     assert sum(p["sessions"] for p in points) == _expected(week, SUNDAY, MONDAY)["sessions"]
     for name in ("daily-rollup", "hourly-rollup", "channel-rollup"):
         rows = api.get(reverse(f"analytics-api:{name}-list"), {"limit": 100}).json()["results"]
-        assert {r["operator"] for r in rows} == {week.op_a.code}, name
+        assert {(r["operator"], r["operator_code"]) for r in rows} == {
+            (week.op_a.pk, week.op_a.code)
+        }, name
 
 
 FILTERS = {

@@ -91,7 +91,7 @@ def test_every_api_endpoint_shows_only_own_operator(network, two_operators, role
         body = response.content.decode()
         assert f"cpo-{other}.example" not in body and f"offer-of-{other}" not in body, url
     rows = api.get("/api/analytics/daily-rollups/").json()["results"]
-    assert rows and {r["operator"] for r in rows} == {own.code}
+    assert rows and {(r["operator"], r["operator_code"]) for r in rows} == {(own.pk, own.code)}
 
 
 def test_forged_operator_offer_and_station_ids_are_refused(client, network, two_operators):

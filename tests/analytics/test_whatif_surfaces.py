@@ -177,6 +177,14 @@ def test_the_api_starts_lists_and_returns_runs(world):
     bad = api.post("/api/analytics/whatif-runs/", {**body, "date_to": "2025-07-03"}, format="json")
     assert bad.status_code == 400 and "90 days" in bad.content.decode()
     assert api.get("/api/analytics/whatif-runs/").json()["count"] == 1
+    station = network.station_a  # named by id as a run is started, its code beside
+    one = api.post("/api/analytics/whatif-runs/", {**body, "stations": [station.pk]}, format="json")
+    assert one.status_code == 201, one.content
+    named = {k: one.json()[k] for k in ("operator", "operator_code", "stations", "station_codes")}
+    assert named == {
+        "operator": offer.operator_id, "operator_code": offer.operator.code,
+        "stations": [station.pk], "station_codes": [station.code],
+    }  # fmt: skip
 
 
 def test_an_id_no_database_holds_is_a_clear_refusal_on_every_surface(world):
