@@ -323,3 +323,29 @@ def test_a_surge_notice_that_starts_to_show_is_recorded_with_no_edit(bpp, search
     assert {c.at for c in came} == {evening}
     assert "Congestion Fee" in json.dumps([c.body for c in came])
     assert catalog_refresh.record(day.replace(hour=21, minute=30)) > 0  # the window is over
+
+
+def locations(body, provider="cpo-a.example"):
+    for p in body["message"]["catalog"]["providers"]:
+        if p["id"] == provider:
+            return {loc["id"]: loc for loc in p.get("locations", [])}
+    return {}
+
+
+def test_a_renamed_station_is_its_old_location_removed_and_a_new_one(priced, bap, run, our_key):
+    """A station's code names its location: a new code removes the old location in the
+    incremental answer and adds the new one, with its chargers."""
+    catalog_refresh.record(timezone.now() - dt.timedelta(minutes=5))
+    _, before = run(bap, "search", tagged(group("catalog_full", payload_type="inline")))
+    old = priced.station_a.code
+    assert old in locations(before)
+    since = timezone.now() - dt.timedelta(seconds=1)
+    priced.station_a.code = "a-renamed"
+    priced.station_a.save()
+    _, body = run(
+        bap, "search", tagged(group("catalog_inc", start_time=stamp(since),
+                                    end_time=stamp(timezone.now() + dt.timedelta(minutes=1))))
+    )  # fmt: skip
+    changed = locations(body)
+    assert changed[old]["time"]["label"] == "disable"
+    assert "a-renamed" in changed
