@@ -31,7 +31,13 @@ from offers.models import AddOn, CodeBatch, Offer
 from offers.rules.facts import CustomerFacts
 from offers.services.addons import AddOnUnavailable
 from offers.services.catalog import infos
-from pricing.engine import LineKind, PricingSetupError, Quote, QuoteInputError
+from pricing.engine import (
+    LineKind,
+    PricingSetupError,
+    Quote,
+    QuoteInputError,
+    station_instant,
+)
 from pricing.services import NoTariffError, quote_to_dict, tariff_for
 
 from .price_compare import chosen_notes, compare, in_words, offer_titles, without_offers
@@ -53,7 +59,7 @@ class SimulateForm(forms.Form):
     start = forms.CharField(
         label="Local start",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Wall-clock time at the station.",
+        help_text="Wall-clock time at the station, or with its UTC offset (+01:00).",
     )
     kwh = forms.DecimalField(label="kWh", required=False, min_value=Decimal("0.001"))
     amount = forms.DecimalField(
@@ -106,7 +112,7 @@ class SimulateForm(forms.Form):
                 "Give a local date and time, like 2025-09-24T18:25."
             ) from None
         values.within_years(value)
-        return value.replace(tzinfo=None)  # the station's wall clock decides
+        return value  # without an offset, the station's wall clock decides (clean)
 
     def clean_contact(self) -> str:
         contact = self.cleaned_data["contact"].strip()
@@ -128,9 +134,15 @@ class SimulateForm(forms.Form):
         charger, offers = data.get("charger"), data.get("offers") or []
         if charger is not None and any(o.operator_id != charger.operator_id for o in offers):
             self.add_error("offers", "Pick offers of the charger's operator.")
-        if charger is not None and isinstance(data.get("start"), dt.datetime):
+        start = data.get("start")
+        if charger is not None and isinstance(start, dt.datetime):
             zone = ZoneInfo(charger.station.time_zone)
-            data["start"] = data["start"].replace(tzinfo=None).replace(tzinfo=zone)
+            try:
+                at = start if start.utcoffset() is not None else station_instant(zone, start)
+            except QuoteInputError as exc:
+                self.add_error("start", str(exc))
+            else:
+                data["start"] = at.astimezone(zone)
         return data
 
     def customer(self) -> CustomerFacts | None:

@@ -37,6 +37,7 @@ from pricing.engine.types import (
     SurgeRule,
     TimeWindow,
 )
+from pricing.engine.windows import station_instant
 
 __all__ = [
     "ALL_DAYS",
@@ -89,6 +90,7 @@ __all__ = [
     "percent_of",
     "plain",
     "rate_text",
+    "station_instant",
     "undeliverable",
     "with_fees",
 ]

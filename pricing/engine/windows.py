@@ -56,6 +56,29 @@ def instants_at(zone: ZoneInfo, local: dt.datetime) -> tuple[dt.datetime, ...]:
     return tuple(sorted(found))
 
 
+def station_instant(zone: ZoneInfo, local: dt.datetime) -> dt.datetime:
+    """The one instant at which the station's wall clock reads `local` (naive), in UTC.
+
+    A time the clocks skip (spring forward) or read twice (fall back) is refused with a
+    sentence for the person who typed it, rather than priced at another hour."""
+    hits = instants_at(zone, local)
+    shown = f"{local:%Y-%m-%d %H:%M}"
+    if not hits:
+        raise QuoteInputError(
+            f"{shown} does not occur at this station ({zone.key}): the clocks go forward "
+            "past it. Give another time."
+        )
+    if len(hits) > 1:
+        typed = f"{local:%Y-%m-%dT%H:%M}"
+        first, second = (h.astimezone(zone).strftime("%z") for h in hits)
+        first, second = (f"{o[:3]}:{o[3:]}" for o in (first, second))
+        raise QuoteInputError(
+            f"{shown} occurs twice at this station ({zone.key}): the clocks go back. "
+            f"Add the UTC offset: {typed}{first} (the first) or {typed}{second} (the second)."
+        )
+    return hits[0]
+
+
 def _first_new_offset(zone: ZoneInfo, lo: dt.datetime, hi: dt.datetime) -> dt.datetime:
     """Bisect for the first instant in (lo, hi] whose UTC offset differs from lo's."""
     old = lo.astimezone(zone).utcoffset()
