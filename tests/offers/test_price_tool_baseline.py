@@ -61,10 +61,12 @@ def test_the_price_tool_has_one_name(as_pricing_a, deg):
     home = as_pricing_a.get(reverse("admin:index")).content.decode()
     tool = as_pricing_a.get(url("offer", "simulate")).content.decode()
     listing = as_pricing_a.get(url("offer", "changelist")).content.decode()
-    for page in (home, tool, listing):
+    tariffs = as_pricing_a.get(reverse("admin:pricing_tariff_changelist")).content.decode()
+    for page in (home, tool, listing, tariffs):
         assert "Price tool" in page
         for other in (
             "Preview a price",
+            "Price preview",
             "Simulate offers",
             "Price a session",
             "&rsaquo; Simulate<",
