@@ -189,8 +189,9 @@ class _Import(RowContext):
                 wanted.append(band)
             else:
                 ok = False
-        if not ok or len(wanted) != len(row.get("bands") or []):
-            return False
+        listed = row.get("bands") or []
+        if not ok or not isinstance(listed, list) or len(wanted) != len(listed):
+            return False  # rows_of has said what is wrong
         overlap = first_overlap(
             [LabelledWindow(b.label, b.start, b.end, tuple(b.days)) for b in wanted]
         )

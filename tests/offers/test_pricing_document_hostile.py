@@ -1,0 +1,64 @@
+"""Hostile pricing documents (a wrong shape where the format holds a list): one line
+naming the place (the command) or a problem on the page (the admin), never a traceback,
+and nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from offers.services.config.exporting import export_pricing
+from offers.services.config.format import dump
+from pricing.models import TariffBand
+from tests.offers.conftest import deg_tariff, weekend_offer
+from tests.security.write_surfaces import fingerprint
+
+pytestmark = pytest.mark.django_db
+IMPORT = reverse("admin:offers_pricing_import")
+
+
+def pricing_fingerprint() -> dict[str, str]:
+    return {k: v for k, v in fingerprint().items() if k != "offers_pricingdraft"}
+
+
+@pytest.fixture
+def banded(network):
+    tariff = deg_tariff(network.op_a)
+    TariffBand.objects.create(
+        tariff=tariff, code="off-peak", label="off-peak", start=dt.time(22), end=dt.time(6),
+        days=[0, 1, 2, 3, 4, 5, 6], rate_per_kwh="16",
+    )  # fmt: skip
+    weekend_offer(network.op_a)
+    return network
+
+
+@pytest.mark.parametrize("value", [5, -1, True, 1.5])
+def test_a_number_for_a_tariffs_bands_is_one_line_and_nothing_is_written(banded, tmp_path, value):
+    document = export_pricing(banded.op_a)
+    document["tariffs"][0]["bands"] = value
+    path = tmp_path / "pricing.yaml"
+    path.write_text(dump(document))
+    baseline, err = fingerprint(), StringIO()
+    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
+        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
+    assert err.getvalue() == 'Tariff "Standard" (standard), tariff bands: expected a list\n'
+    assert fingerprint() == baseline
+
+
+def test_the_admin_shows_a_number_for_bands_as_a_problem_not_a_500(client, banded):
+    document = export_pricing(banded.op_a)
+    document["tariffs"][0]["bands"] = 5
+    upload = SimpleUploadedFile("pricing.yaml", dump(document).encode(), "application/yaml")
+    client.force_login(banded.pricing_a)
+    baseline = pricing_fingerprint()
+    page = client.post(IMPORT, {"operator": banded.op_a.pk, "file": upload})
+    assert page.status_code == 200
+    assert page.context["plan"].errors == [
+        'Tariff "Standard" (standard), tariff bands: expected a list'
+    ]
+    assert pricing_fingerprint() == baseline  # the previewed file alone is kept
