@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -33,7 +33,12 @@ PLACES_ERRORS: dict[str, str] = {
 
 
 def too_precise(amount: Decimal, places: int) -> bool:
-    return amount != amount.quantize(Decimal(1).scaleb(-places))
+    """More than `places` decimals. A number too large for any column (1e30) is not: the
+    field's own max_digits error says what is wrong with it."""
+    try:
+        return amount != amount.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # the quantized number has more digits than Decimal holds
+        return False
 
 
 def no_figures(value: str) -> None:

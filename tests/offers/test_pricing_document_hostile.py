@@ -1,6 +1,6 @@
-"""Hostile pricing documents (a wrong shape where the format holds a list): one line
-naming the place (the command) or a problem on the page (the admin), never a traceback,
-and nothing is written."""
+"""Hostile pricing documents (a wrong shape where the format holds a list, a number too
+large for any column): one line naming the place (the command) or a problem on the page
+(the admin), never a traceback, and nothing is written."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from offers.services.config.exporting import export_pricing
 from offers.services.config.format import dump
 from pricing.models import TariffBand
 from tests.offers.conftest import deg_tariff, weekend_offer
+from tests.pricing.factories import SurgeFactory
 from tests.security.write_surfaces import fingerprint
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def banded(network):
         days=[0, 1, 2, 3, 4, 5, 6], rate_per_kwh="16",
     )  # fmt: skip
     weekend_offer(network.op_a)
+    SurgeFactory(operator=network.op_a, code="evening", form="flat", amount="5")
     return network
 
 
@@ -62,3 +64,18 @@ def test_the_admin_shows_a_number_for_bands_as_a_problem_not_a_500(client, bande
         'Tariff "Standard" (standard), tariff bands: expected a list'
     ]
     assert pricing_fingerprint() == baseline  # the previewed file alone is kept
+
+
+@pytest.mark.parametrize("amount", ["1e30", "1" + "0" * 40])
+def test_a_surge_amount_too_large_for_any_column_is_one_line(banded, tmp_path, amount):
+    document = export_pricing(banded.op_a)
+    document["surge_rules"][0]["amount"] = amount
+    path = tmp_path / "pricing.json"
+    path.write_text(dump(document, "json"))
+    baseline, err = fingerprint(), StringIO()
+    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
+        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
+    assert err.getvalue().splitlines() == [
+        'Surge rule "Congestion Fee" (evening), amount: At most 10000000.'
+    ]
+    assert fingerprint() == baseline
