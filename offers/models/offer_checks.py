@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from cpo_portal import formatting
 from cpo_portal.formatting.digits import stated_percent
@@ -113,6 +114,24 @@ def lists_ok(offer) -> bool:
     )
 
 
+def values_ok(offer) -> bool:
+    """Every choice and decimal field holds a value its own checks accept (a listed choice,
+    the column's digits): otherwise those checks say what is wrong, and the terms cannot
+    be read yet."""
+    for field in offer._meta.concrete_fields:
+        if not (field.choices or isinstance(field, models.DecimalField)):
+            continue
+        value = getattr(offer, field.attname)
+        if value in field.empty_values:
+            continue
+        try:
+            field.validate(value, offer)
+            field.run_validators(value)
+        except ValidationError:
+            return False
+    return True
+
+
 def shape_errors(offer) -> dict[str, str]:
     errors: dict[str, str] = {}
     if (offer.window_start is None) != (offer.window_end is None):
@@ -143,7 +162,7 @@ def check_offer(offer, station_codes=(), charger_codes=()) -> None:
     errors = {**shape_errors(offer), **type_errors(offer), **benefit_errors(offer)}
     if errors:
         raise ValidationError(errors)
-    if not lists_ok(offer):
+    if not (lists_ok(offer) and values_ok(offer)):
         return  # the fields' own validators report it; the terms cannot be read yet
     operator = offer.operator if offer.operator_id else None
     if not offer.currency and operator is not None:

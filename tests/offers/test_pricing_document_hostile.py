@@ -1,5 +1,5 @@
-"""Hostile pricing documents (a wrong shape where the format holds a list, a number too
-large for any column): one line naming the place (the command) or a problem on the page
+"""Hostile pricing documents (a wrong shape where the format holds a list, a value no
+column holds): one line naming the place (the command) or a problem on the page
 (the admin), never a traceback, and nothing is written."""
 
 from __future__ import annotations
@@ -78,4 +78,29 @@ def test_a_surge_amount_too_large_for_any_column_is_one_line(banded, tmp_path, a
     assert err.getvalue().splitlines() == [
         'Surge rule "Congestion Fee" (evening), amount: At most 10000000.'
     ]
+    assert fingerprint() == baseline
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("base", "x", "Value 'x' is not a valid choice."),
+        ("budget_policy", "x", "Value 'x' is not a valid choice."),
+        ("holidays", "x", "Value 'x' is not a valid choice."),
+        ("ondc_type", "x", "Value 'x' is not a valid choice."),
+        ("max_discount", "1e30", "At most 10000000."),
+        ("min_session_value", "1e30", "At most 10000000."),
+    ],
+)
+def test_an_offer_value_no_column_holds_is_one_line(banded, tmp_path, field, value, message):
+    document = export_pricing(banded.op_a)
+    document["offers"][0][field] = value
+    path = tmp_path / "pricing.yaml"
+    path.write_text(dump(document))
+    baseline, err = fingerprint(), StringIO()
+    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
+        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith('Offer "Weekend Special - 25% Off" (weekend-discount-25), ')
+    assert line.endswith(f": {message}")
     assert fingerprint() == baseline
