@@ -104,3 +104,16 @@ def test_an_offer_value_no_column_holds_is_one_line(banded, tmp_path, field, val
     assert line.startswith('Offer "Weekend Special - 25% Off" (weekend-discount-25), ')
     assert line.endswith(f": {message}")
     assert fingerprint() == baseline
+
+
+def test_a_negative_zero_is_zero_and_importing_it_again_changes_nothing(banded, tmp_path):
+    document = export_pricing(banded.op_a)
+    document["offers"][0]["min_session_value"] = "-0.0"
+    path = tmp_path / "pricing.yaml"
+    path.write_text(dump(document))
+    code = banded.op_a.code
+    call_command("pricing_import", str(path), "--operator", code, stdout=StringIO())
+    baseline, out = fingerprint(), StringIO()
+    call_command("pricing_import", str(path), "--operator", code, stdout=out)
+    assert out.getvalue().splitlines() == [f"Applied to {code}: 3 unchanged."]
+    assert fingerprint() == baseline

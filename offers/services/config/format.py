@@ -76,7 +76,9 @@ NESTED = {"tariffs": ("bands",), "offers": ("multi_use_code", "code_batches")}
 
 
 def decimal_text(value: Decimal) -> str:
-    """18, 0.18, 22.5: no exponent, no trailing zeros."""
+    """18, 0.18, 22.5: no exponent, no trailing zeros; zero is 0 (never -0)."""
+    if value.is_zero():
+        return "0"
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
