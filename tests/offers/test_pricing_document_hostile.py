@@ -4,6 +4,7 @@ column holds): one line naming the place (the command) or a problem on the page
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from io import StringIO
 
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from offers.models import OfferCode
 from offers.services.config.exporting import export_pricing
 from offers.services.config.format import dump
 from pricing.models import TariffBand
@@ -116,4 +118,43 @@ def test_a_negative_zero_is_zero_and_importing_it_again_changes_nothing(banded, 
     baseline, out = fingerprint(), StringIO()
     call_command("pricing_import", str(path), "--operator", code, stdout=out)
     assert out.getvalue().splitlines() == [f"Applied to {code}: 3 unchanged."]
+    assert fingerprint() == baseline
+
+
+def test_a_multi_use_code_twice_in_the_document_is_one_line(banded, tmp_path):
+    """Codes are unique per operator: a second offer of the document with the same code is
+    refused; the same code at another operator is no conflict."""
+    document = export_pricing(banded.op_a)
+    twin = {**copy.deepcopy(document["offers"][0]), "code": "weekend-twin"}
+    twin["title"] = "Weekend Twin - 25% Off"
+    document["offers"].append(twin)
+    path = tmp_path / "pricing.yaml"
+    path.write_text(dump(document))
+    baseline, err = fingerprint(), StringIO()
+    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
+        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
+    assert err.getvalue() == (
+        'Offer "Weekend Twin - 25% Off" (weekend-twin), multi use code: '
+        "Offer code with this Operator and Code already exists.\n"
+    )  # the admin's words for a code taken
+    assert fingerprint() == baseline
+    document["offers"].pop()
+    path.write_text(dump(document))
+    call_command("pricing_import", str(path), "--operator", banded.op_b.code, stdout=StringIO())
+    assert set(OfferCode.objects.filter(code="WEEKEND25").values_list("operator", flat=True)) == {
+        banded.op_a.pk,
+        banded.op_b.pk,
+    }
+
+
+def test_a_document_in_another_currency_is_one_line(banded, tmp_path):
+    document = {**export_pricing(banded.op_a), "currency": "EUR"}
+    path = tmp_path / "pricing.yaml"
+    path.write_text(dump(document))
+    baseline, err = fingerprint(), StringIO()
+    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
+        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
+    assert err.getvalue() == (
+        f"currency: the document prices in EUR; {banded.op_a.code} uses INR\n"
+    )
     assert fingerprint() == baseline
