@@ -158,3 +158,32 @@ def test_a_document_in_another_currency_is_one_line(banded, tmp_path):
         f"currency: the document prices in EUR; {banded.op_a.code} uses INR\n"
     )
     assert fingerprint() == baseline
+
+
+@pytest.mark.parametrize(
+    "top, said",
+    [
+        ({"version": True}, "version: this product reads version 1, not True"),
+        ({"version": 1.0}, "version: this product reads version 1, not 1.0"),
+        ({"kind": "cpo-tariffs"}, "kind: this product reads cpo-pricing, not 'cpo-tariffs'"),
+        ({"kind": None}, "kind: this product reads cpo-pricing, not None"),
+    ],
+)
+def test_a_document_of_another_version_or_kind_is_refused(banded, tmp_path, top, said):
+    """`version: true` is not version 1 (though True == 1 in Python), and a document that
+    says it is something else than a pricing document is not read as one."""
+    path = tmp_path / "pricing.yaml"
+    path.write_text(dump({**export_pricing(banded.op_a), **top}))
+    baseline = fingerprint()
+    with pytest.raises(CommandError) as refused:
+        call_command("pricing_import", str(path), "--operator", banded.op_a.code)
+    assert said in str(refused.value) and "\n" not in str(refused.value)
+    assert fingerprint() == baseline
+
+
+def test_a_list_written_twice_is_written_out_not_as_a_yaml_alias(banded):
+    """The reader refuses YAML aliases (a small file could expand without bound), so the
+    writer never makes one, even for one list object that stands in two places."""
+    shared = ["DL"]
+    text = dump({"version": 1, "a": {"regions": shared}, "b": {"regions": shared}})
+    assert "&" not in text and "*" not in text

@@ -170,6 +170,9 @@ def _datetime(value: Any, wrong: ValidationError) -> dt.datetime:
 class _Dumper(yaml.SafeDumper):
     """Lists of plain values on one line ([0, 1, 2], [DL, HR]); rows one field a line."""
 
+    def ignore_aliases(self, data):  # the reader refuses aliases (load): never write one
+        return True
+
     def represent_list(self, data):
         flow = all(isinstance(v, str | int) and not isinstance(v, bool) for v in data)
         return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
@@ -209,9 +212,11 @@ def load(text: str | bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise FormatError("expected a document with version, operator, tariffs, surge_rules "
                           "and offers")  # fmt: skip
-    if data.get("version") != VERSION:
-        raise FormatError(f"version: this product reads version {VERSION}, "
-                          f"not {data.get('version')!r}")  # fmt: skip
+    version = data.get("version")
+    if type(version) is not int or version != VERSION:  # True == 1.0 == 1 in Python
+        raise FormatError(f"version: this product reads version {VERSION}, not {version!r}")
+    if data.get("kind", KIND) != KIND:
+        raise FormatError(f"kind: this product reads {KIND}, not {data.get('kind')!r}")
     return data
 
 
