@@ -29,6 +29,18 @@ def pricing_fingerprint() -> dict[str, str]:
     return {k: v for k, v in fingerprint().items() if k != "offers_pricingdraft"}
 
 
+def one_problem(document: dict, operator, path, fmt: str = "yaml") -> str:
+    """Import `document` from `path` into `operator`: refused as one problem, nothing
+    written; the line the command printed for it."""
+    path.write_text(dump(document, fmt))
+    baseline, err = fingerprint(), StringIO()
+    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
+        call_command("pricing_import", str(path), "--operator", operator.code, stderr=err)
+    assert fingerprint() == baseline
+    (line,) = err.getvalue().splitlines()
+    return line
+
+
 @pytest.fixture
 def banded(network):
     tariff = deg_tariff(network.op_a)
@@ -46,12 +58,8 @@ def test_a_number_for_a_tariffs_bands_is_one_line_and_nothing_is_written(banded,
     document = export_pricing(banded.op_a)
     document["tariffs"][0]["bands"] = value
     path = tmp_path / "pricing.yaml"
-    path.write_text(dump(document))
-    baseline, err = fingerprint(), StringIO()
-    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
-        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
-    assert err.getvalue() == 'Tariff "Standard" (standard), tariff bands: expected a list\n'
-    assert fingerprint() == baseline
+    line = one_problem(document, banded.op_a, path)
+    assert line == 'Tariff "Standard" (standard), tariff bands: expected a list'
 
 
 def test_the_admin_shows_a_number_for_bands_as_a_problem_not_a_500(client, banded):
@@ -73,14 +81,8 @@ def test_a_surge_amount_too_large_for_any_column_is_one_line(banded, tmp_path, a
     document = export_pricing(banded.op_a)
     document["surge_rules"][0]["amount"] = amount
     path = tmp_path / "pricing.json"
-    path.write_text(dump(document, "json"))
-    baseline, err = fingerprint(), StringIO()
-    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
-        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
-    assert err.getvalue().splitlines() == [
-        'Surge rule "Congestion Fee" (evening), amount: At most 10000000.'
-    ]
-    assert fingerprint() == baseline
+    line = one_problem(document, banded.op_a, path, "json")
+    assert line == 'Surge rule "Congestion Fee" (evening), amount: At most 10000000.'
 
 
 @pytest.mark.parametrize(
@@ -98,14 +100,9 @@ def test_an_offer_value_no_column_holds_is_one_line(banded, tmp_path, field, val
     document = export_pricing(banded.op_a)
     document["offers"][0][field] = value
     path = tmp_path / "pricing.yaml"
-    path.write_text(dump(document))
-    baseline, err = fingerprint(), StringIO()
-    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
-        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
-    (line,) = err.getvalue().splitlines()
+    line = one_problem(document, banded.op_a, path)
     assert line.startswith('Offer "Weekend Special - 25% Off" (weekend-discount-25), ')
     assert line.endswith(f": {message}")
-    assert fingerprint() == baseline
 
 
 def test_a_negative_zero_is_zero_and_importing_it_again_changes_nothing(banded, tmp_path):
@@ -129,15 +126,11 @@ def test_a_multi_use_code_twice_in_the_document_is_one_line(banded, tmp_path):
     twin["title"] = "Weekend Twin - 25% Off"
     document["offers"].append(twin)
     path = tmp_path / "pricing.yaml"
-    path.write_text(dump(document))
-    baseline, err = fingerprint(), StringIO()
-    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
-        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
-    assert err.getvalue() == (
+    line = one_problem(document, banded.op_a, path)
+    assert line == (
         'Offer "Weekend Twin - 25% Off" (weekend-twin), multi use code: '
-        "Offer code with this Operator and Code already exists.\n"
+        "Offer code with this Operator and Code already exists."
     )  # the admin's words for a code taken
-    assert fingerprint() == baseline
     document["offers"].pop()
     path.write_text(dump(document))
     call_command("pricing_import", str(path), "--operator", banded.op_b.code, stdout=StringIO())
@@ -150,14 +143,8 @@ def test_a_multi_use_code_twice_in_the_document_is_one_line(banded, tmp_path):
 def test_a_document_in_another_currency_is_one_line(banded, tmp_path):
     document = {**export_pricing(banded.op_a), "currency": "EUR"}
     path = tmp_path / "pricing.yaml"
-    path.write_text(dump(document))
-    baseline, err = fingerprint(), StringIO()
-    with pytest.raises(CommandError, match=r"^1 problem\(s\); nothing was changed\.$"):
-        call_command("pricing_import", str(path), "--operator", banded.op_a.code, stderr=err)
-    assert err.getvalue() == (
-        f"currency: the document prices in EUR; {banded.op_a.code} uses INR\n"
-    )
-    assert fingerprint() == baseline
+    line = one_problem(document, banded.op_a, path)
+    assert line == f"currency: the document prices in EUR; {banded.op_a.code} uses INR"
 
 
 @pytest.mark.parametrize(
