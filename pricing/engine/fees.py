@@ -90,7 +90,7 @@ def finder_fee_line(quote: Quote, terms: FeeTerms) -> QuoteLine | None:
     asked = terms.finder_fee
     if asked is None or not asked.value:
         return None
-    base = quote.total - quote.tax
+    base = quote.excl_tax
     ceiling = terms.finder_fee_max_percent
     if base <= ZERO or ceiling <= ZERO:
         return None

@@ -235,3 +235,8 @@ class Quote:
         """The tax in the quote: its tax lines, or the tax contained in a tax-inclusive
         total (what the ledger records as the order's tax)."""
         return self.tax_included if self.tax_inclusive else self.sum_of(LineKind.TAX)
+
+    @property
+    def excl_tax(self) -> Decimal:
+        """The total without its tax (OCPI's `excl_vat`; the base of a finder fee)."""
+        return self.total - self.tax

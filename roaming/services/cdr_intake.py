@@ -187,7 +187,7 @@ def our_price(record: CdrRecord, quote: Quote | NoTariffError | QuoteInputError)
         return None, None, f"not priceable: {quote}"[:200]
     if quote.currency != record.currency:
         return None, None, f"billed in {record.currency}, our tariff is in {quote.currency}"
-    return quote.total - quote.tax, quote.total, ""
+    return quote.excl_tax, quote.total, ""
 
 
 def session_ref(operator_id: int, key: Key) -> str:

@@ -29,6 +29,7 @@ def test_tax_exclusive_quote_adds_one_gst_line():
     assert shown(quote)[-1] == ("tax", "18.00")
     assert quote.lines[-1].title == "GST (18%)"
     assert (quote.total, quote.tax_included, quote.tax_inclusive) == (D("118.00"), D(0), False)
+    assert (quote.tax, quote.excl_tax) == (D("18.00"), D("100.00"))
 
 
 def test_deg_offer_quote_taxes_the_value_after_the_discount():
@@ -55,6 +56,7 @@ def test_tax_inclusive_quote_reports_the_tax_inside():
     quote = finalize(priced_kwh("5", tariff("18", service_fee=D("10"), tax_included=True)))
     assert quote.lines_of(LineKind.TAX) == ()
     assert (quote.total, quote.tax_included) == (D("100.00"), D("15.25"))  # 100 x 18/118
+    assert (quote.tax, quote.excl_tax) == (D("15.25"), D("84.75"))
 
 
 def test_one_tax_line_per_rate():
