@@ -178,7 +178,7 @@ def test_a_superuser_copies_one_operators_pricing_to_another(client, deg_world):
     document = export_pricing(deg_world.op_a)
     preview = client.post(IMPORT, {"operator": deg_world.op_b.pk, "file": upload(document)})
     assert preview.context["plan"].errors == [  # B's own offer has that code
-        'Offer "Weekend Special - 25% Off" (weekend-discount-25), multi use code: '
+        'Offer "Weekend Special - 25% Off" (weekend-discount-25), multi-use code: '
         "Offer code with this Operator and Code already exists."
     ]
     document["offers"][0]["multi_use_code"] = "WEEKEND-A"

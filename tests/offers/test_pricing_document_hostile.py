@@ -128,7 +128,7 @@ def test_a_multi_use_code_twice_in_the_document_is_one_line(banded, tmp_path):
     path = tmp_path / "pricing.yaml"
     line = one_problem(document, banded.op_a, path)
     assert line == (
-        'Offer "Weekend Twin - 25% Off" (weekend-twin), multi use code: '
+        'Offer "Weekend Twin - 25% Off" (weekend-twin), multi-use code: '
         "Offer code with this Operator and Code already exists."
     )  # the admin's words for a code taken
     document["offers"].pop()

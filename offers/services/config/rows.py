@@ -65,6 +65,10 @@ class Problems:
                 self.add(where, message)
 
 
+# The document's own keys whose words are not their letters with spaces.
+DOCUMENT_WORDS = {"multi_use_code": "multi-use code"}
+
+
 def _fields(model: type[models.Model] | None, names: list[str]) -> list[str]:
     """A path within a row in words: `code_batches[0].count` as `code batch 1`, `count`."""
     out = []
@@ -77,7 +81,7 @@ def _fields(model: type[models.Model] | None, names: list[str]) -> list[str]:
         position = whole_number(index.rstrip("]"))
         number = position + 1 if position is not None else None
         if field is None:  # a key of the document's own (code_batches) or of OCPI JSON
-            words = bare.replace("_", " ")
+            words = DOCUMENT_WORDS.get(bare) or bare.replace("_", " ")
             out.append(f"{_one(words)} {number}" if number else words)
             model = None
             continue
