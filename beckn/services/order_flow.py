@@ -24,14 +24,12 @@ from beckn.services import booking_window, commerce, commerce_addons, publicatio
 from beckn.wire import quote_json, request_parsing
 from cpo_portal.db.stamps import locked_row
 from cpo_portal.models import Charger, Operator
-from cpo_portal.models.network import EquipmentStatus, StationStatus
 from cpo_portal.web.schema_errors import shown
 from offers.models import SessionChannel
 from offers.rules import Reason
 from offers.services import KnownOrder, SessionAsk, Stamps
 from pricing.engine import FeeType, FinderFee
 
-OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
 ITEM_PATH = "$.message.order.items[0].id"
 QUANTITY_PATH = "$.message.order.items[0].quantity.selected.measure.value"
 ADD_ON_PATH = "$.message.order.items[0].add_ons"
@@ -105,12 +103,9 @@ def _charger(order_msg: dict[str, Any]) -> tuple[Charger, Stamps | None]:
         why = "is not a charger of this provider" if not found else "needs a provider.id"
         raise Failure(errors.ITEM_NOT_FOUND, f"item {shown(item_id)} {why}", ITEM_PATH)
     charger = found[0]
-    if charger.status in OUT_OF_SERVICE or charger.station.status != StationStatus.ACTIVE:
-        raise Failure(
-            errors.ITEM_QUANTITY_UNAVAILABLE,
-            f"charger {item_id} is out of service ({charger.status})",
-            ITEM_PATH,
-        )
+    out_of_service = charger.out_of_service()
+    if out_of_service is not None:
+        raise Failure(errors.ITEM_QUANTITY_UNAVAILABLE, out_of_service, ITEM_PATH)
     return charger, _stamps(version)
 
 

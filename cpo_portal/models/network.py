@@ -164,6 +164,9 @@ class EquipmentStatus(models.TextChoices):
     FAULTED = "Faulted", "Faulted"
 
 
+OUT_OF_SERVICE = frozenset({EquipmentStatus.FAULTED, EquipmentStatus.UNAVAILABLE})
+
+
 class Charger(PlainTextModel):
     """A charger is the Beckn item the customer books."""
 
@@ -203,6 +206,22 @@ class Charger(PlainTextModel):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.station})"
+
+    def out_of_service(self) -> str | None:
+        """Why no driver can start a session here now, in the sentence every surface shows
+        (a Beckn select is refused with it; the price tool prices the session for planning
+        and says it); None: a driver can (an occupied or reserved charger takes a later
+        session)."""
+        if self.status in OUT_OF_SERVICE:
+            why = self.status
+        elif self.station.status != StationStatus.ACTIVE:
+            why = f"station {self.station.get_status_display().lower()}"
+        else:
+            return None
+        return (
+            f"Charger {self.code} is out of service ({why}): "
+            "drivers cannot start a session there now."
+        )
 
     def save(self, *args, **kwargs) -> None:
         if self.station_id and not self.operator_id:

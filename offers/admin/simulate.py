@@ -218,6 +218,7 @@ def simulate(form: SimulateForm) -> dict:
         "held_out": [titles[o] for o in oq.held_out],
         "quote": quote_to_dict(oq.quote, zone=ZoneInfo(charger.station.time_zone)),
         "charger": charger,
+        "out_of_service": charger.out_of_service(),  # priced still, for planning
         "tariff": tariff_for(charger),
         "zone": charger.station.time_zone,
         "amount_note": amount_note(d.get("amount"), oq.quote),
