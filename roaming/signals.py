@@ -1,10 +1,11 @@
 """What a change to the network or to a tariff means for OCPI: the Location's last_updated
 moves, and the changed Tariffs and Locations are pushed to every registered partner.
 
-Each save or delete adds what it changed to its transaction's collector (roaming.changes),
-which does the work once after the commit: a change rolled back pushes nothing, a cascade
-(a station deleted with its chargers) is complete when we look, and a transaction that
-saves a thousand rows costs the same few queries and one message per partner.
+Each save or delete adds what it changed to its transaction's collector
+(roaming.push_collector), which does the work once after the commit: a change rolled
+back pushes nothing, a cascade (a station deleted with its chargers) is complete when we
+look, and a transaction that saves a thousand rows costs the same few queries and one
+message per partner.
 Queryset .update() and .bulk_create() send no signals: partners then see the change at
 their next pull (date_from finds it only if the code also stamps the Location).
 
@@ -23,7 +24,7 @@ from django.utils import timezone
 from cpo_portal.db.values import ocpi_id_of
 from cpo_portal.models import Charger, Connector, Station
 from pricing.models import Tariff, TariffBand
-from roaming.changes import collecting
+from roaming.push_collector import collecting
 from roaming.services import published_tariffs
 from roaming.services.cdr_intake import cdrs_received
 from roaming.services.published_tariffs import ocpi_id
