@@ -49,7 +49,8 @@ class Changes:
     objects: defaultdict[tuple[int, str], set[str]] = field(
         default_factory=lambda: defaultdict(set)
     )  # (operator, module): OCPI ids to push
-    # re-priced by a tariff's move: (operator, station or charger) or (operator, None)
+    # re-priced by a tariff's move: (operator, "charger" or "station", its id), or
+    # (operator, "operator", None) for all the operator's stations
     priced: set[tuple[int, str, int | None]] = field(default_factory=set)
     done: bool = False
 
