@@ -16,7 +16,7 @@ pending row of its object is superseded by it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -110,24 +110,33 @@ class Courier(courier.Courier):
         super().__init__(Pushes())
 
 
-def receivers(operator_id: int, module: str) -> list[Partner]:
-    partners = Partner.objects.filter(operator_id=operator_id, state=PartnerState.REGISTERED)
-    return [p for p in partners if p.endpoint(module)]
-
-
 def enqueue(operator_id: int, module: str, object_ids: Iterable[str]) -> list[int]:
     """Pending pushes of these objects to every registered partner that receives the
     module; returns the partner ids to send to (after the commit)."""
-    ids = sorted(set(object_ids))
-    partners = receivers(operator_id, module) if ids else []
+    return enqueue_all({(operator_id, module): object_ids})
+
+
+def enqueue_all(objects: Mapping[tuple[int, str], Iterable[str]]) -> list[int]:
+    """Pending pushes of the objects, given by (operator, module), to every registered
+    partner of their operator that receives the module: one read of the partners and one
+    insert, whatever the number of objects. Returns the partner ids to send to, each once."""
+    wanted = {key: sorted(set(ids)) for key, ids in objects.items()}
+    wanted = {key: ids for key, ids in wanted.items() if ids}
+    if not wanted:
+        return []
+    operators = {operator_id for operator_id, _module in wanted}
+    partners = Partner.objects.filter(operator_id__in=operators, state=PartnerState.REGISTERED)
     now = timezone.now()
-    rows = [
-        Push(partner=p, module=module, object_id=oid, next_attempt_at=now)
-        for p in partners
-        for oid in ids
-    ]
+    rows: list[Push] = []
+    for partner in partners:
+        for (operator_id, module), ids in wanted.items():
+            if operator_id == partner.operator_id and partner.endpoint(module):
+                rows += [
+                    Push(partner=partner, module=module, object_id=oid, next_attempt_at=now)
+                    for oid in ids
+                ]
     Push.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    return [p.pk for p in partners]
+    return sorted({row.partner_id for row in rows})
 
 
 def _claim(partner_id: int) -> list[Push]:

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(ocpi, emsp):
-    operator = network(stations=2)
+def world(ocpi, emsp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # committed before the test's changes
+        operator = network(stations=2)
     partner, _token = registered_partner(operator, emsp)
     return operator, partner
 

@@ -4,8 +4,13 @@ per partner when it POSTs twice at once."""
 
 from __future__ import annotations
 
-import pytest
+import threading
 
+import pytest
+from django.db import connection, transaction
+
+from cpo_portal.models import Charger
+from roaming import tasks
 from roaming.models import Partner, Push
 from roaming.services import credentials, pushes
 from tests.races import race, race_n
@@ -27,6 +32,44 @@ def test_simultaneous_changes_leave_one_pending_push_per_object(world):
     results = race_n(8, lambda i: pushes.enqueue(operator.pk, "tariffs", ids))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Push.objects.filter(state="pending").count() == 2
+
+
+def test_two_transactions_at_once_each_push_their_changes_after_their_own_commit(
+    world, emsp, monkeypatch
+):
+    """Each connection has its own collector: a transaction committed while another one
+    is open pushes its own changes only, and the other's are pushed at its commit. (Two
+    operators: one operator's network writers take turns on its memo stamp.)"""
+    operator, partner = world
+    other = network("cpo2.example", stations=1)
+    other_partner, _token = registered_partner(other, emsp)
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.send_due, "delay", queued.append)
+    first = Charger.objects.filter(operator=operator).order_by("code").first()
+    second = Charger.objects.get(operator=other)
+    saved, other_committed = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        try:
+            with transaction.atomic():
+                first.save()
+                saved.set()
+                assert other_committed.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    assert saved.wait(10)
+    with transaction.atomic():
+        second.save()
+    pushed_then = set(Push.objects.values_list("object_id", flat=True))
+    queued_then = list(queued)
+    other_committed.set()
+    thread.join(10)
+    assert (pushed_then, queued_then) == ({"cpo2-st-000"}, [other_partner.pk])
+    assert set(Push.objects.values_list("object_id", flat=True)) == {"cpo1-st-000", "cpo2-st-000"}
+    assert queued == [other_partner.pk, partner.pk]
 
 
 def test_two_senders_never_claim_the_same_push(world):

@@ -1,0 +1,133 @@
+"""One transaction's changes for OCPI, pushed once after its commit.
+
+roaming.signals adds what each save or delete changed to the collector of the transaction
+in progress on its database connection: the stations whose Location changed, the objects
+to push by operator and module, and the stations, chargers and operators whose Locations
+a tariff's move re-prices. After the commit the collector does the work once, for all of
+them: one query for the re-priced stations, one stamp of every changed Location, one read
+of the partners, one insert of the push rows, and one send_due message per partner.
+
+The collector is held by its on_commit callbacks only (the registry below keeps a weak
+reference to it). A rollback drops the callbacks registered in what it rolls back (the
+transaction, or a savepoint), and a collector with none left goes with them: the next
+change starts a new one, so a change rolled back pushes nothing. Each change registers the
+collector's callback again, where it is made (an entry in Django's list, no query): a
+change the commit keeps has kept its callback, so no savepoint rolled back can leave it
+unpushed; the first callback to run does the work, the others find it done. A change
+rolled back in a savepoint while an earlier change of the transaction is kept is pushed
+all the same: the object as it is now, which leaves the partner as it was. Outside a
+transaction (autocommit) the callback runs at once: each change is pushed as it is made.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cpo_portal.db.values import ocpi_id_of
+from cpo_portal.models import Station
+from roaming.models import LocationStamp, Module
+from roaming.services import pushes
+from roaming.tasks import send_due
+
+
+@dataclass(eq=False)
+class Changes:
+    """What one transaction changed, by operator; sent once by `send`."""
+
+    stations: set[int] = field(default_factory=set)  # their Locations' last_updated moves
+    objects: defaultdict[tuple[int, str], set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # (operator, module): OCPI ids to push
+    # re-priced by a tariff's move: (operator, "charger" or "station", its id), or
+    # (operator, "operator", None) for all the operator's stations
+    priced: set[tuple[int, str, int | None]] = field(default_factory=set)
+    done: bool = False
+
+    def location(self, operator_id: int, station_id: int, codes: Iterable[str]) -> None:
+        """The station's Location changed; each of `codes` names it at the partner (a
+        renamed station's old code too, which then finds no station and is unpublished)."""
+        self.stations.add(station_id)
+        self.objects[operator_id, Module.LOCATIONS].update(ocpi_id_of(c) for c in codes)
+
+    def tariffs(self, operator_id: int, ocpi_ids: Iterable[str]) -> None:
+        self.objects[operator_id, Module.TARIFFS].update(ocpi_ids)
+
+    def repriced(self, operator_id: int, station_id: int | None, charger_id: int | None) -> None:
+        """The Locations priced by a tariff of this scope (a charger's, a station's, or the
+        operator's) may name another tariff now."""
+        if charger_id:
+            self.priced.add((operator_id, "charger", charger_id))
+        elif station_id:
+            self.priced.add((operator_id, "station", station_id))
+        else:
+            self.priced.add((operator_id, "operator", None))
+
+    def send(self) -> None:
+        """After the commit: stamp the Locations, write the pushes, queue the sends."""
+        if self.done:
+            return
+        self.done = True
+        for operator_id, pk, code in self._repriced_stations():
+            self.location(operator_id, pk, [code])
+        stamp_locations(self.stations)
+        for partner_id in pushes.enqueue_all(self.objects):
+            send_due.delay(partner_id)
+
+    def _repriced_stations(self) -> list[tuple[int, int, str]]:
+        scopes: list[Q] = []
+        for operator_id, kind, pk in self.priced:
+            if kind == "charger":
+                scopes.append(Q(operator_id=operator_id, chargers__pk=pk))
+            elif kind == "station":
+                scopes.append(Q(operator_id=operator_id, pk=pk))
+            else:
+                scopes.append(Q(operator_id=operator_id))
+        if not scopes:
+            return []
+        rows = Station.objects.filter(reduce(or_, scopes)).distinct()
+        return list(rows.values_list("operator_id", "pk", "code"))
+
+
+def stamp_locations(station_ids: Iterable[int]) -> None:
+    """The stations' Locations changed now (an upsert: one statement)."""
+    ids = set(station_ids)
+    if not ids:
+        return
+    now = timezone.now()
+    live = Station.objects.filter(pk__in=ids).values_list("pk", flat=True)
+    LocationStamp.objects.bulk_create(
+        [LocationStamp(station_id=pk, last_updated=now) for pk in live],
+        update_conflicts=True,
+        unique_fields=["station"],
+        update_fields=["last_updated"],
+    )
+
+
+# The collector of each connection (a thread's own; the connection's transaction state is
+# its own too), held weakly: see the module's docstring.
+_collectors: weakref.WeakKeyDictionary[Any, weakref.ref[Changes]] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def collecting(using: str | None = None) -> Iterator[Changes]:
+    """The changes of the transaction in progress on `using`, to add to; their push is
+    registered when the block ends (at once outside a transaction: after the additions)."""
+    connection = connections[using or DEFAULT_DB_ALIAS]
+    held = _collectors.get(connection)
+    changes = held() if held is not None else None
+    if changes is None or changes.done:
+        changes = Changes()
+        _collectors[connection] = weakref.ref(changes)
+    yield changes
+    transaction.on_commit(changes.send, using=using)
