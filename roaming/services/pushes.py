@@ -110,12 +110,6 @@ class Courier(courier.Courier):
         super().__init__(Pushes())
 
 
-def enqueue(operator_id: int, module: str, object_ids: Iterable[str]) -> list[int]:
-    """Pending pushes of these objects to every registered partner that receives the
-    module; returns the partner ids to send to (after the commit)."""
-    return enqueue_all({(operator_id, module): object_ids})
-
-
 def enqueue_all(objects: Mapping[tuple[int, str], Iterable[str]]) -> list[int]:
     """Pending pushes of the objects, given by (operator, module), to every registered
     partner of their operator that receives the module: one read of the partners and one

@@ -119,7 +119,7 @@ def test_a_push_to_a_dripping_partner_is_cut_at_the_deadline_and_recorded(ocpi, 
     ocpi.OCPI_CALL_DEADLINE = 1.0
     server = servers(b"", answer("200 OK", json.dumps({"status_code": 1000})))
     receiving_at(partner, f"{server.url}/ocpi/2.2.1/tariffs")
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})
     assert pushes.send_due(partner.pk) == 1
     push = Push.objects.get()
     [attempt] = push.attempts_made.all()
@@ -138,7 +138,7 @@ def test_a_push_whose_call_dies_is_still_recorded(world, monkeypatch):
         raise RuntimeError("the worker's call died")
 
     monkeypatch.setattr(transport, "request", dies)
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})
     assert pushes.send_due(partner.pk) == 1
     push = Push.objects.get()
     [attempt] = PushAttempt.objects.filter(push=push)
@@ -152,7 +152,7 @@ def test_a_refused_push_records_the_status_not_the_partners_words(world, servers
     reply = json.dumps({"status_code": 2001, "status_message": SECRET})
     server = servers(answer("400 Bad Request", reply))
     receiving_at(partner, f"{server.url}/ocpi/2.2.1/tariffs")
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})
     pushes.send_due(partner.pk)
     push = Push.objects.get()
     assert (push.state, push.last_error) == (PushState.REJECTED, "HTTP 400, OCPI status 2001")

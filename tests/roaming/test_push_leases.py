@@ -25,8 +25,8 @@ def test_the_push_sweep_releases_what_a_dead_worker_was_sending(ocpi, emsp, sett
     partner, _token = registered_partner(operator, emsp)
     now = timezone.now()
     dead_holder, live_holder = workers.one_dead_one_live(now, "jobs", pool="prefork")
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
-    pushes.enqueue(operator.pk, "locations", [str(operator.stations.get().pk)])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})
+    pushes.enqueue_all({(operator.pk, "locations"): [str(operator.stations.get().pk)]})
     dead, live = Push.objects.order_by("pk")
     lease = now + dt.timedelta(minutes=2)
     for push, holder in ((dead, dead_holder), (live, live_holder)):

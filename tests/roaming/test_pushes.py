@@ -59,7 +59,7 @@ def test_a_rolled_back_change_pushes_nothing(
 def test_a_server_error_is_retried_with_backoff_then_delivered(world, emsp):
     operator, partner = world
     emsp.fail_next = [503]
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})
     assert pushes.send_due(partner.pk) == 1
     push = Push.objects.get()
     assert push.state == PushState.PENDING and push.attempts == 1
@@ -78,7 +78,7 @@ def test_a_server_error_is_retried_with_backoff_then_delivered(world, emsp):
 def test_a_refusal_is_final(world, emsp):
     operator, partner = world
     emsp.fail_next = [400]
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})
     pushes.send_due(partner.pk)
     assert Push.objects.get().state == PushState.REJECTED
 
@@ -86,7 +86,7 @@ def test_a_refusal_is_final(world, emsp):
 def test_retries_stop_after_max_attempts(world, emsp):
     operator, partner = world
     emsp.fail_next = [500] * pushes.MAX_ATTEMPTS
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})
     for _ in range(pushes.MAX_ATTEMPTS):
         Push.objects.update(next_attempt_at=timezone.now())
         pushes.send_due(partner.pk)
@@ -97,15 +97,15 @@ def test_retries_stop_after_max_attempts(world, emsp):
 def test_changes_while_a_push_waits_join_it(world):
     operator, _partner = world
     for _ in range(3):
-        pushes.enqueue(operator.pk, "tariffs", ["cpo1-default", "cpo1-station-001"])
+        pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default", "cpo1-station-001"]})
     assert Push.objects.filter(state="pending").count() == 2
 
 
 def test_a_failed_retry_behind_a_newer_change_is_superseded(world, emsp):
     operator, partner = world
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})
     [claimed] = pushes._claim(partner.pk)
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"])  # a change during the send
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]})  # a change during the send
     emsp.fail_next = [502]
     sender = pushes.Courier()  # one attempt, as the push task sends it
     try:
@@ -120,8 +120,8 @@ def test_a_retired_tariff_is_deleted_and_a_removed_station_unpublished(world, em
     operator, partner = world
     Tariff.objects.filter(code="cpo1-station-001").update(active=False)
     operator.stations.get(code="cpo1-st-000").delete()
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-station-001"])
-    pushes.enqueue(operator.pk, "locations", ["cpo1-st-000"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-station-001"]})
+    pushes.enqueue_all({(operator.pk, "locations"): ["cpo1-st-000"]})
     pushes.send_due(partner.pk)
     assert emsp.pushes("tariffs")[-1].method == "DELETE"
     gone = emsp.pushes("locations")[-1]
@@ -131,7 +131,7 @@ def test_a_retired_tariff_is_deleted_and_a_removed_station_unpublished(world, em
 def test_a_partner_without_receivers_gets_no_rows(ocpi):
     operator = network(stations=1)
     registered_partner(operator)  # registered, but lists no receiver endpoints
-    assert pushes.enqueue(operator.pk, "tariffs", ["cpo1-default"]) == []
+    assert pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default"]}) == []
     assert not Push.objects.exists()
 
 

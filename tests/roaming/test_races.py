@@ -29,7 +29,7 @@ def world(ocpi, emsp):
 def test_simultaneous_changes_leave_one_pending_push_per_object(world):
     operator, _partner = world
     ids = ["cpo1-default", "cpo1-station-001"]
-    results = race_n(8, lambda i: pushes.enqueue(operator.pk, "tariffs", ids))
+    results = race_n(8, lambda i: pushes.enqueue_all({(operator.pk, "tariffs"): ids}))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Push.objects.filter(state="pending").count() == 2
 
@@ -74,8 +74,8 @@ def test_two_transactions_at_once_each_push_their_changes_after_their_own_commit
 
 def test_two_senders_never_claim_the_same_push(world):
     operator, partner = world
-    pushes.enqueue(operator.pk, "tariffs", ["cpo1-default", "cpo1-station-001"])
-    pushes.enqueue(operator.pk, "locations", ["cpo1-st-000", "cpo1-st-001"])
+    pushes.enqueue_all({(operator.pk, "tariffs"): ["cpo1-default", "cpo1-station-001"]})
+    pushes.enqueue_all({(operator.pk, "locations"): ["cpo1-st-000", "cpo1-st-001"]})
     claimed = race_n(4, lambda i: [p.pk for p in pushes._claim(partner.pk)])
     flat = [pk for batch in claimed for pk in batch]
     assert sorted(flat) == sorted(Push.objects.values_list("pk", flat=True))
