@@ -8,8 +8,10 @@ same way.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -39,15 +41,21 @@ def moment_matches(rule: SurgeRule, customer: Customer, conditions: Conditions) 
     return not (customer.tier and customer.tier in rule.exempt_tiers)
 
 
+def clock_owner(rule: SurgeRule, instant: dt.datetime, local: dt.datetime) -> dt.date | None:
+    """The local day whose occurrence of `rule`'s window covers `instant` (wall-clock
+    reading `local`) within its validity, or None: every clock condition but holidays."""
+    if rule.valid_from is not None and instant < rule.valid_from:
+        return None
+    if rule.valid_until is not None and instant >= rule.valid_until:
+        return None
+    return local.date() if rule.window is None else window_owner(rule.window, local)
+
+
 def time_matches(
     rule: SurgeRule, instant: dt.datetime, local: dt.datetime, holidays: frozenset[dt.date]
 ) -> bool:
     """Whether `rule` is on at `instant`, whose wall-clock reading is `local`."""
-    if rule.valid_from is not None and instant < rule.valid_from:
-        return False
-    if rule.valid_until is not None and instant >= rule.valid_until:
-        return False
-    owner = local.date() if rule.window is None else window_owner(rule.window, local)
+    owner = clock_owner(rule, instant, local)
     if owner is None:
         return False
     return not rule.holidays_only or owner in holidays
@@ -73,6 +81,60 @@ def clock_spans(
         else:
             spans.append((a, b))
     return spans
+
+
+@dataclass(frozen=True, slots=True)
+class ClockWindows:
+    """Where a rule's clock conditions hold from `first` to `last` at one place, worked
+    out once and kept: the stretches within its validity and window (clock_owner), each
+    with the day that owns it when the rule is for holidays only (whose holidays depend
+    on the session). `meets` then answers clock_spans' question for any session inside
+    with a search of the stretches, and nothing decided again."""
+
+    first: dt.datetime
+    last: dt.datetime
+    starts: tuple[dt.datetime, ...]
+    ends: tuple[dt.datetime, ...]
+    owners: tuple[dt.date | None, ...]  # None: any day (a rule not for holidays only)
+
+    def covers(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return self.first <= start < end <= self.last
+
+    def meets(self, start: dt.datetime, end: dt.datetime, holidays: frozenset[dt.date]) -> bool:
+        """Whether clock_spans(rule, zone, start, end, holidays) holds anything, for a
+        session the windows cover()."""
+        i = bisect.bisect_right(self.ends, start)  # the first stretch ending after start
+        while i < len(self.starts) and self.starts[i] < end:
+            owner = self.owners[i]
+            if owner is None or owner in holidays:
+                return True
+            i += 1
+        return False
+
+
+def clock_windows(
+    rule: SurgeRule, zone: ZoneInfo, first: dt.datetime, last: dt.datetime
+) -> ClockWindows:
+    """`rule`'s ClockWindows in `zone` from `first` to `last`: decided at the same instants
+    as clock_spans (split_points), by the same rule (clock_owner), so that
+    meets(start, end, holidays) == bool(clock_spans(rule, zone, start, end, holidays))."""
+    bounds = [b for b in (rule.valid_from, rule.valid_until) if b is not None]
+    points = split_points(zone, first, last, window_times(rule.window), bounds)
+    starts: list[dt.datetime] = []
+    ends: list[dt.datetime] = []
+    owners: list[dt.date | None] = []
+    for a, b in pairwise(points):
+        owner = clock_owner(rule, a, wall(a, zone))
+        if owner is None:
+            continue
+        kept = owner if rule.holidays_only else None
+        if ends and ends[-1] == a and owners[-1] == kept:
+            ends[-1] = b
+        else:
+            starts.append(a)
+            ends.append(b)
+            owners.append(kept)
+    return ClockWindows(first, last, tuple(starts), tuple(ends), tuple(owners))
 
 
 def _stronger(rule: SurgeRule, than: SurgeRule) -> bool:

@@ -10,8 +10,14 @@ from decimal import Decimal
 
 from cpo_portal.models import Charger, Station
 from pricing.engine.schedule import window_text
-from pricing.engine.surges import clock_spans, moment_matches, site_matches
-from pricing.engine.types import ChargeForm, Customer, Site, SurgeKind, SurgeRule
+from pricing.engine.surges import (
+    ClockWindows,
+    clock_spans,
+    clock_windows,
+    moment_matches,
+    site_matches,
+)
+from pricing.engine.types import ChargeForm, Conditions, Customer, Site, SurgeKind, SurgeRule
 from pricing.engine.windows import zone_of
 from pricing.models.surge_text import surge_text
 
@@ -20,6 +26,8 @@ from .sites import ConditionsDuring, site_for, station_site
 
 # Without an end, tell about surges during the next hour: a typical session.
 NOTICE_HORIZON = dt.timedelta(hours=1)
+# Clock windows are kept for searches ending up to a day after the last start kept.
+WINDOWS_BEYOND = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +66,33 @@ class NoticesDuring:
     """surge_notices_at for any of `stations` and any search starting from `first` to
     `last`, with no query: each station's rules that match one of its chargers (a fixed
     fact), their notices written once, and the conditions of the span (ConditionsDuring).
-    What depends on the moment (holidays, load, grid stress, the rules' windows) is
-    decided by `at` with the same rules as surge_notices_at."""
+    What depends on the moment is kept as windows: each rule's clock windows in each time
+    zone (ClockWindows, worked out when a search first asks and kept to `last` and a day),
+    and the conditions; `at` decides with the same rules as surge_notices_at, once for
+    the stations that share their rules and conditions."""
 
-    def __init__(self, stations: Sequence[Station], first: dt.datetime, last: dt.datetime):
+    def __init__(
+        self,
+        stations: Sequence[Station],
+        first: dt.datetime,
+        last: dt.datetime,
+        *,
+        keep_windows: bool = True,
+    ):
         self.stations = {s.pk: s for s in stations}
         self.conditions = ConditionsDuring(self.stations.values(), first, last)
         sites = station_sites(list(self.stations.values())) if self.stations else {}
         books = {op: surges_for_operator(op) for op in {s.operator_id for s in stations}}
-        self.rules = {
-            pk: [r for r in books[s.operator_id] if any(site_matches(r, x) for x in sites[pk])]
-            for pk, s in self.stations.items()
-        }
+        shared: dict[tuple[int, ...], tuple[SurgeRule, ...]] = {}  # one tuple for equal lists
+        self.rules = {}
+        for pk, s in self.stations.items():
+            rules = tuple(
+                r for r in books[s.operator_id] if any(site_matches(r, x) for x in sites[pk])
+            )
+            self.rules[pk] = shared.setdefault(tuple(map(id, rules)), rules)
         self.notices = {id(r): _notice(r) for rules in self.rules.values() for r in rules}
+        self.reach = (first.astimezone(dt.UTC), last.astimezone(dt.UTC) + WINDOWS_BEYOND)
+        self.windows: dict[tuple[int, str], ClockWindows] | None = {} if keep_windows else None
 
     def covers(self, start: dt.datetime) -> bool:
         return self.conditions.first <= start <= self.conditions.last
@@ -80,25 +102,43 @@ class NoticesDuring:
     ) -> dict[int, list[SurgeNotice]]:
         """The notices at each station (by pk) for a search from `start` (covers())."""
         end = end or start + NOTICE_HORIZON
-        during: dict[tuple[int, str, frozenset[dt.date]], bool] = {}
+        during: dict[tuple[int, str, Conditions], list[SurgeNotice]] = {}
         out = {}
         for pk in pks:
             station = self.stations[pk]
             conditions = self.conditions.at(station, start)
-            found = []
-            for rule in self.rules[pk]:
-                if not moment_matches(rule, Customer(), conditions):
-                    continue
-                key = (id(rule), station.time_zone, conditions.holidays)
-                hit = during.get(key)
-                if hit is None:
-                    zone = zone_of(station.time_zone)
-                    spans = clock_spans(rule, zone, start, end, conditions.holidays)
-                    hit = during[key] = bool(spans)
-                if hit:
-                    found.append(self.notices[id(rule)])
+            rules = self.rules[pk]
+            key = (id(rules), station.time_zone, conditions)
+            found = during.get(key)
+            if found is None:
+                found = during[key] = [
+                    self.notices[id(rule)]
+                    for rule in rules
+                    if moment_matches(rule, Customer(), conditions)
+                    and self._clock(rule, station.time_zone, start, end, conditions.holidays)
+                ]
             out[pk] = found
         return out
+
+    def _clock(
+        self,
+        rule: SurgeRule,
+        time_zone: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        holidays: frozenset[dt.date],
+    ) -> bool:
+        """Whether the rule's clock conditions hold somewhere in [start, end): read from its
+        windows, or worked out for a search reaching past them."""
+        if self.windows is not None:
+            windows = self.windows.get((id(rule), time_zone))
+            if windows is None:
+                windows = self.windows[id(rule), time_zone] = clock_windows(
+                    rule, zone_of(time_zone), *self.reach
+                )
+            if windows.covers(start, end):
+                return windows.meets(start, end, holidays)
+        return bool(clock_spans(rule, zone_of(time_zone), start, end, holidays))
 
 
 def _notice(rule: SurgeRule) -> SurgeNotice:
@@ -118,6 +158,7 @@ def surge_notices_at(
 ) -> dict[int, list[SurgeNotice]]:
     """surge_notices for each station, by station pk: a fixed number of queries whatever
     the number of stations (a catalog of hundreds of them). NoticesDuring over the one
-    moment `start`."""
-    read = NoticesDuring(stations, start, start)
+    moment `start`, each rule's clock worked out for the search alone (no windows kept:
+    this is also the reference the kept windows are tested against)."""
+    read = NoticesDuring(stations, start, start, keep_windows=False)
     return read.at(read.stations, start, end)

@@ -95,10 +95,12 @@ def test_time_windows_at_their_edges_are_answered_as_built(demo):
     """Surges starting and ending (each rule's window edges, in its stations' local time),
     offers at the ends of their validity, searches with and without a time."""
     moments = [NOW, NOW + dt.timedelta(days=3, hours=7)]
+    india = ZoneInfo("Asia/Kolkata")
+    tomorrow = NOW.astimezone(india).date() + dt.timedelta(days=1)  # in the notices kept
     for rule in SurgeRule.objects.exclude(window_start=None):
         for edge in (rule.window_start, rule.window_end):
-            local = dt.datetime.combine(dt.date(2026, 11, 25), edge, ZoneInfo("Asia/Kolkata"))
-            for delta in (-1, 0, 1):
+            local = dt.datetime.combine(tomorrow, edge, india)
+            for delta in (-61, -60, -1, 0, 1):  # a search's hour reaching the edge, the edge
                 moments.append(local.astimezone(dt.UTC) + dt.timedelta(minutes=delta))
     for operator in {c.operator for c in Charger.objects.select_related("operator")}:
         for info in catalog_for(operator).offers.values():

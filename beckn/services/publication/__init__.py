@@ -6,9 +6,10 @@ and offers: its stations and chargers (connectors in order), each charger's list
 the add-ons on sale at each station, every active offer placed at each station and charger
 with the end of its validity, and the surge notices of any search starting in the coming
 days (commerce.NoticesDuring: the rules that match each station, the holidays, load and
-grid signals of the span). The parts that depend on the moment are kept as such windows:
-a search keeps the offers not ended at its start and the notices of its span, and reads
-the rest as published. The offers current at a moment are worked out once for every
+grid signals of the span, and each rule's clock windows: pricing's ClockWindows). The
+parts that depend on the moment are kept as such windows: a search keeps the offers not
+ended at its start and the notices whose windows meet its span, and reads the rest as
+published. The offers current at a moment are worked out once for every
 moment up to the next offer's end (one list object for equal lists), and rendered items,
 offer definitions and locations are kept with the provider (keyed by the objects they are
 rendered from, the offers that apply and the connectors shown), so a search renders only
