@@ -4,8 +4,10 @@ roaming.signals adds what each save or delete changed to the collector of the tr
 in progress on its database connection: the stations whose Location changed, the objects
 to push by operator and module, and the stations, chargers and operators whose Locations
 a tariff's move re-prices. After the commit the collector does the work once, for all of
-them: one query for the re-priced stations, one stamp of every changed Location, one read
-of the partners, one insert of the push rows, and one send_due message per partner.
+them: one read of the stations touched (the re-priced ones, and those whose chargers or
+connectors changed, named by their codes as they are after the commit), one stamp of
+every changed Location, one read of the partners, one insert of the push rows, and one
+send_due message per partner. A save inside the transaction reads nothing for it.
 
 The collector is held by its on_commit callbacks only (the registry below keeps a weak
 reference to it). A rollback drops the callbacks registered in what it rolls back (the
@@ -31,7 +33,7 @@ from operator import or_
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from cpo_portal.db.values import ocpi_id_of
@@ -52,6 +54,9 @@ class Changes:
     # re-priced by a tariff's move: (operator, "charger" or "station", its id), or
     # (operator, "operator", None) for all the operator's stations
     priced: set[tuple[int, str, int | None]] = field(default_factory=set)
+    # a charger or connector changed in it: ("station", its station) or ("charger", its
+    # charger); the Location's code is read after the commit
+    located: set[tuple[str, int]] = field(default_factory=set)
     done: bool = False
 
     def location(self, operator_id: int, station_id: int, codes: Iterable[str]) -> None:
@@ -59,6 +64,15 @@ class Changes:
         renamed station's old code too, which then finds no station and is unpublished)."""
         self.stations.add(station_id)
         self.objects[operator_id, Module.LOCATIONS].update(ocpi_id_of(c) for c in codes)
+
+    def inside(self, station_id: int | None = None, charger_id: int | None = None) -> None:
+        """Something inside a Location changed (a charger or a connector): the Location of
+        this station, or of the charger's station, named by its code read after the
+        commit (no read in the transaction)."""
+        if station_id:
+            self.located.add(("station", station_id))
+        elif charger_id:
+            self.located.add(("charger", charger_id))
 
     def tariffs(self, operator_id: int, ocpi_ids: Iterable[str]) -> None:
         self.objects[operator_id, Module.TARIFFS].update(ocpi_ids)
@@ -78,13 +92,20 @@ class Changes:
         if self.done:
             return
         self.done = True
-        for operator_id, pk, code in self._repriced_stations():
-            self.location(operator_id, pk, [code])
-        stamp_locations(self.stations)
+        live = set()
+        for operator_id, pk, code, named in self._stations():
+            live.add(pk)
+            if named:
+                self.location(operator_id, pk, [code])
+        stamp_locations(live)
         for partner_id in pushes.enqueue_all(self.objects):
             send_due.delay(partner_id)
 
-    def _repriced_stations(self) -> list[tuple[int, int, str]]:
+    def _stations(self) -> list[tuple[int, int, str, bool]]:
+        """In one read, every station still there that the transaction touched: those
+        whose Location changed (by id), and those found by scope (re-priced, or holding
+        a charger or connector that changed), each with whether it was found by scope
+        (its Location then named by its code as it is now)."""
         scopes: list[Q] = []
         for operator_id, kind, pk in self.priced:
             if kind == "charger":
@@ -93,21 +114,29 @@ class Changes:
                 scopes.append(Q(operator_id=operator_id, pk=pk))
             else:
                 scopes.append(Q(operator_id=operator_id))
-        if not scopes:
+        for kind, pk in self.located:
+            scopes.append(Q(pk=pk) if kind == "station" else Q(chargers__pk=pk))
+        if not scopes and not self.stations:
             return []
-        rows = Station.objects.filter(reduce(or_, scopes)).distinct()
-        return list(rows.values_list("operator_id", "pk", "code"))
+        if not scopes:
+            rows = Station.objects.filter(pk__in=self.stations)
+            return [(*row, False) for row in rows.values_list("operator_id", "pk", "code")]
+        named = reduce(or_, scopes)
+        rows = Station.objects.filter(named | Q(pk__in=self.stations)).annotate(
+            named=ExpressionWrapper(named, output_field=BooleanField())
+        )
+        return list(rows.distinct().values_list("operator_id", "pk", "code", "named"))
 
 
 def stamp_locations(station_ids: Iterable[int]) -> None:
-    """The stations' Locations changed now (an upsert: one statement)."""
+    """The stations' Locations changed now (an upsert: one statement; `station_ids` are
+    stations that exist)."""
     ids = set(station_ids)
     if not ids:
         return
     now = timezone.now()
-    live = Station.objects.filter(pk__in=ids).values_list("pk", flat=True)
     LocationStamp.objects.bulk_create(
-        [LocationStamp(station_id=pk, last_updated=now) for pk in live],
+        [LocationStamp(station_id=pk, last_updated=now) for pk in ids],
         update_conflicts=True,
         unique_fields=["station"],
         update_fields=["last_updated"],

@@ -61,24 +61,16 @@ def _station(sender, instance: Station, raw: bool = False, using=None, **kwargs)
 
 @receiver([post_save, post_delete], sender=Charger)
 def _charger(sender, instance: Charger, raw: bool = False, using=None, **kwargs) -> None:
-    if raw:
-        return
-    code = Station.objects.filter(pk=instance.station_id).values_list("code", flat=True).first()
-    if code is not None:
-        location_changed(instance.operator_id, instance.station_id, code, using=using)
+    if not raw:
+        with collecting(using) as changes:
+            changes.inside(station_id=instance.station_id)
 
 
 @receiver([post_save, post_delete], sender=Connector)
 def _connector(sender, instance: Connector, raw: bool = False, using=None, **kwargs) -> None:
-    if raw:
-        return
-    row = (
-        Charger.objects.filter(pk=instance.charger_id)
-        .values_list("operator_id", "station_id", "station__code")
-        .first()
-    )
-    if row is not None:
-        location_changed(*row, using=using)
+    if not raw:
+        with collecting(using) as changes:
+            changes.inside(charger_id=instance.charger_id)
 
 
 # -- tariffs -------------------------------------------------------------------------------

@@ -184,6 +184,28 @@ def test_one_transaction_keeps_what_each_change_pushes(
     }
 
 
+def test_a_charger_or_connector_save_reads_nothing_for_ocpi_in_its_transaction(
+    world, queued, django_capture_on_commit_callbacks
+):
+    """The Location of a changed charger or connector is named after the commit, by its
+    station's code as the commit left it; a save reads no station for it before."""
+    operator, _partner = world
+    chargers = list(Charger.objects.filter(operator=operator).order_by("code")[:3])
+    connector = Connector.objects.get(charger=chargers[1])
+    station = chargers[2].station
+
+    def change() -> None:
+        with CaptureQueriesContext(connection) as inside:
+            chargers[0].save()
+            connector.save()
+            chargers[2].save()
+        assert not [q for q in inside.captured_queries if '"cpo_portal_station"."code"' in q["sql"]]
+        Station.objects.filter(pk=station.pk).update(code="cpo1-st-later")  # no signal
+
+    assert committed(django_capture_on_commit_callbacks, change) == 4
+    assert pushed() == {"cpo1-st-000", "cpo1-st-001", "cpo1-st-later"}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_each_change_is_pushed_as_it_is_made(ocpi, emsp, queued):
     operator = network(stations=2)
