@@ -6,8 +6,9 @@ to push by operator and module, and the stations, chargers and operators whose L
 a tariff's move re-prices. After the commit the collector does the work once, for all of
 them: one read of the stations touched (the re-priced ones, and those whose chargers or
 connectors changed, named by their codes as they are after the commit), one stamp of
-every changed Location, one read of the partners, one insert of the push rows, and one
-send_due message per partner. A save inside the transaction reads nothing for it.
+every changed Location, one read of the tariffs whose bands changed (when any did), one
+read of the partners, one insert of the push rows, and one send_due message per partner.
+A save inside the transaction reads nothing for it.
 
 The collector is held by its on_commit callbacks only (the registry below keeps a weak
 reference to it). A rollback drops the callbacks registered in what it rolls back (the
@@ -38,6 +39,7 @@ from django.utils import timezone
 
 from cpo_portal.db.values import ocpi_id_of
 from cpo_portal.models import Station
+from pricing.models import Tariff
 from roaming.models import LocationStamp, Module
 from roaming.services import pushes
 from roaming.tasks import send_due
@@ -57,6 +59,8 @@ class Changes:
     # a charger or connector changed in it: ("station", its station) or ("charger", its
     # charger); the Location's code is read after the commit
     located: set[tuple[str, int]] = field(default_factory=set)
+    # tariffs whose bands changed in it, by id: named by their codes read after the commit
+    banded: set[int] = field(default_factory=set)
     done: bool = False
 
     def location(self, operator_id: int, station_id: int, codes: Iterable[str]) -> None:
@@ -76,6 +80,11 @@ class Changes:
 
     def tariffs(self, operator_id: int, ocpi_ids: Iterable[str]) -> None:
         self.objects[operator_id, Module.TARIFFS].update(ocpi_ids)
+
+    def bands_of(self, tariff_id: int) -> None:
+        """A band of the tariff changed: the tariff is pushed, named by its code read after
+        the commit (no read in the transaction)."""
+        self.banded.add(tariff_id)
 
     def repriced(self, operator_id: int, station_id: int | None, charger_id: int | None) -> None:
         """The Locations priced by a tariff of this scope (a charger's, a station's, or the
@@ -98,6 +107,10 @@ class Changes:
             if named:
                 self.location(operator_id, pk, [code])
         stamp_locations(live)
+        if self.banded:  # a tariff deleted since (with its bands) is not there to push
+            rows = Tariff.objects.filter(pk__in=self.banded).values_list("operator_id", "code")
+            for operator_id, code in rows:
+                self.tariffs(operator_id, [ocpi_id_of(code)])
         for partner_id in pushes.enqueue_all(self.objects):
             send_due.delay(partner_id)
 

@@ -131,10 +131,8 @@ def _band(sender, instance: TariffBand, raw: bool = False, using=None, **kwargs)
     now = timezone.now()
     if not Tariff.objects.filter(pk=instance.tariff_id).update(updated_at=now):
         return  # the tariff is being deleted with its bands
-    tariff = Tariff.objects.filter(pk=instance.tariff_id).only("operator_id", "code").first()
-    if tariff is not None:
-        with collecting(using) as changes:
-            changes.tariffs(tariff.operator_id, [ocpi_id(tariff)])
+    with collecting(using) as changes:
+        changes.bands_of(instance.tariff_id)
 
 
 @receiver(cdrs_received)

@@ -206,6 +206,29 @@ def test_a_charger_or_connector_save_reads_nothing_for_ocpi_in_its_transaction(
     assert pushed() == {"cpo1-st-000", "cpo1-st-001", "cpo1-st-later"}
 
 
+def test_a_band_save_reads_no_tariff_in_its_transaction(
+    world, queued, django_capture_on_commit_callbacks
+):
+    """A band's tariff is named after the commit, by its code as the commit left it, in one
+    read whatever the number of bands saved; inside, the band's save reads no tariff for
+    it (it moves the tariff's last_updated)."""
+    tariffs = list(Tariff.objects.order_by("code")[:2])
+
+    def change() -> None:
+        with CaptureQueriesContext(connection) as inside:
+            for tariff in tariffs:
+                for hour in (6, 18):
+                    TariffBand.objects.create(tariff=tariff, code=f"b{hour}", label="band",
+                                              start=dt.time(hour), end=dt.time(hour + 2),
+                                              rate_per_kwh=Decimal("20"))  # fmt: skip
+        selected = [q["sql"].split(" FROM ")[0] for q in inside.captured_queries]
+        assert not [s for s in selected if '"pricing_tariff"."code"' in s]  # no tariff named
+        Tariff.objects.filter(pk=tariffs[1].pk).update(code="cpo1-tariff-later")  # no signal
+
+    assert committed(django_capture_on_commit_callbacks, change) == 3  # tariffs, partners, pushes
+    assert pushed("tariffs") == {tariffs[0].code, "cpo1-tariff-later"}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_each_change_is_pushed_as_it_is_made(ocpi, emsp, queued):
     operator = network(stations=2)
