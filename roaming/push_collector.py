@@ -53,12 +53,10 @@ class Changes:
     objects: defaultdict[tuple[int, str], set[str]] = field(
         default_factory=lambda: defaultdict(set)
     )  # (operator, module): OCPI ids to push
-    # re-priced by a tariff's move: (operator, "charger" or "station", its id), or
-    # (operator, "operator", None) for all the operator's stations
-    priced: set[tuple[int, str, int | None]] = field(default_factory=set)
-    # a charger or connector changed in it: ("station", its station) or ("charger", its
-    # charger); the Location's code is read after the commit
-    located: set[tuple[str, int]] = field(default_factory=set)
+    # stations found after the commit, their Locations named by their codes as they are
+    # then: (operator or None for any, "charger" or "station", its id), or (operator,
+    # "operator", None) for all the operator's stations
+    scopes: set[tuple[int | None, str, int | None]] = field(default_factory=set)
     # tariffs whose bands changed in it, by id: named by their codes read after the commit
     banded: set[int] = field(default_factory=set)
     done: bool = False
@@ -73,10 +71,7 @@ class Changes:
         """Something inside a Location changed (a charger or a connector): the Location of
         this station, or of the charger's station, named by its code read after the
         commit (no read in the transaction)."""
-        if station_id:
-            self.located.add(("station", station_id))
-        elif charger_id:
-            self.located.add(("charger", charger_id))
+        self._scope(None, station_id, charger_id)
 
     def tariffs(self, operator_id: int, ocpi_ids: Iterable[str]) -> None:
         self.objects[operator_id, Module.TARIFFS].update(ocpi_ids)
@@ -89,12 +84,17 @@ class Changes:
     def repriced(self, operator_id: int, station_id: int | None, charger_id: int | None) -> None:
         """The Locations priced by a tariff of this scope (a charger's, a station's, or the
         operator's) may name another tariff now."""
+        self._scope(operator_id, station_id, charger_id)
+
+    def _scope(
+        self, operator_id: int | None, station_id: int | None, charger_id: int | None
+    ) -> None:
         if charger_id:
-            self.priced.add((operator_id, "charger", charger_id))
+            self.scopes.add((operator_id, "charger", charger_id))
         elif station_id:
-            self.priced.add((operator_id, "station", station_id))
-        else:
-            self.priced.add((operator_id, "operator", None))
+            self.scopes.add((operator_id, "station", station_id))
+        elif operator_id is not None:
+            self.scopes.add((operator_id, "operator", None))
 
     def send(self) -> None:
         """After the commit: stamp the Locations, write the pushes, queue the sends."""
@@ -120,15 +120,13 @@ class Changes:
         a charger or connector that changed), each with whether it was found by scope
         (its Location then named by its code as it is now)."""
         scopes: list[Q] = []
-        for operator_id, kind, pk in self.priced:
+        for operator_id, kind, pk in self.scopes:
+            scope = Q() if operator_id is None else Q(operator_id=operator_id)
             if kind == "charger":
-                scopes.append(Q(operator_id=operator_id, chargers__pk=pk))
+                scope &= Q(chargers__pk=pk)
             elif kind == "station":
-                scopes.append(Q(operator_id=operator_id, pk=pk))
-            else:
-                scopes.append(Q(operator_id=operator_id))
-        for kind, pk in self.located:
-            scopes.append(Q(pk=pk) if kind == "station" else Q(chargers__pk=pk))
+                scope &= Q(pk=pk)
+            scopes.append(scope)
         if not scopes and not self.stations:
             return []
         if not scopes:

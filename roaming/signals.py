@@ -33,15 +33,6 @@ from roaming.tasks import audit_received
 SCOPE_FIELDS = ("active", "code", "station_id", "charger_id")
 
 
-def location_changed(
-    operator_id: int, station_id: int, *codes: str, using: str | None = None
-) -> None:
-    """The station's Location changed; each of `codes` names it at the partner (a renamed
-    station's old code too, which then finds no station and is unpublished)."""
-    with collecting(using) as changes:
-        changes.location(operator_id, station_id, codes)
-
-
 @receiver(pre_save, sender=Station)
 def _station_before(sender, instance: Station, raw: bool = False, **kwargs) -> None:
     """The station's code before this save: the OCPI id of its Location so far."""
@@ -56,7 +47,8 @@ def _station_before(sender, instance: Station, raw: bool = False, **kwargs) -> N
 def _station(sender, instance: Station, raw: bool = False, using=None, **kwargs) -> None:
     if not raw:
         before = vars(instance).pop("roaming_code_before", None) or instance.code
-        location_changed(instance.operator_id, instance.pk, instance.code, before, using=using)
+        with collecting(using) as changes:  # a renamed station's old id is unpublished
+            changes.location(instance.operator_id, instance.pk, [instance.code, before])
 
 
 @receiver([post_save, post_delete], sender=Charger)
