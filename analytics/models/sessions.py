@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q, QuerySet
 
+from cpo_portal.db.regions import RegionCodeField
 from cpo_portal.models import Operator, Station
 from offers.models import AppendOnlyError, AppendOnlyQuerySet, SessionChannel
 
@@ -36,7 +37,7 @@ class NoOfferSession(models.Model):
     )
     station_code = models.CharField(max_length=64)
     charger_code = models.CharField(max_length=64)
-    region_code = models.CharField(max_length=16, blank=True)
+    region_code = RegionCodeField(max_length=16, blank=True)
     city_code = models.CharField(max_length=32, blank=True)
     site_kind = models.CharField(max_length=16, blank=True)
     customer_key = models.CharField(max_length=64, blank=True)

@@ -1,10 +1,11 @@
 """Region codes (a state such as DL, MH, KA), one spelling everywhere: stripped and
 upper-cased, so " dl " typed in the admin or an import is the "DL" a station is in.
 
-Stations, holidays and grid signals store one code (`RegionCodeField`); offers and
-surges store a list (`pricing.models.fields.RegionCodesField`). Both normalise the value
-when it is cleaned and again when it is saved, so every write path stores the same
-spelling and the quote engines compare codes exactly.
+Stations, holidays, grid signals and the session facts (the offer ledger, sessions
+without offers) store one code (`RegionCodeField`); offers and surges store a list
+(`pricing.models.fields.RegionCodesField`). Both normalise the value when it is cleaned
+and again when it is saved, so every write path stores the same spelling and the quote
+engines compare codes exactly.
 """
 
 from __future__ import annotations
@@ -75,13 +76,23 @@ def respell_stored(
 ) -> migrations.RunPython:
     """A data migration that stores each row's region code(s) as spelled above; backwards
     it changes nothing. With `unique` (the other fields of a unique constraint with the
-    code), rows that would then share one value are named and nothing is changed."""
+    code), rows that would then share one value are named and nothing is changed. A
+    single code without `unique` (a table of facts, as long as the ledger) is changed
+    with one UPDATE per spelling that changes, reading only the distinct values."""
 
     def spell(value: Any) -> Any:
         return region_codes(value or []) if many else region_code(value or "")
 
     def forward(apps, schema_editor) -> None:
         model = apps.get_model(app_label, model_name)
+        if not (many or unique):
+            stored = model._default_manager.values_list(field, flat=True)
+            for value in stored.order_by().distinct():
+                if (new := spell(value)) != value:
+                    # as a Value: the field would spell the value looked up as well
+                    rows = model._default_manager.filter(**{field: models.Value(value)})
+                    rows.update(**{field: new})
+            return
         rows = model._default_manager.values_list("pk", field, *unique).order_by("pk")
         shared: dict[tuple, list[str]] = {}
         changed = {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from cpo_portal.db.regions import RegionCodeField
 from cpo_portal.models import Charger, Operator, Station
 from offers.channels import SessionChannel
 
@@ -81,7 +82,7 @@ class Redemption(models.Model):
     )
     station_code = models.CharField(max_length=64)
     charger_code = models.CharField(max_length=64)
-    region_code = models.CharField(max_length=16, blank=True)
+    region_code = RegionCodeField(max_length=16, blank=True)
     city_code = models.CharField(max_length=32, blank=True)
     site_kind = models.CharField(max_length=16, blank=True)
     currency = models.CharField(max_length=3, default="INR")
