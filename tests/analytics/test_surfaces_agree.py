@@ -14,22 +14,18 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, migrations, transaction
-from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from analytics.models import DailyRollup, HourlyRollup, NoOfferSession, StationDaily
 from analytics.services.rollup import run_incremental
 from analytics.services.whatif.run import execute
 from analytics.services.whatif.start import new_run
 from cpo_portal import formatting
-from offers.models import Offer, Redemption
+from offers.models import Offer
 from offers.services.ledger import record_quote, redeem, settle
 from offers.services.ledger import reverse as cancel
 from offers.services.quoting import SessionAsk, quote_with_offers
@@ -45,7 +41,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 SUNDAY = SUNDAY_10.date()
 MONDAY = SUNDAY + dt.timedelta(days=1)
-ROLLUPS = (DailyRollup, HourlyRollup, StationDaily)
 PERIODS = {"sunday": (SUNDAY, SUNDAY), "monday": (MONDAY, MONDAY), "both": (SUNDAY, MONDAY)}
 
 
@@ -313,31 +308,27 @@ def test_filtered_figures_agree_on_the_page_its_csv_and_the_api(week, name):
     )
 
 
-def _region(week, region: str) -> dict[str, Any]:
-    """The API's figures for operator A's region `region` over the week: the rollup rows'
-    ids, the series' sessions, and the surge revenue."""
-    api = APIClient()
-    api.force_authenticate(week.analyst_a)
-    q = {"operator": week.op_a.pk, "date_from": SUNDAY, "date_to": MONDAY, "region": region}
-    rows = api.get(reverse("analytics-api:daily-rollup-list"), {**q, "limit": 100}).json()
-    points = api.get(reverse("analytics-api:series"), {**q, "granularity": "day"}).json()
-    points = points["results"] if isinstance(points, dict) else points
-    return {
-        "rows": sorted(r["id"] for r in rows["results"]),
-        "sessions": sum(p["sessions"] for p in points),
-        "surge": api.get(reverse("analytics-api:surge-impact"), q).json()["surge_revenue"],
-    }
-
-
 def test_a_region_asked_in_any_spelling_is_the_stations_region(week):
     """Region codes have one spelling (cpo_portal.db.regions): " mh " asked of the API is
     the MH its stations are in, for the rollup rows, the series and a what-if's sessions."""
     api = APIClient()
     api.force_authenticate(week.analyst_a)
     query = {"operator": week.op_a.pk, "date_from": SUNDAY, "date_to": MONDAY}
-    exact = _region(week, "MH")
+
+    def asked(region: str) -> dict[str, Any]:
+        q = {**query, "region": region}
+        rows = api.get(reverse("analytics-api:daily-rollup-list"), {**q, "limit": 100}).json()
+        points = api.get(reverse("analytics-api:series"), {**q, "granularity": "day"}).json()
+        points = points["results"] if isinstance(points, dict) else points
+        return {
+            "rows": sorted(r["id"] for r in rows["results"]),
+            "sessions": sum(p["sessions"] for p in points),
+            "surge": api.get(reverse("analytics-api:surge-impact"), q).json()["surge_revenue"],
+        }
+
+    exact = asked("MH")
     assert exact["sessions"] > 0 and exact["rows"] and exact["surge"] != "0.00"
-    assert _region(week, " mh ") == _region(week, "Mh") == exact
+    assert asked(" mh ") == asked("Mh") == exact
     client = Client()
     client.force_login(week.analyst_a)
     pages = [client.get(reverse("analytics:roi"), {**query, "region": r}) for r in ("MH", " mh")]
@@ -348,58 +339,3 @@ def test_a_region_asked_in_any_spelling_is_the_stations_region(week):
     created = api.post("/api/analytics/whatif-runs/", body, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["region_codes"] == ["MH"]
-
-
-LEDGER = import_module("offers.migrations.0025_ledger_region_codes_one_spelling")
-ROLLUPS_MIGRATION = import_module("analytics.migrations.0021_region_codes_one_spelling")
-
-
-def _models_at(migration):
-    """The models as `migrate` gives them to a migration's Python steps (their plain
-    managers: the ledger's append-only guard is the live model's)."""
-    app, name = migration.__name__.split(".")[0], migration.__name__.rsplit(".", 1)[1]
-    return MigrationLoader(connection).project_state((app, name)).apps
-
-
-def test_facts_stored_in_an_old_spelling_count_in_their_region_after_the_migration(week):
-    """Facts written before region codes had one spelling keep the station's code as it
-    was spelled then (" mh"), and so do the rollups built from them: asked for MH, the
-    figures miss them. The migrations respell the facts (offers 0025, analytics 0021)
-    and empty the rollups, which the next rollup run builds again with every session."""
-    exact = {region: _region(week, region) for region in ("DL", "MH")}
-    codes = {
-        m: set(m.objects.values_list("region_code", flat=True))
-        for m in (Redemption, NoOfferSession)
-    }
-    with connection.cursor() as cursor:  # as stored before region codes had one spelling
-        if connection.vendor == "postgresql":  # past the ledger's guard, for this test
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no checks left pending
-            cursor.execute(LEDGER.GUARD.format("DISABLE"))
-        for model in (Redemption, NoOfferSession, *ROLLUPS):
-            table = model._meta.db_table
-            cursor.execute(f"UPDATE {table} SET region_code = ' ' || LOWER(region_code)")
-        if connection.vendor == "postgresql":
-            cursor.execute(LEDGER.GUARD.format("ENABLE"))
-    run_incremental()  # nothing new to roll up
-    assert [_region(week, region)["sessions"] for region in exact] == [0, 0]
-
-    for step in [*LEDGER.Migration.operations, *ROLLUPS_MIGRATION.Migration.operations]:
-        if isinstance(step, migrations.RunPython):
-            step.code(_models_at(ROLLUPS_MIGRATION), connection.schema_editor())
-    assert {m: set(m.objects.values_list("region_code", flat=True)) for m in codes} == codes
-    assert not DailyRollup.objects.exists()  # emptied, to be built again
-    if connection.vendor == "postgresql":  # the ledger's guard is back
-        refused = pytest.raises(IntegrityError, match="append-only")
-        with refused, transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {Redemption._meta.db_table} SET seq = seq")
-    run_incremental()
-    for region, figures in exact.items():
-        again = _region(week, region)
-        assert (again["sessions"], again["surge"]) == (figures["sessions"], figures["surge"])
-        assert again["sessions"] > 0
-
-
-def test_the_migration_leaves_rollups_alone_when_every_code_is_spelled(week):
-    rows = sorted(DailyRollup.objects.values_list("pk", flat=True))
-    ROLLUPS_MIGRATION.rebuild_rollups_spelled_otherwise(_models_at(ROLLUPS_MIGRATION), None)
-    assert sorted(DailyRollup.objects.values_list("pk", flat=True)) == rows != []
