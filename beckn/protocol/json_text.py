@@ -11,9 +11,6 @@ from typing import Any
 
 import orjson
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS
-
-
 def encode(body: dict[str, Any]) -> str:
     """A callback's JSON text, compact and in UTF-8: what `json.dumps(body, separators=(",",
     ":"), ensure_ascii=False)` writes for the JSON we build, in a fraction of its CPU
@@ -28,10 +25,11 @@ def size(value: Any) -> int:
 
 def _dumps(value: Any) -> bytes:
     try:
-        return orjson.dumps(value, option=_OPTIONS)
+        return orjson.dumps(value)  # keys other than strings slow every dict: not asked
     except orjson.JSONEncodeError:
         # an integer past 64 bits (a BAP's 1e308 as PostgreSQL's jsonb gives it back,
-        # echoed in a refusal): the same text, by the slower encoder that writes any int
+        # echoed in a refusal), a key that is not a string: the same text, by the slower
+        # encoder that writes any int and any such key
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         return text.encode()
 

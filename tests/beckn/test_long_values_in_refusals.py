@@ -4,6 +4,8 @@ a 400-character id is never echoed whole."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.beckn import bap as msgs
@@ -64,4 +66,13 @@ def test_a_callback_writes_an_integer_past_64_bits():
 
     body = {"unitQuantity": 10**308, "ok": [1, "é"]}
     text = '{"unitQuantity":1' + "0" * 308 + ',"ok":[1,"é"]}'
+    assert (encode(body), size(body)) == (text, len(text.encode()))
+
+
+def test_a_key_that_is_not_a_string_is_written_as_json_writes_it():
+    from beckn.protocol.json_text import encode, size
+
+    body = {1: "a", "b": {2.5: None, True: [None]}, None: 0}
+    text = '{"1":"a","b":{"2.5":null,"true":[null]},"null":0}'
+    assert text == json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     assert (encode(body), size(body)) == (text, len(text.encode()))
