@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+
 def encode(body: dict[str, Any]) -> str:
     """A callback's JSON text, compact and in UTF-8: what `json.dumps(body, separators=(",",
     ":"), ensure_ascii=False)` writes for the JSON we build, in a fraction of its CPU
