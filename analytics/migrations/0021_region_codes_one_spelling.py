@@ -7,7 +7,7 @@ rebuilds them from the respelled rows. With every code already spelled, they sta
 import cpo_portal.db.regions
 from django.db import migrations
 
-from cpo_portal.db.regions import region_code, respell_stored
+from cpo_portal.db.regions import respell_stored, respellings
 
 TABLES = (
     "DailyRollup", "HourlyRollup", "HourlyPeriod", "DailyCustomer", "CellCustomer",
@@ -17,19 +17,12 @@ TABLES = (
 
 
 def rebuild_rollups_spelled_otherwise(apps, schema_editor):
-    def spelled_otherwise(name: str) -> bool:
-        rows = apps.get_model("analytics", name).objects.order_by()
-        codes = rows.values_list("region_code", flat=True).distinct()
-        return any(code != region_code(code) for code in codes)
-
-    with_codes = [
-        name for name in TABLES
-        if any(f.name == "region_code" for f in apps.get_model("analytics", name)._meta.fields)
-    ]  # fmt: skip
-    if not any(spelled_otherwise(name) for name in with_codes):
+    tables = [apps.get_model("analytics", name) for name in TABLES]
+    with_codes = [t for t in tables if any(f.name == "region_code" for f in t._meta.fields)]
+    if not any(respellings(t.objects.all(), "region_code") for t in with_codes):
         return
-    for name in TABLES:
-        apps.get_model("analytics", name).objects.all().delete()
+    for table in tables:
+        table.objects.all().delete()
     apps.get_model("analytics", "RollupCursor").objects.update(last_id=0, pending_gaps=[])
 
 

@@ -71,6 +71,13 @@ class RegionsChoiceField(forms.MultipleChoiceField):
         return region_codes(super().to_python(value))
 
 
+def respellings(rows: models.QuerySet, field: str) -> dict[str, str]:
+    """The single codes stored in `field` of `rows` that are not spelled as `region_code`
+    spells them, each with its spelling: one read of the distinct values."""
+    stored = rows.order_by().values_list(field, flat=True).distinct()
+    return {value: new for value in stored if (new := region_code(value or "")) != value}
+
+
 def respell_stored(
     app_label: str, model_name: str, field: str, *, many: bool = False, unique: tuple = ()
 ) -> migrations.RunPython:
@@ -86,12 +93,10 @@ def respell_stored(
     def forward(apps, schema_editor) -> None:
         model = apps.get_model(app_label, model_name)
         if not (many or unique):
-            stored = model._default_manager.values_list(field, flat=True)
-            for value in stored.order_by().distinct():
-                if (new := spell(value)) != value:
-                    # as a Value: the field would spell the value looked up as well
-                    rows = model._default_manager.filter(**{field: models.Value(value)})
-                    rows.update(**{field: new})
+            for value, new in respellings(model._default_manager.all(), field).items():
+                # as a Value: the field would spell the value looked up as well
+                rows = model._default_manager.filter(**{field: models.Value(value)})
+                rows.update(**{field: new})
             return
         rows = model._default_manager.values_list("pk", field, *unique).order_by("pk")
         shared: dict[tuple, list[str]] = {}

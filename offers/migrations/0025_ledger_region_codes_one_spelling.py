@@ -10,16 +10,14 @@ for its own statements, inside its transaction, and only when a code needs respe
 import cpo_portal.db.regions
 from django.db import migrations
 
-from cpo_portal.db.regions import region_code, respell_stored
+from cpo_portal.db.regions import respell_stored, respellings
 
 RESPELL = respell_stored("offers", "redemption", "region_code")
 GUARD = "ALTER TABLE offers_redemption {} TRIGGER offers_redemption_append_only"
 
 
 def respell_ledger(apps, schema_editor):
-    rows = apps.get_model("offers", "Redemption").objects.order_by()
-    codes = rows.values_list("region_code", flat=True).distinct()
-    if all(code == region_code(code) for code in codes):
+    if not respellings(apps.get_model("offers", "Redemption").objects.all(), "region_code"):
         return
     guarded = schema_editor.connection.vendor == "postgresql"
     if guarded:
