@@ -103,7 +103,8 @@ def respell_stored(
         changed = {}
         for pk, value, *key in rows:
             new = spell(value)
-            shared.setdefault((*key, str(new)), []).append(str(pk))
+            if unique:  # rows may share a value unless a constraint says otherwise
+                shared.setdefault((*key, str(new)), []).append(str(pk))
             if new != value:
                 changed[pk] = new
         clashes = [" and ".join(ids) for ids in shared.values() if len(ids) > 1]

@@ -94,3 +94,15 @@ def test_the_migration_respells_stored_codes_and_names_rows_that_would_clash(net
     with pytest.raises(CommandError, match=f"rows {one.pk} and {two.pk} would have the same"):
         step.code(apps, None)
     assert Holiday.objects.get(pk=two.pk).region_code == "dl"  # nothing changed
+
+
+def test_offers_sharing_their_regions_migrate(network):
+    """No constraint makes an offer's region list unique (nor a surge rule's, nor a
+    what-if run's, respelled by the same step): two offers both in DL, or both everywhere,
+    are respelled, not named as a clash (`migrate` refused any database holding two)."""
+    rows = [OfferFactory(operator=network.op_a, code=f"deal-{n}") for n in range(4)]
+    stored = [["dl"], ["DL"], [], []]  # as stored before region codes had one spelling
+    for offer, codes in zip(rows, stored, strict=True):
+        Offer.objects.filter(pk=offer.pk).update(region_codes=codes)
+    respell_stored("offers", "offer", "region_codes", many=True).code(apps, None)
+    assert [Offer.objects.get(pk=o.pk).region_codes for o in rows] == [["DL"], ["DL"], [], []]
