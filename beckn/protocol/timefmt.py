@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import lru_cache
 
 _DATE_TIME = re.compile(
     r"^(?P<y>\d{4})(?P<sep>[:-])(?P<mo>\d{2})(?P=sep)(?P<d>\d{2})"
@@ -81,6 +82,11 @@ def _offset(text: str | None) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
+# Speed only: a catalog says its search's time range at every station, so a search wrote
+# the same two moments once per station (bench/results/on_search.md, "a search's moments
+# written once"). A pure function of the moment, kept per process with nothing to
+# invalidate: equal moments are equal keys whatever their zone, and have one text.
+@lru_cache(maxsize=256)
 def format_timestamp(moment: datetime) -> str:
     """RFC 3339 in UTC with milliseconds: `2025-09-24T04:30:00.000Z`."""
     if moment.tzinfo is None or moment.utcoffset() is None:

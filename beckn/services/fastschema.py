@@ -25,7 +25,7 @@ refuses is judged again by `beckn.protocol.v2.schema.issues`.
 from __future__ import annotations
 
 import logging
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import jsonschema_rs
@@ -75,6 +75,9 @@ def inlined_schema(action: str) -> dict[str, Any]:
     return inline(load_document(), {"$ref": pointer})
 
 
+REMEMBERED_CHARS = 64  # format verdicts kept for texts this long at most (a timestamp is 24)
+
+
 def _format_check(checker: FormatChecker, name: str) -> Any:
     """`checker.conforms(value, name)` without building the FormatError it catches: the
     same function and the same exceptions decide (a format it lacks conforms, as there)."""
@@ -82,11 +85,22 @@ def _format_check(checker: FormatChecker, name: str) -> Any:
         return lambda value: True
     check, raises = checker.checkers[name]
 
-    def conforms(value: Any) -> bool:
+    def judged(value: Any) -> bool:
         try:
             return bool(check(value))
         except raises:
             return False
+
+    # Speed only: a verdict depends on the text alone (nothing to invalidate), and a
+    # catalog repeats its search's times at every station (bench/results/on_search.md,
+    # "a search's moments written once"). Short texts only, so what a sender's long
+    # values can make a process keep stays small.
+    remembered = lru_cache(maxsize=4096)(judged)
+
+    def conforms(value: Any) -> bool:
+        if isinstance(value, str) and len(value) <= REMEMBERED_CHARS:
+            return remembered(value)
+        return judged(value)
 
     return conforms
 

@@ -45,6 +45,7 @@ class Layout:
     _waiting: dict[int, tuple[int, ...]] = field(default_factory=dict)
     _own: dict[Hashable, Any] = field(default_factory=dict)
     _placements: Placements | None = None
+    _provider_tags: list[dict[str, Any]] | None = None
 
     @classmethod
     def of(
@@ -166,7 +167,14 @@ class Layout:
 
     def provider_tags(self) -> list[dict[str, Any]]:
         """Said once per provider, and the same in every part of a catalog: the display
-        names of the tag groups below, the add-ons and their GST rates."""
+        names of the tag groups below, the add-ons and their GST rates. Built once per
+        layout (its parts' sizes and each part ask for it); a new list each time, which a
+        part adds its own group to."""
+        if self._provider_tags is None:
+            self._provider_tags = self._built_provider_tags()
+        return list(self._provider_tags)
+
+    def _built_provider_tags(self) -> list[dict[str, Any]]:
         tags = [catalog_json.connector_names()]
         if self.offers:
             tags.append(offer_json.offer_details_names())

@@ -66,6 +66,18 @@ def test_a_bad_context_field_is_refused_by_both(field, value):
     assert fastschema.issues("select", body)
 
 
+def test_a_remembered_format_verdict_is_the_verdict_of_that_text_only():
+    """Format verdicts are remembered by text: a bad timestamp stays refused and a good
+    one accepted, however often and in whatever order they come."""
+    good, bad, long_bad = _select(), _select(), _select()
+    bad["context"]["timestamp"] = "2024-02-30T00:00:00Z"
+    long_bad["context"]["bap_uri"] = "not a uri " + "x" * fastschema.REMEMBERED_CHARS  # not kept
+    cases = [(good, True), (bad, False), (long_bad, False)]
+    for body, valid in cases + cases:
+        assert fastschema.fast_validator("select").is_valid(body) is valid
+        assert (fastschema.issues("select", body) == []) is valid
+
+
 def test_where_the_compiled_regex_is_stricter_jsonschema_decides():
     """Python's \\d matches any Unicode digit, jsonschema-rs's only 0-9: the reference
     (jsonschema) accepts, so the message is accepted."""

@@ -86,8 +86,22 @@ def test_format_timestamp(moment, expected):
 
 
 def test_format_timestamp_refuses_naive():
-    with pytest.raises(ValueError):
-        format_timestamp(datetime(2025, 9, 24, 10, 0))
+    for _ in range(2):  # every time: a refusal is not remembered as an answer
+        with pytest.raises(ValueError):
+            format_timestamp(datetime(2025, 9, 24, 10, 0))
+
+
+def test_one_moment_in_any_zone_is_one_text_and_moments_apart_are_not():
+    """Texts are remembered by moment: the same moment given in another zone is the same
+    text, and a moment a millisecond later is its own."""
+    ist = timezone(timedelta(hours=5, minutes=30))
+    first = datetime(2031, 2, 3, 15, 30, tzinfo=ist)
+    assert format_timestamp(first) == "2031-02-03T10:00:00.000Z"
+    assert format_timestamp(first.astimezone(UTC)) == "2031-02-03T10:00:00.000Z"
+    later = first + timedelta(milliseconds=1)
+    assert format_timestamp(later.astimezone(timezone(-timedelta(hours=4)))) == (
+        "2031-02-03T10:00:00.001Z"
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,28 @@
+"""The search loop at a tiny size: each timed search is answered with its catalog."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from beckn.models import Outbox
+from beckn.services import outbox
+from bench.on_search_world import Scenario, seed
+from bench.search_loop import network, timed
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def test_every_timed_search_is_answered_with_the_city_s_chargers(monkeypatch):
+    monkeypatch.setattr(outbox, "_queue", lambda rows: None)
+    seed(Scenario(0, 20, 5))
+    scenario = network("0")
+    assert scenario.chargers == 20
+    spent = timed(scenario, 3)
+    assert len(spent) == 3 and all(ms > 0 for ms in spent)
+    answers = Outbox.objects.filter(action="on_search").order_by("pk")
+    assert answers.count() == 10 + 3  # the warm-up's and the timed ones
+    for row in answers:
+        providers = json.loads(row.payload)["message"]["catalog"]["providers"]
+        assert sum(len(p["items"]) for p in providers) == 20
