@@ -3,9 +3,9 @@ answer alone timed.
 
     python -m bench.search_loop [--database cpo_bench_search] [--network 0] [--searches 300]
 
-Reads the database `bench/on_search.py` leaves behind (`--demo` seeds the demo network;
+Uses the database `bench/on_search.py` leaves behind (`--demo` seeds the demo network;
 each `--sizes` entry is a city, numbered from 0 in the order given) on DATABASE_URL's
-server, and searches one network of it (`demo`, or a city's number) as that bench does:
+server, migrated first if this code's migrations ask it, and searches one network of it (`demo`, or a city's number) as that bench does:
 a signed search through intake, then the worker's answer (`tasks.answer_next`'s path, the
 send left out). Ten searches warm the process; then `--searches` are answered one at a
 time, each timed alone (this process's CPU), and the median, tenth percentile and least
