@@ -5,14 +5,14 @@ answer alone timed.
 
 Uses the database `bench/on_search.py` leaves behind (`--demo` seeds the demo network;
 each `--sizes` entry is a city, numbered from 0 in the order given) on DATABASE_URL's
-server, migrated first if this code's migrations ask it, and searches one network of it (`demo`, or a city's number) as that bench does:
-a signed search through intake, then the worker's answer (`tasks.answer_next`'s path, the
-send left out). Ten searches warm the process; then `--searches` are answered one at a
-time, each timed alone (this process's CPU), and the median, tenth percentile and least
-are printed. The loop leaves out seeding, migrating and the cold runs, so two versions of
-the code can be run in turn against one database, and under `valgrind --tool=callgrind`
-at two counts of searches, whose difference is the instructions of the searches alone
-(bench/results/on_search.md).
+server, migrated first if this code's migrations ask it, and searches one network of it
+(`demo`, or a city's number) as that bench does: a signed search through intake, then
+the worker's answer (`tasks.answer_next`'s path, the send left out). Ten searches warm
+the process; then `--searches` are answered one at a time, each timed alone (this
+process's CPU), and the median, tenth percentile and least are printed. Nothing is seeded
+and no run is cold, so two versions of the code can be run in turn against one database,
+and under `valgrind --tool=callgrind` at two counts of searches, whose difference is the
+instructions of the searches alone (bench/results/on_search.md).
 """
 
 from __future__ import annotations
