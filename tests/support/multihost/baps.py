@@ -118,7 +118,10 @@ class Baps:
         """The quoted price of one on_select."""
         wait_until(lambda: message_id in self.arrivals(), timeout, f"on_select {message_id}")
         body = json.loads(self.arrivals()[message_id][0].raw)
-        return str(body["message"]["order"]["quote"]["price"]["value"])
+        try:
+            return str(body["message"]["order"]["quote"]["price"]["value"])
+        except (KeyError, TypeError):  # an error callback: say what it said
+            raise AssertionError(f"on_select {message_id} has no price: {body}") from None
 
     def unanswered(self, mine: list[str]) -> int:
         arrived = self.arrivals()
