@@ -23,7 +23,9 @@ class CpoPortalConfig(AppConfig):
             checks,  # noqa: F401  (registers the deploy checks)
             signals,  # noqa: F401  (renews the network stamp)
         )
+        from .db import utf8_text
 
+        utf8_text.register()  # psycopg writes a callback's text as the bytes it was made of
         gc.set_threshold(*GC_THRESHOLD)
 
 

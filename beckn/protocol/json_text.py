@@ -19,6 +19,11 @@ def encode(body: dict[str, Any]) -> str:
     return _dumps(body).decode()
 
 
+def encoded(body: dict[str, Any]) -> bytes:
+    """encode()'s text as its UTF-8 bytes, as they were made (no decoding)."""
+    return _dumps(body)
+
+
 def size(value: Any) -> int:
     """Bytes of `value` as encode() writes it."""
     return len(_dumps(value))

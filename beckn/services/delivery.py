@@ -32,6 +32,7 @@ from beckn.protocol.signing import SignatureError, SignatureFailure
 from beckn.protocol.v2 import ack as v2_ack
 from beckn.protocol.v2 import context as v2_context
 from beckn.services import backlog, keys, registry, slow_baps
+from cpo_portal.db.utf8_text import utf8
 from cpo_portal.outbound import courier, senders, transport
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -84,7 +85,7 @@ class Callbacks(senders.Sender):
                 self._no_key = str(exc)
         if self._signer is None:
             raise senders.NotReady(self._no_key)
-        body = row.payload.encode("utf-8")
+        body = utf8(row.payload)
         headers = {"Content-Type": "application/json", "Authorization": self._signer(body)}
         return senders.Request("POST", body, headers)
 
@@ -163,9 +164,7 @@ def _unproven_receipt(row: Outbox, answer: Any) -> str:
         entry = registry.find(signer, key_id)
         if entry is None:
             raise SignatureError(SignatureFailure.UNKNOWN_KEY, f"no key {key_id!r} of {signer!r}")
-        v2_ack.verify_countersignature(
-            answer, row.payload.encode("utf-8"), row.message_id, entry.public_key
-        )
+        v2_ack.verify_countersignature(answer, utf8(row.payload), row.message_id, entry.public_key)
     except SignatureError as exc:
         return f"the BAP's Ack counter-signature is refused: {exc}"
     return ""

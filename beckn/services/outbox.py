@@ -18,12 +18,13 @@ from beckn.protocol.context import (
     format_timestamp,
     parse_duration,
 )
-from beckn.protocol.json_text import encode
+from beckn.protocol.json_text import encoded
 from beckn.protocol.v2 import context as v2_context
 from beckn.protocol.v2.ack import as_v2_error
 from beckn.services import backlog, fastschema, jobs, registry
 from cpo_portal.background import lease_holder
 from cpo_portal.db import joint_writes, stamps
+from cpo_portal.db.utf8_text import Utf8Text
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def _row(
         subscriber_id=subscriber_id,
         action=action,
         target_url=base or "",
-        payload=encode(body),
+        payload=Utf8Text.decoded(encoded(body)),  # its bytes kept: written and signed as made
         message_id=message_id,
         transaction_id=transaction_id,
         state=state,

@@ -6,8 +6,8 @@ price), with their GST rates in an `add-on-tax` tag group, and the ADDON line's 
 quote breakup.
 
 The on_search catalog has one provider per operator (beckn.wire.catalog_layout), built
-from what beckn.services.discovery fetched (an Offering). Whatever several items share is
-defined once per catalog and referenced:
+from what the publication holds (beckn.services.publication: an Offering). Whatever
+several items share is defined once per catalog and referenced:
 
 - each offer in full once, in `provider.offers`, with the `location_ids` / `category_ids`
   it applies at and `item_ids` only when it is scoped to single chargers (otherwise it

@@ -14,11 +14,13 @@ from django.utils import timezone
 from beckn import tasks
 from beckn.models import (
     DeliveryAttempt,
+    InboundMessage,
     Outbox,
     OutboxState,
     Subscriber,
 )
-from beckn.services import delivery
+from beckn.services import delivery, outbox
+from cpo_portal.db.utf8_text import Utf8Text
 from cpo_portal.outbound import transport
 from tests.beckn import bap as msgs
 from tests.beckn import sending
@@ -268,3 +270,15 @@ def test_callback_bytes_are_the_stored_payload(local, bap):
     assert got.raw == row.payload.encode()
     assert json.loads(got.raw)["context"]["timestamp"].endswith("Z")
     assert uuid.UUID(got.body["context"]["message_id"])
+
+
+def test_a_held_callback_is_signed_and_sent_as_the_bytes_it_was_encoded_to(bap, our_key):
+    """The row a worker writes and sends itself carries its payload's UTF-8 bytes, which
+    the request signs and sends as they are (not the text encoded again)."""
+    now = timezone.now()
+    inbound = InboundMessage(bap_id=bap.subscriber_id, body={"context": bap.context("status")},
+                             action="status", expires_at=now)  # fmt: skip
+    row = outbox.build(inbound, {"note": "₹3/kWh"}, None, None, now)
+    assert isinstance(row.payload, Utf8Text) and row.payload.utf8 == row.payload.encode()
+    row.payload.utf8 = b'{"kept":"bytes"}'  # which of the two is sent shows
+    assert delivery.Callbacks().request(row).body == b'{"kept":"bytes"}'

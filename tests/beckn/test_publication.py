@@ -112,6 +112,8 @@ def test_time_windows_at_their_edges_are_answered_as_built(demo):
         same(circle(start=at), now=NOW)
         same(circle(start=at, end=at + dt.timedelta(hours=2)), now=NOW)
     same(circle(start=NOW + dt.timedelta(days=40)))  # beyond the notices kept: read for it
+    timed = circle(start=NOW + dt.timedelta(hours=1), end=NOW + dt.timedelta(hours=3))
+    assert len(same(timed, part=20_000)) > 1  # cut by the sizes of fulfillments with times
 
 
 def test_each_change_is_published_as_a_build_from_scratch_gives(demo):
