@@ -12,20 +12,15 @@ from typing import Any
 import orjson
 
 
-def encode(body: dict[str, Any]) -> str:
-    """A callback's JSON text, compact and in UTF-8: what `json.dumps(body, separators=(",",
-    ":"), ensure_ascii=False)` writes for the JSON we build, in a fraction of its CPU
-    (bench/callback_encode.py, bench/results/on_search.md)."""
-    return _dumps(body).decode()
-
-
 def encoded(body: dict[str, Any]) -> bytes:
-    """encode()'s text as its UTF-8 bytes, as they were made (no decoding)."""
+    """A callback's JSON text, compact, as UTF-8 bytes: what `json.dumps(body,
+    separators=(",", ":"), ensure_ascii=False)` writes for the JSON we build, encoded, in a
+    fraction of its CPU (bench/callback_encode.py, bench/results/on_search.md)."""
     return _dumps(body)
 
 
 def size(value: Any) -> int:
-    """Bytes of `value` as encode() writes it."""
+    """Bytes of `value` as encoded() writes it."""
     return len(_dumps(value))
 
 

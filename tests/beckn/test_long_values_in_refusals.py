@@ -62,17 +62,17 @@ def test_a_2_0_refusal_cuts_what_it_quotes(network, bap_v2, run_v2, quantity, co
 def test_a_callback_writes_an_integer_past_64_bits():
     """PostgreSQL gives a stored 1e308 back as an integer of 309 digits; the refusal that
     echoes the contract is still written (it was never sent: the encoder gave up)."""
-    from beckn.protocol.json_text import encode, size
+    from beckn.protocol.json_text import encoded, size
 
     body = {"unitQuantity": 10**308, "ok": [1, "é"]}
     text = '{"unitQuantity":1' + "0" * 308 + ',"ok":[1,"é"]}'
-    assert (encode(body), size(body)) == (text, len(text.encode()))
+    assert (encoded(body), size(body)) == (text.encode(), len(text.encode()))
 
 
 def test_a_key_that_is_not_a_string_is_written_as_json_writes_it():
-    from beckn.protocol.json_text import encode, size
+    from beckn.protocol.json_text import encoded, size
 
     body = {1: "a", "b": {2.5: None, True: [None]}, None: 0}
     text = '{"1":"a","b":{"2.5":null,"true":[null]},"null":0}'
     assert text == json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    assert (encode(body), size(body)) == (text, len(text.encode()))
+    assert (encoded(body), size(body)) == (text.encode(), len(text.encode()))
