@@ -9,7 +9,7 @@ import pytest
 from beckn.models import Outbox
 from beckn.services import outbox
 from bench.on_search_world import Scenario, seed
-from bench.search_loop import network, timed
+from bench.search_loop import PARTS, network, timed, timed_parts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -26,3 +26,20 @@ def test_every_timed_search_is_answered_with_the_city_s_chargers(monkeypatch):
     for row in answers:
         providers = json.loads(row.payload)["message"]["catalog"]["providers"]
         assert sum(len(p["items"]) for p in providers) == 20
+
+
+def test_the_parts_of_the_timed_answers_add_up_within_their_cpu(monkeypatch):
+    monkeypatch.setattr(outbox, "_queue", lambda rows: None)
+    seed(Scenario(0, 20, 5))
+    parts: dict[str, float] = {}
+    with timed_parts(parts):
+        spent = timed(network("0"), 3, parts)
+    assert list(parts) == [label for label, _, _ in PARTS]
+    assert all(ms > 0 for ms in parts.values()), parts
+    whole = parts["taking the message"] + parts["the search handler"] + parts["writing the reply"]
+    assert whole <= sum(spent)
+    inner = [ms for label, ms in parts.items() if label.startswith("  its")]
+    assert sum(inner) <= parts["writing the reply"]
+    from beckn import processing
+
+    assert processing._written.__name__ == "_written"  # put back once closed
